@@ -1,0 +1,34 @@
+/**
+ * What the page's network host reports about itself. Plain data: it is mirrored into the UI store and
+ * sent to the worker, so it holds no class instances.
+ */
+
+/** State of the link to the relay that introduces this tab to others. */
+export type RelayStatus =
+  | { readonly state: 'connecting'; readonly attempt: number }
+  | { readonly state: 'connected'; readonly address: string }
+  /** The relay could not be reached; a new attempt is scheduled at `retryAt` (ms since epoch). */
+  | { readonly state: 'unreachable'; readonly error: string; readonly attempt: number; readonly retryAt: number }
+  /** The browser is offline (navigator.onLine false, or the app was loaded from the service worker without a server). */
+  | { readonly state: 'offline' }
+
+/** How a peer is linked to us: a direct WebRTC connection, or only through the relay (signalling only). */
+export type PeerLinkKind = 'direct' | 'relayed'
+
+export interface PeerInfo {
+  /** Full base58 peer id. */
+  readonly peerId: string
+  readonly kind: PeerLinkKind
+  /** Last measured ping round trip in ms, when one has been measured. */
+  readonly latencyMs?: number
+  /** Remote multiaddr of the best connection. */
+  readonly address: string
+  /** When the first connection to this peer opened (ms since epoch). */
+  readonly since: number
+}
+
+export interface NetworkSnapshot {
+  readonly peerId: string
+  readonly relay: RelayStatus
+  readonly peers: readonly PeerInfo[]
+}

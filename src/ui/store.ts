@@ -1,0 +1,37 @@
+import { create } from 'zustand'
+import type { NetworkSnapshot } from '../node/network/types'
+import type { ProfileInfo } from '../node/profile/types'
+
+/** Lifecycle of the node worker as the page sees it. */
+export type NodeLifecycle =
+  | { readonly state: 'starting' }
+  | { readonly state: 'ready' }
+  | { readonly state: 'failed'; readonly error: string }
+
+/**
+ * The UI's mirror of the node: written only by the bootstrap (src/main.tsx) from events of the
+ * network host and the worker, read by components. Components never poll.
+ */
+export interface AppState {
+  readonly node: NodeLifecycle
+  /** The profile this tab runs, once claimed. */
+  readonly profile: ProfileInfo | null
+  /** Every profile of this browser, with whether another tab holds it. */
+  readonly profiles: readonly (ProfileInfo & { readonly inUse: boolean })[]
+  readonly network: NetworkSnapshot | null
+  /** navigator.onLine, kept current. */
+  readonly online: boolean
+  /** A new service-worker version is waiting; `applyUpdate` reloads into it. */
+  readonly updateReady: boolean
+  readonly applyUpdate: () => void
+}
+
+export const useApp = create<AppState>(() => ({
+  node: { state: 'starting' },
+  profile: null,
+  profiles: [],
+  network: null,
+  online: true,
+  updateReady: false,
+  applyUpdate: () => {},
+}))
