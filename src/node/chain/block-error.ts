@@ -1,0 +1,35 @@
+import type { Hex } from 'viem'
+import { NodeError } from '../rpc/errors'
+
+/**
+ * Why a header or block was refused. Decoding failures (`BLOCK_MALFORMED`, `BLOCK_TOO_LARGE`) come from
+ * the codec; the rest from consensus validation and the chain store.
+ *
+ * `BLOCK_FUTURE` is not a fault: the block's timestamp is beyond the tolerance of the caller's clock, so
+ * it is "not yet" — keep it for later and do not penalise the peer (gossipsub `ignore`).
+ */
+export type BlockErrorType =
+  | { code: 'BLOCK_MALFORMED'; reason: string }
+  | { code: 'BLOCK_TOO_LARGE'; size: number; max: number }
+  | { code: 'BLOCK_FUTURE'; timestamp: bigint; now: bigint; tolerance: bigint }
+  | { code: 'BLOCK_UNKNOWN_PARENT'; parentHash: Hex }
+  | { code: 'BLOCK_BAD_NUMBER'; expected: bigint; got: bigint }
+  | { code: 'BLOCK_BAD_TIMESTAMP'; parent: bigint; got: bigint; minGap: bigint }
+  | { code: 'BLOCK_BAD_DIFFICULTY'; expected: bigint; got: bigint }
+  | { code: 'BLOCK_INSUFFICIENT_WORK'; hash: Hex }
+  | { code: 'BLOCK_BAD_GAS_LIMIT'; expected: bigint; got: bigint }
+  | { code: 'BLOCK_BAD_GAS_USED'; expected: bigint; got: bigint }
+  | { code: 'BLOCK_BAD_BASE_FEE'; expected: bigint; got: bigint }
+  | { code: 'BLOCK_BAD_TX_ROOT'; expected: Hex; got: Hex }
+  | { code: 'BLOCK_BAD_STATE_ROOT'; expected: Hex; got: Hex }
+  | { code: 'BLOCK_BAD_RECEIPTS_ROOT'; expected: Hex; got: Hex }
+  | { code: 'BLOCK_BAD_LOGS_BLOOM' }
+  | { code: 'BLOCK_DUPLICATE_TX'; index: number; hash: Hex }
+  | { code: 'BLOCK_INVALID_TX'; index: number; txCode: string }
+  | { code: 'BLOCK_BAD_GENESIS'; expected: Hex; got: Hex }
+  | { code: 'BLOCK_REORG_TOO_DEEP'; depth: number; max: number }
+
+/** Every refusal of a header or block; branch on `err.type.code`. */
+export class BlockError extends NodeError<BlockErrorType> {
+  override name = 'BlockError'
+}

@@ -1,0 +1,77 @@
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { bytesToHex, type Hex, hexToBytes, toRlp } from 'viem'
+import { asFixed, asList, asUint, decodeRlpStrict, malformed, uintToRlp } from './block-rlp'
+import type { Header } from './types'
+
+/** Largest encoded header: 13 fields, the 256-byte bloom dominates. Anything larger is refused unread. */
+export const MAX_HEADER_BYTES = 1024
+
+/** Proof-of-work nonces are 64-bit, as in Ethereum. */
+export const MAX_NONCE = (1n << 64n) - 1n
+
+const HEADER_FIELDS = 13
+
+type RlpFields = Uint8Array[]
+
+/** Header fields in the consensus order of `Header` (src/node/chain/types.ts), nonce last. */
+function headerFields(h: Header): RlpFields {
+  return [
+    hexToBytes(h.parentHash),
+    uintToRlp(h.number),
+    uintToRlp(h.timestamp),
+    hexToBytes(h.miner),
+    hexToBytes(h.stateRoot),
+    hexToBytes(h.transactionsRoot),
+    hexToBytes(h.receiptsRoot),
+    hexToBytes(h.logsBloom),
+    uintToRlp(h.gasLimit),
+    uintToRlp(h.gasUsed),
+    uintToRlp(h.baseFeePerGas),
+    uintToRlp(h.difficulty),
+    uintToRlp(h.nonce),
+  ]
+}
+
+/** Canonical RLP of a header: the list of its 13 fields in `Header` order. */
+export function encodeHeader(h: Header): Uint8Array {
+  return toRlp(headerFields(h), 'bytes')
+}
+
+/** `keccak256(rlp(header))`: the block hash. */
+export function hashHeader(h: Header): Hex {
+  return bytesToHex(keccak_256(encodeHeader(h)))
+}
+
+/**
+ * The hash a miner seals: `keccak256(rlp(the first 12 fields))`, i.e. the header without its nonce, so the
+ * proof-of-work loop hashes only 40 bytes per attempt (see consensus/pow.ts).
+ */
+export function sealHash(h: Header): Uint8Array {
+  return keccak_256(toRlp(headerFields(h).slice(0, HEADER_FIELDS - 1), 'bytes'))
+}
+
+/** Strict decoding of a header; throws `BlockError` (`BLOCK_MALFORMED`, `BLOCK_TOO_LARGE`). */
+export function decodeHeader(bytes: Uint8Array): Header {
+  if (bytes.length > MAX_HEADER_BYTES) throw malformed(`header larger than ${MAX_HEADER_BYTES} bytes`)
+  return headerFromRlp(decodeRlpStrict(bytes))
+}
+
+/** Builds a header from an already decoded RLP item (used by the block decoder). */
+export function headerFromRlp(item: Parameters<typeof asList>[0]): Header {
+  const f = asList(item, 'header', HEADER_FIELDS)
+  return {
+    parentHash: asFixed(f[0], 32, 'parentHash'),
+    number: asUint(f[1], 8, 'number'),
+    timestamp: asUint(f[2], 8, 'timestamp'),
+    miner: asFixed(f[3], 20, 'miner'),
+    stateRoot: asFixed(f[4], 32, 'stateRoot'),
+    transactionsRoot: asFixed(f[5], 32, 'transactionsRoot'),
+    receiptsRoot: asFixed(f[6], 32, 'receiptsRoot'),
+    logsBloom: asFixed(f[7], 256, 'logsBloom'),
+    gasLimit: asUint(f[8], 32, 'gasLimit'),
+    gasUsed: asUint(f[9], 32, 'gasUsed'),
+    baseFeePerGas: asUint(f[10], 32, 'baseFeePerGas'),
+    difficulty: asUint(f[11], 32, 'difficulty'),
+    nonce: asUint(f[12], 8, 'nonce'),
+  }
+}
