@@ -166,7 +166,7 @@ describe('block codec', () => {
 
   it('refuses oversized input before decoding, empty transactions and bad shapes', () => {
     expect(malformedCode(() => decodeBlock(new Uint8Array(MAX_BLOCK_BYTES + 1)))).toBe('BLOCK_TOO_LARGE')
-    const emptyTx = toRlp([toRlp(decodeFields(encodeHeader(sample)), 'bytes'), ['0x']], 'bytes')
+    const emptyTx = toRlp([decodeFields(encodeHeader(sample)), [new Uint8Array(0)]], 'bytes')
     expect(malformedCode(() => decodeBlock(emptyTx))).toBe('BLOCK_MALFORMED')
     expect(malformedCode(() => decodeBlock(toRlp([[], []], 'bytes')))).toBe('BLOCK_MALFORMED')
     const enc = encodeBlock(block)
