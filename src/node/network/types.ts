@@ -8,7 +8,12 @@ export type RelayStatus =
   | { readonly state: 'connecting'; readonly attempt: number }
   | { readonly state: 'connected'; readonly address: string }
   /** The relay could not be reached; a new attempt is scheduled at `retryAt` (ms since epoch). */
-  | { readonly state: 'unreachable'; readonly error: string; readonly attempt: number; readonly retryAt: number }
+  | {
+      readonly state: 'unreachable'
+      readonly error: string
+      readonly attempt: number
+      readonly retryAt: number
+    }
   /** The browser is offline (navigator.onLine false, or the app was loaded from the service worker without a server). */
   | { readonly state: 'offline' }
 

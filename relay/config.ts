@@ -1,0 +1,89 @@
+/** Settings of the relay + static server, from flags (`--port 8080`) or env (`TABCHAIN_PORT=8080`). */
+export interface RelayConfig {
+  /** Interface both listeners bind to. Default 127.0.0.1 (reachable from this machine only). */
+  readonly host: string
+  /** HTTP port serving the app and /api/relay. 0 = any free port. */
+  readonly httpPort: number
+  /** libp2p WebSockets port. 0 = any free port. */
+  readonly wsPort: number
+  /** Address browsers should dial instead of the bound one (e.g. a public DNS name behind a proxy). */
+  readonly announce: readonly string[]
+  /** Folder of the built app. */
+  readonly staticDir: string
+  /** Concurrent circuit-relay reservations (one per tab). */
+  readonly maxReservations: number
+  /** How long a reservation lasts before the tab must renew it, in ms. */
+  readonly reservationTtlMs: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const DEFAULTS: RelayConfig = {
+  host: '127.0.0.1',
+  httpPort: 8080,
+  wsPort: 9090,
+  announce: [],
+  staticDir: 'dist',
+  maxReservations: 1024,
+  reservationTtlMs: 10 * 60_000,
+}
+
+type Key = keyof RelayConfig
+const OPTIONS: Record<string, Key> = {
+  host: 'host',
+  port: 'httpPort',
+  'ws-port': 'wsPort',
+  announce: 'announce',
+  static: 'staticDir',
+  'max-reservations': 'maxReservations',
+  'reservation-ttl': 'reservationTtlMs',
+}
+
+/** Reads `--name value` / `--name=value` flags, then `TABCHAIN_NAME` env vars (flags win). */
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): RelayConfig {
+  const raw = new Map<Key, string>()
+  for (const [flag, key] of Object.entries(OPTIONS)) {
+    const value = env[`TABCHAIN_${flag.toUpperCase().replaceAll('-', '_')}`]
+    if (value !== undefined && value !== '') raw.set(key, value)
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`)
+    const [name = '', inline] = arg.slice(2).split(/=(.*)/s, 2)
+    const key = OPTIONS[name]
+    if (key === undefined)
+      throw new ConfigError(`unknown option --${name} (known: ${Object.keys(OPTIONS).join(', ')})`)
+    const value = inline ?? argv[++i]
+    if (value === undefined) throw new ConfigError(`--${name} needs a value`)
+    raw.set(key, value)
+  }
+  const int = (key: Key, min: number, max: number): number => {
+    const text = raw.get(key)
+    if (text === undefined) return DEFAULTS[key] as number
+    const n = Number(text)
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(`${key} must be an integer in [${min}, ${max}], got "${text}"`)
+    return n
+  }
+  const announce = raw.get('announce')
+  return {
+    host: raw.get('host') ?? DEFAULTS.host,
+    httpPort: int('httpPort', 0, 65535),
+    wsPort: int('wsPort', 0, 65535),
+    announce:
+      announce === undefined
+        ? DEFAULTS.announce
+        : announce
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    staticDir: raw.get('staticDir') ?? DEFAULTS.staticDir,
+    maxReservations: int('maxReservations', 1, 1_000_000),
+    reservationTtlMs: int('reservationTtlMs', 1000, 24 * 3600_000),
+  }
+}

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+import { ConfigError, parseConfig, type RelayConfig } from './config'
+import { startRelay } from './relay'
+import { serveStatic } from './static'
+
+/** The relay's dialable addresses as the page at `hostname` should see them. */
+function relayAddresses(listen: readonly string[], config: RelayConfig, hostname: string): string[] {
+  const announced = config.announce.filter((a) => a.startsWith('/'))
+  if (announced.length > 0) return announced
+  // Bound to every interface: hand the page the name it reached us by.
+  if (config.host === '0.0.0.0') {
+    const proto = /^[\d.]+$/.test(hostname) ? 'ip4' : 'dns4'
+    return listen.map((a) => a.replace(/^\/ip4\/0\.0\.0\.0\//, `/${proto}/${hostname}/`))
+  }
+  return [...listen]
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2), process.env)
+  if (!existsSync(join(config.staticDir, 'index.html'))) {
+    console.warn(
+      `warning: ${config.staticDir}/index.html not found — run "npm run build" first; serving the relay API only`,
+    )
+  }
+  const relay = await startRelay(config)
+  const listen = relay.getMultiaddrs().map((ma) => ma.toString())
+  const files = serveStatic(config.staticDir)
+
+  const http = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/api/relay') {
+      const hostname = (req.headers.host ?? config.host).replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
+      const body = JSON.stringify({
+        multiaddrs: relayAddresses(listen, config, hostname),
+        peerId: relay.peerId.toString(),
+      })
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body)
+      return
+    }
+    files(req, res).catch((err: unknown) => {
+      console.error('static server error', err)
+      if (!res.headersSent) res.writeHead(500).end()
+      else res.destroy()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(config.httpPort, config.host, resolve)
+  })
+  const address = http.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.httpPort
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
+  console.log(`Tabchain relay ${relay.peerId.toString()}`)
+  for (const a of listen) console.log(`  libp2p  ${a}`)
+  console.log(`\n  Open http://${shownHost}:${port}/ in two tabs (or two browsers) to see them peer.\n`)
+
+  const stop = async (): Promise<void> => {
+    http.close()
+    await relay.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop())
+  process.once('SIGTERM', () => void stop())
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? `error: ${err.message}` : err)
+  process.exit(1)
+})

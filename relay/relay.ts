@@ -1,0 +1,43 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { DISCOVERY_TOPIC } from '../src/node/network/protocol'
+import type { RelayConfig } from './config'
+
+/**
+ * The relay: a libp2p node that browsers reach over WebSockets. It reserves circuit slots so tabs can
+ * signal WebRTC to each other, and carries the peer-discovery pubsub topic. It keeps no state: its key
+ * is new on every start and it stores nothing.
+ */
+export async function startRelay(config: RelayConfig): Promise<Libp2p> {
+  const node = await createLibp2p({
+    addresses: {
+      listen: [`/ip4/${config.host}/tcp/${config.wsPort}/ws`],
+      announce: config.announce.filter((a) => a.startsWith('/')),
+    },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: config.maxReservations * 2 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      // Forwards only the discovery topic; chain topics never reach the relay.
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: config.maxReservations,
+          reservationTtl: config.reservationTtlMs,
+          reservationClearInterval: 30_000,
+        },
+      }),
+    },
+  })
+  node.services.pubsub.subscribe(DISCOVERY_TOPIC)
+  return node
+}

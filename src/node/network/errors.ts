@@ -1,0 +1,23 @@
+import { NodeError } from '../rpc/errors'
+
+export type NetErrorType =
+  /** No direct (WebRTC) connection to the peer: chain traffic never rides the relay. */
+  | { readonly code: 'NET_NO_DIRECT_LINK'; readonly peerId: string }
+  | {
+      readonly code: 'NET_TIMEOUT'
+      readonly peerId: string
+      readonly protocol: string
+      readonly timeoutMs: number
+    }
+  | { readonly code: 'NET_MESSAGE_TOO_LARGE'; readonly size: number; readonly max: number }
+  | {
+      readonly code: 'NET_REQUEST_FAILED'
+      readonly peerId: string
+      readonly protocol: string
+      readonly reason: string
+    }
+  | { readonly code: 'NET_NOT_STARTED' }
+
+export class NetError extends NodeError<NetErrorType> {
+  override name = 'NetError'
+}

@@ -1,0 +1,370 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
+import { ping } from '@libp2p/ping'
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
+import { lpStream } from '@libp2p/utils'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
+import { NetError } from './errors'
+import { DISCOVERY_TOPIC, MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
+import { RetrySchedule } from './retry'
+import type { NetworkSnapshot, PeerInfo, RelayStatus } from './types'
+
+export interface NetworkHostInit {
+  /** This profile's persisted libp2p identity. */
+  readonly privateKey: PrivateKey
+  /** Where the relay's addresses are learnt at run time (served by the relay). */
+  readonly relayInfoUrl: string
+  /** WebRTC ICE servers; none by default (a LAN or one machine needs none; public STUN is unreachable in closed networks). */
+  readonly iceServers?: RTCIceServer[]
+  /** Timeout of one direct-dial attempt, ms. Short because a stuck WebRTC dial is retried faster than waited out. */
+  readonly dialTimeoutMs?: number
+  /** Direct-dial attempts per discovered peer before waiting for its next announcement. */
+  readonly dialAttempts?: number
+}
+
+interface RelayInfo {
+  readonly multiaddrs: readonly string[]
+  readonly peerId: string
+}
+
+const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  reject: TopicValidatorResult.Reject,
+  ignore: TopicValidatorResult.Ignore,
+}
+
+const PING_INTERVAL_MS = 5_000
+const DISCOVERY_INTERVAL_MS = 1_000
+
+/**
+ * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
+ * pages. It keeps a link to the relay (re-fetching the relay's address and retrying with backoff),
+ * upgrades every discovered tab to a direct WebRTC connection, and carries the worker's gossip and
+ * request/response traffic over direct connections only.
+ */
+export async function createNetworkHost(init: NetworkHostInit) {
+  const rtcConfiguration: RTCConfiguration = { iceServers: init.iceServers ?? [] }
+  const dialTimeoutMs = init.dialTimeoutMs ?? 4_000
+  const dialAttempts = init.dialAttempts ?? 4
+  let relay: { info: RelayInfo; addrs: Multiaddr[] } | null = null
+
+  const node = await createLibp2p({
+    privateKey: init.privateKey,
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // The default browser gater refuses ws:// and private addresses. We dial exactly two kinds:
+    // the relay we were told about, and WebRTC/circuit addresses through it.
+    connectionGater: {
+      denyDialMultiaddr: (ma: Multiaddr) => {
+        const text = ma.toString()
+        if (text.includes('/p2p-circuit') || text.includes('/webrtc')) return false
+        return !(relay?.addrs.some((r) => text.startsWith(r.toString().split('/p2p/')[0] ?? '')) ?? false)
+      },
+    },
+    peerDiscovery: [pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] })],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        maxInboundDataLength: MAX_GOSSIP_BYTES + 64 * 1024,
+        // Gossip rides direct links only; relayed connections are for WebRTC signalling.
+        runOnLimitedConnection: false,
+      }),
+    },
+    start: false,
+  })
+
+  let sink: NetworkSink | null = null
+  let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
+  const latency = new Map<string, number>()
+  const since = new Map<string, number>()
+  const dialing = new Set<string>()
+  const listeners = new Set<(s: NetworkSnapshot) => void>()
+  const relayRetry = new RetrySchedule({ baseMs: 1_000, maxMs: 30_000 })
+  let relayTimer: ReturnType<typeof setTimeout> | undefined
+  let pingTimer: ReturnType<typeof setInterval> | undefined
+  let stopped = false
+
+  const isRelay = (peer: PeerId | string): boolean => relay !== null && peer.toString() === relay.info.peerId
+  const isDirect = (c: Connection): boolean => c.status === 'open' && c.direct && c.limits === undefined
+
+  function directConnection(peerId: string): Connection | undefined {
+    return node.getConnections().find((c) => c.remotePeer.toString() === peerId && isDirect(c))
+  }
+
+  function snapshot(): NetworkSnapshot {
+    const byPeer = new Map<string, Connection[]>()
+    for (const c of node.getConnections()) {
+      if (c.status !== 'open' || isRelay(c.remotePeer)) continue
+      const id = c.remotePeer.toString()
+      byPeer.set(id, [...(byPeer.get(id) ?? []), c])
+    }
+    const peers: PeerInfo[] = []
+    for (const [peerId, conns] of byPeer) {
+      const best = conns.find(isDirect) ?? conns[0]
+      if (best === undefined) continue
+      const ms = latency.get(peerId)
+      peers.push({
+        peerId,
+        kind: isDirect(best) ? 'direct' : 'relayed',
+        address: best.remoteAddr.toString(),
+        since: since.get(peerId) ?? best.timeline.open,
+        ...(ms === undefined ? {} : { latencyMs: ms }),
+      })
+    }
+    peers.sort((a, b) => a.since - b.since)
+    return { peerId: node.peerId.toString(), relay: relayStatus, peers }
+  }
+
+  function changed(): void {
+    const snap = snapshot()
+    for (const l of listeners) l(snap)
+    sink?.networkChanged(snap).catch(() => {})
+  }
+
+  function setRelay(status: RelayStatus): void {
+    relayStatus = status
+    changed()
+  }
+
+  async function fetchRelayInfo(): Promise<RelayInfo> {
+    const res = await fetch(init.relayInfoUrl, { cache: 'no-store' })
+    if (!res.ok) throw new Error(`relay info: HTTP ${res.status}`)
+    const body: unknown = await res.json()
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      !('multiaddrs' in body) ||
+      !Array.isArray(body.multiaddrs) ||
+      !('peerId' in body) ||
+      typeof body.peerId !== 'string'
+    ) {
+      throw new Error('relay info: malformed response')
+    }
+    return {
+      multiaddrs: body.multiaddrs.filter((a): a is string => typeof a === 'string'),
+      peerId: body.peerId,
+    }
+  }
+
+  /** One attempt to reach the relay; on failure schedules the next with backoff. */
+  async function connectRelay(): Promise<void> {
+    if (stopped) return
+    clearTimeout(relayTimer)
+    const attempt = relayRetry.attempt + 1
+    setRelay({ state: 'connecting', attempt })
+    try {
+      const info = await fetchRelayInfo()
+      relay = { info, addrs: info.multiaddrs.map((a) => multiaddr(a)) }
+      const conn = await node.dial(relay.addrs, { signal: AbortSignal.timeout(10_000) })
+      relayRetry.reset()
+      setRelay({ state: 'connected', address: conn.remoteAddr.toString() })
+    } catch (err) {
+      if (stopped) return
+      const delay = relayRetry.next()
+      if (!navigator.onLine) {
+        setRelay({ state: 'offline' })
+      } else {
+        setRelay({ state: 'unreachable', error: errorText(err), attempt, retryAt: Date.now() + delay })
+      }
+      relayTimer = setTimeout(() => void connectRelay(), delay)
+    }
+  }
+
+  /** Upgrades a discovered tab to a direct WebRTC link, retrying short attempts (some WebRTC dials stall). */
+  async function dialDirect(peerId: PeerId, addrs: readonly Multiaddr[]): Promise<void> {
+    const id = peerId.toString()
+    const targets = addrs.filter((a) => a.toString().includes('/webrtc'))
+    if (targets.length === 0 || dialing.has(id) || directConnection(id) !== undefined) return
+    dialing.add(id)
+    try {
+      for (let attempt = 0; attempt < dialAttempts && !stopped; attempt++) {
+        try {
+          const conn = await node.dial([...targets], { signal: AbortSignal.timeout(dialTimeoutMs) })
+          if (isDirect(conn) || directConnection(id) !== undefined) return
+        } catch {
+          if (directConnection(id) !== undefined) return
+        }
+        await sleep(150 * 2 ** attempt)
+      }
+    } finally {
+      dialing.delete(id)
+      changed()
+    }
+  }
+
+  async function pingPeers(): Promise<void> {
+    const direct = node.getConnections().filter((c) => isDirect(c) && !isRelay(c.remotePeer))
+    await Promise.all(
+      direct.map(async (c) => {
+        try {
+          latency.set(
+            c.remotePeer.toString(),
+            await node.services.ping.ping(c.remotePeer, { signal: AbortSignal.timeout(4_000) }),
+          )
+        } catch {
+          latency.delete(c.remotePeer.toString())
+        }
+      }),
+    )
+    changed()
+  }
+
+  node.addEventListener('peer:discovery', (evt) => {
+    const { id, multiaddrs } = evt.detail
+    if (id.equals(node.peerId) || isRelay(id)) return
+    void dialDirect(id, multiaddrs)
+  })
+  node.addEventListener('connection:open', (evt) => {
+    const id = evt.detail.remotePeer.toString()
+    if (!since.has(id)) since.set(id, Date.now())
+    changed()
+    if (isDirect(evt.detail)) void pingPeers()
+  })
+  node.addEventListener('connection:close', (evt) => {
+    const id = evt.detail.remotePeer.toString()
+    if (node.getConnections(evt.detail.remotePeer).length === 0) {
+      since.delete(id)
+      latency.delete(id)
+    }
+    if (
+      isRelay(evt.detail.remotePeer) &&
+      node.getConnections(evt.detail.remotePeer).length === 0 &&
+      !stopped
+    ) {
+      void connectRelay()
+    }
+    changed()
+  })
+  const onOnline = (): void => {
+    if (relayStatus.state !== 'connected') {
+      relayRetry.reset()
+      void connectRelay()
+    }
+  }
+
+  const pubsub = node.services.pubsub
+
+  const api: NetworkApi = {
+    async subscribe(topic) {
+      pubsub.topicValidators.set(topic, async (from, msg) => {
+        if (sink === null) return TopicValidatorResult.Ignore
+        if (msg.data.byteLength > MAX_GOSSIP_BYTES) return TopicValidatorResult.Reject
+        const verdict = await sink.gossip(topic, msg.data, from.toString()).catch(() => 'ignore' as const)
+        return VERDICTS[verdict]
+      })
+      pubsub.subscribe(topic)
+    },
+    async unsubscribe(topic) {
+      pubsub.unsubscribe(topic)
+      pubsub.topicValidators.delete(topic)
+    },
+    async publish(topic, data) {
+      if (data.byteLength > MAX_GOSSIP_BYTES) {
+        throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max: MAX_GOSSIP_BYTES })
+      }
+      const result = await pubsub.publish(topic, data)
+      return { recipients: result.recipients.length }
+    },
+    async handle(protocol) {
+      await node.handle(
+        protocol,
+        async (stream, connection) => {
+          const from = connection.remotePeer.toString()
+          const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
+          try {
+            const req = await lp.read({ signal: AbortSignal.timeout(10_000) })
+            if (sink === null) throw new Error('node not attached')
+            const res = await sink.request(protocol, req.subarray(), from)
+            await lp.write(res)
+            await stream.close()
+          } catch (err) {
+            stream.abort(err instanceof Error ? err : new Error(String(err)))
+          }
+        },
+        { runOnLimitedConnection: false },
+      )
+    },
+    async request(peerId, protocol, data, timeoutMs = 10_000) {
+      if (data.byteLength > MAX_EXCHANGE_BYTES) {
+        throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max: MAX_EXCHANGE_BYTES })
+      }
+      const conn = directConnection(peerId)
+      if (conn === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
+      const signal = AbortSignal.timeout(timeoutMs)
+      try {
+        const stream = await conn.newStream(protocol, { signal })
+        const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
+        await lp.write(data, { signal })
+        const res = await lp.read({ signal })
+        await stream.close({ signal })
+        return res.subarray()
+      } catch (err) {
+        if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
+        throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
+      }
+    },
+    async snapshot() {
+      return snapshot()
+    },
+  }
+
+  return {
+    api,
+    peerId: node.peerId.toString(),
+    /** Connects the worker's side of the bridge. */
+    attach(s: NetworkSink): void {
+      sink = s
+      changed()
+    },
+    onChange(listener: (s: NetworkSnapshot) => void): () => void {
+      listeners.add(listener)
+      listener(snapshot())
+      return () => listeners.delete(listener)
+    },
+    snapshot,
+    async start(): Promise<void> {
+      await node.start()
+      window.addEventListener('online', onOnline)
+      pingTimer = setInterval(() => void pingPeers(), PING_INTERVAL_MS)
+      void connectRelay()
+    },
+    async stop(): Promise<void> {
+      stopped = true
+      clearTimeout(relayTimer)
+      clearInterval(pingTimer)
+      window.removeEventListener('online', onOnline)
+      await node.stop()
+    },
+    /** Test and devtools hook: the raw connections' facts, as the e2e suite checks them. */
+    connections(): { peerId: string; direct: boolean; limited: boolean; address: string }[] {
+      return node.getConnections().map((c) => ({
+        peerId: c.remotePeer.toString(),
+        direct: c.direct,
+        limited: c.limits !== undefined,
+        address: c.remoteAddr.toString(),
+      }))
+    },
+  }
+}
+
+export type NetworkHost = Awaited<ReturnType<typeof createNetworkHost>>
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
