@@ -1,0 +1,24 @@
+import type { Address, Hex } from 'viem'
+import { NodeError } from '../rpc/errors'
+
+/** Why the mempool refused a transaction. */
+export type MempoolErrorType =
+  | { code: 'MEMPOOL_TX_TOO_LARGE'; size: number; max: number }
+  | { code: 'MEMPOOL_MALFORMED'; reason: string }
+  | { code: 'MEMPOOL_WRONG_CHAIN'; expected: number; got: number }
+  | { code: 'MEMPOOL_FEE_TOO_LOW'; maxFeePerGas: bigint; floor: bigint }
+  | { code: 'MEMPOOL_TIP_ABOVE_FEE'; maxPriorityFeePerGas: bigint; maxFeePerGas: bigint }
+  | { code: 'MEMPOOL_BAD_GAS'; gas: bigint; min: bigint; max: bigint }
+  | { code: 'MEMPOOL_KNOWN'; hash: Hex }
+  | { code: 'MEMPOOL_UNDERPRICED'; tip: bigint; lowest: bigint }
+  | { code: 'MEMPOOL_BAD_SIGNATURE'; reason: string }
+  | { code: 'MEMPOOL_NONCE_TOO_LOW'; expected: bigint; got: bigint }
+  | { code: 'MEMPOOL_NONCE_TOO_HIGH'; expected: bigint; got: bigint; window: number }
+  | { code: 'MEMPOOL_INSUFFICIENT_FUNDS'; need: bigint; have: bigint }
+  | { code: 'MEMPOOL_REPLACEMENT_UNDERPRICED'; nonce: bigint; minMaxFee: bigint; minTip: bigint }
+  | { code: 'MEMPOOL_SENDER_FULL'; sender: Address; max: number }
+
+/** Refusal of a transaction by the mempool; branch on `err.type.code`. */
+export class MempoolError extends NodeError<MempoolErrorType> {
+  override name = 'MempoolError'
+}

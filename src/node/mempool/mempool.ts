@@ -1,0 +1,368 @@
+import type { Address, Hex } from 'viem'
+import type { ChainParams, Tx } from '../chain/types'
+import { MempoolError } from './errors'
+import { SenderCache } from './sender-cache'
+
+/** A decoded transaction whose sender has not been recovered yet. */
+export type UnsignedTx = Omit<Tx, 'from'>
+
+/**
+ * Transaction decoding split in its cheap and its expensive half, so the pool can refuse most junk before
+ * paying for secp256k1 recovery. Both may throw anything; the pool maps failures to `MempoolError`.
+ */
+export interface TxCodec {
+  /** Decodes and hashes a raw EIP-1559 transaction without touching the signature's curve point. */
+  parse(raw: Hex): UnsignedTx
+  /** Recovers the sender (the expensive step). */
+  recover(raw: Hex): Address
+}
+
+/** What the pool needs to know about the canonical head. */
+export interface MempoolView {
+  /** Base fee of the next block. */
+  readonly baseFee: bigint
+  nonce(address: Address): bigint
+  balance(address: Address): bigint
+}
+
+export interface MempoolInit {
+  readonly params: ChainParams
+  readonly codec: TxCodec
+  /** Shared with block import; a fresh one by default. */
+  readonly senders?: SenderCache
+  /** Pending transactions per sender (go-ethereum: 16). */
+  readonly maxPerSender?: number
+  /** Pending transactions in all (go-ethereum: 5,120). */
+  readonly maxTotal?: number
+  /** Smallest gas limit worth admitting (a plain transfer). */
+  readonly minGas?: bigint
+  /** Replacement needs both fee fields raised by at least this percentage (go-ethereum: 10). */
+  readonly priceBumpPercent?: bigint
+}
+
+export const MAX_PER_SENDER = 16
+export const MAX_TOTAL = 5_120
+
+interface Entry {
+  readonly tx: Tx
+  /** Insertion order, the last tie-breaker so that ordering never depends on hash values. */
+  readonly seq: number
+}
+
+/** `min(maxPriorityFeePerGas, maxFeePerGas − baseFee)`; negative when the fee cap is below the base fee. */
+export function effectiveTip(tx: Pick<Tx, 'maxFeePerGas' | 'maxPriorityFeePerGas'>, baseFee: bigint): bigint {
+  const room = tx.maxFeePerGas - baseFee
+  return room < tx.maxPriorityFeePerGas ? room : tx.maxPriorityFeePerGas
+}
+
+/**
+ * Pending transactions waiting to be mined.
+ *
+ * Admission runs the cheap checks (size, decoding, chain id, fee floor, gas bounds, already known, pool
+ * full and underpriced) before sender recovery, then the per-sender ones (nonce window, balance for the
+ * max cost, replacement, per-sender cap). Ordering for block building is by effective tip, then nonce,
+ * nonce-contiguous per sender from the account's current nonce.
+ */
+export class Mempool {
+  readonly senders: SenderCache
+  /** How many secp256k1 recoveries admission has performed (for tests and metrics). */
+  recoveries = 0
+  private readonly params: ChainParams
+  private readonly codec: TxCodec
+  private readonly maxPerSender: number
+  private readonly maxTotal: number
+  private readonly minGas: bigint
+  private readonly bump: bigint
+  private readonly byHash = new Map<Hex, Entry>()
+  private readonly bySender = new Map<Address, Map<bigint, Entry>>()
+  private view: MempoolView
+  private seq = 0
+
+  constructor(init: MempoolInit, view: MempoolView) {
+    this.params = init.params
+    this.codec = init.codec
+    this.senders = init.senders ?? new SenderCache()
+    this.maxPerSender = init.maxPerSender ?? MAX_PER_SENDER
+    this.maxTotal = init.maxTotal ?? MAX_TOTAL
+    this.minGas = init.minGas ?? 21_000n
+    this.bump = init.priceBumpPercent ?? 10n
+    this.view = view
+  }
+
+  get size(): number {
+    return this.byHash.size
+  }
+
+  has(hash: Hex): boolean {
+    return this.byHash.has(hash)
+  }
+
+  get(hash: Hex): Tx | undefined {
+    return this.byHash.get(hash)?.tx
+  }
+
+  /**
+   * Admits a raw transaction; returns it decoded with its sender. Throws `MempoolError`. A replaced or
+   * evicted transaction simply leaves the pool.
+   */
+  add(raw: Hex): Tx {
+    // Cheap checks first: none of these needs the sender.
+    const size = (raw.length - 2) / 2
+    if (size > this.params.maxTxBytes) {
+      throw new MempoolError({ code: 'MEMPOOL_TX_TOO_LARGE', size, max: this.params.maxTxBytes })
+    }
+    let u: UnsignedTx
+    try {
+      u = this.codec.parse(raw)
+    } catch (err) {
+      throw new MempoolError({
+        code: 'MEMPOOL_MALFORMED',
+        reason: err instanceof Error ? err.message : 'undecodable',
+      })
+    }
+    if (u.chainId !== this.params.chainId) {
+      throw new MempoolError({ code: 'MEMPOOL_WRONG_CHAIN', expected: this.params.chainId, got: u.chainId })
+    }
+    if (u.maxFeePerGas < this.params.minBaseFee) {
+      throw new MempoolError({
+        code: 'MEMPOOL_FEE_TOO_LOW',
+        maxFeePerGas: u.maxFeePerGas,
+        floor: this.params.minBaseFee,
+      })
+    }
+    if (u.maxPriorityFeePerGas > u.maxFeePerGas) {
+      throw new MempoolError({
+        code: 'MEMPOOL_TIP_ABOVE_FEE',
+        maxPriorityFeePerGas: u.maxPriorityFeePerGas,
+        maxFeePerGas: u.maxFeePerGas,
+      })
+    }
+    if (u.gas < this.minGas || u.gas > this.params.blockGasLimit) {
+      throw new MempoolError({
+        code: 'MEMPOOL_BAD_GAS',
+        gas: u.gas,
+        min: this.minGas,
+        max: this.params.blockGasLimit,
+      })
+    }
+    if (this.byHash.has(u.hash)) throw new MempoolError({ code: 'MEMPOOL_KNOWN', hash: u.hash })
+    const tip = effectiveTip(u, this.view.baseFee)
+    if (this.byHash.size >= this.maxTotal) {
+      const lowest = this.evictionCandidate()
+      if (lowest !== undefined && tip <= this.tipOf(lowest)) {
+        throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest: this.tipOf(lowest) })
+      }
+    }
+
+    const from = this.sender(raw, u.hash)
+    const tx: Tx = { ...u, from }
+    const stateNonce = this.view.nonce(from)
+    if (tx.nonce < stateNonce) {
+      throw new MempoolError({ code: 'MEMPOOL_NONCE_TOO_LOW', expected: stateNonce, got: tx.nonce })
+    }
+    if (tx.nonce >= stateNonce + BigInt(this.maxPerSender)) {
+      throw new MempoolError({
+        code: 'MEMPOOL_NONCE_TOO_HIGH',
+        expected: stateNonce,
+        got: tx.nonce,
+        window: this.maxPerSender,
+      })
+    }
+    const need = tx.gas * tx.maxFeePerGas + tx.value
+    const have = this.view.balance(from)
+    if (need > have) throw new MempoolError({ code: 'MEMPOOL_INSUFFICIENT_FUNDS', need, have })
+
+    const own = this.bySender.get(from)
+    const existing = own?.get(tx.nonce)
+    if (existing !== undefined) {
+      const minMaxFee = (existing.tx.maxFeePerGas * (100n + this.bump) + 99n) / 100n
+      const minTip = (existing.tx.maxPriorityFeePerGas * (100n + this.bump) + 99n) / 100n
+      if (tx.maxFeePerGas < minMaxFee || tx.maxPriorityFeePerGas < minTip) {
+        throw new MempoolError({
+          code: 'MEMPOOL_REPLACEMENT_UNDERPRICED',
+          nonce: tx.nonce,
+          minMaxFee,
+          minTip,
+        })
+      }
+      this.remove(existing.tx.hash)
+    } else if (own !== undefined && own.size >= this.maxPerSender) {
+      throw new MempoolError({ code: 'MEMPOOL_SENDER_FULL', sender: from, max: this.maxPerSender })
+    }
+    if (this.byHash.size >= this.maxTotal) {
+      const victim = this.evictionCandidate()
+      if (victim !== undefined) {
+        // Evicting the sender's own predecessor would leave this one behind a nonce gap: refuse instead.
+        if (victim.tx.from === from && victim.tx.nonce < tx.nonce) {
+          throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest: this.tipOf(victim) })
+        }
+        this.remove(victim.tx.hash)
+      }
+    }
+    this.insert(tx)
+    return tx
+  }
+
+  /** Removes a transaction by hash; true if it was pending. */
+  remove(hash: Hex): boolean {
+    const e = this.byHash.get(hash)
+    if (e === undefined) return false
+    this.byHash.delete(hash)
+    const own = this.bySender.get(e.tx.from)
+    own?.delete(e.tx.nonce)
+    if (own?.size === 0) this.bySender.delete(e.tx.from)
+    return true
+  }
+
+  /**
+   * Follows a new canonical head: drops the transactions it mined and every transaction whose nonce is
+   * now used, then re-admits the transactions of blocks a reorg orphaned (their senders are cached, so
+   * this costs no recovery). Orphans that no longer fit (nonce used on the new branch, funds gone) are
+   * dropped silently.
+   */
+  onHead(view: MempoolView, mined: readonly Hex[] = [], orphaned: readonly Hex[] = []): void {
+    this.view = view
+    for (const h of mined) this.remove(h)
+    for (const [from, own] of [...this.bySender]) {
+      const n = view.nonce(from)
+      for (const [nonce, e] of [...own]) if (nonce < n) this.remove(e.tx.hash)
+      if (own.size === 0) this.bySender.delete(from)
+    }
+    for (const raw of orphaned) {
+      try {
+        this.add(raw)
+      } catch (err) {
+        if (!(err instanceof MempoolError)) throw err
+      }
+    }
+  }
+
+  /**
+   * Executable transactions in block-building order: by effective tip at `baseFee` (highest first), then
+   * nonce, then arrival; per sender only the nonce-contiguous run from the account nonce, stopping at the
+   * first one whose fee cap is below `baseFee`.
+   */
+  pending(baseFee: bigint = this.view.baseFee): Tx[] {
+    const queues: Tx[][] = []
+    for (const [from, own] of this.bySender) {
+      const run: Tx[] = []
+      for (let n = this.view.nonce(from); ; n++) {
+        const e = own.get(n)
+        if (e === undefined || e.tx.maxFeePerGas < baseFee) break
+        run.push(e.tx)
+      }
+      if (run.length > 0) queues.push(run)
+    }
+    const heads = new Heap<{ q: Tx[]; i: number; tip: bigint; seq: number }>((a, b) => {
+      if (a.tip !== b.tip) return a.tip > b.tip
+      const an = (a.q[a.i] as Tx).nonce
+      const bn = (b.q[b.i] as Tx).nonce
+      if (an !== bn) return an < bn
+      return a.seq < b.seq
+    })
+    const push = (q: Tx[], i: number): void => {
+      const tx = q[i]
+      if (tx === undefined) return
+      heads.push({ q, i, tip: effectiveTip(tx, baseFee), seq: this.byHash.get(tx.hash)?.seq ?? 0 })
+    }
+    for (const q of queues) push(q, 0)
+    const out: Tx[] = []
+    for (let h = heads.pop(); h !== undefined; h = heads.pop()) {
+      out.push(h.q[h.i] as Tx)
+      push(h.q, h.i + 1)
+    }
+    return out
+  }
+
+  private sender(raw: Hex, hash: Hex): Address {
+    const cached = this.senders.get(hash)
+    if (cached !== undefined) return cached
+    let from: Address
+    try {
+      this.recoveries++
+      from = this.codec.recover(raw)
+    } catch (err) {
+      throw new MempoolError({
+        code: 'MEMPOOL_BAD_SIGNATURE',
+        reason: err instanceof Error ? err.message : 'unrecoverable signature',
+      })
+    }
+    this.senders.set(hash, from)
+    return from
+  }
+
+  private insert(tx: Tx): void {
+    const e: Entry = { tx, seq: this.seq++ }
+    this.byHash.set(tx.hash, e)
+    let own = this.bySender.get(tx.from)
+    if (own === undefined) {
+      own = new Map()
+      this.bySender.set(tx.from, own)
+    }
+    own.set(tx.nonce, e)
+  }
+
+  private tipOf(e: Entry): bigint {
+    return effectiveTip(e.tx, this.view.baseFee)
+  }
+
+  /**
+   * The transaction to evict when full: the lowest-tip one among each sender's highest nonce, so that
+   * eviction never opens a nonce gap in front of a sender's remaining transactions. Ties evict the newest.
+   */
+  private evictionCandidate(): Entry | undefined {
+    let worst: Entry | undefined
+    for (const own of this.bySender.values()) {
+      let last: Entry | undefined
+      for (const e of own.values()) if (last === undefined || e.tx.nonce > last.tx.nonce) last = e
+      if (last === undefined) continue
+      if (worst === undefined) {
+        worst = last
+        continue
+      }
+      const a = this.tipOf(last)
+      const b = this.tipOf(worst)
+      if (a < b || (a === b && last.seq > worst.seq)) worst = last
+    }
+    return worst
+  }
+}
+
+/** Minimal binary heap; `before(a, b)` is true when `a` must come out first. */
+class Heap<T> {
+  private readonly items: T[] = []
+
+  constructor(private readonly before: (a: T, b: T) => boolean) {}
+
+  push(item: T): void {
+    const a = this.items
+    a.push(item)
+    let i = a.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!this.before(a[i] as T, a[p] as T)) break
+      ;[a[i], a[p]] = [a[p] as T, a[i] as T]
+      i = p
+    }
+  }
+
+  pop(): T | undefined {
+    const a = this.items
+    const top = a[0]
+    const last = a.pop()
+    if (a.length === 0 || last === undefined) return top
+    a[0] = last
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < a.length && this.before(a[l] as T, a[m] as T)) m = l
+      if (r < a.length && this.before(a[r] as T, a[m] as T)) m = r
+      if (m === i) break
+      ;[a[i], a[m]] = [a[m] as T, a[i] as T]
+      i = m
+    }
+    return top
+  }
+}

@@ -1,0 +1,238 @@
+import { type Address, fromRlp, type Hex, keccak256, numberToHex, toRlp } from 'viem'
+import { describe, expect, it } from 'vitest'
+import type { ChainParams } from '../../../src/node/chain/types'
+import { MempoolError } from '../../../src/node/mempool/errors'
+import { Mempool, type MempoolView, type TxCodec } from '../../../src/node/mempool/mempool'
+
+const params: ChainParams = {
+  chainId: 31337,
+  targetBlockTimeMs: 2000,
+  minDifficulty: 1n,
+  difficultyBoundDivisor: 2048n,
+  futureTimestampToleranceMs: 15_000,
+  blockGasLimit: 30_000_000n,
+  minBaseFee: 7n,
+  baseFeeChangeDenominator: 8n,
+  elasticityMultiplier: 2n,
+  minerReward: 0n,
+  confirmations: 2,
+  maxReorgDepth: 64,
+  maxTxBytes: 4096,
+}
+
+/**
+ * A stand-in codec: the "raw transaction" is the RLP of its fields including the sender, so the pool's
+ * logic is tested without curve arithmetic, and `recover` counts how often it is called.
+ */
+interface FakeTx {
+  from: Address
+  nonce: bigint
+  tip?: bigint
+  fee?: bigint
+  chainId?: number
+  gas?: bigint
+  pad?: number
+  bad?: boolean
+}
+const n = (v: bigint | number) => (BigInt(v) === 0n ? '0x' : numberToHex(v))
+function raw(t: FakeTx): Hex {
+  return toRlp([
+    n(t.chainId ?? params.chainId),
+    n(t.nonce),
+    n(t.tip ?? 1n),
+    n(t.fee ?? 100n),
+    n(t.gas ?? 21_000n),
+    t.from,
+    t.bad === true ? '0x01' : '0x',
+    `0x${'ab'.repeat(t.pad ?? 0)}`,
+  ])
+}
+function fakeCodec(): TxCodec & { recovered: number } {
+  const codec = {
+    recovered: 0,
+    parse(r: Hex) {
+      const f = fromRlp(r, 'hex') as Hex[]
+      const big = (i: number) => BigInt(f[i] === '0x' ? 0 : (f[i] as Hex))
+      return {
+        hash: keccak256(r),
+        raw: r,
+        chainId: Number(big(0)),
+        nonce: big(1),
+        maxPriorityFeePerGas: big(2),
+        maxFeePerGas: big(3),
+        gas: big(4),
+        to: '0x000000000000000000000000000000000000dead' as Address,
+        value: 0n,
+        data: '0x' as Hex,
+      }
+    },
+    recover(r: Hex): Address {
+      codec.recovered++
+      const f = fromRlp(r, 'hex') as Hex[]
+      if (f[6] === '0x01') throw new Error('bad signature')
+      return f[5] as Address
+    },
+  }
+  return codec
+}
+
+const A = '0x00000000000000000000000000000000000000a1' as Address
+const B = '0x00000000000000000000000000000000000000b2' as Address
+const C = '0x00000000000000000000000000000000000000c3' as Address
+
+function view(nonces: Record<string, bigint> = {}, baseFee = 10n, balance = 10n ** 30n): MempoolView {
+  return { baseFee, nonce: (a) => nonces[a] ?? 0n, balance: () => balance }
+}
+
+function code(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof MempoolError) return err.type.code
+    throw err
+  }
+  return 'ok'
+}
+
+describe('mempool admission', () => {
+  it('runs the cheap checks before recovering the sender', () => {
+    const codec = fakeCodec()
+    const pool = new Mempool({ params, codec }, view())
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, pad: 5000 })))).toBe('MEMPOOL_TX_TOO_LARGE')
+    expect(code(() => pool.add('0x01'))).toBe('MEMPOOL_MALFORMED')
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, chainId: 1 })))).toBe('MEMPOOL_WRONG_CHAIN')
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, fee: 6n, tip: 1n })))).toBe('MEMPOOL_FEE_TOO_LOW')
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, fee: 20n, tip: 21n })))).toBe(
+      'MEMPOOL_TIP_ABOVE_FEE',
+    )
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, gas: 20_999n })))).toBe('MEMPOOL_BAD_GAS')
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, gas: 30_000_001n })))).toBe('MEMPOOL_BAD_GAS')
+    expect(codec.recovered).toBe(0)
+    const ok = raw({ from: A, nonce: 0n })
+    pool.add(ok)
+    expect(codec.recovered).toBe(1)
+    expect(code(() => pool.add(ok))).toBe('MEMPOOL_KNOWN')
+    expect(codec.recovered).toBe(1)
+    expect(code(() => pool.add(raw({ from: B, nonce: 0n, bad: true })))).toBe('MEMPOOL_BAD_SIGNATURE')
+  })
+
+  it('caches senders by hash so re-admission after removal needs no recovery', () => {
+    const codec = fakeCodec()
+    const pool = new Mempool({ params, codec }, view())
+    const t = pool.add(raw({ from: A, nonce: 0n }))
+    pool.remove(t.hash)
+    pool.add(t.raw)
+    expect(codec.recovered).toBe(1)
+    expect(pool.senders.get(t.hash)).toBe(A)
+    expect(pool.recoveries).toBe(1)
+  })
+
+  it('enforces the nonce window and the balance for the max cost', () => {
+    const pool = new Mempool({ params, codec: fakeCodec() }, view({ [A]: 5n }))
+    expect(code(() => pool.add(raw({ from: A, nonce: 4n })))).toBe('MEMPOOL_NONCE_TOO_LOW')
+    expect(code(() => pool.add(raw({ from: A, nonce: 21n })))).toBe('MEMPOOL_NONCE_TOO_HIGH')
+    expect(code(() => pool.add(raw({ from: A, nonce: 20n })))).toBe('ok')
+    const poor = new Mempool({ params, codec: fakeCodec() }, view({}, 10n, 21_000n * 100n - 1n))
+    expect(code(() => poor.add(raw({ from: A, nonce: 0n })))).toBe('MEMPOOL_INSUFFICIENT_FUNDS')
+  })
+
+  it('replaces the same sender and nonce only with a 10% bump of both fee fields', () => {
+    const pool = new Mempool({ params, codec: fakeCodec() }, view())
+    const first = pool.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 100n }))
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 109n })))).toBe(
+      'MEMPOOL_REPLACEMENT_UNDERPRICED',
+    )
+    expect(code(() => pool.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 200n })))).toBe(
+      'MEMPOOL_REPLACEMENT_UNDERPRICED',
+    )
+    const second = pool.add(raw({ from: A, nonce: 0n, tip: 11n, fee: 110n }))
+    expect(pool.has(first.hash)).toBe(false)
+    expect(pool.has(second.hash)).toBe(true)
+    expect(pool.size).toBe(1)
+  })
+
+  it('caps a sender at 16 pending transactions', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxPerSender: 16 }, view())
+    for (let i = 0n; i < 16n; i++) pool.add(raw({ from: A, nonce: i }))
+    // The 17th is refused by the nonce window (it equals the cap), and the cap holds with gaps too.
+    expect(code(() => pool.add(raw({ from: A, nonce: 16n })))).toBe('MEMPOOL_NONCE_TOO_HIGH')
+    const gappy = new Mempool({ params, codec: fakeCodec(), maxPerSender: 4 }, view())
+    for (const i of [0n, 1n, 2n, 3n]) gappy.add(raw({ from: B, nonce: i }))
+    gappy.onHead(view({ [B]: 1n }))
+    expect(gappy.size).toBe(3)
+    gappy.add(raw({ from: B, nonce: 4n }))
+    expect(code(() => gappy.add(raw({ from: B, nonce: 5n })))).toBe('MEMPOOL_NONCE_TOO_HIGH')
+  })
+
+  it('when full, evicts the lowest tip and refuses transactions that pay no more than it', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 3 }, view())
+    pool.add(raw({ from: A, nonce: 0n, tip: 5n }))
+    const low = pool.add(raw({ from: B, nonce: 0n, tip: 2n }))
+    pool.add(raw({ from: C, nonce: 0n, tip: 7n }))
+    const codec = fakeCodec()
+    const full = new Mempool({ params, codec, maxTotal: 1 }, view())
+    full.add(raw({ from: A, nonce: 0n, tip: 5n }))
+    expect(code(() => full.add(raw({ from: B, nonce: 0n, tip: 5n })))).toBe('MEMPOOL_UNDERPRICED')
+    // Refused before recovery: flooding a full pool with cheap transactions costs no curve work.
+    expect(codec.recovered).toBe(1)
+    // B's next nonce would need B's first one evicted: refused rather than left behind a gap.
+    expect(code(() => pool.add(raw({ from: B, nonce: 1n, tip: 9n })))).toBe('MEMPOOL_UNDERPRICED')
+    const d = '0x00000000000000000000000000000000000000d4' as Address
+    pool.add(raw({ from: d, nonce: 0n, tip: 50n }))
+    expect(pool.size).toBe(3)
+    expect(pool.has(low.hash)).toBe(false)
+    expect(code(() => pool.add(raw({ from: d, nonce: 1n, tip: 1n })))).toBe('MEMPOOL_UNDERPRICED')
+  })
+
+  it('holds the go-ethereum caps under a flood from one peer', () => {
+    const pool = new Mempool({ params, codec: fakeCodec() }, view())
+    let refused = 0
+    for (let s = 0; s < 400; s++) {
+      const from = `0x${s.toString(16).padStart(40, '0')}` as Address
+      for (let i = 0n; i < 20n; i++) {
+        if (code(() => pool.add(raw({ from, nonce: i, tip: BigInt(1 + (s % 50)) }))) !== 'ok') refused++
+      }
+    }
+    expect(pool.size).toBe(5_120)
+    expect(refused).toBeGreaterThan(0)
+    // 400 senders × 16 admissible = 6,400: the 1,280 cheapest (tips 1–10, 128 each) went, and eviction
+    // took each sender's highest nonces, so everything left is still executable (no nonce gaps).
+    const pending = pool.pending(10n)
+    expect(pending.length).toBe(5_120)
+    expect(pending.reduce((m, t) => (t.maxPriorityFeePerGas < m ? t.maxPriorityFeePerGas : m), 1000n)).toBe(
+      11n,
+    )
+  })
+})
+
+describe('mempool ordering', () => {
+  it('orders by effective tip, then nonce, contiguous per sender', () => {
+    const pool = new Mempool({ params, codec: fakeCodec() }, view({ [B]: 3n }))
+    pool.add(raw({ from: A, nonce: 1n, tip: 50n }))
+    pool.add(raw({ from: A, nonce: 0n, tip: 1n }))
+    pool.add(raw({ from: B, nonce: 3n, tip: 20n }))
+    pool.add(raw({ from: B, nonce: 5n, tip: 90n })) // gap at 4: not executable yet
+    pool.add(raw({ from: C, nonce: 0n, tip: 20n, fee: 25n })) // effective tip at base fee 10 is 15
+    const order = pool.pending(10n).map((t) => `${t.from.slice(-2)}:${t.nonce}`)
+    expect(order).toEqual(['b2:3', 'c3:0', 'a1:0', 'a1:1'])
+    // Fee caps below the base fee are held back.
+    expect(pool.pending(26n).map((t) => t.from)).toEqual([B, A, A])
+  })
+
+  it('drops mined and stale transactions on a new head and re-admits orphans', () => {
+    const codec = fakeCodec()
+    const pool = new Mempool({ params, codec }, view())
+    const a0 = pool.add(raw({ from: A, nonce: 0n }))
+    const a1 = pool.add(raw({ from: A, nonce: 1n }))
+    const b0 = pool.add(raw({ from: B, nonce: 0n }))
+    pool.onHead(view({ [A]: 1n }), [a0.hash])
+    expect(pool.has(a0.hash)).toBe(false)
+    expect(pool.has(a1.hash)).toBe(true)
+    pool.onHead(view({ [A]: 2n, [B]: 0n }), [b0.hash])
+    expect(pool.size).toBe(0)
+    // Reorg: the blocks that held a0, a1 and b0 are orphaned; A's account is back at nonce 0.
+    pool.onHead(view({}), [], [a0.raw, a1.raw, b0.raw])
+    expect(pool.size).toBe(3)
+    expect(codec.recovered).toBe(3)
+  })
+})
