@@ -52,7 +52,8 @@ interface Entry {
 /** `min(maxPriorityFeePerGas, maxFeePerGas − baseFee)`; negative when the fee cap is below the base fee. */
 export function effectiveTip(tx: Pick<Tx, 'maxFeePerGas' | 'maxPriorityFeePerGas'>, baseFee: bigint): bigint {
   const room = tx.maxFeePerGas - baseFee
-  return room < tx.maxPriorityFeePerGas ? room : tx.maxPriorityFeePerGas
+  if (room < tx.maxPriorityFeePerGas) return room
+  return tx.maxPriorityFeePerGas
 }
 
 /**
