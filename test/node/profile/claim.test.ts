@@ -1,0 +1,123 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, test } from 'vitest'
+import { claimProfile, listProfiles, lockName } from '../../../src/node/profile/claim'
+import { memoryLocks, type ProfileLocks } from '../../../src/node/profile/locks'
+import { idbProfileStore, memoryProfileStore, type ProfileStore } from '../../../src/node/profile/store'
+
+let counter = 0
+const create = async () => {
+  counter++
+  return { id: `p${counter}`, createdAt: counter, peerId: `peer-${counter}`, key: new Uint8Array([counter]) }
+}
+
+function tab(store: ProfileStore, locks: ProfileLocks, requested: string | null, remembered: string | null) {
+  return claimProfile({ store, locks, requested, remembered, create, reloadWaitMs: 50 })
+}
+
+for (const [name, makeStore] of [
+  ['memory', () => memoryProfileStore()],
+  ['idb', () => idbProfileStore(`profiles-test-${Math.random()}`)],
+] as const) {
+  describe(`claimProfile (${name} store)`, () => {
+    test('a first tab creates a profile and stores its key', async () => {
+      const store = makeStore()
+      const claim = await tab(store, memoryLocks(), null, null)
+      expect(claim.reason).toBe('created')
+      expect(claim.profile.name).toBe('Profile 1')
+      expect(await store.get(claim.profile.id)).toEqual(claim.profile)
+    })
+
+    test('a reload gets the same profile back once the old page lets go', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      const first = await tab(store, locks, null, null)
+      // The reloading page asks while the old document still holds the lock, which is freed soon after.
+      setTimeout(first.release, 10)
+      const again = await tab(store, locks, null, first.profile.id)
+      expect(again.reason).toBe('remembered')
+      expect(again.profile.id).toBe(first.profile.id)
+    })
+
+    test('a duplicated tab (same remembered profile) finds it taken and starts its own', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      const first = await tab(store, locks, null, null)
+      const dup = await tab(store, locks, null, first.profile.id)
+      expect(dup.profile.id).not.toBe(first.profile.id)
+      expect(dup.reason).toBe('created')
+      expect(dup.wantedWasTaken).toBe(first.profile.id)
+      expect(dup.profile.name).toBe('Profile 2')
+    })
+
+    test('a second tab takes a free existing profile before creating one', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      const a = await tab(store, locks, null, null)
+      const b = await tab(store, locks, null, null)
+      b.release()
+      const c = await tab(store, locks, null, null)
+      expect(c.reason).toBe('free')
+      expect(c.profile.id).toBe(b.profile.id)
+      expect(c.profile.id).not.toBe(a.profile.id)
+    })
+
+    test('?profile=<id> opens that profile; if it is open elsewhere another is used and the UI is told', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      const a = await tab(store, locks, null, null)
+      const b = await tab(store, locks, 'new', null)
+      b.release()
+      const asked = await tab(store, locks, b.profile.id, a.profile.id)
+      expect(asked.reason).toBe('requested')
+      expect(asked.profile.id).toBe(b.profile.id)
+      const busy = await tab(store, locks, a.profile.id, null)
+      expect(busy.wantedWasTaken).toBe(a.profile.id)
+      expect([a.profile.id, b.profile.id]).not.toContain(busy.profile.id)
+    })
+
+    test('?profile=new always creates, even when free profiles exist', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      ;(await tab(store, locks, null, null)).release()
+      const fresh = await tab(store, locks, 'new', null)
+      expect(fresh.reason).toBe('created')
+      expect((await store.list()).length).toBe(2)
+    })
+
+    test('an unknown ?profile id falls back to a free profile', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      const a = await tab(store, locks, null, null)
+      a.release()
+      const c = await tab(store, locks, 'nope', null)
+      expect(c.profile.id).toBe(a.profile.id)
+      expect(c.reason).toBe('free')
+    })
+
+    test('listProfiles marks the profiles held by some tab', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      const a = await tab(store, locks, null, null)
+      const b = await tab(store, locks, 'new', null)
+      b.release()
+      const list = await listProfiles(store, locks)
+      expect(list.map((p) => [p.id, p.inUse])).toEqual([
+        [a.profile.id, true],
+        [b.profile.id, false],
+      ])
+      expect(list[0]).not.toHaveProperty('key')
+    })
+  })
+}
+
+test('memoryLocks: a waiter gets the lock when it is released, and times out otherwise', async () => {
+  const locks = memoryLocks()
+  const release = await locks.acquire(lockName('x'), 0)
+  expect(release).not.toBeNull()
+  expect(await locks.acquire(lockName('x'), 0)).toBeNull()
+  expect(await locks.acquire(lockName('x'), 20)).toBeNull()
+  const waiting = locks.acquire(lockName('x'), 1_000)
+  release?.()
+  expect(await waiting).not.toBeNull()
+  expect(await locks.held()).toEqual(new Set([lockName('x')]))
+})
