@@ -21,7 +21,7 @@ export class NodeError<T extends ErrorType = ErrorType> extends Error {
   readonly type: T
 
   constructor(type: T, message?: string) {
-    super(message ?? describe(type))
+    super(message ?? describeType(type))
     this.type = type
   }
 
@@ -37,9 +37,47 @@ export class NodeError<T extends ErrorType = ErrorType> extends Error {
   }
 }
 
-function describe(type: ErrorType): string {
+function describeType(type: ErrorType): string {
   const fields = Object.entries(type)
     .filter(([k]) => k !== 'code')
     .map(([k, v]) => `${k}=${String(v)}`)
   return fields.length > 0 ? `${type.code} (${fields.join(', ')})` : type.code
+}
+
+/** What a thrown value that is not a NodeError becomes: a bug or an unexpected failure, described by its message. */
+export interface InternalErrorType {
+  readonly code: 'INTERNAL'
+}
+
+/** Turns anything thrown into a NodeError: NodeErrors pass through, anything else becomes `INTERNAL`. */
+export function toNodeError(thrown: unknown): NodeError {
+  if (thrown instanceof NodeError) return thrown
+  return new NodeError<InternalErrorType>({ code: 'INTERNAL' }, messageOf(thrown))
+}
+
+/** The message of a thrown value, without ever throwing itself (`String(Object.create(null))` does). */
+export function messageOf(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message
+  try {
+    return String(thrown)
+  } catch {
+    return 'unprintable value thrown'
+  }
+}
+
+/** Checks the shape of an error received from another thread before it is rebuilt with `fromObject`. */
+export function isSerializedError(value: unknown): value is SerializedError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'name' in value &&
+    typeof value.name === 'string' &&
+    'message' in value &&
+    typeof value.message === 'string' &&
+    'type' in value &&
+    typeof value.type === 'object' &&
+    value.type !== null &&
+    'code' in value.type &&
+    typeof value.type.code === 'string'
+  )
 }

@@ -1,0 +1,80 @@
+/**
+ * The wire protocol and types shared by `serve` and `connect`.
+ *
+ * One port carries one direction of calls: one side serves an object, the other side calls it and receives
+ * the events it emits. Messages are plain objects, so structured clone carries them (bigint included).
+ */
+import type { SerializedError } from './errors'
+import { NodeError } from './errors'
+
+/** The part of a MessagePort the RPC layer uses; a MessagePort, a Worker or a worker's global scope fits. */
+export interface PortLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void
+  addEventListener(type: 'message', listener: MessageListener): void
+  removeEventListener?(type: 'message', listener: MessageListener): void
+  start?(): void
+  close?(): void
+}
+
+export type MessageListener = (event: { readonly data: unknown }) => void
+
+/** Request ids: the client sends integers; the server also echoes strings so foreign callers get answers. */
+export type RpcId = number | string
+
+export interface RpcRequest {
+  readonly id: RpcId
+  readonly method: string
+  readonly params: readonly unknown[]
+}
+
+export type RpcResponse =
+  | { readonly id: RpcId; readonly ok: true; readonly result: unknown }
+  | { readonly id: RpcId; readonly ok: false; readonly error: SerializedError }
+
+/** An event pushed from the served side; it has no `id`, which is how it differs from a response. */
+export interface RpcEvent {
+  readonly event: string
+  readonly data: unknown
+}
+
+export type RpcErrorType =
+  | { readonly code: 'RPC_UNKNOWN_METHOD'; readonly method: string }
+  | { readonly code: 'RPC_MALFORMED'; readonly reason: string }
+  | { readonly code: 'RPC_TIMEOUT'; readonly method: string; readonly timeoutMs: number }
+  | { readonly code: 'RPC_CLOSED'; readonly method: string }
+  | { readonly code: 'RPC_DATA_CLONE'; readonly reason: string }
+
+/** Failures of the RPC layer itself (as opposed to errors thrown by the served object). */
+export class RpcError extends NodeError<RpcErrorType> {
+  override name = 'RpcError'
+}
+
+/** Names of the function-valued properties of `Api`. */
+export type MethodName<Api> = {
+  [K in keyof Api]: Api[K] extends (...params: never[]) => unknown ? K : never
+}[keyof Api] &
+  string
+
+export type Params<F> = F extends (...params: infer P) => unknown ? P : never
+export type Result<F> = F extends (...params: never[]) => infer R ? Awaited<R> : never
+
+/** `Api` as seen from the other side of a port: every method returns a Promise of its awaited result. */
+export type Remote<Api> = {
+  readonly [K in MethodName<Api>]: (...params: Params<Api[K]>) => Promise<Result<Api[K]>>
+}
+
+/** The union of `{ event, data }` messages an event map (event name → payload type) allows. */
+export type EventOf<Events> = {
+  [K in keyof Events & string]: { readonly event: K; readonly data: Events[K] }
+}[keyof Events & string]
+
+/** Told about an incoming message that cannot be answered (no usable id, unknown shape). Default: dropped. */
+export type ProtocolErrorHandler = (error: RpcError, message: unknown) => void
+
+export function isRpcId(value: unknown): value is RpcId {
+  return typeof value === 'string' || Number.isSafeInteger(value)
+}
+
+export function malformed(reason: string): RpcError {
+  return new RpcError({ code: 'RPC_MALFORMED', reason })
+}

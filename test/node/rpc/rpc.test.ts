@@ -1,0 +1,365 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Client } from '../../../src/node/rpc/connect'
+import { connect } from '../../../src/node/rpc/connect'
+import { NodeError } from '../../../src/node/rpc/errors'
+import type { MethodName, RpcErrorType } from '../../../src/node/rpc/protocol'
+import type { Server } from '../../../src/node/rpc/serve'
+import { serve } from '../../../src/node/rpc/serve'
+
+type BalanceErrorType =
+  | { code: 'BALANCE_UNKNOWN_ACCOUNT'; account: string }
+  | { code: 'BALANCE_TOO_LOW'; need: bigint; have: bigint }
+class BalanceError extends NodeError<BalanceErrorType> {
+  override name = 'BalanceError'
+}
+
+interface Events {
+  block: { number: bigint }
+  peer: string
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** A small NodeApi-like object: sync and async methods, typed errors, other throws. */
+function makeImpl() {
+  const balances = new Map<string, bigint>([['alice', 10n]])
+  const balance = (account: string): bigint => {
+    const have = balances.get(account)
+    if (have === undefined) throw new BalanceError({ code: 'BALANCE_UNKNOWN_ACCOUNT', account })
+    return have
+  }
+  return {
+    balance,
+    async transfer(from: string, to: string, amount: bigint): Promise<bigint> {
+      const have = balance(from)
+      if (have < amount) throw new BalanceError({ code: 'BALANCE_TOO_LOW', need: amount, have })
+      balances.set(from, have - amount)
+      balances.set(to, (balances.get(to) ?? 0n) + amount)
+      return have - amount
+    },
+    async delayed(ms: number, value: number): Promise<number> {
+      await sleep(ms)
+      return value
+    },
+    fail(thrown: unknown): never {
+      throw thrown
+    },
+    hang: (): Promise<never> => new Promise(() => {}),
+    callback: (): (() => void) => () => {},
+  }
+}
+type Api = ReturnType<typeof makeImpl>
+
+/** Rejection of `promise`, which must reject. */
+async function rejection(promise: Promise<unknown>): Promise<NodeError> {
+  try {
+    await promise
+  } catch (e) {
+    if (e instanceof NodeError) return e
+    throw new Error(`rejected with a non-NodeError: ${String(e)}`)
+  }
+  throw new Error('resolved, expected a rejection')
+}
+
+const open: { close(): void }[] = []
+afterEach(() => {
+  for (const end of open.splice(0)) end.close()
+})
+
+function pair(timeoutMs?: number): {
+  impl: Api
+  server: Server<Events>
+  client: Client<Api, Events>
+  protocolErrors: unknown[]
+} {
+  const { port1, port2 } = new MessageChannel()
+  const impl = makeImpl()
+  const protocolErrors: unknown[] = []
+  const server = serve<Api, Events>(port1, impl, {
+    onProtocolError: (_e, message) => protocolErrors.push(message),
+  })
+  const client = connect<Api, Events>(port2, timeoutMs === undefined ? {} : { timeoutMs })
+  open.push(server, client)
+  return { impl, server, client, protocolErrors }
+}
+
+/** A server on one end of a channel and a raw port to post anything on the other; replies are collected. */
+function raw<Impl extends object>(impl: Impl, methods?: readonly MethodName<Impl>[]) {
+  const { port1, port2 } = new MessageChannel()
+  const protocolErrors: unknown[] = []
+  const protocolCodes = new Set<string>()
+  const server = serve(port1, impl, {
+    onProtocolError: (e, message) => {
+      protocolCodes.add(e.type.code)
+      protocolErrors.push(message)
+    },
+    ...(methods === undefined ? {} : { methods }),
+  })
+  const replies: unknown[] = []
+  const waiters: (() => void)[] = []
+  port2.addEventListener('message', (event) => {
+    replies.push(event.data)
+    for (const wake of waiters.splice(0)) wake()
+  })
+  port2.start()
+  open.push(server, port2)
+  const post = (message: unknown) => port2.postMessage(message)
+  const until = async (count: number) => {
+    while (replies.length < count) await new Promise<void>((resolve) => waiters.push(resolve))
+  }
+  return { post, replies, until, protocolErrors, protocolCodes }
+}
+
+describe('rpc over a MessageChannel', () => {
+  it('answers calls, sync and async, through api and call', async () => {
+    const { client } = pair()
+    expect(await client.api.balance('alice')).toBe(10n)
+    expect(await client.api.transfer('alice', 'bob', 3n)).toBe(7n)
+    expect(await client.call('balance', ['bob'])).toBe(3n)
+    // Awaiting the proxy must not be mistaken for a remote `then` method.
+    expect(Reflect.get(client.api, 'then')).toBeUndefined()
+  })
+
+  it('matches many concurrent calls that finish out of order', async () => {
+    const { client } = pair()
+    const finished: number[] = []
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      client.api.delayed((20 - i) * 3, i).then((v) => {
+        finished.push(v)
+        return v
+      }),
+    )
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    expect(finished).not.toEqual([...finished].sort((a, b) => a - b))
+  })
+
+  it('carries a typed error with its code, bigint fields and name', async () => {
+    const { client } = pair()
+    const err = await rejection(client.api.transfer('alice', 'bob', 100n))
+    expect(err).toBeInstanceOf(NodeError)
+    expect(err.name).toBe('BalanceError')
+    expect(err.type).toEqual({ code: 'BALANCE_TOO_LOW', need: 100n, have: 10n })
+    expect(err.message).toBe('BALANCE_TOO_LOW (need=100, have=10)')
+    const unknown = await rejection(client.api.balance('carol'))
+    expect(unknown.type).toEqual({ code: 'BALANCE_UNKNOWN_ACCOUNT', account: 'carol' })
+  })
+
+  it('turns any other thrown value into INTERNAL with its message', async () => {
+    const { client } = pair()
+    const fromError = await rejection(client.api.fail(new TypeError('x is not a function')))
+    expect(fromError.type).toEqual({ code: 'INTERNAL' })
+    expect(fromError.message).toBe('x is not a function')
+    expect((await rejection(client.api.fail('boom'))).message).toBe('boom')
+    const unprintable = await rejection(client.api.fail(Object.create(null)))
+    expect(unprintable.type.code).toBe('INTERNAL')
+  })
+
+  it('answers an unknown method, or a prototype name, with RPC_UNKNOWN_METHOD', async () => {
+    const { client } = pair()
+    const loose = client.api as unknown as Record<string, (...params: unknown[]) => Promise<unknown>>
+    for (const method of ['nope', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const call = loose[method]
+      if (call === undefined) throw new Error('the proxy has every string method')
+      const err = await rejection(call())
+      expect(err.name).toBe('RpcError')
+      expect(err.type).toEqual({ code: 'RPC_UNKNOWN_METHOD', method } satisfies RpcErrorType)
+    }
+    expect(await client.api.balance('alice')).toBe(10n)
+  })
+
+  it('calls prototype methods of a class instance only when they are listed', async () => {
+    class Counter {
+      count = 0
+      increment(): number {
+        this.count += 1
+        return this.count
+      }
+      reset(): void {
+        this.count = 0
+      }
+    }
+    const listed = raw(new Counter(), ['increment'])
+    listed.post({ id: 1, method: 'increment', params: [] })
+    listed.post({ id: 2, method: 'reset', params: [] })
+    listed.post({ id: 3, method: 'constructor', params: [] })
+    await listed.until(3)
+    expect(listed.replies).toEqual([
+      { id: 1, ok: true, result: 1 },
+      {
+        id: 2,
+        ok: false,
+        error: expect.objectContaining({ type: { code: 'RPC_UNKNOWN_METHOD', method: 'reset' } }),
+      },
+      {
+        id: 3,
+        ok: false,
+        error: expect.objectContaining({ type: { code: 'RPC_UNKNOWN_METHOD', method: 'constructor' } }),
+      },
+    ])
+    const unlisted = raw(new Counter())
+    unlisted.post({ id: 1, method: 'increment', params: [] })
+    await unlisted.until(1)
+    expect(unlisted.replies[0]).toMatchObject({ ok: false, error: { type: { code: 'RPC_UNKNOWN_METHOD' } } })
+  })
+
+  it('answers malformed messages with a typed error when they have an id, and keeps serving', async () => {
+    const { post, replies, until, protocolErrors, protocolCodes } = raw(makeImpl())
+    const noId = [
+      null,
+      'balance',
+      42,
+      [1, 2],
+      { method: 'balance', params: [] },
+      { id: {}, method: 'balance' },
+    ]
+    const badId = [
+      { id: 1.5, method: 'balance', params: [] },
+      { id: Number.NaN, method: 'balance', params: [] },
+    ]
+    // A response-shaped message must not be answered, or two servers on one pipe would ping-pong forever.
+    const response = { id: 9, ok: true, result: 1 }
+    for (const message of [...noId, ...badId, response]) post(message)
+    post({ id: 'x' })
+    post({ id: 1, method: 'balance', params: 'alice' })
+    post({ id: 2, method: 7, params: [] })
+    post({ id: 3, params: [] })
+    post({ id: 4, method: '__proto__', params: [] })
+    post({ id: 5, method: 'constructor', params: [] })
+    post({ id: 6, method: 'balance', params: ['alice'] })
+    await until(7)
+    expect(replies[0]).toEqual({
+      id: 'x',
+      ok: false,
+      error: {
+        name: 'RpcError',
+        message: 'RPC_MALFORMED (reason=no method)',
+        type: { code: 'RPC_MALFORMED', reason: 'no method' },
+      },
+    })
+    const errorType = (reply: unknown) => (reply as { error: { type: unknown } }).error.type
+    expect(replies.slice(1, 6).map(errorType)).toEqual([
+      { code: 'RPC_MALFORMED', reason: 'params not an array' },
+      { code: 'RPC_MALFORMED', reason: 'no method' },
+      { code: 'RPC_MALFORMED', reason: 'no method' },
+      { code: 'RPC_UNKNOWN_METHOD', method: '__proto__' },
+      { code: 'RPC_UNKNOWN_METHOD', method: 'constructor' },
+    ])
+    expect(replies.slice(1, 6).map((reply) => (reply as { id: unknown }).id)).toEqual([1, 2, 3, 4, 5])
+    expect(replies[6]).toEqual({ id: 6, ok: true, result: 10n })
+    expect(protocolErrors).toEqual([...noId, ...badId, response])
+    expect([...protocolCodes]).toEqual(['RPC_MALFORMED'])
+  })
+
+  it('keeps answering a client after garbage on the same port', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const protocolErrors: unknown[] = []
+    const server = serve(port1, makeImpl(), {
+      onProtocolError: (_e, message) => protocolErrors.push(message),
+    })
+    const client = connect<Api>(port2)
+    open.push(server, client)
+    port2.postMessage(null)
+    port2.postMessage({ id: 'x', method: 'balance', params: 'alice' })
+    expect(await client.api.balance('alice')).toBe(10n)
+    expect(protocolErrors).toEqual([null])
+  })
+
+  it('rejects a call whose reply is malformed, and reports garbage sent to the client', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const protocolErrors: unknown[] = []
+    const client = connect<Api>(port2, { onProtocolError: (_e, message) => protocolErrors.push(message) })
+    open.push(client, port1)
+    port1.addEventListener('message', (event) => {
+      const { id } = event.data as { id: number }
+      port1.postMessage('garbage')
+      port1.postMessage({ id: id + 100, ok: true, result: 1 })
+      port1.postMessage({ id, ok: false, error: { code: 'not a serialized error' } })
+    })
+    port1.start()
+    const err = await rejection(client.api.balance('alice'))
+    expect(err.type).toEqual({ code: 'RPC_MALFORMED', reason: 'invalid response' })
+    expect(protocolErrors).toEqual(['garbage'])
+  })
+
+  it('delivers events in order and stops after unsubscribe', async () => {
+    const { server, client } = pair()
+    const all: unknown[] = []
+    const peers: string[] = []
+    const stopAll = client.subscribe((event) => all.push(event))
+    const stopPeers = client.on('peer', (peer) => peers.push(peer))
+    for (let i = 0; i < 30; i++) {
+      if (i % 3 === 0) server.emit('peer', `p${i}`)
+      else server.emit('block', { number: BigInt(i) })
+    }
+    // Replies travel on the same ordered port, so a round trip flushes every event emitted before it.
+    await client.api.balance('alice')
+    expect(all).toHaveLength(30)
+    expect(all[0]).toEqual({ event: 'peer', data: 'p0' })
+    expect(all[1]).toEqual({ event: 'block', data: { number: 1n } })
+    expect(all[29]).toEqual({ event: 'block', data: { number: 29n } })
+    expect(peers).toEqual(Array.from({ length: 10 }, (_, i) => `p${i * 3}`))
+    stopPeers()
+    server.emit('peer', 'late')
+    await client.api.balance('alice')
+    stopAll()
+    server.emit('block', { number: 99n })
+    await client.api.balance('alice')
+    expect(all).toHaveLength(31)
+    expect(all[30]).toEqual({ event: 'peer', data: 'late' })
+    expect(peers).toHaveLength(10)
+  })
+
+  it('rejects pending and later calls with RPC_CLOSED on close', async () => {
+    const { client } = pair()
+    const pending = [client.api.hang(), client.api.hang(), client.api.delayed(5, 1)]
+    client.close()
+    const errors = await Promise.all(pending.map(rejection))
+    expect(errors.map((e) => e.type)).toEqual([
+      { code: 'RPC_CLOSED', method: 'hang' },
+      { code: 'RPC_CLOSED', method: 'hang' },
+      { code: 'RPC_CLOSED', method: 'delayed' },
+    ])
+    expect((await rejection(client.api.balance('alice'))).type).toEqual({
+      code: 'RPC_CLOSED',
+      method: 'balance',
+    })
+  })
+
+  it('times out per call and by default, and ignores the late reply', async () => {
+    const { client } = pair(40)
+    expect((await rejection(client.api.hang())).type).toEqual({
+      code: 'RPC_TIMEOUT',
+      method: 'hang',
+      timeoutMs: 40,
+    })
+    const late = await rejection(client.call('delayed', [60, 1], { timeoutMs: 10 }))
+    expect(late.type).toEqual({ code: 'RPC_TIMEOUT', method: 'delayed', timeoutMs: 10 })
+    expect(await client.call('delayed', [1, 2], { timeoutMs: 1000 })).toBe(2)
+    await sleep(70)
+    expect(await client.api.balance('alice')).toBe(10n)
+  })
+
+  it('answers RPC_DATA_CLONE when a result or params cannot be cloned', async () => {
+    const { client } = pair()
+    expect((await rejection(client.api.callback())).type.code).toBe('RPC_DATA_CLONE')
+    expect((await rejection(client.call('fail', [() => {}]))).type.code).toBe('RPC_DATA_CLONE')
+    expect(await client.api.balance('alice')).toBe(10n)
+  })
+
+  it('behaves the same in-process as across the port', async () => {
+    const { impl, client } = pair()
+    const local = makeImpl()
+    expect(await local.transfer('alice', 'bob', 4n)).toBe(await client.api.transfer('alice', 'bob', 4n))
+    expect(local.balance('bob')).toBe(await client.api.balance('bob'))
+    const inProcess = await rejection(local.transfer('bob', 'alice', 50n))
+    const remote = await rejection(client.api.transfer('bob', 'alice', 50n))
+    expect(inProcess).toBeInstanceOf(BalanceError)
+    expect([remote.name, remote.message, remote.type]).toEqual([
+      inProcess.name,
+      inProcess.message,
+      inProcess.type,
+    ])
+    // The served object is the very one the server calls: its state moved with the remote transfer.
+    expect(impl.balance('alice')).toBe(6n)
+  })
+})
