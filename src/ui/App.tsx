@@ -1,0 +1,100 @@
+import { BrowserRouter, Link, Route, Routes } from 'react-router'
+import { Header } from './components/Header'
+import { Toasts } from './components/Toasts'
+import { HomeScreen } from './screens/HomeScreen'
+import { NetworkScreen } from './screens/NetworkScreen'
+import { ExplorerScreen, MarketScreen, TokensScreen, WalletScreen } from './screens/PlaceholderScreen'
+import { useApp } from './store'
+import './styles.css'
+
+/** The app with its router: the bootstrap renders `createRoot(el).render(<Root />)`. */
+export function Root() {
+  return (
+    <BrowserRouter>
+      <App />
+    </BrowserRouter>
+  )
+}
+
+/** App shell: header with node status, the current screen, and notices. Needs a router around it. */
+export function App() {
+  return (
+    <div className="app">
+      <Header />
+      <main className="main" id="main">
+        <NodeGate />
+      </main>
+      <Toasts />
+    </div>
+  )
+}
+
+/** Shows the screens once the node runs; a skeleton while it starts and an error panel if it failed. */
+function NodeGate() {
+  const node = useApp((s) => s.node)
+  if (node.state === 'starting') return <NodeStarting />
+  if (node.state === 'failed') return <NodeFailed error={node.error} />
+  return (
+    <Routes>
+      <Route path="/" element={<HomeScreen />} />
+      <Route path="/network" element={<NetworkScreen />} />
+      <Route path="/wallet" element={<WalletScreen />} />
+      <Route path="/tokens" element={<TokensScreen />} />
+      <Route path="/market" element={<MarketScreen />} />
+      <Route path="/explorer/*" element={<ExplorerScreen />} />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  )
+}
+
+function NodeStarting() {
+  return (
+    <div className="screen" data-testid="node-starting" aria-busy="true">
+      <div className="starting">
+        <span className="spinner" aria-hidden="true" />
+        <div>
+          <p className="starting__title">Starting your node…</p>
+          <p className="muted small">Opening this tab’s profile and loading the chain.</p>
+        </div>
+      </div>
+      <div className="cards" aria-hidden="true">
+        <div className="card skeleton" />
+        <div className="card skeleton" />
+        <div className="card skeleton" />
+        <div className="card skeleton" />
+      </div>
+    </div>
+  )
+}
+
+function NodeFailed({ error }: { readonly error: string }) {
+  return (
+    <div className="screen">
+      <div className="panel panel--error" role="alert" data-testid="node-failed">
+        <h1>The node could not start</h1>
+        <p className="mono panel__message">{error}</p>
+        <p className="muted">
+          Your data on this device is untouched. Reloading usually helps; if this tab’s profile is busy, a new
+          one is started.
+        </p>
+        <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
+          Reload
+        </button>
+      </div>
+    </div>
+  )
+}
+
+function NotFound() {
+  return (
+    <div className="screen">
+      <div className="placeholder">
+        <h1>Page not found</h1>
+        <p className="lead">There is nothing at this address.</p>
+        <Link className="button" to="/">
+          Back to overview
+        </Link>
+      </div>
+    </div>
+  )
+}

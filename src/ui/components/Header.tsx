@@ -1,0 +1,64 @@
+import { Link, NavLink } from 'react-router'
+import { useApp } from '../store'
+import { PeerId } from './PeerId'
+import { ProfilePicker } from './ProfilePicker'
+import { PeerCountPill, RelayPill } from './StatusPills'
+
+/** Top-level sections, in navigation order. */
+export const SECTIONS = [
+  { path: '/network', label: 'Network' },
+  { path: '/wallet', label: 'Wallet' },
+  { path: '/tokens', label: 'Tokens' },
+  { path: '/market', label: 'Market' },
+  { path: '/explorer', label: 'Explorer' },
+] as const
+
+/** Whether the tab can reach the network: the browser says so and the host has not reported offline. */
+export function useIsOnline(): boolean {
+  return useApp((s) => s.online && s.network?.relay.state !== 'offline')
+}
+
+/** App header: brand, section navigation, profile menu, and the node's status strip. */
+export function Header() {
+  const peerId = useApp((s) => s.network?.peerId ?? s.profile?.peerId ?? null)
+  const online = useIsOnline()
+  return (
+    <header className="header">
+      <div className="header__bar">
+        <Link to="/" className="brand" aria-label="Tabchain overview">
+          <img src="/icon.svg" width="28" height="28" alt="" />
+          <span>Tabchain</span>
+        </Link>
+        <nav className="nav" aria-label="Sections">
+          {SECTIONS.map((s) => (
+            <NavLink
+              key={s.path}
+              to={s.path}
+              className={({ isActive }) => (isActive ? 'nav__link nav__link--active' : 'nav__link')}
+            >
+              {s.label}
+            </NavLink>
+          ))}
+        </nav>
+        <ProfilePicker />
+      </div>
+      <div className="status-strip" data-testid="network-state" data-online={online}>
+        <div className="status-strip__inner">
+          <RelayPill />
+          <PeerCountPill />
+          {peerId ? (
+            <span className="status-strip__id">
+              <span className="muted">Node</span>
+              <PeerId peerId={peerId} testId="peer-id" withIcon />
+            </span>
+          ) : null}
+          {online ? null : (
+            <p className="status-strip__offline">
+              You’re offline. This node keeps running on this device and reconnects when the network returns.
+            </p>
+          )}
+        </div>
+      </div>
+    </header>
+  )
+}

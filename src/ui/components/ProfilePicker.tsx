@@ -1,0 +1,159 @@
+import { useEffect, useId, useRef, useState } from 'react'
+import type { ProfileInfo } from '../../node/profile/types'
+import { shortPeerId } from '../format'
+import { useApp } from '../store'
+import { Identicon } from './Identicon'
+
+/** Opens a profile in this tab. A full navigation: the bootstrap claims profiles only at page start. */
+function openProfile(id: string): void {
+  window.location.assign(`/?profile=${encodeURIComponent(id)}`)
+}
+
+/**
+ * The header's profile menu: the profile this tab runs, every other profile of this browser (free
+ * ones can be opened here; ones held by another tab are marked), and "New profile".
+ */
+export function ProfilePicker() {
+  const profile = useApp((s) => s.profile)
+  const profiles = useApp((s) => s.profiles)
+  const [open, setOpen] = useState(false)
+  const rootRef = useRef<HTMLDivElement>(null)
+  const menuRef = useRef<HTMLDivElement>(null)
+  const menuId = useId()
+
+  useEffect(() => {
+    if (!open) return
+    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus()
+    const onPointer = (e: PointerEvent) => {
+      if (!rootRef.current?.contains(e.target as Node)) setOpen(false)
+    }
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        setOpen(false)
+        rootRef.current?.querySelector<HTMLElement>('.profile-button')?.focus()
+      }
+    }
+    document.addEventListener('pointerdown', onPointer)
+    document.addEventListener('keydown', onKey)
+    return () => {
+      document.removeEventListener('pointerdown', onPointer)
+      document.removeEventListener('keydown', onKey)
+    }
+  }, [open])
+
+  /** Arrow keys move between the menu's enabled items. */
+  const onMenuKey = (e: React.KeyboardEvent) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
+    e.preventDefault()
+    const items = [
+      ...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])') ??
+        []),
+    ]
+    const at = items.indexOf(document.activeElement as HTMLElement)
+    const next = items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]
+    next?.focus()
+  }
+
+  return (
+    <div className="profile-picker" ref={rootRef}>
+      <button
+        type="button"
+        className="profile-button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={menuId}
+        onClick={() => setOpen((o) => !o)}
+      >
+        {profile ? (
+          <Identicon id={profile.peerId} size={22} />
+        ) : (
+          <span className="identicon identicon--empty" />
+        )}
+        <span className="profile-button__name" data-testid="profile-name">
+          {profile?.name ?? 'Profile'}
+        </span>
+        <svg
+          className="chevron"
+          width="12"
+          height="12"
+          viewBox="0 0 12 12"
+          aria-hidden="true"
+          focusable="false"
+        >
+          <path d="M3 4.5l3 3 3-3" fill="none" stroke="currentColor" strokeWidth="1.5" />
+        </svg>
+      </button>
+      {open ? (
+        <div
+          className="menu"
+          role="menu"
+          id={menuId}
+          aria-label="Profiles"
+          ref={menuRef}
+          onKeyDown={onMenuKey}
+        >
+          <div className="menu__heading">Profiles in this browser</div>
+          {profiles.length === 0 && profile ? <ProfileItem p={profile} marker="this tab" /> : null}
+          {profiles.map((p) =>
+            p.id === profile?.id ? (
+              <ProfileItem key={p.id} p={p} marker="this tab" />
+            ) : p.inUse ? (
+              <ProfileItem key={p.id} p={p} marker="open in another tab" />
+            ) : (
+              <ProfileItem key={p.id} p={p} onOpen={() => openProfile(p.id)} />
+            ),
+          )}
+          <hr className="menu__sep" />
+          <button
+            type="button"
+            role="menuitem"
+            className="menu__item menu__item--action"
+            onClick={() => openProfile('new')}
+          >
+            <span className="menu__plus" aria-hidden="true">
+              +
+            </span>
+            New profile
+          </button>
+          <p className="menu__note">
+            Each profile is a separate node with its own identity. A profile runs in one tab at a time.
+          </p>
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
+interface ProfileItemProps {
+  readonly p: ProfileInfo
+  /** Why the item cannot be opened here; absent for a free profile. */
+  readonly marker?: string
+  readonly onOpen?: () => void
+}
+
+function ProfileItem({ p, marker, onOpen }: ProfileItemProps) {
+  const disabled = onOpen === undefined
+  return (
+    <button
+      type="button"
+      role="menuitem"
+      className="menu__item"
+      aria-disabled={disabled}
+      data-testid="profile-item"
+      data-profile-id={p.id}
+      title={p.peerId}
+      onClick={disabled ? undefined : onOpen}
+    >
+      <Identicon id={p.peerId} size={26} />
+      <span className="menu__text">
+        <span className="menu__name">{p.name}</span>
+        <span className="menu__sub mono">{shortPeerId(p.peerId)}</span>
+      </span>
+      {marker ? (
+        <span className={marker === 'this tab' ? 'tag tag--accent' : 'tag'}>{marker}</span>
+      ) : (
+        <span className="tag tag--ghost">Open</span>
+      )}
+    </button>
+  )
+}

@@ -1,0 +1,57 @@
+import { describeRelay, peerCountLabel } from '../format'
+import { useApp } from '../store'
+import { useNow } from '../useNow'
+
+/** Relay link state as a pill; counts down to the next attempt while the relay is unreachable. */
+export function RelayPill() {
+  const relay = useApp((s) => s.network?.relay ?? null)
+  const now = useNow(1000, relay?.state === 'unreachable')
+  const view = describeRelay(relay, now)
+  const title =
+    relay?.state === 'connected'
+      ? `Relay ${relay.address}`
+      : relay?.state === 'unreachable'
+        ? relay.error
+        : undefined
+  return (
+    <span
+      className={`pill pill--${view.tone}`}
+      data-testid="relay-status"
+      data-state={relay?.state ?? 'starting'}
+      title={title}
+      role="status"
+    >
+      <span className="dot" aria-hidden="true" />
+      {view.label}
+    </span>
+  )
+}
+
+/** Number of connected peers, with the direct/relayed split in the tooltip. */
+export function PeerCountPill() {
+  const peers = useApp((s) => s.network?.peers)
+  const count = peers?.length ?? 0
+  const direct = peers?.filter((p) => p.kind === 'direct').length ?? 0
+  return (
+    <span
+      className="pill"
+      data-testid="peer-count"
+      data-count={count}
+      title={`${direct} direct WebRTC, ${count - direct} relayed`}
+    >
+      <PeersIcon />
+      {peerCountLabel(count)}
+    </span>
+  )
+}
+
+function PeersIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <circle cx="4" cy="8" r="2.2" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <circle cx="12" cy="4" r="2.2" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <circle cx="12" cy="12" r="2.2" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <path d="M6 7l4-2M6 9l4 2" stroke="currentColor" strokeWidth="1.5" />
+    </svg>
+  )
+}

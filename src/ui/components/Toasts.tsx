@@ -1,0 +1,57 @@
+import { useEffect, useState } from 'react'
+import { useNotices } from '../notices'
+import { useApp } from '../store'
+
+/** How long the "ready to work offline" notice stays up, ms. */
+const OFFLINE_READY_MS = 6000
+
+/** Bottom-corner notices: a waiting app update (stays until acted on) and "ready to work offline". */
+export function Toasts() {
+  const updateReady = useApp((s) => s.updateReady)
+  const applyUpdate = useApp((s) => s.applyUpdate)
+  const offlineReady = useNotices((s) => s.offlineReady)
+  const dismissOfflineReady = useNotices((s) => s.dismissOfflineReady)
+  const [updateDismissed, setUpdateDismissed] = useState(false)
+
+  useEffect(() => {
+    if (!offlineReady) return
+    const timer = setTimeout(dismissOfflineReady, OFFLINE_READY_MS)
+    return () => clearTimeout(timer)
+  }, [offlineReady, dismissOfflineReady])
+
+  return (
+    <div className="toasts" aria-live="polite">
+      {updateReady && !updateDismissed ? (
+        <div className="toast" data-testid="update-prompt" role="status">
+          <span>A new version of Tabchain is ready</span>
+          <button type="button" className="button button--primary button--small" onClick={applyUpdate}>
+            Reload
+          </button>
+          <button
+            type="button"
+            className="toast__close"
+            aria-label="Later"
+            title="Later"
+            onClick={() => setUpdateDismissed(true)}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
+      {offlineReady ? (
+        <div className="toast" role="status">
+          <span>Tabchain is installed on this device and starts even without a network.</span>
+          <button
+            type="button"
+            className="toast__close"
+            aria-label="Dismiss"
+            title="Dismiss"
+            onClick={dismissOfflineReady}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
+    </div>
+  )
+}

@@ -1,0 +1,101 @@
+import { Link } from 'react-router'
+import { PeerId } from '../components/PeerId'
+import { describeRelay, formatDuration, peerCountLabel } from '../format'
+import { useApp } from '../store'
+import { useNow } from '../useNow'
+
+/** Overview: what this tab is, and the node's status at a glance. */
+export function HomeScreen() {
+  const profile = useApp((s) => s.profile)
+  const network = useApp((s) => s.network)
+  const now = useNow(1000, network?.relay.state === 'unreachable')
+  const peers = network?.peers ?? []
+  const direct = peers.filter((p) => p.kind === 'direct').length
+  const relay = describeRelay(network?.relay ?? null, now)
+
+  return (
+    <div className="screen">
+      <section className="hero">
+        <p className="eyebrow">Your node</p>
+        <h1>This tab is a Tabchain node</h1>
+        <p className="lead">
+          It keeps its own copy of the chain on this device and talks to other tabs directly over WebRTC. The
+          only server is a small relay that introduces peers to each other — it never sees your data.
+        </p>
+        <div className="hero__actions">
+          <a className="button button--primary" href="/" target="_blank" rel="noopener">
+            Open another node
+          </a>
+          <Link className="button" to="/network">
+            View peers
+          </Link>
+        </div>
+      </section>
+
+      <section className="cards" aria-label="Node status">
+        <article className="card">
+          <h2 className="card__label">Identity</h2>
+          <p className="card__value">{profile?.name ?? '—'}</p>
+          {network?.peerId ? (
+            <PeerId peerId={network.peerId} withIcon />
+          ) : (
+            <p className="muted">Assigning…</p>
+          )}
+        </article>
+        <article className="card">
+          <h2 className="card__label">Relay</h2>
+          <p className="card__value">
+            <span className={`dot dot--${relay.tone}`} aria-hidden="true" /> {relay.label}
+          </p>
+          <p className="muted small">
+            {network?.relay.state === 'connected'
+              ? 'Other tabs can find this node.'
+              : 'Direct links to peers keep working while the relay is away.'}
+          </p>
+        </article>
+        <article className="card">
+          <h2 className="card__label">Peers</h2>
+          <p className="card__value">{peerCountLabel(peers.length)}</p>
+          <p className="muted small">
+            {peers.length === 0
+              ? 'Open another tab to see it connect.'
+              : `${direct} direct, ${peers.length - direct} relayed`}
+          </p>
+        </article>
+        <article className="card">
+          <h2 className="card__label">Profile created</h2>
+          <p className="card__value">{profile ? <Age since={profile.createdAt} /> : '—'}</p>
+          <p className="muted small">Each tab runs its own profile; reloading keeps it.</p>
+        </article>
+      </section>
+
+      <section className="next">
+        <h2>What you can do here</h2>
+        <ul className="feature-list">
+          <li>
+            <Link to="/wallet">Wallet</Link> — hold coins and tokens with keys that never leave this browser.
+          </li>
+          <li>
+            <Link to="/tokens">Tokens</Link> — create your own token and send it to anyone.
+          </li>
+          <li>
+            <Link to="/market">Market</Link> — trade tokens with other tabs through atomic swaps.
+          </li>
+          <li>
+            <Link to="/explorer">Explorer</Link> — look through blocks, transactions and accounts.
+          </li>
+        </ul>
+      </section>
+    </div>
+  )
+}
+
+function Age({ since }: { readonly since: number }) {
+  const now = useNow(60_000)
+  const ms = now - since
+  return (
+    <span title={new Date(since).toLocaleString()}>
+      {ms < 60_000 ? 'just now' : `${formatDuration(ms)} ago`}
+    </span>
+  )
+}

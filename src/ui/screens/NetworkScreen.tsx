@@ -1,0 +1,127 @@
+import type { PeerInfo } from '../../node/network/types'
+import { Identicon } from '../components/Identicon'
+import { PeerId } from '../components/PeerId'
+import { formatDuration } from '../format'
+import { useApp } from '../store'
+import { useNow } from '../useNow'
+
+/** Peers of this node with how each is linked, its latency and how long it has been connected. */
+export function NetworkScreen() {
+  const network = useApp((s) => s.network)
+  const peers = network?.peers ?? []
+  const now = useNow(1000, peers.length > 0)
+  const direct = peers.filter((p) => p.kind === 'direct').length
+
+  return (
+    <div className="screen">
+      <header className="screen__head">
+        <div>
+          <h1>Network</h1>
+          <p className="muted">
+            {peers.length === 0
+              ? 'No peers connected.'
+              : `${peers.length} connected · ${direct} direct WebRTC · ${peers.length - direct} relayed`}
+          </p>
+        </div>
+        {network?.relay.state === 'connected' ? (
+          <p className="muted small mono relay-address" title="Relay address">
+            {network.relay.address}
+          </p>
+        ) : null}
+      </header>
+
+      {peers.length === 0 ? (
+        <div className="empty">
+          <svg
+            className="empty__art"
+            width="72"
+            height="72"
+            viewBox="0 0 72 72"
+            aria-hidden="true"
+            focusable="false"
+          >
+            <rect
+              x="6"
+              y="14"
+              width="26"
+              height="20"
+              rx="5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2.5"
+            />
+            <rect
+              x="40"
+              y="38"
+              width="26"
+              height="20"
+              rx="5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2.5"
+            />
+            <path
+              d="M32 24h8a6 6 0 0 1 6 6v8"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2.5"
+              strokeDasharray="3 4"
+            />
+          </svg>
+          <h2>No peers yet</h2>
+          <p>
+            Open Tabchain in another tab or another browser. Every tab is its own node; they meet through the
+            relay and then connect directly.
+          </p>
+          <a className="button button--primary" href="/" target="_blank" rel="noopener">
+            Open another tab
+          </a>
+        </div>
+      ) : (
+        <table className="table" aria-label="Connected peers">
+          <thead>
+            <tr>
+              <th scope="col">Peer</th>
+              <th scope="col">Connection</th>
+              <th scope="col">Latency</th>
+              <th scope="col">Connected</th>
+            </tr>
+          </thead>
+          <tbody>
+            {peers.map((p) => (
+              <PeerRow key={p.peerId} peer={p} now={now} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number }) {
+  return (
+    <tr data-testid="peer-row" data-kind={peer.kind} data-peer-id={peer.peerId}>
+      <td className="table__peer">
+        <Identicon id={peer.peerId} size={28} />
+        <PeerId peerId={peer.peerId} />
+      </td>
+      <td data-label="Connection">
+        {peer.kind === 'direct' ? (
+          <span className="badge badge--direct" title={peer.address}>
+            Direct WebRTC
+          </span>
+        ) : (
+          <span className="badge" title={peer.address}>
+            Relayed
+          </span>
+        )}
+      </td>
+      <td data-label="Latency" className="mono">
+        {peer.latencyMs === undefined ? <span className="muted">—</span> : `${Math.round(peer.latencyMs)} ms`}
+      </td>
+      <td data-label="Connected" title={new Date(peer.since).toLocaleString()}>
+        {formatDuration(now - peer.since)}
+      </td>
+    </tr>
+  )
+}

@@ -1,0 +1,115 @@
+import type { ReactNode } from 'react'
+
+interface PlaceholderScreenProps {
+  readonly title: string
+  /** One sentence on what the screen is for. */
+  readonly summary: string
+  /** What the user will be able to do there. */
+  readonly points: readonly string[]
+  readonly icon: ReactNode
+}
+
+/** A section that is not available yet: says what it is for, calmly. */
+export function PlaceholderScreen({ title, summary, points, icon }: PlaceholderScreenProps) {
+  return (
+    <div className="screen">
+      <div className="placeholder">
+        <div className="placeholder__icon">{icon}</div>
+        <h1>{title}</h1>
+        <p className="lead">{summary}</p>
+        <ul className="placeholder__points">
+          {points.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+        <span className="tag tag--accent">Available soon</span>
+      </div>
+    </div>
+  )
+}
+
+const stroke = {
+  fill: 'none',
+  stroke: 'currentColor',
+  strokeWidth: 1.8,
+  strokeLinecap: 'round',
+  strokeLinejoin: 'round',
+} as const
+
+export function WalletScreen() {
+  return (
+    <PlaceholderScreen
+      title="Wallet"
+      summary="Create or import a wallet to hold coins and tokens on this node."
+      points={[
+        'A recovery phrase you can write down, compatible with Ethereum wallets',
+        'Keys encrypted with your password and kept in this browser only',
+        'Send and receive coins and tokens',
+      ]}
+      icon={
+        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <rect x="3" y="6" width="18" height="13" rx="3" {...stroke} />
+          <path d="M16 12.5h2M3 9h15a2 2 0 0 0-2-3H6" {...stroke} />
+        </svg>
+      }
+    />
+  )
+}
+
+export function TokensScreen() {
+  return (
+    <PlaceholderScreen
+      title="Tokens"
+      summary="Create your own token in one step, then mint, send and burn it."
+      points={[
+        'Standard ERC20 tokens that any Ethereum tool understands',
+        'Balances verified by this node, not a server',
+      ]}
+      icon={
+        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <circle cx="9" cy="9" r="5.5" {...stroke} />
+          <path d="M14.5 8.6a5.5 5.5 0 1 1-5.9 5.9" {...stroke} />
+        </svg>
+      }
+    />
+  )
+}
+
+export function MarketScreen() {
+  return (
+    <PlaceholderScreen
+      title="Market"
+      summary="Post offers and trade tokens directly with other tabs."
+      points={[
+        'Signed offers shared peer to peer — posting and cancelling cost nothing',
+        'Trades settle with atomic swaps: both sides get paid, or both get refunded',
+      ]}
+      icon={
+        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M4 8h14l-3-3M20 16H6l3 3" {...stroke} />
+        </svg>
+      }
+    />
+  )
+}
+
+export function ExplorerScreen() {
+  return (
+    <PlaceholderScreen
+      title="Explorer"
+      summary="Browse the blocks, transactions and accounts of the chain this node follows."
+      points={[
+        'Search by block number, transaction hash or address',
+        'Every figure checked by this node itself',
+      ]}
+      icon={
+        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <rect x="3" y="4" width="7" height="7" rx="1.5" {...stroke} />
+          <rect x="14" y="4" width="7" height="7" rx="1.5" {...stroke} />
+          <rect x="8.5" y="14" width="7" height="7" rx="1.5" {...stroke} />
+          <path d="M10 7.5h4M6.5 11v3.5h2M17.5 11v3.5h-2" {...stroke} />
+        </svg>
+      }
+    />
+  )
+}

@@ -1,0 +1,72 @@
+import react from '@vitejs/plugin-react'
+import { defineConfig, type Plugin } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
+
+/** Dark theme colours, shared by the manifest, the <meta name="theme-color"> and src/ui/styles.css. */
+const THEME_COLOR = '#0e1120'
+const BACKGROUND_COLOR = '#0e1120'
+
+/**
+ * The Content-Security-Policy in index.html forbids inline scripts and styles, which the dev server
+ * needs (React Refresh's inline preamble, HMR's injected <style> tags). The built app runs under the
+ * policy; only `vite` (serve) drops it.
+ */
+function devWithoutCsp(): Plugin {
+  return {
+    name: 'tabchain:dev-without-csp',
+    apply: 'serve',
+    transformIndexHtml: {
+      order: 'pre',
+      handler: (html) => html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/, ''),
+    },
+  }
+}
+
+export default defineConfig({
+  plugins: [
+    devWithoutCsp(),
+    react(),
+    VitePWA({
+      // The page asks the user before switching to a new version (src/pwa.ts → update prompt).
+      registerType: 'prompt',
+      // The icons are already matched by workbox.globPatterns; listing them twice duplicates entries.
+      includeManifestIcons: false,
+      strategies: 'generateSW',
+      // src/pwa.ts registers through `virtual:pwa-register`; an injected inline script would break the CSP.
+      injectRegister: false,
+      manifest: {
+        id: '/',
+        name: 'Tabchain',
+        short_name: 'Tabchain',
+        description:
+          'A blockchain whose nodes are browser tabs: this app runs a full node in your browser, ' +
+          'peers with other tabs over WebRTC and keeps its chain on this device.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: THEME_COLOR,
+        background_color: BACKGROUND_COLOR,
+        icons: [
+          { src: '/pwa-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/pwa-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/pwa-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The whole app shell, including the node worker chunk, so an offline reload starts the node.
+        globPatterns: ['**/*.{js,css,html,png,svg,ico}'],
+        // libp2p makes the page chunk large; keep it precached rather than failing the build.
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        navigateFallback: '/index.html',
+        // Server endpoints (relay configuration) must reach the network, never the cached shell.
+        navigateFallbackDenylist: [/^\/api\//],
+        cleanupOutdatedCaches: true,
+        // The first install takes over the open tab at once so it survives going offline without a
+        // reload; later versions still wait for the user's "Reload" (no skipWaiting).
+        clientsClaim: true,
+      },
+    }),
+  ],
+  worker: { format: 'es' },
+  build: { target: 'es2022' },
+})
