@@ -1,0 +1,52 @@
+import type { Hex } from 'viem'
+import type { Log } from '../chain/types'
+import { fromHex, keccak, toHex } from './bytes'
+
+/**
+ * Ethereum's 2048-bit logs bloom: for the address and each topic of every log, three bits chosen
+ * by the low 11 bits of the first three byte pairs of its keccak256.
+ */
+
+export const BLOOM_BYTES = 256
+
+// Addresses and topics repeat across logs (event signatures, busy tokens and accounts); caching
+// their bit positions saves a keccak each. Bounded so memory stays flat.
+const CACHE_MAX = 100_000
+const bitCache = new Map<string, number[]>()
+
+function bitsOf(value: Hex): number[] {
+  const lower = value.toLowerCase()
+  let bits = bitCache.get(lower)
+  if (bits === undefined) {
+    const h = keccak(fromHex(lower))
+    bits = [0, 2, 4].map((i) => ((h[i]! << 8) | h[i + 1]!) & 2047)
+    if (bitCache.size >= CACHE_MAX) bitCache.clear()
+    bitCache.set(lower, bits)
+  }
+  return bits
+}
+
+/** Sets the bloom bits of `value` (an address or a topic) in `bloom`. */
+export function bloomAdd(bloom: Uint8Array, value: Hex): void {
+  for (const bit of bitsOf(value)) bloom[BLOOM_BYTES - 1 - (bit >> 3)]! |= 1 << (bit & 7)
+}
+
+/** Adds every log's address and topics to `bloom` (a fresh one when omitted). */
+export function logsBloomBytes(logs: readonly Log[], bloom = new Uint8Array(BLOOM_BYTES)): Uint8Array {
+  for (const log of logs) {
+    bloomAdd(bloom, log.address)
+    for (const t of log.topics) bloomAdd(bloom, t)
+  }
+  return bloom
+}
+
+/** Hex logs bloom of `logs`. */
+export function logsBloom(logs: readonly Log[]): Hex {
+  return toHex(logsBloomBytes(logs))
+}
+
+/** True when `value` may be in `bloom` (false means certainly absent). */
+export function bloomMayContain(bloom: Hex, value: Hex): boolean {
+  const b = fromHex(bloom)
+  return bitsOf(value).every((bit) => ((b[BLOOM_BYTES - 1 - (bit >> 3)]! >> (bit & 7)) & 1) === 1)
+}

@@ -1,0 +1,138 @@
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import type { Hex } from 'viem'
+import { CodecError } from './errors'
+
+/**
+ * Byte helpers for hot paths. viem's helpers validate and allocate generously; these are the
+ * minimal, strict versions used where thousands of calls per block add up.
+ */
+
+const HEX_CHARS = '0123456789abcdef'
+const BYTE_TO_HEX: string[] = []
+for (let i = 0; i < 256; i++) BYTE_TO_HEX.push(HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!)
+
+/** Lower-case `0x` hex of `bytes`. */
+export function toHex(bytes: Uint8Array): Hex {
+  let out = '0x'
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]
+  return out as Hex
+}
+
+/** Lower-case hex of `bytes` without the `0x` prefix. */
+export function toHexRaw(bytes: Uint8Array): string {
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]
+  return out
+}
+
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 97 && c <= 102) return c - 87
+  if (c >= 65 && c <= 70) return c - 55
+  return -1
+}
+
+/**
+ * Bytes of a `0x` hex string (either case). Throws `CodecError` `CODEC_BAD_HEX` on a missing
+ * prefix, an odd length or a non-hex digit.
+ */
+export function fromHex(hex: string): Uint8Array {
+  if (
+    hex.length < 2 ||
+    hex.charCodeAt(0) !== 48 ||
+    (hex.charCodeAt(1) | 32) !== 120 ||
+    hex.length % 2 !== 0
+  ) {
+    throw new CodecError({ code: 'CODEC_BAD_HEX' }, 'expected an even-length 0x-prefixed hex string')
+  }
+  const out = new Uint8Array((hex.length - 2) / 2)
+  for (let i = 0, j = 2; i < out.length; i++, j += 2) {
+    const hi = nibble(hex.charCodeAt(j))
+    const lo = nibble(hex.charCodeAt(j + 1))
+    if (hi < 0 || lo < 0) throw new CodecError({ code: 'CODEC_BAD_HEX' }, 'non-hex digit in hex string')
+    out[i] = (hi << 4) | lo
+  }
+  return out
+}
+
+/** keccak-256 of `data`. */
+export function keccak(data: Uint8Array): Uint8Array {
+  return keccak_256(data)
+}
+
+/** Concatenation of byte arrays. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0
+  for (const p of parts) len += p.length
+  const out = new Uint8Array(len)
+  let off = 0
+  for (const p of parts) {
+    out.set(p, off)
+    off += p.length
+  }
+  return out
+}
+
+/** True when `a` and `b` hold the same bytes. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Lexicographic comparison of two byte arrays (negative, zero, positive). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!
+    if (d !== 0) return d
+  }
+  return a.length - b.length
+}
+
+/** Big-endian minimal bytes of a non-negative integer (0 → empty), as RLP integers are encoded. */
+export function bigintToBytes(value: bigint): Uint8Array {
+  if (value < 0n) throw new CodecError({ code: 'CODEC_NEGATIVE' }, 'negative integer')
+  if (value === 0n) return new Uint8Array(0)
+  let hex = value.toString(16)
+  if (hex.length % 2 === 1) hex = `0${hex}`
+  return fromHex(`0x${hex}`)
+}
+
+/** Big-endian fixed-width (`width` bytes) encoding of a non-negative integer that fits. */
+export function bigintToFixed(
+  value: bigint,
+  width: number,
+  out = new Uint8Array(width),
+  offset = 0,
+): Uint8Array {
+  let v = value
+  for (let i = offset + width - 1; i >= offset; i--) {
+    out[i] = Number(v & 0xffn)
+    v >>= 8n
+  }
+  if (v !== 0n || value < 0n)
+    throw new CodecError({ code: 'CODEC_OVERFLOW' }, `integer does not fit in ${width} bytes`)
+  return out
+}
+
+/** Unsigned big-endian integer of `bytes` (empty → 0). */
+export function bytesToBigint(bytes: Uint8Array, start = 0, end = bytes.length): bigint {
+  // Eight bytes at a time keeps BigInt arithmetic to a handful of operations for 32-byte words.
+  let v = 0n
+  let i = start
+  for (; i + 6 <= end; i += 6) {
+    v =
+      (v << 48n) |
+      BigInt(
+        bytes[i]! * 0x10000000000 +
+          bytes[i + 1]! * 0x100000000 +
+          ((bytes[i + 2]! << 24) >>> 0) +
+          (bytes[i + 3]! << 16) +
+          (bytes[i + 4]! << 8) +
+          bytes[i + 5]!,
+      )
+  }
+  for (; i < end; i++) v = (v << 8n) | BigInt(bytes[i]!)
+  return v
+}

@@ -1,0 +1,128 @@
+import { CodecError } from './errors'
+
+/**
+ * Strict canonical RLP (Ethereum yellow paper, appendix B).
+ *
+ * The decoder accepts exactly one encoding per value: consensus hashes are taken over raw bytes,
+ * so two encodings of one transaction would give two hashes for one payment (malleability).
+ * Rejected: truncated input, trailing bytes, a single byte < 0x80 wrapped as a string, long-form
+ * lengths under 56, length prefixes with leading zeros.
+ */
+
+/** A decoded RLP item: a byte string or a list of items. */
+export type RlpItem = Uint8Array | RlpItem[]
+
+function fail(reason: string): never {
+  throw new CodecError({ code: 'RLP_MALFORMED', reason }, `malformed RLP: ${reason}`)
+}
+
+function readLength(data: Uint8Array, pos: number, lenOfLen: number, end: number): number {
+  if (pos + lenOfLen > end) fail('length prefix runs past the end')
+  if (data[pos] === 0) fail('length prefix has a leading zero')
+  // Lengths beyond 2^32 cannot be satisfied by any in-memory input; stop before precision loss.
+  if (lenOfLen > 4) fail('length prefix too large')
+  let len = 0
+  for (let i = 0; i < lenOfLen; i++) len = len * 256 + data[pos + i]!
+  if (len < 56) fail('long-form length used for a short item')
+  return len
+}
+
+function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): [RlpItem, number] {
+  if (pos >= end) fail('unexpected end of input')
+  if (depth > 16) fail('nesting too deep')
+  const b = data[pos]!
+  if (b < 0x80) return [data.subarray(pos, pos + 1), pos + 1]
+  if (b <= 0xb7) {
+    const len = b - 0x80
+    const start = pos + 1
+    if (start + len > end) fail('string runs past the end')
+    if (len === 1 && data[start]! < 0x80) fail('single byte below 0x80 must encode itself')
+    return [data.subarray(start, start + len), start + len]
+  }
+  if (b <= 0xbf) {
+    const lenOfLen = b - 0xb7
+    const len = readLength(data, pos + 1, lenOfLen, end)
+    const start = pos + 1 + lenOfLen
+    if (start + len > end) fail('string runs past the end')
+    return [data.subarray(start, start + len), start + len]
+  }
+  let start: number
+  let len: number
+  if (b <= 0xf7) {
+    len = b - 0xc0
+    start = pos + 1
+  } else {
+    const lenOfLen = b - 0xf7
+    len = readLength(data, pos + 1, lenOfLen, end)
+    start = pos + 1 + lenOfLen
+  }
+  const listEnd = start + len
+  if (listEnd > end) fail('list runs past the end')
+  const items: RlpItem[] = []
+  let p = start
+  while (p < listEnd) {
+    const [item, next] = decodeAt(data, p, listEnd, depth + 1)
+    items.push(item)
+    p = next
+  }
+  return [items, listEnd]
+}
+
+/**
+ * Decodes exactly one canonical RLP item spanning all of `data` (byte strings are views into
+ * `data`, not copies). Throws `CodecError` `RLP_MALFORMED`.
+ */
+export function rlpDecode(data: Uint8Array): RlpItem {
+  const [item, next] = decodeAt(data, 0, data.length, 0)
+  if (next !== data.length) fail('trailing bytes after the item')
+  return item
+}
+
+function lengthPrefix(len: number, offset: number): Uint8Array {
+  if (len < 56) return Uint8Array.of(offset + len)
+  const bytes: number[] = []
+  for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l % 256)
+  return Uint8Array.of(offset + 55 + bytes.length, ...bytes)
+}
+
+function encodedLength(item: RlpItem): number {
+  if (item instanceof Uint8Array) {
+    if (item.length === 1 && item[0]! < 0x80) return 1
+    return lengthPrefix(item.length, 0x80).length + item.length
+  }
+  let len = 0
+  for (const it of item) len += encodedLength(it)
+  return lengthPrefix(len, 0xc0).length + len
+}
+
+function encodeInto(item: RlpItem, out: Uint8Array, pos: number): number {
+  if (item instanceof Uint8Array) {
+    if (item.length === 1 && item[0]! < 0x80) {
+      out[pos] = item[0]!
+      return pos + 1
+    }
+    const prefix = lengthPrefix(item.length, 0x80)
+    out.set(prefix, pos)
+    out.set(item, pos + prefix.length)
+    return pos + prefix.length + item.length
+  }
+  let payload = 0
+  for (const it of item) payload += encodedLength(it)
+  const prefix = lengthPrefix(payload, 0xc0)
+  out.set(prefix, pos)
+  let p = pos + prefix.length
+  for (const it of item) p = encodeInto(it, out, p)
+  return p
+}
+
+/** Canonical RLP encoding of `item`. */
+export function rlpEncode(item: RlpItem): Uint8Array {
+  const out = new Uint8Array(encodedLength(item))
+  encodeInto(item, out, 0)
+  return out
+}
+
+/** The RLP header of a list whose items' encodings total `payloadLength` bytes. */
+export function rlpListHeader(payloadLength: number): Uint8Array {
+  return lengthPrefix(payloadLength, 0xc0)
+}
