@@ -24,36 +24,45 @@ export function secondsUntil(at: number, now: number): number {
   return Math.max(0, Math.ceil((at - now) / 1000))
 }
 
-/** How a relay state reads in the UI: a tone for the status dot and a sentence. */
+/** How a relay state reads in the UI: a tone for the status dot, a sentence, and a one-word form. */
 export interface RelayView {
   readonly tone: 'ok' | 'busy' | 'error' | 'muted'
+  /** Full sentence for the header pill, e.g. `Relay unreachable — retrying in 4s`. */
   readonly label: string
+  /** Short form for tight spaces, e.g. `Unreachable`. */
+  readonly short: string
+  /** What happens next, e.g. `Retrying in 4s.`; empty when there is nothing to add. */
+  readonly next: string
 }
 
 /**
- * Describes the relay link for the header. `now` (ms since epoch) drives the retry countdown;
- * `null` status means the network host has not reported yet.
+ * Describes the relay link for the UI. `now` (ms since epoch) drives the retry countdown; a `null`
+ * status means the network host has not reported yet.
  */
 export function describeRelay(status: RelayStatus | null, now: number): RelayView {
-  if (status === null) return { tone: 'busy', label: 'Starting network…' }
+  if (status === null) return { tone: 'busy', label: 'Starting network…', short: 'Starting…', next: '' }
   switch (status.state) {
     case 'connecting':
       return {
         tone: 'busy',
         label:
           status.attempt > 1 ? `Connecting to relay (attempt ${status.attempt})…` : 'Connecting to relay…',
+        short: 'Connecting…',
+        next: status.attempt > 1 ? `Attempt ${status.attempt}.` : '',
       }
     case 'connected':
-      return { tone: 'ok', label: 'Relay connected' }
+      return { tone: 'ok', label: 'Relay connected', short: 'Connected', next: '' }
     case 'unreachable': {
       const s = secondsUntil(status.retryAt, now)
       return {
         tone: 'error',
         label: s > 0 ? `Relay unreachable — retrying in ${s}s` : 'Relay unreachable — retrying…',
+        short: 'Unreachable',
+        next: s > 0 ? `Retrying in ${s}s.` : 'Retrying now.',
       }
     }
     case 'offline':
-      return { tone: 'muted', label: 'Offline' }
+      return { tone: 'muted', label: 'Offline', short: 'Offline', next: '' }
   }
 }
 

@@ -54,11 +54,29 @@ export function Header() {
           ) : null}
           {online ? null : (
             <p className="status-strip__offline">
-              You’re offline. This node keeps running on this device and reconnects when the network returns.
+              <OfflineIcon />
+              <span>
+                <strong>You’re offline.</strong> This node keeps running on this device and reconnects by
+                itself when the network is back.
+              </span>
             </p>
           )}
         </div>
       </div>
     </header>
+  )
+}
+
+function OfflineIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path
+        d="M2 8.8a15 15 0 0 1 4.2-2.6M9.5 5.2A15 15 0 0 1 22 8.8M5 12.3a10 10 0 0 1 4.4-2.2M15 10.4a10 10 0 0 1 4 1.9M8.5 15.8a5 5 0 0 1 7 0M12 19.5h.01M3 3l18 18"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+      />
+    </svg>
   )
 }

@@ -1,4 +1,5 @@
 import { Link } from 'react-router'
+import type { RelayStatus } from '../../node/network/types'
 import { PeerId } from '../components/PeerId'
 import { describeRelay, formatDuration, peerCountLabel } from '../format'
 import { useApp } from '../store'
@@ -45,13 +46,9 @@ export function HomeScreen() {
         <article className="card">
           <h2 className="card__label">Relay</h2>
           <p className="card__value">
-            <span className={`dot dot--${relay.tone}`} aria-hidden="true" /> {relay.label}
+            <span className={`dot dot--${relay.tone}`} aria-hidden="true" /> {relay.short}
           </p>
-          <p className="muted small">
-            {network?.relay.state === 'connected'
-              ? 'Other tabs can find this node.'
-              : 'Direct links to peers keep working while the relay is away.'}
-          </p>
+          <p className="muted small">{relayHint(network?.relay.state, relay.next)}</p>
         </article>
         <article className="card">
           <h2 className="card__label">Peers</h2>
@@ -88,6 +85,20 @@ export function HomeScreen() {
       </section>
     </div>
   )
+}
+
+/** One line under the relay card: what the relay state means for the user. */
+function relayHint(state: RelayStatus['state'] | undefined, next: string): string {
+  switch (state) {
+    case 'connected':
+      return 'Other tabs can find this node.'
+    case 'unreachable':
+      return `${next} Direct links to peers keep working.`
+    case 'offline':
+      return 'Peers reconnect when the network is back.'
+    default:
+      return 'Looking for the relay that introduces peers.'
+  }
 }
 
 function Age({ since }: { readonly since: number }) {

@@ -1,4 +1,5 @@
 import type { PeerInfo } from '../../node/network/types'
+import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
 import { formatDuration } from '../format'
@@ -8,6 +9,7 @@ import { useNow } from '../useNow'
 /** Peers of this node with how each is linked, its latency and how long it has been connected. */
 export function NetworkScreen() {
   const network = useApp((s) => s.network)
+  const online = useIsOnline()
   const peers = network?.peers ?? []
   const now = useNow(1000, peers.length > 0)
   const direct = peers.filter((p) => p.kind === 'direct').length
@@ -69,13 +71,19 @@ export function NetworkScreen() {
             />
           </svg>
           <h2>No peers yet</h2>
-          <p>
-            Open Tabchain in another tab or another browser. Every tab is its own node; they meet through the
-            relay and then connect directly.
-          </p>
-          <a className="button button--primary" href="/" target="_blank" rel="noopener">
-            Open another tab
-          </a>
+          {online ? (
+            <>
+              <p>
+                Open Tabchain in another tab or another browser. Every tab is its own node; they meet through
+                the relay and then connect directly.
+              </p>
+              <a className="button button--primary" href="/" target="_blank" rel="noopener">
+                Open another tab
+              </a>
+            </>
+          ) : (
+            <p>This tab is offline. Peers show up here again once the network is back.</p>
+          )}
         </div>
       ) : (
         <table className="table" aria-label="Connected peers">
