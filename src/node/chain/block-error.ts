@@ -25,7 +25,10 @@ export type BlockErrorType =
   | { code: 'BLOCK_BAD_RECEIPTS_ROOT'; expected: Hex; got: Hex }
   | { code: 'BLOCK_BAD_LOGS_BLOOM' }
   | { code: 'BLOCK_DUPLICATE_TX'; index: number; hash: Hex }
-  | { code: 'BLOCK_INVALID_TX'; index: number; txCode: string }
+  /** A transaction fails decoding, its signature or the stateful checks at its position (`txCode`: TxError). */
+  | { code: 'BLOCK_INVALID_TX'; index: number; txCode: string; reason: string }
+  /** The transactions' gas limits overflow the block gas limit. */
+  | { code: 'BLOCK_GAS_LIMIT_EXCEEDED'; index: number; gasLimit: bigint; need: bigint }
   | { code: 'BLOCK_BAD_GENESIS'; expected: Hex; got: Hex }
   | { code: 'BLOCK_REORG_TOO_DEEP'; depth: number; max: number }
 

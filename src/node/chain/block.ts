@@ -1,8 +1,16 @@
-import { bytesToHex, type Hex, hexToBytes, toRlp } from 'viem'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { type Address, bytesToHex, type Hex, hexToBytes, toRlp } from 'viem'
+import { receiptsRoot, transactionsRoot } from '../codec/receipt'
 import { BlockError } from './block-error'
 import { asBytes, asList, decodeRlpStrict } from './block-rlp'
+import { genesisState } from './genesis'
 import { encodeHeader, hashHeader, headerFromRlp } from './header'
-import type { Block } from './types'
+import type { Block, Genesis } from './types'
+
+export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`
+export const ZERO_ADDRESS: Address = `0x${'00'.repeat(20)}`
+/** A logs bloom with no bit set (2048 bits). */
+export const EMPTY_BLOOM: Hex = `0x${'00'.repeat(256)}`
 
 /**
  * Largest encoded block accepted from anyone (gossip, sync, our own miner): checked before decoding, so
@@ -62,4 +70,39 @@ function listPrefix(len: number): Uint8Array {
   const lenBytes: number[] = []
   for (let n = len; n > 0; n = Math.floor(n / 256)) lenBytes.unshift(n % 256)
   return Uint8Array.of(0xf7 + lenBytes.length, ...lenBytes)
+}
+
+/**
+ * Hashes of a block's raw transactions (`keccak256(raw)`, the hash wallets show) and the transactions root
+ * over them (codec/receipt.ts `transactionsRoot`, a binary Merkle list root), so a light client can prove
+ * inclusion of the hash it holds.
+ */
+export function txRootOf(transactions: readonly Hex[]): { root: Hex; hashes: Hex[] } {
+  const hashes = transactions.map((t) => bytesToHex(keccak_256(hexToBytes(t))))
+  return { root: transactionsRoot(hashes), hashes }
+}
+
+/**
+ * Block 0 of a genesis file: no parent (zero hash), no transactions, the genesis state root (allocations
+ * applied, chain/genesis.ts), the genesis difficulty, base fee and timestamp, gas limit from the params.
+ */
+export function genesisBlock(genesis: Genesis): Block {
+  return {
+    header: {
+      parentHash: ZERO_HASH,
+      number: 0n,
+      timestamp: genesis.timestamp,
+      miner: ZERO_ADDRESS,
+      stateRoot: genesisState(genesis).state.root,
+      transactionsRoot: transactionsRoot([]),
+      receiptsRoot: receiptsRoot([]),
+      logsBloom: EMPTY_BLOOM,
+      gasLimit: genesis.params.blockGasLimit,
+      gasUsed: 0n,
+      baseFeePerGas: genesis.baseFeePerGas,
+      difficulty: genesis.difficulty,
+      nonce: 0n,
+    },
+    transactions: [],
+  }
 }

@@ -5,6 +5,8 @@ import { NodeError } from '../rpc/errors'
 export type MempoolErrorType =
   | { code: 'MEMPOOL_TX_TOO_LARGE'; size: number; max: number }
   | { code: 'MEMPOOL_MALFORMED'; reason: string }
+  /** The transaction decoder refused it; `txCode` is its `TxError` code (see chain/tx-error.ts). */
+  | { code: 'MEMPOOL_INVALID_TX'; txCode: string; reason: string }
   | { code: 'MEMPOOL_WRONG_CHAIN'; expected: number; got: number }
   | { code: 'MEMPOOL_FEE_TOO_LOW'; maxFeePerGas: bigint; floor: bigint }
   | { code: 'MEMPOOL_TIP_ABOVE_FEE'; maxPriorityFeePerGas: bigint; maxFeePerGas: bigint }

@@ -1,5 +1,7 @@
 import type { Address, Hex } from 'viem'
+import { type DecodedTx, decodeTx, recoverTx } from '../chain/tx'
 import type { ChainParams, Tx } from '../chain/types'
+import { NodeError } from '../rpc/errors'
 import { MempoolError } from './errors'
 import { SenderCache } from './sender-cache'
 
@@ -10,11 +12,19 @@ export type UnsignedTx = Omit<Tx, 'from'>
  * Transaction decoding split in its cheap and its expensive half, so the pool can refuse most junk before
  * paying for secp256k1 recovery. Both may throw anything; the pool maps failures to `MempoolError`.
  */
-export interface TxCodec {
+export interface TxCodec<U extends UnsignedTx = UnsignedTx> {
   /** Decodes and hashes a raw EIP-1559 transaction without touching the signature's curve point. */
-  parse(raw: Hex): UnsignedTx
-  /** Recovers the sender (the expensive step). */
-  recover(raw: Hex): Address
+  parse(raw: Hex): U
+  /** Recovers the sender of a transaction `parse` returned (the expensive step). */
+  recover(parsed: U): Address
+}
+
+/** The real codec: chain/tx.ts `decodeTx` (every stateless check) and `recoverTx` (secp256k1). */
+export function txCodec(params: ChainParams): TxCodec<DecodedTx> {
+  return {
+    parse: (raw) => decodeTx(raw, params),
+    recover: (parsed) => recoverTx(parsed).from,
+  }
 }
 
 /** What the pool needs to know about the canonical head. */
@@ -27,7 +37,8 @@ export interface MempoolView {
 
 export interface MempoolInit {
   readonly params: ChainParams
-  readonly codec: TxCodec
+  /** Defaults to `txCodec(params)`. */
+  readonly codec?: TxCodec
   /** Shared with block import; a fresh one by default. */
   readonly senders?: SenderCache
   /** Pending transactions per sender (go-ethereum: 16). */
@@ -81,7 +92,7 @@ export class Mempool {
 
   constructor(init: MempoolInit, view: MempoolView) {
     this.params = init.params
-    this.codec = init.codec
+    this.codec = init.codec ?? txCodec(init.params)
     this.senders = init.senders ?? new SenderCache()
     this.maxPerSender = init.maxPerSender ?? MAX_PER_SENDER
     this.maxTotal = init.maxTotal ?? MAX_TOTAL
@@ -116,6 +127,9 @@ export class Mempool {
     try {
       u = this.codec.parse(raw)
     } catch (err) {
+      if (err instanceof NodeError) {
+        throw new MempoolError({ code: 'MEMPOOL_INVALID_TX', txCode: err.type.code, reason: err.message })
+      }
       throw new MempoolError({
         code: 'MEMPOOL_MALFORMED',
         reason: err instanceof Error ? err.message : 'undecodable',
@@ -155,8 +169,20 @@ export class Mempool {
       }
     }
 
-    const from = this.sender(raw, u.hash)
-    const tx: Tx = { ...u, from }
+    const from = this.sender(u)
+    const tx: Tx = {
+      hash: u.hash,
+      raw: u.raw,
+      from,
+      chainId: u.chainId,
+      nonce: u.nonce,
+      maxPriorityFeePerGas: u.maxPriorityFeePerGas,
+      maxFeePerGas: u.maxFeePerGas,
+      gas: u.gas,
+      to: u.to,
+      value: u.value,
+      data: u.data,
+    }
     const stateNonce = this.view.nonce(from)
     if (tx.nonce < stateNonce) {
       throw new MempoolError({ code: 'MEMPOOL_NONCE_TOO_LOW', expected: stateNonce, got: tx.nonce })
@@ -275,20 +301,20 @@ export class Mempool {
     return out
   }
 
-  private sender(raw: Hex, hash: Hex): Address {
-    const cached = this.senders.get(hash)
+  private sender(parsed: UnsignedTx): Address {
+    const cached = this.senders.get(parsed.hash)
     if (cached !== undefined) return cached
     let from: Address
     try {
       this.recoveries++
-      from = this.codec.recover(raw)
+      from = this.codec.recover(parsed)
     } catch (err) {
       throw new MempoolError({
         code: 'MEMPOOL_BAD_SIGNATURE',
         reason: err instanceof Error ? err.message : 'unrecoverable signature',
       })
     }
-    this.senders.set(hash, from)
+    this.senders.set(parsed.hash, from)
     return from
   }
 

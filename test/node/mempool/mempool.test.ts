@@ -66,9 +66,9 @@ function fakeCodec(): TxCodec & { recovered: number } {
         data: '0x' as Hex,
       }
     },
-    recover(r: Hex): Address {
+    recover(parsed: { raw: Hex }): Address {
       codec.recovered++
-      const f = fromRlp(r, 'hex') as Hex[]
+      const f = fromRlp(parsed.raw, 'hex') as Hex[]
       if (f[6] === '0x01') throw new Error('bad signature')
       return f[5] as Address
     },

@@ -1,0 +1,469 @@
+import type { Hex } from 'viem'
+import { nextBaseFee } from '../consensus/base-fee'
+import { checkPow } from '../consensus/pow'
+import { validateBody, validateHeader, validateOutcome } from '../consensus/validate'
+import type { MempoolView } from '../mempool/mempool'
+import { SenderCache } from '../mempool/sender-cache'
+import { NodeError } from '../rpc/errors'
+import { State } from '../state/state'
+import { genesisBlock, hashBlock } from './block'
+import { BlockError } from './block-error'
+import {
+  type ChainBatch,
+  type ChainStore,
+  MemoryChainStore,
+  type StoredBlock,
+  type TxLocation,
+} from './chain-store'
+import { type BlockExecution, executeBlock } from './execute'
+import { ExecutionError } from './execute-error'
+import { genesisState } from './genesis'
+import { decodeTx, recoverTx } from './tx'
+import type { Block, ChainParams, Genesis, Header, Receipt, Tx } from './types'
+
+/** How the canonical chain moved: blocks that left it, blocks that joined it, and their transactions. */
+export interface HeadChange {
+  readonly oldHead: Hex
+  readonly newHead: Hex
+  /** Blocks that left the canonical chain, newest first. */
+  readonly removed: readonly Hex[]
+  /** Blocks that joined it, oldest first. */
+  readonly added: readonly Hex[]
+  /** Hashes of the transactions in `added` (to drop from the mempool). */
+  readonly mined: readonly Hex[]
+  /** Raw transactions of `removed` that are not in `added`, in chain order (to return to the mempool). */
+  readonly orphaned: readonly Hex[]
+}
+
+/**
+ * What importing a block did. `extended`/`reorg`/`side` describe the net effect on the canonical chain,
+ * including any waiting orphans the block connected (so a block may be `side` itself and still cause a
+ * `reorg` once its descendants attach).
+ */
+export type ImportResult =
+  | { readonly kind: 'known'; readonly hash: Hex }
+  /** Parent unknown: kept (bounded) and connected when the parent arrives; ask a peer for `missing`. */
+  | { readonly kind: 'orphan'; readonly hash: Hex; readonly missing: Hex }
+  | { readonly kind: 'side'; readonly hash: Hex; readonly number: bigint }
+  | { readonly kind: 'extended'; readonly hash: Hex; readonly number: bigint; readonly head: HeadChange }
+  | { readonly kind: 'reorg'; readonly hash: Hex; readonly number: bigint; readonly head: HeadChange }
+
+export interface ChainInit {
+  readonly genesis: Genesis
+  /** Defaults to a fresh `MemoryChainStore`. */
+  readonly store?: ChainStore
+  /** Recovered senders by tx hash, shared with the mempool so seen transactions are not re-verified. */
+  readonly senders?: SenderCache
+  /** Blocks with an unknown parent kept at most (oldest dropped first). */
+  readonly maxOrphans?: number
+}
+
+/** A canonical transaction with its position. */
+export interface TxLookup extends TxLocation {
+  readonly tx: Tx
+}
+
+/** A canonical receipt with its position. */
+export interface ReceiptLookup extends TxLocation {
+  readonly receipt: Receipt
+}
+
+const STATE_CACHE = 64
+
+/**
+ * The block tree and the canonical chain, chosen by total difficulty (ties keep the first seen).
+ *
+ * Every block is fully validated and executed when it connects, whether it extends the head or a side
+ * branch, so its post-state is known (states are persistent values keyed by root: rolling back is
+ * reading an ancestor's root, never replaying from genesis) and a reorg is a switch of canonical
+ * pointers that cannot fail half-way. Reorgs deeper than `params.maxReorgDepth` are refused.
+ */
+export class Chain {
+  readonly params: ChainParams
+  readonly genesisHash: Hex
+  readonly store: ChainStore
+  readonly senders: SenderCache
+  private readonly maxOrphans: number
+  private readonly orphans = new Map<Hex, Block>()
+  private readonly orphansByParent = new Map<Hex, Set<Hex>>()
+  private readonly states = new Map<Hex, State>()
+
+  constructor(init: ChainInit) {
+    this.params = init.genesis.params
+    this.store = init.store ?? new MemoryChainStore()
+    this.senders = init.senders ?? new SenderCache()
+    this.maxOrphans = init.maxOrphans ?? 256
+    const block = genesisBlock(init.genesis)
+    this.genesisHash = hashBlock(block)
+    const known = this.store.getCanonicalHash(0n)
+    if (known === undefined) {
+      const { state, created } = genesisState(init.genesis)
+      const stored: StoredBlock = {
+        hash: this.genesisHash,
+        block,
+        totalDifficulty: block.header.difficulty,
+        txHashes: [],
+        receipts: [],
+      }
+      this.store.write({
+        blocks: [stored],
+        stateNodes: created,
+        canonical: [{ number: 0n, hash: this.genesisHash }],
+        head: this.genesisHash,
+      })
+      this.states.set(this.genesisHash, state)
+    } else if (known !== this.genesisHash) {
+      throw new BlockError({ code: 'BLOCK_BAD_GENESIS', expected: this.genesisHash, got: known })
+    }
+  }
+
+  /** The canonical head. */
+  get head(): StoredBlock {
+    return this.mustGet(this.store.getHead() ?? this.genesisHash)
+  }
+
+  get headHeader(): Header {
+    return this.head.block.header
+  }
+
+  /** State after the canonical head. */
+  get headState(): State {
+    return this.stateAt(this.head.hash)
+  }
+
+  get orphanCount(): number {
+    return this.orphans.size
+  }
+
+  /** State after block `hash` (any stored block, canonical or not). */
+  stateAt(hash: Hex): State {
+    const cached = this.states.get(hash)
+    if (cached !== undefined) return cached
+    const stored = this.mustGet(hash)
+    const state = State.fromRoot(stored.block.header.stateRoot, this.store.nodes)
+    this.cacheState(hash, state)
+    return state
+  }
+
+  getBlock(hash: Hex): StoredBlock | undefined {
+    return this.store.getBlock(hash)
+  }
+
+  /** Canonical block at `number`. */
+  getBlockByNumber(number: bigint): StoredBlock | undefined {
+    const hash = this.store.getCanonicalHash(number)
+    return hash === undefined ? undefined : this.store.getBlock(hash)
+  }
+
+  getHeader(hashOrNumber: Hex | bigint): Header | undefined {
+    const b =
+      typeof hashOrNumber === 'bigint' ? this.getBlockByNumber(hashOrNumber) : this.getBlock(hashOrNumber)
+    return b?.block.header
+  }
+
+  /** Cumulative difficulty of a stored block. */
+  totalDifficulty(hash: Hex): bigint | undefined {
+    return this.store.getBlock(hash)?.totalDifficulty
+  }
+
+  isCanonical(hash: Hex): boolean {
+    const b = this.store.getBlock(hash)
+    return b !== undefined && this.store.getCanonicalHash(b.block.header.number) === hash
+  }
+
+  /** 1 for the head, 2 for its parent…; 0 for an unknown or non-canonical block. */
+  confirmations(hash: Hex): bigint {
+    const b = this.store.getBlock(hash)
+    if (b === undefined || !this.isCanonical(hash)) return 0n
+    return this.headHeader.number - b.block.header.number + 1n
+  }
+
+  /** A transaction of the canonical chain by hash. */
+  getTransaction(hash: Hex): TxLookup | undefined {
+    const loc = this.store.getTxLocation(hash)
+    if (loc === undefined) return undefined
+    const raw = this.mustGet(loc.blockHash).block.transactions[loc.index]
+    if (raw === undefined) return undefined
+    return { ...loc, tx: this.recover(raw, loc.index) }
+  }
+
+  /** A receipt of the canonical chain by transaction hash. */
+  getReceipt(hash: Hex): ReceiptLookup | undefined {
+    const loc = this.store.getTxLocation(hash)
+    if (loc === undefined) return undefined
+    const receipt = this.mustGet(loc.blockHash).receipts[loc.index]
+    return receipt === undefined ? undefined : { ...loc, receipt }
+  }
+
+  /** What the mempool needs from the head: next base fee, account nonces and balances. */
+  mempoolView(): MempoolView {
+    const state = this.headState
+    return {
+      baseFee: nextBaseFee(this.params, this.headHeader),
+      nonce: (a) => state.getAccount(a).nonce,
+      balance: (a) => state.getAccount(a).balance,
+    }
+  }
+
+  /**
+   * Validates, executes and stores a block, moving the head if its branch is now the heaviest, then
+   * connects any orphans that were waiting for it. Throws `BlockError` (nothing is stored then);
+   * `BLOCK_FUTURE` means "retry when the clock reaches it", not "invalid".
+   *
+   * @param now the caller's clock in ms, for the future-timestamp rule
+   */
+  importBlock(block: Block, now: bigint): ImportResult {
+    const hash = hashBlock(block)
+    if (this.store.getBlock(hash) !== undefined) return { kind: 'known', hash }
+    const parentHash = block.header.parentHash
+    if (this.orphans.has(hash)) return { kind: 'orphan', hash, missing: parentHash }
+    const parent = this.store.getBlock(parentHash)
+    if (parent === undefined) {
+      if (block.header.number === 0n) {
+        throw new BlockError({ code: 'BLOCK_BAD_GENESIS', expected: this.genesisHash, got: hash })
+      }
+      // Only sealed blocks are worth memory: junk without work is refused, not kept.
+      if (!checkPow(block.header)) throw new BlockError({ code: 'BLOCK_INSUFFICIENT_WORK', hash })
+      this.keepOrphan(hash, block)
+      return { kind: 'orphan', hash, missing: parentHash }
+    }
+    const oldHead = this.head.hash
+    this.connect(hash, block, parent, now)
+    this.connectOrphans(hash, now)
+    const newHead = this.head.hash
+    if (newHead === oldHead) return { kind: 'side', hash, number: block.header.number }
+    const head = this.diff(oldHead, newHead)
+    return head.removed.length === 0
+      ? { kind: 'extended', hash, number: block.header.number, head }
+      : { kind: 'reorg', hash, number: block.header.number, head }
+  }
+
+  /**
+   * Decodes a block's transactions and finds their senders, from the shared cache when possible.
+   * Throws `BlockError` `BLOCK_INVALID_TX`.
+   */
+  blockTransactions(block: Block): Tx[] {
+    return block.transactions.map((raw, index) => this.recover(raw, index))
+  }
+
+  private recover(raw: Hex, index: number): Tx {
+    try {
+      const d = decodeTx(raw, this.params)
+      let from = this.senders.get(d.hash)
+      if (from === undefined) {
+        from = recoverTx(d).from
+        this.senders.set(d.hash, from)
+      }
+      return {
+        hash: d.hash,
+        raw: d.raw,
+        from,
+        chainId: d.chainId,
+        nonce: d.nonce,
+        maxPriorityFeePerGas: d.maxPriorityFeePerGas,
+        maxFeePerGas: d.maxFeePerGas,
+        gas: d.gas,
+        to: d.to,
+        value: d.value,
+        data: d.data,
+      }
+    } catch (err) {
+      if (!(err instanceof NodeError)) throw err
+      throw new BlockError({ code: 'BLOCK_INVALID_TX', index, txCode: err.type.code, reason: err.message })
+    }
+  }
+
+  private connect(hash: Hex, block: Block, parent: StoredBlock, now: bigint): void {
+    const header = block.header
+    validateHeader(this.params, header, parent.block.header, now)
+    const txHashes = validateBody(block)
+    const txs = this.blockTransactions(block)
+    const exec = this.execute(parent, header, txs)
+    validateOutcome(header, { ...exec, stateRoot: exec.state.root })
+    const stored: StoredBlock = {
+      hash,
+      block,
+      totalDifficulty: parent.totalDifficulty + header.difficulty,
+      txHashes,
+      receipts: exec.receipts,
+    }
+    const head = this.head
+    if (stored.totalDifficulty <= head.totalDifficulty) {
+      this.store.write({ blocks: [stored], stateNodes: exec.created })
+    } else if (parent.hash === head.hash) {
+      this.store.write({
+        blocks: [stored],
+        stateNodes: exec.created,
+        canonical: [{ number: header.number, hash }],
+        txIndex: txHashes.map((h, index) => ({
+          hash: h,
+          location: { blockHash: hash, blockNumber: header.number, index },
+        })),
+        head: hash,
+      })
+    } else {
+      this.store.write({ ...this.reorgBatch(head, parent, stored), stateNodes: exec.created })
+    }
+    this.cacheState(hash, exec.state)
+  }
+
+  private execute(parent: StoredBlock, header: Header, txs: readonly Tx[]): BlockExecution {
+    try {
+      return executeBlock(
+        this.stateAt(parent.hash),
+        {
+          number: header.number,
+          timestamp: header.timestamp,
+          miner: header.miner,
+          baseFeePerGas: header.baseFeePerGas,
+          gasLimit: header.gasLimit,
+        },
+        txs,
+        this.params,
+      )
+    } catch (err) {
+      if (!(err instanceof ExecutionError)) throw err
+      const t = err.type
+      if (t.code === 'BLOCK_GAS_LIMIT_EXCEEDED') {
+        throw new BlockError({
+          code: 'BLOCK_GAS_LIMIT_EXCEEDED',
+          index: t.index,
+          gasLimit: t.gasLimit,
+          need: t.need,
+        })
+      }
+      throw new BlockError({
+        code: 'BLOCK_INVALID_TX',
+        index: t.index,
+        txCode: t.reason.code,
+        reason: err.message,
+      })
+    }
+  }
+
+  /** The batch that makes `stored` (child of `parent`, heavier than `head`) the new head. */
+  private reorgBatch(head: StoredBlock, parent: StoredBlock, stored: StoredBlock): ChainBatch {
+    const ancestor = this.commonAncestor(head, parent)
+    const depth = Number(head.block.header.number - ancestor.block.header.number)
+    if (depth > this.params.maxReorgDepth) {
+      throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
+    }
+    const removed = this.branch(head, ancestor)
+    const added = [...this.branch(parent, ancestor).reverse(), stored]
+    const canonical: { number: bigint; hash: Hex | undefined }[] = added.map((b) => ({
+      number: b.block.header.number,
+      hash: b.hash,
+    }))
+    for (let n = stored.block.header.number + 1n; n <= head.block.header.number; n++) {
+      canonical.push({ number: n, hash: undefined })
+    }
+    // Deletions first, then insertions: a transaction on both branches ends up indexed at its new place.
+    const txIndex: { hash: Hex; location: TxLocation | undefined }[] = []
+    for (const b of removed) for (const h of b.txHashes) txIndex.push({ hash: h, location: undefined })
+    for (const b of added) {
+      b.txHashes.forEach((h, index) => {
+        txIndex.push({ hash: h, location: { blockHash: b.hash, blockNumber: b.block.header.number, index } })
+      })
+    }
+    return { blocks: [stored], canonical, txIndex, head: stored.hash }
+  }
+
+  /** Blocks from `from` down to (excluding) `ancestor`, newest first. */
+  private branch(from: StoredBlock, ancestor: StoredBlock): StoredBlock[] {
+    const out: StoredBlock[] = []
+    for (let b = from; b.hash !== ancestor.hash; b = this.mustGet(b.block.header.parentHash)) out.push(b)
+    return out
+  }
+
+  private commonAncestor(a0: StoredBlock, b0: StoredBlock): StoredBlock {
+    let a = a0
+    let b = b0
+    while (a.block.header.number > b.block.header.number) a = this.mustGet(a.block.header.parentHash)
+    while (b.block.header.number > a.block.header.number) b = this.mustGet(b.block.header.parentHash)
+    while (a.hash !== b.hash) {
+      a = this.mustGet(a.block.header.parentHash)
+      b = this.mustGet(b.block.header.parentHash)
+    }
+    return a
+  }
+
+  private diff(oldHead: Hex, newHead: Hex): HeadChange {
+    const from = this.mustGet(oldHead)
+    const to = this.mustGet(newHead)
+    const ancestor = this.commonAncestor(from, to)
+    const removed = this.branch(from, ancestor)
+    const added = this.branch(to, ancestor).reverse()
+    const mined = added.flatMap((b) => b.txHashes)
+    const minedSet = new Set(mined)
+    const orphaned: Hex[] = []
+    for (const b of [...removed].reverse()) {
+      b.block.transactions.forEach((raw, i) => {
+        if (!minedSet.has(b.txHashes[i] as Hex)) orphaned.push(raw)
+      })
+    }
+    return {
+      oldHead,
+      newHead,
+      removed: removed.map((b) => b.hash),
+      added: added.map((b) => b.hash),
+      mined,
+      orphaned,
+    }
+  }
+
+  private keepOrphan(hash: Hex, block: Block): void {
+    if (this.orphans.size >= this.maxOrphans) {
+      const oldest = this.orphans.keys().next()
+      if (oldest.done !== true) this.dropOrphan(oldest.value)
+    }
+    this.orphans.set(hash, block)
+    let kids = this.orphansByParent.get(block.header.parentHash)
+    if (kids === undefined) {
+      kids = new Set()
+      this.orphansByParent.set(block.header.parentHash, kids)
+    }
+    kids.add(hash)
+  }
+
+  private dropOrphan(hash: Hex): void {
+    const block = this.orphans.get(hash)
+    if (block === undefined) return
+    this.orphans.delete(hash)
+    const kids = this.orphansByParent.get(block.header.parentHash)
+    kids?.delete(hash)
+    if (kids?.size === 0) this.orphansByParent.delete(block.header.parentHash)
+  }
+
+  /** Connects the orphans descending from `root`, breadth first; an invalid one is dropped. */
+  private connectOrphans(root: Hex, now: bigint): void {
+    const queue = [root]
+    for (let h = queue.shift(); h !== undefined; h = queue.shift()) {
+      const kids = this.orphansByParent.get(h)
+      if (kids === undefined) continue
+      for (const kid of [...kids]) {
+        const block = this.orphans.get(kid) as Block
+        this.dropOrphan(kid)
+        try {
+          this.connect(kid, block, this.mustGet(h), now)
+          queue.push(kid)
+        } catch (err) {
+          if (!(err instanceof BlockError)) throw err
+        }
+      }
+    }
+  }
+
+  private cacheState(hash: Hex, state: State): void {
+    this.states.set(hash, state)
+    if (this.states.size > STATE_CACHE) {
+      const oldest = this.states.keys().next()
+      if (oldest.done !== true) this.states.delete(oldest.value)
+    }
+  }
+
+  private mustGet(hash: Hex): StoredBlock {
+    const b = this.store.getBlock(hash)
+    if (b === undefined) throw new Error(`chain store is missing block ${hash}`)
+    return b
+  }
+}
