@@ -1,4 +1,4 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak_256, keccakP } from '@noble/hashes/sha3.js'
 import type { Hex } from 'viem'
 import { CodecError } from './errors'
 
@@ -55,9 +55,32 @@ export function fromHex(hex: string): Uint8Array {
   return out
 }
 
+// One-shot keccak-256 on a reused state. noble's hasher object allocates a state, buffers and
+// views per call, which costs more than the permutation for the short inputs the state tree and
+// receipts hash by the thousand. Lanes are read as little-endian 32-bit words, which is how
+// noble's permutation lays them out on little-endian hosts; other hosts use noble's hasher.
+const RATE = 136
+const state32 = new Uint32Array(50)
+const state8 = new Uint8Array(state32.buffer)
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
+
 /** keccak-256 of `data`. */
 export function keccak(data: Uint8Array): Uint8Array {
-  return keccak_256(data)
+  if (!LITTLE_ENDIAN) return keccak_256(data)
+  state32.fill(0)
+  const len = data.length
+  let pos = 0
+  for (; len - pos >= RATE; pos += RATE) {
+    for (let i = 0; i < RATE; i++) state8[i]! ^= data[pos + i]!
+    keccakP(state32)
+  }
+  const rem = len - pos
+  for (let i = 0; i < rem; i++) state8[i]! ^= data[pos + i]!
+  // Keccak (pre-SHA-3) padding: 0x01 … 0x80.
+  state8[rem]! ^= 0x01
+  state8[RATE - 1]! ^= 0x80
+  keccakP(state32)
+  return state8.slice(0, 32)
 }
 
 /** Concatenation of byte arrays. */
