@@ -1,0 +1,133 @@
+import { expect, type Page, test } from '@playwright/test'
+
+/** Pixel size from a PNG's IHDR chunk (bytes 16–23), after checking the signature. */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+  expect(bytes.subarray(0, 8).equals(signature), 'PNG signature').toBe(true)
+  expect(bytes.subarray(12, 16).toString('latin1'), 'first chunk is IHDR').toBe('IHDR')
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }
+}
+
+/** Waits until this page's service worker is activated and controls the page. */
+async function waitForServiceWorker(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), {
+      timeout: 30_000,
+    })
+    .toBe('activated')
+  // The first install claims open pages (clientsClaim); reload once if the claim has not landed yet.
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload()
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+}
+
+interface ManifestIcon {
+  readonly src: string
+  readonly sizes: string
+  readonly type?: string
+  readonly purpose?: string
+}
+
+test.describe('PWA', () => {
+  test('the service worker installs and activates', async ({ page }) => {
+    await page.goto('/')
+    await waitForServiceWorker(page)
+    const scriptURL = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)
+    expect(new URL(scriptURL ?? '').pathname).toBe('/sw.js')
+  })
+
+  test('the manifest is valid and its icons are served at their declared sizes', async ({
+    page,
+    request,
+  }) => {
+    await page.goto('/')
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href')
+    expect(href).toBeTruthy()
+    const manifestUrl = new URL(href ?? '', page.url())
+    const res = await request.get(manifestUrl.href)
+    expect(res.status()).toBe(200)
+    const manifest = (await res.json()) as Record<string, unknown>
+
+    expect(manifest).toMatchObject({
+      name: 'Tabchain',
+      short_name: 'Tabchain',
+      start_url: '/',
+      scope: '/',
+      display: 'standalone',
+    })
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i)
+    expect(manifest.background_color).toMatch(/^#[0-9a-f]{6}$/i)
+    const themeMeta = await page.locator('meta[name="theme-color"]').getAttribute('content')
+    expect(themeMeta?.toLowerCase()).toBe(String(manifest.theme_color).toLowerCase())
+
+    const icons = manifest.icons as ManifestIcon[]
+    expect(Array.isArray(icons)).toBe(true)
+    for (const size of [192, 512]) {
+      const any = icons.find(
+        (i) => i.sizes === `${size}x${size}` && (i.purpose ?? 'any').split(' ').includes('any'),
+      )
+      expect(any, `an icon of ${size}x${size} for any purpose`).toBeDefined()
+    }
+    expect(icons.some((i) => i.purpose?.split(' ').includes('maskable'))).toBe(true)
+
+    for (const icon of icons) {
+      const url = new URL(icon.src, manifestUrl).href
+      const got = await request.get(url)
+      expect(got.status(), url).toBe(200)
+      expect(got.headers()['content-type'], url).toMatch(/^image\/png\b/)
+      const [w, h] = icon.sizes.split('x').map(Number)
+      expect(pngSize(await got.body()), url).toEqual({ width: w, height: h })
+    }
+  })
+
+  test('the built app runs under its Content-Security-Policy without violations', async ({ page }) => {
+    const refused: string[] = []
+    page.on('console', (m) => {
+      if (m.text().includes('Content Security Policy')) refused.push(m.text())
+    })
+    await page.addInitScript(() => {
+      const seen: string[] = []
+      Object.assign(window, { cspViolations: seen })
+      document.addEventListener('securitypolicyviolation', (e) =>
+        seen.push(`${e.violatedDirective} ${e.blockedURI}`),
+      )
+    })
+    await page.goto('/')
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toContain('unsafe-inline')
+    expect(csp).not.toContain('unsafe-eval')
+    // The node worker starts and the relay link comes up: worker-src and connect-src allow what the app needs.
+    await expect(page.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected', {
+      timeout: 30_000,
+    })
+    await expect(page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /^12D3Koo/)
+    expect(
+      await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
+    ).toEqual([])
+    expect(refused).toEqual([])
+  })
+
+  test('an offline reload renders the app shell with an offline network state', async ({ page, context }) => {
+    const pageErrors: string[] = []
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    await page.goto('/')
+    await waitForServiceWorker(page)
+    await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'true')
+
+    await context.setOffline(true)
+    const response = await page.reload()
+    // Served from the precache: no network, and not Chromium's "No internet" error page.
+    expect(response?.fromServiceWorker()).toBe(true)
+    await expect(page).toHaveTitle('Tabchain')
+    await expect(page.getByRole('link', { name: 'Tabchain overview' })).toBeVisible()
+    await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible()
+    await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'false')
+    await expect(page.getByTestId('network-state')).toContainText('You’re offline')
+
+    // A deep link also opens offline (navigation fallback to the cached index.html).
+    await page.goto('/network')
+    await expect(page.getByRole('link', { name: 'Network' })).toHaveAttribute('aria-current', 'page')
+    await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'false')
+    expect(pageErrors).toEqual([])
+  })
+})
