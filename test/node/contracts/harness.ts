@@ -1,0 +1,101 @@
+import { type Address, encodeFunctionData, type Hex, keccak256, numberToHex } from 'viem'
+import { type BlockEnv, type BlockExecution, type CallResult, call, executeBlock } from '../../../src/node/chain/execute'
+import { genesisState, testGenesis } from '../../../src/node/chain/genesis'
+import type { Genesis, Receipt, Tx } from '../../../src/node/chain/types'
+import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import type { State } from '../../../src/node/state/state'
+
+/** A one-node chain for contract tests: builds unsigned `Tx` objects (senders given) and blocks. */
+
+export const GWEI = 10n ** 9n
+export const ETHER = 10n ** 18n
+export const MINER: Address = '0x00000000000000000000000000000000000000aa'
+export const ALICE: Address = '0x1111111111111111111111111111111111111111'
+export const BOB: Address = '0x2222222222222222222222222222222222222222'
+export const CAROL: Address = '0x3333333333333333333333333333333333333333'
+
+export interface Send {
+  readonly from: Address
+  readonly to: Address
+  readonly data?: Hex
+  readonly value?: bigint
+  readonly gas?: bigint
+  readonly nonce?: bigint
+  readonly maxFeePerGas?: bigint
+  readonly maxPriorityFeePerGas?: bigint
+}
+
+let serial = 0
+
+export class Harness {
+  readonly genesis: Genesis
+  state: State
+  number = 0n
+  readonly baseFee = GWEI
+
+  constructor(balance = 1_000n * ETHER) {
+    this.genesis = testGenesis({ alloc: [ALICE, BOB, CAROL].map((address) => ({ address, balance })) })
+    this.state = genesisState(this.genesis).state
+  }
+
+  env(number = this.number + 1n): BlockEnv {
+    return { number, timestamp: 1000n * number, miner: MINER, baseFeePerGas: this.baseFee, gasLimit: this.genesis.params.blockGasLimit }
+  }
+
+  tx(s: Send, nonceBase?: Map<Address, bigint>): Tx {
+    const nonce = s.nonce ?? this.nextNonce(s.from, nonceBase)
+    serial++
+    return {
+      hash: keccak256(numberToHex(serial, { size: 32 })),
+      raw: '0x',
+      from: s.from,
+      chainId: this.genesis.params.chainId,
+      nonce,
+      maxPriorityFeePerGas: s.maxPriorityFeePerGas ?? GWEI,
+      maxFeePerGas: s.maxFeePerGas ?? 3n * GWEI,
+      gas: s.gas ?? 500_000n,
+      to: s.to,
+      value: s.value ?? 0n,
+      data: s.data ?? '0x',
+    }
+  }
+
+  nextNonce(from: Address, pending?: Map<Address, bigint>): bigint {
+    const n = pending?.get(from) ?? this.state.getAccount(from).nonce
+    pending?.set(from, n + 1n)
+    return n
+  }
+
+  /** Executes one block and advances the chain. */
+  block(sends: readonly Send[]): BlockExecution {
+    const pending = new Map<Address, bigint>()
+    const txs = sends.map((s) => this.tx(s, pending))
+    const result = executeBlock(this.state, this.env(), txs, this.genesis.params)
+    this.state = result.state
+    this.number++
+    return result
+  }
+
+  /** Executes a one-transaction block; returns its receipt. */
+  send(s: Send): Receipt {
+    return this.block([s]).receipts[0]!
+  }
+
+  /** Advances empty blocks until the next block has number `n`. */
+  advanceTo(n: bigint): void {
+    while (this.number + 1n < n) this.block([])
+  }
+
+  call(to: Address, data: Hex, from: Address = ALICE, value?: bigint): CallResult {
+    return call(this.state, { from, to, data, ...(value === undefined ? {} : { value }) }, this.env(), this.genesis.params)
+  }
+
+  balanceOf(token: Address, holder: Address): bigint {
+    const r = this.call(token, encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [holder] }))
+    return BigInt(r.returnData)
+  }
+
+  totalSupply(token: Address): bigint {
+    return BigInt(this.call(token, encodeFunctionData({ abi: erc20Abi, functionName: 'totalSupply' })).returnData)
+  }
+}
