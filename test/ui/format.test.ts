@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { describeRelay, formatDuration, peerCountLabel, secondsUntil, shortPeerId } from '../../src/ui/format'
+
+describe('shortPeerId', () => {
+  it('keeps the first and last four characters', () => {
+    expect(shortPeerId('12D3KooWQx1b8YtH2mA9cVnR7pLzE3kF5sD6gJ4hW2uT8yB1x7Qa')).toBe('12D3…x7Qa')
+  })
+  it('returns short ids whole', () => {
+    expect(shortPeerId('12D3x7Qa')).toBe('12D3x7Qa')
+    expect(shortPeerId('123456789')).toBe('123456789')
+    expect(shortPeerId('1234567890')).toBe('1234…7890')
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    [-5000, '0s'],
+    [999, '0s'],
+    [42_000, '42s'],
+    [65_000, '1m 05s'],
+    [3_600_000 + 14 * 60_000, '1h 14m'],
+    [3 * 86_400_000 + 4 * 3_600_000, '3d 4h'],
+  ])('%i ms reads %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text)
+  })
+})
+
+describe('secondsUntil', () => {
+  it('rounds up and never goes negative', () => {
+    expect(secondsUntil(10_001, 9_000)).toBe(2)
+    expect(secondsUntil(10_000, 9_000)).toBe(1)
+    expect(secondsUntil(9_000, 10_000)).toBe(0)
+  })
+})
+
+describe('describeRelay', () => {
+  const now = 1_000_000
+  it('counts down to the next attempt while unreachable', () => {
+    const view = describeRelay(
+      { state: 'unreachable', error: 'closed', attempt: 2, retryAt: now + 4_200 },
+      now,
+    )
+    expect(view).toMatchObject({
+      tone: 'error',
+      label: 'Relay unreachable — retrying in 5s',
+      short: 'Unreachable',
+    })
+    expect(
+      describeRelay({ state: 'unreachable', error: 'closed', attempt: 2, retryAt: now }, now).label,
+    ).toBe('Relay unreachable — retrying…')
+  })
+  it('names every other state', () => {
+    expect(describeRelay(null, now).short).toBe('Starting…')
+    expect(describeRelay({ state: 'connecting', attempt: 1 }, now).label).toBe('Connecting to relay…')
+    expect(describeRelay({ state: 'connecting', attempt: 3 }, now).label).toBe(
+      'Connecting to relay (attempt 3)…',
+    )
+    expect(describeRelay({ state: 'connected', address: '/ip4/127.0.0.1/tcp/1/ws' }, now).tone).toBe('ok')
+    expect(describeRelay({ state: 'offline' }, now)).toMatchObject({ tone: 'muted', label: 'Offline' })
+  })
+})
+
+describe('peerCountLabel', () => {
+  it('uses the singular for one peer', () => {
+    expect(peerCountLabel(0)).toBe('0 peers')
+    expect(peerCountLabel(1)).toBe('1 peer')
+    expect(peerCountLabel(7)).toBe('7 peers')
+  })
+})
