@@ -3,6 +3,7 @@ import { type BlockEnv, type BlockExecution, type CallResult, call, executeBlock
 import { genesisState, testGenesis } from '../../../src/node/chain/genesis'
 import type { Genesis, Receipt, Tx } from '../../../src/node/chain/types'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import { MemoryNodeStore } from '../../../src/node/state/node-store'
 import type { State } from '../../../src/node/state/state'
 
 /** A one-node chain for contract tests: builds unsigned `Tx` objects (senders given) and blocks. */
@@ -32,10 +33,14 @@ export class Harness {
   state: State
   number = 0n
   readonly baseFee = GWEI
+  /** Every tree node created so far (what a persistent node would have stored). */
+  readonly store = new MemoryNodeStore()
 
   constructor(balance = 1_000n * ETHER) {
     this.genesis = testGenesis({ alloc: [ALICE, BOB, CAROL].map((address) => ({ address, balance })) })
-    this.state = genesisState(this.genesis).state
+    const g = genesisState(this.genesis)
+    this.state = g.state
+    this.store.putAll(g.created)
   }
 
   env(number = this.number + 1n): BlockEnv {
@@ -72,6 +77,7 @@ export class Harness {
     const txs = sends.map((s) => this.tx(s, pending))
     const result = executeBlock(this.state, this.env(), txs, this.genesis.params)
     this.state = result.state
+    this.store.putAll(result.created)
     this.number++
     return result
   }
