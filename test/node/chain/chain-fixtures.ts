@@ -1,0 +1,77 @@
+import type { Address, Hex } from 'viem'
+import { type HDAccount, mnemonicToAccount } from 'viem/accounts'
+import type { Chain } from '../../../src/node/chain/chain'
+import type { Block, Tx } from '../../../src/node/chain/types'
+import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
+
+/** Test fixtures shared by the chain, consensus and simulation tests. */
+
+export const MNEMONIC = 'test test test test test test test test test test test junk'
+export const GWEI = 10n ** 9n
+
+const accounts = new Map<number, HDAccount>()
+/** Hardhat/Anvil account `i` (funded by the test genesis for i < 10). */
+export function account(i: number): HDAccount {
+  let a = accounts.get(i)
+  if (a === undefined) {
+    a = mnemonicToAccount(MNEMONIC, { addressIndex: i })
+    accounts.set(i, a)
+  }
+  return a
+}
+
+export function addressOf(i: number): Address {
+  return account(i).address.toLowerCase() as Address
+}
+
+export interface TransferOpts {
+  readonly nonce: number
+  readonly to?: Address
+  readonly value?: bigint
+  readonly tip?: bigint
+  readonly maxFee?: bigint
+  readonly chainId?: number
+  readonly gas?: bigint
+}
+
+/** A signed EIP-1559 native transfer (deterministic: RFC 6979 signatures). */
+export function transfer(from: number, opts: TransferOpts, chainId = 31416): Promise<Hex> {
+  return account(from).signTransaction({
+    type: 'eip1559',
+    chainId: opts.chainId ?? chainId,
+    nonce: opts.nonce,
+    to: opts.to ?? addressOf(9),
+    value: opts.value ?? 1_000n,
+    gas: opts.gas ?? 21_000n,
+    maxFeePerGas: opts.maxFee ?? 10n * GWEI,
+    maxPriorityFeePerGas: opts.tip ?? GWEI,
+  })
+}
+
+/** Seals a block by searching nonces from 0 (difficulty is tiny in test genesis files). */
+export function seal(template: Block): Block {
+  for (let start = 0n; ; ) {
+    const r = mineSlice(template.header, start, 10_000)
+    if ('found' in r) return sealBlock(template, r.found)
+    start = r.next
+  }
+}
+
+/** Builds and seals the next block on `parentHash` (default: the head) with `txs` in this order. */
+export function mineOn(
+  chain: Chain,
+  txs: readonly Tx[],
+  opts: { parentHash?: Hex; now?: bigint; miner?: Address } = {},
+): Block {
+  const parent = chain.getBlock(opts.parentHash ?? chain.head.hash)
+  if (parent === undefined) throw new Error('unknown parent')
+  const { block } = buildBlockTemplate({
+    params: chain.params,
+    parent: parent.block.header,
+    parentState: chain.stateAt(parent.hash),
+    txs,
+    now: opts.now ?? parent.block.header.timestamp + 2_000n,
+    miner: opts.miner ?? addressOf(8),
+  })
+  return seal(block)
+}

@@ -1,0 +1,273 @@
+import type { Hex } from 'viem'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { encodeBlock, genesisBlock, hashBlock, txRootOf } from '../../../src/node/chain/block'
+import { BlockError } from '../../../src/node/chain/block-error'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { testGenesis } from '../../../src/node/chain/genesis'
+import type { Block, Header, Tx } from '../../../src/node/chain/types'
+import { validateHeader } from '../../../src/node/consensus/validate'
+import { addressOf, mineOn, seal, transfer } from './chain-fixtures'
+
+const genesis = testGenesis()
+const T0 = genesis.timestamp
+const LOSER = '0x00000000000000000000000000000000000000a5'
+const now = (b: Block): bigint => b.header.timestamp
+
+function code(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof BlockError) return err.type.code
+    throw err
+  }
+  return 'accepted'
+}
+
+/** Recovers transactions for block building without touching any chain's sender cache. */
+function txsOf(chain: Chain, raws: readonly Hex[]): Tx[] {
+  return chain.blockTransactions({ header: chain.headHeader, transactions: raws })
+}
+
+/** Re-seals a block after changing header fields (so the proof of work stays valid). */
+function tamper(block: Block, change: Partial<Header>, transactions = block.transactions): Block {
+  return seal({ header: { ...block.header, ...change, nonce: 0n }, transactions })
+}
+
+let raw0: Hex[] // account 0, nonces 0..2
+let raw1: Hex[] // account 1, nonces 0..1
+let doubleSpend: Hex // account 0 nonce 0 again, other recipient
+
+beforeAll(async () => {
+  raw0 = await Promise.all([0, 1, 2].map((nonce) => transfer(0, { nonce })))
+  raw1 = await Promise.all([0, 1].map((nonce) => transfer(1, { nonce, value: 5n })))
+  doubleSpend = await transfer(0, { nonce: 0, to: addressOf(7) })
+})
+
+describe('chain: golden vectors', () => {
+  it('has a stable genesis and a stable first block', () => {
+    const chain = new Chain({ genesis })
+    expect(chain.genesisHash).toBe(hashBlock(genesisBlock(genesis)))
+    expect(chain.genesisHash).toBe('0xa039663b0a0acec912e79a58431aa37b371730d0e1f2b0426303561a42f95a57')
+    expect(chain.headHeader.stateRoot).toBe(
+      '0xf371dc25aba98c5039a628a7a66a703945d8dc1e3c8a5222082cef3f91307edc',
+    )
+    const block = mineOn(chain, txsOf(chain, [raw0[0] as Hex]), { now: T0 + 2_000n })
+    expect(chain.importBlock(block, now(block)).kind).toBe('extended')
+    expect(hashBlock(block)).toBe('0x8cac4dde118ae041afa54c644e8bc485e4bb1240d025260fc3b12ea7f8396c79')
+    expect(block.header.stateRoot).toBe('0x9eb35c6f003d4de1db01ddad826e7b70091bc6c7cb5abc6f6138dc524107d5c3')
+  })
+})
+
+describe('chain: import and lookups', () => {
+  it('extends the head, indexes transactions and receipts, counts confirmations', () => {
+    const chain = new Chain({ genesis })
+    const b1 = mineOn(chain, txsOf(chain, [raw0[0] as Hex, raw1[0] as Hex]))
+    const r1 = chain.importBlock(b1, now(b1))
+    expect(r1.kind).toBe('extended')
+    const b2 = mineOn(chain, txsOf(chain, [raw0[1] as Hex]))
+    chain.importBlock(b2, now(b2))
+    expect(chain.head.hash).toBe(hashBlock(b2))
+    expect(chain.headHeader.number).toBe(2n)
+    expect(chain.totalDifficulty(hashBlock(b2))).toBe(
+      genesis.difficulty + 2n * (genesis.params.fixedDifficulty ?? 0n),
+    )
+    const h = txRootOf(b1.transactions).hashes[1] as Hex
+    expect(chain.getTransaction(h)).toMatchObject({ blockHash: hashBlock(b1), blockNumber: 1n, index: 1 })
+    expect(chain.getTransaction(h)?.tx.from).toBe(addressOf(1))
+    expect(chain.getReceipt(h)?.receipt.status).toBe(1)
+    expect(chain.confirmations(hashBlock(b1))).toBe(2n)
+    expect(chain.confirmations(hashBlock(b2))).toBe(1n)
+    expect(chain.getBlockByNumber(1n)?.hash).toBe(hashBlock(b1))
+    expect(chain.getHeader(2n)).toEqual(b2.header)
+    expect(chain.headState.getAccount(addressOf(0)).nonce).toBe(2n)
+    expect(chain.importBlock(b1, now(b2)).kind).toBe('known')
+  })
+
+  it('keeps blocks with an unknown parent and connects them when it arrives', () => {
+    const source = new Chain({ genesis })
+    const blocks: Block[] = []
+    for (let i = 0; i < 3; i++) {
+      const b = mineOn(source, [])
+      source.importBlock(b, now(b))
+      blocks.push(b)
+    }
+    const chain = new Chain({ genesis })
+    const [b1, b2, b3] = blocks as [Block, Block, Block]
+    expect(chain.importBlock(b3, now(b3))).toEqual({
+      kind: 'orphan',
+      hash: hashBlock(b3),
+      missing: hashBlock(b2),
+    })
+    expect(chain.importBlock(b2, now(b3)).kind).toBe('orphan')
+    expect(chain.orphanCount).toBe(2)
+    const r = chain.importBlock(b1, now(b3))
+    expect(r.kind).toBe('extended')
+    if (r.kind === 'extended') expect(r.head.added).toEqual(blocks.map(hashBlock))
+    expect(chain.head.hash).toBe(hashBlock(b3))
+    expect(chain.orphanCount).toBe(0)
+  })
+})
+
+describe('chain: invalid blocks are refused with a typed error and change nothing', () => {
+  it('refuses every invalid class', () => {
+    const chain = new Chain({ genesis })
+    const txs = txsOf(chain, [raw0[0] as Hex])
+    const good = mineOn(chain, txs)
+    const t = now(good)
+    const head = chain.head.hash
+    const root = chain.headHeader.stateRoot
+    const cases: [string, Block, bigint?][] = [
+      ['BLOCK_BAD_NUMBER', tamper(good, { number: 2n })],
+      ['BLOCK_BAD_TIMESTAMP', tamper(good, { timestamp: T0 })],
+      ['BLOCK_BAD_DIFFICULTY', tamper(good, { difficulty: 3n })],
+      ['BLOCK_INSUFFICIENT_WORK', { ...good, header: { ...good.header, nonce: firstFailingNonce(good) } }],
+      ['BLOCK_BAD_GAS_LIMIT', tamper(good, { gasLimit: good.header.gasLimit - 1n })],
+      ['BLOCK_BAD_GAS_USED', tamper(good, { gasUsed: good.header.gasUsed + 1n })],
+      ['BLOCK_BAD_BASE_FEE', tamper(good, { baseFeePerGas: good.header.baseFeePerGas + 1n })],
+      ['BLOCK_BAD_TX_ROOT', tamper(good, {}, [raw1[0] as Hex])],
+      ['BLOCK_BAD_STATE_ROOT', tamper(good, { stateRoot: `0x${'77'.repeat(32)}` })],
+      ['BLOCK_BAD_RECEIPTS_ROOT', tamper(good, { receiptsRoot: `0x${'77'.repeat(32)}` })],
+      ['BLOCK_BAD_LOGS_BLOOM', tamper(good, { logsBloom: `0x${'ff'.repeat(256)}` })],
+      [
+        'BLOCK_DUPLICATE_TX',
+        tamper(good, { transactionsRoot: txRootOf([raw0[0] as Hex, raw0[0] as Hex]).root }, [
+          raw0[0] as Hex,
+          raw0[0] as Hex,
+        ]),
+      ],
+      // Double spend: two transactions with the same nonce in one block.
+      [
+        'BLOCK_INVALID_TX',
+        tamper(good, { transactionsRoot: txRootOf([raw0[0] as Hex, doubleSpend]).root }, [
+          raw0[0] as Hex,
+          doubleSpend,
+        ]),
+      ],
+      ['BLOCK_FUTURE', tamper(good, { timestamp: t + 60_000n })],
+    ]
+    for (const [expected, block, at] of cases) {
+      expect([expected, code(() => chain.importBlock(block, at ?? t))]).toEqual([expected, expected])
+      expect(chain.head.hash).toBe(head)
+      expect(chain.headHeader.stateRoot).toBe(root)
+      expect(chain.getBlock(hashBlock(block))).toBeUndefined()
+    }
+    expect(chain.importBlock(good, t).kind).toBe('extended')
+  })
+
+  it('accepts a future block once the clock reaches it', () => {
+    const chain = new Chain({ genesis })
+    const b = mineOn(chain, [], { now: T0 + 100_000n })
+    const tolerance = BigInt(genesis.params.futureTimestampToleranceMs)
+    expect(code(() => chain.importBlock(b, T0 + 100_000n - tolerance - 1n))).toBe('BLOCK_FUTURE')
+    expect(chain.importBlock(b, T0 + 100_000n - tolerance).kind).toBe('extended')
+  })
+
+  it('refuses an oversized block, a wrong genesis and a header on the wrong parent', () => {
+    const chain = new Chain({ genesis })
+    const big = mineOn(chain, [])
+    const fat = {
+      ...big,
+      transactions: Array.from({ length: 40 }, () => `0x02${'00'.repeat(60_000)}` as Hex),
+    }
+    const sealed = tamper(fat, { transactionsRoot: txRootOf(fat.transactions).root }, fat.transactions)
+    expect(encodeBlock(sealed).length).toBeGreaterThan(2 * 1024 * 1024)
+    expect(code(() => chain.importBlock(sealed, now(big)))).toBe('BLOCK_TOO_LARGE')
+    const otherGenesis = genesisBlock(testGenesis({ timestamp: T0 + 1n }))
+    expect(code(() => chain.importBlock(otherGenesis, T0))).toBe('BLOCK_BAD_GENESIS')
+    const store = new MemoryChainStore()
+    new Chain({ genesis: testGenesis({ timestamp: T0 + 1n }), store })
+    expect(code(() => new Chain({ genesis, store }))).toBe('BLOCK_BAD_GENESIS')
+    const b1 = mineOn(chain, [])
+    chain.importBlock(b1, now(b1))
+    const b2 = mineOn(chain, [])
+    expect(code(() => validateHeader(chain.params, b2.header, genesisBlock(genesis).header, now(b2)))).toBe(
+      'BLOCK_UNKNOWN_PARENT',
+    )
+  })
+})
+
+describe('chain: replays and reorgs', () => {
+  it('refuses a transaction replayed in the next block', () => {
+    const chain = new Chain({ genesis })
+    const b1 = mineOn(chain, txsOf(chain, [raw0[0] as Hex]))
+    chain.importBlock(b1, now(b1))
+    const replay = mineOn(chain, [])
+    const withReplay = tamper(replay, { transactionsRoot: txRootOf([raw0[0] as Hex]).root }, [raw0[0] as Hex])
+    expect(code(() => chain.importBlock(withReplay, now(replay)))).toBe('BLOCK_INVALID_TX')
+  })
+
+  it('reorganises to a heavier branch, returns orphaned transactions and matches a node that only saw it', () => {
+    const chain = new Chain({ genesis })
+    const g = chain.head.hash
+    // Branch A: one block with txs from accounts 0 and 1.
+    const a1 = mineOn(chain, txsOf(chain, [raw0[0] as Hex, raw1[0] as Hex]), { miner: LOSER })
+    expect(chain.importBlock(a1, now(a1)).kind).toBe('extended')
+    // Branch B from genesis: account 0's tx is mined again, account 1's is not.
+    const winner = new Chain({ genesis })
+    const b1 = mineOn(winner, txsOf(winner, [raw0[0] as Hex]), { miner: addressOf(6), now: now(a1) + 1n })
+    winner.importBlock(b1, now(b1))
+    const b2 = mineOn(winner, txsOf(winner, [raw0[1] as Hex]), { miner: addressOf(6) })
+    winner.importBlock(b2, now(b2))
+    expect(chain.importBlock(b1, now(b2)).kind).toBe('side')
+    expect(chain.head.hash).toBe(hashBlock(a1))
+    const r = chain.importBlock(b2, now(b2))
+    expect(r.kind).toBe('reorg')
+    if (r.kind !== 'reorg') return
+    expect(r.head.removed).toEqual([hashBlock(a1)])
+    expect(r.head.added).toEqual([hashBlock(b1), hashBlock(b2)])
+    expect(r.head.orphaned).toEqual([raw1[0]])
+    expect(chain.headHeader.stateRoot).toBe(winner.headHeader.stateRoot)
+    // The losing miner's reward went with its block.
+    expect(chain.headState.getAccount(LOSER).balance).toBe(0n)
+    // Rolled back, not replayed: the ancestor's state is intact and a1's transaction index is gone.
+    expect(chain.stateAt(g).root).toBe(genesisBlock(genesis).header.stateRoot)
+    const a1tx = txRootOf(a1.transactions).hashes[1] as Hex
+    expect(chain.getTransaction(a1tx)).toBeUndefined()
+    const b1tx = txRootOf(b1.transactions).hashes[0] as Hex
+    expect(chain.getTransaction(b1tx)?.blockHash).toBe(hashBlock(b1))
+    expect(chain.confirmations(hashBlock(a1))).toBe(0n)
+    // Replay after the reorg: account 0's first transaction is on the new branch already.
+    const next = mineOn(chain, [])
+    const replay = tamper(next, { transactionsRoot: txRootOf([raw0[0] as Hex]).root }, [raw0[0] as Hex])
+    expect(code(() => chain.importBlock(replay, now(next)))).toBe('BLOCK_INVALID_TX')
+    // The orphaned transaction can be mined again on the winning branch.
+    const again = mineOn(chain, txsOf(chain, r.head.orphaned))
+    expect(chain.importBlock(again, now(again)).kind).toBe('extended')
+    expect(chain.getReceipt(txRootOf(again.transactions).hashes[0] as Hex)?.receipt.status).toBe(1)
+  })
+
+  it('refuses a reorganisation deeper than maxReorgDepth', () => {
+    const shallow = testGenesis({ params: { maxReorgDepth: 2 } })
+    const chain = new Chain({ genesis: shallow })
+    const other = new Chain({ genesis: shallow })
+    for (let i = 0; i < 3; i++) {
+      const b = mineOn(chain, [], { miner: addressOf(1) })
+      chain.importBlock(b, now(b))
+    }
+    const branch: Block[] = []
+    for (let i = 0; i < 4; i++) {
+      const b = mineOn(other, [], { miner: addressOf(2) })
+      other.importBlock(b, now(b))
+      branch.push(b)
+    }
+    const head = chain.head.hash
+    const results = branch.slice(0, 3).map((b) => chain.importBlock(b, now(b)).kind)
+    expect(results).toEqual(['side', 'side', 'side'])
+    const last = branch[3] as Block
+    expect(code(() => chain.importBlock(last, now(last)))).toBe('BLOCK_REORG_TOO_DEEP')
+    expect(chain.head.hash).toBe(head)
+  })
+})
+
+function firstFailingNonce(block: Block): bigint {
+  // With difficulty 2 about half of all nonces fail; find one deterministically.
+  for (let n = 0n; ; n++) {
+    const h = { ...block.header, nonce: n }
+    if (
+      code(() => validateHeader(genesis.params, h, genesisBlock(genesis).header, h.timestamp)) !== 'accepted'
+    ) {
+      return n
+    }
+  }
+}
