@@ -4,9 +4,10 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
+import { lpStream } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { DISCOVERY_TOPIC } from '../src/node/network/protocol'
+import { DISCOVERY_TOPIC, encodeRelayPeers, RELAY_PEERS_PROTOCOL } from '../src/node/network/protocol'
 import type { RelayConfig } from './config'
 
 /**
@@ -28,7 +29,7 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
       identify: identify(),
       ping: ping(),
       // Forwards only the discovery topic; chain topics never reach the relay.
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, allowedTopics: [DISCOVERY_TOPIC] }),
       relay: circuitRelayServer({
         reservations: {
           maxReservations: config.maxReservations,
@@ -39,5 +40,15 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
     },
   })
   node.services.pubsub.subscribe(DISCOVERY_TOPIC)
+  await node.handle(RELAY_PEERS_PROTOCOL, async (stream, connection) => {
+    const asker = connection.remotePeer.toString()
+    const present = [...node.services.relay.reservations.keys()].map(String).filter((id) => id !== asker)
+    try {
+      await lpStream(stream).write(encodeRelayPeers(present))
+      await stream.close()
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  })
   return node
 }

@@ -1,11 +1,11 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { boot } from './boot'
 import { registerPwa } from './pwa'
 import { Root } from './ui/App'
 import { useApp } from './ui/store'
 
-// Minimal bootstrap for the UI shell; the node worker and network host are wired in here later.
-const syncOnline = () => useApp.setState({ online: navigator.onLine })
+const syncOnline = (): void => useApp.setState({ online: navigator.onLine })
 window.addEventListener('online', syncOnline)
 window.addEventListener('offline', syncOnline)
 syncOnline()
@@ -20,3 +20,8 @@ if (el) {
     </StrictMode>,
   )
 }
+
+boot().catch((err: unknown) => {
+  console.error('Tabchain failed to start', err)
+  useApp.setState({ node: { state: 'failed', error: err instanceof Error ? err.message : String(err) } })
+})

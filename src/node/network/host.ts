@@ -4,6 +4,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { lpStream } from '@libp2p/utils'
@@ -13,7 +14,14 @@ import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
-import { DISCOVERY_TOPIC, MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
+import {
+  DISCOVERY_TOPIC,
+  decodeRelayPeers,
+  MAX_EXCHANGE_BYTES,
+  MAX_GOSSIP_BYTES,
+  MAX_RELAY_PEERS,
+  RELAY_PEERS_PROTOCOL,
+} from './protocol'
 import { RetrySchedule } from './retry'
 import type { NetworkSnapshot, PeerInfo, RelayStatus } from './types'
 
@@ -170,6 +178,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       const conn = await node.dial(relay.addrs, { signal: AbortSignal.timeout(10_000) })
       relayRetry.reset()
       setRelay({ state: 'connected', address: conn.remoteAddr.toString() })
+      void dialRelayPeers(conn, relay.addrs[0])
     } catch (err) {
       if (stopped) return
       const delay = relayRetry.next()
@@ -201,6 +210,24 @@ export async function createNetworkHost(init: NetworkHostInit) {
     } finally {
       dialing.delete(id)
       changed()
+    }
+  }
+
+  /** Asks the relay which tabs are present and dials each directly, without waiting for discovery. */
+  async function dialRelayPeers(conn: Connection, via: Multiaddr | undefined): Promise<void> {
+    if (via === undefined) return
+    try {
+      const stream = await conn.newStream(RELAY_PEERS_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+      const answer = await lpStream(stream, { maxDataLength: MAX_RELAY_PEERS * 64 }).read({
+        signal: AbortSignal.timeout(5_000),
+      })
+      await stream.close()
+      for (const id of decodeRelayPeers(answer.subarray())) {
+        if (id === node.peerId.toString()) continue
+        void dialDirect(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
+      }
+    } catch {
+      // An older relay, or a hiccup: pubsub discovery still finds the peers, a little later.
     }
   }
 

@@ -18,3 +18,26 @@ export const MAX_GOSSIP_BYTES = 1024 * 1024
 
 /** Largest request or response body on a request/response stream, in bytes. */
 export const MAX_EXCHANGE_BYTES = 4 * 1024 * 1024
+
+/**
+ * Relay protocol: "which tabs hold a reservation here?" The answer lets a new tab dial every present
+ * tab at once instead of waiting for their next discovery broadcast. Response: peer ids, newline-separated.
+ */
+export const RELAY_PEERS_PROTOCOL = '/tabchain/relay-peers/1.0.0'
+
+/** Most peer ids one relay-peers answer carries (the most recent reservations). */
+export const MAX_RELAY_PEERS = 64
+
+export function encodeRelayPeers(peerIds: readonly string[]): Uint8Array {
+  return new TextEncoder().encode(peerIds.slice(-MAX_RELAY_PEERS).join('\n'))
+}
+
+/** Splits a relay-peers answer; anything that is not a plausible base58 peer id is dropped. */
+export function decodeRelayPeers(data: Uint8Array): string[] {
+  if (data.byteLength > MAX_RELAY_PEERS * 64) return []
+  const text = new TextDecoder().decode(data)
+  return text
+    .split('\n')
+    .filter((id) => /^[1-9A-HJ-NP-Za-km-z]{32,60}$/.test(id))
+    .slice(0, MAX_RELAY_PEERS)
+}

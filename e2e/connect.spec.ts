@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test'
+import { beaconArrives, connectionsTo, openNode, waitDirect } from './helpers'
+
+test('two browser contexts reach a direct WebRTC link and worker nodes exchange gossip', async ({
+  browser,
+}) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+  const idA = await openNode(a)
+  const idB = await openNode(b)
+  expect(idA).not.toBe(idB)
+  await waitDirect(a, idB)
+  await waitDirect(b, idA)
+  // Checked from the connection's own properties, not from an address string.
+  const conns = await connectionsTo(a, idB)
+  expect(conns.some((c) => c.direct && !c.limited)).toBe(true)
+  await beaconArrives(a, b)
+  await beaconArrives(b, a)
+  await expect(a.getByTestId('peer-count')).toContainText('1')
+  await ctxA.close()
+  await ctxB.close()
+})
+
+test('two tabs of one context are two nodes with a direct link', async ({ context }) => {
+  const a = await context.newPage()
+  const b = await context.newPage()
+  const idA = await openNode(a)
+  const idB = await openNode(b)
+  expect(idA).not.toBe(idB)
+  await waitDirect(a, idB)
+  await waitDirect(b, idA)
+  await beaconArrives(a, b)
+  await beaconArrives(b, a)
+})
+
+test('a reload keeps the peer id; a second tab gets its own', async ({ context }) => {
+  const a = await context.newPage()
+  const id = await openNode(a)
+  await a.reload()
+  await a.waitForFunction(() => window.tabchain !== undefined)
+  expect(await a.evaluate(() => window.tabchain?.network.peerId)).toBe(id)
+  const b = await context.newPage()
+  const other = await openNode(b)
+  expect(other).not.toBe(id)
+  await expect(b.getByTestId('profile-name')).not.toHaveText(
+    (await a.getByTestId('profile-name').textContent()) ?? '',
+  )
+})
+
+test('two contexts connect directly, ten times in a row', async ({ browser }) => {
+  test.setTimeout(300_000)
+  const times: number[] = []
+  for (let i = 0; i < 10; i++) {
+    const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const [idA, idB] = await Promise.all([openNode(a), openNode(b)])
+    const start = Date.now()
+    await Promise.all([waitDirect(a, idB, 10_000), waitDirect(b, idA, 10_000)])
+    times.push(Date.now() - start)
+    await ctxA.close()
+    await ctxB.close()
+  }
+  console.log(`direct link after both nodes were up, ms: ${times.join(', ')}`)
+  expect(times.length).toBe(10)
+})

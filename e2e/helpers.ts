@@ -1,0 +1,71 @@
+import type { Page } from '@playwright/test'
+// Brings in the type of `window.tabchain`.
+import type {} from '../src/boot'
+
+/** Facts about one libp2p connection, as the page's network host reports them. */
+export interface ConnFact {
+  readonly peerId: string
+  readonly direct: boolean
+  readonly limited: boolean
+  readonly address: string
+}
+
+/** Opens the app and waits for this tab's node (worker + libp2p) to be up. Returns its peer id. */
+export async function openNode(page: Page, path = '/'): Promise<string> {
+  await page.goto(path)
+  await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+  return page.evaluate(() => window.tabchain?.network.peerId ?? '')
+}
+
+/** Connections of `page` to `peerId`. */
+export function connectionsTo(page: Page, peerId: string): Promise<ConnFact[]> {
+  return page.evaluate(
+    (id) => window.tabchain?.network.connections().filter((c) => c.peerId === id) ?? [],
+    peerId,
+  )
+}
+
+/** Waits until `page` has a direct (WebRTC, unlimited) connection to `peerId`; returns the ms it took. */
+export async function waitDirect(page: Page, peerId: string, timeoutMs = 10_000): Promise<number> {
+  const start = Date.now()
+  await page.waitForFunction(
+    (id) =>
+      window.tabchain?.network.connections().some((c) => c.peerId === id && c.direct && !c.limited) ?? false,
+    peerId,
+    { timeout: timeoutMs, polling: 50 },
+  )
+  return Date.now() - start
+}
+
+/**
+ * Makes `from`'s worker publish a status beacon and waits until `to`'s worker has received a beacon
+ * from it with at least that sequence number: a message from one worker node to another.
+ */
+export async function beaconArrives(from: Page, to: Page, timeoutMs = 10_000): Promise<void> {
+  const fromId = await from.evaluate(() => window.tabchain?.network.peerId ?? '')
+  const lastSeq = (id: string) =>
+    to.evaluate(
+      async (peer) =>
+        Number((await window.tabchain?.node.api.peerStatuses())?.find((p) => p.peerId === peer)?.seq ?? 0n),
+      id,
+    )
+  const before = await lastSeq(fromId)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    await from.evaluate(() => window.tabchain?.node.api.announce())
+    const arrived = await to
+      .waitForFunction(
+        async ({ id, seq }) =>
+          Number((await window.tabchain?.node.api.peerStatuses())?.find((p) => p.peerId === id)?.seq ?? 0n) >
+          seq,
+        { id: fromId, seq: before },
+        { timeout: 1_000, polling: 50 },
+      )
+      .then(
+        () => true,
+        () => false,
+      )
+    if (arrived) return
+    if (Date.now() > deadline) throw new Error(`no beacon from ${fromId} within ${timeoutMs} ms`)
+  }
+}

@@ -1,0 +1,123 @@
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { devnetGenesis } from './node/chain/genesis'
+import type { NetworkApi, NetworkSink } from './node/network/bridge'
+import { createNetworkHost, type NetworkHost } from './node/network/host'
+import { claimProfile, listProfiles } from './node/profile/claim'
+import { webLocks } from './node/profile/locks'
+import { idbProfileStore } from './node/profile/store'
+import { type Client, connect } from './node/rpc/connect'
+import { NodeError, type SerializedError } from './node/rpc/errors'
+import { serve } from './node/rpc/serve'
+import type { WorkerInit } from './node/worker/init'
+import type { NodeApi, NodeEvents } from './node/worker/node'
+import { useApp } from './ui/store'
+
+/** The tab's running node, reachable from devtools (and the e2e suite) as `window.tabchain`. */
+export interface Tabchain {
+  readonly node: Client<NodeApi, NodeEvents>
+  readonly network: NetworkHost
+  readonly profileId: string
+}
+
+declare global {
+  interface Window {
+    tabchain?: Tabchain
+  }
+}
+
+const REMEMBERED = 'tabchain.profile'
+const PROFILE_REFRESH_MS = 5_000
+
+/**
+ * Starts this tab's node: claims a profile, starts libp2p on the page and the node in a worker, and
+ * joins them with the bridge ports. Progress and failures go to the UI store.
+ */
+export async function boot(): Promise<Tabchain> {
+  const store = idbProfileStore()
+  const locks = webLocks()
+  const url = new URL(location.href)
+  const claim = await claimProfile({
+    store,
+    locks,
+    requested: url.searchParams.get('profile'),
+    remembered: sessionStorage.getItem(REMEMBERED),
+    create: async () => {
+      const key = await generateKeyPair('Ed25519')
+      return {
+        id: crypto.randomUUID(),
+        createdAt: Date.now(),
+        peerId: peerIdFromPrivateKey(key).toString(),
+        key: privateKeyToProtobuf(key),
+      }
+    },
+  })
+  const { profile } = claim
+  sessionStorage.setItem(REMEMBERED, profile.id)
+  // The profile is now this tab's: drop ?profile= so a reload or a shared link doesn't ask for it again.
+  if (url.searchParams.has('profile')) {
+    url.searchParams.delete('profile')
+    history.replaceState(history.state, '', url)
+  }
+  const { key: _key, ...info } = profile
+  useApp.setState({ profile: info })
+
+  const refreshProfiles = async (): Promise<void> => {
+    useApp.setState({ profiles: await listProfiles(store, locks) })
+  }
+  await refreshProfiles()
+  setInterval(() => void refreshProfiles(), PROFILE_REFRESH_MS)
+
+  const network = await createNetworkHost({
+    privateKey: privateKeyFromProtobuf(profile.key),
+    relayInfoUrl: '/api/relay',
+    iceServers: iceServersFromUrl(url),
+  })
+  network.onChange((snapshot) => useApp.setState({ network: snapshot }))
+
+  const chainId = devnetGenesis.params.chainId
+  const apiChannel = new MessageChannel()
+  const networkChannel = new MessageChannel()
+  const sinkChannel = new MessageChannel()
+  const worker = new Worker(new URL('./node/worker/main.ts', import.meta.url), {
+    type: 'module',
+    name: `node ${profile.name}`,
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.addEventListener('message', (e: MessageEvent<{ type: string; error?: SerializedError }>) => {
+      if (e.data.type === 'ready') resolve()
+      else if (e.data.type === 'error' && e.data.error !== undefined)
+        reject(NodeError.fromObject(e.data.error))
+    })
+    worker.addEventListener('error', (e) => reject(new Error(`node worker failed: ${e.message}`)))
+  })
+  const init: WorkerInit = {
+    type: 'init',
+    profileId: profile.id,
+    chainId,
+    ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
+  }
+  worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])
+
+  serve<NetworkApi>(networkChannel.port1, network.api)
+  network.attach(connect<NetworkSink>(sinkChannel.port1).api)
+  const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
+
+  await network.start()
+  await ready
+  useApp.setState({ node: { state: 'ready' } })
+  const tabchain: Tabchain = { node, network, profileId: profile.id }
+  window.tabchain = tabchain
+  return tabchain
+}
+
+/** `?ice=stun:host:port,turn:…` overrides the (empty) ICE server list, e.g. for browsers on different networks. */
+function iceServersFromUrl(url: URL): RTCIceServer[] {
+  const ice = url.searchParams.get('ice')
+  return ice === null
+    ? []
+    : ice
+        .split(',')
+        .filter(Boolean)
+        .map((urls) => ({ urls }))
+}

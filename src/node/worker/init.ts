@@ -1,0 +1,35 @@
+import { NodeError } from '../rpc/errors'
+
+/**
+ * The first message the page sends a new node worker: which profile to run, and the three ports —
+ * the NodeApi (page calls node), the network calls (node calls page) and the network sink (page calls
+ * node).
+ */
+export interface WorkerInit {
+  readonly type: 'init'
+  readonly profileId: string
+  readonly chainId: number
+  readonly ports: { readonly api: MessagePort; readonly network: MessagePort; readonly sink: MessagePort }
+}
+
+export type WorkerErrorType = { readonly code: 'WORKER_BAD_INIT'; readonly reason: string }
+
+/** Checks the init message; anything else gets a typed error and leaves the worker waiting. */
+export function parseInit(data: unknown): WorkerInit {
+  const fail = (reason: string): never => {
+    throw new NodeError<WorkerErrorType>({ code: 'WORKER_BAD_INIT', reason })
+  }
+  if (typeof data !== 'object' || data === null) return fail('not an object')
+  const msg = data as Record<string, unknown>
+  if (msg.type !== 'init') return fail('type is not "init"')
+  if (typeof msg.profileId !== 'string' || msg.profileId === '') return fail('profileId missing')
+  if (typeof msg.chainId !== 'number' || !Number.isSafeInteger(msg.chainId) || msg.chainId <= 0)
+    return fail('bad chainId')
+  const ports = msg.ports as Record<string, unknown> | undefined
+  if (typeof ports !== 'object' || ports === null) return fail('ports missing')
+  const { api, network, sink } = ports
+  if (!(api instanceof MessagePort && network instanceof MessagePort && sink instanceof MessagePort)) {
+    return fail('ports must be three MessagePorts')
+  }
+  return { type: 'init', profileId: msg.profileId, chainId: msg.chainId, ports: { api, network, sink } }
+}

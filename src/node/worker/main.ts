@@ -1,0 +1,46 @@
+import { version } from '../../../package.json'
+import type { NetworkApi, NetworkSink } from '../network/bridge'
+import { connect } from '../rpc/connect'
+import { toNodeError } from '../rpc/errors'
+import { serve } from '../rpc/serve'
+import { parseInit } from './init'
+import { createNode, type NodeApi, type NodeEvents } from './node'
+
+declare const self: DedicatedWorkerGlobalScope
+
+let started = false
+
+// Set synchronously, before any await: the page's first message (carrying the ports) would
+// otherwise be lost.
+self.onmessage = (event: MessageEvent<unknown>) => {
+  if (started) {
+    self.postMessage({ type: 'error', error: toNodeError(new Error('already started')).toObject() })
+    return
+  }
+  let init: ReturnType<typeof parseInit>
+  try {
+    init = parseInit(event.data)
+  } catch (err) {
+    self.postMessage({ type: 'error', error: toNodeError(err).toObject() })
+    return
+  }
+  started = true
+  const network = connect<NetworkApi>(init.ports.network)
+  // Late-bound: the server that carries events exists only after the node that emits them.
+  let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
+  const node = createNode({
+    profileId: init.profileId,
+    chainId: init.chainId,
+    network: network.api,
+    emit: (event, data) => emit(event, data),
+    now: () => Date.now(),
+    agent: `tabchain/${version}`,
+  })
+  const api = serve<NodeApi, NodeEvents>(init.ports.api, node.api)
+  emit = (event, data) => api.emit(event, data)
+  serve<NetworkSink>(init.ports.sink, node.sink)
+  node
+    .start()
+    .then(() => self.postMessage({ type: 'ready' }))
+    .catch((err: unknown) => self.postMessage({ type: 'error', error: toNodeError(err).toObject() }))
+}
