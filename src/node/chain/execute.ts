@@ -132,7 +132,7 @@ export function executeBlock(
     minerTips += gasUsed * (price - env.baseFeePerGas)
     cumulative += gasUsed
     const bloom = logsBloomBytes(logs)
-    for (let i = 0; i < BLOOM_BYTES; i++) blockBloom[i]! |= bloom[i]!
+    logsBloomBytes(logs, blockBloom)
     const receipt: Receipt = {
       transactionHash: tx.hash,
       status: outcome.ok ? 1 : 0,

@@ -1,5 +1,11 @@
 import { type Address, encodeFunctionData, type Hex, keccak256, numberToHex } from 'viem'
-import { type BlockEnv, type BlockExecution, type CallResult, call, executeBlock } from '../../../src/node/chain/execute'
+import {
+  type BlockEnv,
+  type BlockExecution,
+  type CallResult,
+  call,
+  executeBlock,
+} from '../../../src/node/chain/execute'
 import { genesisState, testGenesis } from '../../../src/node/chain/genesis'
 import type { Genesis, Receipt, Tx } from '../../../src/node/chain/types'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
@@ -44,7 +50,13 @@ export class Harness {
   }
 
   env(number = this.number + 1n): BlockEnv {
-    return { number, timestamp: 1000n * number, miner: MINER, baseFeePerGas: this.baseFee, gasLimit: this.genesis.params.blockGasLimit }
+    return {
+      number,
+      timestamp: 1000n * number,
+      miner: MINER,
+      baseFeePerGas: this.baseFee,
+      gasLimit: this.genesis.params.blockGasLimit,
+    }
   }
 
   tx(s: Send, nonceBase?: Map<Address, bigint>): Tx {
@@ -93,15 +105,25 @@ export class Harness {
   }
 
   call(to: Address, data: Hex, from: Address = ALICE, value?: bigint): CallResult {
-    return call(this.state, { from, to, data, ...(value === undefined ? {} : { value }) }, this.env(), this.genesis.params)
+    return call(
+      this.state,
+      { from, to, data, ...(value === undefined ? {} : { value }) },
+      this.env(),
+      this.genesis.params,
+    )
   }
 
   balanceOf(token: Address, holder: Address): bigint {
-    const r = this.call(token, encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [holder] }))
+    const r = this.call(
+      token,
+      encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [holder] }),
+    )
     return BigInt(r.returnData)
   }
 
   totalSupply(token: Address): bigint {
-    return BigInt(this.call(token, encodeFunctionData({ abi: erc20Abi, functionName: 'totalSupply' })).returnData)
+    return BigInt(
+      this.call(token, encodeFunctionData({ abi: erc20Abi, functionName: 'totalSupply' })).returnData,
+    )
   }
 }
