@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { ConfigError, parseConfig, type RelayConfig } from './config'
-import { startRelay } from './relay'
+import { startRelay, survivePeerWebSocketErrors } from './relay'
 import { serveStatic } from './static'
 
 /** The relay's dialable addresses as the page at `hostname` should see them. */
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       `warning: ${config.staticDir}/index.html not found — run "npm run build" first; serving the relay API only`,
     )
   }
+  survivePeerWebSocketErrors()
   const relay = await startRelay(config)
   const listen = relay.getMultiaddrs().map((ma) => ma.toString())
   const files = serveStatic(config.staticDir)

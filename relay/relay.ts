@@ -11,6 +11,27 @@ import { DISCOVERY_TOPIC, encodeRelayPeers, RELAY_PEERS_PROTOCOL } from '../src/
 import type { RelayConfig } from './config'
 
 /**
+ * A client that sends an invalid WebSocket frame makes `ws` emit 'error' on the server-side socket
+ * (after closing it); @libp2p/websockets 10.1 attaches no listener, so Node would treat it as an
+ * uncaught exception and the relay would die. Such errors are the client's fault: log and go on.
+ * Anything else keeps Node's default (print and exit) unless someone else handles it.
+ */
+export function survivePeerWebSocketErrors(log: (message: string) => void = console.warn): () => void {
+  const handler = (err: Error & { code?: unknown }): void => {
+    if (typeof err.code === 'string' && err.code.startsWith('WS_ERR_')) {
+      log(`dropped a client sending invalid WebSocket data: ${err.message}`)
+      return
+    }
+    if (process.listenerCount('uncaughtException') === 1) {
+      console.error(err)
+      process.exit(1)
+    }
+  }
+  process.on('uncaughtException', handler)
+  return () => process.off('uncaughtException', handler)
+}
+
+/**
  * The relay: a libp2p node that browsers reach over WebSockets. It reserves circuit slots so tabs can
  * signal WebRTC to each other, and carries the peer-discovery pubsub topic. It keeps no state: its key
  * is new on every start and it stores nothing.

@@ -1,0 +1,106 @@
+import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
+import { NetError } from './errors'
+import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
+import type { NetworkSnapshot } from './types'
+
+/**
+ * In-memory twin of the page's network host: several nodes in one process, every pair directly
+ * linked, messages delivered in order. Used by unit and integration tests in place of libp2p.
+ */
+export function memoryHub() {
+  interface Member {
+    readonly peerId: string
+    readonly topics: Set<string>
+    readonly protocols: Set<string>
+    sink: NetworkSink | null
+  }
+  const members = new Map<string, Member>()
+  /** Verdicts returned by receivers, for tests to inspect: [topic, from, to, verdict]. */
+  const verdicts: [string, string, string, GossipVerdict][] = []
+
+  const snapshotOf = (self: Member): NetworkSnapshot => ({
+    peerId: self.peerId,
+    relay: { state: 'connected', address: 'memory' },
+    peers: [...members.values()]
+      .filter((m) => m !== self)
+      .map((m) => ({ peerId: m.peerId, kind: 'direct' as const, address: `memory/${m.peerId}`, since: 0 })),
+  })
+
+  const notifyAll = async (): Promise<void> => {
+    await Promise.all([...members.values()].map((m) => m.sink?.networkChanged(snapshotOf(m))))
+  }
+
+  return {
+    verdicts,
+    /** Adds a node to the hub; returns its side of the bridge. */
+    join(peerId: string): {
+      api: NetworkApi
+      attach(sink: NetworkSink): Promise<void>
+      leave(): Promise<void>
+    } {
+      const self: Member = { peerId, topics: new Set(), protocols: new Set(), sink: null }
+      members.set(peerId, self)
+      const api: NetworkApi = {
+        async subscribe(topic) {
+          self.topics.add(topic)
+        },
+        async unsubscribe(topic) {
+          self.topics.delete(topic)
+        },
+        async publish(topic, data) {
+          if (data.byteLength > MAX_GOSSIP_BYTES) {
+            throw new NetError({
+              code: 'NET_MESSAGE_TOO_LARGE',
+              size: data.byteLength,
+              max: MAX_GOSSIP_BYTES,
+            })
+          }
+          const to = [...members.values()].filter((m) => m !== self && m.topics.has(topic) && m.sink !== null)
+          for (const m of to) {
+            const verdict = (await m.sink?.gossip(topic, data.slice(), peerId)) ?? 'ignore'
+            verdicts.push([topic, peerId, m.peerId, verdict])
+          }
+          return { recipients: to.length }
+        },
+        async handle(protocol) {
+          self.protocols.add(protocol)
+        },
+        async request(target, protocol, data) {
+          const peer = members.get(target)
+          if (peer === undefined || peer.sink === null)
+            throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId: target })
+          if (data.byteLength > MAX_EXCHANGE_BYTES) {
+            throw new NetError({
+              code: 'NET_MESSAGE_TOO_LARGE',
+              size: data.byteLength,
+              max: MAX_EXCHANGE_BYTES,
+            })
+          }
+          if (!peer.protocols.has(protocol)) {
+            throw new NetError({
+              code: 'NET_REQUEST_FAILED',
+              peerId: target,
+              protocol,
+              reason: 'protocol not supported',
+            })
+          }
+          return peer.sink.request(protocol, data.slice(), peerId)
+        },
+        async snapshot() {
+          return snapshotOf(self)
+        },
+      }
+      return {
+        api,
+        async attach(sink) {
+          self.sink = sink
+          await notifyAll()
+        },
+        async leave() {
+          members.delete(peerId)
+          await notifyAll()
+        },
+      }
+    },
+  }
+}

@@ -1,0 +1,136 @@
+import { describe, expect, test } from 'vitest'
+import { memoryHub } from '../../../src/node/network/memory'
+import { chainTopic } from '../../../src/node/network/protocol'
+import { connect } from '../../../src/node/rpc/connect'
+import { NodeError } from '../../../src/node/rpc/errors'
+import { serve } from '../../../src/node/rpc/serve'
+import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
+import { parseInit } from '../../../src/node/worker/init'
+import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
+
+const CHAIN = 31415
+
+async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string) {
+  const link = hub.join(peerId)
+  const events: { event: keyof NodeEvents; data: unknown }[] = []
+  const node = createNode({
+    profileId: `profile-${peerId}`,
+    chainId: CHAIN,
+    network: link.api,
+    emit: (event, data) => events.push({ event, data }),
+    now: () => 1_700_000_000_000,
+    agent: 'test',
+  })
+  await node.start()
+  await link.attach(node.sink)
+  return { node, link, events }
+}
+
+describe('node (in-process, memory network twin)', () => {
+  test('a beacon published by one node reaches the other node', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    const b = await makeNode(hub, 'B')
+    await a.node.api.announce()
+    const seen = await b.node.api.peerStatuses()
+    expect(seen.find((p) => p.peerId === 'A')?.agent).toBe('test')
+    expect(b.events.some((e) => e.event === 'peerStatus')).toBe(true)
+  })
+
+  test('status reports profile, chain and the network snapshot', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    await makeNode(hub, 'B')
+    const status = await a.node.api.status()
+    expect(status.profileId).toBe('profile-A')
+    expect(status.chainId).toBe(CHAIN)
+    expect(status.network?.peers.map((p) => p.peerId)).toEqual(['B'])
+  })
+
+  test('malformed gossip is rejected (penalised), stale beacons ignored, other topics ignored', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    const topic = chainTopic(CHAIN, 'status')
+    expect(await a.node.sink.gossip(topic, new Uint8Array([0xff, 0x00]), 'X')).toBe('reject')
+    expect(await a.node.sink.gossip(topic, new Uint8Array(1000), 'X')).toBe('reject')
+    const beacon = encodeBeacon({ seq: 5n, sentAt: 1n, head: 0n, agent: 'x' })
+    expect(await a.node.sink.gossip(topic, beacon, 'X')).toBe('accept')
+    expect(await a.node.sink.gossip(topic, beacon, 'X')).toBe('ignore')
+    expect(await a.node.sink.gossip('another/topic', beacon, 'X')).toBe('ignore')
+    expect((await a.node.api.peerStatuses()).length).toBe(1)
+  })
+
+  test('requests on unknown protocols fail with a typed error', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    await expect(a.node.sink.request('/nope/1', new Uint8Array(), 'X')).rejects.toMatchObject({
+      type: { code: 'NODE_NO_HANDLER', protocol: '/nope/1' },
+    })
+  })
+
+  test('the same NodeApi object answers the same over a real MessageChannel', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    await makeNode(hub, 'B')
+    const channel = new MessageChannel()
+    serve<NodeApi, NodeEvents>(channel.port1, a.node.api)
+    const client = connect<NodeApi, NodeEvents>(channel.port2)
+    expect(await client.api.status()).toEqual(await a.node.api.status())
+    await expect(client.call('nope' as 'status', [])).rejects.toMatchObject({
+      type: { code: 'RPC_UNKNOWN_METHOD' },
+    })
+    client.close()
+    channel.port1.close()
+  })
+})
+
+describe('beacon codec', () => {
+  test('round-trips', () => {
+    const b = { seq: 3n, sentAt: 1_700_000_000_000n, head: 42n, agent: 'tabchain/0.1.0' }
+    expect(decodeBeacon(encodeBeacon(b))).toEqual(b)
+  })
+
+  test.each([
+    ['empty', new Uint8Array()],
+    ['not a list', new Uint8Array([0x80])],
+    ['trailing bytes', new Uint8Array([...encodeBeacon({ seq: 1n, sentAt: 1n, head: 1n, agent: '' }), 0])],
+    ['oversized', new Uint8Array(300)],
+    ['wrong version', new Uint8Array([0xc5, 0x02, 0x01, 0x01, 0x01, 0x80])],
+    ['non-canonical int', new Uint8Array([0xc6, 0x01, 0x81, 0x00, 0x01, 0x01, 0x80])],
+    ['bad utf-8', new Uint8Array([0xc6, 0x01, 0x01, 0x01, 0x01, 0x81, 0xff])],
+  ])('rejects %s with a typed error', (_name, bytes) => {
+    expect(() => decodeBeacon(bytes)).toThrowError(NodeError)
+    try {
+      decodeBeacon(bytes)
+    } catch (err) {
+      expect((err as NodeError).type.code).toBe('BEACON_MALFORMED')
+    }
+  })
+})
+
+describe('worker init message', () => {
+  test.each([
+    ['null', null],
+    ['a string', 'init'],
+    ['wrong type', { type: 'start' }],
+    ['no profile', { type: 'init', chainId: 1, ports: {} }],
+    ['bad chain id', { type: 'init', profileId: 'p', chainId: -1, ports: {} }],
+    ['ports not ports', { type: 'init', profileId: 'p', chainId: 1, ports: { api: 1, network: 2, sink: 3 } }],
+  ])('rejects %s with WORKER_BAD_INIT', (_name, msg) => {
+    expect(() => parseInit(msg)).toThrowError(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'WORKER_BAD_INIT' }) }),
+    )
+  })
+
+  test('accepts a well-formed init', () => {
+    const [a, b, c] = [new MessageChannel(), new MessageChannel(), new MessageChannel()]
+    const init = parseInit({
+      type: 'init',
+      profileId: 'p',
+      chainId: 7,
+      ports: { api: a.port1, network: b.port1, sink: c.port1 },
+    })
+    expect(init.chainId).toBe(7)
+    for (const ch of [a, b, c]) ch.port1.close()
+  })
+})
