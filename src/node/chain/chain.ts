@@ -83,6 +83,8 @@ export class Chain {
   readonly genesisHash: Hex
   readonly store: ChainStore
   readonly senders: SenderCache
+  /** secp256k1 recoveries performed (cache misses), for tests and metrics. */
+  recoveries = 0
   private readonly maxOrphans: number
   private readonly orphans = new Map<Hex, Block>()
   private readonly orphansByParent = new Map<Hex, Set<Hex>>()
@@ -251,6 +253,7 @@ export class Chain {
       const d = decodeTx(raw, this.params)
       let from = this.senders.get(d.hash)
       if (from === undefined) {
+        this.recoveries++
         from = recoverTx(d).from
         this.senders.set(d.hash, from)
       }

@@ -1,8 +1,11 @@
 import { type Address, fromRlp, type Hex, keccak256, numberToHex, toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { Chain } from '../../../src/node/chain/chain'
+import { testGenesis } from '../../../src/node/chain/genesis'
 import type { ChainParams } from '../../../src/node/chain/types'
 import { MempoolError } from '../../../src/node/mempool/errors'
 import { Mempool, type MempoolView, type TxCodec } from '../../../src/node/mempool/mempool'
+import { mineOn, transfer } from '../chain/chain-fixtures'
 
 const params: ChainParams = {
   chainId: 31337,
@@ -233,5 +236,36 @@ describe('mempool ordering', () => {
     pool.onHead(view({}), [], [a0.raw, a1.raw, b0.raw])
     expect(pool.size).toBe(3)
     expect(codec.recovered).toBe(3)
+  })
+})
+
+describe('mempool with the real transaction codec', () => {
+  it('refuses wrong-chain and oversized transactions without recovering, and block import reuses its senders', async () => {
+    const genesis = testGenesis()
+    const chain = new Chain({ genesis })
+    const pool = new Mempool({ params: genesis.params, senders: chain.senders }, chain.mempoolView())
+    const foreign = await transfer(0, { nonce: 0 }, 1)
+    expect(code(() => pool.add(foreign))).toBe('MEMPOOL_INVALID_TX')
+    expect(code(() => pool.add(`0x02${'00'.repeat(genesis.params.maxTxBytes)}`))).toBe('MEMPOOL_TX_TOO_LARGE')
+    const cheap = await transfer(0, { nonce: 0, maxFee: 1n, tip: 1n })
+    expect(code(() => pool.add(cheap))).toBe('MEMPOOL_FEE_TOO_LOW')
+    expect(pool.recoveries).toBe(0)
+    const raws = await Promise.all([
+      transfer(0, { nonce: 0 }),
+      transfer(1, { nonce: 0 }),
+      transfer(0, { nonce: 1 }),
+    ])
+    for (const r of raws) pool.add(r)
+    expect(pool.recoveries).toBe(3)
+    const block = mineOn(chain, pool.pending())
+    expect(block.transactions).toHaveLength(3)
+    expect(chain.importBlock(block, block.header.timestamp).kind).toBe('extended')
+    // Every sender came from the cache the mempool filled.
+    expect(chain.recoveries).toBe(0)
+    pool.onHead(
+      chain.mempoolView(),
+      block.transactions.map((r) => keccak256(r)),
+    )
+    expect(pool.size).toBe(0)
   })
 })

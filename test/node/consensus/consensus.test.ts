@@ -1,0 +1,143 @@
+import fc from 'fast-check'
+import type { Hex } from 'viem'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { genesisBlock } from '../../../src/node/chain/block'
+import { Chain } from '../../../src/node/chain/chain'
+import { devnetParams, testGenesis } from '../../../src/node/chain/genesis'
+import { MAX_NONCE } from '../../../src/node/chain/header'
+import type { ChainParams, Header } from '../../../src/node/chain/types'
+import { nextBaseFee } from '../../../src/node/consensus/base-fee'
+import { nextDifficulty } from '../../../src/node/consensus/difficulty'
+import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
+import { checkPow, powTarget } from '../../../src/node/consensus/pow'
+import { addressOf, GWEI, transfer } from '../chain/chain-fixtures'
+
+const parent: Header = genesisBlock(testGenesis()).header
+const retarget: ChainParams = { ...devnetParams, minDifficulty: 1_000n, difficultyBoundDivisor: 8n }
+
+describe('proof of work', () => {
+  it('accepts exactly the nonces whose hash is under 2^256 / difficulty', () => {
+    const h = { ...parent, difficulty: 64n }
+    let found = 0
+    for (let n = 0n; n < 2_000n; n++) if (checkPow({ ...h, nonce: n })) found++
+    // Expected 2000 / 64 ≈ 31; a wide band keeps the check deterministic yet meaningful.
+    expect(found).toBeGreaterThan(10)
+    expect(found).toBeLessThan(70)
+    expect(checkPow({ ...h, difficulty: 1n })).toBe(true)
+    expect(checkPow({ ...h, difficulty: 0n })).toBe(false)
+    expect(checkPow({ ...h, nonce: MAX_NONCE + 1n })).toBe(false)
+    expect(powTarget(1n)).toBe(1n << 256n)
+  })
+
+  it('mines in slices that resume where the last one stopped', () => {
+    const h = { ...parent, difficulty: 5_000n }
+    const whole = mineSlice(h, 0n, 1_000_000)
+    expect('found' in whole).toBe(true)
+    if (!('found' in whole)) return
+    let start = 0n
+    let slices = 0
+    for (;;) {
+      const r = mineSlice(h, start, 100)
+      slices++
+      if ('found' in r) {
+        expect(r.found).toBe(whole.found)
+        break
+      }
+      expect(r.next).toBe(start + 100n)
+      start = r.next
+    }
+    expect(slices).toBe(Number(whole.found / 100n) + 1)
+    expect(checkPow({ ...h, nonce: whole.found })).toBe(true)
+    expect(mineSlice(h, MAX_NONCE, 1)).toEqual(
+      checkPow({ ...h, nonce: MAX_NONCE }) ? { found: MAX_NONCE } : { next: 0n },
+    )
+  })
+})
+
+describe('difficulty retarget', () => {
+  const p = { ...parent, difficulty: 80_000n }
+  it('raises for fast blocks, keeps within one target, lowers for slow ones, never below the floor', () => {
+    expect(nextDifficulty(retarget, p, p.timestamp + 500n)).toBe(90_000n)
+    expect(nextDifficulty(retarget, p, p.timestamp + 2_500n)).toBe(80_000n)
+    expect(nextDifficulty(retarget, p, p.timestamp + 4_000n)).toBe(70_000n)
+    expect(nextDifficulty(retarget, p, p.timestamp + 10_000_000n)).toBe(1_000n)
+    expect(nextDifficulty({ ...retarget, fixedDifficulty: 7n }, p, p.timestamp + 1n)).toBe(7n)
+  })
+
+  it('moves at most 99 steps of parent / bound per block', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1_000n, max: 10n ** 12n }),
+        fc.bigInt({ min: 1n, max: 10n ** 9n }),
+        (d, dt) => {
+          const next = nextDifficulty(retarget, { ...p, difficulty: d }, p.timestamp + dt)
+          const step = d / 8n > 1n ? d / 8n : 1n
+          expect(next).toBeLessThanOrEqual(d + step)
+          expect(next >= d - 99n * step || next === retarget.minDifficulty).toBe(true)
+          expect(next).toBeGreaterThanOrEqual(retarget.minDifficulty)
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+})
+
+describe('EIP-1559 base fee', () => {
+  const params: ChainParams = { ...devnetParams, blockGasLimit: 30_000_000n }
+  const h = { ...parent, gasLimit: 30_000_000n, baseFeePerGas: 8n * GWEI }
+  it('follows EIP-1559 around the gas target and respects the floor', () => {
+    expect(nextBaseFee(params, { ...h, gasUsed: 15_000_000n })).toBe(8n * GWEI)
+    expect(nextBaseFee(params, { ...h, gasUsed: 30_000_000n })).toBe(9n * GWEI)
+    expect(nextBaseFee(params, { ...h, gasUsed: 0n })).toBe(7n * GWEI)
+    expect(nextBaseFee(params, { ...h, gasUsed: 15_000_001n })).toBe(8n * GWEI + 66n)
+    expect(nextBaseFee(params, { ...h, baseFeePerGas: 1n, gasUsed: 15_000_001n })).toBe(params.minBaseFee)
+    expect(nextBaseFee(params, { ...h, baseFeePerGas: params.minBaseFee, gasUsed: 0n })).toBe(
+      params.minBaseFee,
+    )
+  })
+})
+
+describe('block templates', () => {
+  const genesis = testGenesis()
+  let good: Hex[]
+  let stale: Hex
+  let cheap: Hex
+  beforeAll(async () => {
+    good = await Promise.all([0, 1].map((nonce) => transfer(0, { nonce })))
+    stale = await transfer(1, { nonce: 3 })
+    cheap = await transfer(2, { nonce: 0, maxFee: GWEI / 2n, tip: 1n })
+  })
+
+  it('fills a block from ordered candidates, skipping failures and their sender, and seals to a valid block', () => {
+    const chain = new Chain({ genesis })
+    const txs = chain.blockTransactions({ header: chain.headHeader, transactions: [...good, stale, cheap] })
+    const later = chain.blockTransactions({ header: chain.headHeader, transactions: [good[1] as Hex] })
+    const t = buildBlockTemplate({
+      params: chain.params,
+      parent: chain.headHeader,
+      parentState: chain.headState,
+      txs: [...txs, ...later],
+      now: genesis.timestamp + 5_000n,
+      miner: addressOf(8),
+    })
+    expect(t.block.transactions).toEqual(good)
+    expect(t.skipped).toHaveLength(3)
+    expect(t.block.header.timestamp).toBe(genesis.timestamp + 5_000n)
+    const r = mineSlice(t.block.header, 0n, 1_000)
+    if (!('found' in r)) throw new Error('difficulty 2 should seal within 1000 tries')
+    expect(chain.importBlock(sealBlock(t.block, r.found), genesis.timestamp + 5_000n).kind).toBe('extended')
+  })
+
+  it('keeps the timestamp after the parent even when the clock lags', () => {
+    const chain = new Chain({ genesis: testGenesis({ params: { minBlockIntervalMs: 1_000 } }) })
+    const t = buildBlockTemplate({
+      params: chain.params,
+      parent: chain.headHeader,
+      parentState: chain.headState,
+      txs: [],
+      now: 0n,
+      miner: addressOf(8),
+    })
+    expect(t.block.header.timestamp).toBe(chain.headHeader.timestamp + 1_000n)
+  })
+})
