@@ -88,7 +88,7 @@ export function executeBlock(
   let cumulative = 0n
   let minerTips = 0n
   for (let index = 0; index < txs.length; index++) {
-    const tx = txs[index]!
+    const tx = txs[index] as Tx
     if (cumulative + tx.gas > env.gasLimit) {
       throw new ExecutionError({
         code: 'BLOCK_GAS_LIMIT_EXCEEDED',

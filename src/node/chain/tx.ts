@@ -116,7 +116,7 @@ export function decodeTx(raw: Hex, params: ChainParams): DecodedTx {
     return malformed('not a hex string')
   }
   if (bytes.length === 0) malformed('empty')
-  const type = bytes[0]!
+  const type = bytes[0] as number
   if (type !== 2)
     throw new TxError(
       { code: 'TX_TYPE_UNSUPPORTED', type },
@@ -272,5 +272,6 @@ export function effectiveGasPrice(
   baseFeePerGas: bigint,
 ): bigint {
   const capped = baseFeePerGas + tx.maxPriorityFeePerGas
-  return capped < tx.maxFeePerGas ? capped : tx.maxFeePerGas
+  if (capped < tx.maxFeePerGas) return capped
+  return tx.maxFeePerGas
 }

@@ -19,7 +19,7 @@ function bitsOf(value: Hex): number[] {
   let bits = bitCache.get(lower)
   if (bits === undefined) {
     const h = keccak(fromHex(lower))
-    bits = [0, 2, 4].map((i) => ((h[i]! << 8) | h[i + 1]!) & 2047)
+    bits = [0, 2, 4].map((i) => (((h[i] as number) << 8) | (h[i + 1] as number)) & 2047)
     if (bitCache.size >= CACHE_MAX) bitCache.clear()
     bitCache.set(lower, bits)
   }
@@ -28,7 +28,10 @@ function bitsOf(value: Hex): number[] {
 
 /** Sets the bloom bits of `value` (an address or a topic) in `bloom`. */
 export function bloomAdd(bloom: Uint8Array, value: Hex): void {
-  for (const bit of bitsOf(value)) bloom[BLOOM_BYTES - 1 - (bit >> 3)]! |= 1 << (bit & 7)
+  for (const bit of bitsOf(value)) {
+    const i = BLOOM_BYTES - 1 - (bit >> 3)
+    bloom[i] = (bloom[i] as number) | (1 << (bit & 7))
+  }
 }
 
 /** Adds every log's address and topics to `bloom` (a fresh one when omitted). */
@@ -48,5 +51,5 @@ export function logsBloom(logs: readonly Log[]): Hex {
 /** True when `value` may be in `bloom` (false means certainly absent). */
 export function bloomMayContain(bloom: Hex, value: Hex): boolean {
   const b = fromHex(bloom)
-  return bitsOf(value).every((bit) => ((b[BLOOM_BYTES - 1 - (bit >> 3)]! >> (bit & 7)) & 1) === 1)
+  return bitsOf(value).every((bit) => (((b[BLOOM_BYTES - 1 - (bit >> 3)] as number) >> (bit & 7)) & 1) === 1)
 }

@@ -9,19 +9,19 @@ import { CodecError } from './errors'
 
 const HEX_CHARS = '0123456789abcdef'
 const BYTE_TO_HEX: string[] = []
-for (let i = 0; i < 256; i++) BYTE_TO_HEX.push(HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!)
+for (let i = 0; i < 256; i++) BYTE_TO_HEX.push((HEX_CHARS[i >> 4] as string) + (HEX_CHARS[i & 15] as string))
 
 /** Lower-case `0x` hex of `bytes`. */
 export function toHex(bytes: Uint8Array): Hex {
   let out = '0x'
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i] as number]
   return out as Hex
 }
 
 /** Lower-case hex of `bytes` without the `0x` prefix. */
 export function toHexRaw(bytes: Uint8Array): string {
   let out = ''
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i] as number]
   return out
 }
 
@@ -71,14 +71,14 @@ export function keccak(data: Uint8Array): Uint8Array {
   const len = data.length
   let pos = 0
   for (; len - pos >= RATE; pos += RATE) {
-    for (let i = 0; i < RATE; i++) state8[i]! ^= data[pos + i]!
+    for (let i = 0; i < RATE; i++) state8[i] = (state8[i] as number) ^ (data[pos + i] as number)
     keccakP(state32)
   }
   const rem = len - pos
-  for (let i = 0; i < rem; i++) state8[i]! ^= data[pos + i]!
+  for (let i = 0; i < rem; i++) state8[i] = (state8[i] as number) ^ (data[pos + i] as number)
   // Keccak (pre-SHA-3) padding: 0x01 … 0x80.
-  state8[rem]! ^= 0x01
-  state8[RATE - 1]! ^= 0x80
+  state8[rem] = (state8[rem] as number) ^ 0x01
+  state8[RATE - 1] = (state8[RATE - 1] as number) ^ 0x80
   keccakP(state32)
   return state8.slice(0, 32)
 }
@@ -107,7 +107,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!
+    const d = (a[i] as number) - (b[i] as number)
     if (d !== 0) return d
   }
   return a.length - b.length
@@ -148,14 +148,14 @@ export function bytesToBigint(bytes: Uint8Array, start = 0, end = bytes.length):
     v =
       (v << 48n) |
       BigInt(
-        bytes[i]! * 0x10000000000 +
-          bytes[i + 1]! * 0x100000000 +
-          ((bytes[i + 2]! << 24) >>> 0) +
-          (bytes[i + 3]! << 16) +
-          (bytes[i + 4]! << 8) +
-          bytes[i + 5]!,
+        (bytes[i] as number) * 0x10000000000 +
+          (bytes[i + 1] as number) * 0x100000000 +
+          (((bytes[i + 2] as number) << 24) >>> 0) +
+          ((bytes[i + 3] as number) << 16) +
+          ((bytes[i + 4] as number) << 8) +
+          (bytes[i + 5] as number),
       )
   }
-  for (; i < end; i++) v = (v << 8n) | BigInt(bytes[i]!)
+  for (; i < end; i++) v = (v << 8n) | BigInt(bytes[i] as number)
   return v
 }

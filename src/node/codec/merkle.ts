@@ -38,7 +38,7 @@ function nextLevel(level: readonly Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let i = 0; i < level.length; i += 2) {
     const right = level[i + 1]
-    out.push(right === undefined ? level[i]! : hashPair(level[i]!, right))
+    out.push(right === undefined ? (level[i] as Uint8Array) : hashPair(level[i] as Uint8Array, right))
   }
   return out
 }
@@ -56,7 +56,7 @@ export function merkleRoot(leaves: readonly (Hex | Uint8Array)[]): Hex {
   let level = toLeafBytes(leaves)
   if (level.length === 0) return bindCount(0, ZERO32)
   while (level.length > 1) level = nextLevel(level)
-  return bindCount(leaves.length, level[0]!)
+  return bindCount(leaves.length, level[0] as Uint8Array)
 }
 
 /** Inclusion proof for `leaves[index]`. Throws `RangeError` when `index` is out of range. */

@@ -22,7 +22,7 @@ function readLength(data: Uint8Array, pos: number, lenOfLen: number, end: number
   // Lengths beyond 2^32 cannot be satisfied by any in-memory input; stop before precision loss.
   if (lenOfLen > 4) fail('length prefix too large')
   let len = 0
-  for (let i = 0; i < lenOfLen; i++) len = len * 256 + data[pos + i]!
+  for (let i = 0; i < lenOfLen; i++) len = len * 256 + (data[pos + i] as number)
   if (len < 56) fail('long-form length used for a short item')
   return len
 }
@@ -30,13 +30,13 @@ function readLength(data: Uint8Array, pos: number, lenOfLen: number, end: number
 function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): [RlpItem, number] {
   if (pos >= end) fail('unexpected end of input')
   if (depth > 16) fail('nesting too deep')
-  const b = data[pos]!
+  const b = data[pos] as number
   if (b < 0x80) return [data.subarray(pos, pos + 1), pos + 1]
   if (b <= 0xb7) {
     const len = b - 0x80
     const start = pos + 1
     if (start + len > end) fail('string runs past the end')
-    if (len === 1 && data[start]! < 0x80) fail('single byte below 0x80 must encode itself')
+    if (len === 1 && (data[start] as number) < 0x80) fail('single byte below 0x80 must encode itself')
     return [data.subarray(start, start + len), start + len]
   }
   if (b <= 0xbf) {
@@ -87,7 +87,7 @@ function lengthPrefix(len: number, offset: number): Uint8Array {
 
 function encodedLength(item: RlpItem): number {
   if (item instanceof Uint8Array) {
-    if (item.length === 1 && item[0]! < 0x80) return 1
+    if (item.length === 1 && (item[0] as number) < 0x80) return 1
     return lengthPrefix(item.length, 0x80).length + item.length
   }
   let len = 0
@@ -97,8 +97,8 @@ function encodedLength(item: RlpItem): number {
 
 function encodeInto(item: RlpItem, out: Uint8Array, pos: number): number {
   if (item instanceof Uint8Array) {
-    if (item.length === 1 && item[0]! < 0x80) {
-      out[pos] = item[0]!
+    if (item.length === 1 && (item[0] as number) < 0x80) {
+      out[pos] = item[0] as number
       return pos + 1
     }
     const prefix = lengthPrefix(item.length, 0x80)
@@ -125,4 +125,19 @@ export function rlpEncode(item: RlpItem): Uint8Array {
 /** The RLP header of a list whose items' encodings total `payloadLength` bytes. */
 export function rlpListHeader(payloadLength: number): Uint8Array {
   return lengthPrefix(payloadLength, 0xc0)
+}
+
+/**
+ * Decodes `data` as a list of exactly `count` byte strings (the shape of stored records).
+ * Throws `CodecError` `RLP_MALFORMED` on any other shape.
+ */
+export function rlpDecodeBytesList(data: Uint8Array, count: number): Uint8Array[] {
+  const item = rlpDecode(data)
+  if (!Array.isArray(item) || item.length !== count) fail(`expected a list of ${count} items`)
+  const out: Uint8Array[] = []
+  for (const it of item) {
+    if (!(it instanceof Uint8Array)) fail('expected byte strings')
+    out.push(it)
+  }
+  return out
 }

@@ -15,7 +15,13 @@ export const ERROR_SELECTOR = '0x08c379a0'
 /** 4-byte selector of calldata as a number (-1 when the calldata is shorter than 4 bytes). */
 export function selectorOf(data: Uint8Array): number {
   if (data.length < 4) return -1
-  return ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0
+  return (
+    (((data[0] as number) << 24) |
+      ((data[1] as number) << 16) |
+      ((data[2] as number) << 8) |
+      (data[3] as number)) >>>
+    0
+  )
 }
 
 /** Reverts unless the calldata holds at least `words` argument words. */

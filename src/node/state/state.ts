@@ -130,6 +130,11 @@ interface Slot {
   value: SlotValue
 }
 
+interface JournalEntry {
+  readonly slot: Slot
+  readonly prev: SlotValue
+}
+
 /** Result of committing a buffer: the new snapshot and the tree nodes it created. */
 export interface StateCommit {
   readonly state: State
@@ -146,7 +151,7 @@ export interface StateCommit {
 export class StateBuffer {
   readonly base: State
   readonly #slots = new Map<string, Slot>()
-  readonly #journal: { slot: Slot; prev: SlotValue }[] = []
+  readonly #journal: JournalEntry[] = []
 
   constructor(base: State) {
     this.base = base
@@ -220,7 +225,7 @@ export class StateBuffer {
   /** Undoes every write made since `checkpoint`. */
   revertTo(checkpoint: number): void {
     for (let i = this.#journal.length - 1; i >= checkpoint; i--) {
-      const j = this.#journal[i]!
+      const j = this.#journal[i] as JournalEntry
       j.slot.value = j.prev
     }
     this.#journal.length = checkpoint

@@ -74,13 +74,13 @@ const EMPTY_ROOT_BYTES = new Uint8Array(32)
 const BRANCH_LEN = 98
 
 function getBit(key: Uint8Array, bit: number): number {
-  return (key[bit >> 3]! >> (7 - (bit & 7))) & 1
+  return ((key[bit >> 3] as number) >> (7 - (bit & 7))) & 1
 }
 
 /** Length of the common bit prefix of two 32-byte keys, searching from byte `from >> 3`. */
 function commonPrefix(a: Uint8Array, b: Uint8Array, from: number): number {
   for (let i = from >> 3; i < 32; i++) {
-    const x = a[i]! ^ b[i]!
+    const x = (a[i] as number) ^ (b[i] as number)
     if (x !== 0) return i * 8 + Math.clz32(x) - 24
   }
   return 256
@@ -90,7 +90,7 @@ function maskPrefix(key: Uint8Array, bit: number): Uint8Array {
   const out = new Uint8Array(32)
   const full = bit >> 3
   out.set(key.subarray(0, full))
-  if (full < 32) out[full] = key[full]! & (0xff << (8 - (bit & 7)))
+  if (full < 32) out[full] = (key[full] as number) & (0xff << (8 - (bit & 7)))
   return out
 }
 
@@ -129,7 +129,7 @@ function decodeNode(encoded: Uint8Array, hash: Uint8Array): LeafNode | BranchNod
   if (encoded[0] === 1 && encoded.length === BRANCH_LEN) {
     return {
       kind: 1,
-      bit: encoded[1]!,
+      bit: encoded[1] as number,
       prefix: encoded.subarray(2, 34),
       left: { kind: 2, hash: encoded.subarray(34, 66) },
       right: { kind: 2, hash: encoded.subarray(66, 98) },
@@ -244,8 +244,8 @@ export class Trie {
     if (node === null) return build(ch, lo, hi, created)
     const n = this.#resolve(node)
     if (n.kind === 0) return this.#mergeLeaf(n, ch, lo, hi, created)
-    const first = ch[lo]!.key
-    const last = ch[hi - 1]!.key
+    const first = (ch[lo] as Entry).key
+    const last = (ch[hi - 1] as Entry).key
     // Changes are sorted, so the shortest common prefix with the branch is at an end of the range.
     const m = Math.min(commonPrefix(n.prefix, first, 0), commonPrefix(n.prefix, last, 0))
     if (m >= n.bit) {
@@ -277,7 +277,7 @@ export class Trie {
     const merged: Entry[] = []
     let placed = false
     for (let i = lo; i < hi; i++) {
-      const e = ch[i]!
+      const e = ch[i] as Entry
       const c = compareBytes(leaf.key, e.key)
       if (!placed && c <= 0) {
         placed = true
@@ -317,7 +317,7 @@ function splitIndex(ch: Entry[], lo: number, hi: number, bit: number): number {
   let b = hi
   while (a < b) {
     const mid = (a + b) >> 1
-    if (getBit(ch[mid]!.key, bit) === 0) a = mid + 1
+    if (getBit((ch[mid] as Entry).key, bit) === 0) a = mid + 1
     else b = mid
   }
   return a
@@ -327,20 +327,20 @@ function splitIndex(ch: Entry[], lo: number, hi: number, bit: number): number {
 function build(ch: Entry[], lo: number, hi: number, created: TrieNodeRecord[]): TrieNode | null {
   let a = lo
   let b = hi
-  while (a < b && ch[a]!.value === null) a++
-  while (b > a && ch[b - 1]!.value === null) b--
+  while (a < b && (ch[a] as Entry).value === null) a++
+  while (b > a && (ch[b - 1] as Entry).value === null) b--
   if (a === b) return null
   if (b - a === 1) {
-    const e = ch[a]!
+    const e = ch[a] as Entry
     return e.leaf ?? makeLeaf(e.key, e.value as Uint8Array, created)
   }
-  const bit = commonPrefix(ch[a]!.key, ch[b - 1]!.key, 0)
+  const bit = commonPrefix((ch[a] as Entry).key, (ch[b - 1] as Entry).key, 0)
   const split = splitIndex(ch, a, b, bit)
   const left = build(ch, a, split, created)
   const right = build(ch, split, b, created)
   if (left === null) return right
   if (right === null) return left
-  return makeBranch(bit, maskPrefix(ch[a]!.key, bit), left, right, created)
+  return makeBranch(bit, maskPrefix((ch[a] as Entry).key, bit), left, right, created)
 }
 
 function badProof(reason: string): never {
@@ -385,7 +385,7 @@ export function verifyProof(root: Hex, key: Hex | Uint8Array, proof: readonly He
       return bytesEqual(enc.subarray(1, 33), keyBytes) ? enc.slice(33) : null
     }
     if (enc[0] !== 1 || enc.length !== BRANCH_LEN) badProof(`node ${i} is not a tree node`)
-    const bit = enc[1]!
+    const bit = enc[1] as number
     if (bit <= lastBit) badProof('branch bits must increase along the path')
     lastBit = bit
     if (commonPrefix(enc.subarray(2, 34), keyBytes, 0) < bit) {

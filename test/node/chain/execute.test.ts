@@ -3,18 +3,18 @@ import { type Address, encodeFunctionData, type Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { call, executeBlock } from '../../../src/node/chain/execute'
 import { ExecutionError } from '../../../src/node/chain/execute-error'
+import { genesisState } from '../../../src/node/chain/genesis'
 import { parseTx } from '../../../src/node/chain/tx'
-import { verifyMerkleProof, merkleProof } from '../../../src/node/codec/merkle'
 import { bloomMayContain } from '../../../src/node/codec/bloom'
+import { merkleProof, verifyMerkleProof } from '../../../src/node/codec/merkle'
 import { receiptHash } from '../../../src/node/codec/receipt'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { State } from '../../../src/node/state/state'
-import { ALICE, BOB, CAROL, ETHER, GWEI, Harness, MINER } from '../contracts/harness'
+import { ALICE, BOB, CAROL, defined, ETHER, GWEI, Harness, MINER } from '../contracts/harness'
 import { ADDR0, ADDR1, GENESIS, KEY0, signTx } from './tx-fixtures'
-import { genesisState } from '../../../src/node/chain/genesis'
 
 const transfer = (to: Address, amount: bigint): Hex =>
   encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] })
@@ -24,7 +24,11 @@ function withToken(): { h: Harness; t: Address } {
   h.send({
     from: ALICE,
     to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({ abi: tokenFactoryAbi, functionName: 'createToken', args: ['T', 'T', 18, 1000n] }),
+    data: encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['T', 'T', 18, 1000n],
+    }),
   })
   return { h, t: tokenAddress(ALICE, 0n) }
 }
@@ -33,23 +37,42 @@ describe('executeBlock', () => {
   it('executes viem-signed transactions: value transfer at 21000 gas, fees split between burn and miner', async () => {
     const g = GENESIS
     const parent = genesisState(g).state
-    const raw = await signTx({ to: ADDR1, value: ETHER, maxFeePerGas: 5n * GWEI, maxPriorityFeePerGas: 2n * GWEI }, KEY0)
+    const raw = await signTx(
+      { to: ADDR1, value: ETHER, maxFeePerGas: 5n * GWEI, maxPriorityFeePerGas: 2n * GWEI },
+      KEY0,
+    )
     const tx = parseTx(raw, g.params)
     const baseFee = 2n * GWEI
-    const env = { number: 1n, timestamp: 1n, miner: MINER, baseFeePerGas: baseFee, gasLimit: g.params.blockGasLimit }
+    const env = {
+      number: 1n,
+      timestamp: 1n,
+      miner: MINER,
+      baseFeePerGas: baseFee,
+      gasLimit: g.params.blockGasLimit,
+    }
     const r = executeBlock(parent, env, [tx], g.params)
-    const receipt = r.receipts[0]!
-    expect(receipt).toMatchObject({ status: 1, gasUsed: 21_000n, cumulativeGasUsed: 21_000n, effectiveGasPrice: 4n * GWEI })
+    const receipt = defined(r.receipts[0])
+    expect(receipt).toMatchObject({
+      status: 1,
+      gasUsed: 21_000n,
+      cumulativeGasUsed: 21_000n,
+      effectiveGasPrice: 4n * GWEI,
+    })
     expect(r.gasUsed).toBe(21_000n)
     const a0 = parent.getAccount(ADDR0)
-    expect(r.state.getAccount(ADDR0)).toEqual({ nonce: 1n, balance: a0.balance - ETHER - 21_000n * 4n * GWEI })
+    expect(r.state.getAccount(ADDR0)).toEqual({
+      nonce: 1n,
+      balance: a0.balance - ETHER - 21_000n * 4n * GWEI,
+    })
     expect(r.state.getAccount(ADDR1).balance).toBe(parent.getAccount(ADDR1).balance + ETHER)
     expect(r.state.getAccount(MINER).balance).toBe(g.params.minerReward + 21_000n * 2n * GWEI)
     // The parent snapshot is untouched.
     expect(parent.getAccount(ADDR0)).toEqual(a0)
     // Transactions root proves inclusion of the tx hash; receipts root of the receipt hash.
     expect(verifyMerkleProof(r.transactionsRoot, tx.hash, merkleProof([tx.hash], 0))).toBe(true)
-    expect(verifyMerkleProof(r.receiptsRoot, receiptHash(receipt), merkleProof([receiptHash(receipt)], 0))).toBe(true)
+    expect(
+      verifyMerkleProof(r.receiptsRoot, receiptHash(receipt), merkleProof([receiptHash(receipt)], 0)),
+    ).toBe(true)
   })
 
   it('treats calldata to a plain account as a value transfer that ignores the data', () => {
@@ -68,12 +91,16 @@ describe('executeBlock', () => {
       { from: BOB, to: CAROL, value: 1n },
     ])
     expect(r.receipts.map((x) => x.status)).toEqual([1, 0, 1])
-    expect(r.receipts[2]!.cumulativeGasUsed).toBe(r.gasUsed)
-    expect(r.receipts[0]!.gasUsed + r.receipts[1]!.gasUsed + r.receipts[2]!.gasUsed).toBe(r.gasUsed)
-    expect(r.receipts[1]!.logs).toEqual([])
+    expect(defined(r.receipts[2]).cumulativeGasUsed).toBe(r.gasUsed)
+    expect(
+      defined(r.receipts[0]).gasUsed + defined(r.receipts[1]).gasUsed + defined(r.receipts[2]).gasUsed,
+    ).toBe(r.gasUsed)
+    expect(defined(r.receipts[1]).logs).toEqual([])
     expect(bloomMayContain(r.logsBloom, t)).toBe(true)
-    expect(bloomMayContain(r.receipts[0]!.logsBloom, `0x000000000000000000000000${BOB.slice(2)}`)).toBe(true)
-    expect(bloomMayContain(r.receipts[2]!.logsBloom, t)).toBe(false)
+    expect(
+      bloomMayContain(defined(r.receipts[0]).logsBloom, `0x000000000000000000000000${BOB.slice(2)}`),
+    ).toBe(true)
+    expect(bloomMayContain(defined(r.receipts[2]).logsBloom, t)).toBe(false)
   })
 
   it('a transaction failing the stateful checks invalidates the whole block and changes nothing', () => {
@@ -123,7 +150,12 @@ describe('executeBlock', () => {
       executeBlock(h.state, env, txs, h.genesis.params)
       throw new Error('accepted')
     } catch (err) {
-      expect((err as ExecutionError).type).toEqual({ code: 'BLOCK_GAS_LIMIT_EXCEEDED', index: 1, gasLimit: 50_000n, need: 51_000n })
+      expect((err as ExecutionError).type).toEqual({
+        code: 'BLOCK_GAS_LIMIT_EXCEEDED',
+        index: 1,
+        gasLimit: 50_000n,
+        need: 51_000n,
+      })
     }
   })
 
@@ -145,12 +177,15 @@ describe('executeBlock', () => {
           const tx = h.tx({ from, to: t, data, maxPriorityFeePerGas: tip, maxFeePerGas: 4n * GWEI })
           const env = h.env()
           const r = executeBlock(h.state, env, [tx], h.genesis.params)
-          const receipt = r.receipts[0]!
+          const receipt = defined(r.receipts[0])
           expect(receipt.status).toBe(0)
           const price = receipt.effectiveGasPrice
           const expected = h.state.buffer()
           const acct = h.state.getAccount(from)
-          expected.setAccount(from, { nonce: acct.nonce + 1n, balance: acct.balance - receipt.gasUsed * price })
+          expected.setAccount(from, {
+            nonce: acct.nonce + 1n,
+            balance: acct.balance - receipt.gasUsed * price,
+          })
           expected.credit(MINER, h.genesis.params.minerReward + receipt.gasUsed * (price - env.baseFeePerGas))
           expect(r.state.root).toBe(expected.commit().state.root)
         },
@@ -162,17 +197,31 @@ describe('executeBlock', () => {
   it('rolling back = returning to the parent root; rebuilding from a node store gives the same results (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom(ALICE, BOB, CAROL), fc.constantFrom(ALICE, BOB, CAROL), fc.bigInt({ min: 0n, max: 2000n })), {
-          minLength: 1,
-          maxLength: 8,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(ALICE, BOB, CAROL),
+            fc.constantFrom(ALICE, BOB, CAROL),
+            fc.bigInt({ min: 0n, max: 2000n }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
         (moves) => {
           const { h, t } = withToken()
           const parent = h.state
           const parentRoot = parent.root
           const balances = [ALICE, BOB, CAROL].map((a) => h.balanceOf(t, a))
           const txs = moves.map(([from, to, amount], i) =>
-            h.tx({ from, to: t, data: transfer(to, amount), nonce: h.state.getAccount(from).nonce + BigInt(moves.slice(0, i).filter((m) => m[0] === from).length) }),
+            h.tx({
+              from,
+              to: t,
+              data: transfer(to, amount),
+              nonce:
+                h.state.getAccount(from).nonce +
+                BigInt(moves.slice(0, i).filter((m) => m[0] === from).length),
+            }),
           )
           const env = h.env()
           const first = executeBlock(parent, env, txs, h.genesis.params)
@@ -184,10 +233,11 @@ describe('executeBlock', () => {
           expect(executeBlock(parent, env, txs, h.genesis.params).state.root).toBe(first.state.root)
           // A node restarted from storage reads the same state.
           const reloaded = State.fromRoot(first.state.root, h.store)
-          for (const a of [ALICE, BOB, CAROL, MINER]) expect(reloaded.getAccount(a)).toEqual(first.state.getAccount(a))
-          expect(executeBlock(State.fromRoot(parentRoot, h.store), env, txs, h.genesis.params).state.root).toBe(
-            first.state.root,
-          )
+          for (const a of [ALICE, BOB, CAROL, MINER])
+            expect(reloaded.getAccount(a)).toEqual(first.state.getAccount(a))
+          expect(
+            executeBlock(State.fromRoot(parentRoot, h.store), env, txs, h.genesis.params).state.root,
+          ).toBe(first.state.root)
         },
       ),
       { numRuns: 25 },
@@ -204,11 +254,25 @@ describe('call', () => {
     expect(sim.logs).toHaveLength(1)
     expect(h.state.root).toBe(root)
     expect(h.send({ from: ALICE, to: t, data: transfer(BOB, 10n) }).gasUsed).toBe(sim.gasUsed)
-    const poor = call(h.state, { from: '0x00000000000000000000000000000000000000ee', to: BOB, value: 1n }, h.env(), h.genesis.params)
+    const poor = call(
+      h.state,
+      { from: '0x00000000000000000000000000000000000000ee', to: BOB, value: 1n },
+      h.env(),
+      h.genesis.params,
+    )
     expect(poor.status).toBe(0)
     const short = call(h.state, { to: BOB, data: '0x01', gas: 21_000n }, h.env(), h.genesis.params)
     expect(short.status).toBe(0)
-    const upper = call(h.state, { from: ALICE.toUpperCase().replace('0X', '0x') as Address, to: t.toUpperCase().replace('0X', '0x') as Address, data: transfer(BOB, 1n) }, h.env(), h.genesis.params)
+    const upper = call(
+      h.state,
+      {
+        from: ALICE.toUpperCase().replace('0X', '0x') as Address,
+        to: t.toUpperCase().replace('0X', '0x') as Address,
+        data: transfer(BOB, 1n),
+      },
+      h.env(),
+      h.genesis.params,
+    )
     expect(upper.status).toBe(1)
   })
 })

@@ -9,6 +9,7 @@ import {
   validateGenesis,
 } from '../../../src/node/chain/genesis'
 import { verifyAccountProof } from '../../../src/node/state/state'
+import { defined } from '../contracts/harness'
 
 const MNEMONIC = 'test test test test test test test test test test test junk'
 
@@ -24,7 +25,9 @@ function fieldOf(input: unknown): string {
 
 describe('devnet genesis', () => {
   it('funds the first ten accounts of the Hardhat/Anvil mnemonic', () => {
-    const derived = Array.from({ length: 10 }, (_, i) => mnemonicToAccount(MNEMONIC, { addressIndex: i }).address.toLowerCase())
+    const derived = Array.from({ length: 10 }, (_, i) =>
+      mnemonicToAccount(MNEMONIC, { addressIndex: i }).address.toLowerCase(),
+    )
     expect(DEVNET_ACCOUNTS).toEqual(derived)
     expect(devnetGenesis.alloc.map((a) => a.address)).toEqual(derived)
     for (const a of devnetGenesis.alloc) expect(a.balance).toBe(10_000n * 10n ** 18n)
@@ -48,8 +51,8 @@ describe('devnet genesis', () => {
     const { state, created } = genesisState(devnetGenesis)
     expect(state.root).toBe('0xf371dc25aba98c5039a628a7a66a703945d8dc1e3c8a5222082cef3f91307edc')
     expect(created.length).toBe(19)
-    const proof = state.prove(`01${DEVNET_ACCOUNTS[3]!.slice(2)}`)
-    expect(verifyAccountProof(state.root, DEVNET_ACCOUNTS[3]!, proof.nodes)).toEqual({
+    const proof = state.prove(`01${defined(DEVNET_ACCOUNTS[3]).slice(2)}`)
+    expect(verifyAccountProof(state.root, defined(DEVNET_ACCOUNTS[3]), proof.nodes)).toEqual({
       nonce: 0n,
       balance: 10_000n * 10n ** 18n,
     })
@@ -78,7 +81,7 @@ describe('validateGenesis', () => {
     timestamp: devnetGenesis.timestamp.toString(),
     difficulty: '0x186a0',
     params: { ...devnetGenesis.params, minerReward: '2000000000000000000', blockGasLimit: 30_000_000 },
-    alloc: [{ address: DEVNET_ACCOUNTS[0]!.toUpperCase().replace('0X', '0x'), balance: '1' }],
+    alloc: [{ address: defined(DEVNET_ACCOUNTS[0]).toUpperCase().replace('0X', '0x'), balance: '1' }],
   }
 
   it('accepts bigints written as strings or numbers and normalises addresses', () => {
@@ -98,7 +101,9 @@ describe('validateGenesis', () => {
     expect(fieldOf({ ...json, alloc: {} })).toBe('alloc')
     expect(fieldOf({ ...json, alloc: [{ address: '0x12', balance: 1 }] })).toBe('alloc[0].address')
     expect(fieldOf({ ...json, alloc: [json.alloc[0], json.alloc[0]] })).toBe('alloc[1].address')
-    expect(fieldOf({ ...json, alloc: [{ address: DEVNET_ACCOUNTS[1], balance: 1.5 }] })).toBe('alloc[0].balance')
+    expect(fieldOf({ ...json, alloc: [{ address: DEVNET_ACCOUNTS[1], balance: 1.5 }] })).toBe(
+      'alloc[0].balance',
+    )
     expect(fieldOf({ ...json, params: { ...json.params, fixedDifficulty: 7n } })).toBe('difficulty')
   })
 })

@@ -1,4 +1,10 @@
-import { type Address, type Hex, keccak256, serializeTransaction, type TransactionSerializableEIP1559 } from 'viem'
+import {
+  type Address,
+  type Hex,
+  keccak256,
+  serializeTransaction,
+  type TransactionSerializableEIP1559,
+} from 'viem'
 import { privateKeyToAccount, sign } from 'viem/accounts'
 import { testGenesis } from '../../../src/node/chain/genesis'
 

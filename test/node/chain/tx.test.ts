@@ -1,6 +1,13 @@
 import { type Hex, keccak256, serializeTransaction, toHex as viemToHex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { checkTxState, decodeTx, effectiveGasPrice, intrinsicGas, parseTx, recoverTx } from '../../../src/node/chain/tx'
+import {
+  checkTxState,
+  decodeTx,
+  effectiveGasPrice,
+  intrinsicGas,
+  parseTx,
+  recoverTx,
+} from '../../../src/node/chain/tx'
 import { TxError, type TxErrorType } from '../../../src/node/chain/tx-error'
 import type { Tx } from '../../../src/node/chain/types'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
@@ -110,7 +117,11 @@ describe('decodeTx / recoverTx', () => {
     expect(longAccessList).not.toBe(tail)
     cases.push(`0x02f8${(len + 1).toString(16)}${longAccessList}` as Hex)
     cases.push(`0x02f900${len.toString(16)}${tail}` as Hex)
-    for (const c of cases) expect(codeOf(() => decodeTx(c, PARAMS)), c.slice(0, 20)).toBe('TX_MALFORMED')
+    for (const c of cases)
+      expect(
+        codeOf(() => decodeTx(c, PARAMS)),
+        c.slice(0, 20),
+      ).toBe('TX_MALFORMED')
   })
 
   it('refuses contract deployment with a clear message', async () => {
@@ -251,7 +262,9 @@ describe('checkTxState', () => {
       expected: 2n,
       got: 3n,
     })
-    expect(() => checkTxState(base, { ...rich, nonce: 2n }, PARAMS, { ...ctx, allowFutureNonce: true })).not.toThrow()
+    expect(() =>
+      checkTxState(base, { ...rich, nonce: 2n }, PARAMS, { ...ctx, allowFutureNonce: true }),
+    ).not.toThrow()
     const need = 21_000n * 3n * GWEI + 5n
     expect(err(() => checkTxState(base, { nonce: 3n, balance: need - 1n }, PARAMS, ctx))).toEqual({
       code: 'TX_INSUFFICIENT_FUNDS',
@@ -259,8 +272,12 @@ describe('checkTxState', () => {
       have: need - 1n,
     })
     expect(() => checkTxState(base, { nonce: 3n, balance: need }, PARAMS, ctx)).not.toThrow()
-    expect(err(() => checkTxState(base, rich, PARAMS, { baseFeePerGas: 4n * GWEI })).code).toBe('TX_FEE_CAP_TOO_LOW')
-    expect(err(() => checkTxState({ ...base, gas: 20_999n }, rich, PARAMS, ctx)).code).toBe('TX_INTRINSIC_GAS_TOO_LOW')
+    expect(err(() => checkTxState(base, rich, PARAMS, { baseFeePerGas: 4n * GWEI })).code).toBe(
+      'TX_FEE_CAP_TOO_LOW',
+    )
+    expect(err(() => checkTxState({ ...base, gas: 20_999n }, rich, PARAMS, ctx)).code).toBe(
+      'TX_INTRINSIC_GAS_TOO_LOW',
+    )
   })
 
   it('computes intrinsic gas and the effective price as Ethereum', () => {
@@ -270,4 +287,3 @@ describe('checkTxState', () => {
     expect(effectiveGasPrice({ maxFeePerGas: 10n, maxPriorityFeePerGas: 7n }, 5n)).toBe(10n)
   })
 })
-

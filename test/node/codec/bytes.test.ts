@@ -12,15 +12,21 @@ describe('bytes', () => {
       }),
       { numRuns: 500 },
     )
-    expect(toHex(keccak(new Uint8Array(0)))).toBe('0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470')
+    expect(toHex(keccak(new Uint8Array(0)))).toBe(
+      '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    )
   })
 
   it('converts hex and integers both ways (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }), (b, n) => {
-        expect(fromHex(toHex(b))).toEqual(b)
-        expect(bytesToBigint(bigintToFixed(n, 32))).toBe(n)
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
+        (b, n) => {
+          expect(fromHex(toHex(b))).toEqual(b)
+          expect(bytesToBigint(bigintToFixed(n, 32))).toBe(n)
+        },
+      ),
     )
     expect(fromHex('0xABcd')).toEqual(new Uint8Array([0xab, 0xcd]))
   })

@@ -22,14 +22,21 @@ describe('Merkle list', () => {
         const root = merkleRoot(ls)
         const i = pick % n
         const proof = merkleProof(ls, i)
-        expect(verifyMerkleProof(root, ls[i]!, proof)).toBe(true)
+        expect(verifyMerkleProof(root, ls[i] as Hex, proof)).toBe(true)
         // Another leaf, another index, another count, a changed sibling: all refused.
         expect(verifyMerkleProof(root, leaf(n + 1), proof)).toBe(false)
-        if (n > 1) expect(verifyMerkleProof(root, ls[i]!, { ...proof, index: (i + 1) % n })).toBe(false)
-        expect(verifyMerkleProof(root, ls[i]!, { ...proof, count: n + 1 })).toBe(false)
+        if (n > 1) expect(verifyMerkleProof(root, ls[i] as Hex, { ...proof, index: (i + 1) % n })).toBe(false)
+        expect(verifyMerkleProof(root, ls[i] as Hex, { ...proof, count: n + 1 })).toBe(false)
         if (proof.siblings.length > 0) {
-          expect(verifyMerkleProof(root, ls[i]!, { ...proof, siblings: proof.siblings.slice(1) })).toBe(false)
-          expect(verifyMerkleProof(root, ls[i]!, { ...proof, siblings: [leaf(999), ...proof.siblings.slice(1)] })).toBe(false)
+          expect(verifyMerkleProof(root, ls[i] as Hex, { ...proof, siblings: proof.siblings.slice(1) })).toBe(
+            false,
+          )
+          expect(
+            verifyMerkleProof(root, ls[i] as Hex, {
+              ...proof,
+              siblings: [leaf(999), ...proof.siblings.slice(1)],
+            }),
+          ).toBe(false)
         }
       }),
       { numRuns: 200 },
@@ -39,11 +46,17 @@ describe('Merkle list', () => {
   it('refuses inner nodes posing as leaves and malformed proofs', () => {
     const ls = leaves(4)
     const root = merkleRoot(ls)
-    const inner = toHex(keccak(new Uint8Array([...keccak(new Uint8Array([0, 0])), ...keccak(new Uint8Array([1, 0]))])))
+    const inner = toHex(
+      keccak(new Uint8Array([...keccak(new Uint8Array([0, 0])), ...keccak(new Uint8Array([1, 0]))])),
+    )
     const p = merkleProof(ls, 2)
-    expect(verifyMerkleProof(root, inner, { index: 0, count: 2, siblings: [p.siblings[1]!] })).toBe(false)
-    expect(verifyMerkleProof(root, ls[0]!, { index: -1, count: 4, siblings: [] })).toBe(false)
-    expect(verifyMerkleProof(root, ls[0]!, { index: 0, count: 4, siblings: ['0xzz', '0x00'] })).toBe(false)
+    expect(verifyMerkleProof(root, inner, { index: 0, count: 2, siblings: [p.siblings[1] as Hex] })).toBe(
+      false,
+    )
+    expect(verifyMerkleProof(root, ls[0] as Hex, { index: -1, count: 4, siblings: [] })).toBe(false)
+    expect(verifyMerkleProof(root, ls[0] as Hex, { index: 0, count: 4, siblings: ['0xzz', '0x00'] })).toBe(
+      false,
+    )
     expect(verifyMerkleProof(root, '0x1234', p)).toBe(false)
     expect(() => merkleProof(ls, 4)).toThrow(RangeError)
   })

@@ -1,13 +1,20 @@
 import fc from 'fast-check'
-import { type Address, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
+import {
+  type Address,
+  decodeErrorResult,
+  decodeEventLog,
+  decodeFunctionResult,
+  encodeFunctionData,
+  type Hex,
+} from 'viem'
 import { describe, expect, it } from 'vitest'
+import type { Receipt } from '../../../src/node/chain/types'
+import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { GAS } from '../../../src/node/contracts/gas'
-import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
-import type { Receipt } from '../../../src/node/chain/types'
-import { ALICE, BOB, CAROL, Harness } from './harness'
+import { ALICE, BOB, CAROL, defined, Harness } from './harness'
 
 const MAX = (1n << 256n) - 1n
 
@@ -23,7 +30,11 @@ function createToken(h: Harness, supply = 1_000n, from: Address = ALICE): Addres
   const r = h.send({
     from,
     to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({ abi: tokenFactoryAbi, functionName: 'createToken', args: ['Apple', 'APL', 18, supply] }),
+    data: encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Apple', 'APL', 18, supply],
+    }),
   })
   expect(r.status).toBe(1)
   return tokenAddress(from, nonce)
@@ -37,18 +48,36 @@ describe('TokenFactory', () => {
     const h = new Harness()
     h.send({ from: ALICE, to: BOB, value: 1n })
     const expected = tokenAddress(ALICE, 1n)
-    const data = encodeFunctionData({ abi: tokenFactoryAbi, functionName: 'createToken', args: ['Apple', 'APL', 6, 500n] })
+    const data = encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Apple', 'APL', 6, 500n],
+    })
     const sim = h.call(TOKEN_FACTORY_ADDRESS, data)
-    expect(decodeFunctionResult({ abi: tokenFactoryAbi, functionName: 'createToken', data: sim.returnData }).toLowerCase()).toBe(
-      expected,
-    )
+    expect(
+      decodeFunctionResult({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        data: sim.returnData,
+      }).toLowerCase(),
+    ).toBe(expected)
     const r = h.send({ from: ALICE, to: TOKEN_FACTORY_ADDRESS, data })
     expect(r.status).toBe(1)
     expect(r.gasUsed).toBe(sim.gasUsed)
-    const created = r.logs.find((l) => l.address === TOKEN_FACTORY_ADDRESS)!
-    const ev = decodeEventLog({ abi: tokenFactoryAbi, data: created.data, topics: created.topics as [Hex, ...Hex[]] })
+    const created = defined(r.logs.find((l) => l.address === TOKEN_FACTORY_ADDRESS))
+    const ev = decodeEventLog({
+      abi: tokenFactoryAbi,
+      data: created.data,
+      topics: created.topics as [Hex, ...Hex[]],
+    })
     expect(ev.eventName).toBe('TokenCreated')
-    expect(ev.args).toEqual({ token: expect.any(String), owner: expect.any(String), name: 'Apple', symbol: 'APL', decimals: 6 })
+    expect(ev.args).toEqual({
+      token: expect.any(String),
+      owner: expect.any(String),
+      name: 'Apple',
+      symbol: 'APL',
+      decimals: 6,
+    })
     expect(ev.args.token.toLowerCase()).toBe(expected)
     expect(ev.args.owner.toLowerCase()).toBe(ALICE)
     const view = (fn: 'name' | 'symbol' | 'decimals' | 'owner' | 'totalSupply') =>
@@ -67,12 +96,18 @@ describe('TokenFactory', () => {
       h.send({
         from: ALICE,
         to: TOKEN_FACTORY_ADDRESS,
-        data: encodeFunctionData({ abi: tokenFactoryAbi, functionName: 'createToken', args: [name, symbol, 18, 1n] }),
+        data: encodeFunctionData({
+          abi: tokenFactoryAbi,
+          functionName: 'createToken',
+          args: [name, symbol, 18, 1n],
+        }),
       })
     expect(reason(make('', 'X'))).toMatch(/name/)
     expect(reason(make('x'.repeat(65), 'X'))).toMatch(/name/)
     expect(reason(make('X', 'S'.repeat(17)))).toMatch(/symbol/)
-    expect(reason(h.send({ from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: '0x2cd2ea5f00' }))).toMatch(/selector|calldata/)
+    expect(reason(h.send({ from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: '0x2cd2ea5f00' }))).toMatch(
+      /selector|calldata/,
+    )
   })
 })
 
@@ -83,7 +118,11 @@ describe('ERC20', () => {
     const r1 = h.send({ from: ALICE, to: t, data: erc20('transfer', [BOB, 100n]) })
     expect(r1.status).toBe(1)
     expect(r1.gasUsed).toBeGreaterThan(21_000n + GAS.erc20Transfer)
-    const ev = decodeEventLog({ abi: erc20Abi, data: r1.logs[0]!.data, topics: r1.logs[0]!.topics as [Hex, ...Hex[]] })
+    const ev = decodeEventLog({
+      abi: erc20Abi,
+      data: defined(r1.logs[0]).data,
+      topics: defined(r1.logs[0]).topics as [Hex, ...Hex[]],
+    })
     expect(ev.eventName).toBe('Transfer')
     expect(ev.args).toMatchObject({ value: 100n })
     expect(h.balanceOf(t, BOB)).toBe(100n)
@@ -111,23 +150,37 @@ describe('ERC20', () => {
     expect(reason(h.send({ from: BOB, to: t, data: erc20('transfer', [ALICE, 1n]) }))).toBe(
       'ERC20: transfer amount exceeds balance',
     )
-    expect(reason(h.send({ from: ALICE, to: t, data: erc20('transfer', ['0x0000000000000000000000000000000000000000', 1n]) }))).toBe(
-      'ERC20: transfer to the zero address',
+    expect(
+      reason(
+        h.send({
+          from: ALICE,
+          to: t,
+          data: erc20('transfer', ['0x0000000000000000000000000000000000000000', 1n]),
+        }),
+      ),
+    ).toBe('ERC20: transfer to the zero address')
+    expect(reason(h.send({ from: BOB, to: t, data: erc20('mint', [BOB, 1n]) }))).toBe(
+      'Ownable: caller is not the owner',
     )
-    expect(reason(h.send({ from: BOB, to: t, data: erc20('mint', [BOB, 1n]) }))).toBe('Ownable: caller is not the owner')
-    expect(reason(h.send({ from: BOB, to: t, data: erc20('burn', [1n]) }))).toBe('ERC20: burn amount exceeds balance')
-    expect(reason(h.send({ from: ALICE, to: t, data: '0x12345678' }))).toBe('unknown function selector 0x12345678')
+    expect(reason(h.send({ from: BOB, to: t, data: erc20('burn', [1n]) }))).toBe(
+      'ERC20: burn amount exceeds balance',
+    )
+    expect(reason(h.send({ from: ALICE, to: t, data: '0x12345678' }))).toBe(
+      'unknown function selector 0x12345678',
+    )
     expect(reason(h.send({ from: ALICE, to: t, value: 1n, data: erc20('transfer', [BOB, 1n]) }))).toBe(
       'function is not payable',
     )
-    expect(reason(h.send({ from: ALICE, to: t, data: erc20('transfer', [BOB, 1n]).slice(0, 40) as Hex }))).toBe(
-      'calldata too short',
-    )
+    expect(
+      reason(h.send({ from: ALICE, to: t, data: erc20('transfer', [BOB, 1n]).slice(0, 40) as Hex })),
+    ).toBe('calldata too short')
     // Dirty upper bits in an address argument revert, as Solidity's ABI decoder does.
     const dirty = `0xa9059cbb${'ff'.repeat(12)}${BOB.slice(2)}${'00'.repeat(31)}01` as Hex
     expect(reason(h.send({ from: ALICE, to: t, data: dirty }))).toBe('invalid address argument')
     expect(h.send({ from: ALICE, to: t, data: erc20('mint', [BOB, MAX - 1000n]) }).status).toBe(1)
-    expect(reason(h.send({ from: ALICE, to: t, data: erc20('mint', [BOB, 1n]) }))).toBe('ERC20: total supply overflow')
+    expect(reason(h.send({ from: ALICE, to: t, data: erc20('mint', [BOB, 1n]) }))).toBe(
+      'ERC20: total supply overflow',
+    )
   })
 
   it('runs out of gas when the gas limit does not cover the method', () => {
@@ -148,7 +201,12 @@ describe('ERC20', () => {
       fc.record({ k: fc.constant('transfer' as const), from: who, to: who, amount }),
       fc.record({ k: fc.constant('approve' as const), from: who, to: who, amount }),
       fc.record({ k: fc.constant('transferFrom' as const), from: who, owner: who, to: who, amount }),
-      fc.record({ k: fc.constant('mint' as const), from: who, to: who, amount: fc.bigInt({ min: 0n, max: 400n }) }),
+      fc.record({
+        k: fc.constant('mint' as const),
+        from: who,
+        to: who,
+        amount: fc.bigInt({ min: 0n, max: 400n }),
+      }),
       fc.record({ k: fc.constant('burn' as const), from: who, amount }),
     )
     fc.assert(
@@ -168,7 +226,7 @@ describe('ERC20', () => {
         })
         const result = h.block(sends)
         result.receipts.forEach((r, i) => {
-          const o = ops[i]!
+          const o = defined(ops[i])
           if (r.status === 1 && o.k === 'mint') supply += o.amount
           if (r.status === 1 && o.k === 'burn') supply -= o.amount
         })

@@ -12,6 +12,12 @@ import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
 import type { State } from '../../../src/node/state/state'
 
+/** The value, asserting it is there (tests index arrays they have just checked). */
+export function defined<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value')
+  return value
+}
+
 /** A one-node chain for contract tests: builds unsigned `Tx` objects (senders given) and blocks. */
 
 export const GWEI = 10n ** 9n
@@ -96,7 +102,7 @@ export class Harness {
 
   /** Executes a one-transaction block; returns its receipt. */
   send(s: Send): Receipt {
-    return this.block([s]).receipts[0]!
+    return defined(this.block([s]).receipts[0])
   }
 
   /** Advances empty blocks until the next block has number `n`. */

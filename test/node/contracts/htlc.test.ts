@@ -1,6 +1,14 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { type Address, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
+import {
+  type Address,
+  decodeErrorResult,
+  decodeEventLog,
+  decodeFunctionResult,
+  encodeFunctionData,
+  type Hex,
+} from 'viem'
 import { describe, expect, it } from 'vitest'
+import type { Receipt } from '../../../src/node/chain/types'
 import { toHex } from '../../../src/node/codec/bytes'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
@@ -8,8 +16,7 @@ import { htlcAbi, LockState } from '../../../src/node/contracts/htlc/abi'
 import { lockId } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
-import type { Receipt } from '../../../src/node/chain/types'
-import { ALICE, BOB, CAROL, ETHER, Harness } from './harness'
+import { ALICE, BOB, CAROL, defined, ETHER, Harness } from './harness'
 
 const PREIMAGE: Hex = `0x${'42'.repeat(32)}`
 const HASHLOCK: Hex = toHex(sha256(new Uint8Array(32).fill(0x42)))
@@ -21,7 +28,11 @@ function reason(r: Receipt): string {
 }
 
 const lockData = (token: Address, amount: bigint, timelock: bigint, recipient: Address = BOB): Hex =>
-  encodeFunctionData({ abi: htlcAbi, functionName: 'lock', args: [token, amount, recipient, HASHLOCK, timelock] })
+  encodeFunctionData({
+    abi: htlcAbi,
+    functionName: 'lock',
+    args: [token, amount, recipient, HASHLOCK, timelock],
+  })
 const redeem = (id: Hex, preimage = PREIMAGE): Hex =>
   encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, preimage] })
 const refund = (id: Hex): Hex => encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [id] })
@@ -34,10 +45,15 @@ function getLock(h: Harness, id: Hex) {
 /** Alice locks `amount` of the native coin (or `token`) for Bob until `timelock`; returns the id. */
 function lock(h: Harness, timelock: bigint, token: Address = ZERO_ADDRESS, amount = ETHER): Hex {
   const nonce = h.state.getAccount(ALICE).nonce
-  const r = h.send({ from: ALICE, to: HTLC_ADDRESS, data: lockData(token, amount, timelock), value: token === ZERO_ADDRESS ? amount : 0n })
+  const r = h.send({
+    from: ALICE,
+    to: HTLC_ADDRESS,
+    data: lockData(token, amount, timelock),
+    value: token === ZERO_ADDRESS ? amount : 0n,
+  })
   expect(r.status).toBe(1)
   const id = lockId(ALICE, nonce, token, amount, BOB, HASHLOCK, timelock)
-  const locked = r.logs.find((l) => l.address === HTLC_ADDRESS)!
+  const locked = defined(r.logs.find((l) => l.address === HTLC_ADDRESS))
   expect(locked.topics[1]).toBe(id)
   const ev = decodeEventLog({ abi: htlcAbi, data: locked.data, topics: locked.topics as [Hex, ...Hex[]] })
   expect(ev.eventName).toBe('Locked')
@@ -50,7 +66,11 @@ function newToken(h: Harness): Address {
   h.send({
     from: ALICE,
     to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({ abi: tokenFactoryAbi, functionName: 'createToken', args: ['Banana', 'BAN', 18, 1000n] }),
+    data: encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Banana', 'BAN', 18, 1000n],
+    }),
   })
   return tokenAddress(ALICE, nonce)
 }
@@ -69,7 +89,11 @@ describe('HTLC native coin', () => {
     // Carol (a watchtower) submits Bob's redeem: the coin still goes to Bob.
     const r = h.send({ from: CAROL, to: HTLC_ADDRESS, data: redeem(id) })
     expect(r.status).toBe(1)
-    const ev = decodeEventLog({ abi: htlcAbi, data: r.logs[0]!.data, topics: r.logs[0]!.topics as [Hex, ...Hex[]] })
+    const ev = decodeEventLog({
+      abi: htlcAbi,
+      data: defined(r.logs[0]).data,
+      topics: defined(r.logs[0]).topics as [Hex, ...Hex[]],
+    })
     expect(ev).toEqual({ eventName: 'Redeemed', args: { id, preimage: PREIMAGE } })
     expect(h.state.getAccount(BOB).balance).toBe(bobBefore + ETHER)
     expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(0n)
@@ -82,14 +106,24 @@ describe('HTLC native coin', () => {
   it('refuses a wrong preimage, an early refund and a late redeem; refunds the sender once', () => {
     const h = new Harness()
     const id = lock(h, 5n)
-    expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id, WRONG) }))).toBe('HTLC: wrong preimage')
-    expect(reason(h.send({ from: ALICE, to: HTLC_ADDRESS, data: refund(id) }))).toBe('HTLC: timelock not reached')
+    expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id, WRONG) }))).toBe(
+      'HTLC: wrong preimage',
+    )
+    expect(reason(h.send({ from: ALICE, to: HTLC_ADDRESS, data: refund(id) }))).toBe(
+      'HTLC: timelock not reached',
+    )
     h.advanceTo(5n)
     expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id) }))).toBe('HTLC: timelock expired')
     const aliceBefore = h.state.getAccount(ALICE).balance
     const r = h.send({ from: CAROL, to: HTLC_ADDRESS, data: refund(id) })
     expect(r.status).toBe(1)
-    expect(decodeEventLog({ abi: htlcAbi, data: r.logs[0]!.data, topics: r.logs[0]!.topics as [Hex, ...Hex[]] })).toEqual({
+    expect(
+      decodeEventLog({
+        abi: htlcAbi,
+        data: defined(r.logs[0]).data,
+        topics: defined(r.logs[0]).topics as [Hex, ...Hex[]],
+      }),
+    ).toEqual({
       eventName: 'Refunded',
       args: { id },
     })
@@ -103,13 +137,19 @@ describe('HTLC native coin', () => {
     const send = (data: Hex, value: bigint) => h.send({ from: ALICE, to: HTLC_ADDRESS, data, value })
     expect(reason(send(lockData(ZERO_ADDRESS, ETHER, 10n), ETHER - 1n))).toBe('HTLC: value must equal amount')
     expect(reason(send(lockData(ZERO_ADDRESS, 0n, 10n), 0n))).toBe('HTLC: amount is zero')
-    expect(reason(send(lockData(ZERO_ADDRESS, 1n, 1n), 1n))).toBe('HTLC: timelock height must be in the future')
-    expect(reason(send(lockData(ZERO_ADDRESS, 1n, 10n, ZERO_ADDRESS), 1n))).toBe('HTLC: recipient is the zero address')
-    expect(reason(send(lockData(CAROL, 1n, 10n), 0n))).toBe('HTLC: unknown token')
-    expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(`0x${'00'.repeat(32)}`) }))).toBe('HTLC: unknown lock')
-    expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: refund(`0x${'00'.repeat(32)}`), value: 1n }))).toBe(
-      'function is not payable',
+    expect(reason(send(lockData(ZERO_ADDRESS, 1n, 1n), 1n))).toBe(
+      'HTLC: timelock height must be in the future',
     )
+    expect(reason(send(lockData(ZERO_ADDRESS, 1n, 10n, ZERO_ADDRESS), 1n))).toBe(
+      'HTLC: recipient is the zero address',
+    )
+    expect(reason(send(lockData(CAROL, 1n, 10n), 0n))).toBe('HTLC: unknown token')
+    expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(`0x${'00'.repeat(32)}`) }))).toBe(
+      'HTLC: unknown lock',
+    )
+    expect(
+      reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: refund(`0x${'00'.repeat(32)}`), value: 1n })),
+    ).toBe('function is not payable')
     expect(getLock(h, `0x${'00'.repeat(32)}`)[6]).toBe(LockState.None)
     // Nothing was escrowed by the failed locks.
     expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(0n)
@@ -128,14 +168,20 @@ describe('HTLC ERC20', () => {
     expect(reason(h.send({ from: ALICE, to: HTLC_ADDRESS, data: lockData(t, 100n, 10n) }))).toBe(
       'ERC20: insufficient allowance',
     )
-    h.send({ from: ALICE, to: t, data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 100n] }) })
+    h.send({
+      from: ALICE,
+      to: t,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 100n] }),
+    })
     expect(reason(h.send({ from: ALICE, to: HTLC_ADDRESS, data: lockData(t, 100n, 10n), value: 1n }))).toBe(
       'HTLC: native value sent with a token lock',
     )
     const id = lock(h, 10n, t, 100n)
     expect(h.balanceOf(t, HTLC_ADDRESS)).toBe(100n)
     expect(h.balanceOf(t, ALICE)).toBe(900n)
-    expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id, WRONG) }))).toBe('HTLC: wrong preimage')
+    expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id, WRONG) }))).toBe(
+      'HTLC: wrong preimage',
+    )
     expect(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id) }).status).toBe(1)
     expect(h.balanceOf(t, BOB)).toBe(100n)
     expect(h.balanceOf(t, HTLC_ADDRESS)).toBe(0n)
@@ -145,9 +191,15 @@ describe('HTLC ERC20', () => {
   it('refunds tokens to the sender after the timelock', () => {
     const h = new Harness()
     const t = newToken(h)
-    h.send({ from: ALICE, to: t, data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 100n] }) })
+    h.send({
+      from: ALICE,
+      to: t,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 100n] }),
+    })
     const id = lock(h, 8n, t, 100n)
-    expect(reason(h.send({ from: ALICE, to: HTLC_ADDRESS, data: refund(id) }))).toBe('HTLC: timelock not reached')
+    expect(reason(h.send({ from: ALICE, to: HTLC_ADDRESS, data: refund(id) }))).toBe(
+      'HTLC: timelock not reached',
+    )
     h.advanceTo(8n)
     expect(h.send({ from: BOB, to: HTLC_ADDRESS, data: refund(id) }).status).toBe(1)
     expect(h.balanceOf(t, ALICE)).toBe(1000n)

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import type { Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { StateError } from '../../../src/node/state/errors'
@@ -35,16 +36,25 @@ describe('Trie', () => {
   it('matches a Map model and its root depends only on content', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.option(fc.integer({ min: 0, max: 999 }), { nil: null })), {
-          maxLength: 80,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 60 }),
+            fc.option(fc.integer({ min: 0, max: 999 }), { nil: null }),
+          ),
+          {
+            maxLength: 80,
+          },
+        ),
         fc.integer({ min: 1, max: 10 }),
         (ops, batch) => {
           const model = new Map<number, number>()
           let t = Trie.empty()
           for (let i = 0; i < ops.length; i += batch) {
             const chunk = ops.slice(i, i + batch)
-            const changes: TrieChange[] = chunk.map(([k, v]) => ({ key: key(k), value: v === null ? null : val(v) }))
+            const changes: TrieChange[] = chunk.map(([k, v]) => ({
+              key: key(k),
+              value: v === null ? null : val(v),
+            }))
             t = t.update(changes).trie
             for (const [k, v] of chunk) {
               if (v === null) model.delete(k)
@@ -54,7 +64,9 @@ describe('Trie', () => {
           for (let k = 0; k <= 60; k++) {
             const got = t.get(key(k))
             const want = model.get(k)
-            expect(got === undefined ? undefined : toHex(got)).toBe(want === undefined ? undefined : toHex(val(want)))
+            expect(got === undefined ? undefined : toHex(got)).toBe(
+              want === undefined ? undefined : toHex(val(want)),
+            )
           }
           // Same content inserted in one fresh batch gives the same root.
           expect(build([...model.entries()]).root).toBe(t.root)
@@ -140,8 +152,8 @@ describe('verifyProof', () => {
 
   it('rejects a changed value', () => {
     const proof = [...t.prove(key(3))]
-    const last = fromHex(proof[proof.length - 1]!)
-    last[last.length - 1]! ^= 1
+    const last = fromHex(proof[proof.length - 1] as Hex)
+    last[last.length - 1] = (last[last.length - 1] as number) ^ 1
     proof[proof.length - 1] = toHex(last)
     expectBadProof(() => verifyProof(t.root, key(3), proof))
   })
@@ -168,7 +180,7 @@ describe('verifyProof', () => {
 
   it('rejects extra nodes, garbage and a non-empty proof of the empty tree', () => {
     const proof = t.prove(key(3))
-    expectBadProof(() => verifyProof(t.root, key(3), [...proof, proof[0]!]))
+    expectBadProof(() => verifyProof(t.root, key(3), [...proof, proof[0] as Hex]))
     expectBadProof(() => verifyProof(t.root, key(3), ['0xzz']))
     expectBadProof(() => verifyProof(EMPTY_ROOT, key(3), proof))
   })
@@ -176,10 +188,10 @@ describe('verifyProof', () => {
   it('every single-byte tamper of every node fails', () => {
     const proof = t.prove(key(7))
     for (let n = 0; n < proof.length; n++) {
-      const bytes = fromHex(proof[n]!)
+      const bytes = fromHex(proof[n] as Hex)
       for (let b = 0; b < bytes.length; b++) {
         const copy = bytes.slice()
-        copy[b]! ^= 0x10
+        copy[b] = (copy[b] as number) ^ 0x10
         const tampered = [...proof]
         tampered[n] = toHex(copy)
         expectBadProof(() => verifyProof(t.root, key(7), tampered))

@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { bigintToBytes, bytesToBigint, fromHex, keccak, toHex } from '../../codec/bytes'
-import { type RlpItem, rlpDecode, rlpEncode } from '../../codec/rlp'
+import { rlpDecodeBytesList, rlpEncode } from '../../codec/rlp'
 import { tokenAllowanceKey, tokenBalanceKey, tokenMetaKey, tokenSupplyKey } from '../../state/keys'
 import type { StateBuffer } from '../../state/state'
 import {
@@ -57,11 +57,15 @@ export function encodeTokenMeta(meta: TokenMeta): Uint8Array {
 
 /** Decodes `encodeTokenMeta` output. */
 export function decodeTokenMeta(value: Uint8Array): TokenMeta {
-  const list = rlpDecode(value) as RlpItem[]
-  const [owner, decimals, name, symbol] = list as Uint8Array[]
+  const [owner, decimals, name, symbol] = rlpDecodeBytesList(value, 4) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ]
   return {
-    owner: toHex(owner!) as Address,
-    decimals: Number(bytesToBigint(decimals!)),
+    owner: toHex(owner) as Address,
+    decimals: Number(bytesToBigint(decimals)),
     name: decoder.decode(name),
     symbol: decoder.decode(symbol),
   }

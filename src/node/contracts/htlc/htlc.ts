@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { type Address, encodeAbiParameters, type Hex } from 'viem'
 import { bigintToBytes, bytesEqual, bytesToBigint, fromHex, keccak, toHex } from '../../codec/bytes'
-import { type RlpItem, rlpDecode, rlpEncode } from '../../codec/rlp'
+import { rlpDecodeBytesList, rlpEncode } from '../../codec/rlp'
 import { htlcKey } from '../../state/keys'
 import type { StateBuffer } from '../../state/state'
 import {
@@ -61,16 +61,18 @@ export function encodeLock(lock: HtlcLock): Uint8Array {
 
 /** Decodes `encodeLock` output. */
 export function decodeLock(value: Uint8Array): HtlcLock {
-  const items = rlpDecode(value) as RlpItem[]
-  const b = items as Uint8Array[]
+  const [sender, recipient, token, amount, hashlock, timelockHeight, state] = rlpDecodeBytesList(
+    value,
+    7,
+  ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
   return {
-    sender: toHex(b[0]!) as Address,
-    recipient: toHex(b[1]!) as Address,
-    token: toHex(b[2]!) as Address,
-    amount: bytesToBigint(b[3]!),
-    hashlock: toHex(b[4]!),
-    timelockHeight: bytesToBigint(b[5]!),
-    state: Number(bytesToBigint(b[6]!)) as LockState,
+    sender: toHex(sender) as Address,
+    recipient: toHex(recipient) as Address,
+    token: toHex(token) as Address,
+    amount: bytesToBigint(amount),
+    hashlock: toHex(hashlock),
+    timelockHeight: bytesToBigint(timelockHeight),
+    state: Number(bytesToBigint(state)) as LockState,
   }
 }
 
