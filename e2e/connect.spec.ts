@@ -6,7 +6,7 @@ test('two browser contexts reach a direct WebRTC link and worker nodes exchange 
 }) => {
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-  const idA = await openNode(a)
+  const idA = await openNode(a, '/network')
   const idB = await openNode(b)
   expect(idA).not.toBe(idB)
   await waitDirect(a, idB)
@@ -17,6 +17,15 @@ test('two browser contexts reach a direct WebRTC link and worker nodes exchange 
   await beaconArrives(a, b)
   await beaconArrives(b, a)
   await expect(a.getByTestId('peer-count')).toContainText('1')
+  await expect(a.locator(`[data-testid="peer-row"][data-peer-id="${idB}"]`)).toHaveAttribute(
+    'data-kind',
+    'direct',
+  )
+  // Ping latency of the direct link is measured and shown.
+  await a.waitForFunction(
+    (id) => window.tabchain?.network.snapshot().peers.find((p) => p.peerId === id)?.latencyMs !== undefined,
+    idB,
+  )
   await ctxA.close()
   await ctxB.close()
 })

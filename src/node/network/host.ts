@@ -49,7 +49,8 @@ const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
   ignore: TopicValidatorResult.Ignore,
 }
 
-const PING_INTERVAL_MS = 5_000
+/** How often each connection is pinged (libp2p's connection monitor), ms. */
+const PING_INTERVAL_MS = 3_000
 const DISCOVERY_INTERVAL_MS = 1_000
 
 /**
@@ -70,6 +71,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     transports: [webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionMonitor: { pingInterval: PING_INTERVAL_MS },
     // The default browser gater refuses ws:// and private addresses. We dial exactly two kinds:
     // the relay we were told about, and WebRTC/circuit addresses through it.
     connectionGater: {
@@ -82,6 +84,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     peerDiscovery: [pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] })],
     services: {
       identify: identify(),
+      // Answers the connection monitor's pings, which measure each link's latency.
       ping: ping(),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
@@ -95,7 +98,6 @@ export async function createNetworkHost(init: NetworkHostInit) {
 
   let sink: NetworkSink | null = null
   let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
-  const latency = new Map<string, number>()
   const since = new Map<string, number>()
   const dialing = new Set<string>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
@@ -122,7 +124,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     for (const [peerId, conns] of byPeer) {
       const best = conns.find(isDirect) ?? conns[0]
       if (best === undefined) continue
-      const ms = latency.get(peerId)
+      const ms = best.rtt
       peers.push({
         peerId,
         kind: isDirect(best) ? 'direct' : 'relayed',
@@ -231,23 +233,6 @@ export async function createNetworkHost(init: NetworkHostInit) {
     }
   }
 
-  async function pingPeers(): Promise<void> {
-    const direct = node.getConnections().filter((c) => isDirect(c) && !isRelay(c.remotePeer))
-    await Promise.all(
-      direct.map(async (c) => {
-        try {
-          latency.set(
-            c.remotePeer.toString(),
-            await node.services.ping.ping(c.remotePeer, { signal: AbortSignal.timeout(4_000) }),
-          )
-        } catch {
-          latency.delete(c.remotePeer.toString())
-        }
-      }),
-    )
-    changed()
-  }
-
   node.addEventListener('peer:discovery', (evt) => {
     const { id, multiaddrs } = evt.detail
     if (id.equals(node.peerId) || isRelay(id)) return
@@ -257,13 +242,11 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const id = evt.detail.remotePeer.toString()
     if (!since.has(id)) since.set(id, Date.now())
     changed()
-    if (isDirect(evt.detail)) void pingPeers()
   })
   node.addEventListener('connection:close', (evt) => {
     const id = evt.detail.remotePeer.toString()
     if (node.getConnections(evt.detail.remotePeer).length === 0) {
       since.delete(id)
-      latency.delete(id)
     }
     if (
       isRelay(evt.detail.remotePeer) &&
@@ -364,7 +347,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async start(): Promise<void> {
       await node.start()
       window.addEventListener('online', onOnline)
-      pingTimer = setInterval(() => void pingPeers(), PING_INTERVAL_MS)
+      // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
+      pingTimer = setInterval(changed, PING_INTERVAL_MS)
       void connectRelay()
     },
     async stop(): Promise<void> {

@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test'
+import { beaconArrives, openNode, waitDirect } from './helpers'
+import { startRelayProcess, stopRelayProcess } from './relay-process'
+
+// A relay of this test's own, so stopping it does not disturb the suite's server.
+const PORT = Number(process.env.E2E_PORT ?? 4310) + 20
+
+test('stopping the relay leaves direct links working; the UI says so and picks the relay up again', async ({
+  browser,
+}) => {
+  let relay = await startRelayProcess(PORT)
+  const base = `http://127.0.0.1:${PORT}`
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, `${base}/network`)
+    const idB = await openNode(b, `${base}/network`)
+    await waitDirect(a, idB)
+    await waitDirect(b, idA)
+    await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')
+
+    await stopRelayProcess(relay)
+    // The page notices and retries with backoff, showing it.
+    await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', /connecting|unreachable/)
+    await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'unreachable')
+    // The direct WebRTC link does not depend on the relay.
+    await waitDirect(a, idB, 1_000)
+    await beaconArrives(a, b)
+    await beaconArrives(b, a)
+    await expect(a.locator(`[data-testid="peer-row"][data-peer-id="${idB}"]`)).toHaveAttribute(
+      'data-kind',
+      'direct',
+    )
+
+    relay = await startRelayProcess(PORT)
+    await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected', {
+      timeout: 45_000,
+    })
+    await expect(b.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected', {
+      timeout: 45_000,
+    })
+    await beaconArrives(a, b)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+    await stopRelayProcess(relay)
+  }
+})
