@@ -72,6 +72,8 @@ export const EMPTY_ROOT: Hex = `0x${'00'.repeat(32)}`
 
 const EMPTY_ROOT_BYTES = new Uint8Array(32)
 const BRANCH_LEN = 98
+/** Bound on decoded stored nodes kept per tree lineage (a few hundred bytes each). */
+const LOADED_CACHE_MAX = 500_000
 
 function getBit(key: Uint8Array, bit: number): number {
   return ((key[bit >> 3] as number) >> (7 - (bit & 7))) & 1
@@ -151,10 +153,20 @@ interface Entry {
 export class Trie {
   readonly #root: TrieNode | null
   readonly #store: NodeStore | undefined
+  /**
+   * Nodes decoded from the store, shared by every tree derived from this one, so a tree rebuilt
+   * from a root decodes and verifies each stored node once rather than on every read.
+   */
+  readonly #loaded: Map<string, LeafNode | BranchNode>
 
-  private constructor(root: TrieNode | null, store: NodeStore | undefined) {
+  private constructor(
+    root: TrieNode | null,
+    store: NodeStore | undefined,
+    loaded: Map<string, LeafNode | BranchNode> = new Map(),
+  ) {
     this.#root = root
     this.#store = store
+    this.#loaded = loaded
   }
 
   /** The empty tree. `store` resolves nodes of trees later rebuilt from a root. */
@@ -182,12 +194,17 @@ export class Trie {
   #resolve(node: TrieNode): LeafNode | BranchNode {
     if (node.kind !== 2) return node
     const hex = toHex(node.hash)
+    const cached = this.#loaded.get(hex)
+    if (cached !== undefined) return cached
     const encoded = this.#store?.get(hex)
     if (encoded === undefined) throw new StateError({ code: 'STATE_MISSING_NODE', hash: hex })
     if (!bytesEqual(keccak(encoded), node.hash)) {
       throw new StateError({ code: 'STATE_CORRUPT', reason: `stored node ${hex} does not match its hash` })
     }
-    return decodeNode(encoded, node.hash)
+    const decoded = decodeNode(encoded, node.hash)
+    if (this.#loaded.size >= LOADED_CACHE_MAX) this.#loaded.clear()
+    this.#loaded.set(hex, decoded)
+    return decoded
   }
 
   /** The value stored at `key` (32 bytes), or undefined. */
@@ -230,7 +247,7 @@ export class Trie {
       changes,
     )
     const root = this.#update(this.#root, sorted, 0, sorted.length, created)
-    return { trie: new Trie(root, this.#store), created }
+    return { trie: new Trie(root, this.#store, this.#loaded), created }
   }
 
   #update(

@@ -142,6 +142,22 @@ describe('executeBlock', () => {
     expect(() => executeBlock(h.state, h.env(), [tx], h.genesis.params)).toThrow(ExecutionError)
   })
 
+  it('refuses two conflicting transactions with the same nonce in one block (double spend)', () => {
+    const h = new Harness()
+    const a = h.tx({ from: ALICE, to: BOB, value: ETHER, nonce: 0n })
+    const b = h.tx({ from: ALICE, to: CAROL, value: ETHER, nonce: 0n })
+    try {
+      executeBlock(h.state, h.env(), [a, b], h.genesis.params)
+      throw new Error('accepted')
+    } catch (err) {
+      expect((err as ExecutionError).type).toMatchObject({
+        code: 'BLOCK_INVALID_TX',
+        index: 1,
+        reason: { code: 'TX_NONCE_TOO_LOW' },
+      })
+    }
+  })
+
   it('refuses transactions whose gas limits overflow the block', () => {
     const h = new Harness()
     const env = { ...h.env(), gasLimit: 50_000n }

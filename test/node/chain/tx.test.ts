@@ -1,4 +1,5 @@
 import { type Hex, keccak256, serializeTransaction, toHex as viemToHex } from 'viem'
+import { sign } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import {
   checkTxState,
@@ -183,6 +184,28 @@ describe('decodeTx / recoverTx', () => {
     expect(() => {
       if (parseTx(forged, PARAMS).from === ADDR0) throw new Error('forged')
     }).not.toThrow('forged')
+  })
+
+  it('a signature over the wrong pre-hash (no type byte) recovers someone else', async () => {
+    const fields = {
+      type: 'eip1559',
+      chainId: PARAMS.chainId,
+      nonce: 0,
+      gas: 21_000n,
+      maxFeePerGas: 2n * GWEI,
+      maxPriorityFeePerGas: GWEI,
+      to: ADDR1,
+    } as const
+    const unsigned = serializeTransaction(fields)
+    const sig = await sign({ hash: keccak256(`0x${unsigned.slice(4)}`), privateKey: KEY0 })
+    const raw = serializeTransaction(fields, { r: sig.r, s: sig.s, yParity: sig.yParity ?? 0 })
+    let from: string | undefined
+    try {
+      from = parseTx(raw, PARAMS).from
+    } catch (err) {
+      expect((err as TxError).type.code).toBe('TX_BAD_SIGNATURE')
+    }
+    expect(from).not.toBe(ADDR0)
   })
 
   it('applies the static gas and fee rules', async () => {
