@@ -44,6 +44,8 @@ const createToken: Method = {
       [{ type: 'string' }, { type: 'string' }, { type: 'uint8' }, { type: 'uint256' }],
       f.data,
     )
+    // viem does not range-check uint8 words; Solidity's decoder reverts on them.
+    require(decimals >= 0 && decimals <= 255, 'invalid uint8 argument')
     const nameBytes = encoder.encode(name).length
     const symbolBytes = encoder.encode(symbol).length
     require(nameBytes > 0 &&
