@@ -75,7 +75,9 @@ export function keccak(data: Uint8Array): Uint8Array {
     keccakP(state32)
   }
   const rem = len - pos
-  for (let i = 0; i < rem; i++) state8[i] = (state8[i] as number) ^ (data[pos + i] as number)
+  // A lone final block lands on a zeroed state, where XOR is a plain copy.
+  if (pos === 0) state8.set(data)
+  else for (let i = 0; i < rem; i++) state8[i] = (state8[i] as number) ^ (data[pos + i] as number)
   // Keccak (pre-SHA-3) padding: 0x01 … 0x80.
   state8[rem] = (state8[rem] as number) ^ 0x01
   state8[RATE - 1] = (state8[RATE - 1] as number) ^ 0x80
