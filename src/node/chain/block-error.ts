@@ -36,3 +36,22 @@ export type BlockErrorType =
 export class BlockError extends NodeError<BlockErrorType> {
   override name = 'BlockError'
 }
+
+/** Gossipsub v1.1 validation verdict for a block (shared/RELIABILITY.md: accept / reject / ignore). */
+export type GossipVerdict = 'accept' | 'reject' | 'ignore'
+
+/**
+ * How to answer gossip for a block refused with `err`: `ignore` (no penalty) when the block may be fine
+ * — too early, parent not known here, or on a branch this node will not reorganise to — and `reject`
+ * (penalise the peer) for a block that is invalid for everyone.
+ */
+export function blockVerdict(err: BlockError): GossipVerdict {
+  switch (err.type.code) {
+    case 'BLOCK_FUTURE':
+    case 'BLOCK_UNKNOWN_PARENT':
+    case 'BLOCK_REORG_TOO_DEEP':
+      return 'ignore'
+    default:
+      return 'reject'
+  }
+}

@@ -1,4 +1,5 @@
-import { BaseError, bytesToHex, fromRlp, type Hex, hexToBytes } from 'viem'
+import { BaseError, fromRlp, type Hex } from 'viem'
+import { bigintToBytes, bytesToBigint, toHex as bytesToHex } from '../codec/bytes'
 import { BlockError } from './block-error'
 
 /** A decoded RLP item: a byte string or a list of items. */
@@ -51,14 +52,10 @@ export function asUint(item: RlpItem | undefined, maxBytes: number, what: string
   if (b.length > maxBytes) throw malformed(`${what}: integer longer than ${maxBytes} bytes`)
   if (b.length === 0) return 0n
   if (b[0] === 0) throw malformed(`${what}: integer with a leading zero byte`)
-  return BigInt(bytesToHex(b))
+  return bytesToBigint(b)
 }
 
 /** Canonical integer encoding for RLP (the inverse of `asUint`). */
 export function uintToRlp(value: bigint): Uint8Array {
-  if (value < 0n) throw new RangeError('negative integer')
-  if (value === 0n) return new Uint8Array(0)
-  let hex = value.toString(16)
-  if (hex.length % 2 === 1) hex = `0${hex}`
-  return hexToBytes(`0x${hex}`)
+  return bigintToBytes(value)
 }

@@ -1,5 +1,5 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { type Address, bytesToHex, type Hex, hexToBytes, toRlp } from 'viem'
+import { fromHex, keccak, toHex } from '../codec/bytes'
 import { receiptsRoot, transactionsRoot } from '../codec/receipt'
 import { BlockError } from './block-error'
 import { asBytes, asList, decodeRlpStrict } from './block-rlp'
@@ -25,6 +25,28 @@ export function encodeBlock(block: Block): Uint8Array {
   // Header and body are encoded apart and spliced into the outer list, so the header bytes inside a block
   // are exactly `encodeHeader(header)` and the hash can be checked on the sub-slice.
   return concatList([header, toRlp(txs, 'bytes')])
+}
+
+/**
+ * Length of `encodeBlock(block)` computed without building it: the header is encoded (it is small), each
+ * transaction only adds its length and its RLP prefix.
+ */
+export function encodedBlockSize(block: Block): number {
+  let body = 0
+  for (const t of block.transactions) {
+    const len = (t.length - 2) / 2
+    body += len + (len === 1 && Number.parseInt(t.slice(2, 4), 16) < 0x80 ? 0 : prefixLength(len))
+  }
+  const inner = encodeHeader(block.header).length + prefixLength(body) + body
+  return prefixLength(inner) + inner
+}
+
+/** Bytes of an RLP length prefix for a payload of `len` bytes (strings and lists alike). */
+function prefixLength(len: number): number {
+  if (len <= 55) return 1
+  let n = 1
+  for (let l = len; l > 255; l = Math.floor(l / 256)) n++
+  return 1 + n
 }
 
 /** Block hash = hash of its header. */
@@ -78,7 +100,7 @@ function listPrefix(len: number): Uint8Array {
  * inclusion of the hash it holds.
  */
 export function txRootOf(transactions: readonly Hex[]): { root: Hex; hashes: Hex[] } {
-  const hashes = transactions.map((t) => bytesToHex(keccak_256(hexToBytes(t))))
+  const hashes = transactions.map((t) => toHex(keccak(fromHex(t))))
   return { root: transactionsRoot(hashes), hashes }
 }
 

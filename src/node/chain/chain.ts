@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { nextBaseFee } from '../consensus/base-fee'
 import { checkPow } from '../consensus/pow'
-import { validateBody, validateHeader, validateOutcome } from '../consensus/validate'
+import { validateBody, validateHeader, validateOutcome, validateSize } from '../consensus/validate'
 import type { MempoolView } from '../mempool/mempool'
 import { SenderCache } from '../mempool/sender-cache'
 import { NodeError } from '../rpc/errors'
@@ -18,7 +18,7 @@ import {
 import { type BlockExecution, executeBlock } from './execute'
 import { ExecutionError } from './execute-error'
 import { genesisState } from './genesis'
-import { decodeTx, recoverTx } from './tx'
+import { type DecodedTx, decodeTx, recoverTx } from './tx'
 import type { Block, ChainParams, Genesis, Header, Receipt, Tx } from './types'
 
 /** How the canonical chain moved: blocks that left it, blocks that joined it, and their transactions. */
@@ -245,42 +245,56 @@ export class Chain {
    * Throws `BlockError` `BLOCK_INVALID_TX`.
    */
   blockTransactions(block: Block): Tx[] {
-    return block.transactions.map((raw, index) => this.recover(raw, index))
+    return block.transactions.map((raw, index) => this.withSender(this.decode(raw, index), index))
   }
 
   private recover(raw: Hex, index: number): Tx {
+    return this.withSender(this.decode(raw, index), index)
+  }
+
+  private decode(raw: Hex, index: number): DecodedTx {
     try {
-      const d = decodeTx(raw, this.params)
-      let from = this.senders.get(d.hash)
-      if (from === undefined) {
-        this.recoveries++
-        from = recoverTx(d).from
-        this.senders.set(d.hash, from)
-      }
-      return {
-        hash: d.hash,
-        raw: d.raw,
-        from,
-        chainId: d.chainId,
-        nonce: d.nonce,
-        maxPriorityFeePerGas: d.maxPriorityFeePerGas,
-        maxFeePerGas: d.maxFeePerGas,
-        gas: d.gas,
-        to: d.to,
-        value: d.value,
-        data: d.data,
-      }
+      return decodeTx(raw, this.params)
     } catch (err) {
-      if (!(err instanceof NodeError)) throw err
-      throw new BlockError({ code: 'BLOCK_INVALID_TX', index, txCode: err.type.code, reason: err.message })
+      throw invalidTx(err, index)
+    }
+  }
+
+  private withSender(d: DecodedTx, index: number): Tx {
+    let from = this.senders.get(d.hash)
+    if (from === undefined) {
+      this.recoveries++
+      try {
+        from = recoverTx(d).from
+      } catch (err) {
+        throw invalidTx(err, index)
+      }
+      this.senders.set(d.hash, from)
+    }
+    return {
+      hash: d.hash,
+      raw: d.raw,
+      from,
+      chainId: d.chainId,
+      nonce: d.nonce,
+      maxPriorityFeePerGas: d.maxPriorityFeePerGas,
+      maxFeePerGas: d.maxFeePerGas,
+      gas: d.gas,
+      to: d.to,
+      value: d.value,
+      data: d.data,
     }
   }
 
   private connect(hash: Hex, block: Block, parent: StoredBlock, now: bigint): void {
     const header = block.header
     validateHeader(this.params, header, parent.block.header, now)
-    const txHashes = validateBody(block)
-    const txs = this.blockTransactions(block)
+    validateSize(block)
+    // Decode (cheap, gives the hashes), check the root and duplicates, and only then pay for recovery.
+    const decoded = block.transactions.map((raw, index) => this.decode(raw, index))
+    const txHashes = decoded.map((d) => d.hash)
+    validateBody(block, txHashes)
+    const txs = decoded.map((d, index) => this.withSender(d, index))
     const exec = this.execute(parent, header, txs)
     validateOutcome(header, { ...exec, stateRoot: exec.state.root })
     const stored: StoredBlock = {
@@ -469,4 +483,9 @@ export class Chain {
     if (b === undefined) throw new Error(`chain store is missing block ${hash}`)
     return b
   }
+}
+
+function invalidTx(err: unknown, index: number): BlockError {
+  if (!(err instanceof NodeError)) throw err
+  return new BlockError({ code: 'BLOCK_INVALID_TX', index, txCode: err.type.code, reason: err.message })
 }

@@ -1,5 +1,6 @@
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { bytesToHex, type Hex, hexToBytes, toRlp } from 'viem'
+import { type Hex, toRlp } from 'viem'
+import { toHex as bytesToHex, fromHex as hexToBytes } from '../codec/bytes'
 import { asFixed, asList, asUint, decodeRlpStrict, malformed, uintToRlp } from './block-rlp'
 import type { Header } from './types'
 

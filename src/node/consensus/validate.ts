@@ -1,8 +1,9 @@
 import type { Hex } from 'viem'
-import { encodeBlock, MAX_BLOCK_BYTES, txRootOf } from '../chain/block'
+import { encodedBlockSize, MAX_BLOCK_BYTES, txRootOf } from '../chain/block'
 import { BlockError } from '../chain/block-error'
 import { hashHeader } from '../chain/header'
 import type { Block, ChainParams, Header } from '../chain/types'
+import { transactionsRoot } from '../codec/receipt'
 import { nextBaseFee } from './base-fee'
 import { nextDifficulty } from './difficulty'
 import { checkPow } from './pow'
@@ -60,14 +61,22 @@ export function validateHeader(params: ChainParams, header: Header, parent: Head
   }
 }
 
-/**
- * Body rules that need no state: encoded size, transactions root, no transaction twice. Returns the
- * transaction hashes (keccak of each raw transaction), in block order. Throws `BlockError`.
- */
-export function validateBody(block: Block): Hex[] {
-  const size = encodeBlock(block).length
+/** Size rule, checked before any transaction is decoded. Throws `BlockError` `BLOCK_TOO_LARGE`. */
+export function validateSize(block: Block): void {
+  const size = encodedBlockSize(block)
   if (size > MAX_BLOCK_BYTES) throw new BlockError({ code: 'BLOCK_TOO_LARGE', size, max: MAX_BLOCK_BYTES })
-  const { root, hashes } = txRootOf(block.transactions)
+}
+
+/**
+ * Body rules that need no state: the transactions root commits to `hashes` (the block's transaction
+ * hashes in order, as decoding computed them, or `txRootOf` when not decoded) and no transaction appears
+ * twice (a replay within one block). Throws `BlockError`.
+ */
+export function validateBody(
+  block: Block,
+  hashes: readonly Hex[] = txRootOf(block.transactions).hashes,
+): void {
+  const root = transactionsRoot(hashes)
   if (root !== block.header.transactionsRoot) {
     throw new BlockError({ code: 'BLOCK_BAD_TX_ROOT', expected: root, got: block.header.transactionsRoot })
   }
@@ -76,7 +85,6 @@ export function validateBody(block: Block): Hex[] {
     if (seen.has(hash)) throw new BlockError({ code: 'BLOCK_DUPLICATE_TX', index, hash })
     seen.add(hash)
   })
-  return hashes
 }
 
 /** What executing a block produced, to compare with what its header claims. */

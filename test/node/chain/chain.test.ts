@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeBlock, genesisBlock, hashBlock, txRootOf } from '../../../src/node/chain/block'
-import { BlockError } from '../../../src/node/chain/block-error'
+import { BlockError, blockVerdict } from '../../../src/node/chain/block-error'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
@@ -155,6 +155,17 @@ describe('chain: invalid blocks are refused with a typed error and change nothin
     expect(chain.importBlock(good, t).kind).toBe('extended')
   })
 
+  it('checks the transactions root and duplicates before paying for sender recovery', () => {
+    const producer = new Chain({ genesis })
+    const good = mineOn(producer, txsOf(producer, [raw0[0] as Hex, raw1[0] as Hex]))
+    const chain = new Chain({ genesis })
+    const badRoot = tamper(good, { transactionsRoot: txRootOf([raw1[0] as Hex]).root })
+    expect(code(() => chain.importBlock(badRoot, now(good)))).toBe('BLOCK_BAD_TX_ROOT')
+    expect(chain.recoveries).toBe(0)
+    expect(chain.importBlock(good, now(good)).kind).toBe('extended')
+    expect(chain.recoveries).toBe(2)
+  })
+
   it('accepts a future block once the clock reaches it', () => {
     const chain = new Chain({ genesis })
     const b = mineOn(chain, [], { now: T0 + 100_000n })
@@ -271,3 +282,14 @@ function firstFailingNonce(block: Block): bigint {
     }
   }
 }
+
+describe('gossip verdicts', () => {
+  it('ignores blocks that may become valid and rejects invalid ones', () => {
+    const e = (type: ConstructorParameters<typeof BlockError>[0]) => blockVerdict(new BlockError(type))
+    expect(e({ code: 'BLOCK_FUTURE', timestamp: 2n, now: 1n, tolerance: 0n })).toBe('ignore')
+    expect(e({ code: 'BLOCK_REORG_TOO_DEEP', depth: 9, max: 8 })).toBe('ignore')
+    expect(e({ code: 'BLOCK_UNKNOWN_PARENT', parentHash: '0x' })).toBe('ignore')
+    expect(e({ code: 'BLOCK_INSUFFICIENT_WORK', hash: '0x' })).toBe('reject')
+    expect(e({ code: 'BLOCK_BAD_STATE_ROOT', expected: '0x', got: '0x' })).toBe('reject')
+  })
+})

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { type Hex, hexToBytes, toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { decodeBlock, encodeBlock, MAX_BLOCK_BYTES } from '../../../src/node/chain/block'
+import { decodeBlock, encodeBlock, encodedBlockSize, MAX_BLOCK_BYTES } from '../../../src/node/chain/block'
 import { BlockError } from '../../../src/node/chain/block-error'
 import { decodeHeader, encodeHeader, hashHeader, MAX_NONCE } from '../../../src/node/chain/header'
 import type { Block, Header } from '../../../src/node/chain/types'
@@ -180,6 +180,25 @@ describe('block codec', () => {
         expect(['BLOCK_MALFORMED', 'accepted']).toContain(malformedCode(() => decodeBlock(bytes)))
       }),
       { numRuns: FUZZ_RUNS },
+    )
+  })
+})
+
+describe('encoded block size', () => {
+  it('equals the length of the encoding', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 12 }),
+        fc.constantFrom(0, 1, 60, 70_000),
+        (txs, big) => {
+          const transactions = [...txs, ...(big > 0 ? [new Uint8Array(big).fill(2)] : [])].map(
+            (b) => `0x${Buffer.from(b).toString('hex')}` as Hex,
+          )
+          const block: Block = { header: sample, transactions }
+          expect(encodedBlockSize(block)).toBe(encodeBlock(block).length)
+        },
+      ),
+      { numRuns: 200 },
     )
   })
 })
