@@ -1,0 +1,14 @@
+import { chainImportBench, chainImportCachedBench } from './chain/import'
+import { stateScalingBench } from './chain/state'
+import type { Bench } from './types'
+
+/**
+ * Every self-contained bench, in run order. This list is bundled into the browser bench page (and its
+ * worker) and imported by the Node harness, so a bench added here runs everywhere it declares.
+ */
+export const pureBenches: readonly Bench[] = [chainImportBench, chainImportCachedBench, stateScalingBench]
+
+/** The bench called `name`, or undefined. */
+export function findBench(name: string): Bench | undefined {
+  return pureBenches.find((b) => b.name === name)
+}

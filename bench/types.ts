@@ -1,0 +1,82 @@
+/**
+ * The benchmark result type every bench returns, and the shapes benches register with.
+ *
+ * Benchmarks are not tests: they report figures and ratios against baselines measured in the same run
+ * (the machine is shared and noisy, so absolute figures drift; ratios drift much less) and never fail on
+ * a goal. A goal is printed next to its figure with "meets goal" / "below goal".
+ */
+
+/** What a figure or ratio is aiming for: at least `min`, at most `max` (either or both). */
+export interface Goal {
+  readonly min?: number
+  readonly max?: number
+}
+
+/** One measured number, e.g. `{ label: 'import, senders cached', value: 21000, unit: 'tx/s' }`. */
+export interface Figure {
+  readonly label: string
+  readonly value: number
+  /** Printed after the value: 'tx/s', 'µs/op', 'ms', '%', 'hashes/op', ''. */
+  readonly unit: string
+  readonly goal?: Goal
+  /** A short note printed after the row (what was measured, sample size). */
+  readonly note?: string
+}
+
+/** A ratio of two figures of the same run, e.g. import tx/s ÷ ecrecover/s; printed as `0.93×`. */
+export interface Ratio {
+  readonly label: string
+  readonly value: number
+  readonly goal?: Goal
+  readonly note?: string
+}
+
+export interface BenchResult {
+  readonly figures: readonly Figure[]
+  readonly ratios: readonly Ratio[]
+  /** Free-form lines printed under the bench (workload description, caveats). */
+  readonly notes?: readonly string[]
+}
+
+/** Knobs the harness passes to every bench. */
+export interface BenchOptions {
+  /** A smoke run: small workloads, figures meaningless; for checking the harness itself. */
+  readonly quick: boolean
+}
+
+/**
+ * A self-contained benchmark of pure code (no app, no network), runnable in several places:
+ * - `worker`: a dedicated module Worker in Chromium — where the node runs; also run in Node for the
+ *   comparison column;
+ * - `page`: Chromium's main thread (for APIs only pages have); also run in Node when `nodeToo` is set;
+ * - `node`: Node only.
+ * The module must be importable both in Node and in the browser bundle (no Node APIs in `run`).
+ */
+export interface Bench {
+  readonly name: string
+  /** One line: what is measured. */
+  readonly title: string
+  readonly where: 'worker' | 'page' | 'node'
+  /** Also run in Node for the comparison column (default true for `worker`, false for `page`). */
+  readonly nodeToo?: boolean
+  run(options: BenchOptions): Promise<BenchResult>
+}
+
+/** Where a result was measured. */
+export type Place = 'chromium-worker' | 'chromium-page' | 'node' | 'app'
+
+/** What the harness records per bench and place (written to test-results/bench.json). */
+export interface BenchRecord {
+  readonly name: string
+  readonly title: string
+  readonly place: Place
+  /** Wall time of the whole bench including its untimed preparation, ms. */
+  readonly elapsedMs: number
+  readonly result?: BenchResult
+  readonly error?: string
+}
+
+/** True when `value` satisfies `goal`. */
+export function meetsGoal(value: number, goal: Goal): boolean {
+  return (goal.min === undefined || value >= goal.min) && (goal.max === undefined || value <= goal.max)
+}
