@@ -8,8 +8,9 @@ import { parseTx } from '../../../src/node/chain/tx'
 import { bloomMayContain } from '../../../src/node/codec/bloom'
 import { merkleProof, verifyMerkleProof } from '../../../src/node/codec/merkle'
 import { receiptHash } from '../../../src/node/codec/receipt'
-import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { State } from '../../../src/node/state/state'
@@ -258,6 +259,63 @@ describe('executeBlock', () => {
       ),
       { numRuns: 25 },
     )
+  })
+})
+
+describe('golden block', () => {
+  it('has stable roots for a block exercising every contract', () => {
+    const h = new Harness()
+    const token = tokenAddress(ALICE, 0n)
+    const hashlock = `0x${'ab'.repeat(32)}` as Hex
+    const r = h.block([
+      {
+        from: ALICE,
+        to: TOKEN_FACTORY_ADDRESS,
+        data: encodeFunctionData({
+          abi: tokenFactoryAbi,
+          functionName: 'createToken',
+          args: ['Gold', 'GLD', 2, 10_000n],
+        }),
+      },
+      { from: ALICE, to: token, data: transfer(BOB, 2_500n) },
+      {
+        from: BOB,
+        to: token,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 500n] }),
+      },
+      {
+        from: BOB,
+        to: HTLC_ADDRESS,
+        data: encodeFunctionData({
+          abi: htlcAbi,
+          functionName: 'lock',
+          args: [token, 500n, CAROL, hashlock, 100n],
+        }),
+      },
+      {
+        from: CAROL,
+        to: HTLC_ADDRESS,
+        value: ETHER,
+        data: encodeFunctionData({
+          abi: htlcAbi,
+          functionName: 'lock',
+          args: [ZERO_ADDRESS, ETHER, ALICE, hashlock, 50n],
+        }),
+      },
+      { from: CAROL, to: token, data: transfer(ALICE, 1n) },
+    ])
+    expect(r.receipts.map((x) => x.status)).toEqual([1, 1, 1, 1, 1, 0])
+    expect({
+      state: r.state.root,
+      receipts: r.receiptsRoot,
+      txs: r.transactionsRoot,
+      gas: r.gasUsed,
+    }).toEqual({
+      state: '0x3a663067de42a54e5ebaeac3c4f7459c51e463e2ad4e79a88395a59ffbac59a8',
+      receipts: '0xe93ac755c979a9338ebbe842b634c699e610f06c4cf7ed856aaae9ad29b713b9',
+      txs: '0x6e6ffea9cb7d790c4739244387b3ffd12289f5a0693296ed1942a8f1e1708f5e',
+      gas: 505_796n,
+    })
   })
 })
 

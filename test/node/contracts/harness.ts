@@ -38,8 +38,6 @@ export interface Send {
   readonly maxPriorityFeePerGas?: bigint
 }
 
-let serial = 0
-
 export class Harness {
   readonly genesis: Genesis
   state: State
@@ -47,6 +45,8 @@ export class Harness {
   readonly baseFee = GWEI
   /** Every tree node created so far (what a persistent node would have stored). */
   readonly store = new MemoryNodeStore()
+  /** Numbers the fake transaction hashes, per chain so that roots are reproducible. */
+  #serial = 0
 
   constructor(balance = 1_000n * ETHER) {
     this.genesis = testGenesis({ alloc: [ALICE, BOB, CAROL].map((address) => ({ address, balance })) })
@@ -67,9 +67,9 @@ export class Harness {
 
   tx(s: Send, nonceBase?: Map<Address, bigint>): Tx {
     const nonce = s.nonce ?? this.nextNonce(s.from, nonceBase)
-    serial++
+    this.#serial++
     return {
-      hash: keccak256(numberToHex(serial, { size: 32 })),
+      hash: keccak256(numberToHex(this.#serial, { size: 32 })),
       raw: '0x',
       from: s.from,
       chainId: this.genesis.params.chainId,
