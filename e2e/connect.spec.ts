@@ -16,6 +16,9 @@ test('two browser contexts reach a direct WebRTC link and worker nodes exchange 
   expect(conns.some((c) => c.direct && !c.limited)).toBe(true)
   await beaconArrives(a, b)
   await beaconArrives(b, a)
+  // A request/response exchange between the two worker nodes, over the direct link.
+  const answer = await a.evaluate((id) => window.tabchain?.node.api.queryPeer(id).then((s) => s.agent), idB)
+  expect(answer).toMatch(/^tabchain\//)
   await expect(a.getByTestId('peer-count')).toContainText('1')
   await expect(a.locator(`[data-testid="peer-row"][data-peer-id="${idB}"]`)).toHaveAttribute(
     'data-kind',
@@ -71,4 +74,33 @@ test('two contexts connect directly, ten times in a row', async ({ browser }) =>
   }
   console.log(`direct link after both nodes were up, ms: ${times.join(', ')}`)
   expect(times.length).toBe(10)
+})
+
+test('the worker answers malformed messages with typed errors and keeps running', async ({ page }) => {
+  await openNode(page)
+  const replies = await page.evaluate(async () => {
+    const worker = window.tabchain?.worker
+    if (worker === undefined) return []
+    const got: unknown[] = []
+    const listener = (e: MessageEvent) => got.push(e.data)
+    worker.addEventListener('message', listener)
+    for (const garbage of [
+      null,
+      'hello',
+      42,
+      { type: 'init' },
+      { type: 'init', profileId: 'x', chainId: 1, ports: {} },
+    ]) {
+      worker.postMessage(garbage)
+    }
+    await new Promise((r) => setTimeout(r, 500))
+    worker.removeEventListener('message', listener)
+    return got
+  })
+  expect(replies).toHaveLength(5)
+  for (const reply of replies) {
+    expect(reply).toMatchObject({ type: 'error', error: { type: { code: 'WORKER_ALREADY_STARTED' } } })
+  }
+  // Still serving its API.
+  expect(await page.evaluate(() => window.tabchain?.node.api.status().then((s) => s.chainId))).toBe(31415)
 })

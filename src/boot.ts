@@ -17,6 +17,8 @@ import { useApp } from './ui/store'
 export interface Tabchain {
   readonly node: Client<NodeApi, NodeEvents>
   readonly network: NetworkHost
+  /** The node's dedicated worker (its API is `node`; raw messages to it get typed errors). */
+  readonly worker: Worker
   readonly profileId: string
 }
 
@@ -106,7 +108,7 @@ export async function boot(): Promise<Tabchain> {
   await network.start()
   await ready
   useApp.setState({ node: { state: 'ready' } })
-  const tabchain: Tabchain = { node, network, profileId: profile.id }
+  const tabchain: Tabchain = { node, network, worker, profileId: profile.id }
   window.tabchain = tabchain
   return tabchain
 }

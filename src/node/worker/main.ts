@@ -1,7 +1,7 @@
 import { version } from '../../../package.json'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
-import { toNodeError } from '../rpc/errors'
+import { NodeError, toNodeError } from '../rpc/errors'
 import { serve } from '../rpc/serve'
 import { parseInit } from './init'
 import { createNode, type NodeApi, type NodeEvents } from './node'
@@ -14,7 +14,13 @@ let started = false
 // otherwise be lost.
 self.onmessage = (event: MessageEvent<unknown>) => {
   if (started) {
-    self.postMessage({ type: 'error', error: toNodeError(new Error('already started')).toObject() })
+    self.postMessage({
+      type: 'error',
+      error: new NodeError(
+        { code: 'WORKER_ALREADY_STARTED' },
+        'the node is already running; send requests on its API port',
+      ).toObject(),
+    })
     return
   }
   let init: ReturnType<typeof parseInit>

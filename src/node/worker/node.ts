@@ -1,5 +1,5 @@
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
-import { chainTopic } from '../network/protocol'
+import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
@@ -37,6 +37,8 @@ export interface NodeApi {
   announce(): Promise<{ readonly recipients: number }>
   /** The latest beacon of every peer heard from. */
   peerStatuses(): Promise<PeerStatus[]>
+  /** Asks one directly linked peer for its status (a request/response exchange, not gossip). */
+  queryPeer(peerId: string): Promise<PeerStatus>
 }
 
 export interface NodeInit {
@@ -60,11 +62,29 @@ export interface Node {
 /** Wires the node's components. (Chain, state and storage join here as later issues land.) */
 export function createNode(init: NodeInit): Node {
   const statusTopic = chainTopic(init.chainId, 'status')
+  const statusProtocol = chainProtocol(init.chainId, 'status')
   const peers = new Map<string, PeerStatus>()
   let network: NetworkSnapshot | null = null
   let seq = 0n
 
   const status = (): NodeStatus => ({ profileId: init.profileId, chainId: init.chainId, network })
+  const beacon = (): Beacon => ({ seq, sentAt: BigInt(init.now()), head: 0n, agent: init.agent })
+
+  /** Records a peer's beacon unless an equal or newer one is known; says whether it was new. */
+  const record = (from: string, b: Beacon): PeerStatus | null => {
+    const known = peers.get(from)
+    if (known !== undefined && known.seq >= b.seq) return null
+    const entry: PeerStatus = {
+      peerId: from,
+      seq: b.seq,
+      head: b.head,
+      agent: b.agent,
+      receivedAt: init.now(),
+    }
+    peers.set(from, entry)
+    init.emit('peerStatus', entry)
+    return entry
+  }
 
   const api: NodeApi = {
     async status() {
@@ -72,38 +92,45 @@ export function createNode(init: NodeInit): Node {
     },
     async announce() {
       seq++
-      const beacon: Beacon = { seq, sentAt: BigInt(init.now()), head: 0n, agent: init.agent }
-      return init.network.publish(statusTopic, encodeBeacon(beacon))
+      return init.network.publish(statusTopic, encodeBeacon(beacon()))
     },
     async peerStatuses() {
       return [...peers.values()]
+    },
+    async queryPeer(peerId) {
+      if (typeof peerId !== 'string')
+        throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' })
+      const answer = decodeBeacon(
+        await init.network.request(peerId, statusProtocol, new Uint8Array(0), 5_000),
+      )
+      return (
+        record(peerId, answer) ?? {
+          peerId,
+          seq: answer.seq,
+          head: answer.head,
+          agent: answer.agent,
+          receivedAt: init.now(),
+        }
+      )
     },
   }
 
   const sink: NetworkSink = {
     async gossip(topic, data, from): Promise<GossipVerdict> {
       if (topic !== statusTopic) return 'ignore'
-      let beacon: Beacon
+      let received: Beacon
       try {
-        beacon = decodeBeacon(data)
+        received = decodeBeacon(data)
       } catch {
         return 'reject'
       }
-      const known = peers.get(from)
-      if (known !== undefined && known.seq >= beacon.seq) return 'ignore'
-      const entry: PeerStatus = {
-        peerId: from,
-        seq: beacon.seq,
-        head: beacon.head,
-        agent: beacon.agent,
-        receivedAt: init.now(),
-      }
-      peers.set(from, entry)
-      init.emit('peerStatus', entry)
-      return 'accept'
+      return record(from, received) === null ? 'ignore' : 'accept'
     },
-    async request(protocol) {
-      throw new NodeError({ code: 'NODE_NO_HANDLER', protocol })
+    async request(protocol, data) {
+      if (protocol !== statusProtocol) throw new NodeError({ code: 'NODE_NO_HANDLER', protocol })
+      if (data.byteLength !== 0)
+        throw new NodeError({ code: 'NODE_BAD_REQUEST', protocol, reason: 'status takes no body' })
+      return encodeBeacon(beacon())
     },
     async networkChanged(snapshot) {
       const joined = snapshot.peers.some(
@@ -124,6 +151,7 @@ export function createNode(init: NodeInit): Node {
     sink,
     async start() {
       await init.network.subscribe(statusTopic)
+      await init.network.handle(statusProtocol)
       init.emit('status', status())
     },
   }

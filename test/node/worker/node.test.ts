@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { memoryHub } from '../../../src/node/network/memory'
-import { chainTopic } from '../../../src/node/network/protocol'
+import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { connect } from '../../../src/node/rpc/connect'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { serve } from '../../../src/node/rpc/serve'
@@ -58,6 +58,30 @@ describe('node (in-process, memory network twin)', () => {
     expect(await a.node.sink.gossip(topic, beacon, 'X')).toBe('ignore')
     expect(await a.node.sink.gossip('another/topic', beacon, 'X')).toBe('ignore')
     expect((await a.node.api.peerStatuses()).length).toBe(1)
+  })
+
+  test('queryPeer asks one peer for its status over request/response', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    await makeNode(hub, 'B')
+    const answer = await a.node.api.queryPeer('B')
+    expect(answer).toMatchObject({ peerId: 'B', agent: 'test' })
+    await expect(a.node.api.queryPeer('nobody')).rejects.toMatchObject({
+      type: { code: 'NET_NO_DIRECT_LINK' },
+    })
+    await expect(a.node.api.queryPeer(7 as unknown as string)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
+  })
+
+  test('a status request with a body is refused', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    await expect(
+      a.node.sink.request(chainProtocol(CHAIN, 'status'), new Uint8Array([1]), 'X'),
+    ).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_REQUEST' },
+    })
   })
 
   test('requests on unknown protocols fail with a typed error', async () => {
