@@ -89,6 +89,7 @@ export class Chain {
   private readonly orphans = new Map<Hex, Block>()
   private readonly orphansByParent = new Map<Hex, Set<Hex>>()
   private readonly states = new Map<Hex, State>()
+  private deferred: Block[] = []
 
   constructor(init: ChainInit) {
     this.params = init.genesis.params
@@ -135,6 +136,16 @@ export class Chain {
 
   get orphanCount(): number {
     return this.orphans.size
+  }
+
+  /**
+   * Orphans that connected to a known parent but were dated beyond the future tolerance: hold them and
+   * import them again when the clock reaches them, as for `BLOCK_FUTURE`. Empties the list.
+   */
+  takeDeferred(): Block[] {
+    const out = this.deferred
+    this.deferred = []
+    return out
   }
 
   /** State after block `hash` (any stored block, canonical or not). */
@@ -210,7 +221,7 @@ export class Chain {
   /**
    * Validates, executes and stores a block, moving the head if its branch is now the heaviest, then
    * connects any orphans that were waiting for it. Throws `BlockError` (nothing is stored then);
-   * `BLOCK_FUTURE` means "retry when the clock reaches it", not "invalid".
+   * `BLOCK_FUTURE` means "retry when the clock reaches it", not "invalid" (see also `takeDeferred`).
    *
    * @param now the caller's clock in ms, for the future-timestamp rule
    */
@@ -465,6 +476,10 @@ export class Chain {
           queue.push(kid)
         } catch (err) {
           if (!(err instanceof BlockError)) throw err
+          // A waiting orphan that is now only "too early" goes back to the caller (`takeDeferred`), who
+          // holds future blocks anyway; invalid ones are dropped.
+          if (err.type.code === 'BLOCK_FUTURE' && this.deferred.length < this.maxOrphans)
+            this.deferred.push(block)
         }
       }
     }

@@ -152,6 +152,7 @@ export class SimNode {
       else this.sim.stats.rejected++
       return
     }
+    this.held.push(...this.chain.takeDeferred())
     if (result.kind === 'known') return
     if (result.kind === 'orphan') {
       this.sim.send(this.id, from, { kind: 'getBlock', hash: result.missing })

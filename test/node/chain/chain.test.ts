@@ -37,11 +37,13 @@ function tamper(block: Block, change: Partial<Header>, transactions = block.tran
 let raw0: Hex[] // account 0, nonces 0..2
 let raw1: Hex[] // account 1, nonces 0..1
 let doubleSpend: Hex // account 0 nonce 0 again, other recipient
+let foreign: Hex // signed for chain id 1
 
 beforeAll(async () => {
   raw0 = await Promise.all([0, 1, 2].map((nonce) => transfer(0, { nonce })))
   raw1 = await Promise.all([0, 1].map((nonce) => transfer(1, { nonce, value: 5n })))
   doubleSpend = await transfer(0, { nonce: 0, to: addressOf(7) })
+  foreign = await transfer(0, { nonce: 0 }, 1)
 })
 
 describe('chain: golden vectors', () => {
@@ -109,6 +111,32 @@ describe('chain: import and lookups', () => {
   })
 })
 
+describe('chain: orphans', () => {
+  it('keeps a bounded number of orphans and hands back those that connect too early', () => {
+    const source = new Chain({ genesis })
+    const b1 = mineOn(source, [])
+    source.importBlock(b1, now(b1))
+    const far = mineOn(source, [], { now: now(b1) + 60_000n })
+    source.importBlock(far, now(far))
+    const chain = new Chain({ genesis, maxOrphans: 1 })
+    expect(chain.importBlock(far, now(b1)).kind).toBe('orphan')
+    // b1 connects; far is now 60 s ahead of our clock, so it is deferred, not dropped.
+    expect(chain.importBlock(b1, now(b1)).kind).toBe('extended')
+    expect(chain.takeDeferred()).toEqual([far])
+    expect(chain.takeDeferred()).toEqual([])
+    expect(chain.importBlock(far, now(far)).kind).toBe('extended')
+    const other = new Chain({ genesis })
+    const c1 = mineOn(other, [], { now: now(b1) + 5n })
+    other.importBlock(c1, now(c1))
+    const c2 = mineOn(other, [])
+    other.importBlock(c2, now(c2))
+    const c3 = mineOn(other, [])
+    expect(chain.importBlock(c2, now(c3)).kind).toBe('orphan')
+    expect(chain.importBlock(c3, now(c3)).kind).toBe('orphan')
+    expect(chain.orphanCount).toBe(1)
+  })
+})
+
 describe('chain: invalid blocks are refused with a typed error and change nothing', () => {
   it('refuses every invalid class', () => {
     const chain = new Chain({ genesis })
@@ -144,6 +172,8 @@ describe('chain: invalid blocks are refused with a typed error and change nothin
           doubleSpend,
         ]),
       ],
+      // Replay on another chain: a transaction signed for chain id 1.
+      ['BLOCK_INVALID_TX', tamper(good, { transactionsRoot: txRootOf([foreign]).root }, [foreign])],
       ['BLOCK_FUTURE', tamper(good, { timestamp: t + 60_000n })],
     ]
     for (const [expected, block, at] of cases) {
