@@ -21,6 +21,8 @@ import type { ChainParams, Log, Receipt, Tx } from './types'
  * `params.minerReward` once per block (credited after the last transaction).
  */
 
+const EMPTY_BLOOM: Hex = toHex(new Uint8Array(BLOOM_BYTES))
+
 /** The block fields execution depends on. */
 export interface BlockEnv {
   readonly number: bigint
@@ -131,7 +133,6 @@ export function executeBlock(
     buf.credit(tx.from, (tx.gas - gasUsed) * price)
     minerTips += gasUsed * (price - env.baseFeePerGas)
     cumulative += gasUsed
-    const bloom = logsBloomBytes(logs)
     logsBloomBytes(logs, blockBloom)
     const receipt: Receipt = {
       transactionHash: tx.hash,
@@ -140,7 +141,7 @@ export function executeBlock(
       cumulativeGasUsed: cumulative,
       effectiveGasPrice: price,
       logs,
-      logsBloom: toHex(bloom),
+      logsBloom: logs.length === 0 ? EMPTY_BLOOM : toHex(logsBloomBytes(logs)),
       ...(outcome.ok ? {} : { revertData: outcome.revertData }),
     }
     receipts.push(receipt)
