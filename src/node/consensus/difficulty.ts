@@ -11,8 +11,8 @@ import type { ChainParams, Header } from '../chain/types'
  *   next = max(parent + step · adj, minDifficulty)
  *
  * A block faster than the target raises difficulty by one step, one within [T, 2T) keeps it, slower ones
- * lower it by one step per extra target interval (at most 99 steps, so a long gap cannot crash it to the
- * floor in one block). The per-block change is thus bounded by 99 · parent / bound upward of the floor.
+ * lower it by one step per extra target interval. So a block moves difficulty at most one step up and 99
+ * steps down (a long gap cannot crash it in one block), and never below `minDifficulty`.
  */
 export function nextDifficulty(params: ChainParams, parent: Header, timestamp: bigint): bigint {
   if (params.fixedDifficulty !== undefined) return params.fixedDifficulty

@@ -86,6 +86,20 @@ describe('chain: import and lookups', () => {
     expect(chain.importBlock(b1, now(b2)).kind).toBe('known')
   })
 
+  it('reopens from its store with the same head, state and indexes', () => {
+    const store = new MemoryChainStore()
+    const chain = new Chain({ genesis, store })
+    const b1 = mineOn(chain, txsOf(chain, [raw0[0] as Hex]))
+    chain.importBlock(b1, now(b1))
+    const reopened = new Chain({ genesis, store })
+    expect(reopened.head.hash).toBe(hashBlock(b1))
+    expect(reopened.headState.root).toBe(b1.header.stateRoot)
+    expect(reopened.headState.getAccount(addressOf(0)).nonce).toBe(1n)
+    expect(reopened.getReceipt(txRootOf(b1.transactions).hashes[0] as Hex)?.blockNumber).toBe(1n)
+    const b2 = mineOn(reopened, [])
+    expect(reopened.importBlock(b2, now(b2)).kind).toBe('extended')
+  })
+
   it('keeps blocks with an unknown parent and connects them when it arrives', () => {
     const source = new Chain({ genesis })
     const blocks: Block[] = []
