@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import type { Log } from '../chain/types'
-import { fromHex, keccak, toHex } from './bytes'
+import { fromHex, keccak } from './bytes'
 
 /**
  * Ethereum's 2048-bit logs bloom: for the address and each topic of every log, three bits chosen
@@ -41,11 +41,6 @@ export function logsBloomBytes(logs: readonly Log[], bloom = new Uint8Array(BLOO
     for (const t of log.topics) bloomAdd(bloom, t)
   }
   return bloom
-}
-
-/** Hex logs bloom of `logs`. */
-export function logsBloom(logs: readonly Log[]): Hex {
-  return toHex(logsBloomBytes(logs))
 }
 
 /** True when `value` may be in `bloom` (false means certainly absent). */

@@ -85,19 +85,6 @@ export function keccak(data: Uint8Array): Uint8Array {
   return state8.slice(0, 32)
 }
 
-/** Concatenation of byte arrays. */
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let len = 0
-  for (const p of parts) len += p.length
-  const out = new Uint8Array(len)
-  let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
-  }
-  return out
-}
-
 /** True when `a` and `b` hold the same bytes. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false

@@ -122,11 +122,6 @@ export function rlpEncode(item: RlpItem): Uint8Array {
   return out
 }
 
-/** The RLP header of a list whose items' encodings total `payloadLength` bytes. */
-export function rlpListHeader(payloadLength: number): Uint8Array {
-  return lengthPrefix(payloadLength, 0xc0)
-}
-
 /**
  * Decodes `data` as a list of exactly `count` byte strings (the shape of stored records).
  * Throws `CodecError` `RLP_MALFORMED` on any other shape.

@@ -48,13 +48,6 @@ export function argAddress(data: Uint8Array, i: number): Address {
   return `0x${toHexRaw(data.subarray(start + 12, start + 32))}` as Address
 }
 
-/** Argument word `i` as uint8; reverts when out of range. */
-export function argUint8(data: Uint8Array, i: number): number {
-  const v = argUint(data, i)
-  if (v > 255n) throw new Revert('invalid uint8 argument')
-  return Number(v)
-}
-
 /** A uint256 as one ABI word. */
 export function wordOf(value: bigint): Uint8Array {
   return bigintToFixed(value, 32)

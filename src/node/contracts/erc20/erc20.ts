@@ -304,8 +304,3 @@ const methods = new Map<number, Method>([
 export function erc20Method(data: Uint8Array): Method | undefined {
   return methods.get(selectorOf(data))
 }
-
-/** Reads a token balance (for RPC and tests). */
-export function tokenBalance(state: StateBuffer, token: Address, holder: Address): bigint {
-  return state.getWord(tokenBalanceKey(token, holder))
-}
