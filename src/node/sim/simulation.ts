@@ -100,46 +100,50 @@ export class SimNode {
     }
   }
 
+  /** One step: retry held future blocks, then (if mining) one slice of proof of work. */
   tick(): void {
     this.retryHeld()
     if (!this.mining) return
-    const head = this.chain.head
-    const now = this.sim.clock()
-    const t = this.template
-    const stale =
-      t === undefined ||
-      t.parent !== head.hash ||
-      (this.mempoolDirty && this.sim.transport.now - t.builtAt >= 500)
-    let template = t
-    if (stale || template === undefined) {
-      const built = buildBlockTemplate({
-        params: this.chain.params,
-        parent: head.block.header,
-        parentState: this.chain.headState,
-        txs: this.mempool.pending(),
-        now,
-        miner: this.miner,
-      })
-      template = {
-        block: built.block,
-        parent: head.hash,
-        builtAt: this.sim.transport.now,
-        next: BigInt(this.sim.rng.int(1 << 30)),
-      }
-      this.template = template
-      this.mempoolDirty = false
-    }
-    // A template timestamped ahead of our clock (minimum interval) waits; peers would hold it as future.
-    if (template.block.header.timestamp > now) return
+    const template = this.currentTemplate()
+    // A template dated ahead of our clock (minimum interval) waits: peers would only hold it as future.
+    if (template.block.header.timestamp > this.sim.clock()) return
     const r = mineSlice(template.block.header, template.next, this.hashesPerTick)
     if ('next' in r) {
       template.next = r.next
       return
     }
-    const block = sealBlock(template.block, r.found)
     this.template = undefined
     this.sim.stats.blocksMined++
-    this.importBlock(block, this.id)
+    this.importBlock(sealBlock(template.block, r.found), this.id)
+  }
+
+  /**
+   * The template to mine on: rebuilt when the head moved, or when new transactions arrived and the
+   * template is at least half a second old (rebuilding executes the block, so not on every arrival).
+   */
+  private currentTemplate(): Template {
+    const head = this.chain.head
+    const t = this.template
+    const fresh = this.sim.transport.now - (t?.builtAt ?? 0) < 500
+    if (t !== undefined && t.parent === head.hash && (!this.mempoolDirty || fresh)) return t
+    const built = buildBlockTemplate({
+      params: this.chain.params,
+      parent: head.block.header,
+      parentState: this.chain.headState,
+      txs: this.mempool.pending(),
+      now: this.sim.clock(),
+      miner: this.miner,
+    })
+    const template: Template = {
+      block: built.block,
+      parent: head.hash,
+      builtAt: this.sim.transport.now,
+      // Nodes start their nonce search at random points, as real miners do.
+      next: BigInt(this.sim.rng.int(2 ** 30)),
+    }
+    this.template = template
+    this.mempoolDirty = false
+    return template
   }
 
   private importBlock(block: Block, from: number): void {

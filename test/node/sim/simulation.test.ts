@@ -60,6 +60,8 @@ describe('simulation', () => {
     }
     sim.run(8_000)
     settle(sim)
+    // Messages were really lost and reordered, and still every node ends on one head.
+    expect(sim.transport.dropped).toBeGreaterThan(0)
     const heads = sim.heads()
     expect(new Set(heads).size).toBe(1)
     const chain = sim.node(0).chain
