@@ -50,7 +50,13 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
       identify: identify(),
       ping: ping(),
       // Forwards only the discovery topic; chain topics never reach the relay.
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, allowedTopics: [DISCOVERY_TOPIC] }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        allowedTopics: [DISCOVERY_TOPIC],
+        // Tabs of one machine or one household share an IP; gossipsub's IP-colocation penalty would
+        // graylist them past 10 peers and discovery would silently stop.
+        scoreParams: { IPColocationFactorWeight: 0 },
+      }),
       relay: circuitRelayServer({
         reservations: {
           maxReservations: config.maxReservations,
@@ -63,7 +69,11 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
   node.services.pubsub.subscribe(DISCOVERY_TOPIC)
   await node.handle(RELAY_PEERS_PROTOCOL, async (stream, connection) => {
     const asker = connection.remotePeer.toString()
-    const present = [...node.services.relay.reservations.keys()].map(String).filter((id) => id !== asker)
+    // Reservations outlive a closed tab until their TTL: list only tabs still connected.
+    const present = [...node.services.relay.reservations.keys()]
+      .filter((peer) => node.getConnections(peer).length > 0)
+      .map(String)
+      .filter((id) => id !== asker)
     try {
       await lpStream(stream).write(encodeRelayPeers(present))
       await stream.close()

@@ -51,7 +51,13 @@ const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
 
 /** How often each connection is pinged (libp2p's connection monitor), ms. */
 const PING_INTERVAL_MS = 3_000
-const DISCOVERY_INTERVAL_MS = 1_000
+/**
+ * Discovery broadcasts reach every tab through the relay (N² messages per interval), so they are
+ * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
+ */
+const DISCOVERY_INTERVAL_MS = 5_000
+/** Second relay-peers query after joining: catches tabs that were reserving their slot at our first one. */
+const RELAY_PEERS_REQUERY_MS = 1_500
 
 /**
  * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
@@ -88,6 +94,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
       ping: ping(),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
+        // Tabs of one machine or one household share an IP: no IP-colocation penalty.
+        scoreParams: { IPColocationFactorWeight: 0 },
         maxInboundDataLength: MAX_GOSSIP_BYTES + 64 * 1024,
         // Gossip rides direct links only; relayed connections are for WebRTC signalling.
         runOnLimitedConnection: false,
@@ -180,7 +188,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
       const conn = await node.dial(relay.addrs, { signal: AbortSignal.timeout(10_000) })
       relayRetry.reset()
       setRelay({ state: 'connected', address: conn.remoteAddr.toString() })
-      void dialRelayPeers(conn, relay.addrs[0])
+      const via = relay.addrs[0]
+      void dialRelayPeers(conn, via)
+      setTimeout(() => void dialRelayPeers(conn, via), RELAY_PEERS_REQUERY_MS)
     } catch (err) {
       if (stopped) return
       const delay = relayRetry.next()
@@ -217,7 +227,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
 
   /** Asks the relay which tabs are present and dials each directly, without waiting for discovery. */
   async function dialRelayPeers(conn: Connection, via: Multiaddr | undefined): Promise<void> {
-    if (via === undefined) return
+    if (via === undefined || conn.status !== 'open' || stopped) return
     try {
       const stream = await conn.newStream(RELAY_PEERS_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
       const answer = await lpStream(stream, { maxDataLength: MAX_RELAY_PEERS * 64 }).read({
