@@ -85,6 +85,23 @@ export function keccak(data: Uint8Array): Uint8Array {
   return state8.slice(0, 32)
 }
 
+/** keccak-256 of the 64 bytes `a ‖ b` (two 32-byte hashes), without building the concatenation. */
+export function keccakPair(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (!LITTLE_ENDIAN || a.length !== 32 || b.length !== 32) {
+    const buf = new Uint8Array(a.length + b.length)
+    buf.set(a, 0)
+    buf.set(b, a.length)
+    return keccak(buf)
+  }
+  state32.fill(0)
+  state8.set(a, 0)
+  state8.set(b, 32)
+  state8[64] = 0x01
+  state8[RATE - 1] = 0x80
+  keccakP(state32)
+  return state8.slice(0, 32)
+}
+
 /** True when `a` and `b` hold the same bytes. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { bytesEqual, fromHex, keccak, toHex } from './bytes'
+import { bytesEqual, fromHex, keccak, keccakPair, toHex } from './bytes'
 
 /**
  * Binary Merkle commitment to an ordered list of 32-byte leaf hashes (transaction hashes,
@@ -20,13 +20,6 @@ export interface MerkleProof {
 
 const ZERO32 = new Uint8Array(32)
 
-function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(64)
-  buf.set(a, 0)
-  buf.set(b, 32)
-  return keccak(buf)
-}
-
 function bindCount(count: number, top: Uint8Array): Hex {
   const buf = new Uint8Array(40)
   new DataView(buf.buffer).setBigUint64(0, BigInt(count))
@@ -38,7 +31,7 @@ function nextLevel(level: readonly Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let i = 0; i < level.length; i += 2) {
     const right = level[i + 1]
-    out.push(right === undefined ? (level[i] as Uint8Array) : hashPair(level[i] as Uint8Array, right))
+    out.push(right === undefined ? (level[i] as Uint8Array) : keccakPair(level[i] as Uint8Array, right))
   }
   return out
 }
@@ -98,7 +91,7 @@ export function verifyMerkleProof(root: Hex, leaf: Hex, proof: MerkleProof): boo
         if (typeof hex !== 'string') return false
         const sib = fromHex(hex)
         if (sib.length !== 32) return false
-        node = i % 2 === 0 ? hashPair(node, sib) : hashPair(sib, node)
+        node = i % 2 === 0 ? keccakPair(node, sib) : keccakPair(sib, node)
       }
       i >>= 1
       size = Math.ceil(size / 2)

@@ -90,24 +90,22 @@ function logPayload(log: Log): number {
 export function encodeReceipt(receipt: ReceiptFields): Uint8Array {
   const status = receipt.status === 1 ? Uint8Array.of(1) : new Uint8Array(0)
   const gas = bigintToBytes(receipt.cumulativeGasUsed)
+  const payloads = receipt.logs.map(logPayload)
   let logsPayload = 0
-  for (const log of receipt.logs) {
-    const p = logPayload(log)
-    logsPayload += headerLen(p) + p
-  }
+  for (const p of payloads) logsPayload += headerLen(p) + p
   const payload = bytesStrLen(status) + bytesStrLen(gas) + headerLen(logsPayload) + logsPayload
   const out = new Uint8Array(headerLen(payload) + payload)
   let pos = writeHeader(out, 0, payload, 0xc0)
   pos = writeBytesStr(out, pos, status)
   pos = writeBytesStr(out, pos, gas)
   pos = writeHeader(out, pos, logsPayload, 0xc0)
-  for (const log of receipt.logs) {
-    pos = writeHeader(out, pos, logPayload(log), 0xc0)
+  receipt.logs.forEach((log, i) => {
+    pos = writeHeader(out, pos, payloads[i] as number, 0xc0)
     pos = writeHexStr(out, pos, log.address)
     pos = writeHeader(out, pos, topicsPayload(log), 0xc0)
     for (const t of log.topics) pos = writeHexStr(out, pos, t)
     pos = writeHexStr(out, pos, log.data)
-  }
+  })
   return out
 }
 

@@ -1,7 +1,14 @@
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bigintToFixed, bytesToBigint, fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
+import {
+  bigintToFixed,
+  bytesToBigint,
+  fromHex,
+  keccak,
+  keccakPair,
+  toHex,
+} from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
 
 describe('bytes', () => {
@@ -11,6 +18,15 @@ describe('bytes', () => {
         expect(toHex(keccak(d))).toBe(toHex(keccak_256(d)))
       }),
       { numRuns: 500 },
+    )
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (a, b) => {
+          expect(toHex(keccakPair(a, b))).toBe(toHex(keccak_256(new Uint8Array([...a, ...b]))))
+        },
+      ),
     )
     expect(toHex(keccak(new Uint8Array(0)))).toBe(
       '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
