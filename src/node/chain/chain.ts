@@ -301,6 +301,7 @@ export class Chain {
     const header = block.header
     validateHeader(this.params, header, parent.block.header, now)
     validateSize(block)
+    this.checkForkDepth(parent)
     // Decode (cheap, gives the hashes), check the root and duplicates, and only then pay for recovery.
     const decoded = block.transactions.map((raw, index) => this.decode(raw, index))
     const txHashes = decoded.map((d) => d.hash)
@@ -366,6 +367,19 @@ export class Chain {
         txCode: t.reason.code,
         reason: err.message,
       })
+    }
+  }
+
+  /**
+   * A block forking off further back than `maxReorgDepth` could never become canonical here: refuse it
+   * before paying for its execution (it is `ignore`, not `reject`: the peer may simply be on that fork).
+   */
+  private checkForkDepth(parent: StoredBlock): void {
+    const head = this.head
+    const ancestor = this.isCanonical(parent.hash) ? parent : this.commonAncestor(head, parent)
+    const depth = Number(head.block.header.number - ancestor.block.header.number)
+    if (depth > this.params.maxReorgDepth) {
+      throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
     }
   }
 

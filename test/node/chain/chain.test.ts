@@ -300,20 +300,28 @@ describe('chain: replays and reorgs', () => {
       const b = mineOn(chain, [], { miner: addressOf(1) })
       chain.importBlock(b, now(b))
     }
-    const branch: Block[] = []
-    for (let i = 0; i < 4; i++) {
-      const b = mineOn(other, [], { miner: addressOf(2) })
-      other.importBlock(b, now(b))
-      branch.push(b)
-    }
+    const first = mineOn(other, [], { miner: addressOf(2) })
     const head = chain.head.hash
-    const results = branch.slice(0, 3).map((b) => chain.importBlock(b, now(b)).kind)
-    expect(results).toEqual(['side', 'side', 'side'])
-    const last = branch[3] as Block
-    expect(code(() => chain.importBlock(last, now(last)))).toBe('BLOCK_REORG_TOO_DEEP')
-    expect(chain.head.hash).toBe(head)
+    // Forking at genesis, 3 blocks below the head: refused before execution, never stored.
+    expect(code(() => chain.importBlock(first, now(first)))).toBe('BLOCK_REORG_TOO_DEEP')
+    expect(chain.getBlock(hashBlock(first))).toBeUndefined()
+    // A fork 2 blocks deep is followed, and becomes canonical once heavier.
+    const near = new Chain({ genesis: shallow })
+    importAll(near, [chain.getBlockByNumber(1n)?.block as Block])
+    const fork: Block[] = []
+    for (let i = 0; i < 3; i++) {
+      const b = mineOn(near, [], { miner: addressOf(3) })
+      near.importBlock(b, now(b))
+      fork.push(b)
+    }
+    expect(fork.map((b) => chain.importBlock(b, now(b)).kind)).toEqual(['side', 'side', 'reorg'])
+    expect(chain.head.hash).not.toBe(head)
   })
 })
+
+function importAll(chain: Chain, blocks: readonly Block[]): void {
+  for (const b of blocks) chain.importBlock(b, b.header.timestamp)
+}
 
 function firstFailingNonce(block: Block): bigint {
   // With difficulty 2 about half of all nonces fail; find one deterministically.
