@@ -243,11 +243,15 @@ export interface TxCheckContext {
 }
 
 /**
- * Checks a transaction against its sender's account and the block's base fee: the static gas
- * rules, fee cap ≥ base fee, nonce equal to the account's (or above it when `allowFutureNonce`),
+ * Checks a transaction against its sender's account and the block's base fee: chain id, the
+ * static gas rules, fee cap ≥ base fee, nonce equal to the account's (or above it when `allowFutureNonce`),
  * balance ≥ gas × maxFeePerGas + value. Pure; throws `TxError`.
  */
 export function checkTxState(tx: Tx, account: Account, params: ChainParams, ctx: TxCheckContext): void {
+  // Already checked by decodeTx; repeated because a Tx may come from a cache filled under other params.
+  if (tx.chainId !== params.chainId) {
+    throw new TxError({ code: 'TX_WRONG_CHAIN', expected: params.chainId, got: BigInt(tx.chainId) })
+  }
   checkTxStatic(tx, params)
   if (tx.maxFeePerGas < ctx.baseFeePerGas) {
     throw new TxError({
