@@ -301,6 +301,7 @@ describe('checkTxState', () => {
     expect(err(() => checkTxState({ ...base, gas: 20_999n }, rich, PARAMS, ctx)).code).toBe(
       'TX_INTRINSIC_GAS_TOO_LOW',
     )
+    expect(err(() => checkTxState({ ...base, chainId: 1 }, rich, PARAMS, ctx)).code).toBe('TX_WRONG_CHAIN')
   })
 
   it('computes intrinsic gas and the effective price as Ethereum', () => {
