@@ -43,7 +43,7 @@ export interface MempoolInit {
   readonly senders?: SenderCache
   /** Pending transactions per sender (go-ethereum: 16). */
   readonly maxPerSender?: number
-  /** Pending transactions in all (go-ethereum: 5,120). */
+  /** Capacity in slots of `TX_SLOT_BYTES` (go-ethereum: 5,120 slots; a small transaction is one slot). */
   readonly maxTotal?: number
   /** Smallest gas limit worth admitting (a plain transfer). */
   readonly minGas?: bigint
@@ -53,9 +53,19 @@ export interface MempoolInit {
 
 export const MAX_PER_SENDER = 16
 export const MAX_TOTAL = 5_120
+/**
+ * Transactions are counted in 32 KiB slots, as go-ethereum does, so that the total cap bounds memory too
+ * (5,120 slots ≤ 160 MiB) and not just the count.
+ */
+export const TX_SLOT_BYTES = 32 * 1024
+
+function slotsOf(raw: Hex): number {
+  return Math.max(1, Math.ceil((raw.length - 2) / 2 / TX_SLOT_BYTES))
+}
 
 interface Entry {
   readonly tx: Tx
+  readonly slots: number
   /** Insertion order, the last tie-breaker so that ordering never depends on hash values. */
   readonly seq: number
 }
@@ -89,6 +99,7 @@ export class Mempool {
   private readonly bySender = new Map<Address, Map<bigint, Entry>>()
   private view: MempoolView
   private seq = 0
+  private slotsUsed = 0
 
   constructor(init: MempoolInit, view: MempoolView) {
     this.params = init.params
@@ -101,8 +112,14 @@ export class Mempool {
     this.view = view
   }
 
+  /** Number of pending transactions. */
   get size(): number {
     return this.byHash.size
+  }
+
+  /** Slots in use (see `TX_SLOT_BYTES`); at most `maxTotal`. */
+  get slots(): number {
+    return this.slotsUsed
   }
 
   has(hash: Hex): boolean {
@@ -162,8 +179,9 @@ export class Mempool {
     }
     if (this.byHash.has(u.hash)) throw new MempoolError({ code: 'MEMPOOL_KNOWN', hash: u.hash })
     const tip = effectiveTip(u, this.view.baseFee)
-    if (this.byHash.size >= this.maxTotal) {
-      const lowest = this.evictionCandidate()
+    const slots = slotsOf(raw)
+    if (this.slotsUsed + slots > this.maxTotal) {
+      const lowest = this.evictionCandidate(new Set())
       if (lowest !== undefined && tip <= this.tipOf(lowest)) {
         throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest: this.tipOf(lowest) })
       }
@@ -212,21 +230,12 @@ export class Mempool {
           minTip,
         })
       }
-      this.remove(existing.tx.hash)
     } else if (own !== undefined && own.size >= this.maxPerSender) {
       throw new MempoolError({ code: 'MEMPOOL_SENDER_FULL', sender: from, max: this.maxPerSender })
     }
-    if (this.byHash.size >= this.maxTotal) {
-      const victim = this.evictionCandidate()
-      if (victim !== undefined) {
-        // Evicting the sender's own predecessor would leave this one behind a nonce gap: refuse instead.
-        if (victim.tx.from === from && victim.tx.nonce < tx.nonce) {
-          throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest: this.tipOf(victim) })
-        }
-        this.remove(victim.tx.hash)
-      }
-    }
-    this.insert(tx)
+    for (const victim of this.victimsFor(tx, tip, slots, existing)) this.remove(victim.tx.hash)
+    if (existing !== undefined) this.remove(existing.tx.hash)
+    this.insert(tx, slots)
     return tx
   }
 
@@ -235,6 +244,7 @@ export class Mempool {
     const e = this.byHash.get(hash)
     if (e === undefined) return false
     this.byHash.delete(hash)
+    this.slotsUsed -= e.slots
     const own = this.bySender.get(e.tx.from)
     own?.delete(e.tx.nonce)
     if (own?.size === 0) this.bySender.delete(e.tx.from)
@@ -318,9 +328,10 @@ export class Mempool {
     return from
   }
 
-  private insert(tx: Tx): void {
-    const e: Entry = { tx, seq: this.seq++ }
+  private insert(tx: Tx, slots: number): void {
+    const e: Entry = { tx, slots, seq: this.seq++ }
     this.byHash.set(tx.hash, e)
+    this.slotsUsed += slots
     let own = this.bySender.get(tx.from)
     if (own === undefined) {
       own = new Map()
@@ -334,14 +345,42 @@ export class Mempool {
   }
 
   /**
-   * The transaction to evict when full: the lowest-tip one among each sender's highest nonce, so that
-   * eviction never opens a nonce gap in front of a sender's remaining transactions. Ties evict the newest.
+   * What must leave for `tx` (taking `slots`, replacing `existing` if set) to fit, chosen without changing
+   * anything: repeatedly the eviction candidate. Throws `MEMPOOL_UNDERPRICED` (pool unchanged) when a
+   * victim pays at least `tip`, or is the sender's own predecessor (evicting it would strand `tx` behind a
+   * nonce gap).
    */
-  private evictionCandidate(): Entry | undefined {
+  private victimsFor(tx: Tx, tip: bigint, slots: number, existing: Entry | undefined): Entry[] {
+    const gone = new Set<Hex>()
+    const victims: Entry[] = []
+    let free = this.maxTotal - this.slotsUsed + (existing?.slots ?? 0)
+    if (existing !== undefined) gone.add(existing.tx.hash)
+    while (free < slots) {
+      const victim = this.evictionCandidate(gone)
+      if (victim === undefined) break
+      const lowest = this.tipOf(victim)
+      if (lowest >= tip || (victim.tx.from === tx.from && victim.tx.nonce < tx.nonce)) {
+        throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest })
+      }
+      gone.add(victim.tx.hash)
+      victims.push(victim)
+      free += victim.slots
+    }
+    return victims
+  }
+
+  /**
+   * The transaction to evict next (ignoring those in `gone`): the lowest-tip one among each sender's
+   * highest remaining nonce, so that eviction never opens a nonce gap in front of a sender's remaining
+   * transactions. Ties evict the newest.
+   */
+  private evictionCandidate(gone: ReadonlySet<Hex>): Entry | undefined {
     let worst: Entry | undefined
     for (const own of this.bySender.values()) {
       let last: Entry | undefined
-      for (const e of own.values()) if (last === undefined || e.tx.nonce > last.tx.nonce) last = e
+      for (const e of own.values()) {
+        if (!gone.has(e.tx.hash) && (last === undefined || e.tx.nonce > last.tx.nonce)) last = e
+      }
       if (last === undefined) continue
       if (worst === undefined) {
         worst = last

@@ -187,6 +187,25 @@ describe('mempool admission', () => {
     expect(code(() => pool.add(raw({ from: d, nonce: 1n, tip: 1n })))).toBe('MEMPOOL_UNDERPRICED')
   })
 
+  it('counts large transactions in 32 KiB slots and evicts enough cheap ones to fit them', () => {
+    const roomy = { ...params, maxTxBytes: 200_000 }
+    const pool = new Mempool({ params: roomy, codec: fakeCodec(), maxTotal: 4 }, view())
+    const small = [A, B, C].map((from, i) => pool.add(raw({ from, nonce: 0n, tip: BigInt(2 + i) })))
+    expect(pool.slots).toBe(3)
+    // 70 KB takes three slots: the two cheapest transactions (tips 2 and 3) make room, tip 4 stays.
+    const d = '0x00000000000000000000000000000000000000d4' as Address
+    const big = pool.add(raw({ from: d, nonce: 0n, tip: 9n, pad: 70_000 }))
+    expect(pool.slots).toBe(4)
+    expect(small.map((t) => pool.has(t.hash))).toEqual([false, false, true])
+    // Refused as a whole when a needed victim pays as much: nothing is evicted.
+    const e = '0x00000000000000000000000000000000000000e5' as Address
+    expect(code(() => pool.add(raw({ from: e, nonce: 0n, tip: 8n, pad: 100_000 })))).toBe(
+      'MEMPOOL_UNDERPRICED',
+    )
+    expect(pool.has(big.hash)).toBe(true)
+    expect(pool.slots).toBe(4)
+  })
+
   it('holds the go-ethereum caps under a flood from one peer', () => {
     const pool = new Mempool({ params, codec: fakeCodec() }, view())
     let refused = 0
