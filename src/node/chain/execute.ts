@@ -100,8 +100,9 @@ export function executeBlock(
       })
     }
     const account = buf.getAccount(tx.from)
+    let intrinsic: bigint
     try {
-      checkTxState(tx, account, params, { baseFeePerGas: env.baseFeePerGas })
+      intrinsic = checkTxState(tx, account, params, { baseFeePerGas: env.baseFeePerGas })
     } catch (err) {
       if (err instanceof TxError) {
         throw new ExecutionError(
@@ -113,7 +114,6 @@ export function executeBlock(
     }
     const price = effectiveGasPrice(tx, env.baseFeePerGas)
     buf.setAccount(tx.from, { nonce: account.nonce + 1n, balance: account.balance - tx.gas * price })
-    const intrinsic = intrinsicGas(tx.data)
     const logs: Log[] = []
     // Contract dispatch compares lower-case addresses; decodeTx already yields them, callers may not.
     const from = tx.from.toLowerCase() as Address

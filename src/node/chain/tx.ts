@@ -80,9 +80,9 @@ export type TxFeeFields = Pick<Tx, 'gas' | 'maxFeePerGas' | 'maxPriorityFeePerGa
 
 /**
  * Stateless gas and fee rules: gas within the block gas limit, gas covers the intrinsic cost,
- * tip not above the fee cap. Throws `TxError`.
+ * tip not above the fee cap. Returns the intrinsic gas. Throws `TxError`.
  */
-export function checkTxStatic(tx: TxFeeFields, params: ChainParams): void {
+export function checkTxStatic(tx: TxFeeFields, params: ChainParams): bigint {
   if (tx.gas > params.blockGasLimit) {
     throw new TxError({ code: 'TX_GAS_LIMIT_EXCEEDED', limit: params.blockGasLimit, got: tx.gas })
   }
@@ -95,6 +95,7 @@ export function checkTxStatic(tx: TxFeeFields, params: ChainParams): void {
       maxFeePerGas: tx.maxFeePerGas,
     })
   }
+  return need
 }
 
 /**
@@ -245,14 +246,14 @@ export interface TxCheckContext {
 /**
  * Checks a transaction against its sender's account and the block's base fee: chain id, the
  * static gas rules, fee cap ≥ base fee, nonce equal to the account's (or above it when `allowFutureNonce`),
- * balance ≥ gas × maxFeePerGas + value. Pure; throws `TxError`.
+ * balance ≥ gas × maxFeePerGas + value. Pure; returns the intrinsic gas; throws `TxError`.
  */
-export function checkTxState(tx: Tx, account: Account, params: ChainParams, ctx: TxCheckContext): void {
+export function checkTxState(tx: Tx, account: Account, params: ChainParams, ctx: TxCheckContext): bigint {
   // Already checked by decodeTx; repeated because a Tx may come from a cache filled under other params.
   if (tx.chainId !== params.chainId) {
     throw new TxError({ code: 'TX_WRONG_CHAIN', expected: params.chainId, got: BigInt(tx.chainId) })
   }
-  checkTxStatic(tx, params)
+  const intrinsic = checkTxStatic(tx, params)
   if (tx.maxFeePerGas < ctx.baseFeePerGas) {
     throw new TxError({
       code: 'TX_FEE_CAP_TOO_LOW',
@@ -260,14 +261,17 @@ export function checkTxState(tx: Tx, account: Account, params: ChainParams, ctx:
       baseFeePerGas: ctx.baseFeePerGas,
     })
   }
-  if (tx.nonce < account.nonce)
+  if (tx.nonce < account.nonce) {
     throw new TxError({ code: 'TX_NONCE_TOO_LOW', expected: account.nonce, got: tx.nonce })
+  }
   if (tx.nonce > account.nonce && ctx.allowFutureNonce !== true) {
     throw new TxError({ code: 'TX_NONCE_TOO_HIGH', expected: account.nonce, got: tx.nonce })
   }
   const need = tx.gas * tx.maxFeePerGas + tx.value
-  if (account.balance < need)
+  if (account.balance < need) {
     throw new TxError({ code: 'TX_INSUFFICIENT_FUNDS', need, have: account.balance })
+  }
+  return intrinsic
 }
 
 /** EIP-1559 price per gas actually paid: min(maxFee, baseFee + tip). */
