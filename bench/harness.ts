@@ -11,7 +11,14 @@ import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium'
 import { APP_BENCH_MODULES, type AppBench, registeredAppBenches } from './app'
 import type { BenchPageApi, RunReply } from './browser/protocol'
 import { pureBenches } from './pure'
-import type { Bench, BenchOptions, BenchRecord, BenchResult, Place } from './types'
+import {
+  type Bench,
+  type BenchOptions,
+  type BenchRecord,
+  type BenchResult,
+  type Place,
+  withDerivedRatios,
+} from './types'
 
 /**
  * The Node side of `npm run bench`: bundles the bench page and worker with Vite, serves them on a
@@ -315,5 +322,9 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessRun> {
   // Keep the report in registration order whatever order the places ran in.
   const order = [...pure.map((b) => b.name), ...app.map((b) => b.name)]
   records.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
-  return { records, ...(version === undefined ? {} : { chromium: version }), skipped }
+  return {
+    records: withDerivedRatios(records, pure),
+    ...(version === undefined ? {} : { chromium: version }),
+    skipped,
+  }
 }

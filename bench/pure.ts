@@ -1,3 +1,4 @@
+import { evmBaselineBench } from './chain/ethereumjs'
 import { chainImportBench, chainImportCachedBench } from './chain/import'
 import { stateScalingBench } from './chain/state'
 import type { Bench } from './types'
@@ -6,7 +7,12 @@ import type { Bench } from './types'
  * Every self-contained bench, in run order. This list is bundled into the browser bench page (and its
  * worker) and imported by the Node harness, so a bench added here runs everywhere it declares.
  */
-export const pureBenches: readonly Bench[] = [chainImportBench, chainImportCachedBench, stateScalingBench]
+export const pureBenches: readonly Bench[] = [
+  chainImportBench,
+  evmBaselineBench,
+  chainImportCachedBench,
+  stateScalingBench,
+]
 
 /** The bench called `name`, or undefined. */
 export function findBench(name: string): Bench | undefined {

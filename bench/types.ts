@@ -38,6 +38,25 @@ export interface BenchResult {
   readonly notes?: readonly string[]
 }
 
+/** A figure of some bench's result, by bench name and figure label. */
+export interface FigureRef {
+  readonly bench: string
+  readonly label: string
+}
+
+/**
+ * A ratio between figures of two benches of the same run and place, computed by the harness once both
+ * ran; used when the baseline needs its own worker (a baseline sharing a heap with the measured code
+ * would slow each other through the garbage collector).
+ */
+export interface DerivedRatio {
+  readonly label: string
+  readonly numerator: FigureRef
+  readonly denominator: FigureRef
+  readonly goal?: Goal
+  readonly note?: string
+}
+
 /** Knobs the harness passes to every bench. */
 export interface BenchOptions {
   /** A smoke run: small workloads, figures meaningless; for checking the harness itself. */
@@ -59,6 +78,8 @@ export interface Bench {
   readonly where: 'worker' | 'page' | 'node'
   /** Also run in Node for the comparison column (default true for `worker`, false for `page`). */
   readonly nodeToo?: boolean
+  /** Ratios against other benches' figures, added to this bench's result in each place both ran. */
+  readonly derived?: readonly DerivedRatio[]
   run(options: BenchOptions): Promise<BenchResult>
 }
 
@@ -74,6 +95,34 @@ export interface BenchRecord {
   readonly elapsedMs: number
   readonly result?: BenchResult
   readonly error?: string
+}
+
+/**
+ * `records` with each bench's derived ratios appended to its result, per place, where both figures
+ * exist (a missing figure leaves the ratio out).
+ */
+export function withDerivedRatios(records: readonly BenchRecord[], benches: readonly Bench[]): BenchRecord[] {
+  const figure = (place: Place, ref: FigureRef): number | undefined =>
+    records
+      .find((r) => r.place === place && r.name === ref.bench)
+      ?.result?.figures.find((f) => f.label === ref.label)?.value
+  return records.map((rec) => {
+    const derived = benches.find((b) => b.name === rec.name)?.derived ?? []
+    if (rec.result === undefined || derived.length === 0) return rec
+    const extra: Ratio[] = []
+    for (const d of derived) {
+      const num = figure(rec.place, d.numerator)
+      const den = figure(rec.place, d.denominator)
+      if (num === undefined || den === undefined || den === 0) continue
+      extra.push({
+        label: d.label,
+        value: num / den,
+        ...(d.goal === undefined ? {} : { goal: d.goal }),
+        ...(d.note === undefined ? {} : { note: d.note }),
+      })
+    }
+    return { ...rec, result: { ...rec.result, ratios: [...rec.result.ratios, ...extra] } }
+  })
 }
 
 /** True when `value` satisfies `goal`. */

@@ -5,8 +5,9 @@ import { createAccount, Address as EjsAddress } from '@ethereumjs/util'
 import { createVM, runBlock, runTx, type VM } from '@ethereumjs/vm'
 import artifact from '@openzeppelin/contracts/build/contracts/ERC20PresetFixedSupply.json'
 import { type Address, encodeAbiParameters, type Hex, hexToBytes } from 'viem'
+import type { Bench, BenchResult } from '../types'
 import { type BenchKey, benchKeys } from './keys'
-import { BENCH_FEES, recipientOf, TRANSFER_GAS, transferData, type WorkloadShape } from './workload'
+import { BENCH_FEES, recipientOf, transferData, type WorkloadShape, workloadShape } from './workload'
 
 /**
  * The EVM baseline: the same ERC20 transfer workload on @ethereumjs/vm running OpenZeppelin's
@@ -21,6 +22,8 @@ import { BENCH_FEES, recipientOf, TRANSFER_GAS, transferData, type WorkloadShape
 
 const ETHER = 10n ** 18n
 const GWEI = 10n ** 9n
+/** OpenZeppelin's transfer costs ≈ 51k gas to a new holder, ≈ 34k between existing ones. */
+const EVM_TRANSFER_GAS = 80_000n
 const COINBASE = new EjsAddress(hexToBytes('0x00000000000000000000000000000000000b3c4e'))
 
 export interface EthereumjsFigures {
@@ -126,7 +129,7 @@ export async function measureEthereumjs(shape: WorkloadShape): Promise<Ethereumj
       common,
       2n,
       senders.map((k, i) =>
-        signed(common, deployer, BigInt(i + 1), token, transferData(k.address, perSender), TRANSFER_GAS),
+        signed(common, deployer, BigInt(i + 1), token, transferData(k.address, perSender), EVM_TRANSFER_GAS),
       ),
     ),
   )
@@ -142,7 +145,7 @@ export async function measureEthereumjs(shape: WorkloadShape): Promise<Ethereumj
           BigInt(b),
           token,
           transferData(recipientOf(senders, i), 1n),
-          TRANSFER_GAS,
+          EVM_TRANSFER_GAS,
         ).serialize(),
       ),
     )
@@ -163,4 +166,33 @@ export async function measureEthereumjs(shape: WorkloadShape): Promise<Ethereumj
   const ms = performance.now() - t0
   const txCount = shape.blocks * shape.senders
   return { txPerSec: (txCount * 1000) / ms, ms, txCount, gasPerTx: gas / BigInt(txCount) }
+}
+
+/** Label of the baseline figure (other benches' derived ratios refer to it). */
+export const EVM_BASELINE = 'ethereumjs VM, OpenZeppelin ERC20'
+
+/** The EVM baseline of issue 3's import benchmark, in its own worker. */
+export const evmBaselineBench: Bench = {
+  name: 'evm-erc20',
+  title: 'Baseline: the same ERC20 transfer blocks on @ethereumjs/vm (OpenZeppelin bytecode)',
+  where: 'worker',
+  // Its Node figure (≈ 160–190 tx/s on an idle machine, shared/FIELD-NOTES.md) costs a minute and a
+  // half of a loaded run for a column nobody acts on: Chromium only.
+  nodeToo: false,
+  async run(options): Promise<BenchResult> {
+    const shape = workloadShape(options)
+    const r = await measureEthereumjs(shape)
+    return {
+      figures: [
+        { label: EVM_BASELINE, value: r.txPerSec, unit: 'tx/s', note: `${r.gasPerTx} gas/tx, one run` },
+      ],
+      ratios: [],
+      notes: [
+        `${r.txCount} transfers in ${shape.blocks} blocks of ${shape.senders}, after 1 untimed warm-up block; ` +
+          'Cancun rules, EIP-1559 transactions, in-memory Merkle-Patricia state.',
+        'Timed: createTxFromRLP + createBlock + runBlock(generate: true) per block (sender recovery, EVM, ' +
+          'state root, receipts trie); header and transactions-trie validation skipped, which favours it.',
+      ],
+    }
+  },
 }
