@@ -19,10 +19,12 @@ export function decodeRlpStrict(bytes: Uint8Array): RlpItem {
   }
 }
 
+/** The `BLOCK_MALFORMED` error. */
 export function malformed(reason: string): BlockError {
   return new BlockError({ code: 'BLOCK_MALFORMED', reason })
 }
 
+/** The item as a list (of exactly `length` items when given), else `BLOCK_MALFORMED`. */
 export function asList(item: RlpItem | undefined, what: string, length?: number): readonly RlpItem[] {
   if (item === undefined || item instanceof Uint8Array) throw malformed(`${what}: expected a list`)
   if (length !== undefined && item.length !== length) {
@@ -31,6 +33,7 @@ export function asList(item: RlpItem | undefined, what: string, length?: number)
   return item
 }
 
+/** The item as a byte string, else `BLOCK_MALFORMED`. */
 export function asBytes(item: RlpItem | undefined, what: string): Uint8Array {
   if (!(item instanceof Uint8Array)) throw malformed(`${what}: expected a byte string`)
   return item

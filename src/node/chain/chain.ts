@@ -91,6 +91,10 @@ export class Chain {
   private readonly states = new Map<Hex, State>()
   private deferred: Block[] = []
 
+  /**
+   * Opens the chain in `init.store`, writing the genesis block first when the store is empty. Throws
+   * `BlockError` `BLOCK_BAD_GENESIS` when the store holds another chain.
+   */
   constructor(init: ChainInit) {
     this.params = init.genesis.params
     this.store = init.store ?? new MemoryChainStore()
@@ -125,6 +129,7 @@ export class Chain {
     return this.mustGet(this.store.getHead() ?? this.genesisHash)
   }
 
+  /** Header of the canonical head. */
   get headHeader(): Header {
     return this.head.block.header
   }
@@ -134,6 +139,7 @@ export class Chain {
     return this.stateAt(this.head.hash)
   }
 
+  /** Blocks waiting for an unknown parent. */
   get orphanCount(): number {
     return this.orphans.size
   }
@@ -158,6 +164,7 @@ export class Chain {
     return state
   }
 
+  /** Any stored block (canonical or side branch) by hash. */
   getBlock(hash: Hex): StoredBlock | undefined {
     return this.store.getBlock(hash)
   }
@@ -168,6 +175,7 @@ export class Chain {
     return hash === undefined ? undefined : this.store.getBlock(hash)
   }
 
+  /** Header by hash (any stored block) or by number (canonical chain). */
   getHeader(hashOrNumber: Hex | bigint): Header | undefined {
     const b =
       typeof hashOrNumber === 'bigint' ? this.getBlockByNumber(hashOrNumber) : this.getBlock(hashOrNumber)
@@ -179,6 +187,7 @@ export class Chain {
     return this.store.getBlock(hash)?.totalDifficulty
   }
 
+  /** True when block `hash` is on the canonical chain. */
   isCanonical(hash: Hex): boolean {
     const b = this.store.getBlock(hash)
     return b !== undefined && this.store.getCanonicalHash(b.block.header.number) === hash

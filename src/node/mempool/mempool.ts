@@ -101,6 +101,7 @@ export class Mempool {
   private seq = 0
   private slotsUsed = 0
 
+  /** @param view the canonical head as seen now; follow it with `onHead`. */
   constructor(init: MempoolInit, view: MempoolView) {
     this.params = init.params
     this.codec = init.codec ?? txCodec(init.params)
@@ -122,10 +123,12 @@ export class Mempool {
     return this.slotsUsed
   }
 
+  /** True if a transaction with this hash is pending. */
   has(hash: Hex): boolean {
     return this.byHash.has(hash)
   }
 
+  /** A pending transaction by hash. */
   get(hash: Hex): Tx | undefined {
     return this.byHash.get(hash)?.tx
   }

@@ -77,6 +77,7 @@ export class SimNode {
     this.sim.broadcast(this.id, { kind: 'tx', raw })
   }
 
+  /** Handles a message delivered from node `from`. */
   receive(from: number, msg: Message): void {
     if (msg.kind === 'tx') {
       if (this.mempool.has(keccak256(msg.raw))) return
@@ -217,26 +218,31 @@ export class Simulation {
     return this.t0 + BigInt(this.transport.now)
   }
 
+  /** Node `i`; throws `RangeError` when there is none. */
   node(i: number): SimNode {
     const n = this.nodes[i]
     if (n === undefined) throw new RangeError(`no node ${i}`)
     return n
   }
 
+  /** Sends one message through the simulated network. */
   send(from: number, to: number, msg: Message): void {
     const target = this.nodes[to]
     if (target === undefined) return
     this.transport.send(from, to, () => target.receive(from, msg))
   }
 
+  /** Floods a message to every other node (a full mesh, as gossipsub on a small network). */
   broadcast(from: number, msg: Message): void {
     for (const n of this.nodes) if (n.id !== from) this.send(from, n.id, msg)
   }
 
+  /** Cuts the network into groups (see `SimTransport.partition`). */
   partition(groups: readonly (readonly number[])[]): void {
     this.transport.partition(groups)
   }
 
+  /** Removes every partition. */
   heal(): void {
     this.transport.heal()
   }

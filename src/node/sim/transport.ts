@@ -33,6 +33,7 @@ export class SimTransport {
     private link: LinkConfig,
   ) {}
 
+  /** Changes latency and loss for messages sent from now on. */
   setLink(link: LinkConfig): void {
     this.link = link
   }
@@ -45,10 +46,12 @@ export class SimTransport {
     })
   }
 
+  /** Removes every partition. */
   heal(): void {
     this.group.clear()
   }
 
+  /** True when `a` and `b` are in the same partition group. */
   connected(a: number, b: number): boolean {
     return (this.group.get(a) ?? -1) === (this.group.get(b) ?? -1)
   }
