@@ -182,6 +182,31 @@ describe('block codec', () => {
       { numRuns: FUZZ_RUNS },
     )
   })
+
+  it('refuses or re-encodes identically every mutation of a valid block (no second encoding)', () => {
+    const enc = encodeBlock(block)
+    fc.assert(
+      fc.property(
+        fc.nat(enc.length - 1),
+        fc.integer({ min: 1, max: 255 }),
+        fc.integer({ min: -2, max: 2 }),
+        (at, x, resize) => {
+          let m = Uint8Array.from(enc)
+          m[at] = (m[at] as number) ^ x
+          if (resize > 0) m = Uint8Array.of(...m, ...new Uint8Array(resize))
+          if (resize < 0) m = m.slice(0, m.length + resize)
+          try {
+            const decoded = decodeBlock(m)
+            // Strictness means decoding is injective: whatever is accepted re-encodes to the same bytes.
+            expect(encodeBlock(decoded)).toEqual(m)
+          } catch (err) {
+            expect(err).toBeInstanceOf(BlockError)
+          }
+        },
+      ),
+      { numRuns: FUZZ_RUNS },
+    )
+  })
 })
 
 describe('encoded block size', () => {
