@@ -249,7 +249,7 @@ async function runApp(
   benches: readonly AppBench[],
   options: HarnessOptions,
   executablePath: string,
-): Promise<BenchRecord[]> {
+): Promise<{ records: BenchRecord[]; version: string }> {
   const app = await startApp(options)
   let browser: Browser | undefined
   try {
@@ -267,7 +267,7 @@ async function runApp(
       }
       records.push(await record(bench, 'app', () => bench.run(context)))
     }
-    return records
+    return { records, version: browser.version() }
   } finally {
     await browser?.close()
     app.child.kill('SIGTERM')
@@ -317,8 +317,11 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessRun> {
       records.push(await record(bench, 'node', () => bench.run(benchOptions)))
     }
   }
-  if (app.length > 0 && executablePath !== undefined)
-    records.push(...(await runApp(app, options, executablePath)))
+  if (app.length > 0 && executablePath !== undefined) {
+    const out = await runApp(app, options, executablePath)
+    records.push(...out.records)
+    version ??= out.version
+  }
   // Keep the report in registration order whatever order the places ran in.
   const order = [...pure.map((b) => b.name), ...app.map((b) => b.name)]
   records.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
