@@ -84,6 +84,22 @@ describe('executeBlock', () => {
     expect(r.logs).toEqual([])
   })
 
+  it('allows zero-value and self transfers, as Ethereum does: only the fee moves', () => {
+    const { h, t } = withToken()
+    const before = h.state.getAccount(ALICE)
+    const r = h.block([
+      { from: ALICE, to: ALICE, value: 5n },
+      { from: ALICE, to: BOB, value: 0n },
+      { from: ALICE, to: t, data: transfer(ALICE, 10n) },
+      { from: ALICE, to: t, data: transfer(BOB, 0n) },
+    ])
+    expect(r.receipts.map((x) => x.status)).toEqual([1, 1, 1, 1])
+    const fees = r.receipts.reduce((sum, x) => sum + x.gasUsed * x.effectiveGasPrice, 0n)
+    expect(h.state.getAccount(ALICE)).toEqual({ nonce: before.nonce + 4n, balance: before.balance - fees })
+    expect(h.balanceOf(t, ALICE)).toBe(1000n)
+    expect(h.balanceOf(t, BOB)).toBe(0n)
+  })
+
   it('fills receipts, cumulative gas, logs bloom', () => {
     const { h, t } = withToken()
     const r = h.block([
