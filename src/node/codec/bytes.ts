@@ -11,18 +11,39 @@ const HEX_CHARS = '0123456789abcdef'
 const BYTE_TO_HEX: string[] = []
 for (let i = 0; i < 256; i++) BYTE_TO_HEX.push((HEX_CHARS[i >> 4] as string) + (HEX_CHARS[i & 15] as string))
 
+const ZERO_HEX = '0'.repeat(512)
+
+function hexOf(bytes: Uint8Array, prefix: string): string {
+  // Blooms and 32-byte words are mostly zero bytes: a run of them is one slice of a zero string
+  // instead of one concatenation per byte (5× faster for a receipt bloom).
+  let out = prefix
+  const n = bytes.length
+  let i = 0
+  while (i < n) {
+    const b = bytes[i] as number
+    if (b === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 0 && bytes[i + 3] === 0) {
+      let j = i + 4
+      while (j < n && bytes[j] === 0) j++
+      let digits = (j - i) * 2
+      for (; digits > ZERO_HEX.length; digits -= ZERO_HEX.length) out += ZERO_HEX
+      out += ZERO_HEX.slice(0, digits)
+      i = j
+    } else {
+      out += BYTE_TO_HEX[b]
+      i++
+    }
+  }
+  return out
+}
+
 /** Lower-case `0x` hex of `bytes`. */
 export function toHex(bytes: Uint8Array): Hex {
-  let out = '0x'
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i] as number]
-  return out as Hex
+  return hexOf(bytes, '0x') as Hex
 }
 
 /** Lower-case hex of `bytes` without the `0x` prefix. */
 export function toHexRaw(bytes: Uint8Array): string {
-  let out = ''
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i] as number]
-  return out
+  return hexOf(bytes, '')
 }
 
 function nibble(c: number): number {

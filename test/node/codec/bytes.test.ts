@@ -40,11 +40,14 @@ describe('bytes', () => {
         fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
         (b, n) => {
           expect(fromHex(toHex(b))).toEqual(b)
+          expect(toHex(b)).toBe(`0x${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`)
           expect(bytesToBigint(bigintToFixed(n, 32))).toBe(n)
         },
       ),
     )
     expect(fromHex('0xABcd')).toEqual(new Uint8Array([0xab, 0xcd]))
+    expect(toHex(new Uint8Array(600))).toBe(`0x${'00'.repeat(600)}`)
+    expect(toHex(new Uint8Array([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]))).toBe('0x00000000010000000000')
   })
 
   it('rejects bad hex and overflowing integers with typed errors', () => {
