@@ -77,6 +77,11 @@ export class SimNode {
     this.sim.broadcast(this.id, { kind: 'tx', raw })
   }
 
+  /** Gossips every pending transaction again (after links come back). */
+  announcePool(): void {
+    for (const tx of this.mempool.pending()) this.sim.broadcast(this.id, { kind: 'tx', raw: tx.raw })
+  }
+
   /** Handles a message delivered from node `from`. */
   receive(from: number, msg: Message): void {
     if (msg.kind === 'tx') {
@@ -242,9 +247,13 @@ export class Simulation {
     this.transport.partition(groups)
   }
 
-  /** Removes every partition. */
+  /**
+   * Removes every partition. Like a node meeting new peers (go-ethereum announces its pool to each new
+   * peer), every node then re-gossips its pending transactions across the healed links.
+   */
   heal(): void {
     this.transport.heal()
+    for (const n of this.nodes) n.announcePool()
   }
 
   /** Advances simulated time by `ms`. */
