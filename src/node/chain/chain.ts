@@ -244,8 +244,12 @@ export class Chain {
       if (block.header.number === 0n) {
         throw new BlockError({ code: 'BLOCK_BAD_GENESIS', expected: this.genesisHash, got: hash })
       }
-      // Only sealed blocks are worth memory: junk without work is refused, not kept.
+      // Only sealed blocks are worth memory: junk without work is refused, not kept. The body must match
+      // the header's transactions root too, or a copy of an honest header with a forged body, arriving
+      // first, would occupy the honest block's slot (orphans are keyed by header hash).
       if (!checkPow(block.header)) throw new BlockError({ code: 'BLOCK_INSUFFICIENT_WORK', hash })
+      validateSize(block)
+      validateBody(block)
       this.keepOrphan(hash, block)
       return { kind: 'orphan', hash, missing: parentHash }
     }

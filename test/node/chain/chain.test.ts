@@ -145,6 +145,9 @@ describe('chain: orphans', () => {
     const c2 = mineOn(other, [])
     other.importBlock(c2, now(c2))
     const c3 = mineOn(other, [])
+    // A forged body under c2's honest header is refused, so it cannot take c2's place.
+    const forged = { header: c2.header, transactions: [raw0[0] as Hex] }
+    expect(code(() => chain.importBlock(forged, now(c3)))).toBe('BLOCK_BAD_TX_ROOT')
     expect(chain.importBlock(c2, now(c3)).kind).toBe('orphan')
     expect(chain.importBlock(c3, now(c3)).kind).toBe('orphan')
     expect(chain.orphanCount).toBe(1)
