@@ -1,0 +1,54 @@
+import { NodeError } from '../rpc/errors'
+
+/** Why a storage call failed. Branch on `code`; the other fields are details for the UI and logs. */
+export type StorageErrorType =
+  /** The origin's quota is full. `needed` is an estimate of the bytes the refused write held. */
+  | { readonly code: 'STORAGE_QUOTA_EXCEEDED'; readonly needed?: number }
+  /** The database holds another chain (chain id or genesis hash differ from the expected ones). */
+  | {
+      readonly code: 'STORAGE_WRONG_CHAIN'
+      readonly expectedChainId: number
+      readonly foundChainId: number
+      readonly expectedGenesis: string
+      readonly foundGenesis: string
+    }
+  /** The repository was closed (by `close()`, or by the browser / another tab upgrading the database). */
+  | { readonly code: 'STORAGE_CLOSED' }
+  /** A write transaction aborted; nothing of it was stored. */
+  | { readonly code: 'STORAGE_ABORTED'; readonly reason: string }
+  /** Stored data does not have the shape this code wrote, or the schema is newer than this code. */
+  | { readonly code: 'STORAGE_CORRUPT'; readonly reason: string }
+  /** No IndexedDB here, or opening it failed (private mode, blocked by another connection). */
+  | { readonly code: 'STORAGE_UNAVAILABLE'; readonly reason: string }
+
+/** The one error type the storage layer throws. */
+export class StorageError extends NodeError<StorageErrorType> {
+  override name = 'StorageError'
+}
+
+function errorName(thrown: unknown): string | undefined {
+  if (typeof thrown !== 'object' || thrown === null || !('name' in thrown)) return undefined
+  return typeof thrown.name === 'string' ? thrown.name : undefined
+}
+
+function errorMessage(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`
+  if (typeof thrown === 'object' && thrown !== null && 'message' in thrown) return String(thrown.message)
+  return String(thrown)
+}
+
+/**
+ * Maps what IndexedDB (or a write hook) threw to a `StorageError`: a `QuotaExceededError` DOMException
+ * becomes `STORAGE_QUOTA_EXCEEDED` (`needed`: the caller's estimate of the refused write's bytes), anything
+ * else `STORAGE_ABORTED`. StorageErrors pass through.
+ */
+export function toStorageError(thrown: unknown, needed?: number): StorageError {
+  if (thrown instanceof StorageError) return thrown
+  const name = errorName(thrown)
+  if (name === 'QuotaExceededError') {
+    return new StorageError(
+      needed === undefined ? { code: 'STORAGE_QUOTA_EXCEEDED' } : { code: 'STORAGE_QUOTA_EXCEEDED', needed },
+    )
+  }
+  return new StorageError({ code: 'STORAGE_ABORTED', reason: errorMessage(thrown) })
+}

@@ -1,0 +1,337 @@
+import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb'
+import type { Hex } from 'viem'
+import type { Receipt } from '../chain/types'
+import { toHex } from '../codec/bytes'
+import type { TrieNodeRecord } from '../state/trie'
+import { StorageError, toStorageError } from './errors'
+import { checkChain } from './open-check'
+import {
+  type BodyRow,
+  blockFromRows,
+  checkStateNode,
+  type HeaderRow,
+  hashKey,
+  type LogRow,
+  logMatches,
+  logRecord,
+  META_HEAD,
+  META_SCHEMA,
+  numberKey,
+  planCommit,
+  receiptKey,
+} from './rows'
+import type {
+  BeforeWriteHook,
+  BlockCommit,
+  BlockRecord,
+  ChainIdentity,
+  HeaderRecord,
+  HeadRecord,
+  LogFilter,
+  LogRecord,
+  NodeRepository,
+  StoreName,
+  TxLocation,
+  WriteOptions,
+} from './types'
+
+/** Version of the database layout below; `upgrade` migrates every older version step by step. */
+export const SCHEMA_VERSION = 1
+
+/** The IndexedDB database of a node profile. */
+export function databaseName(profileId: string): string {
+  return `tabchain-node-${profileId}`
+}
+
+export interface IdbRepositoryOptions {
+  /** The node profile (src/node/profile) whose database this is. */
+  readonly profileId: string
+  readonly chain: ChainIdentity
+  /** Test hook, see `BeforeWriteHook`. */
+  readonly beforeWrite?: BeforeWriteHook
+}
+
+/** Untyped schema: compound keys and per-store value shapes are checked in ./rows instead. */
+type Db = IDBPDatabase<unknown>
+
+/** Creates or migrates the object stores. Keys are out-of-line (see ./rows for each store's key). */
+function upgrade(
+  db: Db,
+  oldVersion: number,
+  tx: IDBPTransaction<unknown, StoreName[], 'versionchange'>,
+): void {
+  if (oldVersion < 1) {
+    for (const name of [
+      'headers',
+      'bodies',
+      'receipts',
+      'canonical',
+      'txIndex',
+      'stateNodes',
+      'meta',
+    ] as const) {
+      db.createObjectStore(name)
+    }
+    const logs = db.createObjectStore('logs')
+    logs.createIndex('byAddress', ['a', 'n'])
+    logs.createIndex('byTopic0', ['t0', 'n'])
+    logs.createIndex('byNumber', 'n')
+  }
+  void tx.objectStore('meta').put(SCHEMA_VERSION, META_SCHEMA)
+}
+
+/**
+ * Opens (creating or upgrading) the profile's IndexedDB repository. Throws `StorageError`:
+ * `STORAGE_UNAVAILABLE` without IndexedDB or when opening fails, `STORAGE_CORRUPT` when the database
+ * was written by a newer schema, `STORAGE_WRONG_CHAIN` when it holds another chain.
+ */
+export async function openIdbRepository(options: IdbRepositoryOptions): Promise<NodeRepository> {
+  if (typeof indexedDB === 'undefined') {
+    throw new StorageError({ code: 'STORAGE_UNAVAILABLE', reason: 'IndexedDB is not available' })
+  }
+  let repo: IdbRepository | undefined
+  let db: Db
+  try {
+    db = await openDB(databaseName(options.profileId), SCHEMA_VERSION, {
+      upgrade: (d, oldVersion, _newVersion, tx) =>
+        upgrade(d, oldVersion, tx as unknown as IDBPTransaction<unknown, StoreName[], 'versionchange'>),
+      // Another tab opens a newer schema: step aside rather than block its upgrade forever.
+      blocking: () => repo?.close(),
+      // The browser closed the connection (storage cleared, disk error).
+      terminated: () => repo?.close(),
+    })
+  } catch (e) {
+    if (e instanceof Error && e.name === 'VersionError') {
+      throw new StorageError({
+        code: 'STORAGE_CORRUPT',
+        reason: 'the database was written by a newer schema',
+      })
+    }
+    throw new StorageError({
+      code: 'STORAGE_UNAVAILABLE',
+      reason: e instanceof Error ? e.message : String(e),
+    })
+  }
+  repo = new IdbRepository(db, options)
+  try {
+    await checkChain(
+      options.chain,
+      (key) => repo.getMeta(key),
+      (key, value) => repo.putMeta(key, value),
+    )
+  } catch (e) {
+    repo.close()
+    throw e
+  }
+  return repo
+}
+
+/** A request's own rejection is reported again by the transaction's outcome; handled there. */
+function ignoreRequestError(): void {}
+
+class IdbRepository implements NodeRepository {
+  readonly chain: ChainIdentity
+  readonly #db: Db
+  readonly #beforeWrite: BeforeWriteHook | undefined
+  #closed = false
+
+  constructor(db: Db, options: IdbRepositoryOptions) {
+    this.#db = db
+    this.chain = options.chain
+    this.#beforeWrite = options.beforeWrite
+  }
+
+  #open(): Db {
+    if (this.#closed) throw new StorageError({ code: 'STORAGE_CLOSED' })
+    return this.#db
+  }
+
+  /** Runs a read; errors become StorageErrors (`STORAGE_CLOSED` once closed). */
+  async #read<T>(run: (db: Db) => Promise<T>): Promise<T> {
+    const db = this.#open()
+    try {
+      return await run(db)
+    } catch (e) {
+      if (this.#closed) throw new StorageError({ code: 'STORAGE_CLOSED' })
+      if (e instanceof StorageError) throw e
+      throw new StorageError({ code: 'STORAGE_CORRUPT', reason: e instanceof Error ? e.message : String(e) })
+    }
+  }
+
+  async #write(
+    stores: StoreName[],
+    ops: { store: StoreName; key: IDBValidKey; value: unknown }[],
+    bytes: number,
+    options: WriteOptions | undefined,
+  ): Promise<void> {
+    const db = this.#open()
+    if (ops.length === 0) return
+    let tx: IDBPTransaction<unknown, StoreName[], 'readwrite'>
+    try {
+      tx = db.transaction(stores, 'readwrite', { durability: options?.durability ?? 'default' })
+    } catch (e) {
+      throw this.#closed ? new StorageError({ code: 'STORAGE_CLOSED' }) : toStorageError(e, bytes)
+    }
+    try {
+      for (const op of ops) {
+        this.#beforeWrite?.(op.store, op.key)
+        const store = tx.objectStore(op.store)
+        const request = op.value === undefined ? store.delete(op.key) : store.put(op.value, op.key)
+        request.catch(ignoreRequestError)
+      }
+    } catch (e) {
+      // A put that throws (uncloneable value, injected failure) leaves the transaction active: abort
+      // it so nothing of this commit is stored.
+      tx.abort()
+      await tx.done.catch(ignoreRequestError)
+      throw toStorageError(e, bytes)
+    }
+    try {
+      await tx.done
+    } catch (e) {
+      // A quota failure surfaces here, as the transaction's error, after the transaction aborted.
+      throw toStorageError(tx.error ?? e, bytes)
+    }
+  }
+
+  async commitBlock(commit: BlockCommit, options?: WriteOptions): Promise<void> {
+    const plan = planCommit(commit)
+    const stores = [...new Set(plan.ops.map((op) => op.store))]
+    await this.#write(stores, plan.ops, plan.bytes, options)
+  }
+
+  getHead(): Promise<HeadRecord | undefined> {
+    return this.getMeta<HeadRecord>(META_HEAD)
+  }
+
+  getBlock(hash: Hex): Promise<BlockRecord | undefined> {
+    return this.#read(async (db) => {
+      const key = hashKey(hash)
+      const tx = db.transaction(['headers', 'bodies', 'receipts'], 'readonly')
+      const [header, body, receipts] = await Promise.all([
+        tx.objectStore('headers').get(key) as Promise<HeaderRow | undefined>,
+        tx.objectStore('bodies').get(key) as Promise<BodyRow | undefined>,
+        tx
+          .objectStore('receipts')
+          .getAll(
+            IDBKeyRange.bound(receiptKey(key, 0), receiptKey(key, Number.POSITIVE_INFINITY)),
+          ) as Promise<Receipt[]>,
+      ])
+      return blockFromRows(
+        header,
+        body,
+        Array.from({ length: body?.txHashes.length ?? 0 }, (_, i) => receipts[i]),
+      )
+    })
+  }
+
+  async getBlockByNumber(number: bigint): Promise<BlockRecord | undefined> {
+    const hash = await this.getCanonicalHash(number)
+    return hash === undefined ? undefined : this.getBlock(hash)
+  }
+
+  getCanonicalHash(number: bigint): Promise<Hex | undefined> {
+    const key = numberKey(number)
+    return this.#read((db) => db.get('canonical', key) as Promise<Hex | undefined>)
+  }
+
+  getHeader(hash: Hex): Promise<HeaderRecord | undefined> {
+    return this.#read(async (db) => {
+      const row = (await db.get('headers', hashKey(hash))) as HeaderRow | undefined
+      return row === undefined
+        ? undefined
+        : { hash: row.hash, header: row.header, totalDifficulty: row.totalDifficulty }
+    })
+  }
+
+  async getReceipts(blockHash: Hex): Promise<Receipt[]> {
+    return (await this.getBlock(blockHash))?.receipts.slice() ?? []
+  }
+
+  getTxLocation(txHash: Hex): Promise<TxLocation | undefined> {
+    return this.#read((db) => db.get('txIndex', hashKey(txHash)) as Promise<TxLocation | undefined>)
+  }
+
+  getReceipt(txHash: Hex): Promise<{ receipt: Receipt; location: TxLocation } | undefined> {
+    return this.#read(async (db) => {
+      const tx = db.transaction(['txIndex', 'receipts'], 'readonly')
+      const location = (await tx.objectStore('txIndex').get(hashKey(txHash))) as TxLocation | undefined
+      if (location === undefined) return undefined
+      const receipt = (await tx
+        .objectStore('receipts')
+        .get(receiptKey(location.blockHash, location.index))) as Receipt | undefined
+      return receipt === undefined ? undefined : { receipt, location }
+    })
+  }
+
+  getLogs(filter: LogFilter): Promise<LogRecord[]> {
+    const from = numberKey(filter.fromBlock)
+    const to = numberKey(filter.toBlock)
+    if (from > to) return Promise.resolve([])
+    return this.#read(async (db) => {
+      const tx = db.transaction(['logs', 'canonical'], 'readonly')
+      const logs = tx.objectStore('logs')
+      // The narrowest index first: an address or a topic0 selects far fewer logs than a block range.
+      let rows: LogRow[]
+      if (filter.address !== undefined) {
+        const a = filter.address.toLowerCase()
+        rows = await logs.index('byAddress').getAll(IDBKeyRange.bound([a, from], [a, to]))
+      } else if (filter.topic0 !== undefined) {
+        const t0 = filter.topic0.toLowerCase()
+        rows = await logs.index('byTopic0').getAll(IDBKeyRange.bound([t0, from], [t0, to]))
+      } else {
+        rows = await logs.index('byNumber').getAll(IDBKeyRange.bound(from, to))
+      }
+      rows = rows.filter((row) => logMatches(row, filter))
+      // Logs of blocks that lost a reorg stay stored with their block; only canonical ones answer.
+      const numbers = [...new Set(rows.map((row) => row.n))]
+      const hashes = await Promise.all(
+        numbers.map((n) => tx.objectStore('canonical').get(n) as Promise<Hex | undefined>),
+      )
+      const canonical = new Map(numbers.map((n, i) => [n, hashes[i]]))
+      return rows
+        .filter((row) => canonical.get(row.n) === hashKey(row.blockHash))
+        .sort((x, y) => x.n - y.n || x.logIndex - y.logIndex)
+        .map(logRecord)
+    })
+  }
+
+  getStateNode(hash: Hex): Promise<Uint8Array | undefined> {
+    return this.#read(async (db) => {
+      const value: unknown = await db.get('stateNodes', hashKey(hash))
+      return value === undefined ? undefined : checkStateNode(value).encoded
+    })
+  }
+
+  loadStateNodes(sink: (batch: TrieNodeRecord[]) => void, batchSize = 10_000): Promise<number> {
+    return this.#read(async (db) => {
+      let count = 0
+      let after: string | undefined
+      for (;;) {
+        // One short transaction per batch: the sink may be slow, and state nodes are only ever added.
+        const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true)
+        const values: unknown[] = await db.getAll('stateNodes', range, batchSize)
+        if (values.length === 0) return count
+        const batch = values.map(checkStateNode)
+        count += batch.length
+        sink(batch)
+        if (values.length < batchSize) return count
+        after = toHex((batch[batch.length - 1] as TrieNodeRecord).hash)
+      }
+    })
+  }
+
+  getMeta<T>(key: string): Promise<T | undefined> {
+    return this.#read((db) => db.get('meta', key) as Promise<T | undefined>)
+  }
+
+  putMeta(key: string, value: unknown, options?: WriteOptions): Promise<void> {
+    return this.#write(['meta'], [{ store: 'meta', key, value }], 0, options)
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#db.close()
+  }
+}
