@@ -1,0 +1,7 @@
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import { runStorageCompliance } from './compliance'
+
+runStorageCompliance('memory twin', () => {
+  const backend = createMemoryBackend()
+  return { open: (options) => openMemoryRepository({ backend, ...options }) }
+})
