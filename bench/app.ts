@@ -28,6 +28,8 @@ export interface AppBench {
   readonly name: string
   /** One line: what is measured. */
   readonly title: string
+  /** Longest the run may take before it is reported as timed out (default 5 minutes). */
+  readonly timeoutMs?: number
   run(context: AppBenchContext): Promise<BenchResult>
 }
 

@@ -28,7 +28,7 @@ import {
  */
 
 const ROOT = resolve(import.meta.dirname, '..')
-/** Longest a single bench may take anywhere before it is reported as timed out. */
+/** Longest a bench may take in one place before it is reported as timed out, unless it sets `timeoutMs`. */
 const BENCH_TIMEOUT_MS = 5 * 60_000
 
 export interface HarnessOptions extends BenchOptions {
@@ -50,25 +50,22 @@ function errorText(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err)
 }
 
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} timed out after ${BENCH_TIMEOUT_MS / 1000} s`)),
-      BENCH_TIMEOUT_MS,
-    )
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms)
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
 async function record(
-  bench: { name: string; title: string },
+  bench: { name: string; title: string; timeoutMs?: number },
   place: Place,
   run: () => Promise<BenchResult | RunReply>,
 ): Promise<BenchRecord> {
   const t0 = performance.now()
   try {
-    const out = await withTimeout(run(), `${bench.name} (${place})`)
+    const out = await withTimeout(run(), `${bench.name} (${place})`, bench.timeoutMs ?? BENCH_TIMEOUT_MS)
     const elapsedMs = performance.now() - t0
     if ('ok' in out) {
       return out.ok

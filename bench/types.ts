@@ -78,6 +78,8 @@ export interface Bench {
   readonly where: 'worker' | 'page' | 'node'
   /** Also run in Node for the comparison column (default true for `worker`, false for `page`). */
   readonly nodeToo?: boolean
+  /** Longest one run may take before it is reported as timed out (default 5 minutes). */
+  readonly timeoutMs?: number
   /** Ratios against other benches' figures, added to this bench's result in each place both ran. */
   readonly derived?: readonly DerivedRatio[]
   run(options: BenchOptions): Promise<BenchResult>
