@@ -25,6 +25,7 @@ import type {
   BlockCommit,
   BlockRecord,
   ChainIdentity,
+  ChainSnapshot,
   HeaderRecord,
   HeadRecord,
   LogFilter,
@@ -293,6 +294,64 @@ class IdbRepository implements NodeRepository {
         .filter((row) => canonical.get(row.n) === hashKey(row.blockHash))
         .sort((x, y) => x.n - y.n || x.logIndex - y.logIndex)
         .map(logRecord)
+    })
+  }
+
+  loadChain(): Promise<ChainSnapshot> {
+    return this.#read(async (db) => {
+      const stores = ['headers', 'bodies', 'receipts', 'canonical', 'txIndex', 'meta'] as const
+      const tx = db.transaction([...stores], 'readonly')
+      const [
+        headers,
+        bodyKeys,
+        bodies,
+        receiptKeys,
+        receipts,
+        canonicalKeys,
+        canonical,
+        txKeys,
+        txLocations,
+        head,
+      ] = await Promise.all([
+        tx.objectStore('headers').getAll() as Promise<HeaderRow[]>,
+        tx.objectStore('bodies').getAllKeys() as Promise<Hex[]>,
+        tx.objectStore('bodies').getAll() as Promise<BodyRow[]>,
+        tx.objectStore('receipts').getAllKeys() as Promise<[Hex, number][]>,
+        tx.objectStore('receipts').getAll() as Promise<Receipt[]>,
+        tx.objectStore('canonical').getAllKeys() as Promise<number[]>,
+        tx.objectStore('canonical').getAll() as Promise<Hex[]>,
+        tx.objectStore('txIndex').getAllKeys() as Promise<Hex[]>,
+        tx.objectStore('txIndex').getAll() as Promise<TxLocation[]>,
+        tx.objectStore('meta').get(META_HEAD) as Promise<HeadRecord | undefined>,
+      ])
+      const headerByHash = new Map(headers.map((row) => [hashKey(row.hash), row]))
+      // Receipt keys sort by block hash then index, so each block's receipts are one run in order.
+      const receiptsByBlock = new Map<string, Receipt[]>()
+      receiptKeys.forEach(([blockHash], i) => {
+        let list = receiptsByBlock.get(blockHash)
+        if (list === undefined) {
+          list = []
+          receiptsByBlock.set(blockHash, list)
+        }
+        list.push(receipts[i] as Receipt)
+      })
+      const blocks: BlockRecord[] = []
+      bodyKeys.forEach((key, i) => {
+        const body = bodies[i] as BodyRow
+        const list = receiptsByBlock.get(key) ?? []
+        const b = blockFromRows(
+          headerByHash.get(key),
+          body,
+          Array.from({ length: body.txHashes.length }, (_, j) => list[j]),
+        )
+        if (b !== undefined) blocks.push(b)
+      })
+      return {
+        head,
+        blocks,
+        canonical: canonicalKeys.map((n, i) => ({ number: BigInt(n), hash: canonical[i] as Hex })),
+        txIndex: txKeys.map((hash, i) => ({ hash, location: txLocations[i] as TxLocation })),
+      }
     })
   }
 

@@ -21,6 +21,7 @@ import type {
   BlockCommit,
   BlockRecord,
   ChainIdentity,
+  ChainSnapshot,
   HeaderRecord,
   HeadRecord,
   LogFilter,
@@ -182,6 +183,23 @@ class MemoryRepository implements NodeRepository {
     }
     out.sort((x, y) => x.n - y.n || x.logIndex - y.logIndex)
     return out.map(logRecord)
+  }
+
+  async loadChain(): Promise<ChainSnapshot> {
+    const blocks: BlockRecord[] = []
+    for (const key of this.#store('bodies').keys()) {
+      const b = await this.getBlock(key as Hex)
+      if (b !== undefined) blocks.push(b)
+    }
+    return {
+      head: await this.getHead(),
+      blocks,
+      canonical: [...this.#store('canonical')].map(([n, hash]) => ({ number: BigInt(n), hash: hash as Hex })),
+      txIndex: [...this.#store('txIndex')].map(([hash, location]) => ({
+        hash: hash as Hex,
+        location: structuredClone(location) as TxLocation,
+      })),
+    }
   }
 
   async getStateNode(hash: Hex): Promise<Uint8Array | undefined> {

@@ -37,6 +37,12 @@ export interface NodeRepository {
   /** Canonical logs matching `filter`, ordered by block number then log index. */
   getLogs(filter: LogFilter): Promise<LogRecord[]>
 
+  /**
+   * Everything but the state nodes, read in one go at start: the chain core keeps its index in memory
+   * (see `PersistentChainStore`). Blocks come in no particular order.
+   */
+  loadChain(): Promise<ChainSnapshot>
+
   /** One state tree node's encoding. */
   getStateNode(hash: Hex): Promise<Uint8Array | undefined>
   /**
@@ -51,6 +57,15 @@ export interface NodeRepository {
 
   /** Closes the repository; every later call throws `STORAGE_CLOSED`. */
   close(): void
+}
+
+/** The stored chain, as `loadChain` reads it. */
+export interface ChainSnapshot {
+  readonly head: HeadRecord | undefined
+  /** Every full block stored, canonical or not. */
+  readonly blocks: BlockRecord[]
+  readonly canonical: { readonly number: bigint; readonly hash: Hex }[]
+  readonly txIndex: { readonly hash: Hex; readonly location: TxLocation }[]
 }
 
 /** Which chain a database belongs to. A database of another chain refuses to open. */

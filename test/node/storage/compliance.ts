@@ -297,6 +297,34 @@ export function runStorageCompliance(name: string, factory: () => RepositoryHarn
       repo.close()
     })
 
+    test('loadChain reads every block, the canonical and tx indexes and the head at once', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      const { g, b1, b2 } = baseChain()
+      const b2b = block(2n, 'b', b1.hash, [{ label: 'tx5', logs: [] }])
+      for (const b of [g, b1, b2]) await repo.commitBlock(extend(b))
+      await repo.commitBlock({ blocks: [b2b] })
+      await repo.commitBlock({
+        headers: [{ hash: h('header-only'), header: b1.block.header, totalDifficulty: 1n }],
+      })
+      const snap = await repo.loadChain()
+      expect(snap.head).toEqual({ hash: b2.hash, number: 2n, totalDifficulty: 300n })
+      const byHash = (a: { hash: Hex }, b: { hash: Hex }) => a.hash.localeCompare(b.hash)
+      expect(snap.blocks.sort(byHash)).toEqual([g, b1, b2, b2b].sort(byHash))
+      expect(snap.canonical.sort((a, b) => Number(a.number - b.number))).toEqual([
+        { number: 0n, hash: g.hash },
+        { number: 1n, hash: b1.hash },
+        { number: 2n, hash: b2.hash },
+      ])
+      expect(snap.txIndex.sort(byHash)).toEqual(
+        [
+          { hash: h('tx1'), location: { blockHash: b1.hash, blockNumber: 1n, index: 0 } },
+          { hash: h('tx2'), location: { blockHash: b2.hash, blockNumber: 2n, index: 0 } },
+          { hash: h('tx3'), location: { blockHash: b2.hash, blockNumber: 2n, index: 1 } },
+        ].sort(byHash),
+      )
+      repo.close()
+    })
+
     test('logs are queried by block range, address (any case) and topic0', async () => {
       const repo = await factory().open({ chain: CHAIN })
       const { g, b1, b2 } = baseChain()
