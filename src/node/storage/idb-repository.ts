@@ -232,8 +232,7 @@ class IdbRepository implements NodeRepository {
   }
 
   getCanonicalHash(number: bigint): Promise<Hex | undefined> {
-    const key = numberKey(number)
-    return this.#read((db) => db.get('canonical', key) as Promise<Hex | undefined>)
+    return this.#read((db) => db.get('canonical', numberKey(number)) as Promise<Hex | undefined>)
   }
 
   getHeader(hash: Hex): Promise<HeaderRecord | undefined> {
@@ -266,10 +265,10 @@ class IdbRepository implements NodeRepository {
   }
 
   getLogs(filter: LogFilter): Promise<LogRecord[]> {
-    const from = numberKey(filter.fromBlock)
-    const to = numberKey(filter.toBlock)
-    if (from > to) return Promise.resolve([])
     return this.#read(async (db) => {
+      const from = numberKey(filter.fromBlock)
+      const to = numberKey(filter.toBlock)
+      if (from > to) return []
       const tx = db.transaction(['logs', 'canonical'], 'readonly')
       const logs = tx.objectStore('logs')
       // The narrowest index first: an address or a topic0 selects far fewer logs than a block range.

@@ -1,5 +1,11 @@
 import 'fake-indexeddb/auto'
-import { openIdbRepository } from '../../../src/node/storage/idb-repository'
+import { openDB } from 'idb'
+import { keccak256, stringToHex } from 'viem'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import { toHex } from '../../../src/node/codec/bytes'
+import { StorageError } from '../../../src/node/storage/errors'
+import { databaseName, openIdbRepository, SCHEMA_VERSION } from '../../../src/node/storage/idb-repository'
+import type { ChainIdentity } from '../../../src/node/storage/types'
 import { runStorageCompliance } from './compliance'
 
 let profiles = 0
@@ -8,4 +14,79 @@ runStorageCompliance('IndexedDB (fake-indexeddb)', () => {
   profiles++
   const profileId = `compliance-${profiles}`
   return { open: (options) => openIdbRepository({ profileId, ...options }) }
+})
+
+const CHAIN: ChainIdentity = { chainId: 31337, genesisHash: keccak256(stringToHex('genesis')) }
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => (e instanceof StorageError ? e.type.code : `not a StorageError: ${String(e)}`),
+  )
+}
+
+describe('IndexedDB repository specifics', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  test('each profile has its own database, named after the profile, recording its schema version', async () => {
+    const a = await openIdbRepository({ profileId: 'specific-a', chain: CHAIN })
+    const b = await openIdbRepository({ profileId: 'specific-b', chain: CHAIN })
+    await a.putMeta('who', 'a')
+    expect(await b.getMeta('who')).toBeUndefined()
+    expect(await a.getMeta('schema')).toBe(SCHEMA_VERSION)
+    a.close()
+    b.close()
+    const raw = await openDB(databaseName('specific-a'))
+    expect(raw.version).toBe(SCHEMA_VERSION)
+    expect([...raw.objectStoreNames].sort()).toEqual(
+      ['bodies', 'canonical', 'headers', 'logs', 'meta', 'receipts', 'stateNodes', 'txIndex'].sort(),
+    )
+    raw.close()
+  })
+
+  test('a database written by a newer schema is refused, not misread', async () => {
+    const newer = await openDB(databaseName('specific-newer'), SCHEMA_VERSION + 1)
+    newer.close()
+    expect(await codeOf(openIdbRepository({ profileId: 'specific-newer', chain: CHAIN }))).toBe(
+      'STORAGE_CORRUPT',
+    )
+  })
+
+  test('without IndexedDB, opening fails with a typed error', async () => {
+    vi.stubGlobal('indexedDB', undefined)
+    expect(await codeOf(openIdbRepository({ profileId: 'specific-none', chain: CHAIN }))).toBe(
+      'STORAGE_UNAVAILABLE',
+    )
+  })
+
+  test('another tab upgrading the schema closes this connection instead of waiting on it', async () => {
+    const repo = await openIdbRepository({ profileId: 'specific-upgrade', chain: CHAIN })
+    const upgraded = await openDB(databaseName('specific-upgrade'), SCHEMA_VERSION + 1)
+    expect(await codeOf(repo.getHead())).toBe('STORAGE_CLOSED')
+    upgraded.close()
+  })
+
+  test('the state tree loads in batches of 10,000, every node once', async () => {
+    const repo = await openIdbRepository({ profileId: 'specific-nodes', chain: CHAIN })
+    const count = 25_000
+    const nodes = Array.from({ length: count }, (_, i) => {
+      const hash = new Uint8Array(32)
+      new DataView(hash.buffer).setUint32(0, i * 2654435761)
+      new DataView(hash.buffer).setUint32(28, i)
+      return { hash, encoded: new Uint8Array(40).fill(i & 0xff) }
+    })
+    await repo.commitBlock({ stateNodes: nodes })
+    const seen = new Set<string>()
+    const sizes: number[] = []
+    const loaded = await repo.loadStateNodes((batch) => {
+      sizes.push(batch.length)
+      for (const n of batch) seen.add(toHex(n.hash))
+    })
+    expect(loaded).toBe(count)
+    expect(seen.size).toBe(count)
+    expect(sizes).toEqual([10_000, 10_000, 5_000])
+    repo.close()
+  })
 })

@@ -1,0 +1,31 @@
+import { describe, expect, test } from 'vitest'
+import { NodeError } from '../../../src/node/rpc/errors'
+import { StorageError, toStorageError } from '../../../src/node/storage/errors'
+
+describe('StorageError mapping', () => {
+  test('a QuotaExceededError DOMException becomes STORAGE_QUOTA_EXCEEDED with the refused size', () => {
+    const err = toStorageError(new DOMException('full', 'QuotaExceededError'), 4096)
+    expect(err.type).toEqual({ code: 'STORAGE_QUOTA_EXCEEDED', needed: 4096 })
+    expect(toStorageError(new DOMException('full', 'QuotaExceededError')).type).toEqual({
+      code: 'STORAGE_QUOTA_EXCEEDED',
+    })
+  })
+
+  test('other failures become STORAGE_ABORTED with their name and message; StorageErrors pass through', () => {
+    expect(toStorageError(new DOMException('cannot clone', 'DataCloneError')).type).toEqual({
+      code: 'STORAGE_ABORTED',
+      reason: 'DataCloneError: cannot clone',
+    })
+    expect(toStorageError('odd').type).toEqual({ code: 'STORAGE_ABORTED', reason: 'odd' })
+    const closed = new StorageError({ code: 'STORAGE_CLOSED' })
+    expect(toStorageError(closed)).toBe(closed)
+  })
+
+  test('crosses the worker boundary with its code', () => {
+    const err = new StorageError({ code: 'STORAGE_QUOTA_EXCEEDED', needed: 10 })
+    expect(err).toBeInstanceOf(NodeError)
+    const back = NodeError.fromObject(structuredClone(err.toObject()))
+    expect(back.name).toBe('StorageError')
+    expect(back.type).toEqual({ code: 'STORAGE_QUOTA_EXCEEDED', needed: 10 })
+  })
+})
