@@ -107,7 +107,12 @@ async function serve(dir: string): Promise<{ server: Server; url: string }> {
           res.writeHead(404).end()
           return
         }
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        res.writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
+        })
         createReadStream(file).pipe(res)
       },
       () => res.writeHead(404).end(),
