@@ -30,7 +30,8 @@ export class PersistentChainStore implements ChainStore {
   readonly #memory: MemoryChainStore
   readonly #repo: NodeRepository
   readonly #onError: ((error: StorageError) => void) | undefined
-  #queue: Promise<void> = Promise.resolve()
+  readonly #pending: BlockCommit[] = []
+  #draining: Promise<void> | undefined
   #error: StorageError | undefined
 
   private constructor(memory: MemoryChainStore, repo: NodeRepository, options: PersistentChainStoreOptions) {
@@ -81,21 +82,34 @@ export class PersistentChainStore implements ChainStore {
     this.#memory.write(batch)
     if (this.#error !== undefined) return
     const { head, ...rest } = batch
-    const commit: BlockCommit = head === undefined ? rest : { ...rest, head: this.#headRecord(head) }
-    this.#queue = this.#queue.then(async () => {
-      if (this.#error !== undefined) return
+    this.#pending.push(head === undefined ? rest : { ...rest, head: this.#headRecord(head) })
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined
+    })
+  }
+
+  /**
+   * Commits queued batches in order. Batches queued while a commit runs are merged into the next one
+   * (a sync burst then costs one transaction per round, not per block): the merged commit applies
+   * their writes in order, so it stores exactly what the batches would one by one, and the stored
+   * chain still only ever moves from one batch boundary to a later one.
+   */
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0 && this.#error === undefined) {
+      const commit = mergeCommits(this.#pending.splice(0))
       try {
         await this.#repo.commitBlock(commit)
       } catch (e) {
         this.#error = toStorageError(e)
+        this.#pending.length = 0
         this.#onError?.(this.#error)
       }
-    })
+    }
   }
 
   /** Resolves once every queued batch is stored; rejects with the error that stopped persistence. */
   async flush(): Promise<void> {
-    await this.#queue
+    await this.#draining
     if (this.#error !== undefined) throw this.#error
   }
 
@@ -110,4 +124,19 @@ export class PersistentChainStore implements ChainStore {
     if (block === undefined) throw new RangeError(`head ${hash} is not a stored block`)
     return { hash, number: block.block.header.number, totalDifficulty: block.totalDifficulty }
   }
+}
+
+/** One commit doing what `commits` do in order (later writes of a key win, the last head wins). */
+function mergeCommits(commits: readonly BlockCommit[]): BlockCommit {
+  if (commits.length === 1) return commits[0] as BlockCommit
+  let head: HeadRecord | undefined
+  for (const c of commits) head = c.head ?? head
+  const merged: BlockCommit = {
+    blocks: commits.flatMap((c) => c.blocks ?? []),
+    headers: commits.flatMap((c) => c.headers ?? []),
+    stateNodes: commits.flatMap((c) => c.stateNodes ?? []),
+    canonical: commits.flatMap((c) => c.canonical ?? []),
+    txIndex: commits.flatMap((c) => c.txIndex ?? []),
+  }
+  return head === undefined ? merged : { ...merged, head }
 }

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { parseTx } from '../../../src/node/chain/tx'
@@ -67,6 +68,44 @@ describe('PersistentChainStore (chain core on IndexedDB)', () => {
     await mine(again.chain, 1)
     await again.store.flush()
     expect((await again.repo.getHead())?.number).toBe(5n)
+    again.repo.close()
+  })
+
+  test('a burst of imports with a reorg is stored in merged commits and reloads identically', async () => {
+    const { first, open } = await profile()
+    let commits = 0
+    const commitBlock = first.repo.commitBlock.bind(first.repo)
+    first.repo.commitBlock = (commit, options) => {
+      commits++
+      return commitBlock(commit, options)
+    }
+    const txHashes = await mine(first.chain, 1)
+    const fork = first.chain.head.hash
+    // No await between these imports: they queue while the first commit runs.
+    for (let i = 0; i < 3; i++) {
+      const b = mineOn(first.chain, [])
+      expect(first.chain.importBlock(b, b.header.timestamp).kind).toBe('extended')
+    }
+    let parent = fork
+    for (let i = 0; i < 4; i++) {
+      const b = mineOn(first.chain, [], { parentHash: parent, miner: addressOf(7) })
+      first.chain.importBlock(b, b.header.timestamp)
+      parent = hashBlock(b)
+    }
+    expect(first.chain.head.hash).toBe(parent)
+    await first.store.flush()
+    // Eight batches; the ones queued behind a running commit share the next one.
+    expect(commits).toBeLessThanOrEqual(2)
+    first.repo.close()
+
+    const again = await open()
+    expect(again.chain.head.hash).toBe(parent)
+    for (let n = 0n; n <= 5n; n++)
+      expect(again.chain.getBlockByNumber(n)?.hash).toBe(first.chain.getBlockByNumber(n)?.hash)
+    expect(again.chain.getBlockByNumber(6n)).toBeUndefined()
+    expect(again.chain.getTransaction(txHashes[0] as Hex)?.blockHash).toBe(
+      first.chain.getTransaction(txHashes[0] as Hex)?.blockHash,
+    )
     again.repo.close()
   })
 
