@@ -6,8 +6,8 @@ test('two browser contexts reach a direct WebRTC link and worker nodes exchange 
 }) => {
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-  const idA = await openNode(a, '/network')
-  const idB = await openNode(b)
+  const idA = await openNode(a, '/network?mine=0')
+  const idB = await openNode(b, '/?mine=0')
   expect(idA).not.toBe(idB)
   await waitDirect(a, idB)
   await waitDirect(b, idA)
@@ -36,8 +36,8 @@ test('two browser contexts reach a direct WebRTC link and worker nodes exchange 
 test('two tabs of one context are two nodes with a direct link', async ({ context }) => {
   const a = await context.newPage()
   const b = await context.newPage()
-  const idA = await openNode(a)
-  const idB = await openNode(b)
+  const idA = await openNode(a, '/?mine=0')
+  const idB = await openNode(b, '/?mine=0')
   expect(idA).not.toBe(idB)
   await waitDirect(a, idB)
   await waitDirect(b, idA)
@@ -47,12 +47,12 @@ test('two tabs of one context are two nodes with a direct link', async ({ contex
 
 test('a reload keeps the peer id; a second tab gets its own', async ({ context }) => {
   const a = await context.newPage()
-  const id = await openNode(a)
+  const id = await openNode(a, '/?mine=0')
   await a.reload()
   await a.waitForFunction(() => window.tabchain !== undefined)
   expect(await a.evaluate(() => window.tabchain?.network.peerId)).toBe(id)
   const b = await context.newPage()
-  const other = await openNode(b)
+  const other = await openNode(b, '/?mine=0')
   expect(other).not.toBe(id)
   await expect(b.getByTestId('profile-name')).not.toHaveText(
     (await a.getByTestId('profile-name').textContent()) ?? '',
@@ -65,7 +65,7 @@ test('two contexts connect directly, ten times in a row', async ({ browser }) =>
   for (let i = 0; i < 10; i++) {
     const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
     const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-    const [idA, idB] = await Promise.all([openNode(a), openNode(b)])
+    const [idA, idB] = await Promise.all([openNode(a, '/?mine=0'), openNode(b, '/?mine=0')])
     const start = Date.now()
     await Promise.all([waitDirect(a, idB, 10_000), waitDirect(b, idA, 10_000)])
     times.push(Date.now() - start)
@@ -77,7 +77,7 @@ test('two contexts connect directly, ten times in a row', async ({ browser }) =>
 })
 
 test('the worker answers malformed messages with typed errors and keeps running', async ({ page }) => {
-  await openNode(page)
+  await openNode(page, '/?mine=0')
   const replies = await page.evaluate(async () => {
     const worker = window.tabchain?.worker
     if (worker === undefined) return []

@@ -13,8 +13,8 @@ test('stopping the relay leaves direct links working; the UI says so and picks t
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   try {
     const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-    const idA = await openNode(a, `${base}/network`)
-    const idB = await openNode(b, `${base}/network`)
+    const idA = await openNode(a, `${base}/network?mine=0`)
+    const idB = await openNode(b, `${base}/network?mine=0`)
     await waitDirect(a, idB)
     await waitDirect(b, idA)
     await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')

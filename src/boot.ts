@@ -97,6 +97,7 @@ export async function boot(): Promise<Tabchain> {
     type: 'init',
     profileId: profile.id,
     chainId,
+    mine: url.searchParams.get('mine') !== '0',
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])

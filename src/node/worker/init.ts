@@ -9,6 +9,8 @@ export interface WorkerInit {
   readonly type: 'init'
   readonly profileId: string
   readonly chainId: number
+  /** Start mining at once (the devnet default; `?mine=0` turns it off). */
+  readonly mine: boolean
   readonly ports: { readonly api: MessagePort; readonly network: MessagePort; readonly sink: MessagePort }
 }
 
@@ -25,11 +27,18 @@ export function parseInit(data: unknown): WorkerInit {
   if (typeof msg.profileId !== 'string' || msg.profileId === '') return fail('profileId missing')
   if (typeof msg.chainId !== 'number' || !Number.isSafeInteger(msg.chainId) || msg.chainId <= 0)
     return fail('bad chainId')
+  if (typeof msg.mine !== 'boolean') return fail('mine must be a boolean')
   const ports = msg.ports as Record<string, unknown> | undefined
   if (typeof ports !== 'object' || ports === null) return fail('ports missing')
   const { api, network, sink } = ports
   if (!(api instanceof MessagePort && network instanceof MessagePort && sink instanceof MessagePort)) {
     return fail('ports must be three MessagePorts')
   }
-  return { type: 'init', profileId: msg.profileId, chainId: msg.chainId, ports: { api, network, sink } }
+  return {
+    type: 'init',
+    profileId: msg.profileId,
+    chainId: msg.chainId,
+    mine: msg.mine,
+    ports: { api, network, sink },
+  }
 }

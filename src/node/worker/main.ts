@@ -1,4 +1,5 @@
 import { version } from '../../../package.json'
+import { DEVNET_ACCOUNTS, devnetGenesis } from '../chain/genesis'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
@@ -34,9 +35,19 @@ self.onmessage = (event: MessageEvent<unknown>) => {
   const network = connect<NetworkApi>(init.ports.network)
   // Late-bound: the server that carries events exists only after the node that emits them.
   let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
+  if (init.chainId !== devnetGenesis.params.chainId) {
+    self.postMessage({
+      type: 'error',
+      error: new NodeError({ code: 'WORKER_UNKNOWN_CHAIN', chainId: init.chainId }).toObject(),
+    })
+    return
+  }
   const node = createNode({
     profileId: init.profileId,
-    chainId: init.chainId,
+    genesis: devnetGenesis,
+    // Block rewards go to the first devnet account until the wallet gives each profile its own.
+    coinbase: DEVNET_ACCOUNTS[0] ?? '0x0000000000000000000000000000000000000000',
+    mine: init.mine,
     network: network.api,
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),

@@ -1,9 +1,12 @@
+import type { Address, Hex } from 'viem'
+import type { Genesis } from '../chain/types'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
+import { createChainService, type HeadInfo, type MiningInfo } from './chain-service'
 
 /** What a peer last told us about itself through its status beacon. */
 export interface PeerStatus {
@@ -25,6 +28,9 @@ export interface NodeStatus {
 export interface NodeEvents {
   readonly status: NodeStatus
   readonly peerStatus: PeerStatus
+  /** The canonical head moved (a new block, or a reorganisation). */
+  readonly head: HeadInfo
+  readonly mining: MiningInfo
 }
 
 /**
@@ -39,11 +45,21 @@ export interface NodeApi {
   peerStatuses(): Promise<PeerStatus[]>
   /** Asks one directly linked peer for its status (a request/response exchange, not gossip). */
   queryPeer(peerId: string): Promise<PeerStatus>
+  head(): Promise<HeadInfo>
+  mining(): Promise<MiningInfo>
+  /** Turns this tab's miner on or off. */
+  setMining(on: boolean): Promise<MiningInfo>
+  /** Admits a raw signed EIP-1559 transaction and gossips it; resolves with its hash. */
+  sendRawTransaction(raw: Hex): Promise<Hex>
 }
 
 export interface NodeInit {
   readonly profileId: string
-  readonly chainId: number
+  readonly genesis: Genesis
+  /** Receives this node's block rewards. */
+  readonly coinbase: Address
+  /** Mine from the start (devnet default; `?mine=0` turns it off). */
+  readonly mine: boolean
   /** The page's network host, over the bridge. */
   readonly network: Remote<NetworkApi>
   /** Pushes an event to the UI. */
@@ -59,16 +75,30 @@ export interface Node {
   start(): Promise<void>
 }
 
-/** Wires the node's components. (Chain, state and storage join here as later issues land.) */
+/** Wires the node's components. (Storage joins here as the IndexedDB layer lands.) */
 export function createNode(init: NodeInit): Node {
-  const statusTopic = chainTopic(init.chainId, 'status')
-  const statusProtocol = chainProtocol(init.chainId, 'status')
+  const chainId = init.genesis.params.chainId
+  const chain = createChainService({
+    genesis: init.genesis,
+    network: init.network,
+    now: init.now,
+    coinbase: init.coinbase,
+    onHead: (head) => init.emit('head', head),
+    onMining: (info) => init.emit('mining', info),
+  })
+  const statusTopic = chainTopic(chainId, 'status')
+  const statusProtocol = chainProtocol(chainId, 'status')
   const peers = new Map<string, PeerStatus>()
   let network: NetworkSnapshot | null = null
   let seq = 0n
 
-  const status = (): NodeStatus => ({ profileId: init.profileId, chainId: init.chainId, network })
-  const beacon = (): Beacon => ({ seq, sentAt: BigInt(init.now()), head: 0n, agent: init.agent })
+  const status = (): NodeStatus => ({ profileId: init.profileId, chainId, network })
+  const beacon = (): Beacon => ({
+    seq,
+    sentAt: BigInt(init.now()),
+    head: chain.head().number,
+    agent: init.agent,
+  })
 
   /** Records a peer's beacon unless an equal or newer one is known; says whether it was new. */
   const record = (from: string, b: Beacon): PeerStatus | null => {
@@ -83,6 +113,8 @@ export function createNode(init: NodeInit): Node {
     }
     peers.set(from, entry)
     init.emit('peerStatus', entry)
+    // A peer ahead of us: fetch its head, then the ancestors we lack.
+    if (b.head > chain.head().number) void chain.catchUp(from)
     return entry
   }
 
@@ -96,6 +128,23 @@ export function createNode(init: NodeInit): Node {
     },
     async peerStatuses() {
       return [...peers.values()]
+    },
+    async head() {
+      return chain.head()
+    },
+    async mining() {
+      return chain.mining()
+    },
+    async setMining(on) {
+      if (typeof on !== 'boolean')
+        throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'on must be a boolean' })
+      return chain.setMining(on)
+    },
+    async sendRawTransaction(raw) {
+      if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]*$/.test(raw)) {
+        throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'raw must be 0x-prefixed hex' })
+      }
+      return chain.submitTransaction(raw as Hex)
     },
     async queryPeer(peerId) {
       if (typeof peerId !== 'string')
@@ -117,6 +166,8 @@ export function createNode(init: NodeInit): Node {
 
   const sink: NetworkSink = {
     async gossip(topic, data, from): Promise<GossipVerdict> {
+      const chainVerdict = chain.gossip(topic, data, from)
+      if (chainVerdict !== null) return chainVerdict
       if (topic !== statusTopic) return 'ignore'
       let received: Beacon
       try {
@@ -127,6 +178,8 @@ export function createNode(init: NodeInit): Node {
       return record(from, received) === null ? 'ignore' : 'accept'
     },
     async request(protocol, data) {
+      const answer = chain.answer(protocol, data)
+      if (answer !== null) return answer
       if (protocol !== statusProtocol) throw new NodeError({ code: 'NODE_NO_HANDLER', protocol })
       if (data.byteLength !== 0)
         throw new NodeError({ code: 'NODE_BAD_REQUEST', protocol, reason: 'status takes no body' })
@@ -150,6 +203,8 @@ export function createNode(init: NodeInit): Node {
     api,
     sink,
     async start() {
+      await chain.start()
+      if (init.mine) chain.setMining(true)
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)
       init.emit('status', status())

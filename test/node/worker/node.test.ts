@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { connect } from '../../../src/node/rpc/connect'
@@ -8,14 +9,17 @@ import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { parseInit } from '../../../src/node/worker/init'
 import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
 
-const CHAIN = 31415
+const GENESIS = testGenesis()
+const CHAIN = GENESIS.params.chainId
 
 async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string) {
   const link = hub.join(peerId)
   const events: { event: keyof NodeEvents; data: unknown }[] = []
   const node = createNode({
     profileId: `profile-${peerId}`,
-    chainId: CHAIN,
+    genesis: GENESIS,
+    coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
+    mine: false,
     network: link.api,
     emit: (event, data) => events.push({ event, data }),
     now: () => 1_700_000_000_000,
@@ -139,7 +143,11 @@ describe('worker init message', () => {
     ['wrong type', { type: 'start' }],
     ['no profile', { type: 'init', chainId: 1, ports: {} }],
     ['bad chain id', { type: 'init', profileId: 'p', chainId: -1, ports: {} }],
-    ['ports not ports', { type: 'init', profileId: 'p', chainId: 1, ports: { api: 1, network: 2, sink: 3 } }],
+    ['no mine flag', { type: 'init', profileId: 'p', chainId: 1, ports: {} }],
+    [
+      'ports not ports',
+      { type: 'init', profileId: 'p', chainId: 1, mine: false, ports: { api: 1, network: 2, sink: 3 } },
+    ],
   ])('rejects %s with WORKER_BAD_INIT', (_name, msg) => {
     expect(() => parseInit(msg)).toThrowError(
       expect.objectContaining({ type: expect.objectContaining({ code: 'WORKER_BAD_INIT' }) }),
@@ -152,6 +160,7 @@ describe('worker init message', () => {
       type: 'init',
       profileId: 'p',
       chainId: 7,
+      mine: true,
       ports: { api: a.port1, network: b.port1, sink: c.port1 },
     })
     expect(init.chainId).toBe(7)

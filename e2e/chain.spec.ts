@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test'
+import { openNode, waitDirect } from './helpers'
+
+const head = (page: import('@playwright/test').Page) =>
+  page.evaluate(async () => {
+    const h = await window.tabchain?.node.api.head()
+    return h === undefined ? null : { number: Number(h.number), hash: h.hash }
+  })
+
+test('a mining tab makes blocks; a second browser follows each one within 2 s', async ({ browser }) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, '/')
+    const idB = await openNode(b, '/?mine=0')
+    await waitDirect(a, idB)
+    await waitDirect(b, idA)
+    expect(await a.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(true)
+    expect(await b.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(false)
+    let seen = 0
+    let last = -1
+    while (seen < 3) {
+      await a.waitForFunction(
+        async (n) => Number((await window.tabchain?.node.api.head())?.number ?? -1) > n,
+        last,
+        { timeout: 30_000, polling: 20 },
+      )
+      const target = await head(a)
+      if (target === null) throw new Error('no head')
+      last = target.number
+      // B holds that block within 2 s of A having it (it may already be past it).
+      await b.waitForFunction(
+        async (t) => {
+          const h = await window.tabchain?.node.api.head()
+          return h !== undefined && Number(h.number) >= t.number
+        },
+        target,
+        { timeout: 2_000, polling: 20 },
+      )
+      seen++
+    }
+    await a.evaluate(() => window.tabchain?.node.api.setMining(false))
+    await expect.poll(async () => (await head(b))?.hash).toBe((await head(a))?.hash)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})

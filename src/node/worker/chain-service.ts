@@ -1,0 +1,305 @@
+import type { Address, Hex } from 'viem'
+import { decodeBlock, encodeBlock } from '../chain/block'
+import { BlockError, blockVerdict } from '../chain/block-error'
+import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
+import type { Block, Genesis } from '../chain/types'
+import { fromHex, keccak, toHex } from '../codec/bytes'
+import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
+import { MempoolError } from '../mempool/errors'
+import { Mempool } from '../mempool/mempool'
+import type { GossipVerdict, NetworkApi } from '../network/bridge'
+import { chainProtocol, chainTopic } from '../network/protocol'
+import { NodeError } from '../rpc/errors'
+import type { Remote } from '../rpc/protocol'
+
+/** The chain's head as the UI shows it. */
+export interface HeadInfo {
+  readonly number: bigint
+  readonly hash: Hex
+  readonly timestamp: bigint
+  readonly difficulty: bigint
+  readonly totalDifficulty: bigint
+  readonly txCount: number
+}
+
+export interface MiningInfo {
+  readonly enabled: boolean
+  /** Hashes per second over the last few seconds, while mining. */
+  readonly hashrate: number
+  /** Share of wall time the miner may use (the rest is left to the tab). */
+  readonly dutyCycle: number
+  readonly coinbase: Address
+}
+
+export interface ChainServiceInit {
+  readonly genesis: Genesis
+  readonly network: Remote<NetworkApi>
+  readonly now: () => number
+  /** The address that receives this node's block rewards. */
+  readonly coinbase: Address
+  readonly onHead: (head: HeadInfo, change: HeadChange | null) => void
+  readonly onMining: (info: MiningInfo) => void
+  /** Fraction of time spent hashing while mining (0 < d ≤ 1). */
+  readonly dutyCycle?: number
+}
+
+/** Proof of work runs in slices of this many ms; between slices the worker answers messages. */
+const SLICE_MS = 40
+/** A template is rebuilt when transactions arrived and it is older than this. */
+const TEMPLATE_MAX_AGE_MS = 500
+/** Blocks fetched backwards one by one when a block's ancestors are missing (sync by range comes later). */
+const MAX_BACKFILL = 4096
+
+/** Gossip verdict for a refused transaction: invalid on its own → reject; refused for our state → ignore. */
+function txVerdict(err: MempoolError): GossipVerdict {
+  switch (err.type.code) {
+    case 'MEMPOOL_TX_TOO_LARGE':
+    case 'MEMPOOL_MALFORMED':
+    case 'MEMPOOL_INVALID_TX':
+    case 'MEMPOOL_WRONG_CHAIN':
+    case 'MEMPOOL_BAD_SIGNATURE':
+    case 'MEMPOOL_TIP_ABOVE_FEE':
+    case 'MEMPOOL_BAD_GAS':
+      return 'reject'
+    default:
+      return 'ignore'
+  }
+}
+
+/**
+ * The chain in the worker: imports gossiped blocks and transactions, mines in duty-cycled slices, and
+ * fetches missing ancestors from the peer that sent a block. State lives in memory for now (IndexedDB
+ * persistence joins with the storage layer).
+ */
+export function createChainService(init: ChainServiceInit) {
+  const chain = new Chain({ genesis: init.genesis })
+  const mempool = new Mempool({ params: chain.params, senders: chain.senders }, chain.mempoolView())
+  const chainId = chain.params.chainId
+  const blocksTopic = chainTopic(chainId, 'blocks')
+  const txsTopic = chainTopic(chainId, 'txs')
+  const blockProtocol = chainProtocol(chainId, 'block')
+  const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
+  const held: Block[] = []
+
+  let mining = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let template: { block: Block; parent: Hex; builtAt: number; next: bigint } | undefined
+  let mempoolDirty = false
+  let hashWindow: { at: number; hashes: number }[] = []
+
+  const headInfo = (): HeadInfo => {
+    const head = chain.head
+    return {
+      number: head.block.header.number,
+      hash: head.hash,
+      timestamp: head.block.header.timestamp,
+      difficulty: head.block.header.difficulty,
+      totalDifficulty: head.totalDifficulty,
+      txCount: head.block.transactions.length,
+    }
+  }
+
+  const hashrate = (): number => {
+    const now = init.now()
+    hashWindow = hashWindow.filter((s) => now - s.at < 5_000)
+    if (!mining || hashWindow.length === 0) return 0
+    const total = hashWindow.reduce((sum, s) => sum + s.hashes, 0)
+    return Math.round((total * 1000) / Math.max(1000, now - (hashWindow[0]?.at ?? now)))
+  }
+
+  const miningInfo = (): MiningInfo => ({
+    enabled: mining,
+    hashrate: hashrate(),
+    dutyCycle,
+    coinbase: init.coinbase,
+  })
+
+  function followHead(change: HeadChange): void {
+    mempool.onHead(chain.mempoolView(), change.mined, change.orphaned)
+    mempoolDirty = true
+    template = undefined
+    init.onHead(headInfo(), change)
+  }
+
+  /** Imports a block; returns the gossip verdict. Missing ancestors are fetched from `from`. */
+  function importBlock(block: Block, from: string | null): GossipVerdict {
+    let result: ImportResult
+    try {
+      result = chain.importBlock(block, BigInt(init.now()))
+    } catch (err) {
+      if (!(err instanceof BlockError)) throw err
+      if (err.type.code === 'BLOCK_FUTURE') held.push(block)
+      return blockVerdict(err)
+    }
+    held.push(...chain.takeDeferred())
+    switch (result.kind) {
+      case 'known':
+        return 'ignore'
+      case 'orphan':
+        if (from !== null) void backfill(from, result.missing)
+        return 'ignore'
+      case 'side':
+        return 'accept'
+      case 'extended':
+      case 'reorg':
+        followHead(result.head)
+        return 'accept'
+    }
+  }
+
+  /** Walks back from `missing`, asking `peer` for each ancestor until one connects. */
+  async function backfill(peer: string, missing: Hex): Promise<void> {
+    let want: Hex | null = missing
+    for (let i = 0; i < MAX_BACKFILL && want !== null; i++) {
+      const block: Block | null = await fetchBlock(peer, fromHex(want)).catch(() => null)
+      if (block === null) return
+      const before = chain.orphanCount
+      const verdict = importBlock(block, null)
+      if (verdict === 'reject') return
+      // Still an orphan: its parent is the next one to fetch.
+      want = chain.orphanCount > before ? block.header.parentHash : null
+    }
+  }
+
+  async function fetchBlock(peer: string, body: Uint8Array): Promise<Block | null> {
+    const bytes = await init.network.request(peer, blockProtocol, body, 5_000)
+    return bytes.byteLength === 0 ? null : decodeBlock(bytes)
+  }
+
+  function scheduleMining(delayMs: number): void {
+    clearTimeout(timer)
+    if (mining) timer = setTimeout(mineSome, delayMs)
+  }
+
+  function currentTemplate(): NonNullable<typeof template> {
+    const head = chain.head
+    const now = init.now()
+    const t = template
+    if (t !== undefined && t.parent === head.hash && (!mempoolDirty || now - t.builtAt < TEMPLATE_MAX_AGE_MS))
+      return t
+    const built = buildBlockTemplate({
+      params: chain.params,
+      parent: head.block.header,
+      parentState: chain.headState,
+      txs: mempool.pending(),
+      now: BigInt(now),
+      miner: init.coinbase,
+    })
+    mempoolDirty = false
+    const fresh = {
+      block: built.block,
+      parent: head.hash,
+      builtAt: now,
+      next: BigInt(Math.floor(Math.random() * 2 ** 30)),
+    }
+    template = fresh
+    return fresh
+  }
+
+  /** One duty-cycled slice of proof of work. */
+  function mineSome(): void {
+    if (!mining) return
+    retryHeld()
+    const t = currentTemplate()
+    const started = init.now()
+    // A template dated ahead of our clock (minimum block interval) waits for its time.
+    if (t.block.header.timestamp > BigInt(started)) {
+      scheduleMining(Number(t.block.header.timestamp - BigInt(started)))
+      return
+    }
+    let hashes = 0
+    while (init.now() - started < SLICE_MS) {
+      const r = mineSlice(t.block.header, t.next, 2_000)
+      if ('found' in r) {
+        hashes += Number(r.found - t.next) + 1
+        template = undefined
+        const block = sealBlock(t.block, r.found)
+        importBlock(block, null)
+        void init.network.publish(blocksTopic, encodeBlock(block)).catch(() => {})
+        break
+      }
+      hashes += Number(r.next - t.next)
+      t.next = r.next
+    }
+    const spent = init.now() - started
+    hashWindow.push({ at: started, hashes })
+    init.onMining(miningInfo())
+    scheduleMining(Math.round((spent * (1 - dutyCycle)) / dutyCycle))
+  }
+
+  function retryHeld(): void {
+    for (const block of held.splice(0)) importBlock(block, null)
+  }
+
+  return {
+    chain,
+    mempool,
+    head: headInfo,
+    mining: miningInfo,
+    async start(): Promise<void> {
+      await init.network.subscribe(blocksTopic)
+      await init.network.subscribe(txsTopic)
+      await init.network.handle(blockProtocol)
+      init.onHead(headInfo(), null)
+    },
+    setMining(on: boolean): MiningInfo {
+      mining = on
+      if (on) scheduleMining(0)
+      else clearTimeout(timer)
+      init.onMining(miningInfo())
+      return miningInfo()
+    },
+    /** Admits a raw signed transaction to the pool and gossips it; typed MempoolError/TxError on refusal. */
+    async submitTransaction(raw: Hex): Promise<Hex> {
+      const tx = mempool.add(raw)
+      mempoolDirty = true
+      await init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
+      return tx.hash
+    },
+    /** Asks a peer for its head block and catches up from it (used when its beacon shows more work). */
+    async catchUp(peer: string): Promise<void> {
+      const block = await fetchBlock(peer, new Uint8Array(0)).catch(() => null)
+      if (block !== null) importBlock(block, peer)
+    },
+    gossip(topic: string, data: Uint8Array, from: string): GossipVerdict | null {
+      if (topic === blocksTopic) {
+        let block: Block
+        try {
+          block = decodeBlock(data)
+        } catch (err) {
+          if (err instanceof BlockError) return 'reject'
+          throw err
+        }
+        return importBlock(block, from)
+      }
+      if (topic === txsTopic) {
+        const raw = toHex(data)
+        if (mempool.has(toHex(keccak(data)))) return 'ignore'
+        try {
+          mempool.add(raw)
+          mempoolDirty = true
+          return 'accept'
+        } catch (err) {
+          if (err instanceof MempoolError) return txVerdict(err)
+          throw err
+        }
+      }
+      return null
+    },
+    /** Answers the block protocol: empty body → our head block; 32 bytes → that block, or empty if unknown. */
+    answer(protocol: string, data: Uint8Array): Uint8Array | null {
+      if (protocol !== blockProtocol) return null
+      if (data.byteLength === 0) return encodeBlock(chain.head.block)
+      if (data.byteLength !== 32)
+        throw new NodeError({
+          code: 'NODE_BAD_REQUEST',
+          protocol,
+          reason: 'body must be empty or a 32-byte hash',
+        })
+      const stored = chain.getBlock(toHex(data))
+      return stored === undefined ? new Uint8Array(0) : encodeBlock(stored.block)
+    },
+  }
+}
+
+export type ChainService = ReturnType<typeof createChainService>

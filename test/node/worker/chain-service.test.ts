@@ -1,0 +1,109 @@
+import { privateKeyToAccount } from 'viem/accounts'
+import { describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { memoryHub } from '../../../src/node/network/memory'
+import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
+import { createNode, type NodeEvents } from '../../../src/node/worker/node'
+
+// A difficulty-2 genesis with a 30 ms minimum block interval: blocks every ~30 ms, deterministic rules.
+const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
+// First Hardhat/Anvil devnet key (public test key, devnet only).
+const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+
+async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, mine: boolean) {
+  const link = hub.join(peerId)
+  const heads: NodeEvents['head'][] = []
+  const node = createNode({
+    profileId: peerId,
+    genesis: GENESIS,
+    coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+    mine,
+    network: link.api,
+    emit: (event, data) => {
+      if (event === 'head') heads.push(data as NodeEvents['head'])
+    },
+    now: () => Date.now(),
+    agent: 'test',
+  })
+  await link.attach(node.sink)
+  await node.start()
+  return { node, heads, link }
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('chain in the node (in-process, memory network twin)', () => {
+  test('one node mines, the other follows block by block', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', true)
+    const b = await makeNode(hub, 'B', false)
+    await until(async () => (await b.node.api.head()).number >= 5n)
+    await a.node.api.setMining(false)
+    await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
+    expect((await a.node.api.mining()).enabled).toBe(false)
+    expect(b.heads.length).toBeGreaterThanOrEqual(5)
+  })
+
+  test('a node joining late catches up from a peer (head request, then ancestors)', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', true)
+    await until(async () => (await a.node.api.head()).number >= 8n)
+    await a.node.api.setMining(false)
+    const b = await makeNode(hub, 'B', false)
+    await a.node.api.announce()
+    await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
+  })
+
+  test('a submitted transaction is gossiped and mined into a block both nodes hold', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', true)
+    const b = await makeNode(hub, 'B', false)
+    const account = privateKeyToAccount(KEY)
+    const raw = await account.signTransaction({
+      chainId: GENESIS.params.chainId,
+      type: 'eip1559',
+      nonce: 0,
+      to: '0x000000000000000000000000000000000000dEaD',
+      value: 12345n,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const hash = await b.node.api.sendRawTransaction(raw)
+    expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
+    await until(async () => a.node.api.head().then((h) => h.txCount > 0))
+    await a.node.api.setMining(false)
+    await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
+  })
+
+  test('bad gossip and bad requests get verdicts and typed errors, not crashes', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', false)
+    const chainId = GENESIS.params.chainId
+    expect(await a.node.sink.gossip(chainTopic(chainId, 'blocks'), new Uint8Array([1, 2, 3]), 'X')).toBe(
+      'reject',
+    )
+    expect(await a.node.sink.gossip(chainTopic(chainId, 'txs'), new Uint8Array([2, 0xc0]), 'X')).toBe(
+      'reject',
+    )
+    await expect(
+      a.node.sink.request(chainProtocol(chainId, 'block'), new Uint8Array(5), 'X'),
+    ).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_REQUEST' },
+    })
+    expect(await a.node.sink.request(chainProtocol(chainId, 'block'), new Uint8Array(32), 'X')).toHaveLength(
+      0,
+    )
+    await expect(a.node.api.sendRawTransaction('nope' as `0x${string}`)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
+    await expect(a.node.api.sendRawTransaction('0x02c0')).rejects.toMatchObject({ name: 'MempoolError' })
+    expect((await a.node.api.head()).number).toBe(0n)
+  })
+})
