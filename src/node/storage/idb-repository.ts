@@ -78,7 +78,7 @@ function upgrade(
     logs.createIndex('byTopic0', ['t0', 'n'])
     logs.createIndex('byNumber', 'n')
   }
-  void tx.objectStore('meta').put(SCHEMA_VERSION, META_SCHEMA)
+  tx.objectStore('meta').put(SCHEMA_VERSION, META_SCHEMA).catch(ignoreRequestError)
 }
 
 /**
