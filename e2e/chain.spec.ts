@@ -39,7 +39,10 @@ test('a mining tab makes blocks; a second browser follows each one within 2 s', 
       )
       seen++
     }
-    await a.evaluate(() => window.tabchain?.node.api.setMining(false))
+    // The node panel's switch stops the miner.
+    await a.getByRole('checkbox', { name: /Mine on this tab/ }).uncheck()
+    await expect(a.getByTestId('mining')).toHaveAttribute('data-enabled', 'false')
+    expect(await a.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(false)
     await expect.poll(async () => (await head(b))?.hash).toBe((await head(a))?.hash)
   } finally {
     await ctxA.close()

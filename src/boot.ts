@@ -106,9 +106,20 @@ export async function boot(): Promise<Tabchain> {
   network.attach(connect<NetworkSink>(sinkChannel.port1).api)
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
 
+  node.on('head', (head) => useApp.setState({ head }))
+  node.on('mining', (mining) => useApp.setState({ mining }))
+
   await network.start()
   await ready
-  useApp.setState({ node: { state: 'ready' } })
+  const [head, mining] = await Promise.all([node.api.head(), node.api.mining()])
+  useApp.setState({
+    node: { state: 'ready' },
+    head,
+    mining,
+    setMining: (on) => {
+      node.api.setMining(on).catch((err: unknown) => console.error('mining switch failed', err))
+    },
+  })
   const tabchain: Tabchain = { node, network, worker, profileId: profile.id }
   window.tabchain = tabchain
   return tabchain

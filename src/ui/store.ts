@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
+import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
 
 /** Lifecycle of the node worker as the page sees it. */
 export type NodeLifecycle =
@@ -19,6 +20,11 @@ export interface AppState {
   /** Every profile of this browser, with whether another tab holds it. */
   readonly profiles: readonly (ProfileInfo & { readonly inUse: boolean })[]
   readonly network: NetworkSnapshot | null
+  /** The canonical head, pushed by the node on every change. */
+  readonly head: HeadInfo | null
+  readonly mining: MiningInfo | null
+  /** Asks the node to start or stop mining (no-op until the node is up). */
+  readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
   readonly online: boolean
   /** A new service-worker version is waiting; `applyUpdate` reloads into it. */
@@ -31,6 +37,9 @@ export const useApp = create<AppState>(() => ({
   profile: null,
   profiles: [],
   network: null,
+  head: null,
+  mining: null,
+  setMining: () => {},
   online: true,
   updateReady: false,
   applyUpdate: () => {},

@@ -66,6 +66,8 @@ export function HomeScreen() {
         </article>
       </section>
 
+      <ChainCards />
+
       <section className="next">
         <h2>What you can do here</h2>
         <ul className="feature-list">
@@ -84,6 +86,46 @@ export function HomeScreen() {
         </ul>
       </section>
     </div>
+  )
+}
+
+/** The chain as this node sees it: head, difficulty, and the miner with its switch. */
+function ChainCards() {
+  const head = useApp((s) => s.head)
+  const mining = useApp((s) => s.mining)
+  const setMining = useApp((s) => s.setMining)
+  return (
+    <section className="cards" aria-label="Chain">
+      <article className="card" data-testid="chain-head" data-number={head?.number.toString() ?? ''}>
+        <h2 className="card__label">Head block</h2>
+        <p className="card__value">{head ? `#${head.number.toLocaleString()}` : '—'}</p>
+        <p className="muted small mono" title={head?.hash}>
+          {head ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)} · ${head.txCount} tx` : 'Starting…'}
+        </p>
+      </article>
+      <article className="card">
+        <h2 className="card__label">Difficulty</h2>
+        <p className="card__value">{head ? head.difficulty.toLocaleString() : '—'}</p>
+        <p className="muted small">Retargets every block toward one block per 2 s.</p>
+      </article>
+      <article className="card" data-testid="mining" data-enabled={String(mining?.enabled ?? false)}>
+        <h2 className="card__label">Mining</h2>
+        <p className="card__value">
+          {mining?.enabled ? `${Math.round(mining.hashrate / 1000).toLocaleString()} kH/s` : 'Off'}
+        </p>
+        <label className="switch small">
+          <input
+            type="checkbox"
+            checked={mining?.enabled ?? false}
+            disabled={mining === null}
+            onChange={(e) => setMining(e.currentTarget.checked)}
+          />{' '}
+          {mining
+            ? `Mine on this tab (${Math.round(mining.dutyCycle * 100)} % of one core at most)`
+            : 'Mine on this tab'}
+        </label>
+      </article>
+    </section>
   )
 }
 
