@@ -320,9 +320,15 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessRun> {
     }
   }
   if (app.length > 0 && executablePath !== undefined) {
-    const out = await runApp(app, options, executablePath)
-    records.push(...out.records)
-    version ??= out.version
+    try {
+      const out = await runApp(app, options, executablePath)
+      records.push(...out.records)
+      version ??= out.version
+    } catch (err) {
+      // Building or starting the app failed: report it against every app bench, keep the other results.
+      const error = `app server: ${errorText(err)}`
+      for (const b of app) records.push({ name: b.name, title: b.title, place: 'app', elapsedMs: 0, error })
+    }
   }
   // Keep the report in registration order whatever order the places ran in.
   const order = [...pure.map((b) => b.name), ...app.map((b) => b.name)]
