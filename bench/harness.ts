@@ -307,9 +307,18 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessRun> {
     }
   }
   if (options.browser && inBrowser.length > 0 && executablePath !== undefined) {
-    const out = await runInChromium(inBrowser, options, executablePath)
-    records.push(...out.records)
-    version = out.version
+    try {
+      const out = await runInChromium(inBrowser, options, executablePath)
+      records.push(...out.records)
+      version = out.version
+    } catch (err) {
+      // Bundling or launching failed: report it against every browser bench, still run the Node column.
+      const error = `bench page: ${errorText(err)}`
+      for (const b of inBrowser) {
+        const place: Place = b.where === 'page' ? 'chromium-page' : 'chromium-worker'
+        records.push({ name: b.name, title: b.title, place, elapsedMs: 0, error })
+      }
+    }
   }
   if (options.node) {
     const benchOptions: BenchOptions = { quick: options.quick }
