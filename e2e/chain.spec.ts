@@ -49,3 +49,23 @@ test('a mining tab makes blocks; a second browser follows each one within 2 s', 
     await ctxB.close()
   }
 })
+
+test('a reload resumes from the chain stored in IndexedDB', async ({ page }) => {
+  await openNode(page, '/?mine=1')
+  await page.waitForFunction(
+    async () => Number((await window.tabchain?.node.api.head())?.number ?? 0) >= 3,
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  )
+  await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+  // Writes are asynchronous behind the in-memory chain: give the last block's transaction time to finish.
+  await page.waitForTimeout(500)
+  const before = await head(page)
+  await page.goto('/?mine=0')
+  await page.waitForFunction(() => window.tabchain !== undefined)
+  // No peer is there to sync from: the head can only come from this profile's database.
+  expect(await head(page)).toEqual(before)
+  await expect(page.getByTestId('chain-head')).toHaveAttribute('data-number', String(before?.number))
+})

@@ -117,6 +117,8 @@ export async function boot(): Promise<Tabchain> {
     head,
     mining,
     setMining: (on) => {
+      // Shown at once; the node's 'mining' event confirms (or corrects) it.
+      useApp.setState((s) => ({ mining: s.mining === null ? null : { ...s.mining, enabled: on } }))
       node.api.setMining(on).catch((err: unknown) => console.error('mining switch failed', err))
     },
   })

@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { decodeBlock, encodeBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
+import type { ChainStore } from '../chain/chain-store'
 import type { Block, Genesis } from '../chain/types'
 import { fromHex, keccak, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
@@ -33,6 +34,8 @@ export interface MiningInfo {
 
 export interface ChainServiceInit {
   readonly genesis: Genesis
+  /** Where blocks and state are kept (IndexedDB in the app); in memory when absent. */
+  readonly store?: ChainStore
   readonly network: Remote<NetworkApi>
   readonly now: () => number
   /** The address that receives this node's block rewards. */
@@ -68,11 +71,13 @@ function txVerdict(err: MempoolError): GossipVerdict {
 
 /**
  * The chain in the worker: imports gossiped blocks and transactions, mines in duty-cycled slices, and
- * fetches missing ancestors from the peer that sent a block. State lives in memory for now (IndexedDB
- * persistence joins with the storage layer).
+ * fetches missing ancestors from the peer that sent a block. Blocks and state go to `store` (IndexedDB
+ * in the app, through PersistentChainStore), so a reload resumes from the stored head.
  */
 export function createChainService(init: ChainServiceInit) {
-  const chain = new Chain({ genesis: init.genesis })
+  const chain = new Chain(
+    init.store === undefined ? { genesis: init.genesis } : { genesis: init.genesis, store: init.store },
+  )
   const mempool = new Mempool({ params: chain.params, senders: chain.senders }, chain.mempoolView())
   const chainId = chain.params.chainId
   const blocksTopic = chainTopic(chainId, 'blocks')

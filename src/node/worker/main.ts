@@ -1,10 +1,13 @@
 import { version } from '../../../package.json'
+import { genesisBlock, hashBlock } from '../chain/block'
 import { DEVNET_ACCOUNTS, devnetGenesis } from '../chain/genesis'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
 import { serve } from '../rpc/serve'
-import { parseInit } from './init'
+import { openIdbRepository } from '../storage/idb-repository'
+import { PersistentChainStore } from '../storage/persistent-chain-store'
+import { parseInit, type WorkerInit } from './init'
 import { createNode, type NodeApi, type NodeEvents } from './node'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -32,19 +35,32 @@ self.onmessage = (event: MessageEvent<unknown>) => {
     return
   }
   started = true
+  run(init).then(
+    () => self.postMessage({ type: 'ready' }),
+    (err: unknown) => self.postMessage({ type: 'error', error: toNodeError(err).toObject() }),
+  )
+}
+
+/** Opens the profile's chain database, wires the node to its ports and starts it. */
+async function run(init: WorkerInit): Promise<void> {
+  if (init.chainId !== devnetGenesis.params.chainId) {
+    throw new NodeError({ code: 'WORKER_UNKNOWN_CHAIN', chainId: init.chainId })
+  }
+  const repo = await openIdbRepository({
+    profileId: init.profileId,
+    chain: { chainId: init.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) },
+  })
+  const store = await PersistentChainStore.open(repo, {
+    // Writes stop cleanly on a storage failure (e.g. quota); the stored chain stays consistent.
+    onError: (err) => console.error(`chain storage stopped: ${err.type.code}`, err),
+  })
   const network = connect<NetworkApi>(init.ports.network)
   // Late-bound: the server that carries events exists only after the node that emits them.
   let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
-  if (init.chainId !== devnetGenesis.params.chainId) {
-    self.postMessage({
-      type: 'error',
-      error: new NodeError({ code: 'WORKER_UNKNOWN_CHAIN', chainId: init.chainId }).toObject(),
-    })
-    return
-  }
   const node = createNode({
     profileId: init.profileId,
     genesis: devnetGenesis,
+    store,
     // Block rewards go to the first devnet account until the wallet gives each profile its own.
     coinbase: DEVNET_ACCOUNTS[0] ?? '0x0000000000000000000000000000000000000000',
     mine: init.mine,
@@ -56,8 +72,5 @@ self.onmessage = (event: MessageEvent<unknown>) => {
   const api = serve<NodeApi, NodeEvents>(init.ports.api, node.api)
   emit = (event, data) => api.emit(event, data)
   serve<NetworkSink>(init.ports.sink, node.sink)
-  node
-    .start()
-    .then(() => self.postMessage({ type: 'ready' }))
-    .catch((err: unknown) => self.postMessage({ type: 'error', error: toNodeError(err).toObject() }))
+  await node.start()
 }

@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import type { ChainStore } from '../chain/chain-store'
 import type { Genesis } from '../chain/types'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
@@ -56,6 +57,8 @@ export interface NodeApi {
 export interface NodeInit {
   readonly profileId: string
   readonly genesis: Genesis
+  /** The profile's chain store; in memory when absent (tests). */
+  readonly store?: ChainStore
   /** Receives this node's block rewards. */
   readonly coinbase: Address
   /** Mine from the start (devnet default; `?mine=0` turns it off). */
@@ -80,6 +83,7 @@ export function createNode(init: NodeInit): Node {
   const chainId = init.genesis.params.chainId
   const chain = createChainService({
     genesis: init.genesis,
+    ...(init.store === undefined ? {} : { store: init.store }),
     network: init.network,
     now: init.now,
     coinbase: init.coinbase,
