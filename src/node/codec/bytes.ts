@@ -1,6 +1,7 @@
-import { keccak_256, keccakP } from '@noble/hashes/sha3.js'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Hex } from 'viem'
 import { CodecError } from './errors'
+import { keccakF1600 } from './keccak'
 
 /**
  * Byte helpers for hot paths. viem's helpers validate and allocate generously; these are the
@@ -78,10 +79,10 @@ export function fromHex(hex: string): Uint8Array {
 
 // One-shot keccak-256 on a reused state. noble's hasher object allocates a state, buffers and
 // views per call, which costs more than the permutation for the short inputs the state tree and
-// receipts hash by the thousand. Lanes are read as little-endian 32-bit words, which is how
-// noble's permutation lays them out on little-endian hosts; other hosts use noble's hasher.
+// receipts hash by the thousand. The permutation (./keccak) reads lanes as little-endian 32-bit
+// words, which is the byte view's layout on little-endian hosts; other hosts use noble's hasher.
 const RATE = 136
-const state32 = new Uint32Array(50)
+const state32 = new Int32Array(50)
 const state8 = new Uint8Array(state32.buffer)
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 
@@ -93,7 +94,7 @@ export function keccak(data: Uint8Array): Uint8Array {
   let pos = 0
   for (; len - pos >= RATE; pos += RATE) {
     for (let i = 0; i < RATE; i++) state8[i] = (state8[i] as number) ^ (data[pos + i] as number)
-    keccakP(state32)
+    keccakF1600(state32)
   }
   const rem = len - pos
   // A lone final block lands on a zeroed state, where XOR is a plain copy.
@@ -102,7 +103,7 @@ export function keccak(data: Uint8Array): Uint8Array {
   // Keccak (pre-SHA-3) padding: 0x01 … 0x80.
   state8[rem] = (state8[rem] as number) ^ 0x01
   state8[RATE - 1] = (state8[RATE - 1] as number) ^ 0x80
-  keccakP(state32)
+  keccakF1600(state32)
   return state8.slice(0, 32)
 }
 
@@ -119,7 +120,7 @@ export function keccakPair(a: Uint8Array, b: Uint8Array): Uint8Array {
   state8.set(b, 32)
   state8[64] = 0x01
   state8[RATE - 1] = 0x80
-  keccakP(state32)
+  keccakF1600(state32)
   return state8.slice(0, 32)
 }
 
