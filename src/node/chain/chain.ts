@@ -321,7 +321,12 @@ export class Chain {
     validateBody(block, txHashes)
     const txs = decoded.map((d, index) => this.withSender(d, index))
     const exec = this.execute(parent, header, txs)
-    validateOutcome(header, { ...exec, stateRoot: exec.state.root })
+    validateOutcome(header, {
+      stateRoot: exec.state.root,
+      receiptsRoot: exec.receiptsRoot,
+      logsBloom: exec.logsBloom,
+      gasUsed: exec.gasUsed,
+    })
     const stored: StoredBlock = {
       hash,
       block,

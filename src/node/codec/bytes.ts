@@ -47,11 +47,16 @@ export function toHexRaw(bytes: Uint8Array): string {
   return hexOf(bytes, '')
 }
 
+// Value of each hex digit by char code (-1 for any other character): one table read per digit
+// instead of three range tests. Decoding raw transactions is the main user.
+const NIBBLES = new Int8Array(256).fill(-1)
+for (let i = 0; i < 16; i++) {
+  NIBBLES[HEX_CHARS.charCodeAt(i)] = i
+  NIBBLES[HEX_CHARS.toUpperCase().charCodeAt(i)] = i
+}
+
 function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48
-  if (c >= 97 && c <= 102) return c - 87
-  if (c >= 65 && c <= 70) return c - 55
-  return -1
+  return c < 256 ? (NIBBLES[c] as number) : -1
 }
 
 /**
@@ -71,7 +76,7 @@ export function fromHex(hex: string): Uint8Array {
   for (let i = 0, j = 2; i < out.length; i++, j += 2) {
     const hi = nibble(hex.charCodeAt(j))
     const lo = nibble(hex.charCodeAt(j + 1))
-    if (hi < 0 || lo < 0) throw new CodecError({ code: 'CODEC_BAD_HEX' }, 'non-hex digit in hex string')
+    if ((hi | lo) < 0) throw new CodecError({ code: 'CODEC_BAD_HEX' }, 'non-hex digit in hex string')
     out[i] = (hi << 4) | lo
   }
   return out
