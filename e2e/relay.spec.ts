@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
+import { startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
 import { beaconArrives, openNode, waitDirect } from './helpers'
-import { startRelayProcess, stopRelayProcess } from './relay-process'
 
 // A relay of this test's own, so stopping it does not disturb the suite's server.
 const PORT = Number(process.env.E2E_PORT ?? 4310) + 20
@@ -8,7 +8,7 @@ const PORT = Number(process.env.E2E_PORT ?? 4310) + 20
 test('stopping the relay leaves direct links working; the UI says so and picks the relay up again', async ({
   browser,
 }) => {
-  let relay = await startRelayProcess(PORT)
+  let relay = await startRelayProcess({ port: PORT })
   const base = `http://127.0.0.1:${PORT}`
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   try {
@@ -32,7 +32,7 @@ test('stopping the relay leaves direct links working; the UI says so and picks t
       'direct',
     )
 
-    relay = await startRelayProcess(PORT)
+    relay = await startRelayProcess({ port: PORT })
     await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected', {
       timeout: 45_000,
     })

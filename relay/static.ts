@@ -22,7 +22,7 @@ const TYPES: Record<string, string> = {
  * (/network, /explorer/block/1) load the app; hashed assets are cached for a year, the HTML, the
  * service worker and the manifest never (so updates are seen).
  */
-export function serveStatic(root: string) {
+export function serveStatic(root: string, extraHeaders: Readonly<Record<string, string>> = {}) {
   const base = normalize(root + sep)
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -57,6 +57,7 @@ export function serveStatic(root: string) {
       'content-type': type,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
+      ...extraHeaders,
     })
     if (req.method === 'HEAD') {
       res.end()

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/**
+ * Runs the relay + app server as a child process (as `npm run relay` does) and resolves once it
+ * answers `/api/relay`. Used by e2e tests that stop and restart it, and by the app benchmarks.
+ */
+export async function startRelayProcess(opts: {
+  readonly port: number
+  readonly wsPort?: number
+  /** Folder of the built app; `dist` by default. */
+  readonly staticDir?: string
+}): Promise<ChildProcess> {
+  const args = ['--port', String(opts.port), '--ws-port', String(opts.wsPort ?? opts.port + 1)]
+  if (opts.staticDir !== undefined) args.push('--static', opts.staticDir)
+  const child = spawn(
+    process.execPath,
+    ['--import', './relay/polyfill.mjs', '--import', 'tsx', 'relay/main.ts', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let output = ''
+  const collect = (d: Buffer): void => {
+    output += d.toString()
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`relay exited: ${output}`)
+    const up = await fetch(`http://127.0.0.1:${opts.port}/api/relay`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (up) return child
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`relay did not answer within 60 s: ${output}`)
+}
+
+export async function stopRelayProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
