@@ -69,3 +69,27 @@ test('a reload resumes from the chain stored in IndexedDB', async ({ page }) => 
   expect(await head(page)).toEqual(before)
   await expect(page.getByTestId('chain-head')).toHaveAttribute('data-number', String(before?.number))
 })
+
+test('the explorer lists blocks live and opens a block and an address', async ({ page }) => {
+  await openNode(page, '/explorer')
+  await expect(page.getByTestId('block-row').first()).toBeVisible()
+  // New blocks appear at the top as the tab mines.
+  await expect
+    .poll(async () => Number(await page.getByTestId('block-row').first().getAttribute('data-number')), {
+      timeout: 60_000,
+    })
+    .toBeGreaterThanOrEqual(2)
+  await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+  await page.getByTestId('block-row').nth(1).getByRole('link').click()
+  await expect(page).toHaveURL(/\/block\/\d+$/)
+  const shown = await page.getByTestId('block-detail').getAttribute('data-hash')
+  const number = BigInt(page.url().split('/').pop() ?? '')
+  expect(shown).toBe(
+    await page.evaluate((n) => window.tabchain?.node.api.block(n).then((b) => b?.hash), number),
+  )
+  // The miner's reward shows on its address page.
+  await page.getByRole('link', { name: /^0x/ }).last().click()
+  await expect(page.getByTestId('balance')).toContainText('TAB')
+  await page.goto('/block/999999999')
+  await expect(page.getByText('is not on this node’s chain')).toBeVisible()
+})

@@ -114,6 +114,7 @@ export async function boot(): Promise<Tabchain> {
   const [head, mining] = await Promise.all([node.api.head(), node.api.mining()])
   useApp.setState({
     node: { state: 'ready' },
+    api: node.api,
     head,
     mining,
     setMining: (on) => {

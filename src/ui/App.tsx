@@ -1,9 +1,10 @@
 import { BrowserRouter, Link, Route, Routes } from 'react-router'
 import { Header } from './components/Header'
 import { Toasts } from './components/Toasts'
+import { AddressScreen, BlockScreen, ExplorerScreen } from './screens/ExplorerScreen'
 import { HomeScreen } from './screens/HomeScreen'
 import { NetworkScreen } from './screens/NetworkScreen'
-import { ExplorerScreen, MarketScreen, TokensScreen, WalletScreen } from './screens/PlaceholderScreen'
+import { MarketScreen, TokensScreen, WalletScreen } from './screens/PlaceholderScreen'
 import { useApp } from './store'
 import './styles.css'
 
@@ -41,7 +42,9 @@ function NodeGate() {
       <Route path="/wallet" element={<WalletScreen />} />
       <Route path="/tokens" element={<TokensScreen />} />
       <Route path="/market" element={<MarketScreen />} />
-      <Route path="/explorer/*" element={<ExplorerScreen />} />
+      <Route path="/explorer" element={<ExplorerScreen />} />
+      <Route path="/block/:number" element={<BlockScreen />} />
+      <Route path="/address/:address" element={<AddressScreen />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   )

@@ -1,7 +1,9 @@
 import { create } from 'zustand'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
+import type { Remote } from '../node/rpc/protocol'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
+import type { NodeApi } from '../node/worker/node'
 
 /** Lifecycle of the node worker as the page sees it. */
 export type NodeLifecycle =
@@ -20,6 +22,8 @@ export interface AppState {
   /** Every profile of this browser, with whether another tab holds it. */
   readonly profiles: readonly (ProfileInfo & { readonly inUse: boolean })[]
   readonly network: NetworkSnapshot | null
+  /** The node's API (queries), once it runs. */
+  readonly api: Remote<NodeApi> | null
   /** The canonical head, pushed by the node on every change. */
   readonly head: HeadInfo | null
   readonly mining: MiningInfo | null
@@ -37,6 +41,7 @@ export const useApp = create<AppState>(() => ({
   profile: null,
   profiles: [],
   network: null,
+  api: null,
   head: null,
   mining: null,
   setMining: () => {},

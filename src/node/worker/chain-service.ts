@@ -23,6 +23,29 @@ export interface HeadInfo {
   readonly txCount: number
 }
 
+/** One block as the explorer lists it. */
+export interface BlockSummary {
+  readonly number: bigint
+  readonly hash: Hex
+  readonly parentHash: Hex
+  /** ms since epoch. */
+  readonly timestamp: bigint
+  readonly miner: Address
+  readonly difficulty: bigint
+  readonly gasUsed: bigint
+  readonly baseFeePerGas: bigint
+  readonly stateRoot: Hex
+  readonly transactions: readonly Hex[]
+  readonly confirmations: bigint
+}
+
+export interface AccountInfo {
+  readonly address: Address
+  /** Native coin, in wei. */
+  readonly balance: bigint
+  readonly nonce: bigint
+}
+
 export interface MiningInfo {
   readonly enabled: boolean
   /** Hashes per second over the last few seconds, while mining. */
@@ -236,10 +259,44 @@ export function createChainService(init: ChainServiceInit) {
     for (const block of held.splice(0)) importBlock(block, null)
   }
 
+  const summary = (number: bigint): BlockSummary | null => {
+    const stored = chain.getBlockByNumber(number)
+    if (stored === undefined) return null
+    const h = stored.block.header
+    return {
+      number: h.number,
+      hash: stored.hash,
+      parentHash: h.parentHash,
+      timestamp: h.timestamp,
+      miner: h.miner,
+      difficulty: h.difficulty,
+      gasUsed: h.gasUsed,
+      baseFeePerGas: h.baseFeePerGas,
+      stateRoot: h.stateRoot,
+      transactions: stored.txHashes,
+      confirmations: chain.confirmations(stored.hash),
+    }
+  }
+
   return {
     chain,
     mempool,
     head: headInfo,
+    /** The canonical block at `number`, or null past the head. */
+    block: summary,
+    /** Up to `count` canonical blocks ending at `last` (inclusive), newest first. */
+    blocks(last: bigint, count: number): BlockSummary[] {
+      const out: BlockSummary[] = []
+      for (let n = last; n >= 0n && out.length < count; n--) {
+        const b = summary(n)
+        if (b !== null) out.push(b)
+      }
+      return out
+    },
+    account(address: Address): AccountInfo {
+      const a = chain.headState.getAccount(address)
+      return { address, balance: a.balance, nonce: a.nonce }
+    },
     mining: miningInfo,
     async start(): Promise<void> {
       await init.network.subscribe(blocksTopic)

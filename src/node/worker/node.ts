@@ -7,7 +7,13 @@ import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
-import { createChainService, type HeadInfo, type MiningInfo } from './chain-service'
+import {
+  type AccountInfo,
+  type BlockSummary,
+  createChainService,
+  type HeadInfo,
+  type MiningInfo,
+} from './chain-service'
 
 /** What a peer last told us about itself through its status beacon. */
 export interface PeerStatus {
@@ -47,6 +53,12 @@ export interface NodeApi {
   /** Asks one directly linked peer for its status (a request/response exchange, not gossip). */
   queryPeer(peerId: string): Promise<PeerStatus>
   head(): Promise<HeadInfo>
+  /** The canonical block at a height, or null if there is none yet. */
+  block(number: bigint): Promise<BlockSummary | null>
+  /** Up to `count` (≤ 100) canonical blocks ending at `last`, newest first. */
+  blocks(last: bigint, count: number): Promise<BlockSummary[]>
+  /** Balance and nonce of an address at the head. */
+  account(address: Address): Promise<AccountInfo>
   mining(): Promise<MiningInfo>
   /** Turns this tab's miner on or off. */
   setMining(on: boolean): Promise<MiningInfo>
@@ -77,6 +89,8 @@ export interface Node {
   readonly sink: NetworkSink
   start(): Promise<void>
 }
+
+const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
 
 /** Wires the node's components. (Storage joins here as the IndexedDB layer lands.) */
 export function createNode(init: NodeInit): Node {
@@ -139,6 +153,22 @@ export function createNode(init: NodeInit): Node {
     async mining() {
       return chain.mining()
     },
+    async block(number) {
+      if (typeof number !== 'bigint' || number < 0n) throw badParams('number must be a non-negative bigint')
+      return chain.block(number)
+    },
+    async blocks(last, count) {
+      if (typeof last !== 'bigint' || last < 0n) throw badParams('last must be a non-negative bigint')
+      if (!Number.isInteger(count) || count < 1 || count > 100)
+        throw badParams('count must be an integer in [1, 100]')
+      return chain.blocks(last, count)
+    },
+    async account(address) {
+      if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+        throw badParams('address must be a 20-byte 0x-prefixed hex string')
+      }
+      return chain.account(address.toLowerCase() as Address)
+    },
     async setMining(on) {
       if (typeof on !== 'boolean')
         throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'on must be a boolean' })
@@ -146,7 +176,7 @@ export function createNode(init: NodeInit): Node {
     },
     async sendRawTransaction(raw) {
       if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]*$/.test(raw)) {
-        throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'raw must be 0x-prefixed hex' })
+        throw badParams('raw must be 0x-prefixed hex')
       }
       return chain.submitTransaction(raw as Hex)
     },

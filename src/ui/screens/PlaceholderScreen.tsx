@@ -92,24 +92,3 @@ export function MarketScreen() {
     />
   )
 }
-
-export function ExplorerScreen() {
-  return (
-    <PlaceholderScreen
-      title="Explorer"
-      summary="Browse the blocks, transactions and accounts of the chain this node follows."
-      points={[
-        'Search by block number, transaction hash or address',
-        'Every figure checked by this node itself',
-      ]}
-      icon={
-        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-          <rect x="3" y="4" width="7" height="7" rx="1.5" {...stroke} />
-          <rect x="14" y="4" width="7" height="7" rx="1.5" {...stroke} />
-          <rect x="8.5" y="14" width="7" height="7" rx="1.5" {...stroke} />
-          <path d="M10 7.5h4M6.5 11v3.5h2M17.5 11v3.5h-2" {...stroke} />
-        </svg>
-      }
-    />
-  )
-}

@@ -82,6 +82,27 @@ describe('chain in the node (in-process, memory network twin)', () => {
     await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
   })
 
+  test('blocks, block and account read the canonical chain; bad params are typed errors', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', true)
+    await until(async () => (await a.node.api.head()).number >= 3n)
+    await a.node.api.setMining(false)
+    const head = await a.node.api.head()
+    const list = await a.node.api.blocks(head.number, 100)
+    expect(list.map((b) => b.number)).toEqual(
+      [...Array(Number(head.number) + 1).keys()].map((i) => head.number - BigInt(i)),
+    )
+    expect((await a.node.api.block(head.number))?.hash).toBe(head.hash)
+    expect(await a.node.api.block(head.number + 1n)).toBeNull()
+    const miner = await a.node.api.account(DEVNET_ACCOUNTS[2] ?? '0x')
+    expect(miner.balance).toBeGreaterThan(0n)
+    await expect(a.node.api.blocks(0n, 0)).rejects.toMatchObject({ type: { code: 'NODE_BAD_PARAMS' } })
+    await expect(a.node.api.block(-1n)).rejects.toMatchObject({ type: { code: 'NODE_BAD_PARAMS' } })
+    await expect(a.node.api.account('0x12' as `0x${string}`)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
+  })
+
   test('bad gossip and bad requests get verdicts and typed errors, not crashes', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A', false)
