@@ -210,10 +210,14 @@ export class Trie {
   /** The value stored at `key` (32 bytes), or undefined. */
   get(key: Uint8Array): Uint8Array | undefined {
     let node = this.#root
+    // Bits of `key` already known to match the path: a child's prefix extends its parent's, so each
+    // branch only compares the bits from its parent's branching bit on (reads are the hot path).
+    let matched = 0
     while (node !== null) {
       const n = this.#resolve(node)
       if (n.kind === 0) return bytesEqual(n.key, key) ? n.value : undefined
-      if (commonPrefix(n.prefix, key, 0) < n.bit) return undefined
+      if (commonPrefix(n.prefix, key, matched) < n.bit) return undefined
+      matched = n.bit
       node = getBit(key, n.bit) === 0 ? n.left : n.right
     }
     return undefined
@@ -246,15 +250,17 @@ export class Trie {
       [...changes].sort((a, b) => compareBytes(a.key, b.key)),
       changes,
     )
-    const root = this.#update(this.#root, sorted, 0, sorted.length, created)
+    const root = this.#update(this.#root, sorted, 0, sorted.length, 0, created)
     return { trie: new Trie(root, this.#store, this.#loaded), created }
   }
 
+  /** `matched`: bits every key in `ch[lo, hi)` is known to share with `node`'s prefix. */
   #update(
     node: TrieNode | null,
     ch: Entry[],
     lo: number,
     hi: number,
+    matched: number,
     created: TrieNodeRecord[],
   ): TrieNode | null {
     if (lo === hi) return node
@@ -264,11 +270,11 @@ export class Trie {
     const first = (ch[lo] as Entry).key
     const last = (ch[hi - 1] as Entry).key
     // Changes are sorted, so the shortest common prefix with the branch is at an end of the range.
-    const m = Math.min(commonPrefix(n.prefix, first, 0), commonPrefix(n.prefix, last, 0))
+    const m = Math.min(commonPrefix(n.prefix, first, matched), commonPrefix(n.prefix, last, matched))
     if (m >= n.bit) {
       const split = splitIndex(ch, lo, hi, n.bit)
-      const left = this.#update(n.left, ch, lo, split, created)
-      const right = this.#update(n.right, ch, split, hi, created)
+      const left = this.#update(n.left, ch, lo, split, n.bit, created)
+      const right = this.#update(n.right, ch, split, hi, n.bit, created)
       if (left === n.left && right === n.right) return n
       if (left === null) return right
       if (right === null) return left
@@ -277,8 +283,8 @@ export class Trie {
     // Some changes leave this subtree's prefix at bit m: they form a sibling of the whole subtree.
     const split = splitIndex(ch, lo, hi, m)
     const nodeOnLeft = getBit(n.prefix, m) === 0
-    const left = nodeOnLeft ? this.#update(n, ch, lo, split, created) : build(ch, lo, split, created)
-    const right = nodeOnLeft ? build(ch, split, hi, created) : this.#update(n, ch, split, hi, created)
+    const left = nodeOnLeft ? this.#update(n, ch, lo, split, m, created) : build(ch, lo, split, created)
+    const right = nodeOnLeft ? build(ch, split, hi, created) : this.#update(n, ch, split, hi, m, created)
     if (left === null) return right
     if (right === null) return left
     return makeBranch(m, maskPrefix(n.prefix, m), left, right, created)
