@@ -68,6 +68,8 @@ test('a reload resumes from the chain stored in IndexedDB', async ({ page }) => 
   // No peer is there to sync from: the head can only come from this profile's database.
   expect(await head(page)).toEqual(before)
   await expect(page.getByTestId('chain-head')).toHaveAttribute('data-number', String(before?.number))
+  // The node panel shows what the profile stores on this device.
+  await expect(page.getByTestId('storage')).toContainText(/\d+(\.\d)? (KB|MB|GB)/)
 })
 
 test('the explorer lists blocks live and opens a block and an address', async ({ page }) => {

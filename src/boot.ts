@@ -61,6 +61,8 @@ export async function boot(): Promise<Tabchain> {
     url.searchParams.delete('profile')
     history.replaceState(history.state, '', url)
   }
+  // Ask the browser to keep this origin's data (chain, keys) under storage pressure; it may say no.
+  navigator.storage?.persist?.().catch(() => false)
   const { key: _key, ...info } = profile
   useApp.setState({ profile: info })
 

@@ -6,6 +6,7 @@ import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
+import { type StorageStatus, storageStatus } from '../storage/storage-quota'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
@@ -57,6 +58,8 @@ export interface NodeApi {
   block(number: bigint): Promise<BlockSummary | null>
   /** Up to `count` (≤ 100) canonical blocks ending at `last`, newest first. */
   blocks(last: bigint, count: number): Promise<BlockSummary[]>
+  /** How much this origin stores, its quota, and whether the browser keeps it under pressure. */
+  storage(): Promise<StorageStatus>
   /** Balance and nonce of an address at the head. */
   account(address: Address): Promise<AccountInfo>
   mining(): Promise<MiningInfo>
@@ -152,6 +155,9 @@ export function createNode(init: NodeInit): Node {
     },
     async mining() {
       return chain.mining()
+    },
+    async storage() {
+      return storageStatus()
     },
     async block(number) {
       if (typeof number !== 'bigint' || number < 0n) throw badParams('number must be a non-negative bigint')

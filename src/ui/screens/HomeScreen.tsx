@@ -1,5 +1,7 @@
+import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import type { RelayStatus } from '../../node/network/types'
+import type { StorageStatus } from '../../node/storage/storage-quota'
 import { PeerId } from '../components/PeerId'
 import { describeRelay, formatDuration, peerCountLabel } from '../format'
 import { useApp } from '../store'
@@ -91,7 +93,15 @@ export function HomeScreen() {
 
 /** The chain as this node sees it: head, difficulty, and the miner with its switch. */
 function ChainCards() {
+  const api = useApp((s) => s.api)
   const head = useApp((s) => s.head)
+  const [storage, setStorage] = useState<StorageStatus | null>(null)
+  // Usage grows with the chain: refresh on every tenth block rather than every block.
+  const tick = head === null ? -1n : head.number / 10n
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read when the chain has grown (tick), not on each block.
+  useEffect(() => {
+    api?.storage().then(setStorage, () => setStorage(null))
+  }, [api, tick])
   const mining = useApp((s) => s.mining)
   const setMining = useApp((s) => s.setMining)
   return (
@@ -107,6 +117,14 @@ function ChainCards() {
         <h2 className="card__label">Difficulty</h2>
         <p className="card__value">{head ? head.difficulty.toLocaleString() : '—'}</p>
         <p className="muted small">Retargets every block toward one block per 2 s.</p>
+      </article>
+      <article className="card" data-testid="storage">
+        <h2 className="card__label">Stored on this device</h2>
+        <p className="card__value">{storage?.usage === undefined ? '—' : formatBytes(storage.usage)}</p>
+        <p className="muted small">
+          {storage?.quota === undefined ? 'IndexedDB' : `of ${formatBytes(storage.quota)} available`}
+          {storage?.persisted === true ? ' · kept by the browser' : ''}
+        </p>
       </article>
       <article className="card" data-testid="mining" data-enabled={String(mining?.enabled ?? false)}>
         <h2 className="card__label">Mining</h2>
@@ -127,6 +145,12 @@ function ChainCards() {
       </article>
     </section>
   )
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`
+  return `${(n / 1024 ** 3).toFixed(1)} GB`
 }
 
 /** One line under the relay card: what the relay state means for the user. */
