@@ -8,6 +8,8 @@ const PORT = Number(process.env.E2E_PORT ?? 4310)
 
 export default defineConfig({
   testDir: 'e2e',
+  // Playwright empties its output folder on start: keep it apart from the unit tests' report.
+  outputDir: 'test-results/playwright',
   // WebRTC between several browser contexts is CPU-bound on a 2-core machine: one file at a time.
   workers: 1,
   fullyParallel: false,
