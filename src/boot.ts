@@ -36,6 +36,21 @@ const PROFILE_REFRESH_MS = 5_000
  * joins them with the bridge ports. Progress and failures go to the UI store.
  */
 export async function boot(): Promise<Tabchain> {
+  // The worker loads and compiles while the profile is claimed; it waits for its init message.
+  const worker = new Worker(new URL('./node/worker/main.ts', import.meta.url), {
+    type: 'module',
+    name: 'tabchain node',
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.addEventListener('message', (e: MessageEvent<{ type: string; error?: SerializedError }>) => {
+      if (e.data.type === 'ready') resolve()
+      else if (e.data.type === 'error' && e.data.error !== undefined)
+        reject(NodeError.fromObject(e.data.error))
+    })
+    worker.addEventListener('error', (e) => reject(new Error(`node worker failed: ${e.message}`)))
+  })
+  // Awaited once the network is up; until then a failure must not count as unhandled.
+  ready.catch(() => {})
   const store = idbProfileStore()
   const locks = webLocks()
   const url = new URL(location.href)
@@ -69,7 +84,8 @@ export async function boot(): Promise<Tabchain> {
   const refreshProfiles = async (): Promise<void> => {
     useApp.setState({ profiles: await listProfiles(store, locks) })
   }
-  await refreshProfiles()
+  // Off the critical path: the picker can fill in a moment later.
+  void refreshProfiles()
   setInterval(() => void refreshProfiles(), PROFILE_REFRESH_MS)
 
   const network = await createNetworkHost({
@@ -83,18 +99,6 @@ export async function boot(): Promise<Tabchain> {
   const apiChannel = new MessageChannel()
   const networkChannel = new MessageChannel()
   const sinkChannel = new MessageChannel()
-  const worker = new Worker(new URL('./node/worker/main.ts', import.meta.url), {
-    type: 'module',
-    name: `node ${profile.name}`,
-  })
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.addEventListener('message', (e: MessageEvent<{ type: string; error?: SerializedError }>) => {
-      if (e.data.type === 'ready') resolve()
-      else if (e.data.type === 'error' && e.data.error !== undefined)
-        reject(NodeError.fromObject(e.data.error))
-    })
-    worker.addEventListener('error', (e) => reject(new Error(`node worker failed: ${e.message}`)))
-  })
   const init: WorkerInit = {
     type: 'init',
     profileId: profile.id,
