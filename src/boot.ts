@@ -5,7 +5,7 @@ import type { NetworkApi, NetworkSink } from './node/network/bridge'
 import { createNetworkHost, type NetworkHost } from './node/network/host'
 import { claimProfile, listProfiles } from './node/profile/claim'
 import { webLocks } from './node/profile/locks'
-import { idbProfileStore } from './node/profile/store'
+import { localProfileStore } from './node/profile/store'
 import { type Client, connect } from './node/rpc/connect'
 import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
@@ -51,7 +51,7 @@ export async function boot(): Promise<Tabchain> {
   })
   // Awaited once the network is up; until then a failure must not count as unhandled.
   ready.catch(() => {})
-  const store = idbProfileStore()
+  const store = localProfileStore()
   const locks = webLocks()
   const url = new URL(location.href)
   const claim = await claimProfile({

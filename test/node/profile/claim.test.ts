@@ -1,8 +1,22 @@
-import 'fake-indexeddb/auto'
 import { describe, expect, test } from 'vitest'
 import { claimProfile, listProfiles, lockName } from '../../../src/node/profile/claim'
 import { memoryLocks, type ProfileLocks } from '../../../src/node/profile/locks'
-import { idbProfileStore, memoryProfileStore, type ProfileStore } from '../../../src/node/profile/store'
+import { localProfileStore, memoryProfileStore, type ProfileStore } from '../../../src/node/profile/store'
+
+/** A Web Storage twin (Node has no localStorage). */
+function memoryStorage(): Storage {
+  const items = new Map<string, string>()
+  return {
+    get length() {
+      return items.size
+    },
+    key: (i) => [...items.keys()][i] ?? null,
+    getItem: (k) => items.get(k) ?? null,
+    setItem: (k, v) => void items.set(k, String(v)),
+    removeItem: (k) => void items.delete(k),
+    clear: () => items.clear(),
+  }
+}
 
 let counter = 0
 const create = async () => {
@@ -16,7 +30,7 @@ function tab(store: ProfileStore, locks: ProfileLocks, requested: string | null,
 
 for (const [name, makeStore] of [
   ['memory', () => memoryProfileStore()],
-  ['idb', () => idbProfileStore(`profiles-test-${Math.random()}`)],
+  ['localStorage', () => localProfileStore(memoryStorage())],
 ] as const) {
   describe(`claimProfile (${name} store)`, () => {
     test('a first tab creates a profile and stores its key', async () => {
@@ -120,4 +134,17 @@ test('memoryLocks: a waiter gets the lock when it is released, and times out oth
   release?.()
   expect(await waiting).not.toBeNull()
   expect(await locks.held()).toEqual(new Set([lockName('x')]))
+})
+
+test('localProfileStore keeps keys byte-exact, ignores foreign and damaged entries', async () => {
+  const storage = memoryStorage()
+  const store = localProfileStore(storage)
+  const key = Uint8Array.from({ length: 68 }, (_, i) => (i * 37) & 0xff)
+  await store.put({ id: 'a', name: 'Profile 1', createdAt: 5, peerId: 'peer-a', key })
+  storage.setItem('tabchain.profile.broken', '{not json')
+  storage.setItem('someone.else', 'x')
+  const list = await store.list()
+  expect(list.map((p) => p.id)).toEqual(['a'])
+  expect((await store.get('a'))?.key).toEqual(key)
+  expect(await store.get('broken')).toBeUndefined()
 })
