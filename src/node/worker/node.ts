@@ -226,7 +226,7 @@ export function createNode(init: NodeInit): Node {
       return encodeBeacon(beacon())
     },
     async networkChanged(snapshot) {
-      const joined = snapshot.peers.some(
+      const joined = snapshot.peers.filter(
         (p) =>
           p.kind === 'direct' && !network?.peers.some((q) => q.peerId === p.peerId && q.kind === 'direct'),
       )
@@ -234,8 +234,10 @@ export function createNode(init: NodeInit): Node {
       const present = new Set(snapshot.peers.map((p) => p.peerId))
       for (const id of peers.keys()) if (!present.has(id)) peers.delete(id)
       init.emit('status', status())
-      // A new direct peer learns our status at once rather than at our next change.
-      if (joined) await api.announce().catch(() => {})
+      // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
+      // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
+      for (const p of joined) void api.queryPeer(p.peerId).catch(() => {})
+      if (joined.length > 0) await api.announce().catch(() => {})
     },
   }
 
