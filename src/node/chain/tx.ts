@@ -27,20 +27,11 @@ const MAX_U256 = (1n << 256n) - 1n
 const SECP_N = secp256k1.Point.CURVE().n
 const HALF_N = SECP_N >> 1n
 
-/** A transaction after the stateless checks, before sender recovery. */
-export interface DecodedTx {
-  /** keccak256 of the raw bytes: the transaction hash. */
-  readonly hash: Hex
-  readonly raw: Hex
-  readonly chainId: number
-  readonly nonce: bigint
-  readonly maxPriorityFeePerGas: bigint
-  readonly maxFeePerGas: bigint
-  readonly gas: bigint
-  /** Lower-case address. */
-  readonly to: Address
-  readonly value: bigint
-  readonly data: Hex
+/**
+ * A transaction after the stateless checks, before sender recovery: every field of `Tx` but the
+ * sender (`to` lower-case), plus the signature.
+ */
+export interface DecodedTx extends Omit<Tx, 'from'> {
   readonly yParity: 0 | 1
   readonly r: bigint
   readonly s: bigint
