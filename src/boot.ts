@@ -113,7 +113,11 @@ export async function boot(): Promise<Tabchain> {
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
 
   node.on('head', (head) => useApp.setState({ head }))
-  node.on('mining', (mining) => useApp.setState({ mining }))
+  // While a switch request is on its way, events from slices mined before it arrive late: skip them.
+  let switching: boolean | null = null
+  node.on('mining', (mining) => {
+    if (switching === null || mining.enabled === switching) useApp.setState({ mining })
+  })
 
   await network.start()
   await ready
@@ -124,9 +128,19 @@ export async function boot(): Promise<Tabchain> {
     head,
     mining,
     setMining: (on) => {
-      // Shown at once; the node's 'mining' event confirms (or corrects) it.
+      // Shown at once; the node's answer confirms (or corrects) it.
+      switching = on
       useApp.setState((s) => ({ mining: s.mining === null ? null : { ...s.mining, enabled: on } }))
-      node.api.setMining(on).catch((err: unknown) => console.error('mining switch failed', err))
+      node.api.setMining(on).then(
+        (mining) => {
+          switching = null
+          useApp.setState({ mining })
+        },
+        (err: unknown) => {
+          switching = null
+          console.error('mining switch failed', err)
+        },
+      )
     },
   })
   const tabchain: Tabchain = { node, network, worker, profileId: profile.id }

@@ -107,7 +107,8 @@ export function createChainService(init: ChainServiceInit) {
   const txsTopic = chainTopic(chainId, 'txs')
   const blockProtocol = chainProtocol(chainId, 'block')
   const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
-  const held: Block[] = []
+  /** Blocks dated ahead of our clock, with the peer they came from (to fetch their ancestors later). */
+  const held: { block: Block; from: string | null }[] = []
 
   let mining = false
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -156,10 +157,15 @@ export function createChainService(init: ChainServiceInit) {
       result = chain.importBlock(block, BigInt(init.now()))
     } catch (err) {
       if (!(err instanceof BlockError)) throw err
-      if (err.type.code === 'BLOCK_FUTURE') held.push(block)
+      if (err.type.code === 'BLOCK_FUTURE') {
+        held.push({ block, from })
+        // Retry once its time has come (a miner also retries on every slice; a follower needs this).
+        const wait = Number(block.header.timestamp) - chain.params.futureTimestampToleranceMs - init.now()
+        setTimeout(retryHeld, Math.max(0, wait) + 50)
+      }
       return blockVerdict(err)
     }
-    held.push(...chain.takeDeferred())
+    held.push(...chain.takeDeferred().map((b) => ({ block: b, from })))
     switch (result.kind) {
       case 'known':
         return 'ignore'
@@ -256,7 +262,7 @@ export function createChainService(init: ChainServiceInit) {
   }
 
   function retryHeld(): void {
-    for (const block of held.splice(0)) importBlock(block, null)
+    for (const h of held.splice(0)) importBlock(h.block, h.from)
   }
 
   const summary = (number: bigint): BlockSummary | null => {

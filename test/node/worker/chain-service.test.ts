@@ -10,7 +10,7 @@ const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
 // First Hardhat/Anvil devnet key (public test key, devnet only).
 const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
 
-async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, mine: boolean) {
+async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, mine: boolean, clockOffsetMs = 0) {
   const link = hub.join(peerId)
   const heads: NodeEvents['head'][] = []
   const node = createNode({
@@ -22,7 +22,7 @@ async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, mine:
     emit: (event, data) => {
       if (event === 'head') heads.push(data as NodeEvents['head'])
     },
-    now: () => Date.now(),
+    now: () => Date.now() + clockOffsetMs,
     agent: 'test',
   })
   await link.attach(node.sink)
@@ -101,6 +101,20 @@ describe('chain in the node (in-process, memory network twin)', () => {
     await expect(a.node.api.account('0x12' as `0x${string}`)).rejects.toMatchObject({
       type: { code: 'NODE_BAD_PARAMS' },
     })
+  })
+
+  test('a follower whose clock is behind keeps future blocks and imports them when their time comes', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', true)
+    await until(async () => (await a.node.api.head()).number >= 2n)
+    await a.node.api.setMining(false)
+    // B's clock runs 0.8 s behind the tolerance: A's blocks are "from the future" for a moment.
+    const behind = -(GENESIS.params.futureTimestampToleranceMs + 800)
+    const b = await makeNode(hub, 'B', false, behind)
+    await a.node.api.announce()
+    expect((await b.node.api.head()).number).toBe(0n)
+    // No new block arrives to trigger anything: B must retry on its own.
+    await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash, 5_000)
   })
 
   test('bad gossip and bad requests get verdicts and typed errors, not crashes', async () => {
