@@ -4,7 +4,7 @@ import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Block, Genesis } from '../chain/types'
-import { fromHex, keccak, toHex } from '../codec/bytes'
+import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
 import { MempoolError } from '../mempool/errors'
 import { Mempool } from '../mempool/mempool'
@@ -341,10 +341,10 @@ export function createChainService(init: ChainServiceInit) {
         return importBlock(block, from)
       }
       if (topic === txsTopic) {
-        const raw = toHex(data)
-        if (mempool.has(toHex(keccak(data)))) return 'ignore'
+        // A transaction we already hold is refused as MEMPOOL_KNOWN (→ ignore) right after decoding,
+        // before any signature work: no separate hash here.
         try {
-          mempool.add(raw)
+          mempool.add(toHex(data))
           mempoolDirty = true
           return 'accept'
         } catch (err) {

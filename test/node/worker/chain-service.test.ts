@@ -77,6 +77,11 @@ describe('chain in the node (in-process, memory network twin)', () => {
     })
     const hash = await b.node.api.sendRawTransaction(raw)
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
+    // Gossiped again, a transaction A already holds (or has mined) is ignored, not penalised.
+    const txs = chainTopic(GENESIS.params.chainId, 'txs')
+    expect(await a.node.sink.gossip(txs, Uint8Array.from(Buffer.from(raw.slice(2), 'hex')), 'B')).toBe(
+      'ignore',
+    )
     await until(async () => a.node.api.head().then((h) => h.txCount > 0))
     await a.node.api.setMining(false)
     await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
