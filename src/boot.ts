@@ -1,9 +1,11 @@
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { devnetGenesis } from './node/chain/genesis'
+import { startupMark } from './node/marks'
 import type { NetworkApi, NetworkSink } from './node/network/bridge'
-import { createNetworkHost, type NetworkHost } from './node/network/host'
+import { createNetworkHost, fetchRelayInfo, type NetworkHost, type RelayInfo } from './node/network/host'
 import { claimProfile, listProfiles } from './node/profile/claim'
+import { newIdentityKey } from './node/profile/identity'
 import { webLocks } from './node/profile/locks'
 import { localProfileStore } from './node/profile/store'
 import { type Client, connect } from './node/rpc/connect'
@@ -29,6 +31,7 @@ declare global {
 }
 
 const REMEMBERED = 'tabchain.profile'
+const RELAY_INFO_URL = '/api/relay'
 const PROFILE_REFRESH_MS = 5_000
 
 /**
@@ -36,6 +39,10 @@ const PROFILE_REFRESH_MS = 5_000
  * joins them with the bridge ports. Progress and failures go to the UI store.
  */
 export async function boot(): Promise<Tabchain> {
+  startupMark('boot')
+  // Where the relay listens: asked now, while the profile is claimed; reconnections ask again.
+  let relayInfo: Promise<RelayInfo> | null = fetchRelayInfo(RELAY_INFO_URL)
+  relayInfo.catch(() => {})
   // The worker loads and compiles while the profile is claimed; it waits for its init message.
   const worker = new Worker(new URL('./node/worker/main.ts', import.meta.url), {
     type: 'module',
@@ -60,7 +67,7 @@ export async function boot(): Promise<Tabchain> {
     requested: url.searchParams.get('profile'),
     remembered: sessionStorage.getItem(REMEMBERED),
     create: async () => {
-      const key = await generateKeyPair('Ed25519')
+      const key = await newIdentityKey()
       return {
         id: crypto.randomUUID(),
         createdAt: Date.now(),
@@ -70,6 +77,7 @@ export async function boot(): Promise<Tabchain> {
     },
   })
   const { profile } = claim
+  startupMark('profile')
   sessionStorage.setItem(REMEMBERED, profile.id)
   // The profile is now this tab's: drop ?profile= so a reload or a shared link doesn't ask for it again.
   if (url.searchParams.has('profile')) {
@@ -90,7 +98,11 @@ export async function boot(): Promise<Tabchain> {
 
   const network = await createNetworkHost({
     privateKey: privateKeyFromProtobuf(profile.key),
-    relayInfoUrl: '/api/relay',
+    relayInfo: () => {
+      const first = relayInfo
+      relayInfo = null
+      return first ?? fetchRelayInfo(RELAY_INFO_URL)
+    },
     iceServers: iceServersFromUrl(url),
   })
   network.onChange((snapshot) => useApp.setState({ network: snapshot }))
@@ -121,6 +133,7 @@ export async function boot(): Promise<Tabchain> {
 
   await network.start()
   await ready
+  startupMark('node-ready')
   const [head, mining] = await Promise.all([node.api.head(), node.api.mining()])
   useApp.setState({
     node: { state: 'ready' },

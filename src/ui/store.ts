@@ -12,7 +12,7 @@ export type NodeLifecycle =
   | { readonly state: 'failed'; readonly error: string }
 
 /**
- * The UI's mirror of the node: written only by the bootstrap (src/main.tsx) from events of the
+ * The UI's mirror of the node: written only by the bootstrap (src/main.ts) from events of the
  * network host and the worker, read by components. Components never poll.
  */
 export interface AppState {

@@ -12,6 +12,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
 import {
@@ -28,8 +29,8 @@ import type { NetworkSnapshot, PeerInfo, RelayStatus } from './types'
 export interface NetworkHostInit {
   /** This profile's persisted libp2p identity. */
   readonly privateKey: PrivateKey
-  /** Where the relay's addresses are learnt at run time (served by the relay). */
-  readonly relayInfoUrl: string
+  /** Learns the relay's addresses at run time (from the server that serves the app), at each connection attempt. */
+  readonly relayInfo: () => Promise<RelayInfo>
   /** WebRTC ICE servers; none by default (a LAN or one machine needs none; public STUN is unreachable in closed networks). */
   readonly iceServers?: RTCIceServer[]
   /** Timeout of one direct-dial attempt, ms. Short because a stuck WebRTC dial is retried faster than waited out. */
@@ -38,7 +39,7 @@ export interface NetworkHostInit {
   readonly dialAttempts?: number
 }
 
-interface RelayInfo {
+export interface RelayInfo {
   readonly multiaddrs: readonly string[]
   readonly peerId: string
 }
@@ -56,8 +57,6 @@ const PING_INTERVAL_MS = 3_000
  * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
  */
 const DISCOVERY_INTERVAL_MS = 5_000
-/** Second relay-peers query after joining: catches tabs that were reserving their slot at our first one. */
-const RELAY_PEERS_REQUERY_MS = 1_500
 
 /**
  * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
@@ -70,6 +69,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const dialTimeoutMs = init.dialTimeoutMs ?? 4_000
   const dialAttempts = init.dialAttempts ?? 4
   let relay: { info: RelayInfo; addrs: Multiaddr[] } | null = null
+  /** The live relay connection, and whether our reservation through it is up. */
+  let relayLink: { conn: Connection; via: Multiaddr | undefined; reserved: boolean } | null = null
 
   const node = await createLibp2p({
     privateKey: init.privateKey,
@@ -121,6 +122,11 @@ export async function createNetworkHost(init: NetworkHostInit) {
     return node.getConnections().find((c) => c.remotePeer.toString() === peerId && isDirect(c))
   }
 
+  /** Whether we hold a reservation on the relay (others can reach us through it). */
+  function hasCircuitAddress(): boolean {
+    return node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))
+  }
+
   function snapshot(): NetworkSnapshot {
     const byPeer = new Map<string, Connection[]>()
     for (const c of node.getConnections()) {
@@ -156,26 +162,6 @@ export async function createNetworkHost(init: NetworkHostInit) {
     changed()
   }
 
-  async function fetchRelayInfo(): Promise<RelayInfo> {
-    const res = await fetch(init.relayInfoUrl, { cache: 'no-store' })
-    if (!res.ok) throw new Error(`relay info: HTTP ${res.status}`)
-    const body: unknown = await res.json()
-    if (
-      typeof body !== 'object' ||
-      body === null ||
-      !('multiaddrs' in body) ||
-      !Array.isArray(body.multiaddrs) ||
-      !('peerId' in body) ||
-      typeof body.peerId !== 'string'
-    ) {
-      throw new Error('relay info: malformed response')
-    }
-    return {
-      multiaddrs: body.multiaddrs.filter((a): a is string => typeof a === 'string'),
-      peerId: body.peerId,
-    }
-  }
-
   /** One attempt to reach the relay; on failure schedules the next with backoff. */
   async function connectRelay(): Promise<void> {
     if (stopped) return
@@ -183,14 +169,17 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const attempt = relayRetry.attempt + 1
     setRelay({ state: 'connecting', attempt })
     try {
-      const info = await fetchRelayInfo()
+      const info = await init.relayInfo()
       relay = { info, addrs: info.multiaddrs.map((a) => multiaddr(a)) }
       const conn = await node.dial(relay.addrs, { signal: AbortSignal.timeout(10_000) })
+      startupMark('relay-connected')
       relayRetry.reset()
       setRelay({ state: 'connected', address: conn.remoteAddr.toString() })
       const via = relay.addrs[0]
+      // The reservation may already be up (identify runs as the connection opens): then this first
+      // query comes after it and is the only one needed.
+      relayLink = { conn, via, reserved: hasCircuitAddress() }
       void dialRelayPeers(conn, via)
-      setTimeout(() => void dialRelayPeers(conn, via), RELAY_PEERS_REQUERY_MS)
     } catch (err) {
       if (stopped) return
       const delay = relayRetry.next()
@@ -234,6 +223,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
         signal: AbortSignal.timeout(5_000),
       })
       await stream.close()
+      startupMark('relay-peers')
       for (const id of decodeRelayPeers(answer.subarray())) {
         if (id === node.peerId.toString()) continue
         void dialDirect(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
@@ -243,6 +233,16 @@ export async function createNetworkHost(init: NetworkHostInit) {
     }
   }
 
+  // Our reservation on the relay is up (the circuit listener says so at once; `self:peer:update` comes
+  // a debounced second later): ask again who is there. Of two tabs joining at once, the one
+  // asking last sees the other (each asks after reserving), so one of them always dials.
+  node.addEventListener('transport:listening', () => {
+    if (!hasCircuitAddress()) return
+    startupMark('reservation')
+    if (relayLink === null || relayLink.reserved) return
+    relayLink.reserved = true
+    void dialRelayPeers(relayLink.conn, relayLink.via)
+  })
   node.addEventListener('peer:discovery', (evt) => {
     const { id, multiaddrs } = evt.detail
     if (id.equals(node.peerId) || isRelay(id)) return
@@ -250,6 +250,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
   })
   node.addEventListener('connection:open', (evt) => {
     const id = evt.detail.remotePeer.toString()
+    if (isDirect(evt.detail) && !isRelay(evt.detail.remotePeer)) startupMark('direct-link')
     if (!since.has(id)) since.set(id, Date.now())
     changed()
   })
@@ -356,6 +357,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     snapshot,
     async start(): Promise<void> {
       await node.start()
+      startupMark('libp2p-started')
       window.addEventListener('online', onOnline)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
       pingTimer = setInterval(changed, PING_INTERVAL_MS)
@@ -381,6 +383,30 @@ export async function createNetworkHost(init: NetworkHostInit) {
 }
 
 export type NetworkHost = Awaited<ReturnType<typeof createNetworkHost>>
+
+/**
+ * Asks the server that served the app where its relay listens. Boot starts this first thing, in
+ * parallel with the profile claim; later reconnections ask again (the relay may have moved).
+ */
+export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
+  const res = await fetch(url, { cache: 'no-store' })
+  if (!res.ok) throw new Error(`relay info: HTTP ${res.status}`)
+  const body: unknown = await res.json()
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    !('multiaddrs' in body) ||
+    !Array.isArray(body.multiaddrs) ||
+    !('peerId' in body) ||
+    typeof body.peerId !== 'string'
+  ) {
+    throw new Error('relay info: malformed response')
+  }
+  return {
+    multiaddrs: body.multiaddrs.filter((a): a is string => typeof a === 'string'),
+    peerId: body.peerId,
+  }
+}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)

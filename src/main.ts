@@ -1,0 +1,22 @@
+import { boot } from './boot'
+import { registerPwa } from './pwa'
+import { useApp } from './ui/store'
+
+// The node starts first: the network's round trips (relay, reservation, WebRTC) then overlap with
+// loading and rendering the UI, which comes in its own chunk.
+boot().catch((err: unknown) => {
+  console.error('Tabchain failed to start', err)
+  useApp.setState({ node: { state: 'failed', error: err instanceof Error ? err.message : String(err) } })
+})
+
+const syncOnline = (): void => useApp.setState({ online: navigator.onLine })
+window.addEventListener('online', syncOnline)
+window.addEventListener('offline', syncOnline)
+syncOnline()
+
+registerPwa()
+
+import('./ui/mount').then(
+  ({ mount }) => mount(),
+  (err: unknown) => console.error('Tabchain UI failed to load', err),
+)
