@@ -46,6 +46,9 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: config.maxReservations * 2 },
+    // A tab whose main thread is busy (loading, a background tab, a slow phone) answers pings late;
+    // dropping it would drop its reservation and every WebRTC dial in flight through it.
+    connectionMonitor: { pingTimeout: { minTimeout: 15_000 } },
     services: {
       identify: identify(),
       ping: ping(),

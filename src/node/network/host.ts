@@ -33,7 +33,7 @@ export interface NetworkHostInit {
   readonly relayInfo: () => Promise<RelayInfo>
   /** WebRTC ICE servers; none by default (a LAN or one machine needs none; public STUN is unreachable in closed networks). */
   readonly iceServers?: RTCIceServer[]
-  /** Timeout of one direct-dial attempt, ms. Short because a stuck WebRTC dial is retried faster than waited out. */
+  /** Timeout of the first direct-dial attempt, ms (each retry waits half as long again more). Short because a stuck WebRTC dial is retried faster than waited out. */
   readonly dialTimeoutMs?: number
   /** Direct-dial attempts per discovered peer before waiting for its next announcement. */
   readonly dialAttempts?: number
@@ -52,6 +52,8 @@ const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
 
 /** How often each connection is pinged (libp2p's connection monitor), ms. */
 const PING_INTERVAL_MS = 3_000
+/** A ping unanswered this long closes the link, ms. */
+const PING_TIMEOUT_MS = 10_000
 /**
  * Discovery broadcasts reach every tab through the relay (N² messages per interval), so they are
  * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
@@ -78,7 +80,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
     transports: [webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionMonitor: { pingInterval: PING_INTERVAL_MS },
+    // Pings measure each link's latency and close a link whose pings go unanswered (a relay or tab that
+    // vanished without closing). A busy peer (a page loading, a loaded relay) answers late, and
+    // dropping the relay link drops our reservation and every dial through it: wait 10 s, not 5.
+    connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_TIMEOUT_MS } },
     // The default browser gater refuses ws:// and private addresses. We dial exactly two kinds:
     // the relay we were told about, and WebRTC/circuit addresses through it.
     connectionGater: {
@@ -201,7 +206,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
     try {
       for (let attempt = 0; attempt < dialAttempts && !stopped; attempt++) {
         try {
-          const conn = await node.dial([...targets], { signal: AbortSignal.timeout(dialTimeoutMs) })
+          // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
+          const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
+          const conn = await node.dial([...targets], { signal: AbortSignal.timeout(timeoutMs) })
           if (isDirect(conn) || directConnection(id) !== undefined) return
         } catch {
           if (directConnection(id) !== undefined) return
