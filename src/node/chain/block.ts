@@ -1,4 +1,4 @@
-import { type Address, bytesToHex, type Hex, hexToBytes, toRlp } from 'viem'
+import { type Address, type Hex, hexToBytes, toRlp } from 'viem'
 import { fromHex, keccak, toHex } from '../codec/bytes'
 import { receiptsRoot, transactionsRoot } from '../codec/receipt'
 import { BlockError } from './block-error'
@@ -68,7 +68,7 @@ export function decodeBlock(bytes: Uint8Array): Block {
     const raw = asBytes(item, `transaction ${i}`)
     if (raw.length === 0)
       throw new BlockError({ code: 'BLOCK_MALFORMED', reason: `transaction ${i} is empty` })
-    return bytesToHex(raw)
+    return toHex(raw)
   })
   return { header, transactions }
 }
