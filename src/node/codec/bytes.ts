@@ -150,6 +150,7 @@ export function keccakPairJs(a: Uint8Array, b: Uint8Array): Uint8Array {
 // bytes (test/node/codec/bytes.test.ts). Pages are left on JavaScript: the app's Content-Security-Policy
 // forbids compiling WebAssembly there, and the node's hashing runs in its worker.
 type Hasher = Awaited<ReturnType<typeof createKeccak>>
+const pairBuf = new Uint8Array(64)
 let wasm: Hasher | undefined
 
 async function loadWasm(): Promise<'wasm' | 'js'> {
@@ -179,7 +180,13 @@ export function keccak(data: Uint8Array): Uint8Array {
 
 /** keccak-256 of the 64 bytes `a ‖ b` (two 32-byte hashes), without building the concatenation. */
 export function keccakPair(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (wasm !== undefined) return wasm.init().update(a).update(b).digest('binary')
+  if (wasm !== undefined && a.length === 32 && b.length === 32) {
+    // One update of a reused buffer: each update of hash-wasm allocates two views and crosses into
+    // WebAssembly once.
+    pairBuf.set(a, 0)
+    pairBuf.set(b, 32)
+    return wasm.init().update(pairBuf).digest('binary')
+  }
   return keccakPairJs(a, b)
 }
 
