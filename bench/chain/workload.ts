@@ -121,7 +121,7 @@ export function buildChainWorkload(shape: WorkloadShape): ChainWorkload {
   const known = new Map<Hex, Address>()
 
   const toTx = (raw: Hex, from: Address): Tx => {
-    const { yParity: _y, r: _r, s: _s, ...fields } = decodeTx(raw, genesis.params)
+    const { yParity: _y, r: _r, s: _s, input: _i, ...fields } = decodeTx(raw, genesis.params)
     cache.set(fields.hash, from)
     known.set(fields.hash, from)
     return { ...fields, from }

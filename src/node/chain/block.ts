@@ -1,4 +1,4 @@
-import { type Address, bytesToHex, type Hex, hexToBytes, toRlp } from 'viem'
+import { type Address, type Hex, hexToBytes, toRlp } from 'viem'
 import { fromHex, keccak, toHex } from '../codec/bytes'
 import { receiptsRoot, transactionsRoot } from '../codec/receipt'
 import { BlockError } from './block-error'
@@ -54,6 +54,19 @@ export function hashBlock(block: Block): Hex {
   return hashHeader(block.header)
 }
 
+// The raw transaction bytes of each block `decodeBlock` made, so that import decodes every transaction from
+// the bytes it arrived as instead of parsing back the hex strings the `Block` type carries (that parse was a
+// tenth of an import). Weak: the bytes live as long as the block object.
+const bodyBytes = new WeakMap<Block, readonly Uint8Array[]>()
+
+/**
+ * The raw bytes of `block`'s transactions when `block` came from `decodeBlock` (views into the bytes it
+ * was decoded from, lower-case hex of which are `block.transactions`), else undefined.
+ */
+export function decodedTransactionBytes(block: Block): readonly Uint8Array[] | undefined {
+  return bodyBytes.get(block)
+}
+
 /**
  * Strict decoding of a block; throws `BlockError` with `BLOCK_TOO_LARGE` (checked before any parsing) or
  * `BLOCK_MALFORMED` (bad RLP, wrong shape, non-canonical integers, empty transactions, trailing bytes).
@@ -64,13 +77,18 @@ export function decodeBlock(bytes: Uint8Array): Block {
   }
   const [h, body] = asList(decodeRlpStrict(bytes), 'block', 2)
   const header = headerFromRlp(h)
-  const transactions = asList(body, 'transactions').map((item, i) => {
+  const items = asList(body, 'transactions')
+  const raws: Uint8Array[] = []
+  const transactions = items.map((item, i) => {
     const raw = asBytes(item, `transaction ${i}`)
     if (raw.length === 0)
       throw new BlockError({ code: 'BLOCK_MALFORMED', reason: `transaction ${i} is empty` })
-    return bytesToHex(raw)
+    raws.push(raw)
+    return toHex(raw)
   })
-  return { header, transactions }
+  const block: Block = { header, transactions }
+  bodyBytes.set(block, raws)
+  return block
 }
 
 /** RLP list header + concatenation of already-encoded items. */

@@ -6,7 +6,7 @@ import type { MempoolView } from '../mempool/mempool'
 import { SenderCache } from '../mempool/sender-cache'
 import { NodeError } from '../rpc/errors'
 import { State } from '../state/state'
-import { genesisBlock, hashBlock } from './block'
+import { decodedTransactionBytes, genesisBlock, hashBlock } from './block'
 import { BlockError } from './block-error'
 import {
   type ChainBatch,
@@ -18,7 +18,7 @@ import {
 import { type BlockExecution, executeBlock } from './execute'
 import { ExecutionError } from './execute-error'
 import { genesisState } from './genesis'
-import { type DecodedTx, decodeTx, recoverTx } from './tx'
+import { type DecodedTx, decodeTx, decodeTxBytes, recoverTx } from './tx'
 import type { Block, ChainParams, Genesis, Header, Receipt, Tx } from './types'
 
 /** How the canonical chain moved: blocks that left it, blocks that joined it, and their transactions. */
@@ -269,16 +269,20 @@ export class Chain {
    * Throws `BlockError` `BLOCK_INVALID_TX`.
    */
   blockTransactions(block: Block): Tx[] {
-    return block.transactions.map((raw, index) => this.withSender(this.decode(raw, index), index))
+    const bytes = decodedTransactionBytes(block)
+    return block.transactions.map((raw, index) =>
+      this.withSender(this.decode(raw, index, bytes?.[index]), index),
+    )
   }
 
   private recover(raw: Hex, index: number): Tx {
     return this.withSender(this.decode(raw, index), index)
   }
 
-  private decode(raw: Hex, index: number): DecodedTx {
+  /** Decodes transaction `index` of a block, from its `bytes` when the block was decoded from bytes. */
+  private decode(raw: Hex, index: number, bytes?: Uint8Array): DecodedTx {
     try {
-      return decodeTx(raw, this.params)
+      return bytes === undefined ? decodeTx(raw, this.params) : decodeTxBytes(bytes, raw, this.params)
     } catch (err) {
       throw invalidTx(err, index)
     }
@@ -316,11 +320,17 @@ export class Chain {
     validateSize(block)
     this.checkForkDepth(parent)
     // Decode (cheap, gives the hashes), check the root and duplicates, and only then pay for recovery.
-    const decoded = block.transactions.map((raw, index) => this.decode(raw, index))
+    const bytes = decodedTransactionBytes(block)
+    const decoded = block.transactions.map((raw, index) => this.decode(raw, index, bytes?.[index]))
     const txHashes = decoded.map((d) => d.hash)
     validateBody(block, txHashes)
     const txs = decoded.map((d, index) => this.withSender(d, index))
-    const exec = this.execute(parent, header, txs)
+    const exec = this.execute(
+      parent,
+      header,
+      txs,
+      decoded.map((d) => d.input),
+    )
     validateOutcome(header, {
       stateRoot: exec.state.root,
       receiptsRoot: exec.receiptsRoot,
@@ -354,7 +364,12 @@ export class Chain {
     this.cacheState(hash, exec.state)
   }
 
-  private execute(parent: StoredBlock, header: Header, txs: readonly Tx[]): BlockExecution {
+  private execute(
+    parent: StoredBlock,
+    header: Header,
+    txs: readonly Tx[],
+    calldata: readonly Uint8Array[],
+  ): BlockExecution {
     try {
       return executeBlock(
         this.stateAt(parent.hash),
@@ -367,6 +382,7 @@ export class Chain {
         },
         txs,
         this.params,
+        calldata,
       )
     } catch (err) {
       if (!(err instanceof ExecutionError)) throw err

@@ -50,7 +50,7 @@ function frameOutcome(
   from: Address,
   to: Address,
   value: bigint,
-  data: Hex,
+  data: Uint8Array,
   blockNumber: bigint,
   txNonce: bigint,
   gasAvailable: bigint,
@@ -62,7 +62,7 @@ function frameOutcome(
     buf.credit(to, value)
   }
   const outcome = dispatchCall(
-    { state: buf, from, to, value, data: fromHex(data), blockNumber, txNonce, logs },
+    { state: buf, from, to, value, data, blockNumber, txNonce, logs },
     gasAvailable,
   )
   if (!outcome.ok) {
@@ -77,12 +77,16 @@ function frameOutcome(
  * Pure: `parent` is unchanged. Throws `ExecutionError` when a transaction fails its stateful
  * checks or the gas limits overflow the block; a transaction that runs and reverts is fine
  * (receipt status 0).
+ *
+ * @param calldata each transaction's `data` as bytes, when the caller has them (block import decodes
+ *   them: chain/tx.ts `DecodedTx.input`); else `data` is parsed from hex
  */
 export function executeBlock(
   parent: State,
   env: BlockEnv,
   txs: readonly Tx[],
   params: ChainParams,
+  calldata?: readonly Uint8Array[],
 ): BlockExecution {
   const buf = parent.buffer()
   const receipts: Receipt[] = []
@@ -123,7 +127,7 @@ export function executeBlock(
       from,
       to,
       tx.value,
-      tx.data,
+      calldata?.[index] ?? fromHex(tx.data),
       env.number,
       tx.nonce,
       tx.gas - intrinsic,
@@ -133,7 +137,13 @@ export function executeBlock(
     buf.credit(tx.from, (tx.gas - gasUsed) * price)
     minerTips += gasUsed * (price - env.baseFeePerGas)
     cumulative += gasUsed
-    logsBloomBytes(logs, blockBloom)
+    let logsBloom = EMPTY_BLOOM
+    if (logs.length > 0) {
+      // The receipt's bloom once, then OR-ed into the block's: each log value is looked up once.
+      const bloom = logsBloomBytes(logs)
+      for (let i = 0; i < BLOOM_BYTES; i++) blockBloom[i] = (blockBloom[i] as number) | (bloom[i] as number)
+      logsBloom = toHex(bloom)
+    }
     const receipt: Receipt = {
       transactionHash: tx.hash,
       status: outcome.ok ? 1 : 0,
@@ -141,7 +151,7 @@ export function executeBlock(
       cumulativeGasUsed: cumulative,
       effectiveGasPrice: price,
       logs,
-      logsBloom: logs.length === 0 ? EMPTY_BLOOM : toHex(logsBloomBytes(logs)),
+      logsBloom,
       ...(outcome.ok ? {} : { revertData: outcome.revertData }),
     }
     receipts.push(receipt)
@@ -213,7 +223,17 @@ export function call(state: State, req: CallRequest, env: BlockEnv, params: Chai
     }
   }
   const logs: Log[] = []
-  const outcome = frameOutcome(buf, from, to, value, data, env.number, account.nonce, gas - intrinsic, logs)
+  const outcome = frameOutcome(
+    buf,
+    from,
+    to,
+    value,
+    fromHex(data),
+    env.number,
+    account.nonce,
+    gas - intrinsic,
+    logs,
+  )
   const gasUsed = intrinsic + outcome.gas
   return outcome.ok
     ? { status: 1, returnData: outcome.returnData, gasUsed, logs }

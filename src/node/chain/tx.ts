@@ -32,6 +32,8 @@ const HALF_N = SECP_N >> 1n
  * sender (`to` lower-case), plus the signature.
  */
 export interface DecodedTx extends Omit<Tx, 'from'> {
+  /** `data` as bytes (a view into the raw transaction), so execution need not parse the hex back. */
+  readonly input: Uint8Array
   readonly yParity: 0 | 1
   readonly r: bigint
   readonly s: bigint
@@ -107,6 +109,16 @@ export function decodeTx(raw: Hex, params: ChainParams): DecodedTx {
   } catch {
     return malformed('not a hex string')
   }
+  return decodeTxBytes(bytes, raw.toLowerCase() as Hex, params)
+}
+
+/**
+ * `decodeTx` of a transaction held as bytes (a block's body, as it arrived): the same checks, without
+ * parsing the hex back. `raw` must be the lower-case hex of `bytes` (it becomes the transaction's `raw`).
+ */
+export function decodeTxBytes(bytes: Uint8Array, raw: Hex, params: ChainParams): DecodedTx {
+  if (bytes.length > params.maxTxBytes)
+    throw new TxError({ code: 'TX_TOO_LARGE', size: bytes.length, max: params.maxTxBytes })
   if (bytes.length === 0) malformed('empty')
   const type = bytes[0] as number
   if (type !== 2)
@@ -150,7 +162,7 @@ export function decodeTx(raw: Hex, params: ChainParams): DecodedTx {
   if (s > HALF_N) throw new TxError({ code: 'TX_HIGH_S' }, 'signature s value is above n/2 (EIP-2)')
   const tx: DecodedTx = {
     hash: toHex(keccak(bytes)),
-    raw: raw.toLowerCase() as Hex,
+    raw,
     chainId: Number(chainId),
     nonce,
     maxPriorityFeePerGas,
@@ -159,6 +171,7 @@ export function decodeTx(raw: Hex, params: ChainParams): DecodedTx {
     to: toHex(to) as Address,
     value,
     data: toHex(data),
+    input: data,
     yParity: yParity === 0n ? 0 : 1,
     r,
     s,
@@ -168,7 +181,9 @@ export function decodeTx(raw: Hex, params: ChainParams): DecodedTx {
 }
 
 /** The EIP-1559 signing hash: keccak256(0x02 ‖ rlp([chainId … accessList])). */
-export function txSigningHash(tx: Omit<DecodedTx, 'hash' | 'raw' | 'yParity' | 'r' | 's'>): Uint8Array {
+export function txSigningHash(
+  tx: Omit<DecodedTx, 'hash' | 'raw' | 'data' | 'yParity' | 'r' | 's'>,
+): Uint8Array {
   const body = rlpEncode([
     bigintToBytes(BigInt(tx.chainId)),
     bigintToBytes(tx.nonce),
@@ -177,7 +192,7 @@ export function txSigningHash(tx: Omit<DecodedTx, 'hash' | 'raw' | 'yParity' | '
     bigintToBytes(tx.gas),
     fromHex(tx.to),
     bigintToBytes(tx.value),
-    fromHex(tx.data),
+    tx.input,
     [],
   ])
   const payload = new Uint8Array(body.length + 1)

@@ -32,9 +32,25 @@ function raw(addressOrHash: Hex): string {
   return addressOrHash.slice(2).toLowerCase()
 }
 
+// Execution builds the same few keys many times per transaction (the sender's account four times, two
+// token balances), and a freshly concatenated key must be flattened and hashed at every map lookup. The
+// two hottest kinds are memoised by their address strings, which are mostly the same objects from one
+// transaction to the next (the sender cache's), so each lookup hits a cached string hash and returns one
+// flat key string. Bounded so memory stays flat.
+const KEY_MEMO_MAX = 100_000
+const accountKeys = new Map<string, string>()
+const balanceKeys = new Map<string, Map<string, string>>()
+let balanceKeyCount = 0
+
 /** Logical key of an account. */
 export function accountKey(address: Address): string {
-  return TAG_ACCOUNT + raw(address)
+  let key = accountKeys.get(address)
+  if (key === undefined) {
+    key = TAG_ACCOUNT + raw(address)
+    if (accountKeys.size >= KEY_MEMO_MAX) accountKeys.clear()
+    accountKeys.set(address, key)
+  }
+  return key
 }
 
 /** Logical key of an ERC20 token's metadata (its existence marks `token` as a token contract). */
@@ -49,7 +65,24 @@ export function tokenSupplyKey(token: Address): string {
 
 /** Logical key of an ERC20 balance. */
 export function tokenBalanceKey(token: Address, holder: Address): string {
-  return TAG_TOKEN_BALANCE + raw(token) + raw(holder)
+  let holders = balanceKeys.get(token)
+  if (holders === undefined) {
+    holders = new Map()
+    balanceKeys.set(token, holders)
+  }
+  let key = holders.get(holder)
+  if (key === undefined) {
+    key = TAG_TOKEN_BALANCE + raw(token) + raw(holder)
+    if (balanceKeyCount >= KEY_MEMO_MAX) {
+      balanceKeys.clear()
+      balanceKeyCount = 0
+      balanceKeys.set(token, holders)
+      holders.clear()
+    }
+    holders.set(holder, key)
+    balanceKeyCount++
+  }
+  return key
 }
 
 /** Logical key of an ERC20 allowance. */

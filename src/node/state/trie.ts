@@ -100,9 +100,10 @@ function makeLeaf(key: Uint8Array, value: Uint8Array, created: TrieNodeRecord[])
   const encoded = new Uint8Array(33 + value.length)
   encoded.set(key, 1)
   encoded.set(value, 33)
-  const hash = keccak(encoded)
-  created.push({ hash, encoded })
-  return { kind: 0, key, value, hash, encoded }
+  const leaf: LeafNode = { kind: 0, key, value, hash: keccak(encoded), encoded }
+  // The node is its own record (it has `hash` and `encoded`): one object fewer per node written.
+  created.push(leaf)
+  return leaf
 }
 
 function makeBranch(
@@ -118,9 +119,9 @@ function makeBranch(
   encoded.set(prefix, 2)
   encoded.set(left.hash, 34)
   encoded.set(right.hash, 66)
-  const hash = keccak(encoded)
-  created.push({ hash, encoded })
-  return { kind: 1, bit, prefix, left, right, hash, encoded }
+  const branch: BranchNode = { kind: 1, bit, prefix, left, right, hash: keccak(encoded), encoded }
+  created.push(branch)
+  return branch
 }
 
 /** Decodes a stored node encoding; children become `HashNode`s. */

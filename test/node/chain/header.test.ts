@@ -1,7 +1,13 @@
 import fc from 'fast-check'
 import { type Hex, hexToBytes, toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { decodeBlock, encodeBlock, encodedBlockSize, MAX_BLOCK_BYTES } from '../../../src/node/chain/block'
+import {
+  decodeBlock,
+  decodedTransactionBytes,
+  encodeBlock,
+  encodedBlockSize,
+  MAX_BLOCK_BYTES,
+} from '../../../src/node/chain/block'
 import { BlockError } from '../../../src/node/chain/block-error'
 import { decodeHeader, encodeHeader, hashHeader, MAX_NONCE } from '../../../src/node/chain/header'
 import type { Block, Header } from '../../../src/node/chain/types'
@@ -155,6 +161,15 @@ describe('header codec', () => {
 
 describe('block codec', () => {
   const block: Block = { header: sample, transactions: ['0x02c0', '0x02f80101'] }
+
+  it('keeps the bytes of each decoded transaction, the same as its hex', () => {
+    const decoded = decodeBlock(encodeBlock(block))
+    expect(decodedTransactionBytes(decoded)?.map((b) => [...b])).toEqual(
+      block.transactions.map((t) => [...hexToBytes(t)]),
+    )
+    // Blocks not made by decodeBlock (built here, by the miner) have none: import parses their hex.
+    expect(decodedTransactionBytes(block)).toBeUndefined()
+  })
 
   it('round-trips header and transactions', () => {
     expect(decodeBlock(encodeBlock(block))).toEqual(block)

@@ -6,31 +6,45 @@ import {
   bytesToBigint,
   fromHex,
   keccak,
+  keccakBackend,
+  keccakJs,
   keccakPair,
+  keccakPairJs,
   toHex,
 } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
 
 describe('bytes', () => {
-  it('keccak equals noble keccak_256 for every length (property)', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), (d) => {
-        expect(toHex(keccak(d))).toBe(toHex(keccak_256(d)))
-      }),
-      { numRuns: 500 },
-    )
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        (a, b) => {
-          expect(toHex(keccakPair(a, b))).toBe(toHex(keccak_256(new Uint8Array([...a, ...b]))))
-        },
-      ),
-    )
-    expect(toHex(keccak(new Uint8Array(0)))).toBe(
-      '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
-    )
+  it('both keccak backends equal noble keccak_256 for every length (property)', async () => {
+    // Node allows WebAssembly: `keccak` runs on hash-wasm once loaded, `keccakJs` on our permutation.
+    expect(await keccakBackend).toBe('wasm')
+    for (const [hash, pair] of [
+      [keccak, keccakPair],
+      [keccakJs, keccakPairJs],
+    ] as const) {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 600 }), (d) => {
+          expect(toHex(hash(d))).toBe(toHex(keccak_256(d)))
+          // A view into a larger buffer hashes only its own bytes.
+          const wide = new Uint8Array(d.length + 8)
+          wide.set(d, 4)
+          expect(toHex(hash(wide.subarray(4, 4 + d.length)))).toBe(toHex(keccak_256(d)))
+        }),
+        { numRuns: 500 },
+      )
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          (a, b) => {
+            expect(toHex(pair(a, b))).toBe(toHex(keccak_256(new Uint8Array([...a, ...b]))))
+          },
+        ),
+      )
+      expect(toHex(hash(new Uint8Array(0)))).toBe(
+        '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+      )
+    }
   })
 
   it('converts hex and integers both ways (property)', () => {
@@ -44,6 +58,15 @@ describe('bytes', () => {
           expect(bytesToBigint(bigintToFixed(n, 32))).toBe(n)
         },
       ),
+    )
+    // Every length and window, against the hex reading (short integers take another path).
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(40), fc.nat(40), (b, x, y) => {
+        const start = Math.min(x, y, b.length)
+        const end = Math.min(Math.max(x, y), b.length)
+        const hex = toHex(b.subarray(start, end))
+        expect(bytesToBigint(b, start, end)).toBe(hex === '0x' ? 0n : BigInt(hex))
+      }),
     )
     expect(fromHex('0xABcd')).toEqual(new Uint8Array([0xab, 0xcd]))
     expect(toHex(new Uint8Array(600))).toBe(`0x${'00'.repeat(600)}`)
