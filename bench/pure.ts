@@ -1,6 +1,7 @@
 import { evmBaselineBench } from './chain/ethereumjs'
 import { chainImportBench, chainImportCachedBench } from './chain/import'
 import { stateScalingBench } from './chain/state'
+import { storageCommitBench } from './storage/commit'
 import type { Bench } from './types'
 
 /**
@@ -12,6 +13,7 @@ export const pureBenches: readonly Bench[] = [
   evmBaselineBench,
   chainImportCachedBench,
   stateScalingBench,
+  storageCommitBench,
 ]
 
 /** The bench called `name`, or undefined. */

@@ -81,8 +81,7 @@ export class PersistentChainStore implements ChainStore {
   write(batch: ChainBatch): void {
     this.#memory.write(batch)
     if (this.#error !== undefined) return
-    const { head, ...rest } = batch
-    this.#pending.push(head === undefined ? rest : { ...rest, head: this.#headRecord(head) })
+    this.#pending.push(toBlockCommit(batch, (hash) => this.#memory.getBlock(hash)))
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined
     })
@@ -117,12 +116,24 @@ export class PersistentChainStore implements ChainStore {
   get storageError(): StorageError | undefined {
     return this.#error
   }
+}
 
-  #headRecord(hash: Hex): HeadRecord {
-    const block = this.#memory.getBlock(hash)
-    // The chain core only moves its head to a block it stored first (or in the same batch).
-    if (block === undefined) throw new RangeError(`head ${hash} is not a stored block`)
-    return { hash, number: block.block.header.number, totalDifficulty: block.totalDifficulty }
+/**
+ * The repository commit of a chain core batch: the same records, with the head hash expanded to a
+ * `HeadRecord` from `getBlock` (which must already know the head block, e.g. the batch applied to memory).
+ */
+export function toBlockCommit(
+  batch: ChainBatch,
+  getBlock: (hash: Hex) => StoredBlock | undefined,
+): BlockCommit {
+  const { head, ...rest } = batch
+  if (head === undefined) return rest
+  const block = getBlock(head)
+  // The chain core only moves its head to a block it stored first (or in the same batch).
+  if (block === undefined) throw new RangeError(`head ${head} is not a stored block`)
+  return {
+    ...rest,
+    head: { hash: head, number: block.block.header.number, totalDifficulty: block.totalDifficulty },
   }
 }
 
