@@ -1,6 +1,7 @@
 import { evmBaselineBench } from './chain/ethereumjs'
 import { chainImportBench, chainImportCachedBench } from './chain/import'
 import { stateScalingBench } from './chain/state'
+import { storageColdStartBench } from './storage/cold-start'
 import { storageCommitBench } from './storage/commit'
 import type { Bench } from './types'
 
@@ -14,6 +15,7 @@ export const pureBenches: readonly Bench[] = [
   chainImportCachedBench,
   stateScalingBench,
   storageCommitBench,
+  storageColdStartBench,
 ]
 
 /** The bench called `name`, or undefined. */
