@@ -54,6 +54,8 @@ async function run(init: WorkerInit): Promise<void> {
     // Writes stop cleanly on a storage failure (e.g. quota); the stored chain stays consistent.
     onError: (err) => console.error(`chain storage stopped: ${err.type.code}`, err),
   })
+  // Older blocks and states load in the background; the node already runs on the recent ones.
+  store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
   const network = connect<NetworkApi>(init.ports.network)
   // Late-bound: the server that carries events exists only after the node that emits them.
   let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
