@@ -1,5 +1,9 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import type { Hex } from 'viem'
+import { build } from 'vite'
 import { hashBlock } from '../src/node/chain/block'
 import { Chain } from '../src/node/chain/chain'
 import { devnetGenesis } from '../src/node/chain/genesis'
@@ -166,5 +170,58 @@ test('a tab crashed mid-mining reopens with a consistent chain, three times over
     }
   } finally {
     await context.close()
+  }
+})
+
+test('the storage compliance suite passes on real IndexedDB in a Chromium worker', async ({ page }) => {
+  test.setTimeout(180_000)
+  const root = resolve(import.meta.dirname, '..')
+  const dir = await mkdtemp(join(tmpdir(), 'tabchain-compliance-'))
+  try {
+    // The Vitest suite, bundled for the browser with its three Vitest functions mapped onto chai.
+    await build({
+      configFile: false,
+      root,
+      logLevel: 'warn',
+      resolve: { alias: { vitest: join(root, 'e2e', 'compliance', 'vitest-shim.ts') } },
+      build: {
+        outDir: dir,
+        emptyOutDir: true,
+        target: 'es2022',
+        reportCompressedSize: false,
+        rollupOptions: {
+          input: join(root, 'e2e', 'compliance', 'worker.ts'),
+          output: { format: 'es', entryFileNames: 'worker.js' },
+        },
+      },
+    })
+    const code = await readFile(join(dir, 'worker.js'), 'utf8')
+    // A blank page of the app's origin, without the app's Content-Security-Policy (which allows no
+    // blob: worker): the worker is made from the bundle's text.
+    await page.route('**/compliance.html', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>compliance</title>' }),
+    )
+    await page.goto('/compliance.html')
+    const results = await page.evaluate(
+      (source) =>
+        new Promise<{ name: string; error?: string }[]>((ok, fail) => {
+          const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))
+          const worker = new Worker(url, { type: 'module' })
+          worker.onmessage = (e) => {
+            worker.terminate()
+            ok(e.data)
+          }
+          worker.onerror = (e) => fail(new Error(e.message))
+        }),
+      code,
+    )
+    expect(results.filter((r) => r.error !== undefined)).toEqual([])
+    // Every test of the suite ran (the Node runs count them too).
+    expect(results.length).toBeGreaterThanOrEqual(14)
+    expect(results.map((r) => r.name)).toContain(
+      'NodeRepository compliance: IndexedDB (Chromium worker) › a commit that fails part-way leaves the previous head and no part of the block',
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 })

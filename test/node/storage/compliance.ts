@@ -1,7 +1,7 @@
 import { type Address, getAddress, type Hex, keccak256, stringToHex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { Log, Receipt } from '../../../src/node/chain/types'
-import { toHex } from '../../../src/node/codec/bytes'
+import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import type { TrieNodeRecord } from '../../../src/node/state/trie'
 import { StorageError, type StorageErrorType } from '../../../src/node/storage/errors'
 import type {
@@ -80,7 +80,7 @@ function block(
 function nodes(label: string, count: number): TrieNodeRecord[] {
   return Array.from({ length: count }, (_, i) => {
     const encoded = new TextEncoder().encode(`${label}-${i}`)
-    return { hash: Uint8Array.from(Buffer.from(h(`${label}-${i}`).slice(2), 'hex')), encoded }
+    return { hash: fromHex(h(`${label}-${i}`)), encoded }
   })
 }
 
