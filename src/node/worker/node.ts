@@ -12,6 +12,7 @@ import {
   type AccountInfo,
   type BlockSummary,
   createChainService,
+  type HeadEvent,
   type HeadInfo,
   type MiningInfo,
 } from './chain-service'
@@ -36,8 +37,8 @@ export interface NodeStatus {
 export interface NodeEvents {
   readonly status: NodeStatus
   readonly peerStatus: PeerStatus
-  /** The canonical head moved (a new block, or a reorganisation). */
-  readonly head: HeadInfo
+  /** The canonical head moved (a new block, or a reorganisation), with when and since when. */
+  readonly head: HeadEvent
   readonly mining: MiningInfo
 }
 
