@@ -225,3 +225,51 @@ test('the storage compliance suite passes on real IndexedDB in a Chromium worker
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('a full quota stops saving with a clear banner; the saved chain stays consistent', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(300_000)
+  const origin = new URL(baseURL ?? '').origin
+  const context = await browser.newContext()
+  try {
+    let page = await context.newPage()
+    await openNode(page, '/?mine=1')
+    const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    await waitHeadAbove(page, 2)
+    await expect(page.getByTestId('storage-fault')).toHaveCount(0)
+    // Leave room for a few more blocks only (DevTools' quota override, as RELIABILITY.md plans).
+    const cdp = await context.newCDPSession(page)
+    const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0)
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 50_000 })
+    const banner = page.getByTestId('storage-fault')
+    await expect(banner).toBeVisible({ timeout: 180_000 })
+    await expect(banner).toHaveAttribute('data-code', 'STORAGE_QUOTA_EXCEEDED')
+    await expect(banner).toContainText('storage for the app is full')
+    // The node goes on in memory.
+    const atFault = (await headOf(page))?.number ?? 0
+    await waitHeadAbove(page, atFault)
+    await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+    expect(await page.evaluate(async () => (await window.tabchain?.node.api.storage())?.fault?.code)).toBe(
+      'STORAGE_QUOTA_EXCEEDED',
+    )
+    const inMemory = (await headOf(page))?.number ?? 0
+
+    // Space again (override lifted), same profile: the saved chain is whole and valid, and ends before
+    // the blocks that were refused.
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin })
+    await page.close()
+    page = await context.newPage()
+    await openNode(page, `/?profile=${profileId}&mine=0`)
+    expect(await page.evaluate(() => window.tabchain?.profileId)).toBe(profileId)
+    const stored = await readStoredChain(page, profileId)
+    const storedNumber = checkStoredChain(stored)
+    expect(storedNumber).toBeGreaterThanOrEqual(2n)
+    expect(storedNumber).toBeLessThan(BigInt(inMemory))
+    expect(await headOf(page)).toEqual({ number: Number(storedNumber), hash: stored.head?.hash })
+    await expect(page.getByTestId('storage-fault')).toHaveCount(0)
+  } finally {
+    await context.close()
+  }
+})
