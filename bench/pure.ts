@@ -1,6 +1,8 @@
 import { evmBaselineBench } from './chain/ethereumjs'
 import { chainImportBench, chainImportCachedBench } from './chain/import'
 import { stateScalingBench } from './chain/state'
+import { storageColdStartBench } from './storage/cold-start'
+import { storageCommitBench } from './storage/commit'
 import type { Bench } from './types'
 
 /**
@@ -12,6 +14,8 @@ export const pureBenches: readonly Bench[] = [
   evmBaselineBench,
   chainImportCachedBench,
   stateScalingBench,
+  storageCommitBench,
+  storageColdStartBench,
 ]
 
 /** The bench called `name`, or undefined. */

@@ -125,6 +125,7 @@ export async function boot(): Promise<Tabchain> {
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
 
   node.on('head', (head) => useApp.setState({ head }))
+  node.on('storageFault', (storageFault) => useApp.setState({ storageFault }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null
   node.on('mining', (mining) => {
@@ -134,8 +135,9 @@ export async function boot(): Promise<Tabchain> {
   await network.start()
   await ready
   startupMark('node-ready')
-  const [head, mining] = await Promise.all([node.api.head(), node.api.mining()])
+  const [head, mining, storage] = await Promise.all([node.api.head(), node.api.mining(), node.api.storage()])
   useApp.setState({
+    ...(storage.fault === undefined ? {} : { storageFault: storage.fault }),
     node: { state: 'ready' },
     api: node.api,
     head,

@@ -22,10 +22,29 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <StorageFaultBanner />
       <main className="main" id="main">
         <NodeGate />
       </main>
       <Toasts />
+    </div>
+  )
+}
+
+/** Says, as long as it lasts, that the node stopped saving the chain on this device, and why. */
+function StorageFaultBanner() {
+  const fault = useApp((s) => s.storageFault)
+  if (fault === null) return null
+  return (
+    <div className="storage-fault" role="alert" data-testid="storage-fault" data-code={fault.code}>
+      <strong>
+        {fault.code === 'STORAGE_QUOTA_EXCEEDED'
+          ? 'This device’s storage for the app is full: new blocks are no longer saved.'
+          : 'Saving the chain on this device stopped.'}
+      </strong>{' '}
+      The chain saved so far is intact and the node keeps running in memory. Free up space (or allow this site
+      more storage) and reload to save again.
+      <span className="muted small mono"> ({fault.code})</span>
     </div>
   )
 }

@@ -422,3 +422,12 @@ export function verifyProof(root: Hex, key: Hex | Uint8Array, proof: readonly He
   }
   return badProof('unreachable')
 }
+
+/**
+ * The hashes of the nodes a stored node encoding refers to: a branch's two children, none for a leaf.
+ * Lets a store load the tree under a root level by level. Throws `STATE_CORRUPT` on a bad encoding.
+ */
+export function nodeChildren(encoded: Uint8Array): Uint8Array[] {
+  const node = decodeNode(encoded, EMPTY_ROOT_BYTES)
+  return node.kind === 1 ? [node.left.hash, node.right.hash] : []
+}

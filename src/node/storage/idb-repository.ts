@@ -354,6 +354,60 @@ class IdbRepository implements NodeRepository {
     })
   }
 
+  loadRecent(depth: number): Promise<ChainSnapshot> {
+    return this.#read(async (db) => {
+      const tx = db.transaction(['headers', 'bodies', 'receipts', 'canonical', 'txIndex', 'meta'], 'readonly')
+      const head = (await tx.objectStore('meta').get(META_HEAD)) as HeadRecord | undefined
+      if (head === undefined) return { head, blocks: [], canonical: [], txIndex: [] }
+      const from = Math.max(1, numberKey(head.number) - depth)
+      const canonicalStore = tx.objectStore('canonical')
+      const range = IDBKeyRange.lowerBound(from)
+      const [genesis, keys, hashes] = await Promise.all([
+        canonicalStore.get(0) as Promise<Hex | undefined>,
+        canonicalStore.getAllKeys(range) as Promise<number[]>,
+        canonicalStore.getAll(range) as Promise<Hex[]>,
+      ])
+      const canonical = keys.map((n, i) => ({ number: BigInt(n), hash: hashes[i] as Hex }))
+      if (genesis !== undefined) canonical.unshift({ number: 0n, hash: genesis })
+      const read = async (hash: Hex): Promise<BlockRecord | undefined> => {
+        const [header, body] = await Promise.all([
+          tx.objectStore('headers').get(hash) as Promise<HeaderRow | undefined>,
+          tx.objectStore('bodies').get(hash) as Promise<BodyRow | undefined>,
+        ])
+        const receipts = (await tx
+          .objectStore('receipts')
+          .getAll(
+            IDBKeyRange.bound(receiptKey(hash, 0), receiptKey(hash, Number.POSITIVE_INFINITY)),
+          )) as Receipt[]
+        return blockFromRows(
+          header,
+          body,
+          Array.from({ length: body?.txHashes.length ?? 0 }, (_, i) => receipts[i]),
+        )
+      }
+      const blocks = (await Promise.all(canonical.map((c) => read(c.hash)))).filter(
+        (b): b is BlockRecord => b !== undefined,
+      )
+      const txHashes = blocks.flatMap((b) => b.txHashes)
+      const locations = await Promise.all(
+        txHashes.map((h) => tx.objectStore('txIndex').get(hashKey(h)) as Promise<TxLocation | undefined>),
+      )
+      const txIndex = txHashes.flatMap((hash, i) => {
+        const location = locations[i]
+        return location === undefined ? [] : [{ hash, location }]
+      })
+      return { head, blocks, canonical, txIndex }
+    })
+  }
+
+  getStateNodes(hashes: readonly Hex[]): Promise<(Uint8Array | undefined)[]> {
+    return this.#read(async (db) => {
+      const store = db.transaction('stateNodes', 'readonly').objectStore('stateNodes')
+      const values: unknown[] = await Promise.all(hashes.map((h) => store.get(hashKey(h))))
+      return values.map((v) => (v === undefined ? undefined : checkStateNode(v).encoded))
+    })
+  }
+
   getStateNode(hash: Hex): Promise<Uint8Array | undefined> {
     return this.#read(async (db) => {
       const value: unknown = await db.get('stateNodes', hashKey(hash))

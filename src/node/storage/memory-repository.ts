@@ -202,6 +202,31 @@ class MemoryRepository implements NodeRepository {
     }
   }
 
+  async loadRecent(depth: number): Promise<ChainSnapshot> {
+    const head = await this.getHead()
+    if (head === undefined) return { head, blocks: [], canonical: [], txIndex: [] }
+    const from = Math.max(1, numberKey(head.number) - depth)
+    const canonical = [...this.#store('canonical')]
+      .map(([n, hash]) => ({ number: BigInt(n), hash: hash as Hex }))
+      .filter((c) => c.number === 0n || c.number >= from)
+      .sort((a, b) => Number(a.number - b.number))
+    const blocks: BlockRecord[] = []
+    for (const c of canonical) {
+      const b = await this.getBlock(c.hash)
+      if (b !== undefined) blocks.push(b)
+    }
+    const txIndex: { hash: Hex; location: TxLocation }[] = []
+    for (const hash of blocks.flatMap((b) => b.txHashes)) {
+      const location = await this.getTxLocation(hash)
+      if (location !== undefined) txIndex.push({ hash, location })
+    }
+    return { head, blocks, canonical, txIndex }
+  }
+
+  async getStateNodes(hashes: readonly Hex[]): Promise<(Uint8Array | undefined)[]> {
+    return hashes.map((h) => this.#get<TrieNodeRecord>('stateNodes', hashKey(h))?.encoded)
+  }
+
   async getStateNode(hash: Hex): Promise<Uint8Array | undefined> {
     return this.#get<TrieNodeRecord>('stateNodes', hashKey(hash))?.encoded
   }

@@ -6,16 +6,25 @@ import {
   type StoredBlock,
   type TxLocation,
 } from '../chain/chain-store'
-import type { NodeStore } from '../state/trie'
-import { type StorageError, toStorageError } from './errors'
+import { fromHex, toHex } from '../codec/bytes'
+import { EMPTY_ROOT, type NodeStore, nodeChildren, type TrieNodeRecord } from '../state/trie'
+import { StorageError, toStorageError } from './errors'
 import type { BlockCommit, HeadRecord, NodeRepository } from './types'
 
 export interface PersistentChainStoreOptions {
   /** Called once, with the first failed write; later batches are then kept in memory only. */
   readonly onError?: (error: StorageError) => void
-  /** State nodes read per IndexedDB request at start. */
+  /** State nodes read per IndexedDB request by the background load. */
   readonly stateBatchSize?: number
+  /**
+   * Canonical blocks below the head loaded before `open` resolves (default 256, above any chain's
+   * reorg limit, so every block a new block may fork from is in memory at once).
+   */
+  readonly recentBlocks?: number
 }
+
+/** The default of `PersistentChainStoreOptions.recentBlocks`. */
+export const RECENT_BLOCKS = 256
 
 /**
  * The chain core's `ChainStore` backed by a `NodeRepository`: reads are synchronous from a memory
@@ -25,6 +34,11 @@ export interface PersistentChainStoreOptions {
  *
  * A failed commit (quota) stops persistence: later batches would depend on it, so they stay in
  * memory only and the stored chain stays a consistent prefix; `onError` and `flush()` report it.
+ *
+ * Start-up is lazy so that it does not grow with the chain: `open` reads the head, the recent canonical
+ * blocks and the state trees under their roots (what importing, mining and account queries need),
+ * and the rest — older blocks, side branches, older state nodes — is loaded in the background
+ * (`loaded`). Until then a lookup of an old block answers undefined.
  */
 export class PersistentChainStore implements ChainStore {
   readonly #memory: MemoryChainStore
@@ -34,27 +48,70 @@ export class PersistentChainStore implements ChainStore {
   #draining: Promise<void> | undefined
   #error: StorageError | undefined
 
-  private constructor(memory: MemoryChainStore, repo: NodeRepository, options: PersistentChainStoreOptions) {
+  private constructor(
+    memory: MemoryChainStore,
+    repo: NodeRepository,
+    options: PersistentChainStoreOptions,
+    firstRecent: bigint,
+  ) {
     this.#memory = memory
     this.#repo = repo
     this.#onError = options.onError
+    this.loaded = this.#loadRest(firstRecent, options.stateBatchSize)
+    // Awaited by whoever cares; unobserved, a failure must not count as unhandled.
+    this.loaded.catch(() => {})
   }
 
-  /** Loads the stored state nodes, blocks, canonical index, tx index and head into memory. */
+  async #loadRest(firstRecent: bigint, stateBatchSize: number | undefined): Promise<void> {
+    try {
+      await this.#repo.loadStateNodes((batch) => this.#memory.nodes.putAll(batch), stateBatchSize)
+      const all = await this.#repo.loadChain()
+      const memory = this.#memory
+      memory.write({
+        blocks: all.blocks.filter((b) => memory.getBlock(b.hash) === undefined),
+        canonical: all.canonical.filter(
+          (c) => c.number < firstRecent && memory.getCanonicalHash(c.number) === undefined,
+        ),
+        txIndex: all.txIndex.filter(
+          (t) => t.location.blockNumber < firstRecent && memory.getTxLocation(t.hash) === undefined,
+        ),
+      })
+    } catch (e) {
+      throw toStorageError(e)
+    }
+  }
+
+  /**
+   * Resolves once everything is in memory: every stored block, canonical and tx index entry and
+   * state node. Rejects with the `StorageError` that stopped the background load.
+   */
+  readonly loaded: Promise<void>
+
+  /**
+   * Loads the head, the recent canonical chain (`recentBlocks`) with its tx index, and the state
+   * trees of those blocks, then starts loading the rest in the background (`loaded`).
+   */
   static async open(
     repo: NodeRepository,
     options: PersistentChainStoreOptions = {},
   ): Promise<PersistentChainStore> {
     const memory = new MemoryChainStore()
-    await repo.loadStateNodes((batch) => memory.nodes.putAll(batch), options.stateBatchSize)
-    const snapshot = await repo.loadChain()
+    const recent = await repo.loadRecent(options.recentBlocks ?? RECENT_BLOCKS)
     memory.write({
-      blocks: snapshot.blocks,
-      canonical: snapshot.canonical,
-      txIndex: snapshot.txIndex,
-      ...(snapshot.head === undefined ? {} : { head: snapshot.head.hash }),
+      blocks: recent.blocks,
+      canonical: recent.canonical,
+      txIndex: recent.txIndex,
+      ...(recent.head === undefined ? {} : { head: recent.head.hash }),
     })
-    return new PersistentChainStore(memory, repo, options)
+    await loadTrees(
+      repo,
+      memory.nodes,
+      recent.blocks.map((b) => b.block.header.stateRoot),
+    )
+    // Heights at or above the first recent one were loaded as they are now; the background load fills
+    // in below it only, never overwriting what imports have written since.
+    const firstRecent = recent.canonical.find((c) => c.number > 0n)?.number ?? 0n
+    return new PersistentChainStore(memory, repo, options, firstRecent)
   }
 
   get nodes(): NodeStore {
@@ -81,8 +138,7 @@ export class PersistentChainStore implements ChainStore {
   write(batch: ChainBatch): void {
     this.#memory.write(batch)
     if (this.#error !== undefined) return
-    const { head, ...rest } = batch
-    this.#pending.push(head === undefined ? rest : { ...rest, head: this.#headRecord(head) })
+    this.#pending.push(toBlockCommit(batch, (hash) => this.#memory.getBlock(hash)))
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined
     })
@@ -117,12 +173,67 @@ export class PersistentChainStore implements ChainStore {
   get storageError(): StorageError | undefined {
     return this.#error
   }
+}
 
-  #headRecord(hash: Hex): HeadRecord {
-    const block = this.#memory.getBlock(hash)
-    // The chain core only moves its head to a block it stored first (or in the same batch).
-    if (block === undefined) throw new RangeError(`head ${hash} is not a stored block`)
-    return { hash, number: block.block.header.number, totalDifficulty: block.totalDifficulty }
+/**
+ * The repository commit of a chain core batch: the same records, with the head hash expanded to a
+ * `HeadRecord` from `getBlock` (which must already know the head block, e.g. the batch applied to memory).
+ */
+export function toBlockCommit(
+  batch: ChainBatch,
+  getBlock: (hash: Hex) => StoredBlock | undefined,
+): BlockCommit {
+  const { head, ...rest } = batch
+  if (head === undefined) return rest
+  const block = getBlock(head)
+  // The chain core only moves its head to a block it stored first (or in the same batch).
+  if (block === undefined) throw new RangeError(`head ${head} is not a stored block`)
+  return {
+    ...rest,
+    head: { hash: head, number: block.block.header.number, totalDifficulty: block.totalDifficulty },
+  }
+}
+
+/**
+ * Loads the state trees under `roots` into `nodes`, level by level (one repository read per level),
+ * skipping subtrees already there: recent states share most of their nodes, so this reads about the
+ * head's tree plus what the recent blocks changed.
+ */
+async function loadTrees(
+  repo: NodeRepository,
+  nodes: NodeStore & { putAll(records: Iterable<TrieNodeRecord>): void },
+  roots: readonly Hex[],
+): Promise<void> {
+  const seen = new Set<string>()
+  const want = (hash: Hex): boolean => {
+    const key = hash.toLowerCase()
+    if (key === EMPTY_ROOT || seen.has(key) || nodes.get(key as Hex) !== undefined) return false
+    seen.add(key)
+    return true
+  }
+  let level = roots.filter(want)
+  while (level.length > 0) {
+    const encodings = await repo.getStateNodes(level)
+    const records: TrieNodeRecord[] = []
+    const next: Hex[] = []
+    level.forEach((hash, i) => {
+      const encoded = encodings[i]
+      // A missing node surfaces as the state layer's STATE_CORRUPT when a state reads it.
+      if (encoded === undefined) return
+      records.push({ hash: fromHex(hash), encoded })
+      let children: Uint8Array[]
+      try {
+        children = nodeChildren(encoded)
+      } catch {
+        throw new StorageError({ code: 'STORAGE_CORRUPT', reason: `undecodable state node ${hash}` })
+      }
+      for (const child of children) {
+        const childHash = toHex(child)
+        if (want(childHash)) next.push(childHash)
+      }
+    })
+    nodes.putAll(records)
+    level = next
   }
 }
 

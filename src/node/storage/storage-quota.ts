@@ -6,8 +6,18 @@ export interface StorageManagerLike {
   persist?(): Promise<boolean>
 }
 
+import type { StorageErrorType } from './errors'
+
+/** Why the node stopped saving the chain on this device (e.g. the quota is full). */
+export interface StorageFault {
+  readonly code: StorageErrorType['code']
+  readonly message: string
+}
+
 /** What the node panel shows about storage. Fields are undefined where the browser does not tell. */
 export interface StorageStatus {
+  /** Set once saving stopped: the stored chain stays as it was, the node goes on in memory. */
+  readonly fault?: StorageFault
   /** Bytes this origin uses. */
   readonly usage?: number
   /** Bytes this origin may use. */

@@ -43,8 +43,17 @@ export interface NodeRepository {
    */
   loadChain(): Promise<ChainSnapshot>
 
+  /**
+   * What a node needs to start at once, read in one go: the head, the canonical chain from `depth`
+   * blocks below the head up to it (and the genesis block), and the tx index entries of those blocks.
+   * Side branches and older blocks are left to `loadChain` (see `PersistentChainStore.open`).
+   */
+  loadRecent(depth: number): Promise<ChainSnapshot>
+
   /** One state tree node's encoding. */
   getStateNode(hash: Hex): Promise<Uint8Array | undefined>
+  /** Several state tree nodes in one read, in the order asked (undefined where unknown). */
+  getStateNodes(hashes: readonly Hex[]): Promise<(Uint8Array | undefined)[]>
   /**
    * Streams every stored state tree node to `sink` in batches of at most `batchSize` (the chain core
    * keeps the tree in memory and loads it once at start). Resolves with the number of nodes read.
@@ -59,10 +68,10 @@ export interface NodeRepository {
   close(): void
 }
 
-/** The stored chain, as `loadChain` reads it. */
+/** The stored chain, as `loadChain` (all of it) or `loadRecent` (its recent canonical part) read it. */
 export interface ChainSnapshot {
   readonly head: HeadRecord | undefined
-  /** Every full block stored, canonical or not. */
+  /** The full blocks read (for `loadChain`, every one stored, canonical or not). */
   readonly blocks: BlockRecord[]
   readonly canonical: { readonly number: bigint; readonly hash: Hex }[]
   readonly txIndex: { readonly hash: Hex; readonly location: TxLocation }[]

@@ -23,6 +23,14 @@ export interface HeadInfo {
   readonly txCount: number
 }
 
+/** A `head` event: the new head, with when it moved and when the block that moved it arrived. */
+export interface HeadEvent extends HeadInfo {
+  /** When the head moved, ms since epoch with sub-ms precision (`performance.timeOrigin + now()`). */
+  readonly movedAt: number
+  /** Same clock: when the block arrived by gossip; null when it was mined here, fetched, or at start. */
+  readonly arrivedAt: number | null
+}
+
 /** One block as the explorer lists it. */
 export interface BlockSummary {
   readonly number: bigint
@@ -63,10 +71,12 @@ export interface ChainServiceInit {
   readonly now: () => number
   /** The address that receives this node's block rewards. */
   readonly coinbase: Address
-  readonly onHead: (head: HeadInfo, change: HeadChange | null) => void
+  readonly onHead: (head: HeadEvent, change: HeadChange | null) => void
   readonly onMining: (info: MiningInfo) => void
   /** Fraction of time spent hashing while mining (0 < d ≤ 1). */
   readonly dutyCycle?: number
+  /** Clock of `HeadEvent` times; defaults to `performance.timeOrigin + performance.now()`. */
+  readonly preciseNow?: () => number
 }
 
 /** Proof of work runs in slices of this many ms; between slices the worker answers messages. */
@@ -107,6 +117,7 @@ export function createChainService(init: ChainServiceInit) {
   const txsTopic = chainTopic(chainId, 'txs')
   const blockProtocol = chainProtocol(chainId, 'block')
   const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
+  const preciseNow = init.preciseNow ?? (() => performance.timeOrigin + performance.now())
   /** Blocks dated ahead of our clock, with the peer they came from (to fetch their ancestors later). */
   const held: { block: Block; from: string | null }[] = []
 
@@ -143,15 +154,18 @@ export function createChainService(init: ChainServiceInit) {
     coinbase: init.coinbase,
   })
 
-  function followHead(change: HeadChange): void {
+  function followHead(change: HeadChange, arrivedAt: number | null): void {
     mempool.onHead(chain.mempoolView(), change.mined, change.orphaned)
     mempoolDirty = true
     template = undefined
-    init.onHead(headInfo(), change)
+    init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt }, change)
   }
 
-  /** Imports a block; returns the gossip verdict. Missing ancestors are fetched from `from`. */
-  function importBlock(block: Block, from: string | null): GossipVerdict {
+  /**
+   * Imports a block; returns the gossip verdict. Missing ancestors are fetched from `from`.
+   * `arrivedAt` (`preciseNow` clock) is set for a block that just arrived by gossip.
+   */
+  function importBlock(block: Block, from: string | null, arrivedAt: number | null = null): GossipVerdict {
     let result: ImportResult
     try {
       result = chain.importBlock(block, BigInt(init.now()))
@@ -176,7 +190,7 @@ export function createChainService(init: ChainServiceInit) {
         return 'accept'
       case 'extended':
       case 'reorg':
-        followHead(result.head)
+        followHead(result.head, arrivedAt)
         return 'accept'
     }
   }
@@ -308,7 +322,7 @@ export function createChainService(init: ChainServiceInit) {
       await init.network.subscribe(blocksTopic)
       await init.network.subscribe(txsTopic)
       await init.network.handle(blockProtocol)
-      init.onHead(headInfo(), null)
+      init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt: null }, null)
     },
     setMining(on: boolean): MiningInfo {
       mining = on
@@ -331,6 +345,7 @@ export function createChainService(init: ChainServiceInit) {
     },
     gossip(topic: string, data: Uint8Array, from: string): GossipVerdict | null {
       if (topic === blocksTopic) {
+        const arrivedAt = preciseNow()
         let block: Block
         try {
           block = decodeBlock(data)
@@ -338,7 +353,7 @@ export function createChainService(init: ChainServiceInit) {
           if (err instanceof BlockError) return 'reject'
           throw err
         }
-        return importBlock(block, from)
+        return importBlock(block, from, arrivedAt)
       }
       if (topic === txsTopic) {
         // A transaction we already hold is refused as MEMPOOL_KNOWN (→ ignore) right after decoding,

@@ -50,13 +50,19 @@ async function run(init: WorkerInit): Promise<void> {
     profileId: init.profileId,
     chain: { chainId: init.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) },
   })
-  const store = await PersistentChainStore.open(repo, {
-    // Writes stop cleanly on a storage failure (e.g. quota); the stored chain stays consistent.
-    onError: (err) => console.error(`chain storage stopped: ${err.type.code}`, err),
-  })
-  const network = connect<NetworkApi>(init.ports.network)
   // Late-bound: the server that carries events exists only after the node that emits them.
   let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
+  const store = await PersistentChainStore.open(repo, {
+    // Writes stop cleanly on a storage failure (e.g. quota); the stored chain stays consistent and
+    // the UI says so (the event, and `storage()` for a page that missed it).
+    onError: (err) => {
+      console.error(`chain storage stopped: ${err.type.code}`, err)
+      emit('storageFault', { code: err.type.code, message: err.message })
+    },
+  })
+  // Older blocks and states load in the background; the node already runs on the recent ones.
+  store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
+  const network = connect<NetworkApi>(init.ports.network)
   const node = createNode({
     profileId: init.profileId,
     genesis: devnetGenesis,
@@ -68,6 +74,10 @@ async function run(init: WorkerInit): Promise<void> {
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),
     agent: `tabchain/${version}`,
+    storageFault: () => {
+      const err = store.storageError
+      return err === undefined ? undefined : { code: err.type.code, message: err.message }
+    },
   })
   const api = serve<NodeApi, NodeEvents>(init.ports.api, node.api)
   emit = (event, data) => api.emit(event, data)

@@ -6,12 +6,13 @@ import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
-import { type StorageStatus, storageStatus } from '../storage/storage-quota'
+import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
   type BlockSummary,
   createChainService,
+  type HeadEvent,
   type HeadInfo,
   type MiningInfo,
 } from './chain-service'
@@ -36,9 +37,11 @@ export interface NodeStatus {
 export interface NodeEvents {
   readonly status: NodeStatus
   readonly peerStatus: PeerStatus
-  /** The canonical head moved (a new block, or a reorganisation). */
-  readonly head: HeadInfo
+  /** The canonical head moved (a new block, or a reorganisation), with when and since when. */
+  readonly head: HeadEvent
   readonly mining: MiningInfo
+  /** Saving to this device stopped (quota full, database closed); what is stored stays consistent. */
+  readonly storageFault: StorageFault
 }
 
 /**
@@ -84,6 +87,8 @@ export interface NodeInit {
   readonly emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void
   readonly now: () => number
   readonly agent: string
+  /** Why saving the chain stopped, if it did (the app's store reports it; absent in memory). */
+  readonly storageFault?: () => StorageFault | undefined
 }
 
 export interface Node {
@@ -157,7 +162,8 @@ export function createNode(init: NodeInit): Node {
       return chain.mining()
     },
     async storage() {
-      return storageStatus()
+      const fault = init.storageFault?.()
+      return { ...(await storageStatus()), ...(fault === undefined ? {} : { fault }) }
     },
     async block(number) {
       if (typeof number !== 'bigint' || number < 0n) throw badParams('number must be a non-negative bigint')

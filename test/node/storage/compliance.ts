@@ -1,7 +1,7 @@
 import { type Address, getAddress, type Hex, keccak256, stringToHex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { Log, Receipt } from '../../../src/node/chain/types'
-import { toHex } from '../../../src/node/codec/bytes'
+import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import type { TrieNodeRecord } from '../../../src/node/state/trie'
 import { StorageError, type StorageErrorType } from '../../../src/node/storage/errors'
 import type {
@@ -80,7 +80,7 @@ function block(
 function nodes(label: string, count: number): TrieNodeRecord[] {
   return Array.from({ length: count }, (_, i) => {
     const encoded = new TextEncoder().encode(`${label}-${i}`)
-    return { hash: Uint8Array.from(Buffer.from(h(`${label}-${i}`).slice(2), 'hex')), encoded }
+    return { hash: fromHex(h(`${label}-${i}`)), encoded }
   })
 }
 
@@ -322,6 +322,48 @@ export function runStorageCompliance(name: string, factory: () => RepositoryHarn
           { hash: h('tx3'), location: { blockHash: b2.hash, blockNumber: 2n, index: 1 } },
         ].sort(byHash),
       )
+      repo.close()
+    })
+
+    test('loadRecent reads the head, genesis and the last canonical blocks with their tx index', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      expect(await repo.loadRecent(2)).toEqual({ head: undefined, blocks: [], canonical: [], txIndex: [] })
+      const { g, b1, b2 } = baseChain()
+      const b3 = block(3n, 'a', b2.hash, [{ label: 'tx4', logs: [] }])
+      const b3b = block(3n, 'b', b2.hash, [{ label: 'tx5', logs: [] }])
+      for (const b of [g, b1, b2, b3]) await repo.commitBlock(extend(b))
+      await repo.commitBlock({ blocks: [b3b] })
+      const snap = await repo.loadRecent(1)
+      expect(snap.head).toEqual({ hash: b3.hash, number: 3n, totalDifficulty: 400n })
+      // Genesis, then heights head - 1 .. head; no side branch, nothing older.
+      expect(snap.canonical).toEqual([
+        { number: 0n, hash: g.hash },
+        { number: 2n, hash: b2.hash },
+        { number: 3n, hash: b3.hash },
+      ])
+      expect(snap.blocks).toEqual([g, b2, b3])
+      const byHash = (a: { hash: Hex }, b: { hash: Hex }) => a.hash.localeCompare(b.hash)
+      expect(snap.txIndex.sort(byHash)).toEqual(
+        [
+          { hash: h('tx2'), location: { blockHash: b2.hash, blockNumber: 2n, index: 0 } },
+          { hash: h('tx3'), location: { blockHash: b2.hash, blockNumber: 2n, index: 1 } },
+          { hash: h('tx4'), location: { blockHash: b3.hash, blockNumber: 3n, index: 0 } },
+        ].sort(byHash),
+      )
+      // A depth beyond the chain reads all of it.
+      expect((await repo.loadRecent(100)).blocks).toEqual([g, b1, b2, b3])
+      repo.close()
+    })
+
+    test('state nodes are read several at once, in the order asked', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      const stored = nodes('many', 5)
+      await repo.commitBlock({ stateNodes: stored })
+      const asked = [stored[3], stored[0]].map((n) => toHex(n?.hash ?? new Uint8Array()))
+      expect(
+        await repo.getStateNodes([...asked, h('absent'), asked[0]?.toUpperCase().replace('0X', '0x') as Hex]),
+      ).toEqual([stored[3]?.encoded, stored[0]?.encoded, undefined, stored[3]?.encoded])
+      expect(await repo.getStateNodes([])).toEqual([])
       repo.close()
     })
 

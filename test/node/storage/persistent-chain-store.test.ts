@@ -22,13 +22,16 @@ async function profile(beforeWrite?: BeforeWriteHook) {
     chainId: genesis.params.chainId,
     genesisHash: new Chain({ genesis }).genesisHash,
   }
-  const open = async (hook?: BeforeWriteHook, onError?: (e: StorageError) => void) => {
+  const open = async (hook?: BeforeWriteHook, onError?: (e: StorageError) => void, recentBlocks?: number) => {
     const repo = await openIdbRepository({
       profileId,
       chain: chainId,
       ...(hook === undefined ? {} : { beforeWrite: hook }),
     })
-    const store = await PersistentChainStore.open(repo, onError === undefined ? {} : { onError })
+    const store = await PersistentChainStore.open(repo, {
+      ...(onError === undefined ? {} : { onError }),
+      ...(recentBlocks === undefined ? {} : { recentBlocks }),
+    })
     return { repo, store, chain: new Chain({ genesis, store }) }
   }
   return { first: await open(beforeWrite), open }
@@ -133,5 +136,37 @@ describe('PersistentChainStore (chain core on IndexedDB)', () => {
     expect(reloaded.chain.head.block.header.number).toBe(2n)
     expect(reloaded.chain.headState.root).toBe(reloaded.chain.head.block.header.stateRoot)
     reloaded.repo.close()
+  })
+
+  test('start-up loads the recent chain first and the rest in the background, without undoing new imports', async () => {
+    const { first, open } = await profile()
+    const txHashes = await mine(first.chain, 8)
+    await first.store.flush()
+    first.repo.close()
+
+    // Only the last 3 blocks below the head (and genesis) are read before the store opens.
+    const node = await open(undefined, undefined, 3)
+    expect(node.chain.head.hash).toBe(first.chain.head.hash)
+    expect(node.chain.headState.root).toBe(first.chain.headState.root)
+    expect(node.chain.getBlockByNumber(0n)?.hash).toBe(first.chain.getBlockByNumber(0n)?.hash)
+    expect(node.chain.getBlockByNumber(5n)?.hash).toBe(first.chain.getBlockByNumber(5n)?.hash)
+    expect(node.chain.getTransaction(txHashes[7] as Hex)?.blockNumber).toBe(8n)
+    // A state of a recent block is readable at once (its tree was loaded under its root).
+    const recentParent = node.chain.getBlockByNumber(6n)
+    if (recentParent === undefined) throw new Error('block 6 not loaded')
+    expect(node.chain.stateAt(recentParent.hash).root).toBe(recentParent.block.header.stateRoot)
+    // A new block imported before the background load ends is kept.
+    await mine(node.chain, 1)
+    await node.store.loaded
+    expect(node.chain.head.block.header.number).toBe(9n)
+    for (let n = 0n; n <= 8n; n++)
+      expect(node.chain.getBlockByNumber(n)?.hash).toBe(first.chain.getBlockByNumber(n)?.hash)
+    expect(node.chain.getTransaction(txHashes[0] as Hex)?.blockNumber).toBe(1n)
+    const old = node.chain.getBlockByNumber(1n)
+    if (old === undefined) throw new Error('block 1 not loaded')
+    expect(node.chain.stateAt(old.hash).root).toBe(old.block.header.stateRoot)
+    await node.store.flush()
+    expect((await node.repo.getHead())?.number).toBe(9n)
+    node.repo.close()
   })
 })

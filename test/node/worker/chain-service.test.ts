@@ -48,6 +48,15 @@ describe('chain in the node (in-process, memory network twin)', () => {
     await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
     expect((await a.node.api.mining()).enabled).toBe(false)
     expect(b.heads.length).toBeGreaterThanOrEqual(5)
+    // Head events say when the head moved and, for gossiped blocks, when the block arrived.
+    const [start, ...followed] = b.heads
+    expect(start?.arrivedAt).toBeNull()
+    // (A block fetched because a beacon showed A ahead has no arrival time; most come by gossip.)
+    const gossiped = followed.filter((h) => h.arrivedAt !== null)
+    expect(gossiped.length).toBeGreaterThanOrEqual(followed.length / 2)
+    for (const h of gossiped)
+      expect(h.movedAt).toBeGreaterThanOrEqual(h.arrivedAt ?? Number.POSITIVE_INFINITY)
+    expect(a.heads.slice(1).every((h) => h.arrivedAt === null && h.movedAt > 0)).toBe(true)
   })
 
   test('a node joining late catches up from a peer (head request, then ancestors)', async () => {

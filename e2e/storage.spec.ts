@@ -1,0 +1,275 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { expect, type Page, test } from '@playwright/test'
+import type { Hex } from 'viem'
+import { build } from 'vite'
+import { hashBlock } from '../src/node/chain/block'
+import { Chain } from '../src/node/chain/chain'
+import { devnetGenesis } from '../src/node/chain/genesis'
+import type { Block, Header } from '../src/node/chain/types'
+import { databaseName } from '../src/node/storage/idb-repository'
+import type { HeadRecord } from '../src/node/storage/types'
+import { openNode } from './helpers'
+
+/** What a profile's database holds, read raw from the page (bigints carried as `"123n"`). */
+interface StoredChain {
+  readonly head: HeadRecord | undefined
+  readonly canonical: Map<bigint, Hex>
+  readonly headers: Map<string, { hash: Hex; header: Header; totalDifficulty: bigint }>
+  readonly bodies: Map<string, { transactions: Hex[]; txHashes: Hex[] }>
+  /** Receipts stored per block hash. */
+  readonly receiptCounts: Map<string, number>
+}
+
+async function readStoredChain(page: Page, profileId: string): Promise<StoredChain> {
+  const json = await page.evaluate(async (name) => {
+    const db = await new Promise<IDBDatabase>((ok, fail) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => ok(r.result)
+      r.onerror = () => fail(r.error)
+    })
+    const tx = db.transaction(['meta', 'canonical', 'headers', 'bodies', 'receipts'], 'readonly')
+    const requests: IDBRequest[] = [
+      tx.objectStore('meta').get('head'),
+      tx.objectStore('canonical').getAllKeys(),
+      tx.objectStore('canonical').getAll(),
+      tx.objectStore('headers').getAll(),
+      tx.objectStore('bodies').getAllKeys(),
+      tx.objectStore('bodies').getAll(),
+      tx.objectStore('receipts').getAllKeys(),
+    ]
+    const results = await Promise.all(
+      requests.map(
+        (r) =>
+          new Promise((ok, fail) => {
+            r.onsuccess = () => ok(r.result)
+            r.onerror = () => fail(r.error)
+          }),
+      ),
+    )
+    db.close()
+    return JSON.stringify(results, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value))
+  }, databaseName(profileId))
+  const [head, canonicalKeys, canonicalHashes, headers, bodyKeys, bodies, receiptKeys] = JSON.parse(
+    json,
+    (_key, value) => (typeof value === 'string' && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value),
+  ) as [
+    HeadRecord | undefined,
+    number[],
+    Hex[],
+    { hash: Hex; header: Header; totalDifficulty: bigint }[],
+    string[],
+    { transactions: Hex[]; txHashes: Hex[] }[],
+    [string, number][],
+  ]
+  const receiptCounts = new Map<string, number>()
+  for (const [blockHash] of receiptKeys) receiptCounts.set(blockHash, (receiptCounts.get(blockHash) ?? 0) + 1)
+  return {
+    head,
+    canonical: new Map(canonicalKeys.map((n, i) => [BigInt(n), canonicalHashes[i] as Hex])),
+    headers: new Map(headers.map((row) => [row.hash.toLowerCase(), row])),
+    bodies: new Map(bodyKeys.map((key, i) => [key, bodies[i] as { transactions: Hex[]; txHashes: Hex[] }])),
+    receiptCounts,
+  }
+}
+
+/**
+ * Checks a stored chain the way a fresh node would: every stored block (canonical or not) is whole
+ * (header, body, one receipt per transaction) and passes full validation — proof of work, linkage,
+ * execution, state, transactions and receipts roots — when imported in order into a new chain; the
+ * canonical index has no gap; the stored head is the last canonical block and the heaviest one.
+ * Returns the head's number.
+ */
+function checkStoredChain(stored: StoredChain): bigint {
+  const head = stored.head
+  if (head === undefined) throw new Error('no stored head')
+  const chain = new Chain({ genesis: devnetGenesis })
+  const now = BigInt(Date.now())
+  const blockOf = (hash: string): Block => {
+    const header = stored.headers.get(hash)
+    const body = stored.bodies.get(hash)
+    if (header === undefined || body === undefined) throw new Error(`block ${hash} is not whole`)
+    expect(stored.receiptCounts.get(hash) ?? 0, `receipts of ${hash}`).toBe(body.txHashes.length)
+    return { header: header.header, transactions: body.transactions }
+  }
+  expect(stored.canonical.get(0n)).toBe(chain.genesisHash)
+  expect([...stored.canonical.keys()].sort((a, b) => Number(a - b))).toEqual(
+    Array.from({ length: Number(head.number) + 1 }, (_, i) => BigInt(i)),
+  )
+  for (let n = 1n; n <= head.number; n++) {
+    const hash = stored.canonical.get(n) as Hex
+    const block = blockOf(hash)
+    expect(hashBlock(block)).toBe(hash)
+    expect(chain.importBlock(block, now).kind, `canonical block ${n}`).toBe('extended')
+  }
+  expect(chain.head.hash).toBe(head.hash)
+  expect(chain.head.totalDifficulty).toBe(head.totalDifficulty)
+  // Side blocks (lost races) are whole and valid too, and none outweighs the stored head.
+  const side = [...stored.bodies.keys()].filter(
+    (hash) => !chain.isCanonical(hash as Hex) && chain.getBlock(hash as Hex) === undefined,
+  )
+  side.sort((a, b) =>
+    Number((stored.headers.get(a)?.header.number ?? 0n) - (stored.headers.get(b)?.header.number ?? 0n)),
+  )
+  for (const hash of side) {
+    const block = blockOf(hash)
+    expect(hashBlock(block)).toBe(hash)
+    expect(chain.importBlock(block, now).kind, `side block ${hash}`).toBe('side')
+  }
+  return head.number
+}
+
+const headOf = (page: Page) =>
+  page.evaluate(async () => {
+    const h = await window.tabchain?.node.api.head()
+    return h === undefined ? null : { number: Number(h.number), hash: h.hash }
+  })
+
+const waitHeadAbove = (page: Page, n: number) =>
+  page.waitForFunction(
+    async (above) => Number((await window.tabchain?.node.api.head())?.number ?? -1) > above,
+    n,
+    { timeout: 120_000, polling: 50 },
+  )
+
+test('a tab crashed mid-mining reopens with a consistent chain, three times over', async ({ browser }) => {
+  test.setTimeout(420_000)
+  const context = await browser.newContext()
+  try {
+    let page = await context.newPage()
+    await openNode(page, '/?mine=1')
+    const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    let resumed = 0
+    for (let round = 0; round < 3; round++) {
+      // Mine a few blocks past where this round started, then crash while the miner keeps going.
+      await waitHeadAbove(page, resumed + 1)
+      const early = (await headOf(page))?.number ?? 0
+      // Two more blocks: the early one's commit has long been handed to IndexedDB.
+      await waitHeadAbove(page, early + 1)
+      await page.waitForTimeout(Math.floor(Math.random() * 400))
+      const cdp = await context.newCDPSession(page)
+      const crashed = page.waitForEvent('crash')
+      // The renderer dies before it can answer.
+      cdp.send('Page.crash').catch(() => {})
+      await crashed
+      await page.close()
+
+      page = await context.newPage()
+      // Not mining, no peer: whatever head it shows comes from the crashed tab's database.
+      await openNode(page, `/?profile=${profileId}&mine=0`)
+      expect(await page.evaluate(() => window.tabchain?.profileId)).toBe(profileId)
+      const stored = await readStoredChain(page, profileId)
+      const storedNumber = checkStoredChain(stored)
+      expect(storedNumber).toBeGreaterThanOrEqual(BigInt(early))
+      expect(await headOf(page)).toEqual({ number: Number(storedNumber), hash: stored.head?.hash })
+      // The node goes on mining from the stored head.
+      await page.evaluate(() => window.tabchain?.node.api.setMining(true))
+      resumed = Number(storedNumber)
+      await waitHeadAbove(page, resumed)
+    }
+  } finally {
+    await context.close()
+  }
+})
+
+test('the storage compliance suite passes on real IndexedDB in a Chromium worker', async ({ page }) => {
+  test.setTimeout(180_000)
+  const root = resolve(import.meta.dirname, '..')
+  const dir = await mkdtemp(join(tmpdir(), 'tabchain-compliance-'))
+  try {
+    // The Vitest suite, bundled for the browser with its three Vitest functions mapped onto chai.
+    await build({
+      configFile: false,
+      root,
+      logLevel: 'warn',
+      resolve: { alias: { vitest: join(root, 'e2e', 'compliance', 'vitest-shim.ts') } },
+      build: {
+        outDir: dir,
+        emptyOutDir: true,
+        target: 'es2022',
+        reportCompressedSize: false,
+        rollupOptions: {
+          input: join(root, 'e2e', 'compliance', 'worker.ts'),
+          output: { format: 'es', entryFileNames: 'worker.js' },
+        },
+      },
+    })
+    const code = await readFile(join(dir, 'worker.js'), 'utf8')
+    // A blank page of the app's origin, without the app's Content-Security-Policy (which allows no
+    // blob: worker): the worker is made from the bundle's text.
+    await page.route('**/compliance.html', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>compliance</title>' }),
+    )
+    await page.goto('/compliance.html')
+    const results = await page.evaluate(
+      (source) =>
+        new Promise<{ name: string; error?: string }[]>((ok, fail) => {
+          const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))
+          const worker = new Worker(url, { type: 'module' })
+          worker.onmessage = (e) => {
+            worker.terminate()
+            ok(e.data)
+          }
+          worker.onerror = (e) => fail(new Error(e.message))
+        }),
+      code,
+    )
+    expect(results.filter((r) => r.error !== undefined)).toEqual([])
+    // Every test of the suite ran (the Node runs count them too).
+    expect(results.length).toBeGreaterThanOrEqual(14)
+    expect(results.map((r) => r.name)).toContain(
+      'NodeRepository compliance: IndexedDB (Chromium worker) › a commit that fails part-way leaves the previous head and no part of the block',
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('a full quota stops saving with a clear banner; the saved chain stays consistent', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(300_000)
+  const origin = new URL(baseURL ?? '').origin
+  const context = await browser.newContext()
+  try {
+    let page = await context.newPage()
+    await openNode(page, '/?mine=1')
+    const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    await waitHeadAbove(page, 2)
+    await expect(page.getByTestId('storage-fault')).toHaveCount(0)
+    // Leave room for a few more blocks only (DevTools' quota override, as RELIABILITY.md plans).
+    const cdp = await context.newCDPSession(page)
+    const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0)
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 50_000 })
+    const banner = page.getByTestId('storage-fault')
+    await expect(banner).toBeVisible({ timeout: 180_000 })
+    await expect(banner).toHaveAttribute('data-code', 'STORAGE_QUOTA_EXCEEDED')
+    await expect(banner).toContainText('storage for the app is full')
+    // The node goes on in memory.
+    const atFault = (await headOf(page))?.number ?? 0
+    await waitHeadAbove(page, atFault)
+    await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+    expect(await page.evaluate(async () => (await window.tabchain?.node.api.storage())?.fault?.code)).toBe(
+      'STORAGE_QUOTA_EXCEEDED',
+    )
+    const inMemory = (await headOf(page))?.number ?? 0
+
+    // Space again (override lifted), same profile: the saved chain is whole and valid, and ends before
+    // the blocks that were refused.
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin })
+    await page.close()
+    page = await context.newPage()
+    await openNode(page, `/?profile=${profileId}&mine=0`)
+    expect(await page.evaluate(() => window.tabchain?.profileId)).toBe(profileId)
+    const stored = await readStoredChain(page, profileId)
+    const storedNumber = checkStoredChain(stored)
+    expect(storedNumber).toBeGreaterThanOrEqual(2n)
+    expect(storedNumber).toBeLessThan(BigInt(inMemory))
+    expect(await headOf(page)).toEqual({ number: Number(storedNumber), hash: stored.head?.hash })
+    await expect(page.getByTestId('storage-fault')).toHaveCount(0)
+  } finally {
+    await context.close()
+  }
+})
