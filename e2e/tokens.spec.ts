@@ -67,6 +67,7 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await expect(b.locator(`[data-testid="holding"][data-token="${token}"]`)).toHaveCount(0)
     // B's explorer (navigated within the page: a reload would empty its mempool) says pending too.
     await b.getByRole('link', { name: 'Explorer' }).click()
+    await expect(b.locator(`[data-testid="pending-tx"] a[href="/tx/${hash}"]`)).toBeVisible()
     await b.getByLabel(/^Search/).fill(hash)
     await b.getByRole('button', { name: 'Open' }).click()
     await expect(b.getByTestId('tx-status')).toHaveAttribute('data-state', 'pending')

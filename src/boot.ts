@@ -113,6 +113,8 @@ export async function boot(): Promise<Tabchain> {
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
 
   node.on('head', (head) => useApp.setState({ head }))
+  node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))
+  node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null
   node.on('mining', (mining) => {

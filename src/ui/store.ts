@@ -3,7 +3,7 @@ import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
-import type { NodeApi } from '../node/worker/node'
+import type { NodeApi, PendingTxInfo, ReorgInfo } from '../node/worker/node'
 
 /** Lifecycle of the node worker as the page sees it. */
 export type NodeLifecycle =
@@ -27,6 +27,10 @@ export interface AppState {
   /** The canonical head, pushed by the node on every change. */
   readonly head: HeadInfo | null
   readonly mining: MiningInfo | null
+  /** The latest transaction that entered the node's mempool (a `pendingTx` event). */
+  readonly lastPendingTx: PendingTxInfo | null
+  /** The latest reorganisation of the canonical chain (a `reorg` event). */
+  readonly lastReorg: ReorgInfo | null
   /** Asks the node to start or stop mining (no-op until the node is up). */
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
@@ -44,6 +48,8 @@ export const useApp = create<AppState>(() => ({
   api: null,
   head: null,
   mining: null,
+  lastPendingTx: null,
+  lastReorg: null,
   setMining: () => {},
   online: true,
   updateReady: false,

@@ -79,7 +79,62 @@ export function ExplorerScreen() {
           </tbody>
         </table>
       )}
+      <PendingTransactions />
     </div>
+  )
+}
+
+/** The mempool, live: re-read when a transaction enters it (event) or a block takes some out (head). */
+function PendingTransactions() {
+  const lastPending = useApp((s) => s.lastPendingTx?.hash)
+  const reorg = useApp((s) => s.lastReorg)
+  const result = useNodeQuery((api) => api.pendingTransactions(), [lastPending])
+  return (
+    <section className="section" aria-labelledby="pending-title">
+      <h2 id="pending-title">Pending transactions</h2>
+      {reorg === null ? null : (
+        <p className="muted small" data-testid="last-reorg">
+          Last reorganisation: {reorg.depth} block{reorg.depth === 1 ? '' : 's'} replaced,{' '}
+          {reorg.returned.length} transaction{reorg.returned.length === 1 ? '' : 's'} back to pending.
+        </p>
+      )}
+      <Loaded result={result}>
+        {(txs) =>
+          txs.length === 0 ? (
+            <p className="muted">None: every transaction this node knows is in a block.</p>
+          ) : (
+            <table className="table" data-testid="pending-txs">
+              <thead>
+                <tr>
+                  <th>Transaction</th>
+                  <th>From</th>
+                  <th>To</th>
+                  <th>Nonce</th>
+                </tr>
+              </thead>
+              <tbody>
+                {txs.map((t) => (
+                  <tr key={t.hash} data-testid="pending-tx">
+                    <td>
+                      <Link to={`/tx/${t.hash}`} className="mono">
+                        {short(t.hash)}
+                      </Link>
+                    </td>
+                    <td>
+                      <AddressLink address={t.from} />
+                    </td>
+                    <td>
+                      <AddressLink address={t.to} />
+                    </td>
+                    <td>{t.nonce.toString()}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
+    </section>
   )
 }
 
@@ -223,7 +278,7 @@ export function AddressScreen() {
 export function TxList({ hashes }: { readonly hashes: readonly string[] }) {
   if (hashes.length === 0) return <p className="muted">None on the canonical chain.</p>
   return (
-    <ul className="placeholder__points" data-testid="tx-list">
+    <ul className="plain-list" data-testid="tx-list">
       {hashes.map((h) => (
         <li key={h}>
           <Link to={`/tx/${h}`} className="mono">
