@@ -37,6 +37,8 @@ interface Tracker {
 export const useTxs = create<Tracker>(() => ({ txs: [] }))
 
 let nextId = 1
+/** Sends run one after another (see `sendCall`). */
+let queue: Promise<unknown> = Promise.resolve()
 
 function update(id: number, status: TxStatus): void {
   useTxs.setState((s) => ({ txs: s.txs.map((t) => (t.id === id ? { ...t, status } : t)) }))
@@ -62,34 +64,41 @@ export async function sendCall(
     update(id, status)
     return { ...tracked, status }
   }
+  // One send at a time: each reads the pending nonce only after the previous one reached the mempool.
+  const sent = queue.then(() => submit(api, signer, call))
+  queue = sent.catch(() => {})
   try {
-    const value = call.value ?? 0n
-    const simulated = await api.call({ from: signer.address, to: call.to, data: call.data, value })
-    if (simulated.status === 'reverted')
-      return finish({ state: 'failed', hash: null, reason: simulated.revertReason ?? 'would revert' })
-    const [{ chainId }, nonce, fees] = await Promise.all([
-      api.status(),
-      api.pendingNonce(signer.address),
-      api.fees(),
-    ])
-    const raw = await signer.signTransaction({
-      type: 'eip1559',
-      chainId,
-      nonce: Number(nonce),
-      to: call.to,
-      data: call.data,
-      value,
-      // Native contracts cost fixed gas: the simulation is exact; the margin covers state changes
-      // between now and the block (e.g. a first-time balance slot).
-      gas: (simulated.gasUsed * 12n) / 10n,
-      maxPriorityFeePerGas: fees.suggestedTip,
-      maxFeePerGas: fees.nextBaseFee * 2n + fees.suggestedTip,
-    })
-    const hash = await api.sendRawTransaction(raw)
-    return finish({ state: 'pending', hash })
+    return finish(await sent)
   } catch (err) {
     return finish({ state: 'failed', hash: null, reason: messageOf(err) })
   }
+}
+
+/** Simulates, fills and signs `call`, and hands it to the node: pending, or failed before sending. */
+async function submit(api: Remote<NodeApi>, signer: TxSigner, call: Call): Promise<TxStatus> {
+  const value = call.value ?? 0n
+  const simulated = await api.call({ from: signer.address, to: call.to, data: call.data, value })
+  if (simulated.status === 'reverted')
+    return { state: 'failed', hash: null, reason: simulated.revertReason ?? 'would revert' }
+  const [{ chainId }, nonce, fees] = await Promise.all([
+    api.status(),
+    api.pendingNonce(signer.address),
+    api.fees(),
+  ])
+  const raw = await signer.signTransaction({
+    type: 'eip1559',
+    chainId,
+    nonce: Number(nonce),
+    to: call.to,
+    data: call.data,
+    value,
+    // Native contracts cost fixed gas: the simulation is exact; the margin covers state changes
+    // between now and the block (e.g. a first-time balance slot).
+    gas: (simulated.gasUsed * 12n) / 10n,
+    maxPriorityFeePerGas: fees.suggestedTip,
+    maxFeePerGas: fees.nextBaseFee * 2n + fees.suggestedTip,
+  })
+  return { state: 'pending', hash: await api.sendRawTransaction(raw) }
 }
 
 /** Re-reads the receipt of every transaction still in flight or confirmed (a reorg may undo it). */
