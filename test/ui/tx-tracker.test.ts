@@ -89,6 +89,26 @@ describe('sending and tracking transactions', () => {
       reason: 'ERC20: transfer amount exceeds balance',
     })
     expect(await node.api.pendingNonce(signer.address)).toBe(2n)
+
+    // Both pass the simulation against the head, but only one balance exists: the second reverts on chain.
+    const all = encodeFunctionData({
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [DEVNET_ACCOUNTS[3] ?? '0x', 100n],
+    })
+    await Promise.all([
+      sendCall(node.api, signer, 'all', { to: token, data: all }),
+      sendCall(node.api, signer, 'all again', { to: token, data: all }),
+    ])
+    expect(tx('all again')?.status.state).toBe('pending')
+    await node.api.setMining(true)
+    await until(() => tx('all again')?.status.state === 'failed' && tx('all')?.status.state === 'confirmed')
+    await node.api.setMining(false)
+    expect(tx('all again')?.status).toMatchObject({
+      state: 'failed',
+      hash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      reason: 'ERC20: transfer amount exceeds balance',
+    })
     useApp.setState({ api: null, head: null })
   })
 })
