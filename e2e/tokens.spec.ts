@@ -102,3 +102,18 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await ctxB.close()
   }
 })
+
+test('two tabs of one browser act as two different devnet accounts, each kept across a reload', async ({
+  context,
+}) => {
+  const [a, b] = [await context.newPage(), await context.newPage()]
+  await openNode(a, '/tokens?mine=0')
+  await openNode(b, '/tokens?mine=0')
+  const addressA = (await a.getByTestId('my-address').textContent()) ?? ''
+  const addressB = (await b.getByTestId('my-address').textContent()) ?? ''
+  expect(addressA).toMatch(/^0x[0-9a-fA-F]{40}$/)
+  expect(addressB).toMatch(/^0x[0-9a-fA-F]{40}$/)
+  expect(addressB).not.toBe(addressA)
+  await b.reload()
+  await expect(b.getByTestId('my-address')).toHaveText(addressB, { timeout: 30_000 })
+})

@@ -15,12 +15,31 @@ export interface AccountState {
   readonly choose: (profileId: string, index: number) => void
 }
 
+/** A stored account index, or undefined when absent or not one of the devnet accounts. */
+function stored(key: string): number | undefined {
+  const raw = localStorage.getItem(key)
+  const n = raw === null ? Number.NaN : Number(raw)
+  return Number.isInteger(n) && n >= 0 && n < DEVNET_ACCOUNT_COUNT ? n : undefined
+}
+
+/**
+ * The profile's account: the one it used before, or else its default (`defaultDevnetIndex`) moved on
+ * to the next account no other profile of this browser uses — two tabs here are two users. Remembered.
+ */
 function remembered(profileId: string): number {
-  const raw = localStorage.getItem(KEY + profileId)
-  const stored = raw === null ? Number.NaN : Number(raw)
-  return Number.isInteger(stored) && stored >= 0 && stored < DEVNET_ACCOUNT_COUNT
-    ? stored
-    : defaultDevnetIndex(profileId)
+  const own = stored(KEY + profileId)
+  if (own !== undefined) return own
+  const taken = new Set<number>()
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i)
+    const index = key?.startsWith(KEY) === true ? stored(key) : undefined
+    if (index !== undefined) taken.add(index)
+  }
+  let index = defaultDevnetIndex(profileId)
+  for (let tries = 0; tries < DEVNET_ACCOUNT_COUNT && taken.has(index); tries++)
+    index = (index + 1) % DEVNET_ACCOUNT_COUNT
+  localStorage.setItem(KEY + profileId, String(index))
+  return index
 }
 
 export const useAccount = create<AccountState>((set, get) => ({
