@@ -66,20 +66,36 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     )
     await expect(b.locator(`[data-testid="holding"][data-token="${token}"]`)).toHaveCount(0)
     // B's explorer (navigated within the page: a reload would empty its mempool) says pending too.
-    await b.getByRole('link', { name: 'Explorer' }).click()
+    await b.getByRole('link', { name: 'Explorer', exact: true }).click()
     await expect(b.locator(`[data-testid="pending-tx"] a[href="/tx/${hash}"]`)).toBeVisible()
     await b.getByLabel(/^Search/).fill(hash)
     await b.getByRole('button', { name: 'Open' }).click()
     await expect(b.getByTestId('tx-status')).toHaveAttribute('data-state', 'pending')
-    await b.getByRole('link', { name: 'Tokens' }).click()
+    await b.getByRole('link', { name: 'Tokens', exact: true }).click()
     await expect(b.getByTestId('my-address')).toHaveText(addressB)
     await expect(b.locator(`[data-testid="holding"][data-token="${token}"]`)).toHaveCount(0)
 
     // A mines again: the transfer is confirmed on A, and B's screen shows the balance.
     await setMining(a, true)
     await expect(lastAction(a)).toHaveAttribute('data-state', 'confirmed', { timeout: 120_000 })
+    // B's node holds the block with the transfer (the machine may be loaded: allow time)…
+    await b
+      .waitForFunction(
+        async (h) => (await window.tabchain?.node.api.receipt(h as `0x${string}`)) != null,
+        hash,
+        { timeout: 120_000, polling: 250 },
+      )
+      .catch(async (err: unknown) => {
+        const heads = await Promise.all(
+          [a, b].map((p) =>
+            p.evaluate(async () => (await window.tabchain?.node.api.head())?.number.toString()),
+          ),
+        )
+        throw new Error(`B never held the transfer's block (heads A, B: ${heads.join(', ')}): ${String(err)}`)
+      })
+    // …and its screen, following the head, shows the balance.
     const holdingB = b.locator(`[data-testid="holding"][data-token="${token}"]`)
-    await expect(holdingB).toHaveAttribute('data-balance', '25050', { timeout: 60_000 })
+    await expect(holdingB).toHaveAttribute('data-balance', '25050', { timeout: 30_000 })
     await expect(holdingB.getByTestId('holding-balance')).toHaveText('250.5 GLD')
     await expect(holdingA).toHaveAttribute('data-balance', String(100000 - 25050))
 

@@ -34,6 +34,7 @@ export function TokensScreen() {
           })),
     [address],
   )
+  const loaded = result !== null && 'value' in result ? result.value : null
   return (
     <div className="screen">
       <h1>Tokens</h1>
@@ -45,20 +46,13 @@ export function TokensScreen() {
         <p className="muted">Loading your account…</p>
       ) : (
         <>
-          <YourAccount
-            profileId={profileId}
-            signer={signer}
-            balance={result !== null && 'value' in result ? result.value?.account.balance : undefined}
-          />
+          <YourAccount profileId={profileId} signer={signer} balance={loaded?.account.balance} />
           <section className="section" aria-labelledby="holdings-title">
             <h2 id="holdings-title">Your tokens</h2>
             <Loaded result={result}>{(value) => <Holdings holdings={value?.holdings ?? []} />}</Loaded>
           </section>
           <CreateToken signer={signer} />
-          <UseToken
-            signer={signer}
-            holdings={result !== null && 'value' in result ? (result.value?.holdings ?? []) : []}
-          />
+          <UseToken signer={signer} holdings={loaded?.holdings ?? []} />
           <Activity />
         </>
       )}
@@ -97,6 +91,9 @@ function YourAccount({
         <button type="button" className="button button--small" onClick={copy}>
           {copied ? 'Copied' : 'Copy'}
         </button>
+        <Link to={`/address/${signer.address}`} className="button button--small">
+          In the explorer
+        </Link>
       </div>
       <p className="muted small">
         {balance === undefined ? '…' : `${formatEther(balance)} TAB`} · {signer.label}, a public test key of
@@ -251,6 +248,9 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
 
 type Action = 'transfer' | 'approve' | 'mint' | 'burn'
 
+/** How the activity list names each action. */
+const VERBS: Record<Action, string> = { transfer: 'Send', approve: 'Approve', mint: 'Mint', burn: 'Burn' }
+
 const ACTIONS: { readonly value: Action; readonly label: string }[] = [
   { value: 'transfer', label: 'Send' },
   { value: 'approve', label: 'Approve a spender' },
@@ -288,14 +288,14 @@ function UseToken({
       return setError(`You have only ${formatUnits(balance, token.decimals)} ${token.symbol}.`)
     const shown = `${formatUnits(value, token.decimals)} ${token.symbol}`
     const target = to?.value ?? signer.address
-    const call: { label: string; data: `0x${string}` } =
+    const call =
       action === 'burn'
         ? {
             label: `Burn ${shown}`,
             data: encodeFunctionData({ abi: erc20Abi, functionName: 'burn', args: [value] }),
           }
         : {
-            label: `${action === 'transfer' ? 'Send' : action === 'mint' ? 'Mint' : 'Approve'} ${shown} ${action === 'approve' ? 'for' : 'to'} ${short(target)}`,
+            label: `${VERBS[action]} ${shown} ${action === 'approve' ? 'for' : 'to'} ${short(target)}`,
             data: encodeFunctionData({ abi: erc20Abi, functionName: action, args: [target, value] }),
           }
     if (await send(call.label, { to: token.address, data: call.data })) setAmount('')
