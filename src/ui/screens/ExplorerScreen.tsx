@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
 import type { BlockSummary } from '../../node/worker/chain-service'
@@ -84,9 +84,31 @@ export function ExplorerScreen() {
   )
 }
 
+/** `value`, changing at most once per `ms` (the latest value wins once the interval has passed). */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value)
+  const last = useRef(0)
+  useEffect(() => {
+    const wait = last.current + ms - Date.now()
+    const timer = setTimeout(
+      () => {
+        last.current = Date.now()
+        setShown(value)
+      },
+      Math.max(0, wait),
+    )
+    return () => clearTimeout(timer)
+  }, [value, ms])
+  return shown
+}
+
 /** The mempool, live: re-read when a transaction enters it (event) or a block takes some out (head). */
 function PendingTransactions() {
-  const lastPending = useApp((s) => s.lastPendingTx?.hash)
+  // A flood of transactions must not become a flood of queries: at most one re-read per 500 ms.
+  const lastPending = useThrottled(
+    useApp((s) => s.lastPendingTx?.hash),
+    500,
+  )
   const reorg = useApp((s) => s.lastReorg)
   const result = useNodeQuery((api) => api.pendingTransactions(), [lastPending])
   return (
