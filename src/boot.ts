@@ -126,6 +126,8 @@ export async function boot(): Promise<Tabchain> {
 
   node.on('head', (head) => useApp.setState({ head }))
   node.on('storageFault', (storageFault) => useApp.setState({ storageFault }))
+  node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))
+  node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null
   node.on('mining', (mining) => {

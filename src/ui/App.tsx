@@ -4,7 +4,10 @@ import { Toasts } from './components/Toasts'
 import { AddressScreen, BlockScreen, ExplorerScreen } from './screens/ExplorerScreen'
 import { HomeScreen } from './screens/HomeScreen'
 import { NetworkScreen } from './screens/NetworkScreen'
-import { MarketScreen, TokensScreen, WalletScreen } from './screens/PlaceholderScreen'
+import { MarketScreen, WalletScreen } from './screens/PlaceholderScreen'
+import { TokenScreen } from './screens/TokenScreen'
+import { TokensScreen } from './screens/TokensScreen'
+import { TxScreen } from './screens/TxScreen'
 import { useApp } from './store'
 import './styles.css'
 
@@ -64,6 +67,8 @@ function NodeGate() {
       <Route path="/explorer" element={<ExplorerScreen />} />
       <Route path="/block/:number" element={<BlockScreen />} />
       <Route path="/address/:address" element={<AddressScreen />} />
+      <Route path="/tx/:hash" element={<TxScreen />} />
+      <Route path="/token/:address" element={<TokenScreen />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   )

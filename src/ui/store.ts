@@ -4,7 +4,7 @@ import type { ProfileInfo } from '../node/profile/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { StorageFault } from '../node/storage/storage-quota'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
-import type { NodeApi } from '../node/worker/node'
+import type { NodeApi, PendingTxInfo, ReorgInfo } from '../node/worker/node'
 
 /** Lifecycle of the node worker as the page sees it. */
 export type NodeLifecycle =
@@ -30,6 +30,10 @@ export interface AppState {
   readonly mining: MiningInfo | null
   /** Set when the node stopped saving the chain on this device (quota full…). */
   readonly storageFault: StorageFault | null
+  /** The latest transaction that entered the node's mempool (a `pendingTx` event). */
+  readonly lastPendingTx: PendingTxInfo | null
+  /** The latest reorganisation of the canonical chain (a `reorg` event). */
+  readonly lastReorg: ReorgInfo | null
   /** Asks the node to start or stop mining (no-op until the node is up). */
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
@@ -48,6 +52,8 @@ export const useApp = create<AppState>(() => ({
   head: null,
   mining: null,
   storageFault: null,
+  lastPendingTx: null,
+  lastReorg: null,
   setMining: () => {},
   online: true,
   updateReady: false,

@@ -3,7 +3,7 @@ import { decodeBlock, encodeBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
-import type { Block, Genesis } from '../chain/types'
+import type { Block, Genesis, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
 import { MempoolError } from '../mempool/errors'
@@ -73,6 +73,8 @@ export interface ChainServiceInit {
   readonly coinbase: Address
   readonly onHead: (head: HeadEvent, change: HeadChange | null) => void
   readonly onMining: (info: MiningInfo) => void
+  /** A transaction entered the mempool (submitted here or gossiped). */
+  readonly onPendingTx?: (tx: Tx) => void
   /** Fraction of time spent hashing while mining (0 < d ≤ 1). */
   readonly dutyCycle?: number
   /** Clock of `HeadEvent` times; defaults to `performance.timeOrigin + performance.now()`. */
@@ -335,6 +337,7 @@ export function createChainService(init: ChainServiceInit) {
     async submitTransaction(raw: Hex): Promise<Hex> {
       const tx = mempool.add(raw)
       mempoolDirty = true
+      init.onPendingTx?.(tx)
       await init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
       return tx.hash
     },
@@ -359,8 +362,9 @@ export function createChainService(init: ChainServiceInit) {
         // A transaction we already hold is refused as MEMPOOL_KNOWN (→ ignore) right after decoding,
         // before any signature work: no separate hash here.
         try {
-          mempool.add(toHex(data))
+          const tx = mempool.add(toHex(data))
           mempoolDirty = true
+          init.onPendingTx?.(tx)
           return 'accept'
         } catch (err) {
           if (err instanceof MempoolError) return txVerdict(err)

@@ -1,4 +1,5 @@
-import type { Address, Hex } from 'viem'
+import { type Address, type Hex, keccak256 } from 'viem'
+import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Genesis } from '../chain/types'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
@@ -16,6 +17,7 @@ import {
   type HeadInfo,
   type MiningInfo,
 } from './chain-service'
+import { createQueries, type QueryApi } from './queries'
 
 /** What a peer last told us about itself through its status beacon. */
 export interface PeerStatus {
@@ -42,13 +44,32 @@ export interface NodeEvents {
   readonly mining: MiningInfo
   /** Saving to this device stopped (quota full, database closed); what is stored stays consistent. */
   readonly storageFault: StorageFault
+  /** The canonical chain switched branches (sent after the `head` event of the new head). */
+  readonly reorg: ReorgInfo
+  /** A transaction entered this node's mempool (submitted here or gossiped by a peer). */
+  readonly pendingTx: PendingTxInfo
+}
+
+export interface ReorgInfo {
+  readonly oldHead: Hex
+  readonly newHead: Hex
+  /** Blocks that left the canonical chain. */
+  readonly depth: number
+  /** Transactions of the abandoned blocks that went back to the mempool. */
+  readonly returned: readonly Hex[]
+}
+
+export interface PendingTxInfo {
+  readonly hash: Hex
+  readonly from: Address
+  readonly to: Address
 }
 
 /**
  * The node as the UI sees it. Every method is async, so the same object runs in-process in tests and
  * behind the worker's MessagePort in the app.
  */
-export interface NodeApi {
+export interface NodeApi extends QueryApi {
   status(): Promise<NodeStatus>
   /** Gossips this node's status beacon now (it is also sent on every network change). */
   announce(): Promise<{ readonly recipients: number }>
@@ -109,8 +130,24 @@ export function createNode(init: NodeInit): Node {
     network: init.network,
     now: init.now,
     coinbase: init.coinbase,
-    onHead: (head) => init.emit('head', head),
+    onHead: (head, change) => {
+      init.emit('head', head)
+      if (change !== null && change.removed.length > 0) init.emit('reorg', reorgInfo(change))
+    },
     onMining: (info) => init.emit('mining', info),
+    onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
+  })
+  const queries = createQueries({
+    chain: chain.chain,
+    mempool: chain.mempool,
+    coinbase: init.coinbase,
+    now: init.now,
+  })
+  const reorgInfo = (change: HeadChange): ReorgInfo => ({
+    oldHead: change.oldHead,
+    newHead: change.newHead,
+    depth: change.removed.length,
+    returned: change.orphaned.map((raw) => keccak256(raw)).filter((h) => chain.mempool.has(h)),
   })
   const statusTopic = chainTopic(chainId, 'status')
   const statusProtocol = chainProtocol(chainId, 'status')
@@ -145,6 +182,7 @@ export function createNode(init: NodeInit): Node {
   }
 
   const api: NodeApi = {
+    ...queries,
     async status() {
       return status()
     },

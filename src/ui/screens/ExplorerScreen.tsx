@@ -1,47 +1,12 @@
-import { type ReactNode, useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
-import { formatEther, getAddress, isAddress } from 'viem'
-import type { AccountInfo, BlockSummary } from '../../node/worker/chain-service'
-import { formatDuration } from '../format'
+import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
+import type { BlockSummary } from '../../node/worker/chain-service'
+import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
+import { Identicon } from '../components/Identicon'
 import { useApp } from '../store'
-import { useNow } from '../useNow'
 
 const LATEST = 20
-
-/** Runs a query against the node whenever its inputs or the head change; null while loading. */
-function useNodeQuery<T>(
-  query: (api: NonNullable<ReturnType<typeof useApp.getState>['api']>) => Promise<T>,
-  deps: unknown[],
-) {
-  const api = useApp((s) => s.api)
-  const head = useApp((s) => s.head?.hash)
-  const [result, setResult] = useState<{ value: T } | { error: string } | null>(null)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs and on every new head.
-  useEffect(() => {
-    if (api === null) return
-    let live = true
-    query(api).then(
-      (value) => live && setResult({ value }),
-      (err: unknown) => live && setResult({ error: err instanceof Error ? err.message : String(err) }),
-    )
-    return () => {
-      live = false
-    }
-  }, [api, head, ...deps])
-  return result
-}
-
-function Age({ at }: { readonly at: bigint }) {
-  const now = useNow(1000)
-  const ms = now - Number(at)
-  return (
-    <span title={new Date(Number(at)).toLocaleString()}>
-      {ms < 1500 ? 'just now' : `${formatDuration(ms)} ago`}
-    </span>
-  )
-}
-
-const short = (hex: string): string => `${hex.slice(0, 10)}…${hex.slice(-6)}`
 
 /** Latest blocks, live: the list follows the head as blocks arrive. */
 export function ExplorerScreen() {
@@ -51,7 +16,13 @@ export function ExplorerScreen() {
   const navigate = useNavigate()
   const [search, setSearch] = useState('')
   const target = search.trim()
-  const href = /^\d+$/.test(target) ? `/block/${target}` : isAddress(target) ? `/address/${target}` : null
+  const href = /^\d+$/.test(target)
+    ? `/block/${target}`
+    : isAddress(target, { strict: false })
+      ? `/address/${target}`
+      : isHash(target)
+        ? `/tx/${target}`
+        : null
   return (
     <div className="screen">
       <h1>Explorer</h1>
@@ -67,10 +38,10 @@ export function ExplorerScreen() {
       >
         <input
           className="input"
-          placeholder="Block number or address (0x…)"
+          placeholder="Block number, address or transaction hash (0x…)"
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
-          aria-label="Search by block number or address"
+          aria-label="Search by block number, address or transaction hash"
         />
         <button type="submit" className="button" disabled={href === null}>
           Open
@@ -108,7 +79,84 @@ export function ExplorerScreen() {
           </tbody>
         </table>
       )}
+      <PendingTransactions />
     </div>
+  )
+}
+
+/** `value`, changing at most once per `ms` (the latest value wins once the interval has passed). */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value)
+  const last = useRef(0)
+  useEffect(() => {
+    const wait = last.current + ms - Date.now()
+    const timer = setTimeout(
+      () => {
+        last.current = Date.now()
+        setShown(value)
+      },
+      Math.max(0, wait),
+    )
+    return () => clearTimeout(timer)
+  }, [value, ms])
+  return shown
+}
+
+/** The mempool, live: re-read when a transaction enters it (event) or a block takes some out (head). */
+function PendingTransactions() {
+  // A flood of transactions must not become a flood of queries: at most one re-read per 500 ms.
+  const lastPending = useThrottled(
+    useApp((s) => s.lastPendingTx?.hash),
+    500,
+  )
+  const reorg = useApp((s) => s.lastReorg)
+  const result = useNodeQuery((api) => api.pendingTransactions(), [lastPending])
+  return (
+    <section className="section" aria-labelledby="pending-title">
+      <h2 id="pending-title">Pending transactions</h2>
+      {reorg === null ? null : (
+        <p className="muted small" data-testid="last-reorg">
+          Last reorganisation: {reorg.depth} block{reorg.depth === 1 ? '' : 's'} replaced,{' '}
+          {reorg.returned.length} transaction{reorg.returned.length === 1 ? '' : 's'} back to pending.
+        </p>
+      )}
+      <Loaded result={result}>
+        {(txs) =>
+          txs.length === 0 ? (
+            <p className="muted">None: every transaction this node knows is in a block.</p>
+          ) : (
+            <table className="table" data-testid="pending-txs">
+              <thead>
+                <tr>
+                  <th>Transaction</th>
+                  <th>From</th>
+                  <th>To</th>
+                  <th>Nonce</th>
+                </tr>
+              </thead>
+              <tbody>
+                {txs.map((t) => (
+                  <tr key={t.hash} data-testid="pending-tx">
+                    <td>
+                      <Link to={`/tx/${t.hash}`} className="mono">
+                        {short(t.hash)}
+                      </Link>
+                    </td>
+                    <td>
+                      <AddressLink address={t.from} />
+                    </td>
+                    <td>
+                      <AddressLink address={t.to} />
+                    </td>
+                    <td>{t.nonce.toString()}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
+    </section>
   )
 }
 
@@ -122,15 +170,6 @@ export function BlockScreen() {
   if ('error' in result) return <p className="screen panel panel--error">{result.error}</p>
   if (result.value === null) return <Missing what={`Block #${number} is not on this node’s chain (yet).`} />
   return <BlockDetail block={result.value} />
-}
-
-function Fact({ label, children }: { readonly label: string; readonly children: ReactNode }) {
-  return (
-    <div className="facts__row">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
-  )
 }
 
 function BlockDetail({ block }: { readonly block: BlockSummary }) {
@@ -158,9 +197,7 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
         </Fact>
         <Fact label="Confirmations">{block.confirmations.toString()}</Fact>
         <Fact label="Miner">
-          <Link to={`/address/${block.miner}`} className="mono break">
-            {getAddress(block.miner)}
-          </Link>
+          <AddressLink address={block.miner} full />
         </Fact>
         <Fact label="Difficulty">{block.difficulty.toLocaleString()}</Fact>
         <Fact label="Gas used">{block.gasUsed.toLocaleString()}</Fact>
@@ -172,8 +209,10 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
           {block.transactions.length === 0
             ? 'none'
             : block.transactions.map((t) => (
-                <div className="mono break" key={t}>
-                  {t}
+                <div key={t}>
+                  <Link to={`/tx/${t}`} className="mono break">
+                    {t}
+                  </Link>
                 </div>
               ))}
         </Fact>
@@ -182,45 +221,93 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
   )
 }
 
-/** An address's native balance and nonce (EIP-3091 route /address/:addr). */
+/** An address: native balance, nonce, token balances and transactions (EIP-3091 route /address/:addr). */
 export function AddressScreen() {
   const { address = '' } = useParams()
-  const valid = isAddress(address)
+  const valid = isAddress(address, { strict: false })
   const result = useNodeQuery(
-    (api) => (valid ? api.account(address as `0x${string}`) : Promise.resolve(null)),
+    async (api) => {
+      if (!valid) return null
+      const who = address as Address
+      const [account, holdings, txs] = await Promise.all([
+        api.account(who),
+        api.tokenHoldings(who),
+        api.addressTransactions(who, 25),
+      ])
+      return { account, holdings, txs }
+    },
     [address],
   )
   if (!valid) return <Missing what={`“${address}” is not an address.`} />
-  if (result === null) return <p className="screen muted">Loading…</p>
-  if ('error' in result) return <p className="screen panel panel--error">{result.error}</p>
-  const account = result.value as AccountInfo
   return (
     <div className="screen" data-testid="address-detail">
       <p className="eyebrow">
         <Link to="/explorer">Explorer</Link>
       </p>
-      <h1 className="mono break">{getAddress(address)}</h1>
-      <dl className="facts">
-        <div className="facts__row">
-          <dt>Balance</dt>
-          <dd data-testid="balance">{formatEther(account.balance)} TAB</dd>
-        </div>
-        <div className="facts__row">
-          <dt>Transactions sent</dt>
-          <dd>{account.nonce.toString()}</dd>
-        </div>
-      </dl>
+      <h1 className="my-address">
+        <Identicon id={address.toLowerCase()} size={32} />
+        <span className="mono my-address__value">{getAddress(address)}</span>
+      </h1>
+      <Loaded result={result}>
+        {(value) =>
+          value === null ? null : (
+            <>
+              <dl className="facts">
+                <Fact label="Balance">
+                  <span data-testid="balance">{formatEther(value.account.balance)} TAB</span>
+                </Fact>
+                <Fact label="Transactions sent">{value.account.nonce.toString()}</Fact>
+              </dl>
+              <h2 className="section">Tokens</h2>
+              {value.holdings.length === 0 ? (
+                <p className="muted">No tokens.</p>
+              ) : (
+                <table className="table" data-testid="address-tokens">
+                  <thead>
+                    <tr>
+                      <th>Token</th>
+                      <th>Balance</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {value.holdings.map((h) => (
+                      <tr key={h.token.address} data-testid="address-token" data-token={h.token.address}>
+                        <td>
+                          <Link to={`/token/${getAddress(h.token.address)}`}>
+                            {h.token.name} ({h.token.symbol})
+                          </Link>
+                          {h.created ? <span className="tag tag--ghost">creator</span> : null}
+                        </td>
+                        <td data-testid="address-token-balance" data-raw={h.balance.toString()}>
+                          {formatUnits(h.balance, h.token.decimals)} {h.token.symbol}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              <h2 className="section">Transactions</h2>
+              <TxList hashes={value.txs} />
+            </>
+          )
+        }
+      </Loaded>
     </div>
   )
 }
 
-function Missing({ what }: { readonly what: string }) {
+/** Transaction hashes linking to their pages. */
+export function TxList({ hashes }: { readonly hashes: readonly string[] }) {
+  if (hashes.length === 0) return <p className="muted">None on the canonical chain.</p>
   return (
-    <div className="screen">
-      <p className="eyebrow">
-        <Link to="/explorer">Explorer</Link>
-      </p>
-      <p className="lead">{what}</p>
-    </div>
+    <ul className="plain-list" data-testid="tx-list">
+      {hashes.map((h) => (
+        <li key={h}>
+          <Link to={`/tx/${h}`} className="mono">
+            {short(h)}
+          </Link>
+        </li>
+      ))}
+    </ul>
   )
 }

@@ -56,25 +56,6 @@ export function WalletScreen() {
   )
 }
 
-export function TokensScreen() {
-  return (
-    <PlaceholderScreen
-      title="Tokens"
-      summary="Create your own token in one step, then mint, send and burn it."
-      points={[
-        'Standard ERC20 tokens that any Ethereum tool understands',
-        'Balances verified by this node, not a server',
-      ]}
-      icon={
-        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-          <circle cx="9" cy="9" r="5.5" {...stroke} />
-          <path d="M14.5 8.6a5.5 5.5 0 1 1-5.9 5.9" {...stroke} />
-        </svg>
-      }
-    />
-  )
-}
-
 export function MarketScreen() {
   return (
     <PlaceholderScreen

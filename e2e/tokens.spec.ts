@@ -1,0 +1,135 @@
+import { expect, type Page, test } from '@playwright/test'
+import { openNode, waitDirect } from './helpers'
+
+const setMining = (page: Page, on: boolean) =>
+  page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
+
+/** The newest row of this tab's transaction list. */
+const lastAction = (page: Page) => page.getByTestId('activity-row').first()
+
+test('A creates a token and sends some to B; B shows the balance once it is in a block, not before', async ({
+  browser,
+}) => {
+  // Two contexts mining and verifying on a shared 2-core machine: blocks can take a while.
+  test.setTimeout(300_000)
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, '/tokens')
+    const idB = await openNode(b, '/tokens?mine=0')
+    await waitDirect(a, idB, 30_000)
+    await waitDirect(b, idA, 30_000)
+
+    // Each profile acts as its own devnet account; make sure the two tabs are two users.
+    const addressA = (await a.getByTestId('my-address').textContent()) ?? ''
+    if ((await b.getByTestId('my-address').textContent()) === addressA) {
+      const current = Number(await b.getByLabel('Devnet account').inputValue())
+      await b.getByLabel('Devnet account').selectOption(String((current + 1) % 10))
+      await expect(b.getByTestId('my-address')).not.toHaveText(addressA)
+    }
+    const addressB = (await b.getByTestId('my-address').textContent()) ?? ''
+    expect(addressB).toMatch(/^0x[0-9a-fA-F]{40}$/)
+
+    // Bad input is caught in the form, before anything is sent.
+    await a.locator('#token-name').fill('Gold')
+    await a.locator('#token-symbol').fill('GLD')
+    await a.locator('#token-decimals').fill('2')
+    await a.locator('#token-supply').fill('1000.001')
+    await a.getByRole('button', { name: 'Create token' }).click()
+    await expect(a.getByTestId('form-error')).toHaveText('Initial supply: At most 2 decimals.')
+    await expect(a.getByTestId('activity-row')).toHaveCount(0)
+
+    // A creates the token (A mines): pending, then confirmed once in a block.
+    await a.locator('#token-supply').fill('1000')
+    await a.getByRole('button', { name: 'Create token' }).click()
+    await expect(lastAction(a)).toHaveAttribute('data-state', /pending|confirmed/)
+    await expect(lastAction(a)).toHaveAttribute('data-state', 'confirmed', { timeout: 120_000 })
+    const holdingA = a.locator('[data-testid="holding"][data-symbol="GLD"]')
+    await expect(holdingA).toHaveAttribute('data-balance', '100000', { timeout: 30_000 })
+    const token = (await holdingA.getAttribute('data-token')) ?? ''
+
+    // A stops mining, so the transfer stays pending long enough to look at both screens meanwhile.
+    await setMining(a, false)
+    await a.getByLabel('Recipient address').fill(addressB.toLowerCase())
+    await a.getByLabel(/^Amount/).fill('250.5')
+    await a.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect(lastAction(a)).toHaveAttribute('data-state', 'pending')
+    await expect(lastAction(a).getByTestId('tx-status')).toHaveText('Pending — not in a block yet')
+    const hash = ((await lastAction(a).getByRole('link').getAttribute('href')) ?? '').replace('/tx/', '')
+    expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
+
+    // B has the transaction in its mempool, yet shows no balance: it is not in a block.
+    await b.waitForFunction(
+      async (h) => (await window.tabchain?.node.api.transaction(h as `0x${string}`))?.state === 'pending',
+      hash,
+      { timeout: 30_000, polling: 100 },
+    )
+    await expect(b.locator(`[data-testid="holding"][data-token="${token}"]`)).toHaveCount(0)
+    // B's explorer (navigated within the page: a reload would empty its mempool) says pending too.
+    await b.getByRole('link', { name: 'Explorer', exact: true }).click()
+    await expect(b.locator(`[data-testid="pending-tx"] a[href="/tx/${hash}"]`)).toBeVisible()
+    await b.getByLabel(/^Search/).fill(hash)
+    await b.getByRole('button', { name: 'Open' }).click()
+    await expect(b.getByTestId('tx-status')).toHaveAttribute('data-state', 'pending')
+    await b.getByRole('link', { name: 'Tokens', exact: true }).click()
+    await expect(b.getByTestId('my-address')).toHaveText(addressB)
+    await expect(b.locator(`[data-testid="holding"][data-token="${token}"]`)).toHaveCount(0)
+
+    // A mines again: the transfer is confirmed on A, and B's screen shows the balance.
+    await setMining(a, true)
+    await expect(lastAction(a)).toHaveAttribute('data-state', 'confirmed', { timeout: 120_000 })
+    // B's node holds the block with the transfer (the machine may be loaded: allow time)…
+    await b
+      .waitForFunction(
+        async (h) => (await window.tabchain?.node.api.receipt(h as `0x${string}`)) != null,
+        hash,
+        { timeout: 120_000, polling: 250 },
+      )
+      .catch(async (err: unknown) => {
+        const heads = await Promise.all(
+          [a, b].map((p) =>
+            p.evaluate(async () => (await window.tabchain?.node.api.head())?.number.toString()),
+          ),
+        )
+        throw new Error(`B never held the transfer's block (heads A, B: ${heads.join(', ')}): ${String(err)}`)
+      })
+    // …and its screen, following the head, shows the balance.
+    const holdingB = b.locator(`[data-testid="holding"][data-token="${token}"]`)
+    await expect(holdingB).toHaveAttribute('data-balance', '25050', { timeout: 30_000 })
+    await expect(holdingB.getByTestId('holding-balance')).toHaveText('250.5 GLD')
+    await expect(holdingA).toHaveAttribute('data-balance', String(100000 - 25050))
+
+    // B's explorer agrees: the token page lists the mint and the transfer.
+    await holdingB.getByRole('link').click()
+    await expect(b.getByTestId('token-detail')).toBeVisible()
+    await expect(b.getByTestId('token-supply')).toHaveText('1000 GLD')
+    await expect(b.getByTestId('token-transfer')).toHaveCount(2)
+
+    // A call that would revert fails at once with the decoded reason, and sends nothing.
+    await a.getByLabel('Recipient address').fill('0x0000000000000000000000000000000000000000')
+    await a.getByLabel(/^Amount/).fill('1')
+    await a.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect(lastAction(a)).toHaveAttribute('data-state', 'failed')
+    await expect(lastAction(a).getByTestId('tx-status')).toHaveText(
+      'Failed: ERC20: transfer to the zero address',
+    )
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})
+
+test('two tabs of one browser act as two different devnet accounts, each kept across a reload', async ({
+  context,
+}) => {
+  const [a, b] = [await context.newPage(), await context.newPage()]
+  await openNode(a, '/tokens?mine=0')
+  await openNode(b, '/tokens?mine=0')
+  const addressA = (await a.getByTestId('my-address').textContent()) ?? ''
+  const addressB = (await b.getByTestId('my-address').textContent()) ?? ''
+  expect(addressA).toMatch(/^0x[0-9a-fA-F]{40}$/)
+  expect(addressB).toMatch(/^0x[0-9a-fA-F]{40}$/)
+  expect(addressB).not.toBe(addressA)
+  await b.reload()
+  await expect(b.getByTestId('my-address')).toHaveText(addressB, { timeout: 30_000 })
+})

@@ -1,0 +1,423 @@
+import { type Address, decodeErrorResult, type Hex } from 'viem'
+import type { Chain } from '../chain/chain'
+import { type CallRequest, call } from '../chain/execute'
+import type { Tx } from '../chain/types'
+import { nextBaseFee } from '../consensus/base-fee'
+import { readTokenMeta } from '../contracts/erc20/erc20'
+import type { Mempool } from '../mempool/mempool'
+import { NodeError } from '../rpc/errors'
+import { tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
+import type { LogRecord } from '../storage/types'
+import { ActivityIndex } from './activity-index'
+
+/** Widest block range one `logs` query may scan. */
+export const MAX_LOG_RANGE = 10_000n
+/** Most logs one `logs` query may return. */
+export const MAX_LOG_RESULTS = 10_000
+/** Most entries a list query (`addressTransactions`, `tokenTransfers`, `pendingTransactions`) returns. */
+export const MAX_LIST = 200
+
+/** A transaction, mined on the canonical chain or waiting in this node's mempool. */
+export interface TxView {
+  readonly hash: Hex
+  readonly from: Address
+  readonly to: Address
+  readonly value: bigint
+  readonly nonce: bigint
+  readonly gas: bigint
+  readonly maxFeePerGas: bigint
+  readonly maxPriorityFeePerGas: bigint
+  readonly input: Hex
+  /** `pending`: in the mempool, not in any canonical block (it may still never be mined). */
+  readonly state: 'pending' | 'mined'
+  /** Null while pending. */
+  readonly blockHash: Hex | null
+  readonly blockNumber: bigint | null
+  readonly index: number | null
+  /** 1 in the head block, 0 while pending. */
+  readonly confirmations: bigint
+}
+
+/** A canonical transaction's receipt. */
+export interface ReceiptView {
+  readonly transactionHash: Hex
+  readonly blockHash: Hex
+  readonly blockNumber: bigint
+  readonly index: number
+  readonly from: Address
+  readonly to: Address
+  readonly status: 'success' | 'reverted'
+  readonly gasUsed: bigint
+  readonly cumulativeGasUsed: bigint
+  readonly effectiveGasPrice: bigint
+  readonly logs: readonly LogRecord[]
+  /** The decoded `Error(string)` (or panic) reason of a reverted call; null on success. */
+  readonly revertReason: string | null
+  readonly confirmations: bigint
+}
+
+/** An `eth_getLogs` filter. Topic positions: null matches anything, a list matches any of its entries. */
+export interface LogQuery {
+  /** Inclusive; default: the head. */
+  readonly fromBlock?: bigint
+  /** Inclusive; default: the head. At most `MAX_LOG_RANGE` blocks from `fromBlock`. */
+  readonly toBlock?: bigint
+  readonly address?: Address | readonly Address[]
+  readonly topics?: readonly (Hex | readonly Hex[] | null)[]
+}
+
+/** A native ERC20 token at the head. */
+export interface TokenInfo {
+  readonly address: Address
+  readonly name: string
+  readonly symbol: string
+  readonly decimals: number
+  readonly totalSupply: bigint
+  readonly owner: Address
+}
+
+/** A token an address holds or created, with its balance at the head (in base units). */
+export interface TokenHolding {
+  readonly token: TokenInfo
+  readonly balance: bigint
+  /** The address created the token (it may hold none of it). */
+  readonly created: boolean
+}
+
+/** What to pay for a transaction in the next block. */
+export interface FeeInfo {
+  /** Base fee of the next block, wei per gas. */
+  readonly nextBaseFee: bigint
+  /** A tip the miners here accept, wei per gas. */
+  readonly suggestedTip: bigint
+}
+
+/** Outcome of a read-only `call` against the head state. */
+export interface CallView {
+  readonly status: 'success' | 'reverted'
+  readonly returnData: Hex
+  readonly revertReason: string | null
+  /** Gas a transaction doing the same would use, intrinsic gas included. */
+  readonly gasUsed: bigint
+}
+
+/** Read-only queries of the chain and the mempool: the part of `NodeApi` the explorer and wallet screens use. */
+export interface QueryApi {
+  /** A transaction by hash: canonical (with its location) or pending in the mempool; null when unknown. */
+  transaction(hash: Hex): Promise<TxView | null>
+  /** The receipt of a canonical transaction; null while pending or unknown. */
+  receipt(hash: Hex): Promise<ReceiptView | null>
+  /** Canonical logs matching the filter, in chain order. Throws `NODE_QUERY_LIMIT` past `MAX_LOG_RESULTS`. */
+  logs(query: LogQuery): Promise<LogRecord[]>
+  /** Metadata and supply of a native token at the head; null when no token lives at `address`. */
+  token(address: Address): Promise<TokenInfo | null>
+  /** Every token created on the canonical chain, oldest first. */
+  tokens(): Promise<TokenInfo[]>
+  /** Balance of `holder` in `token` at the head (0 for an unknown token). */
+  tokenBalance(token: Address, holder: Address): Promise<bigint>
+  tokenAllowance(token: Address, owner: Address, spender: Address): Promise<bigint>
+  /** The tokens `holder` has a balance of or created, from the factory's and tokens' logs. */
+  tokenHoldings(holder: Address): Promise<TokenHolding[]>
+  /** The latest `Transfer` logs of a token, newest first (`limit` ≤ 200). */
+  tokenTransfers(token: Address, limit: number): Promise<LogRecord[]>
+  /** Canonical transactions sent by, sent to, or moving tokens of `address`, newest first (`limit` ≤ 200). */
+  addressTransactions(address: Address, limit: number): Promise<Hex[]>
+  /** The mempool's executable transactions in block-building order (at most 200). */
+  pendingTransactions(): Promise<TxView[]>
+  /** The next nonce `address` should use: its account nonce plus its pending transactions. */
+  pendingNonce(address: Address): Promise<bigint>
+  fees(): Promise<FeeInfo>
+  /** Runs a call against the head state as if mined in the next block; nothing is changed. */
+  call(request: CallRequest): Promise<CallView>
+}
+
+export interface QueryInit {
+  readonly chain: Chain
+  readonly mempool: Mempool
+  readonly coinbase: Address
+  readonly now: () => number
+}
+
+const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+const HASH = /^0x[0-9a-fA-F]{64}$/
+
+function address(value: unknown, name: string): Address {
+  if (typeof value !== 'string' || !ADDRESS.test(value))
+    throw badParams(`${name} must be a 20-byte 0x-prefixed hex address`)
+  return value.toLowerCase() as Address
+}
+
+function hash(value: unknown, name: string): Hex {
+  if (typeof value !== 'string' || !HASH.test(value))
+    throw badParams(`${name} must be a 32-byte 0x-prefixed hex hash`)
+  return value.toLowerCase() as Hex
+}
+
+function limit(value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_LIST)
+    throw badParams(`limit must be an integer in [1, ${MAX_LIST}]`)
+  return value as number
+}
+
+function block(value: unknown, name: string, fallback: bigint): bigint {
+  if (value === undefined) return fallback
+  if (typeof value !== 'bigint' || value < 0n) throw badParams(`${name} must be a non-negative bigint`)
+  return value
+}
+
+function optionalHex(value: unknown, name: string): Hex | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(value))
+    throw badParams(`${name} must be 0x-prefixed hex bytes`)
+  return value as Hex
+}
+
+/** Decodes revert data: `Error(string)` → its reason, `Panic(uint256)` → `panic 0x…`; raw hex otherwise. */
+export function revertReason(data: Hex | undefined): string | null {
+  if (data === undefined) return null
+  if (data === '0x') return 'reverted without a reason'
+  try {
+    const decoded = decodeErrorResult({ data })
+    return decoded.errorName === 'Panic' ? `panic ${String(decoded.args[0])}` : String(decoded.args[0])
+  } catch {
+    return `reverted with data ${data}`
+  }
+}
+
+/** A normalised topic filter: per position, null (any) or the accepted lower-case topics. */
+type TopicFilter = (ReadonlySet<string> | null)[]
+
+function topicFilter(value: unknown): TopicFilter {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.length > 4) throw badParams('topics must be a list of at most 4 entries')
+  return value.map((t: unknown, i) => {
+    if (t === null) return null
+    const list = Array.isArray(t) ? t : [t]
+    if (list.length === 0 || list.length > 16)
+      throw badParams(`topics[${i}] must be a topic, null, or a list of 1-16 topics`)
+    return new Set(list.map((x: unknown) => hash(x, `topics[${i}]`)))
+  })
+}
+
+function addressFilter(value: unknown): ReadonlySet<string> | null {
+  if (value === undefined) return null
+  const list = Array.isArray(value) ? value : [value]
+  if (list.length === 0 || list.length > 64) throw badParams('address must be an address or 1-64 addresses')
+  return new Set(list.map((a: unknown) => address(a, 'address')))
+}
+
+/** The chain's read-only queries, validating every parameter (`NODE_BAD_PARAMS`) before reading. */
+export function createQueries(init: QueryInit): QueryApi {
+  const { chain, mempool } = init
+  const index = new ActivityIndex(chain)
+
+  const txView = (tx: Tx, at: { blockHash: Hex; blockNumber: bigint; index: number } | null): TxView => ({
+    hash: tx.hash,
+    from: tx.from,
+    to: tx.to.toLowerCase() as Address,
+    value: tx.value,
+    nonce: tx.nonce,
+    gas: tx.gas,
+    maxFeePerGas: tx.maxFeePerGas,
+    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    input: tx.data,
+    state: at === null ? 'pending' : 'mined',
+    blockHash: at?.blockHash ?? null,
+    blockNumber: at?.blockNumber ?? null,
+    index: at?.index ?? null,
+    confirmations: at === null ? 0n : chain.confirmations(at.blockHash),
+  })
+
+  const tokenInfo = (token: Address): TokenInfo | null => {
+    const state = chain.headState
+    const meta = readTokenMeta(state.buffer(), token)
+    if (meta === undefined) return null
+    return {
+      address: token,
+      name: meta.name,
+      symbol: meta.symbol,
+      decimals: meta.decimals,
+      totalSupply: state.getWord(tokenSupplyKey(token)),
+      owner: meta.owner,
+    }
+  }
+
+  const nextEnv = () => {
+    const head = chain.headHeader
+    const now = BigInt(init.now())
+    return {
+      number: head.number + 1n,
+      timestamp: now > head.timestamp ? now : head.timestamp + 1n,
+      miner: init.coinbase,
+      baseFeePerGas: nextBaseFee(chain.params, head),
+      gasLimit: chain.params.blockGasLimit,
+    }
+  }
+
+  return {
+    async transaction(h) {
+      const txHash = hash(h, 'hash')
+      const mined = chain.getTransaction(txHash)
+      if (mined !== undefined) return txView(mined.tx, mined)
+      const pending = mempool.get(txHash)
+      return pending === undefined ? null : txView(pending, null)
+    },
+
+    async receipt(h) {
+      const txHash = hash(h, 'hash')
+      const found = chain.getReceipt(txHash)
+      const tx = chain.getTransaction(txHash)
+      if (found === undefined || tx === undefined) return null
+      const block = chain.getBlock(found.blockHash)
+      let logIndex = 0
+      for (const r of block?.receipts.slice(0, found.index) ?? []) logIndex += r.logs.length
+      const r = found.receipt
+      return {
+        transactionHash: txHash,
+        blockHash: found.blockHash,
+        blockNumber: found.blockNumber,
+        index: found.index,
+        from: tx.tx.from,
+        to: tx.tx.to.toLowerCase() as Address,
+        status: r.status === 1 ? 'success' : 'reverted',
+        gasUsed: r.gasUsed,
+        cumulativeGasUsed: r.cumulativeGasUsed,
+        effectiveGasPrice: r.effectiveGasPrice,
+        logs: r.logs.map((log) => ({
+          ...log,
+          blockNumber: found.blockNumber,
+          blockHash: found.blockHash,
+          transactionHash: txHash,
+          transactionIndex: found.index,
+          logIndex: logIndex++,
+        })),
+        revertReason: r.status === 1 ? null : revertReason(r.revertData ?? '0x'),
+        confirmations: chain.confirmations(found.blockHash),
+      }
+    },
+
+    async logs(query) {
+      if (typeof query !== 'object' || query === null) throw badParams('query must be an object')
+      const head = chain.headHeader.number
+      const from = block(query.fromBlock, 'fromBlock', head)
+      const to = block(query.toBlock, 'toBlock', head)
+      if (from > to) throw badParams('fromBlock must not be after toBlock')
+      if (to - from >= MAX_LOG_RANGE)
+        throw badParams(`the block range may span at most ${MAX_LOG_RANGE} blocks`)
+      const addresses = addressFilter(query.address)
+      const topics = topicFilter(query.topics)
+      const out: LogRecord[] = []
+      for (let n = from; n <= to && n <= head; n++) {
+        const stored = chain.getBlockByNumber(n)
+        if (stored === undefined) break
+        let logIndex = 0
+        stored.receipts.forEach((receipt, txIndex) => {
+          for (const log of receipt.logs) {
+            const i = logIndex++
+            if (addresses !== null && !addresses.has(log.address)) continue
+            if (!topics.every((set, p) => set === null || set.has(log.topics[p] ?? ''))) continue
+            if (out.length >= MAX_LOG_RESULTS)
+              throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
+            out.push({
+              ...log,
+              blockNumber: n,
+              blockHash: stored.hash,
+              transactionHash: stored.txHashes[txIndex] as Hex,
+              transactionIndex: txIndex,
+              logIndex: i,
+            })
+          }
+        })
+      }
+      return out
+    },
+
+    async token(a) {
+      return tokenInfo(address(a, 'address'))
+    },
+
+    async tokens() {
+      return index.tokens().flatMap((t) => tokenInfo(t.address) ?? [])
+    },
+
+    async tokenBalance(token, holder) {
+      return chain.headState.getWord(tokenBalanceKey(address(token, 'token'), address(holder, 'holder')))
+    },
+
+    async tokenAllowance(token, owner, spender) {
+      return chain.headState.getWord(
+        tokenAllowanceKey(address(token, 'token'), address(owner, 'owner'), address(spender, 'spender')),
+      )
+    },
+
+    async tokenHoldings(h) {
+      const holder = address(h, 'holder')
+      const state = chain.headState
+      const out: TokenHolding[] = []
+      for (const created of index.tokens()) {
+        const balance = state.getWord(tokenBalanceKey(created.address, holder))
+        const own = created.owner === holder
+        if (balance === 0n && !own) continue
+        const token = tokenInfo(created.address)
+        if (token !== null) out.push({ token, balance, created: own })
+      }
+      return out
+    },
+
+    async tokenTransfers(token, n) {
+      return index.transfers(address(token, 'token'), limit(n))
+    },
+
+    async addressTransactions(a, n) {
+      return index.transactions(address(a, 'address'), limit(n))
+    },
+
+    async pendingTransactions() {
+      return mempool
+        .pending(0n)
+        .slice(0, MAX_LIST)
+        .map((tx) => txView(tx, null))
+    },
+
+    async pendingNonce(a) {
+      const who = address(a, 'address')
+      const queued = mempool.pending(0n).filter((tx) => tx.from === who).length
+      return chain.headState.getAccount(who).nonce + BigInt(queued)
+    },
+
+    async fees() {
+      return { nextBaseFee: nextBaseFee(chain.params, chain.headHeader), suggestedTip: 10n ** 9n }
+    },
+
+    async call(request) {
+      if (typeof request !== 'object' || request === null) throw badParams('request must be an object')
+      const from = request.from === undefined ? undefined : address(request.from, 'from')
+      const to = address(request.to, 'to')
+      const data = optionalHex(request.data, 'data')
+      if (request.value !== undefined && (typeof request.value !== 'bigint' || request.value < 0n))
+        throw badParams('value must be a non-negative bigint')
+      if (request.gas !== undefined && (typeof request.gas !== 'bigint' || request.gas <= 0n))
+        throw badParams('gas must be a positive bigint')
+      const result = call(
+        chain.headState,
+        {
+          to,
+          ...(from === undefined ? {} : { from }),
+          ...(data === undefined ? {} : { data }),
+          ...(request.value === undefined ? {} : { value: request.value }),
+          ...(request.gas === undefined ? {} : { gas: request.gas }),
+        },
+        nextEnv(),
+        chain.params,
+      )
+      return {
+        status: result.status === 1 ? 'success' : 'reverted',
+        returnData: result.returnData,
+        revertReason: result.status === 1 ? null : revertReason(result.revertData),
+        gasUsed: result.gasUsed,
+      }
+    },
+  }
+}

@@ -1,0 +1,98 @@
+import { type ReactNode, useEffect, useState } from 'react'
+import { Link } from 'react-router'
+import { type Address, getAddress } from 'viem'
+import type { Remote } from '../../node/rpc/protocol'
+import type { NodeApi } from '../../node/worker/node'
+import { formatDuration } from '../format'
+import { useApp } from '../store'
+import { useNow } from '../useNow'
+import { Identicon } from './Identicon'
+
+export type QueryResult<T> = { readonly value: T } | { readonly error: string } | null
+
+/** Runs a query against the node whenever its inputs or the head change; null while loading. */
+export function useNodeQuery<T>(
+  query: (api: Remote<NodeApi>) => Promise<T>,
+  deps: unknown[],
+): QueryResult<T> {
+  const api = useApp((s) => s.api)
+  const head = useApp((s) => s.head?.hash)
+  const [result, setResult] = useState<QueryResult<T>>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs and on every new head.
+  useEffect(() => {
+    if (api === null) return
+    let live = true
+    query(api).then(
+      (value) => live && setResult({ value }),
+      (err: unknown) => live && setResult({ error: err instanceof Error ? err.message : String(err) }),
+    )
+    return () => {
+      live = false
+    }
+  }, [api, head, ...deps])
+  return result
+}
+
+/** "just now" / "42s ago", with the exact time in the tooltip; `at` in ms since epoch. */
+export function Age({ at }: { readonly at: bigint }) {
+  const now = useNow(1000)
+  const ms = now - Number(at)
+  return (
+    <span title={new Date(Number(at)).toLocaleString()}>
+      {ms < 1500 ? 'just now' : `${formatDuration(ms)} ago`}
+    </span>
+  )
+}
+
+/** `0x12345678…abcdef` */
+export const short = (hex: string): string => `${hex.slice(0, 10)}…${hex.slice(-6)}`
+
+export function Fact({ label, children }: { readonly label: string; readonly children: ReactNode }) {
+  return (
+    <div className="facts__row">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  )
+}
+
+/** An address in EIP-55 form with its identicon, linking to its explorer page. */
+export function AddressLink({
+  address,
+  full = false,
+}: {
+  readonly address: Address
+  readonly full?: boolean
+}) {
+  const checksummed = getAddress(address)
+  return (
+    <Link to={`/address/${checksummed}`} className="address-link mono" title={checksummed}>
+      <Identicon id={checksummed.toLowerCase()} size={16} />
+      <span className={full ? 'break' : undefined}>{full ? checksummed : short(checksummed)}</span>
+    </Link>
+  )
+}
+
+export function Missing({ what }: { readonly what: string }) {
+  return (
+    <div className="screen">
+      <p className="eyebrow">
+        <Link to="/explorer">Explorer</Link>
+      </p>
+      <p className="lead">{what}</p>
+    </div>
+  )
+}
+
+/** Loading and error states of a query, or its value rendered by `children`. */
+export function Loaded<T>({
+  result,
+  children,
+}: {
+  readonly result: QueryResult<T>
+  readonly children: (value: T) => ReactNode
+}) {
+  if (result === null) return <p className="muted">Loading…</p>
+  if ('error' in result) return <p className="panel panel--error">{result.error}</p>
+  return <>{children(result.value)}</>
+}

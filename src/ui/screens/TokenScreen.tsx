@@ -1,0 +1,102 @@
+import { Link, useParams } from 'react-router'
+import { type Address, formatUnits, getAddress, hexToBigInt, isAddress } from 'viem'
+import type { LogRecord } from '../../node/storage/types'
+import type { TokenInfo } from '../../node/worker/queries'
+import { AddressLink, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
+import { Identicon } from '../components/Identicon'
+
+const RECENT = 20
+
+const topicAddress = (topic: string | undefined): Address => `0x${(topic ?? '').slice(26)}` as Address
+
+/** A token (EIP-3091 route /token/:addr): metadata, supply, owner and its latest transfers. */
+export function TokenScreen() {
+  const { address = '' } = useParams()
+  const valid = isAddress(address, { strict: false })
+  const result = useNodeQuery(
+    async (api) => {
+      if (!valid) return null
+      const token = await api.token(address as Address)
+      return token === null ? null : { token, transfers: await api.tokenTransfers(token.address, RECENT) }
+    },
+    [address],
+  )
+  if (!valid) return <Missing what={`“${address}” is not an address.`} />
+  return (
+    <Loaded result={result}>
+      {(value) =>
+        value === null ? (
+          <Missing what={`No token lives at ${address} on this node’s chain (yet).`} />
+        ) : (
+          <TokenDetail token={value.token} transfers={value.transfers} />
+        )
+      }
+    </Loaded>
+  )
+}
+
+function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly transfers: LogRecord[] }) {
+  const amount = (v: bigint) => `${formatUnits(v, token.decimals)} ${token.symbol}`
+  return (
+    <div className="screen" data-testid="token-detail" data-token={token.address}>
+      <p className="eyebrow">
+        <Link to="/explorer">Explorer</Link>
+      </p>
+      <h1 className="my-address">
+        <Identicon id={token.address} size={32} />
+        <span>
+          {token.name} ({token.symbol})
+        </span>
+      </h1>
+      <dl className="facts">
+        <Fact label="Contract">
+          <span className="mono break">{getAddress(token.address)}</span>
+        </Fact>
+        <Fact label="Total supply">
+          <span data-testid="token-supply">{amount(token.totalSupply)}</span>
+        </Fact>
+        <Fact label="Decimals">{token.decimals}</Fact>
+        <Fact label="Owner (may mint)">
+          <AddressLink address={token.owner} full />
+        </Fact>
+      </dl>
+      <h2 className="section">Latest transfers</h2>
+      {transfers.length === 0 ? (
+        <p className="muted">None yet.</p>
+      ) : (
+        <table className="table" data-testid="token-transfers">
+          <thead>
+            <tr>
+              <th>Transaction</th>
+              <th>From</th>
+              <th>To</th>
+              <th>Amount</th>
+              <th>Block</th>
+            </tr>
+          </thead>
+          <tbody>
+            {transfers.map((t) => (
+              <tr key={`${t.blockHash}:${t.logIndex}`} data-testid="token-transfer">
+                <td>
+                  <Link to={`/tx/${t.transactionHash}`} className="mono">
+                    {short(t.transactionHash)}
+                  </Link>
+                </td>
+                <td>
+                  <AddressLink address={topicAddress(t.topics[1])} />
+                </td>
+                <td>
+                  <AddressLink address={topicAddress(t.topics[2])} />
+                </td>
+                <td>{amount(hexToBigInt(t.data))}</td>
+                <td>
+                  <Link to={`/block/${t.blockNumber}`}>#{t.blockNumber.toLocaleString()}</Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,416 @@
+import { type FormEvent, useEffect, useState } from 'react'
+import { Link } from 'react-router'
+import { encodeFunctionData, formatEther, formatUnits, getAddress } from 'viem'
+import { TOKEN_FACTORY_ADDRESS } from '../../node/contracts/addresses'
+import { erc20Abi } from '../../node/contracts/erc20/abi'
+import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
+import type { TokenHolding } from '../../node/worker/queries'
+import { Loaded, short, useNodeQuery } from '../components/explorer'
+import { Identicon } from '../components/Identicon'
+import { TxStatusBadge } from '../components/TxStatusBadge'
+import { useAccount } from '../signer/account'
+import { DEVNET_ACCOUNT_COUNT } from '../signer/devnet-signer'
+import type { TxSigner } from '../signer/signer'
+import { useApp } from '../store'
+import { parseAddress, parseAmount, parseNewToken } from '../token-form'
+import { type Call, sendCall, useTxs } from '../tx-tracker'
+
+/** Create a token, then mint (owner), transfer, approve and burn, acting as this profile's account. */
+export function TokensScreen() {
+  const profileId = useApp((s) => s.profile?.id)
+  const signer = useAccount((s) => s.signer)
+  const load = useAccount((s) => s.load)
+  useEffect(() => {
+    if (profileId !== undefined) load(profileId)
+  }, [profileId, load])
+  const address = signer?.address
+  const result = useNodeQuery(
+    async (api) =>
+      address === undefined
+        ? null
+        : Promise.all([api.tokenHoldings(address), api.account(address)]).then(([holdings, account]) => ({
+            holdings,
+            account,
+          })),
+    [address],
+  )
+  const loaded = result !== null && 'value' in result ? result.value : null
+  return (
+    <div className="screen">
+      <h1>Tokens</h1>
+      <p className="lead">
+        Create your own token, then send it to anyone. Balances are read from this tab’s own copy of the chain
+        and count only transactions already in a block.
+      </p>
+      {signer === null || profileId === undefined ? (
+        <p className="muted">Loading your account…</p>
+      ) : (
+        <>
+          <YourAccount profileId={profileId} signer={signer} balance={loaded?.account.balance} />
+          <section className="section" aria-labelledby="holdings-title">
+            <h2 id="holdings-title">Your tokens</h2>
+            <Loaded result={result}>{(value) => <Holdings holdings={value?.holdings ?? []} />}</Loaded>
+          </section>
+          <CreateToken signer={signer} />
+          <UseToken signer={signer} holdings={loaded?.holdings ?? []} />
+          <Activity />
+        </>
+      )}
+    </div>
+  )
+}
+
+function YourAccount({
+  profileId,
+  signer,
+  balance,
+}: {
+  readonly profileId: string
+  readonly signer: TxSigner
+  readonly balance: bigint | undefined
+}) {
+  const index = useAccount((s) => s.index)
+  const choose = useAccount((s) => s.choose)
+  const [copied, setCopied] = useState(false)
+  const copy = () => {
+    navigator.clipboard.writeText(signer.address).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    )
+  }
+  return (
+    <section className="card" aria-labelledby="account-title">
+      <h2 className="card__label" id="account-title">
+        Your address
+      </h2>
+      <div className="my-address">
+        <Identicon id={signer.address.toLowerCase()} size={32} />
+        <span className="mono my-address__value" data-testid="my-address">
+          {signer.address}
+        </span>
+        <button type="button" className="button button--small" onClick={copy}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+        <Link to={`/address/${signer.address}`} className="button button--small">
+          In the explorer
+        </Link>
+      </div>
+      <p className="muted small">
+        {balance === undefined ? '…' : `${formatEther(balance)} TAB`} · {signer.label}, a public test key of
+        the devnet (the wallet will replace it).{' '}
+        <label>
+          Act as{' '}
+          <select
+            className="input"
+            aria-label="Devnet account"
+            value={index ?? 0}
+            onChange={(e) => choose(profileId, Number(e.currentTarget.value))}
+          >
+            {Array.from({ length: DEVNET_ACCOUNT_COUNT }, (_, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the index is the account number.
+              <option key={i} value={i}>
+                Devnet account {i}
+              </option>
+            ))}
+          </select>
+        </label>
+      </p>
+    </section>
+  )
+}
+
+function Holdings({ holdings }: { readonly holdings: readonly TokenHolding[] }) {
+  if (holdings.length === 0)
+    return <p className="muted">No tokens yet. Create one below, or ask someone to send you some.</p>
+  return (
+    <table className="table" data-testid="holdings">
+      <thead>
+        <tr>
+          <th>Token</th>
+          <th>Balance</th>
+          <th>Contract</th>
+        </tr>
+      </thead>
+      <tbody>
+        {holdings.map((h) => (
+          <tr
+            key={h.token.address}
+            data-testid="holding"
+            data-token={h.token.address}
+            data-symbol={h.token.symbol}
+            data-balance={h.balance.toString()}
+          >
+            <td>
+              {h.token.name} ({h.token.symbol}){' '}
+              {h.created ? <span className="tag tag--ghost">you created it</span> : null}
+            </td>
+            <td data-testid="holding-balance">
+              {formatUnits(h.balance, h.token.decimals)} {h.token.symbol}
+            </td>
+            <td>
+              <Link to={`/token/${getAddress(h.token.address)}`} className="mono">
+                {short(getAddress(h.token.address))}
+              </Link>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** Sends `call` and reports the outcome of the submission (not of the block: the activity list does). */
+function useSend(signer: TxSigner) {
+  const api = useApp((s) => s.api)
+  const [busy, setBusy] = useState(false)
+  const send = async (label: string, call: Call): Promise<boolean> => {
+    if (api === null) return false
+    setBusy(true)
+    try {
+      const tracked = await sendCall(api, signer, label, call)
+      return tracked.status.state !== 'failed'
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, send }
+}
+
+function FormError({ error }: { readonly error: string | null }) {
+  return error === null ? null : (
+    <p className="form__error" role="alert" data-testid="form-error">
+      {error}
+    </p>
+  )
+}
+
+function CreateToken({ signer }: { readonly signer: TxSigner }) {
+  const [fields, setFields] = useState({ name: '', symbol: '', decimals: '18', supply: '' })
+  const [error, setError] = useState<string | null>(null)
+  const { busy, send } = useSend(signer)
+  const field = (key: keyof typeof fields) => ({
+    value: fields[key],
+    onChange: (e: { currentTarget: { value: string } }) => {
+      setFields({ ...fields, [key]: e.currentTarget.value })
+      setError(null)
+    },
+  })
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    const parsed = parseNewToken(fields)
+    if (!parsed.ok) return setError(parsed.error)
+    const t = parsed.value
+    const data = encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: [t.name, t.symbol, t.decimals, t.supply],
+    })
+    const label = `Create ${t.symbol} (${formatUnits(t.supply, t.decimals)} ${t.symbol})`
+    if (await send(label, { to: TOKEN_FACTORY_ADDRESS, data }))
+      setFields({ name: '', symbol: '', decimals: '18', supply: '' })
+  }
+  return (
+    <section className="section" aria-labelledby="create-title">
+      <h2 id="create-title">Create a token</h2>
+      <form className="form" onSubmit={submit} data-testid="create-token" noValidate>
+        <div className="form__row">
+          <label htmlFor="token-name">Name</label>
+          <input id="token-name" className="input" placeholder="Gold" {...field('name')} />
+        </div>
+        <div className="form__row">
+          <label htmlFor="token-symbol">Symbol</label>
+          <input id="token-symbol" className="input" placeholder="GLD" {...field('symbol')} />
+        </div>
+        <div className="form__row">
+          <label htmlFor="token-decimals">Decimals</label>
+          <input id="token-decimals" className="input" inputMode="numeric" {...field('decimals')} />
+        </div>
+        <div className="form__row">
+          <label htmlFor="token-supply">Initial supply (yours)</label>
+          <input
+            id="token-supply"
+            className="input"
+            inputMode="decimal"
+            placeholder="1000"
+            {...field('supply')}
+          />
+        </div>
+        <FormError error={error} />
+        <div>
+          <button type="submit" className="button button--primary" disabled={busy}>
+            {busy ? 'Sending…' : 'Create token'}
+          </button>
+        </div>
+      </form>
+    </section>
+  )
+}
+
+type Action = 'transfer' | 'approve' | 'mint' | 'burn'
+
+/** How the activity list names each action. */
+const VERBS: Record<Action, string> = { transfer: 'Send', approve: 'Approve', mint: 'Mint', burn: 'Burn' }
+
+const ACTIONS: { readonly value: Action; readonly label: string }[] = [
+  { value: 'transfer', label: 'Send' },
+  { value: 'approve', label: 'Approve a spender' },
+  { value: 'mint', label: 'Mint (owner only)' },
+  { value: 'burn', label: 'Burn' },
+]
+
+function UseToken({
+  signer,
+  holdings,
+}: {
+  readonly signer: TxSigner
+  readonly holdings: readonly TokenHolding[]
+}) {
+  const [tokenAddress, setToken] = useState('')
+  const [action, setAction] = useState<Action>('transfer')
+  const [recipient, setRecipient] = useState('')
+  const [amount, setAmount] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const { busy, send } = useSend(signer)
+  const holding = holdings.find((h) => h.token.address === tokenAddress) ?? holdings[0]
+  const needsRecipient = action !== 'burn'
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (holding === undefined) return setError('You hold no token yet.')
+    const { token, balance } = holding
+    if (action === 'mint' && !holding.created)
+      return setError(`Only the owner of ${token.symbol} may mint it, and this account is not.`)
+    const to = needsRecipient ? parseAddress(recipient) : null
+    if (to !== null && !to.ok) return setError(to.error)
+    const parsed = parseAmount(amount, token.decimals, { allowZero: action === 'approve' })
+    if (!parsed.ok) return setError(parsed.error)
+    const value = parsed.value
+    if ((action === 'transfer' || action === 'burn') && value > balance)
+      return setError(`You have only ${formatUnits(balance, token.decimals)} ${token.symbol}.`)
+    const shown = `${formatUnits(value, token.decimals)} ${token.symbol}`
+    const target = to?.value ?? signer.address
+    const call =
+      action === 'burn'
+        ? {
+            label: `Burn ${shown}`,
+            data: encodeFunctionData({ abi: erc20Abi, functionName: 'burn', args: [value] }),
+          }
+        : {
+            label: `${VERBS[action]} ${shown} ${action === 'approve' ? 'for' : 'to'} ${short(target)}`,
+            data: encodeFunctionData({ abi: erc20Abi, functionName: action, args: [target, value] }),
+          }
+    if (await send(call.label, { to: token.address, data: call.data })) setAmount('')
+  }
+  return (
+    <section className="section" aria-labelledby="use-title">
+      <h2 id="use-title">Send, approve, mint or burn</h2>
+      {holdings.length === 0 ? (
+        <p className="muted">Your tokens will be listed here once you hold or create one.</p>
+      ) : (
+        <form className="form" onSubmit={submit} data-testid="use-token" noValidate>
+          <div className="form__row">
+            <label htmlFor="use-token">Token</label>
+            <select
+              id="use-token"
+              className="input"
+              value={holding?.token.address ?? ''}
+              onChange={(e) => {
+                setToken(e.currentTarget.value)
+                setError(null)
+              }}
+            >
+              {holdings.map((h) => (
+                <option key={h.token.address} value={h.token.address}>
+                  {h.token.symbol} — {h.token.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="form__row">
+            <label htmlFor="use-action">Action</label>
+            <select
+              id="use-action"
+              className="input"
+              value={action}
+              onChange={(e) => {
+                setAction(e.currentTarget.value as Action)
+                setError(null)
+              }}
+            >
+              {ACTIONS.map((a) => (
+                <option key={a.value} value={a.value}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {needsRecipient ? (
+            <div className="form__row">
+              <label htmlFor="use-recipient">
+                {action === 'approve' ? 'Spender address' : 'Recipient address'}
+              </label>
+              <input
+                id="use-recipient"
+                className="input mono"
+                placeholder="0x…"
+                value={recipient}
+                onChange={(e) => {
+                  setRecipient(e.currentTarget.value)
+                  setError(null)
+                }}
+              />
+            </div>
+          ) : null}
+          <div className="form__row">
+            <label htmlFor="use-amount">Amount{holding ? ` (${holding.token.symbol})` : ''}</label>
+            <input
+              id="use-amount"
+              className="input"
+              inputMode="decimal"
+              placeholder="10"
+              value={amount}
+              onChange={(e) => {
+                setAmount(e.currentTarget.value)
+                setError(null)
+              }}
+            />
+          </div>
+          <FormError error={error} />
+          <div>
+            <button type="submit" className="button button--primary" disabled={busy}>
+              {busy ? 'Sending…' : ACTIONS.find((a) => a.value === action)?.label}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  )
+}
+
+function Activity() {
+  const txs = useTxs((s) => s.txs)
+  if (txs.length === 0) return null
+  return (
+    <section className="section" aria-labelledby="activity-title">
+      <h2 id="activity-title">Your transactions</h2>
+      <table className="table" data-testid="activity">
+        <tbody>
+          {txs.map((t) => (
+            <tr key={t.id} data-testid="activity-row" data-state={t.status.state}>
+              <td>{t.label}</td>
+              <td>
+                <TxStatusBadge status={t.status} />
+              </td>
+              <td>
+                {t.status.state !== 'sending' && t.status.hash !== null ? (
+                  <Link to={`/tx/${t.status.hash}`} className="mono">
+                    {short(t.status.hash)}
+                  </Link>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}

@@ -1,0 +1,123 @@
+import { Link, useParams } from 'react-router'
+import { decodeFunctionData, formatEther, formatUnits, type Hex, isHash } from 'viem'
+import { erc20Abi } from '../../node/contracts/erc20/abi'
+import { htlcAbi } from '../../node/contracts/htlc/abi'
+import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
+import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
+import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
+import { TxStatusBadge } from '../components/TxStatusBadge'
+import type { TxStatus } from '../tx-tracker'
+
+/** `transfer(0x…, 5)`: the call a transaction makes, decoded with the native contracts' ABIs. */
+export function describeInput(input: Hex, token: TokenInfo | null): string | null {
+  if (input === '0x') return null
+  for (const abi of [erc20Abi, tokenFactoryAbi, htlcAbi]) {
+    try {
+      const { functionName, args } = decodeFunctionData({ abi, data: input })
+      const shown = (args ?? []).map((a) =>
+        typeof a === 'bigint' && token !== null && functionName !== 'createToken'
+          ? `${formatUnits(a, token.decimals)} ${token.symbol}`
+          : String(a),
+      )
+      return `${functionName}(${shown.join(', ')})`
+    } catch {
+      // Not this contract's method: try the next ABI.
+    }
+  }
+  return null
+}
+
+function txStatus(tx: TxView, receipt: ReceiptView | null): TxStatus {
+  if (receipt === null) return { state: 'pending', hash: tx.hash }
+  if (receipt.status === 'reverted')
+    return { state: 'failed', hash: tx.hash, reason: receipt.revertReason ?? 'reverted' }
+  return { state: 'confirmed', hash: tx.hash, confirmations: receipt.confirmations }
+}
+
+/** One transaction (EIP-3091 route /tx/:hash): mined with its receipt, or pending in this node's mempool. */
+export function TxScreen() {
+  const { hash = '' } = useParams()
+  const valid = isHash(hash)
+  const result = useNodeQuery(
+    async (api) => {
+      if (!valid) return null
+      const [tx, receipt] = await Promise.all([api.transaction(hash), api.receipt(hash)])
+      if (tx === null) return null
+      return { tx, receipt, token: await api.token(tx.to) }
+    },
+    [hash],
+  )
+  if (!valid) return <Missing what={`“${hash}” is not a transaction hash.`} />
+  return (
+    <Loaded result={result}>
+      {(value) =>
+        value === null ? (
+          <Missing what="This node knows no such transaction: not on its chain, not in its mempool." />
+        ) : (
+          <TxDetail {...value} />
+        )
+      }
+    </Loaded>
+  )
+}
+
+function TxDetail({
+  tx,
+  receipt,
+  token,
+}: {
+  readonly tx: TxView
+  readonly receipt: ReceiptView | null
+  readonly token: TokenInfo | null
+}) {
+  const call = describeInput(tx.input, token)
+  return (
+    <div className="screen" data-testid="tx-detail" data-state={tx.state}>
+      <p className="eyebrow">
+        <Link to="/explorer">Explorer</Link>
+      </p>
+      <h1>Transaction</h1>
+      <dl className="facts">
+        <Fact label="Hash">
+          <span className="mono break">{tx.hash}</span>
+        </Fact>
+        <Fact label="Status">
+          <TxStatusBadge status={txStatus(tx, receipt)} />
+        </Fact>
+        <Fact label="Block">
+          {tx.blockNumber === null ? (
+            'pending'
+          ) : (
+            <Link to={`/block/${tx.blockNumber}`}>#{tx.blockNumber.toLocaleString()}</Link>
+          )}
+        </Fact>
+        <Fact label="From">
+          <AddressLink address={tx.from} full />
+        </Fact>
+        <Fact label="To">
+          {token === null ? (
+            <AddressLink address={tx.to} full />
+          ) : (
+            <Link to={`/token/${tx.to}`}>
+              {token.name} ({token.symbol})
+            </Link>
+          )}
+        </Fact>
+        <Fact label="Value">{formatEther(tx.value)} TAB</Fact>
+        {call === null ? null : (
+          <Fact label="Call">
+            <span className="mono break">{call}</span>
+          </Fact>
+        )}
+        <Fact label="Nonce">{tx.nonce.toString()}</Fact>
+        {receipt === null ? null : (
+          <>
+            <Fact label="Gas used">{receipt.gasUsed.toLocaleString()}</Fact>
+            <Fact label="Fee">{formatEther(receipt.gasUsed * receipt.effectiveGasPrice)} TAB</Fact>
+            <Fact label="Logs">{receipt.logs.length}</Fact>
+          </>
+        )}
+      </dl>
+    </div>
+  )
+}

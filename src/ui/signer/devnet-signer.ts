@@ -1,0 +1,35 @@
+import { getAddress } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
+import { DEVNET_ACCOUNTS } from '../../node/chain/genesis'
+import type { TxSigner } from './signer'
+
+/**
+ * DEVNET ONLY — the public Hardhat/Anvil test mnemonic whose first ten accounts the devnet genesis
+ * funds (`DEVNET_ACCOUNTS`). Everyone knows these keys: they stand in for the wallet on the devnet.
+ */
+const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk'
+
+/** Number of funded devnet accounts a profile may act with. */
+export const DEVNET_ACCOUNT_COUNT = DEVNET_ACCOUNTS.length
+
+/** The devnet account `index` (0–9) as a signer: m/44'/60'/0'/0/index of the test mnemonic. */
+export function devnetSigner(index: number): TxSigner {
+  if (!Number.isInteger(index) || index < 0 || index >= DEVNET_ACCOUNT_COUNT)
+    throw new RangeError(`devnet account index must be an integer in [0, ${DEVNET_ACCOUNT_COUNT - 1}]`)
+  const account = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index })
+  return {
+    address: getAddress(account.address),
+    label: `Devnet account ${index}`,
+    signTransaction: (tx) => account.signTransaction(tx),
+  }
+}
+
+/**
+ * The devnet account a profile uses unless the user picks another: spread over the ten accounts by a
+ * hash of the profile id, so two profiles (two tabs) are most likely two different users.
+ */
+export function defaultDevnetIndex(profileId: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < profileId.length; i++) h = Math.imul(h ^ profileId.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % DEVNET_ACCOUNT_COUNT
+}

@@ -1,0 +1,123 @@
+import type { Address, Hex } from 'viem'
+import { create } from 'zustand'
+import type { Remote } from '../node/rpc/protocol'
+import type { NodeApi } from '../node/worker/node'
+import type { TxSigner } from './signer/signer'
+import { useApp } from './store'
+
+/** A contract call to send as a transaction. */
+export interface Call {
+  readonly to: Address
+  readonly data: Hex
+  readonly value?: bigint
+}
+
+/**
+ * Where a transaction sent from this tab stands. `pending` until a canonical block holds it (and again
+ * if a reorg takes it out); `confirmed` with the number of blocks on top (1 = in the head block);
+ * `failed` when it was refused, would revert, or reverted on chain (with the reason).
+ */
+export type TxStatus =
+  | { readonly state: 'sending' }
+  | { readonly state: 'pending'; readonly hash: Hex }
+  | { readonly state: 'confirmed'; readonly hash: Hex; readonly confirmations: bigint }
+  | { readonly state: 'failed'; readonly hash: Hex | null; readonly reason: string }
+
+export interface TrackedTx {
+  readonly id: number
+  readonly label: string
+  readonly status: TxStatus
+}
+
+interface Tracker {
+  readonly txs: readonly TrackedTx[]
+}
+
+/** Transactions this tab sent, newest first. Updated on every new head, not by polling. */
+export const useTxs = create<Tracker>(() => ({ txs: [] }))
+
+let nextId = 1
+/** Sends run one after another (see `sendCall`). */
+let queue: Promise<unknown> = Promise.resolve()
+
+function update(id: number, status: TxStatus): void {
+  useTxs.setState((s) => ({ txs: s.txs.map((t) => (t.id === id ? { ...t, status } : t)) }))
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
+/**
+ * Sends `call` signed by `signer`: simulates it against the head (a call that would revert fails at
+ * once with its reason, costing nothing), then fills nonce (pending included), gas and fees, signs,
+ * submits, and tracks the transaction under `label`.
+ */
+export async function sendCall(
+  api: Remote<NodeApi>,
+  signer: TxSigner,
+  label: string,
+  call: Call,
+): Promise<TrackedTx> {
+  const id = nextId++
+  const tracked: TrackedTx = { id, label, status: { state: 'sending' } }
+  useTxs.setState((s) => ({ txs: [tracked, ...s.txs] }))
+  const finish = (status: TxStatus): TrackedTx => {
+    update(id, status)
+    return { ...tracked, status }
+  }
+  // One send at a time: each reads the pending nonce only after the previous one reached the mempool.
+  const sent = queue.then(() => submit(api, signer, call))
+  queue = sent.catch(() => {})
+  try {
+    return finish(await sent)
+  } catch (err) {
+    return finish({ state: 'failed', hash: null, reason: messageOf(err) })
+  }
+}
+
+/** Simulates, fills and signs `call`, and hands it to the node: pending, or failed before sending. */
+async function submit(api: Remote<NodeApi>, signer: TxSigner, call: Call): Promise<TxStatus> {
+  const value = call.value ?? 0n
+  const simulated = await api.call({ from: signer.address, to: call.to, data: call.data, value })
+  if (simulated.status === 'reverted')
+    return { state: 'failed', hash: null, reason: simulated.revertReason ?? 'would revert' }
+  const [{ chainId }, nonce, fees] = await Promise.all([
+    api.status(),
+    api.pendingNonce(signer.address),
+    api.fees(),
+  ])
+  const raw = await signer.signTransaction({
+    type: 'eip1559',
+    chainId,
+    nonce: Number(nonce),
+    to: call.to,
+    data: call.data,
+    value,
+    // Native contracts cost fixed gas: the simulation is exact; the margin covers state changes
+    // between now and the block (e.g. a first-time balance slot).
+    gas: (simulated.gasUsed * 12n) / 10n,
+    maxPriorityFeePerGas: fees.suggestedTip,
+    maxFeePerGas: fees.nextBaseFee * 2n + fees.suggestedTip,
+  })
+  return { state: 'pending', hash: await api.sendRawTransaction(raw) }
+}
+
+/** Re-reads the receipt of every transaction still in flight or confirmed (a reorg may undo it). */
+async function refresh(api: Remote<NodeApi>): Promise<void> {
+  for (const t of useTxs.getState().txs) {
+    const s = t.status
+    if (s.state !== 'pending' && s.state !== 'confirmed') continue
+    const receipt = await api.receipt(s.hash).catch(() => null)
+    if (receipt === null) {
+      if (s.state === 'confirmed') update(t.id, { state: 'pending', hash: s.hash })
+    } else if (receipt.status === 'reverted') {
+      update(t.id, { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' })
+    } else if (s.state !== 'confirmed' || s.confirmations !== receipt.confirmations) {
+      update(t.id, { state: 'confirmed', hash: s.hash, confirmations: receipt.confirmations })
+    }
+  }
+}
+
+// Every new head (or reorg, which moves the head) re-reads the receipts.
+useApp.subscribe((state, previous) => {
+  if (state.api !== null && state.head !== previous.head) void refresh(state.api)
+})

@@ -1,0 +1,242 @@
+import { type Address, encodeFunctionData, type Hex, hexToBytes } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import { TRANSFER_TOPIC } from '../../../src/node/contracts/erc20/erc20'
+import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
+import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
+import { memoryHub } from '../../../src/node/network/memory'
+import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
+import { createNode, type NodeEvents } from '../../../src/node/worker/node'
+
+const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20 } })
+const CHAIN_ID = GENESIS.params.chainId
+// Public Hardhat/Anvil devnet keys (devnet only).
+const ALICE = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+const BOB = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+const alice = ALICE.address.toLowerCase() as Address
+const bob = BOB.address.toLowerCase() as Address
+
+type Events = { event: keyof NodeEvents; data: unknown }[]
+
+async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, coinbase = 2) {
+  const link = hub.join(peerId)
+  const events: Events = []
+  const node = createNode({
+    profileId: peerId,
+    genesis: GENESIS,
+    coinbase: DEVNET_ACCOUNTS[coinbase] ?? '0x',
+    mine: false,
+    network: link.api,
+    emit: (event, data) => events.push({ event, data }),
+    now: () => Date.now(),
+    agent: 'test',
+  })
+  await link.attach(node.sink)
+  await node.start()
+  return { api: node.api, sink: node.sink, events }
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+function sign(account: typeof ALICE, nonce: number, to: Address, data: Hex, gas = 300_000n): Promise<Hex> {
+  return account.signTransaction({
+    chainId: CHAIN_ID,
+    type: 'eip1559',
+    nonce,
+    to,
+    data,
+    gas,
+    maxFeePerGas: 10n ** 10n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  })
+}
+
+const createToken = (supply: bigint) =>
+  encodeFunctionData({ abi: tokenFactoryAbi, functionName: 'createToken', args: ['Gold', 'GLD', 2, supply] })
+const transfer = (to: Address, amount: bigint) =>
+  encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] })
+
+const bad = { type: { code: 'NODE_BAD_PARAMS' } }
+
+describe('NodeApi queries (in-process node)', () => {
+  test('a token is created and moved: pending, then mined with receipts, logs, balances and indexes', async () => {
+    const a = await makeNode(memoryHub(), 'A')
+    const token = tokenAddress(alice, 0n)
+    const create = await a.api.sendRawTransaction(
+      await sign(ALICE, 0, TOKEN_FACTORY_ADDRESS, createToken(1000n)),
+    )
+    const send = await a.api.sendRawTransaction(await sign(ALICE, 1, token, transfer(bob, 250n)))
+    // Too much: reverts with OpenZeppelin's reason once mined.
+    const over = await a.api.sendRawTransaction(await sign(ALICE, 2, token, transfer(bob, 10_000n)))
+
+    // Pending: known to the mempool, no receipt, no balance yet, nonce counts the queue.
+    expect(await a.api.transaction(create)).toMatchObject({
+      state: 'pending',
+      blockHash: null,
+      confirmations: 0n,
+    })
+    expect(await a.api.receipt(create)).toBeNull()
+    expect((await a.api.pendingTransactions()).map((t) => t.hash)).toEqual([create, send, over])
+    expect(await a.api.pendingNonce(alice)).toBe(3n)
+    expect(await a.api.pendingNonce(ALICE.address)).toBe(3n)
+    expect(await a.api.token(token)).toBeNull()
+    expect(await a.api.tokenHoldings(bob)).toEqual([])
+    expect(a.events.filter((e) => e.event === 'pendingTx').map((e) => e.data)).toEqual([
+      { hash: create, from: alice, to: TOKEN_FACTORY_ADDRESS },
+      { hash: send, from: alice, to: token },
+      { hash: over, from: alice, to: token },
+    ])
+
+    await a.api.setMining(true)
+    await until(async () => (await a.api.receipt(over)) !== null)
+    await a.api.setMining(false)
+
+    expect(await a.api.pendingTransactions()).toEqual([])
+    expect(await a.api.pendingNonce(alice)).toBe(3n)
+    const mined = await a.api.transaction(send)
+    expect(mined).toMatchObject({ state: 'mined', from: alice, to: token, nonce: 1n })
+    expect(mined?.confirmations).toBeGreaterThanOrEqual(1n)
+    const receipt = await a.api.receipt(send)
+    expect(receipt).toMatchObject({ status: 'success', revertReason: null, from: alice })
+    expect(receipt?.logs[0]).toMatchObject({ address: token, transactionHash: send })
+    expect(await a.api.receipt(over)).toMatchObject({
+      status: 'reverted',
+      revertReason: 'ERC20: transfer amount exceeds balance',
+      logs: [],
+    })
+
+    expect(await a.api.token(token)).toEqual({
+      address: token,
+      name: 'Gold',
+      symbol: 'GLD',
+      decimals: 2,
+      totalSupply: 1000n,
+      owner: alice,
+    })
+    expect((await a.api.tokens()).map((t) => t.address)).toEqual([token])
+    expect(await a.api.tokenBalance(token, bob)).toBe(250n)
+    expect(await a.api.tokenBalance(token, alice)).toBe(750n)
+    expect(await a.api.tokenAllowance(token, alice, bob)).toBe(0n)
+    expect(await a.api.tokenHoldings(alice)).toMatchObject([{ balance: 750n, created: true }])
+    expect(await a.api.tokenHoldings(bob)).toMatchObject([
+      { balance: 250n, created: false, token: { symbol: 'GLD' } },
+    ])
+
+    // Logs by filter: the mint (from 0x0) and the transfer, in chain order; filters narrow them.
+    const head = (await a.api.head()).number
+    const transfers = await a.api.logs({
+      fromBlock: 0n,
+      toBlock: head,
+      address: token,
+      topics: [TRANSFER_TOPIC],
+    })
+    expect(transfers.map((l) => l.data)).toEqual([
+      '0x00000000000000000000000000000000000000000000000000000000000003e8',
+      '0x00000000000000000000000000000000000000000000000000000000000000fa',
+    ])
+    const toBob = `0x000000000000000000000000${bob.slice(2)}` as Hex
+    expect(await a.api.logs({ fromBlock: 0n, toBlock: head, topics: [null, null, toBob] })).toHaveLength(1)
+    expect(await a.api.logs({ fromBlock: 0n, toBlock: head, address: bob })).toEqual([])
+    expect((await a.api.tokenTransfers(token, 10)).map((l) => l.transactionHash)).toEqual([send, create])
+
+    // The address index: newest first, token transfers count for their parties.
+    expect(await a.api.addressTransactions(bob, 10)).toEqual([send])
+    expect(await a.api.addressTransactions(alice, 10)).toEqual([over, send, create])
+    expect(await a.api.addressTransactions(alice, 1)).toEqual([over])
+
+    // Read-only calls against the head: no state change.
+    const call = await a.api.call({
+      from: bob,
+      to: token,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [alice, 1_000n] }),
+    })
+    expect(call).toMatchObject({ status: 'reverted', revertReason: 'ERC20: transfer amount exceeds balance' })
+    const ok = await a.api.call({ from: bob, to: token, data: transfer(alice, 1n) })
+    expect(ok.status).toBe('success')
+    expect(ok.gasUsed).toBeGreaterThan(21_000n)
+    expect(await a.api.tokenBalance(token, bob)).toBe(250n)
+    expect((await a.api.fees()).nextBaseFee).toBeGreaterThan(0n)
+  })
+
+  test('bad params are NODE_BAD_PARAMS and change nothing', async () => {
+    const a = await makeNode(memoryHub(), 'A')
+    const addr = '0x12' as Address
+    await expect(a.api.transaction('0x1234' as Hex)).rejects.toMatchObject(bad)
+    await expect(a.api.receipt(7 as unknown as Hex)).rejects.toMatchObject(bad)
+    await expect(a.api.token(addr)).rejects.toMatchObject(bad)
+    await expect(a.api.tokenBalance(alice, addr)).rejects.toMatchObject(bad)
+    await expect(a.api.tokenAllowance(alice, bob, addr)).rejects.toMatchObject(bad)
+    await expect(a.api.tokenHoldings(addr)).rejects.toMatchObject(bad)
+    await expect(a.api.tokenTransfers(alice, 0)).rejects.toMatchObject(bad)
+    await expect(a.api.addressTransactions(alice, 201)).rejects.toMatchObject(bad)
+    await expect(a.api.addressTransactions(alice, 1.5)).rejects.toMatchObject(bad)
+    await expect(a.api.pendingNonce(addr)).rejects.toMatchObject(bad)
+    await expect(a.api.logs(null as unknown as object)).rejects.toMatchObject(bad)
+    await expect(a.api.logs({ fromBlock: 2n, toBlock: 1n })).rejects.toMatchObject(bad)
+    await expect(a.api.logs({ fromBlock: 0n, toBlock: 10_000n })).rejects.toMatchObject(bad)
+    await expect(a.api.logs({ fromBlock: -1n })).rejects.toMatchObject(bad)
+    await expect(a.api.logs({ address: [] })).rejects.toMatchObject(bad)
+    await expect(a.api.logs({ topics: ['0x12' as Hex] })).rejects.toMatchObject(bad)
+    await expect(a.api.logs({ topics: [null, null, null, null, null] })).rejects.toMatchObject(bad)
+    await expect(a.api.call({ to: addr })).rejects.toMatchObject(bad)
+    await expect(a.api.call({ to: alice, data: '0x1' as Hex })).rejects.toMatchObject(bad)
+    await expect(a.api.call({ to: alice, value: -1n })).rejects.toMatchObject(bad)
+    await expect(a.api.call({ to: alice, gas: 0n })).rejects.toMatchObject(bad)
+    // Unknown but well-formed: empty answers, not errors.
+    const unknown = `0x${'ab'.repeat(32)}` as Hex
+    expect(await a.api.transaction(unknown)).toBeNull()
+    expect(await a.api.receipt(unknown)).toBeNull()
+    expect(await a.api.logs({})).toEqual([])
+    expect(await a.api.token(bob)).toBeNull()
+    expect(await a.api.tokenBalance(bob, alice)).toBe(0n)
+    expect(await a.api.pendingNonce(bob)).toBe(0n)
+    expect((await a.api.head()).number).toBe(0n)
+  })
+
+  test('a reorg emits old and new head, depth and the transactions returned to the mempool', async () => {
+    // Two nodes on separate networks build competing branches; A then hears of B's heavier one.
+    const a = await makeNode(memoryHub(), 'A', 2)
+    const b = await makeNode(memoryHub(), 'B', 3)
+    const token = tokenAddress(alice, 0n)
+    const created = await a.api.sendRawTransaction(
+      await sign(ALICE, 0, TOKEN_FACTORY_ADDRESS, createToken(5n)),
+    )
+    await a.api.setMining(true)
+    await until(async () => (await a.api.receipt(created)) !== null)
+    await a.api.setMining(false)
+    expect(await a.api.addressTransactions(alice, 5)).toEqual([created])
+    expect((await a.api.tokens()).map((t) => t.address)).toEqual([token])
+    const aHead = await a.api.head()
+    await b.api.setMining(true)
+    await until(async () => (await b.api.head()).number >= aHead.number + 2n)
+    await b.api.setMining(false)
+    const bHead = await b.api.head()
+    const blocksTopic = chainTopic(CHAIN_ID, 'blocks')
+    const blockProtocol = chainProtocol(CHAIN_ID, 'block')
+    for (let n = 1n; n <= bHead.number; n++) {
+      const summary = await b.api.block(n)
+      const raw = await b.sink.request(blockProtocol, hexToBytes(summary?.hash ?? '0x'), 'A')
+      await a.sink.gossip(blocksTopic, raw, 'B')
+    }
+    expect((await a.api.head()).hash).toBe(bHead.hash)
+    const reorgs = a.events.filter((e) => e.event === 'reorg').map((e) => e.data)
+    expect(reorgs).toEqual([
+      { oldHead: aHead.hash, newHead: expect.any(String), depth: Number(aHead.number), returned: [created] },
+    ])
+    // Back to pending: the queries follow the new branch at once.
+    expect(await a.api.transaction(created)).toMatchObject({ state: 'pending' })
+    expect(await a.api.receipt(created)).toBeNull()
+    expect(await a.api.tokens()).toEqual([])
+    expect(await a.api.addressTransactions(alice, 5)).toEqual([])
+    expect(await a.api.pendingNonce(alice)).toBe(1n)
+  })
+})

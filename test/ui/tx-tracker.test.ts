@@ -1,0 +1,114 @@
+import { type Address, encodeFunctionData } from 'viem'
+import { describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { erc20Abi } from '../../src/node/contracts/erc20/abi'
+import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import { tokenAddress } from '../../src/node/contracts/token-factory/token-factory'
+import { memoryHub } from '../../src/node/network/memory'
+import { createNode } from '../../src/node/worker/node'
+import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex, devnetSigner } from '../../src/ui/signer/devnet-signer'
+import { useApp } from '../../src/ui/store'
+import { sendCall, useTxs } from '../../src/ui/tx-tracker'
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe('devnet signer', () => {
+  test('account i is the genesis-funded devnet account i', () => {
+    for (const i of [0, 1, 9]) expect(devnetSigner(i).address.toLowerCase()).toBe(DEVNET_ACCOUNTS[i])
+    expect(() => devnetSigner(10)).toThrow(RangeError)
+    expect(() => devnetSigner(-1)).toThrow(RangeError)
+  })
+
+  test('the default account depends on the profile and is always one of the ten', () => {
+    const picks = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(defaultDevnetIndex))
+    expect(picks.size).toBeGreaterThan(1)
+    for (const p of picks) expect(p >= 0 && p < DEVNET_ACCOUNT_COUNT).toBe(true)
+    expect(defaultDevnetIndex('profile-x')).toBe(defaultDevnetIndex('profile-x'))
+  })
+})
+
+describe('sending and tracking transactions', () => {
+  test('pending until a block holds it, then confirmed (n); a call that would revert fails at once', async () => {
+    const link = memoryHub().join('A')
+    const node = createNode({
+      profileId: 'A',
+      genesis: testGenesis({ params: { minBlockIntervalMs: 20 } }),
+      coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+      mine: false,
+      network: link.api,
+      emit: (event, data) => {
+        if (event === 'head') useApp.setState({ head: data as ReturnType<typeof useApp.getState>['head'] })
+      },
+      now: () => Date.now(),
+      agent: 'test',
+    })
+    await link.attach(node.sink)
+    await node.start()
+    useApp.setState({ api: node.api })
+    const signer = devnetSigner(1)
+    const data = encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Gold', 'GLD', 0, 100n],
+    })
+    // Two sends at once get consecutive nonces.
+    const [create, again] = await Promise.all([
+      sendCall(node.api, signer, 'create', { to: TOKEN_FACTORY_ADDRESS, data }),
+      sendCall(node.api, signer, 'create again', { to: TOKEN_FACTORY_ADDRESS, data }),
+    ])
+    expect(create.status.state).toBe('pending')
+    expect(again.status.state).toBe('pending')
+    expect(await node.api.pendingNonce(signer.address)).toBe(2n)
+
+    const tx = (label: string) => useTxs.getState().txs.find((t) => t.label === label)
+    await node.api.setMining(true)
+    await until(() => {
+      const s = tx('create again')?.status
+      return s?.state === 'confirmed' && s.confirmations >= 2n
+    })
+    await node.api.setMining(false)
+    expect(tx('create')?.status.state).toBe('confirmed')
+
+    const token = tokenAddress(signer.address.toLowerCase() as Address, 0n)
+    const tooMuch = encodeFunctionData({
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [DEVNET_ACCOUNTS[3] ?? '0x', 1_000n],
+    })
+    const failed = await sendCall(node.api, signer, 'too much', { to: token, data: tooMuch })
+    expect(failed.status).toEqual({
+      state: 'failed',
+      hash: null,
+      reason: 'ERC20: transfer amount exceeds balance',
+    })
+    expect(await node.api.pendingNonce(signer.address)).toBe(2n)
+
+    // Both pass the simulation against the head, but only one balance exists: the second reverts on chain.
+    const all = encodeFunctionData({
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [DEVNET_ACCOUNTS[3] ?? '0x', 100n],
+    })
+    await Promise.all([
+      sendCall(node.api, signer, 'all', { to: token, data: all }),
+      sendCall(node.api, signer, 'all again', { to: token, data: all }),
+    ])
+    expect(tx('all again')?.status.state).toBe('pending')
+    await node.api.setMining(true)
+    await until(() => tx('all again')?.status.state === 'failed' && tx('all')?.status.state === 'confirmed')
+    await node.api.setMining(false)
+    expect(tx('all again')?.status).toMatchObject({
+      state: 'failed',
+      hash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      reason: 'ERC20: transfer amount exceeds balance',
+    })
+    useApp.setState({ api: null, head: null })
+  })
+})
