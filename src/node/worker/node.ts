@@ -7,6 +7,7 @@ import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { type StorageStatus, storageStatus } from '../storage/storage-quota'
+import type { SyncConfig, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
@@ -14,6 +15,7 @@ import {
   createChainService,
   type HeadInfo,
   type MiningInfo,
+  type NodeStats,
 } from './chain-service'
 
 /** What a peer last told us about itself through its status beacon. */
@@ -39,6 +41,8 @@ export interface NodeEvents {
   /** The canonical head moved (a new block, or a reorganisation). */
   readonly head: HeadInfo
   readonly mining: MiningInfo
+  /** Sync started, progressed or ended (false). */
+  readonly syncing: SyncStatus
 }
 
 /**
@@ -67,6 +71,13 @@ export interface NodeApi {
   setMining(on: boolean): Promise<MiningInfo>
   /** Admits a raw signed EIP-1559 transaction and gossips it; resolves with its hash. */
   sendRawTransaction(raw: Hex): Promise<Hex>
+  /**
+   * `eth_syncing`: false when not syncing, else the head number where this sync started, the current
+   * head number and the highest head a peer claims.
+   */
+  syncing(): Promise<SyncStatus>
+  /** Counters: blocks mined, received by gossip, fetched by sync; sync runs, penalties, dropped peers. */
+  stats(): Promise<NodeStats>
 }
 
 export interface NodeInit {
@@ -84,6 +95,8 @@ export interface NodeInit {
   readonly emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void
   readonly now: () => number
   readonly agent: string
+  /** Overrides of the sync client's limits and timings (tests). */
+  readonly sync?: Partial<SyncConfig>
 }
 
 export interface Node {
@@ -91,6 +104,8 @@ export interface Node {
   /** What the network host calls on the node. */
   readonly sink: NetworkSink
   start(): Promise<void>
+  /** Stops the miner and sync timers. */
+  stop(): void
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
@@ -106,6 +121,8 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     onHead: (head) => init.emit('head', head),
     onMining: (info) => init.emit('mining', info),
+    onSyncing: (status) => init.emit('syncing', status),
+    ...(init.sync === undefined ? {} : { sync: init.sync }),
   })
   const statusTopic = chainTopic(chainId, 'status')
   const statusProtocol = chainProtocol(chainId, 'status')
@@ -134,8 +151,8 @@ export function createNode(init: NodeInit): Node {
     }
     peers.set(from, entry)
     init.emit('peerStatus', entry)
-    // A peer ahead of us: fetch its head, then the ancestors we lack.
-    if (b.head > chain.head().number) void chain.catchUp(from)
+    // A peer ahead of us: sync from it.
+    chain.notePeerHead(from, b.head)
     return entry
   }
 
@@ -186,6 +203,12 @@ export function createNode(init: NodeInit): Node {
       }
       return chain.submitTransaction(raw as Hex)
     },
+    async syncing() {
+      return chain.syncing()
+    },
+    async stats() {
+      return chain.stats()
+    },
     async queryPeer(peerId) {
       if (typeof peerId !== 'string')
         throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' })
@@ -213,12 +236,13 @@ export function createNode(init: NodeInit): Node {
       try {
         received = decodeBeacon(data)
       } catch {
+        chain.penalize(from, 'garbage')
         return 'reject'
       }
       return record(from, received) === null ? 'ignore' : 'accept'
     },
-    async request(protocol, data) {
-      const answer = chain.answer(protocol, data)
+    async request(protocol, data, from) {
+      const answer = chain.answer(protocol, data, from)
       if (answer !== null) return answer
       if (protocol !== statusProtocol) throw new NodeError({ code: 'NODE_NO_HANDLER', protocol })
       if (data.byteLength !== 0)
@@ -232,7 +256,11 @@ export function createNode(init: NodeInit): Node {
       )
       network = snapshot
       const present = new Set(snapshot.peers.map((p) => p.peerId))
-      for (const id of peers.keys()) if (!present.has(id)) peers.delete(id)
+      for (const id of peers.keys()) {
+        if (present.has(id)) continue
+        peers.delete(id)
+        chain.forgetPeer(id)
+      }
       init.emit('status', status())
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
@@ -250,6 +278,9 @@ export function createNode(init: NodeInit): Node {
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)
       init.emit('status', status())
+    },
+    stop() {
+      chain.stop()
     },
   }
 }
