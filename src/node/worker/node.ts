@@ -7,7 +7,7 @@ import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { type StorageStatus, storageStatus } from '../storage/storage-quota'
-import type { SyncConfig, SyncStatus } from '../sync/syncer'
+import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
@@ -106,6 +106,8 @@ export interface Node {
   start(): Promise<void>
   /** Stops the miner and sync timers. */
   stop(): void
+  /** The sync client: peers' circuit breakers and bans (tests, devtools). */
+  readonly syncer: Syncer
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
@@ -282,5 +284,6 @@ export function createNode(init: NodeInit): Node {
     stop() {
       chain.stop()
     },
+    syncer: chain.syncer,
   }
 }
