@@ -113,6 +113,7 @@ export async function boot(): Promise<Tabchain> {
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
 
   node.on('head', (head) => useApp.setState({ head }))
+  node.on('syncing', (syncing) => useApp.setState({ syncing }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null
   node.on('mining', (mining) => {
@@ -121,12 +122,13 @@ export async function boot(): Promise<Tabchain> {
 
   await network.start()
   await ready
-  const [head, mining] = await Promise.all([node.api.head(), node.api.mining()])
+  const [head, mining, syncing] = await Promise.all([node.api.head(), node.api.mining(), node.api.syncing()])
   useApp.setState({
     node: { state: 'ready' },
     api: node.api,
     head,
     mining,
+    syncing,
     setMining: (on) => {
       // Shown at once; the node's answer confirms (or corrects) it.
       switching = on

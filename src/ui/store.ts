@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
 import type { Remote } from '../node/rpc/protocol'
+import type { SyncStatus } from '../node/sync/syncer'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
 import type { NodeApi } from '../node/worker/node'
 
@@ -27,6 +28,8 @@ export interface AppState {
   /** The canonical head, pushed by the node on every change. */
   readonly head: HeadInfo | null
   readonly mining: MiningInfo | null
+  /** Sync progress (`eth_syncing` shape), pushed by the node; false when not syncing. */
+  readonly syncing: SyncStatus
   /** Asks the node to start or stop mining (no-op until the node is up). */
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
@@ -44,6 +47,7 @@ export const useApp = create<AppState>(() => ({
   api: null,
   head: null,
   mining: null,
+  syncing: false,
   setMining: () => {},
   online: true,
   updateReady: false,
