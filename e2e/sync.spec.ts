@@ -116,3 +116,26 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
     await ctxB.close()
   }
 })
+
+test('a peer the node drops is disconnected and kept out', async ({ browser }) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, '/?mine=0')
+    const idB = await openNode(b, '/?mine=0')
+    await waitDirect(a, idB, 30_000)
+    await waitDirect(b, idA, 30_000)
+    // The path a penalty takes once a peer's score crosses the threshold (see test/node/sync).
+    await a.evaluate((id) => window.tabchain?.network.api.disconnect(id, 'test', 120_000), idB)
+    const linked = (page: Page, id: string) =>
+      page.evaluate((peer) => window.tabchain?.network.connections().some((c) => c.peerId === peer), id)
+    await expect.poll(() => linked(a, idB), { timeout: 15_000 }).toBe(false)
+    // B keeps discovering A (the relay's discovery topic, every 5 s) and dialling it; A refuses.
+    await b.waitForTimeout(12_000)
+    expect(await linked(a, idB)).toBe(false)
+    expect(await linked(b, idA)).toBe(false)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})
