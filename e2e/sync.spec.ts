@@ -101,6 +101,15 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
 
     // B reopens on the same profile, resumes from its stored head and syncs the rest from A.
     await profileReleased(ctxB, profileB ?? '')
+    // Records the node panel's progress bar as it shows (it may be up for only a moment).
+    await ctxB.addInitScript(() => {
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="sync"][data-syncing="true"]')
+        if (bar !== null && bar.querySelector('progress') !== null) {
+          ;(window as unknown as { syncSeen?: string | null }).syncSeen = bar.getAttribute('data-highest')
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true })
+    })
     b = await ctxB.newPage()
     await openNode(b, '/?mine=0')
     expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileB)
@@ -109,6 +118,10 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
     const after = await stats(b)
     expect(after?.blocksFetchedBySync).toBe(target.number - first.number)
     expect(after?.penalties).toBe(0)
+    // The home screen showed a progress bar toward A's head while B synced.
+    expect(await b.evaluate(() => (window as unknown as { syncSeen?: string }).syncSeen)).toBe(
+      String(target.number),
+    )
     await expect(b.getByTestId('sync')).toHaveAttribute('data-syncing', 'false')
     await expect(b.getByTestId('chain-head')).toHaveAttribute('data-number', String(target.number))
   } finally {
