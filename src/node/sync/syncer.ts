@@ -96,6 +96,8 @@ interface PeerView {
   head: bigint
   /** Total difficulty of that head when a headers response told it; unknown after a newer beacon. */
   td: bigint | undefined
+  /** It sent a block whose parent we lack: worth asking even if its head is not higher than ours. */
+  gap: boolean
   readonly breaker: CircuitBreaker
 }
 
@@ -174,7 +176,11 @@ export class Syncer {
 
   /** A block from `peerId` whose parent we lack: sync from that peer's chain. */
   noteGap(peerId: string, number: bigint): void {
-    this.notePeerHead(peerId, number)
+    if (this.isBanned(peerId)) return
+    const p = this.#peer(peerId)
+    p.gap = true
+    p.td = undefined
+    if (number > p.head) p.head = number
     this.start()
   }
 
@@ -228,6 +234,7 @@ export class Syncer {
       p = {
         head: -1n,
         td: undefined,
+        gap: false,
         breaker: new CircuitBreaker({
           failureThreshold: this.#config.breakerFailures,
           openMs: this.#config.breakerOpenMs,
@@ -246,7 +253,7 @@ export class Syncer {
       .filter(
         ([id, p]) =>
           !this.isBanned(id) &&
-          (p.td !== undefined ? p.td > head.totalDifficulty : p.head > head.block.header.number),
+          (p.td !== undefined ? p.td > head.totalDifficulty : p.gap || p.head > head.block.header.number),
       )
       .sort(([, a], [, b]) => (a.head === b.head ? 0 : a.head > b.head ? -1 : 1))
   }
@@ -302,6 +309,7 @@ export class Syncer {
             // limit): stop asking it until it claims something new.
             peer.head = this.#init.chain.head.block.header.number
             peer.td = undefined
+            peer.gap = false
           }
         } catch (err) {
           failures++
@@ -348,6 +356,7 @@ export class Syncer {
       throw new Misbehaviour('wrong-response', 'no headers below its head')
     peer.head = res.headNumber
     peer.td = res.headTotalDifficulty
+    peer.gap = false
     return res
   }
 
@@ -384,6 +393,7 @@ export class Syncer {
       }
       if (firstNew === -1) firstNew = res.headers.length
       const wanted = res.headers.slice(firstNew)
+      const fetched = this.counters.blocksFetched
       for (let i = 0; i < wanted.length; i += MAX_BLOCKS_PER_REQUEST) {
         const batch = wanted.slice(i, i + MAX_BLOCKS_PER_REQUEST).map((h) => hashHeader(h))
         while (batch.length > 0) {
@@ -397,6 +407,9 @@ export class Syncer {
           this.#progress(starting)
         }
       }
+      // Nothing of this range could be stored (e.g. a block dated ahead of our clock, held until its
+      // time): asking further would only fetch orphans.
+      if (wanted.length > 0 && this.counters.blocksFetched === fetched) break
       const last = res.headers.at(-1)
       if (last === undefined || last.number >= res.headNumber) break
       from = last.number + 1n

@@ -56,13 +56,17 @@ function sealOn(chain: Chain, parentHash: `0x${string}`, now: bigint, edit?: (b:
 /** A store holding a chain of `n` blocks on the test genesis, dated in the recent past. */
 function chainOf(n: number): MemoryChainStore {
   const store = new MemoryChainStore()
-  const chain = new Chain({ genesis: GENESIS, store })
-  const start = BigInt(Date.now() - 10 * n - 10_000)
+  extend(new Chain({ genesis: GENESIS, store }), n, 0)
+  return store
+}
+
+/** Mines `n` blocks on `chain`'s head; a different `skewMs` gives a different branch. */
+function extend(chain: Chain, n: number, skewMs: number): void {
+  const start = BigInt(Date.now() - 10 * n - 10_000 + skewMs)
   for (let i = 1; i <= n; i++) {
     const block = sealOn(chain, chain.head.hash, start + BigInt(10 * i))
     chain.importBlock(block, BigInt(Date.now()))
   }
-  return store
 }
 
 const running: Node[] = []
@@ -182,6 +186,26 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect(after.blocksFromGossip).toBeGreaterThanOrEqual(5)
     expect(after.blocksFetchedBySync).toBe(500)
   }, 120_000)
+
+  test('B on its own branch reorganises onto the heavier branch of A, finding the fork below its window', async () => {
+    const hub = memoryHub()
+    // Common first 5 blocks, then A has 55 more and B 35 of its own: B's window (32 below its head)
+    // starts above the fork, so it must step back to find it.
+    const storeA = chainOf(5)
+    const storeB = new MemoryChainStore()
+    const chainB = new Chain({ genesis: GENESIS, store: storeB })
+    const chainA = new Chain({ genesis: GENESIS, store: storeA })
+    for (let n = 1n; n <= 5n; n++)
+      chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
+    extend(chainA, 55, 0)
+    extend(chainB, 35, 5_000)
+    expect(chainB.getBlockByNumber(6n)?.hash).not.toBe(chainA.getBlockByNumber(6n)?.hash)
+    const a = await makeNode(hub, 'A', { store: storeA })
+    const b = await makeNode(hub, 'B', { store: storeB })
+    await until(() => sameHead(a.node, b.node))
+    expect((await b.node.api.head()).number).toBe(60n)
+    expect((await b.node.api.stats()).blocksFetchedBySync).toBe(55)
+  })
 
   test.each<Mode>(['garbage', 'oversized', 'invalid-block', 'wrong-block', 'unlinked-headers'])(
     'a peer serving %s is penalised and dropped; sync completes from the honest peer',
