@@ -128,6 +128,7 @@ export async function boot(): Promise<Tabchain> {
   node.on('storageFault', (storageFault) => useApp.setState({ storageFault }))
   node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))
   node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
+  node.on('syncing', (syncing) => useApp.setState({ syncing }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null
   node.on('mining', (mining) => {
@@ -137,13 +138,19 @@ export async function boot(): Promise<Tabchain> {
   await network.start()
   await ready
   startupMark('node-ready')
-  const [head, mining, storage] = await Promise.all([node.api.head(), node.api.mining(), node.api.storage()])
+  const [head, mining, storage, syncing] = await Promise.all([
+    node.api.head(),
+    node.api.mining(),
+    node.api.storage(),
+    node.api.syncing(),
+  ])
   useApp.setState({
     ...(storage.fault === undefined ? {} : { storageFault: storage.fault }),
     node: { state: 'ready' },
     api: node.api,
     head,
     mining,
+    syncing,
     setMining: (on) => {
       // Shown at once; the node's answer confirms (or corrects) it.
       switching = on

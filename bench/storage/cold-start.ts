@@ -121,6 +121,7 @@ async function coldStart(profileId: string, expected: Hex): Promise<{ headMs: nu
     handle: async () => {},
     request: async () => new Uint8Array(0),
     snapshot: async () => ({ peerId: 'bench', relay: { state: 'offline' }, peers: [] }),
+    disconnect: async () => {},
   }
   const t0 = performance.now()
   const worker = new Worker(new URL('../../src/node/worker/main.ts', import.meta.url), {

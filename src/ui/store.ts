@@ -3,6 +3,7 @@ import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { StorageFault } from '../node/storage/storage-quota'
+import type { SyncStatus } from '../node/sync/syncer'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
 import type { NodeApi, PendingTxInfo, ReorgInfo } from '../node/worker/node'
 
@@ -34,6 +35,8 @@ export interface AppState {
   readonly lastPendingTx: PendingTxInfo | null
   /** The latest reorganisation of the canonical chain (a `reorg` event). */
   readonly lastReorg: ReorgInfo | null
+  /** Sync progress (`eth_syncing` shape), pushed by the node; false when not syncing. */
+  readonly syncing: SyncStatus
   /** Asks the node to start or stop mining (no-op until the node is up). */
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
@@ -54,6 +57,7 @@ export const useApp = create<AppState>(() => ({
   storageFault: null,
   lastPendingTx: null,
   lastReorg: null,
+  syncing: false,
   setMining: () => {},
   online: true,
   updateReady: false,

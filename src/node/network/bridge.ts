@@ -20,6 +20,11 @@ export interface NetworkApi {
   /** One request/response exchange with a directly linked peer; typed errors on timeout or failure. */
   request(peerId: string, protocol: string, data: Uint8Array, timeoutMs?: number): Promise<Uint8Array>
   snapshot(): Promise<NetworkSnapshot>
+  /**
+   * Closes every connection to a misbehaving peer and refuses it (dials, inbound connections, gossip)
+   * for `banMs`. `reason` is for logs.
+   */
+  disconnect(peerId: string, reason: string, banMs: number): Promise<void>
 }
 
 /** What the page calls on the worker. */

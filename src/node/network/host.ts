@@ -73,6 +73,16 @@ export async function createNetworkHost(init: NetworkHostInit) {
   let relay: { info: RelayInfo; addrs: Multiaddr[] } | null = null
   /** The live relay connection, and whether our reservation through it is up. */
   let relayLink: { conn: Connection; via: Multiaddr | undefined; reserved: boolean } | null = null
+  /** Peers the worker dropped for misbehaving, until when (ms since epoch): no dial, no connection, no gossip. */
+  const banned = new Map<string, number>()
+  const isBanned = (peer: PeerId | string): boolean => {
+    const id = peer.toString()
+    const until = banned.get(id)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    banned.delete(id)
+    return false
+  }
 
   const node = await createLibp2p({
     privateKey: init.privateKey,
@@ -87,6 +97,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
     // The default browser gater refuses ws:// and private addresses. We dial exactly two kinds:
     // the relay we were told about, and WebRTC/circuit addresses through it.
     connectionGater: {
+      denyDialPeer: (peer: PeerId) => isBanned(peer),
+      denyInboundEncryptedConnection: (peer: PeerId) => isBanned(peer),
+      denyOutboundEncryptedConnection: (peer: PeerId) => isBanned(peer),
       denyDialMultiaddr: (ma: Multiaddr) => {
         const text = ma.toString()
         if (text.includes('/p2p-circuit') || text.includes('/webrtc')) return false
@@ -201,7 +214,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
   async function dialDirect(peerId: PeerId, addrs: readonly Multiaddr[]): Promise<void> {
     const id = peerId.toString()
     const targets = addrs.filter((a) => a.toString().includes('/webrtc'))
-    if (targets.length === 0 || dialing.has(id) || directConnection(id) !== undefined) return
+    if (targets.length === 0 || dialing.has(id) || directConnection(id) !== undefined || isBanned(id)) return
     dialing.add(id)
     try {
       for (let attempt = 0; attempt < dialAttempts && !stopped; attempt++) {
@@ -288,6 +301,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async subscribe(topic) {
       pubsub.topicValidators.set(topic, async (from, msg) => {
         if (sink === null) return TopicValidatorResult.Ignore
+        if (isBanned(from)) return TopicValidatorResult.Reject
         if (msg.data.byteLength > MAX_GOSSIP_BYTES) return TopicValidatorResult.Reject
         const verdict = await sink.gossip(topic, msg.data, from.toString()).catch(() => 'ignore' as const)
         return VERDICTS[verdict]
@@ -345,6 +359,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
     },
     async snapshot() {
       return snapshot()
+    },
+    async disconnect(peerId, reason, banMs) {
+      banned.set(peerId, Date.now() + banMs)
+      console.warn(`dropped peer ${peerId} for ${Math.round(banMs / 1000)} s: ${reason}`)
+      await node.hangUp(peerIdFromString(peerId)).catch(() => {})
+      changed()
     },
   }
 

@@ -12,17 +12,25 @@ export function memoryHub() {
     readonly peerId: string
     readonly topics: Set<string>
     readonly protocols: Set<string>
+    /** Peers this member refuses, until when (ms since epoch). */
+    readonly bans: Map<string, number>
     sink: NetworkSink | null
   }
   const members = new Map<string, Member>()
   /** Verdicts returned by receivers, for tests to inspect: [topic, from, to, verdict]. */
   const verdicts: [string, string, string, GossipVerdict][] = []
 
+  /** Two members are linked unless either has banned the other. */
+  const linked = (a: Member, b: Member): boolean => {
+    const now = Date.now()
+    return a !== b && (a.bans.get(b.peerId) ?? 0) <= now && (b.bans.get(a.peerId) ?? 0) <= now
+  }
+
   const snapshotOf = (self: Member): NetworkSnapshot => ({
     peerId: self.peerId,
     relay: { state: 'connected', address: 'memory' },
     peers: [...members.values()]
-      .filter((m) => m !== self)
+      .filter((m) => linked(self, m))
       .map((m) => ({ peerId: m.peerId, kind: 'direct' as const, address: `memory/${m.peerId}`, since: 0 })),
   })
 
@@ -32,13 +40,18 @@ export function memoryHub() {
 
   return {
     verdicts,
+    /** Whether `a` and `b` are linked (both present, neither banning the other). */
+    linked(a: string, b: string): boolean {
+      const [x, y] = [members.get(a), members.get(b)]
+      return x !== undefined && y !== undefined && linked(x, y)
+    },
     /** Adds a node to the hub; returns its side of the bridge. */
     join(peerId: string): {
       api: NetworkApi
       attach(sink: NetworkSink): Promise<void>
       leave(): Promise<void>
     } {
-      const self: Member = { peerId, topics: new Set(), protocols: new Set(), sink: null }
+      const self: Member = { peerId, topics: new Set(), protocols: new Set(), bans: new Map(), sink: null }
       members.set(peerId, self)
       const api: NetworkApi = {
         async subscribe(topic) {
@@ -55,7 +68,9 @@ export function memoryHub() {
               max: MAX_GOSSIP_BYTES,
             })
           }
-          const to = [...members.values()].filter((m) => m !== self && m.topics.has(topic) && m.sink !== null)
+          const to = [...members.values()].filter(
+            (m) => linked(self, m) && m.topics.has(topic) && m.sink !== null,
+          )
           for (const m of to) {
             const verdict = (await m.sink?.gossip(topic, data.slice(), peerId)) ?? 'ignore'
             verdicts.push([topic, peerId, m.peerId, verdict])
@@ -67,7 +82,7 @@ export function memoryHub() {
         },
         async request(target, protocol, data) {
           const peer = members.get(target)
-          if (peer === undefined || peer.sink === null)
+          if (peer === undefined || peer.sink === null || !linked(self, peer))
             throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId: target })
           if (data.byteLength > MAX_EXCHANGE_BYTES) {
             throw new NetError({
@@ -84,10 +99,22 @@ export function memoryHub() {
               reason: 'protocol not supported',
             })
           }
-          return peer.sink.request(protocol, data.slice(), peerId)
+          const res = await peer.sink.request(protocol, data.slice(), peerId)
+          if (res.byteLength > MAX_EXCHANGE_BYTES) {
+            throw new NetError({
+              code: 'NET_MESSAGE_TOO_LARGE',
+              size: res.byteLength,
+              max: MAX_EXCHANGE_BYTES,
+            })
+          }
+          return res
         },
         async snapshot() {
           return snapshotOf(self)
+        },
+        async disconnect(target, _reason, banMs) {
+          self.bans.set(target, Date.now() + banMs)
+          await notifyAll()
         },
       }
       return {

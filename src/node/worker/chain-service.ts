@@ -9,9 +9,11 @@ import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
 import { MempoolError } from '../mempool/errors'
 import { Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
-import { chainProtocol, chainTopic } from '../network/protocol'
-import { NodeError } from '../rpc/errors'
+import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
+import type { Offence } from '../sync/peer-scores'
+import { createSyncServer } from '../sync/sync-server'
+import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
 
 /** The chain's head as the UI shows it. */
 export interface HeadInfo {
@@ -63,6 +65,22 @@ export interface MiningInfo {
   readonly coinbase: Address
 }
 
+/** What the node has done, for tests and the UI: where its blocks came from, how sync went. */
+export interface NodeStats {
+  /** Blocks this node mined. */
+  readonly blocksMined: number
+  /** Gossiped blocks imported (accepted). */
+  readonly blocksFromGossip: number
+  /** Blocks fetched by sync and imported. */
+  readonly blocksFetchedBySync: number
+  /** Sync runs started (a run ends when no peer is ahead). */
+  readonly syncRuns: number
+  /** Penalties given to peers for invalid data. */
+  readonly penalties: number
+  /** Peers disconnected and kept out for misbehaving. */
+  readonly peersDropped: number
+}
+
 export interface ChainServiceInit {
   readonly genesis: Genesis
   /** Where blocks and state are kept (IndexedDB in the app); in memory when absent. */
@@ -75,6 +93,10 @@ export interface ChainServiceInit {
   readonly onMining: (info: MiningInfo) => void
   /** A transaction entered the mempool (submitted here or gossiped). */
   readonly onPendingTx?: (tx: Tx) => void
+  /** Sync started, progressed or ended (`eth_syncing` shape). */
+  readonly onSyncing: (status: SyncStatus) => void
+  /** Overrides of the sync client's limits and timings (tests). */
+  readonly sync?: Partial<SyncConfig>
   /** Fraction of time spent hashing while mining (0 < d ≤ 1). */
   readonly dutyCycle?: number
   /** Clock of `HeadEvent` times; defaults to `performance.timeOrigin + performance.now()`. */
@@ -85,8 +107,6 @@ export interface ChainServiceInit {
 const SLICE_MS = 40
 /** A template is rebuilt when transactions arrived and it is older than this. */
 const TEMPLATE_MAX_AGE_MS = 500
-/** Blocks fetched backwards one by one when a block's ancestors are missing (sync by range comes later). */
-const MAX_BACKFILL = 4096
 
 /** Gossip verdict for a refused transaction: invalid on its own → reject; refused for our state → ignore. */
 function txVerdict(err: MempoolError): GossipVerdict {
@@ -106,7 +126,8 @@ function txVerdict(err: MempoolError): GossipVerdict {
 
 /**
  * The chain in the worker: imports gossiped blocks and transactions, mines in duty-cycled slices, and
- * fetches missing ancestors from the peer that sent a block. Blocks and state go to `store` (IndexedDB
+ * syncs by range (src/node/sync) from peers that are ahead or sent a block whose parent we lack; it
+ * serves the same sync protocols to others. Blocks and state go to `store` (IndexedDB
  * in the app, through PersistentChainStore), so a reload resumes from the stored head.
  */
 export function createChainService(init: ChainServiceInit) {
@@ -117,7 +138,6 @@ export function createChainService(init: ChainServiceInit) {
   const chainId = chain.params.chainId
   const blocksTopic = chainTopic(chainId, 'blocks')
   const txsTopic = chainTopic(chainId, 'txs')
-  const blockProtocol = chainProtocol(chainId, 'block')
   const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
   const preciseNow = init.preciseNow ?? (() => performance.timeOrigin + performance.now())
   /** Blocks dated ahead of our clock, with the peer they came from (to fetch their ancestors later). */
@@ -128,6 +148,18 @@ export function createChainService(init: ChainServiceInit) {
   let template: { block: Block; parent: Hex; builtAt: number; next: bigint } | undefined
   let mempoolDirty = false
   let hashWindow: { at: number; hashes: number }[] = []
+  const counts = { blocksMined: 0, blocksFromGossip: 0 }
+
+  const server = createSyncServer({ chain, now: init.now })
+  const syncer = new Syncer({
+    chain,
+    request: (peer, protocol, data, timeoutMs) => init.network.request(peer, protocol, data, timeoutMs),
+    disconnect: (peer, reason, banMs) => init.network.disconnect(peer, reason, banMs),
+    importBlock: (block) => importBlock(block, null),
+    now: init.now,
+    onStatus: init.onSyncing,
+    ...(init.sync === undefined ? {} : { config: init.sync }),
+  })
 
   const headInfo = (): HeadInfo => {
     const head = chain.head
@@ -164,7 +196,7 @@ export function createChainService(init: ChainServiceInit) {
   }
 
   /**
-   * Imports a block; returns the gossip verdict. Missing ancestors are fetched from `from`.
+   * Imports a block; returns the gossip verdict. A missing parent makes the node sync from `from`.
    * `arrivedAt` (`preciseNow` clock) is set for a block that just arrived by gossip.
    */
   function importBlock(block: Block, from: string | null, arrivedAt: number | null = null): GossipVerdict {
@@ -186,7 +218,7 @@ export function createChainService(init: ChainServiceInit) {
       case 'known':
         return 'ignore'
       case 'orphan':
-        if (from !== null) void backfill(from, result.missing)
+        if (from !== null) syncer.noteGap(from, block.header.number)
         return 'ignore'
       case 'side':
         return 'accept'
@@ -195,25 +227,6 @@ export function createChainService(init: ChainServiceInit) {
         followHead(result.head, arrivedAt)
         return 'accept'
     }
-  }
-
-  /** Walks back from `missing`, asking `peer` for each ancestor until one connects. */
-  async function backfill(peer: string, missing: Hex): Promise<void> {
-    let want: Hex | null = missing
-    for (let i = 0; i < MAX_BACKFILL && want !== null; i++) {
-      const block: Block | null = await fetchBlock(peer, fromHex(want)).catch(() => null)
-      if (block === null) return
-      const before = chain.orphanCount
-      const verdict = importBlock(block, null)
-      if (verdict === 'reject') return
-      // Still an orphan: its parent is the next one to fetch.
-      want = chain.orphanCount > before ? block.header.parentHash : null
-    }
-  }
-
-  async function fetchBlock(peer: string, body: Uint8Array): Promise<Block | null> {
-    const bytes = await init.network.request(peer, blockProtocol, body, 5_000)
-    return bytes.byteLength === 0 ? null : decodeBlock(bytes)
   }
 
   function scheduleMining(delayMs: number): void {
@@ -264,7 +277,7 @@ export function createChainService(init: ChainServiceInit) {
         hashes += Number(r.found - t.next) + 1
         template = undefined
         const block = sealBlock(t.block, r.found)
-        importBlock(block, null)
+        if (importBlock(block, null) === 'accept') counts.blocksMined++
         void init.network.publish(blocksTopic, encodeBlock(block)).catch(() => {})
         break
       }
@@ -323,9 +336,20 @@ export function createChainService(init: ChainServiceInit) {
     async start(): Promise<void> {
       await init.network.subscribe(blocksTopic)
       await init.network.subscribe(txsTopic)
-      await init.network.handle(blockProtocol)
+      for (const protocol of server.protocols) await init.network.handle(protocol)
       init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt: null }, null)
     },
+    /** Where sync stands, `eth_syncing`-shaped. */
+    syncing: (): SyncStatus => syncer.status,
+    stats: (): NodeStats => ({
+      ...counts,
+      blocksFetchedBySync: syncer.counters.blocksFetched,
+      syncRuns: syncer.counters.runs,
+      penalties: syncer.counters.penalties,
+      peersDropped: syncer.counters.peersDropped,
+    }),
+    /** The sync client (tests and devtools read its breakers and bans). */
+    syncer,
     setMining(on: boolean): MiningInfo {
       mining = on
       if (on) scheduleMining(0)
@@ -341,22 +365,39 @@ export function createChainService(init: ChainServiceInit) {
       await init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
       return tx.hash
     },
-    /** Asks a peer for its head block and catches up from it (used when its beacon shows more work). */
-    async catchUp(peer: string): Promise<void> {
-      const block = await fetchBlock(peer, new Uint8Array(0)).catch(() => null)
-      if (block !== null) importBlock(block, peer)
+    /** A peer told us its head (status beacon or answer): sync from it when it is ahead. */
+    notePeerHead(peer: string, head: bigint): void {
+      syncer.notePeerHead(peer, head)
     },
+    /** A peer left the network view. */
+    forgetPeer(peer: string): void {
+      syncer.forgetPeer(peer)
+    },
+    /** Penalises a peer for invalid data (a dropped peer is disconnected and kept out). */
+    penalize(peer: string, offence: Offence): void {
+      syncer.penalize(peer, offence)
+    },
+    /**
+     * Verdict on a gossiped block or transaction; null for other topics. Rejected messages penalise
+     * their sender; a banned peer's messages are rejected unread.
+     */
     gossip(topic: string, data: Uint8Array, from: string): GossipVerdict | null {
+      if (topic !== blocksTopic && topic !== txsTopic) return null
+      if (syncer.isBanned(from)) return 'reject'
       if (topic === blocksTopic) {
         const arrivedAt = preciseNow()
         let block: Block
         try {
           block = decodeBlock(data)
         } catch (err) {
-          if (err instanceof BlockError) return 'reject'
-          throw err
+          if (!(err instanceof BlockError)) throw err
+          syncer.penalize(from, err.type.code === 'BLOCK_TOO_LARGE' ? 'oversized' : 'garbage')
+          return 'reject'
         }
-        return importBlock(block, from, arrivedAt)
+        const verdict = importBlock(block, from, arrivedAt)
+        if (verdict === 'accept') counts.blocksFromGossip++
+        if (verdict === 'reject') syncer.penalize(from, 'invalid-block')
+        return verdict
       }
       if (topic === txsTopic) {
         // A transaction we already hold is refused as MEMPOOL_KNOWN (→ ignore) right after decoding,
@@ -367,24 +408,26 @@ export function createChainService(init: ChainServiceInit) {
           init.onPendingTx?.(tx)
           return 'accept'
         } catch (err) {
-          if (err instanceof MempoolError) return txVerdict(err)
-          throw err
+          if (!(err instanceof MempoolError)) throw err
+          const verdict = txVerdict(err)
+          if (verdict === 'reject') syncer.penalize(from, 'invalid-tx')
+          return verdict
         }
       }
       return null
     },
-    /** Answers the block protocol: empty body → our head block; 32 bytes → that block, or empty if unknown. */
-    answer(protocol: string, data: Uint8Array): Uint8Array | null {
-      if (protocol !== blockProtocol) return null
-      if (data.byteLength === 0) return encodeBlock(chain.head.block)
-      if (data.byteLength !== 32)
-        throw new NodeError({
-          code: 'NODE_BAD_REQUEST',
-          protocol,
-          reason: 'body must be empty or a 32-byte hash',
-        })
-      const stored = chain.getBlock(toHex(data))
-      return stored === undefined ? new Uint8Array(0) : encodeBlock(stored.block)
+    /**
+     * Answers a sync request (headers by range, blocks by hash) from `from`; null for other protocols.
+     * Throws `SyncError` for refused requests (rate, size, malformed).
+     */
+    answer(protocol: string, data: Uint8Array, from: string): Uint8Array | null {
+      return server.answer(protocol, data, from)
+    },
+    /** Stops the miner and the sync client's timers (tests end nodes with it). */
+    stop(): void {
+      syncer.stop()
+      mining = false
+      clearTimeout(timer)
     },
   }
 }

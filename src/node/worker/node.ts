@@ -8,6 +8,7 @@ import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
+import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
@@ -16,6 +17,7 @@ import {
   type HeadEvent,
   type HeadInfo,
   type MiningInfo,
+  type NodeStats,
 } from './chain-service'
 import { createQueries, type QueryApi } from './queries'
 
@@ -42,6 +44,8 @@ export interface NodeEvents {
   /** The canonical head moved (a new block, or a reorganisation), with when and since when. */
   readonly head: HeadEvent
   readonly mining: MiningInfo
+  /** Sync started, progressed or ended (false). */
+  readonly syncing: SyncStatus
   /** Saving to this device stopped (quota full, database closed); what is stored stays consistent. */
   readonly storageFault: StorageFault
   /** The canonical chain switched branches (sent after the `head` event of the new head). */
@@ -91,6 +95,13 @@ export interface NodeApi extends QueryApi {
   setMining(on: boolean): Promise<MiningInfo>
   /** Admits a raw signed EIP-1559 transaction and gossips it; resolves with its hash. */
   sendRawTransaction(raw: Hex): Promise<Hex>
+  /**
+   * `eth_syncing`: false when not syncing, else the head number where this sync started, the current
+   * head number and the highest head a peer claims.
+   */
+  syncing(): Promise<SyncStatus>
+  /** Counters: blocks mined, received by gossip, fetched by sync; sync runs, penalties, dropped peers. */
+  stats(): Promise<NodeStats>
 }
 
 export interface NodeInit {
@@ -110,6 +121,8 @@ export interface NodeInit {
   readonly agent: string
   /** Why saving the chain stopped, if it did (the app's store reports it; absent in memory). */
   readonly storageFault?: () => StorageFault | undefined
+  /** Overrides of the sync client's limits and timings (tests). */
+  readonly sync?: Partial<SyncConfig>
 }
 
 export interface Node {
@@ -117,6 +130,10 @@ export interface Node {
   /** What the network host calls on the node. */
   readonly sink: NetworkSink
   start(): Promise<void>
+  /** Stops the miner and sync timers. */
+  stop(): void
+  /** The sync client: peers' circuit breakers and bans (tests, devtools). */
+  readonly syncer: Syncer
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
@@ -135,6 +152,8 @@ export function createNode(init: NodeInit): Node {
       if (change !== null && change.removed.length > 0) init.emit('reorg', reorgInfo(change))
     },
     onMining: (info) => init.emit('mining', info),
+    onSyncing: (status) => init.emit('syncing', status),
+    ...(init.sync === undefined ? {} : { sync: init.sync }),
     onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
   })
   const queries = createQueries({
@@ -176,8 +195,8 @@ export function createNode(init: NodeInit): Node {
     }
     peers.set(from, entry)
     init.emit('peerStatus', entry)
-    // A peer ahead of us: fetch its head, then the ancestors we lack.
-    if (b.head > chain.head().number) void chain.catchUp(from)
+    // A peer ahead of us: sync from it.
+    chain.notePeerHead(from, b.head)
     return entry
   }
 
@@ -230,6 +249,12 @@ export function createNode(init: NodeInit): Node {
       }
       return chain.submitTransaction(raw as Hex)
     },
+    async syncing() {
+      return chain.syncing()
+    },
+    async stats() {
+      return chain.stats()
+    },
     async queryPeer(peerId) {
       if (typeof peerId !== 'string')
         throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' })
@@ -257,12 +282,13 @@ export function createNode(init: NodeInit): Node {
       try {
         received = decodeBeacon(data)
       } catch {
+        chain.penalize(from, 'garbage')
         return 'reject'
       }
       return record(from, received) === null ? 'ignore' : 'accept'
     },
-    async request(protocol, data) {
-      const answer = chain.answer(protocol, data)
+    async request(protocol, data, from) {
+      const answer = chain.answer(protocol, data, from)
       if (answer !== null) return answer
       if (protocol !== statusProtocol) throw new NodeError({ code: 'NODE_NO_HANDLER', protocol })
       if (data.byteLength !== 0)
@@ -276,7 +302,11 @@ export function createNode(init: NodeInit): Node {
       )
       network = snapshot
       const present = new Set(snapshot.peers.map((p) => p.peerId))
-      for (const id of peers.keys()) if (!present.has(id)) peers.delete(id)
+      for (const id of peers.keys()) {
+        if (present.has(id)) continue
+        peers.delete(id)
+        chain.forgetPeer(id)
+      }
       init.emit('status', status())
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
@@ -295,5 +325,9 @@ export function createNode(init: NodeInit): Node {
       await init.network.handle(statusProtocol)
       init.emit('status', status())
     },
+    stop() {
+      chain.stop()
+    },
+    syncer: chain.syncer,
   }
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
+import type { SyncStatus } from '../../node/sync/syncer'
 import { PeerId } from '../components/PeerId'
 import { describeRelay, formatDuration, peerCountLabel } from '../format'
 import { useApp } from '../store'
@@ -104,6 +105,7 @@ function ChainCards() {
   }, [api, tick])
   const mining = useApp((s) => s.mining)
   const setMining = useApp((s) => s.setMining)
+  const syncing = useApp((s) => s.syncing)
   return (
     <section className="cards" aria-label="Chain">
       <article className="card" data-testid="chain-head" data-number={head?.number.toString() ?? ''}>
@@ -113,6 +115,7 @@ function ChainCards() {
           {head ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)} · ${head.txCount} tx` : 'Starting…'}
         </p>
       </article>
+      <SyncCard syncing={syncing} />
       <article className="card">
         <h2 className="card__label">Difficulty</h2>
         <p className="card__value">{head ? head.difficulty.toLocaleString() : '—'}</p>
@@ -144,6 +147,43 @@ function ChainCards() {
         </label>
       </article>
     </section>
+  )
+}
+
+/** Sync progress as the node pushes it: a bar from where this sync started to the best peer's head. */
+function SyncCard({ syncing }: { readonly syncing: SyncStatus }) {
+  if (syncing === false) {
+    return (
+      <article className="card" data-testid="sync" data-syncing="false">
+        <h2 className="card__label">Sync</h2>
+        <p className="card__value">Up to date</p>
+        <p className="muted small">Follows new blocks as peers announce them.</p>
+      </article>
+    )
+  }
+  const span = syncing.highestBlock - syncing.startingBlock
+  const done = syncing.currentBlock - syncing.startingBlock
+  const percent = span > 0n ? Math.min(100, Math.max(0, Number((done * 100n) / span))) : 100
+  return (
+    <article
+      className="card"
+      data-testid="sync"
+      data-syncing="true"
+      data-current={syncing.currentBlock.toString()}
+      data-highest={syncing.highestBlock.toString()}
+    >
+      <h2 className="card__label">Syncing</h2>
+      <p className="card__value">{percent} %</p>
+      <progress
+        className="sync-progress"
+        max={100}
+        value={percent}
+        aria-label={`Synced ${percent} % of the chain`}
+      />
+      <p className="muted small">
+        Block #{syncing.currentBlock.toLocaleString()} of #{syncing.highestBlock.toLocaleString()}
+      </p>
+    </article>
   )
 }
 

@@ -3,6 +3,8 @@ import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
+import { encodeBlocksRequest } from '../../../src/node/sync/messages'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
 
 // A difficulty-2 genesis with a 30 ms minimum block interval: blocks every ~30 ms, deterministic rules.
@@ -59,7 +61,7 @@ describe('chain in the node (in-process, memory network twin)', () => {
     expect(a.heads.slice(1).every((h) => h.arrivedAt === null && h.movedAt > 0)).toBe(true)
   })
 
-  test('a node joining late catches up from a peer (head request, then ancestors)', async () => {
+  test('a node joining late catches up from a peer (sync by range)', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A', true)
     await until(async () => (await a.node.api.head()).number >= 8n)
@@ -141,14 +143,17 @@ describe('chain in the node (in-process, memory network twin)', () => {
     expect(await a.node.sink.gossip(chainTopic(chainId, 'txs'), new Uint8Array([2, 0xc0]), 'X')).toBe(
       'reject',
     )
-    await expect(
-      a.node.sink.request(chainProtocol(chainId, 'block'), new Uint8Array(5), 'X'),
-    ).rejects.toMatchObject({
-      type: { code: 'NODE_BAD_REQUEST' },
+    const { headers, blocks } = syncProtocols(chainId)
+    await expect(a.node.sink.request(headers, new Uint8Array(5), 'X')).rejects.toMatchObject({
+      type: { code: 'SYNC_MALFORMED' },
     })
-    expect(await a.node.sink.request(chainProtocol(chainId, 'block'), new Uint8Array(32), 'X')).toHaveLength(
-      0,
+    // An unknown hash: an empty list, not an error.
+    expect(await a.node.sink.request(blocks, encodeBlocksRequest([`0x${'11'.repeat(32)}`]), 'X')).toEqual(
+      new Uint8Array([0xc0]),
     )
+    await expect(
+      a.node.sink.request(chainProtocol(chainId, 'block'), new Uint8Array(32), 'X'),
+    ).rejects.toMatchObject({ type: { code: 'NODE_NO_HANDLER' } })
     await expect(a.node.api.sendRawTransaction('nope' as `0x${string}`)).rejects.toMatchObject({
       type: { code: 'NODE_BAD_PARAMS' },
     })

@@ -1,6 +1,7 @@
-import { type Address, encodeFunctionData, type Hex, hexToBytes } from 'viem'
+import { type Address, encodeFunctionData, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
+import { encodeBlock } from '../../../src/node/chain/block'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
@@ -8,7 +9,9 @@ import { TRANSFER_TOPIC } from '../../../src/node/contracts/erc20/erc20'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { memoryHub } from '../../../src/node/network/memory'
-import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
+import { chainTopic } from '../../../src/node/network/protocol'
+import { decodeBlocksResponse, encodeBlocksRequest } from '../../../src/node/sync/messages'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
 
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20 } })
@@ -221,11 +224,13 @@ describe('NodeApi queries (in-process node)', () => {
     await b.api.setMining(false)
     const bHead = await b.api.head()
     const blocksTopic = chainTopic(CHAIN_ID, 'blocks')
-    const blockProtocol = chainProtocol(CHAIN_ID, 'block')
+    const blocksProtocol = syncProtocols(CHAIN_ID).blocks
     for (let n = 1n; n <= bHead.number; n++) {
       const summary = await b.api.block(n)
-      const raw = await b.sink.request(blockProtocol, hexToBytes(summary?.hash ?? '0x'), 'A')
-      await a.sink.gossip(blocksTopic, raw, 'B')
+      const answer = await b.sink.request(blocksProtocol, encodeBlocksRequest([summary?.hash ?? '0x']), 'A')
+      const [block] = decodeBlocksResponse(answer)
+      if (block === undefined) throw new Error(`B does not serve its block ${n}`)
+      await a.sink.gossip(blocksTopic, encodeBlock(block), 'B')
     }
     expect((await a.api.head()).hash).toBe(bHead.hash)
     const reorgs = a.events.filter((e) => e.event === 'reorg').map((e) => e.data)

@@ -1,0 +1,154 @@
+import { type BrowserContext, expect, type Page, test } from '@playwright/test'
+import { openNode, waitDirect } from './helpers'
+
+const head = (page: Page) =>
+  page.evaluate(async () => {
+    const h = await window.tabchain?.node.api.head()
+    return h === undefined ? null : { number: Number(h.number), hash: h.hash }
+  })
+
+const stats = (page: Page) => page.evaluate(() => window.tabchain?.node.api.stats())
+
+/*
+ * Waits poll `page.evaluate` from the test: Playwright's `waitForFunction` does not await an async
+ * predicate (a pending Promise is truthy, so it returns at once).
+ */
+
+/** Waits until `page`'s head is at least `n`; the devnet mines toward 2 s a block, so timeouts are generous. */
+const headAtLeast = (page: Page, n: number, timeout: number) =>
+  expect
+    .poll(async () => (await head(page))?.number ?? -1, { timeout, intervals: [200] })
+    .toBeGreaterThanOrEqual(n)
+
+const sameHeadAs = (page: Page, target: { number: number; hash: string }, timeout: number) =>
+  expect.poll(async () => (await head(page))?.hash, { timeout, intervals: [100] }).toBe(target.hash)
+
+/**
+ * Waits until no page of `page`'s context holds the profile's Web Lock. A closing page lets go of it
+ * when its document is torn down, which on a loaded machine can take longer than the app's 1 s wait
+ * for a reloading tab's own profile (it would then start a new profile). The check runs in a page of
+ * the same origin and context that does not boot the app (the relay's JSON endpoint).
+ */
+async function profileReleased(ctx: BrowserContext, profileId: string): Promise<void> {
+  const probe = await ctx.newPage()
+  await probe.goto('/api/relay')
+  await expect
+    .poll(
+      () =>
+        probe.evaluate(
+          async (name) => ((await navigator.locks.query()).held ?? []).some((l) => l.name === name),
+          `tabchain:profile:${profileId}`,
+        ),
+      { timeout: 30_000, intervals: [100] },
+    )
+    .toBe(false)
+  await probe.close()
+}
+
+test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and catches up', async ({
+  browser,
+}) => {
+  test.setTimeout(420_000)
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const a = await ctxA.newPage()
+    let b = await ctxB.newPage()
+    const idA = await openNode(a, '/')
+    await openNode(b, '/?mine=0')
+    await waitDirect(b, idA)
+    const profileB = await b.evaluate(() => window.tabchain?.profileId)
+
+    // A mines a few blocks; B follows them.
+    await headAtLeast(a, 3, 120_000)
+    await a.evaluate(() => window.tabchain?.node.api.setMining(false))
+    const first = await head(a)
+    if (first === null) throw new Error('no head')
+    await sameHeadAs(b, first, 30_000)
+    // The last block's IndexedDB write completes behind the in-memory chain.
+    await b.waitForTimeout(1_000)
+
+    // The head comes back from B's own database; nothing is fetched again.
+    // B reloads: the same tab leaves the app and comes back (sessionStorage keeps its profile).
+    await b.goto('about:blank')
+    await profileReleased(ctxB, profileB ?? '')
+    await openNode(b, '/?mine=0')
+    expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileB)
+    expect(await head(b)).toEqual(first)
+    await waitDirect(b, idA, 30_000)
+    // Once linked again, B has heard A's status (an answer to its status request) and found nothing to do.
+    await expect
+      .poll(
+        () =>
+          b.evaluate(
+            async (id) => (await window.tabchain?.node.api.peerStatuses())?.some((p) => p.peerId === id),
+            idA,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true)
+    expect(await stats(b)).toMatchObject({ blocksFetchedBySync: 0, blocksFromGossip: 0, syncRuns: 0 })
+    expect(await b.evaluate(() => window.tabchain?.node.api.syncing())).toBe(false)
+    await expect(b.getByTestId('sync')).toHaveAttribute('data-syncing', 'false')
+    await expect(b.getByTestId('chain-head')).toHaveAttribute('data-number', String(first.number))
+
+    // B closes; A mines 50 more blocks while B is away.
+    await b.close()
+    await a.evaluate(() => window.tabchain?.node.api.setMining(true))
+    await headAtLeast(a, first.number + 50, 300_000)
+    await a.evaluate(() => window.tabchain?.node.api.setMining(false))
+    const target = await head(a)
+    if (target === null) throw new Error('no head')
+
+    // B reopens on the same profile, resumes from its stored head and syncs the rest from A.
+    await profileReleased(ctxB, profileB ?? '')
+    // Records the node panel's progress bar as it shows (it may be up for only a moment).
+    await ctxB.addInitScript(() => {
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="sync"][data-syncing="true"]')
+        if (bar !== null && bar.querySelector('progress') !== null) {
+          ;(window as unknown as { syncSeen?: string | null }).syncSeen = bar.getAttribute('data-highest')
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true })
+    })
+    b = await ctxB.newPage()
+    await openNode(b, '/?mine=0')
+    expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileB)
+    expect((await head(b))?.number).toBe(first.number)
+    await sameHeadAs(b, target, 60_000)
+    const after = await stats(b)
+    expect(after?.blocksFetchedBySync).toBe(target.number - first.number)
+    expect(after?.penalties).toBe(0)
+    // The home screen showed a progress bar toward A's head while B synced.
+    expect(await b.evaluate(() => (window as unknown as { syncSeen?: string }).syncSeen)).toBe(
+      String(target.number),
+    )
+    await expect(b.getByTestId('sync')).toHaveAttribute('data-syncing', 'false')
+    await expect(b.getByTestId('chain-head')).toHaveAttribute('data-number', String(target.number))
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})
+
+test('a peer the node drops is disconnected and kept out', async ({ browser }) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, '/?mine=0')
+    const idB = await openNode(b, '/?mine=0')
+    await waitDirect(a, idB, 30_000)
+    await waitDirect(b, idA, 30_000)
+    // The path a penalty takes once a peer's score crosses the threshold (see test/node/sync).
+    await a.evaluate((id) => window.tabchain?.network.api.disconnect(id, 'test', 120_000), idB)
+    const linked = (page: Page, id: string) =>
+      page.evaluate((peer) => window.tabchain?.network.connections().some((c) => c.peerId === peer), id)
+    await expect.poll(() => linked(a, idB), { timeout: 15_000 }).toBe(false)
+    // B keeps discovering A (the relay's discovery topic, every 5 s) and dialling it; A refuses.
+    await b.waitForTimeout(12_000)
+    expect(await linked(a, idB)).toBe(false)
+    expect(await linked(b, idA)).toBe(false)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})

@@ -1,0 +1,178 @@
+import type { Hex } from 'viem'
+import { decodeBlock } from '../chain/block'
+import { BlockError } from '../chain/block-error'
+import { decodeHeader, encodeHeader } from '../chain/header'
+import type { Block, Header } from '../chain/types'
+import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
+import { CodecError } from '../codec/errors'
+import { type RlpItem, rlpDecode, rlpEncode } from '../codec/rlp'
+import { SyncError } from './errors'
+
+/**
+ * Wire forms of the sync protocols (request/response, one stream per exchange):
+ *
+ * - headers: request RLP `[from, count]`; response RLP `[headNumber, headTotalDifficulty, [header…]]`,
+ *   the server's canonical headers from `from` upwards (at most `count`, fewer at its head), each
+ *   header as the byte string of its own RLP. The head fields tell the client how far the peer is.
+ * - blocks: request RLP `[hash…]`; response RLP `[block…]`, the blocks in request order, stopping at
+ *   the first hash the server does not hold or when the byte budget is spent (always at least one).
+ */
+
+/** Most headers one response carries; larger requests are refused. */
+export const MAX_HEADERS_PER_REQUEST = 512
+/** Most blocks one response carries; larger requests are refused. */
+export const MAX_BLOCKS_PER_REQUEST = 64
+/**
+ * Largest response body either protocol sends or accepts (under the bridge's 4 MiB exchange cap; one
+ * maximal 2 MiB block always fits).
+ */
+export const MAX_SYNC_RESPONSE_BYTES = 3 * 1024 * 1024
+/** Largest request body: 64 hashes of 32 bytes and their RLP prefixes fit easily. */
+export const MAX_SYNC_REQUEST_BYTES = 4 * 1024
+
+export interface HeadersRequest {
+  readonly from: bigint
+  readonly count: number
+}
+
+export interface HeadersResponse {
+  readonly headNumber: bigint
+  readonly headTotalDifficulty: bigint
+  /** Strictly decoded, so re-encoding gives the sent bytes and `hashHeader` the sender's hash. */
+  readonly headers: readonly Header[]
+}
+
+const malformed = (what: string, reason: string): SyncError =>
+  new SyncError({ code: 'SYNC_MALFORMED', what, reason })
+
+function decodeTop(bytes: Uint8Array, what: string, max: number): RlpItem {
+  if (bytes.byteLength > max) throw malformed(what, `larger than ${max} bytes`)
+  try {
+    return rlpDecode(bytes)
+  } catch (err) {
+    if (err instanceof CodecError) throw malformed(what, err.message)
+    throw err
+  }
+}
+
+function uint(item: RlpItem | undefined, what: string, field: string, maxBytes = 8): bigint {
+  if (!(item instanceof Uint8Array)) throw malformed(what, `${field} is not a byte string`)
+  if (item.byteLength > maxBytes) throw malformed(what, `${field} is longer than ${maxBytes} bytes`)
+  if (item.byteLength > 0 && item[0] === 0) throw malformed(what, `${field} has a leading zero`)
+  return bytesToBigint(item)
+}
+
+function list(item: RlpItem, what: string, length?: number): RlpItem[] {
+  if (!Array.isArray(item)) throw malformed(what, 'expected a list')
+  if (length !== undefined && item.length !== length)
+    throw malformed(what, `expected ${length} items, got ${item.length}`)
+  return item
+}
+
+export function encodeHeadersRequest(r: HeadersRequest): Uint8Array {
+  return rlpEncode([bigintToBytes(r.from), bigintToBytes(BigInt(r.count))])
+}
+
+/** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_HEADERS_PER_REQUEST`. */
+export function decodeHeadersRequest(bytes: Uint8Array): HeadersRequest {
+  const what = 'headers request'
+  const [from, count] = list(decodeTop(bytes, what, MAX_SYNC_REQUEST_BYTES), what, 2)
+  const n = uint(count, what, 'count', 4)
+  if (n === 0n) throw malformed(what, 'count is zero')
+  if (n > BigInt(MAX_HEADERS_PER_REQUEST))
+    throw new SyncError({
+      code: 'SYNC_REQUEST_TOO_LARGE',
+      what,
+      asked: Number(n),
+      max: MAX_HEADERS_PER_REQUEST,
+    })
+  return { from: uint(from, what, 'from'), count: Number(n) }
+}
+
+export function encodeHeadersResponse(r: HeadersResponse): Uint8Array {
+  return rlpEncode([
+    bigintToBytes(r.headNumber),
+    bigintToBytes(r.headTotalDifficulty),
+    r.headers.map((h) => encodeHeader(h)),
+  ])
+}
+
+/** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED`. */
+export function decodeHeadersResponse(bytes: Uint8Array): HeadersResponse {
+  const what = 'headers response'
+  if (bytes.byteLength > MAX_SYNC_RESPONSE_BYTES)
+    throw new SyncError({
+      code: 'SYNC_RESPONSE_TOO_LARGE',
+      size: bytes.byteLength,
+      max: MAX_SYNC_RESPONSE_BYTES,
+    })
+  const [number, td, items] = list(decodeTop(bytes, what, MAX_SYNC_RESPONSE_BYTES), what, 3)
+  const raw = list(items as RlpItem, what)
+  if (raw.length > MAX_HEADERS_PER_REQUEST)
+    throw malformed(what, `more than ${MAX_HEADERS_PER_REQUEST} headers`)
+  const headers = raw.map((item, i) => {
+    if (!(item instanceof Uint8Array)) throw malformed(what, `header ${i} is not a byte string`)
+    try {
+      return decodeHeader(item)
+    } catch (err) {
+      if (err instanceof BlockError) throw malformed(what, `header ${i}: ${err.message}`)
+      throw err
+    }
+  })
+  return {
+    headNumber: uint(number, what, 'headNumber'),
+    headTotalDifficulty: uint(td, what, 'headTotalDifficulty', 32),
+    headers,
+  }
+}
+
+export function encodeBlocksRequest(hashes: readonly Hex[]): Uint8Array {
+  return rlpEncode(hashes.map((h) => fromHex(h)))
+}
+
+/** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_BLOCKS_PER_REQUEST`. */
+export function decodeBlocksRequest(bytes: Uint8Array): Hex[] {
+  const what = 'blocks request'
+  const items = list(decodeTop(bytes, what, MAX_SYNC_REQUEST_BYTES), what)
+  if (items.length === 0) throw malformed(what, 'no hashes')
+  if (items.length > MAX_BLOCKS_PER_REQUEST)
+    throw new SyncError({
+      code: 'SYNC_REQUEST_TOO_LARGE',
+      what,
+      asked: items.length,
+      max: MAX_BLOCKS_PER_REQUEST,
+    })
+  return items.map((item, i) => {
+    if (!(item instanceof Uint8Array) || item.byteLength !== 32)
+      throw malformed(what, `hash ${i} is not 32 bytes`)
+    return toHex(item)
+  })
+}
+
+/** Encodes already encoded blocks (the server keeps them as bytes). */
+export function encodeBlocksResponse(blocks: readonly Uint8Array[]): Uint8Array {
+  return rlpEncode([...blocks])
+}
+
+/** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED` (a block that does not decode). */
+export function decodeBlocksResponse(bytes: Uint8Array): Block[] {
+  const what = 'blocks response'
+  if (bytes.byteLength > MAX_SYNC_RESPONSE_BYTES)
+    throw new SyncError({
+      code: 'SYNC_RESPONSE_TOO_LARGE',
+      size: bytes.byteLength,
+      max: MAX_SYNC_RESPONSE_BYTES,
+    })
+  const items = list(decodeTop(bytes, what, MAX_SYNC_RESPONSE_BYTES), what)
+  if (items.length > MAX_BLOCKS_PER_REQUEST)
+    throw malformed(what, `more than ${MAX_BLOCKS_PER_REQUEST} blocks`)
+  return items.map((item, i) => {
+    if (!(item instanceof Uint8Array)) throw malformed(what, `block ${i} is not a byte string`)
+    try {
+      return decodeBlock(item)
+    } catch (err) {
+      if (err instanceof BlockError) throw malformed(what, `block ${i}: ${err.message}`)
+      throw err
+    }
+  })
+}

@@ -1,0 +1,35 @@
+/**
+ * A token bucket per key: `burst` requests at once, refilled at `perSecond`. Time comes in as an
+ * argument. Keys idle long enough to be full again are forgotten, so memory stays bounded by the
+ * number of recently active peers.
+ */
+export class RateLimiter {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>()
+  readonly #burst: number
+  readonly #perSecond: number
+
+  constructor(opts: { burst: number; perSecond: number }) {
+    this.#burst = opts.burst
+    this.#perSecond = opts.perSecond
+  }
+
+  /** Takes one token for `key`: 0 when granted, else the ms until one is available. */
+  take(key: string, now: number): number {
+    const b = this.#buckets.get(key) ?? { tokens: this.#burst, at: now }
+    b.tokens = Math.min(this.#burst, b.tokens + ((now - b.at) * this.#perSecond) / 1000)
+    b.at = now
+    this.#buckets.set(key, b)
+    if (this.#buckets.size > 1024) this.#forgetFull(now)
+    if (b.tokens >= 1) {
+      b.tokens -= 1
+      return 0
+    }
+    return Math.ceil(((1 - b.tokens) * 1000) / this.#perSecond)
+  }
+
+  #forgetFull(now: number): void {
+    for (const [key, b] of this.#buckets) {
+      if (b.tokens + ((now - b.at) * this.#perSecond) / 1000 >= this.#burst) this.#buckets.delete(key)
+    }
+  }
+}

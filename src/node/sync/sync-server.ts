@@ -1,0 +1,89 @@
+import { encodeBlock } from '../chain/block'
+import type { Chain } from '../chain/chain'
+import type { Header } from '../chain/types'
+import { chainProtocol } from '../network/protocol'
+import { SyncError } from './errors'
+import {
+  decodeBlocksRequest,
+  decodeHeadersRequest,
+  encodeBlocksResponse,
+  encodeHeadersResponse,
+  MAX_SYNC_RESPONSE_BYTES,
+} from './messages'
+import { RateLimiter } from './rate-limiter'
+
+/** Protocol ids of the sync exchanges of one chain. */
+export const syncProtocols = (chainId: number) => ({
+  headers: chainProtocol(chainId, 'sync-headers'),
+  blocks: chainProtocol(chainId, 'sync-blocks'),
+})
+
+export interface SyncServerInit {
+  readonly chain: Chain
+  readonly now: () => number
+  /** Requests a peer may make at once, then `ratePerSecond` (both protocols together). */
+  readonly rateBurst?: number
+  readonly ratePerSecond?: number
+}
+
+/** Headroom for the response list's own RLP prefix within the byte budget. */
+const LIST_PREFIX_BYTES = 16
+
+/**
+ * The serving side of sync: canonical headers by range and blocks by hash, within the size limits of
+ * `messages.ts`, at most `ratePerSecond` requests per peer (a token bucket). Requests beyond a limit
+ * are refused with a typed `SyncError` (the stream is then aborted), never truncated silently.
+ */
+export function createSyncServer(init: SyncServerInit) {
+  const protocols = syncProtocols(init.chain.params.chainId)
+  const limiter = new RateLimiter({ burst: init.rateBurst ?? 32, perSecond: init.ratePerSecond ?? 16 })
+
+  function headers(data: Uint8Array): Uint8Array {
+    const req = decodeHeadersRequest(data)
+    const head = init.chain.head
+    const out: Header[] = []
+    let bytes = LIST_PREFIX_BYTES
+    for (let n = req.from; n < req.from + BigInt(req.count) && n <= head.block.header.number; n++) {
+      const stored = init.chain.getBlockByNumber(n)
+      if (stored === undefined) break
+      // A header is at most 1 KiB: 512 of them stay far below the budget, checked anyway.
+      bytes += 1024
+      if (bytes > MAX_SYNC_RESPONSE_BYTES) break
+      out.push(stored.block.header)
+    }
+    return encodeHeadersResponse({
+      headNumber: head.block.header.number,
+      headTotalDifficulty: head.totalDifficulty,
+      headers: out,
+    })
+  }
+
+  function blocks(data: Uint8Array): Uint8Array {
+    const out: Uint8Array[] = []
+    let bytes = LIST_PREFIX_BYTES
+    for (const hash of decodeBlocksRequest(data)) {
+      const stored = init.chain.getBlock(hash)
+      if (stored === undefined) break
+      const encoded = encodeBlock(stored.block)
+      // The string prefix of each block is at most 5 bytes.
+      bytes += encoded.byteLength + 5
+      if (bytes > MAX_SYNC_RESPONSE_BYTES && out.length > 0) break
+      out.push(encoded)
+    }
+    return encodeBlocksResponse(out)
+  }
+
+  return {
+    protocols: [protocols.headers, protocols.blocks] as const,
+    /**
+     * Answers a sync request from `from`, or null when `protocol` is not a sync protocol. Throws
+     * `SyncError` (`SYNC_RATE_LIMITED`, `SYNC_REQUEST_TOO_LARGE`, `SYNC_MALFORMED`).
+     */
+    answer(protocol: string, data: Uint8Array, from: string): Uint8Array | null {
+      if (protocol !== protocols.headers && protocol !== protocols.blocks) return null
+      const wait = limiter.take(from, init.now())
+      if (wait > 0) throw new SyncError({ code: 'SYNC_RATE_LIMITED', peerId: from, retryInMs: wait })
+      return protocol === protocols.headers ? headers(data) : blocks(data)
+    },
+  }
+}

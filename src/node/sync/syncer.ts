@@ -1,0 +1,449 @@
+import type { Hex } from 'viem'
+import { hashBlock } from '../chain/block'
+import type { Chain } from '../chain/chain'
+import { hashHeader } from '../chain/header'
+import type { Block } from '../chain/types'
+import { checkPow } from '../consensus/pow'
+import type { GossipVerdict } from '../network/bridge'
+import { RetrySchedule } from '../network/retry'
+import { CircuitBreaker } from './circuit-breaker'
+import { SyncError } from './errors'
+import {
+  decodeBlocksResponse,
+  decodeHeadersResponse,
+  encodeBlocksRequest,
+  encodeHeadersRequest,
+  type HeadersResponse,
+  MAX_BLOCKS_PER_REQUEST,
+  MAX_HEADERS_PER_REQUEST,
+} from './messages'
+import { DROP_SCORE, type Offence, PeerScores } from './peer-scores'
+import { syncProtocols } from './sync-server'
+
+/** `eth_syncing`'s answer: false when not syncing, else where the current sync started, is, and aims. */
+export type SyncStatus =
+  | false
+  | { readonly startingBlock: bigint; readonly currentBlock: bigint; readonly highestBlock: bigint }
+
+/** Counters of the sync client, for tests and the node's stats. */
+export interface SyncCounters {
+  /** Blocks fetched by sync and stored (not gossip). */
+  blocksFetched: number
+  /** Sync runs started (a run ends when no peer is ahead). */
+  runs: number
+  /** Penalties given to peers (gossip and sync). */
+  penalties: number
+  /** Peers disconnected and kept out for misbehaving. */
+  peersDropped: number
+}
+
+export interface SyncConfig {
+  /** Timeout of one request, ms. */
+  readonly requestTimeoutMs: number
+  /** Consecutive failures that open a peer's circuit breaker. */
+  readonly breakerFailures: number
+  /** First open period of a breaker, ms (doubles on each failed probe, up to `breakerMaxOpenMs`). */
+  readonly breakerOpenMs: number
+  readonly breakerMaxOpenMs: number
+  /** Backoff between failed attempts of one run: base and cap, ms. */
+  readonly retryBaseMs: number
+  readonly retryMaxMs: number
+  /** Failed attempts after which a run gives up (the next beacon or gap starts a new one). */
+  readonly maxFailuresPerRun: number
+  /** How long a dropped peer is kept out, ms. */
+  readonly banMs: number
+  /** Headers asked for per request (≤ MAX_HEADERS_PER_REQUEST). */
+  readonly headersPerRequest: number
+}
+
+export const DEFAULT_SYNC_CONFIG: SyncConfig = {
+  requestTimeoutMs: 10_000,
+  breakerFailures: 3,
+  breakerOpenMs: 2_000,
+  breakerMaxOpenMs: 60_000,
+  retryBaseMs: 250,
+  retryMaxMs: 8_000,
+  maxFailuresPerRun: 12,
+  banMs: 10 * 60_000,
+  headersPerRequest: MAX_HEADERS_PER_REQUEST,
+}
+
+/** How the node's import treated a block sync fetched: its gossip verdict. */
+export type ImportBlock = (block: Block) => GossipVerdict
+
+export interface SyncerInit {
+  readonly chain: Chain
+  /** One request/response exchange (the network bridge's `request`). */
+  readonly request: (
+    peerId: string,
+    protocol: string,
+    data: Uint8Array,
+    timeoutMs: number,
+  ) => Promise<Uint8Array>
+  /** Closes the links to a misbehaving peer and keeps it out for `banMs` (the network host's `disconnect`). */
+  readonly disconnect: (peerId: string, reason: string, banMs: number) => Promise<void>
+  /** Imports a fetched block through the node (mempool and head events follow as for gossip). */
+  readonly importBlock: ImportBlock
+  readonly now: () => number
+  readonly onStatus: (status: SyncStatus) => void
+  readonly config?: Partial<SyncConfig>
+  /** Random source of the retry jitter (tests fix it). */
+  readonly random?: () => number
+}
+
+interface PeerView {
+  /** Highest head number the peer claimed (beacon, gossip or headers response). */
+  head: bigint
+  /** Total difficulty of that head when a headers response told it; unknown after a newer beacon. */
+  td: bigint | undefined
+  /** It sent a block whose parent we lack: worth asking even if its head is not higher than ours. */
+  gap: boolean
+  readonly breaker: CircuitBreaker
+}
+
+/** A failure that is the peer's fault and earns it a penalty. */
+class Misbehaviour extends Error {
+  constructor(
+    readonly offence: Offence,
+    reason: string,
+  ) {
+    super(reason)
+  }
+}
+
+/**
+ * The sync client: keeps what each peer claims, and whenever one is ahead of us (its beacon, a gossiped
+ * block whose parent we lack, a new or returning peer) runs a sync: finds where the best peer's chain
+ * meets ours (headers by range, stepping back up to the reorg limit), checks each header's link and
+ * proof of work, fetches the bodies by hash in batches and imports them (full validation) in order.
+ * Failures retry with backoff against the best peer whose circuit breaker lets it through; invalid or
+ * undecodable data penalises the sender, which past `DROP_SCORE` is disconnected and banned.
+ */
+export class Syncer {
+  readonly counters: SyncCounters = { blocksFetched: 0, runs: 0, penalties: 0, peersDropped: 0 }
+  readonly #init: SyncerInit
+  readonly #config: SyncConfig
+  readonly #protocols: ReturnType<typeof syncProtocols>
+  readonly #peers = new Map<string, PeerView>()
+  readonly #banned = new Map<string, number>()
+  readonly #scores = new PeerScores()
+  readonly #retry: RetrySchedule
+  #running: Promise<void> | null = null
+  #again = false
+  #wake: ReturnType<typeof setTimeout> | undefined
+  #status: SyncStatus = false
+  #stopped = false
+
+  constructor(init: SyncerInit) {
+    this.#init = init
+    this.#config = { ...DEFAULT_SYNC_CONFIG, ...init.config }
+    this.#protocols = syncProtocols(init.chain.params.chainId)
+    this.#retry = new RetrySchedule({
+      baseMs: this.#config.retryBaseMs,
+      maxMs: this.#config.retryMaxMs,
+      ...(init.random === undefined ? {} : { random: init.random }),
+    })
+  }
+
+  get status(): SyncStatus {
+    return this.#status
+  }
+
+  /** Whether `peerId` is kept out (its traffic is refused until the ban ends). */
+  isBanned(peerId: string): boolean {
+    const until = this.#banned.get(peerId)
+    if (until === undefined) return false
+    if (until > this.#init.now()) return true
+    this.#banned.delete(peerId)
+    return false
+  }
+
+  /** The breaker state of a peer (tests, devtools). */
+  breakerState(peerId: string): 'closed' | 'open' | 'half-open' | undefined {
+    return this.#peers.get(peerId)?.breaker.state(this.#init.now())
+  }
+
+  /** A peer told us its head (beacon or status answer); syncs if it is ahead. */
+  notePeerHead(peerId: string, head: bigint): void {
+    if (this.isBanned(peerId)) return
+    const p = this.#peer(peerId)
+    if (head > p.head) {
+      p.head = head
+      p.td = undefined
+    }
+    if (head > this.#init.chain.head.block.header.number) this.start()
+  }
+
+  /** A block from `peerId` whose parent we lack: sync from that peer's chain. */
+  noteGap(peerId: string, number: bigint): void {
+    if (this.isBanned(peerId)) return
+    const p = this.#peer(peerId)
+    p.gap = true
+    p.td = undefined
+    if (number > p.head) p.head = number
+    this.start()
+  }
+
+  /** The peer left: forget what it claimed (its score and ban stay). */
+  forgetPeer(peerId: string): void {
+    this.#peers.delete(peerId)
+  }
+
+  /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
+  penalize(peerId: string, offence: Offence): void {
+    if (this.isBanned(peerId)) return
+    const now = this.#init.now()
+    this.counters.penalties++
+    if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return
+    this.#banned.set(peerId, now + this.#config.banMs)
+    this.#peers.delete(peerId)
+    this.#scores.forget(peerId)
+    this.counters.peersDropped++
+    void this.#init.disconnect(peerId, offence, this.#config.banMs).catch(() => {})
+  }
+
+  /** Starts a sync run unless one is going (then it runs once more when done). */
+  start(): void {
+    if (this.#stopped) return
+    if (this.#running !== null) {
+      this.#again = true
+      return
+    }
+    this.#running = this.#run().finally(() => {
+      this.#running = null
+      if (this.#again) {
+        this.#again = false
+        this.start()
+      }
+    })
+  }
+
+  /** Resolves when the current run (if any) and its follow-ups have ended. */
+  async idle(): Promise<void> {
+    while (this.#running !== null) await this.#running
+  }
+
+  stop(): void {
+    this.#stopped = true
+    clearTimeout(this.#wake)
+  }
+
+  #peer(peerId: string): PeerView {
+    let p = this.#peers.get(peerId)
+    if (p === undefined) {
+      p = {
+        head: -1n,
+        td: undefined,
+        gap: false,
+        breaker: new CircuitBreaker({
+          failureThreshold: this.#config.breakerFailures,
+          openMs: this.#config.breakerOpenMs,
+          maxOpenMs: this.#config.breakerMaxOpenMs,
+        }),
+      }
+      this.#peers.set(peerId, p)
+    }
+    return p
+  }
+
+  /** Peers claiming more than our head, best first: by known total difficulty, else by head number. */
+  #ahead(): [string, PeerView][] {
+    const head = this.#init.chain.head
+    return [...this.#peers]
+      .filter(
+        ([id, p]) =>
+          !this.isBanned(id) &&
+          (p.td !== undefined ? p.td > head.totalDifficulty : p.gap || p.head > head.block.header.number),
+      )
+      .sort(([, a], [, b]) => (a.head === b.head ? 0 : a.head > b.head ? -1 : 1))
+  }
+
+  #setStatus(status: SyncStatus): void {
+    const s = this.#status
+    if (
+      status === s ||
+      (status !== false &&
+        s !== false &&
+        status.currentBlock === s.currentBlock &&
+        status.highestBlock === s.highestBlock &&
+        status.startingBlock === s.startingBlock)
+    )
+      return
+    this.#status = status
+    this.#init.onStatus(status)
+  }
+
+  #progress(starting: bigint): void {
+    const current = this.#init.chain.head.block.header.number
+    let highest = current
+    for (const [id, p] of this.#peers) if (!this.isBanned(id) && p.head > highest) highest = p.head
+    this.#setStatus({ startingBlock: starting, currentBlock: current, highestBlock: highest })
+  }
+
+  async #run(): Promise<void> {
+    if (this.#ahead().length === 0) return
+    this.counters.runs++
+    const starting = this.#init.chain.head.block.header.number
+    let failures = 0
+    try {
+      while (!this.#stopped && failures < this.#config.maxFailuresPerRun) {
+        const now = this.#init.now()
+        const ahead = this.#ahead()
+        if (ahead.length === 0) break
+        const pick = ahead.find(([, p]) => p.breaker.allow(now))
+        if (pick === undefined) {
+          // Every peer ahead is open-circuited: come back when the first one lets a probe through.
+          const at = Math.min(...ahead.map(([, p]) => p.breaker.retryAt))
+          clearTimeout(this.#wake)
+          this.#wake = setTimeout(() => this.start(), Math.max(0, at - now) + 10)
+          break
+        }
+        const [peerId, peer] = pick
+        this.#progress(starting)
+        try {
+          const progressed = await this.#syncFrom(peerId, peer, starting)
+          peer.breaker.success()
+          if (progressed) this.#retry.reset()
+          else {
+            // The peer answered but we did not move (future blocks held, a fork beyond the reorg
+            // limit): stop asking it until it claims something new.
+            peer.head = this.#init.chain.head.block.header.number
+            peer.td = undefined
+            peer.gap = false
+          }
+        } catch (err) {
+          failures++
+          if (err instanceof Misbehaviour) {
+            peer.breaker.success()
+            this.penalize(peerId, err.offence)
+          } else {
+            peer.breaker.failure(this.#init.now())
+          }
+          await sleep(this.#retry.next())
+        }
+      }
+    } finally {
+      this.#setStatus(false)
+    }
+  }
+
+  /** One exchange; a transport failure or a refusal is thrown as is (it counts against the breaker). */
+  #ask(peerId: string, protocol: string, body: Uint8Array): Promise<Uint8Array> {
+    return this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
+  }
+
+  async #headers(peerId: string, peer: PeerView, from: bigint): Promise<HeadersResponse> {
+    const count = Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST)
+    const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
+    const res = decode(() => decodeHeadersResponse(bytes))
+    if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
+    let parent: Hex | null = null
+    res.headers.forEach((h, i) => {
+      if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
+      if (parent !== null && h.parentHash !== parent)
+        throw new Misbehaviour('wrong-response', 'headers not linked')
+      const hash = hashHeader(h)
+      // Known blocks (the genesis has no seal) were checked when stored; new ones must carry their work.
+      if (this.#init.chain.getBlock(hash) === undefined && !checkPow(h))
+        throw new Misbehaviour('invalid-block', 'header without its proof of work')
+      parent = hash
+    })
+    const last = res.headers.at(-1)
+    // A peer that claims a head past what it serves, while serving less than asked, is lying.
+    if (last !== undefined && res.headers.length < count && last.number < res.headNumber)
+      throw new Misbehaviour('wrong-response', 'fewer headers than its head')
+    if (res.headers.length === 0 && res.headNumber >= from)
+      throw new Misbehaviour('wrong-response', 'no headers below its head')
+    peer.head = res.headNumber
+    peer.td = res.headTotalDifficulty
+    peer.gap = false
+    return res
+  }
+
+  /**
+   * One pass against one peer: locate the fork point, then fetch and import header ranges until its
+   * head. Returns whether our head moved.
+   */
+  async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
+    const chain = this.#init.chain
+    const before = chain.head.hash
+    const ours = chain.head.block.header.number
+    const floor = ours > BigInt(chain.params.maxReorgDepth) ? ours - BigInt(chain.params.maxReorgDepth) : 0n
+    const count = BigInt(Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST))
+    // Start a little below our head: a peer on another branch shares an ancestor there.
+    let from = ours > 32n ? ours - 32n : 0n
+    for (;;) {
+      const res = await this.#headers(peerId, peer, from)
+      if (res.headers.length === 0) {
+        // The peer's chain is shorter than our start; look again just below its head.
+        if (res.headNumber < from && from > floor) {
+          from = res.headNumber > 32n ? res.headNumber - 32n : 0n
+          if (from < floor) from = floor
+          continue
+        }
+        break
+      }
+      if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
+      let firstNew = res.headers.findIndex((h) => chain.getBlock(hashHeader(h)) === undefined)
+      if (firstNew === 0 && chain.getBlock(res.headers[0]?.parentHash ?? '0x') === undefined) {
+        // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
+        if (from <= floor) break
+        from = from > floor + count ? from - count : floor
+        continue
+      }
+      if (firstNew === -1) firstNew = res.headers.length
+      const wanted = res.headers.slice(firstNew)
+      const fetched = this.counters.blocksFetched
+      for (let i = 0; i < wanted.length; i += MAX_BLOCKS_PER_REQUEST) {
+        const batch = wanted.slice(i, i + MAX_BLOCKS_PER_REQUEST).map((h) => hashHeader(h))
+        while (batch.length > 0) {
+          const got = await this.#blocks(peerId, batch)
+          for (const block of got) {
+            const verdict = this.#init.importBlock(block)
+            if (verdict === 'reject') throw new Misbehaviour('invalid-block', 'served an invalid block')
+            if (verdict === 'accept') this.counters.blocksFetched++
+          }
+          batch.splice(0, got.length)
+          this.#progress(starting)
+        }
+      }
+      // Nothing of this range could be stored (e.g. a block dated ahead of our clock, held until its
+      // time): asking further would only fetch orphans.
+      if (wanted.length > 0 && this.counters.blocksFetched === fetched) break
+      const last = res.headers.at(-1)
+      if (last === undefined || last.number >= res.headNumber) break
+      from = last.number + 1n
+    }
+    return chain.head.hash !== before
+  }
+
+  async #blocks(peerId: string, hashes: readonly Hex[]): Promise<Block[]> {
+    const bytes = await this.#ask(peerId, this.#protocols.blocks, encodeBlocksRequest(hashes))
+    const blocks = decode(() => decodeBlocksResponse(bytes))
+    if (blocks.length === 0) throw new Misbehaviour('wrong-response', 'no blocks for headers it served')
+    blocks.forEach((b, i) => {
+      if (hashBlock(b) !== hashes[i])
+        throw new Misbehaviour('wrong-response', 'a block that was not asked for')
+    })
+    return blocks
+  }
+}
+
+/** Decodes a response; undecodable or oversized bytes are the sender's misbehaviour. */
+function decode<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof SyncError) {
+      throw new Misbehaviour(
+        err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage',
+        err.message,
+      )
+    }
+    throw err
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

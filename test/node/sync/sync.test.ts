@@ -1,0 +1,395 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import type { Block } from '../../../src/node/chain/types'
+import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
+import type { NetworkSink } from '../../../src/node/network/bridge'
+import { memoryHub } from '../../../src/node/network/memory'
+import { chainProtocol } from '../../../src/node/network/protocol'
+import {
+  decodeBlocksRequest,
+  decodeBlocksResponse,
+  decodeHeadersRequest,
+  decodeHeadersResponse,
+  encodeBlocksRequest,
+  encodeBlocksResponse,
+  encodeHeadersRequest,
+  encodeHeadersResponse,
+  MAX_BLOCKS_PER_REQUEST,
+  MAX_HEADERS_PER_REQUEST,
+  MAX_SYNC_RESPONSE_BYTES,
+} from '../../../src/node/sync/messages'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
+import type { SyncConfig, SyncStatus } from '../../../src/node/sync/syncer'
+import { encodeBeacon } from '../../../src/node/worker/beacon'
+import { createNode, type Node } from '../../../src/node/worker/node'
+
+const GENESIS = testGenesis()
+const CHAIN_ID = GENESIS.params.chainId
+const PROTOCOLS = syncProtocols(CHAIN_ID)
+const STATUS = chainProtocol(CHAIN_ID, 'status')
+const MINER = DEVNET_ACCOUNTS[2] ?? '0x'
+/** Fast retries and short breaker periods, so failure paths run in well under a second each. */
+const FAST: Partial<SyncConfig> = { retryBaseMs: 10, retryMaxMs: 50, breakerOpenMs: 300 }
+
+/** Seals one block on `parent` (difficulty 2: a handful of hashes). */
+function sealOn(chain: Chain, parentHash: `0x${string}`, now: bigint, edit?: (b: Block) => Block): Block {
+  const parent = chain.getBlock(parentHash)
+  if (parent === undefined) throw new Error('no parent')
+  const built = buildBlockTemplate({
+    params: chain.params,
+    parent: parent.block.header,
+    parentState: chain.stateAt(parentHash),
+    txs: [],
+    now,
+    miner: MINER,
+  }).block
+  const template = edit === undefined ? built : edit(built)
+  for (let nonce = 0n; ; nonce += 1000n) {
+    const r = mineSlice(template.header, nonce, 1000)
+    if ('found' in r) return sealBlock(template, r.found)
+  }
+}
+
+/** A store holding a chain of `n` blocks on the test genesis, dated in the recent past. */
+function chainOf(n: number): MemoryChainStore {
+  const store = new MemoryChainStore()
+  extend(new Chain({ genesis: GENESIS, store }), n, 0)
+  return store
+}
+
+/** Mines `n` blocks on `chain`'s head; a different `skewMs` gives a different branch. */
+function extend(chain: Chain, n: number, skewMs: number): void {
+  const start = BigInt(Date.now() - 10 * n - 10_000 + skewMs)
+  for (let i = 1; i <= n; i++) {
+    const block = sealOn(chain, chain.head.hash, start + BigInt(10 * i))
+    chain.importBlock(block, BigInt(Date.now()))
+  }
+}
+
+const running: Node[] = []
+afterEach(() => {
+  for (const n of running.splice(0)) n.stop()
+})
+
+async function makeNode(
+  hub: ReturnType<typeof memoryHub>,
+  peerId: string,
+  opts: { store?: MemoryChainStore; sync?: Partial<SyncConfig>; wrap?: (s: NetworkSink) => NetworkSink } = {},
+) {
+  const link = hub.join(peerId)
+  const syncing: SyncStatus[] = []
+  const node = createNode({
+    profileId: peerId,
+    genesis: GENESIS,
+    ...(opts.store === undefined ? {} : { store: opts.store }),
+    coinbase: MINER,
+    mine: false,
+    network: link.api,
+    emit: (event, data) => {
+      if (event === 'syncing') syncing.push(data as SyncStatus)
+    },
+    now: () => Date.now(),
+    agent: 'test',
+    sync: { ...FAST, ...opts.sync },
+  })
+  running.push(node)
+  await node.start()
+  await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
+  return { node, link, syncing }
+}
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const sameHead = async (a: Node, b: Node) => (await a.api.head()).hash === (await b.api.head()).hash
+
+type Mode = 'garbage' | 'oversized' | 'invalid-block' | 'wrong-block' | 'unlinked-headers'
+
+/**
+ * A peer that claims a far higher head and answers sync requests with bad data of one kind. Its
+ * "invalid" block has a valid seal over a wrong state root, so only full validation catches it.
+ */
+function evilPeer(hub: ReturnType<typeof memoryHub>, mode: Mode, honest: Chain) {
+  const link = hub.join('EVIL')
+  const genesis = honest.getBlockByNumber(0n)
+  if (genesis === undefined) throw new Error('no genesis')
+  const forged = sealOn(honest, genesis.hash, BigInt(Date.now() - 5_000), (b) => ({
+    ...b,
+    header: { ...b.header, stateRoot: `0x${'ab'.repeat(32)}` },
+  }))
+  const honestBlock = honest.getBlockByNumber(1n)?.block
+  if (honestBlock === undefined) throw new Error('no block 1')
+  let served = 0
+  const sink: NetworkSink = {
+    async gossip() {
+      return 'ignore'
+    },
+    async networkChanged() {},
+    async request(protocol, data) {
+      served++
+      if (protocol === STATUS) return encodeBeacon({ seq: 1n, sentAt: 0n, head: 10_000n, agent: 'evil' })
+      if (mode === 'garbage') return new Uint8Array([0xf9, 0xff, 0x01, 0x02])
+      if (mode === 'oversized') return new Uint8Array(MAX_SYNC_RESPONSE_BYTES + 1)
+      if (protocol === PROTOCOLS.headers) {
+        const { from } = decodeHeadersRequest(data)
+        const headers =
+          mode === 'unlinked-headers'
+            ? [genesis.block.header, { ...forged.header, parentHash: `0x${'cd'.repeat(32)}` as const }]
+            : [genesis.block.header, forged.header].filter((h) => h.number >= from)
+        return encodeHeadersResponse({ headNumber: 1n, headTotalDifficulty: 10n ** 30n, headers })
+      }
+      decodeBlocksRequest(data)
+      return encodeBlocksResponse([encodeBlock(mode === 'wrong-block' ? honestBlock : forged)])
+    },
+  }
+  return {
+    served: () => served,
+    async start() {
+      await link.api.handle(STATUS)
+      await link.api.handle(PROTOCOLS.headers)
+      await link.api.handle(PROTOCOLS.blocks)
+      await link.attach(sink)
+    },
+  }
+}
+
+describe('sync over the memory network twin (two nodes in one process)', () => {
+  test('B syncs 500 blocks from A from scratch, then follows the blocks A mines', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', { store: chainOf(500) })
+    expect((await a.node.api.head()).number).toBe(500n)
+    const b = await makeNode(hub, 'B')
+    await until(() => sameHead(a.node, b.node), 60_000)
+    expect((await b.node.api.head()).number).toBe(500n)
+    const stats = await b.node.api.stats()
+    expect(stats.blocksFetchedBySync).toBe(500)
+    expect(stats.penalties).toBe(0)
+    // Progress went up to 500 and ended with false, eth_syncing-style.
+    expect(b.syncing[0]).toMatchObject({ startingBlock: 0n, highestBlock: 500n })
+    expect(b.syncing.some((s) => s !== false && s.currentBlock === 500n)).toBe(true)
+    expect(b.syncing.at(-1)).toBe(false)
+    expect(await b.node.api.syncing()).toBe(false)
+
+    await a.node.api.setMining(true)
+    await until(async () => (await a.node.api.head()).number >= 505n)
+    await a.node.api.setMining(false)
+    await until(() => sameHead(a.node, b.node))
+    const after = await b.node.api.stats()
+    expect(after.blocksFromGossip).toBeGreaterThanOrEqual(5)
+    expect(after.blocksFetchedBySync).toBe(500)
+  }, 120_000)
+
+  test('B on its own branch reorganises onto the heavier branch of A, finding the fork below its window', async () => {
+    const hub = memoryHub()
+    // Common first 5 blocks, then A has 55 more and B 35 of its own: B's window (32 below its head)
+    // starts above the fork, so it must step back to find it.
+    const storeA = chainOf(5)
+    const storeB = new MemoryChainStore()
+    const chainB = new Chain({ genesis: GENESIS, store: storeB })
+    const chainA = new Chain({ genesis: GENESIS, store: storeA })
+    for (let n = 1n; n <= 5n; n++)
+      chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
+    extend(chainA, 55, 0)
+    extend(chainB, 35, 5_000)
+    expect(chainB.getBlockByNumber(6n)?.hash).not.toBe(chainA.getBlockByNumber(6n)?.hash)
+    const a = await makeNode(hub, 'A', { store: storeA })
+    const b = await makeNode(hub, 'B', { store: storeB })
+    await until(() => sameHead(a.node, b.node))
+    expect((await b.node.api.head()).number).toBe(60n)
+    expect((await b.node.api.stats()).blocksFetchedBySync).toBe(55)
+  })
+
+  test.each<Mode>(['garbage', 'oversized', 'invalid-block', 'wrong-block', 'unlinked-headers'])(
+    'a peer serving %s is penalised and dropped; sync completes from the honest peer',
+    async (mode) => {
+      const hub = memoryHub()
+      const store = chainOf(40)
+      const a = await makeNode(hub, 'A', { store })
+      const honest = new Chain({ genesis: GENESIS, store })
+      const evil = evilPeer(hub, mode, honest)
+      await evil.start()
+      const b = await makeNode(hub, 'B')
+      await until(() => sameHead(a.node, b.node))
+      await until(() => !hub.linked('B', 'EVIL'))
+      const stats = await b.node.api.stats()
+      expect(stats.peersDropped).toBe(1)
+      expect(stats.penalties).toBeGreaterThanOrEqual(2)
+      expect(b.node.syncer.isBanned('EVIL')).toBe(true)
+      // Nothing the evil peer sent was stored.
+      expect((await b.node.api.head()).number).toBe(40n)
+      expect((await b.node.api.block(1n))?.hash).toBe((await a.node.api.block(1n))?.hash)
+      // Once dropped it is not asked again, and its gossip is rejected unread.
+      const served = evil.served()
+      await b.node.api.announce()
+      expect(evil.served()).toBe(served)
+      const known = honest.getBlockByNumber(40n)?.block
+      if (known === undefined) throw new Error('no block 40')
+      // (From anyone else, a block B already holds is only ignored.)
+      expect(await b.node.sink.gossip(`tabchain/${CHAIN_ID}/blocks/1`, encodeBlock(known), 'A')).toBe(
+        'ignore',
+      )
+      expect(await b.node.sink.gossip(`tabchain/${CHAIN_ID}/blocks/1`, encodeBlock(known), 'EVIL')).toBe(
+        'reject',
+      )
+    },
+    60_000,
+  )
+
+  test('invalid gossip is rejected before storage, penalised, and repeated rejects drop the peer', async () => {
+    const hub = memoryHub()
+    const b = await makeNode(hub, 'B')
+    const topic = `tabchain/${CHAIN_ID}/blocks/1`
+    const chain = new Chain({ genesis: GENESIS })
+    const bad = sealOn(chain, chain.head.hash, BigInt(Date.now() - 1_000), (blk) => ({
+      ...blk,
+      header: { ...blk.header, stateRoot: `0x${'ab'.repeat(32)}` },
+    }))
+    hub.join('X')
+    expect(await b.node.sink.gossip(topic, encodeBlock(bad), 'X')).toBe('reject')
+    expect((await b.node.api.head()).number).toBe(0n)
+    expect(await b.node.api.block(1n)).toBeNull()
+    expect(await b.node.sink.gossip(topic, new Uint8Array([0xc1, 0x00, 0x01]), 'X')).toBe('reject')
+    expect((await b.node.api.stats()).peersDropped).toBe(0)
+    expect(await b.node.sink.gossip(topic, encodeBlock(bad), 'X')).toBe('reject')
+    expect((await b.node.api.stats()).peersDropped).toBe(1)
+    expect(hub.linked('B', 'X')).toBe(false)
+    // A good block from a banned peer is refused unread too.
+    const good = sealOn(chain, chain.head.hash, BigInt(Date.now() - 1_000))
+    expect(await b.node.sink.gossip(topic, encodeBlock(good), 'X')).toBe('reject')
+    expect((await b.node.api.head()).number).toBe(0n)
+  })
+
+  test('the circuit breaker opens on failures, stops asking, and recovers through a half-open probe', async () => {
+    const hub = memoryHub()
+    let failing = true
+    let asked = 0
+    const a = await makeNode(hub, 'A', {
+      store: chainOf(20),
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          if (protocol === PROTOCOLS.headers || protocol === PROTOCOLS.blocks) {
+            asked++
+            if (failing) throw new Error('unavailable')
+          }
+          return sink.request(protocol, data, from)
+        },
+      }),
+    })
+    const b = await makeNode(hub, 'B', { sync: { breakerFailures: 3, breakerOpenMs: 400 } })
+    await until(() => b.node.syncer.breakerState('A') === 'open')
+    expect(asked).toBe(3)
+    // Open: no request goes to A.
+    await new Promise((r) => setTimeout(r, 200))
+    expect(asked).toBe(3)
+    expect((await b.node.api.head()).number).toBe(0n)
+    failing = false
+    // After the open period a probe goes through, succeeds, and sync completes.
+    await until(() => sameHead(a.node, b.node))
+    expect(b.node.syncer.breakerState('A')).toBe('closed')
+    expect((await b.node.api.stats()).penalties).toBe(0)
+  })
+
+  test('a failed probe opens the breaker again for longer', async () => {
+    const hub = memoryHub()
+    let asked = 0
+    await makeNode(hub, 'A', {
+      store: chainOf(5),
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          if (protocol === PROTOCOLS.headers) {
+            asked++
+            throw new Error('down')
+          }
+          return sink.request(protocol, data, from)
+        },
+      }),
+    })
+    const b = await makeNode(hub, 'B', { sync: { breakerFailures: 2, breakerOpenMs: 150 } })
+    await until(() => asked === 3)
+    expect(b.node.syncer.breakerState('A')).toBe('open')
+    const at = Date.now()
+    await until(() => asked === 4)
+    // Second open period is twice the first.
+    expect(Date.now() - at).toBeGreaterThanOrEqual(250)
+  })
+})
+
+describe('sync serving side', () => {
+  test('refuses over-size ranges and malformed requests with typed errors', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', { store: chainOf(3) })
+    await expect(
+      a.node.sink.request(
+        PROTOCOLS.headers,
+        encodeHeadersRequest({ from: 0n, count: MAX_HEADERS_PER_REQUEST + 1 }),
+        'X',
+      ),
+    ).rejects.toMatchObject({ type: { code: 'SYNC_REQUEST_TOO_LARGE', max: MAX_HEADERS_PER_REQUEST } })
+    const hashes = Array.from({ length: MAX_BLOCKS_PER_REQUEST + 1 }, () => `0x${'00'.repeat(32)}` as const)
+    await expect(
+      a.node.sink.request(PROTOCOLS.blocks, encodeBlocksRequest(hashes), 'X'),
+    ).rejects.toMatchObject({
+      type: { code: 'SYNC_REQUEST_TOO_LARGE', max: MAX_BLOCKS_PER_REQUEST },
+    })
+    for (const junk of [
+      new Uint8Array(),
+      new Uint8Array([0xc0]),
+      new Uint8Array(5000),
+      new Uint8Array([0xc2, 0x80, 0x80]),
+    ]) {
+      await expect(a.node.sink.request(PROTOCOLS.headers, junk, 'X')).rejects.toMatchObject({
+        name: 'SyncError',
+      })
+      await expect(a.node.sink.request(PROTOCOLS.blocks, junk, 'X')).rejects.toMatchObject({
+        name: 'SyncError',
+      })
+    }
+  })
+
+  test('serves canonical headers by range and blocks by hash', async () => {
+    const hub = memoryHub()
+    const store = chainOf(10)
+    const a = await makeNode(hub, 'A', { store })
+    const chain = new Chain({ genesis: GENESIS, store })
+    const res = decodeHeadersResponse(
+      await a.node.sink.request(PROTOCOLS.headers, encodeHeadersRequest({ from: 8n, count: 5 }), 'X'),
+    )
+    expect(res.headNumber).toBe(10n)
+    expect(res.headers.map((h) => h.number)).toEqual([8n, 9n, 10n])
+    const want = [9n, 3n].map((n) => chain.getBlockByNumber(n)?.hash ?? '0x')
+    const blocks = decodeBlocksResponse(
+      await a.node.sink.request(
+        PROTOCOLS.blocks,
+        encodeBlocksRequest([...want, `0x${'11'.repeat(32)}`, want[0] ?? '0x']),
+        'X',
+      ),
+    )
+    // In request order, stopping at the first unknown hash.
+    expect(blocks.map(hashBlock)).toEqual(want)
+  })
+
+  test('rate-limits each peer on its own', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', { store: chainOf(2) })
+    const ask = (from: string) =>
+      a.node.sink.request(PROTOCOLS.headers, encodeHeadersRequest({ from: 0n, count: 1 }), from).then(
+        () => 'ok',
+        (err: { type: { code: string } }) => err.type.code,
+      )
+    const answers = await Promise.all(Array.from({ length: 100 }, () => ask('X')))
+    expect(answers.filter((x) => x === 'ok').length).toBeGreaterThanOrEqual(32)
+    expect(answers.filter((x) => x === 'SYNC_RATE_LIMITED').length).toBeGreaterThan(50)
+    // Another peer is not affected.
+    expect(await ask('Y')).toBe('ok')
+  })
+})

@@ -1,0 +1,143 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { encodeBlock, genesisBlock } from '../../../src/node/chain/block'
+import { testGenesis } from '../../../src/node/chain/genesis'
+import { rlpEncode } from '../../../src/node/codec/rlp'
+import { CircuitBreaker } from '../../../src/node/sync/circuit-breaker'
+import { SyncError } from '../../../src/node/sync/errors'
+import {
+  decodeBlocksRequest,
+  decodeBlocksResponse,
+  decodeHeadersRequest,
+  decodeHeadersResponse,
+  encodeBlocksRequest,
+  encodeBlocksResponse,
+  encodeHeadersRequest,
+  encodeHeadersResponse,
+  MAX_SYNC_RESPONSE_BYTES,
+} from '../../../src/node/sync/messages'
+import { DROP_SCORE, PeerScores } from '../../../src/node/sync/peer-scores'
+import { RateLimiter } from '../../../src/node/sync/rate-limiter'
+
+const GENESIS = genesisBlock(testGenesis())
+
+describe('circuit breaker', () => {
+  const init = { failureThreshold: 3, openMs: 1_000, maxOpenMs: 4_000 }
+
+  test('opens after N consecutive failures; a success in between resets the count', () => {
+    const b = new CircuitBreaker(init)
+    b.failure(0)
+    b.failure(0)
+    b.success()
+    b.failure(0)
+    b.failure(0)
+    expect(b.state(0)).toBe('closed')
+    b.failure(10)
+    expect(b.state(10)).toBe('open')
+    expect(b.allow(500)).toBe(false)
+    expect(b.retryAt).toBe(1_010)
+  })
+
+  test('half-open lets exactly one probe through; success closes, failure reopens for twice as long', () => {
+    const b = new CircuitBreaker(init)
+    for (let i = 0; i < 3; i++) b.failure(0)
+    expect(b.state(1_000)).toBe('half-open')
+    expect(b.allow(1_000)).toBe(true)
+    expect(b.allow(1_000)).toBe(false)
+    b.failure(1_000)
+    expect(b.state(2_999)).toBe('open')
+    expect(b.state(3_000)).toBe('half-open')
+    expect(b.allow(3_000)).toBe(true)
+    b.failure(3_000)
+    b.allow(7_000)
+    b.failure(7_000)
+    // Capped at maxOpenMs.
+    expect(b.retryAt).toBe(11_000)
+    expect(b.allow(11_000)).toBe(true)
+    b.success()
+    expect(b.state(11_000)).toBe('closed')
+    // Closed again: the next opening starts from openMs.
+    for (let i = 0; i < 3; i++) b.failure(12_000)
+    expect(b.retryAt).toBe(13_000)
+  })
+})
+
+describe('rate limiter', () => {
+  test('grants a burst, then refills at the rate, per key', () => {
+    const r = new RateLimiter({ burst: 3, perSecond: 2 })
+    expect([r.take('a', 0), r.take('a', 0), r.take('a', 0)]).toEqual([0, 0, 0])
+    expect(r.take('a', 0)).toBe(500)
+    expect(r.take('b', 0)).toBe(0)
+    expect(r.take('a', 500)).toBe(0)
+    expect(r.take('a', 500)).toBeGreaterThan(0)
+    expect(r.take('a', 10_000)).toBe(0)
+  })
+})
+
+describe('peer scores', () => {
+  test('offences add up to the drop score and decay with time', () => {
+    const s = new PeerScores()
+    expect(s.penalize('p', 'invalid-block', 0)).toBe(50)
+    expect(s.penalize('p', 'invalid-block', 0)).toBe(DROP_SCORE)
+    expect(s.score('p', 100_000)).toBeCloseTo(90)
+    expect(s.score('q', 0)).toBe(0)
+  })
+})
+
+describe('sync messages', () => {
+  test('round-trip', () => {
+    expect(decodeHeadersRequest(encodeHeadersRequest({ from: 7n, count: 100 }))).toEqual({
+      from: 7n,
+      count: 100,
+    })
+    const res = { headNumber: 9n, headTotalDifficulty: 10n ** 40n, headers: [GENESIS.header] }
+    expect(decodeHeadersResponse(encodeHeadersResponse(res))).toEqual(res)
+    const hashes = [`0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`] as const
+    expect(decodeBlocksRequest(encodeBlocksRequest(hashes))).toEqual(hashes)
+    expect(decodeBlocksResponse(encodeBlocksResponse([encodeBlock(GENESIS)]))).toEqual([GENESIS])
+  })
+
+  test.each([
+    ['empty', new Uint8Array()],
+    ['a string, not a list', new Uint8Array([0x80])],
+    ['trailing bytes', new Uint8Array([0xc2, 0x01, 0x01, 0x00])],
+    ['count zero', rlpEncode([new Uint8Array([1]), new Uint8Array()])],
+    ['non-canonical integer', rlpEncode([new Uint8Array([0, 1]), new Uint8Array([1])])],
+    ['three items', rlpEncode([new Uint8Array([1]), new Uint8Array([1]), new Uint8Array([1])])],
+  ])('a headers request that is %s is SYNC_MALFORMED', (_name, bytes) => {
+    expect(() => decodeHeadersRequest(bytes)).toThrowError(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) }),
+    )
+  })
+
+  test('a response past the size limit is refused before decoding', () => {
+    const big = new Uint8Array(MAX_SYNC_RESPONSE_BYTES + 1)
+    for (const decode of [decodeHeadersResponse, decodeBlocksResponse]) {
+      expect(() => decode(big)).toThrowError(
+        expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_RESPONSE_TOO_LARGE' }) }),
+      )
+    }
+  })
+
+  test('a hash of the wrong length, a block that does not decode: typed errors', () => {
+    expect(() => decodeBlocksRequest(rlpEncode([new Uint8Array(31)]))).toThrowError(SyncError)
+    expect(() => decodeBlocksResponse(rlpEncode([new Uint8Array([1, 2, 3])]))).toThrowError(SyncError)
+    expect(() =>
+      decodeHeadersResponse(rlpEncode([new Uint8Array([1]), new Uint8Array([1]), [new Uint8Array(3)]])),
+    ).toThrowError(SyncError)
+  })
+
+  test('random bytes never escape as anything but a SyncError', () => {
+    const decoders = [decodeHeadersRequest, decodeHeadersResponse, decodeBlocksRequest, decodeBlocksResponse]
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 3 }), (bytes, i) => {
+        try {
+          decoders[i]?.(bytes)
+        } catch (err) {
+          expect(err).toBeInstanceOf(SyncError)
+        }
+      }),
+      { numRuns: 10_000 },
+    )
+  })
+})
