@@ -12,6 +12,9 @@ import { serve } from './node/rpc/serve'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { useApp } from './ui/store'
+import { startWallet } from './ui/wallet-session'
+import type { TabchainProvider } from './wallet/provider'
+import type { Wallet } from './wallet/wallet'
 
 /** The tab's running node, reachable from devtools (and the e2e suite) as `window.tabchain`. */
 export interface Tabchain {
@@ -20,6 +23,9 @@ export interface Tabchain {
   /** The node's dedicated worker (its API is `node`; raw messages to it get typed errors). */
   readonly worker: Worker
   readonly profileId: string
+  /** This profile's wallet (keys stay inside it) and the EIP-1193 provider over node + wallet. */
+  readonly wallet: Wallet
+  readonly provider: TabchainProvider
 }
 
 declare global {
@@ -111,6 +117,9 @@ export async function boot(): Promise<Tabchain> {
   serve<NetworkApi>(networkChannel.port1, network.api)
   network.attach(connect<NetworkSink>(sinkChannel.port1).api)
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
+  // The wallet's IndexedDB opens while the network starts.
+  const walletReady = startWallet(node.api, profile.id, devnetGenesis.params)
+  walletReady.catch(() => {})
 
   node.on('head', (head) => useApp.setState({ head }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
@@ -143,7 +152,8 @@ export async function boot(): Promise<Tabchain> {
       )
     },
   })
-  const tabchain: Tabchain = { node, network, worker, profileId: profile.id }
+  const { wallet, provider } = await walletReady
+  const tabchain: Tabchain = { node, network, worker, profileId: profile.id, wallet, provider }
   window.tabchain = tabchain
   return tabchain
 }

@@ -1,10 +1,12 @@
 import { BrowserRouter, Link, Route, Routes } from 'react-router'
+import { ApprovalDialog } from './components/ApprovalDialog'
 import { Header } from './components/Header'
 import { Toasts } from './components/Toasts'
 import { AddressScreen, BlockScreen, ExplorerScreen } from './screens/ExplorerScreen'
 import { HomeScreen } from './screens/HomeScreen'
 import { NetworkScreen } from './screens/NetworkScreen'
-import { MarketScreen, TokensScreen, WalletScreen } from './screens/PlaceholderScreen'
+import { MarketScreen, TokensScreen } from './screens/PlaceholderScreen'
+import { WalletScreen } from './screens/WalletScreen'
 import { useApp } from './store'
 import './styles.css'
 
@@ -26,6 +28,7 @@ export function App() {
         <NodeGate />
       </main>
       <Toasts />
+      <ApprovalDialog />
     </div>
   )
 }

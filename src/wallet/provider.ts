@@ -3,13 +3,13 @@ import {
   decodeErrorResult,
   getAddress,
   type Hex,
-  isAddress,
   numberToHex,
   parseTransaction,
   type TypedDataDefinition,
 } from 'viem'
 import { intrinsicGas } from '../node/chain/tx'
 import { NodeError } from '../node/rpc/errors'
+import { parseAddress } from './address'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
 import { type Approve, describeMessage, describeTransaction, describeTypedData, isHexData } from './describe'
 import { WalletError } from './errors'
@@ -70,12 +70,10 @@ function list(params: RequestArguments['params']): readonly unknown[] {
 }
 
 function address(v: unknown, field: string): Address {
-  if (typeof v !== 'string' || !isAddress(v, { strict: false }))
-    throw invalidParams(field, 'must be a 20-byte hex address')
-  // Mixed case means an EIP-55 checksum, which must then be right.
-  if (v !== v.toLowerCase() && v.slice(2) !== v.slice(2).toUpperCase() && !isAddress(v, { strict: true }))
-    throw invalidParams(field, 'has a wrong EIP-55 checksum')
-  return getAddress(v)
+  const parsed = typeof v === 'string' ? parseAddress(v) : 'not an address'
+  if (parsed === 'not an address') throw invalidParams(field, 'must be a 20-byte hex address')
+  if (parsed === 'bad checksum') throw invalidParams(field, 'has a wrong EIP-55 checksum')
+  return parsed
 }
 
 function quantity(v: unknown, field: string): bigint {
