@@ -14,7 +14,6 @@ import type { NodeApi, NodeEvents } from './node/worker/node'
 import { useApp } from './ui/store'
 import { startWallet } from './ui/wallet-session'
 import type { TabchainProvider } from './wallet/provider'
-import type { Wallet } from './wallet/wallet'
 
 /** The tab's running node, reachable from devtools (and the e2e suite) as `window.tabchain`. */
 export interface Tabchain {
@@ -23,8 +22,10 @@ export interface Tabchain {
   /** The node's dedicated worker (its API is `node`; raw messages to it get typed errors). */
   readonly worker: Worker
   readonly profileId: string
-  /** This profile's wallet (keys stay inside it) and the EIP-1193 provider over node + wallet. */
-  readonly wallet: Wallet
+  /**
+   * The EIP-1193 provider over this node and the profile's wallet (the wallet object itself is not
+   * exposed: page code signs only through the provider, which asks the user first).
+   */
   readonly provider: TabchainProvider
 }
 
@@ -152,8 +153,8 @@ export async function boot(): Promise<Tabchain> {
       )
     },
   })
-  const { wallet, provider } = await walletReady
-  const tabchain: Tabchain = { node, network, worker, profileId: profile.id, wallet, provider }
+  const provider = await walletReady
+  const tabchain: Tabchain = { node, network, worker, profileId: profile.id, provider }
   window.tabchain = tabchain
   return tabchain
 }

@@ -72,7 +72,7 @@ export async function startWallet(
   api: Remote<NodeApi>,
   profileId: string,
   params: ChainParams,
-): Promise<{ wallet: Wallet; provider: TabchainProvider }> {
+): Promise<TabchainProvider> {
   const wallet = createWallet({ store: idbWalletStore(profileId) })
   const backend = createNodeBackend(api, params)
   const saved = localStorage.getItem(activityKey(profileId))
@@ -156,7 +156,7 @@ export async function startWallet(
   // Activity that keeps the wallet open counts as use for the idle lock.
   for (const e of ['pointerdown', 'keydown'] as const)
     window.addEventListener(e, () => wallet.touch(), { passive: true })
-  return { wallet, provider }
+  return provider
 }
 
 /** Confirmations of an activity item at `head` (1 = in the head block). */
