@@ -3,6 +3,9 @@ import { openNode, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
 
+// Two browsers, WebRTC, mining and PBKDF2 share two cores with other work: be generous.
+test.describe.configure({ timeout: 180_000 })
+
 /** Creates a wallet on the Wallet screen; returns its first address. */
 async function createWallet(page: Page): Promise<string> {
   await page.getByRole('link', { name: 'Wallet' }).first().click()
@@ -43,6 +46,34 @@ test('create a wallet, reload, wrong password refused, unlock: same address', as
   await page.getByTestId('unlock-button').click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
   await expect(page.getByTestId('selected-address')).toHaveText(address)
+
+  // The provider against the real worker node: reads, bad input, unsupported queries, a signature
+  // that waits for the approval dialog.
+  const codeOf = (method: string, params: unknown[]) =>
+    page.evaluate(
+      ({ m, p }) =>
+        window.tabchain?.provider.request({ method: m, params: p }).then(
+          () => 'resolved',
+          (e: { code?: number }) => e.code,
+        ),
+      { m: method, p: params },
+    )
+  expect(await codeOf('eth_getBalance', ['0x12', 'latest'])).toBe(-32602)
+  expect(await codeOf('eth_getTransactionReceipt', [`0x${'ab'.repeat(32)}`])).toBe(4200)
+  expect(await codeOf('eth_coinbase', [])).toBe(4200)
+  expect(
+    await page.evaluate(
+      (a) => window.tabchain?.provider.request({ method: 'eth_getBalance', params: [a, 'latest'] }),
+      address,
+    ),
+  ).toBe('0x0')
+  const signature = page.evaluate(
+    (a) => window.tabchain?.provider.request({ method: 'personal_sign', params: ['0x68656c6c6f', a] }),
+    address,
+  )
+  await expect(page.getByTestId('approval-title')).toHaveText('Sign a message')
+  await page.getByTestId('approval-confirm').click()
+  expect(await signature).toMatch(/^0x[0-9a-f]{130}$/)
 })
 
 test('faucet, then send coin to a second browser through the approval dialog: it arrives there', async ({
