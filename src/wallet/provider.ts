@@ -134,7 +134,7 @@ function formatBlock(b: BlockView, txs: readonly unknown[]): Record<string, unkn
     sha3Uncles: EMPTY_UNCLES,
     extraData: '0x',
     uncles: [],
-    size: '0x0',
+    size: null,
     transactions: txs,
   }
 }
