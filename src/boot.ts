@@ -14,6 +14,8 @@ import { serve } from './node/rpc/serve'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { useApp } from './ui/store'
+import { startWallet } from './ui/wallet-session'
+import type { TabchainProvider } from './wallet/provider'
 
 /** The tab's running node, reachable from devtools (and the e2e suite) as `window.tabchain`. */
 export interface Tabchain {
@@ -22,6 +24,11 @@ export interface Tabchain {
   /** The node's dedicated worker (its API is `node`; raw messages to it get typed errors). */
   readonly worker: Worker
   readonly profileId: string
+  /**
+   * The EIP-1193 provider over this node and the profile's wallet (the wallet object itself is not
+   * exposed: page code signs only through the provider, which asks the user first).
+   */
+  readonly provider: TabchainProvider
 }
 
 declare global {
@@ -123,6 +130,9 @@ export async function boot(): Promise<Tabchain> {
   serve<NetworkApi>(networkChannel.port1, network.api)
   network.attach(connect<NetworkSink>(sinkChannel.port1).api)
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
+  // The wallet's IndexedDB opens while the network starts.
+  const walletReady = startWallet(node.api, profile.id, devnetGenesis.params)
+  walletReady.catch(() => {})
 
   node.on('head', (head) => useApp.setState({ head }))
   node.on('storageFault', (storageFault) => useApp.setState({ storageFault }))
@@ -167,7 +177,8 @@ export async function boot(): Promise<Tabchain> {
       )
     },
   })
-  const tabchain: Tabchain = { node, network, worker, profileId: profile.id }
+  const provider = await walletReady
+  const tabchain: Tabchain = { node, network, worker, profileId: profile.id, provider }
   window.tabchain = tabchain
   return tabchain
 }

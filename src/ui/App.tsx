@@ -1,13 +1,15 @@
 import { BrowserRouter, Link, Route, Routes } from 'react-router'
+import { ApprovalDialog } from './components/ApprovalDialog'
 import { Header } from './components/Header'
 import { Toasts } from './components/Toasts'
 import { AddressScreen, BlockScreen, ExplorerScreen } from './screens/ExplorerScreen'
 import { HomeScreen } from './screens/HomeScreen'
 import { NetworkScreen } from './screens/NetworkScreen'
-import { MarketScreen, WalletScreen } from './screens/PlaceholderScreen'
+import { MarketScreen } from './screens/PlaceholderScreen'
 import { TokenScreen } from './screens/TokenScreen'
 import { TokensScreen } from './screens/TokensScreen'
 import { TxScreen } from './screens/TxScreen'
+import { WalletScreen } from './screens/WalletScreen'
 import { useApp } from './store'
 import './styles.css'
 
@@ -30,6 +32,7 @@ export function App() {
         <NodeGate />
       </main>
       <Toasts />
+      <ApprovalDialog />
     </div>
   )
 }

@@ -36,26 +36,6 @@ const stroke = {
   strokeLinejoin: 'round',
 } as const
 
-export function WalletScreen() {
-  return (
-    <PlaceholderScreen
-      title="Wallet"
-      summary="Create or import a wallet to hold coins and tokens on this node."
-      points={[
-        'A recovery phrase you can write down, compatible with Ethereum wallets',
-        'Keys encrypted with your password and kept in this browser only',
-        'Send and receive coins and tokens',
-      ]}
-      icon={
-        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-          <rect x="3" y="6" width="18" height="13" rx="3" {...stroke} />
-          <path d="M16 12.5h2M3 9h15a2 2 0 0 0-2-3H6" {...stroke} />
-        </svg>
-      }
-    />
-  )
-}
-
 export function MarketScreen() {
   return (
     <PlaceholderScreen

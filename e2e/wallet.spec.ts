@@ -1,0 +1,137 @@
+import { expect, type Page, test } from '@playwright/test'
+import { openNode, waitDirect } from './helpers'
+
+const PASSWORD = 'correct horse battery'
+
+// Two browsers, WebRTC, mining and PBKDF2 share two cores with other work: be generous.
+test.describe.configure({ timeout: 180_000 })
+
+/** Creates a wallet on the Wallet screen; returns its first address. */
+async function createWallet(page: Page): Promise<string> {
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'none')
+  await expect(page.getByTestId('phrase').locator('li')).toHaveCount(12)
+  await page.getByTestId('phrase-saved').check()
+  await page.getByTestId('new-password').fill(PASSWORD)
+  await page.getByTestId('new-password-again').fill(PASSWORD)
+  await page.getByTestId('create-wallet').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
+    timeout: 15_000,
+  })
+  return (await page.getByTestId('selected-address').textContent()) ?? ''
+}
+
+test('create a wallet, reload, wrong password refused, unlock: same address', async ({ page }) => {
+  await openNode(page, '/?mine=0')
+  const address = await createWallet(page)
+  expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/)
+  // The page's provider answers for the unlocked wallet.
+  expect(await page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_accounts' }))).toEqual([
+    address,
+  ])
+  expect(await page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_chainId' }))).toBe(
+    '0x7ab7',
+  )
+
+  await page.reload()
+  await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  expect(await page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_accounts' }))).toEqual([])
+  await page.getByTestId('password').fill('not my password')
+  await page.getByTestId('unlock-button').click()
+  await expect(page.getByTestId('unlock-error')).toHaveText('incorrect password')
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  await page.getByTestId('password').fill(PASSWORD)
+  await page.getByTestId('unlock-button').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+  await expect(page.getByTestId('selected-address')).toHaveText(address)
+
+  // The provider against the real worker node: reads, bad input, unsupported queries, a signature
+  // that waits for the approval dialog.
+  const codeOf = (method: string, params: unknown[]) =>
+    page.evaluate(
+      ({ m, p }) =>
+        window.tabchain?.provider.request({ method: m, params: p }).then(
+          () => 'resolved',
+          (e: { code?: number }) => e.code,
+        ),
+      { m: method, p: params },
+    )
+  expect(await codeOf('eth_getBalance', ['0x12', 'latest'])).toBe(-32602)
+  expect(await codeOf('eth_getTransactionReceipt', [`0x${'ab'.repeat(32)}`])).toBe(4200)
+  expect(await codeOf('eth_coinbase', [])).toBe(4200)
+  expect(
+    await page.evaluate(
+      (a) => window.tabchain?.provider.request({ method: 'eth_getBalance', params: [a, 'latest'] }),
+      address,
+    ),
+  ).toBe('0x0')
+  const signature = page.evaluate(
+    (a) => window.tabchain?.provider.request({ method: 'personal_sign', params: ['0x68656c6c6f', a] }),
+    address,
+  )
+  await expect(page.getByTestId('approval-title')).toHaveText('Sign a message')
+  await page.getByTestId('approval-confirm').click()
+  expect(await signature).toMatch(/^0x[0-9a-f]{130}$/)
+})
+
+test('faucet, then send coin to a second browser through the approval dialog: it arrives there', async ({
+  browser,
+}) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    await openNode(a, '/')
+    const idB = await openNode(b, '/?mine=0')
+    await waitDirect(a, idB, 30_000)
+    await createWallet(a)
+    const addressB = await createWallet(b)
+
+    await a.getByTestId('faucet').click()
+    await expect(a.getByTestId('faucet-sent')).toBeVisible()
+    await expect(a.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+
+    // Insufficient balance is caught before anything is signed.
+    await a.getByTestId('send-to').fill(addressB)
+    await a.getByTestId('send-amount').fill('11')
+    await a.getByTestId('send-button').click()
+    await expect(a.getByTestId('send-error')).toContainText('Insufficient balance')
+    // A wrong EIP-55 checksum is refused.
+    const swapped = addressB.replace(/[a-f]/, (c) => c.toUpperCase()).replace(/[A-F]/, (c) => c.toLowerCase())
+    if (swapped !== addressB) {
+      await a.getByTestId('send-to').fill(swapped)
+      await a.getByTestId('send-amount').fill('1')
+      await a.getByTestId('send-button').click()
+      await expect(a.getByTestId('send-error')).toContainText('EIP-55')
+    }
+
+    // Cancel → nothing sent; confirm → sent.
+    await a.getByTestId('send-to').fill(addressB)
+    await a.getByTestId('send-amount').fill('2.5')
+    await a.getByTestId('send-button').click()
+    await expect(a.getByTestId('approval-title')).toHaveText(
+      `Send 2.5 TAB to ${addressB.slice(0, 4)}…${addressB.slice(-2)}`,
+    )
+    await a.getByTestId('approval-cancel').click()
+    await expect(a.getByTestId('send-error')).toHaveText('Cancelled.')
+    await a.getByTestId('send-button').click()
+    await a.getByTestId('approval-confirm').click()
+    await expect(a.getByTestId('send-ok')).toBeVisible()
+
+    await a.getByTestId('tab-activity').click()
+    await expect(a.getByTestId('activity').locator('li').first()).toHaveAttribute(
+      'data-status',
+      'confirmed',
+      {
+        timeout: 60_000,
+      },
+    )
+    await expect(a.getByTestId('activity')).toContainText(/confirmed \(\d+\)/)
+    // B, another browser, sees the coin arrive.
+    await expect(b.getByTestId('selected-balance')).toHaveText('2.5 TAB', { timeout: 60_000 })
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})

@@ -1,0 +1,618 @@
+import encodeQR from '@paulmillr/qr'
+import { type FormEvent, useState } from 'react'
+import { type Address, formatEther, parseEther } from 'viem'
+import { NodeError } from '../../node/rpc/errors'
+import { parseAddress } from '../../wallet/address'
+import { FAUCET_AMOUNT, requestFaucet } from '../../wallet/faucet'
+import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
+import { ProviderRpcError } from '../../wallet/rpc-error'
+import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
+import { useApp } from '../store'
+import { confirmations, useWallet } from '../wallet-session'
+import '../wallet.css'
+
+const messageOf = (err: unknown): string =>
+  err instanceof NodeError || err instanceof ProviderRpcError || err instanceof Error
+    ? err.message
+    : String(err)
+
+/** The wallet: onboarding (create / import / unlock), then accounts, send, receive and activity. */
+export function WalletScreen() {
+  const view = useWallet((s) => s.view)
+  const wallet = useWallet((s) => s.wallet)
+  if (wallet === null) {
+    return (
+      <div className="screen">
+        <p className="muted">Opening the wallet…</p>
+      </div>
+    )
+  }
+  return (
+    <div className="screen" data-testid="wallet-screen" data-state={view.state}>
+      <div className="screen__head">
+        <h1>Wallet</h1>
+        {view.state === 'unlocked' && (
+          <button
+            type="button"
+            className="button button--small"
+            data-testid="lock"
+            onClick={() => wallet.lock()}
+          >
+            Lock
+          </button>
+        )}
+      </div>
+      {view.state === 'none' && <Onboarding />}
+      {view.state === 'locked' && <Unlock />}
+      {view.state === 'unlocked' && <Unlocked />}
+    </div>
+  )
+}
+
+function PasswordFields({ onChange }: { readonly onChange: (pw: string | null) => void }) {
+  const [pw, setPw] = useState('')
+  const [again, setAgain] = useState('')
+  const update = (a: string, b: string): void => {
+    setPw(a)
+    setAgain(b)
+    onChange(a.length >= MIN_PASSWORD_LENGTH && a === b ? a : null)
+  }
+  return (
+    <>
+      <label className="field">
+        <span>Password (at least {MIN_PASSWORD_LENGTH} characters)</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="new-password"
+          data-testid="new-password"
+          value={pw}
+          onChange={(e) => update(e.target.value, again)}
+        />
+      </label>
+      <label className="field">
+        <span>Repeat it</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="new-password"
+          data-testid="new-password-again"
+          value={again}
+          onChange={(e) => update(pw, e.target.value)}
+        />
+      </label>
+      {again.length > 0 && again !== pw && <p className="form-error">The passwords differ.</p>}
+    </>
+  )
+}
+
+function Onboarding() {
+  const wallet = useWallet((s) => s.wallet)
+  const [mode, setMode] = useState<'create' | 'import'>('create')
+  const [length, setLength] = useState<MnemonicLength>(12)
+  const [phrase, setPhrase] = useState(() => createMnemonic(12))
+  const [typed, setTyped] = useState('')
+  const [saved, setSaved] = useState(false)
+  const [password, setPassword] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault()
+    if (wallet === null || password === null) return
+    setBusy(true)
+    setError(null)
+    try {
+      await wallet.create(mode === 'create' ? phrase : typed, password)
+    } catch (err) {
+      setError(messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="onboarding">
+      <div className="segmented" role="tablist">
+        <button type="button" role="tab" aria-selected={mode === 'create'} onClick={() => setMode('create')}>
+          Create a wallet
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={mode === 'import'}
+          data-testid="import-tab"
+          onClick={() => setMode('import')}
+        >
+          Import a recovery phrase
+        </button>
+      </div>
+      {mode === 'create' ? (
+        <>
+          <p className="muted">
+            Write these words down, in order, and keep them offline. They are the only way to recover this
+            wallet.
+          </p>
+          <div className="segmented segmented--small">
+            {([12, 24] as const).map((n) => (
+              <button
+                key={n}
+                type="button"
+                aria-pressed={length === n}
+                onClick={() => {
+                  setLength(n)
+                  setPhrase(createMnemonic(n))
+                }}
+              >
+                {n} words
+              </button>
+            ))}
+          </div>
+          <ol className="phrase" data-testid="phrase">
+            {phrase.split(' ').map((w, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: words repeat; their position is their identity
+              <li key={i}>{w}</li>
+            ))}
+          </ol>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={saved}
+              data-testid="phrase-saved"
+              onChange={(e) => setSaved(e.target.checked)}
+            />
+            I have written down my recovery phrase
+          </label>
+        </>
+      ) : (
+        <label className="field">
+          <span>Recovery phrase (12 or 24 words)</span>
+          <textarea
+            className="input"
+            rows={3}
+            spellCheck={false}
+            autoComplete="off"
+            data-testid="import-phrase"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+          />
+        </label>
+      )}
+      <PasswordFields onChange={setPassword} />
+      {error !== null && (
+        <p className="form-error" role="alert" data-testid="onboarding-error">
+          {error}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="button button--primary"
+        data-testid="create-wallet"
+        disabled={busy || password === null || (mode === 'create' ? !saved : typed.trim() === '')}
+      >
+        {busy ? 'Encrypting…' : mode === 'create' ? 'Create wallet' : 'Import wallet'}
+      </button>
+    </form>
+  )
+}
+
+function Unlock() {
+  const wallet = useWallet((s) => s.wallet)
+  const prompt = useWallet((s) => s.unlockPrompt)
+  const [password, setPassword] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault()
+    if (wallet === null) return
+    setBusy(true)
+    setError(null)
+    try {
+      await wallet.unlock(password)
+      setPassword('')
+    } catch (err) {
+      setError(messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="unlock">
+      <h2>Unlock your wallet</h2>
+      {prompt && <p className="notice">An app asked to use your wallet: unlock it to continue.</p>}
+      <label className="field">
+        <span>Password</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="current-password"
+          data-testid="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      </label>
+      {error !== null && (
+        <p className="form-error" role="alert" data-testid="unlock-error">
+          {error}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="button button--primary"
+        data-testid="unlock-button"
+        disabled={busy || password === ''}
+      >
+        {busy ? 'Unlocking…' : 'Unlock'}
+      </button>
+    </form>
+  )
+}
+
+function Unlocked() {
+  const [tab, setTab] = useState<'send' | 'receive' | 'activity'>('send')
+  return (
+    <div className="wallet-grid">
+      <Accounts />
+      <section className="panel wallet-panel">
+        <div className="segmented" role="tablist">
+          {(['send', 'receive', 'activity'] as const).map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={tab === t}
+              data-testid={`tab-${t}`}
+              onClick={() => setTab(t)}
+            >
+              {t[0]?.toUpperCase()}
+              {t.slice(1)}
+            </button>
+          ))}
+        </div>
+        {tab === 'send' && <Send />}
+        {tab === 'receive' && <Receive />}
+        {tab === 'activity' && <Activity />}
+      </section>
+      <Secrets />
+    </div>
+  )
+}
+
+function Accounts() {
+  const { wallet, view, balances, backend } = useWallet()
+  const [renaming, setRenaming] = useState<Address | null>(null)
+  const [name, setName] = useState('')
+  const [importing, setImporting] = useState(false)
+  const [key, setKey] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const [faucet, setFaucet] = useState<string | null>(null)
+  if (wallet === null) return null
+  const run = async (fn: () => Promise<unknown>): Promise<void> => {
+    setError(null)
+    try {
+      await fn()
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+  return (
+    <section className="panel wallet-panel" aria-label="Accounts">
+      <h2>Accounts</h2>
+      <ul className="accounts" data-testid="accounts">
+        {view.accounts.map((a) => (
+          <li key={a.address} className="account" aria-current={a.address === view.selected}>
+            {renaming === a.address ? (
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault()
+                  void run(async () => {
+                    await wallet.renameAccount(a.address, name)
+                    setRenaming(null)
+                  })
+                }}
+              >
+                <input
+                  className="input"
+                  value={name}
+                  aria-label="Account name"
+                  onChange={(e) => setName(e.target.value)}
+                />
+                <button type="submit" className="button button--small">
+                  Save
+                </button>
+              </form>
+            ) : (
+              <button
+                type="button"
+                className="account__main"
+                onClick={() => void run(() => wallet.select(a.address))}
+              >
+                <span className="account__name">
+                  {a.name}
+                  {a.source.kind === 'imported' && <span className="tag tag--ghost">imported</span>}
+                </span>
+                <span
+                  className="mono small"
+                  data-testid={a.address === view.selected ? 'selected-address' : undefined}
+                >
+                  {a.address}
+                </span>
+                <span
+                  className="small"
+                  data-testid={a.address === view.selected ? 'selected-balance' : undefined}
+                >
+                  {formatEther(balances[a.address.toLowerCase()] ?? 0n)} TAB
+                </span>
+              </button>
+            )}
+            {renaming !== a.address && (
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  setRenaming(a.address)
+                  setName(a.name)
+                }}
+              >
+                Rename
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="row">
+        <button
+          type="button"
+          className="button button--small"
+          data-testid="add-account"
+          onClick={() => void run(() => wallet.addAccount())}
+        >
+          Add account
+        </button>
+        <button type="button" className="button button--small" onClick={() => setImporting(!importing)}>
+          Import private key
+        </button>
+        {backend !== null && view.selected !== null && (
+          <button
+            type="button"
+            className="button button--small"
+            data-testid="faucet"
+            onClick={() =>
+              void run(async () => {
+                const to = view.selected as Address
+                setFaucet(await requestFaucet(backend, to))
+              })
+            }
+          >
+            Get {formatEther(FAUCET_AMOUNT)} TAB (devnet faucet)
+          </button>
+        )}
+      </div>
+      {faucet !== null && (
+        <p className="muted small" data-testid="faucet-sent">
+          Faucet transfer sent: <span className="mono break">{faucet}</span>
+        </p>
+      )}
+      {importing && (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void run(async () => {
+              await wallet.importPrivateKey(key)
+              setKey('')
+              setImporting(false)
+            })
+          }}
+        >
+          <input
+            className="input mono"
+            type="password"
+            autoComplete="off"
+            placeholder="0x… private key"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+          />
+          <button type="submit" className="button button--small">
+            Import
+          </button>
+        </form>
+      )}
+      {error !== null && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  )
+}
+
+function Send() {
+  const { provider, view, balances } = useWallet()
+  const [to, setTo] = useState('')
+  const [amount, setAmount] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const [sent, setSent] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const from = view.selected
+  if (provider === null || from === null) return null
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault()
+    setError(null)
+    setSent(null)
+    const target = parseAddress(to)
+    if (target === 'not an address') return setError('That is not an address (0x and 40 hex digits).')
+    if (target === 'bad checksum')
+      return setError('The address checksum (EIP-55) does not match: check it for a typo.')
+    let value: bigint
+    try {
+      value = parseEther(amount.trim())
+    } catch {
+      return setError('Enter an amount such as 1.5')
+    }
+    if (value <= 0n) return setError('The amount must be more than zero.')
+    const balance = balances[from.toLowerCase()] ?? 0n
+    // The wallet offers at most twice the next base fee plus the tip; eth_gasPrice is base + tip.
+    const gasPrice = BigInt((await provider.request({ method: 'eth_gasPrice' })) as string)
+    const maxFee = 21_000n * 2n * gasPrice
+    if (value + maxFee > balance)
+      return setError(
+        `Insufficient balance: you have ${formatEther(balance)} TAB; this needs ${formatEther(value)} TAB plus a fee of up to ${formatEther(maxFee)} TAB.`,
+      )
+    setBusy(true)
+    try {
+      const hash = (await provider.request({
+        method: 'eth_sendTransaction',
+        params: [{ from, to: target, value: `0x${value.toString(16)}` }],
+      })) as string
+      setSent(hash)
+      setAmount('')
+    } catch (err) {
+      setError(err instanceof ProviderRpcError && err.code === 4001 ? 'Cancelled.' : messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)} data-testid="send">
+      <label className="field">
+        <span>To</span>
+        <input
+          className="input mono"
+          data-testid="send-to"
+          placeholder="0x…"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>Amount (TAB)</span>
+        <input
+          className="input"
+          data-testid="send-amount"
+          inputMode="decimal"
+          placeholder="0.0"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+        />
+      </label>
+      {error !== null && (
+        <p className="form-error" role="alert" data-testid="send-error">
+          {error}
+        </p>
+      )}
+      {sent !== null && (
+        <p className="muted small" data-testid="send-ok">
+          Sent: <span className="mono break">{sent}</span>
+        </p>
+      )}
+      <button type="submit" className="button button--primary" data-testid="send-button" disabled={busy}>
+        {busy ? 'Waiting for approval…' : 'Review and send'}
+      </button>
+    </form>
+  )
+}
+
+function Receive() {
+  const selected = useWallet((s) => s.view.selected)
+  const [copied, setCopied] = useState(false)
+  if (selected === null) return null
+  const svg = encodeQR(selected, 'svg', { ecc: 'medium', border: 2 })
+  return (
+    <div className="stack receive" data-testid="receive">
+      <img
+        className="qr"
+        alt={`QR code of ${selected}`}
+        src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`}
+      />
+      <p className="mono break" data-testid="receive-address">
+        {selected}
+      </p>
+      <button
+        type="button"
+        className="button button--small"
+        onClick={() =>
+          void navigator.clipboard.writeText(selected).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
+      >
+        {copied ? 'Copied' : 'Copy address'}
+      </button>
+    </div>
+  )
+}
+
+function Activity() {
+  const activity = useWallet((s) => s.activity)
+  const head = useApp((s) => s.head?.number)
+  if (activity.length === 0) return <p className="muted">Nothing sent from this wallet yet.</p>
+  return (
+    <ul className="activity" data-testid="activity">
+      {activity.map((a) => (
+        <li key={a.hash} data-status={a.status}>
+          <span>{a.title}</span>
+          <span className={`tag ${a.status === 'failed' ? 'tag--accent' : 'tag--ghost'}`}>
+            {a.status === 'pending'
+              ? 'pending'
+              : a.status === 'failed'
+                ? 'failed'
+                : `confirmed (${confirmations(a, head)})`}
+          </span>
+          <span className="mono small break">{a.hash}</span>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+/** Reveals the recovery phrase against the password. */
+function Secrets() {
+  const wallet = useWallet((s) => s.wallet)
+  const [password, setPassword] = useState('')
+  const [phrase, setPhrase] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  if (wallet === null) return null
+  return (
+    <details className="panel wallet-panel">
+      <summary>Show recovery phrase</summary>
+      {phrase === null ? (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault()
+            setError(null)
+            wallet.revealMnemonic(password).then(setPhrase, (err: unknown) => setError(messageOf(err)))
+            setPassword('')
+          }}
+        >
+          <input
+            className="input"
+            type="password"
+            aria-label="Password"
+            placeholder="Password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <button type="submit" className="button button--small">
+            Reveal
+          </button>
+        </form>
+      ) : (
+        <>
+          <p className="mono phrase-text" data-testid="revealed-phrase">
+            {phrase}
+          </p>
+          <button type="button" className="button button--small" onClick={() => setPhrase(null)}>
+            Hide
+          </button>
+        </>
+      )}
+      {error !== null && <p className="form-error">{error}</p>}
+    </details>
+  )
+}

@@ -1,0 +1,121 @@
+import type { Address, Hex } from 'viem'
+import type { Log, Receipt, Tx } from '../node/chain/types'
+
+/**
+ * What the EIP-1193 provider needs from a node, in the node's own types (bigint amounts, ms
+ * timestamps). `createNodeBackend` implements it over the worker's `NodeApi`; the methods marked
+ * "node query" need NodeApi methods that do not exist yet and throw `ProviderRpcError` 4200 there.
+ */
+export interface ProviderBackend {
+  readonly chainId: number
+  /** Height of the canonical head. */
+  blockNumber(): Promise<bigint>
+  /** A canonical block by number, or any stored block by hash; null when unknown. */
+  block(ref: bigint | Hex): Promise<BlockView | null>
+  /** Balance and nonce at the head (`latest`), including pool transactions (`pending`), or at a height. */
+  account(address: Address, at: BlockAt): Promise<{ readonly balance: bigint; readonly nonce: bigint }>
+  /** Base fee of the next block, wei. */
+  nextBaseFee(): Promise<bigint>
+  /** Admits a signed raw transaction; its hash. */
+  sendRawTransaction(raw: Hex): Promise<Hex>
+  /** Peers with a direct link. */
+  peerCount(): Promise<number>
+  /** Node query: a transaction (canonical or pending) by hash. */
+  transaction(hash: Hex): Promise<TxView | null>
+  /** Node query: a canonical receipt by transaction hash. */
+  receipt(hash: Hex): Promise<ReceiptView | null>
+  /** Node query: logs of canonical blocks matching a filter. */
+  logs(filter: LogFilter): Promise<LogView[]>
+  /** Node query: a read-only call against the state at `at`. */
+  call(req: CallArgs, at: BlockAt): Promise<CallOutcome>
+}
+
+export type BlockAt = bigint | 'latest' | 'pending'
+
+export interface BlockView {
+  readonly number: bigint
+  readonly hash: Hex
+  readonly parentHash: Hex
+  /** ms since the Unix epoch (the provider reports seconds). */
+  readonly timestamp: bigint
+  readonly miner: Address
+  readonly difficulty: bigint
+  readonly totalDifficulty?: bigint
+  readonly gasLimit: bigint
+  readonly gasUsed: bigint
+  readonly baseFeePerGas: bigint
+  readonly stateRoot: Hex
+  readonly transactionsRoot?: Hex
+  readonly receiptsRoot?: Hex
+  readonly logsBloom?: Hex
+  readonly nonce?: bigint
+  /** Transaction hashes, in order. */
+  readonly transactions: readonly Hex[]
+}
+
+/** A transaction with its place; block fields null while pending. */
+export interface TxView {
+  readonly tx: Tx
+  readonly blockHash: Hex | null
+  readonly blockNumber: bigint | null
+  readonly index: number | null
+  /** Base fee of its block (for the effective gas price), null while pending. */
+  readonly baseFeePerGas: bigint | null
+}
+
+export interface ReceiptView {
+  readonly receipt: Receipt
+  readonly from: Address
+  readonly to: Address
+  readonly blockHash: Hex
+  readonly blockNumber: bigint
+  readonly index: number
+  /** Index in the block of this receipt's first log. */
+  readonly firstLogIndex: number
+}
+
+export interface LogView extends Log {
+  readonly blockHash: Hex
+  readonly blockNumber: bigint
+  readonly transactionHash: Hex
+  readonly transactionIndex: number
+  readonly logIndex: number
+}
+
+export interface LogFilter {
+  readonly fromBlock: bigint
+  readonly toBlock: bigint
+  /** Any of these contracts; all when absent. */
+  readonly address?: readonly Address[]
+  /** Per position: null matches anything, a list matches any of its entries. */
+  readonly topics?: readonly (readonly Hex[] | null)[]
+}
+
+export interface CallArgs {
+  readonly from?: Address
+  readonly to: Address
+  readonly data?: Hex
+  readonly value?: bigint
+  readonly gas?: bigint
+}
+
+export interface CallOutcome {
+  readonly status: 0 | 1
+  readonly returnData: Hex
+  readonly revertData?: Hex
+  readonly gasUsed: bigint
+}
+
+/** True when `log` passes `filter`'s address and topic tests (blocks are the caller's business). */
+export function logMatches(log: Log, filter: Pick<LogFilter, 'address' | 'topics'>): boolean {
+  if (
+    filter.address !== undefined &&
+    !filter.address.some((a) => a.toLowerCase() === log.address.toLowerCase())
+  )
+    return false
+  return (filter.topics ?? []).every((want, i) => {
+    if (want === null) return true
+    const got = log.topics[i]
+    return got !== undefined && want.some((t) => t.toLowerCase() === got.toLowerCase())
+  })
+}

@@ -1,0 +1,147 @@
+import {
+  type Address,
+  decodeFunctionData,
+  decodeFunctionResult,
+  encodeFunctionData,
+  erc20Abi,
+  formatUnits,
+  type Hex,
+  hexToString,
+  isHex,
+} from 'viem'
+import type { ProviderBackend } from './backend'
+
+/** What the approval dialog shows: a sentence in human terms, then the details. */
+export interface ApprovalRequest {
+  readonly kind: 'transaction' | 'message' | 'typedData'
+  /** The account that would sign. */
+  readonly from: Address
+  /** E.g. "Transfer 12.5 APPLE to 0xAb…cD", "Send 1 TAB to 0x12…9f", "Sign a message". */
+  readonly title: string
+  readonly details: readonly { readonly label: string; readonly value: string }[]
+}
+
+/** Decides on a request: true to sign, false to refuse (the dApp gets 4001). */
+export type Approve = (request: ApprovalRequest) => Promise<boolean>
+
+export const NATIVE_SYMBOL = 'TAB'
+export const NATIVE_DECIMALS = 18
+
+/** `0xAb…cD`: first two and last two hex digits of an address. */
+export const shortAddress = (a: string): string => `${a.slice(0, 4)}…${a.slice(-2)}`
+
+export interface TxToApprove {
+  readonly from: Address
+  readonly to: Address
+  readonly value: bigint
+  readonly data: Hex
+  readonly gas: bigint
+  readonly maxFeePerGas: bigint
+}
+
+/** Symbol and decimals of an ERC20 token, or null when the node cannot answer (no eth_call yet). */
+async function tokenInfo(backend: ProviderBackend, token: Address) {
+  const read = async (functionName: 'symbol' | 'decimals') => {
+    const out = await backend.call(
+      { to: token, data: encodeFunctionData({ abi: erc20Abi, functionName }) },
+      'latest',
+    )
+    return out.status === 1 ? out.returnData : null
+  }
+  try {
+    const [symbolData, decimalsData] = await Promise.all([read('symbol'), read('decimals')])
+    if (symbolData === null || decimalsData === null) return null
+    return {
+      symbol: decodeFunctionResult({ abi: erc20Abi, functionName: 'symbol', data: symbolData }),
+      decimals: decodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', data: decimalsData }),
+    }
+  } catch {
+    return null
+  }
+}
+
+/** The approval text of a transaction: a native transfer, an ERC20 transfer/approve, or another call. */
+export async function describeTransaction(
+  backend: ProviderBackend,
+  tx: TxToApprove,
+): Promise<ApprovalRequest> {
+  const fee = `up to ${formatUnits(tx.gas * tx.maxFeePerGas, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  const details = [
+    { label: 'From', value: tx.from },
+    { label: 'To', value: tx.to },
+    { label: 'Network fee', value: fee },
+  ]
+  const native = `${formatUnits(tx.value, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  if (tx.data === '0x') {
+    return { kind: 'transaction', from: tx.from, title: `Send ${native} to ${shortAddress(tx.to)}`, details }
+  }
+  let call: ReturnType<typeof decodeFunctionData<typeof erc20Abi>> | null = null
+  try {
+    call = decodeFunctionData({ abi: erc20Abi, data: tx.data })
+  } catch {
+    call = null
+  }
+  const withValue = tx.value > 0n ? [{ label: 'Also sends', value: native }] : []
+  if (call !== null && (call.functionName === 'transfer' || call.functionName === 'approve')) {
+    const [who, amount] = call.args
+    const token = await tokenInfo(backend, tx.to)
+    const amountText =
+      token === null
+        ? `${amount} base units of token ${shortAddress(tx.to)}`
+        : `${formatUnits(amount, token.decimals)} ${token.symbol}`
+    const title =
+      call.functionName === 'transfer'
+        ? `Transfer ${amountText} to ${shortAddress(who)}`
+        : `Allow ${shortAddress(who)} to spend ${amountText}`
+    return { kind: 'transaction', from: tx.from, title, details: [...details, ...withValue] }
+  }
+  return {
+    kind: 'transaction',
+    from: tx.from,
+    title: `Call contract ${shortAddress(tx.to)} (${call?.functionName ?? tx.data.slice(0, 10)})`,
+    details: [...details, ...withValue, { label: 'Data', value: tx.data }],
+  }
+}
+
+/** True when no character is a control code (other than whitespace) or a UTF-8 decoding failure. */
+function readable(text: string): boolean {
+  for (const c of text) {
+    const n = c.charCodeAt(0)
+    if (n < 9 || (n > 13 && n < 32) || n === 0xfffd) return false
+  }
+  return true
+}
+
+/** The approval text of a personal_sign: the message as text when it is UTF-8, else its hex. */
+export function describeMessage(from: Address, message: Hex): ApprovalRequest {
+  let text: string
+  try {
+    text = hexToString(message)
+    if (!readable(text)) text = message
+  } catch {
+    text = message
+  }
+  return { kind: 'message', from, title: 'Sign a message', details: [{ label: 'Message', value: text }] }
+}
+
+/** The approval text of EIP-712 typed data: its domain and primary type, then the message. */
+export function describeTypedData(
+  from: Address,
+  typed: { domain?: { name?: unknown; chainId?: unknown }; primaryType: string; message: unknown },
+): ApprovalRequest {
+  const domain = typeof typed.domain?.name === 'string' ? typed.domain.name : 'unnamed domain'
+  return {
+    kind: 'typedData',
+    from,
+    title: `Sign ${typed.primaryType} for ${domain}`,
+    details: [
+      {
+        label: 'Message',
+        value: JSON.stringify(typed.message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
+      },
+    ],
+  }
+}
+
+export const isHexData = (v: unknown): v is Hex =>
+  typeof v === 'string' && isHex(v, { strict: true }) && v.length % 2 === 0

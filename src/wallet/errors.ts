@@ -1,0 +1,40 @@
+import { NodeError } from '../node/rpc/errors'
+
+/** Why the wallet refused something. Branch on `type.code`; the message is for people. */
+export type WalletErrorType =
+  | { readonly code: 'WALLET_INCORRECT_PASSWORD' }
+  /** The vault's ciphertext, IV or tag was altered: it decrypts to nothing rather than to garbage. */
+  | { readonly code: 'WALLET_VAULT_CORRUPT'; readonly reason: string }
+  | { readonly code: 'WALLET_BAD_MNEMONIC'; readonly reason: string }
+  | { readonly code: 'WALLET_BAD_PRIVATE_KEY'; readonly reason: string }
+  | { readonly code: 'WALLET_WEAK_PASSWORD'; readonly minLength: number }
+  | { readonly code: 'WALLET_LOCKED' }
+  | { readonly code: 'WALLET_NO_VAULT' }
+  | { readonly code: 'WALLET_EXISTS' }
+  | { readonly code: 'WALLET_UNKNOWN_ACCOUNT'; readonly address: string }
+  | { readonly code: 'WALLET_DUPLICATE_ACCOUNT'; readonly address: string }
+  | { readonly code: 'WALLET_BAD_NAME'; readonly reason: string }
+
+export class WalletError extends NodeError<WalletErrorType> {
+  override name = 'WalletError'
+}
+
+const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
+  WALLET_INCORRECT_PASSWORD: 'incorrect password',
+  WALLET_VAULT_CORRUPT: 'the wallet vault is corrupted and was not opened',
+  WALLET_BAD_MNEMONIC: 'invalid recovery phrase',
+  WALLET_BAD_PRIVATE_KEY: 'invalid private key',
+  WALLET_WEAK_PASSWORD: 'password is too short',
+  WALLET_LOCKED: 'the wallet is locked',
+  WALLET_NO_VAULT: 'there is no wallet on this profile yet',
+  WALLET_EXISTS: 'this profile already has a wallet',
+  WALLET_UNKNOWN_ACCOUNT: 'no such account in this wallet',
+  WALLET_DUPLICATE_ACCOUNT: 'this account is already in the wallet',
+  WALLET_BAD_NAME: 'invalid account name',
+}
+
+/** A WalletError with its standard message (plus the reason, where there is one). */
+export function walletError(type: WalletErrorType): WalletError {
+  const base = MESSAGES[type.code]
+  return new WalletError(type, 'reason' in type ? `${base}: ${type.reason}` : base)
+}

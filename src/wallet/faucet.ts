@@ -1,0 +1,49 @@
+import { type Address, type Hex, parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { devnetParams, testGenesis } from '../node/chain/genesis'
+import type { ProviderBackend } from './backend'
+import { deriveKey, rootKey } from './keys'
+import { DEFAULT_TIP } from './provider'
+import { ProviderRpcError, RpcCode } from './rpc-error'
+
+/**
+ * DEVNET ONLY: the devnet faucet pays from the funded Hardhat/Anvil accounts 5–9 (the published test
+ * mnemonic, see `DEVNET_ACCOUNTS`) so a fresh wallet can act at once. Refused on any other chain.
+ */
+const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk'
+const FAUCET_INDEXES = [5, 6, 7, 8, 9]
+export const FAUCET_AMOUNT = parseEther('10')
+
+const faucetChains = new Set([devnetParams.chainId, testGenesis().params.chainId])
+
+/** Next nonce per faucet account after this tab's own sends (several before a block). */
+const sent = new Map<Address, bigint>()
+
+/** Sends `FAUCET_AMOUNT` of the native coin to `to` from a devnet account; the transaction hash. */
+export async function requestFaucet(
+  backend: ProviderBackend,
+  to: Address,
+  pick = Math.random(),
+): Promise<Hex> {
+  if (!faucetChains.has(backend.chainId)) {
+    throw new ProviderRpcError(RpcCode.unsupported, 'the faucet exists on the devnet only')
+  }
+  const index = FAUCET_INDEXES[Math.floor(pick * FAUCET_INDEXES.length)] ?? 9
+  const account = privateKeyToAccount(deriveKey(rootKey(DEVNET_MNEMONIC), index))
+  const { nonce: known } = await backend.account(account.address, 'pending')
+  const local = sent.get(account.address) ?? 0n
+  const nonce = known > local ? known : local
+  const raw = await account.signTransaction({
+    type: 'eip1559',
+    chainId: backend.chainId,
+    nonce: Number(nonce),
+    to,
+    value: FAUCET_AMOUNT,
+    gas: 21_000n,
+    maxFeePerGas: 2n * (await backend.nextBaseFee()) + DEFAULT_TIP,
+    maxPriorityFeePerGas: DEFAULT_TIP,
+  })
+  const hash = await backend.sendRawTransaction(raw)
+  sent.set(account.address, nonce + 1n)
+  return hash
+}

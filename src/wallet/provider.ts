@@ -1,0 +1,616 @@
+import {
+  type Address,
+  decodeErrorResult,
+  getAddress,
+  type Hex,
+  numberToHex,
+  parseTransaction,
+  type TypedDataDefinition,
+} from 'viem'
+import { intrinsicGas } from '../node/chain/tx'
+import { NodeError } from '../node/rpc/errors'
+import { parseAddress } from './address'
+import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
+import { type Approve, describeMessage, describeTransaction, describeTypedData, isHexData } from './describe'
+import { WalletError } from './errors'
+import { invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
+import type { Wallet } from './wallet'
+
+/** An EIP-1193 request. */
+export interface RequestArguments {
+  readonly method: string
+  readonly params?: readonly unknown[] | object
+}
+
+export type ProviderEvent = 'connect' | 'disconnect' | 'chainChanged' | 'accountsChanged'
+
+/** The EIP-1193 provider of the in-tab node and wallet. */
+export interface TabchainProvider {
+  readonly isTabchain: true
+  request(args: RequestArguments): Promise<unknown>
+  on(event: ProviderEvent, listener: (data: unknown) => void): TabchainProvider
+  removeListener(event: ProviderEvent, listener: (data: unknown) => void): TabchainProvider
+}
+
+/** A transaction the wallet sent, as the activity list shows it. */
+export interface SentTransaction {
+  readonly hash: Hex
+  readonly from: Address
+  readonly title: string
+  readonly nonce: number
+  /** ms since epoch. */
+  readonly sentAt: number
+}
+
+export interface ProviderInit {
+  readonly backend: ProviderBackend
+  readonly wallet: Wallet
+  /** Asks the user about a transaction or signature. Tests pass their own; the app shows a dialog. */
+  readonly approve: Approve
+  /** Told when a request needed the wallet unlocked (the app prompts for the password). */
+  readonly onLocked?: () => void
+  /** Told about every transaction sent through `eth_sendTransaction`. */
+  readonly onSent?: (tx: SentTransaction) => void
+  readonly now?: () => number
+}
+
+/** Tip offered by default (1 gwei): any tip is valid here; this keeps inclusion quick when blocks fill. */
+export const DEFAULT_TIP = 1_000_000_000n
+const EMPTY_UNCLES = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347'
+const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex
+
+const q = (n: bigint | number): Hex => numberToHex(n)
+
+// ——— parameter checks: each names the field it refuses ———
+
+function list(params: RequestArguments['params']): readonly unknown[] {
+  if (params === undefined) return []
+  if (!Array.isArray(params)) throw invalidParams('params', 'must be an array')
+  return params
+}
+
+function address(v: unknown, field: string): Address {
+  const parsed = typeof v === 'string' ? parseAddress(v) : 'not an address'
+  if (parsed === 'not an address') throw invalidParams(field, 'must be a 20-byte hex address')
+  if (parsed === 'bad checksum') throw invalidParams(field, 'has a wrong EIP-55 checksum')
+  return parsed
+}
+
+function quantity(v: unknown, field: string): bigint {
+  if (typeof v !== 'string' || !/^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,63})$/.test(v))
+    throw invalidParams(field, 'must be a hex quantity (0x-prefixed, no leading zeros)')
+  return BigInt(v)
+}
+
+function hash32(v: unknown, field: string): Hex {
+  if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(v))
+    throw invalidParams(field, 'must be a 32-byte hex hash')
+  return v.toLowerCase() as Hex
+}
+
+function data(v: unknown, field: string): Hex {
+  if (!isHexData(v)) throw invalidParams(field, 'must be 0x-prefixed hex bytes')
+  return v.toLowerCase() as Hex
+}
+
+function blockAt(v: unknown, field: string): BlockAt {
+  if (v === undefined || v === 'latest' || v === 'safe' || v === 'finalized') return 'latest'
+  if (v === 'pending') return 'pending'
+  if (v === 'earliest') return 0n
+  if (typeof v === 'object' && v !== null && 'blockNumber' in v)
+    return quantity(v.blockNumber, `${field}.blockNumber`)
+  return quantity(v, field)
+}
+
+function object(v: unknown, field: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidParams(field, 'must be an object')
+  return v as Record<string, unknown>
+}
+
+const optional = <T>(v: unknown, parse: (v: unknown) => T): T | undefined =>
+  v === undefined || v === null ? undefined : parse(v)
+
+// ——— formatting: node types → JSON-RPC objects ———
+
+function formatBlock(b: BlockView, txs: readonly unknown[]): Record<string, unknown> {
+  return {
+    number: q(b.number),
+    hash: b.hash,
+    parentHash: b.parentHash,
+    // The chain keeps ms; Ethereum's JSON-RPC reports seconds.
+    timestamp: q(b.timestamp / 1000n),
+    miner: b.miner,
+    difficulty: q(b.difficulty),
+    totalDifficulty: b.totalDifficulty === undefined ? null : q(b.totalDifficulty),
+    gasLimit: q(b.gasLimit),
+    gasUsed: q(b.gasUsed),
+    baseFeePerGas: q(b.baseFeePerGas),
+    stateRoot: b.stateRoot,
+    transactionsRoot: b.transactionsRoot ?? null,
+    receiptsRoot: b.receiptsRoot ?? null,
+    logsBloom: b.logsBloom ?? null,
+    nonce: b.nonce === undefined ? null : numberToHex(b.nonce, { size: 8 }),
+    mixHash: ZERO_HASH,
+    sha3Uncles: EMPTY_UNCLES,
+    extraData: '0x',
+    uncles: [],
+    size: null,
+    transactions: txs,
+  }
+}
+
+function formatTx(v: TxView): Record<string, unknown> {
+  const t = v.tx
+  const sig = parseTransaction(t.raw)
+  const price =
+    v.baseFeePerGas === null
+      ? t.maxFeePerGas
+      : v.baseFeePerGas + min(t.maxPriorityFeePerGas, t.maxFeePerGas - v.baseFeePerGas)
+  return {
+    hash: t.hash,
+    type: '0x2',
+    chainId: q(t.chainId),
+    nonce: q(t.nonce),
+    blockHash: v.blockHash,
+    blockNumber: v.blockNumber === null ? null : q(v.blockNumber),
+    transactionIndex: v.index === null ? null : q(v.index),
+    from: getAddress(t.from),
+    to: getAddress(t.to),
+    value: q(t.value),
+    gas: q(t.gas),
+    gasPrice: q(price),
+    maxFeePerGas: q(t.maxFeePerGas),
+    maxPriorityFeePerGas: q(t.maxPriorityFeePerGas),
+    input: t.data,
+    accessList: [],
+    r: sig.r,
+    s: sig.s,
+    v: q(sig.yParity ?? 0),
+    yParity: q(sig.yParity ?? 0),
+  }
+}
+
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b)
+
+function formatLog(l: LogView): Record<string, unknown> {
+  return {
+    address: getAddress(l.address),
+    topics: l.topics,
+    data: l.data,
+    blockHash: l.blockHash,
+    blockNumber: q(l.blockNumber),
+    transactionHash: l.transactionHash,
+    transactionIndex: q(l.transactionIndex),
+    logIndex: q(l.logIndex),
+    removed: false,
+  }
+}
+
+function formatReceipt(v: ReceiptView): Record<string, unknown> {
+  const r = v.receipt
+  return {
+    transactionHash: r.transactionHash,
+    transactionIndex: q(v.index),
+    blockHash: v.blockHash,
+    blockNumber: q(v.blockNumber),
+    from: getAddress(v.from),
+    to: getAddress(v.to),
+    cumulativeGasUsed: q(r.cumulativeGasUsed),
+    gasUsed: q(r.gasUsed),
+    effectiveGasPrice: q(r.effectiveGasPrice),
+    contractAddress: null,
+    logs: r.logs.map((l, i) =>
+      formatLog({
+        ...l,
+        blockHash: v.blockHash,
+        blockNumber: v.blockNumber,
+        transactionHash: r.transactionHash,
+        transactionIndex: v.index,
+        logIndex: v.firstLogIndex + i,
+      }),
+    ),
+    logsBloom: r.logsBloom,
+    status: r.status === 1 ? '0x1' : '0x0',
+    type: '0x2',
+  }
+}
+
+/** A reverted call as EIP-1474 reports it: -32000 range, the reason in the message, revert data in `data`. */
+function reverted(revertData: Hex | undefined): ProviderRpcError {
+  let reason = 'execution reverted'
+  try {
+    if (revertData !== undefined && revertData !== '0x') {
+      const decoded = decodeErrorResult({ data: revertData })
+      if (decoded.errorName === 'Error') reason = `execution reverted: ${String(decoded.args[0])}`
+    }
+  } catch {
+    // Not an Error(string): the data still goes to the caller.
+  }
+  return new ProviderRpcError(RpcCode.execution, reason, revertData)
+}
+
+/** Node and wallet errors as EIP-1193 errors. */
+function toRpcError(err: unknown): unknown {
+  if (err instanceof ProviderRpcError) return err
+  if (err instanceof WalletError) {
+    if (err.type.code === 'WALLET_LOCKED' || err.type.code === 'WALLET_UNKNOWN_ACCOUNT')
+      return new ProviderRpcError(RpcCode.unauthorized, err.message)
+    return new ProviderRpcError(RpcCode.execution, err.message, { code: err.type.code })
+  }
+  if (err instanceof NodeError)
+    return new ProviderRpcError(RpcCode.execution, err.message, { code: err.type.code })
+  return err
+}
+
+/**
+ * The EIP-1193 provider: reads go to the node (through `backend`), accounts and signatures to the
+ * wallet, and everything that spends or signs goes through `approve` first (4001 when refused). A
+ * locked wallet answers `eth_accounts` with [] and refuses to sign with 4100 (and `onLocked` is told).
+ */
+export function createProvider(init: ProviderInit): TabchainProvider {
+  const { backend, wallet } = init
+  const now = init.now ?? Date.now
+  const listeners = new Map<ProviderEvent, Set<(data: unknown) => void>>()
+  /** Next nonce per sender after our own sends, for when several are sent before a block. */
+  const sentNonces = new Map<string, bigint>()
+
+  const emit = (event: ProviderEvent, data: unknown): void => {
+    for (const l of listeners.get(event) ?? []) l(data)
+  }
+  const accounts = (): Address[] => {
+    const v = wallet.view()
+    return v.state === 'unlocked' && v.selected !== null ? [v.selected] : []
+  }
+  let lastAccounts = accounts().join()
+  wallet.subscribe(() => {
+    const now = accounts()
+    if (now.join() !== lastAccounts) {
+      lastAccounts = now.join()
+      emit('accountsChanged', now)
+    }
+  })
+  setTimeout(() => emit('connect', { chainId: q(backend.chainId) }), 0)
+
+  /** The signing account: an account of the unlocked wallet, else 4100 (and the app prompts). */
+  function signer(from: Address): Address {
+    const v = wallet.view()
+    if (v.state !== 'unlocked') {
+      init.onLocked?.()
+      throw new ProviderRpcError(RpcCode.unauthorized, 'the wallet is locked: unlock it first')
+    }
+    if (!v.accounts.some((a) => a.address === from))
+      throw new ProviderRpcError(RpcCode.unauthorized, `${from} is not an account of this wallet`)
+    return from
+  }
+
+  async function approveOr4001(request: Parameters<Approve>[0]): Promise<void> {
+    if (!(await init.approve(request)))
+      throw new ProviderRpcError(RpcCode.userRejected, 'the user rejected the request')
+  }
+
+  async function pendingNonce(from: Address): Promise<bigint> {
+    const known = (await backend.account(from, 'pending')).nonce
+    const sent = sentNonces.get(from.toLowerCase()) ?? 0n
+    return known > sent ? known : sent
+  }
+
+  async function estimate(args: { from?: Address; to: Address; data: Hex; value: bigint }): Promise<bigint> {
+    let out: Awaited<ReturnType<ProviderBackend['call']>>
+    try {
+      out = await backend.call(args, 'latest')
+    } catch (err) {
+      // Without eth_call from the node, a plain transfer still has a known cost.
+      if (err instanceof ProviderRpcError && err.code === RpcCode.unsupported && args.data === '0x')
+        return intrinsicGas('0x')
+      throw err
+    }
+    if (out.status === 0) throw reverted(out.revertData)
+    return out.gasUsed
+  }
+
+  async function sendTransaction(p: readonly unknown[]): Promise<Hex> {
+    const t = object(p[0], 'params[0]')
+    const from = signer(address(t.from, 'params[0].from'))
+    if (t.to === undefined || t.to === null)
+      throw invalidParams('params[0].to', 'is required: contract creation is not supported')
+    const to = address(t.to, 'params[0].to')
+    const value = optional(t.value, (v) => quantity(v, 'params[0].value')) ?? 0n
+    const input = optional(t.data ?? t.input, (v) => data(v, 'params[0].data')) ?? '0x'
+    if (t.chainId !== undefined && quantity(t.chainId, 'params[0].chainId') !== BigInt(backend.chainId))
+      throw invalidParams('params[0].chainId', `must be ${q(backend.chainId)}`)
+    const gas =
+      optional(t.gas, (v) => quantity(v, 'params[0].gas')) ??
+      (await estimate({ from, to, data: input, value }))
+    const tip =
+      optional(t.maxPriorityFeePerGas, (v) => quantity(v, 'params[0].maxPriorityFeePerGas')) ?? DEFAULT_TIP
+    const maxFeePerGas =
+      optional(t.maxFeePerGas ?? t.gasPrice, (v) => quantity(v, 'params[0].maxFeePerGas')) ??
+      2n * (await backend.nextBaseFee()) + tip
+    if (tip > maxFeePerGas) throw invalidParams('params[0].maxPriorityFeePerGas', 'is above maxFeePerGas')
+    const nonce = optional(t.nonce, (v) => quantity(v, 'params[0].nonce')) ?? (await pendingNonce(from))
+    // Caught before signing: the node would refuse it anyway.
+    const { balance } = await backend.account(from, 'latest')
+    const need = value + gas * maxFeePerGas
+    if (balance < need)
+      throw new ProviderRpcError(RpcCode.execution, `insufficient funds: need ${need} wei, have ${balance}`, {
+        need: q(need),
+        have: q(balance),
+      })
+    const description = await describeTransaction(backend, {
+      from,
+      to,
+      value,
+      data: input,
+      gas,
+      maxFeePerGas,
+    })
+    await approveOr4001(description)
+    const raw = await wallet.signTransaction(from, {
+      chainId: backend.chainId,
+      nonce: Number(nonce),
+      to,
+      value,
+      data: input,
+      gas,
+      maxFeePerGas,
+      maxPriorityFeePerGas: tip,
+    })
+    const hash = await backend.sendRawTransaction(raw)
+    const key = from.toLowerCase()
+    if ((sentNonces.get(key) ?? 0n) <= nonce) sentNonces.set(key, nonce + 1n)
+    init.onSent?.({ hash, from, title: description.title, nonce: Number(nonce), sentAt: now() })
+    return hash
+  }
+
+  async function block(ref: bigint | Hex, full: boolean): Promise<Record<string, unknown> | null> {
+    const b = await backend.block(ref)
+    if (b === null) return null
+    if (!full) return formatBlock(b, b.transactions)
+    const txs = await Promise.all(
+      b.transactions.map(async (h) => {
+        const v = await backend.transaction(h)
+        if (v === null) throw new ProviderRpcError(RpcCode.resourceUnavailable, `transaction ${h} not found`)
+        return formatTx(v)
+      }),
+    )
+    return formatBlock(b, txs)
+  }
+
+  async function resolveBlock(at: BlockAt): Promise<bigint> {
+    return typeof at === 'bigint' ? at : backend.blockNumber()
+  }
+
+  async function feeHistory(p: readonly unknown[]): Promise<Record<string, unknown>> {
+    const count = Number(typeof p[0] === 'number' ? BigInt(p[0]) : quantity(p[0], 'params[0] (blockCount)'))
+    if (!Number.isSafeInteger(count) || count < 1 || count > 1024)
+      throw invalidParams('params[0] (blockCount)', 'must be in [1, 1024]')
+    const newest = await resolveBlock(blockAt(p[1], 'params[1] (newestBlock)'))
+    const percentiles =
+      optional(p[2], (v) => {
+        if (
+          !Array.isArray(v) ||
+          v.some((x, i) => typeof x !== 'number' || x < 0 || x > 100 || (i > 0 && x < v[i - 1]))
+        )
+          throw invalidParams('params[2] (rewardPercentiles)', 'must be increasing numbers in [0, 100]')
+        return v as number[]
+      }) ?? []
+    const oldest = newest - BigInt(count) + 1n < 0n ? 0n : newest - BigInt(count) + 1n
+    const blocks: BlockView[] = []
+    for (let n = oldest; n <= newest; n++) {
+      const b = await backend.block(n)
+      if (b !== null) blocks.push(b)
+    }
+    const rewards = await Promise.all(
+      blocks.map(async (b) => {
+        if (percentiles.length === 0) return []
+        const tips = (await Promise.all(b.transactions.map((h) => backend.transaction(h))))
+          .filter((v): v is TxView => v !== null)
+          .map((v) => min(v.tx.maxPriorityFeePerGas, v.tx.maxFeePerGas - b.baseFeePerGas))
+          .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+        return percentiles.map((pc) =>
+          q(
+            tips.length === 0
+              ? 0n
+              : (tips[Math.min(tips.length - 1, Math.floor((pc / 100) * tips.length))] as bigint),
+          ),
+        )
+      }),
+    )
+    const next =
+      newest === (await backend.blockNumber())
+        ? await backend.nextBaseFee()
+        : (await backend.block(newest + 1n))?.baseFeePerGas
+    return {
+      oldestBlock: q(oldest),
+      baseFeePerGas: [...blocks.map((b) => q(b.baseFeePerGas)), q(next ?? 0n)],
+      gasUsedRatio: blocks.map((b) => Number(b.gasUsed) / Number(b.gasLimit)),
+      ...(percentiles.length === 0 ? {} : { reward: rewards }),
+    }
+  }
+
+  async function getLogs(p: readonly unknown[]): Promise<unknown[]> {
+    const f = object(p[0], 'params[0]')
+    const head = await backend.blockNumber()
+    let fromBlock: bigint
+    let toBlock: bigint
+    if (f.blockHash !== undefined) {
+      const b = await backend.block(hash32(f.blockHash, 'params[0].blockHash'))
+      if (b === null) throw new ProviderRpcError(RpcCode.resourceUnavailable, 'unknown block hash')
+      fromBlock = b.number
+      toBlock = b.number
+    } else {
+      const fb = blockAt(f.fromBlock, 'params[0].fromBlock')
+      const tb = blockAt(f.toBlock, 'params[0].toBlock')
+      fromBlock = typeof fb === 'bigint' ? fb : head
+      toBlock = typeof tb === 'bigint' ? tb : head
+    }
+    if (toBlock > head) toBlock = head
+    if (fromBlock > toBlock) return []
+    if (toBlock - fromBlock > 10_000n)
+      throw invalidParams('params[0].fromBlock', 'range is over 10,000 blocks')
+    const addresses =
+      f.address === undefined || f.address === null
+        ? undefined
+        : (Array.isArray(f.address) ? f.address : [f.address]).map((a, i) =>
+            address(a, `params[0].address[${i}]`),
+          )
+    const topics =
+      f.topics === undefined || f.topics === null
+        ? undefined
+        : (() => {
+            if (!Array.isArray(f.topics)) throw invalidParams('params[0].topics', 'must be an array')
+            return f.topics.map((t, i) =>
+              t === null
+                ? null
+                : (Array.isArray(t) ? t : [t]).map((x, j) => hash32(x, `params[0].topics[${i}][${j}]`)),
+            )
+          })()
+    const logs = await backend.logs({
+      fromBlock,
+      toBlock,
+      ...(addresses === undefined ? {} : { address: addresses }),
+      ...(topics === undefined ? {} : { topics }),
+    })
+    return logs.map(formatLog)
+  }
+
+  function callArgs(v: unknown): { from?: Address; to: Address; data: Hex; value: bigint; gas?: bigint } {
+    const t = object(v, 'params[0]')
+    if (t.to === undefined || t.to === null) throw invalidParams('params[0].to', 'is required')
+    const from = optional(t.from, (x) => address(x, 'params[0].from'))
+    const gas = optional(t.gas, (x) => quantity(x, 'params[0].gas'))
+    return {
+      to: address(t.to, 'params[0].to'),
+      data: optional(t.data ?? t.input, (x) => data(x, 'params[0].data')) ?? '0x',
+      value: optional(t.value, (x) => quantity(x, 'params[0].value')) ?? 0n,
+      ...(from === undefined ? {} : { from }),
+      ...(gas === undefined ? {} : { gas }),
+    }
+  }
+
+  const methods: Record<string, (p: readonly unknown[]) => Promise<unknown>> = {
+    eth_chainId: async () => q(backend.chainId),
+    net_version: async () => String(backend.chainId),
+    eth_accounts: async () => accounts(),
+    eth_requestAccounts: async () => {
+      const a = accounts()
+      if (a.length === 0) {
+        init.onLocked?.()
+        throw new ProviderRpcError(RpcCode.unauthorized, 'the wallet is locked: unlock it first')
+      }
+      return a
+    },
+    eth_blockNumber: async () => q(await backend.blockNumber()),
+    eth_getBalance: async (p) =>
+      q(
+        (await backend.account(address(p[0], 'params[0] (address)'), blockAt(p[1], 'params[1] (block)')))
+          .balance,
+      ),
+    eth_getTransactionCount: async (p) => {
+      const who = address(p[0], 'params[0] (address)')
+      const at = blockAt(p[1], 'params[1] (block)')
+      return q(at === 'pending' ? await pendingNonce(who) : (await backend.account(who, at)).nonce)
+    },
+    eth_gasPrice: async () => q((await backend.nextBaseFee()) + DEFAULT_TIP),
+    eth_maxPriorityFeePerGas: async () => q(DEFAULT_TIP),
+    eth_feeHistory: feeHistory,
+    eth_call: async (p) => {
+      const args = callArgs(p[0])
+      const out = await backend.call(args, blockAt(p[1], 'params[1] (block)'))
+      if (out.status === 0) throw reverted(out.revertData)
+      return out.returnData
+    },
+    eth_estimateGas: async (p) => {
+      const args = callArgs(p[0])
+      return q(await estimate(args))
+    },
+    eth_sendTransaction: sendTransaction,
+    eth_sendRawTransaction: async (p) =>
+      backend.sendRawTransaction(data(p[0], 'params[0] (raw transaction)')),
+    eth_getTransactionByHash: async (p) => {
+      const v = await backend.transaction(hash32(p[0], 'params[0] (hash)'))
+      return v === null ? null : formatTx(v)
+    },
+    eth_getTransactionReceipt: async (p) => {
+      const v = await backend.receipt(hash32(p[0], 'params[0] (hash)'))
+      return v === null ? null : formatReceipt(v)
+    },
+    eth_getBlockByNumber: async (p) => {
+      const at = blockAt(p[0], 'params[0] (block)')
+      return block(await resolveBlock(at), p[1] === true)
+    },
+    eth_getBlockByHash: async (p) => block(hash32(p[0], 'params[0] (hash)'), p[1] === true),
+    eth_getLogs: getLogs,
+    eth_syncing: async () => false,
+    net_peerCount: async () => q(await backend.peerCount()),
+    personal_sign: async (p) => {
+      const message = data(p[0], 'params[0] (message)')
+      const from = signer(address(p[1], 'params[1] (address)'))
+      await approveOr4001(describeMessage(from, message))
+      return wallet.signMessage(from, { raw: message })
+    },
+    eth_signTypedData_v4: async (p) => {
+      const from = signer(address(p[0], 'params[0] (address)'))
+      let typed: unknown = p[1]
+      if (typeof typed === 'string') {
+        try {
+          typed = JSON.parse(typed)
+        } catch {
+          throw invalidParams('params[1] (typed data)', 'is not valid JSON')
+        }
+      }
+      const t = object(typed, 'params[1] (typed data)')
+      if (typeof t.primaryType !== 'string') throw invalidParams('params[1].primaryType', 'must be a string')
+      object(t.types, 'params[1].types')
+      object(t.message, 'params[1].message')
+      const domain = optional(t.domain, (d) => object(d, 'params[1].domain')) ?? {}
+      if (
+        domain.chainId !== undefined &&
+        BigInt(domain.chainId as string | number) !== BigInt(backend.chainId)
+      )
+        throw invalidParams('params[1].domain.chainId', `must be ${backend.chainId}`)
+      await approveOr4001(describeTypedData(from, t as Parameters<typeof describeTypedData>[1]))
+      const { EIP712Domain: _domainType, ...types } = t.types as Record<string, unknown>
+      return wallet.signTypedData(from, { ...t, types } as unknown as TypedDataDefinition)
+    },
+    wallet_switchEthereumChain: async (p) => {
+      const want = quantity(object(p[0], 'params[0]').chainId, 'params[0].chainId')
+      if (want !== BigInt(backend.chainId))
+        throw new ProviderRpcError(
+          RpcCode.unknownChain,
+          `unknown chain ${q(want)}: this node runs ${q(backend.chainId)}`,
+        )
+      return null
+    },
+  }
+
+  const provider: TabchainProvider = {
+    isTabchain: true,
+    async request(args) {
+      if (typeof args !== 'object' || args === null || typeof args.method !== 'string')
+        throw invalidParams('method', 'must be a string')
+      const fn = Object.hasOwn(methods, args.method) ? methods[args.method] : undefined
+      if (fn === undefined)
+        throw new ProviderRpcError(RpcCode.unsupported, `unsupported method: ${args.method}`)
+      try {
+        return await fn(list(args.params))
+      } catch (err) {
+        throw toRpcError(err)
+      }
+    },
+    on(event, listener) {
+      let set = listeners.get(event)
+      if (set === undefined) {
+        set = new Set()
+        listeners.set(event, set)
+      }
+      set.add(listener)
+      return provider
+    },
+    removeListener(event, listener) {
+      listeners.get(event)?.delete(listener)
+      return provider
+    },
+  }
+  return provider
+}

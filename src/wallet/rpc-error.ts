@@ -1,0 +1,36 @@
+/**
+ * EIP-1193 / EIP-1474 errors as the provider throws them: a numeric `code` a dApp (viem, ethers)
+ * branches on, a message for people, and optional `data` (revert data for execution errors).
+ */
+export class ProviderRpcError extends Error {
+  override name = 'ProviderRpcError'
+  readonly code: number
+  readonly data?: unknown
+
+  constructor(code: number, message: string, data?: unknown) {
+    super(message)
+    this.code = code
+    if (data !== undefined) this.data = data
+  }
+}
+
+/** The codes the provider uses. */
+export const RpcCode = {
+  /** EIP-1193: the user rejected the request. */
+  userRejected: 4001,
+  /** EIP-1193: the method or account is not authorised (e.g. the wallet is locked). */
+  unauthorized: 4100,
+  /** EIP-1193: the provider does not support the method. */
+  unsupported: 4200,
+  /** EIP-3326: the chain asked for is not known. */
+  unknownChain: 4902,
+  /** JSON-RPC: invalid method parameters. */
+  invalidParams: -32602,
+  /** EIP-1474: server error range — execution reverted, transaction refused, insufficient funds. */
+  execution: -32000,
+  /** EIP-1474: the resource (e.g. historical state) is not available. */
+  resourceUnavailable: -32002,
+} as const
+
+export const invalidParams = (field: string, reason: string): ProviderRpcError =>
+  new ProviderRpcError(RpcCode.invalidParams, `invalid params: ${field} ${reason}`)

@@ -1,0 +1,298 @@
+import type { HDKey } from '@scure/bip32'
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  type SignableMessage,
+  type TransactionSerializableEIP1559,
+  type TypedDataDefinition,
+} from 'viem'
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
+import { walletError } from './errors'
+import { addressOf, checkMnemonic, checkPrivateKey, deriveKey, rootKey } from './keys'
+import type { AccountMeta, StoredWallet, WalletStore } from './store'
+import { DEFAULT_ITERATIONS, openVault, resealVault, sealVault } from './vault'
+
+export type WalletState = 'none' | 'locked' | 'unlocked'
+
+/** What the UI may see of the wallet: never a key. */
+export interface WalletView {
+  readonly state: WalletState
+  readonly accounts: readonly AccountMeta[]
+  readonly selected: Address | null
+}
+
+export interface WalletInit {
+  readonly store: WalletStore
+  /** Lock after this long without activity (`touch`, signing), ms. Default 15 minutes. */
+  readonly idleMs?: number
+  /** PBKDF2 iterations for new vaults (at least 600,000). */
+  readonly iterations?: number
+}
+
+/** Shortest password accepted for a new vault. */
+export const MIN_PASSWORD_LENGTH = 8
+const MAX_NAME = 32
+
+/** The sealed secrets: the seed phrase and the imported keys. */
+interface Secrets {
+  readonly mnemonic: string
+  readonly imported: readonly Hex[]
+}
+
+interface Unlocked {
+  readonly key: CryptoKey
+  readonly mnemonic: string
+  readonly root: HDKey
+  imported: Hex[]
+  readonly signers: Map<string, PrivateKeyAccount>
+}
+
+const encode = (s: Secrets): Uint8Array => new TextEncoder().encode(JSON.stringify(s))
+
+function decode(bytes: Uint8Array): Secrets {
+  const v = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Secrets>
+  if (typeof v.mnemonic !== 'string' || !Array.isArray(v.imported)) {
+    throw walletError({ code: 'WALLET_VAULT_CORRUPT', reason: 'unexpected contents' })
+  }
+  return { mnemonic: v.mnemonic, imported: v.imported.map((k) => checkPrivateKey(String(k))) }
+}
+
+function checkName(name: string): string {
+  const n = typeof name === 'string' ? name.trim() : ''
+  if (n.length === 0 || n.length > MAX_NAME) {
+    throw walletError({ code: 'WALLET_BAD_NAME', reason: `1–${MAX_NAME} characters` })
+  }
+  return n
+}
+
+/**
+ * One profile's wallet. Keys exist only inside this object's closure, and only while unlocked; every
+ * method that reads or writes them returns addresses and signatures, never key material (except
+ * `revealMnemonic`, which asks for the password again).
+ */
+export type Wallet = ReturnType<typeof createWallet>
+
+export function createWallet(init: WalletInit) {
+  const idleMs = init.idleMs ?? 15 * 60_000
+  const iterations = init.iterations ?? DEFAULT_ITERATIONS
+  let stored: StoredWallet | null = null
+  let unlocked: Unlocked | null = null
+  let idleTimer: ReturnType<typeof setTimeout> | undefined
+  const listeners = new Set<(v: WalletView) => void>()
+  /** Mutations run one at a time (derivation indexes, re-sealing). */
+  let queue: Promise<unknown> = Promise.resolve()
+
+  const view = (): WalletView => ({
+    state: stored === null ? 'none' : unlocked === null ? 'locked' : 'unlocked',
+    accounts: stored?.accounts ?? [],
+    selected: stored?.selected ?? null,
+  })
+  const changed = (): void => {
+    const v = view()
+    for (const l of listeners) l(v)
+  }
+
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn)
+    queue = run.catch(() => {})
+    return run
+  }
+
+  function touch(): void {
+    clearTimeout(idleTimer)
+    if (unlocked !== null) idleTimer = setTimeout(lock, idleMs)
+  }
+
+  function lock(): void {
+    clearTimeout(idleTimer)
+    if (unlocked === null) return
+    unlocked.signers.clear()
+    unlocked = null
+    changed()
+  }
+
+  function mustUnlock(): Unlocked {
+    if (unlocked === null) throw walletError({ code: 'WALLET_LOCKED' })
+    return unlocked
+  }
+
+  function mustStored(): StoredWallet {
+    if (stored === null) throw walletError({ code: 'WALLET_NO_VAULT' })
+    return stored
+  }
+
+  /** Builds the signers of every account from the secrets; metadata is checked against them. */
+  function open(key: CryptoKey, secrets: Secrets, accounts: readonly AccountMeta[]): Unlocked {
+    const root = rootKey(secrets.mnemonic)
+    const signers = new Map<string, PrivateKeyAccount>()
+    const imported = new Map(secrets.imported.map((k) => [addressOf(k).toLowerCase(), k]))
+    for (const a of accounts) {
+      const k =
+        a.source.kind === 'hd' ? deriveKey(root, a.source.index) : imported.get(a.address.toLowerCase())
+      const signer = k === undefined ? undefined : privateKeyToAccount(k)
+      if (signer === undefined || signer.address !== a.address) {
+        throw walletError({
+          code: 'WALLET_VAULT_CORRUPT',
+          reason: `account ${a.address} does not match its key`,
+        })
+      }
+      signers.set(a.address.toLowerCase(), signer)
+    }
+    return { key, mnemonic: secrets.mnemonic, root, imported: [...secrets.imported], signers }
+  }
+
+  async function persist(next: StoredWallet): Promise<void> {
+    await init.store.save(next)
+    stored = next
+    changed()
+  }
+
+  function signer(address: string): PrivateKeyAccount {
+    const u = mustUnlock()
+    const s = typeof address === 'string' ? u.signers.get(address.toLowerCase()) : undefined
+    if (s === undefined) throw walletError({ code: 'WALLET_UNKNOWN_ACCOUNT', address: String(address) })
+    touch()
+    return s
+  }
+
+  return {
+    view,
+    /** Calls `fn` on every change (state, accounts, selection); returns the unsubscribe function. */
+    subscribe(fn: (v: WalletView) => void): () => void {
+      listeners.add(fn)
+      return () => listeners.delete(fn)
+    },
+    /** Reads the stored wallet (locked). */
+    async load(): Promise<WalletView> {
+      stored = await init.store.load()
+      changed()
+      return view()
+    },
+    /**
+     * Creates the wallet from a new or imported mnemonic (checksum checked), with account 0, sealed
+     * under `password`, and leaves it unlocked. Throws `WALLET_EXISTS`, `WALLET_BAD_MNEMONIC`,
+     * `WALLET_WEAK_PASSWORD`.
+     */
+    create(mnemonic: string, password: string): Promise<WalletView> {
+      return serial(async () => {
+        if (stored !== null || (await init.store.load()) !== null)
+          throw walletError({ code: 'WALLET_EXISTS' })
+        const phrase = checkMnemonic(mnemonic)
+        if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+          throw walletError({ code: 'WALLET_WEAK_PASSWORD', minLength: MIN_PASSWORD_LENGTH })
+        }
+        const secrets: Secrets = { mnemonic: phrase, imported: [] }
+        const address = getAddress(addressOf(deriveKey(rootKey(phrase), 0)))
+        const accounts: AccountMeta[] = [{ address, name: 'Account 1', source: { kind: 'hd', index: 0 } }]
+        const { record, key } = await sealVault(encode(secrets), password, iterations)
+        const next: StoredWallet = { vault: record, accounts, selected: address, nextIndex: 1 }
+        await init.store.save(next)
+        stored = next
+        unlocked = open(key, secrets, accounts)
+        touch()
+        changed()
+        return view()
+      })
+    },
+    /** Opens the vault. Throws `WALLET_INCORRECT_PASSWORD`, `WALLET_VAULT_CORRUPT`, `WALLET_NO_VAULT`. */
+    unlock(password: string): Promise<WalletView> {
+      return serial(async () => {
+        const s = mustStored()
+        const opened = await openVault(s.vault, typeof password === 'string' ? password : '')
+        unlocked = open(opened.key, decode(opened.plaintext), s.accounts)
+        touch()
+        changed()
+        return view()
+      })
+    },
+    lock,
+    /** User activity: postpones the idle lock. */
+    touch,
+    /** Derives the next account (m/44'/60'/0'/0/i). Needs the wallet unlocked. */
+    addAccount(name?: string): Promise<AccountMeta> {
+      return serial(async () => {
+        const s = mustStored()
+        const u = mustUnlock()
+        const index = s.nextIndex
+        const signer = privateKeyToAccount(deriveKey(u.root, index))
+        const meta: AccountMeta = {
+          address: signer.address,
+          name: checkName(name ?? `Account ${s.accounts.length + 1}`),
+          source: { kind: 'hd', index },
+        }
+        await persist({ ...s, accounts: [...s.accounts, meta], nextIndex: index + 1 })
+        u.signers.set(signer.address.toLowerCase(), signer)
+        touch()
+        return meta
+      })
+    },
+    /** Adds an account from a raw private key (re-sealed into the vault). Needs the wallet unlocked. */
+    importPrivateKey(privateKey: string, name?: string): Promise<AccountMeta> {
+      return serial(async () => {
+        const s = mustStored()
+        const u = mustUnlock()
+        const key = checkPrivateKey(privateKey)
+        const signer = privateKeyToAccount(key)
+        if (u.signers.has(signer.address.toLowerCase())) {
+          throw walletError({ code: 'WALLET_DUPLICATE_ACCOUNT', address: signer.address })
+        }
+        const meta: AccountMeta = {
+          address: signer.address,
+          name: checkName(
+            name ?? `Imported ${s.accounts.filter((a) => a.source.kind === 'imported').length + 1}`,
+          ),
+          source: { kind: 'imported' },
+        }
+        const imported = [...u.imported, key]
+        const vault = await resealVault(s.vault, u.key, encode({ mnemonic: u.mnemonic, imported }))
+        await persist({ ...s, vault, accounts: [...s.accounts, meta] })
+        u.imported = imported
+        u.signers.set(signer.address.toLowerCase(), signer)
+        touch()
+        return meta
+      })
+    },
+    /** Renames an account (works locked: names are not secret). */
+    renameAccount(address: Address, name: string): Promise<void> {
+      return serial(async () => {
+        const s = mustStored()
+        const n = checkName(name)
+        if (!s.accounts.some((a) => a.address === address)) {
+          throw walletError({ code: 'WALLET_UNKNOWN_ACCOUNT', address: String(address) })
+        }
+        await persist({
+          ...s,
+          accounts: s.accounts.map((a) => (a.address === address ? { ...a, name: n } : a)),
+        })
+      })
+    },
+    /** Makes `address` the account dApps see first. */
+    select(address: Address): Promise<void> {
+      return serial(async () => {
+        const s = mustStored()
+        if (!s.accounts.some((a) => a.address === address)) {
+          throw walletError({ code: 'WALLET_UNKNOWN_ACCOUNT', address: String(address) })
+        }
+        await persist({ ...s, selected: address })
+      })
+    },
+    /** The recovery phrase, only against the password (checked again even when unlocked). */
+    async revealMnemonic(password: string): Promise<string> {
+      const opened = await openVault(mustStored().vault, typeof password === 'string' ? password : '')
+      return decode(opened.plaintext).mnemonic
+    },
+    /** Signs an EIP-1559 transaction from one of the wallet's accounts; returns the raw transaction. */
+    async signTransaction(from: Address, tx: TransactionSerializableEIP1559): Promise<Hex> {
+      return signer(from).signTransaction({ ...tx, type: 'eip1559' })
+    },
+    /** EIP-191 `personal_sign`. */
+    async signMessage(from: Address, message: SignableMessage): Promise<Hex> {
+      return signer(from).signMessage({ message })
+    },
+    /** EIP-712 typed data. */
+    async signTypedData(from: Address, typedData: TypedDataDefinition): Promise<Hex> {
+      return signer(from).signTypedData(typedData)
+    },
+  }
+}

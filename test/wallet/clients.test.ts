@@ -1,0 +1,184 @@
+import { BrowserProvider, parseEther as ethersParseEther } from 'ethers'
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  custom,
+  defineChain,
+  erc20Abi,
+  getAddress,
+  type Log,
+  parseEther,
+  parseEventLogs,
+  parseUnits,
+} from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import type { ChainService } from '../../src/node/worker/chain-service'
+import type { ApprovalRequest } from '../../src/wallet/describe'
+import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
+import { memoryWalletStore } from '../../src/wallet/store'
+import { createWallet } from '../../src/wallet/wallet'
+import { chainBackend, miningService } from './chain-backend'
+
+const HARDHAT = 'test test test test test test test test test test test junk'
+const GENESIS = testGenesis()
+const chain = defineChain({
+  id: GENESIS.params.chainId,
+  name: 'Tabchain test',
+  nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
+  rpcUrls: { default: { http: [] } },
+})
+const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
+const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
+
+let service: ChainService
+let provider: TabchainProvider
+const approvals: ApprovalRequest[] = []
+
+beforeAll(async () => {
+  service = await miningService(GENESIS)
+  const wallet = createWallet({ store: memoryWalletStore() })
+  await wallet.load()
+  await wallet.create(HARDHAT, 'correct horse battery')
+  // The test-only approval: accepts everything and records what the dialog would have shown.
+  provider = createProvider({
+    backend: chainBackend(service),
+    wallet,
+    approve: async (r) => {
+      approvals.push(r)
+      return true
+    },
+  })
+  service.setMining(true)
+})
+
+afterAll(() => {
+  service.setMining(false)
+})
+
+describe('viem as a real client (custom transport over the provider, in-process node)', () => {
+  const publicClient = () => createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 })
+  const walletClient = () => createWalletClient({ chain, account: ME, transport: custom(provider) })
+
+  test('getChainId, getBlockNumber, getBalance, getBlock', async () => {
+    const client = publicClient()
+    expect(await client.getChainId()).toBe(GENESIS.params.chainId)
+    expect(await client.getBlockNumber()).toBeGreaterThanOrEqual(0n)
+    expect(await client.getBalance({ address: FRIEND, blockTag: 'latest' })).toBeGreaterThanOrEqual(
+      parseEther('10000'),
+    )
+    const block = await client.getBlock({ blockTag: 'latest', includeTransactions: true })
+    expect(block.hash).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(await walletClient().getAddresses()).toEqual([ME])
+  })
+
+  test('sendTransaction through the wallet (approved), waitForTransactionReceipt, getTransaction', async () => {
+    const client = publicClient()
+    const before = await client.getBalance({ address: FRIEND })
+    const hash = await walletClient().sendTransaction({ to: FRIEND, value: parseEther('1.5') })
+    expect(approvals.at(-1)?.title).toBe(`Send 1.5 TAB to ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)}`)
+    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 20_000 })
+    expect(receipt.status).toBe('success')
+    expect(receipt.from).toBe(ME)
+    expect(await client.getBalance({ address: FRIEND })).toBe(before + parseEther('1.5'))
+    const tx = await client.getTransaction({ hash })
+    expect(tx).toMatchObject({
+      hash,
+      value: parseEther('1.5'),
+      type: 'eip1559',
+      chainId: GENESIS.params.chainId,
+    })
+  })
+
+  test('ERC20: createToken, readContract (erc20Abi), writeContract transfer, getLogs and watchContractEvent for Transfer, estimateGas', async () => {
+    const client = publicClient()
+    const wc = walletClient()
+    const create = await wc.writeContract({
+      address: TOKEN_FACTORY_ADDRESS,
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Apple', 'APPLE', 18, parseUnits('1000', 18)],
+    })
+    const created = await client.waitForTransactionReceipt({
+      hash: create,
+      pollingInterval: 50,
+      timeout: 20_000,
+    })
+    const [event] = parseEventLogs({ abi: tokenFactoryAbi, eventName: 'TokenCreated', logs: created.logs })
+    const token = event?.args.token as Address
+    expect(await client.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' })).toBe('APPLE')
+    expect(
+      await client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [ME] }),
+    ).toBe(parseUnits('1000', 18))
+
+    const watched: Log[] = []
+    const unwatch = client.watchContractEvent({
+      address: token,
+      abi: erc20Abi,
+      eventName: 'Transfer',
+      pollingInterval: 50,
+      onLogs: (logs) => watched.push(...logs),
+    })
+    const gas = await client.estimateContractGas({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [FRIEND, parseUnits('12.5', 18)],
+      account: ME,
+    })
+    expect(gas).toBeGreaterThan(21_000n)
+    const hash = await wc.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [FRIEND, parseUnits('12.5', 18)],
+    })
+    expect(approvals.at(-1)?.title).toBe(`Transfer 12.5 APPLE to ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)}`)
+    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 20_000 })
+    expect(receipt.status).toBe('success')
+    expect(
+      await client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [FRIEND] }),
+    ).toBe(parseUnits('12.5', 18))
+    const logs = await client.getContractEvents({
+      address: token,
+      abi: erc20Abi,
+      eventName: 'Transfer',
+      args: { to: FRIEND },
+      fromBlock: 0n,
+    })
+    expect(logs).toHaveLength(1)
+    expect(logs[0]?.args).toMatchObject({ from: ME, to: FRIEND, value: parseUnits('12.5', 18) })
+    expect(logs[0]?.transactionHash).toBe(hash)
+    await expect.poll(() => watched.some((l) => l.transactionHash === hash), { timeout: 10_000 }).toBe(true)
+    unwatch()
+    // A reverted call reports its reason in the -32000 range (not enough tokens).
+    await expect(
+      client.simulateContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'transfer',
+        args: [ME, parseUnits('1', 18)],
+        account: getAddress(DEVNET_ACCOUNTS[7] as string),
+      }),
+    ).rejects.toThrow(/revert/i)
+  })
+})
+
+describe('ethers BrowserProvider as a real client', () => {
+  test('reads a balance and sends a transfer through the wallet', async () => {
+    const ethersProvider = new BrowserProvider(provider, GENESIS.params.chainId)
+    const friend = DEVNET_ACCOUNTS[4] as string
+    const before = await ethersProvider.getBalance(friend)
+    expect(before).toBeGreaterThanOrEqual(ethersParseEther('10000'))
+    const signer = await ethersProvider.getSigner(ME)
+    const tx = await signer.sendTransaction({ to: friend, value: ethersParseEther('0.25') })
+    const receipt = await tx.wait(1, 20_000)
+    expect(receipt?.status).toBe(1)
+    expect(await ethersProvider.getBalance(friend, receipt?.blockNumber)).toBe(
+      before + ethersParseEther('0.25'),
+    )
+  })
+})

@@ -1,0 +1,227 @@
+import { getAddress, parseEther, recoverMessageAddress, stringToHex } from 'viem'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { memoryHub } from '../../src/node/network/memory'
+import { createNode } from '../../src/node/worker/node'
+import type { ApprovalRequest } from '../../src/wallet/describe'
+import { announceProvider, tabchainProviderInfo } from '../../src/wallet/eip6963'
+import { createNodeBackend } from '../../src/wallet/node-backend'
+import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
+import { memoryWalletStore } from '../../src/wallet/store'
+import { createWallet, type Wallet } from '../../src/wallet/wallet'
+
+const HARDHAT = 'test test test test test test test test test test test junk'
+const PASSWORD = 'correct horse battery'
+const GENESIS = testGenesis()
+const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
+const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
+
+/** A provider over a real in-process node's NodeApi (not mining), with a scripted approval answer. */
+async function setup() {
+  const link = memoryHub().join('solo')
+  const node = createNode({
+    profileId: 'p',
+    genesis: GENESIS,
+    coinbase: DEVNET_ACCOUNTS[9] as `0x${string}`,
+    mine: false,
+    network: link.api,
+    emit: () => {},
+    now: Date.now,
+    agent: 'test',
+  })
+  await node.start()
+  const wallet = createWallet({ store: memoryWalletStore() })
+  await wallet.load()
+  await wallet.create(HARDHAT, PASSWORD)
+  const approvals: ApprovalRequest[] = []
+  const state = { answer: true, lockedPrompts: 0 }
+  const provider = createProvider({
+    backend: createNodeBackend(node.api, GENESIS.params),
+    wallet,
+    approve: async (r) => {
+      approvals.push(r)
+      return state.answer
+    },
+    onLocked: () => {
+      state.lockedPrompts++
+    },
+  })
+  return { node, wallet, provider, approvals, state }
+}
+
+let s: Awaited<ReturnType<typeof setup>>
+let provider: TabchainProvider
+let wallet: Wallet
+
+beforeAll(async () => {
+  s = await setup()
+  provider = s.provider
+  wallet = s.wallet
+})
+
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code?: number }) => e.code,
+  )
+
+describe('EIP-1193 provider over the NodeApi', () => {
+  test('chain, accounts, head, balance, nonce, fees, peers', async () => {
+    expect(await provider.request({ method: 'eth_chainId' })).toBe('0x7ab8')
+    expect(await provider.request({ method: 'net_version' })).toBe('31416')
+    expect(await provider.request({ method: 'eth_accounts' })).toEqual([ME])
+    expect(await provider.request({ method: 'eth_requestAccounts' })).toEqual([ME])
+    expect(await provider.request({ method: 'eth_blockNumber' })).toBe('0x0')
+    expect(await provider.request({ method: 'eth_getBalance', params: [ME, 'latest'] })).toBe(
+      `0x${parseEther('10000').toString(16)}`,
+    )
+    expect(await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })).toBe('0x0')
+    expect(await provider.request({ method: 'eth_maxPriorityFeePerGas' })).toBe('0x3b9aca00')
+    expect(BigInt((await provider.request({ method: 'eth_gasPrice' })) as string)).toBeGreaterThan(
+      1_000_000_000n,
+    )
+    expect(await provider.request({ method: 'net_peerCount' })).toBe('0x0')
+    expect(await provider.request({ method: 'eth_syncing' })).toBe(false)
+    const block = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
+      number: string
+      timestamp: string
+    }
+    expect(block.number).toBe('0x0')
+    expect(BigInt(block.timestamp)).toBe(GENESIS.timestamp / 1000n)
+    const history = (await provider.request({ method: 'eth_feeHistory', params: ['0x1', 'latest', []] })) as {
+      baseFeePerGas: string[]
+    }
+    expect(history.baseFeePerGas).toHaveLength(2)
+  })
+
+  test('malformed params → -32602 naming the field; nothing is signed', async () => {
+    const bad = async (method: string, params: unknown[], field: string) => {
+      const err = await provider.request({ method, params }).catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: -32602 })
+      expect((err as Error).message).toContain(field)
+    }
+    await bad('eth_getBalance', ['0x1234', 'latest'], 'params[0] (address)')
+    await bad('eth_getBalance', [ME, 'yesterday'], 'params[1] (block)')
+    await bad('eth_getTransactionCount', [ME, '0x01'], 'params[1] (block)')
+    await bad('eth_sendTransaction', [{ from: ME, to: FRIEND, value: 'lots' }], 'params[0].value')
+    await bad('eth_sendTransaction', [{ from: ME }], 'params[0].to')
+    await bad(
+      'eth_sendTransaction',
+      [{ from: ME, to: FRIEND.toLowerCase().replace('0x90', '0x9F') }],
+      'params[0].to',
+    )
+    await bad('eth_sendTransaction', [{ from: ME, to: FRIEND, chainId: '0x1' }], 'params[0].chainId')
+    await bad('eth_sendTransaction', ['nope'], 'params[0]')
+    await bad('personal_sign', ['hello', ME], 'params[0] (message)')
+    await bad('eth_signTypedData_v4', [ME, '{not json'], 'params[1] (typed data)')
+    await bad('eth_getTransactionReceipt', ['0x12'], 'params[0] (hash)')
+    // A mixed-case address with a wrong EIP-55 checksum.
+    await bad('eth_getBalance', ['0xF39fd6e51aad88F6F4ce6aB8827279cffFb92266', 'latest'], 'EIP-55')
+    expect(s.approvals).toHaveLength(0)
+  })
+
+  test('unsupported methods → 4200; node queries the NodeApi lacks → 4200 naming them; unknown chain → 4902', async () => {
+    expect(await code(provider.request({ method: 'eth_mining' }))).toBe(4200)
+    expect(await code(provider.request({ method: 'toString' }))).toBe(4200)
+    const err = await provider
+      .request({ method: 'eth_getTransactionReceipt', params: [`0x${'ab'.repeat(32)}`] })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 4200 })
+    expect((err as Error).message).toContain('eth_getTransactionReceipt')
+    expect(
+      await code(provider.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x1' }] })),
+    ).toBe(4902)
+    expect(
+      await provider.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x7ab8' }] }),
+    ).toBeNull()
+  })
+
+  test('send: approval in human terms, 4001 on cancel (nothing sent), then sent on approval', async () => {
+    s.state.answer = false
+    const tx = { from: ME, to: FRIEND, value: `0x${parseEther('12.5').toString(16)}` }
+    expect(await code(provider.request({ method: 'eth_sendTransaction', params: [tx] }))).toBe(4001)
+    const asked = s.approvals.at(-1)
+    expect(asked?.title).toBe('Send 12.5 TAB to 0x90…06')
+    expect(asked?.details.find((d) => d.label === 'Network fee')?.value).toMatch(/^up to 0\.0000\d+ TAB$/)
+    expect(await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })).toBe('0x0')
+    s.state.answer = true
+    const hash = await provider.request({ method: 'eth_sendTransaction', params: [tx] })
+    expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
+    // A second send before any block gets the next nonce (tracked by the provider).
+    const hash2 = await provider.request({ method: 'eth_sendTransaction', params: [tx] })
+    expect(hash2).not.toBe(hash)
+    expect(await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })).toBe('0x2')
+  })
+
+  test('insufficient funds are caught before signing (-32000), without asking the user', async () => {
+    const before = s.approvals.length
+    const err = await provider
+      .request({
+        method: 'eth_sendTransaction',
+        params: [{ from: ME, to: FRIEND, value: `0x${parseEther('20000').toString(16)}` }],
+      })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: -32000 })
+    expect((err as Error).message).toMatch(/insufficient funds/)
+    expect(s.approvals.length).toBe(before)
+  })
+
+  test('personal_sign shows the text and signs with EIP-191; typed data of another chain is refused', async () => {
+    const sig = (await provider.request({
+      method: 'personal_sign',
+      params: [stringToHex('Log in to Tabchain'), ME],
+    })) as `0x${string}`
+    expect(s.approvals.at(-1)?.details[0]?.value).toBe('Log in to Tabchain')
+    expect(await recoverMessageAddress({ message: 'Log in to Tabchain', signature: sig })).toBe(ME)
+    const typed = {
+      types: { EIP712Domain: [{ name: 'chainId', type: 'uint256' }], Hi: [{ name: 'n', type: 'uint256' }] },
+      domain: { chainId: 1 },
+      primaryType: 'Hi',
+      message: { n: 1 },
+    }
+    expect(
+      await code(provider.request({ method: 'eth_signTypedData_v4', params: [ME, JSON.stringify(typed)] })),
+    ).toBe(-32602)
+  })
+
+  test('locked: eth_accounts is empty, accountsChanged fires, signing → 4100 and a prompt to unlock', async () => {
+    const changes: unknown[] = []
+    provider.on('accountsChanged', (a) => changes.push(a))
+    const before = s.approvals.length
+    wallet.lock()
+    expect(changes).toEqual([[]])
+    expect(await provider.request({ method: 'eth_accounts' })).toEqual([])
+    expect(await code(provider.request({ method: 'eth_requestAccounts' }))).toBe(4100)
+    expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', ME] }))).toBe(4100)
+    expect(
+      await code(
+        provider.request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1' }] }),
+      ),
+    ).toBe(4100)
+    expect(s.state.lockedPrompts).toBe(3)
+    expect(s.approvals.length).toBe(before)
+    // Not an account of this wallet: 4100 too, even unlocked.
+    await wallet.unlock(PASSWORD)
+    expect(changes).toEqual([[], [ME]])
+    expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', FRIEND] }))).toBe(4100)
+  })
+
+  test('EIP-6963: announced at once and again on request, with name, icon, rdns and uuid', () => {
+    const target = new EventTarget()
+    const seen: { info: { name: string; rdns: string; uuid: string; icon: string }; provider: unknown }[] = []
+    target.addEventListener('eip6963:announceProvider', (e) => seen.push((e as CustomEvent).detail))
+    const stop = announceProvider(
+      target,
+      tabchainProviderInfo('2f8e7a52-1c3b-4c7e-9d51-3f4a1e0b9c11'),
+      provider,
+    )
+    target.dispatchEvent(new Event('eip6963:requestProvider'))
+    stop()
+    target.dispatchEvent(new Event('eip6963:requestProvider'))
+    expect(seen).toHaveLength(2)
+    expect(seen[0]?.info).toMatchObject({ name: 'Tabchain', rdns: 'org.tabchain.wallet' })
+    expect(seen[0]?.info.icon).toMatch(/^data:image\/svg\+xml;base64,/)
+    expect(seen[0]?.provider).toBe(provider)
+    expect(Object.isFrozen(seen[0])).toBe(true)
+  })
+})

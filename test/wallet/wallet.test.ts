@@ -1,0 +1,169 @@
+import 'fake-indexeddb/auto'
+import {
+  getAddress,
+  hashTypedData,
+  parseEther,
+  parseTransaction,
+  recoverMessageAddress,
+  recoverTransactionAddress,
+  recoverTypedDataAddress,
+} from 'viem'
+import { describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { decodeTx, recoverTx } from '../../src/node/chain/tx'
+import { idbWalletStore, memoryWalletStore, type WalletStore } from '../../src/wallet/store'
+import { createWallet } from '../../src/wallet/wallet'
+
+const HARDHAT = 'test test test test test test test test test test test junk'
+const PASSWORD = 'correct horse battery'
+const GENESIS = testGenesis()
+
+async function unlockedWallet(store: WalletStore = memoryWalletStore(), idleMs?: number) {
+  const wallet = createWallet({ store, ...(idleMs === undefined ? {} : { idleMs }) })
+  await wallet.load()
+  await wallet.create(HARDHAT, PASSWORD)
+  return wallet
+}
+
+describe('wallet', () => {
+  test('create → account 0 of the mnemonic, unlocked; a second create is refused', async () => {
+    const wallet = await unlockedWallet()
+    expect(wallet.view()).toMatchObject({
+      state: 'unlocked',
+      selected: getAddress(DEVNET_ACCOUNTS[0] as string),
+      accounts: [{ name: 'Account 1', source: { kind: 'hd', index: 0 } }],
+    })
+    await expect(wallet.create(HARDHAT, PASSWORD)).rejects.toMatchObject({ type: { code: 'WALLET_EXISTS' } })
+  })
+
+  test('bad input changes nothing: weak password, bad checksum', async () => {
+    const store = memoryWalletStore()
+    const wallet = createWallet({ store })
+    await wallet.load()
+    await expect(wallet.create(HARDHAT, 'short')).rejects.toMatchObject({
+      type: { code: 'WALLET_WEAK_PASSWORD' },
+    })
+    await expect(wallet.create(`${HARDHAT.slice(0, -4)}test`, PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_BAD_MNEMONIC' },
+    })
+    expect(await store.load()).toBeNull()
+    expect(wallet.view().state).toBe('none')
+  })
+
+  test('reload from the store (IndexedDB on fake-indexeddb): locked, same accounts; wrong password refused', async () => {
+    const first = await unlockedWallet(idbWalletStore('w1'))
+    await first.addAccount('Savings')
+    const again = createWallet({ store: idbWalletStore('w1') })
+    const view = await again.load()
+    expect(view.state).toBe('locked')
+    expect(view.accounts.map((a) => a.address)).toEqual(first.view().accounts.map((a) => a.address))
+    await expect(again.unlock('wrong password')).rejects.toThrow('incorrect password')
+    expect(again.view().state).toBe('locked')
+    await again.unlock(PASSWORD)
+    expect(again.view().state).toBe('unlocked')
+  })
+
+  test('add, rename, select, import a private key; duplicates and bad names refused', async () => {
+    const wallet = await unlockedWallet()
+    const second = await wallet.addAccount()
+    expect(second.address.toLowerCase()).toBe(DEVNET_ACCOUNTS[1])
+    expect(second.name).toBe('Account 2')
+    await wallet.renameAccount(second.address, '  Savings ')
+    await wallet.select(second.address)
+    expect(wallet.view().selected).toBe(second.address)
+    expect(wallet.view().accounts[1]?.name).toBe('Savings')
+    await expect(wallet.renameAccount(second.address, '')).rejects.toMatchObject({
+      type: { code: 'WALLET_BAD_NAME' },
+    })
+    // Account 5 of the Hardhat mnemonic, imported as a raw key.
+    const imported = await wallet.importPrivateKey(
+      '8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+    )
+    expect(imported.address.toLowerCase()).toBe(DEVNET_ACCOUNTS[5])
+    await expect(
+      wallet.importPrivateKey('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'),
+    ).rejects.toMatchObject({ type: { code: 'WALLET_DUPLICATE_ACCOUNT' } })
+    await expect(wallet.importPrivateKey('0x1234')).rejects.toMatchObject({
+      type: { code: 'WALLET_BAD_PRIVATE_KEY' },
+    })
+    expect(wallet.view().accounts).toHaveLength(3)
+  })
+
+  test('an imported key survives lock and unlock (it is sealed in the vault)', async () => {
+    const store = memoryWalletStore()
+    const wallet = await unlockedWallet(store)
+    const imported = await wallet.importPrivateKey(
+      '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+    )
+    wallet.lock()
+    await expect(wallet.signMessage(imported.address, 'hi')).rejects.toMatchObject({
+      type: { code: 'WALLET_LOCKED' },
+    })
+    const again = createWallet({ store })
+    await again.load()
+    await again.unlock(PASSWORD)
+    const sig = await again.signMessage(imported.address, 'hi')
+    expect(await recoverMessageAddress({ message: 'hi', signature: sig })).toBe(imported.address)
+  })
+
+  test('locks on demand and after idle time; locked wallets sign nothing', async () => {
+    const wallet = await unlockedWallet(memoryWalletStore(), 150)
+    const from = wallet.view().selected ?? '0x'
+    const states: string[] = []
+    wallet.subscribe((v) => states.push(v.state))
+    await new Promise((r) => setTimeout(r, 400))
+    expect(wallet.view().state).toBe('locked')
+    expect(states).toEqual(['locked'])
+    await expect(wallet.signMessage(from, 'x')).rejects.toMatchObject({ type: { code: 'WALLET_LOCKED' } })
+    await expect(wallet.addAccount()).rejects.toMatchObject({ type: { code: 'WALLET_LOCKED' } })
+  })
+
+  test('the mnemonic is revealed only against the password', async () => {
+    const wallet = await unlockedWallet()
+    await expect(wallet.revealMnemonic('nope nope nope')).rejects.toThrow('incorrect password')
+    expect(await wallet.revealMnemonic(PASSWORD)).toBe(HARDHAT)
+  })
+
+  test('EIP-1559 transactions for the chain id, accepted by the chain’s own decoder', async () => {
+    const wallet = await unlockedWallet()
+    const from = wallet.view().selected ?? '0x'
+    const raw = await wallet.signTransaction(from, {
+      chainId: GENESIS.params.chainId,
+      nonce: 0,
+      to: DEVNET_ACCOUNTS[3],
+      value: parseEther('1.5'),
+      gas: 21_000n,
+      maxFeePerGas: 3_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000_000n,
+    })
+    expect(raw.startsWith('0x02')).toBe(true)
+    expect(parseTransaction(raw)).toMatchObject({ type: 'eip1559', chainId: GENESIS.params.chainId })
+    expect(await recoverTransactionAddress({ serializedTransaction: raw as `0x02${string}` })).toBe(from)
+    const tx = recoverTx(decodeTx(raw, GENESIS.params))
+    expect(tx).toMatchObject({ from: from.toLowerCase(), value: parseEther('1.5'), to: DEVNET_ACCOUNTS[3] })
+    await expect(wallet.signTransaction(DEVNET_ACCOUNTS[9] ?? '0x', { chainId: 1 })).rejects.toMatchObject({
+      type: { code: 'WALLET_UNKNOWN_ACCOUNT' },
+    })
+  })
+
+  test('personal_sign (EIP-191) and EIP-712 typed data recover to the account', async () => {
+    const wallet = await unlockedWallet()
+    const from = wallet.view().selected ?? '0x'
+    const sig = await wallet.signMessage(from, 'Hello Tabchain')
+    expect(await recoverMessageAddress({ message: 'Hello Tabchain', signature: sig })).toBe(from)
+    const typed = {
+      domain: { name: 'Tabchain', version: '1', chainId: 31416 },
+      types: {
+        Offer: [
+          { name: 'sell', type: 'uint256' },
+          { name: 'maker', type: 'address' },
+        ],
+      },
+      primaryType: 'Offer',
+      message: { sell: 100n, maker: from },
+    } as const
+    const typedSig = await wallet.signTypedData(from, typed)
+    expect(await recoverTypedDataAddress({ ...typed, signature: typedSig })).toBe(from)
+    expect(hashTypedData(typed)).toMatch(/^0x[0-9a-f]{64}$/)
+  })
+})
