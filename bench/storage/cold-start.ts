@@ -15,6 +15,7 @@ import type { WorkerInit } from '../../src/node/worker/init'
 import type { NodeApi } from '../../src/node/worker/node'
 import { count } from '../timing'
 import type { Bench } from '../types'
+import { median } from './median'
 
 /**
  * Issue 4, benchmark 3: cold start of a node whose profile stores 10,000 blocks, from the creation of
@@ -155,11 +156,6 @@ async function coldStart(profileId: string, expected: Hex): Promise<{ headMs: nu
   } finally {
     worker.terminate()
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 export const storageColdStartBench: Bench = {

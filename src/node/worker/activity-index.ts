@@ -29,20 +29,25 @@ const topicAddress = (topic: Hex | undefined): Address | undefined =>
   topic === undefined || topic.length !== 66 ? undefined : (`0x${topic.slice(26)}` as Address)
 
 /**
- * An in-memory index of the canonical chain that the repository has no index for: the transactions
- * touching an address (as sender, recipient, or party of a token `Transfer`), the tokens the factory
- * created, and each token's `Transfer` logs. Built lazily: `refresh()` scans the canonical blocks it
- * has not seen and first takes back the blocks a reorg removed, so it always mirrors the head.
+ * An in-memory index of the canonical chain that the repository has no index for: the tokens the
+ * factory created and each token's `Transfer` logs, and — with `senders` — the transactions touching an
+ * address (as sender, recipient, or party of a token `Transfer`). Built lazily: `refresh()` scans the
+ * canonical blocks it has not seen and first takes back the blocks a reorg removed, so it always
+ * mirrors the head. Only the address part needs each transaction's sender, which after a reload costs
+ * a signature recovery per stored transaction: the log part never pays it.
  */
 export class ActivityIndex {
   readonly #chain: Chain
+  readonly #senders: boolean
   readonly #scanned: Scanned[] = []
   readonly #txs = new Map<Address, Hex[]>()
   readonly #tokens = new Map<Address, CreatedToken>()
   readonly #transfers = new Map<Address, LogRecord[]>()
 
-  constructor(chain: Chain) {
+  /** @param senders also index transactions by address (recovers the senders of every transaction) */
+  constructor(chain: Chain, { senders }: { readonly senders: boolean }) {
     this.#chain = chain
+    this.#senders = senders
   }
 
   /** Brings the index to the canonical head. */
@@ -85,16 +90,18 @@ export class ActivityIndex {
       created: [],
       transferred: [],
     }
-    const txs = stored.block.transactions.length === 0 ? [] : this.#chain.blockTransactions(stored.block)
+    const senders =
+      this.#senders && stored.block.transactions.length > 0 ? this.#chain.blockTransactions(stored.block) : []
     let logIndex = 0
-    txs.forEach((tx, index) => {
-      const parties = new Set<Address>([tx.from, tx.to.toLowerCase() as Address])
+    stored.txHashes.forEach((hash, index) => {
+      const tx = senders[index]
+      const parties = new Set<Address>(tx === undefined ? [] : [tx.from, tx.to.toLowerCase() as Address])
       for (const log of stored.receipts[index]?.logs ?? []) {
         const record: LogRecord = {
           ...log,
           blockNumber: entry.number,
           blockHash: stored.hash,
-          transactionHash: tx.hash,
+          transactionHash: hash,
           transactionIndex: index,
           logIndex: logIndex++,
         }
@@ -104,9 +111,15 @@ export class ActivityIndex {
             const a = topicAddress(t)
             if (a !== undefined && a !== ZERO_ADDRESS) parties.add(a)
           }
-          append(this.#transfers, log.address, record)
-          entry.transferred.push(log.address)
-        } else if (topic0 === TOKEN_CREATED_TOPIC && log.address === TOKEN_FACTORY_ADDRESS) {
+          if (!this.#senders) {
+            append(this.#transfers, log.address, record)
+            entry.transferred.push(log.address)
+          }
+        } else if (
+          topic0 === TOKEN_CREATED_TOPIC &&
+          log.address === TOKEN_FACTORY_ADDRESS &&
+          !this.#senders
+        ) {
           const token = topicAddress(log.topics[1])
           const owner = topicAddress(log.topics[2])
           if (token !== undefined && owner !== undefined) {
@@ -114,14 +127,15 @@ export class ActivityIndex {
               address: token,
               owner,
               blockNumber: entry.number,
-              transactionHash: tx.hash,
+              transactionHash: hash,
             })
             entry.created.push(token)
           }
         }
       }
+      if (!this.#senders) return
       for (const a of parties) {
-        append(this.#txs, a, tx.hash)
+        append(this.#txs, a, hash)
         entry.touched.push(a)
       }
     })

@@ -211,7 +211,10 @@ function addressFilter(value: unknown): ReadonlySet<string> | null {
 /** The chain's read-only queries, validating every parameter (`NODE_BAD_PARAMS`) before reading. */
 export function createQueries(init: QueryInit): QueryApi {
   const { chain, mempool } = init
-  const index = new ActivityIndex(chain)
+  // Tokens and transfers come from logs alone; transactions by address need senders (costly after a
+  // reload), so they have their own index, built only when an address page asks.
+  const index = new ActivityIndex(chain, { senders: false })
+  const byAddress = new ActivityIndex(chain, { senders: true })
 
   const txView = (tx: Tx, at: { blockHash: Hex; blockNumber: bigint; index: number } | null): TxView => ({
     hash: tx.hash,
@@ -371,7 +374,7 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async addressTransactions(a, n) {
-      return index.transactions(address(a, 'address'), limit(n))
+      return byAddress.transactions(address(a, 'address'), limit(n))
     },
 
     async pendingTransactions() {

@@ -88,6 +88,25 @@ describe('node (in-process, memory network twin)', () => {
     })
   })
 
+  test('storage() reports a storage fault once the store has one, and not before', async () => {
+    const hub = memoryHub()
+    let fault: { code: 'STORAGE_QUOTA_EXCEEDED'; message: string } | undefined
+    const node = createNode({
+      profileId: 'profile-F',
+      genesis: GENESIS,
+      coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
+      mine: false,
+      network: hub.join('F').api,
+      emit: () => {},
+      now: () => 1_700_000_000_000,
+      agent: 'test',
+      storageFault: () => fault,
+    })
+    expect((await node.api.storage()).fault).toBeUndefined()
+    fault = { code: 'STORAGE_QUOTA_EXCEEDED', message: 'quota reached' }
+    expect((await node.api.storage()).fault).toEqual(fault)
+  })
+
   test('requests on unknown protocols fail with a typed error', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A')
