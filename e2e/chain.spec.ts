@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { openNode, waitDirect } from './helpers'
+import { openNode, waitDirect, waitInPage } from './helpers'
 
 const head = (page: import('@playwright/test').Page) =>
   page.evaluate(async () => {
@@ -20,19 +20,23 @@ test('a mining tab makes blocks; a second browser follows each one within 2 s', 
     let seen = 0
     let last = -1
     while (seen < 3) {
-      await a.waitForFunction(
+      await waitInPage(
+        a,
         async (n) => Number((await window.tabchain?.node.api.head())?.number ?? -1) > n,
         last,
-        { timeout: 30_000, polling: 20 },
+        {
+          interval: 20,
+        },
       )
       const target = await head(a)
       if (target === null) throw new Error('no head')
       last = target.number
       // B holds that very block (same hash at that height) within 2 s of A having it.
-      await b.waitForFunction(
+      await waitInPage(
+        b,
         async (t) => (await window.tabchain?.node.api.block(BigInt(t.number)))?.hash === t.hash,
-        target,
-        { timeout: 2_000, polling: 20 },
+        { number: Number(target.number), hash: target.hash },
+        { timeout: 2_000, interval: 20 },
       )
       seen++
     }
@@ -56,9 +60,10 @@ test('a mining tab makes blocks; a second browser follows each one within 2 s', 
 
 test('a reload resumes from the chain stored in IndexedDB', async ({ page }) => {
   await openNode(page, '/?mine=1')
-  await page.waitForFunction(
+  await waitInPage(
+    page,
     async () => Number((await window.tabchain?.node.api.head())?.number ?? 0) >= 3,
-    undefined,
+    null,
     {
       timeout: 60_000,
     },

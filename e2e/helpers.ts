@@ -38,6 +38,33 @@ export async function waitDirect(page: Page, peerId: string, timeoutMs = 10_000)
 }
 
 /**
+ * Waits until `predicate(arg)`, an async function run in the page (e.g. asking the node), resolves
+ * truthy; throws after `timeout` ms. The loop runs inside the page, so checking costs no DevTools
+ * round trip. (Playwright's `waitForFunction` does not await an async predicate: the pending promise
+ * is truthy, so it returns at once.) `predicate` must be self-contained — it is sent as source — and
+ * `arg` JSON.
+ */
+export async function waitInPage<A>(
+  page: Page,
+  predicate: (arg: A) => Promise<unknown>,
+  arg: A,
+  { timeout = 30_000, interval = 50 }: { timeout?: number; interval?: number } = {},
+): Promise<void> {
+  // A string expression: Playwright evaluates it as is (the page's CSP allows no eval of our own).
+  const met = await page.evaluate(`(async () => {
+    const predicate = ${predicate.toString()}
+    const arg = ${JSON.stringify(arg)}
+    const deadline = performance.now() + ${timeout}
+    for (;;) {
+      if (await predicate(arg)) return true
+      if (performance.now() > deadline) return false
+      await new Promise((r) => setTimeout(r, ${interval}))
+    }
+  })()`)
+  if (met !== true) throw new Error(`not within ${timeout} ms: ${predicate.toString()}`)
+}
+
+/**
  * Makes `from`'s worker publish a status beacon and waits until `to`'s worker has received a beacon
  * from it with at least that sequence number: a message from one worker node to another.
  */
@@ -53,18 +80,17 @@ export async function beaconArrives(from: Page, to: Page, timeoutMs = 10_000): P
   const deadline = Date.now() + timeoutMs
   for (;;) {
     await from.evaluate(() => window.tabchain?.node.api.announce())
-    const arrived = await to
-      .waitForFunction(
-        async ({ id, seq }) =>
-          Number((await window.tabchain?.node.api.peerStatuses())?.find((p) => p.peerId === id)?.seq ?? 0n) >
-          seq,
-        { id: fromId, seq: before },
-        { timeout: 1_000, polling: 50 },
-      )
-      .then(
-        () => true,
-        () => false,
-      )
+    const arrived = await waitInPage(
+      to,
+      async ({ id, seq }) =>
+        Number((await window.tabchain?.node.api.peerStatuses())?.find((p) => p.peerId === id)?.seq ?? 0n) >
+        seq,
+      { id: fromId, seq: before },
+      { timeout: 1_000 },
+    ).then(
+      () => true,
+      () => false,
+    )
     if (arrived) return
     if (Date.now() > deadline) throw new Error(`no beacon from ${fromId} within ${timeoutMs} ms`)
   }

@@ -10,7 +10,7 @@ import { devnetGenesis } from '../src/node/chain/genesis'
 import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
-import { openNode } from './helpers'
+import { openNode, waitInPage } from './helpers'
 
 /** What a profile's database holds, read raw from the page (bigints carried as `"123n"`). */
 interface StoredChain {
@@ -127,10 +127,13 @@ const headOf = (page: Page) =>
   })
 
 const waitHeadAbove = (page: Page, n: number) =>
-  page.waitForFunction(
+  waitInPage(
+    page,
     async (above) => Number((await window.tabchain?.node.api.head())?.number ?? -1) > above,
     n,
-    { timeout: 120_000, polling: 50 },
+    {
+      timeout: 120_000,
+    },
   )
 
 test('a tab crashed mid-mining reopens with a consistent chain, three times over', async ({ browser }) => {

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode, waitDirect } from './helpers'
+import { openNode, waitDirect, waitInPage } from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
@@ -59,10 +59,11 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
 
     // B has the transaction in its mempool, yet shows no balance: it is not in a block.
-    await b.waitForFunction(
+    await waitInPage(
+      b,
       async (h) => (await window.tabchain?.node.api.transaction(h as `0x${string}`))?.state === 'pending',
       hash,
-      { timeout: 30_000, polling: 100 },
+      { timeout: 30_000, interval: 100 },
     )
     await expect(b.locator(`[data-testid="holding"][data-token="${token}"]`)).toHaveCount(0)
     // B's explorer (navigated within the page: a reload would empty its mempool) says pending too.
@@ -79,20 +80,22 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await setMining(a, true)
     await expect(lastAction(a)).toHaveAttribute('data-state', 'confirmed', { timeout: 120_000 })
     // B's node holds the block with the transfer (the machine may be loaded: allow time)…
-    await b
-      .waitForFunction(
-        async (h) => (await window.tabchain?.node.api.receipt(h as `0x${string}`)) != null,
-        hash,
-        { timeout: 120_000, polling: 250 },
+    await waitInPage(
+      b,
+      async (h) => (await window.tabchain?.node.api.receipt(h as `0x${string}`)) != null,
+      hash,
+      {
+        timeout: 120_000,
+        interval: 250,
+      },
+    ).catch(async (err: unknown) => {
+      const heads = await Promise.all(
+        [a, b].map((p) =>
+          p.evaluate(async () => (await window.tabchain?.node.api.head())?.number.toString()),
+        ),
       )
-      .catch(async (err: unknown) => {
-        const heads = await Promise.all(
-          [a, b].map((p) =>
-            p.evaluate(async () => (await window.tabchain?.node.api.head())?.number.toString()),
-          ),
-        )
-        throw new Error(`B never held the transfer's block (heads A, B: ${heads.join(', ')}): ${String(err)}`)
-      })
+      throw new Error(`B never held the transfer's block (heads A, B: ${heads.join(', ')}): ${String(err)}`)
+    })
     // …and its screen, following the head, shows the balance.
     const holdingB = b.locator(`[data-testid="holding"][data-token="${token}"]`)
     await expect(holdingB).toHaveAttribute('data-balance', '25050', { timeout: 30_000 })

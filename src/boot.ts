@@ -39,6 +39,10 @@ declare global {
 
 const REMEMBERED = 'tabchain.profile'
 const RELAY_INFO_URL = '/api/relay'
+/** How long a reloaded page waits for its own profile's lock, ms. */
+const RELOAD_WAIT_MS = 15_000
+/** How long a tab that inherited a profile it did not reload waits for it, ms. */
+const DUPLICATE_WAIT_MS = 1_000
 const PROFILE_REFRESH_MS = 5_000
 
 /**
@@ -73,6 +77,9 @@ export async function boot(): Promise<Tabchain> {
     locks,
     requested: url.searchParams.get('profile'),
     remembered: sessionStorage.getItem(REMEMBERED),
+    // A reload waits for the old page to let go of its profile, which on a busy machine takes seconds;
+    // a duplicated tab (same sessionStorage, the original still open) gives up sooner.
+    reloadWaitMs: isReload() ? RELOAD_WAIT_MS : DUPLICATE_WAIT_MS,
     create: async () => {
       const key = await newIdentityKey()
       return {
@@ -181,6 +188,11 @@ export async function boot(): Promise<Tabchain> {
   const tabchain: Tabchain = { node, network, worker, profileId: profile.id, provider }
   window.tabchain = tabchain
   return tabchain
+}
+
+function isReload(): boolean {
+  const nav = performance.getEntriesByType('navigation')[0]
+  return nav instanceof PerformanceNavigationTiming && nav.type === 'reload'
 }
 
 /** `?ice=stun:host:port,turn:…` overrides the (empty) ICE server list, e.g. for browsers on different networks. */
