@@ -27,24 +27,33 @@ function readLength(data: Uint8Array, pos: number, lenOfLen: number, end: number
   return len
 }
 
-function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): [RlpItem, number] {
+// End of the item `decodeAt` last read. A module variable rather than a returned [item, end] pair: the
+// decoder runs per transaction field, and a pair per item was as much garbage as the items themselves.
+let itemEnd = 0
+
+function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): RlpItem {
   if (pos >= end) fail('unexpected end of input')
   if (depth > 16) fail('nesting too deep')
   const b = data[pos] as number
-  if (b < 0x80) return [data.subarray(pos, pos + 1), pos + 1]
+  if (b < 0x80) {
+    itemEnd = pos + 1
+    return data.subarray(pos, pos + 1)
+  }
   if (b <= 0xb7) {
     const len = b - 0x80
     const start = pos + 1
     if (start + len > end) fail('string runs past the end')
     if (len === 1 && (data[start] as number) < 0x80) fail('single byte below 0x80 must encode itself')
-    return [data.subarray(start, start + len), start + len]
+    itemEnd = start + len
+    return data.subarray(start, start + len)
   }
   if (b <= 0xbf) {
     const lenOfLen = b - 0xb7
     const len = readLength(data, pos + 1, lenOfLen, end)
     const start = pos + 1 + lenOfLen
     if (start + len > end) fail('string runs past the end')
-    return [data.subarray(start, start + len), start + len]
+    itemEnd = start + len
+    return data.subarray(start, start + len)
   }
   let start: number
   let len: number
@@ -61,11 +70,11 @@ function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): [R
   const items: RlpItem[] = []
   let p = start
   while (p < listEnd) {
-    const [item, next] = decodeAt(data, p, listEnd, depth + 1)
-    items.push(item)
-    p = next
+    items.push(decodeAt(data, p, listEnd, depth + 1))
+    p = itemEnd
   }
-  return [items, listEnd]
+  itemEnd = listEnd
+  return items
 }
 
 /**
@@ -73,8 +82,8 @@ function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): [R
  * `data`, not copies). Throws `CodecError` `RLP_MALFORMED`.
  */
 export function rlpDecode(data: Uint8Array): RlpItem {
-  const [item, next] = decodeAt(data, 0, data.length, 0)
-  if (next !== data.length) fail('trailing bytes after the item')
+  const item = decodeAt(data, 0, data.length, 0)
+  if (itemEnd !== data.length) fail('trailing bytes after the item')
   return item
 }
 
