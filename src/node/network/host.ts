@@ -52,6 +52,8 @@ const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
 
 /** How often each connection is pinged (libp2p's connection monitor), ms. */
 const PING_INTERVAL_MS = 3_000
+/** How long after our reservation a tab still without a direct peer asks the relay again, ms. */
+const RELAY_PEERS_RETRY_MS = 3_000
 /** A ping unanswered this long closes the link, ms. */
 const PING_TIMEOUT_MS = 10_000
 /**
@@ -198,6 +200,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       // query comes after it and is the only one needed.
       relayLink = { conn, via, reserved: hasCircuitAddress() }
       void dialRelayPeers(conn, via)
+      if (relayLink.reserved) askAgainIfAlone(relayLink)
     } catch (err) {
       if (stopped) return
       const delay = relayRetry.next()
@@ -234,6 +237,18 @@ export async function createNetworkHost(init: NetworkHostInit) {
     }
   }
 
+  /**
+   * A last relay-peers query a moment after our reservation, if we still have no direct peer: covers
+   * a query lost on a busy relay link (pubsub discovery would find the peers too, later).
+   */
+  function askAgainIfAlone(link: NonNullable<typeof relayLink>): void {
+    setTimeout(() => {
+      if (stopped || relayLink !== link) return
+      if (snapshot().peers.some((p) => p.kind === 'direct')) return
+      void dialRelayPeers(link.conn, link.via)
+    }, RELAY_PEERS_RETRY_MS)
+  }
+
   /** Asks the relay which tabs are present and dials each directly, without waiting for discovery. */
   async function dialRelayPeers(conn: Connection, via: Multiaddr | undefined): Promise<void> {
     if (via === undefined || conn.status !== 'open' || stopped) return
@@ -262,6 +277,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     if (relayLink === null || relayLink.reserved) return
     relayLink.reserved = true
     void dialRelayPeers(relayLink.conn, relayLink.via)
+    askAgainIfAlone(relayLink)
   })
   node.addEventListener('peer:discovery', (evt) => {
     const { id, multiaddrs } = evt.detail
