@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test'
 import { registerAppBench } from './app'
+import { percentile } from './timing'
 
 /** A pair of tabs counts as failed if it is not directly linked this long after navigation start. */
 const GIVE_UP_MS = 15_000
@@ -42,11 +43,6 @@ function watch(page: Page): Promise<Partial<Record<Step, number>>> {
     },
     { giveUpMs: GIVE_UP_MS, steps: [...STEPS] },
   )
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
 
 registerAppBench({

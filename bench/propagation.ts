@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test'
 import type { HeadEvent } from '../src/node/worker/chain-service'
 import { registerAppBench } from './app'
+import { percentile } from './timing'
 
 /**
  * Issue 4, benchmark 2: block propagation between two tabs (two browser contexts) of the built app,
@@ -27,11 +28,6 @@ function heads(page: Page): Promise<{ hash: string; movedAt: number; arrivedAt: 
       arrivedAt: h.arrivedAt,
     })),
   )
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
 
 registerAppBench({

@@ -26,3 +26,15 @@ export function best(values: readonly number[]): number {
 export function count(n: number): string {
   return n.toLocaleString('en-US')
 }
+
+/** The `p`-th percentile (nearest rank) of already sorted values; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}
+
+/** The median of `values` (the upper one of an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}

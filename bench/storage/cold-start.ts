@@ -13,9 +13,8 @@ import { toBlockCommit } from '../../src/node/storage/persistent-chain-store'
 import type { BlockCommit, HeadRecord } from '../../src/node/storage/types'
 import type { WorkerInit } from '../../src/node/worker/init'
 import type { NodeApi } from '../../src/node/worker/node'
-import { count } from '../timing'
+import { count, median } from '../timing'
 import type { Bench } from '../types'
-import { median } from './median'
 
 /**
  * Issue 4, benchmark 3: cold start of a node whose profile stores 10,000 blocks, from the creation of

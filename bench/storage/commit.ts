@@ -9,9 +9,8 @@ import { toBlockCommit } from '../../src/node/storage/persistent-chain-store'
 import { planCommit, type WriteOp } from '../../src/node/storage/rows'
 import type { BlockCommit, StoreName } from '../../src/node/storage/types'
 import { buildChainWorkload } from '../chain/workload'
-import { count } from '../timing'
+import { count, median } from '../timing'
 import type { Bench, BenchOptions } from '../types'
-import { median } from './median'
 
 /**
  * Issue 4, benchmark 1: a block commit to IndexedDB through the repository (`commitBlock`: rows
