@@ -116,6 +116,24 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await expect(lastAction(a).getByTestId('tx-status')).toHaveText(
       'Failed: ERC20: transfer to the zero address',
     )
+
+    // B reloads: its profile, head and balance come back from its own database, nothing is fetched.
+    await setMining(a, false)
+    const headA = await a.evaluate(async () => (await window.tabchain?.node.api.head())?.hash)
+    await waitInPage(b, async (h) => (await window.tabchain?.node.api.head())?.hash === h, headA, {
+      timeout: 60_000,
+    })
+    const profileB = await b.evaluate(() => window.tabchain?.profileId)
+    await b.goto('/tokens?mine=0')
+    await b.reload()
+    await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
+    expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileB)
+    expect(await b.evaluate(async () => (await window.tabchain?.node.api.head())?.hash)).toBe(headA)
+    await expect(holdingB).toHaveAttribute('data-balance', '25050', { timeout: 30_000 })
+    expect(await b.evaluate(() => window.tabchain?.node.api.stats())).toMatchObject({
+      blocksFetchedBySync: 0,
+      blocksFromGossip: 0,
+    })
   } finally {
     await ctxA.close()
     await ctxB.close()
