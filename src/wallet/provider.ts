@@ -7,12 +7,12 @@ import {
   parseTransaction,
   type TypedDataDefinition,
 } from 'viem'
-import { intrinsicGas } from '../node/chain/tx'
 import { NodeError } from '../node/rpc/errors'
 import { parseAddress } from './address'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
 import { type Approve, describeMessage, describeTransaction, describeTypedData, isHexData } from './describe'
 import { WalletError } from './errors'
+import { gasLimitFor } from './gas'
 import { invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
 import type { Wallet } from './wallet'
 
@@ -229,6 +229,13 @@ function reverted(revertData: Hex | undefined): ProviderRpcError {
   return new ProviderRpcError(RpcCode.execution, reason, revertData)
 }
 
+/** -32000 with what a send needs and what the sender has, wei. */
+const insufficient = (need: bigint, have: bigint): ProviderRpcError =>
+  new ProviderRpcError(RpcCode.execution, `insufficient funds: need ${need} wei, have ${have}`, {
+    need: q(need),
+    have: q(have),
+  })
+
 /** Node and wallet errors as EIP-1193 errors. */
 function toRpcError(err: unknown): unknown {
   if (err instanceof ProviderRpcError) return err
@@ -294,18 +301,11 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     return known > sent ? known : sent
   }
 
+  /** Simulates against the head; a call with data gets the margin every sender here signs with. */
   async function estimate(args: { from?: Address; to: Address; data: Hex; value: bigint }): Promise<bigint> {
-    let out: Awaited<ReturnType<ProviderBackend['call']>>
-    try {
-      out = await backend.call(args, 'latest')
-    } catch (err) {
-      // Without eth_call from the node, a plain transfer still has a known cost.
-      if (err instanceof ProviderRpcError && err.code === RpcCode.unsupported && args.data === '0x')
-        return intrinsicGas('0x')
-      throw err
-    }
+    const out = await backend.call(args, 'latest')
     if (out.status === 0) throw reverted(out.revertData)
-    return out.gasUsed
+    return args.data === '0x' ? out.gasUsed : gasLimitFor(out.gasUsed)
   }
 
   async function sendTransaction(p: readonly unknown[]): Promise<Hex> {
@@ -318,6 +318,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const input = optional(t.data ?? t.input, (v) => data(v, 'params[0].data')) ?? '0x'
     if (t.chainId !== undefined && quantity(t.chainId, 'params[0].chainId') !== BigInt(backend.chainId))
       throw invalidParams('params[0].chainId', `must be ${q(backend.chainId)}`)
+    // Caught before signing (and before simulating, which would only say "reverted").
+    const { balance } = await backend.account(from, 'latest')
+    if (balance < value) throw insufficient(value, balance)
     const gas =
       optional(t.gas, (v) => quantity(v, 'params[0].gas')) ??
       (await estimate({ from, to, data: input, value }))
@@ -328,14 +331,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       2n * (await backend.nextBaseFee()) + tip
     if (tip > maxFeePerGas) throw invalidParams('params[0].maxPriorityFeePerGas', 'is above maxFeePerGas')
     const nonce = optional(t.nonce, (v) => quantity(v, 'params[0].nonce')) ?? (await pendingNonce(from))
-    // Caught before signing: the node would refuse it anyway.
-    const { balance } = await backend.account(from, 'latest')
     const need = value + gas * maxFeePerGas
-    if (balance < need)
-      throw new ProviderRpcError(RpcCode.execution, `insufficient funds: need ${need} wei, have ${balance}`, {
-        need: q(need),
-        have: q(balance),
-      })
+    if (balance < need) throw insufficient(need, balance)
     const description = await describeTransaction(backend, {
       from,
       to,
