@@ -3,13 +3,17 @@ import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
+import { signApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
 import { createNodeBackend } from '../wallet/node-backend'
 import { createProvider, type SentTransaction, type TabchainProvider } from '../wallet/provider'
+import { ProviderRpcError, RpcCode } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
+import { useAccount } from './signer/account'
+import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
 
 /** A sent transaction and what the chain says about it. */
@@ -83,13 +87,15 @@ export async function startWallet(
     useWallet.setState({ activity: items })
   }
 
+  const approve = (request: ApprovalRequest): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
+      useWallet.setState((s) => ({ approvals: [...s.approvals, { request, resolve }] }))
+    })
+
   const provider = createProvider({
     backend,
     wallet,
-    approve: (request) =>
-      new Promise<boolean>((resolve) => {
-        useWallet.setState((s) => ({ approvals: [...s.approvals, { request, resolve }] }))
-      }),
+    approve,
     onLocked: () => useWallet.setState({ unlockPrompt: true }),
     onSent: (tx) => {
       setActivity([{ ...tx, status: 'pending' }, ...useWallet.getState().activity])
@@ -131,7 +137,28 @@ export async function startWallet(
     useWallet.setState({ tokens: selected === null ? [] : await api.tokenHoldings(selected) })
   }
 
+  /** The screens' signer once a wallet exists: its selected account, through the approval dialog. */
+  const txSigner = (view: WalletView): TxSigner | null => {
+    const account = view.accounts.find((a) => a.address === view.selected)
+    if (view.state === 'none' || account === undefined) return null
+    return {
+      address: account.address,
+      label: `${account.name} (wallet)`,
+      signTransaction: async (tx) => {
+        if (wallet.view().state !== 'unlocked') {
+          useWallet.setState({ unlockPrompt: true })
+          throw new ProviderRpcError(
+            RpcCode.unauthorized,
+            'the wallet is locked: unlock it in the Wallet screen',
+          )
+        }
+        return (await signApproved({ backend, wallet, approve }, account.address, tx)).raw
+      },
+    }
+  }
+
   wallet.subscribe((view) => {
+    useAccount.getState().setWallet(txSigner(view))
     useWallet.setState({ view, ...(view.state === 'unlocked' ? { unlockPrompt: false } : {}) })
     void refreshBalances()
     void refreshTokens()

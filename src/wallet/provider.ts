@@ -9,8 +9,9 @@ import {
 } from 'viem'
 import { NodeError } from '../node/rpc/errors'
 import { parseAddress } from './address'
+import { signApproved } from './approved-sign'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
-import { type Approve, describeMessage, describeTransaction, describeTypedData, isHexData } from './describe'
+import { type Approve, describeMessage, describeTypedData, isHexData } from './describe'
 import { WalletError } from './errors'
 import { gasLimitFor } from './gas'
 import { invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
@@ -333,16 +334,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const nonce = optional(t.nonce, (v) => quantity(v, 'params[0].nonce')) ?? (await pendingNonce(from))
     const need = value + gas * maxFeePerGas
     if (balance < need) throw insufficient(need, balance)
-    const description = await describeTransaction(backend, {
-      from,
-      to,
-      value,
-      data: input,
-      gas,
-      maxFeePerGas,
-    })
-    await approveOr4001(description)
-    const raw = await wallet.signTransaction(from, {
+    const { raw, title } = await signApproved(init, from, {
       chainId: backend.chainId,
       nonce: Number(nonce),
       to,
@@ -355,7 +347,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const hash = await backend.sendRawTransaction(raw)
     const key = from.toLowerCase()
     if ((sentNonces.get(key) ?? 0n) <= nonce) sentNonces.set(key, nonce + 1n)
-    init.onSent?.({ hash, from, title: description.title, nonce: Number(nonce), sentAt: now() })
+    init.onSent?.({ hash, from, title, nonce: Number(nonce), sentAt: now() })
     return hash
   }
 
