@@ -490,7 +490,11 @@ function Send() {
     try {
       // The wallet offers at most twice the next base fee plus the tip; eth_gasPrice is base + tip.
       const gasPrice = BigInt((await provider.request({ method: 'eth_gasPrice' })) as string)
-      const gas = BigInt((await provider.request({ method: 'eth_estimateGas', params: [request] })) as string)
+      // A coin transfer costs 21,000 gas; a token transfer is simulated (it may need a new balance slot).
+      const gas =
+        token === null
+          ? 21_000n
+          : BigInt((await provider.request({ method: 'eth_estimateGas', params: [request] })) as string)
       const maxFee = gas * 2n * gasPrice
       const native = token === null ? value : 0n
       if (native + maxFee > balance)
