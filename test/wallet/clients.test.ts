@@ -85,6 +85,15 @@ describe('viem as a real client (custom transport over the provider, the real no
     expect(receipt.status).toBe('success')
     expect(receipt.from).toBe(ME)
     expect(await client.getBalance({ address: FRIEND })).toBe(before + parseEther('1.5'))
+    // Full blocks by hash and fee-history rewards come from the node's transaction query.
+    const block = await client.getBlock({ blockHash: receipt.blockHash, includeTransactions: true })
+    expect(block.transactions.map((t) => t.hash)).toContain(hash)
+    const history = await client.getFeeHistory({
+      blockCount: 1,
+      blockNumber: receipt.blockNumber,
+      rewardPercentiles: [50],
+    })
+    expect(history.reward?.[0]?.[0]).toBeGreaterThan(0n)
     const tx = await client.getTransaction({ hash })
     expect(tx).toMatchObject({
       hash,
