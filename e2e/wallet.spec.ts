@@ -1,4 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
+import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
 import { openNode, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
@@ -47,8 +49,8 @@ test('create a wallet, reload, wrong password refused, unlock: same address', as
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
   await expect(page.getByTestId('selected-address')).toHaveText(address)
 
-  // The provider against the real worker node: reads, bad input, unsupported queries, a signature
-  // that waits for the approval dialog.
+  // The provider against the real worker node: reads, bad input, node queries, a signature that
+  // waits for the approval dialog.
   const codeOf = (method: string, params: unknown[]) =>
     page.evaluate(
       ({ m, p }) =>
@@ -59,7 +61,14 @@ test('create a wallet, reload, wrong password refused, unlock: same address', as
       { m: method, p: params },
     )
   expect(await codeOf('eth_getBalance', ['0x12', 'latest'])).toBe(-32602)
-  expect(await codeOf('eth_getTransactionReceipt', [`0x${'ab'.repeat(32)}`])).toBe(4200)
+  expect(
+    await page.evaluate(() =>
+      window.tabchain?.provider.request({
+        method: 'eth_getTransactionReceipt',
+        params: [`0x${'ab'.repeat(32)}`],
+      }),
+    ),
+  ).toBeNull()
   expect(await codeOf('eth_coinbase', [])).toBe(4200)
   expect(
     await page.evaluate(
@@ -130,8 +139,184 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await expect(a.getByTestId('activity')).toContainText(/confirmed \(\d+\)/)
     // B, another browser, sees the coin arrive.
     await expect(b.getByTestId('selected-balance')).toHaveText('2.5 TAB', { timeout: 60_000 })
+
+    // The Tokens screen acts through the wallet: creating a token waits for the approval dialog.
+    await a.getByRole('link', { name: 'Tokens', exact: true }).click()
+    await expect(a.getByTestId('acting-as')).toContainText('approval in the wallet')
+    await a.locator('#token-name').fill('Gold')
+    await a.locator('#token-symbol').fill('GLD')
+    await a.locator('#token-decimals').fill('2')
+    await a.locator('#token-supply').fill('1000')
+    await a.getByRole('button', { name: 'Create token' }).click()
+    await expect(a.getByTestId('approval-title')).toBeVisible({ timeout: 30_000 })
+    await a.getByTestId('approval-confirm').click()
+
+    // The Wallet screen shows the token, and sends some of it to B.
+    await a.getByRole('link', { name: 'Wallet' }).first().click()
+    await expect(a.getByTestId('token-balance-GLD')).toContainText('1000 GLD', { timeout: 60_000 })
+    await a.getByTestId('tab-send').click()
+    await a.getByTestId('send-asset').selectOption({ label: 'GLD (Gold)' })
+    await a.getByTestId('send-to').fill(addressB)
+    await a.getByTestId('send-amount').fill('2000')
+    await a.getByTestId('send-button').click()
+    await expect(a.getByTestId('send-error')).toHaveText('Insufficient balance: you have 1000 GLD.')
+    await a.getByTestId('send-amount').fill('250.505')
+    await a.getByTestId('send-button').click()
+    await expect(a.getByTestId('send-error')).toHaveText('At most 2 decimals.')
+    await a.getByTestId('send-amount').fill('250.5')
+    await a.getByTestId('send-button').click()
+    await expect(a.getByTestId('approval-title')).toHaveText(
+      `Transfer 250.5 GLD to ${addressB.slice(0, 4)}…${addressB.slice(-2)}`,
+    )
+    await a.getByTestId('approval-confirm').click()
+    await expect(a.getByTestId('send-ok')).toBeVisible()
+    // B, in the other browser, sees the tokens arrive.
+    await expect(b.getByTestId('token-balance-GLD')).toContainText('250.5 GLD', { timeout: 60_000 })
+    await expect(a.getByTestId('token-balance-GLD')).toContainText('749.5 GLD', { timeout: 60_000 })
   } finally {
     await ctxA.close()
     await ctxB.close()
   }
+})
+
+/**
+ * viem itself is not in the page (the app bundles only the parts it uses and exposes none of them), so
+ * the test bundles viem's own build with esbuild and injects it as `window.viem`: a real client, nothing
+ * new in production (the context bypasses the app's CSP for that one script).
+ */
+async function injectViem(page: Page): Promise<void> {
+  const { build } = await import('esbuild')
+  const out = await build({
+    stdin: { contents: "import * as viem from 'viem'; window.viem = viem", resolveDir: process.cwd() },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+  })
+  await page.addScriptTag({ content: out.outputFiles[0]?.text ?? '' })
+}
+
+test.describe('viem in the page', () => {
+  // The app's CSP forbids inline scripts; only this test's context bypasses it, to inject viem.
+  test.use({ bypassCSP: true })
+
+  test('viem as a real client in Chromium against the worker node, the dialog clicked by the test', async ({
+    page,
+  }) => {
+    await openNode(page, '/')
+    const me = await createWallet(page)
+    await page.getByTestId('faucet').click()
+    await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+    await injectViem(page)
+
+    const reads = await page.evaluate(async () => {
+      // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
+      const v = (window as any).viem
+      const client = v.createPublicClient({ transport: v.custom(window.tabchain?.provider) })
+      const [account] = await client.request({ method: 'eth_accounts' })
+      return {
+        account,
+        chainId: await client.getChainId(),
+        blockNumber: String(await client.getBlockNumber()),
+        balance: String(await client.getBalance({ address: account })),
+      }
+    })
+    expect(reads.account).toBe(me)
+    expect(reads.chainId).toBe(0x7ab7)
+    expect(BigInt(reads.blockNumber)).toBeGreaterThan(0n)
+    expect(reads.balance).toBe(String(10n ** 19n))
+
+    // writeContract(createToken) waits for the dialog; the test clicks it.
+    const created = page.evaluate(
+      async ({ factory, abi }) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
+        const v = (window as any).viem
+        const provider = window.tabchain?.provider
+        const client = v.createPublicClient({ transport: v.custom(provider), pollingInterval: 200 })
+        const [account] = await client.request({ method: 'eth_accounts' })
+        const wallet = v.createWalletClient({ account, transport: v.custom(provider) })
+        const chain = {
+          id: await client.getChainId(),
+          name: 'Tabchain',
+          nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
+          rpcUrls: { default: { http: [] } },
+        }
+        const hash = await wallet.writeContract({
+          chain,
+          address: factory,
+          abi,
+          functionName: 'createToken',
+          args: ['Viem', 'VIEM', 18, 1000n * 10n ** 18n],
+        })
+        const receipt = await client.waitForTransactionReceipt({ hash, timeout: 90_000 })
+        const [event] = v.parseEventLogs({ abi, eventName: 'TokenCreated', logs: receipt.logs })
+        return { status: receipt.status, token: event.args.token }
+      },
+      { factory: TOKEN_FACTORY_ADDRESS, abi: tokenFactoryAbi },
+    )
+    await expect(page.getByTestId('approval-title')).toBeVisible({ timeout: 30_000 })
+    await page.getByTestId('approval-confirm').click()
+    const { status, token } = await created
+    expect(status).toBe('success')
+
+    const friend = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'
+    const sent = page.evaluate(
+      async ({ token, friend }) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
+        const v = (window as any).viem
+        const provider = window.tabchain?.provider
+        const client = v.createPublicClient({ transport: v.custom(provider), pollingInterval: 200 })
+        const [account] = await client.request({ method: 'eth_accounts' })
+        const wallet = v.createWalletClient({ account, transport: v.custom(provider) })
+        const chain = {
+          id: await client.getChainId(),
+          name: 'Tabchain',
+          nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
+          rpcUrls: { default: { http: [] } },
+        }
+        const hash = await wallet.writeContract({
+          chain,
+          address: token,
+          abi: v.erc20Abi,
+          functionName: 'transfer',
+          args: [friend, 12n * 10n ** 18n],
+        })
+        const receipt = await client.waitForTransactionReceipt({ hash, timeout: 90_000 })
+        const logs = await client.getContractEvents({
+          address: token,
+          abi: v.erc20Abi,
+          eventName: 'Transfer',
+          args: { to: friend },
+          fromBlock: 0n,
+        })
+        return {
+          status: receipt.status,
+          symbol: await client.readContract({ address: token, abi: v.erc20Abi, functionName: 'symbol' }),
+          balance: String(
+            await client.readContract({
+              address: token,
+              abi: v.erc20Abi,
+              functionName: 'balanceOf',
+              args: [friend],
+            }),
+          ),
+          transfers: logs.map((l: { transactionHash: string; args: { value: bigint } }) => ({
+            tx: l.transactionHash === hash,
+            value: String(l.args.value),
+          })),
+        }
+      },
+      { token, friend },
+    )
+    await expect(page.getByTestId('approval-title')).toHaveText('Transfer 12 VIEM to 0x90…06', {
+      timeout: 30_000,
+    })
+    await page.getByTestId('approval-confirm').click()
+    expect(await sent).toEqual({
+      status: 'success',
+      symbol: 'VIEM',
+      balance: String(12n * 10n ** 18n),
+      transfers: [{ tx: true, value: String(12n * 10n ** 18n) }],
+    })
+  })
 })

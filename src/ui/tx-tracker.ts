@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
+import { gasLimitFor } from '../wallet/gas'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
 
@@ -92,9 +93,7 @@ async function submit(api: Remote<NodeApi>, signer: TxSigner, call: Call): Promi
     to: call.to,
     data: call.data,
     value,
-    // Native contracts cost fixed gas: the simulation is exact; the margin covers state changes
-    // between now and the block (e.g. a first-time balance slot).
-    gas: (simulated.gasUsed * 12n) / 10n,
+    gas: gasLimitFor(simulated.gasUsed),
     maxPriorityFeePerGas: fees.suggestedTip,
     maxFeePerGas: fees.nextBaseFee * 2n + fees.suggestedTip,
   })

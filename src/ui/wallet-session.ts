@@ -1,24 +1,28 @@
-import type { Hex } from 'viem'
 import { create } from 'zustand'
 import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
+import type { TokenHolding } from '../node/worker/queries'
+import { signApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
 import { createNodeBackend } from '../wallet/node-backend'
 import { createProvider, type SentTransaction, type TabchainProvider } from '../wallet/provider'
-import { ProviderRpcError } from '../wallet/rpc-error'
+import { ProviderRpcError, RpcCode } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
+import { useAccount } from './signer/account'
+import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
 
 /** A sent transaction and what the chain says about it. */
 export interface ActivityItem extends SentTransaction {
-  /** Head height when it was sent: inclusion is searched from there. */
-  readonly sentAtHeight: string
   readonly status: 'pending' | 'confirmed' | 'failed'
+  /** The block holding it, from its receipt. */
   readonly blockNumber?: string
+  /** Why it failed (the decoded revert reason). */
+  readonly reason?: string
 }
 
 interface PendingApproval {
@@ -38,6 +42,8 @@ export interface WalletUi {
   readonly unlockPrompt: boolean
   /** Native balance (wei) by lower-case address. */
   readonly balances: Readonly<Record<string, bigint>>
+  /** The selected account's tokens (held or created), at the head. */
+  readonly tokens: readonly TokenHolding[]
   readonly activity: readonly ActivityItem[]
 }
 
@@ -49,6 +55,7 @@ export const useWallet = create<WalletUi>(() => ({
   approvals: [],
   unlockPrompt: false,
   balances: {},
+  tokens: [],
   activity: [],
 }))
 
@@ -61,8 +68,6 @@ export function answerApproval(approved: boolean): void {
 }
 
 const activityKey = (profileId: string): string => `tabchain.activity.${profileId}`
-/** Blocks searched back at most for a pending transaction's inclusion. */
-const SCAN = 100
 
 /**
  * Starts the wallet of this profile: loads its vault (locked), builds the EIP-1193 provider over the
@@ -82,17 +87,18 @@ export async function startWallet(
     useWallet.setState({ activity: items })
   }
 
+  const approve = (request: ApprovalRequest): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
+      useWallet.setState((s) => ({ approvals: [...s.approvals, { request, resolve }] }))
+    })
+
   const provider = createProvider({
     backend,
     wallet,
-    approve: (request) =>
-      new Promise<boolean>((resolve) => {
-        useWallet.setState((s) => ({ approvals: [...s.approvals, { request, resolve }] }))
-      }),
+    approve,
     onLocked: () => useWallet.setState({ unlockPrompt: true }),
     onSent: (tx) => {
-      const height = String(useApp.getState().head?.number ?? 0n)
-      setActivity([{ ...tx, sentAtHeight: height, status: 'pending' }, ...useWallet.getState().activity])
+      setActivity([{ ...tx, status: 'pending' }, ...useWallet.getState().activity])
     },
   })
 
@@ -104,50 +110,64 @@ export async function startWallet(
     useWallet.setState({ balances: Object.fromEntries(entries) })
   }
 
-  /** Finds pending transactions in the blocks since they were sent; asks for receipts where the node can. */
-  const refreshActivity = async (head: bigint): Promise<void> => {
+  /**
+   * Re-reads the receipt of every item not failed: none → pending (again, if a reorg took it out),
+   * reverted → failed with the decoded reason, success → confirmed in its block.
+   */
+  const refreshActivity = async (): Promise<void> => {
     const items = useWallet.getState().activity
-    if (!items.some((i) => i.status === 'pending')) return
-    const oldest = items.reduce(
-      (m, i) => (i.status === 'pending' && BigInt(i.sentAtHeight) < m ? BigInt(i.sentAtHeight) : m),
-      head,
-    )
-    const count = Number(head - oldest + 1n > BigInt(SCAN) ? BigInt(SCAN) : head - oldest + 1n)
-    const blocks = await api.blocks(head, Math.max(1, count))
-    const where = new Map<Hex, bigint>()
-    for (const b of blocks) for (const h of b.transactions) where.set(h, b.number)
+    if (!items.some((i) => i.status !== 'failed')) return
     const next = await Promise.all(
       items.map(async (i): Promise<ActivityItem> => {
-        if (i.status !== 'pending') return i
-        const n = where.get(i.hash)
-        if (n === undefined) return i
-        return { ...i, status: (await failed(i.hash)) ? 'failed' : 'confirmed', blockNumber: String(n) }
+        if (i.status === 'failed') return i
+        const r = await api.receipt(i.hash)
+        if (r === null) return { ...i, status: 'pending' }
+        const blockNumber = String(r.blockNumber)
+        return r.status === 'reverted'
+          ? { ...i, status: 'failed', blockNumber, reason: r.revertReason ?? 'reverted' }
+          : { ...i, status: 'confirmed', blockNumber }
       }),
     )
     setActivity(next)
   }
 
-  /** True when the node reports a failed receipt; false when it succeeded or cannot tell yet. */
-  const failed = async (hash: Hex): Promise<boolean> => {
-    try {
-      const r = (await provider.request({ method: 'eth_getTransactionReceipt', params: [hash] })) as {
-        status: Hex
-      } | null
-      return r?.status === '0x0'
-    } catch (err) {
-      if (err instanceof ProviderRpcError) return false
-      throw err
+  /** Tokens the selected account holds or created, with balances (base units). */
+  const refreshTokens = async (): Promise<void> => {
+    const selected = useWallet.getState().view.selected
+    useWallet.setState({ tokens: selected === null ? [] : await api.tokenHoldings(selected) })
+  }
+
+  /** The screens' signer once a wallet exists: its selected account, through the approval dialog. */
+  const txSigner = (view: WalletView): TxSigner | null => {
+    const account = view.accounts.find((a) => a.address === view.selected)
+    if (view.state === 'none' || account === undefined) return null
+    return {
+      address: account.address,
+      label: `${account.name} (wallet)`,
+      signTransaction: async (tx) => {
+        if (wallet.view().state !== 'unlocked') {
+          useWallet.setState({ unlockPrompt: true })
+          throw new ProviderRpcError(
+            RpcCode.unauthorized,
+            'the wallet is locked: unlock it in the Wallet screen',
+          )
+        }
+        return (await signApproved({ backend, wallet, approve }, account.address, tx)).raw
+      },
     }
   }
 
   wallet.subscribe((view) => {
+    useAccount.getState().setWallet(txSigner(view))
     useWallet.setState({ view, ...(view.state === 'unlocked' ? { unlockPrompt: false } : {}) })
     void refreshBalances()
+    void refreshTokens()
   })
   useApp.subscribe((s, prev) => {
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
       void refreshBalances()
-      void refreshActivity(s.head.number)
+      void refreshTokens()
+      void refreshActivity()
     }
   })
   useWallet.setState({ wallet, provider, backend, activity })

@@ -3,8 +3,7 @@ import type { Log, Receipt, Tx } from '../node/chain/types'
 
 /**
  * What the EIP-1193 provider needs from a node, in the node's own types (bigint amounts, ms
- * timestamps). `createNodeBackend` implements it over the worker's `NodeApi`; the methods marked
- * "node query" need NodeApi methods that do not exist yet and throw `ProviderRpcError` 4200 there.
+ * timestamps). `createNodeBackend` implements it over the worker's `NodeApi` queries.
  */
 export interface ProviderBackend {
   readonly chainId: number
@@ -20,13 +19,13 @@ export interface ProviderBackend {
   sendRawTransaction(raw: Hex): Promise<Hex>
   /** Peers with a direct link. */
   peerCount(): Promise<number>
-  /** Node query: a transaction (canonical or pending) by hash. */
+  /** a transaction (canonical or pending) by hash. */
   transaction(hash: Hex): Promise<TxView | null>
-  /** Node query: a canonical receipt by transaction hash. */
+  /** a canonical receipt by transaction hash. */
   receipt(hash: Hex): Promise<ReceiptView | null>
-  /** Node query: logs of canonical blocks matching a filter. */
+  /** logs of canonical blocks matching a filter. */
   logs(filter: LogFilter): Promise<LogView[]>
-  /** Node query: a read-only call against the state at `at`. */
+  /** a read-only call against the state at `at`. */
   call(req: CallArgs, at: BlockAt): Promise<CallOutcome>
 }
 

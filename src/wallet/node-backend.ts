@@ -4,23 +4,26 @@ import { NodeError } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
 import type { BlockSummary } from '../node/worker/chain-service'
 import type { NodeApi } from '../node/worker/node'
-import type { BlockView, ProviderBackend } from './backend'
+import type { TxView as NodeTxView } from '../node/worker/queries'
+import type { BlockAt, BlockView, ProviderBackend, TxView } from './backend'
 import { ProviderRpcError, RpcCode } from './rpc-error'
 
 /** The NodeApi methods the backend uses (the worker's `Remote<NodeApi>`, or `NodeApi` in-process). */
 export type NodeQueries = Pick<
   Remote<NodeApi>,
-  'head' | 'block' | 'account' | 'sendRawTransaction' | 'status'
+  | 'head'
+  | 'block'
+  | 'blockByHash'
+  | 'account'
+  | 'pendingNonce'
+  | 'fees'
+  | 'sendRawTransaction'
+  | 'status'
+  | 'transaction'
+  | 'receipt'
+  | 'logs'
+  | 'call'
 >
-
-/** A node query the NodeApi does not offer yet: EIP-1193 4200, naming it. */
-const missing = (what: string): Promise<never> =>
-  Promise.reject(
-    new ProviderRpcError(
-      RpcCode.unsupported,
-      `${what} is not available from this node yet (no NodeApi query)`,
-    ),
-  )
 
 function view(b: BlockSummary, params: ChainParams): BlockView {
   return {
@@ -39,47 +42,117 @@ function view(b: BlockSummary, params: ChainParams): BlockView {
   }
 }
 
+/** The node's refusals as EIP-1193 errors: bad parameters → -32602, a query over its limits → -32005. */
+async function asRpc<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    if (err instanceof NodeError && err.type.code === 'NODE_BAD_PARAMS')
+      throw new ProviderRpcError(RpcCode.invalidParams, err.message)
+    if (err instanceof NodeError && err.type.code === 'NODE_QUERY_LIMIT')
+      throw new ProviderRpcError(RpcCode.limitExceeded, err.message)
+    throw err
+  }
+}
+
 /**
- * The provider's backend over today's `NodeApi`: head, blocks by number, balances and nonces at the
- * head, raw transaction submission, peers. Blocks by hash, transactions, receipts, logs and calls
- * reject with 4200 until the node offers those queries. The next base fee is its upper bound (head base
- * fee + 1/denominator): the NodeApi does not report the exact value.
+ * The provider's backend over the worker's `NodeApi`. State reads (balances, nonces, calls) are at the
+ * head only: the node keeps no historical state, so another height answers -32002.
  */
 export function createNodeBackend(api: NodeQueries, params: ChainParams): ProviderBackend {
+  const atHead = async (at: BlockAt): Promise<void> => {
+    if (typeof at === 'bigint' && at !== (await api.head()).number)
+      throw new ProviderRpcError(RpcCode.resourceUnavailable, `state at block ${at} is not available`)
+  }
+  const txView = async (t: NodeTxView): Promise<TxView> => {
+    const block = t.blockHash === null ? null : await api.blockByHash(t.blockHash)
+    return {
+      tx: {
+        hash: t.hash,
+        raw: t.raw,
+        from: t.from,
+        chainId: params.chainId,
+        nonce: t.nonce,
+        maxPriorityFeePerGas: t.maxPriorityFeePerGas,
+        maxFeePerGas: t.maxFeePerGas,
+        gas: t.gas,
+        to: t.to,
+        value: t.value,
+        data: t.input,
+      },
+      blockHash: t.blockHash,
+      blockNumber: t.blockNumber,
+      index: t.index,
+      baseFeePerGas: block?.baseFeePerGas ?? null,
+    }
+  }
   return {
     chainId: params.chainId,
     async blockNumber() {
       return (await api.head()).number
     },
     async block(ref) {
-      if (typeof ref !== 'bigint') return missing('a block by hash')
-      const b = await api.block(ref)
+      const b = await asRpc(typeof ref === 'bigint' ? api.block(ref) : api.blockByHash(ref))
       return b === null ? null : view(b, params)
     },
     async account(address: Address, at) {
-      if (typeof at === 'bigint' && at !== (await api.head()).number) {
-        throw new ProviderRpcError(RpcCode.resourceUnavailable, `state at block ${at} is not available`)
-      }
-      try {
-        return await api.account(address)
-      } catch (err) {
-        if (err instanceof NodeError && err.type.code === 'NODE_BAD_PARAMS')
-          throw new ProviderRpcError(RpcCode.invalidParams, err.message)
-        throw err
-      }
+      await atHead(at)
+      const [account, nonce] = await asRpc(
+        Promise.all([api.account(address), at === 'pending' ? api.pendingNonce(address) : null]),
+      )
+      return { balance: account.balance, nonce: nonce ?? account.nonce }
     },
     async nextBaseFee() {
-      const head = await api.block((await api.head()).number)
-      const base = head?.baseFeePerGas ?? params.minBaseFee
-      return base + base / params.baseFeeChangeDenominator
+      return (await api.fees()).nextBaseFee
     },
     sendRawTransaction: (raw: Hex) => api.sendRawTransaction(raw),
     async peerCount() {
       return (await api.status()).network?.peers.filter((p) => p.kind === 'direct').length ?? 0
     },
-    transaction: () => missing('eth_getTransactionByHash'),
-    receipt: () => missing('eth_getTransactionReceipt'),
-    logs: () => missing('eth_getLogs'),
-    call: () => missing('eth_call'),
+    async transaction(hash) {
+      const t = await asRpc(api.transaction(hash))
+      return t === null ? null : txView(t)
+    },
+    async receipt(hash) {
+      const r = await asRpc(api.receipt(hash))
+      if (r === null) return null
+      return {
+        receipt: {
+          transactionHash: r.transactionHash,
+          status: r.status === 'success' ? 1 : 0,
+          gasUsed: r.gasUsed,
+          cumulativeGasUsed: r.cumulativeGasUsed,
+          effectiveGasPrice: r.effectiveGasPrice,
+          logs: r.logs,
+          logsBloom: r.logsBloom,
+        },
+        from: r.from,
+        to: r.to,
+        blockHash: r.blockHash,
+        blockNumber: r.blockNumber,
+        index: r.index,
+        firstLogIndex: r.logs[0]?.logIndex ?? 0,
+      }
+    },
+    async logs(filter) {
+      return asRpc(
+        api.logs({
+          fromBlock: filter.fromBlock,
+          toBlock: filter.toBlock,
+          ...(filter.address === undefined ? {} : { address: filter.address }),
+          ...(filter.topics === undefined ? {} : { topics: filter.topics }),
+        }),
+      )
+    },
+    async call(req, at) {
+      await atHead(at)
+      const out = await asRpc(api.call(req))
+      return {
+        status: out.status === 'success' ? 1 : 0,
+        returnData: out.returnData,
+        ...(out.revertData === null ? {} : { revertData: out.revertData }),
+        gasUsed: out.gasUsed,
+      }
+    },
   }
 }

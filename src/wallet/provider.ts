@@ -7,12 +7,13 @@ import {
   parseTransaction,
   type TypedDataDefinition,
 } from 'viem'
-import { intrinsicGas } from '../node/chain/tx'
 import { NodeError } from '../node/rpc/errors'
 import { parseAddress } from './address'
+import { signApproved } from './approved-sign'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
-import { type Approve, describeMessage, describeTransaction, describeTypedData, isHexData } from './describe'
+import { type Approve, describeMessage, describeTypedData, isHexData } from './describe'
 import { WalletError } from './errors'
+import { gasLimitFor } from './gas'
 import { invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
 import type { Wallet } from './wallet'
 
@@ -229,6 +230,13 @@ function reverted(revertData: Hex | undefined): ProviderRpcError {
   return new ProviderRpcError(RpcCode.execution, reason, revertData)
 }
 
+/** -32000 with what a send needs and what the sender has, wei. */
+const insufficient = (need: bigint, have: bigint): ProviderRpcError =>
+  new ProviderRpcError(RpcCode.execution, `insufficient funds: need ${need} wei, have ${have}`, {
+    need: q(need),
+    have: q(have),
+  })
+
 /** Node and wallet errors as EIP-1193 errors. */
 function toRpcError(err: unknown): unknown {
   if (err instanceof ProviderRpcError) return err
@@ -294,18 +302,11 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     return known > sent ? known : sent
   }
 
+  /** Simulates against the head; a call with data gets the margin every sender here signs with. */
   async function estimate(args: { from?: Address; to: Address; data: Hex; value: bigint }): Promise<bigint> {
-    let out: Awaited<ReturnType<ProviderBackend['call']>>
-    try {
-      out = await backend.call(args, 'latest')
-    } catch (err) {
-      // Without eth_call from the node, a plain transfer still has a known cost.
-      if (err instanceof ProviderRpcError && err.code === RpcCode.unsupported && args.data === '0x')
-        return intrinsicGas('0x')
-      throw err
-    }
+    const out = await backend.call(args, 'latest')
     if (out.status === 0) throw reverted(out.revertData)
-    return out.gasUsed
+    return args.data === '0x' ? out.gasUsed : gasLimitFor(out.gasUsed)
   }
 
   async function sendTransaction(p: readonly unknown[]): Promise<Hex> {
@@ -318,6 +319,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const input = optional(t.data ?? t.input, (v) => data(v, 'params[0].data')) ?? '0x'
     if (t.chainId !== undefined && quantity(t.chainId, 'params[0].chainId') !== BigInt(backend.chainId))
       throw invalidParams('params[0].chainId', `must be ${q(backend.chainId)}`)
+    // Caught before signing (and before simulating, which would only say "reverted").
+    const { balance } = await backend.account(from, 'latest')
+    if (balance < value) throw insufficient(value, balance)
     const gas =
       optional(t.gas, (v) => quantity(v, 'params[0].gas')) ??
       (await estimate({ from, to, data: input, value }))
@@ -328,24 +332,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       2n * (await backend.nextBaseFee()) + tip
     if (tip > maxFeePerGas) throw invalidParams('params[0].maxPriorityFeePerGas', 'is above maxFeePerGas')
     const nonce = optional(t.nonce, (v) => quantity(v, 'params[0].nonce')) ?? (await pendingNonce(from))
-    // Caught before signing: the node would refuse it anyway.
-    const { balance } = await backend.account(from, 'latest')
     const need = value + gas * maxFeePerGas
-    if (balance < need)
-      throw new ProviderRpcError(RpcCode.execution, `insufficient funds: need ${need} wei, have ${balance}`, {
-        need: q(need),
-        have: q(balance),
-      })
-    const description = await describeTransaction(backend, {
-      from,
-      to,
-      value,
-      data: input,
-      gas,
-      maxFeePerGas,
-    })
-    await approveOr4001(description)
-    const raw = await wallet.signTransaction(from, {
+    if (balance < need) throw insufficient(need, balance)
+    const { raw, title } = await signApproved(init, from, {
       chainId: backend.chainId,
       nonce: Number(nonce),
       to,
@@ -358,7 +347,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const hash = await backend.sendRawTransaction(raw)
     const key = from.toLowerCase()
     if ((sentNonces.get(key) ?? 0n) <= nonce) sentNonces.set(key, nonce + 1n)
-    init.onSent?.({ hash, from, title: description.title, nonce: Number(nonce), sentAt: now() })
+    init.onSent?.({ hash, from, title, nonce: Number(nonce), sentAt: now() })
     return hash
   }
 

@@ -30,6 +30,8 @@ export const RpcCode = {
   execution: -32000,
   /** EIP-1474: the resource (e.g. historical state) is not available. */
   resourceUnavailable: -32002,
+  /** EIP-1474: the request exceeds a limit (e.g. too many logs). */
+  limitExceeded: -32005,
 } as const
 
 export const invalidParams = (field: string, reason: string): ProviderRpcError =>

@@ -16,12 +16,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
-import type { ChainService } from '../../src/node/worker/chain-service'
+import type { NodeApi } from '../../src/node/worker/node'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet } from '../../src/wallet/wallet'
-import { chainBackend, miningService } from './chain-backend'
+import { soloNode } from './solo-node'
 
 const HARDHAT = 'test test test test test test test test test test test junk'
 const GENESIS = testGenesis()
@@ -34,32 +34,33 @@ const chain = defineChain({
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
 
-let service: ChainService
+let node: NodeApi
 let provider: TabchainProvider
 const approvals: ApprovalRequest[] = []
 
 beforeAll(async () => {
-  service = await miningService(GENESIS)
+  const solo = await soloNode(GENESIS)
+  node = solo.api
   const wallet = createWallet({ store: memoryWalletStore() })
   await wallet.load()
   await wallet.create(HARDHAT, 'correct horse battery')
   // The test-only approval: accepts everything and records what the dialog would have shown.
   provider = createProvider({
-    backend: chainBackend(service),
+    backend: solo.backend,
     wallet,
     approve: async (r) => {
       approvals.push(r)
       return true
     },
   })
-  service.setMining(true)
+  await node.setMining(true)
 })
 
-afterAll(() => {
-  service.setMining(false)
+afterAll(async () => {
+  await node.setMining(false)
 })
 
-describe('viem as a real client (custom transport over the provider, in-process node)', () => {
+describe('viem as a real client (custom transport over the provider, the real node in-process)', () => {
   const publicClient = () => createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 })
   const walletClient = () => createWalletClient({ chain, account: ME, transport: custom(provider) })
 
@@ -84,6 +85,15 @@ describe('viem as a real client (custom transport over the provider, in-process 
     expect(receipt.status).toBe('success')
     expect(receipt.from).toBe(ME)
     expect(await client.getBalance({ address: FRIEND })).toBe(before + parseEther('1.5'))
+    // Full blocks by hash and fee-history rewards come from the node's transaction query.
+    const block = await client.getBlock({ blockHash: receipt.blockHash, includeTransactions: true })
+    expect(block.transactions.map((t) => t.hash)).toContain(hash)
+    const history = await client.getFeeHistory({
+      blockCount: 1,
+      blockNumber: receipt.blockNumber,
+      rewardPercentiles: [50],
+    })
+    expect(history.reward?.[0]?.[0]).toBeGreaterThan(0n)
     const tx = await client.getTransaction({ hash })
     expect(tx).toMatchObject({
       hash,
@@ -177,8 +187,9 @@ describe('ethers BrowserProvider as a real client', () => {
     const tx = await signer.sendTransaction({ to: friend, value: ethersParseEther('0.25') })
     const receipt = await tx.wait(1, 20_000)
     expect(receipt?.status).toBe(1)
-    expect(await ethersProvider.getBalance(friend, receipt?.blockNumber)).toBe(
-      before + ethersParseEther('0.25'),
-    )
+    // The node keeps no historical state: the balance at the head (ethers caches an identical read briefly).
+    await expect
+      .poll(() => ethersProvider.getBalance(friend), { timeout: 10_000 })
+      .toBe(before + ethersParseEther('0.25'))
   })
 })

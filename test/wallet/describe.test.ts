@@ -1,38 +1,26 @@
-import { encodeFunctionData, erc20Abi, getAddress, parseEther, parseUnits, stringToHex } from 'viem'
-import { describe, expect, test } from 'vitest'
+import { encodeFunctionData, erc20Abi, getAddress, parseEther, stringToHex } from 'viem'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { parseAddress } from '../../src/wallet/address'
+import type { ProviderBackend } from '../../src/wallet/backend'
 import { describeMessage, describeTransaction, describeTypedData } from '../../src/wallet/describe'
 import { FAUCET_AMOUNT, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
-import { chainBackend, miningService } from './chain-backend'
+import { soloNode } from './solo-node'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const TOKEN = getAddress('0x00000000000000000000000000000000000a99e1')
 const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
 
-/** A backend with no eth_call (as over today's NodeApi). */
-const noCall = createNodeBackend(
-  {
-    head: async () => ({
-      number: 0n,
-      hash: '0x',
-      timestamp: 0n,
-      difficulty: 1n,
-      totalDifficulty: 1n,
-      txCount: 0,
-    }),
-    block: async () => null,
-    account: async (address) => ({ address, balance: 0n, nonce: 0n }),
-    sendRawTransaction: async () => '0x',
-    status: async () => ({ profileId: 'p', chainId: 31416, network: null }),
-  },
-  testGenesis().params,
-)
+let backend: ProviderBackend
+
+beforeAll(async () => {
+  backend = (await soloNode()).backend
+})
 
 describe('approval texts', () => {
   test('native transfer, with the fee bound', async () => {
-    const r = await describeTransaction(noCall, {
+    const r = await describeTransaction(backend, {
       from: ME,
       to: FRIEND,
       value: parseEther('12.5'),
@@ -44,37 +32,18 @@ describe('approval texts', () => {
     expect(r.details).toContainEqual({ label: 'Network fee', value: 'up to 0.000042 TAB' })
   })
 
-  test('ERC20 transfer and approve without token metadata: base units, never a guess', async () => {
+  test('ERC20 transfer and approve to an address with no token: base units, never a guess', async () => {
     const base = { from: ME, to: TOKEN, value: 0n, gas: 60_000n, maxFeePerGas: 1n }
     const transfer = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [FRIEND, 125n] })
-    expect((await describeTransaction(noCall, { ...base, data: transfer })).title).toBe(
+    expect((await describeTransaction(backend, { ...base, data: transfer })).title).toBe(
       'Transfer 125 base units of token 0x00…e1 to 0x90…06',
     )
     const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, 7n] })
-    expect((await describeTransaction(noCall, { ...base, data: approve })).title).toBe(
+    expect((await describeTransaction(backend, { ...base, data: approve })).title).toBe(
       'Allow 0x90…06 to spend 7 base units of token 0x00…e1',
     )
-    const other = await describeTransaction(noCall, { ...base, data: '0xdeadbeef' })
+    const other = await describeTransaction(backend, { ...base, data: '0xdeadbeef' })
     expect(other.title).toBe('Call contract 0x00…e1 (0xdeadbeef)')
-  })
-
-  test('transfer calldata to an address with no token: metadata calls fail, the text falls back to base units', async () => {
-    const service = await miningService()
-    const backend = chainBackend(service)
-    const data = encodeFunctionData({
-      abi: erc20Abi,
-      functionName: 'transfer',
-      args: [FRIEND, parseUnits('1', 18)],
-    })
-    const r = await describeTransaction(backend, {
-      from: ME,
-      to: TOKEN,
-      value: 0n,
-      data,
-      gas: 1n,
-      maxFeePerGas: 1n,
-    })
-    expect(r.title).toContain('base units')
   })
 
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {
@@ -96,33 +65,16 @@ describe('approval texts', () => {
 
 describe('devnet faucet', () => {
   test('pays 10 TAB from a funded devnet account; mined; refused on other chains', async () => {
-    const service = await miningService()
-    const backend = chainBackend(service)
+    const { api, backend } = await soloNode()
     const to = getAddress('0x000000000000000000000000000000000000beef')
     await requestFaucet(backend, to, 0)
     await requestFaucet(backend, to, 0)
-    service.setMining(true)
+    await api.setMining(true)
     await expect
       .poll(async () => (await backend.account(to, 'latest')).balance, { timeout: 20_000 })
       .toBe(2n * FAUCET_AMOUNT)
-    service.setMining(false)
-    const other = createNodeBackend(
-      {
-        head: async () => ({
-          number: 0n,
-          hash: '0x',
-          timestamp: 0n,
-          difficulty: 1n,
-          totalDifficulty: 1n,
-          txCount: 0,
-        }),
-        block: async () => null,
-        account: async (address) => ({ address, balance: 0n, nonce: 0n }),
-        sendRawTransaction: async () => '0x',
-        status: async () => ({ profileId: 'p', chainId: 1, network: null }),
-      },
-      { ...testGenesis().params, chainId: 1 },
-    )
+    await api.setMining(false)
+    const other = createNodeBackend(api, { ...testGenesis().params, chainId: 1 })
     await expect(requestFaucet(other, to)).rejects.toMatchObject({ code: 4200 })
   })
 })

@@ -120,20 +120,43 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(s.approvals).toHaveLength(0)
   })
 
-  test('unsupported methods → 4200; node queries the NodeApi lacks → 4200 naming them; unknown chain → 4902', async () => {
+  test('unsupported methods → 4200; unknown chain → 4902', async () => {
     expect(await code(provider.request({ method: 'eth_mining' }))).toBe(4200)
     expect(await code(provider.request({ method: 'toString' }))).toBe(4200)
-    const err = await provider
-      .request({ method: 'eth_getTransactionReceipt', params: [`0x${'ab'.repeat(32)}`] })
-      .catch((e: unknown) => e)
-    expect(err).toMatchObject({ code: 4200 })
-    expect((err as Error).message).toContain('eth_getTransactionReceipt')
     expect(
       await code(provider.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x1' }] })),
     ).toBe(4902)
     expect(
       await provider.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x7ab8' }] }),
     ).toBeNull()
+  })
+
+  test('node queries: block by hash, unknown transaction → null, state of an old height → -32002, limits', async () => {
+    const latest = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', true] })) as {
+      hash: string
+      number: string
+    }
+    const byHash = (await provider.request({
+      method: 'eth_getBlockByHash',
+      params: [latest.hash, false],
+    })) as {
+      number: string
+    }
+    expect(byHash.number).toBe(latest.number)
+    const unknown = `0x${'ab'.repeat(32)}`
+    expect(await provider.request({ method: 'eth_getBlockByHash', params: [unknown, false] })).toBeNull()
+    expect(await provider.request({ method: 'eth_getTransactionByHash', params: [unknown] })).toBeNull()
+    expect(await provider.request({ method: 'eth_getTransactionReceipt', params: [unknown] })).toBeNull()
+    expect(await code(provider.request({ method: 'eth_call', params: [{ to: FRIEND }, '0x5'] }))).toBe(-32002)
+    expect(await provider.request({ method: 'eth_call', params: [{ to: FRIEND }, 'latest'] })).toBe('0x')
+    expect(
+      await code(
+        provider.request({
+          method: 'eth_getLogs',
+          params: [{ fromBlock: '0x0', toBlock: 'latest', topics: [[]] }],
+        }),
+      ),
+    ).toBe(-32602)
   })
 
   test('send: approval in human terms, 4001 on cancel (nothing sent), then sent on approval', async () => {

@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem'
 import { decodeBlock, encodeBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
-import type { ChainStore } from '../chain/chain-store'
+import type { ChainStore, StoredBlock } from '../chain/chain-store'
 import type { Block, Genesis, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
@@ -294,9 +294,7 @@ export function createChainService(init: ChainServiceInit) {
     for (const h of held.splice(0)) importBlock(h.block, h.from)
   }
 
-  const summary = (number: bigint): BlockSummary | null => {
-    const stored = chain.getBlockByNumber(number)
-    if (stored === undefined) return null
+  const summarise = (stored: StoredBlock): BlockSummary => {
     const h = stored.block.header
     return {
       number: h.number,
@@ -313,12 +311,22 @@ export function createChainService(init: ChainServiceInit) {
     }
   }
 
+  const summary = (number: bigint): BlockSummary | null => {
+    const stored = chain.getBlockByNumber(number)
+    return stored === undefined ? null : summarise(stored)
+  }
+
   return {
     chain,
     mempool,
     head: headInfo,
     /** The canonical block at `number`, or null past the head. */
     block: summary,
+    /** Any stored block (canonical or not) by hash, or null when unknown. */
+    blockByHash(hash: Hex): BlockSummary | null {
+      const stored = chain.getBlock(hash)
+      return stored === undefined ? null : summarise(stored)
+    },
     /** Up to `count` canonical blocks ending at `last` (inclusive), newest first. */
     blocks(last: bigint, count: number): BlockSummary[] {
       const out: BlockSummary[] = []

@@ -84,6 +84,8 @@ export interface NodeApi extends QueryApi {
   head(): Promise<HeadInfo>
   /** The canonical block at a height, or null if there is none yet. */
   block(number: bigint): Promise<BlockSummary | null>
+  /** Any block this node stores (canonical or on a side branch) by hash, or null when unknown. */
+  blockByHash(hash: Hex): Promise<BlockSummary | null>
   /** Up to `count` (≤ 100) canonical blocks ending at `last`, newest first. */
   blocks(last: bigint, count: number): Promise<BlockSummary[]>
   /** How much this origin stores, its quota, and whether the browser keeps it under pressure. */
@@ -225,6 +227,11 @@ export function createNode(init: NodeInit): Node {
     async block(number) {
       if (typeof number !== 'bigint' || number < 0n) throw badParams('number must be a non-negative bigint')
       return chain.block(number)
+    },
+    async blockByHash(hash) {
+      if (typeof hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(hash))
+        throw badParams('hash must be a 32-byte 0x-prefixed hex hash')
+      return chain.blockByHash(hash.toLowerCase() as Hex)
     },
     async blocks(last, count) {
       if (typeof last !== 'bigint' || last < 0n) throw badParams('last must be a non-negative bigint')

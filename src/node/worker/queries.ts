@@ -20,6 +20,8 @@ export const MAX_LIST = 200
 /** A transaction, mined on the canonical chain or waiting in this node's mempool. */
 export interface TxView {
   readonly hash: Hex
+  /** The signed transaction as sent (its signature included). */
+  readonly raw: Hex
   readonly from: Address
   readonly to: Address
   readonly value: bigint
@@ -51,6 +53,7 @@ export interface ReceiptView {
   readonly cumulativeGasUsed: bigint
   readonly effectiveGasPrice: bigint
   readonly logs: readonly LogRecord[]
+  readonly logsBloom: Hex
   /** The decoded `Error(string)` (or panic) reason of a reverted call; null on success. */
   readonly revertReason: string | null
   readonly confirmations: bigint
@@ -97,6 +100,8 @@ export interface CallView {
   readonly status: 'success' | 'reverted'
   readonly returnData: Hex
   readonly revertReason: string | null
+  /** The raw revert data (ABI-encoded error) of a reverted call; null on success. */
+  readonly revertData: Hex | null
   /** Gas a transaction doing the same would use, intrinsic gas included. */
   readonly gasUsed: bigint
 }
@@ -218,6 +223,7 @@ export function createQueries(init: QueryInit): QueryApi {
 
   const txView = (tx: Tx, at: { blockHash: Hex; blockNumber: bigint; index: number } | null): TxView => ({
     hash: tx.hash,
+    raw: tx.raw,
     from: tx.from,
     to: tx.to.toLowerCase() as Address,
     value: tx.value,
@@ -296,6 +302,7 @@ export function createQueries(init: QueryInit): QueryApi {
           transactionIndex: found.index,
           logIndex: logIndex++,
         })),
+        logsBloom: r.logsBloom,
         revertReason: r.status === 1 ? null : revertReason(r.revertData ?? '0x'),
         confirmations: chain.confirmations(found.blockHash),
       }
@@ -419,6 +426,7 @@ export function createQueries(init: QueryInit): QueryApi {
         status: result.status === 1 ? 'success' : 'reverted',
         returnData: result.returnData,
         revertReason: result.status === 1 ? null : revertReason(result.revertData),
+        revertData: result.status === 1 ? null : (result.revertData ?? '0x'),
         gasUsed: result.gasUsed,
       }
     },

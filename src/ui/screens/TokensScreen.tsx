@@ -71,6 +71,7 @@ function YourAccount({
 }) {
   const index = useAccount((s) => s.index)
   const choose = useAccount((s) => s.choose)
+  const fromWallet = useAccount((s) => s.wallet !== null)
   const [copied, setCopied] = useState(false)
   const copy = () => {
     navigator.clipboard.writeText(signer.address).then(
@@ -95,26 +96,33 @@ function YourAccount({
           In the explorer
         </Link>
       </div>
-      <p className="muted small">
-        {balance === undefined ? '…' : `${formatEther(balance)} TAB`} · {signer.label}, a public test key of
-        the devnet (the wallet will replace it).{' '}
-        <label>
-          Act as{' '}
-          <select
-            className="input"
-            aria-label="Devnet account"
-            value={index ?? 0}
-            onChange={(e) => choose(profileId, Number(e.currentTarget.value))}
-          >
-            {Array.from({ length: DEVNET_ACCOUNT_COUNT }, (_, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: the index is the account number.
-              <option key={i} value={i}>
-                Devnet account {i}
-              </option>
-            ))}
-          </select>
-        </label>
-      </p>
+      {fromWallet ? (
+        <p className="muted small" data-testid="acting-as">
+          {balance === undefined ? '…' : `${formatEther(balance)} TAB`} · {signer.label}: every transaction
+          waits for your approval in the wallet.
+        </p>
+      ) : (
+        <p className="muted small" data-testid="acting-as">
+          {balance === undefined ? '…' : `${formatEther(balance)} TAB`} · {signer.label}, a public test key of
+          the devnet, until you create a wallet.{' '}
+          <label>
+            Act as{' '}
+            <select
+              className="input"
+              aria-label="Devnet account"
+              value={index ?? 0}
+              onChange={(e) => choose(profileId, Number(e.currentTarget.value))}
+            >
+              {Array.from({ length: DEVNET_ACCOUNT_COUNT }, (_, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the index is the account number.
+                <option key={i} value={i}>
+                  Devnet account {i}
+                </option>
+              ))}
+            </select>
+          </label>
+        </p>
+      )}
     </section>
   )
 }

@@ -1,6 +1,6 @@
 import encodeQR from '@paulmillr/qr'
 import { type FormEvent, useState } from 'react'
-import { type Address, formatEther, parseEther } from 'viem'
+import { type Address, encodeFunctionData, erc20Abi, formatEther, formatUnits } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
 import { parseAddress } from '../../wallet/address'
 import { FAUCET_AMOUNT, requestFaucet } from '../../wallet/faucet'
@@ -8,6 +8,7 @@ import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
 import { useApp } from '../store'
+import { parseAmount } from '../token-form'
 import { confirmations, useWallet } from '../wallet-session'
 import '../wallet.css'
 
@@ -361,6 +362,7 @@ function Accounts() {
           </li>
         ))}
       </ul>
+      <Tokens />
       <div className="row">
         <button
           type="button"
@@ -428,9 +430,28 @@ function Accounts() {
   )
 }
 
+/** The selected account's token balances, in the tokens' own units. */
+function Tokens() {
+  const tokens = useWallet((s) => s.tokens)
+  if (tokens.length === 0) return null
+  return (
+    <ul className="accounts small" data-testid="token-balances" aria-label="Token balances">
+      {tokens.map(({ token, balance }) => (
+        <li key={token.address} className="row" data-testid={`token-balance-${token.symbol}`}>
+          <span>
+            {formatUnits(balance, token.decimals)} {token.symbol}
+          </span>
+          <span className="muted">{token.name}</span>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
 function Send() {
-  const { provider, view, balances } = useWallet()
+  const { provider, view, balances, tokens } = useWallet()
   const [to, setTo] = useState('')
+  const [asset, setAsset] = useState<Address | 'TAB'>('TAB')
   const [amount, setAmount] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [sent, setSent] = useState<string | null>(null)
@@ -446,27 +467,41 @@ function Send() {
     if (target === 'not an address') return setError('That is not an address (0x and 40 hex digits).')
     if (target === 'bad checksum')
       return setError('The address checksum (EIP-55) does not match: check it for a typo.')
-    let value: bigint
-    try {
-      value = parseEther(amount.trim())
-    } catch {
-      return setError('Enter an amount such as 1.5')
-    }
-    if (value <= 0n) return setError('The amount must be more than zero.')
-    const balance = balances[from.toLowerCase()] ?? 0n
-    // The wallet offers at most twice the next base fee plus the tip; eth_gasPrice is base + tip.
-    const gasPrice = BigInt((await provider.request({ method: 'eth_gasPrice' })) as string)
-    const maxFee = 21_000n * 2n * gasPrice
-    if (value + maxFee > balance)
+    const token = asset === 'TAB' ? null : tokens.find((t) => t.token.address === asset)
+    if (token === undefined) return setError('You no longer hold that token.')
+    const symbol = token === null ? 'TAB' : token.token.symbol
+    const parsed = parseAmount(amount, token === null ? 18 : token.token.decimals)
+    if (!parsed.ok) return setError(parsed.error)
+    const value = parsed.value
+    if (token !== null && value > token.balance)
       return setError(
-        `Insufficient balance: you have ${formatEther(balance)} TAB; this needs ${formatEther(value)} TAB plus a fee of up to ${formatEther(maxFee)} TAB.`,
+        `Insufficient balance: you have ${formatUnits(token.balance, token.token.decimals)} ${symbol}.`,
       )
+    const request =
+      token === null
+        ? { from, to: target, value: `0x${value.toString(16)}` }
+        : {
+            from,
+            to: token.token.address,
+            data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [target, value] }),
+          }
+    const balance = balances[from.toLowerCase()] ?? 0n
     setBusy(true)
     try {
-      const hash = (await provider.request({
-        method: 'eth_sendTransaction',
-        params: [{ from, to: target, value: `0x${value.toString(16)}` }],
-      })) as string
+      // The wallet offers at most twice the next base fee plus the tip; eth_gasPrice is base + tip.
+      const gasPrice = BigInt((await provider.request({ method: 'eth_gasPrice' })) as string)
+      // A coin transfer costs 21,000 gas; a token transfer is simulated (it may need a new balance slot).
+      const gas =
+        token === null
+          ? 21_000n
+          : BigInt((await provider.request({ method: 'eth_estimateGas', params: [request] })) as string)
+      const maxFee = gas * 2n * gasPrice
+      const native = token === null ? value : 0n
+      if (native + maxFee > balance)
+        return setError(
+          `Insufficient balance: you have ${formatEther(balance)} TAB; this needs ${formatEther(native)} TAB plus a fee of up to ${formatEther(maxFee)} TAB.`,
+        )
+      const hash = (await provider.request({ method: 'eth_sendTransaction', params: [request] })) as string
       setSent(hash)
       setAmount('')
     } catch (err) {
@@ -489,7 +524,23 @@ function Send() {
         />
       </label>
       <label className="field">
-        <span>Amount (TAB)</span>
+        <span>Asset</span>
+        <select
+          className="input"
+          data-testid="send-asset"
+          value={asset}
+          onChange={(e) => setAsset(e.target.value as Address | 'TAB')}
+        >
+          <option value="TAB">TAB</option>
+          {tokens.map(({ token }) => (
+            <option key={token.address} value={token.address}>
+              {token.symbol} ({token.name})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Amount</span>
         <input
           className="input"
           data-testid="send-amount"
@@ -556,13 +607,21 @@ function Activity() {
       {activity.map((a) => (
         <li key={a.hash} data-status={a.status}>
           <span>{a.title}</span>
-          <span className={`tag ${a.status === 'failed' ? 'tag--accent' : 'tag--ghost'}`}>
+          <span
+            className={`tag ${a.status === 'failed' ? 'tag--accent' : 'tag--ghost'}`}
+            data-testid="activity-status"
+          >
             {a.status === 'pending'
               ? 'pending'
               : a.status === 'failed'
                 ? 'failed'
                 : `confirmed (${confirmations(a, head)})`}
           </span>
+          {a.reason !== undefined && (
+            <span className="form-error small" data-testid="activity-reason">
+              {a.reason}
+            </span>
+          )}
           <span className="mono small break">{a.hash}</span>
         </li>
       ))}

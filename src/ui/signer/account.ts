@@ -6,9 +6,14 @@ const KEY = 'tabchain.devnetAccount.'
 
 /** The account this tab acts with, per profile (remembered in localStorage). */
 export interface AccountState {
-  /** Null until a profile is claimed. */
+  /** The wallet's selected account once a wallet exists (locked or not), else the devnet account; null until a profile is claimed. */
   readonly signer: TxSigner | null
+  /** The wallet-backed signer, null while this profile has no wallet. */
+  readonly wallet: TxSigner | null
+  /** The devnet account index, used only while there is no wallet. */
   readonly index: number | null
+  /** The wallet's signer (null: no wallet exists) — it replaces the devnet account. */
+  readonly setWallet: (signer: TxSigner | null) => void
   /** Loads the profile's chosen (or default) devnet account. */
   readonly load: (profileId: string) => void
   /** Switches this profile to devnet account `index` and remembers it. */
@@ -44,13 +49,18 @@ function remembered(profileId: string): number {
 
 export const useAccount = create<AccountState>((set, get) => ({
   signer: null,
+  wallet: null,
   index: null,
+  setWallet: (wallet) => {
+    const index = get().index
+    set({ wallet, signer: wallet ?? (index === null ? null : devnetSigner(index)) })
+  },
   load: (profileId) => {
     const index = remembered(profileId)
-    if (get().index !== index) set({ index, signer: devnetSigner(index) })
+    if (get().index !== index) set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
   choose: (profileId, index) => {
     localStorage.setItem(KEY + profileId, String(index))
-    set({ index, signer: devnetSigner(index) })
+    set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
 }))

@@ -2,8 +2,8 @@ import type { Address, Hex, TransactionSerializableEIP1559 } from 'viem'
 
 /**
  * The account a screen acts with: its address and a way to sign a complete EIP-1559 transaction.
- * Screens depend on this interface only; the devnet implementation (`devnet-signer.ts`) stands in
- * until the wallet (`src/wallet`) provides one backed by its vault.
+ * Screens depend on this interface only: the wallet's (`wallet-session.ts`, every signature through its
+ * approval dialog) once a wallet exists, the devnet implementation (`devnet-signer.ts`) until then.
  */
 export interface TxSigner {
   /** EIP-55 checksummed. */

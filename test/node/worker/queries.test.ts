@@ -108,6 +108,15 @@ describe('NodeApi queries (in-process node)', () => {
     const mined = await a.api.transaction(send)
     expect(mined).toMatchObject({ state: 'mined', from: alice, to: token, nonce: 1n })
     expect(mined?.confirmations).toBeGreaterThanOrEqual(1n)
+    // The signed transaction as sent, and its block by hash.
+    expect(mined?.raw).toMatch(/^0x02/)
+    const minedIn = await a.api.blockByHash(mined?.blockHash ?? '0x')
+    expect(minedIn).toMatchObject({
+      number: mined?.blockNumber,
+      transactions: expect.arrayContaining([send]),
+    })
+    expect(await a.api.blockByHash(`0x${'00'.repeat(32)}`)).toBeNull()
+    await expect(a.api.blockByHash('0x12')).rejects.toMatchObject({ type: { code: 'NODE_BAD_PARAMS' } })
     const receipt = await a.api.receipt(send)
     expect(receipt).toMatchObject({ status: 'success', revertReason: null, from: alice })
     expect(receipt?.logs[0]).toMatchObject({ address: token, transactionHash: send })
@@ -163,6 +172,7 @@ describe('NodeApi queries (in-process node)', () => {
       data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [alice, 1_000n] }),
     })
     expect(call).toMatchObject({ status: 'reverted', revertReason: 'ERC20: transfer amount exceeds balance' })
+    expect(call.revertData).toMatch(/^0x08c379a0/)
     const ok = await a.api.call({ from: bob, to: token, data: transfer(alice, 1n) })
     expect(ok.status).toBe('success')
     expect(ok.gasUsed).toBeGreaterThan(21_000n)
