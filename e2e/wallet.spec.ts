@@ -180,14 +180,14 @@ test('faucet, then send coin to a second browser through the approval dialog: it
 })
 
 /**
- * viem itself is not in the page (the app bundles only the parts it uses and exposes none of them), so
- * the test bundles viem's own build with esbuild and injects it as `window.viem`: a real client, nothing
- * new in production (the context bypasses the app's CSP for that one script).
+ * viem and ethers are not in the page (the app bundles only the parts of viem it uses and exposes none of
+ * them), so the test bundles the library's own build with esbuild and injects it as `window.<name>`: a
+ * real client, nothing new in production (the context bypasses the app's CSP for that one script).
  */
-async function injectViem(page: Page): Promise<void> {
+async function injectClientLibrary(page: Page, name: 'viem' | 'ethers'): Promise<void> {
   const { build } = await import('esbuild')
   const out = await build({
-    stdin: { contents: "import * as viem from 'viem'; window.viem = viem", resolveDir: process.cwd() },
+    stdin: { contents: `import * as lib from '${name}'; window.${name} = lib`, resolveDir: process.cwd() },
     bundle: true,
     write: false,
     format: 'iife',
@@ -196,8 +196,8 @@ async function injectViem(page: Page): Promise<void> {
   await page.addScriptTag({ content: out.outputFiles[0]?.text ?? '' })
 }
 
-test.describe('viem in the page', () => {
-  // The app's CSP forbids inline scripts; only this test's context bypasses it, to inject viem.
+test.describe('viem and ethers in the page', () => {
+  // The app's CSP forbids inline scripts; only these tests' contexts bypass it, to inject the client.
   test.use({ bypassCSP: true })
 
   test('viem as a real client in Chromium against the worker node, the dialog clicked by the test', async ({
@@ -207,7 +207,7 @@ test.describe('viem in the page', () => {
     const me = await createWallet(page)
     await page.getByTestId('faucet').click()
     await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
-    await injectViem(page)
+    await injectClientLibrary(page, 'viem')
 
     const reads = await page.evaluate(async () => {
       // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
@@ -274,6 +274,27 @@ test.describe('viem in the page', () => {
           nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
           rpcUrls: { default: { http: [] } },
         }
+        const gas = await client.estimateContractGas({
+          address: token,
+          abi: v.erc20Abi,
+          functionName: 'transfer',
+          args: [friend, 12n * 10n ** 18n],
+          account,
+        })
+        // Watching starts before the transfer is sent; it resolves with the first Transfer to `friend`.
+        let unwatch: (() => void) | undefined
+        const watched = new Promise<string[]>((resolve) => {
+          unwatch = client.watchContractEvent({
+            address: token,
+            abi: v.erc20Abi,
+            eventName: 'Transfer',
+            pollingInterval: 200,
+            onLogs: (logs: { transactionHash: string; args: { to: string } }[]) => {
+              const mine = logs.filter((l) => l.args.to === friend)
+              if (mine.length > 0) resolve(mine.map((l) => l.transactionHash))
+            },
+          })
+        })
         const hash = await wallet.writeContract({
           chain,
           address: token,
@@ -282,6 +303,8 @@ test.describe('viem in the page', () => {
           args: [friend, 12n * 10n ** 18n],
         })
         const receipt = await client.waitForTransactionReceipt({ hash, timeout: 90_000 })
+        const watchedHashes = await watched
+        unwatch?.()
         const logs = await client.getContractEvents({
           address: token,
           abi: v.erc20Abi,
@@ -290,6 +313,9 @@ test.describe('viem in the page', () => {
           fromBlock: 0n,
         })
         return {
+          gas: String(gas),
+          gasUsed: String(receipt.gasUsed),
+          watched: watchedHashes.includes(hash),
           status: receipt.status,
           symbol: await client.readContract({ address: token, abi: v.erc20Abi, functionName: 'symbol' }),
           balance: String(
@@ -312,11 +338,57 @@ test.describe('viem in the page', () => {
       timeout: 30_000,
     })
     await page.getByTestId('approval-confirm').click()
-    expect(await sent).toEqual({
+    const { gas, gasUsed, ...result } = await sent
+    // The estimate covers what the transfer used, and is more than a plain coin transfer.
+    expect(BigInt(gas)).toBeGreaterThanOrEqual(BigInt(gasUsed))
+    expect(BigInt(gas)).toBeGreaterThan(21_000n)
+    expect(result).toEqual({
+      watched: true,
       status: 'success',
       symbol: 'VIEM',
       balance: String(12n * 10n ** 18n),
       transfers: [{ tx: true, value: String(12n * 10n ** 18n) }],
     })
+  })
+
+  test('ethers BrowserProvider in Chromium against the worker node: a balance, a transfer through the dialog', async ({
+    page,
+  }) => {
+    await openNode(page, '/')
+    const me = await createWallet(page)
+    await page.getByTestId('faucet').click()
+    await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+    await injectClientLibrary(page, 'ethers')
+
+    const friend = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65'
+    const read = (address: string) =>
+      page.evaluate(async (a) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the injected ethers module
+        const e = (window as any).ethers
+        // A new provider for each read: ethers briefly caches identical reads.
+        return String(await new e.BrowserProvider(window.tabchain?.provider).getBalance(a))
+      }, address)
+    expect(await read(me)).toBe(String(10n ** 19n))
+    const friendBefore = BigInt(await read(friend))
+
+    const sent = page.evaluate(
+      async ({ me, friend }) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the injected ethers module
+        const e = (window as any).ethers
+        const provider = new e.BrowserProvider(window.tabchain?.provider)
+        const signer = await provider.getSigner(me)
+        const tx = await signer.sendTransaction({ to: friend, value: e.parseEther('2.5') })
+        const receipt = await tx.wait(1, 90_000)
+        return { from: receipt.from, to: receipt.to, status: receipt.status, chainId: String(tx.chainId) }
+      },
+      { me, friend },
+    )
+    await expect(page.getByTestId('approval-title')).toHaveText('Send 2.5 TAB to 0x15…65', {
+      timeout: 30_000,
+    })
+    await page.getByTestId('approval-confirm').click()
+    expect(await sent).toEqual({ from: me, to: friend, status: 1, chainId: String(0x7ab7) })
+    expect(BigInt(await read(friend))).toBe(friendBefore + 25n * 10n ** 17n)
+    expect(BigInt(await read(me))).toBeLessThan(10n ** 19n - 25n * 10n ** 17n)
   })
 })

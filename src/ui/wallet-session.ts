@@ -3,27 +3,19 @@ import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
+import { type ActivityItem, settleActivity } from '../wallet/activity'
 import { signApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
 import { createNodeBackend } from '../wallet/node-backend'
-import { createProvider, type SentTransaction, type TabchainProvider } from '../wallet/provider'
+import { createProvider, type TabchainProvider } from '../wallet/provider'
 import { ProviderRpcError, RpcCode } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
-
-/** A sent transaction and what the chain says about it. */
-export interface ActivityItem extends SentTransaction {
-  readonly status: 'pending' | 'confirmed' | 'failed'
-  /** The block holding it, from its receipt. */
-  readonly blockNumber?: string
-  /** Why it failed (the decoded revert reason). */
-  readonly reason?: string
-}
 
 interface PendingApproval {
   readonly request: ApprovalRequest
@@ -110,23 +102,12 @@ export async function startWallet(
     useWallet.setState({ balances: Object.fromEntries(entries) })
   }
 
-  /**
-   * Re-reads the receipt of every item not failed: none → pending (again, if a reorg took it out),
-   * reverted → failed with the decoded reason, success → confirmed in its block.
-   */
+  /** Re-reads the receipt of every item not failed and settles it (`settleActivity`). */
   const refreshActivity = async (): Promise<void> => {
     const items = useWallet.getState().activity
     if (!items.some((i) => i.status !== 'failed')) return
     const next = await Promise.all(
-      items.map(async (i): Promise<ActivityItem> => {
-        if (i.status === 'failed') return i
-        const r = await api.receipt(i.hash)
-        if (r === null) return { ...i, status: 'pending' }
-        const blockNumber = String(r.blockNumber)
-        return r.status === 'reverted'
-          ? { ...i, status: 'failed', blockNumber, reason: r.revertReason ?? 'reverted' }
-          : { ...i, status: 'confirmed', blockNumber }
-      }),
+      items.map(async (i) => (i.status === 'failed' ? i : settleActivity(i, await api.receipt(i.hash)))),
     )
     setActivity(next)
   }

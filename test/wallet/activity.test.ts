@@ -1,0 +1,124 @@
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  custom,
+  defineChain,
+  erc20Abi,
+  getAddress,
+  parseEventLogs,
+  parseUnits,
+} from 'viem'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import type { NodeApi } from '../../src/node/worker/node'
+import { type ActivityItem, settleActivity } from '../../src/wallet/activity'
+import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
+import { memoryWalletStore } from '../../src/wallet/store'
+import { createWallet } from '../../src/wallet/wallet'
+import { soloNode } from './solo-node'
+
+const GENESIS = testGenesis()
+const chain = defineChain({
+  id: GENESIS.params.chainId,
+  name: 'Tabchain test',
+  nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
+  rpcUrls: { default: { http: [] } },
+})
+const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
+const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
+
+let node: NodeApi
+let provider: TabchainProvider
+/** What the wallet's activity list records as each transaction is sent. */
+let activity: ActivityItem[] = []
+
+beforeAll(async () => {
+  const solo = await soloNode(GENESIS)
+  node = solo.api
+  const wallet = createWallet({ store: memoryWalletStore() })
+  await wallet.load()
+  await wallet.create('test test test test test test test test test test test junk', 'correct horse battery')
+  provider = createProvider({
+    backend: solo.backend,
+    wallet,
+    approve: async () => true,
+    onSent: (tx) => {
+      activity = [{ ...tx, status: 'pending' }, ...activity]
+    },
+  })
+})
+
+afterAll(async () => {
+  await node.setMining(false)
+})
+
+test('a send that passes simulation but reverts on chain ends failed with its revert reason', async () => {
+  const client = createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 })
+  const wallet = createWalletClient({ chain, account: ME, transport: custom(provider) })
+  await node.setMining(true)
+  const create = await wallet.writeContract({
+    address: TOKEN_FACTORY_ADDRESS,
+    abi: tokenFactoryAbi,
+    functionName: 'createToken',
+    args: ['Pear', 'PEAR', 18, parseUnits('1000', 18)],
+  })
+  const created = await client.waitForTransactionReceipt({ hash: create, timeout: 20_000 })
+  const [event] = parseEventLogs({ abi: tokenFactoryAbi, eventName: 'TokenCreated', logs: created.logs })
+  const token = event?.args.token as Address
+  await node.setMining(false)
+
+  // Two transfers of 600 out of 1000, sent back to back: both simulated against the same head.
+  const head = (await node.head()).hash
+  const transfer = () =>
+    wallet.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [FRIEND, parseUnits('600', 18)],
+    })
+  const first = await transfer()
+  const second = await transfer()
+  expect((await node.head()).hash).toBe(head)
+  expect(activity.map((i) => [i.hash, i.status])).toEqual([
+    [second, 'pending'],
+    [first, 'pending'],
+    [create, 'pending'],
+  ])
+
+  await node.setMining(true)
+  const receipts = await Promise.all(
+    [first, second].map((hash) => client.waitForTransactionReceipt({ hash, timeout: 20_000 })),
+  )
+  expect(receipts.map((r) => r.status)).toEqual(['success', 'reverted'])
+
+  // What the wallet does on each new head: each item settled from the node's receipt.
+  activity = await Promise.all(activity.map(async (i) => settleActivity(i, await node.receipt(i.hash))))
+  const [secondItem, firstItem, createItem] = activity
+  expect(createItem).toMatchObject({
+    hash: create,
+    status: 'confirmed',
+    blockNumber: String(created.blockNumber),
+  })
+  expect(firstItem).toMatchObject({
+    hash: first,
+    status: 'confirmed',
+    blockNumber: String(receipts[0]?.blockNumber),
+  })
+  expect(firstItem?.reason).toBeUndefined()
+  expect(secondItem).toMatchObject({
+    hash: second,
+    status: 'failed',
+    blockNumber: String(receipts[1]?.blockNumber),
+    reason: 'ERC20: transfer amount exceeds balance',
+  })
+  expect(
+    await client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [FRIEND] }),
+  ).toBe(parseUnits('600', 18))
+
+  // Settled again (the next head), a failed item stays failed; a receipt gone (a reorg) → pending again.
+  expect(settleActivity(secondItem as ActivityItem, null)).toBe(secondItem)
+  expect(settleActivity(firstItem as ActivityItem, null)).toMatchObject({ hash: first, status: 'pending' })
+})
