@@ -3,7 +3,6 @@ import {
   createPublicClient,
   createWalletClient,
   custom,
-  defineChain,
   erc20Abi,
   getAddress,
   parseEventLogs,
@@ -16,17 +15,10 @@ import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
 import { type ActivityItem, settleActivity } from '../../src/wallet/activity'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
-import { memoryWalletStore } from '../../src/wallet/store'
-import { createWallet } from '../../src/wallet/wallet'
-import { soloNode } from './solo-node'
+import { hardhatWallet, soloNode, viemChain } from './solo-node'
 
 const GENESIS = testGenesis()
-const chain = defineChain({
-  id: GENESIS.params.chainId,
-  name: 'Tabchain test',
-  nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
-  rpcUrls: { default: { http: [] } },
-})
+const chain = viemChain(GENESIS)
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
 
@@ -38,9 +30,7 @@ let activity: ActivityItem[] = []
 beforeAll(async () => {
   const solo = await soloNode(GENESIS)
   node = solo.api
-  const wallet = createWallet({ store: memoryWalletStore() })
-  await wallet.load()
-  await wallet.create('test test test test test test test test test test test junk', 'correct horse battery')
+  const wallet = await hardhatWallet()
   provider = createProvider({
     backend: solo.backend,
     wallet,

@@ -4,7 +4,6 @@ import {
   createPublicClient,
   createWalletClient,
   custom,
-  defineChain,
   erc20Abi,
   getAddress,
   type Log,
@@ -19,18 +18,10 @@ import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
-import { memoryWalletStore } from '../../src/wallet/store'
-import { createWallet } from '../../src/wallet/wallet'
-import { soloNode } from './solo-node'
+import { hardhatWallet, soloNode, viemChain } from './solo-node'
 
-const HARDHAT = 'test test test test test test test test test test test junk'
 const GENESIS = testGenesis()
-const chain = defineChain({
-  id: GENESIS.params.chainId,
-  name: 'Tabchain test',
-  nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
-  rpcUrls: { default: { http: [] } },
-})
+const chain = viemChain(GENESIS)
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
 
@@ -41,9 +32,7 @@ const approvals: ApprovalRequest[] = []
 beforeAll(async () => {
   const solo = await soloNode(GENESIS)
   node = solo.api
-  const wallet = createWallet({ store: memoryWalletStore() })
-  await wallet.load()
-  await wallet.create(HARDHAT, 'correct horse battery')
+  const wallet = await hardhatWallet()
   // The test-only approval: accepts everything and records what the dialog would have shown.
   provider = createProvider({
     backend: solo.backend,

@@ -8,12 +8,11 @@ import {
   deriveKey,
   rootKey,
 } from '../../src/wallet/keys'
-
-const HARDHAT = 'test test test test test test test test test test test junk'
+import { HARDHAT_MNEMONIC } from './solo-node'
 
 describe('keys', () => {
   test('the Hardhat/Anvil mnemonic derives its published accounts at m/44’/60’/0’/0/i', () => {
-    const root = rootKey(checkMnemonic(HARDHAT))
+    const root = rootKey(checkMnemonic(HARDHAT_MNEMONIC))
     expect(deriveKey(root, 0)).toBe('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
     expect(deriveKey(root, 1)).toBe('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
     expect(deriveKey(root, 2)).toBe('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a')
@@ -30,7 +29,9 @@ describe('keys', () => {
   })
 
   test('a typed phrase is normalised (case, spaces)', () => {
-    expect(checkMnemonic('  TEST test\ttest test test test test test test test test   junk\n')).toBe(HARDHAT)
+    expect(checkMnemonic('  TEST test\ttest test test test test test test test test   junk\n')).toBe(
+      HARDHAT_MNEMONIC,
+    )
   })
 
   test('a wrong checksum, an unknown word or a wrong length is refused', () => {

@@ -9,8 +9,8 @@ import { createNodeBackend } from '../../src/wallet/node-backend'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet, type Wallet } from '../../src/wallet/wallet'
+import { HARDHAT_MNEMONIC } from './solo-node'
 
-const HARDHAT = 'test test test test test test test test test test test junk'
 const PASSWORD = 'correct horse battery'
 const GENESIS = testGenesis()
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
@@ -32,7 +32,7 @@ async function setup() {
   await node.start()
   const wallet = createWallet({ store: memoryWalletStore() })
   await wallet.load()
-  await wallet.create(HARDHAT, PASSWORD)
+  await wallet.create(HARDHAT_MNEMONIC, PASSWORD)
   const approvals: ApprovalRequest[] = []
   const state = { answer: true, lockedPrompts: 0 }
   const provider = createProvider({
