@@ -15,6 +15,22 @@ test('a mining tab makes blocks; a second browser follows each one within 2 s', 
     const idB = await openNode(b, '/?mine=0')
     await waitDirect(a, idB)
     await waitDirect(b, idA)
+    // Gossip reaches a peer once its subscriptions have arrived (just after the link opens): from
+    // then on every block A gossips reaches B, which is what the 2 s bound below is about.
+    for (const [page, other] of [
+      [a, idB],
+      [b, idA],
+    ] as const) {
+      await waitInPage(
+        page,
+        async (id) =>
+          (await window.tabchain?.network.snapshot())?.peers.some(
+            (p) => p.peerId === id && (p.topics ?? []).some((t) => t.endsWith('/blocks/1')),
+          ),
+        other,
+        { timeout: 10_000 },
+      )
+    }
     expect(await a.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(true)
     expect(await b.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(false)
     let seen = 0

@@ -154,6 +154,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
       const id = c.remotePeer.toString()
       byPeer.set(id, [...(byPeer.get(id) ?? []), c])
     }
+    const subscribers = new Map<string, string[]>()
+    for (const topic of node.services.pubsub.getTopics())
+      for (const p of node.services.pubsub.getSubscribers(topic)) {
+        const id = p.toString()
+        subscribers.set(id, [...(subscribers.get(id) ?? []), topic])
+      }
     const peers: PeerInfo[] = []
     for (const [peerId, conns] of byPeer) {
       const best = conns.find(isDirect) ?? conns[0]
@@ -164,6 +170,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
         kind: isDirect(best) ? 'direct' : 'relayed',
         address: best.remoteAddr.toString(),
         since: since.get(peerId) ?? best.timeline.open,
+        topics: subscribers.get(peerId) ?? [],
         ...(ms === undefined ? {} : { latencyMs: ms }),
       })
     }
@@ -312,6 +319,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
   }
 
   const pubsub = node.services.pubsub
+  // A peer's subscriptions arrive just after its link opens: the node learns when its gossip starts
+  // reaching that peer.
+  pubsub.addEventListener('subscription-change', () => changed())
 
   const api: NetworkApi = {
     async subscribe(topic) {

@@ -30,6 +30,11 @@ export interface PeerInfo {
   readonly address: string
   /** When the first connection to this peer opened (ms since epoch). */
   readonly since: number
+  /**
+   * Our gossip topics this peer is known to subscribe to (gossipsub tells us as the link opens; until
+   * then a message we publish does not reach it). Absent on networks that deliver to every link.
+   */
+  readonly topics?: readonly string[]
 }
 
 export interface NetworkSnapshot {

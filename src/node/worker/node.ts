@@ -268,15 +268,11 @@ export function createNode(init: NodeInit): Node {
       const answer = decodeBeacon(
         await init.network.request(peerId, statusProtocol, new Uint8Array(0), 5_000),
       )
-      return (
-        record(peerId, answer) ?? {
-          peerId,
-          seq: answer.seq,
-          head: answer.head,
-          agent: answer.agent,
-          receivedAt: init.now(),
-        }
-      )
+      const recorded = record(peerId, answer)
+      if (recorded !== null) return recorded
+      // An answer with a beacon sequence already seen still tells the peer's current head.
+      chain.notePeerHead(peerId, answer.head)
+      return { peerId, seq: answer.seq, head: answer.head, agent: answer.agent, receivedAt: init.now() }
     },
   }
 
@@ -303,10 +299,20 @@ export function createNode(init: NodeInit): Node {
       return encodeBeacon(beacon())
     },
     async networkChanged(snapshot) {
+      const before = new Map(network?.peers.map((p) => [p.peerId, p]))
       const joined = snapshot.peers.filter(
-        (p) =>
-          p.kind === 'direct' && !network?.peers.some((q) => q.peerId === p.peerId && q.kind === 'direct'),
+        (p) => p.kind === 'direct' && before.get(p.peerId)?.kind !== 'direct',
       )
+      // A direct peer whose gossip subscriptions just reached us: a block gossiped before its
+      // subscriptions reached the other side missed it (and it may have missed ours) — ask again.
+      const subscribed = snapshot.peers.filter((p) => {
+        const was = before.get(p.peerId)
+        return (
+          p.kind === 'direct' &&
+          was?.kind === 'direct' &&
+          (p.topics ?? []).some((t) => !(was.topics ?? []).includes(t))
+        )
+      })
       network = snapshot
       const present = new Set(snapshot.peers.map((p) => p.peerId))
       for (const id of peers.keys()) {
@@ -317,8 +323,8 @@ export function createNode(init: NodeInit): Node {
       init.emit('status', status())
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
-      for (const p of joined) void api.queryPeer(p.peerId).catch(() => {})
-      if (joined.length > 0) await api.announce().catch(() => {})
+      for (const p of [...joined, ...subscribed]) void api.queryPeer(p.peerId).catch(() => {})
+      if (joined.length > 0 || subscribed.length > 0) await api.announce().catch(() => {})
     },
   }
 

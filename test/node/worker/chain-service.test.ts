@@ -71,6 +71,31 @@ describe('chain in the node (in-process, memory network twin)', () => {
     await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
   })
 
+  test('blocks gossiped before a peer subscribed are fetched once its subscriptions arrive', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', false)
+    const b = await makeNode(hub, 'B', false)
+    await a.node.api.announce()
+    // B is linked to A but its blocks subscription has not reached A yet: A's gossip misses B.
+    const blocks = chainTopic(GENESIS.params.chainId, 'blocks')
+    await b.link.api.unsubscribe(blocks)
+    await a.node.api.setMining(true)
+    await until(async () => (await a.node.api.head()).number >= 3n)
+    await a.node.api.setMining(false)
+    expect((await b.node.api.head()).number).toBe(0n)
+    await b.link.api.subscribe(blocks)
+    // The host reports A's subscriptions arriving: B asks A's status again (the same beacon sequence
+    // as at the link's opening, a higher head) and catches up.
+    const snapshot = await b.link.api.snapshot()
+    const withTopics = {
+      ...snapshot,
+      peers: snapshot.peers.map((p) => ({ ...p, topics: [blocks] })),
+    }
+    await b.node.sink.networkChanged(snapshot)
+    await b.node.sink.networkChanged(withTopics)
+    await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
+  })
+
   test('a submitted transaction is gossiped and mined into a block both nodes hold', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A', true)
