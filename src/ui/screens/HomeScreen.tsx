@@ -3,6 +3,7 @@ import { Link } from 'react-router'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { SyncStatus } from '../../node/sync/syncer'
+import { AddressLink } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
 import { describeRelay, formatDuration, peerCountLabel } from '../format'
 import { useApp } from '../store'
@@ -145,6 +146,11 @@ function ChainCards() {
             ? `Mine on this tab (${Math.round(mining.dutyCycle * 100)} % of one core at most)`
             : 'Mine on this tab'}
         </label>
+        {mining && (
+          <p className="muted small" data-testid="coinbase" data-address={mining.coinbase}>
+            Rewards go to <AddressLink address={mining.coinbase} />
+          </p>
+        )}
       </article>
     </section>
   )
