@@ -28,7 +28,9 @@ function bitsOf(value: Hex): number[] {
 
 /** Sets the bloom bits of `value` (an address or a topic) in `bloom`. */
 export function bloomAdd(bloom: Uint8Array, value: Hex): void {
-  for (const bit of bitsOf(value)) {
+  const bits = bitsOf(value)
+  for (let k = 0; k < 3; k++) {
+    const bit = bits[k] as number
     const i = BLOOM_BYTES - 1 - (bit >> 3)
     bloom[i] = (bloom[i] as number) | (1 << (bit & 7))
   }
