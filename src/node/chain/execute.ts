@@ -148,16 +148,26 @@ export function executeBlock(
       for (let i = 0; i < BLOOM_BYTES; i++) blockBloom[i] = (blockBloom[i] as number) | (bloom[i] as number)
       logsBloom = toHex(bloom)
     }
-    const receipt: Receipt = {
-      transactionHash: tx.hash,
-      status: outcome.ok ? 1 : 0,
-      gasUsed,
-      cumulativeGasUsed: cumulative,
-      effectiveGasPrice: price,
-      logs,
-      logsBloom,
-      ...(outcome.ok ? {} : { revertData: outcome.revertData }),
-    }
+    const receipt: Receipt = outcome.ok
+      ? {
+          transactionHash: tx.hash,
+          status: 1,
+          gasUsed,
+          cumulativeGasUsed: cumulative,
+          effectiveGasPrice: price,
+          logs,
+          logsBloom,
+        }
+      : {
+          transactionHash: tx.hash,
+          status: 0,
+          gasUsed,
+          cumulativeGasUsed: cumulative,
+          effectiveGasPrice: price,
+          logs,
+          logsBloom,
+          revertData: outcome.revertData,
+        }
     receipts.push(receipt)
   }
   buf.credit(env.miner, params.minerReward + minerTips)
