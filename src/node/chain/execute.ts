@@ -22,6 +22,9 @@ import type { ChainParams, Log, Receipt, Tx } from './types'
  */
 
 const EMPTY_BLOOM: Hex = toHex(new Uint8Array(BLOOM_BYTES))
+// Each receipt's bloom is built here and kept only as hex: a fresh 256-byte array per transaction is
+// allocated outside V8's heap (a slow path, and garbage at once).
+const receiptBloom = new Uint8Array(BLOOM_BYTES)
 
 /** The block fields execution depends on. */
 export interface BlockEnv {
@@ -104,9 +107,10 @@ export function executeBlock(
       })
     }
     const account = buf.getAccount(tx.from)
+    const data = calldata?.[index] ?? fromHex(tx.data)
     let intrinsic: bigint
     try {
-      intrinsic = checkTxState(tx, account, params, { baseFeePerGas: env.baseFeePerGas })
+      intrinsic = checkTxState(tx, account, params, { baseFeePerGas: env.baseFeePerGas, calldata: data })
     } catch (err) {
       if (err instanceof TxError) {
         throw new ExecutionError(
@@ -127,7 +131,7 @@ export function executeBlock(
       from,
       to,
       tx.value,
-      calldata?.[index] ?? fromHex(tx.data),
+      data,
       env.number,
       tx.nonce,
       tx.gas - intrinsic,
@@ -140,20 +144,30 @@ export function executeBlock(
     let logsBloom = EMPTY_BLOOM
     if (logs.length > 0) {
       // The receipt's bloom once, then OR-ed into the block's: each log value is looked up once.
-      const bloom = logsBloomBytes(logs)
+      const bloom = logsBloomBytes(logs, receiptBloom.fill(0))
       for (let i = 0; i < BLOOM_BYTES; i++) blockBloom[i] = (blockBloom[i] as number) | (bloom[i] as number)
       logsBloom = toHex(bloom)
     }
-    const receipt: Receipt = {
-      transactionHash: tx.hash,
-      status: outcome.ok ? 1 : 0,
-      gasUsed,
-      cumulativeGasUsed: cumulative,
-      effectiveGasPrice: price,
-      logs,
-      logsBloom,
-      ...(outcome.ok ? {} : { revertData: outcome.revertData }),
-    }
+    const receipt: Receipt = outcome.ok
+      ? {
+          transactionHash: tx.hash,
+          status: 1,
+          gasUsed,
+          cumulativeGasUsed: cumulative,
+          effectiveGasPrice: price,
+          logs,
+          logsBloom,
+        }
+      : {
+          transactionHash: tx.hash,
+          status: 0,
+          gasUsed,
+          cumulativeGasUsed: cumulative,
+          effectiveGasPrice: price,
+          logs,
+          logsBloom,
+          revertData: outcome.revertData,
+        }
     receipts.push(receipt)
   }
   buf.credit(env.miner, params.minerReward + minerTips)

@@ -1,8 +1,8 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { Address, Hex } from 'viem'
-import { bigintToBytes, bytesToBigint, fromHex, keccak, toHex } from '../codec/bytes'
+import { bigintToFixed, bytesToBigint, fromHex, keccak, toHex } from '../codec/bytes'
 import { CodecError } from '../codec/errors'
-import { type RlpItem, rlpDecode, rlpEncode } from '../codec/rlp'
+import { rlpListSpans } from '../codec/rlp'
 import type { Account } from '../state/state'
 import { TxError } from './tx-error'
 import type { ChainParams, Tx } from './types'
@@ -25,7 +25,10 @@ export const TX_DATA_NONZERO_GAS = 16n
 const MAX_U64 = (1n << 64n) - 1n
 const MAX_U256 = (1n << 256n) - 1n
 const SECP_N = secp256k1.Point.CURVE().n
-const HALF_N = SECP_N >> 1n
+// The signature bounds as 32-byte big-endian words: r and s are checked on their bytes, and only
+// sender recovery (skipped for a cached sender) turns them into numbers.
+const SECP_N_BYTES = bigintToFixed(SECP_N, 32)
+const HALF_N_BYTES = bigintToFixed(SECP_N >> 1n, 32)
 
 /**
  * A transaction after the stateless checks, before sender recovery: every field of `Tx` but the
@@ -35,27 +38,65 @@ export interface DecodedTx extends Omit<Tx, 'from'> {
   /** `data` as bytes (a view into the raw transaction), so execution need not parse the hex back. */
   readonly input: Uint8Array
   readonly yParity: 0 | 1
-  readonly r: bigint
-  readonly s: bigint
+  /** Signature `r` and `s`: minimal big-endian bytes (views into the raw transaction). */
+  readonly r: Uint8Array
+  readonly s: Uint8Array
+  /** The raw transaction as bytes (`0x02 ‖ rlp([…])`). */
+  readonly bytes: Uint8Array
+  /**
+   * Where, in `bytes`, the encodings of the nine signed fields (chainId … accessList) start and end:
+   * the signing hash is taken over them as they arrived (canonical RLP has one encoding per value).
+   */
+  readonly signedStart: number
+  readonly signedEnd: number
 }
 
 function malformed(reason: string): never {
   throw new TxError({ code: 'TX_MALFORMED', reason }, `malformed transaction: ${reason}`)
 }
 
-function bytesField(item: RlpItem | undefined, name: string): Uint8Array {
-  if (!(item instanceof Uint8Array)) return malformed(`${name} must be a byte string`)
-  return item
+// Field spans of the transaction being decoded (see `rlpListSpans`), reused: twelve fields, three each.
+const spans = new Int32Array(36)
+
+/** Checks that field `i` of `body` is a byte string; returns where its payload starts. */
+function bytesAt(body: Uint8Array, i: number, name: string): number {
+  if ((body[spans[3 * i] as number] as number) >= 0xc0) malformed(`${name} must be a byte string`)
+  return spans[3 * i + 1] as number
 }
 
-/** A canonical RLP integer: no leading zero byte (zero is the empty string). */
-function intField(item: RlpItem | undefined, name: string, max: bigint): bigint {
-  const b = bytesField(item, name)
+/** Field `i` of `body` as a byte string (a view). */
+function bytesField(body: Uint8Array, i: number, name: string): Uint8Array {
+  return body.subarray(bytesAt(body, i, name), spans[3 * i + 2])
+}
+
+/** Field `i` as canonical RLP integer bytes: no leading zero byte (zero is the empty string), ≤ 32 bytes. */
+function intBytes(body: Uint8Array, i: number, name: string): Uint8Array {
+  const b = bytesField(body, i, name)
   if (b.length > 0 && b[0] === 0) malformed(`${name} has leading zeros`)
   if (b.length > 32) malformed(`${name} is too large`)
-  const v = bytesToBigint(b)
+  return b
+}
+
+/** Field `i` as a canonical RLP integer no larger than `max`. */
+function intField(body: Uint8Array, i: number, name: string, max: bigint): bigint {
+  const start = bytesAt(body, i, name)
+  const end = spans[3 * i + 2] as number
+  if (end > start && body[start] === 0) malformed(`${name} has leading zeros`)
+  if (end - start > 32) malformed(`${name} is too large`)
+  const v = bytesToBigint(body, start, end)
   if (v > max) malformed(`${name} is out of range`)
   return v
+}
+
+/** Compares minimal big-endian integer bytes (at most 32) with a 32-byte big-endian word. */
+function compareWord(minimal: Uint8Array, word: Uint8Array): number {
+  const lead = 32 - minimal.length
+  for (let i = 0; i < lead; i++) if (word[i] !== 0) return -1
+  for (let i = 0; i < minimal.length; i++) {
+    const d = (minimal[i] as number) - (word[lead + i] as number)
+    if (d !== 0) return d
+  }
+  return 0
 }
 
 /** Gas charged for calldata before execution: base plus 4 per zero byte and 16 per other byte. */
@@ -68,18 +109,29 @@ export function intrinsicGas(data: Hex): bigint {
   return TX_BASE_GAS + BigInt(zeros) * TX_DATA_ZERO_GAS + BigInt(bytes - zeros) * TX_DATA_NONZERO_GAS
 }
 
+/** `intrinsicGas` of calldata held as bytes. */
+export function intrinsicGasOfBytes(data: Uint8Array): bigint {
+  let zeros = 0
+  for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++
+  return TX_BASE_GAS + BigInt(zeros) * TX_DATA_ZERO_GAS + BigInt(data.length - zeros) * TX_DATA_NONZERO_GAS
+}
+
 /** The transaction fields the gas and fee rules look at. */
 export type TxFeeFields = Pick<Tx, 'gas' | 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'data'>
 
 /**
  * Stateless gas and fee rules: gas within the block gas limit, gas covers the intrinsic cost,
- * tip not above the fee cap. Returns the intrinsic gas. Throws `TxError`.
+ * tip not above the fee cap. Returns the intrinsic gas (`need`: `intrinsicGas(tx.data)` unless the caller
+ * has it). Throws `TxError`.
  */
-export function checkTxStatic(tx: TxFeeFields, params: ChainParams): bigint {
+export function checkTxStatic(
+  tx: TxFeeFields,
+  params: ChainParams,
+  need: bigint = intrinsicGas(tx.data),
+): bigint {
   if (tx.gas > params.blockGasLimit) {
     throw new TxError({ code: 'TX_GAS_LIMIT_EXCEEDED', limit: params.blockGasLimit, got: tx.gas })
   }
-  const need = intrinsicGas(tx.data)
   if (tx.gas < need) throw new TxError({ code: 'TX_INTRINSIC_GAS_TOO_LOW', need, got: tx.gas })
   if (tx.maxPriorityFeePerGas > tx.maxFeePerGas) {
     throw new TxError({
@@ -126,40 +178,47 @@ export function decodeTxBytes(bytes: Uint8Array, raw: Hex, params: ChainParams):
       { code: 'TX_TYPE_UNSUPPORTED', type },
       'only EIP-1559 (type 2) transactions are supported',
     )
-  let list: RlpItem
+  const body = bytes.subarray(1)
+  let count: number
   try {
-    list = rlpDecode(bytes.subarray(1))
+    count = rlpListSpans(body, spans)
   } catch (err) {
     if (err instanceof CodecError && err.type.code === 'RLP_MALFORMED') return malformed(err.type.reason)
     throw err
   }
-  if (!Array.isArray(list) || list.length !== 12) malformed('expected a list of 12 fields')
-  const chainId = intField(list[0], 'chainId', MAX_U64)
+  if (count !== 12) malformed('expected a list of 12 fields')
+  const chainId = intField(body, 0, 'chainId', MAX_U64)
   if (chainId !== BigInt(params.chainId)) {
     throw new TxError({ code: 'TX_WRONG_CHAIN', expected: params.chainId, got: chainId })
   }
-  const nonce = intField(list[1], 'nonce', MAX_U64 - 1n)
-  const maxPriorityFeePerGas = intField(list[2], 'maxPriorityFeePerGas', MAX_U256)
-  const maxFeePerGas = intField(list[3], 'maxFeePerGas', MAX_U256)
-  const gas = intField(list[4], 'gas', MAX_U64)
-  const to = bytesField(list[5], 'to')
+  const nonce = intField(body, 1, 'nonce', MAX_U64 - 1n)
+  const maxPriorityFeePerGas = intField(body, 2, 'maxPriorityFeePerGas', MAX_U256)
+  const maxFeePerGas = intField(body, 3, 'maxFeePerGas', MAX_U256)
+  const gas = intField(body, 4, 'gas', MAX_U64)
+  const to = bytesField(body, 5, 'to')
   if (to.length === 0)
     throw new TxError({ code: 'TX_CONTRACT_CREATION' }, 'contract deployment is not supported')
   if (to.length !== 20) malformed('to must be 20 bytes')
-  const value = intField(list[6], 'value', MAX_U256)
-  const data = bytesField(list[7], 'data')
-  const accessList = list[8]
-  if (!Array.isArray(accessList)) malformed('accessList must be a list')
-  if (accessList.length !== 0)
+  const value = intField(body, 6, 'value', MAX_U256)
+  const data = bytesField(body, 7, 'data')
+  if ((body[spans[24] as number] as number) < 0xc0) malformed('accessList must be a list')
+  if (spans[26] !== spans[25])
     throw new TxError({ code: 'TX_ACCESS_LIST_UNSUPPORTED' }, 'access lists are not supported')
-  const yParity = intField(list[9], 'yParity', 1n)
-  const r = intField(list[10], 'r', MAX_U256)
-  const s = intField(list[11], 's', MAX_U256)
-  if (r === 0n || r >= SECP_N || s === 0n || s >= SECP_N) {
+  const yParity = intField(body, 9, 'yParity', 1n)
+  const r = intBytes(body, 10, 'r')
+  const s = intBytes(body, 11, 's')
+  // r and s are canonical integers (no leading zero), so empty means zero.
+  if (
+    r.length === 0 ||
+    compareWord(r, SECP_N_BYTES) >= 0 ||
+    s.length === 0 ||
+    compareWord(s, SECP_N_BYTES) >= 0
+  ) {
     throw new TxError({ code: 'TX_BAD_SIGNATURE', reason: 'r and s must be in [1, n-1]' })
   }
   // EIP-2: only the low-s form is valid, so a signature cannot be flipped into a second hash.
-  if (s > HALF_N) throw new TxError({ code: 'TX_HIGH_S' }, 'signature s value is above n/2 (EIP-2)')
+  if (compareWord(s, HALF_N_BYTES) > 0)
+    throw new TxError({ code: 'TX_HIGH_S' }, 'signature s value is above n/2 (EIP-2)')
   const tx: DecodedTx = {
     hash: toHex(keccak(bytes)),
     raw,
@@ -175,29 +234,28 @@ export function decodeTxBytes(bytes: Uint8Array, raw: Hex, params: ChainParams):
     yParity: yParity === 0n ? 0 : 1,
     r,
     s,
+    bytes,
+    signedStart: 1 + (spans[0] as number),
+    signedEnd: 1 + (spans[27] as number),
   }
-  checkTxStatic(tx, params)
+  checkTxStatic(tx, params, intrinsicGasOfBytes(data))
   return tx
 }
 
-/** The EIP-1559 signing hash: keccak256(0x02 ‖ rlp([chainId … accessList])). */
-export function txSigningHash(
-  tx: Omit<DecodedTx, 'hash' | 'raw' | 'data' | 'yParity' | 'r' | 's'>,
-): Uint8Array {
-  const body = rlpEncode([
-    bigintToBytes(BigInt(tx.chainId)),
-    bigintToBytes(tx.nonce),
-    bigintToBytes(tx.maxPriorityFeePerGas),
-    bigintToBytes(tx.maxFeePerGas),
-    bigintToBytes(tx.gas),
-    fromHex(tx.to),
-    bigintToBytes(tx.value),
-    tx.input,
-    [],
-  ])
-  const payload = new Uint8Array(body.length + 1)
+/**
+ * The EIP-1559 signing hash: keccak256(0x02 ‖ rlp([chainId … accessList])), taken over the signed
+ * fields' encodings as they arrived (decoding accepted only their one canonical encoding).
+ */
+export function txSigningHash(tx: Pick<DecodedTx, 'bytes' | 'signedStart' | 'signedEnd'>): Uint8Array {
+  const len = tx.signedEnd - tx.signedStart
+  let lenBytes = 0
+  if (len > 55) for (let l = len; l > 0; l = Math.floor(l / 256)) lenBytes++
+  const head = 2 + lenBytes
+  const payload = new Uint8Array(head + len)
   payload[0] = 2
-  payload.set(body, 1)
+  payload[1] = len > 55 ? 0xf7 + lenBytes : 0xc0 + len
+  for (let i = lenBytes, l = len; i >= 1; i--, l = Math.floor(l / 256)) payload[1 + i] = l % 256
+  payload.set(tx.bytes.subarray(tx.signedStart, tx.signedEnd), head)
   return keccak(payload)
 }
 
@@ -213,7 +271,7 @@ export function publicKeyToAddress(publicKey: Uint8Array): Address {
 export function recoverTx(decoded: DecodedTx): Tx {
   let from: Address
   try {
-    const sig = new secp256k1.Signature(decoded.r, decoded.s, decoded.yParity)
+    const sig = new secp256k1.Signature(bytesToBigint(decoded.r), bytesToBigint(decoded.s), decoded.yParity)
     const point = sig.recoverPublicKey(txSigningHash(decoded))
     from = publicKeyToAddress(point.toBytes(false))
   } catch {
@@ -247,6 +305,8 @@ export interface TxCheckContext {
    * Default false.
    */
   readonly allowFutureNonce?: boolean
+  /** The transaction's `data` as bytes, when the caller has them (spares parsing the hex again). */
+  readonly calldata?: Uint8Array
 }
 
 /**
@@ -259,7 +319,11 @@ export function checkTxState(tx: Tx, account: Account, params: ChainParams, ctx:
   if (tx.chainId !== params.chainId) {
     throw new TxError({ code: 'TX_WRONG_CHAIN', expected: params.chainId, got: BigInt(tx.chainId) })
   }
-  const intrinsic = checkTxStatic(tx, params)
+  const intrinsic = checkTxStatic(
+    tx,
+    params,
+    ctx.calldata === undefined ? intrinsicGas(tx.data) : intrinsicGasOfBytes(ctx.calldata),
+  )
   if (tx.maxFeePerGas < ctx.baseFeePerGas) {
     throw new TxError({
       code: 'TX_FEE_CAP_TOO_LOW',

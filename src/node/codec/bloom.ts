@@ -15,20 +15,23 @@ const CACHE_MAX = 100_000
 const bitCache = new Map<string, number[]>()
 
 function bitsOf(value: Hex): number[] {
-  const lower = value.toLowerCase()
-  let bits = bitCache.get(lower)
+  // Keyed by the string as given (hex digits hash the same in either case): lower-casing first made a
+  // copy of every value looked up.
+  let bits = bitCache.get(value)
   if (bits === undefined) {
-    const h = keccak(fromHex(lower))
+    const h = keccak(fromHex(value))
     bits = [0, 2, 4].map((i) => (((h[i] as number) << 8) | (h[i + 1] as number)) & 2047)
     if (bitCache.size >= CACHE_MAX) bitCache.clear()
-    bitCache.set(lower, bits)
+    bitCache.set(value, bits)
   }
   return bits
 }
 
 /** Sets the bloom bits of `value` (an address or a topic) in `bloom`. */
 export function bloomAdd(bloom: Uint8Array, value: Hex): void {
-  for (const bit of bitsOf(value)) {
+  const bits = bitsOf(value)
+  for (let k = 0; k < 3; k++) {
+    const bit = bits[k] as number
     const i = BLOOM_BYTES - 1 - (bit >> 3)
     bloom[i] = (bloom[i] as number) | (1 << (bit & 7))
   }

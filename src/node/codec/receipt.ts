@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import type { Log, Receipt } from '../chain/types'
-import { bigintToBytes, keccak, toHex } from './bytes'
+import { keccak, toHex } from './bytes'
 import { merkleRoot } from './merkle'
 
 /**
@@ -59,22 +59,6 @@ function writeHexStr(out: Uint8Array, pos: number, hex: string): number {
   return p
 }
 
-function bytesStrLen(b: Uint8Array): number {
-  if (b.length === 1 && b[0] !== undefined && b[0] < 0x80) return 1
-  return headerLen(b.length) + b.length
-}
-
-function writeBytesStr(out: Uint8Array, pos: number, b: Uint8Array): number {
-  const first = b[0]
-  if (b.length === 1 && first !== undefined && first < 0x80) {
-    out[pos] = first
-    return pos + 1
-  }
-  const p = writeHeader(out, pos, b.length, 0x80)
-  out.set(b, p)
-  return p + b.length
-}
-
 function topicsPayload(log: Log): number {
   let n = 0
   for (const t of log.topics) n += hexStrLen(t)
@@ -86,37 +70,63 @@ function logPayload(log: Log): number {
   return hexStrLen(log.address) + headerLen(topics) + topics + hexStrLen(log.data)
 }
 
-/** Canonical RLP of the receipt's consensus fields (see above). */
-export function encodeReceipt(receipt: ReceiptFields): Uint8Array {
-  const status = receipt.status === 1 ? Uint8Array.of(1) : new Uint8Array(0)
-  const gas = bigintToBytes(receipt.cumulativeGasUsed)
-  const payloads = receipt.logs.map(logPayload)
+// Receipts are encoded into one reused buffer and hashed from there: a block encodes one receipt per
+// transaction only to hash it, and a fresh buffer each time (past 64 bytes V8 allocates it outside the
+// heap, a slow path) was a tenth of the garbage an import made.
+let scratch = new Uint8Array(1024)
+
+/** Writes the encoding into `scratch` (grown when short) and returns its length. */
+function encodeToScratch(receipt: ReceiptFields): number {
+  const gas = receipt.cumulativeGasUsed
+  const gasLen = gas === 0n ? 0 : (gas.toString(16).length + 1) >> 1
+  if (gas < 0n || gasLen > 32) throw new RangeError('cumulative gas is not a uint256')
+  // A single byte below 0x80 is its own encoding; any other integer takes a one-byte header.
+  const selfByte = gasLen === 1 && gas < 0x80n
+  const gasEnc = selfByte ? 1 : gasLen + 1
+  const logs = receipt.logs
   let logsPayload = 0
-  for (const p of payloads) logsPayload += headerLen(p) + p
-  const payload = bytesStrLen(status) + bytesStrLen(gas) + headerLen(logsPayload) + logsPayload
-  const out = new Uint8Array(headerLen(payload) + payload)
+  for (const log of logs) {
+    const p = logPayload(log)
+    logsPayload += headerLen(p) + p
+  }
+  const payload = 1 + gasEnc + headerLen(logsPayload) + logsPayload
+  const total = headerLen(payload) + payload
+  if (total > scratch.length) scratch = new Uint8Array(Math.max(total, 2 * scratch.length))
+  const out = scratch
   let pos = writeHeader(out, 0, payload, 0xc0)
-  pos = writeBytesStr(out, pos, status)
-  pos = writeBytesStr(out, pos, gas)
+  // status: 1 is the byte 0x01, 0 the empty string 0x80
+  out[pos++] = receipt.status === 1 ? 1 : 0x80
+  if (!selfByte) out[pos++] = 0x80 + gasLen
+  for (let i = gasLen - 1, g = gas; i >= 0; i--, g >>= 8n) out[pos + i] = Number(g & 0xffn)
+  pos += gasLen
   pos = writeHeader(out, pos, logsPayload, 0xc0)
-  receipt.logs.forEach((log, i) => {
-    pos = writeHeader(out, pos, payloads[i] as number, 0xc0)
+  for (const log of logs) {
+    pos = writeHeader(out, pos, logPayload(log), 0xc0)
     pos = writeHexStr(out, pos, log.address)
     pos = writeHeader(out, pos, topicsPayload(log), 0xc0)
     for (const t of log.topics) pos = writeHexStr(out, pos, t)
     pos = writeHexStr(out, pos, log.data)
-  })
-  return out
+  }
+  return pos
+}
+
+/** Canonical RLP of the receipt's consensus fields (see above). */
+export function encodeReceipt(receipt: ReceiptFields): Uint8Array {
+  return scratch.slice(0, encodeToScratch(receipt))
+}
+
+function receiptHashBytes(receipt: ReceiptFields): Uint8Array {
+  return keccak(scratch.subarray(0, encodeToScratch(receipt)))
 }
 
 /** keccak256 of `encodeReceipt`: the receipt's leaf in the receipts root. */
 export function receiptHash(receipt: ReceiptFields): Hex {
-  return toHex(keccak(encodeReceipt(receipt)))
+  return toHex(receiptHashBytes(receipt))
 }
 
 /** Receipts root: the Merkle list root (./merkle) of the receipt hashes in block order. */
 export function receiptsRoot(receipts: readonly ReceiptFields[]): Hex {
-  return merkleRoot(receipts.map((r) => keccak(encodeReceipt(r))))
+  return merkleRoot(receipts.map(receiptHashBytes))
 }
 
 /** Transactions root: the Merkle list root (./merkle) of the transaction hashes in block order. */

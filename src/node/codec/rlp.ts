@@ -27,33 +27,42 @@ function readLength(data: Uint8Array, pos: number, lenOfLen: number, end: number
   return len
 }
 
-// End of the item `decodeAt` last read. A module variable rather than a returned [item, end] pair: the
-// decoder runs per transaction field, and a pair per item was as much garbage as the items themselves.
+// Where the item `headerAt` last read has its payload and where it ends, and whether it is a list.
+// Module variables rather than a returned object: the decoder runs per transaction field, and an object
+// per item was as much garbage as the items themselves.
+let payloadStart = 0
 let itemEnd = 0
+let isList = false
 
-function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): RlpItem {
+/** Reads the header of the item at `pos` (every canonical-form rule), setting the variables above. */
+function headerAt(data: Uint8Array, pos: number, end: number): void {
   if (pos >= end) fail('unexpected end of input')
-  if (depth > 16) fail('nesting too deep')
   const b = data[pos] as number
   if (b < 0x80) {
+    payloadStart = pos
     itemEnd = pos + 1
-    return data.subarray(pos, pos + 1)
+    isList = false
+    return
   }
   if (b <= 0xb7) {
     const len = b - 0x80
     const start = pos + 1
     if (start + len > end) fail('string runs past the end')
     if (len === 1 && (data[start] as number) < 0x80) fail('single byte below 0x80 must encode itself')
+    payloadStart = start
     itemEnd = start + len
-    return data.subarray(start, start + len)
+    isList = false
+    return
   }
   if (b <= 0xbf) {
     const lenOfLen = b - 0xb7
     const len = readLength(data, pos + 1, lenOfLen, end)
     const start = pos + 1 + lenOfLen
     if (start + len > end) fail('string runs past the end')
+    payloadStart = start
     itemEnd = start + len
-    return data.subarray(start, start + len)
+    isList = false
+    return
   }
   let start: number
   let len: number
@@ -65,16 +74,55 @@ function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): Rl
     len = readLength(data, pos + 1, lenOfLen, end)
     start = pos + 1 + lenOfLen
   }
-  const listEnd = start + len
-  if (listEnd > end) fail('list runs past the end')
+  if (start + len > end) fail('list runs past the end')
+  payloadStart = start
+  itemEnd = start + len
+  isList = true
+}
+
+function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): RlpItem {
+  if (depth > 16) fail('nesting too deep')
+  headerAt(data, pos, end)
+  if (!isList) return data.subarray(payloadStart, itemEnd)
+  const listEnd = itemEnd
   const items: RlpItem[] = []
-  let p = start
+  let p = payloadStart
   while (p < listEnd) {
     items.push(decodeAt(data, p, listEnd, depth + 1))
     p = itemEnd
   }
   itemEnd = listEnd
   return items
+}
+
+/**
+ * The top level of a canonical RLP list spanning all of `data`, without building it: the whole item is
+ * checked as `rlpDecode` checks it, and for each of the first `out.length / 3` items `out[3i]` is where
+ * its encoding starts and `out[3i + 1]`, `out[3i + 2]` where its payload starts and ends. Returns the
+ * number of items, or -1 when `data` is a byte string. Throws `CodecError` `RLP_MALFORMED`.
+ */
+export function rlpListSpans(data: Uint8Array, out: Int32Array): number {
+  headerAt(data, 0, data.length)
+  if (itemEnd !== data.length) fail('trailing bytes after the item')
+  if (!isList) return -1
+  const listEnd = itemEnd
+  let count = 0
+  let p = payloadStart
+  while (p < listEnd) {
+    headerAt(data, p, listEnd)
+    const start = payloadStart
+    const stop = itemEnd
+    // Nested lists are decoded in full for their checks (they are rare and small: an access list).
+    if (isList) decodeAt(data, p, listEnd, 1)
+    if (3 * count + 2 < out.length) {
+      out[3 * count] = p
+      out[3 * count + 1] = start
+      out[3 * count + 2] = stop
+    }
+    count++
+    p = stop
+  }
+  return count
 }
 
 /**

@@ -53,14 +53,28 @@ export function wordOf(value: bigint): Uint8Array {
   return bigintToFixed(value, 32)
 }
 
+const wordScratch = new Uint8Array(32)
+
 /** A uint256 as one ABI word in hex (log data and topics). */
 export function wordHex(value: bigint): Hex {
-  return `0x${value.toString(16).padStart(64, '0')}` as Hex
+  return toHex(bigintToFixed(value, 32, wordScratch))
 }
+
+// Every ERC20 transfer logs its two parties as topics: memoised per address string (mostly the same
+// objects from one block to the next), so a topic string is made once per address, not once per log.
+// Bounded so memory stays flat.
+const TOPIC_MEMO_MAX = 100_000
+const addressTopics = new Map<string, Hex>()
 
 /** An address left-padded to a 32-byte topic. */
 export function addressTopic(address: Address): Hex {
-  return `0x000000000000000000000000${address.slice(2)}` as Hex
+  let topic = addressTopics.get(address)
+  if (topic === undefined) {
+    topic = `0x000000000000000000000000${address.slice(2)}` as Hex
+    if (addressTopics.size >= TOPIC_MEMO_MAX) addressTopics.clear()
+    addressTopics.set(address, topic)
+  }
+  return topic
 }
 
 /** An address as one ABI word. */

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { toHex } from '../codec/bytes'
-import { encodeRevert } from './abi'
+import { encodeRevert, TRUE_WORD } from './abi'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from './addresses'
 import { erc20Method, isToken } from './erc20/erc20'
 import { GAS } from './gas'
@@ -24,6 +24,9 @@ function selectMethod(frame: CallFrame): Method | undefined {
   return erc20Method(frame.data)
 }
 
+// Most successful calls return `true` (transfer, approve, transferFrom): its hex is made once.
+const TRUE_HEX: Hex = toHex(TRUE_WORD)
+
 function revert(reason: string, gas: bigint): CallOutcome {
   return { ok: false, revertData: encodeRevert(reason), gas }
 }
@@ -46,7 +49,8 @@ export function dispatchCall(frame: CallFrame, gasAvailable: bigint): CallOutcom
   // Costs are fixed, so running out of gas is known before running: like Ethereum, all gas is used.
   if (method.gas > gasAvailable) return revert('out of gas', gasAvailable)
   try {
-    return { ok: true, returnData: toHex(method.run(frame)), gas: method.gas }
+    const out = method.run(frame)
+    return { ok: true, returnData: out === TRUE_WORD ? TRUE_HEX : toHex(out), gas: method.gas }
   } catch (err) {
     if (err instanceof Revert) return revert(err.reason, method.gas)
     throw err

@@ -96,11 +96,92 @@ function maskPrefix(key: Uint8Array, bit: number): Uint8Array {
   return out
 }
 
+// Node encodings are written into these buffers to be hashed; a node builds its `encoded` bytes only when
+// asked (by a store persisting it, or a proof). A fresh encoding per node written (73 and 98 bytes: past
+// 64 V8 allocates them outside its heap, a slow path) was the largest garbage of a block's commit.
+const branchScratch = new Uint8Array(BRANCH_LEN)
+let leafScratch = new Uint8Array(128)
+
+function writeBranch(out: Uint8Array, bit: number, prefix: Uint8Array, left: Uint8Array, right: Uint8Array) {
+  out[0] = 1
+  out[1] = bit
+  out.set(prefix, 2)
+  out.set(left, 34)
+  out.set(right, 66)
+  return out
+}
+
+function writeLeaf(out: Uint8Array, key: Uint8Array, value: Uint8Array): Uint8Array {
+  out[0] = 0
+  out.set(key, 1)
+  out.set(value, 33)
+  return out
+}
+
+/** A leaf (see `LeafNode`); its encoding is built on first read. */
+class Leaf implements LeafNode {
+  readonly kind = 0
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+  readonly hash: Uint8Array
+  #encoded: Uint8Array | undefined
+
+  constructor(key: Uint8Array, value: Uint8Array, hash: Uint8Array, encoded?: Uint8Array) {
+    this.key = key
+    this.value = value
+    this.hash = hash
+    this.#encoded = encoded
+  }
+
+  get encoded(): Uint8Array {
+    this.#encoded ??= writeLeaf(new Uint8Array(33 + this.value.length), this.key, this.value)
+    return this.#encoded
+  }
+}
+
+/** A branch (see `BranchNode`); its encoding is built on first read. */
+class Branch implements BranchNode {
+  readonly kind = 1
+  readonly bit: number
+  readonly prefix: Uint8Array
+  readonly left: TrieNode
+  readonly right: TrieNode
+  readonly hash: Uint8Array
+  #encoded: Uint8Array | undefined
+
+  constructor(
+    bit: number,
+    prefix: Uint8Array,
+    left: TrieNode,
+    right: TrieNode,
+    hash: Uint8Array,
+    encoded?: Uint8Array,
+  ) {
+    this.bit = bit
+    this.prefix = prefix
+    this.left = left
+    this.right = right
+    this.hash = hash
+    this.#encoded = encoded
+  }
+
+  get encoded(): Uint8Array {
+    this.#encoded ??= writeBranch(
+      new Uint8Array(BRANCH_LEN),
+      this.bit,
+      this.prefix,
+      this.left.hash,
+      this.right.hash,
+    )
+    return this.#encoded
+  }
+}
+
 function makeLeaf(key: Uint8Array, value: Uint8Array, created: TrieNodeRecord[]): LeafNode {
-  const encoded = new Uint8Array(33 + value.length)
-  encoded.set(key, 1)
-  encoded.set(value, 33)
-  const leaf: LeafNode = { kind: 0, key, value, hash: keccak(encoded), encoded }
+  const len = 33 + value.length
+  if (len > leafScratch.length) leafScratch = new Uint8Array(Math.max(len, 2 * leafScratch.length))
+  const hash = keccak(writeLeaf(leafScratch, key, value).subarray(0, len))
+  const leaf = new Leaf(key, value, hash)
   // The node is its own record (it has `hash` and `encoded`): one object fewer per node written.
   created.push(leaf)
   return leaf
@@ -113,13 +194,8 @@ function makeBranch(
   right: TrieNode,
   created: TrieNodeRecord[],
 ): BranchNode {
-  const encoded = new Uint8Array(BRANCH_LEN)
-  encoded[0] = 1
-  encoded[1] = bit
-  encoded.set(prefix, 2)
-  encoded.set(left.hash, 34)
-  encoded.set(right.hash, 66)
-  const branch: BranchNode = { kind: 1, bit, prefix, left, right, hash: keccak(encoded), encoded }
+  const hash = keccak(writeBranch(branchScratch, bit, prefix, left.hash, right.hash))
+  const branch = new Branch(bit, prefix, left, right, hash)
   created.push(branch)
   return branch
 }
@@ -127,18 +203,17 @@ function makeBranch(
 /** Decodes a stored node encoding; children become `HashNode`s. */
 function decodeNode(encoded: Uint8Array, hash: Uint8Array): LeafNode | BranchNode {
   if (encoded[0] === 0 && encoded.length > 33) {
-    return { kind: 0, key: encoded.subarray(1, 33), value: encoded.subarray(33), hash, encoded }
+    return new Leaf(encoded.subarray(1, 33), encoded.subarray(33), hash, encoded)
   }
   if (encoded[0] === 1 && encoded.length === BRANCH_LEN) {
-    return {
-      kind: 1,
-      bit: encoded[1] as number,
-      prefix: encoded.subarray(2, 34),
-      left: { kind: 2, hash: encoded.subarray(34, 66) },
-      right: { kind: 2, hash: encoded.subarray(66, 98) },
+    return new Branch(
+      encoded[1] as number,
+      encoded.subarray(2, 34),
+      { kind: 2, hash: encoded.subarray(34, 66) },
+      { kind: 2, hash: encoded.subarray(66, 98) },
       hash,
       encoded,
-    }
+    )
   }
   throw new StateError({ code: 'STATE_CORRUPT', reason: 'undecodable tree node' })
 }

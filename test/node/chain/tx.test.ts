@@ -8,6 +8,7 @@ import {
   intrinsicGas,
   parseTx,
   recoverTx,
+  txSigningHash,
 } from '../../../src/node/chain/tx'
 import { TxError, type TxErrorType } from '../../../src/node/chain/tx-error'
 import type { Tx } from '../../../src/node/chain/types'
@@ -219,6 +220,54 @@ describe('decodeTx / recoverTx', () => {
       return it
     })
     expect(codeOf(() => decodeTx(tip, PARAMS))).toBe('TX_TIP_ABOVE_FEE_CAP')
+  })
+
+  it('signing hash over the fields as they arrived equals the hash of the re-serialised unsigned tx', async () => {
+    const cases = [
+      { to: ADDR1 },
+      { to: ADDR1, value: ETHER, nonce: 7, data: '0x' as Hex },
+      // Calldata long enough for a long-form list header (> 55 bytes of fields).
+      { to: ADDR1, data: `0x${'ab'.repeat(300)}` as Hex, gas: 100_000n },
+    ]
+    for (const fields of cases) {
+      const raw = await signTx(fields)
+      const d = decodeTx(raw, PARAMS)
+      const unsigned = serializeTransaction({
+        type: 'eip1559',
+        chainId: d.chainId,
+        nonce: Number(d.nonce),
+        gas: d.gas,
+        maxFeePerGas: d.maxFeePerGas,
+        maxPriorityFeePerGas: d.maxPriorityFeePerGas,
+        to: d.to,
+        value: d.value,
+        data: d.data,
+      })
+      expect(toHex(txSigningHash(d))).toBe(keccak256(unsigned))
+      expect(recoverTx(d).from).toBe(ADDR0)
+    }
+  })
+
+  it('takes the signature bounds exactly: s = n/2 and r = n - 1 pass decoding, one more does not', async () => {
+    const half = N >> 1n
+    const withSig = (r: bigint, s: bigint) =>
+      signWith({ to: ADDR1 }, (sig) => ({
+        r: viemToHex(r, { size: 32 }),
+        s: viemToHex(s, { size: 32 }),
+        yParity: sig.yParity,
+      }))
+    const edge = decodeTx(await withSig(N - 1n, half), PARAMS)
+    expect(toHex(edge.r)).toBe(viemToHex(N - 1n))
+    expect(toHex(edge.s)).toBe(viemToHex(half))
+    // Short integers (leading zero bytes trimmed) compare as the numbers they are.
+    const small = decodeTx(await withSig(1n, 1n), PARAMS)
+    expect([toHex(small.r), toHex(small.s)]).toEqual(['0x01', '0x01'])
+    const highS = await withSig(N - 1n, half + 1n)
+    expect(codeOf(() => decodeTx(highS, PARAMS))).toBe('TX_HIGH_S')
+    const rN = await withSig(N, 1n)
+    expect(codeOf(() => decodeTx(rN, PARAMS))).toBe('TX_BAD_SIGNATURE')
+    const sN = await withSig(1n, N)
+    expect(codeOf(() => decodeTx(sN, PARAMS))).toBe('TX_BAD_SIGNATURE')
   })
 
   it('decoded is cheap: recovery is a separate step', async () => {

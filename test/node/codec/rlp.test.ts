@@ -3,7 +3,7 @@ import { toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
-import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
+import { type RlpItem, rlpDecode, rlpEncode, rlpListSpans } from '../../../src/node/codec/rlp'
 
 const item: fc.Arbitrary<RlpItem> = fc.letrec<{ item: RlpItem }>((tie) => ({
   item: fc.oneof(
@@ -36,6 +36,54 @@ describe('rlp', () => {
         expect(normalise(rlpDecode(enc))).toEqual(normalise(i))
       }),
       { numRuns: 300 },
+    )
+  })
+
+  it('list spans locate what rlpDecode decodes, and refuse what it refuses (property)', () => {
+    const outcome = <T>(fn: () => T): T | 'malformed' => {
+      try {
+        return fn()
+      } catch (err) {
+        expect(err).toBeInstanceOf(CodecError)
+        return 'malformed'
+      }
+    }
+    const encodings = fc.oneof(
+      item.map((i) => rlpEncode(i)),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.tuple(item, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([i, at, v]) => {
+        const enc = rlpEncode(i)
+        enc[at % enc.length] = v
+        return enc
+      }),
+    )
+    fc.assert(
+      fc.property(encodings, (enc) => {
+        const spans = new Int32Array(9)
+        const count = outcome(() => rlpListSpans(enc, spans))
+        const decoded = outcome(() => rlpDecode(enc))
+        if (decoded === 'malformed') {
+          expect(count).toBe('malformed')
+          return
+        }
+        if (!Array.isArray(decoded)) {
+          expect(count).toBe(-1)
+          return
+        }
+        expect(count).toBe(decoded.length)
+        for (let i = 0; i < Math.min(3, decoded.length); i++) {
+          const at = spans[3 * i] as number
+          const start = spans[3 * i + 1] as number
+          const end = spans[3 * i + 2] as number
+          const it = decoded[i] as RlpItem
+          // [at, end) is the item's whole encoding, [start, end) its payload: a string's bytes, a list's items.
+          const own = rlpEncode(it)
+          expect(toHex(enc.subarray(at, end))).toBe(toHex(own))
+          expect(toHex(enc.subarray(start, end))).toBe(toHex(own.subarray(own.length - (end - start))))
+          if (it instanceof Uint8Array) expect(toHex(enc.subarray(start, end))).toBe(toHex(it))
+        }
+      }),
+      { numRuns: 1000 },
     )
   })
 
