@@ -58,7 +58,8 @@ export function verifyChunk(
     } else {
       bad(`node ${i} is not a tree node`)
     }
-    records.push({ hash, encoded })
+    // A copy: the decoded node is a view into the whole response, which storing it would clone entire.
+    records.push({ hash, encoded: encoded.slice() })
   }
   return { records, leaves, pending: stack.reverse().map((s) => ({ hash: toHex(s.hash), depth: s.depth })) }
 }

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
-import { toHex } from '../codec/bytes'
-import { EMPTY_ROOT, nodeChildren, Trie, type TrieChange } from '../state/trie'
+import { fromHex, toHex } from '../codec/bytes'
+import { EMPTY_ROOT, nodeChildren, Trie, type TrieChange, type TrieNodeRecord } from '../state/trie'
 import type { NodeRepository } from '../storage/types'
 import { SyncError } from '../sync/errors'
 import type { Offence } from '../sync/peer-scores'
@@ -171,25 +171,37 @@ export async function downloadSnapshot(init: SnapshotDownloadInit): Promise<Snap
 }
 
 /**
- * Reads the whole tree under `root` back from the repository (level by level, one read per level) and
- * rebuilds the state from its leaves alone: the root of that fresh tree. Equal to `root` only when every
- * node is stored and the tree is the canonical one for its keys. Throws `SNAPSHOT_INCOMPLETE`.
+ * Every node of the tree under `root`, read back from the repository level by level (one read per
+ * level), children after parents. Throws `SNAPSHOT_INCOMPLETE` at the first node not stored.
  */
-export async function rebuildRoot(repo: NodeRepository, root: Hex): Promise<Hex> {
-  if (root === EMPTY_ROOT) return EMPTY_ROOT
-  const changes: TrieChange[] = []
+export async function readTree(repo: NodeRepository, root: Hex): Promise<TrieNodeRecord[]> {
+  const out: TrieNodeRecord[] = []
+  if (root === EMPTY_ROOT) return out
   let level: Hex[] = [root]
   while (level.length > 0) {
     const next: Hex[] = []
     const encodings = await repo.getStateNodes(level)
     encodings.forEach((encoded, i) => {
-      if (encoded === undefined)
-        throw new SnapshotError({ code: 'SNAPSHOT_INCOMPLETE', nodeHash: level[i] as Hex })
-      const children = nodeChildren(encoded)
-      if (children.length === 0) changes.push({ key: encoded.subarray(1, 33), value: encoded.subarray(33) })
-      for (const c of children) next.push(toHex(c))
+      const hash = level[i] as Hex
+      if (encoded === undefined) throw new SnapshotError({ code: 'SNAPSHOT_INCOMPLETE', nodeHash: hash })
+      out.push({ hash: fromHex(hash), encoded })
+      for (const c of nodeChildren(encoded)) next.push(toHex(c))
     })
     level = next
+  }
+  return out
+}
+
+/**
+ * Rebuilds the state under `root` from its stored leaves alone (`readTree`) and returns the fresh
+ * tree's root: equal to `root` only when every node is stored and the tree is the canonical one for its
+ * keys. Throws `SNAPSHOT_INCOMPLETE`.
+ */
+export async function rebuildRoot(repo: NodeRepository, root: Hex): Promise<Hex> {
+  const changes: TrieChange[] = []
+  for (const { encoded } of await readTree(repo, root)) {
+    if (nodeChildren(encoded).length === 0)
+      changes.push({ key: encoded.subarray(1, 33), value: encoded.subarray(33) })
   }
   return Trie.empty().update(changes).trie.root
 }

@@ -47,7 +47,9 @@ export function createSyncServer(init: SyncServerInit) {
     let bytes = LIST_PREFIX_BYTES
     for (let n = req.from; n < req.from + BigInt(req.count) && n <= head.block.header.number; n++) {
       const stored = init.chain.getBlockByNumber(n)
-      if (stored === undefined) break
+      // A gap below the head (a chain started from a snapshot, older blocks still loading): refuse rather
+      // than answer short, which the client would take for a lie about the head.
+      if (stored === undefined) throw new SyncError({ code: 'SYNC_NOT_HELD', what: 'headers', from: n })
       // A header is at most 1 KiB: 512 of them stay far below the budget, checked anyway.
       bytes += 1024
       if (bytes > MAX_SYNC_RESPONSE_BYTES) break
