@@ -9,6 +9,9 @@ import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/cons
 import type { NodeMode } from '../../../src/node/light/mode'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
+import { SNAPSHOT_PROGRESS_KEY, type SnapshotProgress } from '../../../src/node/snapshot/download'
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import type { NodeRepository } from '../../../src/node/storage/types'
 import { decodeSnapshotResponse, encodeSnapshotResponse } from '../../../src/node/sync/snapshot-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type Node } from '../../../src/node/worker/node'
@@ -66,7 +69,12 @@ afterEach(() => {
 async function makeNode(
   hub: ReturnType<typeof memoryHub>,
   peerId: string,
-  opts: { store?: MemoryChainStore; wrap?: (s: NetworkSink) => NetworkSink } = {},
+  opts: {
+    store?: MemoryChainStore
+    wrap?: (s: NetworkSink) => NetworkSink
+    repo?: NodeRepository
+    retryMs?: number
+  } = {},
 ) {
   const link = hub.join(peerId)
   const modes: NodeMode[] = []
@@ -74,6 +82,7 @@ async function makeNode(
     profileId: peerId,
     genesis: GENESIS,
     ...(opts.store === undefined ? {} : { store: opts.store }),
+    ...(opts.repo === undefined ? {} : { repo: opts.repo }),
     coinbase: MINER,
     mine: false,
     network: link.api,
@@ -83,7 +92,7 @@ async function makeNode(
     now: () => Date.now(),
     agent: 'test',
     sync: { retryBaseMs: 10, retryMaxMs: 50, breakerOpenMs: 300 },
-    upgrade: { replayBelow: 100, retryMs: 100 },
+    upgrade: { replayBelow: 100, retryMs: opts.retryMs ?? 100 },
   })
   running.push(node)
   await node.start()
@@ -169,6 +178,57 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(stats.blocksFetchedBySync).toBe(0)
     expect((await fresh.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
     expect(hub.linked('FRESH', 'FORGER')).toBe(false)
+  }, 120_000)
+
+  test('a node reloaded in the middle of the download resumes it from its stored progress', async () => {
+    const hub = memoryHub()
+    let serving: 'one' | 'none' | 'all' = 'one'
+    let served = 0
+    const metered = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol !== PROTOCOLS.snapshot) return sink.request(protocol, data, from)
+        if (serving === 'none') return encodeSnapshotResponse([])
+        if (serving === 'one') serving = 'none'
+        const answer = await sink.request(protocol, data, from)
+        served += decodeSnapshotResponse(answer).length
+        return answer
+      },
+    })
+    await makeNode(hub, 'FULL', { store: storeWith(blocks), wrap: metered })
+    const backend = createMemoryBackend()
+    const identity = {
+      chainId: GENESIS.params.chainId,
+      genesisHash: new Chain({ genesis: GENESIS }).genesisHash,
+    }
+    const first = await openMemoryRepository({ backend, chain: identity })
+    // The only peer serves one chunk, then nothing: the download stops part-way (retry far off).
+    const before = await makeNode(hub, 'FRESH', { repo: first, retryMs: 60_000 })
+    await until(async () => ((await first.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY))?.nodes ?? 0) > 0)
+    expect((await before.node.api.mode()).kind).toBe('upgrading')
+    const partial = (await first.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)) as SnapshotProgress
+    expect(partial.complete).toBe(false)
+    expect(served).toBe(partial.nodes)
+    // "Reload": the node goes, its repository closes; a new node opens the same profile's data.
+    before.node.stop()
+    await before.link.leave()
+    first.close()
+    serving = 'all'
+    served = 0
+    const second = await openMemoryRepository({ backend, chain: identity })
+    const after = await makeNode(hub, 'FRESH-AGAIN', { repo: second })
+    await until(
+      async () =>
+        (await after.node.api.mode()).kind === 'full' && (await after.node.api.head()).number === 300n,
+    )
+    const done = (await second.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)) as SnapshotProgress
+    expect(done.complete).toBe(true)
+    expect(done.target.blockHash).toBe(partial.target.blockHash)
+    // Only the nodes the first run lacked were fetched again.
+    expect(served).toBe(done.nodes - partial.nodes)
+    expect(partial.nodes).toBeGreaterThan(0)
+    expect((await after.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
+    expect((await after.node.api.stats()).blocksFetchedBySync).toBe(0)
   }, 120_000)
 
   test('a short chain (below the replay threshold) is replayed from genesis by the ordinary sync', async () => {
