@@ -61,11 +61,13 @@ export interface SnapshotDownloadInit {
   readonly timeoutMs?: number
 }
 
-/** The download's result: the counts and the root the rebuilt state has (the target's). */
+/** The download's result: the counts, the root the rebuilt state has (the target's), and the tree's nodes. */
 export interface SnapshotResult {
   readonly nodes: number
   readonly leaves: number
   readonly root: Hex
+  /** Every node of the verified tree, as read back from storage for the final check. */
+  readonly records: readonly TrieNodeRecord[]
 }
 
 /** Repository meta key of the download's progress. */
@@ -98,7 +100,10 @@ export async function downloadSnapshot(init: SnapshotDownloadInit): Promise<Snap
           leaves: 0,
           complete: false,
         }
-  if (progress.complete) return { nodes: progress.nodes, leaves: progress.leaves, root: target.stateRoot }
+  if (progress.complete) {
+    const records = await readTree(repo, target.stateRoot)
+    return { nodes: progress.nodes, leaves: progress.leaves, root: target.stateRoot, records }
+  }
   const parallel = init.parallel ?? 4
   const timeoutMs = init.timeoutMs ?? 10_000
   let turn = 0
@@ -161,13 +166,14 @@ export async function downloadSnapshot(init: SnapshotDownloadInit): Promise<Snap
     await repo.putMeta(SNAPSHOT_PROGRESS_KEY, progress)
     report(progress)
   }
-  const root = await rebuildRoot(repo, target.stateRoot)
+  const records = await readTree(repo, target.stateRoot)
+  const root = rootOfLeaves(records)
   if (root !== target.stateRoot) {
     throw new SnapshotError({ code: 'SNAPSHOT_ROOT_MISMATCH', expected: target.stateRoot, got: root })
   }
   progress = { ...progress, complete: true }
   await repo.putMeta(SNAPSHOT_PROGRESS_KEY, progress)
-  return { nodes: progress.nodes, leaves: progress.leaves, root }
+  return { nodes: progress.nodes, leaves: progress.leaves, root, records }
 }
 
 /**
@@ -198,8 +204,13 @@ export async function readTree(repo: NodeRepository, root: Hex): Promise<TrieNod
  * keys. Throws `SNAPSHOT_INCOMPLETE`.
  */
 export async function rebuildRoot(repo: NodeRepository, root: Hex): Promise<Hex> {
+  return rootOfLeaves(await readTree(repo, root))
+}
+
+/** The root of a fresh tree holding only the leaves among `records`. */
+function rootOfLeaves(records: readonly TrieNodeRecord[]): Hex {
   const changes: TrieChange[] = []
-  for (const { encoded } of await readTree(repo, root)) {
+  for (const { encoded } of records) {
     if (nodeChildren(encoded).length === 0)
       changes.push({ key: encoded.subarray(1, 33), value: encoded.subarray(33) })
   }

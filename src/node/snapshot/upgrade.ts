@@ -21,7 +21,6 @@ import type { Offence } from '../sync/peer-scores'
 import { syncProtocols } from '../sync/sync-server'
 import {
   downloadSnapshot,
-  readTree,
   SNAPSHOT_PROGRESS_KEY,
   type SnapshotProgress,
   type SnapshotResult,
@@ -204,7 +203,7 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
         return refuse(init, peer, 'wrong-response', 'a block that was not asked for')
       if (done === 0) {
         try {
-          chain.adoptSnapshot(block, totalDifficulty, await readTree(init.repo, target.stateRoot))
+          chain.adoptSnapshot(block, totalDifficulty, snapshot.records)
         } catch (err) {
           if (err instanceof BlockError) return refuse(init, peer, 'invalid-block', err.message)
           throw err
