@@ -4,6 +4,8 @@ import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Block } from '../../../src/node/chain/types'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import { describeMode, parseModePin } from '../../../src/node/light/mode'
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import { encodeHeadersRequest } from '../../../src/node/sync/messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { parseInit } from '../../../src/node/worker/init'
@@ -145,5 +147,34 @@ describe('mode', () => {
     expect(parseInit(msg).mode).toBeUndefined()
     expect(() => parseInit({ ...msg, mode: 'turbo' })).toThrow(/mode must be/)
     for (const ch of [a, b, c]) ch.port1.close()
+  })
+})
+
+describe('a chain started from a snapshot, stored', () => {
+  test('reopens from its repository at the same head, base and state, and goes on importing', async () => {
+    const source = new Chain({ genesis: GENESIS })
+    const blocks = mine(source, 30)
+    const at = (n: number) => blocks[n - 1] as Block
+    const backend = createMemoryBackend()
+    const identity = { chainId: GENESIS.params.chainId, genesisHash: source.genesisHash }
+    const repo = await openMemoryRepository({ backend, chain: identity })
+    const store = await PersistentChainStore.open(repo)
+    const chain = new Chain({ genesis: GENESIS, store })
+    const td = source.totalDifficulty(source.getBlockByNumber(20n)?.hash ?? '0x') ?? 0n
+    chain.adoptSnapshot(at(20), td, stateNodes(source, at(20)))
+    for (let n = 21; n <= 25; n++) chain.importBlock(at(n), BigInt(Date.now()))
+    await store.flush()
+    repo.close()
+
+    const reopened = await openMemoryRepository({ backend, chain: identity })
+    const again = await PersistentChainStore.open(reopened)
+    await again.loaded
+    const chain2 = new Chain({ genesis: GENESIS, store: again })
+    expect(chain2.head.hash).toBe(source.getBlockByNumber(25n)?.hash)
+    expect(chain2.base).toBe(20n)
+    expect(chain2.headState.root).toBe(at(25).header.stateRoot)
+    for (let n = 26; n <= 30; n++) expect(chain2.importBlock(at(n), BigInt(Date.now())).kind).toBe('extended')
+    expect(chain2.head.hash).toBe(source.head.hash)
+    expect(chain2.head.totalDifficulty).toBe(source.head.totalDifficulty)
   })
 })
