@@ -1,6 +1,7 @@
 import { privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { devnetGenesis } from './node/chain/genesis'
+import { parseModePin } from './node/light/mode'
 import { startupMark } from './node/marks'
 import type { NetworkApi, NetworkSink } from './node/network/bridge'
 import { createNetworkHost, fetchRelayInfo, type NetworkHost, type RelayInfo } from './node/network/host'
@@ -130,6 +131,7 @@ export async function boot(): Promise<Tabchain> {
     profileId: profile.id,
     chainId,
     mine: url.searchParams.get('mine') !== '0',
+    ...modeParam(url),
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])
@@ -196,6 +198,12 @@ function isReload(): boolean {
 }
 
 /** `?ice=stun:host:port,turn:…` overrides the (empty) ICE server list, e.g. for browsers on different networks. */
+/** `?mode=auto|light|full` pins the node's mode (the worker remembers it per profile); anything else is ignored. */
+function modeParam(url: URL): Pick<WorkerInit, 'mode'> {
+  const mode = parseModePin(url.searchParams.get('mode'))
+  return mode === undefined ? {} : { mode }
+}
+
 function iceServersFromUrl(url: URL): RTCIceServer[] {
   const ice = url.searchParams.get('ice')
   return ice === null

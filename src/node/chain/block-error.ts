@@ -31,6 +31,8 @@ export type BlockErrorType =
   | { code: 'BLOCK_GAS_LIMIT_EXCEEDED'; index: number; gasLimit: bigint; need: bigint }
   | { code: 'BLOCK_BAD_GENESIS'; expected: Hex; got: Hex }
   | { code: 'BLOCK_REORG_TOO_DEEP'; depth: number; max: number }
+  /** A snapshot block cannot become the head: the chain already holds blocks, or its state is not stored. */
+  | { code: 'BLOCK_NOT_ADOPTABLE'; reason: string }
 
 /** Every refusal of a header or block; branch on `err.type.code`. */
 export class BlockError extends NodeError<BlockErrorType> {

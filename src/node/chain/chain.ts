@@ -1,4 +1,5 @@
 import type { Hex } from 'viem'
+import { toHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
 import { checkPow } from '../consensus/pow'
 import { validateBody, validateHeader, validateOutcome, validateSize } from '../consensus/validate'
@@ -6,6 +7,7 @@ import type { MempoolView } from '../mempool/mempool'
 import { SenderCache } from '../mempool/sender-cache'
 import { NodeError } from '../rpc/errors'
 import { State } from '../state/state'
+import type { TrieNodeRecord } from '../state/trie'
 import { decodedTransactionBytes, genesisBlock, hashBlock } from './block'
 import { BlockError } from './block-error'
 import {
@@ -162,6 +164,59 @@ export class Chain {
     const state = State.fromRoot(stored.block.header.stateRoot, this.store.nodes)
     this.cacheState(hash, state)
     return state
+  }
+
+  /**
+   * Makes `block` the canonical head without the blocks before it: its state was not executed here but
+   * downloaded as a snapshot and verified against its state root (src/node/snapshot), and `stateNodes`
+   * are that tree's nodes. Blocks on top of it then import and execute as usual. Its receipts are unknown
+   * (stored empty) and its transactions are not indexed; the heights between genesis and it stay empty
+   * (`base` tells where the stored chain starts). A shorter, lighter chain held so far (a fresh tab's
+   * first mined blocks) leaves the canonical chain, as in a reorg.
+   *
+   * `totalDifficulty` is the block's cumulative work, from the header chain that led to it. Throws
+   * `BlockError`: `BLOCK_NOT_ADOPTABLE` when the current head is not below and lighter than the block or
+   * the state under the block's root is not in `stateNodes`; `BLOCK_BAD_TX_ROOT` when the body does not
+   * match the header.
+   */
+  adoptSnapshot(block: Block, totalDifficulty: bigint, stateNodes: readonly TrieNodeRecord[]): StoredBlock {
+    const head = this.head
+    if (head.block.header.number >= block.header.number || head.totalDifficulty >= totalDifficulty)
+      throw new BlockError({ code: 'BLOCK_NOT_ADOPTABLE', reason: 'the chain already reaches as far' })
+    validateBody(block)
+    const hash = hashBlock(block)
+    const root = block.header.stateRoot
+    if (!stateNodes.some((n) => toHex(n.hash) === root))
+      throw new BlockError({
+        code: 'BLOCK_NOT_ADOPTABLE',
+        reason: `state root ${root} is not among the nodes`,
+      })
+    const stored: StoredBlock = { hash, block, totalDifficulty, txHashes: [], receipts: [] }
+    const canonical: { number: bigint; hash: Hex | undefined }[] = []
+    const txIndex: { hash: Hex; location: TxLocation | undefined }[] = []
+    for (let n = 1n; n <= head.block.header.number; n++) {
+      canonical.push({ number: n, hash: undefined })
+      const old = this.getBlockByNumber(n)
+      for (const h of old?.txHashes ?? []) txIndex.push({ hash: h, location: undefined })
+    }
+    canonical.push({ number: block.header.number, hash })
+    this.store.write({ blocks: [stored], stateNodes, canonical, txIndex, head: hash })
+    return stored
+  }
+
+  /**
+   * The lowest block of the canonical chain reachable from the head through stored parents: 0 for a
+   * chain held from genesis, the snapshot block for one started by `adoptSnapshot` (or higher while a
+   * reopened store still loads older blocks). Sync never asks below it.
+   */
+  get base(): bigint {
+    let b = this.head
+    for (;;) {
+      if (b.block.header.number === 0n) return 0n
+      const parent = this.store.getBlock(b.block.header.parentHash)
+      if (parent === undefined) return b.block.header.number
+      b = parent
+    }
   }
 
   /** Any stored block (canonical or side branch) by hash. */
@@ -452,13 +507,22 @@ export class Chain {
   }
 
   private commonAncestor(a0: StoredBlock, b0: StoredBlock): StoredBlock {
+    const up = (x: StoredBlock): StoredBlock => {
+      const parent = this.store.getBlock(x.block.header.parentHash)
+      // Below a snapshot's base the chain holds nothing: branches that meet only there are too deep.
+      if (parent === undefined) {
+        const depth = Number(a0.block.header.number - x.block.header.number)
+        throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
+      }
+      return parent
+    }
     let a = a0
     let b = b0
-    while (a.block.header.number > b.block.header.number) a = this.mustGet(a.block.header.parentHash)
-    while (b.block.header.number > a.block.header.number) b = this.mustGet(b.block.header.parentHash)
+    while (a.block.header.number > b.block.header.number) a = up(a)
+    while (b.block.header.number > a.block.header.number) b = up(b)
     while (a.hash !== b.hash) {
-      a = this.mustGet(a.block.header.parentHash)
-      b = this.mustGet(b.block.header.parentHash)
+      a = up(a)
+      b = up(b)
     }
     return a
   }

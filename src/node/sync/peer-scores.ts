@@ -10,6 +10,8 @@ export type Offence =
   | 'oversized'
   /** A well-formed response that does not answer the request. */
   | 'wrong-response'
+  /** A state snapshot chunk whose nodes do not hash up to the subtree asked for. */
+  | 'invalid-snapshot'
 
 /**
  * Penalty points per offence. A peer reaching `DROP_SCORE` is disconnected and kept out: two invalid
@@ -22,6 +24,7 @@ export const PENALTY: Record<Offence, number> = {
   garbage: 40,
   oversized: 40,
   'wrong-response': 30,
+  'invalid-snapshot': 50,
 }
 
 /** Score at which a peer is dropped. */

@@ -133,6 +133,7 @@ export class Syncer {
   #wake: ReturnType<typeof setTimeout> | undefined
   #status: SyncStatus = false
   #stopped = false
+  #held = false
 
   constructor(init: SyncerInit) {
     this.#init = init
@@ -202,10 +203,23 @@ export class Syncer {
     void this.#init.disconnect(peerId, offence, this.#config.banMs).catch(() => {})
   }
 
-  /** Starts a sync run unless one is going (then it runs once more when done). */
+  /**
+   * Holds sync runs back (while the node upgrades from a snapshot, replaying from genesis would race it):
+   * runs asked for meanwhile start when released.
+   */
+  hold(on: boolean): void {
+    const asked = this.#held && this.#again
+    this.#held = on
+    if (!on && asked) {
+      this.#again = false
+      this.start()
+    }
+  }
+
+  /** Starts a sync run unless one is going (then it runs once more when done) or runs are held. */
   start(): void {
     if (this.#stopped) return
-    if (this.#running !== null) {
+    if (this.#running !== null || this.#held) {
       this.#again = true
       return
     }
@@ -368,10 +382,14 @@ export class Syncer {
     const chain = this.#init.chain
     const before = chain.head.hash
     const ours = chain.head.block.header.number
-    const floor = ours > BigInt(chain.params.maxReorgDepth) ? ours - BigInt(chain.params.maxReorgDepth) : 0n
+    // Never below the chain's base: a chain started from a snapshot holds nothing under it.
+    const base = chain.base
+    const deep = ours > BigInt(chain.params.maxReorgDepth) ? ours - BigInt(chain.params.maxReorgDepth) : 0n
+    const floor = deep > base ? deep : base
     const count = BigInt(Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST))
     // Start a little below our head: a peer on another branch shares an ancestor there.
     let from = ours > 32n ? ours - 32n : 0n
+    if (from < base) from = base
     for (;;) {
       const res = await this.#headers(peerId, peer, from)
       if (res.headers.length === 0) {

@@ -6,11 +6,15 @@ import type { ChainStore, StoredBlock } from '../chain/chain-store'
 import type { Block, Genesis, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
+import type { ModePin, NodeMode } from '../light/mode'
 import { MempoolError } from '../mempool/errors'
 import { Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
+import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig, upgradeFromSnapshot } from '../snapshot/upgrade'
+import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
+import type { NodeRepository } from '../storage/types'
 import type { Offence } from '../sync/peer-scores'
 import { createSyncServer } from '../sync/sync-server'
 import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
@@ -73,6 +77,8 @@ export interface NodeStats {
   readonly blocksFromGossip: number
   /** Blocks fetched by sync and imported. */
   readonly blocksFetchedBySync: number
+  /** Blocks executed on top of a downloaded state snapshot. */
+  readonly blocksFromSnapshot: number
   /** Sync runs started (a run ends when no peer is ahead). */
   readonly syncRuns: number
   /** Penalties given to peers for invalid data. */
@@ -101,7 +107,23 @@ export interface ChainServiceInit {
   readonly dutyCycle?: number
   /** Clock of `HeadEvent` times; defaults to `performance.timeOrigin + performance.now()`. */
   readonly preciseNow?: () => number
+  /**
+   * The profile's repository, where a snapshot download keeps its verified nodes and progress (so a
+   * reload resumes it); a memory one when absent.
+   */
+  readonly repo?: NodeRepository
+  /** `auto` (default) upgrades from a snapshot when far behind; `full` always replays; `light` never executes. */
+  readonly modePin?: ModePin
+  /** The mode changed (`light` / `upgrading n %` / `full`). */
+  readonly onMode?: (mode: NodeMode) => void
+  /** Overrides of the snapshot upgrade's thresholds (tests, bench). */
+  readonly upgrade?: Partial<UpgradeConfig>
 }
+
+/** Failed snapshot upgrades after which the node falls back to replaying the chain from genesis. */
+const MAX_UPGRADE_FAILURES = 3
+/** While an upgrade runs, the miner looks again this often. */
+const MINING_WAIT_MS = 500
 
 /** Proof of work runs in slices of this many ms; between slices the worker answers messages. */
 const SLICE_MS = 40
@@ -148,7 +170,15 @@ export function createChainService(init: ChainServiceInit) {
   let template: { block: Block; parent: Hex; builtAt: number; next: bigint } | undefined
   let mempoolDirty = false
   let hashWindow: { at: number; hashes: number }[] = []
-  const counts = { blocksMined: 0, blocksFromGossip: 0 }
+  const counts = { blocksMined: 0, blocksFromGossip: 0, blocksFromSnapshot: 0 }
+  const pin: ModePin = init.modePin ?? 'auto'
+  const upgradeConfig = { ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }
+  let mode: NodeMode = pin === 'light' ? { kind: 'light' } : { kind: 'full' }
+  let upgrading: Promise<void> | null = null
+  let upgradeFailures = 0
+  let upgradeRetry: ReturnType<typeof setTimeout> | undefined
+  /** Heads of the peers seen (beacons, status answers): snapshot chunks are asked of them. */
+  const knownPeers = new Map<string, bigint>()
 
   const server = createSyncServer({ chain, now: init.now })
   const syncer = new Syncer({
@@ -160,6 +190,82 @@ export function createChainService(init: ChainServiceInit) {
     onStatus: init.onSyncing,
     ...(init.sync === undefined ? {} : { config: init.sync }),
   })
+
+  // A node pinned light executes nothing: the light client (headers and proofs) serves its views.
+  if (pin === 'light') syncer.hold(true)
+
+  const setMode = (next: NodeMode): void => {
+    if (
+      next.kind === mode.kind &&
+      (next.kind !== 'upgrading' ||
+        mode.kind !== 'upgrading' ||
+        Math.floor(next.percent) === Math.floor(mode.percent))
+    )
+      return
+    mode = next
+    init.onMode?.(mode)
+  }
+
+  let repo: Promise<NodeRepository> | undefined
+  const upgradeRepo = (): Promise<NodeRepository> => {
+    repo ??=
+      init.repo !== undefined
+        ? Promise.resolve(init.repo)
+        : openMemoryRepository({
+            backend: createMemoryBackend(),
+            chain: { chainId: chain.params.chainId, genesisHash: chain.genesisHash },
+          })
+    return repo
+  }
+
+  /**
+   * Upgrades from a snapshot instead of replaying when a peer is far ahead (more than the replay
+   * threshold beyond our head): the ordinary sync is held meanwhile and mining pauses, then both resume
+   * on the new head. Failures retry (the download resumes); after a few, the node replays instead.
+   */
+  function maybeUpgrade(peer: string, peerHead: bigint): void {
+    if (pin !== 'auto' || upgrading !== null || upgradeFailures >= MAX_UPGRADE_FAILURES) return
+    if (peerHead - chain.head.block.header.number <= BigInt(upgradeConfig.replayBelow)) return
+    syncer.hold(true)
+    upgrading = (async () => {
+      try {
+        const outcome = await upgradeFromSnapshot(
+          {
+            chain,
+            repo: await upgradeRepo(),
+            request: (p, protocol, data, timeoutMs) => init.network.request(p, protocol, data, timeoutMs),
+            peers: () => [...knownPeers.keys()].filter((p) => !syncer.isBanned(p)),
+            penalize: (p, offence) => syncer.penalize(p, offence),
+            importBlock: (block) => importBlock(block, null),
+            onMode: setMode,
+            config: upgradeConfig,
+          },
+          peer,
+        )
+        if (outcome.kind === 'full') counts.blocksFromSnapshot += outcome.executed
+        upgradeFailures = 0
+      } catch (err) {
+        upgradeFailures++
+        console.warn(`snapshot upgrade failed (${upgradeFailures}/${MAX_UPGRADE_FAILURES})`, err)
+      } finally {
+        upgrading = null
+      }
+      // Retry (the download resumes) from the best peer not dropped, unless it worked, failed too often,
+      // or the snapshot block is already the base of our chain (the ordinary sync takes it from there).
+      if (upgradeFailures > 0 && upgradeFailures < MAX_UPGRADE_FAILURES && chain.base === 0n) {
+        upgradeRetry = setTimeout(() => {
+          const best = [...knownPeers]
+            .filter(([p]) => !syncer.isBanned(p))
+            .sort(([, a], [, b]) => (a > b ? -1 : 1))[0]
+          if (best !== undefined) maybeUpgrade(best[0], best[1])
+        }, upgradeConfig.retryMs)
+        return
+      }
+      setMode({ kind: 'full' })
+      syncer.hold(false)
+      syncer.notePeerHead(peer, peerHead)
+    })()
+  }
 
   const headInfo = (): HeadInfo => {
     const head = chain.head
@@ -262,6 +368,11 @@ export function createChainService(init: ChainServiceInit) {
   /** One duty-cycled slice of proof of work. */
   function mineSome(): void {
     if (!mining) return
+    // Mining on a head about to be replaced by a snapshot's wastes the slice; wait for the upgrade.
+    if (upgrading !== null) {
+      scheduleMining(MINING_WAIT_MS)
+      return
+    }
     retryHeld()
     const t = currentTemplate()
     const started = init.now()
@@ -373,13 +484,25 @@ export function createChainService(init: ChainServiceInit) {
       await init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
       return tx.hash
     },
-    /** A peer told us its head (status beacon or answer): sync from it when it is ahead. */
+    /**
+     * A peer told us its head (status beacon or answer): sync from it when it is ahead, by a snapshot
+     * upgrade when it is far ahead.
+     */
     notePeerHead(peer: string, head: bigint): void {
+      knownPeers.set(peer, head > (knownPeers.get(peer) ?? -1n) ? head : (knownPeers.get(peer) as bigint))
+      maybeUpgrade(peer, head)
       syncer.notePeerHead(peer, head)
     },
     /** A peer left the network view. */
     forgetPeer(peer: string): void {
+      knownPeers.delete(peer)
       syncer.forgetPeer(peer)
+    },
+    /** The node's mode: `light`, `upgrading n %` or `full`. */
+    mode: (): NodeMode => mode,
+    /** Resolves when a running snapshot upgrade has ended (tests). */
+    async upgraded(): Promise<void> {
+      await upgrading
     },
     /** Penalises a peer for invalid data (a dropped peer is disconnected and kept out). */
     penalize(peer: string, offence: Offence): void {
@@ -433,6 +556,7 @@ export function createChainService(init: ChainServiceInit) {
     },
     /** Stops the miner and the sync client's timers (tests end nodes with it). */
     stop(): void {
+      clearTimeout(upgradeRetry)
       syncer.stop()
       mining = false
       clearTimeout(timer)

@@ -2,12 +2,15 @@ import { type Address, type Hex, keccak256 } from 'viem'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Genesis } from '../chain/types'
+import type { ModePin, NodeMode } from '../light/mode'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
+import type { UpgradeConfig } from '../snapshot/upgrade'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
+import type { NodeRepository } from '../storage/types'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
@@ -52,6 +55,8 @@ export interface NodeEvents {
   readonly reorg: ReorgInfo
   /** A transaction entered this node's mempool (submitted here or gossiped by a peer). */
   readonly pendingTx: PendingTxInfo
+  /** The node's mode changed: `light`, `upgrading n %` (snapshot download, then blocks to the head), `full`. */
+  readonly mode: NodeMode
 }
 
 export interface ReorgInfo {
@@ -104,6 +109,8 @@ export interface NodeApi extends QueryApi {
   syncing(): Promise<SyncStatus>
   /** Counters: blocks mined, received by gossip, fetched by sync; sync runs, penalties, dropped peers. */
   stats(): Promise<NodeStats>
+  /** `light`, `upgrading n %` or `full` (see the `mode` event). */
+  mode(): Promise<NodeMode>
 }
 
 export interface NodeInit {
@@ -125,6 +132,12 @@ export interface NodeInit {
   readonly storageFault?: () => StorageFault | undefined
   /** Overrides of the sync client's limits and timings (tests). */
   readonly sync?: Partial<SyncConfig>
+  /** The profile's repository (snapshot downloads keep their progress there); in memory when absent. */
+  readonly repo?: NodeRepository
+  /** The mode the user pinned (`?mode=`, or the profile's setting); `auto` when absent. */
+  readonly modePin?: ModePin
+  /** Overrides of the snapshot upgrade's thresholds (tests, bench). */
+  readonly upgrade?: Partial<UpgradeConfig>
 }
 
 export interface Node {
@@ -136,6 +149,8 @@ export interface Node {
   stop(): void
   /** The sync client: peers' circuit breakers and bans (tests, devtools). */
   readonly syncer: Syncer
+  /** Resolves when a running snapshot upgrade has ended (tests). */
+  upgraded(): Promise<void>
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
@@ -156,6 +171,10 @@ export function createNode(init: NodeInit): Node {
     onMining: (info) => init.emit('mining', info),
     onSyncing: (status) => init.emit('syncing', status),
     ...(init.sync === undefined ? {} : { sync: init.sync }),
+    ...(init.repo === undefined ? {} : { repo: init.repo }),
+    ...(init.modePin === undefined ? {} : { modePin: init.modePin }),
+    ...(init.upgrade === undefined ? {} : { upgrade: init.upgrade }),
+    onMode: (mode) => init.emit('mode', mode),
     onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
   })
   const queries = createQueries({
@@ -259,6 +278,9 @@ export function createNode(init: NodeInit): Node {
     async syncing() {
       return chain.syncing()
     },
+    async mode() {
+      return chain.mode()
+    },
     async stats() {
       return chain.stats()
     },
@@ -342,5 +364,6 @@ export function createNode(init: NodeInit): Node {
       chain.stop()
     },
     syncer: chain.syncer,
+    upgraded: () => chain.upgraded(),
   }
 }

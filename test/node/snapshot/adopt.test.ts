@@ -1,0 +1,180 @@
+import { describe, expect, test } from 'vitest'
+import { Chain } from '../../../src/node/chain/chain'
+import { testGenesis } from '../../../src/node/chain/genesis'
+import type { Block } from '../../../src/node/chain/types'
+import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
+import { describeMode, parseModePin } from '../../../src/node/light/mode'
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
+import { encodeHeadersRequest } from '../../../src/node/sync/messages'
+import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
+import { parseInit } from '../../../src/node/worker/init'
+
+const GENESIS = testGenesis()
+
+function mine(chain: Chain, n: number): Block[] {
+  const start = BigInt(Date.now() - 10 * n - 10_000)
+  const out: Block[] = []
+  for (let i = 1; i <= n; i++) {
+    const template = buildBlockTemplate({
+      params: chain.params,
+      parent: chain.head.block.header,
+      parentState: chain.headState,
+      txs: [],
+      now: start + BigInt(10 * i),
+      miner: `0x${'42'.repeat(20)}`,
+    }).block
+    for (let nonce = 0n; ; nonce += 1000n) {
+      const r = mineSlice(template.header, nonce, 1000)
+      if ('found' in r) {
+        const block = sealBlock(template, r.found)
+        chain.importBlock(block, BigInt(Date.now()))
+        out.push(block)
+        break
+      }
+    }
+  }
+  return out
+}
+
+/** The tree nodes of the state after `block` in `chain` (what a verified snapshot download yields). */
+function stateNodes(chain: Chain, block: Block) {
+  const nodes = []
+  const stack = [block.header.stateRoot]
+  while (stack.length > 0) {
+    const hash = stack.pop() as `0x${string}`
+    const encoded = chain.store.nodes.get(hash)
+    if (encoded === undefined) throw new Error('missing node')
+    nodes.push({ hash: Buffer.from(hash.slice(2), 'hex') as Uint8Array, encoded })
+    if (encoded[0] === 1) {
+      stack.push(`0x${Buffer.from(encoded.subarray(34, 66)).toString('hex')}`)
+      stack.push(`0x${Buffer.from(encoded.subarray(66, 98)).toString('hex')}`)
+    }
+  }
+  return nodes
+}
+
+describe('Chain.adoptSnapshot', () => {
+  const source = new Chain({ genesis: GENESIS })
+  const blocks = mine(source, 40)
+  const at = (n: number) => blocks[n - 1] as Block
+  const td = (n: number) => source.totalDifficulty(source.getBlockByNumber(BigInt(n))?.hash ?? '0x') ?? 0n
+
+  test('a fresh chain adopts a snapshot block as its base and executes the blocks after it', () => {
+    const chain = new Chain({ genesis: GENESIS })
+    const own = mine(chain, 2)
+    const ownStates = new Map(
+      own.map((b) => [b, chain.stateAt(chain.getBlockByNumber(b.header.number)?.hash ?? '0x')]),
+    )
+    const stateAfter = (b: Block) => ownStates.get(b) ?? chain.headState
+    chain.adoptSnapshot(at(20), td(20), stateNodes(source, at(20)))
+    expect(chain.head.block.header.number).toBe(20n)
+    expect(chain.base).toBe(20n)
+    // The lighter chain held before left the canonical chain.
+    expect(chain.getBlockByNumber(1n)).toBeUndefined()
+    expect(chain.getBlock(source.getBlockByNumber(1n)?.hash ?? '0x')).toBeUndefined()
+    // A block on the abandoned branch meets the chain only below its base: too deep to follow.
+    const parent = own[1] as Block
+    const template = buildBlockTemplate({
+      params: chain.params,
+      parent: parent.header,
+      parentState: stateAfter(parent),
+      txs: [],
+      now: parent.header.timestamp + 10n,
+      miner: `0x${'43'.repeat(20)}`,
+    }).block
+    let sealed: Block | undefined
+    for (let nonce = 0n; sealed === undefined; nonce += 1000n) {
+      const r = mineSlice(template.header, nonce, 1000)
+      if ('found' in r) sealed = sealBlock(template, r.found)
+    }
+    expect(() => chain.importBlock(sealed as Block, BigInt(Date.now()))).toThrow(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'BLOCK_REORG_TOO_DEEP' }) }),
+    )
+    for (let n = 21; n <= 40; n++) expect(chain.importBlock(at(n), BigInt(Date.now())).kind).toBe('extended')
+    expect(chain.head.hash).toBe(source.head.hash)
+    expect(chain.head.totalDifficulty).toBe(source.head.totalDifficulty)
+    expect(chain.headState.root).toBe(source.headState.root)
+  })
+
+  test('refuses a block not ahead of the head, a state not given, and a body that does not match', () => {
+    const chain = new Chain({ genesis: GENESIS })
+    mine(chain, 25)
+    expect(() => chain.adoptSnapshot(at(20), td(20), stateNodes(source, at(20)))).toThrow(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'BLOCK_NOT_ADOPTABLE' }) }),
+    )
+    const fresh = new Chain({ genesis: GENESIS })
+    expect(() => fresh.adoptSnapshot(at(20), td(20), stateNodes(source, at(10)))).toThrow(
+      /not among the nodes/,
+    )
+    const forged = { ...at(20), transactions: [at(20).transactions[0] ?? '0x02'] } as Block
+    expect(() => fresh.adoptSnapshot(forged, td(20), stateNodes(source, at(20)))).toThrow(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'BLOCK_BAD_TX_ROOT' }) }),
+    )
+    expect(fresh.head.block.header.number).toBe(0n)
+  })
+
+  test('headers below the base are refused, not answered short', () => {
+    const chain = new Chain({ genesis: GENESIS })
+    chain.adoptSnapshot(at(30), td(30), stateNodes(source, at(30)))
+    const server = createSyncServer({ chain, now: () => Date.now() })
+    const protocol = syncProtocols(GENESIS.params.chainId).headers
+    expect(() => server.answer(protocol, encodeHeadersRequest({ from: 0n, count: 10 }), 'peer')).toThrow(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_NOT_HELD', from: 1n }) }),
+    )
+    expect(server.answer(protocol, encodeHeadersRequest({ from: 30n, count: 10 }), 'peer')).toBeInstanceOf(
+      Uint8Array,
+    )
+  })
+})
+
+describe('mode', () => {
+  test('pins parse, modes describe themselves, and the worker init checks the pin', () => {
+    expect(parseModePin('light')).toBe('light')
+    expect(parseModePin('turbo')).toBeUndefined()
+    expect(parseModePin(null)).toBeUndefined()
+    expect(describeMode({ kind: 'upgrading', percent: 42.7 })).toBe('upgrading 42 %')
+    expect(describeMode({ kind: 'full' })).toBe('full')
+    const [a, b, c] = [new MessageChannel(), new MessageChannel(), new MessageChannel()]
+    const msg = {
+      type: 'init',
+      profileId: 'p',
+      chainId: 7,
+      mine: true,
+      ports: { api: a.port1, network: b.port1, sink: c.port1 },
+    }
+    expect(parseInit({ ...msg, mode: 'full' }).mode).toBe('full')
+    expect(parseInit(msg).mode).toBeUndefined()
+    expect(() => parseInit({ ...msg, mode: 'turbo' })).toThrow(/mode must be/)
+    for (const ch of [a, b, c]) ch.port1.close()
+  })
+})
+
+describe('a chain started from a snapshot, stored', () => {
+  test('reopens from its repository at the same head, base and state, and goes on importing', async () => {
+    const source = new Chain({ genesis: GENESIS })
+    const blocks = mine(source, 30)
+    const at = (n: number) => blocks[n - 1] as Block
+    const backend = createMemoryBackend()
+    const identity = { chainId: GENESIS.params.chainId, genesisHash: source.genesisHash }
+    const repo = await openMemoryRepository({ backend, chain: identity })
+    const store = await PersistentChainStore.open(repo)
+    const chain = new Chain({ genesis: GENESIS, store })
+    const td = source.totalDifficulty(source.getBlockByNumber(20n)?.hash ?? '0x') ?? 0n
+    chain.adoptSnapshot(at(20), td, stateNodes(source, at(20)))
+    for (let n = 21; n <= 25; n++) chain.importBlock(at(n), BigInt(Date.now()))
+    await store.flush()
+    repo.close()
+
+    const reopened = await openMemoryRepository({ backend, chain: identity })
+    const again = await PersistentChainStore.open(reopened)
+    await again.loaded
+    const chain2 = new Chain({ genesis: GENESIS, store: again })
+    expect(chain2.head.hash).toBe(source.getBlockByNumber(25n)?.hash)
+    expect(chain2.base).toBe(20n)
+    expect(chain2.headState.root).toBe(at(25).header.stateRoot)
+    for (let n = 26; n <= 30; n++) expect(chain2.importBlock(at(n), BigInt(Date.now())).kind).toBe('extended')
+    expect(chain2.head.hash).toBe(source.head.hash)
+    expect(chain2.head.totalDifficulty).toBe(source.head.totalDifficulty)
+  })
+})
