@@ -77,7 +77,9 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, onClo
       ) : (
         <>
           <h2>
-            <span data-testid="take-send">{c.send}</span>, <span data-testid="take-receive">{c.receive}</span>
+            <span data-testid="take-send">{c.send}</span>
+            <br />
+            <span data-testid="take-receive">{c.receive}</span>
           </h2>
           <dl className="facts">
             <div className="facts__row">
