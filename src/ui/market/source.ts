@@ -113,6 +113,8 @@ export interface MarketSwap {
   readonly steps: readonly { readonly state: SwapState; readonly height: bigint | null }[]
   readonly makerLock: MarketLock | null
   readonly takerLock: MarketLock | null
+  /** Why the node's last step failed (the wallet did not sign, a transaction reverted), else null. */
+  readonly error: string | null
 }
 
 /** Chain parameters the screens compute with (genesis `params`). */

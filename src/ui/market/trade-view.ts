@@ -31,6 +31,8 @@ export interface TradeView {
   readonly next: TradeNext
   /** While our own lock is live: blocks until it can be refunded, with the estimated time. */
   readonly refund: { readonly blocks: bigint; readonly text: string } | null
+  /** The node's last step failed: `Last step failed: …` (it retries on the next block); null otherwise. */
+  readonly problem: string | null
 }
 
 const FINAL: readonly SwapState[] = ['Completed', 'Cancelled', 'Expired', 'Refunded']
@@ -127,6 +129,10 @@ export function tradeView(
     steps,
     next: nextStep(swap, { amountA, amountB, own, head, walletUnlocked, k: BigInt(params.confirmations) }),
     refund,
+    problem:
+      swap.error === null || finished
+        ? null
+        : `Last step failed: ${swap.error} Your node tries again at the next block.`,
   }
 }
 

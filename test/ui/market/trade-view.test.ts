@@ -57,6 +57,7 @@ function swap(
     steps: states.map((state) => ({ state, height: null })),
     makerLock: locks.maker ?? null,
     takerLock: locks.taker ?? null,
+    error: null,
   }
 }
 
@@ -345,6 +346,15 @@ describe('My trades: step view', () => {
       text: 'Unlock your wallet to sign the refund of your lock.',
     })
     expect(view(s, 30n, true).next.needsYou).toBe(false)
+  })
+
+  test('a failed step is shown while the swap runs, not once it ended', () => {
+    const running = { ...swap('maker', 'Accepted', null, {}), error: 'the wallet did not sign.' }
+    expect(view(running).problem).toBe(
+      'Last step failed: the wallet did not sign. Your node tries again at the next block.',
+    )
+    expect(view({ ...running, state: 'Expired' }).problem).toBeNull()
+    expect(view(swap('maker', 'Accepted', null, {})).problem).toBeNull()
   })
 
   test('the refund countdown follows the head', () => {

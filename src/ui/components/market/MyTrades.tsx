@@ -83,6 +83,11 @@ function Trade({ view }: { readonly view: TradeView }) {
       <p className={view.next.needsYou ? 'notice notice--act' : 'notice'} data-testid="trade-next">
         {view.next.text}
       </p>
+      {view.problem !== null ? (
+        <p className="form__error" role="alert" data-testid="trade-problem">
+          {view.problem}
+        </p>
+      ) : null}
       {view.refund !== null ? (
         <p className="muted small" data-testid="trade-refund">
           {view.refund.text}
