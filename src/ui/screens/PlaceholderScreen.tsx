@@ -27,29 +27,3 @@ export function PlaceholderScreen({ title, summary, points, icon }: PlaceholderS
     </div>
   )
 }
-
-const stroke = {
-  fill: 'none',
-  stroke: 'currentColor',
-  strokeWidth: 1.8,
-  strokeLinecap: 'round',
-  strokeLinejoin: 'round',
-} as const
-
-export function MarketScreen() {
-  return (
-    <PlaceholderScreen
-      title="Market"
-      summary="Post offers and trade tokens directly with other tabs."
-      points={[
-        'Signed offers shared peer to peer — posting and cancelling cost nothing',
-        'Trades settle with atomic swaps: both sides get paid, or both get refunded',
-      ]}
-      icon={
-        <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-          <path d="M4 8h14l-3-3M20 16H6l3 3" {...stroke} />
-        </svg>
-      }
-    />
-  )
-}

@@ -1,0 +1,98 @@
+import type { MarketAccount, MarketParams, MarketSwap, MarketToken } from '../../market/source'
+import { type TradeView, tradeView } from '../../market/trade-view'
+
+interface MyTradesProps {
+  readonly swaps: readonly MarketSwap[]
+  readonly account: MarketAccount
+  readonly tokens: readonly MarketToken[]
+  readonly params: MarketParams
+  readonly head: bigint
+}
+
+const STEP_MARK = { done: '✓', current: '•', todo: '', skipped: '–' } as const
+
+/** Running trades with their steps and what comes next, then the finished ones (history). */
+export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps) {
+  const views = swaps.map((s) => tradeView(s, tokens, params, head, account.unlocked))
+  const running = views.filter((v) => !v.finished)
+  const history = views.filter((v) => v.finished)
+  const needYou = running.filter((v) => v.next.needsYou).length
+  return (
+    <>
+      {running.length === 0 ? (
+        <p className="muted">No trade running. Take an offer above, or post one.</p>
+      ) : (
+        <>
+          <p
+            className={needYou > 0 ? 'notice notice--act' : 'notice'}
+            role="status"
+            data-testid="trades-notice"
+          >
+            {needYou > 0
+              ? `${needYou === 1 ? 'A trade needs' : `${needYou} trades need`} you: unlock your wallet so your node can sign.`
+              : 'Your trades move on by themselves: nothing to do.'}
+          </p>
+          <div className="trades">
+            {running.map((v) => (
+              <Trade key={v.id} view={v} />
+            ))}
+          </div>
+        </>
+      )}
+      {history.length > 0 ? (
+        <>
+          <h3>History</h3>
+          <table className="table" data-testid="trade-history">
+            <thead>
+              <tr>
+                <th>Trade</th>
+                <th>Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((v) => (
+                <tr key={v.id}>
+                  <td>{v.title}</td>
+                  <td className="small">{v.next.text}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </>
+  )
+}
+
+function Trade({ view }: { readonly view: TradeView }) {
+  return (
+    <article className="card trade" data-testid="trade">
+      <h3 className="trade__title">
+        {view.title} <span className="tag tag--ghost">{view.role}</span>
+      </h3>
+      <ol className="steps">
+        {view.steps.map((s) => (
+          <li key={s.label} className={`steps__item steps__item--${s.status}`}>
+            <span className="steps__mark" aria-hidden="true">
+              {STEP_MARK[s.status]}
+            </span>
+            {s.label}
+          </li>
+        ))}
+      </ol>
+      <p className={view.next.needsYou ? 'notice notice--act' : 'notice'} data-testid="trade-next">
+        {view.next.text}
+      </p>
+      {view.problem !== null ? (
+        <p className="form__error" role="alert" data-testid="trade-problem">
+          {view.problem}
+        </p>
+      ) : null}
+      {view.refund !== null ? (
+        <p className="muted small" data-testid="trade-refund">
+          {view.refund.text}
+        </p>
+      ) : null}
+    </article>
+  )
+}

@@ -1,0 +1,105 @@
+import { useMemo } from 'react'
+import type { Address } from 'viem'
+import { type BookRow, bookView } from '../../market/book-view'
+import type { MarketBookEntry, MarketPair, MarketToken } from '../../market/source'
+import { useNow } from '../../useNow'
+import { Identicon } from '../Identicon'
+
+interface OrderBookProps {
+  readonly entries: readonly MarketBookEntry[]
+  readonly pair: MarketPair
+  readonly tokens: readonly MarketToken[]
+  readonly me: Address | null
+  readonly onTake: (entry: MarketBookEntry) => void
+  readonly onCancel: (entry: MarketBookEntry) => void
+}
+
+/** The pair's order book: offers selling the base (asks) and buying it (bids), best price first. */
+export function OrderBook({ entries, pair, tokens, me, onTake, onCancel }: OrderBookProps) {
+  // The expiry countdowns tick only while there is something to count down.
+  const now = useNow(1000, entries.length > 0)
+  const book = useMemo(() => bookView(entries, pair, tokens, me, now), [entries, pair, tokens, me, now])
+  const byId = useMemo(() => new Map(entries.map((e) => [e.id, e])), [entries])
+  const side = (title: string, testId: string, rows: readonly BookRow[], empty: string) => (
+    <div className="book__side">
+      <h3>{title}</h3>
+      {rows.length === 0 ? (
+        <p className="muted small">{empty}</p>
+      ) : (
+        <table className="table book" data-testid={testId}>
+          <thead>
+            <tr>
+              <th>
+                Price ({book.quote.symbol} per {book.base.symbol})
+              </th>
+              <th>Amount</th>
+              <th>Maker</th>
+              <th>Expires</th>
+              <th aria-label="Action" />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => {
+              const entry = byId.get(r.id)
+              return (
+                <tr key={r.id} data-testid="book-row">
+                  <td className="mono">
+                    {r.price.exact ? '' : '≈'}
+                    {r.price.text}
+                    <div className="muted small">
+                      {r.inverse.exact ? '' : '≈'}
+                      {r.inverse.text} {book.base.symbol} per {book.quote.symbol}
+                    </div>
+                  </td>
+                  <td>
+                    {r.amount}
+                    <div className="muted small">for {r.total}</div>
+                  </td>
+                  <td className="table__peer">
+                    <Identicon id={r.makerIdenticon} />{' '}
+                    <span className="mono small" title={r.maker}>
+                      {r.mine ? 'you' : `${r.maker.slice(0, 6)}…${r.maker.slice(-4)}`}
+                    </span>
+                    {r.unfunded ? <span className="tag tag--warn">unfunded</span> : null}
+                  </td>
+                  <td className="small">{r.expiry}</td>
+                  <td>
+                    {entry === undefined ? null : r.mine ? (
+                      <button type="button" className="button button--small" onClick={() => onCancel(entry)}>
+                        Withdraw
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        className="button button--small button--primary"
+                        onClick={() => onTake(entry)}
+                      >
+                        {r.side === 'ask' ? `Buy ${book.base.symbol}` : `Sell ${book.base.symbol}`}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+  return (
+    <div className="book__sides">
+      {side(
+        `Selling ${book.base.symbol}`,
+        'asks',
+        book.asks,
+        `No one sells ${book.base.symbol} for ${book.quote.symbol} right now.`,
+      )}
+      {side(
+        `Buying ${book.base.symbol}`,
+        'bids',
+        book.bids,
+        `No one buys ${book.base.symbol} with ${book.quote.symbol} right now.`,
+      )}
+    </div>
+  )
+}

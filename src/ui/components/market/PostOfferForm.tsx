@@ -1,0 +1,173 @@
+import { type FormEvent, useState } from 'react'
+import { type Address, toHex } from 'viem'
+import { marketErrorMessage } from '../../market/errors'
+import { type OfferFields, parseOffer } from '../../market/offer-form'
+import {
+  type MarketAccount,
+  type MarketFees,
+  type MarketPair,
+  type MarketParams,
+  type MarketSource,
+  type MarketToken,
+  NATIVE_TOKEN,
+} from '../../market/source'
+import { useMarketQuery } from '../../market/useMarket'
+
+interface PostOfferFormProps {
+  readonly source: MarketSource
+  readonly account: MarketAccount
+  readonly tokens: readonly MarketToken[]
+  readonly params: MarketParams
+  readonly fees: MarketFees
+  readonly pair: MarketPair
+}
+
+/** "Sell X of A for Y of B": checked as typed, signed by the wallet (EIP-712), posted through this node. */
+export function PostOfferForm({ source, account, tokens, params, fees, pair }: PostOfferFormProps) {
+  const [fields, setFields] = useState<OfferFields>({
+    sellToken: pair.base,
+    sellAmount: '',
+    buyToken: pair.quote,
+    buyAmount: '',
+    expiryMinutes: '60',
+  })
+  const [error, setError] = useState<string | null>(null)
+  const [done, setDone] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const sellToken = fields.sellToken as Address
+  const balances = useMarketQuery(
+    source,
+    async (s) => {
+      const [sell, native] = await Promise.all([
+        s.balanceOf(sellToken, account.address),
+        s.balanceOf(NATIVE_TOKEN, account.address),
+      ])
+      return { sell, native }
+    },
+    ['wallet', 'head'],
+    [sellToken, account.address],
+  )
+  const loaded = balances !== null && 'value' in balances ? balances.value : null
+  // The salt is drawn on submit; the preview only needs the other fields.
+  const preview =
+    loaded === null
+      ? null
+      : parseOffer(fields, {
+          tokens,
+          params,
+          fees,
+          maker: account.address,
+          makerPeer: account.peerId,
+          sellBalance: loaded.sell,
+          nativeBalance: loaded.native,
+          nowMs: Date.now(),
+          salt: toHex(new Uint8Array(32)),
+        })
+  const field = (name: keyof OfferFields) => ({
+    value: fields[name],
+    onChange: (e: { currentTarget: { value: string } }) => {
+      const value = e.currentTarget.value
+      setFields((f) => ({ ...f, [name]: value }))
+      setError(null)
+      setDone(null)
+    },
+  })
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (loaded === null) return
+    const parsed = parseOffer(fields, {
+      tokens,
+      params,
+      fees,
+      maker: account.address,
+      makerPeer: account.peerId,
+      sellBalance: loaded.sell,
+      nativeBalance: loaded.native,
+      nowMs: Date.now(),
+      salt: toHex(crypto.getRandomValues(new Uint8Array(32))),
+    })
+    if (!parsed.ok) {
+      setError(parsed.error)
+      return
+    }
+    setBusy(true)
+    setError(null)
+    try {
+      const signed = await source.signOffer(parsed.value.offer)
+      await source.postOffer(signed)
+      setDone(
+        `Offer posted: ${parsed.value.price}. It stays open until someone takes it, it expires or you withdraw it.`,
+      )
+      setFields((f) => ({ ...f, sellAmount: '', buyAmount: '' }))
+    } catch (err) {
+      setError(marketErrorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const options = tokens.map((t) => (
+    <option key={t.address} value={t.address}>
+      {t.symbol}
+    </option>
+  ))
+  return (
+    <form className="form" onSubmit={submit} data-testid="post-offer" noValidate>
+      <div className="form__row">
+        <label htmlFor="offer-sell-amount">You sell</label>
+        <div className="offer-amount">
+          <input
+            id="offer-sell-amount"
+            className="input"
+            inputMode="decimal"
+            placeholder="100"
+            {...field('sellAmount')}
+          />
+          <select className="input" aria-label="Token you sell" {...field('sellToken')}>
+            {options}
+          </select>
+        </div>
+      </div>
+      <div className="form__row">
+        <label htmlFor="offer-buy-amount">You receive</label>
+        <div className="offer-amount">
+          <input
+            id="offer-buy-amount"
+            className="input"
+            inputMode="decimal"
+            placeholder="50"
+            {...field('buyAmount')}
+          />
+          <select className="input" aria-label="Token you receive" {...field('buyToken')}>
+            {options}
+          </select>
+        </div>
+      </div>
+      <div className="form__row">
+        <label htmlFor="offer-expiry">Open for (minutes)</label>
+        <input id="offer-expiry" className="input" inputMode="numeric" {...field('expiryMinutes')} />
+      </div>
+      {preview?.ok ? (
+        <ul className="plain-list small muted" data-testid="offer-preview">
+          <li>{preview.value.price}</li>
+          <li>{preview.value.fee}</li>
+          <li>{preview.value.lock}</li>
+        </ul>
+      ) : null}
+      {error !== null ? (
+        <p className="form__error" role="alert" data-testid="offer-error">
+          {error}
+        </p>
+      ) : null}
+      {done !== null ? (
+        <p className="muted" role="status" data-testid="offer-posted">
+          {done}
+        </p>
+      ) : null}
+      <div>
+        <button type="submit" className="button button--primary" disabled={busy || loaded === null}>
+          {busy ? 'Waiting for your signature…' : 'Sign and post the offer'}
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,126 @@
+import { useEffect, useRef, useState } from 'react'
+import { marketErrorMessage } from '../../market/errors'
+import {
+  type MarketAccount,
+  type MarketBookEntry,
+  type MarketFees,
+  type MarketParams,
+  type MarketSource,
+  type MarketToken,
+  NATIVE_TOKEN,
+} from '../../market/source'
+import { takeConfirmation } from '../../market/take-view'
+import { useMarketQuery } from '../../market/useMarket'
+
+interface TakeDialogProps {
+  readonly source: MarketSource
+  readonly account: MarketAccount
+  readonly entry: MarketBookEntry
+  readonly tokens: readonly MarketToken[]
+  readonly params: MarketParams
+  readonly fees: MarketFees
+  /** Closes the dialog; `taken` is true once the maker accepted. */
+  readonly onClose: (taken: boolean) => void
+}
+
+/** Confirms a take: exactly what goes out, what comes in and the fees, before the wallet signs it. */
+export function TakeDialog({ source, account, entry, tokens, params, fees, onClose }: TakeDialogProps) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const pay = entry.signed.offer.buyToken
+  const balances = useMarketQuery(
+    source,
+    async (s) => {
+      const [token, native] = await Promise.all([
+        s.balanceOf(pay, account.address),
+        s.balanceOf(NATIVE_TOKEN, account.address),
+      ])
+      return { token, native }
+    },
+    ['wallet', 'head'],
+    [pay, account.address],
+  )
+  useEffect(() => {
+    const d = ref.current
+    if (d !== null && !d.open) d.showModal()
+    return () => d?.close()
+  }, [])
+  const loaded = balances !== null && 'value' in balances ? balances.value : null
+  const c =
+    loaded === null
+      ? null
+      : takeConfirmation(entry, {
+          tokens,
+          params,
+          fees,
+          taker: account.address,
+          payBalance: loaded.token,
+          nativeBalance: loaded.native,
+        })
+  const take = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      await source.takeOffer(entry.id)
+      onClose(true)
+    } catch (err) {
+      setError(marketErrorMessage(err))
+      setBusy(false)
+    }
+  }
+  return (
+    <dialog ref={ref} className="approval" data-testid="take-dialog" onCancel={() => onClose(false)}>
+      <p className="eyebrow">Take this offer?</p>
+      {c === null ? (
+        <p className="muted">Reading your balances…</p>
+      ) : (
+        <>
+          <h2>
+            <span data-testid="take-send">{c.send}</span>
+            <br />
+            <span data-testid="take-receive">{c.receive}</span>
+          </h2>
+          <dl className="facts">
+            <div className="facts__row">
+              <dt>Price</dt>
+              <dd>{c.price}</dd>
+            </div>
+            <div className="facts__row">
+              <dt>Fees</dt>
+              <dd data-testid="take-fee">{c.fee}</dd>
+            </div>
+            <div className="facts__row">
+              <dt>Safety</dt>
+              <dd>{c.safety}</dd>
+            </div>
+          </dl>
+          {c.refusal !== null ? (
+            <p className="form__error" role="alert" data-testid="take-refusal">
+              {c.refusal}
+            </p>
+          ) : null}
+        </>
+      )}
+      {error !== null ? (
+        <p className="form__error" role="alert" data-testid="take-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="row row--end">
+        <button type="button" className="button" onClick={() => onClose(false)}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="take-confirm"
+          disabled={busy || c === null || c.refusal !== null}
+          onClick={take}
+        >
+          {busy ? 'Asking the maker…' : 'Sign and take'}
+        </button>
+      </div>
+    </dialog>
+  )
+}

@@ -1,0 +1,126 @@
+import type { Address, Hex } from 'viem'
+import { formatDuration } from '../format'
+import { type Decimal, formatAmount, unitPrice } from './price'
+import type { MarketBookEntry, MarketPair, MarketToken } from './source'
+
+/** A token missing from the token list: named by its short address, amounts shown in base units. */
+export function unknownToken(address: Address): MarketToken {
+  return { address, symbol: `${address.slice(0, 6)}…${address.slice(-4)}`, decimals: 0 }
+}
+
+/** The token at `address` from `tokens` (compared in lower case), or a placeholder naming its address. */
+export function tokenOf(tokens: readonly MarketToken[], address: Address): MarketToken {
+  const a = address.toLowerCase()
+  return tokens.find((t) => t.address.toLowerCase() === a) ?? unknownToken(address)
+}
+
+/** One line of an order book, ready to show. */
+export interface BookRow {
+  readonly id: Hex
+  /** `ask`: the maker sells base for quote; `bid`: the maker sells quote for base. */
+  readonly side: 'ask' | 'bid'
+  /** Quote per one base, e.g. `0.5` (SLV per GLD). */
+  readonly price: Decimal
+  /** Base per one quote, e.g. `2` (GLD per SLV). */
+  readonly inverse: Decimal
+  /** How much base changes hands, e.g. `100 GLD`. */
+  readonly amount: string
+  /** How much quote changes hands, e.g. `50 SLV`. */
+  readonly total: string
+  readonly maker: Address
+  /** Id for the maker's identicon (the address in lower case). */
+  readonly makerIdenticon: string
+  /** Posted by the account looking at the book. */
+  readonly mine: boolean
+  /** The maker does not hold what it sells: taking it would fail. */
+  readonly unfunded: boolean
+  /** Seconds until it expires (0: expired). */
+  readonly expiresInS: number
+  /** `expires in 4m 05s`, or `expired`. */
+  readonly expiry: string
+}
+
+export interface BookView {
+  readonly base: MarketToken
+  readonly quote: MarketToken
+  /** Cheapest first. */
+  readonly asks: readonly BookRow[]
+  /** Highest price first. */
+  readonly bids: readonly BookRow[]
+}
+
+/** Time left until `expiresAt` (unix seconds) at `nowMs`, in whole seconds, never negative. */
+export function secondsLeft(expiresAt: bigint, nowMs: number): number {
+  const left = expiresAt - BigInt(Math.floor(nowMs / 1000))
+  return left > 0n ? Number(left) : 0
+}
+
+/** `expires in 4m 05s`, or `expired`. */
+export function expiryLabel(seconds: number): string {
+  return seconds > 0 ? `expires in ${formatDuration(seconds * 1000)}` : 'expired'
+}
+
+/**
+ * The order book of `pair` from open offers: asks (selling base) cheapest first, bids (selling quote)
+ * highest first, ties by larger amount then id; expired offers and other pairs left out. Prices are
+ * exact ratios of the signed amounts (cross-multiplied for sorting, rounded only for display). Pure.
+ */
+export function bookView(
+  entries: readonly MarketBookEntry[],
+  pair: MarketPair,
+  tokens: readonly MarketToken[],
+  me: Address | null,
+  nowMs: number,
+): BookView {
+  const base = tokenOf(tokens, pair.base)
+  const quote = tokenOf(tokens, pair.quote)
+  const b = pair.base.toLowerCase()
+  const q = pair.quote.toLowerCase()
+  const asks: { row: BookRow; baseAmount: bigint; quoteAmount: bigint }[] = []
+  const bids: { row: BookRow; baseAmount: bigint; quoteAmount: bigint }[] = []
+  for (const entry of entries) {
+    const o = entry.signed.offer
+    const expiresInS = secondsLeft(o.expiresAt, nowMs)
+    if (expiresInS === 0) continue
+    const sell = o.sellToken.toLowerCase()
+    const buy = o.buyToken.toLowerCase()
+    const side = sell === b && buy === q ? 'ask' : sell === q && buy === b ? 'bid' : null
+    if (side === null) continue
+    const baseAmount = side === 'ask' ? o.sellAmount : o.buyAmount
+    const quoteAmount = side === 'ask' ? o.buyAmount : o.sellAmount
+    const row: BookRow = {
+      id: entry.id,
+      side,
+      price: unitPrice(baseAmount, base.decimals, quoteAmount, quote.decimals),
+      inverse: unitPrice(quoteAmount, quote.decimals, baseAmount, base.decimals),
+      amount: formatAmount(baseAmount, base.decimals, base.symbol),
+      total: formatAmount(quoteAmount, quote.decimals, quote.symbol),
+      maker: o.maker,
+      makerIdenticon: o.maker.toLowerCase(),
+      mine: me !== null && o.maker.toLowerCase() === me.toLowerCase(),
+      unfunded: entry.makerLacksBalance,
+      expiresInS,
+      expiry: expiryLabel(expiresInS),
+    }
+    ;(side === 'ask' ? asks : bids).push({ row, baseAmount, quoteAmount })
+  }
+  // price(x) < price(y) ⇔ qx·by < qy·bx: exact, no division.
+  const byPrice =
+    (dir: 1 | -1) =>
+    (
+      x: { row: BookRow; baseAmount: bigint; quoteAmount: bigint },
+      y: { row: BookRow; baseAmount: bigint; quoteAmount: bigint },
+    ): number => {
+      const l = x.quoteAmount * y.baseAmount
+      const r = y.quoteAmount * x.baseAmount
+      if (l !== r) return (l < r ? -1 : 1) * dir
+      if (x.baseAmount !== y.baseAmount) return x.baseAmount > y.baseAmount ? -1 : 1
+      return x.row.id < y.row.id ? -1 : x.row.id > y.row.id ? 1 : 0
+    }
+  return {
+    base,
+    quote,
+    asks: asks.sort(byPrice(1)).map((a) => a.row),
+    bids: bids.sort(byPrice(-1)).map((a) => a.row),
+  }
+}

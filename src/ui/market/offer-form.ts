@@ -1,0 +1,137 @@
+import type { Address, Hex } from 'viem'
+import { formatDuration } from '../format'
+import { type Parsed, parseAmount } from '../token-form'
+import { tokenOf } from './book-view'
+import { formatAmount, unitPrice } from './price'
+import {
+  type MarketFees,
+  type MarketOffer,
+  type MarketParams,
+  type MarketToken,
+  NATIVE_TOKEN,
+} from './source'
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
+const fail = <T>(error: string): Parsed<T> => ({ ok: false, error })
+
+const isNative = (token: Address): boolean => token.toLowerCase() === NATIVE_TOKEN
+
+/** The native coin's symbol and decimals. */
+export const NATIVE_SYMBOL = 'TAB'
+export const NATIVE_DECIMALS = 18
+
+/**
+ * Highest price per gas a swap transaction is signed with: twice the next base fee plus the tip (the
+ * wallet's rule), so the fee shown is an upper bound.
+ */
+export const maxFeePerGas = (fees: MarketFees): bigint => 2n * fees.nextBaseFee + fees.suggestedTip
+
+/**
+ * Most network fee one party pays over a swap that completes, wei: an ERC20 approval when it locks a
+ * token (the native coin needs none), its lock and its redeem.
+ */
+export function swapFee(lockToken: Address, params: MarketParams, fees: MarketFees): bigint {
+  const gas =
+    (isNative(lockToken) ? 0n : params.swapGas.approve) + params.swapGas.lock + params.swapGas.redeem
+  return gas * maxFeePerGas(fees)
+}
+
+/** `1h 00m` for a number of blocks at the target block time. */
+export function blocksDuration(blocks: bigint, params: MarketParams): string {
+  return formatDuration(Number(blocks) * params.targetBlockTimeMs)
+}
+
+/** What a person typed in the post-offer form. */
+export interface OfferFields {
+  readonly sellToken: string
+  readonly sellAmount: string
+  readonly buyToken: string
+  readonly buyAmount: string
+  /** Minutes the offer stays open. */
+  readonly expiryMinutes: string
+}
+
+/** What the form needs to check the fields against. */
+export interface OfferContext {
+  readonly tokens: readonly MarketToken[]
+  readonly params: MarketParams
+  readonly fees: MarketFees
+  readonly maker: Address
+  readonly makerPeer: string
+  /** The maker's balance of the token it sells. */
+  readonly sellBalance: bigint
+  /** The maker's native balance (pays the fees). */
+  readonly nativeBalance: bigint
+  readonly nowMs: number
+  /** 32 random bytes (the caller draws them: this module is pure). */
+  readonly salt: Hex
+}
+
+/** A checked offer ready to sign, with the lines the form shows under it. */
+export interface OfferDraft {
+  readonly offer: MarketOffer
+  /** `1 GLD = 0.5 SLV`. */
+  readonly price: string
+  /** `Posting and cancelling are free: an offer is a signature, not a transaction.` and the fees if taken. */
+  readonly fee: string
+  /** `If it is taken, your 100 GLD are locked for up to 84 blocks (~2m 48s).` */
+  readonly lock: string
+}
+
+/** Parses the offer's lifetime in whole minutes, from 1 minute to the node's maximum. */
+export function parseExpiryMinutes(text: string, maxLifetimeS: number): Parsed<number> {
+  const t = text.trim()
+  const max = Math.floor(maxLifetimeS / 60)
+  if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > max)
+    return fail(`The offer must stay open between 1 and ${max} minutes (${formatDuration(max * 60_000)}).`)
+  return ok(Number(t))
+}
+
+/**
+ * Checks the post-offer form and builds the offer to sign. Errors read as plain sentences
+ * (`At most 2 decimals.`, `Insufficient balance: you have 1,000 GLD.`). Pure.
+ */
+export function parseOffer(fields: OfferFields, ctx: OfferContext): Parsed<OfferDraft> {
+  if (fields.sellToken === '' || fields.buyToken === '')
+    return fail('Choose the token you sell and the one you buy.')
+  if (fields.sellToken.toLowerCase() === fields.buyToken.toLowerCase())
+    return fail('Choose two different tokens.')
+  const sell = tokenOf(ctx.tokens, fields.sellToken as Address)
+  const buy = tokenOf(ctx.tokens, fields.buyToken as Address)
+  const sellAmount = parseAmount(fields.sellAmount, sell.decimals)
+  if (!sellAmount.ok) return fail(`You sell: ${sellAmount.error}`)
+  const buyAmount = parseAmount(fields.buyAmount, buy.decimals)
+  if (!buyAmount.ok) return fail(`You receive: ${buyAmount.error}`)
+  const minutes = parseExpiryMinutes(fields.expiryMinutes, ctx.params.maxOfferLifetimeS)
+  if (!minutes.ok) return fail(minutes.error)
+  if (sellAmount.value > ctx.sellBalance)
+    return fail(
+      `Insufficient balance: you have ${formatAmount(ctx.sellBalance, sell.decimals, sell.symbol)}.`,
+    )
+  const fee = swapFee(sell.address, ctx.params, ctx.fees)
+  const nativeNeed = (isNative(sell.address) ? sellAmount.value : 0n) + fee
+  if (nativeNeed > ctx.nativeBalance)
+    return fail(
+      `Insufficient balance: you have ${formatAmount(ctx.nativeBalance, NATIVE_DECIMALS, NATIVE_SYMBOL)}; ${isNative(sell.address) ? `${formatAmount(sellAmount.value, NATIVE_DECIMALS, NATIVE_SYMBOL)} plus ` : ''}network fees of up to ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} are needed.`,
+    )
+  const timelocks = ctx.params.defaultTimelocks
+  const offer: MarketOffer = {
+    maker: ctx.maker,
+    makerPeer: ctx.makerPeer,
+    sellToken: sell.address,
+    sellAmount: sellAmount.value,
+    buyToken: buy.address,
+    buyAmount: buyAmount.value,
+    expiresAt: BigInt(Math.floor(ctx.nowMs / 1000)) + BigInt(minutes.value * 60),
+    makerTimelock: timelocks.maker,
+    takerTimelock: timelocks.taker,
+    salt: ctx.salt,
+  }
+  const price = unitPrice(sellAmount.value, sell.decimals, buyAmount.value, buy.decimals)
+  return ok({
+    offer,
+    price: `1 ${sell.symbol} ${price.exact ? '=' : '≈'} ${price.text} ${buy.symbol}`,
+    fee: `Posting and cancelling are free: an offer is a signature, not a transaction. If it is taken, the swap's network fees are at most ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)}.`,
+    lock: `If it is taken, your ${formatAmount(sellAmount.value, sell.decimals, sell.symbol)} are locked for up to ${timelocks.maker} blocks (~${blocksDuration(BigInt(timelocks.maker), ctx.params)}) until the swap completes or they come back to you.`,
+  })
+}

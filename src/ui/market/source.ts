@@ -1,0 +1,182 @@
+import type { Address, Hex } from 'viem'
+
+/**
+ * The seam between the Market screens and the node: the few calls and events the screens need, in the
+ * shapes of the node's offers service (`src/trade/offers/`) and swap engine (`src/trade/swap/`). The
+ * screens depend on this module only; the app passes an adapter over `NodeApi` and the wallet, tests
+ * pass the in-memory twin (`memory-source.ts`).
+ */
+
+/** The native coin's token address (the HTLC locks the coin under the zero address). */
+export const NATIVE_TOKEN: Address = '0x0000000000000000000000000000000000000000'
+
+/** A token as the market lists it. `address` is lower case; the zero address is the native coin. */
+export interface MarketToken {
+  readonly address: Address
+  readonly symbol: string
+  readonly decimals: number
+}
+
+/** Two tokens; asks sell `base` for `quote`, bids sell `quote` for `base`. */
+export interface MarketPair {
+  readonly base: Address
+  readonly quote: Address
+}
+
+/** "Sell `sellAmount` of `sellToken` for `buyAmount` of `buyToken`", as its maker signs it (EIP-712). */
+export interface MarketOffer {
+  readonly maker: Address
+  readonly makerPeer: string
+  readonly sellToken: Address
+  readonly sellAmount: bigint
+  readonly buyToken: Address
+  readonly buyAmount: bigint
+  /** Unix seconds after which the offer can no longer be taken. */
+  readonly expiresAt: bigint
+  /** Blocks the maker's lock runs (the longer one: the maker locks first). */
+  readonly makerTimelock: number
+  /** Blocks the taker's lock runs. */
+  readonly takerTimelock: number
+  /** 32 random bytes. */
+  readonly salt: Hex
+}
+
+export interface SignedMarketOffer {
+  readonly chainId: number
+  readonly offer: MarketOffer
+  readonly signature: Hex
+}
+
+/** An open offer in the node's book. */
+export interface MarketBookEntry {
+  /** The offer id: its EIP-712 hash. */
+  readonly id: Hex
+  readonly signed: SignedMarketOffer
+  /** The node's clock when it arrived, ms. */
+  readonly receivedAt: number
+  /** The maker's balance of `sellToken` is below `sellAmount`. */
+  readonly makerLacksBalance: boolean
+  /** Posted through this node. */
+  readonly hosted: boolean
+}
+
+/** What maker and taker agreed when the maker accepted a take. */
+export interface MarketSwapTerms {
+  readonly chainId: number
+  readonly offerId: Hex
+  readonly maker: Address
+  readonly taker: Address
+  /** What the maker locks for the taker. */
+  readonly tokenA: Address
+  readonly amountA: bigint
+  /** What the taker locks for the maker. */
+  readonly tokenB: Address
+  readonly amountB: bigint
+  readonly makerTimelockBlocks: bigint
+  readonly takerTimelockBlocks: bigint
+  readonly hashlock: Hex
+  readonly acceptedHeight: bigint
+}
+
+export type SwapRole = 'maker' | 'taker'
+
+/** A swap's state as one party sees it (shared/DESIGN.md §7); it only moves forward. */
+export type SwapState =
+  | 'Open'
+  | 'Accepted'
+  | 'MakerLocked'
+  | 'TakerLocked'
+  | 'SecretRevealed'
+  | 'Completed'
+  | 'Cancelled'
+  | 'Expired'
+  | 'Refunded'
+
+/** One HTLC lock of a swap as the chain shows it. */
+export interface MarketLock {
+  readonly id: Hex
+  /** First block at which the lock can be refunded (and no longer redeemed). */
+  readonly timelockHeight: bigint
+  /** Block that mined the lock. */
+  readonly lockedAt: bigint
+  readonly state: 'locked' | 'redeemed' | 'refunded'
+}
+
+/** One party's swap: its terms, its state with the steps that led there, and both locks. */
+export interface MarketSwap {
+  /** The swap's id: the offer's id. */
+  readonly id: Hex
+  readonly role: SwapRole
+  readonly terms: MarketSwapTerms
+  readonly state: SwapState
+  /** Each state entered, in order, with the height of the chain event that moved it (null: a decision). */
+  readonly steps: readonly { readonly state: SwapState; readonly height: bigint | null }[]
+  readonly makerLock: MarketLock | null
+  readonly takerLock: MarketLock | null
+  /** Why the node's last step failed (the wallet did not sign, a transaction reverted), else null. */
+  readonly error: string | null
+}
+
+/** Chain parameters the screens compute with (genesis `params`). */
+export interface MarketParams {
+  readonly chainId: number
+  /** Confirmations (k) a lock needs before the other party acts on it. */
+  readonly confirmations: number
+  /** Target time between blocks, ms: turns blocks into estimated time. */
+  readonly targetBlockTimeMs: number
+  /** Timelocks a new offer gets (blocks), chosen by the node to satisfy the timelock rule. */
+  readonly defaultTimelocks: { readonly maker: number; readonly taker: number }
+  /** Longest offer lifetime the node accepts, seconds. */
+  readonly maxOfferLifetimeS: number
+  /** Gas each swap transaction is signed with (native HTLC calls cost fixed gas). */
+  readonly swapGas: { readonly approve: bigint; readonly lock: bigint; readonly redeem: bigint }
+}
+
+/** Fee market at the head, wei per gas. */
+export interface MarketFees {
+  readonly nextBaseFee: bigint
+  readonly suggestedTip: bigint
+}
+
+/** What changed: the screens reload the matching part (they never poll). */
+export type MarketEvent =
+  | { readonly kind: 'offers' }
+  | { readonly kind: 'swaps' }
+  | { readonly kind: 'head'; readonly number: bigint }
+  | { readonly kind: 'wallet' }
+
+/** The account the market acts with. */
+export interface MarketAccount {
+  readonly address: Address
+  /** This tab's libp2p peer id: an offer names it so takes come here. */
+  readonly peerId: string
+  /** False while the wallet is locked: the swap engine cannot sign and waits. */
+  readonly unlocked: boolean
+}
+
+export interface MarketSource {
+  params(): Promise<MarketParams>
+  /** Head height. */
+  head(): Promise<bigint>
+  fees(): Promise<MarketFees>
+  /** The account trading, or null before there is one. */
+  account(): Promise<MarketAccount | null>
+  /** Tokens the market can trade: the native coin, the account's holdings and the tokens of open offers. */
+  tokens(): Promise<readonly MarketToken[]>
+  /** Balance of `token` (zero address: the native coin) held by `holder`, base units. */
+  balanceOf(token: Address, holder: Address): Promise<bigint>
+  /** Open offers trading the pair's two tokens, either way. */
+  offers(pair: MarketPair): Promise<readonly MarketBookEntry[]>
+  /** Signs an offer with the wallet (EIP-712 `eth_signTypedData_v4`, through its approval dialog). */
+  signOffer(offer: MarketOffer): Promise<SignedMarketOffer>
+  /** Posts a signed offer through this node (which answers takes for it). */
+  postOffer(signed: SignedMarketOffer): Promise<MarketBookEntry>
+  /** Withdraws one of our open offers (the wallet signs the cancellation). */
+  cancelOffer(offerId: Hex): Promise<void>
+  /** Takes an offer (the wallet signs the take); resolves with the agreed terms. */
+  takeOffer(offerId: Hex): Promise<MarketSwapTerms>
+  /** Our swaps, newest first, both running and finished. */
+  swaps(): Promise<readonly MarketSwap[]>
+  /** Calls `listener` on every change; returns the unsubscribe function. */
+  subscribe(listener: (event: MarketEvent) => void): () => void
+}

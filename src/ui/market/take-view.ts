@@ -1,0 +1,72 @@
+import type { Address } from 'viem'
+import { tokenOf } from './book-view'
+import { blocksDuration, NATIVE_DECIMALS, NATIVE_SYMBOL, swapFee } from './offer-form'
+import { formatAmount, unitPrice } from './price'
+import {
+  type MarketBookEntry,
+  type MarketFees,
+  type MarketParams,
+  type MarketToken,
+  NATIVE_TOKEN,
+} from './source'
+
+/** What the take confirmation dialog says, and whether taking can go ahead. */
+export interface TakeConfirmation {
+  /** `You send 50 SLV`: what leaves the taker's account (locked, then paid to the maker). */
+  readonly send: string
+  /** `You receive 100 GLD`. */
+  readonly receive: string
+  /** `1 GLD = 0.5 SLV`. */
+  readonly price: string
+  /** `Network fees: at most 0.00042 TAB (approval, lock and redeem).` */
+  readonly fee: string
+  /** What happens if the maker walks away, in blocks and time. */
+  readonly safety: string
+  /** Why the take cannot go ahead; null when it can. */
+  readonly refusal: string | null
+}
+
+export interface TakeContext {
+  readonly tokens: readonly MarketToken[]
+  readonly params: MarketParams
+  readonly fees: MarketFees
+  readonly taker: Address
+  /** The taker's balance of the token the offer asks for. */
+  readonly payBalance: bigint
+  /** The taker's native balance (pays the fees). */
+  readonly nativeBalance: bigint
+}
+
+/**
+ * The confirmation for taking `entry`: exactly what goes out and what comes in, the fee bound and the
+ * refund guarantee, or the reason it cannot be taken (own offer, unfunded maker, not enough balance).
+ * Pure.
+ */
+export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): TakeConfirmation {
+  const o = entry.signed.offer
+  const get = tokenOf(ctx.tokens, o.sellToken)
+  const pay = tokenOf(ctx.tokens, o.buyToken)
+  const fee = swapFee(o.buyToken, ctx.params, ctx.fees)
+  const paid = formatAmount(o.buyAmount, pay.decimals, pay.symbol)
+  const got = formatAmount(o.sellAmount, get.decimals, get.symbol)
+  const price = unitPrice(o.sellAmount, get.decimals, o.buyAmount, pay.decimals)
+  const native = o.buyToken.toLowerCase() === NATIVE_TOKEN
+  const nativeNeed = (native ? o.buyAmount : 0n) + fee
+  const have = (amount: bigint, token: MarketToken) => formatAmount(amount, token.decimals, token.symbol)
+  let refusal: string | null = null
+  if (o.maker.toLowerCase() === ctx.taker.toLowerCase()) refusal = 'This is your own offer.'
+  else if (entry.makerLacksBalance) refusal = `The maker no longer holds ${got}: the swap could not complete.`
+  else if (ctx.payBalance < o.buyAmount)
+    refusal = `Insufficient balance: you have ${have(ctx.payBalance, pay)}.`
+  else if (ctx.nativeBalance < nativeNeed)
+    refusal = `Insufficient balance: you have ${formatAmount(ctx.nativeBalance, NATIVE_DECIMALS, NATIVE_SYMBOL)}; ${native ? `${paid} plus ` : ''}network fees of up to ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} are needed.`
+  const steps = native ? 'lock and redeem' : 'approval, lock and redeem'
+  return {
+    send: `You send ${paid}`,
+    receive: `You receive ${got}`,
+    price: `1 ${get.symbol} ${price.exact ? '=' : '≈'} ${price.text} ${pay.symbol}`,
+    fee: `Network fees: at most ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} (${steps}).`,
+    safety: `Your ${paid} are locked only after the maker's ${got} are locked and confirmed. If the maker does not complete, they come back to you after ${o.takerTimelock} blocks (~${blocksDuration(BigInt(o.takerTimelock), ctx.params)}).`,
+    refusal,
+  }
+}

@@ -1,0 +1,202 @@
+import { tokenOf } from './book-view'
+import { blocksDuration } from './offer-form'
+import { formatAmount } from './price'
+import type { MarketLock, MarketParams, MarketSwap, MarketToken, SwapState } from './source'
+
+/** A step of the trade as the step view draws it. */
+export interface TradeStep {
+  readonly label: string
+  /** `done`; `current` (the swap is at it); `todo`; `skipped` (the swap ended before it). */
+  readonly status: 'done' | 'current' | 'todo' | 'skipped'
+}
+
+/** What happens next, and whether it needs the person (the notification's wording). */
+export interface TradeNext {
+  /** True when nothing moves until the person acts (unlock the wallet). */
+  readonly needsYou: boolean
+  readonly text: string
+}
+
+/** One swap in "My trades", ready to show. */
+export interface TradeView {
+  readonly id: MarketSwap['id']
+  readonly role: MarketSwap['role']
+  /** `You sell 100 GLD for 50 SLV` (maker) or `You buy 100 GLD for 50 SLV` (taker). */
+  readonly title: string
+  readonly state: SwapState
+  /** An end was reached: the trade belongs to the history. */
+  readonly finished: boolean
+  /** Four steps: locked → counter-locked → redeemed → done. */
+  readonly steps: readonly TradeStep[]
+  readonly next: TradeNext
+  /** While our own lock is live: blocks until it can be refunded, with the estimated time. */
+  readonly refund: { readonly blocks: bigint; readonly text: string } | null
+  /** The node's last step failed: `Last step failed: …` (it retries on the next block); null otherwise. */
+  readonly problem: string | null
+}
+
+const FINAL: readonly SwapState[] = ['Completed', 'Cancelled', 'Expired', 'Refunded']
+
+/** How many of the four steps a state has completed (Open and Accepted: none yet). */
+const PROGRESS: Readonly<Record<SwapState, number>> = {
+  Open: 0,
+  Accepted: 0,
+  MakerLocked: 1,
+  TakerLocked: 2,
+  SecretRevealed: 3,
+  Completed: 4,
+  Cancelled: 0,
+  Expired: 0,
+  Refunded: 0,
+}
+
+/** Confirmations of a lock at `head` (1 in the block that mined it). */
+export function confirmations(lock: MarketLock, head: bigint): bigint {
+  return head >= lock.lockedAt ? head - lock.lockedAt + 1n : 0n
+}
+
+/** Blocks until `lock` can be refunded: a refund is valid in a block numbered ≥ `timelockHeight`. */
+export function blocksUntilRefund(lock: MarketLock, head: bigint): bigint {
+  const left = lock.timelockHeight - (head + 1n)
+  return left > 0n ? left : 0n
+}
+
+const plural = (n: bigint, word: string): string => `${n} ${word}${n === 1n ? '' : 's'}`
+
+/**
+ * The "My trades" view of one party's swap at `head`: the four steps, what comes next and whether it
+ * needs the person (`walletUnlocked` false: the node cannot sign), and the live refund countdown of
+ * our own lock in blocks and estimated time. Pure.
+ */
+export function tradeView(
+  swap: MarketSwap,
+  tokens: readonly MarketToken[],
+  params: MarketParams,
+  head: bigint,
+  walletUnlocked: boolean,
+): TradeView {
+  const t = swap.terms
+  const a = tokenOf(tokens, t.tokenA)
+  const b = tokenOf(tokens, t.tokenB)
+  const amountA = formatAmount(t.amountA, a.decimals, a.symbol)
+  const amountB = formatAmount(t.amountB, b.decimals, b.symbol)
+  const maker = swap.role === 'maker'
+  const labels = maker
+    ? [
+        `You lock ${amountA}`,
+        `They lock ${amountB}`,
+        `You redeem ${amountB}`,
+        `They redeem ${amountA} — done`,
+      ]
+    : [
+        `They lock ${amountA}`,
+        `You lock ${amountB}`,
+        `They redeem ${amountB}, revealing the secret`,
+        `You redeem ${amountA} — done`,
+      ]
+  const finished = FINAL.includes(swap.state)
+  // An end other than Completed stops where the last live state left it.
+  const reached =
+    swap.state === 'Completed' || !finished
+      ? PROGRESS[swap.state]
+      : Math.max(0, ...swap.steps.map((s) => (FINAL.includes(s.state) ? 0 : PROGRESS[s.state])))
+  const steps = labels.map(
+    (label, i): TradeStep => ({
+      label,
+      status: i < reached ? 'done' : finished ? 'skipped' : i === reached ? 'current' : 'todo',
+    }),
+  )
+  const own = maker ? swap.makerLock : swap.takerLock
+  const refund =
+    own !== null && own.state === 'locked'
+      ? (() => {
+          const blocks = blocksUntilRefund(own, head)
+          return {
+            blocks,
+            text:
+              blocks === 0n
+                ? 'Your lock can be refunded now.'
+                : `Refundable in ${plural(blocks, 'block')} (~${blocksDuration(blocks, params)}) if the swap does not complete.`,
+          }
+        })()
+      : null
+  return {
+    id: swap.id,
+    role: swap.role,
+    title: `${maker ? 'You sell' : 'You buy'} ${amountA} for ${amountB}`,
+    state: swap.state,
+    finished,
+    steps,
+    next: nextStep(swap, { amountA, amountB, own, head, walletUnlocked, k: BigInt(params.confirmations) }),
+    refund,
+    problem:
+      swap.error === null || finished
+        ? null
+        : `Last step failed: ${swap.error} Your node tries again at the next block.`,
+  }
+}
+
+interface NextContext {
+  readonly amountA: string
+  readonly amountB: string
+  readonly own: MarketLock | null
+  readonly head: bigint
+  readonly walletUnlocked: boolean
+  readonly k: bigint
+}
+
+const waiting = (text: string): TradeNext => ({ needsYou: false, text: `Nothing to do: ${text}` })
+
+/** A step the node signs: it needs the person only while the wallet is locked. */
+const sign = (what: string, unlocked: boolean): TradeNext =>
+  unlocked
+    ? { needsYou: false, text: `Nothing to do: your node is signing ${what}.` }
+    : { needsYou: true, text: `Unlock your wallet to sign ${what}.` }
+
+/** Waits for a lock's k confirmations, then signs `then`. */
+function afterConfirmations(lock: MarketLock | null, whose: string, then: string, c: NextContext): TradeNext {
+  const have = lock === null ? 0n : confirmations(lock, c.head)
+  if (have < c.k) return waiting(`waiting for ${plural(c.k - have, 'more confirmation')} of ${whose} lock.`)
+  return sign(then, c.walletUnlocked)
+}
+
+function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
+  // Our lock back once its timelock passed, whatever else happened (the engine's first rule).
+  if (c.own !== null && c.own.state === 'locked' && blocksUntilRefund(c.own, c.head) === 0n)
+    return sign('the refund of your lock', c.walletUnlocked)
+  const maker = swap.role === 'maker'
+  switch (swap.state) {
+    case 'Open':
+      return waiting('waiting for someone to take the offer.')
+    case 'Accepted':
+      return maker
+        ? sign(`the lock of ${c.amountA}`, c.walletUnlocked)
+        : waiting(`waiting for the maker to lock ${c.amountA}.`)
+    case 'MakerLocked':
+      return maker
+        ? waiting(`waiting for the taker to lock ${c.amountB}.`)
+        : afterConfirmations(swap.makerLock, "the maker's", `the lock of ${c.amountB}`, c)
+    case 'TakerLocked':
+      return maker
+        ? afterConfirmations(swap.takerLock, "the taker's", `the redeem of ${c.amountB}`, c)
+        : waiting(`waiting for the maker to redeem ${c.amountB}.`)
+    case 'SecretRevealed':
+      return maker
+        ? waiting(`you have ${c.amountB}; waiting for the taker to redeem ${c.amountA}.`)
+        : sign(`the redeem of ${c.amountA}`, c.walletUnlocked)
+    case 'Completed':
+      return { needsYou: false, text: `Done: you received ${maker ? c.amountB : c.amountA}.` }
+    case 'Refunded':
+      // A maker who redeemed the taker's lock keeps it: the taker let its own redeem window pass.
+      return maker && swap.steps.some((s) => s.state === 'SecretRevealed')
+        ? {
+            needsYou: false,
+            text: `Refunded: your ${c.amountA} came back to you, and you keep ${c.amountB}.`,
+          }
+        : { needsYou: false, text: `Refunded: your ${maker ? c.amountA : c.amountB} came back to you.` }
+    case 'Cancelled':
+      return { needsYou: false, text: 'Cancelled: none of your funds were locked.' }
+    case 'Expired':
+      return { needsYou: false, text: 'Expired: none of your funds were locked.' }
+  }
+}

@@ -1,0 +1,220 @@
+import { useState } from 'react'
+import type { Address } from 'viem'
+import { MyTrades } from '../components/market/MyTrades'
+import { OrderBook } from '../components/market/OrderBook'
+import { PostOfferForm } from '../components/market/PostOfferForm'
+import { TakeDialog } from '../components/market/TakeDialog'
+import { marketErrorMessage } from '../market/errors'
+import type { MarketBookEntry, MarketPair, MarketSource, MarketToken } from '../market/source'
+import { useMarketQuery, useMarketSource } from '../market/useMarket'
+import { PlaceholderScreen } from './PlaceholderScreen'
+
+const stroke = {
+  fill: 'none',
+  stroke: 'currentColor',
+  strokeWidth: 1.8,
+  strokeLinecap: 'round',
+  strokeLinejoin: 'round',
+} as const
+
+/** Trade tokens with other tabs: the order book of a pair, posting and taking offers, and My trades. */
+export function MarketScreen() {
+  const source = useMarketSource((s) => s.source)
+  if (source === null)
+    return (
+      <PlaceholderScreen
+        title="Market"
+        summary="Post offers and trade tokens directly with other tabs."
+        points={[
+          'Signed offers shared peer to peer — posting and cancelling cost nothing',
+          'Trades settle with atomic swaps: both sides get paid, or both get refunded',
+        ]}
+        icon={
+          <svg width="32" height="32" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <path d="M4 8h14l-3-3M20 16H6l3 3" {...stroke} />
+          </svg>
+        }
+      />
+    )
+  return <Market source={source} />
+}
+
+/** The pair shown first: the first two tokens listed (the native coin comes first). */
+function defaultPair(tokens: readonly MarketToken[]): MarketPair | null {
+  const [a, b] = tokens
+  return a === undefined || b === undefined ? null : { base: b.address, quote: a.address }
+}
+
+function Market({ source }: { readonly source: MarketSource }) {
+  const context = useMarketQuery(
+    source,
+    async (s) => {
+      const [params, tokens, account, fees, head] = await Promise.all([
+        s.params(),
+        s.tokens(),
+        s.account(),
+        s.fees(),
+        s.head(),
+      ])
+      return { params, tokens, account, fees, head }
+    },
+    ['wallet', 'head'],
+    [],
+  )
+  const [chosen, setChosen] = useState<MarketPair | null>(null)
+  const [taking, setTaking] = useState<MarketBookEntry | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const ctx = context !== null && 'value' in context ? context.value : null
+  const pair = chosen ?? (ctx === null ? null : defaultPair(ctx.tokens))
+  const book = useMarketQuery(
+    source,
+    async (s) => (pair === null ? [] : s.offers(pair)),
+    ['offers'],
+    [pair?.base, pair?.quote],
+  )
+  const swaps = useMarketQuery(source, (s) => s.swaps(), ['swaps'], [])
+  const withdraw = (entry: MarketBookEntry) => {
+    setNotice(null)
+    source.cancelOffer(entry.id).then(
+      () => setNotice('Offer withdrawn.'),
+      (err: unknown) => setNotice(marketErrorMessage(err)),
+    )
+  }
+  return (
+    <div className="screen">
+      <h1>Market</h1>
+      <p className="lead">
+        Trade tokens directly with other tabs. An offer is a signature: posting and withdrawing it cost
+        nothing. Taken offers settle as atomic swaps — both sides get paid, or both get their tokens back.
+      </p>
+      {context !== null && 'error' in context ? <p className="panel panel--error">{context.error}</p> : null}
+      {ctx === null || pair === null ? (
+        <p className="muted">{ctx === null ? 'Loading the market…' : 'No tokens to trade yet.'}</p>
+      ) : (
+        <>
+          <section className="section" aria-labelledby="book-title">
+            <h2 id="book-title">Order book</h2>
+            <PairSelector tokens={ctx.tokens} pair={pair} onChange={setChosen} />
+            {notice !== null ? (
+              <p className="muted" role="status">
+                {notice}
+              </p>
+            ) : null}
+            {pair.base.toLowerCase() === pair.quote.toLowerCase() ? (
+              <p className="muted">Choose two different tokens.</p>
+            ) : book === null ? (
+              <p className="muted">Loading offers…</p>
+            ) : 'error' in book ? (
+              <p className="panel panel--error">{book.error}</p>
+            ) : (
+              <OrderBook
+                entries={book.value}
+                pair={pair}
+                tokens={ctx.tokens}
+                me={ctx.account?.address ?? null}
+                onTake={(entry) => {
+                  setNotice(null)
+                  setTaking(entry)
+                }}
+                onCancel={withdraw}
+              />
+            )}
+          </section>
+          {ctx.account === null ? (
+            <p className="muted">Create or unlock a wallet to post and take offers.</p>
+          ) : (
+            <>
+              <section className="section" aria-labelledby="post-title">
+                <h2 id="post-title">Post an offer</h2>
+                <PostOfferForm
+                  key={`${pair.base}/${pair.quote}`}
+                  source={source}
+                  account={ctx.account}
+                  tokens={ctx.tokens}
+                  params={ctx.params}
+                  fees={ctx.fees}
+                  pair={pair}
+                />
+              </section>
+              <section className="section" aria-labelledby="trades-title">
+                <h2 id="trades-title">My trades</h2>
+                {swaps === null ? (
+                  <p className="muted">Loading your trades…</p>
+                ) : 'error' in swaps ? (
+                  <p className="panel panel--error">{swaps.error}</p>
+                ) : (
+                  <MyTrades
+                    swaps={swaps.value}
+                    account={ctx.account}
+                    tokens={ctx.tokens}
+                    params={ctx.params}
+                    head={ctx.head}
+                  />
+                )}
+              </section>
+              {taking !== null ? (
+                <TakeDialog
+                  source={source}
+                  account={ctx.account}
+                  entry={taking}
+                  tokens={ctx.tokens}
+                  params={ctx.params}
+                  fees={ctx.fees}
+                  onClose={(taken) => {
+                    setTaking(null)
+                    if (taken) setNotice('Offer taken: follow the swap in My trades below.')
+                  }}
+                />
+              ) : null}
+            </>
+          )}
+        </>
+      )}
+    </div>
+  )
+}
+
+function PairSelector({
+  tokens,
+  pair,
+  onChange,
+}: {
+  readonly tokens: readonly MarketToken[]
+  readonly pair: MarketPair
+  readonly onChange: (pair: MarketPair) => void
+}) {
+  const options = tokens.map((t) => (
+    <option key={t.address} value={t.address}>
+      {t.symbol}
+    </option>
+  ))
+  const set = (side: 'base' | 'quote', value: string) => onChange({ ...pair, [side]: value as Address })
+  return (
+    <div className="pair" data-testid="pair">
+      <select
+        className="input"
+        aria-label="Token traded"
+        value={pair.base}
+        onChange={(e) => set('base', e.currentTarget.value)}
+      >
+        {options}
+      </select>
+      <span className="muted">priced in</span>
+      <select
+        className="input"
+        aria-label="Token it is priced in"
+        value={pair.quote}
+        onChange={(e) => set('quote', e.currentTarget.value)}
+      >
+        {options}
+      </select>
+      <button
+        type="button"
+        className="button button--small"
+        onClick={() => onChange({ base: pair.quote, quote: pair.base })}
+      >
+        Swap sides
+      </button>
+    </div>
+  )
+}

@@ -1,0 +1,113 @@
+import { describe, expect, test } from 'vitest'
+import { bookView, expiryLabel, secondsLeft, tokenOf } from '../../../src/ui/market/book-view'
+import { ALICE, BOB, entry, GLD, id, NATIVE, NOW_MS, NOW_S, SLV, TOKENS } from './fixtures'
+
+const pair = { base: GLD, quote: SLV }
+
+describe('order book view', () => {
+  test('asks sell base for quote, bids sell quote for base, with prices both ways', () => {
+    const book = bookView(
+      [
+        entry(id(1)),
+        entry(id(2), {
+          sellToken: SLV,
+          sellAmount: 30_000000n,
+          buyToken: GLD,
+          buyAmount: 100_00n,
+          maker: BOB,
+        }),
+      ],
+      pair,
+      TOKENS,
+      ALICE,
+      NOW_MS,
+    )
+    expect(book.base.symbol).toBe('GLD')
+    expect(book.quote.symbol).toBe('SLV')
+    expect(book.asks).toHaveLength(1)
+    expect(book.asks[0]).toMatchObject({
+      id: id(1),
+      side: 'ask',
+      price: { text: '0.5', exact: true },
+      inverse: { text: '2', exact: true },
+      amount: '100 GLD',
+      total: '50 SLV',
+      makerIdenticon: ALICE,
+      mine: true,
+      unfunded: false,
+      expiresInS: 600,
+      expiry: 'expires in 10m 00s',
+    })
+    expect(book.bids).toHaveLength(1)
+    expect(book.bids[0]).toMatchObject({
+      side: 'bid',
+      price: { text: '0.3', exact: true },
+      inverse: { text: '3.33333', exact: false },
+      amount: '100 GLD',
+      total: '30 SLV',
+      mine: false,
+    })
+  })
+
+  test('asks cheapest first, bids highest first; ties by larger amount, then id', () => {
+    const asks = [
+      entry(id(1), { buyAmount: 60_000000n }), // 0.6
+      entry(id(2), { buyAmount: 40_000000n }), // 0.4
+      entry(id(4), { sellAmount: 200_00n, buyAmount: 100_000000n }), // 0.5, larger
+      entry(id(3)), // 0.5
+      entry(id(5)), // 0.5, same amount: after id 3
+    ]
+    const bids = [
+      entry(id(6), { sellToken: SLV, sellAmount: 20_000000n, buyToken: GLD, buyAmount: 100_00n }), // 0.2
+      entry(id(7), { sellToken: SLV, sellAmount: 45_000000n, buyToken: GLD, buyAmount: 100_00n }), // 0.45
+      entry(id(8), { sellToken: SLV, sellAmount: 90_000000n, buyToken: GLD, buyAmount: 200_00n }), // 0.45, larger
+    ]
+    const book = bookView([...asks, ...bids], pair, TOKENS, null, NOW_MS)
+    expect(book.asks.map((r) => r.id)).toEqual([id(2), id(4), id(3), id(5), id(1)])
+    expect(book.bids.map((r) => r.id)).toEqual([id(8), id(7), id(6)])
+  })
+
+  test('prices that differ beyond the shown digits still sort exactly', () => {
+    const book = bookView(
+      [
+        entry(id(1), { sellAmount: 3n, buyAmount: 1_000001n }),
+        entry(id(2), { sellAmount: 3n, buyAmount: 1_000000n }),
+      ],
+      pair,
+      TOKENS,
+      null,
+      NOW_MS,
+    )
+    expect(book.asks.map((r) => r.id)).toEqual([id(2), id(1)])
+  })
+
+  test('leaves out expired offers and other pairs; flags unfunded makers', () => {
+    const book = bookView(
+      [
+        entry(id(1), { expiresAt: NOW_S }),
+        entry(id(2), { buyToken: NATIVE }),
+        entry(id(3), {}, { makerLacksBalance: true }),
+      ],
+      pair,
+      TOKENS,
+      null,
+      NOW_MS,
+    )
+    expect(book.asks.map((r) => [r.id, r.unfunded])).toEqual([[id(3), true]])
+    expect(book.bids).toEqual([])
+  })
+
+  test('tokens compare in any case; an unknown token is named by its address', () => {
+    expect(tokenOf(TOKENS, GLD.toUpperCase().replace('0X', '0x') as typeof GLD).symbol).toBe('GLD')
+    const other = '0x3000000000000000000000000000000000000003'
+    expect(tokenOf(TOKENS, other)).toEqual({ address: other, symbol: '0x3000…0003', decimals: 0 })
+  })
+
+  test('expiry countdown in whole seconds', () => {
+    expect(secondsLeft(NOW_S + 61n, NOW_MS + 500)).toBe(61)
+    expect(secondsLeft(NOW_S, NOW_MS)).toBe(0)
+    expect(secondsLeft(NOW_S - 10n, NOW_MS)).toBe(0)
+    expect(expiryLabel(3725)).toBe('expires in 1h 02m')
+    expect(expiryLabel(0)).toBe('expired')
+  })
+})

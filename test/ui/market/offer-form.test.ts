@@ -1,0 +1,106 @@
+import { describe, expect, test } from 'vitest'
+import {
+  blocksDuration,
+  type OfferContext,
+  type OfferFields,
+  parseExpiryMinutes,
+  parseOffer,
+  swapFee,
+} from '../../../src/ui/market/offer-form'
+import { ALICE, FEES, GLD, NATIVE, NOW_MS, NOW_S, PARAMS, SLV, TOKENS } from './fixtures'
+
+const fields: OfferFields = {
+  sellToken: GLD,
+  sellAmount: '100',
+  buyToken: SLV,
+  buyAmount: '50',
+  expiryMinutes: '60',
+}
+const ctx: OfferContext = {
+  tokens: TOKENS,
+  params: PARAMS,
+  fees: FEES,
+  maker: ALICE,
+  makerPeer: '12D3KooWAlice',
+  sellBalance: 1000_00n,
+  nativeBalance: 10n ** 18n,
+  nowMs: NOW_MS,
+  salt: `0x${'33'.repeat(32)}`,
+}
+
+describe('post-offer form', () => {
+  test('builds the offer in base units with the node’s timelocks and the expiry', () => {
+    const parsed = parseOffer(fields, ctx)
+    if (!parsed.ok) throw new Error(parsed.error)
+    expect(parsed.value.offer).toEqual({
+      maker: ALICE,
+      makerPeer: '12D3KooWAlice',
+      sellToken: GLD,
+      sellAmount: 100_00n,
+      buyToken: SLV,
+      buyAmount: 50_000000n,
+      expiresAt: NOW_S + 3600n,
+      makerTimelock: 40,
+      takerTimelock: 16,
+      salt: ctx.salt,
+    })
+    expect(parsed.value.price).toBe('1 GLD = 0.5 SLV')
+    // (approve 80k + lock 150k + redeem 100k) gas × (2 × 1 gwei + 1 gwei).
+    expect(parsed.value.fee).toBe(
+      "Posting and cancelling are free: an offer is a signature, not a transaction. If it is taken, the swap's network fees are at most 0.00099 TAB.",
+    )
+    expect(parsed.value.lock).toBe(
+      'If it is taken, your 100 GLD are locked for up to 40 blocks (~1m 20s) until the swap completes or they come back to you.',
+    )
+  })
+
+  test('a price that does not divide evenly is marked approximate', () => {
+    const parsed = parseOffer({ ...fields, sellAmount: '3', buyAmount: '1' }, ctx)
+    expect(parsed.ok && parsed.value.price).toBe('1 GLD ≈ 0.333333 SLV')
+  })
+
+  test.each([
+    [{ sellToken: '' }, 'Choose the token you sell and the one you buy.'],
+    [{ buyToken: GLD.toUpperCase().replace('0X', '0x') }, 'Choose two different tokens.'],
+    [{ sellAmount: '1.234' }, 'You sell: At most 2 decimals.'],
+    [{ sellAmount: '0' }, 'You sell: The amount must be more than zero.'],
+    [{ buyAmount: 'ten' }, 'You receive: Enter a number such as 12 or 0.5.'],
+    [{ buyAmount: '0.0000001' }, 'You receive: At most 6 decimals.'],
+    [{ expiryMinutes: '0' }, 'The offer must stay open between 1 and 10080 minutes (7d 0h).'],
+    [{ expiryMinutes: '10081' }, 'The offer must stay open between 1 and 10080 minutes (7d 0h).'],
+    [{ expiryMinutes: '1.5' }, 'The offer must stay open between 1 and 10080 minutes (7d 0h).'],
+    [{ sellAmount: '1000.01' }, 'Insufficient balance: you have 1,000 GLD.'],
+  ])('refuses %j', (change, error) => {
+    expect(parseOffer({ ...fields, ...change }, ctx)).toEqual({ ok: false, error })
+  })
+
+  test('the native balance must cover the coin sold plus the fees', () => {
+    const native = { ...fields, sellToken: NATIVE, sellAmount: '1' }
+    const fee = 250_000n * 3n * 10n ** 9n
+    expect(parseOffer(native, { ...ctx, sellBalance: 10n ** 18n, nativeBalance: 10n ** 18n + fee }).ok).toBe(
+      true,
+    )
+    expect(
+      parseOffer(native, { ...ctx, sellBalance: 10n ** 18n, nativeBalance: 10n ** 18n + fee - 1n }),
+    ).toEqual({
+      ok: false,
+      error:
+        'Insufficient balance: you have 1.000749999999999999 TAB; 1 TAB plus network fees of up to 0.00075 TAB are needed.',
+    })
+    expect(parseOffer(fields, { ...ctx, nativeBalance: 0n })).toEqual({
+      ok: false,
+      error: 'Insufficient balance: you have 0 TAB; network fees of up to 0.00099 TAB are needed.',
+    })
+  })
+
+  test('fees: no approval for the native coin', () => {
+    expect(swapFee(GLD, PARAMS, FEES)).toBe(330_000n * 3n * 10n ** 9n)
+    expect(swapFee(NATIVE, PARAMS, FEES)).toBe(250_000n * 3n * 10n ** 9n)
+  })
+
+  test('expiry and durations', () => {
+    expect(parseExpiryMinutes(' 15 ', 3600)).toEqual({ ok: true, value: 15 })
+    expect(parseExpiryMinutes('61', 3600).ok).toBe(false)
+    expect(blocksDuration(1800n, PARAMS)).toBe('1h 00m')
+  })
+})

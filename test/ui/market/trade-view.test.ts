@@ -1,0 +1,365 @@
+import { describe, expect, test } from 'vitest'
+import type { MarketLock, MarketSwap, SwapRole, SwapState } from '../../../src/ui/market/source'
+import { blocksUntilRefund, confirmations, tradeView } from '../../../src/ui/market/trade-view'
+import { ALICE, BOB, GLD, id, PARAMS, SLV, TOKENS } from './fixtures'
+
+// k = 2 (PARAMS). The maker locks at 12 for 40 blocks, the taker at 15 for 16.
+const makerLock = (state: MarketLock['state'] = 'locked'): MarketLock => ({
+  id: id(0xa),
+  lockedAt: 12n,
+  timelockHeight: 52n,
+  state,
+})
+const takerLock = (state: MarketLock['state'] = 'locked'): MarketLock => ({
+  id: id(0xb),
+  lockedAt: 15n,
+  timelockHeight: 31n,
+  state,
+})
+
+const LIVE: readonly SwapState[] = [
+  'Open',
+  'Accepted',
+  'MakerLocked',
+  'TakerLocked',
+  'SecretRevealed',
+  'Completed',
+]
+
+/** A swap of `role` that went through the live states up to `through`, then (optionally) ended at `end`. */
+function swap(
+  role: SwapRole,
+  through: SwapState,
+  end: SwapState | null,
+  locks: { maker?: MarketLock | null; taker?: MarketLock | null },
+): MarketSwap {
+  const first = role === 'maker' ? 0 : 1
+  const path = LIVE.slice(first, LIVE.indexOf(through) + 1)
+  const states = end === null ? path : [...path, end]
+  return {
+    id: id(1),
+    role,
+    terms: {
+      chainId: PARAMS.chainId,
+      offerId: id(1),
+      maker: ALICE,
+      taker: BOB,
+      tokenA: GLD,
+      amountA: 100_00n,
+      tokenB: SLV,
+      amountB: 50_000000n,
+      makerTimelockBlocks: 40n,
+      takerTimelockBlocks: 16n,
+      hashlock: id(2),
+      acceptedHeight: 10n,
+    },
+    state: states[states.length - 1] ?? through,
+    steps: states.map((state) => ({ state, height: null })),
+    makerLock: locks.maker ?? null,
+    takerLock: locks.taker ?? null,
+    error: null,
+  }
+}
+
+const view = (s: MarketSwap, head = 20n, unlocked = false) => tradeView(s, TOKENS, PARAMS, head, unlocked)
+const statuses = (s: MarketSwap, head = 20n) => view(s, head).steps.map((x) => x.status)
+
+describe('My trades: step view', () => {
+  test('labels the four steps from each party’s side', () => {
+    expect(view(swap('maker', 'Accepted', null, {})).steps.map((s) => s.label)).toEqual([
+      'You lock 100 GLD',
+      'They lock 50 SLV',
+      'You redeem 50 SLV',
+      'They redeem 100 GLD — done',
+    ])
+    expect(view(swap('taker', 'Accepted', null, {})).steps.map((s) => s.label)).toEqual([
+      'They lock 100 GLD',
+      'You lock 50 SLV',
+      'They redeem 50 SLV, revealing the secret',
+      'You redeem 100 GLD — done',
+    ])
+    expect(view(swap('maker', 'Accepted', null, {})).title).toBe('You sell 100 GLD for 50 SLV')
+    expect(view(swap('taker', 'Accepted', null, {})).title).toBe('You buy 100 GLD for 50 SLV')
+  })
+
+  // Every state × party: [role, live state reached, end, locks, head, steps, needsYou, next text, refund text]
+  test.each<
+    [
+      SwapRole,
+      SwapState,
+      SwapState | null,
+      Parameters<typeof swap>[3],
+      bigint,
+      string[],
+      boolean,
+      string,
+      string | null,
+    ]
+  >([
+    [
+      'maker',
+      'Open',
+      null,
+      {},
+      20n,
+      ['current', 'todo', 'todo', 'todo'],
+      false,
+      'Nothing to do: waiting for someone to take the offer.',
+      null,
+    ],
+    [
+      'maker',
+      'Accepted',
+      null,
+      {},
+      20n,
+      ['current', 'todo', 'todo', 'todo'],
+      true,
+      'Unlock your wallet to sign the lock of 100 GLD.',
+      null,
+    ],
+    [
+      'maker',
+      'MakerLocked',
+      null,
+      { maker: makerLock() },
+      20n,
+      ['done', 'current', 'todo', 'todo'],
+      false,
+      'Nothing to do: waiting for the taker to lock 50 SLV.',
+      'Refundable in 31 blocks (~1m 02s) if the swap does not complete.',
+    ],
+    [
+      'maker',
+      'TakerLocked',
+      null,
+      { maker: makerLock(), taker: takerLock() },
+      15n,
+      ['done', 'done', 'current', 'todo'],
+      false,
+      "Nothing to do: waiting for 1 more confirmation of the taker's lock.",
+      'Refundable in 36 blocks (~1m 12s) if the swap does not complete.',
+    ],
+    [
+      'maker',
+      'TakerLocked',
+      null,
+      { maker: makerLock(), taker: takerLock() },
+      16n,
+      ['done', 'done', 'current', 'todo'],
+      true,
+      'Unlock your wallet to sign the redeem of 50 SLV.',
+      'Refundable in 35 blocks (~1m 10s) if the swap does not complete.',
+    ],
+    [
+      'maker',
+      'SecretRevealed',
+      null,
+      { maker: makerLock(), taker: takerLock('redeemed') },
+      20n,
+      ['done', 'done', 'done', 'current'],
+      false,
+      'Nothing to do: you have 50 SLV; waiting for the taker to redeem 100 GLD.',
+      'Refundable in 31 blocks (~1m 02s) if the swap does not complete.',
+    ],
+    [
+      'maker',
+      'Completed',
+      null,
+      { maker: makerLock('redeemed'), taker: takerLock('redeemed') },
+      20n,
+      ['done', 'done', 'done', 'done'],
+      false,
+      'Done: you received 50 SLV.',
+      null,
+    ],
+    [
+      'maker',
+      'Open',
+      'Cancelled',
+      {},
+      20n,
+      ['skipped', 'skipped', 'skipped', 'skipped'],
+      false,
+      'Cancelled: none of your funds were locked.',
+      null,
+    ],
+    [
+      'maker',
+      'Accepted',
+      'Expired',
+      {},
+      20n,
+      ['skipped', 'skipped', 'skipped', 'skipped'],
+      false,
+      'Expired: none of your funds were locked.',
+      null,
+    ],
+    [
+      'maker',
+      'MakerLocked',
+      'Refunded',
+      { maker: makerLock('refunded') },
+      60n,
+      ['done', 'skipped', 'skipped', 'skipped'],
+      false,
+      'Refunded: your 100 GLD came back to you.',
+      null,
+    ],
+    [
+      'maker',
+      'SecretRevealed',
+      'Refunded',
+      { maker: makerLock('refunded'), taker: takerLock('redeemed') },
+      60n,
+      ['done', 'done', 'done', 'skipped'],
+      false,
+      'Refunded: your 100 GLD came back to you, and you keep 50 SLV.',
+      null,
+    ],
+    [
+      'taker',
+      'Accepted',
+      null,
+      {},
+      20n,
+      ['current', 'todo', 'todo', 'todo'],
+      false,
+      'Nothing to do: waiting for the maker to lock 100 GLD.',
+      null,
+    ],
+    [
+      'taker',
+      'MakerLocked',
+      null,
+      { maker: makerLock() },
+      12n,
+      ['done', 'current', 'todo', 'todo'],
+      false,
+      "Nothing to do: waiting for 1 more confirmation of the maker's lock.",
+      null,
+    ],
+    [
+      'taker',
+      'MakerLocked',
+      null,
+      { maker: makerLock() },
+      13n,
+      ['done', 'current', 'todo', 'todo'],
+      true,
+      'Unlock your wallet to sign the lock of 50 SLV.',
+      null,
+    ],
+    [
+      'taker',
+      'TakerLocked',
+      null,
+      { maker: makerLock(), taker: takerLock() },
+      20n,
+      ['done', 'done', 'current', 'todo'],
+      false,
+      'Nothing to do: waiting for the maker to redeem 50 SLV.',
+      'Refundable in 10 blocks (~20s) if the swap does not complete.',
+    ],
+    [
+      'taker',
+      'SecretRevealed',
+      null,
+      { maker: makerLock(), taker: takerLock('redeemed') },
+      20n,
+      ['done', 'done', 'done', 'current'],
+      true,
+      'Unlock your wallet to sign the redeem of 100 GLD.',
+      null,
+    ],
+    [
+      'taker',
+      'Completed',
+      null,
+      { maker: makerLock('redeemed'), taker: takerLock('redeemed') },
+      20n,
+      ['done', 'done', 'done', 'done'],
+      false,
+      'Done: you received 100 GLD.',
+      null,
+    ],
+    [
+      'taker',
+      'Accepted',
+      'Cancelled',
+      {},
+      20n,
+      ['skipped', 'skipped', 'skipped', 'skipped'],
+      false,
+      'Cancelled: none of your funds were locked.',
+      null,
+    ],
+    [
+      'taker',
+      'MakerLocked',
+      'Expired',
+      { maker: makerLock() },
+      20n,
+      ['done', 'skipped', 'skipped', 'skipped'],
+      false,
+      'Expired: none of your funds were locked.',
+      null,
+    ],
+    [
+      'taker',
+      'TakerLocked',
+      'Refunded',
+      { maker: makerLock(), taker: takerLock('refunded') },
+      40n,
+      ['done', 'done', 'skipped', 'skipped'],
+      false,
+      'Refunded: your 50 SLV came back to you.',
+      null,
+    ],
+  ])('%s at %s then %s (head %i)', (role, through, end, locks, head, steps, needsYou, text, refund) => {
+    const s = swap(role, through, end, locks)
+    const v = view(s, head)
+    expect(v.state).toBe(end ?? through)
+    expect(v.finished).toBe(end !== null || through === 'Completed')
+    expect(statuses(s, head)).toEqual(steps)
+    expect(v.next).toEqual({ needsYou, text })
+    expect(v.refund?.text ?? null).toBe(refund)
+  })
+
+  test('with the wallet unlocked the node signs: nothing needs the user', () => {
+    const s = swap('taker', 'SecretRevealed', null, { maker: makerLock(), taker: takerLock('redeemed') })
+    expect(view(s, 20n, true).next).toEqual({
+      needsYou: false,
+      text: 'Nothing to do: your node is signing the redeem of 100 GLD.',
+    })
+  })
+
+  test('past its own timelock a party refunds, whatever the state', () => {
+    const s = swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() })
+    expect(view(s, 29n).refund).toEqual({
+      blocks: 1n,
+      text: 'Refundable in 1 block (~2s) if the swap does not complete.',
+    })
+    expect(view(s, 30n).refund).toEqual({ blocks: 0n, text: 'Your lock can be refunded now.' })
+    expect(view(s, 30n).next).toEqual({
+      needsYou: true,
+      text: 'Unlock your wallet to sign the refund of your lock.',
+    })
+    expect(view(s, 30n, true).next.needsYou).toBe(false)
+  })
+
+  test('a failed step is shown while the swap runs, not once it ended', () => {
+    const running = { ...swap('maker', 'Accepted', null, {}), error: 'the wallet did not sign.' }
+    expect(view(running).problem).toBe(
+      'Last step failed: the wallet did not sign. Your node tries again at the next block.',
+    )
+    expect(view({ ...running, state: 'Expired' }).problem).toBeNull()
+    expect(view(swap('maker', 'Accepted', null, {})).problem).toBeNull()
+  })
+
+  test('the refund countdown follows the head', () => {
+    const lock = takerLock()
+    expect([20n, 25n, 29n, 30n, 99n].map((h) => blocksUntilRefund(lock, h))).toEqual([10n, 5n, 1n, 0n, 0n])
+    expect([14n, 15n, 16n].map((h) => confirmations(lock, h))).toEqual([0n, 1n, 2n])
+  })
+})
