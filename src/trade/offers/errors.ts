@@ -43,6 +43,10 @@ export type OfferErrorType =
   | { readonly code: 'OFFER_TAKEN'; readonly offerId: string }
   /** The offer expired before the take reached its maker. */
   | { readonly code: 'OFFER_STALE'; readonly offerId: string }
+  /** Posted to a node whose peer id is not the offer's `makerPeer` (takes would go elsewhere). */
+  | { readonly code: 'OFFER_WRONG_PEER'; readonly expected: string; readonly got: string }
+  /** A peer asked for our offers snapshot again too soon. */
+  | { readonly code: 'OFFER_SNAPSHOT_RATE_LIMITED'; readonly retryAfterMs: number }
   /** The book (or this maker's share of it) is full. */
   | { readonly code: 'OFFER_BOOK_FULL'; readonly limit: number }
   /** A take whose signature does not recover to its taker. */
