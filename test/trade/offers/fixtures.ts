@@ -1,13 +1,14 @@
 import type { Address, Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { mnemonicToAccount } from 'viem/accounts'
 import { cancelTypedData, offerId, offerTypedData, takeTypedData } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedCancel, SignedOffer, SignedTake, Take } from '../../../src/trade/offers/types'
 
-// Public Hardhat/Anvil devnet keys (devnet only): accounts 0–3 of the test mnemonic.
-export const ALICE = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
-export const BOB = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
-export const CAROL = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9f804cdc1365a')
-export const DAVE = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6')
+// The public Hardhat/Anvil test mnemonic's accounts 0–3: funded on the devnet and test genesis (devnet only).
+const MNEMONIC = 'test test test test test test test test test test test junk'
+export const ALICE = mnemonicToAccount(MNEMONIC, { addressIndex: 0 })
+export const BOB = mnemonicToAccount(MNEMONIC, { addressIndex: 1 })
+export const CAROL = mnemonicToAccount(MNEMONIC, { addressIndex: 2 })
+export const DAVE = mnemonicToAccount(MNEMONIC, { addressIndex: 3 })
 
 export type TestAccount = typeof ALICE
 
