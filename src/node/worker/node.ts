@@ -202,6 +202,7 @@ export function createNode(init: NodeInit): Node {
   })
   const offers = createOffersService({
     chainId,
+    confirmations: init.genesis.params.confirmations,
     network: init.network,
     balances: {
       async balanceOf(token, holder) {

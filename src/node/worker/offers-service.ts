@@ -33,11 +33,22 @@ import type { Offence } from '../sync/peer-scores'
 export type OffersEvent =
   | { readonly kind: 'added'; readonly entry: BookEntry }
   | { readonly kind: 'removed'; readonly offerId: Hex; readonly reason: 'cancelled' | 'expired' | 'taken' }
-  /** A take was accepted: the swap's terms, as this node's party (`role`) holds them. */
-  | { readonly kind: 'agreed'; readonly role: 'maker' | 'taker'; readonly terms: SwapTerms }
+  /**
+   * A take was accepted: the swap's terms, as this node's party (`role`) holds them, and both tabs'
+   * peer ids (for messages between them; the swap itself relies on the chain only).
+   */
+  | {
+      readonly kind: 'agreed'
+      readonly role: 'maker' | 'taker'
+      readonly terms: SwapTerms
+      readonly makerPeer: string
+      readonly takerPeer: string
+    }
 
 export interface OffersServiceInit {
   readonly chainId: number
+  /** The chain's k (the timelock rule depends on it). */
+  readonly confirmations: number
   readonly network: Remote<NetworkApi>
   readonly balances: BalanceReader
   /** ms since epoch. */
@@ -83,14 +94,15 @@ function verdictOf(err: OfferError): GossipVerdict {
  */
 export function createOffersService(init: OffersServiceInit) {
   const { chainId } = init
+  const rules = { chainId, confirmations: init.confirmations }
   const topic = chainTopic(chainId, 'offers')
   const snapshotProtocol = chainProtocol(chainId, 'offers')
   const takeProtocol = chainProtocol(chainId, 'take')
   const book = new OfferBook()
   /** Hashlocks of the offers posted here (the maker's secret stays on the page). */
   const hashlocks = new Map<Hex, Hex>()
-  /** Terms agreed as maker, by offer id: a retried take from the winner gets the same answer. */
-  const agreed = new Map<Hex, SwapTerms>()
+  /** Terms agreed as maker, by offer id, with the winner's peer: a retried take from it gets the same answer. */
+  const agreed = new Map<Hex, { readonly terms: SwapTerms; readonly takerPeer: string }>()
   const snapshotsServed = new Map<string, number>()
   /** Offers dropped at expiry, with when (ms): a take for one is answered `OFFER_STALE`, not "unknown". */
   const expired = new Map<Hex, number>()
@@ -125,13 +137,13 @@ export function createOffersService(init: OffersServiceInit) {
    * come before signature recovery. Throws `OfferError`.
    */
   async function admit(signed: SignedOffer): Promise<void> {
-    checkOfferFields(signed, chainId, init.now())
+    checkOfferFields(signed, rules, init.now())
     const id = offerId(chainId, signed.offer)
     const status = book.status(id)
     if (status === 'open') throw new OfferError({ code: 'OFFER_KNOWN', offerId: id })
     if (status === 'cancelled' || status === 'taken')
       throw new OfferError({ code: status === 'cancelled' ? 'OFFER_CANCELLED' : 'OFFER_TAKEN', offerId: id })
-    await validateOffer(signed, chainId, init.now())
+    await validateOffer(signed, rules, init.now())
     const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: false }
     book.add(stored)
     emit({ kind: 'added', entry: await entryOf(stored) })
@@ -140,7 +152,7 @@ export function createOffersService(init: OffersServiceInit) {
   /** Checks a cancellation from a peer and applies it; false when it was already known. Throws `OfferError`. */
   async function applyCancel(signed: SignedOffer, cancelSignature: Hex): Promise<boolean> {
     // A cancellation of an offer that broke the rules or expired is of no use to anyone.
-    checkOfferFields(signed, chainId, init.now())
+    checkOfferFields(signed, rules, init.now())
     const id = offerId(chainId, signed.offer)
     const status = book.status(id)
     if (status === 'cancelled' || status === 'taken') return false
@@ -172,8 +184,13 @@ export function createOffersService(init: OffersServiceInit) {
     const done = agreed.get(id)
     if (done !== undefined) {
       // The winner asking again (its answer was lost) gets the same terms; anyone else is late.
-      if (done.taker === take.taker && done.takerPeer === take.takerPeer)
-        return { accepted: true, offerId: id, hashlock: done.hashlock, agreedAtHeight: done.agreedAtHeight }
+      if (done.terms.taker === take.taker && done.takerPeer === take.takerPeer)
+        return {
+          accepted: true,
+          offerId: id,
+          hashlock: done.terms.hashlock,
+          agreedAtHeight: done.terms.acceptedHeight,
+        }
       return refuse({ code: 'OFFER_TAKEN', offerId: id })
     }
     if (status === 'cancelled') return refuse({ code: 'OFFER_CANCELLED', offerId: id })
@@ -191,12 +208,12 @@ export function createOffersService(init: OffersServiceInit) {
     if (makerHas < o.sellAmount)
       return refuse({ code: 'OFFER_MAKER_LACKS_BALANCE', need: o.sellAmount, have: makerHas })
     const terms = agreeTerms(id, entry.signed, take, hashlock, init.height())
-    agreed.set(id, terms)
+    agreed.set(id, { terms, takerPeer: take.takerPeer })
     book.markTaken(id)
     hashlocks.delete(id)
     emit({ kind: 'removed', offerId: id, reason: 'taken' })
-    emit({ kind: 'agreed', role: 'maker', terms })
-    return { accepted: true, offerId: id, hashlock, agreedAtHeight: terms.agreedAtHeight }
+    emit({ kind: 'agreed', role: 'maker', terms, makerPeer: o.makerPeer, takerPeer: take.takerPeer })
+    return { accepted: true, offerId: id, hashlock, agreedAtHeight: terms.acceptedHeight }
   }
 
   return {
@@ -213,7 +230,7 @@ export function createOffersService(init: OffersServiceInit) {
      */
     async post(signed: SignedOffer, hashlock: Hex): Promise<BookEntry> {
       prune()
-      const id = await validateOffer(signed, chainId, init.now())
+      const id = await validateOffer(signed, rules, init.now())
       const self = await init.selfPeer()
       if (signed.offer.makerPeer !== self)
         throw new OfferError({ code: 'OFFER_WRONG_PEER', expected: self, got: signed.offer.makerPeer })
@@ -289,7 +306,7 @@ export function createOffersService(init: OffersServiceInit) {
       if (answer.offerId !== id) throw new OfferError({ code: 'TAKE_BAD_TERMS', field: 'offerId' })
       const terms = agreeTerms(id, entry.signed, take, answer.hashlock, answer.agreedAtHeight)
       if (book.markTaken(id) !== undefined) emit({ kind: 'removed', offerId: id, reason: 'taken' })
-      emit({ kind: 'agreed', role: 'taker', terms })
+      emit({ kind: 'agreed', role: 'taker', terms, makerPeer: o.makerPeer, takerPeer: take.takerPeer })
       return terms
     },
 

@@ -17,7 +17,7 @@ export type OfferErrorType =
   | { readonly code: 'OFFER_EXPIRY_TOO_FAR'; readonly expiresAt: bigint; readonly max: bigint }
   | { readonly code: 'OFFER_ZERO_AMOUNT'; readonly side: 'sell' | 'buy' }
   | { readonly code: 'OFFER_SAME_TOKEN'; readonly token: string }
-  /** A timelock outside [MIN_TAKER_TIMELOCK_BLOCKS, MAX_TIMELOCK_BLOCKS]. */
+  /** A timelock outside [min, MAX_TIMELOCK_BLOCKS] (the taker's minimum depends on k, see timelock.ts). */
   | {
       readonly code: 'OFFER_TIMELOCK_OUT_OF_RANGE'
       readonly side: 'maker' | 'taker'
@@ -25,7 +25,7 @@ export type OfferErrorType =
       readonly min: number
       readonly max: number
     }
-  /** timelock(maker) < 2 × timelock(taker) + TIMELOCK_MARGIN_BLOCKS. */
+  /** timelock(maker) < 2 × timelock(taker) + k + TIMELOCK_MARGIN_BLOCKS. */
   | {
       readonly code: 'OFFER_TIMELOCK_RULE'
       readonly maker: number

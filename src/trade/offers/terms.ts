@@ -6,29 +6,31 @@ import type { SignedOffer, Take } from './types'
  * lock, check the counterparty's lock against, redeem and refund. Both nodes build it with
  * `agreeTerms` from the signed offer, the signed take and the maker's answer, so they hold the same
  * record; the engine still checks every lock it sees against it and the chain.
+ *
+ * The shape is the swap engine's (`src/trade/swap/terms.ts` on the swap branch): field for field the
+ * same, so either definition can replace the other when the branches meet.
  */
 export interface SwapTerms {
-  /** The offer's EIP-712 hash. */
-  readonly offerId: Hex
+  /** EIP-155 chain id the swap settles on. */
   readonly chainId: number
+  /** The offer taken (its EIP-712 hash); also the swap's id: an offer is taken once. */
+  readonly offerId: Hex
   readonly maker: Address
-  readonly makerPeer: string
   readonly taker: Address
-  readonly takerPeer: string
   /** What the maker locks for the taker (the offer's sell side); zero address = native coin. */
-  readonly makerToken: Address
-  readonly makerAmount: bigint
+  readonly tokenA: Address
+  readonly amountA: bigint
   /** What the taker locks for the maker (the offer's buy side). */
-  readonly takerToken: Address
-  readonly takerAmount: bigint
-  /** Blocks the maker's lock runs, counted from the block holding it (the longer one). */
-  readonly makerTimelock: number
-  /** Blocks the taker's lock runs, counted from the block holding it. */
-  readonly takerTimelock: number
-  /** sha256 of the secret the maker holds (derived from its wallet seed and the offer). */
+  readonly tokenB: Address
+  readonly amountB: bigint
+  /** Blocks the maker's lock runs (the longer one; see timelock.ts). */
+  readonly makerTimelockBlocks: bigint
+  /** Blocks the taker's lock runs. */
+  readonly takerTimelockBlocks: bigint
+  /** sha256 of the secret the maker holds (derived from its wallet seed and the offer), 32 bytes. */
   readonly hashlock: Hex
-  /** The maker's head height when it accepted. */
-  readonly agreedAtHeight: bigint
+  /** The maker's head height when it accepted the take. */
+  readonly acceptedHeight: bigint
 }
 
 /** The terms of `signed` taken by `take`, with the maker's hashlock and height. Pure. */
@@ -37,23 +39,21 @@ export function agreeTerms(
   signed: SignedOffer,
   take: Take,
   hashlock: Hex,
-  agreedAtHeight: bigint,
+  acceptedHeight: bigint,
 ): SwapTerms {
   const o = signed.offer
   return {
-    offerId,
     chainId: signed.chainId,
+    offerId,
     maker: o.maker,
-    makerPeer: o.makerPeer,
     taker: take.taker,
-    takerPeer: take.takerPeer,
-    makerToken: o.sellToken,
-    makerAmount: o.sellAmount,
-    takerToken: o.buyToken,
-    takerAmount: o.buyAmount,
-    makerTimelock: o.makerTimelock,
-    takerTimelock: o.takerTimelock,
+    tokenA: o.sellToken,
+    amountA: o.sellAmount,
+    tokenB: o.buyToken,
+    amountB: o.buyAmount,
+    makerTimelockBlocks: BigInt(o.makerTimelock),
+    takerTimelockBlocks: BigInt(o.takerTimelock),
     hashlock,
-    agreedAtHeight,
+    acceptedHeight,
   }
 }

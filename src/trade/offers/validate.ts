@@ -18,6 +18,13 @@ const fail = (type: ConstructorParameters<typeof OfferError>[0]): never => {
   throw new OfferError(type)
 }
 
+/** What an offer is checked against: the chain it is signed for and that chain's confirmation count k. */
+export interface OfferRules {
+  readonly chainId: number
+  /** k: the timelock rule depends on it (see timelock.ts). */
+  readonly confirmations: number
+}
+
 /** Unix seconds of a ms clock reading. */
 export const unixSeconds = (nowMs: number): bigint => BigInt(Math.floor(nowMs / 1000))
 
@@ -25,8 +32,9 @@ export const unixSeconds = (nowMs: number): bigint => BigInt(Math.floor(nowMs / 
  * The checks that need no signature recovery, cheapest first: shape, chain id, amounts, tokens,
  * timelocks, expiry against `nowMs`. Throws `OfferError`; pure.
  */
-export function checkOfferFields(signed: SignedOffer, chainId: number, nowMs: number): void {
+export function checkOfferFields(signed: SignedOffer, rules: OfferRules, nowMs: number): void {
   const o = signed.offer
+  const { chainId } = rules
   if (signed.chainId !== chainId) fail({ code: 'OFFER_WRONG_CHAIN', expected: chainId, got: signed.chainId })
   for (const [name, a] of [
     ['maker', o.maker],
@@ -49,7 +57,7 @@ export function checkOfferFields(signed: SignedOffer, chainId: number, nowMs: nu
     if (amount <= 0n) fail({ code: 'OFFER_ZERO_AMOUNT', side })
   }
   if (o.sellToken === o.buyToken) fail({ code: 'OFFER_SAME_TOKEN', token: o.sellToken })
-  const violation = timelockViolation(o.makerTimelock, o.takerTimelock)
+  const violation = timelockViolation(o.makerTimelock, o.takerTimelock, rules.confirmations)
   if (violation !== null) fail(violation)
   if (typeof o.expiresAt !== 'bigint') fail({ code: 'OFFER_MALFORMED', reason: 'expiresAt must be a bigint' })
   const now = unixSeconds(nowMs)
@@ -86,8 +94,9 @@ async function recovers(
  * Every check of an offer: fields first (cheap), then the maker's signature. Returns the offer id.
  * Throws `OfferError`; changes nothing.
  */
-export async function validateOffer(signed: SignedOffer, chainId: number, nowMs: number): Promise<Hex> {
-  checkOfferFields(signed, chainId, nowMs)
+export async function validateOffer(signed: SignedOffer, rules: OfferRules, nowMs: number): Promise<Hex> {
+  checkOfferFields(signed, rules, nowMs)
+  const { chainId } = rules
   const bad = (reason: string): never => fail({ code: 'OFFER_BAD_SIGNATURE', reason })
   checkSignatureForm(signed.signature, bad)
   await recovers(

@@ -1,4 +1,4 @@
-import type { Address, Hex } from 'viem'
+import type { Address, Hex, LocalAccount } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { cancelTypedData, offerId, offerTypedData, takeTypedData } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedCancel, SignedOffer, SignedTake, Take } from '../../../src/trade/offers/types'
@@ -10,7 +10,7 @@ export const BOB = mnemonicToAccount(MNEMONIC, { addressIndex: 1 })
 export const CAROL = mnemonicToAccount(MNEMONIC, { addressIndex: 2 })
 export const DAVE = mnemonicToAccount(MNEMONIC, { addressIndex: 3 })
 
-export type TestAccount = typeof ALICE
+export type TestAccount = LocalAccount
 
 export const lower = (a: TestAccount): Address => a.address.toLowerCase() as Address
 

@@ -1,14 +1,15 @@
 import { type Address, encodeFunctionData, type Hex, sha256 } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { memoryHub } from '../../../src/node/network/memory'
-import { chainTopic } from '../../../src/node/network/protocol'
+import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
 import type { OffersEvent } from '../../../src/node/worker/offers-service'
-import { encodeOfferMessage } from '../../../src/trade/offers/codec'
+import { decodeTakeAnswer, encodeOfferMessage, encodeTake } from '../../../src/trade/offers/codec'
 import type { SwapTerms } from '../../../src/trade/offers/terms'
 import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer } from '../../../src/trade/offers/types'
@@ -219,27 +220,40 @@ describe('offers between in-process nodes (memory network)', () => {
     const terms = (won[0] as PromiseFulfilledResult<SwapTerms>).value
     const [winner, winnerNode] = terms.taker === lower(BOB) ? [BOB, B] : [CAROL, C]
     expect(terms).toEqual({
-      offerId: id,
       chainId: CHAIN,
+      offerId: id,
       maker: lower(ALICE),
-      makerPeer: 'A',
       taker: lower(winner),
-      takerPeer: winnerNode.peer,
-      makerToken: GOLD,
-      makerAmount: 100n,
-      takerToken: NATIVE,
-      takerAmount: 5n * ETHER,
-      makerTimelock: 40,
-      takerTimelock: 12,
+      tokenA: GOLD,
+      amountA: 100n,
+      tokenB: NATIVE,
+      amountB: 5n * ETHER,
+      makerTimelockBlocks: 40n,
+      takerTimelockBlocks: 12n,
       hashlock: HASHLOCK,
-      agreedAtHeight: (await A.node.api.head()).number,
+      acceptedHeight: (await A.node.api.head()).number,
     })
     // Both parties hold the same terms, as maker and as taker.
-    expect(A.offers).toContainEqual({ kind: 'agreed', role: 'maker', terms })
-    expect(winnerNode.offers).toContainEqual({ kind: 'agreed', role: 'taker', terms })
+    const peers = { makerPeer: 'A', takerPeer: winnerNode.peer }
+    expect(A.offers).toContainEqual({ kind: 'agreed', role: 'maker', terms, ...peers })
+    expect(winnerNode.offers).toContainEqual({ kind: 'agreed', role: 'taker', terms, ...peers })
+    // The winner asking again (its answer lost) gets the same terms from the maker.
+    const again = await A.node.sink.request(
+      chainProtocol(CHAIN, 'take'),
+      encodeTake(
+        await signTake(winner, CHAIN, { offerId: id, taker: lower(winner), takerPeer: winnerNode.peer }),
+      ),
+      winnerNode.peer,
+    )
+    expect(decodeTakeAnswer(again, id)).toEqual({
+      accepted: true,
+      offerId: id,
+      hashlock: HASHLOCK,
+      agreedAtHeight: terms.acceptedHeight,
+    })
     expect(await asks(A)).not.toContain(id)
     expect(await asks(winnerNode)).not.toContain(id)
-    // The winner asking again (a lost answer) gets the same terms; the loser is still refused.
+    // The loser is still refused.
     const loserNode = winnerNode === B ? C : B
     const loser = winnerNode === B ? CAROL : BOB
     await expect(takeAs(loserNode, loser, id)).rejects.toMatchObject({ type: { code: 'OFFER_TAKEN' } })
@@ -270,6 +284,42 @@ describe('offers between in-process nodes (memory network)', () => {
     await expect(
       B.node.api.takeOffer(await signTake(BOB, CHAIN, { offerId: id, taker: lower(BOB), takerPeer: 'C' })),
     ).rejects.toMatchObject({ type: { code: 'TAKE_WRONG_PEER' } })
+  })
+
+  test('the maker checks every take itself: wrong peer and an unfunded taker are refused, then a valid taker wins', async () => {
+    const id = (await A.node.api.postOffer(await signOffer(ALICE, CHAIN, goldOffer()), HASHLOCK)).id
+    const takeProtocol = chainProtocol(CHAIN, 'take')
+    const ask = async (who: TestAccount, peer: string, from: string) =>
+      decodeTakeAnswer(
+        await A.node.sink.request(
+          takeProtocol,
+          encodeTake(await signTake(who, CHAIN, { offerId: id, taker: lower(who), takerPeer: peer })),
+          from,
+        ),
+        id,
+      )
+    expect(await ask(BOB, 'B', 'X')).toEqual({
+      accepted: false,
+      refusal: { code: 'TAKE_WRONG_PEER', expected: 'B', got: 'X' },
+    })
+    const broke = privateKeyToAccount(generatePrivateKey())
+    expect(await ask(broke, 'Z', 'Z')).toEqual({
+      accepted: false,
+      refusal: { code: 'TAKER_LACKS_BALANCE', need: 5n * ETHER, have: 0n },
+    })
+    expect(
+      await A.node.sink
+        .request(takeProtocol, Uint8Array.of(1, 2, 3), 'Y')
+        .then((r) => decodeTakeAnswer(r, id)),
+    ).toMatchObject({
+      accepted: false,
+      refusal: { code: 'OFFER_MALFORMED' },
+    })
+    expect(await ask(DAVE, 'D', 'D')).toMatchObject({ accepted: true, offerId: id, hashlock: HASHLOCK })
+    expect(await ask(BOB, 'B', 'B')).toEqual({
+      accepted: false,
+      refusal: { code: 'OFFER_TAKEN', offerId: id },
+    })
   })
 
   test('a cancelled offer disappears from the other books and its replay is ignored', async () => {

@@ -2,7 +2,8 @@ import { recoverTypedDataAddress } from 'viem'
 import { describe, expect, test } from 'vitest'
 import {
   MAX_TIMELOCK_BLOCKS,
-  MIN_TAKER_TIMELOCK_BLOCKS,
+  minTakerTimelock,
+  REDEEM_MARGIN_BLOCKS,
   requiredMakerTimelock,
   TIMELOCK_MARGIN_BLOCKS,
   timelockViolation,
@@ -29,12 +30,14 @@ import {
 } from './fixtures'
 
 const CHAIN = 31416
+const K = 3
+const RULES = { chainId: CHAIN, confirmations: K }
 
 describe('offer signature and id', () => {
   test('a signed offer validates; its id is its EIP-712 hash and differs per chain and per salt', async () => {
     const offer = makeOffer(ALICE)
     const signed = await signOffer(ALICE, CHAIN, offer)
-    expect(await validateOffer(signed, CHAIN, NOW_MS)).toBe(offerId(CHAIN, offer))
+    expect(await validateOffer(signed, RULES, NOW_MS)).toBe(offerId(CHAIN, offer))
     expect(
       await recoverTypedDataAddress({ ...offerTypedData(CHAIN, offer), signature: signed.signature }),
     ).toBe(ALICE.address)
@@ -75,7 +78,7 @@ describe('offer signature and id', () => {
       async () => ({ ...(await signOffer(ALICE, CHAIN, makeOffer(ALICE))), signature: '0x1234' as const }),
     ],
   ])('refused: %s → OFFER_BAD_SIGNATURE', async (_name, build) => {
-    await expect(validateOffer(await build(), CHAIN, NOW_MS)).rejects.toMatchObject({
+    await expect(validateOffer(await build(), RULES, NOW_MS)).rejects.toMatchObject({
       type: { code: 'OFFER_BAD_SIGNATURE' },
     })
   })
@@ -93,10 +96,10 @@ describe('offer fields', () => {
   // Field checks run before the signature's: the fields are changed after signing.
   const refused = async (overrides: Parameters<typeof makeOffer>[1], chainId = CHAIN) => {
     const s = await signOffer(ALICE, CHAIN, makeOffer(ALICE))
-    return validateOffer({ ...s, chainId, offer: { ...s.offer, ...overrides } }, CHAIN, NOW_MS)
+    return validateOffer({ ...s, chainId, offer: { ...s.offer, ...overrides } }, RULES, NOW_MS)
   }
   const accepted = async (overrides: Parameters<typeof makeOffer>[1]) =>
-    validateOffer(await signOffer(ALICE, CHAIN, makeOffer(ALICE, overrides)), CHAIN, NOW_MS)
+    validateOffer(await signOffer(ALICE, CHAIN, makeOffer(ALICE, overrides)), RULES, NOW_MS)
 
   test('another chain id on the envelope → OFFER_WRONG_CHAIN, before any signature work', async () => {
     await expect(refused({}, 1)).rejects.toMatchObject({
@@ -115,8 +118,8 @@ describe('offer fields', () => {
     [{ makerPeer: '' }, 'OFFER_MALFORMED'],
     [{ makerPeer: 'a b' }, 'OFFER_MALFORMED'],
     [{ maker: ALICE.address }, 'OFFER_MALFORMED'],
-    [{ makerTimelock: 20, takerTimelock: 8 }, 'OFFER_TIMELOCK_RULE'],
-    [{ makerTimelock: 100, takerTimelock: MIN_TAKER_TIMELOCK_BLOCKS - 1 }, 'OFFER_TIMELOCK_OUT_OF_RANGE'],
+    [{ makerTimelock: 30, takerTimelock: 12 }, 'OFFER_TIMELOCK_RULE'],
+    [{ makerTimelock: 100, takerTimelock: minTakerTimelock(K) - 1 }, 'OFFER_TIMELOCK_OUT_OF_RANGE'],
     [{ makerTimelock: MAX_TIMELOCK_BLOCKS + 1, takerTimelock: 10 }, 'OFFER_TIMELOCK_OUT_OF_RANGE'],
     [{ makerTimelock: 40, takerTimelock: 12.5 }, 'OFFER_TIMELOCK_OUT_OF_RANGE'],
   ] as const)('%o → %s', async (overrides, code) => {
@@ -129,28 +132,40 @@ describe('offer fields', () => {
   })
 })
 
-describe('timelock rule: maker ≥ 2 × taker + margin', () => {
+describe('timelock rule: maker ≥ 2 × taker + k + margin, taker ≥ 2k + redeem margin + 1', () => {
   test('the boundary: exactly the required maker timelock passes, one block less is refused', () => {
-    for (const taker of [MIN_TAKER_TIMELOCK_BLOCKS, 10, 100, 1000]) {
-      const required = 2 * taker + TIMELOCK_MARGIN_BLOCKS
-      expect(requiredMakerTimelock(taker)).toBe(required)
-      expect(timelockViolation(required, taker)).toBeNull()
-      expect(timelockViolation(required - 1, taker)).toEqual({
-        code: 'OFFER_TIMELOCK_RULE',
-        maker: required - 1,
-        taker,
-        required,
-      })
-    }
+    for (const k of [1, 3, 12])
+      for (const taker of [minTakerTimelock(k), minTakerTimelock(k) + 7, 100, 1000]) {
+        const required = 2 * taker + k + TIMELOCK_MARGIN_BLOCKS
+        expect(requiredMakerTimelock(taker, k)).toBe(required)
+        expect(timelockViolation(required, taker, k)).toBeNull()
+        expect(timelockViolation(required - 1, taker, k)).toEqual({
+          code: 'OFFER_TIMELOCK_RULE',
+          maker: required - 1,
+          taker,
+          required,
+        })
+      }
+  })
+
+  test('the taker minimum: 2k + 4 blocks on the devnet (k = 3: 10)', () => {
+    expect(minTakerTimelock(3)).toBe(2 * 3 + REDEEM_MARGIN_BLOCKS + 1)
+    expect(timelockViolation(100, 10, 3)).toBeNull()
+    expect(timelockViolation(100, 9, 3)).toMatchObject({
+      code: 'OFFER_TIMELOCK_OUT_OF_RANGE',
+      side: 'taker',
+      min: 10,
+    })
   })
 
   test('equal timelocks, a maker shorter than the taker, and nonsense values are refused', () => {
-    expect(timelockViolation(12, 12)?.code).toBe('OFFER_TIMELOCK_RULE')
-    expect(timelockViolation(10, 12)?.code).toBe('OFFER_TIMELOCK_RULE')
-    expect(timelockViolation(0, 0)?.code).toBe('OFFER_TIMELOCK_OUT_OF_RANGE')
-    expect(timelockViolation(-1, 10)?.code).toBe('OFFER_TIMELOCK_RULE')
-    expect(timelockViolation(Number.NaN, 10)?.code).toBe('OFFER_TIMELOCK_OUT_OF_RANGE')
-    expect(timelockViolation(100, Number.POSITIVE_INFINITY)?.code).toBe('OFFER_TIMELOCK_OUT_OF_RANGE')
+    expect(timelockViolation(12, 12, K)?.code).toBe('OFFER_TIMELOCK_RULE')
+    expect(timelockViolation(10, 12, K)?.code).toBe('OFFER_TIMELOCK_RULE')
+    expect(timelockViolation(0, 0, K)?.code).toBe('OFFER_TIMELOCK_OUT_OF_RANGE')
+    expect(timelockViolation(-1, 10, K)?.code).toBe('OFFER_TIMELOCK_RULE')
+    expect(timelockViolation(Number.NaN, 10, K)?.code).toBe('OFFER_TIMELOCK_OUT_OF_RANGE')
+    expect(timelockViolation(100, Number.POSITIVE_INFINITY, K)?.code).toBe('OFFER_TIMELOCK_OUT_OF_RANGE')
+    expect(timelockViolation(MAX_TIMELOCK_BLOCKS + 1, 12, K)).toMatchObject({ side: 'maker' })
   })
 })
 
