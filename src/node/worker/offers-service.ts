@@ -66,6 +66,8 @@ export interface OffersServiceInit {
 const SNAPSHOT_INTERVAL_MS = 5_000
 /** How long an expired offer's id is remembered (to answer `OFFER_STALE`). */
 const STALE_MEMORY_MS = 3_600_000
+/** Takes one peer may have waiting at once at our node; more are answered `TAKE_BUSY` unread. */
+const MAX_PENDING_TAKES_PER_PEER = 2
 /** How long a taker waits for the maker's answer. */
 const TAKE_TIMEOUT_MS = 15_000
 /** How long a snapshot request may take. */
@@ -108,6 +110,8 @@ export function createOffersService(init: OffersServiceInit) {
   const expired = new Map<Hex, number>()
   /** Takes are answered one at a time, in arrival order: the first valid taker wins. */
   let takeQueue: Promise<unknown> = Promise.resolve()
+  /** Takes waiting in `takeQueue`, per sending peer (so one peer cannot hold the queue). */
+  const pendingTakes = new Map<string, number>()
 
   const emit = init.onEvent
 
@@ -350,9 +354,19 @@ export function createOffersService(init: OffersServiceInit) {
           accepted: false,
           refusal: { code: 'OFFER_MALFORMED', reason: 'take too large' },
         })
+      const pending = pendingTakes.get(from) ?? 0
+      if (pending >= MAX_PENDING_TAKES_PER_PEER)
+        return encodeTakeAnswer({ accepted: false, refusal: { code: 'TAKE_BUSY', pending } })
+      pendingTakes.set(from, pending + 1)
       const answer = takeQueue.then(() => answerTake(data, from))
       takeQueue = answer.catch(() => {})
-      return encodeTakeAnswer(await answer)
+      try {
+        return encodeTakeAnswer(await answer)
+      } finally {
+        const left = (pendingTakes.get(from) ?? 1) - 1
+        if (left > 0) pendingTakes.set(from, left)
+        else pendingTakes.delete(from)
+      }
     },
 
     /**

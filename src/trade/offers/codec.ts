@@ -239,6 +239,8 @@ function refusalDetails(r: OfferErrorType): [Uint8Array, Uint8Array] {
       return [bigintToBytes(r.need), bigintToBytes(r.have)]
     case 'TAKE_WRONG_PEER':
       return [enc.encode(r.expected), enc.encode(r.got)]
+    case 'TAKE_BUSY':
+      return [bigintToBytes(BigInt(r.pending)), new Uint8Array(0)]
     case 'OFFER_MALFORMED':
     case 'TAKE_BAD_SIGNATURE':
       return [enc.encode(r.reason.slice(0, 120)), new Uint8Array(0)]
@@ -299,6 +301,8 @@ export function decodeTakeAnswer(data: Uint8Array, offerId: Hex): TakeAnswer {
         return { code, reason: text(a, 'reason', 128) }
       case 'TAKE_SELF':
         return { code }
+      case 'TAKE_BUSY':
+        return { code, pending: Number(uint(a, 'pending', 4)) }
       default:
         return { code, offerId }
     }

@@ -53,6 +53,8 @@ export type OfferErrorType =
   | { readonly code: 'TAKE_BAD_SIGNATURE'; readonly reason: string }
   /** A take sent by another peer than the one it names (only the taker's own tab may send it). */
   | { readonly code: 'TAKE_WRONG_PEER'; readonly expected: string; readonly got: string }
+  /** This peer already has takes waiting at the maker's node (flood protection); try again. */
+  | { readonly code: 'TAKE_BUSY'; readonly pending: number }
   /** The maker tried to take its own offer. */
   | { readonly code: 'TAKE_SELF' }
   /** The taker does not hold what the offer asks for. */
@@ -82,6 +84,7 @@ export const TAKE_REFUSAL_CODES = [
   'TAKE_BAD_SIGNATURE',
   'TAKE_WRONG_PEER',
   'TAKE_SELF',
+  'TAKE_BUSY',
   'TAKER_LACKS_BALANCE',
 ] as const satisfies readonly OfferErrorCode[]
 

@@ -54,6 +54,7 @@ describe('offer wire forms', () => {
     { code: 'TAKE_WRONG_PEER', expected: 'B', got: 'X' },
     { code: 'TAKE_BAD_SIGNATURE', reason: 'signed by another key' },
     { code: 'TAKE_SELF' },
+    { code: 'TAKE_BUSY', pending: 2 },
   ])('refusal $code travels with its fields', (refusal) => {
     expect(decodeTakeAnswer(encodeTakeAnswer({ accepted: false, refusal }), ID)).toEqual({
       accepted: false,

@@ -5,9 +5,14 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { createNode } from '../../../src/node/worker/node'
-import { encodeOfferMessage, encodeSnapshot } from '../../../src/trade/offers/codec'
+import {
+  decodeTakeAnswer,
+  encodeOfferMessage,
+  encodeSnapshot,
+  encodeTake,
+} from '../../../src/trade/offers/codec'
 import { offerId } from '../../../src/trade/offers/typed-data'
-import { ALICE, DAVE, lower, NATIVE, signOffer, TOKEN_A } from './fixtures'
+import { ALICE, DAVE, lower, NATIVE, signOffer, signTake, TOKEN_A } from './fixtures'
 
 const GENESIS = testGenesis()
 const CHAIN = GENESIS.params.chainId
@@ -73,6 +78,27 @@ describe('offers service edges', () => {
     await expect(g.sink.request(protocol, Uint8Array.of(1), 'R')).rejects.toMatchObject({
       type: { code: 'OFFER_MALFORMED' },
     })
+  })
+
+  test('one peer may have two takes waiting at the maker; more are answered TAKE_BUSY unread', async () => {
+    const hub = memoryHub()
+    const m = await nodeOn(hub, 'M')
+    const id = `0x${'44'.repeat(32)}` as const
+    const take = encodeTake(await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'Q' }))
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        m.sink.request(chainProtocol(CHAIN, 'take'), take, 'Q').then((r) => decodeTakeAnswer(r, id)),
+      ),
+    )
+    const codes = answers.map((a) => (a.accepted ? 'accepted' : a.refusal.code))
+    expect(codes.filter((c) => c === 'OFFER_UNKNOWN')).toHaveLength(2)
+    expect(codes.filter((c) => c === 'TAKE_BUSY')).toHaveLength(3)
+    // Once answered, the peer may ask again.
+    expect(decodeTakeAnswer(await m.sink.request(chainProtocol(CHAIN, 'take'), take, 'Q'), id)).toMatchObject(
+      {
+        refusal: { code: 'OFFER_UNKNOWN' },
+      },
+    )
   })
 
   test('property: any one-byte change to a valid offer message is never accepted, and the book stays empty', async () => {
