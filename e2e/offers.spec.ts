@@ -61,12 +61,16 @@ async function signedTake(who: typeof BOB, id: Hex, takerPeer: string): Promise<
   return { take, signature: await who.signTypedData(takeTypedData(CHAIN, take)) }
 }
 
-test('offers between two browsers: A posts, B sees it and takes it, a late take is refused, a cancel reaches B', async ({
+test('offers between two browsers: A posts, B sees it and takes it, a late take is refused, a late tab gets the book, a cancel reaches both', async ({
   browser,
 }) => {
   // Two contexts mining and verifying on a shared 2-core machine: blocks can take a while.
   test.setTimeout(300_000)
-  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  const [ctxA, ctxB, ctxC] = [
+    await browser.newContext(),
+    await browser.newContext(),
+    await browser.newContext(),
+  ]
   try {
     const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
     const idA = await openNode(a, '/')
@@ -137,7 +141,8 @@ test('offers between two browsers: A posts, B sees it and takes it, a late take 
       refusal: { code: 'OFFER_TAKEN', offerId: firstId },
     })
 
-    // A second offer, then its cancellation: it leaves B's book.
+    // A second offer; a third tab opened after it was posted gets it in the snapshot it asks its peers
+    // for; then the maker cancels it and it leaves both books.
     const second = await signedOffer(idA)
     const secondId = offerId(CHAIN, second.offer)
     await a.evaluate(([s, h]) => window.tabchain?.node.api.postOffer(s, h as `0x${string}`), [
@@ -145,21 +150,28 @@ test('offers between two browsers: A posts, B sees it and takes it, a late take 
       HASHLOCK,
     ] as const)
     await listed(b, secondId)
+    const c = await ctxC.newPage()
+    const idC = await openNode(c, '/?mine=0')
+    expect(idC).not.toBe(idA)
+    await waitDirect(c, idA, 30_000)
+    await listed(c, secondId)
     const cancel = {
       offerId: secondId,
       signature: await ALICE.signTypedData(cancelTypedData(CHAIN, secondId)),
     }
-    await a.evaluate((c) => window.tabchain?.node.api.cancelOffer(c), cancel)
-    await waitInPage(
-      b,
-      async (want: string) =>
-        !(await window.tabchain?.node.api.offers())?.some((bk) =>
-          [...bk.asks, ...bk.bids].some((e) => e.id === want),
-        ),
-      secondId,
-    )
+    await a.evaluate((x) => window.tabchain?.node.api.cancelOffer(x), cancel)
+    for (const page of [b, c])
+      await waitInPage(
+        page,
+        async (want: string) =>
+          !(await window.tabchain?.node.api.offers())?.some((bk) =>
+            [...bk.asks, ...bk.bids].some((e) => e.id === want),
+          ),
+        secondId,
+      )
   } finally {
     await ctxA.close()
     await ctxB.close()
+    await ctxC.close()
   }
 })
