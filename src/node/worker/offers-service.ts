@@ -241,6 +241,12 @@ export function createOffersService(init: OffersServiceInit) {
       const have = await init.balances.balanceOf(signed.offer.sellToken, signed.offer.maker)
       if (have < signed.offer.sellAmount)
         throw new OfferError({ code: 'OFFER_MAKER_LACKS_BALANCE', need: signed.offer.sellAmount, have })
+      // Known from a peer but not hosted (the maker's tab reloaded): host it again, nothing to gossip.
+      const known = book.get(id)
+      if (known !== undefined && !known.hosted) {
+        hashlocks.set(id, hashlock)
+        return entryOf(book.host(id) ?? known)
+      }
       const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: true }
       book.add(stored)
       hashlocks.set(id, hashlock)

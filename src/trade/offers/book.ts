@@ -77,6 +77,18 @@ export class OfferBook {
     this.#perMaker.set(maker, count + 1)
   }
 
+  /**
+   * Marks an open offer as posted through this node (its maker's tab re-posting an offer it had learnt
+   * from a peer, after a reload). Returns the updated entry, or undefined when it is not open.
+   */
+  host(id: Hex): StoredOffer | undefined {
+    const entry = this.#open.get(id)
+    if (entry === undefined) return undefined
+    const hosted = { ...entry, hosted: true }
+    this.#open.set(id, hosted)
+    return hosted
+  }
+
   #remove(id: Hex): StoredOffer | undefined {
     const entry = this.#open.get(id)
     if (entry === undefined) return undefined

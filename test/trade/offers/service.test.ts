@@ -101,6 +101,26 @@ describe('offers service edges', () => {
     )
   })
 
+  test('a maker tab that learnt its own offer from a peer (after a reload) hosts it again by posting it', async () => {
+    const hub = memoryHub()
+    const n = await nodeOn(hub, 'N')
+    const signed = await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' })
+    const id = offerId(CHAIN, signed.offer)
+    expect(
+      await n.sink.gossip(chainTopic(CHAIN, 'offers'), encodeOfferMessage({ kind: 'offer', signed }), 'P'),
+    ).toBe('accept')
+    const take = encodeTake(await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'Q' }))
+    const ask = async () =>
+      decodeTakeAnswer(await n.sink.request(chainProtocol(CHAIN, 'take'), take, 'Q'), id)
+    expect(await ask()).toMatchObject({ refusal: { code: 'OFFER_UNKNOWN' } })
+    expect(await n.api.postOffer(signed, `0x${'55'.repeat(32)}`)).toMatchObject({ id, hosted: true })
+    // Answered now: Dave holds none of the token asked for.
+    expect(await ask()).toMatchObject({ refusal: { code: 'TAKER_LACKS_BALANCE', need: 50n, have: 0n } })
+    await expect(n.api.postOffer(signed, `0x${'55'.repeat(32)}`)).rejects.toMatchObject({
+      type: { code: 'OFFER_KNOWN' },
+    })
+  })
+
   test('property: any one-byte change to a valid offer message is never accepted, and the book stays empty', async () => {
     const hub = memoryHub()
     const h = await nodeOn(hub, 'H')
