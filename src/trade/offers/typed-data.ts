@@ -1,5 +1,4 @@
-import type { Address, Hex, TypedDataDefinition } from 'viem'
-import { hashTypedData } from 'viem'
+import { type Hex, hashTypedData, type TypedDataDefinition } from 'viem'
 import type { Offer, Take } from './types'
 
 /**
@@ -91,6 +90,3 @@ export function randomSalt(): Hex {
   const bytes = crypto.getRandomValues(new Uint8Array(32))
   return `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}` as Hex
 }
-
-/** Lower-cased address, the form offers are compared and keyed in. */
-export const normalAddress = (a: Address): Address => a.toLowerCase() as Address
