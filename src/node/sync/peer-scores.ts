@@ -4,6 +4,8 @@ export type Offence =
   | 'invalid-block'
   /** A transaction invalid in itself (bad signature, wrong chain, malformed). */
   | 'invalid-tx'
+  /** An offer, cancellation or take that is invalid in itself (forged signature, broken rule). */
+  | 'invalid-offer'
   /** Bytes that do not decode (any topic or protocol). */
   | 'garbage'
   /** A response larger than the protocol allows. */
@@ -21,6 +23,7 @@ export type Offence =
 export const PENALTY: Record<Offence, number> = {
   'invalid-block': 50,
   'invalid-tx': 10,
+  'invalid-offer': 10,
   garbage: 40,
   oversized: 40,
   'wrong-response': 30,

@@ -1,7 +1,18 @@
 import { type Address, type Hex, keccak256 } from 'viem'
+import type { OrderBook } from '../../trade/offers/book'
+import {
+  parseHash,
+  parsePair,
+  parseSignedCancel,
+  parseSignedOffer,
+  parseSignedTake,
+} from '../../trade/offers/parse'
+import type { SwapTerms } from '../../trade/offers/terms'
+import type { BookEntry, Pair, SignedCancel, SignedOffer, SignedTake } from '../../trade/offers/types'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Genesis } from '../chain/types'
+import { ZERO_ADDRESS } from '../contracts/addresses'
 import type { ModePin, NodeMode } from '../light/mode'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
@@ -9,6 +20,7 @@ import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import type { UpgradeConfig } from '../snapshot/upgrade'
+import { tokenBalanceKey } from '../state/keys'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
@@ -22,6 +34,7 @@ import {
   type MiningInfo,
   type NodeStats,
 } from './chain-service'
+import { createOffersService, type OffersEvent } from './offers-service'
 import { createQueries, type QueryApi } from './queries'
 
 /** What a peer last told us about itself through its status beacon. */
@@ -57,6 +70,8 @@ export interface NodeEvents {
   readonly pendingTx: PendingTxInfo
   /** The node's mode changed: `light`, `upgrading n %` (snapshot download, then blocks to the head), `full`. */
   readonly mode: NodeMode
+  /** An offer entered or left this node's book, or a take was accepted (with the swap's terms). */
+  readonly offers: OffersEvent
 }
 
 export interface ReorgInfo {
@@ -111,6 +126,21 @@ export interface NodeApi extends QueryApi {
   stats(): Promise<NodeStats>
   /** `light`, `upgrading n %` or `full` (see the `mode` event). */
   mode(): Promise<NodeMode>
+  /**
+   * Posts an offer the wallet signed (EIP-712, `offerTypedData`), hosted by this node: it answers takes
+   * for it with `hashlock`, the sha256 of the maker's secret. Its `makerPeer` must be this node's peer
+   * id. Refused with `OfferError` (one code per failed check, `OFFER_MAKER_LACKS_BALANCE` included).
+   */
+  postOffer(signed: SignedOffer, hashlock: Hex): Promise<BookEntry>
+  /** Withdraws an open offer with its maker's signed cancellation (`cancelTypedData`); gossips it. */
+  cancelOffer(cancel: SignedCancel): Promise<void>
+  /** Order books (best price first) of every pair with open offers, or of `pair` only. */
+  offers(pair?: Pair): Promise<OrderBook<BookEntry>[]>
+  /**
+   * Takes an offer with the taker's signed take (`takeTypedData`): the maker's node answers; the first
+   * valid taker gets the swap's terms, later ones an `OfferError` (`OFFER_TAKEN`, `OFFER_STALE`, …).
+   */
+  takeOffer(take: SignedTake): Promise<SwapTerms>
 }
 
 export interface NodeInit {
@@ -188,6 +218,25 @@ export function createNode(init: NodeInit): Node {
     newHead: change.newHead,
     depth: change.removed.length,
     returned: change.orphaned.map((raw) => keccak256(raw)).filter((h) => chain.mempool.has(h)),
+  })
+  const offers = createOffersService({
+    chainId,
+    confirmations: init.genesis.params.confirmations,
+    network: init.network,
+    balances: {
+      async balanceOf(token, holder) {
+        const state = chain.chain.headState
+        return token === ZERO_ADDRESS
+          ? state.getAccount(holder).balance
+          : state.getWord(tokenBalanceKey(token, holder))
+      },
+    },
+    now: init.now,
+    height: () => chain.head().number,
+    selfPeer: async () => network?.peerId ?? (await init.network.snapshot()).peerId,
+    penalize: (peer, offence) => chain.penalize(peer, offence),
+    isBanned: (peer) => chain.syncer.isBanned(peer),
+    onEvent: (event) => init.emit('offers', event),
   })
   const statusTopic = chainTopic(chainId, 'status')
   const statusProtocol = chainProtocol(chainId, 'status')
@@ -284,6 +333,18 @@ export function createNode(init: NodeInit): Node {
     async stats() {
       return chain.stats()
     },
+    async postOffer(signed, hashlock) {
+      return offers.post(parseSignedOffer(signed), parseHash(hashlock, 'hashlock'))
+    },
+    async cancelOffer(cancel) {
+      return offers.cancel(parseSignedCancel(cancel))
+    },
+    async offers(pair) {
+      return offers.books(pair === undefined ? undefined : parsePair(pair))
+    },
+    async takeOffer(take) {
+      return offers.take(parseSignedTake(take))
+    },
     async queryPeer(peerId) {
       if (typeof peerId !== 'string')
         throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' })
@@ -302,6 +363,8 @@ export function createNode(init: NodeInit): Node {
     async gossip(topic, data, from): Promise<GossipVerdict> {
       const chainVerdict = chain.gossip(topic, data, from)
       if (chainVerdict !== null) return chainVerdict
+      const offersVerdict = await offers.gossip(topic, data, from)
+      if (offersVerdict !== null) return offersVerdict
       if (topic !== statusTopic) return 'ignore'
       let received: Beacon
       try {
@@ -315,6 +378,8 @@ export function createNode(init: NodeInit): Node {
     async request(protocol, data, from) {
       const answer = chain.answer(protocol, data, from)
       if (answer !== null) return answer
+      const offersAnswer = await offers.answer(protocol, data, from)
+      if (offersAnswer !== null) return offersAnswer
       if (protocol !== statusProtocol) throw new NodeError({ code: 'NODE_NO_HANDLER', protocol })
       if (data.byteLength !== 0)
         throw new NodeError({ code: 'NODE_BAD_REQUEST', protocol, reason: 'status takes no body' })
@@ -346,6 +411,8 @@ export function createNode(init: NodeInit): Node {
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
       for (const p of [...joined, ...subscribed]) void api.queryPeer(p.peerId).catch(() => {})
+      // The offers book is not in the chain: a new peer hands over its open offers.
+      for (const p of joined) void offers.peerJoined(p.peerId).catch(() => {})
       if (joined.length > 0 || subscribed.length > 0) await api.announce().catch(() => {})
     },
   }
@@ -355,6 +422,7 @@ export function createNode(init: NodeInit): Node {
     sink,
     async start() {
       await chain.start()
+      await offers.start()
       if (init.mine) chain.setMining(true)
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)

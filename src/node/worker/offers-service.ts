@@ -1,0 +1,413 @@
+import type { Hex } from 'viem'
+import { OfferBook, type OrderBook, orderBook, pairsOf, type StoredOffer } from '../../trade/offers/book'
+import {
+  decodeOfferMessage,
+  decodeSnapshot,
+  decodeTake,
+  decodeTakeAnswer,
+  encodeOfferMessage,
+  encodeSnapshot,
+  encodeTake,
+  encodeTakeAnswer,
+  MAX_TAKE_BYTES,
+  type TakeAnswer,
+} from '../../trade/offers/codec'
+import { OfferError, type OfferErrorType } from '../../trade/offers/errors'
+import { agreeTerms, type SwapTerms } from '../../trade/offers/terms'
+import { offerId } from '../../trade/offers/typed-data'
+import type {
+  BalanceReader,
+  BookEntry,
+  Pair,
+  SignedCancel,
+  SignedOffer,
+  SignedTake,
+} from '../../trade/offers/types'
+import { checkOfferFields, validateOffer, verifyCancel, verifyTake } from '../../trade/offers/validate'
+import type { GossipVerdict, NetworkApi } from '../network/bridge'
+import { chainProtocol, chainTopic, MAX_EXCHANGE_BYTES } from '../network/protocol'
+import type { Remote } from '../rpc/protocol'
+import type { Offence } from '../sync/peer-scores'
+
+/** What the node tells the UI (and, later, the swap engine) about offers. */
+export type OffersEvent =
+  | { readonly kind: 'added'; readonly entry: BookEntry }
+  | { readonly kind: 'removed'; readonly offerId: Hex; readonly reason: 'cancelled' | 'expired' | 'taken' }
+  /**
+   * A take was accepted: the swap's terms, as this node's party (`role`) holds them, and both tabs'
+   * peer ids (for messages between them; the swap itself relies on the chain only).
+   */
+  | {
+      readonly kind: 'agreed'
+      readonly role: 'maker' | 'taker'
+      readonly terms: SwapTerms
+      readonly makerPeer: string
+      readonly takerPeer: string
+    }
+
+export interface OffersServiceInit {
+  readonly chainId: number
+  /** The chain's k (the timelock rule depends on it). */
+  readonly confirmations: number
+  readonly network: Remote<NetworkApi>
+  readonly balances: BalanceReader
+  /** ms since epoch. */
+  readonly now: () => number
+  /** The canonical head's height. */
+  readonly height: () => bigint
+  /** This node's libp2p peer id. */
+  readonly selfPeer: () => Promise<string>
+  readonly penalize: (peer: string, offence: Offence) => void
+  readonly isBanned: (peer: string) => boolean
+  readonly onEvent: (event: OffersEvent) => void
+}
+
+/** A peer gets one offers snapshot from us per this many ms. */
+const SNAPSHOT_INTERVAL_MS = 5_000
+/** How long an expired offer's id is remembered (to answer `OFFER_STALE`). */
+const STALE_MEMORY_MS = 3_600_000
+/** Takes one peer may have waiting at once at our node; more are answered `TAKE_BUSY` unread. */
+const MAX_PENDING_TAKES_PER_PEER = 2
+/** How long a taker waits for the maker's answer. */
+const TAKE_TIMEOUT_MS = 15_000
+/** How long a snapshot request may take. */
+const SNAPSHOT_TIMEOUT_MS = 10_000
+
+/** Gossip verdict for a refused offer or cancellation (gossipsub v1.1). */
+function verdictOf(err: OfferError): GossipVerdict {
+  switch (err.type.code) {
+    // Our clock may differ from the sender's, and replays or duplicates are no fault of the relayer.
+    case 'OFFER_EXPIRED':
+    case 'OFFER_EXPIRY_TOO_FAR':
+    case 'OFFER_KNOWN':
+    case 'OFFER_CANCELLED':
+    case 'OFFER_TAKEN':
+    case 'OFFER_BOOK_FULL':
+      return 'ignore'
+    default:
+      return 'reject'
+  }
+}
+
+/**
+ * Offers in the worker: the book, the offers topic (`tabchain/<chainId>/offers/1`), the snapshot a new
+ * peer is asked for (`/tabchain/<chainId>/offers/1.0.0`) and the take protocol
+ * (`/tabchain/<chainId>/take/1.0.0`). The worker verifies; signing happens in the wallet on the page.
+ */
+export function createOffersService(init: OffersServiceInit) {
+  const { chainId } = init
+  const rules = { chainId, confirmations: init.confirmations }
+  const topic = chainTopic(chainId, 'offers')
+  const snapshotProtocol = chainProtocol(chainId, 'offers')
+  const takeProtocol = chainProtocol(chainId, 'take')
+  const book = new OfferBook()
+  /** Hashlocks of the offers posted here (the maker's secret stays on the page). */
+  const hashlocks = new Map<Hex, Hex>()
+  /** Terms agreed as maker, by offer id, with the winner's peer: a retried take from it gets the same answer. */
+  const agreed = new Map<Hex, { readonly terms: SwapTerms; readonly takerPeer: string }>()
+  const snapshotsServed = new Map<string, number>()
+  /** Offers dropped at expiry, with when (ms): a take for one is answered `OFFER_STALE`, not "unknown". */
+  const expired = new Map<Hex, number>()
+  /** Takes are answered one at a time, in arrival order: the first valid taker wins. */
+  let takeQueue: Promise<unknown> = Promise.resolve()
+  /** Takes waiting in `takeQueue`, per sending peer (so one peer cannot hold the queue). */
+  const pendingTakes = new Map<string, number>()
+
+  const emit = init.onEvent
+
+  /** Drops expired offers, telling the UI. */
+  const prune = (): void => {
+    const now = init.now()
+    for (const id of book.prune(now)) {
+      hashlocks.delete(id)
+      expired.set(id, now)
+      emit({ kind: 'removed', offerId: id, reason: 'expired' })
+    }
+    for (const [id, at] of expired) if (now - at >= STALE_MEMORY_MS) expired.delete(id)
+    for (const [peer, at] of snapshotsServed)
+      if (init.now() - at >= SNAPSHOT_INTERVAL_MS) snapshotsServed.delete(peer)
+  }
+
+  const lacksBalance = async (signed: SignedOffer): Promise<boolean> =>
+    (await init.balances.balanceOf(signed.offer.sellToken, signed.offer.maker)) < signed.offer.sellAmount
+
+  const entryOf = async (stored: StoredOffer): Promise<BookEntry> => ({
+    ...stored,
+    makerLacksBalance: await lacksBalance(stored.signed),
+  })
+
+  /**
+   * Checks an offer from a peer (gossip or snapshot) and adds it. Cheap checks and the replay check
+   * come before signature recovery. Throws `OfferError`.
+   */
+  async function admit(signed: SignedOffer): Promise<void> {
+    checkOfferFields(signed, rules, init.now())
+    const id = offerId(chainId, signed.offer)
+    const status = book.status(id)
+    if (status === 'open') throw new OfferError({ code: 'OFFER_KNOWN', offerId: id })
+    if (status === 'cancelled' || status === 'taken')
+      throw new OfferError({ code: status === 'cancelled' ? 'OFFER_CANCELLED' : 'OFFER_TAKEN', offerId: id })
+    await validateOffer(signed, rules, init.now())
+    const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: false }
+    book.add(stored)
+    emit({ kind: 'added', entry: await entryOf(stored) })
+  }
+
+  /** Checks a cancellation from a peer and applies it; false when it was already known. Throws `OfferError`. */
+  async function applyCancel(signed: SignedOffer, cancelSignature: Hex): Promise<boolean> {
+    // A cancellation of an offer that broke the rules or expired is of no use to anyone.
+    checkOfferFields(signed, rules, init.now())
+    const id = offerId(chainId, signed.offer)
+    const status = book.status(id)
+    if (status === 'cancelled' || status === 'taken') return false
+    await verifyCancel(signed, id, { offerId: id, signature: cancelSignature })
+    book.cancel(id, signed, cancelSignature)
+    hashlocks.delete(id)
+    if (status === 'open') emit({ kind: 'removed', offerId: id, reason: 'cancelled' })
+    return true
+  }
+
+  /** The maker's side of a take (serialised by `takeQueue`). */
+  async function answerTake(data: Uint8Array, from: string): Promise<TakeAnswer> {
+    const refuse = (refusal: OfferErrorType): TakeAnswer => ({ accepted: false, refusal })
+    let signed: SignedTake
+    try {
+      signed = decodeTake(data)
+      await verifyTake(chainId, signed)
+    } catch (err) {
+      if (!(err instanceof OfferError)) throw err
+      init.penalize(from, err.type.code === 'OFFER_MALFORMED' ? 'garbage' : 'invalid-offer')
+      return refuse(err.type)
+    }
+    const { take } = signed
+    const id = take.offerId
+    if (take.takerPeer !== from)
+      return refuse({ code: 'TAKE_WRONG_PEER', expected: take.takerPeer, got: from })
+    prune()
+    const status = book.status(id)
+    const done = agreed.get(id)
+    if (done !== undefined) {
+      // The winner asking again (its answer was lost) gets the same terms; anyone else is late.
+      if (done.terms.taker === take.taker && done.takerPeer === take.takerPeer)
+        return {
+          accepted: true,
+          offerId: id,
+          hashlock: done.terms.hashlock,
+          agreedAtHeight: done.terms.acceptedHeight,
+        }
+      return refuse({ code: 'OFFER_TAKEN', offerId: id })
+    }
+    if (status === 'cancelled') return refuse({ code: 'OFFER_CANCELLED', offerId: id })
+    if (status === 'taken') return refuse({ code: 'OFFER_TAKEN', offerId: id })
+    const entry = book.get(id)
+    const hashlock = hashlocks.get(id)
+    if (expired.has(id)) return refuse({ code: 'OFFER_STALE', offerId: id })
+    if (entry === undefined || hashlock === undefined) return refuse({ code: 'OFFER_UNKNOWN', offerId: id })
+    const o = entry.signed.offer
+    if (take.taker === o.maker) return refuse({ code: 'TAKE_SELF' })
+    const takerHas = await init.balances.balanceOf(o.buyToken, take.taker)
+    if (takerHas < o.buyAmount)
+      return refuse({ code: 'TAKER_LACKS_BALANCE', need: o.buyAmount, have: takerHas })
+    const makerHas = await init.balances.balanceOf(o.sellToken, o.maker)
+    if (makerHas < o.sellAmount)
+      return refuse({ code: 'OFFER_MAKER_LACKS_BALANCE', need: o.sellAmount, have: makerHas })
+    const terms = agreeTerms(id, entry.signed, take, hashlock, init.height())
+    agreed.set(id, { terms, takerPeer: take.takerPeer })
+    book.markTaken(id)
+    hashlocks.delete(id)
+    emit({ kind: 'removed', offerId: id, reason: 'taken' })
+    emit({ kind: 'agreed', role: 'maker', terms, makerPeer: o.makerPeer, takerPeer: take.takerPeer })
+    return { accepted: true, offerId: id, hashlock, agreedAtHeight: terms.acceptedHeight }
+  }
+
+  return {
+    async start(): Promise<void> {
+      await init.network.subscribe(topic)
+      await init.network.handle(snapshotProtocol)
+      await init.network.handle(takeProtocol)
+    },
+
+    /**
+     * Posts an offer signed by the wallet on the page, hosted here: takes for it are answered by this
+     * node with `hashlock` (sha256 of the maker's secret). Refuses (`OfferError`) offers that fail any
+     * check, that name another peer, or whose maker lacks the balance; gossips the rest.
+     */
+    async post(signed: SignedOffer, hashlock: Hex): Promise<BookEntry> {
+      prune()
+      const id = await validateOffer(signed, rules, init.now())
+      const self = await init.selfPeer()
+      if (signed.offer.makerPeer !== self)
+        throw new OfferError({ code: 'OFFER_WRONG_PEER', expected: self, got: signed.offer.makerPeer })
+      const have = await init.balances.balanceOf(signed.offer.sellToken, signed.offer.maker)
+      if (have < signed.offer.sellAmount)
+        throw new OfferError({ code: 'OFFER_MAKER_LACKS_BALANCE', need: signed.offer.sellAmount, have })
+      // Known from a peer but not hosted (the maker's tab reloaded): host it again, nothing to gossip.
+      const known = book.get(id)
+      if (known !== undefined && !known.hosted) {
+        hashlocks.set(id, hashlock)
+        return entryOf(book.host(id) ?? known)
+      }
+      const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: true }
+      book.add(stored)
+      hashlocks.set(id, hashlock)
+      const entry = await entryOf(stored)
+      emit({ kind: 'added', entry })
+      await init.network.publish(topic, encodeOfferMessage({ kind: 'offer', signed })).catch(() => {})
+      return entry
+    },
+
+    /** Withdraws an open offer with its maker's signed cancellation, and gossips it. Throws `OfferError`. */
+    async cancel(cancel: SignedCancel): Promise<void> {
+      prune()
+      const id = cancel.offerId
+      const status = book.status(id)
+      if (status === 'cancelled') throw new OfferError({ code: 'OFFER_CANCELLED', offerId: id })
+      if (status === 'taken') throw new OfferError({ code: 'OFFER_TAKEN', offerId: id })
+      const entry = book.get(id)
+      if (entry === undefined) throw new OfferError({ code: 'OFFER_UNKNOWN', offerId: id })
+      await verifyCancel(entry.signed, id, cancel)
+      book.cancel(id, entry.signed, cancel.signature)
+      hashlocks.delete(id)
+      emit({ kind: 'removed', offerId: id, reason: 'cancelled' })
+      await init.network
+        .publish(topic, encodeOfferMessage({ kind: 'cancel', signed: entry.signed, cancel }))
+        .catch(() => {})
+    },
+
+    /** The order books of every pair with open offers, or of `pair` only; best price first. */
+    async books(pair?: Pair): Promise<OrderBook<BookEntry>[]> {
+      prune()
+      const entries = await Promise.all(book.open().map(entryOf))
+      const pairs = pair === undefined ? pairsOf(entries) : [pair]
+      return pairs.map((p) => orderBook(entries, p, init.now()))
+    },
+
+    /**
+     * Takes an open offer: checks the take here, sends it to the maker's peer and returns the swap's
+     * terms once the maker accepts. Refusals are `OfferError`s (`OFFER_TAKEN`, `OFFER_STALE`, …);
+     * network failures are `NetError`s.
+     */
+    async take(signed: SignedTake): Promise<SwapTerms> {
+      prune()
+      await verifyTake(chainId, signed)
+      const { take } = signed
+      const id = take.offerId
+      const status = book.status(id)
+      if (status === 'cancelled') throw new OfferError({ code: 'OFFER_CANCELLED', offerId: id })
+      if (status === 'taken') throw new OfferError({ code: 'OFFER_TAKEN', offerId: id })
+      if (expired.has(id)) throw new OfferError({ code: 'OFFER_STALE', offerId: id })
+      const entry = book.get(id)
+      if (entry === undefined) throw new OfferError({ code: 'OFFER_UNKNOWN', offerId: id })
+      const self = await init.selfPeer()
+      if (take.takerPeer !== self)
+        throw new OfferError({ code: 'TAKE_WRONG_PEER', expected: self, got: take.takerPeer })
+      const o = entry.signed.offer
+      if (take.taker === o.maker) throw new OfferError({ code: 'TAKE_SELF' })
+      const have = await init.balances.balanceOf(o.buyToken, take.taker)
+      if (have < o.buyAmount) throw new OfferError({ code: 'TAKER_LACKS_BALANCE', need: o.buyAmount, have })
+      const raw = await init.network.request(o.makerPeer, takeProtocol, encodeTake(signed), TAKE_TIMEOUT_MS)
+      const answer = decodeTakeAnswer(raw, id)
+      if (!answer.accepted) {
+        const { code } = answer.refusal
+        if (code === 'OFFER_TAKEN' && book.markTaken(id) !== undefined)
+          emit({ kind: 'removed', offerId: id, reason: 'taken' })
+        throw new OfferError(answer.refusal)
+      }
+      if (answer.offerId !== id) throw new OfferError({ code: 'TAKE_BAD_TERMS', field: 'offerId' })
+      const terms = agreeTerms(id, entry.signed, take, answer.hashlock, answer.agreedAtHeight)
+      if (book.markTaken(id) !== undefined) emit({ kind: 'removed', offerId: id, reason: 'taken' })
+      emit({ kind: 'agreed', role: 'taker', terms, makerPeer: o.makerPeer, takerPeer: take.takerPeer })
+      return terms
+    },
+
+    /** Verdict on an offers-topic message; null for other topics. Rejections penalise the sender. */
+    async gossip(t: string, data: Uint8Array, from: string): Promise<GossipVerdict | null> {
+      if (t !== topic) return null
+      if (init.isBanned(from)) return 'reject'
+      prune()
+      try {
+        const message = decodeOfferMessage(data)
+        if (message.cancelSignature === null) await admit(message.signed)
+        else if (!(await applyCancel(message.signed, message.cancelSignature))) return 'ignore'
+        return 'accept'
+      } catch (err) {
+        if (!(err instanceof OfferError)) throw err
+        const verdict = verdictOf(err)
+        if (verdict === 'reject')
+          init.penalize(from, err.type.code === 'OFFER_MALFORMED' ? 'garbage' : 'invalid-offer')
+        return verdict
+      }
+    },
+
+    /** Answers a snapshot or take request; null for other protocols. */
+    async answer(protocol: string, data: Uint8Array, from: string): Promise<Uint8Array | null> {
+      if (protocol === snapshotProtocol) {
+        prune()
+        if (data.byteLength !== 0)
+          throw new OfferError({ code: 'OFFER_MALFORMED', reason: 'snapshot takes no body' })
+        const last = snapshotsServed.get(from)
+        if (last !== undefined)
+          throw new OfferError({
+            code: 'OFFER_SNAPSHOT_RATE_LIMITED',
+            retryAfterMs: Math.max(0, last + SNAPSHOT_INTERVAL_MS - init.now()),
+          })
+        snapshotsServed.set(from, init.now())
+        return encodeSnapshot({ offers: book.open().map((e) => e.signed), cancels: book.cancellations() })
+      }
+      if (protocol !== takeProtocol) return null
+      if (data.byteLength > MAX_TAKE_BYTES)
+        return encodeTakeAnswer({
+          accepted: false,
+          refusal: { code: 'OFFER_MALFORMED', reason: 'take too large' },
+        })
+      const pending = pendingTakes.get(from) ?? 0
+      if (pending >= MAX_PENDING_TAKES_PER_PEER)
+        return encodeTakeAnswer({ accepted: false, refusal: { code: 'TAKE_BUSY', pending } })
+      pendingTakes.set(from, pending + 1)
+      const answer = takeQueue.then(() => answerTake(data, from))
+      takeQueue = answer.catch(() => {})
+      try {
+        return encodeTakeAnswer(await answer)
+      } finally {
+        const left = (pendingTakes.get(from) ?? 1) - 1
+        if (left > 0) pendingTakes.set(from, left)
+        else pendingTakes.delete(from)
+      }
+    },
+
+    /**
+     * A new direct peer: asks it for its open offers and the cancellations it knows, and takes in
+     * the valid ones. A snapshot with a forged entry costs the peer a penalty and is not read further.
+     */
+    async peerJoined(peer: string): Promise<void> {
+      const raw = await init.network.request(peer, snapshotProtocol, new Uint8Array(0), SNAPSHOT_TIMEOUT_MS)
+      let snapshot: ReturnType<typeof decodeSnapshot>
+      try {
+        snapshot = decodeSnapshot(raw, MAX_EXCHANGE_BYTES)
+      } catch (err) {
+        if (!(err instanceof OfferError)) throw err
+        init.penalize(peer, 'garbage')
+        return
+      }
+      prune()
+      // Cancellations first, so the offers they withdraw are refused below.
+      const items = [
+        ...snapshot.cancels.map((c) => () => applyCancel(c.signed, c.cancelSignature)),
+        ...snapshot.offers.map((signed) => () => admit(signed)),
+      ]
+      for (const apply of items) {
+        try {
+          await apply()
+        } catch (err) {
+          if (!(err instanceof OfferError)) throw err
+          if (verdictOf(err) === 'reject') {
+            init.penalize(peer, 'invalid-offer')
+            return
+          }
+        }
+      }
+    },
+  }
+}
+
+export type OffersService = ReturnType<typeof createOffersService>

@@ -1,0 +1,128 @@
+import fc from 'fast-check'
+import type { Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import { rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
+import {
+  decodeOfferMessage,
+  decodeSnapshot,
+  decodeTake,
+  decodeTakeAnswer,
+  encodeOfferMessage,
+  encodeSnapshot,
+  encodeTake,
+  encodeTakeAnswer,
+  MAX_OFFER_MESSAGE_BYTES,
+} from '../../../src/trade/offers/codec'
+import { OfferError, type OfferErrorType } from '../../../src/trade/offers/errors'
+import { ALICE, BOB, lower, makeOffer, signCancel, signOffer, signTake } from './fixtures'
+
+const CHAIN = 31416
+const ID = `0x${'cd'.repeat(32)}` as Hex
+
+describe('offer wire forms', () => {
+  test('offer, cancel, snapshot, take and answers round-trip', async () => {
+    const offer = makeOffer(ALICE, { makerPeer: '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK' })
+    const signed = await signOffer(ALICE, CHAIN, offer)
+    const cancel = await signCancel(ALICE, CHAIN, offer)
+    const bytes = encodeOfferMessage({ kind: 'offer', signed })
+    expect(bytes.byteLength).toBeLessThan(400)
+    expect(decodeOfferMessage(bytes)).toEqual({ signed, cancelSignature: null })
+    expect(decodeOfferMessage(encodeOfferMessage({ kind: 'cancel', signed, cancel }))).toEqual({
+      signed,
+      cancelSignature: cancel.signature,
+    })
+    const snapshot = { offers: [signed, signed], cancels: [{ signed, cancelSignature: cancel.signature }] }
+    expect(decodeSnapshot(encodeSnapshot(snapshot), 1 << 20)).toEqual(snapshot)
+    const take = await signTake(BOB, CHAIN, { offerId: ID, taker: lower(BOB), takerPeer: 'B' })
+    expect(decodeTake(encodeTake(take))).toEqual(take)
+    const accepted = {
+      accepted: true,
+      offerId: ID,
+      hashlock: `0x${'77'.repeat(32)}`,
+      agreedAtHeight: 42n,
+    } as const
+    expect(decodeTakeAnswer(encodeTakeAnswer(accepted), ID)).toEqual(accepted)
+  })
+
+  test.each<OfferErrorType>([
+    { code: 'OFFER_TAKEN', offerId: ID },
+    { code: 'OFFER_STALE', offerId: ID },
+    { code: 'OFFER_CANCELLED', offerId: ID },
+    { code: 'OFFER_UNKNOWN', offerId: ID },
+    { code: 'TAKER_LACKS_BALANCE', need: 50n, have: 7n },
+    { code: 'OFFER_MAKER_LACKS_BALANCE', need: 10n ** 30n, have: 0n },
+    { code: 'TAKE_WRONG_PEER', expected: 'B', got: 'X' },
+    { code: 'TAKE_BAD_SIGNATURE', reason: 'signed by another key' },
+    { code: 'TAKE_SELF' },
+    { code: 'TAKE_BUSY', pending: 2 },
+  ])('refusal $code travels with its fields', (refusal) => {
+    expect(decodeTakeAnswer(encodeTakeAnswer({ accepted: false, refusal }), ID)).toEqual({
+      accepted: false,
+      refusal,
+    })
+  })
+
+  test('an unknown refusal code becomes TAKE_REFUSED', () => {
+    const raw = rlpEncode([
+      Uint8Array.of(1),
+      Uint8Array.of(1),
+      new TextEncoder().encode('NEW_CODE'),
+      new Uint8Array(),
+      new Uint8Array(),
+    ])
+    expect(decodeTakeAnswer(raw, ID)).toEqual({
+      accepted: false,
+      refusal: { code: 'TAKE_REFUSED', reason: 'NEW_CODE' },
+    })
+  })
+
+  test('malformed messages are refused with OFFER_MALFORMED: truncated, trailing, oversized, wrong shape', async () => {
+    const bytes = encodeOfferMessage({
+      kind: 'offer',
+      signed: await signOffer(ALICE, CHAIN, makeOffer(ALICE)),
+    })
+    const bad = [
+      new Uint8Array(0),
+      bytes.subarray(0, bytes.length - 1),
+      Uint8Array.of(...bytes, 0),
+      new Uint8Array(MAX_OFFER_MESSAGE_BYTES + 1),
+      rlpEncode([Uint8Array.of(2), Uint8Array.of(1)]),
+      rlpEncode([Uint8Array.of(1), Uint8Array.of(9)]),
+    ]
+    // A field with a leading zero (non-canonical integer): sellAmount 100 as 0x0064.
+    const item = rlpDecode(bytes) as [Uint8Array, Uint8Array, Uint8Array[]]
+    const fields = [...item[2]]
+    fields[4] = Uint8Array.of(0, 100)
+    bad.push(rlpEncode([item[0], item[1], fields]))
+    // An address one byte short.
+    const short = [...item[2]]
+    short[1] = new Uint8Array(19)
+    bad.push(rlpEncode([item[0], item[1], short]))
+    for (const b of bad)
+      expect(() => decodeOfferMessage(b)).toThrow(
+        expect.objectContaining({ type: expect.objectContaining({ code: 'OFFER_MALFORMED' }) }),
+      )
+    expect(() => decodeTake(bytes)).toThrow(OfferError)
+    expect(() => decodeSnapshot(bytes, 1 << 20)).toThrow(OfferError)
+  })
+
+  test('fuzz: random bytes never decode into anything but an OfferError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (data) => {
+        for (const decode of [
+          decodeOfferMessage,
+          decodeTake,
+          (d: Uint8Array) => decodeTakeAnswer(d, ID),
+          (d: Uint8Array) => decodeSnapshot(d, 1 << 20),
+        ]) {
+          try {
+            decode(data)
+          } catch (err) {
+            if (!(err instanceof OfferError)) throw err
+          }
+        }
+      }),
+      { numRuns: 10_000 },
+    )
+  })
+})
