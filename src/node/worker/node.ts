@@ -1,4 +1,6 @@
 import { type Address, type Hex, keccak256 } from 'viem'
+import type { SwapRepository } from '../../trade/swap/store'
+import type { SwapTerms } from '../../trade/swap/terms'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Genesis } from '../chain/types'
@@ -7,6 +9,7 @@ import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
+import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
@@ -20,6 +23,13 @@ import {
   type NodeStats,
 } from './chain-service'
 import { createQueries, type QueryApi } from './queries'
+import {
+  createSwapService,
+  type SwapInfo,
+  type SwapService,
+  type SwapSignAnswer,
+  type SwapSignRequest,
+} from './swap-service'
 
 /** What a peer last told us about itself through its status beacon. */
 export interface PeerStatus {
@@ -52,6 +62,10 @@ export interface NodeEvents {
   readonly reorg: ReorgInfo
   /** A transaction entered this node's mempool (submitted here or gossiped by a peer). */
   readonly pendingTx: PendingTxInfo
+  /** A swap took a step (or failed one): its state, last action and terms. */
+  readonly swap: SwapInfo
+  /** A swap needs the page's wallet: sign a transaction or give a maker's secret; answer with `swapAnswer`. */
+  readonly swapSignRequest: SwapSignRequest
 }
 
 export interface ReorgInfo {
@@ -104,6 +118,17 @@ export interface NodeApi extends QueryApi {
   syncing(): Promise<SyncStatus>
   /** Counters: blocks mined, received by gossip, fetched by sync; sync runs, penalties, dropped peers. */
   stats(): Promise<NodeStats>
+  /** Every swap this profile stored, with its current state. */
+  swaps(): Promise<SwapInfo[]>
+  /**
+   * Starts a swap on terms agreed by the offers protocol, as `account` (its maker or taker), and runs
+   * it from then on. Throws `SwapError` (bad terms, not a party, …) before storing anything.
+   */
+  startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
+  /** The page's unlocked accounts that may be asked to sign swap steps (empty: none, the default). */
+  swapSigners(accounts: readonly Address[]): Promise<void>
+  /** The page's answer to a `swapSignRequest`. */
+  swapAnswer(id: number, answer: SwapSignAnswer): Promise<void>
 }
 
 export interface NodeInit {
@@ -125,6 +150,10 @@ export interface NodeInit {
   readonly storageFault?: () => StorageFault | undefined
   /** Overrides of the sync client's limits and timings (tests). */
   readonly sync?: Partial<SyncConfig>
+  /** Where swap records are kept (the profile's repository); in memory when absent (tests). */
+  readonly swapRepository?: SwapRepository
+  /** How long a swap signature request waits for the page, ms (default 60 s). */
+  readonly swapSignTimeoutMs?: number
 }
 
 export interface Node {
@@ -151,6 +180,7 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     onHead: (head, change) => {
       init.emit('head', head)
+      void swapService.then((s) => s.onHead())
       if (change !== null && change.removed.length > 0) init.emit('reorg', reorgInfo(change))
     },
     onMining: (info) => init.emit('mining', info),
@@ -164,6 +194,24 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     now: init.now,
   })
+  const swapService: Promise<SwapService> = (
+    init.swapRepository === undefined
+      ? openMemoryRepository({
+          backend: createMemoryBackend(),
+          chain: { chainId, genesisHash: chain.chain.genesisHash },
+        })
+      : Promise.resolve(init.swapRepository)
+  ).then((repo) =>
+    createSwapService({
+      repo,
+      chain: api,
+      chainId,
+      confirmations: init.genesis.params.confirmations,
+      emitSwap: (info) => init.emit('swap', info),
+      emitSignRequest: (request) => init.emit('swapSignRequest', request),
+      ...(init.swapSignTimeoutMs === undefined ? {} : { signTimeoutMs: init.swapSignTimeoutMs }),
+    }),
+  )
   const reorgInfo = (change: HeadChange): ReorgInfo => ({
     oldHead: change.oldHead,
     newHead: change.newHead,
@@ -262,6 +310,37 @@ export function createNode(init: NodeInit): Node {
     async stats() {
       return chain.stats()
     },
+    async swaps() {
+      return (await swapService).swaps()
+    },
+    async startSwap(terms, account) {
+      if (typeof account !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(account)) {
+        throw badParams('account must be a 20-byte 0x-prefixed hex string')
+      }
+      return (await swapService).startSwap(terms, account.toLowerCase() as Address)
+    },
+    async swapSigners(accounts) {
+      if (
+        !Array.isArray(accounts) ||
+        !accounts.every((a) => typeof a === 'string' && /^0x[0-9a-fA-F]{40}$/.test(a))
+      ) {
+        throw badParams('accounts must be a list of 20-byte 0x-prefixed hex strings')
+      }
+      ;(await swapService).setSigners(accounts)
+    },
+    async swapAnswer(id, answer) {
+      if (!Number.isSafeInteger(id) || typeof answer !== 'object' || answer === null) {
+        throw badParams('swapAnswer takes a request id and an answer object')
+      }
+      const valid =
+        ('raw' in answer && typeof answer.raw === 'string' && /^0x[0-9a-fA-F]+$/.test(answer.raw)) ||
+        ('secret' in answer &&
+          typeof answer.secret === 'string' &&
+          /^0x[0-9a-fA-F]{64}$/.test(answer.secret)) ||
+        ('refused' in answer && typeof answer.refused === 'string')
+      if (!valid) throw badParams('the answer must be { raw }, { secret } or { refused }')
+      ;(await swapService).answer(id, answer)
+    },
     async queryPeer(peerId) {
       if (typeof peerId !== 'string')
         throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' })
@@ -327,6 +406,8 @@ export function createNode(init: NodeInit): Node {
     sink,
     async start() {
       await chain.start()
+      // Every unfinished swap resumes from its records and the chain (no timers survive a reload).
+      await (await swapService).start()
       if (init.mine) chain.setMining(true)
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)

@@ -120,9 +120,9 @@ export class SwapDriver {
     }
     if (role === 'maker') {
       await this.#init.store.append(swapId, 0, { kind: 'opened', offerId: terms.offerId })
-      await this.#init.store.append(swapId, 1, { kind: 'accepted', terms })
+      await this.#init.store.append(swapId, 1, { kind: 'accepted', terms, role })
     } else {
-      await this.#init.store.append(swapId, 0, { kind: 'accepted', terms })
+      await this.#init.store.append(swapId, 0, { kind: 'accepted', terms, role })
     }
     return swapId
   }
@@ -181,9 +181,10 @@ export class SwapDriver {
 
   async #load(swapId: Hex): Promise<{ terms: SwapTerms; role: SwapRole; stored: SwapEvent[] }> {
     const stored = await this.#init.store.events(swapId)
-    const accepted = stored.find((e) => e.kind === 'accepted')
-    if (accepted?.kind !== 'accepted') throw new SwapError({ code: 'SWAP_UNKNOWN', swapId })
-    return { terms: accepted.terms, role: this.#roleOf(accepted.terms), stored }
+    const { terms, role } = partyOf(swapId, stored)
+    const account = role === 'maker' ? terms.maker : terms.taker
+    if (account !== this.#me) throw new SwapError({ code: 'SWAP_NOT_A_PARTY', swapId, account: this.#me })
+    return { terms, role, stored }
   }
 
   /** Reads everything `decide` needs at one head. */
@@ -331,6 +332,17 @@ export class SwapDriver {
     }
     return sent
   }
+}
+
+/** The terms, our role and our account in a swap, from its stored `accepted` event. Throws `SWAP_UNKNOWN`. */
+export function partyOf(
+  swapId: Hex,
+  stored: readonly SwapEvent[],
+): { terms: SwapTerms; role: SwapRole; account: Address } {
+  const accepted = stored.find((e) => e.kind === 'accepted')
+  if (accepted?.kind !== 'accepted') throw new SwapError({ code: 'SWAP_UNKNOWN', swapId })
+  const { terms, role } = accepted
+  return { terms, role, account: role === 'maker' ? terms.maker : terms.taker }
 }
 
 interface Call {

@@ -78,8 +78,8 @@ export type SendPurpose = 'lock' | 'redeem' | 'refund'
 export type SwapEvent =
   /** Maker: the offer was posted. */
   | { readonly kind: 'opened'; readonly offerId: Hex }
-  /** The take was agreed on these terms (the taker's log starts here). */
-  | { readonly kind: 'accepted'; readonly terms: SwapTerms }
+  /** The take was agreed on these terms, this party being `role` (the taker's log starts here). */
+  | { readonly kind: 'accepted'; readonly terms: SwapTerms; readonly role: SwapRole }
   | { readonly kind: 'cancelled'; readonly reason: CancelReason }
   | { readonly kind: 'expired'; readonly reason: ExpireReason }
   /**

@@ -45,7 +45,8 @@ function lock(side: 'maker' | 'taker', over: Partial<ObservedLock> = {}): Observ
   }
 }
 
-const accepted: SwapEvent = { kind: 'accepted', terms }
+const accepted: SwapEvent = { kind: 'accepted', terms, role: 'maker' }
+const takerAccepted: SwapEvent = { kind: 'accepted', terms, role: 'taker' }
 const opened: SwapEvent = { kind: 'opened', offerId: terms.offerId }
 
 function input(
@@ -56,7 +57,7 @@ function input(
   return {
     role,
     terms,
-    stored: role === 'maker' ? [opened, accepted] : [accepted],
+    stored: role === 'maker' ? [opened, accepted] : [takerAccepted],
     view: { head: 100n, makerLock: null, takerLock: null, nonce: 5n, txs: new Map(), ...view },
     confirmations: 3,
     secret: role === 'maker' ? SECRET : null,

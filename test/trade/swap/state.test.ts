@@ -17,7 +17,7 @@ const terms = {} as SwapTerms
 
 const sample: Record<SwapEventKind, SwapEvent> = {
   opened: { kind: 'opened', offerId: ID },
-  accepted: { kind: 'accepted', terms },
+  accepted: { kind: 'accepted', terms, role: 'taker' },
   cancelled: { kind: 'cancelled', reason: { code: 'WITHDRAWN' } },
   expired: { kind: 'expired', reason: { code: 'NO_MAKER_LOCK' } },
   sent: { kind: 'sent', purpose: 'lock', lockId: null, txs: [], height: 5n },
