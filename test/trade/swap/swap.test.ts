@@ -1,5 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
+import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
 import type { SwapState } from '../../../src/trade/swap/state'
 import type { SwapRepository } from '../../../src/trade/swap/store'
@@ -94,6 +96,16 @@ async function run(
     sim.chain.mine()
   }
   return { last, blocks: options.maxBlocks }
+}
+
+/** The swap's two locks as the chain's HTLC logs show them now. */
+async function locksOf(sim: Sim) {
+  const logs = await sim.chain.queries.logs({
+    address: HTLC_ADDRESS,
+    fromBlock: 0n,
+    toBlock: sim.chain.height,
+  })
+  return swapLocks(sim.terms, observeLocks(logs, sim.terms.hashlock))
 }
 
 async function stateOf(sim: Sim, who: Who): Promise<SwapState> {
@@ -193,6 +205,14 @@ describe('swap engine over the real chain', () => {
         return away === null || height + 1n + REDEEM_MARGIN_BLOCKS + 2n >= takerTimelock
       },
     })
+    // The maker's redeem of the taker's lock landed within a few blocks of that lock's timelock.
+    const { makerLock, takerLock } = await locksOf(sim)
+    expect(takerLock?.state).toBe('redeemed')
+    expect(takerLock?.settledAt).toBeLessThan(takerLock?.timelockHeight ?? 0n)
+    expect(takerLock?.settledAt).toBeGreaterThanOrEqual(
+      (takerLock?.timelockHeight ?? 0n) - REDEEM_MARGIN_BLOCKS - 3n,
+    )
+    expect(makerLock?.state).toBe('redeemed')
     expect(await stateOf(sim, 'maker')).toBe('Completed')
     expect(await stateOf(sim, 'taker')).toBe('Completed')
     await expectSwapped(sim, before)
@@ -312,17 +332,21 @@ class Faults {
 }
 
 describe('crash and resume at every step', () => {
-  async function crashRun(crashAt: number, when: 'before' | 'after') {
+  /** One swap where op `crashAt` crashes its node, which then stays down for `downBlocks` blocks. */
+  async function crashRun(crashAt: number, when: 'before' | 'after', downBlocks = 0n) {
     const faults = new Faults(crashAt, when)
     const sim = await setup(faults.wrap())
     const before = await balances(sim)
     faults.armed = true
     let crashes = 0
+    const down: Partial<Record<Who, bigint>> = {}
     await run(sim, {
-      maxBlocks: 120,
-      onError: (_who, e) => {
+      maxBlocks: 150,
+      active: (who, height) => (down[who] ?? -1n) < height,
+      onError: (who, e) => {
         if (!(e instanceof Crash)) return false
         crashes++
+        down[who] = sim.chain.height + downBlocks
         return true
       },
     })
@@ -346,5 +370,27 @@ describe('crash and resume at every step', () => {
         await expectSwapped(sim, before)
       }
     }
+  }, 300_000)
+
+  it('a node that stays down 5 blocks after crashing still ends every swap Completed or Refunded, conserving both tokens', async () => {
+    const seen = new Set<string>()
+    for (const when of ['before', 'after'] as const) {
+      for (let at = 0; at < 16; at++) {
+        const { sim, before, crashes } = await crashRun(at, when, 5n)
+        expect(crashes, `${when} op ${at}`).toBe(1)
+        const states = [await stateOf(sim, 'maker'), await stateOf(sim, 'taker')]
+        seen.add(states.join('/'))
+        await expectConserved(sim)
+        if (states[0] === 'Completed' && states[1] === 'Completed') await expectSwapped(sim, before)
+        else {
+          expect(
+            states.every((s) => s === 'Refunded' || s === 'Expired' || s === 'Cancelled'),
+            `${when} op ${at}: ${states}`,
+          ).toBe(true)
+          expect(await balances(sim), `${when} op ${at}`).toEqual(before)
+        }
+      }
+    }
+    expect(seen.has('Completed/Completed')).toBe(true)
   }, 300_000)
 })
