@@ -372,7 +372,7 @@ describe('crash and resume at every step', () => {
     }
   }, 300_000)
 
-  it('a node that stays down 5 blocks after crashing still ends every swap Completed or Refunded, conserving both tokens', async () => {
+  it('a node down 5 blocks after crashing: both Completed, or the maker Refunded and the taker Refunded or Expired (back too late to lock); nothing lost', async () => {
     const seen = new Set<string>()
     for (const when of ['before', 'after'] as const) {
       for (let at = 0; at < 16; at++) {
@@ -383,14 +383,13 @@ describe('crash and resume at every step', () => {
         await expectConserved(sim)
         if (states[0] === 'Completed' && states[1] === 'Completed') await expectSwapped(sim, before)
         else {
-          expect(
-            states.every((s) => s === 'Refunded' || s === 'Expired' || s === 'Cancelled'),
-            `${when} op ${at}: ${states}`,
-          ).toBe(true)
+          expect(states[0], `${when} op ${at}`).toBe('Refunded')
+          expect(['Refunded', 'Expired'], `${when} op ${at}`).toContain(states[1])
           expect(await balances(sim), `${when} op ${at}`).toEqual(before)
         }
       }
     }
-    expect(seen.has('Completed/Completed')).toBe(true)
+    // Each kind of ending happens at some crash point, so every branch above is exercised.
+    expect([...seen].sort()).toEqual(['Completed/Completed', 'Refunded/Expired', 'Refunded/Refunded'])
   }, 300_000)
 })
