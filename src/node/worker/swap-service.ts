@@ -1,10 +1,11 @@
 import type { Address, Hex, TransactionSerializableEIP1559 } from 'viem'
 import { partyOf, type SwapChain, SwapDriver, type SwapSigner } from '../../trade/swap/driver'
 import type { SwapAction } from '../../trade/swap/engine'
+import { SwapError } from '../../trade/swap/errors'
 import type { SwapRole, SwapStatus } from '../../trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
-import { messageOf, NodeError } from '../rpc/errors'
+import { messageOf } from '../rpc/errors'
 
 /** A swap as the UI sees it (`NodeApi.swaps()` and the `swap` event). */
 export interface SwapInfo {
@@ -103,7 +104,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     async signTransaction(tx) {
       const answer = await ask({ kind: 'transaction', swapId, account, tx })
       if ('raw' in answer) return answer.raw
-      throw new NodeError({
+      throw new SwapError({
         code: 'SWAP_NOT_SIGNED',
         swapId,
         reason: 'refused' in answer ? answer.refused : 'no signature',

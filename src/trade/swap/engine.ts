@@ -83,10 +83,10 @@ const wait = (reason: string): SwapAction => ({ kind: 'wait', reason })
 export function decide(input: EngineInput): Decision {
   const { role, terms, view } = input
   const status = foldSwap(role, input.stored, chainEvents(role, terms, view))
-  return { status, action: next(input, status) }
+  return { status, action: nextAction(input, status) }
 }
 
-function next(input: EngineInput, status: SwapStatus): SwapAction {
+function nextAction(input: EngineInput, status: SwapStatus): SwapAction {
   const { role, view } = input
   const own = role === 'maker' ? view.makerLock : view.takerLock
   const next = view.head + 1n

@@ -37,6 +37,8 @@ export type SwapErrorType =
   | { readonly code: 'SWAP_EXISTS'; readonly swapId: Hex }
   /** No swap with this id is stored. */
   | { readonly code: 'SWAP_UNKNOWN'; readonly swapId: Hex }
+  /** The wallet did not sign a swap's transaction (locked, refused, or no answer in time). */
+  | { readonly code: 'SWAP_NOT_SIGNED'; readonly swapId: Hex; readonly reason: string }
 
 /** The one error type of `src/trade/swap`. */
 export class SwapError extends NodeError<SwapErrorType> {

@@ -131,6 +131,9 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     // Until the page says its wallet is unlocked, nothing is asked and the maker waits.
     const first = await maker.api.startSwap(terms, maker.address)
     expect(first.role).toBe('maker')
+    expect(first.status.state).toBe('Accepted')
+    expect(first.error).toContain('SWAP_NOT_SIGNED')
+    expect(first.error).toContain('the wallet is locked')
     expect(maker.requests).toEqual([])
     await taker.api.startSwap(terms, taker.address)
     await maker.api.swapSigners([maker.address])
