@@ -53,6 +53,25 @@ export class TestChain implements SwapChain {
     this.mempool.onHead(this.chain.mempoolView(), result.head.mined, result.head.orphaned)
   }
 
+  /**
+   * Replaces the last `depth` blocks with `depth + 1` empty ones (a heavier branch from their parent):
+   * their transactions go back to the mempool, as a node's reorg does.
+   */
+  reorg(depth: number): void {
+    let parent = this.chain.getBlockByNumber(this.height - BigInt(depth))?.hash
+    for (let i = 0; i <= depth; i++) {
+      if (parent === undefined) throw new Error('no such block')
+      const header = this.chain.getHeader(parent)
+      const now = (header?.timestamp ?? 0n) + 2_001n
+      const block = mineOn(this.chain, [], { parentHash: parent, now })
+      const result = this.chain.importBlock(block, now)
+      if (result.kind === 'reorg' || result.kind === 'extended') {
+        this.mempool.onHead(this.chain.mempoolView(), result.head.mined, result.head.orphaned)
+      }
+      parent = result.hash
+    }
+  }
+
   async head() {
     return { number: this.height }
   }

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
+import { LOCKED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
 import type { SwapState } from '../../../src/trade/swap/state'
@@ -392,4 +393,43 @@ describe('crash and resume at every step', () => {
     // Each kind of ending happens at some crash point, so every branch above is exercised.
     expect([...seen].sort()).toEqual(['Completed/Completed', 'Refunded/Expired', 'Refunded/Refunded'])
   }, 300_000)
+})
+
+/** The canonical block holding an HTLC `Locked` log, if any (read synchronously from the chain). */
+function lockBlock(sim: Sim): bigint | null {
+  for (let n = sim.chain.height; n > 0n; n--) {
+    const b = sim.chain.chain.getBlockByNumber(n)
+    if (b?.receipts.some((r) => r.logs.some((l) => l.topics[0] === LOCKED_TOPIC))) return n
+  }
+  return null
+}
+
+describe('reorgs', () => {
+  it("a reorg that takes the maker's lock out before k confirmations: the taker never saw it confirmed, the lock is mined again and the swap completes", async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    let reorged = false
+    let lockOutAfterReorg = false
+    let takerLockedBeforeReorg = false
+    await run(sim, {
+      maxBlocks: 60,
+      active: (_who, height, last) => {
+        const at = lockBlock(sim)
+        if (!reorged && at !== null && last.maker?.status.state === 'MakerLocked') {
+          takerLockedBeforeReorg = last.taker?.status.state === 'TakerLocked'
+          // Replace every block from the lock's on with a heavier empty branch.
+          sim.chain.reorg(Number(height - at + 1n))
+          lockOutAfterReorg = lockBlock(sim) === null
+          reorged = true
+        }
+        return true
+      },
+    })
+    expect(reorged).toBe(true)
+    expect(lockOutAfterReorg).toBe(true)
+    expect(takerLockedBeforeReorg).toBe(false)
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
+  })
 })
