@@ -19,6 +19,7 @@ import {
   numberKey,
   planCommit,
   receiptKey,
+  swapEventKey,
 } from './rows'
 import type {
   BeforeWriteHook,
@@ -32,12 +33,13 @@ import type {
   LogRecord,
   NodeRepository,
   StoreName,
+  SwapEventRow,
   TxLocation,
   WriteOptions,
 } from './types'
 
 /** Version of the database layout below; `upgrade` migrates every older version step by step. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** The IndexedDB database of a node profile. */
 export function databaseName(profileId: string): string {
@@ -77,6 +79,10 @@ function upgrade(
     logs.createIndex('byAddress', ['a', 'n'])
     logs.createIndex('byTopic0', ['t0', 'n'])
     logs.createIndex('byNumber', 'n')
+  }
+  if (oldVersion < 2) {
+    // Version 2: the swaps' append-only event logs (src/trade/swap), key [swapId, seq].
+    db.createObjectStore('swapEvents')
   }
   tx.objectStore('meta').put(SCHEMA_VERSION, META_SCHEMA).catch(ignoreRequestError)
 }
@@ -164,6 +170,7 @@ class IdbRepository implements NodeRepository {
     ops: { store: StoreName; key: IDBValidKey; value: unknown }[],
     bytes: number,
     options: WriteOptions | undefined,
+    mode: 'put' | 'add' = 'put',
   ): Promise<void> {
     const db = this.#open()
     if (ops.length === 0) return
@@ -177,7 +184,12 @@ class IdbRepository implements NodeRepository {
       for (const op of ops) {
         this.#beforeWrite?.(op.store, op.key)
         const store = tx.objectStore(op.store)
-        const request = op.value === undefined ? store.delete(op.key) : store.put(op.value, op.key)
+        const request =
+          op.value === undefined
+            ? store.delete(op.key)
+            : mode === 'add'
+              ? store.add(op.value, op.key)
+              : store.put(op.value, op.key)
         request.catch(ignoreRequestError)
       }
     } catch (e) {
@@ -430,6 +442,28 @@ class IdbRepository implements NodeRepository {
         if (values.length < batchSize) return count
         after = toHex((batch[batch.length - 1] as TrieNodeRecord).hash)
       }
+    })
+  }
+
+  async appendSwapEvent(row: SwapEventRow, options?: WriteOptions): Promise<void> {
+    const key = swapEventKey(row.swapId, row.seq)
+    const value: SwapEventRow = { swapId: key[0], seq: row.seq, event: row.event }
+    // `add` refuses an existing key (ConstraintError aborts the transaction): the log is append-only.
+    await this.#write(['swapEvents'], [{ store: 'swapEvents', key, value }], 0, options, 'add')
+  }
+
+  getSwapEvents(swapId: Hex): Promise<SwapEventRow[]> {
+    return this.#read(async (db) => {
+      const id = swapEventKey(swapId, 0)[0]
+      const range = IDBKeyRange.bound([id, 0], [id, Number.POSITIVE_INFINITY])
+      return (await db.getAll('swapEvents', range)) as SwapEventRow[]
+    })
+  }
+
+  swapIds(): Promise<Hex[]> {
+    return this.#read(async (db) => {
+      const keys = (await db.getAllKeys('swapEvents')) as [Hex, number][]
+      return [...new Set(keys.map(([id]) => id))]
     })
   }
 

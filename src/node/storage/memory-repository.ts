@@ -15,6 +15,7 @@ import {
   numberKey,
   planCommit,
   receiptKey,
+  swapEventKey,
 } from './rows'
 import type {
   BeforeWriteHook,
@@ -28,6 +29,7 @@ import type {
   LogRecord,
   NodeRepository,
   StoreName,
+  SwapEventRow,
   TxLocation,
 } from './types'
 
@@ -244,6 +246,40 @@ class MemoryRepository implements NodeRepository {
     }
     if (batch.length > 0) sink(batch)
     return count
+  }
+
+  async appendSwapEvent(row: SwapEventRow): Promise<void> {
+    const key = swapEventKey(row.swapId, row.seq)
+    const map = this.#store('swapEvents')
+    const k = mapKey(key)
+    if (map.has(k)) {
+      throw new StorageError({
+        code: 'STORAGE_ABORTED',
+        reason: `swap event ${row.seq} of ${key[0]} is already stored`,
+      })
+    }
+    try {
+      this.#beforeWrite?.('swapEvents', key)
+      map.set(k, structuredClone({ swapId: key[0], seq: row.seq, event: row.event }))
+    } catch (e) {
+      throw toStorageError(e)
+    }
+  }
+
+  async getSwapEvents(swapId: Hex): Promise<SwapEventRow[]> {
+    const id = swapEventKey(swapId, 0)[0]
+    const rows: SwapEventRow[] = []
+    for (const value of this.#store('swapEvents').values()) {
+      const row = value as SwapEventRow
+      if (row.swapId === id) rows.push(structuredClone(row))
+    }
+    return rows.sort((a, b) => a.seq - b.seq)
+  }
+
+  async swapIds(): Promise<Hex[]> {
+    const ids = new Set<Hex>()
+    for (const value of this.#store('swapEvents').values()) ids.add((value as SwapEventRow).swapId)
+    return [...ids].sort()
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

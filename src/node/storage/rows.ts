@@ -70,6 +70,17 @@ export function hashKey(hash: Hex): Hex {
   return hash.toLowerCase() as Hex
 }
 
+/** Key of a swap event: `[lower-case swap id, seq]`. Throws `STORAGE_ABORTED` for a bad seq. */
+export function swapEventKey(swapId: Hex, seq: number): [Hex, number] {
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new StorageError({
+      code: 'STORAGE_ABORTED',
+      reason: `swap event seq ${seq} is not a natural number`,
+    })
+  }
+  return [hashKey(swapId), seq]
+}
+
 /** Key of a block's receipt. */
 export function receiptKey(blockHash: Hex, index: number): [Hex, number] {
   return [hashKey(blockHash), index]

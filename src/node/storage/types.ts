@@ -60,7 +60,19 @@ export interface NodeRepository {
    */
   loadStateNodes(sink: (batch: TrieNodeRecord[]) => void, batchSize?: number): Promise<number>
 
-  /** Small structured-clonable values by key (settings, later wallet and swap records). */
+  /**
+   * Appends one event to a swap's log (`src/trade/swap` defines the events; the repository stores
+   * `event` as given, structured-cloned). Append-only: a `(swapId, seq)` already stored is refused with
+   * `STORAGE_ABORTED` and nothing changes. Swap records must survive a power cut: pass
+   * `durability: 'strict'`.
+   */
+  appendSwapEvent(row: SwapEventRow, options?: WriteOptions): Promise<void>
+  /** The events of one swap in `seq` order (empty for an unknown swap). */
+  getSwapEvents(swapId: Hex): Promise<SwapEventRow[]>
+  /** Every swap with at least one stored event (lower-case ids, sorted). */
+  swapIds(): Promise<Hex[]>
+
+  /** Small structured-clonable values by key (settings, later wallet records). */
   getMeta<T>(key: string): Promise<T | undefined>
   putMeta(key: string, value: unknown, options?: WriteOptions): Promise<void>
 
@@ -75,6 +87,13 @@ export interface ChainSnapshot {
   readonly blocks: BlockRecord[]
   readonly canonical: { readonly number: bigint; readonly hash: Hex }[]
   readonly txIndex: { readonly hash: Hex; readonly location: TxLocation }[]
+}
+
+/** One event of a swap's append-only log, stored under `[swapId, seq]` (seq counts from 0). */
+export interface SwapEventRow {
+  readonly swapId: Hex
+  readonly seq: number
+  readonly event: unknown
 }
 
 /** Which chain a database belongs to. A database of another chain refuses to open. */
@@ -176,3 +195,4 @@ export type StoreName =
   | 'logs'
   | 'stateNodes'
   | 'meta'
+  | 'swapEvents'

@@ -83,6 +83,7 @@ async function run(init: WorkerInit): Promise<void> {
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),
     agent: `tabchain/${version}`,
+    swapRepository: repo,
     storageFault: () => {
       const err = store.storageError
       return err === undefined ? undefined : { code: err.type.code, message: err.message }

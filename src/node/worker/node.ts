@@ -7,8 +7,9 @@ import {
   parseSignedOffer,
   parseSignedTake,
 } from '../../trade/offers/parse'
-import type { SwapTerms } from '../../trade/offers/terms'
 import type { BookEntry, Pair, SignedCancel, SignedOffer, SignedTake } from '../../trade/offers/types'
+import type { SwapRepository } from '../../trade/swap/store'
+import type { SwapTerms } from '../../trade/swap/terms'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Genesis } from '../chain/types'
@@ -21,6 +22,7 @@ import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import type { UpgradeConfig } from '../snapshot/upgrade'
 import { tokenBalanceKey } from '../state/keys'
+import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
@@ -36,6 +38,13 @@ import {
 } from './chain-service'
 import { createOffersService, type OffersEvent } from './offers-service'
 import { createQueries, type QueryApi } from './queries'
+import {
+  createSwapService,
+  type SwapInfo,
+  type SwapService,
+  type SwapSignAnswer,
+  type SwapSignRequest,
+} from './swap-service'
 
 /** What a peer last told us about itself through its status beacon. */
 export interface PeerStatus {
@@ -72,6 +81,10 @@ export interface NodeEvents {
   readonly mode: NodeMode
   /** An offer entered or left this node's book, or a take was accepted (with the swap's terms). */
   readonly offers: OffersEvent
+  /** A swap took a step (or failed one): its state, last action and terms. */
+  readonly swap: SwapInfo
+  /** A swap needs the page's wallet: sign a transaction or give a maker's secret; answer with `swapAnswer`. */
+  readonly swapSignRequest: SwapSignRequest
 }
 
 export interface ReorgInfo {
@@ -141,6 +154,17 @@ export interface NodeApi extends QueryApi {
    * valid taker gets the swap's terms, later ones an `OfferError` (`OFFER_TAKEN`, `OFFER_STALE`, …).
    */
   takeOffer(take: SignedTake): Promise<SwapTerms>
+  /** Every swap this profile stored, with its current state. */
+  swaps(): Promise<SwapInfo[]>
+  /**
+   * Starts a swap on terms agreed by the offers protocol, as `account` (its maker or taker), and runs
+   * it from then on. Throws `SwapError` (bad terms, not a party, …) before storing anything.
+   */
+  startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
+  /** The page's unlocked accounts that may be asked to sign swap steps (empty: none, the default). */
+  swapSigners(accounts: readonly Address[]): Promise<void>
+  /** The page's answer to a `swapSignRequest`. */
+  swapAnswer(id: number, answer: SwapSignAnswer): Promise<void>
 }
 
 export interface NodeInit {
@@ -168,6 +192,10 @@ export interface NodeInit {
   readonly modePin?: ModePin
   /** Overrides of the snapshot upgrade's thresholds (tests, bench). */
   readonly upgrade?: Partial<UpgradeConfig>
+  /** Where swap records are kept (the profile's repository); in memory when absent (tests). */
+  readonly swapRepository?: SwapRepository
+  /** How long a swap signature request waits for the page, ms (default 60 s). */
+  readonly swapSignTimeoutMs?: number
 }
 
 export interface Node {
@@ -196,6 +224,7 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     onHead: (head, change) => {
       init.emit('head', head)
+      void swapService.then((s) => s.onHead())
       if (change !== null && change.removed.length > 0) init.emit('reorg', reorgInfo(change))
     },
     onMining: (info) => init.emit('mining', info),
@@ -213,6 +242,24 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     now: init.now,
   })
+  const swapService: Promise<SwapService> = (
+    init.swapRepository === undefined
+      ? openMemoryRepository({
+          backend: createMemoryBackend(),
+          chain: { chainId, genesisHash: chain.chain.genesisHash },
+        })
+      : Promise.resolve(init.swapRepository)
+  ).then((repo) =>
+    createSwapService({
+      repo,
+      chain: api,
+      chainId,
+      confirmations: init.genesis.params.confirmations,
+      emitSwap: (info) => init.emit('swap', info),
+      emitSignRequest: (request) => init.emit('swapSignRequest', request),
+      ...(init.swapSignTimeoutMs === undefined ? {} : { signTimeoutMs: init.swapSignTimeoutMs }),
+    }),
+  )
   const reorgInfo = (change: HeadChange): ReorgInfo => ({
     oldHead: change.oldHead,
     newHead: change.newHead,
@@ -345,6 +392,37 @@ export function createNode(init: NodeInit): Node {
     async takeOffer(take) {
       return offers.take(parseSignedTake(take))
     },
+    async swaps() {
+      return (await swapService).swaps()
+    },
+    async startSwap(terms, account) {
+      if (typeof account !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(account)) {
+        throw badParams('account must be a 20-byte 0x-prefixed hex string')
+      }
+      return (await swapService).startSwap(terms, account.toLowerCase() as Address)
+    },
+    async swapSigners(accounts) {
+      if (
+        !Array.isArray(accounts) ||
+        !accounts.every((a) => typeof a === 'string' && /^0x[0-9a-fA-F]{40}$/.test(a))
+      ) {
+        throw badParams('accounts must be a list of 20-byte 0x-prefixed hex strings')
+      }
+      ;(await swapService).setSigners(accounts)
+    },
+    async swapAnswer(id, answer) {
+      if (!Number.isSafeInteger(id) || typeof answer !== 'object' || answer === null) {
+        throw badParams('swapAnswer takes a request id and an answer object')
+      }
+      const valid =
+        ('raw' in answer && typeof answer.raw === 'string' && /^0x[0-9a-fA-F]+$/.test(answer.raw)) ||
+        ('secret' in answer &&
+          typeof answer.secret === 'string' &&
+          /^0x[0-9a-fA-F]{64}$/.test(answer.secret)) ||
+        ('refused' in answer && typeof answer.refused === 'string')
+      if (!valid) throw badParams('the answer must be { raw }, { secret } or { refused }')
+      ;(await swapService).answer(id, answer)
+    },
     async queryPeer(peerId) {
       if (typeof peerId !== 'string')
         throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' })
@@ -423,6 +501,8 @@ export function createNode(init: NodeInit): Node {
     async start() {
       await chain.start()
       await offers.start()
+      // Every unfinished swap resumes from its records and the chain (no timers survive a reload).
+      await (await swapService).start()
       if (init.mine) chain.setMining(true)
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)

@@ -13,7 +13,7 @@ import {
   type TakeAnswer,
 } from '../../trade/offers/codec'
 import { OfferError, type OfferErrorType } from '../../trade/offers/errors'
-import { agreeTerms, type SwapTerms } from '../../trade/offers/terms'
+import { agreeTerms } from '../../trade/offers/terms'
 import { offerId } from '../../trade/offers/typed-data'
 import type {
   BalanceReader,
@@ -24,6 +24,7 @@ import type {
   SignedTake,
 } from '../../trade/offers/types'
 import { checkOfferFields, validateOffer, verifyCancel, verifyTake } from '../../trade/offers/validate'
+import type { SwapTerms } from '../../trade/swap/terms'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainProtocol, chainTopic, MAX_EXCHANGE_BYTES } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'

@@ -1,3 +1,4 @@
+import { minMakerTimelock, minTakerTimelock as minTaker } from '../swap/terms'
 import type { OfferErrorType } from './errors'
 
 /**
@@ -10,24 +11,19 @@ import type { OfferErrorType } from './errors'
  * where k is the chain's confirmation count (the taker locks only once the maker's lock has k
  * confirmations). And the taker's timelock must leave the maker time to see the taker's lock
  * confirmed and redeem: timelock(taker) ≥ 2k + REDEEM_MARGIN_BLOCKS + 1. Timelocks are durations in
- * blocks, counted from each party's own lock. The swap engine (src/trade/swap) applies the same
- * numbers to the locks it sees.
+ * blocks, counted from each party's own lock. The numbers are the swap engine's
+ * (`src/trade/swap/terms.ts`), which applies them to the locks it sees.
  */
 
-/** Blocks the maker keeps in hand before the taker's timelock so its redeem is mined and seen in time. */
-export const REDEEM_MARGIN_BLOCKS = 3
-/** Slack on top of k in the rule: delays in mining and in the taker's node. */
-export const TIMELOCK_MARGIN_BLOCKS = 4
 /** Longest timelock either side may ask for: 43,200 blocks, a day at the devnet's 2 s blocks. */
 export const MAX_TIMELOCK_BLOCKS = 43_200
 
-/** Shortest taker timelock for k confirmations. */
-export const minTakerTimelock = (confirmations: number): number =>
-  2 * confirmations + REDEEM_MARGIN_BLOCKS + 1
+/** Shortest taker timelock for k confirmations (the swap engine's rule, in the offer's plain numbers). */
+export const minTakerTimelock = (confirmations: number): number => Number(minTaker(confirmations))
 
 /** The least maker timelock the rule allows for a taker timelock and k confirmations. */
 export const requiredMakerTimelock = (takerBlocks: number, confirmations: number): number =>
-  2 * takerBlocks + confirmations + TIMELOCK_MARGIN_BLOCKS
+  Number(minMakerTimelock(BigInt(takerBlocks), confirmations))
 
 /**
  * Checks a pair of timelocks (blocks) against the range and the rule for k = `confirmations`; returns

@@ -534,5 +534,56 @@ export function runStorageCompliance(name: string, factory: () => RepositoryHarn
       expect(err.toObject()).toMatchObject({ name: 'StorageError', type: { code: 'STORAGE_QUOTA_EXCEEDED' } })
       repo.close()
     })
+
+    test('swap events append in order per swap, survive a reopen, and are never overwritten', async () => {
+      const harness = factory()
+      const repo = await harness.open({ chain: CHAIN })
+      const a = h('swap a')
+      const b = h('swap b')
+      expect(await repo.getSwapEvents(a)).toEqual([])
+      expect(await repo.swapIds()).toEqual([])
+      await repo.appendSwapEvent(
+        { swapId: a, seq: 0, event: { kind: 'accepted', n: 1n } },
+        { durability: 'strict' },
+      )
+      await repo.appendSwapEvent({ swapId: b, seq: 0, event: { kind: 'accepted' } }, { durability: 'strict' })
+      await repo.appendSwapEvent({
+        swapId: a.toUpperCase().replace('0X', '0x') as Hex,
+        seq: 1,
+        event: { kind: 'sent' },
+      })
+      await expectStorageError(
+        repo.appendSwapEvent({ swapId: a, seq: 1, event: { kind: 'other' } }),
+        'STORAGE_ABORTED',
+      )
+      await expectStorageError(repo.appendSwapEvent({ swapId: a, seq: -1, event: {} }), 'STORAGE_ABORTED')
+      repo.close()
+
+      const again = await harness.open({ chain: CHAIN })
+      expect(await again.getSwapEvents(a)).toEqual([
+        { swapId: a, seq: 0, event: { kind: 'accepted', n: 1n } },
+        { swapId: a, seq: 1, event: { kind: 'sent' } },
+      ])
+      expect(await again.swapIds()).toEqual([a, b].sort())
+      again.close()
+    })
+
+    test('a swap event that fails to write (quota) is typed and stores nothing', async () => {
+      const repo = await factory().open({
+        chain: CHAIN,
+        beforeWrite: (store) => {
+          if (store === 'swapEvents') throw new DOMException('quota reached', 'QuotaExceededError')
+        },
+      })
+      await expectStorageError(
+        repo.appendSwapEvent(
+          { swapId: h('swap'), seq: 0, event: { kind: 'accepted' } },
+          { durability: 'strict' },
+        ),
+        'STORAGE_QUOTA_EXCEEDED',
+      )
+      expect(await repo.getSwapEvents(h('swap'))).toEqual([])
+      repo.close()
+    })
   })
 }

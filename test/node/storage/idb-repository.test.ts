@@ -41,7 +41,17 @@ describe('IndexedDB repository specifics', () => {
     const raw = await openDB(databaseName('specific-a'))
     expect(raw.version).toBe(SCHEMA_VERSION)
     expect([...raw.objectStoreNames].sort()).toEqual(
-      ['bodies', 'canonical', 'headers', 'logs', 'meta', 'receipts', 'stateNodes', 'txIndex'].sort(),
+      [
+        'bodies',
+        'canonical',
+        'headers',
+        'logs',
+        'meta',
+        'receipts',
+        'stateNodes',
+        'swapEvents',
+        'txIndex',
+      ].sort(),
     )
     raw.close()
   })
@@ -52,6 +62,33 @@ describe('IndexedDB repository specifics', () => {
     expect(await codeOf(openIdbRepository({ profileId: 'specific-newer', chain: CHAIN }))).toBe(
       'STORAGE_CORRUPT',
     )
+  })
+
+  test('a version-1 database upgrades to version 2 in place: its records stay, the swap log store appears', async () => {
+    const name = databaseName('specific-v1')
+    const v1 = await openDB(name, 1, {
+      upgrade: (db) => {
+        for (const store of ['headers', 'bodies', 'receipts', 'canonical', 'txIndex', 'stateNodes', 'meta']) {
+          db.createObjectStore(store)
+        }
+        const logs = db.createObjectStore('logs')
+        logs.createIndex('byAddress', ['a', 'n'])
+        logs.createIndex('byTopic0', ['t0', 'n'])
+        logs.createIndex('byNumber', 'n')
+      },
+    })
+    await v1.put('meta', { chainId: CHAIN.chainId, genesisHash: CHAIN.genesisHash }, 'chain')
+    await v1.put('meta', 1, 'schema')
+    await v1.put('meta', 'kept', 'setting')
+    v1.close()
+
+    const repo = await openIdbRepository({ profileId: 'specific-v1', chain: CHAIN })
+    expect(await repo.getMeta('setting')).toBe('kept')
+    expect(await repo.getMeta('schema')).toBe(2)
+    const id = keccak256(stringToHex('swap'))
+    await repo.appendSwapEvent({ swapId: id, seq: 0, event: { kind: 'accepted' } }, { durability: 'strict' })
+    expect(await repo.swapIds()).toEqual([id])
+    repo.close()
   })
 
   test('without IndexedDB, opening fails with a typed error', async () => {

@@ -10,9 +10,9 @@ import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
 import type { OffersEvent } from '../../../src/node/worker/offers-service'
 import { decodeTakeAnswer, encodeOfferMessage, encodeTake } from '../../../src/trade/offers/codec'
-import type { SwapTerms } from '../../../src/trade/offers/terms'
 import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer } from '../../../src/trade/offers/types'
+import type { SwapTerms } from '../../../src/trade/swap/terms'
 import {
   ALICE,
   BOB,

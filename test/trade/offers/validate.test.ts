@@ -3,9 +3,7 @@ import { describe, expect, test } from 'vitest'
 import {
   MAX_TIMELOCK_BLOCKS,
   minTakerTimelock,
-  REDEEM_MARGIN_BLOCKS,
   requiredMakerTimelock,
-  TIMELOCK_MARGIN_BLOCKS,
   timelockViolation,
 } from '../../../src/trade/offers/timelock'
 import { offerId, offerTypedData, randomSalt } from '../../../src/trade/offers/typed-data'
@@ -15,6 +13,7 @@ import {
   verifyCancel,
   verifyTake,
 } from '../../../src/trade/offers/validate'
+import { REDEEM_MARGIN_BLOCKS, TIMELOCK_MARGIN_BLOCKS } from '../../../src/trade/swap/terms'
 import {
   ALICE,
   BOB,
@@ -136,7 +135,7 @@ describe('timelock rule: maker ≥ 2 × taker + k + margin, taker ≥ 2k + redee
   test('the boundary: exactly the required maker timelock passes, one block less is refused', () => {
     for (const k of [1, 3, 12])
       for (const taker of [minTakerTimelock(k), minTakerTimelock(k) + 7, 100, 1000]) {
-        const required = 2 * taker + k + TIMELOCK_MARGIN_BLOCKS
+        const required = 2 * taker + k + Number(TIMELOCK_MARGIN_BLOCKS)
         expect(requiredMakerTimelock(taker, k)).toBe(required)
         expect(timelockViolation(required, taker, k)).toBeNull()
         expect(timelockViolation(required - 1, taker, k)).toEqual({
@@ -149,7 +148,7 @@ describe('timelock rule: maker ≥ 2 × taker + k + margin, taker ≥ 2k + redee
   })
 
   test('the taker minimum: 2k + 4 blocks on the devnet (k = 3: 10)', () => {
-    expect(minTakerTimelock(3)).toBe(2 * 3 + REDEEM_MARGIN_BLOCKS + 1)
+    expect(minTakerTimelock(3)).toBe(2 * 3 + Number(REDEEM_MARGIN_BLOCKS) + 1)
     expect(timelockViolation(100, 10, 3)).toBeNull()
     expect(timelockViolation(100, 9, 3)).toMatchObject({
       code: 'OFFER_TIMELOCK_OUT_OF_RANGE',

@@ -1,0 +1,221 @@
+import type { Address, Hex, TransactionSerializableEIP1559 } from 'viem'
+import { partyOf, type SwapChain, SwapDriver, type SwapSigner } from '../../trade/swap/driver'
+import type { SwapAction } from '../../trade/swap/engine'
+import { SwapError } from '../../trade/swap/errors'
+import type { SwapRole, SwapStatus } from '../../trade/swap/state'
+import { type SwapRepository, SwapStore } from '../../trade/swap/store'
+import type { SwapTerms } from '../../trade/swap/terms'
+import { messageOf } from '../rpc/errors'
+
+/** A swap as the UI sees it (`NodeApi.swaps()` and the `swap` event). */
+export interface SwapInfo {
+  readonly swapId: Hex
+  readonly role: SwapRole
+  readonly account: Address
+  readonly terms: SwapTerms
+  readonly status: SwapStatus
+  /** What the node did or waits for at its last step. */
+  readonly action: SwapAction
+  /** Why the last step failed (the wallet did not sign, storage refused), else null. */
+  readonly error: string | null
+}
+
+/** The node asks the page's wallet to sign a swap's transaction or give a maker's secret. */
+export type SwapSignRequest =
+  | {
+      readonly id: number
+      readonly kind: 'transaction'
+      readonly swapId: Hex
+      readonly account: Address
+      readonly tx: TransactionSerializableEIP1559
+    }
+  | {
+      readonly id: number
+      readonly kind: 'secret'
+      readonly swapId: Hex
+      readonly account: Address
+      readonly terms: SwapTerms
+    }
+
+/** The page's answer to a `SwapSignRequest`. */
+export type SwapSignAnswer = { readonly raw: Hex } | { readonly secret: Hex } | { readonly refused: string }
+
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
+
+export interface SwapServiceInit {
+  readonly repo: SwapRepository
+  readonly chain: SwapChain
+  readonly chainId: number
+  readonly confirmations: number
+  readonly emitSwap: (info: SwapInfo) => void
+  readonly emitSignRequest: (request: SwapSignRequest) => void
+  /** How long a signature request waits for the page (default 60 s); then the step fails and retries. */
+  readonly signTimeoutMs?: number
+}
+
+export interface SwapService {
+  /** Resumes every stored swap (from its events and the chain: nothing else survives a reload). */
+  start(): Promise<void>
+  /** A new head: steps every unfinished swap (one pass at a time; heads during a pass queue one more). */
+  onHead(): void
+  /** Starts a swap on agreed terms for our party, and takes its first step. */
+  startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
+  swaps(): Promise<SwapInfo[]>
+  /** The accounts whose wallet is unlocked on the page and may be asked to sign (none by default). */
+  setSigners(accounts: readonly Address[]): void
+  answer(id: number, answer: SwapSignAnswer): void
+  /** Resolves when no pass is running or queued (tests). */
+  idle(): Promise<void>
+}
+
+/**
+ * The worker side of swaps: runs a `SwapDriver` per swap on start and on every head, and reaches the
+ * page's wallet through events (`swapSignRequest`) and `answer` — the node holds no keys. Only
+ * accounts the page declared (`setSigners`, while its wallet is unlocked) are asked; others make the
+ * swap wait, bounded by its timelocks.
+ */
+export function createSwapService(init: SwapServiceInit): SwapService {
+  const store = new SwapStore(init.repo)
+  const last = new Map<Hex, SwapInfo>()
+  const pending = new Map<
+    number,
+    { resolve: (a: SwapSignAnswer) => void; timer: ReturnType<typeof setTimeout> }
+  >()
+  let signers = new Set<Address>()
+  let seq = 0
+  let running: Promise<void> | null = null
+  let again = false
+
+  const ask = (request: Unnumbered<SwapSignRequest>): Promise<SwapSignAnswer> => {
+    if (!signers.has(request.account)) return Promise.resolve({ refused: 'the wallet is locked' })
+    const id = ++seq
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(id)
+        resolve({ refused: 'the wallet did not answer' })
+      }, init.signTimeoutMs ?? 60_000)
+      pending.set(id, { resolve, timer })
+      init.emitSignRequest({ ...request, id } as SwapSignRequest)
+    })
+  }
+
+  const signer = (swapId: Hex, account: Address): SwapSigner => ({
+    address: account,
+    async signTransaction(tx) {
+      const answer = await ask({ kind: 'transaction', swapId, account, tx })
+      if ('raw' in answer) return answer.raw
+      throw new SwapError({
+        code: 'SWAP_NOT_SIGNED',
+        swapId,
+        reason: 'refused' in answer ? answer.refused : 'no signature',
+      })
+    },
+    async secret(terms) {
+      const answer = await ask({ kind: 'secret', swapId, account, terms })
+      return 'secret' in answer ? answer.secret : null
+    },
+  })
+
+  const driver = (swapId: Hex, account: Address): SwapDriver =>
+    new SwapDriver({
+      chain: init.chain,
+      signer: signer(swapId, account),
+      store,
+      chainId: init.chainId,
+      confirmations: init.confirmations,
+    })
+
+  const step = async (swapId: Hex): Promise<SwapInfo> => {
+    const { terms, role, account } = partyOf(swapId, await store.events(swapId))
+    const d = driver(swapId, account)
+    let info: SwapInfo
+    try {
+      const r = await d.advance(swapId)
+      info = { swapId, role, account, terms, status: r.status, action: r.action, error: null }
+    } catch (e) {
+      const { status } = await d.status(swapId)
+      info = {
+        swapId,
+        role,
+        account,
+        terms,
+        status,
+        action: { kind: 'wait', reason: 'step failed' },
+        error: messageOf(e),
+      }
+    }
+    last.set(swapId, info)
+    init.emitSwap(info)
+    return info
+  }
+
+  const pass = async (): Promise<void> => {
+    for (const id of await store.ids()) {
+      if (last.get(id)?.action.kind === 'done') continue
+      await step(id).catch(() => {})
+    }
+  }
+
+  const schedule = (): void => {
+    if (running !== null) {
+      again = true
+      return
+    }
+    running = (async () => {
+      do {
+        again = false
+        await pass()
+      } while (again)
+    })().finally(() => {
+      running = null
+    })
+  }
+
+  return {
+    async start() {
+      schedule()
+      await running
+    },
+    onHead: schedule,
+    async startSwap(terms, account) {
+      const swapId = await driver(terms.offerId, account.toLowerCase() as Address).start(terms)
+      return step(swapId)
+    },
+    async swaps() {
+      const out: SwapInfo[] = []
+      for (const id of await store.ids()) {
+        const known = last.get(id)
+        if (known !== undefined) {
+          out.push(known)
+          continue
+        }
+        const { terms, role, account } = partyOf(id, await store.events(id))
+        const r = await driver(id, account).status(id)
+        out.push({
+          swapId: id,
+          role,
+          account,
+          terms,
+          status: r.status,
+          action: { kind: 'wait', reason: 'not stepped yet' },
+          error: null,
+        })
+      }
+      return out
+    },
+    setSigners(accounts) {
+      signers = new Set(accounts.map((a) => a.toLowerCase() as Address))
+      schedule()
+    },
+    answer(id, answer) {
+      const p = pending.get(id)
+      if (p === undefined) return
+      pending.delete(id)
+      clearTimeout(p.timer)
+      p.resolve(answer)
+    },
+    async idle() {
+      while (running !== null) await running
+    },
+  }
+}

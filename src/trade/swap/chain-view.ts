@@ -1,0 +1,195 @@
+import { type Address, decodeAbiParameters, type Hex } from 'viem'
+import { HTLC_ADDRESS } from '../../node/contracts/addresses'
+import { LOCKED_TOPIC, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../node/contracts/htlc/htlc'
+import type { LogRecord } from '../../node/storage/types'
+import type { LockField } from './errors'
+import type { SentTx, SwapEvent, SwapRole } from './state'
+import type { SwapTerms } from './terms'
+
+/** An HTLC lock as the chain's logs describe it at some head. */
+export interface ObservedLock {
+  readonly id: Hex
+  readonly sender: Address
+  readonly recipient: Address
+  readonly token: Address
+  readonly amount: bigint
+  readonly hashlock: Hex
+  readonly timelockHeight: bigint
+  /** Block that mined the lock. */
+  readonly lockedAt: bigint
+  readonly state: 'locked' | 'redeemed' | 'refunded'
+  /** The secret, once a `Redeemed` log carried it. */
+  readonly preimage: Hex | null
+  /** Block of the redeem or refund. */
+  readonly settledAt: bigint | null
+}
+
+/** Where one of our stored transactions stands. */
+export type TxState =
+  | { readonly kind: 'mined'; readonly ok: boolean }
+  /** In the mempool, not mined. */
+  | { readonly kind: 'pending' }
+  /** Neither mined nor pending (dropped, or never broadcast because we stopped first). */
+  | { readonly kind: 'unknown' }
+
+/** What the engine knows of the chain at one head, all read at that head. */
+export interface SwapChainView {
+  readonly head: bigint
+  /** The first lock maker → taker under the swap's hashlock, as mined (matching the terms or not). */
+  readonly makerLock: ObservedLock | null
+  /** The first lock taker → maker under the swap's hashlock. */
+  readonly takerLock: ObservedLock | null
+  /** Our account's nonce at the head (mined transactions only). */
+  readonly nonce: bigint
+  /** The state of each transaction of our `sent` events, by hash. */
+  readonly txs: ReadonlyMap<Hex, TxState>
+}
+
+const word = (a: Address): Hex => `0x${a.slice(2).toLowerCase().padStart(64, '0')}`
+const addressOf = (topic: Hex | undefined): Address => `0x${(topic ?? '').slice(26)}` as Address
+
+/** The `logs` filters that find a swap's locks: every HTLC lock between the two parties. */
+export function lockFilter(terms: SwapTerms): { address: Address; topics: (Hex | Hex[] | null)[] } {
+  const parties = [word(terms.maker), word(terms.taker)]
+  return { address: HTLC_ADDRESS, topics: [LOCKED_TOPIC, null, parties, parties] }
+}
+
+/** The filter for the redeem and refund logs of `ids`. */
+export function settleFilter(ids: readonly Hex[]): { address: Address; topics: (Hex | Hex[] | null)[] } {
+  return { address: HTLC_ADDRESS, topics: [[REDEEMED_TOPIC, REFUNDED_TOPIC], [...ids]] }
+}
+
+/**
+ * Folds HTLC logs (in chain order) into the locks under `hashlock`: `Locked` creates one, `Redeemed`
+ * (with its preimage) and `Refunded` settle it. Logs of other contracts, other hashlocks or unknown
+ * locks are skipped. Pure.
+ */
+export function observeLocks(logs: readonly LogRecord[], hashlock: Hex): ObservedLock[] {
+  const locks = new Map<Hex, ObservedLock>()
+  const want = hashlock.toLowerCase()
+  for (const log of logs) {
+    if (log.address.toLowerCase() !== HTLC_ADDRESS) continue
+    const [topic0, id] = log.topics
+    if (id === undefined) continue
+    const key = id.toLowerCase() as Hex
+    if (topic0 === LOCKED_TOPIC) {
+      const [token, amount, lockHash, timelockHeight] = decodeAbiParameters(
+        [{ type: 'address' }, { type: 'uint256' }, { type: 'bytes32' }, { type: 'uint256' }],
+        log.data,
+      )
+      if (lockHash.toLowerCase() !== want) continue
+      locks.set(key, {
+        id: key,
+        sender: addressOf(log.topics[2]),
+        recipient: addressOf(log.topics[3]),
+        token: token.toLowerCase() as Address,
+        amount,
+        hashlock: want as Hex,
+        timelockHeight,
+        lockedAt: log.blockNumber,
+        state: 'locked',
+        preimage: null,
+        settledAt: null,
+      })
+      continue
+    }
+    const lock = locks.get(key)
+    if (lock === undefined || lock.state !== 'locked') continue
+    if (topic0 === REDEEMED_TOPIC) {
+      locks.set(key, {
+        ...lock,
+        state: 'redeemed',
+        preimage: log.data.toLowerCase() as Hex,
+        settledAt: log.blockNumber,
+      })
+    } else if (topic0 === REFUNDED_TOPIC) {
+      locks.set(key, { ...lock, state: 'refunded', settledAt: log.blockNumber })
+    }
+  }
+  return [...locks.values()]
+}
+
+/** The maker's and the taker's lock among observed ones (the first of each direction). */
+export function swapLocks(
+  terms: SwapTerms,
+  locks: readonly ObservedLock[],
+): { makerLock: ObservedLock | null; takerLock: ObservedLock | null } {
+  const first = (from: Address, to: Address) =>
+    locks.find((l) => l.sender === from && l.recipient === to) ?? null
+  return { makerLock: first(terms.maker, terms.taker), takerLock: first(terms.taker, terms.maker) }
+}
+
+/**
+ * How a lock differs from what the terms promise, or null when it matches. The direction (sender,
+ * recipient) and hashlock are matched by `swapLocks`; token and amount must be exact; the maker's
+ * timelock must reach `acceptedHeight + makerTimelockBlocks` (it may be later, never earlier). The
+ * taker's timelock is its own choice within the rule and is not checked here.
+ */
+export function lockMismatch(
+  terms: SwapTerms,
+  side: SwapRole,
+  lock: ObservedLock,
+): { field: LockField; expected: string; got: string } | null {
+  const token = side === 'maker' ? terms.tokenA : terms.tokenB
+  const amount = side === 'maker' ? terms.amountA : terms.amountB
+  if (lock.token !== token) return { field: 'token', expected: token, got: lock.token }
+  if (lock.amount !== amount) return { field: 'amount', expected: String(amount), got: String(lock.amount) }
+  if (side === 'maker') {
+    const min = terms.acceptedHeight + terms.makerTimelockBlocks
+    if (lock.timelockHeight < min)
+      return { field: 'timelock', expected: `>= ${min}`, got: String(lock.timelockHeight) }
+  }
+  return null
+}
+
+/** Confirmations of a lock at `head` (1 in the head block). */
+export function confirmationsOf(lock: ObservedLock, head: bigint): bigint {
+  return head - lock.lockedAt + 1n
+}
+
+/**
+ * The chain's facts about a swap as events, in protocol order, for `foldSwap`: each needs the one
+ * before (a taker lock counts only after a matching maker lock), `secretRevealed` when a Redeemed log
+ * of either lock shows the preimage, `completed` when both are redeemed; `refunded` when `role`'s own
+ * lock went back to it. Pure.
+ */
+export function chainEvents(role: SwapRole, terms: SwapTerms, view: SwapChainView): SwapEvent[] {
+  const out: SwapEvent[] = []
+  const own = role === 'maker' ? view.makerLock : view.takerLock
+  const refund = (): void => {
+    if (own?.state === 'refunded')
+      out.push({ kind: 'refunded', lockId: own.id, height: own.settledAt ?? view.head })
+  }
+  const maker = view.makerLock
+  if (maker === null || lockMismatch(terms, 'maker', maker) !== null) return out
+  out.push({ kind: 'makerLocked', lockId: maker.id, height: maker.lockedAt })
+  const taker = view.takerLock
+  if (taker === null || lockMismatch(terms, 'taker', taker) !== null) {
+    refund()
+    return out
+  }
+  out.push({ kind: 'takerLocked', lockId: taker.id, height: taker.lockedAt })
+  const revealedBy = [taker, maker]
+    .filter((l) => l.preimage !== null)
+    .sort((a, b) => Number((a.settledAt ?? 0n) - (b.settledAt ?? 0n)))[0]
+  if (revealedBy === undefined) {
+    refund()
+    return out
+  }
+  out.push({
+    kind: 'secretRevealed',
+    preimage: revealedBy.preimage as Hex,
+    height: revealedBy.settledAt ?? view.head,
+  })
+  if (maker.state === 'redeemed' && taker.state === 'redeemed') {
+    out.push({ kind: 'completed', height: maker.settledAt ?? view.head })
+    return out
+  }
+  refund()
+  return out
+}
+
+/** The transactions of every `sent` event, for the driver to look up. */
+export function sentTxs(stored: readonly SwapEvent[]): SentTx[] {
+  return stored.flatMap((e) => (e.kind === 'sent' ? e.txs : []))
+}

@@ -1,0 +1,357 @@
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  type TransactionSerializableEIP1559,
+} from 'viem'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../node/contracts/addresses'
+import { erc20Abi } from '../../node/contracts/erc20/abi'
+import { htlcAbi } from '../../node/contracts/htlc/abi'
+import { NodeError } from '../../node/rpc/errors'
+import type { LogRecord } from '../../node/storage/types'
+import type { FeeInfo, LogQuery, ReceiptView, TxView } from '../../node/worker/queries'
+import {
+  lockFilter,
+  observeLocks,
+  type SwapChainView,
+  sentTxs,
+  settleFilter,
+  swapLocks,
+  type TxState,
+} from './chain-view'
+import { decide, type SwapAction } from './engine'
+import { SwapError } from './errors'
+import { hashlockOf } from './secret'
+import type { SendPurpose, SentTx, SwapEvent, SwapRole, SwapStatus } from './state'
+import type { SwapStore } from './store'
+import { type SwapTerms, validateTerms } from './terms'
+
+/** The node calls the driver reads the chain and sends through (a subset of `NodeApi`). */
+export interface SwapChain {
+  head(): Promise<{ readonly number: bigint }>
+  logs(query: LogQuery): Promise<LogRecord[]>
+  transaction(hash: Hex): Promise<TxView | null>
+  receipt(hash: Hex): Promise<ReceiptView | null>
+  account(address: Address): Promise<{ readonly nonce: bigint }>
+  pendingNonce(address: Address): Promise<bigint>
+  fees(): Promise<FeeInfo>
+  tokenAllowance(token: Address, owner: Address, spender: Address): Promise<bigint>
+  sendRawTransaction(raw: Hex): Promise<Hex>
+}
+
+/**
+ * The signing seam: the node holds no keys. The party's wallet signs the transactions a swap it
+ * approved needs (lock, redeem, refund) and, for a maker, gives the swap secret it derives from its
+ * seed (`swapSecret`). Either may be unavailable while the wallet is locked: `secret` then resolves
+ * null and the swap waits; `signTransaction` rejects and the step is retried on the next head.
+ */
+export interface SwapSigner {
+  /** The party's account (lower-case or checksummed). */
+  readonly address: Address
+  /** Signs a complete EIP-1559 transaction; resolves with the raw signed bytes. */
+  signTransaction(tx: TransactionSerializableEIP1559): Promise<Hex>
+  /** Maker: the secret of `terms` (sha256 of it is `terms.hashlock`), or null while unavailable. */
+  secret(terms: SwapTerms): Promise<Hex | null>
+}
+
+export interface SwapDriverInit {
+  readonly chain: SwapChain
+  readonly signer: SwapSigner
+  readonly store: SwapStore
+  readonly chainId: number
+  /** Confirmations (k) before acting on a lock: genesis `confirmations`. */
+  readonly confirmations: number
+  /** Redeem for the counterparty near its timelock when the secret is public (default true). */
+  readonly watchtower?: boolean
+}
+
+/** What one step did. */
+export interface StepResult {
+  readonly swapId: Hex
+  readonly role: SwapRole
+  readonly status: SwapStatus
+  readonly action: SwapAction
+  /** Hashes broadcast by this step. */
+  readonly sent: readonly Hex[]
+}
+
+/** Gas limits signed for each call (native contracts cost fixed gas; see docs/GAS.md), with headroom. */
+export const SWAP_GAS = { approve: 80_000n, lock: 150_000n, redeem: 100_000n, refund: 100_000n } as const
+
+/**
+ * Runs a party's swaps: each `step` reads the stored events and the chain, asks the pure `decide` what
+ * to do, and does it — storing every record (strict durability) before broadcasting what it announces.
+ * Holds no state of its own between calls: a fresh driver on the same store and chain resumes every
+ * swap exactly where it was (`SwapStore` and the chain are the whole truth).
+ */
+export class SwapDriver {
+  readonly #init: SwapDriverInit
+  readonly #me: Address
+  readonly #watchtower: boolean
+
+  constructor(init: SwapDriverInit) {
+    this.#init = init
+    this.#me = init.signer.address.toLowerCase() as Address
+    this.#watchtower = init.watchtower ?? true
+  }
+
+  /**
+   * Starts a swap on agreed terms (the offers protocol calls this on both sides once a take is
+   * agreed). Checks the terms (`validateTerms`), that our account is a party, and for the maker that its
+   * secret matches the hashlock; stores `opened` + `accepted` (maker) or `accepted` (taker). Starting
+   * again with the same terms is a no-op. Throws `SwapError` before storing anything.
+   */
+  async start(input: SwapTerms): Promise<Hex> {
+    const terms = validateTerms(input, this.#init.chainId, this.#init.confirmations)
+    const swapId = terms.offerId
+    const role = this.#roleOf(terms)
+    if (role === 'maker') {
+      const secret = await this.#init.signer.secret(terms)
+      if (secret !== null && hashlockOf(secret) !== terms.hashlock) {
+        throw new SwapError({ code: 'SWAP_WRONG_SECRET', swapId })
+      }
+    }
+    const stored = await this.#init.store.events(swapId)
+    if (stored.length > 0) {
+      const known = stored.find((e) => e.kind === 'accepted')
+      if (known?.kind === 'accepted' && sameTerms(known.terms, terms)) return swapId
+      throw new SwapError({ code: 'SWAP_EXISTS', swapId })
+    }
+    if (role === 'maker') {
+      await this.#init.store.append(swapId, 0, { kind: 'opened', offerId: terms.offerId })
+      await this.#init.store.append(swapId, 1, { kind: 'accepted', terms, role })
+    } else {
+      await this.#init.store.append(swapId, 0, { kind: 'accepted', terms, role })
+    }
+    return swapId
+  }
+
+  /** The swaps this party stored. */
+  ids(): Promise<Hex[]> {
+    return this.#init.store.ids()
+  }
+
+  /** The terms and state of a stored swap, read from the store and the chain. Throws `SWAP_UNKNOWN`. */
+  async status(swapId: Hex): Promise<{ terms: SwapTerms; role: SwapRole; status: SwapStatus }> {
+    const { terms, role, stored } = await this.#load(swapId)
+    const view = await this.#view(terms, stored)
+    const { status } = decide({ ...this.#input(role, terms, stored, view), secret: null })
+    return { terms, role, status }
+  }
+
+  /**
+   * Does the next thing swap `swapId` needs and reports it. Safe to call at any time (on every head, on
+   * start): when nothing is due it returns a `wait` or `done` action. Throws `SwapError`, `StorageError`,
+   * or what the signer throws (nothing is broadcast then).
+   */
+  async step(swapId: Hex): Promise<StepResult> {
+    const { terms, role, stored } = await this.#load(swapId)
+    const view = await this.#view(terms, stored)
+    const secret = role === 'maker' ? await this.#init.signer.secret(terms) : null
+    const { status, action } = decide({ ...this.#input(role, terms, stored, view), secret })
+    const sent = await this.#act(swapId, stored.length, view.head, action)
+    return { swapId, role, status, action, sent }
+  }
+
+  /** Steps until the swap waits or is done (a `record` is followed by the step it unblocks). */
+  async advance(swapId: Hex): Promise<StepResult> {
+    for (;;) {
+      const result = await this.step(swapId)
+      if (result.action.kind !== 'record') return result
+    }
+  }
+
+  #input(role: SwapRole, terms: SwapTerms, stored: readonly SwapEvent[], view: SwapChainView) {
+    return {
+      role,
+      terms,
+      stored,
+      view,
+      confirmations: this.#init.confirmations,
+      watchtower: this.#watchtower,
+    }
+  }
+
+  #roleOf(terms: SwapTerms): SwapRole {
+    if (terms.maker === this.#me) return 'maker'
+    if (terms.taker === this.#me) return 'taker'
+    throw new SwapError({ code: 'SWAP_NOT_A_PARTY', swapId: terms.offerId, account: this.#me })
+  }
+
+  async #load(swapId: Hex): Promise<{ terms: SwapTerms; role: SwapRole; stored: SwapEvent[] }> {
+    const stored = await this.#init.store.events(swapId)
+    const { terms, role } = partyOf(swapId, stored)
+    const account = role === 'maker' ? terms.maker : terms.taker
+    if (account !== this.#me) throw new SwapError({ code: 'SWAP_NOT_A_PARTY', swapId, account: this.#me })
+    return { terms, role, stored }
+  }
+
+  /** Reads everything `decide` needs at one head. */
+  async #view(terms: SwapTerms, stored: readonly SwapEvent[]): Promise<SwapChainView> {
+    const { chain } = this.#init
+    const head = (await chain.head()).number
+    const lockLogs = await this.#logs(terms.acceptedHeight, head, lockFilter(terms))
+    const ids = observeLocks(lockLogs, terms.hashlock)
+      .map((l) => l.id)
+      .slice(0, 16)
+    const settleLogs = ids.length === 0 ? [] : await this.#logs(terms.acceptedHeight, head, settleFilter(ids))
+    const logs = [...lockLogs, ...settleLogs].sort(
+      (a, b) => Number(a.blockNumber - b.blockNumber) || a.logIndex - b.logIndex,
+    )
+    const { makerLock, takerLock } = swapLocks(terms, observeLocks(logs, terms.hashlock))
+    const txs = new Map<Hex, TxState>()
+    for (const tx of sentTxs(stored)) txs.set(tx.hash, await this.#txState(tx.hash))
+    const nonce = (await chain.account(this.#me)).nonce
+    return { head, makerLock, takerLock, nonce, txs }
+  }
+
+  /** Logs over `[from, to]` in the query's largest ranges. */
+  async #logs(from: bigint, to: bigint, filter: Pick<LogQuery, 'address' | 'topics'>): Promise<LogRecord[]> {
+    const out: LogRecord[] = []
+    for (let start = from; start <= to; start += 10_000n) {
+      const end = start + 9_999n < to ? start + 9_999n : to
+      out.push(...(await this.#init.chain.logs({ ...filter, fromBlock: start, toBlock: end })))
+    }
+    return out
+  }
+
+  async #txState(hash: Hex): Promise<TxState> {
+    const tx = await this.#init.chain.transaction(hash)
+    if (tx === null) return { kind: 'unknown' }
+    if (tx.state === 'pending') return { kind: 'pending' }
+    const receipt = await this.#init.chain.receipt(hash)
+    return { kind: 'mined', ok: receipt?.status === 'success' }
+  }
+
+  async #act(swapId: Hex, count: number, head: bigint, action: SwapAction): Promise<Hex[]> {
+    switch (action.kind) {
+      case 'wait':
+      case 'done':
+        return []
+      case 'record':
+        await this.#init.store.append(swapId, count, action.event)
+        return []
+      case 'rebroadcast':
+        return this.#broadcast(action.txs)
+      case 'lock':
+        return this.#send(swapId, count, head, 'lock', null, await this.#lockCalls(action))
+      case 'redeem':
+        return this.#send(swapId, count, head, 'redeem', action.lockId, [
+          {
+            to: HTLC_ADDRESS,
+            value: 0n,
+            gas: SWAP_GAS.redeem,
+            data: encodeFunctionData({
+              abi: htlcAbi,
+              functionName: 'redeem',
+              args: [action.lockId, action.preimage],
+            }),
+          },
+        ])
+      case 'refund':
+        return this.#send(swapId, count, head, 'refund', action.lockId, [
+          {
+            to: HTLC_ADDRESS,
+            value: 0n,
+            gas: SWAP_GAS.refund,
+            data: encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [action.lockId] }),
+          },
+        ])
+    }
+  }
+
+  /** The calls of a lock: an ERC20 approval to the HTLC when the allowance is short, then `lock`. */
+  async #lockCalls(action: Extract<SwapAction, { kind: 'lock' }>): Promise<Call[]> {
+    const { token, amount, recipient, hashlock, timelockHeight } = action.call
+    const calls: Call[] = []
+    const native = token === ZERO_ADDRESS
+    if (!native && (await this.#init.chain.tokenAllowance(token, this.#me, HTLC_ADDRESS)) < amount) {
+      calls.push({
+        to: token,
+        value: 0n,
+        gas: SWAP_GAS.approve,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, amount] }),
+      })
+    }
+    calls.push({
+      to: HTLC_ADDRESS,
+      value: native ? amount : 0n,
+      gas: SWAP_GAS.lock,
+      data: encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [token, amount, recipient, hashlock, timelockHeight],
+      }),
+    })
+    return calls
+  }
+
+  /** Signs `calls` with consecutive nonces, stores them (strict), then broadcasts them. */
+  async #send(
+    swapId: Hex,
+    count: number,
+    height: bigint,
+    purpose: SendPurpose,
+    lockId: Hex | null,
+    calls: readonly Call[],
+  ): Promise<Hex[]> {
+    const { chain, signer, chainId } = this.#init
+    const nonce = await chain.pendingNonce(this.#me)
+    const fees = await chain.fees()
+    const txs: SentTx[] = []
+    for (const [i, call] of calls.entries()) {
+      const txNonce = nonce + BigInt(i)
+      const raw = await signer.signTransaction({
+        type: 'eip1559',
+        chainId,
+        nonce: Number(txNonce),
+        to: call.to,
+        value: call.value,
+        data: call.data,
+        gas: call.gas,
+        maxPriorityFeePerGas: fees.suggestedTip,
+        maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
+      })
+      txs.push({ hash: keccak256(raw), raw, nonce: txNonce })
+    }
+    // The record first: a node stopped right after still knows what it signed and sends the same bytes.
+    await this.#init.store.append(swapId, count, { kind: 'sent', purpose, lockId, txs, height })
+    return this.#broadcast(txs)
+  }
+
+  /** Sends each transaction; a refusal by the mempool (already known, nonce used) is left to the next step. */
+  async #broadcast(txs: readonly SentTx[]): Promise<Hex[]> {
+    const sent: Hex[] = []
+    for (const tx of txs) {
+      try {
+        sent.push(await this.#init.chain.sendRawTransaction(tx.raw))
+      } catch (e) {
+        if (!(e instanceof NodeError)) throw e
+      }
+    }
+    return sent
+  }
+}
+
+/** The terms, our role and our account in a swap, from its stored `accepted` event. Throws `SWAP_UNKNOWN`. */
+export function partyOf(
+  swapId: Hex,
+  stored: readonly SwapEvent[],
+): { terms: SwapTerms; role: SwapRole; account: Address } {
+  const accepted = stored.find((e) => e.kind === 'accepted')
+  if (accepted?.kind !== 'accepted') throw new SwapError({ code: 'SWAP_UNKNOWN', swapId })
+  const { terms, role } = accepted
+  return { terms, role, account: role === 'maker' ? terms.maker : terms.taker }
+}
+
+interface Call {
+  readonly to: Address
+  readonly value: bigint
+  readonly gas: bigint
+  readonly data: Hex
+}
+
+function sameTerms(a: SwapTerms, b: SwapTerms): boolean {
+  return (Object.keys(a) as (keyof SwapTerms)[]).every((k) => a[k] === b[k])
+}

@@ -1,0 +1,165 @@
+import { mnemonicToSeedSync } from '@scure/bip39'
+import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
+import { describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
+import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
+import { memoryHub } from '../../../src/node/network/memory'
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import type { NodeRepository } from '../../../src/node/storage/types'
+import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
+import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
+import { minMakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
+
+// Blocks every ~30 ms on a difficulty-2 genesis.
+const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
+const CHAIN_ID = GENESIS.params.chainId
+const MNEMONIC = 'test test test test test test test test test test test junk'
+const SWAP_KEY = swapKeyFromSeed(mnemonicToSeedSync(MNEMONIC))
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/**
+ * A node whose "page" holds the wallet of Hardhat account `index`: it answers the node's signature
+ * requests (the user approved the trade once) while `unlocked`.
+ */
+async function makeNode(
+  hub: ReturnType<typeof memoryHub>,
+  peerId: string,
+  index: number,
+  repo?: NodeRepository,
+) {
+  const link = hub.join(peerId)
+  const wallet = mnemonicToAccount(MNEMONIC, { addressIndex: index })
+  const requests: NodeEvents['swapSignRequest'][] = []
+  const swaps: NodeEvents['swap'][] = []
+  const repository =
+    repo ??
+    (await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: CHAIN_ID, genesisHash: keccak256(stringToHex(peerId)) },
+    }))
+  let api: NodeApi | undefined
+  const node = createNode({
+    profileId: peerId,
+    genesis: GENESIS,
+    coinbase: DEVNET_ACCOUNTS[9] as Address,
+    mine: false,
+    network: link.api,
+    emit: (event, data) => {
+      if (event === 'swap') swaps.push(data as NodeEvents['swap'])
+      if (event !== 'swapSignRequest') return
+      const request = data as NodeEvents['swapSignRequest']
+      requests.push(request)
+      const answer =
+        request.kind === 'secret'
+          ? Promise.resolve({ secret: swapSecret(SWAP_KEY, CHAIN_ID, request.terms.offerId) })
+          : wallet.signTransaction(request.tx).then((raw) => ({ raw }))
+      void answer.then((a) => api?.swapAnswer(request.id, a))
+    },
+    now: () => Date.now(),
+    agent: 'test',
+    swapRepository: repository,
+  })
+  api = node.api
+  await link.attach(node.sink)
+  await node.start()
+  return {
+    node,
+    api: node.api,
+    address: wallet.address.toLowerCase() as Address,
+    requests,
+    swaps,
+    repository,
+    link,
+  }
+}
+
+async function createToken(api: NodeApi, index: number, symbol: string): Promise<Address> {
+  const account = mnemonicToAccount(MNEMONIC, { addressIndex: index })
+  const nonce = await api.pendingNonce(account.address)
+  const raw = await account.signTransaction({
+    type: 'eip1559',
+    chainId: CHAIN_ID,
+    nonce: Number(nonce),
+    to: TOKEN_FACTORY_ADDRESS,
+    data: encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: [symbol, symbol, 18, 1000n],
+    }),
+    gas: 400_000n,
+    maxFeePerGas: 10n ** 10n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  })
+  const hash: Hex = await api.sendRawTransaction(raw)
+  await until(async () => (await api.receipt(hash)) !== null)
+  return tokenAddress(account.address.toLowerCase() as Address, nonce)
+}
+
+describe('swap service in the node (two in-process nodes, memory network)', () => {
+  test('a swap started on both nodes completes on its own as blocks come; the page signs on request', async () => {
+    const hub = memoryHub()
+    const maker = await makeNode(hub, 'maker', 1)
+    const taker = await makeNode(hub, 'taker', 2)
+    await maker.api.setMining(true)
+    const A = await createToken(maker.api, 1, 'APPLE')
+    const B = await createToken(taker.api, 2, 'BANANA')
+    const offerId = keccak256(stringToHex('service offer'))
+    const terms: SwapTerms = {
+      chainId: CHAIN_ID,
+      offerId,
+      maker: maker.address,
+      taker: taker.address,
+      tokenA: A,
+      amountA: 10n,
+      tokenB: B,
+      amountB: 20n,
+      makerTimelockBlocks: minMakerTimelock(12n, GENESIS.params.confirmations),
+      takerTimelockBlocks: 12n,
+      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+      acceptedHeight: (await maker.api.head()).number,
+    }
+    // Until the page says its wallet is unlocked, nothing is asked and the maker waits.
+    const first = await maker.api.startSwap(terms, maker.address)
+    expect(first.role).toBe('maker')
+    expect(first.status.state).toBe('Accepted')
+    expect(first.error).toContain('SWAP_NOT_SIGNED')
+    expect(first.error).toContain('the wallet is locked')
+    expect(maker.requests).toEqual([])
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => {
+      const [m] = await maker.api.swaps()
+      const [t] = await taker.api.swaps()
+      return m?.status.state === 'Completed' && t?.status.state === 'Completed'
+    })
+    await maker.api.setMining(false)
+    expect(await maker.api.tokenBalance(B, maker.address)).toBe(20n)
+    expect(await taker.api.tokenBalance(A, taker.address)).toBe(10n)
+    expect(maker.requests.some((r) => r.kind === 'secret')).toBe(true)
+    expect(taker.requests.every((r) => r.kind === 'transaction')).toBe(true)
+    expect(taker.swaps.at(-1)?.status.steps.map((s) => s.state)).toEqual([
+      'Accepted',
+      'MakerLocked',
+      'TakerLocked',
+      'SecretRevealed',
+      'Completed',
+    ])
+    // The node checks what the page answers.
+    await expect(maker.api.swapAnswer(1, { bogus: true } as never)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
+    maker.node.stop()
+    taker.node.stop()
+  }, 60_000)
+})

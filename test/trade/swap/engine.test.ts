@@ -1,0 +1,226 @@
+import { type Address, type Hex, keccak256, stringToHex } from 'viem'
+import { describe, expect, it } from 'vitest'
+import type { ObservedLock, SwapChainView, TxState } from '../../../src/trade/swap/chain-view'
+import { decide, type EngineInput, MAX_ATTEMPTS } from '../../../src/trade/swap/engine'
+import type { SwapEvent } from '../../../src/trade/swap/state'
+import {
+  LOCK_WINDOW_BLOCKS,
+  REDEEM_MARGIN_BLOCKS,
+  type SwapTerms,
+  WATCHTOWER_BLOCKS,
+} from '../../../src/trade/swap/terms'
+
+const MAKER: Address = '0x00000000000000000000000000000000000000a1'
+const TAKER: Address = '0x00000000000000000000000000000000000000b2'
+const SECRET: Hex = keccak256(stringToHex('secret'))
+const terms: SwapTerms = {
+  chainId: 31416,
+  offerId: keccak256(stringToHex('offer')),
+  maker: MAKER,
+  taker: TAKER,
+  tokenA: '0x00000000000000000000000000000000000000aa',
+  amountA: 100n,
+  tokenB: '0x00000000000000000000000000000000000000bb',
+  amountB: 250n,
+  makerTimelockBlocks: 31n,
+  takerTimelockBlocks: 12n,
+  hashlock: keccak256(stringToHex('hashlock')),
+  acceptedHeight: 100n,
+}
+
+function lock(side: 'maker' | 'taker', over: Partial<ObservedLock> = {}): ObservedLock {
+  return {
+    id: keccak256(stringToHex(side)),
+    sender: side === 'maker' ? MAKER : TAKER,
+    recipient: side === 'maker' ? TAKER : MAKER,
+    token: side === 'maker' ? terms.tokenA : terms.tokenB,
+    amount: side === 'maker' ? terms.amountA : terms.amountB,
+    hashlock: terms.hashlock,
+    timelockHeight: side === 'maker' ? 132n : 117n,
+    lockedAt: side === 'maker' ? 101n : 105n,
+    state: 'locked',
+    preimage: null,
+    settledAt: null,
+    ...over,
+  }
+}
+
+const accepted: SwapEvent = { kind: 'accepted', terms, role: 'maker' }
+const takerAccepted: SwapEvent = { kind: 'accepted', terms, role: 'taker' }
+const opened: SwapEvent = { kind: 'opened', offerId: terms.offerId }
+
+function input(
+  role: 'maker' | 'taker',
+  view: Partial<SwapChainView>,
+  over: Partial<EngineInput> = {},
+): EngineInput {
+  return {
+    role,
+    terms,
+    stored: role === 'maker' ? [opened, accepted] : [takerAccepted],
+    view: { head: 100n, makerLock: null, takerLock: null, nonce: 5n, txs: new Map(), ...view },
+    confirmations: 3,
+    secret: role === 'maker' ? SECRET : null,
+    watchtower: true,
+    ...over,
+  }
+}
+
+describe('swap engine decisions (pure)', () => {
+  it('maker locks first, with the longer timelock counted from the next block', () => {
+    expect(decide(input('maker', {})).action).toEqual({
+      kind: 'lock',
+      call: {
+        token: terms.tokenA,
+        amount: 100n,
+        recipient: TAKER,
+        hashlock: terms.hashlock,
+        timelockHeight: 132n,
+      },
+    })
+  })
+
+  it('taker waits for k confirmations of a matching maker lock, then locks with its shorter timelock', () => {
+    expect(decide(input('taker', { head: 102n, makerLock: lock('maker') })).action.kind).toBe('wait')
+    expect(decide(input('taker', { head: 103n, makerLock: lock('maker') })).action).toEqual({
+      kind: 'lock',
+      call: {
+        token: terms.tokenB,
+        amount: 250n,
+        recipient: MAKER,
+        hashlock: terms.hashlock,
+        timelockHeight: 116n,
+      },
+    })
+  })
+
+  it('taker gives up when no maker lock came within the lock window, or the maker lock expires too soon', () => {
+    const late = terms.acceptedHeight + LOCK_WINDOW_BLOCKS
+    expect(decide(input('taker', { head: late - 1n })).action.kind).toBe('wait')
+    expect(decide(input('taker', { head: late })).action).toEqual({
+      kind: 'record',
+      event: { kind: 'expired', reason: { code: 'NO_MAKER_LOCK' } },
+    })
+    // Maker lock ends at 132; locking at 110 would end at 123 and need until 135 to redeem safely.
+    expect(decide(input('taker', { head: 109n, makerLock: lock('maker') })).action).toEqual({
+      kind: 'record',
+      event: {
+        kind: 'expired',
+        reason: { code: 'MAKER_LOCK_TOO_CLOSE', timelockHeight: 132n, needed: 134n },
+      },
+    })
+  })
+
+  it('maker redeems only after k confirmations and while the margin before the taker timelock holds', () => {
+    const view = { makerLock: lock('maker'), takerLock: lock('taker') }
+    expect(decide(input('maker', { ...view, head: 106n })).action.kind).toBe('wait')
+    expect(decide(input('maker', { ...view, head: 107n })).action).toEqual({
+      kind: 'redeem',
+      lockId: lock('taker').id,
+      preimage: SECRET,
+      watchtower: false,
+    })
+    const lastSafe = 117n - REDEEM_MARGIN_BLOCKS - 2n
+    expect(decide(input('maker', { ...view, head: lastSafe })).action.kind).toBe('redeem')
+    expect(decide(input('maker', { ...view, head: lastSafe + 1n })).action).toMatchObject({ kind: 'wait' })
+    // With the wallet locked there is no secret: wait.
+    expect(decide(input('maker', { ...view, head: 107n }, { secret: null })).action).toMatchObject({
+      kind: 'wait',
+      reason: 'the wallet must be unlocked to redeem',
+    })
+  })
+
+  it('taker redeems with the preimage from the redeemed lock; the state is SecretRevealed', () => {
+    const view = {
+      head: 109n,
+      makerLock: lock('maker'),
+      takerLock: lock('taker', { state: 'redeemed', preimage: SECRET, settledAt: 108n }),
+    }
+    const d = decide(input('taker', view))
+    expect(d.status.state).toBe('SecretRevealed')
+    expect(d.action).toEqual({
+      kind: 'redeem',
+      lockId: lock('maker').id,
+      preimage: SECRET,
+      watchtower: false,
+    })
+  })
+
+  it('a locker refunds from the block where refund is valid (head + 1 = timelock), not one earlier', () => {
+    const view = { makerLock: lock('maker'), takerLock: lock('taker') }
+    expect(decide(input('taker', { ...view, head: 115n }, { stored: [accepted] })).action.kind).not.toBe(
+      'refund',
+    )
+    expect(decide(input('taker', { ...view, head: 116n })).action).toEqual({
+      kind: 'refund',
+      lockId: lock('taker').id,
+    })
+  })
+
+  it('watchtower: the maker redeems its own lock for the taker in the last blocks, only when on', () => {
+    const view = {
+      makerLock: lock('maker'),
+      takerLock: lock('taker', { state: 'redeemed', preimage: SECRET, settledAt: 108n }),
+    }
+    const near = 132n - WATCHTOWER_BLOCKS - 1n
+    expect(decide(input('maker', { ...view, head: near - 1n })).action.kind).toBe('wait')
+    expect(decide(input('maker', { ...view, head: near })).action).toEqual({
+      kind: 'redeem',
+      lockId: lock('maker').id,
+      preimage: SECRET,
+      watchtower: true,
+    })
+    expect(decide(input('maker', { ...view, head: near }, { watchtower: false })).action.kind).toBe('wait')
+  })
+
+  it('a stored lock that vanished is broadcast again while its nonce is unused, and replaced once it is used', () => {
+    const tx = { hash: keccak256(stringToHex('tx')), raw: '0x02' as Hex, nonce: 5n }
+    const stored: SwapEvent[] = [
+      opened,
+      accepted,
+      { kind: 'sent', purpose: 'lock', lockId: null, txs: [tx], height: 100n },
+    ]
+    const unknown = new Map<Hex, TxState>([[tx.hash, { kind: 'unknown' }]])
+    expect(decide(input('maker', { txs: unknown }, { stored })).action).toEqual({
+      kind: 'rebroadcast',
+      purpose: 'lock',
+      txs: [tx],
+    })
+    const pending = new Map<Hex, TxState>([[tx.hash, { kind: 'pending' }]])
+    expect(decide(input('maker', { txs: pending }, { stored })).action.kind).toBe('wait')
+    expect(decide(input('maker', { txs: unknown, nonce: 6n }, { stored })).action.kind).toBe('lock')
+  })
+
+  it(`a lock that reverted ${MAX_ATTEMPTS} times cancels the swap instead of burning more gas`, () => {
+    const sent = (i: number): SwapEvent => ({
+      kind: 'sent',
+      purpose: 'lock',
+      lockId: null,
+      txs: [{ hash: keccak256(stringToHex(`tx${i}`)), raw: '0x02', nonce: BigInt(i) }],
+      height: 100n,
+    })
+    const txs = new Map<Hex, TxState>(
+      [0, 1, 2].map((i) => [keccak256(stringToHex(`tx${i}`)), { kind: 'mined', ok: false }]),
+    )
+    const two = decide(input('maker', { txs, nonce: 9n }, { stored: [opened, accepted, sent(0), sent(1)] }))
+    expect(two.action.kind).toBe('lock')
+    const three = decide(
+      input('maker', { txs, nonce: 9n }, { stored: [opened, accepted, sent(0), sent(1), sent(2)] }),
+    )
+    expect(three.action).toEqual({
+      kind: 'record',
+      event: { kind: 'cancelled', reason: { code: 'LOCK_FAILED', attempts: 3 } },
+    })
+  })
+
+  it('maker that never locked gives up after the lock window; ends are done', () => {
+    expect(decide(input('maker', { head: terms.acceptedHeight + LOCK_WINDOW_BLOCKS })).action).toEqual({
+      kind: 'record',
+      event: { kind: 'expired', reason: { code: 'NO_MAKER_LOCK' } },
+    })
+    const expired: SwapEvent = { kind: 'expired', reason: { code: 'NO_MAKER_LOCK' } }
+    const d = decide(input('maker', { head: 200n }, { stored: [opened, accepted, expired] }))
+    expect(d.status.state).toBe('Expired')
+    expect(d.action).toEqual({ kind: 'done' })
+  })
+})

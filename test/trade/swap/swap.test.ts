@@ -1,0 +1,435 @@
+import type { Address, Hex } from 'viem'
+import { describe, expect, it } from 'vitest'
+import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
+import { LOCKED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
+import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
+import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
+import type { SwapState } from '../../../src/trade/swap/state'
+import type { SwapRepository } from '../../../src/trade/swap/store'
+import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
+import {
+  createToken,
+  driverFor,
+  MAKER_BLOCKS,
+  type Party,
+  party,
+  TestChain,
+  termsFor,
+  tokenTotal,
+} from './harness'
+
+type Who = 'maker' | 'taker'
+
+interface Sim {
+  readonly chain: TestChain
+  readonly maker: Party
+  readonly taker: Party
+  readonly A: Address
+  readonly B: Address
+  readonly terms: SwapTerms
+  readonly id: Hex
+  /** The chain as the parties' drivers see it (possibly wrapped to inject faults). */
+  readonly view: SwapChain
+  readonly totals: { readonly A: bigint; readonly B: bigint }
+}
+
+/** Fault injection: what the parties' nodes see instead of the real chain, repository and wallet. */
+interface Wrap {
+  readonly chain: (c: SwapChain) => SwapChain
+  readonly repo: (r: SwapRepository) => SwapRepository
+  readonly signer: (s: Party['signer']) => Party['signer']
+}
+
+/**
+ * A maker (account 1) holding APPLE and a taker (account 2) holding BANANA, a swap of 100 APPLE for
+ * 250 BANANA started on both sides.
+ */
+async function setup(wrap?: Wrap): Promise<Sim> {
+  const chain = new TestChain()
+  const view = wrap?.chain(chain) ?? chain
+  const maker = await party(view, 1)
+  const taker = await party(view, 2)
+  const A = await createToken(chain, maker.signer, 'APPLE')
+  const B = await createToken(chain, taker.signer, 'BANANA')
+  const terms = termsFor(chain, maker, taker, A, B)
+  if (wrap !== undefined) {
+    for (const p of [maker, taker]) {
+      Object.assign(p, { repo: wrap.repo(p.repo), signer: wrap.signer(p.signer) })
+      p.driver = driverFor(view, p.signer, p.repo)
+    }
+  }
+  const id = await maker.driver.start(terms)
+  expect(await taker.driver.start(terms)).toBe(id)
+  const sim = { chain, view, maker, taker, A, B, terms, id, totals: { A: 0n, B: 0n } }
+  return {
+    ...sim,
+    totals: { A: await tokenTotal(chain, A, [maker, taker]), B: await tokenTotal(chain, B, [maker, taker]) },
+  }
+}
+
+interface RunOptions {
+  readonly maxBlocks: number
+  /** Whether a party's node is running now (default: always), given the last steps seen. */
+  readonly active?: (who: Who, height: bigint, last: Partial<Record<Who, StepResult>>) => boolean
+  /** Called when a party's step throws: true means "the node crashed", and a new driver takes over. */
+  readonly onError?: (who: Who, error: unknown) => boolean
+}
+
+/** Steps both parties on every block until both are done (or `maxBlocks`); returns their last steps. */
+async function run(
+  sim: Sim,
+  options: RunOptions,
+): Promise<{ last: Partial<Record<Who, StepResult>>; blocks: number }> {
+  const last: Partial<Record<Who, StepResult>> = {}
+  for (let blocks = 0; blocks < options.maxBlocks; blocks++) {
+    for (const who of ['maker', 'taker'] as const) {
+      if (options.active !== undefined && !options.active(who, sim.chain.height, last)) continue
+      const p = sim[who]
+      try {
+        last[who] = await p.driver.advance(sim.id)
+      } catch (e) {
+        if (options.onError === undefined || !options.onError(who, e)) throw e
+        // The node went down mid-step: a new one (no memory) starts on the same profile and chain.
+        p.driver = driverFor(sim.view, p.signer, p.repo)
+      }
+    }
+    if (last.maker?.action.kind === 'done' && last.taker?.action.kind === 'done') return { last, blocks }
+    sim.chain.mine()
+  }
+  return { last, blocks: options.maxBlocks }
+}
+
+/** The swap's two locks as the chain's HTLC logs show them now. */
+async function locksOf(sim: Sim) {
+  const logs = await sim.chain.queries.logs({
+    address: HTLC_ADDRESS,
+    fromBlock: 0n,
+    toBlock: sim.chain.height,
+  })
+  return swapLocks(sim.terms, observeLocks(logs, sim.terms.hashlock))
+}
+
+async function stateOf(sim: Sim, who: Who): Promise<SwapState> {
+  return (await driverFor(sim.chain, sim[who].signer, sim[who].repo).status(sim.id)).status.state
+}
+
+async function balances(sim: Sim) {
+  const of = (t: Address, p: Party) => sim.chain.balance(t, p.signer.address)
+  return {
+    makerA: await of(sim.A, sim.maker),
+    makerB: await of(sim.B, sim.maker),
+    takerA: await of(sim.A, sim.taker),
+    takerB: await of(sim.B, sim.taker),
+  }
+}
+
+async function expectConserved(sim: Sim): Promise<void> {
+  expect(await tokenTotal(sim.chain, sim.A, [sim.maker, sim.taker])).toBe(sim.totals.A)
+  expect(await tokenTotal(sim.chain, sim.B, [sim.maker, sim.taker])).toBe(sim.totals.B)
+}
+
+async function expectSwapped(sim: Sim, before: Awaited<ReturnType<typeof balances>>): Promise<void> {
+  const after = await balances(sim)
+  expect(after).toEqual({
+    makerA: before.makerA - sim.terms.amountA,
+    makerB: before.makerB + sim.terms.amountB,
+    takerA: before.takerA + sim.terms.amountA,
+    takerB: before.takerB - sim.terms.amountB,
+  })
+  await expectConserved(sim)
+}
+
+describe('swap engine over the real chain', () => {
+  it('happy path: maker locks, taker locks after k confirmations, maker redeems, taker redeems; both Completed', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    const { last, blocks } = await run(sim, { maxBlocks: 40 })
+    expect(last.maker?.action.kind).toBe('done')
+    expect(last.taker?.action.kind).toBe('done')
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    const steps = (await driverFor(sim.chain, sim.taker.signer, sim.taker.repo).status(sim.id)).status.steps
+    expect(steps.map((s) => s.state)).toEqual([
+      'Accepted',
+      'MakerLocked',
+      'TakerLocked',
+      'SecretRevealed',
+      'Completed',
+    ])
+    await expectSwapped(sim, before)
+    expect(blocks).toBeLessThan(20)
+  })
+
+  it('taker never locks: the maker refunds itself once its timelock passes', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    await run(sim, { maxBlocks: 80, active: (who) => who === 'maker' })
+    expect(await stateOf(sim, 'maker')).toBe('Refunded')
+    expect(await stateOf(sim, 'taker')).toBe('MakerLocked')
+    expect(await balances(sim)).toEqual(before)
+    await expectConserved(sim)
+  })
+
+  it('maker never redeems: the taker refunds after its timelock, the maker after its own', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    let away: bigint | null = null
+    await run(sim, {
+      maxBlocks: 120,
+      active: (who, height, last) => {
+        if (who === 'taker') return true
+        // The maker's node goes away once the taker has locked, and comes back after the taker's timelock.
+        if (away === null && last.maker?.status.state === 'TakerLocked') away = height
+        return away === null || height > away + sim.terms.takerTimelockBlocks + 2n
+      },
+    })
+    expect(await stateOf(sim, 'taker')).toBe('Refunded')
+    expect(await stateOf(sim, 'maker')).toBe('Refunded')
+    expect(await balances(sim)).toEqual(before)
+    await expectConserved(sim)
+  })
+
+  it('maker redeems late, a few blocks before the taker timelock: the taker still redeems in time', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    let away: bigint | null = null
+    let takerTimelock = 0n
+    await run(sim, {
+      maxBlocks: 80,
+      active: (who, height, last) => {
+        if (who === 'taker') return true
+        if (away === null && last.maker?.status.state === 'TakerLocked') {
+          away = height
+          takerTimelock = height + sim.terms.takerTimelockBlocks
+        }
+        // Back with just enough blocks left for a safe redeem.
+        return away === null || height + 1n + REDEEM_MARGIN_BLOCKS + 2n >= takerTimelock
+      },
+    })
+    // The maker's redeem of the taker's lock landed within a few blocks of that lock's timelock.
+    const { makerLock, takerLock } = await locksOf(sim)
+    expect(takerLock?.state).toBe('redeemed')
+    expect(takerLock?.settledAt).toBeLessThan(takerLock?.timelockHeight ?? 0n)
+    expect(takerLock?.settledAt).toBeGreaterThanOrEqual(
+      (takerLock?.timelockHeight ?? 0n) - REDEEM_MARGIN_BLOCKS - 3n,
+    )
+    expect(makerLock?.state).toBe('redeemed')
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
+  })
+
+  it('the taker vanishes after locking: the maker redeems, then its watchtower redeems its own lock for the taker', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    let gone = false
+    const watch: StepResult[] = []
+    await run(sim, {
+      maxBlocks: 80,
+      active: (who, _height, last) => {
+        if (last.maker?.action.kind === 'redeem' && last.maker.action.watchtower) watch.push(last.maker)
+        if (who === 'maker') return true
+        if (last.taker?.status.state === 'TakerLocked') gone = true
+        return !gone
+      },
+    })
+    expect(watch.length).toBeGreaterThan(0)
+    const lock = watch[0]?.action
+    expect(lock?.kind === 'redeem' && lock.watchtower).toBe(true)
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    // The taker's node, back, finds its swap completed without doing anything.
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    expect((await sim.taker.driver.step(sim.id)).action.kind).toBe('done')
+    await expectSwapped(sim, before)
+  })
+
+  it.each([
+    ['amount', { amountA: 99n }],
+    ['token', { otherToken: true }],
+    ['timelock', { makerTimelockBlocks: MAKER_BLOCKS }],
+  ] as const)(
+    'a maker lock whose %s differs from the terms: the taker refuses to lock',
+    async (field, lie) => {
+      const chain = new TestChain()
+      const maker = await party(chain, 1)
+      const taker = await party(chain, 2)
+      const A = await createToken(chain, maker.signer, 'APPLE')
+      const C = await createToken(chain, maker.signer, 'CHERRY')
+      const B = await createToken(chain, taker.signer, 'BANANA')
+      // The taker agreed to a longer maker timelock than the lying maker uses.
+      const terms = { ...termsFor(chain, maker, taker, A, B), makerTimelockBlocks: MAKER_BLOCKS + 10n }
+      const told: SwapTerms = {
+        ...terms,
+        ...('amountA' in lie ? { amountA: lie.amountA } : {}),
+        ...('otherToken' in lie ? { tokenA: C } : {}),
+        ...('makerTimelockBlocks' in lie ? { makerTimelockBlocks: lie.makerTimelockBlocks } : {}),
+      }
+      await maker.driver.start(told)
+      await taker.driver.start(terms)
+      const takerB = await chain.balance(B, taker.signer.address)
+      let refusal: StepResult | undefined
+      for (let i = 0; i < 10 && refusal === undefined; i++) {
+        await maker.driver.advance(terms.offerId)
+        const r = await taker.driver.step(terms.offerId)
+        if (r.action.kind === 'record') refusal = r
+        chain.mine()
+      }
+      const action = refusal?.action
+      expect(
+        action?.kind === 'record' && action.event.kind === 'cancelled' && action.event.reason,
+      ).toMatchObject({
+        code: 'LOCK_MISMATCH',
+        field,
+      })
+      const status = await taker.driver.status(terms.offerId)
+      expect(status.status.state).toBe('Cancelled')
+      expect((await taker.driver.step(terms.offerId)).action.kind).toBe('done')
+      expect(await chain.balance(B, taker.signer.address)).toBe(takerB)
+    },
+  )
+})
+
+class Crash extends Error {}
+
+/** Counts the side effects of both parties (appends, signatures, broadcasts) and crashes at one of them. */
+class Faults {
+  armed = false
+  ops = 0
+  constructor(
+    readonly crashAt: number,
+    readonly when: 'before' | 'after',
+  ) {}
+
+  async op<T>(effect: () => Promise<T>): Promise<T> {
+    if (!this.armed) return effect()
+    const i = this.ops++
+    if (i === this.crashAt && this.when === 'before') throw new Crash(`crash before op ${i}`)
+    const out = await effect()
+    if (i === this.crashAt && this.when === 'after') throw new Crash(`crash after op ${i}`)
+    return out
+  }
+
+  wrap(): Wrap {
+    return {
+      chain: (c) => ({
+        head: () => c.head(),
+        logs: (q) => c.logs(q),
+        transaction: (h) => c.transaction(h),
+        receipt: (h) => c.receipt(h),
+        account: (a) => c.account(a),
+        pendingNonce: (a) => c.pendingNonce(a),
+        fees: () => c.fees(),
+        tokenAllowance: (t, o, s) => c.tokenAllowance(t, o, s),
+        sendRawTransaction: (raw) => this.op(() => c.sendRawTransaction(raw)),
+      }),
+      repo: (r) => ({
+        appendSwapEvent: (row, o) => this.op(() => r.appendSwapEvent(row, o)),
+        getSwapEvents: (id) => r.getSwapEvents(id),
+        swapIds: () => r.swapIds(),
+      }),
+      signer: (s) => ({ ...s, signTransaction: (tx) => this.op(() => s.signTransaction(tx)) }),
+    }
+  }
+}
+
+describe('crash and resume at every step', () => {
+  /** One swap where op `crashAt` crashes its node, which then stays down for `downBlocks` blocks. */
+  async function crashRun(crashAt: number, when: 'before' | 'after', downBlocks = 0n) {
+    const faults = new Faults(crashAt, when)
+    const sim = await setup(faults.wrap())
+    const before = await balances(sim)
+    faults.armed = true
+    let crashes = 0
+    const down: Partial<Record<Who, bigint>> = {}
+    await run(sim, {
+      maxBlocks: 150,
+      active: (who, height) => (down[who] ?? -1n) < height,
+      onError: (who, e) => {
+        if (!(e instanceof Crash)) return false
+        crashes++
+        down[who] = sim.chain.height + downBlocks
+        return true
+      },
+    })
+    return { sim, before, crashes, ops: faults.ops }
+  }
+
+  it('every swap ends Completed on both sides, balances conserved, wherever a node stops', async () => {
+    const clean = await crashRun(-1, 'before')
+    expect(clean.crashes).toBe(0)
+    // Happy path side effects: maker lock (approve + lock: 2 signatures, 1 append, 2 broadcasts), taker
+    // lock (the same), maker redeem and taker redeem (1 signature, 1 append, 1 broadcast each).
+    expect(clean.ops).toBe(16)
+    for (const when of ['before', 'after'] as const) {
+      for (let at = 0; at < clean.ops; at++) {
+        const { sim, before, crashes } = await crashRun(at, when)
+        expect(crashes, `${when} op ${at}`).toBe(1)
+        expect([await stateOf(sim, 'maker'), await stateOf(sim, 'taker')], `${when} op ${at}`).toEqual([
+          'Completed',
+          'Completed',
+        ])
+        await expectSwapped(sim, before)
+      }
+    }
+  }, 300_000)
+
+  it('a node down 5 blocks after crashing: both Completed, or the maker Refunded and the taker Refunded or Expired (back too late to lock); nothing lost', async () => {
+    const seen = new Set<string>()
+    for (const when of ['before', 'after'] as const) {
+      for (let at = 0; at < 16; at++) {
+        const { sim, before, crashes } = await crashRun(at, when, 5n)
+        expect(crashes, `${when} op ${at}`).toBe(1)
+        const states = [await stateOf(sim, 'maker'), await stateOf(sim, 'taker')]
+        seen.add(states.join('/'))
+        await expectConserved(sim)
+        if (states[0] === 'Completed' && states[1] === 'Completed') await expectSwapped(sim, before)
+        else {
+          expect(states[0], `${when} op ${at}`).toBe('Refunded')
+          expect(['Refunded', 'Expired'], `${when} op ${at}`).toContain(states[1])
+          expect(await balances(sim), `${when} op ${at}`).toEqual(before)
+        }
+      }
+    }
+    // Each kind of ending happens at some crash point, so every branch above is exercised.
+    expect([...seen].sort()).toEqual(['Completed/Completed', 'Refunded/Expired', 'Refunded/Refunded'])
+  }, 300_000)
+})
+
+/** The canonical block holding an HTLC `Locked` log, if any (read synchronously from the chain). */
+function lockBlock(sim: Sim): bigint | null {
+  for (let n = sim.chain.height; n > 0n; n--) {
+    const b = sim.chain.chain.getBlockByNumber(n)
+    if (b?.receipts.some((r) => r.logs.some((l) => l.topics[0] === LOCKED_TOPIC))) return n
+  }
+  return null
+}
+
+describe('reorgs', () => {
+  it("a reorg that takes the maker's lock out before k confirmations: the taker never saw it confirmed, the lock is mined again and the swap completes", async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    let reorged = false
+    let lockOutAfterReorg = false
+    let takerLockedBeforeReorg = false
+    await run(sim, {
+      maxBlocks: 60,
+      active: (_who, height, last) => {
+        const at = lockBlock(sim)
+        if (!reorged && at !== null && last.maker?.status.state === 'MakerLocked') {
+          takerLockedBeforeReorg = last.taker?.status.state === 'TakerLocked'
+          // Replace every block from the lock's on with a heavier empty branch.
+          sim.chain.reorg(Number(height - at + 1n))
+          lockOutAfterReorg = lockBlock(sim) === null
+          reorged = true
+        }
+        return true
+      },
+    })
+    expect(reorged).toBe(true)
+    expect(lockOutAfterReorg).toBe(true)
+    expect(takerLockedBeforeReorg).toBe(false)
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
+  })
+})
