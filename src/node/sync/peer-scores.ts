@@ -10,6 +10,8 @@ export type Offence =
   | 'oversized'
   /** A well-formed response that does not answer the request. */
   | 'wrong-response'
+  /** A state or inclusion proof that fails verification against a header it was asked at. */
+  | 'invalid-proof'
 
 /**
  * Penalty points per offence. A peer reaching `DROP_SCORE` is disconnected and kept out: two invalid
@@ -22,6 +24,9 @@ export const PENALTY: Record<Offence, number> = {
   garbage: 40,
   oversized: 40,
   'wrong-response': 30,
+  // Proofs are asked at a block the light node names; an honest server either proves against its root or
+  // says it has no state there, so one forged proof is proof of malice.
+  'invalid-proof': 100,
 }
 
 /** Score at which a peer is dropped. */
