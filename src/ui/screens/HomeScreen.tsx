@@ -112,7 +112,9 @@ function ChainCards() {
         <h2 className="card__label">Head block</h2>
         <p className="card__value">{head ? `#${head.number.toLocaleString()}` : '—'}</p>
         <p className="muted small mono" title={head?.hash}>
-          {head ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)} · ${head.txCount} tx` : 'Starting…'}
+          {head
+            ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)}${head.txCount === null ? '' : ` · ${head.txCount} tx`}`
+            : 'Starting…'}
         </p>
       </article>
       <SyncCard syncing={syncing} />
