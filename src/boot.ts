@@ -1,6 +1,7 @@
 import { privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { devnetGenesis } from './node/chain/genesis'
+import { parseModePin } from './node/light/mode'
 import { startupMark } from './node/marks'
 import type { NetworkApi, NetworkSink } from './node/network/bridge'
 import { createNetworkHost, fetchRelayInfo, type NetworkHost, type RelayInfo } from './node/network/host'
@@ -13,6 +14,7 @@ import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
+import { storedModePin } from './ui/mode-setting'
 import { useApp } from './ui/store'
 import { startWallet } from './ui/wallet-session'
 import type { TabchainProvider } from './wallet/provider'
@@ -130,6 +132,8 @@ export async function boot(): Promise<Tabchain> {
     profileId: profile.id,
     chainId,
     mine: url.searchParams.get('mine') !== '0',
+    // `?mode=` overrides the profile's setting for this page load.
+    modePin: parseModePin(url.searchParams.get('mode')) ?? storedModePin(profile.id),
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])
@@ -146,6 +150,7 @@ export async function boot(): Promise<Tabchain> {
   node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))
   node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
   node.on('syncing', (syncing) => useApp.setState({ syncing }))
+  node.on('mode', (mode) => useApp.setState({ mode }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null
   node.on('mining', (mining) => {
@@ -155,11 +160,12 @@ export async function boot(): Promise<Tabchain> {
   await network.start()
   await ready
   startupMark('node-ready')
-  const [head, mining, storage, syncing] = await Promise.all([
+  const [head, mining, storage, syncing, mode] = await Promise.all([
     node.api.head(),
     node.api.mining(),
     node.api.storage(),
     node.api.syncing(),
+    node.api.mode(),
   ])
   useApp.setState({
     ...(storage.fault === undefined ? {} : { storageFault: storage.fault }),
@@ -168,6 +174,7 @@ export async function boot(): Promise<Tabchain> {
     head,
     mining,
     syncing,
+    mode,
     setMining: (on) => {
       // Shown at once; the node's answer confirms (or corrects) it.
       switching = on

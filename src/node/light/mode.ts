@@ -1,22 +1,29 @@
 /**
- * How a node runs (shared/DESIGN.md §4): `light` (headers only; state and inclusion read through
- * proofs from full peers), `upgrading` (light, while a state snapshot downloads and blocks execute
- * in the background; `percent` 0–100), `full` (every block downloaded and executed).
+ * The node's mode as the node panel shows it (issue 7): `light` (headers and proofs only), `upgrading n %`
+ * (downloading a state snapshot and executing the blocks after it, in the background), or `full`
+ * (every block executed here).
+ *
+ * Defined here by the snapshot work while the light client's own module is being written; both use
+ * exactly this shape.
  */
 export type NodeMode =
   | { readonly kind: 'light' }
   | { readonly kind: 'upgrading'; readonly percent: number }
   | { readonly kind: 'full' }
 
-/** What the user asks for (`?mode=` or the per-profile setting): the node starts in this mode. */
-export type ModePreference = 'light' | 'full'
+/**
+ * What the user pinned (persisted per profile; the `?mode=` page parameter overrides it): `auto` starts
+ * light and upgrades to full in the background, `light` never upgrades (e.g. on a phone), `full` executes
+ * every block.
+ */
+export type ModePin = 'auto' | 'light' | 'full'
 
-/** Parses a preference (URL parameter or stored setting); undefined for anything else. */
-export function parseModePreference(value: unknown): ModePreference | undefined {
-  return value === 'light' || value === 'full' ? value : undefined
+/** The pin named by a `?mode=` value, or undefined for anything else. */
+export function parseModePin(value: string | null | undefined): ModePin | undefined {
+  return value === 'auto' || value === 'light' || value === 'full' ? value : undefined
 }
 
-/** "light", "upgrading 42 %", "full": the node panel's label. */
+/** `light`, `upgrading 42 %` or `full`. */
 export function describeMode(mode: NodeMode): string {
   return mode.kind === 'upgrading' ? `upgrading ${Math.floor(mode.percent)} %` : mode.kind
 }

@@ -1,3 +1,4 @@
+import { type ModePin, parseModePin } from '../light/mode'
 import { NodeError } from '../rpc/errors'
 
 /**
@@ -11,6 +12,8 @@ export interface WorkerInit {
   readonly chainId: number
   /** Start mining at once (the devnet default; `?mine=0` turns it off). */
   readonly mine: boolean
+  /** The mode the user pinned (`?mode=` or the profile's setting). */
+  readonly modePin: ModePin
   readonly ports: { readonly api: MessagePort; readonly network: MessagePort; readonly sink: MessagePort }
 }
 
@@ -28,6 +31,8 @@ export function parseInit(data: unknown): WorkerInit {
   if (typeof msg.chainId !== 'number' || !Number.isSafeInteger(msg.chainId) || msg.chainId <= 0)
     return fail('bad chainId')
   if (typeof msg.mine !== 'boolean') return fail('mine must be a boolean')
+  const modePin = parseModePin(typeof msg.modePin === 'string' ? msg.modePin : undefined)
+  if (modePin === undefined) return fail('modePin must be auto, light or full')
   const ports = msg.ports as Record<string, unknown> | undefined
   if (typeof ports !== 'object' || ports === null) return fail('ports missing')
   const { api, network, sink } = ports
@@ -39,6 +44,7 @@ export function parseInit(data: unknown): WorkerInit {
     profileId: msg.profileId,
     chainId: msg.chainId,
     mine: msg.mine,
+    modePin,
     ports: { api, network, sink },
   }
 }

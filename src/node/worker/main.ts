@@ -70,6 +70,7 @@ async function run(init: WorkerInit): Promise<void> {
     // Block rewards go to the first devnet account until the wallet gives each profile its own.
     coinbase: DEVNET_ACCOUNTS[0] ?? '0x0000000000000000000000000000000000000000',
     mine: init.mine,
+    modePin: init.modePin,
     network: network.api,
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),

@@ -7,7 +7,7 @@ import type { HtlcLock } from '../contracts/htlc/htlc'
 import { decodeLock } from '../contracts/htlc/htlc'
 import { LightError } from '../light/errors'
 import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
-import type { ModePreference, NodeMode } from '../light/mode'
+import type { ModePin, NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
@@ -156,8 +156,12 @@ export interface NodeInit {
   readonly storageFault?: () => StorageFault | undefined
   /** Overrides of the sync client's limits and timings (tests). */
   readonly sync?: Partial<SyncConfig>
-  /** Start light (headers and proofs) or full; full when absent. */
-  readonly mode?: ModePreference
+  /**
+   * The mode the user pinned (`?mode=`, or the profile's setting): `light` runs headers and proofs
+   * only; `full` and `auto` (the default) run the full node here — `auto` starting light and upgrading
+   * comes with the snapshot upgrade.
+   */
+  readonly modePin?: ModePin
   /** Overrides of the light client's limits (tests). */
   readonly light?: Partial<LightClientConfig>
 }
@@ -216,7 +220,7 @@ export function createNode(init: NodeInit): Node {
     now: init.now,
   })
   const light =
-    init.mode === 'light'
+    init.modePin === 'light'
       ? createLightService({
           genesis: init.genesis,
           network: init.network,

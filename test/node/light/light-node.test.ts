@@ -39,7 +39,7 @@ async function join(
     emit: (event, data) => events.push({ event, data }),
     now: () => Date.now(),
     agent: 'test',
-    ...(opts.light === true ? { mode: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
+    ...(opts.light === true ? { modePin: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
   })
   running.push(node)
   await node.start()
