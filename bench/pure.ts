@@ -1,5 +1,6 @@
 import { evmBaselineBench } from './chain/ethereumjs'
 import { chainImportBench, chainImportCachedBench } from './chain/import'
+import { lightSyncBench } from './chain/light'
 import { stateScalingBench } from './chain/state'
 import { storageColdStartBench } from './storage/cold-start'
 import { storageCommitBench } from './storage/commit'
@@ -16,6 +17,7 @@ export const pureBenches: readonly Bench[] = [
   stateScalingBench,
   storageCommitBench,
   storageColdStartBench,
+  lightSyncBench,
 ]
 
 /** The bench called `name`, or undefined. */

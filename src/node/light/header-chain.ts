@@ -96,7 +96,7 @@ export class HeaderChain {
     const parent = this.#headers.get(header.parentHash)
     if (parent === undefined)
       throw new BlockError({ code: 'BLOCK_UNKNOWN_PARENT', parentHash: header.parentHash })
-    validateHeader(this.params, header, parent.header, now)
+    validateHeader(this.params, header, parent.header, now, parent.hash)
     const head = this.head
     const ancestor = this.#commonAncestor(parent)
     const depth = Number(head.header.number - ancestor.header.number)
