@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
@@ -178,5 +179,38 @@ describe('inclusion proofs', () => {
     expect(lightCode(() => verifyInclusion(must(chain.getBlockByNumber(2n)).block.header, txHash, e))).toBe(
       'LIGHT_BAD_PROOF',
     )
+  })
+})
+
+describe('proof protocols: bad input', () => {
+  test('random bytes never crash a decoder: a value or a typed SyncError', () => {
+    const decoders = [
+      decodeStateProofRequest,
+      decodeStateProofResponse,
+      decodeInclusionRequest,
+      decodeInclusionResponse,
+    ]
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(decoders.length - 1), (bytes, i) => {
+        const decode = decoders[i] as (b: Uint8Array) => unknown
+        try {
+          decode(bytes)
+        } catch (err) {
+          if (!(err instanceof SyncError)) throw err
+        }
+      }),
+      { numRuns: 10_000 },
+    )
+  })
+
+  test('proof requests share the sync rate limit (32 at once, then refused)', async () => {
+    const { chain } = await tokenChain(0)
+    const server = createSyncServer({ chain, now: () => 0 })
+    const body = encodeStateProofRequest({ blockHash: chain.head.hash, keys: [accountKey(ALICE)] })
+    for (let i = 0; i < 32; i++) server.answer(P.proof, body, 'greedy')
+    expect(
+      syncCode(() => server.answer(P.inclusion, encodeInclusionRequest([chain.head.hash]), 'greedy')),
+    ).toBe('SYNC_RATE_LIMITED')
+    expect(server.answer(P.proof, body, 'polite')).not.toBeNull()
   })
 })
