@@ -29,6 +29,7 @@ import {
   MAX_PROOF_KEYS,
 } from '../sync/proof-messages'
 import { syncProtocols } from '../sync/sync-server'
+import type { SyncStatus } from '../sync/syncer'
 import { LightError } from './errors'
 import { HeaderChain, type StoredHeader } from './header-chain'
 import { type ProvenInclusion, verifyInclusion, verifyStateValue } from './verify'
@@ -80,6 +81,8 @@ export interface LightClientInit {
   readonly now: () => number
   /** The canonical header head moved; `removed` lists the headers a reorg took out (newest first). */
   readonly onHead?: (head: StoredHeader, removed: readonly Hex[]) => void
+  /** Header sync started, progressed or ended (`eth_syncing` shape, in header numbers). */
+  readonly onStatus?: (status: SyncStatus) => void
   readonly config?: Partial<LightClientConfig>
 }
 
@@ -134,12 +137,39 @@ export class LightClient {
   #running: Promise<void> | null = null
   #again = false
   #stopped = false
+  #status: SyncStatus = false
 
   constructor(init: LightClientInit) {
     this.#init = init
     this.#config = { ...DEFAULT_LIGHT_CONFIG, ...init.config }
     this.headers = new HeaderChain(init.genesis)
     this.#protocols = syncProtocols(init.genesis.params.chainId)
+  }
+
+  /** Where header sync stands (`eth_syncing` shape); false when no run is going. */
+  get status(): SyncStatus {
+    return this.#status
+  }
+
+  #setStatus(status: SyncStatus): void {
+    const s = this.#status
+    if (status === false && s === false) return
+    if (
+      status !== false &&
+      s !== false &&
+      status.currentBlock === s.currentBlock &&
+      status.highestBlock === s.highestBlock
+    )
+      return
+    this.#status = status
+    this.#init.onStatus?.(status)
+  }
+
+  #progress(starting: bigint): void {
+    const current = this.headers.head.header.number
+    let highest = current
+    for (const [id, p] of this.#peers) if (!this.isBanned(id) && p.head > highest) highest = p.head
+    this.#setStatus({ startingBlock: starting, currentBlock: current, highestBlock: highest })
   }
 
   /** Whether `peerId` is kept out. */
@@ -386,6 +416,15 @@ export class LightClient {
   }
 
   async #run(): Promise<void> {
+    const starting = this.headers.head.header.number
+    try {
+      await this.#runFrom(starting)
+    } finally {
+      this.#setStatus(false)
+    }
+  }
+
+  async #runFrom(starting: bigint): Promise<void> {
     let failures = 0
     while (!this.#stopped && failures < this.#config.maxFailuresPerRun) {
       const now = this.#init.now()
@@ -393,8 +432,9 @@ export class LightClient {
       const pick = ahead.find(([, p]) => p.breaker.allow(now))
       if (pick === undefined) return
       const [peerId, peer] = pick
+      this.#progress(starting)
       try {
-        const moved = await this.#syncFrom(peerId, peer)
+        const moved = await this.#syncFrom(peerId, peer, starting)
         peer.breaker.success()
         // The peer answered but we did not move (its chain is not heavier, or held for the clock).
         if (!moved) peer.head = this.headers.head.header.number
@@ -423,7 +463,7 @@ export class LightClient {
   }
 
   /** Header ranges from one peer until its head: returns whether our header head moved. */
-  async #syncFrom(peerId: string, peer: PeerView): Promise<boolean> {
+  async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
     const chain = this.headers
     const before = chain.head.hash
     const ours = chain.head.header.number
@@ -470,6 +510,7 @@ export class LightClient {
           }
         }
       }
+      this.#progress(starting)
       const last = res.headers.at(-1)
       if (last === undefined || last.number >= res.headNumber) break
       from = last.number + 1n

@@ -10,6 +10,7 @@ import { LightClient, type LightClientConfig } from '../light/light-client'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
+import type { SyncStatus } from '../sync/syncer'
 import type { HeadInfo } from './chain-service'
 
 export interface LightServiceInit {
@@ -18,6 +19,8 @@ export interface LightServiceInit {
   readonly now: () => number
   /** The header head moved; `removed` lists the headers a reorg took out (newest first). */
   readonly onHead: (head: HeadInfo, removed: readonly Hex[]) => void
+  /** Header sync started, progressed or ended. */
+  readonly onSyncing?: (status: SyncStatus) => void
   /** A transaction this node submitted. */
   readonly onPendingTx?: (tx: Tx) => void
   readonly config?: Partial<LightClientConfig>
@@ -50,6 +53,7 @@ export function createLightService(init: LightServiceInit) {
     disconnect: (peer, reason, banMs) => init.network.disconnect(peer, reason, banMs),
     now: init.now,
     onHead: (head, removed) => init.onHead(headerHeadInfo(head), removed),
+    ...(init.onSyncing === undefined ? {} : { onStatus: init.onSyncing }),
     ...(init.config === undefined ? {} : { config: init.config }),
   })
   /** Highest nonce submitted here per sender, so consecutive sends get consecutive nonces. */

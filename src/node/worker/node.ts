@@ -240,6 +240,7 @@ export function createNode(init: NodeInit): Node {
               })
           },
           onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
+          onSyncing: (status) => init.emit('syncing', status),
           ...(init.light === undefined ? {} : { config: init.light }),
         })
       : null
@@ -494,7 +495,7 @@ export function createNode(init: NodeInit): Node {
         return l.submitTransaction(raw as Hex)
       },
       async syncing() {
-        return false
+        return c.status
       },
       async stats() {
         return {

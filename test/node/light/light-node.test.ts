@@ -91,6 +91,12 @@ describe('light node on the memory network', () => {
     await until(async () => (await light.api.head()).hash === head.hash)
     expect(await light.api.mode()).toEqual({ kind: 'light' })
     expect((await light.api.head()).txCount).toBeNull()
+    // Header sync reports its progress as the full syncer does, and ends with false.
+    const syncing = light.events
+      .filter((e) => e.event === 'syncing')
+      .map((e) => e.data as NodeEvents['syncing'])
+    expect(syncing.some((st) => st !== false && st.highestBlock === head.number)).toBe(true)
+    await until(async () => (await light.api.syncing()) === false)
     const lightHeaders = must(light.node.light).client.headers
     expect(lightHeaders.head.totalDifficulty).toBe(head.totalDifficulty)
 
