@@ -1,6 +1,8 @@
 import { evmBaselineBench } from './chain/ethereumjs'
 import { chainImportBench, chainImportCachedBench } from './chain/import'
+import { lightSyncBench } from './chain/light'
 import { snapshotBench } from './chain/snapshot'
+
 import { stateScalingBench } from './chain/state'
 import { storageColdStartBench } from './storage/cold-start'
 import { storageCommitBench } from './storage/commit'
@@ -18,6 +20,7 @@ export const pureBenches: readonly Bench[] = [
   storageCommitBench,
   storageColdStartBench,
   snapshotBench,
+  lightSyncBench,
 ]
 
 /** The bench called `name`, or undefined. */

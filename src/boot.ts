@@ -14,6 +14,7 @@ import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
+import { storedModePin } from './ui/mode-setting'
 import { useApp } from './ui/store'
 import { startWallet } from './ui/wallet-session'
 import type { TabchainProvider } from './wallet/provider'
@@ -131,7 +132,8 @@ export async function boot(): Promise<Tabchain> {
     profileId: profile.id,
     chainId,
     mine: url.searchParams.get('mine') !== '0',
-    ...modeParam(url),
+    // `?mode=` overrides the profile's setting for this page load.
+    modePin: parseModePin(url.searchParams.get('mode')) ?? storedModePin(profile.id),
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])
@@ -148,6 +150,7 @@ export async function boot(): Promise<Tabchain> {
   node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))
   node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
   node.on('syncing', (syncing) => useApp.setState({ syncing }))
+  node.on('mode', (mode) => useApp.setState({ mode }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null
   node.on('mining', (mining) => {
@@ -157,11 +160,12 @@ export async function boot(): Promise<Tabchain> {
   await network.start()
   await ready
   startupMark('node-ready')
-  const [head, mining, storage, syncing] = await Promise.all([
+  const [head, mining, storage, syncing, mode] = await Promise.all([
     node.api.head(),
     node.api.mining(),
     node.api.storage(),
     node.api.syncing(),
+    node.api.mode(),
   ])
   useApp.setState({
     ...(storage.fault === undefined ? {} : { storageFault: storage.fault }),
@@ -170,6 +174,7 @@ export async function boot(): Promise<Tabchain> {
     head,
     mining,
     syncing,
+    mode,
     setMining: (on) => {
       // Shown at once; the node's answer confirms (or corrects) it.
       switching = on
@@ -198,12 +203,6 @@ function isReload(): boolean {
 }
 
 /** `?ice=stun:host:port,turn:…` overrides the (empty) ICE server list, e.g. for browsers on different networks. */
-/** `?mode=auto|light|full` pins the node's mode (the worker remembers it per profile); anything else is ignored. */
-function modeParam(url: URL): Pick<WorkerInit, 'mode'> {
-  const mode = parseModePin(url.searchParams.get('mode'))
-  return mode === undefined ? {} : { mode }
-}
-
 function iceServersFromUrl(url: URL): RTCIceServer[] {
   const ice = url.searchParams.get('ice')
   return ice === null

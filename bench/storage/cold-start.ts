@@ -141,6 +141,7 @@ async function coldStart(profileId: string, expected: Hex): Promise<{ headMs: nu
       profileId,
       chainId: devnetGenesis.params.chainId,
       mine: false,
+      modePin: 'full',
       ports: { api: api.port2, network: network.port2, sink: sink.port2 },
     }
     worker.postMessage(init, [api.port2, network.port2, sink.port2])

@@ -1,4 +1,5 @@
 import { create } from 'zustand'
+import type { NodeMode } from '../node/light/mode'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
 import type { Remote } from '../node/rpc/protocol'
@@ -37,6 +38,8 @@ export interface AppState {
   readonly lastReorg: ReorgInfo | null
   /** Sync progress (`eth_syncing` shape), pushed by the node; false when not syncing. */
   readonly syncing: SyncStatus
+  /** Light, upgrading n % or full, pushed by the node; null until it runs. */
+  readonly mode: NodeMode | null
   /** Asks the node to start or stop mining (no-op until the node is up). */
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
@@ -58,6 +61,7 @@ export const useApp = create<AppState>(() => ({
   lastPendingTx: null,
   lastReorg: null,
   syncing: false,
+  mode: null,
   setMining: () => {},
   online: true,
   updateReady: false,

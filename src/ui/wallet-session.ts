@@ -34,6 +34,8 @@ export interface WalletUi {
   readonly unlockPrompt: boolean
   /** Native balance (wei) by lower-case address. */
   readonly balances: Readonly<Record<string, bigint>>
+  /** The header number each balance was verified at (a proof on a light node, the head on a full one). */
+  readonly balancesAt: Readonly<Record<string, bigint>>
   /** The selected account's tokens (held or created), at the head. */
   readonly tokens: readonly TokenHolding[]
   readonly activity: readonly ActivityItem[]
@@ -47,6 +49,7 @@ export const useWallet = create<WalletUi>(() => ({
   approvals: [],
   unlockPrompt: false,
   balances: {},
+  balancesAt: {},
   tokens: [],
   activity: [],
 }))
@@ -96,10 +99,13 @@ export async function startWallet(
 
   const refreshBalances = async (): Promise<void> => {
     const accounts = useWallet.getState().view.accounts
-    const entries = await Promise.all(
-      accounts.map(async (a) => [a.address.toLowerCase(), (await api.account(a.address)).balance] as const),
+    const proven = await Promise.all(
+      accounts.map(async (a) => [a.address.toLowerCase(), await api.verifiedAccount(a.address)] as const),
     )
-    useWallet.setState({ balances: Object.fromEntries(entries) })
+    useWallet.setState({
+      balances: Object.fromEntries(proven.map(([a, r]) => [a, r.value.balance])),
+      balancesAt: Object.fromEntries(proven.map(([a, r]) => [a, r.number])),
+    })
   }
 
   /** Re-reads the receipt of every item not failed and settles it (`settleActivity`). */
@@ -141,13 +147,15 @@ export async function startWallet(
   wallet.subscribe((view) => {
     useAccount.getState().setWallet(txSigner(view))
     useWallet.setState({ view, ...(view.state === 'unlocked' ? { unlockPrompt: false } : {}) })
-    void refreshBalances()
-    void refreshTokens()
+    // A read that fails (on a light node: no proof verified, or token lists it cannot build) leaves
+    // the last verified values, each with the header it was verified at.
+    refreshBalances().catch(() => {})
+    refreshTokens().catch(() => {})
   })
   useApp.subscribe((s, prev) => {
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
-      void refreshBalances()
-      void refreshTokens()
+      refreshBalances().catch(() => {})
+      refreshTokens().catch(() => {})
       void refreshActivity()
     }
   })

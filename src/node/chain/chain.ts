@@ -371,7 +371,7 @@ export class Chain {
 
   private connect(hash: Hex, block: Block, parent: StoredBlock, now: bigint): void {
     const header = block.header
-    validateHeader(this.params, header, parent.block.header, now)
+    validateHeader(this.params, header, parent.block.header, now, parent.hash)
     validateSize(block)
     this.checkForkDepth(parent)
     // Decode (cheap, gives the hashes), check the root and duplicates, and only then pay for recovery.

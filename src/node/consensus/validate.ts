@@ -16,9 +16,15 @@ import { checkPow } from './pow'
  * valid and will be accepted once `now` catches up.
  *
  * @param now the caller's clock, ms since the Unix epoch
+ * @param parentHash the parent's hash when the caller knows it (saves hashing it again)
  */
-export function validateHeader(params: ChainParams, header: Header, parent: Header, now: bigint): void {
-  const parentHash = hashHeader(parent)
+export function validateHeader(
+  params: ChainParams,
+  header: Header,
+  parent: Header,
+  now: bigint,
+  parentHash: Hex = hashHeader(parent),
+): void {
   if (header.parentHash !== parentHash) {
     throw new BlockError({ code: 'BLOCK_UNKNOWN_PARENT', parentHash: header.parentHash })
   }

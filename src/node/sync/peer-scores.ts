@@ -14,6 +14,8 @@ export type Offence =
   | 'wrong-response'
   /** A state snapshot chunk whose nodes do not hash up to the subtree asked for. */
   | 'invalid-snapshot'
+  /** A state or inclusion proof that fails verification against a header it was asked at. */
+  | 'invalid-proof'
 
 /**
  * Penalty points per offence. A peer reaching `DROP_SCORE` is disconnected and kept out: two invalid
@@ -28,6 +30,9 @@ export const PENALTY: Record<Offence, number> = {
   oversized: 40,
   'wrong-response': 30,
   'invalid-snapshot': 50,
+  // Proofs are asked at a block the light node names; an honest server either proves against its root or
+  // says it has no state there, so one forged proof is proof of malice.
+  'invalid-proof': 100,
 }
 
 /** Score at which a peer is dropped. */

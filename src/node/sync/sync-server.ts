@@ -1,7 +1,12 @@
+import type { Hex } from 'viem'
 import { encodeBlock } from '../chain/block'
 import type { Chain } from '../chain/chain'
 import type { Header } from '../chain/types'
+import { toHex } from '../codec/bytes'
+import { merkleProof } from '../codec/merkle'
+import { encodeReceipt, receiptHash } from '../codec/receipt'
 import { chainProtocol } from '../network/protocol'
+import { StateError } from '../state/errors'
 import { SyncError } from './errors'
 import {
   decodeBlocksRequest,
@@ -10,6 +15,13 @@ import {
   encodeHeadersResponse,
   MAX_SYNC_RESPONSE_BYTES,
 } from './messages'
+import {
+  decodeInclusionRequest,
+  decodeStateProofRequest,
+  encodeInclusionResponse,
+  encodeStateProofResponse,
+  type InclusionEntry,
+} from './proof-messages'
 import { RateLimiter } from './rate-limiter'
 import { collectSubtrees, decodeSnapshotRequest, encodeSnapshotResponse } from './snapshot-messages'
 
@@ -17,7 +29,12 @@ import { collectSubtrees, decodeSnapshotRequest, encodeSnapshotResponse } from '
 export const syncProtocols = (chainId: number) => ({
   headers: chainProtocol(chainId, 'sync-headers'),
   blocks: chainProtocol(chainId, 'sync-blocks'),
+  /** State subtrees by hash (snapshot chunks, for a node starting from a snapshot). */
   snapshot: chainProtocol(chainId, 'sync-snapshot'),
+  /** State proofs at a block (light nodes). */
+  proof: chainProtocol(chainId, 'sync-proof'),
+  /** Transaction and receipt inclusion proofs (light nodes). */
+  inclusion: chainProtocol(chainId, 'sync-inclusion'),
 })
 
 export interface SyncServerInit {
@@ -32,9 +49,12 @@ export interface SyncServerInit {
 const LIST_PREFIX_BYTES = 16
 
 /**
- * The serving side of sync: canonical headers by range, blocks by hash and state subtrees (snapshot
- * chunks, `snapshot-messages.ts`), within the size limits of `messages.ts`, at most `ratePerSecond` requests per peer (a token bucket). Requests beyond a limit
- * are refused with a typed `SyncError` (the stream is then aborted), never truncated silently.
+ * The serving side of sync: canonical headers by range, blocks by hash, state subtrees (snapshot
+ * chunks, `snapshot-messages.ts`), and for light nodes state proofs at a block and transaction/receipt
+ * inclusion proofs, within the size limits of `messages.ts` / `proof-messages.ts` /
+ * `snapshot-messages.ts`, at most `ratePerSecond` requests per peer (a token bucket, all protocols
+ * together). Requests beyond a limit are refused with a typed `SyncError` (the stream is then aborted),
+ * never truncated silently.
  */
 export function createSyncServer(init: SyncServerInit) {
   const protocols = syncProtocols(init.chain.params.chainId)
@@ -85,19 +105,80 @@ export function createSyncServer(init: SyncServerInit) {
     return encodeSnapshotResponse(collectSubtrees(init.chain.store.nodes, req.nodeHashes))
   }
 
+  /** Proofs of each key in the state after `blockHash`; null when the block or its state is not held. */
+  function proofs(data: Uint8Array): Uint8Array {
+    const req = decodeStateProofRequest(data)
+    if (init.chain.getBlock(req.blockHash) === undefined) return encodeStateProofResponse(null)
+    const state = init.chain.stateAt(req.blockHash)
+    const out: Hex[][] = []
+    let bytes = LIST_PREFIX_BYTES
+    try {
+      for (const key of req.keys) {
+        const nodes = state.prove(key).nodes
+        for (const n of nodes) bytes += (n.length - 2) / 2 + 3
+        if (bytes > MAX_SYNC_RESPONSE_BYTES) return encodeStateProofResponse(null)
+        out.push([...nodes])
+      }
+    } catch (err) {
+      // State nodes of an old block may be gone (or not loaded yet): that is "unavailable", not a fault.
+      if (err instanceof StateError && err.type.code === 'STATE_MISSING_NODE')
+        return encodeStateProofResponse(null)
+      throw err
+    }
+    return encodeStateProofResponse(out)
+  }
+
+  /** Inclusion proofs of canonical transactions and their receipts; null entries for unknown hashes. */
+  function inclusion(data: Uint8Array): Uint8Array {
+    const entries: (InclusionEntry | null)[] = []
+    for (const hash of decodeInclusionRequest(data)) {
+      // The receipt lookup gives the location without recovering the sender.
+      const found = init.chain.getReceipt(hash)
+      const stored = found === undefined ? undefined : init.chain.getBlock(found.blockHash)
+      const rawTx = found === undefined ? undefined : stored?.block.transactions[found.index]
+      if (found === undefined || stored === undefined || rawTx === undefined) {
+        entries.push(null)
+        continue
+      }
+      entries.push({
+        blockHash: found.blockHash,
+        index: found.index,
+        count: stored.txHashes.length,
+        rawTx,
+        txSiblings: merkleProof(stored.txHashes, found.index).siblings,
+        receipt: toHex(encodeReceipt(found.receipt)),
+        receiptSiblings: merkleProof(stored.receipts.map(receiptHash), found.index).siblings,
+      })
+    }
+    return encodeInclusionResponse(entries)
+  }
+
+  const handlers: Record<string, (data: Uint8Array) => Uint8Array> = {
+    [protocols.headers]: headers,
+    [protocols.blocks]: blocks,
+    [protocols.snapshot]: snapshot,
+    [protocols.proof]: proofs,
+    [protocols.inclusion]: inclusion,
+  }
+
   return {
-    protocols: [protocols.headers, protocols.blocks, protocols.snapshot] as const,
+    protocols: [
+      protocols.headers,
+      protocols.blocks,
+      protocols.snapshot,
+      protocols.proof,
+      protocols.inclusion,
+    ] as const,
     /**
-     * Answers a sync request (headers, blocks, snapshot chunk) from `from`, or null when `protocol` is not a sync protocol. Throws
+     * Answers a sync, snapshot or proof request from `from`, or null when `protocol` is not one of them. Throws
      * `SyncError` (`SYNC_RATE_LIMITED`, `SYNC_REQUEST_TOO_LARGE`, `SYNC_MALFORMED`).
      */
     answer(protocol: string, data: Uint8Array, from: string): Uint8Array | null {
-      if (protocol !== protocols.headers && protocol !== protocols.blocks && protocol !== protocols.snapshot)
-        return null
+      const handler = handlers[protocol]
+      if (handler === undefined) return null
       const wait = limiter.take(from, init.now())
       if (wait > 0) throw new SyncError({ code: 'SYNC_RATE_LIMITED', peerId: from, retryInMs: wait })
-      if (protocol === protocols.snapshot) return snapshot(data)
-      return protocol === protocols.headers ? headers(data) : blocks(data)
+      return handler(data)
     },
   }
 }

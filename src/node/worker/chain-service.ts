@@ -26,7 +26,8 @@ export interface HeadInfo {
   readonly timestamp: bigint
   readonly difficulty: bigint
   readonly totalDifficulty: bigint
-  readonly txCount: number
+  /** Transactions in the head block; null on a light node, which holds headers only. */
+  readonly txCount: number | null
 }
 
 /** A `head` event: the new head, with when it moved and when the block that moved it arrived. */

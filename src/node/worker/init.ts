@@ -12,8 +12,8 @@ export interface WorkerInit {
   readonly chainId: number
   /** Start mining at once (the devnet default; `?mine=0` turns it off). */
   readonly mine: boolean
-  /** `?mode=auto|light|full`: pins the node's mode and is remembered by the profile; absent → the profile's. */
-  readonly mode?: ModePin
+  /** The mode the user pinned (`?mode=` or the profile's setting). */
+  readonly modePin: ModePin
   readonly ports: { readonly api: MessagePort; readonly network: MessagePort; readonly sink: MessagePort }
 }
 
@@ -31,9 +31,8 @@ export function parseInit(data: unknown): WorkerInit {
   if (typeof msg.chainId !== 'number' || !Number.isSafeInteger(msg.chainId) || msg.chainId <= 0)
     return fail('bad chainId')
   if (typeof msg.mine !== 'boolean') return fail('mine must be a boolean')
-  const mode =
-    msg.mode === undefined ? undefined : parseModePin(typeof msg.mode === 'string' ? msg.mode : null)
-  if (msg.mode !== undefined && mode === undefined) return fail('mode must be auto, light or full')
+  const modePin = parseModePin(typeof msg.modePin === 'string' ? msg.modePin : undefined)
+  if (modePin === undefined) return fail('modePin must be auto, light or full')
   const ports = msg.ports as Record<string, unknown> | undefined
   if (typeof ports !== 'object' || ports === null) return fail('ports missing')
   const { api, network, sink } = ports
@@ -45,7 +44,7 @@ export function parseInit(data: unknown): WorkerInit {
     profileId: msg.profileId,
     chainId: msg.chainId,
     mine: msg.mine,
-    ...(mode === undefined ? {} : { mode }),
+    modePin,
     ports: { api, network, sink },
   }
 }

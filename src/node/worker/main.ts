@@ -1,7 +1,6 @@
 import { version } from '../../../package.json'
 import { genesisBlock, hashBlock } from '../chain/block'
 import { DEVNET_ACCOUNTS, devnetGenesis } from '../chain/genesis'
-import type { ModePin } from '../light/mode'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
@@ -14,9 +13,6 @@ import { createNode, type NodeApi, type NodeEvents } from './node'
 declare const self: DedicatedWorkerGlobalScope
 
 let started = false
-
-/** Repository meta key of the profile's pinned mode (`auto`, `light` or `full`). */
-const MODE_PIN_KEY = 'mode-pin'
 
 // Set synchronously, before any await: the page's first message (carrying the ports) would
 // otherwise be lost.
@@ -67,9 +63,6 @@ async function run(init: WorkerInit): Promise<void> {
   // Older blocks and states load in the background; the node already runs on the recent ones.
   store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
   const network = connect<NetworkApi>(init.ports.network)
-  // `?mode=` pins the profile's mode and is remembered; without it the profile's pin holds.
-  if (init.mode !== undefined) await repo.putMeta(MODE_PIN_KEY, init.mode)
-  const modePin = init.mode ?? (await repo.getMeta<ModePin>(MODE_PIN_KEY)) ?? 'auto'
   const node = createNode({
     profileId: init.profileId,
     genesis: devnetGenesis,
@@ -78,7 +71,7 @@ async function run(init: WorkerInit): Promise<void> {
     coinbase: DEVNET_ACCOUNTS[0] ?? '0x0000000000000000000000000000000000000000',
     mine: init.mine,
     repo,
-    modePin,
+    modePin: init.modePin,
     network: network.api,
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),

@@ -14,14 +14,20 @@ import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Genesis } from '../chain/types'
 import { ZERO_ADDRESS } from '../contracts/addresses'
+import { readTokenMeta } from '../contracts/erc20/erc20'
+import type { HtlcLock } from '../contracts/htlc/htlc'
+import { decodeLock } from '../contracts/htlc/htlc'
+import { LightError } from '../light/errors'
+import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
 import type { ModePin, NodeMode } from '../light/mode'
+import type { ProvenInclusion } from '../light/verify'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import type { UpgradeConfig } from '../snapshot/upgrade'
-import { tokenBalanceKey } from '../state/keys'
+import { htlcKey, tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
@@ -36,6 +42,7 @@ import {
   type MiningInfo,
   type NodeStats,
 } from './chain-service'
+import { createLightService, type LightService } from './light-service'
 import { createOffersService, type OffersEvent } from './offers-service'
 import { createQueries, type QueryApi } from './queries'
 import {
@@ -86,6 +93,9 @@ export interface NodeEvents {
   /** A swap needs the page's wallet: sign a transaction or give a maker's secret; answer with `swapAnswer`. */
   readonly swapSignRequest: SwapSignRequest
 }
+
+/** A transaction with its receipt, included in a canonical block, and how deep that block is. */
+export type IncludedTx = ProvenInclusion & { readonly confirmations: bigint }
 
 export interface ReorgInfo {
   readonly oldHead: Hex
@@ -165,6 +175,21 @@ export interface NodeApi extends QueryApi {
   swapSigners(accounts: readonly Address[]): Promise<void>
   /** The page's answer to a `swapSignRequest`. */
   swapAnswer(id: number, answer: SwapSignAnswer): Promise<void>
+  /**
+   * Verified reads, each with the header it holds at (`number`, `hash`). A full node answers from the
+   * state it executed itself, at its head; a light node from proofs checked against the state root of
+   * a header `confirmations` deep, and throws `LIGHT_UNVERIFIED` (naming the data and why) when no peer
+   * gave a proof that verifies — it never returns unverified data.
+   */
+  verifiedAccount(address: Address): Promise<Verified<AccountInfo>>
+  verifiedTokenBalance(token: Address, holder: Address): Promise<Verified<bigint>>
+  verifiedTokenAllowance(token: Address, owner: Address, spender: Address): Promise<Verified<bigint>>
+  /** Token metadata and supply; value null when no token lives at `token`. */
+  verifiedToken(token: Address): Promise<Verified<ProvenToken | null>>
+  /** An HTLC lock record; value null when there is none with that id. */
+  verifiedHtlc(id: Hex): Promise<Verified<HtlcLock | null>>
+  /** A canonical transaction with its receipt (inclusion proven on a light node); null when unknown. */
+  verifiedTransaction(hash: Hex): Promise<Verified<IncludedTx> | null>
 }
 
 export interface NodeInit {
@@ -188,7 +213,11 @@ export interface NodeInit {
   readonly sync?: Partial<SyncConfig>
   /** The profile's repository (snapshot downloads keep their progress there); in memory when absent. */
   readonly repo?: NodeRepository
-  /** The mode the user pinned (`?mode=`, or the profile's setting); `auto` when absent. */
+  /**
+   * The mode the user pinned (`?mode=`, or the profile's setting): `light` runs headers and proofs
+   * only; `full` executes every block here; `auto` (the default) runs full and, far behind its peers,
+   * starts from a verified state snapshot instead of replaying every block.
+   */
   readonly modePin?: ModePin
   /** Overrides of the snapshot upgrade's thresholds (tests, bench). */
   readonly upgrade?: Partial<UpgradeConfig>
@@ -196,6 +225,8 @@ export interface NodeInit {
   readonly swapRepository?: SwapRepository
   /** How long a swap signature request waits for the page, ms (default 60 s). */
   readonly swapSignTimeoutMs?: number
+  /** Overrides of the light client's limits (tests). */
+  readonly light?: Partial<LightClientConfig>
 }
 
 export interface Node {
@@ -209,9 +240,25 @@ export interface Node {
   readonly syncer: Syncer
   /** Resolves when a running snapshot upgrade has ended (tests). */
   upgraded(): Promise<void>
+  /** The light service while the node runs light (tests, devtools); null in full mode. */
+  readonly light: LightService | null
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
+
+function checkAddress(value: unknown, field: string): Address {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value))
+    throw badParams(`${field} must be a 20-byte 0x-prefixed hex string`)
+  return value.toLowerCase() as Address
+}
+
+function checkHash(value: unknown, field: string): Hex {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(value))
+    throw badParams(`${field} must be a 32-byte 0x-prefixed hex hash`)
+  return value.toLowerCase() as Hex
+}
+
+const unsupported = (method: string): LightError => new LightError({ code: 'LIGHT_UNSUPPORTED', method })
 
 /** Wires the node's components. (Storage joins here as the IndexedDB layer lands.) */
 export function createNode(init: NodeInit): Node {
@@ -260,6 +307,36 @@ export function createNode(init: NodeInit): Node {
       ...(init.swapSignTimeoutMs === undefined ? {} : { signTimeoutMs: init.swapSignTimeoutMs }),
     }),
   )
+  const light =
+    init.modePin === 'light'
+      ? createLightService({
+          genesis: init.genesis,
+          network: init.network,
+          now: init.now,
+          onHead: (head, removed) => {
+            init.emit('head', {
+              ...head,
+              movedAt: performance.timeOrigin + performance.now(),
+              arrivedAt: null,
+            })
+            if (removed.length > 0)
+              init.emit('reorg', {
+                oldHead: removed[0] as Hex,
+                newHead: head.hash,
+                depth: removed.length,
+                returned: [],
+              })
+          },
+          onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
+          onSyncing: (status) => init.emit('syncing', status),
+          ...(init.light === undefined ? {} : { config: init.light }),
+        })
+      : null
+  /** The full node's own state at its head, as a verified read. */
+  const atHead = <T>(value: T): Verified<T> => {
+    const head = chain.head()
+    return { value, verified: true, number: head.number, hash: head.hash }
+  }
   const reorgInfo = (change: HeadChange): ReorgInfo => ({
     oldHead: change.oldHead,
     newHead: change.newHead,
@@ -295,8 +372,9 @@ export function createNode(init: NodeInit): Node {
   const beacon = (): Beacon => ({
     seq,
     sentAt: BigInt(init.now()),
-    head: chain.head().number,
-    agent: init.agent,
+    // A light node holds no blocks to serve: it claims the genesis, so no one syncs from it.
+    head: light === null ? chain.head().number : 0n,
+    agent: light === null ? init.agent : `${init.agent} (light)`,
   })
 
   /** Records a peer's beacon unless an equal or newer one is known; says whether it was new. */
@@ -313,11 +391,12 @@ export function createNode(init: NodeInit): Node {
     peers.set(from, entry)
     init.emit('peerStatus', entry)
     // A peer ahead of us: sync from it.
-    chain.notePeerHead(from, b.head)
+    if (light === null) chain.notePeerHead(from, b.head)
+    else light.notePeerHead(from, b.head)
     return entry
   }
 
-  const api: NodeApi = {
+  const fullApi: NodeApi = {
     ...queries,
     async status() {
       return status()
@@ -435,11 +514,179 @@ export function createNode(init: NodeInit): Node {
       chain.notePeerHead(peerId, answer.head)
       return { peerId, seq: answer.seq, head: answer.head, agent: answer.agent, receivedAt: init.now() }
     },
+    async verifiedAccount(a) {
+      return atHead(chain.account(checkAddress(a, 'address')))
+    },
+    async verifiedTokenBalance(token, holder) {
+      const key = tokenBalanceKey(checkAddress(token, 'token'), checkAddress(holder, 'holder'))
+      return atHead(chain.chain.headState.getWord(key))
+    },
+    async verifiedTokenAllowance(token, owner, spender) {
+      const key = tokenAllowanceKey(
+        checkAddress(token, 'token'),
+        checkAddress(owner, 'owner'),
+        checkAddress(spender, 'spender'),
+      )
+      return atHead(chain.chain.headState.getWord(key))
+    },
+    async verifiedToken(t) {
+      const token = checkAddress(t, 'token')
+      const state = chain.chain.headState
+      const meta = readTokenMeta(state.buffer(), token)
+      return atHead(
+        meta === undefined
+          ? null
+          : { ...meta, address: token, totalSupply: state.getWord(tokenSupplyKey(token)) },
+      )
+    },
+    async verifiedHtlc(id) {
+      const raw = chain.chain.headState.getRaw(htlcKey(checkHash(id, 'id')))
+      return atHead(raw === undefined ? null : decodeLock(raw))
+    },
+    async verifiedTransaction(h) {
+      const hash = checkHash(h, 'hash')
+      const found = chain.chain.getReceipt(hash)
+      const stored = found === undefined ? undefined : chain.chain.getBlock(found.blockHash)
+      const rawTx = found === undefined ? undefined : stored?.block.transactions[found.index]
+      if (found === undefined || rawTx === undefined) return null
+      return atHead({
+        blockHash: found.blockHash,
+        blockNumber: found.blockNumber,
+        index: found.index,
+        rawTx,
+        status: found.receipt.status,
+        cumulativeGasUsed: found.receipt.cumulativeGasUsed,
+        logs: found.receipt.logs,
+        confirmations: chain.chain.confirmations(found.blockHash),
+      })
+    },
   }
+
+  /**
+   * Light mode: reads go through proofs (`verified*`, and the plain balance / token / nonce queries
+   * answer with the proven values); what needs blocks or state a light node does not hold throws
+   * `LIGHT_UNSUPPORTED` rather than answer from the empty local chain.
+   */
+  const lightApi = (l: LightService): NodeApi => {
+    const refuse = Object.fromEntries(
+      Object.keys(queries).map((method) => [
+        method,
+        async () => {
+          throw unsupported(method)
+        },
+      ]),
+    ) as unknown as QueryApi
+    const c = l.client
+    return {
+      ...fullApi,
+      ...refuse,
+      async head() {
+        return l.head()
+      },
+      async mode() {
+        return { kind: 'light' }
+      },
+      async block() {
+        throw unsupported('block')
+      },
+      async blockByHash() {
+        throw unsupported('blockByHash')
+      },
+      async blocks() {
+        throw unsupported('blocks')
+      },
+      async account(a) {
+        const address = checkAddress(a, 'address')
+        const { value } = await c.account(address)
+        return { address, balance: value.balance, nonce: value.nonce }
+      },
+      async tokenBalance(token, holder) {
+        return (await c.tokenBalance(checkAddress(token, 'token'), checkAddress(holder, 'holder'))).value
+      },
+      async tokenAllowance(token, owner, spender) {
+        const r = await c.tokenAllowance(
+          checkAddress(token, 'token'),
+          checkAddress(owner, 'owner'),
+          checkAddress(spender, 'spender'),
+        )
+        return r.value
+      },
+      async token(t) {
+        const { value } = await c.token(checkAddress(t, 'token'))
+        return value === null
+          ? null
+          : {
+              address: value.address,
+              name: value.name,
+              symbol: value.symbol,
+              decimals: value.decimals,
+              totalSupply: value.totalSupply,
+              owner: value.owner,
+            }
+      },
+      async pendingNonce(a) {
+        return l.pendingNonce(checkAddress(a, 'address'))
+      },
+      async fees() {
+        return { nextBaseFee: l.nextBaseFee(), suggestedTip: 10n ** 9n }
+      },
+      async mining() {
+        return { ...chain.mining(), enabled: false }
+      },
+      async setMining(on) {
+        if (on !== false) throw unsupported('setMining')
+        return { ...chain.mining(), enabled: false }
+      },
+      async sendRawTransaction(raw) {
+        if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]*$/.test(raw))
+          throw badParams('raw must be 0x-prefixed hex')
+        return l.submitTransaction(raw as Hex)
+      },
+      async syncing() {
+        return c.status
+      },
+      async stats() {
+        return {
+          blocksMined: 0,
+          blocksFromGossip: 0,
+          blocksFetchedBySync: 0,
+          blocksFromSnapshot: 0,
+          syncRuns: 0,
+          penalties: c.counters.penalties,
+          peersDropped: c.counters.peersDropped,
+        }
+      },
+      async verifiedAccount(a) {
+        const address = checkAddress(a, 'address')
+        const r = await c.account(address)
+        return { ...r, value: { address, balance: r.value.balance, nonce: r.value.nonce } }
+      },
+      async verifiedTokenBalance(token, holder) {
+        return c.tokenBalance(checkAddress(token, 'token'), checkAddress(holder, 'holder'))
+      },
+      async verifiedTokenAllowance(token, owner, spender) {
+        return c.tokenAllowance(
+          checkAddress(token, 'token'),
+          checkAddress(owner, 'owner'),
+          checkAddress(spender, 'spender'),
+        )
+      },
+      async verifiedToken(t) {
+        return c.token(checkAddress(t, 'token'))
+      },
+      async verifiedHtlc(id) {
+        return c.htlc(checkHash(id, 'id'))
+      },
+      async verifiedTransaction(h) {
+        return c.transaction(checkHash(h, 'hash'))
+      },
+    }
+  }
+  const api = light === null ? fullApi : lightApi(light)
 
   const sink: NetworkSink = {
     async gossip(topic, data, from): Promise<GossipVerdict> {
-      const chainVerdict = chain.gossip(topic, data, from)
+      const chainVerdict = light === null ? chain.gossip(topic, data, from) : light.gossip(topic, data, from)
       if (chainVerdict !== null) return chainVerdict
       const offersVerdict = await offers.gossip(topic, data, from)
       if (offersVerdict !== null) return offersVerdict
@@ -454,7 +701,7 @@ export function createNode(init: NodeInit): Node {
       return record(from, received) === null ? 'ignore' : 'accept'
     },
     async request(protocol, data, from) {
-      const answer = chain.answer(protocol, data, from)
+      const answer = light === null ? chain.answer(protocol, data, from) : null
       if (answer !== null) return answer
       const offersAnswer = await offers.answer(protocol, data, from)
       if (offersAnswer !== null) return offersAnswer
@@ -484,6 +731,7 @@ export function createNode(init: NodeInit): Node {
         if (present.has(id)) continue
         peers.delete(id)
         chain.forgetPeer(id)
+        light?.forgetPeer(id)
       }
       init.emit('status', status())
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
@@ -499,19 +747,31 @@ export function createNode(init: NodeInit): Node {
     api,
     sink,
     async start() {
-      await chain.start()
+      if (light === null) {
+        await chain.start()
+        if (init.mine) chain.setMining(true)
+      } else {
+        await light.start()
+        init.emit('head', {
+          ...light.head(),
+          movedAt: performance.timeOrigin + performance.now(),
+          arrivedAt: null,
+        })
+        init.emit('mode', { kind: 'light' })
+      }
       await offers.start()
       // Every unfinished swap resumes from its records and the chain (no timers survive a reload).
       await (await swapService).start()
-      if (init.mine) chain.setMining(true)
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)
       init.emit('status', status())
     },
     stop() {
       chain.stop()
+      light?.stop()
     },
     syncer: chain.syncer,
     upgraded: () => chain.upgraded(),
+    light,
   }
 }

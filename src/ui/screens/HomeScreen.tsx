@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
+import { formatEther } from 'viem'
+import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { SyncStatus } from '../../node/sync/syncer'
-import { AddressLink } from '../components/explorer'
+import { AddressLink, useNodeQuery } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
 import { describeRelay, formatDuration, peerCountLabel } from '../format'
+import { saveModePin, storedModePin } from '../mode-setting'
+import { useAccount } from '../signer/account'
 import { useApp } from '../store'
 import { useNow } from '../useNow'
 
@@ -113,9 +117,13 @@ function ChainCards() {
         <h2 className="card__label">Head block</h2>
         <p className="card__value">{head ? `#${head.number.toLocaleString()}` : '—'}</p>
         <p className="muted small mono" title={head?.hash}>
-          {head ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)} · ${head.txCount} tx` : 'Starting…'}
+          {head
+            ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)}${head.txCount === null ? '' : ` · ${head.txCount} tx`}`
+            : 'Starting…'}
         </p>
       </article>
+      <ModeCard />
+      <BalanceCard />
       <SyncCard syncing={syncing} />
       <article className="card">
         <h2 className="card__label">Difficulty</h2>
@@ -153,6 +161,92 @@ function ChainCards() {
         )}
       </article>
     </section>
+  )
+}
+
+const MODE_HINT = {
+  light: 'Headers only: balances are read from full peers through proofs checked here.',
+  upgrading: 'Fetching the state in the background; balances are proven meanwhile.',
+  full: 'Downloads and executes every block on this device.',
+} as const
+
+/** The node's mode (light / upgrading n % / full) and the profile's pin, applied from the next load. */
+function ModeCard() {
+  const mode = useApp((s) => s.mode)
+  const profileId = useApp((s) => s.profile?.id)
+  const [pin, setPin] = useState<ModePin>('auto')
+  useEffect(() => {
+    if (profileId !== undefined) setPin(storedModePin(profileId))
+  }, [profileId])
+  return (
+    <article className="card" data-testid="node-mode" data-mode={mode?.kind ?? ''}>
+      <h2 className="card__label">Mode</h2>
+      <p className="card__value">{mode === null ? '—' : describeMode(mode)}</p>
+      {mode?.kind === 'upgrading' ? (
+        <progress className="sync-progress" max={100} value={mode.percent} aria-label="Upgrade to full" />
+      ) : null}
+      <p className="muted small">{mode === null ? 'Starting…' : MODE_HINT[mode.kind]}</p>
+      <label className="small">
+        Run as{' '}
+        <select
+          value={pin}
+          disabled={profileId === undefined}
+          onChange={(e) => {
+            const next = parseModePin(e.currentTarget.value)
+            if (next === undefined || profileId === undefined) return
+            saveModePin(profileId, next)
+            setPin(next)
+          }}
+        >
+          <option value="auto">auto (light, then full)</option>
+          <option value="light">light only</option>
+          <option value="full">full only</option>
+        </select>{' '}
+        from the next load
+      </label>
+    </article>
+  )
+}
+
+/**
+ * This tab's account balance as a verified read: on a light node proven against a header k deep
+ * ("verified at #n"), on a full node from the state it executed. Re-read (and re-verified) on every head,
+ * so a reorg of the header chain is followed. An unverified balance is never shown, only why.
+ */
+function BalanceCard() {
+  const profileId = useApp((s) => s.profile?.id)
+  const mode = useApp((s) => s.mode)
+  const signer = useAccount((s) => s.signer)
+  const load = useAccount((s) => s.load)
+  useEffect(() => {
+    if (profileId !== undefined) load(profileId)
+  }, [profileId, load])
+  const address = signer?.address
+  const result = useNodeQuery(
+    async (api) => (address === undefined ? null : api.verifiedAccount(address)),
+    [address],
+  )
+  const proven = result !== null && 'value' in result ? result.value : null
+  const light = mode !== null && mode.kind !== 'full'
+  return (
+    <article
+      className="card"
+      data-testid="verified-balance"
+      data-verified={String(proven !== null)}
+      data-number={proven?.number.toString() ?? ''}
+    >
+      <h2 className="card__label">Your balance</h2>
+      <p className="card__value">{proven === null ? '—' : `${formatEther(proven.value.balance)} TAB`}</p>
+      <p className="muted small" title={proven?.hash}>
+        {result !== null && 'error' in result
+          ? `Not verified yet: ${result.error}`
+          : proven === null
+            ? 'Verifying…'
+            : light
+              ? `✓ verified at #${proven.number.toLocaleString()}`
+              : `at #${proven.number.toLocaleString()}, executed on this node`}
+      </p>
+    </article>
   )
 }
 

@@ -280,7 +280,8 @@ function Unlocked() {
 }
 
 function Accounts() {
-  const { wallet, view, balances, backend } = useWallet()
+  const { wallet, view, balances, balancesAt, backend } = useWallet()
+  const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const [renaming, setRenaming] = useState<Address | null>(null)
   const [name, setName] = useState('')
   const [importing, setImporting] = useState(false)
@@ -344,6 +345,9 @@ function Accounts() {
                   data-testid={a.address === view.selected ? 'selected-balance' : undefined}
                 >
                   {formatEther(balances[a.address.toLowerCase()] ?? 0n)} TAB
+                  {light && balancesAt[a.address.toLowerCase()] !== undefined
+                    ? ` · ✓ verified at #${balancesAt[a.address.toLowerCase()]?.toLocaleString()}`
+                    : ''}
                 </span>
               </button>
             )}

@@ -8,7 +8,6 @@ import { createMemoryBackend, openMemoryRepository } from '../../../src/node/sto
 import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import { encodeHeadersRequest } from '../../../src/node/sync/messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
-import { parseInit } from '../../../src/node/worker/init'
 
 const GENESIS = testGenesis()
 
@@ -129,24 +128,12 @@ describe('Chain.adoptSnapshot', () => {
 })
 
 describe('mode', () => {
-  test('pins parse, modes describe themselves, and the worker init checks the pin', () => {
+  test('pins parse and modes describe themselves (the worker init check: test/node/worker)', () => {
     expect(parseModePin('light')).toBe('light')
     expect(parseModePin('turbo')).toBeUndefined()
     expect(parseModePin(null)).toBeUndefined()
     expect(describeMode({ kind: 'upgrading', percent: 42.7 })).toBe('upgrading 42 %')
     expect(describeMode({ kind: 'full' })).toBe('full')
-    const [a, b, c] = [new MessageChannel(), new MessageChannel(), new MessageChannel()]
-    const msg = {
-      type: 'init',
-      profileId: 'p',
-      chainId: 7,
-      mine: true,
-      ports: { api: a.port1, network: b.port1, sink: c.port1 },
-    }
-    expect(parseInit({ ...msg, mode: 'full' }).mode).toBe('full')
-    expect(parseInit(msg).mode).toBeUndefined()
-    expect(() => parseInit({ ...msg, mode: 'turbo' })).toThrow(/mode must be/)
-    for (const ch of [a, b, c]) ch.port1.close()
   })
 })
 

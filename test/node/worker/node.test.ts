@@ -163,9 +163,17 @@ describe('worker init message', () => {
     ['no profile', { type: 'init', chainId: 1, ports: {} }],
     ['bad chain id', { type: 'init', profileId: 'p', chainId: -1, ports: {} }],
     ['no mine flag', { type: 'init', profileId: 'p', chainId: 1, ports: {} }],
+    ['a bad mode pin', { type: 'init', profileId: 'p', chainId: 1, mine: false, modePin: 'fast', ports: {} }],
     [
       'ports not ports',
-      { type: 'init', profileId: 'p', chainId: 1, mine: false, ports: { api: 1, network: 2, sink: 3 } },
+      {
+        type: 'init',
+        profileId: 'p',
+        chainId: 1,
+        mine: false,
+        modePin: 'auto',
+        ports: { api: 1, network: 2, sink: 3 },
+      },
     ],
   ])('rejects %s with WORKER_BAD_INIT', (_name, msg) => {
     expect(() => parseInit(msg)).toThrowError(
@@ -180,9 +188,11 @@ describe('worker init message', () => {
       profileId: 'p',
       chainId: 7,
       mine: true,
+      modePin: 'light',
       ports: { api: a.port1, network: b.port1, sink: c.port1 },
     })
     expect(init.chainId).toBe(7)
+    expect(init.modePin).toBe('light')
     for (const ch of [a, b, c]) ch.port1.close()
   })
 })

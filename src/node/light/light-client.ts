@@ -1,0 +1,535 @@
+import type { Address, Hex } from 'viem'
+import { BlockError } from '../chain/block-error'
+import type { Genesis } from '../chain/types'
+import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
+import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
+import {
+  accountKey,
+  htlcKey,
+  tokenAllowanceKey,
+  tokenBalanceKey,
+  tokenMetaKey,
+  tokenSupplyKey,
+} from '../state/keys'
+import { type Account, decodeAccount, decodeWord } from '../state/state'
+import { CircuitBreaker } from '../sync/circuit-breaker'
+import { SyncError } from '../sync/errors'
+import {
+  decodeHeadersResponse,
+  encodeHeadersRequest,
+  type HeadersResponse,
+  MAX_HEADERS_PER_REQUEST,
+} from '../sync/messages'
+import { DROP_SCORE, type Offence, PeerScores } from '../sync/peer-scores'
+import {
+  decodeInclusionResponse,
+  decodeStateProofResponse,
+  encodeInclusionRequest,
+  encodeStateProofRequest,
+  MAX_PROOF_KEYS,
+} from '../sync/proof-messages'
+import { syncProtocols } from '../sync/sync-server'
+import type { SyncStatus } from '../sync/syncer'
+import { LightError } from './errors'
+import { HeaderChain, type StoredHeader } from './header-chain'
+import { type ProvenInclusion, verifyInclusion, verifyStateValue } from './verify'
+
+/** A value proven against the state root of the header `number` / `hash`. */
+export interface Verified<T> {
+  readonly value: T
+  readonly verified: true
+  /** The header the value was proven at (at least `confirmations` deep when proven). */
+  readonly number: bigint
+  readonly hash: Hex
+}
+
+/** A token's metadata and total supply, proven. */
+export interface ProvenToken extends TokenMeta {
+  readonly address: Address
+  readonly totalSupply: bigint
+}
+
+export interface LightClientConfig {
+  /** Timeout of one request, ms. */
+  readonly requestTimeoutMs: number
+  /** Peers asked for one proof before it is reported unverified. */
+  readonly maxAttempts: number
+  /** How long a dropped peer is kept out, ms. */
+  readonly banMs: number
+  /** Failed header-sync attempts after which a run gives up (the next peer head starts a new one). */
+  readonly maxFailuresPerRun: number
+}
+
+export const DEFAULT_LIGHT_CONFIG: LightClientConfig = {
+  requestTimeoutMs: 10_000,
+  maxAttempts: 3,
+  banMs: 10 * 60_000,
+  maxFailuresPerRun: 12,
+}
+
+export interface LightClientInit {
+  readonly genesis: Genesis
+  /** One request/response exchange (the network bridge's `request`). */
+  readonly request: (
+    peerId: string,
+    protocol: string,
+    data: Uint8Array,
+    timeoutMs: number,
+  ) => Promise<Uint8Array>
+  /** Closes the links to a misbehaving peer and keeps it out for `banMs` (the host's `disconnect`). */
+  readonly disconnect: (peerId: string, reason: string, banMs: number) => Promise<void>
+  readonly now: () => number
+  /** The canonical header head moved; `removed` lists the headers a reorg took out (newest first). */
+  readonly onHead?: (head: StoredHeader, removed: readonly Hex[]) => void
+  /** Header sync started, progressed or ended (`eth_syncing` shape, in header numbers). */
+  readonly onStatus?: (status: SyncStatus) => void
+  readonly config?: Partial<LightClientConfig>
+}
+
+/** Counters for tests, stats and the UI. */
+export interface LightCounters {
+  headersVerified: number
+  proofsVerified: number
+  proofsRejected: number
+  penalties: number
+  peersDropped: number
+}
+
+interface PeerView {
+  head: bigint
+  readonly breaker: CircuitBreaker
+}
+
+/** A failure that is the peer's fault and earns it a penalty. */
+class Misbehaviour extends Error {
+  constructor(
+    readonly offence: Offence,
+    reason: string,
+  ) {
+    super(reason)
+  }
+}
+
+/**
+ * The light client: follows the heaviest valid header chain (headers only, asked with the same
+ * `sync-headers` requests as the full syncer and checked with the same rules), and reads state and
+ * inclusion through proofs that full peers serve, verified against a header at least
+ * `params.confirmations` deep. A peer whose proof fails verification is penalised (one forged proof
+ * drops it: disconnected and banned) and the request goes to the next peer; after `maxAttempts`
+ * failures the query throws `LIGHT_UNVERIFIED` naming the data and why, and nothing unverified is
+ * returned.
+ */
+export class LightClient {
+  readonly headers: HeaderChain
+  readonly counters: LightCounters = {
+    headersVerified: 0,
+    proofsVerified: 0,
+    proofsRejected: 0,
+    penalties: 0,
+    peersDropped: 0,
+  }
+  readonly #init: LightClientInit
+  readonly #config: LightClientConfig
+  readonly #protocols: ReturnType<typeof syncProtocols>
+  readonly #peers = new Map<string, PeerView>()
+  readonly #banned = new Map<string, number>()
+  readonly #scores = new PeerScores()
+  #running: Promise<void> | null = null
+  #again = false
+  #stopped = false
+  #status: SyncStatus = false
+
+  constructor(init: LightClientInit) {
+    this.#init = init
+    this.#config = { ...DEFAULT_LIGHT_CONFIG, ...init.config }
+    this.headers = new HeaderChain(init.genesis)
+    this.#protocols = syncProtocols(init.genesis.params.chainId)
+  }
+
+  /** Where header sync stands (`eth_syncing` shape); false when no run is going. */
+  get status(): SyncStatus {
+    return this.#status
+  }
+
+  #setStatus(status: SyncStatus): void {
+    const s = this.#status
+    if (status === false && s === false) return
+    if (
+      status !== false &&
+      s !== false &&
+      status.currentBlock === s.currentBlock &&
+      status.highestBlock === s.highestBlock
+    )
+      return
+    this.#status = status
+    this.#init.onStatus?.(status)
+  }
+
+  #progress(starting: bigint): void {
+    const current = this.headers.head.header.number
+    let highest = current
+    for (const [id, p] of this.#peers) if (!this.isBanned(id) && p.head > highest) highest = p.head
+    this.#setStatus({ startingBlock: starting, currentBlock: current, highestBlock: highest })
+  }
+
+  /** Whether `peerId` is kept out. */
+  isBanned(peerId: string): boolean {
+    const until = this.#banned.get(peerId)
+    if (until === undefined) return false
+    if (until > this.#init.now()) return true
+    this.#banned.delete(peerId)
+    return false
+  }
+
+  /** A peer told us its head (beacon or status answer): it may serve proofs; sync headers if ahead. */
+  notePeerHead(peerId: string, head: bigint): void {
+    if (this.isBanned(peerId)) return
+    const p = this.#peer(peerId)
+    if (head > p.head) p.head = head
+    if (head > this.headers.head.header.number) this.start()
+  }
+
+  forgetPeer(peerId: string): void {
+    this.#peers.delete(peerId)
+  }
+
+  /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
+  penalize(peerId: string, offence: Offence): void {
+    if (this.isBanned(peerId)) return
+    const now = this.#init.now()
+    this.counters.penalties++
+    if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return
+    this.#banned.set(peerId, now + this.#config.banMs)
+    this.#peers.delete(peerId)
+    this.#scores.forget(peerId)
+    this.counters.peersDropped++
+    void this.#init.disconnect(peerId, offence, this.#config.banMs).catch(() => {})
+  }
+
+  /** Starts a header sync run unless one is going (then it runs once more when done). */
+  start(): void {
+    if (this.#stopped) return
+    if (this.#running !== null) {
+      this.#again = true
+      return
+    }
+    this.#running = this.#run().finally(() => {
+      this.#running = null
+      if (this.#again) {
+        this.#again = false
+        this.start()
+      }
+    })
+  }
+
+  /** Resolves when the current header sync run (if any) and its follow-ups have ended. */
+  async idle(): Promise<void> {
+    while (this.#running !== null) await this.#running
+  }
+
+  stop(): void {
+    this.#stopped = true
+  }
+
+  /** Balance and nonce of `address`, proven. */
+  async account(address: Address): Promise<Verified<Account>> {
+    const r = await this.prove([accountKey(address)], `account ${address}`)
+    return { ...r, value: decodeAccount(r.value[0]) }
+  }
+
+  /** ERC20 balance of `holder` in `token`, proven (0 for an unknown token). */
+  async tokenBalance(token: Address, holder: Address): Promise<Verified<bigint>> {
+    const r = await this.prove([tokenBalanceKey(token, holder)], `balance of ${holder} in ${token}`)
+    return { ...r, value: decodeWord(r.value[0]) }
+  }
+
+  async tokenAllowance(token: Address, owner: Address, spender: Address): Promise<Verified<bigint>> {
+    const r = await this.prove(
+      [tokenAllowanceKey(token, owner, spender)],
+      `allowance of ${spender} in ${token}`,
+    )
+    return { ...r, value: decodeWord(r.value[0]) }
+  }
+
+  /** Metadata and supply of the token at `token`, proven; value null when proven absent. */
+  async token(token: Address): Promise<Verified<ProvenToken | null>> {
+    const r = await this.prove([tokenMetaKey(token), tokenSupplyKey(token)], `token ${token}`)
+    const [meta, supply] = r.value
+    return {
+      ...r,
+      value:
+        meta === null || meta === undefined
+          ? null
+          : { ...decodeTokenMeta(meta), address: token, totalSupply: decodeWord(supply) },
+    }
+  }
+
+  /** The HTLC lock record `id`, proven; value null when proven absent. */
+  async htlc(id: Hex): Promise<Verified<HtlcLock | null>> {
+    const r = await this.prove([htlcKey(id)], `HTLC lock ${id}`)
+    const raw = r.value[0]
+    return { ...r, value: raw === null || raw === undefined ? null : decodeLock(raw) }
+  }
+
+  /**
+   * Raw values of `keys` (logical keys, `state/keys.ts`) proven against the anchor header's state root
+   * (null: proven absent). Throws `LIGHT_UNVERIFIED` when no peer gave a proof that verifies.
+   */
+  async prove(keys: readonly string[], what: string): Promise<Verified<(Uint8Array | null)[]>> {
+    if (keys.length === 0 || keys.length > MAX_PROOF_KEYS) throw new RangeError('1 to 64 keys per proof')
+    const anchor = this.headers.anchor()
+    return this.#attempt(what, async (peerId) => {
+      const bytes = await this.#ask(
+        peerId,
+        this.#protocols.proof,
+        encodeStateProofRequest({ blockHash: anchor.hash, keys }),
+      )
+      const proofs = decode(() => decodeStateProofResponse(bytes))
+      if (proofs === null) return { unavailable: `${peerId} holds no state at #${anchor.header.number}` }
+      if (proofs.length !== keys.length)
+        throw new Misbehaviour('wrong-response', 'a proof count unlike the keys')
+      const values = keys.map((key, i) => {
+        try {
+          return verifyStateValue(anchor.header.stateRoot, key, proofs[i] ?? [])
+        } catch (err) {
+          if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
+          throw err
+        }
+      })
+      return { value: { value: values, verified: true, number: anchor.header.number, hash: anchor.hash } }
+    })
+  }
+
+  /**
+   * A transaction and its receipt proven against a canonical header of our chain, with the header's
+   * confirmations; null when every peer asked says it holds no such canonical transaction. Throws
+   * `LIGHT_UNVERIFIED` when peers answered but none with a proof that verifies.
+   */
+  async transaction(hash: Hex): Promise<Verified<ProvenInclusion & { confirmations: bigint }> | null> {
+    const what = `transaction ${hash}`
+    let notFound = 0
+    try {
+      return await this.#attempt(what, async (peerId) => {
+        const bytes = await this.#ask(peerId, this.#protocols.inclusion, encodeInclusionRequest([hash]))
+        const entries = decode(() => decodeInclusionResponse(bytes))
+        if (entries.length !== 1) throw new Misbehaviour('wrong-response', 'an entry count unlike the hashes')
+        const entry = entries[0]
+        if (entry === null || entry === undefined) {
+          notFound++
+          return { unavailable: `${peerId} knows no canonical transaction ${hash}` }
+        }
+        const header = this.headers.get(entry.blockHash)
+        // A block our header chain does not hold (or not canonically) may be the peer's own branch: not
+        // verifiable here, but not proof of malice either.
+        if (header === undefined || !this.headers.isCanonical(header.hash))
+          return { unavailable: `${peerId} places it in a block off our header chain` }
+        let proven: ProvenInclusion
+        try {
+          proven = verifyInclusion(header.header, hash, entry)
+        } catch (err) {
+          if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
+          throw err
+        }
+        const confirmations = this.headers.head.header.number - header.header.number + 1n
+        return {
+          value: {
+            value: { ...proven, confirmations },
+            verified: true,
+            number: header.header.number,
+            hash: header.hash,
+          },
+        }
+      })
+    } catch (err) {
+      if (
+        err instanceof LightError &&
+        err.type.code === 'LIGHT_UNVERIFIED' &&
+        notFound > 0 &&
+        notFound === err.type.attempts
+      )
+        return null
+      throw err
+    }
+  }
+
+  /** Peers to ask for proofs, best claimed head first, skipping banned and open-circuited ones. */
+  #candidates(): [string, PeerView][] {
+    const now = this.#init.now()
+    return [...this.#peers]
+      .filter(([id, p]) => !this.isBanned(id) && p.breaker.state(now) !== 'open')
+      .sort(([, a], [, b]) => (a.head === b.head ? 0 : a.head > b.head ? -1 : 1))
+  }
+
+  /**
+   * Runs `once` against up to `maxAttempts` peers, each at most once, until one gives a verified
+   * value. Misbehaviour penalises the peer; transport failures count against its breaker.
+   */
+  async #attempt<T>(
+    what: string,
+    once: (peerId: string) => Promise<{ value: T } | { unavailable: string }>,
+  ): Promise<T> {
+    const failures: string[] = []
+    const tried = new Set<string>()
+    while (tried.size < this.#config.maxAttempts) {
+      const pick = this.#candidates().find(([id, p]) => !tried.has(id) && p.breaker.allow(this.#init.now()))
+      if (pick === undefined) break
+      const [peerId, peer] = pick
+      tried.add(peerId)
+      try {
+        const r = await once(peerId)
+        peer.breaker.success()
+        if ('value' in r) {
+          this.counters.proofsVerified++
+          return r.value
+        }
+        failures.push(r.unavailable)
+      } catch (err) {
+        if (err instanceof Misbehaviour) {
+          peer.breaker.success()
+          this.counters.proofsRejected++
+          this.penalize(peerId, err.offence)
+          failures.push(`${peerId}: ${err.message}`)
+        } else {
+          peer.breaker.failure(this.#init.now())
+          failures.push(`${peerId}: ${err instanceof Error ? err.message : String(err)}`)
+        }
+      }
+    }
+    if (failures.length === 0) failures.push('no peer to ask')
+    throw new LightError({ code: 'LIGHT_UNVERIFIED', what, attempts: tried.size, failures })
+  }
+
+  #peer(peerId: string): PeerView {
+    let p = this.#peers.get(peerId)
+    if (p === undefined) {
+      p = {
+        head: -1n,
+        breaker: new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 60_000 }),
+      }
+      this.#peers.set(peerId, p)
+    }
+    return p
+  }
+
+  #ask(peerId: string, protocol: string, body: Uint8Array): Promise<Uint8Array> {
+    return this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
+  }
+
+  async #run(): Promise<void> {
+    const starting = this.headers.head.header.number
+    try {
+      await this.#runFrom(starting)
+    } finally {
+      this.#setStatus(false)
+    }
+  }
+
+  async #runFrom(starting: bigint): Promise<void> {
+    let failures = 0
+    while (!this.#stopped && failures < this.#config.maxFailuresPerRun) {
+      const now = this.#init.now()
+      const ahead = this.#candidates().filter(([, p]) => p.head > this.headers.head.header.number)
+      const pick = ahead.find(([, p]) => p.breaker.allow(now))
+      if (pick === undefined) return
+      const [peerId, peer] = pick
+      this.#progress(starting)
+      try {
+        const moved = await this.#syncFrom(peerId, peer, starting)
+        peer.breaker.success()
+        // The peer answered but we did not move (its chain is not heavier, or held for the clock).
+        if (!moved) peer.head = this.headers.head.header.number
+      } catch (err) {
+        failures++
+        if (err instanceof Misbehaviour) {
+          peer.breaker.success()
+          this.penalize(peerId, err.offence)
+        } else {
+          peer.breaker.failure(this.#init.now())
+        }
+      }
+    }
+  }
+
+  async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<HeadersResponse> {
+    const count = MAX_HEADERS_PER_REQUEST
+    const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
+    const res = decode(() => decodeHeadersResponse(bytes))
+    if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
+    res.headers.forEach((h, i) => {
+      if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
+    })
+    peer.head = res.headNumber
+    return res
+  }
+
+  /** Header ranges from one peer until its head: returns whether our header head moved. */
+  async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
+    const chain = this.headers
+    const before = chain.head.hash
+    const ours = chain.head.header.number
+    const maxDepth = BigInt(chain.params.maxReorgDepth)
+    const floor = ours > maxDepth ? ours - maxDepth : 0n
+    const count = BigInt(MAX_HEADERS_PER_REQUEST)
+    let from = ours > 32n ? ours - 32n : 0n
+    for (;;) {
+      const res = await this.#requestHeaders(peerId, peer, from)
+      const first = res.headers[0]
+      if (first === undefined) {
+        if (res.headNumber < from && from > floor) {
+          from = res.headNumber > 32n ? res.headNumber - 32n : 0n
+          if (from < floor) from = floor
+          continue
+        }
+        break
+      }
+      if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
+      if (chain.get(first.parentHash) === undefined && first.number > 0n) {
+        // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
+        if (from <= floor) break
+        from = from > floor + count ? from - count : floor
+        continue
+      }
+      for (const header of res.headers) {
+        try {
+          const r = chain.add(header, BigInt(this.#init.now()))
+          if (r.kind === 'known') continue
+          this.counters.headersVerified++
+          if (r.kind === 'extended') this.#init.onHead?.(chain.head, [])
+          if (r.kind === 'reorg') this.#init.onHead?.(chain.head, r.removed)
+        } catch (err) {
+          if (!(err instanceof BlockError)) throw err
+          switch (err.type.code) {
+            case 'BLOCK_FUTURE':
+            case 'BLOCK_REORG_TOO_DEEP':
+              // Not yet, or a branch we will not follow: no fault, nothing more to take from this peer.
+              return chain.head.hash !== before
+            case 'BLOCK_UNKNOWN_PARENT':
+              throw new Misbehaviour('wrong-response', 'headers not linked')
+            default:
+              throw new Misbehaviour('invalid-block', err.message)
+          }
+        }
+      }
+      this.#progress(starting)
+      const last = res.headers.at(-1)
+      if (last === undefined || last.number >= res.headNumber) break
+      from = last.number + 1n
+    }
+    return chain.head.hash !== before
+  }
+}
+
+/** Decodes a response; undecodable or oversized bytes are the sender's misbehaviour. */
+function decode<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof SyncError) {
+      throw new Misbehaviour(
+        err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage',
+        err.message,
+      )
+    }
+    throw err
+  }
+}

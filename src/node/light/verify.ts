@@ -1,0 +1,106 @@
+import type { Address, Hex } from 'viem'
+import type { Header, Log } from '../chain/types'
+import { bytesEqual, bytesToBigint, fromHex, keccak, toHex } from '../codec/bytes'
+import { CodecError } from '../codec/errors'
+import { verifyMerkleProof } from '../codec/merkle'
+import { encodeReceipt } from '../codec/receipt'
+import { type RlpItem, rlpDecode } from '../codec/rlp'
+import { StateError } from '../state/errors'
+import { verifyStateProof } from '../state/state'
+import type { InclusionEntry } from '../sync/proof-messages'
+import { LightError } from './errors'
+
+const bad = (what: string, reason: string): LightError =>
+  new LightError({ code: 'LIGHT_BAD_PROOF', what, reason })
+
+/**
+ * The raw state value of `logicalKey` proven against `stateRoot` (null when proven absent). Throws
+ * `LightError` `LIGHT_BAD_PROOF` for a tampered, truncated or malformed proof, or one of another key.
+ */
+export function verifyStateValue(
+  stateRoot: Hex,
+  logicalKey: string,
+  nodes: readonly Hex[],
+): Uint8Array | null {
+  try {
+    return verifyStateProof(stateRoot, logicalKey, nodes)
+  } catch (err) {
+    if (err instanceof StateError || err instanceof CodecError)
+      throw bad(`state key ${logicalKey}`, err.message)
+    throw err
+  }
+}
+
+/** A transaction and its receipt proven against a header's transactions and receipts roots. */
+export interface ProvenInclusion {
+  readonly blockHash: Hex
+  readonly blockNumber: bigint
+  readonly index: number
+  readonly rawTx: Hex
+  readonly status: 0 | 1
+  readonly cumulativeGasUsed: bigint
+  readonly logs: readonly Log[]
+}
+
+/**
+ * Checks an inclusion entry for `txHash` against `header` (the header of `entry.blockHash`): the
+ * transaction's bytes hash to `txHash` and sit at `index` of the transactions root; the receipt's
+ * consensus encoding sits at the same index of the receipts root and decodes canonically. Throws
+ * `LightError` `LIGHT_BAD_PROOF`.
+ */
+export function verifyInclusion(header: Header, txHash: Hex, entry: InclusionEntry): ProvenInclusion {
+  const what = `inclusion of ${txHash}`
+  if (toHex(keccak(fromHex(entry.rawTx))) !== txHash) throw bad(what, 'transaction bytes of another hash')
+  const txProof = { index: entry.index, count: entry.count, siblings: entry.txSiblings }
+  if (!verifyMerkleProof(header.transactionsRoot, txHash, txProof))
+    throw bad(what, 'transaction path does not lead to the transactions root')
+  const receiptBytes = fromHex(entry.receipt)
+  const receiptProof = { index: entry.index, count: entry.count, siblings: entry.receiptSiblings }
+  if (!verifyMerkleProof(header.receiptsRoot, toHex(keccak(receiptBytes)), receiptProof))
+    throw bad(what, 'receipt path does not lead to the receipts root')
+  const receipt = decodeReceipt(receiptBytes, what)
+  return {
+    blockHash: entry.blockHash,
+    blockNumber: header.number,
+    index: entry.index,
+    rawTx: entry.rawTx,
+    ...receipt,
+  }
+}
+
+/** Decodes a receipt's consensus encoding; it must re-encode to the same bytes. */
+function decodeReceipt(
+  bytes: Uint8Array,
+  what: string,
+): Pick<ProvenInclusion, 'status' | 'cumulativeGasUsed' | 'logs'> {
+  let item: RlpItem
+  try {
+    item = rlpDecode(bytes)
+  } catch (err) {
+    if (err instanceof CodecError) throw bad(what, `receipt: ${err.message}`)
+    throw err
+  }
+  const str = (x: RlpItem | undefined): Uint8Array => {
+    if (!(x instanceof Uint8Array)) throw bad(what, 'receipt field is not a byte string')
+    return x
+  }
+  const arr = (x: RlpItem | undefined): RlpItem[] => {
+    if (!Array.isArray(x)) throw bad(what, 'receipt field is not a list')
+    return x
+  }
+  const [status, gas, logs] = arr(item)
+  const receipt = {
+    status: (str(status).length === 0 ? 0 : 1) as 0 | 1,
+    cumulativeGasUsed: bytesToBigint(str(gas)),
+    logs: arr(logs).map((l) => {
+      const [address, topics, data] = arr(l)
+      return {
+        address: toHex(str(address)) as Address,
+        topics: arr(topics).map((t) => toHex(str(t))),
+        data: toHex(str(data)),
+      }
+    }),
+  }
+  if (!bytesEqual(encodeReceipt(receipt), bytes)) throw bad(what, 'receipt is not canonically encoded')
+  return receipt
+}

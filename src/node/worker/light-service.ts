@@ -1,0 +1,134 @@
+import type { Address, Hex } from 'viem'
+import { decodeBlock } from '../chain/block'
+import { BlockError } from '../chain/block-error'
+import { parseTx } from '../chain/tx'
+import type { Genesis, Tx } from '../chain/types'
+import { fromHex } from '../codec/bytes'
+import { nextBaseFee } from '../consensus/base-fee'
+import type { StoredHeader } from '../light/header-chain'
+import { LightClient, type LightClientConfig } from '../light/light-client'
+import type { GossipVerdict, NetworkApi } from '../network/bridge'
+import { chainTopic } from '../network/protocol'
+import type { Remote } from '../rpc/protocol'
+import type { SyncStatus } from '../sync/syncer'
+import type { HeadInfo } from './chain-service'
+
+export interface LightServiceInit {
+  readonly genesis: Genesis
+  readonly network: Remote<NetworkApi>
+  readonly now: () => number
+  /** The header head moved; `removed` lists the headers a reorg took out (newest first). */
+  readonly onHead: (head: HeadInfo, removed: readonly Hex[]) => void
+  /** Header sync started, progressed or ended. */
+  readonly onSyncing?: (status: SyncStatus) => void
+  /** A transaction this node submitted. */
+  readonly onPendingTx?: (tx: Tx) => void
+  readonly config?: Partial<LightClientConfig>
+}
+
+/** Head info of a header: a light node knows no bodies, so the transaction count is unknown (null). */
+export function headerHeadInfo(h: StoredHeader): HeadInfo {
+  return {
+    number: h.header.number,
+    hash: h.hash,
+    timestamp: h.header.timestamp,
+    difficulty: h.header.difficulty,
+    totalDifficulty: h.totalDifficulty,
+    txCount: null,
+  }
+}
+
+/**
+ * Light mode in the worker: the light client (src/node/light) on the network bridge. It follows
+ * headers by range from peers that are ahead and takes the header of each gossiped block (checked by
+ * the header rules; the verdict is always `ignore`, so a body it cannot check is never forwarded), and
+ * submits transactions by gossip after checking what it can alone (encoding, chain id, signature).
+ */
+export function createLightService(init: LightServiceInit) {
+  const blocksTopic = chainTopic(init.genesis.params.chainId, 'blocks')
+  const txsTopic = chainTopic(init.genesis.params.chainId, 'txs')
+  const client = new LightClient({
+    genesis: init.genesis,
+    request: (peer, protocol, data, timeoutMs) => init.network.request(peer, protocol, data, timeoutMs),
+    disconnect: (peer, reason, banMs) => init.network.disconnect(peer, reason, banMs),
+    now: init.now,
+    onHead: (head, removed) => init.onHead(headerHeadInfo(head), removed),
+    ...(init.onSyncing === undefined ? {} : { onStatus: init.onSyncing }),
+    ...(init.config === undefined ? {} : { config: init.config }),
+  })
+  /** Highest nonce submitted here per sender, so consecutive sends get consecutive nonces. */
+  const submitted = new Map<Address, bigint>()
+
+  return {
+    client,
+    head: (): HeadInfo => headerHeadInfo(client.headers.head),
+    async start(): Promise<void> {
+      await init.network.subscribe(blocksTopic)
+    },
+    stop(): void {
+      client.stop()
+    },
+    /** Base fee of the next block, from the head header. */
+    nextBaseFee: (): bigint => nextBaseFee(client.headers.params, client.headers.head.header),
+    /** The next nonce for `address`: its proven nonce, or past what this node submitted for it. */
+    async pendingNonce(address: Address): Promise<bigint> {
+      const proven = (await client.account(address)).value.nonce
+      const sent = submitted.get(address)
+      return sent !== undefined && sent >= proven ? sent + 1n : proven
+    },
+    /**
+     * Checks a raw transaction alone (encoding, chain id, static gas rules, signature: typed `TxError`)
+     * and gossips it to the full nodes. Its state checks (nonce, funds) happen at theirs.
+     */
+    async submitTransaction(raw: Hex): Promise<Hex> {
+      const tx = parseTx(raw, client.headers.params)
+      await init.network.publish(txsTopic, fromHex(raw))
+      const sent = submitted.get(tx.from)
+      if (sent === undefined || tx.nonce > sent) submitted.set(tx.from, tx.nonce)
+      init.onPendingTx?.(tx)
+      return tx.hash
+    },
+    notePeerHead(peer: string, head: bigint): void {
+      client.notePeerHead(peer, head)
+    },
+    forgetPeer(peer: string): void {
+      client.forgetPeer(peer)
+    },
+    /** Verdict on gossip (null for other topics): headers of blocks are taken, bodies never forwarded. */
+    gossip(topic: string, data: Uint8Array, from: string): GossipVerdict | null {
+      if (topic !== blocksTopic) return null
+      if (client.isBanned(from)) return 'reject'
+      let header: ReturnType<typeof decodeBlock>['header']
+      try {
+        header = decodeBlock(data).header
+      } catch (err) {
+        if (!(err instanceof BlockError)) throw err
+        client.penalize(from, err.type.code === 'BLOCK_TOO_LARGE' ? 'oversized' : 'garbage')
+        return 'reject'
+      }
+      try {
+        const r = client.headers.add(header, BigInt(init.now()))
+        if (r.kind === 'extended') init.onHead(headerHeadInfo(client.headers.head), [])
+        if (r.kind === 'reorg') init.onHead(headerHeadInfo(client.headers.head), r.removed)
+        client.notePeerHead(from, header.number)
+      } catch (err) {
+        if (!(err instanceof BlockError)) throw err
+        switch (err.type.code) {
+          case 'BLOCK_UNKNOWN_PARENT':
+            // We are behind: fetch the headers in between from this peer.
+            client.notePeerHead(from, header.number)
+            break
+          case 'BLOCK_FUTURE':
+          case 'BLOCK_REORG_TOO_DEEP':
+            break
+          default:
+            client.penalize(from, 'invalid-block')
+            return 'reject'
+        }
+      }
+      return 'ignore'
+    },
+  }
+}
+
+export type LightService = ReturnType<typeof createLightService>

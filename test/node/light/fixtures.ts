@@ -1,0 +1,85 @@
+import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { hashBlock } from '../../../src/node/chain/block'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { testGenesis } from '../../../src/node/chain/genesis'
+import type { Block, Genesis } from '../../../src/node/chain/types'
+import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
+import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
+import { account, addressOf, mineOn } from '../chain/chain-fixtures'
+
+/** Fixtures of the light-mode tests: a chain with a token, a transfer and an approval in block 1. */
+
+export const GENESIS = testGenesis()
+export const ALICE = addressOf(0)
+export const BOB = addressOf(1)
+/** The token ALICE creates in block 1 (her first contract creation). */
+export const TOKEN: Address = tokenAddress(ALICE, 0n)
+
+function sign(nonce: number, to: Address, data: Hex): Promise<Hex> {
+  return account(0).signTransaction({
+    chainId: GENESIS.params.chainId,
+    type: 'eip1559',
+    nonce,
+    to,
+    data,
+    gas: 300_000n,
+    maxFeePerGas: 10n ** 10n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  })
+}
+
+/** The three transactions of block 1: create GLD (1,000), send 250 to BOB, approve BOB for 40. */
+export async function block1Txs(): Promise<Hex[]> {
+  return [
+    await sign(
+      0,
+      TOKEN_FACTORY_ADDRESS,
+      encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: ['Gold', 'GLD', 2, 1000n],
+      }),
+    ),
+    await sign(1, TOKEN, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 250n] })),
+    await sign(2, TOKEN, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, 40n] })),
+  ]
+}
+
+/** Mines `n` blocks on `chain`'s head (from `parentHash` when given), spaced 2 s, with `miner`. */
+export function extend(chain: Chain, n: number, opts: { parentHash?: Hex; miner?: Address } = {}): Block[] {
+  const out: Block[] = []
+  let parent = opts.parentHash ?? chain.head.hash
+  for (let i = 0; i < n; i++) {
+    const block = mineOn(chain, [], {
+      parentHash: parent,
+      ...(opts.miner === undefined ? {} : { miner: opts.miner }),
+    })
+    chain.importBlock(block, block.header.timestamp)
+    out.push(block)
+    parent = hashBlock(block)
+  }
+  return out
+}
+
+/** A chain (in a memory store) of block 1 with the token transactions, then `more` empty blocks. */
+export async function tokenChain(
+  more: number,
+  genesis: Genesis = GENESIS,
+): Promise<{ chain: Chain; store: MemoryChainStore }> {
+  const store = new MemoryChainStore()
+  const chain = new Chain({ genesis, store })
+  const raws = await block1Txs()
+  const b1 = mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: raws }))
+  chain.importBlock(b1, b1.header.timestamp)
+  extend(chain, more)
+  return { chain, store }
+}
+
+/** `x`, asserting that it is there (tests read fixtures they just built). */
+export function must<T>(x: T | null | undefined): T {
+  if (x === null || x === undefined) throw new Error('fixture missing')
+  return x
+}

@@ -1,0 +1,119 @@
+import { describe, expect, test } from 'vitest'
+import { hashBlock } from '../../../src/node/chain/block'
+import { BlockError } from '../../../src/node/chain/block-error'
+import { Chain } from '../../../src/node/chain/chain'
+import { testGenesis } from '../../../src/node/chain/genesis'
+import { hashHeader } from '../../../src/node/chain/header'
+import type { Header } from '../../../src/node/chain/types'
+import { checkPow } from '../../../src/node/consensus/pow'
+import { HeaderChain } from '../../../src/node/light/header-chain'
+import { addressOf, seal } from '../chain/chain-fixtures'
+import { extend, GENESIS, must } from './fixtures'
+
+/** Far past every test header's timestamp: the future rule never fires unless a test wants it. */
+const NOW = 10n ** 15n
+
+function code(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof BlockError) return err.type.code
+    throw err
+  }
+  return 'accepted'
+}
+
+/** `header` with fields changed and sealed again, so only the changed rule can fail. */
+function reseal(header: Header, change: Partial<Header>): Header {
+  return seal({ header: { ...header, ...change, nonce: 0n }, transactions: [] }).header
+}
+
+function fullChain(n: number, genesis = GENESIS) {
+  const chain = new Chain({ genesis })
+  const blocks = extend(chain, n)
+  return { chain, headers: blocks.map((b) => b.header) }
+}
+
+describe('header chain', () => {
+  test('follows a valid chain; the anchor is k deep', () => {
+    const { chain, headers } = fullChain(10)
+    const hc = new HeaderChain(GENESIS)
+    expect(hc.genesisHash).toBe(chain.genesisHash)
+    for (const h of headers) expect(hc.add(h, NOW).kind).toBe('extended')
+    expect(hc.head.hash).toBe(chain.head.hash)
+    expect(hc.head.totalDifficulty).toBe(chain.head.totalDifficulty)
+    expect(hc.anchor(3).header.number).toBe(8n)
+    expect(hc.anchor(1).hash).toBe(chain.head.hash)
+    expect(new HeaderChain(GENESIS).anchor(3).header.number).toBe(0n)
+    expect(hc.add(headers[4] as Header, NOW).kind).toBe('known')
+  })
+
+  test('bad headers are refused with typed errors and change nothing', () => {
+    const { headers } = fullChain(3)
+    const hc = new HeaderChain(GENESIS)
+    hc.add(headers[0] as Header, NOW)
+    const next = headers[1] as Header
+    const parent = headers[0] as Header
+    let failing = next.nonce + 1n
+    while (checkPow({ ...next, nonce: failing })) failing++
+    const cases: [string, Header][] = [
+      ['BLOCK_INSUFFICIENT_WORK', { ...next, nonce: failing }],
+      ['BLOCK_UNKNOWN_PARENT', reseal(next, { parentHash: `0x${'ab'.repeat(32)}` })],
+      ['BLOCK_BAD_TIMESTAMP', reseal(next, { timestamp: parent.timestamp })],
+      ['BLOCK_BAD_DIFFICULTY', reseal(next, { difficulty: next.difficulty + 1n })],
+      ['BLOCK_BAD_NUMBER', reseal(next, { number: next.number + 1n })],
+      ['BLOCK_BAD_BASE_FEE', reseal(next, { baseFeePerGas: next.baseFeePerGas + 1n })],
+      ['BLOCK_BAD_GAS_LIMIT', reseal(next, { gasLimit: next.gasLimit - 1n })],
+    ]
+    for (const [expected, header] of cases) {
+      expect(
+        code(() => hc.add(header, NOW)),
+        expected,
+      ).toBe(expected)
+      expect(hc.get(hashHeader(header))).toBeUndefined()
+      expect(hc.head.header.number).toBe(1n)
+    }
+    // Dated beyond the future tolerance of our clock: "not yet", and nothing stored.
+    expect(code(() => hc.add(next, next.timestamp - 60_000n))).toBe('BLOCK_FUTURE')
+    expect(hc.add(next, NOW).kind).toBe('extended')
+  })
+
+  test('the minimum block interval of the genesis is enforced', () => {
+    const genesis = testGenesis({ params: { minBlockIntervalMs: 1_000 } })
+    const { headers } = fullChain(1, genesis)
+    const first = headers[0] as Header
+    const hc = new HeaderChain(genesis)
+    expect(code(() => hc.add(reseal(first, { timestamp: genesis.timestamp + 999n }), NOW))).toBe(
+      'BLOCK_BAD_TIMESTAMP',
+    )
+    expect(hc.add(first, NOW).kind).toBe('extended')
+  })
+
+  test('switches to a heavier branch and reports what left; a reorg past the limit is refused', () => {
+    const genesis = testGenesis({ params: { maxReorgDepth: 4 } })
+    const chain = new Chain({ genesis })
+    const main = extend(chain, 6)
+    const fork = extend(chain, 4, { parentHash: hashBlock(must(main[2])), miner: addressOf(7) })
+    const hc = new HeaderChain(genesis)
+    for (const b of main) hc.add(b.header, NOW)
+    const mainHead = hc.head.hash
+    const results = fork.map((b) => hc.add(b.header, NOW).kind)
+    // Blocks 4' and 5' are lighter or equal (ties keep the first seen); 6' is not heavier than 6; 7' is.
+    expect(results).toEqual(['side', 'side', 'side', 'reorg'])
+    expect(hc.head.hash).toBe(hashBlock(must(fork[3])))
+    expect(hc.isCanonical(mainHead)).toBe(false)
+    expect(hc.byNumber(3n)?.hash).toBe(hashBlock(must(main[2])))
+    expect(hc.byNumber(4n)?.hash).toBe(hashBlock(must(fork[0])))
+
+    // A branch forking 6 below the head (limit 4) is refused before it is stored.
+    const deep = new Chain({ genesis })
+    const base = extend(deep, 2)
+    const far = extend(deep, 1, { parentHash: hashBlock(must(base[0])), miner: addressOf(6) })
+    const hc2 = new HeaderChain(genesis)
+    for (const b of [...base, ...extend(deep, 5, { parentHash: hashBlock(must(base[1])) })])
+      hc2.add(b.header, NOW)
+    expect(hc2.head.header.number).toBe(7n)
+    expect(code(() => hc2.add(must(far[0]).header, NOW))).toBe('BLOCK_REORG_TOO_DEEP')
+    expect(hc2.get(hashBlock(must(far[0])))).toBeUndefined()
+  })
+})

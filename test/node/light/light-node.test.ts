@@ -1,0 +1,218 @@
+import type { Hex } from 'viem'
+import { afterEach, describe, expect, test } from 'vitest'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { DEVNET_ACCOUNTS } from '../../../src/node/chain/genesis'
+import { fromHex, toHex } from '../../../src/node/codec/bytes'
+import { rlpEncode } from '../../../src/node/codec/rlp'
+import { LightError } from '../../../src/node/light/errors'
+import type { NetworkSink } from '../../../src/node/network/bridge'
+import { memoryHub } from '../../../src/node/network/memory'
+import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
+import { addressOf, transfer } from '../chain/chain-fixtures'
+import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
+
+const PROOF = syncProtocols(GENESIS.params.chainId).proof
+const running: Node[] = []
+afterEach(() => {
+  for (const n of running.splice(0)) n.stop()
+})
+
+type Hub = ReturnType<typeof memoryHub>
+
+async function join(
+  hub: Hub,
+  peerId: string,
+  opts: { store?: MemoryChainStore; light?: boolean; wrap?: (s: NetworkSink) => NetworkSink } = {},
+) {
+  const link = hub.join(peerId)
+  const events: { event: keyof NodeEvents; data: unknown }[] = []
+  const node = createNode({
+    profileId: peerId,
+    genesis: GENESIS,
+    ...(opts.store === undefined ? {} : { store: opts.store }),
+    coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+    mine: false,
+    network: link.api,
+    emit: (event, data) => events.push({ event, data }),
+    now: () => Date.now(),
+    agent: 'test',
+    ...(opts.light === true ? { modePin: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
+  })
+  running.push(node)
+  await node.start()
+  await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
+  return { node, api: node.api, events, link }
+}
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** A full node whose state proofs are forged: BOB's token balance leaf says something else. */
+const forging = (sink: NetworkSink): NetworkSink => ({
+  ...sink,
+  async request(protocol, data, from) {
+    const res = await sink.request(protocol, data, from)
+    if (protocol !== PROOF) return res
+    const proofs = decodeStateProofResponse(res)
+    if (proofs === null) return res
+    return encodeStateProofResponse(
+      proofs.map((nodes) =>
+        nodes.map((n, i) => {
+          if (i !== nodes.length - 1) return n
+          const b = fromHex(n)
+          b[b.length - 1] = (b[b.length - 1] as number) ^ 1
+          return toHex(b)
+        }),
+      ),
+    )
+  },
+})
+
+const code = async (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'resolved',
+    (err: unknown) => (err instanceof LightError ? err.type.code : String(err)),
+  )
+
+describe('light node on the memory network', () => {
+  test('syncs headers only and reads balances, tokens and a receipt through verified proofs', async () => {
+    const hub = memoryHub()
+    const full = await join(hub, 'F', { store: (await tokenChain(10)).store })
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    expect(await light.api.mode()).toEqual({ kind: 'light' })
+    expect((await light.api.head()).txCount).toBeNull()
+    // Header sync reports its progress as the full syncer does, and ends with false.
+    const syncing = light.events
+      .filter((e) => e.event === 'syncing')
+      .map((e) => e.data as NodeEvents['syncing'])
+    expect(syncing.some((st) => st !== false && st.highestBlock === head.number)).toBe(true)
+    await until(async () => (await light.api.syncing()) === false)
+    const lightHeaders = must(light.node.light).client.headers
+    expect(lightHeaders.head.totalDifficulty).toBe(head.totalDifficulty)
+
+    const acct = await light.api.verifiedAccount(ALICE)
+    // k = 3 confirmations: proven at head − 2.
+    expect(acct).toMatchObject({ verified: true, number: head.number - 2n })
+    expect(acct.hash).toBe(must(await full.api.block(head.number - 2n)).hash)
+    expect(acct.value).toEqual(await full.api.account(ALICE))
+    expect((await light.api.verifiedTokenBalance(TOKEN, BOB)).value).toBe(250n)
+    expect((await light.api.verifiedTokenAllowance(TOKEN, ALICE, BOB)).value).toBe(40n)
+    expect((await light.api.verifiedToken(TOKEN)).value).toMatchObject({ symbol: 'GLD', totalSupply: 1000n })
+    expect((await light.api.verifiedToken(BOB)).value).toBeNull()
+    expect((await light.api.verifiedHtlc(`0x${'77'.repeat(32)}`)).value).toBeNull()
+    // The plain queries answer with proven values too; what needs blocks is refused, not faked.
+    expect(await light.api.tokenBalance(TOKEN, BOB)).toBe(250n)
+    expect(await code(light.api.block(1n))).toBe('LIGHT_UNSUPPORTED')
+    expect(await code(light.api.logs({}))).toBe('LIGHT_UNSUPPORTED')
+
+    const txHash = must(must(await full.api.block(1n)).transactions[1])
+    const included = must(await light.api.verifiedTransaction(txHash))
+    expect(included).toMatchObject({ verified: true, number: 1n })
+    expect(included.value).toMatchObject({ status: 1, index: 1, confirmations: head.number })
+    expect(await light.api.verifiedTransaction(`0x${'00'.repeat(32)}`)).toBeNull()
+
+    // Full mode answers the same verified reads from its own executed state, at its head.
+    expect(await full.api.verifiedTokenBalance(TOKEN, BOB)).toMatchObject({
+      value: 250n,
+      number: head.number,
+    })
+  })
+
+  test('a peer serving a forged proof is penalised and dropped; the request is retried at another', async () => {
+    const hub = memoryHub()
+    const { chain, store } = await tokenChain(10)
+    // The forger is one block ahead, so it is the best peer and asked first.
+    const evilStore = new MemoryChainStore()
+    const evil = new Chain({ genesis: GENESIS, store: evilStore })
+    for (let n = 1n; n <= chain.head.block.header.number; n++) {
+      const b = must(chain.getBlockByNumber(n)).block
+      evil.importBlock(b, b.header.timestamp)
+    }
+    extend(evil, 1)
+    await join(hub, 'E', { store: evilStore, wrap: forging })
+    await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).hash === evil.head.hash)
+    const client = must(light.node.light).client
+
+    const balance = await light.api.verifiedTokenBalance(TOKEN, BOB)
+    expect(balance.value).toBe(250n)
+    expect(client.counters).toMatchObject({ proofsRejected: 1, peersDropped: 1 })
+    expect(client.isBanned('E')).toBe(true)
+    expect(hub.linked('L', 'E')).toBe(false)
+    expect((await light.api.stats()).peersDropped).toBe(1)
+  })
+
+  test('when every peer forges, the data stays unverified and the error says why', async () => {
+    const hub = memoryHub()
+    await join(hub, 'E1', { store: (await tokenChain(6)).store, wrap: forging })
+    await join(hub, 'E2', { store: (await tokenChain(6)).store, wrap: forging })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 7n)
+    const err = await light.api.verifiedTokenBalance(TOKEN, BOB).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LightError)
+    const type = (err as LightError).type
+    if (type.code !== 'LIGHT_UNVERIFIED') throw new Error(`unexpected ${type.code}`)
+    expect(type.what).toContain(BOB)
+    expect(type.attempts).toBe(2)
+    expect(type.failures.join('\n')).toMatch(/E1.*\n.*E2/)
+    expect(await code(light.api.tokenBalance(TOKEN, BOB))).toBe('LIGHT_UNVERIFIED')
+  })
+
+  test('follows a reorg of its header chain and re-verifies at the new branch', async () => {
+    const hub = memoryHub()
+    const a = await tokenChain(5)
+    const b = await tokenChain(5)
+    extend(a.chain, 4)
+    extend(b.chain, 8, { miner: addressOf(7) })
+    await join(hub, 'A', { store: a.store })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).hash === a.chain.head.hash)
+    const before = await light.api.verifiedAccount(addressOf(7))
+    expect(before.number).toBe(8n)
+    // Node A will follow B too (same store): keep the heads apart now.
+    const oldHead = a.chain.head.hash
+    const newHead = b.chain.head.hash
+
+    await join(hub, 'B', { store: b.store })
+    await until(async () => (await light.api.head()).hash === newHead)
+    const reorg = light.events.find((e) => e.event === 'reorg')?.data as NodeEvents['reorg'] | undefined
+    // The branch switch happens at the first header heavier than A's head (11'), 4 blocks above block 6.
+    expect(reorg).toMatchObject({ oldHead, depth: 4 })
+    const headers = must(light.node.light).client.headers
+    expect(headers.isCanonical(before.hash)).toBe(false)
+
+    const after = await light.api.verifiedAccount(addressOf(7))
+    expect(after.number).toBe(12n)
+    expect(headers.isCanonical(after.hash)).toBe(true)
+    // Blocks 7'…12' paid their rewards to account 7 on the new branch.
+    expect(after.value.balance - before.value.balance).toBe(6n * GENESIS.params.minerReward)
+  })
+
+  test('submits a transaction by gossip; a bad one is refused with a typed error', async () => {
+    const hub = memoryHub()
+    const full = await join(hub, 'F', { store: (await tokenChain(3)).store })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 4n)
+    const nonce = await light.api.pendingNonce(ALICE)
+    expect(nonce).toBe(3n)
+    const raw = await transfer(0, { nonce: Number(nonce), to: BOB, value: 5n })
+    const hash = await light.api.sendRawTransaction(raw)
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === hash))
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
+    const wrongChain = await transfer(0, { nonce: 4, chainId: 1 })
+    await expect(light.api.sendRawTransaction(wrongChain)).rejects.toMatchObject({ name: 'TxError' })
+    await expect(light.api.sendRawTransaction(toHex(rlpEncode([])) as Hex)).rejects.toBeTruthy()
+    await expect(light.api.setMining(true)).rejects.toMatchObject({ type: { code: 'LIGHT_UNSUPPORTED' } })
+  })
+})
