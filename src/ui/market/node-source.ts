@@ -249,23 +249,20 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     async tokens() {
       const selected = wallet.view().selected
       const out = new Map<Address, MarketToken>([[NATIVE.address, NATIVE]])
-      if (selected !== null)
-        for (const h of await api.tokenHoldings(selected))
-          out.set(lower(h.token.address), {
-            address: lower(h.token.address),
-            symbol: h.token.symbol,
-            decimals: h.token.decimals,
-          })
-      const offered = new Set<Address>()
-      for (const book of await api.offers()) {
-        offered.add(lower(book.pair.base))
-        offered.add(lower(book.pair.quote))
+      const add = (t: { address: Address; symbol: string; decimals: number }): void => {
+        const address = lower(t.address)
+        if (!out.has(address)) out.set(address, { address, symbol: t.symbol, decimals: t.decimals })
       }
-      for (const address of offered) {
-        if (out.has(address)) continue
-        const t = await api.token(address)
-        if (t !== null) out.set(address, { address, symbol: t.symbol, decimals: t.decimals })
-      }
+      // The account's holdings first, then every token of the chain (a maker asks for tokens it does
+      // not hold; a light node cannot list them), then those of open offers.
+      if (selected !== null) for (const h of await api.tokenHoldings(selected)) add(h.token)
+      for (const t of await api.tokens().catch(() => [])) add(t)
+      for (const book of await api.offers())
+        for (const address of [lower(book.pair.base), lower(book.pair.quote)]) {
+          if (out.has(address)) continue
+          const t = await api.token(address)
+          if (t !== null) add(t)
+        }
       return [...out.values()]
     },
     async balanceOf(token, holder) {
