@@ -89,24 +89,19 @@ const marketLock = (lock: ObservedLock | null): MarketLock | null =>
 
 /** Whether `terms` are exactly what our approval (and, for a taker, the offer taken) promised. */
 function termsMatch(terms: SwapTerms, approval: SwapApproval): boolean {
-  const ours = approval.role === 'maker' ? terms.maker : terms.taker
-  const [give, get] =
-    approval.role === 'maker'
-      ? [
-          [terms.tokenA, terms.amountA],
-          [terms.tokenB, terms.amountB],
-        ]
-      : [
-          [terms.tokenB, terms.amountB],
-          [terms.tokenA, terms.amountA],
-        ]
+  const maker = approval.role === 'maker'
+  const [ours, theirs] = maker ? [terms.maker, terms.taker] : [terms.taker, terms.maker]
+  const a = { token: terms.tokenA, amount: terms.amountA }
+  const b = { token: terms.tokenB, amount: terms.amountB }
+  const [give, get] = maker ? [a, b] : [b, a]
   return (
     lower(terms.offerId) === lower(approval.swapId) &&
     lower(ours) === approval.account &&
-    lower(give[0] as string) === lower(approval.give.token) &&
-    give[1] === approval.give.amount &&
-    lower(get[0] as string) === lower(approval.get.token) &&
-    get[1] === approval.get.amount &&
+    (approval.counterparty === null || lower(theirs) === approval.counterparty) &&
+    lower(give.token) === lower(approval.give.token) &&
+    give.amount === approval.give.amount &&
+    lower(get.token) === lower(approval.get.token) &&
+    get.amount === approval.get.amount &&
     (approval.hashlock === null || lower(terms.hashlock) === lower(approval.hashlock))
   )
 }
@@ -320,7 +315,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
         counterparty: lower(o.maker),
       }
       const terms = await api.takeOffer({ take, signature })
-      if (!termsMatch(terms, approval) || lower(terms.maker) !== lower(o.maker))
+      if (!termsMatch(terms, approval))
         throw new MarketAdapterError({
           code: 'TERMS_MISMATCH',
           detail: 'the maker answered other terms than its offer',

@@ -6,7 +6,7 @@ import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { memoryHub } from '../../../src/node/network/memory'
 import { createNode, type Node, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
-import { randomSalt } from '../../../src/trade/offers/typed-data'
+import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
 import {
   createNodeMarketSource,
   type NodeEventSource,
@@ -40,6 +40,8 @@ interface Tab {
   readonly wallet: Wallet
   readonly address: Address
   readonly market: NodeMarketSource
+  readonly provider: ReturnType<typeof createProvider>
+  readonly on: NodeEventSource
   /** Every approval dialog the user saw (each approved). */
   readonly dialogs: ApprovalRequest[]
   readonly errors: unknown[]
@@ -105,6 +107,8 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
     wallet,
     address: address.toLowerCase() as Address,
     market,
+    provider,
+    on,
     dialogs,
     errors,
     stop: () => {
@@ -234,5 +238,67 @@ describe('the Market source over two in-process nodes and two wallets', () => {
       type: { code: 'OFFER_UNKNOWN' },
     })
     expect(B.dialogs.length).toBe(before)
+  })
+
+  test("a maker's answer with other terms than its offer is refused: no approval kept, no swap started", async () => {
+    const offer: MarketOffer = {
+      maker: A.address,
+      makerPeer: 'A',
+      sellToken: APPLE,
+      sellAmount: 3n,
+      buyToken: BANANA,
+      buyAmount: 4n,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: 31,
+      takerTimelock: 12,
+      salt: randomSalt(),
+    }
+    const signed = await A.market.signOffer(offer)
+    const id = offerId(CHAIN_ID, offer)
+    const started: unknown[] = []
+    const approvals = memorySwapApprovals()
+    // B's node, with a maker that answers the take with twice the price.
+    const api: NodeApi = {
+      ...B.api,
+      offers: async () => [
+        {
+          pair: { base: APPLE, quote: BANANA },
+          asks: [{ id, signed, receivedAt: 0, makerLacksBalance: false, hosted: false }],
+          bids: [],
+        },
+      ],
+      takeOffer: async ({ take }) => ({
+        chainId: CHAIN_ID,
+        offerId: take.offerId,
+        maker: A.address,
+        taker: take.taker,
+        tokenA: APPLE,
+        amountA: 3n,
+        tokenB: BANANA,
+        amountB: 8n,
+        makerTimelockBlocks: 31n,
+        takerTimelockBlocks: 12n,
+        hashlock: `0x${'99'.repeat(32)}`,
+        acceptedHeight: 1n,
+      }),
+      startSwap: async (...args) => {
+        started.push(args)
+        return B.api.startSwap(...args)
+      },
+    }
+    const market = createNodeMarketSource({
+      api,
+      on: B.on,
+      wallet: B.wallet,
+      provider: B.provider,
+      params: GENESIS.params,
+      approvals,
+      peerId: () => 'B',
+      onError: () => {},
+    })
+    await expect(market.takeOffer(id)).rejects.toMatchObject({ type: { code: 'TERMS_MISMATCH' } })
+    expect(started).toEqual([])
+    expect(approvals.get(id)).toBeUndefined()
+    market.stop()
   })
 })
