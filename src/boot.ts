@@ -14,6 +14,7 @@ import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
+import { startMarket } from './ui/market-session'
 import { storedModePin } from './ui/mode-setting'
 import { useApp } from './ui/store'
 import { startWallet } from './ui/wallet-session'
@@ -191,7 +192,8 @@ export async function boot(): Promise<Tabchain> {
       )
     },
   })
-  const provider = await walletReady
+  const { provider, wallet } = await walletReady
+  startMarket(node, profile.id, devnetGenesis.params, wallet, provider)
   const tabchain: Tabchain = { node, network, worker, profileId: profile.id, provider }
   window.tabchain = tabchain
   return tabchain

@@ -72,7 +72,7 @@ export async function startWallet(
   api: Remote<NodeApi>,
   profileId: string,
   params: ChainParams,
-): Promise<TabchainProvider> {
+): Promise<{ readonly provider: TabchainProvider; readonly wallet: Wallet }> {
   const wallet = createWallet({ store: idbWalletStore(profileId) })
   const backend = createNodeBackend(api, params)
   const saved = localStorage.getItem(activityKey(profileId))
@@ -165,7 +165,7 @@ export async function startWallet(
   // Activity that keeps the wallet open counts as use for the idle lock.
   for (const e of ['pointerdown', 'keydown'] as const)
     window.addEventListener(e, () => wallet.touch(), { passive: true })
-  return provider
+  return { provider, wallet }
 }
 
 /** Confirmations of an activity item at `head` (1 = in the head block). */

@@ -124,12 +124,22 @@ export function describeMessage(from: Address, message: Hex): ApprovalRequest {
   return { kind: 'message', from, title: 'Sign a message', details: [{ label: 'Message', value: text }] }
 }
 
+/**
+ * What signing an offer or a take also approves: the swap's follow-up transactions, which the wallet
+ * then signs without asking (`src/ui/market/swap-approvals.ts` bounds them). Shown in the approval
+ * dialog and the Market's confirmations.
+ */
+export const SWAP_APPROVAL_NOTE =
+  'Signing approves the whole trade: while your wallet is unlocked, this tab signs its lock, redeem and refund transactions for exactly these amounts without asking again.'
+
 /** The approval text of EIP-712 typed data: its domain and primary type, then the message. */
 export function describeTypedData(
   from: Address,
   typed: { domain?: { name?: unknown; chainId?: unknown }; primaryType: string; message: unknown },
 ): ApprovalRequest {
   const domain = typeof typed.domain?.name === 'string' ? typed.domain.name : 'unnamed domain'
+  const trade =
+    domain === 'Tabchain Offers' && (typed.primaryType === 'Offer' || typed.primaryType === 'Take')
   return {
     kind: 'typedData',
     from,
@@ -139,6 +149,7 @@ export function describeTypedData(
         label: 'Message',
         value: JSON.stringify(typed.message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
       },
+      ...(trade ? [{ label: 'Trade', value: SWAP_APPROVAL_NOTE }] : []),
     ],
   }
 }

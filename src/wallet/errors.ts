@@ -14,6 +14,7 @@ export type WalletErrorType =
   | { readonly code: 'WALLET_UNKNOWN_ACCOUNT'; readonly address: string }
   | { readonly code: 'WALLET_DUPLICATE_ACCOUNT'; readonly address: string }
   | { readonly code: 'WALLET_BAD_NAME'; readonly reason: string }
+  | { readonly code: 'WALLET_BAD_SWAP_ID'; readonly reason: string }
 
 export class WalletError extends NodeError<WalletErrorType> {
   override name = 'WalletError'
@@ -31,6 +32,7 @@ const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
   WALLET_UNKNOWN_ACCOUNT: 'no such account in this wallet',
   WALLET_DUPLICATE_ACCOUNT: 'this account is already in the wallet',
   WALLET_BAD_NAME: 'invalid account name',
+  WALLET_BAD_SWAP_ID: 'invalid swap id',
 }
 
 /** A WalletError with its standard message (plus the reason, where there is one). */

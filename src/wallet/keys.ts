@@ -75,3 +75,8 @@ export function checkPrivateKey(input: string): Hex {
 export function addressOf(key: Hex): Address {
   return privateKeyToAddress(key)
 }
+
+/** The BIP-39 seed of a checked mnemonic (no passphrase): what the swap key is derived from. */
+export function seedOf(mnemonic: string): Uint8Array {
+  return mnemonicToSeedSync(mnemonic)
+}

@@ -8,8 +8,9 @@ import {
   type TypedDataDefinition,
 } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
+import { swapKeyFromSeed, swapSecret } from '../trade/swap/secret'
 import { walletError } from './errors'
-import { addressOf, checkMnemonic, checkPrivateKey, deriveKey, rootKey } from './keys'
+import { addressOf, checkMnemonic, checkPrivateKey, deriveKey, rootKey, seedOf } from './keys'
 import type { AccountMeta, StoredWallet, WalletStore } from './store'
 import { DEFAULT_ITERATIONS, openVault, resealVault, sealVault } from './vault'
 
@@ -46,6 +47,8 @@ interface Unlocked {
   readonly root: HDKey
   imported: Hex[]
   readonly signers: Map<string, PrivateKeyAccount>
+  /** HKDF of the seed for swap secrets (`src/trade/swap/secret.ts`), derived on first use. */
+  swapKey: Uint8Array | null
 }
 
 const encode = (s: Secrets): Uint8Array => new TextEncoder().encode(JSON.stringify(s))
@@ -108,6 +111,7 @@ export function createWallet(init: WalletInit) {
     clearTimeout(idleTimer)
     if (unlocked === null) return
     unlocked.signers.clear()
+    unlocked.swapKey?.fill(0)
     unlocked = null
     changed()
   }
@@ -139,7 +143,7 @@ export function createWallet(init: WalletInit) {
       }
       signers.set(a.address.toLowerCase(), signer)
     }
-    return { key, mnemonic: secrets.mnemonic, root, imported: [...secrets.imported], signers }
+    return { key, mnemonic: secrets.mnemonic, root, imported: [...secrets.imported], signers, swapKey: null }
   }
 
   async function persist(next: StoredWallet): Promise<void> {
@@ -289,6 +293,21 @@ export function createWallet(init: WalletInit) {
     /** EIP-191 `personal_sign`. */
     async signMessage(from: Address, message: SignableMessage): Promise<Hex> {
       return signer(from).signMessage({ message })
+    },
+    /**
+     * The maker's swap secret for offer `offerId` on chain `chainId` (HMAC of the swap key, itself HKDF
+     * of the seed: `src/trade/swap/secret.ts`), so a restored wallet recomputes it. Needs the wallet
+     * unlocked; the seed and the swap key never leave the wallet. Throws `WALLET_BAD_SWAP_ID`.
+     */
+    swapSecret(chainId: number, offerId: Hex): Hex {
+      if (!Number.isSafeInteger(chainId) || chainId <= 0)
+        throw walletError({ code: 'WALLET_BAD_SWAP_ID', reason: 'chain id must be a positive integer' })
+      if (typeof offerId !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(offerId))
+        throw walletError({ code: 'WALLET_BAD_SWAP_ID', reason: 'offer id must be 32 bytes of hex' })
+      const u = mustUnlock()
+      u.swapKey ??= swapKeyFromSeed(seedOf(u.mnemonic))
+      touch()
+      return swapSecret(u.swapKey, chainId, offerId)
     },
     /** EIP-712 typed data. */
     async signTypedData(from: Address, typedData: TypedDataDefinition): Promise<Hex> {

@@ -52,6 +52,13 @@ describe('approval texts', () => {
     expect(
       describeTypedData(ME, { domain: { name: 'Tabchain' }, primaryType: 'Offer', message: { a: 1n } }).title,
     ).toBe('Sign Offer for Tabchain')
+    // Offers and takes of the market say that they approve the whole swap; other typed data does not.
+    const labels = (name: string, primaryType: string) =>
+      describeTypedData(ME, { domain: { name }, primaryType, message: {} }).details.map((d) => d.label)
+    expect(labels('Tabchain Offers', 'Offer')).toEqual(['Message', 'Trade'])
+    expect(labels('Tabchain Offers', 'Take')).toEqual(['Message', 'Trade'])
+    expect(labels('Tabchain Offers', 'Cancel')).toEqual(['Message'])
+    expect(labels('Tabchain', 'Offer')).toEqual(['Message'])
   })
 
   test('typed addresses: EIP-55 checked when mixed case', () => {

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import { mnemonicToSeedSync } from '@scure/bip39'
 import {
   getAddress,
   hashTypedData,
@@ -11,6 +12,7 @@ import {
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { decodeTx, recoverTx } from '../../src/node/chain/tx'
+import { swapKeyFromSeed, swapSecret } from '../../src/trade/swap/secret'
 import { idbWalletStore, memoryWalletStore, type WalletStore } from '../../src/wallet/store'
 import { createWallet } from '../../src/wallet/wallet'
 
@@ -165,5 +167,28 @@ describe('wallet', () => {
     const typedSig = await wallet.signTypedData(from, typed)
     expect(await recoverTypedDataAddress({ ...typed, signature: typedSig })).toBe(from)
     expect(hashTypedData(typed)).toMatch(/^0x[0-9a-f]{64}$/)
+  })
+
+  test('swap secrets: HMAC of the seed-derived swap key per chain and offer; locked or bad ids refused', async () => {
+    const wallet = await unlockedWallet()
+    const offerId = `0x${'ab'.repeat(32)}` as const
+    const expected = swapSecret(swapKeyFromSeed(mnemonicToSeedSync(HARDHAT)), 31337, offerId)
+    expect(wallet.swapSecret(31337, offerId)).toBe(expected)
+    expect(wallet.swapSecret(31337, `0x${'cd'.repeat(32)}`)).not.toBe(expected)
+    expect(wallet.swapSecret(1, offerId)).not.toBe(expected)
+    expect(() => wallet.swapSecret(31337, '0x1234')).toThrow(
+      expect.objectContaining({
+        type: { code: 'WALLET_BAD_SWAP_ID', reason: 'offer id must be 32 bytes of hex' },
+      }),
+    )
+    expect(() => wallet.swapSecret(0, offerId)).toThrow(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'WALLET_BAD_SWAP_ID' }) }),
+    )
+    wallet.lock()
+    expect(() => wallet.swapSecret(31337, offerId)).toThrow(
+      expect.objectContaining({ type: { code: 'WALLET_LOCKED' } }),
+    )
+    await wallet.unlock(PASSWORD)
+    expect(wallet.swapSecret(31337, offerId)).toBe(expected)
   })
 })

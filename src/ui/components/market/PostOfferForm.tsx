@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react'
 import { type Address, toHex } from 'viem'
+import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
 import { marketErrorMessage } from '../../market/errors'
 import { type OfferFields, parseOffer } from '../../market/offer-form'
 import {
@@ -151,6 +152,7 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
           <li>{preview.value.price}</li>
           <li>{preview.value.fee}</li>
           <li>{preview.value.lock}</li>
+          <li>{SWAP_APPROVAL_NOTE}</li>
         </ul>
       ) : null}
       {error !== null ? (

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
+import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
 import { marketErrorMessage } from '../../market/errors'
 import {
   type MarketAccount,
@@ -93,6 +94,10 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, onClo
             <div className="facts__row">
               <dt>Safety</dt>
               <dd>{c.safety}</dd>
+            </div>
+            <div className="facts__row">
+              <dt>Approval</dt>
+              <dd data-testid="take-approval">{SWAP_APPROVAL_NOTE}</dd>
             </div>
           </dl>
           {c.refusal !== null ? (

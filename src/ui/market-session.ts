@@ -1,0 +1,38 @@
+import type { ChainParams } from '../node/chain/types'
+import type { Client } from '../node/rpc/connect'
+import type { NodeApi, NodeEvents } from '../node/worker/node'
+import type { TabchainProvider } from '../wallet/provider'
+import type { Wallet } from '../wallet/wallet'
+import { createNodeMarketSource } from './market/node-source'
+import { storedSwapApprovals } from './market/swap-approvals'
+import { startSwapSigning } from './market/swap-signing'
+import { setMarketSource } from './market/useMarket'
+import { useApp } from './store'
+
+/**
+ * Connects the Market screens to the node and this profile's wallet (`setMarketSource`), and lets the
+ * wallet answer the node's swap signing requests for the trades approved in this profile (kept in
+ * localStorage, so a reload resumes them). Runs for the page's life.
+ */
+export function startMarket(
+  node: Pick<Client<NodeApi, NodeEvents>, 'api' | 'on'>,
+  profileId: string,
+  params: ChainParams,
+  wallet: Wallet,
+  provider: TabchainProvider,
+): void {
+  const approvals = storedSwapApprovals(localStorage, profileId)
+  const on = node.on
+  const source = createNodeMarketSource({
+    api: node.api,
+    on,
+    wallet,
+    provider,
+    params,
+    approvals,
+    peerId: () => useApp.getState().network?.peerId ?? null,
+    onError: (swapId, err) => console.error(`swap ${swapId} could not start`, err),
+  })
+  startSwapSigning({ api: node.api, on, wallet, approvals, chainId: params.chainId })
+  setMarketSource(source)
+}

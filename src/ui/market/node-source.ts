@@ -1,0 +1,349 @@
+import {
+  type Address,
+  getTypesForEIP712Domain,
+  type Hex,
+  type TypedDataDomain,
+  type TypedDataParameter,
+} from 'viem'
+import type { ChainParams } from '../../node/chain/types'
+import { ZERO_ADDRESS } from '../../node/contracts/addresses'
+import type { Remote } from '../../node/rpc/protocol'
+import type { NodeApi, NodeEvents } from '../../node/worker/node'
+import { MAX_LOG_RANGE } from '../../node/worker/queries'
+import type { SwapInfo } from '../../node/worker/swap-service'
+import { minTakerTimelock, requiredMakerTimelock } from '../../trade/offers/timelock'
+import { cancelTypedData, offerId, offerTypedData, takeTypedData } from '../../trade/offers/typed-data'
+import type { BookEntry } from '../../trade/offers/types'
+import { MAX_OFFER_LIFETIME_S } from '../../trade/offers/validate'
+import {
+  lockFilter,
+  type ObservedLock,
+  observeLocks,
+  settleFilter,
+  swapLocks,
+} from '../../trade/swap/chain-view'
+import { SWAP_GAS } from '../../trade/swap/driver'
+import { hashlockOf } from '../../trade/swap/secret'
+import type { SwapTerms } from '../../trade/swap/terms'
+import type { Wallet } from '../../wallet/wallet'
+import type {
+  MarketAccount,
+  MarketBookEntry,
+  MarketEvent,
+  MarketLock,
+  MarketOffer,
+  MarketSource,
+  MarketSwap,
+  MarketSwapTerms,
+  MarketToken,
+  SignedMarketOffer,
+} from './source'
+import type { SwapApproval, SwapApprovals } from './swap-approvals'
+
+/** Subscribes to one node event; returns the unsubscribe function (the RPC client's `on`). */
+export type NodeEventSource = <K extends keyof NodeEvents & string>(
+  event: K,
+  listener: (data: NodeEvents[K]) => void,
+) => () => void
+
+export interface NodeMarketInit {
+  readonly api: Remote<NodeApi>
+  readonly on: NodeEventSource
+  readonly wallet: Wallet
+  /** The page's EIP-1193 provider: offers, takes and cancellations are signed through its approval dialog. */
+  readonly provider: { request(args: { method: string; params?: unknown }): Promise<unknown> }
+  readonly params: ChainParams
+  readonly approvals: SwapApprovals
+  /** This tab's libp2p peer id (offers and takes name it), null before the network started. */
+  readonly peerId: () => string | null
+  /** A swap the node could not start after the maker accepted a take (shown or logged by the app). */
+  readonly onError: (swapId: Hex, error: unknown) => void
+}
+
+/** A `MarketSource` the app can stop (it unsubscribes from the node and the wallet). */
+export interface NodeMarketSource extends MarketSource {
+  stop(): void
+}
+
+/** A typed refusal of the market adapter before anything reaches the node. */
+export class MarketAdapterError extends Error {
+  override name = 'MarketAdapterError'
+  constructor(
+    readonly type: {
+      readonly code: 'NO_ACCOUNT' | 'OFFER_UNKNOWN' | 'TERMS_MISMATCH'
+      readonly detail: string
+    },
+  ) {
+    super(`${type.code}: ${type.detail}`)
+  }
+}
+
+const NATIVE: MarketToken = { address: ZERO_ADDRESS, symbol: 'TAB', decimals: 18 }
+const lower = (a: string): Address => a.toLowerCase() as Address
+
+/** The node's lock records to the screens' shape. */
+const marketLock = (lock: ObservedLock | null): MarketLock | null =>
+  lock === null
+    ? null
+    : { id: lock.id, timelockHeight: lock.timelockHeight, lockedAt: lock.lockedAt, state: lock.state }
+
+/** Whether `terms` are exactly what our approval (and, for a taker, the offer taken) promised. */
+function termsMatch(terms: SwapTerms, approval: SwapApproval): boolean {
+  const maker = approval.role === 'maker'
+  const [ours, theirs] = maker ? [terms.maker, terms.taker] : [terms.taker, terms.maker]
+  const a = { token: terms.tokenA, amount: terms.amountA }
+  const b = { token: terms.tokenB, amount: terms.amountB }
+  const [give, get] = maker ? [a, b] : [b, a]
+  return (
+    lower(terms.offerId) === lower(approval.swapId) &&
+    lower(ours) === approval.account &&
+    (approval.counterparty === null || lower(theirs) === approval.counterparty) &&
+    lower(give.token) === lower(approval.give.token) &&
+    give.amount === approval.give.amount &&
+    lower(get.token) === lower(approval.get.token) &&
+    get.amount === approval.get.amount &&
+    (approval.hashlock === null || lower(terms.hashlock) === lower(approval.hashlock))
+  )
+}
+
+/**
+ * The Market screens' source over the node (`NodeApi` through the worker's port) and this page's wallet.
+ * Offers, takes and cancellations are signed by the wallet through the provider's approval dialog
+ * (`eth_signTypedData_v4`); the maker's hashlock comes from the wallet's swap secret for the offer id.
+ * Posting or taking records a `SwapApproval` (what the wallet may sign for that swap later, unasked),
+ * then starts the swap in the node: the taker as soon as the maker accepted, the maker when the node
+ * reports the take `agreed`. Node events become `MarketEvent`s.
+ */
+export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
+  const { api, wallet, approvals } = init
+  const chainId = init.params.chainId
+  const listeners = new Set<(event: MarketEvent) => void>()
+  const emit = (event: MarketEvent): void => {
+    for (const l of listeners) l(event)
+  }
+
+  /** `eth_signTypedData_v4` with the standard JSON payload (its domain type listed, numbers as strings). */
+  const signTyped = async (
+    from: Address,
+    typed: {
+      readonly domain?: TypedDataDomain | undefined
+      readonly types: Readonly<Record<string, readonly TypedDataParameter[]>>
+      readonly primaryType: string
+      readonly message: Readonly<Record<string, unknown>>
+    },
+  ): Promise<Hex> => {
+    const payload = {
+      ...typed,
+      types: { EIP712Domain: getTypesForEIP712Domain({ domain: typed.domain }), ...typed.types },
+    }
+    const json = JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+    return (await init.provider.request({ method: 'eth_signTypedData_v4', params: [from, json] })) as Hex
+  }
+
+  const me = async (): Promise<MarketAccount> => {
+    const account = await source.account()
+    if (account === null)
+      throw new MarketAdapterError({ code: 'NO_ACCOUNT', detail: 'create or unlock a wallet' })
+    return account
+  }
+
+  const findOffer = async (id: Hex): Promise<BookEntry> => {
+    for (const book of await api.offers())
+      for (const e of [...book.asks, ...book.bids]) if (lower(e.id) === lower(id)) return e
+    throw new MarketAdapterError({ code: 'OFFER_UNKNOWN', detail: `${id} is not in this node's book` })
+  }
+
+  /** The maker's side: the node says a take of one of our offers was agreed. */
+  const onAgreed = async (terms: SwapTerms): Promise<void> => {
+    const approval = approvals.get(terms.offerId)
+    if (approval === undefined || approval.role !== 'maker') return
+    if (!termsMatch(terms, approval))
+      throw new MarketAdapterError({
+        code: 'TERMS_MISMATCH',
+        detail: 'the agreed terms differ from our offer',
+      })
+    approvals.put({ ...approval, counterparty: lower(terms.taker) })
+    await api.startSwap(terms, approval.account)
+  }
+
+  const locksOf = async (
+    terms: SwapTerms,
+    head: bigint,
+  ): Promise<{ makerLock: ObservedLock | null; takerLock: ObservedLock | null }> => {
+    const from =
+      head - terms.acceptedHeight >= MAX_LOG_RANGE ? head - MAX_LOG_RANGE + 1n : terms.acceptedHeight
+    const locked = await api.logs({ fromBlock: from, toBlock: head, ...lockFilter(terms) })
+    const ids = observeLocks(locked, terms.hashlock).map((l) => l.id)
+    const settled =
+      ids.length === 0 ? [] : await api.logs({ fromBlock: from, toBlock: head, ...settleFilter(ids) })
+    const logs = [...locked, ...settled].sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+    )
+    return swapLocks(terms, observeLocks(logs, terms.hashlock))
+  }
+
+  const marketSwap = async (info: SwapInfo, head: bigint): Promise<MarketSwap> => {
+    // A light node may not serve logs: the swap still shows, without its locks.
+    const locks = await locksOf(info.terms, head).catch(() => ({ makerLock: null, takerLock: null }))
+    return {
+      id: info.swapId,
+      role: info.role,
+      terms: info.terms,
+      state: info.status.state,
+      steps: info.status.steps,
+      makerLock: marketLock(locks.makerLock),
+      takerLock: marketLock(locks.takerLock),
+      error: info.error,
+    }
+  }
+
+  const unsubscribe = [
+    init.on('offers', (e) => {
+      emit({ kind: 'offers' })
+      if (e.kind === 'agreed' && e.role === 'maker')
+        onAgreed(e.terms).then(
+          () => emit({ kind: 'swaps' }),
+          (err: unknown) => init.onError(e.terms.offerId, err),
+        )
+    }),
+    init.on('swap', () => emit({ kind: 'swaps' })),
+    init.on('head', (h) => emit({ kind: 'head', number: h.number })),
+    wallet.subscribe(() => emit({ kind: 'wallet' })),
+  ]
+
+  const source: NodeMarketSource = {
+    async params() {
+      const k = init.params.confirmations
+      // Two blocks above the minimum taker timelock, and the shortest maker timelock the rule allows.
+      const taker = minTakerTimelock(k) + 2
+      return {
+        chainId,
+        confirmations: k,
+        targetBlockTimeMs: init.params.targetBlockTimeMs,
+        defaultTimelocks: { maker: requiredMakerTimelock(taker, k), taker },
+        maxOfferLifetimeS: Number(MAX_OFFER_LIFETIME_S),
+        swapGas: { approve: SWAP_GAS.approve, lock: SWAP_GAS.lock, redeem: SWAP_GAS.redeem },
+      }
+    },
+    async head() {
+      return (await api.head()).number
+    },
+    async fees() {
+      const f = await api.fees()
+      return { nextBaseFee: f.nextBaseFee, suggestedTip: f.suggestedTip }
+    },
+    async account() {
+      const view = wallet.view()
+      if (view.state === 'none' || view.selected === null) return null
+      return {
+        address: lower(view.selected),
+        peerId: init.peerId() ?? '',
+        unlocked: view.state === 'unlocked',
+      }
+    },
+    async tokens() {
+      const selected = wallet.view().selected
+      const out = new Map<Address, MarketToken>([[NATIVE.address, NATIVE]])
+      const add = (t: { address: Address; symbol: string; decimals: number }): void => {
+        const address = lower(t.address)
+        if (!out.has(address)) out.set(address, { address, symbol: t.symbol, decimals: t.decimals })
+      }
+      // The account's holdings first, then every token of the chain (a maker asks for tokens it does
+      // not hold; a light node cannot list them), then those of open offers.
+      if (selected !== null) for (const h of await api.tokenHoldings(selected)) add(h.token)
+      for (const t of await api.tokens().catch(() => [])) add(t)
+      for (const book of await api.offers())
+        for (const address of [lower(book.pair.base), lower(book.pair.quote)]) {
+          if (out.has(address)) continue
+          const t = await api.token(address)
+          if (t !== null) add(t)
+        }
+      return [...out.values()]
+    },
+    async balanceOf(token, holder) {
+      return lower(token) === ZERO_ADDRESS
+        ? (await api.account(holder)).balance
+        : api.tokenBalance(token, holder)
+    },
+    async offers(pair) {
+      const [book] = await api.offers(pair)
+      return book === undefined ? [] : [...book.asks, ...book.bids]
+    },
+    async signOffer(offer: MarketOffer): Promise<SignedMarketOffer> {
+      return { chainId, offer, signature: await signTyped(offer.maker, offerTypedData(chainId, offer)) }
+    },
+    async postOffer(signed): Promise<MarketBookEntry> {
+      const o = signed.offer
+      const id = offerId(signed.chainId, o)
+      const hashlock = hashlockOf(wallet.swapSecret(signed.chainId, id))
+      // Recorded first: a take may be agreed as soon as the node hosts the offer.
+      approvals.put({
+        swapId: lower(id) as Hex,
+        role: 'maker',
+        account: lower(o.maker),
+        give: { token: lower(o.sellToken), amount: o.sellAmount },
+        get: { token: lower(o.buyToken), amount: o.buyAmount },
+        hashlock,
+        counterparty: null,
+      })
+      try {
+        return await api.postOffer(signed, hashlock)
+      } catch (err) {
+        approvals.remove(id)
+        throw err
+      }
+    },
+    async cancelOffer(id) {
+      const entry = await findOffer(id)
+      const signature = await signTyped(entry.signed.offer.maker, cancelTypedData(chainId, entry.id))
+      await api.cancelOffer({ offerId: entry.id, signature })
+      approvals.remove(entry.id)
+    },
+    async takeOffer(id): Promise<MarketSwapTerms> {
+      const account = await me()
+      const entry = await findOffer(id)
+      const o = entry.signed.offer
+      const take = { offerId: entry.id, taker: account.address, takerPeer: account.peerId }
+      const signature = await signTyped(account.address, takeTypedData(chainId, take))
+      const approval: SwapApproval = {
+        swapId: lower(entry.id) as Hex,
+        role: 'taker',
+        account: account.address,
+        give: { token: lower(o.buyToken), amount: o.buyAmount },
+        get: { token: lower(o.sellToken), amount: o.sellAmount },
+        hashlock: null,
+        counterparty: lower(o.maker),
+      }
+      const terms = await api.takeOffer({ take, signature })
+      if (!termsMatch(terms, approval))
+        throw new MarketAdapterError({
+          code: 'TERMS_MISMATCH',
+          detail: 'the maker answered other terms than its offer',
+        })
+      approvals.put({ ...approval, hashlock: lower(terms.hashlock) as Hex })
+      await api.startSwap(terms, account.address)
+      emit({ kind: 'swaps' })
+      return terms
+    },
+    async swaps() {
+      const [infos, head] = await Promise.all([api.swaps(), source.head()])
+      const swaps = await Promise.all(infos.map((i) => marketSwap(i, head)))
+      return swaps.sort((a, b) =>
+        a.terms.acceptedHeight === b.terms.acceptedHeight
+          ? 0
+          : a.terms.acceptedHeight > b.terms.acceptedHeight
+            ? -1
+            : 1,
+      )
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    stop() {
+      for (const u of unsubscribe) u()
+      listeners.clear()
+    },
+  }
+  return source
+}

@@ -1,0 +1,181 @@
+import {
+  type Address,
+  decodeFunctionData,
+  erc20Abi,
+  type Hex,
+  type TransactionSerializableEIP1559,
+} from 'viem'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../node/contracts/addresses'
+import { htlcAbi } from '../../node/contracts/htlc/abi'
+import type { SwapSignRequest } from '../../node/worker/swap-service'
+import { SWAP_GAS } from '../../trade/swap/driver'
+import type { SwapRole } from '../../trade/swap/state'
+
+/**
+ * The trades the user approved in this tab (posting an offer approves the maker's side, taking one the
+ * taker's): what each lets the wallet sign without asking again. The node asks for a swap's lock,
+ * redeem and refund transactions and for the maker's secret; the page answers only what an approval
+ * covers (`checkSwapRequest`), so the node can never spend more than the user agreed to.
+ */
+export interface SwapApproval {
+  /** The swap id: the offer's id. */
+  readonly swapId: Hex
+  readonly role: SwapRole
+  /** Our account (lower case). */
+  readonly account: Address
+  /** What our side locks: token (zero address: the native coin) and amount. */
+  readonly give: { readonly token: Address; readonly amount: bigint }
+  /** What our side receives. */
+  readonly get: { readonly token: Address; readonly amount: bigint }
+  /** The swap's hashlock; null for a taker until the maker answered the take. */
+  readonly hashlock: Hex | null
+  /** The other party's account: the recipient of our lock; null until the take is agreed. */
+  readonly counterparty: Address | null
+}
+
+export interface SwapApprovals {
+  get(swapId: Hex): SwapApproval | undefined
+  put(approval: SwapApproval): void
+  remove(swapId: Hex): void
+}
+
+interface StoredApproval {
+  readonly swapId: Hex
+  readonly role: SwapRole
+  readonly account: Address
+  readonly give: readonly [Address, string]
+  readonly get: readonly [Address, string]
+  readonly hashlock: Hex | null
+  readonly counterparty: Address | null
+}
+
+const toStored = (a: SwapApproval): StoredApproval => ({
+  ...a,
+  give: [a.give.token, a.give.amount.toString()],
+  get: [a.get.token, a.get.amount.toString()],
+})
+
+const fromStored = (s: StoredApproval): SwapApproval => ({
+  ...s,
+  give: { token: s.give[0], amount: BigInt(s.give[1]) },
+  get: { token: s.get[0], amount: BigInt(s.get[1]) },
+})
+
+/** Approvals kept in memory (tests; the app persists them with `storedSwapApprovals`). */
+export function memorySwapApprovals(): SwapApprovals {
+  const map = new Map<Hex, SwapApproval>()
+  return {
+    get: (id) => map.get(id.toLowerCase() as Hex),
+    put: (a) => map.set(a.swapId.toLowerCase() as Hex, a),
+    remove: (id) => map.delete(id.toLowerCase() as Hex),
+  }
+}
+
+/**
+ * Approvals of one profile kept in `storage` (localStorage), so a reloaded tab still signs the steps of
+ * the swaps it approved before (the swap resumes from the node's records and the chain).
+ */
+export function storedSwapApprovals(storage: Storage, profileId: string): SwapApprovals {
+  const key = `tabchain.swapApprovals.${profileId}`
+  const read = (): Record<string, StoredApproval> => {
+    const raw = storage.getItem(key)
+    return raw === null ? {} : (JSON.parse(raw) as Record<string, StoredApproval>)
+  }
+  const write = (all: Record<string, StoredApproval>): void => storage.setItem(key, JSON.stringify(all))
+  return {
+    get(id) {
+      const s = read()[id.toLowerCase()]
+      return s === undefined ? undefined : fromStored(s)
+    },
+    put(a) {
+      write({ ...read(), [a.swapId.toLowerCase()]: toStored(a) })
+    },
+    remove(id) {
+      const { [id.toLowerCase()]: _gone, ...rest } = read()
+      write(rest)
+    },
+  }
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
+
+/** The most gas any swap transaction is signed with: a cap on what one can cost in fees. */
+const MAX_SWAP_GAS = BigInt(Math.max(...Object.values(SWAP_GAS).map(Number)))
+
+/**
+ * Why the wallet must not answer `request` under `approval` (null: it may). A secret is given only to
+ * the maker of an approved swap, for terms that match what was approved; a transaction is signed only
+ * for the approved account on this chain, with at most a swap's gas, and only as one of: the ERC20
+ * approval of exactly our amount to the HTLC, the HTLC lock of exactly our token and amount to the
+ * counterparty under the swap's hashlock, or an HTLC redeem or refund (which pay only the lock's
+ * recipient or sender, whoever sends them). Pure.
+ */
+export function checkSwapRequest(
+  approval: SwapApproval | undefined,
+  request: SwapSignRequest,
+  chainId: number,
+): string | null {
+  if (approval === undefined) return 'this tab did not approve this swap'
+  if (!same(request.account, approval.account)) return 'not the account that approved this swap'
+  if (request.kind === 'secret') {
+    const t = request.terms
+    if (approval.role !== 'maker') return 'only the maker holds the secret'
+    const matches =
+      same(t.offerId, approval.swapId) &&
+      same(t.maker, approval.account) &&
+      same(t.tokenA, approval.give.token) &&
+      t.amountA === approval.give.amount &&
+      same(t.tokenB, approval.get.token) &&
+      t.amountB === approval.get.amount &&
+      approval.hashlock !== null &&
+      same(t.hashlock, approval.hashlock) &&
+      (approval.counterparty === null || same(t.taker, approval.counterparty))
+    return matches ? null : 'the terms differ from the approved offer'
+  }
+  return checkSwapTransaction(approval, request.tx, chainId)
+}
+
+function checkSwapTransaction(
+  approval: SwapApproval,
+  tx: TransactionSerializableEIP1559,
+  chainId: number,
+): string | null {
+  if (tx.chainId !== chainId) return 'a transaction for another chain'
+  if (tx.gas === undefined || tx.gas > MAX_SWAP_GAS) return 'more gas than a swap step needs'
+  if (tx.to == null) return 'a transaction without a recipient'
+  const value = tx.value ?? 0n
+  const data = tx.data ?? '0x'
+  const { token, amount } = approval.give
+  if (same(tx.to, HTLC_ADDRESS)) {
+    let call: ReturnType<typeof decodeFunctionData<typeof htlcAbi>>
+    try {
+      call = decodeFunctionData({ abi: htlcAbi, data })
+    } catch {
+      return 'not an HTLC call'
+    }
+    if (call.functionName === 'redeem' || call.functionName === 'refund')
+      return value === 0n ? null : 'a redeem or refund must carry no coin'
+    if (call.functionName !== 'lock') return `the HTLC call ${call.functionName} is not a swap step`
+    const [lockToken, lockAmount, recipient, hashlock] = call.args
+    if (!same(lockToken, token) || lockAmount !== amount) return 'a lock of another token or amount'
+    if (approval.counterparty === null || !same(recipient, approval.counterparty))
+      return 'a lock for another recipient'
+    if (approval.hashlock === null || !same(hashlock, approval.hashlock))
+      return 'a lock under another hashlock'
+    return value === (same(token, ZERO_ADDRESS) ? amount : 0n) ? null : 'a lock carrying the wrong coin value'
+  }
+  if (!same(token, ZERO_ADDRESS) && same(tx.to, token)) {
+    let call: ReturnType<typeof decodeFunctionData<typeof erc20Abi>>
+    try {
+      call = decodeFunctionData({ abi: erc20Abi, data })
+    } catch {
+      return 'not a token call'
+    }
+    if (call.functionName !== 'approve') return `the token call ${call.functionName} is not a swap step`
+    const [spender, allowance] = call.args
+    if (!same(spender, HTLC_ADDRESS) || allowance !== amount)
+      return 'an approval of another spender or amount'
+    return value === 0n ? null : 'a token approval must carry no coin'
+  }
+  return 'a transaction to an address the swap does not use'
+}

@@ -1,0 +1,304 @@
+import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
+import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
+import { memoryHub } from '../../../src/node/network/memory'
+import { createNode, type Node, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
+import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
+import {
+  createNodeMarketSource,
+  type NodeEventSource,
+  type NodeMarketSource,
+} from '../../../src/ui/market/node-source'
+import type { MarketOffer } from '../../../src/ui/market/source'
+import { memorySwapApprovals } from '../../../src/ui/market/swap-approvals'
+import { startSwapSigning } from '../../../src/ui/market/swap-signing'
+import type { ApprovalRequest } from '../../../src/wallet/describe'
+import { createNodeBackend } from '../../../src/wallet/node-backend'
+import { createProvider } from '../../../src/wallet/provider'
+import { memoryWalletStore } from '../../../src/wallet/store'
+import { createWallet, type Wallet } from '../../../src/wallet/wallet'
+
+// Blocks every ~30 ms on a difficulty-2 genesis.
+const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
+const CHAIN_ID = GENESIS.params.chainId
+const HARDHAT = 'test test test test test test test test test test test junk'
+
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+interface Tab {
+  readonly node: Node
+  readonly api: NodeApi
+  readonly wallet: Wallet
+  readonly address: Address
+  readonly market: NodeMarketSource
+  readonly provider: ReturnType<typeof createProvider>
+  readonly on: NodeEventSource
+  /** Every approval dialog the user saw (each approved). */
+  readonly dialogs: ApprovalRequest[]
+  readonly errors: unknown[]
+  readonly stop: () => void
+}
+
+/** A tab: a node on the memory network and a page with the Hardhat wallet at account `index`, unlocked. */
+async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index: number): Promise<Tab> {
+  const link = hub.join(peerId)
+  const listeners = new Set<(event: string, data: unknown) => void>()
+  const node = createNode({
+    profileId: peerId,
+    genesis: GENESIS,
+    coinbase: DEVNET_ACCOUNTS[9] as Address,
+    mine: false,
+    network: link.api,
+    emit: (event, data) => {
+      for (const l of listeners) l(event, data)
+    },
+    now: () => Date.now(),
+    agent: 'test',
+  })
+  await link.attach(node.sink)
+  await node.start()
+  const on: NodeEventSource = (event, listener) => {
+    const l = (e: string, data: unknown): void => {
+      if (e === event) listener(data as NodeEvents[typeof event])
+    }
+    listeners.add(l)
+    return () => listeners.delete(l)
+  }
+  const wallet = createWallet({ store: memoryWalletStore() })
+  await wallet.load()
+  await wallet.create(HARDHAT, 'correct horse battery')
+  for (let i = 0; i < index; i++) await wallet.addAccount()
+  const address = (wallet.view().accounts[index]?.address ?? '0x') as Address
+  await wallet.select(address)
+  const dialogs: ApprovalRequest[] = []
+  const provider = createProvider({
+    backend: createNodeBackend(node.api, GENESIS.params),
+    wallet,
+    approve: async (request) => {
+      dialogs.push(request)
+      return true
+    },
+  })
+  const approvals = memorySwapApprovals()
+  const errors: unknown[] = []
+  const market = createNodeMarketSource({
+    api: node.api,
+    on,
+    wallet,
+    provider,
+    params: GENESIS.params,
+    approvals,
+    peerId: () => peerId,
+    onError: (_id, err) => errors.push(err),
+  })
+  const stopSigning = startSwapSigning({ api: node.api, on, wallet, approvals, chainId: CHAIN_ID })
+  return {
+    node,
+    api: node.api,
+    wallet,
+    address: address.toLowerCase() as Address,
+    market,
+    provider,
+    on,
+    dialogs,
+    errors,
+    stop: () => {
+      stopSigning()
+      market.stop()
+      node.stop()
+    },
+  }
+}
+
+/** Creates 1,000 whole units of a token (18 decimals) from the tab's account; returns its address. */
+async function createToken(tab: Tab, symbol: string): Promise<Address> {
+  const nonce = await tab.api.pendingNonce(tab.address)
+  const raw = await tab.wallet.signTransaction(tab.address, {
+    type: 'eip1559',
+    chainId: CHAIN_ID,
+    nonce: Number(nonce),
+    to: TOKEN_FACTORY_ADDRESS,
+    data: encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: [symbol, symbol, 18, 1000n * 10n ** 18n],
+    }),
+    gas: 400_000n,
+    maxFeePerGas: 10n ** 10n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  })
+  const hash: Hex = await tab.api.sendRawTransaction(raw)
+  await until(async () => (await tab.api.receipt(hash)) !== null)
+  return tokenAddress(tab.address, nonce)
+}
+
+const hub = memoryHub()
+let A: Tab
+let B: Tab
+let APPLE: Address
+let BANANA: Address
+const UNIT = 10n ** 18n
+
+beforeAll(async () => {
+  A = await openTab(hub, 'A', 1)
+  B = await openTab(hub, 'B', 2)
+  await A.api.setMining(true)
+  APPLE = await createToken(A, 'APPLE')
+  BANANA = await createToken(B, 'BANANA')
+  await until(async () => (await B.api.tokenBalance(APPLE, A.address)) === 1000n * UNIT)
+}, 60_000)
+
+afterAll(() => {
+  A.stop()
+  B.stop()
+})
+
+describe('the Market source over two in-process nodes and two wallets', () => {
+  test('A posts, B takes: both swaps Completed, token balances exact, one dialog each', async () => {
+    expect(await A.market.account()).toEqual({ address: A.address, peerId: 'A', unlocked: true })
+    const params = await A.market.params()
+    expect(params.defaultTimelocks).toEqual({ taker: 12, maker: 31 })
+    // Its holdings first, then the chain's other tokens (a maker asks for tokens it does not hold).
+    expect((await A.market.tokens()).map((t) => t.symbol)).toEqual(['TAB', 'APPLE', 'BANANA'])
+
+    const offer: MarketOffer = {
+      maker: A.address,
+      makerPeer: 'A',
+      sellToken: APPLE,
+      sellAmount: 10n * UNIT,
+      buyToken: BANANA,
+      buyAmount: 25n * UNIT,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: params.defaultTimelocks.maker,
+      takerTimelock: params.defaultTimelocks.taker,
+      salt: randomSalt(),
+    }
+    const events: string[] = []
+    B.market.subscribe((e) => events.push(e.kind))
+    const signed = await A.market.signOffer(offer)
+    expect(A.dialogs.map((d) => d.title)).toEqual(['Sign Offer for Tabchain Offers'])
+    const posted = await A.market.postOffer(signed)
+    expect(posted).toMatchObject({ hosted: true, makerLacksBalance: false })
+
+    const pair = { base: APPLE, quote: BANANA }
+    await until(async () => (await B.market.offers(pair)).some((e) => e.id === posted.id))
+    const terms = await B.market.takeOffer(posted.id)
+    expect(terms).toMatchObject({ maker: A.address, taker: B.address, tokenA: APPLE, tokenB: BANANA })
+    expect(B.dialogs.map((d) => d.title)).toEqual(['Sign Take for Tabchain Offers'])
+
+    await until(async () => {
+      const [a] = await A.market.swaps()
+      const [b] = await B.market.swaps()
+      return a?.state === 'Completed' && b?.state === 'Completed'
+    }, 120_000)
+    await A.api.setMining(false)
+    const [a] = await A.market.swaps()
+    const [b] = await B.market.swaps()
+    expect(a).toMatchObject({ id: posted.id, role: 'maker', error: null })
+    expect(b).toMatchObject({ id: posted.id, role: 'taker' })
+    expect(b?.steps.map((s) => s.state)).toEqual([
+      'Accepted',
+      'MakerLocked',
+      'TakerLocked',
+      'SecretRevealed',
+      'Completed',
+    ])
+    expect(a?.makerLock?.state).toBe('redeemed')
+    expect(a?.takerLock?.state).toBe('redeemed')
+    expect(a?.makerLock?.timelockHeight).toBeGreaterThan(a?.takerLock?.timelockHeight ?? 0n)
+
+    expect(await A.market.balanceOf(APPLE, A.address)).toBe(990n * UNIT)
+    expect(await A.market.balanceOf(BANANA, A.address)).toBe(25n * UNIT)
+    expect(await B.market.balanceOf(BANANA, B.address)).toBe(975n * UNIT)
+    expect(await B.market.balanceOf(APPLE, B.address)).toBe(10n * UNIT)
+    // The swap's locks, approvals, redeems: signed without another dialog.
+    expect(A.dialogs).toHaveLength(1)
+    expect(B.dialogs).toHaveLength(1)
+    expect(A.errors).toEqual([])
+    expect(events).toContain('offers')
+    expect(events).toContain('swaps')
+    expect(events).toContain('head')
+  }, 180_000)
+
+  test('bad input changes nothing: an unknown offer is refused before any signature', async () => {
+    const before = B.dialogs.length
+    await expect(B.market.takeOffer(`0x${'11'.repeat(32)}`)).rejects.toMatchObject({
+      type: { code: 'OFFER_UNKNOWN' },
+    })
+    await expect(A.market.cancelOffer(`0x${'22'.repeat(32)}`)).rejects.toMatchObject({
+      type: { code: 'OFFER_UNKNOWN' },
+    })
+    expect(B.dialogs.length).toBe(before)
+  })
+
+  test("a maker's answer with other terms than its offer is refused: no approval kept, no swap started", async () => {
+    const offer: MarketOffer = {
+      maker: A.address,
+      makerPeer: 'A',
+      sellToken: APPLE,
+      sellAmount: 3n,
+      buyToken: BANANA,
+      buyAmount: 4n,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: 31,
+      takerTimelock: 12,
+      salt: randomSalt(),
+    }
+    const signed = await A.market.signOffer(offer)
+    const id = offerId(CHAIN_ID, offer)
+    const started: unknown[] = []
+    const approvals = memorySwapApprovals()
+    // B's node, with a maker that answers the take with twice the price.
+    const api: NodeApi = {
+      ...B.api,
+      offers: async () => [
+        {
+          pair: { base: APPLE, quote: BANANA },
+          asks: [{ id, signed, receivedAt: 0, makerLacksBalance: false, hosted: false }],
+          bids: [],
+        },
+      ],
+      takeOffer: async ({ take }) => ({
+        chainId: CHAIN_ID,
+        offerId: take.offerId,
+        maker: A.address,
+        taker: take.taker,
+        tokenA: APPLE,
+        amountA: 3n,
+        tokenB: BANANA,
+        amountB: 8n,
+        makerTimelockBlocks: 31n,
+        takerTimelockBlocks: 12n,
+        hashlock: `0x${'99'.repeat(32)}`,
+        acceptedHeight: 1n,
+      }),
+      startSwap: async (...args) => {
+        started.push(args)
+        return B.api.startSwap(...args)
+      },
+    }
+    const market = createNodeMarketSource({
+      api,
+      on: B.on,
+      wallet: B.wallet,
+      provider: B.provider,
+      params: GENESIS.params,
+      approvals,
+      peerId: () => 'B',
+      onError: () => {},
+    })
+    await expect(market.takeOffer(id)).rejects.toMatchObject({ type: { code: 'TERMS_MISMATCH' } })
+    expect(started).toEqual([])
+    expect(approvals.get(id)).toBeUndefined()
+    market.stop()
+  })
+})

@@ -1,0 +1,221 @@
+import {
+  type Address,
+  encodeFunctionData,
+  erc20Abi,
+  type Hex,
+  type TransactionSerializableEIP1559,
+} from 'viem'
+import { describe, expect, test } from 'vitest'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
+import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
+import type { NodeEvents } from '../../../src/node/worker/node'
+import type { SwapSignAnswer, SwapSignRequest } from '../../../src/node/worker/swap-service'
+import { hashlockOf } from '../../../src/trade/swap/secret'
+import type { SwapTerms } from '../../../src/trade/swap/terms'
+import {
+  checkSwapRequest,
+  memorySwapApprovals,
+  type SwapApproval,
+  storedSwapApprovals,
+} from '../../../src/ui/market/swap-approvals'
+import { answerSwapRequest, startSwapSigning } from '../../../src/ui/market/swap-signing'
+import { memoryWalletStore } from '../../../src/wallet/store'
+import { createWallet } from '../../../src/wallet/wallet'
+
+const CHAIN = 31337
+const SWAP: Hex = `0x${'5a'.repeat(32)}`
+const MAKER: Address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
+const TAKER: Address = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc'
+const APPLE: Address = '0x00000000000000000000000000000000000a0001'
+const BANANA: Address = '0x00000000000000000000000000000000000b0002'
+const HASHLOCK: Hex = `0x${'77'.repeat(32)}`
+
+const maker: SwapApproval = {
+  swapId: SWAP,
+  role: 'maker',
+  account: MAKER,
+  give: { token: APPLE, amount: 10n },
+  get: { token: BANANA, amount: 25n },
+  hashlock: HASHLOCK,
+  counterparty: TAKER,
+}
+const terms: SwapTerms = {
+  chainId: CHAIN,
+  offerId: SWAP,
+  maker: MAKER,
+  taker: TAKER,
+  tokenA: APPLE,
+  amountA: 10n,
+  tokenB: BANANA,
+  amountB: 25n,
+  makerTimelockBlocks: 31n,
+  takerTimelockBlocks: 12n,
+  hashlock: HASHLOCK,
+  acceptedHeight: 5n,
+}
+
+const tx = (over: Partial<TransactionSerializableEIP1559>): SwapSignRequest => ({
+  id: 1,
+  kind: 'transaction',
+  swapId: SWAP,
+  account: MAKER,
+  tx: {
+    type: 'eip1559',
+    chainId: CHAIN,
+    nonce: 3,
+    to: HTLC_ADDRESS,
+    value: 0n,
+    gas: 150_000n,
+    maxFeePerGas: 10n ** 10n,
+    maxPriorityFeePerGas: 10n ** 9n,
+    data: encodeFunctionData({
+      abi: htlcAbi,
+      functionName: 'lock',
+      args: [APPLE, 10n, TAKER, HASHLOCK, 40n],
+    }),
+    ...over,
+  },
+})
+const lock = (args: readonly [Address, bigint, Address, Hex, bigint]) =>
+  encodeFunctionData({ abi: htlcAbi, functionName: 'lock', args: [...args] })
+const secretRequest = (over: Partial<SwapTerms> = {}): SwapSignRequest => ({
+  id: 2,
+  kind: 'secret',
+  swapId: SWAP,
+  account: MAKER,
+  terms: { ...terms, ...over },
+})
+
+describe('checkSwapRequest: what an approved trade lets the wallet sign unasked', () => {
+  test('the approved lock, the ERC20 approval of our amount, redeems and refunds pass', () => {
+    expect(checkSwapRequest(maker, tx({}), CHAIN)).toBeNull()
+    const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 10n] })
+    expect(checkSwapRequest(maker, tx({ to: APPLE, data: approve, gas: 80_000n }), CHAIN)).toBeNull()
+    const redeem = encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [SWAP, HASHLOCK] })
+    expect(checkSwapRequest(maker, tx({ data: redeem }), CHAIN)).toBeNull()
+    const refund = encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [SWAP] })
+    expect(checkSwapRequest(maker, tx({ data: refund }), CHAIN)).toBeNull()
+    const native = { ...maker, give: { token: ZERO_ADDRESS, amount: 7n } }
+    expect(
+      checkSwapRequest(
+        native,
+        tx({ value: 7n, data: lock([ZERO_ADDRESS, 7n, TAKER, HASHLOCK, 40n]) }),
+        CHAIN,
+      ),
+    ).toBeNull()
+    expect(checkSwapRequest(maker, secretRequest(), CHAIN)).toBeNull()
+  })
+
+  test('everything else is refused with a reason', () => {
+    const refused: [SwapApproval | undefined, SwapSignRequest, string][] = [
+      [undefined, tx({}), 'this tab did not approve this swap'],
+      [maker, { ...tx({}), account: TAKER }, 'not the account that approved this swap'],
+      [maker, tx({ chainId: 1 }), 'a transaction for another chain'],
+      [maker, tx({ gas: 1_000_000n }), 'more gas than a swap step needs'],
+      [maker, tx({ data: lock([APPLE, 11n, TAKER, HASHLOCK, 40n]) }), 'a lock of another token or amount'],
+      [maker, tx({ data: lock([BANANA, 10n, TAKER, HASHLOCK, 40n]) }), 'a lock of another token or amount'],
+      [maker, tx({ data: lock([APPLE, 10n, MAKER, HASHLOCK, 40n]) }), 'a lock for another recipient'],
+      [maker, tx({ data: lock([APPLE, 10n, TAKER, SWAP, 40n]) }), 'a lock under another hashlock'],
+      [maker, tx({ value: 1n }), 'a lock carrying the wrong coin value'],
+      [{ ...maker, counterparty: null }, tx({}), 'a lock for another recipient'],
+      [maker, tx({ data: '0xdeadbeef' }), 'not an HTLC call'],
+      [maker, tx({ to: TAKER }), 'a transaction to an address the swap does not use'],
+      [maker, tx({ to: BANANA, data: '0x' }), 'a transaction to an address the swap does not use'],
+      [
+        maker,
+        tx({
+          to: APPLE,
+          data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [TAKER, 10n] }),
+        }),
+        'the token call transfer is not a swap step',
+      ],
+      [
+        maker,
+        tx({
+          to: APPLE,
+          data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [TAKER, 10n] }),
+        }),
+        'an approval of another spender or amount',
+      ],
+      [maker, secretRequest({ amountA: 9n }), 'the terms differ from the approved offer'],
+      [maker, secretRequest({ taker: MAKER }), 'the terms differ from the approved offer'],
+      [maker, secretRequest({ hashlock: SWAP }), 'the terms differ from the approved offer'],
+      [{ ...maker, role: 'taker' }, secretRequest(), 'only the maker holds the secret'],
+    ]
+    for (const [approval, request, reason] of refused)
+      expect(checkSwapRequest(approval, request, CHAIN)).toBe(reason)
+  })
+})
+
+describe('approvals storage', () => {
+  test('stored approvals survive a new reader of the same storage (a reload), per profile, bigints intact', () => {
+    const data = new Map<string, string>()
+    const storage = {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => void data.set(k, v),
+    } as Storage
+    storedSwapApprovals(storage, 'p1').put({ ...maker, give: { token: APPLE, amount: 2n ** 200n } })
+    expect(storedSwapApprovals(storage, 'p1').get(SWAP.toUpperCase().replace('0X', '0x') as Hex)).toEqual({
+      ...maker,
+      give: { token: APPLE, amount: 2n ** 200n },
+    })
+    expect(storedSwapApprovals(storage, 'p2').get(SWAP)).toBeUndefined()
+    storedSwapApprovals(storage, 'p1').remove(SWAP)
+    expect(storedSwapApprovals(storage, 'p1').get(SWAP)).toBeUndefined()
+  })
+})
+
+describe('the page answering the node', () => {
+  const HARDHAT = 'test test test test test test test test test test test junk'
+
+  test('declares unlocked accounts only, answers approved requests, refuses the rest; lock → no signers', async () => {
+    const wallet = createWallet({ store: memoryWalletStore() })
+    await wallet.load()
+    await wallet.create(HARDHAT, 'correct horse battery')
+    const me = (wallet.view().selected ?? '0x').toLowerCase() as Address
+    const secret = wallet.swapSecret(CHAIN, SWAP)
+    const approvals = memorySwapApprovals()
+    approvals.put({ ...maker, account: me, hashlock: hashlockOf(secret) })
+    const declared: (readonly Address[])[] = []
+    const answers: [number, SwapSignAnswer][] = []
+    let emit: ((r: NodeEvents['swapSignRequest']) => void) | undefined
+    const stop = startSwapSigning({
+      api: {
+        swapSigners: async (a) => void declared.push(a),
+        swapAnswer: async (id, a) => void answers.push([id, a]),
+      },
+      on: ((event: string, listener: (r: NodeEvents['swapSignRequest']) => void) => {
+        expect(event).toBe('swapSignRequest')
+        emit = listener
+        return () => {
+          emit = undefined
+        }
+      }) as never,
+      wallet,
+      approvals,
+      chainId: CHAIN,
+    })
+    expect(declared).toEqual([[me]])
+    const until = async (n: number) => {
+      while (answers.length < n) await new Promise((r) => setTimeout(r, 5))
+    }
+    const mine = { ...secretRequest({ maker: me, hashlock: hashlockOf(secret) }), account: me }
+    emit?.({ ...mine, id: 7 })
+    await until(1)
+    expect(answers[0]).toEqual([7, { secret }])
+    emit?.({ ...tx({}), account: me, id: 8 })
+    await until(2)
+    expect(answers[1]?.[0]).toBe(8)
+    expect(answers[1]?.[1]).toEqual({ refused: 'a lock under another hashlock' })
+    emit?.({ ...tx({}), swapId: `0x${'00'.repeat(32)}`, account: me, id: 9 })
+    await until(3)
+    expect(answers[2]).toEqual([9, { refused: 'this tab did not approve this swap' }])
+    wallet.lock()
+    expect(declared.at(-1)).toEqual([])
+    expect(await answerSwapRequest({ wallet, approvals, chainId: CHAIN }, mine)).toEqual({
+      refused: 'the wallet is locked',
+    })
+    stop()
+    expect(emit).toBeUndefined()
+  })
+})
