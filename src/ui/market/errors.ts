@@ -19,6 +19,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
   OFFER_WRONG_PEER: 'The offer names another tab as its maker.',
   OFFER_WRONG_CHAIN: 'The offer was signed for another chain.',
   OFFER_BAD_SIGNATURE: "The offer's signature does not match its maker.",
+  NO_ACCOUNT: 'Create or unlock a wallet to trade.',
+  TERMS_MISMATCH: 'The maker answered with other terms than its offer: nothing was locked.',
 }
 
 /** The code of a typed node error (`{ type: { code } }`), or null. */

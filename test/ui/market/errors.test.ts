@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { marketErrorMessage } from '../../../src/ui/market/errors'
+import { MarketAdapterError } from '../../../src/ui/market/node-source'
 import { ProviderRpcError } from '../../../src/wallet/rpc-error'
 
 describe('market error messages', () => {
@@ -11,6 +12,17 @@ describe('market error messages', () => {
     // The shape that crossed a MessagePort: a plain object with the type.
     expect(marketErrorMessage({ name: 'OfferError', message: 'x', type: { code: 'OFFER_STALE' } })).toBe(
       'This offer expired before the maker answered.',
+    )
+  })
+
+  test("the adapter's own refusals", () => {
+    expect(
+      marketErrorMessage(
+        new MarketAdapterError({ code: 'TERMS_MISMATCH', detail: 'the maker answered other terms' }),
+      ),
+    ).toBe('The maker answered with other terms than its offer: nothing was locked.')
+    expect(marketErrorMessage(new MarketAdapterError({ code: 'NO_ACCOUNT', detail: 'no wallet' }))).toBe(
+      'Create or unlock a wallet to trade.',
     )
   })
 
