@@ -20,7 +20,7 @@ import {
 import { type BlockExecution, executeBlock } from './execute'
 import { ExecutionError } from './execute-error'
 import { genesisState } from './genesis'
-import { type DecodedTx, decodeTx, decodeTxBytes, recoverTx } from './tx'
+import { type DecodedTx, decodeTx, decodeTxBytes, recoverSender } from './tx'
 import type { Block, ChainParams, Genesis, Header, Receipt, Tx } from './types'
 
 /** How the canonical chain moved: blocks that left it, blocks that joined it, and their transactions. */
@@ -348,7 +348,7 @@ export class Chain {
     if (from === undefined) {
       this.recoveries++
       try {
-        from = recoverTx(d).from
+        from = recoverSender(d)
       } catch (err) {
         throw invalidTx(err, index)
       }

@@ -4,6 +4,7 @@ import { bigintToFixed, bytesToBigint, fromHex, keccak, toHex } from '../codec/b
 import { CodecError } from '../codec/errors'
 import { rlpListSpans } from '../codec/rlp'
 import type { Account } from '../state/state'
+import { recoverAddress } from './ecrecover'
 import { TxError } from './tx-error'
 import type { ChainParams, Tx } from './types'
 
@@ -265,18 +266,26 @@ export function publicKeyToAddress(publicKey: Uint8Array): Address {
 }
 
 /**
- * Recovers the sender (the expensive step). Throws `TxError` `TX_BAD_SIGNATURE` when no public key
- * matches the signature.
+ * The sender's address (the expensive step: secp256k1 recovery over the signing hash). Throws `TxError`
+ * `TX_BAD_SIGNATURE` when no public key matches the signature.
  */
-export function recoverTx(decoded: DecodedTx): Tx {
-  let from: Address
+export function recoverSender(decoded: DecodedTx): Address {
   try {
-    const sig = new secp256k1.Signature(bytesToBigint(decoded.r), bytesToBigint(decoded.s), decoded.yParity)
-    const point = sig.recoverPublicKey(txSigningHash(decoded))
-    from = publicKeyToAddress(point.toBytes(false))
+    return recoverAddress(
+      txSigningHash(decoded),
+      bytesToBigint(decoded.r),
+      bytesToBigint(decoded.s),
+      decoded.yParity,
+    )
   } catch {
+    // EcrecoverError, or anything else noble throws on a hostile signature: never an untyped error.
     throw new TxError({ code: 'TX_BAD_SIGNATURE', reason: 'no public key recovers from this signature' })
   }
+}
+
+/** `recoverSender`, as the whole transaction. Throws `TxError` `TX_BAD_SIGNATURE`. */
+export function recoverTx(decoded: DecodedTx): Tx {
+  const from = recoverSender(decoded)
   return {
     hash: decoded.hash,
     raw: decoded.raw,
