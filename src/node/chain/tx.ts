@@ -4,7 +4,7 @@ import { bigintToFixed, bytesToBigint, fromHex, keccak, toHex } from '../codec/b
 import { CodecError } from '../codec/errors'
 import { rlpListSpans } from '../codec/rlp'
 import type { Account } from '../state/state'
-import { recoverAddress } from './ecrecover'
+import { EcrecoverError, recoverAddresses } from './ecrecover'
 import { TxError } from './tx-error'
 import type { ChainParams, Tx } from './types'
 
@@ -266,21 +266,34 @@ export function publicKeyToAddress(publicKey: Uint8Array): Address {
 }
 
 /**
- * The sender's address (the expensive step: secp256k1 recovery over the signing hash). Throws `TxError`
- * `TX_BAD_SIGNATURE` when no public key matches the signature.
+ * The senders' addresses (the expensive step: secp256k1 recovery over each signing hash), or the
+ * `TxError` `TX_BAD_SIGNATURE` of a transaction no public key matches, at the same index. Recovering a
+ * block's transactions together shares the field inversions between them (`recoverAddresses`).
  */
+export function recoverSenders(decoded: readonly DecodedTx[]): (Address | TxError)[] {
+  const results = recoverAddresses(
+    decoded.map((d) => ({
+      hash: txSigningHash(d),
+      r: bytesToBigint(d.r),
+      s: bytesToBigint(d.s),
+      yParity: d.yParity,
+    })),
+  )
+  return results.map((result) =>
+    result instanceof EcrecoverError
+      ? new TxError({
+          code: 'TX_BAD_SIGNATURE',
+          reason: `no public key recovers from this signature: ${result.message}`,
+        })
+      : result,
+  )
+}
+
+/** `recoverSenders` of one transaction. Throws `TxError` `TX_BAD_SIGNATURE`. */
 export function recoverSender(decoded: DecodedTx): Address {
-  try {
-    return recoverAddress(
-      txSigningHash(decoded),
-      bytesToBigint(decoded.r),
-      bytesToBigint(decoded.s),
-      decoded.yParity,
-    )
-  } catch {
-    // EcrecoverError, or anything else noble throws on a hostile signature: never an untyped error.
-    throw new TxError({ code: 'TX_BAD_SIGNATURE', reason: 'no public key recovers from this signature' })
-  }
+  const [from] = recoverSenders([decoded])
+  if (from instanceof TxError) throw from
+  return from as Address
 }
 
 /** `recoverSender`, as the whole transaction. Throws `TxError` `TX_BAD_SIGNATURE`. */

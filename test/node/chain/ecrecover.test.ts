@@ -1,7 +1,12 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { EcrecoverError, recoverAddress } from '../../../src/node/chain/ecrecover'
+import {
+  EcrecoverError,
+  recoverAddress,
+  recoverAddresses,
+  type SignedHash,
+} from '../../../src/node/chain/ecrecover'
 import { publicKeyToAddress } from '../../../src/node/chain/tx'
 import { bigintToFixed } from '../../../src/node/codec/bytes'
 
@@ -94,8 +99,16 @@ describe('recoverAddress', () => {
     const hash = word((s * k) % N)
     expect(nobleRecover(hash, r, s, yParity)).toBe('throws')
     expect(() => recoverAddress(hash, r, s, yParity)).toThrow('the recovered point is at infinity')
-    // The same signature over another hash recovers a key.
-    expect(ours(word(((s * k) % N) + 1n), r, s, yParity)).toMatch(/^0x[0-9a-f]{40}$/)
+    // The same signature over another hash recovers a key, alone or batched after the refused one.
+    const other = word(((s * k) % N) + 1n)
+    const address = ours(other, r, s, yParity)
+    expect(address).toMatch(/^0x[0-9a-f]{40}$/)
+    expect(
+      recoverAddresses([
+        { hash, r, s, yParity },
+        { hash: other, r, s, yParity },
+      ]),
+    ).toEqual([new EcrecoverError('the recovered point is at infinity'), address])
   })
 
   it('refuses out-of-range inputs with EcrecoverError and a reason', () => {
@@ -112,5 +125,37 @@ describe('recoverAddress', () => {
     for (const [hash, r, s, yParity, reason] of cases) {
       expect(() => recoverAddress(hash, r, s, yParity as 0 | 1)).toThrow(new EcrecoverError(reason))
     }
+  })
+
+  it('recovers a batch as it recovers each signature alone: same addresses, same refusals, same indexes', () => {
+    // Real signatures, arbitrary (mostly refused or foreign) ones and out-of-range inputs, mixed.
+    const real = fc.tuple(scalar, hash32).map(([key, hash]): SignedHash => {
+      const sig = secp256k1.Signature.fromBytes(
+        secp256k1.sign(hash, word(key), { prehash: false, format: 'recovered' }),
+        'recovered',
+      )
+      return { hash, r: sig.r, s: sig.s, yParity: sig.recovery === 1 ? 1 : 0 }
+    })
+    const arbitrary = fc.record({ hash: hash32, r: scalar, s: scalar, yParity: parity })
+    const outOfRange = fc.record({
+      hash: fc.uint8Array({ minLength: 31, maxLength: 33 }),
+      r: fc.constantFrom(0n, 1n, N),
+      s: fc.constantFrom(0n, 1n, N),
+      yParity: parity,
+    })
+    fc.assert(
+      fc.property(fc.array(fc.oneof(real, arbitrary, outOfRange), { maxLength: 12 }), (sigs) => {
+        const alone = sigs.map((sig) => {
+          try {
+            return recoverAddress(sig.hash, sig.r, sig.s, sig.yParity)
+          } catch (err) {
+            return err
+          }
+        })
+        expect(recoverAddresses(sigs)).toEqual(alone)
+      }),
+      { numRuns: 40 },
+    )
+    expect(recoverAddresses([])).toEqual([])
   })
 })
