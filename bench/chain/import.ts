@@ -75,22 +75,35 @@ function timeImportAgainstEcrecover(
   chain: Chain,
   w: ChainWorkload,
   sigs: { warmup: RecoverInputs; blocks: readonly RecoverInputs[] },
-): { importMs: number; recoverMs: number } {
+): { importMs: number[]; recoverMs: number[] } {
   recoverAll(sigs.warmup)
   const warm = decodeBlock(w.warmup)
   chain.importBlock(warm, warm.header.timestamp)
-  let importMs = 0
-  let recoverMs = 0
+  const importMs: number[] = []
+  const recoverMs: number[] = []
   w.blocks.forEach((bytes, b) => {
-    recoverMs += timeMs(() => recoverAll(sigs.blocks[b] as RecoverInputs))
-    importMs += timeMs(() => {
-      const block = decodeBlock(bytes)
-      const result = chain.importBlock(block, block.header.timestamp)
-      if (result.kind !== 'extended') throw new Error(`timed block did not extend the chain: ${result.kind}`)
-    })
+    recoverMs.push(timeMs(() => recoverAll(sigs.blocks[b] as RecoverInputs)))
+    importMs.push(
+      timeMs(() => {
+        const block = decodeBlock(bytes)
+        const result = chain.importBlock(block, block.header.timestamp)
+        if (result.kind !== 'extended')
+          throw new Error(`timed block did not extend the chain: ${result.kind}`)
+      }),
+    )
   })
   return { importMs, recoverMs }
 }
+
+/** The sum over blocks of each block's fastest time across rounds (`rounds[round][block]`). */
+function sumOfFastest(rounds: readonly number[][]): number {
+  const blocks = rounds[0]?.length ?? 0
+  let sum = 0
+  for (let b = 0; b < blocks; b++) sum += Math.min(...rounds.map((r) => r[b] as number))
+  return sum
+}
+
+const sum = (values: readonly number[]): number => values.reduce((a, v) => a + v, 0)
 
 /**
  * Issue 3, benchmark 1: import of uncached blocks against the ecrecover bound (measured in the same
@@ -116,23 +129,30 @@ export const chainImportBench: Bench = {
     const shape = workloadShape(options)
     const w = buildChainWorkload(shape)
     const sigs = { warmup: recoverInputs(w, w.warmup), blocks: w.blocks.map((b) => recoverInputs(w, b)) }
-    const imports: number[] = []
-    const recovers: number[] = []
+    const imports: number[][] = []
+    const recovers: number[][] = []
     for (let round = 0; round < UNCACHED_ROUNDS; round++) {
       const { importMs, recoverMs } = timeImportAgainstEcrecover(preparedChain(w, false), w, sigs)
-      imports.push(perSecond(w.txCount, importMs))
-      recovers.push(perSecond(w.txCount, recoverMs))
+      imports.push(importMs)
+      recovers.push(recoverMs)
     }
-    const ours = best(imports)
-    const bound = best(recovers)
+    // Each block's least disturbed time, on both sides: on a shared machine a whole round is rarely
+    // undisturbed, a block (half a second) more often.
+    const ours = perSecond(w.txCount, sumOfFastest(imports))
+    const bound = perSecond(w.txCount, sumOfFastest(recovers))
     return {
       figures: [
-        { label: UNCACHED, value: ours, unit: 'tx/s', note: `best of ${UNCACHED_ROUNDS}` },
+        {
+          label: UNCACHED,
+          value: ours,
+          unit: 'tx/s',
+          note: `each block's fastest of ${UNCACHED_ROUNDS} rounds`,
+        },
         {
           label: 'noble secp256k1 recoverPublicKey',
           value: bound,
           unit: 'recover/s',
-          note: `the same ${count(w.txCount)} signatures after the warm-up block's, best of ${UNCACHED_ROUNDS}, interleaved with the import block by block`,
+          note: `the same ${count(w.txCount)} signatures after the warm-up block's, each block's fastest of ${UNCACHED_ROUNDS} rounds, interleaved with the import block by block`,
         },
       ],
       ratios: [
@@ -140,7 +160,7 @@ export const chainImportBench: Bench = {
           label: 'Tabchain import ÷ ecrecover bound',
           value: ours / bound,
           goal: { min: 0.9 },
-          note: `best ÷ best; round by round ${imports.map((v, i) => (v / (recovers[i] as number)).toFixed(3)).join(' ')}`,
+          note: `round by round ${imports.map((ms, i) => (sum(recovers[i] as number[]) / sum(ms)).toFixed(3)).join(' ')}`,
         },
       ],
       notes: [
