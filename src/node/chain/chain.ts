@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { toHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
 import { checkPow } from '../consensus/pow'
@@ -20,7 +20,8 @@ import {
 import { type BlockExecution, executeBlock } from './execute'
 import { ExecutionError } from './execute-error'
 import { genesisState } from './genesis'
-import { type DecodedTx, decodeTx, decodeTxBytes, recoverTx } from './tx'
+import { type DecodedTx, decodeTx, decodeTxBytes, recoverSenders } from './tx'
+import { TxError } from './tx-error'
 import type { Block, ChainParams, Genesis, Header, Receipt, Tx } from './types'
 
 /** How the canonical chain moved: blocks that left it, blocks that joined it, and their transactions. */
@@ -325,13 +326,11 @@ export class Chain {
    */
   blockTransactions(block: Block): Tx[] {
     const bytes = decodedTransactionBytes(block)
-    return block.transactions.map((raw, index) =>
-      this.withSender(this.decode(raw, index, bytes?.[index]), index),
-    )
+    return this.withSenders(block.transactions.map((raw, index) => this.decode(raw, index, bytes?.[index])))
   }
 
   private recover(raw: Hex, index: number): Tx {
-    return this.withSender(this.decode(raw, index), index)
+    return this.withSenders([this.decode(raw, index)], index)[0] as Tx
   }
 
   /** Decodes transaction `index` of a block, from its `bytes` when the block was decoded from bytes. */
@@ -343,30 +342,28 @@ export class Chain {
     }
   }
 
-  private withSender(d: DecodedTx, index: number): Tx {
-    let from = this.senders.get(d.hash)
-    if (from === undefined) {
-      this.recoveries++
-      try {
-        from = recoverTx(d).from
-      } catch (err) {
-        throw invalidTx(err, index)
-      }
-      this.senders.set(d.hash, from)
+  /**
+   * A block's decoded transactions with their senders: from the shared cache, else recovered together
+   * (one batch shares the field inversions). `decoded[k]` is the block's transaction `first + k`. Throws
+   * `BlockError` `BLOCK_INVALID_TX` for the first transaction, in block order, whose signature recovers no key.
+   */
+  private withSenders(decoded: readonly DecodedTx[], first = 0): Tx[] {
+    const senders = decoded.map((d) => this.senders.get(d.hash))
+    const missing: number[] = []
+    senders.forEach((from, index) => {
+      if (from === undefined) missing.push(index)
+    })
+    if (missing.length > 0) {
+      this.recoveries += missing.length
+      const recovered = recoverSenders(missing.map((index) => decoded[index] as DecodedTx))
+      missing.forEach((index, k) => {
+        const from = recovered[k] as Address | TxError
+        if (from instanceof TxError) throw invalidTx(from, first + index)
+        this.senders.set((decoded[index] as DecodedTx).hash, from)
+        senders[index] = from
+      })
     }
-    return {
-      hash: d.hash,
-      raw: d.raw,
-      from,
-      chainId: d.chainId,
-      nonce: d.nonce,
-      maxPriorityFeePerGas: d.maxPriorityFeePerGas,
-      maxFeePerGas: d.maxFeePerGas,
-      gas: d.gas,
-      to: d.to,
-      value: d.value,
-      data: d.data,
-    }
+    return decoded.map((d, index) => withFrom(d, senders[index] as Address))
   }
 
   private connect(hash: Hex, block: Block, parent: StoredBlock, now: bigint): void {
@@ -379,7 +376,7 @@ export class Chain {
     const decoded = block.transactions.map((raw, index) => this.decode(raw, index, bytes?.[index]))
     const txHashes = decoded.map((d) => d.hash)
     validateBody(block, txHashes)
-    const txs = decoded.map((d, index) => this.withSender(d, index))
+    const txs = this.withSenders(decoded)
     const exec = this.execute(
       parent,
       header,
@@ -609,6 +606,23 @@ export class Chain {
     const b = this.store.getBlock(hash)
     if (b === undefined) throw new Error(`chain store is missing block ${hash}`)
     return b
+  }
+}
+
+/** A transaction with its sender. */
+function withFrom(d: DecodedTx, from: Address): Tx {
+  return {
+    hash: d.hash,
+    raw: d.raw,
+    from,
+    chainId: d.chainId,
+    nonce: d.nonce,
+    maxPriorityFeePerGas: d.maxPriorityFeePerGas,
+    maxFeePerGas: d.maxFeePerGas,
+    gas: d.gas,
+    to: d.to,
+    value: d.value,
+    data: d.data,
   }
 }
 

@@ -4,6 +4,7 @@ import { bigintToFixed, bytesToBigint, fromHex, keccak, toHex } from '../codec/b
 import { CodecError } from '../codec/errors'
 import { rlpListSpans } from '../codec/rlp'
 import type { Account } from '../state/state'
+import { EcrecoverError, recoverAddresses } from './ecrecover'
 import { TxError } from './tx-error'
 import type { ChainParams, Tx } from './types'
 
@@ -265,18 +266,39 @@ export function publicKeyToAddress(publicKey: Uint8Array): Address {
 }
 
 /**
- * Recovers the sender (the expensive step). Throws `TxError` `TX_BAD_SIGNATURE` when no public key
- * matches the signature.
+ * The senders' addresses (the expensive step: secp256k1 recovery over each signing hash), or the
+ * `TxError` `TX_BAD_SIGNATURE` of a transaction no public key matches, at the same index. Recovering a
+ * block's transactions together shares the field inversions between them (`recoverAddresses`).
  */
+export function recoverSenders(decoded: readonly DecodedTx[]): (Address | TxError)[] {
+  const results = recoverAddresses(
+    decoded.map((d) => ({
+      hash: txSigningHash(d),
+      r: bytesToBigint(d.r),
+      s: bytesToBigint(d.s),
+      yParity: d.yParity,
+    })),
+  )
+  return results.map((result) =>
+    result instanceof EcrecoverError
+      ? new TxError({
+          code: 'TX_BAD_SIGNATURE',
+          reason: `no public key recovers from this signature: ${result.message}`,
+        })
+      : result,
+  )
+}
+
+/** `recoverSenders` of one transaction. Throws `TxError` `TX_BAD_SIGNATURE`. */
+export function recoverSender(decoded: DecodedTx): Address {
+  const [from] = recoverSenders([decoded])
+  if (from instanceof TxError) throw from
+  return from as Address
+}
+
+/** `recoverSender`, as the whole transaction. Throws `TxError` `TX_BAD_SIGNATURE`. */
 export function recoverTx(decoded: DecodedTx): Tx {
-  let from: Address
-  try {
-    const sig = new secp256k1.Signature(bytesToBigint(decoded.r), bytesToBigint(decoded.s), decoded.yParity)
-    const point = sig.recoverPublicKey(txSigningHash(decoded))
-    from = publicKeyToAddress(point.toBytes(false))
-  } catch {
-    throw new TxError({ code: 'TX_BAD_SIGNATURE', reason: 'no public key recovers from this signature' })
-  }
+  const from = recoverSender(decoded)
   return {
     hash: decoded.hash,
     raw: decoded.raw,

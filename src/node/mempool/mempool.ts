@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import { type DecodedTx, decodeTx, recoverTx } from '../chain/tx'
+import { type DecodedTx, decodeTx, recoverSender } from '../chain/tx'
 import type { ChainParams, Tx } from '../chain/types'
 import { NodeError } from '../rpc/errors'
 import { MempoolError } from './errors'
@@ -19,11 +19,11 @@ export interface TxCodec<U extends UnsignedTx = UnsignedTx> {
   recover(parsed: U): Address
 }
 
-/** The real codec: chain/tx.ts `decodeTx` (every stateless check) and `recoverTx` (secp256k1). */
+/** The real codec: chain/tx.ts `decodeTx` (every stateless check) and `recoverSender` (secp256k1). */
 export function txCodec(params: ChainParams): TxCodec<DecodedTx> {
   return {
     parse: (raw) => decodeTx(raw, params),
-    recover: (parsed) => recoverTx(parsed).from,
+    recover: recoverSender,
   }
 }
 

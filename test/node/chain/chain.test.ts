@@ -1,3 +1,4 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { Hex } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeBlock, genesisBlock, hashBlock, txRootOf } from '../../../src/node/chain/block'
@@ -6,6 +7,8 @@ import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Block, Header, Tx } from '../../../src/node/chain/types'
+import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
+import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { validateHeader } from '../../../src/node/consensus/validate'
 import { addressOf, mineOn, seal, transfer } from './chain-fixtures'
 
@@ -27,6 +30,16 @@ function code(fn: () => unknown): string {
 /** Recovers transactions for block building without touching any chain's sender cache. */
 function txsOf(chain: Chain, raws: readonly Hex[]): Tx[] {
   return chain.blockTransactions({ header: chain.headHeader, transactions: raws })
+}
+
+/** `raw` with its signature's r replaced by an x no curve point has: it decodes, but no key recovers. */
+function withoutSigner(raw: Hex): Hex {
+  const p = secp256k1.Point.Fp.ORDER
+  let x = 2n
+  while (secp256k1.Point.Fp.pow((x * x * x + 7n) % p, (p - 1n) / 2n) === 1n) x++
+  const items = rlpDecode(fromHex(raw).subarray(1)) as RlpItem[]
+  items[10] = bigintToBytes(x)
+  return toHex(new Uint8Array([2, ...rlpEncode(items)]))
 }
 
 /** Re-seals a block after changing header fields (so the proof of work stays valid). */
@@ -200,6 +213,32 @@ describe('chain: invalid blocks are refused with a typed error and change nothin
       expect(chain.getBlock(hashBlock(block))).toBeUndefined()
     }
     expect(chain.importBlock(good, t).kind).toBe('extended')
+  })
+
+  it('recovers the senders of a block together and refuses the first transaction, in block order, that recovers no key', () => {
+    const producer = new Chain({ genesis })
+    const raws = [raw0[0], withoutSigner(raw1[0] as Hex), raw0[1], withoutSigner(raw0[2] as Hex)] as Hex[]
+    const good = mineOn(producer, txsOf(producer, [raw0[0] as Hex, raw0[1] as Hex]))
+    const bad = tamper(good, { transactionsRoot: txRootOf(raws).root }, raws)
+    const chain = new Chain({ genesis })
+    const head = chain.head.hash
+    try {
+      chain.importBlock(bad, now(bad))
+      expect.unreachable('a block with a signature that recovers no key was accepted')
+    } catch (err) {
+      expect(err).toBeInstanceOf(BlockError)
+      expect((err as BlockError).type).toMatchObject({
+        code: 'BLOCK_INVALID_TX',
+        index: 1,
+        txCode: 'TX_BAD_SIGNATURE',
+      })
+    }
+    expect(chain.head.hash).toBe(head)
+    expect(chain.getBlock(hashBlock(bad))).toBeUndefined()
+    expect(() => chain.blockTransactions(bad)).toThrow(BlockError)
+    // The same chain then imports the honest block, senders recovered in one batch.
+    expect(chain.importBlock(good, now(good)).kind).toBe('extended')
+    expect(chain.getTransaction(txRootOf(good.transactions).hashes[1] as Hex)?.tx.from).toBe(addressOf(0))
   })
 
   it('checks the transactions root and duplicates before paying for sender recovery', () => {
