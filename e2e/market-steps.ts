@@ -62,10 +62,12 @@ export async function mineUntilSwap(page: Page, state: string, timeout = 60_000)
 /**
  * Waits until `b` has `a`'s head block. With single blocks mined on demand, a block the gossip mesh
  * did not carry (it forms within a heartbeat of a new link) is not followed by another that would
- * reveal it: every few seconds `a` announces its status beacon, from which `b` syncs the head.
+ * reveal it: every few seconds `a` announces its status beacon and `b` asks `a` for its status
+ * (request/response, not gossip), either of which makes `b` sync the head.
  */
 export async function sameHead(a: Page, b: Page, timeout = 60_000): Promise<void> {
   const hash = await a.evaluate(async () => (await window.tabchain?.node.api.head())?.hash ?? '')
+  const peerA = await a.evaluate(() => window.tabchain?.network.peerId ?? '')
   const deadline = Date.now() + timeout
   for (;;) {
     const arrived = await waitInPage(
@@ -78,8 +80,24 @@ export async function sameHead(a: Page, b: Page, timeout = 60_000): Promise<void
       () => false,
     )
     if (arrived) return
-    if (Date.now() > deadline) throw new Error(`head ${hash} did not reach the other tab in ${timeout} ms`)
+    if (Date.now() > deadline) {
+      const heads = await Promise.all(
+        [a, b].map((p) =>
+          p.evaluate(async () => {
+            const api = window.tabchain?.node.api
+            const h = await api?.head()
+            const peers = (await api?.peerStatuses())?.map((s) => `${s.peerId.slice(-6)}@${s.head}`)
+            const links = window.tabchain?.network
+              .connections()
+              .map((c) => `${c.peerId.slice(-6)} direct=${c.direct}`)
+            return `#${h?.number} ${h?.hash.slice(0, 10)} peers ${JSON.stringify(peers)} links ${JSON.stringify(links)} syncing ${JSON.stringify(await api?.syncing(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
+          }),
+        ),
+      )
+      throw new Error(`head ${hash} did not reach the other tab in ${timeout} ms: ${heads.join(' / ')}`)
+    }
     await a.evaluate(() => window.tabchain?.node.api.announce())
+    await b.evaluate((id) => window.tabchain?.node.api.queryPeer(id).catch(() => null), peerA)
   }
 }
 
@@ -131,7 +149,7 @@ export async function choose(page: Page, label: string, option: string): Promise
   await select.selectOption({ label: option })
 }
 
-/** A offers 10 APL for 25 BAN on the Market screen (one signature), and B takes it (one more). */
+/** A offers 10 APL for 25 BAN on the Market screen (one signature), and B takes it (one more). k = 1. */
 export async function postAndTake(a: Page, b: Page): Promise<void> {
   await a.getByRole('link', { name: 'Market', exact: true }).click()
   await choose(a, 'Token traded', 'APL')
@@ -140,6 +158,8 @@ export async function postAndTake(a: Page, b: Page): Promise<void> {
   await choose(a, 'Token you receive', 'BAN')
   await a.locator('#offer-sell-amount').fill('10')
   await a.locator('#offer-buy-amount').fill('25')
+  // The form's default timelocks follow the chain's k: with k = 1, 8 blocks for the taker, 21 for us.
+  await expect(a.getByTestId('offer-preview')).toContainText('locked for up to 21 blocks')
   await a.getByRole('button', { name: 'Sign and post the offer' }).click()
   await expect(a.getByTestId('approval-title')).toHaveText('Sign Offer for Tabchain Offers', {
     timeout: 30_000,
@@ -154,6 +174,7 @@ export async function postAndTake(a: Page, b: Page): Promise<void> {
   await b.getByTestId('book-row').getByRole('button', { name: 'Buy APL' }).click()
   await expect(b.getByTestId('take-send')).toContainText('25 BAN')
   await expect(b.getByTestId('take-receive')).toContainText('10 APL')
+  await expect(b.getByTestId('take-dialog')).toContainText('they come back to you after 8 blocks')
   await b.getByTestId('take-confirm').click()
   await expect(b.getByTestId('approval-title')).toHaveText('Sign Take for Tabchain Offers', {
     timeout: 30_000,
