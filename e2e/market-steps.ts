@@ -1,0 +1,183 @@
+import { expect, type Page } from '@playwright/test'
+// Brings in the type of `window.tabchain`.
+import type {} from '../src/boot'
+import { waitInPage } from './helpers'
+
+/**
+ * Steps of a trade through the UI on the fast test chain (`FAST_URL`), where nobody mines unless told:
+ * each tab opens with `?mine=0` and every transaction is mined by `mineBlock`, so the chain moves only
+ * when the test says so and a swap's short timelocks cannot run out behind its back.
+ */
+
+const PASSWORD = 'correct horse battery'
+
+/**
+ * Mines exactly the block that holds what is in `page`'s mempool now (the miner's template takes every
+ * pending transaction): waits until something is pending, turns the miner on, and off again from the
+ * first head event past the current head. Returns that block's number and the head once the miner has
+ * stopped (a block or two more when the stop arrived late).
+ */
+export async function mineBlock(page: Page): Promise<{ block: bigint; head: bigint }> {
+  await waitInPage(
+    page,
+    async () => ((await window.tabchain?.node.api.pendingTransactions())?.length ?? 0) > 0,
+    null,
+    { timeout: 60_000 },
+  )
+  const [block, head] = await page.evaluate(async () => {
+    const node = window.tabchain?.node
+    if (node === undefined) throw new Error('no node')
+    const start = (await node.api.head()).number
+    const mined = await new Promise<bigint>((resolve) => {
+      const stop = node.on('head', (h) => {
+        if (h.number <= start) return
+        // At once, before anything else runs: the miner goes on with the next block meanwhile.
+        void node.api.setMining(false)
+        stop()
+        resolve(h.number)
+      })
+      void node.api.setMining(true)
+    })
+    await node.api.setMining(false)
+    return [String(mined), String((await node.api.head()).number)]
+  })
+  return { block: BigInt(block), head: BigInt(head) }
+}
+
+/** Mines on `page` until its node stores a swap in `state`, then stops the miner. */
+export async function mineUntilSwap(page: Page, state: string, timeout = 60_000): Promise<void> {
+  await page.evaluate(() => window.tabchain?.node.api.setMining(true))
+  try {
+    await waitInPage(
+      page,
+      async (s) => (await window.tabchain?.node.api.swaps())?.some((w) => w.status.state === s) ?? false,
+      state,
+      { timeout, interval: 100 },
+    )
+  } finally {
+    await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+  }
+}
+
+/**
+ * Waits until `b` has `a`'s head block. With single blocks mined on demand, a block the gossip mesh
+ * did not carry (it forms within a heartbeat of a new link) is not followed by another that would
+ * reveal it: every few seconds `a` announces its status beacon and `b` asks `a` for its status
+ * (request/response, not gossip), either of which makes `b` sync the head.
+ */
+export async function sameHead(a: Page, b: Page, timeout = 60_000): Promise<void> {
+  const hash = await a.evaluate(async () => (await window.tabchain?.node.api.head())?.hash ?? '')
+  const peerA = await a.evaluate(() => window.tabchain?.network.peerId ?? '')
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const arrived = await waitInPage(
+      b,
+      async (h) => (await window.tabchain?.node.api.head())?.hash === h,
+      hash,
+      { timeout: 3_000 },
+    ).then(
+      () => true,
+      () => false,
+    )
+    if (arrived) return
+    if (Date.now() > deadline) {
+      const heads = await Promise.all(
+        [a, b].map((p) =>
+          p.evaluate(async () => {
+            const api = window.tabchain?.node.api
+            const h = await api?.head()
+            const peers = (await api?.peerStatuses())?.map((s) => `${s.peerId.slice(-6)}@${s.head}`)
+            const links = window.tabchain?.network
+              .connections()
+              .map((c) => `${c.peerId.slice(-6)} direct=${c.direct}`)
+            return `#${h?.number} ${h?.hash.slice(0, 10)} peers ${JSON.stringify(peers)} links ${JSON.stringify(links)} syncing ${JSON.stringify(await api?.syncing(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
+          }),
+        ),
+      )
+      throw new Error(`head ${hash} did not reach the other tab in ${timeout} ms: ${heads.join(' / ')}`)
+    }
+    await a.evaluate(() => window.tabchain?.node.api.announce())
+    await b.evaluate((id) => window.tabchain?.node.api.queryPeer(id).catch(() => null), peerA)
+  }
+}
+
+/** Creates a wallet on the Wallet screen; returns its first address (lower-case). */
+export async function createWallet(page: Page): Promise<string> {
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'none')
+  await expect(page.getByTestId('phrase').locator('li')).toHaveCount(12)
+  await page.getByTestId('phrase-saved').check()
+  await page.getByTestId('new-password').fill(PASSWORD)
+  await page.getByTestId('new-password-again').fill(PASSWORD)
+  await page.getByTestId('create-wallet').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
+    timeout: 30_000,
+  })
+  return ((await page.getByTestId('selected-address').textContent()) ?? '').toLowerCase()
+}
+
+/** Pays the wallet 10 TAB from the devnet faucet, mines it, and waits until the balance shows. */
+export async function fund(page: Page): Promise<void> {
+  await page.getByTestId('faucet').click()
+  await expect(page.getByTestId('faucet-sent')).toBeVisible()
+  await mineBlock(page)
+  await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+}
+
+/** Creates 1,000 of a token (2 decimals) on the Tokens screen, approving it in the wallet dialog; mines it. */
+export async function createToken(page: Page, name: string, symbol: string): Promise<void> {
+  await page.getByRole('link', { name: 'Tokens', exact: true }).click()
+  await expect(page.getByTestId('acting-as')).toContainText('approval in the wallet')
+  await page.locator('#token-name').fill(name)
+  await page.locator('#token-symbol').fill(symbol)
+  await page.locator('#token-decimals').fill('2')
+  await page.locator('#token-supply').fill('1000')
+  await page.getByRole('button', { name: 'Create token' }).click()
+  await expect(page.getByTestId('approval-title')).toBeVisible({ timeout: 30_000 })
+  await page.getByTestId('approval-confirm').click()
+  await mineBlock(page)
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId(`token-balance-${symbol}`)).toContainText(`1000 ${symbol}`, {
+    timeout: 60_000,
+  })
+}
+
+/** Picks an option by its text in a select whose options load with the page's data. */
+export async function choose(page: Page, label: string, option: string): Promise<void> {
+  const select = page.getByLabel(label, { exact: true })
+  await expect(select.locator('option', { hasText: option })).toHaveCount(1, { timeout: 60_000 })
+  await select.selectOption({ label: option })
+}
+
+/** A offers 10 APL for 25 BAN on the Market screen (one signature), and B takes it (one more). k = 1. */
+export async function postAndTake(a: Page, b: Page): Promise<void> {
+  await a.getByRole('link', { name: 'Market', exact: true }).click()
+  await choose(a, 'Token traded', 'APL')
+  await choose(a, 'Token it is priced in', 'BAN')
+  await choose(a, 'Token you sell', 'APL')
+  await choose(a, 'Token you receive', 'BAN')
+  await a.locator('#offer-sell-amount').fill('10')
+  await a.locator('#offer-buy-amount').fill('25')
+  // The form's default timelocks follow the chain's k: with k = 1, 8 blocks for the taker, 21 for us.
+  await expect(a.getByTestId('offer-preview')).toContainText('locked for up to 21 blocks')
+  await a.getByRole('button', { name: 'Sign and post the offer' }).click()
+  await expect(a.getByTestId('approval-title')).toHaveText('Sign Offer for Tabchain Offers', {
+    timeout: 30_000,
+  })
+  await a.getByTestId('approval-confirm').click()
+  await expect(a.getByTestId('offer-posted')).toBeVisible({ timeout: 30_000 })
+
+  await b.getByRole('link', { name: 'Market', exact: true }).click()
+  await choose(b, 'Token traded', 'APL')
+  await choose(b, 'Token it is priced in', 'BAN')
+  await expect(b.getByTestId('book-row')).toHaveCount(1, { timeout: 60_000 })
+  await b.getByTestId('book-row').getByRole('button', { name: 'Buy APL' }).click()
+  await expect(b.getByTestId('take-send')).toContainText('25 BAN')
+  await expect(b.getByTestId('take-receive')).toContainText('10 APL')
+  await expect(b.getByTestId('take-dialog')).toContainText('they come back to you after 8 blocks')
+  await b.getByTestId('take-confirm').click()
+  await expect(b.getByTestId('approval-title')).toHaveText('Sign Take for Tabchain Offers', {
+    timeout: 30_000,
+  })
+  await b.getByTestId('approval-confirm').click()
+}

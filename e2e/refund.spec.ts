@@ -1,0 +1,212 @@
+import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
+import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
+import {
+  createToken,
+  createWallet,
+  fund,
+  mineBlock,
+  mineUntilSwap,
+  postAndTake,
+  sameHead,
+} from './market-steps'
+
+/**
+ * A counterparty's tab goes away mid-swap and the one left is refunded after its own timelock, on the
+ * fast test chain (k = 1: the post-offer form's defaults are an 8-block taker and a 21-block maker
+ * timelock). Nobody mines unless the test says so (`mineBlock`, `mineUntilSwap`), so each lock lands in a
+ * block the test chose. With k = 1 a counterparty acts within milliseconds of the block it waits for,
+ * faster than a context closes; so its node is stopped (worker terminated) just before that block is
+ * mined, and its context closed once the block is on chain. (Freezing the page with
+ * Page.setWebLifecycleState is not enough: its node still received the block and signed its lock.)
+ */
+
+interface Trader {
+  readonly ctx: BrowserContext
+  readonly page: Page
+  readonly address: string
+}
+
+/** A holding 1,000 APL and B 1,000 BAN, each with 10 TAB; both on one head; nobody mining. */
+async function twoTraders(browser: Browser): Promise<[Trader, Trader]> {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+  const idA = await openNode(a, `${FAST_URL}/wallet?mine=0`)
+  const idB = await openNode(b, `${FAST_URL}/wallet?mine=0`)
+  await waitDirect(a, idB, 60_000)
+  await waitDirect(b, idA, 60_000)
+  const addressA = await createWallet(a)
+  const addressB = await createWallet(b)
+  // One tab mines at a time, on the head the other one has too: no forks to settle.
+  await fund(a)
+  await sameHead(a, b)
+  await fund(b)
+  await sameHead(b, a)
+  await createToken(a, 'Apple', 'APL')
+  await sameHead(a, b)
+  await createToken(b, 'Banana', 'BAN')
+  await sameHead(b, a)
+  return [
+    { ctx: ctxA, page: a, address: addressA },
+    { ctx: ctxB, page: b, address: addressB },
+  ]
+}
+
+/** Waits until `page`'s mempool holds `count` transactions from `from` (a swap's approval and lock). */
+function pendingFrom(page: Page, from: string, count: number): Promise<void> {
+  return waitInPage(
+    page,
+    async ({ from, count }) =>
+      ((await window.tabchain?.node.api.pendingTransactions()) ?? []).filter(
+        (t) => t.from.toLowerCase() === from,
+      ).length === count,
+    { from, count },
+    { timeout: 60_000 },
+  )
+}
+
+/**
+ * Stops a tab's node at once: its worker is terminated, so it runs nothing more (no block, no signature,
+ * no transaction), as when the browser discards the tab. The page stays until its context is closed.
+ */
+async function stopNode(trader: Trader): Promise<void> {
+  await trader.page.evaluate(() => window.tabchain?.worker.terminate())
+}
+
+/** What `who` holds now: head, native balance, and its balance of each token of its swap. */
+async function holdings(page: Page, who: string) {
+  const [head, coin, tokenA, tokenB] = await page.evaluate(async (address) => {
+    const api = window.tabchain?.node.api
+    if (api === undefined) throw new Error('no node')
+    const swap = (await api.swaps())[0]
+    const holder = address as `0x${string}`
+    const balanceOf = async (token: `0x${string}` | undefined) =>
+      token === undefined ? '' : String((await api.verifiedTokenBalance(token, holder)).value)
+    return [
+      String((await api.head()).number),
+      String((await api.account(holder)).balance),
+      await balanceOf(swap?.terms.tokenA),
+      await balanceOf(swap?.terms.tokenB),
+    ]
+  }, who)
+  return { head: BigInt(head), coin: BigInt(coin), tokenA, tokenB }
+}
+
+/** The network fees `who` paid in blocks after `after`: Σ gas used × effective price, and the txs' targets. */
+async function feesSince(page: Page, who: string, after: bigint): Promise<{ fees: bigint; to: string[] }> {
+  const [fees, to] = await page.evaluate(
+    async ({ address, after }) => {
+      const api = window.tabchain?.node.api
+      if (api === undefined) throw new Error('no node')
+      let total = 0n
+      const to: string[] = []
+      for (const hash of await api.addressTransactions(address as `0x${string}`, 100)) {
+        const r = await api.receipt(hash)
+        if (r === null) throw new Error(`no receipt for ${hash}`)
+        if (r.from.toLowerCase() !== address || r.blockNumber <= BigInt(after)) continue
+        total += r.gasUsed * r.effectiveGasPrice
+        to.push(r.to.toLowerCase())
+      }
+      return [String(total), to]
+    },
+    { address: who, after: String(after) },
+  )
+  return { fees: BigInt(fees), to }
+}
+
+/** The steps `page`'s "My trades" shows done, in order. */
+const doneSteps = (page: Page) => page.getByTestId('trade').locator('.steps__item--done')
+
+test('B closes its tab after A locked: A is refunded after its timelock; tokens exact, coin down by gas only', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000)
+  const [a, b] = await twoTraders(browser)
+  try {
+    const before = await holdings(a.page, a.address)
+    await postAndTake(a.page, b.page)
+    // A's node signs its approval and lock at once, without a dialog; they wait in its mempool.
+    await pendingFrom(a.page, a.address, 2)
+    const start = await holdings(a.page, a.address)
+    expect(start.tokenA).toBe('100000')
+
+    // B's node stops, A's lock is mined, and B's tab closes: B never locks.
+    await stopNode(b)
+    const mined = await mineBlock(a.page)
+    test.info().annotations.push({
+      type: 'lock block',
+      description: `#${mined.block}, miner stopped at #${mined.head}`,
+    })
+    await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL'], { timeout: 30_000 })
+    await expect(a.page.getByTestId('trade-refund')).toContainText('Refundable in')
+    await b.ctx.close()
+
+    // A mines alone; past its timelock its node refunds by itself.
+    await mineUntilSwap(a.page, 'Refunded', 120_000)
+    await expect(a.page.getByTestId('trade-history')).toContainText('You sell 10 APL for 25 BAN')
+    await expect(a.page.getByTestId('trade-history')).toContainText('Refunded: your 10 APL came back to you.')
+    const states = await a.page.evaluate(async () =>
+      ((await window.tabchain?.node.api.swaps()) ?? []).flatMap((s) => s.status.steps.map((t) => t.state)),
+    )
+    expect(states).not.toContain('TakerLocked')
+
+    await a.page.getByRole('link', { name: 'Wallet' }).first().click()
+    await expect(a.page.getByTestId('token-balance-APL')).toContainText('1000 APL', { timeout: 30_000 })
+    const after = await holdings(a.page, a.address)
+    expect(after.tokenA).toBe('100000')
+    expect(after.tokenB).toBe('0')
+    // The coin paid the approval, the lock and the refund, and nothing else.
+    const paid = await feesSince(a.page, a.address, before.head)
+    expect(paid.to).toHaveLength(3)
+    expect(paid.fees).toBeGreaterThan(0n)
+    expect(before.coin - after.coin).toBe(paid.fees)
+  } finally {
+    await a.ctx.close()
+    await b.ctx.close()
+  }
+})
+
+test('A closes after B locked and never returns: B mines alone and is refunded after its timelock', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000)
+  const [a, b] = await twoTraders(browser)
+  try {
+    const before = await holdings(b.page, b.address)
+    await postAndTake(a.page, b.page)
+    await pendingFrom(a.page, a.address, 2)
+    // A mines its own lock and stops; B, with k = 1, signs its approval and lock as soon as it sees it.
+    const mined = await mineBlock(a.page)
+    test.info().annotations.push({
+      type: 'maker lock block',
+      description: `#${mined.block}, miner stopped at #${mined.head}`,
+    })
+    await pendingFrom(b.page, b.address, 2)
+
+    // A's node stops before B's lock is mined, and its tab closes once the lock is on chain: A never
+    // redeems, and never comes back.
+    await stopNode(a)
+    await mineBlock(b.page)
+    await expect(doneSteps(b.page)).toHaveText(['✓They lock 10 APL', '✓You lock 25 BAN'], {
+      timeout: 30_000,
+    })
+    await expect(b.page.getByTestId('trade-refund')).toContainText('Refundable in')
+    await a.ctx.close()
+
+    await mineUntilSwap(b.page, 'Refunded', 120_000)
+    await expect(b.page.getByTestId('trade-history')).toContainText('You buy 10 APL for 25 BAN')
+    await expect(b.page.getByTestId('trade-history')).toContainText('Refunded: your 25 BAN came back to you.')
+
+    await b.page.getByRole('link', { name: 'Wallet' }).first().click()
+    await expect(b.page.getByTestId('token-balance-BAN')).toContainText('1000 BAN', { timeout: 30_000 })
+    const after = await holdings(b.page, b.address)
+    // B holds all its BAN again and no APL (A's lock stays in the HTLC until A comes back).
+    expect(after.tokenB).toBe('100000')
+    expect(after.tokenA).toBe('0')
+    const paid = await feesSince(b.page, b.address, before.head)
+    expect(paid.to).toHaveLength(3)
+    expect(before.coin - after.coin).toBe(paid.fees)
+  } finally {
+    await a.ctx.close()
+    await b.ctx.close()
+  }
+})
