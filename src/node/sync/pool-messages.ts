@@ -5,8 +5,8 @@ import { SyncError } from './errors'
 /**
  * Wire form of the pending-transactions exchange (`…/sync-pool/1.0.0`), asked of every new direct
  * peer (go-ethereum announces its pool to a new peer the same way): request empty; response RLP
- * `[rawTx…]`, the server's executable pending transactions in block-building order, each as its signed
- * bytes, cut at `MAX_POOL_TXS` or `MAX_POOL_BYTES`. The receiver admits each through its own mempool's
+ * `[rawTx…]`, every transaction in the server's mempool (each sender's by nonce, so queued ones
+ * whose gap the receiver can fill get in too), each as its signed bytes, cut at `MAX_POOL_TXS` or `MAX_POOL_BYTES`. The receiver admits each through its own mempool's
  * checks, like a gossiped transaction.
  */
 

@@ -46,7 +46,7 @@ export interface SyncServerInit {
   /** Requests a peer may make at once, then `ratePerSecond` (both protocols together). */
   readonly rateBurst?: number
   readonly ratePerSecond?: number
-  /** The executable pending transactions' signed bytes, in block-building order; the pool exchange is not served without it. */
+  /** The mempool's transactions' signed bytes, each sender's by nonce; the pool exchange is not served without it. */
   readonly pendingTxs?: () => readonly Uint8Array[]
 }
 

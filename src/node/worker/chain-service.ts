@@ -189,7 +189,7 @@ export function createChainService(init: ChainServiceInit) {
   const server = createSyncServer({
     chain,
     now: init.now,
-    pendingTxs: () => mempool.pending().map((tx) => fromHex(tx.raw)),
+    pendingTxs: () => mempool.all().map((tx) => fromHex(tx.raw)),
   })
   const poolProtocol = syncProtocols(chainId).pool
   const syncer = new Syncer({

@@ -98,11 +98,16 @@ describe('mempool exchange on link (in-process nodes, memory network)', () => {
     // Submitted before either is attached: their gossip reaches no one.
     const fromA = await a.api.sendRawTransaction(await transfer(1, 0))
     const fromB = await b.api.sendRawTransaction(await transfer(2, 0))
+    // Waiting for an earlier nonce: handed over too (the peer may hold or get the missing one).
+    const queued = await a.api.sendRawTransaction(await transfer(3, 1))
     expect(await pending(b.api, fromA)).toBe(false)
     expect(await pending(a.api, fromB)).toBe(false)
     await a.link.attach(a.node.sink)
     await b.link.attach(b.node.sink)
-    await until(async () => (await pending(b.api, fromA)) && (await pending(a.api, fromB)))
+    await until(
+      async () =>
+        (await pending(b.api, fromA)) && (await pending(a.api, fromB)) && (await pending(b.api, queued)),
+    )
     a.node.stop()
     b.node.stop()
   })
