@@ -158,8 +158,9 @@ export async function postAndTake(a: Page, b: Page): Promise<void> {
   await choose(a, 'Token you receive', 'BAN')
   await a.locator('#offer-sell-amount').fill('10')
   await a.locator('#offer-buy-amount').fill('25')
-  // The form's default timelocks follow the chain's k: with k = 1, 8 blocks for the taker, 21 for us.
-  await expect(a.getByTestId('offer-preview')).toContainText('locked for up to 21 blocks')
+  // The form's default timelocks follow the chain's k: with k = 1, 66 blocks for the taker, 197 for us
+  // (the rule's minimums, 6 and 21, and each party's 60-block window to act).
+  await expect(a.getByTestId('offer-preview')).toContainText('locked for up to 197 blocks')
   await a.getByRole('button', { name: 'Sign and post the offer' }).click()
   await expect(a.getByTestId('approval-title')).toHaveText('Sign Offer for Tabchain Offers', {
     timeout: 30_000,
@@ -174,7 +175,7 @@ export async function postAndTake(a: Page, b: Page): Promise<void> {
   await b.getByTestId('book-row').getByRole('button', { name: 'Buy APL' }).click()
   await expect(b.getByTestId('take-send')).toContainText('25 BAN')
   await expect(b.getByTestId('take-receive')).toContainText('10 APL')
-  await expect(b.getByTestId('take-dialog')).toContainText('they come back to you after 8 blocks')
+  await expect(b.getByTestId('take-dialog')).toContainText('they come back to you after 66 blocks')
   await b.getByTestId('take-confirm').click()
   await expect(b.getByTestId('approval-title')).toHaveText('Sign Take for Tabchain Offers', {
     timeout: 30_000,

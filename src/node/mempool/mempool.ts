@@ -314,6 +314,16 @@ export class Mempool {
     return out
   }
 
+  /**
+   * Every transaction held, executable or waiting for an earlier nonce: each sender's by nonce, so a
+   * peer admitting them in this order never sees a gap it could have filled (the pool exchange on link).
+   */
+  all(): Tx[] {
+    return [...this.bySender.values()].flatMap((own) =>
+      [...own.values()].sort((a, b) => (a.tx.nonce < b.tx.nonce ? -1 : 1)).map((e) => e.tx),
+    )
+  }
+
   private sender(parsed: UnsignedTx): Address {
     const cached = this.senders.get(parsed.hash)
     if (cached !== undefined) return cached

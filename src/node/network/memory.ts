@@ -29,8 +29,9 @@ export function memoryHub() {
   const snapshotOf = (self: Member): NetworkSnapshot => ({
     peerId: self.peerId,
     relay: { state: 'connected', address: 'memory' },
+    // A member is a peer once its node is attached (before that it could answer nothing).
     peers: [...members.values()]
-      .filter((m) => linked(self, m))
+      .filter((m) => linked(self, m) && m.sink !== null)
       .map((m) => ({ peerId: m.peerId, kind: 'direct' as const, address: `memory/${m.peerId}`, since: 0 })),
   })
 

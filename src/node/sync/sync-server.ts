@@ -15,6 +15,7 @@ import {
   encodeHeadersResponse,
   MAX_SYNC_RESPONSE_BYTES,
 } from './messages'
+import { checkPoolRequest, encodePoolResponse } from './pool-messages'
 import {
   decodeInclusionRequest,
   decodeStateProofRequest,
@@ -35,6 +36,8 @@ export const syncProtocols = (chainId: number) => ({
   proof: chainProtocol(chainId, 'sync-proof'),
   /** Transaction and receipt inclusion proofs (light nodes). */
   inclusion: chainProtocol(chainId, 'sync-inclusion'),
+  /** The server's pending transactions, asked once of each new direct peer (`pool-messages.ts`). */
+  pool: chainProtocol(chainId, 'sync-pool'),
 })
 
 export interface SyncServerInit {
@@ -43,6 +46,8 @@ export interface SyncServerInit {
   /** Requests a peer may make at once, then `ratePerSecond` (both protocols together). */
   readonly rateBurst?: number
   readonly ratePerSecond?: number
+  /** The mempool's transactions' signed bytes, each sender's by nonce; the pool exchange is not served without it. */
+  readonly pendingTxs?: () => readonly Uint8Array[]
 }
 
 /** Headroom for the response list's own RLP prefix within the byte budget. */
@@ -160,17 +165,18 @@ export function createSyncServer(init: SyncServerInit) {
     [protocols.proof]: proofs,
     [protocols.inclusion]: inclusion,
   }
+  const { pendingTxs } = init
+  if (pendingTxs !== undefined) {
+    handlers[protocols.pool] = (data) => {
+      checkPoolRequest(data)
+      return encodePoolResponse(pendingTxs())
+    }
+  }
 
   return {
-    protocols: [
-      protocols.headers,
-      protocols.blocks,
-      protocols.snapshot,
-      protocols.proof,
-      protocols.inclusion,
-    ] as const,
+    protocols: Object.keys(handlers),
     /**
-     * Answers a sync, snapshot or proof request from `from`, or null when `protocol` is not one of them. Throws
+     * Answers a sync, snapshot, proof or pool request from `from`, or null when `protocol` is not one of them. Throws
      * `SyncError` (`SYNC_RATE_LIMITED`, `SYNC_REQUEST_TOO_LARGE`, `SYNC_MALFORMED`).
      */
     answer(protocol: string, data: Uint8Array, from: string): Uint8Array | null {

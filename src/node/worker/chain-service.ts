@@ -15,8 +15,10 @@ import type { Remote } from '../rpc/protocol'
 import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig, upgradeFromSnapshot } from '../snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import type { NodeRepository } from '../storage/types'
+import { SyncError } from '../sync/errors'
 import type { Offence } from '../sync/peer-scores'
-import { createSyncServer } from '../sync/sync-server'
+import { decodePoolResponse } from '../sync/pool-messages'
+import { createSyncServer, syncProtocols } from '../sync/sync-server'
 import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
 
 /** The chain's head as the UI shows it. */
@@ -131,6 +133,9 @@ const SLICE_MS = 40
 /** A template is rebuilt when transactions arrived and it is older than this. */
 const TEMPLATE_MAX_AGE_MS = 500
 
+/** How long a new peer has to hand over its pending transactions. */
+const POOL_TIMEOUT_MS = 10_000
+
 /** Gossip verdict for a refused transaction: invalid on its own → reject; refused for our state → ignore. */
 function txVerdict(err: MempoolError): GossipVerdict {
   switch (err.type.code) {
@@ -181,7 +186,12 @@ export function createChainService(init: ChainServiceInit) {
   /** Heads of the peers seen (beacons, status answers): snapshot chunks are asked of them. */
   const knownPeers = new Map<string, bigint>()
 
-  const server = createSyncServer({ chain, now: init.now })
+  const server = createSyncServer({
+    chain,
+    now: init.now,
+    pendingTxs: () => mempool.all().map((tx) => fromHex(tx.raw)),
+  })
+  const poolProtocol = syncProtocols(chainId).pool
   const syncer = new Syncer({
     chain,
     request: (peer, protocol, data, timeoutMs) => init.network.request(peer, protocol, data, timeoutMs),
@@ -402,6 +412,26 @@ export function createChainService(init: ChainServiceInit) {
     scheduleMining(Math.round((spent * (1 - dutyCycle)) / dutyCycle))
   }
 
+  /**
+   * Admits a transaction from peer `from` (gossiped, or handed over on joining) through the mempool's
+   * checks; the verdict of `txVerdict`, a rejected one penalising the peer.
+   */
+  function admitTx(data: Uint8Array, from: string): GossipVerdict {
+    // A transaction we already hold is refused as MEMPOOL_KNOWN (→ ignore) right after decoding,
+    // before any signature work: no separate hash here.
+    try {
+      const tx = mempool.add(toHex(data))
+      mempoolDirty = true
+      init.onPendingTx?.(tx)
+      return 'accept'
+    } catch (err) {
+      if (!(err instanceof MempoolError)) throw err
+      const verdict = txVerdict(err)
+      if (verdict === 'reject') syncer.penalize(from, 'invalid-tx')
+      return verdict
+    }
+  }
+
   function retryHeld(): void {
     for (const h of held.splice(0)) importBlock(h.block, h.from)
   }
@@ -494,6 +524,25 @@ export function createChainService(init: ChainServiceInit) {
       maybeUpgrade(peer, head)
       syncer.notePeerHead(peer, head)
     },
+    /**
+     * A new direct peer: asks it once for its pending transactions and admits each like a gossiped
+     * one, so a transaction gossiped while the link was down (or before the peer's subscriptions
+     * reached us) is not stuck in one pool. An undecodable answer or an invalid transaction costs the
+     * peer a penalty and the rest of its answer is not read.
+     */
+    async peerJoined(peer: string): Promise<void> {
+      if (syncer.isBanned(peer)) return
+      const raw = await init.network.request(peer, poolProtocol, new Uint8Array(0), POOL_TIMEOUT_MS)
+      let txs: Uint8Array[]
+      try {
+        txs = decodePoolResponse(raw)
+      } catch (err) {
+        if (!(err instanceof SyncError)) throw err
+        syncer.penalize(peer, err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage')
+        return
+      }
+      for (const tx of txs) if (admitTx(tx, peer) === 'reject') return
+    },
     /** A peer left the network view. */
     forgetPeer(peer: string): void {
       knownPeers.delete(peer)
@@ -531,21 +580,7 @@ export function createChainService(init: ChainServiceInit) {
         if (verdict === 'reject') syncer.penalize(from, 'invalid-block')
         return verdict
       }
-      if (topic === txsTopic) {
-        // A transaction we already hold is refused as MEMPOOL_KNOWN (→ ignore) right after decoding,
-        // before any signature work: no separate hash here.
-        try {
-          const tx = mempool.add(toHex(data))
-          mempoolDirty = true
-          init.onPendingTx?.(tx)
-          return 'accept'
-        } catch (err) {
-          if (!(err instanceof MempoolError)) throw err
-          const verdict = txVerdict(err)
-          if (verdict === 'reject') syncer.penalize(from, 'invalid-tx')
-          return verdict
-        }
-      }
+      if (topic === txsTopic) return admitTx(data, from)
       return null
     },
     /**

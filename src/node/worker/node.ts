@@ -737,8 +737,12 @@ export function createNode(init: NodeInit): Node {
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
       for (const p of [...joined, ...subscribed]) void api.queryPeer(p.peerId).catch(() => {})
-      // The offers book is not in the chain: a new peer hands over its open offers.
-      for (const p of joined) void offers.peerJoined(p.peerId).catch(() => {})
+      // Neither the offers book nor the mempool is in the chain: a new peer hands over its open
+      // offers and its pending transactions (one gossiped while the link was down would sit unseen).
+      for (const p of joined) {
+        void offers.peerJoined(p.peerId).catch(() => {})
+        if (light === null) void chain.peerJoined(p.peerId).catch(() => {})
+      }
       if (joined.length > 0 || subscribed.length > 0) await api.announce().catch(() => {})
     },
   }

@@ -40,6 +40,14 @@ import type {
 } from './source'
 import type { SwapApproval, SwapApprovals } from './swap-approvals'
 
+/**
+ * Blocks of slack a new offer's default timelocks give each party at its step, beyond the timelock
+ * rule's minimum: 60 blocks, two minutes at the devnet's 2 s blocks — a reload, the links coming back
+ * and the wallet unlocked again fit in it. (The taker's refund then comes after 70 blocks, the maker's
+ * after 207, about 7 minutes.)
+ */
+const ACT_WINDOW_BLOCKS = 60
+
 /** Subscribes to one node event; returns the unsubscribe function (the RPC client's `on`). */
 export type NodeEventSource = <K extends keyof NodeEvents & string>(
   event: K,
@@ -214,13 +222,15 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   const source: NodeMarketSource = {
     async params() {
       const k = init.params.confirmations
-      // Two blocks above the minimum taker timelock, and the shortest maker timelock the rule allows.
-      const taker = minTakerTimelock(k) + 2
+      // The rule's minimums leave each party a few blocks to act once the other's lock is confirmed
+      // (the taker to lock, the maker to redeem): too little for a tab that reloads, reconnects and is
+      // unlocked again. Each side gets ACT_WINDOW_BLOCKS more.
+      const taker = minTakerTimelock(k) + ACT_WINDOW_BLOCKS
       return {
         chainId,
         confirmations: k,
         targetBlockTimeMs: init.params.targetBlockTimeMs,
-        defaultTimelocks: { maker: requiredMakerTimelock(taker, k), taker },
+        defaultTimelocks: { maker: requiredMakerTimelock(taker, k) + ACT_WINDOW_BLOCKS, taker },
         maxOfferLifetimeS: Number(MAX_OFFER_LIFETIME_S),
         swapGas: { approve: SWAP_GAS.approve, lock: SWAP_GAS.lock, redeem: SWAP_GAS.redeem },
       }

@@ -36,6 +36,15 @@ async function makeNode(
   peerId: string,
   index: number,
   repo?: NodeRepository,
+  {
+    attach = true,
+    beforeSigning = async () => {},
+  }: {
+    /** Link to the hub before starting (else the caller attaches later). */
+    attach?: boolean
+    /** Runs before the page answers each transaction request. */
+    beforeSigning?: () => Promise<void>
+  } = {},
 ) {
   const link = hub.join(peerId)
   const wallet = mnemonicToAccount(MNEMONIC, { addressIndex: index })
@@ -62,7 +71,9 @@ async function makeNode(
       const answer =
         request.kind === 'secret'
           ? Promise.resolve({ secret: swapSecret(SWAP_KEY, CHAIN_ID, request.terms.offerId) })
-          : wallet.signTransaction(request.tx).then((raw) => ({ raw }))
+          : beforeSigning()
+              .then(() => wallet.signTransaction(request.tx))
+              .then((raw) => ({ raw }))
       void answer.then((a) => api?.swapAnswer(request.id, a))
     },
     now: () => Date.now(),
@@ -70,7 +81,7 @@ async function makeNode(
     swapRepository: repository,
   })
   api = node.api
-  await link.attach(node.sink)
+  if (attach) await link.attach(node.sink)
   await node.start()
   return {
     node,
@@ -159,6 +170,104 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     await expect(maker.api.swapAnswer(1, { bogus: true } as never)).rejects.toMatchObject({
       type: { code: 'NODE_BAD_PARAMS' },
     })
+    maker.node.stop()
+    taker.node.stop()
+  }, 60_000)
+
+  /** Maker and taker with a token each and agreed terms (timelocks with room for a reload). */
+  async function twoParties(
+    hub: ReturnType<typeof memoryHub>,
+    takerOptions: Parameters<typeof makeNode>[4] = {},
+  ) {
+    const maker = await makeNode(hub, 'maker', 1)
+    const taker = await makeNode(hub, 'taker', 2, undefined, takerOptions)
+    await maker.api.setMining(true)
+    const A = await createToken(maker.api, 1, 'APPLE')
+    const B = await createToken(taker.api, 2, 'BANANA')
+    const offerId = keccak256(stringToHex(`offer ${Math.random()}`))
+    const takerTimelockBlocks = 60n
+    const terms: SwapTerms = {
+      chainId: CHAIN_ID,
+      offerId,
+      maker: maker.address,
+      taker: taker.address,
+      tokenA: A,
+      amountA: 10n,
+      tokenB: B,
+      amountB: 20n,
+      makerTimelockBlocks: minMakerTimelock(takerTimelockBlocks, GENESIS.params.confirmations) + 60n,
+      takerTimelockBlocks,
+      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+      acceptedHeight: (await maker.api.head()).number,
+    }
+    return { maker, taker, A, B, terms }
+  }
+
+  const state = async (api: NodeApi) => (await api.swaps())[0]?.status.state
+
+  test('a taker reloaded after signing its lock, which reached no one, sends it again; the miner gets it on link', async () => {
+    const hub = memoryHub()
+    let cut = false
+    // When the taker's page is asked to sign its lock, the maker stops mining and drops the link: the
+    // signed lock stays in the taker's pool alone.
+    const { maker, taker, A, B, terms } = await twoParties(hub, {
+      beforeSigning: async () => {
+        if (cut) return
+        cut = true
+        await maker.api.setMining(false)
+        await maker.link.api.disconnect('taker', 'test', 3_000)
+      },
+    })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => taker.swaps.some((s) => s.action.kind === 'lock'))
+    expect(hub.linked('maker', 'taker')).toBe(false)
+    expect(await maker.api.pendingTransactions()).toEqual([])
+
+    // The tab reloads: a new node on the same swap records, an empty mempool, its chain to sync again,
+    // and no link yet (the old one is still refused).
+    taker.node.stop()
+    await taker.link.leave()
+    const back = await makeNode(hub, 'taker', 2, taker.repository, { attach: false })
+    await until(async () => back.swaps.some((s) => s.action.kind === 'rebroadcast'))
+    expect(await maker.api.pendingTransactions()).toEqual([])
+
+    // The link comes back: the maker gets the taker's lock from the pool exchange, and mines it.
+    await until(async () => hub.linked('maker', 'taker'), 10_000)
+    await back.link.attach(back.node.sink)
+    await until(async () => (await maker.api.pendingTransactions()).length === 2)
+    await maker.api.setMining(true)
+    await back.api.swapSigners([back.address])
+    await until(
+      async () => (await state(maker.api)) === 'Completed' && (await state(back.api)) === 'Completed',
+    )
+    await maker.api.setMining(false)
+    expect(await maker.api.tokenBalance(B, maker.address)).toBe(20n)
+    expect(await back.api.tokenBalance(A, back.address)).toBe(10n)
+    maker.node.stop()
+    back.node.stop()
+  }, 60_000)
+
+  test('a step due while the wallet is locked goes on as soon as the page unlocks it, with no new block', async () => {
+    const hub = memoryHub()
+    const { maker, taker, terms } = await twoParties(hub)
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    // The maker's lock confirms; the taker's lock is due but its wallet is locked.
+    await until(async () => {
+      const [t] = await taker.api.swaps()
+      return t?.status.state === 'MakerLocked' && (t.error ?? '').includes('the wallet is locked')
+    })
+    await maker.api.setMining(false)
+    const head = (await taker.api.head()).number
+    expect(taker.requests).toEqual([])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => taker.swaps.some((s) => s.action.kind === 'lock'))
+    expect((await taker.api.head()).number).toBe(head)
+    expect(taker.requests.length).toBeGreaterThan(0)
     maker.node.stop()
     taker.node.stop()
   }, 60_000)

@@ -166,7 +166,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
   test('A posts, B takes: both swaps Completed, token balances exact, one dialog each', async () => {
     expect(await A.market.account()).toEqual({ address: A.address, peerId: 'A', unlocked: true })
     const params = await A.market.params()
-    expect(params.defaultTimelocks).toEqual({ taker: 12, maker: 31 })
+    expect(params.defaultTimelocks).toEqual({ taker: 70, maker: 207 })
     // Its holdings first, then the chain's other tokens (a maker asks for tokens it does not hold).
     expect((await A.market.tokens()).map((t) => t.symbol)).toEqual(['TAB', 'APPLE', 'BANANA'])
 
