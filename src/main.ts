@@ -1,6 +1,10 @@
 import { boot } from './boot'
+import { startupMark } from './node/marks'
 import { registerPwa } from './pwa'
 import { useApp } from './ui/store'
+
+// The entry chunk (libp2p and the boot code) is loaded and evaluated.
+startupMark('script')
 
 // The node starts first: the network's round trips (relay, reservation, WebRTC) then overlap with
 // loading and rendering the UI, which comes in its own chunk.

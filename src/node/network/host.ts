@@ -124,6 +124,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     },
     start: false,
   })
+  startupMark('libp2p-created')
 
   let sink: NetworkSink | null = null
   let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
@@ -231,7 +232,14 @@ export async function createNetworkHost(init: NetworkHostInit) {
         try {
           // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
           const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
-          const conn = await node.dial([...targets], { signal: AbortSignal.timeout(timeoutMs) })
+          startupMark('dial')
+          const conn = await node.dial([...targets], {
+            signal: AbortSignal.timeout(timeoutMs),
+            // The WebRTC dial's steps (relayed link, signalling stream, SDP, ICE) as start-up marks.
+            onProgress: (evt) => {
+              if (evt.type.startsWith('webrtc:')) startupMark(evt.type)
+            },
+          })
           if (isDirect(conn) || directConnection(id) !== undefined) return
         } catch {
           if (directConnection(id) !== undefined) return
@@ -268,6 +276,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       startupMark('relay-peers')
       for (const id of decodeRelayPeers(answer.subarray())) {
         if (id === node.peerId.toString()) continue
+        startupMark('relay-peers-found')
         void dialDirect(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
       }
     } catch {
@@ -289,11 +298,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
   node.addEventListener('peer:discovery', (evt) => {
     const { id, multiaddrs } = evt.detail
     if (id.equals(node.peerId) || isRelay(id)) return
+    startupMark('discovered')
     void dialDirect(id, multiaddrs)
   })
   node.addEventListener('connection:open', (evt) => {
     const id = evt.detail.remotePeer.toString()
-    if (isDirect(evt.detail) && !isRelay(evt.detail.remotePeer)) startupMark('direct-link')
+    if (!isRelay(evt.detail.remotePeer))
+      startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
     if (!since.has(id)) since.set(id, Date.now())
     changed()
   })
