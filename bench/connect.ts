@@ -31,8 +31,10 @@ const STEPS = [
   'webrtc:read-sdp-answer',
   'webrtc:read-ice-candidates',
   'webrtc:close-signaling-stream',
+  'relay-intro',
   'direct-link',
   'node-ready',
+  'ui',
 ] as const
 type Step = (typeof STEPS)[number]
 

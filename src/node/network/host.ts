@@ -3,7 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
@@ -15,12 +15,15 @@ import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
+import { pooledNoiseCrypto } from './noise-crypto'
 import {
   DISCOVERY_TOPIC,
   decodeRelayPeers,
+  dialsFirst,
   MAX_EXCHANGE_BYTES,
   MAX_GOSSIP_BYTES,
   MAX_RELAY_PEERS,
+  RELAY_INTRO_PROTOCOL,
   RELAY_PEERS_PROTOCOL,
 } from './protocol'
 import { RetrySchedule } from './retry'
@@ -61,6 +64,13 @@ const PING_TIMEOUT_MS = 10_000
  * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
  */
 const DISCOVERY_INTERVAL_MS = 5_000
+/**
+ * How long the side that does not dial first (`dialsFirst`) waits for the other's dial before dialing
+ * itself, ms; waited again (up to `ANSWER_WAITS` times in all) while the other's relayed signalling
+ * link is open, i.e. its dial is under way.
+ */
+const ANSWER_WAIT_MS = 3_000
+const ANSWER_WAITS = 3
 
 /**
  * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
@@ -86,11 +96,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
     return false
   }
 
+  const noiseCrypto = await pooledNoiseCrypto()
   const node = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     // Pings measure each link's latency and close a link whose pings go unanswered (a relay or tab that
     // vanished without closing). A busy peer (a page loading, a loaded relay) answers late, and
@@ -130,6 +141,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
   let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
   const since = new Map<string, number>()
   const dialing = new Set<string>()
+  /** Peers whose dial we are waiting for (they dial first), with our fallback dial's timer. */
+  const awaiting = new Map<string, ReturnType<typeof setTimeout>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
   const relayRetry = new RetrySchedule({ baseMs: 1_000, maxMs: 30_000 })
   let relayTimer: ReturnType<typeof setTimeout> | undefined
@@ -253,6 +266,51 @@ export async function createNetworkHost(init: NetworkHostInit) {
   }
 
   /**
+   * A tab we can reach through the relay. Of the two, one dials (`dialsFirst`); the other dials only if
+   * no direct link has come of that after a while (the first dialer failed, or never heard of us).
+   */
+  function found(peer: PeerId, addrs: readonly Multiaddr[]): void {
+    const id = peer.toString()
+    if (id === node.peerId.toString() || isRelay(id) || stopped) return
+    if (dialsFirst(node.peerId.toString(), id)) {
+      void dialDirect(peer, addrs)
+      return
+    }
+    if (awaiting.has(id) || dialing.has(id) || directConnection(id) !== undefined) return
+    const wait = (round: number): void => {
+      awaiting.set(
+        id,
+        setTimeout(() => {
+          awaiting.delete(id)
+          if (stopped || directConnection(id) !== undefined) return
+          const theirDialUnderWay = node.getConnections(peer).some((c) => c.status === 'open')
+          if (theirDialUnderWay && round + 1 < ANSWER_WAITS) wait(round + 1)
+          else void dialDirect(peer, addrs)
+        }, ANSWER_WAIT_MS),
+      )
+    }
+    wait(0)
+  }
+
+  /** The relay introduces a tab that just reserved a slot (and learned of us): see `found`. */
+  async function onIntroduction(stream: Stream, connection: Connection): Promise<void> {
+    try {
+      if (!isRelay(connection.remotePeer)) throw new Error('introductions come from the relay only')
+      const message = await lpStream(stream, { maxDataLength: MAX_RELAY_PEERS * 64 }).read({
+        signal: AbortSignal.timeout(5_000),
+      })
+      await stream.close()
+      const via = relay?.addrs[0]
+      if (via === undefined) return
+      startupMark('relay-intro')
+      for (const id of decodeRelayPeers(message.subarray()))
+        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  /**
    * A last relay-peers query a moment after our reservation, if we still have no direct peer: covers
    * a query lost on a busy relay link (pubsub discovery would find the peers too, later).
    */
@@ -277,7 +335,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       for (const id of decodeRelayPeers(answer.subarray())) {
         if (id === node.peerId.toString()) continue
         startupMark('relay-peers-found')
-        void dialDirect(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
+        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
       }
     } catch {
       // An older relay, or a hiccup: pubsub discovery still finds the peers, a little later.
@@ -299,7 +357,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const { id, multiaddrs } = evt.detail
     if (id.equals(node.peerId) || isRelay(id)) return
     startupMark('discovered')
-    void dialDirect(id, multiaddrs)
+    found(id, multiaddrs)
   })
   node.addEventListener('connection:open', (evt) => {
     const id = evt.detail.remotePeer.toString()
@@ -421,6 +479,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     snapshot,
     async start(): Promise<void> {
       await node.start()
+      await node.handle(RELAY_INTRO_PROTOCOL, onIntroduction)
       startupMark('libp2p-started')
       window.addEventListener('online', onOnline)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
@@ -430,6 +489,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(relayTimer)
+      for (const timer of awaiting.values()) clearTimeout(timer)
       clearInterval(pingTimer)
       window.removeEventListener('online', onOnline)
       await node.stop()
