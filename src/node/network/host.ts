@@ -19,7 +19,6 @@ import { pooledNoiseCrypto } from './noise-crypto'
 import {
   DISCOVERY_TOPIC,
   decodeRelayPeers,
-  dialsFirst,
   MAX_EXCHANGE_BYTES,
   MAX_GOSSIP_BYTES,
   MAX_RELAY_PEERS,
@@ -64,13 +63,6 @@ const PING_TIMEOUT_MS = 10_000
  * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
  */
 const DISCOVERY_INTERVAL_MS = 5_000
-/**
- * How long the side that does not dial first (`dialsFirst`) waits for the other's dial before dialing
- * itself, ms; waited again (up to `ANSWER_WAITS` times in all) while the other's relayed signalling
- * link is open, i.e. its dial is under way.
- */
-const ANSWER_WAIT_MS = 3_000
-const ANSWER_WAITS = 3
 
 /**
  * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
@@ -141,8 +133,6 @@ export async function createNetworkHost(init: NetworkHostInit) {
   let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
   const since = new Map<string, number>()
   const dialing = new Set<string>()
-  /** Peers whose dial we are waiting for (they dial first), with our fallback dial's timer. */
-  const awaiting = new Map<string, ReturnType<typeof setTimeout>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
   const relayRetry = new RetrySchedule({ baseMs: 1_000, maxMs: 30_000 })
   let relayTimer: ReturnType<typeof setTimeout> | undefined
@@ -265,34 +255,14 @@ export async function createNetworkHost(init: NetworkHostInit) {
     }
   }
 
-  /**
-   * A tab we can reach through the relay. Of the two, one dials (`dialsFirst`); the other dials only if
-   * no direct link has come of that after a while (the first dialer failed, or never heard of us).
-   */
+  /** A tab we can reach through the relay: dial it directly. */
   function found(peer: PeerId, addrs: readonly Multiaddr[]): void {
     const id = peer.toString()
     if (id === node.peerId.toString() || isRelay(id) || stopped) return
-    if (dialsFirst(node.peerId.toString(), id)) {
-      void dialDirect(peer, addrs)
-      return
-    }
-    if (awaiting.has(id) || dialing.has(id) || directConnection(id) !== undefined) return
-    const wait = (round: number): void => {
-      awaiting.set(
-        id,
-        setTimeout(() => {
-          awaiting.delete(id)
-          if (stopped || directConnection(id) !== undefined) return
-          const theirDialUnderWay = node.getConnections(peer).some((c) => c.status === 'open')
-          if (theirDialUnderWay && round + 1 < ANSWER_WAITS) wait(round + 1)
-          else void dialDirect(peer, addrs)
-        }, ANSWER_WAIT_MS),
-      )
-    }
-    wait(0)
+    void dialDirect(peer, addrs)
   }
 
-  /** The relay introduces a tab that just reserved a slot (and learned of us): see `found`. */
+  /** The relay introduces a tab that just reserved a slot (and learned of us): dial it too. */
   async function onIntroduction(stream: Stream, connection: Connection): Promise<void> {
     try {
       if (!isRelay(connection.remotePeer)) throw new Error('introductions come from the relay only')
@@ -489,7 +459,6 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(relayTimer)
-      for (const timer of awaiting.values()) clearTimeout(timer)
       clearInterval(pingTimer)
       window.removeEventListener('online', onOnline)
       await node.stop()

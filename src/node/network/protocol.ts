@@ -27,19 +27,10 @@ export const RELAY_PEERS_PROTOCOL = '/tabchain/relay-peers/1.0.0'
 
 /**
  * Relay protocol, relay → tab: "this tab just reserved a slot here and asked who is present; it can be
- * dialed now". With it both tabs of a pair learn of each other at once, whichever reserved first, so
- * exactly one of them (`dialsFirst`) can start the WebRTC dial. Body: peer ids as in relay-peers.
+ * dialed now". With it both tabs of a pair learn of each other at once, whichever reserved first,
+ * instead of the first waiting for a discovery broadcast. Body: peer ids as in relay-peers.
  */
 export const RELAY_INTRO_PROTOCOL = '/tabchain/relay-intro/1.0.0'
-
-/**
- * Which side of a pair starts the direct dial: the one with the smaller peer id. Both dialing each
- * other at once costs two relayed links, two noise handshakes and two WebRTC negotiations on a page
- * that is still starting up.
- */
-export function dialsFirst(self: string, other: string): boolean {
-  return self < other
-}
 
 /** Most peer ids one relay-peers answer carries (the most recent reservations). */
 export const MAX_RELAY_PEERS = 64
