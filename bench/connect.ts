@@ -5,16 +5,36 @@ import { percentile } from './timing'
 /** A pair of tabs counts as failed if it is not directly linked this long after navigation start. */
 const GIVE_UP_MS = 15_000
 
-/** The start-up steps the app marks (`tabchain:<step>`, src/node/marks.ts), in their usual order. */
+/**
+ * The start-up steps the app marks (`tabchain:<step>`, src/node/marks.ts), in their usual order; the
+ * WebRTC dial's own steps (`webrtc:*`, from libp2p's progress events) appear on the dialing side only.
+ * `entry-loaded` is not a mark: it is when the entry script's last byte arrived (resource timing).
+ */
 const STEPS = [
+  'entry-loaded',
+  'script',
   'boot',
   'profile',
+  'libp2p-created',
   'libp2p-started',
   'relay-connected',
-  'relay-peers',
   'reservation',
+  'relay-peers',
+  'relay-peers-found',
+  'discovered',
+  'dial',
+  'webrtc:dial-relay',
+  'relayed-link-outbound',
+  'relayed-link-inbound',
+  'webrtc:open-signaling-stream',
+  'webrtc:send-sdp-offer',
+  'webrtc:read-sdp-answer',
+  'webrtc:read-ice-candidates',
+  'webrtc:close-signaling-stream',
+  'relay-intro',
   'direct-link',
   'node-ready',
+  'ui',
 ] as const
 type Step = (typeof STEPS)[number]
 
@@ -39,10 +59,25 @@ function watch(page: Page): Promise<Partial<Record<Step, number>>> {
         const m = performance.getEntriesByName(`tabchain:${step}`, 'mark')[0]
         if (m !== undefined) at[step] = m.startTime
       }
+      const entry = document.querySelector<HTMLScriptElement>('script[type="module"][src]')?.src
+      const loaded = entry === undefined ? undefined : performance.getEntriesByName(entry, 'resource')[0]
+      if (loaded instanceof PerformanceResourceTiming) at['entry-loaded'] = loaded.responseEnd
       return at
     },
     { giveUpMs: GIVE_UP_MS, steps: [...STEPS] },
   )
+}
+
+/** "A: script 812, profile 840, … | B: …": one attempt's two timelines, ms from navigation start. */
+function timelines(seen: readonly Partial<Record<Step, number>>[]): string {
+  return seen
+    .map(
+      (at, i) =>
+        `${'AB'[i] ?? i}: ${STEPS.filter((s) => at[s] !== undefined)
+          .map((s) => `${s} ${at[s]?.toFixed(0)}`)
+          .join(', ')}`,
+    )
+    .join(' | ')
 }
 
 registerAppBench({
@@ -81,7 +116,7 @@ registerAppBench({
         } else {
           failures++
         }
-        log(`connect ${i + 1}/${attempts}: ${outcome}`)
+        log(`connect ${i + 1}/${attempts}: ${outcome}  [${timelines(seen)}]`)
       } finally {
         await Promise.all(contexts.map((c) => c.close()))
       }
@@ -119,7 +154,11 @@ registerAppBench({
       notes: [
         'Each attempt opens the app in two new browser contexts at once; times are from each page’s',
         'navigation start (its own clock) to the moment the later of the two sees the direct link.',
-        `Start-up marks, p50 ms from navigation start: ${STEPS.map((step) => `${step} ${p50Of(step).toFixed(0)}`).join(', ')}.`,
+        `Start-up marks, p50 ms from navigation start (pages that reached the step): ${STEPS.filter(
+          (step) => (steps.get(step)?.length ?? 0) > 0,
+        )
+          .map((step) => `${step} ${p50Of(step).toFixed(0)} (${steps.get(step)?.length})`)
+          .join(', ')}.`,
       ],
     }
   },

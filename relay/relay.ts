@@ -3,11 +3,18 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { lpStream } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { DISCOVERY_TOPIC, encodeRelayPeers, RELAY_PEERS_PROTOCOL } from '../src/node/network/protocol'
+import {
+  DISCOVERY_TOPIC,
+  encodeRelayPeers,
+  MAX_RELAY_PEERS,
+  RELAY_INTRO_PROTOCOL,
+  RELAY_PEERS_PROTOCOL,
+} from '../src/node/network/protocol'
 import type { RelayConfig } from './config'
 
 /**
@@ -83,6 +90,23 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
+    // An asker that holds a reservation can be dialed through us now: tell the tabs it just learned
+    // of, so they need not wait for its discovery broadcast (or for asking again) to know it is here.
+    if (node.services.relay.reservations.has(connection.remotePeer))
+      for (const peer of present.slice(-MAX_RELAY_PEERS)) void introduce(node, peer, asker)
   })
   return node
+}
+
+/** Tells `to` (a connected tab) that `joined` is reachable through this relay; best effort. */
+async function introduce(node: Libp2p, to: string, joined: string): Promise<void> {
+  const conn = node.getConnections(peerIdFromString(to)).find((c) => c.status === 'open')
+  if (conn === undefined) return
+  try {
+    const stream = await conn.newStream(RELAY_INTRO_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+    await lpStream(stream).write(encodeRelayPeers([joined]))
+    await stream.close()
+  } catch {
+    // A tab that closed meanwhile, or an older tab without the protocol: it finds the peer by discovery.
+  }
 }

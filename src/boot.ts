@@ -14,10 +14,8 @@ import { serve } from './node/rpc/serve'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
-import { startMarket } from './ui/market-session'
 import { storedModePin } from './ui/mode-setting'
 import { useApp } from './ui/store'
-import { startWallet } from './ui/wallet-session'
 import type { TabchainProvider } from './wallet/provider'
 
 /** The tab's running node, reachable from devtools (and the e2e suite) as `window.tabchain`. */
@@ -146,8 +144,11 @@ export async function boot(): Promise<Tabchain> {
   serve<NetworkApi>(networkChannel.port1, network.api)
   network.attach(connect<NetworkSink>(sinkChannel.port1).api)
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
-  // The wallet's IndexedDB opens while the network starts.
-  const walletReady = startWallet(node.api, profile.id, genesis.params)
+  // The wallet's IndexedDB opens while the network starts. Its code (viem, BIP-32/39, the provider) and
+  // the market's come in their own chunk, so the entry chunk the network waits on stays smaller.
+  const walletReady = import('./ui/wallet-session').then(({ startWallet }) =>
+    startWallet(node.api, profile.id, genesis.params),
+  )
   walletReady.catch(() => {})
 
   node.on('head', (head) => useApp.setState({ head }))
@@ -196,7 +197,10 @@ export async function boot(): Promise<Tabchain> {
       )
     },
   })
-  const { provider, wallet } = await walletReady
+  const [{ provider, wallet }, { startMarket }] = await Promise.all([
+    walletReady,
+    import('./ui/market-session'),
+  ])
   startMarket(node, profile.id, genesis.params, wallet, provider)
   const tabchain: Tabchain = { node, network, worker, profileId: profile.id, provider }
   window.tabchain = tabchain

@@ -1,6 +1,7 @@
 import { connect as tcpConnect } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { lpStream } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
@@ -9,7 +10,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
 import { startRelay, survivePeerWebSocketErrors } from '../../relay/relay'
-import { decodeRelayPeers, RELAY_PEERS_PROTOCOL } from '../../src/node/network/protocol'
+import { decodeRelayPeers, RELAY_INTRO_PROTOCOL, RELAY_PEERS_PROTOCOL } from '../../src/node/network/protocol'
 
 let relay: Libp2p
 let port: number
@@ -38,6 +39,33 @@ function client(): Promise<Libp2p> {
     // Node-side clients may dial loopback: allow everything.
     connectionGater: { denyDialMultiaddr: () => false },
   })
+}
+
+/** A client like a tab: it holds a reservation on the relay (so it can be dialed through it). */
+async function reservingClient(): Promise<Libp2p> {
+  const c = await createLibp2p({
+    addresses: { listen: ['/p2p-circuit'] },
+    transports: [webSockets(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+    connectionGater: { denyDialMultiaddr: () => false },
+  })
+  await c.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+  const deadline = Date.now() + 10_000
+  while (!c.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+    if (Date.now() > deadline) throw new Error('no reservation on the relay')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return c
+}
+
+/** Asks the relay which tabs are present. */
+async function askPeers(c: Libp2p): Promise<string[]> {
+  const conn = c.getConnections(relay.peerId)[0]
+  if (conn === undefined) throw new Error('not connected to the relay')
+  const stream = await conn.newStream(RELAY_PEERS_PROTOCOL)
+  return decodeRelayPeers((await lpStream(stream).read()).subarray())
 }
 
 /** Writes raw bytes on a TCP socket to the relay's WebSocket port and waits for the server to hang up. */
@@ -80,6 +108,48 @@ describe('relay', () => {
       expect(decodeRelayPeers(answer.subarray())).not.toContain(c.peerId.toString())
     } finally {
       await c.stop()
+    }
+  })
+
+  test('introduces a tab that reserved and asked to the tabs listed in its answer', async () => {
+    const [first, second] = await Promise.all([reservingClient(), reservingClient()])
+    try {
+      const introduced = new Promise<string[]>((resolve, reject) => {
+        first
+          .handle(RELAY_INTRO_PROTOCOL, async (stream) => {
+            resolve(decodeRelayPeers((await lpStream(stream).read()).subarray()))
+          })
+          .catch(reject)
+      })
+      expect(await askPeers(second)).toContain(first.peerId.toString())
+      expect(await introduced).toEqual([second.peerId.toString()])
+    } finally {
+      await Promise.all([first.stop(), second.stop()])
+    }
+  })
+
+  test('introduces nobody for an asker without a reservation', async () => {
+    const present = await reservingClient()
+    const asker = await client()
+    try {
+      const intros: string[][] = []
+      await present.handle(RELAY_INTRO_PROTOCOL, async (stream) => {
+        intros.push(decodeRelayPeers((await lpStream(stream).read()).subarray()))
+      })
+      await asker.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+      expect(await askPeers(asker)).toContain(present.peerId.toString())
+      // A reserving asker after it: its introduction arrives, and it is the only one.
+      const later = await reservingClient()
+      try {
+        await askPeers(later)
+        const deadline = Date.now() + 10_000
+        while (intros.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+        expect(intros).toEqual([[later.peerId.toString()]])
+      } finally {
+        await later.stop()
+      }
+    } finally {
+      await Promise.all([present.stop(), asker.stop()])
     }
   })
 })

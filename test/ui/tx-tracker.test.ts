@@ -1,4 +1,9 @@
-import { type Address, encodeFunctionData } from 'viem'
+import {
+  type Address,
+  encodeFunctionData,
+  recoverTransactionAddress,
+  type TransactionSerializedEIP1559,
+} from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
@@ -20,8 +25,26 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
 }
 
 describe('devnet signer', () => {
-  test('account i is the genesis-funded devnet account i', () => {
-    for (const i of [0, 1, 9]) expect(devnetSigner(i).address.toLowerCase()).toBe(DEVNET_ACCOUNTS[i])
+  test('account i signs as the genesis-funded devnet account i', async () => {
+    for (const i of [0, 1, 9]) {
+      const signer = devnetSigner(i)
+      expect(signer.address.toLowerCase()).toBe(DEVNET_ACCOUNTS[i])
+      const raw = await signer.signTransaction({
+        type: 'eip1559',
+        chainId: 1337,
+        nonce: 0,
+        to: DEVNET_ACCOUNTS[0],
+        value: 1n,
+        gas: 21_000n,
+        maxFeePerGas: 2n,
+        maxPriorityFeePerGas: 1n,
+      })
+      expect(
+        (
+          await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerializedEIP1559 })
+        ).toLowerCase(),
+      ).toBe(DEVNET_ACCOUNTS[i])
+    }
     expect(() => devnetSigner(10)).toThrow(RangeError)
     expect(() => devnetSigner(-1)).toThrow(RangeError)
   })

@@ -3,7 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
@@ -15,12 +15,14 @@ import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
+import { pooledNoiseCrypto } from './noise-crypto'
 import {
   DISCOVERY_TOPIC,
   decodeRelayPeers,
   MAX_EXCHANGE_BYTES,
   MAX_GOSSIP_BYTES,
   MAX_RELAY_PEERS,
+  RELAY_INTRO_PROTOCOL,
   RELAY_PEERS_PROTOCOL,
 } from './protocol'
 import { RetrySchedule } from './retry'
@@ -86,11 +88,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
     return false
   }
 
+  const noiseCrypto = await pooledNoiseCrypto()
   const node = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     // Pings measure each link's latency and close a link whose pings go unanswered (a relay or tab that
     // vanished without closing). A busy peer (a page loading, a loaded relay) answers late, and
@@ -124,6 +127,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     },
     start: false,
   })
+  startupMark('libp2p-created')
 
   let sink: NetworkSink | null = null
   let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
@@ -231,7 +235,14 @@ export async function createNetworkHost(init: NetworkHostInit) {
         try {
           // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
           const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
-          const conn = await node.dial([...targets], { signal: AbortSignal.timeout(timeoutMs) })
+          startupMark('dial')
+          const conn = await node.dial([...targets], {
+            signal: AbortSignal.timeout(timeoutMs),
+            // The WebRTC dial's steps (relayed link, signalling stream, SDP, ICE) as start-up marks.
+            onProgress: (evt) => {
+              if (evt.type.startsWith('webrtc:')) startupMark(evt.type)
+            },
+          })
           if (isDirect(conn) || directConnection(id) !== undefined) return
         } catch {
           if (directConnection(id) !== undefined) return
@@ -241,6 +252,31 @@ export async function createNetworkHost(init: NetworkHostInit) {
     } finally {
       dialing.delete(id)
       changed()
+    }
+  }
+
+  /** A tab we can reach through the relay: dial it directly. */
+  function found(peer: PeerId, addrs: readonly Multiaddr[]): void {
+    const id = peer.toString()
+    if (id === node.peerId.toString() || isRelay(id) || stopped) return
+    void dialDirect(peer, addrs)
+  }
+
+  /** The relay introduces a tab that just reserved a slot (and learned of us): dial it too. */
+  async function onIntroduction(stream: Stream, connection: Connection): Promise<void> {
+    try {
+      if (!isRelay(connection.remotePeer)) throw new Error('introductions come from the relay only')
+      const message = await lpStream(stream, { maxDataLength: MAX_RELAY_PEERS * 64 }).read({
+        signal: AbortSignal.timeout(5_000),
+      })
+      await stream.close()
+      const via = relay?.addrs[0]
+      if (via === undefined) return
+      startupMark('relay-intro')
+      for (const id of decodeRelayPeers(message.subarray()))
+        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
   }
 
@@ -268,7 +304,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
       startupMark('relay-peers')
       for (const id of decodeRelayPeers(answer.subarray())) {
         if (id === node.peerId.toString()) continue
-        void dialDirect(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
+        startupMark('relay-peers-found')
+        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
       }
     } catch {
       // An older relay, or a hiccup: pubsub discovery still finds the peers, a little later.
@@ -289,11 +326,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
   node.addEventListener('peer:discovery', (evt) => {
     const { id, multiaddrs } = evt.detail
     if (id.equals(node.peerId) || isRelay(id)) return
-    void dialDirect(id, multiaddrs)
+    startupMark('discovered')
+    found(id, multiaddrs)
   })
   node.addEventListener('connection:open', (evt) => {
     const id = evt.detail.remotePeer.toString()
-    if (isDirect(evt.detail) && !isRelay(evt.detail.remotePeer)) startupMark('direct-link')
+    if (!isRelay(evt.detail.remotePeer))
+      startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
     if (!since.has(id)) since.set(id, Date.now())
     changed()
   })
@@ -410,6 +449,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     snapshot,
     async start(): Promise<void> {
       await node.start()
+      await node.handle(RELAY_INTRO_PROTOCOL, onIntroduction)
       startupMark('libp2p-started')
       window.addEventListener('online', onOnline)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.

@@ -25,6 +25,13 @@ export const MAX_EXCHANGE_BYTES = 4 * 1024 * 1024
  */
 export const RELAY_PEERS_PROTOCOL = '/tabchain/relay-peers/1.0.0'
 
+/**
+ * Relay protocol, relay → tab: "this tab just reserved a slot here and asked who is present; it can be
+ * dialed now". With it both tabs of a pair learn of each other at once, whichever reserved first,
+ * instead of the first waiting for a discovery broadcast. Body: peer ids as in relay-peers.
+ */
+export const RELAY_INTRO_PROTOCOL = '/tabchain/relay-intro/1.0.0'
+
 /** Most peer ids one relay-peers answer carries (the most recent reservations). */
 export const MAX_RELAY_PEERS = 64
 

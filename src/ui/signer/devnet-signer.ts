@@ -1,5 +1,5 @@
 import { getAddress } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
+import { type HDAccount, mnemonicToAccount } from 'viem/accounts'
 import { DEVNET_ACCOUNTS } from '../../node/chain/genesis'
 import type { TxSigner } from './signer'
 
@@ -14,13 +14,20 @@ export const DEVNET_ACCOUNT_COUNT = DEVNET_ACCOUNTS.length
 
 /** The devnet account `index` (0–9) as a signer: m/44'/60'/0'/0/index of the test mnemonic. */
 export function devnetSigner(index: number): TxSigner {
-  if (!Number.isInteger(index) || index < 0 || index >= DEVNET_ACCOUNT_COUNT)
+  const address = DEVNET_ACCOUNTS[index]
+  if (!Number.isInteger(index) || address === undefined)
     throw new RangeError(`devnet account index must be an integer in [0, ${DEVNET_ACCOUNT_COUNT - 1}]`)
-  const account = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index })
+  // The key is derived at the first signature, not here: the BIP-39 seed (2,048 rounds of HMAC-SHA512
+  // in JavaScript) and BIP-32 path took a large share of the page's CPU while the tab was starting
+  // its network, and most page loads never sign.
+  let account: HDAccount | undefined
   return {
-    address: getAddress(account.address),
+    address: getAddress(address),
     label: `Devnet account ${index}`,
-    signTransaction: (tx) => account.signTransaction(tx),
+    signTransaction: (tx) => {
+      account ??= mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index })
+      return account.signTransaction(tx)
+    },
   }
 }
 
