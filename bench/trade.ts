@@ -31,6 +31,8 @@ interface PageLog {
   /** `gossip`: the block arrived from the peer (else this tab mined it). */
   heads: { n: number; at: number; gossip: boolean; txs: number | null }[]
   posted: { id: string; at: number; head: number }[]
+  /** Takes agreed: the taker's node once the maker answered, the maker's once it accepted. */
+  agreed: { id: string; at: number; head: number }[]
   pending: { hash: string; at: number; head: number }[]
   swaps: Record<
     string,
@@ -50,7 +52,7 @@ function record(page: Page): Promise<void> {
   return page.evaluate(async () => {
     const tabchain = window.tabchain
     if (tabchain === undefined) throw new Error('no node on this page')
-    const log: PageLog = { heads: [], posted: [], pending: [], swaps: {} }
+    const log: PageLog = { heads: [], posted: [], agreed: [], pending: [], swaps: {} }
     ;(window as unknown as { tradeLog: PageLog }).tradeLog = log
     let head = Number((await tabchain.node.api.head()).number)
     tabchain.node.on('head', (h) => {
@@ -61,6 +63,7 @@ function record(page: Page): Promise<void> {
     tabchain.node.on('offers', (e) => {
       if (e.kind === 'added' && e.entry.hosted)
         log.posted.push({ id: e.entry.id.toLowerCase(), at: Date.now(), head })
+      if (e.kind === 'agreed') log.agreed.push({ id: e.terms.offerId.toLowerCase(), at: Date.now(), head })
     })
     tabchain.node.on('swap', (info) => {
       const id = info.swapId.toLowerCase()
@@ -154,6 +157,10 @@ function waitEnd(page: Page, id: string, timeoutMs: number): Promise<string> {
 interface TradeFigures {
   readonly totalMs: number
   readonly totalBlocks: number
+  /** From the take agreed in the taker's node (its clicks and the take protocol done) to both Completed. */
+  readonly swapMs: number
+  /** From the take's `acceptedHeight` to the last redeem: the swap's blocks, against the floor. */
+  readonly swapBlocks: number
   readonly ms: Record<Phase, number>
   readonly blocks: Record<Phase, number>
 }
@@ -166,8 +173,10 @@ interface TradeFigures {
  */
 function figuresOf(id: string, maker: PageLog, taker: PageLog): TradeFigures {
   const posted = maker.posted.find((p) => p.id === id)
+  const agreed = taker.agreed.find((p) => p.id === id)
   const swaps = [maker.swaps[id], taker.swaps[id]]
-  if (posted === undefined || swaps.some((s) => s === undefined)) throw new Error(`trade ${id}: no record`)
+  if (posted === undefined || agreed === undefined || swaps.some((s) => s === undefined))
+    throw new Error(`trade ${id}: no record`)
   const both = swaps as NonNullable<(typeof swaps)[number]>[]
   const firstAt = (phase: Phase): number => {
     const later = PHASES.slice(PHASES.indexOf(phase))
@@ -197,6 +206,8 @@ function figuresOf(id: string, maker: PageLog, taker: PageLog): TradeFigures {
   return {
     totalMs: doneAt - posted.at,
     totalBlocks: height('Completed') - posted.head,
+    swapMs: doneAt - agreed.at,
+    swapBlocks: height('Completed') - height('Accepted'),
     ms,
     blocks,
   }
@@ -314,6 +325,8 @@ function summarise(
 ): BenchResult {
   const totals = done.map((d) => d.figures.totalMs / 1000).sort((x, y) => x - y)
   const blocks = done.map((d) => d.figures.totalBlocks).sort((x, y) => x - y)
+  const swapTimes = done.map((d) => d.figures.swapMs / 1000).sort((x, y) => x - y)
+  const overFloor = done.map((d) => d.figures.swapBlocks - FLOOR_BLOCKS)
   // Mean block interval over the trades (first posted → last completed), as the maker's node saw heads.
   const first = done[0]?.id
   const start = maker.posted.find((p) => p.id === first)?.at ?? 0
@@ -346,10 +359,23 @@ function summarise(
       { label: 'offer posted → both Completed, min', value: totals[0] ?? Number.NaN, unit: 's' },
       { label: 'offer posted → both Completed, max', value: totals.at(-1) ?? Number.NaN, unit: 's' },
       {
-        label: 'blocks posted → Completed, median',
-        value: median(blocks),
+        label: 'take agreed → both Completed, p50',
+        value: percentile(swapTimes, 50),
+        unit: 's',
+        note: 'the swap alone: no clicks',
+      },
+      { label: 'blocks posted → Completed, median', value: median(blocks), unit: 'blocks' },
+      {
+        label: 'blocks accepted → Completed, median',
+        value: median(done.map((d) => d.figures.swapBlocks)),
         unit: 'blocks',
         note: `floor ${FLOOR_BLOCKS} (2k + 2, k = ${K}): ${FLOOR_BLOCKS * BLOCK_S} s at ${BLOCK_S} s blocks`,
+      },
+      {
+        label: 'trades that waited blocks beyond the floor',
+        value: overFloor.filter((n) => n > 0).length,
+        unit: `of ${done.length}`,
+        note: `blocks over the floor per trade: ${overFloor.join(' ')}`,
       },
       ...phaseFigures,
       { label: 'mean block interval during the trades', value: interval, unit: 's', note: 'target 2 s' },
