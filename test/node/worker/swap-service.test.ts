@@ -19,6 +19,7 @@ import {
 } from '../../../src/node/worker/swap-service'
 import type { SwapChain } from '../../../src/trade/swap/driver'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
+import { SwapStore } from '../../../src/trade/swap/store'
 import { minMakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
 
 // Blocks every ~30 ms on a difficulty-2 genesis.
@@ -243,7 +244,7 @@ describe('swap service steps', () => {
     // The approval and the lock, each signed once and broadcast once.
     expect(requests.filter((r) => r.kind === 'transaction')).toHaveLength(2)
     expect(broadcast).toHaveLength(2)
-    expect((await repo.getSwapEvents(offerId)).map((r) => r.event.kind)).toEqual([
+    expect((await new SwapStore(repo).events(offerId)).map((e) => e.kind)).toEqual([
       'opened',
       'accepted',
       'sent',
