@@ -128,7 +128,14 @@ const MINING_WAIT_MS = 500
 
 /** Proof of work runs in slices of this many ms; between slices the worker answers messages. */
 const SLICE_MS = 40
-/** A template is rebuilt when transactions arrived and it is older than this. */
+/**
+ * A template is rebuilt when transactions arrived and it is older than this many times what building
+ * it took, and at the latest once it is older than `TEMPLATE_MAX_AGE_MS`: a cheap template (a few
+ * transactions) takes new ones at once — a swap's lock sent just after a head is in the next block
+ * rather than the one after — while under a flood rebuilding spends at most a bounded share of the
+ * miner's time.
+ */
+const TEMPLATE_REBUILD_COST_FACTOR = 10
 const TEMPLATE_MAX_AGE_MS = 500
 
 /** Gossip verdict for a refused transaction: invalid on its own → reject; refused for our state → ignore. */
@@ -168,7 +175,7 @@ export function createChainService(init: ChainServiceInit) {
 
   let mining = false
   let timer: ReturnType<typeof setTimeout> | undefined
-  let template: { block: Block; parent: Hex; builtAt: number; next: bigint } | undefined
+  let template: { block: Block; parent: Hex; builtAt: number; buildMs: number; next: bigint } | undefined
   let mempoolDirty = false
   let hashWindow: { at: number; hashes: number }[] = []
   const counts = { blocksMined: 0, blocksFromGossip: 0, blocksFromSnapshot: 0 }
@@ -345,7 +352,12 @@ export function createChainService(init: ChainServiceInit) {
     const head = chain.head
     const now = init.now()
     const t = template
-    if (t !== undefined && t.parent === head.hash && (!mempoolDirty || now - t.builtAt < TEMPLATE_MAX_AGE_MS))
+    if (
+      t !== undefined &&
+      t.parent === head.hash &&
+      (!mempoolDirty ||
+        now - t.builtAt < Math.min(TEMPLATE_MAX_AGE_MS, TEMPLATE_REBUILD_COST_FACTOR * t.buildMs))
+    )
       return t
     const built = buildBlockTemplate({
       params: chain.params,
@@ -360,6 +372,7 @@ export function createChainService(init: ChainServiceInit) {
       block: built.block,
       parent: head.hash,
       builtAt: now,
+      buildMs: init.now() - now,
       next: BigInt(Math.floor(Math.random() * 2 ** 30)),
     }
     template = fresh
