@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
+import { devnetParams } from '../src/node/chain/genesis'
 import { registerAppBench } from './app'
 import { median, percentile } from './timing'
 import type { BenchResult } from './types'
@@ -21,6 +22,10 @@ const PASSWORD = 'correct horse battery'
 const TRADE_TIMEOUT_MS = 240_000
 /** Raw per-trade events (heads, pending transactions, swap steps), for reading where time went. */
 const TRACE = resolve(import.meta.dirname, '..', 'test-results', 'trade-trace.json')
+
+/** The devnet's k (3) and target block time (2 s), which the app runs on. */
+const K = devnetParams.confirmations
+const BLOCK_S = devnetParams.targetBlockTimeMs / 1000
 
 /** The swap states a completed trade passes, in order; the phases end at each of them. */
 const PHASES = ['Accepted', 'MakerLocked', 'TakerLocked', 'SecretRevealed', 'Completed'] as const
@@ -153,6 +158,21 @@ function waitEnd(page: Page, id: string, timeoutMs: number): Promise<string> {
   )
 }
 
+/** The swap transactions whose sending is timed against what made them due. */
+const ACTIONS = ['maker lock', 'taker lock', 'maker redeem', 'taker redeem'] as const
+type Action = (typeof ACTIONS)[number]
+
+/** When `log`'s page first saw head `n` (after `since`), or undefined. */
+function headAt(log: PageLog, n: number, since: number): number | undefined {
+  return log.heads.find((h) => h.n === n && h.at >= since)?.at
+}
+
+/** ms from `since` to the first `swap` event of `id` in `log` whose step broadcast `kind`, or NaN. */
+function sentAfter(log: PageLog, id: string, kind: 'lock' | 'redeem', since: number | undefined): number {
+  const sent = log.swaps[id]?.events.find((e) => e.action === kind && since !== undefined && e.at >= since)
+  return sent === undefined || since === undefined ? Number.NaN : sent.at - since
+}
+
 /** One trade's figures: ms and blocks of each phase, from the offer posted. */
 interface TradeFigures {
   readonly totalMs: number
@@ -161,6 +181,13 @@ interface TradeFigures {
   readonly swapMs: number
   /** From the take's `acceptedHeight` to the last redeem: the swap's blocks, against the floor. */
   readonly swapBlocks: number
+  /**
+   * ms from what makes each transaction due to the step that broadcast it, in the node that sends it:
+   * the maker's lock from its `agreed` event, the taker's lock from the head giving the maker's lock k
+   * confirmations, the maker's redeem likewise for the taker's lock, the taker's redeem from the head
+   * showing the secret. NaN when a step was not seen.
+   */
+  readonly reaction: Record<Action, number>
   readonly ms: Record<Phase, number>
   readonly blocks: Record<Phase, number>
 }
@@ -174,6 +201,7 @@ interface TradeFigures {
 function figuresOf(id: string, maker: PageLog, taker: PageLog): TradeFigures {
   const posted = maker.posted.find((p) => p.id === id)
   const agreed = taker.agreed.find((p) => p.id === id)
+  const makerAgreed = maker.agreed.find((p) => p.id === id)
   const swaps = [maker.swaps[id], taker.swaps[id]]
   if (posted === undefined || agreed === undefined || swaps.some((s) => s === undefined))
     throw new Error(`trade ${id}: no record`)
@@ -208,6 +236,12 @@ function figuresOf(id: string, maker: PageLog, taker: PageLog): TradeFigures {
     totalBlocks: height('Completed') - posted.head,
     swapMs: doneAt - agreed.at,
     swapBlocks: height('Completed') - height('Accepted'),
+    reaction: {
+      'maker lock': sentAfter(maker, id, 'lock', makerAgreed?.at),
+      'taker lock': sentAfter(taker, id, 'lock', headAt(taker, height('MakerLocked') + K - 1, posted.at)),
+      'maker redeem': sentAfter(maker, id, 'redeem', headAt(maker, height('TakerLocked') + K - 1, posted.at)),
+      'taker redeem': sentAfter(taker, id, 'redeem', headAt(taker, height('SecretRevealed'), posted.at)),
+    },
     ms,
     blocks,
   }
@@ -300,9 +334,6 @@ registerAppBench({
   },
 })
 
-/** k = 3 on the devnet genesis; 2 s target block time. */
-const K = 3
-const BLOCK_S = 2
 /**
  * Fewest blocks from the take to both Completed: the maker's lock (with its approval) in the next block
  * (1); the taker locks once it has k confirmations, so its lock lands k blocks after the maker's; the
@@ -379,6 +410,15 @@ function summarise(
       },
       ...phaseFigures,
       { label: 'mean block interval during the trades', value: interval, unit: 's', note: 'target 2 s' },
+      ...ACTIONS.map((action) => {
+        const times = done.map((d) => d.figures.reaction[action]).filter((t) => !Number.isNaN(t))
+        return {
+          label: `${action}: due → broadcast, median`,
+          value: median(times),
+          unit: 'ms',
+          note: `max ${Math.max(...times).toFixed(0)} ms`,
+        }
+      }),
     ],
     ratios: [
       {
