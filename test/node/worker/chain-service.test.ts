@@ -165,6 +165,36 @@ describe('chain in the node (in-process, memory network twin)', () => {
     node.stop()
   })
 
+  test('a submitted transaction is admitted without waiting for its gossip to go out', async () => {
+    const link = memoryHub().join('A')
+    const node = createNode({
+      profileId: 'A',
+      genesis: GENESIS,
+      coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+      mine: false,
+      // The page's libp2p never answers a publish.
+      network: { ...link.api, publish: () => new Promise<{ readonly recipients: number }>(() => {}) },
+      emit: () => {},
+      now: () => Date.now(),
+      agent: 'test',
+    })
+    await link.attach(node.sink)
+    await node.start()
+    const raw = await privateKeyToAccount(KEY).signTransaction({
+      chainId: GENESIS.params.chainId,
+      type: 'eip1559',
+      nonce: 0,
+      to: '0x000000000000000000000000000000000000dEaD',
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const hash = await node.api.sendRawTransaction(raw)
+    expect((await node.api.transaction(hash))?.state).toBe('pending')
+    node.stop()
+  })
+
   test('blocks, block and account read the canonical chain; bad params are typed errors', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A', true)
