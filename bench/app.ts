@@ -34,7 +34,7 @@ export interface AppBench {
 }
 
 /** Modules (paths relative to bench/) imported by the harness so they can register; absent ones are skipped. */
-export const APP_BENCH_MODULES: readonly string[] = ['connect.ts', 'propagation.ts']
+export const APP_BENCH_MODULES: readonly string[] = ['connect.ts', 'propagation.ts', 'trade.ts']
 
 const registry: AppBench[] = []
 

@@ -130,7 +130,14 @@ const MINING_WAIT_MS = 500
 
 /** Proof of work runs in slices of this many ms; between slices the worker answers messages. */
 const SLICE_MS = 40
-/** A template is rebuilt when transactions arrived and it is older than this. */
+/**
+ * A template is rebuilt when transactions arrived and it is older than this many times what building
+ * it took, and at the latest once it is older than `TEMPLATE_MAX_AGE_MS`: a cheap template (a few
+ * transactions) takes new ones at once — a swap's lock sent just after a head is in the next block
+ * rather than the one after — while under a flood rebuilding spends at most a bounded share of the
+ * miner's time.
+ */
+const TEMPLATE_REBUILD_COST_FACTOR = 10
 const TEMPLATE_MAX_AGE_MS = 500
 
 /** How long a new peer has to hand over its pending transactions. */
@@ -173,7 +180,7 @@ export function createChainService(init: ChainServiceInit) {
 
   let mining = false
   let timer: ReturnType<typeof setTimeout> | undefined
-  let template: { block: Block; parent: Hex; builtAt: number; next: bigint } | undefined
+  let template: { block: Block; parent: Hex; builtAt: number; buildMs: number; next: bigint } | undefined
   let mempoolDirty = false
   let hashWindow: { at: number; hashes: number }[] = []
   const counts = { blocksMined: 0, blocksFromGossip: 0, blocksFromSnapshot: 0 }
@@ -355,7 +362,12 @@ export function createChainService(init: ChainServiceInit) {
     const head = chain.head
     const now = init.now()
     const t = template
-    if (t !== undefined && t.parent === head.hash && (!mempoolDirty || now - t.builtAt < TEMPLATE_MAX_AGE_MS))
+    if (
+      t !== undefined &&
+      t.parent === head.hash &&
+      (!mempoolDirty ||
+        now - t.builtAt < Math.min(TEMPLATE_MAX_AGE_MS, TEMPLATE_REBUILD_COST_FACTOR * t.buildMs))
+    )
       return t
     const built = buildBlockTemplate({
       params: chain.params,
@@ -370,6 +382,7 @@ export function createChainService(init: ChainServiceInit) {
       block: built.block,
       parent: head.hash,
       builtAt: now,
+      buildMs: init.now() - now,
       next: BigInt(Math.floor(Math.random() * 2 ** 30)),
     }
     template = fresh
@@ -507,12 +520,17 @@ export function createChainService(init: ChainServiceInit) {
       init.onMining(miningInfo())
       return miningInfo()
     },
-    /** Admits a raw signed transaction to the pool and gossips it; typed MempoolError/TxError on refusal. */
+    /**
+     * Admits a raw signed transaction to the pool and gossips it; typed MempoolError/TxError on refusal.
+     * Resolves once admitted, without waiting for the gossip (a round trip to the page's libp2p, which
+     * on a busy machine took up to 0.65 s): a swap's approval and lock, sent one after the other, are
+     * then both in the pool and on their way to peers at once. Gossip failures were never reported.
+     */
     async submitTransaction(raw: Hex): Promise<Hex> {
       const tx = mempool.add(raw)
       mempoolDirty = true
       init.onPendingTx?.(tx)
-      await init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
+      init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
       return tx.hash
     },
     /**

@@ -125,7 +125,30 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       confirmations: init.confirmations,
     })
 
-  const step = async (swapId: Hex): Promise<SwapInfo> => {
+  /**
+   * Steps of one swap run one after another: `startSwap`'s first step and a pass for a head that
+   * arrives meanwhile would otherwise both read the same log, both have the page sign the same
+   * transactions, and one fail on its append (a wasted signing round trip and a spurious error).
+   */
+  const queued = new Map<Hex, Promise<SwapInfo>>()
+  const step = (swapId: Hex): Promise<SwapInfo> => {
+    const before = queued.get(swapId)
+    const mine =
+      before === undefined
+        ? stepNow(swapId)
+        : before.then(
+            () => stepNow(swapId),
+            () => stepNow(swapId),
+          )
+    queued.set(swapId, mine)
+    const clear = (): void => {
+      if (queued.get(swapId) === mine) queued.delete(swapId)
+    }
+    mine.then(clear, clear)
+    return mine
+  }
+
+  const stepNow = async (swapId: Hex): Promise<SwapInfo> => {
     const { terms, role, account } = partyOf(swapId, await store.events(swapId))
     const d = driver(swapId, account)
     let info: SwapInfo

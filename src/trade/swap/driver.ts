@@ -20,7 +20,7 @@ import {
   swapLocks,
   type TxState,
 } from './chain-view'
-import { decide, type SwapAction } from './engine'
+import { decide, type SwapAction, WAITS_FOR_SECRET } from './engine'
 import { SwapError } from './errors'
 import { hashlockOf } from './secret'
 import type { SendPurpose, SentTx, SwapEvent, SwapRole, SwapStatus } from './state'
@@ -148,8 +148,12 @@ export class SwapDriver {
   async step(swapId: Hex): Promise<StepResult> {
     const { terms, role, stored } = await this.#load(swapId)
     const view = await this.#view(terms, stored)
-    const secret = role === 'maker' ? await this.#init.signer.secret(terms) : null
-    const { status, action } = decide({ ...this.#input(role, terms, stored, view), secret })
+    const input = this.#input(role, terms, stored, view)
+    let decision = decide({ ...input, secret: null })
+    // The maker's secret is asked of the wallet (a round trip to the page) only when a redeem awaits it.
+    if (decision.action.kind === 'wait' && decision.action.reason === WAITS_FOR_SECRET)
+      decision = decide({ ...input, secret: await this.#init.signer.secret(terms) })
+    const { status, action } = decision
     const sent = await this.#act(swapId, stored.length, view.head, action)
     return { swapId, role, status, action, sent }
   }
@@ -299,22 +303,23 @@ export class SwapDriver {
     const { chain, signer, chainId } = this.#init
     const nonce = await chain.pendingNonce(this.#me)
     const fees = await chain.fees()
-    const txs: SentTx[] = []
-    for (const [i, call] of calls.entries()) {
-      const txNonce = nonce + BigInt(i)
-      const raw = await signer.signTransaction({
-        type: 'eip1559',
-        chainId,
-        nonce: Number(txNonce),
-        to: call.to,
-        value: call.value,
-        data: call.data,
-        gas: call.gas,
-        maxPriorityFeePerGas: fees.suggestedTip,
-        maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
-      })
-      txs.push({ hash: keccak256(raw), raw, nonce: txNonce })
-    }
+    // Signed side by side (an approval and its lock): each signature is a round trip to the wallet.
+    const raws = await Promise.all(
+      calls.map((call, i) =>
+        signer.signTransaction({
+          type: 'eip1559',
+          chainId,
+          nonce: Number(nonce + BigInt(i)),
+          to: call.to,
+          value: call.value,
+          data: call.data,
+          gas: call.gas,
+          maxPriorityFeePerGas: fees.suggestedTip,
+          maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
+        }),
+      ),
+    )
+    const txs: SentTx[] = raws.map((raw, i) => ({ hash: keccak256(raw), raw, nonce: nonce + BigInt(i) }))
     // The record first: a node stopped right after still knows what it signed and sends the same bytes.
     await this.#init.store.append(swapId, count, { kind: 'sent', purpose, lockId, txs, height })
     return this.#broadcast(txs)

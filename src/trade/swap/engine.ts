@@ -30,6 +30,9 @@ export interface LockCall {
   readonly timelockHeight: bigint
 }
 
+/** The `wait` reason of a maker whose redeem is due but who has no secret (`EngineInput.secret` null). */
+export const WAITS_FOR_SECRET = 'the wallet must be unlocked to redeem'
+
 /** What the engine asks the driver to do next. */
 export type SwapAction =
   /** Nothing to do until the chain moves. */
@@ -141,7 +144,7 @@ function makerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
   ) {
     return wait('too late to redeem safely: refunding after our timelock')
   }
-  if (input.secret === null) return wait('the wallet must be unlocked to redeem')
+  if (input.secret === null) return wait(WAITS_FOR_SECRET)
   return send(input, 'redeem', taker.id, {
     kind: 'redeem',
     lockId: taker.id,

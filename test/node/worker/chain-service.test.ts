@@ -124,6 +124,77 @@ describe('chain in the node (in-process, memory network twin)', () => {
     await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash)
   })
 
+  test('a transaction that arrives while the template is fresh is in the next block', async () => {
+    // The clock stands still unless moved: the miner waits for the minimum block interval, so the
+    // next block is mined only once the clock moves past it, after the transaction arrived.
+    let clock = Date.now()
+    const hub = memoryHub()
+    const link = hub.join('A')
+    const node = createNode({
+      profileId: 'A',
+      genesis: GENESIS,
+      coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+      mine: false,
+      network: link.api,
+      emit: () => {},
+      now: () => clock,
+      agent: 'test',
+    })
+    await link.attach(node.sink)
+    await node.start()
+    await node.api.setMining(true)
+    await until(async () => (await node.api.head()).number === 1n)
+    // Block 2's template is built and waits for its time; the transaction comes with the clock unmoved.
+    await new Promise((r) => setTimeout(r, 100))
+    const account = privateKeyToAccount(KEY)
+    const raw = await account.signTransaction({
+      chainId: GENESIS.params.chainId,
+      type: 'eip1559',
+      nonce: 0,
+      to: '0x000000000000000000000000000000000000dEaD',
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const hash = await node.api.sendRawTransaction(raw)
+    clock += 100
+    await until(async () => (await node.api.head()).number >= 2n)
+    await node.api.setMining(false)
+    expect((await node.api.receipt(hash))?.blockNumber).toBe(2n)
+    node.stop()
+  })
+
+  test('a submitted transaction is admitted without waiting for its gossip to go out', async () => {
+    const link = memoryHub().join('A')
+    const node = createNode({
+      profileId: 'A',
+      genesis: GENESIS,
+      coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+      mine: false,
+      // The page's libp2p never answers a publish.
+      network: { ...link.api, publish: () => new Promise<{ readonly recipients: number }>(() => {}) },
+      emit: () => {},
+      now: () => Date.now(),
+      agent: 'test',
+    })
+    await link.attach(node.sink)
+    await node.start()
+    const raw = await privateKeyToAccount(KEY).signTransaction({
+      chainId: GENESIS.params.chainId,
+      type: 'eip1559',
+      nonce: 0,
+      to: '0x000000000000000000000000000000000000dEaD',
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const hash = await node.api.sendRawTransaction(raw)
+    expect((await node.api.transaction(hash))?.state).toBe('pending')
+    node.stop()
+  })
+
   test('blocks, block and account read the canonical chain; bad params are typed errors', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A', true)

@@ -10,7 +10,16 @@ import { memoryHub } from '../../../src/node/network/memory'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
+import type { TxView } from '../../../src/node/worker/queries'
+import {
+  createSwapService,
+  type SwapInfo,
+  type SwapService,
+  type SwapSignRequest,
+} from '../../../src/node/worker/swap-service'
+import type { SwapChain } from '../../../src/trade/swap/driver'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
+import { SwapStore } from '../../../src/trade/swap/store'
 import { minMakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
 
 // Blocks every ~30 ms on a difficulty-2 genesis.
@@ -271,4 +280,83 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     maker.node.stop()
     taker.node.stop()
   }, 60_000)
+})
+
+describe('swap service steps', () => {
+  test('a head during startSwap waits for its first step: the lock is signed and sent once, no step fails', async () => {
+    const wallet = mnemonicToAccount(MNEMONIC, { addressIndex: 1 })
+    const maker = wallet.address.toLowerCase() as Address
+    const offerId = keccak256(stringToHex('one step at a time'))
+    const terms: SwapTerms = {
+      chainId: CHAIN_ID,
+      offerId,
+      maker,
+      taker: DEVNET_ACCOUNTS[2] as Address,
+      tokenA: DEVNET_ACCOUNTS[7] as Address,
+      amountA: 10n,
+      tokenB: DEVNET_ACCOUNTS[8] as Address,
+      amountB: 20n,
+      makerTimelockBlocks: minMakerTimelock(12n, GENESIS.params.confirmations),
+      takerTimelockBlocks: 12n,
+      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+      acceptedHeight: 5n,
+    }
+    // A chain at height 5 where nothing is mined: what is broadcast stays pending.
+    const broadcast: Hex[] = []
+    const chain: SwapChain = {
+      head: async () => ({ number: 5n }),
+      logs: async () => [],
+      transaction: async (hash) =>
+        broadcast.some((raw) => keccak256(raw) === hash) ? ({ hash, state: 'pending' } as TxView) : null,
+      receipt: async () => null,
+      account: async () => ({ nonce: 0n }),
+      pendingNonce: async () => BigInt(broadcast.length),
+      fees: async () => ({ nextBaseFee: 10n ** 9n, suggestedTip: 10n ** 9n }),
+      tokenAllowance: async () => 0n,
+      sendRawTransaction: async (raw) => {
+        broadcast.push(raw)
+        return keccak256(raw)
+      },
+    }
+    const infos: SwapInfo[] = []
+    const requests: SwapSignRequest[] = []
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: CHAIN_ID, genesisHash: keccak256(stringToHex('steps')) },
+    })
+    let service: SwapService | undefined
+    service = createSwapService({
+      repo,
+      chain,
+      chainId: CHAIN_ID,
+      confirmations: GENESIS.params.confirmations,
+      emitSwap: (info) => infos.push(info),
+      emitSignRequest: (request) => {
+        requests.push(request)
+        // A head arrives while the page signs the first step's first transaction.
+        if (request.kind === 'transaction' && requests.filter((r) => r.kind === 'transaction').length === 1)
+          service?.onHead()
+        const answer =
+          request.kind === 'secret'
+            ? Promise.resolve({ secret: swapSecret(SWAP_KEY, CHAIN_ID, request.terms.offerId) })
+            : wallet.signTransaction(request.tx).then((raw) => ({ raw }))
+        void answer.then((a) => setTimeout(() => service?.answer(request.id, a), 5))
+      },
+    })
+    service.setSigners([maker])
+    await service.idle()
+    const first = await service.startSwap(terms, maker)
+    await service.idle()
+    expect(first.action.kind).toBe('lock')
+    expect(infos.map((i) => i.error)).toEqual(infos.map(() => null))
+    expect(infos.at(-1)?.action).toEqual({ kind: 'wait', reason: 'lock transaction pending' })
+    // The approval and the lock, each signed once and broadcast once.
+    expect(requests.filter((r) => r.kind === 'transaction')).toHaveLength(2)
+    expect(broadcast).toHaveLength(2)
+    expect((await new SwapStore(repo).events(offerId)).map((e) => e.kind)).toEqual([
+      'opened',
+      'accepted',
+      'sent',
+    ])
+  })
 })

@@ -10,6 +10,7 @@ import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/te
 import {
   createToken,
   driverFor,
+  K,
   MAKER_BLOCKS,
   type Party,
   party,
@@ -158,6 +159,42 @@ describe('swap engine over the real chain', () => {
     ])
     await expectSwapped(sim, before)
     expect(blocks).toBeLessThan(20)
+  })
+
+  it('at the floor: both Completed 2k + 2 blocks after the take; the secret asked only to redeem; a lock signed side by side', async () => {
+    let sim: Sim | undefined
+    // Heights at which the maker's wallet was asked its secret (null: while starting the swap).
+    const secretAt: (bigint | null)[] = []
+    let signing = 0
+    let mostSigning = 0
+    sim = await setup({
+      chain: (c) => c,
+      repo: (r) => r,
+      signer: (s) => ({
+        ...s,
+        secret: (terms) => {
+          secretAt.push(sim?.chain.height ?? null)
+          return s.secret(terms)
+        },
+        signTransaction: async (tx) => {
+          signing++
+          mostSigning = Math.max(mostSigning, signing)
+          await new Promise((r) => setTimeout(r, 1))
+          signing--
+          return s.signTransaction(tx)
+        },
+      }),
+    })
+    await run(sim, { maxBlocks: 40 })
+    const steps = (await driverFor(sim.chain, sim.taker.signer, sim.taker.repo).status(sim.id)).status.steps
+    const at = (state: SwapState) => steps.find((s) => s.state === state)?.height ?? -1n
+    expect(at('Completed') - sim.terms.acceptedHeight).toBe(2n * BigInt(K) + 2n)
+    // Once when the swap started, then only from the head where the taker's lock has k confirmations.
+    expect(secretAt[0]).toBeNull()
+    expect(secretAt.length).toBeGreaterThan(1)
+    for (const h of secretAt.slice(1)) expect(h).toBeGreaterThanOrEqual(at('TakerLocked') + BigInt(K) - 1n)
+    // The approval and the lock were out for signature at the same time.
+    expect(mostSigning).toBe(2)
   })
 
   it('taker never locks: the maker refunds itself once its timelock passes', async () => {
