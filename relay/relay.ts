@@ -52,7 +52,12 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: config.maxReservations * 2 },
+    connectionManager: {
+      maxConnections: config.maxReservations * 2,
+      // Tabs of one machine or one household share an IP: libp2p's default of 5 new connections per
+      // second per host refused the sixth tab opened at once (and the suite's clients on 127.0.0.1).
+      inboundConnectionThreshold: 100,
+    },
     // A tab whose main thread is busy (loading, a background tab, a slow phone) answers pings late;
     // dropping it would drop its reservation and every WebRTC dial in flight through it.
     connectionMonitor: { pingTimeout: { minTimeout: 15_000 } },
