@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { BlockError } from '../chain/block-error'
+import { hashHeader } from '../chain/header'
 import type { Genesis } from '../chain/types'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
@@ -31,7 +32,7 @@ import {
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import { LightError } from './errors'
-import { HeaderChain, type StoredHeader } from './header-chain'
+import { HeaderChain, type HeaderCheckpoint, type StoredHeader } from './header-chain'
 import { type ProvenInclusion, verifyInclusion, verifyStateValue } from './verify'
 
 /** A value proven against the state root of the header `number` / `hash`. */
@@ -84,6 +85,8 @@ export interface LightClientInit {
   /** Header sync started, progressed or ended (`eth_syncing` shape, in header numbers). */
   readonly onStatus?: (status: SyncStatus) => void
   readonly config?: Partial<LightClientConfig>
+  /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
+  readonly checkpoint?: HeaderCheckpoint
 }
 
 /** Counters for tests, stats and the UI. */
@@ -142,7 +145,7 @@ export class LightClient {
   constructor(init: LightClientInit) {
     this.#init = init
     this.#config = { ...DEFAULT_LIGHT_CONFIG, ...init.config }
-    this.headers = new HeaderChain(init.genesis)
+    this.headers = restore(init)
     this.#protocols = syncProtocols(init.genesis.params.chainId)
   }
 
@@ -468,9 +471,10 @@ export class LightClient {
     const before = chain.head.hash
     const ours = chain.head.header.number
     const maxDepth = BigInt(chain.params.maxReorgDepth)
-    const floor = ours > maxDepth ? ours - maxDepth : 0n
+    const base = chain.base.header.number
+    const floor = ours - base > maxDepth ? ours - maxDepth : base
     const count = BigInt(MAX_HEADERS_PER_REQUEST)
-    let from = ours > 32n ? ours - 32n : 0n
+    let from = ours - base > 32n ? ours - 32n : base
     for (;;) {
       const res = await this.#requestHeaders(peerId, peer, from)
       const first = res.headers[0]
@@ -483,7 +487,11 @@ export class LightClient {
         break
       }
       if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
-      if (chain.get(first.parentHash) === undefined && first.number > 0n) {
+      if (
+        chain.get(first.parentHash) === undefined &&
+        first.number > 0n &&
+        !chain.isCanonical(hashHeader(first))
+      ) {
         // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
         if (from <= floor) break
         from = from > floor + count ? from - count : floor
@@ -516,6 +524,17 @@ export class LightClient {
       from = last.number + 1n
     }
     return chain.head.hash !== before
+  }
+}
+
+/** The header chain from the init's checkpoint; from the genesis when there is none or it does not hold. */
+function restore(init: LightClientInit): HeaderChain {
+  if (init.checkpoint === undefined) return new HeaderChain(init.genesis)
+  try {
+    return new HeaderChain(init.genesis, init.checkpoint, BigInt(init.now()))
+  } catch (err) {
+    if (!(err instanceof BlockError)) throw err
+    return new HeaderChain(init.genesis)
   }
 }
 

@@ -3,7 +3,7 @@ import { decodeBlock, encodeBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
 import type { ChainStore, StoredBlock } from '../chain/chain-store'
-import type { Block, Genesis, Tx } from '../chain/types'
+import type { Block, Genesis, Header, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
 import type { ModePin, NodeMode } from '../light/mode'
@@ -12,7 +12,12 @@ import { Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
-import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig, upgradeFromSnapshot } from '../snapshot/upgrade'
+import {
+  DEFAULT_UPGRADE_CONFIG,
+  type UpgradeConfig,
+  upgradeFromSnapshot,
+  type VerifiedHeaders,
+} from '../snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import type { NodeRepository } from '../storage/types'
 import type { Offence } from '../sync/peer-scores'
@@ -119,6 +124,13 @@ export interface ChainServiceInit {
   readonly onMode?: (mode: NodeMode) => void
   /** Overrides of the snapshot upgrade's thresholds (tests, bench). */
   readonly upgrade?: Partial<UpgradeConfig>
+  /**
+   * The light client's verified header chain, which a snapshot upgrade takes its block and total
+   * difficulty from; without it an `auto` node replays like a `full` one.
+   */
+  readonly verifiedHeaders?: VerifiedHeaders
+  /** A gossiped block was not rejected: its header, and who sent it (the `auto` node's light client follows it). */
+  readonly onGossipHeader?: (header: Header, from: string) => void
 }
 
 /** Failed snapshot upgrades after which the node falls back to replaying the chain from genesis. */
@@ -225,7 +237,14 @@ export function createChainService(init: ChainServiceInit) {
    * on the new head. Failures retry (the download resumes); after a few, the node replays instead.
    */
   function maybeUpgrade(peer: string, peerHead: bigint): void {
-    if (pin !== 'auto' || upgrading !== null || upgradeFailures >= MAX_UPGRADE_FAILURES) return
+    const headers = init.verifiedHeaders
+    if (
+      pin !== 'auto' ||
+      headers === undefined ||
+      upgrading !== null ||
+      upgradeFailures >= MAX_UPGRADE_FAILURES
+    )
+      return
     if (peerHead - chain.head.block.header.number <= BigInt(upgradeConfig.replayBelow)) return
     syncer.hold(true)
     upgrading = (async () => {
@@ -238,6 +257,7 @@ export function createChainService(init: ChainServiceInit) {
             peers: () => [...knownPeers.keys()].filter((p) => !syncer.isBanned(p)),
             penalize: (p, offence) => syncer.penalize(p, offence),
             importBlock: (block) => importBlock(block, null),
+            headers,
             onMode: setMode,
             config: upgradeConfig,
           },
@@ -529,6 +549,7 @@ export function createChainService(init: ChainServiceInit) {
         const verdict = importBlock(block, from, arrivedAt)
         if (verdict === 'accept') counts.blocksFromGossip++
         if (verdict === 'reject') syncer.penalize(from, 'invalid-block')
+        else init.onGossipHeader?.(block.header, from)
         return verdict
       }
       if (topic === txsTopic) {
