@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { openNode, waitDirect, waitInPage } from './helpers'
+import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
 
 const head = (page: import('@playwright/test').Page) =>
   page.evaluate(async () => {
@@ -119,4 +119,36 @@ test('the explorer lists blocks live and opens a block and an address', async ({
   await expect(page.getByTestId('balance')).toContainText('TAB')
   await page.goto('/block/999999999')
   await expect(page.getByText('is not on this node’s chain')).toBeVisible()
+})
+
+test('a server started with --genesis runs that chain: the page shows it, and mines it', async ({
+  browser,
+}) => {
+  const ctx = await browser.newContext()
+  try {
+    const page = await ctx.newPage()
+    await openNode(page, '/?mine=0')
+    await expect(page.getByTestId('chain-name')).toHaveAttribute('data-chain-id', '31415')
+    await expect(page.getByTestId('chain-name')).toContainText('tabchain-devnet')
+
+    const fast = await ctx.newPage()
+    await openNode(fast, `${FAST_URL}/`)
+    await expect(fast.getByTestId('chain-name')).toHaveAttribute('data-chain-id', '31416')
+    await expect(fast.getByTestId('chain-name')).toContainText('tabchain-e2e-fast')
+    expect(await fast.evaluate(() => window.tabchain?.provider.request({ method: 'eth_chainId' }))).toBe(
+      '0x7ab8',
+    )
+    // Difficulty 2 and no minimum interval worth speaking of: dozens of blocks in a few seconds.
+    await waitInPage(
+      fast,
+      async () => ((await window.tabchain?.node.api.head())?.number ?? 0n) >= 50n,
+      null,
+      {
+        timeout: 60_000,
+      },
+    )
+    await expect(fast.getByText("Fixed by this test chain's genesis.")).toBeVisible()
+  } finally {
+    await ctx.close()
+  }
 })

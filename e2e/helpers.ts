@@ -2,6 +2,13 @@ import type { Page } from '@playwright/test'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
 
+/**
+ * The second server the suite starts (playwright.config.ts): the same app and relay, serving the fast
+ * test chain of `e2e/fixtures/fast-genesis.json` (chain id 31416, a tiny fixed difficulty, k = 1).
+ * Open it with an absolute URL: `openNode(page, `${FAST_URL}/`)`.
+ */
+export const FAST_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4310) + 2}`
+
 /** Facts about one libp2p connection, as the page's network host reports them. */
 export interface ConnFact {
   readonly peerId: string

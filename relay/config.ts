@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { devnetGenesis, validateGenesis } from '../src/node/chain/genesis'
+import type { Genesis } from '../src/node/chain/types'
+
 /** Settings of the relay + static server, from flags (`--port 8080`) or env (`TABCHAIN_PORT=8080`). */
 export interface RelayConfig {
   /** Interface both listeners bind to. Default 127.0.0.1 (reachable from this machine only). */
@@ -14,6 +18,11 @@ export interface RelayConfig {
   readonly maxReservations: number
   /** How long a reservation lasts before the tab must renew it, in ms. */
   readonly reservationTtlMs: number
+  /**
+   * A genesis JSON file (see `validateGenesis`) for the chain the page's nodes run; the built-in
+   * devnet when absent. E.g. a fast test chain for the e2e suite.
+   */
+  readonly genesisFile: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -28,6 +37,7 @@ const DEFAULTS: RelayConfig = {
   staticDir: 'dist',
   maxReservations: 1024,
   reservationTtlMs: 10 * 60_000,
+  genesisFile: undefined,
 }
 
 type Key = keyof RelayConfig
@@ -39,6 +49,7 @@ const OPTIONS: Record<string, Key> = {
   static: 'staticDir',
   'max-reservations': 'maxReservations',
   'reservation-ttl': 'reservationTtlMs',
+  genesis: 'genesisFile',
 }
 
 /** Reads `--name value` / `--name=value` flags, then `TABCHAIN_NAME` env vars (flags win). */
@@ -85,5 +96,24 @@ export function parseConfig(
     staticDir: raw.get('staticDir') ?? DEFAULTS.staticDir,
     maxReservations: int('maxReservations', 1, 1_000_000),
     reservationTtlMs: int('reservationTtlMs', 1000, 24 * 3600_000),
+    genesisFile: raw.get('genesisFile') ?? DEFAULTS.genesisFile,
+  }
+}
+
+/** The chain the page's nodes run: the `--genesis` file, checked, or the built-in devnet. */
+export function loadGenesis(file: string | undefined): Genesis {
+  if (file === undefined) return devnetGenesis
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read genesis file ${file}: ${err instanceof Error ? err.message : String(err)}`,
+    )
+  }
+  try {
+    return validateGenesis(JSON.parse(text))
+  } catch (err) {
+    throw new ConfigError(`genesis file ${file}: ${err instanceof Error ? err.message : String(err)}`)
   }
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import { ConfigError, parseConfig, type RelayConfig } from './config'
+import { genesisToJson } from '../src/node/chain/genesis'
+import { ConfigError, loadGenesis, parseConfig, type RelayConfig } from './config'
 import { startRelay, survivePeerWebSocketErrors } from './relay'
 import { serveStatic } from './static'
 
@@ -19,6 +20,8 @@ function relayAddresses(listen: readonly string[], config: RelayConfig, hostname
 
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2), process.env)
+  const genesis = loadGenesis(config.genesisFile)
+  const chainBody = genesisToJson(genesis)
   if (!existsSync(join(config.staticDir, 'index.html'))) {
     console.warn(
       `warning: ${config.staticDir}/index.html not found — run "npm run build" first; serving the relay API only`,
@@ -40,6 +43,10 @@ async function main(): Promise<void> {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body)
       return
     }
+    if (path === '/api/chain') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(chainBody)
+      return
+    }
     files(req, res).catch((err: unknown) => {
       console.error('static server error', err)
       if (!res.headersSent) res.writeHead(500).end()
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
   console.log(`Tabchain relay ${relay.peerId.toString()}`)
   for (const a of listen) console.log(`  libp2p  ${a}`)
+  console.log(`  chain   ${genesis.name} (chain id ${genesis.params.chainId})`)
   console.log(`\n  Open http://${shownHost}:${port}/ in two tabs (or two browsers) to see them peer.\n`)
 
   const stop = async (): Promise<void> => {

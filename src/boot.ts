@@ -1,6 +1,5 @@
 import { privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { devnetGenesis } from './node/chain/genesis'
 import { parseModePin } from './node/light/mode'
 import { startupMark } from './node/marks'
 import type { NetworkApi, NetworkSink } from './node/network/bridge'
@@ -14,6 +13,7 @@ import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
+import { fetchGenesis } from './ui/chain-setting'
 import { startMarket } from './ui/market-session'
 import { storedModePin } from './ui/mode-setting'
 import { useApp } from './ui/store'
@@ -57,6 +57,9 @@ export async function boot(): Promise<Tabchain> {
   // Where the relay listens: asked now, while the profile is claimed; reconnections ask again.
   let relayInfo: Promise<RelayInfo> | null = fetchRelayInfo(RELAY_INFO_URL)
   relayInfo.catch(() => {})
+  // Which chain this server's pages run, asked at the same time.
+  const genesisReady = fetchGenesis()
+  genesisReady.catch(() => {})
   // The worker loads and compiles while the profile is claimed; it waits for its init message.
   const worker = new Worker(new URL('./node/worker/main.ts', import.meta.url), {
     type: 'module',
@@ -124,14 +127,15 @@ export async function boot(): Promise<Tabchain> {
   })
   network.onChange((snapshot) => useApp.setState({ network: snapshot }))
 
-  const chainId = devnetGenesis.params.chainId
+  const genesis = await genesisReady
+  useApp.setState({ chain: { name: genesis.name, params: genesis.params } })
   const apiChannel = new MessageChannel()
   const networkChannel = new MessageChannel()
   const sinkChannel = new MessageChannel()
   const init: WorkerInit = {
     type: 'init',
     profileId: profile.id,
-    chainId,
+    genesis,
     mine: url.searchParams.get('mine') !== '0',
     // `?mode=` overrides the profile's setting for this page load.
     modePin: parseModePin(url.searchParams.get('mode')) ?? storedModePin(profile.id),
@@ -143,7 +147,7 @@ export async function boot(): Promise<Tabchain> {
   network.attach(connect<NetworkSink>(sinkChannel.port1).api)
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
   // The wallet's IndexedDB opens while the network starts.
-  const walletReady = startWallet(node.api, profile.id, devnetGenesis.params)
+  const walletReady = startWallet(node.api, profile.id, genesis.params)
   walletReady.catch(() => {})
 
   node.on('head', (head) => useApp.setState({ head }))
@@ -193,7 +197,7 @@ export async function boot(): Promise<Tabchain> {
     },
   })
   const { provider, wallet } = await walletReady
-  startMarket(node, profile.id, devnetGenesis.params, wallet, provider)
+  startMarket(node, profile.id, genesis.params, wallet, provider)
   const tabchain: Tabchain = { node, network, worker, profileId: profile.id, provider }
   window.tabchain = tabchain
   return tabchain

@@ -139,7 +139,7 @@ async function coldStart(profileId: string, expected: Hex): Promise<{ headMs: nu
     const init: WorkerInit = {
       type: 'init',
       profileId,
-      chainId: devnetGenesis.params.chainId,
+      genesis: devnetGenesis,
       mine: false,
       modePin: 'full',
       ports: { api: api.port2, network: network.port2, sink: sink.port2 },

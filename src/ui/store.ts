@@ -1,4 +1,5 @@
 import { create } from 'zustand'
+import type { Genesis } from '../node/chain/types'
 import type { NodeMode } from '../node/light/mode'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
@@ -27,6 +28,8 @@ export interface AppState {
   readonly network: NetworkSnapshot | null
   /** The node's API (queries), once it runs. */
   readonly api: Remote<NodeApi> | null
+  /** The chain this tab runs (the server's genesis), once known. */
+  readonly chain: Pick<Genesis, 'name' | 'params'> | null
   /** The canonical head, pushed by the node on every change. */
   readonly head: HeadInfo | null
   readonly mining: MiningInfo | null
@@ -55,6 +58,7 @@ export const useApp = create<AppState>(() => ({
   profiles: [],
   network: null,
   api: null,
+  chain: null,
   head: null,
   mining: null,
   storageFault: null,

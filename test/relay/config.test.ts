@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { ConfigError, parseConfig } from '../../relay/config'
+import { ConfigError, loadGenesis, parseConfig } from '../../relay/config'
+import { devnetGenesis } from '../../src/node/chain/genesis'
 
 describe('relay config', () => {
   test('defaults bind to loopback with room for many tabs', () => {
@@ -30,5 +34,26 @@ describe('relay config', () => {
     [['--max-reservations', '0']],
   ])('refuses %j with a clear ConfigError', (argv) => {
     expect(() => parseConfig(argv, {})).toThrowError(ConfigError)
+  })
+
+  test('--genesis / TABCHAIN_GENESIS name a genesis file; without one the devnet is served', () => {
+    expect(parseConfig([], {}).genesisFile).toBeUndefined()
+    expect(parseConfig([], { TABCHAIN_GENESIS: 'a.json' }).genesisFile).toBe('a.json')
+    expect(parseConfig(['--genesis', 'b.json'], { TABCHAIN_GENESIS: 'a.json' }).genesisFile).toBe('b.json')
+    expect(loadGenesis(undefined)).toBe(devnetGenesis)
+    const fast = loadGenesis('e2e/fixtures/fast-genesis.json')
+    expect(fast.name).toBe('tabchain-e2e-fast')
+    expect(fast.params).toMatchObject({ chainId: 31416, fixedDifficulty: 2n, confirmations: 1 })
+  })
+
+  test('a missing, non-JSON or invalid genesis file is a ConfigError naming the problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tabchain-genesis-'))
+    const notJson = join(dir, 'not.json')
+    writeFileSync(notJson, '{ nope')
+    const invalid = join(dir, 'invalid.json')
+    writeFileSync(invalid, JSON.stringify({ name: 'x', params: {} }))
+    expect(() => loadGenesis(join(dir, 'absent.json'))).toThrowError(/cannot read genesis file/)
+    expect(() => loadGenesis(notJson)).toThrowError(ConfigError)
+    expect(() => loadGenesis(invalid)).toThrowError(/params\.chainId/)
   })
 })

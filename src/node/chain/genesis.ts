@@ -179,6 +179,18 @@ export function validateGenesis(input: unknown): Genesis {
   return { name: g.name, params, timestamp: big(g.timestamp, 'timestamp'), difficulty, baseFeePerGas, alloc }
 }
 
+/**
+ * A genesis as a JSON text (bigints as decimal strings): what a genesis file holds and what the server
+ * hands the page. `validateGenesis(JSON.parse(text))` reads it back.
+ */
+export function genesisToJson(genesis: Genesis): string {
+  return JSON.stringify(
+    genesis,
+    (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+    2,
+  )
+}
+
 /** The genesis state (allocations applied) and the tree nodes it consists of. */
 export function genesisState(genesis: Genesis): StateCommit {
   const buf = State.empty().buffer()

@@ -1,3 +1,5 @@
+import { validateGenesis } from '../chain/genesis'
+import type { Genesis } from '../chain/types'
 import { type ModePin, parseModePin } from '../light/mode'
 import { NodeError } from '../rpc/errors'
 
@@ -9,7 +11,8 @@ import { NodeError } from '../rpc/errors'
 export interface WorkerInit {
   readonly type: 'init'
   readonly profileId: string
-  readonly chainId: number
+  /** The chain to run: what the server hands the page (`/api/chain`), checked again here. */
+  readonly genesis: Genesis
   /** Start mining at once (the devnet default; `?mine=0` turns it off). */
   readonly mine: boolean
   /** The mode the user pinned (`?mode=` or the profile's setting). */
@@ -28,8 +31,12 @@ export function parseInit(data: unknown): WorkerInit {
   const msg = data as Record<string, unknown>
   if (msg.type !== 'init') return fail('type is not "init"')
   if (typeof msg.profileId !== 'string' || msg.profileId === '') return fail('profileId missing')
-  if (typeof msg.chainId !== 'number' || !Number.isSafeInteger(msg.chainId) || msg.chainId <= 0)
-    return fail('bad chainId')
+  let genesis: Genesis
+  try {
+    genesis = validateGenesis(msg.genesis)
+  } catch (err) {
+    return fail(`bad genesis: ${err instanceof Error ? err.message : String(err)}`)
+  }
   if (typeof msg.mine !== 'boolean') return fail('mine must be a boolean')
   const modePin = parseModePin(typeof msg.modePin === 'string' ? msg.modePin : undefined)
   if (modePin === undefined) return fail('modePin must be auto, light or full')
@@ -42,7 +49,7 @@ export function parseInit(data: unknown): WorkerInit {
   return {
     type: 'init',
     profileId: msg.profileId,
-    chainId: msg.chainId,
+    genesis,
     mine: msg.mine,
     modePin,
     ports: { api, network, sink },

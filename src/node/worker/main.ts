@@ -1,6 +1,6 @@
 import { version } from '../../../package.json'
 import { genesisBlock, hashBlock } from '../chain/block'
-import { DEVNET_ACCOUNTS, devnetGenesis } from '../chain/genesis'
+import { DEVNET_ACCOUNTS } from '../chain/genesis'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
@@ -44,12 +44,10 @@ self.onmessage = (event: MessageEvent<unknown>) => {
 
 /** Opens the profile's chain database, wires the node to its ports and starts it. */
 async function run(init: WorkerInit): Promise<void> {
-  if (init.chainId !== devnetGenesis.params.chainId) {
-    throw new NodeError({ code: 'WORKER_UNKNOWN_CHAIN', chainId: init.chainId })
-  }
+  const { genesis } = init
   const repo = await openIdbRepository({
     profileId: init.profileId,
-    chain: { chainId: init.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) },
+    chain: { chainId: genesis.params.chainId, genesisHash: hashBlock(genesisBlock(genesis)) },
   })
   // Late-bound: the server that carries events exists only after the node that emits them.
   let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
@@ -68,7 +66,7 @@ async function run(init: WorkerInit): Promise<void> {
   const lightCheckpoint = init.modePin === 'full' ? undefined : await loadLightCheckpoint(repo)
   const node = createNode({
     profileId: init.profileId,
-    genesis: devnetGenesis,
+    genesis,
     store,
     // Block rewards go to the first devnet account until the wallet gives each profile its own.
     coinbase: DEVNET_ACCOUNTS[0] ?? '0x0000000000000000000000000000000000000000',

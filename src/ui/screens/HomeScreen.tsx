@@ -100,6 +100,7 @@ export function HomeScreen() {
 /** The chain as this node sees it: head, difficulty, and the miner with its switch. */
 function ChainCards() {
   const api = useApp((s) => s.api)
+  const chain = useApp((s) => s.chain)
   const head = useApp((s) => s.head)
   const [storage, setStorage] = useState<StorageStatus | null>(null)
   // Usage grows with the chain: refresh on every tenth block rather than every block.
@@ -121,6 +122,11 @@ function ChainCards() {
             ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)}${head.txCount === null ? '' : ` · ${head.txCount} tx`}`
             : 'Starting…'}
         </p>
+        {chain && (
+          <p className="muted small" data-testid="chain-name" data-chain-id={chain.params.chainId}>
+            {chain.name} · chain id {chain.params.chainId}
+          </p>
+        )}
       </article>
       <ModeCard />
       <BalanceCard />
@@ -128,7 +134,11 @@ function ChainCards() {
       <article className="card">
         <h2 className="card__label">Difficulty</h2>
         <p className="card__value">{head ? head.difficulty.toLocaleString() : '—'}</p>
-        <p className="muted small">Retargets every block toward one block per 2 s.</p>
+        <p className="muted small">
+          {chain?.params.fixedDifficulty === undefined
+            ? `Retargets every block toward one block per ${(chain?.params.targetBlockTimeMs ?? 2000) / 1000} s.`
+            : "Fixed by this test chain's genesis."}
+        </p>
       </article>
       <article className="card" data-testid="storage">
         <h2 className="card__label">Stored on this device</h2>

@@ -5,6 +5,7 @@ import {
   devnetGenesis,
   GenesisError,
   genesisState,
+  genesisToJson,
   testGenesis,
   validateGenesis,
 } from '../../../src/node/chain/genesis'
@@ -45,6 +46,16 @@ describe('devnet genesis', () => {
     expect(p.maxTxBytes).toBe(128 * 1024)
     expect(p.fixedDifficulty).toBeUndefined()
     expect(validateGenesis(devnetGenesis)).toEqual(devnetGenesis)
+  })
+
+  it('round-trips through its JSON text (bigints as decimal strings)', () => {
+    const fast = testGenesis({ params: { confirmations: 1, targetBlockTimeMs: 200 } })
+    for (const genesis of [devnetGenesis, fast]) {
+      const text = genesisToJson(genesis)
+      expect(text).not.toMatch(/\d+n\b/)
+      expect(validateGenesis(JSON.parse(text))).toEqual(genesis)
+    }
+    expect(JSON.parse(genesisToJson(devnetGenesis)).params.minerReward).toBe('2000000000000000000')
   })
 
   it('has a stable state root (golden)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS, devnetGenesis, genesisToJson, testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { connect } from '../../../src/node/rpc/connect'
@@ -160,16 +160,27 @@ describe('worker init message', () => {
     ['null', null],
     ['a string', 'init'],
     ['wrong type', { type: 'start' }],
-    ['no profile', { type: 'init', chainId: 1, ports: {} }],
-    ['bad chain id', { type: 'init', profileId: 'p', chainId: -1, ports: {} }],
-    ['no mine flag', { type: 'init', profileId: 'p', chainId: 1, ports: {} }],
-    ['a bad mode pin', { type: 'init', profileId: 'p', chainId: 1, mine: false, modePin: 'fast', ports: {} }],
+    ['no profile', { type: 'init', genesis: devnetGenesis, ports: {} }],
+    ['no genesis', { type: 'init', profileId: 'p', ports: {} }],
+    [
+      'an invalid genesis',
+      {
+        type: 'init',
+        profileId: 'p',
+        genesis: { ...devnetGenesis, params: { ...devnetGenesis.params, chainId: -1 } },
+      },
+    ],
+    ['no mine flag', { type: 'init', profileId: 'p', genesis: devnetGenesis, ports: {} }],
+    [
+      'a bad mode pin',
+      { type: 'init', profileId: 'p', genesis: devnetGenesis, mine: false, modePin: 'fast', ports: {} },
+    ],
     [
       'ports not ports',
       {
         type: 'init',
         profileId: 'p',
-        chainId: 1,
+        genesis: devnetGenesis,
         mine: false,
         modePin: 'auto',
         ports: { api: 1, network: 2, sink: 3 },
@@ -181,17 +192,19 @@ describe('worker init message', () => {
     )
   })
 
-  test('accepts a well-formed init', () => {
+  test('accepts a well-formed init, with the genesis as JSON carries it', () => {
+    const fast = testGenesis({ params: { confirmations: 1 } })
+    const genesisWire: unknown = JSON.parse(genesisToJson(fast))
     const [a, b, c] = [new MessageChannel(), new MessageChannel(), new MessageChannel()]
     const init = parseInit({
       type: 'init',
       profileId: 'p',
-      chainId: 7,
+      genesis: genesisWire,
       mine: true,
       modePin: 'light',
       ports: { api: a.port1, network: b.port1, sink: c.port1 },
     })
-    expect(init.chainId).toBe(7)
+    expect(init.genesis).toEqual(fast)
     expect(init.modePin).toBe('light')
     for (const ch of [a, b, c]) ch.port1.close()
   })
