@@ -16,6 +16,7 @@ import {
   SNAPSHOT_PROGRESS_KEY,
   type SnapshotProgress,
   type SnapshotResult,
+  type SnapshotStatus,
   type SnapshotTarget,
 } from './download'
 import { SnapshotError } from './errors'
@@ -71,6 +72,8 @@ export interface UpgradeInit {
   /** Imports a block on top of the snapshot through the node (head events follow as for sync). */
   readonly importBlock: (block: Block) => GossipVerdict
   readonly onMode: (mode: NodeMode) => void
+  /** The snapshot download's progress (nodes stored, fetched by this run). */
+  readonly onSnapshot?: (status: SnapshotStatus) => void
   readonly config?: Partial<UpgradeConfig>
 }
 
@@ -153,7 +156,10 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
     request: init.request,
     peers: init.peers,
     penalize: init.penalize,
-    onProgress: (s) => init.onMode({ kind: 'upgrading', percent: s.fraction * SNAPSHOT_SHARE }),
+    onProgress: (s) => {
+      init.onSnapshot?.(s)
+      init.onMode({ kind: 'upgrading', percent: s.fraction * SNAPSHOT_SHARE })
+    },
     parallel: config.parallel,
     timeoutMs: config.timeoutMs,
   })

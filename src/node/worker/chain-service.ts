@@ -85,6 +85,10 @@ export interface NodeStats {
   readonly blocksFetchedBySync: number
   /** Blocks executed on top of a downloaded state snapshot. */
   readonly blocksFromSnapshot: number
+  /** State nodes of the snapshot download stored so far (resumed ones included); 0 when none ran. */
+  readonly snapshotNodes: number
+  /** Of those, the nodes this run of the node fetched and verified (a resumed download fetches the rest only). */
+  readonly snapshotNodesFetched: number
   /** Sync runs started (a run ends when no peer is ahead). */
   readonly syncRuns: number
   /** Penalties given to peers for invalid data. */
@@ -183,7 +187,13 @@ export function createChainService(init: ChainServiceInit) {
   let template: { block: Block; parent: Hex; builtAt: number; next: bigint } | undefined
   let mempoolDirty = false
   let hashWindow: { at: number; hashes: number }[] = []
-  const counts = { blocksMined: 0, blocksFromGossip: 0, blocksFromSnapshot: 0 }
+  const counts = {
+    blocksMined: 0,
+    blocksFromGossip: 0,
+    blocksFromSnapshot: 0,
+    snapshotNodes: 0,
+    snapshotNodesFetched: 0,
+  }
   const pin: ModePin = init.modePin ?? 'auto'
   const upgradeConfig = { ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }
   let mode: NodeMode = pin === 'light' ? { kind: 'light' } : { kind: 'full' }
@@ -247,6 +257,7 @@ export function createChainService(init: ChainServiceInit) {
       return
     if (peerHead - chain.head.block.header.number <= BigInt(upgradeConfig.replayBelow)) return
     syncer.hold(true)
+    const fetchedBefore = counts.snapshotNodesFetched
     upgrading = (async () => {
       try {
         const outcome = await upgradeFromSnapshot(
@@ -259,6 +270,11 @@ export function createChainService(init: ChainServiceInit) {
             importBlock: (block) => importBlock(block, null),
             headers,
             onMode: setMode,
+            onSnapshot: (status) => {
+              counts.snapshotNodes = status.nodes
+              // Across retries within this run, each download call counts from its own start.
+              counts.snapshotNodesFetched = fetchedBefore + status.fetched
+            },
             config: upgradeConfig,
           },
           peer,

@@ -359,8 +359,9 @@ export function createNode(init: NodeInit): Node {
       : null
   /**
    * Whether reads go through the light client: always when pinned light; in `auto` while the verified
-   * header chain is heavier than the executed chain and at least k blocks past it (closer than that, the
-   * executed head is as fresh as a proof at the anchor, and the view does not flicker on every block).
+   * header chain is heavier than the executed chain and at least max(k, 2) blocks past it. Closer than
+   * that the executed head is as fresh as a proof at the anchor, and a header that arrives a moment
+   * before its block (header sync races the block fetch) does not flip the view back and forth.
    */
   const behind = (): boolean => {
     if (light === null) return false
@@ -370,7 +371,7 @@ export function createNode(init: NodeInit): Node {
     return (
       verified.totalDifficulty > executed.totalDifficulty &&
       verified.header.number >=
-        executed.block.header.number + BigInt(Math.max(1, init.genesis.params.confirmations))
+        executed.block.header.number + BigInt(Math.max(2, init.genesis.params.confirmations))
     )
   }
   /**
@@ -716,6 +717,8 @@ export function createNode(init: NodeInit): Node {
           blocksFromGossip: 0,
           blocksFetchedBySync: 0,
           blocksFromSnapshot: 0,
+          snapshotNodes: 0,
+          snapshotNodesFetched: 0,
           syncRuns: 0,
           penalties: c.counters.penalties,
           peersDropped: c.counters.peersDropped,

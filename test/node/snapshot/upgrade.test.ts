@@ -242,8 +242,13 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     const done = (await second.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)) as SnapshotProgress
     expect(done.complete).toBe(true)
     expect(done.target.blockHash).toBe(partial.target.blockHash)
-    // Only the nodes the first run lacked were fetched again.
+    // Only the nodes the first run lacked were fetched again (and the node's counters say so).
     expect(served).toBe(done.nodes - partial.nodes)
+    const stats = await after.node.api.stats()
+    expect(stats).toMatchObject({
+      snapshotNodes: done.nodes,
+      snapshotNodesFetched: done.nodes - partial.nodes,
+    })
     expect(partial.nodes).toBeGreaterThan(0)
     expect((await after.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
     expect((await after.node.api.stats()).blocksFetchedBySync).toBe(0)
