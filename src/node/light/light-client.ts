@@ -497,26 +497,32 @@ export class LightClient {
         from = from > floor + count ? from - count : floor
         continue
       }
-      for (const header of res.headers) {
-        try {
-          const r = chain.add(header, BigInt(this.#init.now()))
-          if (r.kind === 'known') continue
-          this.counters.headersVerified++
-          if (r.kind === 'extended') this.#init.onHead?.(chain.head, [])
-          if (r.kind === 'reorg') this.#init.onHead?.(chain.head, r.removed)
-        } catch (err) {
-          if (!(err instanceof BlockError)) throw err
-          switch (err.type.code) {
-            case 'BLOCK_FUTURE':
-            case 'BLOCK_REORG_TOO_DEEP':
-              // Not yet, or a branch we will not follow: no fault, nothing more to take from this peer.
-              return chain.head.hash !== before
-            case 'BLOCK_UNKNOWN_PARENT':
-              throw new Misbehaviour('wrong-response', 'headers not linked')
-            default:
-              throw new Misbehaviour('invalid-block', err.message)
+      // The head is reported once per response, not per header: a UI re-reads (re-proves) on each.
+      const batchStart = chain.head.hash
+      const removed: Hex[] = []
+      try {
+        for (const header of res.headers) {
+          try {
+            const r = chain.add(header, BigInt(this.#init.now()))
+            if (r.kind === 'known') continue
+            this.counters.headersVerified++
+            if (r.kind === 'reorg') removed.push(...r.removed)
+          } catch (err) {
+            if (!(err instanceof BlockError)) throw err
+            switch (err.type.code) {
+              case 'BLOCK_FUTURE':
+              case 'BLOCK_REORG_TOO_DEEP':
+                // Not yet, or a branch we will not follow: no fault, nothing more to take from this peer.
+                return chain.head.hash !== before
+              case 'BLOCK_UNKNOWN_PARENT':
+                throw new Misbehaviour('wrong-response', 'headers not linked')
+              default:
+                throw new Misbehaviour('invalid-block', err.message)
+            }
           }
         }
+      } finally {
+        if (chain.head.hash !== batchStart) this.#init.onHead?.(chain.head, removed)
       }
       this.#progress(starting)
       const last = res.headers.at(-1)

@@ -358,8 +358,9 @@ export function createNode(init: NodeInit): Node {
         })
       : null
   /**
-   * Whether reads go through the light client: always when pinned light; in `auto` while the verified
-   * header chain is heavier than the executed chain and at least max(k, 2) blocks past it. Closer than
+   * Whether reads go through the light client: always when pinned light; in `auto` while an upgrade
+   * runs and the verified header chain is heavier than the executed chain, or otherwise while it is
+   * heavier and at least max(k, 2) blocks past it. Closer than
    * that the executed head is as fresh as a proof at the anchor, and a header that arrives a moment
    * before its block (header sync races the block fetch) does not flip the view back and forth.
    */
@@ -368,6 +369,8 @@ export function createNode(init: NodeInit): Node {
     if (pin === 'light') return true
     const verified = light.client.headers.head
     const executed = chain.chain.head
+    // Mid-upgrade the chain climbs block by block to the verified head: proofs until it is there.
+    if (chain.mode().kind === 'upgrading') return verified.totalDifficulty > executed.totalDifficulty
     return (
       verified.totalDifficulty > executed.totalDifficulty &&
       verified.header.number >=
