@@ -87,6 +87,14 @@ export interface LightClientInit {
   readonly config?: Partial<LightClientConfig>
   /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
   readonly checkpoint?: HeaderCheckpoint
+  /**
+   * Another scoreboard to use instead of the client's own (an `auto` node's syncer): one score and one
+   * ban list per peer, whichever part of the node caught it.
+   */
+  readonly scores?: {
+    penalize(peerId: string, offence: Offence): void
+    isBanned(peerId: string): boolean
+  }
 }
 
 /** Counters for tests, stats and the UI. */
@@ -177,6 +185,7 @@ export class LightClient {
 
   /** Whether `peerId` is kept out. */
   isBanned(peerId: string): boolean {
+    if (this.#init.scores !== undefined) return this.#init.scores.isBanned(peerId)
     const until = this.#banned.get(peerId)
     if (until === undefined) return false
     if (until > this.#init.now()) return true
@@ -199,6 +208,10 @@ export class LightClient {
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
   penalize(peerId: string, offence: Offence): void {
     if (this.isBanned(peerId)) return
+    if (this.#init.scores !== undefined) {
+      this.#init.scores.penalize(peerId, offence)
+      return
+    }
     const now = this.#init.now()
     this.counters.penalties++
     if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return

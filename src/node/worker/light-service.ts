@@ -6,7 +6,7 @@ import type { Genesis, Header, Tx } from '../chain/types'
 import { fromHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
 import type { HeaderCheckpoint, StoredHeader } from '../light/header-chain'
-import { LightClient, type LightClientConfig } from '../light/light-client'
+import { LightClient, type LightClientConfig, type LightClientInit } from '../light/light-client'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
@@ -29,6 +29,8 @@ export interface LightServiceInit {
   readonly repo?: NodeRepository
   /** The headers kept by an earlier run (`loadLightCheckpoint`): the header chain starts there. */
   readonly checkpoint?: HeaderCheckpoint
+  /** The scoreboard to share (an `auto` node's syncer), instead of the client's own. */
+  readonly scores?: LightClientInit['scores']
 }
 
 /** Repository meta key of the light client's header checkpoint. */
@@ -77,6 +79,7 @@ export function createLightService(init: LightServiceInit) {
     },
     ...(init.config === undefined ? {} : { config: init.config }),
     ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),
+    ...(init.scores === undefined ? {} : { scores: init.scores }),
   })
   /** The lowest header the checkpoint must hold (a snapshot download's block), if any. */
   let keptFrom: bigint | undefined
@@ -129,10 +132,11 @@ export function createLightService(init: LightServiceInit) {
       return keep()
     },
     /**
-     * The header of a block the full chain took from gossip (`auto` mode): added to the header chain, or
-     * if its parent is missing, header sync asks `from`. The full chain already judged the block.
+     * The header of a block the full chain took from gossip (`auto` mode): added to the header chain when
+     * its parent is there; with `follow`, header sync also asks `from` for what is missing. The full
+     * chain already judged the block.
      */
-    noteHeader(header: Header, from: string): void {
+    noteHeader(header: Header, from: string, follow: boolean): void {
       try {
         const r = client.headers.add(header, BigInt(init.now()))
         if (r.kind === 'extended') init.onHead(headerHeadInfo(client.headers.head), [])
@@ -141,7 +145,7 @@ export function createLightService(init: LightServiceInit) {
       } catch (err) {
         if (!(err instanceof BlockError)) throw err
       }
-      client.notePeerHead(from, header.number)
+      if (follow) client.notePeerHead(from, header.number)
     },
     /** Base fee of the next block, from the head header. */
     nextBaseFee: (): bigint => nextBaseFee(client.headers.params, client.headers.head.header),

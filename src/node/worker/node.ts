@@ -27,11 +27,12 @@ import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
-import type { UpgradeConfig } from '../snapshot/upgrade'
+import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig } from '../snapshot/upgrade'
 import { htlcKey, tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
+import type { Offence } from '../sync/peer-scores'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
@@ -270,6 +271,7 @@ const unsupported = (method: string): LightError => new LightError({ code: 'LIGH
 export function createNode(init: NodeInit): Node {
   const chainId = init.genesis.params.chainId
   const pin: ModePin = init.modePin ?? 'auto'
+  const replayBelow = BigInt({ ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }.replayBelow)
   const chain = createChainService({
     genesis: init.genesis,
     ...(init.store === undefined ? {} : { store: init.store }),
@@ -298,7 +300,7 @@ export function createNode(init: NodeInit): Node {
             synced: () => (light as LightService).synced(),
             keepFrom: (n: bigint) => (light as LightService).keepFrom(n),
           },
-          onGossipHeader: (header: Header, from: string) => light?.noteHeader(header, from),
+          onGossipHeader: (header: Header, from: string) => light?.noteHeader(header, from, behind()),
         }
       : {}),
     onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
@@ -335,6 +337,15 @@ export function createNode(init: NodeInit): Node {
           now: init.now,
           ...(init.repo === undefined ? {} : { repo: init.repo }),
           ...(init.lightCheckpoint === undefined ? {} : { checkpoint: init.lightCheckpoint }),
+          // In `auto` a peer has one score and one ban, whether its headers, proofs or blocks were bad.
+          ...(pin === 'auto'
+            ? {
+                scores: {
+                  penalize: (peer: string, offence: Offence) => chain.penalize(peer, offence),
+                  isBanned: (peer: string) => chain.syncer.isBanned(peer),
+                },
+              }
+            : {}),
           onHead: (head, removed) => {
             refreshMode()
             if (!behind()) return
@@ -444,7 +455,10 @@ export function createNode(init: NodeInit): Node {
    * A peer ahead of us: sync from it — headers first (an `auto` upgrade waits for them), then the chain.
    */
   const notePeerHead = (peer: string, head: bigint): void => {
-    light?.notePeerHead(peer, head)
+    // In `auto` the light client follows a peer only when it is far ahead (an upgrade is coming) or the
+    // node already reads through proofs: a short gap is closed by the ordinary sync in moments.
+    if (light !== null && (pin === 'light' || head > chain.head().number + replayBelow || behind()))
+      light.notePeerHead(peer, head)
     if (pin !== 'light') chain.notePeerHead(peer, head)
   }
 
