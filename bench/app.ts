@@ -16,6 +16,8 @@ export interface AppBenchContext {
   readonly browser: Browser
   /** `http://127.0.0.1:<port>`: the built app and `/api/relay`, relay listening for WebSockets. */
   readonly baseUrl: string
+  /** The folder of the built app that server serves (to serve it again, e.g. on another chain). */
+  readonly staticDir: string
   readonly options: BenchOptions
   /** The Chromium executable and launch args, to launch more browsers or persistent contexts. */
   readonly executablePath: string
@@ -34,7 +36,7 @@ export interface AppBench {
 }
 
 /** Modules (paths relative to bench/) imported by the harness so they can register; absent ones are skipped. */
-export const APP_BENCH_MODULES: readonly string[] = ['connect.ts', 'propagation.ts', 'trade.ts']
+export const APP_BENCH_MODULES: readonly string[] = ['connect.ts', 'propagation.ts', 'trade.ts', 'auto.ts']
 
 const registry: AppBench[] = []
 

@@ -210,6 +210,7 @@ async function runApp(
       const context = {
         browser,
         baseUrl: app.baseUrl,
+        staticDir: app.dir,
         options: { quick: options.quick },
         executablePath,
         args: CHROMIUM_ARGS,

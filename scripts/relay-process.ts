@@ -13,9 +13,12 @@ export async function startRelayProcess(opts: {
   readonly wsPort?: number
   /** Folder of the built app; `dist` by default. */
   readonly staticDir?: string
+  /** A genesis JSON file for the chain the pages run (`--genesis`); the devnet by default. */
+  readonly genesisFile?: string
 }): Promise<ChildProcess> {
   const args = ['--port', String(opts.port), '--ws-port', String(opts.wsPort ?? opts.port + 1)]
   if (opts.staticDir !== undefined) args.push('--static', opts.staticDir)
+  if (opts.genesisFile !== undefined) args.push('--genesis', opts.genesisFile)
   const child = spawn(
     process.execPath,
     ['--import', './relay/polyfill.mjs', '--import', 'tsx', 'relay/main.ts', ...args],

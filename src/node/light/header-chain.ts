@@ -13,6 +13,17 @@ export interface StoredHeader {
 }
 
 /**
+ * A stretch of the canonical header chain this node verified earlier, kept in the profile so a reload
+ * does not start from the genesis: the first header with its total difficulty (trusted as the node's own
+ * earlier verification, like its stored blocks), then its descendants, each checked again on restore.
+ */
+export interface HeaderCheckpoint {
+  readonly totalDifficulty: bigint
+  /** Canonical headers, oldest first, each the parent of the next. */
+  readonly headers: readonly Header[]
+}
+
+/**
  * What adding a header did to the canonical header chain: nothing new (`known`), a side branch
  * (`side`), the head extended (`extended`) or a branch switch (`reorg`, with the hashes that left
  * the canonical chain, newest first).
@@ -36,19 +47,57 @@ export class HeaderChain {
   readonly params: ChainParams
   readonly genesisHash: Hex
   readonly #headers = new Map<Hex, StoredHeader>()
-  /** Canonical hashes by number. */
+  /** Canonical hashes by number, from `#base` up. */
   readonly #canonical: Hex[] = []
+  /** The lowest canonical number held: 0, or the first header of a restored checkpoint. */
+  readonly #base: bigint
 
-  constructor(genesis: Genesis) {
+  /**
+   * A header chain at the genesis, or restored from `checkpoint` (`checkpoint()` of an earlier run):
+   * its first header is the new base, every later one is checked again with `add` at `now`. Throws
+   * `BlockError` for a checkpoint that does not hold together (the caller then starts from genesis).
+   */
+  constructor(genesis: Genesis, checkpoint?: HeaderCheckpoint, now?: bigint) {
     this.params = genesis.params
     const block = genesisBlock(genesis)
     this.genesisHash = hashBlock(block)
-    this.#headers.set(this.genesisHash, {
+    const genesisHeader = {
       header: block.header,
       hash: this.genesisHash,
       totalDifficulty: block.header.difficulty,
-    })
-    this.#canonical.push(this.genesisHash)
+    }
+    this.#headers.set(this.genesisHash, genesisHeader)
+    const first = checkpoint?.headers[0]
+    if (checkpoint === undefined || first === undefined || first.number === 0n) {
+      this.#base = 0n
+      this.#canonical.push(this.genesisHash)
+      for (const h of checkpoint?.headers.slice(1) ?? []) this.add(h, now ?? 0n)
+      return
+    }
+    this.#base = first.number
+    const hash = hashHeader(first)
+    this.#headers.set(hash, { header: first, hash, totalDifficulty: checkpoint.totalDifficulty })
+    this.#canonical.push(hash)
+    for (const h of checkpoint.headers.slice(1)) {
+      if (this.add(h, now ?? 0n).kind !== 'extended')
+        throw new BlockError({ code: 'BLOCK_UNKNOWN_PARENT', parentHash: h.parentHash })
+    }
+  }
+
+  /** The lowest canonical header held (the genesis unless restored from a checkpoint). */
+  get base(): StoredHeader {
+    return this.#mustGet(this.#canonical[0] as Hex)
+  }
+
+  /**
+   * The canonical headers from `from` (or the base, if higher) to the head, with the first one's total
+   * difficulty: what to keep so a later `new HeaderChain(genesis, checkpoint)` starts here.
+   */
+  checkpoint(from: bigint): HeaderCheckpoint {
+    const start = from > this.#base ? from : this.#base
+    const hashes = this.#canonical.slice(Number(start - this.#base))
+    const headers = hashes.map((h) => this.#mustGet(h))
+    return { totalDifficulty: headers[0]?.totalDifficulty ?? 0n, headers: headers.map((h) => h.header) }
   }
 
   /** The canonical head. */
@@ -63,14 +112,18 @@ export class HeaderChain {
 
   /** The canonical header at `number`. */
   byNumber(number: bigint): StoredHeader | undefined {
-    if (number < 0n || number >= BigInt(this.#canonical.length)) return undefined
-    const hash = this.#canonical[Number(number)]
+    if (number < this.#base) return undefined
+    const hash = this.#canonical[Number(number - this.#base)]
     return hash === undefined ? undefined : this.#headers.get(hash)
   }
 
   isCanonical(hash: Hex): boolean {
     const h = this.#headers.get(hash)
-    return h !== undefined && this.#canonical[Number(h.header.number)] === hash
+    return (
+      h !== undefined &&
+      h.header.number >= this.#base &&
+      this.#canonical[Number(h.header.number - this.#base)] === hash
+    )
   }
 
   /**
@@ -78,8 +131,8 @@ export class HeaderChain {
    * state a light node trusts. The genesis when the chain is shorter.
    */
   anchor(k: number = this.params.confirmations): StoredHeader {
-    const n = BigInt(this.#canonical.length - Math.max(1, k))
-    return this.#mustGet(this.#canonical[Number(n < 0n ? 0n : n)] as Hex)
+    const n = this.#canonical.length - Math.max(1, k)
+    return this.#mustGet(this.#canonical[Math.max(n, 0)] as Hex)
   }
 
   /**
@@ -99,8 +152,10 @@ export class HeaderChain {
     validateHeader(this.params, header, parent.header, now, parent.hash)
     const head = this.head
     const ancestor = this.#commonAncestor(parent)
-    const depth = Number(head.header.number - ancestor.header.number)
-    if (depth > this.params.maxReorgDepth) {
+    // A branch leaving the chain below a restored base is as deep as it gets.
+    const depth =
+      ancestor === undefined ? Number.POSITIVE_INFINITY : Number(head.header.number - ancestor.header.number)
+    if (ancestor === undefined || depth > this.params.maxReorgDepth) {
       throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
     }
     const stored: StoredHeader = { header, hash, totalDifficulty: parent.totalDifficulty + header.difficulty }
@@ -110,7 +165,7 @@ export class HeaderChain {
       this.#canonical.push(hash)
       return { kind: 'extended', hash }
     }
-    const removed = this.#canonical.splice(Number(ancestor.header.number) + 1).reverse()
+    const removed = this.#canonical.splice(Number(ancestor.header.number - this.#base) + 1).reverse()
     const added: Hex[] = []
     for (let h: StoredHeader = stored; h.hash !== ancestor.hash; h = this.#mustGet(h.header.parentHash)) {
       added.push(h.hash)
@@ -119,10 +174,10 @@ export class HeaderChain {
     return { kind: 'reorg', hash, removed }
   }
 
-  /** The newest canonical header that `branchTip` descends from. */
-  #commonAncestor(branchTip: StoredHeader): StoredHeader {
-    let h = branchTip
-    while (!this.isCanonical(h.hash)) h = this.#mustGet(h.header.parentHash)
+  /** The newest canonical header that `branchTip` descends from; undefined below a restored base. */
+  #commonAncestor(branchTip: StoredHeader): StoredHeader | undefined {
+    let h: StoredHeader | undefined = branchTip
+    while (h !== undefined && !this.isCanonical(h.hash)) h = this.#headers.get(h.header.parentHash)
     return h
   }
 

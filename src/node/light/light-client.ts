@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { BlockError } from '../chain/block-error'
+import { hashHeader } from '../chain/header'
 import type { Genesis } from '../chain/types'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
@@ -31,7 +32,7 @@ import {
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import { LightError } from './errors'
-import { HeaderChain, type StoredHeader } from './header-chain'
+import { HeaderChain, type HeaderCheckpoint, type StoredHeader } from './header-chain'
 import { type ProvenInclusion, verifyInclusion, verifyStateValue } from './verify'
 
 /** A value proven against the state root of the header `number` / `hash`. */
@@ -84,6 +85,16 @@ export interface LightClientInit {
   /** Header sync started, progressed or ended (`eth_syncing` shape, in header numbers). */
   readonly onStatus?: (status: SyncStatus) => void
   readonly config?: Partial<LightClientConfig>
+  /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
+  readonly checkpoint?: HeaderCheckpoint
+  /**
+   * Another scoreboard to use instead of the client's own (an `auto` node's syncer): one score and one
+   * ban list per peer, whichever part of the node caught it.
+   */
+  readonly scores?: {
+    penalize(peerId: string, offence: Offence): void
+    isBanned(peerId: string): boolean
+  }
 }
 
 /** Counters for tests, stats and the UI. */
@@ -142,7 +153,7 @@ export class LightClient {
   constructor(init: LightClientInit) {
     this.#init = init
     this.#config = { ...DEFAULT_LIGHT_CONFIG, ...init.config }
-    this.headers = new HeaderChain(init.genesis)
+    this.headers = restore(init)
     this.#protocols = syncProtocols(init.genesis.params.chainId)
   }
 
@@ -174,6 +185,7 @@ export class LightClient {
 
   /** Whether `peerId` is kept out. */
   isBanned(peerId: string): boolean {
+    if (this.#init.scores !== undefined) return this.#init.scores.isBanned(peerId)
     const until = this.#banned.get(peerId)
     if (until === undefined) return false
     if (until > this.#init.now()) return true
@@ -196,6 +208,10 @@ export class LightClient {
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
   penalize(peerId: string, offence: Offence): void {
     if (this.isBanned(peerId)) return
+    if (this.#init.scores !== undefined) {
+      this.#init.scores.penalize(peerId, offence)
+      return
+    }
     const now = this.#init.now()
     this.counters.penalties++
     if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return
@@ -468,9 +484,10 @@ export class LightClient {
     const before = chain.head.hash
     const ours = chain.head.header.number
     const maxDepth = BigInt(chain.params.maxReorgDepth)
-    const floor = ours > maxDepth ? ours - maxDepth : 0n
+    const base = chain.base.header.number
+    const floor = ours - base > maxDepth ? ours - maxDepth : base
     const count = BigInt(MAX_HEADERS_PER_REQUEST)
-    let from = ours > 32n ? ours - 32n : 0n
+    let from = ours - base > 32n ? ours - 32n : base
     for (;;) {
       const res = await this.#requestHeaders(peerId, peer, from)
       const first = res.headers[0]
@@ -483,32 +500,42 @@ export class LightClient {
         break
       }
       if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
-      if (chain.get(first.parentHash) === undefined && first.number > 0n) {
+      if (
+        chain.get(first.parentHash) === undefined &&
+        first.number > 0n &&
+        !chain.isCanonical(hashHeader(first))
+      ) {
         // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
         if (from <= floor) break
         from = from > floor + count ? from - count : floor
         continue
       }
-      for (const header of res.headers) {
-        try {
-          const r = chain.add(header, BigInt(this.#init.now()))
-          if (r.kind === 'known') continue
-          this.counters.headersVerified++
-          if (r.kind === 'extended') this.#init.onHead?.(chain.head, [])
-          if (r.kind === 'reorg') this.#init.onHead?.(chain.head, r.removed)
-        } catch (err) {
-          if (!(err instanceof BlockError)) throw err
-          switch (err.type.code) {
-            case 'BLOCK_FUTURE':
-            case 'BLOCK_REORG_TOO_DEEP':
-              // Not yet, or a branch we will not follow: no fault, nothing more to take from this peer.
-              return chain.head.hash !== before
-            case 'BLOCK_UNKNOWN_PARENT':
-              throw new Misbehaviour('wrong-response', 'headers not linked')
-            default:
-              throw new Misbehaviour('invalid-block', err.message)
+      // The head is reported once per response, not per header: a UI re-reads (re-proves) on each.
+      const batchStart = chain.head.hash
+      const removed: Hex[] = []
+      try {
+        for (const header of res.headers) {
+          try {
+            const r = chain.add(header, BigInt(this.#init.now()))
+            if (r.kind === 'known') continue
+            this.counters.headersVerified++
+            if (r.kind === 'reorg') removed.push(...r.removed)
+          } catch (err) {
+            if (!(err instanceof BlockError)) throw err
+            switch (err.type.code) {
+              case 'BLOCK_FUTURE':
+              case 'BLOCK_REORG_TOO_DEEP':
+                // Not yet, or a branch we will not follow: no fault, nothing more to take from this peer.
+                return chain.head.hash !== before
+              case 'BLOCK_UNKNOWN_PARENT':
+                throw new Misbehaviour('wrong-response', 'headers not linked')
+              default:
+                throw new Misbehaviour('invalid-block', err.message)
+            }
           }
         }
+      } finally {
+        if (chain.head.hash !== batchStart) this.#init.onHead?.(chain.head, removed)
       }
       this.#progress(starting)
       const last = res.headers.at(-1)
@@ -516,6 +543,17 @@ export class LightClient {
       from = last.number + 1n
     }
     return chain.head.hash !== before
+  }
+}
+
+/** The header chain from the init's checkpoint; from the genesis when there is none or it does not hold. */
+function restore(init: LightClientInit): HeaderChain {
+  if (init.checkpoint === undefined) return new HeaderChain(init.genesis)
+  try {
+    return new HeaderChain(init.genesis, init.checkpoint, BigInt(init.now()))
+  } catch (err) {
+    if (!(err instanceof BlockError)) throw err
+    return new HeaderChain(init.genesis)
   }
 }
 

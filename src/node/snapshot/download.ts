@@ -36,6 +36,8 @@ export interface SnapshotStatus {
   readonly fraction: number
   readonly nodes: number
   readonly leaves: number
+  /** Nodes fetched and verified by this call (the rest of `nodes` was stored by an earlier one). */
+  readonly fetched: number
 }
 
 export interface SnapshotDownloadInit {
@@ -107,8 +109,14 @@ export async function downloadSnapshot(init: SnapshotDownloadInit): Promise<Snap
   const parallel = init.parallel ?? 4
   const timeoutMs = init.timeoutMs ?? 10_000
   let turn = 0
+  const resumedNodes = progress.nodes
   const report = (p: SnapshotProgress) =>
-    init.onProgress?.({ fraction: 1 - pendingShare(p.pending), nodes: p.nodes, leaves: p.leaves })
+    init.onProgress?.({
+      fraction: 1 - pendingShare(p.pending),
+      nodes: p.nodes,
+      leaves: p.leaves,
+      fetched: p.nodes - resumedNodes,
+    })
   report(progress)
 
   /** Fetches subtrees from the first peer that serves them correctly. */

@@ -2,21 +2,13 @@ import type { Hex } from 'viem'
 import { hashBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
 import type { Chain } from '../chain/chain'
-import { hashHeader } from '../chain/header'
-import type { Block, Header } from '../chain/types'
-import { checkPow } from '../consensus/pow'
+import type { Block } from '../chain/types'
+import type { HeaderChain } from '../light/header-chain'
 import type { NodeMode } from '../light/mode'
 import type { GossipVerdict } from '../network/bridge'
 import type { NodeRepository } from '../storage/types'
 import { SyncError } from '../sync/errors'
-import {
-  decodeBlocksResponse,
-  decodeHeadersResponse,
-  encodeBlocksRequest,
-  encodeHeadersRequest,
-  MAX_BLOCKS_PER_REQUEST,
-  MAX_HEADERS_PER_REQUEST,
-} from '../sync/messages'
+import { decodeBlocksResponse, encodeBlocksRequest, MAX_BLOCKS_PER_REQUEST } from '../sync/messages'
 import type { Offence } from '../sync/peer-scores'
 import { syncProtocols } from '../sync/sync-server'
 import {
@@ -24,6 +16,7 @@ import {
   SNAPSHOT_PROGRESS_KEY,
   type SnapshotProgress,
   type SnapshotResult,
+  type SnapshotStatus,
   type SnapshotTarget,
 } from './download'
 import { SnapshotError } from './errors'
@@ -53,6 +46,14 @@ export const DEFAULT_UPGRADE_CONFIG: UpgradeConfig = {
 /** Share of the progress bar the snapshot download takes; block execution after it takes the rest. */
 const SNAPSHOT_SHARE = 80
 
+/** The verified header chain an upgrade starts from (the light client's, in an `auto` node). */
+export interface VerifiedHeaders {
+  /** The header chain once its sync has caught up with the peers' claimed heads. */
+  synced(): Promise<HeaderChain>
+  /** Keeps the headers from `number` up in the profile, so a reload resumes at the same snapshot block. */
+  keepFrom(number: bigint): Promise<void>
+}
+
 export interface UpgradeInit {
   readonly chain: Chain
   /** Where verified snapshot nodes and the download's progress are kept (the profile's repository). */
@@ -66,14 +67,18 @@ export interface UpgradeInit {
   /** Peers that may serve snapshot chunks (direct links). */
   readonly peers: () => readonly string[]
   readonly penalize: (peerId: string, offence: Offence) => void
+  /** The light client's verified header chain: the snapshot block and its total difficulty come from it. */
+  readonly headers: VerifiedHeaders
   /** Imports a block on top of the snapshot through the node (head events follow as for sync). */
   readonly importBlock: (block: Block) => GossipVerdict
   readonly onMode: (mode: NodeMode) => void
+  /** The snapshot download's progress (nodes stored, fetched by this run). */
+  readonly onSnapshot?: (status: SnapshotStatus) => void
   readonly config?: Partial<UpgradeConfig>
 }
 
 export type UpgradeOutcome =
-  /** The peer's chain is short: let the ordinary sync replay it from genesis. */
+  /** The verified chain is short (or not far ahead): let the ordinary sync replay it. */
   | { readonly kind: 'replay'; readonly peerHead: bigint }
   | {
       readonly kind: 'full'
@@ -90,18 +95,19 @@ function refuse(init: UpgradeInit, peer: string, offence: Offence, reason: strin
 }
 
 /**
- * Upgrades a node that holds only genesis to a full node without replaying the chain: takes the header
- * `depth` blocks below `peer`'s head (headers checked: numbers, links, proof of work), downloads and
- * verifies that block's state from every peer (`downloadSnapshot`, resumable), makes that block the
- * chain's head (`Chain.adoptSnapshot`), then fetches and executes the blocks from it to the head.
- * Reports `upgrading n %` then `full` through `onMode`. A short chain (≤ `replayBelow`) is left to the
- * ordinary sync (`replay`).
+ * Upgrades a node that is far behind to a full node without replaying the chain: waits for the verified
+ * header chain (`init.headers`, every header checked by the header rules from the genesis or this
+ * profile's checkpoint) to catch up, takes its canonical header `depth` blocks below its head (or the
+ * block of an unfinished download, while still canonical), downloads and verifies that block's state
+ * from every peer (`downloadSnapshot`, resumable), makes that block the chain's head
+ * (`Chain.adoptSnapshot`, with the total difficulty the header chain verified), then fetches from `peer`
+ * and executes the blocks from it to the verified head (following it while it grows). Reports `upgrading n %` then `full` through
+ * `onMode`. A verified chain at most `replayBelow` past ours is left to the ordinary sync (`replay`).
  *
- * The snapshot block's total difficulty is the peer's claimed head total difficulty minus the checked
- * headers' difficulties above it (the light client's verified header chain will give it instead).
- * Throws `SnapshotError` (`SNAPSHOT_NO_TARGET` after penalising a peer whose headers or blocks are
- * wrong, `SNAPSHOT_NO_PEER` and the final-check errors from the download), `SyncError` / transport
- * errors of the peer: the caller retries later, and the download resumes where it stopped.
+ * Throws `SnapshotError` (`SNAPSHOT_NO_TARGET`, after penalising a peer whose blocks are wrong, or when
+ * the snapshot block is not among the verified headers; `SNAPSHOT_NO_PEER` and the final-check errors
+ * from the download), `SyncError` / transport errors of the peer: the caller retries later, and the
+ * download resumes where it stopped.
  */
 export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Promise<UpgradeOutcome> {
   const { chain } = init
@@ -109,65 +115,39 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
   const depth = BigInt(config.depth ?? Math.max(chain.params.confirmations, chain.params.maxReorgDepth))
   const protocols = syncProtocols(chain.params.chainId)
 
-  async function headers(from: bigint, count: number) {
-    const bytes = await init.request(
-      peer,
-      protocols.headers,
-      encodeHeadersRequest({ from, count }),
-      config.timeoutMs,
-    )
-    try {
-      return decodeHeadersResponse(bytes)
-    } catch (err) {
-      if (err instanceof SyncError) return refuse(init, peer, 'garbage', err.message)
-      throw err
-    }
-  }
-
-  const top = await headers(0n, 1)
-  let peerHead = top.headNumber
-  if (peerHead <= BigInt(config.replayBelow) || peerHead <= depth) return { kind: 'replay', peerHead }
+  const verified = await init.headers.synced()
+  const head = verified.head.header.number
+  if (head - chain.head.block.header.number <= BigInt(config.replayBelow) || head <= depth)
+    return { kind: 'replay', peerHead: head }
 
   const saved = await init.repo.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)
-  // Resume an unfinished download at its block when the peer's chain still reaches it.
-  const from =
-    saved !== undefined && !saved.complete && saved.target.number <= peerHead - depth
-      ? saved.target.number
-      : peerHead - depth
-  init.onMode({ kind: 'upgrading', percent: 0 })
-
-  // Headers from the snapshot block to the peer's head, linked and sealed.
-  const chainHeaders: Header[] = []
-  let headTd = top.headTotalDifficulty
-  let next = from
-  let parent: Hex | undefined
-  while (next <= peerHead) {
-    const res = await headers(next, MAX_HEADERS_PER_REQUEST)
-    // Follow the peer's head as it grows, so the total difficulty below matches the last header.
-    peerHead = res.headNumber
-    headTd = res.headTotalDifficulty
-    if (res.headers.length === 0) return refuse(init, peer, 'wrong-response', 'no headers below its head')
-    for (const h of res.headers) {
-      if (h.number !== next) return refuse(init, peer, 'wrong-response', 'header out of range')
-      if (parent !== undefined && h.parentHash !== parent)
-        return refuse(init, peer, 'wrong-response', 'headers not linked')
-      if (!checkPow(h)) return refuse(init, peer, 'invalid-block', 'header without its proof of work')
-      parent = hashHeader(h)
-      chainHeaders.push(h)
-      next++
-      if (next > peerHead) break
-    }
+  // Resume an unfinished download at its block while that block is still on the verified chain.
+  const resumed =
+    saved !== undefined && !saved.complete && verified.isCanonical(saved.target.blockHash)
+      ? verified.get(saved.target.blockHash)
+      : undefined
+  const snapshotHeader = resumed ?? verified.byNumber(head - depth)
+  if (snapshotHeader === undefined)
+    throw new SnapshotError({
+      code: 'SNAPSHOT_NO_TARGET',
+      reason: 'the snapshot block is below the verified headers',
+    })
+  // The blocks to execute after it, as the verified chain has them now (new ones follow by sync).
+  const hashes: Hex[] = []
+  for (let n = snapshotHeader.header.number; n <= head; n++) {
+    const h = verified.byNumber(n)
+    if (h === undefined) break
+    hashes.push(h.hash)
   }
-  const snapshotHeader = chainHeaders[0] as Header
-  let totalDifficulty = headTd
-  for (const h of chainHeaders.slice(1)) totalDifficulty -= h.difficulty
-  if (totalDifficulty <= snapshotHeader.difficulty)
-    return refuse(init, peer, 'wrong-response', 'total difficulty below the headers it served')
+  // Verified from the genesis (or this profile's checkpoint) by every header rule: not the peer's word.
+  const totalDifficulty = snapshotHeader.totalDifficulty
   const target: SnapshotTarget = {
-    blockHash: hashHeader(snapshotHeader),
-    number: snapshotHeader.number,
-    stateRoot: snapshotHeader.stateRoot,
+    blockHash: snapshotHeader.hash,
+    number: snapshotHeader.header.number,
+    stateRoot: snapshotHeader.header.stateRoot,
   }
+  await init.headers.keepFrom(target.number)
+  init.onMode({ kind: 'upgrading', percent: 0 })
 
   const snapshot = await downloadSnapshot({
     repo: init.repo,
@@ -176,18 +156,30 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
     request: init.request,
     peers: init.peers,
     penalize: init.penalize,
-    onProgress: (s) => init.onMode({ kind: 'upgrading', percent: s.fraction * SNAPSHOT_SHARE }),
+    onProgress: (s) => {
+      init.onSnapshot?.(s)
+      init.onMode({ kind: 'upgrading', percent: s.fraction * SNAPSHOT_SHARE })
+    },
     parallel: config.parallel,
     timeoutMs: config.timeoutMs,
   })
 
-  const hashes = chainHeaders.map((h) => hashHeader(h))
-  const total = hashes.length
   let done = 0
   const report = () =>
-    init.onMode({ kind: 'upgrading', percent: SNAPSHOT_SHARE + ((100 - SNAPSHOT_SHARE) * done) / total })
+    init.onMode({
+      kind: 'upgrading',
+      percent: SNAPSHOT_SHARE + ((100 - SNAPSHOT_SHARE) * done) / hashes.length,
+    })
+  /** Headers the verified chain gained on top of the last one listed (blocks mined during the download). */
+  const extend = (): void => {
+    for (let n = target.number + BigInt(hashes.length); ; n++) {
+      const next = verified.byNumber(n)
+      if (next === undefined || next.header.parentHash !== hashes.at(-1)) return
+      hashes.push(next.hash)
+    }
+  }
   let executed = 0
-  while (done < total) {
+  for (extend(); done < hashes.length; extend()) {
     const ask = hashes.slice(done, done + MAX_BLOCKS_PER_REQUEST)
     const bytes = await init.request(peer, protocols.blocks, encodeBlocksRequest(ask), config.timeoutMs)
     let blocks: Block[]
@@ -197,7 +189,12 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
       if (err instanceof SyncError) return refuse(init, peer, 'garbage', err.message)
       throw err
     }
-    if (blocks.length === 0) return refuse(init, peer, 'wrong-response', 'no blocks for headers it served')
+    // No fault: the peer may follow another branch (the caller retries, from another peer).
+    if (blocks.length === 0)
+      throw new SnapshotError({
+        code: 'SNAPSHOT_NO_TARGET',
+        reason: `${peer} holds none of the blocks asked`,
+      })
     for (const [i, block] of blocks.entries()) {
       if (hashBlock(block) !== ask[i])
         return refuse(init, peer, 'wrong-response', 'a block that was not asked for')

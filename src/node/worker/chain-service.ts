@@ -3,7 +3,7 @@ import { decodeBlock, encodeBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
 import type { ChainStore, StoredBlock } from '../chain/chain-store'
-import type { Block, Genesis, Tx } from '../chain/types'
+import type { Block, Genesis, Header, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
 import type { ModePin, NodeMode } from '../light/mode'
@@ -12,7 +12,12 @@ import { Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
-import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig, upgradeFromSnapshot } from '../snapshot/upgrade'
+import {
+  DEFAULT_UPGRADE_CONFIG,
+  type UpgradeConfig,
+  upgradeFromSnapshot,
+  type VerifiedHeaders,
+} from '../snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import type { NodeRepository } from '../storage/types'
 import { SyncError } from '../sync/errors'
@@ -82,6 +87,10 @@ export interface NodeStats {
   readonly blocksFetchedBySync: number
   /** Blocks executed on top of a downloaded state snapshot. */
   readonly blocksFromSnapshot: number
+  /** State nodes of the snapshot download stored so far (resumed ones included); 0 when none ran. */
+  readonly snapshotNodes: number
+  /** Of those, the nodes this run of the node fetched and verified (a resumed download fetches the rest only). */
+  readonly snapshotNodesFetched: number
   /** Sync runs started (a run ends when no peer is ahead). */
   readonly syncRuns: number
   /** Penalties given to peers for invalid data. */
@@ -121,6 +130,13 @@ export interface ChainServiceInit {
   readonly onMode?: (mode: NodeMode) => void
   /** Overrides of the snapshot upgrade's thresholds (tests, bench). */
   readonly upgrade?: Partial<UpgradeConfig>
+  /**
+   * The light client's verified header chain, which a snapshot upgrade takes its block and total
+   * difficulty from; without it an `auto` node replays like a `full` one.
+   */
+  readonly verifiedHeaders?: VerifiedHeaders
+  /** A gossiped block was not rejected: its header, and who sent it (the `auto` node's light client follows it). */
+  readonly onGossipHeader?: (header: Header, from: string) => void
 }
 
 /** Failed snapshot upgrades after which the node falls back to replaying the chain from genesis. */
@@ -183,7 +199,13 @@ export function createChainService(init: ChainServiceInit) {
   let template: { block: Block; parent: Hex; builtAt: number; buildMs: number; next: bigint } | undefined
   let mempoolDirty = false
   let hashWindow: { at: number; hashes: number }[] = []
-  const counts = { blocksMined: 0, blocksFromGossip: 0, blocksFromSnapshot: 0 }
+  const counts = {
+    blocksMined: 0,
+    blocksFromGossip: 0,
+    blocksFromSnapshot: 0,
+    snapshotNodes: 0,
+    snapshotNodesFetched: 0,
+  }
   const pin: ModePin = init.modePin ?? 'auto'
   const upgradeConfig = { ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }
   let mode: NodeMode = pin === 'light' ? { kind: 'light' } : { kind: 'full' }
@@ -242,9 +264,17 @@ export function createChainService(init: ChainServiceInit) {
    * on the new head. Failures retry (the download resumes); after a few, the node replays instead.
    */
   function maybeUpgrade(peer: string, peerHead: bigint): void {
-    if (pin !== 'auto' || upgrading !== null || upgradeFailures >= MAX_UPGRADE_FAILURES) return
+    const headers = init.verifiedHeaders
+    if (
+      pin !== 'auto' ||
+      headers === undefined ||
+      upgrading !== null ||
+      upgradeFailures >= MAX_UPGRADE_FAILURES
+    )
+      return
     if (peerHead - chain.head.block.header.number <= BigInt(upgradeConfig.replayBelow)) return
     syncer.hold(true)
+    const fetchedBefore = counts.snapshotNodesFetched
     upgrading = (async () => {
       try {
         const outcome = await upgradeFromSnapshot(
@@ -255,7 +285,13 @@ export function createChainService(init: ChainServiceInit) {
             peers: () => [...knownPeers.keys()].filter((p) => !syncer.isBanned(p)),
             penalize: (p, offence) => syncer.penalize(p, offence),
             importBlock: (block) => importBlock(block, null),
+            headers,
             onMode: setMode,
+            onSnapshot: (status) => {
+              counts.snapshotNodes = status.nodes
+              // Across retries within this run, each download call counts from its own start.
+              counts.snapshotNodesFetched = fetchedBefore + status.fetched
+            },
             config: upgradeConfig,
           },
           peer,
@@ -596,6 +632,7 @@ export function createChainService(init: ChainServiceInit) {
         const verdict = importBlock(block, from, arrivedAt)
         if (verdict === 'accept') counts.blocksFromGossip++
         if (verdict === 'reject') syncer.penalize(from, 'invalid-block')
+        else init.onGossipHeader?.(block.header, from)
         return verdict
       }
       if (topic === txsTopic) return admitTx(data, from)

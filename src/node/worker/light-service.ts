@@ -2,14 +2,15 @@ import type { Address, Hex } from 'viem'
 import { decodeBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
 import { parseTx } from '../chain/tx'
-import type { Genesis, Tx } from '../chain/types'
+import type { Genesis, Header, Tx } from '../chain/types'
 import { fromHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
-import type { StoredHeader } from '../light/header-chain'
-import { LightClient, type LightClientConfig } from '../light/light-client'
+import type { HeaderCheckpoint, StoredHeader } from '../light/header-chain'
+import { LightClient, type LightClientConfig, type LightClientInit } from '../light/light-client'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
+import type { NodeRepository } from '../storage/types'
 import type { SyncStatus } from '../sync/syncer'
 import type { HeadInfo } from './chain-service'
 
@@ -24,6 +25,22 @@ export interface LightServiceInit {
   /** A transaction this node submitted. */
   readonly onPendingTx?: (tx: Tx) => void
   readonly config?: Partial<LightClientConfig>
+  /** Where the verified headers are kept across reloads (`LIGHT_CHECKPOINT_KEY`); nowhere when absent. */
+  readonly repo?: NodeRepository
+  /** The headers kept by an earlier run (`loadLightCheckpoint`): the header chain starts there. */
+  readonly checkpoint?: HeaderCheckpoint
+  /** The scoreboard to share (an `auto` node's syncer), instead of the client's own. */
+  readonly scores?: LightClientInit['scores']
+}
+
+/** Repository meta key of the light client's header checkpoint. */
+export const LIGHT_CHECKPOINT_KEY = 'light-headers'
+/** A header head change is written at most this often (a sync run's end is written at once). */
+const CHECKPOINT_EVERY_MS = 5_000
+
+/** The header checkpoint an earlier run kept in `repo`, if any. */
+export function loadLightCheckpoint(repo: NodeRepository): Promise<HeaderCheckpoint | undefined> {
+  return repo.getMeta<HeaderCheckpoint>(LIGHT_CHECKPOINT_KEY)
 }
 
 /** Head info of a header: a light node knows no bodies, so the transaction count is unknown (null). */
@@ -52,10 +69,45 @@ export function createLightService(init: LightServiceInit) {
     request: (peer, protocol, data, timeoutMs) => init.network.request(peer, protocol, data, timeoutMs),
     disconnect: (peer, reason, banMs) => init.network.disconnect(peer, reason, banMs),
     now: init.now,
-    onHead: (head, removed) => init.onHead(headerHeadInfo(head), removed),
-    ...(init.onSyncing === undefined ? {} : { onStatus: init.onSyncing }),
+    onHead: (head, removed) => {
+      init.onHead(headerHeadInfo(head), removed)
+      scheduleKeep()
+    },
+    onStatus: (status) => {
+      init.onSyncing?.(status)
+      if (status === false) void keep()
+    },
     ...(init.config === undefined ? {} : { config: init.config }),
+    ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),
+    ...(init.scores === undefined ? {} : { scores: init.scores }),
   })
+  /** The lowest header the checkpoint must hold (a snapshot download's block), if any. */
+  let keptFrom: bigint | undefined
+  let keepTimer: ReturnType<typeof setTimeout> | undefined
+  let writing: Promise<void> = Promise.resolve()
+  /**
+   * Writes the canonical headers from two reorg limits below the head (or from `keptFrom`, if lower) to
+   * the repository, one write after another.
+   */
+  const keep = (): Promise<void> => {
+    const repo = init.repo
+    if (repo === undefined) return writing
+    clearTimeout(keepTimer)
+    keepTimer = undefined
+    const h = client.headers
+    const span = BigInt(2 * h.params.maxReorgDepth)
+    const head = h.head.header.number
+    let from = head > span ? head - span : 0n
+    if (keptFrom !== undefined && keptFrom < from) from = keptFrom
+    const checkpoint = h.checkpoint(from)
+    writing = writing
+      .then(() => repo.putMeta(LIGHT_CHECKPOINT_KEY, checkpoint))
+      .catch((err: unknown) => console.warn('keeping the verified headers failed', err))
+    return writing
+  }
+  const scheduleKeep = (): void => {
+    if (init.repo !== undefined && keepTimer === undefined) keepTimer = setTimeout(keep, CHECKPOINT_EVERY_MS)
+  }
   /** Highest nonce submitted here per sender, so consecutive sends get consecutive nonces. */
   const submitted = new Map<Address, bigint>()
 
@@ -66,7 +118,34 @@ export function createLightService(init: LightServiceInit) {
       await init.network.subscribe(blocksTopic)
     },
     stop(): void {
+      clearTimeout(keepTimer)
       client.stop()
+    },
+    /** The header chain once header sync has caught up with the peers heard from. */
+    async synced() {
+      await client.idle()
+      return client.headers
+    },
+    /** Keeps the headers from `number` up in the checkpoint from now on, and writes it. */
+    keepFrom(number: bigint): Promise<void> {
+      keptFrom = number
+      return keep()
+    },
+    /**
+     * The header of a block the full chain took from gossip (`auto` mode): added to the header chain when
+     * its parent is there; with `follow`, header sync also asks `from` for what is missing. The full
+     * chain already judged the block.
+     */
+    noteHeader(header: Header, from: string, follow: boolean): void {
+      try {
+        const r = client.headers.add(header, BigInt(init.now()))
+        if (r.kind === 'extended') init.onHead(headerHeadInfo(client.headers.head), [])
+        if (r.kind === 'reorg') init.onHead(headerHeadInfo(client.headers.head), r.removed)
+        if (r.kind !== 'known') scheduleKeep()
+      } catch (err) {
+        if (!(err instanceof BlockError)) throw err
+      }
+      if (follow) client.notePeerHead(from, header.number)
     },
     /** Base fee of the next block, from the head header. */
     nextBaseFee: (): bigint => nextBaseFee(client.headers.params, client.headers.head.header),
@@ -110,6 +189,7 @@ export function createLightService(init: LightServiceInit) {
         const r = client.headers.add(header, BigInt(init.now()))
         if (r.kind === 'extended') init.onHead(headerHeadInfo(client.headers.head), [])
         if (r.kind === 'reorg') init.onHead(headerHeadInfo(client.headers.head), r.removed)
+        if (r.kind !== 'known') scheduleKeep()
         client.notePeerHead(from, header.number)
       } catch (err) {
         if (!(err instanceof BlockError)) throw err

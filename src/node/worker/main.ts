@@ -8,6 +8,7 @@ import { serve } from '../rpc/serve'
 import { openIdbRepository } from '../storage/idb-repository'
 import { PersistentChainStore } from '../storage/persistent-chain-store'
 import { parseInit, type WorkerInit } from './init'
+import { loadLightCheckpoint } from './light-service'
 import { createNode, type NodeApi, type NodeEvents } from './node'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -61,6 +62,8 @@ async function run(init: WorkerInit): Promise<void> {
   // Older blocks and states load in the background; the node already runs on the recent ones.
   store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
   const network = connect<NetworkApi>(init.ports.network)
+  // The headers verified in an earlier run: the light client (light and auto modes) starts from them.
+  const lightCheckpoint = init.modePin === 'full' ? undefined : await loadLightCheckpoint(repo)
   const node = createNode({
     profileId: init.profileId,
     genesis,
@@ -70,6 +73,7 @@ async function run(init: WorkerInit): Promise<void> {
     mine: init.mine,
     repo,
     modePin: init.modePin,
+    ...(lightCheckpoint === undefined ? {} : { lightCheckpoint }),
     network: network.api,
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),

@@ -12,25 +12,27 @@ import type { SwapRepository } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
-import type { Genesis } from '../chain/types'
+import type { Genesis, Header } from '../chain/types'
 import { ZERO_ADDRESS } from '../contracts/addresses'
 import { readTokenMeta } from '../contracts/erc20/erc20'
 import type { HtlcLock } from '../contracts/htlc/htlc'
 import { decodeLock } from '../contracts/htlc/htlc'
 import { LightError } from '../light/errors'
+import type { HeaderCheckpoint } from '../light/header-chain'
 import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
-import type { ModePin, NodeMode } from '../light/mode'
+import { describeMode, type ModePin, type NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
 import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
-import type { UpgradeConfig } from '../snapshot/upgrade'
+import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig } from '../snapshot/upgrade'
 import { htlcKey, tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
+import type { Offence } from '../sync/peer-scores'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
@@ -227,6 +229,8 @@ export interface NodeInit {
   readonly swapSignTimeoutMs?: number
   /** Overrides of the light client's limits (tests). */
   readonly light?: Partial<LightClientConfig>
+  /** Headers this profile verified in an earlier run (`loadLightCheckpoint(repo)`): the light client starts there. */
+  readonly lightCheckpoint?: HeaderCheckpoint
 }
 
 export interface Node {
@@ -240,7 +244,10 @@ export interface Node {
   readonly syncer: Syncer
   /** Resolves when a running snapshot upgrade has ended (tests). */
   upgraded(): Promise<void>
-  /** The light service while the node runs light (tests, devtools); null in full mode. */
+  /**
+   * The light service (tests, devtools): the whole node when pinned `light`; beside the full chain in
+   * `auto`, answering reads while the chain is behind; null when pinned `full`.
+   */
   readonly light: LightService | null
 }
 
@@ -263,6 +270,8 @@ const unsupported = (method: string): LightError => new LightError({ code: 'LIGH
 /** Wires the node's components. (Storage joins here as the IndexedDB layer lands.) */
 export function createNode(init: NodeInit): Node {
   const chainId = init.genesis.params.chainId
+  const pin: ModePin = init.modePin ?? 'auto'
+  const replayBelow = BigInt({ ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }.replayBelow)
   const chain = createChainService({
     genesis: init.genesis,
     ...(init.store === undefined ? {} : { store: init.store }),
@@ -270,9 +279,13 @@ export function createNode(init: NodeInit): Node {
     now: init.now,
     coinbase: init.coinbase,
     onHead: (head, change) => {
-      init.emit('head', head)
+      // While the chain is behind the verified headers, the UI follows those (and reads through proofs).
+      if (!behind()) {
+        init.emit('head', head)
+        if (change !== null && change.removed.length > 0) init.emit('reorg', reorgInfo(change))
+      }
       void swapService.then((s) => s.onHead())
-      if (change !== null && change.removed.length > 0) init.emit('reorg', reorgInfo(change))
+      refreshMode()
     },
     onMining: (info) => init.emit('mining', info),
     onSyncing: (status) => init.emit('syncing', status),
@@ -280,7 +293,16 @@ export function createNode(init: NodeInit): Node {
     ...(init.repo === undefined ? {} : { repo: init.repo }),
     ...(init.modePin === undefined ? {} : { modePin: init.modePin }),
     ...(init.upgrade === undefined ? {} : { upgrade: init.upgrade }),
-    onMode: (mode) => init.emit('mode', mode),
+    onMode: () => refreshMode(),
+    ...(pin === 'auto'
+      ? {
+          verifiedHeaders: {
+            synced: () => (light as LightService).synced(),
+            keepFrom: (n: bigint) => (light as LightService).keepFrom(n),
+          },
+          onGossipHeader: (header: Header, from: string) => light?.noteHeader(header, from, behind()),
+        }
+      : {}),
     onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
   })
   const queries = createQueries({
@@ -308,12 +330,25 @@ export function createNode(init: NodeInit): Node {
     }),
   )
   const light =
-    init.modePin === 'light'
+    pin !== 'full'
       ? createLightService({
           genesis: init.genesis,
           network: init.network,
           now: init.now,
+          ...(init.repo === undefined ? {} : { repo: init.repo }),
+          ...(init.lightCheckpoint === undefined ? {} : { checkpoint: init.lightCheckpoint }),
+          // In `auto` a peer has one score and one ban, whether its headers, proofs or blocks were bad.
+          ...(pin === 'auto'
+            ? {
+                scores: {
+                  penalize: (peer: string, offence: Offence) => chain.penalize(peer, offence),
+                  isBanned: (peer: string) => chain.syncer.isBanned(peer),
+                },
+              }
+            : {}),
           onHead: (head, removed) => {
+            refreshMode()
+            if (!behind()) return
             init.emit('head', {
               ...head,
               movedAt: performance.timeOrigin + performance.now(),
@@ -328,10 +363,49 @@ export function createNode(init: NodeInit): Node {
               })
           },
           onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
-          onSyncing: (status) => init.emit('syncing', status),
+          // In `auto` the full syncer's progress is the one shown (the header sync is a fraction of it).
+          ...(pin === 'light' ? { onSyncing: (status: SyncStatus) => init.emit('syncing', status) } : {}),
           ...(init.light === undefined ? {} : { config: init.light }),
         })
       : null
+  /**
+   * Whether reads go through the light client: always when pinned light; in `auto` while an upgrade
+   * runs and the verified header chain is heavier than the executed chain, or otherwise while it is
+   * heavier and at least max(k, 2) blocks past it. Closer than
+   * that the executed head is as fresh as a proof at the anchor, and a header that arrives a moment
+   * before its block (header sync races the block fetch) does not flip the view back and forth.
+   */
+  const behind = (): boolean => {
+    if (light === null) return false
+    if (pin === 'light') return true
+    const verified = light.client.headers.head
+    const executed = chain.chain.head
+    // Mid-upgrade the chain climbs block by block to the verified head: proofs until it is there.
+    if (chain.mode().kind === 'upgrading') return verified.totalDifficulty > executed.totalDifficulty
+    return (
+      verified.totalDifficulty > executed.totalDifficulty &&
+      verified.header.number >=
+        executed.block.header.number + BigInt(Math.max(2, init.genesis.params.confirmations))
+    )
+  }
+  /**
+   * `light` while reads go through proofs (in `auto`: also while nothing past the genesis is executed),
+   * `upgrading n %` while a snapshot upgrade runs, else `full`.
+   */
+  const currentMode = (): NodeMode => {
+    if (light === null) return chain.mode()
+    if (pin === 'light') return { kind: 'light' }
+    const m = chain.mode()
+    if (m.kind === 'upgrading') return m
+    return behind() || chain.chain.head.block.header.number === 0n ? { kind: 'light' } : m
+  }
+  let shownMode: NodeMode | null = null
+  function refreshMode(): void {
+    const m = currentMode()
+    if (shownMode !== null && describeMode(m) === describeMode(shownMode)) return
+    shownMode = m
+    init.emit('mode', m)
+  }
   /** The full node's own state at its head, as a verified read. */
   const atHead = <T>(value: T): Verified<T> => {
     const head = chain.head()
@@ -373,9 +447,20 @@ export function createNode(init: NodeInit): Node {
     seq,
     sentAt: BigInt(init.now()),
     // A light node holds no blocks to serve: it claims the genesis, so no one syncs from it.
-    head: light === null ? chain.head().number : 0n,
-    agent: light === null ? init.agent : `${init.agent} (light)`,
+    head: pin === 'light' ? 0n : chain.head().number,
+    agent: pin === 'light' ? `${init.agent} (light)` : init.agent,
   })
+
+  /**
+   * A peer ahead of us: sync from it — headers first (an `auto` upgrade waits for them), then the chain.
+   */
+  const notePeerHead = (peer: string, head: bigint): void => {
+    // In `auto` the light client follows a peer only when it is far ahead (an upgrade is coming) or the
+    // node already reads through proofs: a short gap is closed by the ordinary sync in moments.
+    if (light !== null && (pin === 'light' || head > chain.head().number + replayBelow || behind()))
+      light.notePeerHead(peer, head)
+    if (pin !== 'light') chain.notePeerHead(peer, head)
+  }
 
   /** Records a peer's beacon unless an equal or newer one is known; says whether it was new. */
   const record = (from: string, b: Beacon): PeerStatus | null => {
@@ -390,9 +475,7 @@ export function createNode(init: NodeInit): Node {
     }
     peers.set(from, entry)
     init.emit('peerStatus', entry)
-    // A peer ahead of us: sync from it.
-    if (light === null) chain.notePeerHead(from, b.head)
-    else light.notePeerHead(from, b.head)
+    notePeerHead(from, b.head)
     return entry
   }
 
@@ -511,7 +594,7 @@ export function createNode(init: NodeInit): Node {
       const recorded = record(peerId, answer)
       if (recorded !== null) return recorded
       // An answer with a beacon sequence already seen still tells the peer's current head.
-      chain.notePeerHead(peerId, answer.head)
+      notePeerHead(peerId, answer.head)
       return { peerId, seq: answer.seq, head: answer.head, agent: answer.agent, receivedAt: init.now() }
     },
     async verifiedAccount(a) {
@@ -651,6 +734,8 @@ export function createNode(init: NodeInit): Node {
           blocksFromGossip: 0,
           blocksFetchedBySync: 0,
           blocksFromSnapshot: 0,
+          snapshotNodes: 0,
+          snapshotNodesFetched: 0,
           syncRuns: 0,
           penalties: c.counters.penalties,
           peersDropped: c.counters.peersDropped,
@@ -682,11 +767,42 @@ export function createNode(init: NodeInit): Node {
       },
     }
   }
-  const api = light === null ? fullApi : lightApi(light)
+  /**
+   * `auto`: the full node, but while its chain is behind the verified headers (joining, upgrading), the
+   * head, state reads and submissions go through the light client, so the wallet shows proven data from
+   * the first seconds; the switch back is per call, so nothing stops in between. Block, log and explorer
+   * queries answer from the blocks this node executed.
+   */
+  const autoApi = (l: LightService): NodeApi => {
+    const viaLight = lightApi(l)
+    const pick = (): NodeApi => (behind() ? viaLight : fullApi)
+    return {
+      ...fullApi,
+      head: () => pick().head(),
+      account: (a) => pick().account(a),
+      tokenBalance: (t, h) => pick().tokenBalance(t, h),
+      tokenAllowance: (t, o, sp) => pick().tokenAllowance(t, o, sp),
+      token: (t) => pick().token(t),
+      pendingNonce: (a) => pick().pendingNonce(a),
+      fees: () => pick().fees(),
+      sendRawTransaction: (raw) => pick().sendRawTransaction(raw),
+      verifiedAccount: (a) => pick().verifiedAccount(a),
+      verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),
+      verifiedTokenAllowance: (t, o, sp) => pick().verifiedTokenAllowance(t, o, sp),
+      verifiedToken: (t) => pick().verifiedToken(t),
+      verifiedHtlc: (id) => pick().verifiedHtlc(id),
+      verifiedTransaction: (h) => pick().verifiedTransaction(h),
+      async mode() {
+        return currentMode()
+      },
+    }
+  }
+  const api = light === null ? fullApi : pin === 'light' ? lightApi(light) : autoApi(light)
 
   const sink: NetworkSink = {
     async gossip(topic, data, from): Promise<GossipVerdict> {
-      const chainVerdict = light === null ? chain.gossip(topic, data, from) : light.gossip(topic, data, from)
+      const chainVerdict =
+        light !== null && pin === 'light' ? light.gossip(topic, data, from) : chain.gossip(topic, data, from)
       if (chainVerdict !== null) return chainVerdict
       const offersVerdict = await offers.gossip(topic, data, from)
       if (offersVerdict !== null) return offersVerdict
@@ -701,7 +817,7 @@ export function createNode(init: NodeInit): Node {
       return record(from, received) === null ? 'ignore' : 'accept'
     },
     async request(protocol, data, from) {
-      const answer = light === null ? chain.answer(protocol, data, from) : null
+      const answer = pin === 'light' ? null : chain.answer(protocol, data, from)
       if (answer !== null) return answer
       const offersAnswer = await offers.answer(protocol, data, from)
       if (offersAnswer !== null) return offersAnswer
@@ -751,9 +867,10 @@ export function createNode(init: NodeInit): Node {
     api,
     sink,
     async start() {
-      if (light === null) {
+      if (light === null || pin !== 'light') {
         await chain.start()
         if (init.mine) chain.setMining(true)
+        refreshMode()
       } else {
         await light.start()
         init.emit('head', {

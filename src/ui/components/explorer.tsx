@@ -10,15 +10,17 @@ import { Identicon } from './Identicon'
 
 export type QueryResult<T> = { readonly value: T } | { readonly error: string } | null
 
-/** Runs a query against the node whenever its inputs or the head change; null while loading. */
+/** Runs a query against the node whenever its inputs, the head or the node's mode change; null while loading. */
 export function useNodeQuery<T>(
   query: (api: Remote<NodeApi>) => Promise<T>,
   deps: unknown[],
 ): QueryResult<T> {
   const api = useApp((s) => s.api)
   const head = useApp((s) => s.head?.hash)
+  // An `auto` node switching from proofs to its own state (light → full) may do so at the same head.
+  const mode = useApp((s) => s.mode?.kind)
   const [result, setResult] = useState<QueryResult<T>>(null)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs and on every new head.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs, on every new head and on a mode change.
   useEffect(() => {
     if (api === null) return
     let live = true
@@ -29,7 +31,7 @@ export function useNodeQuery<T>(
     return () => {
       live = false
     }
-  }, [api, head, ...deps])
+  }, [api, head, mode, ...deps])
   return result
 }
 

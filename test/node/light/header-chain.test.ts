@@ -116,4 +116,44 @@ describe('header chain', () => {
     expect(code(() => hc2.add(must(far[0]).header, NOW))).toBe('BLOCK_REORG_TOO_DEEP')
     expect(hc2.get(hashBlock(must(far[0])))).toBeUndefined()
   })
+
+  test('a checkpoint restores the chain from its base: heads, anchor and total difficulty as before', () => {
+    const genesis = testGenesis({ params: { maxReorgDepth: 4 } })
+    const chain = new Chain({ genesis })
+    const blocks = extend(chain, 12)
+    const hc = new HeaderChain(genesis)
+    for (const b of blocks.slice(0, 10)) hc.add(b.header, NOW)
+    const kept = hc.checkpoint(6n)
+    expect(kept.headers.map((h) => h.number)).toEqual([6n, 7n, 8n, 9n, 10n])
+    expect(kept.totalDifficulty).toBe(must(hc.byNumber(6n)).totalDifficulty)
+
+    const restored = new HeaderChain(genesis, structuredClone(kept), NOW)
+    expect(restored.base.header.number).toBe(6n)
+    expect(restored.head.hash).toBe(hc.head.hash)
+    expect(restored.head.totalDifficulty).toBe(hc.head.totalDifficulty)
+    expect(restored.anchor(3).hash).toBe(hc.anchor(3).hash)
+    expect(restored.byNumber(5n)).toBeUndefined()
+    expect(restored.isCanonical(hashBlock(must(blocks[7])))).toBe(true)
+    // It goes on from there as the original would.
+    for (const b of blocks.slice(10)) expect(restored.add(b.header, NOW).kind).toBe('extended')
+    expect(restored.head.totalDifficulty).toBe(chain.head.totalDifficulty)
+    // Nothing below the base is held: a branch from there has no known parent, one from the genesis is
+    // too deep; neither is stored.
+    const side = new Chain({ genesis })
+    for (const b of blocks.slice(0, 4)) side.importBlock(b, NOW)
+    const below = must(extend(side, 1, { miner: addressOf(5) })[0]).header
+    expect(code(() => restored.add(below, NOW))).toBe('BLOCK_UNKNOWN_PARENT')
+    const fromGenesis = must(extend(new Chain({ genesis }), 1, { miner: addressOf(5) })[0]).header
+    expect(code(() => restored.add(fromGenesis, NOW))).toBe('BLOCK_REORG_TOO_DEEP')
+    expect(restored.get(hashHeader(fromGenesis))).toBeUndefined()
+    // A checkpoint from the genesis is the plain chain; one whose headers do not link is refused.
+    expect(new HeaderChain(genesis, hc.checkpoint(0n), NOW).head.hash).toBe(hc.head.hash)
+    const broken = { ...kept, headers: [kept.headers[0] as Header, ...kept.headers.slice(2)] }
+    expect(code(() => new HeaderChain(genesis, broken, NOW))).toBe('BLOCK_UNKNOWN_PARENT')
+    const forged = {
+      ...kept,
+      headers: [...kept.headers.slice(0, 2), reseal(kept.headers[2] as Header, { gasLimit: 1n })],
+    }
+    expect(code(() => new HeaderChain(genesis, forged, NOW))).not.toBe('accepted')
+  })
 })

@@ -6,14 +6,17 @@ import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Block } from '../../../src/node/chain/types'
 import { keccak, toHex } from '../../../src/node/codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
+import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import type { NodeMode } from '../../../src/node/light/mode'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SNAPSHOT_PROGRESS_KEY, type SnapshotProgress } from '../../../src/node/snapshot/download'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
+import { decodeHeadersResponse, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import { decodeSnapshotResponse, encodeSnapshotResponse } from '../../../src/node/sync/snapshot-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
 
 /** 5,000 funded accounts: about 10,000 tree nodes, more than one snapshot response carries. */
@@ -61,6 +64,11 @@ function storeWith(blocks: readonly Block[]): MemoryChainStore {
   return store
 }
 
+function must<T>(v: T | undefined | null): T {
+  if (v === undefined || v === null) throw new Error('missing')
+  return v
+}
+
 const running: Node[] = []
 afterEach(() => {
   for (const n of running.splice(0)) n.stop()
@@ -74,6 +82,7 @@ async function makeNode(
     wrap?: (s: NetworkSink) => NetworkSink
     repo?: NodeRepository
     retryMs?: number
+    lightCheckpoint?: HeaderCheckpoint
   } = {},
 ) {
   const link = hub.join(peerId)
@@ -83,6 +92,7 @@ async function makeNode(
     genesis: GENESIS,
     ...(opts.store === undefined ? {} : { store: opts.store }),
     ...(opts.repo === undefined ? {} : { repo: opts.repo }),
+    ...(opts.lightCheckpoint === undefined ? {} : { lightCheckpoint: opts.lightCheckpoint }),
     coinbase: MINER,
     mine: false,
     network: link.api,
@@ -148,7 +158,8 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(stats.blocksFetchedBySync).toBe(0)
     // Nothing below the snapshot block is held.
     expect(await fresh.node.api.block(10n)).toBeNull()
-    expect(fresh.modes[0]).toEqual({ kind: 'upgrading', percent: 0 })
+    // Light first (nothing executed yet), then the upgrade, then full.
+    expect(fresh.modes.slice(0, 2)).toEqual([{ kind: 'light' }, { kind: 'upgrading', percent: 0 }])
     const percents = fresh.modes.flatMap((m) => (m.kind === 'upgrading' ? [m.percent] : []))
     expect(percents.every((p, i) => i === 0 || p >= (percents[i - 1] as number))).toBe(true)
     expect(fresh.modes.at(-1)).toEqual({ kind: 'full' })
@@ -209,6 +220,10 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     const partial = (await first.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)) as SnapshotProgress
     expect(partial.complete).toBe(false)
     expect(served).toBe(partial.nodes)
+    // The verified headers are kept from the snapshot block up.
+    const kept = must(await first.getMeta<HeaderCheckpoint>(LIGHT_CHECKPOINT_KEY))
+    expect(must(kept.headers[0]).number).toBeLessThanOrEqual(partial.target.number)
+    expect(must(kept.headers.at(-1)).number).toBe(300n)
     // "Reload": the node goes, its repository closes; a new node opens the same profile's data.
     before.node.stop()
     await before.link.leave()
@@ -216,7 +231,10 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     serving = 'all'
     served = 0
     const second = await openMemoryRepository({ backend, chain: identity })
-    const after = await makeNode(hub, 'FRESH-AGAIN', { repo: second })
+    const lightCheckpoint = must(await loadLightCheckpoint(second))
+    const after = await makeNode(hub, 'FRESH-AGAIN', { repo: second, lightCheckpoint })
+    // Its light client starts from the kept headers, not from the genesis.
+    expect(must(after.node.light).client.headers.base.header.number).toBe(must(kept.headers[0]).number)
     await until(
       async () =>
         (await after.node.api.mode()).kind === 'full' && (await after.node.api.head()).number === 300n,
@@ -224,12 +242,120 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     const done = (await second.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)) as SnapshotProgress
     expect(done.complete).toBe(true)
     expect(done.target.blockHash).toBe(partial.target.blockHash)
-    // Only the nodes the first run lacked were fetched again.
+    // Only the nodes the first run lacked were fetched again (and the node's counters say so).
     expect(served).toBe(done.nodes - partial.nodes)
+    const stats = await after.node.api.stats()
+    expect(stats).toMatchObject({
+      snapshotNodes: done.nodes,
+      snapshotNodesFetched: done.nodes - partial.nodes,
+    })
     expect(partial.nodes).toBeGreaterThan(0)
     expect((await after.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
     expect((await after.node.api.stats()).blocksFetchedBySync).toBe(0)
   }, 120_000)
+
+  test('while it upgrades, an auto node answers reads with proofs, then from its own state, without a gap', async () => {
+    const hub = memoryHub()
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    // Snapshot chunks wait at the gate: the node stays in the middle of its upgrade until released.
+    const gated = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === PROTOCOLS.snapshot) await gate
+        return sink.request(protocol, data, from)
+      },
+    })
+    const full = await makeNode(hub, 'FULL', { store: storeWith(blocks), wrap: gated })
+    const fresh = await makeNode(hub, 'FRESH')
+    const who = ACCOUNTS[777] as Address
+    const expected = await full.node.api.account(who)
+    // A reader, as the wallet is: every call must answer, with heights that never go back.
+    const reads: { number: bigint; balance: bigint }[] = []
+    const failures: unknown[] = []
+    let reading = true
+    const reader = (async () => {
+      while (reading) {
+        await fresh.node.api.verifiedAccount(who).then(
+          (r) => reads.push({ number: r.number, balance: r.value.balance }),
+          (err: unknown) => {
+            if ((fresh.modes.at(-1)?.kind ?? 'light') !== 'light' || reads.length > 0) failures.push(err)
+          },
+        )
+        await new Promise((r) => setTimeout(r, 5))
+      }
+    })()
+    await until(async () => (await fresh.node.api.mode()).kind === 'upgrading')
+    // Mid-upgrade: nothing executed past the genesis, yet the balance is proven at the header k deep.
+    expect(await fresh.node.api.block(1n)).toBeNull()
+    const proven = await fresh.node.api.verifiedAccount(who)
+    expect(proven).toMatchObject({ verified: true, number: 298n })
+    expect(proven.hash).toBe(must(await full.node.api.block(298n)).hash)
+    expect(proven.value).toEqual(expected)
+    expect(await fresh.node.api.account(who)).toEqual(expected)
+    expect(await fresh.node.api.head()).toMatchObject({ number: 300n, txCount: null })
+    release()
+    await until(
+      async () =>
+        (await fresh.node.api.mode()).kind === 'full' && (await fresh.node.api.head()).number === 300n,
+    )
+    reading = false
+    await reader
+    // Now from the state it executed, at its head.
+    const own = await fresh.node.api.verifiedAccount(who)
+    expect(own).toMatchObject({ verified: true, number: 300n })
+    expect(own.value).toEqual(expected)
+    expect(failures).toEqual([])
+    expect(reads.length).toBeGreaterThan(0)
+    expect(
+      reads.every(
+        (r, i) =>
+          r.balance === expected.balance &&
+          (i === 0 || r.number >= (reads[i - 1] as { number: bigint }).number),
+      ),
+    ).toBe(true)
+    expect(reads.some((r) => r.number === 298n) && reads.at(-1)?.number === 300n).toBe(true)
+    // light → upgrading n % → full, never back.
+    const kinds = fresh.modes.map((m) => m.kind).filter((k, i, all) => i === 0 || all[i - 1] !== k)
+    expect(kinds).toEqual(['light', 'upgrading', 'full'])
+  }, 120_000)
+
+  test("the snapshot block's total difficulty comes from the verified headers, not from the peer's claim", async () => {
+    const hub = memoryHub()
+    // A peer that serves the right chain but claims a far heavier head in every headers answer.
+    const boasting = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        const answer = await sink.request(protocol, data, from)
+        if (protocol !== PROTOCOLS.headers) return answer
+        const res = decodeHeadersResponse(answer)
+        return encodeHeadersResponse({ ...res, headTotalDifficulty: res.headTotalDifficulty * 1000n })
+      },
+    })
+    const full = await makeNode(hub, 'FULL', { store: storeWith(blocks), wrap: boasting })
+    const fresh = await makeNode(hub, 'FRESH')
+    await until(
+      async () =>
+        (await fresh.node.api.mode()).kind === 'full' && (await fresh.node.api.head()).number === 300n,
+    )
+    expect((await fresh.node.api.stats()).blocksFromSnapshot).toBeGreaterThan(0)
+    expect((await fresh.node.api.head()).totalDifficulty).toBe((await full.node.api.head()).totalDifficulty)
+  }, 120_000)
+
+  test('a lone auto node at the genesis shows light and reads the genesis state; its first block makes it full', async () => {
+    const hub = memoryHub()
+    const lone = await makeNode(hub, 'LONE')
+    expect(await lone.node.api.mode()).toEqual({ kind: 'light' })
+    const r = await lone.node.api.verifiedAccount(ACCOUNTS[3] as Address)
+    expect(r).toMatchObject({ verified: true, number: 0n })
+    expect(r.value.balance).toBe(4n * 10n ** 18n)
+    await lone.node.api.setMining(true)
+    await until(async () => (await lone.node.api.mode()).kind === 'full')
+    expect((await lone.node.api.head()).number).toBeGreaterThan(0n)
+    await lone.node.api.setMining(false)
+  }, 60_000)
 
   test('a short chain (below the replay threshold) is replayed from genesis by the ordinary sync', async () => {
     const hub = memoryHub()

@@ -1,0 +1,151 @@
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import type { Browser, Page } from '@playwright/test'
+import { startRelayProcess } from '../scripts/relay-process'
+import { registerAppBench } from './app'
+import { percentile } from './timing'
+
+/**
+ * Issue 7: time from page load to a verified balance on a 10,000-block chain, in the app.
+ *
+ * Untimed: a second server (the same built app and relay) on the fast test chain of
+ * e2e/fixtures/fast-genesis.json (difficulty 2, k = 1), and a tab pinned `full` that mines it to
+ * n blocks, then stops. Timed, each in a fresh browser context: a new tab (`auto`, not mining) loads
+ * the page; from navigation start (`performance.now()` in the page) to the home screen's *Your
+ * balance* card showing a value verified at a header at least n − 1 deep in the chain — worker start,
+ * genesis, relay, WebRTC to the peer, header sync of n headers and the proof round trip included.
+ * Also when the node answered (`window.tabchain` set) and when the direct link came up.
+ * Baseline in the same run: the same load pinned `?mode=light` (headers and proofs only).
+ */
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+interface Load {
+  readonly node: number
+  readonly direct: number
+  readonly verified: number
+}
+
+/** One fresh tab loading `url`: ms from navigation start to the node, the direct link, the proven balance. */
+async function load(browser: Browser, url: string, atLeast: number): Promise<Load> {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(url)
+    // Polled inside the page, so the times are the page's own clock, not DevTools round trips.
+    const times = await page.evaluate(
+      `(async () => {
+        const out = { node: -1, direct: -1, verified: -1 }
+        const deadline = performance.now() + 120000
+        while (performance.now() < deadline) {
+          const t = window.tabchain
+          if (out.node < 0 && t !== undefined) out.node = performance.now()
+          if (out.direct < 0 && t !== undefined && t.network.connections().some((c) => c.direct && !c.limited))
+            out.direct = performance.now()
+          const card = document.querySelector('[data-testid=verified-balance]')
+          if (card !== null && card.getAttribute('data-verified') === 'true' &&
+              Number(card.getAttribute('data-number') || -1) >= ${atLeast}) {
+            out.verified = performance.now()
+            return out
+          }
+          await new Promise((r) => setTimeout(r, 5))
+        }
+        return out
+      })()`,
+    )
+    const t = times as Load
+    if (t.verified < 0) throw new Error(`no verified balance at #${atLeast} within 120 s on ${url}`)
+    return t
+  } finally {
+    await context.close()
+  }
+}
+
+registerAppBench({
+  name: 'auto-verified-balance',
+  title: 'Page load → verified balance on a 10,000-block chain (auto, and light as baseline)',
+  // Mining the chain in a tab takes most of it (about 40 blocks/s here).
+  timeoutMs: 30 * 60_000,
+  async run({ browser, staticDir, options, log }) {
+    const n = options.quick ? 500 : 10_000
+    const rounds = options.quick ? 1 : 3
+    const port = await freePort()
+    const wsPort = await freePort()
+    const server = await startRelayProcess({
+      port,
+      wsPort,
+      staticDir,
+      genesisFile: join(import.meta.dirname, '..', 'e2e', 'fixtures', 'fast-genesis.json'),
+    })
+    const url = `http://127.0.0.1:${port}`
+    const peerContext = await browser.newContext()
+    try {
+      const peer: Page = await peerContext.newPage()
+      await peer.goto(`${url}/?mode=full`)
+      await peer.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 90_000 })
+      for (;;) {
+        const head = await peer.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number))
+        log(`auto-verified-balance: peer mined ${head}/${n} blocks`)
+        if (head >= n) break
+        await peer.waitForTimeout(5_000)
+      }
+      await peer.evaluate(() => window.tabchain?.node.api.setMining(false))
+      const head = await peer.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number))
+      // k = 1 on this chain: a proof at the head itself; allow one block of slack for the last gossip.
+      const atLeast = head - 1
+      const auto: Load[] = []
+      const light: Load[] = []
+      for (let r = 0; r < rounds; r++) {
+        auto.push(await load(browser, `${url}/?mine=0`, atLeast))
+        light.push(await load(browser, `${url}/?mode=light&mine=0`, atLeast))
+        log(
+          `auto-verified-balance: round ${r + 1}/${rounds}: auto ${Math.round(auto.at(-1)?.verified ?? 0)} ms`,
+        )
+      }
+      const median = (xs: Load[], key: keyof Load) =>
+        percentile(
+          xs.map((x) => x[key]).sort((a, b) => a - b),
+          50,
+        )
+      const autoMs = median(auto, 'verified')
+      const lightMs = median(light, 'verified')
+      return {
+        figures: [
+          {
+            label: `page load → verified balance, ${n.toLocaleString('en')} blocks (auto)`,
+            value: autoMs,
+            unit: 'ms',
+            goal: { max: 1000 },
+            note: `median of ${rounds} fresh tabs; Helios: 2,450 ms`,
+          },
+          { label: 'of which: page load → node answering', value: median(auto, 'node'), unit: 'ms' },
+          { label: 'of which: page load → direct WebRTC link', value: median(auto, 'direct'), unit: 'ms' },
+          { label: 'same, pinned light', value: lightMs, unit: 'ms' },
+        ],
+        ratios: [
+          {
+            label: 'auto ÷ light',
+            value: autoMs / lightMs,
+            note: 'what running the full chain beside the light client costs the first verified read',
+          },
+        ],
+        notes: [
+          `peer: a tab pinned full that mined ${head} blocks on the fast test chain (difficulty 2, k = 1), then stopped; every load in a fresh browser context`,
+        ],
+      }
+    } finally {
+      await peerContext.close()
+      server.kill('SIGTERM')
+    }
+  },
+})
