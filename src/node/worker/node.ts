@@ -857,7 +857,7 @@ export function createNode(init: NodeInit): Node {
       // offers and its pending transactions (one gossiped while the link was down would sit unseen).
       for (const p of joined) {
         void offers.peerJoined(p.peerId).catch(() => {})
-        if (light === null) void chain.peerJoined(p.peerId).catch(() => {})
+        if (pin !== 'light') void chain.peerJoined(p.peerId).catch(() => {})
       }
       if (joined.length > 0 || subscribed.length > 0) await api.announce().catch(() => {})
     },
