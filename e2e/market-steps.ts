@@ -4,10 +4,14 @@ import type {} from '../src/boot'
 import { waitInPage } from './helpers'
 
 /**
- * Steps of a trade through the UI on the fast test chain (`FAST_URL`), where nobody mines unless told:
- * each tab opens with `?mine=0` and every transaction is mined by `mineBlock`, so the chain moves only
- * when the test says so and a swap's short timelocks cannot run out behind its back.
+ * Steps of a trade through the UI. On the fast test chain (`FAST_URL`) nobody mines unless told: each
+ * tab opens with `?mine=0` and every transaction is mined by `mineBlock` (`mine: 'on-demand'`, the
+ * default), so the chain moves only when the test says so. On the devnet a tab mines on its own
+ * (`mine: 'running'`): the steps only wait.
  */
+
+/** Who makes the blocks a step waits for: the step itself (`mineBlock`), or a tab that already mines. */
+export type Mining = 'on-demand' | 'running'
 
 const PASSWORD = 'correct horse battery'
 
@@ -116,16 +120,32 @@ export async function createWallet(page: Page): Promise<string> {
   return ((await page.getByTestId('selected-address').textContent()) ?? '').toLowerCase()
 }
 
+/** Unlocks the wallet `createWallet` made (e.g. after a reload) on the Wallet screen. */
+export async function unlockWallet(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked', { timeout: 30_000 })
+  await page.getByTestId('password').fill(PASSWORD)
+  await page.getByTestId('unlock-button').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
+    timeout: 30_000,
+  })
+}
+
 /** Pays the wallet 10 TAB from the devnet faucet, mines it, and waits until the balance shows. */
-export async function fund(page: Page): Promise<void> {
+export async function fund(page: Page, mine: Mining = 'on-demand'): Promise<void> {
   await page.getByTestId('faucet').click()
   await expect(page.getByTestId('faucet-sent')).toBeVisible()
-  await mineBlock(page)
-  await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+  if (mine === 'on-demand') await mineBlock(page)
+  await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 120_000 })
 }
 
 /** Creates 1,000 of a token (2 decimals) on the Tokens screen, approving it in the wallet dialog; mines it. */
-export async function createToken(page: Page, name: string, symbol: string): Promise<void> {
+export async function createToken(
+  page: Page,
+  name: string,
+  symbol: string,
+  mine: Mining = 'on-demand',
+): Promise<void> {
   await page.getByRole('link', { name: 'Tokens', exact: true }).click()
   await expect(page.getByTestId('acting-as')).toContainText('approval in the wallet')
   await page.locator('#token-name').fill(name)
@@ -135,10 +155,10 @@ export async function createToken(page: Page, name: string, symbol: string): Pro
   await page.getByRole('button', { name: 'Create token' }).click()
   await expect(page.getByTestId('approval-title')).toBeVisible({ timeout: 30_000 })
   await page.getByTestId('approval-confirm').click()
-  await mineBlock(page)
+  if (mine === 'on-demand') await mineBlock(page)
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await expect(page.getByTestId(`token-balance-${symbol}`)).toContainText(`1000 ${symbol}`, {
-    timeout: 60_000,
+    timeout: 120_000,
   })
 }
 
@@ -149,8 +169,16 @@ export async function choose(page: Page, label: string, option: string): Promise
   await select.selectOption({ label: option })
 }
 
-/** A offers 10 APL for 25 BAN on the Market screen (one signature), and B takes it (one more). k = 1. */
-export async function postAndTake(a: Page, b: Page): Promise<void> {
+/**
+ * A offers 10 APL for 25 BAN on the Market screen (one signature), and B takes it (one more). The
+ * form's default timelocks follow the chain's k — the rule's minimums and each party's 60-block window
+ * to act: `timelocks` are what the preview and the take dialog must say (k = 1: 197 and 66 blocks).
+ */
+export async function postAndTake(
+  a: Page,
+  b: Page,
+  timelocks: { readonly maker: number; readonly taker: number } = { maker: 197, taker: 66 },
+): Promise<void> {
   await a.getByRole('link', { name: 'Market', exact: true }).click()
   await choose(a, 'Token traded', 'APL')
   await choose(a, 'Token it is priced in', 'BAN')
@@ -158,9 +186,7 @@ export async function postAndTake(a: Page, b: Page): Promise<void> {
   await choose(a, 'Token you receive', 'BAN')
   await a.locator('#offer-sell-amount').fill('10')
   await a.locator('#offer-buy-amount').fill('25')
-  // The form's default timelocks follow the chain's k: with k = 1, 66 blocks for the taker, 197 for us
-  // (the rule's minimums, 6 and 21, and each party's 60-block window to act).
-  await expect(a.getByTestId('offer-preview')).toContainText('locked for up to 197 blocks')
+  await expect(a.getByTestId('offer-preview')).toContainText(`locked for up to ${timelocks.maker} blocks`)
   await a.getByRole('button', { name: 'Sign and post the offer' }).click()
   await expect(a.getByTestId('approval-title')).toHaveText('Sign Offer for Tabchain Offers', {
     timeout: 30_000,
@@ -175,7 +201,9 @@ export async function postAndTake(a: Page, b: Page): Promise<void> {
   await b.getByTestId('book-row').getByRole('button', { name: 'Buy APL' }).click()
   await expect(b.getByTestId('take-send')).toContainText('25 BAN')
   await expect(b.getByTestId('take-receive')).toContainText('10 APL')
-  await expect(b.getByTestId('take-dialog')).toContainText('they come back to you after 66 blocks')
+  await expect(b.getByTestId('take-dialog')).toContainText(
+    `they come back to you after ${timelocks.taker} blocks`,
+  )
   await b.getByTestId('take-confirm').click()
   await expect(b.getByTestId('approval-title')).toHaveText('Sign Take for Tabchain Offers', {
     timeout: 30_000,

@@ -1,53 +1,9 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { openNode, waitDirect, waitInPage } from './helpers'
+import { createToken, createWallet, fund, postAndTake, unlockWallet } from './market-steps'
 
-const PASSWORD = 'correct horse battery'
-
-/** Creates a wallet on the Wallet screen; returns its first address. */
-async function createWallet(page: Page): Promise<string> {
-  await page.getByRole('link', { name: 'Wallet' }).first().click()
-  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'none')
-  await expect(page.getByTestId('phrase').locator('li')).toHaveCount(12)
-  await page.getByTestId('phrase-saved').check()
-  await page.getByTestId('new-password').fill(PASSWORD)
-  await page.getByTestId('new-password-again').fill(PASSWORD)
-  await page.getByTestId('create-wallet').click()
-  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
-    timeout: 30_000,
-  })
-  return (await page.getByTestId('selected-address').textContent()) ?? ''
-}
-
-/** Pays the wallet 10 TAB from the devnet faucet and waits until it shows. */
-async function fund(page: Page): Promise<void> {
-  await page.getByTestId('faucet').click()
-  await expect(page.getByTestId('faucet-sent')).toBeVisible()
-  await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 120_000 })
-}
-
-/** Creates 1,000 of a token (2 decimals) on the Tokens screen, approving it in the wallet dialog. */
-async function createToken(page: Page, name: string, symbol: string): Promise<void> {
-  await page.getByRole('link', { name: 'Tokens', exact: true }).click()
-  await expect(page.getByTestId('acting-as')).toContainText('approval in the wallet')
-  await page.locator('#token-name').fill(name)
-  await page.locator('#token-symbol').fill(symbol)
-  await page.locator('#token-decimals').fill('2')
-  await page.locator('#token-supply').fill('1000')
-  await page.getByRole('button', { name: 'Create token' }).click()
-  await expect(page.getByTestId('approval-title')).toBeVisible({ timeout: 30_000 })
-  await page.getByTestId('approval-confirm').click()
-  await page.getByRole('link', { name: 'Wallet' }).first().click()
-  await expect(page.getByTestId(`token-balance-${symbol}`)).toContainText(`1000 ${symbol}`, {
-    timeout: 120_000,
-  })
-}
-
-/** Picks an option by its text in a select whose options load with the page's data. */
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  const select = page.getByLabel(label, { exact: true })
-  await expect(select.locator('option', { hasText: option })).toHaveCount(1, { timeout: 60_000 })
-  await select.selectOption({ label: option })
-}
+/** The form's default timelocks on the devnet (k = 3): the rule's minimums and 60 blocks each to act. */
+const DEVNET_TIMELOCKS = { maker: 207, taker: 70 }
 
 /** Two browsers with a funded wallet each, A holding 1,000 APL and B 1,000 BAN; A mines. */
 async function twoTraders(browser: Browser): Promise<{ a: Page; b: Page; close: () => Promise<void> }> {
@@ -60,10 +16,10 @@ async function twoTraders(browser: Browser): Promise<{ a: Page; b: Page; close: 
   await createWallet(a)
   await createWallet(b)
   // One faucet payment at a time: both could otherwise be signed by one devnet account with one nonce.
-  await fund(a)
-  await fund(b)
-  await createToken(a, 'Apple', 'APL')
-  await createToken(b, 'Banana', 'BAN')
+  await fund(a, 'running')
+  await fund(b, 'running')
+  await createToken(a, 'Apple', 'APL', 'running')
+  await createToken(b, 'Banana', 'BAN', 'running')
   return {
     a,
     b,
@@ -72,40 +28,6 @@ async function twoTraders(browser: Browser): Promise<{ a: Page; b: Page; close: 
       await ctxB.close()
     },
   }
-}
-
-/** A offers 10 APL for 25 BAN on the Market screen; B takes it: one signature each. */
-async function postAndTake(a: Page, b: Page): Promise<void> {
-  // The approval dialog says that signing approves the whole trade.
-  await a.getByRole('link', { name: 'Market', exact: true }).click()
-  await choose(a, 'Token traded', 'APL')
-  await choose(a, 'Token it is priced in', 'BAN')
-  await choose(a, 'Token you sell', 'APL')
-  await choose(a, 'Token you receive', 'BAN')
-  await a.locator('#offer-sell-amount').fill('10')
-  await a.locator('#offer-buy-amount').fill('25')
-  await a.getByRole('button', { name: 'Sign and post the offer' }).click()
-  await expect(a.getByTestId('approval-title')).toHaveText('Sign Offer for Tabchain Offers', {
-    timeout: 30_000,
-  })
-  await expect(a.getByTestId('approval')).toContainText('Signing approves the whole trade')
-  await a.getByTestId('approval-confirm').click()
-  await expect(a.getByTestId('offer-posted')).toBeVisible({ timeout: 30_000 })
-
-  // B sees it in the APL/BAN book and takes it: one confirmation, one signature.
-  await b.getByRole('link', { name: 'Market', exact: true }).click()
-  await choose(b, 'Token traded', 'APL')
-  await choose(b, 'Token it is priced in', 'BAN')
-  await expect(b.getByTestId('book-row')).toHaveCount(1, { timeout: 60_000 })
-  await b.getByTestId('book-row').getByRole('button', { name: 'Buy APL' }).click()
-  await expect(b.getByTestId('take-send')).toContainText('25 BAN')
-  await expect(b.getByTestId('take-receive')).toContainText('10 APL')
-  await expect(b.getByTestId('take-approval')).toContainText('Signing approves the whole trade')
-  await b.getByTestId('take-confirm').click()
-  await expect(b.getByTestId('approval-title')).toHaveText('Sign Take for Tabchain Offers', {
-    timeout: 30_000,
-  })
-  await b.getByTestId('approval-confirm').click()
 }
 
 /** Waits until `page`'s trade history says the swap is done; fails at once if it says refunded. */
@@ -144,7 +66,7 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
 }) => {
   const { a, b, close } = await twoTraders(browser)
   try {
-    await postAndTake(a, b)
+    await postAndTake(a, b, DEVNET_TIMELOCKS)
     await bothCompleted(a, b)
   } finally {
     await close()
@@ -160,7 +82,7 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     // B is away. (Not during the set-up: its faucet payments are signed one after the other from the
     // same devnet accounts, and two miners' short forks can reorder them.)
     await b.evaluate(() => window.tabchain?.node.api.setMining(true))
-    await postAndTake(a, b)
+    await postAndTake(a, b, DEVNET_TIMELOCKS)
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
     // A has locked: B's node is about to lock (or has just signed its lock) when the tab reloads.
     await waitInPage(
@@ -178,13 +100,7 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profile)
     // The reloaded wallet is locked: the node resumes the swap and signs again once it is unlocked,
     // from the approval this profile kept.
-    await b.getByRole('link', { name: 'Wallet' }).first().click()
-    await expect(b.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked', { timeout: 30_000 })
-    await b.getByTestId('password').fill(PASSWORD)
-    await b.getByTestId('unlock-button').click()
-    await expect(b.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
-      timeout: 30_000,
-    })
+    await unlockWallet(b)
     await b.getByRole('link', { name: 'Market', exact: true }).click()
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
     await bothCompleted(a, b)
