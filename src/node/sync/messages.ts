@@ -42,17 +42,23 @@ export interface HeadersResponse {
   readonly headers: readonly Header[]
 }
 
-const malformed = (what: string, reason: string): SyncError =>
+/** `SYNC_MALFORMED` for a sync message `what`, with the reason. */
+export const malformed = (what: string, reason: string): SyncError =>
   new SyncError({ code: 'SYNC_MALFORMED', what, reason })
 
-function decodeTop(bytes: Uint8Array, what: string, max: number): RlpItem {
-  if (bytes.byteLength > max) throw malformed(what, `larger than ${max} bytes`)
+/** RLP-decodes a sync message; bytes that are not RLP are `SYNC_MALFORMED` for `what`. */
+export function decodeRlp(bytes: Uint8Array, what: string): RlpItem {
   try {
     return rlpDecode(bytes)
   } catch (err) {
     if (err instanceof CodecError) throw malformed(what, err.message)
     throw err
   }
+}
+
+function decodeTop(bytes: Uint8Array, what: string, max: number): RlpItem {
+  if (bytes.byteLength > max) throw malformed(what, `larger than ${max} bytes`)
+  return decodeRlp(bytes, what)
 }
 
 function uint(item: RlpItem | undefined, what: string, field: string, maxBytes = 8): bigint {

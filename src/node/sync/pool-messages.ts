@@ -1,6 +1,6 @@
-import { CodecError } from '../codec/errors'
-import { rlpDecode, rlpEncode } from '../codec/rlp'
+import { rlpEncode } from '../codec/rlp'
 import { SyncError } from './errors'
+import { decodeRlp, malformed } from './messages'
 
 /**
  * Wire form of the pending-transactions exchange (`…/sync-pool/1.0.0`), asked of every new direct
@@ -14,9 +14,6 @@ import { SyncError } from './errors'
 export const MAX_POOL_TXS = 1_024
 /** Byte budget of one pool answer's transactions (under the sync protocols' 3 MiB response cap). */
 export const MAX_POOL_BYTES = 2 * 1024 * 1024
-
-const malformed = (what: string, reason: string): SyncError =>
-  new SyncError({ code: 'SYNC_MALFORMED', what, reason })
 
 /** Throws `SYNC_MALFORMED` for a non-empty request (the exchange takes no parameters). */
 export function checkPoolRequest(bytes: Uint8Array): void {
@@ -45,13 +42,7 @@ export function decodePoolResponse(bytes: Uint8Array): Uint8Array[] {
   const max = MAX_POOL_BYTES + 9 * (MAX_POOL_TXS + 1)
   if (bytes.byteLength > max)
     throw new SyncError({ code: 'SYNC_RESPONSE_TOO_LARGE', size: bytes.byteLength, max })
-  let item: ReturnType<typeof rlpDecode>
-  try {
-    item = rlpDecode(bytes)
-  } catch (err) {
-    if (err instanceof CodecError) throw malformed(what, err.message)
-    throw err
-  }
+  const item = decodeRlp(bytes, what)
   if (!Array.isArray(item)) throw malformed(what, 'expected a list')
   if (item.length > MAX_POOL_TXS) throw malformed(what, `more than ${MAX_POOL_TXS} transactions`)
   return item.map((raw, i) => {

@@ -1,9 +1,8 @@
 import type { Hex } from 'viem'
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
-import { CodecError } from '../codec/errors'
-import { type RlpItem, rlpDecode, rlpEncode } from '../codec/rlp'
+import { type RlpItem, rlpEncode } from '../codec/rlp'
 import { SyncError } from './errors'
-import { MAX_SYNC_REQUEST_BYTES, MAX_SYNC_RESPONSE_BYTES } from './messages'
+import { decodeRlp, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_RESPONSE_BYTES, malformed } from './messages'
 
 /**
  * Wire forms of the proof protocols that light nodes ask full nodes (request/response):
@@ -48,21 +47,13 @@ export interface InclusionEntry {
   readonly receiptSiblings: readonly Hex[]
 }
 
-const malformed = (what: string, reason: string): SyncError =>
-  new SyncError({ code: 'SYNC_MALFORMED', what, reason })
-
 function decodeTop(bytes: Uint8Array, what: string, max: number): RlpItem {
   if (bytes.byteLength > max) {
     if (max === MAX_SYNC_RESPONSE_BYTES)
       throw new SyncError({ code: 'SYNC_RESPONSE_TOO_LARGE', size: bytes.byteLength, max })
     throw malformed(what, `larger than ${max} bytes`)
   }
-  try {
-    return rlpDecode(bytes)
-  } catch (err) {
-    if (err instanceof CodecError) throw malformed(what, err.message)
-    throw err
-  }
+  return decodeRlp(bytes, what)
 }
 
 function list(item: RlpItem | undefined, what: string, field: string): RlpItem[] {

@@ -1,10 +1,9 @@
 import type { Hex } from 'viem'
 import { fromHex, toHex } from '../codec/bytes'
-import { CodecError } from '../codec/errors'
-import { type RlpItem, rlpDecode, rlpEncode } from '../codec/rlp'
+import { type RlpItem, rlpEncode } from '../codec/rlp'
 import type { NodeStore } from '../state/trie'
 import { SyncError } from './errors'
-import { MAX_SYNC_REQUEST_BYTES, MAX_SYNC_RESPONSE_BYTES } from './messages'
+import { decodeRlp, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_RESPONSE_BYTES, malformed } from './messages'
 
 /**
  * Wire form of the snapshot protocol (`/tabchain/<chainId>/sync-snapshot/1.0.0`), which serves the state
@@ -36,17 +35,8 @@ export interface SnapshotRequest {
   readonly nodeHashes: readonly Hex[]
 }
 
-const malformed = (what: string, reason: string): SyncError =>
-  new SyncError({ code: 'SYNC_MALFORMED', what, reason })
-
 function decodeTop(bytes: Uint8Array, what: string): RlpItem[] {
-  let item: RlpItem
-  try {
-    item = rlpDecode(bytes)
-  } catch (err) {
-    if (err instanceof CodecError) throw malformed(what, err.message)
-    throw err
-  }
+  const item = decodeRlp(bytes, what)
   if (!Array.isArray(item)) throw malformed(what, 'expected a list')
   return item
 }
