@@ -4,13 +4,15 @@ import { join, resolve } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import type { Hex } from 'viem'
 import { build } from 'vite'
-import { hashBlock } from '../src/node/chain/block'
+import { genesisBlock, hashBlock } from '../src/node/chain/block'
 import { Chain } from '../src/node/chain/chain'
 import { devnetGenesis } from '../src/node/chain/genesis'
 import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
 import { openNode, waitInPage } from './helpers'
+
+const DEVNET = { chainId: devnetGenesis.params.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) }
 
 /** What a profile's database holds, read raw from the page (bigints carried as `"123n"`). */
 interface StoredChain {
@@ -23,34 +25,37 @@ interface StoredChain {
 }
 
 async function readStoredChain(page: Page, profileId: string): Promise<StoredChain> {
-  const json = await page.evaluate(async (name) => {
-    const db = await new Promise<IDBDatabase>((ok, fail) => {
-      const r = indexedDB.open(name)
-      r.onsuccess = () => ok(r.result)
-      r.onerror = () => fail(r.error)
-    })
-    const tx = db.transaction(['meta', 'canonical', 'headers', 'bodies', 'receipts'], 'readonly')
-    const requests: IDBRequest[] = [
-      tx.objectStore('meta').get('head'),
-      tx.objectStore('canonical').getAllKeys(),
-      tx.objectStore('canonical').getAll(),
-      tx.objectStore('headers').getAll(),
-      tx.objectStore('bodies').getAllKeys(),
-      tx.objectStore('bodies').getAll(),
-      tx.objectStore('receipts').getAllKeys(),
-    ]
-    const results = await Promise.all(
-      requests.map(
-        (r) =>
-          new Promise((ok, fail) => {
-            r.onsuccess = () => ok(r.result)
-            r.onerror = () => fail(r.error)
-          }),
-      ),
-    )
-    db.close()
-    return JSON.stringify(results, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value))
-  }, databaseName(profileId))
+  const json = await page.evaluate(
+    async (name) => {
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = indexedDB.open(name)
+        r.onsuccess = () => ok(r.result)
+        r.onerror = () => fail(r.error)
+      })
+      const tx = db.transaction(['meta', 'canonical', 'headers', 'bodies', 'receipts'], 'readonly')
+      const requests: IDBRequest[] = [
+        tx.objectStore('meta').get('head'),
+        tx.objectStore('canonical').getAllKeys(),
+        tx.objectStore('canonical').getAll(),
+        tx.objectStore('headers').getAll(),
+        tx.objectStore('bodies').getAllKeys(),
+        tx.objectStore('bodies').getAll(),
+        tx.objectStore('receipts').getAllKeys(),
+      ]
+      const results = await Promise.all(
+        requests.map(
+          (r) =>
+            new Promise((ok, fail) => {
+              r.onsuccess = () => ok(r.result)
+              r.onerror = () => fail(r.error)
+            }),
+        ),
+      )
+      db.close()
+      return JSON.stringify(results, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value))
+    },
+    databaseName(profileId, DEVNET),
+  )
   const [head, canonicalKeys, canonicalHashes, headers, bodyKeys, bodies, receiptKeys] = JSON.parse(
     json,
     (_key, value) => (typeof value === 'string' && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value),

@@ -1,6 +1,6 @@
 import { deleteDB } from 'idb'
 import type { Address, Hex } from 'viem'
-import { hashBlock } from '../../src/node/chain/block'
+import { genesisBlock, hashBlock } from '../../src/node/chain/block'
 import { Chain } from '../../src/node/chain/chain'
 import { type ChainBatch, MemoryChainStore } from '../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, devnetGenesis } from '../../src/node/chain/genesis'
@@ -10,7 +10,7 @@ import { connect } from '../../src/node/rpc/connect'
 import { serve } from '../../src/node/rpc/serve'
 import { databaseName, openIdbRepository } from '../../src/node/storage/idb-repository'
 import { toBlockCommit } from '../../src/node/storage/persistent-chain-store'
-import type { BlockCommit, HeadRecord } from '../../src/node/storage/types'
+import type { BlockCommit, ChainIdentity, HeadRecord } from '../../src/node/storage/types'
 import type { WorkerInit } from '../../src/node/worker/init'
 import type { NodeApi } from '../../src/node/worker/node'
 import { count, median } from '../timing'
@@ -43,13 +43,15 @@ class RecordingStore extends MemoryChainStore {
  * are real (block rewards to ten rotating miners); they are empty and not sealed — a stored block is
  * not re-validated on start, so proof of work would only cost preparation time.
  */
+const DEVNET: ChainIdentity = {
+  chainId: devnetGenesis.params.chainId,
+  genesisHash: hashBlock(genesisBlock(devnetGenesis)),
+}
+
 async function writeChain(profileId: string, blocks: number): Promise<HeadRecord> {
   const store = new RecordingStore()
   const chain = new Chain({ genesis: devnetGenesis, store })
-  const repo = await openIdbRepository({
-    profileId,
-    chain: { chainId: devnetGenesis.params.chainId, genesisHash: chain.genesisHash },
-  })
+  const repo = await openIdbRepository({ profileId, chain: DEVNET })
   try {
     for (const batch of store.batches) await repo.commitBlock(toBlockCommit(batch, (h) => store.getBlock(h)))
     let parent = chain.head
@@ -215,8 +217,8 @@ export const storageColdStartBench: Bench = {
         ],
       }
     } finally {
-      await deleteDB(databaseName(big))
-      await deleteDB(databaseName(empty))
+      await deleteDB(databaseName(big, DEVNET))
+      await deleteDB(databaseName(empty, DEVNET))
     }
   },
 }

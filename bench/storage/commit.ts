@@ -78,10 +78,8 @@ export const storageCommitBench: Bench = {
     const rawName = `bench-commit-raw-${stamp}`
     const genesis = commits[0]?.head?.hash
     if (genesis === undefined) throw new Error('no genesis commit')
-    const repo = await openIdbRepository({
-      profileId: oursId,
-      chain: { chainId: 31416, genesisHash: genesis },
-    })
+    const identity = { chainId: 31416, genesisHash: genesis }
+    const repo = await openIdbRepository({ profileId: oursId, chain: identity })
     // Same stores and the same indexes as the repository's schema, so both write the same amount.
     const raw = await openDB(rawName, 1, {
       upgrade(db) {
@@ -132,7 +130,7 @@ export const storageCommitBench: Bench = {
     }
     repo.close()
     raw.close()
-    await deleteDB(databaseName(oursId))
+    await deleteDB(databaseName(oursId, identity))
     await deleteDB(rawName)
     const perBlock = records / timed
     // Medians: on a shared machine a single stalled transaction would swing a sum.

@@ -42,7 +42,7 @@ export const devnetParams: ChainParams = {
   // A tab mining at ~150k keccak/s with a duty cycle does ~100k hashes per 2 s; the floor lets a
   // single slow tab (throttled or low-end) still find blocks instead of stalling the chain.
   minDifficulty: 1_000n,
-  difficultyBoundDivisor: 8n,
+  difficultyHalfLife: 8,
   futureTimestampToleranceMs: 15_000,
   blockGasLimit: 30_000_000n,
   minBaseFee: GWEI,
@@ -61,7 +61,8 @@ export const devnetParams: ChainParams = {
 export const devnetGenesis: Genesis = {
   name: 'tabchain-devnet',
   params: devnetParams,
-  timestamp: 1_764_028_800_000n,
+  // 2026-11-30: the devnet restarted with the ASERT retarget (blocks of the earlier rule are another chain).
+  timestamp: 1_795_996_800_000n,
   difficulty: 100_000n,
   baseFeePerGas: GWEI,
   alloc: DEVNET_ACCOUNTS.map((address) => ({ address, balance: 10_000n * ETHER })),
@@ -141,7 +142,7 @@ export function validateGenesis(input: unknown): Genesis {
     chainId: int(p.chainId, 'params.chainId', 1, 2 ** 32 - 1),
     targetBlockTimeMs: int(p.targetBlockTimeMs, 'params.targetBlockTimeMs', 1),
     minDifficulty: big(p.minDifficulty, 'params.minDifficulty', 1n),
-    difficultyBoundDivisor: big(p.difficultyBoundDivisor, 'params.difficultyBoundDivisor', 1n),
+    difficultyHalfLife: int(p.difficultyHalfLife, 'params.difficultyHalfLife', 1, 1_000_000),
     ...(p.fixedDifficulty === undefined
       ? {}
       : { fixedDifficulty: big(p.fixedDifficulty, 'params.fixedDifficulty', 1n) }),

@@ -13,8 +13,11 @@ export interface ChainParams {
   readonly targetBlockTimeMs: number
   /** Lowest difficulty the retarget may reach. */
   readonly minDifficulty: bigint
-  /** Largest per-block change of difficulty, as a divisor (next = parent ± parent / bound). */
-  readonly difficultyBoundDivisor: bigint
+  /**
+   * Retarget speed, in blocks: difficulty halves for every this many target intervals the chain runs
+   * behind, and doubles as fast when ahead (see consensus/difficulty.ts).
+   */
+  readonly difficultyHalfLife: number
   /** Test genesis only: when set, every block has exactly this difficulty. */
   readonly fixedDifficulty?: bigint
   /** Test genesis only: a block's timestamp must be at least this many ms after its parent's. */

@@ -41,9 +41,13 @@ import type {
 /** Version of the database layout below; `upgrade` migrates every older version step by step. */
 export const SCHEMA_VERSION = 2
 
-/** The IndexedDB database of a node profile. */
-export function databaseName(profileId: string): string {
-  return `tabchain-node-${profileId}`
+/**
+ * The IndexedDB database of a node profile on one chain. Each chain (genesis) a profile runs gets its own
+ * database, so a server switching chains, or a devnet restart, starts the profile afresh on the new chain
+ * and leaves the other chain's data as it was.
+ */
+export function databaseName(profileId: string, chain: ChainIdentity): string {
+  return `tabchain-node-${profileId}-${chain.chainId}-${chain.genesisHash.slice(2, 18).toLowerCase()}`
 }
 
 export interface IdbRepositoryOptions {
@@ -99,7 +103,7 @@ export async function openIdbRepository(options: IdbRepositoryOptions): Promise<
   let repo: IdbRepository | undefined
   let db: Db
   try {
-    db = await openDB(databaseName(options.profileId), SCHEMA_VERSION, {
+    db = await openDB(databaseName(options.profileId, options.chain), SCHEMA_VERSION, {
       upgrade: (d, oldVersion, _newVersion, tx) =>
         upgrade(d, oldVersion, tx as unknown as IDBPTransaction<unknown, StoreName[], 'versionchange'>),
       // Another tab opens a newer schema: step aside rather than block its upgrade forever.

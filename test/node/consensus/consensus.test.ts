@@ -13,7 +13,7 @@ import { checkPow, powTarget } from '../../../src/node/consensus/pow'
 import { addressOf, GWEI, transfer } from '../chain/chain-fixtures'
 
 const parent: Header = genesisBlock(testGenesis()).header
-const retarget: ChainParams = { ...devnetParams, minDifficulty: 1_000n, difficultyBoundDivisor: 8n }
+const retarget: ChainParams = { ...devnetParams, minDifficulty: 1_000n, difficultyHalfLife: 8 }
 
 describe('proof of work', () => {
   it('accepts exactly the nonces whose hash is under 2^256 / difficulty', () => {
@@ -54,31 +54,64 @@ describe('proof of work', () => {
   })
 })
 
-describe('difficulty retarget', () => {
+describe('difficulty retarget (relative ASERT)', () => {
   const p = { ...parent, difficulty: 80_000n }
-  it('raises for fast blocks, keeps within one target, lowers for slow ones, never below the floor', () => {
-    expect(nextDifficulty(retarget, p, p.timestamp + 500n)).toBe(90_000n)
-    expect(nextDifficulty(retarget, p, p.timestamp + 2_500n)).toBe(80_000n)
-    expect(nextDifficulty(retarget, p, p.timestamp + 4_000n)).toBe(70_000n)
-    expect(nextDifficulty(retarget, p, p.timestamp + 10_000_000n)).toBe(1_000n)
+  const T = BigInt(retarget.targetBlockTimeMs)
+  const delayed = (ms: bigint): bigint => nextDifficulty(retarget, p, p.timestamp + ms)
+
+  it('keeps difficulty at one target interval, halves it per half-life of delay, never below the floor', () => {
+    expect(delayed(T)).toBe(80_000n)
+    expect(delayed(T + 8n * T)).toBe(40_000n)
+    expect(delayed(T + 16n * T)).toBe(20_000n)
+    expect(delayed(10_000_000n)).toBe(1_000n)
     expect(nextDifficulty({ ...retarget, fixedDifficulty: 7n }, p, p.timestamp + 1n)).toBe(7n)
   })
 
-  it('moves at most 99 steps of parent / bound per block', () => {
+  it('raises by at most 2^(1/half-life) for a block found at once, lowers for slow ones', () => {
+    expect(Number(delayed(0n)) / 80_000).toBeCloseTo(2 ** (1 / 8), 3)
+    expect(delayed(500n)).toBeGreaterThan(80_000n)
+    expect(delayed(2_500n)).toBeLessThan(80_000n)
+  })
+
+  it('follows parent · 2^((T − elapsed) / (T · half-life)) within 0.02 %, and falls as the gap grows', () => {
     fc.assert(
       fc.property(
-        fc.bigInt({ min: 1_000n, max: 10n ** 12n }),
-        fc.bigInt({ min: 1n, max: 10n ** 9n }),
-        (d, dt) => {
-          const next = nextDifficulty(retarget, { ...p, difficulty: d }, p.timestamp + dt)
-          const step = d / 8n > 1n ? d / 8n : 1n
-          expect(next).toBeLessThanOrEqual(d + step)
-          expect(next >= d - 99n * step || next === retarget.minDifficulty).toBe(true)
-          expect(next).toBeGreaterThanOrEqual(retarget.minDifficulty)
+        fc.bigInt({ min: 1_000_000n, max: 10n ** 15n }),
+        fc.bigInt({ min: 0n, max: 60_000n }),
+        fc.bigInt({ min: 1n, max: 1_000n }),
+        (d, dt, more) => {
+          const at = (ms: bigint): bigint =>
+            nextDifficulty(retarget, { ...p, difficulty: d }, p.timestamp + ms)
+          const exact = Number(d) * 2 ** (Number(T - dt) / Number(8n * T))
+          expect(Math.abs(Number(at(dt)) / exact - 1)).toBeLessThan(2e-4)
+          expect(at(dt + more)).toBeLessThanOrEqual(at(dt))
         },
       ),
       { numRuns: 500 },
     )
+  })
+
+  it('settles where the mean block interval is the target (Homestead’s step settled ~15 % slower)', () => {
+    // A fixed hash rate mining exponential intervals (seeded, so the run is deterministic).
+    let seed = 0x2545f491
+    const uniform = (): number => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return ((seed >>> 0) + 0.5) / 2 ** 32
+    }
+    const hashesPerMs = 50
+    let head: Header = { ...p, difficulty: 1_000_000n }
+    let sum = 0
+    const blocks = 20_000
+    for (let i = 0; i < blocks + 1_000; i++) {
+      const ms = Math.max(1, Math.round((-Math.log(uniform()) * Number(head.difficulty)) / hashesPerMs))
+      if (i >= 1_000) sum += ms
+      const timestamp = head.timestamp + BigInt(ms)
+      head = { ...head, timestamp, difficulty: nextDifficulty(retarget, head, timestamp) }
+    }
+    expect(sum / blocks / Number(T)).toBeGreaterThan(0.97)
+    expect(sum / blocks / Number(T)).toBeLessThan(1.03)
   })
 })
 

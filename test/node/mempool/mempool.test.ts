@@ -11,7 +11,7 @@ const params: ChainParams = {
   chainId: 31337,
   targetBlockTimeMs: 2000,
   minDifficulty: 1n,
-  difficultyBoundDivisor: 2048n,
+  difficultyHalfLife: 2048,
   futureTimestampToleranceMs: 15_000,
   blockGasLimit: 30_000_000n,
   minBaseFee: 7n,

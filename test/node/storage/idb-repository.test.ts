@@ -38,7 +38,7 @@ describe('IndexedDB repository specifics', () => {
     expect(await a.getMeta('schema')).toBe(SCHEMA_VERSION)
     a.close()
     b.close()
-    const raw = await openDB(databaseName('specific-a'))
+    const raw = await openDB(databaseName('specific-a', CHAIN))
     expect(raw.version).toBe(SCHEMA_VERSION)
     expect([...raw.objectStoreNames].sort()).toEqual(
       [
@@ -56,8 +56,29 @@ describe('IndexedDB repository specifics', () => {
     raw.close()
   })
 
+  test('each chain a profile runs gets its own database; one whose recorded chain differs is refused', async () => {
+    const other: ChainIdentity = { chainId: 31338, genesisHash: keccak256(stringToHex('other genesis')) }
+    const a = await openIdbRepository({ profileId: 'specific-chains', chain: CHAIN })
+    await a.putMeta('who', 'first chain')
+    a.close()
+    const b = await openIdbRepository({ profileId: 'specific-chains', chain: other })
+    expect(await b.getMeta('who')).toBeUndefined()
+    b.close()
+    expect(databaseName('specific-chains', other)).not.toBe(databaseName('specific-chains', CHAIN))
+    const again = await openIdbRepository({ profileId: 'specific-chains', chain: CHAIN })
+    expect(await again.getMeta('who')).toBe('first chain')
+    again.close()
+
+    const raw = await openDB(databaseName('specific-chains', other))
+    await raw.put('meta', { chainId: CHAIN.chainId, genesisHash: CHAIN.genesisHash }, 'chain')
+    raw.close()
+    expect(await codeOf(openIdbRepository({ profileId: 'specific-chains', chain: other }))).toBe(
+      'STORAGE_WRONG_CHAIN',
+    )
+  })
+
   test('a database written by a newer schema is refused, not misread', async () => {
-    const newer = await openDB(databaseName('specific-newer'), SCHEMA_VERSION + 1)
+    const newer = await openDB(databaseName('specific-newer', CHAIN), SCHEMA_VERSION + 1)
     newer.close()
     expect(await codeOf(openIdbRepository({ profileId: 'specific-newer', chain: CHAIN }))).toBe(
       'STORAGE_CORRUPT',
@@ -65,7 +86,7 @@ describe('IndexedDB repository specifics', () => {
   })
 
   test('a version-1 database upgrades to version 2 in place: its records stay, the swap log store appears', async () => {
-    const name = databaseName('specific-v1')
+    const name = databaseName('specific-v1', CHAIN)
     const v1 = await openDB(name, 1, {
       upgrade: (db) => {
         for (const store of ['headers', 'bodies', 'receipts', 'canonical', 'txIndex', 'stateNodes', 'meta']) {
@@ -100,7 +121,7 @@ describe('IndexedDB repository specifics', () => {
 
   test('another tab upgrading the schema closes this connection instead of waiting on it', async () => {
     const repo = await openIdbRepository({ profileId: 'specific-upgrade', chain: CHAIN })
-    const upgraded = await openDB(databaseName('specific-upgrade'), SCHEMA_VERSION + 1)
+    const upgraded = await openDB(databaseName('specific-upgrade', CHAIN), SCHEMA_VERSION + 1)
     expect(await codeOf(repo.getHead())).toBe('STORAGE_CLOSED')
     upgraded.close()
   })
