@@ -13,7 +13,7 @@ import type { SwapTerms } from '../../trade/swap/terms'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
 import type { Genesis, Header } from '../chain/types'
-import { ZERO_ADDRESS } from '../contracts/addresses'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../contracts/addresses'
 import { readTokenMeta } from '../contracts/erc20/erc20'
 import type { HtlcLock } from '../contracts/htlc/htlc'
 import { decodeLock } from '../contracts/htlc/htlc'
@@ -303,7 +303,11 @@ export function createNode(init: NodeInit): Node {
           onGossipHeader: (header: Header, from: string) => light?.noteHeader(header, from, behind()),
         }
       : {}),
-    onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
+    onPendingTx: (tx) => {
+      init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to })
+      // A redeem shows its secret in the pool: a taker waiting on it redeems in the same block.
+      if (tx.to === HTLC_ADDRESS) void swapService.then((s) => s.onPendingHtlc())
+    },
   })
   const queries = createQueries({
     chain: chain.chain,

@@ -58,6 +58,8 @@ export interface SwapService {
   start(): Promise<void>
   /** A new head: steps every unfinished swap (one pass at a time; heads during a pass queue one more). */
   onHead(): void
+  /** A transaction to the HTLC entered the pool (a redeem there shows its secret): steps as `onHead`. */
+  onPendingHtlc(): void
   /** Starts a swap on agreed terms for our party, and takes its first step. */
   startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
   swaps(): Promise<SwapInfo[]>
@@ -200,6 +202,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       await running
     },
     onHead: schedule,
+    onPendingHtlc: schedule,
     async startSwap(terms, account) {
       const swapId = await driver(terms.offerId, account.toLowerCase() as Address).start(terms)
       return step(swapId)

@@ -43,6 +43,11 @@ export interface SwapChainView {
   readonly nonce: bigint
   /** The state of each transaction of our `sent` events, by hash. */
   readonly txs: ReadonlyMap<Hex, TxState>
+  /**
+   * Taker: the secret as a pending (not yet mined) `redeem` of our lock shows it, checked against the
+   * hashlock; null when none is in the mempool (or not read: other roles and states).
+   */
+  readonly pendingPreimage: Hex | null
 }
 
 const word = (a: Address): Hex => `0x${a.slice(2).toLowerCase().padStart(64, '0')}`

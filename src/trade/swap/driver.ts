@@ -1,5 +1,6 @@
 import {
   type Address,
+  decodeFunctionData,
   encodeFunctionData,
   type Hex,
   keccak256,
@@ -36,6 +37,8 @@ export interface SwapChain {
   account(address: Address): Promise<{ readonly nonce: bigint }>
   pendingNonce(address: Address): Promise<bigint>
   fees(): Promise<FeeInfo>
+  /** The mempool's executable transactions (a taker looks there for the maker's redeem and its secret). */
+  pendingTransactions(): Promise<TxView[]>
   tokenAllowance(token: Address, owner: Address, spender: Address): Promise<bigint>
   sendRawTransaction(raw: Hex): Promise<Hex>
 }
@@ -135,7 +138,7 @@ export class SwapDriver {
   /** The terms and state of a stored swap, read from the store and the chain. Throws `SWAP_UNKNOWN`. */
   async status(swapId: Hex): Promise<{ terms: SwapTerms; role: SwapRole; status: SwapStatus }> {
     const { terms, role, stored } = await this.#load(swapId)
-    const view = await this.#view(terms, stored)
+    const view = await this.#view(role, terms, stored)
     const { status } = decide({ ...this.#input(role, terms, stored, view), secret: null })
     return { terms, role, status }
   }
@@ -147,7 +150,7 @@ export class SwapDriver {
    */
   async step(swapId: Hex): Promise<StepResult> {
     const { terms, role, stored } = await this.#load(swapId)
-    const view = await this.#view(terms, stored)
+    const view = await this.#view(role, terms, stored)
     const input = this.#input(role, terms, stored, view)
     let decision = decide({ ...input, secret: null })
     // The maker's secret is asked of the wallet (a round trip to the page) only when a redeem awaits it.
@@ -192,7 +195,7 @@ export class SwapDriver {
   }
 
   /** Reads everything `decide` needs at one head. */
-  async #view(terms: SwapTerms, stored: readonly SwapEvent[]): Promise<SwapChainView> {
+  async #view(role: SwapRole, terms: SwapTerms, stored: readonly SwapEvent[]): Promise<SwapChainView> {
     const { chain } = this.#init
     const head = (await chain.head()).number
     const lockLogs = await this.#logs(terms.acceptedHeight, head, lockFilter(terms))
@@ -207,7 +210,32 @@ export class SwapDriver {
     const txs = new Map<Hex, TxState>()
     for (const tx of sentTxs(stored)) txs.set(tx.hash, await this.#txState(tx.hash))
     const nonce = (await chain.account(this.#me)).nonce
-    return { head, makerLock, takerLock, nonce, txs }
+    const pendingPreimage =
+      role === 'taker' &&
+      takerLock?.state === 'locked' &&
+      makerLock?.state === 'locked' &&
+      takerLock.preimage === null
+        ? await this.#pendingPreimage(takerLock.id, terms.hashlock)
+        : null
+    return { head, makerLock, takerLock, nonce, txs, pendingPreimage }
+  }
+
+  /** A secret of `hashlock` that a pending `redeem(lockId, secret)` in the mempool carries, else null. */
+  async #pendingPreimage(lockId: Hex, hashlock: Hex): Promise<Hex | null> {
+    for (const tx of await this.#init.chain.pendingTransactions()) {
+      if (tx.to?.toLowerCase() !== HTLC_ADDRESS) continue
+      let call: ReturnType<typeof decodeFunctionData<typeof htlcAbi>>
+      try {
+        call = decodeFunctionData({ abi: htlcAbi, data: tx.input })
+      } catch {
+        continue
+      }
+      if (call.functionName !== 'redeem') continue
+      const [id, preimage] = call.args
+      if (id.toLowerCase() === lockId && hashlockOf(preimage) === hashlock)
+        return preimage.toLowerCase() as Hex
+    }
+    return null
   }
 
   /** Logs over `[from, to]` in the query's largest ranges. */

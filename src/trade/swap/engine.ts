@@ -197,7 +197,9 @@ function takerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
   if (maker === null) return wait('our lock awaits its timelock')
   if (maker.state === 'redeemed')
     return own.state === 'locked' ? wait('waiting for our lock to settle') : { kind: 'done' }
-  const preimage = own.preimage ?? maker.preimage
+  // The secret is public from the moment the maker broadcasts its redeem: using it from the mempool
+  // puts our redeem in the same block as the maker's, one block sooner than waiting for its log.
+  const preimage = own.preimage ?? maker.preimage ?? view.pendingPreimage
   if (preimage === null) return wait('waiting for the maker to redeem')
   if (maker.state !== 'locked' || next >= maker.timelockHeight)
     return wait('the maker lock can no longer be redeemed')

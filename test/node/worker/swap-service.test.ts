@@ -1,5 +1,5 @@
 import { mnemonicToSeedSync } from '@scure/bip39'
-import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex } from 'viem'
+import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex, toFunctionSelector } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
@@ -52,7 +52,7 @@ async function makeNode(
     /** Link to the hub before starting (else the caller attaches later). */
     attach?: boolean
     /** Runs before the page answers each transaction request. */
-    beforeSigning?: () => Promise<void>
+    beforeSigning?: (tx: Extract<SwapSignRequest, { kind: 'transaction' }>['tx']) => Promise<void>
   } = {},
 ) {
   const link = hub.join(peerId)
@@ -80,7 +80,7 @@ async function makeNode(
       const answer =
         request.kind === 'secret'
           ? Promise.resolve({ secret: swapSecret(SWAP_KEY, CHAIN_ID, request.terms.offerId) })
-          : beforeSigning()
+          : beforeSigning(request.tx)
               .then(() => wallet.signTransaction(request.tx))
               .then((raw) => ({ raw }))
       void answer.then((a) => api?.swapAnswer(request.id, a))
@@ -187,8 +187,9 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
   async function twoParties(
     hub: ReturnType<typeof memoryHub>,
     takerOptions: Parameters<typeof makeNode>[4] = {},
+    makerOptions: Parameters<typeof makeNode>[4] = {},
   ) {
-    const maker = await makeNode(hub, 'maker', 1)
+    const maker = await makeNode(hub, 'maker', 1, undefined, makerOptions)
     const taker = await makeNode(hub, 'taker', 2, undefined, takerOptions)
     await maker.api.setMining(true)
     const A = await createToken(maker.api, 1, 'APPLE')
@@ -259,6 +260,45 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     back.node.stop()
   }, 60_000)
 
+  test('the taker redeems as soon as the maker’s redeem reaches its pool: both redeems in one block', async () => {
+    const hub = memoryHub()
+    const redeem = toFunctionSelector('redeem(bytes32,bytes32)')
+    let frozenAt: bigint | null = null
+    // The maker's page freezes the chain (its node is the only miner) as it signs the redeem.
+    const { maker, taker, terms } = await twoParties(
+      hub,
+      {},
+      {
+        beforeSigning: async (tx) => {
+          if (!tx.data?.startsWith(redeem) || frozenAt !== null) return
+          await maker.api.setMining(false)
+          frozenAt = (await maker.api.head()).number
+        },
+      },
+    )
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => taker.swaps.some((s) => s.action.kind === 'redeem'))
+    // No block since the maker's redeem: the taker read the secret from its pool.
+    expect(frozenAt).not.toBeNull()
+    expect((await taker.api.head()).number).toBe(frozenAt)
+    expect(taker.swaps.at(-1)?.status.state).toBe('TakerLocked')
+    await maker.api.setMining(true)
+    await until(
+      async () => (await state(maker.api)) === 'Completed' && (await state(taker.api)) === 'Completed',
+    )
+    await maker.api.setMining(false)
+    const [m] = await maker.api.swaps()
+    const [t] = await taker.api.swaps()
+    const completedAt = (info: SwapInfo | undefined) =>
+      info?.status.steps.find((s) => s.state === 'Completed')?.height
+    expect(completedAt(t)).toBe(completedAt(m))
+    maker.node.stop()
+    taker.node.stop()
+  }, 60_000)
+
   test('a step due while the wallet is locked goes on as soon as the page unlocks it, with no new block', async () => {
     const hub = memoryHub()
     const { maker, taker, terms } = await twoParties(hub)
@@ -312,6 +352,7 @@ describe('swap service steps', () => {
       account: async () => ({ nonce: 0n }),
       pendingNonce: async () => BigInt(broadcast.length),
       fees: async () => ({ nextBaseFee: 10n ** 9n, suggestedTip: 10n ** 9n }),
+      pendingTransactions: async () => [],
       tokenAllowance: async () => 0n,
       sendRawTransaction: async (raw) => {
         broadcast.push(raw)

@@ -80,6 +80,7 @@ export class TestChain implements SwapChain {
   receipt: SwapChain['receipt'] = (h) => this.queries.receipt(h)
   pendingNonce: SwapChain['pendingNonce'] = (a) => this.queries.pendingNonce(a)
   fees: SwapChain['fees'] = () => this.queries.fees()
+  pendingTransactions: SwapChain['pendingTransactions'] = () => this.queries.pendingTransactions()
   tokenAllowance: SwapChain['tokenAllowance'] = (t, o, s) => this.queries.tokenAllowance(t, o, s)
   async account(address: Address) {
     return { nonce: this.chain.headState.getAccount(address.toLowerCase() as Address).nonce }

@@ -1,6 +1,7 @@
-import type { Address, Hex } from 'viem'
+import { type Address, encodeFunctionData, type Hex, keccak256 } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
+import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { LOCKED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
@@ -10,12 +11,14 @@ import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/te
 import {
   createToken,
   driverFor,
+  GENESIS,
   K,
   MAKER_BLOCKS,
   type Party,
   party,
   TestChain,
   termsFor,
+  testSigner,
   tokenTotal,
 } from './harness'
 
@@ -161,7 +164,7 @@ describe('swap engine over the real chain', () => {
     expect(blocks).toBeLessThan(20)
   })
 
-  it('at the floor: both Completed 2k + 2 blocks after the take; the secret asked only to redeem; a lock signed side by side', async () => {
+  it('at the floor: both Completed 2k + 1 blocks after the take, the two redeems in one block; the secret asked only to redeem; a lock signed side by side', async () => {
     let sim: Sim | undefined
     // Heights at which the maker's wallet was asked its secret (null: while starting the swap).
     const secretAt: (bigint | null)[] = []
@@ -188,13 +191,62 @@ describe('swap engine over the real chain', () => {
     await run(sim, { maxBlocks: 40 })
     const steps = (await driverFor(sim.chain, sim.taker.signer, sim.taker.repo).status(sim.id)).status.steps
     const at = (state: SwapState) => steps.find((s) => s.state === state)?.height ?? -1n
-    expect(at('Completed') - sim.terms.acceptedHeight).toBe(2n * BigInt(K) + 2n)
+    // The taker took the secret from the maker's pending redeem: both redeems were mined together.
+    expect(at('Completed') - sim.terms.acceptedHeight).toBe(2n * BigInt(K) + 1n)
+    expect(at('SecretRevealed')).toBe(at('Completed'))
     // Once when the swap started, then only from the head where the taker's lock has k confirmations.
     expect(secretAt[0]).toBeNull()
     expect(secretAt.length).toBeGreaterThan(1)
     for (const h of secretAt.slice(1)) expect(h).toBeGreaterThanOrEqual(at('TakerLocked') + BigInt(K) - 1n)
     // The approval and the lock were out for signature at the same time.
     expect(mostSigning).toBe(2)
+  })
+
+  it('the taker takes the secret from a pending redeem only when it opens its lock: a wrong one is ignored', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    // The maker's node stops before its redeem is due (the taker's lock has 1 confirmation, not k).
+    await run(sim, {
+      maxBlocks: 5,
+      active: (who, _h, last) => who === 'taker' || last.maker?.status.state !== 'TakerLocked',
+    })
+    const { takerLock } = await locksOf(sim)
+    if (takerLock === null) throw new Error('the taker did not lock')
+    while (sim.chain.height < takerLock.lockedAt + BigInt(K) - 1n) sim.chain.mine()
+    // Someone else broadcasts a redeem of the taker's lock with a wrong secret, and garbage to the HTLC.
+    const stranger = testSigner(3)
+    for (const [nonce, data] of [
+      [
+        0,
+        encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [takerLock.id, keccak256('0x01')] }),
+      ],
+      [1, '0xdeadbeef'],
+    ] as const) {
+      await sim.chain.sendRawTransaction(
+        await stranger.signTransaction({
+          type: 'eip1559',
+          chainId: GENESIS.params.chainId,
+          nonce,
+          to: HTLC_ADDRESS,
+          data,
+          gas: 100_000n,
+          maxFeePerGas: 10n ** 10n,
+          maxPriorityFeePerGas: 10n ** 9n,
+        }),
+      )
+    }
+    const waiting = await sim.taker.driver.advance(sim.id)
+    expect(waiting.action).toEqual({ kind: 'wait', reason: 'waiting for the maker to redeem' })
+    expect(waiting.sent).toEqual([])
+    // The maker comes back and redeems: the taker redeems on the pending secret before any block.
+    expect((await sim.maker.driver.advance(sim.id)).action.kind).toBe('redeem')
+    const redeem = await sim.taker.driver.advance(sim.id)
+    expect(redeem.action.kind).toBe('redeem')
+    expect(redeem.sent).toHaveLength(1)
+    sim.chain.mine()
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
   })
 
   it('taker never locks: the maker refunds itself once its timelock passes', async () => {
@@ -356,6 +408,7 @@ class Faults {
         account: (a) => c.account(a),
         pendingNonce: (a) => c.pendingNonce(a),
         fees: () => c.fees(),
+        pendingTransactions: () => c.pendingTransactions(),
         tokenAllowance: (t, o, s) => c.tokenAllowance(t, o, s),
         sendRawTransaction: (raw) => this.op(() => c.sendRawTransaction(raw)),
       }),
