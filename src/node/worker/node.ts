@@ -315,14 +315,14 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     now: init.now,
   })
-  const swapService: Promise<SwapService> = (
+  const swapRepository: Promise<SwapRepository> =
     init.swapRepository === undefined
       ? openMemoryRepository({
           backend: createMemoryBackend(),
           chain: { chainId, genesisHash: chain.chain.genesisHash },
         })
       : Promise.resolve(init.swapRepository)
-  ).then((repo) =>
+  const swapService: Promise<SwapService> = swapRepository.then((repo) =>
     createSwapService({
       repo,
       chain: api,
@@ -439,6 +439,8 @@ export function createNode(init: NodeInit): Node {
     penalize: (peer, offence) => chain.penalize(peer, offence),
     isBanned: (peer) => chain.syncer.isBanned(peer),
     onEvent: (event) => init.emit('offers', event),
+    ...(init.repo === undefined ? {} : { store: init.repo }),
+    hasSwap: async (id) => (await (await swapRepository).getSwapEvents(id)).length > 0,
   })
   const statusTopic = chainTopic(chainId, 'status')
   const statusProtocol = chainProtocol(chainId, 'status')

@@ -28,6 +28,7 @@ import type { SwapTerms } from '../../trade/swap/terms'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainProtocol, chainTopic, MAX_EXCHANGE_BYTES } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
+import type { NodeRepository } from '../storage/types'
 import type { Offence } from '../sync/peer-scores'
 
 /** What the node tells the UI (and, later, the swap engine) about offers. */
@@ -61,6 +62,21 @@ export interface OffersServiceInit {
   readonly penalize: (peer: string, offence: Offence) => void
   readonly isBanned: (peer: string) => boolean
   readonly onEvent: (event: OffersEvent) => void
+  /**
+   * Where the offers this node hosts are kept across reloads (the profile's repository meta); in memory
+   * only when absent.
+   */
+  readonly store?: Pick<NodeRepository, 'getMeta' | 'putMeta'>
+  /** Whether a swap was started for this offer id (a hosted offer that was taken is not hosted again). */
+  readonly hasSwap?: (offerId: Hex) => Promise<boolean>
+}
+
+/** Repository meta key of the hosted offers: `{ signed, hashlock }[]`. */
+export const HOSTED_OFFERS_META = 'hosted-offers'
+
+interface HostedRow {
+  readonly signed: SignedOffer
+  readonly hashlock: Hex
 }
 
 /** A peer gets one offers snapshot from us per this many ms. */
@@ -116,14 +132,40 @@ export function createOffersService(init: OffersServiceInit) {
 
   const emit = init.onEvent
 
+  /**
+   * Saves the open offers hosted here (after the book changed), one write at a time in order. Resolves
+   * when this state is stored; rejects with the repository's error.
+   */
+  let saving: Promise<unknown> = Promise.resolve()
+  const persist = (): Promise<void> => {
+    const store = init.store
+    if (store === undefined) return Promise.resolve()
+    const rows: HostedRow[] = book.open().flatMap((o) => {
+      const hashlock = hashlocks.get(o.id)
+      return o.hosted && hashlock !== undefined ? [{ signed: o.signed, hashlock }] : []
+    })
+    const write = saving.then(
+      () => store.putMeta(HOSTED_OFFERS_META, rows, { durability: 'strict' }),
+      () => store.putMeta(HOSTED_OFFERS_META, rows, { durability: 'strict' }),
+    )
+    saving = write
+    return write
+  }
+  /** `persist`, for changes that already happened: a failed save is retried by the next change. */
+  const persistQuietly = (): void => {
+    persist().catch(() => {})
+  }
+
   /** Drops expired offers, telling the UI. */
   const prune = (): void => {
     const now = init.now()
+    let hostedGone = false
     for (const id of book.prune(now)) {
-      hashlocks.delete(id)
+      hostedGone ||= hashlocks.delete(id)
       expired.set(id, now)
       emit({ kind: 'removed', offerId: id, reason: 'expired' })
     }
+    if (hostedGone) persistQuietly()
     for (const [id, at] of expired) if (now - at >= STALE_MEMORY_MS) expired.delete(id)
     for (const [peer, at] of snapshotsServed)
       if (init.now() - at >= SNAPSHOT_INTERVAL_MS) snapshotsServed.delete(peer)
@@ -163,7 +205,7 @@ export function createOffersService(init: OffersServiceInit) {
     if (status === 'cancelled' || status === 'taken') return false
     await verifyCancel(signed, id, { offerId: id, signature: cancelSignature })
     book.cancel(id, signed, cancelSignature)
-    hashlocks.delete(id)
+    if (hashlocks.delete(id)) persistQuietly()
     if (status === 'open') emit({ kind: 'removed', offerId: id, reason: 'cancelled' })
     return true
   }
@@ -216,9 +258,40 @@ export function createOffersService(init: OffersServiceInit) {
     agreed.set(id, { terms, takerPeer: take.takerPeer })
     book.markTaken(id)
     hashlocks.delete(id)
+    persistQuietly()
     emit({ kind: 'removed', offerId: id, reason: 'taken' })
     emit({ kind: 'agreed', role: 'maker', terms, makerPeer: o.makerPeer, takerPeer: take.takerPeer })
     return { accepted: true, offerId: id, hashlock, agreedAtHeight: terms.acceptedHeight }
+  }
+
+  /**
+   * Hosts again the offers this node hosted before a reload: each is checked as a post is (fields,
+   * expiry, signature, our peer id); expired ones, ones a swap was started for and anything that fails
+   * a check are dropped from the store. Those kept are gossiped again (peers that joined meanwhile ask
+   * for the snapshot anyway).
+   */
+  async function rehost(): Promise<void> {
+    const rows = await init.store?.getMeta<unknown>(HOSTED_OFFERS_META)
+    if (!Array.isArray(rows) || rows.length === 0) return
+    const self = await init.selfPeer()
+    for (const row of rows as Partial<HostedRow>[]) {
+      try {
+        const { signed, hashlock } = row
+        if (signed === undefined || typeof hashlock !== 'string' || !/^0x[0-9a-f]{64}$/.test(hashlock))
+          continue
+        const id = await validateOffer(signed, rules, init.now())
+        if (signed.offer.makerPeer !== self || book.status(id) !== 'unknown') continue
+        if ((await init.hasSwap?.(id)) === true) continue
+        const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: true }
+        book.add(stored)
+        hashlocks.set(id, hashlock)
+        emit({ kind: 'added', entry: await entryOf(stored) })
+        await init.network.publish(topic, encodeOfferMessage({ kind: 'offer', signed })).catch(() => {})
+      } catch (err) {
+        if (!(err instanceof OfferError)) throw err
+      }
+    }
+    if (book.open().length !== rows.length) persistQuietly()
   }
 
   return {
@@ -226,6 +299,7 @@ export function createOffersService(init: OffersServiceInit) {
       await init.network.subscribe(topic)
       await init.network.handle(snapshotProtocol)
       await init.network.handle(takeProtocol)
+      await rehost()
     },
 
     /**
@@ -246,11 +320,27 @@ export function createOffersService(init: OffersServiceInit) {
       const known = book.get(id)
       if (known !== undefined && !known.hosted) {
         hashlocks.set(id, hashlock)
-        return entryOf(book.host(id) ?? known)
+        const hosted = book.host(id) ?? known
+        try {
+          await persist()
+        } catch (err) {
+          hashlocks.delete(id)
+          book.host(id, false)
+          throw err
+        }
+        return entryOf(hosted)
       }
       const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: true }
       book.add(stored)
       hashlocks.set(id, hashlock)
+      // Stored before anyone hears of it: an offer that could not be kept is not posted at all.
+      try {
+        await persist()
+      } catch (err) {
+        book.withdraw(id)
+        hashlocks.delete(id)
+        throw err
+      }
       const entry = await entryOf(stored)
       emit({ kind: 'added', entry })
       await init.network.publish(topic, encodeOfferMessage({ kind: 'offer', signed })).catch(() => {})
@@ -268,7 +358,7 @@ export function createOffersService(init: OffersServiceInit) {
       if (entry === undefined) throw new OfferError({ code: 'OFFER_UNKNOWN', offerId: id })
       await verifyCancel(entry.signed, id, cancel)
       book.cancel(id, entry.signed, cancel.signature)
-      hashlocks.delete(id)
+      if (hashlocks.delete(id)) persistQuietly()
       emit({ kind: 'removed', offerId: id, reason: 'cancelled' })
       await init.network
         .publish(topic, encodeOfferMessage({ kind: 'cancel', signed: entry.signed, cancel }))

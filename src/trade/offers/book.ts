@@ -79,14 +79,20 @@ export class OfferBook {
 
   /**
    * Marks an open offer as posted through this node (its maker's tab re-posting an offer it had learnt
-   * from a peer, after a reload). Returns the updated entry, or undefined when it is not open.
+   * from a peer, after a reload), or not (`hosted` false: that post failed). Returns the updated entry,
+   * or undefined when it is not open.
    */
-  host(id: Hex): StoredOffer | undefined {
+  host(id: Hex, hosted = true): StoredOffer | undefined {
     const entry = this.#open.get(id)
     if (entry === undefined) return undefined
-    const hosted = { ...entry, hosted: true }
-    this.#open.set(id, hosted)
-    return hosted
+    const updated = { ...entry, hosted }
+    this.#open.set(id, updated)
+    return updated
+  }
+
+  /** Takes back an open offer without remembering it (a post that could not be stored). */
+  withdraw(id: Hex): boolean {
+    return this.#remove(id) !== undefined
   }
 
   #remove(id: Hex): StoredOffer | undefined {

@@ -1,10 +1,14 @@
 import fc from 'fast-check'
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
+import { StorageError } from '../../../src/node/storage/errors'
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import type { NodeRepository } from '../../../src/node/storage/types'
 import { createNode } from '../../../src/node/worker/node'
+import { HOSTED_OFFERS_META } from '../../../src/node/worker/offers-service'
 import {
   decodeTakeAnswer,
   encodeOfferMessage,
@@ -12,14 +16,24 @@ import {
   encodeTake,
 } from '../../../src/trade/offers/codec'
 import { offerId } from '../../../src/trade/offers/typed-data'
+import type { SignedOffer } from '../../../src/trade/offers/types'
 import { ALICE, DAVE, lower, NATIVE, signOffer, signTake, TOKEN_A } from './fixtures'
 
 const GENESIS = testGenesis()
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
 const CHAIN = GENESIS.params.chainId
 
-async function nodeOn(hub: ReturnType<typeof memoryHub>, peer: string) {
+async function nodeOn(hub: ReturnType<typeof memoryHub>, peer: string, repo?: NodeRepository) {
   const link = hub.join(peer)
   const node = createNode({
+    ...(repo === undefined ? {} : { repo, swapRepository: repo }),
     profileId: peer,
     genesis: GENESIS,
     coinbase: DEVNET_ACCOUNTS[9] as Address,
@@ -31,7 +45,7 @@ async function nodeOn(hub: ReturnType<typeof memoryHub>, peer: string) {
   })
   await node.start()
   await link.attach(node.sink)
-  return node
+  return Object.assign(node, { link })
 }
 
 const offerFor = (maker = ALICE) => ({
@@ -119,6 +133,90 @@ describe('offers service edges', () => {
     await expect(n.api.postOffer(signed, `0x${'55'.repeat(32)}`)).rejects.toMatchObject({
       type: { code: 'OFFER_KNOWN' },
     })
+  })
+
+  test('a maker node restarted on its repository hosts its open offers again; taken or altered ones are dropped', async () => {
+    const hub = memoryHub()
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
+    })
+    const hashlock = `0x${'55'.repeat(32)}` as const
+    const posted: SignedOffer[] = []
+    for (const salt of ['66', '77', '88'])
+      posted.push(
+        await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N', salt: `0x${salt.repeat(32)}` }),
+      )
+    const ids = posted.map((signed) => offerId(CHAIN, signed.offer))
+    const first = await nodeOn(hub, 'N', repo)
+    for (const signed of posted) await first.api.postOffer(signed, hashlock)
+    first.stop()
+    await first.link.leave()
+    // While the tab was away: a swap was started for one offer; the stored copy of another was damaged.
+    await repo.appendSwapEvent({ swapId: ids[1] as Hex, seq: 0, event: { kind: 'accepted' } })
+    const rows = (await repo.getMeta<{ signed: SignedOffer; hashlock: Hex }[]>(HOSTED_OFFERS_META)) ?? []
+    expect(rows).toHaveLength(3)
+    await repo.putMeta(
+      HOSTED_OFFERS_META,
+      rows.map((r, i) =>
+        i === 2 ? { ...r, signed: { ...r.signed, offer: { ...r.signed.offer, sellAmount: 1n } } } : r,
+      ),
+    )
+
+    const again = await nodeOn(hub, 'N', repo)
+    const open = (await again.api.offers()).flatMap((b) => [...b.asks, ...b.bids])
+    expect(open.map((e) => [e.id, e.hosted])).toEqual([[ids[0], true]])
+    // Takes for it are answered by the reloaded node (Dave holds none of the token asked for).
+    const take = encodeTake(
+      await signTake(DAVE, CHAIN, { offerId: ids[0] as Hex, taker: lower(DAVE), takerPeer: 'Q' }),
+    )
+    expect(
+      decodeTakeAnswer(await again.sink.request(chainProtocol(CHAIN, 'take'), take, 'Q'), ids[0] as Hex),
+    ).toMatchObject({ refusal: { code: 'TAKER_LACKS_BALANCE' } })
+    await until(async () => ((await repo.getMeta<unknown[]>(HOSTED_OFFERS_META)) ?? []).length === 1)
+  })
+
+  test('an offer that cannot be stored is not posted: a typed error, nothing in the book, nothing gossiped', async () => {
+    const hub = memoryHub()
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
+    })
+    const full = new Proxy(repo, {
+      get(target, key) {
+        if (key === 'putMeta')
+          return async () => {
+            throw new StorageError({ code: 'STORAGE_QUOTA_EXCEEDED' })
+          }
+        const value = Reflect.get(target, key)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const heard: string[] = []
+    const watcher = hub.join('W')
+    await watcher.api.subscribe(chainTopic(CHAIN, 'offers'))
+    await watcher.attach({
+      gossip: async (_topic, _data, from) => {
+        heard.push(from)
+        return 'ignore'
+      },
+      request: async () => new Uint8Array(0),
+      networkChanged: async () => {},
+    })
+    const n = await nodeOn(hub, 'N', full)
+    const signed = await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' })
+    await expect(n.api.postOffer(signed, `0x${'55'.repeat(32)}`)).rejects.toMatchObject({
+      type: { code: 'STORAGE_QUOTA_EXCEEDED' },
+    })
+    expect(await n.api.offers()).toEqual([])
+    // The watcher does hear an offer that was stored (from another node), and never N's.
+    const m = await nodeOn(hub, 'M')
+    await m.api.postOffer(
+      await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'M' }),
+      `0x${'55'.repeat(32)}`,
+    )
+    await until(async () => heard.length > 0)
+    expect(heard).toEqual(['M'])
   })
 
   test('property: any one-byte change to a valid offer message is never accepted, and the book stays empty', async () => {
