@@ -38,7 +38,27 @@ async function tradeDone(page: Page): Promise<void> {
     const text = (await history.count()) > 0 ? ((await history.textContent()) ?? '') : ''
     if (text.includes('Refunded')) throw new Error(`the swap was refunded: ${text}`)
     if (text.includes('Done: you received')) return
-    if (Date.now() > deadline) throw new Error(`the swap did not complete: ${text}`)
+    if (Date.now() > deadline) {
+      // What the node itself says (state, its last step, why it failed) and its head.
+      const node = await page.evaluate(async () => {
+        const api = window.tabchain?.node.api
+        const swaps = (await api?.swaps()) ?? []
+        const head = (await api?.head())?.number
+        return JSON.stringify(
+          {
+            head,
+            swaps: swaps.map((s) => ({
+              role: s.role,
+              state: s.status.state,
+              action: s.action,
+              error: s.error,
+            })),
+          },
+          (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+        )
+      })
+      throw new Error(`the swap did not complete: ${text}; node: ${node}`)
+    }
     await page.waitForTimeout(1_000)
   }
 }
