@@ -65,6 +65,8 @@ const PING_TIMEOUT_MS = 10_000
 const DISCOVERY_INTERVAL_MS = 5_000
 /** Dialing the relay and reserving a slot on it, ms. */
 const RESERVATION_TIMEOUT_MS = 15_000
+/** How long libp2p's creation waits for the relay's address, to reserve at start, ms. */
+const RELAY_INFO_WAIT_MS = 2_000
 
 /**
  * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
@@ -78,15 +80,14 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const dialAttempts = init.dialAttempts ?? 4
   let relay: { info: RelayInfo; addrs: Multiaddr[] } | null = null
   // Asked once now (boot has usually fetched it already): the relay is known before libp2p starts, so
-  // the reservation starts with the node instead of waiting for the relay's identify (see below).
+  // the reservation starts with the node instead of waiting for the relay's identify (see below). A
+  // slow or failed answer does not hold the start up: the first connection attempt takes it as it comes.
   let firstRelayInfo: Promise<RelayInfo> | null = init.relayInfo()
-  try {
-    const info = await firstRelayInfo
-    relay = { info, addrs: info.multiaddrs.map((a) => multiaddr(a)) }
-  } catch {
-    // Unreachable or malformed: connectRelay asks again, with backoff.
-    firstRelayInfo = null
-  }
+  firstRelayInfo.catch(() => {})
+  const early = await Promise.race([firstRelayInfo, sleep(RELAY_INFO_WAIT_MS).then(() => null)]).catch(
+    () => null,
+  )
+  if (early !== null) relay = { info: early, addrs: early.multiaddrs.map((a) => multiaddr(a)) }
   /** The live relay connection, and whether our reservation through it is up. */
   let relayLink: { conn: Connection; via: Multiaddr | undefined; reserved: boolean } | null = null
   /** Peers the worker dropped for misbehaving, until when (ms since epoch): no dial, no connection, no gossip. */
@@ -218,8 +219,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const attempt = relayRetry.attempt + 1
     setRelay({ state: 'connecting', attempt })
     try {
-      const info = await (firstRelayInfo ?? init.relayInfo())
+      const asked = firstRelayInfo ?? init.relayInfo()
       firstRelayInfo = null
+      const info = await asked
       relay = { info, addrs: info.multiaddrs.map((a) => multiaddr(a)) }
       await knownRelay(relay)
       const conn = await node.dial(relay.addrs, { signal: AbortSignal.timeout(10_000) })
@@ -483,7 +485,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async start(): Promise<void> {
       // Before start: the reservation (and with it the relay's introductions) may come at once.
       await node.handle(RELAY_INTRO_PROTOCOL, onIntroduction)
-      if (relay !== null) await knownRelay(relay)
+      // A relay info that the peer store refuses (a malformed peer id) fails the first connection
+      // attempt instead, which reports it and retries.
+      if (relay !== null) await knownRelay(relay).catch(() => {})
       await node.start()
       startupMark('libp2p-started')
       window.addEventListener('online', onOnline)
