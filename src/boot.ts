@@ -144,13 +144,6 @@ export async function boot(): Promise<Tabchain> {
   serve<NetworkApi>(networkChannel.port1, network.api)
   network.attach(connect<NetworkSink>(sinkChannel.port1).api)
   const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
-  // The wallet's IndexedDB opens while the network starts. Its code (viem, BIP-32/39, the provider) and
-  // the market's come in their own chunk, so the entry chunk the network waits on stays smaller.
-  const walletReady = import('./ui/wallet-session').then(({ startWallet }) =>
-    startWallet(node.api, profile.id, genesis.params),
-  )
-  walletReady.catch(() => {})
-
   node.on('head', (head) => useApp.setState({ head }))
   node.on('storageFault', (storageFault) => useApp.setState({ storageFault }))
   node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))
@@ -166,6 +159,13 @@ export async function boot(): Promise<Tabchain> {
   await network.start()
   await ready
   startupMark('node-ready')
+  // The wallet's code (viem, BIP-32/39, the provider) and the market's come in their own chunk, loaded
+  // once the node is up: evaluating it and opening the wallet's IndexedDB earlier ran on this thread in
+  // the middle of the relay handshake and the WebRTC dial.
+  const walletReady = import('./ui/wallet-session').then(({ startWallet }) =>
+    startWallet(node.api, profile.id, genesis.params),
+  )
+  walletReady.catch(() => {})
   const [head, mining, storage, syncing, mode] = await Promise.all([
     node.api.head(),
     node.api.mining(),

@@ -1,6 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
@@ -63,6 +63,10 @@ const PING_TIMEOUT_MS = 10_000
  * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
  */
 const DISCOVERY_INTERVAL_MS = 5_000
+/** Dialing the relay and reserving a slot on it, ms. */
+const RESERVATION_TIMEOUT_MS = 15_000
+/** How long libp2p's creation waits for the relay's address, to reserve at start, ms. */
+const RELAY_INFO_WAIT_MS = 2_000
 
 /**
  * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
@@ -75,6 +79,15 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const dialTimeoutMs = init.dialTimeoutMs ?? 4_000
   const dialAttempts = init.dialAttempts ?? 4
   let relay: { info: RelayInfo; addrs: Multiaddr[] } | null = null
+  // Asked once now (boot has usually fetched it already): the relay is known before libp2p starts, so
+  // the reservation starts with the node instead of waiting for the relay's identify (see below). A
+  // slow or failed answer does not hold the start up: the first connection attempt takes it as it comes.
+  let firstRelayInfo: Promise<RelayInfo> | null = init.relayInfo()
+  firstRelayInfo.catch(() => {})
+  const early = await Promise.race([firstRelayInfo, sleep(RELAY_INFO_WAIT_MS).then(() => null)]).catch(
+    () => null,
+  )
+  if (early !== null) relay = { info: early, addrs: early.multiaddrs.map((a) => multiaddr(a)) }
   /** The live relay connection, and whether our reservation through it is up. */
   let relayLink: { conn: Connection; via: Multiaddr | undefined; reserved: boolean } | null = null
   /** Peers the worker dropped for misbehaving, until when (ms since epoch): no dial, no connection, no gossip. */
@@ -92,7 +105,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const node = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
-    transports: [webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration }),
+      // The relay dial and the reservation share this deadline; on a loaded machine the dial alone
+      // can take a few seconds (libp2p's default is 5 s).
+      circuitRelayTransport({ reservationCompletionTimeout: RESERVATION_TIMEOUT_MS }),
+    ],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     // Pings measure each link's latency and close a link whose pings go unanswered (a relay or tab that
@@ -200,10 +219,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const attempt = relayRetry.attempt + 1
     setRelay({ state: 'connecting', attempt })
     try {
-      const info = await init.relayInfo()
+      const asked = firstRelayInfo ?? init.relayInfo()
+      firstRelayInfo = null
+      const info = await asked
       relay = { info, addrs: info.multiaddrs.map((a) => multiaddr(a)) }
+      await knownRelay(relay)
       const conn = await node.dial(relay.addrs, { signal: AbortSignal.timeout(10_000) })
-      startupMark('relay-connected')
       relayRetry.reset()
       setRelay({ state: 'connected', address: conn.remoteAddr.toString() })
       const via = relay.addrs[0]
@@ -222,6 +243,20 @@ export async function createNetworkHost(init: NetworkHostInit) {
       }
       relayTimer = setTimeout(() => void connectRelay(), delay)
     }
+  }
+
+  /**
+   * Tells the peer store that the relay speaks circuit relay's hop protocol before we are connected to
+   * it. The circuit listener (`/p2p-circuit`) looks for relays in the peer store as soon as it starts
+   * and reserves a slot on one it finds, dialing it if needed; otherwise it learns of the relay only
+   * from the relay's identify answer, a round trip after the connection is up on a busy page.
+   */
+  async function knownRelay(r: NonNullable<typeof relay>): Promise<void> {
+    const id = peerIdFromString(r.info.peerId)
+    await node.peerStore.merge(id, {
+      multiaddrs: r.addrs.map((a) => a.decapsulate(`/p2p/${r.info.peerId}`)),
+      protocols: [RELAY_V2_HOP_CODEC],
+    })
   }
 
   /** Upgrades a discovered tab to a direct WebRTC link, retrying short attempts (some WebRTC dials stall). */
@@ -331,8 +366,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
   })
   node.addEventListener('connection:open', (evt) => {
     const id = evt.detail.remotePeer.toString()
-    if (!isRelay(evt.detail.remotePeer))
-      startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
+    if (isRelay(evt.detail.remotePeer)) startupMark('relay-connected')
+    else startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
     if (!since.has(id)) since.set(id, Date.now())
     changed()
   })
@@ -448,8 +483,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
     },
     snapshot,
     async start(): Promise<void> {
-      await node.start()
+      // Before start: the reservation (and with it the relay's introductions) may come at once.
       await node.handle(RELAY_INTRO_PROTOCOL, onIntroduction)
+      // A relay info that the peer store refuses (a malformed peer id) fails the first connection
+      // attempt instead, which reports it and retries.
+      if (relay !== null) await knownRelay(relay).catch(() => {})
+      await node.start()
       startupMark('libp2p-started')
       window.addEventListener('online', onOnline)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
