@@ -1,6 +1,5 @@
 import type { Address, Hex } from 'viem'
 import { BlockError } from '../chain/block-error'
-import { hashHeader } from '../chain/header'
 import type { Genesis, Header } from '../chain/types'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
@@ -16,9 +15,9 @@ import { type Account, decodeAccount, decodeWord } from '../state/state'
 import { CircuitBreaker } from '../sync/circuit-breaker'
 import { SyncError } from '../sync/errors'
 import {
+  type DecodedHeadersResponse,
   decodeHeadersResponse,
   encodeHeadersRequest,
-  type HeadersResponse,
   MAX_HEADERS_PER_REQUEST,
 } from '../sync/messages'
 import { DROP_SCORE, type Offence, PeerScores } from '../sync/peer-scores'
@@ -472,7 +471,7 @@ export class LightClient {
     }
   }
 
-  async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<HeadersResponse> {
+  async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = MAX_HEADERS_PER_REQUEST
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decode(() => decodeHeadersResponse(bytes))
@@ -500,7 +499,8 @@ export class LightClient {
     const count = BigInt(MAX_HEADERS_PER_REQUEST)
     let from = ours - base > 32n ? ours - 32n : base
     // Ranges asked for and not yet taken, in order; `next` is where the next one would start.
-    const inFlight: { readonly from: bigint; readonly response: Promise<Settled<HeadersResponse>> }[] = []
+    const inFlight: { readonly from: bigint; readonly response: Promise<Settled<DecodedHeadersResponse>> }[] =
+      []
     let next = from
     const fill = (upTo: bigint): void => {
       if (inFlight[0]?.from !== from) {
@@ -530,7 +530,7 @@ export class LightClient {
       if (
         chain.get(first.parentHash) === undefined &&
         first.number > 0n &&
-        !chain.isCanonical(hashHeader(first))
+        !chain.isCanonical(res.hashes[0] as Hex)
       ) {
         // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
         if (from <= floor) break
@@ -547,9 +547,9 @@ export class LightClient {
       const batchStart = chain.head.hash
       const removed: Hex[] = []
       try {
-        for (const header of res.headers) {
+        for (const [i, header] of res.headers.entries()) {
           try {
-            const r = chain.add(header, BigInt(this.#init.now()))
+            const r = chain.add(header, BigInt(this.#init.now()), res.hashes[i])
             if (r.kind === 'known') continue
             this.counters.headersVerified++
             if (r.kind === 'reorg') removed.push(...r.removed)

@@ -46,6 +46,12 @@ export interface HeadersResponse {
   readonly headers: readonly Header[]
 }
 
+/** A decoded headers response with each header's hash, computed here while decoding (never sent). */
+export interface DecodedHeadersResponse extends HeadersResponse {
+  /** `hashHeader(headers[i])`, so the client does not hash each header again. */
+  readonly hashes: readonly Hex[]
+}
+
 /** `SYNC_MALFORMED` for a sync message `what`, with the reason. */
 export const malformed = (what: string, reason: string): SyncError =>
   new SyncError({ code: 'SYNC_MALFORMED', what, reason })
@@ -150,7 +156,7 @@ function compactHeader(item: RlpItem, i: number, prevHash: Hex | undefined, what
  * that does not decode strictly, a parent hash spelled out after the first header, a zero bloom spelled
  * out). The headers re-encode (`encodeHeader`) to the canonical RLP their sender hashed.
  */
-export function decodeHeadersResponse(bytes: Uint8Array): HeadersResponse {
+export function decodeHeadersResponse(bytes: Uint8Array): DecodedHeadersResponse {
   const what = 'headers response'
   if (bytes.byteLength > MAX_SYNC_RESPONSE_BYTES)
     throw new SyncError({
@@ -163,18 +169,21 @@ export function decodeHeadersResponse(bytes: Uint8Array): HeadersResponse {
   if (raw.length > MAX_HEADERS_PER_REQUEST)
     throw malformed(what, `more than ${MAX_HEADERS_PER_REQUEST} headers`)
   const headers: Header[] = []
+  const hashes: Hex[] = []
   let prevHash: Hex | undefined
   for (const [i, item] of raw.entries()) {
     const header = compactHeader(item, i, prevHash, what)
     headers.push(header)
     // The next header's parent: the hash its sender claims by omission, checked like any parent hash
     // (linkage in the client's header chain, the proof of work over it).
-    if (i + 1 < raw.length) prevHash = hashHeader(header)
+    prevHash = hashHeader(header)
+    hashes.push(prevHash)
   }
   return {
     headNumber: uint(number, what, 'headNumber'),
     headTotalDifficulty: uint(td, what, 'headTotalDifficulty', 32),
     headers,
+    hashes,
   }
 }
 

@@ -109,7 +109,10 @@ describe('sync messages', () => {
       count: 100,
     })
     const res = { headNumber: 9n, headTotalDifficulty: 10n ** 40n, headers: [GENESIS.header] }
-    expect(decodeHeadersResponse(encodeHeadersResponse(res))).toEqual(res)
+    expect(decodeHeadersResponse(encodeHeadersResponse(res))).toEqual({
+      ...res,
+      hashes: [hashHeader(GENESIS.header)],
+    })
     const hashes = [`0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`] as const
     expect(decodeBlocksRequest(encodeBlocksRequest(hashes))).toEqual(hashes)
     expect(decodeBlocksResponse(encodeBlocksResponse([encodeBlock(GENESIS)]))).toEqual([GENESIS])
@@ -132,9 +135,9 @@ describe('sync messages', () => {
     const res = { headNumber: 3n, headTotalDifficulty: 9n, headers: [H1, H2, H3] }
     const bytes = encodeHeadersResponse(res)
     const back = decodeHeadersResponse(bytes)
-    expect(back).toEqual(res)
-    // Restored headers hash as their sender's did.
-    expect(back.headers.map(hashHeader)).toEqual([H1, H2, H3].map(hashHeader))
+    // Restored headers hash as their sender's did, and the hashes computed while decoding are theirs.
+    expect(back).toEqual({ ...res, hashes: [H1, H2, H3].map(hashHeader) })
+    expect(back.headers.map(hashHeader)).toEqual(back.hashes)
     // Two empty blooms and two parent hashes not sent.
     const whole = [H1, H2, H3].reduce((n, h) => n + encodeHeader(h).byteLength, 0)
     expect(bytes.byteLength).toBeLessThan(whole - 2 * 256 - 2 * 32 + 16)
