@@ -30,13 +30,28 @@ async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * ms from navigation start: the node answering, the direct link, the worker's first headers request,
+ * headers verified to the peer's head, the first proof fetched after that, the proven balance shown
+ * (-1: not seen).
+ */
 interface Load {
   readonly node: number
   readonly direct: number
+  readonly headersRequest: number
+  readonly headersSynced: number
+  readonly proofFetched: number
   readonly verified: number
 }
 
-/** One fresh tab loading `url`: ms from navigation start to the node, the direct link, the proven balance. */
+/** The worker's start-up marks (`NodeApi.startupMarks`) in the split, on the page's clock. */
+const WORKER_STEPS = {
+  headersRequest: 'light-headers-request',
+  headersSynced: 'light-headers-synced',
+  proofFetched: 'light-proof-fetched',
+} as const
+
+/** One fresh tab loading `url`: ms from navigation start to each step of `Load`. */
 async function load(browser: Browser, url: string, atLeast: number): Promise<Load> {
   const context = await browser.newContext()
   try {
@@ -45,7 +60,7 @@ async function load(browser: Browser, url: string, atLeast: number): Promise<Loa
     // Polled inside the page, so the times are the page's own clock, not DevTools round trips.
     const times = await page.evaluate(
       `(async () => {
-        const out = { node: -1, direct: -1, verified: -1 }
+        const out = { node: -1, direct: -1, headersRequest: -1, headersSynced: -1, proofFetched: -1, verified: -1 }
         const deadline = performance.now() + 120000
         while (performance.now() < deadline) {
           const t = window.tabchain
@@ -56,10 +71,15 @@ async function load(browser: Browser, url: string, atLeast: number): Promise<Loa
           if (card !== null && card.getAttribute('data-verified') === 'true' &&
               Number(card.getAttribute('data-number') || -1) >= ${atLeast}) {
             out.verified = performance.now()
-            return out
+            break
           }
           await new Promise((r) => setTimeout(r, 5))
         }
+        // The worker's marks are ms since the epoch: on the page's clock, less its time origin.
+        const marks = window.tabchain === undefined ? {} : await window.tabchain.node.api.startupMarks()
+        const steps = ${JSON.stringify(WORKER_STEPS)}
+        for (const [key, mark] of Object.entries(steps))
+          out[key] = marks[mark] === undefined ? -1 : marks[mark] - performance.timeOrigin
         return out
       })()`,
     )
@@ -69,6 +89,13 @@ async function load(browser: Browser, url: string, atLeast: number): Promise<Loa
   } finally {
     await context.close()
   }
+}
+
+/** "node 2,400, direct 3,100, headers 3,400 → 6,000, proof 6,100, shown 6,200" (ms). */
+function split(t: Load | undefined): string {
+  if (t === undefined) return '—'
+  const ms = (x: number) => (x < 0 ? '—' : Math.round(x).toLocaleString('en'))
+  return `node ${ms(t.node)}, direct ${ms(t.direct)}, headers ${ms(t.headersRequest)} → ${ms(t.headersSynced)}, proof ${ms(t.proofFetched)}, shown ${ms(t.verified)}`
 }
 
 registerAppBench({
@@ -109,12 +136,18 @@ registerAppBench({
         auto.push(await load(browser, `${url}/?mine=0`, atLeast))
         light.push(await load(browser, `${url}/?mode=light&mine=0`, atLeast))
         log(
-          `auto-verified-balance: round ${r + 1}/${rounds}: auto ${Math.round(auto.at(-1)?.verified ?? 0)} ms`,
+          `auto-verified-balance: round ${r + 1}/${rounds}: auto ${split(auto.at(-1))}; light ${split(light.at(-1))}`,
         )
       }
       const median = (xs: Load[], key: keyof Load) =>
         percentile(
           xs.map((x) => x[key]).sort((a, b) => a - b),
+          50,
+        )
+      // The median of each round's span (not the difference of two medians).
+      const medianSpan = (xs: Load[], from: keyof Load, to: keyof Load) =>
+        percentile(
+          xs.map((x) => x[to] - x[from]).sort((a, b) => a - b),
           50,
         )
       const autoMs = median(auto, 'verified')
@@ -130,7 +163,32 @@ registerAppBench({
           },
           { label: 'of which: page load → node answering', value: median(auto, 'node'), unit: 'ms' },
           { label: 'of which: page load → direct WebRTC link', value: median(auto, 'direct'), unit: 'ms' },
+          {
+            label: 'of which: page load → first headers request',
+            value: median(auto, 'headersRequest'),
+            unit: 'ms',
+          },
+          {
+            label: `of which: page load → ${n.toLocaleString('en')} headers verified`,
+            value: median(auto, 'headersSynced'),
+            unit: 'ms',
+          },
+          {
+            label: 'of which: page load → balance proof fetched',
+            value: median(auto, 'proofFetched'),
+            unit: 'ms',
+          },
           { label: 'same, pinned light', value: lightMs, unit: 'ms' },
+          {
+            label: 'of which: direct link → first headers request (auto)',
+            value: medianSpan(auto, 'direct', 'headersRequest'),
+            unit: 'ms',
+          },
+          {
+            label: 'of which: first headers request → headers verified (auto)',
+            value: medianSpan(auto, 'headersRequest', 'headersSynced'),
+            unit: 'ms',
+          },
         ],
         ratios: [
           {

@@ -14,7 +14,7 @@ const HEADER_FIELDS = 13
 type RlpFields = Uint8Array[]
 
 /** Header fields in the consensus order of `Header` (src/node/chain/types.ts), nonce last. */
-function headerFields(h: Header): RlpFields {
+export function headerFields(h: Header): RlpFields {
   return [
     hexToBytes(h.parentHash),
     uintToRlp(h.number),

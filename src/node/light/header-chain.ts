@@ -142,9 +142,10 @@ export class HeaderChain {
    * `BLOCK_REORG_TOO_DEEP`.
    *
    * @param now the caller's clock, ms since the Unix epoch
+   * @param hash `hashHeader(header)` when the caller computed it already (`decodeHeadersResponse` does);
+   *   never a hash taken from the wire
    */
-  add(header: Header, now: bigint): HeaderImport {
-    const hash = hashHeader(header)
+  add(header: Header, now: bigint, hash: Hex = hashHeader(header)): HeaderImport {
     if (this.#headers.has(hash)) return { kind: 'known', hash }
     const parent = this.#headers.get(header.parentHash)
     if (parent === undefined)

@@ -1,7 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { BlockError } from '../chain/block-error'
-import { hashHeader } from '../chain/header'
-import type { Genesis } from '../chain/types'
+import type { Genesis, Header } from '../chain/types'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
 import {
@@ -16,9 +15,9 @@ import { type Account, decodeAccount, decodeWord } from '../state/state'
 import { CircuitBreaker } from '../sync/circuit-breaker'
 import { SyncError } from '../sync/errors'
 import {
+  type DecodedHeadersResponse,
   decodeHeadersResponse,
   encodeHeadersRequest,
-  type HeadersResponse,
   MAX_HEADERS_PER_REQUEST,
 } from '../sync/messages'
 import { DROP_SCORE, type Offence, PeerScores } from '../sync/peer-scores'
@@ -59,6 +58,11 @@ export interface LightClientConfig {
   readonly banMs: number
   /** Failed header-sync attempts after which a run gives up (the next peer head starts a new one). */
   readonly maxFailuresPerRun: number
+  /**
+   * Header range requests in flight to one peer at once (each `MAX_HEADERS_PER_REQUEST` headers): the
+   * next ranges travel while one is verified. Well within the server's request burst.
+   */
+  readonly headerWindow: number
 }
 
 export const DEFAULT_LIGHT_CONFIG: LightClientConfig = {
@@ -66,6 +70,7 @@ export const DEFAULT_LIGHT_CONFIG: LightClientConfig = {
   maxAttempts: 3,
   banMs: 10 * 60_000,
   maxFailuresPerRun: 12,
+  headerWindow: 4,
 }
 
 export interface LightClientInit {
@@ -466,7 +471,7 @@ export class LightClient {
     }
   }
 
-  async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<HeadersResponse> {
+  async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = MAX_HEADERS_PER_REQUEST
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decode(() => decodeHeadersResponse(bytes))
@@ -478,7 +483,12 @@ export class LightClient {
     return res
   }
 
-  /** Header ranges from one peer until its head: returns whether our header head moved. */
+  /**
+   * Header ranges from one peer until its head: returns whether our header head moved. Up to
+   * `headerWindow` range requests are in flight at once (the next ranges up to the head the peer
+   * claims), so the transfer of one range overlaps the verification of the one before; responses are
+   * still checked and added strictly in order, each with every header rule.
+   */
   async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
     const chain = this.headers
     const before = chain.head.hash
@@ -488,8 +498,25 @@ export class LightClient {
     const floor = ours - base > maxDepth ? ours - maxDepth : base
     const count = BigInt(MAX_HEADERS_PER_REQUEST)
     let from = ours - base > 32n ? ours - 32n : base
+    // Ranges asked for and not yet taken, in order; `next` is where the next one would start.
+    const inFlight: { readonly from: bigint; readonly response: Promise<Settled<DecodedHeadersResponse>> }[] =
+      []
+    let next = from
+    const fill = (upTo: bigint): void => {
+      if (inFlight[0]?.from !== from) {
+        inFlight.length = 0
+        next = from
+      }
+      while (inFlight.length < this.#config.headerWindow && (next <= upTo || inFlight.length === 0)) {
+        inFlight.push({ from: next, response: settle(this.#requestHeaders(peerId, peer, next)) })
+        next += count
+      }
+    }
     for (;;) {
-      const res = await this.#requestHeaders(peerId, peer, from)
+      fill(peer.head)
+      const settled = await (inFlight.shift() as (typeof inFlight)[number]).response
+      if ('error' in settled) throw settled.error
+      const res = settled.value
       const first = res.headers[0]
       if (first === undefined) {
         if (res.headNumber < from && from > floor) {
@@ -503,20 +530,26 @@ export class LightClient {
       if (
         chain.get(first.parentHash) === undefined &&
         first.number > 0n &&
-        !chain.isCanonical(hashHeader(first))
+        !chain.isCanonical(res.hashes[0] as Hex)
       ) {
         // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
         if (from <= floor) break
         from = from > floor + count ? from - count : floor
         continue
       }
+      const last = res.headers.at(-1) as Header
+      // The next ranges travel while this one is checked.
+      if (last.number < res.headNumber) {
+        from = last.number + 1n
+        fill(res.headNumber)
+      }
       // The head is reported once per response, not per header: a UI re-reads (re-proves) on each.
       const batchStart = chain.head.hash
       const removed: Hex[] = []
       try {
-        for (const header of res.headers) {
+        for (const [i, header] of res.headers.entries()) {
           try {
-            const r = chain.add(header, BigInt(this.#init.now()))
+            const r = chain.add(header, BigInt(this.#init.now()), res.hashes[i])
             if (r.kind === 'known') continue
             this.counters.headersVerified++
             if (r.kind === 'reorg') removed.push(...r.removed)
@@ -538,12 +571,20 @@ export class LightClient {
         if (chain.head.hash !== batchStart) this.#init.onHead?.(chain.head, removed)
       }
       this.#progress(starting)
-      const last = res.headers.at(-1)
-      if (last === undefined || last.number >= res.headNumber) break
-      from = last.number + 1n
+      if (last.number >= res.headNumber) break
     }
     return chain.head.hash !== before
   }
+}
+
+/** A promise's outcome as a value: ranges asked ahead and then dropped never reject unhandled. */
+type Settled<T> = { readonly value: T } | { readonly error: unknown }
+
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  )
 }
 
 /** The header chain from the init's checkpoint; from the genesis when there is none or it does not hold. */

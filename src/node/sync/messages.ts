@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { decodeBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { decodeHeader, encodeHeader } from '../chain/header'
+import { hashHeader, headerFields, headerFromRlp } from '../chain/header'
 import type { Block, Header } from '../chain/types'
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
 import { CodecError } from '../codec/errors'
@@ -12,8 +12,12 @@ import { SyncError } from './errors'
  * Wire forms of the sync protocols (request/response, one stream per exchange):
  *
  * - headers: request RLP `[from, count]`; response RLP `[headNumber, headTotalDifficulty, [header…]]`,
- *   the server's canonical headers from `from` upwards (at most `count`, fewer at its head), each
- *   header as the byte string of its own RLP. The head fields tell the client how far the peer is.
+ *   the server's canonical headers from `from` upwards (at most `count`, fewer at its head), each in
+ *   the compact form: the list of its 13 fields, except that every header after the first leaves its
+ *   parent hash out (the empty string: it is the hash of the header before it, which the client
+ *   computes anyway) and an all-zero logs bloom is the empty string. For the empty blocks of a quiet
+ *   chain that is ≈ 160 bytes a header instead of ≈ 445, and header sync is bound by the transfer.
+ *   The head fields tell the client how far the peer is.
  * - blocks: request RLP `[hash…]`; response RLP `[block…]`, the blocks in request order, stopping at
  *   the first hash the server does not hold or when the byte budget is spent (always at least one).
  */
@@ -40,6 +44,12 @@ export interface HeadersResponse {
   readonly headTotalDifficulty: bigint
   /** Strictly decoded, so re-encoding gives the sent bytes and `hashHeader` the sender's hash. */
   readonly headers: readonly Header[]
+}
+
+/** A decoded headers response with each header's hash, computed here while decoding (never sent). */
+export interface DecodedHeadersResponse extends HeadersResponse {
+  /** `hashHeader(headers[i])`, so the client does not hash each header again. */
+  readonly hashes: readonly Hex[]
 }
 
 /** `SYNC_MALFORMED` for a sync message `what`, with the reason. */
@@ -95,16 +105,58 @@ export function decodeHeadersRequest(bytes: Uint8Array): HeadersRequest {
   return { from: uint(from, what, 'from'), count: Number(n) }
 }
 
+const EMPTY = new Uint8Array(0)
+const BLOOM_BYTES = 256
+const ZERO_BLOOM = new Uint8Array(BLOOM_BYTES)
+const PARENT_FIELD = 0
+const BLOOM_FIELD = 7
+
+/**
+ * Encodes a headers response. `headers` must be a linked range (each the parent of the next, as the
+ * canonical chain is): the parent hash of every header after the first is left out, not checked here.
+ */
 export function encodeHeadersResponse(r: HeadersResponse): Uint8Array {
   return rlpEncode([
     bigintToBytes(r.headNumber),
     bigintToBytes(r.headTotalDifficulty),
-    r.headers.map((h) => encodeHeader(h)),
+    r.headers.map((h, i) => {
+      const fields = headerFields(h)
+      if (i > 0) fields[PARENT_FIELD] = EMPTY
+      if (fields[BLOOM_FIELD]?.every((b) => b === 0)) fields[BLOOM_FIELD] = EMPTY
+      return fields
+    }),
   ])
 }
 
-/** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED`. */
-export function decodeHeadersResponse(bytes: Uint8Array): HeadersResponse {
+/** The header of one compact item (`prevHash`: the hash of the header before it in the response). */
+function compactHeader(item: RlpItem, i: number, prevHash: Hex | undefined, what: string): Header {
+  if (!Array.isArray(item)) throw malformed(what, `header ${i} is not a list`)
+  const fields = [...item]
+  const parent = fields[PARENT_FIELD]
+  if (prevHash !== undefined) {
+    if (!(parent instanceof Uint8Array) || parent.byteLength !== 0)
+      throw malformed(what, `header ${i} repeats its parent hash`)
+    fields[PARENT_FIELD] = fromHex(prevHash)
+  }
+  const bloom = fields[BLOOM_FIELD]
+  if (bloom instanceof Uint8Array) {
+    if (bloom.byteLength === 0) fields[BLOOM_FIELD] = ZERO_BLOOM
+    else if (bloom.every((b) => b === 0)) throw malformed(what, `header ${i} spells out an empty bloom`)
+  }
+  try {
+    return headerFromRlp(fields)
+  } catch (err) {
+    if (err instanceof BlockError) throw malformed(what, `header ${i}: ${err.message}`)
+    throw err
+  }
+}
+
+/**
+ * Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED` (not the compact form, a header
+ * that does not decode strictly, a parent hash spelled out after the first header, a zero bloom spelled
+ * out). The headers re-encode (`encodeHeader`) to the canonical RLP their sender hashed.
+ */
+export function decodeHeadersResponse(bytes: Uint8Array): DecodedHeadersResponse {
   const what = 'headers response'
   if (bytes.byteLength > MAX_SYNC_RESPONSE_BYTES)
     throw new SyncError({
@@ -116,19 +168,22 @@ export function decodeHeadersResponse(bytes: Uint8Array): HeadersResponse {
   const raw = list(items as RlpItem, what)
   if (raw.length > MAX_HEADERS_PER_REQUEST)
     throw malformed(what, `more than ${MAX_HEADERS_PER_REQUEST} headers`)
-  const headers = raw.map((item, i) => {
-    if (!(item instanceof Uint8Array)) throw malformed(what, `header ${i} is not a byte string`)
-    try {
-      return decodeHeader(item)
-    } catch (err) {
-      if (err instanceof BlockError) throw malformed(what, `header ${i}: ${err.message}`)
-      throw err
-    }
-  })
+  const headers: Header[] = []
+  const hashes: Hex[] = []
+  let prevHash: Hex | undefined
+  for (const [i, item] of raw.entries()) {
+    const header = compactHeader(item, i, prevHash, what)
+    headers.push(header)
+    // The next header's parent: the hash its sender claims by omission, checked like any parent hash
+    // (linkage in the client's header chain, the proof of work over it).
+    prevHash = hashHeader(header)
+    hashes.push(prevHash)
+  }
   return {
     headNumber: uint(number, what, 'headNumber'),
     headTotalDifficulty: uint(td, what, 'headTotalDifficulty', 32),
     headers,
+    hashes,
   }
 }
 

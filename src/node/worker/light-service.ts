@@ -7,10 +7,12 @@ import { fromHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
 import type { HeaderCheckpoint, StoredHeader } from '../light/header-chain'
 import { LightClient, type LightClientConfig, type LightClientInit } from '../light/light-client'
+import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
 import type { NodeRepository } from '../storage/types'
+import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import type { HeadInfo } from './chain-service'
 
@@ -64,9 +66,17 @@ export function headerHeadInfo(h: StoredHeader): HeadInfo {
 export function createLightService(init: LightServiceInit) {
   const blocksTopic = chainTopic(init.genesis.params.chainId, 'blocks')
   const txsTopic = chainTopic(init.genesis.params.chainId, 'txs')
+  const protocols = syncProtocols(init.genesis.params.chainId)
+  /** Whether header sync has once reached a peer's head (the start-up marks after it). */
+  let synced = false
   const client = new LightClient({
     genesis: init.genesis,
-    request: (peer, protocol, data, timeoutMs) => init.network.request(peer, protocol, data, timeoutMs),
+    request: async (peer, protocol, data, timeoutMs) => {
+      if (protocol === protocols.headers) startupMark('light-headers-request')
+      const res = await init.network.request(peer, protocol, data, timeoutMs)
+      if (synced && protocol === protocols.proof) startupMark('light-proof-fetched')
+      return res
+    },
     disconnect: (peer, reason, banMs) => init.network.disconnect(peer, reason, banMs),
     now: init.now,
     onHead: (head, removed) => {
@@ -74,6 +84,10 @@ export function createLightService(init: LightServiceInit) {
       scheduleKeep()
     },
     onStatus: (status) => {
+      if (status === false && client.headers.head.header.number > 0n) {
+        synced = true
+        startupMark('light-headers-synced')
+      }
       init.onSyncing?.(status)
       if (status === false) void keep()
     },

@@ -22,6 +22,7 @@ import type { HeaderCheckpoint } from '../light/header-chain'
 import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
 import { describeMode, type ModePin, type NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
+import { startupMarkTimes } from '../marks'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
@@ -151,6 +152,11 @@ export interface NodeApi extends QueryApi {
   stats(): Promise<NodeStats>
   /** `light`, `upgrading n %` or `full` (see the `mode` event). */
   mode(): Promise<NodeMode>
+  /**
+   * The worker's start-up marks (`marks.ts`), ms since the Unix epoch: for the light client the first
+   * headers request, the header chain first verified to a peer's head, the first proof fetched after it.
+   */
+  startupMarks(): Promise<Record<string, number>>
   /**
    * Posts an offer the wallet signed (EIP-712, `offerTypedData`), hosted by this node: it answers takes
    * for it with `hashlock`, the sha256 of the maker's secret. Its `makerPeer` must be this node's peer
@@ -547,6 +553,9 @@ export function createNode(init: NodeInit): Node {
     },
     async stats() {
       return chain.stats()
+    },
+    async startupMarks() {
+      return startupMarkTimes()
     },
     async postOffer(signed, hashlock) {
       return offers.post(parseSignedOffer(signed), parseHash(hashlock, 'hashlock'))

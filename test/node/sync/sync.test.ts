@@ -3,7 +3,10 @@ import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { headerFields } from '../../../src/node/chain/header'
 import type { Block } from '../../../src/node/chain/types'
+import { bigintToBytes } from '../../../src/node/codec/bytes'
+import { rlpEncode } from '../../../src/node/codec/rlp'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
@@ -140,10 +143,17 @@ function evilPeer(hub: ReturnType<typeof memoryHub>, mode: Mode, honest: Chain) 
       if (mode === 'oversized') return new Uint8Array(MAX_SYNC_RESPONSE_BYTES + 1)
       if (protocol === PROTOCOLS.headers) {
         const { from } = decodeHeadersRequest(data)
-        const headers =
-          mode === 'unlinked-headers'
-            ? [genesis.block.header, { ...forged.header, parentHash: `0x${'cd'.repeat(32)}` as const }]
-            : [genesis.block.header, forged.header].filter((h) => h.number >= from)
+        // The compact form leaves the second parent out (it is the first header's hash): spell out another.
+        if (mode === 'unlinked-headers')
+          return rlpEncode([
+            bigintToBytes(1n),
+            bigintToBytes(10n ** 30n),
+            [
+              headerFields(genesis.block.header),
+              headerFields({ ...forged.header, parentHash: `0x${'cd'.repeat(32)}` }),
+            ],
+          ])
+        const headers = [genesis.block.header, forged.header].filter((h) => h.number >= from)
         return encodeHeadersResponse({ headNumber: 1n, headTotalDifficulty: 10n ** 30n, headers })
       }
       decodeBlocksRequest(data)

@@ -2,7 +2,9 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock, genesisBlock } from '../../../src/node/chain/block'
 import { testGenesis } from '../../../src/node/chain/genesis'
-import { rlpEncode } from '../../../src/node/codec/rlp'
+import { encodeHeader, hashHeader, headerFields } from '../../../src/node/chain/header'
+import type { Header } from '../../../src/node/chain/types'
+import { type RlpItem, rlpEncode } from '../../../src/node/codec/rlp'
 import { CircuitBreaker } from '../../../src/node/sync/circuit-breaker'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
@@ -20,6 +22,22 @@ import { DROP_SCORE, PeerScores } from '../../../src/node/sync/peer-scores'
 import { RateLimiter } from '../../../src/node/sync/rate-limiter'
 
 const GENESIS = genesisBlock(testGenesis())
+
+/** A linked range after the genesis (not sealed: the wire form does not judge headers); #2 has a bloom. */
+const H1: Header = { ...GENESIS.header, number: 1n, parentHash: hashHeader(GENESIS.header) }
+const H2: Header = {
+  ...H1,
+  number: 2n,
+  parentHash: hashHeader(H1),
+  logsBloom: `0x${'00'.repeat(200)}${'08'.repeat(56)}`,
+}
+const H3: Header = { ...H2, number: 3n, parentHash: hashHeader(H2), logsBloom: GENESIS.header.logsBloom }
+const HEAD = [new Uint8Array([3]), new Uint8Array([9])]
+/** A headers response built field by field (the compact form, or a tampering with it). */
+const rawResponse = (headers: RlpItem[]): Uint8Array => rlpEncode([...HEAD, headers])
+/** `h`'s fields with field `i` replaced by `value`. */
+const withField = (h: Header, i: number, value: Uint8Array): Uint8Array[] =>
+  headerFields(h).map((f, j) => (j === i ? value : f))
 
 describe('circuit breaker', () => {
   const init = { failureThreshold: 3, openMs: 1_000, maxOpenMs: 4_000 }
@@ -91,7 +109,10 @@ describe('sync messages', () => {
       count: 100,
     })
     const res = { headNumber: 9n, headTotalDifficulty: 10n ** 40n, headers: [GENESIS.header] }
-    expect(decodeHeadersResponse(encodeHeadersResponse(res))).toEqual(res)
+    expect(decodeHeadersResponse(encodeHeadersResponse(res))).toEqual({
+      ...res,
+      hashes: [hashHeader(GENESIS.header)],
+    })
     const hashes = [`0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`] as const
     expect(decodeBlocksRequest(encodeBlocksRequest(hashes))).toEqual(hashes)
     expect(decodeBlocksResponse(encodeBlocksResponse([encodeBlock(GENESIS)]))).toEqual([GENESIS])
@@ -106,6 +127,31 @@ describe('sync messages', () => {
     ['three items', rlpEncode([new Uint8Array([1]), new Uint8Array([1]), new Uint8Array([1])])],
   ])('a headers request that is %s is SYNC_MALFORMED', (_name, bytes) => {
     expect(() => decodeHeadersRequest(bytes)).toThrowError(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) }),
+    )
+  })
+
+  test('headers travel in the compact form: parents after the first and zero blooms left out, restored exactly', () => {
+    const res = { headNumber: 3n, headTotalDifficulty: 9n, headers: [H1, H2, H3] }
+    const bytes = encodeHeadersResponse(res)
+    const back = decodeHeadersResponse(bytes)
+    // Restored headers hash as their sender's did, and the hashes computed while decoding are theirs.
+    expect(back).toEqual({ ...res, hashes: [H1, H2, H3].map(hashHeader) })
+    expect(back.headers.map(hashHeader)).toEqual(back.hashes)
+    // Two empty blooms and two parent hashes not sent.
+    const whole = [H1, H2, H3].reduce((n, h) => n + encodeHeader(h).byteLength, 0)
+    expect(bytes.byteLength).toBeLessThan(whole - 2 * 256 - 2 * 32 + 16)
+  })
+
+  test.each<[string, RlpItem[]]>([
+    ['a header as a byte string (the old whole form)', [encodeHeader(H1)]],
+    ['a parent hash spelled out after the first header', [headerFields(H1), headerFields(H2)]],
+    ['an empty bloom spelled out', [withField(H1, 7, new Uint8Array(256))]],
+    ['a bloom of the wrong length', [withField(H2, 7, new Uint8Array(5))]],
+    ['a header of 12 fields', [headerFields(H1).slice(0, 12)]],
+    ['a first header without its parent', [withField(H1, 0, new Uint8Array())]],
+  ])('a headers response with %s is SYNC_MALFORMED', (_name, headers) => {
+    expect(() => decodeHeadersResponse(rawResponse(headers))).toThrowError(
       expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) }),
     )
   })

@@ -1,0 +1,179 @@
+import type { Address } from 'viem'
+import { describe, expect, test } from 'vitest'
+import { genesisBlock, hashBlock } from '../../../src/node/chain/block'
+import { DEVNET_ACCOUNTS, genesisState, testGenesis } from '../../../src/node/chain/genesis'
+import { hashHeader } from '../../../src/node/chain/header'
+import type { Header } from '../../../src/node/chain/types'
+import { nextBaseFee } from '../../../src/node/consensus/base-fee'
+import { nextDifficulty } from '../../../src/node/consensus/difficulty'
+import { mineSlice } from '../../../src/node/consensus/miner'
+import { LightClient, type LightClientInit } from '../../../src/node/light/light-client'
+import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
+import type { Offence } from '../../../src/node/sync/peer-scores'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
+
+/** Header sync of the light client against a scripted peer: ranges in flight, order, bad data. */
+
+const GENESIS = testGenesis()
+const HEADERS = syncProtocols(GENESIS.params.chainId).headers
+const NOW = 10n ** 15n
+
+/** `n` sealed headers on the test genesis, 2 s apart, every header rule holding. */
+function buildHeaders(n: number, from: Header = genesisBlock(GENESIS).header): Header[] {
+  const params = GENESIS.params
+  const root = genesisState(GENESIS).state.root
+  let parent = from
+  let parentHash = from.number === 0n ? hashBlock(genesisBlock(GENESIS)) : hashHeader(from)
+  const out: Header[] = []
+  for (let i = 1; i <= n; i++) {
+    const timestamp = parent.timestamp + 2_000n
+    const template: Header = {
+      ...parent,
+      parentHash,
+      number: parent.number + 1n,
+      timestamp,
+      miner: DEVNET_ACCOUNTS[i % 10] as Address,
+      stateRoot: root,
+      gasUsed: 0n,
+      baseFeePerGas: nextBaseFee(params, parent),
+      difficulty: nextDifficulty(params, parent, timestamp),
+      nonce: 0n,
+    }
+    let nonce = 0n
+    for (;;) {
+      const r = mineSlice(template, nonce, 1_000)
+      if ('found' in r) {
+        nonce = r.found
+        break
+      }
+      nonce = r.next
+    }
+    const header = { ...template, nonce }
+    out.push(header)
+    parent = header
+    parentHash = hashHeader(header)
+  }
+  return out
+}
+
+const CHAIN = buildHeaders(1_700)
+const HEAD = CHAIN.at(-1) as Header
+const totalDifficulty = (headers: readonly Header[]): bigint =>
+  headers.reduce((td, h) => td + h.difficulty, genesisBlock(GENESIS).header.difficulty)
+
+interface Peer {
+  /** Requests being answered right now, and the most at once. */
+  inFlight: number
+  maxInFlight: number
+  asked: bigint[]
+}
+
+/**
+ * A peer serving `chain` (canonical headers 1…n) on the headers protocol after `delayMs`; `edit` may
+ * change the headers of one response (a lying or short-answering peer).
+ */
+function peer(
+  chain: readonly Header[],
+  opts: { delayMs?: number; edit?: (from: bigint, headers: Header[]) => Header[] } = {},
+): { state: Peer; request: LightClientInit['request'] } {
+  const state: Peer = { inFlight: 0, maxInFlight: 0, asked: [] }
+  return {
+    state,
+    async request(_peerId, protocol, data) {
+      if (protocol !== HEADERS) throw new Error(`unexpected ${protocol}`)
+      const req = decodeHeadersRequest(data)
+      state.asked.push(req.from)
+      state.inFlight++
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight)
+      await new Promise((r) => setTimeout(r, opts.delayMs ?? 2))
+      state.inFlight--
+      const start = Number(req.from) - 1
+      let headers = chain.slice(Math.max(start, 0), Math.max(start, 0) + req.count)
+      // The genesis is not in `chain`: a range from 0 starts at 1 (the client holds the genesis).
+      if (req.from === 0n) headers = chain.slice(0, req.count - 1)
+      if (opts.edit !== undefined) headers = opts.edit(req.from, headers)
+      const head = chain.at(-1) as Header
+      return encodeHeadersResponse({
+        headNumber: head.number,
+        headTotalDifficulty: totalDifficulty(chain),
+        headers: req.from === 0n ? [genesisBlock(GENESIS).header, ...headers] : headers,
+      })
+    },
+  }
+}
+
+function client(request: LightClientInit['request'], window = 4) {
+  const offences: Offence[] = []
+  const heads: bigint[] = []
+  const light = new LightClient({
+    genesis: GENESIS,
+    request,
+    disconnect: async () => {},
+    now: () => Number(NOW),
+    onHead: (h) => heads.push(h.header.number),
+    config: { headerWindow: window },
+    scores: { penalize: (_peer, offence) => offences.push(offence), isBanned: () => false },
+  })
+  return { light, offences, heads }
+}
+
+describe('light client header sync', () => {
+  test('keeps several ranges in flight and adds them in order, one head report per range', async () => {
+    const p = peer(CHAIN, { delayMs: 5 })
+    const { light, offences, heads } = client(p.request)
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(light.headers.head.totalDifficulty).toBe(totalDifficulty(CHAIN))
+    expect(light.counters.headersVerified).toBe(CHAIN.length)
+    expect(offences).toEqual([])
+    expect(p.state.maxInFlight).toBe(4)
+    // 0, 512, 1024, 1536: each range asked once, and the heads came in order, one per range.
+    expect(p.state.asked).toEqual([0n, 512n, 1024n, 1536n])
+    expect(heads).toEqual([511n, 1023n, 1535n, HEAD.number])
+  })
+
+  test('with a window of one, asks one range at a time', async () => {
+    const p = peer(CHAIN)
+    const { light } = client(p.request, 1)
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(p.state.maxInFlight).toBe(1)
+  })
+
+  test('a short answer (the server stopped at its byte budget) is followed by the rest, nothing skipped', async () => {
+    const p = peer(CHAIN, { edit: (from, headers) => (from === 512n ? headers.slice(0, 100) : headers) })
+    const { light, offences } = client(p.request)
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(offences).toEqual([])
+    expect(p.state.asked).toContain(612n)
+  })
+
+  test('a bad header in a later range is refused and penalised; the ranges before it stay, nothing after', async () => {
+    const p = peer(CHAIN, {
+      // Header #1034, in whatever range it is asked: its timestamp changed, so its proof of work fails.
+      edit: (_from, headers) =>
+        headers.map((h) => (h.number === 1034n ? { ...h, timestamp: h.timestamp + 1n } : h)),
+    })
+    const { light, offences } = client(p.request)
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(offences[0]).toBe('invalid-block')
+    // Each range is checked header by header: those before the bad one are in, nothing from it on.
+    expect(light.headers.head.header.number).toBe(1033n)
+    expect(light.headers.byNumber(1034n)).toBeUndefined()
+  })
+
+  test('headers out of the asked range are the peer’s fault and change nothing', async () => {
+    // Every range but the first starts one header late.
+    const p = peer(CHAIN, { edit: (from, headers) => (from > 0n ? headers.slice(1) : headers) })
+    const { light, offences } = client(p.request)
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(offences[0]).toBe('wrong-response')
+    expect(light.headers.head.header.number).toBe(511n)
+  })
+})
