@@ -150,6 +150,8 @@ export class LightClient {
   readonly #peers = new Map<string, PeerView>()
   readonly #banned = new Map<string, number>()
   readonly #scores = new PeerScores()
+  /** Proofs being fetched, by anchor and keys: identical reads at once share one request. */
+  readonly #proving = new Map<string, Promise<Verified<(Uint8Array | null)[]>>>()
   #running: Promise<void> | null = null
   #again = false
   #stopped = false
@@ -296,9 +298,27 @@ export class LightClient {
    * Raw values of `keys` (logical keys, `state/keys.ts`) proven against the anchor header's state root
    * (null: proven absent). Throws `LIGHT_UNVERIFIED` when no peer gave a proof that verifies.
    */
-  async prove(keys: readonly string[], what: string): Promise<Verified<(Uint8Array | null)[]>> {
+  prove(keys: readonly string[], what: string): Promise<Verified<(Uint8Array | null)[]>> {
     if (keys.length === 0 || keys.length > MAX_PROOF_KEYS) throw new RangeError('1 to 64 keys per proof')
     const anchor = this.headers.anchor()
+    // The screens read the same balance from several components on every head: one request serves them.
+    const id = `${anchor.hash} ${keys.join(' ')}`
+    const running = this.#proving.get(id)
+    if (running !== undefined) return running
+    const proof = this.#proveAt(anchor, keys, what)
+    this.#proving.set(id, proof)
+    const done = (): void => {
+      this.#proving.delete(id)
+    }
+    proof.then(done, done)
+    return proof
+  }
+
+  #proveAt(
+    anchor: ReturnType<HeaderChain['anchor']>,
+    keys: readonly string[],
+    what: string,
+  ): Promise<Verified<(Uint8Array | null)[]>> {
     return this.#attempt(what, async (peerId) => {
       const bytes = await this.#ask(
         peerId,

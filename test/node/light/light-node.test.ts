@@ -83,6 +83,29 @@ const code = async (p: Promise<unknown>): Promise<string> =>
   )
 
 describe('light node on the memory network', () => {
+  test('identical verified reads at once share one proof request; a later read asks again', async () => {
+    const hub = memoryHub()
+    let proofRequests = 0
+    const counting = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === PROOF) proofRequests++
+        return sink.request(protocol, data, from)
+      },
+    })
+    const full = await join(hub, 'F', { store: (await tokenChain(10)).store, wrap: counting })
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    const reads = await Promise.all(
+      Array.from({ length: 5 }, () => light.api.verifiedTokenBalance(TOKEN, BOB)),
+    )
+    expect(proofRequests).toBe(1)
+    for (const r of reads) expect(r).toMatchObject({ value: 250n, verified: true, number: head.number - 2n })
+    expect((await light.api.verifiedTokenBalance(TOKEN, BOB)).value).toBe(250n)
+    expect(proofRequests).toBe(2)
+  })
+
   test('syncs headers only and reads balances, tokens and a receipt through verified proofs', async () => {
     const hub = memoryHub()
     const full = await join(hub, 'F', { store: (await tokenChain(10)).store })
