@@ -15,14 +15,7 @@ import { createNode } from '../../src/node/worker/node'
 import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex, devnetSigner } from '../../src/ui/signer/devnet-signer'
 import { useApp } from '../../src/ui/store'
 import { sendCall, useTxs } from '../../src/ui/tx-tracker'
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+import { until } from '../until'
 
 describe('devnet signer', () => {
   test('account i signs as the genesis-funded devnet account i', async () => {

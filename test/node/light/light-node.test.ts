@@ -11,6 +11,7 @@ import { memoryHub } from '../../../src/node/network/memory'
 import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
+import { until } from '../../until'
 import { addressOf, transfer } from '../chain/chain-fixtures'
 import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
 
@@ -45,14 +46,6 @@ async function join(
   await node.start()
   await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
   return { node, api: node.api, events, link }
-}
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 /** A full node whose state proofs are forged: BOB's token balance leaf says something else. */

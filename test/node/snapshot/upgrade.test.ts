@@ -18,6 +18,7 @@ import { decodeSnapshotResponse, encodeSnapshotResponse } from '../../../src/nod
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
+import { until } from '../../until'
 
 /** 5,000 funded accounts: about 10,000 tree nodes, more than one snapshot response carries. */
 const ACCOUNTS: Address[] = Array.from(
@@ -108,14 +109,6 @@ async function makeNode(
   await node.start()
   await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
   return { node, link, modes }
-}
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 /** A peer that serves the same chain but flips a byte of every leaf in its snapshot chunks. */

@@ -28,6 +28,7 @@ import { syncProtocols } from '../../../src/node/sync/sync-server'
 import type { SyncConfig, SyncStatus } from '../../../src/node/sync/syncer'
 import { encodeBeacon } from '../../../src/node/worker/beacon'
 import { createNode, type Node } from '../../../src/node/worker/node'
+import { until } from '../../until'
 
 const GENESIS = testGenesis()
 const CHAIN_ID = GENESIS.params.chainId
@@ -102,14 +103,6 @@ async function makeNode(
   await node.start()
   await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
   return { node, link, syncing }
-}
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 const sameHead = async (a: Node, b: Node) => (await a.api.head()).hash === (await b.api.head()).hash

@@ -6,6 +6,7 @@ import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { encodeBlocksRequest } from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
+import { until } from '../../until'
 
 // A difficulty-2 genesis with a 30 ms minimum block interval: blocks every ~30 ms, deterministic rules.
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
@@ -30,14 +31,6 @@ async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, mine:
   await link.attach(node.sink)
   await node.start()
   return { node, heads, link }
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 describe('chain in the node (in-process, memory network twin)', () => {

@@ -15,20 +15,13 @@ import {
 } from '../../../src/node/sync/pool-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode } from '../../../src/node/worker/node'
+import { until } from '../../until'
 
 const GENESIS = testGenesis()
 const CHAIN_ID = GENESIS.params.chainId
 const POOL = syncProtocols(CHAIN_ID).pool
 const MNEMONIC = 'test test test test test test test test test test test junk'
 const SINK = DEVNET_ACCOUNTS[9] as Address
-
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 /** A transfer of `value` wei signed by Hardhat account `index` with `nonce` (for `chainId`). */
 function transfer(index: number, nonce: number, value = 1n, chainId = CHAIN_ID): Promise<Hex> {

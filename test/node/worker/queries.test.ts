@@ -13,6 +13,7 @@ import { chainTopic } from '../../../src/node/network/protocol'
 import { decodeBlocksResponse, encodeBlocksRequest } from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
+import { until } from '../../until'
 
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20 } })
 const CHAIN_ID = GENESIS.params.chainId
@@ -40,14 +41,6 @@ async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, coinb
   await link.attach(node.sink)
   await node.start()
   return { api: node.api, sink: node.sink, events }
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 function sign(account: typeof ALICE, nonce: number, to: Address, data: Hex, gas = 300_000n): Promise<Hex> {

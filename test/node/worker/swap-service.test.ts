@@ -21,20 +21,13 @@ import type { SwapChain } from '../../../src/trade/swap/driver'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
 import { SwapStore } from '../../../src/trade/swap/store'
 import { minMakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
+import { until } from '../../until'
 
 // Blocks every ~30 ms on a difficulty-2 genesis.
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
 const CHAIN_ID = GENESIS.params.chainId
 const MNEMONIC = 'test test test test test test test test test test test junk'
 const SWAP_KEY = swapKeyFromSeed(mnemonicToSeedSync(MNEMONIC))
-
-async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 /**
  * A node whose "page" holds the wallet of Hardhat account `index`: it answers the node's signature

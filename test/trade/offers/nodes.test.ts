@@ -13,6 +13,7 @@ import { decodeTakeAnswer, encodeOfferMessage, encodeTake } from '../../../src/t
 import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer } from '../../../src/trade/offers/types'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
+import { until } from '../../until'
 import {
   ALICE,
   BOB,
@@ -63,14 +64,6 @@ async function join(peer: string): Promise<TestNode> {
   const t = { node, peer, offers, leave: () => link.leave() }
   nodes.push(t)
   return t
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 /** An offer by Alice on node A selling Gold for the native coin, open for `seconds`. */

@@ -17,17 +17,11 @@ import {
 } from '../../../src/trade/offers/codec'
 import { offerId } from '../../../src/trade/offers/typed-data'
 import type { SignedOffer } from '../../../src/trade/offers/types'
+import { until } from '../../until'
 import { ALICE, DAVE, lower, NATIVE, signOffer, signTake, TOKEN_A } from './fixtures'
 
 const GENESIS = testGenesis()
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 const CHAIN = GENESIS.params.chainId
 
 async function nodeOn(hub: ReturnType<typeof memoryHub>, peer: string, repo?: NodeRepository) {

@@ -20,19 +20,12 @@ import { createNodeBackend } from '../../../src/wallet/node-backend'
 import { createProvider } from '../../../src/wallet/provider'
 import { memoryWalletStore } from '../../../src/wallet/store'
 import { createWallet, type Wallet } from '../../../src/wallet/wallet'
+import { until } from '../../until'
 
 // Blocks every ~30 ms on a difficulty-2 genesis.
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
 const CHAIN_ID = GENESIS.params.chainId
 const HARDHAT = 'test test test test test test test test test test test junk'
-
-async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 interface Tab {
   readonly node: Node
