@@ -442,28 +442,19 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (data.byteLength > MAX_EXCHANGE_BYTES) {
         throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max: MAX_EXCHANGE_BYTES })
       }
-      let conn = directConnection(peerId)
+      const conn = directConnection(peerId)
       if (conn === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
       const signal = AbortSignal.timeout(timeoutMs)
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const stream = await conn.newStream(protocol, { signal })
-          const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
-          await lp.write(data, { signal })
-          const res = await lp.read({ signal })
-          await stream.close({ signal })
-          return res.subarray()
-        } catch (err) {
-          if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
-          // Both tabs dial each other, and one of two links to a peer may be closed under a request: when
-          // the link used is gone and another is up, the request is sent once more on that one.
-          const other = directConnection(peerId)
-          if (attempt === 1 && conn.status !== 'open' && other !== undefined && other !== conn) {
-            conn = other
-            continue
-          }
-          throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
-        }
+      try {
+        const stream = await conn.newStream(protocol, { signal })
+        const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
+        await lp.write(data, { signal })
+        const res = await lp.read({ signal })
+        await stream.close({ signal })
+        return res.subarray()
+      } catch (err) {
+        if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
+        throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
       }
     },
     async snapshot() {
