@@ -895,13 +895,11 @@ export function createNode(init: NodeInit): Node {
         })
         init.emit('mode', { kind: 'light' })
       }
-      // Status before offers and swaps: a peer that got our beacon may ask for our status at once (an
-      // unregistered protocol closes its stream unanswered), and the offers' and swaps' starts read storage.
-      await init.network.subscribe(statusTopic)
-      await init.network.handle(statusProtocol)
       await offers.start()
       // Every unfinished swap resumes from its records and the chain (no timers survive a reload).
       await (await swapService).start()
+      await init.network.subscribe(statusTopic)
+      await init.network.handle(statusProtocol)
       init.emit('status', status())
     },
     stop() {
