@@ -36,7 +36,8 @@ import type { Bench, BenchResult } from '../types'
 
 const FAR_FUTURE = 10n ** 15n
 
-function buildHeaders(n: number): { headers: Header[]; genesis: ReturnType<typeof testGenesis> } {
+/** `n` sealed headers on the test genesis, 2 s apart, every header rule holding (the light-client tests use it too). */
+export function buildHeaders(n: number): { headers: Header[]; genesis: ReturnType<typeof testGenesis> } {
   const genesis = testGenesis()
   const params = genesis.params
   const root = genesisState(genesis).state.root

@@ -1,12 +1,9 @@
-import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { genesisBlock, hashBlock } from '../../../src/node/chain/block'
-import { DEVNET_ACCOUNTS, genesisState, testGenesis } from '../../../src/node/chain/genesis'
+import { buildHeaders } from '../../../bench/chain/light'
+import { genesisBlock } from '../../../src/node/chain/block'
+import { testGenesis } from '../../../src/node/chain/genesis'
 import { hashHeader } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
-import { nextBaseFee } from '../../../src/node/consensus/base-fee'
-import { nextDifficulty } from '../../../src/node/consensus/difficulty'
-import { mineSlice } from '../../../src/node/consensus/miner'
 import { LightClient, type LightClientInit } from '../../../src/node/light/light-client'
 import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import type { Offence } from '../../../src/node/sync/peer-scores'
@@ -18,45 +15,7 @@ const GENESIS = testGenesis()
 const HEADERS = syncProtocols(GENESIS.params.chainId).headers
 const NOW = 10n ** 15n
 
-/** `n` sealed headers on the test genesis, 2 s apart, every header rule holding. */
-function buildHeaders(n: number, from: Header = genesisBlock(GENESIS).header): Header[] {
-  const params = GENESIS.params
-  const root = genesisState(GENESIS).state.root
-  let parent = from
-  let parentHash = from.number === 0n ? hashBlock(genesisBlock(GENESIS)) : hashHeader(from)
-  const out: Header[] = []
-  for (let i = 1; i <= n; i++) {
-    const timestamp = parent.timestamp + 2_000n
-    const template: Header = {
-      ...parent,
-      parentHash,
-      number: parent.number + 1n,
-      timestamp,
-      miner: DEVNET_ACCOUNTS[i % 10] as Address,
-      stateRoot: root,
-      gasUsed: 0n,
-      baseFeePerGas: nextBaseFee(params, parent),
-      difficulty: nextDifficulty(params, parent, timestamp),
-      nonce: 0n,
-    }
-    let nonce = 0n
-    for (;;) {
-      const r = mineSlice(template, nonce, 1_000)
-      if ('found' in r) {
-        nonce = r.found
-        break
-      }
-      nonce = r.next
-    }
-    const header = { ...template, nonce }
-    out.push(header)
-    parent = header
-    parentHash = hashHeader(header)
-  }
-  return out
-}
-
-const CHAIN = buildHeaders(1_700)
+const CHAIN = buildHeaders(1_700).headers
 const HEAD = CHAIN.at(-1) as Header
 const totalDifficulty = (headers: readonly Header[]): bigint =>
   headers.reduce((td, h) => td + h.difficulty, genesisBlock(GENESIS).header.difficulty)
