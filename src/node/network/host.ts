@@ -151,7 +151,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
   let sink: NetworkSink | null = null
   let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
   const since = new Map<string, number>()
-  const dialing = new Set<string>()
+  /** Direct dials in flight, by peer id; each settles when its attempts end. */
+  const dialing = new Map<string, Promise<void>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
   const relayRetry = new RetrySchedule({ baseMs: 1_000, maxMs: 30_000 })
   let relayTimer: ReturnType<typeof setTimeout> | undefined
@@ -161,8 +162,22 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const isRelay = (peer: PeerId | string): boolean => relay !== null && peer.toString() === relay.info.peerId
   const isDirect = (c: Connection): boolean => c.status === 'open' && c.direct && c.limits === undefined
 
+  /**
+   * The open direct links to a peer, the ones we dialed first. Both tabs dial each other, so there may
+   * be two; and a WebRTC link opens on the answering side before the dialing side has finished (the
+   * dialer may still give up on it, and then it dies unanswered). A link we dialed and see open is
+   * open on both sides.
+   */
+  function directConnections(peerId: string): Connection[] {
+    const conns = node.getConnections().filter((c) => c.remotePeer.toString() === peerId && isDirect(c))
+    return [
+      ...conns.filter((c) => c.direction === 'outbound'),
+      ...conns.filter((c) => c.direction !== 'outbound'),
+    ]
+  }
+
   function directConnection(peerId: string): Connection | undefined {
-    return node.getConnections().find((c) => c.remotePeer.toString() === peerId && isDirect(c))
+    return directConnections(peerId)[0]
   }
 
   /** Whether we hold a reservation on the relay (others can reach us through it). */
@@ -260,33 +275,37 @@ export async function createNetworkHost(init: NetworkHostInit) {
   }
 
   /** Upgrades a discovered tab to a direct WebRTC link, retrying short attempts (some WebRTC dials stall). */
-  async function dialDirect(peerId: PeerId, addrs: readonly Multiaddr[]): Promise<void> {
+  function dialDirect(peerId: PeerId, addrs: readonly Multiaddr[]): void {
     const id = peerId.toString()
     const targets = addrs.filter((a) => a.toString().includes('/webrtc'))
     if (targets.length === 0 || dialing.has(id) || directConnection(id) !== undefined || isBanned(id)) return
-    dialing.add(id)
-    try {
-      for (let attempt = 0; attempt < dialAttempts && !stopped; attempt++) {
-        try {
-          // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
-          const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
-          startupMark('dial')
-          const conn = await node.dial([...targets], {
-            signal: AbortSignal.timeout(timeoutMs),
-            // The WebRTC dial's steps (relayed link, signalling stream, SDP, ICE) as start-up marks.
-            onProgress: (evt) => {
-              if (evt.type.startsWith('webrtc:')) startupMark(evt.type)
-            },
-          })
-          if (isDirect(conn) || directConnection(id) !== undefined) return
-        } catch {
-          if (directConnection(id) !== undefined) return
-        }
-        await sleep(150 * 2 ** attempt)
+    dialing.set(
+      id,
+      dialAttemptsTo(id, targets).finally(() => {
+        dialing.delete(id)
+        changed()
+      }),
+    )
+  }
+
+  async function dialAttemptsTo(id: string, targets: readonly Multiaddr[]): Promise<void> {
+    for (let attempt = 0; attempt < dialAttempts && !stopped; attempt++) {
+      try {
+        // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
+        const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
+        startupMark('dial')
+        const conn = await node.dial([...targets], {
+          signal: AbortSignal.timeout(timeoutMs),
+          // The WebRTC dial's steps (relayed link, signalling stream, SDP, ICE) as start-up marks.
+          onProgress: (evt) => {
+            if (evt.type.startsWith('webrtc:')) startupMark(evt.type)
+          },
+        })
+        if (isDirect(conn) || directConnection(id) !== undefined) return
+      } catch {
+        if (directConnection(id) !== undefined) return
       }
-    } finally {
-      dialing.delete(id)
-      changed()
+      await sleep(150 * 2 ** attempt)
     }
   }
 
@@ -294,7 +313,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
   function found(peer: PeerId, addrs: readonly Multiaddr[]): void {
     const id = peer.toString()
     if (id === node.peerId.toString() || isRelay(id) || stopped) return
-    void dialDirect(peer, addrs)
+    dialDirect(peer, addrs)
   }
 
   /** The relay introduces a tab that just reserved a slot (and learned of us): dial it too. */
@@ -442,19 +461,36 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (data.byteLength > MAX_EXCHANGE_BYTES) {
         throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max: MAX_EXCHANGE_BYTES })
       }
-      const conn = directConnection(peerId)
-      if (conn === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
+      const first = directConnection(peerId)
+      if (first === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
       const signal = AbortSignal.timeout(timeoutMs)
-      try {
-        const stream = await conn.newStream(protocol, { signal })
-        const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
-        await lp.write(data, { signal })
-        const res = await lp.read({ signal })
-        await stream.close({ signal })
-        return res.subarray()
-      } catch (err) {
-        if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
-        throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
+      const failed = (err: unknown) =>
+        new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
+      let conn = first
+      for (;;) {
+        try {
+          const stream = await conn.newStream(protocol, { signal })
+          const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
+          await lp.write(data, { signal })
+          const res = await lp.read({ signal })
+          await stream.close({ signal })
+          return res.subarray()
+        } catch (err) {
+          if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
+          if (conn !== first) throw failed(err)
+          // The link failed under the request: typically one the peer dialed and then gave up on. The
+          // request is sent once more on another link to the peer, once our own dial to it (if one is
+          // running) has settled. Every protocol answers a repeated request alike (a take repeated by
+          // its winner gets the same terms).
+          await Promise.race([dialing.get(peerId), aborted(signal)]).catch(() => {})
+          if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
+          const other = directConnections(peerId).find((c) => c !== first)
+          if (other !== undefined) {
+            conn = other
+            continue
+          }
+          throw failed(err)
+        }
       }
     },
     async snapshot() {
@@ -542,6 +578,13 @@ export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/** Settles (rejecting) when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+  )
 }
 
 function sleep(ms: number): Promise<void> {
