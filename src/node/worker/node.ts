@@ -467,9 +467,12 @@ export function createNode(init: NodeInit): Node {
    * A peer ahead of us: sync from it — headers first (an `auto` upgrade waits for them), then the chain.
    */
   const notePeerHead = (peer: string, head: bigint): void => {
-    // In `auto` the light client follows a peer only when it is far ahead (an upgrade is coming) or the
-    // node already reads through proofs: a short gap is closed by the ordinary sync in moments.
-    if (light !== null && (pin === 'light' || head > chain.head().number + replayBelow || behind()))
+    // In `auto` the light client follows a peer when it is far ahead (an upgrade is coming), when the
+    // node already reads through proofs, or when this node holds nothing past the genesis (a new tab:
+    // a verified view from headers and proofs comes long before even a short chain is executed).
+    // Otherwise a short gap is closed by the ordinary sync in moments.
+    const ours = chain.head().number
+    if (light !== null && (pin === 'light' || ours === 0n || head > ours + replayBelow || behind()))
       light.notePeerHead(peer, head)
     if (pin !== 'light') chain.notePeerHead(peer, head)
   }

@@ -350,11 +350,15 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     await lone.node.api.setMining(false)
   }, 60_000)
 
-  test('a short chain (below the replay threshold) is replayed from genesis by the ordinary sync', async () => {
+  test('a short chain (below the replay threshold) is replayed from genesis by the ordinary sync; a new node follows its headers meanwhile', async () => {
     const hub = memoryHub()
     await makeNode(hub, 'FULL', { store: storeWith(blocks.slice(0, 80)) })
     const fresh = await makeNode(hub, 'FRESH')
     await until(async () => (await fresh.node.api.head()).number === 80n)
+    // A node holding nothing past the genesis reads through its light client while it replays: it
+    // followed (and verified) the peer's headers too.
+    expect(fresh.node.light?.client.counters.headersVerified).toBe(80)
+    await until(async () => (await fresh.node.api.block(80n)) !== null)
     const stats = await fresh.node.api.stats()
     expect(stats.blocksFromSnapshot).toBe(0)
     expect(stats.blocksFetchedBySync).toBe(80)

@@ -98,6 +98,9 @@ async function makeNode(
     now: () => Date.now(),
     agent: 'test',
     sync: { ...FAST, ...opts.sync },
+    // Block sync itself: an `auto` node at the genesis would also follow the peer's headers with its
+    // light client (test/node/light and test/node/snapshot cover that), and answer reads through it.
+    modePin: 'full',
   })
   running.push(node)
   await node.start()
