@@ -15,6 +15,7 @@ import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
+import { exchangeOnLinks, requestOrder } from './links'
 import { pooledNoiseCrypto } from './noise-crypto'
 import {
   DISCOVERY_TOPIC,
@@ -162,18 +163,11 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const isRelay = (peer: PeerId | string): boolean => relay !== null && peer.toString() === relay.info.peerId
   const isDirect = (c: Connection): boolean => c.status === 'open' && c.direct && c.limits === undefined
 
-  /**
-   * The open direct links to a peer, the ones we dialed first. Both tabs dial each other, so there may
-   * be two; and a WebRTC link opens on the answering side before the dialing side has finished (the
-   * dialer may still give up on it, and then it dies unanswered). A link we dialed and see open is
-   * open on both sides.
-   */
+  /** The open direct links to a peer, in the order requests use them (`requestOrder`). */
   function directConnections(peerId: string): Connection[] {
-    const conns = node.getConnections().filter((c) => c.remotePeer.toString() === peerId && isDirect(c))
-    return [
-      ...conns.filter((c) => c.direction === 'outbound'),
-      ...conns.filter((c) => c.direction !== 'outbound'),
-    ]
+    return requestOrder(
+      node.getConnections().filter((c) => c.remotePeer.toString() === peerId && isDirect(c)),
+    )
   }
 
   function directConnection(peerId: string): Connection | undefined {
@@ -461,36 +455,25 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (data.byteLength > MAX_EXCHANGE_BYTES) {
         throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max: MAX_EXCHANGE_BYTES })
       }
-      const first = directConnection(peerId)
-      if (first === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
+      if (directConnection(peerId) === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
       const signal = AbortSignal.timeout(timeoutMs)
-      const failed = (err: unknown) =>
-        new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
-      let conn = first
-      for (;;) {
-        try {
-          const stream = await conn.newStream(protocol, { signal })
-          const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
-          await lp.write(data, { signal })
-          const res = await lp.read({ signal })
-          await stream.close({ signal })
-          return res.subarray()
-        } catch (err) {
-          if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
-          if (conn !== first) throw failed(err)
-          // The link failed under the request: typically one the peer dialed and then gave up on. The
-          // request is sent once more on another link to the peer, once our own dial to it (if one is
-          // running) has settled. Every protocol answers a repeated request alike (a take repeated by
-          // its winner gets the same terms).
-          await Promise.race([dialing.get(peerId), aborted(signal)]).catch(() => {})
-          if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
-          const other = directConnections(peerId).find((c) => c !== first)
-          if (other !== undefined) {
-            conn = other
-            continue
-          }
-          throw failed(err)
-        }
+      try {
+        return await exchangeOnLinks(
+          () => directConnections(peerId),
+          async (conn) => {
+            const stream = await conn.newStream(protocol, { signal })
+            const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
+            await lp.write(data, { signal })
+            const res = await lp.read({ signal })
+            await stream.close({ signal })
+            return res.subarray()
+          },
+          () => dialing.get(peerId),
+          signal,
+        )
+      } catch (err) {
+        if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
+        throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
       }
     },
     async snapshot() {
@@ -578,13 +561,6 @@ export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
-}
-
-/** Settles (rejecting) when `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) =>
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
-  )
 }
 
 function sleep(ms: number): Promise<void> {
