@@ -113,6 +113,8 @@ export interface LightCounters {
 
 interface PeerView {
   head: bigint
+  /** Its head is not known yet (it just joined): header sync asks it once, and learns the head then. */
+  probe: boolean
   readonly breaker: CircuitBreaker
 }
 
@@ -206,6 +208,18 @@ export class LightClient {
     const p = this.#peer(peerId)
     if (head > p.head) p.head = head
     if (head > this.headers.head.header.number) this.start()
+  }
+
+  /**
+   * A peer just linked to us: header sync asks it for headers at once, without waiting to hear its head
+   * (a status round trip) — the answer tells the head. A peer heard from already is not asked again.
+   */
+  peerJoined(peerId: string): void {
+    if (this.isBanned(peerId)) return
+    const p = this.#peer(peerId)
+    if (p.head >= 0n) return
+    p.probe = true
+    this.start()
   }
 
   forgetPeer(peerId: string): void {
@@ -445,6 +459,7 @@ export class LightClient {
     if (p === undefined) {
       p = {
         head: -1n,
+        probe: false,
         breaker: new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 60_000 }),
       }
       this.#peers.set(peerId, p)
@@ -469,7 +484,7 @@ export class LightClient {
     let failures = 0
     while (!this.#stopped && failures < this.#config.maxFailuresPerRun) {
       const now = this.#init.now()
-      const ahead = this.#candidates().filter(([, p]) => p.head > this.headers.head.header.number)
+      const ahead = this.#candidates().filter(([, p]) => p.probe || p.head > this.headers.head.header.number)
       const pick = ahead.find(([, p]) => p.breaker.allow(now))
       if (pick === undefined) return
       const [peerId, peer] = pick
@@ -487,6 +502,9 @@ export class LightClient {
         } else {
           peer.breaker.failure(this.#init.now())
         }
+      } finally {
+        // Asked once: from now on its announced head says whether it is ahead.
+        peer.probe = false
       }
     }
   }

@@ -184,6 +184,9 @@ export function createLightService(init: LightServiceInit) {
     notePeerHead(peer: string, head: bigint): void {
       client.notePeerHead(peer, head)
     },
+    peerJoined(peer: string): void {
+      client.peerJoined(peer)
+    },
     forgetPeer(peer: string): void {
       client.forgetPeer(peer)
     },

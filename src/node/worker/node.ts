@@ -871,6 +871,11 @@ export function createNode(init: NodeInit): Node {
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
       for (const p of [...joined, ...subscribed]) void api.queryPeer(p.peerId).catch(() => {})
+      // A node whose reads go through its light client (pinned light, or `auto` with nothing past the
+      // genesis) asks a new peer for headers at once, beside the status request: the answer says the
+      // peer's head, a round trip sooner.
+      if (light !== null && (pin === 'light' || chain.head().number === 0n))
+        for (const p of joined) light.peerJoined(p.peerId)
       // Neither the offers book nor the mempool is in the chain: a new peer hands over its open
       // offers and its pending transactions (one gossiped while the link was down would sit unseen).
       for (const p of joined) {

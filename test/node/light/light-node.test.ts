@@ -8,6 +8,7 @@ import { rlpEncode } from '../../../src/node/codec/rlp'
 import { LightError } from '../../../src/node/light/errors'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
+import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
@@ -97,6 +98,32 @@ describe('light node on the memory network', () => {
     for (const r of reads) expect(r).toMatchObject({ value: 250n, verified: true, number: head.number - 2n })
     expect((await light.api.verifiedTokenBalance(TOKEN, BOB)).value).toBe(250n)
     expect(proofRequests).toBe(2)
+  })
+
+  test('asks a new peer for headers at once: it syncs from a peer whose status it never hears', async () => {
+    const hub = memoryHub()
+    const chainId = GENESIS.params.chainId
+    // The full node answers no status request, and the light node drops its status beacons: only
+    // asking for headers on the join can tell the light node that the peer is ahead.
+    const mute = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === chainProtocol(chainId, 'status')) throw new Error('no status here')
+        return sink.request(protocol, data, from)
+      },
+    })
+    const deaf = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async gossip(topic, data, from) {
+        return topic === chainTopic(chainId, 'status') ? 'ignore' : sink.gossip(topic, data, from)
+      },
+    })
+    const full = await join(hub, 'F', { store: (await tokenChain(10)).store, wrap: mute })
+    const light = await join(hub, 'L', { light: true, wrap: deaf })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    expect(await light.api.peerStatuses()).toEqual([])
+    expect((await light.api.verifiedTokenBalance(TOKEN, BOB)).value).toBe(250n)
   })
 
   test('syncs headers only and reads balances, tokens and a receipt through verified proofs', async () => {
