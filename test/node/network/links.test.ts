@@ -20,7 +20,14 @@ function exchangeLog(dead: readonly string[]) {
 }
 
 const never = () => undefined
-const live = () => AbortSignal.timeout(60_000)
+
+/** One exchange over a fixed list of links, with no dial running and a minute's deadline by default. */
+const run = (
+  links: readonly FakeLink[],
+  exchange: (l: FakeLink) => Promise<string>,
+  dialing: () => Promise<unknown> | undefined = never,
+  signal: AbortSignal = AbortSignal.timeout(60_000),
+) => exchangeOnLinks(() => links, exchange, dialing, signal)
 
 describe('request links', () => {
   test('requests go on links we dialed first, in their order, then on the ones the peer dialed', () => {
@@ -31,7 +38,7 @@ describe('request links', () => {
   test('an exchange whose link fails is sent once more on the other link', async () => {
     const { used, exchange } = exchangeLog(['o1'])
     const links = [outbound('o1'), inbound('i1')]
-    await expect(exchangeOnLinks(() => links, exchange, never, live())).resolves.toBe('answer via i1')
+    await expect(run(links, exchange)).resolves.toBe('answer via i1')
     expect(used).toEqual(['o1', 'i1'])
   })
 
@@ -44,14 +51,7 @@ describe('request links', () => {
         resolve()
       }, 20),
     )
-    await expect(
-      exchangeOnLinks(
-        () => links,
-        exchange,
-        () => dial,
-        live(),
-      ),
-    ).resolves.toBe('answer via o1')
+    await expect(run(links, exchange, () => dial)).resolves.toBe('answer via o1')
     expect(used).toEqual(['i1', 'o1'])
   })
 
@@ -59,21 +59,14 @@ describe('request links', () => {
     const { used, exchange } = exchangeLog(['i1'])
     const dial = Promise.reject(new Error('dial timed out'))
     const links = [inbound('i1')]
-    await expect(
-      exchangeOnLinks(
-        () => links,
-        exchange,
-        () => dial,
-        live(),
-      ),
-    ).rejects.toThrow('stream closed on i1')
+    await expect(run(links, exchange, () => dial)).rejects.toThrow('stream closed on i1')
     expect(used).toEqual(['i1'])
   })
 
   test('it tries at most twice: two dead links give the second failure, a third link is not tried', async () => {
     const { used, exchange } = exchangeLog(['o1', 'i1'])
     const links = [outbound('o1'), inbound('i1'), inbound('i2')]
-    await expect(exchangeOnLinks(() => links, exchange, never, live())).rejects.toThrow('stream closed on i1')
+    await expect(run(links, exchange)).rejects.toThrow('stream closed on i1')
     expect(used).toEqual(['o1', 'i1'])
   })
 
@@ -86,25 +79,20 @@ describe('request links', () => {
       throw new Error('aborted mid-exchange')
     }
     const links = [outbound('o1'), inbound('i1')]
-    await expect(exchangeOnLinks(() => links, exchange, never, controller.signal)).rejects.toThrow('deadline')
+    await expect(run(links, exchange, never, controller.signal)).rejects.toThrow('deadline')
     expect(used).toEqual(['o1'])
 
     const late = new AbortController()
     setTimeout(() => late.abort(new Error('deadline during the dial')), 20)
     const forever = new Promise<void>(() => {})
     await expect(
-      exchangeOnLinks(
-        () => [inbound('i1')],
-        exchangeLog(['i1']).exchange,
-        () => forever,
-        late.signal,
-      ),
+      run([inbound('i1')], exchangeLog(['i1']).exchange, () => forever, late.signal),
     ).rejects.toThrow('deadline during the dial')
   })
 
   test('no link: a clear error, nothing sent', async () => {
     const { used, exchange } = exchangeLog([])
-    await expect(exchangeOnLinks(() => [], exchange, never, live())).rejects.toThrow('no link to the peer')
+    await expect(run([], exchange)).rejects.toThrow('no link to the peer')
     expect(used).toEqual([])
   })
 })
