@@ -464,15 +464,20 @@ export function createNode(init: NodeInit): Node {
   })
 
   /**
+   * Whether the light client follows every peer from the moment it links: pinned light, or `auto` with
+   * nothing past the genesis (a new tab: a verified view from headers and proofs comes long before even
+   * a short chain is executed).
+   */
+  const lightFirst = (): boolean => pin === 'light' || chain.head().number === 0n
+
+  /**
    * A peer ahead of us: sync from it — headers first (an `auto` upgrade waits for them), then the chain.
    */
   const notePeerHead = (peer: string, head: bigint): void => {
-    // In `auto` the light client follows a peer when it is far ahead (an upgrade is coming), when the
-    // node already reads through proofs, or when this node holds nothing past the genesis (a new tab:
-    // a verified view from headers and proofs comes long before even a short chain is executed).
-    // Otherwise a short gap is closed by the ordinary sync in moments.
-    const ours = chain.head().number
-    if (light !== null && (pin === 'light' || ours === 0n || head > ours + replayBelow || behind()))
+    // In `auto` the light client also follows a peer that is far ahead (an upgrade is coming), or any
+    // peer while the node already reads through proofs. Otherwise a short gap is closed by the ordinary
+    // sync in moments.
+    if (light !== null && (lightFirst() || head > chain.head().number + replayBelow || behind()))
       light.notePeerHead(peer, head)
     if (pin !== 'light') chain.notePeerHead(peer, head)
   }
@@ -871,11 +876,9 @@ export function createNode(init: NodeInit): Node {
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
       for (const p of [...joined, ...subscribed]) void api.queryPeer(p.peerId).catch(() => {})
-      // A node whose reads go through its light client (pinned light, or `auto` with nothing past the
-      // genesis) asks a new peer for headers at once, beside the status request: the answer says the
-      // peer's head, a round trip sooner.
-      if (light !== null && (pin === 'light' || chain.head().number === 0n))
-        for (const p of joined) light.peerJoined(p.peerId)
+      // When the light client comes first, it asks a new peer for headers at once, beside the status
+      // request: the answer says the peer's head, a round trip sooner.
+      if (light !== null && lightFirst()) for (const p of joined) light.peerJoined(p.peerId)
       // Neither the offers book nor the mempool is in the chain: a new peer hands over its open
       // offers and its pending transactions (one gossiped while the link was down would sit unseen).
       for (const p of joined) {
