@@ -135,21 +135,39 @@ export function rlpDecode(data: Uint8Array): RlpItem {
   return item
 }
 
-function lengthPrefix(len: number, offset: number): Uint8Array {
-  if (len < 56) return Uint8Array.of(offset + len)
-  const bytes: number[] = []
-  for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l % 256)
-  return Uint8Array.of(offset + 55 + bytes.length, ...bytes)
+/** Bytes of the length prefix of an `len`-byte payload: one below 56, else one plus the bytes of `len`. */
+function prefixLength(len: number): number {
+  if (len < 56) return 1
+  let n = 2
+  for (let l = len; l >= 256; l = Math.floor(l / 256)) n++
+  return n
+}
+
+/** Writes the length prefix of an `len`-byte payload (`offset` 0x80 for a string, 0xc0 for a list) at `pos`. */
+function writePrefix(len: number, offset: number, out: Uint8Array, pos: number): number {
+  const size = prefixLength(len)
+  if (size === 1) {
+    out[pos] = offset + len
+    return pos + 1
+  }
+  out[pos] = offset + 54 + size
+  for (let i = size - 1, l = len; i > 0; i--, l = Math.floor(l / 256)) out[pos + i] = l % 256
+  return pos + size
+}
+
+function payloadLength(list: readonly RlpItem[]): number {
+  let len = 0
+  for (const it of list) len += encodedLength(it)
+  return len
 }
 
 function encodedLength(item: RlpItem): number {
   if (item instanceof Uint8Array) {
     if (item.length === 1 && (item[0] as number) < 0x80) return 1
-    return lengthPrefix(item.length, 0x80).length + item.length
+    return prefixLength(item.length) + item.length
   }
-  let len = 0
-  for (const it of item) len += encodedLength(it)
-  return lengthPrefix(len, 0xc0).length + len
+  const len = payloadLength(item)
+  return prefixLength(len) + len
 }
 
 function encodeInto(item: RlpItem, out: Uint8Array, pos: number): number {
@@ -158,16 +176,11 @@ function encodeInto(item: RlpItem, out: Uint8Array, pos: number): number {
       out[pos] = item[0] as number
       return pos + 1
     }
-    const prefix = lengthPrefix(item.length, 0x80)
-    out.set(prefix, pos)
-    out.set(item, pos + prefix.length)
-    return pos + prefix.length + item.length
+    const p = writePrefix(item.length, 0x80, out, pos)
+    out.set(item, p)
+    return p + item.length
   }
-  let payload = 0
-  for (const it of item) payload += encodedLength(it)
-  const prefix = lengthPrefix(payload, 0xc0)
-  out.set(prefix, pos)
-  let p = pos + prefix.length
+  let p = writePrefix(payloadLength(item), 0xc0, out, pos)
   for (const it of item) p = encodeInto(it, out, p)
   return p
 }

@@ -39,6 +39,18 @@ describe('rlp', () => {
     )
   })
 
+  it.each([55, 56, 255, 256, 65_535, 65_536])(
+    'a %i-byte string and a list of it encode as viem does',
+    (n) => {
+      const bytes = new Uint8Array(n).fill(7)
+      for (const i of [bytes, [bytes], [bytes, [bytes]]]) {
+        const enc = rlpEncode(i)
+        expect(toHex(enc)).toBe(toRlp(toViem(i) as never))
+        expect(normalise(rlpDecode(enc))).toEqual(normalise(i))
+      }
+    },
+  )
+
   it('list spans locate what rlpDecode decodes, and refuse what it refuses (property)', () => {
     const outcome = <T>(fn: () => T): T | 'malformed' => {
       try {
