@@ -1,5 +1,6 @@
-import { type Hex, toRlp } from 'viem'
+import type { Hex } from 'viem'
 import { toHex as bytesToHex, fromHex as hexToBytes, keccak } from '../codec/bytes'
+import { type RlpItem, rlpEncode } from '../codec/rlp'
 import { asFixed, asList, asUint, decodeRlpStrict, malformed, uintToRlp } from './block-rlp'
 import type { Header } from './types'
 
@@ -34,7 +35,7 @@ export function headerFields(h: Header): RlpFields {
 
 /** Canonical RLP of a header: the list of its 13 fields in `Header` order. */
 export function encodeHeader(h: Header): Uint8Array {
-  return toRlp(headerFields(h), 'bytes')
+  return rlpEncode(headerFields(h))
 }
 
 /**
@@ -51,7 +52,25 @@ export function hashHeader(h: Header): Hex {
  * proof-of-work loop hashes only 40 bytes per attempt (see consensus/pow.ts).
  */
 export function sealHash(h: Header): Uint8Array {
-  return keccak(toRlp(headerFields(h).slice(0, HEADER_FIELDS - 1), 'bytes'))
+  return keccak(rlpEncode(headerFields(h).slice(0, HEADER_FIELDS - 1)))
+}
+
+/** A header's block hash and seal hash (`hashHeader`, `sealHash`). */
+export interface HeaderHashes {
+  readonly hash: Hex
+  readonly seal: Uint8Array
+}
+
+/**
+ * Both hashes of a header from its 13 RLP fields as a strict decode yields them (canonical, so they
+ * re-encode to the bytes its miner hashed): no round trip through the `Header`'s hex strings, which cost
+ * a light client more than the hashing itself.
+ */
+export function hashHeaderFields(fields: readonly RlpItem[]): HeaderHashes {
+  return {
+    hash: bytesToHex(keccak(rlpEncode([...fields]))),
+    seal: keccak(rlpEncode(fields.slice(0, HEADER_FIELDS - 1))),
+  }
 }
 
 /** Strict decoding of a header; throws `BlockError` (`BLOCK_MALFORMED`, `BLOCK_TOO_LARGE`). */

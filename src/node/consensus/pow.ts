@@ -1,6 +1,6 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { MAX_NONCE, sealHash } from '../chain/header'
 import type { Header } from '../chain/types'
+import { keccak } from '../codec/bytes'
 
 const TWO_256 = 1n << 256n
 
@@ -18,10 +18,15 @@ export function powTarget(difficulty: bigint): bigint {
   return TWO_256 / difficulty
 }
 
-/** True iff `header.nonce` satisfies the proof of work for `header.difficulty`. */
-export function checkPow(header: Header): boolean {
+/**
+ * True iff `header.nonce` satisfies the proof of work for `header.difficulty`.
+ *
+ * @param seal `sealHash(header)` when the caller computed it already (`decodeHeadersResponse` does, from
+ *   the header's decoded fields); never a hash taken from the wire
+ */
+export function checkPow(header: Header, seal: Uint8Array = sealHash(header)): boolean {
   if (header.difficulty <= 0n || header.nonce < 0n || header.nonce > MAX_NONCE) return false
-  const buf = sealBuffer(sealHash(header))
+  const buf = sealBuffer(seal)
   writeNonce(buf, header.nonce)
   return powValue(buf) <= powTarget(header.difficulty)
 }
@@ -33,18 +38,23 @@ export function sealBuffer(seal: Uint8Array): Uint8Array {
   return buf
 }
 
+/** Writes `nonce` (< 2^64) big-endian into the last 8 bytes of a seal buffer. */
 export function writeNonce(buf: Uint8Array, nonce: bigint): void {
-  let n = nonce
-  for (let i = 39; i >= 32; i--) {
-    buf[i] = Number(n & 0xffn)
-    n >>= 8n
-  }
+  new DataView(buf.buffer, buf.byteOffset, 40).setBigUint64(32, nonce)
 }
 
-/** The proof-of-work hash of a filled seal buffer as an integer. */
+/**
+ * The proof-of-work hash of a filled seal buffer as an integer. It hashes with `codec/bytes`' keccak
+ * (WebAssembly in the worker): on these 40 bytes noble's hasher took ~6 µs, this ~0.7 µs, and reading the
+ * digest as four 64-bit words instead of 32 byte shifts saves another ~1 µs per attempt.
+ */
 export function powValue(buf: Uint8Array): bigint {
-  const h = keccak_256(buf)
-  let v = 0n
-  for (const byte of h) v = (v << 8n) | BigInt(byte)
-  return v
+  const h = keccak(buf)
+  const v = new DataView(h.buffer, h.byteOffset, 32)
+  return (
+    (v.getBigUint64(0) << 192n) |
+    (v.getBigUint64(8) << 128n) |
+    (v.getBigUint64(16) << 64n) |
+    v.getBigUint64(24)
+  )
 }

@@ -17,6 +17,7 @@ import { checkPow } from './pow'
  *
  * @param now the caller's clock, ms since the Unix epoch
  * @param parentHash the parent's hash when the caller knows it (saves hashing it again)
+ * @param seal `sealHash(header)` when the caller computed it (see `checkPow`)
  */
 export function validateHeader(
   params: ChainParams,
@@ -24,6 +25,7 @@ export function validateHeader(
   parent: Header,
   now: bigint,
   parentHash: Hex = hashHeader(parent),
+  seal?: Uint8Array,
 ): void {
   if (header.parentHash !== parentHash) {
     throw new BlockError({ code: 'BLOCK_UNKNOWN_PARENT', parentHash: header.parentHash })
@@ -46,7 +48,8 @@ export function validateHeader(
   if (header.difficulty !== difficulty) {
     throw new BlockError({ code: 'BLOCK_BAD_DIFFICULTY', expected: difficulty, got: header.difficulty })
   }
-  if (!checkPow(header)) throw new BlockError({ code: 'BLOCK_INSUFFICIENT_WORK', hash: hashHeader(header) })
+  if (!checkPow(header, seal))
+    throw new BlockError({ code: 'BLOCK_INSUFFICIENT_WORK', hash: hashHeader(header) })
   if (header.gasLimit !== params.blockGasLimit) {
     throw new BlockError({
       code: 'BLOCK_BAD_GAS_LIMIT',

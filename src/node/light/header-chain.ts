@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { genesisBlock, hashBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { hashHeader } from '../chain/header'
+import { type HeaderHashes, hashHeader } from '../chain/header'
 import type { ChainParams, Genesis, Header } from '../chain/types'
 import { validateHeader } from '../consensus/validate'
 
@@ -142,15 +142,16 @@ export class HeaderChain {
    * `BLOCK_REORG_TOO_DEEP`.
    *
    * @param now the caller's clock, ms since the Unix epoch
-   * @param hash `hashHeader(header)` when the caller computed it already (`decodeHeadersResponse` does);
-   *   never a hash taken from the wire
+   * @param hashes `hashHeader(header)` and `sealHash(header)` when the caller computed them already
+   *   (`decodeHeadersResponse` does); never hashes taken from the wire
    */
-  add(header: Header, now: bigint, hash: Hex = hashHeader(header)): HeaderImport {
+  add(header: Header, now: bigint, hashes?: HeaderHashes): HeaderImport {
+    const hash = hashes?.hash ?? hashHeader(header)
     if (this.#headers.has(hash)) return { kind: 'known', hash }
     const parent = this.#headers.get(header.parentHash)
     if (parent === undefined)
       throw new BlockError({ code: 'BLOCK_UNKNOWN_PARENT', parentHash: header.parentHash })
-    validateHeader(this.params, header, parent.header, now, parent.hash)
+    validateHeader(this.params, header, parent.header, now, parent.hash, hashes?.seal)
     const head = this.head
     const ancestor = this.#commonAncestor(parent)
     // A branch leaving the chain below a restored base is as deep as it gets.

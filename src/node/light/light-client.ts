@@ -568,7 +568,7 @@ export class LightClient {
       if (
         chain.get(first.parentHash) === undefined &&
         first.number > 0n &&
-        !chain.isCanonical(res.hashes[0] as Hex)
+        !chain.isCanonical(res.hashes[0]?.hash as Hex)
       ) {
         // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
         if (from <= floor) break

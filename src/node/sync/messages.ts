@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { decodeBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { hashHeader, headerFields, headerFromRlp } from '../chain/header'
+import { type HeaderHashes, hashHeaderFields, headerFields, headerFromRlp } from '../chain/header'
 import type { Block, Header } from '../chain/types'
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
 import { CodecError } from '../codec/errors'
@@ -48,8 +48,8 @@ export interface HeadersResponse {
 
 /** A decoded headers response with each header's hash, computed here while decoding (never sent). */
 export interface DecodedHeadersResponse extends HeadersResponse {
-  /** `hashHeader(headers[i])`, so the client does not hash each header again. */
-  readonly hashes: readonly Hex[]
+  /** `hashHeader` and `sealHash` of `headers[i]`, computed while decoding: the client does not hash again. */
+  readonly hashes: readonly HeaderHashes[]
 }
 
 /** `SYNC_MALFORMED` for a sync message `what`, with the reason. */
@@ -128,8 +128,16 @@ export function encodeHeadersResponse(r: HeadersResponse): Uint8Array {
   ])
 }
 
-/** The header of one compact item (`prevHash`: the hash of the header before it in the response). */
-function compactHeader(item: RlpItem, i: number, prevHash: Hex | undefined, what: string): Header {
+/**
+ * The header of one compact item (`prevHash`: the hash of the header before it in the response), with
+ * its hashes computed from the fields as decoded.
+ */
+function compactHeader(
+  item: RlpItem,
+  i: number,
+  prevHash: Hex | undefined,
+  what: string,
+): { header: Header; hashes: HeaderHashes } {
   if (!Array.isArray(item)) throw malformed(what, `header ${i} is not a list`)
   const fields = [...item]
   const parent = fields[PARENT_FIELD]
@@ -144,7 +152,7 @@ function compactHeader(item: RlpItem, i: number, prevHash: Hex | undefined, what
     else if (bloom.every((b) => b === 0)) throw malformed(what, `header ${i} spells out an empty bloom`)
   }
   try {
-    return headerFromRlp(fields)
+    return { header: headerFromRlp(fields), hashes: hashHeaderFields(fields) }
   } catch (err) {
     if (err instanceof BlockError) throw malformed(what, `header ${i}: ${err.message}`)
     throw err
@@ -169,15 +177,15 @@ export function decodeHeadersResponse(bytes: Uint8Array): DecodedHeadersResponse
   if (raw.length > MAX_HEADERS_PER_REQUEST)
     throw malformed(what, `more than ${MAX_HEADERS_PER_REQUEST} headers`)
   const headers: Header[] = []
-  const hashes: Hex[] = []
+  const hashes: HeaderHashes[] = []
   let prevHash: Hex | undefined
   for (const [i, item] of raw.entries()) {
-    const header = compactHeader(item, i, prevHash, what)
-    headers.push(header)
+    const decoded = compactHeader(item, i, prevHash, what)
+    headers.push(decoded.header)
+    hashes.push(decoded.hashes)
     // The next header's parent: the hash its sender claims by omission, checked like any parent hash
     // (linkage in the client's header chain, the proof of work over it).
-    prevHash = hashHeader(header)
-    hashes.push(prevHash)
+    prevHash = decoded.hashes.hash
   }
   return {
     headNumber: uint(number, what, 'headNumber'),

@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { hashBlock } from '../chain/block'
 import type { Chain } from '../chain/chain'
-import { hashHeader } from '../chain/header'
+import { type HeaderHashes, hashHeader } from '../chain/header'
 import type { Block } from '../chain/types'
 import { checkPow } from '../consensus/pow'
 import type { GossipVerdict } from '../network/bridge'
@@ -356,9 +356,9 @@ export class Syncer {
       if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
       if (parent !== null && h.parentHash !== parent)
         throw new Misbehaviour('wrong-response', 'headers not linked')
-      const hash = hashHeader(h)
+      const { hash, seal } = res.hashes[i] as HeaderHashes
       // Known blocks (the genesis has no seal) were checked when stored; new ones must carry their work.
-      if (this.#init.chain.getBlock(hash) === undefined && !checkPow(h))
+      if (this.#init.chain.getBlock(hash) === undefined && !checkPow(h, seal))
         throw new Misbehaviour('invalid-block', 'header without its proof of work')
       parent = hash
     })

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock, genesisBlock } from '../../../src/node/chain/block'
 import { testGenesis } from '../../../src/node/chain/genesis'
-import { encodeHeader, hashHeader, headerFields } from '../../../src/node/chain/header'
+import { encodeHeader, hashHeader, headerFields, sealHash } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
 import { type RlpItem, rlpEncode } from '../../../src/node/codec/rlp'
 import { CircuitBreaker } from '../../../src/node/sync/circuit-breaker'
@@ -111,7 +111,7 @@ describe('sync messages', () => {
     const res = { headNumber: 9n, headTotalDifficulty: 10n ** 40n, headers: [GENESIS.header] }
     expect(decodeHeadersResponse(encodeHeadersResponse(res))).toEqual({
       ...res,
-      hashes: [hashHeader(GENESIS.header)],
+      hashes: [{ hash: hashHeader(GENESIS.header), seal: sealHash(GENESIS.header) }],
     })
     const hashes = [`0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`] as const
     expect(decodeBlocksRequest(encodeBlocksRequest(hashes))).toEqual(hashes)
@@ -136,8 +136,10 @@ describe('sync messages', () => {
     const bytes = encodeHeadersResponse(res)
     const back = decodeHeadersResponse(bytes)
     // Restored headers hash as their sender's did, and the hashes computed while decoding are theirs.
-    expect(back).toEqual({ ...res, hashes: [H1, H2, H3].map(hashHeader) })
-    expect(back.headers.map(hashHeader)).toEqual(back.hashes)
+    expect(back).toEqual({
+      ...res,
+      hashes: [H1, H2, H3].map((h) => ({ hash: hashHeader(h), seal: sealHash(h) })),
+    })
     // Two empty blooms and two parent hashes not sent.
     const whole = [H1, H2, H3].reduce((n, h) => n + encodeHeader(h).byteLength, 0)
     expect(bytes.byteLength).toBeLessThan(whole - 2 * 256 - 2 * 32 + 16)
