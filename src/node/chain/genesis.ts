@@ -39,8 +39,9 @@ export const DEVNET_ACCOUNTS: readonly Address[] = [
 export const devnetParams: ChainParams = {
   chainId: 31415,
   targetBlockTimeMs: 2000,
-  // A tab mining at ~150k keccak/s with a duty cycle does ~100k hashes per 2 s; the floor lets a
-  // single slow tab (throttled or low-end) still find blocks instead of stalling the chain.
+  // A tab mines ~300k hashes/s at its default duty cycle (measured in Chromium), so one tab alone
+  // settles near 600k; the floor lets a single slow tab (throttled or low-end) still find blocks
+  // instead of stalling the chain.
   minDifficulty: 1_000n,
   difficultyHalfLife: 8,
   futureTimestampToleranceMs: 15_000,
