@@ -16,15 +16,35 @@ type RlpFields = Uint8Array[]
 
 /** Header fields in the consensus order of `Header` (src/node/chain/types.ts), nonce last. */
 export function headerFields(h: Header): RlpFields {
+  return fieldsWith(h, hexToBytes(h.parentHash), hexToBytes(h.logsBloom))
+}
+
+const EMPTY = new Uint8Array(0)
+const ZERO_BLOOM_HEX = `0x${'0'.repeat(512)}`
+
+/**
+ * `headerFields` in the compact form of the sync messages: the parent hash left out (the empty string)
+ * unless `withParent`, and an all-zero bloom as the empty string. What is left out is never converted
+ * from hex, which was most of the cost of serving a range of headers.
+ */
+export function compactHeaderFields(h: Header, withParent: boolean): RlpFields {
+  return fieldsWith(
+    h,
+    withParent ? hexToBytes(h.parentHash) : EMPTY,
+    h.logsBloom === ZERO_BLOOM_HEX ? EMPTY : hexToBytes(h.logsBloom),
+  )
+}
+
+function fieldsWith(h: Header, parentHash: Uint8Array, logsBloom: Uint8Array): RlpFields {
   return [
-    hexToBytes(h.parentHash),
+    parentHash,
     uintToRlp(h.number),
     uintToRlp(h.timestamp),
     hexToBytes(h.miner),
     hexToBytes(h.stateRoot),
     hexToBytes(h.transactionsRoot),
     hexToBytes(h.receiptsRoot),
-    hexToBytes(h.logsBloom),
+    logsBloom,
     uintToRlp(h.gasLimit),
     uintToRlp(h.gasUsed),
     uintToRlp(h.baseFeePerGas),

@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { decodeBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { type HeaderHashes, hashHeaderFields, headerFields, headerFromRlp } from '../chain/header'
+import { compactHeaderFields, type HeaderHashes, hashHeaderFields, headerFromRlp } from '../chain/header'
 import type { Block, Header } from '../chain/types'
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
 import { CodecError } from '../codec/errors'
@@ -105,7 +105,6 @@ export function decodeHeadersRequest(bytes: Uint8Array): HeadersRequest {
   return { from: uint(from, what, 'from'), count: Number(n) }
 }
 
-const EMPTY = new Uint8Array(0)
 const BLOOM_BYTES = 256
 const ZERO_BLOOM = new Uint8Array(BLOOM_BYTES)
 const PARENT_FIELD = 0
@@ -119,12 +118,7 @@ export function encodeHeadersResponse(r: HeadersResponse): Uint8Array {
   return rlpEncode([
     bigintToBytes(r.headNumber),
     bigintToBytes(r.headTotalDifficulty),
-    r.headers.map((h, i) => {
-      const fields = headerFields(h)
-      if (i > 0) fields[PARENT_FIELD] = EMPTY
-      if (fields[BLOOM_FIELD]?.every((b) => b === 0)) fields[BLOOM_FIELD] = EMPTY
-      return fields
-    }),
+    r.headers.map((h, i) => compactHeaderFields(h, i === 0)),
   ])
 }
 
