@@ -24,7 +24,8 @@ import type {
   SignedTake,
 } from '../../trade/offers/types'
 import { checkOfferFields, validateOffer, verifyCancel, verifyTake } from '../../trade/offers/validate'
-import type { SwapTerms } from '../../trade/swap/terms'
+import { SwapError } from '../../trade/swap/errors'
+import { LOCK_WINDOW_BLOCKS, type SwapTerms, validateTerms } from '../../trade/swap/terms'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainProtocol, chainTopic, MAX_EXCHANGE_BYTES } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
@@ -79,6 +80,18 @@ interface HostedRow {
   readonly hashlock: Hex
 }
 
+/**
+ * Repository meta key of the takes this node agreed as maker, `{ terms, takerPeer }[]`, kept until the
+ * maker's lock window has passed: a winner whose answer was lost to a reload of the maker's tab asks
+ * again and gets the same terms.
+ */
+export const AGREED_TAKES_META = 'agreed-takes'
+
+interface AgreedTake {
+  readonly terms: SwapTerms
+  readonly takerPeer: string
+}
+
 /** A peer gets one offers snapshot from us per this many ms. */
 const SNAPSHOT_INTERVAL_MS = 5_000
 /** How long an expired offer's id is remembered (to answer `OFFER_STALE`). */
@@ -120,8 +133,11 @@ export function createOffersService(init: OffersServiceInit) {
   const book = new OfferBook()
   /** Hashlocks of the offers posted here (the maker's secret stays on the page). */
   const hashlocks = new Map<Hex, Hex>()
-  /** Terms agreed as maker, by offer id, with the winner's peer: a retried take from it gets the same answer. */
-  const agreed = new Map<Hex, { readonly terms: SwapTerms; readonly takerPeer: string }>()
+  /**
+   * Terms agreed as maker, by offer id, with the winner's peer: a retried take from it gets the same
+   * answer (stored, see `AGREED_TAKES_META`).
+   */
+  const agreed = new Map<Hex, AgreedTake>()
   const snapshotsServed = new Map<string, number>()
   /** Offers dropped at expiry, with when (ms): a take for one is answered `OFFER_STALE`, not "unknown". */
   const expired = new Map<Hex, number>()
@@ -137,20 +153,23 @@ export function createOffersService(init: OffersServiceInit) {
    * when this state is stored; rejects with the repository's error.
    */
   let saving: Promise<unknown> = Promise.resolve()
-  const persist = (): Promise<void> => {
+  const save = (key: string, rows: unknown[]): Promise<void> => {
     const store = init.store
     if (store === undefined) return Promise.resolve()
-    const rows: HostedRow[] = book.open().flatMap((o) => {
-      const hashlock = hashlocks.get(o.id)
-      return o.hosted && hashlock !== undefined ? [{ signed: o.signed, hashlock }] : []
-    })
-    const write = saving.then(
-      () => store.putMeta(HOSTED_OFFERS_META, rows, { durability: 'strict' }),
-      () => store.putMeta(HOSTED_OFFERS_META, rows, { durability: 'strict' }),
-    )
+    const put = () => store.putMeta(key, rows, { durability: 'strict' })
+    const write = saving.then(put, put)
     saving = write
     return write
   }
+  const persist = (): Promise<void> =>
+    save(
+      HOSTED_OFFERS_META,
+      book.open().flatMap((o): HostedRow[] => {
+        const hashlock = hashlocks.get(o.id)
+        return o.hosted && hashlock !== undefined ? [{ signed: o.signed, hashlock }] : []
+      }),
+    )
+  const persistAgreed = (): Promise<void> => save(AGREED_TAKES_META, [...agreed.values()])
   /** `persist`, for changes that already happened: a failed save is retried by the next change. */
   const persistQuietly = (): void => {
     persist().catch(() => {})
@@ -166,6 +185,14 @@ export function createOffersService(init: OffersServiceInit) {
       emit({ kind: 'removed', offerId: id, reason: 'expired' })
     }
     if (hostedGone) persistQuietly()
+    // Past its lock window a swap can no longer start: nobody needs its terms again.
+    let agreedGone = false
+    for (const [id, { terms }] of agreed) {
+      if (init.height() <= terms.acceptedHeight + LOCK_WINDOW_BLOCKS) continue
+      agreed.delete(id)
+      agreedGone = true
+    }
+    if (agreedGone) persistAgreed().catch(() => {})
     for (const [id, at] of expired) if (now - at >= STALE_MEMORY_MS) expired.delete(id)
     for (const [peer, at] of snapshotsServed)
       if (init.now() - at >= SNAPSHOT_INTERVAL_MS) snapshotsServed.delete(peer)
@@ -256,6 +283,14 @@ export function createOffersService(init: OffersServiceInit) {
       return refuse({ code: 'OFFER_MAKER_LACKS_BALANCE', need: o.sellAmount, have: makerHas })
     const terms = agreeTerms(id, entry.signed, take, hashlock, init.height())
     agreed.set(id, { terms, takerPeer: take.takerPeer })
+    try {
+      // Stored before the answer leaves: if this tab reloads before the winner hears it, the winner's
+      // retry still gets these terms. Not stored, not agreed: the take fails and can be sent again.
+      await persistAgreed()
+    } catch (err) {
+      agreed.delete(id)
+      throw err
+    }
     book.markTaken(id)
     hashlocks.delete(id)
     persistQuietly()
@@ -281,7 +316,7 @@ export function createOffersService(init: OffersServiceInit) {
           continue
         const id = await validateOffer(signed, rules, init.now())
         if (signed.offer.makerPeer !== self || book.status(id) !== 'unknown') continue
-        if ((await init.hasSwap?.(id)) === true) continue
+        if (agreed.has(id) || (await init.hasSwap?.(id)) === true) continue
         const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: true }
         book.add(stored)
         hashlocks.set(id, hashlock)
@@ -294,9 +329,24 @@ export function createOffersService(init: OffersServiceInit) {
     if (book.open().length !== rows.length) persistQuietly()
   }
 
+  /** The takes agreed as maker before a reload; rows that do not hold together are dropped. */
+  async function restoreAgreed(): Promise<void> {
+    const rows = await init.store?.getMeta<unknown>(AGREED_TAKES_META)
+    if (!Array.isArray(rows)) return
+    for (const row of rows as Partial<AgreedTake>[]) {
+      try {
+        const terms = validateTerms(row.terms, chainId, init.confirmations)
+        if (typeof row.takerPeer === 'string') agreed.set(terms.offerId, { terms, takerPeer: row.takerPeer })
+      } catch (err) {
+        if (!(err instanceof SwapError)) throw err
+      }
+    }
+  }
+
   return {
     async start(): Promise<void> {
       await init.network.subscribe(topic)
+      await restoreAgreed()
       await init.network.handle(snapshotProtocol)
       await init.network.handle(takeProtocol)
       await rehost()

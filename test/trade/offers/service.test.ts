@@ -8,7 +8,11 @@ import { StorageError } from '../../../src/node/storage/errors'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import { createNode } from '../../../src/node/worker/node'
-import { HOSTED_OFFERS_META } from '../../../src/node/worker/offers-service'
+import {
+  AGREED_TAKES_META,
+  createOffersService,
+  HOSTED_OFFERS_META,
+} from '../../../src/node/worker/offers-service'
 import {
   decodeTakeAnswer,
   encodeOfferMessage,
@@ -17,8 +21,9 @@ import {
 } from '../../../src/trade/offers/codec'
 import { offerId } from '../../../src/trade/offers/typed-data'
 import type { SignedOffer } from '../../../src/trade/offers/types'
+import { LOCK_WINDOW_BLOCKS } from '../../../src/trade/swap/terms'
 import { until } from '../../until'
-import { ALICE, DAVE, lower, NATIVE, signOffer, signTake, TOKEN_A } from './fixtures'
+import { ALICE, BOB, DAVE, lower, NATIVE, signOffer, signTake, TOKEN_A } from './fixtures'
 
 const GENESIS = testGenesis()
 
@@ -40,6 +45,33 @@ async function nodeOn(hub: ReturnType<typeof memoryHub>, peer: string, repo?: No
   await node.start()
   await link.attach(node.sink)
   return Object.assign(node, { link })
+}
+
+/**
+ * The offers service alone, as a maker tab `N` at height `height` over `store`, every balance ample
+ * (the take's terms, not the chain, are under test).
+ */
+async function makerService(
+  hub: ReturnType<typeof memoryHub>,
+  store: Pick<NodeRepository, 'getMeta' | 'putMeta'>,
+  height: bigint,
+) {
+  const link = hub.join('N')
+  const service = createOffersService({
+    chainId: CHAIN,
+    confirmations: GENESIS.params.confirmations,
+    network: link.api,
+    balances: { balanceOf: async () => 10n ** 30n },
+    now: () => Date.now(),
+    height: () => height,
+    selfPeer: async () => 'N',
+    penalize: () => {},
+    isBanned: () => false,
+    onEvent: () => {},
+    store,
+  })
+  await service.start()
+  return Object.assign(service, { link })
 }
 
 const offerFor = (maker = ALICE) => ({
@@ -168,6 +200,96 @@ describe('offers service edges', () => {
       decodeTakeAnswer(await again.sink.request(chainProtocol(CHAIN, 'take'), take, 'Q'), ids[0] as Hex),
     ).toMatchObject({ refusal: { code: 'TAKER_LACKS_BALANCE' } })
     await until(async () => ((await repo.getMeta<unknown[]>(HOSTED_OFFERS_META)) ?? []).length === 1)
+  })
+
+  test('a maker tab reloaded after agreeing a take answers the winner again with the same terms, others OFFER_TAKEN, until the lock window has passed', async () => {
+    const hub = memoryHub()
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
+    })
+    const take = await (async () => {
+      const first = await makerService(hub, repo, 5n)
+      const signed = await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' })
+      const id = (await first.post(signed, `0x${'55'.repeat(32)}`)).id
+      const take = (who: typeof DAVE, peer: string) =>
+        signTake(who, CHAIN, { offerId: id, taker: lower(who), takerPeer: peer }).then(encodeTake)
+      const answer = decodeTakeAnswer(
+        (await first.answer(chainProtocol(CHAIN, 'take'), await take(DAVE, 'Q'), 'Q')) as Uint8Array,
+        id,
+      )
+      expect(answer).toEqual({
+        accepted: true,
+        offerId: id,
+        hashlock: `0x${'55'.repeat(32)}`,
+        agreedAtHeight: 5n,
+      })
+      // The tab reloads before Dave's node heard the answer.
+      await first.link.leave()
+      return { id, answer, of: take }
+    })()
+    const ask = async (
+      service: { answer: (p: string, d: Uint8Array, f: string) => Promise<Uint8Array | null> },
+      who: typeof DAVE,
+      peer: string,
+    ) =>
+      decodeTakeAnswer(
+        (await service.answer(chainProtocol(CHAIN, 'take'), await take.of(who, peer), peer)) as Uint8Array,
+        take.id,
+      )
+
+    const again = await makerService(hub, repo, 6n)
+    expect(await ask(again, DAVE, 'Q')).toEqual(take.answer)
+    expect(await ask(again, BOB, 'R')).toEqual({
+      accepted: false,
+      refusal: { code: 'OFFER_TAKEN', offerId: take.id },
+    })
+    // Dave's address from another tab is not the winner either.
+    expect(await ask(again, DAVE, 'S')).toMatchObject({ accepted: false, refusal: { code: 'OFFER_TAKEN' } })
+    // The offer itself is not hosted again.
+    expect((await again.books()).flatMap((b) => [...b.asks, ...b.bids])).toEqual([])
+    await again.link.leave()
+
+    // Once the maker's lock window has passed, the swap can no longer start: the terms are dropped.
+    const late = await makerService(hub, repo, 5n + LOCK_WINDOW_BLOCKS + 1n)
+    expect(await ask(late, DAVE, 'Q')).toMatchObject({ accepted: false, refusal: { code: 'OFFER_UNKNOWN' } })
+    await until(async () => ((await repo.getMeta<unknown[]>(AGREED_TAKES_META)) ?? []).length === 0)
+    await late.link.leave()
+  })
+
+  test('a take whose agreement cannot be stored is not agreed: the taker gets no answer, the offer stays open for the next', async () => {
+    const hub = memoryHub()
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
+    })
+    let full = false
+    const store: Pick<NodeRepository, 'getMeta' | 'putMeta'> = {
+      getMeta: (key) => repo.getMeta(key),
+      putMeta: async (key, value, options) => {
+        if (full && key === AGREED_TAKES_META) throw new StorageError({ code: 'STORAGE_QUOTA_EXCEEDED' })
+        return repo.putMeta(key, value, options)
+      },
+    }
+    const maker = await makerService(hub, store, 5n)
+    const id = (
+      await maker.post(
+        await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' }),
+        `0x${'55'.repeat(32)}`,
+      )
+    ).id
+    const take = async (who: typeof DAVE, peer: string) =>
+      maker.answer(
+        chainProtocol(CHAIN, 'take'),
+        encodeTake(await signTake(who, CHAIN, { offerId: id, taker: lower(who), takerPeer: peer })),
+        peer,
+      )
+    full = true
+    await expect(take(DAVE, 'Q')).rejects.toMatchObject({ type: { code: 'STORAGE_QUOTA_EXCEEDED' } })
+    expect(await repo.getMeta(AGREED_TAKES_META)).toBeUndefined()
+    full = false
+    expect(decodeTakeAnswer((await take(BOB, 'R')) as Uint8Array, id)).toMatchObject({ accepted: true })
+    await maker.link.leave()
   })
 
   test('an offer that cannot be stored is not posted: a typed error, nothing in the book, nothing gossiped', async () => {
