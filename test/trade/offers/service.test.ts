@@ -74,6 +74,13 @@ async function makerService(
   return Object.assign(service, { link })
 }
 
+/** A fresh in-memory profile repository on the test chain. */
+const memoryRepository = () =>
+  openMemoryRepository({
+    backend: createMemoryBackend(),
+    chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
+  })
+
 const offerFor = (maker = ALICE) => ({
   maker: lower(maker),
   makerPeer: 'E',
@@ -163,10 +170,7 @@ describe('offers service edges', () => {
 
   test('a maker node restarted on its repository hosts its open offers again; taken or altered ones are dropped', async () => {
     const hub = memoryHub()
-    const repo = await openMemoryRepository({
-      backend: createMemoryBackend(),
-      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
-    })
+    const repo = await memoryRepository()
     const hashlock = `0x${'55'.repeat(32)}` as const
     const posted: SignedOffer[] = []
     for (const salt of ['66', '77', '88'])
@@ -204,10 +208,7 @@ describe('offers service edges', () => {
 
   test('a maker tab reloaded after agreeing a take answers the winner again with the same terms, others OFFER_TAKEN, until the lock window has passed', async () => {
     const hub = memoryHub()
-    const repo = await openMemoryRepository({
-      backend: createMemoryBackend(),
-      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
-    })
+    const repo = await memoryRepository()
     const take = await (async () => {
       const first = await makerService(hub, repo, 5n)
       const signed = await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' })
@@ -259,10 +260,7 @@ describe('offers service edges', () => {
 
   test('a take whose agreement cannot be stored is not agreed: the taker gets no answer, the offer stays open for the next', async () => {
     const hub = memoryHub()
-    const repo = await openMemoryRepository({
-      backend: createMemoryBackend(),
-      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
-    })
+    const repo = await memoryRepository()
     let full = false
     const store: Pick<NodeRepository, 'getMeta' | 'putMeta'> = {
       getMeta: (key) => repo.getMeta(key),
@@ -294,10 +292,7 @@ describe('offers service edges', () => {
 
   test('an offer that cannot be stored is not posted: a typed error, nothing in the book, nothing gossiped', async () => {
     const hub = memoryHub()
-    const repo = await openMemoryRepository({
-      backend: createMemoryBackend(),
-      chain: { chainId: CHAIN, genesisHash: `0x${'01'.repeat(32)}` },
-    })
+    const repo = await memoryRepository()
     const full = new Proxy(repo, {
       get(target, key) {
         if (key === 'putMeta')
