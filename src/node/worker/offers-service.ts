@@ -333,10 +333,12 @@ export function createOffersService(init: OffersServiceInit) {
   async function restoreAgreed(): Promise<void> {
     const rows = await init.store?.getMeta<unknown>(AGREED_TAKES_META)
     if (!Array.isArray(rows)) return
-    for (const row of rows as Partial<AgreedTake>[]) {
+    for (const row of rows as unknown[]) {
+      if (typeof row !== 'object' || row === null) continue
+      const { terms: stored, takerPeer } = row as Partial<AgreedTake>
       try {
-        const terms = validateTerms(row.terms, chainId, init.confirmations)
-        if (typeof row.takerPeer === 'string') agreed.set(terms.offerId, { terms, takerPeer: row.takerPeer })
+        const terms = validateTerms(stored, chainId, init.confirmations)
+        if (typeof takerPeer === 'string') agreed.set(terms.offerId, { terms, takerPeer })
       } catch (err) {
         if (!(err instanceof SwapError)) throw err
       }

@@ -251,6 +251,13 @@ describe('offers service edges', () => {
     expect((await again.books()).flatMap((b) => [...b.asks, ...b.bids])).toEqual([])
     await again.link.leave()
 
+    // Rows that do not hold together are skipped, the good one still read.
+    const rows = (await repo.getMeta<unknown[]>(AGREED_TAKES_META)) ?? []
+    await repo.putMeta(AGREED_TAKES_META, [null, 7, { terms: { chainId: 1 } }, ...rows])
+    const checked = await makerService(hub, repo, 6n)
+    expect(await ask(checked, DAVE, 'Q')).toEqual(take.answer)
+    await checked.link.leave()
+
     // Once the maker's lock window has passed, the swap can no longer start: the terms are dropped.
     const late = await makerService(hub, repo, 5n + LOCK_WINDOW_BLOCKS + 1n)
     expect(await ask(late, DAVE, 'Q')).toMatchObject({ accepted: false, refusal: { code: 'OFFER_UNKNOWN' } })
