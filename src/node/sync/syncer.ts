@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { hashBlock } from '../chain/block'
 import type { Chain } from '../chain/chain'
-import { type HeaderHashes, hashHeader } from '../chain/header'
+import type { HeaderHashes } from '../chain/header'
 import type { Block } from '../chain/types'
 import { checkPow } from '../consensus/pow'
 import type { GossipVerdict } from '../network/bridge'
@@ -9,11 +9,11 @@ import { RetrySchedule } from '../network/retry'
 import { CircuitBreaker } from './circuit-breaker'
 import { SyncError } from './errors'
 import {
+  type DecodedHeadersResponse,
   decodeBlocksResponse,
   decodeHeadersResponse,
   encodeBlocksRequest,
   encodeHeadersRequest,
-  type HeadersResponse,
   MAX_BLOCKS_PER_REQUEST,
   MAX_HEADERS_PER_REQUEST,
 } from './messages'
@@ -346,7 +346,7 @@ export class Syncer {
     return this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
   }
 
-  async #headers(peerId: string, peer: PeerView, from: bigint): Promise<HeadersResponse> {
+  async #headers(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST)
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decode(() => decodeHeadersResponse(bytes))
@@ -402,7 +402,8 @@ export class Syncer {
         break
       }
       if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
-      let firstNew = res.headers.findIndex((h) => chain.getBlock(hashHeader(h)) === undefined)
+      // The hashes computed while decoding, not computed again.
+      let firstNew = res.hashes.findIndex((h) => chain.getBlock(h.hash) === undefined)
       if (firstNew === 0 && chain.getBlock(res.headers[0]?.parentHash ?? '0x') === undefined) {
         // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
         if (from <= floor) break
@@ -410,10 +411,10 @@ export class Syncer {
         continue
       }
       if (firstNew === -1) firstNew = res.headers.length
-      const wanted = res.headers.slice(firstNew)
+      const wanted = res.hashes.slice(firstNew).map((h) => h.hash)
       const fetched = this.counters.blocksFetched
       for (let i = 0; i < wanted.length; i += MAX_BLOCKS_PER_REQUEST) {
-        const batch = wanted.slice(i, i + MAX_BLOCKS_PER_REQUEST).map((h) => hashHeader(h))
+        const batch = wanted.slice(i, i + MAX_BLOCKS_PER_REQUEST)
         while (batch.length > 0) {
           const got = await this.#blocks(peerId, batch)
           for (const block of got) {
