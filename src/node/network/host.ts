@@ -15,6 +15,7 @@ import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
+import { ExchangeSession, serveExchanges } from './exchange'
 import { exchangeOnLinks, requestOrder } from './links'
 import { pooledNoiseCrypto } from './noise-crypto'
 import {
@@ -154,6 +155,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const since = new Map<string, number>()
   /** Direct dials in flight, by peer id; each settles when its attempts end. */
   const dialing = new Map<string, Promise<void>>()
+  /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
+  const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
   const relayRetry = new RetrySchedule({ baseMs: 1_000, maxMs: 30_000 })
   let relayTimer: ReturnType<typeof setTimeout> | undefined
@@ -172,6 +175,34 @@ export async function createNetworkHost(init: NetworkHostInit) {
 
   function directConnection(peerId: string): Connection | undefined {
     return directConnections(peerId)[0]
+  }
+
+  /**
+   * The exchange session (exchange.ts) for `protocol` on a direct link, opened on first use and again
+   * after it ends: every request of that protocol to that peer shares its stream.
+   */
+  async function sessionOn(
+    conn: Connection,
+    protocol: string,
+    signal: AbortSignal,
+  ): Promise<ExchangeSession> {
+    let byProtocol = sessions.get(conn)
+    if (byProtocol === undefined) {
+      byProtocol = new Map()
+      sessions.set(conn, byProtocol)
+    }
+    const known = byProtocol.get(protocol)
+    if (known !== undefined) {
+      const session = await known.catch(() => null)
+      if (session?.open === true) return session
+      // Another request may have replaced the ended session meanwhile: share that one.
+      if (byProtocol.get(protocol) !== known) return sessionOn(conn, protocol, signal)
+    }
+    const opening = conn
+      .newStream(protocol, { signal })
+      .then((stream) => new ExchangeSession(stream, MAX_EXCHANGE_BYTES))
+    byProtocol.set(protocol, opening)
+    return opening
   }
 
   /** Whether we hold a reservation on the relay (others can reach us through it). */
@@ -437,16 +468,14 @@ export async function createNetworkHost(init: NetworkHostInit) {
         protocol,
         async (stream, connection) => {
           const from = connection.remotePeer.toString()
-          const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
-          try {
-            const req = await lp.read({ signal: AbortSignal.timeout(10_000) })
-            if (sink === null) throw new Error('node not attached')
-            const res = await sink.request(protocol, req.subarray(), from)
-            await lp.write(res)
-            await stream.close()
-          } catch (err) {
-            stream.abort(err instanceof Error ? err : new Error(String(err)))
-          }
+          await serveExchanges(
+            stream,
+            async (request) => {
+              if (sink === null) throw new Error('node not attached')
+              return sink.request(protocol, request, from)
+            },
+            MAX_EXCHANGE_BYTES,
+          )
         },
         { runOnLimitedConnection: false },
       )
@@ -460,14 +489,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       try {
         return await exchangeOnLinks(
           () => directConnections(peerId),
-          async (conn) => {
-            const stream = await conn.newStream(protocol, { signal })
-            const lp = lpStream(stream, { maxDataLength: MAX_EXCHANGE_BYTES })
-            await lp.write(data, { signal })
-            const res = await lp.read({ signal })
-            await stream.close({ signal })
-            return res.subarray()
-          },
+          async (conn) => (await sessionOn(conn, protocol, signal)).exchange(data, { signal }),
           () => dialing.get(peerId),
           signal,
         )

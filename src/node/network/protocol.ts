@@ -10,8 +10,11 @@ export const DISCOVERY_TOPIC = 'tabchain/_peer-discovery/1'
 export const chainTopic = (chainId: number, name: 'blocks' | 'txs' | 'offers' | 'status'): string =>
   `tabchain/${chainId}/${name}/1`
 
-/** Request/response protocol ids (one stream per request) of one chain; a new wire form takes a new version. */
-export const chainProtocol = (chainId: number, name: string, version = '1.0.0'): string =>
+/**
+ * Request/response protocol ids of one chain; a new wire form takes a new version. Since 2.0.0 a
+ * link's exchanges of one protocol share one stream (exchange.ts).
+ */
+export const chainProtocol = (chainId: number, name: string, version = '2.0.0'): string =>
   `/tabchain/${chainId}/${name}/${version}`
 
 /** Largest gossip message the host accepts or sends, in bytes; bigger ones are dropped before decoding. */

@@ -9,7 +9,8 @@ import { type RlpItem, rlpDecode, rlpEncode } from '../codec/rlp'
 import { SyncError } from './errors'
 
 /**
- * Wire forms of the sync protocols (request/response, one stream per exchange):
+ * Wire forms of the sync protocols (request/response; a link's exchanges of one protocol share a
+ * stream, src/node/network/exchange.ts):
  *
  * - headers: request RLP `[from, count]`; response RLP `[headNumber, headTotalDifficulty, [header…]]`,
  *   the server's canonical headers from `from` upwards (at most `count`, fewer at its head), each in

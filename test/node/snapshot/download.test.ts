@@ -26,7 +26,7 @@ import {
 
 const CHAIN = { chainId: 31416, genesisHash: `0x${'11'.repeat(32)}` as Hex }
 const BLOCK = `0x${'22'.repeat(32)}` as Hex
-const PROTOCOL = '/tabchain/31416/sync-snapshot/1.0.0'
+const PROTOCOL = '/tabchain/31416/sync-snapshot/2.0.0'
 
 /** A state tree of `n` keys (key i = keccak(i)), its node store and the snapshot target naming it. */
 function stateOf(n: number): { store: MemoryNodeStore; target: SnapshotTarget; trie: Trie } {

@@ -1,0 +1,155 @@
+import type { AbortOptions, Stream } from '@libp2p/interface'
+import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
+
+/**
+ * Many request/response exchanges on one stream, in order. Each request used to open its own stream:
+ * on a WebRTC link that is a new data channel, a multistream-select round trip and a closing
+ * handshake per request, through both pages' main threads; on a loaded machine that came to about as
+ * long again as the exchange itself (issue 7's header sync). Now a link keeps one stream per protocol:
+ * requests are written as they come (length-prefixed), the server answers them one after another in
+ * the order they came, and each reply is a frame whose first byte says whether the server answered
+ * (the answer follows) or failed the request (its reason follows, as UTF-8).
+ */
+
+const ANSWERED = 0
+const FAILED = 1
+
+/** A reply frame: the server's answer, or its reason for failing the request. */
+export type Reply = { readonly answer: Uint8Array } | { readonly failure: string }
+
+export function encodeReply(reply: Reply): Uint8Array {
+  const body = 'answer' in reply ? reply.answer : new TextEncoder().encode(reply.failure)
+  const frame = new Uint8Array(body.byteLength + 1)
+  frame[0] = 'answer' in reply ? ANSWERED : FAILED
+  frame.set(body, 1)
+  return frame
+}
+
+/** Throws on a frame that is neither kind: the stream no longer carries exchanges. */
+export function decodeReply(frame: Uint8Array): Reply {
+  const body = frame.subarray(1)
+  if (frame[0] === ANSWERED) return { answer: body }
+  if (frame[0] === FAILED) return { failure: new TextDecoder().decode(body) }
+  throw new Error(`not a reply frame (first byte ${frame[0] ?? 'missing'})`)
+}
+
+/** A request the server failed (its reason), as opposed to a stream that broke. */
+export class ExchangeFailed extends Error {
+  override name = 'ExchangeFailed'
+}
+
+interface Waiter {
+  readonly resolve: (answer: Uint8Array) => void
+  readonly reject: (err: Error) => void
+  /** Its asker gave up (timed out): the reply, when it comes, is dropped. */
+  abandoned: boolean
+}
+
+/**
+ * The asking side of one stream. `exchange` may be called while earlier exchanges are in flight:
+ * requests go out at once and replies are matched to them in order. A request whose signal aborts is
+ * abandoned, not cancelled (the server will still answer it, and the replies behind it must stay
+ * matched): its reply is dropped when it comes. When the stream ends or breaks, every exchange still
+ * waiting rejects and `open` turns false; the owner opens a new session for the next request.
+ */
+export class ExchangeSession {
+  readonly #stream: Stream
+  readonly #lp: ReturnType<typeof lpStream>
+  readonly #waiting: Waiter[] = []
+  #ended: Error | null = null
+
+  constructor(stream: Stream, maxBytes: number) {
+    this.#stream = stream
+    // One byte of framing on top of the largest answer.
+    this.#lp = lpStream(stream, { maxDataLength: maxBytes + 1 })
+    void this.#readReplies()
+  }
+
+  get open(): boolean {
+    return this.#ended === null
+  }
+
+  async exchange(request: Uint8Array, options: AbortOptions = {}): Promise<Uint8Array> {
+    if (this.#ended !== null) throw this.#ended
+    options.signal?.throwIfAborted()
+    let waiter: Waiter | undefined
+    const promise = new Promise<Uint8Array>((resolve, reject) => {
+      waiter = { resolve, reject, abandoned: false }
+      this.#waiting.push(waiter)
+    })
+    const onAbort = (): void => {
+      if (waiter === undefined) return
+      waiter.abandoned = true
+      waiter.reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'))
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      // A write that fails breaks the stream: a request half written would misalign the rest.
+      await this.#lp.write(request, options).catch((err: unknown) => {
+        this.#end(asError(err))
+        throw err
+      })
+      return await promise
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** Ends the session: waiting exchanges reject with `reason`, the stream is aborted. */
+  close(reason: Error): void {
+    this.#end(reason)
+  }
+
+  async #readReplies(): Promise<void> {
+    try {
+      for (;;) {
+        const reply = decodeReply((await this.#lp.read()).subarray())
+        const waiter = this.#waiting.shift()
+        if (waiter === undefined) throw new Error('a reply to no request')
+        if (waiter.abandoned) continue
+        if ('answer' in reply) waiter.resolve(reply.answer)
+        else waiter.reject(new ExchangeFailed(reply.failure))
+      }
+    } catch (err) {
+      this.#end(asError(err))
+    }
+  }
+
+  #end(reason: Error): void {
+    if (this.#ended !== null) return
+    this.#ended = reason
+    for (const waiter of this.#waiting.splice(0)) waiter.reject(reason)
+    this.#stream.abort(reason)
+  }
+}
+
+/**
+ * The answering side of one stream: reads requests and writes each one's reply, in order, until the
+ * asker closes the stream (or it breaks). `answer` failing a request sends its reason and goes on;
+ * a request larger than `maxBytes` breaks the stream.
+ */
+export async function serveExchanges(
+  stream: Stream,
+  answer: (request: Uint8Array) => Promise<Uint8Array>,
+  maxBytes: number,
+): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: maxBytes })
+  try {
+    for (;;) {
+      const request = await lp.read()
+      const reply: Reply = await answer(request.subarray()).then(
+        (bytes) => ({ answer: bytes }),
+        (err: unknown) => ({ failure: asError(err).message }),
+      )
+      await lp.write(encodeReply(reply))
+    }
+  } catch (err) {
+    // The asker closed its side: every request it sent has its reply.
+    if (err instanceof UnexpectedEOFError) await stream.close().catch(() => {})
+    else stream.abort(asError(err))
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}

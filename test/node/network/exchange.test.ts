@@ -1,0 +1,171 @@
+import type { Stream } from '@libp2p/interface'
+import { lpStream, streamPair } from '@libp2p/utils'
+import { describe, expect, test } from 'vitest'
+import {
+  decodeReply,
+  ExchangeFailed,
+  ExchangeSession,
+  encodeReply,
+  serveExchanges,
+} from '../../../src/node/network/exchange'
+
+const MAX = 1024
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+const text = (data: Uint8Array): string => new TextDecoder().decode(data)
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * A session over a real libp2p stream pair whose far end runs `serveExchanges` with `answer`; `served`
+ * settles when the serving loop ends.
+ */
+async function session(answer: (request: Uint8Array) => Promise<Uint8Array>, maxBytes = MAX) {
+  const [outbound, inbound] = await streamPair()
+  const served = serveExchanges(inbound, answer, maxBytes)
+  return { client: new ExchangeSession(outbound, maxBytes), outbound, inbound, served }
+}
+
+/** Answers "ping:<x>" with "pong:<x>", the later the shorter x is (replies must still come in order). */
+const pong = async (request: Uint8Array): Promise<Uint8Array> => {
+  const x = text(request).slice('ping:'.length)
+  await sleep(Math.max(0, 20 - x.length * 5))
+  return bytes(`pong:${x}`)
+}
+
+describe('reply frames', () => {
+  test('an answer and a failure round-trip', () => {
+    expect(decodeReply(encodeReply({ answer: bytes('abc') }))).toEqual({ answer: bytes('abc') })
+    expect(decodeReply(encodeReply({ answer: new Uint8Array() }))).toEqual({ answer: new Uint8Array() })
+    expect(decodeReply(encodeReply({ failure: 'rate limited' }))).toEqual({ failure: 'rate limited' })
+  })
+
+  test('a frame of neither kind is refused', () => {
+    expect(() => decodeReply(Uint8Array.of(7, 1, 2))).toThrow(/not a reply frame \(first byte 7\)/)
+    expect(() => decodeReply(new Uint8Array())).toThrow(/first byte missing/)
+  })
+})
+
+describe('exchange sessions', () => {
+  test('exchanges in flight together on one stream each get their own reply', async () => {
+    const { client } = await session(pong)
+    const asked = ['a', 'bb', 'ccc', 'dddd'].map((x) => client.exchange(bytes(`ping:${x}`)))
+    expect((await Promise.all(asked)).map(text)).toEqual(['pong:a', 'pong:bb', 'pong:ccc', 'pong:dddd'])
+    // Later exchanges reuse the same stream.
+    expect(text(await client.exchange(bytes('ping:e')))).toBe('pong:e')
+    expect(client.open).toBe(true)
+  })
+
+  test('a request the server fails rejects with its reason; the session goes on', async () => {
+    const { client } = await session(async (request) => {
+      if (text(request) === 'bad') throw new Error('NODE_BAD_REQUEST: status takes no body')
+      return pong(request)
+    })
+    const [bad, good] = await Promise.allSettled([
+      client.exchange(bytes('bad')),
+      client.exchange(bytes('ping:x')),
+    ])
+    expect(bad.status === 'rejected' && bad.reason).toBeInstanceOf(ExchangeFailed)
+    expect(bad.status === 'rejected' && (bad.reason as Error).message).toBe(
+      'NODE_BAD_REQUEST: status takes no body',
+    )
+    expect(good.status === 'fulfilled' && text(good.value)).toBe('pong:x')
+    expect(client.open).toBe(true)
+  })
+
+  test('an exchange given up on leaves its reply unclaimed, not handed to the next one', async () => {
+    let release: () => void = () => {}
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const { client } = await session(async (request) => {
+      if (text(request) === 'ping:slow') await held
+      return pong(request)
+    })
+    const slow = client.exchange(bytes('ping:slow'), { signal: AbortSignal.timeout(30) })
+    const next = client.exchange(bytes('ping:next'))
+    await expect(slow).rejects.toThrow()
+    release()
+    expect(text(await next)).toBe('pong:next')
+    expect(text(await client.exchange(bytes('ping:after')))).toBe('pong:after')
+  })
+
+  test('an already aborted signal sends nothing', async () => {
+    const seen: string[] = []
+    const { client } = await session(async (request) => {
+      seen.push(text(request))
+      return pong(request)
+    })
+    const controller = new AbortController()
+    controller.abort(new Error('gone'))
+    await expect(client.exchange(bytes('ping:x'), { signal: controller.signal })).rejects.toThrow('gone')
+    expect(text(await client.exchange(bytes('ping:y')))).toBe('pong:y')
+    expect(seen).toEqual(['ping:y'])
+  })
+
+  test('a stream that breaks rejects every waiting exchange and ends the session', async () => {
+    const { client, inbound } = await session(async () => new Promise<Uint8Array>(() => {}))
+    const waiting = [client.exchange(bytes('ping:a')), client.exchange(bytes('ping:b'))]
+    await sleep(10)
+    inbound.abort(new Error('peer went away'))
+    for (const w of waiting) await expect(w).rejects.toThrow()
+    expect(client.open).toBe(false)
+    await expect(client.exchange(bytes('ping:c'))).rejects.toThrow()
+  })
+
+  test('a reply that is not a reply frame ends the session', async () => {
+    const [outbound, inbound] = await streamPair()
+    const client = new ExchangeSession(outbound, MAX)
+    const far = lpStream(inbound)
+    const asked = client.exchange(bytes('ping:a'))
+    await far.read()
+    await far.write(Uint8Array.of(9, 9))
+    await expect(asked).rejects.toThrow(/not a reply frame/)
+    expect(client.open).toBe(false)
+  })
+
+  test('a reply nobody asked for ends the session', async () => {
+    const [outbound, inbound] = await streamPair()
+    const client = new ExchangeSession(outbound, MAX)
+    await lpStream(inbound).write(encodeReply({ answer: bytes('unasked') }))
+    await expect.poll(() => client.open).toBe(false)
+    await expect(client.exchange(bytes('ping:a'))).rejects.toThrow(/a reply to no request/)
+  })
+
+  test('closing the session rejects what waits with the reason given', async () => {
+    const { client } = await session(async () => new Promise<Uint8Array>(() => {}))
+    const waiting = client.exchange(bytes('ping:a'))
+    client.close(new Error('link dropped'))
+    await expect(waiting).rejects.toThrow('link dropped')
+    expect(client.open).toBe(false)
+  })
+})
+
+describe('serving exchanges', () => {
+  test('a request larger than the limit breaks the stream instead of being read', async () => {
+    const answered: string[] = []
+    const { client, served } = await session(async (request) => {
+      answered.push(text(request))
+      return request
+    }, 16)
+    await expect(client.exchange(new Uint8Array(64))).rejects.toThrow()
+    await served
+    expect(answered).toEqual([])
+    expect(client.open).toBe(false)
+  })
+
+  test('the asker closing its side ends the serving loop once every request has its reply', async () => {
+    const { client, outbound, inbound, served } = await session(pong)
+    const replies = Promise.all(['a', 'b'].map((x) => client.exchange(bytes(`ping:${x}`))))
+    const closing = outbound.close()
+    await served
+    expect((await replies).map(text)).toEqual(['pong:a', 'pong:b'])
+    await closing
+    expect(inbound.writeStatus).not.toBe('writable')
+  })
+
+  test('a server whose far end vanished stops without throwing', async () => {
+    const [outbound, inbound]: Stream[] = await streamPair()
+    const served = serveExchanges(inbound, pong, MAX)
+    outbound.abort(new Error('tab closed'))
+    await expect(served).resolves.toBeUndefined()
+  })
+})
