@@ -72,43 +72,37 @@ export class ExchangeSession {
   async exchange(request: Uint8Array, options: AbortOptions = {}): Promise<Uint8Array> {
     if (this.#ended !== null) throw this.#ended
     options.signal?.throwIfAborted()
-    let waiter: Waiter | undefined
-    const promise = new Promise<Uint8Array>((resolve, reject) => {
-      waiter = { resolve, reject, abandoned: false }
-      this.#waiting.push(waiter)
+    let settle: Pick<Waiter, 'resolve' | 'reject'> = { resolve: () => {}, reject: () => {} }
+    const reply = new Promise<Uint8Array>((resolve, reject) => {
+      settle = { resolve, reject }
     })
+    const waiter: Waiter = { ...settle, abandoned: false }
+    this.#waiting.push(waiter)
+    // The stream takes the whole request at once (waiting for its drain is only backpressure, so it
+    // is not awaited here). A write that fails breaks the stream: a request lost midway would
+    // misalign the replies behind it.
+    this.#lp.write(request).catch((err: unknown) => this.#end(asError(err)))
     const onAbort = (): void => {
-      if (waiter === undefined) return
       waiter.abandoned = true
       waiter.reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'))
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      // A write that fails breaks the stream: a request half written would misalign the rest.
-      await this.#lp.write(request, options).catch((err: unknown) => {
-        this.#end(asError(err))
-        throw err
-      })
-      return await promise
+      return await reply
     } finally {
       options.signal?.removeEventListener('abort', onAbort)
     }
   }
 
-  /** Ends the session: waiting exchanges reject with `reason`, the stream is aborted. */
-  close(reason: Error): void {
-    this.#end(reason)
-  }
-
   async #readReplies(): Promise<void> {
     try {
       for (;;) {
-        const reply = decodeReply((await this.#lp.read()).subarray())
+        const frame = decodeReply((await this.#lp.read()).subarray())
         const waiter = this.#waiting.shift()
         if (waiter === undefined) throw new Error('a reply to no request')
         if (waiter.abandoned) continue
-        if ('answer' in reply) waiter.resolve(reply.answer)
-        else waiter.reject(new ExchangeFailed(reply.failure))
+        if ('answer' in frame) waiter.resolve(frame.answer)
+        else waiter.reject(new ExchangeFailed(frame.failure))
       }
     } catch (err) {
       this.#end(asError(err))

@@ -129,14 +129,6 @@ describe('exchange sessions', () => {
     await expect.poll(() => client.open).toBe(false)
     await expect(client.exchange(bytes('ping:a'))).rejects.toThrow(/a reply to no request/)
   })
-
-  test('closing the session rejects what waits with the reason given', async () => {
-    const { client } = await session(async () => new Promise<Uint8Array>(() => {}))
-    const waiting = client.exchange(bytes('ping:a'))
-    client.close(new Error('link dropped'))
-    await expect(waiting).rejects.toThrow('link dropped')
-    expect(client.open).toBe(false)
-  })
 })
 
 describe('serving exchanges', () => {
