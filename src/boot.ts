@@ -159,9 +159,10 @@ export async function boot(): Promise<Tabchain> {
   await network.start()
   await ready
   startupMark('node-ready')
-  // The wallet's code (viem, BIP-32/39, the provider) and the market's come in their own chunk, loaded
-  // once the node is up: evaluating it and opening the wallet's IndexedDB earlier ran on this thread in
-  // the middle of the relay handshake and the WebRTC dial.
+  // The wallet starts once the node is up: opening its IndexedDB and building the provider earlier ran
+  // on this thread in the middle of the relay handshake and the WebRTC dial. (Its code — viem,
+  // BIP-32/39, the provider — is in the wallet chunk, which the UI chunk imports for the wallet's
+  // stores and the Wallet screen: it loads and evaluates with the UI, not later.)
   const walletReady = import('./ui/wallet-session').then(({ startWallet }) =>
     startWallet(node.api, profile.id, genesis.params),
   )
