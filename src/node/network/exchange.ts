@@ -41,16 +41,16 @@ export class ExchangeFailed extends Error {
 interface Waiter {
   readonly resolve: (answer: Uint8Array) => void
   readonly reject: (err: Error) => void
-  /** Its asker gave up (timed out): the reply, when it comes, is dropped. */
-  abandoned: boolean
 }
 
 /**
  * The asking side of one stream. `exchange` may be called while earlier exchanges are in flight:
- * requests go out at once and replies are matched to them in order. A request whose signal aborts is
- * abandoned, not cancelled (the server will still answer it, and the replies behind it must stay
- * matched): its reply is dropped when it comes. When the stream ends or breaks, every exchange still
- * waiting rejects and `open` turns false; the owner opens a new session for the next request.
+ * requests go out at once and replies are matched to them in order. A request whose signal aborts
+ * (its caller timed out) ends the session: whatever held its reply up — a stuck answer, a write that
+ * never drains, a dead link — would hold up every reply behind it too, and the next request then gets
+ * a fresh stream, as it did when each request had its own. When the session ends (so, or because the
+ * stream ends or breaks), every exchange still waiting rejects and `open` turns false; the owner opens
+ * a new session for the next request.
  */
 export class ExchangeSession {
   readonly #stream: Stream
@@ -72,20 +72,15 @@ export class ExchangeSession {
   async exchange(request: Uint8Array, options: AbortOptions = {}): Promise<Uint8Array> {
     if (this.#ended !== null) throw this.#ended
     options.signal?.throwIfAborted()
-    let settle: Pick<Waiter, 'resolve' | 'reject'> = { resolve: () => {}, reject: () => {} }
     const reply = new Promise<Uint8Array>((resolve, reject) => {
-      settle = { resolve, reject }
+      this.#waiting.push({ resolve, reject })
     })
-    const waiter: Waiter = { ...settle, abandoned: false }
-    this.#waiting.push(waiter)
     // The stream takes the whole request at once (waiting for its drain is only backpressure, so it
     // is not awaited here). A write that fails breaks the stream: a request lost midway would
     // misalign the replies behind it.
     this.#lp.write(request).catch((err: unknown) => this.#end(asError(err)))
-    const onAbort = (): void => {
-      waiter.abandoned = true
-      waiter.reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'))
-    }
+    const onAbort = (): void =>
+      this.#end(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'))
     options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
       return await reply
@@ -100,7 +95,6 @@ export class ExchangeSession {
         const frame = decodeReply((await this.#lp.read()).subarray())
         const waiter = this.#waiting.shift()
         if (waiter === undefined) throw new Error('a reply to no request')
-        if (waiter.abandoned) continue
         if ('answer' in frame) waiter.resolve(frame.answer)
         else waiter.reject(new ExchangeFailed(frame.failure))
       }

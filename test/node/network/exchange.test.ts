@@ -71,21 +71,26 @@ describe('exchange sessions', () => {
     expect(client.open).toBe(true)
   })
 
-  test('an exchange given up on leaves its reply unclaimed, not handed to the next one', async () => {
+  test('an exchange given up on ends the session: its reply is never handed to the one behind it', async () => {
     let release: () => void = () => {}
     const held = new Promise<void>((r) => {
       release = r
     })
-    const { client } = await session(async (request) => {
+    const stuck = async (request: Uint8Array): Promise<Uint8Array> => {
       if (text(request) === 'ping:slow') await held
       return pong(request)
-    })
+    }
+    const { client, served } = await session(stuck)
     const slow = client.exchange(bytes('ping:slow'), { signal: AbortSignal.timeout(30) })
     const next = client.exchange(bytes('ping:next'))
     await expect(slow).rejects.toThrow()
+    await expect(next).rejects.toThrow()
+    expect(client.open).toBe(false)
+    // A fresh session (what the host opens next) is answered while the old stream's answer is still stuck.
+    const fresh = await session(stuck)
+    expect(text(await fresh.client.exchange(bytes('ping:after')))).toBe('pong:after')
     release()
-    expect(text(await next)).toBe('pong:next')
-    expect(text(await client.exchange(bytes('ping:after')))).toBe('pong:after')
+    await served
   })
 
   test('an already aborted signal sends nothing', async () => {
