@@ -117,6 +117,21 @@ export class HeaderChain {
     return hash === undefined ? undefined : this.#headers.get(hash)
   }
 
+  /**
+   * The headers that were canonical up to `hash` and are no longer (newest first): what reorgs took out
+   * since `hash` was the head. None while `hash` is still canonical.
+   */
+  removedSince(hash: Hex): Hex[] {
+    const out: Hex[] = []
+    for (
+      let h = this.#headers.get(hash);
+      h !== undefined && !this.isCanonical(h.hash);
+      h = this.#headers.get(h.header.parentHash)
+    )
+      out.push(h.hash)
+    return out
+  }
+
   isCanonical(hash: Hex): boolean {
     const h = this.#headers.get(hash)
     return (

@@ -63,6 +63,13 @@ export interface LightClientConfig {
    * next ranges travel while one is verified. Well within the server's request burst.
    */
   readonly headerWindow: number
+  /**
+   * While header sync is still short of a peer's head, the head is reported (`onHead`) at most this
+   * often, ms; the range that reaches the peer's head, and a run's end, are reported at once. Each report
+   * makes the UI re-read its views, which on a light node means a proof from a peer: one per range
+   * during a catch-up had the proofs for headers about to be passed compete with the header transfer.
+   */
+  readonly headReportMs: number
 }
 
 export const DEFAULT_LIGHT_CONFIG: LightClientConfig = {
@@ -71,6 +78,7 @@ export const DEFAULT_LIGHT_CONFIG: LightClientConfig = {
   banMs: 10 * 60_000,
   maxFailuresPerRun: 12,
   headerWindow: 4,
+  headReportMs: 1_000,
 }
 
 export interface LightClientInit {
@@ -550,47 +558,55 @@ export class LightClient {
         next += count
       }
     }
-    for (;;) {
-      fill(peer.head)
-      const settled = await (inFlight.shift() as (typeof inFlight)[number]).response
-      if ('error' in settled) throw settled.error
-      const res = settled.value
-      const first = res.headers[0]
-      if (first === undefined) {
-        if (res.headNumber < from && from > floor) {
-          from = res.headNumber > 32n ? res.headNumber - 32n : 0n
-          if (from < floor) from = floor
+    // The head last reported, and when: the ranges of a catch-up are reported together, at most every
+    // `headReportMs`, and the last one (or wherever the run stops) at once.
+    let reported = before
+    let reportedAt = this.#init.now()
+    const report = (force: boolean): void => {
+      const now = this.#init.now()
+      if (chain.head.hash === reported || (!force && now - reportedAt < this.#config.headReportMs)) return
+      const removed = chain.removedSince(reported)
+      reported = chain.head.hash
+      reportedAt = now
+      this.#init.onHead?.(chain.head, removed)
+    }
+    try {
+      for (;;) {
+        fill(peer.head)
+        const settled = await (inFlight.shift() as (typeof inFlight)[number]).response
+        if ('error' in settled) throw settled.error
+        const res = settled.value
+        const first = res.headers[0]
+        if (first === undefined) {
+          if (res.headNumber < from && from > floor) {
+            from = res.headNumber > 32n ? res.headNumber - 32n : 0n
+            if (from < floor) from = floor
+            continue
+          }
+          break
+        }
+        if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
+        if (
+          chain.get(first.parentHash) === undefined &&
+          first.number > 0n &&
+          !chain.isCanonical(res.hashes[0]?.hash as Hex)
+        ) {
+          // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
+          if (from <= floor) break
+          from = from > floor + count ? from - count : floor
           continue
         }
-        break
-      }
-      if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
-      if (
-        chain.get(first.parentHash) === undefined &&
-        first.number > 0n &&
-        !chain.isCanonical(res.hashes[0]?.hash as Hex)
-      ) {
-        // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
-        if (from <= floor) break
-        from = from > floor + count ? from - count : floor
-        continue
-      }
-      const last = res.headers.at(-1) as Header
-      // The next ranges travel while this one is checked.
-      if (last.number < res.headNumber) {
-        from = last.number + 1n
-        fill(res.headNumber)
-      }
-      // The head is reported once per response, not per header: a UI re-reads (re-proves) on each.
-      const batchStart = chain.head.hash
-      const removed: Hex[] = []
-      try {
+        const last = res.headers.at(-1) as Header
+        // The next ranges travel while this one is checked.
+        if (last.number < res.headNumber) {
+          from = last.number + 1n
+          fill(res.headNumber)
+        }
         for (const [i, header] of res.headers.entries()) {
           try {
             const r = chain.add(header, BigInt(this.#init.now()), res.hashes[i])
             if (r.kind === 'known') continue
             this.counters.headersVerified++
-            if (r.kind === 'reorg') removed.push(...r.removed)
           } catch (err) {
             if (!(err instanceof BlockError)) throw err
             switch (err.type.code) {
@@ -605,11 +621,12 @@ export class LightClient {
             }
           }
         }
-      } finally {
-        if (chain.head.hash !== batchStart) this.#init.onHead?.(chain.head, removed)
+        report(false)
+        this.#progress(starting)
+        if (last.number >= res.headNumber) break
       }
-      this.#progress(starting)
-      if (last.number >= res.headNumber) break
+    } finally {
+      report(true)
     }
     return chain.head.hash !== before
   }

@@ -102,6 +102,10 @@ describe('header chain', () => {
     expect(results).toEqual(['side', 'side', 'side', 'reorg'])
     expect(hc.head.hash).toBe(hashBlock(must(fork[3])))
     expect(hc.isCanonical(mainHead)).toBe(false)
+    // What left since the old head, newest first; nothing since the new one.
+    expect(hc.removedSince(mainHead)).toEqual([5, 4, 3].map((i) => hashBlock(must(main[i]))))
+    expect(hc.removedSince(hc.head.hash)).toEqual([])
+    expect(hc.removedSince(hashBlock(must(main[2])))).toEqual([])
     expect(hc.byNumber(3n)?.hash).toBe(hashBlock(must(main[2])))
     expect(hc.byNumber(4n)?.hash).toBe(hashBlock(must(fork[0])))
 

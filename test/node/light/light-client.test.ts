@@ -61,23 +61,23 @@ function peer(
   }
 }
 
-function client(request: LightClientInit['request'], window = 4) {
+function client(request: LightClientInit['request'], window = 4, now: () => number = () => Number(NOW)) {
   const offences: Offence[] = []
   const heads: bigint[] = []
   const light = new LightClient({
     genesis: GENESIS,
     request,
     disconnect: async () => {},
-    now: () => Number(NOW),
+    now,
     onHead: (h) => heads.push(h.header.number),
-    config: { headerWindow: window },
+    config: { headerWindow: window, headReportMs: 1_000 },
     scores: { penalize: (_peer, offence) => offences.push(offence), isBanned: () => false },
   })
   return { light, offences, heads }
 }
 
 describe('light client header sync', () => {
-  test('keeps several ranges in flight and adds them in order, one head report per range', async () => {
+  test('keeps several ranges in flight and adds them in order; a quick catch-up reports its head once', async () => {
     const p = peer(CHAIN, { delayMs: 5 })
     const { light, offences, heads } = client(p.request)
     light.notePeerHead('a', HEAD.number)
@@ -87,9 +87,30 @@ describe('light client header sync', () => {
     expect(light.counters.headersVerified).toBe(CHAIN.length)
     expect(offences).toEqual([])
     expect(p.state.maxInFlight).toBe(4)
-    // 0, 512, 1024, 1536: each range asked once, and the heads came in order, one per range.
+    // 0, 512, 1024, 1536: each range asked once.
     expect(p.state.asked).toEqual([0n, 512n, 1024n, 1536n])
-    expect(heads).toEqual([511n, 1023n, 1535n, HEAD.number])
+    // No time passed on the client's clock: only the head the run reached is reported.
+    expect(heads).toEqual([HEAD.number])
+  })
+
+  test('a slow catch-up reports its head at most every headReportMs, and the head it reached at once', async () => {
+    let clock = Number(NOW)
+    const p = peer(CHAIN)
+    // Each range takes 600 ms on the client's clock: reports after the 2nd range (1,200 ms) and at the
+    // end; the 3rd range's 600 ms since the last report are not enough.
+    const { light, heads } = client(
+      async (...args) => {
+        const res = await p.request(...args)
+        clock += 600
+        return res
+      },
+      1,
+      () => clock,
+    )
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(p.state.asked).toEqual([0n, 512n, 1024n, 1536n])
+    expect(heads).toEqual([1023n, HEAD.number])
   })
 
   test('with a window of one, asks one range at a time', async () => {
