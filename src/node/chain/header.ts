@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { toHex as bytesToHex, fromHex as hexToBytes, keccak } from '../codec/bytes'
-import { type RlpItem, rlpEncode } from '../codec/rlp'
+import { type RlpItem, rlpEncode, rlpEncodeWithoutLast } from '../codec/rlp'
 import { asFixed, asList, asUint, decodeRlpStrict, malformed, uintToRlp } from './block-rlp'
 import type { Header } from './types'
 
@@ -20,7 +20,14 @@ export function headerFields(h: Header): RlpFields {
 }
 
 const EMPTY = new Uint8Array(0)
-const ZERO_BLOOM_HEX = `0x${'0'.repeat(512)}`
+const ZERO_BLOOM_HEX: Hex = `0x${'0'.repeat(512)}`
+
+/**
+ * The all-zero bloom a decoder of compact headers puts back where the sender left it out (most blocks
+ * log nothing). `headerFromRlp` knows this object and takes its hex from a constant instead of
+ * converting 256 bytes per header: never write into it.
+ */
+export const ZERO_BLOOM: Uint8Array = new Uint8Array(256)
 
 /**
  * `headerFields` in the compact form of the sync messages: the parent hash left out (the empty string)
@@ -87,10 +94,11 @@ export interface HeaderHashes {
  * a light client more than the hashing itself.
  */
 export function hashHeaderFields(fields: readonly RlpItem[]): HeaderHashes {
-  return {
-    hash: bytesToHex(keccak(rlpEncode([...fields]))),
-    seal: keccak(rlpEncode(fields.slice(0, HEADER_FIELDS - 1))),
-  }
+  if (fields.length !== HEADER_FIELDS)
+    throw malformed(`header has ${fields.length} fields, not ${HEADER_FIELDS}`)
+  // The seal is the header without its nonce (the last field): both encodings from one pass.
+  const { whole, withoutLast } = rlpEncodeWithoutLast(fields)
+  return { hash: bytesToHex(keccak(whole)), seal: keccak(withoutLast) }
 }
 
 /** Strict decoding of a header; throws `BlockError` (`BLOCK_MALFORMED`, `BLOCK_TOO_LARGE`). */
@@ -110,7 +118,7 @@ export function headerFromRlp(item: Parameters<typeof asList>[0]): Header {
     stateRoot: asFixed(f[4], 32, 'stateRoot'),
     transactionsRoot: asFixed(f[5], 32, 'transactionsRoot'),
     receiptsRoot: asFixed(f[6], 32, 'receiptsRoot'),
-    logsBloom: asFixed(f[7], 256, 'logsBloom'),
+    logsBloom: f[7] === ZERO_BLOOM ? ZERO_BLOOM_HEX : asFixed(f[7], 256, 'logsBloom'),
     gasLimit: asUint(f[8], 32, 'gasLimit'),
     gasUsed: asUint(f[9], 32, 'gasUsed'),
     baseFeePerGas: asUint(f[10], 32, 'baseFeePerGas'),

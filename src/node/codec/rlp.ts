@@ -193,6 +193,28 @@ export function rlpEncode(item: RlpItem): Uint8Array {
 }
 
 /**
+ * Canonical RLP of `list` (`whole`) and of `list` without its last item (`withoutLast`), the items
+ * encoded once: a block header's hash covers all its fields and its proof-of-work seal all but the
+ * nonce, and a light client computes both for every header it takes in. `list` must not be empty.
+ */
+export function rlpEncodeWithoutLast(list: readonly RlpItem[]): {
+  readonly whole: Uint8Array
+  readonly withoutLast: Uint8Array
+} {
+  const last = list.at(-1)
+  if (last === undefined) throw new RangeError('rlpEncodeWithoutLast: empty list')
+  const len = payloadLength(list)
+  const headLen = len - encodedLength(last)
+  const whole = new Uint8Array(prefixLength(len) + len)
+  const start = writePrefix(len, 0xc0, whole, 0)
+  let p = start
+  for (const it of list) p = encodeInto(it, whole, p)
+  const withoutLast = new Uint8Array(prefixLength(headLen) + headLen)
+  withoutLast.set(whole.subarray(start, start + headLen), writePrefix(headLen, 0xc0, withoutLast, 0))
+  return { whole, withoutLast }
+}
+
+/**
  * Decodes `data` as a list of exactly `count` byte strings (the shape of stored records).
  * Throws `CodecError` `RLP_MALFORMED` on any other shape.
  */

@@ -1,7 +1,13 @@
 import type { Hex } from 'viem'
 import { decodeBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { compactHeaderFields, type HeaderHashes, hashHeaderFields, headerFromRlp } from '../chain/header'
+import {
+  compactHeaderFields,
+  type HeaderHashes,
+  hashHeaderFields,
+  headerFromRlp,
+  ZERO_BLOOM,
+} from '../chain/header'
 import type { Block, Header } from '../chain/types'
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
 import { CodecError } from '../codec/errors'
@@ -106,8 +112,6 @@ export function decodeHeadersRequest(bytes: Uint8Array): HeadersRequest {
   return { from: uint(from, what, 'from'), count: Number(n) }
 }
 
-const BLOOM_BYTES = 256
-const ZERO_BLOOM = new Uint8Array(BLOOM_BYTES)
 const PARENT_FIELD = 0
 const BLOOM_FIELD = 7
 

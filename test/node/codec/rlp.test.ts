@@ -3,7 +3,13 @@ import { toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
-import { type RlpItem, rlpDecode, rlpEncode, rlpListSpans } from '../../../src/node/codec/rlp'
+import {
+  type RlpItem,
+  rlpDecode,
+  rlpEncode,
+  rlpEncodeWithoutLast,
+  rlpListSpans,
+} from '../../../src/node/codec/rlp'
 
 const item: fc.Arbitrary<RlpItem> = fc.letrec<{ item: RlpItem }>((tie) => ({
   item: fc.oneof(
@@ -119,5 +125,34 @@ describe('rlp', () => {
     malformed('0xc0c0') // trailing bytes
     malformed('0xc2820102') // item runs past its list
     malformed('0xbf0100000000000000ff') // absurd length
+  })
+})
+
+describe('rlpEncodeWithoutLast', () => {
+  it('gives the encodings of the list and of the list without its last item', () => {
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 14 }), (list) => {
+        const { whole, withoutLast } = rlpEncodeWithoutLast(list)
+        expect(toHex(whole)).toBe(toHex(rlpEncode(list)))
+        expect(toHex(withoutLast)).toBe(toHex(rlpEncode(list.slice(0, -1))))
+      }),
+    )
+  })
+
+  it('handles the prefix sizes changing between the two (55/56-byte payloads, one item left)', () => {
+    for (const list of [
+      [new Uint8Array(53), new Uint8Array(1)],
+      [new Uint8Array(54), new Uint8Array(300)],
+      [new Uint8Array(300)],
+      [Uint8Array.of(5)],
+    ]) {
+      const { whole, withoutLast } = rlpEncodeWithoutLast(list)
+      expect(toHex(whole)).toBe(toHex(rlpEncode(list)))
+      expect(toHex(withoutLast)).toBe(toHex(rlpEncode(list.slice(0, -1))))
+    }
+  })
+
+  it('refuses an empty list', () => {
+    expect(() => rlpEncodeWithoutLast([])).toThrow(RangeError)
   })
 })
