@@ -111,29 +111,51 @@ export class ExchangeSession {
   }
 }
 
+/** How many requests of one stream are answered ahead of the reply being written. */
+export const SERVE_AHEAD = 4
+
 /**
  * The answering side of one stream: reads requests and writes each one's reply, in order, until the
  * asker closes the stream (or it breaks). `answer` failing a request sends its reason and goes on;
- * a request larger than `maxBytes` breaks the stream.
+ * a request larger than `maxBytes` breaks the stream. Up to `ahead` requests are being answered at
+ * once while earlier replies are written: an answer comes from the node's worker (a round trip through
+ * the page's message queue), and waiting for each reply's write to drain before reading the next
+ * request left the worker idle between requests the asker had already sent.
  */
 export async function serveExchanges(
   stream: Stream,
   answer: (request: Uint8Array) => Promise<Uint8Array>,
   maxBytes: number,
+  ahead = SERVE_AHEAD,
 ): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: maxBytes })
+  // Each request's reply, written once every reply before it is: settles when it is written.
+  const written: Promise<void>[] = []
+  let last: Promise<void> = Promise.resolve()
   try {
     for (;;) {
       const request = await lp.read()
-      const reply: Reply = await answer(request.subarray()).then(
+      const reply: Promise<Reply> = answer(request.subarray()).then(
         (bytes) => ({ answer: bytes }),
         (err: unknown) => ({ failure: asError(err).message }),
       )
-      await lp.write(encodeReply(reply))
+      const before = last
+      last = Promise.all([reply, before]).then(([r]) => lp.write(encodeReply(r)).then(() => {}))
+      // A failed write is seen by the loop below (or at the end); never as an unhandled rejection.
+      last.catch(() => {})
+      written.push(last)
+      while (written.length >= ahead) await written.shift()
     }
   } catch (err) {
-    // The asker closed its side: every request it sent has its reply.
-    if (err instanceof UnexpectedEOFError) await stream.close().catch(() => {})
+    // The asker closed its side: every request it sent gets its reply, then the stream closes.
+    if (
+      err instanceof UnexpectedEOFError &&
+      (await last.then(
+        () => true,
+        () => false,
+      ))
+    )
+      await stream.close().catch(() => {})
     else stream.abort(asError(err))
   }
 }

@@ -6,6 +6,7 @@ import {
   ExchangeFailed,
   ExchangeSession,
   encodeReply,
+  SERVE_AHEAD,
   serveExchanges,
 } from '../../../src/node/network/exchange'
 
@@ -157,6 +158,32 @@ describe('serving exchanges', () => {
     expect((await replies).map(text)).toEqual(['pong:a', 'pong:b'])
     await closing
     expect(inbound.writeStatus).not.toBe('writable')
+  })
+
+  test('requests are answered ahead of the replies being written, at most SERVE_AHEAD at once', async () => {
+    let answering = 0
+    let most = 0
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const { client } = await session(async (request) => {
+      answering++
+      most = Math.max(most, answering)
+      await gate
+      answering--
+      return pong(request)
+    })
+    const asked = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => client.exchange(bytes(`ping:${x}`)))
+    // The first SERVE_AHEAD requests are all being answered while none of their replies is written…
+    await expect.poll(() => answering).toBe(SERVE_AHEAD)
+    await sleep(30)
+    // …and the rest wait for a slot: a stream never holds more than that many answers in memory.
+    expect(most).toBe(SERVE_AHEAD)
+    release()
+    expect((await Promise.all(asked)).map(text)).toEqual(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `pong:${x}`),
+    )
   })
 
   test('a server whose far end vanished stops without throwing', async () => {
