@@ -16,7 +16,8 @@ import './styles.css'
 /** The app with its router: the bootstrap renders `createRoot(el).render(<Root />)`. */
 export function Root() {
   return (
-    <BrowserRouter>
+    // Routes are relative to where the app is served (`vite build --base /tabchain/` serves it there).
+    <BrowserRouter basename={import.meta.env.BASE_URL}>
       <App />
     </BrowserRouter>
   )
