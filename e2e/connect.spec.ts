@@ -33,6 +33,29 @@ test('two browser contexts reach a direct WebRTC link and worker nodes exchange 
   await ctxB.close()
 })
 
+test('gossip between two linked tabs comes back after its stream is reset while the link stays', async ({
+  browser,
+}) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, '/?mine=0')
+    const idB = await openNode(b, '/?mine=0')
+    await waitDirect(a, idB)
+    await waitDirect(b, idA)
+    await beaconArrives(a, b)
+    // What a closing duplicate link or a muxer fault does: gossipsub forgets the peer on both sides and,
+    // left alone, never opens another stream while the link stays up.
+    expect(await a.evaluate((id) => window.tabchain?.network.resetGossip(id), idB)).toBeGreaterThan(0)
+    await beaconArrives(a, b)
+    await beaconArrives(b, a)
+    expect((await connectionsTo(a, idB)).some((c) => c.direct && !c.limited)).toBe(true)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})
+
 test('two tabs of one context are two nodes with a direct link', async ({ context }) => {
   const a = await context.newPage()
   const b = await context.newPage()

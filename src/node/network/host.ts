@@ -56,6 +56,16 @@ const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
 
 /** How often each connection is pinged (libp2p's connection monitor), ms. */
 const PING_INTERVAL_MS = 3_000
+/** How long after one of a peer's links closes the gossip stream to it is checked (`restoreGossip`), ms. */
+const GOSSIP_RESTORE_MS = 100
+/**
+ * The parts of gossipsub's router (`@libp2p/gossipsub` 17, pinned) `restoreGossip` uses beyond its
+ * interface: its outbound streams by peer, and what its topology calls when a link opens.
+ */
+interface GossipsubLinks {
+  readonly streamsOutbound: ReadonlyMap<string, unknown>
+  onPeerConnected(peer: PeerId, connection: Connection): void
+}
 /** How long after our reservation a tab still without a direct peer asks the relay again, ms. */
 const RELAY_PEERS_RETRY_MS = 3_000
 /** A ping unanswered this long closes the link, ms. */
@@ -427,6 +437,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
     ) {
       void connectRelay()
     }
+    // The gossip stream may have gone with this link while another stays (its close comes just after).
+    if (node.getConnections(evt.detail.remotePeer).length > 0) setTimeout(restoreGossip, GOSSIP_RESTORE_MS)
     changed()
   })
   const onOnline = (): void => {
@@ -437,6 +449,26 @@ export async function createNetworkHost(init: NetworkHostInit) {
   }
 
   const pubsub = node.services.pubsub
+
+  /**
+   * Gossipsub keeps one outbound stream per peer, opened when a connection to it opens. When that
+   * stream ends and the peer stays linked — the link under it closed while the other link of two tabs
+   * that dialed each other stays, or the stream was reset (gossipsub then forgets the peer, on both
+   * sides) — it never opens another: our gossip no longer reaches a tab we are still linked to, and
+   * its gossip no longer reaches us (upstream, libp2p/js-libp2p#3531 restores the stream on a new
+   * connection only). So each tab with an open direct link and no outbound gossip stream is handed to
+   * gossipsub again as if its link had just opened; gossipsub opens one stream at a time and never a
+   * second one to a peer.
+   */
+  function restoreGossip(): void {
+    if (stopped) return
+    const router = pubsub as unknown as GossipsubLinks
+    for (const conn of node.getConnections()) {
+      if (!isDirect(conn) || isRelay(conn.remotePeer)) continue
+      if (router.streamsOutbound.has(conn.remotePeer.toString())) continue
+      router.onPeerConnected(conn.remotePeer, conn)
+    }
+  }
   // A peer's subscriptions arrive just after its link opens: the node learns when its gossip starts
   // reaching that peer.
   pubsub.addEventListener('subscription-change', () => changed())
@@ -533,7 +565,11 @@ export async function createNetworkHost(init: NetworkHostInit) {
       startupMark('libp2p-started')
       window.addEventListener('online', onOnline)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
-      pingTimer = setInterval(changed, PING_INTERVAL_MS)
+      // …and gossip streams lost under a link that stays are restored on the same beat.
+      pingTimer = setInterval(() => {
+        changed()
+        restoreGossip()
+      }, PING_INTERVAL_MS)
       void connectRelay()
     },
     async stop(): Promise<void> {
@@ -542,6 +578,20 @@ export async function createNetworkHost(init: NetworkHostInit) {
       clearInterval(pingTimer)
       window.removeEventListener('online', onOnline)
       await node.stop()
+    },
+    /**
+     * Test and devtools hook: resets our outbound gossip stream(s) to `peerId`, as a link dropping under
+     * them or a muxer fault would; the link stays.
+     */
+    resetGossip(peerId: string): number {
+      let reset = 0
+      for (const conn of node.getConnections(peerIdFromString(peerId)))
+        for (const stream of conn.streams)
+          if (stream.direction === 'outbound' && stream.protocol.startsWith('/meshsub/')) {
+            stream.abort(new Error('reset by resetGossip'))
+            reset++
+          }
+      return reset
     },
     /** Test and devtools hook: the raw connections' facts, as the e2e suite checks them. */
     connections(): { peerId: string; direct: boolean; limited: boolean; address: string }[] {
