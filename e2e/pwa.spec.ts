@@ -1,4 +1,4 @@
-import { expect, type Page, test } from '@playwright/test'
+import { type BrowserContext, expect, type Page, test } from '@playwright/test'
 
 /** Pixel size from a PNG's IHDR chunk (bytes 16–23), after checking the signature. */
 function pngSize(bytes: Buffer): { width: number; height: number } {
@@ -18,6 +18,21 @@ async function waitForServiceWorker(page: Page): Promise<void> {
   // The first install claims open pages (clientsClaim); reload once if the claim has not landed yet.
   if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload()
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+}
+
+/**
+ * Makes sure the page's document sees the context's offline emulation. Chromium 150 (Debian's
+ * 150.0.7871.100) starts a document loaded while the context is offline with `navigator.onLine` true
+ * — the emulation reaches only documents that existed when it was set — though every request still
+ * fails; an older Chromium starts it offline. Where the document does not know, the emulation is set
+ * again (the page then gets the browser's `offline` event, as on a real device losing its network).
+ */
+async function documentSeesOffline(page: Page, context: BrowserContext): Promise<void> {
+  if (await page.evaluate(() => navigator.onLine)) {
+    await context.setOffline(false)
+    await context.setOffline(true)
+  }
+  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false)
 }
 
 interface ManifestIcon {
@@ -121,12 +136,14 @@ test.describe('PWA', () => {
     await expect(page).toHaveTitle('Tabchain')
     await expect(page.getByRole('link', { name: 'Tabchain overview' })).toBeVisible()
     await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible()
+    await documentSeesOffline(page, context)
     await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'false')
     await expect(page.getByTestId('network-state')).toContainText('You’re offline')
 
     // A deep link also opens offline (navigation fallback to the cached index.html).
     await page.goto('/network')
     await expect(page.getByRole('link', { name: 'Network' })).toHaveAttribute('aria-current', 'page')
+    await documentSeesOffline(page, context)
     await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'false')
     expect(pageErrors).toEqual([])
   })
