@@ -45,8 +45,11 @@ test('gossip between two linked tabs comes back after its stream is reset while 
     await waitDirect(b, idA)
     await beaconArrives(a, b)
     // What a closing duplicate link or a muxer fault does: gossipsub forgets the peer on both sides and,
-    // left alone, never opens another stream while the link stays up.
-    expect(await a.evaluate((id) => window.tabchain?.network.resetGossip(id), idB)).toBeGreaterThan(0)
+    // left alone, never opens another stream while the link stays up. (Retried: a duplicate link may
+    // just have closed under the stream, which is then being restored.)
+    await expect
+      .poll(() => a.evaluate((id) => window.tabchain?.network.resetGossip(id), idB), { timeout: 10_000 })
+      .toBeGreaterThan(0)
     await beaconArrives(a, b)
     await beaconArrives(b, a)
     expect((await connectionsTo(a, idB)).some((c) => c.direct && !c.limited)).toBe(true)
