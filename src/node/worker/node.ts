@@ -895,7 +895,6 @@ export function createNode(init: NodeInit): Node {
     async start() {
       if (light === null || pin !== 'light') {
         await chain.start()
-        if (init.mine) chain.setMining(true)
         refreshMode()
       } else {
         await light.start()
@@ -912,6 +911,10 @@ export function createNode(init: NodeInit): Node {
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)
       init.emit('status', status())
+      // Mining starts once the node is up: on a chain whose blocks are cheap to mine, each block's
+      // writes queued ahead of the start's own database reads (the swaps' records) and held the start
+      // — and the page's node — back for minutes (a 3,000-account genesis, difficulty 2).
+      if (init.mine && (light === null || pin !== 'light')) chain.setMining(true)
     },
     stop() {
       chain.stop()
