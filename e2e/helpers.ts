@@ -35,12 +35,28 @@ export function connectionsTo(page: Page, peerId: string): Promise<ConnFact[]> {
 /** Waits until `page` has a direct (WebRTC, unlimited) connection to `peerId`; returns the ms it took. */
 export async function waitDirect(page: Page, peerId: string, timeoutMs = 10_000): Promise<number> {
   const start = Date.now()
-  await page.waitForFunction(
-    (id) =>
-      window.tabchain?.network.connections().some((c) => c.peerId === id && c.direct && !c.limited) ?? false,
-    peerId,
-    { timeout: timeoutMs, polling: 50 },
-  )
+  try {
+    await page.waitForFunction(
+      (id) =>
+        window.tabchain?.network.connections().some((c) => c.peerId === id && c.direct && !c.limited) ??
+        false,
+      peerId,
+      { timeout: timeoutMs, polling: 50 },
+    )
+  } catch (err) {
+    // What the page's network host saw instead: its relay link and every connection.
+    const seen = await page
+      .evaluate(() => {
+        const n = window.tabchain?.network
+        return n === undefined
+          ? 'no network host'
+          : JSON.stringify({ relay: n.snapshot().relay, connections: n.connections() })
+      })
+      .catch((e: unknown) => `unreadable: ${String(e)}`)
+    throw new Error(`no direct link to ${peerId} within ${timeoutMs} ms; the page saw ${seen}`, {
+      cause: err,
+    })
+  }
   return Date.now() - start
 }
 

@@ -822,6 +822,15 @@ export function createNode(init: NodeInit): Node {
   }
   const api = light === null ? fullApi : pin === 'light' ? lightApi(light) : autoApi(light)
 
+  /**
+   * Whether the node's start is done. Until then a change of the network view is only kept (the last
+   * one is taken at the end of the start): a peer joining starts header sync, block sync or a snapshot
+   * download, whose database writes queued ahead of the start's own reads (the offers and swaps it
+   * restores) and held the node — and the page — back for as long as the download ran.
+   */
+  let started = false
+  let earlyView: NetworkSnapshot | null = null
+
   const sink: NetworkSink = {
     async gossip(topic, data, from): Promise<GossipVerdict> {
       const chainVerdict =
@@ -850,6 +859,10 @@ export function createNode(init: NodeInit): Node {
       return encodeBeacon(beacon())
     },
     async networkChanged(snapshot) {
+      if (!started) {
+        earlyView = snapshot
+        return
+      }
       const before = new Map(network?.peers.map((p) => [p.peerId, p]))
       const joined = snapshot.peers.filter(
         (p) => p.kind === 'direct' && before.get(p.peerId)?.kind !== 'direct',
@@ -911,6 +924,8 @@ export function createNode(init: NodeInit): Node {
       await init.network.subscribe(statusTopic)
       await init.network.handle(statusProtocol)
       init.emit('status', status())
+      started = true
+      if (earlyView !== null) await sink.networkChanged(earlyView)
       // Mining starts once the node is up: on a chain whose blocks are cheap to mine, each block's
       // writes queued ahead of the start's own database reads (the swaps' records) and held the start
       // — and the page's node — back for minutes (a 3,000-account genesis, difficulty 2).

@@ -88,6 +88,56 @@ describe('node (in-process, memory network twin)', () => {
     })
   })
 
+  test('a peer linked before the start is done is taken once it is done, and mining starts then', async () => {
+    // The page's network host reports its links as soon as the worker serves its side, which is before
+    // the node's start; syncing from a peer then (its database writes) held the start back.
+    const hub = memoryHub()
+    await makeNode(hub, 'B')
+    const link = hub.join('A')
+    let release = (): void => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let released = false
+    const asked: { protocol: string; released: boolean }[] = []
+    const node = createNode({
+      profileId: 'profile-A',
+      genesis: GENESIS,
+      coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
+      mine: true,
+      network: {
+        ...link.api,
+        // The start's offers step waits here until the test lets it go.
+        handle: async (protocol) => {
+          if (protocol === chainProtocol(CHAIN, 'offers')) await held
+          await link.api.handle(protocol)
+        },
+        request: (peer, protocol, data, timeoutMs) => {
+          asked.push({ protocol, released })
+          return link.api.request(peer, protocol, data, timeoutMs)
+        },
+      },
+      emit: () => {},
+      now: () => 1_700_000_000_000,
+      agent: 'test',
+    })
+    const start = node.start()
+    await link.attach(node.sink)
+    expect((await node.api.status()).network).toBeNull()
+    expect((await node.api.mining()).enabled).toBe(false)
+    released = true
+    release()
+    await start
+    try {
+      expect((await node.api.status()).network?.peers.map((p) => p.peerId)).toEqual(['B'])
+      expect(asked.length).toBeGreaterThan(0)
+      expect(asked.filter((a) => !a.released)).toEqual([])
+      expect((await node.api.mining()).enabled).toBe(true)
+    } finally {
+      node.stop()
+    }
+  })
+
   test('storage() reports a storage fault once the store has one, and not before', async () => {
     const hub = memoryHub()
     let fault: { code: 'STORAGE_QUOTA_EXCEEDED'; message: string } | undefined
