@@ -100,7 +100,18 @@ export function memoryHub() {
               reason: 'protocol not supported',
             })
           }
-          const res = await peer.sink.request(protocol, data.slice(), peerId)
+          let res: Uint8Array
+          try {
+            res = await peer.sink.request(protocol, data.slice(), peerId)
+          } catch (err) {
+            // As the page's host reports it: the server's reason, in a typed error of this side.
+            throw new NetError({
+              code: 'NET_REQUEST_FAILED',
+              peerId: target,
+              protocol,
+              reason: err instanceof Error ? err.message : String(err),
+            })
+          }
           if (res.byteLength > MAX_EXCHANGE_BYTES) {
             throw new NetError({
               code: 'NET_MESSAGE_TOO_LARGE',
