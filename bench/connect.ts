@@ -81,15 +81,29 @@ function timelines(seen: readonly Partial<Record<Step, number>>[]): string {
 }
 
 /**
+ * A network between the joining page and the server, as DevTools emulates it: the page's HTTP and
+ * WebSocket traffic (the app's files, the relay) is delayed and throttled; WebRTC between tabs is not.
+ */
+interface EmulatedLink {
+  readonly label: string
+  readonly latencyMs: number
+  readonly bytesPerSecond: number
+}
+
+/** A home connection: 20 Mbit/s down, 10 up, 20 ms each way. */
+const HOME_LINK: EmulatedLink = { label: '20 Mbit/s, 20 ms', latencyMs: 20, bytesPerSecond: 2_500_000 }
+
+/**
  * A tab opened next to one already running — what a user's second tab does — `attempts` times: the
- * running tab stays, each joining page gets a fresh context. ms from each joining page's navigation
- * start to its direct link, and its start-up marks.
+ * running tab stays, each joining page gets a fresh context (over `link` when given). ms from each
+ * joining page's navigation start to its direct link, and its start-up marks.
  */
 async function joinRunningTab(
   browser: Browser,
   baseUrl: string,
   attempts: number,
   log: (line: string) => void,
+  link?: EmulatedLink,
 ): Promise<{ readonly attempts: number; readonly direct: number[]; readonly steps: Map<Step, number[]> }> {
   const direct: number[] = []
   const steps = new Map<Step, number[]>(STEPS.map((step) => [step, []]))
@@ -109,13 +123,23 @@ async function joinRunningTab(
       const context = await browser.newContext()
       try {
         const page = await context.newPage()
+        if (link !== undefined) {
+          const devtools = await context.newCDPSession(page)
+          await devtools.send('Network.enable')
+          await devtools.send('Network.emulateNetworkConditions', {
+            offline: false,
+            latency: link.latencyMs,
+            downloadThroughput: link.bytesPerSecond,
+            uploadThroughput: link.bytesPerSecond / 2,
+          })
+        }
         await page.goto(`${baseUrl}/?mine=0`)
         const at = await watch(page)
         for (const step of STEPS) if (at[step] !== undefined) steps.get(step)?.push(at[step])
         const linked = at['direct-link']
         if (linked !== undefined) direct.push(linked)
         log(
-          `connect, joining ${i + 1}/${attempts}: ${linked === undefined ? 'not linked' : `${linked.toFixed(0)} ms`}  [${timelines([at])}]`,
+          `connect, joining${link === undefined ? '' : ` over ${link.label}`} ${i + 1}/${attempts}: ${linked === undefined ? 'not linked' : `${linked.toFixed(0)} ms`}  [${timelines([at])}]`,
         )
       } finally {
         await context.close()
@@ -169,6 +193,8 @@ registerAppBench({
       }
     }
     const joining = await joinRunningTab(browser, baseUrl, options.quick ? 3 : 20, log)
+    const overHome = await joinRunningTab(browser, baseUrl, options.quick ? 2 : 8, log, HOME_LINK)
+    const overHomeSorted = [...overHome.direct].sort((x, y) => x - y)
     const sorted = [...direct].sort((x, y) => x - y)
     const p50Of = (step: Step, from = steps): number =>
       percentile(
@@ -208,6 +234,12 @@ registerAppBench({
           unit: '%',
           goal: { min: 100 },
         },
+        {
+          label: `a tab joining a running one over ${HOME_LINK.label}: p50`,
+          value: percentile(overHomeSorted, 50),
+          unit: 'ms',
+          note: `${overHome.attempts} joins, ${overHome.attempts - overHome.direct.length} not linked; entry script loaded p50 ${p50Of('entry-loaded', overHome.steps).toFixed(0)} ms`,
+        },
         { label: 'page load → node worker ready, p50', value: p50Of('node-ready'), unit: 'ms' },
         { label: 'page load event (app shell), p50', value: percentile(sortedShell, 50), unit: 'ms' },
       ],
@@ -228,6 +260,8 @@ registerAppBench({
           .join(', ')}.`,
         'Joining: one tab is opened and left running (node up, reservation held); each join opens the',
         'app in a new context and times that page alone, its own navigation start → its direct link.',
+        `Over ${HOME_LINK.label}: DevTools network emulation of the joining page's HTTP and WebSocket`,
+        'traffic (the app’s files and the relay; not WebRTC between the tabs).',
         `Joining tab's marks, p50 ms: ${STEPS.filter((step) => (joining.steps.get(step)?.length ?? 0) > 0)
           .map((step) => `${step} ${p50Of(step, joining.steps).toFixed(0)}`)
           .join(', ')}.`,
