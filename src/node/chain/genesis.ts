@@ -193,9 +193,23 @@ export function genesisToJson(genesis: Genesis): string {
   )
 }
 
+/**
+ * Genesis states already built, by genesis: a worker's start asks for its genesis block three or four
+ * times (the database's chain identity, the chain, its genesis block, the light client's header
+ * chain), and on a genesis of thousands of accounts each build took over a second. A `Genesis` is
+ * read-only and a `State` immutable, so one build serves every caller.
+ */
+const builtStates = new WeakMap<Genesis, StateCommit>()
+
 /** The genesis state (allocations applied) and the tree nodes it consists of. */
 export function genesisState(genesis: Genesis): StateCommit {
-  const buf = State.empty().buffer()
-  for (const { address, balance } of genesis.alloc) buf.setAccount(address, { nonce: 0n, balance })
-  return buf.commit()
+  let built = builtStates.get(genesis)
+  if (built === undefined) {
+    const buf = State.empty().buffer()
+    for (const { address, balance } of genesis.alloc) buf.setAccount(address, { nonce: 0n, balance })
+    built = buf.commit()
+    builtStates.set(genesis, built)
+  }
+  // The node list is the caller's to keep or change.
+  return { state: built.state, created: [...built.created] }
 }

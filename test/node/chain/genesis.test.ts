@@ -68,6 +68,20 @@ describe('devnet genesis', () => {
       balance: 10_000n * 10n ** 18n,
     })
   })
+
+  it('is built once per genesis; each caller gets its own node list', () => {
+    const first = genesisState(devnetGenesis)
+    const again = genesisState(devnetGenesis)
+    expect(again.state).toBe(first.state)
+    expect(again.created).not.toBe(first.created)
+    expect(again.created).toEqual(first.created)
+    first.created.length = 0
+    expect(genesisState(devnetGenesis).created.length).toBe(19)
+    // Another genesis object, even an equal one, is built for itself.
+    const copy = { ...devnetGenesis, alloc: [...devnetGenesis.alloc] }
+    expect(genesisState(copy).state).not.toBe(first.state)
+    expect(genesisState(copy).state.root).toBe(first.state.root)
+  })
 })
 
 describe('testGenesis', () => {
