@@ -449,6 +449,8 @@ export function createNode(init: NodeInit): Node {
     hasSwap: async (id) => (await (await swapRepository).getSwapEvents(id)).length > 0,
   })
   const statusTopic = chainTopic(chainId, 'status')
+  const txsTopic = chainTopic(chainId, 'txs')
+  const offersTopic = chainTopic(chainId, 'offers')
   const statusProtocol = chainProtocol(chainId, 'status')
   const peers = new Map<string, PeerStatus>()
   let network: NetworkSnapshot | null = null
@@ -897,6 +899,15 @@ export function createNode(init: NodeInit): Node {
       for (const p of joined) {
         void offers.peerJoined(p.peerId).catch(() => {})
         if (pin !== 'light') void chain.peerJoined(p.peerId).catch(() => {})
+      }
+      // …and so does a linked peer whose subscription to those topics just reached us (again): what we
+      // gossiped while we did not know it subscribed (its gossip stream was being restored) went to
+      // nobody, and what it gossiped may have missed us, so each side's is asked for once more.
+      for (const p of subscribed) {
+        const was = before.get(p.peerId)?.topics ?? []
+        const gained = (topic: string): boolean => (p.topics ?? []).includes(topic) && !was.includes(topic)
+        if (gained(offersTopic)) void offers.peerJoined(p.peerId).catch(() => {})
+        if (gained(txsTopic) && pin !== 'light') void chain.peerJoined(p.peerId).catch(() => {})
       }
       if (joined.length > 0 || subscribed.length > 0) await api.announce().catch(() => {})
     },

@@ -8,6 +8,7 @@ import { serve } from '../../../src/node/rpc/serve'
 import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { parseInit } from '../../../src/node/worker/init'
 import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
+import { until } from '../../until'
 
 const GENESIS = testGenesis()
 const CHAIN = GENESIS.params.chainId
@@ -136,6 +137,51 @@ describe('node (in-process, memory network twin)', () => {
     } finally {
       node.stop()
     }
+  })
+
+  test('a linked peer whose subscription to the txs and offers topics reaches us (again) is asked for its pool and offers', async () => {
+    const hub = memoryHub()
+    await makeNode(hub, 'B')
+    const link = hub.join('A')
+    const asked: string[] = []
+    const node = createNode({
+      profileId: 'profile-A',
+      genesis: GENESIS,
+      coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
+      mine: false,
+      network: {
+        ...link.api,
+        request: (peer, protocol, data, timeoutMs) => {
+          asked.push(protocol)
+          return link.api.request(peer, protocol, data, timeoutMs)
+        },
+      },
+      emit: () => {},
+      now: () => 1_700_000_000_000,
+      agent: 'test',
+    })
+    await node.start()
+    await link.attach(node.sink)
+    const pool = chainProtocol(CHAIN, 'sync-pool')
+    const offers = chainProtocol(CHAIN, 'offers')
+    const view = (topics: string[]) => ({
+      peerId: 'A',
+      relay: { state: 'connected' as const, address: 'memory' },
+      peers: [{ peerId: 'B', kind: 'direct' as const, address: 'memory/B', since: 0, topics }],
+    })
+    // Linked (the hub's view, no topics yet): asked once for each.
+    const count = (protocol: string) => asked.filter((p) => p === protocol).length
+    await until(() => count(pool) === 1 && count(offers) === 1)
+    const topics = [chainTopic(CHAIN, 'txs'), chainTopic(CHAIN, 'offers')]
+    await node.sink.networkChanged(view(topics))
+    await until(() => count(pool) === 2 && count(offers) === 2)
+    // Nothing new: not asked again; the subscriptions lost and back (a gossip stream restored): again.
+    await node.sink.networkChanged(view(topics))
+    await node.sink.networkChanged(view([]))
+    expect([count(pool), count(offers)]).toEqual([2, 2])
+    await node.sink.networkChanged(view([chainTopic(CHAIN, 'txs')]))
+    await until(() => count(pool) === 3)
+    expect(count(offers)).toBe(2)
   })
 
   test('storage() reports a storage fault once the store has one, and not before', async () => {
