@@ -7,25 +7,31 @@ import { NodeError } from '../../../src/node/rpc/errors'
 import { serve } from '../../../src/node/rpc/serve'
 import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { parseInit } from '../../../src/node/worker/init'
-import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
+import { createNode, type NodeApi, type NodeEvents, type NodeInit } from '../../../src/node/worker/node'
 import { until } from '../../until'
 
 const GENESIS = testGenesis()
 const CHAIN = GENESIS.params.chainId
 
-async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string) {
-  const link = hub.join(peerId)
-  const events: { event: keyof NodeEvents; data: unknown }[] = []
-  const node = createNode({
+/** A test node's options: profile `profile-<peerId>`, not mining, a fixed clock; `overrides` win. */
+function nodeInit(peerId: string, network: NodeInit['network'], overrides: Partial<NodeInit> = {}): NodeInit {
+  return {
     profileId: `profile-${peerId}`,
     genesis: GENESIS,
     coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
     mine: false,
-    network: link.api,
-    emit: (event, data) => events.push({ event, data }),
+    network,
+    emit: () => {},
     now: () => 1_700_000_000_000,
     agent: 'test',
-  })
+    ...overrides,
+  }
+}
+
+async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string) {
+  const link = hub.join(peerId)
+  const events: { event: keyof NodeEvents; data: unknown }[] = []
+  const node = createNode(nodeInit(peerId, link.api, { emit: (event, data) => events.push({ event, data }) }))
   await node.start()
   await link.attach(node.sink)
   return { node, link, events }
@@ -101,27 +107,24 @@ describe('node (in-process, memory network twin)', () => {
     })
     let released = false
     const asked: { protocol: string; released: boolean }[] = []
-    const node = createNode({
-      profileId: 'profile-A',
-      genesis: GENESIS,
-      coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
-      mine: true,
-      network: {
-        ...link.api,
-        // The start's offers step waits here until the test lets it go.
-        handle: async (protocol) => {
-          if (protocol === chainProtocol(CHAIN, 'offers')) await held
-          await link.api.handle(protocol)
+    const node = createNode(
+      nodeInit(
+        'A',
+        {
+          ...link.api,
+          // The start's offers step waits here until the test lets it go.
+          handle: async (protocol) => {
+            if (protocol === chainProtocol(CHAIN, 'offers')) await held
+            await link.api.handle(protocol)
+          },
+          request: (peer, protocol, data, timeoutMs) => {
+            asked.push({ protocol, released })
+            return link.api.request(peer, protocol, data, timeoutMs)
+          },
         },
-        request: (peer, protocol, data, timeoutMs) => {
-          asked.push({ protocol, released })
-          return link.api.request(peer, protocol, data, timeoutMs)
-        },
-      },
-      emit: () => {},
-      now: () => 1_700_000_000_000,
-      agent: 'test',
-    })
+        { mine: true },
+      ),
+    )
     const start = node.start()
     await link.attach(node.sink)
     expect((await node.api.status()).network).toBeNull()
@@ -144,22 +147,15 @@ describe('node (in-process, memory network twin)', () => {
     await makeNode(hub, 'B')
     const link = hub.join('A')
     const asked: string[] = []
-    const node = createNode({
-      profileId: 'profile-A',
-      genesis: GENESIS,
-      coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
-      mine: false,
-      network: {
+    const node = createNode(
+      nodeInit('A', {
         ...link.api,
         request: (peer, protocol, data, timeoutMs) => {
           asked.push(protocol)
           return link.api.request(peer, protocol, data, timeoutMs)
         },
-      },
-      emit: () => {},
-      now: () => 1_700_000_000_000,
-      agent: 'test',
-    })
+      }),
+    )
     await node.start()
     await link.attach(node.sink)
     const pool = chainProtocol(CHAIN, 'sync-pool')
@@ -187,17 +183,7 @@ describe('node (in-process, memory network twin)', () => {
   test('storage() reports a storage fault once the store has one, and not before', async () => {
     const hub = memoryHub()
     let fault: { code: 'STORAGE_QUOTA_EXCEEDED'; message: string } | undefined
-    const node = createNode({
-      profileId: 'profile-F',
-      genesis: GENESIS,
-      coinbase: DEVNET_ACCOUNTS[1] ?? '0x',
-      mine: false,
-      network: hub.join('F').api,
-      emit: () => {},
-      now: () => 1_700_000_000_000,
-      agent: 'test',
-      storageFault: () => fault,
-    })
+    const node = createNode(nodeInit('F', hub.join('F').api, { storageFault: () => fault }))
     expect((await node.api.storage()).fault).toBeUndefined()
     fault = { code: 'STORAGE_QUOTA_EXCEEDED', message: 'quota reached' }
     expect((await node.api.storage()).fault).toEqual(fault)
