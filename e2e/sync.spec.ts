@@ -54,6 +54,8 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
     const a = await ctxA.newPage()
     let b = await ctxB.newPage()
     const idA = await openNode(a, '/')
+    // Alone, A cannot know whether newer blocks exist: it does not say it is up to date.
+    await expect(a.getByTestId('sync')).toContainText('No peers yet')
     await openNode(b, '/?mine=0')
     await waitDirect(b, idA)
     const profileB = await b.evaluate(() => window.tabchain?.profileId)
@@ -89,6 +91,7 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
     expect(await stats(b)).toMatchObject({ blocksFetchedBySync: 0, blocksFromGossip: 0, syncRuns: 0 })
     expect(await b.evaluate(() => window.tabchain?.node.api.syncing())).toBe(false)
     await expect(b.getByTestId('sync')).toHaveAttribute('data-syncing', 'false')
+    await expect(b.getByTestId('sync')).toContainText('Up to date')
     await expect(b.getByTestId('chain-head')).toHaveAttribute('data-number', String(first.number))
 
     // B closes; A mines 50 more blocks while B is away.

@@ -1,4 +1,5 @@
 import type { RelayStatus } from '../node/network/types'
+import type { SyncStatus } from '../node/sync/syncer'
 
 /**
  * Short form of a base58 peer id for display: first and last four characters, `12D3…x7Qa`.
@@ -69,4 +70,35 @@ export function describeRelay(status: RelayStatus | null, now: number): RelayVie
 /** `1 peer`, `3 peers`. */
 export function peerCountLabel(count: number): string {
   return count === 1 ? '1 peer' : `${count} peers`
+}
+
+/** What the home screen's sync card shows. */
+export type SyncView =
+  | { readonly kind: 'idle'; readonly value: string; readonly detail: string }
+  | {
+      readonly kind: 'syncing'
+      readonly percent: number
+      readonly currentBlock: bigint
+      readonly highestBlock: bigint
+    }
+
+/**
+ * The sync card's content. A node that is not syncing is up to date only as far as its direct peers
+ * tell: with none (a tab alone, or one whose links are still being made) it cannot know whether newer
+ * blocks exist, and says so rather than "up to date".
+ */
+export function describeSync(syncing: SyncStatus, directPeers: number): SyncView {
+  if (syncing === false) {
+    return directPeers === 0
+      ? { kind: 'idle', value: 'No peers yet', detail: 'Newer blocks, if any, arrive once a peer links.' }
+      : { kind: 'idle', value: 'Up to date', detail: 'Follows new blocks as peers announce them.' }
+  }
+  const span = syncing.highestBlock - syncing.startingBlock
+  const done = syncing.currentBlock - syncing.startingBlock
+  return {
+    kind: 'syncing',
+    percent: span > 0n ? Math.min(100, Math.max(0, Number((done * 100n) / span))) : 100,
+    currentBlock: syncing.currentBlock,
+    highestBlock: syncing.highestBlock,
+  }
 }

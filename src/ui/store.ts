@@ -52,6 +52,10 @@ export interface AppState {
   readonly applyUpdate: () => void
 }
 
+/** How many peers this tab has a direct link to (the only links chain traffic uses). */
+export const directPeerCount = (s: AppState): number =>
+  s.network?.peers.filter((p) => p.kind === 'direct').length ?? 0
+
 export const useApp = create<AppState>(() => ({
   node: { state: 'starting' },
   profile: null,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { describeRelay, formatDuration, peerCountLabel, secondsUntil, shortPeerId } from '../../src/ui/format'
+import {
+  describeRelay,
+  describeSync,
+  formatDuration,
+  peerCountLabel,
+  secondsUntil,
+  shortPeerId,
+} from '../../src/ui/format'
 
 describe('shortPeerId', () => {
   it('keeps the first and last four characters', () => {
@@ -65,5 +72,26 @@ describe('peerCountLabel', () => {
     expect(peerCountLabel(0)).toBe('0 peers')
     expect(peerCountLabel(1)).toBe('1 peer')
     expect(peerCountLabel(7)).toBe('7 peers')
+  })
+})
+
+describe('describeSync', () => {
+  it('says "up to date" only with a direct peer; alone, that newer blocks may exist', () => {
+    expect(describeSync(false, 1)).toMatchObject({ kind: 'idle', value: 'Up to date' })
+    expect(describeSync(false, 0)).toMatchObject({ kind: 'idle', value: 'No peers yet' })
+  })
+  it('gives the progress from where the sync started to the best head, within 0–100 %', () => {
+    const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })
+    expect(describeSync(at(200n), 1)).toEqual({
+      kind: 'syncing',
+      percent: 50,
+      currentBlock: 200n,
+      highestBlock: 300n,
+    })
+    expect(describeSync(at(100n), 1)).toMatchObject({ percent: 0 })
+    expect(describeSync(at(400n), 1)).toMatchObject({ percent: 100 })
+    expect(describeSync({ startingBlock: 5n, currentBlock: 5n, highestBlock: 5n }, 0)).toMatchObject({
+      percent: 100,
+    })
   })
 })

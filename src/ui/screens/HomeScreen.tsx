@@ -7,10 +7,10 @@ import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { SyncStatus } from '../../node/sync/syncer'
 import { AddressLink, useNodeQuery } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
-import { describeRelay, formatDuration, peerCountLabel } from '../format'
+import { describeRelay, describeSync, formatDuration, peerCountLabel } from '../format'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
-import { useApp } from '../store'
+import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
 
 /** Overview: what this tab is, and the node's status at a glance. */
@@ -112,6 +112,7 @@ function ChainCards() {
   const mining = useApp((s) => s.mining)
   const setMining = useApp((s) => s.setMining)
   const syncing = useApp((s) => s.syncing)
+  const directPeers = useApp(directPeerCount)
   return (
     <section className="cards" aria-label="Chain">
       <article className="card" data-testid="chain-head" data-number={head?.number.toString() ?? ''}>
@@ -130,7 +131,7 @@ function ChainCards() {
       </article>
       <ModeCard />
       <BalanceCard />
-      <SyncCard syncing={syncing} />
+      <SyncCard syncing={syncing} directPeers={directPeers} />
       <article className="card">
         <h2 className="card__label">Difficulty</h2>
         <p className="card__value">{head ? head.difficulty.toLocaleString() : '—'}</p>
@@ -226,6 +227,7 @@ function ModeCard() {
 function BalanceCard() {
   const profileId = useApp((s) => s.profile?.id)
   const mode = useApp((s) => s.mode)
+  const directPeers = useApp(directPeerCount)
   const signer = useAccount((s) => s.signer)
   const load = useAccount((s) => s.load)
   useEffect(() => {
@@ -253,7 +255,7 @@ function BalanceCard() {
           : proven === null
             ? 'Verifying…'
             : light
-              ? `✓ verified at #${proven.number.toLocaleString()}`
+              ? `✓ verified at #${proven.number.toLocaleString()}${directPeers === 0 ? ' · no peer yet: newer blocks may change it' : ''}`
               : `at #${proven.number.toLocaleString()}, executed on this node`}
       </p>
     </article>
@@ -261,37 +263,35 @@ function BalanceCard() {
 }
 
 /** Sync progress as the node pushes it: a bar from where this sync started to the best peer's head. */
-function SyncCard({ syncing }: { readonly syncing: SyncStatus }) {
-  if (syncing === false) {
+function SyncCard({ syncing, directPeers }: { readonly syncing: SyncStatus; readonly directPeers: number }) {
+  const view = describeSync(syncing, directPeers)
+  if (view.kind === 'idle') {
     return (
-      <article className="card" data-testid="sync" data-syncing="false">
+      <article className="card" data-testid="sync" data-syncing="false" data-peers={directPeers}>
         <h2 className="card__label">Sync</h2>
-        <p className="card__value">Up to date</p>
-        <p className="muted small">Follows new blocks as peers announce them.</p>
+        <p className="card__value">{view.value}</p>
+        <p className="muted small">{view.detail}</p>
       </article>
     )
   }
-  const span = syncing.highestBlock - syncing.startingBlock
-  const done = syncing.currentBlock - syncing.startingBlock
-  const percent = span > 0n ? Math.min(100, Math.max(0, Number((done * 100n) / span))) : 100
   return (
     <article
       className="card"
       data-testid="sync"
       data-syncing="true"
-      data-current={syncing.currentBlock.toString()}
-      data-highest={syncing.highestBlock.toString()}
+      data-current={view.currentBlock.toString()}
+      data-highest={view.highestBlock.toString()}
     >
       <h2 className="card__label">Syncing</h2>
-      <p className="card__value">{percent} %</p>
+      <p className="card__value">{view.percent} %</p>
       <progress
         className="sync-progress"
         max={100}
-        value={percent}
-        aria-label={`Synced ${percent} % of the chain`}
+        value={view.percent}
+        aria-label={`Synced ${view.percent} % of the chain`}
       />
       <p className="muted small">
-        Block #{syncing.currentBlock.toLocaleString()} of #{syncing.highestBlock.toLocaleString()}
+        Block #{view.currentBlock.toLocaleString()} of #{view.highestBlock.toLocaleString()}
       </p>
     </article>
   )
