@@ -1,5 +1,5 @@
 import { describeRelay, peerCountLabel } from '../format'
-import { useApp } from '../store'
+import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
 
 /** Relay link state as a pill; counts down to the next attempt while the relay is unreachable. */
@@ -31,7 +31,7 @@ export function RelayPill() {
 export function PeerCountPill() {
   const peers = useApp((s) => s.network?.peers)
   const count = peers?.length ?? 0
-  const direct = peers?.filter((p) => p.kind === 'direct').length ?? 0
+  const direct = useApp(directPeerCount)
   return (
     <span
       className="pill"

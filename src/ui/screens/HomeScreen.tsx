@@ -19,7 +19,7 @@ export function HomeScreen() {
   const network = useApp((s) => s.network)
   const now = useNow(1000, network?.relay.state === 'unreachable')
   const peers = network?.peers ?? []
-  const direct = peers.filter((p) => p.kind === 'direct').length
+  const direct = useApp(directPeerCount)
   const relay = describeRelay(network?.relay ?? null, now)
 
   return (

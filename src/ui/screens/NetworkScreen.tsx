@@ -3,7 +3,7 @@ import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
 import { formatDuration } from '../format'
-import { useApp } from '../store'
+import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
 
 /** Peers of this node with how each is linked, its latency and how long it has been connected. */
@@ -12,7 +12,7 @@ export function NetworkScreen() {
   const online = useIsOnline()
   const peers = network?.peers ?? []
   const now = useNow(1000, peers.length > 0)
-  const direct = peers.filter((p) => p.kind === 'direct').length
+  const direct = useApp(directPeerCount)
 
   return (
     <div className="screen">
