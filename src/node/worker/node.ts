@@ -871,13 +871,11 @@ export function createNode(init: NodeInit): Node {
       )
       // A direct peer whose gossip subscriptions just reached us: a block gossiped before its
       // subscriptions reached the other side missed it (and it may have missed ours) — ask again.
-      const subscribed = snapshot.peers.filter((p) => {
+      const subscribed = snapshot.peers.flatMap((p) => {
         const was = before.get(p.peerId)
-        return (
-          p.kind === 'direct' &&
-          was?.kind === 'direct' &&
-          (p.topics ?? []).some((t) => !(was.topics ?? []).includes(t))
-        )
+        if (p.kind !== 'direct' || was?.kind !== 'direct') return []
+        const gained = (p.topics ?? []).filter((t) => !(was.topics ?? []).includes(t))
+        return gained.length === 0 ? [] : [{ peerId: p.peerId, gained }]
       })
       network = snapshot
       const present = new Set(snapshot.peers.map((p) => p.peerId))
@@ -903,11 +901,9 @@ export function createNode(init: NodeInit): Node {
       // …and so does a linked peer whose subscription to those topics just reached us (again): what we
       // gossiped while we did not know it subscribed (its gossip stream was being restored) went to
       // nobody, and what it gossiped may have missed us, so each side's is asked for once more.
-      for (const p of subscribed) {
-        const was = before.get(p.peerId)?.topics ?? []
-        const gained = (topic: string): boolean => (p.topics ?? []).includes(topic) && !was.includes(topic)
-        if (gained(offersTopic)) void offers.peerJoined(p.peerId).catch(() => {})
-        if (gained(txsTopic) && pin !== 'light') void chain.peerJoined(p.peerId).catch(() => {})
+      for (const { peerId, gained } of subscribed) {
+        if (gained.includes(offersTopic)) void offers.peerJoined(peerId).catch(() => {})
+        if (gained.includes(txsTopic) && pin !== 'light') void chain.peerJoined(peerId).catch(() => {})
       }
       if (joined.length > 0 || subscribed.length > 0) await api.announce().catch(() => {})
     },
