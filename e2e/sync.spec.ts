@@ -104,22 +104,30 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
 
     // B reopens on the same profile, resumes from its stored head and syncs the rest from A.
     await profileReleased(ctxB, profileB ?? '')
-    // Records the node panel's progress bar as it shows (it may be up for only a moment).
+    // Records the first head the home screen shows, and the node panel's progress bar as it shows
+    // (each may be up for only a moment: B can link and sync before the test reads its head).
     await ctxB.addInitScript(() => {
+      const seen = window as unknown as { firstHead?: string; syncSeen?: string | null }
       new MutationObserver(() => {
+        const shown = document.querySelector('[data-testid="chain-head"]')?.getAttribute('data-number')
+        if (seen.firstHead === undefined && shown) seen.firstHead = shown
         const bar = document.querySelector('[data-testid="sync"][data-syncing="true"]')
         if (bar !== null && bar.querySelector('progress') !== null) {
-          ;(window as unknown as { syncSeen?: string | null }).syncSeen = bar.getAttribute('data-highest')
+          seen.syncSeen = bar.getAttribute('data-highest')
         }
       }).observe(document, { subtree: true, childList: true, attributes: true })
     })
     b = await ctxB.newPage()
     await openNode(b, '/?mine=0')
     expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileB)
-    expect((await head(b))?.number).toBe(first.number)
     await sameHeadAs(b, target, 60_000)
+    // B started from its stored head: it showed that head first and fetched only the 50 new blocks.
+    expect(await b.evaluate(() => (window as unknown as { firstHead?: string }).firstHead)).toBe(
+      String(first.number),
+    )
     const after = await stats(b)
     expect(after?.blocksFetchedBySync).toBe(target.number - first.number)
+    expect(after?.blocksFromSnapshot).toBe(0)
     expect(after?.penalties).toBe(0)
     // The home screen showed a progress bar toward A's head while B synced.
     expect(await b.evaluate(() => (window as unknown as { syncSeen?: string }).syncSeen)).toBe(
