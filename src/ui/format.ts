@@ -72,6 +72,15 @@ export function peerCountLabel(count: number): string {
   return count === 1 ? '1 peer' : `${count} peers`
 }
 
+/**
+ * How a light node's proven read is labelled: the header it was proven at, and, while no direct peer
+ * is linked, that newer blocks (which only a peer can bring) may change it.
+ */
+export function verifiedNote(number: bigint | number, directPeers: number): string {
+  const at = `✓ verified at #${number.toLocaleString()}`
+  return directPeers === 0 ? `${at} · no peer yet: newer blocks may change it` : at
+}
+
 /** What the home screen's sync card shows. */
 export type SyncView =
   | { readonly kind: 'idle'; readonly value: string; readonly detail: string }

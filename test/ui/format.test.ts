@@ -6,6 +6,7 @@ import {
   peerCountLabel,
   secondsUntil,
   shortPeerId,
+  verifiedNote,
 } from '../../src/ui/format'
 
 describe('shortPeerId', () => {
@@ -93,5 +94,12 @@ describe('describeSync', () => {
     expect(describeSync({ startingBlock: 5n, currentBlock: 5n, highestBlock: 5n }, 0)).toMatchObject({
       percent: 100,
     })
+  })
+})
+
+describe('verifiedNote', () => {
+  it('names the header a read was proven at, and warns while no direct peer is linked', () => {
+    expect(verifiedNote(123n, 1)).toBe('✓ verified at #123')
+    expect(verifiedNote(0n, 0)).toBe('✓ verified at #0 · no peer yet: newer blocks may change it')
   })
 })

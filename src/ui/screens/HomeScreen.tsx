@@ -7,7 +7,7 @@ import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { SyncStatus } from '../../node/sync/syncer'
 import { AddressLink, useNodeQuery } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
-import { describeRelay, describeSync, formatDuration, peerCountLabel } from '../format'
+import { describeRelay, describeSync, formatDuration, peerCountLabel, verifiedNote } from '../format'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
 import { directPeerCount, useApp } from '../store'
@@ -255,7 +255,7 @@ function BalanceCard() {
           : proven === null
             ? 'Verifying…'
             : light
-              ? `✓ verified at #${proven.number.toLocaleString()}${directPeers === 0 ? ' · no peer yet: newer blocks may change it' : ''}`
+              ? verifiedNote(proven.number, directPeers)
               : `at #${proven.number.toLocaleString()}, executed on this node`}
       </p>
     </article>

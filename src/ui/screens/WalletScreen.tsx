@@ -7,7 +7,8 @@ import { FAUCET_AMOUNT, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
-import { useApp } from '../store'
+import { verifiedNote } from '../format'
+import { directPeerCount, useApp } from '../store'
 import { parseAmount } from '../token-form'
 import { confirmations, useWallet } from '../wallet-session'
 import '../wallet.css'
@@ -282,6 +283,7 @@ function Unlocked() {
 function Accounts() {
   const { wallet, view, balances, balancesAt, backend } = useWallet()
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
+  const directPeers = useApp(directPeerCount)
   const [renaming, setRenaming] = useState<Address | null>(null)
   const [name, setName] = useState('')
   const [importing, setImporting] = useState(false)
@@ -346,7 +348,7 @@ function Accounts() {
                 >
                   {formatEther(balances[a.address.toLowerCase()] ?? 0n)} TAB
                   {light && balancesAt[a.address.toLowerCase()] !== undefined
-                    ? ` · ✓ verified at #${balancesAt[a.address.toLowerCase()]?.toLocaleString()}`
+                    ? ` · ${verifiedNote(balancesAt[a.address.toLowerCase()] ?? 0n, directPeers)}`
                     : ''}
                 </span>
               </button>
