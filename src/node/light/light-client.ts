@@ -3,6 +3,7 @@ import { BlockError } from '../chain/block-error'
 import type { Genesis, Header } from '../chain/types'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
+import { SerialRuns } from '../serial-runs'
 import {
   accountKey,
   htlcKey,
@@ -20,7 +21,7 @@ import {
   encodeHeadersRequest,
   MAX_HEADERS_PER_REQUEST,
 } from '../sync/messages'
-import { DROP_SCORE, type Offence, PeerScores } from '../sync/peer-scores'
+import { Misbehaviour, type Offence, PeerBoard } from '../sync/peer-scores'
 import {
   decodeInclusionResponse,
   decodeStateProofResponse,
@@ -101,13 +102,10 @@ export interface LightClientInit {
   /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
   readonly checkpoint?: HeaderCheckpoint
   /**
-   * Another scoreboard to use instead of the client's own (an `auto` node's syncer): one score and one
-   * ban list per peer, whichever part of the node caught it.
+   * The node's board of penalties and bans, when the node has one already (an `auto` node's syncer's):
+   * one score and one ban per peer, whichever part of the node caught it. Else the client keeps its own.
    */
-  readonly scores?: {
-    penalize(peerId: string, offence: Offence): void
-    isBanned(peerId: string): boolean
-  }
+  readonly board?: PeerBoard
 }
 
 /** Counters for tests, stats and the UI. */
@@ -115,8 +113,6 @@ export interface LightCounters {
   headersVerified: number
   proofsVerified: number
   proofsRejected: number
-  penalties: number
-  peersDropped: number
 }
 
 interface PeerView {
@@ -124,16 +120,6 @@ interface PeerView {
   /** Its head is not known yet (it just joined): header sync asks it once, and learns the head then. */
   probe: boolean
   readonly breaker: CircuitBreaker
-}
-
-/** A failure that is the peer's fault and earns it a penalty. */
-class Misbehaviour extends Error {
-  constructor(
-    readonly offence: Offence,
-    reason: string,
-  ) {
-    super(reason)
-  }
 }
 
 /**
@@ -151,25 +137,27 @@ export class LightClient {
     headersVerified: 0,
     proofsVerified: 0,
     proofsRejected: 0,
-    penalties: 0,
-    peersDropped: 0,
   }
+  /** Penalties and bans: the node's board, or the client's own. */
+  readonly board: PeerBoard
   readonly #init: LightClientInit
   readonly #config: LightClientConfig
   readonly #protocols: ReturnType<typeof syncProtocols>
   readonly #peers = new Map<string, PeerView>()
-  readonly #banned = new Map<string, number>()
-  readonly #scores = new PeerScores()
   /** Proofs being fetched, by anchor and keys: identical reads at once share one request. */
   readonly #proving = new Map<string, Promise<Verified<(Uint8Array | null)[]>>>()
-  #running: Promise<void> | null = null
-  #again = false
+  /** Header sync runs, one at a time (a stopped client runs no more). */
+  readonly #runs = new SerialRuns(async () => {
+    if (!this.#stopped) await this.#run()
+  })
   #stopped = false
   #status: SyncStatus = false
 
   constructor(init: LightClientInit) {
     this.#init = init
     this.#config = { ...DEFAULT_LIGHT_CONFIG, ...init.config }
+    this.board =
+      init.board ?? new PeerBoard({ now: init.now, banMs: this.#config.banMs, disconnect: init.disconnect })
     this.headers = restore(init)
     this.#protocols = syncProtocols(init.genesis.params.chainId)
   }
@@ -202,12 +190,7 @@ export class LightClient {
 
   /** Whether `peerId` is kept out. */
   isBanned(peerId: string): boolean {
-    if (this.#init.scores !== undefined) return this.#init.scores.isBanned(peerId)
-    const until = this.#banned.get(peerId)
-    if (until === undefined) return false
-    if (until > this.#init.now()) return true
-    this.#banned.delete(peerId)
-    return false
+    return this.board.isBanned(peerId)
   }
 
   /** A peer told us its head (beacon or status answer): it may serve proofs; sync headers if ahead. */
@@ -236,40 +219,17 @@ export class LightClient {
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
   penalize(peerId: string, offence: Offence): void {
-    if (this.isBanned(peerId)) return
-    if (this.#init.scores !== undefined) {
-      this.#init.scores.penalize(peerId, offence)
-      return
-    }
-    const now = this.#init.now()
-    this.counters.penalties++
-    if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return
-    this.#banned.set(peerId, now + this.#config.banMs)
-    this.#peers.delete(peerId)
-    this.#scores.forget(peerId)
-    this.counters.peersDropped++
-    void this.#init.disconnect(peerId, offence, this.#config.banMs).catch(() => {})
+    if (this.board.penalize(peerId, offence)) this.#peers.delete(peerId)
   }
 
   /** Starts a header sync run unless one is going (then it runs once more when done). */
   start(): void {
-    if (this.#stopped) return
-    if (this.#running !== null) {
-      this.#again = true
-      return
-    }
-    this.#running = this.#run().finally(() => {
-      this.#running = null
-      if (this.#again) {
-        this.#again = false
-        this.start()
-      }
-    })
+    if (!this.#stopped) this.#runs.start()
   }
 
   /** Resolves when the current header sync run (if any) and its follow-ups have ended. */
-  async idle(): Promise<void> {
-    while (this.#running !== null) await this.#running
+  idle(): Promise<void> {
+    return this.#runs.idle()
   }
 
   stop(): void {

@@ -61,3 +61,60 @@ export class PeerScores {
     this.#scores.delete(peerId)
   }
 }
+
+/** A failure that is the peer's fault and earns it a penalty. */
+export class Misbehaviour extends Error {
+  constructor(
+    readonly offence: Offence,
+    reason: string,
+  ) {
+    super(reason)
+  }
+}
+
+export interface PeerBoardInit {
+  readonly now: () => number
+  /** How long a dropped peer is kept out, ms. */
+  readonly banMs: number
+  /** Closes the links to a dropped peer and keeps it out for `banMs` (the network host's `disconnect`). */
+  readonly disconnect: (peerId: string, reason: string, banMs: number) => Promise<void>
+}
+
+/**
+ * A node's penalties and bans: one score and one ban per peer, whichever part of the node caught it
+ * (its blocks, headers, proofs, snapshot chunks, transactions or offers). A peer reaching `DROP_SCORE`
+ * is disconnected and kept out for `banMs`.
+ */
+export class PeerBoard {
+  /** Penalties given, and peers dropped for them (tests and the node's stats). */
+  readonly counters = { penalties: 0, peersDropped: 0 }
+  readonly #init: PeerBoardInit
+  readonly #scores = new PeerScores()
+  readonly #banned = new Map<string, number>()
+
+  constructor(init: PeerBoardInit) {
+    this.#init = init
+  }
+
+  /** Whether `peerId` is kept out (its traffic is refused until the ban ends). */
+  isBanned(peerId: string): boolean {
+    const until = this.#banned.get(peerId)
+    if (until === undefined) return false
+    if (until > this.#init.now()) return true
+    this.#banned.delete(peerId)
+    return false
+  }
+
+  /** Gives `peerId` the offence's penalty; returns whether that dropped it (disconnected and banned). */
+  penalize(peerId: string, offence: Offence): boolean {
+    if (this.isBanned(peerId)) return false
+    const now = this.#init.now()
+    this.counters.penalties++
+    if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return false
+    this.#banned.set(peerId, now + this.#init.banMs)
+    this.#scores.forget(peerId)
+    this.counters.peersDropped++
+    void this.#init.disconnect(peerId, offence, this.#init.banMs).catch(() => {})
+    return true
+  }
+}

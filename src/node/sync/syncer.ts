@@ -6,6 +6,7 @@ import type { Block } from '../chain/types'
 import { checkPow } from '../consensus/pow'
 import type { GossipVerdict } from '../network/bridge'
 import { RetrySchedule } from '../network/retry'
+import { SerialRuns } from '../serial-runs'
 import { CircuitBreaker } from './circuit-breaker'
 import { SyncError } from './errors'
 import {
@@ -17,7 +18,7 @@ import {
   MAX_BLOCKS_PER_REQUEST,
   MAX_HEADERS_PER_REQUEST,
 } from './messages'
-import { DROP_SCORE, type Offence, PeerScores } from './peer-scores'
+import { Misbehaviour, type Offence, PeerBoard } from './peer-scores'
 import { syncProtocols } from './sync-server'
 
 /** `eth_syncing`'s answer: false when not syncing, else where the current sync started, is, and aims. */
@@ -31,10 +32,6 @@ export interface SyncCounters {
   blocksFetched: number
   /** Sync runs started (a run ends when no peer is ahead). */
   runs: number
-  /** Penalties given to peers (gossip and sync). */
-  penalties: number
-  /** Peers disconnected and kept out for misbehaving. */
-  peersDropped: number
 }
 
 export interface SyncConfig {
@@ -101,16 +98,6 @@ interface PeerView {
   readonly breaker: CircuitBreaker
 }
 
-/** A failure that is the peer's fault and earns it a penalty. */
-class Misbehaviour extends Error {
-  constructor(
-    readonly offence: Offence,
-    reason: string,
-  ) {
-    super(reason)
-  }
-}
-
 /**
  * The sync client: keeps what each peer claims, and whenever one is ahead of us (its beacon, a gossiped
  * block whose parent we lack, a new or returning peer) runs a sync: finds where the best peer's chain
@@ -120,25 +107,27 @@ class Misbehaviour extends Error {
  * undecodable data penalises the sender, which past `DROP_SCORE` is disconnected and banned.
  */
 export class Syncer {
-  readonly counters: SyncCounters = { blocksFetched: 0, runs: 0, penalties: 0, peersDropped: 0 }
+  readonly counters: SyncCounters = { blocksFetched: 0, runs: 0 }
+  /** The node's penalties and bans (gossip, sync, snapshot, offers: one board per node). */
+  readonly board: PeerBoard
   readonly #init: SyncerInit
   readonly #config: SyncConfig
   readonly #protocols: ReturnType<typeof syncProtocols>
   readonly #peers = new Map<string, PeerView>()
-  readonly #banned = new Map<string, number>()
-  readonly #scores = new PeerScores()
   readonly #retry: RetrySchedule
-  #running: Promise<void> | null = null
-  #again = false
+  /** Sync runs, one at a time (a stopped syncer runs no more). */
+  readonly #runs = new SerialRuns(async () => {
+    if (!this.#stopped) await this.#run()
+  })
   #wake: ReturnType<typeof setTimeout> | undefined
   #status: SyncStatus = false
   #stopped = false
-  #held = false
 
   constructor(init: SyncerInit) {
     this.#init = init
     this.#config = { ...DEFAULT_SYNC_CONFIG, ...init.config }
     this.#protocols = syncProtocols(init.chain.params.chainId)
+    this.board = new PeerBoard({ now: init.now, banMs: this.#config.banMs, disconnect: init.disconnect })
     this.#retry = new RetrySchedule({
       baseMs: this.#config.retryBaseMs,
       maxMs: this.#config.retryMaxMs,
@@ -152,11 +141,7 @@ export class Syncer {
 
   /** Whether `peerId` is kept out (its traffic is refused until the ban ends). */
   isBanned(peerId: string): boolean {
-    const until = this.#banned.get(peerId)
-    if (until === undefined) return false
-    if (until > this.#init.now()) return true
-    this.#banned.delete(peerId)
-    return false
+    return this.board.isBanned(peerId)
   }
 
   /** The breaker state of a peer (tests, devtools). */
@@ -192,15 +177,7 @@ export class Syncer {
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
   penalize(peerId: string, offence: Offence): void {
-    if (this.isBanned(peerId)) return
-    const now = this.#init.now()
-    this.counters.penalties++
-    if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return
-    this.#banned.set(peerId, now + this.#config.banMs)
-    this.#peers.delete(peerId)
-    this.#scores.forget(peerId)
-    this.counters.peersDropped++
-    void this.#init.disconnect(peerId, offence, this.#config.banMs).catch(() => {})
+    if (this.board.penalize(peerId, offence)) this.#peers.delete(peerId)
   }
 
   /**
@@ -208,33 +185,17 @@ export class Syncer {
    * runs asked for meanwhile start when released.
    */
   hold(on: boolean): void {
-    const asked = this.#held && this.#again
-    this.#held = on
-    if (!on && asked) {
-      this.#again = false
-      this.start()
-    }
+    this.#runs.hold(on)
   }
 
   /** Starts a sync run unless one is going (then it runs once more when done) or runs are held. */
   start(): void {
-    if (this.#stopped) return
-    if (this.#running !== null || this.#held) {
-      this.#again = true
-      return
-    }
-    this.#running = this.#run().finally(() => {
-      this.#running = null
-      if (this.#again) {
-        this.#again = false
-        this.start()
-      }
-    })
+    if (!this.#stopped) this.#runs.start()
   }
 
   /** Resolves when the current run (if any) and its follow-ups have ended. */
-  async idle(): Promise<void> {
-    while (this.#running !== null) await this.#running
+  idle(): Promise<void> {
+    return this.#runs.idle()
   }
 
   stop(): void {

@@ -544,8 +544,7 @@ export function createChainService(init: ChainServiceInit) {
       ...counts,
       blocksFetchedBySync: syncer.counters.blocksFetched,
       syncRuns: syncer.counters.runs,
-      penalties: syncer.counters.penalties,
-      peersDropped: syncer.counters.peersDropped,
+      ...syncer.board.counters,
     }),
     /** The sync client (tests and devtools read its breakers and bans). */
     syncer,

@@ -31,8 +31,8 @@ export interface LightServiceInit {
   readonly repo?: NodeRepository
   /** The headers kept by an earlier run (`loadLightCheckpoint`): the header chain starts there. */
   readonly checkpoint?: HeaderCheckpoint
-  /** The scoreboard to share (an `auto` node's syncer), instead of the client's own. */
-  readonly scores?: LightClientInit['scores']
+  /** The node's board of penalties and bans (its syncer's), instead of the client's own. */
+  readonly board?: LightClientInit['board']
 }
 
 /** Repository meta key of the light client's header checkpoint. */
@@ -93,7 +93,7 @@ export function createLightService(init: LightServiceInit) {
     },
     ...(init.config === undefined ? {} : { config: init.config }),
     ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),
-    ...(init.scores === undefined ? {} : { scores: init.scores }),
+    ...(init.board === undefined ? {} : { board: init.board }),
   })
   /** The lowest header the checkpoint must hold (a snapshot download's block), if any. */
   let keptFrom: bigint | undefined

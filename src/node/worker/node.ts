@@ -33,7 +33,6 @@ import { htlcKey, tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
-import type { Offence } from '../sync/peer-scores'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
@@ -347,15 +346,8 @@ export function createNode(init: NodeInit): Node {
           now: init.now,
           ...(init.repo === undefined ? {} : { repo: init.repo }),
           ...(init.lightCheckpoint === undefined ? {} : { checkpoint: init.lightCheckpoint }),
-          // In `auto` a peer has one score and one ban, whether its headers, proofs or blocks were bad.
-          ...(pin === 'auto'
-            ? {
-                scores: {
-                  penalize: (peer: string, offence: Offence) => chain.penalize(peer, offence),
-                  isBanned: (peer: string) => chain.syncer.isBanned(peer),
-                },
-              }
-            : {}),
+          // A peer has one score and one ban, whether its headers, proofs, blocks or offers were bad.
+          board: chain.syncer.board,
           onHead: (head, removed) => {
             refreshMode()
             if (!behind()) return
@@ -762,8 +754,7 @@ export function createNode(init: NodeInit): Node {
           snapshotNodes: 0,
           snapshotNodesFetched: 0,
           syncRuns: 0,
-          penalties: c.counters.penalties,
-          peersDropped: c.counters.peersDropped,
+          ...c.board.counters,
         }
       },
       async verifiedAccount(a) {

@@ -6,6 +6,7 @@ import type { SwapRole, SwapStatus } from '../../trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import { messageOf } from '../rpc/errors'
+import { SerialRuns } from '../serial-runs'
 
 /** A swap as the UI sees it (`NodeApi.swaps()` and the `swap` event). */
 export interface SwapInfo {
@@ -85,8 +86,6 @@ export function createSwapService(init: SwapServiceInit): SwapService {
   >()
   let signers = new Set<Address>()
   let seq = 0
-  let running: Promise<void> | null = null
-  let again = false
 
   const ask = (request: Unnumbered<SwapSignRequest>): Promise<SwapSignAnswer> => {
     if (!signers.has(request.account)) return Promise.resolve({ refused: 'the wallet is locked' })
@@ -181,25 +180,14 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     }
   }
 
-  const schedule = (): void => {
-    if (running !== null) {
-      again = true
-      return
-    }
-    running = (async () => {
-      do {
-        again = false
-        await pass()
-      } while (again)
-    })().finally(() => {
-      running = null
-    })
-  }
+  /** Passes over the swaps, one at a time; a head or HTLC seen during a pass makes one more. */
+  const passes = new SerialRuns(pass)
+  const schedule = (): void => passes.start()
 
   return {
     async start() {
       schedule()
-      await running
+      await passes.idle()
     },
     onHead: schedule,
     onPendingHtlc: schedule,
@@ -240,8 +228,6 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       clearTimeout(p.timer)
       p.resolve(answer)
     },
-    async idle() {
-      while (running !== null) await running
-    },
+    idle: () => passes.idle(),
   }
 }

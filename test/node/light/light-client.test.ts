@@ -6,7 +6,7 @@ import { hashHeader } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
 import { LightClient, type LightClientInit } from '../../../src/node/light/light-client'
 import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
-import type { Offence } from '../../../src/node/sync/peer-scores'
+import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 
 /** Header sync of the light client against a scripted peer: ranges in flight, order, bad data. */
@@ -61,8 +61,17 @@ function peer(
   }
 }
 
+/** The node's board of penalties, recording each offence as it is given. */
+class RecordingBoard extends PeerBoard {
+  readonly offences: Offence[] = []
+  override penalize(peerId: string, offence: Offence): boolean {
+    this.offences.push(offence)
+    return super.penalize(peerId, offence)
+  }
+}
+
 function client(request: LightClientInit['request'], window = 4, now: () => number = () => Number(NOW)) {
-  const offences: Offence[] = []
+  const board = new RecordingBoard({ now, banMs: 60_000, disconnect: async () => {} })
   const heads: bigint[] = []
   const light = new LightClient({
     genesis: GENESIS,
@@ -71,9 +80,9 @@ function client(request: LightClientInit['request'], window = 4, now: () => numb
     now,
     onHead: (h) => heads.push(h.header.number),
     config: { headerWindow: window, headReportMs: 1_000 },
-    scores: { penalize: (_peer, offence) => offences.push(offence), isBanned: () => false },
+    board,
   })
-  return { light, offences, heads }
+  return { light, offences: board.offences, heads }
 }
 
 describe('light client header sync', () => {

@@ -18,7 +18,7 @@ import {
   encodeHeadersResponse,
   MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
-import { DROP_SCORE, PeerScores } from '../../../src/node/sync/peer-scores'
+import { DROP_SCORE, PeerBoard, PeerScores } from '../../../src/node/sync/peer-scores'
 import { RateLimiter } from '../../../src/node/sync/rate-limiter'
 
 const GENESIS = genesisBlock(testGenesis())
@@ -99,6 +99,33 @@ describe('peer scores', () => {
     expect(s.penalize('p', 'invalid-block', 0)).toBe(DROP_SCORE)
     expect(s.score('p', 100_000)).toBeCloseTo(90)
     expect(s.score('q', 0)).toBe(0)
+  })
+
+  test('a board drops a peer once at the drop score, keeps it out for banMs, and counts what it gave', () => {
+    let now = 1_000
+    const dropped: [string, string, number][] = []
+    const board = new PeerBoard({
+      now: () => now,
+      banMs: 60_000,
+      disconnect: async (peer, reason, banMs) => {
+        dropped.push([peer, reason, banMs])
+      },
+    })
+    expect(board.penalize('p', 'invalid-tx')).toBe(false)
+    expect(board.penalize('p', 'garbage')).toBe(false)
+    expect(board.isBanned('p')).toBe(false)
+    expect(board.penalize('p', 'invalid-block')).toBe(true)
+    expect(board.isBanned('p')).toBe(true)
+    expect(dropped).toEqual([['p', 'invalid-block', 60_000]])
+    // A banned peer earns nothing more, and is not dropped twice.
+    expect(board.penalize('p', 'invalid-proof')).toBe(false)
+    expect(board.counters).toEqual({ penalties: 3, peersDropped: 1 })
+    expect(board.isBanned('q')).toBe(false)
+    // The ban ends; the peer starts again from a clean score.
+    now += 60_000
+    expect(board.isBanned('p')).toBe(false)
+    expect(board.penalize('p', 'invalid-block')).toBe(false)
+    expect(dropped).toHaveLength(1)
   })
 })
 
