@@ -14,14 +14,13 @@ import {
 } from '../state/keys'
 import { type Account, decodeAccount, decodeWord } from '../state/state'
 import { CircuitBreaker } from '../sync/circuit-breaker'
-import { SyncError } from '../sync/errors'
 import {
   type DecodedHeadersResponse,
   decodeHeadersResponse,
   encodeHeadersRequest,
   MAX_HEADERS_PER_REQUEST,
 } from '../sync/messages'
-import { Misbehaviour, type Offence, PeerBoard } from '../sync/peer-scores'
+import { decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from '../sync/peer-scores'
 import {
   decodeInclusionResponse,
   decodeStateProofResponse,
@@ -307,7 +306,7 @@ export class LightClient {
         this.#protocols.proof,
         encodeStateProofRequest({ blockHash: anchor.hash, keys }),
       )
-      const proofs = decode(() => decodeStateProofResponse(bytes))
+      const proofs = decodeFromPeer(() => decodeStateProofResponse(bytes))
       if (proofs === null) return { unavailable: `${peerId} holds no state at #${anchor.header.number}` }
       if (proofs.length !== keys.length)
         throw new Misbehaviour('wrong-response', 'a proof count unlike the keys')
@@ -334,7 +333,7 @@ export class LightClient {
     try {
       return await this.#attempt(what, async (peerId) => {
         const bytes = await this.#ask(peerId, this.#protocols.inclusion, encodeInclusionRequest([hash]))
-        const entries = decode(() => decodeInclusionResponse(bytes))
+        const entries = decodeFromPeer(() => decodeInclusionResponse(bytes))
         if (entries.length !== 1) throw new Misbehaviour('wrong-response', 'an entry count unlike the hashes')
         const entry = entries[0]
         if (entry === null || entry === undefined) {
@@ -480,7 +479,7 @@ export class LightClient {
   async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = MAX_HEADERS_PER_REQUEST
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
-    const res = decode(() => decodeHeadersResponse(bytes))
+    const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
     if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
     res.headers.forEach((h, i) => {
       if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
@@ -610,20 +609,5 @@ function restore(init: LightClientInit): HeaderChain {
   } catch (err) {
     if (!(err instanceof BlockError)) throw err
     return new HeaderChain(init.genesis)
-  }
-}
-
-/** Decodes a response; undecodable or oversized bytes are the sender's misbehaviour. */
-function decode<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    if (err instanceof SyncError) {
-      throw new Misbehaviour(
-        err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage',
-        err.message,
-      )
-    }
-    throw err
   }
 }

@@ -3,7 +3,7 @@ import { fromHex, toHex } from '../codec/bytes'
 import { EMPTY_ROOT, nodeChildren, Trie, type TrieChange, type TrieNodeRecord } from '../state/trie'
 import type { NodeRepository } from '../storage/types'
 import { SyncError } from '../sync/errors'
-import type { Offence } from '../sync/peer-scores'
+import { decodeOffence, type Offence } from '../sync/peer-scores'
 import {
   decodeSnapshotResponse,
   encodeSnapshotRequest,
@@ -141,8 +141,7 @@ export async function downloadSnapshot(init: SnapshotDownloadInit): Promise<Snap
         return verifyChunk(items, nodes)
       } catch (err) {
         if (err instanceof SnapshotError) init.penalize(peer, 'invalid-snapshot')
-        else if (err instanceof SyncError)
-          init.penalize(peer, err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage')
+        else if (err instanceof SyncError) init.penalize(peer, decodeOffence(err))
         else throw err
       }
     }

@@ -1,3 +1,5 @@
+import { SyncError } from './errors'
+
 /** What a peer did wrong; each has a weight (see `PENALTY`). */
 export type Offence =
   /** A block that fails validation (gossiped or served by sync). */
@@ -69,6 +71,21 @@ export class Misbehaviour extends Error {
     reason: string,
   ) {
     super(reason)
+  }
+}
+
+/** The offence of a peer whose answer does not decode: too large for its protocol, or garbage. */
+export function decodeOffence(err: SyncError): Offence {
+  return err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage'
+}
+
+/** Decodes a peer's answer; bytes that do not decode are the peer's fault (`decodeOffence`). */
+export function decodeFromPeer<T>(decode: () => T): T {
+  try {
+    return decode()
+  } catch (err) {
+    if (err instanceof SyncError) throw new Misbehaviour(decodeOffence(err), err.message)
+    throw err
   }
 }
 

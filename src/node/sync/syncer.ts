@@ -8,7 +8,6 @@ import type { GossipVerdict } from '../network/bridge'
 import { RetrySchedule } from '../network/retry'
 import { SerialRuns } from '../serial-runs'
 import { CircuitBreaker } from './circuit-breaker'
-import { SyncError } from './errors'
 import {
   type DecodedHeadersResponse,
   decodeBlocksResponse,
@@ -18,7 +17,7 @@ import {
   MAX_BLOCKS_PER_REQUEST,
   MAX_HEADERS_PER_REQUEST,
 } from './messages'
-import { Misbehaviour, type Offence, PeerBoard } from './peer-scores'
+import { decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from './peer-scores'
 import { syncProtocols } from './sync-server'
 
 /** `eth_syncing`'s answer: false when not syncing, else where the current sync started, is, and aims. */
@@ -310,7 +309,7 @@ export class Syncer {
   async #headers(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST)
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
-    const res = decode(() => decodeHeadersResponse(bytes))
+    const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
     if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
     let parent: Hex | null = null
     res.headers.forEach((h, i) => {
@@ -399,28 +398,13 @@ export class Syncer {
 
   async #blocks(peerId: string, hashes: readonly Hex[]): Promise<Block[]> {
     const bytes = await this.#ask(peerId, this.#protocols.blocks, encodeBlocksRequest(hashes))
-    const blocks = decode(() => decodeBlocksResponse(bytes))
+    const blocks = decodeFromPeer(() => decodeBlocksResponse(bytes))
     if (blocks.length === 0) throw new Misbehaviour('wrong-response', 'no blocks for headers it served')
     blocks.forEach((b, i) => {
       if (hashBlock(b) !== hashes[i])
         throw new Misbehaviour('wrong-response', 'a block that was not asked for')
     })
     return blocks
-  }
-}
-
-/** Decodes a response; undecodable or oversized bytes are the sender's misbehaviour. */
-function decode<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    if (err instanceof SyncError) {
-      throw new Misbehaviour(
-        err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage',
-        err.message,
-      )
-    }
-    throw err
   }
 }
 

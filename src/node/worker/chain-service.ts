@@ -21,7 +21,7 @@ import {
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import type { NodeRepository } from '../storage/types'
 import { SyncError } from '../sync/errors'
-import type { Offence } from '../sync/peer-scores'
+import { decodeOffence, type Offence } from '../sync/peer-scores'
 import { decodePoolResponse } from '../sync/pool-messages'
 import { createSyncServer, syncProtocols } from '../sync/sync-server'
 import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
@@ -591,7 +591,7 @@ export function createChainService(init: ChainServiceInit) {
         txs = decodePoolResponse(raw)
       } catch (err) {
         if (!(err instanceof SyncError)) throw err
-        syncer.penalize(peer, err.type.code === 'SYNC_RESPONSE_TOO_LARGE' ? 'oversized' : 'garbage')
+        syncer.penalize(peer, decodeOffence(err))
         return
       }
       for (const tx of txs) if (admitTx(tx, peer) === 'reject') return

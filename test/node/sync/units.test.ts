@@ -18,7 +18,13 @@ import {
   encodeHeadersResponse,
   MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
-import { DROP_SCORE, PeerBoard, PeerScores } from '../../../src/node/sync/peer-scores'
+import {
+  DROP_SCORE,
+  decodeFromPeer,
+  Misbehaviour,
+  PeerBoard,
+  PeerScores,
+} from '../../../src/node/sync/peer-scores'
 import { RateLimiter } from '../../../src/node/sync/rate-limiter'
 
 const GENESIS = genesisBlock(testGenesis())
@@ -126,6 +132,30 @@ describe('peer scores', () => {
     expect(board.isBanned('p')).toBe(false)
     expect(board.penalize('p', 'invalid-block')).toBe(false)
     expect(dropped).toHaveLength(1)
+  })
+
+  test("bytes that do not decode are the peer's garbage; too many are oversized; other faults pass through", () => {
+    const offence = (fn: () => unknown) => {
+      try {
+        decodeFromPeer(fn)
+      } catch (err) {
+        return err instanceof Misbehaviour ? err.offence : err
+      }
+      return null
+    }
+    expect(offence(() => decodeHeadersRequest(new Uint8Array()))).toBe('garbage')
+    expect(
+      offence(() => {
+        throw new SyncError({ code: 'SYNC_RESPONSE_TOO_LARGE', size: 10, max: 5 })
+      }),
+    ).toBe('oversized')
+    const bug = new TypeError('not the peer')
+    expect(
+      offence(() => {
+        throw bug
+      }),
+    ).toBe(bug)
+    expect(decodeFromPeer(() => 7)).toBe(7)
   })
 })
 
