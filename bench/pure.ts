@@ -1,4 +1,5 @@
 import { evmBaselineBench } from './chain/ethereumjs'
+import { floodBench } from './chain/flood'
 import { chainImportBench, chainImportCachedBench } from './chain/import'
 import { lightSyncBench } from './chain/light'
 import { snapshotBench } from './chain/snapshot'
@@ -21,6 +22,7 @@ export const pureBenches: readonly Bench[] = [
   storageColdStartBench,
   snapshotBench,
   lightSyncBench,
+  floodBench,
 ]
 
 /** The bench called `name`, or undefined. */

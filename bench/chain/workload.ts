@@ -61,7 +61,15 @@ export function transferData(to: Address, amount: bigint): Hex {
 /** A signed EIP-1559 transaction (raw `0x02…`), signed with noble over viem's serialisation. */
 export function signTx(
   key: BenchKey,
-  fields: { chainId: number; nonce: bigint; to: Address; data: Hex; gas: bigint },
+  fields: {
+    chainId: number
+    nonce: bigint
+    to: Address
+    data: Hex
+    gas: bigint
+    /** `BENCH_FEES` when absent. */
+    fees?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+  },
 ): Hex {
   const tx = {
     type: 'eip1559',
@@ -71,7 +79,7 @@ export function signTx(
     data: fields.data,
     gas: fields.gas,
     value: 0n,
-    ...BENCH_FEES,
+    ...(fields.fees ?? BENCH_FEES),
   } as const
   const sig = signHash(keccak_256(hexToBytes(serializeTransaction(tx))), key.privateKey)
   return serializeTransaction(tx, {

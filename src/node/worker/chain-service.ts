@@ -97,6 +97,8 @@ export interface NodeStats {
   readonly penalties: number
   /** Peers disconnected and kept out for misbehaving. */
   readonly peersDropped: number
+  /** Transactions waiting in this node's mempool (a light node keeps none). */
+  readonly pendingTxs: number
 }
 
 export interface ChainServiceInit {
@@ -545,6 +547,7 @@ export function createChainService(init: ChainServiceInit) {
       blocksFetchedBySync: syncer.counters.blocksFetched,
       syncRuns: syncer.counters.runs,
       ...syncer.board.counters,
+      pendingTxs: mempool.size,
     }),
     /** The sync client (tests and devtools read its breakers and bans). */
     syncer,

@@ -755,6 +755,7 @@ export function createNode(init: NodeInit): Node {
           snapshotNodesFetched: 0,
           syncRuns: 0,
           ...c.board.counters,
+          pendingTxs: 0,
         }
       },
       async verifiedAccount(a) {
