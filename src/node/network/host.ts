@@ -441,12 +441,28 @@ export async function createNetworkHost(init: NetworkHostInit) {
     if (node.getConnections(evt.detail.remotePeer).length > 0) setTimeout(restoreGossip, GOSSIP_RESTORE_MS)
     changed()
   })
-  const onOnline = (): void => {
+  /**
+   * The tab is back — online again, shown again, or resumed after the browser froze it. A hidden tab's
+   * timers are throttled (down to one wake-up a minute), so a relay retry may be far off, and links
+   * may have dropped meanwhile: retry the relay now, or, if it is up and we have no direct peer, ask it
+   * who is there; and hand gossipsub any linked peer that lost its gossip stream.
+   */
+  const wake = (): void => {
+    if (stopped || document.visibilityState === 'hidden') return
     if (relayStatus.state !== 'connected') {
       relayRetry.reset()
       void connectRelay()
+    } else if (relayLink !== null && !snapshot().peers.some((p) => p.kind === 'direct')) {
+      void dialRelayPeers(relayLink.conn, relayLink.via)
     }
+    restoreGossip()
   }
+  const WAKE_EVENTS = [
+    [window, 'online'],
+    [window, 'pageshow'],
+    [document, 'visibilitychange'],
+    [document, 'resume'],
+  ] as const
 
   const pubsub = node.services.pubsub
 
@@ -563,7 +579,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (relay !== null) await knownRelay(relay).catch(() => {})
       await node.start()
       startupMark('libp2p-started')
-      window.addEventListener('online', onOnline)
+      for (const [target, event] of WAKE_EVENTS) target.addEventListener(event, wake)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
       // …and gossip streams lost under a link that stays are restored on the same beat.
       pingTimer = setInterval(() => {
@@ -576,7 +592,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       stopped = true
       clearTimeout(relayTimer)
       clearInterval(pingTimer)
-      window.removeEventListener('online', onOnline)
+      for (const [target, event] of WAKE_EVENTS) target.removeEventListener(event, wake)
       await node.stop()
     },
     /**
