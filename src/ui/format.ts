@@ -81,6 +81,15 @@ export function verifiedNote(number: bigint | number, directPeers: number): stri
   return directPeers === 0 ? `${at} · no peer yet: newer blocks may change it` : at
 }
 
+/**
+ * Under the explorer's pending list: how many of the mempool's transactions it shows, when not all
+ * (the list is the next ones to be mined, capped; the rest wait behind them or for an earlier nonce).
+ */
+export function pendingNote(shown: number, total: number): string | null {
+  if (total <= shown) return null
+  return `The next ${shown.toLocaleString('en-US')} to be mined, of ${total.toLocaleString('en-US')} pending.`
+}
+
 /** What the home screen's sync card shows. */
 export type SyncView =
   | { readonly kind: 'idle'; readonly value: string; readonly detail: string }

@@ -4,6 +4,7 @@ import {
   describeSync,
   formatDuration,
   peerCountLabel,
+  pendingNote,
   secondsUntil,
   shortPeerId,
   verifiedNote,
@@ -101,5 +102,13 @@ describe('verifiedNote', () => {
   it('names the header a read was proven at, and warns while no direct peer is linked', () => {
     expect(verifiedNote(123n, 1)).toBe('✓ verified at #123')
     expect(verifiedNote(0n, 0)).toBe('✓ verified at #0 · no peer yet: newer blocks may change it')
+  })
+})
+
+describe('pendingNote', () => {
+  it('says how many of the pending transactions the capped list shows, only when not all', () => {
+    expect(pendingNote(3, 3)).toBeNull()
+    expect(pendingNote(0, 0)).toBeNull()
+    expect(pendingNote(200, 5120)).toBe('The next 200 to be mined, of 5,120 pending.')
   })
 })

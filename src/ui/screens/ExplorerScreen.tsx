@@ -4,6 +4,7 @@ import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash }
 import type { BlockSummary } from '../../node/worker/chain-service'
 import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
+import { pendingNote } from '../format'
 import { useApp } from '../store'
 
 const LATEST = 20
@@ -110,7 +111,13 @@ function PendingTransactions() {
     500,
   )
   const reorg = useApp((s) => s.lastReorg)
-  const result = useNodeQuery((api) => api.pendingTransactions(), [lastPending])
+  const result = useNodeQuery(
+    async (api) => {
+      const [txs, stats] = await Promise.all([api.pendingTransactions(), api.stats()])
+      return { txs, note: pendingNote(txs.length, stats.pendingTxs) }
+    },
+    [lastPending],
+  )
   return (
     <section className="section" aria-labelledby="pending-title">
       <h2 id="pending-title">Pending transactions</h2>
@@ -121,38 +128,45 @@ function PendingTransactions() {
         </p>
       )}
       <Loaded result={result}>
-        {(txs) =>
+        {({ txs, note }) =>
           txs.length === 0 ? (
             <p className="muted">None: every transaction this node knows is in a block.</p>
           ) : (
-            <table className="table" data-testid="pending-txs">
-              <thead>
-                <tr>
-                  <th>Transaction</th>
-                  <th>From</th>
-                  <th>To</th>
-                  <th>Nonce</th>
-                </tr>
-              </thead>
-              <tbody>
-                {txs.map((t) => (
-                  <tr key={t.hash} data-testid="pending-tx">
-                    <td>
-                      <Link to={`/tx/${t.hash}`} className="mono">
-                        {short(t.hash)}
-                      </Link>
-                    </td>
-                    <td>
-                      <AddressLink address={t.from} />
-                    </td>
-                    <td>
-                      <AddressLink address={t.to} />
-                    </td>
-                    <td>{t.nonce.toString()}</td>
+            <>
+              {note === null ? null : (
+                <p className="muted small" data-testid="pending-count">
+                  {note}
+                </p>
+              )}
+              <table className="table" data-testid="pending-txs">
+                <thead>
+                  <tr>
+                    <th>Transaction</th>
+                    <th>From</th>
+                    <th>To</th>
+                    <th>Nonce</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {txs.map((t) => (
+                    <tr key={t.hash} data-testid="pending-tx">
+                      <td>
+                        <Link to={`/tx/${t.hash}`} className="mono">
+                          {short(t.hash)}
+                        </Link>
+                      </td>
+                      <td>
+                        <AddressLink address={t.from} />
+                      </td>
+                      <td>
+                        <AddressLink address={t.to} />
+                      </td>
+                      <td>{t.nonce.toString()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
           )
         }
       </Loaded>
