@@ -449,7 +449,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
    */
   const wake = (): void => {
     if (stopped || document.visibilityState === 'hidden') return
-    if (relayStatus.state !== 'connected') {
+    // Only a retry waiting on its timer is brought forward; an attempt in flight (`connecting`, as at
+    // the first load's `pageshow`) is left to end.
+    if (relayStatus.state === 'unreachable' || relayStatus.state === 'offline') {
       relayRetry.reset()
       void connectRelay()
     } else if (relayLink !== null && !snapshot().peers.some((p) => p.kind === 'direct')) {
