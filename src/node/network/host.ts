@@ -447,10 +447,11 @@ export async function createNetworkHost(init: NetworkHostInit) {
    * may have dropped meanwhile: retry the relay now, or, if it is up and we have no direct peer, ask it
    * who is there; and hand gossipsub any linked peer that lost its gossip stream.
    */
-  const wake = (): void => {
+  const wake = (event: Event): void => {
     if (stopped || document.visibilityState === 'hidden') return
-    // Only a retry waiting on its timer is brought forward; an attempt in flight (`connecting`, as at
-    // the first load's `pageshow`) is left to end.
+    // The first load's `pageshow` is not a return; one from the back/forward cache is.
+    if (event instanceof PageTransitionEvent && !event.persisted) return
+    // Only a retry waiting on its timer is brought forward; an attempt in flight is left to end.
     if (relayStatus.state === 'unreachable' || relayStatus.state === 'offline') {
       relayRetry.reset()
       void connectRelay()
