@@ -9,6 +9,7 @@ import type {
   Remote,
   Result,
   RpcEvent,
+  RpcRequest,
 } from './protocol'
 import { malformed, RpcError } from './protocol'
 
@@ -80,7 +81,8 @@ export function connect<Api extends object, Events = Record<never, never>>(
             }, timeoutMs)
       pending.set(id, { method, resolve, reject, timer })
       try {
-        port.postMessage({ id, method, params })
+        const request: RpcRequest = { id, method, params }
+        port.postMessage(request)
       } catch (e) {
         settle(id)
         reject(new RpcError({ code: 'RPC_DATA_CLONE', reason: messageOf(e) }))

@@ -656,5 +656,3 @@ export function createChainService(init: ChainServiceInit) {
     },
   }
 }
-
-export type ChainService = ReturnType<typeof createChainService>

@@ -552,5 +552,3 @@ export function createOffersService(init: OffersServiceInit) {
     },
   }
 }
-
-export type OffersService = ReturnType<typeof createOffersService>

@@ -18,7 +18,6 @@ export const ACCOUNT1 = privateKeyToAccount(KEY1)
 export const ACCOUNT2 = privateKeyToAccount(KEY2)
 export const ADDR0 = ACCOUNT0.address.toLowerCase() as Address
 export const ADDR1 = ACCOUNT1.address.toLowerCase() as Address
-export const ADDR2 = ACCOUNT2.address.toLowerCase() as Address
 
 export const GENESIS = testGenesis()
 export const PARAMS = GENESIS.params
