@@ -13,6 +13,7 @@ import { webSockets } from '@libp2p/websockets'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
+import { messageOf } from '../rpc/errors'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
 import { ExchangeSession, serveExchanges } from './exchange'
@@ -289,7 +290,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (!navigator.onLine) {
         setRelay({ state: 'offline' })
       } else {
-        setRelay({ state: 'unreachable', error: errorText(err), attempt, retryAt: Date.now() + delay })
+        setRelay({ state: 'unreachable', error: messageOf(err), attempt, retryAt: Date.now() + delay })
       }
       relayTimer = setTimeout(() => void connectRelay(), delay)
     }
@@ -546,7 +547,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
         )
       } catch (err) {
         if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
-        throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: errorText(err) })
+        throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: messageOf(err) })
       }
     },
     async snapshot() {
@@ -648,10 +649,6 @@ export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
     multiaddrs: body.multiaddrs.filter((a): a is string => typeof a === 'string'),
     peerId: body.peerId,
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
 
 function sleep(ms: number): Promise<void> {
