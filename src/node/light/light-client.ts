@@ -101,8 +101,8 @@ export interface LightClientInit {
   /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
   readonly checkpoint?: HeaderCheckpoint
   /**
-   * The node's board of penalties and bans, when the node has one already (an `auto` node's syncer's):
-   * one score and one ban per peer, whichever part of the node caught it. Else the client keeps its own.
+   * The node's board of penalties and bans (its syncer's): one score and one ban per peer, whichever part
+   * of the node caught it. Without it (a client on its own, in tests) the client keeps its own.
    */
   readonly board?: PeerBoard
 }
