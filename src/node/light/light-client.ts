@@ -20,7 +20,7 @@ import {
   encodeHeadersRequest,
   MAX_HEADERS_PER_REQUEST,
 } from '../sync/messages'
-import { decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from '../sync/peer-scores'
+import { checkHeadersRange, decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from '../sync/peer-scores'
 import {
   decodeInclusionResponse,
   decodeStateProofResponse,
@@ -480,10 +480,7 @@ export class LightClient {
     const count = MAX_HEADERS_PER_REQUEST
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
-    if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
-    res.headers.forEach((h, i) => {
-      if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
-    })
+    checkHeadersRange(res, from, count)
     peer.head = res.headNumber
     return res
   }

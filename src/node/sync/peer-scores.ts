@@ -1,4 +1,5 @@
 import { SyncError } from './errors'
+import type { DecodedHeadersResponse } from './messages'
 
 /** What a peer did wrong; each has a weight (see `PENALTY`). */
 export type Offence =
@@ -87,6 +88,14 @@ export function decodeFromPeer<T>(decode: () => T): T {
     if (err instanceof SyncError) throw new Misbehaviour(decodeOffence(err), err.message)
     throw err
   }
+}
+
+/** A headers answer must hold at most the `count` asked for, numbered on from `from`; else it is the peer's fault. */
+export function checkHeadersRange(res: DecodedHeadersResponse, from: bigint, count: number): void {
+  if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
+  res.headers.forEach((h, i) => {
+    if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
+  })
 }
 
 export interface PeerBoardInit {

@@ -17,7 +17,7 @@ import {
   MAX_BLOCKS_PER_REQUEST,
   MAX_HEADERS_PER_REQUEST,
 } from './messages'
-import { decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from './peer-scores'
+import { checkHeadersRange, decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from './peer-scores'
 import { syncProtocols } from './sync-server'
 
 /** `eth_syncing`'s answer: false when not syncing, else where the current sync started, is, and aims. */
@@ -310,10 +310,9 @@ export class Syncer {
     const count = Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST)
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
-    if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
+    checkHeadersRange(res, from, count)
     let parent: Hex | null = null
     res.headers.forEach((h, i) => {
-      if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
       if (parent !== null && h.parentHash !== parent)
         throw new Misbehaviour('wrong-response', 'headers not linked')
       const { hash, seal } = res.hashes[i] as HeaderHashes
