@@ -1,6 +1,9 @@
 import type { Page } from '@playwright/test'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
+import { genesisBlock, hashBlock } from '../src/node/chain/block'
+import { devnetGenesis } from '../src/node/chain/genesis'
+import { databaseName } from '../src/node/storage/idb-repository'
 
 /**
  * The second server the suite starts (playwright.config.ts): the same app and relay, serving the fast
@@ -117,4 +120,43 @@ export async function beaconArrives(from: Page, to: Page, timeoutMs = 10_000): P
     if (arrived) return
     if (Date.now() > deadline) throw new Error(`no beacon from ${fromId} within ${timeoutMs} ms`)
   }
+}
+
+/**
+ * Waits until the head stored in IndexedDB for `profileId` (on the devnet) is `hash`. A node writes its
+ * blocks behind its in-memory chain: a test that reloads a tab to check what it stored waits for this,
+ * not for a fixed time. Read from `page` (same origin), beside the node's own connection.
+ */
+export async function storedHeadIs(
+  page: Page,
+  profileId: string,
+  hash: string,
+  timeout = 30_000,
+): Promise<void> {
+  const devnet = {
+    chainId: devnetGenesis.params.chainId,
+    genesisHash: hashBlock(genesisBlock(devnetGenesis)),
+  }
+  await waitInPage(
+    page,
+    async ({ name, hash }) => {
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = indexedDB.open(name)
+        r.onsuccess = () => ok(r.result)
+        r.onerror = () => fail(r.error)
+      })
+      try {
+        const head = await new Promise<{ hash?: string } | undefined>((ok, fail) => {
+          const r = db.transaction('meta', 'readonly').objectStore('meta').get('head')
+          r.onsuccess = () => ok(r.result)
+          r.onerror = () => fail(r.error)
+        })
+        return head?.hash?.toLowerCase() === hash
+      } finally {
+        db.close()
+      }
+    },
+    { name: databaseName(profileId, devnet), hash: hash.toLowerCase() },
+    { timeout, interval: 100 },
+  )
 }

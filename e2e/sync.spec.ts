@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { openNode, waitDirect } from './helpers'
+import { openNode, storedHeadIs, waitDirect } from './helpers'
 
 const head = (page: Page) =>
   page.evaluate(async () => {
@@ -67,7 +67,7 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
     if (first === null) throw new Error('no head')
     await sameHeadAs(b, first, 30_000)
     // The last block's IndexedDB write completes behind the in-memory chain.
-    await b.waitForTimeout(1_000)
+    await storedHeadIs(b, profileB ?? '', first.hash)
 
     // The head comes back from B's own database; nothing is fetched again.
     // B reloads: the same tab leaves the app and comes back (sessionStorage keeps its profile).

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode, waitDirect, waitInPage } from './helpers'
+import { openNode, storedHeadIs, waitDirect, waitInPage } from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
@@ -124,6 +124,7 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
       timeout: 60_000,
     })
     const profileB = await b.evaluate(() => window.tabchain?.profileId)
+    await storedHeadIs(b, profileB ?? '', headA ?? '')
     await b.goto('/tokens?mine=0')
     await b.reload()
     await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
