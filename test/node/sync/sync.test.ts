@@ -193,6 +193,56 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect(after.blocksFetchedBySync).toBe(500)
   }, 120_000)
 
+  test('a peer that leaves mid-sync: B goes on from the block it reached, with the other peer', async () => {
+    const hub = memoryHub()
+    const store = chainOf(600)
+    const numberOf = (hash: `0x${string}`) => store.getBlock(hash)?.block.header.number ?? -1n
+    // Whichever of A and C serves B its third batch of blocks leaves the network instead of answering.
+    const links = new Map<string, { leave(): Promise<void> }>()
+    const served = new Map<string, number>()
+    const seen: { b: Node | null; left: { peer: string; bHead: bigint } | null; askedAfter: bigint[] } = {
+      b: null,
+      left: null,
+      askedAfter: [],
+    }
+    const leaving =
+      (name: string) =>
+      (sink: NetworkSink): NetworkSink => ({
+        ...sink,
+        async request(protocol, data, from) {
+          if (from === 'B' && protocol === PROTOCOLS.blocks) {
+            if (seen.left !== null) seen.askedAfter.push(...decodeBlocksRequest(data).map(numberOf))
+            served.set(name, (served.get(name) ?? 0) + 1)
+            if (seen.left === null && served.get(name) === 3 && seen.b !== null) {
+              seen.left = { peer: name, bHead: (await seen.b.api.head()).number }
+              await links.get(name)?.leave()
+              throw new Error('the link dropped')
+            }
+          }
+          return sink.request(protocol, data, from)
+        },
+      })
+    const a = await makeNode(hub, 'A', { store, wrap: leaving('A') })
+    links.set('A', a.link)
+    const c = await makeNode(hub, 'C', { wrap: leaving('C') })
+    links.set('C', c.link)
+    await until(() => sameHead(a.node, c.node), 60_000)
+    const b = (await makeNode(hub, 'B')).node
+    seen.b = b
+    await until(
+      async () => seen.left !== null && (await sameHead(seen.left.peer === 'A' ? c.node : a.node, b)),
+      60_000,
+    )
+    // B had imported the two batches before; every block it asked for after the drop was above them.
+    expect(seen.left?.bHead).toBe(128n)
+    expect(seen.askedAfter.length).toBeGreaterThan(0)
+    expect(seen.askedAfter.every((n) => n > 128n)).toBe(true)
+    const stats = await b.api.stats()
+    expect(stats.blocksFetchedBySync).toBe(600)
+    // A link that drops is not misbehaviour.
+    expect(stats.penalties).toBe(0)
+  }, 120_000)
+
   test('B on its own branch reorganises onto the heavier branch of A, finding the fork below its window', async () => {
     const hub = memoryHub()
     // Common first 5 blocks, then A has 55 more and B 35 of its own: B's window (32 below its head)
