@@ -11,6 +11,7 @@ import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
 import { openNode, waitInPage } from './helpers'
+import { createWallet, unlockWallet } from './market-steps'
 
 const DEVNET = { chainId: devnetGenesis.params.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) }
 
@@ -234,7 +235,7 @@ test('the storage compliance suite passes on real IndexedDB in a Chromium worker
   }
 })
 
-test('a full quota stops saving with a clear banner; the saved chain stays consistent', async ({
+test('a full quota stops saving with a clear banner; the saved chain stays consistent, the wallet intact', async ({
   browser,
   baseURL,
 }) => {
@@ -245,6 +246,7 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
     let page = await context.newPage()
     await openNode(page, '/?mine=1')
     const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    const address = await createWallet(page)
     await waitHeadAbove(page, 2)
     await expect(page.getByTestId('storage-fault')).toHaveCount(0)
     // Leave room for a few more blocks only (DevTools' quota override, as RELIABILITY.md plans).
@@ -263,6 +265,13 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
       'STORAGE_QUOTA_EXCEEDED',
     )
     const inMemory = (await headOf(page))?.number ?? 0
+    // A wallet change cannot be saved either: refused with a clear error, the wallet as it was.
+    await page.getByRole('button', { name: 'Rename', exact: true }).click()
+    await page.getByLabel('Account name').fill('Savings')
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await expect(page.getByRole('alert').filter({ hasText: 'wallet could not be saved' })).toContainText(
+      "the wallet could not be saved and is unchanged: this browser's storage for the app is full",
+    )
 
     // Space again (override lifted), same profile: the saved chain is whole and valid, and ends before
     // the blocks that were refused.
@@ -277,6 +286,10 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
     expect(storedNumber).toBeLessThan(BigInt(inMemory))
     expect(await headOf(page)).toEqual({ number: Number(storedNumber), hash: stored.head?.hash })
     await expect(page.getByTestId('storage-fault')).toHaveCount(0)
+    // The wallet is intact: it unlocks to the same account, under its old name.
+    await unlockWallet(page)
+    await expect(page.getByTestId('selected-address')).toHaveText(new RegExp(address, 'i'))
+    await expect(page.locator('.account__name').first()).toHaveText('Account 1')
   } finally {
     await context.close()
   }

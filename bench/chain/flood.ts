@@ -52,8 +52,8 @@ export function buildFlood(shape: Omit<FloodShape, 'ratePerSecond'>): FloodWorkl
   return { genesis, flood, honest: signTx(honest, { ...transfer, nonce: 0n, fees }) }
 }
 
-/** A node on the memory network twin that does not mine until asked; started. */
-export async function floodedNode(genesis: Genesis): Promise<Node> {
+/** A node on the memory network twin that does not mine until asked; started. `now`: its clock. */
+export async function floodedNode(genesis: Genesis, now: () => number = () => Date.now()): Promise<Node> {
   const node = createNode({
     profileId: 'FLOODED',
     genesis,
@@ -61,7 +61,7 @@ export async function floodedNode(genesis: Genesis): Promise<Node> {
     mine: false,
     network: memoryHub().join('FLOODED').api,
     emit: () => {},
-    now: () => Date.now(),
+    now,
     agent: 'bench',
   })
   await node.start()

@@ -15,6 +15,8 @@ export type WalletErrorType =
   | { readonly code: 'WALLET_DUPLICATE_ACCOUNT'; readonly address: string }
   | { readonly code: 'WALLET_BAD_NAME'; readonly reason: string }
   | { readonly code: 'WALLET_BAD_SWAP_ID'; readonly reason: string }
+  /** The store refused the write (e.g. the origin's storage quota is full): the wallet is as it was. */
+  | { readonly code: 'WALLET_NOT_SAVED'; readonly reason: string }
 
 export class WalletError extends NodeError<WalletErrorType> {
   override name = 'WalletError'
@@ -33,6 +35,7 @@ const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
   WALLET_DUPLICATE_ACCOUNT: 'this account is already in the wallet',
   WALLET_BAD_NAME: 'invalid account name',
   WALLET_BAD_SWAP_ID: 'invalid swap id',
+  WALLET_NOT_SAVED: 'the wallet could not be saved and is unchanged',
 }
 
 /** A WalletError with its standard message (plus the reason, where there is one). */

@@ -9,6 +9,7 @@ import {
 } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { swapKeyFromSeed, swapSecret } from '../trade/swap/secret'
+import { messageOf } from '../node/rpc/errors'
 import { walletError } from './errors'
 import { addressOf, checkMnemonic, checkPrivateKey, deriveKey, rootKey, seedOf } from './keys'
 import type { AccountMeta, StoredWallet, WalletStore } from './store'
@@ -146,8 +147,17 @@ export function createWallet(init: WalletInit) {
     return { key, mnemonic: secrets.mnemonic, root, imported: [...secrets.imported], signers, swapKey: null }
   }
 
+  /** Writes `next` to the store; a refused write throws `WALLET_NOT_SAVED` (and nothing changes). */
+  async function save(next: StoredWallet): Promise<void> {
+    try {
+      await init.store.save(next)
+    } catch (err) {
+      throw walletError({ code: 'WALLET_NOT_SAVED', reason: saveFailure(err) })
+    }
+  }
+
   async function persist(next: StoredWallet): Promise<void> {
-    await init.store.save(next)
+    await save(next)
     stored = next
     changed()
   }
@@ -176,7 +186,7 @@ export function createWallet(init: WalletInit) {
     /**
      * Creates the wallet from a new or imported mnemonic (checksum checked), with account 0, sealed
      * under `password`, and leaves it unlocked. Throws `WALLET_EXISTS`, `WALLET_BAD_MNEMONIC`,
-     * `WALLET_WEAK_PASSWORD`.
+     * `WALLET_WEAK_PASSWORD`, `WALLET_NOT_SAVED`.
      */
     create(mnemonic: string, password: string): Promise<WalletView> {
       return serial(async () => {
@@ -191,7 +201,7 @@ export function createWallet(init: WalletInit) {
         const accounts: AccountMeta[] = [{ address, name: 'Account 1', source: { kind: 'hd', index: 0 } }]
         const { record, key } = await sealVault(encode(secrets), password, iterations)
         const next: StoredWallet = { vault: record, accounts, selected: address, nextIndex: 1 }
-        await init.store.save(next)
+        await save(next)
         stored = next
         unlocked = open(key, secrets, accounts)
         touch()
@@ -314,4 +324,12 @@ export function createWallet(init: WalletInit) {
       return signer(from).signTypedData(typedData)
     },
   }
+}
+
+/** Why a save failed, in words: IndexedDB's `QuotaExceededError` (the origin's storage is full), or its message. */
+function saveFailure(err: unknown): string {
+  if (err instanceof DOMException && err.name === 'QuotaExceededError') {
+    return "this browser's storage for the app is full"
+  }
+  return messageOf(err)
 }

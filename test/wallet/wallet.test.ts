@@ -91,6 +91,45 @@ describe('wallet', () => {
     expect(wallet.view().accounts).toHaveLength(3)
   })
 
+  test('a store that refuses writes (a full quota): WALLET_NOT_SAVED, and the wallet stays as stored', async () => {
+    const kept = memoryWalletStore()
+    let full = false
+    const store: WalletStore = {
+      load: () => kept.load(),
+      async save(w) {
+        if (full) throw new DOMException('quota exceeded', 'QuotaExceededError')
+        await kept.save(w)
+      },
+    }
+    const wallet = await unlockedWallet(store)
+    const before = await kept.load()
+    const first = before?.selected ?? '0x'
+    full = true
+    const refused = {
+      type: { code: 'WALLET_NOT_SAVED', reason: "this browser's storage for the app is full" },
+    }
+    await expect(wallet.renameAccount(first, 'Savings')).rejects.toMatchObject(refused)
+    await expect(wallet.addAccount()).rejects.toMatchObject(refused)
+    await expect(wallet.renameAccount(first, 'Savings')).rejects.toThrow(
+      "the wallet could not be saved and is unchanged: this browser's storage for the app is full",
+    )
+    expect(wallet.view().accounts).toEqual(before?.accounts)
+    expect(await kept.load()).toEqual(before)
+    // Still usable: locks and unlocks to the same account; with room again, saves go through.
+    wallet.lock()
+    await wallet.unlock(PASSWORD)
+    expect(wallet.view().selected).toBe(before?.selected)
+    full = false
+    await wallet.renameAccount(first, 'Savings')
+    expect((await kept.load())?.accounts[0]?.name).toBe('Savings')
+    // A first save refused leaves no wallet behind.
+    full = true
+    const fresh = createWallet({ store: { load: async () => null, save: store.save } })
+    await fresh.load()
+    await expect(fresh.create(HARDHAT, PASSWORD)).rejects.toMatchObject(refused)
+    expect(fresh.view().state).toBe('none')
+  })
+
   test('an imported key survives lock and unlock (it is sealed in the vault)', async () => {
     const store = memoryWalletStore()
     const wallet = await unlockedWallet(store)
