@@ -8,8 +8,8 @@ import {
   type TypedDataDefinition,
 } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
-import { swapKeyFromSeed, swapSecret } from '../trade/swap/secret'
 import { messageOf } from '../node/rpc/errors'
+import { swapKeyFromSeed, swapSecret } from '../trade/swap/secret'
 import { walletError } from './errors'
 import { addressOf, checkMnemonic, checkPrivateKey, deriveKey, rootKey, seedOf } from './keys'
 import type { AccountMeta, StoredWallet, WalletStore } from './store'
