@@ -18,6 +18,8 @@ export interface ConnFact {
   readonly direct: boolean
   readonly limited: boolean
   readonly address: string
+  /** When it opened (ms since the epoch, the page's clock). */
+  readonly opened: number
 }
 
 /** Opens the app and waits for this tab's node (worker + libp2p) to be up. Returns its peer id. */
@@ -159,4 +161,18 @@ export async function storedHeadIs(
     { name: databaseName(profileId, devnet), hash: hash.toLowerCase() },
     { timeout, interval: 100 },
   )
+}
+
+/**
+ * Kills `page`'s renderer the way a crash does (DevTools `Page.crash`: no unload, IndexedDB
+ * transactions cut wherever they are) and closes it. Its profile's Web Lock goes with the renderer,
+ * so a new tab of the same context can open that profile.
+ */
+export async function crashTab(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  const crashed = page.waitForEvent('crash')
+  // The renderer dies before it can answer.
+  cdp.send('Page.crash').catch(() => {})
+  await crashed
+  await page.close()
 }

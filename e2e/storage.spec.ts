@@ -10,7 +10,7 @@ import { devnetGenesis } from '../src/node/chain/genesis'
 import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
-import { openNode, waitInPage } from './helpers'
+import { crashTab, openNode, waitInPage } from './helpers'
 import { createWallet, unlockWallet } from './market-steps'
 
 const DEVNET = { chainId: devnetGenesis.params.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) }
@@ -157,12 +157,7 @@ test('a tab crashed mid-mining reopens with a consistent chain, three times over
       // Two more blocks: the early one's commit has long been handed to IndexedDB.
       await waitHeadAbove(page, early + 1)
       await page.waitForTimeout(Math.floor(Math.random() * 400))
-      const cdp = await context.newCDPSession(page)
-      const crashed = page.waitForEvent('crash')
-      // The renderer dies before it can answer.
-      cdp.send('Page.crash').catch(() => {})
-      await crashed
-      await page.close()
+      await crashTab(page)
 
       page = await context.newPage()
       // Not mining, no peer: whatever head it shows comes from the crashed tab's database.

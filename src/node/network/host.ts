@@ -60,11 +60,18 @@ const PING_INTERVAL_MS = 3_000
 /** How long after one of a peer's links closes the gossip stream to it is checked (`restoreGossip`), ms. */
 const GOSSIP_RESTORE_MS = 100
 /**
+ * How long a linked peer's gossip may fail to reach us — gossipsub holds no readable stream from it
+ * while ours to it is open — before `restoreGossip` resets our stream to it, ms. Long enough for a new
+ * link's streams, opened after identify on a busy page, not to be taken for lost ones.
+ */
+const GOSSIP_ONE_WAY_MS = 10_000
+/**
  * The parts of gossipsub's router (`@libp2p/gossipsub` 17, pinned) `restoreGossip` uses beyond its
- * interface: its outbound streams by peer, and what its topology calls when a link opens.
+ * interface: its streams by peer, and what its topology calls when a link opens.
  */
 interface GossipsubLinks {
   readonly streamsOutbound: ReadonlyMap<string, unknown>
+  readonly streamsInbound: ReadonlyMap<string, { readonly rawStream: Pick<Stream, 'readStatus'> }>
   onPeerConnected(peer: PeerId, connection: Connection): void
 }
 /** How long after our reservation a tab still without a direct peer asks the relay again, ms. */
@@ -470,6 +477,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
 
   const pubsub = node.services.pubsub
 
+  /** Since when each linked peer's gossip has not reached us while ours reaches it (`restoreGossip`). */
+  const oneWaySince = new Map<string, number>()
+
   /**
    * Gossipsub keeps one outbound stream per peer, opened when a connection to it opens. When that
    * stream ends and the peer stays linked — the link under it closed while the other link of two tabs
@@ -477,17 +487,48 @@ export async function createNetworkHost(init: NetworkHostInit) {
    * sides) — it never opens another: our gossip no longer reaches a tab we are still linked to, and
    * its gossip no longer reaches us (upstream, libp2p/js-libp2p#3531 restores the stream on a new
    * connection only). So each tab with an open direct link and no outbound gossip stream is handed to
-   * gossipsub again as if its link had just opened; gossipsub opens one stream at a time and never a
-   * second one to a peer.
+   * gossipsub again, on its newest link, as if that link had just opened; gossipsub opens one stream
+   * at a time and never a second one to a peer.
+   *
+   * The other half: a tab that crashed and came back under the same peer id links to us again while
+   * our link to its dead tab lingers. When that dead link's stream fails, gossipsub forgets the peer
+   * and closes the new link's streams too; the peer still holds its outbound stream, half closed, and
+   * never opens another: its gossip (blocks, offers) no longer reaches us, with no end. So a linked
+   * peer with our stream open and none readable from it for `GOSSIP_ONE_WAY_MS` gets our stream reset:
+   * it then forgets us, and the beat after, both sides open fresh streams (as `resetGossip` shows).
    */
   function restoreGossip(): void {
     if (stopped) return
     const router = pubsub as unknown as GossipsubLinks
-    for (const conn of node.getConnections()) {
-      if (!isDirect(conn) || isRelay(conn.remotePeer)) continue
-      if (router.streamsOutbound.has(conn.remotePeer.toString())) continue
-      router.onPeerConnected(conn.remotePeer, conn)
+    const now = Date.now()
+    const linked = new Set<string>()
+    const newestFirst = [...node.getConnections()].sort((x, y) => y.timeline.open - x.timeline.open)
+    for (const conn of newestFirst) {
+      const id = conn.remotePeer.toString()
+      if (!isDirect(conn) || isRelay(id) || linked.has(id)) continue
+      linked.add(id)
+      const inbound = router.streamsInbound.get(id)?.rawStream.readStatus
+      if (!router.streamsOutbound.has(id)) router.onPeerConnected(conn.remotePeer, conn)
+      else if (inbound === 'readable' || inbound === 'paused') oneWaySince.delete(id)
+      else if (!oneWaySince.has(id)) oneWaySince.set(id, now)
+      else if (now - (oneWaySince.get(id) ?? now) >= GOSSIP_ONE_WAY_MS) {
+        oneWaySince.delete(id)
+        resetOutboundGossip(conn.remotePeer)
+      }
     }
+    for (const id of oneWaySince.keys()) if (!linked.has(id)) oneWaySince.delete(id)
+  }
+
+  /** Resets our outbound gossip stream(s) to `peer`, on every link; returns how many. */
+  function resetOutboundGossip(peer: PeerId): number {
+    let reset = 0
+    for (const conn of node.getConnections(peer))
+      for (const stream of conn.streams)
+        if (stream.direction === 'outbound' && stream.protocol.startsWith('/meshsub/')) {
+          stream.abort(new Error('gossip stream reset'))
+          reset++
+        }
+    return reset
   }
   // A peer's subscriptions arrive just after its link opens: the node learns when its gossip starts
   // reaching that peer.
@@ -604,22 +645,16 @@ export async function createNetworkHost(init: NetworkHostInit) {
      * them or a muxer fault would; the link stays.
      */
     resetGossip(peerId: string): number {
-      let reset = 0
-      for (const conn of node.getConnections(peerIdFromString(peerId)))
-        for (const stream of conn.streams)
-          if (stream.direction === 'outbound' && stream.protocol.startsWith('/meshsub/')) {
-            stream.abort(new Error('reset by resetGossip'))
-            reset++
-          }
-      return reset
+      return resetOutboundGossip(peerIdFromString(peerId))
     },
     /** Test and devtools hook: the raw connections' facts, as the e2e suite checks them. */
-    connections(): { peerId: string; direct: boolean; limited: boolean; address: string }[] {
+    connections(): { peerId: string; direct: boolean; limited: boolean; address: string; opened: number }[] {
       return node.getConnections().map((c) => ({
         peerId: c.remotePeer.toString(),
         direct: c.direct,
         limited: c.limits !== undefined,
         address: c.remoteAddr.toString(),
+        opened: c.timeline.open,
       }))
     },
   }
