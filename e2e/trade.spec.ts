@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
-import { openNode, waitDirect, waitInPage } from './helpers'
+import { crashTab, openNode, waitDirect, waitInPage } from './helpers'
 import { createToken, createWallet, fund, postAndTake, unlockWallet } from './market-steps'
 
 /** The form's default timelocks on the devnet (k = 3): the rule's minimums and 60 blocks each to act. */
@@ -30,6 +30,22 @@ async function twoTraders(browser: Browser): Promise<{ a: Page; b: Page; close: 
   }
 }
 
+/** What `page`'s node says of its swaps (state, its next step, why it failed) and its head, as JSON. */
+function nodeReport(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const api = window.tabchain?.node.api
+    const swaps = (await api?.swaps()) ?? []
+    const head = (await api?.head())?.number
+    return JSON.stringify(
+      {
+        head,
+        swaps: swaps.map((s) => ({ role: s.role, state: s.status.state, action: s.action, error: s.error })),
+      },
+      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+    )
+  })
+}
+
 /** Waits until `page`'s trade history says the swap is done; fails at once if it says refunded. */
 async function tradeDone(page: Page): Promise<void> {
   const history = page.getByTestId('trade-history')
@@ -39,28 +55,43 @@ async function tradeDone(page: Page): Promise<void> {
     if (text.includes('Refunded')) throw new Error(`the swap was refunded: ${text}`)
     if (text.includes('Done: you received')) return
     if (Date.now() > deadline) {
-      // What the node itself says (state, its last step, why it failed) and its head.
-      const node = await page.evaluate(async () => {
-        const api = window.tabchain?.node.api
-        const swaps = (await api?.swaps()) ?? []
-        const head = (await api?.head())?.number
-        return JSON.stringify(
-          {
-            head,
-            swaps: swaps.map((s) => ({
-              role: s.role,
-              state: s.status.state,
-              action: s.action,
-              error: s.error,
-            })),
-          },
-          (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
-        )
-      })
+      const node = await nodeReport(page)
       throw new Error(`the swap did not complete: ${text}; node: ${node}`)
     }
     await page.waitForTimeout(1_000)
   }
+}
+
+/**
+ * Waits until `page`'s node holds the swap in one of `states`, then a random 0–1 s more (the node is
+ * signing, writing its swap record or broadcasting), and crashes the tab. Opens its profile again in a
+ * new tab of the same browser, unlocks the wallet and shows the Market screen; returns the new tab. A
+ * timeout says what both nodes hold.
+ */
+async function crashAt(page: Page, states: readonly string[], counterpart: Page): Promise<Page> {
+  await waitInPage(
+    page,
+    async (wanted) =>
+      ((await window.tabchain?.node.api.swaps()) ?? []).some((s) => wanted.includes(s.status.state)),
+    states,
+    { timeout: 120_000, interval: 100 },
+  ).catch(async (err: unknown) => {
+    const [own, other] = [await nodeReport(page), await nodeReport(counterpart)]
+    throw new Error(`the swap did not reach ${states.join(' or ')}; node: ${own}; counterpart: ${other}`, {
+      cause: err,
+    })
+  })
+  await page.waitForTimeout(Math.floor(Math.random() * 1_000))
+  const profile = await page.evaluate(() => window.tabchain?.profileId ?? '')
+  const context = page.context()
+  await crashTab(page)
+  const reopened = await context.newPage()
+  await openNode(reopened, `/?profile=${profile}`)
+  expect(await reopened.evaluate(() => window.tabchain?.profileId)).toBe(profile)
+  await unlockWallet(reopened)
+  await reopened.getByRole('link', { name: 'Market', exact: true }).click()
+  await expect(reopened.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+  return reopened
 }
 
 /** Both sides' My trades list the swap as done, and the Wallet screens show the exact balances. */
@@ -124,6 +155,25 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await b.getByRole('link', { name: 'Market', exact: true }).click()
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
     await bothCompleted(a, b)
+  } finally {
+    await close()
+  }
+})
+
+test('B crashes as it is about to lock, A once B has locked: both reopen, the swap completes, balances exact', async ({
+  browser,
+}) => {
+  const { a, b, close } = await twoTraders(browser)
+  try {
+    await b.evaluate(() => window.tabchain?.node.api.setMining(true))
+    await postAndTake(a, b, DEVNET_TIMELOCKS)
+    await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+    // B has seen A's lock: it waits for k confirmations, signs its own lock, writes it, broadcasts it.
+    const b2 = await crashAt(b, ['MakerLocked'], a)
+    // A has seen B's lock: it waits for k confirmations, then reveals the secret in its redeem. (B may
+    // have broadcast its lock before it crashed, and A moved on while B came back: A has redeemed.)
+    const a2 = await crashAt(a, ['TakerLocked', 'SecretRevealed'], b2)
+    await bothCompleted(a2, b2)
   } finally {
     await close()
   }
