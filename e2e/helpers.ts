@@ -169,10 +169,17 @@ export async function storedHeadIs(
  * so a new tab of the same context can open that profile.
  */
 export async function crashTab(page: Page): Promise<void> {
+  await (await tabCrasher(page))()
+}
+
+/** `crashTab` with the DevTools session opened beforehand: the returned function crashes at once. */
+export async function tabCrasher(page: Page): Promise<() => Promise<void>> {
   const cdp = await page.context().newCDPSession(page)
-  const crashed = page.waitForEvent('crash')
-  // The renderer dies before it can answer.
-  cdp.send('Page.crash').catch(() => {})
-  await crashed
-  await page.close()
+  return async () => {
+    const crashed = page.waitForEvent('crash')
+    // The renderer dies before it can answer.
+    cdp.send('Page.crash').catch(() => {})
+    await crashed
+    await page.close()
+  }
 }

@@ -10,7 +10,7 @@ import { devnetGenesis } from '../src/node/chain/genesis'
 import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
-import { crashTab, openNode, waitInPage } from './helpers'
+import { crashTab, openNode, tabCrasher, waitInPage } from './helpers'
 import { createWallet, unlockWallet } from './market-steps'
 
 const DEVNET = { chainId: devnetGenesis.params.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) }
@@ -171,6 +171,41 @@ test('a tab crashed mid-mining reopens with a consistent chain, three times over
       await page.evaluate(() => window.tabchain?.node.api.setMining(true))
       resumed = Number(storedNumber)
       await waitHeadAbove(page, resumed)
+    }
+  } finally {
+    await context.close()
+  }
+})
+
+test('a tab crashed while its wallet saves reopens to a wallet that unlocks, the change whole or absent, three times over', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000)
+  const context = await browser.newContext()
+  try {
+    let page = await context.newPage()
+    await openNode(page, '/?mine=0')
+    const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    const address = await createWallet(page)
+    let count = 1
+    for (let round = 0; round < 3; round++) {
+      // Adding an account derives its key and writes the wallet record, in a few ms: crash at a random
+      // point around it — before the click lands, during the write, or after.
+      const crash = await tabCrasher(page)
+      const clicked = page
+        .getByTestId('add-account')
+        .click()
+        .catch(() => {})
+      await new Promise((r) => setTimeout(r, Math.random() * 150))
+      await crash()
+      await clicked
+      page = await context.newPage()
+      await openNode(page, `/?profile=${profileId}&mine=0`)
+      await unlockWallet(page)
+      await expect(page.getByTestId('selected-address')).toHaveText(new RegExp(address, 'i'))
+      const now = await page.getByTestId('accounts').locator('li').count()
+      expect([count, count + 1]).toContain(now)
+      count = now
     }
   } finally {
     await context.close()
