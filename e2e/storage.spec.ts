@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -6,14 +7,15 @@ import type { Hex } from 'viem'
 import { build } from 'vite'
 import { genesisBlock, hashBlock } from '../src/node/chain/block'
 import { Chain } from '../src/node/chain/chain'
-import { devnetGenesis } from '../src/node/chain/genesis'
+import { devnetGenesis, validateGenesis } from '../src/node/chain/genesis'
 import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
-import { crashTab, openNode, tabCrasher, waitInPage } from './helpers'
+import { crashTab, FAST_URL, openNode, tabCrasher, waitInPage } from './helpers'
 import { createWallet, unlockWallet } from './market-steps'
 
-const DEVNET = { chainId: devnetGenesis.params.chainId, genesisHash: hashBlock(genesisBlock(devnetGenesis)) }
+/** The fast test chain the second server runs (`FAST_URL`). */
+const FAST_GENESIS = validateGenesis(JSON.parse(readFileSync('e2e/fixtures/fast-genesis.json', 'utf8')))
 
 /** What a profile's database holds, read raw from the page (bigints carried as `"123n"`). */
 interface StoredChain {
@@ -25,7 +27,7 @@ interface StoredChain {
   readonly receiptCounts: Map<string, number>
 }
 
-async function readStoredChain(page: Page, profileId: string): Promise<StoredChain> {
+async function readStoredChain(page: Page, profileId: string, genesis = devnetGenesis): Promise<StoredChain> {
   const json = await page.evaluate(
     async (name) => {
       const db = await new Promise<IDBDatabase>((ok, fail) => {
@@ -55,7 +57,10 @@ async function readStoredChain(page: Page, profileId: string): Promise<StoredCha
       db.close()
       return JSON.stringify(results, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value))
     },
-    databaseName(profileId, DEVNET),
+    databaseName(profileId, {
+      chainId: genesis.params.chainId,
+      genesisHash: hashBlock(genesisBlock(genesis)),
+    }),
   )
   const [head, canonicalKeys, canonicalHashes, headers, bodyKeys, bodies, receiptKeys] = JSON.parse(
     json,
@@ -87,10 +92,10 @@ async function readStoredChain(page: Page, profileId: string): Promise<StoredCha
  * canonical index has no gap; the stored head is the last canonical block and the heaviest one.
  * Returns the head's number.
  */
-function checkStoredChain(stored: StoredChain): bigint {
+function checkStoredChain(stored: StoredChain, genesis = devnetGenesis): bigint {
   const head = stored.head
   if (head === undefined) throw new Error('no stored head')
-  const chain = new Chain({ genesis: devnetGenesis })
+  const chain = new Chain({ genesis })
   const now = BigInt(Date.now())
   const blockOf = (hash: string): Block => {
     const header = stored.headers.get(hash)
@@ -174,6 +179,46 @@ test('a tab crashed mid-mining reopens with a consistent chain, three times over
     }
   } finally {
     await context.close()
+  }
+})
+
+test('a tab crashed while it syncs from a peer reopens with a consistent chain and catches up, twice over', async ({
+  browser,
+}) => {
+  test.setTimeout(300_000)
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    // A mines 3,000 blocks of the fast test chain, then stops: the chain B syncs, in full mode, block by
+    // block (a few hundred a second here), its imports written in merged commits.
+    const a = await ctxA.newPage()
+    await openNode(a, `${FAST_URL}/?mine=1`)
+    await waitHeadAbove(a, 3_000)
+    await a.evaluate(() => window.tabchain?.node.api.setMining(false))
+    const target = await headOf(a)
+    let b = await ctxB.newPage()
+    await openNode(b, `${FAST_URL}/?mine=0&mode=full`)
+    const profileId = await b.evaluate(() => window.tabchain?.profileId ?? '')
+    let stored = 0n
+    for (let round = 0; round < 2; round++) {
+      await waitHeadAbove(b, Number(stored) + 500)
+      // Still syncing when it crashes.
+      expect((await headOf(b))?.number).toBeLessThan(target?.number ?? 0)
+      await new Promise((r) => setTimeout(r, Math.random() * 300))
+      await crashTab(b)
+      b = await ctxB.newPage()
+      await openNode(b, `${FAST_URL}/?profile=${profileId}&mine=0&mode=full`)
+      expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileId)
+      // Whatever the crash cut, the stored chain is whole and valid block by block, and no shorter than
+      // what the last round found (B goes on syncing meanwhile: one read transaction sees one state).
+      const now = checkStoredChain(await readStoredChain(b, profileId, FAST_GENESIS), FAST_GENESIS)
+      expect(now).toBeGreaterThanOrEqual(stored)
+      stored = now
+    }
+    // B ends on A's head, every block executed again: its state is A's.
+    await expect.poll(() => headOf(b), { timeout: 120_000, intervals: [500] }).toEqual(target)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
   }
 })
 
