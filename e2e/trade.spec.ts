@@ -62,13 +62,8 @@ async function tradeDone(page: Page): Promise<void> {
   }
 }
 
-/**
- * Waits until `page`'s node holds the swap in one of `states`, then a random 0–1 s more (the node is
- * signing, writing its swap record or broadcasting), and crashes the tab. Opens its profile again in a
- * new tab of the same browser, unlocks the wallet and shows the Market screen; returns the new tab. A
- * timeout says what both nodes hold.
- */
-async function crashAt(page: Page, states: readonly string[], counterpart: Page): Promise<Page> {
+/** Waits until `page`'s node holds the swap in one of `states`; a timeout says what both nodes hold. */
+async function swapIn(page: Page, states: readonly string[], counterpart: Page): Promise<void> {
   await waitInPage(
     page,
     async (wanted) =>
@@ -81,6 +76,15 @@ async function crashAt(page: Page, states: readonly string[], counterpart: Page)
       cause: err,
     })
   })
+}
+
+/**
+ * Waits until `page`'s node holds the swap in one of `states`, then a random 0–1 s more (the node is
+ * signing, writing its swap record or broadcasting), and crashes the tab. Opens its profile again in a
+ * new tab of the same browser, unlocks the wallet and shows the Market screen; returns the new tab.
+ */
+async function crashAt(page: Page, states: readonly string[], counterpart: Page): Promise<Page> {
+  await swapIn(page, states, counterpart)
   await page.waitForTimeout(Math.floor(Math.random() * 1_000))
   const profile = await page.evaluate(() => window.tabchain?.profileId ?? '')
   const context = page.context()
@@ -92,6 +96,17 @@ async function crashAt(page: Page, states: readonly string[], counterpart: Page)
   await reopened.getByRole('link', { name: 'Market', exact: true }).click()
   await expect(reopened.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
   return reopened
+}
+
+/**
+ * Both mine from here, as tabs do by default (and a reopened tab does): the chain goes on while B is
+ * away. (Not during the set-up: its faucet payments are signed one after the other from the same devnet
+ * accounts, and two miners' short forks can reorder them.) A posts, B takes, B lists the trade.
+ */
+async function swapStarted(a: Page, b: Page): Promise<void> {
+  await b.evaluate(() => window.tabchain?.node.api.setMining(true))
+  await postAndTake(a, b, DEVNET_TIMELOCKS)
+  await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
 }
 
 /** Both sides' My trades list the swap as done, and the Wallet screens show the exact balances. */
@@ -129,22 +144,9 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
 }) => {
   const { a, b, close } = await twoTraders(browser)
   try {
-    // Both mine from here, as tabs do by default (and the reloaded tab does): the chain goes on while
-    // B is away. (Not during the set-up: its faucet payments are signed one after the other from the
-    // same devnet accounts, and two miners' short forks can reorder them.)
-    await b.evaluate(() => window.tabchain?.node.api.setMining(true))
-    await postAndTake(a, b, DEVNET_TIMELOCKS)
-    await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+    await swapStarted(a, b)
     // A has locked: B's node is about to lock (or has just signed its lock) when the tab reloads.
-    await waitInPage(
-      b,
-      async () => {
-        const swaps = (await window.tabchain?.node.api.swaps()) ?? []
-        return swaps.some((s) => s.status.state === 'MakerLocked')
-      },
-      null,
-      { timeout: 120_000, interval: 100 },
-    )
+    await swapIn(b, ['MakerLocked'], a)
     const profile = await b.evaluate(() => window.tabchain?.profileId)
     await b.reload()
     await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
@@ -165,9 +167,7 @@ test('B crashes as it is about to lock, A once B has locked: both reopen, the sw
 }) => {
   const { a, b, close } = await twoTraders(browser)
   try {
-    await b.evaluate(() => window.tabchain?.node.api.setMining(true))
-    await postAndTake(a, b, DEVNET_TIMELOCKS)
-    await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+    await swapStarted(a, b)
     // B has seen A's lock: it waits for k confirmations, signs its own lock, writes it, broadcasts it.
     const b2 = await crashAt(b, ['MakerLocked'], a)
     // A has seen B's lock: it waits for k confirmations, then reveals the secret in its redeem. (B may
