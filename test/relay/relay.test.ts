@@ -152,4 +152,79 @@ describe('relay', () => {
       await Promise.all([present.stop(), asker.stop()])
     }
   })
+
+  test("a stream flood on one connection is cut at libp2p's per-protocol limit; the relay keeps the link and serves", async () => {
+    const present = await reservingClient()
+    const flooder = await client()
+    try {
+      const conn = await flooder.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+      // Once identify has told the flooder what the relay speaks (the connection is fully up).
+      const deadline = Date.now() + 10_000
+      while (!(await flooder.peerStore.get(relay.peerId)).protocols.includes(RELAY_PEERS_PROTOCOL)) {
+        if (Date.now() > deadline) throw new Error('no identify from the relay')
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      // 200 relay-peers streams at once, none read until all are asked for: the relay serves 32 at a
+      // time on a connection (libp2p's default inbound limit per protocol) and resets the rest.
+      const opened = await Promise.allSettled(
+        Array.from({ length: 200 }, () =>
+          conn.newStream(RELAY_PEERS_PROTOCOL, { signal: AbortSignal.timeout(10_000) }),
+        ),
+      )
+      const streams = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+      const answers = await Promise.allSettled(
+        streams.map((s) => lpStream(s).read({ signal: AbortSignal.timeout(5_000) })),
+      )
+      const answered = answers.filter((r) => r.status === 'fulfilled').length
+      expect(answered).toBeGreaterThan(0)
+      expect(answered).toBeLessThanOrEqual(32)
+      for (const s of streams) s.abort(new Error('flood over'))
+      // The flooder keeps its link and is answered again; so is another tab.
+      expect(conn.status).toBe('open')
+      expect(await askPeers(flooder)).toContain(present.peerId.toString())
+      const other = await client()
+      try {
+        await other.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+        expect(await askPeers(other)).toContain(present.peerId.toString())
+      } finally {
+        await other.stop()
+      }
+    } finally {
+      await Promise.all([present.stop(), flooder.stop()])
+    }
+  })
+
+  test('a connection flood is cut at its connection limit (twice the reservations); once it ends, tabs connect and are served', async () => {
+    const small = await startRelay(
+      parseConfig(['--ws-port', '0', '--port', '0', '--max-reservations', '2'], {}),
+    )
+    const flood = await Promise.all(Array.from({ length: 12 }, () => client()))
+    try {
+      await Promise.allSettled(
+        flood.map((c) => c.dial(small.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })),
+      )
+      const deadline = Date.now() + 5_000
+      while (small.getConnections().length > 4) {
+        if (Date.now() > deadline) throw new Error(`the relay holds ${small.getConnections().length} links`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 200))
+        expect(small.getConnections().length).toBeLessThanOrEqual(4)
+      }
+      await Promise.all(flood.map((c) => c.stop()))
+      while (small.getConnections().length > 0) await new Promise((r) => setTimeout(r, 50))
+      const later = await client()
+      try {
+        const conn = await later.dial(small.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+        const stream = await conn.newStream(RELAY_PEERS_PROTOCOL)
+        expect(decodeRelayPeers((await lpStream(stream).read()).subarray())).toEqual([])
+      } finally {
+        await later.stop()
+      }
+    } finally {
+      await Promise.all(flood.map((c) => c.stop()))
+      await small.stop()
+    }
+  })
 })
