@@ -4,6 +4,28 @@ import { openNode, waitDirect } from './helpers'
 const headNumber = async (page: Page) =>
   page.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number ?? -1))
 
+/** What `page`'s node and network host say of themselves and of `peerId`, as JSON (for a failure). */
+function nodeReport(page: Page, peerId: string): Promise<string> {
+  return page.evaluate(async (id) => {
+    const t = window.tabchain
+    const [head, stats, peers] = await Promise.all([
+      t?.node.api.head(),
+      t?.node.api.stats(),
+      t?.node.api.peerStatuses(),
+    ])
+    return JSON.stringify(
+      {
+        head: head?.number,
+        stats,
+        peer: peers?.find((p) => p.peerId === id),
+        links: t?.network.connections().filter((c) => c.peerId === id),
+        relay: t?.network.snapshot().relay,
+      },
+      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+    )
+  }, peerId)
+}
+
 test('a ?mode=light tab next to a mining full tab shows a proof-verified balance', async ({ browser }) => {
   test.setTimeout(240_000)
   const [ctxFull, ctxLight] = [await browser.newContext(), await browser.newContext()]
@@ -23,6 +45,9 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await expect
       .poll(async () => (await headNumber(light)) >= 5, { timeout: 60_000, intervals: [250] })
       .toBe(true)
+      .catch(async (err: unknown) => {
+        throw new Error(`the light tab did not follow: ${await nodeReport(light, idFull)}`, { cause: err })
+      })
     // ...and its balance card shows a value proven at a header k deep.
     const card = light.getByTestId('verified-balance')
     await expect(card).toHaveAttribute('data-verified', 'true', { timeout: 60_000 })

@@ -508,8 +508,11 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (!isDirect(conn) || isRelay(id) || linked.has(id)) continue
       linked.add(id)
       const inbound = router.streamsInbound.get(id)?.rawStream.readStatus
-      if (!router.streamsOutbound.has(id)) router.onPeerConnected(conn.remotePeer, conn)
-      else if (inbound === 'readable' || inbound === 'paused') oneWaySince.delete(id)
+      if (!router.streamsOutbound.has(id)) {
+        // Our stream opens again: the wait for the peer's starts over.
+        oneWaySince.delete(id)
+        router.onPeerConnected(conn.remotePeer, conn)
+      } else if (inbound === 'readable' || inbound === 'paused') oneWaySince.delete(id)
       else if (!oneWaySince.has(id)) oneWaySince.set(id, now)
       else if (now - (oneWaySince.get(id) ?? now) >= GOSSIP_ONE_WAY_MS) {
         oneWaySince.delete(id)
