@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
-import { waitDirect, waitInPage } from './helpers'
+import { nodeReport, waitDirect, waitInPage } from './helpers'
 
 /**
  * Issue 7's end-to-end test: a tab joins a peer holding a 2,000-block chain. This spec runs its own
@@ -141,6 +141,9 @@ test('a tab joining a 2,000-block chain shows a proven balance, upgrades to full
         intervals: [100],
       })
       .toBeGreaterThanOrEqual(Number(BLOCKS) - 2)
+      .catch(async (err: unknown) => {
+        throw new Error(`no proven balance near the head: ${await nodeReport(join, idPeer)}`, { cause: err })
+      })
     await expect(card).toHaveAttribute('data-verified', 'true')
     const proven = await join.evaluate(async (a) => {
       const api = window.tabchain?.node.api

@@ -183,3 +183,25 @@ export async function tabCrasher(page: Page): Promise<() => Promise<void>> {
     await page.close()
   }
 }
+
+/** What `page`'s node and network host say of themselves and of `peerId`, as JSON (for a failure). */
+export function nodeReport(page: Page, peerId: string): Promise<string> {
+  return page.evaluate(async (id) => {
+    const t = window.tabchain
+    const [head, stats, peers] = await Promise.all([
+      t?.node.api.head(),
+      t?.node.api.stats(),
+      t?.node.api.peerStatuses(),
+    ])
+    return JSON.stringify(
+      {
+        head: head?.number,
+        stats,
+        peer: peers?.find((p) => p.peerId === id),
+        links: t?.network.connections().filter((c) => c.peerId === id),
+        relay: t?.network.snapshot().relay,
+      },
+      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+    )
+  }, peerId)
+}

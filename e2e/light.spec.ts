@@ -1,30 +1,8 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode, waitDirect } from './helpers'
+import { nodeReport, openNode, waitDirect } from './helpers'
 
 const headNumber = async (page: Page) =>
   page.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number ?? -1))
-
-/** What `page`'s node and network host say of themselves and of `peerId`, as JSON (for a failure). */
-function nodeReport(page: Page, peerId: string): Promise<string> {
-  return page.evaluate(async (id) => {
-    const t = window.tabchain
-    const [head, stats, peers] = await Promise.all([
-      t?.node.api.head(),
-      t?.node.api.stats(),
-      t?.node.api.peerStatuses(),
-    ])
-    return JSON.stringify(
-      {
-        head: head?.number,
-        stats,
-        peer: peers?.find((p) => p.peerId === id),
-        links: t?.network.connections().filter((c) => c.peerId === id),
-        relay: t?.network.snapshot().relay,
-      },
-      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
-    )
-  }, peerId)
-}
 
 test('a ?mode=light tab next to a mining full tab shows a proof-verified balance', async ({ browser }) => {
   test.setTimeout(240_000)
