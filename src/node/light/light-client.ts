@@ -56,7 +56,10 @@ export interface LightClientConfig {
   readonly maxAttempts: number
   /** How long a dropped peer is kept out, ms. */
   readonly banMs: number
-  /** Failed header-sync attempts after which a run gives up (the next peer head starts a new one). */
+  /**
+   * Failed header-sync attempts after which a run stops (the next peer head, or the wait for an open
+   * breaker, starts a new one).
+   */
   readonly maxFailuresPerRun: number
   /**
    * Header range requests in flight to one peer at once (each `MAX_HEADERS_PER_REQUEST` headers): the
@@ -70,6 +73,11 @@ export interface LightClientConfig {
    * during a catch-up had the proofs for headers about to be passed compete with the header transfer.
    */
   readonly headReportMs: number
+  /**
+   * Least wait before a header sync run blocked by open breakers tries again, ms (the breaker's own
+   * open period is the wait otherwise).
+   */
+  readonly retryFloorMs: number
 }
 
 export const DEFAULT_LIGHT_CONFIG: LightClientConfig = {
@@ -79,6 +87,7 @@ export const DEFAULT_LIGHT_CONFIG: LightClientConfig = {
   maxFailuresPerRun: 12,
   headerWindow: 4,
   headReportMs: 1_000,
+  retryFloorMs: 250,
 }
 
 export interface LightClientInit {
@@ -151,6 +160,8 @@ export class LightClient {
   })
   #stopped = false
   #status: SyncStatus = false
+  /** The next header sync run, when every peer ahead was open-circuited or the last run gave up. */
+  #wake: ReturnType<typeof setTimeout> | undefined
 
   constructor(init: LightClientInit) {
     this.#init = init
@@ -233,6 +244,7 @@ export class LightClient {
 
   stop(): void {
     this.#stopped = true
+    clearTimeout(this.#wake)
   }
 
   /** Balance and nonce of `address`, proven. */
@@ -379,7 +391,7 @@ export class LightClient {
     const now = this.#init.now()
     return [...this.#peers]
       .filter(([id, p]) => !this.isBanned(id) && p.breaker.state(now) !== 'open')
-      .sort(([, a], [, b]) => (a.head === b.head ? 0 : a.head > b.head ? -1 : 1))
+      .sort(byHead)
   }
 
   /**
@@ -449,31 +461,48 @@ export class LightClient {
 
   async #runFrom(starting: bigint): Promise<void> {
     let failures = 0
-    while (!this.#stopped && failures < this.#config.maxFailuresPerRun) {
+    while (!this.#stopped) {
       const now = this.#init.now()
-      const ahead = this.#candidates().filter(([, p]) => p.probe || p.head > this.headers.head.header.number)
-      const pick = ahead.find(([, p]) => p.breaker.allow(now))
-      if (pick === undefined) return
+      const ahead = this.#ahead()
+      if (ahead.length === 0) return
+      const pick =
+        failures < this.#config.maxFailuresPerRun ? ahead.find(([, p]) => p.breaker.allow(now)) : undefined
+      if (pick === undefined) {
+        // Every peer ahead is open-circuited (or this run failed too often): nothing else may come to
+        // start the next run — a peer that holds still announces nothing — so it starts when the first
+        // breaker lets a probe through (not sooner than `retryFloorMs`: a probe may be in flight).
+        const at = Math.min(...ahead.map(([, p]) => p.breaker.retryAt))
+        clearTimeout(this.#wake)
+        this.#wake = setTimeout(() => this.start(), Math.max(at - now, this.#config.retryFloorMs))
+        return
+      }
       const [peerId, peer] = pick
       this.#progress(starting)
       try {
         const moved = await this.#syncFrom(peerId, peer, starting)
         peer.breaker.success()
+        // Asked once: from now on its announced head says whether it is ahead.
+        peer.probe = false
         // The peer answered but we did not move (its chain is not heavier, or held for the clock).
         if (!moved) peer.head = this.headers.head.header.number
       } catch (err) {
         failures++
         if (err instanceof Misbehaviour) {
           peer.breaker.success()
+          peer.probe = false
           this.penalize(peerId, err.offence)
         } else {
+          // Not reached (a timeout, a link that broke): a peer not heard from yet stays to be asked.
           peer.breaker.failure(this.#init.now())
         }
-      } finally {
-        // Asked once: from now on its announced head says whether it is ahead.
-        peer.probe = false
       }
     }
+  }
+
+  /** Peers not banned that are ahead of our header head, or not asked yet: best claimed head first. */
+  #ahead(): [string, PeerView][] {
+    const ours = this.headers.head.header.number
+    return [...this.#peers].filter(([id, p]) => !this.isBanned(id) && (p.probe || p.head > ours)).sort(byHead)
   }
 
   async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
@@ -586,6 +615,11 @@ export class LightClient {
     }
     return chain.head.hash !== before
   }
+}
+
+/** Best claimed head first. */
+function byHead([, a]: [string, PeerView], [, b]: [string, PeerView]): number {
+  return a.head === b.head ? 0 : a.head > b.head ? -1 : 1
 }
 
 /** A promise's outcome as a value: ranges asked ahead and then dropped never reject unhandled. */

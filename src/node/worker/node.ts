@@ -270,6 +270,12 @@ function checkHash(value: unknown, field: string): Hex {
   return value.toLowerCase() as Hex
 }
 
+/**
+ * Waits before a new direct peer's status is asked for again, ms, when no answer came: its head is how
+ * the node learns it is behind, and a peer that holds still (mines nothing) announces nothing else.
+ */
+const STATUS_RETRY_MS = [1_000, 3_000] as const
+
 const unsupported = (method: string): LightError => new LightError({ code: 'LIGHT_UNSUPPORTED', method })
 
 /** Wires the node's components. (Storage joins here as the IndexedDB layer lands.) */
@@ -447,6 +453,7 @@ export function createNode(init: NodeInit): Node {
   const peers = new Map<string, PeerStatus>()
   let network: NetworkSnapshot | null = null
   let seq = 0n
+  let stopped = false
 
   const status = (): NodeStatus => ({ profileId: init.profileId, chainId, network })
   const beacon = (): Beacon => ({
@@ -491,6 +498,26 @@ export function createNode(init: NodeInit): Node {
     init.emit('peerStatus', entry)
     notePeerHead(from, b.head)
     return entry
+  }
+
+  /**
+   * Asks a new direct peer for its status. An answer that does not come (a stream reset on a link just
+   * up, a page too busy to answer in time) is asked for again (`STATUS_RETRY_MS`) while the peer stays
+   * linked and unheard from — a beacon from it meanwhile says as much.
+   */
+  const askStatus = async (peerId: string): Promise<void> => {
+    for (const wait of [0, ...STATUS_RETRY_MS]) {
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait))
+        if (stopped || peers.has(peerId) || !network?.peers.some((p) => p.peerId === peerId)) return
+      }
+      try {
+        await api.queryPeer(peerId)
+        return
+      } catch {
+        // Asked again after the next wait, if the peer is still linked and silent.
+      }
+    }
   }
 
   const fullApi: NodeApi = {
@@ -880,7 +907,8 @@ export function createNode(init: NodeInit): Node {
       init.emit('status', status())
       // A new direct peer: ask it for its status at once (request/response needs no gossip mesh, which
       // takes a heartbeat to form) — catching up if it is ahead — and tell everyone ours.
-      for (const p of [...joined, ...subscribed]) void api.queryPeer(p.peerId).catch(() => {})
+      for (const p of joined) void askStatus(p.peerId)
+      for (const p of subscribed) void api.queryPeer(p.peerId).catch(() => {})
       // When the light client comes first, it asks a new peer for headers at once, beside the status
       // request: the answer says the peer's head, a round trip sooner.
       if (light !== null && lightFirst()) for (const p of joined) light.peerJoined(p.peerId)
@@ -931,6 +959,7 @@ export function createNode(init: NodeInit): Node {
       if (init.mine && (light === null || pin !== 'light')) chain.setMining(true)
     },
     stop() {
+      stopped = true
       chain.stop()
       light?.stop()
     },

@@ -8,6 +8,7 @@ import { LightClient, type LightClientInit } from '../../../src/node/light/light
 import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { until } from '../../until'
 
 /** Header sync of the light client against a scripted peer: ranges in flight, order, bad data. */
 
@@ -165,5 +166,55 @@ describe('light client header sync', () => {
     await light.idle()
     expect(offences[0]).toBe('wrong-response')
     expect(light.headers.head.header.number).toBe(511n)
+  })
+
+  /**
+   * The peer's first `failures` attempts fail as a link does (no answer): every range asked in them.
+   * An attempt starts with the range from the genesis; `attempts` counts them.
+   */
+  function flaky(failures: number): { request: LightClientInit['request']; attempts: () => number } {
+    const p = peer(CHAIN)
+    let attempts = 0
+    return {
+      attempts: () => attempts,
+      async request(peerId, protocol, data, timeoutMs) {
+        if (decodeHeadersRequest(data).from === 0n) attempts++
+        if (attempts <= failures) throw new Error('NET_TIMEOUT')
+        return p.request(peerId, protocol, data, timeoutMs)
+      },
+    }
+  }
+
+  test('a peer that just linked and whose first answer never came is asked again, though it announces nothing', async () => {
+    const p = flaky(2)
+    const { light, offences } = client(p.request)
+    light.peerJoined('a')
+    await light.idle()
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(p.attempts()).toBe(3)
+    expect(offences).toEqual([])
+  })
+
+  test('a run that finds every peer ahead open-circuited comes back when the breaker lets a probe through', async () => {
+    // Three failures open the breaker (2 s): nothing else starts a run — the peer mines nothing.
+    const p = flaky(3)
+    const { light, offences } = client(p.request, 4, () => Date.now())
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.header.number).toBe(0n)
+    await until(() => light.headers.head.hash === hashHeader(HEAD), 20_000)
+    expect(offences).toEqual([])
+    light.stop()
+  })
+
+  test('a stopped client starts no run when the breaker would let a probe through', async () => {
+    const p = flaky(3)
+    const { light } = client(p.request, 4, () => Date.now())
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    light.stop()
+    await new Promise((r) => setTimeout(r, 2_500))
+    expect(p.attempts()).toBe(3)
+    expect(light.headers.head.header.number).toBe(0n)
   })
 })

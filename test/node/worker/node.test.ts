@@ -180,6 +180,42 @@ describe('node (in-process, memory network twin)', () => {
     expect(count(offers)).toBe(2)
   })
 
+  test('a new peer whose status answer does not come is asked again while it stays linked and silent', async () => {
+    const hub = memoryHub()
+    const status = chainProtocol(CHAIN, 'status')
+    // B answers status requests and announces nothing (a peer that holds still).
+    const still = hub.join('B')
+    await still.api.handle(status)
+    await still.attach({
+      gossip: async () => 'ignore',
+      request: async () => encodeBeacon({ seq: 1n, sentAt: 1n, head: 7n, agent: 'still' }),
+      networkChanged: async () => {},
+    })
+    const link = hub.join('A')
+    let asked = 0
+    const node = createNode(
+      nodeInit('A', {
+        ...link.api,
+        request: (peer, protocol, data, timeoutMs) => {
+          if (protocol !== status) return link.api.request(peer, protocol, data, timeoutMs)
+          asked++
+          // The first answer is lost (a stream reset on a link just up); B announces nothing else.
+          if (asked === 1) return Promise.reject(new Error('stream reset'))
+          return link.api.request(peer, protocol, data, timeoutMs)
+        },
+      }),
+    )
+    await node.start()
+    try {
+      await link.attach(node.sink)
+      await until(async () => (await node.api.peerStatuses()).some((p) => p.peerId === 'B'), 10_000)
+      expect(asked).toBe(2)
+      expect((await node.api.peerStatuses()).find((p) => p.peerId === 'B')?.head).toBe(7n)
+    } finally {
+      node.stop()
+    }
+  })
+
   test('storage() reports a storage fault once the store has one, and not before', async () => {
     const hub = memoryHub()
     let fault: { code: 'STORAGE_QUOTA_EXCEEDED'; message: string } | undefined
