@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { FAST_URL, openNode, storedHeadIs, waitDirect, waitInPage } from './helpers'
+import { FAST_URL, openNode, profileOf, storedHeadIs, waitDirect, waitInPage } from './helpers'
 
 const head = (page: import('@playwright/test').Page) =>
   page.evaluate(async () => {
@@ -88,7 +88,7 @@ test('a reload resumes from the chain stored in IndexedDB', async ({ page }) => 
   const before = await head(page)
   if (before === null) throw new Error('no head')
   // Writes are asynchronous behind the in-memory chain: wait for the last block's to be stored.
-  await storedHeadIs(page, (await page.evaluate(() => window.tabchain?.profileId)) ?? '', before.hash)
+  await storedHeadIs(page, await profileOf(page), before.hash)
   await page.goto('/?mine=0')
   await page.waitForFunction(() => window.tabchain !== undefined)
   // No peer is there to sync from: the head can only come from this profile's database.

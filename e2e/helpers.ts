@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test'
+import { type BrowserContext, expect, type Page } from '@playwright/test'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
 import { genesisBlock, hashBlock } from '../src/node/chain/block'
@@ -27,6 +27,27 @@ export async function openNode(page: Page, path = '/'): Promise<string> {
   await page.goto(path)
   await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
   return page.evaluate(() => window.tabchain?.network.peerId ?? '')
+}
+
+/** The profile `page`'s node runs on. */
+export function profileOf(page: Page): Promise<string> {
+  return page.evaluate(() => window.tabchain?.profileId ?? '')
+}
+
+/**
+ * Opens profile `profileId` again in a new tab of `context` (its tab crashed or closed): the app at
+ * `origin` with `?profile=…` and `query` (`&mine=0`…). Checks the node runs on that profile; returns the tab.
+ */
+export async function reopenProfile(
+  context: BrowserContext,
+  profileId: string,
+  query = '',
+  origin = '',
+): Promise<Page> {
+  const page = await context.newPage()
+  await openNode(page, `${origin}/?profile=${profileId}${query}`)
+  expect(await profileOf(page)).toBe(profileId)
+  return page
 }
 
 /** Connections of `page` to `peerId`. */

@@ -11,7 +11,7 @@ import { devnetGenesis, validateGenesis } from '../src/node/chain/genesis'
 import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
-import { crashTab, FAST_URL, openNode, tabCrasher, waitInPage } from './helpers'
+import { crashTab, FAST_URL, openNode, profileOf, reopenProfile, tabCrasher, waitInPage } from './helpers'
 import { createWallet, unlockWallet } from './market-steps'
 
 /** The fast test chain the second server runs (`FAST_URL`). */
@@ -153,7 +153,7 @@ test('a tab crashed mid-mining reopens with a consistent chain, three times over
   try {
     let page = await context.newPage()
     await openNode(page, '/?mine=1')
-    const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    const profileId = await profileOf(page)
     let resumed = 0
     for (let round = 0; round < 3; round++) {
       // Mine a few blocks past where this round started, then crash while the miner keeps going.
@@ -164,10 +164,8 @@ test('a tab crashed mid-mining reopens with a consistent chain, three times over
       await page.waitForTimeout(Math.floor(Math.random() * 400))
       await crashTab(page)
 
-      page = await context.newPage()
       // Not mining, no peer: whatever head it shows comes from the crashed tab's database.
-      await openNode(page, `/?profile=${profileId}&mine=0`)
-      expect(await page.evaluate(() => window.tabchain?.profileId)).toBe(profileId)
+      page = await reopenProfile(context, profileId, '&mine=0')
       const stored = await readStoredChain(page, profileId)
       const storedNumber = checkStoredChain(stored)
       expect(storedNumber).toBeGreaterThanOrEqual(BigInt(early))
@@ -197,7 +195,7 @@ test('a tab crashed while it syncs from a peer reopens with a consistent chain a
     const target = await headOf(a)
     let b = await ctxB.newPage()
     await openNode(b, `${FAST_URL}/?mine=0&mode=full`)
-    const profileId = await b.evaluate(() => window.tabchain?.profileId ?? '')
+    const profileId = await profileOf(b)
     let stored = 0n
     for (let round = 0; round < 2; round++) {
       await waitHeadAbove(b, Number(stored) + 500)
@@ -205,9 +203,7 @@ test('a tab crashed while it syncs from a peer reopens with a consistent chain a
       expect((await headOf(b))?.number).toBeLessThan(target?.number ?? 0)
       await new Promise((r) => setTimeout(r, Math.random() * 300))
       await crashTab(b)
-      b = await ctxB.newPage()
-      await openNode(b, `${FAST_URL}/?profile=${profileId}&mine=0&mode=full`)
-      expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileId)
+      b = await reopenProfile(ctxB, profileId, '&mine=0&mode=full', FAST_URL)
       // Whatever the crash cut, the stored chain is whole and valid block by block, and no shorter than
       // what the last round found (B goes on syncing meanwhile: one read transaction sees one state).
       const now = checkStoredChain(await readStoredChain(b, profileId, FAST_GENESIS), FAST_GENESIS)
@@ -230,7 +226,7 @@ test('a tab crashed while its wallet saves reopens to a wallet that unlocks, the
   try {
     let page = await context.newPage()
     await openNode(page, '/?mine=0')
-    const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    const profileId = await profileOf(page)
     const address = await createWallet(page)
     let count = 1
     for (let round = 0; round < 3; round++) {
@@ -244,8 +240,7 @@ test('a tab crashed while its wallet saves reopens to a wallet that unlocks, the
       await new Promise((r) => setTimeout(r, Math.random() * 150))
       await crash()
       await clicked
-      page = await context.newPage()
-      await openNode(page, `/?profile=${profileId}&mine=0`)
+      page = await reopenProfile(context, profileId, '&mine=0')
       await unlockWallet(page)
       await expect(page.getByTestId('selected-address')).toHaveText(new RegExp(address, 'i'))
       const now = await page.getByTestId('accounts').locator('li').count()
@@ -320,7 +315,7 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
   try {
     let page = await context.newPage()
     await openNode(page, '/?mine=1')
-    const profileId = await page.evaluate(() => window.tabchain?.profileId ?? '')
+    const profileId = await profileOf(page)
     const address = await createWallet(page)
     await waitHeadAbove(page, 2)
     await expect(page.getByTestId('storage-fault')).toHaveCount(0)
@@ -352,9 +347,7 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
     // the blocks that were refused.
     await cdp.send('Storage.overrideQuotaForOrigin', { origin })
     await page.close()
-    page = await context.newPage()
-    await openNode(page, `/?profile=${profileId}&mine=0`)
-    expect(await page.evaluate(() => window.tabchain?.profileId)).toBe(profileId)
+    page = await reopenProfile(context, profileId, '&mine=0')
     const stored = await readStoredChain(page, profileId)
     const storedNumber = checkStoredChain(stored)
     expect(storedNumber).toBeGreaterThanOrEqual(2n)

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode, storedHeadIs, waitDirect, waitInPage } from './helpers'
+import { openNode, profileOf, storedHeadIs, waitDirect, waitInPage } from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
@@ -123,12 +123,12 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await waitInPage(b, async (h) => (await window.tabchain?.node.api.head())?.hash === h, headA, {
       timeout: 60_000,
     })
-    const profileB = await b.evaluate(() => window.tabchain?.profileId)
+    const profileB = await profileOf(b)
     await storedHeadIs(b, profileB ?? '', headA ?? '')
     await b.goto('/tokens?mine=0')
     await b.reload()
     await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
-    expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profileB)
+    expect(await profileOf(b)).toBe(profileB)
     expect(await b.evaluate(async () => (await window.tabchain?.node.api.head())?.hash)).toBe(headA)
     await expect(holdingB).toHaveAttribute('data-balance', '25050', { timeout: 30_000 })
     expect(await b.evaluate(() => window.tabchain?.node.api.stats())).toMatchObject({

@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
-import { crashTab, openNode, waitDirect, waitInPage } from './helpers'
+import { crashTab, openNode, profileOf, reopenProfile, waitDirect, waitInPage } from './helpers'
 import { createToken, createWallet, fund, postAndTake, unlockWallet } from './market-steps'
 
 /** The form's default timelocks on the devnet (k = 3): the rule's minimums and 60 blocks each to act. */
@@ -86,12 +86,9 @@ async function swapIn(page: Page, states: readonly string[], counterpart: Page):
 async function crashAt(page: Page, states: readonly string[], counterpart: Page): Promise<Page> {
   await swapIn(page, states, counterpart)
   await page.waitForTimeout(Math.floor(Math.random() * 1_000))
-  const profile = await page.evaluate(() => window.tabchain?.profileId ?? '')
-  const context = page.context()
+  const profile = await profileOf(page)
   await crashTab(page)
-  const reopened = await context.newPage()
-  await openNode(reopened, `/?profile=${profile}`)
-  expect(await reopened.evaluate(() => window.tabchain?.profileId)).toBe(profile)
+  const reopened = await reopenProfile(page.context(), profile)
   await unlockWallet(reopened)
   await reopened.getByRole('link', { name: 'Market', exact: true }).click()
   await expect(reopened.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
@@ -147,10 +144,10 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await swapStarted(a, b)
     // A has locked: B's node is about to lock (or has just signed its lock) when the tab reloads.
     await swapIn(b, ['MakerLocked'], a)
-    const profile = await b.evaluate(() => window.tabchain?.profileId)
+    const profile = await profileOf(b)
     await b.reload()
     await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
-    expect(await b.evaluate(() => window.tabchain?.profileId)).toBe(profile)
+    expect(await profileOf(b)).toBe(profile)
     // The reloaded wallet is locked: the node resumes the swap and signs again once it is unlocked,
     // from the approval this profile kept.
     await unlockWallet(b)
