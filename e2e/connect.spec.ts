@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
-import { beaconArrives, connectionsTo, crashTab, openNode, waitDirect } from './helpers'
+import { expect, type Page, test } from '@playwright/test'
+import { beaconArrives, connectionsTo, crashTab, openNode, profileOf, waitDirect } from './helpers'
 
 test('two browser contexts reach a direct WebRTC link and worker nodes exchange gossip', async ({
   browser,
@@ -59,6 +59,45 @@ test('gossip between two linked tabs comes back after its stream is reset while 
   }
 })
 
+test('a tab that closes is dropped by its peer at once, not when its pings time out', async ({ browser }) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, '/?mine=0')
+    const idB = await openNode(b, '/?mine=0')
+    await waitDirect(a, idB)
+    await waitDirect(b, idA)
+    // Both tabs dial each other: wait until neither has a second link half made (open on the answering
+    // side only, which the dialing side cannot close — it does not hold it yet).
+    const direct = async (page: Page, id: string) =>
+      (await connectionsTo(page, id)).filter((c) => c.direct && !c.limited).length
+    let settled = 0
+    await expect
+      .poll(
+        async () => {
+          settled = (await direct(a, idB)) === (await direct(b, idA)) ? settled + 1 : 0
+          return settled
+        },
+        { timeout: 15_000, intervals: [300] },
+      )
+      .toBeGreaterThanOrEqual(3)
+    // The closing tab closes its side of the links; A's side must see them go before a ping could time
+    // out (10 s): requests to B would otherwise wait on a dead link meanwhile.
+    const closedAt = Date.now()
+    await b.close()
+    await expect
+      .poll(async () => (await connectionsTo(a, idB)).length, { timeout: 5_000, intervals: [100] })
+      .toBe(0)
+    expect(Date.now() - closedAt).toBeLessThan(5_000)
+    expect(
+      await a.evaluate((id) => window.tabchain?.network.snapshot().peers.some((p) => p.peerId === id), idB),
+    ).toBe(false)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})
+
 test('a tab that crashes and comes back as the same peer: gossip flows both ways again once its dead link is gone, twice over', async ({
   browser,
 }) => {
@@ -70,7 +109,7 @@ test('a tab that crashes and comes back as the same peer: gossip flows both ways
     const idA = await openNode(a, '/?mine=0')
     const idB = await openNode(b, '/?mine=0')
     await waitDirect(a, idB)
-    const profile = await b.evaluate(() => window.tabchain?.profileId)
+    const profile = await profileOf(b)
     // Whether A's link to the crashed tab closes before or after B's new link brings its gossip is a
     // race; the second order broke gossip from B for good. Two rounds meet it more often.
     for (let round = 0; round < 2; round++) {

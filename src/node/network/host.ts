@@ -74,6 +74,30 @@ interface GossipsubLinks {
   readonly streamsInbound: ReadonlyMap<string, { readonly rawStream: Pick<Stream, 'readStatus'> }>
   onPeerConnected(peer: PeerId, connection: Connection): void
 }
+/** What `@libp2p/webrtc` keeps under a connection: its RTCPeerConnection (`maConn.peerConnection`). */
+interface WebRTCLink {
+  readonly maConn?: { readonly peerConnection?: RTCPeerConnection }
+}
+
+/**
+ * Closes a direct WebRTC link as soon as its SCTP association closes — the peer closed its side (it
+ * hung up on us, or its tab closed). `@libp2p/webrtc` closes a link only once the RTCPeerConnection
+ * is `failed` or `closed`, which a peer closing its side never makes ours: the link lingered until its
+ * pings timed out (10 s and more), and requests went to it meanwhile.
+ */
+function closeWhenPeerCloses(conn: Connection): void {
+  const pc = (conn as unknown as WebRTCLink).maConn?.peerConnection
+  const sctp = pc?.sctp
+  if (sctp === undefined || sctp === null) return
+  const onState = (): void => {
+    if (sctp.state !== 'closed') return
+    sctp.removeEventListener('statechange', onState)
+    if (conn.status === 'open') conn.abort(new Error('the peer closed the link'))
+  }
+  sctp.addEventListener('statechange', onState)
+  onState()
+}
+
 /** How long after our reservation a tab still without a direct peer asks the relay again, ms. */
 const RELAY_PEERS_RETRY_MS = 3_000
 /** A ping unanswered this long closes the link, ms. */
@@ -430,6 +454,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const id = evt.detail.remotePeer.toString()
     if (isRelay(evt.detail.remotePeer)) startupMark('relay-connected')
     else startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
+    if (isDirect(evt.detail)) closeWhenPeerCloses(evt.detail)
     if (!since.has(id)) since.set(id, Date.now())
     changed()
   })
@@ -467,6 +492,16 @@ export async function createNetworkHost(init: NetworkHostInit) {
       void dialRelayPeers(relayLink.conn, relayLink.via)
     }
     restoreGossip()
+  }
+  /**
+   * The page goes away (closed, reloaded, navigated). Its WebRTC links would die with it unannounced,
+   * and each peer would hold its side — and send requests to it — until its pings time out (10 s and
+   * more; a reloaded tab links again meanwhile, under the same peer id). Closing them now tells the
+   * peers at once: their side closes as the SCTP association does (`closeWhenPeerCloses`).
+   */
+  const leave = (event: PageTransitionEvent): void => {
+    if (event.persisted) return
+    for (const conn of node.getConnections()) (conn as unknown as WebRTCLink).maConn?.peerConnection?.close()
   }
   const WAKE_EVENTS = [
     [window, 'online'],
@@ -628,6 +663,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       await node.start()
       startupMark('libp2p-started')
       for (const [target, event] of WAKE_EVENTS) target.addEventListener(event, wake)
+      window.addEventListener('pagehide', leave)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
       // …and gossip streams lost under a link that stays are restored on the same beat.
       pingTimer = setInterval(() => {
@@ -641,6 +677,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       clearTimeout(relayTimer)
       clearInterval(pingTimer)
       for (const [target, event] of WAKE_EVENTS) target.removeEventListener(event, wake)
+      window.removeEventListener('pagehide', leave)
       await node.stop()
     },
     /**
