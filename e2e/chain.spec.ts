@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { FAST_URL, openNode, profileOf, storedHeadIs, waitDirect, waitInPage } from './helpers'
+import { FAST_URL, linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
 
 const head = (page: import('@playwright/test').Page) =>
   page.evaluate(async () => {
@@ -8,13 +8,8 @@ const head = (page: import('@playwright/test').Page) =>
   })
 
 test('a mining tab makes blocks; a second browser follows each one within 2 s', async ({ browser }) => {
-  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  const { a, b, idA, idB, close } = await linkedPair(browser, '/')
   try {
-    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-    const idA = await openNode(a, '/')
-    const idB = await openNode(b, '/?mine=0')
-    await waitDirect(a, idB)
-    await waitDirect(b, idA)
     // Gossip reaches a peer once its subscriptions have arrived (just after the link opens): from
     // then on every block A gossips reaches B, which is what the 2 s bound below is about.
     for (const [page, other] of [
@@ -69,8 +64,7 @@ test('a mining tab makes blocks; a second browser follows each one within 2 s', 
       )
       .toBe(final.hash)
   } finally {
-    await ctxA.close()
-    await ctxB.close()
+    await close()
   }
 })
 

@@ -1,4 +1,4 @@
-import { type BrowserContext, expect, type Page } from '@playwright/test'
+import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
 import { genesisBlock, hashBlock } from '../src/node/chain/block'
@@ -27,6 +27,34 @@ export async function openNode(page: Page, path = '/'): Promise<string> {
   await page.goto(path)
   await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
   return page.evaluate(() => window.tabchain?.network.peerId ?? '')
+}
+
+/**
+ * Two tabs in two browser contexts (two browsers), each running a node (`pathA`, `pathB`), directly
+ * linked as both see it. `close` closes both contexts.
+ */
+export async function linkedPair(
+  browser: Browser,
+  pathA = '/?mine=0',
+  pathB = '/?mine=0',
+  timeoutMs = 10_000,
+): Promise<{ a: Page; b: Page; idA: string; idB: string; close: () => Promise<void> }> {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  const close = async (): Promise<void> => {
+    await ctxA.close()
+    await ctxB.close()
+  }
+  try {
+    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+    const idA = await openNode(a, pathA)
+    const idB = await openNode(b, pathB)
+    await waitDirect(a, idB, timeoutMs)
+    await waitDirect(b, idA, timeoutMs)
+    return { a, b, idA, idB, close }
+  } catch (err) {
+    await close()
+    throw err
+  }
 }
 
 /** The profile `page`'s node runs on. */

@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { openNode, profileOf, storedHeadIs, waitDirect } from './helpers'
+import { linkedPair, openNode, profileOf, storedHeadIs, waitDirect } from './helpers'
 
 const head = (page: Page) =>
   page.evaluate(async () => {
@@ -142,13 +142,8 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
 })
 
 test('a peer the node drops is disconnected and kept out', async ({ browser }) => {
-  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  const { a, b, idA, idB, close } = await linkedPair(browser, '/?mine=0', '/?mine=0', 30_000)
   try {
-    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-    const idA = await openNode(a, '/?mine=0')
-    const idB = await openNode(b, '/?mine=0')
-    await waitDirect(a, idB, 30_000)
-    await waitDirect(b, idA, 30_000)
     // The path a penalty takes once a peer's score crosses the threshold (see test/node/sync).
     await a.evaluate((id) => window.tabchain?.network.api.disconnect(id, 'test', 120_000), idB)
     const linked = (page: Page, id: string) =>
@@ -167,7 +162,6 @@ test('a peer the node drops is disconnected and kept out', async ({ browser }) =
     }
     expect(longestOnB).toBeLessThan(3_000)
   } finally {
-    await ctxA.close()
-    await ctxB.close()
+    await close()
   }
 })

@@ -80,22 +80,44 @@ interface WebRTCLink {
 }
 
 /**
- * Closes a direct WebRTC link as soon as its SCTP association closes — the peer closed its side (it
- * hung up on us, or its tab closed). `@libp2p/webrtc` closes a link only once the RTCPeerConnection
- * is `failed` or `closed`, which a peer closing its side never makes ours: the link lingered until its
- * pings timed out (10 s and more), and requests went to it meanwhile.
+ * A direct link whose RTCPeerConnection stays `disconnected` this long is closed, ms. Chromium reports
+ * `disconnected` once nothing has come from the peer for about 5 s (a crashed or frozen tab, a lost
+ * network) and `failed` 10 s after that, which is when `@libp2p/webrtc` closes the link.
  */
-function closeWhenPeerCloses(conn: Connection): void {
+const LINK_DISCONNECTED_MS = 1_000
+
+/**
+ * Closes a direct WebRTC link as soon as it is known dead: at once when its SCTP association closes
+ * (the peer closed its side: it hung up on us, or its page went away), and once its connection has been
+ * `disconnected` for `LINK_DISCONNECTED_MS` (the peer went silent: its tab crashed). `@libp2p/webrtc`
+ * closes a link only when its RTCPeerConnection is `failed` or `closed`, which the first never brings
+ * and the second brings 15 s late; the ping timeout (10 s, on a 3 s beat) came first: the link lingered
+ * 10–13 s, and requests went to it meanwhile.
+ */
+function closeWhenDead(conn: Connection): void {
   const pc = (conn as unknown as WebRTCLink).maConn?.peerConnection
   const sctp = pc?.sctp
-  if (sctp === undefined || sctp === null) return
-  const onState = (): void => {
-    if (sctp.state !== 'closed') return
-    sctp.removeEventListener('statechange', onState)
-    if (conn.status === 'open') conn.abort(new Error('the peer closed the link'))
+  if (pc === undefined || sctp === undefined || sctp === null) return
+  const close = (reason: string): void => {
+    if (conn.status !== 'open') return
+    console.info(`closed a dead link to ${conn.remotePeer.toString()}: ${reason}`)
+    conn.abort(new Error(reason))
   }
-  sctp.addEventListener('statechange', onState)
-  onState()
+  const onSctp = (): void => {
+    if (sctp.state === 'closed') close('the peer closed the link')
+  }
+  let silent: ReturnType<typeof setTimeout> | undefined
+  const onConnection = (): void => {
+    clearTimeout(silent)
+    if (pc.connectionState !== 'disconnected') return
+    silent = setTimeout(() => {
+      if (pc.connectionState === 'disconnected') close('nothing from the peer for 6 s')
+    }, LINK_DISCONNECTED_MS)
+  }
+  sctp.addEventListener('statechange', onSctp)
+  pc.addEventListener('connectionstatechange', onConnection)
+  onSctp()
+  onConnection()
 }
 
 /** How long after our reservation a tab still without a direct peer asks the relay again, ms. */
@@ -454,7 +476,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const id = evt.detail.remotePeer.toString()
     if (isRelay(evt.detail.remotePeer)) startupMark('relay-connected')
     else startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
-    if (isDirect(evt.detail)) closeWhenPeerCloses(evt.detail)
+    if (isDirect(evt.detail)) closeWhenDead(evt.detail)
     if (!since.has(id)) since.set(id, Date.now())
     changed()
   })
@@ -497,7 +519,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
    * The page goes away (closed, reloaded, navigated). Its WebRTC links would die with it unannounced,
    * and each peer would hold its side — and send requests to it — until its pings time out (10 s and
    * more; a reloaded tab links again meanwhile, under the same peer id). Closing them now tells the
-   * peers at once: their side closes as the SCTP association does (`closeWhenPeerCloses`).
+   * peers at once: their side closes as the SCTP association does (`closeWhenDead`).
    */
   const leave = (event: PageTransitionEvent): void => {
     if (event.persisted) return
