@@ -657,7 +657,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async disconnect(peerId, reason, banMs) {
       banned.set(peerId, Date.now() + banMs)
       console.warn(`dropped peer ${peerId} for ${Math.round(banMs / 1000)} s: ${reason}`)
-      await node.hangUp(peerIdFromString(peerId)).catch(() => {})
+      // Cut, not closed: a graceful close waits for the peer to close each stream first, and a WebRTC
+      // link's RTCPeerConnection stays up meanwhile, so the peer kept its side for up to 11 s.
+      const error = new Error(`dropped: ${reason}`)
+      for (const conn of node.getConnections(peerIdFromString(peerId))) conn.abort(error)
       changed()
     },
   }
