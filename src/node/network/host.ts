@@ -79,6 +79,11 @@ interface WebRTCLink {
   readonly maConn?: { readonly peerConnection?: RTCPeerConnection }
 }
 
+/** A WebRTC link's RTCPeerConnection; undefined for other transports (the relay's WebSocket, a circuit). */
+function peerConnectionOf(conn: Connection): RTCPeerConnection | undefined {
+  return (conn as unknown as WebRTCLink).maConn?.peerConnection
+}
+
 /**
  * A direct link whose RTCPeerConnection stays `disconnected` this long is closed, ms. Chromium reports
  * `disconnected` once nothing has come from the peer for about 5 s (a crashed or frozen tab, a lost
@@ -95,7 +100,7 @@ const LINK_DISCONNECTED_MS = 1_000
  * 10–13 s, and requests went to it meanwhile.
  */
 function closeWhenDead(conn: Connection): void {
-  const pc = (conn as unknown as WebRTCLink).maConn?.peerConnection
+  const pc = peerConnectionOf(conn)
   const sctp = pc?.sctp
   if (pc === undefined || sctp === undefined || sctp === null) return
   const close = (reason: string): void => {
@@ -523,7 +528,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
    */
   const leave = (event: PageTransitionEvent): void => {
     if (event.persisted) return
-    for (const conn of node.getConnections()) (conn as unknown as WebRTCLink).maConn?.peerConnection?.close()
+    for (const conn of node.getConnections()) peerConnectionOf(conn)?.close()
   }
   const WAKE_EVENTS = [
     [window, 'online'],
