@@ -1,4 +1,6 @@
-import type { Browser, Page } from '@playwright/test'
+import { join, resolve } from 'node:path'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { build } from 'vite'
 import { registerAppBench } from './app'
 import { percentile } from './timing'
 
@@ -39,18 +41,21 @@ const STEPS = [
 type Step = (typeof STEPS)[number]
 
 /**
- * ms from this page's navigation start to each start-up mark, once the page holds a direct (WebRTC)
- * link and its node is up, or the give-up time has passed. Watched from inside the page with a cheap
- * 20 ms timer: polling over the DevTools protocol costs enough CPU on two cores to slow what it measures.
+ * ms from this page's navigation start to each start-up mark, once the page has set every mark of
+ * `until` (by default: it holds a direct WebRTC link and its node is up), or the give-up time has
+ * passed. Watched from inside the page with a cheap 20 ms timer: polling over the DevTools protocol
+ * costs enough CPU on two cores to slow what it measures.
  */
-function watch(page: Page): Promise<Partial<Record<Step, number>>> {
+function watch(
+  page: Page,
+  until: readonly Step[] = ['direct-link', 'node-ready'],
+): Promise<Partial<Record<Step, number>>> {
   // No named helpers inside: tsx would wrap them in a `__name` call the page does not have.
   return page.evaluate(
-    async ({ giveUpMs, steps }) => {
+    async ({ giveUpMs, steps, until }) => {
       while (
         performance.now() < giveUpMs &&
-        (performance.getEntriesByName('tabchain:direct-link', 'mark').length === 0 ||
-          performance.getEntriesByName('tabchain:node-ready', 'mark').length === 0)
+        until.some((step) => performance.getEntriesByName(`tabchain:${step}`, 'mark').length === 0)
       ) {
         await new Promise((r) => setTimeout(r, 20))
       }
@@ -64,7 +69,7 @@ function watch(page: Page): Promise<Partial<Record<Step, number>>> {
       if (loaded instanceof PerformanceResourceTiming) at['entry-loaded'] = loaded.responseEnd
       return at
     },
-    { giveUpMs: GIVE_UP_MS, steps: [...STEPS] },
+    { giveUpMs: GIVE_UP_MS, steps: [...STEPS], until: [...until] },
   )
 }
 
@@ -93,62 +98,133 @@ interface EmulatedLink {
 /** A home connection: 20 Mbit/s down, 10 up, 20 ms each way. */
 const HOME_LINK: EmulatedLink = { label: '20 Mbit/s, 20 ms', latencyMs: 20, bytesPerSecond: 2_500_000 }
 
-/**
- * A tab opened next to one already running — what a user's second tab does — `attempts` times: the
- * running tab stays, each joining page gets a fresh context (over `link` when given). ms from each
- * joining page's navigation start to its direct link, and its start-up marks.
- */
-async function joinRunningTab(
-  browser: Browser,
-  baseUrl: string,
-  attempts: number,
-  log: (line: string) => void,
-  link?: EmulatedLink,
-): Promise<{ readonly attempts: number; readonly direct: number[]; readonly steps: Map<Step, number[]> }> {
-  const direct: number[] = []
-  const steps = new Map<Step, number[]>(STEPS.map((step) => [step, []]))
-  const runningContext = await browser.newContext()
-  try {
-    const running = await runningContext.newPage()
-    await running.goto(`${baseUrl}/?mine=0`)
-    // Up and reachable through the relay: its node answers and it holds a reservation.
-    await running.waitForFunction(
+/** What a tab joins: the app, or the floor page (`bench/floor/`). */
+interface JoinTarget {
+  readonly label: string
+  /** Opens the tab left running in `page`, waits until it can be joined; the URL a joining tab opens. */
+  open(page: Page, baseUrl: string): Promise<string>
+  /** The marks that end a join. */
+  readonly until: readonly Step[]
+}
+
+/** The app: the running tab's node answers and it holds a reservation; a join ends when the joining node is up too. */
+const APP: JoinTarget = {
+  label: 'app',
+  async open(page, baseUrl) {
+    await page.goto(`${baseUrl}/?mine=0`)
+    await page.waitForFunction(
       () =>
         performance.getEntriesByName('tabchain:node-ready', 'mark').length > 0 &&
         performance.getEntriesByName('tabchain:reservation', 'mark').length > 0,
       undefined,
       { timeout: 60_000 },
     )
+    return `${baseUrl}/?mine=0`
+  },
+  until: ['direct-link', 'node-ready'],
+}
+
+/** Where the floor page is built, under the app's static folder (a path with a file name: not a client route). */
+const FLOOR_PATH = '/floor/index.html'
+
+/**
+ * js-libp2p's browser-to-browser example with nothing else (`bench/floor/main.ts`): the running tab
+ * publishes its WebRTC address through the relay, and the joining tab dials it as soon as it reaches
+ * the relay (no discovery).
+ */
+const FLOOR: JoinTarget = {
+  label: 'bare js-libp2p',
+  async open(page, baseUrl) {
+    await page.goto(`${baseUrl}${FLOOR_PATH}`)
+    const address = await page.waitForFunction(() => window.floorAddress, undefined, { timeout: 60_000 })
+    return `${baseUrl}${FLOOR_PATH}?peer=${encodeURIComponent(String(await address.jsonValue()))}`
+  },
+  until: ['direct-link'],
+}
+
+/** Builds the floor page into the served app's folder, at `FLOOR_PATH`. */
+async function buildFloor(staticDir: string): Promise<void> {
+  await build({
+    configFile: false,
+    root: resolve(import.meta.dirname, 'floor'),
+    base: '/floor/',
+    logLevel: 'warn',
+    build: {
+      outDir: join(staticDir, 'floor'),
+      emptyOutDir: true,
+      target: 'es2022',
+      reportCompressedSize: false,
+      chunkSizeWarningLimit: 1 << 20,
+    },
+  })
+}
+
+/** One target's joins: ms from each joining page's navigation start to its direct link, and its marks. */
+interface Joins {
+  readonly attempts: number
+  readonly direct: number[]
+  readonly steps: Map<Step, number[]>
+}
+
+/**
+ * Tabs opened next to one already running — what a user's second tab does — `attempts` times per
+ * target, the targets alternating join by join so that they meet the same machine load: one tab of each
+ * target stays running, each joining page gets a fresh context (over `link` when given).
+ */
+async function joinRunningTabs(
+  browser: Browser,
+  baseUrl: string,
+  targets: readonly JoinTarget[],
+  attempts: number,
+  log: (line: string) => void,
+  link?: EmulatedLink,
+): Promise<Joins[]> {
+  const joins: Joins[] = targets.map(() => ({
+    attempts,
+    direct: [],
+    steps: new Map<Step, number[]>(STEPS.map((step) => [step, []])),
+  }))
+  const running = await Promise.all(targets.map(() => browser.newContext()))
+  try {
+    const urls: string[] = []
+    for (const [t, target] of targets.entries())
+      urls.push(await target.open(await (running[t] as BrowserContext).newPage(), baseUrl))
     for (let i = 0; i < attempts; i++) {
-      const context = await browser.newContext()
-      try {
-        const page = await context.newPage()
-        if (link !== undefined) {
-          const devtools = await context.newCDPSession(page)
-          await devtools.send('Network.enable')
-          await devtools.send('Network.emulateNetworkConditions', {
-            offline: false,
-            latency: link.latencyMs,
-            downloadThroughput: link.bytesPerSecond,
-            uploadThroughput: link.bytesPerSecond / 2,
-          })
+      for (const [t, target] of targets.entries()) {
+        const context = await browser.newContext()
+        try {
+          const page = await context.newPage()
+          if (link !== undefined) {
+            const devtools = await context.newCDPSession(page)
+            await devtools.send('Network.enable')
+            await devtools.send('Network.emulateNetworkConditions', {
+              offline: false,
+              latency: link.latencyMs,
+              downloadThroughput: link.bytesPerSecond,
+              uploadThroughput: link.bytesPerSecond / 2,
+            })
+          }
+          // Why a page did not link, when it says: an error it did not handle (the floor's one dial).
+          const errors: string[] = []
+          page.on('pageerror', (err) => errors.push(err.message))
+          await page.goto(urls[t] as string)
+          const at = await watch(page, target.until)
+          const into = joins[t] as Joins
+          for (const step of STEPS) if (at[step] !== undefined) into.steps.get(step)?.push(at[step])
+          const linked = at['direct-link']
+          if (linked !== undefined) into.direct.push(linked)
+          log(
+            `connect, joining ${target.label}${link === undefined ? '' : ` over ${link.label}`} ${i + 1}/${attempts}: ${linked === undefined ? `not linked${errors.length > 0 ? ` (${errors.join('; ')})` : ''}` : `${linked.toFixed(0)} ms`}  [${timelines([at])}]`,
+          )
+        } finally {
+          await context.close()
         }
-        await page.goto(`${baseUrl}/?mine=0`)
-        const at = await watch(page)
-        for (const step of STEPS) if (at[step] !== undefined) steps.get(step)?.push(at[step])
-        const linked = at['direct-link']
-        if (linked !== undefined) direct.push(linked)
-        log(
-          `connect, joining${link === undefined ? '' : ` over ${link.label}`} ${i + 1}/${attempts}: ${linked === undefined ? 'not linked' : `${linked.toFixed(0)} ms`}  [${timelines([at])}]`,
-        )
-      } finally {
-        await context.close()
       }
     }
   } finally {
-    await runningContext.close()
+    await Promise.all(running.map((c) => c.close()))
   }
-  return { attempts, direct, steps }
+  return joins
 }
 
 registerAppBench({
@@ -156,7 +232,8 @@ registerAppBench({
   title: 'page load → direct WebRTC link: two fresh browser contexts, and a tab joining a running one',
   // 24 attempts of two pages each: minutes on a loaded machine.
   timeoutMs: 20 * 60_000,
-  async run({ browser, baseUrl, options, log }) {
+  async run({ browser, baseUrl, staticDir, options, log }) {
+    await buildFloor(staticDir)
     const attempts = options.quick ? 3 : 24
     const direct: number[] = []
     const shell: number[] = []
@@ -168,7 +245,7 @@ registerAppBench({
         const pages = await Promise.all(contexts.map((c) => c.newPage()))
         // Not mining: the figure is about the network, and two miners would share the 2 cores with it.
         await Promise.all(pages.map((p) => p.goto(`${baseUrl}/?mine=0`)))
-        const seen = await Promise.all(pages.map(watch))
+        const seen = await Promise.all(pages.map((p) => watch(p)))
         for (const p of pages) {
           // The page's own load event: the baseline a node start is compared with.
           shell.push(
@@ -192,8 +269,21 @@ registerAppBench({
         await Promise.all(contexts.map((c) => c.close()))
       }
     }
-    const joining = await joinRunningTab(browser, baseUrl, options.quick ? 3 : 20, log)
-    const overHome = await joinRunningTab(browser, baseUrl, options.quick ? 2 : 8, log, HOME_LINK)
+    const [joining, floor] = (await joinRunningTabs(
+      browser,
+      baseUrl,
+      [APP, FLOOR],
+      options.quick ? 3 : 20,
+      log,
+    )) as [Joins, Joins]
+    const [overHome] = (await joinRunningTabs(
+      browser,
+      baseUrl,
+      [APP],
+      options.quick ? 2 : 8,
+      log,
+      HOME_LINK,
+    )) as [Joins]
     const overHomeSorted = [...overHome.direct].sort((x, y) => x - y)
     const sorted = [...direct].sort((x, y) => x - y)
     const p50Of = (step: Step, from = steps): number =>
@@ -202,6 +292,7 @@ registerAppBench({
         50,
       )
     const joinedSorted = [...joining.direct].sort((x, y) => x - y)
+    const floorSorted = [...floor.direct].sort((x, y) => x - y)
     const sortedShell = [...shell].sort((x, y) => x - y)
     const within5s = direct.filter((t) => t <= 5_000).length / attempts
     const p50 = percentile(sorted, 50)
@@ -235,6 +326,17 @@ registerAppBench({
           goal: { min: 100 },
         },
         {
+          label: 'the same join on bare js-libp2p (the floor): p50',
+          value: percentile(floorSorted, 50),
+          unit: 'ms',
+          note: `${floor.attempts} joins, ${floor.attempts - floor.direct.length} not linked; p95 ${percentile(floorSorted, 95).toFixed(0)} ms`,
+        },
+        {
+          label: 'the floor: linked within 1 s',
+          value: (floor.direct.filter((t) => t <= 1_000).length / floor.attempts) * 100,
+          unit: '%',
+        },
+        {
           label: `a tab joining a running one over ${HOME_LINK.label}: p50`,
           value: percentile(overHomeSorted, 50),
           unit: 'ms',
@@ -248,6 +350,11 @@ registerAppBench({
           label: 'direct link p50 ÷ page load event p50',
           value: p50 / percentile(sortedShell, 50),
           note: 'how much later than the page itself the link is up',
+        },
+        {
+          label: 'joining tab: app p50 ÷ bare js-libp2p p50',
+          value: percentile(joinedSorted, 50) / percentile(floorSorted, 50),
+          note: 'what the app adds to the library’s own browser-to-browser link, joins alternating',
         },
       ],
       notes: [
@@ -264,6 +371,13 @@ registerAppBench({
         'traffic (the app’s files and the relay; not WebRTC between the tabs).',
         `Joining tab's marks, p50 ms: ${STEPS.filter((step) => (joining.steps.get(step)?.length ?? 0) > 0)
           .map((step) => `${step} ${p50Of(step, joining.steps).toFixed(0)}`)
+          .join(', ')}.`,
+        'The floor: js-libp2p’s browser-to-browser example and nothing else (bench/floor/), its joins',
+        'alternating with the app’s; the joining page dials the running page’s WebRTC address through the',
+        `relay as soon as it reaches the relay. Its marks, p50 ms: ${STEPS.filter(
+          (step) => (floor.steps.get(step)?.length ?? 0) > 0,
+        )
+          .map((step) => `${step} ${p50Of(step, floor.steps).toFixed(0)}`)
           .join(', ')}.`,
       ],
     }
