@@ -157,11 +157,12 @@ test('a peer the node drops is disconnected and kept out', async ({ browser }) =
     await expect
       .poll(async () => (await links(b, idA)).filter((c) => c.opened < droppedAt).length, { timeout: 3_000 })
       .toBe(0)
-    // B keeps discovering A (the relay's discovery topic, every 5 s) and dialling it; A refuses: A never
-    // holds a link to B. (B may hold a refused dial's link for a few seconds: it is not A's.)
+    // B keeps discovering A (the relay's discovery topic, every 5 s) and dialling it; A refuses each dial
+    // as the relay opens its circuit, before any handshake: neither side ever holds a link again.
     for (let t = 0; t < 12_000; t += 500) {
       await b.waitForTimeout(500)
       expect(await links(a, idB)).toEqual([])
+      expect(await links(b, idA)).toEqual([])
     }
   } finally {
     await close()

@@ -17,6 +17,7 @@ import { messageOf } from '../rpc/errors'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { NetError } from './errors'
 import { ExchangeSession, serveExchanges } from './exchange'
+import { tabConnectionGater } from './gater'
 import { exchangeOnLinks, requestOrder } from './links'
 import { pooledNoiseCrypto } from './noise-crypto'
 import {
@@ -189,18 +190,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     // vanished without closing). A busy peer (a page loading, a loaded relay) answers late, and
     // dropping the relay link drops our reservation and every dial through it: wait 10 s, not 5.
     connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_TIMEOUT_MS } },
-    // The default browser gater refuses ws:// and private addresses. We dial exactly two kinds:
-    // the relay we were told about, and WebRTC/circuit addresses through it.
-    connectionGater: {
-      denyDialPeer: (peer: PeerId) => isBanned(peer),
-      denyInboundEncryptedConnection: (peer: PeerId) => isBanned(peer),
-      denyOutboundEncryptedConnection: (peer: PeerId) => isBanned(peer),
-      denyDialMultiaddr: (ma: Multiaddr) => {
-        const text = ma.toString()
-        if (text.includes('/p2p-circuit') || text.includes('/webrtc')) return false
-        return !(relay?.addrs.some((r) => text.startsWith(r.toString().split('/p2p/')[0] ?? '')) ?? false)
-      },
-    },
+    connectionGater: tabConnectionGater({ isBanned, relayAddrs: () => relay?.addrs ?? [] }),
     peerDiscovery: [pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] })],
     services: {
       identify: identify(),

@@ -1,0 +1,31 @@
+import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface TabGaterInit {
+  /** A peer the node dropped for misbehaving, while its ban lasts. */
+  isBanned(peer: PeerId): boolean
+  /** The relay's addresses as last learned (none before the first answer). */
+  relayAddrs(): readonly Multiaddr[]
+}
+
+/**
+ * A tab's connection gater. libp2p's browser default refuses ws:// and private addresses; a tab dials
+ * exactly two kinds: the relay it was told about, and WebRTC / circuit addresses through it. A dropped
+ * peer is neither dialed nor let in, and its dials through the relay are refused as the relay opens the
+ * circuit — before any handshake or WebRTC signalling, so a dropped tab that keeps dialing costs us a
+ * refused stream, not a key exchange. (The relay names the dialer there; a relay that lies still meets
+ * the encrypted-connection checks, which see the peer's own key.)
+ */
+export function tabConnectionGater(init: TabGaterInit): ConnectionGater {
+  return {
+    denyDialPeer: (peer) => init.isBanned(peer),
+    denyInboundRelayedConnection: (_relay, peer) => init.isBanned(peer),
+    denyInboundEncryptedConnection: (peer) => init.isBanned(peer),
+    denyOutboundEncryptedConnection: (peer) => init.isBanned(peer),
+    denyDialMultiaddr: (ma) => {
+      const text = ma.toString()
+      if (text.includes('/p2p-circuit') || text.includes('/webrtc')) return false
+      return !init.relayAddrs().some((r) => text.startsWith(r.toString().split('/p2p/')[0] ?? ''))
+    },
+  }
+}

@@ -1,0 +1,86 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { parseConfig } from '../../../relay/config'
+import { startRelay } from '../../../relay/relay'
+import { tabConnectionGater } from '../../../src/node/network/gater'
+
+let relay: Libp2p
+const started: Libp2p[] = []
+
+beforeAll(async () => {
+  relay = await startRelay(parseConfig(['--ws-port', '0', '--port', '0'], {}))
+})
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((n) => n.stop()))
+})
+
+afterAll(async () => {
+  await relay.stop()
+})
+
+/** A node like a tab (WebSockets to the relay, circuit relay, a reservation), with `gater`. */
+async function tab(gater: ConnectionGater): Promise<Libp2p> {
+  const node = await createLibp2p({
+    addresses: { listen: ['/p2p-circuit'] },
+    transports: [webSockets(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+    connectionGater: gater,
+  })
+  started.push(node)
+  await node.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+  const deadline = Date.now() + 10_000
+  while (!node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+    if (Date.now() > deadline) throw new Error('no reservation on the relay')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return node
+}
+
+describe('a tab’s connection gater, through the real relay', () => {
+  test('a dropped peer dialing through the relay is refused as the circuit opens, before any handshake', async () => {
+    const banned = new Set<string>()
+    const gater = tabConnectionGater({
+      isBanned: (peer: PeerId) => banned.has(peer.toString()),
+      relayAddrs: () => relay.getMultiaddrs(),
+    })
+    /** The peers whose handshake with A got as far as the encrypted-connection check. */
+    const handshakes: string[] = []
+    const a = await tab({
+      ...gater,
+      denyInboundEncryptedConnection: (peer, maConn) => {
+        handshakes.push(peer.toString())
+        return gater.denyInboundEncryptedConnection?.(peer, maConn) ?? false
+      },
+    })
+    const allowAll = tabConnectionGater({ isBanned: () => false, relayAddrs: () => relay.getMultiaddrs() })
+    const dropped = await tab(allowAll)
+    const other = await tab(allowAll)
+    banned.add(dropped.peerId.toString())
+    const target = relay.getMultiaddrs()[0]?.encapsulate(`/p2p-circuit/p2p/${a.peerId.toString()}`)
+    if (target === undefined) throw new Error('relay has no address')
+
+    const outcome = await dropped.dial(target, { signal: AbortSignal.timeout(10_000) }).then(
+      () => 'linked',
+      (err: unknown) => String(err),
+    )
+    expect(outcome).toMatch(/failed to connect via relay/)
+    expect(handshakes).toEqual([])
+    expect(a.getConnections(dropped.peerId)).toEqual([])
+    expect(dropped.getConnections(a.peerId)).toEqual([])
+
+    // The same path lets a peer in good standing through, handshake and all.
+    const conn = await other.dial(target, { signal: AbortSignal.timeout(10_000) })
+    expect(conn.remotePeer.equals(a.peerId)).toBe(true)
+    // A checks the peer once its side of the handshake ends, just after the dialer's.
+    await expect.poll(() => handshakes).toEqual([other.peerId.toString()])
+  })
+})
