@@ -1,7 +1,6 @@
 import { connect as tcpConnect } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { lpStream } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
 import { startRelay, survivePeerWebSocketErrors } from '../../relay/relay'
 import { decodeRelayPeers, RELAY_INTRO_PROTOCOL, RELAY_PEERS_PROTOCOL } from '../../src/node/network/protocol'
+import { reservingTab } from './tabs'
 
 let relay: Libp2p
 let port: number
@@ -42,22 +42,8 @@ function client(): Promise<Libp2p> {
 }
 
 /** A client like a tab: it holds a reservation on the relay (so it can be dialed through it). */
-async function reservingClient(): Promise<Libp2p> {
-  const c = await createLibp2p({
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() },
-    connectionGater: { denyDialMultiaddr: () => false },
-  })
-  await c.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
-  const deadline = Date.now() + 10_000
-  while (!c.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
-    if (Date.now() > deadline) throw new Error('no reservation on the relay')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  return c
+function reservingClient(): Promise<Libp2p> {
+  return reservingTab(relay)
 }
 
 /** Asks the relay which tabs are present. */

@@ -1,14 +1,10 @@
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
-import { webSockets } from '@libp2p/websockets'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../../relay/config'
 import { startRelay } from '../../../relay/relay'
 import { tabConnectionGater } from '../../../src/node/network/gater'
+import { reservingTab } from '../../relay/tabs'
 
 let relay: Libp2p
 const started: Libp2p[] = []
@@ -27,21 +23,8 @@ afterAll(async () => {
 
 /** A node like a tab (WebSockets to the relay, circuit relay, a reservation), with `gater`. */
 async function tab(gater: ConnectionGater): Promise<Libp2p> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() },
-    connectionGater: gater,
-  })
+  const node = await reservingTab(relay, gater)
   started.push(node)
-  await node.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
-  const deadline = Date.now() + 10_000
-  while (!node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
-    if (Date.now() > deadline) throw new Error('no reservation on the relay')
-    await new Promise((r) => setTimeout(r, 20))
-  }
   return node
 }
 
