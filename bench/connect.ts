@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { build } from 'vite'
+import { webrtcInitChannelFix } from '../vite.config'
 import { registerAppBench } from './app'
 import { percentile } from './timing'
 
@@ -124,40 +125,48 @@ const APP: JoinTarget = {
   until: ['direct-link', 'node-ready'],
 }
 
-/** Where the floor page is built, under the app's static folder (a path with a file name: not a client route). */
-const FLOOR_PATH = '/floor/index.html'
-
 /**
- * js-libp2p's browser-to-browser example with nothing else (`bench/floor/main.ts`): the running tab
- * publishes its WebRTC address through the relay, and the joining tab dials it as soon as it reaches
- * the relay (no discovery).
+ * js-libp2p's browser-to-browser example with nothing else (`bench/floor/main.ts`), built into the
+ * app's static folder under `/<dir>/` (its page has a file name: not a client route), `mended` with the
+ * app's fix of @libp2p/webrtc's init-channel race (`webrtcInitChannelFix`, vite.config.ts) or as the
+ * library ships. The running tab publishes its WebRTC address through the relay, and the joining tab
+ * dials it as soon as it reaches the relay (no discovery, one dial).
  */
-const FLOOR: JoinTarget = {
-  label: 'bare js-libp2p',
-  async open(page, baseUrl) {
-    await page.goto(`${baseUrl}${FLOOR_PATH}`)
-    const address = await page.waitForFunction(() => window.floorAddress, undefined, { timeout: 60_000 })
-    return `${baseUrl}${FLOOR_PATH}?peer=${encodeURIComponent(String(await address.jsonValue()))}`
-  },
-  until: ['direct-link'],
+function floorTarget(
+  label: string,
+  dir: string,
+  mended: boolean,
+): JoinTarget & { build(staticDir: string): Promise<void> } {
+  const path = `/${dir}/index.html`
+  return {
+    label,
+    async open(page, baseUrl) {
+      await page.goto(`${baseUrl}${path}`)
+      const address = await page.waitForFunction(() => window.floorAddress, undefined, { timeout: 60_000 })
+      return `${baseUrl}${path}?peer=${encodeURIComponent(String(await address.jsonValue()))}`
+    },
+    until: ['direct-link'],
+    async build(staticDir) {
+      await build({
+        configFile: false,
+        root: resolve(import.meta.dirname, 'floor'),
+        base: `/${dir}/`,
+        logLevel: 'warn',
+        plugins: mended ? [webrtcInitChannelFix()] : [],
+        build: {
+          outDir: join(staticDir, dir),
+          emptyOutDir: true,
+          target: 'es2022',
+          reportCompressedSize: false,
+          chunkSizeWarningLimit: 1 << 20,
+        },
+      })
+    },
+  }
 }
 
-/** Builds the floor page into the served app's folder, at `FLOOR_PATH`. */
-async function buildFloor(staticDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: resolve(import.meta.dirname, 'floor'),
-    base: '/floor/',
-    logLevel: 'warn',
-    build: {
-      outDir: join(staticDir, 'floor'),
-      emptyOutDir: true,
-      target: 'es2022',
-      reportCompressedSize: false,
-      chunkSizeWarningLimit: 1 << 20,
-    },
-  })
-}
+const FLOOR = floorTarget('bare js-libp2p', 'floor', false)
+const FLOOR_MENDED = floorTarget('bare js-libp2p, mended', 'floor-mended', true)
 
 /** One target's joins: ms from each joining page's navigation start to its direct link, and its marks. */
 interface Joins {
@@ -233,7 +242,8 @@ registerAppBench({
   // 24 attempts of two pages each: minutes on a loaded machine.
   timeoutMs: 20 * 60_000,
   async run({ browser, baseUrl, staticDir, options, log }) {
-    await buildFloor(staticDir)
+    await FLOOR.build(staticDir)
+    await FLOOR_MENDED.build(staticDir)
     const attempts = options.quick ? 3 : 24
     const direct: number[] = []
     const shell: number[] = []
@@ -269,13 +279,13 @@ registerAppBench({
         await Promise.all(contexts.map((c) => c.close()))
       }
     }
-    const [joining, floor] = (await joinRunningTabs(
+    const [joining, floor, mended] = (await joinRunningTabs(
       browser,
       baseUrl,
-      [APP, FLOOR],
+      [APP, FLOOR, FLOOR_MENDED],
       options.quick ? 3 : 20,
       log,
-    )) as [Joins, Joins]
+    )) as [Joins, Joins, Joins]
     const [overHome] = (await joinRunningTabs(
       browser,
       baseUrl,
@@ -293,6 +303,7 @@ registerAppBench({
       )
     const joinedSorted = [...joining.direct].sort((x, y) => x - y)
     const floorSorted = [...floor.direct].sort((x, y) => x - y)
+    const mendedSorted = [...mended.direct].sort((x, y) => x - y)
     const sortedShell = [...shell].sort((x, y) => x - y)
     const within5s = direct.filter((t) => t <= 5_000).length / attempts
     const p50 = percentile(sorted, 50)
@@ -330,6 +341,12 @@ registerAppBench({
           value: percentile(floorSorted, 50),
           unit: 'ms',
           note: `${floor.attempts} joins, ${floor.attempts - floor.direct.length} not linked; p95 ${percentile(floorSorted, 95).toFixed(0)} ms`,
+        },
+        {
+          label: 'the floor with the app’s mend of @libp2p/webrtc: p50',
+          value: percentile(mendedSorted, 50),
+          unit: 'ms',
+          note: `${mended.attempts} joins, ${mended.attempts - mended.direct.length} not linked (the library as it ships: ${floor.attempts - floor.direct.length})`,
         },
         {
           label: 'the floor: linked within 1 s',

@@ -39,6 +39,7 @@ const node = await createLibp2p({
 mark('libp2p-started')
 node.addEventListener('connection:open', ({ detail: conn }) => {
   if (conn.limits === undefined && conn.remoteAddr.toString().includes('/webrtc')) mark('direct-link')
+  else if (conn.limits !== undefined) mark(`relayed-link-${conn.direction}`)
 })
 await node.dial(relayInfo.multiaddrs.map((a) => multiaddr(a)))
 mark('relay-connected')
@@ -51,5 +52,10 @@ if (peer === null) {
   })
 } else {
   mark('dial')
-  await node.dial(multiaddr(peer))
+  // The WebRTC dial's steps as marks, named as the app's are: the bench compares the two timelines.
+  await node.dial(multiaddr(peer), {
+    onProgress: (evt) => {
+      if (evt.type.startsWith('webrtc:')) mark(evt.type)
+    },
+  })
 }
