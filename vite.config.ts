@@ -38,10 +38,11 @@ const WEBRTC_INITIATOR_MENDS: readonly (readonly [string, string])[] = [
  * `connected` waits for that channel to be `open` if it is not, then closes it and waits for `close`.
  * The answering side closes the `init` channel as soon as it arrives (`muxer.js`, `onDataChannel`), so
  * when the answerer's close lands before the dialer looks, the channel is already `closed`: the dialer
- * waits for an `open` event that never comes. Measured with js-libp2p's browser-to-browser example alone
- * (bench/floor): 4–6 of 14 joins stalled so, the init channel closed before or with `connected` in every
- * one. Mended here: wait for `open` only while the channel is connecting, and for `close` only if it is
- * not closed yet. The build fails if the code changes (a new version: check whether it still needs this).
+ * waits for an `open` event that never comes. With js-libp2p's browser-to-browser example alone
+ * (bench/floor), a quarter to a half of the joins stalled so on this machine; in the stalled dials whose
+ * RTCPeerConnection was logged, the init channel closed before `connected` or within a millisecond of it.
+ * Mended here: wait for `open` only while the channel is connecting, and for `close` only if it is not
+ * closed yet. The build fails if the code changes (a new version: check whether it still needs this).
  */
 export function webrtcInitChannelFix(): Plugin {
   return {
