@@ -40,7 +40,7 @@ const WEBRTC_INITIATOR_MENDS: readonly (readonly [string, string])[] = [
  * when the answerer's close lands before the dialer looks, the channel is already `closed`: the dialer
  * waits for an `open` event that never comes. With js-libp2p's browser-to-browser example alone
  * (bench/floor), a quarter to a half of the joins stalled so on this machine; in the stalled dials whose
- * RTCPeerConnection was logged, the init channel closed before `connected` or within a millisecond of it.
+ * data channels were logged, the init channel closed before `connected` or within a millisecond of it.
  * Mended here: wait for `open` only while the channel is connecting, and for `close` only if it is not
  * closed yet. The build fails if the code changes (a new version: check whether it still needs this).
  */
