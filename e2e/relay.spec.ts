@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
-import { beaconArrives, openNode, waitDirect } from './helpers'
+import { beaconArrives, linkedPair, waitDirect } from './helpers'
 
 // A relay of this test's own, so stopping it does not disturb the suite's server.
 const PORT = Number(process.env.E2E_PORT ?? 4310) + 20
@@ -10,13 +10,11 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
 }) => {
   let relay = await startRelayProcess({ port: PORT })
   const base = `http://127.0.0.1:${PORT}`
-  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  let close = async (): Promise<void> => {}
   try {
-    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-    const idA = await openNode(a, `${base}/network?mine=0`)
-    const idB = await openNode(b, `${base}/network?mine=0`)
-    await waitDirect(a, idB)
-    await waitDirect(b, idA)
+    const pair = await linkedPair(browser, `${base}/network?mine=0`, `${base}/network?mine=0`)
+    close = pair.close
+    const { a, b, idB } = pair
     await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')
 
     await stopRelayProcess(relay)
@@ -53,8 +51,7 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
     })
     await beaconArrives(a, b)
   } finally {
-    await ctxA.close()
-    await ctxB.close()
+    await close()
     await stopRelayProcess(relay)
   }
 })

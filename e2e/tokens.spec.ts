@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode, profileOf, storedHeadIs, waitDirect, waitInPage } from './helpers'
+import { linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
@@ -12,14 +12,8 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
 }) => {
   // Two contexts mining and verifying on a shared 2-core machine: blocks can take a while.
   test.setTimeout(300_000)
-  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  const { a, b, close } = await linkedPair(browser, '/tokens', '/tokens?mine=0', 30_000)
   try {
-    const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-    const idA = await openNode(a, '/tokens')
-    const idB = await openNode(b, '/tokens?mine=0')
-    await waitDirect(a, idB, 30_000)
-    await waitDirect(b, idA, 30_000)
-
     // Each profile acts as its own devnet account; make sure the two tabs are two users.
     const addressA = (await a.getByTestId('my-address').textContent()) ?? ''
     if ((await b.getByTestId('my-address').textContent()) === addressA) {
@@ -136,8 +130,7 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
       blocksFromGossip: 0,
     })
   } finally {
-    await ctxA.close()
-    await ctxB.close()
+    await close()
   }
 })
 
