@@ -1,4 +1,5 @@
-import { expect, type Page, test } from '@playwright/test'
+import { type Browser, expect, type Page, test } from '@playwright/test'
+import { DIAL_BACK_GRACE_MS } from '../src/node/network/protocol'
 import {
   beaconArrives,
   connectionsTo,
@@ -167,6 +168,91 @@ test('two tabs of one context are two nodes with a direct link', async ({ contex
   await waitDirect(b, idA)
   await beaconArrives(a, b)
   await beaconArrives(b, a)
+})
+
+/** `page`'s start-up marks (`src/node/marks.ts`), ms since the epoch. */
+function startupMarks(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() =>
+    Object.fromEntries(
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('tabchain:'))
+        .map((m) => [m.name.slice('tabchain:'.length), performance.timeOrigin + m.startTime]),
+    ),
+  )
+}
+
+/**
+ * A tab left running, alone, and one joining it (in another context, `prepare`d before it loads):
+ * returns both, linked, with the running tab's marks.
+ */
+async function joinRunning(
+  browser: Browser,
+  prepare: (joining: Page) => Promise<unknown>,
+): Promise<{ running: Page; joining: Page; idR: string; idJ: string; close: () => Promise<void> }> {
+  const [ctxR, ctxJ] = [await browser.newContext(), await browser.newContext()]
+  const running = await ctxR.newPage()
+  const idR = await openNode(running, '/?mine=0')
+  await running.waitForFunction(() => performance.getEntriesByName('tabchain:reservation').length > 0)
+  // Alone on the relay, the running tab has dialed nobody: its first `dial` mark is for the joining tab.
+  expect(await startupMarks(running)).not.toHaveProperty('dial')
+  const joining = await ctxJ.newPage()
+  await prepare(joining)
+  const idJ = await openNode(joining, '/?mine=0')
+  await waitDirect(joining, idR, 15_000)
+  await waitDirect(running, idJ, 15_000)
+  return {
+    running,
+    joining,
+    idR,
+    idJ,
+    close: async () => {
+      await ctxR.close()
+      await ctxJ.close()
+    },
+  }
+}
+
+test('a joining tab dials the running one; the running tab, introduced to it, waits before dialing back', async ({
+  browser,
+}) => {
+  const { running, joining, idR, close } = await joinRunning(browser, async () => {})
+  try {
+    // The joining tab asked the relay who is present and dialed: the link it holds is its own dial.
+    const links = await connectionsTo(joining, idR)
+    expect(links.some((c) => c.direct && !c.limited && c.outbound)).toBe(true)
+    // The running tab learned of it (the relay's introduction, its broadcast) and waited to be dialed;
+    // it dialed, if at all, only after the grace: not at once, racing the joining tab's dial.
+    const marks = await startupMarks(running)
+    expect(marks).toHaveProperty('dial-back-wait')
+    if (marks.dial !== undefined)
+      expect(marks.dial - (marks['dial-back-wait'] ?? 0)).toBeGreaterThanOrEqual(DIAL_BACK_GRACE_MS - 5)
+  } finally {
+    await close()
+  }
+})
+
+test('a joining tab whose own dials all fail is linked by the running tab, after the grace', async ({
+  browser,
+}) => {
+  const { running, joining, idR, close } = await joinRunning(browser, (page) =>
+    // Every WebRTC offer of the joining page fails, so every dial it starts fails; it still answers.
+    page.addInitScript(() => {
+      Object.defineProperty(RTCPeerConnection.prototype, 'createOffer', {
+        value: () => Promise.reject(new Error('no offers in this test')),
+      })
+    }),
+  )
+  try {
+    expect(await startupMarks(joining)).toHaveProperty('dial')
+    const links = await connectionsTo(joining, idR)
+    expect(links.some((c) => c.direct && !c.limited && !c.outbound)).toBe(true)
+    const marks = await startupMarks(running)
+    expect(marks).toHaveProperty('dial-back-wait')
+    expect(marks.dial ?? 0).toBeGreaterThanOrEqual((marks['dial-back-wait'] ?? 0) + DIAL_BACK_GRACE_MS - 5)
+  } finally {
+    await close()
+  }
 })
 
 test('a reload keeps the peer id; a second tab gets its own', async ({ context }) => {

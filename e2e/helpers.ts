@@ -17,6 +17,8 @@ export interface ConnFact {
   readonly peerId: string
   readonly direct: boolean
   readonly limited: boolean
+  /** We dialed it (the peer dialed us: false). */
+  readonly outbound: boolean
   readonly address: string
   /** When it opened (ms since the epoch, the page's clock). */
   readonly opened: number

@@ -2,7 +2,10 @@
 // on a shared machine whose load moves by 10× within minutes, only builds measured side by side compare.
 //
 //   npx vite build --outDir /tmp/a && (change something) && npx vite build --outDir /tmp/b
-//   node --import ./relay/polyfill.mjs --import tsx scripts/connect-ab.ts /tmp/a /tmp/b [pairs] [port]
+//   node --import ./relay/polyfill.mjs --import tsx scripts/connect-ab.ts /tmp/a /tmp/b [pairs] [port] [--join]
+//
+// Each attempt opens two fresh tabs at once; with `--join`, one tab of each build is left running and
+// each attempt opens one tab joining it (the time is that tab's, navigation start → its direct link).
 //
 // Each build is served by its own relay (ports port, port+1 and port+2, port+3; 4450 by default).
 import { loadavg } from 'node:os'
@@ -43,9 +46,11 @@ function watch(page: Page): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
-  const [dirA, dirB, pairsArg, portArg] = process.argv.slice(2)
+  const args = process.argv.slice(2)
+  const join = args.includes('--join')
+  const [dirA, dirB, pairsArg, portArg] = args.filter((a) => a !== '--join')
   if (dirA === undefined || dirB === undefined)
-    throw new Error('usage: connect-ab.ts <dirA> <dirB> [pairs] [port]')
+    throw new Error('usage: connect-ab.ts <dirA> <dirB> [pairs] [port] [--join]')
   const pairs = Number(pairsArg ?? 10)
   const port = Number(portArg ?? 4450)
   const executablePath = findChromium()
@@ -58,13 +63,26 @@ async function main(): Promise<void> {
   const linked: number[][] = [[], []]
   const marks: Map<string, number[]>[] = [new Map(), new Map()]
   const failed = [0, 0]
+  const urlOf = (which: number): string => `http://127.0.0.1:${port + 2 * which}/?mine=0`
+  const running = join ? await Promise.all([0, 1].map(() => browser.newContext())) : []
   try {
+    for (const [which, context] of running.entries()) {
+      const page = await context.newPage()
+      await page.goto(urlOf(which))
+      await page.waitForFunction(
+        () =>
+          performance.getEntriesByName('tabchain:node-ready').length > 0 &&
+          performance.getEntriesByName('tabchain:reservation').length > 0,
+        undefined,
+        { timeout: 60_000 },
+      )
+    }
     for (let i = 0; i < pairs * 2; i++) {
       const which = i % 2
-      const contexts = [await browser.newContext(), await browser.newContext()]
+      const contexts = await Promise.all((join ? [0] : [0, 1]).map(() => browser.newContext()))
       try {
         const pages = await Promise.all(contexts.map((c) => c.newPage()))
-        const url = `http://127.0.0.1:${port + 2 * which}/?mine=0`
+        const url = urlOf(which)
         await Promise.all(pages.map((p) => p.goto(url)))
         const seen = await Promise.all(pages.map(watch))
         for (const at of seen)
@@ -82,6 +100,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await Promise.all(running.map((c) => c.close()))
     await browser.close()
     await Promise.all(servers.map(stopRelayProcess))
   }

@@ -21,6 +21,7 @@ import { tabConnectionGater } from './gater'
 import { exchangeOnLinks, requestOrder } from './links'
 import { pooledNoiseCrypto } from './noise-crypto'
 import {
+  DIAL_BACK_GRACE_MS,
   DISCOVERY_TOPIC,
   decodeRelayPeers,
   MAX_EXCHANGE_BYTES,
@@ -214,6 +215,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const since = new Map<string, number>()
   /** Direct dials in flight, by peer id; each settles when its attempts end. */
   const dialing = new Map<string, Promise<void>>()
+  /** Dials put off by `DIAL_BACK_GRACE_MS` (the peer is expected to dial us), by peer id. */
+  const dialBacks = new Map<string, ReturnType<typeof setTimeout>>()
   /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
   const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
@@ -330,7 +333,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       // The reservation may already be up (identify runs as the connection opens): then this first
       // query comes after it and is the only one needed.
       relayLink = { conn, via, reserved: hasCircuitAddress() }
-      void dialRelayPeers(conn, via)
+      void dialRelayPeers(conn, via, 'now')
       if (relayLink.reserved) askAgainIfAlone(relayLink)
     } catch (err) {
       if (stopped) return
@@ -393,14 +396,32 @@ export async function createNetworkHost(init: NetworkHostInit) {
     }
   }
 
-  /** A tab we can reach through the relay: dial it directly. */
-  function found(peer: PeerId, addrs: readonly Multiaddr[]): void {
+  /**
+   * A tab we can reach through the relay: dial it directly — `now` when we learned of it as we joined
+   * (asking the relay who was there before us), after `DIAL_BACK_GRACE_MS` when it may have joined after
+   * us and be dialing us (the relay introduced it, it broadcast itself, or a later query listed it).
+   */
+  function found(peer: PeerId, addrs: readonly Multiaddr[], when: 'now' | 'grace'): void {
     const id = peer.toString()
     if (id === node.peerId.toString() || isRelay(id) || stopped) return
-    dialDirect(peer, addrs)
+    if (when === 'now') {
+      clearTimeout(dialBacks.get(id))
+      dialBacks.delete(id)
+      dialDirect(peer, addrs)
+      return
+    }
+    if (dialBacks.has(id) || dialing.has(id) || directConnection(id) !== undefined) return
+    startupMark('dial-back-wait')
+    dialBacks.set(
+      id,
+      setTimeout(() => {
+        dialBacks.delete(id)
+        if (!stopped) dialDirect(peer, addrs)
+      }, DIAL_BACK_GRACE_MS),
+    )
   }
 
-  /** The relay introduces a tab that just reserved a slot (and learned of us): dial it too. */
+  /** The relay introduces a tab that just reserved a slot and learned of us: it dials us; dial it too if it has not got through within the grace. */
   async function onIntroduction(stream: Stream, connection: Connection): Promise<void> {
     try {
       if (!isRelay(connection.remotePeer)) throw new Error('introductions come from the relay only')
@@ -412,7 +433,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (via === undefined) return
       startupMark('relay-intro')
       for (const id of decodeRelayPeers(message.subarray()))
-        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
+        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)], 'grace')
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
@@ -426,12 +447,19 @@ export async function createNetworkHost(init: NetworkHostInit) {
     setTimeout(() => {
       if (stopped || relayLink !== link) return
       if (snapshot().peers.some((p) => p.kind === 'direct')) return
-      void dialRelayPeers(link.conn, link.via)
+      void dialRelayPeers(link.conn, link.via, 'grace')
     }, RELAY_PEERS_RETRY_MS)
   }
 
-  /** Asks the relay which tabs are present and dials each directly, without waiting for discovery. */
-  async function dialRelayPeers(conn: Connection, via: Multiaddr | undefined): Promise<void> {
+  /**
+   * Asks the relay which tabs are present and dials each directly (`when`, as `found`), without waiting
+   * for discovery.
+   */
+  async function dialRelayPeers(
+    conn: Connection,
+    via: Multiaddr | undefined,
+    when: 'now' | 'grace',
+  ): Promise<void> {
     if (via === undefined || conn.status !== 'open' || stopped) return
     try {
       const stream = await conn.newStream(RELAY_PEERS_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
@@ -443,7 +471,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       for (const id of decodeRelayPeers(answer.subarray())) {
         if (id === node.peerId.toString()) continue
         startupMark('relay-peers-found')
-        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)])
+        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)], when)
       }
     } catch {
       // An older relay, or a hiccup: pubsub discovery still finds the peers, a little later.
@@ -458,14 +486,14 @@ export async function createNetworkHost(init: NetworkHostInit) {
     startupMark('reservation')
     if (relayLink === null || relayLink.reserved) return
     relayLink.reserved = true
-    void dialRelayPeers(relayLink.conn, relayLink.via)
+    void dialRelayPeers(relayLink.conn, relayLink.via, 'now')
     askAgainIfAlone(relayLink)
   })
   node.addEventListener('peer:discovery', (evt) => {
     const { id, multiaddrs } = evt.detail
     if (id.equals(node.peerId) || isRelay(id)) return
     startupMark('discovered')
-    found(id, multiaddrs)
+    found(id, multiaddrs, 'grace')
   })
   node.addEventListener('connection:open', (evt) => {
     const id = evt.detail.remotePeer.toString()
@@ -506,7 +534,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       relayRetry.reset()
       void connectRelay()
     } else if (relayLink !== null && !snapshot().peers.some((p) => p.kind === 'direct')) {
-      void dialRelayPeers(relayLink.conn, relayLink.via)
+      void dialRelayPeers(relayLink.conn, relayLink.via, 'grace')
     }
     restoreGossip()
   }
@@ -695,6 +723,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(relayTimer)
+      for (const timer of dialBacks.values()) clearTimeout(timer)
       clearInterval(pingTimer)
       for (const [target, event] of WAKE_EVENTS) target.removeEventListener(event, wake)
       window.removeEventListener('pagehide', leave)
@@ -708,11 +737,19 @@ export async function createNetworkHost(init: NetworkHostInit) {
       return resetOutboundGossip(peerIdFromString(peerId))
     },
     /** Test and devtools hook: the raw connections' facts, as the e2e suite checks them. */
-    connections(): { peerId: string; direct: boolean; limited: boolean; address: string; opened: number }[] {
+    connections(): {
+      peerId: string
+      direct: boolean
+      limited: boolean
+      outbound: boolean
+      address: string
+      opened: number
+    }[] {
       return node.getConnections().map((c) => ({
         peerId: c.remotePeer.toString(),
         direct: c.direct,
         limited: c.limits !== undefined,
+        outbound: c.direction === 'outbound',
         address: c.remoteAddr.toString(),
         opened: c.timeline.open,
       }))

@@ -36,6 +36,14 @@ export const RELAY_PEERS_PROTOCOL = '/tabchain/relay-peers/1.0.0'
  */
 export const RELAY_INTRO_PROTOCOL = '/tabchain/relay-intro/1.0.0'
 
+/**
+ * Who dials whom: a tab that learns of others by asking the relay (relay-peers) as it joins dials each
+ * at once; a tab that learns of one otherwise — the relay's introduction, its discovery broadcast, a
+ * later query — expects it to dial and waits this long before dialing it too, ms. A pair then sets up one WebRTC link, not two
+ * at once on two busy pages; the later dial covers one that failed.
+ */
+export const DIAL_BACK_GRACE_MS = 2_000
+
 /** Most peer ids one relay-peers answer carries (the most recent reservations). */
 export const MAX_RELAY_PEERS = 64
 
