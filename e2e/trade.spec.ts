@@ -34,12 +34,21 @@ async function twoTraders(browser: Browser): Promise<{ a: Page; b: Page; close: 
 function nodeReport(page: Page): Promise<string> {
   return page.evaluate(async () => {
     const api = window.tabchain?.node.api
-    const swaps = (await api?.swaps()) ?? []
-    const head = (await api?.head())?.number
+    // A node that does not answer (its start stuck) is reported as such, not waited for.
+    const late = new Promise<'no answer within 5 s'>((resolve) =>
+      setTimeout(() => resolve('no answer within 5 s'), 5_000),
+    )
+    const [swaps, head] = await Promise.all([
+      Promise.race([api?.swaps() ?? [], late]),
+      Promise.race([api?.head(), late]),
+    ])
     return JSON.stringify(
       {
-        head,
-        swaps: swaps.map((s) => ({ role: s.role, state: s.status.state, action: s.action, error: s.error })),
+        head: typeof head === 'object' ? head?.number : head,
+        swaps:
+          typeof swaps === 'string'
+            ? swaps
+            : swaps.map((s) => ({ role: s.role, state: s.status.state, action: s.action, error: s.error })),
       },
       (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
     )
@@ -91,7 +100,12 @@ async function crashAt(page: Page, states: readonly string[], counterpart: Page)
   const reopened = await reopenProfile(page.context(), profile)
   await unlockWallet(reopened)
   await reopened.getByRole('link', { name: 'Market', exact: true }).click()
-  await expect(reopened.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+  await expect(reopened.getByTestId('trade'))
+    .toHaveCount(1, { timeout: 60_000 })
+    .catch(async (err: unknown) => {
+      const [own, other] = [await nodeReport(reopened), await nodeReport(counterpart)]
+      throw new Error(`the reopened tab shows no trade; node: ${own}; counterpart: ${other}`, { cause: err })
+    })
   return reopened
 }
 
