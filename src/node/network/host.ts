@@ -421,7 +421,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
     )
   }
 
-  /** The relay introduces a tab that just reserved a slot and learned of us: it dials us; dial it too if it has not got through within the grace. */
+  /**
+   * The relay introduces a tab that just reserved a slot and learned of us: it is dialing us; dial it
+   * too if it has not got through within the grace.
+   */
   async function onIntroduction(stream: Stream, connection: Connection): Promise<void> {
     try {
       if (!isRelay(connection.remotePeer)) throw new Error('introductions come from the relay only')
