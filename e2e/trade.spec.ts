@@ -187,8 +187,9 @@ test('B crashes as it is about to lock, A once B has locked: both reopen, the sw
     // B has seen A's lock: it waits for k confirmations, signs its own lock, writes it, broadcasts it.
     const b2 = await crashAt(b, ['MakerLocked'], a)
     // A has seen B's lock: it waits for k confirmations, then reveals the secret in its redeem. (B may
-    // have broadcast its lock before it crashed, and A moved on while B came back: A has redeemed.)
-    const a2 = await crashAt(a, ['TakerLocked', 'SecretRevealed'], b2)
+    // have broadcast its lock before it crashed, and A moved on while B came back: A has redeemed, and
+    // the swap may even have completed — A then crashes with it done, and must keep it so.)
+    const a2 = await crashAt(a, ['TakerLocked', 'SecretRevealed', 'Completed'], b2)
     await bothCompleted(a2, b2)
   } finally {
     await close()
