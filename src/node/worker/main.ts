@@ -1,3 +1,5 @@
+// First: its calls run before the other modules' code (see the module).
+import './intl-warmup'
 import { version } from '../../../package.json'
 import { genesisBlock, hashBlock } from '../chain/block'
 import { DEVNET_ACCOUNTS } from '../chain/genesis'
