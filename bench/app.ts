@@ -1,4 +1,4 @@
-import type { Browser } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 import type { BenchOptions, BenchResult } from './types'
 
 /**
@@ -49,4 +49,15 @@ export function registerAppBench(bench: AppBench): void {
 /** App benches registered so far, in registration order. */
 export function registeredAppBenches(): readonly AppBench[] {
   return registry
+}
+
+/** Waits until the app open in `page` can be joined: its node answers and it holds a relay reservation. */
+export async function joinable(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      performance.getEntriesByName('tabchain:node-ready', 'mark').length > 0 &&
+      performance.getEntriesByName('tabchain:reservation', 'mark').length > 0,
+    undefined,
+    { timeout: 60_000 },
+  )
 }

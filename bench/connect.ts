@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { build } from 'vite'
 import { webrtcInitChannelFix } from '../vite.config'
-import { registerAppBench } from './app'
+import { joinable, registerAppBench } from './app'
 import { percentile } from './timing'
 
 /** A pair of tabs counts as failed if it is not directly linked this long after navigation start. */
@@ -119,13 +119,7 @@ const APP: JoinTarget = {
   label: 'app',
   async open(page, baseUrl) {
     await page.goto(`${baseUrl}/?mine=0`)
-    await page.waitForFunction(
-      () =>
-        performance.getEntriesByName('tabchain:node-ready', 'mark').length > 0 &&
-        performance.getEntriesByName('tabchain:reservation', 'mark').length > 0,
-      undefined,
-      { timeout: 60_000 },
-    )
+    await joinable(page)
     return `${baseUrl}/?mine=0`
   },
   until: ['direct-link', 'node-ready'],

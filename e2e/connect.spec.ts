@@ -1,4 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
+import { startupMarkTimes } from '../src/node/marks'
 import { DIAL_BACK_GRACE_MS } from '../src/node/network/protocol'
 import {
   beaconArrives,
@@ -170,18 +171,6 @@ test('two tabs of one context are two nodes with a direct link', async ({ contex
   await beaconArrives(b, a)
 })
 
-/** `page`'s start-up marks (`src/node/marks.ts`), ms since the epoch. */
-function startupMarks(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() =>
-    Object.fromEntries(
-      performance
-        .getEntriesByType('mark')
-        .filter((m) => m.name.startsWith('tabchain:'))
-        .map((m) => [m.name.slice('tabchain:'.length), performance.timeOrigin + m.startTime]),
-    ),
-  )
-}
-
 /**
  * When a tab first learned of another after joining, from its marks: the relay's introduction, a
  * discovery broadcast, or a later relay query (`dial-back-wait`, the wait that starts then).
@@ -207,7 +196,7 @@ async function joinRunning(
   const idR = await openNode(running, '/?mine=0')
   await running.waitForFunction(() => performance.getEntriesByName('tabchain:reservation').length > 0)
   // Alone on the relay, the running tab has dialed nobody: its first `dial` mark is for the joining tab.
-  expect(await startupMarks(running)).not.toHaveProperty('dial')
+  expect(await running.evaluate(startupMarkTimes)).not.toHaveProperty('dial')
   const joining = await ctxJ.newPage()
   await prepare(joining)
   const idJ = await openNode(joining, '/?mine=0')
@@ -235,7 +224,7 @@ test('a joining tab dials the running one; the running tab, introduced to it, wa
     expect(links.some((c) => c.direct && !c.limited && c.outbound)).toBe(true)
     // The running tab, once it learned of the joining one, waited to be dialed: it dialed, if at all,
     // only after the grace — not at once, racing the joining tab's dial with a second WebRTC set-up.
-    const marks = await startupMarks(running)
+    const marks = await running.evaluate(startupMarkTimes)
     if (marks.dial !== undefined)
       expect(marks.dial - learnedAt(marks)).toBeGreaterThanOrEqual(DIAL_BACK_GRACE_MS - 5)
   } finally {
@@ -255,10 +244,10 @@ test('a joining tab whose own dials all fail is linked by the running tab, after
     }),
   )
   try {
-    expect(await startupMarks(joining)).toHaveProperty('dial')
+    expect(await joining.evaluate(startupMarkTimes)).toHaveProperty('dial')
     const links = await connectionsTo(joining, idR)
     expect(links.some((c) => c.direct && !c.limited && !c.outbound)).toBe(true)
-    const marks = await startupMarks(running)
+    const marks = await running.evaluate(startupMarkTimes)
     expect(marks.dial ?? 0).toBeGreaterThanOrEqual(learnedAt(marks) + DIAL_BACK_GRACE_MS - 5)
   } finally {
     await close()

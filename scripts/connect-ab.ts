@@ -10,6 +10,7 @@
 // Each build is served by its own relay (ports port, port+1 and port+2, port+3; 4450 by default).
 import { loadavg } from 'node:os'
 import { chromium, type Page } from '@playwright/test'
+import { joinable } from '../bench/app'
 import { percentile } from '../bench/timing'
 import { CHROMIUM_ARGS, findChromium } from './chromium'
 import { startRelayProcess, stopRelayProcess } from './relay-process'
@@ -69,13 +70,7 @@ async function main(): Promise<void> {
     for (const [which, context] of running.entries()) {
       const page = await context.newPage()
       await page.goto(urlOf(which))
-      await page.waitForFunction(
-        () =>
-          performance.getEntriesByName('tabchain:node-ready').length > 0 &&
-          performance.getEntriesByName('tabchain:reservation').length > 0,
-        undefined,
-        { timeout: 60_000 },
-      )
+      await joinable(page)
     }
     for (let i = 0; i < pairs * 2; i++) {
       const which = i % 2
