@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import type { Browser, Page } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { startRelayProcess } from '../scripts/relay-process'
 import { registerAppBench } from './app'
 import { percentile } from './timing'
@@ -16,7 +16,9 @@ import { percentile } from './timing'
  * genesis, relay, WebRTC to the peer, header sync of n headers and the proof round trip included.
  * Also when the node worker answered and when the first direct link to a tab came up (the page's
  * start-up marks).
- * Baseline in the same run: the same load pinned `?mode=light` (headers and proofs only).
+ * Baseline in the same run: the same load pinned `?mode=light` (headers and proofs only). Beside them,
+ * rounds alternating: the auto load as a user's new tab beside the full one — a new page in the full
+ * tab's browser context, on a new profile (`?profile=new`: no chain of its own).
  */
 
 async function freePort(): Promise<number> {
@@ -52,11 +54,14 @@ const WORKER_STEPS = {
   proofFetched: 'light-proof-fetched',
 } as const
 
-/** One fresh tab loading `url`: ms from navigation start to each step of `Load`. */
-async function load(browser: Browser, url: string, atLeast: number): Promise<Load> {
-  const context = await browser.newContext()
+/**
+ * One tab loading `url`, in a fresh browser context or as a new page of `beside`: ms from navigation
+ * start to each step of `Load`.
+ */
+async function load(browser: Browser, url: string, atLeast: number, beside?: BrowserContext): Promise<Load> {
+  const context = beside ?? (await browser.newContext())
+  const page = await context.newPage()
   try {
-    const page = await context.newPage()
     await page.goto(url)
     // Polled inside the page, so the times are the page's own clock, not DevTools round trips.
     const times = await page.evaluate(
@@ -89,7 +94,8 @@ async function load(browser: Browser, url: string, atLeast: number): Promise<Loa
     if (t.verified < 0) throw new Error(`no verified balance at #${atLeast} within 120 s on ${url}`)
     return t
   } finally {
-    await context.close()
+    if (beside === undefined) await context.close()
+    else await page.close()
   }
 }
 
@@ -134,11 +140,14 @@ registerAppBench({
       const atLeast = head - 1
       const auto: Load[] = []
       const light: Load[] = []
+      const again: Load[] = []
       for (let r = 0; r < rounds; r++) {
         auto.push(await load(browser, `${url}/?mine=0`, atLeast))
         light.push(await load(browser, `${url}/?mode=light&mine=0`, atLeast))
+        // A user's new tab beside the full one: a new profile (no chain of its own) in the same browser.
+        again.push(await load(browser, `${url}/?mine=0&profile=new`, atLeast, peerContext))
         log(
-          `auto-verified-balance: round ${r + 1}/${rounds}: auto ${split(auto.at(-1))}; light ${split(light.at(-1))}`,
+          `auto-verified-balance: round ${r + 1}/${rounds}: auto ${split(auto.at(-1))}; light ${split(light.at(-1))}; new tab of the full tab's browser ${split(again.at(-1))}`,
         )
       }
       const median = (xs: Load[], key: keyof Load) =>
@@ -159,6 +168,7 @@ registerAppBench({
           : []
       const autoMs = median(auto, 'verified')
       const lightMs = median(light, 'verified')
+      const againMs = median(again, 'verified')
       return {
         figures: [
           {
@@ -194,6 +204,13 @@ registerAppBench({
             ),
           ].flat(),
           { label: 'same, pinned light', value: lightMs, unit: 'ms' },
+          {
+            label: 'same (auto), a new tab of the full tab’s own browser',
+            value: againMs,
+            unit: 'ms',
+            goal: { max: 1000 },
+            note: `a new profile: no chain of its own; direct link ${Math.round(median(again, 'direct'))} ms`,
+          },
         ],
         ratios: [
           {
@@ -201,9 +218,15 @@ registerAppBench({
             value: autoMs / lightMs,
             note: 'what running the full chain beside the light client costs the first verified read',
           },
+          {
+            label: 'a new tab of the full tab’s browser ÷ a first visit (auto)',
+            value: againMs / autoMs,
+            note: 'what a browser already running the app saves a new tab; rounds alternating',
+          },
         ],
         notes: [
-          `peer: a tab pinned full that mined ${head} blocks on the fast test chain (difficulty 2, k = 1), then stopped; every load in a fresh browser context`,
+          `peer: a tab pinned full that mined ${head} blocks on the fast test chain (difficulty 2, k = 1), then stopped; each auto and light load in a fresh browser context,`,
+          'each new-tab load (`?profile=new`) a new page in the full tab’s browser context',
         ],
       }
     } finally {

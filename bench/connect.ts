@@ -107,9 +107,9 @@ interface JoinTarget {
   /** The marks that end a join. */
   readonly until: readonly Step[]
   /**
-   * Each joining tab opens in the running tab's browser context — a user's second tab: the app's
-   * files come from the service worker's cache, compiled code from the browser's — instead of a fresh
-   * context (a first visit, nothing cached).
+   * Each joining tab opens in the running tab's browser context — a user's second tab, in a browser
+   * already running the app — instead of a fresh context (a first visit: nothing cached, nothing
+   * running).
    */
   readonly sameBrowser?: boolean
 }
@@ -414,7 +414,7 @@ registerAppBench({
         {
           label: 'a second tab of the same browser ÷ a first visit, p50',
           value: percentile(secondSorted, 50) / percentile(joinedSorted, 50),
-          note: 'joining the same running app, joins alternating: what the service worker’s cache and the browser’s compiled code save',
+          note: 'joining the same running app, joins alternating: what a browser already running the app saves a new tab',
         },
       ],
       notes: [
