@@ -1,7 +1,6 @@
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
-import { startRelayProcess } from '../scripts/relay-process'
+import { startRelayOnFreePorts } from '../scripts/relay-process'
 import { registerAppBench } from './app'
 import { percentile } from './timing'
 
@@ -20,18 +19,6 @@ import { percentile } from './timing'
  * rounds alternating: the auto load as a user's new tab beside the full one — a new page in the full
  * tab's browser context, on a new profile (`?profile=new`: no chain of its own).
  */
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * ms from navigation start: the node answering, the direct link, the worker's first headers request,
@@ -114,15 +101,10 @@ registerAppBench({
   async run({ browser, staticDir, options, log }) {
     const n = options.quick ? 500 : 10_000
     const rounds = options.quick ? 1 : 3
-    const port = await freePort()
-    const wsPort = await freePort()
-    const server = await startRelayProcess({
-      port,
-      wsPort,
+    const { baseUrl: url, child: server } = await startRelayOnFreePorts({
       staticDir,
       genesisFile: join(import.meta.dirname, '..', 'e2e', 'fixtures', 'fast-genesis.json'),
     })
-    const url = `http://127.0.0.1:${port}`
     const peerContext = await browser.newContext()
     try {
       const peer: Page = await peerContext.newPage()

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { build } from 'vite'
+import { startRelayOnFreePorts, stopRelayProcess } from '../scripts/relay-process'
 import { webrtcInitChannelFix } from '../vite.config'
 import { joinable, registerAppBench } from './app'
 import { percentile } from './timing'
@@ -195,13 +196,15 @@ interface Joins {
 }
 
 /**
- * Tabs opened next to one already running — what a user's second tab does — `attempts` times per
- * target, the targets alternating join by join so that they meet the same machine load: one tab of each
- * target stays running, each joining page gets a fresh context (over `link` when given).
+ * Tabs opened next to one already running, `attempts` times per target, the targets alternating join
+ * by join so that they meet the same machine load: one tab of each target stays running, each joining
+ * page gets a fresh context (over `link` when given) or, for a `sameBrowser` target, a new page in the
+ * running tab's. Each target has its own relay (serving `staticDir`), so that a joining tab finds
+ * exactly one running tab there: the app dials every tab its relay lists.
  */
 async function joinRunningTabs(
   browser: Browser,
-  baseUrl: string,
+  staticDir: string,
   targets: readonly JoinTarget[],
   attempts: number,
   log: (line: string) => void,
@@ -213,11 +216,17 @@ async function joinRunningTabs(
     steps: new Map<Step, number[]>(STEPS.map((step) => [step, []])),
     controlled: 0,
   }))
+  const servers = await Promise.all(targets.map(() => startRelayOnFreePorts({ staticDir })))
   const running = await Promise.all(targets.map(() => browser.newContext()))
   try {
     const urls: string[] = []
     for (const [t, target] of targets.entries())
-      urls.push(await target.open(await (running[t] as BrowserContext).newPage(), baseUrl))
+      urls.push(
+        await target.open(
+          await (running[t] as BrowserContext).newPage(),
+          (servers[t] as (typeof servers)[number]).baseUrl,
+        ),
+      )
     for (let i = 0; i < attempts; i++) {
       for (const [t, target] of targets.entries()) {
         const context =
@@ -256,6 +265,7 @@ async function joinRunningTabs(
     }
   } finally {
     await Promise.all(running.map((c) => c.close()))
+    await Promise.all(servers.map((s) => stopRelayProcess(s.child)))
   }
   return joins
 }
@@ -305,14 +315,14 @@ registerAppBench({
     }
     const [joining, floor, mended, secondTab] = (await joinRunningTabs(
       browser,
-      baseUrl,
+      staticDir,
       [APP, FLOOR, FLOOR_MENDED, APP_SECOND_TAB],
       options.quick ? 3 : 20,
       log,
     )) as [Joins, Joins, Joins, Joins]
     const [overHome] = (await joinRunningTabs(
       browser,
-      baseUrl,
+      staticDir,
       [APP],
       options.quick ? 2 : 8,
       log,
@@ -427,6 +437,7 @@ registerAppBench({
           .join(', ')}.`,
         'Joining: one tab is opened and left running (node up, reservation held); each join opens the',
         'app in a new context and times that page alone, its own navigation start → its direct link.',
+        'Each kind of join has a relay of its own: a joining tab finds only the one running tab there.',
         `Over ${HOME_LINK.label}: DevTools network emulation of the joining page's HTTP and WebSocket`,
         'traffic (the app’s files and the relay; not WebRTC between the tabs).',
         `Joining tab's marks, p50 ms: ${STEPS.filter((step) => (joining.steps.get(step)?.length ?? 0) > 0)

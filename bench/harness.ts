@@ -2,14 +2,13 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
-import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Browser, chromium } from '@playwright/test'
 import { build } from 'vite'
 import { serveStatic } from '../relay/static'
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium'
-import { startRelayProcess } from '../scripts/relay-process'
+import { startRelayOnFreePorts } from '../scripts/relay-process'
 import { APP_BENCH_MODULES, type AppBench, registeredAppBenches } from './app'
 import type { BenchPageApi, RunReply } from './browser/protocol'
 import { pureBenches } from './pure'
@@ -167,15 +166,6 @@ async function runInChromium(
   }
 }
 
-async function freePort(): Promise<number> {
-  const srv = createNetServer()
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok))
-  const address = srv.address()
-  await new Promise<void>((ok) => srv.close(() => ok()))
-  if (address === null || typeof address === 'string') throw new Error('no free port')
-  return address.port
-}
-
 /** Builds the app into a temporary folder and starts the relay serving it; resolves once it answers. */
 async function startApp(
   options: HarnessOptions,
@@ -189,10 +179,7 @@ async function startApp(
     logLevel: 'warn',
     build: { outDir: dir, emptyOutDir: true },
   })
-  const port = await freePort()
-  const wsPort = await freePort()
-  const child = await startRelayProcess({ port, wsPort, staticDir: dir })
-  return { baseUrl: `http://127.0.0.1:${port}`, child, dir }
+  return { ...(await startRelayOnFreePorts({ staticDir: dir })), dir }
 }
 
 async function runApp(

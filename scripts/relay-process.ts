@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -52,4 +53,26 @@ export async function stopRelayProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
   await exited
+}
+
+/** A TCP port free on 127.0.0.1 at the moment of asking. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail)
+    server.listen(0, '127.0.0.1', ok)
+  })
+  const address = server.address()
+  await new Promise<void>((ok) => server.close(() => ok()))
+  if (address === null || typeof address === 'string') throw new Error('no free port')
+  return address.port
+}
+
+/** `startRelayProcess` on free local ports: the server's base URL and its process. */
+export async function startRelayOnFreePorts(
+  opts: Omit<Parameters<typeof startRelayProcess>[0], 'port' | 'wsPort'> = {},
+): Promise<{ readonly baseUrl: string; readonly child: ChildProcess }> {
+  const port = await freePort()
+  const child = await startRelayProcess({ ...opts, port, wsPort: await freePort() })
+  return { baseUrl: `http://127.0.0.1:${port}`, child }
 }
