@@ -1,6 +1,6 @@
-import { type Browser, expect, type Page, test } from '@playwright/test'
+import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
 import { startupMarkTimes } from '../src/node/marks'
-import { DIAL_BACK_GRACE_MS } from '../src/node/network/protocol'
+import { DIAL_BACK_GRACE_MS, DIAL_STAGGER_MS } from '../src/node/network/protocol'
 import {
   beaconArrives,
   connectionsTo,
@@ -251,6 +251,36 @@ test('a joining tab whose own dials all fail is linked by the running tab, after
     expect(marks.dial ?? 0).toBeGreaterThanOrEqual(learnedAt(marks) + DIAL_BACK_GRACE_MS - 5)
   } finally {
     await close()
+  }
+})
+
+test('a tab joining three running ones dials them one at a time, each after the last ended or ran the stagger', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()))
+  try {
+    const ids: string[] = []
+    for (const context of contexts.slice(0, 3)) {
+      const page = await context.newPage()
+      ids.push(await openNode(page, '/?mine=0'))
+      await page.waitForFunction(() => performance.getEntriesByName('tabchain:reservation').length > 0)
+    }
+    const joining = await (contexts[3] as BrowserContext).newPage()
+    await openNode(joining, '/?mine=0')
+    for (const id of ids) await waitDirect(joining, id, 30_000)
+    // It found all three as it joined (the relay listed them) and dialed each in turn (a turn that
+    // finds the tab already linked — it dialed us meanwhile — ends at once).
+    const dials = await joining.evaluate(() => window.tabchain?.network.dials() ?? [])
+    expect(new Set(dials.map((d) => d.peerId))).toEqual(new Set(ids))
+    for (const [i, dial] of dials.entries()) {
+      const before = dials[i - 1]
+      if (before === undefined) continue
+      const turn = Math.min(before.ended ?? Number.POSITIVE_INFINITY, before.started + DIAL_STAGGER_MS)
+      expect(dial.started).toBeGreaterThanOrEqual(turn - 5)
+    }
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()))
   }
 })
 

@@ -2,10 +2,11 @@
 // on a shared machine whose load moves by 10× within minutes, only builds measured side by side compare.
 //
 //   npx vite build --outDir /tmp/a && (change something) && npx vite build --outDir /tmp/b
-//   node --import ./relay/polyfill.mjs --import tsx scripts/connect-ab.ts /tmp/a /tmp/b [pairs] [port] [--join]
+//   node --import ./relay/polyfill.mjs --import tsx scripts/connect-ab.ts /tmp/a /tmp/b [pairs] [port] [--join[=N]]
 //
-// Each attempt opens two fresh tabs at once; with `--join`, one tab of each build is left running and
-// each attempt opens one tab joining it (the time is that tab's, navigation start → its direct link).
+// Each attempt opens two fresh tabs at once; with `--join`, one tab of each build (N with `--join=N`)
+// is left running and each attempt opens one tab joining them (the time is that tab's, navigation
+// start → its first direct link).
 //
 // Each build is served by its own relay (ports port, port+1 and port+2, port+3; 4450 by default).
 import { loadavg } from 'node:os'
@@ -48,10 +49,12 @@ function watch(page: Page): Promise<Record<string, number>> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
-  const join = args.includes('--join')
-  const [dirA, dirB, pairsArg, portArg] = args.filter((a) => a !== '--join')
-  if (dirA === undefined || dirB === undefined)
-    throw new Error('usage: connect-ab.ts <dirA> <dirB> [pairs] [port] [--join]')
+  const joinArg = args.find((a) => a.startsWith('--join'))
+  const join = joinArg !== undefined
+  const runningTabs = join ? Number(joinArg.split('=')[1] ?? 1) : 0
+  const [dirA, dirB, pairsArg, portArg] = args.filter((a) => !a.startsWith('--join'))
+  if (dirA === undefined || dirB === undefined || !(runningTabs >= 0))
+    throw new Error('usage: connect-ab.ts <dirA> <dirB> [pairs] [port] [--join[=N]]')
   const pairs = Number(pairsArg ?? 10)
   const port = Number(portArg ?? 4450)
   const executablePath = findChromium()
@@ -65,11 +68,12 @@ async function main(): Promise<void> {
   const marks: Map<string, number[]>[] = [new Map(), new Map()]
   const failed = [0, 0]
   const urlOf = (which: number): string => `http://127.0.0.1:${port + 2 * which}/?mine=0`
-  const running = join ? await Promise.all([0, 1].map(() => browser.newContext())) : []
+  // Running tabs, each in its own context: `runningTabs` of build A, then as many of build B.
+  const running = await Promise.all(Array.from({ length: 2 * runningTabs }, () => browser.newContext()))
   try {
-    for (const [which, context] of running.entries()) {
+    for (const [i, context] of running.entries()) {
       const page = await context.newPage()
-      await page.goto(urlOf(which))
+      await page.goto(urlOf(Math.floor(i / runningTabs)))
       await joinable(page)
     }
     for (let i = 0; i < pairs * 2; i++) {

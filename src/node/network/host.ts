@@ -7,7 +7,7 @@ import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
-import { lpStream } from '@libp2p/utils'
+import { lpStream, Queue } from '@libp2p/utils'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
@@ -22,6 +22,7 @@ import { exchangeOnLinks, requestOrder } from './links'
 import { pooledNoiseCrypto } from './noise-crypto'
 import {
   DIAL_BACK_GRACE_MS,
+  DIAL_STAGGER_MS,
   DISCOVERY_TOPIC,
   decodeRelayPeers,
   MAX_EXCHANGE_BYTES,
@@ -57,6 +58,8 @@ const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
   ignore: TopicValidatorResult.Ignore,
 }
 
+/** How many of its latest direct dials the host remembers (`dials()`, for devtools and tests). */
+const DIAL_LOG_SIZE = 64
 /** How often each connection is pinged (libp2p's connection monitor), ms. */
 const PING_INTERVAL_MS = 3_000
 /** How long after one of a peer's links closes the gossip stream to it is checked (`restoreGossip`), ms. */
@@ -213,8 +216,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
   let sink: NetworkSink | null = null
   let relayStatus: RelayStatus = { state: 'connecting', attempt: 1 }
   const since = new Map<string, number>()
-  /** Direct dials in flight, by peer id; each settles when its attempts end. */
+  /** Direct dials asked for, by peer id (running, or waiting in `dialQueue`); each settles when its attempts end. */
   const dialing = new Map<string, Promise<void>>()
+  /** Gives direct dials their turns, in the order they were asked for (see `DIAL_STAGGER_MS`). */
+  const dialQueue = new Queue<void>({ concurrency: 1 })
+  /** The latest direct dials that ran (from their turn in the queue to their end), oldest first. */
+  const dialLog: { readonly peerId: string; readonly started: number; ended?: number }[] = []
   /** Dials put off by `DIAL_BACK_GRACE_MS` (the peer is expected to dial us), by peer id. */
   const dialBacks = new Map<string, ReturnType<typeof setTimeout>>()
   /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
@@ -366,17 +373,34 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const id = peerId.toString()
     const targets = addrs.filter((a) => a.toString().includes('/webrtc'))
     if (targets.length === 0 || dialing.has(id) || directConnection(id) !== undefined || isBanned(id)) return
+    let done: Promise<void> = Promise.resolve()
+    const turn = dialQueue.add(async () => {
+      const entry: (typeof dialLog)[number] = { peerId: id, started: Date.now() }
+      dialLog.push(entry)
+      if (dialLog.length > DIAL_LOG_SIZE) dialLog.shift()
+      done = dialAttemptsTo(id, targets).finally(() => {
+        entry.ended = Date.now()
+      })
+      // The next dial's turn comes when this one ends, or once it has run the stagger.
+      await Promise.race([done, sleep(DIAL_STAGGER_MS)])
+    })
     dialing.set(
       id,
-      dialAttemptsTo(id, targets).finally(() => {
-        dialing.delete(id)
-        changed()
-      }),
+      turn
+        .then(() => done)
+        // Only an aborted queue (the host stopping) rejects: dialAttemptsTo ends its attempts quietly.
+        .catch(() => {})
+        .finally(() => {
+          dialing.delete(id)
+          changed()
+        }),
     )
   }
 
   async function dialAttemptsTo(id: string, targets: readonly Multiaddr[]): Promise<void> {
     for (let attempt = 0; attempt < dialAttempts && !stopped; attempt++) {
+      // The peer may have dialed us while this dial waited its turn, or been dropped meanwhile.
+      if (directConnection(id) !== undefined || isBanned(id)) return
       try {
         // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
         const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
@@ -727,6 +751,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       stopped = true
       clearTimeout(relayTimer)
       for (const timer of dialBacks.values()) clearTimeout(timer)
+      dialQueue.abort()
       clearInterval(pingTimer)
       for (const [target, event] of WAKE_EVENTS) target.removeEventListener(event, wake)
       window.removeEventListener('pagehide', leave)
@@ -738,6 +763,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
      */
     resetGossip(peerId: string): number {
       return resetOutboundGossip(peerIdFromString(peerId))
+    },
+    /**
+     * Test and devtools hook: the latest direct dials, oldest first — to whom, when each ran (ms since
+     * the epoch; from its turn in the queue, all its attempts, to its end; no end while it runs).
+     */
+    dials(): { peerId: string; started: number; ended?: number }[] {
+      return dialLog.map((d) => ({ ...d }))
     },
     /** Test and devtools hook: the raw connections' facts, as the e2e suite checks them. */
     connections(): {

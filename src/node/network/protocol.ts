@@ -44,6 +44,16 @@ export const RELAY_INTRO_PROTOCOL = '/tabchain/relay-intro/1.0.0'
  */
 export const DIAL_BACK_GRACE_MS = 2_000
 
+/**
+ * A tab's direct (WebRTC) dials start one at a time: the next once the one before has linked or failed,
+ * or has run this long (Happy Eyeballs' stagger, RFC 8305), ms. Each dial's signalling and handshakes run
+ * on the page's main thread, and a tab that dialed every tab its relay listed at once got its first link
+ * later the more tabs there were (a join beside one running tab took ~2.6 s, beside four ~3.9 s: bench
+ * connect, 2 December). A dial to a tab that does not answer (one frozen in the background) holds the
+ * next back this long, not until its timeout. About a healthy dial's time on a busy two-core machine.
+ */
+export const DIAL_STAGGER_MS = 1_000
+
 /** Most peer ids one relay-peers answer carries (the most recent reservations). */
 export const MAX_RELAY_PEERS = 64
 
