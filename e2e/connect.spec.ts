@@ -183,6 +183,13 @@ function learnedAt(marks: Record<string, number>): number {
   )
 }
 
+/** Opens a tab that others can join (not mining; its relay reservation held); its peer id. */
+async function openRunning(page: Page): Promise<string> {
+  const id = await openNode(page, '/?mine=0')
+  await page.waitForFunction(() => performance.getEntriesByName('tabchain:reservation').length > 0)
+  return id
+}
+
 /**
  * A tab left running, alone, and one joining it (in another context, `prepare`d before it loads):
  * returns both, once linked.
@@ -193,8 +200,7 @@ async function joinRunning(
 ): Promise<{ running: Page; joining: Page; idR: string; idJ: string; close: () => Promise<void> }> {
   const [ctxR, ctxJ] = [await browser.newContext(), await browser.newContext()]
   const running = await ctxR.newPage()
-  const idR = await openNode(running, '/?mine=0')
-  await running.waitForFunction(() => performance.getEntriesByName('tabchain:reservation').length > 0)
+  const idR = await openRunning(running)
   // Alone on the relay, the running tab has dialed nobody: its first `dial` mark is for the joining tab.
   expect(await running.evaluate(startupMarkTimes)).not.toHaveProperty('dial')
   const joining = await ctxJ.newPage()
@@ -262,9 +268,7 @@ test('a tab joining three running ones dials them one at a time, each after the 
   try {
     const ids: string[] = []
     for (const context of contexts.slice(0, 3)) {
-      const page = await context.newPage()
-      ids.push(await openNode(page, '/?mine=0'))
-      await page.waitForFunction(() => performance.getEntriesByName('tabchain:reservation').length > 0)
+      ids.push(await openRunning(await context.newPage()))
     }
     const joining = await (contexts[3] as BrowserContext).newPage()
     await openNode(joining, '/?mine=0')
