@@ -92,7 +92,11 @@ const nodeMode = (page: Page) =>
 const stats = (page: Page) =>
   page.evaluate(async () => {
     const s = await window.tabchain?.node.api.stats()
-    return { nodes: s?.snapshotNodes ?? -1, fetched: s?.snapshotNodesFetched ?? -1 }
+    return {
+      nodes: s?.snapshotNodes ?? -1,
+      fetched: s?.snapshotNodesFetched ?? -1,
+      headers: s?.headersVerified ?? -1,
+    }
   })
 
 test('a tab joining a 2,000-block chain shows a proven balance, upgrades to full across a reload, and matches the peer', async ({
@@ -212,6 +216,29 @@ test('a tab joining a 2,000-block chain shows a proven balance, upgrades to full
     expect(joined.root).toBe(peerHead.root)
     expect(joined).toMatchObject({ balance: watched, number: peerHead.number })
     await expect(card).toContainText('executed on this node')
+
+    // A new tab of the peer's own browser (a new profile: nothing verified or executed yet) starts from
+    // the headers that browser's node verified: it checks the few past them, where the joining tab, in
+    // another browser, checked the whole chain.
+    expect(before.headers).toBeGreaterThanOrEqual(Number(BLOCKS))
+    const beside = await ctxPeer.newPage()
+    await open(beside, `${WIDE_URL}/?mine=0&profile=new`)
+    const besideCard = beside.getByTestId('verified-balance')
+    await expect
+      .poll(async () => Number((await besideCard.getAttribute('data-number')) || -1), {
+        timeout: 60_000,
+        intervals: [100],
+      })
+      .toBeGreaterThanOrEqual(Number(BLOCKS) - 2)
+    await expect(besideCard).toHaveAttribute('data-verified', 'true')
+    const besideRead = await beside.evaluate(async (a) => {
+      const api = window.tabchain?.node.api
+      const r = await api?.verifiedAccount(a as `0x${string}`)
+      return { balance: r?.value.balance.toString(), verified: r?.verified }
+    }, WATCHED)
+    expect(besideRead).toEqual({ balance: watched, verified: true })
+    // At most the shared stretch (two reorg limits, 128 headers) and the blocks mined since: none here.
+    expect((await stats(beside)).headers).toBeLessThanOrEqual(128)
   } finally {
     await ctxPeer.close()
     await ctxJoin.close()

@@ -23,6 +23,13 @@ export interface HeaderCheckpoint {
   readonly headers: readonly Header[]
 }
 
+/** The total difficulty at a checkpoint's last header: which of two checkpoints is heavier. */
+export function checkpointWeight(checkpoint: HeaderCheckpoint): bigint {
+  let weight = checkpoint.totalDifficulty
+  for (const h of checkpoint.headers.slice(1)) weight += h.difficulty
+  return weight
+}
+
 /**
  * What adding a header did to the canonical header chain: nothing new (`known`), a side branch
  * (`side`), the head extended (`extended`) or a branch switch (`reorg`, with the hashes that left

@@ -78,7 +78,7 @@ export interface MiningInfo {
 }
 
 /** What the node has done, for tests and the UI: where its blocks came from, how sync went. */
-export interface NodeStats {
+export interface ChainStats {
   /** Blocks this node mined. */
   readonly blocksMined: number
   /** Gossiped blocks imported (accepted). */
@@ -542,7 +542,7 @@ export function createChainService(init: ChainServiceInit) {
     },
     /** Where sync stands, `eth_syncing`-shaped. */
     syncing: (): SyncStatus => syncer.status,
-    stats: (): NodeStats => ({
+    stats: (): ChainStats => ({
       ...counts,
       blocksFetchedBySync: syncer.counters.blocksFetched,
       syncRuns: syncer.counters.runs,

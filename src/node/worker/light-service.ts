@@ -7,14 +7,17 @@ import { fromHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
 import type { HeaderCheckpoint, StoredHeader } from '../light/header-chain'
 import { LightClient, type LightClientConfig, type LightClientInit } from '../light/light-client'
+import type { ModePin } from '../light/mode'
 import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
+import type { SharedHeaders } from '../storage/shared-headers'
 import type { NodeRepository } from '../storage/types'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import type { HeadInfo } from './chain-service'
+import { heavierCheckpoint } from './header-share'
 
 export interface LightServiceInit {
   readonly genesis: Genesis
@@ -43,6 +46,26 @@ const CHECKPOINT_EVERY_MS = 5_000
 /** The header checkpoint an earlier run kept in `repo`, if any. */
 export function loadLightCheckpoint(repo: NodeRepository): Promise<HeaderCheckpoint | undefined> {
   return repo.getMeta<HeaderCheckpoint>(LIGHT_CHECKPOINT_KEY)
+}
+
+/**
+ * Where a node's light client starts (undefined: at the genesis; none when pinned `full`): the headers
+ * this profile verified in an earlier run, or the browser's (`SharedHeaders`, verified by another
+ * profile of this browser) when heavier — for a profile that executed nothing yet (a new tab's) or only
+ * follows headers. A profile that executed blocks keeps to its own, so that its view does not jump
+ * past what it holds before a peer is there to prove it.
+ */
+export async function startingCheckpoint(init: {
+  readonly modePin: ModePin
+  readonly repo: NodeRepository
+  /** Whether the profile's chain holds executed blocks past the genesis. */
+  readonly executedBlocks: boolean
+  readonly shared?: SharedHeaders
+}): Promise<HeaderCheckpoint | undefined> {
+  if (init.modePin === 'full') return undefined
+  const own = await loadLightCheckpoint(init.repo)
+  if (init.modePin !== 'light' && init.executedBlocks) return own
+  return heavierCheckpoint(own, await init.shared?.get())
 }
 
 /** Head info of a header: a light node knows no bodies, so the transaction count is unknown (null). */

@@ -9,8 +9,9 @@ import { NodeError, toNodeError } from '../rpc/errors'
 import { serve } from '../rpc/serve'
 import { openIdbRepository } from '../storage/idb-repository'
 import { PersistentChainStore } from '../storage/persistent-chain-store'
+import { openSharedHeaders } from '../storage/shared-headers'
 import { parseInit, type WorkerInit } from './init'
-import { loadLightCheckpoint } from './light-service'
+import { startingCheckpoint } from './light-service'
 import { createNode, type NodeApi, type NodeEvents } from './node'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -47,10 +48,15 @@ self.onmessage = (event: MessageEvent<unknown>) => {
 /** Opens the profile's chain database, wires the node to its ports and starts it. */
 async function run(init: WorkerInit): Promise<void> {
   const { genesis } = init
-  const repo = await openIdbRepository({
-    profileId: init.profileId,
-    chain: { chainId: genesis.params.chainId, genesisHash: hashBlock(genesisBlock(genesis)) },
-  })
+  const chain = { chainId: genesis.params.chainId, genesisHash: hashBlock(genesisBlock(genesis)) }
+  const [repo, sharedHeaders] = await Promise.all([
+    openIdbRepository({ profileId: init.profileId, chain }),
+    // The browser's verified headers: a node runs without them when they cannot be opened.
+    openSharedHeaders(chain).catch((err: unknown) => {
+      console.warn('the shared headers are unavailable', err)
+      return undefined
+    }),
+  ])
   // Late-bound: the server that carries events exists only after the node that emits them.
   let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
   const store = await PersistentChainStore.open(repo, {
@@ -64,8 +70,13 @@ async function run(init: WorkerInit): Promise<void> {
   // Older blocks and states load in the background; the node already runs on the recent ones.
   store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
   const network = connect<NetworkApi>(init.ports.network)
-  // The headers verified in an earlier run: the light client (light and auto modes) starts from them.
-  const lightCheckpoint = init.modePin === 'full' ? undefined : await loadLightCheckpoint(repo)
+  const executed = store.getHead()
+  const lightCheckpoint = await startingCheckpoint({
+    modePin: init.modePin,
+    repo,
+    executedBlocks: executed !== undefined && executed !== chain.genesisHash,
+    ...(sharedHeaders === undefined ? {} : { shared: sharedHeaders }),
+  })
   const node = createNode({
     profileId: init.profileId,
     genesis,
@@ -76,6 +87,7 @@ async function run(init: WorkerInit): Promise<void> {
     repo,
     modePin: init.modePin,
     ...(lightCheckpoint === undefined ? {} : { lightCheckpoint }),
+    ...(sharedHeaders === undefined ? {} : { sharedHeaders }),
     network: network.api,
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),

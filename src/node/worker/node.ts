@@ -31,6 +31,7 @@ import type { Remote } from '../rpc/protocol'
 import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig } from '../snapshot/upgrade'
 import { htlcKey, tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
+import type { SharedHeaders } from '../storage/shared-headers'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
@@ -38,12 +39,13 @@ import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
   type BlockSummary,
+  type ChainStats,
   createChainService,
   type HeadEvent,
   type HeadInfo,
   type MiningInfo,
-  type NodeStats,
 } from './chain-service'
+import { chainCheckpoint, createHeaderSharer, heavierCheckpoint } from './header-share'
 import { createLightService, type LightService } from './light-service'
 import { createOffersService, type OffersEvent } from './offers-service'
 import { createQueries, type QueryApi } from './queries'
@@ -199,6 +201,12 @@ export interface NodeApi extends QueryApi {
   verifiedTransaction(hash: Hex): Promise<Verified<IncludedTx> | null>
 }
 
+/** What the node has done: its chain's counters and its light client's. */
+export interface NodeStats extends ChainStats {
+  /** Headers the light client checked in this run (0 when pinned full). */
+  readonly headersVerified: number
+}
+
 export interface NodeInit {
   readonly profileId: string
   readonly genesis: Genesis
@@ -234,8 +242,10 @@ export interface NodeInit {
   readonly swapSignTimeoutMs?: number
   /** Overrides of the light client's limits (tests). */
   readonly light?: Partial<LightClientConfig>
-  /** Headers this profile verified in an earlier run (`loadLightCheckpoint(repo)`): the light client starts there. */
+  /** Headers verified in an earlier run (`startingCheckpoint`): the light client starts there. */
   readonly lightCheckpoint?: HeaderCheckpoint
+  /** The browser's shared verified headers: this node offers its own there (see `createHeaderSharer`). */
+  readonly sharedHeaders?: SharedHeaders
 }
 
 export interface Node {
@@ -249,6 +259,11 @@ export interface Node {
   readonly syncer: Syncer
   /** Resolves when a running snapshot upgrade has ended (tests). */
   upgraded(): Promise<void>
+  /**
+   * Offers this node's verified headers to the browser's shared store now (tests; otherwise within
+   * `SHARE_EVERY_MS` of a head change). Resolves when stored or refused; at once without a store.
+   */
+  shareHeaders(): Promise<void>
   /**
    * The light service (tests, devtools): the whole node when pinned `light`; beside the full chain in
    * `auto`, answering reads while the chain is behind; null when pinned `full`.
@@ -283,6 +298,24 @@ export function createNode(init: NodeInit): Node {
   const chainId = init.genesis.params.chainId
   const pin: ModePin = init.modePin ?? 'auto'
   const replayBelow = BigInt({ ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }.replayBelow)
+  // The headers kept for the browser's other profiles: the executed chain's or the light client's,
+  // whichever is heavier, from two reorg limits below its head (what a profile keeps for itself).
+  const span = 2 * init.genesis.params.maxReorgDepth
+  const sharer =
+    init.sharedHeaders === undefined
+      ? null
+      : createHeaderSharer({
+          shared: init.sharedHeaders,
+          checkpoint: () => {
+            const verified = light?.client.headers
+            return heavierCheckpoint(
+              chainCheckpoint(chain.chain, span),
+              verified === undefined || verified.head.header.number === 0n
+                ? undefined
+                : verified.checkpoint(verified.head.header.number - BigInt(span)),
+            )
+          },
+        })
   const chain = createChainService({
     genesis: init.genesis,
     ...(init.store === undefined ? {} : { store: init.store }),
@@ -290,6 +323,7 @@ export function createNode(init: NodeInit): Node {
     now: init.now,
     coinbase: init.coinbase,
     onHead: (head, change) => {
+      sharer?.noteHead()
       // While the chain is behind the verified headers, the UI follows those (and reads through proofs).
       if (!behind()) {
         init.emit('head', head)
@@ -355,6 +389,7 @@ export function createNode(init: NodeInit): Node {
           // A peer has one score and one ban, whether its headers, proofs, blocks or offers were bad.
           board: chain.syncer.board,
           onHead: (head, removed) => {
+            sharer?.noteHead()
             refreshMode()
             if (!behind()) return
             init.emit('head', {
@@ -581,7 +616,7 @@ export function createNode(init: NodeInit): Node {
       return chain.mode()
     },
     async stats() {
-      return chain.stats()
+      return { ...chain.stats(), headersVerified: light?.client.counters.headersVerified ?? 0 }
     },
     async startupMarks() {
       return startupMarkTimes()
@@ -783,6 +818,7 @@ export function createNode(init: NodeInit): Node {
           syncRuns: 0,
           ...c.board.counters,
           pendingTxs: 0,
+          headersVerified: c.counters.headersVerified,
         }
       },
       async verifiedAccount(a) {
@@ -957,14 +993,17 @@ export function createNode(init: NodeInit): Node {
       // writes queued ahead of the start's own database reads (the swaps' records) and held the start
       // — and the page's node — back for minutes (a 3,000-account genesis, difficulty 2).
       if (init.mine && (light === null || pin !== 'light')) chain.setMining(true)
+      sharer?.noteHead()
     },
     stop() {
       stopped = true
       chain.stop()
       light?.stop()
+      sharer?.stop()
     },
     syncer: chain.syncer,
     upgraded: () => chain.upgraded(),
+    shareHeaders: async () => sharer?.flush(),
     light,
   }
 }
