@@ -114,6 +114,12 @@ export interface LightClientInit {
    * of the node caught it. Without it (a client on its own, in tests) the client keeps its own.
    */
   readonly board?: PeerBoard
+  /**
+   * Proofs made from state stored in this browser (another profile's full node), tried before any
+   * peer: each is verified against the anchor's state root as a peer's is. Undefined when that state is
+   * not all there (the peers are asked). A proof that does not verify turns the source off.
+   */
+  readonly localProofs?: (stateRoot: Hex, keys: readonly string[]) => Promise<readonly Hex[][] | undefined>
 }
 
 /** Counters for tests, stats and the UI. */
@@ -121,6 +127,8 @@ export interface LightCounters {
   headersVerified: number
   proofsVerified: number
   proofsRejected: number
+  /** Of the proofs verified, those made from state stored in this browser (`localProofs`). */
+  proofsLocal: number
 }
 
 interface PeerView {
@@ -145,6 +153,7 @@ export class LightClient {
     headersVerified: 0,
     proofsVerified: 0,
     proofsRejected: 0,
+    proofsLocal: 0,
   }
   /** Penalties and bans: the node's board, or the client's own. */
   readonly board: PeerBoard
@@ -152,6 +161,8 @@ export class LightClient {
   readonly #config: LightClientConfig
   readonly #protocols: ReturnType<typeof syncProtocols>
   readonly #peers = new Map<string, PeerView>()
+  /** Proofs from this browser's stored state (`LightClientInit.localProofs`), until one fails. */
+  #localProofs: LightClientInit['localProofs']
   /** Proofs being fetched, by anchor and keys: identical reads at once share one request. */
   readonly #proving = new Map<string, Promise<Verified<(Uint8Array | null)[]>>>()
   /** Header sync runs, one at a time (a stopped client runs no more). */
@@ -169,6 +180,7 @@ export class LightClient {
     this.board =
       init.board ?? new PeerBoard({ now: init.now, banMs: this.#config.banMs, disconnect: init.disconnect })
     this.headers = restore(init)
+    this.#localProofs = init.localProofs
     this.#protocols = syncProtocols(init.genesis.params.chainId)
   }
 
@@ -307,11 +319,13 @@ export class LightClient {
     return proof
   }
 
-  #proveAt(
+  async #proveAt(
     anchor: ReturnType<HeaderChain['anchor']>,
     keys: readonly string[],
     what: string,
   ): Promise<Verified<(Uint8Array | null)[]>> {
+    const local = await this.#proveLocally(anchor, keys)
+    if (local !== undefined) return local
     return this.#attempt(what, async (peerId) => {
       const bytes = await this.#ask(
         peerId,
@@ -332,6 +346,29 @@ export class LightClient {
       })
       return { value: { value: values, verified: true, number: anchor.header.number, hash: anchor.hash } }
     })
+  }
+
+  /** `keys` proven at `anchor` from this browser's stored state, when it is all there and verifies. */
+  async #proveLocally(
+    anchor: ReturnType<HeaderChain['anchor']>,
+    keys: readonly string[],
+  ): Promise<Verified<(Uint8Array | null)[]> | undefined> {
+    const source = this.#localProofs
+    if (source === undefined) return undefined
+    const proofs = await source(anchor.header.stateRoot, keys)
+    if (proofs === undefined || proofs.length !== keys.length) return undefined
+    try {
+      const values = keys.map((key, i) => verifyStateValue(anchor.header.stateRoot, key, proofs[i] ?? []))
+      this.counters.proofsVerified++
+      this.counters.proofsLocal++
+      return { value: values, verified: true, number: anchor.header.number, hash: anchor.hash }
+    } catch (err) {
+      if (!(err instanceof LightError)) throw err
+      // Damaged or foreign data under a verified root: never shown; from now on only peers are asked.
+      console.warn('the state stored in this browser gave a proof that does not verify', err)
+      this.#localProofs = undefined
+      return undefined
+    }
   }
 
   /**

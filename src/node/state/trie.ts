@@ -447,6 +447,33 @@ function badProof(reason: string): never {
 }
 
 /**
+ * The proof `Trie.prove` makes for `key` under `root`, read from an asynchronous node store (another
+ * profile's database): one read per node on the path. Undefined when a node on the path is not there.
+ * The nodes are not checked here: `verifyProof` against a root from a verified header does that.
+ */
+export async function proveFrom(
+  root: Hex,
+  key: Uint8Array,
+  get: (hash: Hex) => Promise<Uint8Array | undefined>,
+): Promise<Hex[] | undefined> {
+  const proof: Hex[] = []
+  let hash = fromHex(root)
+  if (bytesEqual(hash, EMPTY_ROOT_BYTES)) return proof
+  // Branch bits increase along a path (a damaged store could loop otherwise): at most 256 branches.
+  let lastBit = -1
+  for (;;) {
+    const enc = await get(toHex(hash))
+    if (enc === undefined) return undefined
+    proof.push(toHex(enc))
+    if (enc[0] !== 1 || enc.length !== BRANCH_LEN) return proof
+    const bit = enc[1] as number
+    if (bit <= lastBit || commonPrefix(enc.subarray(2, 34), key, 0) < bit) return proof
+    lastBit = bit
+    hash = getBit(key, bit) === 0 ? enc.subarray(34, 66) : enc.subarray(66, 98)
+  }
+}
+
+/**
  * Verifies a proof made by `Trie.prove` against `root`: returns the value stored at `key`, or null
  * when the proof shows the key is absent. Throws `StateError` `STATE_BAD_PROOF` when the proof is
  * malformed, tampered with, belongs to another root, or is cut short.

@@ -15,19 +15,30 @@ import type { ChainIdentity } from './types'
  */
 export interface SharedHeaders {
   /** The kept checkpoint of this chain; undefined when there is none or it is damaged (never throws for that). */
-  get(): Promise<HeaderCheckpoint | undefined>
+  get(): Promise<SharedCheckpoint | undefined>
   /**
-   * Keeps `checkpoint` unless the kept one is at least as heavy (its head's total difficulty); returns
+   * Keeps `shared` unless the kept checkpoint is at least as heavy (its head's total difficulty); returns
    * whether it was kept. Throws `StorageError` when the write fails (the kept one is then unchanged).
    */
-  offer(checkpoint: HeaderCheckpoint): Promise<boolean>
+  offer(shared: SharedCheckpoint): Promise<boolean>
   close(): void
+}
+
+/** Verified headers, and where the state under them is stored in this browser, if anywhere. */
+export interface SharedCheckpoint {
+  readonly checkpoint: HeaderCheckpoint
+  /**
+   * The database (`databaseName`) of the full node that executed these blocks: a new tab proves its
+   * first reads from the state nodes there (`openStateNodeReader`) before any peer links.
+   */
+  readonly stateFrom?: string
 }
 
 /** The stored form: the headers as their RLP, decoded strictly on read. */
 interface Row {
   readonly totalDifficulty: bigint
   readonly headers: readonly Uint8Array[]
+  readonly stateFrom?: string
 }
 
 /** Name of the browser-wide database: one per origin, beside the profiles' own (`databaseName`). */
@@ -39,32 +50,35 @@ function chainKey(chain: ChainIdentity): string {
   return `${chain.chainId}-${chain.genesisHash.toLowerCase()}`
 }
 
-function toRow(checkpoint: HeaderCheckpoint): Row {
+function toRow({ checkpoint, stateFrom }: SharedCheckpoint): Row {
   return {
     totalDifficulty: checkpoint.totalDifficulty,
     headers: checkpoint.headers.map(encodeHeader),
+    ...(stateFrom === undefined ? {} : { stateFrom }),
   }
 }
 
-/** The checkpoint a stored row holds, if it has the shape `toRow` wrote and every header decodes. */
-function fromRow(row: unknown): HeaderCheckpoint | undefined {
+/** What a stored row holds, if it has the shape `toRow` wrote and every header decodes. */
+function fromRow(row: unknown): SharedCheckpoint | undefined {
   if (typeof row !== 'object' || row === null) return undefined
   const r = row as Partial<Record<keyof Row, unknown>>
   if (typeof r.totalDifficulty !== 'bigint' || !Array.isArray(r.headers) || r.headers.length === 0)
     return undefined
   if (!r.headers.every((h): h is Uint8Array => h instanceof Uint8Array)) return undefined
+  if (r.stateFrom !== undefined && typeof r.stateFrom !== 'string') return undefined
   try {
-    return { totalDifficulty: r.totalDifficulty, headers: r.headers.map(decodeHeader) }
+    const checkpoint = { totalDifficulty: r.totalDifficulty, headers: r.headers.map(decodeHeader) }
+    return r.stateFrom === undefined ? { checkpoint } : { checkpoint, stateFrom: r.stateFrom }
   } catch (err) {
     if (err instanceof BlockError) return undefined
     throw err
   }
 }
 
-/** Whether `checkpoint` should replace the stored `row`: it is damaged, absent or lighter. */
-function heavier(checkpoint: HeaderCheckpoint, row: unknown): boolean {
+/** Whether `shared` should replace the stored `row`: it is damaged, absent or lighter. */
+function heavier(shared: SharedCheckpoint, row: unknown): boolean {
   const kept = fromRow(row)
-  return kept === undefined || checkpointWeight(kept) < checkpointWeight(checkpoint)
+  return kept === undefined || checkpointWeight(kept.checkpoint) < checkpointWeight(shared.checkpoint)
 }
 
 /**
@@ -101,11 +115,11 @@ export async function openSharedHeaders(chain: ChainIdentity): Promise<SharedHea
         return undefined
       }
     },
-    async offer(checkpoint) {
+    async offer(shared) {
       try {
         const tx = db.transaction(STORE, 'readwrite')
-        const keep = heavier(checkpoint, await tx.store.get(key))
-        if (keep) await tx.store.put(toRow(checkpoint), key)
+        const keep = heavier(shared, await tx.store.get(key))
+        if (keep) await tx.store.put(toRow(shared), key)
         await tx.done
         return keep
       } catch (e) {
@@ -127,9 +141,9 @@ export function memorySharedHeaders(): SharedHeaders & { readonly rows: Map<stri
     async get() {
       return fromRow(rows.get(key))
     },
-    async offer(checkpoint) {
-      const keep = heavier(checkpoint, rows.get(key))
-      if (keep) rows.set(key, toRow(checkpoint))
+    async offer(shared) {
+      const keep = heavier(shared, rows.get(key))
+      if (keep) rows.set(key, toRow(shared))
       return keep
     },
     close() {},

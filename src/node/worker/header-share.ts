@@ -1,7 +1,7 @@
 import type { Chain } from '../chain/chain'
 import type { Header } from '../chain/types'
 import { checkpointWeight, type HeaderCheckpoint } from '../light/header-chain'
-import type { SharedHeaders } from '../storage/shared-headers'
+import type { SharedCheckpoint, SharedHeaders } from '../storage/shared-headers'
 
 /** A head change is offered to the browser's shared headers at most this often, ms. */
 export const SHARE_EVERY_MS = 5_000
@@ -36,8 +36,11 @@ export function heavierCheckpoint(
 
 export interface HeaderSharerInit {
   readonly shared: SharedHeaders
-  /** This node's best verified headers now (its light client's or its executed chain's, the heavier). */
-  readonly checkpoint: () => HeaderCheckpoint | undefined
+  /**
+   * This node's best verified headers now (its light client's or its executed chain's, the heavier),
+   * with its database when they are its executed chain's.
+   */
+  readonly checkpoint: () => SharedCheckpoint | undefined
   readonly everyMs?: number
 }
 
@@ -52,10 +55,10 @@ export function createHeaderSharer(init: HeaderSharerInit) {
   const offer = (): Promise<void> => {
     clearTimeout(timer)
     timer = undefined
-    const checkpoint = init.checkpoint()
-    if (checkpoint === undefined) return offering
+    const shared = init.checkpoint()
+    if (shared === undefined) return offering
     offering = offering
-      .then(() => init.shared.offer(checkpoint))
+      .then(() => init.shared.offer(shared))
       .then(
         () => {},
         (err: unknown) => console.warn('sharing the verified headers failed', err),

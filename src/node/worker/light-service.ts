@@ -12,7 +12,9 @@ import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
-import type { SharedHeaders } from '../storage/shared-headers'
+import { treeKey } from '../state/keys'
+import { proveFrom } from '../state/trie'
+import type { StateNodeReader } from '../storage/state-reader'
 import type { NodeRepository } from '../storage/types'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
@@ -36,6 +38,8 @@ export interface LightServiceInit {
   readonly checkpoint?: HeaderCheckpoint
   /** The node's board of penalties and bans (its syncer's), instead of the client's own. */
   readonly board?: LightClientInit['board']
+  /** Another profile's stored state, where reads are proven before any peer is asked (`localProofs`). */
+  readonly localState?: Promise<StateNodeReader | undefined>
 }
 
 /** Repository meta key of the light client's header checkpoint. */
@@ -60,12 +64,27 @@ export async function startingCheckpoint(init: {
   readonly repo: NodeRepository
   /** Whether the profile's chain holds executed blocks past the genesis. */
   readonly executedBlocks: boolean
-  readonly shared?: SharedHeaders
+  /** The browser's shared headers, if any. */
+  readonly shared?: HeaderCheckpoint
 }): Promise<HeaderCheckpoint | undefined> {
   if (init.modePin === 'full') return undefined
   const own = await loadLightCheckpoint(init.repo)
   if (init.modePin !== 'light' && init.executedBlocks) return own
-  return heavierCheckpoint(own, await init.shared?.get())
+  return heavierCheckpoint(own, init.shared)
+}
+
+/** Proofs of logical keys made from another profile's state nodes: undefined when a node is missing. */
+function localProofs(
+  state: Promise<StateNodeReader | undefined>,
+): NonNullable<LightClientInit['localProofs']> {
+  return async (stateRoot, keys) => {
+    const reader = await state
+    if (reader === undefined) return undefined
+    const proofs = await Promise.all(
+      keys.map((key) => proveFrom(stateRoot, treeKey(key), (h) => reader.get(h))),
+    )
+    return proofs.every((p): p is Hex[] => p !== undefined) ? proofs : undefined
+  }
 }
 
 /** Head info of a header: a light node knows no bodies, so the transaction count is unknown (null). */
@@ -117,6 +136,7 @@ export function createLightService(init: LightServiceInit) {
     ...(init.config === undefined ? {} : { config: init.config }),
     ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),
     ...(init.board === undefined ? {} : { board: init.board }),
+    ...(init.localState === undefined ? {} : { localProofs: localProofs(init.localState) }),
   })
   /** The lowest header the checkpoint must hold (a snapshot download's block), if any. */
   let keptFrom: bigint | undefined

@@ -7,9 +7,10 @@ import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
 import { serve } from '../rpc/serve'
-import { openIdbRepository } from '../storage/idb-repository'
+import { databaseName, openIdbRepository } from '../storage/idb-repository'
 import { PersistentChainStore } from '../storage/persistent-chain-store'
 import { openSharedHeaders } from '../storage/shared-headers'
+import { openStateNodeReader } from '../storage/state-reader'
 import { parseInit, type WorkerInit } from './init'
 import { startingCheckpoint } from './light-service'
 import { createNode, type NodeApi, type NodeEvents } from './node'
@@ -70,13 +71,22 @@ async function run(init: WorkerInit): Promise<void> {
   // Older blocks and states load in the background; the node already runs on the recent ones.
   store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
   const network = connect<NetworkApi>(init.ports.network)
+  // The headers this browser's nodes verified, and where one of them stored the state under them.
+  const browser = await sharedHeaders?.get()
   const executed = store.getHead()
   const lightCheckpoint = await startingCheckpoint({
     modePin: init.modePin,
     repo,
     executedBlocks: executed !== undefined && executed !== chain.genesisHash,
-    ...(sharedHeaders === undefined ? {} : { shared: sharedHeaders }),
+    ...(browser === undefined ? {} : { shared: browser.checkpoint }),
   })
+  // Opened beside the start, not before it: the first read waits for it.
+  const ownDatabase = databaseName(init.profileId, chain)
+  const stateFrom = browser?.stateFrom
+  const localState =
+    init.modePin === 'full' || stateFrom === undefined || stateFrom === ownDatabase
+      ? undefined
+      : openStateNodeReader(stateFrom)
   const node = createNode({
     profileId: init.profileId,
     genesis,
@@ -88,6 +98,8 @@ async function run(init: WorkerInit): Promise<void> {
     modePin: init.modePin,
     ...(lightCheckpoint === undefined ? {} : { lightCheckpoint }),
     ...(sharedHeaders === undefined ? {} : { sharedHeaders }),
+    stateDatabase: ownDatabase,
+    ...(localState === undefined ? {} : { localState }),
     network: network.api,
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),

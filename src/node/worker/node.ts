@@ -32,6 +32,7 @@ import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig } from '../snapshot/upgrade'
 import { htlcKey, tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import type { SharedHeaders } from '../storage/shared-headers'
+import type { StateNodeReader } from '../storage/state-reader'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
@@ -205,6 +206,8 @@ export interface NodeApi extends QueryApi {
 export interface NodeStats extends ChainStats {
   /** Headers the light client checked in this run (0 when pinned full). */
   readonly headersVerified: number
+  /** Reads the light client proved from state stored in this browser (another profile's), not a peer's. */
+  readonly proofsLocal: number
 }
 
 export interface NodeInit {
@@ -246,6 +249,13 @@ export interface NodeInit {
   readonly lightCheckpoint?: HeaderCheckpoint
   /** The browser's shared verified headers: this node offers its own there (see `createHeaderSharer`). */
   readonly sharedHeaders?: SharedHeaders
+  /** This profile's database name (`databaseName`), offered with its executed headers. */
+  readonly stateDatabase?: string
+  /**
+   * Another profile's stored state (named by the browser's shared headers): the light client proves
+   * reads there before asking peers, so a new tab shows verified balances before it links.
+   */
+  readonly localState?: Promise<StateNodeReader | undefined>
 }
 
 export interface Node {
@@ -298,8 +308,9 @@ export function createNode(init: NodeInit): Node {
   const chainId = init.genesis.params.chainId
   const pin: ModePin = init.modePin ?? 'auto'
   const replayBelow = BigInt({ ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }.replayBelow)
-  // The headers kept for the browser's other profiles: the executed chain's or the light client's,
-  // whichever is heavier, from two reorg limits below its head (what a profile keeps for itself).
+  // The headers kept for the browser's other profiles: the executed chain's (with where its state is
+  // stored) or the light client's, whichever is heavier, from two reorg limits below its head (what a
+  // profile keeps for itself).
   const span = 2 * init.genesis.params.maxReorgDepth
   const sharer =
     init.sharedHeaders === undefined
@@ -307,13 +318,18 @@ export function createNode(init: NodeInit): Node {
       : createHeaderSharer({
           shared: init.sharedHeaders,
           checkpoint: () => {
+            const executed = chainCheckpoint(chain.chain, span)
             const verified = light?.client.headers
-            return heavierCheckpoint(
-              chainCheckpoint(chain.chain, span),
+            const best = heavierCheckpoint(
+              executed,
               verified === undefined || verified.head.header.number === 0n
                 ? undefined
                 : verified.checkpoint(verified.head.header.number - BigInt(span)),
             )
+            if (best === undefined) return undefined
+            return best === executed && init.stateDatabase !== undefined
+              ? { checkpoint: best, stateFrom: init.stateDatabase }
+              : { checkpoint: best }
           },
         })
   const chain = createChainService({
@@ -386,6 +402,7 @@ export function createNode(init: NodeInit): Node {
           now: init.now,
           ...(init.repo === undefined ? {} : { repo: init.repo }),
           ...(init.lightCheckpoint === undefined ? {} : { checkpoint: init.lightCheckpoint }),
+          ...(init.localState === undefined ? {} : { localState: init.localState }),
           // A peer has one score and one ban, whether its headers, proofs, blocks or offers were bad.
           board: chain.syncer.board,
           onHead: (head, removed) => {
@@ -616,7 +633,12 @@ export function createNode(init: NodeInit): Node {
       return chain.mode()
     },
     async stats() {
-      return { ...chain.stats(), headersVerified: light?.client.counters.headersVerified ?? 0 }
+      const counters = light?.client.counters
+      return {
+        ...chain.stats(),
+        headersVerified: counters?.headersVerified ?? 0,
+        proofsLocal: counters?.proofsLocal ?? 0,
+      }
     },
     async startupMarks() {
       return startupMarkTimes()
@@ -819,6 +841,7 @@ export function createNode(init: NodeInit): Node {
           ...c.board.counters,
           pendingTxs: 0,
           headersVerified: c.counters.headersVerified,
+          proofsLocal: c.counters.proofsLocal,
         }
       },
       async verifiedAccount(a) {

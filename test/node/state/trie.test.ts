@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { StateError } from '../../../src/node/state/errors'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
-import { EMPTY_ROOT, Trie, type TrieChange, verifyProof } from '../../../src/node/state/trie'
+import { EMPTY_ROOT, proveFrom, Trie, type TrieChange, verifyProof } from '../../../src/node/state/trie'
 
 const key = (i: number): Uint8Array => keccak(new Uint8Array([i >> 8, i & 255, 7]))
 const val = (i: number): Uint8Array => new Uint8Array([1, i & 255, i >> 8])
@@ -197,5 +197,37 @@ describe('verifyProof', () => {
         expectBadProof(() => verifyProof(t.root, key(7), tampered))
       }
     }
+  })
+})
+
+describe('proveFrom (an asynchronous node store: another profile’s database)', () => {
+  const created = Trie.empty().update(
+    Array.from({ length: 40 }, (_, i) => ({ key: key(i), value: val(i + 100) })),
+  )
+  const nodes = new Map(created.created.map((n) => [toHex(n.hash), n.encoded]))
+  const get = async (hash: Hex) => nodes.get(hash)
+
+  it('makes the proofs Trie.prove makes, of present and absent keys', async () => {
+    for (let i = 0; i < 60; i++) {
+      expect(await proveFrom(created.trie.root, key(i), get)).toEqual(created.trie.prove(key(i)))
+    }
+    expect(await proveFrom(EMPTY_ROOT, key(1), get)).toEqual([])
+  })
+
+  it('gives nothing when a node on the path is missing, and stops on a node that loops', async () => {
+    const path = created.trie.prove(key(3))
+    const missing = keccak(fromHex(path[2] as Hex))
+    expect(
+      await proveFrom(created.trie.root, key(3), async (h) => (h === toHex(missing) ? undefined : get(h))),
+    ).toBe(undefined)
+    // A damaged store whose branch points back at itself: the walk ends; the proof then fails to verify.
+    const root = fromHex(path[0] as Hex)
+    const loop = Uint8Array.from(root)
+    loop.set(keccak(root), 34)
+    loop.set(keccak(root), 66)
+    const looping = async (h: Hex) => (h === created.trie.root ? root : loop)
+    const proof = await proveFrom(created.trie.root, key(3), looping)
+    expect(proof?.length).toBeLessThanOrEqual(3)
+    expectBadProof(() => verifyProof(created.trie.root, key(3), proof ?? []))
   })
 })

@@ -38,18 +38,26 @@ function suite(
     test('keeps a checkpoint and gives it back as it was', async () => {
       const { store } = await make()
       expect(await store.get()).toBeUndefined()
-      expect(await store.offer(short)).toBe(true)
-      expect(await store.get()).toEqual(short)
+      expect(await store.offer({ checkpoint: short })).toBe(true)
+      expect(await store.get()).toEqual({ checkpoint: short })
+    })
+
+    test('keeps the database that holds the state under the headers, when the offer names it', async () => {
+      const { store } = await make()
+      await store.offer({ checkpoint: short, stateFrom: 'tabchain-node-a' })
+      expect(await store.get()).toEqual({ checkpoint: short, stateFrom: 'tabchain-node-a' })
+      await store.offer({ checkpoint: long })
+      expect(await store.get()).toEqual({ checkpoint: long })
     })
 
     test('a heavier checkpoint replaces the kept one; a lighter or equal one changes nothing', async () => {
       const { store } = await make()
       expect(checkpointWeight(long)).toBeGreaterThan(checkpointWeight(short))
-      await store.offer(short)
-      expect(await store.offer(long)).toBe(true)
-      expect(await store.offer(short)).toBe(false)
-      expect(await store.offer(long)).toBe(false)
-      expect(await store.get()).toEqual(long)
+      await store.offer({ checkpoint: short })
+      expect(await store.offer({ checkpoint: long })).toBe(true)
+      expect(await store.offer({ checkpoint: short })).toBe(false)
+      expect(await store.offer({ checkpoint: long })).toBe(false)
+      expect(await store.get()).toEqual({ checkpoint: long })
     })
 
     test('a damaged row is read as nothing and the next offer replaces it', async () => {
@@ -63,12 +71,13 @@ function suite(
         { totalDifficulty: '5', headers: good },
         { totalDifficulty: 5n, headers: [...good, 'not bytes'] },
         { totalDifficulty: 5n, headers: truncated },
+        { totalDifficulty: 5n, headers: good, stateFrom: 7 },
       ]) {
         await damage(row)
         expect(await store.get()).toBeUndefined()
       }
-      expect(await store.offer(short)).toBe(true)
-      expect(await store.get()).toEqual(short)
+      expect(await store.offer({ checkpoint: short })).toBe(true)
+      expect(await store.get()).toEqual({ checkpoint: short })
     })
   })
 }
@@ -95,17 +104,17 @@ describe('shared headers in IndexedDB', () => {
   test('each chain (chain id and genesis) has its own', async () => {
     const a = await openSharedHeaders(freshChain())
     const b = await openSharedHeaders(freshChain())
-    await a.offer(long)
+    await a.offer({ checkpoint: long })
     expect(await b.get()).toBeUndefined()
-    expect(await b.offer(short)).toBe(true)
-    expect(await a.get()).toEqual(long)
-    expect(await b.get()).toEqual(short)
+    expect(await b.offer({ checkpoint: short })).toBe(true)
+    expect(await a.get()).toEqual({ checkpoint: long })
+    expect(await b.get()).toEqual({ checkpoint: short })
   })
 
   test('a second connection (another tab) reads what the first kept', async () => {
     const chain = freshChain()
-    await (await openSharedHeaders(chain)).offer(long)
-    expect(await (await openSharedHeaders(chain)).get()).toEqual(long)
+    await (await openSharedHeaders(chain)).offer({ checkpoint: long })
+    expect(await (await openSharedHeaders(chain)).get()).toEqual({ checkpoint: long })
   })
 
   test('a closed store reads as nothing and refuses offers with a StorageError', async () => {
@@ -115,6 +124,6 @@ describe('shared headers in IndexedDB', () => {
     expect(await store.get()).toBeUndefined()
     expect(warn).toHaveBeenCalledOnce()
     warn.mockRestore()
-    await expect(store.offer(short)).rejects.toMatchObject({ name: 'StorageError' })
+    await expect(store.offer({ checkpoint: short })).rejects.toMatchObject({ name: 'StorageError' })
   })
 })

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import { Chain } from '../../../src/node/chain/chain'
 import type { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS } from '../../../src/node/chain/genesis'
@@ -8,11 +8,12 @@ import type { ModePin } from '../../../src/node/light/mode'
 import { memoryHub } from '../../../src/node/network/memory'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import { memorySharedHeaders, type SharedHeaders } from '../../../src/node/storage/shared-headers'
+import type { StateNodeReader } from '../../../src/node/storage/state-reader'
 import { chainCheckpoint } from '../../../src/node/worker/header-share'
 import { LIGHT_CHECKPOINT_KEY, startingCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
 import { until } from '../../until'
-import { BOB, extend, GENESIS, must, TOKEN, tokenChain } from '../light/fixtures'
+import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from '../light/fixtures'
 
 /** 2 × the reorg limit: how far below its head a node's shared checkpoint starts. */
 const SPAN = 2 * GENESIS.params.maxReorgDepth
@@ -40,7 +41,9 @@ async function makeNode(
     store?: MemoryChainStore
     modePin?: ModePin
     shared?: SharedHeaders
+    stateDatabase?: string
     lightCheckpoint?: HeaderCheckpoint
+    localState?: StateNodeReader
   },
 ) {
   const link = hub.join(peerId)
@@ -51,6 +54,8 @@ async function makeNode(
     ...(opts.modePin === undefined ? {} : { modePin: opts.modePin }),
     ...(opts.shared === undefined ? {} : { sharedHeaders: opts.shared }),
     ...(opts.lightCheckpoint === undefined ? {} : { lightCheckpoint: opts.lightCheckpoint }),
+    ...(opts.stateDatabase === undefined ? {} : { stateDatabase: opts.stateDatabase }),
+    ...(opts.localState === undefined ? {} : { localState: Promise.resolve(opts.localState) }),
     coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
     mine: false,
     network: link.api,
@@ -65,18 +70,38 @@ async function makeNode(
   return node
 }
 
+/** Another profile's stored state, as `openStateNodeReader` reads it: here the fixture chain's nodes. */
+function readerOf(
+  nodes: MemoryChainStore['nodes'],
+  change?: (enc: Uint8Array) => Uint8Array,
+): StateNodeReader {
+  return {
+    async get(hash) {
+      const enc = nodes.get(hash)
+      return enc === undefined || change === undefined ? enc : change(enc)
+    },
+    close() {},
+  }
+}
+
 /** A new profile's start: nothing of its own, the browser's shared headers. */
 async function newProfile(modePin: ModePin, shared: SharedHeaders) {
   const repo = await openMemoryRepository({ backend: createMemoryBackend(), chain: IDENTITY })
-  return startingCheckpoint({ modePin, repo, executedBlocks: false, shared })
+  return startingCheckpoint({
+    modePin,
+    repo,
+    executedBlocks: false,
+    shared: must(await shared.get()).checkpoint,
+  })
 }
 
 describe("a browser's shared verified headers", () => {
   test('a full node offers its executed headers: two reorg limits below its head, with their total difficulty', async () => {
     const shared = memorySharedHeaders()
-    const full = await makeNode(memoryHub(), 'F', { store, shared })
+    const full = await makeNode(memoryHub(), 'F', { store, shared, stateDatabase: 'tabchain-node-F' })
     await full.shareHeaders()
-    const kept = must(await shared.get())
+    const { checkpoint: kept, stateFrom } = must(await shared.get())
+    expect(stateFrom).toBe('tabchain-node-F')
     const head = await full.api.head()
     expect(kept.headers).toHaveLength(SPAN + 1)
     expect(hashHeader(must(kept.headers.at(-1)))).toBe(head.hash)
@@ -91,7 +116,7 @@ describe("a browser's shared verified headers", () => {
       const hub = memoryHub()
       const full = await makeNode(hub, 'F', { store })
       const shared = memorySharedHeaders()
-      await shared.offer(atShare)
+      await shared.offer({ checkpoint: atShare })
       const lightCheckpoint = await newProfile(modePin, shared)
       const fresh = await makeNode(hub, 'NEW', { modePin, lightCheckpoint: must(lightCheckpoint) })
       expect(must(fresh.light).client.headers.base.header.number).toBe(must(atShare.headers[0]).number)
@@ -128,8 +153,7 @@ describe("a browser's shared verified headers", () => {
 
   test("which headers a profile starts from: its own, or the browser's when heavier — unless it executed blocks", async () => {
     const lighter = must(chainCheckpoint((await tokenChain(4)).chain, SPAN))
-    const shared = memorySharedHeaders()
-    await shared.offer(atShare)
+    const shared = atShare
     const repoWith = async (own?: HeaderCheckpoint) => {
       const repo = await openMemoryRepository({ backend: createMemoryBackend(), chain: IDENTITY })
       if (own !== undefined) await repo.putMeta(LIGHT_CHECKPOINT_KEY, own)
@@ -146,9 +170,77 @@ describe("a browser's shared verified headers", () => {
     // Its own, when at least as heavy.
     const heavy = must(chainCheckpoint((await tokenChain(400)).chain, SPAN))
     expect(await start('light', false, heavy)).toEqual(heavy)
-    // Without a shared store, its own.
+    // Without shared headers, its own.
     expect(
       await startingCheckpoint({ modePin: 'light', repo: await repoWith(lighter), executedBlocks: false }),
     ).toEqual(lighter)
+  })
+
+  describe('reads proven from the state another profile of the browser stored', () => {
+    test('before any peer links: verified against the shared headers, counted as local', async () => {
+      const hub = memoryHub()
+      const fresh = await makeNode(hub, 'NEW', {
+        modePin: 'light',
+        lightCheckpoint: atShare,
+        localState: readerOf(store.nodes),
+      })
+      const anchor = must(atShare.headers.at(-GENESIS.params.confirmations))
+      expect(await fresh.api.verifiedTokenBalance(TOKEN, BOB)).toMatchObject({
+        value: 250n,
+        verified: true,
+        number: anchor.number,
+        hash: hashHeader(anchor),
+      })
+      expect(await fresh.api.verifiedAccount(ALICE)).toMatchObject({ verified: true, number: anchor.number })
+      expect((await fresh.api.stats()).proofsLocal).toBe(2)
+    })
+
+    test('a stored node that does not verify is never shown: the source is dropped and peers are asked', async () => {
+      const hub = memoryHub()
+      await makeNode(hub, 'F', { store })
+      // Every leaf's value changed, the path to it intact: the proof is whole and does not verify.
+      const flip = (enc: Uint8Array) =>
+        enc[0] === 0 ? Uint8Array.from(enc, (b, i) => (i === enc.length - 1 ? b ^ 1 : b)) : enc
+      const fresh = await makeNode(hub, 'NEW', {
+        modePin: 'light',
+        lightCheckpoint: atShare,
+        localState: readerOf(store.nodes, flip),
+      })
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+      await until(async () => (await fresh.api.verifiedTokenBalance(TOKEN, BOB).catch(() => null)) !== null)
+      expect(warn).toHaveBeenCalledOnce()
+      warn.mockRestore()
+      expect(await fresh.api.verifiedTokenBalance(TOKEN, BOB)).toMatchObject({ value: 250n, verified: true })
+      const stats = await fresh.api.stats()
+      expect(stats.proofsLocal).toBe(0)
+      expect(stats.penalties).toBe(0)
+    })
+
+    test('with no peer, a node that does not verify leaves the read unverified, with a typed error', async () => {
+      const fresh = await makeNode(memoryHub(), 'NEW', {
+        modePin: 'light',
+        lightCheckpoint: atShare,
+        localState: readerOf(store.nodes, (enc) => enc.subarray(1)),
+      })
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+      await expect(fresh.api.verifiedTokenBalance(TOKEN, BOB)).rejects.toMatchObject({
+        type: { code: 'LIGHT_UNVERIFIED' },
+      })
+      warn.mockRestore()
+    })
+
+    test('state the other profile does not hold (a missing node): the peers are asked', async () => {
+      const hub = memoryHub()
+      await makeNode(hub, 'F', { store })
+      const empty: StateNodeReader = { get: async () => undefined, close() {} }
+      const fresh = await makeNode(hub, 'NEW', {
+        modePin: 'light',
+        lightCheckpoint: atShare,
+        localState: empty,
+      })
+      await until(async () => (await fresh.api.verifiedTokenBalance(TOKEN, BOB).catch(() => null)) !== null)
+      expect(await fresh.api.verifiedTokenBalance(TOKEN, BOB)).toMatchObject({ value: 250n, verified: true })
+      expect((await fresh.api.stats()).proofsLocal).toBe(0)
+    })
   })
 })
