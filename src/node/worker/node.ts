@@ -992,6 +992,13 @@ export function createNode(init: NodeInit): Node {
     api,
     sink,
     async start() {
+      // The status beacons' wiring goes to the page beside the rest of the start (a round trip each).
+      const statusWired = Promise.all([
+        init.network.subscribe(statusTopic),
+        init.network.handle(statusProtocol),
+      ])
+      // Awaited below; a start that fails before then reports its own error, not this one.
+      statusWired.catch(() => {})
       if (light === null || pin !== 'light') {
         await chain.start()
         refreshMode()
@@ -1007,8 +1014,7 @@ export function createNode(init: NodeInit): Node {
       await offers.start()
       // Every unfinished swap resumes from its records and the chain (no timers survive a reload).
       await (await swapService).start()
-      await init.network.subscribe(statusTopic)
-      await init.network.handle(statusProtocol)
+      await statusWired
       init.emit('status', status())
       started = true
       if (earlyView !== null) await sink.networkChanged(earlyView)

@@ -347,10 +347,9 @@ export function createOffersService(init: OffersServiceInit) {
 
   return {
     async start(): Promise<void> {
-      await init.network.subscribe(topic)
-      await restoreAgreed()
-      await init.network.handle(snapshotProtocol)
-      await init.network.handle(takeProtocol)
+      await Promise.all([init.network.subscribe(topic), restoreAgreed()])
+      // Takes are answered once the agreed swaps are restored.
+      await Promise.all([init.network.handle(snapshotProtocol), init.network.handle(takeProtocol)])
       await rehost()
     },
 
