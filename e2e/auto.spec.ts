@@ -89,6 +89,18 @@ const nodeMode = (page: Page) =>
     return { kind: m?.kind ?? 'none', percent: m?.kind === 'upgrading' ? m.percent : -1 }
   })
 
+/** The home screen's balance card shows a value verified at a header near the chain's head. */
+async function provenNearHead(page: Page): Promise<void> {
+  const card = page.getByTestId('verified-balance')
+  await expect
+    .poll(async () => Number((await card.getAttribute('data-number')) || -1), {
+      timeout: 60_000,
+      intervals: [100],
+    })
+    .toBeGreaterThanOrEqual(Number(BLOCKS) - 2)
+  await expect(card).toHaveAttribute('data-verified', 'true')
+}
+
 const stats = (page: Page) =>
   page.evaluate(async () => {
     const s = await window.tabchain?.node.api.stats()
@@ -140,16 +152,9 @@ test('a tab joining a 2,000-block chain shows a proven balance, upgrades to full
     // A proof-verified balance while nothing is executed yet: the header k deep is near the peer's head,
     // far past what this node holds.
     const card = join.getByTestId('verified-balance')
-    await expect
-      .poll(async () => Number((await card.getAttribute('data-number')) || -1), {
-        timeout: 60_000,
-        intervals: [100],
-      })
-      .toBeGreaterThanOrEqual(Number(BLOCKS) - 2)
-      .catch(async (err: unknown) => {
-        throw new Error(`no proven balance near the head: ${await nodeReport(join, idPeer)}`, { cause: err })
-      })
-    await expect(card).toHaveAttribute('data-verified', 'true')
+    await provenNearHead(join).catch(async (err: unknown) => {
+      throw new Error(`no proven balance near the head: ${await nodeReport(join, idPeer)}`, { cause: err })
+    })
     const proven = await join.evaluate(async (a) => {
       const api = window.tabchain?.node.api
       if (api === undefined) throw new Error('no node')
@@ -231,14 +236,7 @@ test('a tab joining a 2,000-block chain shows a proven balance, upgrades to full
         })
     })
     await open(beside, `${WIDE_URL}/?mine=0&profile=new`)
-    const besideCard = beside.getByTestId('verified-balance')
-    await expect
-      .poll(async () => Number((await besideCard.getAttribute('data-number')) || -1), {
-        timeout: 60_000,
-        intervals: [100],
-      })
-      .toBeGreaterThanOrEqual(Number(BLOCKS) - 2)
-    await expect(besideCard).toHaveAttribute('data-verified', 'true')
+    await provenNearHead(beside)
     const besideRead = await beside.evaluate(async (a) => {
       const api = window.tabchain?.node.api
       const r = await api?.verifiedAccount(a as `0x${string}`)
