@@ -117,6 +117,18 @@ describe('shared headers in IndexedDB', () => {
     expect(await (await openSharedHeaders(chain)).get()).toEqual({ checkpoint: long })
   })
 
+  test('two tabs offering at once: the heavier is kept, whichever commits last', async () => {
+    for (const order of [
+      [short, long],
+      [long, short],
+    ] as const) {
+      const chain = freshChain()
+      const [a, b] = [await openSharedHeaders(chain), await openSharedHeaders(chain)]
+      await Promise.all([a.offer({ checkpoint: order[0] }), b.offer({ checkpoint: order[1] })])
+      expect(await a.get()).toEqual({ checkpoint: long })
+    }
+  })
+
   test('a closed store reads as nothing and refuses offers with a StorageError', async () => {
     const store = await openSharedHeaders(freshChain())
     store.close()
