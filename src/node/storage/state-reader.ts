@@ -25,7 +25,10 @@ export async function openStateNodeReader(name: string): Promise<StateNodeReader
     db = await openDB(name, undefined, {
       // Opening without a version creates a missing database: undo that.
       upgrade: (_db, oldVersion, _newVersion, tx) => {
-        if (oldVersion === 0) tx.abort()
+        if (oldVersion !== 0) return
+        // The open then fails (caught below); the transaction's own outcome is that same abort.
+        tx.done.catch(() => {})
+        tx.abort()
       },
       // Its owner's tab upgrades the schema: step aside.
       blocking: () => db.close(),
