@@ -30,6 +30,16 @@ export function checkpointWeight(checkpoint: HeaderCheckpoint): bigint {
   return weight
 }
 
+/** The heavier of two checkpoints (the first on a tie); undefined when both are. */
+export function heavierCheckpoint(
+  a: HeaderCheckpoint | undefined,
+  b: HeaderCheckpoint | undefined,
+): HeaderCheckpoint | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  return checkpointWeight(b) > checkpointWeight(a) ? b : a
+}
+
 /**
  * What adding a header did to the canonical header chain: nothing new (`known`), a side branch
  * (`side`), the head extended (`extended`) or a branch switch (`reorg`, with the hashes that left

@@ -1,6 +1,6 @@
 import type { Chain } from '../chain/chain'
 import type { Header } from '../chain/types'
-import { checkpointWeight, type HeaderCheckpoint } from '../light/header-chain'
+import type { HeaderCheckpoint } from '../light/header-chain'
 import type { SharedCheckpoint, SharedHeaders } from '../storage/shared-headers'
 
 /** A head change is offered to the browser's shared headers at most this often, ms. */
@@ -22,16 +22,6 @@ export function chainCheckpoint(chain: Chain, span: number): HeaderCheckpoint | 
     headers.push(b.block.header)
   }
   return { totalDifficulty: b.totalDifficulty, headers: headers.reverse() }
-}
-
-/** The heavier of two checkpoints (the first on a tie); undefined when both are. */
-export function heavierCheckpoint(
-  a: HeaderCheckpoint | undefined,
-  b: HeaderCheckpoint | undefined,
-): HeaderCheckpoint | undefined {
-  if (a === undefined) return b
-  if (b === undefined) return a
-  return checkpointWeight(b) > checkpointWeight(a) ? b : a
 }
 
 export interface HeaderSharerInit {

@@ -5,7 +5,7 @@ import { parseTx } from '../chain/tx'
 import type { Genesis, Header, Tx } from '../chain/types'
 import { fromHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
-import type { HeaderCheckpoint, StoredHeader } from '../light/header-chain'
+import { type HeaderCheckpoint, heavierCheckpoint, type StoredHeader } from '../light/header-chain'
 import { LightClient, type LightClientConfig, type LightClientInit } from '../light/light-client'
 import type { ModePin } from '../light/mode'
 import { startupMark } from '../marks'
@@ -19,7 +19,6 @@ import type { NodeRepository } from '../storage/types'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import type { HeadInfo } from './chain-service'
-import { heavierCheckpoint } from './header-share'
 
 export interface LightServiceInit {
   readonly genesis: Genesis
@@ -146,17 +145,21 @@ export function createLightService(init: LightServiceInit) {
    * Writes the canonical headers from two reorg limits below the head (or from `keptFrom`, if lower) to
    * the repository, one write after another.
    */
-  const keep = (): Promise<void> => {
-    const repo = init.repo
-    if (repo === undefined) return writing
-    clearTimeout(keepTimer)
-    keepTimer = undefined
+  /** The canonical headers from two reorg limits below the head (or from `keptFrom`, if lower). */
+  const kept = (): HeaderCheckpoint => {
     const h = client.headers
     const span = BigInt(2 * h.params.maxReorgDepth)
     const head = h.head.header.number
     let from = head > span ? head - span : 0n
     if (keptFrom !== undefined && keptFrom < from) from = keptFrom
-    const checkpoint = h.checkpoint(from)
+    return h.checkpoint(from)
+  }
+  const keep = (): Promise<void> => {
+    const repo = init.repo
+    if (repo === undefined) return writing
+    clearTimeout(keepTimer)
+    keepTimer = undefined
+    const checkpoint = kept()
     writing = writing
       .then(() => repo.putMeta(LIGHT_CHECKPOINT_KEY, checkpoint))
       .catch((err: unknown) => console.warn('keeping the verified headers failed', err))
@@ -177,6 +180,10 @@ export function createLightService(init: LightServiceInit) {
     stop(): void {
       clearTimeout(keepTimer)
       client.stop()
+    },
+    /** The verified headers this profile keeps across reloads (what `keep` writes); none at the genesis. */
+    checkpoint(): HeaderCheckpoint | undefined {
+      return client.headers.head.header.number === 0n ? undefined : kept()
     },
     /** The header chain once header sync has caught up with the peers heard from. */
     async synced() {

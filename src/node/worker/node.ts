@@ -18,7 +18,7 @@ import { readTokenMeta } from '../contracts/erc20/erc20'
 import type { HtlcLock } from '../contracts/htlc/htlc'
 import { decodeLock } from '../contracts/htlc/htlc'
 import { LightError } from '../light/errors'
-import type { HeaderCheckpoint } from '../light/header-chain'
+import { type HeaderCheckpoint, heavierCheckpoint } from '../light/header-chain'
 import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
 import { describeMode, type ModePin, type NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
@@ -46,7 +46,7 @@ import {
   type HeadInfo,
   type MiningInfo,
 } from './chain-service'
-import { chainCheckpoint, createHeaderSharer, heavierCheckpoint } from './header-share'
+import { chainCheckpoint, createHeaderSharer } from './header-share'
 import { createLightService, type LightService } from './light-service'
 import { createOffersService, type OffersEvent } from './offers-service'
 import { createQueries, type QueryApi } from './queries'
@@ -319,13 +319,7 @@ export function createNode(init: NodeInit): Node {
           shared: init.sharedHeaders,
           checkpoint: () => {
             const executed = chainCheckpoint(chain.chain, span)
-            const verified = light?.client.headers
-            const best = heavierCheckpoint(
-              executed,
-              verified === undefined || verified.head.header.number === 0n
-                ? undefined
-                : verified.checkpoint(verified.head.header.number - BigInt(span)),
-            )
+            const best = heavierCheckpoint(executed, light?.checkpoint())
             if (best === undefined) return undefined
             return best === executed && init.stateDatabase !== undefined
               ? { checkpoint: best, stateFrom: init.stateDatabase }
