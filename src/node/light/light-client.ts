@@ -224,8 +224,9 @@ export class LightClient {
   }
 
   /**
-   * A peer just linked to us: header sync asks it for headers at once, without waiting to hear its head
-   * (a status round trip) — the answer tells the head. A peer heard from already is not asked again.
+   * A peer just linked to us: header sync asks it for a window of header ranges at once, without waiting
+   * to hear its head (a status round trip) — the first answer tells the head. A peer heard from already
+   * is not asked again.
    */
   peerJoined(peerId: string): void {
     if (this.isBanned(peerId)) return
@@ -554,8 +555,9 @@ export class LightClient {
   /**
    * Header ranges from one peer until its head: returns whether our header head moved. Up to
    * `headerWindow` range requests are in flight at once (the next ranges up to the head the peer
-   * claims), so the transfer of one range overlaps the verification of the one before; responses are
-   * still checked and added strictly in order, each with every header rule.
+   * claims, or a whole window while it has claimed none), so the transfer of one range overlaps the
+   * verification of the one before; responses are still checked and added strictly in order, each with
+   * every header rule.
    */
   async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
     const chain = this.headers
@@ -594,7 +596,9 @@ export class LightClient {
     }
     try {
       for (;;) {
-        fill(peer.head)
+        // A peer not heard from yet (it just linked) is asked a whole window at once: waiting for its
+        // first answer to learn its head cost a round trip; ranges past its head come back empty.
+        fill(peer.head >= 0n ? peer.head : from + count * BigInt(this.#config.headerWindow - 1))
         const settled = await (inFlight.shift() as (typeof inFlight)[number]).response
         if ('error' in settled) throw settled.error
         const res = settled.value

@@ -195,6 +195,36 @@ describe('light client header sync', () => {
     expect(offences).toEqual([])
   })
 
+  test('a peer that just linked is asked a whole window of ranges at once, before its first answer', async () => {
+    const p = peer(CHAIN, { delayMs: 5 })
+    let askedBeforeFirstAnswer = -1
+    const { light, offences } = client(async (...args) => {
+      const res = await p.request(...args)
+      if (askedBeforeFirstAnswer < 0) askedBeforeFirstAnswer = p.state.asked.length
+      return res
+    })
+    light.peerJoined('a')
+    await light.idle()
+    // Waiting for the first answer to learn the peer's head cost a round trip before the next ranges.
+    expect(askedBeforeFirstAnswer).toBe(4)
+    expect(p.state.asked).toEqual([0n, 512n, 1024n, 1536n])
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(light.counters.headersVerified).toBe(CHAIN.length)
+    expect(offences).toEqual([])
+  })
+
+  test('a linked peer whose chain ends inside the first range: the ranges asked past its head change nothing', async () => {
+    const short = CHAIN.slice(0, 300)
+    const p = peer(short)
+    const { light, offences } = client(p.request)
+    light.peerJoined('a')
+    await light.idle()
+    expect(p.state.asked).toEqual([0n, 512n, 1024n, 1536n])
+    expect(light.headers.head.hash).toBe(hashHeader(short.at(-1) as Header))
+    expect(light.counters.headersVerified).toBe(short.length)
+    expect(offences).toEqual([])
+  })
+
   test('a run that finds every peer ahead open-circuited comes back when the breaker lets a probe through', async () => {
     // Three failures open the breaker (2 s): nothing else starts a run — the peer mines nothing.
     const p = flaky(3)
