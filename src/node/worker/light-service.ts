@@ -141,10 +141,6 @@ export function createLightService(init: LightServiceInit) {
   let keptFrom: bigint | undefined
   let keepTimer: ReturnType<typeof setTimeout> | undefined
   let writing: Promise<void> = Promise.resolve()
-  /**
-   * Writes the canonical headers from two reorg limits below the head (or from `keptFrom`, if lower) to
-   * the repository, one write after another.
-   */
   /** The canonical headers from two reorg limits below the head (or from `keptFrom`, if lower). */
   const kept = (): HeaderCheckpoint => {
     const h = client.headers
@@ -154,6 +150,7 @@ export function createLightService(init: LightServiceInit) {
     if (keptFrom !== undefined && keptFrom < from) from = keptFrom
     return h.checkpoint(from)
   }
+  /** Writes those headers (`kept`) to the repository, one write after another. */
   const keep = (): Promise<void> => {
     const repo = init.repo
     if (repo === undefined) return writing
