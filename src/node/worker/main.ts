@@ -14,6 +14,7 @@ import { openStateNodeReader } from '../storage/state-reader'
 import { parseInit, type WorkerInit } from './init'
 import { startingCheckpoint } from './light-service'
 import { createNode, type NodeApi, type NodeEvents } from './node'
+import { prewire, startWiring } from './wiring'
 
 declare const self: DedicatedWorkerGlobalScope
 
@@ -49,6 +50,11 @@ self.onmessage = (event: MessageEvent<unknown>) => {
 /** Opens the profile's chain database, wires the node to its ports and starts it. */
 async function run(init: WorkerInit): Promise<void> {
   const { genesis } = init
+  // The node's network wiring goes to the page now, while the databases open and the node is created.
+  const network = prewire(
+    connect<NetworkApi>(init.ports.network).api,
+    startWiring(genesis.params.chainId, init.modePin),
+  )
   const chain = { chainId: genesis.params.chainId, genesisHash: hashBlock(genesisBlock(genesis)) }
   const [repo, sharedHeaders] = await Promise.all([
     openIdbRepository({ profileId: init.profileId, chain }),
@@ -70,7 +76,6 @@ async function run(init: WorkerInit): Promise<void> {
   })
   // Older blocks and states load in the background; the node already runs on the recent ones.
   store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
-  const network = connect<NetworkApi>(init.ports.network)
   // The headers this browser's nodes verified, and where one of them stored the state under them.
   const browser = await sharedHeaders?.get()
   const executed = store.getHead()
@@ -100,7 +105,7 @@ async function run(init: WorkerInit): Promise<void> {
     ...(sharedHeaders === undefined ? {} : { sharedHeaders }),
     stateDatabase: ownDatabase,
     ...(localState === undefined ? {} : { localState }),
-    network: network.api,
+    network,
     emit: (event, data) => emit(event, data),
     now: () => Date.now(),
     agent: `tabchain/${version}`,

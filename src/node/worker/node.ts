@@ -993,6 +993,9 @@ export function createNode(init: NodeInit): Node {
       ])
       // Awaited below; a start that fails before then reports its own error, not this one.
       statusWired.catch(() => {})
+      // The offers start beside the chain (neither needs the other): each waits on its network wiring.
+      const offersStarted = offers.start()
+      offersStarted.catch(() => {})
       if (light === null || pin !== 'light') {
         await chain.start()
         refreshMode()
@@ -1005,7 +1008,7 @@ export function createNode(init: NodeInit): Node {
         })
         init.emit('mode', { kind: 'light' })
       }
-      await offers.start()
+      await offersStarted
       // Every unfinished swap resumes from its records and the chain (no timers survive a reload).
       await (await swapService).start()
       await statusWired

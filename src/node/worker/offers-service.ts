@@ -143,6 +143,11 @@ export function createOffersService(init: OffersServiceInit) {
   const expired = new Map<Hex, number>()
   /** Takes are answered one at a time, in arrival order: the first valid taker wins. */
   let takeQueue: Promise<unknown> = Promise.resolve()
+  /**
+   * The takes agreed before a reload, read back (`start`): a take is answered only after it, and is
+   * refused with its error if it failed — never against a partial list.
+   */
+  let agreedRestored: Promise<void> = Promise.resolve()
   /** Takes waiting in `takeQueue`, per sending peer (so one peer cannot hold the queue). */
   const pendingTakes = new Map<string, number>()
 
@@ -347,9 +352,15 @@ export function createOffersService(init: OffersServiceInit) {
 
   return {
     async start(): Promise<void> {
-      await Promise.all([init.network.subscribe(topic), restoreAgreed()])
-      // Takes are answered once the agreed swaps are restored.
-      await Promise.all([init.network.handle(snapshotProtocol), init.network.handle(takeProtocol)])
+      // The exchanges are handled at once, beside the read of the agreed takes (each a round trip to the
+      // page): takes that come before that read is done wait for it in `answer`.
+      agreedRestored = restoreAgreed()
+      await Promise.all([
+        init.network.subscribe(topic),
+        init.network.handle(snapshotProtocol),
+        init.network.handle(takeProtocol),
+        agreedRestored,
+      ])
       await rehost()
     },
 
@@ -506,7 +517,7 @@ export function createOffersService(init: OffersServiceInit) {
       if (pending >= MAX_PENDING_TAKES_PER_PEER)
         return encodeTakeAnswer({ accepted: false, refusal: { code: 'TAKE_BUSY', pending } })
       pendingTakes.set(from, pending + 1)
-      const answer = takeQueue.then(() => answerTake(data, from))
+      const answer = takeQueue.then(() => agreedRestored).then(() => answerTake(data, from))
       takeQueue = answer.catch(() => {})
       try {
         return encodeTakeAnswer(await answer)

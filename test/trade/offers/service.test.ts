@@ -265,6 +265,87 @@ describe('offers service edges', () => {
     await late.link.leave()
   })
 
+  test('a take that comes while a reloaded maker still reads its agreed takes waits for them: the winner gets the same terms', async () => {
+    const hub = memoryHub()
+    const repo = await memoryRepository()
+    const first = await makerService(hub, repo, 5n)
+    const signed = await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' })
+    const id = (await first.post(signed, `0x${'55'.repeat(32)}`)).id
+    const take = await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'Q' }).then(
+      encodeTake,
+    )
+    const agreed = await first.answer(chainProtocol(CHAIN, 'take'), take, 'Q')
+    await first.link.leave()
+
+    // The reloaded maker's read of its agreed takes is held until the take has arrived.
+    let release = () => {}
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const slow: Pick<NodeRepository, 'getMeta' | 'putMeta'> = {
+      getMeta: async <T>(key: string) => {
+        if (key === AGREED_TAKES_META) await held
+        return repo.getMeta<T>(key)
+      },
+      putMeta: (key, value) => repo.putMeta(key, value),
+    }
+    const link = hub.join('N')
+    const again = createOffersService({
+      chainId: CHAIN,
+      confirmations: GENESIS.params.confirmations,
+      network: link.api,
+      balances: { balanceOf: async () => 10n ** 30n },
+      now: () => Date.now(),
+      height: () => 6n,
+      selfPeer: async () => 'N',
+      penalize: () => {},
+      isBanned: () => false,
+      onEvent: () => {},
+      store: slow,
+    })
+    const started = again.start()
+    const answer = again.answer(chainProtocol(CHAIN, 'take'), take, 'Q')
+    await new Promise((r) => setTimeout(r, 20))
+    release()
+    await started
+    expect(await answer).toEqual(agreed)
+    expect(decodeTakeAnswer(agreed as Uint8Array, id)).toMatchObject({ accepted: true })
+    await link.leave()
+  })
+
+  test('a take at a maker whose agreed takes cannot be read is refused with that error, never answered from a partial list', async () => {
+    const hub = memoryHub()
+    const broken = new StorageError({ code: 'STORAGE_ABORTED', reason: 'test' })
+    const link = hub.join('N')
+    const service = createOffersService({
+      chainId: CHAIN,
+      confirmations: GENESIS.params.confirmations,
+      network: link.api,
+      balances: { balanceOf: async () => 10n ** 30n },
+      now: () => Date.now(),
+      height: () => 6n,
+      selfPeer: async () => 'N',
+      penalize: () => {},
+      isBanned: () => false,
+      onEvent: () => {},
+      store: {
+        getMeta: async () => {
+          throw broken
+        },
+        putMeta: async () => {},
+      },
+    })
+    const started = service.start()
+    const take = await signTake(DAVE, CHAIN, {
+      offerId: `0x${'66'.repeat(32)}`,
+      taker: lower(DAVE),
+      takerPeer: 'Q',
+    }).then(encodeTake)
+    await expect(service.answer(chainProtocol(CHAIN, 'take'), take, 'Q')).rejects.toBe(broken)
+    await expect(started).rejects.toBe(broken)
+    await link.leave()
+  })
+
   test('a take whose agreement cannot be stored is not agreed: the taker gets no answer, the offer stays open for the next', async () => {
     const hub = memoryHub()
     const repo = await memoryRepository()

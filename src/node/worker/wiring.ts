@@ -1,0 +1,77 @@
+import type { ModePin } from '../light/mode'
+import type { NetworkApi } from '../network/bridge'
+import { chainProtocol, chainTopic } from '../network/protocol'
+import type { Remote } from '../rpc/protocol'
+import { syncProtocols } from '../sync/sync-server'
+
+/** The topics a node joins and the protocols it answers: its network wiring. */
+export interface Wiring {
+  readonly topics: readonly string[]
+  readonly protocols: readonly string[]
+}
+
+/**
+ * What a node's start (`Node.start`) asks the page's network for, by mode pin: the chain's gossip and
+ * sync exchanges (light nodes pinned light join the blocks topic only and serve nothing), the offers'
+ * gossip, snapshot and take exchanges, and the status beacons.
+ */
+export function startWiring(chainId: number, pin: ModePin): Wiring {
+  const chain =
+    pin === 'light'
+      ? { topics: [chainTopic(chainId, 'blocks')], protocols: [] }
+      : {
+          topics: [chainTopic(chainId, 'blocks'), chainTopic(chainId, 'txs')],
+          protocols: Object.values(syncProtocols(chainId)),
+        }
+  return {
+    topics: [...chain.topics, chainTopic(chainId, 'offers'), chainTopic(chainId, 'status')],
+    protocols: [
+      ...chain.protocols,
+      chainProtocol(chainId, 'offers'),
+      chainProtocol(chainId, 'take'),
+      chainProtocol(chainId, 'status'),
+    ],
+  }
+}
+
+/**
+ * The network with `wiring` asked for at once: each `subscribe` and `handle` goes to the page now, and a
+ * node's first call for the same topic or protocol gets that request's outcome instead of sending
+ * another. A worker sends its wiring when its init arrives, while its databases open and its node is
+ * created: each call is a round trip to the page's main thread, which is busy with its own start then
+ * (a new tab's node was ready ~0.1–0.15 s later when its start sent them). Requests that reach the worker
+ * before its node exists wait on their ports, which start with the node.
+ */
+export function prewire(network: Remote<NetworkApi>, wiring: Wiring): Remote<NetworkApi> {
+  const asked = (call: (name: string) => Promise<void>, names: readonly string[]) => {
+    const out = new Map<string, Promise<void>>()
+    for (const name of names) {
+      const p = call(name)
+      // A failure goes to the call that takes this request, not to the unhandled-rejection log.
+      p.catch(() => {})
+      out.set(name, p)
+    }
+    return out
+  }
+  const topics = asked((topic) => network.subscribe(topic), wiring.topics)
+  const protocols = asked((protocol) => network.handle(protocol), wiring.protocols)
+  const take = (from: Map<string, Promise<void>>, name: string): Promise<void> | undefined => {
+    const p = from.get(name)
+    from.delete(name)
+    return p
+  }
+  // The network client is a proxy (`connect`): every method is passed on by name.
+  return {
+    subscribe: (topic) => take(topics, topic) ?? network.subscribe(topic),
+    handle: (protocol) => take(protocols, protocol) ?? network.handle(protocol),
+    // Left after a subscription asked for ahead: a later subscribe must ask again.
+    unsubscribe: (topic) => {
+      topics.delete(topic)
+      return network.unsubscribe(topic)
+    },
+    publish: (topic, data) => network.publish(topic, data),
+    request: (...args) => network.request(...args),
+    snapshot: () => network.snapshot(),
+    disconnect: (peerId, reason, banMs) => network.disconnect(peerId, reason, banMs),
+  }
+}
