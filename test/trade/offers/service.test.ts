@@ -49,15 +49,14 @@ async function nodeOn(hub: ReturnType<typeof memoryHub>, peer: string, repo?: No
 
 /**
  * The offers service alone, as a maker tab `N` at height `height` over `store`, every balance ample
- * (the take's terms, not the chain, are under test).
+ * (the take's terms, not the chain, are under test); not started.
  */
-async function makerService(
-  hub: ReturnType<typeof memoryHub>,
+function offersServiceOn(
+  link: ReturnType<ReturnType<typeof memoryHub>['join']>,
   store: Pick<NodeRepository, 'getMeta' | 'putMeta'>,
   height: bigint,
 ) {
-  const link = hub.join('N')
-  const service = createOffersService({
+  return createOffersService({
     chainId: CHAIN,
     confirmations: GENESIS.params.confirmations,
     network: link.api,
@@ -70,6 +69,16 @@ async function makerService(
     onEvent: () => {},
     store,
   })
+}
+
+/** `offersServiceOn`, joined to `hub` as `N` and started. */
+async function makerService(
+  hub: ReturnType<typeof memoryHub>,
+  store: Pick<NodeRepository, 'getMeta' | 'putMeta'>,
+  height: bigint,
+) {
+  const link = hub.join('N')
+  const service = offersServiceOn(link, store, height)
   await service.start()
   return Object.assign(service, { link })
 }
@@ -290,19 +299,7 @@ describe('offers service edges', () => {
       putMeta: (key, value) => repo.putMeta(key, value),
     }
     const link = hub.join('N')
-    const again = createOffersService({
-      chainId: CHAIN,
-      confirmations: GENESIS.params.confirmations,
-      network: link.api,
-      balances: { balanceOf: async () => 10n ** 30n },
-      now: () => Date.now(),
-      height: () => 6n,
-      selfPeer: async () => 'N',
-      penalize: () => {},
-      isBanned: () => false,
-      onEvent: () => {},
-      store: slow,
-    })
+    const again = offersServiceOn(link, slow, 6n)
     const started = again.start()
     const answer = again.answer(chainProtocol(CHAIN, 'take'), take, 'Q')
     await new Promise((r) => setTimeout(r, 20))
@@ -317,24 +314,13 @@ describe('offers service edges', () => {
     const hub = memoryHub()
     const broken = new StorageError({ code: 'STORAGE_ABORTED', reason: 'test' })
     const link = hub.join('N')
-    const service = createOffersService({
-      chainId: CHAIN,
-      confirmations: GENESIS.params.confirmations,
-      network: link.api,
-      balances: { balanceOf: async () => 10n ** 30n },
-      now: () => Date.now(),
-      height: () => 6n,
-      selfPeer: async () => 'N',
-      penalize: () => {},
-      isBanned: () => false,
-      onEvent: () => {},
-      store: {
-        getMeta: async () => {
-          throw broken
-        },
-        putMeta: async () => {},
+    const unreadable: Pick<NodeRepository, 'getMeta' | 'putMeta'> = {
+      getMeta: async () => {
+        throw broken
       },
-    })
+      putMeta: async () => {},
+    }
+    const service = offersServiceOn(link, unreadable, 6n)
     const started = service.start()
     const take = await signTake(DAVE, CHAIN, {
       offerId: `0x${'66'.repeat(32)}`,
