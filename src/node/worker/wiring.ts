@@ -39,8 +39,9 @@ export function startWiring(chainId: number, pin: ModePin): Wiring {
  * node's first call for the same topic or protocol gets that request's outcome instead of sending
  * another. A worker sends its wiring when its init arrives, while its databases open and its node is
  * created: each call is a round trip to the page's main thread, which is busy with its own start then
- * (a new tab's node was ready ~0.1–0.15 s later when its start sent them). Requests that reach the worker
- * before its node exists wait on their ports, which start with the node.
+ * (a new tab's node was ready ~0.25 s later, p50, when its start sent them, the offers' one after the
+ * other). Requests that reach the worker before its node exists wait on their ports, which start with
+ * the node.
  */
 export function prewire(network: Remote<NetworkApi>, wiring: Wiring): Remote<NetworkApi> {
   const asked = (call: (name: string) => Promise<void>, names: readonly string[]) => {
@@ -64,7 +65,7 @@ export function prewire(network: Remote<NetworkApi>, wiring: Wiring): Remote<Net
   return {
     subscribe: (topic) => take(topics, topic) ?? network.subscribe(topic),
     handle: (protocol) => take(protocols, protocol) ?? network.handle(protocol),
-    // Left after a subscription asked for ahead: a later subscribe must ask again.
+    // A subscription asked for ahead and then left: a later subscribe asks again.
     unsubscribe: (topic) => {
       topics.delete(topic)
       return network.unsubscribe(topic)
