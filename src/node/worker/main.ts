@@ -14,11 +14,13 @@ import { openStateNodeReader } from '../storage/state-reader'
 import { parseInit, type WorkerInit } from './init'
 import { startingCheckpoint } from './light-service'
 import { createNode, type NodeApi, type NodeEvents } from './node'
-import { prewire, startWiring } from './wiring'
+import { prewire, refusingSink, startWiring } from './wiring'
 
 declare const self: DedicatedWorkerGlobalScope
 
 let started = false
+/** Whether the node's sink answers on its port (else, after a failed start, `refusingSink` does). */
+let sinkServed = false
 
 // Set synchronously, before any await: the page's first message (carrying the ports) would
 // otherwise be lost.
@@ -43,7 +45,11 @@ self.onmessage = (event: MessageEvent<unknown>) => {
   started = true
   run(init).then(
     () => self.postMessage({ type: 'ready' }),
-    (err: unknown) => self.postMessage({ type: 'error', error: toNodeError(err).toObject() }),
+    (err: unknown) => {
+      const error = toNodeError(err)
+      if (!sinkServed) serve<NetworkSink>(init.ports.sink, refusingSink(error))
+      self.postMessage({ type: 'error', error: error.toObject() })
+    },
   )
 }
 
@@ -118,5 +124,6 @@ async function run(init: WorkerInit): Promise<void> {
   const api = serve<NodeApi, NodeEvents>(init.ports.api, node.api)
   emit = (event, data) => api.emit(event, data)
   serve<NetworkSink>(init.ports.sink, node.sink)
+  sinkServed = true
   await node.start()
 }

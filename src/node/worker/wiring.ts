@@ -1,6 +1,7 @@
 import type { ModePin } from '../light/mode'
-import type { NetworkApi } from '../network/bridge'
+import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
+import type { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { syncProtocols } from '../sync/sync-server'
 
@@ -74,5 +75,21 @@ export function prewire(network: Remote<NetworkApi>, wiring: Wiring): Remote<Net
     request: (...args) => network.request(...args),
     snapshot: () => network.snapshot(),
     disconnect: (peerId, reason, banMs) => network.disconnect(peerId, reason, banMs),
+  }
+}
+
+/**
+ * The sink a worker serves when its node could not start: its wiring went to the page before the node
+ * existed, so the page holds its topics and handlers, and without an answer their gossip validations
+ * and peers' requests would wait for ever. Gossip is ignored; requests are refused with why the node did
+ * not start.
+ */
+export function refusingSink(reason: NodeError): NetworkSink {
+  return {
+    gossip: async () => 'ignore',
+    request: async () => {
+      throw reason
+    },
+    networkChanged: async () => {},
   }
 }

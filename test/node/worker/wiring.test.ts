@@ -1,11 +1,14 @@
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import type { ModePin } from '../../../src/node/light/mode'
-import type { NetworkApi } from '../../../src/node/network/bridge'
+import type { NetworkApi, NetworkSink } from '../../../src/node/network/bridge'
 import { NetError } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
+import { connect } from '../../../src/node/rpc/connect'
+import { serve } from '../../../src/node/rpc/serve'
+import { StorageError } from '../../../src/node/storage/errors'
 import { createNode } from '../../../src/node/worker/node'
-import { prewire, startWiring } from '../../../src/node/worker/wiring'
+import { prewire, refusingSink, startWiring } from '../../../src/node/worker/wiring'
 
 const GENESIS = testGenesis()
 const CHAIN = GENESIS.params.chainId
@@ -146,5 +149,23 @@ describe('a node start’s network wiring, asked ahead', () => {
     expect(await net.request('B', 'p', new Uint8Array(3), 1_000)).toEqual(new Uint8Array([3, 7]))
     await net.disconnect('B', 'test', 1_000)
     expect(calls.map(([m]) => m)).toEqual(['snapshot', 'publish', 'request', 'disconnect'])
+  })
+
+  test('a node that could not start still answers its wiring: gossip ignored, requests refused with why, over a real port', async () => {
+    const channel = new MessageChannel()
+    const why = new StorageError({ code: 'STORAGE_ABORTED', reason: 'the database would not open' })
+    const served = serve<NetworkSink>(channel.port1, refusingSink(why))
+    const page = connect<NetworkSink>(channel.port2)
+    try {
+      expect(await page.api.gossip('t', new Uint8Array([1]), 'P')).toBe('ignore')
+      await expect(page.api.request('p', new Uint8Array([1]), 'P')).rejects.toMatchObject({
+        type: { code: 'STORAGE_ABORTED' },
+      })
+      const snapshot = { peerId: 'A', relay: { state: 'connected', address: 'x' }, peers: [] } as const
+      await expect(page.api.networkChanged(snapshot)).resolves.toBeUndefined()
+    } finally {
+      page.close()
+      served.close()
+    }
   })
 })
