@@ -11,7 +11,16 @@ import { devnetGenesis, validateGenesis } from '../src/node/chain/genesis'
 import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
-import { crashTab, FAST_URL, openNode, profileOf, reopenProfile, tabCrasher, waitInPage } from './helpers'
+import {
+  crashTab,
+  FAST_URL,
+  openNode,
+  profileOf,
+  reopenProfile,
+  tabCrasher,
+  waitDirect,
+  waitInPage,
+} from './helpers'
 import { createWallet, unlockWallet } from './market-steps'
 
 /** The fast test chain the second server runs (`FAST_URL`). */
@@ -360,5 +369,65 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
     await expect(page.locator('.account__name').first()).toHaveText('Account 1')
   } finally {
     await context.close()
+  }
+})
+
+test('a tab whose node cannot open its database says why; a peer asking it gets a refusal at once, not a wait', async ({
+  browser,
+}) => {
+  const [ctxF, ctxP] = [await browser.newContext(), await browser.newContext()]
+  try {
+    // A profile, then its chain database taken to a layout version this app does not know.
+    const first = await ctxF.newPage()
+    await openNode(first, '/?mine=0')
+    const [profileId, idF] = [
+      await profileOf(first),
+      await first.evaluate(() => window.tabchain?.network.peerId),
+    ]
+    await first.close()
+    const probe = await ctxF.newPage()
+    await probe.goto('/api/relay')
+    const devnet = {
+      chainId: devnetGenesis.params.chainId,
+      genesisHash: hashBlock(genesisBlock(devnetGenesis)),
+    }
+    await probe.evaluate(
+      (name) =>
+        new Promise<void>((ok, fail) => {
+          const r = indexedDB.open(name, 1_000_000)
+          r.onsuccess = () => {
+            r.result.close()
+            ok()
+          }
+          r.onerror = () => fail(r.error)
+        }),
+      databaseName(profileId, devnet),
+    )
+    await probe.close()
+
+    const failed = await ctxF.newPage()
+    await failed.goto(`/?profile=${profileId}&mine=0`)
+    await expect(failed.getByTestId('node-failed')).toBeVisible({ timeout: 30_000 })
+
+    // Its page still reaches peers, and holds the wiring its worker sent before the database failed.
+    const peer = await ctxP.newPage()
+    await openNode(peer, '/?mine=0')
+    await waitDirect(peer, idF ?? '', 15_000)
+    const asked = await peer.evaluate(async (id) => {
+      const start = performance.now()
+      try {
+        await window.tabchain?.node.api.queryPeer(id)
+        return { answered: true, ms: performance.now() - start, code: '' }
+      } catch (err) {
+        const code = (err as { type?: { code?: string } }).type?.code ?? String(err)
+        return { answered: false, ms: performance.now() - start, code }
+      }
+    }, idF ?? '')
+    expect(asked.answered).toBe(false)
+    expect(asked.code).not.toBe('NET_TIMEOUT')
+    expect(asked.ms).toBeLessThan(4_000)
+  } finally {
+    await ctxF.close()
+    await ctxP.close()
   }
 })
