@@ -159,7 +159,9 @@ test('a tab that crashes and comes back as the same peer: gossip flows both ways
   }
 })
 
-test('two tabs of one context are two nodes with a direct link', async ({ context }) => {
+test('two tabs of one context are two nodes with a direct link; the second connects to the relay once its node is ready', async ({
+  context,
+}) => {
   const a = await context.newPage()
   const b = await context.newPage()
   const idA = await openNode(a, '/?mine=0')
@@ -169,6 +171,11 @@ test('two tabs of one context are two nodes with a direct link', async ({ contex
   await waitDirect(b, idA)
   await beaconArrives(a, b)
   await beaconArrives(b, a)
+  // The first tab, alone, dialed the relay as its libp2p started, before its node was ready; the
+  // second, opened beside the first's node, put its relay connection off until its own node was up.
+  const [marksA, marksB] = await Promise.all([a.evaluate(startupMarkTimes), b.evaluate(startupMarkTimes)])
+  expect(marksA['relay-dial']).toBeLessThan(marksA['node-ready'] ?? 0)
+  expect(marksB['relay-dial']).toBeGreaterThan(marksB['node-ready'] ?? Infinity)
 })
 
 /**

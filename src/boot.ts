@@ -4,7 +4,7 @@ import { parseModePin } from './node/light/mode'
 import { startupMark } from './node/marks'
 import type { NetworkApi, NetworkSink } from './node/network/bridge'
 import { createNetworkHost, fetchRelayInfo, type NetworkHost, type RelayInfo } from './node/network/host'
-import { claimProfile, listProfiles } from './node/profile/claim'
+import { claimProfile, listProfiles, nodeRunsBeside } from './node/profile/claim'
 import { newIdentityKey } from './node/profile/identity'
 import { webLocks } from './node/profile/locks'
 import { localProfileStore } from './node/profile/store'
@@ -45,6 +45,8 @@ const RELOAD_WAIT_MS = 15_000
 /** How long a tab that inherited a profile it did not reload waits for it, ms. */
 const DUPLICATE_WAIT_MS = 1_000
 const PROFILE_REFRESH_MS = 5_000
+/** The longest a tab opened beside a running node puts its relay connection off, ms. */
+const RELAY_PUT_OFF_MS = 1_000
 
 /**
  * Starts this tab's node: claims a profile, starts libp2p on the page and the node in a worker, and
@@ -96,6 +98,7 @@ export async function boot(): Promise<Tabchain> {
   })
   const { profile } = claim
   startupMark('profile')
+  const besideNode = nodeRunsBeside(locks, profile.id).catch(() => false)
   sessionStorage.setItem(REMEMBERED, profile.id)
   // The profile is now this tab's: drop ?profile= so a reload or a shared link doesn't ask for it again.
   if (url.searchParams.has('profile')) {
@@ -156,7 +159,21 @@ export async function boot(): Promise<Tabchain> {
     if (switching === null || mining.enabled === switching) useApp.setState({ mining })
   })
 
-  await network.start()
+  // A tab opened beside a running node of this browser shows that node's verified data first (the
+  // shared headers and state, `main.ts` in the worker): its relay connection, which would take this
+  // thread from the first reads and their drawing, waits until those are done and the thread is idle
+  // (or `RELAY_PUT_OFF_MS`). Measured (10 new tabs each way, alternating): the verified balance p50
+  // 1.09 s instead of 1.35 s, sooner in 10 of 10; the direct link 1.86 s instead of 1.70 s. A tab
+  // alone has nothing to show without the network: it connects at once.
+  let connectRelay = (): void => {}
+  const relayAfter = (await besideNode)
+    ? new Promise<void>((resolve) => {
+        connectRelay = resolve
+      })
+    : undefined
+  await network.start(relayAfter)
+  // A node that failed to start still links (its page shows why; its peers get refusals).
+  ready.catch(() => whenIdle(connectRelay, RELAY_PUT_OFF_MS))
   await ready
   startupMark('node-ready')
   // The wallet starts once the node is up: opening its IndexedDB and building the provider earlier ran
@@ -167,13 +184,15 @@ export async function boot(): Promise<Tabchain> {
     startWallet(node.api, profile.id, genesis.params),
   )
   walletReady.catch(() => {})
-  const [head, mining, storage, syncing, mode] = await Promise.all([
+  const facts = Promise.all([
     node.api.head(),
     node.api.mining(),
     node.api.storage(),
     node.api.syncing(),
     node.api.mode(),
   ])
+  facts.catch(() => whenIdle(connectRelay, RELAY_PUT_OFF_MS))
+  const [head, mining, storage, syncing, mode] = await facts
   useApp.setState({
     ...(storage.fault === undefined ? {} : { storageFault: storage.fault }),
     node: { state: 'ready' },
@@ -198,6 +217,7 @@ export async function boot(): Promise<Tabchain> {
       )
     },
   })
+  whenIdle(connectRelay, RELAY_PUT_OFF_MS)
   const [{ provider, wallet }, { startMarket }] = await Promise.all([
     walletReady,
     import('./ui/market-session'),
@@ -222,4 +242,10 @@ function iceServersFromUrl(url: URL): RTCIceServer[] {
         .split(',')
         .filter(Boolean)
         .map((urls) => ({ urls }))
+}
+
+/** Runs `task` once this thread is idle, or after `timeoutMs` at the latest. */
+function whenIdle(task: () => void, timeoutMs: number): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(task, { timeout: timeoutMs })
+  else setTimeout(task, 0)
 }

@@ -324,6 +324,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
   /** One attempt to reach the relay; on failure schedules the next with backoff. */
   async function connectRelay(): Promise<void> {
     if (stopped) return
+    startupMark('relay-dial')
     clearTimeout(relayTimer)
     const attempt = relayRetry.attempt + 1
     setRelay({ state: 'connecting', attempt })
@@ -729,12 +730,19 @@ export async function createNetworkHost(init: NetworkHostInit) {
       return () => listeners.delete(listener)
     },
     snapshot,
-    async start(): Promise<void> {
+    /**
+     * Starts libp2p (the node's topics and protocols can be wired from then on) and connects to the
+     * relay at once, or once `connectAfter` settles: the relay connection, its reservation and the
+     * dials that follow take most of this thread for a few hundred ms, which a tab with local data to
+     * show first can put off.
+     */
+    async start(connectAfter?: Promise<void>): Promise<void> {
       // Before start: the reservation (and with it the relay's introductions) may come at once.
       await node.handle(RELAY_INTRO_PROTOCOL, onIntroduction)
       // A relay info that the peer store refuses (a malformed peer id) fails the first connection
-      // attempt instead, which reports it and retries.
-      if (relay !== null) await knownRelay(relay).catch(() => {})
+      // attempt instead, which reports it and retries. (Known now, the relay would be dialled as libp2p
+      // starts; a connection put off learns it as it starts.)
+      if (relay !== null && connectAfter === undefined) await knownRelay(relay).catch(() => {})
       await node.start()
       startupMark('libp2p-started')
       for (const [target, event] of WAKE_EVENTS) target.addEventListener(event, wake)
@@ -745,7 +753,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
         changed()
         restoreGossip()
       }, PING_INTERVAL_MS)
-      void connectRelay()
+      if (connectAfter === undefined) void connectRelay()
+      else void connectAfter.then(connectRelay, connectRelay)
     },
     async stop(): Promise<void> {
       stopped = true

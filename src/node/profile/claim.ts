@@ -77,3 +77,10 @@ export async function listProfiles(
     inUse: held.has(lockName(id)),
   }))
 }
+
+/** Whether a tab of this browser other than `ownId`'s runs a node: holds one of the profiles' locks. */
+export async function nodeRunsBeside(locks: ProfileLocks, ownId: string): Promise<boolean> {
+  const held = await locks.held()
+  const own = lockName(ownId)
+  return [...held].some((name) => name !== own && name.startsWith(lockName('')))
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { claimProfile, listProfiles, lockName } from '../../../src/node/profile/claim'
+import { claimProfile, listProfiles, lockName, nodeRunsBeside } from '../../../src/node/profile/claim'
 import { memoryLocks, type ProfileLocks } from '../../../src/node/profile/locks'
 import { localProfileStore, memoryProfileStore, type ProfileStore } from '../../../src/node/profile/store'
 
@@ -147,4 +147,18 @@ test('localProfileStore keeps keys byte-exact, ignores foreign and damaged entri
   expect(list.map((p) => p.id)).toEqual(['a'])
   expect((await store.get('a'))?.key).toEqual(key)
   expect(await store.get('broken')).toBeUndefined()
+})
+
+test('nodeRunsBeside: another tab holding a profile counts; this tab’s own profile and other locks do not', async () => {
+  const locks = memoryLocks()
+  const store = memoryProfileStore()
+  const first = await tab(store, locks, null, null)
+  expect(await nodeRunsBeside(locks, first.profile.id)).toBe(false)
+  await locks.acquire('some.other.lock', 0)
+  expect(await nodeRunsBeside(locks, first.profile.id)).toBe(false)
+  const second = await tab(store, locks, null, null)
+  expect(await nodeRunsBeside(locks, second.profile.id)).toBe(true)
+  expect(await nodeRunsBeside(locks, first.profile.id)).toBe(true)
+  first.release()
+  expect(await nodeRunsBeside(locks, second.profile.id)).toBe(false)
 })
