@@ -21,3 +21,8 @@ export type NetErrorType =
 export class NetError extends NodeError<NetErrorType> {
   override name = 'NetError'
 }
+
+/** `NET_MESSAGE_TOO_LARGE` for a message over `max` bytes. */
+export function checkMessageSize(data: Uint8Array, max: number): void {
+  if (data.byteLength > max) throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max })
+}

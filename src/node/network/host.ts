@@ -15,7 +15,7 @@ import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
 import { messageOf } from '../rpc/errors'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
-import { NetError } from './errors'
+import { checkMessageSize, NetError } from './errors'
 import { ExchangeSession, serveExchanges } from './exchange'
 import { tabConnectionGater } from './gater'
 import { exchangeOnLinks, requestOrder } from './links'
@@ -661,9 +661,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       pubsub.topicValidators.delete(topic)
     },
     async publish(topic, data) {
-      if (data.byteLength > MAX_GOSSIP_BYTES) {
-        throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max: MAX_GOSSIP_BYTES })
-      }
+      checkMessageSize(data, MAX_GOSSIP_BYTES)
       const result = await pubsub.publish(topic, data)
       return { recipients: result.recipients.length }
     },
@@ -685,9 +683,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       )
     },
     async request(peerId, protocol, data, timeoutMs = 10_000) {
-      if (data.byteLength > MAX_EXCHANGE_BYTES) {
-        throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max: MAX_EXCHANGE_BYTES })
-      }
+      checkMessageSize(data, MAX_EXCHANGE_BYTES)
       if (directConnection(peerId) === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
       const signal = AbortSignal.timeout(timeoutMs)
       try {

@@ -1,5 +1,5 @@
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
-import { NetError } from './errors'
+import { checkMessageSize, NetError } from './errors'
 import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
 import type { NetworkSnapshot } from './types'
 
@@ -62,13 +62,7 @@ export function memoryHub() {
           self.topics.delete(topic)
         },
         async publish(topic, data) {
-          if (data.byteLength > MAX_GOSSIP_BYTES) {
-            throw new NetError({
-              code: 'NET_MESSAGE_TOO_LARGE',
-              size: data.byteLength,
-              max: MAX_GOSSIP_BYTES,
-            })
-          }
+          checkMessageSize(data, MAX_GOSSIP_BYTES)
           const to = [...members.values()].filter(
             (m) => linked(self, m) && m.topics.has(topic) && m.sink !== null,
           )
@@ -85,13 +79,7 @@ export function memoryHub() {
           const peer = members.get(target)
           if (peer === undefined || peer.sink === null || !linked(self, peer))
             throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId: target })
-          if (data.byteLength > MAX_EXCHANGE_BYTES) {
-            throw new NetError({
-              code: 'NET_MESSAGE_TOO_LARGE',
-              size: data.byteLength,
-              max: MAX_EXCHANGE_BYTES,
-            })
-          }
+          checkMessageSize(data, MAX_EXCHANGE_BYTES)
           if (!peer.protocols.has(protocol)) {
             throw new NetError({
               code: 'NET_REQUEST_FAILED',
@@ -112,13 +100,7 @@ export function memoryHub() {
               reason: err instanceof Error ? err.message : String(err),
             })
           }
-          if (res.byteLength > MAX_EXCHANGE_BYTES) {
-            throw new NetError({
-              code: 'NET_MESSAGE_TOO_LARGE',
-              size: res.byteLength,
-              max: MAX_EXCHANGE_BYTES,
-            })
-          }
+          checkMessageSize(res, MAX_EXCHANGE_BYTES)
           return res
         },
         async snapshot() {
