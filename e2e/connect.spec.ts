@@ -1,6 +1,11 @@
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
 import { startupMarkTimes } from '../src/node/marks'
-import { DIAL_BACK_GRACE_MS, DIAL_STAGGER_MS } from '../src/node/network/protocol'
+import {
+  DIAL_BACK_GRACE_MS,
+  DIAL_STAGGER_MS,
+  MAX_EXCHANGE_BYTES,
+  MAX_GOSSIP_BYTES,
+} from '../src/node/network/protocol'
 import {
   beaconArrives,
   connectionsTo,
@@ -353,4 +358,31 @@ test('the worker answers malformed messages with typed errors and keeps running'
   }
   // Still serving its API.
   expect(await page.evaluate(() => window.tabchain?.node.api.status().then((s) => s.chainId))).toBe(31415)
+})
+
+test('the network host refuses an oversized gossip message or request with a typed error, before sending anything', async ({
+  browser,
+}) => {
+  const { a, b, idB, close } = await linkedPair(browser)
+  const refusals = await a.evaluate(
+    async ({ peer, gossipMax, exchangeMax }) => {
+      const api = window.tabchain?.network.api
+      if (api === undefined) return []
+      const typeOf = (err: unknown) => (err as { type?: unknown }).type
+      return [
+        await api.publish('tabchain/oversize-probe', new Uint8Array(gossipMax + 1)).then(() => null, typeOf),
+        await api
+          .request(peer, '/tabchain/oversize-probe/1', new Uint8Array(exchangeMax + 1))
+          .then(() => null, typeOf),
+      ]
+    },
+    { peer: idB, gossipMax: MAX_GOSSIP_BYTES, exchangeMax: MAX_EXCHANGE_BYTES },
+  )
+  expect(refusals).toEqual([
+    { code: 'NET_MESSAGE_TOO_LARGE', size: MAX_GOSSIP_BYTES + 1, max: MAX_GOSSIP_BYTES },
+    { code: 'NET_MESSAGE_TOO_LARGE', size: MAX_EXCHANGE_BYTES + 1, max: MAX_EXCHANGE_BYTES },
+  ])
+  // The link stays and carries the nodes' exchanges.
+  await beaconArrives(a, b)
+  await close()
 })

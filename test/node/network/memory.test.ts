@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { NetError } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
+import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from '../../../src/node/network/protocol'
 import { NodeError } from '../../../src/node/rpc/errors'
 
 /** The in-memory network twin fails a request the way the page's libp2p host does. */
@@ -25,5 +26,37 @@ describe('memory network twin', () => {
       protocol: '/p/1',
       reason: 'bad request',
     })
+  })
+
+  test('an oversized gossip message, request or response is refused with NET_MESSAGE_TOO_LARGE, as the host refuses it', async () => {
+    const hub = memoryHub()
+    const a = hub.join('A')
+    const b = hub.join('B')
+    let delivered = 0
+    await b.api.subscribe('t')
+    await b.api.handle('/big/1')
+    await b.attach({
+      gossip: async () => {
+        delivered++
+        return 'accept'
+      },
+      request: async () => new Uint8Array(MAX_EXCHANGE_BYTES + 1),
+      networkChanged: async () => {},
+    })
+    const typeOf = (err: unknown) => (err instanceof NetError ? err.type : err)
+    expect(await a.api.publish('t', new Uint8Array(MAX_GOSSIP_BYTES + 1)).catch(typeOf)).toEqual({
+      code: 'NET_MESSAGE_TOO_LARGE',
+      size: MAX_GOSSIP_BYTES + 1,
+      max: MAX_GOSSIP_BYTES,
+    })
+    expect(delivered).toBe(0)
+    const tooLarge = { code: 'NET_MESSAGE_TOO_LARGE', size: MAX_EXCHANGE_BYTES + 1, max: MAX_EXCHANGE_BYTES }
+    expect(await a.api.request('B', '/big/1', new Uint8Array(MAX_EXCHANGE_BYTES + 1)).catch(typeOf)).toEqual(
+      tooLarge,
+    )
+    // The request fits; the answer does not.
+    expect(await a.api.request('B', '/big/1', new Uint8Array(1)).catch(typeOf)).toEqual(tooLarge)
+    // At the limit, both pass.
+    expect((await a.api.publish('t', new Uint8Array(MAX_GOSSIP_BYTES))).recipients).toBe(1)
   })
 })
