@@ -12,7 +12,7 @@ import {
 } from '../../../src/node/snapshot/download'
 import { SnapshotError } from '../../../src/node/snapshot/errors'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
-import { Trie } from '../../../src/node/state/trie'
+import { nodeChildren, Trie } from '../../../src/node/state/trie'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import type { Offence } from '../../../src/node/sync/peer-scores'
@@ -237,6 +237,39 @@ describe('snapshot download', () => {
     expect(result.nodes).toBe(2 * 3000 - 1)
     // Only what was left was fetched: the nodes served now are exactly those the first run lacked.
     expect(h.served()).toBe(2 * 3000 - 1 - done)
+  })
+
+  test('a leaf that changed in storage after it was verified fails the final check with SNAPSHOT_ROOT_MISMATCH, and the download is not marked complete', async () => {
+    const { store, target } = stateOf(300)
+    const repo = await repoOf()
+    // The storage hands back one leaf with its last value byte changed (a corruption below the checks).
+    let flipped = false
+    const corrupt = new Proxy(repo, {
+      get(inner, prop) {
+        if (prop !== 'getStateNodes') {
+          // Bound: the repository's methods read its private fields.
+          const value: unknown = Reflect.get(inner, prop, inner)
+          return typeof value === 'function' ? value.bind(inner) : value
+        }
+        return async (hashes: readonly Hex[]) =>
+          (await inner.getStateNodes(hashes)).map((encoded) => {
+            if (flipped || encoded === undefined || nodeChildren(encoded).length > 0) return encoded
+            flipped = true
+            return Uint8Array.from(encoded, (b, i) => (i === encoded.length - 1 ? b ^ 1 : b))
+          })
+      },
+    })
+    const h = harness(corrupt, target, { honest: honest(store) })
+    const failed = await downloadSnapshot(h.init).catch((e: unknown) => e)
+    expect(failed).toBeInstanceOf(SnapshotError)
+    expect((failed as SnapshotError).type).toMatchObject({
+      code: 'SNAPSHOT_ROOT_MISMATCH',
+      expected: target.stateRoot,
+    })
+    expect((failed as SnapshotError).type).not.toMatchObject({ got: target.stateRoot })
+    expect((await repo.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY))?.complete).toBe(false)
+    // The honest peer was not blamed for what the storage changed.
+    expect(h.penalties).toEqual([])
   })
 
   test('a stored tree missing a node, or a different tree, fails the final check', async () => {
