@@ -7,8 +7,6 @@ export type CodecErrorType =
   | { readonly code: 'CODEC_OVERFLOW' }
   /** RLP input that is truncated, has trailing bytes or is not in canonical (shortest) form. */
   | { readonly code: 'RLP_MALFORMED'; readonly reason: string }
-  /** A Merkle list proof that does not match the root or is structurally invalid. */
-  | { readonly code: 'MERKLE_BAD_PROOF'; readonly reason: string }
 
 /** Typed error of src/node/codec. */
 export class CodecError extends NodeError<CodecErrorType> {

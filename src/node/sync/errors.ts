@@ -14,12 +14,8 @@ export type SyncErrorType =
   | { readonly code: 'SYNC_RESPONSE_TOO_LARGE'; readonly size: number; readonly max: number }
   /** The serving node answers this peer's requests no faster than its rate limit. */
   | { readonly code: 'SYNC_RATE_LIMITED'; readonly peerId: string; readonly retryInMs: number }
-  /** A well-formed response that does not answer the request (wrong start, broken links, unasked blocks). */
-  | { readonly code: 'SYNC_WRONG_RESPONSE'; readonly peerId: string; readonly reason: string }
   /** The server does not hold part of the range asked for (a chain started from a snapshot, or still loading). */
   | { readonly code: 'SYNC_NOT_HELD'; readonly what: string; readonly from: bigint }
-  /** The peer's circuit breaker is open: it is not asked again until `retryAt` (ms since epoch). */
-  | { readonly code: 'SYNC_CIRCUIT_OPEN'; readonly peerId: string; readonly retryAt: number }
 
 /** Typed error of src/node/sync; branch on `err.type.code`. */
 export class SyncError extends NodeError<SyncErrorType> {
