@@ -88,6 +88,28 @@ export type UpgradeOutcome =
       readonly executed: number
     }
 
+/**
+ * The peer a snapshot upgrade takes its blocks from: `peer` (the one whose head started it), unless an
+ * earlier attempt failed with it and another peer, not dropped and not failed with, has a head above
+ * `minHead` (far enough ahead to upgrade from) — then the best such one (highest head; the first seen on
+ * a tie). A failed request is retried elsewhere: the next attempt would otherwise start from whichever
+ * peer's status came next, or from the best head, which can be the same peer each time.
+ */
+export function upgradeSource(
+  peer: readonly [id: string, head: bigint],
+  known: ReadonlyMap<string, bigint>,
+  failedWith: ReadonlySet<string>,
+  isDropped: (id: string) => boolean,
+  minHead: bigint,
+): readonly [id: string, head: bigint] {
+  if (!failedWith.has(peer[0])) return peer
+  let best: readonly [string, bigint] | undefined
+  for (const [id, head] of known)
+    if (!failedWith.has(id) && !isDropped(id) && head > minHead && (best === undefined || head > best[1]))
+      best = [id, head]
+  return best ?? peer
+}
+
 /** A peer's data that is not what we asked for: penalised, and the upgrade stops (to be retried). */
 function refuse(init: UpgradeInit, peer: string, offence: Offence, reason: string): never {
   init.penalize(peer, offence)

@@ -16,6 +16,7 @@ import {
   DEFAULT_UPGRADE_CONFIG,
   type UpgradeConfig,
   upgradeFromSnapshot,
+  upgradeSource,
   type VerifiedHeaders,
 } from '../snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
@@ -213,6 +214,8 @@ export function createChainService(init: ChainServiceInit) {
   let mode: NodeMode = pin === 'light' ? { kind: 'light' } : { kind: 'full' }
   let upgrading: Promise<void> | null = null
   let upgradeFailures = 0
+  /** Peers an upgrade attempt of this run failed with: the next attempt asks another (`upgradeSource`). */
+  const upgradeFailedWith = new Set<string>()
   let upgradeRetry: ReturnType<typeof setTimeout> | undefined
   /** Heads of the peers seen (beacons, status answers): snapshot chunks are asked of them. */
   const knownPeers = new Map<string, bigint>()
@@ -265,7 +268,7 @@ export function createChainService(init: ChainServiceInit) {
    * threshold beyond our head): the ordinary sync is held meanwhile and mining pauses, then both resume
    * on the new head. Failures retry (the download resumes); after a few, the node replays instead.
    */
-  function maybeUpgrade(peer: string, peerHead: bigint): void {
+  function maybeUpgrade(from: string, fromHead: bigint): void {
     const headers = init.verifiedHeaders
     if (
       pin !== 'auto' ||
@@ -274,7 +277,15 @@ export function createChainService(init: ChainServiceInit) {
       upgradeFailures >= MAX_UPGRADE_FAILURES
     )
       return
-    if (peerHead - chain.head.block.header.number <= BigInt(upgradeConfig.replayBelow)) return
+    const minHead = chain.head.block.header.number + BigInt(upgradeConfig.replayBelow)
+    if (fromHead <= minHead) return
+    const [peer, peerHead] = upgradeSource(
+      [from, fromHead],
+      knownPeers,
+      upgradeFailedWith,
+      (p) => syncer.isBanned(p),
+      minHead,
+    )
     syncer.hold(true)
     const fetchedBefore = counts.snapshotNodesFetched
     upgrading = (async () => {
@@ -300,14 +311,17 @@ export function createChainService(init: ChainServiceInit) {
         )
         if (outcome.kind === 'full') counts.blocksFromSnapshot += outcome.executed
         upgradeFailures = 0
+        upgradeFailedWith.clear()
       } catch (err) {
         upgradeFailures++
+        upgradeFailedWith.add(peer)
         console.warn(`snapshot upgrade failed (${upgradeFailures}/${MAX_UPGRADE_FAILURES})`, err)
       } finally {
         upgrading = null
       }
-      // Retry (the download resumes) from the best peer not dropped, unless it worked, failed too often,
-      // or the snapshot block is already the base of our chain (the ordinary sync takes it from there).
+      // Retry (the download resumes) from the best peer not dropped (`upgradeSource` then prefers one the
+      // attempts have not failed with), unless it worked, failed too often, or the snapshot block is
+      // already the base of our chain (the ordinary sync takes it from there).
       if (upgradeFailures > 0 && upgradeFailures < MAX_UPGRADE_FAILURES && chain.base === 0n) {
         upgradeRetry = setTimeout(() => {
           const best = [...knownPeers]

@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
+import { encodeBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
@@ -11,9 +12,14 @@ import type { NodeMode } from '../../../src/node/light/mode'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SNAPSHOT_PROGRESS_KEY, type SnapshotProgress } from '../../../src/node/snapshot/download'
+import { upgradeSource } from '../../../src/node/snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
-import { decodeHeadersResponse, encodeHeadersResponse } from '../../../src/node/sync/messages'
+import {
+  decodeHeadersResponse,
+  encodeBlocksResponse,
+  encodeHeadersResponse,
+} from '../../../src/node/sync/messages'
 import { decodeSnapshotResponse, encodeSnapshotResponse } from '../../../src/node/sync/snapshot-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
@@ -125,6 +131,53 @@ const forging = (sink: NetworkSink): NetworkSink => ({
   },
 })
 
+/** A peer that serves the same chain but answers every block request with the chain's first block. */
+const wrongBlocks =
+  (first: Block) =>
+  (sink: NetworkSink): NetworkSink => ({
+    ...sink,
+    async request(protocol, data, from) {
+      if (protocol !== PROTOCOLS.blocks) return sink.request(protocol, data, from)
+      return encodeBlocksResponse([encodeBlock(first)])
+    },
+  })
+
+describe('the peer an upgrade takes its blocks from (upgradeSource)', () => {
+  const known = new Map<string, bigint>([
+    ['LIAR', 300n],
+    ['FULL', 300n],
+    ['AHEAD', 320n],
+    ['BEHIND', 150n],
+  ])
+  const none = () => false
+
+  test('the peer whose head started it, while no attempt failed with it', () => {
+    expect(upgradeSource(['LIAR', 300n], known, new Set(), none, 200n)).toEqual(['LIAR', 300n])
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['FULL']), none, 200n)).toEqual(['LIAR', 300n])
+  })
+
+  test('after a failure with it: the best other peer far enough ahead, not dropped, not failed with', () => {
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), none, 200n)).toEqual(['AHEAD', 320n])
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), (p) => p === 'AHEAD', 200n)).toEqual([
+      'FULL',
+      300n,
+    ])
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR', 'AHEAD']), none, 200n)).toEqual([
+      'FULL',
+      300n,
+    ])
+  })
+
+  test('the same peer again when no other will do (all failed with, dropped, or not far enough ahead)', () => {
+    const failed = new Set(['LIAR', 'FULL', 'AHEAD'])
+    expect(upgradeSource(['LIAR', 300n], known, failed, none, 200n)).toEqual(['LIAR', 300n])
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), (p) => p !== 'BEHIND', 200n)).toEqual([
+      'LIAR',
+      300n,
+    ])
+  })
+})
+
 describe('upgrade to full from a state snapshot (memory network)', () => {
   const blocks = minedBlocks(300)
 
@@ -182,6 +235,23 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(stats.blocksFetchedBySync).toBe(0)
     expect((await fresh.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
     expect(hub.linked('FRESH', 'FORGER')).toBe(false)
+  }, 120_000)
+
+  test('a peer that answers the upgrade with blocks not asked for does not send it back to a replay from genesis: the next attempt asks another peer', async () => {
+    const hub = memoryHub()
+    // The liar joins first, so it is among the first the fresh node upgrades from.
+    await makeNode(hub, 'LIAR', { store: storeWith(blocks), wrap: wrongBlocks(blocks[0] as Block) })
+    await makeNode(hub, 'FULL', { store: storeWith(blocks) })
+    const fresh = await makeNode(hub, 'FRESH')
+    await until(
+      async () =>
+        (await fresh.node.api.mode()).kind === 'full' && (await fresh.node.api.head()).number === 300n,
+    )
+    const stats = await fresh.node.api.stats()
+    // Through the snapshot, its blocks from the honest peer: not three failures and a replay from genesis.
+    expect(stats.blocksFromSnapshot).toBeGreaterThan(0)
+    expect(stats.blocksFetchedBySync).toBe(0)
+    expect((await fresh.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
   }, 120_000)
 
   test('a node reloaded in the middle of the download resumes it from its stored progress', async () => {
