@@ -218,10 +218,14 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect((await fresh.node.api.head()).hash).toBe((await ahead.node.api.head()).hash)
   }, 120_000)
 
-  test('snapshot chunks that do not match the root are refused, the forger penalised, and the chunks fetched from the honest peer', async () => {
+  /**
+   * A fresh node upgrading beside a misbehaving peer (`wrap` over its sink; it joins first, so it is
+   * among the first asked) and an honest one: it reaches full at 300 through the snapshot, with the
+   * honest peer's data, not through a replay from genesis.
+   */
+  async function upgradeBeside(name: string, wrap: (s: NetworkSink) => NetworkSink) {
     const hub = memoryHub()
-    // The forger joins first, so it is among the first asked.
-    await makeNode(hub, 'FORGER', { store: storeWith(blocks), wrap: forging })
+    await makeNode(hub, name, { store: storeWith(blocks), wrap })
     await makeNode(hub, 'FULL', { store: storeWith(blocks) })
     const fresh = await makeNode(hub, 'FRESH')
     await until(
@@ -229,29 +233,20 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
         (await fresh.node.api.mode()).kind === 'full' && (await fresh.node.api.head()).number === 300n,
     )
     const stats = await fresh.node.api.stats()
-    expect(stats.penalties).toBeGreaterThan(0)
-    // Still through the snapshot (retried from the honest peer), not a replay from genesis.
     expect(stats.blocksFromSnapshot).toBeGreaterThan(0)
     expect(stats.blocksFetchedBySync).toBe(0)
     expect((await fresh.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
+    return { hub, stats }
+  }
+
+  test('snapshot chunks that do not match the root are refused, the forger penalised, and the chunks fetched from the honest peer', async () => {
+    const { hub, stats } = await upgradeBeside('FORGER', forging)
+    expect(stats.penalties).toBeGreaterThan(0)
     expect(hub.linked('FRESH', 'FORGER')).toBe(false)
   }, 120_000)
 
   test('a peer that answers the upgrade with blocks not asked for does not send it back to a replay from genesis: the next attempt asks another peer', async () => {
-    const hub = memoryHub()
-    // The liar joins first, so it is among the first the fresh node upgrades from.
-    await makeNode(hub, 'LIAR', { store: storeWith(blocks), wrap: wrongBlocks(blocks[0] as Block) })
-    await makeNode(hub, 'FULL', { store: storeWith(blocks) })
-    const fresh = await makeNode(hub, 'FRESH')
-    await until(
-      async () =>
-        (await fresh.node.api.mode()).kind === 'full' && (await fresh.node.api.head()).number === 300n,
-    )
-    const stats = await fresh.node.api.stats()
-    // Through the snapshot, its blocks from the honest peer: not three failures and a replay from genesis.
-    expect(stats.blocksFromSnapshot).toBeGreaterThan(0)
-    expect(stats.blocksFetchedBySync).toBe(0)
-    expect((await fresh.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
+    await upgradeBeside('LIAR', wrongBlocks(blocks[0] as Block))
   }, 120_000)
 
   test('a node reloaded in the middle of the download resumes it from its stored progress', async () => {
