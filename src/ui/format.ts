@@ -20,6 +20,25 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`
 }
 
+/** A byte count for display: `512 KB`, `3.2 MB`, `1.5 GB` (binary units, as browsers report quota). */
+export function formatBytes(n: number): string {
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`
+  return `${(n / 1024 ** 3).toFixed(1)} GB`
+}
+
+/**
+ * A hash rate for display, in the largest unit that keeps it at least 1: `850 H/s`, `412 kH/s`,
+ * `1.3 MH/s`. A test chain's tiny difficulty makes a few hundred hashes a second; they read as such,
+ * not as `0 kH/s`.
+ */
+export function formatHashrate(hashesPerSecond: number): string {
+  const h = Math.max(0, hashesPerSecond)
+  if (h < 999.5) return `${Math.round(h)} H/s`
+  if (h < 999_500) return `${Math.round(h / 1000)} kH/s`
+  return `${(h / 1_000_000).toFixed(1)} MH/s`
+}
+
 /** Whole seconds left until `at` (ms since epoch), rounded up so a countdown never shows 0 early. */
 export function secondsUntil(at: number, now: number): number {
   return Math.max(0, Math.ceil((at - now) / 1000))

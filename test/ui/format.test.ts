@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import {
   describeRelay,
   describeSync,
+  formatBytes,
   formatDuration,
+  formatHashrate,
   peerCountLabel,
   pendingNote,
   secondsUntil,
@@ -31,6 +33,32 @@ describe('formatDuration', () => {
     [3 * 86_400_000 + 4 * 3_600_000, '3d 4h'],
   ])('%i ms reads %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text)
+  })
+})
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 KB'],
+    [512 * 1024, '512 KB'],
+    [3.2 * 1024 ** 2, '3.2 MB'],
+    [5 * 1024 ** 3, '5.0 GB'],
+  ])('%i bytes read %s', (n, text) => {
+    expect(formatBytes(n)).toBe(text)
+  })
+})
+
+describe('formatHashrate', () => {
+  it.each([
+    [0, '0 H/s'],
+    [-3, '0 H/s'],
+    [412, '412 H/s'],
+    [999.4, '999 H/s'],
+    [999.6, '1 kH/s'],
+    [412_400, '412 kH/s'],
+    [999_600, '1.0 MH/s'],
+    [1_340_000, '1.3 MH/s'],
+  ])('%f hashes/s read %s', (h, text) => {
+    expect(formatHashrate(h)).toBe(text)
   })
 })
 

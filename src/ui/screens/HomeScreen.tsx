@@ -7,7 +7,15 @@ import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { SyncStatus } from '../../node/sync/syncer'
 import { AddressLink, useNodeQuery } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
-import { describeRelay, describeSync, formatDuration, peerCountLabel, verifiedNote } from '../format'
+import {
+  describeRelay,
+  describeSync,
+  formatBytes,
+  formatDuration,
+  formatHashrate,
+  peerCountLabel,
+  verifiedNote,
+} from '../format'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
 import { directPeerCount, useApp } from '../store'
@@ -151,9 +159,7 @@ function ChainCards() {
       </article>
       <article className="card" data-testid="mining" data-enabled={String(mining?.enabled ?? false)}>
         <h2 className="card__label">Mining</h2>
-        <p className="card__value">
-          {mining?.enabled ? `${Math.round(mining.hashrate / 1000).toLocaleString()} kH/s` : 'Off'}
-        </p>
+        <p className="card__value">{mining?.enabled ? formatHashrate(mining.hashrate) : 'Off'}</p>
         <label className="switch small">
           <input
             type="checkbox"
@@ -295,12 +301,6 @@ function SyncCard({ syncing, directPeers }: { readonly syncing: SyncStatus; read
       </p>
     </article>
   )
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`
-  return `${(n / 1024 ** 3).toFixed(1)} GB`
 }
 
 /** One line under the relay card: what the relay state means for the user. */
