@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { Link } from 'react-router'
 import type { Address } from 'viem'
 import { MyTrades } from '../components/market/MyTrades'
 import { OrderBook } from '../components/market/OrderBook'
@@ -89,7 +90,16 @@ function Market({ source }: { readonly source: MarketSource }) {
       </p>
       {context !== null && 'error' in context ? <p className="panel panel--error">{context.error}</p> : null}
       {ctx === null || pair === null ? (
-        <p className="muted">{ctx === null ? 'Loading the market…' : 'No tokens to trade yet.'}</p>
+        <p className="muted">
+          {ctx === null ? (
+            'Loading the market…'
+          ) : (
+            <>
+              No tokens to trade yet: <Link to="/tokens">create one</Link>, or wait for one another tab
+              creates to reach this node in a block.
+            </>
+          )}
+        </p>
       ) : (
         <>
           <section className="section" aria-labelledby="book-title">
