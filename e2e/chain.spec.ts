@@ -116,6 +116,52 @@ test('the explorer lists blocks live and opens a block and an address', async ({
   await expect(page.getByText('is not on this node’s chain')).toBeVisible()
 })
 
+test('the explorer pages back through older blocks and returns to the live list', async ({ browser }) => {
+  const ctx = await browser.newContext()
+  try {
+    const page = await ctx.newPage()
+    await openNode(page, `${FAST_URL}/explorer`)
+    await waitInPage(
+      page,
+      async () => ((await window.tabchain?.node.api.head())?.number ?? 0n) >= 45n,
+      null,
+      {
+        timeout: 60_000,
+      },
+    )
+    await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+    const rows = page.getByTestId('block-row')
+    // The live list shows the head once mining has stopped (a block in flight may still land).
+    const topRow = async () => Number(await rows.first().getAttribute('data-number'))
+    await expect.poll(async () => (await topRow()) - ((await head(page))?.number ?? -1)).toBe(0)
+    const top = await topRow()
+    await expect(page.getByRole('link', { name: '← Newer' })).toHaveCount(0)
+
+    await page.getByRole('link', { name: 'Older →' }).click()
+    await expect(page).toHaveURL(new RegExp(`/explorer\\?upto=${top - 20}$`))
+    await expect(rows.first()).toHaveAttribute('data-number', String(top - 20))
+    await expect(rows).toHaveCount(20)
+    await expect(rows.last()).toHaveAttribute('data-number', String(top - 39))
+    // A page that reaches genesis has no Older link; the rows end at block 0.
+    for (let upto = top - 40; upto >= 0; upto -= 20) {
+      await page.getByRole('link', { name: 'Older →' }).click()
+      await expect(rows.first()).toHaveAttribute('data-number', String(upto))
+    }
+    await expect(rows.last()).toHaveAttribute('data-number', '0')
+    await expect(page.getByRole('link', { name: 'Older →' })).toHaveCount(0)
+
+    await page.goto(`${FAST_URL}/explorer?mine=0&upto=${top - 20}`)
+    await page.getByRole('link', { name: '← Newer' }).click()
+    await expect(page).toHaveURL(/\/explorer$/)
+    await expect(rows.first()).toHaveAttribute('data-number', String(top))
+    // The live list follows the head again.
+    await page.evaluate(() => window.tabchain?.node.api.setMining(true))
+    await expect.poll(topRow).toBeGreaterThan(top)
+  } finally {
+    await ctx.close()
+  }
+})
+
 test('a server started with --genesis runs that chain: the page shows it, and mines it', async ({
   browser,
 }) => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
-import { Link, useNavigate, useParams } from 'react-router'
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
@@ -9,11 +9,23 @@ import { useApp } from '../store'
 
 const LATEST = 20
 
-/** Latest blocks, live: the list follows the head as blocks arrive. */
+/** The `upto` search parameter: the newest block of an older page, or null for the live list. */
+function pageTop(param: string | null): bigint | null {
+  return param !== null && /^\d+$/.test(param) ? BigInt(param) : null
+}
+
+/**
+ * Latest blocks, live: the list follows the head as blocks arrive. `?upto=N` shows the page of blocks
+ * ending at N instead, still as the head moves; Older and Newer page through the chain.
+ */
 export function ExplorerScreen() {
   const head = useApp((s) => s.head)
   const latest = head?.number ?? 0n
-  const result = useNodeQuery((api) => api.blocks(latest, LATEST), [latest])
+  const upTo = pageTop(useSearchParams()[0].get('upto'))
+  const last = upTo !== null && upTo < latest ? upTo : latest
+  const result = useNodeQuery((api) => api.blocks(last, LATEST), [last])
+  const newer = last + BigInt(LATEST)
+  const older = last - BigInt(LATEST)
   const navigate = useNavigate()
   const [search, setSearch] = useState('')
   const target = search.trim()
@@ -80,6 +92,21 @@ export function ExplorerScreen() {
           </tbody>
         </table>
       )}
+      <nav className="row pager" aria-label="Pages of blocks">
+        {last < latest ? (
+          <Link
+            className="button button--small"
+            to={newer < latest ? `/explorer?upto=${newer}` : '/explorer'}
+          >
+            ← Newer
+          </Link>
+        ) : null}
+        {older >= 0n ? (
+          <Link className="button button--small" to={`/explorer?upto=${older}`}>
+            Older →
+          </Link>
+        ) : null}
+      </nav>
       <PendingTransactions />
     </div>
   )
