@@ -18,6 +18,7 @@ import {
   encodeOfferMessage,
   encodeSnapshot,
   encodeTake,
+  encodeTakeAnswer,
 } from '../../../src/trade/offers/codec'
 import { offerId } from '../../../src/trade/offers/typed-data'
 import type { SignedOffer } from '../../../src/trade/offers/types'
@@ -155,6 +156,37 @@ describe('offers service edges', () => {
         refusal: { code: 'OFFER_UNKNOWN' },
       },
     )
+  })
+
+  test('a maker answer accepting another offer id is refused with TAKE_BAD_TERMS: nothing agreed, the offer stays open', async () => {
+    const hub = memoryHub()
+    const signed = await signOffer(ALICE, CHAIN, offerFor())
+    const id = offerId(CHAIN, signed.offer)
+    // E, the offer's maker peer, accepts every take, naming the offer id `answered`.
+    let answered: Hex = `0x${'99'.repeat(32)}`
+    const e = hub.join('E')
+    await e.api.handle(chainProtocol(CHAIN, 'take'))
+    await e.attach({
+      gossip: async () => 'ignore',
+      request: async () =>
+        encodeTakeAnswer({
+          accepted: true,
+          offerId: answered,
+          hashlock: `0x${'55'.repeat(32)}`,
+          agreedAtHeight: 5n,
+        }),
+      networkChanged: async () => {},
+    })
+    const taker = offersServiceOn(hub.join('N'), await memoryRepository(), 5n)
+    const message = encodeOfferMessage({ kind: 'offer', signed })
+    expect(await taker.gossip(chainTopic(CHAIN, 'offers'), message, 'E')).toBe('accept')
+    const take = await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'N' })
+    await expect(taker.take(take)).rejects.toMatchObject({
+      type: { code: 'TAKE_BAD_TERMS', field: 'offerId' },
+    })
+    expect((await taker.books()).flatMap((b) => [...b.asks, ...b.bids]).map((x) => x.id)).toEqual([id])
+    answered = id
+    expect(await taker.take(take)).toMatchObject({ offerId: id, taker: lower(DAVE) })
   })
 
   test('a maker tab that learnt its own offer from a peer (after a reload) hosts it again by posting it', async () => {

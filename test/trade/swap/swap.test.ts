@@ -378,6 +378,65 @@ describe('swap engine over the real chain', () => {
   )
 })
 
+describe('refused calls store, sign and send nothing', () => {
+  it('start refuses a maker secret that does not match the hashlock, and an account that is not a party', async () => {
+    const sim = await setup()
+    const terms = termsFor(sim.chain, sim.maker, sim.taker, sim.A, sim.B, 'offer-2')
+    await expect(sim.maker.driver.start({ ...terms, hashlock: keccak256('0x01') })).rejects.toMatchObject({
+      type: { code: 'SWAP_WRONG_SECRET', swapId: terms.offerId },
+    })
+    const stranger = await party(sim.chain, 3)
+    await expect(stranger.driver.start(terms)).rejects.toMatchObject({
+      type: { code: 'SWAP_NOT_A_PARTY', swapId: terms.offerId, account: stranger.signer.address },
+    })
+    expect(await sim.maker.driver.ids()).toEqual([sim.id])
+    expect(await stranger.driver.ids()).toEqual([])
+    // Nothing of the refused start was kept: the right terms start afresh.
+    expect(await sim.maker.driver.start(terms)).toBe(terms.offerId)
+  })
+
+  it('starting a stored swap again: the same terms are a no-op, other terms SWAP_EXISTS', async () => {
+    const sim = await setup()
+    const before = await sim.maker.repo.getSwapEvents(sim.id)
+    expect(await sim.maker.driver.start(sim.terms)).toBe(sim.id)
+    await expect(
+      sim.maker.driver.start({ ...sim.terms, amountB: sim.terms.amountB + 1n }),
+    ).rejects.toMatchObject({ type: { code: 'SWAP_EXISTS', swapId: sim.id } })
+    expect(await sim.maker.repo.getSwapEvents(sim.id)).toEqual(before)
+  })
+
+  it('a swap not stored, or stored for another account, is refused: SWAP_UNKNOWN, SWAP_NOT_A_PARTY', async () => {
+    const sim = await setup()
+    const before = await sim.maker.repo.getSwapEvents(sim.id)
+    const unknown = keccak256('0x02')
+    for (const call of [() => sim.maker.driver.step(unknown), () => sim.maker.driver.status(unknown)])
+      await expect(call()).rejects.toMatchObject({ type: { code: 'SWAP_UNKNOWN', swapId: unknown } })
+    // Another wallet unlocked on the maker's profile.
+    const other = testSigner(3)
+    const driver = driverFor(sim.chain, other, sim.maker.repo)
+    for (const call of [() => driver.step(sim.id), () => driver.status(sim.id)])
+      await expect(call()).rejects.toMatchObject({
+        type: { code: 'SWAP_NOT_A_PARTY', swapId: sim.id, account: other.address },
+      })
+    expect(await sim.maker.driver.ids()).toEqual([sim.id])
+    expect(await sim.maker.repo.getSwapEvents(sim.id)).toEqual(before)
+    expect(await sim.chain.pendingTransactions()).toEqual([])
+  })
+
+  it.each([
+    [3, { kind: 'cancelled', reason: { code: 'WITHDRAWN' } }, 'event 2 is missing'],
+    [2, { kind: 'bogus' }, 'event 2 has no known kind'],
+  ])('a stored record this code did not write (seq %i, %o) is SWAP_CORRUPT', async (seq, event, reason) => {
+    const sim = await setup()
+    await sim.maker.repo.appendSwapEvent({ swapId: sim.id, seq, event })
+    const before = await sim.maker.repo.getSwapEvents(sim.id)
+    for (const call of [() => sim.maker.driver.step(sim.id), () => sim.maker.driver.status(sim.id)])
+      await expect(call()).rejects.toMatchObject({ type: { code: 'SWAP_CORRUPT', swapId: sim.id, reason } })
+    expect(await sim.maker.repo.getSwapEvents(sim.id)).toEqual(before)
+    expect(await sim.chain.pendingTransactions()).toEqual([])
+  })
+})
+
 class Crash extends Error {}
 
 /** Counts the side effects of both parties (appends, signatures, broadcasts) and crashes at one of them. */
