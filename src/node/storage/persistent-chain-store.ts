@@ -218,7 +218,7 @@ async function loadTrees(
     const next: Hex[] = []
     level.forEach((hash, i) => {
       const encoded = encodings[i]
-      // A missing node surfaces as the state layer's STATE_CORRUPT when a state reads it.
+      // A missing node surfaces as the state layer's STATE_MISSING_NODE when a state reads it.
       if (encoded === undefined) return
       records.push({ hash: fromHex(hash), encoded })
       let children: Uint8Array[]

@@ -2,6 +2,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  bigintToBytes,
   bigintToFixed,
   bytesToBigint,
   fromHex,
@@ -13,6 +14,17 @@ import {
   toHex,
 } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
+
+/** The code of the `CodecError` `fn` throws. */
+function codecCode(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof CodecError) return err.type.code
+    throw err
+  }
+  return 'accepted'
+}
 
 describe('bytes', () => {
   it('both keccak backends equal noble keccak_256 for every length (property)', async () => {
@@ -73,9 +85,18 @@ describe('bytes', () => {
     expect(toHex(new Uint8Array([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]))).toBe('0x00000000010000000000')
   })
 
-  it('rejects bad hex and overflowing integers with typed errors', () => {
-    for (const bad of ['', '0x1', 'ab', '0xgg', '1x00']) expect(() => fromHex(bad)).toThrow(CodecError)
-    expect(() => bigintToFixed(256n, 1)).toThrow(CodecError)
-    expect(() => bigintToFixed(-1n, 1)).toThrow(CodecError)
+  it('rejects bad hex and negative or overflowing integers with typed errors', () => {
+    // No or a wrong prefix, an odd length; then a non-hex digit in either half of a byte, past Latin-1 too.
+    for (const bad of ['', '0x1', 'ab', '1x00', '0y00', '0xgg', '0x0g', '0xg0', '0x\u01000']) {
+      expect(codecCode(() => fromHex(bad))).toBe('CODEC_BAD_HEX')
+    }
+    expect(codecCode(() => bigintToBytes(-1n))).toBe('CODEC_NEGATIVE')
+    // A refused integer leaves the output buffer as it was.
+    const out = new Uint8Array(4).fill(9)
+    expect(codecCode(() => bigintToFixed(-1n, 2, out, 1))).toBe('CODEC_NEGATIVE')
+    expect(codecCode(() => bigintToFixed(1n << 16n, 2, out, 1))).toBe('CODEC_OVERFLOW')
+    expect(codecCode(() => bigintToFixed(1n << 256n, 32))).toBe('CODEC_OVERFLOW')
+    expect(out).toEqual(new Uint8Array(4).fill(9))
+    expect(bigintToFixed(0xffffn, 2, out, 1)).toEqual(Uint8Array.of(9, 0xff, 0xff, 9))
   })
 })

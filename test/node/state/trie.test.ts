@@ -2,9 +2,16 @@ import fc from 'fast-check'
 import type { Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
-import { StateError } from '../../../src/node/state/errors'
+import { StateError, type StateErrorType } from '../../../src/node/state/errors'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
-import { EMPTY_ROOT, proveFrom, Trie, type TrieChange, verifyProof } from '../../../src/node/state/trie'
+import {
+  EMPTY_ROOT,
+  nodeChildren,
+  proveFrom,
+  Trie,
+  type TrieChange,
+  verifyProof,
+} from '../../../src/node/state/trie'
 
 const key = (i: number): Uint8Array => keccak(new Uint8Array([i >> 8, i & 255, 7]))
 const val = (i: number): Uint8Array => new Uint8Array([1, i & 255, i >> 8])
@@ -13,15 +20,19 @@ function build(entries: readonly [number, number][]): Trie {
   return Trie.empty().update(entries.map(([k, v]) => ({ key: key(k), value: val(v) }))).trie
 }
 
-function expectBadProof(fn: () => unknown): void {
+/** The type (code and fields) of the `StateError` `fn` throws. */
+function stateError(fn: () => unknown): StateErrorType {
   try {
     fn()
   } catch (err) {
     expect(err).toBeInstanceOf(StateError)
-    expect((err as StateError).type.code).toBe('STATE_BAD_PROOF')
-    return
+    return (err as StateError).type
   }
-  throw new Error('expected STATE_BAD_PROOF')
+  throw new Error('expected a StateError')
+}
+
+function expectBadProof(fn: () => unknown): void {
+  expect(stateError(fn).code).toBe('STATE_BAD_PROOF')
 }
 
 describe('Trie', () => {
@@ -125,7 +136,48 @@ describe('Trie', () => {
     expect(updated.root).toBe(second.trie.update([{ key: key(7), value: val(7) }]).trie.root)
     expect(Trie.fromRoot(first.trie.root, store).get(key(3))).toEqual(val(3))
     const missing = Trie.fromRoot(toHex(keccak(new Uint8Array(1))), store)
-    expect(() => missing.get(key(1))).toThrow(StateError)
+    expect(stateError(() => missing.get(key(1)))).toEqual({ code: 'STATE_MISSING_NODE', hash: missing.root })
+  })
+
+  it('a missing or mismatched stored node is a typed error that changes nothing', () => {
+    const first = Trie.empty().update([1, 2, 3, 4, 5].map((i) => ({ key: key(i), value: val(i) })))
+    const store = new MemoryNodeStore()
+    store.putAll(first.created)
+    // The node below the root on key 1's path.
+    const child = toHex(keccak(fromHex(first.trie.prove(key(1))[1] as Hex)))
+    let read = (hash: Hex) => (hash === child ? undefined : store.get(hash))
+    const t = Trie.fromRoot(first.trie.root, { get: (hash) => read(hash) })
+    const write = () => t.update([{ key: key(1), value: val(9) }])
+    const missing = { code: 'STATE_MISSING_NODE', hash: child }
+    expect(stateError(() => t.get(key(1)))).toEqual(missing)
+    expect(stateError(write)).toEqual(missing)
+    // Another node's bytes under the child's hash.
+    read = (hash) => store.get(hash === child ? first.trie.root : hash)
+    const mismatched = { code: 'STATE_CORRUPT', reason: `stored node ${child} does not match its hash` }
+    expect(stateError(() => t.get(key(1)))).toEqual(mismatched)
+    expect(stateError(write)).toEqual(mismatched)
+    // Nothing was kept from the failures: with the store mended the tree reads and writes as before.
+    read = (hash) => store.get(hash)
+    expect(t.root).toBe(first.trie.root)
+    expect(t.get(key(1))).toEqual(val(1))
+    expect(write().trie.root).toBe(first.trie.update([{ key: key(1), value: val(9) }]).trie.root)
+  })
+
+  it('refuses a root that is not 32 bytes and stored nodes that do not decode', () => {
+    for (const root of ['0x', `0x${'00'.repeat(31)}`, `0x${'00'.repeat(33)}`] as const) {
+      expect(stateError(() => Trie.fromRoot(root, new MemoryNodeStore()))).toEqual({
+        code: 'STATE_CORRUPT',
+        reason: 'root must be 32 bytes',
+      })
+    }
+    const undecodable = { code: 'STATE_CORRUPT', reason: 'undecodable tree node' }
+    // An unknown tag, a leaf without a value, a branch one byte short: each stored under its own hash.
+    for (const junk of [Uint8Array.of(2, 0), new Uint8Array(33), Uint8Array.of(1, ...new Uint8Array(96))]) {
+      const store = new MemoryNodeStore()
+      store.putAll([{ hash: keccak(junk), encoded: junk }])
+      expect(stateError(() => Trie.fromRoot(toHex(keccak(junk)), store).get(key(1)))).toEqual(undecodable)
+      expect(stateError(() => nodeChildren(junk))).toEqual(undecodable)
+    }
   })
 
   it('hashes O(log n) nodes per touched key', () => {

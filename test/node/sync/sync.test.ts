@@ -1,3 +1,4 @@
+import type { Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
@@ -5,12 +6,13 @@ import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { headerFields } from '../../../src/node/chain/header'
 import type { Block } from '../../../src/node/chain/types'
-import { bigintToBytes } from '../../../src/node/codec/bytes'
+import { bigintToBytes, fromHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol } from '../../../src/node/network/protocol'
+import { accountKey } from '../../../src/node/state/keys'
 import {
   decodeBlocksRequest,
   decodeBlocksResponse,
@@ -24,7 +26,8 @@ import {
   MAX_HEADERS_PER_REQUEST,
   MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
-import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { decodeStateProofResponse, encodeStateProofRequest } from '../../../src/node/sync/proof-messages'
+import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import type { SyncConfig, SyncStatus } from '../../../src/node/sync/syncer'
 import { encodeBeacon } from '../../../src/node/worker/beacon'
 import { createNode, type Node } from '../../../src/node/worker/node'
@@ -432,6 +435,38 @@ describe('sync serving side', () => {
     )
     // In request order, stopping at the first unknown hash.
     expect(blocks.map(hashBlock)).toEqual(want)
+  })
+
+  test('a state proof at a block whose state nodes are gone is "unavailable"; a corrupt node is an error', () => {
+    const store = chainOf(2)
+    const chain = new Chain({ genesis: GENESIS, store })
+    const server = createSyncServer({ chain, now: () => 0 })
+    const ask = (blockHash: Hex) => {
+      const res = server.answer(
+        PROTOCOLS.proof,
+        encodeStateProofRequest({ blockHash, keys: [accountKey(MINER)] }),
+        'X',
+      )
+      if (res === null) throw new Error('not a sync protocol')
+      return decodeStateProofResponse(res)
+    }
+    // A block held over a state tree the store does not hold (an old block's nodes gone, or not loaded yet).
+    const head = chain.head
+    const stateRoot: Hex = `0x${'ab'.repeat(32)}`
+    const block = { ...head.block, header: { ...head.block.header, stateRoot } }
+    const hash = hashBlock(block)
+    store.write({ blocks: [{ ...head, hash, block }] })
+    expect(ask(hash)).toBeNull()
+    // Bytes that do not match the root's hash are this node's fault, not "unavailable": the error goes on.
+    store.nodes.putAll([{ hash: fromHex(stateRoot), encoded: Uint8Array.of(0) }])
+    expect(() => ask(hash)).toThrow(
+      expect.objectContaining({
+        name: 'StateError',
+        type: { code: 'STATE_CORRUPT', reason: `stored node ${stateRoot} does not match its hash` },
+      }),
+    )
+    expect(chain.head.hash).toBe(head.hash)
+    expect(ask(head.hash)).toHaveLength(1)
   })
 
   test('rate-limits each peer on its own', async () => {
