@@ -103,7 +103,8 @@ export class SwapDriver {
    * Starts a swap on agreed terms (the offers protocol calls this on both sides once a take is
    * agreed). Checks the terms (`validateTerms`), that our account is a party, and for the maker that its
    * secret matches the hashlock; stores `opened` + `accepted` (maker) or `accepted` (taker). Starting
-   * again with the same terms is a no-op. Throws `SwapError` before storing anything.
+   * again with the same terms is a no-op, or completes a maker's start that stopped after `opened`.
+   * Throws `SwapError` before storing anything.
    */
   async start(input: SwapTerms): Promise<Hex> {
     const terms = validateTerms(input, this.#init.chainId, this.#init.confirmations)
@@ -116,13 +117,14 @@ export class SwapDriver {
       }
     }
     const stored = await this.#init.store.events(swapId)
-    if (stored.length > 0) {
-      const known = stored.find((e) => e.kind === 'accepted')
-      if (known?.kind === 'accepted' && sameTerms(known.terms, terms)) return swapId
-      throw new SwapError({ code: 'SWAP_EXISTS', swapId })
-    }
+    const known = stored.find((e) => e.kind === 'accepted')
+    if (known?.kind === 'accepted' && sameTerms(known.terms, terms)) return swapId
+    // A maker's start cut short between its two appends (tab closed, storage refused) left `opened`
+    // alone: nothing was agreed or locked, and starting again completes it.
+    const cutShort = role === 'maker' && stored.length === 1 && stored[0]?.kind === 'opened'
+    if (stored.length > 0 && !cutShort) throw new SwapError({ code: 'SWAP_EXISTS', swapId })
     if (role === 'maker') {
-      await this.#init.store.append(swapId, 0, { kind: 'opened', offerId: terms.offerId })
+      if (!cutShort) await this.#init.store.append(swapId, 0, { kind: 'opened', offerId: terms.offerId })
       await this.#init.store.append(swapId, 1, { kind: 'accepted', terms, role })
     } else {
       await this.#init.store.append(swapId, 0, { kind: 'accepted', terms, role })

@@ -315,69 +315,80 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
   }, 60_000)
 })
 
+/**
+ * A swap service of Hardhat account 1 (the maker of `terms`) on a chain stuck at height 5, where what
+ * is broadcast stays pending. `onTransaction` runs as the page is asked to sign each transaction.
+ */
+async function stepsFixture(onTransaction: (count: number, service: SwapService) => void = () => {}) {
+  const wallet = mnemonicToAccount(MNEMONIC, { addressIndex: 1 })
+  const maker = wallet.address.toLowerCase() as Address
+  const offerId = keccak256(stringToHex('one step at a time'))
+  const terms: SwapTerms = {
+    chainId: CHAIN_ID,
+    offerId,
+    maker,
+    taker: DEVNET_ACCOUNTS[2] as Address,
+    tokenA: DEVNET_ACCOUNTS[7] as Address,
+    amountA: 10n,
+    tokenB: DEVNET_ACCOUNTS[8] as Address,
+    amountB: 20n,
+    makerTimelockBlocks: minMakerTimelock(12n, GENESIS.params.confirmations),
+    takerTimelockBlocks: 12n,
+    hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+    acceptedHeight: 5n,
+  }
+  const broadcast: Hex[] = []
+  const chain: SwapChain = {
+    head: async () => ({ number: 5n }),
+    logs: async () => [],
+    transaction: async (hash) =>
+      broadcast.some((raw) => keccak256(raw) === hash) ? ({ hash, state: 'pending' } as TxView) : null,
+    receipt: async () => null,
+    account: async () => ({ nonce: 0n }),
+    pendingNonce: async () => BigInt(broadcast.length),
+    fees: async () => ({ nextBaseFee: 10n ** 9n, suggestedTip: 10n ** 9n }),
+    pendingTransactions: async () => [],
+    tokenAllowance: async () => 0n,
+    sendRawTransaction: async (raw) => {
+      broadcast.push(raw)
+      return keccak256(raw)
+    },
+  }
+  const infos: SwapInfo[] = []
+  const requests: SwapSignRequest[] = []
+  const repo = await openMemoryRepository({
+    backend: createMemoryBackend(),
+    chain: { chainId: CHAIN_ID, genesisHash: keccak256(stringToHex('steps')) },
+  })
+  const service: SwapService = createSwapService({
+    repo,
+    chain,
+    chainId: CHAIN_ID,
+    confirmations: GENESIS.params.confirmations,
+    emitSwap: (info) => infos.push(info),
+    emitSignRequest: (request) => {
+      requests.push(request)
+      if (request.kind === 'transaction')
+        onTransaction(requests.filter((r) => r.kind === 'transaction').length, service)
+      const answer =
+        request.kind === 'secret'
+          ? Promise.resolve({ secret: swapSecret(SWAP_KEY, CHAIN_ID, request.terms.offerId) })
+          : wallet.signTransaction(request.tx).then((raw) => ({ raw }))
+      void answer.then((a) => setTimeout(() => service.answer(request.id, a), 5))
+    },
+  })
+  service.setSigners([maker])
+  return { maker, terms, repo, service, infos, requests, broadcast }
+}
+
 describe('swap service steps', () => {
   test('a head during startSwap waits for its first step: the lock is signed and sent once, no step fails', async () => {
-    const wallet = mnemonicToAccount(MNEMONIC, { addressIndex: 1 })
-    const maker = wallet.address.toLowerCase() as Address
-    const offerId = keccak256(stringToHex('one step at a time'))
-    const terms: SwapTerms = {
-      chainId: CHAIN_ID,
-      offerId,
-      maker,
-      taker: DEVNET_ACCOUNTS[2] as Address,
-      tokenA: DEVNET_ACCOUNTS[7] as Address,
-      amountA: 10n,
-      tokenB: DEVNET_ACCOUNTS[8] as Address,
-      amountB: 20n,
-      makerTimelockBlocks: minMakerTimelock(12n, GENESIS.params.confirmations),
-      takerTimelockBlocks: 12n,
-      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
-      acceptedHeight: 5n,
-    }
-    // A chain at height 5 where nothing is mined: what is broadcast stays pending.
-    const broadcast: Hex[] = []
-    const chain: SwapChain = {
-      head: async () => ({ number: 5n }),
-      logs: async () => [],
-      transaction: async (hash) =>
-        broadcast.some((raw) => keccak256(raw) === hash) ? ({ hash, state: 'pending' } as TxView) : null,
-      receipt: async () => null,
-      account: async () => ({ nonce: 0n }),
-      pendingNonce: async () => BigInt(broadcast.length),
-      fees: async () => ({ nextBaseFee: 10n ** 9n, suggestedTip: 10n ** 9n }),
-      pendingTransactions: async () => [],
-      tokenAllowance: async () => 0n,
-      sendRawTransaction: async (raw) => {
-        broadcast.push(raw)
-        return keccak256(raw)
+    // A head arrives while the page signs the first step's first transaction.
+    const { maker, terms, repo, service, infos, requests, broadcast } = await stepsFixture(
+      (count, service) => {
+        if (count === 1) service.onHead()
       },
-    }
-    const infos: SwapInfo[] = []
-    const requests: SwapSignRequest[] = []
-    const repo = await openMemoryRepository({
-      backend: createMemoryBackend(),
-      chain: { chainId: CHAIN_ID, genesisHash: keccak256(stringToHex('steps')) },
-    })
-    let service: SwapService | undefined
-    service = createSwapService({
-      repo,
-      chain,
-      chainId: CHAIN_ID,
-      confirmations: GENESIS.params.confirmations,
-      emitSwap: (info) => infos.push(info),
-      emitSignRequest: (request) => {
-        requests.push(request)
-        // A head arrives while the page signs the first step's first transaction.
-        if (request.kind === 'transaction' && requests.filter((r) => r.kind === 'transaction').length === 1)
-          service?.onHead()
-        const answer =
-          request.kind === 'secret'
-            ? Promise.resolve({ secret: swapSecret(SWAP_KEY, CHAIN_ID, request.terms.offerId) })
-            : wallet.signTransaction(request.tx).then((raw) => ({ raw }))
-        void answer.then((a) => setTimeout(() => service?.answer(request.id, a), 5))
-      },
-    })
-    service.setSigners([maker])
+    )
     await service.idle()
     const first = await service.startSwap(terms, maker)
     await service.idle()
@@ -387,10 +398,39 @@ describe('swap service steps', () => {
     // The approval and the lock, each signed once and broadcast once.
     expect(requests.filter((r) => r.kind === 'transaction')).toHaveLength(2)
     expect(broadcast).toHaveLength(2)
-    expect((await new SwapStore(repo).events(offerId)).map((e) => e.kind)).toEqual([
+    expect((await new SwapStore(repo).events(terms.offerId)).map((e) => e.kind)).toEqual([
       'opened',
       'accepted',
       'sent',
     ])
+  })
+
+  test("a maker's start cut short after `opened`, and a log this code did not write, leave the other swaps listed; the cut-short one completes when started again", async () => {
+    const { maker, terms, repo, service } = await stepsFixture()
+    const corrupt = keccak256(stringToHex('not written by this code'))
+    await repo.appendSwapEvent({
+      swapId: terms.offerId,
+      seq: 0,
+      event: { kind: 'opened', offerId: terms.offerId },
+    })
+    await repo.appendSwapEvent({ swapId: corrupt, seq: 0, event: { kind: 'bogus' } })
+    await service.start()
+    expect(await service.swaps()).toEqual([])
+
+    const info = await service.startSwap(terms, maker)
+    expect(info).toMatchObject({
+      swapId: terms.offerId,
+      role: 'maker',
+      error: null,
+      action: { kind: 'lock' },
+    })
+    expect((await new SwapStore(repo).events(terms.offerId)).map((e) => e.kind)).toEqual([
+      'opened',
+      'accepted',
+      'sent',
+    ])
+    expect((await service.swaps()).map((s) => s.swapId)).toEqual([terms.offerId])
+    // The log it could not read is kept as it was.
+    expect(await repo.getSwapEvents(corrupt)).toEqual([{ swapId: corrupt, seq: 0, event: { kind: 'bogus' } }])
   })
 })
