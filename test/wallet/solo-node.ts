@@ -1,4 +1,5 @@
 import { type Address, defineChain } from 'viem'
+import type { ChainStore } from '../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import type { Genesis } from '../../src/node/chain/types'
 import { memoryHub } from '../../src/node/network/memory'
@@ -8,14 +9,19 @@ import { createNodeBackend } from '../../src/wallet/node-backend'
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet, type Wallet } from '../../src/wallet/wallet'
 
-/** A lone real node in-process on the memory network (not mining until asked), and the wallet's backend over it. */
+/**
+ * A lone real node in-process on the memory network (not mining until asked), on the chain in `store`
+ * (the genesis when absent), and the wallet's backend over it.
+ */
 export async function soloNode(
   genesis: Genesis = testGenesis(),
+  store?: ChainStore,
 ): Promise<{ readonly api: NodeApi; readonly backend: ProviderBackend }> {
   const link = memoryHub().join('solo')
   const node = createNode({
     profileId: 'solo',
     genesis,
+    ...(store === undefined ? {} : { store }),
     coinbase: DEVNET_ACCOUNTS[9] as Address,
     mine: false,
     network: link.api,

@@ -52,6 +52,22 @@ describe('wallet', () => {
     expect(wallet.view().state).toBe('none')
   })
 
+  test('a profile without a wallet: unlock and the vault’s other uses are WALLET_NO_VAULT, nothing is stored', async () => {
+    const store = memoryWalletStore()
+    const wallet = createWallet({ store })
+    await wallet.load()
+    const none = { type: { code: 'WALLET_NO_VAULT' } }
+    await expect(wallet.unlock(PASSWORD)).rejects.toMatchObject(none)
+    await expect(wallet.unlock(PASSWORD)).rejects.toThrow('there is no wallet on this profile yet')
+    await expect(wallet.revealMnemonic(PASSWORD)).rejects.toMatchObject(none)
+    await expect(wallet.addAccount()).rejects.toMatchObject(none)
+    expect(await store.load()).toBeNull()
+    expect(wallet.view()).toEqual({ state: 'none', accounts: [], selected: null })
+    // Still a blank profile: a wallet can be created on it.
+    await wallet.create(HARDHAT, PASSWORD)
+    expect(wallet.view().state).toBe('unlocked')
+  })
+
   test('reload from the store (IndexedDB on fake-indexeddb): locked, same accounts; wrong password refused', async () => {
     const first = await unlockedWallet(idbWalletStore('w1'))
     await first.addAccount('Savings')

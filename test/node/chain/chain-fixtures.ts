@@ -1,7 +1,9 @@
 import type { Address, Hex } from 'viem'
 import { type HDAccount, mnemonicToAccount } from 'viem/accounts'
-import type { Chain } from '../../../src/node/chain/chain'
-import type { Block, Tx } from '../../../src/node/chain/types'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { decodeTx } from '../../../src/node/chain/tx'
+import type { Block, Genesis, Tx } from '../../../src/node/chain/types'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 
 /** Test fixtures shared by the chain, consensus and simulation tests. */
@@ -74,4 +76,30 @@ export function mineOn(
     miner: opts.miner ?? addressOf(8),
   })
   return seal(block)
+}
+
+/**
+ * A chain in a memory store holding `raws` (all signed by `from`, in nonce order) in as few blocks as
+ * they fit, the last one alone in the head block when `lastAlone`. The senders are known up front, as
+ * the mempool caches them: the imports recover none (thousands of transactions build in seconds).
+ */
+export function chainOfTxs(
+  genesis: Genesis,
+  from: Address,
+  raws: readonly Hex[],
+  lastAlone = false,
+): MemoryChainStore {
+  const store = new MemoryChainStore()
+  const chain = new Chain({ genesis, store })
+  let rest = raws.map((raw) => {
+    const tx = { ...decodeTx(raw, genesis.params), from }
+    chain.senders.set(tx.hash, from)
+    return tx
+  })
+  while (rest.length > 0) {
+    const block = mineOn(chain, lastAlone && rest.length > 1 ? rest.slice(0, -1) : rest)
+    chain.importBlock(block, block.header.timestamp)
+    rest = rest.slice(block.transactions.length)
+  }
+  return store
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { ChainParams } from '../../../src/node/chain/types'
-import { MempoolError } from '../../../src/node/mempool/errors'
+import { MempoolError, type MempoolErrorType } from '../../../src/node/mempool/errors'
 import { Mempool, type MempoolView, type TxCodec } from '../../../src/node/mempool/mempool'
 import { mineOn, transfer } from '../chain/chain-fixtures'
 
@@ -87,14 +87,19 @@ function view(nonces: Record<string, bigint> = {}, baseFee = 10n, balance = 10n 
   return { baseFee, nonce: (a) => nonces[a] ?? 0n, balance: () => balance }
 }
 
-function code(fn: () => unknown): string {
+function refusal(fn: () => unknown): MempoolErrorType | 'ok' {
   try {
     fn()
   } catch (err) {
-    if (err instanceof MempoolError) return err.type.code
+    if (err instanceof MempoolError) return err.type
     throw err
   }
   return 'ok'
+}
+
+function code(fn: () => unknown): string {
+  const r = refusal(fn)
+  return r === 'ok' ? r : r.code
 }
 
 describe('mempool admission', () => {
@@ -165,6 +170,21 @@ describe('mempool admission', () => {
     expect(gappy.size).toBe(3)
     gappy.add(raw({ from: B, nonce: 4n }))
     expect(code(() => gappy.add(raw({ from: B, nonce: 5n })))).toBe('MEMPOOL_NONCE_TOO_HIGH')
+  })
+
+  it('refuses a new nonce from a sender holding the cap (after a reorg rolled its nonce back), and only that', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxPerSender: 4 }, view({ [A]: 5n }))
+    const held = [5n, 6n, 7n, 8n].map((i) => pool.add(raw({ from: A, nonce: i })).hash)
+    // A's nonce is 0 again: nonce 0 is inside the window, but A already has 4 pending.
+    pool.onHead(view())
+    const refused = raw({ from: A, nonce: 0n })
+    expect(refusal(() => pool.add(refused))).toEqual({ code: 'MEMPOOL_SENDER_FULL', sender: A, max: 4 })
+    expect(pool.size).toBe(4)
+    expect(pool.slots).toBe(4)
+    expect(pool.has(keccak256(refused))).toBe(false)
+    expect(held.map((h) => pool.get(h)?.from)).toEqual([A, A, A, A])
+    expect(code(() => pool.add(raw({ from: B, nonce: 0n })))).toBe('ok')
+    expect(pool.size).toBe(5)
   })
 
   it('when full, evicts the lowest tip and refuses transactions that pay no more than it', () => {

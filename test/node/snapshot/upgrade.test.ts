@@ -7,12 +7,12 @@ import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Block } from '../../../src/node/chain/types'
 import { keccak, toHex } from '../../../src/node/codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
-import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
+import { HeaderChain, type HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import type { NodeMode } from '../../../src/node/light/mode'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SNAPSHOT_PROGRESS_KEY, type SnapshotProgress } from '../../../src/node/snapshot/download'
-import { upgradeSource } from '../../../src/node/snapshot/upgrade'
+import { type UpgradeInit, upgradeFromSnapshot, upgradeSource } from '../../../src/node/snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import {
@@ -20,8 +20,9 @@ import {
   encodeBlocksResponse,
   encodeHeadersResponse,
 } from '../../../src/node/sync/messages'
+import type { Offence } from '../../../src/node/sync/peer-scores'
 import { decodeSnapshotResponse, encodeSnapshotResponse } from '../../../src/node/sync/snapshot-messages'
-import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
 import { until } from '../../until'
@@ -415,6 +416,51 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     await lone.node.api.setMining(false)
   }, 60_000)
 
+  describe('refusals of upgradeFromSnapshot: SNAPSHOT_NO_TARGET, and the chain stays at its genesis', () => {
+    test('a snapshot block (64 below the head) under a checkpoint restored from 250: nothing is asked', async () => {
+      const restored = new HeaderChain(GENESIS, headerChain(blocks).checkpoint(250n), BigInt(Date.now()))
+      const r = await upgradeDirect(blocks, restored, () => encodeBlocksResponse([]))
+      expect(r.err).toMatchObject({
+        type: { code: 'SNAPSHOT_NO_TARGET', reason: 'the snapshot block is below the verified headers' },
+      })
+      expect(r.asked).toEqual([])
+      expect(r.modes).toEqual([])
+      expect(r.chain.head.block.header.number).toBe(0n)
+    })
+
+    test('a peer behind (it holds none of the blocks after the snapshot): no penalty', async () => {
+      const behind = createSyncServer({
+        chain: new Chain({ genesis: GENESIS, store: storeWith(blocks.slice(0, 200)) }),
+        now: Date.now,
+      })
+      const r = await upgradeDirect(blocks, headerChain(blocks), (data) =>
+        must(behind.answer(PROTOCOLS.blocks, data, 'FRESH')),
+      )
+      expect(r.err).toMatchObject({
+        type: { code: 'SNAPSHOT_NO_TARGET', reason: 'PEER holds none of the blocks asked' },
+      })
+      expect(r.asked).toContain(PROTOCOLS.snapshot)
+      expect(r.penalties).toEqual([])
+      expect(r.chain.head.block.header.number).toBe(0n)
+    })
+
+    test('a peer answering with a block not asked for, or with garbage: penalised', async () => {
+      const headers = headerChain(blocks)
+      const wrong = await upgradeDirect(blocks, headers, () =>
+        encodeBlocksResponse([encodeBlock(blocks[0] as Block)]),
+      )
+      expect(wrong.err).toMatchObject({
+        type: { code: 'SNAPSHOT_NO_TARGET', reason: 'a block that was not asked for' },
+      })
+      expect(wrong.penalties).toEqual([['PEER', 'wrong-response']])
+      expect(wrong.chain.head.block.header.number).toBe(0n)
+      const garbage = await upgradeDirect(blocks, headers, () => new Uint8Array([0xff]))
+      expect(garbage.err).toMatchObject({ type: { code: 'SNAPSHOT_NO_TARGET', reason: expect.any(String) } })
+      expect(garbage.penalties).toEqual([['PEER', 'garbage']])
+      expect(garbage.chain.head.block.header.number).toBe(0n)
+    })
+  })
+
   test('a short chain (below the replay threshold) is replayed from genesis by the ordinary sync; a new node follows its headers meanwhile', async () => {
     const hub = memoryHub()
     await makeNode(hub, 'FULL', { store: storeWith(blocks.slice(0, 80)) })
@@ -431,6 +477,51 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(await fresh.node.api.mode()).toEqual({ kind: 'full' })
   }, 60_000)
 })
+
+/**
+ * `upgradeFromSnapshot` of a fresh chain from the verified `headers`, with the snapshot served by a full
+ * node of `blocks` (peer FULL) and the blocks after it asked of PEER, which answers with `serveBlocks`.
+ */
+async function upgradeDirect(
+  blocks: readonly Block[],
+  headers: HeaderChain,
+  serveBlocks: (data: Uint8Array) => Uint8Array,
+) {
+  const chain = new Chain({ genesis: GENESIS })
+  const full = createSyncServer({
+    chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+    now: Date.now,
+  })
+  const asked: string[] = []
+  const penalties: [string, Offence][] = []
+  const modes: NodeMode[] = []
+  const init: UpgradeInit = {
+    chain,
+    repo: await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: GENESIS.params.chainId, genesisHash: chain.genesisHash },
+    }),
+    request: async (peer, protocol, data) => {
+      asked.push(protocol)
+      return peer === 'PEER' ? serveBlocks(data) : must(full.answer(protocol, data, 'FRESH'))
+    },
+    peers: () => ['FULL'],
+    penalize: (peer, offence) => penalties.push([peer, offence]),
+    headers: { synced: async () => headers, keepFrom: async () => {} },
+    importBlock: () => 'accept',
+    onMode: (mode) => modes.push(mode),
+    config: { replayBelow: 100 },
+  }
+  const err = await upgradeFromSnapshot(init, 'PEER').catch((e: unknown) => e)
+  return { err, chain, asked, penalties, modes }
+}
+
+/** The verified header chain of `blocks`, from the genesis. */
+function headerChain(blocks: readonly Block[]): HeaderChain {
+  const headers = new HeaderChain(GENESIS)
+  for (const b of blocks) headers.add(b.header, BigInt(Date.now()))
+  return headers
+}
 
 /** `n` more sealed blocks on top of `base`. */
 function minedBlocksOn(base: readonly Block[], n: number): Block[] {

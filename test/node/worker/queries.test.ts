@@ -2,6 +2,7 @@ import { type Address, encodeFunctionData, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock } from '../../../src/node/chain/block'
+import type { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
@@ -13,7 +14,9 @@ import { chainTopic } from '../../../src/node/network/protocol'
 import { decodeBlocksResponse, encodeBlocksRequest } from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
+import { MAX_LOG_RESULTS } from '../../../src/node/worker/queries'
 import { until } from '../../until'
+import { chainOfTxs } from '../chain/chain-fixtures'
 
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20 } })
 const CHAIN_ID = GENESIS.params.chainId
@@ -25,12 +28,18 @@ const bob = BOB.address.toLowerCase() as Address
 
 type Events = { event: keyof NodeEvents; data: unknown }[]
 
-async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, coinbase = 2) {
+async function makeNode(
+  hub: ReturnType<typeof memoryHub>,
+  peerId: string,
+  coinbase = 2,
+  store?: MemoryChainStore,
+) {
   const link = hub.join(peerId)
   const events: Events = []
   const node = createNode({
     profileId: peerId,
     genesis: GENESIS,
+    ...(store === undefined ? {} : { store }),
     coinbase: DEVNET_ACCOUNTS[coinbase] ?? '0x',
     mine: false,
     network: link.api,
@@ -62,6 +71,18 @@ const transfer = (to: Address, amount: bigint) =>
   encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] })
 
 const bad = { type: { code: 'NODE_BAD_PARAMS' } }
+
+/**
+ * A chain in a memory store where Alice creates `tokens` tokens (two logs each: the mint's Transfer and
+ * TokenCreated), then moves one unit of the first alone in the head block (one log more).
+ */
+async function logChain(tokens: number): Promise<MemoryChainStore> {
+  const raws: Hex[] = []
+  for (let i = 0; i < tokens; i++)
+    raws.push(await sign(ALICE, i, TOKEN_FACTORY_ADDRESS, createToken(1n), 180_000n))
+  raws.push(await sign(ALICE, tokens, tokenAddress(alice, 0n), transfer(bob, 1n)))
+  return chainOfTxs(GENESIS, alice, raws, true)
+}
 
 describe('NodeApi queries (in-process node)', () => {
   test('a token is created and moved: pending, then mined with receipts, logs, balances and indexes', async () => {
@@ -207,6 +228,20 @@ describe('NodeApi queries (in-process node)', () => {
     expect(await a.api.pendingNonce(bob)).toBe(0n)
     expect((await a.api.head()).number).toBe(0n)
   })
+
+  test('logs past MAX_LOG_RESULTS are NODE_QUERY_LIMIT, exactly the limit is served', async () => {
+    // 5,000 token creations log exactly the limit; the head block's transfer is one log more.
+    const a = await makeNode(memoryHub(), 'A', 2, await logChain(MAX_LOG_RESULTS / 2))
+    const head = (await a.api.head()).number
+    expect(await a.api.logs({ fromBlock: 0n, toBlock: head - 1n })).toHaveLength(MAX_LOG_RESULTS)
+    await expect(a.api.logs({ fromBlock: 0n, toBlock: head })).rejects.toMatchObject({
+      type: { code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS },
+    })
+    // A narrower filter over the same blocks is served; the refusal changed nothing.
+    const transfers = await a.api.logs({ fromBlock: 0n, toBlock: head, topics: [TRANSFER_TOPIC] })
+    expect(transfers).toHaveLength(MAX_LOG_RESULTS / 2 + 1)
+    expect((await a.api.head()).number).toBe(head)
+  }, 60_000)
 
   test('a reorg emits old and new head, depth and the transactions returned to the mempool', async () => {
     // Two nodes on separate networks build competing branches; A then hears of B's heavier one.

@@ -1,0 +1,50 @@
+import { encodeFunctionData, type Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import type { MemoryChainStore } from '../../src/node/chain/chain-store'
+import { testGenesis } from '../../src/node/chain/genesis'
+import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import { MAX_LOG_RESULTS } from '../../src/node/worker/queries'
+import { ProviderRpcError, RpcCode } from '../../src/wallet/rpc-error'
+import { account, addressOf, chainOfTxs } from '../node/chain/chain-fixtures'
+import { soloNode } from './solo-node'
+
+const GENESIS = testGenesis()
+
+/** A chain in a memory store where account 0 creates `tokens` tokens: two logs each (mint and TokenCreated). */
+async function tokenChain(tokens: number): Promise<MemoryChainStore> {
+  const data = encodeFunctionData({
+    abi: tokenFactoryAbi,
+    functionName: 'createToken',
+    args: ['Gold', 'GLD', 2, 1n],
+  })
+  const raws: Hex[] = []
+  for (let nonce = 0; nonce < tokens; nonce++)
+    raws.push(
+      await account(0).signTransaction({
+        chainId: GENESIS.params.chainId,
+        type: 'eip1559',
+        nonce,
+        to: TOKEN_FACTORY_ADDRESS,
+        data,
+        gas: 180_000n,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      }),
+    )
+  return chainOfTxs(GENESIS, addressOf(0), raws)
+}
+
+describe('the wallet backend over the NodeApi', () => {
+  test("logs past the node's limit → -32005 (limit exceeded); a narrower query is still served", async () => {
+    const { api, backend } = await soloNode(GENESIS, await tokenChain(MAX_LOG_RESULTS / 2 + 1))
+    const head = (await api.head()).number
+    const refused = await backend.logs({ fromBlock: 0n, toBlock: head }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ProviderRpcError)
+    expect(refused).toMatchObject({
+      code: RpcCode.limitExceeded,
+      message: expect.stringContaining(String(MAX_LOG_RESULTS)),
+    })
+    expect(await backend.logs({ fromBlock: head, toBlock: head })).not.toHaveLength(0)
+  }, 60_000)
+})
