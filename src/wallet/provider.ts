@@ -8,6 +8,7 @@ import {
   type TypedDataDefinition,
 } from 'viem'
 import { NodeError } from '../node/rpc/errors'
+import { MAX_LOG_RANGE } from '../node/worker/queries'
 import { parseAddress } from './address'
 import { signApproved } from './approved-sign'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
@@ -435,8 +436,12 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     }
     if (toBlock > head) toBlock = head
     if (fromBlock > toBlock) return []
-    if (toBlock - fromBlock > 10_000n)
-      throw invalidParams('params[0].fromBlock', 'range is over 10,000 blocks')
+    // The node's own limit, checked here so the caller gets the provider's -32602 and its message.
+    if (toBlock - fromBlock >= MAX_LOG_RANGE)
+      throw invalidParams(
+        'params[0].fromBlock',
+        `range is over ${MAX_LOG_RANGE.toLocaleString('en-US')} blocks`,
+      )
     const addresses =
       f.address === undefined || f.address === null
         ? undefined

@@ -159,6 +159,35 @@ describe('EIP-1193 provider over the NodeApi', () => {
     ).toBe(-32602)
   })
 
+  test("eth_getLogs spans at most the node's 10,000 blocks: one more is the provider's -32602, the node not asked", async () => {
+    // A backend at height 20,000 whose log query records what reaches it.
+    const asked: unknown[] = []
+    const tall = createProvider({
+      backend: {
+        ...createNodeBackend(s.node.api, GENESIS.params),
+        blockNumber: async () => 20_000n,
+        logs: async (filter) => {
+          asked.push(filter)
+          return []
+        },
+      },
+      wallet,
+      approve: async () => true,
+    })
+    const logs = (from: number, to: number) =>
+      tall.request({
+        method: 'eth_getLogs',
+        params: [{ fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }],
+      })
+    expect(await logs(1, 10_000)).toEqual([])
+    expect(asked).toHaveLength(1)
+    await expect(logs(0, 10_000)).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('range is over 10,000 blocks'),
+    })
+    expect(asked).toHaveLength(1)
+  })
+
   test('send: approval in human terms, 4001 on cancel (nothing sent), then sent on approval', async () => {
     s.state.answer = false
     const tx = { from: ME, to: FRIEND, value: `0x${parseEther('12.5').toString(16)}` }
