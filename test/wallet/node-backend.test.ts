@@ -6,7 +6,7 @@ import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { MAX_LOG_RESULTS } from '../../src/node/worker/queries'
 import { ProviderRpcError, RpcCode } from '../../src/wallet/rpc-error'
-import { account, addressOf, chainOfTxs } from '../node/chain/chain-fixtures'
+import { addressOf, chainOfTxs, transfer } from '../node/chain/chain-fixtures'
 import { soloNode } from './solo-node'
 
 const GENESIS = testGenesis()
@@ -21,16 +21,11 @@ async function tokenChain(tokens: number): Promise<MemoryChainStore> {
   const raws: Hex[] = []
   for (let nonce = 0; nonce < tokens; nonce++)
     raws.push(
-      await account(0).signTransaction({
-        chainId: GENESIS.params.chainId,
-        type: 'eip1559',
-        nonce,
-        to: TOKEN_FACTORY_ADDRESS,
-        data,
-        gas: 180_000n,
-        maxFeePerGas: 10n ** 10n,
-        maxPriorityFeePerGas: 10n ** 9n,
-      }),
+      await transfer(
+        0,
+        { nonce, to: TOKEN_FACTORY_ADDRESS, value: 0n, data, gas: 180_000n },
+        GENESIS.params.chainId,
+      ),
     )
   return chainOfTxs(GENESIS, addressOf(0), raws)
 }

@@ -34,9 +34,11 @@ export interface TransferOpts {
   readonly maxFee?: bigint
   readonly chainId?: number
   readonly gas?: bigint
+  /** Call data (a contract call; `value` still defaults to 1,000 wei, pass 0n for none). */
+  readonly data?: Hex
 }
 
-/** A signed EIP-1559 native transfer (deterministic: RFC 6979 signatures). */
+/** A signed EIP-1559 native transfer or call (deterministic: RFC 6979 signatures). */
 export function transfer(from: number, opts: TransferOpts, chainId = 31416): Promise<Hex> {
   return account(from).signTransaction({
     type: 'eip1559',
@@ -45,6 +47,7 @@ export function transfer(from: number, opts: TransferOpts, chainId = 31416): Pro
     to: opts.to ?? addressOf(9),
     value: opts.value ?? 1_000n,
     gas: opts.gas ?? 21_000n,
+    ...(opts.data === undefined ? {} : { data: opts.data }),
     maxFeePerGas: opts.maxFee ?? 10n * GWEI,
     maxPriorityFeePerGas: opts.tip ?? GWEI,
   })
