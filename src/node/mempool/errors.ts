@@ -1,4 +1,4 @@
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import { NodeError } from '../rpc/errors'
 
 /** Why the mempool refused a transaction. */
@@ -18,7 +18,6 @@ export type MempoolErrorType =
   | { code: 'MEMPOOL_NONCE_TOO_HIGH'; expected: bigint; got: bigint; window: number }
   | { code: 'MEMPOOL_INSUFFICIENT_FUNDS'; need: bigint; have: bigint }
   | { code: 'MEMPOOL_REPLACEMENT_UNDERPRICED'; nonce: bigint; minMaxFee: bigint; minTip: bigint }
-  | { code: 'MEMPOOL_SENDER_FULL'; sender: Address; max: number }
 
 /** Refusal of a transaction by the mempool; branch on `err.type.code`. */
 export class MempoolError extends NodeError<MempoolErrorType> {

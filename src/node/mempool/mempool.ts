@@ -41,7 +41,11 @@ export interface MempoolInit {
   readonly codec?: TxCodec
   /** Shared with block import; a fresh one by default. */
   readonly senders?: SenderCache
-  /** Pending transactions per sender (go-ethereum: 16). */
+  /**
+   * Pending transactions per sender (go-ethereum: 16), held as a nonce window: only nonces in
+   * [account nonce, account nonce + maxPerSender) are admitted, and `onHead` evicts those a new head
+   * leaves outside it.
+   */
   readonly maxPerSender?: number
   /** Capacity in slots of `TX_SLOT_BYTES` (go-ethereum: 5,120 slots; a small transaction is one slot). */
   readonly maxTotal?: number
@@ -81,9 +85,9 @@ export function effectiveTip(tx: Pick<Tx, 'maxFeePerGas' | 'maxPriorityFeePerGas
  * Pending transactions waiting to be mined.
  *
  * Admission runs the cheap checks (size, decoding, chain id, fee floor, gas bounds, already known, pool
- * full and underpriced) before sender recovery, then the per-sender ones (nonce window, balance for the
- * max cost, replacement, per-sender cap). Ordering for block building is by effective tip, then nonce,
- * nonce-contiguous per sender from the account's current nonce.
+ * full and underpriced) before sender recovery, then the per-sender ones (nonce window, which is the
+ * per-sender cap; balance for the max cost; replacement). Ordering for block building is by effective
+ * tip, then nonce, nonce-contiguous per sender from the account's current nonce.
  */
 export class Mempool {
   readonly senders: SenderCache
@@ -208,6 +212,8 @@ export class Mempool {
     if (tx.nonce < stateNonce) {
       throw new MempoolError({ code: 'MEMPOOL_NONCE_TOO_LOW', expected: stateNonce, got: tx.nonce })
     }
+    // The window is as wide as the per-sender cap and `onHead` keeps every held nonce inside it, so the
+    // window alone bounds a sender's count: a nonce it lets in is free or held (a replacement).
     if (tx.nonce >= stateNonce + BigInt(this.maxPerSender)) {
       throw new MempoolError({
         code: 'MEMPOOL_NONCE_TOO_HIGH',
@@ -220,8 +226,7 @@ export class Mempool {
     const have = this.view.balance(from)
     if (need > have) throw new MempoolError({ code: 'MEMPOOL_INSUFFICIENT_FUNDS', need, have })
 
-    const own = this.bySender.get(from)
-    const existing = own?.get(tx.nonce)
+    const existing = this.bySender.get(from)?.get(tx.nonce)
     if (existing !== undefined) {
       const minMaxFee = (existing.tx.maxFeePerGas * (100n + this.bump) + 99n) / 100n
       const minTip = (existing.tx.maxPriorityFeePerGas * (100n + this.bump) + 99n) / 100n
@@ -233,8 +238,6 @@ export class Mempool {
           minTip,
         })
       }
-    } else if (own !== undefined && own.size >= this.maxPerSender) {
-      throw new MempoolError({ code: 'MEMPOOL_SENDER_FULL', sender: from, max: this.maxPerSender })
     }
     for (const victim of this.victimsFor(tx, tip, slots, existing)) this.remove(victim.tx.hash)
     if (existing !== undefined) this.remove(existing.tx.hash)
@@ -256,17 +259,20 @@ export class Mempool {
 
   /**
    * Follows a new canonical head: drops the transactions it mined and every transaction whose nonce is
-   * now used, then re-admits the transactions of blocks a reorg orphaned (their senders are cached, so
-   * this costs no recovery). Orphans that no longer fit (nonce used on the new branch, funds gone) are
-   * dropped silently.
+   * now outside its sender's window — used, or, when a reorg moved the account nonce back, at or beyond
+   * account nonce + `maxPerSender` — then re-admits the transactions of blocks a reorg orphaned (their
+   * senders are cached, so this costs no recovery). Orphans that no longer fit (nonce used on the new
+   * branch, funds gone, outbid in a full pool) are dropped silently, as evicted transactions are.
    */
   onHead(view: MempoolView, mined: readonly Hex[] = [], orphaned: readonly Hex[] = []): void {
     this.view = view
     for (const h of mined) this.remove(h)
     for (const [from, own] of [...this.bySender]) {
-      const n = view.nonce(from)
-      for (const [nonce, e] of [...own]) if (nonce < n) this.remove(e.tx.hash)
-      if (own.size === 0) this.bySender.delete(from)
+      const low = view.nonce(from)
+      // Above the window are nonces that can only be mined after the ones a reorg gave back: left in,
+      // they would fill the sender's cap and keep those executable orphans out for good.
+      const high = low + BigInt(this.maxPerSender)
+      for (const [nonce, e] of [...own]) if (nonce < low || nonce >= high) this.remove(e.tx.hash)
     }
     for (const raw of orphaned) {
       try {

@@ -1,11 +1,12 @@
+import fc from 'fast-check'
 import { type Address, fromRlp, type Hex, keccak256, numberToHex, toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { ChainParams } from '../../../src/node/chain/types'
 import { MempoolError, type MempoolErrorType } from '../../../src/node/mempool/errors'
-import { Mempool, type MempoolView, type TxCodec } from '../../../src/node/mempool/mempool'
-import { mineOn, transfer } from '../chain/chain-fixtures'
+import { MAX_PER_SENDER, Mempool, type MempoolView, type TxCodec } from '../../../src/node/mempool/mempool'
+import { addressOf, mineOn, transfer } from '../chain/chain-fixtures'
 
 const params: ChainParams = {
   chainId: 31337,
@@ -172,17 +173,25 @@ describe('mempool admission', () => {
     expect(code(() => gappy.add(raw({ from: B, nonce: 5n })))).toBe('MEMPOOL_NONCE_TOO_HIGH')
   })
 
-  it('refuses a new nonce from a sender holding the cap (after a reorg rolled its nonce back), and only that', () => {
+  it('keeps a sender inside its nonce window when a reorg rolls its nonce back, so lower nonces get in', () => {
     const pool = new Mempool({ params, codec: fakeCodec(), maxPerSender: 4 }, view({ [A]: 5n }))
     const held = [5n, 6n, 7n, 8n].map((i) => pool.add(raw({ from: A, nonce: i })).hash)
-    // A's nonce is 0 again: nonce 0 is inside the window, but A already has 4 pending.
-    pool.onHead(view())
-    const refused = raw({ from: A, nonce: 0n })
-    expect(refusal(() => pool.add(refused))).toEqual({ code: 'MEMPOOL_SENDER_FULL', sender: A, max: 4 })
+    // A's nonce is 3 again and its orphans did not come back (say its funds went on the new branch): the
+    // window is [3, 7), so 7 and 8 leave, and 3 and 4 find room in front of 5 and 6.
+    pool.onHead(view({ [A]: 3n }))
+    expect(held.map((h) => pool.has(h))).toEqual([true, true, false, false])
+    expect(pool.slots).toBe(2)
+    expect(code(() => pool.add(raw({ from: A, nonce: 3n })))).toBe('ok')
+    expect(code(() => pool.add(raw({ from: A, nonce: 4n })))).toBe('ok')
+    expect(pool.pending().map((t) => t.nonce)).toEqual([3n, 4n, 5n, 6n])
+    // The cap still holds: the next nonce is beyond the window, and nothing changed for it.
+    expect(refusal(() => pool.add(raw({ from: A, nonce: 7n })))).toEqual({
+      code: 'MEMPOOL_NONCE_TOO_HIGH',
+      expected: 3n,
+      got: 7n,
+      window: 4,
+    })
     expect(pool.size).toBe(4)
-    expect(pool.slots).toBe(4)
-    expect(pool.has(keccak256(refused))).toBe(false)
-    expect(held.map((h) => pool.get(h)?.from)).toEqual([A, A, A, A])
     expect(code(() => pool.add(raw({ from: B, nonce: 0n })))).toBe('ok')
     expect(pool.size).toBe(5)
   })
@@ -276,6 +285,86 @@ describe('mempool ordering', () => {
     expect(pool.size).toBe(3)
     expect(codec.recovered).toBe(3)
   })
+
+  it('re-admits the orphans of a sender holding the cap: its nonces now beyond the window make room', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxPerSender: 4, maxTotal: 5 }, view())
+    const mined = [0n, 1n, 2n, 3n].map((i) => pool.add(raw({ from: A, nonce: i, tip: 5n })))
+    pool.onHead(
+      view({ [A]: 4n }),
+      mined.map((t) => t.hash),
+    )
+    const later = [4n, 5n, 6n, 7n].map((i) => pool.add(raw({ from: A, nonce: i, tip: 5n })))
+    const b0 = pool.add(raw({ from: B, nonce: 0n, tip: 1n }))
+    expect(pool.slots).toBe(5)
+    // Reorg: the block that held A's nonces 0–3 is orphaned and A's account is back at nonce 0. Nonces
+    // 4–7 can only be mined after 0–3, for which the cap leaves no room: they go, the orphans come back,
+    // and the pool's cheapest transaction (B's) is not evicted for them either.
+    pool.onHead(
+      view(),
+      [],
+      mined.map((t) => t.raw),
+    )
+    expect(pool.pending().map((t) => `${t.from.slice(-2)}:${t.nonce}`)).toEqual([
+      'a1:0',
+      'a1:1',
+      'a1:2',
+      'a1:3',
+      'b2:0',
+    ])
+    expect(later.map((t) => pool.has(t.hash))).toEqual([false, false, false, false])
+    expect(pool.has(b0.hash)).toBe(true)
+    expect(pool.size).toBe(5)
+    expect(pool.slots).toBe(5)
+  })
+
+  it('holds every sender inside its nonce window, and loses no orphan to the cap, whatever the heads', () => {
+    const senders = [A, B] as const
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('add' as const),
+        sender: fc.constantFrom(...senders),
+        nonce: fc.bigInt({ min: 0n, max: 12n }),
+        tip: fc.bigInt({ min: 1n, max: 3n }),
+      }),
+      fc.record({
+        kind: fc.constant('head' as const),
+        nonces: fc.tuple(fc.bigInt({ min: 0n, max: 8n }), fc.bigInt({ min: 0n, max: 8n })),
+        orphans: fc.array(fc.nat(), { maxLength: 6 }),
+      }),
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const cap = 4
+        const pool = new Mempool({ params, codec: fakeCodec(), maxPerSender: cap }, view())
+        const seen: FakeTx[] = []
+        let nonces: Record<string, bigint> = {}
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const t = { from: o.sender, nonce: o.nonce, tip: o.tip }
+            seen.push(t)
+            code(() => pool.add(raw(t)))
+            continue
+          }
+          nonces = { [A]: o.nonces[0], [B]: o.nonces[1] }
+          const orphans = seen.length === 0 ? [] : o.orphans.map((k) => seen[k % seen.length] as FakeTx)
+          pool.onHead(view(nonces), [], orphans.map(raw))
+          // An orphan its sender can still use comes back, or another transaction holds its nonce.
+          for (const t of orphans) {
+            const low = nonces[t.from] ?? 0n
+            if (t.nonce < low || t.nonce >= low + BigInt(cap)) continue
+            expect(pool.all().some((h) => h.from === t.from && h.nonce === t.nonce)).toBe(true)
+          }
+        }
+        for (const from of senders) {
+          const held = pool.all().filter((t) => t.from === from)
+          const low = nonces[from] ?? 0n
+          expect(held.length).toBeLessThanOrEqual(cap)
+          expect(held.every((t) => t.nonce >= low && t.nonce < low + BigInt(cap))).toBe(true)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
 })
 
 describe('mempool with the real transaction codec', () => {
@@ -306,5 +395,41 @@ describe('mempool with the real transaction codec', () => {
       block.transactions.map((r) => keccak256(r)),
     )
     expect(pool.size).toBe(0)
+  })
+
+  it('after a reorg, a sender holding the cap gets its orphaned transactions back ahead of its later ones', async () => {
+    const genesis = testGenesis()
+    const chain = new Chain({ genesis })
+    const pool = new Mempool({ params: genesis.params, senders: chain.senders }, chain.mempoolView())
+    const raws = await Promise.all(
+      Array.from({ length: MAX_PER_SENDER + 2 }, (_, nonce) => transfer(0, { nonce })),
+    )
+    for (const r of raws.slice(0, 2)) pool.add(r)
+    const losing = mineOn(chain, pool.pending())
+    const grown = chain.importBlock(losing, losing.header.timestamp)
+    if (grown.kind !== 'extended') throw new Error(grown.kind)
+    pool.onHead(chain.mempoolView(), grown.head.mined, grown.head.orphaned)
+    for (const r of raws.slice(2)) pool.add(r)
+    expect(pool.size).toBe(MAX_PER_SENDER)
+    // A heavier branch from genesis without account 0's transactions wins.
+    const winner = new Chain({ genesis })
+    const w1 = mineOn(winner, [], { miner: addressOf(6), now: losing.header.timestamp + 1n })
+    winner.importBlock(w1, w1.header.timestamp)
+    const w2 = mineOn(winner, [], { miner: addressOf(6) })
+    winner.importBlock(w2, w2.header.timestamp)
+    expect(chain.importBlock(w1, w2.header.timestamp).kind).toBe('side')
+    const reorg = chain.importBlock(w2, w2.header.timestamp)
+    if (reorg.kind !== 'reorg') throw new Error(reorg.kind)
+    expect(reorg.head.orphaned).toEqual(raws.slice(0, 2))
+    // As the chain service follows a head.
+    pool.onHead(chain.mempoolView(), reorg.head.mined, reorg.head.orphaned)
+    const ready = pool.pending()
+    expect(ready.map((t) => t.nonce)).toEqual(Array.from({ length: MAX_PER_SENDER }, (_, i) => BigInt(i)))
+    expect(pool.size).toBe(MAX_PER_SENDER)
+    // All of it is minable at once on the winning branch.
+    const next = mineOn(chain, ready)
+    expect(next.transactions).toHaveLength(MAX_PER_SENDER)
+    expect(chain.importBlock(next, next.header.timestamp).kind).toBe('extended')
+    expect(chain.headState.getAccount(addressOf(0)).nonce).toBe(BigInt(MAX_PER_SENDER))
   })
 })
