@@ -4,10 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { type DecodedTx, decodeTx, decodeTxBytes, recoverTx } from '../../../src/node/chain/tx'
 import { TxError } from '../../../src/node/chain/tx-error'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
+import { FUZZ_RUNS, fuzzDecoder } from '../../fuzz-decoder'
 import { ADDR1, ETHER, PARAMS, signTx } from './tx-fixtures'
-
-/** FUZZ_RUNS sets the number of runs per property (default 10000; long mode: 1000000). */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000)
 
 /** What decoding gave: the decoded fields (calldata bytes as hex) or the error code. */
 function outcome(decode: () => DecodedTx): unknown {
@@ -35,7 +33,7 @@ describe('transaction decoder fuzz', () => {
         if (typed && bytes.length > 0) bytes[0] = 2
         onlyTxErrors(toHex(bytes))
       }),
-      { numRuns: RUNS },
+      { numRuns: FUZZ_RUNS },
     )
   })
 
@@ -52,7 +50,7 @@ describe('transaction decoder fuzz', () => {
         },
       ),
       // Mutations often survive to signature recovery (~2 ms each): a tenth of the runs.
-      { numRuns: Math.max(100, Math.floor(RUNS / 10)) },
+      { numRuns: Math.max(100, Math.floor(FUZZ_RUNS / 10)) },
     )
   })
 
@@ -70,11 +68,34 @@ describe('transaction decoder fuzz', () => {
           expect(fromBytes).toEqual(outcome(() => decodeTx(raw, PARAMS)))
         },
       ),
-      { numRuns: Math.max(100, Math.floor(RUNS / 10)) },
+      { numRuns: Math.max(100, Math.floor(FUZZ_RUNS / 10)) },
     )
     const decoded = outcome(() => decodeTxBytes(valid, toHex(valid), PARAMS))
     expect(typeof decoded).toBe('object')
     expect(decoded).toEqual(outcome(() => decodeTx(toHex(valid), PARAMS)))
+  })
+
+  it('decodes any bytes, and any mutation of a valid transaction, or refuses them with a TxError of a decoding code', async () => {
+    // What `decodeTx` documents: its own codes and those of `checkTxStatic` (never a recovery or state code).
+    const codes = [
+      'TX_TOO_LARGE',
+      'TX_TYPE_UNSUPPORTED',
+      'TX_MALFORMED',
+      'TX_CONTRACT_CREATION',
+      'TX_ACCESS_LIST_UNSUPPORTED',
+      'TX_WRONG_CHAIN',
+      'TX_HIGH_S',
+      'TX_BAD_SIGNATURE',
+      'TX_GAS_LIMIT_EXCEEDED',
+      'TX_INTRINSIC_GAS_TOO_LOW',
+      'TX_TIP_ABOVE_FEE_CAP',
+    ]
+    const valid = [
+      fromHex(await signTx({ to: ADDR1, value: ETHER, data: '0x1234', gas: 30_000n })),
+      fromHex(await signTx({ to: ADDR1, value: 1n })),
+    ]
+    fuzzDecoder({ decode: (b) => decodeTx(toHex(b), PARAMS), error: TxError, codes, valid })
+    fuzzDecoder({ decode: (b) => decodeTxBytes(b, toHex(b), PARAMS), error: TxError, codes, valid })
   })
 
   it('rejects non-hex input with TxError', () => {

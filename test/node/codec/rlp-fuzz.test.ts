@@ -2,9 +2,7 @@ import fc from 'fast-check'
 import { describe, it } from 'vitest'
 import { CodecError } from '../../../src/node/codec/errors'
 import { rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
-
-/** FUZZ_RUNS sets the number of runs (default 10000). */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000)
+import { FUZZ_RUNS } from '../../fuzz-decoder'
 
 describe('rlp decoder fuzz', () => {
   it('accepts exactly the canonical encodings and throws only CodecError', () => {
@@ -21,7 +19,7 @@ describe('rlp decoder fuzz', () => {
           if (!(err instanceof CodecError)) throw err
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: FUZZ_RUNS },
     )
   })
 })

@@ -1,14 +1,17 @@
 import type { Stream } from '@libp2p/interface'
 import { lpStream, streamPair } from '@libp2p/utils'
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import {
   decodeReply,
   ExchangeFailed,
   ExchangeSession,
   encodeReply,
+  type Reply,
   SERVE_AHEAD,
   serveExchanges,
 } from '../../../src/node/network/exchange'
+import { FUZZ_RUNS, mutationOf } from '../../fuzz-decoder'
 
 const MAX = 1024
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -42,6 +45,32 @@ describe('reply frames', () => {
   test('a frame of neither kind is refused', () => {
     expect(() => decodeReply(Uint8Array.of(7, 1, 2))).toThrow(/not a reply frame \(first byte 7\)/)
     expect(() => decodeReply(new Uint8Array())).toThrow(/first byte missing/)
+  })
+
+  test('fuzz: any bytes, and any mutation of a frame, are an answer (the bytes after the first), a failure, or refused', () => {
+    const valid = [
+      encodeReply({ answer: bytes('abc') }),
+      encodeReply({ answer: new Uint8Array() }),
+      encodeReply({ failure: 'rate limited' }),
+    ]
+    const check = (frame: Uint8Array): void => {
+      const before = frame.slice()
+      let reply: Reply
+      try {
+        reply = decodeReply(frame)
+      } catch (err) {
+        // exchange.ts has no typed error: a frame of neither kind is this plain Error, which ends the session.
+        if (!(err instanceof Error) || err.constructor !== Error || !/^not a reply frame/.test(err.message))
+          throw err
+        expect(frame[0] === 0 || frame[0] === 1).toBe(false)
+        return
+      }
+      expect(frame).toEqual(before)
+      if (frame[0] === 0) expect(reply).toEqual({ answer: frame.subarray(1) })
+      else expect(frame[0] === 1 && 'failure' in reply && typeof reply.failure === 'string').toBe(true)
+    }
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), check), { numRuns: FUZZ_RUNS })
+    fc.assert(fc.property(mutationOf(valid), check), { numRuns: FUZZ_RUNS })
   })
 })
 

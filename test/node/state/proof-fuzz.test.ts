@@ -4,9 +4,7 @@ import { describe, it } from 'vitest'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { StateError } from '../../../src/node/state/errors'
 import { Trie, verifyProof } from '../../../src/node/state/trie'
-
-/** FUZZ_RUNS sets the number of runs (default 10000). */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000)
+import { FUZZ_RUNS } from '../../fuzz-decoder'
 
 const key = (i: number): Uint8Array => keccak(new Uint8Array([i, 3]))
 const trie = Trie.empty().update(
@@ -42,7 +40,7 @@ describe('state proof verifier fuzz', () => {
           }
         },
       ),
-      { numRuns: Math.max(100, Math.floor(RUNS / 5)) },
+      { numRuns: Math.max(100, Math.floor(FUZZ_RUNS / 5)) },
     )
   })
 })

@@ -1,4 +1,3 @@
-import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock, genesisBlock } from '../../../src/node/chain/block'
 import { testGenesis } from '../../../src/node/chain/genesis'
@@ -26,6 +25,7 @@ import {
   PeerScores,
 } from '../../../src/node/sync/peer-scores'
 import { RateLimiter } from '../../../src/node/sync/rate-limiter'
+import { fuzzDecoder } from '../../fuzz-decoder'
 
 const GENESIS = genesisBlock(testGenesis())
 
@@ -232,17 +232,54 @@ describe('sync messages', () => {
     ).toThrowError(SyncError)
   })
 
-  test('random bytes never escape as anything but a SyncError', () => {
-    const decoders = [decodeHeadersRequest, decodeHeadersResponse, decodeBlocksRequest, decodeBlocksResponse]
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 3 }), (bytes, i) => {
-        try {
-          decoders[i]?.(bytes)
-        } catch (err) {
-          expect(err).toBeInstanceOf(SyncError)
-        }
-      }),
-      { numRuns: 10_000 },
-    )
+  const REQUEST_CODES = ['SYNC_MALFORMED', 'SYNC_REQUEST_TOO_LARGE']
+  const RESPONSE_CODES = ['SYNC_MALFORMED', 'SYNC_RESPONSE_TOO_LARGE']
+
+  test('fuzz: a headers request decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeHeadersRequest,
+      error: SyncError,
+      codes: REQUEST_CODES,
+      valid: [encodeHeadersRequest({ from: 7n, count: 100 }), encodeHeadersRequest({ from: 0n, count: 512 })],
+    })
+  })
+
+  test('fuzz: a headers response decodes, re-encoding to the bytes sent, or is refused with a SyncError', () => {
+    fuzzDecoder({
+      decode: decodeHeadersResponse,
+      error: SyncError,
+      codes: RESPONSE_CODES,
+      valid: [
+        encodeHeadersResponse({ headNumber: 3n, headTotalDifficulty: 9n, headers: [H1, H2, H3] }),
+        encodeHeadersResponse({ headNumber: 0n, headTotalDifficulty: 1n, headers: [] }),
+      ],
+      // Documented: strictly decoded, so re-encoding gives the sent bytes.
+      encode: encodeHeadersResponse,
+      maxLength: 1200,
+    })
+  })
+
+  test('fuzz: a blocks request decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeBlocksRequest,
+      error: SyncError,
+      codes: REQUEST_CODES,
+      valid: [encodeBlocksRequest([hashHeader(H1), hashHeader(H2)])],
+    })
+  })
+
+  test('fuzz: a blocks response decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeBlocksResponse,
+      error: SyncError,
+      codes: RESPONSE_CODES,
+      valid: [
+        encodeBlocksResponse([
+          encodeBlock(GENESIS),
+          encodeBlock({ header: H1, transactions: ['0x02c0', '0x02f80101'] }),
+        ]),
+      ],
+      maxLength: 1200,
+    })
   })
 })

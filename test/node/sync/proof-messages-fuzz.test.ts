@@ -1,0 +1,74 @@
+import type { Hex } from 'viem'
+import { describe, test } from 'vitest'
+import { SyncError } from '../../../src/node/sync/errors'
+import {
+  decodeInclusionRequest,
+  decodeInclusionResponse,
+  decodeStateProofRequest,
+  decodeStateProofResponse,
+  encodeInclusionRequest,
+  encodeInclusionResponse,
+  encodeStateProofRequest,
+  encodeStateProofResponse,
+} from '../../../src/node/sync/proof-messages'
+import { fuzzDecoder } from '../../fuzz-decoder'
+
+const h32 = (b: number): Hex => `0x${b.toString(16).padStart(2, '0').repeat(32)}`
+const REQUEST_CODES = ['SYNC_MALFORMED', 'SYNC_REQUEST_TOO_LARGE']
+const RESPONSE_CODES = ['SYNC_MALFORMED', 'SYNC_RESPONSE_TOO_LARGE']
+
+describe('proof protocol decoders fuzz', () => {
+  test('a state proof request decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeStateProofRequest,
+      error: SyncError,
+      codes: REQUEST_CODES,
+      // An account key (tag ‖ address) and an allowance key (tag ‖ token ‖ owner ‖ spender).
+      valid: [
+        encodeStateProofRequest({
+          blockHash: h32(0x11),
+          keys: [`01${'22'.repeat(20)}`, `05${'33'.repeat(60)}`],
+        }),
+      ],
+    })
+  })
+
+  test('a state proof response decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeStateProofResponse,
+      error: SyncError,
+      codes: RESPONSE_CODES,
+      valid: [
+        encodeStateProofResponse([[`0x01${'44'.repeat(40)}`, '0x0255'], []]),
+        encodeStateProofResponse(null),
+      ],
+    })
+  })
+
+  test('an inclusion request decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeInclusionRequest,
+      error: SyncError,
+      codes: REQUEST_CODES,
+      valid: [encodeInclusionRequest([h32(0x66), h32(0x77)])],
+    })
+  })
+
+  test('an inclusion response decodes or is refused with a SyncError of its codes', () => {
+    const entry = {
+      blockHash: h32(0x88),
+      index: 1,
+      count: 3,
+      rawTx: '0x02c0',
+      txSiblings: [h32(0x99), h32(0xaa)],
+      receipt: '0x02c3018080',
+      receiptSiblings: [h32(0xbb)],
+    } as const
+    fuzzDecoder({
+      decode: decodeInclusionResponse,
+      error: SyncError,
+      codes: RESPONSE_CODES,
+      valid: [encodeInclusionResponse([entry, null])],
+    })
+  })
+})
