@@ -64,10 +64,16 @@ const text = (x: RlpItem | undefined, name: string, maxBytes: number): string =>
   const b = bytes(x, name)
   if (b.byteLength > maxBytes) malformed(`${name} is longer than ${maxBytes} bytes`)
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b)
+    // A leading U+FEFF is kept, not dropped: stripped, two encodings would decode to one value.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b)
   } catch {
     return malformed(`${name} is not UTF-8`)
   }
+}
+
+/** A detail field the refusal does not use: empty, so each refusal has one encoding. */
+const unused = (x: RlpItem | undefined, name: string): void => {
+  bytes(x, name, 0)
 }
 
 const address = (x: RlpItem | undefined, name: string): Address => toHex(bytes(x, name, 20)) as Address
@@ -298,12 +304,18 @@ export function decodeTakeAnswer(data: Uint8Array, offerId: Hex): TakeAnswer {
         return { code, expected: text(a, 'expected', 128), got: text(b, 'got', 128) }
       case 'OFFER_MALFORMED':
       case 'TAKE_BAD_SIGNATURE':
+        unused(b, 'detail')
         return { code, reason: text(a, 'reason', 128) }
-      case 'TAKE_SELF':
-        return { code }
       case 'TAKE_BUSY':
+        unused(b, 'detail')
         return { code, pending: Number(uint(a, 'pending', 4)) }
+      case 'TAKE_SELF':
+        unused(a, 'detail')
+        unused(b, 'detail')
+        return { code }
       default:
+        unused(a, 'detail')
+        unused(b, 'detail')
         return { code, offerId }
     }
   })()
