@@ -16,7 +16,7 @@ function pageTop(param: string | null): bigint | null {
 
 /**
  * Latest blocks, live: the list follows the head as blocks arrive. `?upto=N` shows the page of blocks
- * ending at N instead, still as the head moves; Older and Newer page through the chain.
+ * ending at N instead, which stays put as the head moves; Older and Newer page through the chain.
  */
 export function ExplorerScreen() {
   const head = useApp((s) => s.head)
