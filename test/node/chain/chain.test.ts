@@ -10,6 +10,7 @@ import type { Block, Header, Tx } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { validateHeader } from '../../../src/node/consensus/validate'
+import { codeOf } from '../../code-of'
 import { addressOf, mineOn, seal, transfer } from './chain-fixtures'
 
 const genesis = testGenesis()
@@ -17,15 +18,7 @@ const T0 = genesis.timestamp
 const LOSER = '0x00000000000000000000000000000000000000a5'
 const now = (b: Block): bigint => b.header.timestamp
 
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof BlockError) return err.type.code
-    throw err
-  }
-  return 'accepted'
-}
+const code = (fn: () => unknown): string => codeOf(BlockError, fn)
 
 /** Recovers transactions for block building without touching any chain's sender cache. */
 function txsOf(chain: Chain, raws: readonly Hex[]): Tx[] {

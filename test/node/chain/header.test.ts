@@ -11,6 +11,7 @@ import {
 import { BlockError } from '../../../src/node/chain/block-error'
 import { decodeHeader, encodeHeader, hashHeader, MAX_NONCE } from '../../../src/node/chain/header'
 import type { Block, Header } from '../../../src/node/chain/types'
+import { codeOf } from '../../code-of'
 import { fuzzDecoder } from '../../fuzz-decoder'
 
 const h32 = (b: number): Hex => `0x${b.toString(16).padStart(2, '0').repeat(32)}`
@@ -49,15 +50,7 @@ const arbHeader: fc.Arbitrary<Header> = fc.record({
   nonce: fc.bigInt({ min: 0n, max: MAX_NONCE }),
 })
 
-function malformedCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof BlockError) return err.type.code
-    throw err
-  }
-  return 'accepted'
-}
+const malformedCode = (fn: () => unknown): string => codeOf(BlockError, fn)
 
 /** Re-encodes the sample header's fields with one field replaced by raw bytes. */
 function withField(index: number, value: Uint8Array): Uint8Array {

@@ -14,17 +14,9 @@ import {
   toHex,
 } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
+import { codeOf } from '../../code-of'
 
-/** The code of the `CodecError` `fn` throws. */
-function codecCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof CodecError) return err.type.code
-    throw err
-  }
-  return 'accepted'
-}
+const codecCode = (fn: () => unknown): string => codeOf(CodecError, fn)
 
 describe('bytes', () => {
   it('both keccak backends equal noble keccak_256 for every length (property)', async () => {

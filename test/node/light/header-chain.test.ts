@@ -7,21 +7,14 @@ import { hashHeader } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
 import { checkPow } from '../../../src/node/consensus/pow'
 import { HeaderChain } from '../../../src/node/light/header-chain'
+import { codeOf } from '../../code-of'
 import { addressOf, seal } from '../chain/chain-fixtures'
 import { extend, GENESIS, must } from './fixtures'
 
 /** Far past every test header's timestamp: the future rule never fires unless a test wants it. */
 const NOW = 10n ** 15n
 
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof BlockError) return err.type.code
-    throw err
-  }
-  return 'accepted'
-}
+const code = (fn: () => unknown): string => codeOf(BlockError, fn)
 
 /** `header` with fields changed and sealed again, so only the changed rule can fail. */
 function reseal(header: Header, change: Partial<Header>): Header {

@@ -18,29 +18,14 @@ import {
   MAX_PROOF_KEYS,
 } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
+import { codeOf } from '../../code-of'
 import { ALICE, BOB, GENESIS, must, TOKEN, tokenChain } from './fixtures'
 
 const P = syncProtocols(GENESIS.params.chainId)
 
-function lightCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof LightError) return err.type.code
-    throw err
-  }
-  return 'accepted'
-}
+const lightCode = (fn: () => unknown): string => codeOf(LightError, fn)
 
-function syncCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SyncError) return err.type.code
-    throw err
-  }
-  return 'accepted'
-}
+const syncCode = (fn: () => unknown): string => codeOf(SyncError, fn)
 
 /** Flips one bit of byte `at` of a hex string (counted from the end when negative). */
 function flip(hex: Hex, at: number): Hex {
