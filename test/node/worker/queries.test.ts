@@ -84,6 +84,22 @@ async function logChain(tokens: number): Promise<MemoryChainStore> {
   return chainOfTxs(GENESIS, alice, raws, true)
 }
 
+type TestNode = Awaited<ReturnType<typeof makeNode>>
+
+/** `to` hears every block of `from`'s chain by gossip, as if `from` (peer "B") had announced each. */
+async function hearBranch(to: TestNode, from: TestNode): Promise<void> {
+  const blocksTopic = chainTopic(CHAIN_ID, 'blocks')
+  const blocksProtocol = syncProtocols(CHAIN_ID).blocks
+  const head = (await from.api.head()).number
+  for (let n = 1n; n <= head; n++) {
+    const summary = await from.api.block(n)
+    const answer = await from.sink.request(blocksProtocol, encodeBlocksRequest([summary?.hash ?? '0x']), 'A')
+    const [block] = decodeBlocksResponse(answer)
+    if (block === undefined) throw new Error(`B does not serve its block ${n}`)
+    await to.sink.gossip(blocksTopic, encodeBlock(block), 'B')
+  }
+}
+
 describe('NodeApi queries (in-process node)', () => {
   test('a token is created and moved: pending, then mined with receipts, logs, balances and indexes', async () => {
     const a = await makeNode(memoryHub(), 'A')
@@ -261,15 +277,7 @@ describe('NodeApi queries (in-process node)', () => {
     await until(async () => (await b.api.head()).number >= aHead.number + 2n)
     await b.api.setMining(false)
     const bHead = await b.api.head()
-    const blocksTopic = chainTopic(CHAIN_ID, 'blocks')
-    const blocksProtocol = syncProtocols(CHAIN_ID).blocks
-    for (let n = 1n; n <= bHead.number; n++) {
-      const summary = await b.api.block(n)
-      const answer = await b.sink.request(blocksProtocol, encodeBlocksRequest([summary?.hash ?? '0x']), 'A')
-      const [block] = decodeBlocksResponse(answer)
-      if (block === undefined) throw new Error(`B does not serve its block ${n}`)
-      await a.sink.gossip(blocksTopic, encodeBlock(block), 'B')
-    }
+    await hearBranch(a, b)
     expect((await a.api.head()).hash).toBe(bHead.hash)
     const reorgs = a.events.filter((e) => e.event === 'reorg').map((e) => e.data)
     expect(reorgs).toEqual([
@@ -282,4 +290,32 @@ describe('NodeApi queries (in-process node)', () => {
     expect(await a.api.addressTransactions(alice, 5)).toEqual([])
     expect(await a.api.pendingNonce(alice)).toBe(1n)
   })
+
+  test("a reorg gives back a sender's mined transactions while it holds its cap of pending ones: the lowest nonces win, and all are mined again", async () => {
+    const a = await makeNode(memoryHub(), 'A', 2)
+    const b = await makeNode(memoryHub(), 'B', 3)
+    const send = async (nonce: number) =>
+      a.api.sendRawTransaction(await sign(ALICE, nonce, bob, '0x', 21_000n))
+    const mined = [await send(0), await send(1)]
+    await a.api.setMining(true)
+    await until(async () => (await a.api.receipt(mined[1] ?? '0x')) !== null)
+    await a.api.setMining(false)
+    const aHead = await a.api.head()
+    // Nonces 2 to 17: the sender's cap of 16 pending.
+    for (let nonce = 2; nonce < 18; nonce++) await send(nonce)
+    expect(await a.api.pendingNonce(alice)).toBe(18n)
+    await b.api.setMining(true)
+    await until(async () => (await b.api.head()).number >= aHead.number + 2n)
+    await b.api.setMining(false)
+    await hearBranch(a, b)
+
+    const reorg = a.events.find((e) => e.event === 'reorg')?.data
+    expect(reorg).toMatchObject({ returned: mined })
+    // Nonces 0 to 15 pending; 16 and 17 wait outside the window (gone, the wallet sends them again).
+    expect(await a.api.pendingNonce(alice)).toBe(16n)
+    await a.api.setMining(true)
+    await until(async () => (await a.api.account(alice)).nonce === 16n, 30_000)
+    await a.api.setMining(false)
+    expect((await a.api.pendingTransactions()).length).toBe(0)
+  }, 60_000)
 })
