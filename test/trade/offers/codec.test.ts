@@ -18,6 +18,13 @@ import { ALICE, BOB, lower, makeOffer, signCancel, signOffer, signTake } from '.
 
 const CHAIN = 31416
 const ID = `0x${'cd'.repeat(32)}` as Hex
+/** A maker's acceptance of a take. */
+const ACCEPTED = {
+  accepted: true,
+  offerId: ID,
+  hashlock: `0x${'77'.repeat(32)}`,
+  agreedAtHeight: 42n,
+} as const
 /** A refusal of each code a maker sends back. */
 const REFUSALS: OfferErrorType[] = [
   { code: 'OFFER_TAKEN', offerId: ID },
@@ -48,13 +55,7 @@ describe('offer wire forms', () => {
     expect(decodeSnapshot(encodeSnapshot(snapshot), 1 << 20)).toEqual(snapshot)
     const take = await signTake(BOB, CHAIN, { offerId: ID, taker: lower(BOB), takerPeer: 'B' })
     expect(decodeTake(encodeTake(take))).toEqual(take)
-    const accepted = {
-      accepted: true,
-      offerId: ID,
-      hashlock: `0x${'77'.repeat(32)}`,
-      agreedAtHeight: 42n,
-    } as const
-    expect(decodeTakeAnswer(encodeTakeAnswer(accepted), ID)).toEqual(accepted)
+    expect(decodeTakeAnswer(encodeTakeAnswer(ACCEPTED), ID)).toEqual(ACCEPTED)
   })
 
   test.each<OfferErrorType>(REFUSALS)('refusal $code travels with its fields', (refusal) => {
@@ -172,17 +173,11 @@ describe('offer wire forms', () => {
     })
 
     test('take answers', () => {
-      const accepted = {
-        accepted: true,
-        offerId: ID,
-        hashlock: `0x${'77'.repeat(32)}`,
-        agreedAtHeight: 42n,
-      } as const
       fuzzDecoder({
         decode: (d) => decodeTakeAnswer(d, ID),
         error: OfferError,
         codes,
-        valid: [accepted, ...REFUSALS.map((refusal) => ({ accepted: false, refusal }) as const)].map(
+        valid: [ACCEPTED, ...REFUSALS.map((refusal) => ({ accepted: false, refusal }) as const)].map(
           encodeTakeAnswer,
         ),
         // Documented: a refusal code outside TAKE_REFUSAL_CODES becomes TAKE_REFUSED (its details dropped).
