@@ -181,6 +181,12 @@ export interface NodeApi extends QueryApi {
    * it from then on. Throws `SwapError` (bad terms, not a party, …) before storing anything.
    */
   startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
+  /**
+   * Takes of our offers this node agreed as maker whose swap was never started: the page starts the
+   * maker's swap when the node says a take was agreed, and a tab closed in between left it unstarted.
+   * The page starts them again as it loads.
+   */
+  unstartedSwaps(): Promise<SwapTerms[]>
   /** The page's unlocked accounts that may be asked to sign swap steps (empty: none, the default). */
   swapSigners(accounts: readonly Address[]): Promise<void>
   /** The page's answer to a `swapSignRequest`. */
@@ -657,6 +663,10 @@ export function createNode(init: NodeInit): Node {
         throw badParams('account must be a 20-byte 0x-prefixed hex string')
       }
       return (await swapService).startSwap(terms, account.toLowerCase() as Address)
+    },
+    async unstartedSwaps() {
+      const started = new Set((await (await swapService).swaps()).map((s) => s.swapId))
+      return (await offers.agreedTakes()).filter((t) => !started.has(t.offerId))
     },
     async swapSigners(accounts) {
       if (

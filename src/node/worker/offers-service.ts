@@ -473,6 +473,15 @@ export function createOffersService(init: OffersServiceInit) {
       return terms
     },
 
+    /**
+     * The terms of the takes of our offers this node agreed as maker (kept until the maker's lock
+     * window has passed), those agreed before a reload included.
+     */
+    async agreedTakes(): Promise<SwapTerms[]> {
+      await agreedRestored
+      return [...agreed.values()].map((a) => a.terms)
+    },
+
     /** Verdict on an offers-topic message; null for other topics. Rejections penalise the sender. */
     async gossip(t: string, data: Uint8Array, from: string): Promise<GossipVerdict | null> {
       if (t !== topic) return null

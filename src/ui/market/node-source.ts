@@ -205,19 +205,34 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     }
   }
 
+  /** Offer ids whose maker swap this page is starting: the agreement's event and the load's read may both name one. */
+  const starting = new Set<Hex>()
+  const startAgreed = (terms: SwapTerms): void => {
+    if (starting.has(terms.offerId)) return
+    starting.add(terms.offerId)
+    onAgreed(terms).then(
+      () => emit({ kind: 'swaps' }),
+      (err: unknown) => init.onError(terms.offerId, err),
+    )
+  }
+
   const unsubscribe = [
     init.on('offers', (e) => {
       emit({ kind: 'offers' })
-      if (e.kind === 'agreed' && e.role === 'maker')
-        onAgreed(e.terms).then(
-          () => emit({ kind: 'swaps' }),
-          (err: unknown) => init.onError(e.terms.offerId, err),
-        )
+      if (e.kind === 'agreed' && e.role === 'maker') startAgreed(e.terms)
     }),
     init.on('swap', () => emit({ kind: 'swaps' })),
     init.on('head', (h) => emit({ kind: 'head', number: h.number })),
     wallet.subscribe(() => emit({ kind: 'wallet' })),
   ]
+
+  // A take agreed while this page was gone (its tab closed before it started the maker's swap).
+  api.unstartedSwaps().then(
+    (unstarted) => {
+      for (const terms of unstarted) startAgreed(terms)
+    },
+    (err: unknown) => console.error('the unstarted swaps could not be read', err),
+  )
 
   const source: NodeMarketSource = {
     async params() {

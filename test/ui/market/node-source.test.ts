@@ -13,7 +13,7 @@ import {
   type NodeMarketSource,
 } from '../../../src/ui/market/node-source'
 import type { MarketOffer } from '../../../src/ui/market/source'
-import { memorySwapApprovals } from '../../../src/ui/market/swap-approvals'
+import { memorySwapApprovals, type SwapApprovals } from '../../../src/ui/market/swap-approvals'
 import { startSwapSigning } from '../../../src/ui/market/swap-signing'
 import type { ApprovalRequest } from '../../../src/wallet/describe'
 import { createNodeBackend } from '../../../src/wallet/node-backend'
@@ -38,6 +38,8 @@ interface Tab {
   /** Every approval dialog the user saw (each approved). */
   readonly dialogs: ApprovalRequest[]
   readonly errors: unknown[]
+  /** The trades this page approved (kept across a reload of the page, as localStorage keeps them). */
+  readonly approvals: SwapApprovals
   readonly stop: () => void
 }
 
@@ -104,6 +106,7 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
     on,
     dialogs,
     errors,
+    approvals,
     stop: () => {
       stopSigning()
       market.stop()
@@ -293,5 +296,46 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(started).toEqual([])
     expect(approvals.get(id)).toBeUndefined()
     market.stop()
+  })
+
+  test("a take agreed while the maker's page was gone: the maker's swap starts when its page loads again", async () => {
+    const params = await A.market.params()
+    const signed = await A.market.signOffer({
+      maker: A.address,
+      makerPeer: 'A',
+      sellToken: APPLE,
+      sellAmount: 2n * UNIT,
+      buyToken: BANANA,
+      buyAmount: 5n * UNIT,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: params.defaultTimelocks.maker,
+      takerTimelock: params.defaultTimelocks.taker,
+      salt: randomSalt(),
+    })
+    const posted = await A.market.postOffer(signed)
+    // The maker's tab closes: no page hears its node agree the take.
+    A.market.stop()
+    await until(async () =>
+      (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
+    )
+    await B.market.takeOffer(posted.id)
+    expect((await A.api.unstartedSwaps()).map((t) => t.offerId)).toEqual([posted.id])
+    expect((await A.api.swaps()).map((i) => i.swapId)).not.toContain(posted.id)
+
+    // The page loads again, with the approvals this profile kept.
+    const again = createNodeMarketSource({
+      api: A.api,
+      on: A.on,
+      wallet: A.wallet,
+      provider: A.provider,
+      params: GENESIS.params,
+      approvals: A.approvals,
+      peerId: () => 'A',
+      onError: (_id, err) => A.errors.push(err),
+    })
+    await until(async () => (await A.api.swaps()).some((i) => i.swapId === posted.id && i.role === 'maker'))
+    expect(await A.api.unstartedSwaps()).toEqual([])
+    expect(A.errors).toEqual([])
+    again.stop()
   })
 })
