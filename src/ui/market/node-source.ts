@@ -205,7 +205,10 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     }
   }
 
-  /** Offer ids whose maker swap this page is starting: the agreement's event and the load's read may both name one. */
+  /**
+   * Offer ids whose maker swap this page has started: the agreement's event and the load's read of
+   * unstarted swaps may both name one.
+   */
   const starting = new Set<Hex>()
   const startAgreed = (terms: SwapTerms): void => {
     if (starting.has(terms.offerId)) return
