@@ -182,9 +182,10 @@ export interface NodeApi extends QueryApi {
    */
   startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
   /**
-   * Takes of our offers this node agreed as maker whose swap was never started: the page starts the
-   * maker's swap when the node says a take was agreed, and a tab closed in between left it unstarted.
-   * The page starts them again as it loads.
+   * Takes this node agreed whose swap was never started: as maker of our offers (the page starts the
+   * maker's swap when the node says a take was agreed) and as taker of others' (the page starts the
+   * taker's swap when its take returns); a tab closed in between left it unstarted. The page starts
+   * them, with the approvals it kept, as it loads.
    */
   unstartedSwaps(): Promise<SwapTerms[]>
   /** The page's unlocked accounts that may be asked to sign swap steps (empty: none, the default). */
@@ -666,7 +667,7 @@ export function createNode(init: NodeInit): Node {
     },
     async unstartedSwaps() {
       const started = new Set((await (await swapService).swaps()).map((s) => s.swapId))
-      return (await offers.agreedTakes()).filter((t) => !started.has(t.offerId))
+      return (await offers.agreedSwaps()).filter((t) => !started.has(t.offerId))
     },
     async swapSigners(accounts) {
       if (

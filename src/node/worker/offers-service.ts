@@ -87,6 +87,13 @@ interface HostedRow {
  */
 export const AGREED_TAKES_META = 'agreed-takes'
 
+/**
+ * Repository meta key of the takes this node made that the maker accepted, `SwapTerms[]`, kept until
+ * the maker's lock window has passed: a taker's tab closed after the maker's answer but before its page
+ * started the swap starts it when the page loads again (`agreedSwaps`).
+ */
+export const TAKEN_OFFERS_META = 'taken-offers'
+
 interface AgreedTake {
   readonly terms: SwapTerms
   readonly takerPeer: string
@@ -138,6 +145,8 @@ export function createOffersService(init: OffersServiceInit) {
    * answer (stored, see `AGREED_TAKES_META`).
    */
   const agreed = new Map<Hex, AgreedTake>()
+  /** Terms agreed as taker, by offer id (stored, see `TAKEN_OFFERS_META`). */
+  const taken = new Map<Hex, SwapTerms>()
   const snapshotsServed = new Map<string, number>()
   /** Offers dropped at expiry, with when (ms): a take for one is answered `OFFER_STALE`, not "unknown". */
   const expired = new Map<Hex, number>()
@@ -175,6 +184,7 @@ export function createOffersService(init: OffersServiceInit) {
       }),
     )
   const persistAgreed = (): Promise<void> => save(AGREED_TAKES_META, [...agreed.values()])
+  const persistTaken = (): Promise<void> => save(TAKEN_OFFERS_META, [...taken.values()])
   /** `persist`, for changes that already happened: a failed save is retried by the next change. */
   const persistQuietly = (): void => {
     persist().catch(() => {})
@@ -198,6 +208,13 @@ export function createOffersService(init: OffersServiceInit) {
       agreedGone = true
     }
     if (agreedGone) persistAgreed().catch(() => {})
+    let takenGone = false
+    for (const [id, terms] of taken) {
+      if (init.height() <= terms.acceptedHeight + LOCK_WINDOW_BLOCKS) continue
+      taken.delete(id)
+      takenGone = true
+    }
+    if (takenGone) persistTaken().catch(() => {})
     for (const [id, at] of expired) if (now - at >= STALE_MEMORY_MS) expired.delete(id)
     for (const [peer, at] of snapshotsServed)
       if (init.now() - at >= SNAPSHOT_INTERVAL_MS) snapshotsServed.delete(peer)
@@ -334,19 +351,31 @@ export function createOffersService(init: OffersServiceInit) {
     if (book.open().length !== rows.length) persistQuietly()
   }
 
-  /** The takes agreed as maker before a reload; rows that do not hold together are dropped. */
+  /** The terms of a stored row, or null when they do not hold together. */
+  const storedTerms = (row: unknown): SwapTerms | null => {
+    try {
+      return validateTerms(row, chainId, init.confirmations)
+    } catch (err) {
+      if (!(err instanceof SwapError)) throw err
+      return null
+    }
+  }
+
+  /** The takes agreed before a reload, as maker and as taker; rows that do not hold together are dropped. */
   async function restoreAgreed(): Promise<void> {
-    const rows = await init.store?.getMeta<unknown>(AGREED_TAKES_META)
-    if (!Array.isArray(rows)) return
-    for (const row of rows as unknown[]) {
+    const [makerRows, takerRows] = await Promise.all([
+      init.store?.getMeta<unknown>(AGREED_TAKES_META),
+      init.store?.getMeta<unknown>(TAKEN_OFFERS_META),
+    ])
+    for (const row of Array.isArray(makerRows) ? (makerRows as unknown[]) : []) {
       if (typeof row !== 'object' || row === null) continue
       const { terms: stored, takerPeer } = row as Partial<AgreedTake>
-      try {
-        const terms = validateTerms(stored, chainId, init.confirmations)
-        if (typeof takerPeer === 'string') agreed.set(terms.offerId, { terms, takerPeer })
-      } catch (err) {
-        if (!(err instanceof SwapError)) throw err
-      }
+      const terms = storedTerms(stored)
+      if (terms !== null && typeof takerPeer === 'string') agreed.set(terms.offerId, { terms, takerPeer })
+    }
+    for (const row of Array.isArray(takerRows) ? (takerRows as unknown[]) : []) {
+      const terms = storedTerms(row)
+      if (terms !== null) taken.set(terms.offerId, terms)
     }
   }
 
@@ -468,18 +497,23 @@ export function createOffersService(init: OffersServiceInit) {
       }
       if (answer.offerId !== id) throw new OfferError({ code: 'TAKE_BAD_TERMS', field: 'offerId' })
       const terms = agreeTerms(id, entry.signed, take, answer.hashlock, answer.agreedAtHeight)
+      taken.set(id, terms)
+      // Kept so that a page closed before it started the swap starts it as it loads again. Without
+      // storage the page still starts the swap now; only that rescue is lost.
+      await persistTaken().catch(() => {})
       if (book.markTaken(id) !== undefined) emit({ kind: 'removed', offerId: id, reason: 'taken' })
       emit({ kind: 'agreed', role: 'taker', terms, makerPeer: o.makerPeer, takerPeer: take.takerPeer })
       return terms
     },
 
     /**
-     * The terms of the takes of our offers this node agreed as maker (kept until the maker's lock
-     * window has passed), those agreed before a reload included.
+     * The terms of the takes this node agreed, as maker of our offers and as taker of others' (kept
+     * until the maker's lock window has passed), those agreed before a reload included.
      */
-    async agreedTakes(): Promise<SwapTerms[]> {
+    async agreedSwaps(): Promise<SwapTerms[]> {
       await agreedRestored
-      return [...agreed.values()].map((a) => a.terms)
+      prune()
+      return [...[...agreed.values()].map((a) => a.terms), ...taken.values()]
     },
 
     /** Verdict on an offers-topic message; null for other topics. Rejections penalise the sender. */

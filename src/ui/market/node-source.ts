@@ -161,17 +161,33 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     throw new MarketAdapterError({ code: 'OFFER_UNKNOWN', detail: `${id} is not in this node's book` })
   }
 
-  /** The maker's side: the node says a take of one of our offers was agreed. */
-  const onAgreed = async (terms: SwapTerms): Promise<void> => {
+  /**
+   * Starts our side of a swap on agreed `terms` that match `approval`, which they complete: the maker's
+   * counterparty, the taker's hashlock.
+   */
+  const startWith = async (terms: SwapTerms, approval: SwapApproval): Promise<void> => {
+    approvals.put(
+      approval.role === 'maker'
+        ? { ...approval, counterparty: lower(terms.taker) }
+        : { ...approval, hashlock: lower(terms.hashlock) as Hex },
+    )
+    await api.startSwap(terms, approval.account)
+  }
+
+  /**
+   * Starts our side of a swap the node agreed, under the approval this page kept for `role`: the
+   * maker's when the node says a take of one of our offers was agreed, either side's when it was
+   * agreed while the page was gone. The terms must be what was approved.
+   */
+  const startApproved = async (terms: SwapTerms, role: SwapApproval['role']): Promise<void> => {
     const approval = approvals.get(terms.offerId)
-    if (approval === undefined || approval.role !== 'maker') return
+    if (approval === undefined || approval.role !== role) return
     if (!termsMatch(terms, approval))
       throw new MarketAdapterError({
         code: 'TERMS_MISMATCH',
-        detail: 'the agreed terms differ from our offer',
+        detail: 'the agreed terms differ from what was approved',
       })
-    approvals.put({ ...approval, counterparty: lower(terms.taker) })
-    await api.startSwap(terms, approval.account)
+    await startWith(terms, approval)
   }
 
   const locksOf = async (
@@ -206,14 +222,15 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   }
 
   /**
-   * Offer ids whose maker swap this page has started: the agreement's event and the load's read of
-   * unstarted swaps may both name one.
+   * Offer ids whose swap this page has started (or is taking): the agreement's event, the page's own
+   * take and the load's read of unstarted swaps may each name one.
    */
   const starting = new Set<Hex>()
-  const startAgreed = (terms: SwapTerms): void => {
-    if (starting.has(terms.offerId)) return
-    starting.add(terms.offerId)
-    onAgreed(terms).then(
+  const startAgreed = (terms: SwapTerms, role: SwapApproval['role']): void => {
+    const id = lower(terms.offerId) as Hex
+    if (starting.has(id)) return
+    starting.add(id)
+    startApproved(terms, role).then(
       () => emit({ kind: 'swaps' }),
       (err: unknown) => init.onError(terms.offerId, err),
     )
@@ -222,17 +239,20 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   const unsubscribe = [
     init.on('offers', (e) => {
       emit({ kind: 'offers' })
-      if (e.kind === 'agreed' && e.role === 'maker') startAgreed(e.terms)
+      if (e.kind === 'agreed' && e.role === 'maker') startAgreed(e.terms, 'maker')
     }),
     init.on('swap', () => emit({ kind: 'swaps' })),
     init.on('head', (h) => emit({ kind: 'head', number: h.number })),
     wallet.subscribe(() => emit({ kind: 'wallet' })),
   ]
 
-  // A take agreed while this page was gone (its tab closed before it started the maker's swap).
+  // Takes agreed while this page was gone (its tab closed before it started our side of the swap).
   api.unstartedSwaps().then(
     (unstarted) => {
-      for (const terms of unstarted) startAgreed(terms)
+      for (const terms of unstarted) {
+        const role = approvals.get(terms.offerId)?.role
+        if (role !== undefined) startAgreed(terms, role)
+      }
     },
     (err: unknown) => console.error('the unstarted swaps could not be read', err),
   )
@@ -342,14 +362,24 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
         hashlock: null,
         counterparty: lower(o.maker),
       }
-      const terms = await api.takeOffer({ take, signature })
-      if (!termsMatch(terms, approval))
-        throw new MarketAdapterError({
-          code: 'TERMS_MISMATCH',
-          detail: 'the maker answered other terms than its offer',
-        })
-      approvals.put({ ...approval, hashlock: lower(terms.hashlock) as Hex })
-      await api.startSwap(terms, account.address)
+      // Kept before the take goes out: if this tab closes after the maker accepted but before the swap
+      // started, the page starts it as it loads again (the node keeps the agreed terms).
+      approvals.put(approval)
+      starting.add(approval.swapId)
+      let terms: SwapTerms
+      try {
+        terms = await api.takeOffer({ take, signature })
+        if (!termsMatch(terms, approval))
+          throw new MarketAdapterError({
+            code: 'TERMS_MISMATCH',
+            detail: 'the maker answered other terms than its offer',
+          })
+      } catch (err) {
+        approvals.remove(approval.swapId)
+        starting.delete(approval.swapId)
+        throw err
+      }
+      await startWith(terms, approval)
       emit({ kind: 'swaps' })
       return terms
     },

@@ -12,6 +12,7 @@ import {
   AGREED_TAKES_META,
   createOffersService,
   HOSTED_OFFERS_META,
+  TAKEN_OFFERS_META,
 } from '../../../src/node/worker/offers-service'
 import {
   decodeTakeAnswer,
@@ -303,6 +304,60 @@ describe('offers service edges', () => {
     const late = await makerService(hub, repo, 5n + LOCK_WINDOW_BLOCKS + 1n)
     expect(await ask(late, DAVE, 'Q')).toMatchObject({ accepted: false, refusal: { code: 'OFFER_UNKNOWN' } })
     await until(async () => ((await repo.getMeta<unknown[]>(AGREED_TAKES_META)) ?? []).length === 0)
+    await late.link.leave()
+  })
+
+  test('a taker tab reloaded after the maker accepted its take still holds the agreed terms, until the lock window has passed', async () => {
+    const hub = memoryHub()
+    const signed = await signOffer(ALICE, CHAIN, offerFor())
+    const id = offerId(CHAIN, signed.offer)
+    // E, the offer's maker peer, accepts the take.
+    const e = hub.join('E')
+    await e.api.handle(chainProtocol(CHAIN, 'take'))
+    await e.attach({
+      gossip: async () => 'ignore',
+      request: async () =>
+        encodeTakeAnswer({
+          accepted: true,
+          offerId: id,
+          hashlock: `0x${'55'.repeat(32)}`,
+          agreedAtHeight: 5n,
+        }),
+      networkChanged: async () => {},
+    })
+    const repo = await memoryRepository()
+    const takerAt = async (height: bigint) => {
+      const link = hub.join('N')
+      const service = offersServiceOn(link, repo, height)
+      await service.start()
+      return Object.assign(service, { link })
+    }
+    const first = await takerAt(5n)
+    expect(
+      await first.gossip(chainTopic(CHAIN, 'offers'), encodeOfferMessage({ kind: 'offer', signed }), 'E'),
+    ).toBe('accept')
+    const terms = await first.take(
+      await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'N' }),
+    )
+    expect(await first.agreedSwaps()).toEqual([terms])
+    // The tab closes before its page starts the swap.
+    await first.link.leave()
+
+    const again = await takerAt(6n)
+    expect(await again.agreedSwaps()).toEqual([terms])
+    await again.link.leave()
+
+    // Rows that do not hold together are skipped, the good one still read.
+    const rows = (await repo.getMeta<unknown[]>(TAKEN_OFFERS_META)) ?? []
+    await repo.putMeta(TAKEN_OFFERS_META, [null, 7, { chainId: 1 }, ...rows])
+    const checked = await takerAt(6n)
+    expect(await checked.agreedSwaps()).toEqual([terms])
+    await checked.link.leave()
+
+    // Past the maker's lock window the swap can no longer start: the terms are dropped.
+    const late = await takerAt(5n + LOCK_WINDOW_BLOCKS + 1n)
+    expect(await late.agreedSwaps()).toEqual([])
+    await until(async () => ((await repo.getMeta<unknown[]>(TAKEN_OFFERS_META)) ?? []).length === 0)
     await late.link.leave()
   })
 

@@ -28,6 +28,7 @@ const CHAIN_ID = GENESIS.params.chainId
 const HARDHAT = 'test test test test test test test test test test test junk'
 
 interface Tab {
+  readonly peerId: string
   readonly node: Node
   readonly api: NodeApi
   readonly wallet: Wallet
@@ -97,6 +98,7 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
   })
   const stopSigning = startSwapSigning({ api: node.api, on, wallet, approvals, chainId: CHAIN_ID })
   return {
+    peerId,
     node,
     api: node.api,
     wallet,
@@ -113,6 +115,23 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
       node.stop()
     },
   }
+}
+
+/**
+ * The tab's page loaded again over its running node, with the approvals the profile kept; `api` stands
+ * in for the node's (a page cut short).
+ */
+function reopenPage(tab: Tab, api: NodeApi = tab.api): NodeMarketSource {
+  return createNodeMarketSource({
+    api,
+    on: tab.on,
+    wallet: tab.wallet,
+    provider: tab.provider,
+    params: GENESIS.params,
+    approvals: tab.approvals,
+    peerId: () => tab.peerId,
+    onError: (_id, err) => tab.errors.push(err),
+  })
 }
 
 /** Creates 1,000 whole units of a token (18 decimals) from the tab's account; returns its address. */
@@ -323,19 +342,68 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect((await A.api.swaps()).map((i) => i.swapId)).not.toContain(posted.id)
 
     // The page loads again, with the approvals this profile kept.
-    const again = createNodeMarketSource({
-      api: A.api,
-      on: A.on,
-      wallet: A.wallet,
-      provider: A.provider,
-      params: GENESIS.params,
-      approvals: A.approvals,
-      peerId: () => 'A',
-      onError: (_id, err) => A.errors.push(err),
-    })
+    const again = reopenPage(A)
     await until(async () => (await A.api.swaps()).some((i) => i.swapId === posted.id && i.role === 'maker'))
     expect(await A.api.unstartedSwaps()).toEqual([])
     expect(A.errors).toEqual([])
     again.stop()
   })
+
+  test("a take the maker accepted while the taker's page was closing: the taker's swap starts when its page loads again, and the trade completes", async () => {
+    A.market.stop()
+    const maker = reopenPage(A)
+    const params = await maker.params()
+    const signed = await maker.signOffer({
+      maker: A.address,
+      makerPeer: 'A',
+      sellToken: APPLE,
+      sellAmount: 3n * UNIT,
+      buyToken: BANANA,
+      buyAmount: 7n * UNIT,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: params.defaultTimelocks.maker,
+      takerTimelock: params.defaultTimelocks.taker,
+      salt: randomSalt(),
+    })
+    const posted = await maker.postOffer(signed)
+    // The taker's page sends the take, and its tab closes before the maker's answer reaches the page.
+    const cut = reopenPage(B, {
+      ...B.api,
+      takeOffer: (t) => B.api.takeOffer(t).then(() => new Promise(() => {})),
+    })
+    await until(async () =>
+      (await cut.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
+    )
+    void cut.takeOffer(posted.id)
+    await until(async () => (await B.api.unstartedSwaps()).some((t) => t.offerId === posted.id))
+    cut.stop()
+    expect((await B.api.swaps()).map((i) => i.swapId)).not.toContain(posted.id)
+    expect(B.approvals.get(posted.id)).toMatchObject({ role: 'taker', hashlock: null })
+
+    const again = reopenPage(B)
+    await A.api.setMining(true)
+    await until(async () => {
+      const mine = (await again.swaps()).find((s) => s.id === posted.id)
+      return mine?.state === 'Completed'
+    }, 120_000)
+    await A.api.setMining(false)
+    expect(await B.api.unstartedSwaps()).toEqual([])
+    const [taker] = (await again.swaps()).filter((s) => s.id === posted.id)
+    expect(taker).toMatchObject({ role: 'taker', error: null })
+    expect(taker?.steps.map((s) => s.state)).toEqual([
+      'Accepted',
+      'MakerLocked',
+      'TakerLocked',
+      'SecretRevealed',
+      'Completed',
+    ])
+    // Each side redeemed the other's lock (the 3 APPLE and the 7 BANANA of the terms).
+    expect(taker?.terms).toMatchObject({ amountA: 3n * UNIT, amountB: 7n * UNIT, taker: B.address })
+    expect(taker?.makerLock?.state).toBe('redeemed')
+    expect(taker?.takerLock?.state).toBe('redeemed')
+    expect(B.approvals.get(posted.id)?.hashlock).toBe(taker?.terms.hashlock)
+    expect(B.errors).toEqual([])
+    again.stop()
+    maker.stop()
+  }, 180_000)
 })
