@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test'
 import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
-import { openNode, waitDirect } from './helpers'
+import { crashTab, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
 
@@ -83,6 +83,48 @@ test('create a wallet, reload, wrong password refused, unlock: same address', as
   await expect(page.getByTestId('approval-title')).toHaveText('Sign a message')
   await page.getByTestId('approval-confirm').click()
   expect(await signature).toMatch(/^0x[0-9a-f]{130}$/)
+})
+
+test('a transfer sent from a tab that crashed before any block held it is mined once the profile opens again', async ({
+  context,
+  page,
+}) => {
+  await openNode(page, '/')
+  await createWallet(page)
+  const profile = await profileOf(page)
+  await page.getByTestId('faucet').click()
+  await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+  await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+
+  const to = '0x00000000000000000000000000000000000000aa'
+  await page.getByTestId('send-to').fill(to)
+  await page.getByTestId('send-amount').fill('1.5')
+  await page.getByTestId('send-button').click()
+  await page.getByTestId('approval-confirm').click()
+  await expect(page.getByTestId('send-ok')).toBeVisible()
+  await page.getByTestId('tab-activity').click()
+  await expect(page.getByTestId('activity').locator('li').first()).toHaveAttribute('data-status', 'pending')
+  // Only this node holds it (no peer here): the crash takes the pool with it.
+  await crashTab(page)
+
+  const again = await reopenProfile(context, profile)
+  await again.getByRole('link', { name: 'Wallet' }).first().click()
+  await again.getByTestId('password').fill(PASSWORD)
+  await again.getByTestId('unlock-button').click()
+  await again.getByTestId('tab-activity').click()
+  await expect(again.getByTestId('activity').locator('li').first()).toHaveAttribute(
+    'data-status',
+    'confirmed',
+    {
+      timeout: 60_000,
+    },
+  )
+  expect(
+    await again.evaluate(
+      (a) => window.tabchain?.provider.request({ method: 'eth_getBalance', params: [a, 'latest'] }),
+      to,
+    ),
+  ).toBe('0x14d1120d7b160000')
 })
 
 test('faucet, then send coin to a second browser through the approval dialog: it arrives there', async ({

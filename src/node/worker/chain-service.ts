@@ -8,6 +8,7 @@ import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
 import type { ModePin, NodeMode } from '../light/mode'
 import { MempoolError } from '../mempool/errors'
+import { LOCAL_TXS_META, storedJournal, TxJournal } from '../mempool/journal'
 import { Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
@@ -201,6 +202,36 @@ export function createChainService(init: ChainServiceInit) {
   let timer: ReturnType<typeof setTimeout> | undefined
   let template: { block: Block; parent: Hex; builtAt: number; buildMs: number; next: bigint } | undefined
   let mempoolDirty = false
+  /** This node's own submissions, stored until mined (see `TxJournal`). */
+  const journal = new TxJournal()
+  let journalWrite: Promise<void> = Promise.resolve()
+  /** Stores the journal as it is now, after the writes before; in memory only without a repository. */
+  const saveJournal = (): Promise<void> => {
+    const repo = init.repo
+    if (repo === undefined) return Promise.resolve()
+    const put = () => repo.putMeta(LOCAL_TXS_META, journal.raws())
+    journalWrite = journalWrite.then(put, put)
+    return journalWrite
+  }
+  /**
+   * Submits the stored journal to the pool again (a reload): what the pool refuses now (mined or
+   * replaced meanwhile, no longer affordable) leaves the journal.
+   */
+  const restoreJournal = async (): Promise<void> => {
+    const raws = storedJournal(await init.repo?.getMeta<unknown>(LOCAL_TXS_META))
+    for (const raw of raws) {
+      try {
+        journal.add(mempool.add(raw))
+        mempoolDirty = true
+      } catch (err) {
+        if (!(err instanceof MempoolError)) throw err
+        // Gossiped back to us meanwhile: still ours.
+        const known = err.type.code === 'MEMPOOL_KNOWN' ? mempool.get(err.type.hash) : undefined
+        if (known !== undefined) journal.add(known)
+      }
+    }
+    if (journal.raws().length !== raws.length) await saveJournal()
+  }
   let hashWindow: { at: number; hashes: number }[] = []
   const counts = {
     blocksMined: 0,
@@ -367,6 +398,7 @@ export function createChainService(init: ChainServiceInit) {
   function followHead(change: HeadChange, arrivedAt: number | null): void {
     mempool.onHead(chain.mempoolView(), change.mined, change.orphaned)
     mempoolDirty = true
+    if (journal.prune(chain.mempoolView())) saveJournal().catch(() => {})
     template = undefined
     init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt }, change)
   }
@@ -555,6 +587,7 @@ export function createChainService(init: ChainServiceInit) {
         init.network.subscribe(blocksTopic),
         init.network.subscribe(txsTopic),
         ...server.protocols.map((protocol) => init.network.handle(protocol)),
+        restoreJournal(),
       ])
       init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt: null }, null)
     },
@@ -578,7 +611,8 @@ export function createChainService(init: ChainServiceInit) {
     },
     /**
      * Admits a raw signed transaction to the pool and gossips it; typed MempoolError/TxError on refusal.
-     * Resolves once admitted, without waiting for the gossip (a round trip to the page's libp2p, which
+     * Resolves once admitted and journaled (a storage failure leaves it unjournaled: it is in the pool
+     * and on its way to peers all the same), without waiting for the gossip (a round trip to the page's libp2p, which
      * on a busy machine took up to 0.65 s): a swap's approval and lock, sent one after the other, are
      * then both in the pool and on their way to peers at once. Gossip failures were never reported.
      */
@@ -587,6 +621,8 @@ export function createChainService(init: ChainServiceInit) {
       mempoolDirty = true
       init.onPendingTx?.(tx)
       init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
+      journal.add(tx)
+      await saveJournal().catch(() => {})
       return tx.hash
     },
     /**
