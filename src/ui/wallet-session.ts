@@ -1,3 +1,4 @@
+import type { Address } from 'viem'
 import { create } from 'zustand'
 import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
@@ -108,14 +109,23 @@ export async function startWallet(
     })
   }
 
-  /** Re-reads the receipt of every item not failed and settles it (`settleActivity`). */
+  /**
+   * Re-reads the receipt of every item not failed, and the nonce of each sender still waiting, and
+   * settles each item (`settleActivity`).
+   */
   const refreshActivity = async (): Promise<void> => {
     const items = useWallet.getState().activity
     if (!items.some((i) => i.status !== 'failed')) return
-    const next = await Promise.all(
-      items.map(async (i) => (i.status === 'failed' ? i : settleActivity(i, await api.receipt(i.hash)))),
+    const receipts = await Promise.all(items.map((i) => (i.status === 'failed' ? null : api.receipt(i.hash))))
+    const waiting = new Set(
+      items.filter((i, k) => i.status !== 'failed' && receipts[k] === null).map((i) => i.from.toLowerCase()),
     )
-    setActivity(next)
+    const nonces = new Map(
+      await Promise.all([...waiting].map(async (a) => [a, (await api.account(a as Address)).nonce] as const)),
+    )
+    setActivity(
+      items.map((i, k) => settleActivity(i, receipts[k] ?? null, nonces.get(i.from.toLowerCase()) ?? 0n)),
+    )
   }
 
   /** Tokens the selected account holds or created, with balances (base units). */
@@ -156,7 +166,7 @@ export async function startWallet(
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
       refreshBalances().catch(() => {})
       refreshTokens().catch(() => {})
-      void refreshActivity()
+      refreshActivity().catch(() => {})
     }
   })
   useWallet.setState({ wallet, provider, backend, activity })

@@ -13,7 +13,7 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
-import { type ActivityItem, settleActivity } from '../../src/wallet/activity'
+import { type ActivityItem, DROPPED_REASON, settleActivity } from '../../src/wallet/activity'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { hardhatWallet, soloNode, viemChain } from './solo-node'
 
@@ -40,6 +40,12 @@ beforeAll(async () => {
     },
   })
 })
+
+/** What the wallet does on each new head: each item settled from its receipt and its sender's nonce. */
+const settleAll = (items: readonly ActivityItem[]): Promise<ActivityItem[]> =>
+  Promise.all(
+    items.map(async (i) => settleActivity(i, await node.receipt(i.hash), (await node.account(i.from)).nonce)),
+  )
 
 afterAll(async () => {
   await node.setMining(false)
@@ -85,7 +91,7 @@ test('a send that passes simulation but reverts on chain ends failed with its re
   expect(receipts.map((r) => r.status)).toEqual(['success', 'reverted'])
 
   // What the wallet does on each new head: each item settled from the node's receipt.
-  activity = await Promise.all(activity.map(async (i) => settleActivity(i, await node.receipt(i.hash))))
+  activity = await settleAll(activity)
   const [secondItem, firstItem, createItem] = activity
   expect(createItem).toMatchObject({
     hash: create,
@@ -109,6 +115,48 @@ test('a send that passes simulation but reverts on chain ends failed with its re
   ).toBe(parseUnits('600', 18))
 
   // Settled again (the next head), a failed item stays failed; a receipt gone (a reorg) → pending again.
-  expect(settleActivity(secondItem as ActivityItem, null)).toBe(secondItem)
-  expect(settleActivity(firstItem as ActivityItem, null)).toMatchObject({ hash: first, status: 'pending' })
+  const nonce = BigInt(firstItem?.nonce ?? 0)
+  expect(settleActivity(secondItem as ActivityItem, null, nonce)).toBe(secondItem)
+  const back = settleActivity(firstItem as ActivityItem, null, nonce)
+  expect(back).toMatchObject({ hash: first, status: 'pending' })
+  expect(back.blockNumber).toBeUndefined()
+})
+
+test('a transaction replaced by another with its nonce ends dropped, with why; a reorg that brings it back makes it pending', async () => {
+  const wallet = createWalletClient({ chain, account: ME, transport: custom(provider) })
+  await node.setMining(false)
+  const gwei = 10n ** 9n
+  const slow = await wallet.sendTransaction({
+    to: FRIEND,
+    value: 1n,
+    maxFeePerGas: 20n * gwei,
+    maxPriorityFeePerGas: gwei,
+  })
+  const [item] = activity
+  expect(item).toMatchObject({ hash: slow, status: 'pending' })
+  // The same nonce again, with a higher fee: the pool keeps the replacement.
+  const fast = await wallet.sendTransaction({
+    to: FRIEND,
+    value: 2n,
+    nonce: item?.nonce,
+    maxFeePerGas: 40n * gwei,
+    maxPriorityFeePerGas: 2n * gwei,
+  })
+  activity = await settleAll(activity)
+  expect(activity.slice(0, 2).map((i) => i.status)).toEqual(['pending', 'pending'])
+
+  await node.setMining(true)
+  const client = createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 })
+  await client.waitForTransactionReceipt({ hash: fast, timeout: 20_000 })
+  await node.setMining(false)
+  activity = await settleAll(activity)
+  const [fastItem, slowItem] = activity
+  expect(fastItem).toMatchObject({ hash: fast, status: 'confirmed' })
+  expect(slowItem).toMatchObject({ hash: slow, status: 'dropped', reason: DROPPED_REASON })
+  expect(await node.receipt(slow)).toBeNull()
+
+  // A reorg back below the nonce: the dropped item may still be mined, so it is pending again.
+  const again = settleActivity(slowItem as ActivityItem, null, BigInt(slowItem?.nonce ?? 0))
+  expect(again).toMatchObject({ hash: slow, status: 'pending' })
+  expect(again.reason).toBeUndefined()
 })

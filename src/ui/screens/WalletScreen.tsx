@@ -614,14 +614,10 @@ function Activity() {
         <li key={a.hash} data-status={a.status}>
           <span>{a.title}</span>
           <span
-            className={`tag ${a.status === 'failed' ? 'tag--accent' : 'tag--ghost'}`}
+            className={`tag ${a.status === 'failed' || a.status === 'dropped' ? 'tag--accent' : 'tag--ghost'}`}
             data-testid="activity-status"
           >
-            {a.status === 'pending'
-              ? 'pending'
-              : a.status === 'failed'
-                ? 'failed'
-                : `confirmed (${confirmations(a, head)})`}
+            {a.status === 'confirmed' ? `confirmed (${confirmations(a, head)})` : a.status}
           </span>
           {a.reason !== undefined && (
             <span className="form-error small" data-testid="activity-reason">
