@@ -17,6 +17,8 @@ export type NetErrorType =
       readonly reason: string
     }
   | { readonly code: 'NET_NOT_STARTED' }
+  /** A gossip message that must reach a peer (a light node's transaction) reached none. */
+  | { readonly code: 'NET_NO_PEERS'; readonly topic: string }
 
 export class NetError extends NodeError<NetErrorType> {
   override name = 'NetError'

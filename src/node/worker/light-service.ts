@@ -10,6 +10,7 @@ import { LightClient, type LightClientConfig, type LightClientInit } from '../li
 import type { ModePin } from '../light/mode'
 import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
+import { NetError } from '../network/errors'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
 import { treeKey } from '../state/keys'
@@ -218,11 +219,17 @@ export function createLightService(init: LightServiceInit) {
     },
     /**
      * Checks a raw transaction alone (encoding, chain id, static gas rules, signature: typed `TxError`)
-     * and gossips it to the full nodes. Its state checks (nonce, funds) happen at theirs.
+     * and gossips it to the full nodes. Its state checks (nonce, funds) happen at theirs. A light node
+     * keeps no pool: a transaction no peer received is refused (`NET_NO_PEERS`), not lost unseen.
      */
     async submitTransaction(raw: Hex): Promise<Hex> {
       const tx = parseTx(raw, client.headers.params)
-      await init.network.publish(txsTopic, fromHex(raw))
+      const { recipients } = await init.network.publish(txsTopic, fromHex(raw))
+      if (recipients === 0)
+        throw new NetError(
+          { code: 'NET_NO_PEERS', topic: txsTopic },
+          'no peer is linked to take the transaction (a light node keeps no pool): it was not sent',
+        )
       const sent = submitted.get(tx.from)
       if (sent === undefined || tx.nonce > sent) submitted.set(tx.from, tx.nonce)
       init.onPendingTx?.(tx)

@@ -245,7 +245,8 @@ describe('light node on the memory network', () => {
 
   test('submits a transaction by gossip; a bad one is refused with a typed error', async () => {
     const hub = memoryHub()
-    const full = await join(hub, 'F', { store: (await tokenChain(3)).store })
+    const { store } = await tokenChain(3)
+    const full = await join(hub, 'F', { store })
     const light = await join(hub, 'L', { light: true })
     await until(async () => (await light.api.head()).number === 4n)
     const nonce = await light.api.pendingNonce(ALICE)
@@ -258,5 +259,17 @@ describe('light node on the memory network', () => {
     await expect(light.api.sendRawTransaction(wrongChain)).rejects.toMatchObject({ name: 'TxError' })
     await expect(light.api.sendRawTransaction(toHex(rlpEncode([])) as Hex)).rejects.toBeTruthy()
     await expect(light.api.setMining(true)).rejects.toMatchObject({ type: { code: 'LIGHT_UNSUPPORTED' } })
+
+    // With no peer linked nobody takes it: refused, and the next nonce stays where it was.
+    await full.link.leave()
+    const alone = await transfer(0, { nonce: 4, to: BOB, value: 5n })
+    await expect(light.api.sendRawTransaction(alone)).rejects.toMatchObject({
+      name: 'NetError',
+      type: { code: 'NET_NO_PEERS', topic: chainTopic(GENESIS.params.chainId, 'txs') },
+    })
+    // Not counted as sent: with a peer again, the next nonce is still 4.
+    await join(hub, 'G', { store })
+    await until(async () => (await light.api.pendingNonce(ALICE).catch(() => null)) !== null)
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
   })
 })
