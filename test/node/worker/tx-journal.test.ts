@@ -1,15 +1,15 @@
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { testGenesis } from '../../../src/node/chain/genesis'
 import { decodeTx } from '../../../src/node/chain/tx'
 import { LOCAL_TXS_META, storedJournal, TxJournal } from '../../../src/node/mempool/journal'
 import { memoryHub } from '../../../src/node/network/memory'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
-import { createNode } from '../../../src/node/worker/node'
 import { until } from '../../until'
 import { addressOf, chainOfTxs, transfer } from '../chain/chain-fixtures'
+import { startMemoryNode } from './memory-node'
 
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20 } })
 const CHAIN_ID = GENESIS.params.chainId
@@ -18,24 +18,8 @@ const ALICE = addressOf(0)
 const journalOf = async (repo: NodeRepository) => (await repo.getMeta<Hex[]>(LOCAL_TXS_META)) ?? []
 
 /** A tab's node over the profile's repository and chain store, alone on its network, not mining. */
-async function openNode(repo: NodeRepository, store: MemoryChainStore) {
-  const link = memoryHub().join('A')
-  const node = createNode({
-    profileId: 'A',
-    genesis: GENESIS,
-    store,
-    repo,
-    coinbase: DEVNET_ACCOUNTS[9] as Address,
-    mine: false,
-    network: link.api,
-    emit: () => {},
-    now: () => Date.now(),
-    agent: 'test',
-  })
-  await link.attach(node.sink)
-  await node.start()
-  return node
-}
+const openNode = (repo: NodeRepository, store: MemoryChainStore) =>
+  startMemoryNode(memoryHub(), 'A', GENESIS, { repo, store })
 
 const newRepository = () =>
   openMemoryRepository({

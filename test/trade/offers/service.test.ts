@@ -1,13 +1,12 @@
 import fc from 'fast-check'
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { StorageError } from '../../../src/node/storage/errors'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
-import { createNode } from '../../../src/node/worker/node'
 import {
   AGREED_TAKES_META,
   createOffersService,
@@ -24,6 +23,7 @@ import {
 import { offerId } from '../../../src/trade/offers/typed-data'
 import type { SignedOffer } from '../../../src/trade/offers/types'
 import { LOCK_WINDOW_BLOCKS } from '../../../src/trade/swap/terms'
+import { startMemoryNode } from '../../node/worker/memory-node'
 import { until } from '../../until'
 import { ALICE, BOB, DAVE, lower, NATIVE, signOffer, signTake, TOKEN_A } from './fixtures'
 
@@ -31,22 +31,24 @@ const GENESIS = testGenesis()
 
 const CHAIN = GENESIS.params.chainId
 
-async function nodeOn(hub: ReturnType<typeof memoryHub>, peer: string, repo?: NodeRepository) {
-  const link = hub.join(peer)
-  const node = createNode({
-    ...(repo === undefined ? {} : { repo, swapRepository: repo }),
-    profileId: peer,
-    genesis: GENESIS,
-    coinbase: DEVNET_ACCOUNTS[9] as Address,
-    mine: false,
-    network: link.api,
-    emit: () => {},
-    now: () => Date.now(),
-    agent: 'test',
+const nodeOn = (hub: ReturnType<typeof memoryHub>, peer: string, repo?: NodeRepository) =>
+  startMemoryNode(hub, peer, GENESIS, repo === undefined ? {} : { repo, swapRepository: repo })
+
+/** E, the maker peer of an offer: accepts every take, naming the offer id `answered()`. */
+async function acceptingMaker(hub: ReturnType<typeof memoryHub>, answered: () => Hex): Promise<void> {
+  const e = hub.join('E')
+  await e.api.handle(chainProtocol(CHAIN, 'take'))
+  await e.attach({
+    gossip: async () => 'ignore',
+    request: async () =>
+      encodeTakeAnswer({
+        accepted: true,
+        offerId: answered(),
+        hashlock: `0x${'55'.repeat(32)}`,
+        agreedAtHeight: 5n,
+      }),
+    networkChanged: async () => {},
   })
-  await node.start()
-  await link.attach(node.sink)
-  return Object.assign(node, { link })
 }
 
 /**
@@ -163,21 +165,8 @@ describe('offers service edges', () => {
     const hub = memoryHub()
     const signed = await signOffer(ALICE, CHAIN, offerFor())
     const id = offerId(CHAIN, signed.offer)
-    // E, the offer's maker peer, accepts every take, naming the offer id `answered`.
     let answered: Hex = `0x${'99'.repeat(32)}`
-    const e = hub.join('E')
-    await e.api.handle(chainProtocol(CHAIN, 'take'))
-    await e.attach({
-      gossip: async () => 'ignore',
-      request: async () =>
-        encodeTakeAnswer({
-          accepted: true,
-          offerId: answered,
-          hashlock: `0x${'55'.repeat(32)}`,
-          agreedAtHeight: 5n,
-        }),
-      networkChanged: async () => {},
-    })
+    await acceptingMaker(hub, () => answered)
     const taker = offersServiceOn(hub.join('N'), await memoryRepository(), 5n)
     const message = encodeOfferMessage({ kind: 'offer', signed })
     expect(await taker.gossip(chainTopic(CHAIN, 'offers'), message, 'E')).toBe('accept')
@@ -311,20 +300,7 @@ describe('offers service edges', () => {
     const hub = memoryHub()
     const signed = await signOffer(ALICE, CHAIN, offerFor())
     const id = offerId(CHAIN, signed.offer)
-    // E, the offer's maker peer, accepts the take.
-    const e = hub.join('E')
-    await e.api.handle(chainProtocol(CHAIN, 'take'))
-    await e.attach({
-      gossip: async () => 'ignore',
-      request: async () =>
-        encodeTakeAnswer({
-          accepted: true,
-          offerId: id,
-          hashlock: `0x${'55'.repeat(32)}`,
-          agreedAtHeight: 5n,
-        }),
-      networkChanged: async () => {},
-    })
+    await acceptingMaker(hub, () => id)
     const repo = await memoryRepository()
     const takerAt = async (height: bigint) => {
       const link = hub.join('N')
