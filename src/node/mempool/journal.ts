@@ -10,7 +10,8 @@ export const LOCAL_TXS_META = 'local-txs'
  * or replaced by another of the same sender and nonce) — go-ethereum's local transaction journal. The
  * pool lives in memory: a tab closed before its transaction was mined (alone, or before any peer
  * took it) would otherwise lose it, and the wallet would show it pending for ever. The node stores the
- * journal and submits it again as it starts.
+ * journal and submits it again as it starts, and on each new head submits again those its pool no
+ * longer holds (evicted: outbid, or above the sender's nonce window after a reorg).
  */
 export class TxJournal {
   private readonly txs = new Map<Hex, Pick<Tx, 'raw' | 'from' | 'nonce'>>()
@@ -34,6 +35,11 @@ export class TxJournal {
   /** The raw transactions, oldest first (as stored). */
   raws(): Hex[] {
     return [...this.txs.values()].map((tx) => tx.raw)
+  }
+
+  /** The raw transactions for which `held` is false (by hash), oldest first. */
+  missing(held: (hash: Hex) => boolean): Hex[] {
+    return [...this.txs].flatMap(([hash, tx]) => (held(hash) ? [] : [tx.raw]))
   }
 }
 

@@ -214,6 +214,22 @@ export function createChainService(init: ChainServiceInit) {
     return journalWrite
   }
   /**
+   * Journaled transactions the pool no longer holds (evicted: outbid, or above the sender's nonce window
+   * after a reorg) go back in when the pool takes them now, and out to peers again.
+   */
+  const readmitJournal = (): void => {
+    for (const raw of journal.missing((hash) => mempool.has(hash))) {
+      try {
+        mempool.add(raw)
+      } catch (err) {
+        if (!(err instanceof MempoolError)) throw err
+        continue
+      }
+      mempoolDirty = true
+      init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
+    }
+  }
+  /**
    * Submits the stored journal to the pool again (a reload): what the pool refuses now (mined or
    * replaced meanwhile, no longer affordable) leaves the journal.
    */
@@ -399,6 +415,7 @@ export function createChainService(init: ChainServiceInit) {
     mempool.onHead(chain.mempoolView(), change.mined, change.orphaned)
     mempoolDirty = true
     if (journal.prune(chain.mempoolView())) saveJournal().catch(() => {})
+    readmitJournal()
     template = undefined
     init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt }, change)
   }

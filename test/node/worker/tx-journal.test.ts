@@ -34,6 +34,8 @@ describe('the local transaction journal', () => {
     const journal = new TxJournal()
     for (const tx of txs) journal.add(tx)
     expect(journal.raws()).toEqual([a0, a1])
+    // Those a pool no longer holds, by hash.
+    expect(journal.missing((hash) => hash === txs[0]?.hash)).toEqual([a1])
     expect(journal.prune({ nonce: () => 0n })).toBe(false)
     expect(journal.prune({ nonce: () => 1n })).toBe(true)
     expect(journal.raws()).toEqual([a1])
