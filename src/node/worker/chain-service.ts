@@ -629,9 +629,10 @@ export function createChainService(init: ChainServiceInit) {
     /**
      * Admits a raw signed transaction to the pool and gossips it; typed MempoolError/TxError on refusal.
      * Resolves once admitted and journaled (a storage failure leaves it unjournaled: it is in the pool
-     * and on its way to peers all the same), without waiting for the gossip (a round trip to the page's libp2p, which
-     * on a busy machine took up to 0.65 s): a swap's approval and lock, sent one after the other, are
-     * then both in the pool and on their way to peers at once. Gossip failures were never reported.
+     * and on its way to peers all the same), without waiting for the gossip (a round trip to the page's
+     * libp2p, which on a busy machine took up to 0.65 s): a swap's approval and lock, sent one after the
+     * other, are then both in the pool and on their way to peers at once. Gossip failures were never
+     * reported.
      */
     async submitTransaction(raw: Hex): Promise<Hex> {
       const tx = mempool.add(raw)
