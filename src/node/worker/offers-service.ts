@@ -190,6 +190,17 @@ export function createOffersService(init: OffersServiceInit) {
     persist().catch(() => {})
   }
 
+  /** Drops the entries of `map` whose swap is past the maker's lock window; whether any went. */
+  const dropPastLockWindow = <V>(map: Map<Hex, V>, termsOf: (v: V) => SwapTerms): boolean => {
+    let gone = false
+    for (const [id, v] of map) {
+      if (init.height() <= termsOf(v).acceptedHeight + LOCK_WINDOW_BLOCKS) continue
+      map.delete(id)
+      gone = true
+    }
+    return gone
+  }
+
   /** Drops expired offers, telling the UI. */
   const prune = (): void => {
     const now = init.now()
@@ -201,20 +212,8 @@ export function createOffersService(init: OffersServiceInit) {
     }
     if (hostedGone) persistQuietly()
     // Past its lock window a swap can no longer start: nobody needs its terms again.
-    let agreedGone = false
-    for (const [id, { terms }] of agreed) {
-      if (init.height() <= terms.acceptedHeight + LOCK_WINDOW_BLOCKS) continue
-      agreed.delete(id)
-      agreedGone = true
-    }
-    if (agreedGone) persistAgreed().catch(() => {})
-    let takenGone = false
-    for (const [id, terms] of taken) {
-      if (init.height() <= terms.acceptedHeight + LOCK_WINDOW_BLOCKS) continue
-      taken.delete(id)
-      takenGone = true
-    }
-    if (takenGone) persistTaken().catch(() => {})
+    if (dropPastLockWindow(agreed, (a) => a.terms)) persistAgreed().catch(() => {})
+    if (dropPastLockWindow(taken, (t) => t)) persistTaken().catch(() => {})
     for (const [id, at] of expired) if (now - at >= STALE_MEMORY_MS) expired.delete(id)
     for (const [peer, at] of snapshotsServed)
       if (init.now() - at >= SNAPSHOT_INTERVAL_MS) snapshotsServed.delete(peer)
@@ -484,7 +483,8 @@ export function createOffersService(init: OffersServiceInit) {
       if (take.takerPeer !== self)
         throw new OfferError({ code: 'TAKE_WRONG_PEER', expected: self, got: take.takerPeer })
       const o = entry.signed.offer
-      if (take.taker === o.maker) throw new OfferError({ code: 'TAKE_SELF' })
+      // An offer this node hosts is ours, whichever account takes it (one node holds one side of a swap).
+      if (take.taker === o.maker || o.makerPeer === self) throw new OfferError({ code: 'TAKE_SELF' })
       const have = await init.balances.balanceOf(o.buyToken, take.taker)
       if (have < o.buyAmount) throw new OfferError({ code: 'TAKER_LACKS_BALANCE', need: o.buyAmount, have })
       const raw = await init.network.request(o.makerPeer, takeProtocol, encodeTake(signed), TAKE_TIMEOUT_MS)

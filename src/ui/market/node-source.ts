@@ -78,7 +78,7 @@ export class MarketAdapterError extends Error {
   override name = 'MarketAdapterError'
   constructor(
     readonly type: {
-      readonly code: 'NO_ACCOUNT' | 'OFFER_UNKNOWN' | 'TERMS_MISMATCH'
+      readonly code: 'NO_ACCOUNT' | 'OFFER_UNKNOWN' | 'TERMS_MISMATCH' | 'TAKE_SELF'
       readonly detail: string
     },
   ) {
@@ -350,6 +350,9 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     async takeOffer(id): Promise<MarketSwapTerms> {
       const account = await me()
       const entry = await findOffer(id)
+      // One approval per swap id: a taker's would take the place of the maker's this tab keeps.
+      if (approvals.get(entry.id)?.role === 'maker')
+        throw new MarketAdapterError({ code: 'TAKE_SELF', detail: 'this tab posted this offer' })
       const o = entry.signed.offer
       const take = { offerId: entry.id, taker: account.address, takerPeer: account.peerId }
       const signature = await signTyped(account.address, takeTypedData(chainId, take))

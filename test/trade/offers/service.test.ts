@@ -179,6 +179,21 @@ describe('offers service edges', () => {
     expect(await taker.take(take)).toMatchObject({ offerId: id, taker: lower(DAVE) })
   })
 
+  test('a take of an offer naming this node as its maker is refused with TAKE_SELF, whichever account takes it: nothing is sent', async () => {
+    const hub = memoryHub()
+    const signed = await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' })
+    const id = offerId(CHAIN, signed.offer)
+    const service = offersServiceOn(hub.join('N'), await memoryRepository(), 5n)
+    await service.post(signed, `0x${'55'.repeat(32)}`)
+    const take = await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'N' })
+    await expect(service.take(take)).rejects.toMatchObject({
+      name: 'OfferError',
+      type: { code: 'TAKE_SELF' },
+    })
+    expect(asked).toBe(0)
+    expect((await service.books()).flatMap((b) => [...b.asks, ...b.bids]).map((x) => x.id)).toEqual([id])
+  })
+
   test('a maker tab that learnt its own offer from a peer (after a reload) hosts it again by posting it', async () => {
     const hub = memoryHub()
     const n = await nodeOn(hub, 'N')

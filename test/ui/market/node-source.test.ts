@@ -366,6 +366,12 @@ describe('the Market source over two in-process nodes and two wallets', () => {
       salt: randomSalt(),
     })
     const posted = await maker.postOffer(signed)
+    // The maker's own page cannot take it, and its approval of the offer stays as it was.
+    const approved = A.approvals.get(posted.id)
+    await expect(maker.takeOffer(posted.id)).rejects.toMatchObject({ type: { code: 'TAKE_SELF' } })
+    expect(A.approvals.get(posted.id)).toEqual(approved)
+    expect(approved?.role).toBe('maker')
+
     // The taker's page sends the take, and its tab closes before the maker's answer reaches the page.
     const cut = reopenPage(B, {
       ...B.api,
