@@ -349,7 +349,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     again.stop()
   })
 
-  test("a take the maker accepted while the taker's page was closing: the taker's swap starts when its page loads again, and the trade completes", async () => {
+  test("a take the maker accepted while the taker's page was closing: the taker's swap starts when its page loads again, and the trade completes (the maker's own page may not take it)", async () => {
     A.market.stop()
     const maker = reopenPage(A)
     const params = await maker.params()
