@@ -3,6 +3,7 @@ import { decodeBlock, encodeBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
 import type { ChainStore, StoredBlock } from '../chain/chain-store'
+import { parseTx } from '../chain/tx'
 import type { Block, Genesis, Header, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
@@ -230,8 +231,9 @@ export function createChainService(init: ChainServiceInit) {
     }
   }
   /**
-   * Submits the stored journal to the pool again (a reload): what the pool refuses now (mined or
-   * replaced meanwhile, no longer affordable) leaves the journal.
+   * Submits the stored journal to the pool again (a reload). One whose nonce the head has passed (mined,
+   * or replaced) stays as passed until that is final; one the pool refuses for another reason (no longer
+   * affordable…) leaves the journal.
    */
   const restoreJournal = async (): Promise<void> => {
     const raws = storedJournal(await init.repo?.getMeta<unknown>(LOCAL_TXS_META))
@@ -242,8 +244,12 @@ export function createChainService(init: ChainServiceInit) {
       } catch (err) {
         if (!(err instanceof MempoolError)) throw err
         // Gossiped back to us meanwhile: still ours.
-        const known = err.type.code === 'MEMPOOL_KNOWN' ? mempool.get(err.type.hash) : undefined
-        if (known !== undefined) journal.add(known)
+        if (err.type.code === 'MEMPOOL_KNOWN') {
+          const known = mempool.get(err.type.hash)
+          if (known !== undefined) journal.add(known)
+        }
+        if (err.type.code === 'MEMPOOL_NONCE_TOO_LOW')
+          journal.add(parseTx(raw, chain.params), chain.head.block.header.number)
       }
     }
     if (journal.raws().length !== raws.length) await saveJournal()
@@ -414,7 +420,8 @@ export function createChainService(init: ChainServiceInit) {
   function followHead(change: HeadChange, arrivedAt: number | null): void {
     mempool.onHead(chain.mempoolView(), change.mined, change.orphaned)
     mempoolDirty = true
-    if (journal.prune(chain.mempoolView())) saveJournal().catch(() => {})
+    if (journal.prune(chain.mempoolView(), chain.head.block.header.number, chain.params.maxReorgDepth))
+      saveJournal().catch(() => {})
     readmitJournal()
     template = undefined
     init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt }, change)

@@ -1,17 +1,22 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { encodeBlock } from '../../../src/node/chain/block'
+import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { decodeTx } from '../../../src/node/chain/tx'
 import { LOCAL_TXS_META, storedJournal, TxJournal } from '../../../src/node/mempool/journal'
 import { memoryHub } from '../../../src/node/network/memory'
+import { chainTopic } from '../../../src/node/network/protocol'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import { until } from '../../until'
-import { addressOf, chainOfTxs, transfer } from '../chain/chain-fixtures'
+import { addressOf, chainOfTxs, mineOn, transfer } from '../chain/chain-fixtures'
 import { startMemoryNode } from './memory-node'
 
-const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20 } })
+// A reorg of at most 4 blocks: a mined transaction leaves the journal 4 blocks after its nonce passed.
+const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20, maxReorgDepth: 4 } })
+const DEPTH = GENESIS.params.maxReorgDepth
 const CHAIN_ID = GENESIS.params.chainId
 const ALICE = addressOf(0)
 
@@ -28,7 +33,7 @@ const newRepository = () =>
   })
 
 describe('the local transaction journal', () => {
-  test('keeps each submission until the head state has passed its nonce', async () => {
+  test('keeps each submission until its nonce has been passed for the reorg depth; a reorg that gives one back unmarks it', async () => {
     const [a0, a1] = await Promise.all([0, 1].map((nonce) => transfer(0, { nonce }, CHAIN_ID)))
     const txs = [a0, a1].map((raw) => ({ ...decodeTx(raw as Hex, GENESIS.params), from: ALICE }))
     const journal = new TxJournal()
@@ -36,8 +41,17 @@ describe('the local transaction journal', () => {
     expect(journal.raws()).toEqual([a0, a1])
     // Those a pool no longer holds, by hash.
     expect(journal.missing((hash) => hash === txs[0]?.hash)).toEqual([a1])
-    expect(journal.prune({ nonce: () => 0n })).toBe(false)
-    expect(journal.prune({ nonce: () => 1n })).toBe(true)
+    expect(journal.prune({ nonce: () => 0n }, 5n, 2)).toBe(false)
+    // Mined at 6: kept, but no longer waiting.
+    expect(journal.prune({ nonce: () => 1n }, 6n, 2)).toBe(false)
+    expect(journal.missing(() => false)).toEqual([a1])
+    // A reorg gives it back: waiting again.
+    expect(journal.prune({ nonce: () => 0n }, 6n, 2)).toBe(false)
+    expect(journal.missing(() => false)).toEqual([a0, a1])
+    // Mined again at 7: gone once 2 blocks are on top.
+    expect(journal.prune({ nonce: () => 1n }, 7n, 2)).toBe(false)
+    expect(journal.prune({ nonce: () => 1n }, 8n, 2)).toBe(false)
+    expect(journal.prune({ nonce: () => 1n }, 9n, 2)).toBe(true)
     expect(journal.raws()).toEqual([a1])
     // The same transaction twice is one entry.
     journal.add(txs[1] as (typeof txs)[1])
@@ -69,14 +83,16 @@ describe('the local transaction journal', () => {
       expect(await again.api.transaction(hash as Hex)).toMatchObject({ hash, blockNumber: null })
     await again.api.setMining(true)
     await until(async () => (await again.api.account(ALICE)).nonce === 2n)
-    await again.api.setMining(false)
-    for (const hash of hashes) expect((await again.api.receipt(hash as Hex))?.status).toBe('success')
-    // Mined: the journal is empty again.
+    const minedAt = (await again.api.receipt(hashes[1] as Hex))?.blockNumber ?? 0n
+    // Mined, and final once the reorg depth is on top: the journal is empty again.
     await until(async () => (await journalOf(repo)).length === 0)
+    await again.api.setMining(false)
+    expect((await again.api.head()).number).toBeGreaterThanOrEqual(minedAt + BigInt(DEPTH))
+    for (const hash of hashes) expect((await again.api.receipt(hash as Hex))?.status).toBe('success')
     again.stop()
   })
 
-  test('a journaled transaction whose nonce was used by another while the tab was away leaves the journal; bad rows are dropped', async () => {
+  test('a journaled transaction whose nonce another took while the tab was away leaves the journal once that is final; bad rows are dropped', async () => {
     const repo = await newRepository()
     const mine = await transfer(0, { nonce: 0, value: 1n }, CHAIN_ID)
     const first = await openNode(repo, new MemoryChainStore())
@@ -89,7 +105,39 @@ describe('the local transaction journal', () => {
     const again = await openNode(repo, chainOfTxs(GENESIS, ALICE, [other]))
     expect(await again.api.pendingNonce(ALICE)).toBe(1n)
     expect((await again.api.stats()).pendingTxs).toBe(0)
-    expect(await journalOf(repo)).toEqual([])
+    // Not in the pool, still journaled until the block that took the nonce is final.
+    expect(await journalOf(repo)).toContain(mine)
+    await again.api.setMining(true)
+    await until(async () => (await journalOf(repo)).length === 0)
+    await again.api.setMining(false)
+    expect((await again.api.stats()).pendingTxs).toBe(0)
+    again.stop()
+  })
+
+  test('a transaction a reorg took out of the chain is still journaled: a tab closed then sends it again when it opens', async () => {
+    const repo = await newRepository()
+    const store = new MemoryChainStore()
+    const first = await openNode(repo, store)
+    const hash = await first.api.sendRawTransaction(await transfer(0, { nonce: 0 }, CHAIN_ID))
+    await first.api.setMining(true)
+    await until(async () => (await first.api.receipt(hash)) !== null)
+    await first.api.setMining(false)
+    const height = (await first.api.head()).number
+
+    // A heavier branch from the genesis without it, heard by gossip.
+    const other = new Chain({ genesis: GENESIS, store: new MemoryChainStore() })
+    for (let n = 0n; n < height + 2n; n++) {
+      const block = mineOn(other, [], { now: other.head.block.header.timestamp + 20n })
+      other.importBlock(block, block.header.timestamp)
+      await first.sink.gossip(chainTopic(CHAIN_ID, 'blocks'), encodeBlock(block), 'B')
+    }
+    expect((await first.api.head()).hash).toBe(other.head.hash)
+    expect(await first.api.receipt(hash)).toBeNull()
+    expect(await journalOf(repo)).toHaveLength(1)
+    first.stop()
+
+    const again = await openNode(repo, store)
+    expect(await again.api.transaction(hash)).toMatchObject({ hash, blockNumber: null })
     again.stop()
   })
 })
