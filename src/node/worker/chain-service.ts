@@ -203,7 +203,7 @@ export function createChainService(init: ChainServiceInit) {
   let timer: ReturnType<typeof setTimeout> | undefined
   let template: { block: Block; parent: Hex; builtAt: number; buildMs: number; next: bigint } | undefined
   let mempoolDirty = false
-  /** This node's own submissions, stored until mined (see `TxJournal`). */
+  /** This node's own submissions, stored until mined and final (see `TxJournal`). */
   const journal = new TxJournal()
   let journalWrite: Promise<void> = Promise.resolve()
   /** Stores the journal as it is now, after the writes before; in memory only without a repository. */
