@@ -110,19 +110,21 @@ export async function startWallet(
   }
 
   /**
-   * Re-reads the receipt of every item not failed, and the nonce of each sender still waiting, and
-   * settles each item (`settleActivity`).
+   * Reads the nonce of each sender with an item waiting (pending or dropped), then the receipt of every
+   * item not failed, and settles each item (`settleActivity`). The nonces first: a block that comes in
+   * between then shows as a receipt, never as a nonce passed without one (a false "dropped").
    */
   const refreshActivity = async (): Promise<void> => {
     const items = useWallet.getState().activity
     if (!items.some((i) => i.status !== 'failed')) return
-    const receipts = await Promise.all(items.map((i) => (i.status === 'failed' ? null : api.receipt(i.hash))))
     const waiting = new Set(
-      items.filter((i, k) => i.status !== 'failed' && receipts[k] === null).map((i) => i.from.toLowerCase()),
+      items.filter((i) => i.status === 'pending' || i.status === 'dropped').map((i) => i.from.toLowerCase()),
     )
     const nonces = new Map(
       await Promise.all([...waiting].map(async (a) => [a, (await api.account(a as Address)).nonce] as const)),
     )
+    const receipts = await Promise.all(items.map((i) => (i.status === 'failed' ? null : api.receipt(i.hash))))
+    // A confirmed item a reorg took out, its sender's nonce not read: pending (never dropped unread).
     setActivity(
       items.map((i, k) => settleActivity(i, receipts[k] ?? null, nonces.get(i.from.toLowerCase()) ?? 0n)),
     )

@@ -44,7 +44,11 @@ beforeAll(async () => {
 /** What the wallet does on each new head: each item settled from its receipt and its sender's nonce. */
 const settleAll = (items: readonly ActivityItem[]): Promise<ActivityItem[]> =>
   Promise.all(
-    items.map(async (i) => settleActivity(i, await node.receipt(i.hash), (await node.account(i.from)).nonce)),
+    items.map(async (i) => {
+      // The sender's nonce before the receipt, as the wallet reads them.
+      const { nonce } = await node.account(i.from)
+      return settleActivity(i, await node.receipt(i.hash), nonce)
+    }),
   )
 
 afterAll(async () => {
