@@ -252,7 +252,12 @@ export class Trie {
 
   /** The tree with root `root`, whose nodes are read from `store` on demand. */
   static fromRoot(root: Hex, store: NodeStore): Trie {
-    const hash = fromHex(root)
+    let hash: Uint8Array
+    try {
+      hash = fromHex(root)
+    } catch {
+      throw new StateError({ code: 'STATE_CORRUPT', reason: 'root is not hex' })
+    }
     if (hash.length !== 32) throw new StateError({ code: 'STATE_CORRUPT', reason: 'root must be 32 bytes' })
     return new Trie(bytesEqual(hash, EMPTY_ROOT_BYTES) ? null : { kind: 2, hash }, store)
   }

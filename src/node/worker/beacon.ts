@@ -61,7 +61,8 @@ export function decodeBeacon(data: Uint8Array): Beacon {
     return fail('agent is not a short string')
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(agent)
+    // A leading byte-order mark is kept, so the text encodes back to the same bytes.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(agent)
   } catch {
     return fail('agent is not UTF-8')
   }

@@ -163,11 +163,17 @@ describe('Trie', () => {
     expect(write().trie.root).toBe(first.trie.update([{ key: key(1), value: val(9) }]).trie.root)
   })
 
-  it('refuses a root that is not 32 bytes and stored nodes that do not decode', () => {
+  it('refuses a root that is not 32 bytes of hex and stored nodes that do not decode', () => {
     for (const root of ['0x', `0x${'00'.repeat(31)}`, `0x${'00'.repeat(33)}`] as const) {
       expect(stateError(() => Trie.fromRoot(root, new MemoryNodeStore()))).toEqual({
         code: 'STATE_CORRUPT',
         reason: 'root must be 32 bytes',
+      })
+    }
+    for (const root of ['', '0x0g', `${'ab'.repeat(32)}`, `0x${'0'.repeat(63)}`] as const) {
+      expect(stateError(() => Trie.fromRoot(root as Hex, new MemoryNodeStore()))).toEqual({
+        code: 'STATE_CORRUPT',
+        reason: 'root is not hex',
       })
     }
     const undecodable = { code: 'STATE_CORRUPT', reason: 'undecodable tree node' }

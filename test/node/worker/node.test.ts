@@ -255,6 +255,13 @@ describe('beacon codec', () => {
     expect(decodeBeacon(encodeBeacon(b))).toEqual(b)
   })
 
+  test('has one encoding per beacon: an agent opening with a byte-order mark keeps it', () => {
+    const b = { seq: 1n, sentAt: 2n, head: 3n, agent: '\uFEFFtab' }
+    const bytes = encodeBeacon(b)
+    expect(decodeBeacon(bytes)).toEqual(b)
+    expect(encodeBeacon(decodeBeacon(bytes))).toEqual(bytes)
+  })
+
   test.each([
     ['empty', new Uint8Array()],
     ['not a list', new Uint8Array([0x80])],
