@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
+import { DROPPED_REASON } from '../wallet/activity'
 import { gasLimitFor } from '../wallet/gas'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
@@ -16,17 +17,23 @@ export interface Call {
 /**
  * Where a transaction sent from this tab stands. `pending` until a canonical block holds it (and again
  * if a reorg takes it out); `confirmed` with the number of blocks on top (1 = in the head block);
- * `failed` when it was refused, would revert, or reverted on chain (with the reason).
+ * `dropped` while its sender's nonce at the head has passed its own with no receipt (another transaction
+ * with its nonce was mined; a reorg may still bring it back); `failed` when it was refused, would
+ * revert, or reverted on chain (with the reason).
  */
 export type TxStatus =
   | { readonly state: 'sending' }
   | { readonly state: 'pending'; readonly hash: Hex }
   | { readonly state: 'confirmed'; readonly hash: Hex; readonly confirmations: bigint }
+  | { readonly state: 'dropped'; readonly hash: Hex; readonly reason: string }
   | { readonly state: 'failed'; readonly hash: Hex | null; readonly reason: string }
 
 export interface TrackedTx {
   readonly id: number
   readonly label: string
+  /** The sender, and the nonce it signed with once signed. */
+  readonly from: Address
+  readonly nonce?: bigint
   readonly status: TxStatus
 }
 
@@ -41,8 +48,8 @@ let nextId = 1
 /** Sends run one after another (see `sendCall`). */
 let queue: Promise<unknown> = Promise.resolve()
 
-function update(id: number, status: TxStatus): void {
-  useTxs.setState((s) => ({ txs: s.txs.map((t) => (t.id === id ? { ...t, status } : t)) }))
+function update(id: number, change: Partial<Pick<TrackedTx, 'nonce' | 'status'>>): void {
+  useTxs.setState((s) => ({ txs: s.txs.map((t) => (t.id === id ? { ...t, ...change } : t)) }))
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
@@ -59,14 +66,14 @@ export async function sendCall(
   call: Call,
 ): Promise<TrackedTx> {
   const id = nextId++
-  const tracked: TrackedTx = { id, label, status: { state: 'sending' } }
+  const tracked: TrackedTx = { id, label, from: signer.address, status: { state: 'sending' } }
   useTxs.setState((s) => ({ txs: [tracked, ...s.txs] }))
   const finish = (status: TxStatus): TrackedTx => {
-    update(id, status)
-    return { ...tracked, status }
+    update(id, { status })
+    return useTxs.getState().txs.find((t) => t.id === id) ?? { ...tracked, status }
   }
   // One send at a time: each reads the pending nonce only after the previous one reached the mempool.
-  const sent = queue.then(() => submit(api, signer, call))
+  const sent = queue.then(() => submit(api, signer, call, (nonce) => update(id, { nonce })))
   queue = sent.catch(() => {})
   try {
     return finish(await sent)
@@ -75,8 +82,16 @@ export async function sendCall(
   }
 }
 
-/** Simulates, fills and signs `call`, and hands it to the node: pending, or failed before sending. */
-async function submit(api: Remote<NodeApi>, signer: TxSigner, call: Call): Promise<TxStatus> {
+/**
+ * Simulates, fills and signs `call` (telling `signed` its nonce), and hands it to the node: pending, or
+ * failed before sending.
+ */
+async function submit(
+  api: Remote<NodeApi>,
+  signer: TxSigner,
+  call: Call,
+  signed: (nonce: bigint) => void,
+): Promise<TxStatus> {
   const value = call.value ?? 0n
   const simulated = await api.call({ from: signer.address, to: call.to, data: call.data, value })
   if (simulated.status === 'reverted')
@@ -97,21 +112,48 @@ async function submit(api: Remote<NodeApi>, signer: TxSigner, call: Call): Promi
     maxPriorityFeePerGas: fees.suggestedTip,
     maxFeePerGas: fees.nextBaseFee * 2n + fees.suggestedTip,
   })
+  signed(nonce)
   return { state: 'pending', hash: await api.sendRawTransaction(raw) }
 }
 
-/** Re-reads the receipt of every transaction still in flight or confirmed (a reorg may undo it). */
+/**
+ * Re-reads the receipt of every transaction sent and not failed (a reorg may undo a confirmation), and
+ * the nonce of each sender with one waiting. The nonces first: a block that comes in between then shows
+ * as a receipt, never as a nonce passed without one (a false "dropped"). A nonce that cannot be read
+ * leaves its transactions pending.
+ */
 async function refresh(api: Remote<NodeApi>): Promise<void> {
-  for (const t of useTxs.getState().txs) {
+  const sent = useTxs
+    .getState()
+    .txs.filter((t) => t.status.state !== 'sending' && t.status.state !== 'failed')
+  const waiting = new Set(sent.filter((t) => t.status.state !== 'confirmed').map((t) => t.from))
+  const nonces = new Map(
+    await Promise.all(
+      [...waiting].map(
+        async (a) =>
+          [
+            a,
+            await api.account(a).then(
+              (r) => r.nonce,
+              () => 0n,
+            ),
+          ] as const,
+      ),
+    ),
+  )
+  for (const t of sent) {
     const s = t.status
-    if (s.state !== 'pending' && s.state !== 'confirmed') continue
+    if (s.state === 'sending' || s.state === 'failed') continue
     const receipt = await api.receipt(s.hash).catch(() => null)
     if (receipt === null) {
-      if (s.state === 'confirmed') update(t.id, { state: 'pending', hash: s.hash })
+      const passed = t.nonce !== undefined && (nonces.get(t.from) ?? 0n) > t.nonce
+      if (passed && s.state !== 'dropped')
+        update(t.id, { status: { state: 'dropped', hash: s.hash, reason: DROPPED_REASON } })
+      if (!passed && s.state !== 'pending') update(t.id, { status: { state: 'pending', hash: s.hash } })
     } else if (receipt.status === 'reverted') {
-      update(t.id, { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' })
+      update(t.id, { status: { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' } })
     } else if (s.state !== 'confirmed' || s.confirmations !== receipt.confirmations) {
-      update(t.id, { state: 'confirmed', hash: s.hash, confirmations: receipt.confirmations })
+      update(t.id, { status: { state: 'confirmed', hash: s.hash, confirmations: receipt.confirmations } })
     }
   }
 }

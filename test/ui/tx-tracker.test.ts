@@ -15,6 +15,7 @@ import { createNode } from '../../src/node/worker/node'
 import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex, devnetSigner } from '../../src/ui/signer/devnet-signer'
 import { useApp } from '../../src/ui/store'
 import { sendCall, useTxs } from '../../src/ui/tx-tracker'
+import { DROPPED_REASON } from '../../src/wallet/activity'
 import { until } from '../until'
 
 describe('devnet signer', () => {
@@ -50,24 +51,32 @@ describe('devnet signer', () => {
   })
 })
 
+/** A node not mining, whose heads reach the app store as the UI's do. */
+async function trackedNode(): Promise<ReturnType<typeof createNode>> {
+  const link = memoryHub().join('A')
+  const node = createNode({
+    profileId: 'A',
+    genesis: testGenesis({ params: { minBlockIntervalMs: 20 } }),
+    coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+    mine: false,
+    network: link.api,
+    emit: (event, data) => {
+      if (event === 'head') useApp.setState({ head: data as ReturnType<typeof useApp.getState>['head'] })
+    },
+    now: () => Date.now(),
+    agent: 'test',
+  })
+  await link.attach(node.sink)
+  await node.start()
+  useApp.setState({ api: node.api })
+  return node
+}
+
+const tracked = (label: string) => useTxs.getState().txs.find((t) => t.label === label)
+
 describe('sending and tracking transactions', () => {
   test('pending until a block holds it, then confirmed (n); a call that would revert fails at once', async () => {
-    const link = memoryHub().join('A')
-    const node = createNode({
-      profileId: 'A',
-      genesis: testGenesis({ params: { minBlockIntervalMs: 20 } }),
-      coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
-      mine: false,
-      network: link.api,
-      emit: (event, data) => {
-        if (event === 'head') useApp.setState({ head: data as ReturnType<typeof useApp.getState>['head'] })
-      },
-      now: () => Date.now(),
-      agent: 'test',
-    })
-    await link.attach(node.sink)
-    await node.start()
-    useApp.setState({ api: node.api })
+    const node = await trackedNode()
     const signer = devnetSigner(1)
     const data = encodeFunctionData({
       abi: tokenFactoryAbi,
@@ -83,7 +92,7 @@ describe('sending and tracking transactions', () => {
     expect(again.status.state).toBe('pending')
     expect(await node.api.pendingNonce(signer.address)).toBe(2n)
 
-    const tx = (label: string) => useTxs.getState().txs.find((t) => t.label === label)
+    const tx = tracked
     await node.api.setMining(true)
     await until(() => {
       const s = tx('create again')?.status
@@ -125,6 +134,37 @@ describe('sending and tracking transactions', () => {
       hash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
       reason: 'ERC20: transfer amount exceeds balance',
     })
+    useApp.setState({ api: null, head: null })
+  })
+
+  test('dropped once another transaction with its nonce is mined', async () => {
+    const node = await trackedNode()
+    const signer = devnetSigner(4)
+    const data = encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Tin', 'TIN', 0, 1n],
+    })
+    const sent = await sendCall(node.api, signer, 'tin', { to: TOKEN_FACTORY_ADDRESS, data })
+    expect(sent).toMatchObject({ from: signer.address, nonce: 0n, status: { state: 'pending' } })
+    // The same nonce again with a fee bump: the pool replaces the tracked one.
+    const fees = await node.api.fees()
+    const bump = await signer.signTransaction({
+      type: 'eip1559',
+      chainId: (await node.api.status()).chainId,
+      nonce: 0,
+      to: DEVNET_ACCOUNTS[0],
+      value: 1n,
+      gas: 21_000n,
+      maxPriorityFeePerGas: fees.suggestedTip * 3n,
+      maxFeePerGas: fees.nextBaseFee * 4n + fees.suggestedTip * 3n,
+    })
+    const replacement = await node.api.sendRawTransaction(bump)
+    await node.api.setMining(true)
+    await until(() => tracked('tin')?.status.state === 'dropped')
+    await node.api.setMining(false)
+    expect(tracked('tin')?.status).toEqual({ ...sent.status, state: 'dropped', reason: DROPPED_REASON })
+    expect((await node.api.receipt(replacement))?.status).toBe('success')
     useApp.setState({ api: null, head: null })
   })
 })

@@ -1,6 +1,6 @@
 import type { TxStatus } from '../tx-tracker'
 
-/** How a transaction stands, in words: pending → confirmed (n) → or failed with its reason. */
+/** How a transaction stands, in words: pending → confirmed (n), or dropped or failed with why. */
 export function statusText(status: TxStatus): string {
   switch (status.state) {
     case 'sending':
@@ -9,6 +9,8 @@ export function statusText(status: TxStatus): string {
       return 'Pending — not in a block yet'
     case 'confirmed':
       return `Confirmed (${status.confirmations})`
+    case 'dropped':
+      return `Dropped: ${status.reason}`
     case 'failed':
       return `Failed: ${status.reason}`
   }
