@@ -42,7 +42,10 @@ function view(b: BlockSummary, params: ChainParams): BlockView {
   }
 }
 
-/** The node's refusals as EIP-1193 errors: bad parameters → -32602, a query over its limits → -32005. */
+/**
+ * The node's refusals as EIP-1193 errors: bad parameters → -32602, a query over its limits → -32005,
+ * blocks this node does not hold (started from a snapshot) → -32002.
+ */
 async function asRpc<T>(work: Promise<T>): Promise<T> {
   try {
     return await work
@@ -51,6 +54,8 @@ async function asRpc<T>(work: Promise<T>): Promise<T> {
       throw new ProviderRpcError(RpcCode.invalidParams, err.message)
     if (err instanceof NodeError && err.type.code === 'NODE_QUERY_LIMIT')
       throw new ProviderRpcError(RpcCode.limitExceeded, err.message)
+    if (err instanceof NodeError && err.type.code === 'NODE_HISTORY_MISSING')
+      throw new ProviderRpcError(RpcCode.resourceUnavailable, err.message)
     throw err
   }
 }

@@ -1,12 +1,13 @@
 import { encodeFunctionData, type Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { Chain } from '../../src/node/chain/chain'
 import type { MemoryChainStore } from '../../src/node/chain/chain-store'
 import { testGenesis } from '../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { MAX_LOG_RESULTS } from '../../src/node/worker/queries'
 import { ProviderRpcError, RpcCode } from '../../src/wallet/rpc-error'
-import { addressOf, chainOfTxs, transfer } from '../node/chain/chain-fixtures'
+import { addressOf, chainOfTxs, snapshotStore, transfer } from '../node/chain/chain-fixtures'
 import { soloNode } from './solo-node'
 
 const GENESIS = testGenesis()
@@ -42,4 +43,19 @@ describe('the wallet backend over the NodeApi', () => {
     })
     expect(await backend.logs({ fromBlock: head, toBlock: head })).not.toHaveLength(0)
   }, 60_000)
+
+  test('logs below the blocks a node holds (started from a snapshot) → -32002 (resource unavailable)', async () => {
+    const chainId = GENESIS.params.chainId
+    const raws = [await transfer(0, { nonce: 0 }, chainId), await transfer(0, { nonce: 1 }, chainId)]
+    // Blocks 1 and 2; the node holds block 2 and the genesis.
+    const source = new Chain({ genesis: GENESIS, store: chainOfTxs(GENESIS, addressOf(0), raws, true) })
+    const { backend } = await soloNode(GENESIS, snapshotStore(GENESIS, source, 2n))
+    expect(await backend.logs({ fromBlock: 2n, toBlock: 2n })).toEqual([])
+    const refused = await backend.logs({ fromBlock: 1n, toBlock: 1n }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ProviderRpcError)
+    expect(refused).toMatchObject({
+      code: RpcCode.resourceUnavailable,
+      message: expect.stringContaining('NODE_HISTORY_MISSING'),
+    })
+  })
 })

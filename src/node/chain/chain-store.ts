@@ -50,6 +50,11 @@ export interface ChainStore {
   getTxLocation(hash: Hex): TxLocation | undefined
   getHead(): Hex | undefined
   write(batch: ChainBatch): void
+  /**
+   * For a store that loads its older blocks in the background: resolves once every stored block is
+   * readable (until then an older block answers undefined). Absent: everything is readable at once.
+   */
+  readonly loaded?: Promise<void>
 }
 
 /** The in-memory chain store. */

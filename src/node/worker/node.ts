@@ -376,6 +376,7 @@ export function createNode(init: NodeInit): Node {
     mempool: chain.mempool,
     coinbase: init.coinbase,
     now: init.now,
+    ...(init.store?.loaded === undefined ? {} : { history: init.store.loaded }),
   })
   const swapRepository: Promise<SwapRepository> =
     init.swapRepository === undefined

@@ -112,7 +112,12 @@ export interface QueryApi {
   transaction(hash: Hex): Promise<TxView | null>
   /** The receipt of a canonical transaction; null while pending or unknown. */
   receipt(hash: Hex): Promise<ReceiptView | null>
-  /** Canonical logs matching the filter, in chain order. Throws `NODE_QUERY_LIMIT` past `MAX_LOG_RESULTS`. */
+  /**
+   * Canonical logs matching the filter, in chain order. Throws `NODE_QUERY_LIMIT` past
+   * `MAX_LOG_RESULTS`, and `NODE_HISTORY_MISSING` (the first block missing, and `base`, the lowest held)
+   * for a range reaching below the blocks this node holds (one started from a snapshot) — never a
+   * partial answer.
+   */
   logs(query: LogQuery): Promise<LogRecord[]>
   /** Metadata and supply of a native token at the head; null when no token lives at `address`. */
   token(address: Address): Promise<TokenInfo | null>
@@ -141,6 +146,12 @@ export interface QueryInit {
   readonly mempool: Mempool
   readonly coinbase: Address
   readonly now: () => number
+  /**
+   * Resolves once every stored block is readable (`ChainStore.loaded`: a reopened store loads the
+   * blocks below its recent ones in the background). Until then a transaction, receipt or log range
+   * not found is looked up again after it, never answered as absent.
+   */
+  readonly history?: Promise<void>
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
@@ -216,6 +227,15 @@ function addressFilter(value: unknown): ReadonlySet<string> | null {
 /** The chain's read-only queries, validating every parameter (`NODE_BAD_PARAMS`) before reading. */
 export function createQueries(init: QueryInit): QueryApi {
   const { chain, mempool } = init
+  // Settles once every stored block is readable; a failed load leaves the queries with what is held.
+  const history = (init.history ?? Promise.resolve()).catch(() => {})
+  /** `read()`, or — when it finds nothing — `read()` again once the stored history is loaded. */
+  const readOrAfterHistory = async <T>(read: () => T | undefined): Promise<T | undefined> => {
+    const found = read()
+    if (found !== undefined) return found
+    await history
+    return read()
+  }
   // Tokens and transfers come from logs alone; transactions by address need senders (costly after a
   // reload), so they have their own index, built only when an address page asks.
   const index = new ActivityIndex(chain, { senders: false })
@@ -268,17 +288,24 @@ export function createQueries(init: QueryInit): QueryApi {
   return {
     async transaction(h) {
       const txHash = hash(h, 'hash')
-      const mined = chain.getTransaction(txHash)
-      if (mined !== undefined) return txView(mined.tx, mined)
-      const pending = mempool.get(txHash)
-      return pending === undefined ? null : txView(pending, null)
+      const read = () => {
+        const mined = chain.getTransaction(txHash)
+        if (mined !== undefined) return txView(mined.tx, mined)
+        const pending = mempool.get(txHash)
+        return pending === undefined ? undefined : txView(pending, null)
+      }
+      return (await readOrAfterHistory(read)) ?? null
     },
 
     async receipt(h) {
       const txHash = hash(h, 'hash')
-      const found = chain.getReceipt(txHash)
-      const tx = chain.getTransaction(txHash)
-      if (found === undefined || tx === undefined) return null
+      const mined = await readOrAfterHistory(() => {
+        const found = chain.getReceipt(txHash)
+        const tx = chain.getTransaction(txHash)
+        return found === undefined || tx === undefined ? undefined : { found, tx }
+      })
+      if (mined === undefined) return null
+      const { found, tx } = mined
       const block = chain.getBlock(found.blockHash)
       let logIndex = 0
       for (const r of block?.receipts.slice(0, found.index) ?? []) logIndex += r.logs.length
@@ -318,30 +345,40 @@ export function createQueries(init: QueryInit): QueryApi {
         throw badParams(`the block range may span at most ${MAX_LOG_RANGE} blocks`)
       const addresses = addressFilter(query.address)
       const topics = topicFilter(query.topics)
-      const out: LogRecord[] = []
-      for (let n = from; n <= to && n <= head; n++) {
-        const stored = chain.getBlockByNumber(n)
-        if (stored === undefined) break
-        let logIndex = 0
-        stored.receipts.forEach((receipt, txIndex) => {
-          for (const log of receipt.logs) {
-            const i = logIndex++
-            if (addresses !== null && !addresses.has(log.address)) continue
-            if (!topics.every((set, p) => set === null || set.has(log.topics[p] ?? ''))) continue
-            if (out.length >= MAX_LOG_RESULTS)
-              throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
-            out.push({
-              ...log,
-              blockNumber: n,
-              blockHash: stored.hash,
-              transactionHash: stored.txHashes[txIndex] as Hex,
-              transactionIndex: txIndex,
-              logIndex: i,
-            })
-          }
-        })
+      /** The logs, or the first block of the range this node does not hold. */
+      const collect = (): LogRecord[] | bigint => {
+        const out: LogRecord[] = []
+        const last = chain.headHeader.number
+        for (let n = from; n <= to && n <= last; n++) {
+          const stored = chain.getBlockByNumber(n)
+          if (stored === undefined) return n
+          let logIndex = 0
+          stored.receipts.forEach((receipt, txIndex) => {
+            for (const log of receipt.logs) {
+              const i = logIndex++
+              if (addresses !== null && !addresses.has(log.address)) continue
+              if (!topics.every((set, p) => set === null || set.has(log.topics[p] ?? ''))) continue
+              if (out.length >= MAX_LOG_RESULTS)
+                throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
+              out.push({
+                ...log,
+                blockNumber: n,
+                blockHash: stored.hash,
+                transactionHash: stored.txHashes[txIndex] as Hex,
+                transactionIndex: txIndex,
+                logIndex: i,
+              })
+            }
+          })
+        }
+        return out
       }
-      return out
+      // Read at once; a block missing may still be loading (a reopened store), so once more after that.
+      const found = collect()
+      const logs = typeof found === 'bigint' ? (await history, collect()) : found
+      if (typeof logs === 'bigint')
+        throw new NodeError({ code: 'NODE_HISTORY_MISSING', number: logs, base: chain.base })
+      return logs
     },
 
     async token(a) {

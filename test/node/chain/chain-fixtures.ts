@@ -4,7 +4,9 @@ import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { decodeTx } from '../../../src/node/chain/tx'
 import type { Block, Genesis, Tx } from '../../../src/node/chain/types'
+import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
+import { nodeChildren, type TrieNodeRecord } from '../../../src/node/state/trie'
 
 /** Test fixtures shared by the chain, consensus and simulation tests. */
 
@@ -104,5 +106,25 @@ export function chainOfTxs(
     chain.importBlock(block, block.header.timestamp)
     rest = rest.slice(block.transactions.length)
   }
+  return store
+}
+
+/**
+ * A store holding what a node started from a snapshot of `source` at block `number` holds: the genesis,
+ * that block and the state under it, nothing in between.
+ */
+export function snapshotStore(genesis: Genesis, source: Chain, number: bigint): MemoryChainStore {
+  const base = source.getBlockByNumber(number)
+  if (base === undefined) throw new Error(`no block ${number}`)
+  const nodes: TrieNodeRecord[] = []
+  for (const stack = [fromHex(base.block.header.stateRoot)]; stack.length > 0; ) {
+    const hash = stack.pop() as Uint8Array
+    const encoded = source.store.nodes.get(toHex(hash))
+    if (encoded === undefined) throw new Error('a state node is missing')
+    nodes.push({ hash, encoded })
+    stack.push(...nodeChildren(encoded))
+  }
+  const store = new MemoryChainStore()
+  new Chain({ genesis, store }).adoptSnapshot(base.block, base.totalDifficulty, nodes)
   return store
 }
