@@ -374,8 +374,11 @@ export function createQueries(init: QueryInit): QueryApi {
         return out
       }
       // Read at once; a block missing may still be loading (a reopened store), so once more after that.
-      const found = collect()
-      const logs = typeof found === 'bigint' ? (await history, collect()) : found
+      let logs = collect()
+      if (typeof logs === 'bigint') {
+        await history
+        logs = collect()
+      }
       if (typeof logs === 'bigint')
         throw new NodeError({ code: 'NODE_HISTORY_MISSING', number: logs, base: chain.base })
       return logs
