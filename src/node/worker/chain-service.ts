@@ -1,8 +1,9 @@
 import type { Address, Hex } from 'viem'
-import { decodeBlock, encodeBlock } from '../chain/block'
+import { decodeBlock, encodeBlock, hashBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
 import type { ChainStore, StoredBlock } from '../chain/chain-store'
+import { FutureBlocks } from '../chain/future-blocks'
 import { parseTx } from '../chain/tx'
 import type { Block, Genesis, Header, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
@@ -197,7 +198,9 @@ export function createChainService(init: ChainServiceInit) {
   const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
   const preciseNow = init.preciseNow ?? (() => performance.timeOrigin + performance.now())
   /** Blocks dated ahead of our clock, with the peer they came from (to fetch their ancestors later). */
-  const held: { block: Block; from: string | null }[] = []
+  const held = new FutureBlocks()
+  /** Set while blocks are held: fires when the earliest is due (a miner also retries on every slice). */
+  let heldTimer: ReturnType<typeof setTimeout> | undefined
 
   let mining = false
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -437,15 +440,10 @@ export function createChainService(init: ChainServiceInit) {
       result = chain.importBlock(block, BigInt(init.now()))
     } catch (err) {
       if (!(err instanceof BlockError)) throw err
-      if (err.type.code === 'BLOCK_FUTURE') {
-        held.push({ block, from })
-        // Retry once its time has come (a miner also retries on every slice; a follower needs this).
-        const wait = Number(block.header.timestamp) - chain.params.futureTimestampToleranceMs - init.now()
-        setTimeout(retryHeld, Math.max(0, wait) + 50)
-      }
+      if (err.type.code === 'BLOCK_FUTURE') hold(block, from)
       return blockVerdict(err)
     }
-    held.push(...chain.takeDeferred().map((b) => ({ block: b, from })))
+    for (const b of chain.takeDeferred()) hold(b, from)
     switch (result.kind) {
       case 'known':
         return 'ignore'
@@ -553,8 +551,22 @@ export function createChainService(init: ChainServiceInit) {
     }
   }
 
+  /** Keeps a block dated ahead of our clock until it is due (not one due too far ahead: `FutureBlocks`). */
+  function hold(block: Block, from: string | null): void {
+    const due = Number(block.header.timestamp) - chain.params.futureTimestampToleranceMs
+    if (held.hold(hashBlock(block), { block, from, due }, init.now())) scheduleHeld()
+  }
+
+  function scheduleHeld(): void {
+    clearTimeout(heldTimer)
+    const due = held.nextDue()
+    heldTimer = due === undefined ? undefined : setTimeout(retryHeld, Math.max(0, due - init.now()) + 50)
+  }
+
+  /** Imports the held blocks that are due (one still early is held again). */
   function retryHeld(): void {
-    for (const h of held.splice(0)) importBlock(h.block, h.from)
+    for (const h of held.takeDue(init.now())) importBlock(h.block, h.from)
+    scheduleHeld()
   }
 
   const summarise = (stored: StoredBlock): BlockSummary => {
@@ -729,6 +741,7 @@ export function createChainService(init: ChainServiceInit) {
     /** Stops the miner and the sync client's timers (tests end nodes with it). */
     stop(): void {
       clearTimeout(upgradeRetry)
+      clearTimeout(heldTimer)
       syncer.stop()
       mining = false
       clearTimeout(timer)

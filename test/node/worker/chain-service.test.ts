@@ -1,5 +1,7 @@
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
+import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
+import { Chain } from '../../../src/node/chain/chain'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
@@ -7,13 +9,20 @@ import { encodeBlocksRequest } from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
 import { until } from '../../until'
+import { addressOf, mineOn } from '../chain/chain-fixtures'
 
 // A difficulty-2 genesis with a 30 ms minimum block interval: blocks every ~30 ms, deterministic rules.
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
 // First Hardhat/Anvil devnet key (public test key, devnet only).
 const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
 
-async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, mine: boolean, clockOffsetMs = 0) {
+async function makeNode(
+  hub: ReturnType<typeof memoryHub>,
+  peerId: string,
+  mine: boolean,
+  clockOffsetMs = 0,
+  now = () => Date.now() + clockOffsetMs,
+) {
   const link = hub.join(peerId)
   const heads: NodeEvents['head'][] = []
   const node = createNode({
@@ -25,7 +34,7 @@ async function makeNode(hub: ReturnType<typeof memoryHub>, peerId: string, mine:
     emit: (event, data) => {
       if (event === 'head') heads.push(data as NodeEvents['head'])
     },
-    now: () => Date.now() + clockOffsetMs,
+    now,
     agent: 'test',
   })
   await link.attach(node.sink)
@@ -221,6 +230,35 @@ describe('chain in the node (in-process, memory network twin)', () => {
     expect((await b.node.api.head()).number).toBe(0n)
     // No new block arrives to trigger anything: B must retry on its own.
     await until(async () => (await b.node.api.head()).hash === (await a.node.api.head()).hash, 5_000)
+  })
+
+  test('a block due within the bound is imported when due, however often it came; one dated a day ahead is ignored and not kept', async () => {
+    const clock = { offset: 0 }
+    const b = await makeNode(memoryHub(), 'B', false, 0, () => Date.now() + clock.offset)
+    const source = new Chain({ genesis: GENESIS })
+    const at = (ms: number) => BigInt(Date.now() + GENESIS.params.futureTimestampToleranceMs + ms)
+    const near = mineOn(source, [], { now: at(400) })
+    // A sibling dated a day ahead: the lowest difficulty, almost no work for whoever sends it.
+    const far = mineOn(source, [], {
+      parentHash: source.genesisHash,
+      now: at(86_400_000),
+      miner: addressOf(7),
+    })
+    const blocks = chainTopic(GENESIS.params.chainId, 'blocks')
+    for (let i = 0; i < 3; i++) {
+      expect(await b.node.sink.gossip(blocks, encodeBlock(far), 'X')).toBe('ignore')
+      expect(await b.node.sink.gossip(blocks, encodeBlock(near), 'X')).toBe('ignore')
+    }
+    expect((await b.node.api.head()).number).toBe(0n)
+    await until(async () => (await b.node.api.head()).hash === hashBlock(near), 5_000)
+    // A day later, with every held block retried on each mining slice, the far block is not there: a
+    // peer serves it again once it is due.
+    clock.offset = 86_400_000 + 60_000
+    await b.node.api.setMining(true)
+    await until(async () => (await b.node.api.head()).number >= 3n)
+    await b.node.api.setMining(false)
+    expect(await b.node.api.blockByHash(hashBlock(far))).toBeNull()
+    b.node.stop()
   })
 
   test('bad gossip and bad requests get verdicts and typed errors, not crashes', async () => {
