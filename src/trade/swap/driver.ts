@@ -321,7 +321,14 @@ export class SwapDriver {
     return calls
   }
 
-  /** Signs `calls` with consecutive nonces, stores them (strict), then broadcasts them. */
+  /**
+   * Signs `calls` with consecutive nonces, stores them (strict), then broadcasts them. A redeem or refund
+   * already waiting in the pool is not signed again. One whose record storage refuses for want of space
+   * is broadcast all the same, and the refusal thrown after: it moves only what the lock already
+   * promises, sending it twice costs gas at most (the second reverts), and holding it back could let a
+   * timelock pass — a taker whose disk filled after the maker's redeem would lose its side. A lock
+   * is never sent unrecorded.
+   */
   async #send(
     swapId: Hex,
     count: number,
@@ -331,6 +338,11 @@ export class SwapDriver {
     calls: readonly Call[],
   ): Promise<Hex[]> {
     const { chain, signer, chainId } = this.#init
+    const settles = purpose === 'redeem' || purpose === 'refund'
+    if (settles) {
+      const waiting = await this.#pooled(calls)
+      if (waiting !== null) return [waiting]
+    }
     const nonce = await chain.pendingNonce(this.#me)
     const fees = await chain.fees()
     // Signed side by side (an approval and its lock): each signature is a round trip to the wallet.
@@ -351,8 +363,23 @@ export class SwapDriver {
     )
     const txs: SentTx[] = raws.map((raw, i) => ({ hash: keccak256(raw), raw, nonce: nonce + BigInt(i) }))
     // The record first: a node stopped right after still knows what it signed and sends the same bytes.
-    await this.#init.store.append(swapId, count, { kind: 'sent', purpose, lockId, txs, height })
+    try {
+      await this.#init.store.append(swapId, count, { kind: 'sent', purpose, lockId, txs, height })
+    } catch (e) {
+      if (settles && e instanceof NodeError && e.type.code === 'STORAGE_QUOTA_EXCEEDED')
+        await this.#broadcast(txs)
+      throw e
+    }
     return this.#broadcast(txs)
+  }
+
+  /** The hash of a transaction of ours making the one call in `calls` that the pool holds, else null. */
+  async #pooled(calls: readonly Call[]): Promise<Hex | null> {
+    const [call] = calls
+    if (call === undefined || calls.length !== 1) return null
+    for (const tx of await this.#init.chain.pendingTransactions())
+      if (tx.from === this.#me && tx.to?.toLowerCase() === call.to && tx.input === call.data) return tx.hash
+    return null
   }
 
   /** Sends each transaction; a refusal by the mempool (already known, nonce used) is left to the next step. */

@@ -2,7 +2,8 @@ import { type Address, encodeFunctionData, type Hex, keccak256 } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
-import { LOCKED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
+import { LOCKED_TOPIC, REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
+import { StorageError } from '../../../src/node/storage/errors'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
 import type { SwapState } from '../../../src/trade/swap/state'
@@ -552,6 +553,82 @@ function lockBlock(sim: Sim): bigint | null {
   }
   return null
 }
+
+describe('a full disk', () => {
+  /** Storage that refuses every swap record once `full[who]` is set (a full quota); signatures counted. */
+  function fullDisk(full: Record<Who, boolean>, signed: Record<Who, number>): Wrap {
+    const repos: Who[] = ['maker', 'taker']
+    const signers: Who[] = ['maker', 'taker']
+    return {
+      chain: (c) => c,
+      repo: (r) => {
+        const who = repos.shift() as Who
+        return {
+          appendSwapEvent: (row, o) =>
+            full[who]
+              ? Promise.reject(new StorageError({ code: 'STORAGE_QUOTA_EXCEEDED' }))
+              : r.appendSwapEvent(row, o),
+          getSwapEvents: (id) => r.getSwapEvents(id),
+          swapIds: () => r.swapIds(),
+        }
+      },
+      signer: (s) => {
+        const who = signers.shift() as Who
+        return {
+          ...s,
+          signTransaction: (tx) => {
+            signed[who]++
+            return s.signTransaction(tx)
+          },
+        }
+      },
+    }
+  }
+
+  it.each(['maker', 'taker'] as const)(
+    'the %s, its storage full once both locks are in, still redeems, and signs it once: both Completed',
+    async (who) => {
+      const full = { maker: false, taker: false }
+      const signed = { maker: 0, taker: 0 }
+      const sim = await setup(fullDisk(full, signed))
+      const before = await balances(sim)
+      const refused: unknown[] = []
+      let blocks = 0
+      const done = { maker: false, taker: false }
+      for (; blocks < 40 && !(done.maker && done.taker); blocks++, sim.chain.mine()) {
+        for (const p of ['maker', 'taker'] as const) {
+          try {
+            const step = await sim[p].driver.advance(sim.id)
+            done[p] = step.action.kind === 'done'
+            if (step.status.state === 'TakerLocked') full[who] = true
+          } catch (e) {
+            refused.push(e)
+            // The redeem went out unrecorded; a pass before the next block (a head, or our own redeem
+            // seen in the pool) signs nothing more.
+            const signatures = signed[p]
+            const again = await sim[p].driver.advance(sim.id)
+            expect(signed[p]).toBe(signatures)
+            expect(again.sent).toHaveLength(1)
+            const mine = sim[p].signer.address.toLowerCase()
+            expect((await sim.chain.pendingTransactions()).filter((t) => t.from === mine)).toHaveLength(1)
+          }
+        }
+      }
+      expect(refused.length).toBeGreaterThan(0)
+      expect(
+        refused.every((e) => e instanceof StorageError && e.type.code === 'STORAGE_QUOTA_EXCEEDED'),
+      ).toBe(true)
+      await expectSwapped(sim, before)
+      // As soon as on a disk with room (the happy path's bound): not the maker's watchtower, near its
+      // timelock, redeeming for a taker that could not.
+      expect(blocks).toBeLessThan(20)
+      const redeems = (
+        await sim.chain.queries.logs({ address: HTLC_ADDRESS, fromBlock: 0n, toBlock: sim.chain.height })
+      ).filter((l) => l.topics[0] === REDEEMED_TOPIC)
+      expect(redeems).toHaveLength(2)
+    },
+  )
+})
 
 describe('reorgs', () => {
   it("a reorg that takes the maker's lock out before k confirmations: the taker never saw it confirmed, the lock is mined again and the swap completes", async () => {
