@@ -88,15 +88,21 @@ function decodeReceipt(
     if (!Array.isArray(x)) throw bad(what, 'receipt field is not a list')
     return x
   }
+  /** A byte string of `min`–`max` bytes. */
+  const sized = (x: RlpItem | undefined, min: number, max: number, name: string): Uint8Array => {
+    const b = str(x)
+    if (b.length < min || b.length > max) throw bad(what, `receipt ${name} has ${b.length} bytes`)
+    return b
+  }
   const [status, gas, logs] = arr(item)
   const receipt = {
     status: (str(status).length === 0 ? 0 : 1) as 0 | 1,
-    cumulativeGasUsed: bytesToBigint(str(gas)),
+    cumulativeGasUsed: bytesToBigint(sized(gas, 0, 32, 'gas')),
     logs: arr(logs).map((l) => {
       const [address, topics, data] = arr(l)
       return {
-        address: toHex(str(address)) as Address,
-        topics: arr(topics).map((t) => toHex(str(t))),
+        address: toHex(sized(address, 20, 20, 'log address')) as Address,
+        topics: arr(topics).map((t) => toHex(sized(t, 32, 32, 'log topic'))),
         data: toHex(str(data)),
       }
     }),
