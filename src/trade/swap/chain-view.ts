@@ -125,6 +125,15 @@ export function swapLocks(
 }
 
 /**
+ * The ids of the swap's two locks among `lockLogs` (its `lockFilter` logs), to ask for their settle
+ * logs: at most two, whatever else was locked under the (public) hashlock between the two parties.
+ */
+export function swapLockIds(terms: SwapTerms, lockLogs: readonly LogRecord[]): Hex[] {
+  const { makerLock, takerLock } = swapLocks(terms, observeLocks(lockLogs, terms.hashlock))
+  return [makerLock, takerLock].flatMap((l) => (l === null ? [] : [l.id]))
+}
+
+/**
  * How a lock differs from what the terms promise, or null when it matches. The direction (sender,
  * recipient) and hashlock are matched by `swapLocks`; token and amount must be exact; the maker's
  * timelock must reach `acceptedHeight + makerTimelockBlocks` (it may be later, never earlier). The

@@ -18,6 +18,7 @@ import {
   type SwapChainView,
   sentTxs,
   settleFilter,
+  swapLockIds,
   swapLocks,
   type TxState,
 } from './chain-view'
@@ -201,9 +202,9 @@ export class SwapDriver {
     const { chain } = this.#init
     const head = (await chain.head()).number
     const lockLogs = await this.#logs(terms.acceptedHeight, head, lockFilter(terms))
-    const ids = observeLocks(lockLogs, terms.hashlock)
-      .map((l) => l.id)
-      .slice(0, 16)
+    // The settle logs of the swap's two locks only: the hashlock is public, and anyone may lock under
+    // it (the counterparty too, to itself) — such locks must not crowd the swap's own out of the query.
+    const ids = swapLockIds(terms, lockLogs)
     const settleLogs = ids.length === 0 ? [] : await this.#logs(terms.acceptedHeight, head, settleFilter(ids))
     const logs = [...lockLogs, ...settleLogs].sort(
       (a, b) => Number(a.blockNumber - b.blockNumber) || a.logIndex - b.logIndex,

@@ -20,6 +20,7 @@ import {
   type ObservedLock,
   observeLocks,
   settleFilter,
+  swapLockIds,
   swapLocks,
 } from '../../trade/swap/chain-view'
 import { SWAP_GAS } from '../../trade/swap/driver'
@@ -197,7 +198,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     const from =
       head - terms.acceptedHeight >= MAX_LOG_RANGE ? head - MAX_LOG_RANGE + 1n : terms.acceptedHeight
     const locked = await api.logs({ fromBlock: from, toBlock: head, ...lockFilter(terms) })
-    const ids = observeLocks(locked, terms.hashlock).map((l) => l.id)
+    const ids = swapLockIds(terms, locked)
     const settled =
       ids.length === 0 ? [] : await api.logs({ fromBlock: from, toBlock: head, ...settleFilter(ids) })
     const logs = [...locked, ...settled].sort((a, b) =>

@@ -232,3 +232,140 @@ describe('swap engine decisions (pure)', () => {
     expect(d.action).toEqual({ kind: 'done' })
   })
 })
+
+describe('swap engine decisions (pure): branches of a swap off the happy path', () => {
+  const sent = (purpose: 'lock' | 'redeem', lockId: Hex | null, name: string, nonce: bigint): SwapEvent => ({
+    kind: 'sent',
+    purpose,
+    lockId,
+    txs: [{ hash: keccak256(stringToHex(name)), raw: '0x02', nonce }],
+    height: 100n,
+  })
+  const txState = (entries: [string, TxState][]) =>
+    new Map<Hex, TxState>(entries.map(([name, state]) => [keccak256(stringToHex(name)), state]))
+
+  it.each([
+    ['amount', { amount: 249n }],
+    ['token', { token: '0x00000000000000000000000000000000000000cc' as Address }],
+  ] as const)(
+    'maker facing a taker lock whose %s differs: waits (never redeems), then refunds its own lock at its timelock',
+    (_field, over) => {
+      const view = { makerLock: lock('maker'), takerLock: lock('taker', over) }
+      for (const head of [107n, 115n, 130n]) {
+        const d = decide(input('maker', { ...view, head }))
+        expect(d.status.state).toBe('MakerLocked')
+        expect(d.action).toEqual({
+          kind: 'wait',
+          reason: 'the taker locked other terms: refunding after our timelock',
+        })
+      }
+      expect(decide(input('maker', { ...view, head: 131n })).action).toEqual({
+        kind: 'refund',
+        lockId: lock('maker').id,
+      })
+    },
+  )
+
+  it('maker facing a taker lock whose timelock runs past its own: redeems only while its own timelock leaves the taker the margin', () => {
+    const view = { makerLock: lock('maker'), takerLock: lock('taker', { timelockHeight: 200n }) }
+    expect(decide(input('maker', { ...view, head: 107n })).action.kind).toBe('redeem')
+    // Own timelock 132: a redeem mined at 128 leaves the taker REDEEM_MARGIN_BLOCKS + 1 blocks.
+    const lastSafe = 132n - REDEEM_MARGIN_BLOCKS - 2n
+    expect(decide(input('maker', { ...view, head: lastSafe })).action.kind).toBe('redeem')
+    expect(decide(input('maker', { ...view, head: lastSafe + 1n })).action).toEqual({
+      kind: 'wait',
+      reason: 'too late to redeem safely: refunding after our timelock',
+    })
+    expect(decide(input('maker', { ...view, head: 131n })).action).toEqual({
+      kind: 'refund',
+      lockId: lock('maker').id,
+    })
+  })
+
+  it('maker whose lock transaction is still live when the lock window closes waits for it (or sends it again) instead of expiring', () => {
+    const head = terms.acceptedHeight + LOCK_WINDOW_BLOCKS
+    const stored = [opened, accepted, sent('lock', null, 'lock', 5n)]
+    const at = (state: TxState, nonce = 5n) =>
+      decide(input('maker', { head, nonce, txs: txState([['lock', state]]) }, { stored })).action
+    expect(at({ kind: 'pending' })).toEqual({ kind: 'wait', reason: 'lock transaction pending' })
+    expect(at({ kind: 'mined', ok: true })).toEqual({ kind: 'wait', reason: 'lock transaction mined' })
+    expect(at({ kind: 'unknown' })).toEqual({
+      kind: 'rebroadcast',
+      purpose: 'lock',
+      txs: [{ hash: keccak256(stringToHex('lock')), raw: '0x02', nonce: 5n }],
+    })
+    // Dead (nonce used by another transaction, or reverted): nothing of ours can still lock.
+    const expired = { kind: 'record', event: { kind: 'expired', reason: { code: 'NO_MAKER_LOCK' } } }
+    expect(at({ kind: 'unknown' }, 6n)).toEqual(expired)
+    expect(at({ kind: 'mined', ok: false }, 6n)).toEqual(expired)
+  })
+
+  it('an ended swap whose own lock is still on chain is not done: it waits, then refunds at the timelock', () => {
+    const expired: SwapEvent = { kind: 'expired', reason: { code: 'NO_MAKER_LOCK' } }
+    const stored = [opened, accepted, expired]
+    const early = decide(input('maker', { head: 110n, makerLock: lock('maker') }, { stored }))
+    expect(early.status.state).toBe('Expired')
+    expect(early.action).toEqual({ kind: 'wait', reason: 'our lock awaits its timelock' })
+    expect(decide(input('maker', { head: 131n, makerLock: lock('maker') }, { stored })).action).toEqual({
+      kind: 'refund',
+      lockId: lock('maker').id,
+    })
+  })
+
+  it(`a redeem that reverted ${MAX_ATTEMPTS} times is not sent again and does not cancel the swap (only a lock failing does)`, () => {
+    const view = { head: 107n, makerLock: lock('maker'), takerLock: lock('taker'), nonce: 9n }
+    const id = lock('taker').id
+    const reverted = txState([0, 1, 2].map((i) => [`redeem${i}`, { kind: 'mined', ok: false }]))
+    const redeems = [0, 1, 2].map((i) => sent('redeem', id, `redeem${i}`, BigInt(i)))
+    const two = decide(
+      input('maker', { ...view, txs: reverted }, { stored: [opened, accepted, ...redeems.slice(0, 2)] }),
+    )
+    expect(two.action.kind).toBe('redeem')
+    const three = decide(
+      input('maker', { ...view, txs: reverted }, { stored: [opened, accepted, ...redeems] }),
+    )
+    expect(three.status.state).toBe('TakerLocked')
+    expect(three.action).toEqual({ kind: 'wait', reason: `redeem reverted ${MAX_ATTEMPTS} times` })
+  })
+
+  it('a lock whose approval was mined but whose lock call vanished: only the lock call is broadcast again', () => {
+    const approve = { hash: keccak256(stringToHex('approve')), raw: '0x02' as Hex, nonce: 5n }
+    const call = { hash: keccak256(stringToHex('lock call')), raw: '0x03' as Hex, nonce: 6n }
+    const stored: SwapEvent[] = [
+      opened,
+      accepted,
+      { kind: 'sent', purpose: 'lock', lockId: null, txs: [approve, call], height: 100n },
+    ]
+    const txs = new Map<Hex, TxState>([
+      [approve.hash, { kind: 'mined', ok: true }],
+      [call.hash, { kind: 'unknown' }],
+    ])
+    expect(decide(input('maker', { txs, nonce: 6n }, { stored })).action).toEqual({
+      kind: 'rebroadcast',
+      purpose: 'lock',
+      txs: [call],
+    })
+  })
+
+  it('taker holding the secret does not send a redeem the maker lock can no longer take (past its timelock, or refunded)', () => {
+    const takerLock = lock('taker', { state: 'redeemed', preimage: SECRET, settledAt: 108n })
+    const at = (head: bigint, makerLock: ObservedLock) =>
+      decide(input('taker', { head, makerLock, takerLock }))
+    expect(at(130n, lock('maker')).action.kind).toBe('redeem')
+    const gone = { kind: 'wait', reason: 'the maker lock can no longer be redeemed' }
+    expect(at(131n, lock('maker')).action).toEqual(gone)
+    expect(at(135n, lock('maker', { state: 'refunded', settledAt: 132n })).action).toEqual(gone)
+  })
+
+  it('taker whose lock is mined while the maker lock is gone (reorged out) waits, then refunds at its timelock', () => {
+    const view = { makerLock: null, takerLock: lock('taker') }
+    expect(decide(input('taker', { ...view, head: 110n })).action).toEqual({
+      kind: 'wait',
+      reason: 'our lock awaits its timelock',
+    })
+    expect(decide(input('taker', { ...view, head: 116n })).action).toEqual({
+      kind: 'refund',
+      lockId: lock('taker').id,
+    })
+  })
+})
