@@ -112,11 +112,14 @@ function encodeToScratch(receipt: ReceiptFields): number {
 
 /** Canonical RLP of the receipt's consensus fields (see above). */
 export function encodeReceipt(receipt: ReceiptFields): Uint8Array {
-  return scratch.slice(0, encodeToScratch(receipt))
+  // The length first: encoding may replace `scratch` with a larger buffer.
+  const length = encodeToScratch(receipt)
+  return scratch.slice(0, length)
 }
 
 function receiptHashBytes(receipt: ReceiptFields): Uint8Array {
-  return keccak(scratch.subarray(0, encodeToScratch(receipt)))
+  const length = encodeToScratch(receipt)
+  return keccak(scratch.subarray(0, length))
 }
 
 /** keccak256 of `encodeReceipt`: the receipt's leaf in the receipts root. */

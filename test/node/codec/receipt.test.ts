@@ -2,8 +2,8 @@ import fc from 'fast-check'
 import type { Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import type { Log } from '../../../src/node/chain/types'
-import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
-import { encodeReceipt, receiptsRoot } from '../../../src/node/codec/receipt'
+import { bigintToBytes, fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
+import { encodeReceipt, receiptHash, receiptsRoot } from '../../../src/node/codec/receipt'
 import { rlpEncode } from '../../../src/node/codec/rlp'
 
 const hex = (min: number, max: number) =>
@@ -32,6 +32,29 @@ describe('receipt encoding', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  it('a receipt larger than any encoded before (its buffer grows) encodes and hashes as the generic RLP', () => {
+    for (const size of [2_000, 20_000, 200_000]) {
+      const logs: Log[] = [
+        { address: `0x${'11'.repeat(20)}`, topics: [], data: toHex(new Uint8Array(size).fill(7)) },
+      ]
+      const generic = rlpEncode([
+        bigintToBytes(1n),
+        bigintToBytes(21_000n),
+        [[fromHex(logs[0]?.address ?? '0x'), [], new Uint8Array(size).fill(7)]],
+      ])
+      expect(toHex(encodeReceipt({ status: 1, cumulativeGasUsed: 21_000n, logs }))).toBe(toHex(generic))
+      const bigger: Log[] = [{ ...(logs[0] as Log), data: toHex(new Uint8Array(size * 3).fill(9)) }]
+      const genericBigger = rlpEncode([
+        bigintToBytes(1n),
+        bigintToBytes(21_000n),
+        [[fromHex(logs[0]?.address ?? '0x'), [], new Uint8Array(size * 3).fill(9)]],
+      ])
+      expect(receiptHash({ status: 1, cumulativeGasUsed: 21_000n, logs: bigger })).toBe(
+        toHex(keccak(genericBigger)),
+      )
+    }
   })
 
   it('has a stable receipts root (golden)', () => {
