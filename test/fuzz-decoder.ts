@@ -34,7 +34,7 @@ export function mutationOf(valid: readonly Uint8Array[]): fc.Arbitrary<Uint8Arra
   const pick = fc.nat(valid.length - 1).map((i) => valid[i] as Uint8Array)
   return fc.oneof(
     fc.tuple(pick, fc.nat()).map(([v, cut]) => v.slice(0, cut % v.length)),
-    fc.tuple(pick, fc.uint8Array({ minLength: 1, maxLength: 32 })).map(([v, tail]) => {
+    fc.tuple(pick, fc.uint8Array({ minLength: 1, maxLength: 32, size: 'max' })).map(([v, tail]) => {
       const m = new Uint8Array(v.length + tail.length)
       m.set(v)
       m.set(tail, v.length)
@@ -68,7 +68,9 @@ export function fuzzDecoder<T>(d: FuzzedDecoder<T>): void {
     if (again !== undefined && !equal(again, bytes))
       throw new Error(`accepted a second encoding: it re-encodes to ${toHex(again)}`)
   }
-  fc.assert(fc.property(fc.uint8Array({ maxLength: d.maxLength ?? 600 }), check), { numRuns: FUZZ_RUNS })
+  fc.assert(fc.property(fc.uint8Array({ maxLength: d.maxLength ?? 600, size: 'max' }), check), {
+    numRuns: FUZZ_RUNS,
+  })
   fc.assert(fc.property(mutationOf(d.valid), check), { numRuns: FUZZ_RUNS })
 }
 

@@ -186,7 +186,7 @@ describe('encoded block size', () => {
   it('equals the length of the encoding', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 12 }),
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300, size: 'max' }), { maxLength: 12 }),
         fc.constantFrom(0, 1, 60, 70_000),
         (txs, big) => {
           const transactions = [...txs, ...(big > 0 ? [new Uint8Array(big).fill(2)] : [])].map(

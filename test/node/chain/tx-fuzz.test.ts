@@ -29,7 +29,7 @@ function onlyTxErrors(raw: Hex): void {
 describe('transaction decoder fuzz', () => {
   it('never throws anything but TxError on random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, typed) => {
+      fc.property(fc.uint8Array({ maxLength: 200, size: 'max' }), fc.boolean(), (bytes, typed) => {
         if (typed && bytes.length > 0) bytes[0] = 2
         onlyTxErrors(toHex(bytes))
       }),

@@ -7,7 +7,7 @@ import { encodeReceipt, receiptHash, receiptsRoot } from '../../../src/node/code
 import { rlpEncode } from '../../../src/node/codec/rlp'
 
 const hex = (min: number, max: number) =>
-  fc.uint8Array({ minLength: min, maxLength: max }).map((b) => toHex(b))
+  fc.uint8Array({ minLength: min, maxLength: max, size: 'max' }).map((b) => toHex(b))
 const log: fc.Arbitrary<Log> = fc.record({
   address: hex(20, 20) as fc.Arbitrary<`0x${string}`>,
   topics: fc.array(hex(32, 32), { maxLength: 4 }),
