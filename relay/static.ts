@@ -130,6 +130,10 @@ export function serveStatic(root: string, extraHeaders: Readonly<Record<string, 
       'content-type': type,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
+      // No other site may frame the app (its approval dialogs would be one click away from a page
+      // laid over them); a <meta> policy cannot say this, so the header does.
+      'content-security-policy': "frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
       ...(compressible ? { vary: 'accept-encoding' } : {}),
       ...(body === null || encoding === null
         ? { 'content-length': String(info.size) }

@@ -56,6 +56,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+describe('framing', () => {
+  test('no site may frame the app: the page and its files say so', async () => {
+    for (const path of ['/', '/market', '/assets/index-abc.js', '/sw.js']) {
+      const r = await get(path)
+      expect(r.status, path).toBe(200)
+      expect(r.headers['content-security-policy'], path).toBe("frame-ancestors 'none'")
+      expect(r.headers['x-frame-options'], path).toBe('DENY')
+    }
+  })
+})
+
 describe('compression', () => {
   test('a script goes as brotli to a client that takes it, the same bytes once decoded', async () => {
     const r = await get('/assets/index-abc.js', { 'accept-encoding': 'gzip, deflate, br' })
