@@ -258,9 +258,11 @@ export class Mempool {
   }
 
   /**
-   * Follows a new canonical head: drops the transactions it mined and every transaction whose nonce is
+   * Follows a new canonical head: drops the transactions it mined, every transaction whose nonce is
    * now outside its sender's window — used, or, when a reorg moved the account nonce back, at or beyond
-   * account nonce + `maxPerSender` — then re-admits the transactions of blocks a reorg orphaned (their
+   * account nonce + `maxPerSender` — and every one its sender can no longer pay for (gas × fee cap +
+   * value above the balance: a reorg took out the transfer that funded it; go-ethereum drops these too,
+   * else it would wait for ever and hold back the sender's later nonces), then re-admits the transactions of blocks a reorg orphaned (their
    * senders are cached, so this costs no recovery). Orphans that no longer fit (nonce used on the new
    * branch, funds gone, outbid in a full pool) are dropped silently, as evicted transactions are.
    */
@@ -272,7 +274,10 @@ export class Mempool {
       // Above the window are nonces that can only be mined after the ones a reorg gave back: left in,
       // they would fill the sender's cap and keep those executable orphans out for good.
       const high = low + BigInt(this.maxPerSender)
-      for (const [nonce, e] of [...own]) if (nonce < low || nonce >= high) this.remove(e.tx.hash)
+      const balance = view.balance(from)
+      for (const [nonce, e] of [...own])
+        if (nonce < low || nonce >= high || e.tx.gas * e.tx.maxFeePerGas + e.tx.value > balance)
+          this.remove(e.tx.hash)
     }
     for (const raw of orphaned) {
       try {

@@ -286,6 +286,18 @@ describe('mempool ordering', () => {
     expect(codec.recovered).toBe(3)
   })
 
+  it('drops on a new head a transaction its sender can no longer pay for (a reorg took out its funding)', () => {
+    const pool = new Mempool({ params, codec: fakeCodec() }, view())
+    // Each costs gas × fee cap: 21,000 × 100 for A's, 21,000 × 50 for B's.
+    const a0 = pool.add(raw({ from: A, nonce: 0n }))
+    const b0 = pool.add(raw({ from: B, nonce: 0n, fee: 50n }))
+    pool.onHead(view({}, 10n, 21_000n * 100n))
+    expect([pool.has(a0.hash), pool.has(b0.hash)]).toEqual([true, true])
+    pool.onHead(view({}, 10n, 21_000n * 100n - 1n))
+    expect([pool.has(a0.hash), pool.has(b0.hash)]).toEqual([false, true])
+    expect(pool.pending().map((t) => t.hash)).toEqual([b0.hash])
+  })
+
   it('re-admits the orphans of a sender holding the cap: its nonces now beyond the window make room', () => {
     const pool = new Mempool({ params, codec: fakeCodec(), maxPerSender: 4, maxTotal: 5 }, view())
     const mined = [0n, 1n, 2n, 3n].map((i) => pool.add(raw({ from: A, nonce: i, tip: 5n })))
