@@ -827,6 +827,17 @@ export function createNode(init: NodeInit): Node {
         if (on !== false) throw unsupported('setMining')
         return { ...chain.mining(), enabled: false }
       },
+      // The swap engine reads the HTLC logs of executed blocks, which a light node does not hold: an
+      // offer posted or taken here would be agreed and then never locked. Refused before anything is.
+      async postOffer() {
+        throw unsupported('postOffer')
+      },
+      async takeOffer() {
+        throw unsupported('takeOffer')
+      },
+      async startSwap() {
+        throw unsupported('startSwap')
+      },
       async sendRawTransaction(raw) {
         if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]*$/.test(raw))
           throw badParams('raw must be 0x-prefixed hex')

@@ -12,6 +12,8 @@ import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
+import type { SignedOffer, SignedTake } from '../../../src/trade/offers/types'
+import type { SwapTerms } from '../../../src/trade/swap/terms'
 import { until } from '../../until'
 import { addressOf, transfer } from '../chain/chain-fixtures'
 import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
@@ -259,6 +261,13 @@ describe('light node on the memory network', () => {
     await expect(light.api.sendRawTransaction(wrongChain)).rejects.toMatchObject({ name: 'TxError' })
     await expect(light.api.sendRawTransaction(toHex(rlpEncode([])) as Hex)).rejects.toBeTruthy()
     await expect(light.api.setMining(true)).rejects.toMatchObject({ type: { code: 'LIGHT_UNSUPPORTED' } })
+    // Trading is refused before anything is signed or agreed: the swap engine reads executed blocks' logs.
+    for (const refused of [
+      light.api.postOffer({} as SignedOffer, `0x${'00'.repeat(32)}`),
+      light.api.takeOffer({} as SignedTake),
+      light.api.startSwap({} as SwapTerms, ALICE),
+    ])
+      await expect(refused).rejects.toMatchObject({ type: { code: 'LIGHT_UNSUPPORTED' } })
 
     // With no peer linked nobody takes it: refused, and the next nonce stays where it was.
     await full.link.leave()
