@@ -74,15 +74,15 @@ async function trackedNode(): Promise<ReturnType<typeof createNode>> {
 
 const tracked = (label: string) => useTxs.getState().txs.find((t) => t.label === label)
 
+/** Calldata of the factory's `createToken` (no decimals). */
+const createToken = (name: string, symbol: string, supply: bigint) =>
+  encodeFunctionData({ abi: tokenFactoryAbi, functionName: 'createToken', args: [name, symbol, 0, supply] })
+
 describe('sending and tracking transactions', () => {
   test('pending until a block holds it, then confirmed (n); a call that would revert fails at once', async () => {
     const node = await trackedNode()
     const signer = devnetSigner(1)
-    const data = encodeFunctionData({
-      abi: tokenFactoryAbi,
-      functionName: 'createToken',
-      args: ['Gold', 'GLD', 0, 100n],
-    })
+    const data = createToken('Gold', 'GLD', 100n)
     // Two sends at once get consecutive nonces.
     const [create, again] = await Promise.all([
       sendCall(node.api, signer, 'create', { to: TOKEN_FACTORY_ADDRESS, data }),
@@ -140,11 +140,7 @@ describe('sending and tracking transactions', () => {
   test('dropped once another transaction with its nonce is mined', async () => {
     const node = await trackedNode()
     const signer = devnetSigner(4)
-    const data = encodeFunctionData({
-      abi: tokenFactoryAbi,
-      functionName: 'createToken',
-      args: ['Tin', 'TIN', 0, 1n],
-    })
+    const data = createToken('Tin', 'TIN', 1n)
     const sent = await sendCall(node.api, signer, 'tin', { to: TOKEN_FACTORY_ADDRESS, data })
     expect(sent).toMatchObject({ from: signer.address, nonce: 0n, status: { state: 'pending' } })
     // The same nonce again with a fee bump: the pool replaces the tracked one.
