@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
-import { bigintToBytes, bytesToBigint, fromHex, keccak, toHex } from '../../codec/bytes'
+import { bigintToBytes, fromHex, keccak, toHex } from '../../codec/bytes'
+import { CodecError } from '../../codec/errors'
 import { rlpDecodeBytesList, rlpEncode } from '../../codec/rlp'
 import { tokenAllowanceKey, tokenBalanceKey, tokenMetaKey, tokenSupplyKey } from '../../state/keys'
 import type { StateBuffer } from '../../state/state'
@@ -26,7 +27,9 @@ import { type CallFrame, type Method, require } from '../types'
 const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000'
 const MAX_U256 = (1n << 256n) - 1n
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+// Fatal: invalid UTF-8 is refused, not replaced. ignoreBOM: a leading U+FEFF stays in the text, so it
+// encodes back to the same bytes.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 function topicOf(signature: string): Hex {
   return toHex(keccak(encoder.encode(signature)))
@@ -55,7 +58,26 @@ export function encodeTokenMeta(meta: TokenMeta): Uint8Array {
   ])
 }
 
-/** Decodes `encodeTokenMeta` output. */
+function malformed(reason: string): never {
+  throw new CodecError(
+    { code: 'RLP_MALFORMED', reason: `token metadata: ${reason}` },
+    `malformed token metadata: ${reason}`,
+  )
+}
+
+function text(bytes: Uint8Array, field: string): string {
+  try {
+    return decoder.decode(bytes)
+  } catch {
+    return malformed(`${field} is not valid UTF-8`)
+  }
+}
+
+/**
+ * Decodes `encodeTokenMeta` output, strictly: one encoding per value. Throws `CodecError`
+ * `RLP_MALFORMED` on malformed RLP, an owner other than 20 bytes, decimals with a leading zero
+ * byte or above 255, or a name or symbol that is not valid UTF-8.
+ */
 export function decodeTokenMeta(value: Uint8Array): TokenMeta {
   const [owner, decimals, name, symbol] = rlpDecodeBytesList(value, 4) as [
     Uint8Array,
@@ -63,11 +85,14 @@ export function decodeTokenMeta(value: Uint8Array): TokenMeta {
     Uint8Array,
     Uint8Array,
   ]
+  if (owner.length !== 20) malformed('owner must be 20 bytes')
+  if (decimals.length > 0 && decimals[0] === 0) malformed('decimals has a leading zero')
+  if (decimals.length > 1) malformed('decimals above 255')
   return {
     owner: toHex(owner) as Address,
-    decimals: Number(bytesToBigint(decimals)),
-    name: decoder.decode(name),
-    symbol: decoder.decode(symbol),
+    decimals: decimals.length === 0 ? 0 : (decimals[0] as number),
+    name: text(name, 'name'),
+    symbol: text(symbol, 'symbol'),
   }
 }
 

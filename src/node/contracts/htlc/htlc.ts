@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { type Address, encodeAbiParameters, type Hex } from 'viem'
 import { bigintToBytes, bytesEqual, bytesToBigint, fromHex, keccak, toHex } from '../../codec/bytes'
+import { CodecError } from '../../codec/errors'
 import { rlpDecodeBytesList, rlpEncode } from '../../codec/rlp'
 import { htlcKey } from '../../state/keys'
 import type { StateBuffer } from '../../state/state'
@@ -59,20 +60,47 @@ export function encodeLock(lock: HtlcLock): Uint8Array {
   ])
 }
 
-/** Decodes `encodeLock` output. */
+function malformed(reason: string): never {
+  throw new CodecError(
+    { code: 'RLP_MALFORMED', reason: `HTLC lock: ${reason}` },
+    `malformed HTLC lock: ${reason}`,
+  )
+}
+
+function fixed(bytes: Uint8Array, width: number, field: string): Hex {
+  if (bytes.length !== width) malformed(`${field} must be ${width} bytes`)
+  return toHex(bytes)
+}
+
+/** A canonical unsigned integer of at most 32 bytes (uint256): no leading zero byte, zero is empty. */
+function uint256(bytes: Uint8Array, field: string): bigint {
+  if (bytes.length > 0 && bytes[0] === 0) malformed(`${field} has a leading zero`)
+  if (bytes.length > 32) malformed(`${field} above 2^256 - 1`)
+  return bytesToBigint(bytes)
+}
+
+const LOCK_STATES: readonly number[] = Object.values(LockState)
+
+/**
+ * Decodes `encodeLock` output, strictly: one encoding per value. Throws `CodecError` `RLP_MALFORMED`
+ * on malformed RLP, an address other than 20 bytes, a hashlock other than 32 bytes, an amount or
+ * timelock height with a leading zero byte or above 2^256 - 1, or a state outside `LockState`.
+ */
 export function decodeLock(value: Uint8Array): HtlcLock {
   const [sender, recipient, token, amount, hashlock, timelockHeight, state] = rlpDecodeBytesList(
     value,
     7,
   ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
+  const lockState = Number(uint256(state, 'state'))
+  if (!LOCK_STATES.includes(lockState)) malformed(`state ${lockState} is not a lock state`)
   return {
-    sender: toHex(sender) as Address,
-    recipient: toHex(recipient) as Address,
-    token: toHex(token) as Address,
-    amount: bytesToBigint(amount),
-    hashlock: toHex(hashlock),
-    timelockHeight: bytesToBigint(timelockHeight),
-    state: Number(bytesToBigint(state)) as LockState,
+    sender: fixed(sender, 20, 'sender') as Address,
+    recipient: fixed(recipient, 20, 'recipient') as Address,
+    token: fixed(token, 20, 'token') as Address,
+    amount: uint256(amount, 'amount'),
+    hashlock: fixed(hashlock, 32, 'hashlock'),
+    timelockHeight: uint256(timelockHeight, 'timelock height'),
+    state: lockState as LockState,
   }
 }
 
