@@ -936,6 +936,8 @@ export function createNode(init: NodeInit): Node {
       const offersVerdict = await offers.gossip(topic, data, from)
       if (offersVerdict !== null) return offersVerdict
       if (topic !== statusTopic) return 'ignore'
+      // A dropped peer's beacons are refused unread, as its blocks, transactions and offers are.
+      if (chain.syncer.isBanned(from)) return 'reject'
       let received: Beacon
       try {
         received = decodeBeacon(data)

@@ -71,6 +71,27 @@ describe('node (in-process, memory network twin)', () => {
     expect((await a.node.api.peerStatuses()).length).toBe(1)
   })
 
+  test('repeated malformed beacons on the status topic drop their sender, as bad blocks do', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A')
+    hub.join('X')
+    const topic = chainTopic(CHAIN, 'status')
+    const verdicts: string[] = []
+    for (const junk of [new Uint8Array([0xff, 0x00]), new Uint8Array(1000), Uint8Array.of(0xc0)])
+      verdicts.push(await a.node.sink.gossip(topic, junk, 'X'))
+    expect(verdicts).toEqual(['reject', 'reject', 'reject'])
+    expect(await a.node.api.stats()).toMatchObject({ penalties: 3, peersDropped: 1 })
+    expect(a.node.syncer.isBanned('X')).toBe(true)
+    expect(hub.linked('A', 'X')).toBe(false)
+    // Its blocks are refused unread now too: the status topic feeds the node's one board.
+    expect(await a.node.sink.gossip(chainTopic(CHAIN, 'blocks'), new Uint8Array([1]), 'X')).toBe('reject')
+    // And its beacons, however well formed: it does not show among the peers.
+    const beacon = encodeBeacon({ seq: 1n, sentAt: 0n, head: 9n, agent: 'x' })
+    expect(await a.node.sink.gossip(topic, beacon, 'X')).toBe('reject')
+    expect((await a.node.api.peerStatuses()).map((p) => p.peerId)).not.toContain('X')
+    expect((await a.node.api.stats()).penalties).toBe(3)
+  })
+
   test('queryPeer asks one peer for its status over request/response', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A')
