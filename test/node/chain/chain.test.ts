@@ -208,6 +208,42 @@ describe('chain: invalid blocks are refused with a typed error and change nothin
     expect(chain.importBlock(good, t).kind).toBe('extended')
   })
 
+  it('refuses a number equal to or below the parent’s, not only a skip ahead: BLOCK_BAD_NUMBER from validateHeader and from import', () => {
+    const chain = new Chain({ genesis })
+    const b1 = mineOn(chain, [])
+    chain.importBlock(b1, now(b1))
+    const b2 = mineOn(chain, [])
+    const t = now(b2)
+    const head = chain.head.hash
+    // On parent 1: the parent's own number, and the genesis's; on the genesis: its own number.
+    const onB1 = [1n, 0n].map((number) => tamper(b2, { number }))
+    const onGenesis = tamper(mineOn(chain, [], { parentHash: chain.genesisHash }), { number: 0n })
+    for (const block of onB1) {
+      let caught: unknown
+      try {
+        validateHeader(chain.params, block.header, b1.header, t)
+      } catch (err) {
+        caught = err
+      }
+      expect(caught).toBeInstanceOf(BlockError)
+      expect((caught as BlockError).type).toEqual({
+        code: 'BLOCK_BAD_NUMBER',
+        expected: 2n,
+        got: block.header.number,
+      })
+    }
+    expect(code(() => validateHeader(chain.params, onGenesis.header, genesisBlock(genesis).header, t))).toBe(
+      'BLOCK_BAD_NUMBER',
+    )
+    for (const block of [...onB1, onGenesis]) {
+      expect(code(() => chain.importBlock(block, t))).toBe('BLOCK_BAD_NUMBER')
+      expect(chain.head.hash).toBe(head)
+      expect(chain.getBlock(hashBlock(block))).toBeUndefined()
+    }
+    expect(chain.getBlockByNumber(1n)?.hash).toBe(hashBlock(b1))
+    expect(chain.importBlock(b2, t).kind).toBe('extended')
+  })
+
   it('recovers the senders of a block together and refuses the first transaction, in block order, that recovers no key', () => {
     const producer = new Chain({ genesis })
     const raws = [raw0[0], withoutSigner(raw1[0] as Hex), raw0[1], withoutSigner(raw0[2] as Hex)] as Hex[]

@@ -16,7 +16,7 @@ import { htlcAbi, LockState } from '../../../src/node/contracts/htlc/abi'
 import { lockId } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
-import { ALICE, BOB, CAROL, defined, ETHER, Harness } from './harness'
+import { ALICE, BOB, CAROL, defined, ETHER, GWEI, Harness } from './harness'
 
 const PREIMAGE: Hex = `0x${'42'.repeat(32)}`
 const HASHLOCK: Hex = toHex(sha256(new Uint8Array(32).fill(0x42)))
@@ -153,6 +153,43 @@ describe('HTLC native coin', () => {
     expect(getLock(h, `0x${'00'.repeat(32)}`)[6]).toBe(LockState.None)
     // Nothing was escrowed by the failed locks.
     expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(0n)
+  })
+
+  it('reverts with a decodable Error(string) on an unknown selector and on calldata shorter than 4 bytes, escrowing nothing', () => {
+    const h = new Harness()
+    const id = lock(h, 1_000n)
+    const escrow = h.state.getAccount(HTLC_ADDRESS).balance
+    const transfer = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 1n] })
+    const nearRedeem: Hex = `0x${((Number.parseInt(redeem(id).slice(2, 10), 16) ^ 1) >>> 0).toString(16).padStart(8, '0')}`
+    const cases: [Hex, string][] = [
+      ['0x12345678', 'unknown function selector 0x12345678'],
+      // An ERC20 method is not an HTLC method, arguments or not.
+      [transfer, `unknown function selector ${transfer.slice(0, 10)}`],
+      // One bit off a real selector (redeem's), with redeem's arguments.
+      [`${nearRedeem}${redeem(id).slice(10)}`, `unknown function selector ${nearRedeem}`],
+      ['0x', 'unknown function selector (none)'],
+      ['0x00', 'unknown function selector (none)'],
+      // The first three bytes of redeem's selector.
+      [redeem(id).slice(0, 8) as Hex, 'unknown function selector (none)'],
+    ]
+    for (const [data, expected] of cases) {
+      for (const value of [0n, ETHER]) {
+        const before = h.state.getAccount(ALICE).balance
+        const r = h.send({ from: ALICE, to: HTLC_ADDRESS, data, value })
+        expect([data, value, r.status]).toEqual([data, value, 0])
+        const e = decodeErrorResult({ abi: [], data: r.revertData as Hex })
+        expect([data, e.errorName, e.args[0]]).toEqual([data, 'Error', expected])
+        // Only the gas was paid: the value stayed with the sender and nothing more is escrowed.
+        expect(h.state.getAccount(ALICE).balance).toBe(before - r.gasUsed * (h.baseFee + GWEI))
+        expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(escrow)
+      }
+      const call = h.call(HTLC_ADDRESS, data)
+      expect(call.status).toBe(0)
+      expect(decodeErrorResult({ abi: [], data: call.revertData as Hex }).args).toEqual([expected])
+    }
+    // The lock is untouched and still redeems.
+    expect(getLock(h, id)[6]).toBe(LockState.Locked)
+    expect(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id) }).status).toBe(1)
   })
 
   it('gives each lock a unique id, even for identical parameters', () => {

@@ -71,6 +71,28 @@ describe('header chain', () => {
     expect(hc.add(next, NOW).kind).toBe('extended')
   })
 
+  test('a header numbered like its parent or below it is refused with BLOCK_BAD_NUMBER, not only a skip ahead', () => {
+    const { headers } = fullChain(3)
+    const hc = new HeaderChain(GENESIS)
+    hc.add(headers[0] as Header, NOW)
+    hc.add(headers[1] as Header, NOW)
+    const next = headers[2] as Header
+    expect(next.number).toBe(3n)
+    for (const number of [2n, 1n, 0n]) {
+      const header = reseal(next, { number })
+      expect(
+        code(() => hc.add(header, NOW)),
+        `number ${number}`,
+      ).toBe('BLOCK_BAD_NUMBER')
+      expect(hc.get(hashHeader(header))).toBeUndefined()
+      expect(hc.head.header.number).toBe(2n)
+      expect(hc.byNumber(number)?.hash).toBe(
+        number === 0n ? hc.genesisHash : hashHeader(headers[Number(number) - 1] as Header),
+      )
+    }
+    expect(hc.add(next, NOW).kind).toBe('extended')
+  })
+
   test('the minimum block interval of the genesis is enforced', () => {
     const genesis = testGenesis({ params: { minBlockIntervalMs: 1_000 } })
     const { headers } = fullChain(1, genesis)

@@ -326,6 +326,56 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect((await b.node.api.head()).number).toBe(0n)
   })
 
+  test('future and unconnectable gossiped blocks are ignored without a penalty, however many; three invalid ones drop their sender', async () => {
+    const hub = memoryHub()
+    const b = await makeNode(hub, 'B')
+    hub.join('LATE')
+    hub.join('EVIL')
+    const topic = `tabchain/${CHAIN_ID}/blocks/1`
+    const source = new Chain({ genesis: GENESIS })
+    const tolerance = GENESIS.params.futureTimestampToleranceMs
+    // Ten valid siblings on the genesis dated past the future tolerance ("not yet")...
+    const future = Array.from({ length: 10 }, (_, i) =>
+      sealOn(source, source.genesisHash, BigInt(Date.now() + tolerance + 3_600_000 + i)),
+    )
+    // ...and ten valid blocks whose parent B never gets ("not connectable" yet).
+    const past = BigInt(Date.now() - 60_000)
+    const branch: Block[] = []
+    for (let i = 0; i <= 10; i++) {
+      const block = sealOn(source, source.head.hash, past + BigInt(100 * i))
+      source.importBlock(block, BigInt(Date.now()))
+      branch.push(block)
+    }
+    const [first, ...unconnected] = branch as [Block, ...Block[]]
+    const verdicts: string[] = []
+    for (const block of [...future, ...unconnected])
+      verdicts.push(await b.node.sink.gossip(topic, encodeBlock(block), 'LATE'))
+    expect(verdicts).toEqual(Array(20).fill('ignore'))
+    expect(await b.node.api.stats()).toMatchObject({ penalties: 0, peersDropped: 0 })
+    expect(b.node.syncer.isBanned('LATE')).toBe(false)
+    expect(hub.linked('B', 'LATE')).toBe(true)
+    expect((await b.node.api.head()).number).toBe(0n)
+    // Still heard: the missing parent from the same peer is taken, and the kept blocks connect behind it.
+    expect(await b.node.sink.gossip(topic, encodeBlock(first), 'LATE')).toBe('accept')
+    expect((await b.node.api.head()).hash).toBe(hashBlock(branch[10] as Block))
+
+    // Three invalid blocks (a sealed header over a wrong state root) from another peer drop it.
+    const invalid = [1, 2, 3].map((i) =>
+      sealOn(source, source.head.hash, BigInt(Date.now() - 1_000 + i), (blk) => ({
+        ...blk,
+        header: { ...blk.header, stateRoot: `0x${'ab'.repeat(32)}` },
+      })),
+    )
+    const rejected: string[] = []
+    for (const block of invalid) rejected.push(await b.node.sink.gossip(topic, encodeBlock(block), 'EVIL'))
+    expect(rejected).toEqual(['reject', 'reject', 'reject'])
+    expect(await b.node.api.stats()).toMatchObject({ peersDropped: 1 })
+    expect(b.node.syncer.isBanned('EVIL')).toBe(true)
+    expect(hub.linked('B', 'EVIL')).toBe(false)
+    expect(b.node.syncer.isBanned('LATE')).toBe(false)
+    expect(hub.linked('B', 'LATE')).toBe(true)
+  })
+
   test('the circuit breaker opens on failures, stops asking, and recovers through a half-open probe', async () => {
     const hub = memoryHub()
     let failing = true

@@ -198,6 +198,25 @@ describe('offers between in-process nodes (memory network)', () => {
     expect(book?.asks.find((e) => e.id === offerId(CHAIN, unfunded.offer))?.makerLacksBalance).toBe(true)
   })
 
+  test('repeated malformed offers gossip drops its sender, as blocks do: its later offers are refused unread', async () => {
+    const topic = chainTopic(CHAIN, 'offers')
+    hub.join('SPAM')
+    const before = await B.node.api.stats()
+    const verdicts: string[] = []
+    for (const junk of [Uint8Array.of(0xc0), Uint8Array.of(0xff, 0x00), new Uint8Array(40)])
+      verdicts.push(await B.node.sink.gossip(topic, junk, 'SPAM'))
+    expect(verdicts).toEqual(['reject', 'reject', 'reject'])
+    const after = await B.node.api.stats()
+    expect(after.penalties).toBe(before.penalties + 3)
+    expect(after.peersDropped).toBe(before.peersDropped + 1)
+    expect(B.node.syncer.isBanned('SPAM')).toBe(true)
+    expect(hub.linked('B', 'SPAM')).toBe(false)
+    // Dropped: a valid offer from it is refused unread (and not put in the book); from another peer it is taken.
+    const valid = encodeOfferMessage({ kind: 'offer', signed: await signOffer(ALICE, CHAIN, goldOffer()) })
+    expect(await B.node.sink.gossip(topic, valid, 'SPAM')).toBe('reject')
+    expect(await B.node.sink.gossip(topic, valid, 'C')).toBe('accept')
+  })
+
   test('two takers race: exactly one wins with the agreed terms, the other gets OFFER_TAKEN', async () => {
     const offer = goldOffer()
     const id = (await A.node.api.postOffer(await signOffer(ALICE, CHAIN, offer), HASHLOCK)).id

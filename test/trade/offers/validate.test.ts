@@ -1,12 +1,19 @@
-import { recoverTypedDataAddress } from 'viem'
+import { type Hex, hashTypedData, recoverTypedDataAddress } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { OfferError } from '../../../src/trade/offers/errors'
 import {
   MAX_TIMELOCK_BLOCKS,
   minTakerTimelock,
   requiredMakerTimelock,
   timelockViolation,
 } from '../../../src/trade/offers/timelock'
-import { offerId, offerTypedData, randomSalt } from '../../../src/trade/offers/typed-data'
+import {
+  cancelTypedData,
+  offerId,
+  offerTypedData,
+  randomSalt,
+  takeTypedData,
+} from '../../../src/trade/offers/typed-data'
 import {
   MAX_OFFER_LIFETIME_S,
   validateOffer,
@@ -87,6 +94,100 @@ describe('offer signature and id', () => {
     const twin = highS(s.signature)
     expect(await recoverTypedDataAddress({ ...offerTypedData(CHAIN, s.offer), signature: twin })).toBe(
       ALICE.address,
+    )
+  })
+})
+
+/** `signature` with its last byte (v) replaced. */
+const withV = (signature: Hex, v: number): Hex =>
+  `${signature.slice(0, 130)}${v.toString(16).padStart(2, '0')}` as Hex
+/** v 27 ↔ 28: the other recovery id, which recovers another key. */
+const flipV = (signature: Hex): Hex => withV(signature, signature.endsWith('1b') ? 28 : 27)
+/** The same recovery id written as a y parity (0 / 1) instead of 27 / 28: recovers the signer, but not allowed. */
+const parityV = (signature: Hex): Hex => withV(signature, Number.parseInt(signature.slice(130), 16) - 27)
+
+describe('signatures with a wrong recovery id or over the wrong pre-hash', () => {
+  const offer = makeOffer(ALICE)
+  const id = offerId(CHAIN, offer)
+  const take = { offerId: id, taker: lower(BOB), takerPeer: 'B' }
+
+  /** Variants of a valid signature `good` by `signer` over the typed data `typed`; `other` is another message's. */
+  async function forgeries(
+    signer: typeof ALICE,
+    good: Hex,
+    typed: Parameters<typeof hashTypedData>[0],
+    other: Parameters<typeof hashTypedData>[0],
+  ): Promise<[string, Hex][]> {
+    const v = Number.parseInt(good.slice(130), 16)
+    return [
+      ['v flipped', flipV(good)],
+      ['v as a y parity (0 / 1)', parityV(good)],
+      ...[0, 1, 2, 26, 29, 35, 36, 255]
+        .filter((x) => x !== v - 27)
+        .map((x): [string, Hex] => [`v = ${x}`, withV(good, x)]),
+      ['the typed-data hash of another message', await signer.sign({ hash: hashTypedData(other) })],
+      [
+        'personal_sign of the typed-data hash',
+        await signer.signMessage({ message: { raw: hashTypedData(typed) } }),
+      ],
+    ]
+  }
+
+  /** Each case's name and the code it was refused with ('accepted' when it was not). */
+  const outcomes = (cases: [string, Hex][], check: (signature: Hex) => Promise<unknown>) =>
+    Promise.all(
+      cases.map(async ([name, signature]) => [
+        name,
+        await check(signature).then(
+          () => 'accepted',
+          (err: unknown) => (err instanceof OfferError ? err.type.code : err),
+        ),
+      ]),
+    )
+
+  test('the unaltered signatures are accepted and their y-parity twins really recover the signer', async () => {
+    const signed = await signOffer(ALICE, CHAIN, offer)
+    await expect(validateOffer(signed, RULES, NOW_MS)).resolves.toBe(id)
+    expect(
+      await recoverTypedDataAddress({
+        ...offerTypedData(CHAIN, offer),
+        signature: parityV(signed.signature),
+      }),
+    ).toBe(ALICE.address)
+    await expect(verifyCancel(signed, id, await signCancel(ALICE, CHAIN, offer))).resolves.toBeUndefined()
+    await expect(verifyTake(CHAIN, await signTake(BOB, CHAIN, take))).resolves.toBeUndefined()
+  })
+
+  test('an offer → OFFER_BAD_SIGNATURE', async () => {
+    const signed = await signOffer(ALICE, CHAIN, offer)
+    const other = offerTypedData(CHAIN, makeOffer(ALICE, { salt: `0x${'22'.repeat(32)}` }))
+    const cases = await forgeries(ALICE, signed.signature, offerTypedData(CHAIN, offer), other)
+    expect(
+      await outcomes(cases, (signature) => validateOffer({ ...signed, signature }, RULES, NOW_MS)),
+    ).toEqual(cases.map(([name]) => [name, 'OFFER_BAD_SIGNATURE']))
+  })
+
+  test('a cancel → CANCEL_BAD_SIGNATURE (the offer’s own signature, replayed as a cancel, too)', async () => {
+    const signed = await signOffer(ALICE, CHAIN, offer)
+    const cancel = await signCancel(ALICE, CHAIN, offer)
+    const cases = await forgeries(
+      ALICE,
+      cancel.signature,
+      cancelTypedData(CHAIN, id),
+      offerTypedData(CHAIN, offer),
+    )
+    expect(cases.find(([name]) => name.startsWith('the typed-data hash'))?.[1]).toBe(signed.signature)
+    expect(
+      await outcomes(cases, (signature) => verifyCancel(signed, id, { offerId: id, signature })),
+    ).toEqual(cases.map(([name]) => [name, 'CANCEL_BAD_SIGNATURE']))
+  })
+
+  test('a take → TAKE_BAD_SIGNATURE', async () => {
+    const signed = await signTake(BOB, CHAIN, take)
+    const other = takeTypedData(CHAIN, { ...take, takerPeer: 'C' })
+    const cases = await forgeries(BOB, signed.signature, takeTypedData(CHAIN, take), other)
+    expect(await outcomes(cases, (signature) => verifyTake(CHAIN, { ...signed, signature }))).toEqual(
+      cases.map(([name]) => [name, 'TAKE_BAD_SIGNATURE']),
     )
   })
 })
