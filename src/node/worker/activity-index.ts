@@ -33,7 +33,8 @@ const topicAddress = (topic: Hex | undefined): Address | undefined =>
  * factory created and each token's `Transfer` logs, and — with `senders` — the transactions touching an
  * address (as sender, recipient, or party of a token `Transfer`). Built lazily: `refresh()` scans the
  * canonical blocks it has not seen and first takes back the blocks a reorg removed, so it always
- * mirrors the head. Only the address part needs each transaction's sender, which after a reload costs
+ * mirrors the head. A chain started from a snapshot is indexed from its base (what came before it is
+ * not held); a reopened store's older blocks must be loaded first (the queries wait for them). Only the address part needs each transaction's sender, which after a reload costs
  * a signature recovery per stored transaction: the log part never pays it.
  */
 export class ActivityIndex {
@@ -57,10 +58,16 @@ export class ActivityIndex {
       this.#rollback(this.#scanned.pop() as Scanned)
     }
     const head = this.#chain.head.block.header.number
-    for (let n = BigInt(this.#scanned.length); n <= head; n++) {
+    for (let n = (this.#scanned.at(-1)?.number ?? -1n) + 1n; n <= head; n++) {
       const block = this.#chain.getBlockByNumber(n)
-      if (block === undefined) break
-      this.#scan(block)
+      if (block !== undefined) {
+        this.#scan(block)
+        continue
+      }
+      // A chain started from a snapshot holds nothing below its base: go on from there.
+      const base = this.#chain.base
+      if (n >= base) break
+      n = base - 1n
     }
   }
 

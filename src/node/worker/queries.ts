@@ -237,7 +237,8 @@ export function createQueries(init: QueryInit): QueryApi {
     return read()
   }
   // Tokens and transfers come from logs alone; transactions by address need senders (costly after a
-  // reload), so they have their own index, built only when an address page asks.
+  // reload), so they have their own index, built only when an address page asks. Both are read once
+  // the stored history is loaded: an index built on part of it would skip the rest.
   const index = new ActivityIndex(chain, { senders: false })
   const byAddress = new ActivityIndex(chain, { senders: true })
 
@@ -389,6 +390,7 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async tokens() {
+      await history
       return index.tokens().flatMap((t) => tokenInfo(t.address) ?? [])
     },
 
@@ -404,6 +406,7 @@ export function createQueries(init: QueryInit): QueryApi {
 
     async tokenHoldings(h) {
       const holder = address(h, 'holder')
+      await history
       const state = chain.headState
       const out: TokenHolding[] = []
       for (const created of index.tokens()) {
@@ -417,11 +420,17 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async tokenTransfers(token, n) {
-      return index.transfers(address(token, 'token'), limit(n))
+      const t = address(token, 'token')
+      const count = limit(n)
+      await history
+      return index.transfers(t, count)
     },
 
     async addressTransactions(a, n) {
-      return byAddress.transactions(address(a, 'address'), limit(n))
+      const who = address(a, 'address')
+      const count = limit(n)
+      await history
+      return byAddress.transactions(who, count)
     },
 
     async pendingTransactions() {

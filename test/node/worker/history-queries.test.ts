@@ -1,16 +1,18 @@
 import { encodeFunctionData } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { encodeBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { parseTx } from '../../../src/node/chain/tx'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { memoryHub } from '../../../src/node/network/memory'
+import { chainTopic } from '../../../src/node/network/protocol'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import type { NodeRepository } from '../../../src/node/storage/types'
-import { mineOn, snapshotStore, transfer } from '../chain/chain-fixtures'
+import { addressOf, mineOn, snapshotStore, type TransferOpts, transfer } from '../chain/chain-fixtures'
 import { startMemoryNode } from './memory-node'
 
 const GENESIS = testGenesis()
@@ -39,7 +41,7 @@ function slowHistory(repo: NodeRepository): { repo: NodeRepository; release: () 
 }
 
 describe('queries over a chain whose older blocks are still loading', () => {
-  test('a transaction, its receipt and its logs below the recent blocks are found once loaded, never answered as absent', async () => {
+  test('a transaction, its receipt, its logs and its token below the recent blocks are found once loaded, never answered as absent', async () => {
     const repo = await openMemoryRepository({
       backend: createMemoryBackend(),
       chain: { chainId: CHAIN_ID, genesisHash: new Chain({ genesis: GENESIS }).genesisHash },
@@ -79,6 +81,7 @@ describe('queries over a chain whose older blocks are still loading', () => {
       node.api.transaction(created),
       node.api.receipt(created),
       node.api.logs(query),
+      node.api.tokens(),
     ])
     let answered = false
     void answers.then(() => {
@@ -87,10 +90,12 @@ describe('queries over a chain whose older blocks are still loading', () => {
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(answered).toBe(false)
     slow.release()
-    const [tx, receipt, logs] = await answers
+    const [tx, receipt, logs, tokens] = await answers
     expect(tx).toMatchObject({ hash: created, blockNumber: 1n, state: 'mined' })
     expect(receipt).toMatchObject({ transactionHash: created, blockNumber: 1n, status: 'success' })
     expect(logs.map((l) => [l.blockNumber, l.transactionHash])).toEqual([[1n, created]])
+    // The token index too: built on the recent blocks alone, it would have skipped block 1 for good.
+    expect(tokens.map((t) => t.symbol)).toEqual(['OLD'])
     // Unknown is still unknown, once the history is there.
     expect(await node.api.transaction(`0x${'ab'.repeat(32)}`)).toBeNull()
     expect(await node.api.receipt(`0x${'ab'.repeat(32)}`)).toBeNull()
@@ -109,6 +114,42 @@ describe('queries over a chain whose older blocks are still loading', () => {
     expect(refused).toBeInstanceOf(NodeError)
     expect((refused as NodeError).type).toEqual({ code: 'NODE_HISTORY_MISSING', number: 1n, base: 3n })
     expect(await node.api.logs({ fromBlock: 3n, toBlock: 3n })).toEqual([])
+    node.stop()
+  })
+
+  test('a node started from a snapshot lists the tokens created and moved after its base', async () => {
+    const full = new Chain({ genesis: GENESIS })
+    const mine = async (nonce: number, extra: Partial<TransferOpts> = {}) => {
+      const block = mineOn(full, [parseTx(await transfer(0, { nonce, ...extra }, CHAIN_ID), GENESIS.params)])
+      full.importBlock(block, block.header.timestamp)
+    }
+    const create = (symbol: string): Partial<TransferOpts> => ({
+      to: TOKEN_FACTORY_ADDRESS,
+      value: 0n,
+      gas: 300_000n,
+      data: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: [symbol, symbol, 0, 5n],
+      }),
+    })
+    await mine(0, create('OLD'))
+    await mine(1)
+    await mine(2)
+    const store = snapshotStore(GENESIS, full, 3n)
+    const node = await startMemoryNode(memoryHub(), 'C', GENESIS, { store })
+    // A token created after the base, in a block a peer gossips.
+    await mine(3, create('NEW'))
+    const block = full.getBlockByNumber(4n)?.block
+    if (block === undefined) throw new Error('no block 4')
+    expect(await node.sink.gossip(chainTopic(CHAIN_ID, 'blocks'), encodeBlock(block), 'P')).toBe('accept')
+    expect((await node.api.head()).number).toBe(4n)
+    const sender = addressOf(0)
+    const listed = (await node.api.tokens()).map((t) => t.symbol)
+    expect(listed).toEqual(['NEW'])
+    expect((await node.api.tokenHoldings(sender)).map((h) => h.token.symbol)).toEqual(['NEW'])
+    const created = (await node.api.tokens())[0]?.address ?? '0x'
+    expect(await node.api.tokenTransfers(created, 10)).toHaveLength(1)
     node.stop()
   })
 })
