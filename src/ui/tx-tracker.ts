@@ -129,15 +129,11 @@ async function refresh(api: Remote<NodeApi>): Promise<void> {
   const waiting = new Set(sent.filter((t) => t.status.state !== 'confirmed').map((t) => t.from))
   const nonces = new Map(
     await Promise.all(
-      [...waiting].map(
-        async (a) =>
-          [
-            a,
-            await api.account(a).then(
-              (r) => r.nonce,
-              () => 0n,
-            ),
-          ] as const,
+      [...waiting].map((a) =>
+        api.account(a).then(
+          (r) => [a, r.nonce] as const,
+          () => [a, 0n] as const,
+        ),
       ),
     ),
   )
