@@ -40,6 +40,18 @@ function slowHistory(repo: NodeRepository): { repo: NodeRepository; release: () 
   return { repo: new Proxy(repo, { get }), release }
 }
 
+/** A call to the factory creating token `symbol` (named the same), 5 units to the sender. */
+const createToken = (symbol: string): Partial<TransferOpts> => ({
+  to: TOKEN_FACTORY_ADDRESS,
+  value: 0n,
+  gas: 300_000n,
+  data: encodeFunctionData({
+    abi: tokenFactoryAbi,
+    functionName: 'createToken',
+    args: [symbol, symbol, 0, 5n],
+  }),
+})
+
 describe('queries over a chain whose older blocks are still loading', () => {
   test('a transaction, its receipt, its logs and its token below the recent blocks are found once loaded, never answered as absent', async () => {
     const repo = await openMemoryRepository({
@@ -49,21 +61,7 @@ describe('queries over a chain whose older blocks are still loading', () => {
     const first = await PersistentChainStore.open(repo)
     const chain = new Chain({ genesis: GENESIS, store: first })
     // Block 1 creates a token (a log); then blocks of plain transfers push it below the recent window.
-    const create = await transfer(
-      0,
-      {
-        nonce: 0,
-        to: TOKEN_FACTORY_ADDRESS,
-        value: 0n,
-        gas: 300_000n,
-        data: encodeFunctionData({
-          abi: tokenFactoryAbi,
-          functionName: 'createToken',
-          args: ['Old', 'OLD', 0, 5n],
-        }),
-      },
-      CHAIN_ID,
-    )
+    const create = await transfer(0, { nonce: 0, ...createToken('OLD') }, CHAIN_ID)
     const raws = [create]
     for (let nonce = 1; nonce <= RECENT + 3; nonce++) raws.push(await transfer(0, { nonce }, CHAIN_ID))
     for (const raw of raws) {
@@ -123,23 +121,13 @@ describe('queries over a chain whose older blocks are still loading', () => {
       const block = mineOn(full, [parseTx(await transfer(0, { nonce, ...extra }, CHAIN_ID), GENESIS.params)])
       full.importBlock(block, block.header.timestamp)
     }
-    const create = (symbol: string): Partial<TransferOpts> => ({
-      to: TOKEN_FACTORY_ADDRESS,
-      value: 0n,
-      gas: 300_000n,
-      data: encodeFunctionData({
-        abi: tokenFactoryAbi,
-        functionName: 'createToken',
-        args: [symbol, symbol, 0, 5n],
-      }),
-    })
-    await mine(0, create('OLD'))
+    await mine(0, createToken('OLD'))
     await mine(1)
     await mine(2)
     const store = snapshotStore(GENESIS, full, 3n)
     const node = await startMemoryNode(memoryHub(), 'C', GENESIS, { store })
     // A token created after the base, in a block a peer gossips.
-    await mine(3, create('NEW'))
+    await mine(3, createToken('NEW'))
     const block = full.getBlockByNumber(4n)?.block
     if (block === undefined) throw new Error('no block 4')
     expect(await node.sink.gossip(chainTopic(CHAIN_ID, 'blocks'), encodeBlock(block), 'P')).toBe('accept')
