@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import type { Hex } from 'viem'
-import { describe, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import type { Header } from '../../../src/node/chain/types'
 import { bytesEqual, fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { merkleProof, merkleRoot } from '../../../src/node/codec/merkle'
@@ -96,24 +96,33 @@ const receiptShaped: fc.Arbitrary<Uint8Array> = fc
     return rlpEncode(item)
   })
 
+/** A gas field past 32 bytes, a log address of 19 bytes, a topic of 31: each refused, typed. */
+const badWidths = [
+  rlpEncode([Uint8Array.of(1), new Uint8Array(33).fill(0xff), []]),
+  rlpEncode([Uint8Array.of(1), Uint8Array.of(1), [[new Uint8Array(19), [], new Uint8Array()]]]),
+  rlpEncode([
+    Uint8Array.of(1),
+    Uint8Array.of(1),
+    [[new Uint8Array(20), [new Uint8Array(31)], new Uint8Array()]],
+  ]),
+]
+
 const receiptBytes = fc.oneof(
   fc.uint8Array({ maxLength: 300, size: 'max' }),
   anyItem.map((i) => rlpEncode(i)),
   receiptShaped,
   mutationOf(validReceipts),
-  // A gas field past 32 bytes, a log address or topic of the wrong width: refused, typed.
-  fc.constantFrom(
-    rlpEncode([Uint8Array.of(1), new Uint8Array(33).fill(0xff), []]),
-    rlpEncode([Uint8Array.of(1), Uint8Array.of(1), [[new Uint8Array(19), [], new Uint8Array()]]]),
-    rlpEncode([
-      Uint8Array.of(1),
-      Uint8Array.of(1),
-      [[new Uint8Array(20), [new Uint8Array(31)], new Uint8Array()]],
-    ]),
-  ),
+  fc.constantFrom(...badWidths),
 )
 
 describe('inclusion proof verifier fuzz', () => {
+  test('a receipt whose gas passes 32 bytes, or whose log address or topic has the wrong width, is LIGHT_BAD_PROOF', () => {
+    for (const receipt of badWidths) {
+      const { header, txHash, entry } = blockWith(Uint8Array.of(2, 0xc0), receipt, 0, 1)
+      expect(verdict(header, txHash, entry)).toBe('LIGHT_BAD_PROOF')
+    }
+  })
+
   test('a receipt committed to by the header decodes canonically or is refused with LIGHT_BAD_PROOF', () => {
     fc.assert(
       fc.property(
