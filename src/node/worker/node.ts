@@ -758,14 +758,19 @@ export function createNode(init: NodeInit): Node {
    * `LIGHT_UNSUPPORTED` rather than answer from the empty local chain.
    */
   const lightApi = (l: LightService): NodeApi => {
+    // Besides the local queries: blocks, and trading — the swap engine reads the HTLC logs of executed
+    // blocks, which a light node does not hold: an offer posted or taken here would be agreed and then
+    // never locked. Refused before anything is.
+    const trading = ['postOffer', 'takeOffer', 'startSwap'] as const
+    const blocks = ['block', 'blockByHash', 'blocks'] as const
     const refuse = Object.fromEntries(
-      Object.keys(queries).map((method) => [
+      [...Object.keys(queries), ...blocks, ...trading].map((method) => [
         method,
         async () => {
           throw unsupported(method)
         },
       ]),
-    ) as unknown as QueryApi
+    ) as unknown as Pick<NodeApi, keyof QueryApi | (typeof blocks)[number] | (typeof trading)[number]>
     const c = l.client
     return {
       ...fullApi,
@@ -775,15 +780,6 @@ export function createNode(init: NodeInit): Node {
       },
       async mode() {
         return { kind: 'light' }
-      },
-      async block() {
-        throw unsupported('block')
-      },
-      async blockByHash() {
-        throw unsupported('blockByHash')
-      },
-      async blocks() {
-        throw unsupported('blocks')
       },
       async account(a) {
         const address = checkAddress(a, 'address')
@@ -826,17 +822,6 @@ export function createNode(init: NodeInit): Node {
       async setMining(on) {
         if (on !== false) throw unsupported('setMining')
         return { ...chain.mining(), enabled: false }
-      },
-      // The swap engine reads the HTLC logs of executed blocks, which a light node does not hold: an
-      // offer posted or taken here would be agreed and then never locked. Refused before anything is.
-      async postOffer() {
-        throw unsupported('postOffer')
-      },
-      async takeOffer() {
-        throw unsupported('takeOffer')
-      },
-      async startSwap() {
-        throw unsupported('startSwap')
       },
       async sendRawTransaction(raw) {
         if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]*$/.test(raw))
