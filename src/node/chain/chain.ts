@@ -6,7 +6,7 @@ import { validateBody, validateHeader, validateOutcome, validateSize } from '../
 import type { MempoolView } from '../mempool/mempool'
 import { SenderCache } from '../mempool/sender-cache'
 import { NodeError } from '../rpc/errors'
-import { State } from '../state/state'
+import { type Account, State } from '../state/state'
 import type { TrieNodeRecord } from '../state/trie'
 import { decodedTransactionBytes, genesisBlock, hashBlock } from './block'
 import { BlockError } from './block-error'
@@ -276,10 +276,21 @@ export class Chain {
   /** What the mempool needs from the head: next base fee, account nonces and balances. */
   mempoolView(): MempoolView {
     const state = this.headState
+    // One head's accounts do not change: each is read from the tree once per view (a new head checks
+    // every pooled sender's nonce and balance).
+    const accounts = new Map<Address, Account>()
+    const account = (a: Address): Account => {
+      let found = accounts.get(a)
+      if (found === undefined) {
+        found = state.getAccount(a)
+        accounts.set(a, found)
+      }
+      return found
+    }
     return {
       baseFee: nextBaseFee(this.params, this.headHeader),
-      nonce: (a) => state.getAccount(a).nonce,
-      balance: (a) => state.getAccount(a).balance,
+      nonce: (a) => account(a).nonce,
+      balance: (a) => account(a).balance,
     }
   }
 
