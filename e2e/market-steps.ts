@@ -136,7 +136,10 @@ export async function fund(page: Page, mine: Mining = 'on-demand'): Promise<void
   await page.getByTestId('faucet').click()
   await expect(page.getByTestId('faucet-sent')).toBeVisible()
   if (mine === 'on-demand') await mineBlock(page)
-  await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 120_000 })
+  // A light node marks it as proven (`· ✓ verified at #n`).
+  await expect(page.getByTestId('selected-balance')).toHaveText(/^10 TAB( · ✓ verified at #\d+)?$/, {
+    timeout: 120_000,
+  })
 }
 
 /** Creates 1,000 of a token (2 decimals) on the Tokens screen, approving it in the wallet dialog; mines it. */

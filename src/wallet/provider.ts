@@ -7,8 +7,8 @@ import {
   parseTransaction,
   type TypedDataDefinition,
 } from 'viem'
+import { MAX_LOG_RANGE } from '../node/chain/log-selection'
 import { NodeError } from '../node/rpc/errors'
-import { MAX_LOG_RANGE } from '../node/worker/queries'
 import { parseAddress } from './address'
 import { signApproved } from './approved-sign'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'

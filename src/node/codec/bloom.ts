@@ -46,8 +46,20 @@ export function logsBloomBytes(logs: readonly Log[], bloom = new Uint8Array(BLOO
   return bloom
 }
 
+function hasBits(b: Uint8Array, value: Hex): boolean {
+  return bitsOf(value).every((bit) => (((b[BLOOM_BYTES - 1 - (bit >> 3)] as number) >> (bit & 7)) & 1) === 1)
+}
+
 /** True when `value` may be in `bloom` (false means certainly absent). */
 export function bloomMayContain(bloom: Hex, value: Hex): boolean {
+  return hasBits(fromHex(bloom), value)
+}
+
+/**
+ * True when `bloom` may hold a log matching every group: for each group, one of its values (an
+ * address, or a topic at some position) may be in it. False means no log of the block matches.
+ */
+export function bloomMayMatch(bloom: Hex, groups: readonly (readonly Hex[])[]): boolean {
   const b = fromHex(bloom)
-  return bitsOf(value).every((bit) => (((b[BLOOM_BYTES - 1 - (bit >> 3)] as number) >> (bit & 7)) & 1) === 1)
+  return groups.every((group) => group.some((value) => hasBits(b, value)))
 }

@@ -13,6 +13,11 @@ export type LightErrorType =
       readonly attempts: number
       readonly failures: readonly string[]
     }
+  /**
+   * A `logs` query whose range holds more blocks that may match (by their logs blooms) than a light node
+   * reads in one query: each is fetched from a peer. Ask for a narrower range or a tighter filter.
+   */
+  | { readonly code: 'LIGHT_LOGS_TOO_WIDE'; readonly blocks: number; readonly max: number }
   /** A query the light node cannot answer at all (it holds no blocks or state of its own). */
   | { readonly code: 'LIGHT_UNSUPPORTED'; readonly method: string }
 

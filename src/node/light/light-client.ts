@@ -1,8 +1,12 @@
 import type { Address, Hex } from 'viem'
+import { EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
+import { bloomGroups, type LogSelection, logMatches, MAX_LOG_RESULTS } from '../chain/log-selection'
 import type { Genesis, Header } from '../chain/types'
+import { bloomMayMatch } from '../codec/bloom'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
+import { NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
 import {
   accountKey,
@@ -13,6 +17,7 @@ import {
   tokenSupplyKey,
 } from '../state/keys'
 import { type Account, decodeAccount, decodeWord } from '../state/state'
+import type { LogRecord } from '../storage/types'
 import { CircuitBreaker } from '../sync/circuit-breaker'
 import {
   type DecodedHeadersResponse,
@@ -22,17 +27,31 @@ import {
 } from '../sync/messages'
 import { checkHeadersRange, decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from '../sync/peer-scores'
 import {
+  decodeBlockReceiptsResponse,
   decodeInclusionResponse,
   decodeStateProofResponse,
+  encodeBlockReceiptsRequest,
   encodeInclusionRequest,
   encodeStateProofRequest,
   MAX_PROOF_KEYS,
+  MAX_RECEIPT_BLOCKS,
 } from '../sync/proof-messages'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import { LightError } from './errors'
 import { HeaderChain, type HeaderCheckpoint, type StoredHeader } from './header-chain'
-import { type ProvenInclusion, verifyInclusion, verifyStateValue } from './verify'
+import {
+  type ProvenInclusion,
+  type ProvenReceipt,
+  verifyBlockReceipts,
+  verifyInclusion,
+  verifyStateValue,
+} from './verify'
+
+/** Most blocks whose receipts one `logs` query reads (those whose logs bloom may match). */
+export const MAX_LIGHT_LOG_BLOCKS = 512
+/** Blocks whose verified receipts are kept (a block's receipts never change). */
+const RECEIPTS_KEPT = 2_048
 
 /** A value proven against the state root of the header `number` / `hash`. */
 export interface Verified<T> {
@@ -163,6 +182,8 @@ export class LightClient {
   readonly #peers = new Map<string, PeerView>()
   /** Proofs from this browser's stored state (`LightClientInit.localProofs`), until one fails. */
   #localProofs: LightClientInit['localProofs']
+  /** Verified receipts of blocks read lately, by block hash, least recently used first. */
+  readonly #receipts = new Map<Hex, readonly ProvenReceipt[]>()
   /** Proofs being fetched, by anchor and keys: identical reads at once share one request. */
   readonly #proving = new Map<string, Promise<Verified<(Uint8Array | null)[]>>>()
   /** Header sync runs, one at a time (a stopped client runs no more). */
@@ -422,6 +443,110 @@ export class LightClient {
         return null
       throw err
     }
+  }
+
+  /**
+   * The canonical logs matching `selection`, as a full node would answer (`logIndex` within the block):
+   * every block of the range whose logs bloom may match is read whole from a peer (`sync-receipts`) and
+   * checked against its header — its transaction hashes make the transactions root and its receipts the
+   * receipts root, so no log is added, changed or left out; a block read before is not asked again. The
+   * range is capped at the header head. Throws `NODE_HISTORY_MISSING` below the header chain's base,
+   * `LIGHT_LOGS_TOO_WIDE` past `MAX_LIGHT_LOG_BLOCKS` blocks to read, `NODE_QUERY_LIMIT` past
+   * `MAX_LOG_RESULTS` logs, and `LIGHT_UNVERIFIED` when no peer gave a block's receipts that verify.
+   */
+  async logs(selection: LogSelection): Promise<LogRecord[]> {
+    const chain = this.headers
+    const base = chain.base.header.number
+    if (selection.from < base)
+      throw new NodeError({ code: 'NODE_HISTORY_MISSING', number: selection.from, base })
+    let last = selection.to
+    if (last > chain.head.header.number) last = chain.head.header.number
+    const groups = bloomGroups(selection)
+    const blocks: StoredHeader[] = []
+    for (let n = selection.from; n <= last; n++) {
+      const h = chain.byNumber(n) as StoredHeader
+      if (h.header.logsBloom !== EMPTY_BLOOM && bloomMayMatch(h.header.logsBloom, groups)) blocks.push(h)
+    }
+    if (blocks.length > MAX_LIGHT_LOG_BLOCKS)
+      throw new LightError({ code: 'LIGHT_LOGS_TOO_WIDE', blocks: blocks.length, max: MAX_LIGHT_LOG_BLOCKS })
+    const receipts = await this.receipts(blocks)
+    const out: LogRecord[] = []
+    for (const h of blocks) {
+      let logIndex = 0
+      for (const [transactionIndex, r] of (receipts.get(h.hash) ?? []).entries()) {
+        for (const log of r.logs) {
+          const i = logIndex++
+          if (!logMatches(log, selection)) continue
+          if (out.length >= MAX_LOG_RESULTS)
+            throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
+          out.push({
+            ...log,
+            blockNumber: h.header.number,
+            blockHash: h.hash,
+            transactionHash: r.transactionHash,
+            transactionIndex,
+            logIndex: i,
+          })
+        }
+      }
+    }
+    return out
+  }
+
+  /**
+   * The verified receipts of `blocks` (headers of this chain), by block hash: kept ones, and the rest from
+   * peers, `MAX_RECEIPT_BLOCKS` a request. Throws `LIGHT_UNVERIFIED` when no peer gave a block's that verify.
+   */
+  async receipts(blocks: readonly StoredHeader[]): Promise<Map<Hex, readonly ProvenReceipt[]>> {
+    const out = new Map<Hex, readonly ProvenReceipt[]>()
+    const missing: StoredHeader[] = []
+    for (const h of blocks) {
+      const kept = this.#receipts.get(h.hash)
+      if (kept === undefined) {
+        missing.push(h)
+        continue
+      }
+      this.#receipts.delete(h.hash)
+      this.#receipts.set(h.hash, kept)
+      out.set(h.hash, kept)
+    }
+    while (missing.length > 0) {
+      const batch = missing.slice(0, MAX_RECEIPT_BLOCKS)
+      const first = (batch[0] as StoredHeader).header.number
+      const what = `receipts of blocks #${first}–#${(batch.at(-1) as StoredHeader).header.number}`
+      const proven = await this.#attempt(what, async (peerId) => {
+        const bytes = await this.#ask(
+          peerId,
+          this.#protocols.receipts,
+          encodeBlockReceiptsRequest(batch.map((h) => h.hash)),
+        )
+        const entries = decodeFromPeer(() => decodeBlockReceiptsResponse(bytes))
+        if (entries.length === 0 || entries.length > batch.length)
+          throw new Misbehaviour('wrong-response', 'an entry count unlike the blocks')
+        const value: [StoredHeader, ProvenReceipt[]][] = []
+        for (const [i, entry] of entries.entries()) {
+          const h = batch[i] as StoredHeader
+          if (entry === null) continue
+          try {
+            value.push([h, verifyBlockReceipts(h.header, h.hash, entry)])
+          } catch (err) {
+            if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
+            throw err
+          }
+        }
+        return value.length === 0 ? { unavailable: `${peerId} holds none of the ${what}` } : { value }
+      })
+      for (const [h, receipts] of proven) {
+        out.set(h.hash, receipts)
+        this.#receipts.set(h.hash, receipts)
+        missing.splice(missing.indexOf(h), 1)
+      }
+      for (const hash of this.#receipts.keys()) {
+        if (this.#receipts.size <= RECEIPTS_KEPT) break
+        this.#receipts.delete(hash)
+      }
+    }
+    return out
   }
 
   /** Peers to ask for proofs, best claimed head first, skipping banned and open-circuited ones. */

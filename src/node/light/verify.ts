@@ -2,12 +2,12 @@ import type { Address, Hex } from 'viem'
 import type { Header, Log } from '../chain/types'
 import { bytesEqual, bytesToBigint, fromHex, keccak, toHex } from '../codec/bytes'
 import { CodecError } from '../codec/errors'
-import { verifyMerkleProof } from '../codec/merkle'
+import { merkleRoot, verifyMerkleProof } from '../codec/merkle'
 import { encodeReceipt } from '../codec/receipt'
 import { type RlpItem, rlpDecode } from '../codec/rlp'
 import { StateError } from '../state/errors'
 import { verifyStateProof } from '../state/state'
-import type { InclusionEntry } from '../sync/proof-messages'
+import type { BlockReceiptsEntry, InclusionEntry } from '../sync/proof-messages'
 import { LightError } from './errors'
 
 const bad = (what: string, reason: string): LightError =>
@@ -66,6 +66,38 @@ export function verifyInclusion(header: Header, txHash: Hex, entry: InclusionEnt
     rawTx: entry.rawTx,
     ...receipt,
   }
+}
+
+/** One block's receipts proven against its header, with the transaction hash of each. */
+export interface ProvenReceipt {
+  readonly transactionHash: Hex
+  readonly status: 0 | 1
+  readonly cumulativeGasUsed: bigint
+  readonly logs: readonly Log[]
+}
+
+/**
+ * Checks a block's transaction hashes and receipts (`sync-receipts`) against its header: the hashes
+ * make its transactions root and the receipts (each canonically encoded) its receipts root, so none is
+ * left out, added or changed. Throws `LightError` `LIGHT_BAD_PROOF`.
+ */
+export function verifyBlockReceipts(
+  header: Header,
+  blockHash: Hex,
+  entry: BlockReceiptsEntry,
+): ProvenReceipt[] {
+  const what = `receipts of block ${blockHash}`
+  if (entry.txHashes.length !== entry.receipts.length)
+    throw bad(what, 'a receipt count unlike the transaction count')
+  if (merkleRoot(entry.txHashes) !== header.transactionsRoot)
+    throw bad(what, 'transaction hashes that do not make the transactions root')
+  const encoded = entry.receipts.map((r) => fromHex(r))
+  if (merkleRoot(encoded.map((r) => keccak(r))) !== header.receiptsRoot)
+    throw bad(what, 'receipts that do not make the receipts root')
+  return encoded.map((bytes, i) => ({
+    transactionHash: entry.txHashes[i] as Hex,
+    ...decodeReceipt(bytes, what),
+  }))
 }
 
 /** Decodes a receipt's consensus encoding; it must re-encode to the same bytes. */

@@ -16,12 +16,19 @@ import { decodeRlp, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_RESPONSE_BYTES, malformed }
  *   `[blockHash, index, count, rawTx, [txSibling…], receipt, [receiptSibling…]]` — the transaction's
  *   bytes with its Merkle path to the header's transactions root, and its receipt's consensus
  *   encoding (`codec/receipt.ts`) with its path to the receipts root.
+ * - block receipts (`sync-receipts`): request RLP `[blockHash…]`; response RLP `[entry…]`, one per hash
+ *   in request order, and possibly fewer (the rest did not fit the response budget: ask again): `[]`
+ *   when the server holds no such canonical block, else `[[txHash…], [receipt…]]` — every transaction
+ *   hash of the block and every receipt's consensus encoding, in block order, which the client checks
+ *   against the header's transactions and receipts roots. What a light node reads logs from.
  */
 
 /** Most keys one state-proof request may ask. */
 export const MAX_PROOF_KEYS = 64
 /** Most transactions one inclusion request may ask. */
 export const MAX_INCLUSION_TXS = 32
+/** Most blocks one block-receipts request may ask. */
+export const MAX_RECEIPT_BLOCKS = 32
 /** Longest logical key: tag + token + owner + spender (allowance). */
 const MAX_LOGICAL_KEY_BYTES = 61
 /** Deepest proof accepted: the tree's paths are 256 bits, so at most 256 branches and a leaf. */
@@ -45,6 +52,13 @@ export interface InclusionEntry {
   /** The receipt's consensus encoding (`encodeReceipt`). */
   readonly receipt: Hex
   readonly receiptSiblings: readonly Hex[]
+}
+
+/** Every transaction hash and receipt of one block, in block order. */
+export interface BlockReceiptsEntry {
+  readonly txHashes: readonly Hex[]
+  /** Consensus encodings (`encodeReceipt`). */
+  readonly receipts: readonly Hex[]
 }
 
 function decodeTop(bytes: Uint8Array, what: string, max: number): RlpItem {
@@ -174,5 +188,47 @@ export function decodeInclusionResponse(data: Uint8Array): (InclusionEntry | nul
       receipt: toHex(bytes(f[5], what, 'receipt')),
       receiptSiblings: siblings(f[6], 'receiptSiblings'),
     }
+  })
+}
+
+export function encodeBlockReceiptsRequest(hashes: readonly Hex[]): Uint8Array {
+  return rlpEncode(hashes.map((h) => fromHex(h)))
+}
+
+/** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_RECEIPT_BLOCKS`. */
+export function decodeBlockReceiptsRequest(data: Uint8Array): Hex[] {
+  const what = 'block receipts request'
+  const items = list(decodeTop(data, what, MAX_SYNC_REQUEST_BYTES), what, 'request')
+  if (items.length === 0) throw malformed(what, 'no hashes')
+  if (items.length > MAX_RECEIPT_BLOCKS) throw tooMany(what, items.length, MAX_RECEIPT_BLOCKS)
+  return items.map((item, i) => toHex(bytes(item, what, `hash ${i}`, 32)))
+}
+
+export function encodeBlockReceiptsResponse(entries: readonly (BlockReceiptsEntry | null)[]): Uint8Array {
+  return rlpEncode(
+    entries.map((e) =>
+      e === null ? [] : [e.txHashes.map((h) => fromHex(h)), e.receipts.map((r) => fromHex(r))],
+    ),
+  )
+}
+
+/** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED`. */
+export function decodeBlockReceiptsResponse(data: Uint8Array): (BlockReceiptsEntry | null)[] {
+  const what = 'block receipts response'
+  const items = list(decodeTop(data, what, MAX_SYNC_RESPONSE_BYTES), what, 'response')
+  if (items.length > MAX_RECEIPT_BLOCKS) throw malformed(what, `more than ${MAX_RECEIPT_BLOCKS} entries`)
+  return items.map((item, i) => {
+    const f = list(item, what, `entry ${i}`)
+    if (f.length === 0) return null
+    if (f.length !== 2) throw malformed(what, `entry ${i} has ${f.length} fields`)
+    const txHashes = list(f[0], what, `entry ${i} txHashes`).map((h, j) =>
+      toHex(bytes(h, what, `entry ${i} txHash ${j}`, 32)),
+    )
+    const receipts = list(f[1], what, `entry ${i} receipts`).map((r, j) =>
+      toHex(bytes(r, what, `entry ${i} receipt ${j}`)),
+    )
+    if (receipts.length !== txHashes.length)
+      throw malformed(what, `entry ${i} has ${txHashes.length} transactions and ${receipts.length} receipts`)
+    return { txHashes, receipts }
   })
 }

@@ -17,8 +17,11 @@ import {
 } from './messages'
 import { checkPoolRequest, encodePoolResponse } from './pool-messages'
 import {
+  type BlockReceiptsEntry,
+  decodeBlockReceiptsRequest,
   decodeInclusionRequest,
   decodeStateProofRequest,
+  encodeBlockReceiptsResponse,
   encodeInclusionResponse,
   encodeStateProofResponse,
   type InclusionEntry,
@@ -37,6 +40,8 @@ export const syncProtocols = (chainId: number) => ({
   proof: chainProtocol(chainId, 'sync-proof'),
   /** Transaction and receipt inclusion proofs (light nodes). */
   inclusion: chainProtocol(chainId, 'sync-inclusion'),
+  /** Every transaction hash and receipt of whole blocks (light nodes' logs). */
+  receipts: chainProtocol(chainId, 'sync-receipts'),
   /** The server's pending transactions, asked once of each new direct peer (`pool-messages.ts`). */
   pool: chainProtocol(chainId, 'sync-pool'),
 })
@@ -159,12 +164,42 @@ export function createSyncServer(init: SyncServerInit) {
     return encodeInclusionResponse(entries)
   }
 
+  /**
+   * The transaction hashes and receipts of canonical blocks, in request order, as many as fit the
+   * budget (at least one); an empty entry for a block not held, not canonical, or held without its
+   * receipts (a snapshot's base) here.
+   */
+  function receipts(data: Uint8Array): Uint8Array {
+    const entries: (BlockReceiptsEntry | null)[] = []
+    let bytes = LIST_PREFIX_BYTES
+    for (const hash of decodeBlockReceiptsRequest(data)) {
+      const stored = init.chain.getBlock(hash)
+      // A snapshot's base block is held without its transactions' receipts: not served either.
+      if (
+        stored === undefined ||
+        !init.chain.isCanonical(hash) ||
+        stored.receipts.length !== stored.block.transactions.length
+      ) {
+        entries.push(null)
+        continue
+      }
+      const encoded = stored.receipts.map((r) => toHex(encodeReceipt(r)))
+      // Each item's prefix is at most 5 bytes, the two lists' and the entry's at most 15.
+      for (const r of encoded) bytes += (r.length - 2) / 2 + 5 + 33
+      bytes += 15
+      if (bytes > MAX_SYNC_RESPONSE_BYTES && entries.length > 0) break
+      entries.push({ txHashes: stored.txHashes, receipts: encoded })
+    }
+    return encodeBlockReceiptsResponse(entries)
+  }
+
   const handlers: Record<string, (data: Uint8Array) => Uint8Array> = {
     [protocols.headers]: headers,
     [protocols.blocks]: blocks,
     [protocols.snapshot]: snapshot,
     [protocols.proof]: proofs,
     [protocols.inclusion]: inclusion,
+    [protocols.receipts]: receipts,
   }
   const { pendingTxs } = init
   if (pendingTxs !== undefined) {

@@ -1,10 +1,15 @@
 import type { Address, Hex } from 'viem'
 import { decodeBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { parseTx } from '../chain/tx'
+import { MAX_LOG_RANGE, selectLogs } from '../chain/log-selection'
+import { effectiveGasPrice, parseTx } from '../chain/tx'
 import type { Genesis, Header, Tx } from '../chain/types'
-import { fromHex } from '../codec/bytes'
+import { logsBloomBytes } from '../codec/bloom'
+import { fromHex, toHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
+import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
+import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
+import { TOKEN_CREATED_TOPIC } from '../contracts/token-factory/token-factory'
 import { type HeaderCheckpoint, heavierCheckpoint, type StoredHeader } from '../light/header-chain'
 import { LightClient, type LightClientConfig, type LightClientInit } from '../light/light-client'
 import type { ModePin } from '../light/mode'
@@ -20,6 +25,7 @@ import type { NodeRepository } from '../storage/types'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import type { HeadInfo } from './chain-service'
+import { type ReceiptView, type TokenHolding, type TxView, viewOfTx } from './queries'
 
 export interface LightServiceInit {
   readonly genesis: Genesis
@@ -40,7 +46,24 @@ export interface LightServiceInit {
   readonly board?: LightClientInit['board']
   /** Another profile's stored state, where reads are proven before any peer is asked (`localProofs`). */
   readonly localState?: Promise<StateNodeReader | undefined>
+  /**
+   * The lowest header something running still reads logs from (an unfinished swap's accepted height):
+   * the checkpoint keeps the headers from there, so a reload can still read them.
+   */
+  readonly holdHeadersFrom?: () => bigint | undefined
 }
+
+/**
+ * Blocks for which a transaction this node submitted reads as pending with no proof of it mined. A light
+ * node sees no pool: past this it reads as unknown, and whoever sent it (the swap engine) sends the
+ * same bytes again — a transaction gossip lost is not waited on for ever.
+ */
+export const LIGHT_PENDING_BLOCKS = 8n
+/** Most submitted transactions kept as pending. */
+const PENDING_KEPT = 256
+
+/** Repository meta key of the tokens the light node found each account holding or creating. */
+export const LIGHT_TOKENS_KEY = 'light-tokens'
 
 /** Repository meta key of the light client's header checkpoint. */
 export const LIGHT_CHECKPOINT_KEY = 'light-headers'
@@ -142,13 +165,15 @@ export function createLightService(init: LightServiceInit) {
   let keptFrom: bigint | undefined
   let keepTimer: ReturnType<typeof setTimeout> | undefined
   let writing: Promise<void> = Promise.resolve()
-  /** The canonical headers from two reorg limits below the head (or from `keptFrom`, if lower). */
+  /** The canonical headers from two reorg limits below the head (or from `keptFrom` or `holdHeadersFrom`, if lower). */
   const kept = (): HeaderCheckpoint => {
     const h = client.headers
     const span = BigInt(2 * h.params.maxReorgDepth)
     const head = h.head.header.number
     let from = head > span ? head - span : 0n
     if (keptFrom !== undefined && keptFrom < from) from = keptFrom
+    const held = init.holdHeadersFrom?.()
+    if (held !== undefined && held < from) from = held
     return h.checkpoint(from)
   }
   /** Writes those headers (`kept`) to the repository, one write after another. */
@@ -168,10 +193,92 @@ export function createLightService(init: LightServiceInit) {
   }
   /** Highest nonce submitted here per sender, so consecutive sends get consecutive nonces. */
   const submitted = new Map<Address, bigint>()
+  /** Transactions submitted here not proven mined yet, with the header head when sent, oldest first. */
+  const unmined = new Map<Hex, { readonly tx: Tx; readonly at: bigint }>()
+  /** Submitted here, not proven mined, and sent within `LIGHT_PENDING_BLOCKS`. */
+  const pending = (hash: Hex): Tx | undefined => {
+    const entry = unmined.get(hash)
+    if (entry === undefined) return undefined
+    return client.headers.head.header.number - entry.at < LIGHT_PENDING_BLOCKS ? entry.tx : undefined
+  }
+  /** A transaction proven in a canonical block, or null when every peer asked knows none. */
+  const mined = async (hash: Hex) => {
+    const proven = await client.transaction(hash)
+    if (proven !== null) unmined.delete(hash)
+    return proven?.value ?? null
+  }
+
+  /** Tokens found for each holder (lower-case), kept across reloads: older headers are not all kept. */
+  let known: Promise<Map<Address, Set<Address>>> | undefined
+  const knownTokens = (): Promise<Map<Address, Set<Address>>> => {
+    known ??= (async () => {
+      const stored = await init.repo
+        ?.getMeta<Record<Address, Address[]>>(LIGHT_TOKENS_KEY)
+        .catch(() => undefined)
+      return new Map(Object.entries(stored ?? {}).map(([h, ts]) => [h as Address, new Set(ts)]))
+    })()
+    return known
+  }
+  /** The tokens of `holder` in the logs of the held headers (received, or created), in 10,000-block ranges. */
+  const tokensInLogs = async (holder: Address): Promise<Set<Address>> => {
+    const found = new Set<Address>()
+    const word = `0x${holder.slice(2).padStart(64, '0')}` as Hex
+    const head = client.headers.head.header.number
+    for (let from = client.headers.base.header.number; from <= head; from += MAX_LOG_RANGE) {
+      const to = from + MAX_LOG_RANGE - 1n
+      const range = { fromBlock: from, toBlock: to }
+      const [received, created] = await Promise.all([
+        client.logs(selectLogs({ ...range, topics: [TRANSFER_TOPIC, null, word] }, head)),
+        client.logs(
+          selectLogs(
+            { ...range, address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC, null, word] },
+            head,
+          ),
+        ),
+      ])
+      for (const log of received) found.add(log.address)
+      for (const log of created) found.add(`0x${(log.topics[1] ?? '').slice(26)}` as Address)
+    }
+    return found
+  }
 
   return {
     client,
     head: (): HeadInfo => headerHeadInfo(client.headers.head),
+    /**
+     * The tokens `holder` has a balance of or created, each proven (metadata, supply, balance): found in
+     * the logs of the blocks whose headers this node holds, and those found before (kept in the profile).
+     * A token it received before its oldest header and never saw since is not listed.
+     */
+    async tokenHoldings(holder: Address): Promise<TokenHolding[]> {
+      const kept = await knownTokens()
+      const before = kept.get(holder) ?? new Set<Address>()
+      const tokens = new Set([...before, ...(await tokensInLogs(holder))])
+      if (tokens.size > before.size) {
+        kept.set(holder, tokens)
+        await init.repo
+          ?.putMeta(LIGHT_TOKENS_KEY, Object.fromEntries([...kept].map(([h, ts]) => [h, [...ts]])))
+          .catch((err: unknown) => console.warn('keeping the tokens found failed', err))
+      }
+      const out: TokenHolding[] = []
+      for (const address of tokens) {
+        const [meta, balance] = await Promise.all([
+          client.token(address),
+          client.tokenBalance(address, holder),
+        ])
+        const token = meta.value
+        if (token === null) continue
+        const created = token.owner === holder
+        if (balance.value === 0n && !created) continue
+        const { name, symbol, decimals, totalSupply, owner } = token
+        out.push({
+          token: { address, name, symbol, decimals, totalSupply, owner },
+          balance: balance.value,
+          created,
+        })
+      }
+      return out
+    },
     async start(): Promise<void> {
       await init.network.subscribe(blocksTopic)
     },
@@ -232,8 +339,71 @@ export function createLightService(init: LightServiceInit) {
         )
       const sent = submitted.get(tx.from)
       if (sent === undefined || tx.nonce > sent) submitted.set(tx.from, tx.nonce)
+      unmined.delete(tx.hash)
+      unmined.set(tx.hash, { tx, at: client.headers.head.header.number })
+      for (const hash of unmined.keys()) {
+        if (unmined.size <= PENDING_KEPT) break
+        unmined.delete(hash)
+      }
       init.onPendingTx?.(tx)
       return tx.hash
+    },
+    /**
+     * A transaction proven mined (its inclusion against a canonical header), else one this node submitted
+     * lately (`LIGHT_PENDING_BLOCKS`) as pending, else null. Throws `LIGHT_UNVERIFIED` when peers were
+     * asked and none gave a proof that verifies.
+     */
+    async transaction(hash: Hex): Promise<TxView | null> {
+      const found = await mined(hash)
+      if (found === null) {
+        const tx = pending(hash)
+        return tx === undefined ? null : viewOfTx(tx, null)
+      }
+      return viewOfTx(parseTx(found.rawTx, client.headers.params), found)
+    },
+    /**
+     * The receipt of a transaction proven mined (its block's receipts read whole for the gas it used and
+     * its logs' indexes), else null. The revert reason is not part of a block's receipts: null.
+     */
+    async receipt(hash: Hex): Promise<ReceiptView | null> {
+      const found = await mined(hash)
+      const header = found === null ? undefined : client.headers.get(found.blockHash)
+      if (found === null || header === undefined) return null
+      const receipts = (await client.receipts([header])).get(header.hash) ?? []
+      const tx = parseTx(found.rawTx, client.headers.params)
+      let logIndex = 0
+      for (const r of receipts.slice(0, found.index)) logIndex += r.logs.length
+      const before = receipts[found.index - 1]?.cumulativeGasUsed ?? 0n
+      return {
+        transactionHash: hash,
+        blockHash: found.blockHash,
+        blockNumber: found.blockNumber,
+        index: found.index,
+        from: tx.from,
+        to: tx.to.toLowerCase() as Address,
+        status: found.status === 1 ? 'success' : 'reverted',
+        gasUsed: found.cumulativeGasUsed - before,
+        cumulativeGasUsed: found.cumulativeGasUsed,
+        effectiveGasPrice: effectiveGasPrice(tx, header.header.baseFeePerGas),
+        logs: found.logs.map((log) => ({
+          ...log,
+          blockNumber: found.blockNumber,
+          blockHash: found.blockHash,
+          transactionHash: hash,
+          transactionIndex: found.index,
+          logIndex: logIndex++,
+        })),
+        logsBloom: toHex(logsBloomBytes(found.logs)),
+        revertReason: null,
+        confirmations: found.confirmations,
+      }
+    },
+    /** The transactions submitted here that read as pending (`transaction`), oldest first. */
+    pendingTransactions(): TxView[] {
+      return [...unmined.keys()].flatMap((hash) => {
+        const tx = pending(hash)
+        return tx === undefined ? [] : [viewOfTx(tx, null)]
+      })
     },
     notePeerHead(peer: string, head: bigint): void {
       client.notePeerHead(peer, head)

@@ -12,6 +12,7 @@ import type { SwapRepository } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
+import { selectLogs } from '../chain/log-selection'
 import type { Genesis, Header } from '../chain/types'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../contracts/addresses'
 import { readTokenMeta } from '../contracts/erc20/erc20'
@@ -385,13 +386,24 @@ export function createNode(init: NodeInit): Node {
           chain: { chainId, genesisHash: chain.chain.genesisHash },
         })
       : Promise.resolve(init.swapRepository)
+  /** Each unfinished swap's accepted height: where its logs are read from. */
+  const openSwaps = new Map<Hex, bigint>()
+  const oldestOpenSwap = (): bigint | undefined => {
+    let oldest: bigint | undefined
+    for (const h of openSwaps.values()) if (oldest === undefined || h < oldest) oldest = h
+    return oldest
+  }
   const swapService: Promise<SwapService> = swapRepository.then((repo) =>
     createSwapService({
       repo,
       chain: api,
       chainId,
       confirmations: init.genesis.params.confirmations,
-      emitSwap: (info) => init.emit('swap', info),
+      emitSwap: (info) => {
+        if (info.action.kind === 'done') openSwaps.delete(info.swapId)
+        else openSwaps.set(info.swapId, info.terms.acceptedHeight)
+        init.emit('swap', info)
+      },
       emitSignRequest: (request) => init.emit('swapSignRequest', request),
       ...(init.swapSignTimeoutMs === undefined ? {} : { signTimeoutMs: init.swapSignTimeoutMs }),
     }),
@@ -405,11 +417,15 @@ export function createNode(init: NodeInit): Node {
           ...(init.repo === undefined ? {} : { repo: init.repo }),
           ...(init.lightCheckpoint === undefined ? {} : { checkpoint: init.lightCheckpoint }),
           ...(init.localState === undefined ? {} : { localState: init.localState }),
+          // A light node reads its swaps' logs from their accepted heights, across reloads.
+          ...(pin === 'light' ? { holdHeadersFrom: oldestOpenSwap } : {}),
           // A peer has one score and one ban, whether its headers, proofs, blocks or offers were bad.
           board: chain.syncer.board,
           onHead: (head, removed) => {
             sharer?.noteHead()
             refreshMode()
+            // A light node's swaps read the chain through proofs: they step on each verified header.
+            if (pin === 'light') void swapService.then((s) => s.onHead())
             if (!behind()) return
             init.emit('head', {
               ...head,
@@ -485,6 +501,11 @@ export function createNode(init: NodeInit): Node {
     network: init.network,
     balances: {
       async balanceOf(token, holder) {
+        // A light node reads them through proofs (at its anchor header), like its wallet does.
+        if (light !== null && pin === 'light')
+          return token === ZERO_ADDRESS
+            ? (await light.client.account(holder)).value.balance
+            : (await light.client.tokenBalance(token, holder)).value
         const state = chain.chain.headState
         return token === ZERO_ADDRESS
           ? state.getAccount(holder).balance
@@ -492,7 +513,7 @@ export function createNode(init: NodeInit): Node {
       },
     },
     now: init.now,
-    height: () => chain.head().number,
+    height: () => (light !== null && pin === 'light' ? light.head().number : chain.head().number),
     selfPeer: async () => network?.peerId ?? (await init.network.snapshot()).peerId,
     penalize: (peer, offence) => chain.penalize(peer, offence),
     isBanned: (peer) => chain.syncer.isBanned(peer),
@@ -754,29 +775,44 @@ export function createNode(init: NodeInit): Node {
 
   /**
    * Light mode: reads go through proofs (`verified*`, and the plain balance / token / nonce queries
-   * answer with the proven values); what needs blocks or state a light node does not hold throws
-   * `LIGHT_UNSUPPORTED` rather than answer from the empty local chain.
+   * answer with the proven values, logs, transactions and receipts with the blocks' roots); what needs
+   * blocks or state a light node does not hold throws `LIGHT_UNSUPPORTED` rather than answer from the
+   * empty local chain.
    */
   const lightApi = (l: LightService): NodeApi => {
-    // Besides the local queries: blocks, and trading — the swap engine reads the HTLC logs of executed
-    // blocks, which a light node does not hold: an offer posted or taken here would be agreed and then
-    // never locked. Refused before anything is.
-    const trading = ['postOffer', 'takeOffer', 'startSwap'] as const
+    // Besides the local queries (those below excepted): blocks, which a light node does not hold.
     const blocks = ['block', 'blockByHash', 'blocks'] as const
     const refuse = Object.fromEntries(
-      [...Object.keys(queries), ...blocks, ...trading].map((method) => [
+      [...Object.keys(queries), ...blocks].map((method) => [
         method,
         async () => {
           throw unsupported(method)
         },
       ]),
-    ) as unknown as Pick<NodeApi, keyof QueryApi | (typeof blocks)[number] | (typeof trading)[number]>
+    ) as unknown as Pick<NodeApi, keyof QueryApi | (typeof blocks)[number]>
     const c = l.client
     return {
       ...fullApi,
       ...refuse,
       async head() {
         return l.head()
+      },
+      // What the swap engine and the wallet's activity read: logs from blocks' receipts checked against
+      // their headers, transactions and receipts with inclusion proofs, the pool as what this node sent.
+      async logs(query) {
+        return c.logs(selectLogs(query, l.head().number))
+      },
+      async transaction(h) {
+        return l.transaction(checkHash(h, 'hash'))
+      },
+      async receipt(h) {
+        return l.receipt(checkHash(h, 'hash'))
+      },
+      async pendingTransactions() {
+        return l.pendingTransactions()
+      },
+      async tokenHoldings(h) {
+        return l.tokenHoldings(checkAddress(h, 'holder'))
       },
       async mode() {
         return { kind: 'light' }

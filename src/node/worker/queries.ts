@@ -1,6 +1,7 @@
 import { type Address, decodeErrorResult, type Hex } from 'viem'
 import type { Chain } from '../chain/chain'
 import { type CallRequest, call } from '../chain/execute'
+import { type LogQuery, logMatches, MAX_LOG_RESULTS, selectLogs } from '../chain/log-selection'
 import type { Tx } from '../chain/types'
 import { nextBaseFee } from '../consensus/base-fee'
 import { readTokenMeta } from '../contracts/erc20/erc20'
@@ -10,10 +11,6 @@ import { tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/key
 import type { LogRecord } from '../storage/types'
 import { ActivityIndex } from './activity-index'
 
-/** Widest block range one `logs` query may scan. */
-export const MAX_LOG_RANGE = 10_000n
-/** Most logs one `logs` query may return. */
-export const MAX_LOG_RESULTS = 10_000
 /** Most entries a list query (`addressTransactions`, `tokenTransfers`, `pendingTransactions`) returns. */
 export const MAX_LIST = 200
 
@@ -57,16 +54,6 @@ export interface ReceiptView {
   /** The decoded `Error(string)` (or panic) reason of a reverted call; null on success. */
   readonly revertReason: string | null
   readonly confirmations: bigint
-}
-
-/** An `eth_getLogs` filter. Topic positions: null matches anything, a list matches any of its entries. */
-export interface LogQuery {
-  /** Inclusive; default: the head. */
-  readonly fromBlock?: bigint
-  /** Inclusive; default: the head. At most `MAX_LOG_RANGE` blocks from `fromBlock`. */
-  readonly toBlock?: bigint
-  readonly address?: Address | readonly Address[]
-  readonly topics?: readonly (Hex | readonly Hex[] | null)[]
 }
 
 /** A native ERC20 token at the head. */
@@ -177,12 +164,6 @@ function limit(value: unknown): number {
   return value as number
 }
 
-function block(value: unknown, name: string, fallback: bigint): bigint {
-  if (value === undefined) return fallback
-  if (typeof value !== 'bigint' || value < 0n) throw badParams(`${name} must be a non-negative bigint`)
-  return value
-}
-
 function optionalHex(value: unknown, name: string): Hex | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(value))
@@ -202,26 +183,28 @@ export function revertReason(data: Hex | undefined): string | null {
   }
 }
 
-/** A normalised topic filter: per position, null (any) or the accepted lower-case topics. */
-type TopicFilter = (ReadonlySet<string> | null)[]
-
-function topicFilter(value: unknown): TopicFilter {
-  if (value === undefined) return []
-  if (!Array.isArray(value) || value.length > 4) throw badParams('topics must be a list of at most 4 entries')
-  return value.map((t: unknown, i) => {
-    if (t === null) return null
-    const list = Array.isArray(t) ? t : [t]
-    if (list.length === 0 || list.length > 16)
-      throw badParams(`topics[${i}] must be a topic, null, or a list of 1-16 topics`)
-    return new Set(list.map((x: unknown) => hash(x, `topics[${i}]`)))
-  })
-}
-
-function addressFilter(value: unknown): ReadonlySet<string> | null {
-  if (value === undefined) return null
-  const list = Array.isArray(value) ? value : [value]
-  if (list.length === 0 || list.length > 64) throw badParams('address must be an address or 1-64 addresses')
-  return new Set(list.map((a: unknown) => address(a, 'address')))
+/** The view of `tx`, mined at `at` (with its confirmations) or pending (null). */
+export function viewOfTx(
+  tx: Tx,
+  at: { blockHash: Hex; blockNumber: bigint; index: number; confirmations: bigint } | null,
+): TxView {
+  return {
+    hash: tx.hash,
+    raw: tx.raw,
+    from: tx.from,
+    to: tx.to.toLowerCase() as Address,
+    value: tx.value,
+    nonce: tx.nonce,
+    gas: tx.gas,
+    maxFeePerGas: tx.maxFeePerGas,
+    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    input: tx.data,
+    state: at === null ? 'pending' : 'mined',
+    blockHash: at?.blockHash ?? null,
+    blockNumber: at?.blockNumber ?? null,
+    index: at?.index ?? null,
+    confirmations: at?.confirmations ?? 0n,
+  }
 }
 
 /** The chain's read-only queries, validating every parameter (`NODE_BAD_PARAMS`) before reading. */
@@ -242,23 +225,8 @@ export function createQueries(init: QueryInit): QueryApi {
   const index = new ActivityIndex(chain, { senders: false })
   const byAddress = new ActivityIndex(chain, { senders: true })
 
-  const txView = (tx: Tx, at: { blockHash: Hex; blockNumber: bigint; index: number } | null): TxView => ({
-    hash: tx.hash,
-    raw: tx.raw,
-    from: tx.from,
-    to: tx.to.toLowerCase() as Address,
-    value: tx.value,
-    nonce: tx.nonce,
-    gas: tx.gas,
-    maxFeePerGas: tx.maxFeePerGas,
-    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
-    input: tx.data,
-    state: at === null ? 'pending' : 'mined',
-    blockHash: at?.blockHash ?? null,
-    blockNumber: at?.blockNumber ?? null,
-    index: at?.index ?? null,
-    confirmations: at === null ? 0n : chain.confirmations(at.blockHash),
-  })
+  const txView = (tx: Tx, at: { blockHash: Hex; blockNumber: bigint; index: number } | null): TxView =>
+    viewOfTx(tx, at === null ? null : { ...at, confirmations: chain.confirmations(at.blockHash) })
 
   const tokenInfo = (token: Address): TokenInfo | null => {
     const state = chain.headState
@@ -337,28 +305,21 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async logs(query) {
-      if (typeof query !== 'object' || query === null) throw badParams('query must be an object')
-      const head = chain.headHeader.number
-      const from = block(query.fromBlock, 'fromBlock', head)
-      const to = block(query.toBlock, 'toBlock', head)
-      if (from > to) throw badParams('fromBlock must not be after toBlock')
-      if (to - from >= MAX_LOG_RANGE)
-        throw badParams(`the block range may span at most ${MAX_LOG_RANGE} blocks`)
-      const addresses = addressFilter(query.address)
-      const topics = topicFilter(query.topics)
+      const selection = selectLogs(query, chain.headHeader.number)
+      const { from, to } = selection
       /** The logs, or the first block of the range this node does not hold. */
       const collect = (): LogRecord[] | bigint => {
         const out: LogRecord[] = []
         const last = chain.headHeader.number
         for (let n = from; n <= to && n <= last; n++) {
           const stored = chain.getBlockByNumber(n)
-          if (stored === undefined) return n
+          // A snapshot's base block is held without its receipts: its logs are missing too.
+          if (stored === undefined || stored.receipts.length !== stored.block.transactions.length) return n
           let logIndex = 0
           stored.receipts.forEach((receipt, txIndex) => {
             for (const log of receipt.logs) {
               const i = logIndex++
-              if (addresses !== null && !addresses.has(log.address)) continue
-              if (!topics.every((set, p) => set === null || set.has(log.topics[p] ?? ''))) continue
+              if (!logMatches(log, selection)) continue
               if (out.length >= MAX_LOG_RESULTS)
                 throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
               out.push({

@@ -6,12 +6,13 @@ import {
   keccak256,
   type TransactionSerializableEIP1559,
 } from 'viem'
+import type { LogQuery } from '../../node/chain/log-selection'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../node/contracts/addresses'
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { htlcAbi } from '../../node/contracts/htlc/abi'
 import { NodeError } from '../../node/rpc/errors'
 import type { LogRecord } from '../../node/storage/types'
-import type { FeeInfo, LogQuery, ReceiptView, TxView } from '../../node/worker/queries'
+import type { FeeInfo, ReceiptView, TxView } from '../../node/worker/queries'
 import {
   lockFilter,
   observeLocks,

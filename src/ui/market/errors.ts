@@ -21,8 +21,6 @@ const MESSAGES: Readonly<Record<string, string>> = {
   OFFER_BAD_SIGNATURE: "The offer's signature does not match its maker.",
   NO_ACCOUNT: 'Create or unlock a wallet to trade.',
   TERMS_MISMATCH: 'The maker answered with other terms than its offer: nothing was locked.',
-  LIGHT_UNSUPPORTED:
-    'This node runs as light only, which cannot trade yet: set “Run as” to auto or full on the Home screen, then reload.',
 }
 
 /** The code of a typed node error (`{ type: { code } }`), or null. */

@@ -5,11 +5,11 @@ import {
   type TypedDataDomain,
   type TypedDataParameter,
 } from 'viem'
+import { MAX_LOG_RANGE } from '../../node/chain/log-selection'
 import type { ChainParams } from '../../node/chain/types'
 import { ZERO_ADDRESS } from '../../node/contracts/addresses'
 import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi, NodeEvents } from '../../node/worker/node'
-import { MAX_LOG_RANGE } from '../../node/worker/queries'
 import type { SwapInfo } from '../../node/worker/swap-service'
 import { minTakerTimelock, requiredMakerTimelock } from '../../trade/offers/timelock'
 import { cancelTypedData, offerId, offerTypedData, takeTypedData } from '../../trade/offers/typed-data'

@@ -216,7 +216,7 @@ function ModeCard() {
           }}
         >
           <option value="auto">auto (light, then full)</option>
-          <option value="light">light only (cannot trade)</option>
+          <option value="light">light only</option>
           <option value="full">full only</option>
         </select>{' '}
         from the next load

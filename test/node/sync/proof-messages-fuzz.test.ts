@@ -1,11 +1,17 @@
 import type { Hex } from 'viem'
 import { describe, test } from 'vitest'
+import { toHex } from '../../../src/node/codec/bytes'
+import { encodeReceipt } from '../../../src/node/codec/receipt'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
+  decodeBlockReceiptsRequest,
+  decodeBlockReceiptsResponse,
   decodeInclusionRequest,
   decodeInclusionResponse,
   decodeStateProofRequest,
   decodeStateProofResponse,
+  encodeBlockReceiptsRequest,
+  encodeBlockReceiptsResponse,
   encodeInclusionRequest,
   encodeInclusionResponse,
   encodeStateProofRequest,
@@ -69,6 +75,38 @@ describe('proof protocol decoders fuzz', () => {
       error: SyncError,
       codes: RESPONSE_CODES,
       valid: [encodeInclusionResponse([entry, null])],
+    })
+  })
+  test('a block receipts request decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeBlockReceiptsRequest,
+      error: SyncError,
+      codes: REQUEST_CODES,
+      valid: [encodeBlockReceiptsRequest([h32(0xcc), h32(0xdd)])],
+    })
+  })
+
+  test('a block receipts response decodes or is refused with a SyncError of its codes', () => {
+    // A block of two transactions (a receipt with one log, a reverted one without), one not held, an
+    // empty block.
+    const entry = {
+      txHashes: [h32(0xee), h32(0xff)],
+      receipts: [
+        toHex(
+          encodeReceipt({
+            status: 1,
+            cumulativeGasUsed: 21_000n,
+            logs: [{ address: `0x${'11'.repeat(20)}`, topics: [h32(0x22)], data: '0x0102' }],
+          }),
+        ),
+        toHex(encodeReceipt({ status: 0, cumulativeGasUsed: 42_000n, logs: [] })),
+      ],
+    }
+    fuzzDecoder({
+      decode: decodeBlockReceiptsResponse,
+      error: SyncError,
+      codes: RESPONSE_CODES,
+      valid: [encodeBlockReceiptsResponse([entry, null, { txHashes: [], receipts: [] }])],
     })
   })
 })

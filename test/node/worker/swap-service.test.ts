@@ -40,10 +40,13 @@ async function makeNode(
   repo?: NodeRepository,
   {
     attach = true,
+    light = false,
     beforeSigning = async () => {},
   }: {
     /** Link to the hub before starting (else the caller attaches later). */
     attach?: boolean
+    /** Pinned to light mode: headers only, every read through proofs from the other node. */
+    light?: boolean
     /** Runs before the page answers each transaction request. */
     beforeSigning?: (tx: Extract<SwapSignRequest, { kind: 'transaction' }>['tx']) => Promise<void>
   } = {},
@@ -81,6 +84,7 @@ async function makeNode(
     now: () => Date.now(),
     agent: 'test',
     swapRepository: repository,
+    ...(light ? { modePin: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
   })
   api = node.api
   if (attach) await link.attach(node.sink)
@@ -175,6 +179,66 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     maker.node.stop()
     taker.node.stop()
   }, 60_000)
+
+  test.each(['taker', 'maker'] as const)(
+    'a %s pinned to light mode trades with a full node: it reads the locks from blocks it checks against their headers',
+    async (side) => {
+      const hub = memoryHub()
+      const maker = await makeNode(hub, 'maker', 1, undefined, { light: side === 'maker' })
+      const taker = await makeNode(hub, 'taker', 2, undefined, { light: side === 'taker' })
+      const [full, light] = side === 'maker' ? [taker, maker] : [maker, taker]
+      await full.api.setMining(true)
+      // The light node creates its token by gossip, and sees the receipt through an inclusion proof.
+      const A = await createToken(maker.api, 1, 'APPLE')
+      const B = await createToken(taker.api, 2, 'BANANA')
+      const offerId = keccak256(stringToHex(`light ${side}`))
+      const terms: SwapTerms = {
+        chainId: CHAIN_ID,
+        offerId,
+        maker: maker.address,
+        taker: taker.address,
+        tokenA: A,
+        amountA: 10n,
+        tokenB: B,
+        amountB: 20n,
+        // Blocks come every ~30 ms here: room for the light node's steps, each a few proofs.
+        makerTimelockBlocks: minMakerTimelock(300n, GENESIS.params.confirmations) + 300n,
+        takerTimelockBlocks: 300n,
+        hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+        acceptedHeight: (await full.api.head()).number,
+      }
+      await maker.api.startSwap(terms, maker.address)
+      await taker.api.startSwap(terms, taker.address)
+      await maker.api.swapSigners([maker.address])
+      await taker.api.swapSigners([taker.address])
+      await until(
+        async () => (await state(maker.api)) === 'Completed' && (await state(taker.api)) === 'Completed',
+        30_000,
+      )
+      // Both sides of the trade, proven on the light node and read from state on the full one.
+      const balances = async (api: NodeApi) => [
+        await api.tokenBalance(B, maker.address),
+        await api.tokenBalance(A, taker.address),
+      ]
+      await until(async () => (await balances(light.api)).join() === '20,10')
+      expect(await balances(full.api)).toEqual([20n, 10n])
+      await full.api.setMining(false)
+      expect(light.swaps.at(-1)?.status.steps.map((s) => s.state)).toEqual([
+        ...(side === 'maker' ? ['Open'] : []),
+        'Accepted',
+        'MakerLocked',
+        'TakerLocked',
+        'SecretRevealed',
+        'Completed',
+      ])
+      expect(await light.api.mode()).toEqual({ kind: 'light' })
+      // Its logs came from blocks it checked: the receipts of the blocks whose blooms named the swap.
+      expect(light.node.light?.client.counters.proofsVerified ?? 0).toBeGreaterThan(0)
+      maker.node.stop()
+      taker.node.stop()
+    },
+    60_000,
+  )
 
   /** Maker and taker with a token each and agreed terms (timelocks with room for a reload). */
   async function twoParties(

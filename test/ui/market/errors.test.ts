@@ -13,9 +13,6 @@ describe('market error messages', () => {
     expect(marketErrorMessage({ name: 'OfferError', message: 'x', type: { code: 'OFFER_STALE' } })).toBe(
       'This offer expired before the maker answered.',
     )
-    expect(marketErrorMessage(new NodeError({ code: 'LIGHT_UNSUPPORTED', method: 'takeOffer' }))).toMatch(
-      /^This node runs as light only, which cannot trade yet/,
-    )
   })
 
   test("the adapter's own refusals", () => {
