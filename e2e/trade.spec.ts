@@ -6,18 +6,22 @@ import { createToken, createWallet, fund, postAndTake, unlockWallet } from './ma
 const DEVNET_TIMELOCKS = { maker: 207, taker: 70 }
 
 /** Two browsers with a funded wallet each, A holding 1,000 APL and B 1,000 BAN; A mines. */
-async function twoTraders(browser: Browser): Promise<{ a: Page; b: Page; close: () => Promise<void> }> {
+async function twoTraders(
+  browser: Browser,
+  pathB = '/wallet?mine=0',
+): Promise<{ a: Page; b: Page; close: () => Promise<void> }> {
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
   const idA = await openNode(a, '/wallet')
-  const idB = await openNode(b, '/wallet?mine=0')
+  const idB = await openNode(b, pathB)
   await waitDirect(a, idB, 60_000)
   await waitDirect(b, idA, 60_000)
   await createWallet(a)
   await createWallet(b)
   // One faucet payment at a time: both could otherwise be signed by one devnet account with one nonce.
-  await fund(a, 'running')
+  // B's first: a light B reads the faucet account's nonce 3 blocks deep, and could reuse A's payment's.
   await fund(b, 'running')
+  await fund(a, 'running')
   await createToken(a, 'Apple', 'APL', 'running')
   await createToken(b, 'Banana', 'BAN', 'running')
   return {
@@ -150,6 +154,25 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
   try {
     await postAndTake(a, b, DEVNET_TIMELOCKS)
     await bothCompleted(a, b)
+  } finally {
+    await close()
+  }
+})
+
+test("B runs as light only (headers and proofs): it takes A's offer, both Completed, balances exact", async ({
+  browser,
+}) => {
+  const { a, b, close } = await twoTraders(browser, '/wallet?mine=0&mode=light')
+  try {
+    expect(await b.evaluate(() => window.tabchain?.node.api.mode())).toEqual({ kind: 'light' })
+    await postAndTake(a, b, DEVNET_TIMELOCKS)
+    await bothCompleted(a, b)
+    // B executed no block: it followed headers, and proved what it showed and what its swap read.
+    const verified = await b.evaluate(
+      async () => (await window.tabchain?.node.api.stats())?.headersVerified ?? 0,
+    )
+    expect(verified).toBeGreaterThan(0)
+    expect(await b.evaluate(() => window.tabchain?.node.api.mode())).toEqual({ kind: 'light' })
   } finally {
     await close()
   }

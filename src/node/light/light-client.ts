@@ -4,10 +4,12 @@ import { BlockError } from '../chain/block-error'
 import { bloomGroups, type LogSelection, logMatches, MAX_LOG_RESULTS } from '../chain/log-selection'
 import type { Genesis, Header } from '../chain/types'
 import { bloomMayMatch } from '../codec/bloom'
+import { fromHex, keccak, toHex } from '../codec/bytes'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
 import { NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
+import { StateError } from '../state/errors'
 import {
   accountKey,
   htlcKey,
@@ -16,7 +18,7 @@ import {
   tokenMetaKey,
   tokenSupplyKey,
 } from '../state/keys'
-import { type Account, decodeAccount, decodeWord } from '../state/state'
+import { type Account, decodeAccount, decodeWord, State } from '../state/state'
 import type { LogRecord } from '../storage/types'
 import { CircuitBreaker } from '../sync/circuit-breaker'
 import {
@@ -52,6 +54,15 @@ import {
 export const MAX_LIGHT_LOG_BLOCKS = 512
 /** Blocks whose verified receipts are kept (a block's receipts never change). */
 const RECEIPTS_KEPT = 2_048
+
+/** Keys a call may read through proofs (`withState`), one round trip each. */
+export const MAX_STATE_READS = 64
+
+/** Raw values of some keys (null: proven absent) and the proofs (trie nodes, root first) they came with. */
+interface ProvenKeys {
+  readonly values: (Uint8Array | null)[]
+  readonly nodes: readonly (readonly Hex[])[]
+}
 
 /** A value proven against the state root of the header `number` / `hash`. */
 export interface Verified<T> {
@@ -184,8 +195,13 @@ export class LightClient {
   #localProofs: LightClientInit['localProofs']
   /** Verified receipts of blocks read lately, by block hash, least recently used first. */
   readonly #receipts = new Map<Hex, readonly ProvenReceipt[]>()
+  /** Trie nodes proven at the anchor last read by a call (`withState`), by hash. */
+  #stateNodes: { readonly anchor: Hex | null; readonly nodes: Map<string, Uint8Array> } = {
+    anchor: null,
+    nodes: new Map(),
+  }
   /** Proofs being fetched, by anchor and keys: identical reads at once share one request. */
-  readonly #proving = new Map<string, Promise<Verified<(Uint8Array | null)[]>>>()
+  readonly #proving = new Map<string, Promise<Verified<ProvenKeys>>>()
   /** Header sync runs, one at a time (a stopped client runs no more). */
   readonly #runs = new SerialRuns(async () => {
     if (!this.#stopped) await this.#run()
@@ -287,6 +303,16 @@ export class LightClient {
     return { ...r, value: decodeAccount(r.value[0]) }
   }
 
+  /**
+   * The nonce of `address` proven at the head header rather than the anchor: the next nonce to sign
+   * with. k blocks deep it would miss transactions just mined, and a transaction signed with it reuse a
+   * nonce (a reorg that undoes the head costs a transaction that waits, not a value shown).
+   */
+  async headNonce(address: Address): Promise<bigint> {
+    const r = await this.#proveKeys(this.headers.anchor(1), [accountKey(address)], `nonce of ${address}`)
+    return decodeAccount(r.value.values[0]).nonce
+  }
+
   /** ERC20 balance of `holder` in `token`, proven (0 for an unknown token). */
   async tokenBalance(token: Address, holder: Address): Promise<Verified<bigint>> {
     const r = await this.prove([tokenBalanceKey(token, holder)], `balance of ${holder} in ${token}`)
@@ -325,9 +351,51 @@ export class LightClient {
    * Raw values of `keys` (logical keys, `state/keys.ts`) proven against the anchor header's state root
    * (null: proven absent). Throws `LIGHT_UNVERIFIED` when no peer gave a proof that verifies.
    */
-  prove(keys: readonly string[], what: string): Promise<Verified<(Uint8Array | null)[]>> {
-    if (keys.length === 0 || keys.length > MAX_PROOF_KEYS) throw new RangeError('1 to 64 keys per proof')
+  async prove(keys: readonly string[], what: string): Promise<Verified<(Uint8Array | null)[]>> {
+    const r = await this.#proveKeys(this.headers.anchor(), keys, what)
+    return { ...r, value: r.value.values }
+  }
+
+  /**
+   * Runs `run` against the state of the anchor header, read through proofs as it goes: a read of a key
+   * not proven yet stops the run (`STATE_MISSING_NODE` naming the key), the key's proof is fetched and
+   * verified, and `run` starts again over everything proven so far — as a full node's call, without its
+   * state. `run` must be pure. Throws `LIGHT_UNVERIFIED` when a proof cannot be had, or past
+   * `MAX_STATE_READS` keys.
+   */
+  async withState<T>(run: (state: State) => T): Promise<Verified<T>> {
     const anchor = this.headers.anchor()
+    // Calls at one anchor share what was proven: a wallet's calls read the same accounts and tokens.
+    if (this.#stateNodes.anchor !== anchor.hash) this.#stateNodes = { anchor: anchor.hash, nodes: new Map() }
+    const { nodes } = this.#stateNodes
+    const store = { get: (hash: Hex) => nodes.get(hash) }
+    for (let reads = 0; ; reads++) {
+      try {
+        const value = run(State.fromRoot(anchor.header.stateRoot, store))
+        return { value, verified: true, number: anchor.header.number, hash: anchor.hash }
+      } catch (err) {
+        const key =
+          err instanceof StateError && err.type.code === 'STATE_MISSING_NODE' ? err.type.key : undefined
+        if (key === undefined) throw err
+        if (reads >= MAX_STATE_READS)
+          throw new LightError({
+            code: 'LIGHT_UNVERIFIED',
+            what: `state read by a call at #${anchor.header.number}`,
+            attempts: 0,
+            failures: [`it reads more than ${MAX_STATE_READS} keys`],
+          })
+        const proven = await this.#proveKeys(anchor, [key], `state key ${key}`)
+        for (const proof of proven.value.nodes)
+          for (const node of proof) {
+            const bytes = fromHex(node)
+            nodes.set(toHex(keccak(bytes)), bytes)
+          }
+      }
+    }
+  }
+
+  #proveKeys(anchor: StoredHeader, keys: readonly string[], what: string): Promise<Verified<ProvenKeys>> {
+    if (keys.length === 0 || keys.length > MAX_PROOF_KEYS) throw new RangeError('1 to 64 keys per proof')
     // The screens read the same balance from several components on every head: one request serves them.
     const id = `${anchor.hash} ${keys.join(' ')}`
     const running = this.#proving.get(id)
@@ -345,7 +413,7 @@ export class LightClient {
     anchor: ReturnType<HeaderChain['anchor']>,
     keys: readonly string[],
     what: string,
-  ): Promise<Verified<(Uint8Array | null)[]>> {
+  ): Promise<Verified<ProvenKeys>> {
     const local = await this.#proveLocally(anchor, keys)
     if (local !== undefined) return local
     return this.#attempt(what, async (peerId) => {
@@ -366,7 +434,14 @@ export class LightClient {
           throw err
         }
       })
-      return { value: { value: values, verified: true, number: anchor.header.number, hash: anchor.hash } }
+      return {
+        value: {
+          value: { values, nodes: proofs },
+          verified: true,
+          number: anchor.header.number,
+          hash: anchor.hash,
+        },
+      }
     })
   }
 
@@ -374,7 +449,7 @@ export class LightClient {
   async #proveLocally(
     anchor: ReturnType<HeaderChain['anchor']>,
     keys: readonly string[],
-  ): Promise<Verified<(Uint8Array | null)[]> | undefined> {
+  ): Promise<Verified<ProvenKeys> | undefined> {
     const source = this.#localProofs
     if (source === undefined) return undefined
     const proofs = await source(anchor.header.stateRoot, keys)
@@ -383,7 +458,12 @@ export class LightClient {
       const values = keys.map((key, i) => verifyStateValue(anchor.header.stateRoot, key, proofs[i] ?? []))
       this.counters.proofsVerified++
       this.counters.proofsLocal++
-      return { value: values, verified: true, number: anchor.header.number, hash: anchor.hash }
+      return {
+        value: { values, nodes: proofs },
+        verified: true,
+        number: anchor.header.number,
+        hash: anchor.hash,
+      }
     } catch (err) {
       if (!(err instanceof LightError)) throw err
       // Damaged or foreign data under a verified root: never shown; from now on only peers are asked.

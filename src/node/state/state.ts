@@ -161,7 +161,7 @@ export class StateBuffer {
     let slot = this.#slots.get(logicalKey)
     if (slot === undefined) {
       const tk = treeKey(logicalKey)
-      const raw = this.base.trie.get(tk)
+      const raw = this.#read(tk, logicalKey)
       const value: SlotValue =
         kind === KIND_ACCOUNT ? decodeAccount(raw) : kind === KIND_WORD ? decodeWord(raw) : raw
       slot = { treeKey: tk, kind, original: value, value }
@@ -170,6 +170,17 @@ export class StateBuffer {
       throw new StateError({ code: 'STATE_CORRUPT', reason: `key ${logicalKey} read with two value kinds` })
     }
     return slot
+  }
+
+  /** The tree value at `tk`; a missing node names the logical key read (state fetched key by key). */
+  #read(tk: Uint8Array, logicalKey: string): Uint8Array | undefined {
+    try {
+      return this.base.trie.get(tk)
+    } catch (err) {
+      if (err instanceof StateError && err.type.code === 'STATE_MISSING_NODE' && err.type.key === undefined)
+        throw new StateError({ ...err.type, key: logicalKey })
+      throw err
+    }
   }
 
   #set(slot: Slot, value: SlotValue): void {

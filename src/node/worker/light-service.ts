@@ -318,9 +318,9 @@ export function createLightService(init: LightServiceInit) {
     },
     /** Base fee of the next block, from the head header. */
     nextBaseFee: (): bigint => nextBaseFee(client.headers.params, client.headers.head.header),
-    /** The next nonce for `address`: its proven nonce, or past what this node submitted for it. */
+    /** The next nonce for `address`: its nonce proven at the head, or past what this node submitted for it. */
     async pendingNonce(address: Address): Promise<bigint> {
-      const proven = (await client.account(address)).value.nonce
+      const proven = await client.headNonce(address)
       const sent = submitted.get(address)
       return sent !== undefined && sent >= proven ? sent + 1n : proven
     },

@@ -50,7 +50,7 @@ import {
 import { chainCheckpoint, createHeaderSharer } from './header-share'
 import { createLightService, type LightService } from './light-service'
 import { createOffersService, type OffersEvent } from './offers-service'
-import { createQueries, type QueryApi } from './queries'
+import { createQueries, nextBlockEnv, type QueryApi, runCall } from './queries'
 import {
   createSwapService,
   type SwapInfo,
@@ -775,7 +775,8 @@ export function createNode(init: NodeInit): Node {
 
   /**
    * Light mode: reads go through proofs (`verified*`, and the plain balance / token / nonce queries
-   * answer with the proven values, logs, transactions and receipts with the blocks' roots); what needs
+   * answer with the proven values, calls run over proven state, logs, transactions and receipts are
+   * checked against the blocks' roots); what needs
    * blocks or state a light node does not hold throws `LIGHT_UNSUPPORTED` rather than answer from the
    * empty local chain.
    */
@@ -813,6 +814,12 @@ export function createNode(init: NodeInit): Node {
       },
       async tokenHoldings(h) {
         return l.tokenHoldings(checkAddress(h, 'holder'))
+      },
+      // Run against the anchor header's state, each key it reads proven (`withState`).
+      async call(request) {
+        const params = init.genesis.params
+        const env = nextBlockEnv(params, c.headers.head.header, init.now(), init.coinbase)
+        return (await c.withState((state) => runCall(state, request, env, params))).value
       },
       async mode() {
         return { kind: 'light' }

@@ -1,13 +1,14 @@
 import { type Address, decodeErrorResult, type Hex } from 'viem'
 import type { Chain } from '../chain/chain'
-import { type CallRequest, call } from '../chain/execute'
+import { type BlockEnv, type CallRequest, call } from '../chain/execute'
 import { type LogQuery, logMatches, MAX_LOG_RESULTS, selectLogs } from '../chain/log-selection'
-import type { Tx } from '../chain/types'
+import type { ChainParams, Header, Tx } from '../chain/types'
 import { nextBaseFee } from '../consensus/base-fee'
 import { readTokenMeta } from '../contracts/erc20/erc20'
 import type { Mempool } from '../mempool/mempool'
 import { NodeError } from '../rpc/errors'
 import { tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
+import type { State } from '../state/state'
 import type { LogRecord } from '../storage/types'
 import { ActivityIndex } from './activity-index'
 
@@ -207,6 +208,52 @@ export function viewOfTx(
   }
 }
 
+/** The block a call runs in: the one after `head`, mined by `miner` at `now` (ms) or just after `head`. */
+export function nextBlockEnv(params: ChainParams, head: Header, now: number, miner: Address): BlockEnv {
+  const at = BigInt(now)
+  return {
+    number: head.number + 1n,
+    timestamp: at > head.timestamp ? at : head.timestamp + 1n,
+    miner,
+    baseFeePerGas: nextBaseFee(params, head),
+    gasLimit: params.blockGasLimit,
+  }
+}
+
+/**
+ * Checks a call request (`NODE_BAD_PARAMS`) and runs it against `state` in the block `env`; nothing is
+ * changed. Throws what reading `state` throws (`STATE_MISSING_NODE` for state not held).
+ */
+export function runCall(state: State, request: CallRequest, env: BlockEnv, params: ChainParams): CallView {
+  if (typeof request !== 'object' || request === null) throw badParams('request must be an object')
+  const from = request.from === undefined ? undefined : address(request.from, 'from')
+  const to = address(request.to, 'to')
+  const data = optionalHex(request.data, 'data')
+  if (request.value !== undefined && (typeof request.value !== 'bigint' || request.value < 0n))
+    throw badParams('value must be a non-negative bigint')
+  if (request.gas !== undefined && (typeof request.gas !== 'bigint' || request.gas <= 0n))
+    throw badParams('gas must be a positive bigint')
+  const result = call(
+    state,
+    {
+      to,
+      ...(from === undefined ? {} : { from }),
+      ...(data === undefined ? {} : { data }),
+      ...(request.value === undefined ? {} : { value: request.value }),
+      ...(request.gas === undefined ? {} : { gas: request.gas }),
+    },
+    env,
+    params,
+  )
+  return {
+    status: result.status === 1 ? 'success' : 'reverted',
+    returnData: result.returnData,
+    revertReason: result.status === 1 ? null : revertReason(result.revertData),
+    revertData: result.status === 1 ? null : (result.revertData ?? '0x'),
+    gasUsed: result.gasUsed,
+  }
+}
+
 /** The chain's read-only queries, validating every parameter (`NODE_BAD_PARAMS`) before reading. */
 export function createQueries(init: QueryInit): QueryApi {
   const { chain, mempool } = init
@@ -242,17 +289,7 @@ export function createQueries(init: QueryInit): QueryApi {
     }
   }
 
-  const nextEnv = () => {
-    const head = chain.headHeader
-    const now = BigInt(init.now())
-    return {
-      number: head.number + 1n,
-      timestamp: now > head.timestamp ? now : head.timestamp + 1n,
-      miner: init.coinbase,
-      baseFeePerGas: nextBaseFee(chain.params, head),
-      gasLimit: chain.params.blockGasLimit,
-    }
-  }
+  const nextEnv = () => nextBlockEnv(chain.params, chain.headHeader, init.now(), init.coinbase)
 
   return {
     async transaction(h) {
@@ -412,33 +449,7 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async call(request) {
-      if (typeof request !== 'object' || request === null) throw badParams('request must be an object')
-      const from = request.from === undefined ? undefined : address(request.from, 'from')
-      const to = address(request.to, 'to')
-      const data = optionalHex(request.data, 'data')
-      if (request.value !== undefined && (typeof request.value !== 'bigint' || request.value < 0n))
-        throw badParams('value must be a non-negative bigint')
-      if (request.gas !== undefined && (typeof request.gas !== 'bigint' || request.gas <= 0n))
-        throw badParams('gas must be a positive bigint')
-      const result = call(
-        chain.headState,
-        {
-          to,
-          ...(from === undefined ? {} : { from }),
-          ...(data === undefined ? {} : { data }),
-          ...(request.value === undefined ? {} : { value: request.value }),
-          ...(request.gas === undefined ? {} : { gas: request.gas }),
-        },
-        nextEnv(),
-        chain.params,
-      )
-      return {
-        status: result.status === 1 ? 'success' : 'reverted',
-        returnData: result.returnData,
-        revertReason: result.status === 1 ? null : revertReason(result.revertData),
-        revertData: result.status === 1 ? null : (result.revertData ?? '0x'),
-        gasUsed: result.gasUsed,
-      }
+      return runCall(chain.headState, request, nextEnv(), chain.params)
     },
   }
 }

@@ -1,10 +1,13 @@
-import type { Hex } from 'viem'
+import { encodeFunctionData, type Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS } from '../../../src/node/chain/genesis'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
+import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { LightError } from '../../../src/node/light/errors'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
@@ -173,6 +176,38 @@ describe('light node on the memory network', () => {
       revertReason: null,
     })
     expect(await light.api.receipt(`0x${'00'.repeat(32)}`)).toBeNull()
+    // Calls run over state proven key by key: as the full node's (the state has not moved since block 2).
+    const calls = [
+      { to: TOKEN, data: encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [BOB] }) },
+      {
+        from: ALICE,
+        to: TOKEN,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 7n] }),
+      },
+      // Reverts: more than Alice holds.
+      {
+        from: ALICE,
+        to: TOKEN,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n ** 30n] }),
+      },
+      {
+        from: BOB,
+        to: TOKEN_FACTORY_ADDRESS,
+        data: encodeFunctionData({
+          abi: tokenFactoryAbi,
+          functionName: 'createToken',
+          args: ['Silver', 'SLV', 2, 500n],
+        }),
+      },
+    ] as const
+    for (const request of calls) {
+      const answer = await light.api.call(request)
+      expect(answer).toEqual(await full.api.call(request))
+    }
+    expect((await light.api.call(calls[2])).status).toBe('reverted')
+    await expect(light.api.call({ to: 'nope' } as never)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
     // The wallet's tokens: found in those logs, each balance and token proven.
     for (const holder of [ALICE, BOB]) {
       const holdings = await light.api.tokenHoldings(holder)
