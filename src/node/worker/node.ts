@@ -776,9 +776,8 @@ export function createNode(init: NodeInit): Node {
   /**
    * Light mode: reads go through proofs (`verified*`, and the plain balance / token / nonce queries
    * answer with the proven values, calls run over proven state, logs, transactions and receipts are
-   * checked against the blocks' roots); what needs
-   * blocks or state a light node does not hold throws `LIGHT_UNSUPPORTED` rather than answer from the
-   * empty local chain.
+   * checked against the blocks' roots); what needs blocks or state a light node does not hold throws
+   * `LIGHT_UNSUPPORTED` rather than answer from the empty local chain.
    */
   const lightApi = (l: LightService): NodeApi => {
     // Besides the local queries (those below excepted): blocks, which a light node does not hold.

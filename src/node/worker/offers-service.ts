@@ -28,6 +28,7 @@ import { SwapError } from '../../trade/swap/errors'
 import { LOCK_WINDOW_BLOCKS, type SwapTerms, validateTerms } from '../../trade/swap/terms'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainProtocol, chainTopic, MAX_EXCHANGE_BYTES } from '../network/protocol'
+import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import type { NodeRepository } from '../storage/types'
 import type { Offence } from '../sync/peer-scores'
@@ -222,9 +223,16 @@ export function createOffersService(init: OffersServiceInit) {
   const lacksBalance = async (signed: SignedOffer): Promise<boolean> =>
     (await init.balances.balanceOf(signed.offer.sellToken, signed.offer.maker)) < signed.offer.sellAmount
 
+  /**
+   * An offer as the book shows it. A balance that cannot be read (a light node whose peers could not
+   * prove it) flags nothing: the offer is listed all the same, and a take checks the balance again.
+   */
   const entryOf = async (stored: StoredOffer): Promise<BookEntry> => ({
     ...stored,
-    makerLacksBalance: await lacksBalance(stored.signed),
+    makerLacksBalance: await lacksBalance(stored.signed).catch((err: unknown) => {
+      if (err instanceof NodeError) return false
+      throw err
+    }),
   })
 
   /**

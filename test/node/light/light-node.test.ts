@@ -5,7 +5,7 @@ import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS } from '../../../src/node/chain/genesis'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
-import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { LightError } from '../../../src/node/light/errors'
@@ -15,8 +15,10 @@ import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
-import type { SignedOffer, SignedTake } from '../../../src/trade/offers/types'
+import { randomSalt } from '../../../src/trade/offers/typed-data'
+import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
+import { lower, ALICE as OFFER_MAKER, signOffer } from '../../trade/offers/fixtures'
 import { until } from '../../until'
 import { addressOf, transfer } from '../chain/chain-fixtures'
 import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
@@ -269,6 +271,37 @@ describe('light node on the memory network', () => {
     expect(type.attempts).toBe(2)
     expect(type.failures.join('\n')).toMatch(/E1.*\n.*E2/)
     expect(await code(light.api.tokenBalance(TOKEN, BOB))).toBe('LIGHT_UNVERIFIED')
+  })
+
+  test('an offer gossiped to a light node whose peers prove nothing is still listed, not flagged; posting one then is LIGHT_UNVERIFIED', async () => {
+    const hub = memoryHub()
+    const full = await join(hub, 'F', { store: (await tokenChain(6)).store, wrap: forging })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 7n)
+    const offer: Offer = {
+      maker: lower(OFFER_MAKER),
+      makerPeer: 'F',
+      sellToken: TOKEN,
+      sellAmount: 10n,
+      buyToken: ZERO_ADDRESS,
+      buyAmount: 1n,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: 40,
+      takerTimelock: 12,
+      salt: randomSalt(),
+    }
+    const signed = await signOffer(OFFER_MAKER, GENESIS.params.chainId, offer)
+    await full.api.postOffer(signed, `0x${'11'.repeat(32)}`)
+    await until(async () => (await light.api.offers()).some((b) => b.asks.length + b.bids.length > 0))
+    const [book] = await light.api.offers()
+    expect([...(book?.asks ?? []), ...(book?.bids ?? [])].map((e) => e.makerLacksBalance)).toEqual([false])
+    // Its own post checks the balance, and says it could not.
+    const mine = await signOffer(OFFER_MAKER, GENESIS.params.chainId, {
+      ...offer,
+      makerPeer: 'L',
+      salt: randomSalt(),
+    })
+    expect(await code(light.api.postOffer(mine, `0x${'22'.repeat(32)}`))).toBe('LIGHT_UNVERIFIED')
   })
 
   test('follows a reorg of its header chain and re-verifies at the new branch', async () => {
