@@ -21,7 +21,13 @@ const PASSWORD = 'correct horse battery'
 /** A trade that is not Completed on both sides this long after its offer was posted counts as failed. */
 const TRADE_TIMEOUT_MS = 240_000
 /** Raw per-trade events (heads, pending transactions, swap steps), for reading where time went. */
-const TRACE = resolve(import.meta.dirname, '..', 'test-results', 'trade-trace.json')
+const traceFile = (taker: 'full' | 'light'): string =>
+  resolve(
+    import.meta.dirname,
+    '..',
+    'test-results',
+    taker === 'full' ? 'trade-trace.json' : 'trade-light-trace.json',
+  )
 
 /** The devnet's k (3) and target block time (2 s), which the app runs on. */
 const K = devnetParams.confirmations
@@ -149,7 +155,11 @@ async function createWallet(page: Page): Promise<void> {
 async function fund(page: Page): Promise<void> {
   await page.getByTestId('faucet').click()
   await visible(page.getByTestId('faucet-sent'))
-  await visible(page.getByTestId('selected-balance').filter({ hasText: /^10 TAB$/ }), 180_000)
+  // A light node marks the balance as proven (`· ✓ verified at #n`).
+  await visible(
+    page.getByTestId('selected-balance').filter({ hasText: /^10 TAB( · ✓ verified at #\d+)?$/ }),
+    180_000,
+  )
 }
 
 async function createToken(page: Page, name: string, symbol: string): Promise<void> {
@@ -284,96 +294,106 @@ function figuresOf(id: string, maker: PageLog, taker: PageLog): TradeFigures {
   }
 }
 
-registerAppBench({
-  name: 'trade',
-  title: 'offer posted → both parties Completed (HTLC swap, devnet 2 s blocks, k = 3), p50 over trades',
-  // Set-up takes minutes on a loaded machine (two wallets, faucet, two tokens), then ~20 s a trade.
-  timeoutMs: 40 * 60_000,
-  async run({ browser, baseUrl, options, log }) {
-    const trades = options.quick ? 3 : 10
-    const contexts = [await browser.newContext(), await browser.newContext()]
-    try {
-      const [a, b] = (await Promise.all(contexts.map((c) => c.newPage()))) as [Page, Page]
-      // Both tabs mine, as the app does by default.
-      for (const p of [a, b]) {
-        await p.goto(`${baseUrl}/wallet`)
-        await p.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
-      }
-      const ids = await Promise.all(
-        [a, b].map((p) => p.evaluate(() => window.tabchain?.network.peerId ?? '')),
-      )
-      for (const [p, other] of [
-        [a, ids[1]],
-        [b, ids[0]],
-      ] as const) {
-        await p.waitForFunction(
-          (id) => window.tabchain?.network.connections().some((c) => c.peerId === id && c.direct) ?? false,
-          other,
-          { timeout: 60_000 },
+/**
+ * The two trade benches: `trade`, both tabs full nodes mining; `trade-light`, the taker's tab pinned to
+ * light mode (headers and proofs; it cannot mine, so the maker's tab alone mines).
+ */
+for (const taker of ['full', 'light'] as const)
+  registerAppBench({
+    name: taker === 'full' ? 'trade' : 'trade-light',
+    title:
+      taker === 'full'
+        ? 'offer posted → both parties Completed (HTLC swap, devnet 2 s blocks, k = 3), p50 over trades'
+        : 'the same with the taker’s tab pinned to light mode (the maker’s tab alone mines), p50 over trades',
+    // Set-up takes minutes on a loaded machine (two wallets, faucet, two tokens), then ~20 s a trade.
+    timeoutMs: 40 * 60_000,
+    async run({ browser, baseUrl, options, log }) {
+      const trades = options.quick ? 3 : 10
+      const contexts = [await browser.newContext(), await browser.newContext()]
+      try {
+        const [a, b] = (await Promise.all(contexts.map((c) => c.newPage()))) as [Page, Page]
+        // Both tabs mine, as the app does by default (a light taker does not).
+        for (const p of [a, b]) {
+          await p.goto(`${baseUrl}/wallet${p === b && taker === 'light' ? '?mode=light' : ''}`)
+          await p.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
+        }
+        const ids = await Promise.all(
+          [a, b].map((p) => p.evaluate(() => window.tabchain?.network.peerId ?? '')),
         )
+        for (const [p, other] of [
+          [a, ids[1]],
+          [b, ids[0]],
+        ] as const) {
+          await p.waitForFunction(
+            (id) => window.tabchain?.network.connections().some((c) => c.peerId === id && c.direct) ?? false,
+            other,
+            { timeout: 60_000 },
+          )
+        }
+        log('trade: set-up (wallets, faucet, tokens)…')
+        await createWallet(a)
+        await createWallet(b)
+        // One faucet payment at a time: both could otherwise be signed by one devnet account with one nonce.
+        await fund(b)
+        await fund(a)
+        await createToken(a, 'Apple', 'APL')
+        await createToken(b, 'Banana', 'BAN')
+        await Promise.all([record(a), record(b)])
+
+        for (const p of [a, b]) {
+          await p.getByRole('link', { name: 'Market', exact: true }).click()
+          await choose(p, 'Token traded', 'APL')
+          await choose(p, 'Token it is priced in', 'BAN')
+        }
+        await choose(a, 'Token you sell', 'APL')
+        await choose(a, 'Token you receive', 'BAN')
+
+        log('trade: waiting for the chain to settle at its target interval…')
+        const settled = await settle(a)
+        log(`trade: last ${SETTLE_BLOCKS} blocks took ${settled.toFixed(2)} s on average; trading`)
+
+        const done: { id: string; figures: TradeFigures }[] = []
+        for (let i = 0; i < trades; i++) {
+          // A offers 1 APL for 2 BAN; B takes it through the book.
+          await a.locator('#offer-sell-amount').fill('1')
+          await a.locator('#offer-buy-amount').fill('2')
+          await a.getByRole('button', { name: 'Sign and post the offer' }).click()
+          await visible(a.getByTestId('approval-title').filter({ hasText: 'Sign Offer' }))
+          await a.getByTestId('approval-confirm').click()
+          await visible(a.getByTestId('offer-posted'))
+          const id = (await logOf(a)).posted.at(-1)?.id
+          if (id === undefined) throw new Error('the maker node reported no posted offer')
+
+          const row = b.getByTestId('book-row').filter({ has: b.getByRole('button', { name: 'Buy APL' }) })
+          await visible(row.first())
+          await row.first().getByRole('button', { name: 'Buy APL' }).click()
+          await b.getByTestId('take-confirm').click()
+          await visible(b.getByTestId('approval-title').filter({ hasText: 'Sign Take' }))
+          await b.getByTestId('approval-confirm').click()
+
+          const ends = await Promise.all([a, b].map((p) => waitEnd(p, id, TRADE_TIMEOUT_MS)))
+          if (ends.some((s) => s !== 'Completed'))
+            throw new Error(`trade ${i + 1} (${id}) ended ${ends.join(' / ')} for maker / taker`)
+          const figures = figuresOf(id, await logOf(a), await logOf(b))
+          done.push({ id, figures })
+          log(
+            `trade ${i + 1}/${trades}: ${(figures.totalMs / 1000).toFixed(1)} s, ${figures.totalBlocks} blocks (` +
+              PHASES.map((p) => `${p} ${(figures.ms[p] / 1000).toFixed(1)} s/${figures.blocks[p]}`).join(
+                ', ',
+              ) +
+              ')',
+          )
+        }
+
+        const [makerLog, takerLog] = [await logOf(a), await logOf(b)]
+        await mkdir(dirname(traceFile(taker)), { recursive: true })
+        await writeFile(traceFile(taker), JSON.stringify({ maker: makerLog, taker: takerLog }, null, 1))
+        return summarise(done, makerLog, options.quick, settled, taker)
+      } finally {
+        await Promise.all(contexts.map((c) => c.close()))
       }
-      log('trade: set-up (wallets, faucet, tokens)…')
-      await createWallet(a)
-      await createWallet(b)
-      // One faucet payment at a time: both could otherwise be signed by one devnet account with one nonce.
-      await fund(a)
-      await fund(b)
-      await createToken(a, 'Apple', 'APL')
-      await createToken(b, 'Banana', 'BAN')
-      await Promise.all([record(a), record(b)])
-
-      for (const p of [a, b]) {
-        await p.getByRole('link', { name: 'Market', exact: true }).click()
-        await choose(p, 'Token traded', 'APL')
-        await choose(p, 'Token it is priced in', 'BAN')
-      }
-      await choose(a, 'Token you sell', 'APL')
-      await choose(a, 'Token you receive', 'BAN')
-
-      log('trade: waiting for the chain to settle at its target interval…')
-      const settled = await settle(a)
-      log(`trade: last ${SETTLE_BLOCKS} blocks took ${settled.toFixed(2)} s on average; trading`)
-
-      const done: { id: string; figures: TradeFigures }[] = []
-      for (let i = 0; i < trades; i++) {
-        // A offers 1 APL for 2 BAN; B takes it through the book.
-        await a.locator('#offer-sell-amount').fill('1')
-        await a.locator('#offer-buy-amount').fill('2')
-        await a.getByRole('button', { name: 'Sign and post the offer' }).click()
-        await visible(a.getByTestId('approval-title').filter({ hasText: 'Sign Offer' }))
-        await a.getByTestId('approval-confirm').click()
-        await visible(a.getByTestId('offer-posted'))
-        const id = (await logOf(a)).posted.at(-1)?.id
-        if (id === undefined) throw new Error('the maker node reported no posted offer')
-
-        const row = b.getByTestId('book-row').filter({ has: b.getByRole('button', { name: 'Buy APL' }) })
-        await visible(row.first())
-        await row.first().getByRole('button', { name: 'Buy APL' }).click()
-        await b.getByTestId('take-confirm').click()
-        await visible(b.getByTestId('approval-title').filter({ hasText: 'Sign Take' }))
-        await b.getByTestId('approval-confirm').click()
-
-        const ends = await Promise.all([a, b].map((p) => waitEnd(p, id, TRADE_TIMEOUT_MS)))
-        if (ends.some((s) => s !== 'Completed'))
-          throw new Error(`trade ${i + 1} (${id}) ended ${ends.join(' / ')} for maker / taker`)
-        const figures = figuresOf(id, await logOf(a), await logOf(b))
-        done.push({ id, figures })
-        log(
-          `trade ${i + 1}/${trades}: ${(figures.totalMs / 1000).toFixed(1)} s, ${figures.totalBlocks} blocks (` +
-            PHASES.map((p) => `${p} ${(figures.ms[p] / 1000).toFixed(1)} s/${figures.blocks[p]}`).join(', ') +
-            ')',
-        )
-      }
-
-      const [makerLog, takerLog] = [await logOf(a), await logOf(b)]
-      await mkdir(dirname(TRACE), { recursive: true })
-      await writeFile(TRACE, JSON.stringify({ maker: makerLog, taker: takerLog }, null, 1))
-      return summarise(done, makerLog, options.quick, settled)
-    } finally {
-      await Promise.all(contexts.map((c) => c.close()))
-    }
-  },
-})
+    },
+  })
 
 /**
  * Fewest blocks from the take to both Completed: the maker's lock (with its approval) in the next block
@@ -395,6 +415,7 @@ function summarise(
   maker: PageLog,
   quick: boolean,
   settled: number,
+  taker: 'full' | 'light',
 ): BenchResult {
   const totals = done.map((d) => d.figures.totalMs / 1000).sort((x, y) => x - y)
   const blocks = done.map((d) => d.figures.totalBlocks).sort((x, y) => x - y)
@@ -425,8 +446,8 @@ function summarise(
         label: 'offer posted → both Completed, p50',
         value: p50,
         unit: 's',
-        goal: { max: 20 },
-        note: `${done.length} trades${quick ? ' (quick)' : ''}`,
+        ...(taker === 'full' ? { goal: { max: 20 } } : {}),
+        note: `${done.length} trades${quick ? ' (quick)' : ''}${taker === 'light' ? ', taker light' : ''}`,
       },
       { label: 'offer posted → both Completed, p95', value: percentile(totals, 95), unit: 's' },
       { label: 'offer posted → both Completed, min', value: totals[0] ?? Number.NaN, unit: 's' },
@@ -475,13 +496,15 @@ function summarise(
       },
     ],
     notes: [
-      'Two fresh browser contexts of the built app, both mining (the default); set-up untimed, then the',
+      taker === 'full'
+        ? 'Two fresh browser contexts of the built app, both mining (the default); set-up untimed, then the'
+        : 'Two fresh browser contexts of the built app, the taker pinned light (the maker alone mines); set-up untimed, then the',
       `trades wait until the last ${SETTLE_BLOCKS} blocks took ≥ ${SETTLED} × the target on average. Each`,
       'trade is driven through the Market screen; the clock starts at the maker node’s `offers` event',
       'for the posted offer and stops at the later of the two `swap` events reporting Completed.',
       '→ Accepted includes the taker’s clicks (book row, confirmation, wallet approval).',
       `Blocks per phase are height deltas between chain facts; floor per phase: ${PHASES.map((p) => `${p} ${FLOOR[p]}`).join(', ')}.`,
-      `Raw events: ${TRACE}.`,
+      `Raw events: ${traceFile(taker)}.`,
     ],
   }
 }

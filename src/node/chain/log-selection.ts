@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { NodeError } from '../rpc/errors'
+import type { LogRecord } from '../storage/types'
 import type { Log } from './types'
 
 /** Widest block range one `logs` query may scan. */
@@ -88,4 +89,35 @@ export function bloomGroups(s: LogSelection): Hex[][] {
   if (s.addresses !== null) groups.push([...s.addresses] as Hex[])
   for (const set of s.topics) if (set !== null) groups.push([...set] as Hex[])
   return groups
+}
+
+/**
+ * Appends the logs of one block matching `s` to `out`, indexed as `eth_getLogs` does (`logIndex` within
+ * the block): `receipts` in block order, `txHashes` the block's transaction hashes. Throws
+ * `NODE_QUERY_LIMIT` once `out` would pass `MAX_LOG_RESULTS`.
+ */
+export function collectBlockLogs(
+  out: LogRecord[],
+  block: { readonly number: bigint; readonly hash: Hex },
+  receipts: readonly { readonly logs: readonly Log[] }[],
+  txHashes: readonly Hex[],
+  s: LogSelection,
+): void {
+  let logIndex = 0
+  for (const [transactionIndex, receipt] of receipts.entries()) {
+    for (const log of receipt.logs) {
+      const i = logIndex++
+      if (!logMatches(log, s)) continue
+      if (out.length >= MAX_LOG_RESULTS)
+        throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
+      out.push({
+        ...log,
+        blockNumber: block.number,
+        blockHash: block.hash,
+        transactionHash: txHashes[transactionIndex] as Hex,
+        transactionIndex,
+        logIndex: i,
+      })
+    }
+  }
 }

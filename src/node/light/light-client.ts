@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { bloomGroups, type LogSelection, logMatches, MAX_LOG_RESULTS } from '../chain/log-selection'
+import { bloomGroups, collectBlockLogs, type LogSelection } from '../chain/log-selection'
 import type { Genesis, Header } from '../chain/types'
 import { bloomMayMatch } from '../codec/bloom'
 import { fromHex, keccak, toHex } from '../codec/bytes'
@@ -340,6 +340,36 @@ export class LightClient {
     }
   }
 
+  /**
+   * Metadata and supply of each of `tokens`, with `holder`'s balance when given (else 0), proven in as
+   * few requests as the key limit allows; tokens proven absent are left out.
+   */
+  async tokens(
+    tokens: readonly Address[],
+    holder?: Address,
+  ): Promise<{ readonly token: ProvenToken; readonly balance: bigint }[]> {
+    const per = holder === undefined ? 2 : 3
+    const size = Math.floor(MAX_PROOF_KEYS / per)
+    const out: { token: ProvenToken; balance: bigint }[] = []
+    for (let i = 0; i < tokens.length; i += size) {
+      const batch = tokens.slice(i, i + size)
+      const keys = batch.flatMap((t) => [
+        tokenMetaKey(t),
+        tokenSupplyKey(t),
+        ...(holder === undefined ? [] : [tokenBalanceKey(t, holder)]),
+      ])
+      const { value } = await this.prove(keys, `${batch.length} tokens`)
+      for (const [j, address] of batch.entries()) {
+        const meta = value[j * per]
+        if (meta === null || meta === undefined) continue
+        const totalSupply = decodeWord(value[j * per + 1])
+        const balance = holder === undefined ? 0n : decodeWord(value[j * per + 2])
+        out.push({ token: { ...decodeTokenMeta(meta), address, totalSupply }, balance })
+      }
+    }
+    return out
+  }
+
   /** The HTLC lock record `id`, proven; value null when proven absent. */
   async htlc(id: Hex): Promise<Verified<HtlcLock | null>> {
     const r = await this.prove([htlcKey(id)], `HTLC lock ${id}`)
@@ -552,23 +582,9 @@ export class LightClient {
     const receipts = await this.receipts(blocks)
     const out: LogRecord[] = []
     for (const h of blocks) {
-      let logIndex = 0
-      for (const [transactionIndex, r] of (receipts.get(h.hash) ?? []).entries()) {
-        for (const log of r.logs) {
-          const i = logIndex++
-          if (!logMatches(log, selection)) continue
-          if (out.length >= MAX_LOG_RESULTS)
-            throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
-          out.push({
-            ...log,
-            blockNumber: h.header.number,
-            blockHash: h.hash,
-            transactionHash: r.transactionHash,
-            transactionIndex,
-            logIndex: i,
-          })
-        }
-      }
+      const rs = receipts.get(h.hash) ?? []
+      const txHashes = rs.map((r) => r.transactionHash)
+      collectBlockLogs(out, { number: h.header.number, hash: h.hash }, rs, txHashes, selection)
     }
     return out
   }

@@ -11,7 +11,12 @@ import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
 import { TOKEN_CREATED_TOPIC } from '../contracts/token-factory/token-factory'
 import { type HeaderCheckpoint, heavierCheckpoint, type StoredHeader } from '../light/header-chain'
-import { LightClient, type LightClientConfig, type LightClientInit } from '../light/light-client'
+import {
+  LightClient,
+  type LightClientConfig,
+  type LightClientInit,
+  type ProvenToken,
+} from '../light/light-client'
 import type { ModePin } from '../light/mode'
 import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
@@ -21,11 +26,11 @@ import type { Remote } from '../rpc/protocol'
 import { treeKey } from '../state/keys'
 import { proveFrom } from '../state/trie'
 import type { StateNodeReader } from '../storage/state-reader'
-import type { NodeRepository } from '../storage/types'
+import type { LogRecord, NodeRepository } from '../storage/types'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import type { HeadInfo } from './chain-service'
-import { type ReceiptView, type TokenHolding, type TxView, viewOfTx } from './queries'
+import { type ReceiptView, type TokenHolding, type TokenInfo, type TxView, viewOfTx } from './queries'
 
 export interface LightServiceInit {
   readonly genesis: Genesis
@@ -62,8 +67,10 @@ export const LIGHT_PENDING_BLOCKS = 8n
 /** Most submitted transactions kept as pending. */
 const PENDING_KEPT = 256
 
-/** Repository meta key of the tokens the light node found each account holding or creating. */
+/** Repository meta key of the tokens the light node found each account holding or creating, and all created. */
 export const LIGHT_TOKENS_KEY = 'light-tokens'
+/** The key of every token created in `LIGHT_TOKENS_KEY` (the others are addresses). */
+const ALL_TOKENS = 'all'
 
 /** Repository meta key of the light client's header checkpoint. */
 export const LIGHT_CHECKPOINT_KEY = 'light-headers'
@@ -208,76 +215,87 @@ export function createLightService(init: LightServiceInit) {
     return proven?.value ?? null
   }
 
-  /** Tokens found for each holder (lower-case), kept across reloads: older headers are not all kept. */
-  let known: Promise<Map<Address, Set<Address>>> | undefined
-  const knownTokens = (): Promise<Map<Address, Set<Address>>> => {
+  /**
+   * Tokens found in logs, by holder (lower-case), and every token created under `ALL_TOKENS`: kept across
+   * reloads, since a reloaded node holds only recent headers.
+   */
+  let known: Promise<Map<string, Set<Address>>> | undefined
+  const knownTokens = (): Promise<Map<string, Set<Address>>> => {
     known ??= (async () => {
       const stored = await init.repo
-        ?.getMeta<Record<Address, Address[]>>(LIGHT_TOKENS_KEY)
+        ?.getMeta<Record<string, Address[]>>(LIGHT_TOKENS_KEY)
         .catch(() => undefined)
-      return new Map(Object.entries(stored ?? {}).map(([h, ts]) => [h as Address, new Set(ts)]))
+      return new Map(Object.entries(stored ?? {}).map(([h, ts]) => [h, new Set(ts)]))
     })()
     return known
   }
-  /** The tokens of `holder` in the logs of the held headers (received, or created), in 10,000-block ranges. */
-  const tokensInLogs = async (holder: Address): Promise<Set<Address>> => {
-    const found = new Set<Address>()
-    const word = `0x${holder.slice(2).padStart(64, '0')}` as Hex
+  /**
+   * The tokens under `key` found before, with those in the logs of the held headers matching `filters`
+   * (in 10,000-block ranges); what was new is kept.
+   */
+  const tokensFound = async (
+    key: string,
+    filters: readonly { address?: Address; topics: (Hex | null)[]; token: (log: LogRecord) => Address }[],
+  ): Promise<Set<Address>> => {
+    const kept = await knownTokens()
+    const before = kept.get(key) ?? new Set<Address>()
+    const found = new Set(before)
     const head = client.headers.head.header.number
     for (let from = client.headers.base.header.number; from <= head; from += MAX_LOG_RANGE) {
-      const to = from + MAX_LOG_RANGE - 1n
-      const range = { fromBlock: from, toBlock: to }
-      const [received, created] = await Promise.all([
-        client.logs(selectLogs({ ...range, topics: [TRANSFER_TOPIC, null, word] }, head)),
-        client.logs(
-          selectLogs(
-            { ...range, address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC, null, word] },
-            head,
-          ),
-        ),
-      ])
-      for (const log of received) found.add(log.address)
-      for (const log of created) found.add(`0x${(log.topics[1] ?? '').slice(26)}` as Address)
+      const range = { fromBlock: from, toBlock: from + MAX_LOG_RANGE - 1n }
+      for (const f of filters) {
+        const query = {
+          ...range,
+          topics: f.topics,
+          ...(f.address === undefined ? {} : { address: f.address }),
+        }
+        for (const log of await client.logs(selectLogs(query, head))) found.add(f.token(log))
+      }
+    }
+    if (found.size > before.size) {
+      kept.set(key, found)
+      await init.repo
+        ?.putMeta(LIGHT_TOKENS_KEY, Object.fromEntries([...kept].map(([h, ts]) => [h, [...ts]])))
+        .catch((err: unknown) => console.warn('keeping the tokens found failed', err))
     }
     return found
   }
+  const created = (log: LogRecord): Address => `0x${(log.topics[1] ?? '').slice(26)}` as Address
+  const infoOf = (t: ProvenToken): TokenInfo => ({
+    address: t.address,
+    name: t.name,
+    symbol: t.symbol,
+    decimals: t.decimals,
+    totalSupply: t.totalSupply,
+    owner: t.owner,
+  })
 
   return {
     client,
     head: (): HeadInfo => headerHeadInfo(client.headers.head),
     /**
      * The tokens `holder` has a balance of or created, each proven (metadata, supply, balance): found in
-     * the logs of the blocks whose headers this node holds, and those found before (kept in the profile).
-     * A token it received before its oldest header and never saw since is not listed.
+     * the logs of the blocks whose headers this node holds (`Transfer` to it, `TokenCreated` by it), and
+     * those found before (kept in the profile). A token it received before its oldest header and never
+     * saw since is not listed.
      */
     async tokenHoldings(holder: Address): Promise<TokenHolding[]> {
-      const kept = await knownTokens()
-      const before = kept.get(holder) ?? new Set<Address>()
-      const tokens = new Set([...before, ...(await tokensInLogs(holder))])
-      if (tokens.size > before.size) {
-        kept.set(holder, tokens)
-        await init.repo
-          ?.putMeta(LIGHT_TOKENS_KEY, Object.fromEntries([...kept].map(([h, ts]) => [h, [...ts]])))
-          .catch((err: unknown) => console.warn('keeping the tokens found failed', err))
-      }
-      const out: TokenHolding[] = []
-      for (const address of tokens) {
-        const [meta, balance] = await Promise.all([
-          client.token(address),
-          client.tokenBalance(address, holder),
-        ])
-        const token = meta.value
-        if (token === null) continue
-        const created = token.owner === holder
-        if (balance.value === 0n && !created) continue
-        const { name, symbol, decimals, totalSupply, owner } = token
-        out.push({
-          token: { address, name, symbol, decimals, totalSupply, owner },
-          balance: balance.value,
-          created,
-        })
-      }
-      return out
+      const word = `0x${holder.slice(2).padStart(64, '0')}` as Hex
+      const tokens = await tokensFound(holder, [
+        { topics: [TRANSFER_TOPIC, null, word], token: (log) => log.address },
+        { address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC, null, word], token: created },
+      ])
+      return (await client.tokens([...tokens], holder)).flatMap(({ token, balance }) => {
+        const own = token.owner === holder
+        return balance === 0n && !own ? [] : [{ token: infoOf(token), balance, created: own }]
+      })
+    },
+    /** Every token created in the blocks whose headers this node holds, and those found before; proven. */
+    async tokens(): Promise<TokenInfo[]> {
+      const tokens = await tokensFound(ALL_TOKENS, [
+        { address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC], token: created },
+      ])
+      return (await client.tokens([...tokens])).map(({ token }) => infoOf(token))
     },
     async start(): Promise<void> {
       await init.network.subscribe(blocksTopic)

@@ -814,6 +814,9 @@ export function createNode(init: NodeInit): Node {
       async tokenHoldings(h) {
         return l.tokenHoldings(checkAddress(h, 'holder'))
       },
+      async tokens() {
+        return l.tokens()
+      },
       // Run against the anchor header's state, each key it reads proven (`withState`).
       async call(request) {
         const params = init.genesis.params

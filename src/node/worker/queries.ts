@@ -1,7 +1,7 @@
 import { type Address, decodeErrorResult, type Hex } from 'viem'
 import type { Chain } from '../chain/chain'
 import { type BlockEnv, type CallRequest, call } from '../chain/execute'
-import { type LogQuery, logMatches, MAX_LOG_RESULTS, selectLogs } from '../chain/log-selection'
+import { collectBlockLogs, type LogQuery, selectLogs } from '../chain/log-selection'
 import type { ChainParams, Header, Tx } from '../chain/types'
 import { nextBaseFee } from '../consensus/base-fee'
 import { readTokenMeta } from '../contracts/erc20/erc20'
@@ -352,23 +352,7 @@ export function createQueries(init: QueryInit): QueryApi {
           const stored = chain.getBlockByNumber(n)
           // A snapshot's base block is held without its receipts: its logs are missing too.
           if (stored === undefined || stored.receipts.length !== stored.block.transactions.length) return n
-          let logIndex = 0
-          stored.receipts.forEach((receipt, txIndex) => {
-            for (const log of receipt.logs) {
-              const i = logIndex++
-              if (!logMatches(log, selection)) continue
-              if (out.length >= MAX_LOG_RESULTS)
-                throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
-              out.push({
-                ...log,
-                blockNumber: n,
-                blockHash: stored.hash,
-                transactionHash: stored.txHashes[txIndex] as Hex,
-                transactionIndex: txIndex,
-                logIndex: i,
-              })
-            }
-          })
+          collectBlockLogs(out, { number: n, hash: stored.hash }, stored.receipts, stored.txHashes, selection)
         }
         return out
       }

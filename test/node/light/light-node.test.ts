@@ -163,7 +163,7 @@ describe('light node on the memory network', () => {
     // The plain queries answer with proven values too; what needs blocks is refused, not faked.
     expect(await light.api.tokenBalance(TOKEN, BOB)).toBe(250n)
     expect(await code(light.api.block(1n))).toBe('LIGHT_UNSUPPORTED')
-    expect(await code(light.api.tokens())).toBe('LIGHT_UNSUPPORTED')
+    expect(await code(light.api.tokenTransfers(TOKEN, 10))).toBe('LIGHT_UNSUPPORTED')
     // Logs, transactions and receipts come from blocks checked against their headers: as the full node's.
     const everything = { fromBlock: 0n, toBlock: head.number }
     const logs = await light.api.logs(everything)
@@ -217,6 +217,9 @@ describe('light node on the memory network', () => {
       expect(holdings).toEqual(await full.api.tokenHoldings(holder))
     }
     expect(await light.api.tokenHoldings(must(GENESIS.alloc[5]).address)).toEqual([])
+    // Every token created in the headers it holds: the market's choices.
+    expect(await light.api.tokens()).toEqual(await full.api.tokens())
+    expect((await light.api.tokens()).map((t) => t.symbol)).toEqual(['GLD'])
 
     const txHash = must(must(await full.api.block(1n)).transactions[1])
     const included = must(await light.api.verifiedTransaction(txHash))

@@ -122,6 +122,37 @@ async function createToken(api: NodeApi, index: number, symbol: string): Promise
   return tokenAddress(account.address.toLowerCase() as Address, nonce)
 }
 
+/**
+ * Agreed terms for 10 of the maker's `A` against 20 of the taker's `B`: the taker's timelock
+ * `takerTimelockBlocks`, the maker's `extra` blocks past the rule's minimum.
+ */
+function swapTerms(o: {
+  readonly offer: string
+  readonly maker: Address
+  readonly taker: Address
+  readonly A: Address
+  readonly B: Address
+  readonly takerTimelockBlocks: bigint
+  readonly extra: bigint
+  readonly acceptedHeight: bigint
+}): SwapTerms {
+  const offerId = keccak256(stringToHex(o.offer))
+  return {
+    chainId: CHAIN_ID,
+    offerId,
+    maker: o.maker,
+    taker: o.taker,
+    tokenA: o.A,
+    amountA: 10n,
+    tokenB: o.B,
+    amountB: 20n,
+    makerTimelockBlocks: minMakerTimelock(o.takerTimelockBlocks, GENESIS.params.confirmations) + o.extra,
+    takerTimelockBlocks: o.takerTimelockBlocks,
+    hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+    acceptedHeight: o.acceptedHeight,
+  }
+}
+
 describe('swap service in the node (two in-process nodes, memory network)', () => {
   test('a swap started on both nodes completes on its own as blocks come; the page signs on request', async () => {
     const hub = memoryHub()
@@ -130,21 +161,16 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     await maker.api.setMining(true)
     const A = await createToken(maker.api, 1, 'APPLE')
     const B = await createToken(taker.api, 2, 'BANANA')
-    const offerId = keccak256(stringToHex('service offer'))
-    const terms: SwapTerms = {
-      chainId: CHAIN_ID,
-      offerId,
+    const terms = swapTerms({
+      offer: 'service offer',
       maker: maker.address,
       taker: taker.address,
-      tokenA: A,
-      amountA: 10n,
-      tokenB: B,
-      amountB: 20n,
-      makerTimelockBlocks: minMakerTimelock(12n, GENESIS.params.confirmations),
+      A,
+      B,
       takerTimelockBlocks: 12n,
-      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+      extra: 0n,
       acceptedHeight: (await maker.api.head()).number,
-    }
+    })
     // Until the page says its wallet is unlocked, nothing is asked and the maker waits.
     const first = await maker.api.startSwap(terms, maker.address)
     expect(first.role).toBe('maker')
@@ -191,22 +217,17 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
       // The light node creates its token by gossip, and sees the receipt through an inclusion proof.
       const A = await createToken(maker.api, 1, 'APPLE')
       const B = await createToken(taker.api, 2, 'BANANA')
-      const offerId = keccak256(stringToHex(`light ${side}`))
-      const terms: SwapTerms = {
-        chainId: CHAIN_ID,
-        offerId,
+      // Blocks come every ~30 ms here: room for the light node's steps, each a few proofs.
+      const terms = swapTerms({
+        offer: `light ${side}`,
         maker: maker.address,
         taker: taker.address,
-        tokenA: A,
-        amountA: 10n,
-        tokenB: B,
-        amountB: 20n,
-        // Blocks come every ~30 ms here: room for the light node's steps, each a few proofs.
-        makerTimelockBlocks: minMakerTimelock(300n, GENESIS.params.confirmations) + 300n,
+        A,
+        B,
         takerTimelockBlocks: 300n,
-        hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+        extra: 300n,
         acceptedHeight: (await full.api.head()).number,
-      }
+      })
       await maker.api.startSwap(terms, maker.address)
       await taker.api.startSwap(terms, taker.address)
       await maker.api.swapSigners([maker.address])
@@ -251,22 +272,16 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     await maker.api.setMining(true)
     const A = await createToken(maker.api, 1, 'APPLE')
     const B = await createToken(taker.api, 2, 'BANANA')
-    const offerId = keccak256(stringToHex(`offer ${Math.random()}`))
-    const takerTimelockBlocks = 60n
-    const terms: SwapTerms = {
-      chainId: CHAIN_ID,
-      offerId,
+    const terms = swapTerms({
+      offer: `offer ${Math.random()}`,
       maker: maker.address,
       taker: taker.address,
-      tokenA: A,
-      amountA: 10n,
-      tokenB: B,
-      amountB: 20n,
-      makerTimelockBlocks: minMakerTimelock(takerTimelockBlocks, GENESIS.params.confirmations) + 60n,
-      takerTimelockBlocks,
-      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, offerId)),
+      A,
+      B,
+      takerTimelockBlocks: 60n,
+      extra: 60n,
       acceptedHeight: (await maker.api.head()).number,
-    }
+    })
     return { maker, taker, A, B, terms }
   }
 
