@@ -80,7 +80,7 @@ export class State {
 
   /** Raw tree value at a logical key (see ./keys), or undefined. */
   getRaw(logicalKey: string): Uint8Array | undefined {
-    return this.trie.get(treeKey(logicalKey))
+    return readKey(this.trie, logicalKey, treeKey(logicalKey))
   }
 
   getAccount(address: Address): Account {
@@ -115,6 +115,20 @@ export function verifyStateProof(root: Hex, logicalKey: string, nodes: readonly 
 /** Checks an account proof against a state root (see `verifyStateProof`). */
 export function verifyAccountProof(root: Hex, address: Address, nodes: readonly Hex[]): Account {
   return decodeAccount(verifyStateProof(root, accountKey(address), nodes))
+}
+
+/**
+ * The tree value of `logicalKey` (at tree key `tk`); a missing node's error names the logical key read,
+ * so state can be fetched key by key (a light node's calls).
+ */
+function readKey(trie: Trie, logicalKey: string, tk: Uint8Array): Uint8Array | undefined {
+  try {
+    return trie.get(tk)
+  } catch (err) {
+    if (err instanceof StateError && err.type.code === 'STATE_MISSING_NODE' && err.type.key === undefined)
+      throw new StateError({ ...err.type, key: logicalKey })
+    throw err
+  }
 }
 
 const KIND_ACCOUNT = 0
@@ -161,7 +175,7 @@ export class StateBuffer {
     let slot = this.#slots.get(logicalKey)
     if (slot === undefined) {
       const tk = treeKey(logicalKey)
-      const raw = this.#read(tk, logicalKey)
+      const raw = readKey(this.base.trie, logicalKey, tk)
       const value: SlotValue =
         kind === KIND_ACCOUNT ? decodeAccount(raw) : kind === KIND_WORD ? decodeWord(raw) : raw
       slot = { treeKey: tk, kind, original: value, value }
@@ -170,17 +184,6 @@ export class StateBuffer {
       throw new StateError({ code: 'STATE_CORRUPT', reason: `key ${logicalKey} read with two value kinds` })
     }
     return slot
-  }
-
-  /** The tree value at `tk`; a missing node names the logical key read (state fetched key by key). */
-  #read(tk: Uint8Array, logicalKey: string): Uint8Array | undefined {
-    try {
-      return this.base.trie.get(tk)
-    } catch (err) {
-      if (err instanceof StateError && err.type.code === 'STATE_MISSING_NODE' && err.type.key === undefined)
-        throw new StateError({ ...err.type, key: logicalKey })
-      throw err
-    }
   }
 
   #set(slot: Slot, value: SlotValue): void {
