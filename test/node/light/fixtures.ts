@@ -2,12 +2,19 @@ import { type Address, encodeFunctionData, type Hex } from 'viem'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { testGenesis } from '../../../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import type { Block, Genesis } from '../../../src/node/chain/types'
+import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
+import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
+import type { NetworkSink } from '../../../src/node/network/bridge'
+import type { memoryHub } from '../../../src/node/network/memory'
+import type { NodeRepository } from '../../../src/node/storage/types'
+import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
+import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
 import { account, addressOf, mineOn } from '../chain/chain-fixtures'
 
 /** Fixtures of the light-mode tests: a chain with a token, a transfer and an approval in block 1. */
@@ -82,4 +89,83 @@ export async function tokenChain(
 export function must<T>(x: T | null | undefined): T {
   if (x === null || x === undefined) throw new Error('fixture missing')
   return x
+}
+
+/** Read-only calls the light tests run on both modes: a balance, a transfer, one reverting, a token creation. */
+export const CALLS = [
+  { to: TOKEN, data: encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [BOB] }) },
+  {
+    from: ALICE,
+    to: TOKEN,
+    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 7n] }),
+  },
+  // Reverts: more than Alice holds.
+  {
+    from: ALICE,
+    to: TOKEN,
+    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n ** 30n] }),
+  },
+  {
+    from: BOB,
+    to: TOKEN_FACTORY_ADDRESS,
+    data: encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Silver', 'SLV', 2, 500n],
+    }),
+  },
+] as const
+
+/**
+ * A node on `hub` (full, or pinned light with 2 s request timeouts), started and linked; its events are
+ * recorded. Stop it when done (`running` collects it for an `afterEach`).
+ */
+export async function startNode(
+  hub: ReturnType<typeof memoryHub>,
+  peerId: string,
+  running: Node[],
+  opts: {
+    store?: MemoryChainStore
+    light?: boolean
+    repo?: NodeRepository
+    checkpoint?: HeaderCheckpoint
+    wrap?: (s: NetworkSink) => NetworkSink
+  } = {},
+) {
+  const link = hub.join(peerId)
+  const events: { event: keyof NodeEvents; data: unknown }[] = []
+  const node = createNode({
+    profileId: peerId,
+    genesis: GENESIS,
+    ...(opts.store === undefined ? {} : { store: opts.store }),
+    ...(opts.repo === undefined ? {} : { repo: opts.repo }),
+    ...(opts.checkpoint === undefined ? {} : { lightCheckpoint: opts.checkpoint }),
+    coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
+    mine: false,
+    network: link.api,
+    emit: (event, data) => events.push({ event, data }),
+    now: () => Date.now(),
+    agent: 'test',
+    ...(opts.light === true ? { modePin: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
+  })
+  running.push(node)
+  await node.start()
+  await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
+  return { node, api: node.api, events, link }
+}
+
+/** A state-proof response with the last node of every proof altered (a forged leaf), or as it was when unavailable. */
+export function forgeProofs(res: Uint8Array): Uint8Array {
+  const proofs = decodeStateProofResponse(res)
+  if (proofs === null) return res
+  return encodeStateProofResponse(
+    proofs.map((nodes) =>
+      nodes.map((n, i) => {
+        if (i !== nodes.length - 1) return n
+        const b = fromHex(n)
+        b[b.length - 1] = (b[b.length - 1] as number) ^ 1
+        return toHex(b)
+      }),
+    ),
+  )
 }

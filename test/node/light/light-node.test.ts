@@ -1,27 +1,34 @@
-import { encodeFunctionData, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { DEVNET_ACCOUNTS } from '../../../src/node/chain/genesis'
-import { fromHex, toHex } from '../../../src/node/codec/bytes'
+import { toHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
-import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
-import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
-import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
+import { ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { LightError } from '../../../src/node/light/errors'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
-import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
-import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
+import type { Node, NodeEvents } from '../../../src/node/worker/node'
 import { randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
 import { lower, ALICE as OFFER_MAKER, signOffer } from '../../trade/offers/fixtures'
 import { until } from '../../until'
 import { addressOf, transfer } from '../chain/chain-fixtures'
-import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
+import {
+  ALICE,
+  BOB,
+  CALLS,
+  extend,
+  forgeProofs,
+  GENESIS,
+  must,
+  startNode,
+  TOKEN,
+  tokenChain,
+} from './fixtures'
 
 const PROOF = syncProtocols(GENESIS.params.chainId).proof
 const running: Node[] = []
@@ -31,49 +38,15 @@ afterEach(() => {
 
 type Hub = ReturnType<typeof memoryHub>
 
-async function join(
-  hub: Hub,
-  peerId: string,
-  opts: { store?: MemoryChainStore; light?: boolean; wrap?: (s: NetworkSink) => NetworkSink } = {},
-) {
-  const link = hub.join(peerId)
-  const events: { event: keyof NodeEvents; data: unknown }[] = []
-  const node = createNode({
-    profileId: peerId,
-    genesis: GENESIS,
-    ...(opts.store === undefined ? {} : { store: opts.store }),
-    coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
-    mine: false,
-    network: link.api,
-    emit: (event, data) => events.push({ event, data }),
-    now: () => Date.now(),
-    agent: 'test',
-    ...(opts.light === true ? { modePin: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
-  })
-  running.push(node)
-  await node.start()
-  await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
-  return { node, api: node.api, events, link }
-}
+const join = (hub: Hub, peerId: string, opts: Parameters<typeof startNode>[3] = {}) =>
+  startNode(hub, peerId, running, opts)
 
 /** A full node whose state proofs are forged: BOB's token balance leaf says something else. */
 const forging = (sink: NetworkSink): NetworkSink => ({
   ...sink,
   async request(protocol, data, from) {
     const res = await sink.request(protocol, data, from)
-    if (protocol !== PROOF) return res
-    const proofs = decodeStateProofResponse(res)
-    if (proofs === null) return res
-    return encodeStateProofResponse(
-      proofs.map((nodes) =>
-        nodes.map((n, i) => {
-          if (i !== nodes.length - 1) return n
-          const b = fromHex(n)
-          b[b.length - 1] = (b[b.length - 1] as number) ^ 1
-          return toHex(b)
-        }),
-      ),
-    )
+    return protocol === PROOF ? forgeProofs(res) : res
   },
 })
 
@@ -179,29 +152,7 @@ describe('light node on the memory network', () => {
     })
     expect(await light.api.receipt(`0x${'00'.repeat(32)}`)).toBeNull()
     // Calls run over state proven key by key: as the full node's (the state has not moved since block 2).
-    const calls = [
-      { to: TOKEN, data: encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [BOB] }) },
-      {
-        from: ALICE,
-        to: TOKEN,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 7n] }),
-      },
-      // Reverts: more than Alice holds.
-      {
-        from: ALICE,
-        to: TOKEN,
-        data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n ** 30n] }),
-      },
-      {
-        from: BOB,
-        to: TOKEN_FACTORY_ADDRESS,
-        data: encodeFunctionData({
-          abi: tokenFactoryAbi,
-          functionName: 'createToken',
-          args: ['Silver', 'SLV', 2, 500n],
-        }),
-      },
-    ] as const
+    const calls = CALLS
     for (const request of calls) {
       const answer = await light.api.call(request)
       expect(answer).toEqual(await full.api.call(request))

@@ -3,15 +3,13 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { genesisBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Genesis } from '../../../src/node/chain/types'
-import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { LightError } from '../../../src/node/light/errors'
-import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import { LightClient, MAX_STATE_READS } from '../../../src/node/light/light-client'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
@@ -20,20 +18,26 @@ import { StateError } from '../../../src/node/state/errors'
 import { accountKey, tokenBalanceKey, tokenMetaKey } from '../../../src/node/state/keys'
 import type { State } from '../../../src/node/state/state'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
-import type { NodeRepository } from '../../../src/node/storage/types'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
-import {
-  decodeStateProofRequest,
-  decodeStateProofResponse,
-  encodeStateProofResponse,
-} from '../../../src/node/sync/proof-messages'
+import { decodeStateProofRequest } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_PENDING_BLOCKS, LIGHT_TOKENS_KEY } from '../../../src/node/worker/light-service'
-import { createNode, type Node } from '../../../src/node/worker/node'
+import type { Node } from '../../../src/node/worker/node'
 import { nextBlockEnv, runCall } from '../../../src/node/worker/queries'
 import { until } from '../../until'
 import { account, addressOf, mineOn, transfer } from '../chain/chain-fixtures'
-import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
+import {
+  ALICE,
+  BOB,
+  CALLS,
+  extend,
+  forgeProofs,
+  GENESIS,
+  must,
+  startNode,
+  TOKEN,
+  tokenChain,
+} from './fixtures'
 
 /**
  * Calls on a light node run over state proven key by key (`LightClient.withState`), and the wallet
@@ -46,34 +50,6 @@ const PARAMS = GENESIS.params
 const COINBASE: Address = addressOf(9)
 /** A fixed clock for the call's block: both sides of a comparison run in the same block. */
 const CALL_NOW = 2_000_000_000_000
-
-const balanceOf = (holder: Address) => ({
-  to: TOKEN,
-  data: encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [holder] }),
-})
-const CALLS = [
-  balanceOf(BOB),
-  {
-    from: ALICE,
-    to: TOKEN,
-    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 7n] }),
-  },
-  // Reverts: more than Alice holds.
-  {
-    from: ALICE,
-    to: TOKEN,
-    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n ** 30n] }),
-  },
-  {
-    from: BOB,
-    to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({
-      abi: tokenFactoryAbi,
-      functionName: 'createToken',
-      args: ['Silver', 'SLV', 2, 500n],
-    }),
-  },
-] as const
 
 /** The node's board of penalties, recording each offence as it is given. */
 class RecordingBoard extends PeerBoard {
@@ -97,18 +73,7 @@ function serving(chain: Chain, forge: (keys: readonly string[]) => boolean = () 
     const res = server.answer(protocol, data, 'L')
     if (res === null) throw new Error(`no handler for ${protocol}`)
     if (protocol !== PROOF || !forge(decodeStateProofRequest(data).keys)) return res
-    const proofs = decodeStateProofResponse(res)
-    if (proofs === null) return res
-    return encodeStateProofResponse(
-      proofs.map((nodes) =>
-        nodes.map((n, i) => {
-          if (i !== nodes.length - 1) return n
-          const b = fromHex(n)
-          b[b.length - 1] = (b[b.length - 1] as number) ^ 1
-          return toHex(b)
-        }),
-      ),
-    )
+    return forgeProofs(res)
   }
 }
 
@@ -467,37 +432,8 @@ afterEach(() => {
 
 type Hub = ReturnType<typeof memoryHub>
 
-async function join(
-  hub: Hub,
-  peerId: string,
-  opts: {
-    store?: MemoryChainStore
-    light?: boolean
-    repo?: NodeRepository
-    checkpoint?: HeaderCheckpoint
-    wrap?: (s: NetworkSink) => NetworkSink
-  } = {},
-) {
-  const link = hub.join(peerId)
-  const node = createNode({
-    profileId: peerId,
-    genesis: GENESIS,
-    ...(opts.store === undefined ? {} : { store: opts.store }),
-    ...(opts.repo === undefined ? {} : { repo: opts.repo }),
-    ...(opts.checkpoint === undefined ? {} : { lightCheckpoint: opts.checkpoint }),
-    coinbase: DEVNET_ACCOUNTS[2] ?? '0x',
-    mine: false,
-    network: link.api,
-    emit: () => {},
-    now: () => Date.now(),
-    agent: 'test',
-    ...(opts.light === true ? { modePin: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
-  })
-  running.push(node)
-  await node.start()
-  await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
-  return { node, api: node.api, link }
-}
+const join = (hub: Hub, peerId: string, opts: Parameters<typeof startNode>[3] = {}) =>
+  startNode(hub, peerId, running, opts)
 
 const IDENTITY = { chainId: GENESIS.params.chainId, genesisHash: hashBlock(genesisBlock(GENESIS)) }
 const repoOf = (backend = createMemoryBackend()) => openMemoryRepository({ backend, chain: IDENTITY })
