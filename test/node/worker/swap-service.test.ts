@@ -6,6 +6,7 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
+import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import { memoryHub } from '../../../src/node/network/memory'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
@@ -41,12 +42,15 @@ async function makeNode(
   {
     attach = true,
     light = false,
+    lightCheckpoint,
     beforeSigning = async () => {},
   }: {
     /** Link to the hub before starting (else the caller attaches later). */
     attach?: boolean
     /** Pinned to light mode: headers only, every read through proofs from the other node. */
     light?: boolean
+    /** The headers a light node kept before a reload. */
+    lightCheckpoint?: HeaderCheckpoint
     /** Runs before the page answers each transaction request. */
     beforeSigning?: (tx: Extract<SwapSignRequest, { kind: 'transaction' }>['tx']) => Promise<void>
   } = {},
@@ -85,6 +89,7 @@ async function makeNode(
     agent: 'test',
     swapRepository: repository,
     ...(light ? { modePin: 'light' as const, light: { requestTimeoutMs: 2_000 } } : {}),
+    ...(lightCheckpoint === undefined ? {} : { lightCheckpoint }),
   })
   api = node.api
   if (attach) await link.attach(node.sink)
@@ -260,6 +265,46 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     },
     60_000,
   )
+
+  test('a light taker reloaded long after the take keeps the headers from it, reads its swap and completes', async () => {
+    const hub = memoryHub()
+    const maker = await makeNode(hub, 'maker', 1)
+    const taker = await makeNode(hub, 'taker', 2, undefined, { light: true })
+    await maker.api.setMining(true)
+    const A = await createToken(maker.api, 1, 'APPLE')
+    const B = await createToken(taker.api, 2, 'BANANA')
+    const terms = swapTerms({
+      offer: 'light reload',
+      maker: maker.address,
+      taker: taker.address,
+      A,
+      B,
+      takerTimelockBlocks: 600n,
+      extra: 300n,
+      acceptedHeight: (await maker.api.head()).number,
+    })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    // The taker's wallet stays locked: the maker locks, and the chain goes on past two reorg limits
+    // (the headers a light node keeps otherwise).
+    const span = BigInt(2 * GENESIS.params.maxReorgDepth)
+    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span + 10n, 30_000)
+    const kept = taker.node.light?.checkpoint()
+    expect(kept?.headers[0]?.number).toBeLessThanOrEqual(terms.acceptedHeight)
+    taker.node.stop()
+    await taker.link.leave()
+    // Reloaded from those headers and its swap records: it reads the maker's lock and trades.
+    const back = await makeNode(hub, 'taker', 2, taker.repository, { light: true, lightCheckpoint: kept })
+    await back.api.swapSigners([back.address])
+    await until(
+      async () => (await state(maker.api)) === 'Completed' && (await state(back.api)) === 'Completed',
+      30_000,
+    )
+    await maker.api.setMining(false)
+    maker.node.stop()
+    back.node.stop()
+  }, 90_000)
 
   /** Maker and taker with a token each and agreed terms (timelocks with room for a reload). */
   async function twoParties(
