@@ -229,9 +229,12 @@ export function createLightService(init: LightServiceInit) {
     })()
     return known
   }
+  /** The header head at each key's last scan (this run). */
+  const scanned = new Map<string, bigint>()
   /**
    * The tokens under `key` found before, with those in the logs of the held headers matching `filters`
-   * (in 10,000-block ranges); what was new is kept.
+   * (in 10,000-block ranges; only the headers past the last scan, less the reorg limit); what was new is
+   * kept. A token found on a branch a reorg took out stays listed only if proven to exist.
    */
   const tokensFound = async (
     key: string,
@@ -241,7 +244,12 @@ export function createLightService(init: LightServiceInit) {
     const before = kept.get(key) ?? new Set<Address>()
     const found = new Set(before)
     const head = client.headers.head.header.number
-    for (let from = client.headers.base.header.number; from <= head; from += MAX_LOG_RANGE) {
+    // From where the last scan of `key` ended (less the reorg limit), else from the oldest header held.
+    const base = client.headers.base.header.number
+    const last = scanned.get(key)
+    const depth = BigInt(client.headers.params.maxReorgDepth)
+    const start = last === undefined || last - depth < base ? base : last - depth
+    for (let from = start; from <= head; from += MAX_LOG_RANGE) {
       const range = { fromBlock: from, toBlock: from + MAX_LOG_RANGE - 1n }
       for (const f of filters) {
         const query = {
@@ -252,6 +260,7 @@ export function createLightService(init: LightServiceInit) {
         for (const log of await client.logs(selectLogs(query, head))) found.add(f.token(log))
       }
     }
+    scanned.set(key, head)
     if (found.size > before.size) {
       kept.set(key, found)
       await init.repo

@@ -522,6 +522,28 @@ function sendToken(from: number, nonce: number, to: Address, amount: bigint): Pr
   })
 }
 
+describe('light node: tokens found as the chain goes on', () => {
+  test('a token that reaches a holder after its first listing is listed on the next read, as the full node lists it', async () => {
+    const hub = memoryHub()
+    // Longer than the reorg limit: the second read scans only the headers past the first, less that limit.
+    const { store } = await tokenChain(GENESIS.params.maxReorgDepth + 16)
+    const carol = addressOf(3)
+    const full = await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true, repo: await repoOf() })
+    const head = (await full.api.head()).number
+    await until(async () => (await light.api.head()).number === head)
+    expect(await light.api.tokenHoldings(carol)).toEqual([])
+    // Alice sends Carol 5 GLD; the full node mines it and a few blocks more.
+    const hash = await full.api.sendRawTransaction(await sendToken(0, 3, carol, 5n))
+    await full.api.setMining(true)
+    await until(async () => (await full.api.receipt(hash)) !== null)
+    await until(async () => (await light.api.head()).number >= head + 4n)
+    await full.api.setMining(false)
+    await until(async () => (await light.api.tokenHoldings(carol)).length === 1)
+    expect(await light.api.tokenHoldings(carol)).toEqual(await full.api.tokenHoldings(carol))
+  })
+})
+
 describe('light node: tokens left out', () => {
   test('a token received and all sent away is left out; one created stays listed at 0, one of no supply too', async () => {
     const hub = memoryHub()
