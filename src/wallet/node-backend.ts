@@ -43,8 +43,9 @@ function view(b: BlockSummary, params: ChainParams): BlockView {
 }
 
 /**
- * The node's refusals as EIP-1193 errors: bad parameters → -32602, a query over its limits → -32005,
- * blocks this node does not hold (started from a snapshot) → -32002.
+ * The node's refusals as EIP-1193 errors: bad parameters → -32602, a query over its limits (a light
+ * node's log range with too many blocks to read, too) → -32005, blocks this node does not hold (started
+ * from a snapshot, or older than a light node's headers) → -32002.
  */
 async function asRpc<T>(work: Promise<T>): Promise<T> {
   try {
@@ -52,7 +53,10 @@ async function asRpc<T>(work: Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof NodeError && err.type.code === 'NODE_BAD_PARAMS')
       throw new ProviderRpcError(RpcCode.invalidParams, err.message)
-    if (err instanceof NodeError && err.type.code === 'NODE_QUERY_LIMIT')
+    if (
+      err instanceof NodeError &&
+      (err.type.code === 'NODE_QUERY_LIMIT' || err.type.code === 'LIGHT_LOGS_TOO_WIDE')
+    )
       throw new ProviderRpcError(RpcCode.limitExceeded, err.message)
     if (err instanceof NodeError && err.type.code === 'NODE_HISTORY_MISSING')
       throw new ProviderRpcError(RpcCode.resourceUnavailable, err.message)

@@ -6,6 +6,8 @@ import { testGenesis } from '../../src/node/chain/genesis'
 import { MAX_LOG_RESULTS } from '../../src/node/chain/log-selection'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import { LightError } from '../../src/node/light/errors'
+import { createNodeBackend, type NodeQueries } from '../../src/wallet/node-backend'
 import { ProviderRpcError, RpcCode } from '../../src/wallet/rpc-error'
 import { addressOf, chainOfTxs, snapshotStore, transfer } from '../node/chain/chain-fixtures'
 import { soloNode } from './solo-node'
@@ -43,6 +45,21 @@ describe('the wallet backend over the NodeApi', () => {
     })
     expect(await backend.logs({ fromBlock: head, toBlock: head })).not.toHaveLength(0)
   }, 60_000)
+
+  test('a light node refusing a log range with too many blocks to read → -32005 (limit exceeded)', async () => {
+    const { api } = await soloNode(GENESIS, await tokenChain(1))
+    const refusing: NodeQueries = {
+      ...api,
+      logs: async () => {
+        throw new LightError({ code: 'LIGHT_LOGS_TOO_WIDE', blocks: 513, max: 512 })
+      },
+    }
+    const refused = await createNodeBackend(refusing, GENESIS.params)
+      .logs({ fromBlock: 0n, toBlock: 1n })
+      .catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ProviderRpcError)
+    expect(refused).toMatchObject({ code: RpcCode.limitExceeded, message: expect.stringContaining('513') })
+  })
 
   test('logs below the blocks a node holds (started from a snapshot) → -32002 (resource unavailable)', async () => {
     const chainId = GENESIS.params.chainId
