@@ -38,7 +38,8 @@ import {
   MAX_PROOF_KEYS,
   MAX_RECEIPT_BLOCKS,
 } from '../sync/proof-messages'
-import { syncProtocols } from '../sync/sync-server'
+import { RateLimiter } from '../sync/rate-limiter'
+import { SYNC_RATE, syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import { LightError } from './errors'
 import { HeaderChain, type HeaderCheckpoint, type StoredHeader } from './header-chain'
@@ -193,6 +194,8 @@ export class LightClient {
   readonly #peers = new Map<string, PeerView>()
   /** Proofs from this browser's stored state (`LightClientInit.localProofs`), until one fails. */
   #localProofs: LightClientInit['localProofs']
+  /** Requests to each peer, paced (`#ask`). */
+  readonly #pace = new RateLimiter(SYNC_RATE)
   /** Verified receipts of blocks read lately, by block hash, least recently used first. */
   readonly #receipts = new Map<Hex, readonly ProvenReceipt[]>()
   /** Trie nodes proven at the anchor last read by a call (`withState`), by hash. */
@@ -705,7 +708,14 @@ export class LightClient {
     return p
   }
 
-  #ask(peerId: string, protocol: string, body: Uint8Array): Promise<Uint8Array> {
+  /**
+   * One request to `peerId`, paced within the sync server's default rate (`SYNC_RATE`, on the wall
+   * clock): a burst of reads (a call proving key after key, the market checking each offer's balance)
+   * waits its turn here rather than being refused there and counted against the peer.
+   */
+  async #ask(peerId: string, protocol: string, body: Uint8Array): Promise<Uint8Array> {
+    for (let wait = this.#pace.take(peerId, Date.now()); wait > 0; wait = this.#pace.take(peerId, Date.now()))
+      await new Promise((resolve) => setTimeout(resolve, wait))
     return this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
   }
 

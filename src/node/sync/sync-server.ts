@@ -46,6 +46,9 @@ export const syncProtocols = (chainId: number) => ({
   pool: chainProtocol(chainId, 'sync-pool'),
 })
 
+/** Requests a peer may make at once, and then per second, by default (all sync protocols together). */
+export const SYNC_RATE = { burst: 32, perSecond: 16 } as const
+
 export interface SyncServerInit {
   readonly chain: Chain
   readonly now: () => number
@@ -69,7 +72,10 @@ const LIST_PREFIX_BYTES = 16
  */
 export function createSyncServer(init: SyncServerInit) {
   const protocols = syncProtocols(init.chain.params.chainId)
-  const limiter = new RateLimiter({ burst: init.rateBurst ?? 32, perSecond: init.ratePerSecond ?? 16 })
+  const limiter = new RateLimiter({
+    burst: init.rateBurst ?? SYNC_RATE.burst,
+    perSecond: init.ratePerSecond ?? SYNC_RATE.perSecond,
+  })
 
   function headers(data: Uint8Array): Uint8Array {
     const req = decodeHeadersRequest(data)

@@ -20,7 +20,7 @@ import type { State } from '../../../src/node/state/state'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { decodeStateProofRequest } from '../../../src/node/sync/proof-messages'
-import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
+import { createSyncServer, SYNC_RATE, syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_PENDING_BLOCKS, LIGHT_TOKENS_KEY } from '../../../src/node/worker/light-service'
 import type { Node } from '../../../src/node/worker/node'
 import { nextBlockEnv, runCall } from '../../../src/node/worker/queries'
@@ -449,6 +449,32 @@ function further(chain: Chain, more: number): MemoryChainStore {
   extend(copy, more)
   return store
 }
+
+describe('LightClient pacing', () => {
+  test("a burst of reads past the server's request burst waits its turn: none is refused as rate-limited", async () => {
+    const { chain } = await tokenChain(3)
+    // The sync server at its default rate (32 at once, 16 a second), refusals counted.
+    const server = createSyncServer({ chain, now: () => Date.now() })
+    let refused = 0
+    const serve: Serve = (protocol, data) => {
+      try {
+        return must(server.answer(protocol, data, 'L'))
+      } catch (err) {
+        refused++
+        throw err
+      }
+    }
+    const { client } = await lightOn({ F: serve }, chain.head.block.header.number)
+    const started = Date.now()
+    const accounts = await Promise.all(
+      Array.from({ length: SYNC_RATE.burst + 8 }, (_, i) => client.account(addressOf(100 + i))),
+    )
+    expect(accounts.every((a) => a.verified)).toBe(true)
+    expect(refused).toBe(0)
+    // The 8 past the burst took their turns: at least about 8 / 16 s more.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+  })
+})
 
 describe('light node: tokens found, kept across a restart', () => {
   test('tokenHoldings as the full node’s; kept in the repository for a restart above the token’s block', async () => {
