@@ -7,6 +7,7 @@ import { bloomMayMatch } from '../codec/bloom'
 import { fromHex, keccak, toHex } from '../codec/bytes'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
+import { NetError } from '../network/errors'
 import { NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
 import { StateError } from '../state/errors'
@@ -21,6 +22,7 @@ import {
 import { type Account, decodeAccount, decodeWord, State } from '../state/state'
 import type { LogRecord } from '../storage/types'
 import { CircuitBreaker } from '../sync/circuit-breaker'
+import { SyncError } from '../sync/errors'
 import {
   type DecodedHeadersResponse,
   decodeHeadersResponse,
@@ -194,8 +196,11 @@ export class LightClient {
   readonly #peers = new Map<string, PeerView>()
   /** Proofs from this browser's stored state (`LightClientInit.localProofs`), until one fails. */
   #localProofs: LightClientInit['localProofs']
-  /** Requests to each peer, paced (`#ask`). */
-  readonly #pace = new RateLimiter(SYNC_RATE)
+  /**
+   * Requests to each peer, paced (`#ask`) a little inside the server's rate: the two buckets fill on two
+   * clocks, and requests sent in turn may arrive bunched.
+   */
+  readonly #pace = new RateLimiter({ burst: SYNC_RATE.burst - 4, perSecond: SYNC_RATE.perSecond * 0.875 })
   /** Verified receipts of blocks read lately, by block hash, least recently used first. */
   readonly #receipts = new Map<Hex, readonly ProvenReceipt[]>()
   /** Trie nodes proven at the anchor last read by a call (`withState`), by hash. */
@@ -710,13 +715,28 @@ export class LightClient {
 
   /**
    * One request to `peerId`, paced within the sync server's default rate (`SYNC_RATE`, on the wall
-   * clock): a burst of reads (a call proving key after key, the market checking each offer's balance)
-   * waits its turn here rather than being refused there and counted against the peer.
+   * clock, with a margin): a burst of reads (a call proving key after key, the market checking each
+   * offer's balance) waits its turn here rather than being refused there and counted against the peer.
+   * A refusal for our rate all the same (a server set lower, requests arriving bunched) is waited out
+   * and asked again (the wait asked for, times the attempt), up to `RATE_RETRIES` times.
    */
   async #ask(peerId: string, protocol: string, body: Uint8Array): Promise<Uint8Array> {
-    for (let wait = this.#pace.take(peerId, Date.now()); wait > 0; wait = this.#pace.take(peerId, Date.now()))
-      await new Promise((resolve) => setTimeout(resolve, wait))
-    return this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
+    for (let retries = 0; ; retries++) {
+      for (
+        let wait = this.#pace.take(peerId, Date.now());
+        wait > 0;
+        wait = this.#pace.take(peerId, Date.now())
+      )
+        await sleep(wait)
+      try {
+        return await this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
+      } catch (err) {
+        const wait = rateLimitWait(err)
+        if (wait === undefined || retries >= RATE_RETRIES) throw err
+        // Longer each time: requests refused together do not all come back together.
+        await sleep(Math.min(wait, 1_000) * (retries + 1) + 1)
+      }
+    }
   }
 
   async #run(): Promise<void> {
@@ -887,6 +907,22 @@ export class LightClient {
     }
     return chain.head.hash !== before
   }
+}
+
+/** Times a request refused for our rate is asked again (`#ask`). */
+const RATE_RETRIES = 5
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The wait a peer's refusal for our request rate asks for, ms: its `SYNC_RATE_LIMITED`, as the typed
+ * error or as the text a failed exchange carries across the network; undefined for any other failure.
+ */
+export function rateLimitWait(err: unknown): number | undefined {
+  if (err instanceof SyncError) return err.type.code === 'SYNC_RATE_LIMITED' ? err.type.retryInMs : undefined
+  if (!(err instanceof NetError) || err.type.code !== 'NET_REQUEST_FAILED') return undefined
+  const m = /^SYNC_RATE_LIMITED \(.*retryInMs=(\d+)\)/.exec(err.type.reason)
+  return m === null ? undefined : Number(m[1])
 }
 
 /** Best claimed head first. */

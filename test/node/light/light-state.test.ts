@@ -10,14 +10,16 @@ import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { LightError } from '../../../src/node/light/errors'
-import { LightClient, MAX_STATE_READS } from '../../../src/node/light/light-client'
+import { LightClient, MAX_STATE_READS, rateLimitWait } from '../../../src/node/light/light-client'
 import type { NetworkSink } from '../../../src/node/network/bridge'
+import { NetError } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainTopic } from '../../../src/node/network/protocol'
 import { StateError } from '../../../src/node/state/errors'
 import { accountKey, tokenBalanceKey, tokenMetaKey } from '../../../src/node/state/keys'
 import type { State } from '../../../src/node/state/state'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import { SyncError } from '../../../src/node/sync/errors'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { decodeStateProofRequest } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, SYNC_RATE, syncProtocols } from '../../../src/node/sync/sync-server'
@@ -473,6 +475,66 @@ describe('LightClient pacing', () => {
     expect(refused).toBe(0)
     // The 8 past the burst took their turns: at least about 8 / 16 s more.
     expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+  })
+})
+
+describe('LightClient: refusals for its rate', () => {
+  /** A server allowing 2 requests at once and 50 a second; `asNet`: its refusals as the network carries them. */
+  const strict = (chain: Chain, asNet: boolean): { serve: Serve; refused: () => number } => {
+    const server = createSyncServer({ chain, now: () => Date.now(), rateBurst: 2, ratePerSecond: 50 })
+    let refused = 0
+    const serve: Serve = (protocol, data) => {
+      try {
+        return must(server.answer(protocol, data, 'L'))
+      } catch (err) {
+        refused++
+        if (!asNet) throw err
+        throw new NetError({
+          code: 'NET_REQUEST_FAILED',
+          peerId: 'F',
+          protocol,
+          reason: (err as Error).message,
+        })
+      }
+    }
+    return { serve, refused: () => refused }
+  }
+
+  test.each([
+    ['as the typed error', false],
+    ['as the text a failed exchange carries', true],
+  ])(
+    'a server set below the pace refuses; each refusal (%s) is waited out and asked again',
+    async (_, asNet) => {
+      const { chain } = await tokenChain(3)
+      const { serve, refused } = strict(chain, asNet)
+      // Header sync first, one request at a time, as the client does it.
+      const { client } = await lightOn({ F: serve }, chain.head.block.header.number)
+      const before = refused()
+      const accounts = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => client.account(addressOf(200 + i))),
+      )
+      expect(accounts.every((a) => a.verified)).toBe(true)
+      expect(refused()).toBeGreaterThan(before)
+    },
+  )
+
+  test('rateLimitWait reads the wait of a rate refusal only', () => {
+    const limited = new SyncError({ code: 'SYNC_RATE_LIMITED', peerId: 'L', retryInMs: 26 })
+    expect(rateLimitWait(limited)).toBe(26)
+    const carried = {
+      code: 'NET_REQUEST_FAILED',
+      peerId: 'F',
+      protocol: 'p',
+      reason: limited.message,
+    } as const
+    expect(rateLimitWait(new NetError(carried))).toBe(26)
+    expect(
+      rateLimitWait(new NetError({ ...carried, reason: 'SYNC_MALFORMED (what=x, reason=y)' })),
+    ).toBeUndefined()
+    expect(rateLimitWait(new SyncError({ code: 'SYNC_MALFORMED', what: 'x', reason: 'y' }))).toBeUndefined()
+    expect(rateLimitWait(new NetError({ code: 'NET_NO_DIRECT_LINK', peerId: 'F' }))).toBeUndefined()
+    expect(rateLimitWait(new Error(limited.message))).toBeUndefined()
   })
 })
 
