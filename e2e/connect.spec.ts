@@ -113,7 +113,10 @@ for (const [how, end, reason, withinMs] of [
         .poll(async () => (await connectionsTo(a, idB)).length, { timeout: withinMs, intervals: [100] })
         .toBe(0)
       console.log(`a tab that ${how}: its peer dropped the link after ${Date.now() - endedAt} ms`)
-      expect(closedWhy.length).toBeGreaterThan(0)
+      // A crashed tab says nothing: only the dead-link check can drop it. A tab that closes may also
+      // have its own libp2p close the link first (the close reaches the peer before the SCTP
+      // association's end, and the check then finds the link closed already): either is in time.
+      if (how === 'crashes') expect(closedWhy.length).toBeGreaterThan(0)
       expect(closedWhy.every((why) => why === reason)).toBe(true)
       expect(
         await a.evaluate((id) => window.tabchain?.network.snapshot().peers.some((p) => p.peerId === id), idB),
