@@ -452,27 +452,49 @@ function further(chain: Chain, more: number): MemoryChainStore {
   return store
 }
 
+/**
+ * A sync server over `chain` (at its default rate unless `rate` is given) counting its refusals; with
+ * `asNet` they come as the network carries them (the text of a failed exchange).
+ */
+function countingServer(
+  chain: Chain,
+  opts: { rate?: { burst: number; perSecond: number }; asNet?: boolean } = {},
+): { serve: Serve; refused: () => number } {
+  const server = createSyncServer({
+    chain,
+    now: () => Date.now(),
+    ...(opts.rate === undefined ? {} : { rateBurst: opts.rate.burst, ratePerSecond: opts.rate.perSecond }),
+  })
+  let refused = 0
+  const serve: Serve = (protocol, data) => {
+    try {
+      return must(server.answer(protocol, data, 'L'))
+    } catch (err) {
+      refused++
+      if (opts.asNet !== true) throw err
+      throw new NetError({
+        code: 'NET_REQUEST_FAILED',
+        peerId: 'F',
+        protocol,
+        reason: (err as Error).message,
+      })
+    }
+  }
+  return { serve, refused: () => refused }
+}
+
 describe('LightClient pacing', () => {
   test("a burst of reads past the server's request burst waits its turn: none is refused as rate-limited", async () => {
     const { chain } = await tokenChain(3)
     // The sync server at its default rate (32 at once, 16 a second), refusals counted.
-    const server = createSyncServer({ chain, now: () => Date.now() })
-    let refused = 0
-    const serve: Serve = (protocol, data) => {
-      try {
-        return must(server.answer(protocol, data, 'L'))
-      } catch (err) {
-        refused++
-        throw err
-      }
-    }
+    const { serve, refused } = countingServer(chain)
     const { client } = await lightOn({ F: serve }, chain.head.block.header.number)
     const started = Date.now()
     const accounts = await Promise.all(
       Array.from({ length: SYNC_RATE.burst + 8 }, (_, i) => client.account(addressOf(100 + i))),
     )
     expect(accounts.every((a) => a.verified)).toBe(true)
-    expect(refused).toBe(0)
+    expect(refused()).toBe(0)
     // The 8 past the burst took their turns: at least about 8 / 16 s more.
     expect(Date.now() - started).toBeGreaterThanOrEqual(400)
   })
@@ -480,25 +502,8 @@ describe('LightClient pacing', () => {
 
 describe('LightClient: refusals for its rate', () => {
   /** A server allowing 2 requests at once and 50 a second; `asNet`: its refusals as the network carries them. */
-  const strict = (chain: Chain, asNet: boolean): { serve: Serve; refused: () => number } => {
-    const server = createSyncServer({ chain, now: () => Date.now(), rateBurst: 2, ratePerSecond: 50 })
-    let refused = 0
-    const serve: Serve = (protocol, data) => {
-      try {
-        return must(server.answer(protocol, data, 'L'))
-      } catch (err) {
-        refused++
-        if (!asNet) throw err
-        throw new NetError({
-          code: 'NET_REQUEST_FAILED',
-          peerId: 'F',
-          protocol,
-          reason: (err as Error).message,
-        })
-      }
-    }
-    return { serve, refused: () => refused }
-  }
+  const strict = (chain: Chain, asNet: boolean) =>
+    countingServer(chain, { rate: { burst: 2, perSecond: 50 }, asNet })
 
   test.each([
     ['as the typed error', false],
