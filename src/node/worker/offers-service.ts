@@ -249,7 +249,21 @@ export function createOffersService(init: OffersServiceInit) {
     await validateOffer(signed, rules, init.now())
     const stored: StoredOffer = { id, signed, receivedAt: init.now(), hosted: false }
     book.add(stored)
-    emit({ kind: 'added', entry: await entryOf(stored) })
+    announce(stored)
+  }
+
+  /**
+   * Tells the UI of an offer from a peer once its maker's balance is read, off the gossip verdict's path:
+   * on a light node that read is a proof from a peer (up to the request timeout), and the balance only
+   * sets the book's flag. An offer cancelled, taken or expired meanwhile is not announced after its removal.
+   */
+  function announce(stored: StoredOffer): void {
+    entryOf(stored).then(
+      (entry) => {
+        if (book.status(stored.id) === 'open') emit({ kind: 'added', entry })
+      },
+      (err: unknown) => console.warn('could not read the balance behind offer', stored.id, err),
+    )
   }
 
   /** Checks a cancellation from a peer and applies it; false when it was already known. Throws `OfferError`. */

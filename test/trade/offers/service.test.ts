@@ -11,6 +11,7 @@ import {
   AGREED_TAKES_META,
   createOffersService,
   HOSTED_OFFERS_META,
+  type OffersEvent,
   TAKEN_OFFERS_META,
 } from '../../../src/node/worker/offers-service'
 import {
@@ -25,7 +26,7 @@ import type { SignedOffer } from '../../../src/trade/offers/types'
 import { LOCK_WINDOW_BLOCKS } from '../../../src/trade/swap/terms'
 import { startMemoryNode } from '../../node/worker/memory-node'
 import { until } from '../../until'
-import { ALICE, BOB, DAVE, lower, NATIVE, signOffer, signTake, TOKEN_A } from './fixtures'
+import { ALICE, BOB, DAVE, lower, NATIVE, signCancel, signOffer, signTake, TOKEN_A } from './fixtures'
 
 const GENESIS = testGenesis()
 
@@ -59,6 +60,7 @@ function offersServiceOn(
   link: ReturnType<ReturnType<typeof memoryHub>['join']>,
   store: Pick<NodeRepository, 'getMeta' | 'putMeta'>,
   height: bigint,
+  over: Partial<Parameters<typeof createOffersService>[0]> = {},
 ) {
   return createOffersService({
     chainId: CHAIN,
@@ -72,6 +74,7 @@ function offersServiceOn(
     isBanned: () => false,
     onEvent: () => {},
     store,
+    ...over,
   })
 }
 
@@ -177,6 +180,43 @@ describe('offers service edges', () => {
     expect((await taker.books()).flatMap((b) => [...b.asks, ...b.bids]).map((x) => x.id)).toEqual([id])
     answered = id
     expect(await taker.take(take)).toMatchObject({ offerId: id, taker: lower(DAVE) })
+  })
+
+  test('a balance slow to read (a light node proving it) holds back neither the gossip verdict nor a cancellation; the offer is announced once read, never after its removal', async () => {
+    const hub = memoryHub()
+    const events: OffersEvent[] = []
+    const reads: (() => void)[] = []
+    const service = offersServiceOn(hub.join('N'), await memoryRepository(), 5n, {
+      balances: { balanceOf: () => new Promise<bigint>((resolve) => reads.push(() => resolve(40n))) },
+      onEvent: (e) => events.push(e),
+    })
+    const topic = chainTopic(CHAIN, 'offers')
+    const first = await signOffer(ALICE, CHAIN, offerFor())
+    expect(await service.gossip(topic, encodeOfferMessage({ kind: 'offer', signed: first }), 'E')).toBe(
+      'accept',
+    )
+    expect(reads).toHaveLength(1)
+    expect(events).toEqual([])
+    reads[0]?.()
+    await until(() => events.length === 1)
+    expect(events[0]).toMatchObject({
+      kind: 'added',
+      entry: { id: offerId(CHAIN, first.offer), makerLacksBalance: true },
+    })
+
+    const second = await signOffer(BOB, CHAIN, { ...offerFor(BOB), salt: `0x${'44'.repeat(32)}` })
+    expect(await service.gossip(topic, encodeOfferMessage({ kind: 'offer', signed: second }), 'E')).toBe(
+      'accept',
+    )
+    const cancel = await signCancel(BOB, CHAIN, second.offer)
+    expect(
+      await service.gossip(topic, encodeOfferMessage({ kind: 'cancel', signed: second, cancel }), 'E'),
+    ).toBe('accept')
+    reads[1]?.()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(events.slice(1)).toEqual([
+      { kind: 'removed', offerId: offerId(CHAIN, second.offer), reason: 'cancelled' },
+    ])
   })
 
   test('a take of an offer naming this node as its maker is refused with TAKE_SELF, whichever account takes it; the offer stays open', async () => {
