@@ -1,5 +1,11 @@
 import { expect, type Page, test } from '@playwright/test'
+import { mnemonicToAccount } from 'viem/accounts'
 import { nodeReport, openNode, waitDirect } from './helpers'
+
+/** A devnet account no other step of this test spends from. */
+const SENDER = mnemonicToAccount('test test test test test test test test test test test junk', {
+  addressIndex: 6,
+})
 
 const headNumber = async (page: Page) =>
   page.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number ?? -1))
@@ -49,9 +55,62 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
       return { hash: block?.hash }
     }, proven.number)
     expect(atFull.hash).toBe(proven.hash)
-    // Block and log queries are refused in light mode, not answered from an empty local chain.
+    // The Explorer lists the blocks whose headers it verified, with their transactions read from peers
+    // against those headers: the full tab's blocks.
+    await light
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Explorer', exact: true })
+      .click()
+    await expect(light.getByTestId('explorer-source')).toContainText('It runs light')
+    const rows = light.getByTestId('block-row')
+    await expect(rows.first()).toBeVisible({ timeout: 30_000 })
+    const fullBlock = (n: number) =>
+      full.evaluate(
+        (k) =>
+          window.tabchain?.node.api
+            .block(BigInt(k))
+            .then((b) => ({ hash: b?.hash ?? 'none', txs: b?.transactions ?? [] })) ??
+          Promise.reject(new Error('no node')),
+        n,
+      )
+    const shown = Number(await rows.nth(2).getAttribute('data-number'))
+    await rows.nth(2).getByRole('link').click()
+    await expect(light.getByTestId('block-detail')).toHaveAttribute(
+      'data-hash',
+      (await fullBlock(shown)).hash,
+      { timeout: 30_000 },
+    )
+    // A block with a transaction, opened on the light tab reloaded: its transaction is listed.
+    const raw = await SENDER.signTransaction({
+      chainId: 31415,
+      type: 'eip1559',
+      nonce: 0,
+      to: SENDER.address,
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const hash = await full.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), raw)
+    const mined = await full.evaluate(async (h) => {
+      for (;;) {
+        const receipt = await window.tabchain?.node.api.receipt(h ?? '0x')
+        if (receipt != null) return Number(receipt.blockNumber)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+    }, hash)
+    const withTx = await fullBlock(mined)
+    expect(withTx.txs).toEqual([hash])
+    await light.goto(`/block/${mined}?mode=light&mine=0`)
+    const detail = light.getByTestId('block-detail')
+    await expect(detail).toHaveAttribute('data-hash', withTx.hash, { timeout: 60_000 })
+    await expect(detail).toContainText(hash ?? 'none')
+    // An address's transactions need every block executed: its page says so and shows the rest.
+    await light.goto('/address/0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266?mode=light&mine=0')
+    await expect(light.getByTestId('address-txs-light')).toBeVisible({ timeout: 60_000 })
+    await expect(light.getByTestId('balance')).toContainText('TAB')
     const refused = await light.evaluate(async () =>
-      window.tabchain?.node.api.block(1n).then(
+      window.tabchain?.node.api.addressTransactions('0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', 5).then(
         () => 'answered',
         (e: { type?: { code?: string } }) => e.type?.code ?? 'no code',
       ),

@@ -1,11 +1,12 @@
 import type { Address, Hex } from 'viem'
-import { decodeBlock } from '../chain/block'
+import { decodeBlock, EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import { MAX_LOG_RANGE, selectLogs } from '../chain/log-selection'
+import { bloomGroups, collectBlockLogs, MAX_LOG_RANGE, selectLogs } from '../chain/log-selection'
 import { effectiveGasPrice, parseTx } from '../chain/tx'
 import type { Genesis, Header, Tx } from '../chain/types'
-import { logsBloomBytes } from '../codec/bloom'
+import { bloomMayMatch, logsBloomBytes } from '../codec/bloom'
 import { fromHex, toHex } from '../codec/bytes'
+import { transactionsRoot } from '../codec/receipt'
 import { nextBaseFee } from '../consensus/base-fee'
 import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
@@ -15,6 +16,7 @@ import {
   LightClient,
   type LightClientConfig,
   type LightClientInit,
+  MAX_LIGHT_LOG_BLOCKS,
   type ProvenToken,
 } from '../light/light-client'
 import type { ModePin } from '../light/mode'
@@ -22,14 +24,16 @@ import { startupMark } from '../marks'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { NetError } from '../network/errors'
 import { chainTopic } from '../network/protocol'
+import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { treeKey } from '../state/keys'
 import { proveFrom } from '../state/trie'
 import type { StateNodeReader } from '../storage/state-reader'
 import type { LogRecord, NodeRepository } from '../storage/types'
+import { MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
-import type { HeadInfo } from './chain-service'
+import type { BlockSummary, HeadInfo } from './chain-service'
 import { type ReceiptView, type TokenHolding, type TokenInfo, type TxView, viewOfTx } from './queries'
 
 export interface LightServiceInit {
@@ -116,6 +120,9 @@ function localProofs(
     return proofs.every((p): p is Hex[] => p !== undefined) ? proofs : undefined
   }
 }
+
+/** The transactions root of a block without transactions: its summary needs nothing from a peer. */
+const NO_TRANSACTIONS = transactionsRoot([])
 
 /** Head info of a header: a light node knows no bodies, so the transaction count is unknown (null). */
 export function headerHeadInfo(h: StoredHeader): HeadInfo {
@@ -279,9 +286,116 @@ export function createLightService(init: LightServiceInit) {
     owner: t.owner,
   })
 
+  /** Thrown for a block below the oldest header held: a full node holds it, this one never will. */
+  const olderThanHeld = (number: bigint): NodeError => {
+    const base = client.headers.base.header.number
+    return new NodeError(
+      { code: 'NODE_HISTORY_MISSING', number, base },
+      `block #${number} is older than the headers this light node holds (from #${base}): a full node holds it`,
+    )
+  }
+  /**
+   * Summaries of headers of this chain, as a full node gives them: the header's fields, and the block's
+   * transaction hashes read with its receipts (`LightClient.receipts`, checked against the header's
+   * roots; nothing asked for a block without transactions).
+   */
+  const summaries = async (headers: readonly StoredHeader[]): Promise<BlockSummary[]> => {
+    const chain = client.headers
+    const receipts = await client.receipts(
+      headers.filter((h) => h.header.transactionsRoot !== NO_TRANSACTIONS),
+    )
+    const head = chain.head.header.number
+    return headers.map(({ header: h, hash }) => ({
+      number: h.number,
+      hash,
+      parentHash: h.parentHash,
+      timestamp: h.timestamp,
+      miner: h.miner,
+      difficulty: h.difficulty,
+      gasUsed: h.gasUsed,
+      baseFeePerGas: h.baseFeePerGas,
+      stateRoot: h.stateRoot,
+      transactions: (receipts.get(hash) ?? []).map((r) => r.transactionHash),
+      confirmations: chain.isCanonical(hash) ? head - h.number + 1n : 0n,
+    }))
+  }
+
   return {
     client,
     head: (): HeadInfo => headerHeadInfo(client.headers.head),
+    /**
+     * The canonical block at `number` (`summaries`), null past the header head. Throws
+     * `NODE_HISTORY_MISSING` below the oldest header held.
+     */
+    async block(number: bigint): Promise<BlockSummary | null> {
+      if (number < client.headers.base.header.number) throw olderThanHeld(number)
+      const h = client.headers.byNumber(number)
+      return h === undefined ? null : ((await summaries([h]))[0] ?? null)
+    },
+    /** A block whose header this node holds (canonical or not) by hash, or null. */
+    async blockByHash(hash: Hex): Promise<BlockSummary | null> {
+      const h = client.headers.get(hash)
+      return h === undefined ? null : ((await summaries([h]))[0] ?? null)
+    },
+    /**
+     * Up to `count` canonical blocks ending at `last` (inclusive), newest first, down to the oldest header
+     * held. Throws `NODE_HISTORY_MISSING` when `last` itself is below it.
+     */
+    async blocks(last: bigint, count: number): Promise<BlockSummary[]> {
+      const chain = client.headers
+      const base = chain.base.header.number
+      if (last < base) throw olderThanHeld(last)
+      const headers: StoredHeader[] = []
+      const top = last < chain.head.header.number ? last : chain.head.header.number
+      for (let n = top; n >= base && headers.length < count; n--)
+        headers.push(chain.byNumber(n) as StoredHeader)
+      return summaries(headers)
+    },
+    /**
+     * The latest `Transfer` logs of `token`, newest first (at most `limit`), as a full node indexes them:
+     * read from the blocks whose logs bloom may hold one, newest first, until `limit` are found, the oldest
+     * header held is passed, or `MAX_LIGHT_LOG_BLOCKS` blocks were read — always the newest transfers,
+     * none left out between them.
+     */
+    async tokenTransfers(token: Address, limit: number): Promise<LogRecord[]> {
+      const chain = client.headers
+      const head = chain.head.header.number
+      const base = chain.base.header.number
+      const selection = selectLogs(
+        { fromBlock: head, toBlock: head, address: token, topics: [TRANSFER_TOPIC] },
+        head,
+      )
+      const groups = bloomGroups(selection)
+      const out: LogRecord[] = []
+      let read = 0
+      for (let n = head; n >= base && out.length < limit && read < MAX_LIGHT_LOG_BLOCKS; ) {
+        const batch: StoredHeader[] = []
+        for (
+          ;
+          n >= base && batch.length < MAX_RECEIPT_BLOCKS && read + batch.length < MAX_LIGHT_LOG_BLOCKS;
+          n--
+        ) {
+          const h = chain.byNumber(n) as StoredHeader
+          if (h.header.logsBloom !== EMPTY_BLOOM && bloomMayMatch(h.header.logsBloom, groups)) batch.push(h)
+        }
+        read += batch.length
+        const receipts = await client.receipts(batch)
+        for (const h of batch) {
+          const rs = receipts.get(h.hash) ?? []
+          const logs: LogRecord[] = []
+          const block = { number: h.header.number, hash: h.hash }
+          collectBlockLogs(
+            logs,
+            block,
+            rs,
+            rs.map((r) => r.transactionHash),
+            selection,
+          )
+          for (const log of logs.reverse()) if (out.length < limit) out.push(log)
+        }
+      }
+      return out
+    },
     /**
      * The tokens `holder` has a balance of or created, each proven (metadata, supply, balance): found in
      * the logs of the blocks whose headers this node holds (`Transfer` to it, `TokenCreated` by it), and

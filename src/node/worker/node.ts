@@ -50,7 +50,7 @@ import {
 import { chainCheckpoint, createHeaderSharer } from './header-share'
 import { createLightService, type LightService } from './light-service'
 import { createOffersService, type OffersEvent } from './offers-service'
-import { createQueries, nextBlockEnv, type QueryApi, runCall } from './queries'
+import { checkLimit, createQueries, nextBlockEnv, type QueryApi, runCall } from './queries'
 import {
   createSwapService,
   type SwapInfo,
@@ -295,6 +295,20 @@ function checkAddress(value: unknown, field: string): Address {
   if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value))
     throw badParams(`${field} must be a 20-byte 0x-prefixed hex string`)
   return value.toLowerCase() as Address
+}
+
+function checkBlockNumber(value: unknown, field: string): bigint {
+  if (typeof value !== 'bigint' || value < 0n) throw badParams(`${field} must be a non-negative bigint`)
+  return value
+}
+
+/** How many blocks one `blocks` query lists at most. */
+const MAX_BLOCKS_LISTED = 100
+
+function checkCount(value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_BLOCKS_LISTED)
+    throw badParams(`count must be an integer in [1, ${MAX_BLOCKS_LISTED}]`)
+  return value as number
 }
 
 function checkHash(value: unknown, field: string): Hex {
@@ -618,19 +632,13 @@ export function createNode(init: NodeInit): Node {
       return { ...(await storageStatus()), ...(fault === undefined ? {} : { fault }) }
     },
     async block(number) {
-      if (typeof number !== 'bigint' || number < 0n) throw badParams('number must be a non-negative bigint')
-      return chain.block(number)
+      return chain.block(checkBlockNumber(number, 'number'))
     },
     async blockByHash(hash) {
-      if (typeof hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(hash))
-        throw badParams('hash must be a 32-byte 0x-prefixed hex hash')
-      return chain.blockByHash(hash.toLowerCase() as Hex)
+      return chain.blockByHash(checkHash(hash, 'hash'))
     },
     async blocks(last, count) {
-      if (typeof last !== 'bigint' || last < 0n) throw badParams('last must be a non-negative bigint')
-      if (!Number.isInteger(count) || count < 1 || count > 100)
-        throw badParams('count must be an integer in [1, 100]')
-      return chain.blocks(last, count)
+      return chain.blocks(checkBlockNumber(last, 'last'), checkCount(count))
     },
     async account(address) {
       if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
@@ -775,27 +783,40 @@ export function createNode(init: NodeInit): Node {
 
   /**
    * Light mode: reads go through proofs (`verified*`, and the plain balance / token / nonce queries
-   * answer with the proven values, calls run over proven state, logs, transactions and receipts are
-   * checked against the blocks' roots); what needs blocks or state a light node does not hold throws
-   * `LIGHT_UNSUPPORTED` rather than answer from the empty local chain.
+   * answer with the proven values, calls run over proven state, blocks, logs, transactions and receipts
+   * are checked against the headers' roots); what needs every block executed (an address's transactions:
+   * a plain payment leaves nothing a header's bloom could point to) throws `LIGHT_UNSUPPORTED` rather than
+   * answer from the empty local chain.
    */
   const lightApi = (l: LightService): NodeApi => {
-    // Besides the local queries (those below excepted): blocks, which a light node does not hold.
-    const blocks = ['block', 'blockByHash', 'blocks'] as const
+    // The local queries (those below excepted), which need the executed chain.
     const refuse = Object.fromEntries(
-      [...Object.keys(queries), ...blocks].map((method) => [
+      Object.keys(queries).map((method) => [
         method,
         async () => {
           throw unsupported(method)
         },
       ]),
-    ) as unknown as Pick<NodeApi, keyof QueryApi | (typeof blocks)[number]>
+    ) as unknown as Pick<NodeApi, keyof QueryApi>
     const c = l.client
     return {
       ...fullApi,
       ...refuse,
       async head() {
         return l.head()
+      },
+      // The Explorer's: headers held, each block's transaction hashes read with its receipts.
+      async block(number) {
+        return l.block(checkBlockNumber(number, 'number'))
+      },
+      async blockByHash(hash) {
+        return l.blockByHash(checkHash(hash, 'hash'))
+      },
+      async blocks(last, count) {
+        return l.blocks(checkBlockNumber(last, 'last'), checkCount(count))
+      },
+      async tokenTransfers(token, n) {
+        return l.tokenTransfers(checkAddress(token, 'token'), checkLimit(n))
       },
       // What the swap engine and the wallet's activity read: logs from blocks' receipts checked against
       // their headers, transactions and receipts with inclusion proofs, the pool as what this node sent.

@@ -159,7 +159,8 @@ function hash(value: unknown, name: string): Hex {
   return value.toLowerCase() as Hex
 }
 
-function limit(value: unknown): number {
+/** A list query's `limit`: an integer in [1, `MAX_LIST`] (`NODE_BAD_PARAMS`). */
+export function checkLimit(value: unknown): number {
   if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_LIST)
     throw badParams(`limit must be an integer in [1, ${MAX_LIST}]`)
   return value as number
@@ -403,14 +404,14 @@ export function createQueries(init: QueryInit): QueryApi {
 
     async tokenTransfers(token, n) {
       const t = address(token, 'token')
-      const count = limit(n)
+      const count = checkLimit(n)
       await history
       return index.transfers(t, count)
     },
 
     async addressTransactions(a, n) {
       const who = address(a, 'address')
-      const count = limit(n)
+      const count = checkLimit(n)
       await history
       return byAddress.transactions(who, count)
     },

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
+import { NodeError } from '../../node/rpc/errors'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
@@ -20,6 +21,7 @@ function pageTop(param: string | null): bigint | null {
  */
 export function ExplorerScreen() {
   const head = useApp((s) => s.head)
+  const light = useApp((s) => s.mode?.kind !== 'full')
   const latest = head?.number ?? 0n
   const upTo = pageTop(useSearchParams()[0].get('upto'))
   const last = upTo !== null && upTo < latest ? upTo : latest
@@ -39,8 +41,10 @@ export function ExplorerScreen() {
   return (
     <div className="screen">
       <h1>Explorer</h1>
-      <p className="lead">
-        Blocks this node holds, newest first. Everything here is read from this tab’s own chain.
+      <p className="lead" data-testid="explorer-source">
+        {light
+          ? 'Blocks whose headers this node verified, newest first. It runs light: each block’s transactions are read from peers and checked against its header.'
+          : 'Blocks this node holds, newest first. Everything here is read from this tab’s own chain.'}
       </p>
       <form
         className="search"
@@ -273,7 +277,11 @@ export function AddressScreen() {
       const [account, holdings, txs] = await Promise.all([
         api.account(who),
         api.tokenHoldings(who),
-        api.addressTransactions(who, 25),
+        // A light node cannot list them (a plain payment leaves nothing a header points to): the rest shows.
+        api.addressTransactions(who, 25).catch((err: unknown) => {
+          if (err instanceof NodeError && err.type.code === 'LIGHT_UNSUPPORTED') return null
+          throw err
+        }),
       ])
       return { account, holdings, txs }
     },
@@ -328,7 +336,14 @@ export function AddressScreen() {
                 </table>
               )}
               <h2 className="section">Transactions</h2>
-              <TxList hashes={value.txs} />
+              {value.txs === null ? (
+                <p className="muted" data-testid="address-txs-light">
+                  This tab runs as a light node, which cannot list an address’s transactions: set “Run as” to
+                  auto or full on the home screen.
+                </p>
+              ) : (
+                <TxList hashes={value.txs} />
+              )}
             </>
           )
         }

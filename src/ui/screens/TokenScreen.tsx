@@ -4,6 +4,7 @@ import type { LogRecord } from '../../node/storage/types'
 import type { TokenInfo } from '../../node/worker/queries'
 import { AddressLink, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
+import { useApp } from '../store'
 
 const RECENT = 20
 
@@ -36,6 +37,7 @@ export function TokenScreen() {
 }
 
 function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly transfers: LogRecord[] }) {
+  const light = useApp((s) => s.mode?.kind !== 'full')
   const amount = (v: bigint) => `${formatUnits(v, token.decimals)} ${token.symbol}`
   return (
     <div className="screen" data-testid="token-detail" data-token={token.address}>
@@ -61,6 +63,11 @@ function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly
         </Fact>
       </dl>
       <h2 className="section">Latest transfers</h2>
+      {light ? (
+        <p className="muted small" data-testid="token-transfers-light">
+          This tab runs as a light node: these are the transfers in the blocks whose headers it holds.
+        </p>
+      ) : null}
       {transfers.length === 0 ? (
         <p className="muted">None yet.</p>
       ) : (

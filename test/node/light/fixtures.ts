@@ -1,15 +1,18 @@
 import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { buildHeaders } from '../../../bench/chain/light'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
-import type { Block, Genesis } from '../../../src/node/chain/types'
+import { hashHeader } from '../../../src/node/chain/header'
+import type { Block, Genesis, Header } from '../../../src/node/chain/types'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
+import { mineSlice } from '../../../src/node/consensus/miner'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
-import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
+import { HeaderChain, type HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import type { memoryHub } from '../../../src/node/network/memory'
 import type { NodeRepository } from '../../../src/node/storage/types'
@@ -168,4 +171,32 @@ export function forgeProofs(res: Uint8Array): Uint8Array {
       }),
     ),
   )
+}
+
+/** Headers 1…`n` on the test genesis, sealed, with a full logs bloom where `full(number)` says, else none. */
+export function bloomHeaders(n: number, full: (number: bigint) => boolean): Header[] {
+  const source = buildHeaders(n).headers
+  // The bloom is in the sealed hash: re-link and re-seal each header with its bloom.
+  const out: Header[] = []
+  let parentHash = new HeaderChain(GENESIS).genesisHash
+  for (const h of source) {
+    const template: Header = {
+      ...h,
+      parentHash,
+      logsBloom: full(h.number) ? `0x${'ff'.repeat(256)}` : h.logsBloom,
+      nonce: 0n,
+    }
+    const sealed = sealHeader(template)
+    out.push(sealed)
+    parentHash = hashHeader(sealed)
+  }
+  return out
+}
+
+function sealHeader(template: Header): Header {
+  for (let nonce = 0n; ; ) {
+    const r = mineSlice(template, nonce, 1_000)
+    if ('found' in r) return { ...template, nonce: r.found }
+    nonce = r.next
+  }
 }

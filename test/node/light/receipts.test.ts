@@ -1,17 +1,14 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { type Address, encodeFunctionData, type Hex, pad } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { buildHeaders } from '../../../bench/chain/light'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
-import { hashHeader } from '../../../src/node/chain/header'
 import { type LogQuery, selectLogs } from '../../../src/node/chain/log-selection'
 import type { Header, Log } from '../../../src/node/chain/types'
 import { bytesToBigint, fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { merkleRoot } from '../../../src/node/codec/merkle'
 import { encodeReceipt } from '../../../src/node/codec/receipt'
 import { rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
-import { mineSlice } from '../../../src/node/consensus/miner'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { APPROVAL_TOPIC, TRANSFER_TOPIC } from '../../../src/node/contracts/erc20/erc20'
@@ -39,7 +36,7 @@ import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-ser
 import { createQueries } from '../../../src/node/worker/queries'
 import { codeOf } from '../../code-of'
 import { account, addressOf, mineOn, snapshotStore } from '../chain/chain-fixtures'
-import { ALICE, BOB, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
+import { ALICE, BOB, bloomHeaders, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
 
 /**
  * Whole-block receipts for light nodes (`sync-receipts`): what a full node serves, what
@@ -850,34 +847,6 @@ describe('LightClient.logs', () => {
     expect(h.requests).toHaveLength(1)
   })
 })
-
-/** Headers 1…`n` on the test genesis, sealed, with a full logs bloom where `full(number)` says, else none. */
-function bloomHeaders(n: number, full: (number: bigint) => boolean): Header[] {
-  const source = buildHeaders(n).headers
-  // The bloom is in the sealed hash: re-link and re-seal each header with its bloom.
-  const out: Header[] = []
-  let parentHash = new HeaderChain(GENESIS).genesisHash
-  for (const h of source) {
-    const template: Header = {
-      ...h,
-      parentHash,
-      logsBloom: full(h.number) ? `0x${'ff'.repeat(256)}` : h.logsBloom,
-      nonce: 0n,
-    }
-    const sealed = sealHeader(template)
-    out.push(sealed)
-    parentHash = hashHeader(sealed)
-  }
-  return out
-}
-
-function sealHeader(template: Header): Header {
-  for (let nonce = 0n; ; ) {
-    const r = mineSlice(template, nonce, 1_000)
-    if ('found' in r) return { ...template, nonce: r.found }
-    nonce = r.next
-  }
-}
 
 describe('LightClient.logs: width', () => {
   test(`past ${MAX_LIGHT_LOG_BLOCKS} blocks that may match it is LIGHT_LOGS_TOO_WIDE, before asking anything`, () => {
