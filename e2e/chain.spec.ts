@@ -95,6 +95,7 @@ test('a reload resumes from the chain stored in IndexedDB', async ({ page }) => 
 test('the explorer lists blocks live and opens a block and an address', async ({ page }) => {
   await openNode(page, '/explorer')
   await expect(page.getByTestId('block-row').first()).toBeVisible()
+  await expect(page.getByTestId('explorer-source')).toContainText('read from this tab’s own chain')
   // New blocks appear at the top as the tab mines.
   await expect
     .poll(async () => Number(await page.getByTestId('block-row').first().getAttribute('data-number')), {

@@ -129,7 +129,9 @@ export async function boot(): Promise<Tabchain> {
   network.onChange((snapshot) => useApp.setState({ network: snapshot }))
 
   const genesis = await genesisReady
-  useApp.setState({ chain: { name: genesis.name, params: genesis.params } })
+  // `?mode=` overrides the profile's setting for this page load.
+  const modePin = parseModePin(url.searchParams.get('mode')) ?? storedModePin(profile.id)
+  useApp.setState({ chain: { name: genesis.name, params: genesis.params }, modePin })
   const apiChannel = new MessageChannel()
   const networkChannel = new MessageChannel()
   const sinkChannel = new MessageChannel()
@@ -138,8 +140,7 @@ export async function boot(): Promise<Tabchain> {
     profileId: profile.id,
     genesis,
     mine: url.searchParams.get('mine') !== '0',
-    // `?mode=` overrides the profile's setting for this page load.
-    modePin: parseModePin(url.searchParams.get('mode')) ?? storedModePin(profile.id),
+    modePin,
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])

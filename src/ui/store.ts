@@ -1,6 +1,6 @@
 import { create } from 'zustand'
 import type { Genesis } from '../node/chain/types'
-import type { NodeMode } from '../node/light/mode'
+import type { ModePin, NodeMode } from '../node/light/mode'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
 import type { Remote } from '../node/rpc/protocol'
@@ -43,6 +43,8 @@ export interface AppState {
   readonly syncing: SyncStatus
   /** Light, upgrading n % or full, pushed by the node; null until it runs. */
   readonly mode: NodeMode | null
+  /** What this page load runs as (`?mode=`, else the profile's setting); null until the node starts. */
+  readonly modePin: ModePin | null
   /** Asks the node to start or stop mining (no-op until the node is up). */
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
@@ -70,6 +72,7 @@ export const useApp = create<AppState>(() => ({
   lastReorg: null,
   syncing: false,
   mode: null,
+  modePin: null,
   setMining: () => {},
   online: true,
   updateReady: false,

@@ -21,7 +21,7 @@ function pageTop(param: string | null): bigint | null {
  */
 export function ExplorerScreen() {
   const head = useApp((s) => s.head)
-  const light = useApp((s) => s.mode?.kind !== 'full')
+  const light = useApp((s) => s.modePin === 'light')
   const latest = head?.number ?? 0n
   const upTo = pageTop(useSearchParams()[0].get('upto'))
   const last = upTo !== null && upTo < latest ? upTo : latest

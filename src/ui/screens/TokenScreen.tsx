@@ -37,7 +37,7 @@ export function TokenScreen() {
 }
 
 function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly transfers: LogRecord[] }) {
-  const light = useApp((s) => s.mode?.kind !== 'full')
+  const light = useApp((s) => s.modePin === 'light')
   const amount = (v: bigint) => `${formatUnits(v, token.decimals)} ${token.symbol}`
   return (
     <div className="screen" data-testid="token-detail" data-token={token.address}>
