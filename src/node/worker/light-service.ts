@@ -277,6 +277,12 @@ export function createLightService(init: LightServiceInit) {
     return found
   }
   const created = (log: LogRecord): Address => `0x${(log.topics[1] ?? '').slice(26)}` as Address
+  /** Every token created in the blocks whose headers this node holds, and those found before, oldest first. */
+  const createdTokens = async (): Promise<Address[]> => [
+    ...(await tokensFound(ALL_TOKENS, [
+      { address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC], token: created },
+    ])),
+  ]
   const infoOf = (t: ProvenToken): TokenInfo => ({
     address: t.address,
     name: t.name,
@@ -415,11 +421,13 @@ export function createLightService(init: LightServiceInit) {
     },
     /** Every token created in the blocks whose headers this node holds, and those found before; proven. */
     async tokens(): Promise<TokenInfo[]> {
-      const tokens = await tokensFound(ALL_TOKENS, [
-        { address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC], token: created },
-      ])
-      return (await client.tokens([...tokens])).map(({ token }) => infoOf(token))
+      return (await client.tokens([...(await createdTokens())])).map(({ token }) => infoOf(token))
     },
+    /**
+     * The addresses of those tokens, unproven (a full node started from a snapshot reads each from its
+     * own state): the tokens created below its base, whose logs it does not hold.
+     */
+    createdTokens,
     async start(): Promise<void> {
       await init.network.subscribe(blocksTopic)
     },

@@ -392,6 +392,9 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     now: init.now,
     ...(init.store?.loaded === undefined ? {} : { history: init.store.loaded }),
+    // Found by the light client in the logs of its headers: a node upgraded from a snapshot lists the
+    // tokens created below its base too.
+    ...(pin === 'auto' ? { createdTokens: () => (light as LightService).createdTokens() } : {}),
   })
   const swapRepository: Promise<SwapRepository> =
     init.swapRepository === undefined

@@ -140,6 +140,13 @@ export interface QueryInit {
    * not found is looked up again after it, never answered as absent.
    */
   readonly history?: Promise<void>
+  /**
+   * Tokens created on the chain as found elsewhere, for a node started from a snapshot: it holds no
+   * block below its base, so its own index misses the tokens created there (an `auto` node's light
+   * client finds them in the logs of the blocks its verified headers cover). Each is listed only if
+   * its metadata is in this node's state.
+   */
+  readonly createdTokens?: () => Promise<readonly Address[]>
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
@@ -292,6 +299,24 @@ export function createQueries(init: QueryInit): QueryApi {
 
   const nextEnv = () => nextBlockEnv(chain.params, chain.headHeader, init.now(), init.coinbase)
 
+  /**
+   * Every token created on the chain, oldest first: those of the index, and on a node started from a
+   * snapshot first those found elsewhere (`createdTokens`). When those cannot be read now (no peer
+   * serves the blocks below the base), the index's alone, as before the snapshot's base was known.
+   */
+  const allTokens = async (): Promise<TokenInfo[]> => {
+    await history
+    const indexed = index.tokens().map((t) => t.address)
+    const earlier =
+      chain.base === 0n || init.createdTokens === undefined
+        ? []
+        : await init.createdTokens().catch((err: unknown) => {
+            console.warn('the tokens created below the snapshot base could not be read', err)
+            return []
+          })
+    return [...new Set([...earlier, ...indexed])].flatMap((t) => tokenInfo(t) ?? [])
+  }
+
   return {
     async transaction(h) {
       const txHash = hash(h, 'hash')
@@ -373,8 +398,7 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async tokens() {
-      await history
-      return index.tokens().flatMap((t) => tokenInfo(t.address) ?? [])
+      return allTokens()
     },
 
     async tokenBalance(token, holder) {
@@ -389,15 +413,12 @@ export function createQueries(init: QueryInit): QueryApi {
 
     async tokenHoldings(h) {
       const holder = address(h, 'holder')
-      await history
       const state = chain.headState
       const out: TokenHolding[] = []
-      for (const created of index.tokens()) {
-        const balance = state.getWord(tokenBalanceKey(created.address, holder))
-        const own = created.owner === holder
-        if (balance === 0n && !own) continue
-        const token = tokenInfo(created.address)
-        if (token !== null) out.push({ token, balance, created: own })
+      for (const token of await allTokens()) {
+        const balance = state.getWord(tokenBalanceKey(token.address, holder))
+        const own = token.owner === holder
+        if (balance !== 0n || own) out.push({ token, balance, created: own })
       }
       return out
     },
