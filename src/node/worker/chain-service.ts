@@ -65,6 +65,28 @@ export interface BlockSummary {
   readonly confirmations: bigint
 }
 
+/** A block's summary from its header (hashing to `hash`), its transaction hashes and its confirmations. */
+export function blockSummary(
+  h: Header,
+  hash: Hex,
+  transactions: readonly Hex[],
+  confirmations: bigint,
+): BlockSummary {
+  return {
+    number: h.number,
+    hash,
+    parentHash: h.parentHash,
+    timestamp: h.timestamp,
+    miner: h.miner,
+    difficulty: h.difficulty,
+    gasUsed: h.gasUsed,
+    baseFeePerGas: h.baseFeePerGas,
+    stateRoot: h.stateRoot,
+    transactions,
+    confirmations,
+  }
+}
+
 export interface AccountInfo {
   readonly address: Address
   /** Native coin, in wei. */
@@ -569,22 +591,8 @@ export function createChainService(init: ChainServiceInit) {
     scheduleHeld()
   }
 
-  const summarise = (stored: StoredBlock): BlockSummary => {
-    const h = stored.block.header
-    return {
-      number: h.number,
-      hash: stored.hash,
-      parentHash: h.parentHash,
-      timestamp: h.timestamp,
-      miner: h.miner,
-      difficulty: h.difficulty,
-      gasUsed: h.gasUsed,
-      baseFeePerGas: h.baseFeePerGas,
-      stateRoot: h.stateRoot,
-      transactions: stored.txHashes,
-      confirmations: chain.confirmations(stored.hash),
-    }
-  }
+  const summarise = (stored: StoredBlock): BlockSummary =>
+    blockSummary(stored.block.header, stored.hash, stored.txHashes, chain.confirmations(stored.hash))
 
   const summary = (number: bigint): BlockSummary | null => {
     const stored = chain.getBlockByNumber(number)

@@ -33,7 +33,7 @@ import type { LogRecord, NodeRepository } from '../storage/types'
 import { MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
-import type { BlockSummary, HeadInfo } from './chain-service'
+import { type BlockSummary, blockSummary, type HeadInfo } from './chain-service'
 import { type ReceiptView, type TokenHolding, type TokenInfo, type TxView, viewOfTx } from './queries'
 
 export interface LightServiceInit {
@@ -311,19 +311,14 @@ export function createLightService(init: LightServiceInit) {
       headers.filter((h) => h.header.transactionsRoot !== NO_TRANSACTIONS),
     )
     const head = chain.head.header.number
-    return headers.map(({ header: h, hash }) => ({
-      number: h.number,
-      hash,
-      parentHash: h.parentHash,
-      timestamp: h.timestamp,
-      miner: h.miner,
-      difficulty: h.difficulty,
-      gasUsed: h.gasUsed,
-      baseFeePerGas: h.baseFeePerGas,
-      stateRoot: h.stateRoot,
-      transactions: (receipts.get(hash) ?? []).map((r) => r.transactionHash),
-      confirmations: chain.isCanonical(hash) ? head - h.number + 1n : 0n,
-    }))
+    return headers.map(({ header, hash }) =>
+      blockSummary(
+        header,
+        hash,
+        (receipts.get(hash) ?? []).map((r) => r.transactionHash),
+        chain.isCanonical(hash) ? head - header.number + 1n : 0n,
+      ),
+    )
   }
 
   return {

@@ -311,6 +311,28 @@ function checkCount(value: unknown): number {
   return value as number
 }
 
+/** Where the Explorer's block reads come from: the executed chain, or the light node's headers. */
+interface BlockSource {
+  block(number: bigint): BlockSummary | null | Promise<BlockSummary | null>
+  blockByHash(hash: Hex): BlockSummary | null | Promise<BlockSummary | null>
+  blocks(last: bigint, count: number): BlockSummary[] | Promise<BlockSummary[]>
+}
+
+/** The block reads of the node API over `source`, each parameter checked first. */
+function blockReads(source: BlockSource): Pick<NodeApi, 'block' | 'blockByHash' | 'blocks'> {
+  return {
+    async block(number) {
+      return source.block(checkBlockNumber(number, 'number'))
+    },
+    async blockByHash(hash) {
+      return source.blockByHash(checkHash(hash, 'hash'))
+    },
+    async blocks(last, count) {
+      return source.blocks(checkBlockNumber(last, 'last'), checkCount(count))
+    },
+  }
+}
+
 function checkHash(value: unknown, field: string): Hex {
   if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(value))
     throw badParams(`${field} must be a 32-byte 0x-prefixed hex hash`)
@@ -634,15 +656,7 @@ export function createNode(init: NodeInit): Node {
       const fault = init.storageFault?.()
       return { ...(await storageStatus()), ...(fault === undefined ? {} : { fault }) }
     },
-    async block(number) {
-      return chain.block(checkBlockNumber(number, 'number'))
-    },
-    async blockByHash(hash) {
-      return chain.blockByHash(checkHash(hash, 'hash'))
-    },
-    async blocks(last, count) {
-      return chain.blocks(checkBlockNumber(last, 'last'), checkCount(count))
-    },
+    ...blockReads(chain),
     async account(address) {
       if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
         throw badParams('address must be a 20-byte 0x-prefixed hex string')
@@ -809,15 +823,7 @@ export function createNode(init: NodeInit): Node {
         return l.head()
       },
       // The Explorer's: headers held, each block's transaction hashes read with its receipts.
-      async block(number) {
-        return l.block(checkBlockNumber(number, 'number'))
-      },
-      async blockByHash(hash) {
-        return l.blockByHash(checkHash(hash, 'hash'))
-      },
-      async blocks(last, count) {
-        return l.blocks(checkBlockNumber(last, 'last'), checkCount(count))
-      },
+      ...blockReads(l),
       async tokenTransfers(token, n) {
         return l.tokenTransfers(checkAddress(token, 'token'), checkLimit(n))
       },

@@ -1,4 +1,5 @@
 import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { afterEach } from 'vitest'
 import { buildHeaders } from '../../../bench/chain/light'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
@@ -155,6 +156,16 @@ export async function startNode(
   await node.start()
   await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
   return { node, api: node.api, events, link }
+}
+
+/** `startNode` for a test file's nodes: each one started is stopped after its test. */
+export function nodeStarter() {
+  const running: Node[] = []
+  afterEach(() => {
+    for (const n of running.splice(0)) n.stop()
+  })
+  return (hub: ReturnType<typeof memoryHub>, peerId: string, opts: Parameters<typeof startNode>[3] = {}) =>
+    startNode(hub, peerId, running, opts)
 }
 
 /** A state-proof response with the last node of every proof altered (a forged leaf), or as it was when unavailable. */

@@ -1,5 +1,5 @@
 import { encodeFunctionData, type Hex } from 'viem'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import type { Chain } from '../../../src/node/chain/chain'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { LightError } from '../../../src/node/light/errors'
@@ -18,18 +18,10 @@ import { createLightService } from '../../../src/node/worker/light-service'
 import type { Node } from '../../../src/node/worker/node'
 import { until } from '../../until'
 import { account, mineOn, transfer } from '../chain/chain-fixtures'
-import { BOB, bloomHeaders, extend, GENESIS, must, startNode, TOKEN, tokenChain } from './fixtures'
+import { BOB, bloomHeaders, extend, GENESIS, must, nodeStarter, TOKEN, tokenChain } from './fixtures'
 
 const RECEIPTS = syncProtocols(GENESIS.params.chainId).receipts
-const running: Node[] = []
-afterEach(() => {
-  for (const n of running.splice(0)) n.stop()
-})
-
-type Hub = ReturnType<typeof memoryHub>
-
-const join = (hub: Hub, peerId: string, opts: Parameters<typeof startNode>[3] = {}) =>
-  startNode(hub, peerId, running, opts)
+const join = nodeStarter()
 
 /** A sink that counts the block-receipts requests it answers, in blocks asked for. */
 function counting(sink: NetworkSink, asked: bigint[][], chain: Chain): NetworkSink {

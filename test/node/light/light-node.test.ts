@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { toHex } from '../../../src/node/codec/bytes'
@@ -10,7 +10,7 @@ import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
-import type { Node, NodeEvents } from '../../../src/node/worker/node'
+import type { NodeEvents } from '../../../src/node/worker/node'
 import { randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
@@ -25,21 +25,13 @@ import {
   forgeProofs,
   GENESIS,
   must,
-  startNode,
+  nodeStarter,
   TOKEN,
   tokenChain,
 } from './fixtures'
 
 const PROOF = syncProtocols(GENESIS.params.chainId).proof
-const running: Node[] = []
-afterEach(() => {
-  for (const n of running.splice(0)) n.stop()
-})
-
-type Hub = ReturnType<typeof memoryHub>
-
-const join = (hub: Hub, peerId: string, opts: Parameters<typeof startNode>[3] = {}) =>
-  startNode(hub, peerId, running, opts)
+const join = nodeStarter()
 
 /** A full node whose state proofs are forged: BOB's token balance leaf says something else. */
 const forging = (sink: NetworkSink): NetworkSink => ({

@@ -1,5 +1,5 @@
 import { type Address, encodeFunctionData, type Hex } from 'viem'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { genesisBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
@@ -24,7 +24,6 @@ import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { decodeStateProofRequest } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, SYNC_RATE, syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_PENDING_BLOCKS, LIGHT_TOKENS_KEY } from '../../../src/node/worker/light-service'
-import type { Node } from '../../../src/node/worker/node'
 import { nextBlockEnv, runCall } from '../../../src/node/worker/queries'
 import { until } from '../../until'
 import { account, addressOf, mineOn, transfer } from '../chain/chain-fixtures'
@@ -36,7 +35,7 @@ import {
   forgeProofs,
   GENESIS,
   must,
-  startNode,
+  nodeStarter,
   TOKEN,
   tokenChain,
 } from './fixtures'
@@ -427,15 +426,7 @@ describe('LightClient.withState: a run over state proven key by key', () => {
 
 // ── Node level: real nodes on the in-memory network ─────────────────────────────────────────────
 
-const running: Node[] = []
-afterEach(() => {
-  for (const n of running.splice(0)) n.stop()
-})
-
-type Hub = ReturnType<typeof memoryHub>
-
-const join = (hub: Hub, peerId: string, opts: Parameters<typeof startNode>[3] = {}) =>
-  startNode(hub, peerId, running, opts)
+const join = nodeStarter()
 
 const IDENTITY = { chainId: GENESIS.params.chainId, genesisHash: hashBlock(genesisBlock(GENESIS)) }
 const repoOf = (backend = createMemoryBackend()) => openMemoryRepository({ backend, chain: IDENTITY })
