@@ -29,23 +29,36 @@ export const BOB = addressOf(1)
 /** The token ALICE creates in block 1 (her first contract creation). */
 export const TOKEN: Address = tokenAddress(ALICE, 0n)
 
-function sign(nonce: number, to: Address, data: Hex): Promise<Hex> {
-  return account(0).signTransaction({
+/** A call to `to` with `data` (and `value`) signed by test account `from` with `nonce`. */
+export function signCall(from: number, nonce: number, to: Address, data: Hex, value = 0n): Promise<Hex> {
+  return account(from).signTransaction({
     chainId: GENESIS.params.chainId,
     type: 'eip1559',
     nonce,
     to,
     data,
+    value,
     gas: 300_000n,
     maxFeePerGas: 10n ** 10n,
     maxPriorityFeePerGas: 10n ** 9n,
   })
 }
 
+/** A transfer of `amount` GLD to `to` signed by test account `from` with `nonce`. */
+export function sendToken(from: number, nonce: number, to: Address, amount: bigint): Promise<Hex> {
+  return signCall(
+    from,
+    nonce,
+    TOKEN,
+    encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] }),
+  )
+}
+
 /** The three transactions of block 1: create GLD (1,000), send 250 to BOB, approve BOB for 40. */
 export async function block1Txs(): Promise<Hex[]> {
   return [
-    await sign(
+    await signCall(
+      0,
       0,
       TOKEN_FACTORY_ADDRESS,
       encodeFunctionData({
@@ -54,8 +67,13 @@ export async function block1Txs(): Promise<Hex[]> {
         args: ['Gold', 'GLD', 2, 1000n],
       }),
     ),
-    await sign(1, TOKEN, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 250n] })),
-    await sign(2, TOKEN, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, 40n] })),
+    await sendToken(0, 1, BOB, 250n),
+    await signCall(
+      0,
+      2,
+      TOKEN,
+      encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, 40n] }),
+    ),
   ]
 }
 

@@ -1,8 +1,6 @@
-import { encodeFunctionData, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { Chain } from '../../../src/node/chain/chain'
-import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
-import { LightError } from '../../../src/node/light/errors'
 import { MAX_LIGHT_LOG_BLOCKS } from '../../../src/node/light/light-client'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
@@ -16,9 +14,20 @@ import {
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createLightService } from '../../../src/node/worker/light-service'
 import type { Node } from '../../../src/node/worker/node'
+import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
-import { account, mineOn, transfer } from '../chain/chain-fixtures'
-import { BOB, bloomHeaders, extend, GENESIS, must, nodeStarter, TOKEN, tokenChain } from './fixtures'
+import { mineOn, transfer } from '../chain/chain-fixtures'
+import {
+  BOB,
+  bloomHeaders,
+  extend,
+  GENESIS,
+  must,
+  nodeStarter,
+  sendToken,
+  TOKEN,
+  tokenChain,
+} from './fixtures'
 
 const RECEIPTS = syncProtocols(GENESIS.params.chainId).receipts
 const join = nodeStarter()
@@ -35,19 +44,6 @@ function counting(sink: NetworkSink, asked: bigint[][], chain: Chain): NetworkSi
   }
 }
 
-/** ALICE (nonce from 3, after block 1) sends `amount` GLD to BOB. */
-const sendGold = (nonce: number, amount: bigint): Promise<Hex> =>
-  account(0).signTransaction({
-    chainId: GENESIS.params.chainId,
-    type: 'eip1559',
-    nonce,
-    to: TOKEN,
-    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, amount] }),
-    gas: 300_000n,
-    maxFeePerGas: 10n ** 10n,
-    maxPriorityFeePerGas: 10n ** 9n,
-  })
-
 /**
  * Block 1 (the token, a transfer, an approval), then 40 blocks each with one GLD transfer (two in the
  * tenth; 283 GLD of ALICE's 750 in all), an empty block after every third, one with a plain payment (transactions, no logs), and 5
@@ -58,8 +54,8 @@ async function explorerChain() {
   const { chain } = built
   let nonce = 3
   for (let i = 1; i <= 40; i++) {
-    const raws = [await sendGold(nonce++, BigInt((i % 7) + 1))]
-    if (i === 10) raws.push(await sendGold(nonce++, 3n))
+    const raws = [await sendToken(0, nonce++, BOB, BigInt((i % 7) + 1))]
+    if (i === 10) raws.push(await sendToken(0, nonce++, BOB, 3n))
     const block = mineOnChain(chain, raws)
     chain.importBlock(block, block.header.timestamp)
     if (i % 3 === 0) extend(chain, 1)
@@ -72,13 +68,6 @@ async function explorerChain() {
 
 const mineOnChain = (chain: Chain, raws: Hex[]) =>
   mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: raws }))
-
-const codeOf = (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => 'resolved',
-    (err: unknown) =>
-      err instanceof LightError || err instanceof NodeError ? String(err.type.code) : String(err),
-  )
 
 describe('light node: the Explorer', () => {
   test('blocks, each block by number and by hash, and a token’s transfers read as the full node’s; a block without transactions asks nothing', async () => {
@@ -165,8 +154,8 @@ describe('light node: the Explorer', () => {
       (n: Node['api']) => n.tokenTransfers(TOKEN, 201),
     ]
     for (const read of bad) {
-      expect(await codeOf(read(light.api))).toBe('NODE_BAD_PARAMS')
-      expect(await codeOf(read(full.api))).toBe('NODE_BAD_PARAMS')
+      expect(await asyncCodeOf(read(light.api))).toBe('NODE_BAD_PARAMS')
+      expect(await asyncCodeOf(read(full.api))).toBe('NODE_BAD_PARAMS')
     }
   })
 
@@ -187,8 +176,8 @@ describe('light node: the Explorer', () => {
     await join(hub, 'F', { store, wrap: forge })
     const light = await join(hub, 'L', { light: true })
     await until(async () => (await light.api.head()).number === chain.head.block.header.number)
-    expect(await codeOf(light.api.block(1n))).toBe('LIGHT_UNVERIFIED')
-    expect(await codeOf(light.api.blocks(3n, 3))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(light.api.block(1n))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(light.api.blocks(3n, 3))).toBe('LIGHT_UNVERIFIED')
     // An empty block needs no peer.
     expect(must(await light.api.block(2n)).transactions).toEqual([])
   })

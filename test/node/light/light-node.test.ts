@@ -14,6 +14,7 @@ import type { NodeEvents } from '../../../src/node/worker/node'
 import { randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
+import { asyncCodeOf } from '../../code-of'
 import { lower, ALICE as OFFER_MAKER, signOffer } from '../../trade/offers/fixtures'
 import { until } from '../../until'
 import { addressOf, transfer } from '../chain/chain-fixtures'
@@ -41,12 +42,6 @@ const forging = (sink: NetworkSink): NetworkSink => ({
     return protocol === PROOF ? forgeProofs(res) : res
   },
 })
-
-const code = async (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => 'resolved',
-    (err: unknown) => (err instanceof LightError ? err.type.code : String(err)),
-  )
 
 describe('light node on the memory network', () => {
   test('identical verified reads at once share one proof request; a later read asks again', async () => {
@@ -127,7 +122,7 @@ describe('light node on the memory network', () => {
     expect((await light.api.verifiedHtlc(`0x${'77'.repeat(32)}`)).value).toBeNull()
     // The plain queries answer with proven values too; what needs every block executed is refused, not faked.
     expect(await light.api.tokenBalance(TOKEN, BOB)).toBe(250n)
-    expect(await code(light.api.addressTransactions(BOB, 10))).toBe('LIGHT_UNSUPPORTED')
+    expect(await asyncCodeOf(light.api.addressTransactions(BOB, 10))).toBe('LIGHT_UNSUPPORTED')
     // Logs, transactions and receipts come from blocks checked against their headers: as the full node's.
     const everything = { fromBlock: 0n, toBlock: head.number }
     const logs = await light.api.logs(everything)
@@ -215,7 +210,7 @@ describe('light node on the memory network', () => {
     expect(type.what).toContain(BOB)
     expect(type.attempts).toBe(2)
     expect(type.failures.join('\n')).toMatch(/E1.*\n.*E2/)
-    expect(await code(light.api.tokenBalance(TOKEN, BOB))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(light.api.tokenBalance(TOKEN, BOB))).toBe('LIGHT_UNVERIFIED')
   })
 
   test('an offer gossiped to a light node whose peers prove nothing is still listed, not flagged; posting one then is LIGHT_UNVERIFIED', async () => {
@@ -246,7 +241,7 @@ describe('light node on the memory network', () => {
       makerPeer: 'L',
       salt: randomSalt(),
     })
-    expect(await code(light.api.postOffer(mine, `0x${'22'.repeat(32)}`))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(light.api.postOffer(mine, `0x${'22'.repeat(32)}`))).toBe('LIGHT_UNVERIFIED')
   })
 
   test('follows a reorg of its header chain and re-verifies at the new branch', async () => {

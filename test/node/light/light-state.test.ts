@@ -1,4 +1,4 @@
-import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { type Address, encodeFunctionData } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { genesisBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
@@ -6,7 +6,6 @@ import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Genesis } from '../../../src/node/chain/types'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
-import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { LightError } from '../../../src/node/light/errors'
@@ -26,7 +25,7 @@ import { createSyncServer, SYNC_RATE, syncProtocols } from '../../../src/node/sy
 import { LIGHT_PENDING_BLOCKS, LIGHT_TOKENS_KEY } from '../../../src/node/worker/light-service'
 import { nextBlockEnv, runCall } from '../../../src/node/worker/queries'
 import { until } from '../../until'
-import { account, addressOf, mineOn, transfer } from '../chain/chain-fixtures'
+import { addressOf, mineOn, transfer } from '../chain/chain-fixtures'
 import {
   ALICE,
   BOB,
@@ -36,6 +35,8 @@ import {
   GENESIS,
   must,
   nodeStarter,
+  sendToken,
+  signCall,
   TOKEN,
   tokenChain,
 } from './fixtures'
@@ -592,20 +593,6 @@ describe('light node: tokens found, kept across a restart', () => {
   })
 })
 
-/** A token transfer of `amount` to `to` signed by account `from` with `nonce`. */
-function sendToken(from: number, nonce: number, to: Address, amount: bigint): Promise<Hex> {
-  return account(from).signTransaction({
-    chainId: GENESIS.params.chainId,
-    type: 'eip1559',
-    nonce,
-    to: TOKEN,
-    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] }),
-    gas: 300_000n,
-    maxFeePerGas: 10n ** 10n,
-    maxPriorityFeePerGas: 10n ** 9n,
-  })
-}
-
 describe('light node: tokens found as the chain goes on', () => {
   test('a token that reaches a holder after its first listing is listed on the next read, as the full node lists it', async () => {
     const hub = memoryHub()
@@ -639,20 +626,16 @@ describe('light node: tokens left out', () => {
     const raws = [
       await sendToken(1, 0, carol, 250n),
       await sendToken(0, 3, carol, 750n),
-      await account(3).signTransaction({
-        chainId: GENESIS.params.chainId,
-        type: 'eip1559',
-        nonce: 0,
-        to: TOKEN_FACTORY_ADDRESS,
-        data: encodeFunctionData({
+      await signCall(
+        3,
+        0,
+        TOKEN_FACTORY_ADDRESS,
+        encodeFunctionData({
           abi: tokenFactoryAbi,
           functionName: 'createToken',
           args: ['Nothing', 'NIL', 0, 0n],
         }),
-        gas: 300_000n,
-        maxFeePerGas: 10n ** 10n,
-        maxPriorityFeePerGas: 10n ** 9n,
-      }),
+      ),
     ]
     const b2 = mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: raws }))
     chain.importBlock(b2, b2.header.timestamp)

@@ -34,9 +34,9 @@ import {
 } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { createQueries } from '../../../src/node/worker/queries'
-import { codeOf } from '../../code-of'
-import { account, addressOf, mineOn, snapshotStore } from '../chain/chain-fixtures'
-import { ALICE, BOB, bloomHeaders, extend, GENESIS, must, TOKEN, tokenChain } from './fixtures'
+import { asyncCodeOf, codeOf } from '../../code-of'
+import { addressOf, mineOn, snapshotStore } from '../chain/chain-fixtures'
+import { ALICE, BOB, bloomHeaders, extend, GENESIS, must, signCall, TOKEN, tokenChain } from './fixtures'
 
 /**
  * Whole-block receipts for light nodes (`sync-receipts`): what a full node serves, what
@@ -58,31 +58,6 @@ const topicOf = (a: Address): Hex => pad(a)
 
 const lightCode = (fn: () => unknown): string => codeOf(LightError, fn)
 const syncCode = (fn: () => unknown): string => codeOf(SyncError, fn)
-
-/** The code of the NodeError (LightError included) `p` rejects with; 'accepted' when it resolves. */
-async function asyncCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof NodeError) return err.type.code
-    throw err
-  }
-  return 'accepted'
-}
-
-function sign(from: number, nonce: number, to: Address, data: Hex, value = 0n): Promise<Hex> {
-  return account(from).signTransaction({
-    chainId: GENESIS.params.chainId,
-    type: 'eip1559',
-    nonce,
-    to,
-    data,
-    value,
-    gas: 300_000n,
-    maxFeePerGas: 10n ** 10n,
-    maxPriorityFeePerGas: 10n ** 9n,
-  })
-}
 
 const transferData = (to: Address, amount: bigint): Hex =>
   encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] })
@@ -115,7 +90,7 @@ async function logChain(): Promise<Chain> {
   const { chain } = await tokenChain(0)
   extend(chain, 1)
   mine(chain, [
-    await sign(
+    await signCall(
       0,
       3,
       TOKEN_FACTORY_ADDRESS,
@@ -125,25 +100,25 @@ async function logChain(): Promise<Chain> {
         args: ['Silver', 'SLV', 0, 500n],
       }),
     ),
-    await sign(1, 0, TOKEN, transferData(CAROL, 10n)),
+    await signCall(1, 0, TOKEN, transferData(CAROL, 10n)),
   ])
   extend(chain, 1)
   mine(chain, [
-    await sign(0, 4, SILVER, transferData(CAROL, 7n)),
-    await sign(0, 5, TOKEN, approveData(HTLC_ADDRESS, 100n)),
-    await sign(0, 6, HTLC_ADDRESS, lockData(TOKEN, 100n, BOB)),
-    await sign(1, 1, TOKEN, transferData(CAROL, 1_000_000n)),
+    await signCall(0, 4, SILVER, transferData(CAROL, 7n)),
+    await signCall(0, 5, TOKEN, approveData(HTLC_ADDRESS, 100n)),
+    await signCall(0, 6, HTLC_ADDRESS, lockData(TOKEN, 100n, BOB)),
+    await signCall(1, 1, TOKEN, transferData(CAROL, 1_000_000n)),
   ])
   mine(chain, [
-    await sign(2, 0, HTLC_ADDRESS, lockData(ZERO_ADDRESS, 5n, ALICE), 5n),
-    await sign(
+    await signCall(2, 0, HTLC_ADDRESS, lockData(ZERO_ADDRESS, 5n, ALICE), 5n),
+    await signCall(
       1,
       2,
       HTLC_ADDRESS,
       encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [GOLD_LOCK, PREIMAGE] }),
     ),
   ])
-  mine(chain, [await sign(3, 0, NOBODY, '0x', 1_000n)])
+  mine(chain, [await signCall(3, 0, NOBODY, '0x', 1_000n)])
   extend(chain, 1)
   // The fixture is what the tests say it is.
   const logsOf = (n: bigint) => must(chain.getBlockByNumber(n)).receipts.flatMap((r) => r.logs)
@@ -707,7 +682,7 @@ describe('LightClient.logs', () => {
   test('more blocks than one request holds are asked MAX_RECEIPT_BLOCKS at a time', async () => {
     const { chain } = await tokenChain(0)
     const raws: Hex[] = []
-    for (let i = 0; i < 40; i++) raws.push(await sign(0, 3 + i, TOKEN, transferData(BOB, 1n)))
+    for (let i = 0; i < 40; i++) raws.push(await signCall(0, 3 + i, TOKEN, transferData(BOB, 1n)))
     for (const raw of raws) mine(chain, [raw])
     const h = lightOf(chain, { a: honest(chain) })
     const query = { fromBlock: 0n, toBlock: 41n, topics: [TRANSFER_TOPIC] }
@@ -802,7 +777,7 @@ describe('LightClient.logs', () => {
       ['y', 'invalid-proof'],
     ])
     // With no peer left to ask it stays unverified; an honest peer then answers in full.
-    expect(await asyncCode(lightLogs(h.light, query))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(lightLogs(h.light, query))).toBe('LIGHT_UNVERIFIED')
     expect(h.requests).toHaveLength(2)
     h.light.notePeerHead('z', h.light.headers.head.header.number)
     peers.z = honest(chain)
@@ -813,7 +788,7 @@ describe('LightClient.logs', () => {
   test('a query with no peer at all is LIGHT_UNVERIFIED; one that needs no block asks none', async () => {
     const chain = await sharedChain()
     const h = lightOf(chain, {})
-    expect(await asyncCode(lightLogs(h.light, filter('no filter')))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(lightLogs(h.light, filter('no filter')))).toBe('LIGHT_UNVERIFIED')
     expect(await lightLogs(h.light, { fromBlock: 7n, toBlock: 8n })).toEqual([])
     expect(await lightLogs(h.light, filter('nothing matches: an address no log has'))).toEqual([])
   })
@@ -867,7 +842,7 @@ describe('LightClient.logs: width', () => {
     expect(head).toBe(BigInt(2 * MAX_LIGHT_LOG_BLOCKS + 2))
     light.notePeerHead('a', head)
     const code = (from: bigint, to: bigint, address?: Address) =>
-      asyncCode(
+      asyncCodeOf(
         light.logs(
           selectLogs({ fromBlock: from, toBlock: to, ...(address === undefined ? {} : { address }) }, head),
         ),
