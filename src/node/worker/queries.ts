@@ -300,21 +300,20 @@ export function createQueries(init: QueryInit): QueryApi {
   const nextEnv = () => nextBlockEnv(chain.params, chain.headHeader, init.now(), init.coinbase)
 
   /**
-   * Every token created on the chain, oldest first: those of the index, and on a node started from a
-   * snapshot first those found elsewhere (`createdTokens`). When those cannot be read now (no peer
-   * serves the blocks below the base), the index's alone, as before the snapshot's base was known.
+   * Every token created on the chain, oldest first, with its owner where the index knows it: on a node
+   * started from a snapshot first those created below its base (`createdTokens`), then the index's.
+   * When those below the base cannot be read now (no peer serves their blocks), the index's alone.
    */
-  const allTokens = async (): Promise<TokenInfo[]> => {
+  const createdTokens = async (): Promise<{ readonly address: Address; readonly owner?: Address }[]> => {
     await history
-    const indexed = index.tokens().map((t) => t.address)
-    const earlier =
-      chain.base === 0n || init.createdTokens === undefined
-        ? []
-        : await init.createdTokens().catch((err: unknown) => {
-            console.warn('the tokens created below the snapshot base could not be read', err)
-            return []
-          })
-    return [...new Set([...earlier, ...indexed])].flatMap((t) => tokenInfo(t) ?? [])
+    const indexed = index.tokens()
+    if (chain.base === 0n || init.createdTokens === undefined) return indexed
+    const found = await init.createdTokens().catch((err: unknown) => {
+      console.warn('the tokens created below the snapshot base could not be read', err)
+      return []
+    })
+    const known = new Set(indexed.map((t) => t.address))
+    return [...found.filter((t) => !known.has(t)).map((t) => ({ address: t })), ...indexed]
   }
 
   return {
@@ -398,7 +397,7 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async tokens() {
-      return allTokens()
+      return (await createdTokens()).flatMap((t) => tokenInfo(t.address) ?? [])
     },
 
     async tokenBalance(token, holder) {
@@ -415,10 +414,13 @@ export function createQueries(init: QueryInit): QueryApi {
       const holder = address(h, 'holder')
       const state = chain.headState
       const out: TokenHolding[] = []
-      for (const token of await allTokens()) {
-        const balance = state.getWord(tokenBalanceKey(token.address, holder))
-        const own = token.owner === holder
-        if (balance !== 0n || own) out.push({ token, balance, created: own })
+      for (const created of await createdTokens()) {
+        const balance = state.getWord(tokenBalanceKey(created.address, holder))
+        // A token below a snapshot's base: its owner is in its metadata only.
+        const owner = created.owner ?? tokenInfo(created.address)?.owner
+        if (balance === 0n && owner !== holder) continue
+        const token = tokenInfo(created.address)
+        if (token !== null) out.push({ token, balance, created: owner === holder })
       }
       return out
     },
