@@ -93,6 +93,8 @@ export class Chain {
   private readonly orphansByParent = new Map<Hex, Set<Hex>>()
   private readonly states = new Map<Hex, State>()
   private deferred: Block[] = []
+  /** A canonical block the user let the chain reorganise back to, past `maxReorgDepth` (`allowDeepReorg`). */
+  private deepReorgTo: Hex | undefined
 
   /**
    * Opens the chain in `init.store`, writing the genesis block first when the store is empty. Throws
@@ -218,6 +220,40 @@ export class Chain {
       if (parent === undefined) return b.block.header.number
       b = parent
     }
+  }
+
+  /**
+   * Where a stored block's branch meets the canonical chain, and how many canonical blocks lie above
+   * that point: a reorg onto the branch would take them out. Throws `BLOCK_REORG_TOO_DEEP` when the two
+   * meet only below a snapshot's base.
+   */
+  forkPoint(hash: Hex): { readonly ancestor: StoredBlock; readonly depth: number } {
+    const block = this.mustGet(hash)
+    const head = this.head
+    const ancestor = this.isCanonical(hash) ? block : this.commonAncestor(head, block)
+    return { ancestor, depth: Number(head.block.header.number - ancestor.block.header.number) }
+  }
+
+  /**
+   * Lets the chain reorganise, once, onto a heavier branch that forks off at canonical block `ancestor`
+   * however far back that is: past `maxReorgDepth` a reorg is otherwise refused, so two groups of tabs
+   * that mined apart for longer never join again on their own (`Syncer`'s `ChainSplit`). The user
+   * chooses; the branch's blocks are still fully validated and executed, and it wins only by its work.
+   * The leave lasts until such a reorg happens. Throws `NodeError` `NODE_BAD_PARAMS` when `ancestor` is
+   * not a canonical block.
+   */
+  allowDeepReorg(ancestor: Hex): void {
+    if (!this.isCanonical(ancestor))
+      throw new NodeError({
+        code: 'NODE_BAD_PARAMS',
+        reason: `${ancestor} is not a block of the canonical chain`,
+      })
+    this.deepReorgTo = ancestor
+  }
+
+  /** The block `allowDeepReorg` named, until the reorg it allowed happens. */
+  get deepReorgTarget(): Hex | undefined {
+    return this.deepReorgTo
   }
 
   /** Any stored block (canonical or side branch) by hash. */
@@ -472,10 +508,13 @@ export class Chain {
    * before paying for its execution (it is `ignore`, not `reject`: the peer may simply be on that fork).
    */
   private checkForkDepth(parent: StoredBlock): void {
-    const head = this.head
-    const ancestor = this.isCanonical(parent.hash) ? parent : this.commonAncestor(head, parent)
-    const depth = Number(head.block.header.number - ancestor.block.header.number)
-    if (depth > this.params.maxReorgDepth) {
+    const { ancestor, depth } = this.forkPoint(parent.hash)
+    this.checkDepth(ancestor, depth)
+  }
+
+  /** Refuses a reorg `depth` blocks deep back to `ancestor`, past the limit and not allowed by the user. */
+  private checkDepth(ancestor: StoredBlock, depth: number): void {
+    if (depth > this.params.maxReorgDepth && ancestor.hash !== this.deepReorgTo) {
       throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
     }
   }
@@ -483,10 +522,8 @@ export class Chain {
   /** The batch that makes `stored` (child of `parent`, heavier than `head`) the new head. */
   private reorgBatch(head: StoredBlock, parent: StoredBlock, stored: StoredBlock): ChainBatch {
     const ancestor = this.commonAncestor(head, parent)
-    const depth = Number(head.block.header.number - ancestor.block.header.number)
-    if (depth > this.params.maxReorgDepth) {
-      throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
-    }
+    this.checkDepth(ancestor, Number(head.block.header.number - ancestor.block.header.number))
+    if (ancestor.hash === this.deepReorgTo) this.deepReorgTo = undefined
     const removed = this.branch(head, ancestor)
     const added = [...this.branch(parent, ancestor).reverse(), stored]
     const canonical: { number: bigint; hash: Hex | undefined }[] = added.map((b) => ({

@@ -265,8 +265,9 @@ export class Mempool {
    * else it would wait for ever and hold back the sender's later nonces), then re-admits the transactions of blocks a reorg orphaned (their
    * senders are cached, so this costs no recovery). Orphans that no longer fit (nonce used on the new
    * branch, funds gone, outbid in a full pool) are dropped silently, as evicted transactions are.
+   * Returns the orphans it took back in.
    */
-  onHead(view: MempoolView, mined: readonly Hex[] = [], orphaned: readonly Hex[] = []): void {
+  onHead(view: MempoolView, mined: readonly Hex[] = [], orphaned: readonly Hex[] = []): Tx[] {
     this.view = view
     for (const h of mined) this.remove(h)
     for (const [from, own] of [...this.bySender]) {
@@ -279,13 +280,15 @@ export class Mempool {
         if (nonce < low || nonce >= high || e.tx.gas * e.tx.maxFeePerGas + e.tx.value > balance)
           this.remove(e.tx.hash)
     }
+    const back: Tx[] = []
     for (const raw of orphaned) {
       try {
-        this.add(raw)
+        back.push(this.add(raw))
       } catch (err) {
         if (!(err instanceof MempoolError)) throw err
       }
     }
+    return back
   }
 
   /**

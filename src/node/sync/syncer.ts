@@ -25,6 +25,22 @@ export type SyncStatus =
   | false
   | { readonly startingBlock: bigint; readonly currentBlock: bigint; readonly highestBlock: bigint }
 
+/**
+ * A peer whose chain is heavier than ours but forks off it further back than the reorg limit: the node
+ * does not follow it on its own (it would undo more than `maxReorgDepth` of our blocks), so two groups
+ * of tabs that mined apart for longer stay apart until the user chooses (`Chain.allowDeepReorg`).
+ */
+export interface ChainSplit {
+  readonly peerId: string
+  /** The last block both chains share. */
+  readonly ancestor: { readonly number: bigint; readonly hash: Hex }
+  /** Our canonical blocks above it: what following the peer's chain takes out. */
+  readonly depth: number
+  /** The peer's head and its total difficulty, as its last headers response told them. */
+  readonly peerHead: bigint
+  readonly peerTotalDifficulty: bigint
+}
+
 /** Counters of the sync client, for tests and the node's stats. */
 export interface SyncCounters {
   /** Blocks fetched by sync and stored (not gossip). */
@@ -82,6 +98,8 @@ export interface SyncerInit {
   readonly importBlock: ImportBlock
   readonly now: () => number
   readonly onStatus: (status: SyncStatus) => void
+  /** The heaviest split found changed (null: none left), see `Syncer.split`. */
+  readonly onSplit?: (split: ChainSplit | null) => void
   readonly config?: Partial<SyncConfig>
   /** Random source of the retry jitter (tests fix it). */
   readonly random?: () => number
@@ -100,7 +118,8 @@ interface PeerView {
 /**
  * The sync client: keeps what each peer claims, and whenever one is ahead of us (its beacon, a gossiped
  * block whose parent we lack, a new or returning peer) runs a sync: finds where the best peer's chain
- * meets ours (headers by range, stepping back up to the reorg limit), checks each header's link and
+ * meets ours (headers by range, stepping back as far as our chain's base; a meeting point past the
+ * reorg limit is kept as a `ChainSplit`, not followed), checks each header's link and
  * proof of work, fetches the bodies by hash in batches and imports them (full validation) in order.
  * Failures retry with backoff against the best peer whose circuit breaker lets it through; invalid or
  * undecodable data penalises the sender, which past `DROP_SCORE` is disconnected and banned.
@@ -120,6 +139,9 @@ export class Syncer {
   })
   #wake: ReturnType<typeof setTimeout> | undefined
   #status: SyncStatus = false
+  /** Splits found, by peer (each peer's last sync pass). */
+  readonly #splits = new Map<string, ChainSplit>()
+  #shownSplit: ChainSplit | null = null
   #stopped = false
 
   constructor(init: SyncerInit) {
@@ -148,6 +170,53 @@ export class Syncer {
     return this.#peers.get(peerId)?.breaker.state(this.#init.now())
   }
 
+  /**
+   * The heaviest chain a peer holds that forks off ours past the reorg limit, or null: only splits whose
+   * peer is still heavier than our head and whose ancestor is still canonical count.
+   */
+  split(): ChainSplit | null {
+    const chain = this.#init.chain
+    let best: ChainSplit | null = null
+    for (const [peerId, s] of this.#splits) {
+      if (
+        this.isBanned(peerId) ||
+        s.peerTotalDifficulty <= chain.head.totalDifficulty ||
+        !chain.isCanonical(s.ancestor.hash)
+      )
+        this.#splits.delete(peerId)
+      else if (best === null || s.peerTotalDifficulty > best.peerTotalDifficulty) best = s
+    }
+    return best
+  }
+
+  /** Tells `onSplit` when the heaviest split changed (call on every head change, too). */
+  checkSplit(): void {
+    const now = this.split()
+    const was = this.#shownSplit
+    if (
+      now === was ||
+      (now !== null &&
+        was !== null &&
+        now.peerId === was.peerId &&
+        now.ancestor.hash === was.ancestor.hash &&
+        now.depth === was.depth &&
+        now.peerHead === was.peerHead)
+    )
+      return
+    this.#shownSplit = now
+    this.#init.onSplit?.(now)
+  }
+
+  /**
+   * Syncs from the peer of `split` again now (after `Chain.allowDeepReorg`): a pass that found a split
+   * left the peer marked as not ahead until it claims something new.
+   */
+  retry(peerId: string): void {
+    if (this.isBanned(peerId)) return
+    this.#peer(peerId).gap = true
+    this.start()
+  }
+
   /** A peer told us its head (beacon or status answer); syncs if it is ahead. */
   notePeerHead(peerId: string, head: bigint): void {
     if (this.isBanned(peerId)) return
@@ -172,11 +241,16 @@ export class Syncer {
   /** The peer left: forget what it claimed (its score and ban stay). */
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)
+    this.#splits.delete(peerId)
+    this.checkSplit()
   }
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
   penalize(peerId: string, offence: Offence): void {
-    if (this.board.penalize(peerId, offence)) this.#peers.delete(peerId)
+    if (this.board.penalize(peerId, offence)) {
+      this.#peers.delete(peerId)
+      this.checkSplit()
+    }
   }
 
   /**
@@ -335,20 +409,28 @@ export class Syncer {
 
   /**
    * One pass against one peer: locate the fork point, then fetch and import header ranges until its
-   * head. Returns whether our head moved.
+   * head; a fork point past the reorg limit is kept as a `ChainSplit` instead. Returns whether our head
+   * moved.
    */
   async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
     const chain = this.#init.chain
     const before = chain.head.hash
     const ours = chain.head.block.header.number
     // Never below the chain's base: a chain started from a snapshot holds nothing under it.
-    const base = chain.base
-    const deep = ours > BigInt(chain.params.maxReorgDepth) ? ours - BigInt(chain.params.maxReorgDepth) : 0n
-    const floor = deep > base ? deep : base
+    const floor = chain.base
     const count = BigInt(Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST))
-    // Start a little below our head: a peer on another branch shares an ancestor there.
-    let from = ours > 32n ? ours - 32n : 0n
-    if (from < base) from = base
+    // Start a little below our head: a peer on another branch shares an ancestor there. A peer found
+    // split from us last time is asked from just above the block we share.
+    const known = this.#splits.get(peerId)
+    let from =
+      known !== undefined && chain.isCanonical(known.ancestor.hash)
+        ? known.ancestor.number + 1n
+        : ours > 32n
+          ? ours - 32n
+          : 0n
+    if (from < floor) from = floor
+    let split: ChainSplit | undefined
+    let located = false
     for (;;) {
       const res = await this.#headers(peerId, peer, from)
       if (res.headers.length === 0) {
@@ -364,12 +446,29 @@ export class Syncer {
       // The hashes computed while decoding, not computed again.
       let firstNew = res.hashes.findIndex((h) => chain.getBlock(h.hash) === undefined)
       if (firstNew === 0 && chain.getBlock(res.headers[0]?.parentHash ?? '0x') === undefined) {
-        // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
+        // Forked below `from`: step back to find the common ancestor.
         if (from <= floor) break
         from = from > floor + count ? from - count : floor
         continue
       }
       if (firstNew === -1) firstNew = res.headers.length
+      const first = res.headers[firstNew]
+      if (!located && first !== undefined) {
+        located = true
+        // Past the reorg limit the chain refuses the branch unless the user chose to follow it: say so,
+        // and fetch nothing.
+        const { ancestor, depth } = chain.forkPoint(first.parentHash)
+        if (depth > chain.params.maxReorgDepth && chain.deepReorgTarget !== ancestor.hash) {
+          split = {
+            peerId,
+            ancestor: { number: ancestor.block.header.number, hash: ancestor.hash },
+            depth,
+            peerHead: res.headNumber,
+            peerTotalDifficulty: res.headTotalDifficulty,
+          }
+          break
+        }
+      }
       const wanted = res.hashes.slice(firstNew).map((h) => h.hash)
       const fetched = this.counters.blocksFetched
       for (let i = 0; i < wanted.length; i += MAX_BLOCKS_PER_REQUEST) {
@@ -392,6 +491,9 @@ export class Syncer {
       if (last === undefined || last.number >= res.headNumber) break
       from = last.number + 1n
     }
+    if (split === undefined) this.#splits.delete(peerId)
+    else this.#splits.set(peerId, split)
+    this.checkSplit()
     return chain.head.hash !== before
   }
 

@@ -14,6 +14,7 @@ import { LOCAL_TXS_META, storedJournal, TxJournal } from '../mempool/journal'
 import { Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
+import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import {
   DEFAULT_UPGRADE_CONFIG,
@@ -28,7 +29,7 @@ import { SyncError } from '../sync/errors'
 import { decodeOffence, type Offence } from '../sync/peer-scores'
 import { decodePoolResponse } from '../sync/pool-messages'
 import { createSyncServer, syncProtocols } from '../sync/sync-server'
-import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
+import { type ChainSplit, type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
 
 /** The chain's head as the UI shows it. */
 export interface HeadInfo {
@@ -141,6 +142,8 @@ export interface ChainServiceInit {
   readonly onPendingTx?: (tx: Tx) => void
   /** Sync started, progressed or ended (`eth_syncing` shape). */
   readonly onSyncing: (status: SyncStatus) => void
+  /** A peer's heavier chain was found to fork off ours past the reorg limit, or no longer (null). */
+  readonly onSplit?: (split: ChainSplit | null) => void
   /** Overrides of the sync client's limits and timings (tests). */
   readonly sync?: Partial<SyncConfig>
   /** Fraction of time spent hashing while mining (0 < d ≤ 1). */
@@ -311,6 +314,7 @@ export function createChainService(init: ChainServiceInit) {
     importBlock: (block) => importBlock(block, null),
     now: init.now,
     onStatus: init.onSyncing,
+    ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
     ...(init.sync === undefined ? {} : { config: init.sync }),
   })
 
@@ -443,13 +447,17 @@ export function createChainService(init: ChainServiceInit) {
   })
 
   function followHead(change: HeadChange, arrivedAt: number | null): void {
-    mempool.onHead(chain.mempoolView(), change.mined, change.orphaned)
+    // A reorg's orphans go out to peers again: past a split they are news to the peers of the branch
+    // that won (gossip drops a copy a peer has seen).
+    for (const tx of mempool.onHead(chain.mempoolView(), change.mined, change.orphaned))
+      init.network.publish(txsTopic, fromHex(tx.raw)).catch(() => {})
     mempoolDirty = true
     if (journal.prune(chain.mempoolView(), chain.head.block.header.number, chain.params.maxReorgDepth))
       saveJournal().catch(() => {})
     readmitJournal()
     template = undefined
     init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt }, change)
+    syncer.checkSplit()
   }
 
   /**
@@ -637,6 +645,26 @@ export function createChainService(init: ChainServiceInit) {
     },
     /** Where sync stands, `eth_syncing`-shaped. */
     syncing: (): SyncStatus => syncer.status,
+    /** The heaviest peer chain that forks off ours past the reorg limit, or null. */
+    split: (): ChainSplit | null => syncer.split(),
+    /**
+     * The user chose to follow the split's heavier chain: the chain may reorganise back to `ancestor`
+     * (however deep) and syncs from the split's peer; resolves with the head once that sync ends.
+     * Throws `NodeError` `NODE_NO_SPLIT` when no split meeting ours at `ancestor` is known (it healed,
+     * or its peer left).
+     */
+    async followSplit(ancestor: Hex): Promise<HeadInfo> {
+      const split = syncer.split()
+      if (split === null || split.ancestor.hash !== ancestor)
+        throw new NodeError(
+          { code: 'NODE_NO_SPLIT', ancestor },
+          `no heavier chain splitting from ours at ${ancestor} is known: it was followed, or its peer left`,
+        )
+      chain.allowDeepReorg(ancestor)
+      syncer.retry(split.peerId)
+      await syncer.idle()
+      return headInfo()
+    },
     stats: (): ChainStats => ({
       ...counts,
       blocksFetchedBySync: syncer.counters.blocksFetched,

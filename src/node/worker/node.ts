@@ -36,7 +36,7 @@ import type { SharedHeaders } from '../storage/shared-headers'
 import type { StateNodeReader } from '../storage/state-reader'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
-import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
+import type { ChainSplit, SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
@@ -84,6 +84,8 @@ export interface NodeEvents {
   readonly mining: MiningInfo
   /** Sync started, progressed or ended (false). */
   readonly syncing: SyncStatus
+  /** A peer's heavier chain forks off ours past the reorg limit (null: no longer); see `followSplit`. */
+  readonly split: ChainSplit | null
   /** Saving to this device stopped (quota full, database closed); what is stored stays consistent. */
   readonly storageFault: StorageFault
   /** The canonical chain switched branches (sent after the `head` event of the new head). */
@@ -151,6 +153,18 @@ export interface NodeApi extends QueryApi {
    * head number and the highest head a peer claims.
    */
   syncing(): Promise<SyncStatus>
+  /**
+   * The heaviest chain a peer holds that forks off this node's further back than the reorg limit
+   * (`maxReorgDepth`), or null. Such a split does not heal by itself: following it takes out `depth` of
+   * our blocks (their transactions go back to the pool). Always null on a light node, which mines nothing.
+   */
+  chainSplit(): Promise<ChainSplit | null>
+  /**
+   * Follows the split's heavier chain (the user's choice): reorganises back to `ancestor`, however deep,
+   * and syncs; resolves with the head after that sync. `NODE_NO_SPLIT` when no split at `ancestor` is
+   * known; `LIGHT_UNSUPPORTED` on a light node.
+   */
+  followSplit(ancestor: Hex): Promise<HeadInfo>
   /** Counters: blocks mined, received by gossip, fetched by sync; sync runs, penalties, dropped peers. */
   stats(): Promise<NodeStats>
   /** `light`, `upgrading n %` or `full` (see the `mode` event). */
@@ -388,6 +402,7 @@ export function createNode(init: NodeInit): Node {
     },
     onMining: (info) => init.emit('mining', info),
     onSyncing: (status) => init.emit('syncing', status),
+    onSplit: (split) => init.emit('split', split),
     ...(init.sync === undefined ? {} : { sync: init.sync }),
     ...(init.repo === undefined ? {} : { repo: init.repo }),
     ...(init.modePin === undefined ? {} : { modePin: init.modePin }),
@@ -677,6 +692,12 @@ export function createNode(init: NodeInit): Node {
     async syncing() {
       return chain.syncing()
     },
+    async chainSplit() {
+      return chain.split()
+    },
+    async followSplit(ancestor) {
+      return chain.followSplit(checkHash(ancestor, 'ancestor'))
+    },
     async mode() {
       return chain.mode()
     },
@@ -905,6 +926,12 @@ export function createNode(init: NodeInit): Node {
       },
       async syncing() {
         return c.status
+      },
+      async chainSplit() {
+        return null
+      },
+      async followSplit() {
+        throw unsupported('followSplit')
       },
       async stats() {
         return {

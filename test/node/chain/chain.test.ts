@@ -10,6 +10,7 @@ import type { Block, Header, Tx } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { validateHeader } from '../../../src/node/consensus/validate'
+import { NodeError } from '../../../src/node/rpc/errors'
 import { codeOf } from '../../code-of'
 import { addressOf, mineOn, seal, transfer } from './chain-fixtures'
 
@@ -387,6 +388,41 @@ describe('chain: replays and reorgs', () => {
     }
     expect(fork.map((b) => chain.importBlock(b, now(b)).kind)).toEqual(['side', 'side', 'reorg'])
     expect(chain.head.hash).not.toBe(head)
+  })
+
+  it('follows a deeper heavier branch once allowed back to where it forks, and only there, once', () => {
+    const shallow = testGenesis({ params: { maxReorgDepth: 2 } })
+    const chain = new Chain({ genesis: shallow })
+    const branchOf = (miner: number, n: number): Block[] => {
+      const other = new Chain({ genesis: shallow })
+      const out: Block[] = []
+      for (let i = 0; i < n; i++) {
+        const b = mineOn(other, [], { miner: addressOf(miner) })
+        other.importBlock(b, now(b))
+        out.push(b)
+      }
+      return out
+    }
+    importAll(chain, branchOf(1, 3))
+    const ours = chain.head.hash
+    const theirs = branchOf(2, 4)
+    const first = theirs[0] as Block
+    const genesisHash = chain.genesisHash
+    // Only a canonical block can be allowed: a typed error, and nothing allowed.
+    expect(codeOf(NodeError, () => chain.allowDeepReorg(hashBlock(first)))).toBe('NODE_BAD_PARAMS')
+    expect(chain.deepReorgTarget).toBeUndefined()
+    // Allowed back to block 1, the branch (forking at genesis) is still refused.
+    chain.allowDeepReorg(chain.getBlockByNumber(1n)?.hash as Hex)
+    expect(code(() => chain.importBlock(first, now(first)))).toBe('BLOCK_REORG_TOO_DEEP')
+    expect(chain.head.hash).toBe(ours)
+    chain.allowDeepReorg(genesisHash)
+    expect(theirs.map((b) => chain.importBlock(b, now(b)).kind)).toEqual(['side', 'side', 'side', 'reorg'])
+    expect(chain.head.hash).toBe(hashBlock(theirs[3] as Block))
+    expect(chain.forkPoint(ours)).toEqual({ ancestor: chain.getBlock(genesisHash), depth: 4 })
+    // The leave was used up: another branch as deep is refused again.
+    expect(chain.deepReorgTarget).toBeUndefined()
+    const again = branchOf(3, 6)[0] as Block
+    expect(code(() => chain.importBlock(again, now(again)))).toBe('BLOCK_REORG_TOO_DEEP')
   })
 })
 

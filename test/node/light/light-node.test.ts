@@ -290,6 +290,11 @@ describe('light node on the memory network', () => {
     await expect(light.api.sendRawTransaction(wrongChain)).rejects.toMatchObject({ name: 'TxError' })
     await expect(light.api.sendRawTransaction(toHex(rlpEncode([])) as Hex)).rejects.toBeTruthy()
     await expect(light.api.setMining(true)).rejects.toMatchObject({ type: { code: 'LIGHT_UNSUPPORTED' } })
+    // It mines nothing, so it holds no chain of its own to split from its peers'.
+    expect(await light.api.chainSplit()).toBeNull()
+    expect(await asyncCodeOf(light.api.followSplit((await full.api.block(0n))?.hash as Hex))).toBe(
+      'LIGHT_UNSUPPORTED',
+    )
     // It sees what it sent as pending until a proof shows it mined.
     expect((await light.api.transaction(hash))?.state).toBe('pending')
     expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([hash])

@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
@@ -30,8 +30,10 @@ import { decodeStateProofResponse, encodeStateProofRequest } from '../../../src/
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import type { SyncConfig, SyncStatus } from '../../../src/node/sync/syncer'
 import { encodeBeacon } from '../../../src/node/worker/beacon'
-import { createNode, type Node } from '../../../src/node/worker/node'
+import { createNode, type Node, type ReorgInfo } from '../../../src/node/worker/node'
+import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
+import { signTx } from '../chain/tx-fixtures'
 
 const GENESIS = testGenesis()
 const CHAIN_ID = GENESIS.params.chainId
@@ -88,6 +90,7 @@ async function makeNode(
 ) {
   const link = hub.join(peerId)
   const syncing: SyncStatus[] = []
+  const events: { readonly event: string; readonly data: unknown }[] = []
   const node = createNode({
     profileId: peerId,
     genesis: GENESIS,
@@ -96,6 +99,7 @@ async function makeNode(
     mine: false,
     network: link.api,
     emit: (event, data) => {
+      events.push({ event, data })
       if (event === 'syncing') syncing.push(data as SyncStatus)
     },
     now: () => Date.now(),
@@ -108,7 +112,7 @@ async function makeNode(
   running.push(node)
   await node.start()
   await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
-  return { node, link, syncing }
+  return { node, link, syncing, events }
 }
 
 const sameHead = async (a: Node, b: Node) => (await a.api.head()).hash === (await b.api.head()).hash
@@ -265,6 +269,71 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect((await b.node.api.head()).number).toBe(60n)
     expect((await b.node.api.stats()).blocksFetchedBySync).toBe(55)
   })
+
+  test('a heavier chain forking off past the reorg limit: told as a split, nothing fetched; followed when the user chooses, its transaction mined once', async () => {
+    const hub = memoryHub()
+    // Blocks 1–5 shared; then A mines 120 of its own and B 79 and a few more, one with a payment: B's
+    // blocks past the fork are more than the reorg limit (64), so B never follows A by itself.
+    const storeA = chainOf(5)
+    const chainA = new Chain({ genesis: GENESIS, store: storeA })
+    const storeB = new MemoryChainStore()
+    const chainB = new Chain({ genesis: GENESIS, store: storeB })
+    for (let n = 1n; n <= 5n; n++)
+      chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
+    const ancestor = { number: 5n, hash: chainA.head.hash }
+    extend(chainA, 120, 0)
+    extend(chainB, 79, 5_000)
+    const b = await makeNode(hub, 'B', { store: storeB })
+    const payee = DEVNET_ACCOUNTS[7] as Address
+    const before = (await b.node.api.account(payee)).balance
+    const payment = await b.node.api.sendRawTransaction(await signTx({ to: payee, value: 1234n }))
+    await b.node.api.setMining(true)
+    await until(async () => (await b.node.api.receipt(payment)) !== null)
+    await b.node.api.setMining(false)
+    const bHead = await b.node.api.head()
+    const depth = Number(bHead.number - ancestor.number)
+    expect(depth).toBeGreaterThan(GENESIS.params.maxReorgDepth)
+    const a = await makeNode(hub, 'A', { store: storeA })
+    const aHead = await a.node.api.head()
+    expect(aHead.totalDifficulty).toBeGreaterThan(bHead.totalDifficulty)
+
+    const split = { peerId: 'A', ancestor, depth, peerHead: 125n, peerTotalDifficulty: aHead.totalDifficulty }
+    await until(async () => (await b.node.api.chainSplit()) !== null)
+    expect(await b.node.api.chainSplit()).toEqual(split)
+    expect(b.events.filter((e) => e.event === 'split').map((e) => e.data)).toEqual([split])
+    expect(await a.node.api.chainSplit()).toBeNull()
+    // Nothing of A's branch was fetched; B's chain and its payment are as they were.
+    expect((await b.node.api.stats()).blocksFetchedBySync).toBe(0)
+    expect((await b.node.api.head()).hash).toBe(bHead.hash)
+    expect((await b.node.api.receipt(payment))?.status).toBe('success')
+    // A wrong or malformed choice: a typed error, nothing changes.
+    expect(await asyncCodeOf(b.node.api.followSplit(`0x${'00'.repeat(32)}`))).toBe('NODE_NO_SPLIT')
+    expect(await asyncCodeOf(b.node.api.followSplit(aHead.hash))).toBe('NODE_NO_SPLIT')
+    expect(await asyncCodeOf(b.node.api.followSplit('0x12' as Hex))).toBe('NODE_BAD_PARAMS')
+    expect((await b.node.api.head()).hash).toBe(bHead.hash)
+
+    // The user follows A's chain: B reorganises `depth` blocks back, its payment returns to the pool.
+    const head = await b.node.api.followSplit(ancestor.hash)
+    expect(head.hash).toBe(aHead.hash)
+    expect((await b.node.api.stats()).blocksFetchedBySync).toBe(120)
+    expect(await b.node.api.chainSplit()).toBeNull()
+    expect(b.events.filter((e) => e.event === 'split').map((e) => e.data)).toEqual([split, null])
+    // One switch, at the first of A's blocks heavier than B's head.
+    const reorgs = b.events.filter((e) => e.event === 'reorg').map((e) => e.data as ReorgInfo)
+    expect(reorgs).toEqual([{ oldHead: bHead.hash, newHead: expect.any(String), depth, returned: [payment] }])
+    expect(chainA.isCanonical((reorgs[0] as ReorgInfo).newHead)).toBe(true)
+    expect(await b.node.api.receipt(payment)).toBeNull()
+    expect((await b.node.api.pendingTransactions()).map((t) => t.hash)).toContain(payment)
+    // Mined again on the one chain both follow, once.
+    await a.node.api.setMining(true)
+    await until(async () => (await a.node.api.receipt(payment)) !== null)
+    await a.node.api.setMining(false)
+    await until(() => sameHead(a.node, b.node))
+    for (const n of [a.node, b.node]) {
+      expect((await n.api.receipt(payment))?.status).toBe('success')
+      expect((await n.api.account(payee)).balance).toBe(before + 1234n)
+    }
+  }, 60_000)
 
   test.each<Mode>(['garbage', 'oversized', 'invalid-block', 'wrong-block', 'unlinked-headers'])(
     'a peer serving %s is penalised and dropped; sync completes from the honest peer',
