@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { linkedPair, openNode, profileOf, storedHeadIs, waitDirect } from './helpers'
+import { FAST_URL, linkedPair, openNode, profileOf, reopenProfile, storedHeadIs, waitDirect } from './helpers'
 
 const head = (page: Page) =>
   page.evaluate(async () => {
@@ -29,9 +29,9 @@ const sameHeadAs = (page: Page, target: { number: number; hash: string }, timeou
  * for a reloading tab's own profile (it would then start a new profile). The check runs in a page of
  * the same origin and context that does not boot the app (the relay's JSON endpoint).
  */
-async function profileReleased(ctx: BrowserContext, profileId: string): Promise<void> {
+async function profileReleased(ctx: BrowserContext, profileId: string, origin = ''): Promise<void> {
   const probe = await ctx.newPage()
-  await probe.goto('/api/relay')
+  await probe.goto(`${origin}/api/relay`)
   await expect
     .poll(
       () =>
@@ -166,5 +166,58 @@ test('a peer the node drops is disconnected and kept out', async ({ browser }) =
     }
   } finally {
     await close()
+  }
+})
+
+test('two tabs that mined apart past the reorg limit: the lighter one says so, and follows the heavier chain when asked', async ({
+  browser,
+}) => {
+  test.setTimeout(300_000)
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    // A mines alone on the fast test chain, then leaves.
+    let a = await ctxA.newPage()
+    await openNode(a, `${FAST_URL}/`)
+    const profileA = await profileOf(a)
+    await headAtLeast(a, 150, 120_000)
+    await a.evaluate(() => window.tabchain?.node.api.setMining(false))
+    await a.goto('about:blank')
+    await profileReleased(ctxA, profileA, FAST_URL)
+
+    // B, alone too, mines a chain of its own from the genesis: past the reorg limit (64), lighter than A's.
+    const b = await ctxB.newPage()
+    await openNode(b, `${FAST_URL}/`)
+    await headAtLeast(b, 70, 120_000)
+    await b.evaluate(() => window.tabchain?.node.api.setMining(false))
+
+    // A comes back, not mining; the two link.
+    a = await reopenProfile(ctxA, profileA, '&mine=0', FAST_URL)
+    const idA = await a.evaluate(() => window.tabchain?.network.peerId ?? '')
+    await waitDirect(b, idA, 30_000)
+    const heavy = await head(a)
+    if (heavy === null) throw new Error('no head')
+
+    // B does not follow A by itself: it says why, naming the block both share (the genesis) and how many
+    // of its blocks following would replace. A, the heavier, says nothing.
+    const banner = b.getByTestId('chain-split')
+    await expect(banner).toBeVisible({ timeout: 60_000 })
+    const own = await head(b)
+    if (own === null) throw new Error('no head')
+    expect(own.number).toBeGreaterThan(64)
+    expect(own.number).toBeLessThan(heavy.number)
+    await expect(banner).toHaveAttribute('data-ancestor', '0')
+    await expect(banner).toHaveAttribute('data-depth', String(own.number))
+    await expect(banner).toContainText(`${own.number} blocks ago`)
+    await expect(a.getByTestId('chain-split')).toHaveCount(0)
+    expect((await stats(b))?.blocksFetchedBySync).toBe(0)
+
+    // Asked, B follows A's chain: one head, the banner gone.
+    await b.getByTestId('follow-split').click()
+    await sameHeadAs(b, heavy, 60_000)
+    await expect(banner).toHaveCount(0)
+    expect((await stats(b))?.blocksFetchedBySync).toBe(heavy.number)
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
   }
 })

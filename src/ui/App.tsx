@@ -1,6 +1,7 @@
 import { BrowserRouter, Link, Route, Routes } from 'react-router'
 import { ApprovalDialog } from './components/ApprovalDialog'
 import { Header } from './components/Header'
+import { SplitBanner } from './components/SplitBanner'
 import { Toasts } from './components/Toasts'
 import { AddressScreen, BlockScreen, ExplorerScreen } from './screens/ExplorerScreen'
 import { HomeScreen } from './screens/HomeScreen'
@@ -29,6 +30,7 @@ export function App() {
     <div className="app">
       <Header />
       <StorageFaultBanner />
+      <SplitBanner />
       <main className="main" id="main">
         <NodeGate />
       </main>

@@ -5,7 +5,7 @@ import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { StorageFault } from '../node/storage/storage-quota'
-import type { SyncStatus } from '../node/sync/syncer'
+import type { ChainSplit, SyncStatus } from '../node/sync/syncer'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
 import type { NodeApi, PendingTxInfo, ReorgInfo } from '../node/worker/node'
 
@@ -41,6 +41,8 @@ export interface AppState {
   readonly lastReorg: ReorgInfo | null
   /** Sync progress (`eth_syncing` shape), pushed by the node; false when not syncing. */
   readonly syncing: SyncStatus
+  /** A peer's heavier chain forks off this tab's past the reorg limit (the `split` event); null: none. */
+  readonly split: ChainSplit | null
   /** Light, upgrading n % or full, pushed by the node; null until it runs. */
   readonly mode: NodeMode | null
   /** What this page load runs as (`?mode=`, else the profile's setting); null until the node starts. */
@@ -71,6 +73,7 @@ export const useApp = create<AppState>(() => ({
   lastPendingTx: null,
   lastReorg: null,
   syncing: false,
+  split: null,
   mode: null,
   modePin: null,
   setMining: () => {},
