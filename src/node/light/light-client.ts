@@ -10,7 +10,6 @@ import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
 import { NetError } from '../network/errors'
 import { NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
-import { StateError } from '../state/errors'
 import {
   accountKey,
   htlcKey,
@@ -58,8 +57,8 @@ export const MAX_LIGHT_LOG_BLOCKS = 512
 /** Blocks whose verified receipts are kept (a block's receipts never change). */
 const RECEIPTS_KEPT = 2_048
 
-/** Keys a call may read through proofs (`withState`), one round trip each. */
-export const MAX_STATE_READS = 64
+/** Keys a call may read through proofs (`withState`); at most `MAX_PROOF_KEYS`, so one request holds them. */
+export const MAX_STATE_READS = MAX_PROOF_KEYS
 
 /** Raw values of some keys (null: proven absent) and the proofs (trie nodes, root first) they came with. */
 interface ProvenKeys {
@@ -395,11 +394,13 @@ export class LightClient {
   }
 
   /**
-   * Runs `run` against the state of the anchor header, read through proofs as it goes: a read of a key
-   * not proven yet stops the run (`STATE_MISSING_NODE` naming the key), the key's proof is fetched and
-   * verified, and `run` starts again over everything proven so far — as a full node's call, without its
-   * state. `run` must be pure. Throws `LIGHT_UNVERIFIED` when a proof cannot be had, or past
-   * `MAX_STATE_READS` keys.
+   * Runs `run` against the state of the anchor header, read through proofs: a run reads what is proven
+   * so far and takes a key not proven yet as absent, noting it; the keys it noted are then proven
+   * together (one request, checked against the anchor's state root) and `run` starts again over
+   * everything proven — until a run reads no unproven key, whose result is the answer. A call thus
+   * costs a round trip per step of keys it discovers (a transfer reads its balances first, then what
+   * they lead to), not one per key. `run` must be pure. Throws what the last run threw, or
+   * `LIGHT_UNVERIFIED` when a proof cannot be had or the run reads more than `MAX_STATE_READS` keys.
    */
   async withState<T>(run: (state: State) => T): Promise<Verified<T>> {
     const anchor = this.headers.anchor()
@@ -407,28 +408,38 @@ export class LightClient {
     if (this.#stateNodes.anchor !== anchor.hash) this.#stateNodes = { anchor: anchor.hash, nodes: new Map() }
     const { nodes } = this.#stateNodes
     const store = { get: (hash: Hex) => nodes.get(hash) }
-    for (let reads = 0; ; reads++) {
+    for (let read = 0; ; ) {
+      const unknown = new Set<string>()
+      const state = State.fromRoot(anchor.header.stateRoot, store, (key) => unknown.add(key))
+      let outcome: { readonly value: T } | { readonly error: unknown }
       try {
-        const value = run(State.fromRoot(anchor.header.stateRoot, store))
-        return { value, verified: true, number: anchor.header.number, hash: anchor.hash }
-      } catch (err) {
-        const key =
-          err instanceof StateError && err.type.code === 'STATE_MISSING_NODE' ? err.type.key : undefined
-        if (key === undefined) throw err
-        if (reads >= MAX_STATE_READS)
-          throw new LightError({
-            code: 'LIGHT_UNVERIFIED',
-            what: `state read by a call at #${anchor.header.number}`,
-            attempts: 0,
-            failures: [`it reads more than ${MAX_STATE_READS} keys`],
-          })
-        const proven = await this.#proveKeys(anchor, [key], `state key ${key}`)
-        for (const proof of proven.value.nodes)
-          for (const node of proof) {
-            const bytes = fromHex(node)
-            nodes.set(toHex(keccak(bytes)), bytes)
-          }
+        outcome = { value: run(state) }
+      } catch (error) {
+        outcome = { error }
       }
+      if (unknown.size === 0) {
+        if ('error' in outcome) throw outcome.error
+        return { value: outcome.value, verified: true, number: anchor.header.number, hash: anchor.hash }
+      }
+      read += unknown.size
+      if (read > MAX_STATE_READS)
+        throw new LightError({
+          code: 'LIGHT_UNVERIFIED',
+          what: `state read by a call at #${anchor.header.number}`,
+          attempts: 0,
+          failures: [`it reads more than ${MAX_STATE_READS} keys`],
+        })
+      const keys = [...unknown]
+      const proven = await this.#proveKeys(
+        anchor,
+        keys,
+        `state key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`,
+      )
+      for (const proof of proven.value.nodes)
+        for (const node of proof) {
+          const bytes = fromHex(node)
+          nodes.set(toHex(keccak(bytes)), bytes)
+        }
     }
   }
 

@@ -58,9 +58,15 @@ export interface StateProof {
  */
 export class State {
   readonly trie: Trie
+  readonly #unknown: ((logicalKey: string) => void) | undefined
 
-  constructor(trie: Trie) {
+  /**
+   * @param unknown when set, a read whose tree node is not in the store is told to it and answers
+   *   "absent" instead of throwing (a light node's call learns every key a run reads at once)
+   */
+  constructor(trie: Trie, unknown?: (logicalKey: string) => void) {
     this.trie = trie
+    this.#unknown = unknown
   }
 
   /** The empty state. */
@@ -68,9 +74,9 @@ export class State {
     return new State(Trie.empty(store))
   }
 
-  /** The state with root `root`, reading nodes from `store` on demand. */
-  static fromRoot(root: Hex, store: NodeStore): State {
-    return new State(Trie.fromRoot(root, store))
+  /** The state with root `root`, reading nodes from `store` on demand (`unknown`: see the constructor). */
+  static fromRoot(root: Hex, store: NodeStore, unknown?: (logicalKey: string) => void): State {
+    return new State(Trie.fromRoot(root, store), unknown)
   }
 
   /** State root (lower-case hex). */
@@ -80,7 +86,28 @@ export class State {
 
   /** Raw tree value at a logical key (see ./keys), or undefined. */
   getRaw(logicalKey: string): Uint8Array | undefined {
-    return readKey(this.trie, logicalKey, treeKey(logicalKey))
+    return this.read(logicalKey, treeKey(logicalKey))
+  }
+
+  /**
+   * The tree value of `logicalKey` (at tree key `tk`); a missing node's error names the logical key
+   * read, so state can be fetched key by key (a light node's calls) — or, with `unknown` set, the key
+   * is told to it and the read answers absent.
+   */
+  read(logicalKey: string, tk: Uint8Array): Uint8Array | undefined {
+    try {
+      return this.trie.get(tk)
+    } catch (err) {
+      if (
+        !(err instanceof StateError) ||
+        err.type.code !== 'STATE_MISSING_NODE' ||
+        err.type.key !== undefined
+      )
+        throw err
+      if (this.#unknown === undefined) throw new StateError({ ...err.type, key: logicalKey })
+      this.#unknown(logicalKey)
+      return undefined
+    }
   }
 
   getAccount(address: Address): Account {
@@ -115,20 +142,6 @@ export function verifyStateProof(root: Hex, logicalKey: string, nodes: readonly 
 /** Checks an account proof against a state root (see `verifyStateProof`). */
 export function verifyAccountProof(root: Hex, address: Address, nodes: readonly Hex[]): Account {
   return decodeAccount(verifyStateProof(root, accountKey(address), nodes))
-}
-
-/**
- * The tree value of `logicalKey` (at tree key `tk`); a missing node's error names the logical key read,
- * so state can be fetched key by key (a light node's calls).
- */
-function readKey(trie: Trie, logicalKey: string, tk: Uint8Array): Uint8Array | undefined {
-  try {
-    return trie.get(tk)
-  } catch (err) {
-    if (err instanceof StateError && err.type.code === 'STATE_MISSING_NODE' && err.type.key === undefined)
-      throw new StateError({ ...err.type, key: logicalKey })
-    throw err
-  }
 }
 
 const KIND_ACCOUNT = 0
@@ -175,7 +188,7 @@ export class StateBuffer {
     let slot = this.#slots.get(logicalKey)
     if (slot === undefined) {
       const tk = treeKey(logicalKey)
-      const raw = readKey(this.base.trie, logicalKey, tk)
+      const raw = this.base.read(logicalKey, tk)
       const value: SlotValue =
         kind === KIND_ACCOUNT ? decodeAccount(raw) : kind === KIND_WORD ? decodeWord(raw) : raw
       slot = { treeKey: tk, kind, original: value, value }

@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { toHex } from '../../../src/node/codec/bytes'
 import { accountKey, tokenBalanceKey, treeKey } from '../../../src/node/state/keys'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
 import { decodeWord, State, verifyAccountProof, verifyStateProof } from '../../../src/node/state/state'
@@ -74,5 +75,31 @@ describe('StateBuffer', () => {
     expect(decodeWord(verifyStateProof(state.root, key, state.prove(key).nodes))).toBe(42n)
     expect(state.prove(key).key).toEqual(treeKey(key))
     expect(State.fromRoot(state.root, store).getWord(key)).toBe(42n)
+  })
+
+  it('a read missing a node names its key; with `unknown` set it tells the key and answers absent', () => {
+    const buf = State.empty().buffer()
+    buf.setAccount(A, { nonce: 2n, balance: 3n })
+    buf.setWord(tokenBalanceKey(T, A), 42n)
+    const { state, created } = buf.commit()
+    // The root alone: every read needs a node the store lacks.
+    const rootOnly = new MemoryNodeStore()
+    rootOnly.putAll(created.filter((n) => toHex(n.hash) === state.root))
+    const key = tokenBalanceKey(T, A)
+    expect(() => State.fromRoot(state.root, rootOnly).getWord(key)).toThrow(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'STATE_MISSING_NODE', key }) }),
+    )
+    const unknown: string[] = []
+    const speculative = State.fromRoot(state.root, rootOnly, (k) => unknown.push(k))
+    const read = speculative.buffer()
+    expect(read.getAccount(A)).toEqual({ nonce: 0n, balance: 0n })
+    expect(read.getWord(key)).toBe(0n)
+    expect(speculative.getWord(key)).toBe(0n)
+    expect(unknown).toEqual([accountKey(A), key, key])
+    // Nodes that are there are read as usual, and tell nothing.
+    const all = new MemoryNodeStore()
+    all.putAll(created)
+    expect(State.fromRoot(state.root, all, (k) => unknown.push(k)).getWord(key)).toBe(42n)
+    expect(unknown).toHaveLength(3)
   })
 })
