@@ -42,8 +42,8 @@ export function SplitBanner() {
       </p>
       <p className="muted small">
         Following it replaces this tab’s last {split.depth} blocks with the network’s. Their transactions go
-        back to the pool and out to peers, to be mined again; what only those blocks held (their mining
-        rewards, swaps settled there) is undone.
+        back to the pool and out to peers, to be mined again where the network’s chain still allows them;
+        their mining rewards are not carried over.
       </p>
       <div className="chain-split__actions">
         <button
