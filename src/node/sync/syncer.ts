@@ -1,9 +1,12 @@
 import type { Hex } from 'viem'
 import { hashBlock } from '../chain/block'
+import { BlockError } from '../chain/block-error'
 import type { Chain } from '../chain/chain'
+import type { StoredBlock } from '../chain/chain-store'
 import type { HeaderHashes } from '../chain/header'
-import type { Block } from '../chain/types'
+import type { Block, Header } from '../chain/types'
 import { checkPow } from '../consensus/pow'
+import { validateHeader } from '../consensus/validate'
 import type { GossipVerdict } from '../network/bridge'
 import { RetrySchedule } from '../network/retry'
 import { SerialRuns } from '../serial-runs'
@@ -105,6 +108,19 @@ export interface SyncerInit {
   readonly random?: () => number
 }
 
+/** The newest header of a peer's branch checked so far, and the branch's total difficulty there. */
+interface BranchTip {
+  readonly header: Header
+  readonly hash: Hex
+  readonly work: bigint
+}
+
+/** A split found with a peer, and how far its branch's headers were checked. */
+interface KnownSplit {
+  readonly split: ChainSplit
+  readonly tip: BranchTip
+}
+
 interface PeerView {
   /** Highest head number the peer claimed (beacon, gossip or headers response). */
   head: bigint
@@ -140,7 +156,7 @@ export class Syncer {
   #wake: ReturnType<typeof setTimeout> | undefined
   #status: SyncStatus = false
   /** Splits found, by peer (each peer's last sync pass). */
-  readonly #splits = new Map<string, ChainSplit>()
+  readonly #splits = new Map<string, KnownSplit>()
   #shownSplit: ChainSplit | null = null
   #stopped = false
 
@@ -177,7 +193,7 @@ export class Syncer {
   split(): ChainSplit | null {
     const chain = this.#init.chain
     let best: ChainSplit | null = null
-    for (const [peerId, s] of this.#splits) {
+    for (const [peerId, { split: s }] of this.#splits) {
       if (
         this.isBanned(peerId) ||
         s.peerTotalDifficulty <= chain.head.totalDifficulty ||
@@ -416,21 +432,28 @@ export class Syncer {
     const chain = this.#init.chain
     const before = chain.head.hash
     const ours = chain.head.block.header.number
+    const known = this.#splits.get(peerId)
+    const stillSplit =
+      known !== undefined &&
+      chain.isCanonical(known.split.ancestor.hash) &&
+      chain.deepReorgTarget !== known.split.ancestor.hash
+    // Split from this peer before: check only what its branch grew by since.
+    if (stillSplit) {
+      const tip = await this.#checkBranch(peerId, peer, known.tip, null)
+      if (tip !== null) {
+        this.#noteSplit(peerId, known.split.ancestor, tip)
+        return false
+      }
+    }
     // Never below the chain's base: a chain started from a snapshot holds nothing under it.
     const floor = chain.base
     const count = BigInt(Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST))
-    // Start a little below our head: a peer on another branch shares an ancestor there. A peer found
-    // split from us last time is asked from just above the block we share.
-    const known = this.#splits.get(peerId)
-    let from =
-      known !== undefined && chain.isCanonical(known.ancestor.hash)
-        ? known.ancestor.number + 1n
-        : ours > 32n
-          ? ours - 32n
-          : 0n
+    // Start a little below our head: a peer on another branch shares an ancestor there (a peer found
+    // split from us, just above the block we share).
+    let from = stillSplit ? known.split.ancestor.number + 1n : ours > 32n ? ours - 32n : 0n
     if (from < floor) from = floor
-    let split: ChainSplit | undefined
     let located = false
+    let split = false
     for (;;) {
       const res = await this.#headers(peerId, peer, from)
       if (res.headers.length === 0) {
@@ -455,17 +478,19 @@ export class Syncer {
       const first = res.headers[firstNew]
       if (!located && first !== undefined) {
         located = true
-        // Past the reorg limit the chain refuses the branch unless the user chose to follow it: say so,
-        // and fetch nothing.
+        // Past the reorg limit the chain refuses the branch unless the user chose to follow it: fetch
+        // none of it, check its headers and the work they add up to, and keep it as a split.
         const { ancestor, depth } = chain.forkPoint(first.parentHash)
         if (depth > chain.params.maxReorgDepth && chain.deepReorgTarget !== ancestor.hash) {
-          split = {
+          const parent = chain.getBlock(first.parentHash) as StoredBlock
+          const tip = await this.#checkBranch(
             peerId,
-            ancestor: { number: ancestor.block.header.number, hash: ancestor.hash },
-            depth,
-            peerHead: res.headNumber,
-            peerTotalDifficulty: res.headTotalDifficulty,
-          }
+            peer,
+            { header: parent.block.header, hash: parent.hash, work: parent.totalDifficulty },
+            res,
+          )
+          const at = { number: ancestor.block.header.number, hash: ancestor.hash }
+          if (tip !== null) split = this.#noteSplit(peerId, at, tip)
           break
         }
       }
@@ -491,10 +516,80 @@ export class Syncer {
       if (last === undefined || last.number >= res.headNumber) break
       from = last.number + 1n
     }
-    if (split === undefined) this.#splits.delete(peerId)
-    else this.#splits.set(peerId, split)
-    this.checkSplit()
+    if (!split && this.#splits.delete(peerId)) this.checkSplit()
     return chain.head.hash !== before
+  }
+
+  /**
+   * Checks the headers of a peer's branch after `parent` (a block we hold, or the tip checked last
+   * time) up to the peer's head, without fetching their bodies: each against its parent with the
+   * chain's header rules (link, number, timestamp, difficulty, proof of work), adding up the work.
+   * `res` is a headers response already in hand that holds the branch's first headers (those up to
+   * `parent` are skipped). Returns the peer's head as checked, or null when that cannot be said now (a
+   * header dated ahead of our clock, or a branch that no longer links to `parent`: the peer moved).
+   * Throws `Misbehaviour` for a header that breaks a rule, or a head whose work is not what the peer
+   * claims for it.
+   */
+  async #checkBranch(
+    peerId: string,
+    peer: PeerView,
+    parent: BranchTip,
+    res: DecodedHeadersResponse | null,
+  ): Promise<BranchTip | null> {
+    const params = this.#init.chain.params
+    let tip = parent
+    let range = res ?? (await this.#headers(peerId, peer, parent.header.number + 1n))
+    for (;;) {
+      for (const [i, header] of range.headers.entries()) {
+        if (header.number <= parent.header.number) continue
+        // Within a range `#headers` checked the links: a break here is between two ranges.
+        if (header.parentHash !== tip.hash) return null
+        try {
+          validateHeader(
+            params,
+            header,
+            tip.header,
+            BigInt(this.#init.now()),
+            tip.hash,
+            range.hashes[i]?.seal,
+          )
+        } catch (err) {
+          if (!(err instanceof BlockError)) throw err
+          if (err.type.code === 'BLOCK_FUTURE') return null
+          throw new Misbehaviour('invalid-block', `a header of its branch: ${err.message}`)
+        }
+        tip = { header, hash: (range.hashes[i] as HeaderHashes).hash, work: tip.work + header.difficulty }
+      }
+      if (tip.header.number >= range.headNumber) break
+      range = await this.#headers(peerId, peer, tip.header.number + 1n)
+    }
+    if (tip.work !== range.headTotalDifficulty)
+      throw new Misbehaviour('wrong-response', 'a head whose work its headers do not add up to')
+    return tip
+  }
+
+  /** Keeps (or drops, when no longer heavier) the split with `peerId` whose branch was checked to `tip`. */
+  #noteSplit(
+    peerId: string,
+    ancestor: { readonly number: bigint; readonly hash: Hex },
+    tip: BranchTip,
+  ): boolean {
+    const chain = this.#init.chain
+    const heavier = tip.work > chain.head.totalDifficulty
+    if (heavier)
+      this.#splits.set(peerId, {
+        split: {
+          peerId,
+          ancestor: { number: ancestor.number, hash: ancestor.hash },
+          depth: Number(chain.head.block.header.number - ancestor.number),
+          peerHead: tip.header.number,
+          peerTotalDifficulty: tip.work,
+        },
+        tip,
+      })
+    else this.#splits.delete(peerId)
+    this.checkSplit()
+    return heavier
   }
 
   async #blocks(peerId: string, hashes: readonly Hex[]): Promise<Block[]> {

@@ -293,7 +293,18 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     const bHead = await b.node.api.head()
     const depth = Number(bHead.number - ancestor.number)
     expect(depth).toBeGreaterThan(GENESIS.params.maxReorgDepth)
-    const a = await makeNode(hub, 'A', { store: storeA })
+    // Where each headers request of B to A starts.
+    const asked: bigint[] = []
+    const a = await makeNode(hub, 'A', {
+      store: storeA,
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          if (protocol === PROTOCOLS.headers && from === 'B') asked.push(decodeHeadersRequest(data).from)
+          return sink.request(protocol, data, from)
+        },
+      }),
+    })
     const aHead = await a.node.api.head()
     expect(aHead.totalDifficulty).toBeGreaterThan(bHead.totalDifficulty)
 
@@ -306,18 +317,39 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect((await b.node.api.stats()).blocksFetchedBySync).toBe(0)
     expect((await b.node.api.head()).hash).toBe(bHead.hash)
     expect((await b.node.api.receipt(payment))?.status).toBe('success')
+    // A mines 3 more blocks: B checks only those 3 headers, and tells the split's new head.
+    const checked = asked.length
+    await a.node.api.setMining(true)
+    await until(async () => (await a.node.api.head()).number >= 128n)
+    await a.node.api.setMining(false)
+    const grown = await a.node.api.head()
+    await until(async () => (await b.node.api.chainSplit())?.peerHead === grown.number)
+    expect(await b.node.api.chainSplit()).toEqual({
+      ...split,
+      peerHead: grown.number,
+      peerTotalDifficulty: grown.totalDifficulty,
+    })
+    expect(asked.length).toBeGreaterThan(checked)
+    for (const from of asked.slice(checked)) expect(from).toBeGreaterThan(125n)
+    const aTop = grown
+
     // A wrong or malformed choice: a typed error, nothing changes.
     expect(await asyncCodeOf(b.node.api.followSplit(`0x${'00'.repeat(32)}`))).toBe('NODE_NO_SPLIT')
-    expect(await asyncCodeOf(b.node.api.followSplit(aHead.hash))).toBe('NODE_NO_SPLIT')
+    expect(await asyncCodeOf(b.node.api.followSplit(aTop.hash))).toBe('NODE_NO_SPLIT')
     expect(await asyncCodeOf(b.node.api.followSplit('0x12' as Hex))).toBe('NODE_BAD_PARAMS')
     expect((await b.node.api.head()).hash).toBe(bHead.hash)
 
     // The user follows A's chain: B reorganises `depth` blocks back, its payment returns to the pool.
     const head = await b.node.api.followSplit(ancestor.hash)
-    expect(head.hash).toBe(aHead.hash)
-    expect((await b.node.api.stats()).blocksFetchedBySync).toBe(120)
+    expect(head.hash).toBe(aTop.hash)
+    // A's branch as it was when split (A's later blocks came by gossip while B was split: kept as
+    // orphans, they joined once their parent came).
+    expect((await b.node.api.stats()).blocksFetchedBySync).toBeGreaterThanOrEqual(120)
     expect(await b.node.api.chainSplit()).toBeNull()
-    expect(b.events.filter((e) => e.event === 'split').map((e) => e.data)).toEqual([split, null])
+    const splits = b.events.filter((e) => e.event === 'split').map((e) => e.data)
+    expect(splits[0]).toEqual(split)
+    expect(splits.at(-1)).toBeNull()
+    expect((await b.node.api.stats()).penalties).toBe(0)
     // One switch, at the first of A's blocks heavier than B's head.
     const reorgs = b.events.filter((e) => e.event === 'reorg').map((e) => e.data as ReorgInfo)
     expect(reorgs).toEqual([{ oldHead: bHead.hash, newHead: expect.any(String), depth, returned: [payment] }])
@@ -334,6 +366,41 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
       expect((await n.api.account(payee)).balance).toBe(before + 1234n)
     }
   }, 60_000)
+
+  test('a peer claiming other work for a deep branch than its headers add up to is penalised and dropped, never shown as a split', async () => {
+    const hub = memoryHub()
+    // A's branch is the heavier (90 blocks to B's 80), but A claims more work for it than it holds.
+    const storeA = chainOf(5)
+    const chainA = new Chain({ genesis: GENESIS, store: storeA })
+    const storeB = new MemoryChainStore()
+    const chainB = new Chain({ genesis: GENESIS, store: storeB })
+    for (let n = 1n; n <= 5n; n++)
+      chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
+    extend(chainA, 90, 0)
+    extend(chainB, 80, 5_000)
+    const b = await makeNode(hub, 'B', { store: storeB })
+    const bHead = await b.node.api.head()
+    const claimed = (chainA.head.totalDifficulty + 1_000n) as bigint
+    await makeNode(hub, 'A', {
+      store: storeA,
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          const answer = await sink.request(protocol, data, from)
+          if (protocol !== PROTOCOLS.headers) return answer
+          const { headNumber, headers } = decodeHeadersResponse(answer)
+          return encodeHeadersResponse({ headNumber, headTotalDifficulty: claimed, headers })
+        },
+      }),
+    })
+    await until(() => b.node.syncer.isBanned('A'))
+    expect(await b.node.api.chainSplit()).toBeNull()
+    const stats = await b.node.api.stats()
+    expect(stats.penalties).toBeGreaterThanOrEqual(2)
+    expect(stats.peersDropped).toBe(1)
+    expect(stats.blocksFetchedBySync).toBe(0)
+    expect((await b.node.api.head()).hash).toBe(bHead.hash)
+  })
 
   test.each<Mode>(['garbage', 'oversized', 'invalid-block', 'wrong-block', 'unlinked-headers'])(
     'a peer serving %s is penalised and dropped; sync completes from the honest peer',
