@@ -239,10 +239,14 @@ export class Chain {
    * however far back that is: past `maxReorgDepth` a reorg is otherwise refused, so two groups of tabs
    * that mined apart for longer never join again on their own (`Syncer`'s `ChainSplit`). The user
    * chooses; the branch's blocks are still fully validated and executed, and it wins only by its work.
-   * The leave lasts until such a reorg happens. Throws `NodeError` `NODE_BAD_PARAMS` when `ancestor` is
-   * not a canonical block.
+   * The leave lasts until such a reorg happens, or `allowDeepReorg(null)` takes it back. Throws
+   * `NodeError` `NODE_BAD_PARAMS` when `ancestor` is not a canonical block.
    */
-  allowDeepReorg(ancestor: Hex): void {
+  allowDeepReorg(ancestor: Hex | null): void {
+    if (ancestor === null) {
+      this.deepReorgTo = undefined
+      return
+    }
     if (!this.isCanonical(ancestor))
       throw new NodeError({
         code: 'NODE_BAD_PARAMS',

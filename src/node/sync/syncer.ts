@@ -39,7 +39,7 @@ export interface ChainSplit {
   readonly ancestor: { readonly number: bigint; readonly hash: Hex }
   /** Our canonical blocks above it: what following the peer's chain takes out. */
   readonly depth: number
-  /** The peer's head and its total difficulty, as its last headers response told them. */
+  /** The peer's head and its total difficulty, as its headers were checked up to (see `#checkBranch`). */
   readonly peerHead: bigint
   readonly peerTotalDifficulty: bigint
 }
@@ -480,7 +480,15 @@ export class Syncer {
         located = true
         // Past the reorg limit the chain refuses the branch unless the user chose to follow it: fetch
         // none of it, check its headers and the work they add up to, and keep it as a split.
-        const { ancestor, depth } = chain.forkPoint(first.parentHash)
+        let fork: ReturnType<Chain['forkPoint']>
+        try {
+          fork = chain.forkPoint(first.parentHash)
+        } catch (err) {
+          // The branches meet only below a snapshot's base: nothing to follow or to tell.
+          if (err instanceof BlockError) break
+          throw err
+        }
+        const { ancestor, depth } = fork
         if (depth > chain.params.maxReorgDepth && chain.deepReorgTarget !== ancestor.hash) {
           const parent = chain.getBlock(first.parentHash) as StoredBlock
           const tip = await this.#checkBranch(
@@ -526,9 +534,9 @@ export class Syncer {
    * chain's header rules (link, number, timestamp, difficulty, proof of work), adding up the work.
    * `res` is a headers response already in hand that holds the branch's first headers (those up to
    * `parent` are skipped). Returns the peer's head as checked, or null when that cannot be said now (a
-   * header dated ahead of our clock, or a branch that no longer links to `parent`: the peer moved).
-   * Throws `Misbehaviour` for a header that breaks a rule, or a head whose work is not what the peer
-   * claims for it.
+   * header dated ahead of our clock, or a branch that no longer links to `parent` or its claimed head:
+   * the peer moved). Throws `Misbehaviour` for a header that breaks a rule, or a head whose work is not
+   * what the peer claims for it in the same response.
    */
   async #checkBranch(
     peerId: string,
@@ -563,9 +571,13 @@ export class Syncer {
       if (tip.header.number >= range.headNumber) break
       range = await this.#headers(peerId, peer, tip.header.number + 1n)
     }
-    if (tip.work !== range.headTotalDifficulty)
+    if (tip.work === range.headTotalDifficulty) return tip
+    // A response that holds the head's own header claims its work: one its headers do not add up to is
+    // a lie. Otherwise the peer's head moved away from a tip checked before.
+    const last = range.headers.at(-1)
+    if (last !== undefined && last.number === range.headNumber && last.number > parent.header.number)
       throw new Misbehaviour('wrong-response', 'a head whose work its headers do not add up to')
-    return tip
+    return null
   }
 
   /** Keeps (or drops, when no longer heavier) the split with `peerId` whose branch was checked to `tip`. */

@@ -649,9 +649,10 @@ export function createChainService(init: ChainServiceInit) {
     split: (): ChainSplit | null => syncer.split(),
     /**
      * The user chose to follow the split's heavier chain: the chain may reorganise back to `ancestor`
-     * (however deep) and syncs from the split's peer; resolves with the head once that sync ends.
-     * Throws `NodeError` `NODE_NO_SPLIT` when no split meeting ours at `ancestor` is known (it healed,
-     * or its peer left).
+     * (however deep) and syncs from the split's peer; resolves with the head once it switched. Throws
+     * `NodeError`: `NODE_NO_SPLIT` when no split meeting ours at `ancestor` is known (it healed, or its
+     * peer left); `NODE_SPLIT_NOT_FOLLOWED` when the sync ended with our chain where it was (the peer
+     * failed to serve its blocks, or left): nothing changed, and the leave to reorganise is taken back.
      */
     async followSplit(ancestor: Hex): Promise<HeadInfo> {
       const split = syncer.split()
@@ -660,9 +661,17 @@ export function createChainService(init: ChainServiceInit) {
           { code: 'NODE_NO_SPLIT', ancestor },
           `no heavier chain splitting from ours at ${ancestor} is known: it was followed, or its peer left`,
         )
+      const before = chain.head.hash
       chain.allowDeepReorg(ancestor)
       syncer.retry(split.peerId)
       await syncer.idle()
+      if (chain.isCanonical(before)) {
+        chain.allowDeepReorg(null)
+        throw new NodeError(
+          { code: 'NODE_SPLIT_NOT_FOLLOWED', ancestor, peerId: split.peerId },
+          'the heavier chain could not be fetched (its peer failed to serve it, or left): this tab’s chain is unchanged',
+        )
+      }
       return headInfo()
     },
     stats: (): ChainStats => ({

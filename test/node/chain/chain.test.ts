@@ -415,6 +415,11 @@ describe('chain: replays and reorgs', () => {
     chain.allowDeepReorg(chain.getBlockByNumber(1n)?.hash as Hex)
     expect(code(() => chain.importBlock(first, now(first)))).toBe('BLOCK_REORG_TOO_DEEP')
     expect(chain.head.hash).toBe(ours)
+    // Allowed and taken back: refused.
+    chain.allowDeepReorg(genesisHash)
+    chain.allowDeepReorg(null)
+    expect(chain.deepReorgTarget).toBeUndefined()
+    expect(code(() => chain.importBlock(first, now(first)))).toBe('BLOCK_REORG_TOO_DEEP')
     chain.allowDeepReorg(genesisHash)
     expect(theirs.map((b) => chain.importBlock(b, now(b)).kind)).toEqual(['side', 'side', 'side', 'reorg'])
     expect(chain.head.hash).toBe(hashBlock(theirs[3] as Block))

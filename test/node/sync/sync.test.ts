@@ -293,14 +293,16 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     const bHead = await b.node.api.head()
     const depth = Number(bHead.number - ancestor.number)
     expect(depth).toBeGreaterThan(GENESIS.params.maxReorgDepth)
-    // Where each headers request of B to A starts.
+    // Where each headers request of B to A starts; whether A fails B's block requests.
     const asked: bigint[] = []
+    let refuseBlocks = false
     const a = await makeNode(hub, 'A', {
       store: storeA,
       wrap: (sink) => ({
         ...sink,
         async request(protocol, data, from) {
           if (protocol === PROTOCOLS.headers && from === 'B') asked.push(decodeHeadersRequest(data).from)
+          if (protocol === PROTOCOLS.blocks && refuseBlocks) throw new Error('not now')
           return sink.request(protocol, data, from)
         },
       }),
@@ -338,6 +340,15 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect(await asyncCodeOf(b.node.api.followSplit(aTop.hash))).toBe('NODE_NO_SPLIT')
     expect(await asyncCodeOf(b.node.api.followSplit('0x12' as Hex))).toBe('NODE_BAD_PARAMS')
     expect((await b.node.api.head()).hash).toBe(bHead.hash)
+
+    // Followed while A fails to serve its blocks: a typed error, B's chain unchanged, the split still told.
+    refuseBlocks = true
+    expect(await asyncCodeOf(b.node.api.followSplit(ancestor.hash))).toBe('NODE_SPLIT_NOT_FOLLOWED')
+    expect((await b.node.api.head()).hash).toBe(bHead.hash)
+    expect((await b.node.api.chainSplit())?.ancestor).toEqual(ancestor)
+    expect((await b.node.api.stats()).blocksFetchedBySync).toBe(0)
+    refuseBlocks = false
+    await until(() => b.node.syncer.breakerState('A') !== 'open')
 
     // The user follows A's chain: B reorganises `depth` blocks back, its payment returns to the pool.
     const head = await b.node.api.followSplit(ancestor.hash)
