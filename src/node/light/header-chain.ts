@@ -4,6 +4,7 @@ import { BlockError } from '../chain/block-error'
 import { type HeaderHashes, hashHeader } from '../chain/header'
 import type { ChainParams, Genesis, Header } from '../chain/types'
 import { validateHeader } from '../consensus/validate'
+import { NodeError } from '../rpc/errors'
 
 /** A checked header with its hash and the cumulative difficulty of its branch. */
 export interface StoredHeader {
@@ -68,6 +69,8 @@ export class HeaderChain {
   readonly #canonical: Hex[] = []
   /** The lowest canonical number held: 0, or the first header of a restored checkpoint. */
   readonly #base: bigint
+  /** A canonical header the user let the chain reorganise back to, past the limit (`allowDeepReorg`). */
+  #deepReorgTo: Hex | undefined
 
   /**
    * A header chain at the genesis, or restored from `checkpoint` (`checkpoint()` of an earlier run):
@@ -168,6 +171,35 @@ export class HeaderChain {
   }
 
   /**
+   * Where a held header's branch meets the canonical chain, and how many canonical headers lie above
+   * that point; undefined when they meet only below the base.
+   */
+  forkPoint(hash: Hex): { readonly ancestor: StoredHeader; readonly depth: number } | undefined {
+    const ancestor = this.#commonAncestor(this.#mustGet(hash))
+    if (ancestor === undefined) return undefined
+    return { ancestor, depth: Number(this.head.header.number - ancestor.header.number) }
+  }
+
+  /**
+   * Lets the chain reorganise, once, onto a heavier branch that forks off at canonical header `ancestor`
+   * however far back (`Chain.allowDeepReorg`, for a light node's headers); `null` takes it back. Throws
+   * `NodeError` `NODE_BAD_PARAMS` when `ancestor` is not canonical.
+   */
+  allowDeepReorg(ancestor: Hex | null): void {
+    if (ancestor !== null && !this.isCanonical(ancestor))
+      throw new NodeError({
+        code: 'NODE_BAD_PARAMS',
+        reason: `${ancestor} is not a header of the canonical chain`,
+      })
+    this.#deepReorgTo = ancestor ?? undefined
+  }
+
+  /** The header `allowDeepReorg` named, until the reorg it allowed happens. */
+  get deepReorgTarget(): Hex | undefined {
+    return this.#deepReorgTo
+  }
+
+  /**
    * Checks `header` against its parent and adds it. Throws `BlockError`: `BLOCK_UNKNOWN_PARENT`
    * (broken link), `BLOCK_BAD_NUMBER`, `BLOCK_BAD_TIMESTAMP`, `BLOCK_BAD_DIFFICULTY`,
    * `BLOCK_INSUFFICIENT_WORK`, `BLOCK_BAD_GAS_LIMIT`, `BLOCK_BAD_BASE_FEE`, `BLOCK_FUTURE`,
@@ -189,7 +221,10 @@ export class HeaderChain {
     // A branch leaving the chain below a restored base is as deep as it gets.
     const depth =
       ancestor === undefined ? Number.POSITIVE_INFINITY : Number(head.header.number - ancestor.header.number)
-    if (ancestor === undefined || depth > this.params.maxReorgDepth) {
+    if (
+      ancestor === undefined ||
+      (depth > this.params.maxReorgDepth && ancestor.hash !== this.#deepReorgTo)
+    ) {
       throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
     }
     const stored: StoredHeader = { header, hash, totalDifficulty: parent.totalDifficulty + header.difficulty }
@@ -199,6 +234,7 @@ export class HeaderChain {
       this.#canonical.push(hash)
       return { kind: 'extended', hash }
     }
+    if (ancestor.hash === this.#deepReorgTo) this.#deepReorgTo = undefined
     const removed = this.#canonical.splice(Number(ancestor.header.number - this.#base) + 1).reverse()
     const added: Hex[] = []
     for (let h: StoredHeader = stored; h.hash !== ancestor.hash; h = this.#mustGet(h.header.parentHash)) {

@@ -40,6 +40,7 @@ import {
   MAX_RECEIPT_BLOCKS,
 } from '../sync/proof-messages'
 import { RateLimiter } from '../sync/rate-limiter'
+import { type ChainSplit, checkBranch, SplitWatch } from '../sync/splits'
 import { SYNC_RATE, syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import { LightError } from './errors'
@@ -138,6 +139,8 @@ export interface LightClientInit {
   readonly onHead?: (head: StoredHeader, removed: readonly Hex[]) => void
   /** Header sync started, progressed or ended (`eth_syncing` shape, in header numbers). */
   readonly onStatus?: (status: SyncStatus) => void
+  /** The heaviest split of the header chain found changed (null: none left), see `splits`. */
+  readonly onSplit?: (split: ChainSplit | null) => void
   readonly config?: Partial<LightClientConfig>
   /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
   readonly checkpoint?: HeaderCheckpoint
@@ -189,6 +192,11 @@ export class LightClient {
   }
   /** Penalties and bans: the node's board, or the client's own. */
   readonly board: PeerBoard
+  /**
+   * Peers whose heavier header chain forks off ours past the reorg limit: checked, kept, and followed
+   * only when the user chooses (`HeaderChain.allowDeepReorg`), as a full node's (`Syncer.split`).
+   */
+  readonly splits: SplitWatch
   readonly #init: LightClientInit
   readonly #config: LightClientConfig
   readonly #protocols: ReturnType<typeof syncProtocols>
@@ -224,6 +232,17 @@ export class LightClient {
     this.board =
       init.board ?? new PeerBoard({ now: init.now, banMs: this.#config.banMs, disconnect: init.disconnect })
     this.headers = restore(init)
+    this.splits = new SplitWatch(
+      {
+        isCanonical: (hash) => this.headers.isCanonical(hash),
+        head: () => ({
+          number: this.headers.head.header.number,
+          totalDifficulty: this.headers.head.totalDifficulty,
+        }),
+        isBanned: (peerId) => this.isBanned(peerId),
+      },
+      init.onSplit,
+    )
     this.#localProofs = init.localProofs
     this.#protocols = syncProtocols(init.genesis.params.chainId)
   }
@@ -282,11 +301,22 @@ export class LightClient {
 
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)
+    this.splits.drop(peerId)
   }
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
   penalize(peerId: string, offence: Offence): void {
-    if (this.board.penalize(peerId, offence)) this.#peers.delete(peerId)
+    if (this.board.penalize(peerId, offence)) {
+      this.#peers.delete(peerId)
+      this.splits.check()
+    }
+  }
+
+  /** Asks `peerId` for headers again now (after `HeaderChain.allowDeepReorg`, to follow its split). */
+  retry(peerId: string): void {
+    if (this.isBanned(peerId)) return
+    this.#peer(peerId).probe = true
+    this.start()
   }
 
   /** Starts a header sync run unless one is going (then it runs once more when done). */
@@ -823,13 +853,47 @@ export class LightClient {
    */
   async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
     const chain = this.headers
+    const known = this.splits.known(peerId)
+    const stillSplit = known !== undefined && chain.deepReorgTarget !== known.split.ancestor.hash
+    // Split from this peer before: check only what its branch grew by since.
+    if (stillSplit) {
+      const fetch = (from: bigint) => this.#requestHeaders(peerId, peer, from)
+      const tip = await checkBranch(chain.params, this.#init.now, fetch, known.tip, null)
+      if (tip !== null) {
+        this.splits.note(peerId, known.split.ancestor, tip)
+        return false
+      }
+    }
+    const found = { split: false }
+    const moved = await this.#syncHeaders(
+      peerId,
+      peer,
+      starting,
+      found,
+      stillSplit ? known.split.ancestor.number + 1n : undefined,
+    )
+    if (!found.split) this.splits.drop(peerId)
+    return moved
+  }
+
+  /**
+   * `#syncFrom`'s ranges, from `start` (else a little below our head): a heavier branch past the reorg
+   * limit is checked and kept as a split (`found.split`) instead of followed.
+   */
+  async #syncHeaders(
+    peerId: string,
+    peer: PeerView,
+    starting: bigint,
+    found: { split: boolean },
+    start: bigint | undefined,
+  ): Promise<boolean> {
+    const chain = this.headers
     const before = chain.head.hash
     const ours = chain.head.header.number
-    const maxDepth = BigInt(chain.params.maxReorgDepth)
-    const base = chain.base.header.number
-    const floor = ours - base > maxDepth ? ours - maxDepth : base
+    // Down to the base: a peer on a branch past the reorg limit is found (and told as a split).
+    const floor = chain.base.header.number
     const count = BigInt(MAX_HEADERS_PER_REQUEST)
-    let from = ours - base > 32n ? ours - 32n : base
+    let from = start ?? (ours - floor > 32n ? ours - 32n : floor)
     // Ranges asked for and not yet taken, in order; `next` is where the next one would start.
     const inFlight: { readonly from: bigint; readonly response: Promise<Settled<DecodedHeadersResponse>> }[] =
       []
@@ -879,7 +943,7 @@ export class LightClient {
           first.number > 0n &&
           !chain.isCanonical(res.hashes[0]?.hash as Hex)
         ) {
-          // Forked below `from`: step back (within the reorg limit) to find the common ancestor.
+          // Forked below `from`: step back to find the common ancestor.
           if (from <= floor) break
           from = from > floor + count ? from - count : floor
           continue
@@ -898,9 +962,27 @@ export class LightClient {
           } catch (err) {
             if (!(err instanceof BlockError)) throw err
             switch (err.type.code) {
+              case 'BLOCK_REORG_TOO_DEEP': {
+                // A heavier branch we will not follow by ourselves: its headers checked and the split kept
+                // (unless it meets ours only below the base), nothing more taken from this peer.
+                const fork = chain.forkPoint(header.parentHash)
+                const parent = chain.get(header.parentHash)
+                if (fork !== undefined && parent !== undefined) {
+                  const fetch = (n: bigint) => this.#requestHeaders(peerId, peer, n)
+                  const tip = await checkBranch(
+                    chain.params,
+                    this.#init.now,
+                    fetch,
+                    { header: parent.header, hash: parent.hash, work: parent.totalDifficulty },
+                    res,
+                  )
+                  const at = { number: fork.ancestor.header.number, hash: fork.ancestor.hash }
+                  if (tip !== null) found.split = this.splits.note(peerId, at, tip)
+                }
+                return chain.head.hash !== before
+              }
               case 'BLOCK_FUTURE':
-              case 'BLOCK_REORG_TOO_DEEP':
-                // Not yet, or a branch we will not follow: no fault, nothing more to take from this peer.
+                // Not yet: no fault, nothing more to take from this peer.
                 return chain.head.hash !== before
               case 'BLOCK_UNKNOWN_PARENT':
                 throw new Misbehaviour('wrong-response', 'headers not linked')

@@ -4,9 +4,8 @@ import { BlockError } from '../chain/block-error'
 import type { Chain } from '../chain/chain'
 import type { StoredBlock } from '../chain/chain-store'
 import type { HeaderHashes } from '../chain/header'
-import type { Block, Header } from '../chain/types'
+import type { Block } from '../chain/types'
 import { checkPow } from '../consensus/pow'
-import { validateHeader } from '../consensus/validate'
 import type { GossipVerdict } from '../network/bridge'
 import { RetrySchedule } from '../network/retry'
 import { SerialRuns } from '../serial-runs'
@@ -21,28 +20,13 @@ import {
   MAX_HEADERS_PER_REQUEST,
 } from './messages'
 import { checkHeadersRange, decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from './peer-scores'
+import { type ChainSplit, checkBranch, SplitWatch } from './splits'
 import { syncProtocols } from './sync-server'
 
 /** `eth_syncing`'s answer: false when not syncing, else where the current sync started, is, and aims. */
 export type SyncStatus =
   | false
   | { readonly startingBlock: bigint; readonly currentBlock: bigint; readonly highestBlock: bigint }
-
-/**
- * A peer whose chain is heavier than ours but forks off it further back than the reorg limit: the node
- * does not follow it on its own (it would undo more than `maxReorgDepth` of our blocks), so two groups
- * of tabs that mined apart for longer stay apart until the user chooses (`Chain.allowDeepReorg`).
- */
-export interface ChainSplit {
-  readonly peerId: string
-  /** The last block both chains share. */
-  readonly ancestor: { readonly number: bigint; readonly hash: Hex }
-  /** Our canonical blocks above it: what following the peer's chain takes out. */
-  readonly depth: number
-  /** The peer's head and its total difficulty, as its headers were checked up to (see `#checkBranch`). */
-  readonly peerHead: bigint
-  readonly peerTotalDifficulty: bigint
-}
 
 /** Counters of the sync client, for tests and the node's stats. */
 export interface SyncCounters {
@@ -108,19 +92,6 @@ export interface SyncerInit {
   readonly random?: () => number
 }
 
-/** The newest header of a peer's branch checked so far, and the branch's total difficulty there. */
-interface BranchTip {
-  readonly header: Header
-  readonly hash: Hex
-  readonly work: bigint
-}
-
-/** A split found with a peer, and how far its branch's headers were checked. */
-interface KnownSplit {
-  readonly split: ChainSplit
-  readonly tip: BranchTip
-}
-
 interface PeerView {
   /** Highest head number the peer claimed (beacon, gossip or headers response). */
   head: bigint
@@ -156,8 +127,7 @@ export class Syncer {
   #wake: ReturnType<typeof setTimeout> | undefined
   #status: SyncStatus = false
   /** Splits found, by peer (each peer's last sync pass). */
-  readonly #splits = new Map<string, KnownSplit>()
-  #shownSplit: ChainSplit | null = null
+  readonly #splits: SplitWatch
   #stopped = false
 
   constructor(init: SyncerInit) {
@@ -165,6 +135,17 @@ export class Syncer {
     this.#config = { ...DEFAULT_SYNC_CONFIG, ...init.config }
     this.#protocols = syncProtocols(init.chain.params.chainId)
     this.board = new PeerBoard({ now: init.now, banMs: this.#config.banMs, disconnect: init.disconnect })
+    this.#splits = new SplitWatch(
+      {
+        isCanonical: (hash) => init.chain.isCanonical(hash),
+        head: () => ({
+          number: init.chain.head.block.header.number,
+          totalDifficulty: init.chain.head.totalDifficulty,
+        }),
+        isBanned: (peerId) => this.isBanned(peerId),
+      },
+      init.onSplit,
+    )
     this.#retry = new RetrySchedule({
       baseMs: this.#config.retryBaseMs,
       maxMs: this.#config.retryMaxMs,
@@ -191,36 +172,12 @@ export class Syncer {
    * peer is still heavier than our head and whose ancestor is still canonical count.
    */
   split(): ChainSplit | null {
-    const chain = this.#init.chain
-    let best: ChainSplit | null = null
-    for (const [peerId, { split: s }] of this.#splits) {
-      if (
-        this.isBanned(peerId) ||
-        s.peerTotalDifficulty <= chain.head.totalDifficulty ||
-        !chain.isCanonical(s.ancestor.hash)
-      )
-        this.#splits.delete(peerId)
-      else if (best === null || s.peerTotalDifficulty > best.peerTotalDifficulty) best = s
-    }
-    return best
+    return this.#splits.best()
   }
 
   /** Tells `onSplit` when the heaviest split changed (call on every head change, too). */
   checkSplit(): void {
-    const now = this.split()
-    const was = this.#shownSplit
-    if (
-      now === was ||
-      (now !== null &&
-        was !== null &&
-        now.peerId === was.peerId &&
-        now.ancestor.hash === was.ancestor.hash &&
-        now.depth === was.depth &&
-        now.peerHead === was.peerHead)
-    )
-      return
-    this.#shownSplit = now
-    this.#init.onSplit?.(now)
+    this.#splits.check()
   }
 
   /**
@@ -257,8 +214,7 @@ export class Syncer {
   /** The peer left: forget what it claimed (its score and ban stay). */
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)
-    this.#splits.delete(peerId)
-    this.checkSplit()
+    this.#splits.drop(peerId)
   }
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
@@ -432,16 +388,14 @@ export class Syncer {
     const chain = this.#init.chain
     const before = chain.head.hash
     const ours = chain.head.block.header.number
-    const known = this.#splits.get(peerId)
-    const stillSplit =
-      known !== undefined &&
-      chain.isCanonical(known.split.ancestor.hash) &&
-      chain.deepReorgTarget !== known.split.ancestor.hash
+    const fetch = (from: bigint) => this.#headers(peerId, peer, from)
+    const known = this.#splits.known(peerId)
+    const stillSplit = known !== undefined && chain.deepReorgTarget !== known.split.ancestor.hash
     // Split from this peer before: check only what its branch grew by since.
     if (stillSplit) {
-      const tip = await this.#checkBranch(peerId, peer, known.tip, null)
+      const tip = await checkBranch(chain.params, this.#init.now, fetch, known.tip, null)
       if (tip !== null) {
-        this.#noteSplit(peerId, known.split.ancestor, tip)
+        this.#splits.note(peerId, known.split.ancestor, tip)
         return false
       }
     }
@@ -491,14 +445,15 @@ export class Syncer {
         const { ancestor, depth } = fork
         if (depth > chain.params.maxReorgDepth && chain.deepReorgTarget !== ancestor.hash) {
           const parent = chain.getBlock(first.parentHash) as StoredBlock
-          const tip = await this.#checkBranch(
-            peerId,
-            peer,
+          const tip = await checkBranch(
+            chain.params,
+            this.#init.now,
+            fetch,
             { header: parent.block.header, hash: parent.hash, work: parent.totalDifficulty },
             res,
           )
           const at = { number: ancestor.block.header.number, hash: ancestor.hash }
-          if (tip !== null) split = this.#noteSplit(peerId, at, tip)
+          if (tip !== null) split = this.#splits.note(peerId, at, tip)
           break
         }
       }
@@ -524,84 +479,8 @@ export class Syncer {
       if (last === undefined || last.number >= res.headNumber) break
       from = last.number + 1n
     }
-    if (!split && this.#splits.delete(peerId)) this.checkSplit()
+    if (!split) this.#splits.drop(peerId)
     return chain.head.hash !== before
-  }
-
-  /**
-   * Checks the headers of a peer's branch after `parent` (a block we hold, or the tip checked last
-   * time) up to the peer's head, without fetching their bodies: each against its parent with the
-   * chain's header rules (link, number, timestamp, difficulty, proof of work), adding up the work.
-   * `res` is a headers response already in hand that holds the branch's first headers (those up to
-   * `parent` are skipped). Returns the peer's head as checked, or null when that cannot be said now (a
-   * header dated ahead of our clock, or a branch that no longer links to `parent` or its claimed head:
-   * the peer moved). Throws `Misbehaviour` for a header that breaks a rule, or a head whose work is not
-   * what the peer claims for it in the same response.
-   */
-  async #checkBranch(
-    peerId: string,
-    peer: PeerView,
-    parent: BranchTip,
-    res: DecodedHeadersResponse | null,
-  ): Promise<BranchTip | null> {
-    const params = this.#init.chain.params
-    let tip = parent
-    let range = res ?? (await this.#headers(peerId, peer, parent.header.number + 1n))
-    for (;;) {
-      for (const [i, header] of range.headers.entries()) {
-        if (header.number <= parent.header.number) continue
-        // Within a range `#headers` checked the links: a break here is between two ranges.
-        if (header.parentHash !== tip.hash) return null
-        try {
-          validateHeader(
-            params,
-            header,
-            tip.header,
-            BigInt(this.#init.now()),
-            tip.hash,
-            range.hashes[i]?.seal,
-          )
-        } catch (err) {
-          if (!(err instanceof BlockError)) throw err
-          if (err.type.code === 'BLOCK_FUTURE') return null
-          throw new Misbehaviour('invalid-block', `a header of its branch: ${err.message}`)
-        }
-        tip = { header, hash: (range.hashes[i] as HeaderHashes).hash, work: tip.work + header.difficulty }
-      }
-      if (tip.header.number >= range.headNumber) break
-      range = await this.#headers(peerId, peer, tip.header.number + 1n)
-    }
-    if (tip.work === range.headTotalDifficulty) return tip
-    // A response that holds the head's own header claims its work: one its headers do not add up to is
-    // a lie. Otherwise the peer's head moved away from a tip checked before.
-    const last = range.headers.at(-1)
-    if (last !== undefined && last.number === range.headNumber && last.number > parent.header.number)
-      throw new Misbehaviour('wrong-response', 'a head whose work its headers do not add up to')
-    return null
-  }
-
-  /** Keeps (or drops, when no longer heavier) the split with `peerId` whose branch was checked to `tip`. */
-  #noteSplit(
-    peerId: string,
-    ancestor: { readonly number: bigint; readonly hash: Hex },
-    tip: BranchTip,
-  ): boolean {
-    const chain = this.#init.chain
-    const heavier = tip.work > chain.head.totalDifficulty
-    if (heavier)
-      this.#splits.set(peerId, {
-        split: {
-          peerId,
-          ancestor: { number: ancestor.number, hash: ancestor.hash },
-          depth: Number(chain.head.block.header.number - ancestor.number),
-          peerHead: tip.header.number,
-          peerTotalDifficulty: tip.work,
-        },
-        tip,
-      })
-    else this.#splits.delete(peerId)
-    this.checkSplit()
-    return heavier
   }
 
   async #blocks(peerId: string, hashes: readonly Hex[]): Promise<Block[]> {

@@ -14,7 +14,6 @@ import { LOCAL_TXS_META, storedJournal, TxJournal } from '../mempool/journal'
 import { Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
-import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import {
   DEFAULT_UPGRADE_CONFIG,
@@ -28,8 +27,9 @@ import type { NodeRepository } from '../storage/types'
 import { SyncError } from '../sync/errors'
 import { decodeOffence, type Offence } from '../sync/peer-scores'
 import { decodePoolResponse } from '../sync/pool-messages'
+import { type ChainSplit, followSplit } from '../sync/splits'
 import { createSyncServer, syncProtocols } from '../sync/sync-server'
-import { type ChainSplit, type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
+import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
 
 /** The chain's head as the UI shows it. */
 export interface HeadInfo {
@@ -647,31 +647,18 @@ export function createChainService(init: ChainServiceInit) {
     syncing: (): SyncStatus => syncer.status,
     /** The heaviest peer chain that forks off ours past the reorg limit, or null. */
     split: (): ChainSplit | null => syncer.split(),
-    /**
-     * The user chose to follow the split's heavier chain: the chain may reorganise back to `ancestor`
-     * (however deep) and syncs from the split's peer; resolves with the head once it switched. Throws
-     * `NodeError`: `NODE_NO_SPLIT` when no split meeting ours at `ancestor` is known (it healed, or its
-     * peer left); `NODE_SPLIT_NOT_FOLLOWED` when the sync ended with our chain where it was (the peer
-     * failed to serve its blocks, or left): nothing changed, and the leave to reorganise is taken back.
-     */
+    /** Follows the split that meets ours at `ancestor` (`followSplit` in sync/splits.ts); resolves with the head. */
     async followSplit(ancestor: Hex): Promise<HeadInfo> {
-      const split = syncer.split()
-      if (split === null || split.ancestor.hash !== ancestor)
-        throw new NodeError(
-          { code: 'NODE_NO_SPLIT', ancestor },
-          `no heavier chain splitting from ours at ${ancestor} is known: it was followed, or its peer left`,
-        )
-      const before = chain.head.hash
-      chain.allowDeepReorg(ancestor)
-      syncer.retry(split.peerId)
-      await syncer.idle()
-      if (chain.isCanonical(before)) {
-        chain.allowDeepReorg(null)
-        throw new NodeError(
-          { code: 'NODE_SPLIT_NOT_FOLLOWED', ancestor, peerId: split.peerId },
-          'the heavier chain could not be fetched (its peer failed to serve it, or left): this tab’s chain is unchanged',
-        )
-      }
+      await followSplit(ancestor, {
+        split: () => syncer.split(),
+        headHash: () => chain.head.hash,
+        isCanonical: (hash) => chain.isCanonical(hash),
+        allowDeepReorg: (a) => chain.allowDeepReorg(a),
+        syncFrom: (peerId) => {
+          syncer.retry(peerId)
+          return syncer.idle()
+        },
+      })
       return headInfo()
     },
     stats: (): ChainStats => ({

@@ -31,6 +31,7 @@ import { proveFrom } from '../state/trie'
 import type { StateNodeReader } from '../storage/state-reader'
 import type { LogRecord, NodeRepository } from '../storage/types'
 import { MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
+import type { ChainSplit } from '../sync/splits'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
 import { type BlockSummary, blockSummary, type HeadInfo } from './chain-service'
@@ -44,6 +45,8 @@ export interface LightServiceInit {
   readonly onHead: (head: HeadInfo, removed: readonly Hex[]) => void
   /** Header sync started, progressed or ended. */
   readonly onSyncing?: (status: SyncStatus) => void
+  /** The heaviest split of the header chain changed (`LightClient.splits`). */
+  readonly onSplit?: (split: ChainSplit | null) => void
   /** A transaction this node submitted. */
   readonly onPendingTx?: (tx: Tx) => void
   readonly config?: Partial<LightClientConfig>
@@ -161,6 +164,7 @@ export function createLightService(init: LightServiceInit) {
     onHead: (head, removed) => {
       init.onHead(headerHeadInfo(head), removed)
       scheduleKeep()
+      client.splits.check()
     },
     onStatus: (status) => {
       if (status === false && client.headers.head.header.number > 0n) {
@@ -170,6 +174,7 @@ export function createLightService(init: LightServiceInit) {
       init.onSyncing?.(status)
       if (status === false) void keep()
     },
+    ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
     ...(init.config === undefined ? {} : { config: init.config }),
     ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),
     ...(init.board === undefined ? {} : { board: init.board }),

@@ -36,7 +36,8 @@ import type { SharedHeaders } from '../storage/shared-headers'
 import type { StateNodeReader } from '../storage/state-reader'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
 import type { NodeRepository } from '../storage/types'
-import type { ChainSplit, SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
+import { type ChainSplit, followSplit } from '../sync/splits'
+import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
 import {
   type AccountInfo,
@@ -155,14 +156,15 @@ export interface NodeApi extends QueryApi {
   syncing(): Promise<SyncStatus>
   /**
    * The heaviest chain a peer holds that forks off this node's further back than the reorg limit
-   * (`maxReorgDepth`), or null. Such a split does not heal by itself: following it takes out `depth` of
-   * our blocks (their transactions go back to the pool). Always null on a light node, which mines nothing.
+   * (`maxReorgDepth`), its headers checked, or null (sync/splits.ts). Such a split does not heal by
+   * itself: following it takes out `depth` of our blocks (their transactions go back to the pool). A light
+   * node's is its header chain's (a light node that followed peers on the other side).
    */
   chainSplit(): Promise<ChainSplit | null>
   /**
    * Follows the split's heavier chain (the user's choice): reorganises back to `ancestor`, however deep,
-   * and syncs; resolves with the head after that sync. `NODE_NO_SPLIT` when no split at `ancestor` is
-   * known; `LIGHT_UNSUPPORTED` on a light node.
+   * and syncs; resolves with the head once switched. `NODE_NO_SPLIT` when no split at `ancestor` is
+   * known; `NODE_SPLIT_NOT_FOLLOWED` when the sync ended with the chain unchanged (nothing changed).
    */
   followSplit(ancestor: Hex): Promise<HeadInfo>
   /** Counters: blocks mined, received by gossip, fetched by sync; sync runs, penalties, dropped peers. */
@@ -496,7 +498,12 @@ export function createNode(init: NodeInit): Node {
           },
           onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
           // In `auto` the full syncer's progress is the one shown (the header sync is a fraction of it).
-          ...(pin === 'light' ? { onSyncing: (status: SyncStatus) => init.emit('syncing', status) } : {}),
+          ...(pin === 'light'
+            ? {
+                onSyncing: (status: SyncStatus) => init.emit('syncing', status),
+                onSplit: (split: ChainSplit | null) => init.emit('split', split),
+              }
+            : {}),
           ...(init.light === undefined ? {} : { config: init.light }),
         })
       : null
@@ -928,10 +935,21 @@ export function createNode(init: NodeInit): Node {
         return c.status
       },
       async chainSplit() {
-        return null
+        return c.splits.best()
       },
-      async followSplit() {
-        throw unsupported('followSplit')
+      // Its header chain follows the split's heavier headers (it holds no blocks of its own).
+      async followSplit(ancestor) {
+        await followSplit(checkHash(ancestor, 'ancestor'), {
+          split: () => c.splits.best(),
+          headHash: () => c.headers.head.hash,
+          isCanonical: (hash) => c.headers.isCanonical(hash),
+          allowDeepReorg: (a) => c.headers.allowDeepReorg(a),
+          syncFrom: (peerId) => {
+            c.retry(peerId)
+            return c.idle()
+          },
+        })
+        return l.head()
       },
       async stats() {
         return {

@@ -11,6 +11,7 @@ import { PeerId } from './PeerId'
 export function SplitBanner() {
   const split = useApp((s) => s.split)
   const api = useApp((s) => s.api)
+  const light = useApp((s) => s.modePin === 'light')
   const [following, setFollowing] = useState(false)
   const [error, setError] = useState<string | null>(null)
   if (split === null) return null
@@ -41,9 +42,9 @@ export function SplitBanner() {
         own.
       </p>
       <p className="muted small">
-        Following it replaces this tab’s last {split.depth} blocks with the network’s. Their transactions go
-        back to the pool and out to peers, to be mined again where the network’s chain still allows them;
-        their mining rewards are not carried over.
+        {light
+          ? `Following it replaces the last ${split.depth} blocks this tab verified with the network’s: balances and swaps are then read from the network’s chain.`
+          : `Following it replaces this tab’s last ${split.depth} blocks with the network’s. Their transactions go back to the pool and out to peers, to be mined again where the network’s chain still allows them; their mining rewards are not carried over.`}
       </p>
       <div className="chain-split__actions">
         <button

@@ -7,6 +7,7 @@ import { hashHeader } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
 import { checkPow } from '../../../src/node/consensus/pow'
 import { HeaderChain } from '../../../src/node/light/header-chain'
+import { NodeError } from '../../../src/node/rpc/errors'
 import { codeOf } from '../../code-of'
 import { addressOf, seal } from '../chain/chain-fixtures'
 import { extend, GENESIS, must } from './fixtures'
@@ -134,6 +135,23 @@ describe('header chain', () => {
     expect(hc2.head.header.number).toBe(7n)
     expect(code(() => hc2.add(must(far[0]).header, NOW))).toBe('BLOCK_REORG_TOO_DEEP')
     expect(hc2.get(hashBlock(must(far[0])))).toBeUndefined()
+
+    // Allowed back to block 1 (the user follows a split), the branch — once heavier — becomes canonical;
+    // the leave is used up. Only a canonical header can be named; `null` takes a leave back.
+    const other = new Chain({ genesis })
+    for (const b of [must(base[0]), must(far[0])]) other.importBlock(b, b.header.timestamp)
+    const farther = [...far, ...extend(other, 8)]
+    expect(codeOf(NodeError, () => hc2.allowDeepReorg(hashBlock(must(far[0]))))).toBe('NODE_BAD_PARAMS')
+    hc2.allowDeepReorg(hashBlock(must(base[0])))
+    hc2.allowDeepReorg(null)
+    expect(code(() => hc2.add(must(far[0]).header, NOW))).toBe('BLOCK_REORG_TOO_DEEP')
+    hc2.allowDeepReorg(hashBlock(must(base[0])))
+    expect(hc2.forkPoint(hc2.head.hash)?.depth).toBe(0)
+    const kinds = farther.map((b) => hc2.add(b.header, NOW).kind)
+    expect(kinds.at(-1)).toBe('extended')
+    expect(kinds).toContain('reorg')
+    expect(hc2.head.hash).toBe(hashBlock(must(farther.at(-1))))
+    expect(hc2.deepReorgTarget).toBeUndefined()
   })
 
   test('a checkpoint restores the chain from its base: heads, anchor and total difficulty as before', () => {

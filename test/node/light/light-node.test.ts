@@ -290,10 +290,10 @@ describe('light node on the memory network', () => {
     await expect(light.api.sendRawTransaction(wrongChain)).rejects.toMatchObject({ name: 'TxError' })
     await expect(light.api.sendRawTransaction(toHex(rlpEncode([])) as Hex)).rejects.toBeTruthy()
     await expect(light.api.setMining(true)).rejects.toMatchObject({ type: { code: 'LIGHT_UNSUPPORTED' } })
-    // It mines nothing, so it holds no chain of its own to split from its peers'.
+    // Its headers and its peer's are one chain: no split, and none to follow.
     expect(await light.api.chainSplit()).toBeNull()
     expect(await asyncCodeOf(light.api.followSplit((await full.api.block(0n))?.hash as Hex))).toBe(
-      'LIGHT_UNSUPPORTED',
+      'NODE_NO_SPLIT',
     )
     // It sees what it sent as pending until a proof shows it mined.
     expect((await light.api.transaction(hash))?.state).toBe('pending')

@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest'
+import { hashBlock } from '../../../src/node/chain/block'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { memoryHub } from '../../../src/node/network/memory'
+import type { ChainSplit } from '../../../src/node/sync/splits'
+import { asyncCodeOf } from '../../code-of'
+import { until } from '../../until'
+import { addressOf } from '../chain/chain-fixtures'
+import { extend, GENESIS, must, nodeStarter } from './fixtures'
+
+const join = nodeStarter()
+
+describe('a light node whose headers followed the lighter side of a split', () => {
+  test('tells the split (its headers checked), keeps its headers, and follows the heavier chain when asked', async () => {
+    const hub = memoryHub()
+    // Blocks 1–5 shared; then M mines 80 of its own and H 120: past the reorg limit (64) apart.
+    const storeM = new MemoryChainStore()
+    const m = new Chain({ genesis: GENESIS, store: storeM })
+    const common = extend(m, 5)
+    const storeH = new MemoryChainStore()
+    const h = new Chain({ genesis: GENESIS, store: storeH })
+    for (const b of common) h.importBlock(b, b.header.timestamp)
+    const minerH = addressOf(4)
+    extend(m, 80, { miner: addressOf(3) })
+    extend(h, 120, { miner: minerH })
+
+    // L knows only M at first: its headers follow M's chain.
+    await join(hub, 'M', { store: storeM })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).hash === m.head.hash)
+    expect(await light.api.chainSplit()).toBeNull()
+
+    // H comes: its heavier chain forks off L's headers 80 deep. L checks H's headers, tells the split,
+    // and keeps M's headers.
+    await join(hub, 'H', { store: storeH })
+    const split: ChainSplit = {
+      peerId: 'H',
+      ancestor: { number: 5n, hash: hashBlock(must(common[4])) },
+      depth: 80,
+      peerHead: 125n,
+      peerTotalDifficulty: h.head.totalDifficulty,
+    }
+    await until(async () => (await light.api.chainSplit()) !== null)
+    expect(await light.api.chainSplit()).toEqual(split)
+    expect(light.events.filter((e) => e.event === 'split').map((e) => e.data)).toEqual([split])
+    expect((await light.api.head()).hash).toBe(m.head.hash)
+    expect(await asyncCodeOf(light.api.followSplit(`0x${'00'.repeat(32)}`))).toBe('NODE_NO_SPLIT')
+    expect(await asyncCodeOf(light.api.followSplit('0x1' as `0x${string}`))).toBe('NODE_BAD_PARAMS')
+
+    // Asked, L's headers follow H's chain; what it proves is H's chain's.
+    expect((await light.api.followSplit(split.ancestor.hash)).hash).toBe(h.head.hash)
+    expect(await light.api.chainSplit()).toBeNull()
+    expect(light.events.filter((e) => e.event === 'split').at(-1)?.data).toBeNull()
+    const reward = await light.api.verifiedAccount(minerH)
+    expect(reward.value.balance).toBe(h.stateAt(reward.hash).getAccount(minerH).balance)
+    expect(reward.value.balance).toBeGreaterThan(0n)
+  })
+})
