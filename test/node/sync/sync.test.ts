@@ -78,6 +78,23 @@ function extend(chain: Chain, n: number, skewMs: number): void {
   }
 }
 
+/**
+ * Two stores on the test genesis sharing blocks 1…`common`, then `a` blocks of A's own and `b` of B's
+ * (another branch); `ancestor` is the last block both hold.
+ */
+function apart(common: number, a: number, b: number) {
+  const storeA = chainOf(common)
+  const chainA = new Chain({ genesis: GENESIS, store: storeA })
+  const storeB = new MemoryChainStore()
+  const chainB = new Chain({ genesis: GENESIS, store: storeB })
+  for (let n = 1n; n <= BigInt(common); n++)
+    chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
+  const ancestor = { number: BigInt(common), hash: chainA.head.hash }
+  extend(chainA, a, 0)
+  extend(chainB, b, 5_000)
+  return { storeA, chainA, storeB, chainB, ancestor }
+}
+
 const running: Node[] = []
 afterEach(() => {
   for (const n of running.splice(0)) n.stop()
@@ -254,14 +271,7 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     const hub = memoryHub()
     // Common first 5 blocks, then A has 55 more and B 35 of its own: B's window (32 below its head)
     // starts above the fork, so it must step back to find it.
-    const storeA = chainOf(5)
-    const storeB = new MemoryChainStore()
-    const chainB = new Chain({ genesis: GENESIS, store: storeB })
-    const chainA = new Chain({ genesis: GENESIS, store: storeA })
-    for (let n = 1n; n <= 5n; n++)
-      chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
-    extend(chainA, 55, 0)
-    extend(chainB, 35, 5_000)
+    const { storeA, chainA, storeB, chainB } = apart(5, 55, 35)
     expect(chainB.getBlockByNumber(6n)?.hash).not.toBe(chainA.getBlockByNumber(6n)?.hash)
     const a = await makeNode(hub, 'A', { store: storeA })
     const b = await makeNode(hub, 'B', { store: storeB })
@@ -274,15 +284,7 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     const hub = memoryHub()
     // Blocks 1–5 shared; then A mines 120 of its own and B 79 and a few more, one with a payment: B's
     // blocks past the fork are more than the reorg limit (64), so B never follows A by itself.
-    const storeA = chainOf(5)
-    const chainA = new Chain({ genesis: GENESIS, store: storeA })
-    const storeB = new MemoryChainStore()
-    const chainB = new Chain({ genesis: GENESIS, store: storeB })
-    for (let n = 1n; n <= 5n; n++)
-      chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
-    const ancestor = { number: 5n, hash: chainA.head.hash }
-    extend(chainA, 120, 0)
-    extend(chainB, 79, 5_000)
+    const { storeA, chainA, storeB, ancestor } = apart(5, 120, 79)
     const b = await makeNode(hub, 'B', { store: storeB })
     const payee = DEVNET_ACCOUNTS[7] as Address
     const before = (await b.node.api.account(payee)).balance
@@ -381,14 +383,7 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
   test('a peer claiming other work for a deep branch than its headers add up to is penalised and dropped, never shown as a split', async () => {
     const hub = memoryHub()
     // A's branch is the heavier (90 blocks to B's 80), but A claims more work for it than it holds.
-    const storeA = chainOf(5)
-    const chainA = new Chain({ genesis: GENESIS, store: storeA })
-    const storeB = new MemoryChainStore()
-    const chainB = new Chain({ genesis: GENESIS, store: storeB })
-    for (let n = 1n; n <= 5n; n++)
-      chainB.importBlock(chainA.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
-    extend(chainA, 90, 0)
-    extend(chainB, 80, 5_000)
+    const { storeA, chainA, storeB } = apart(5, 90, 80)
     const b = await makeNode(hub, 'B', { store: storeB })
     const bHead = await b.node.api.head()
     const claimed = (chainA.head.totalDifficulty + 1_000n) as bigint
