@@ -228,9 +228,12 @@ export class Chain {
    * meet only below a snapshot's base.
    */
   forkPoint(hash: Hex): { readonly ancestor: StoredBlock; readonly depth: number } {
-    const block = this.mustGet(hash)
+    return this.forkOf(this.mustGet(hash))
+  }
+
+  private forkOf(block: StoredBlock): { readonly ancestor: StoredBlock; readonly depth: number } {
     const head = this.head
-    const ancestor = this.isCanonical(hash) ? block : this.commonAncestor(head, block)
+    const ancestor = this.isCanonical(block.hash) ? block : this.commonAncestor(head, block)
     return { ancestor, depth: Number(head.block.header.number - ancestor.block.header.number) }
   }
 
@@ -512,7 +515,7 @@ export class Chain {
    * before paying for its execution (it is `ignore`, not `reject`: the peer may simply be on that fork).
    */
   private checkForkDepth(parent: StoredBlock): void {
-    const { ancestor, depth } = this.forkPoint(parent.hash)
+    const { ancestor, depth } = this.forkOf(parent)
     this.checkDepth(ancestor, depth)
   }
 
