@@ -853,25 +853,17 @@ export class LightClient {
    */
   async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
     const chain = this.headers
-    const known = this.splits.known(peerId)
-    const stillSplit = known !== undefined && chain.deepReorgTarget !== known.split.ancestor.hash
-    // Split from this peer before: check only what its branch grew by since.
-    if (stillSplit) {
-      const fetch = (from: bigint) => this.#requestHeaders(peerId, peer, from)
-      const tip = await checkBranch(chain.params, this.#init.now, fetch, known.tip, null)
-      if (tip !== null) {
-        this.splits.note(peerId, known.split.ancestor, tip)
-        return false
-      }
-    }
-    const found = { split: false }
-    const moved = await this.#syncHeaders(
+    const fetch = (from: bigint) => this.#requestHeaders(peerId, peer, from)
+    const again = await this.splits.recheck(
       peerId,
-      peer,
-      starting,
-      found,
-      stillSplit ? known.split.ancestor.number + 1n : undefined,
+      chain.deepReorgTarget,
+      chain.params,
+      this.#init.now,
+      fetch,
     )
+    if (again === 'held') return false
+    const found = { split: false }
+    const moved = await this.#syncHeaders(peerId, peer, starting, found, again)
     if (!found.split) this.splits.drop(peerId)
     return moved
   }

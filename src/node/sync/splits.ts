@@ -77,9 +77,30 @@ export class SplitWatch {
   }
 
   /** The split with `peerId` whose shared block is still canonical: its branch is checked on from its tip. */
-  known(peerId: string): KnownSplit | undefined {
+  #known(peerId: string): KnownSplit | undefined {
     const k = this.#splits.get(peerId)
     return k !== undefined && this.#view.isCanonical(k.split.ancestor.hash) ? k : undefined
+  }
+
+  /**
+   * A sync pass's first step with `peerId`: when it was split from us before (and that split is not the
+   * one being followed, `following`), checks only what its branch grew by since and keeps the split.
+   * Returns `held` when the split still holds (nothing to sync from the peer), else where the pass looks
+   * for the fork: just above the block we share, or undefined (from our head, as usual).
+   */
+  async recheck(
+    peerId: string,
+    following: Hex | undefined,
+    params: ChainParams,
+    now: () => number,
+    fetch: (from: bigint) => Promise<DecodedHeadersResponse>,
+  ): Promise<'held' | bigint | undefined> {
+    const known = this.#known(peerId)
+    if (known === undefined || following === known.split.ancestor.hash) return undefined
+    const tip = await checkBranch(params, now, fetch, known.tip, null)
+    if (tip === null) return known.split.ancestor.number + 1n
+    this.note(peerId, known.split.ancestor, tip)
+    return 'held'
   }
 
   /** Tells `onSplit` when the heaviest split changed (call on every head change, too). */

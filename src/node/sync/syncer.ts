@@ -389,22 +389,20 @@ export class Syncer {
     const before = chain.head.hash
     const ours = chain.head.block.header.number
     const fetch = (from: bigint) => this.#headers(peerId, peer, from)
-    const known = this.#splits.known(peerId)
-    const stillSplit = known !== undefined && chain.deepReorgTarget !== known.split.ancestor.hash
-    // Split from this peer before: check only what its branch grew by since.
-    if (stillSplit) {
-      const tip = await checkBranch(chain.params, this.#init.now, fetch, known.tip, null)
-      if (tip !== null) {
-        this.#splits.note(peerId, known.split.ancestor, tip)
-        return false
-      }
-    }
+    const again = await this.#splits.recheck(
+      peerId,
+      chain.deepReorgTarget,
+      chain.params,
+      this.#init.now,
+      fetch,
+    )
+    if (again === 'held') return false
     // Never below the chain's base: a chain started from a snapshot holds nothing under it.
     const floor = chain.base
     const count = BigInt(Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST))
     // Start a little below our head: a peer on another branch shares an ancestor there (a peer found
     // split from us, just above the block we share).
-    let from = stillSplit ? known.split.ancestor.number + 1n : ours > 32n ? ours - 32n : 0n
+    let from = again ?? (ours > 32n ? ours - 32n : 0n)
     if (from < floor) from = floor
     let located = false
     let split = false
