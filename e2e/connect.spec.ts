@@ -238,11 +238,21 @@ async function joinRunning(
 test('a joining tab dials the running one; the running tab, introduced to it, waits before dialing back', async ({
   browser,
 }) => {
-  const { running, joining, idR, close } = await joinRunning(browser, async () => {})
+  const { running, joining, idR, idJ, close } = await joinRunning(browser, async () => {})
   try {
     // The joining tab asked the relay who is present and dialed: the link it holds is its own dial.
     const links = await connectionsTo(joining, idR)
     expect(links.some((c) => c.direct && !c.limited && c.outbound)).toBe(true)
+    // The relay named the running tab where it told the page its address (`/api/relay`), so the joining
+    // tab dialed it as soon as its relay link was up, before the relay-peers answer came back over it.
+    const info = await joining.evaluate(() => fetch('/api/relay').then((r) => r.json()))
+    expect(info.peers).toEqual(expect.arrayContaining([idR, idJ]))
+    const joined = await joining.evaluate(startupMarkTimes)
+    const dial = (await joining.evaluate(() => window.tabchain?.network.dials() ?? [])).find(
+      (d) => d.peerId === idR,
+    )
+    expect(dial?.started).toBeGreaterThanOrEqual(joined['relay-connected'] ?? Infinity)
+    expect(dial?.started).toBeLessThan(joined['relay-peers'] ?? 0)
     // The running tab, once it learned of the joining one, waited to be dialed: it dialed, if at all,
     // only after the grace — not at once, racing the joining tab's dial with a second WebRTC set-up.
     const marks = await running.evaluate(startupMarkTimes)

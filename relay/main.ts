@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { genesisToJson } from '../src/node/chain/genesis'
 import { ConfigError, loadGenesis, parseConfig, type RelayConfig } from './config'
-import { startRelay, survivePeerWebSocketErrors } from './relay'
+import { presentTabs, startRelay, survivePeerWebSocketErrors } from './relay'
 import { serveStatic } from './static'
 
 /** The relay's dialable addresses as the page at `hostname` should see them. */
@@ -39,6 +39,9 @@ async function main(): Promise<void> {
       const body = JSON.stringify({
         multiaddrs: relayAddresses(listen, config, hostname),
         peerId: relay.peerId.toString(),
+        // Who is here now: a joining tab dials them as soon as its relay connection is up, instead of
+        // asking over it first (the relay-peers protocol, a round trip later).
+        peers: presentTabs(relay),
       })
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body)
       return

@@ -1,6 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { type CircuitRelayService, circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -38,12 +38,15 @@ export function survivePeerWebSocketErrors(log: (message: string) => void = cons
   return () => process.off('uncaughtException', handler)
 }
 
+/** The relay's libp2p node, with the circuit relay service whose reservations list the tabs present. */
+export type Relay = Libp2p<{ relay: CircuitRelayService }>
+
 /**
  * The relay: a libp2p node that browsers reach over WebSockets. It reserves circuit slots so tabs can
  * signal WebRTC to each other, and carries the peer-discovery pubsub topic. It keeps no state: its key
  * is new on every start and it stores nothing.
  */
-export async function startRelay(config: RelayConfig): Promise<Libp2p> {
+export async function startRelay(config: RelayConfig): Promise<Relay> {
   const node = await createLibp2p({
     addresses: {
       listen: [`/ip4/${config.host}/tcp/${config.wsPort}/ws`],
@@ -84,11 +87,7 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
   node.services.pubsub.subscribe(DISCOVERY_TOPIC)
   await node.handle(RELAY_PEERS_PROTOCOL, async (stream, connection) => {
     const asker = connection.remotePeer.toString()
-    // Reservations outlive a closed tab until their TTL: list only tabs still connected.
-    const present = [...node.services.relay.reservations.keys()]
-      .filter((peer) => node.getConnections(peer).length > 0)
-      .map(String)
-      .filter((id) => id !== asker)
+    const present = presentTabs(node, asker)
     try {
       await lpStream(stream).write(encodeRelayPeers(present))
       await stream.close()
@@ -98,9 +97,22 @@ export async function startRelay(config: RelayConfig): Promise<Libp2p> {
     // An asker that holds a reservation can be dialed through us now: tell the tabs it just learned
     // of, so they need not wait for its discovery broadcast (or for asking again) to know it is here.
     if (node.services.relay.reservations.has(connection.remotePeer))
-      for (const peer of present.slice(-MAX_RELAY_PEERS)) void introduce(node, peer, asker)
+      for (const peer of present) void introduce(node, peer, asker)
   })
   return node
+}
+
+/**
+ * The tabs that hold a reservation on `relay` and are still connected (reservations outlive a closed tab
+ * until their TTL), but `except`, the most recent `MAX_RELAY_PEERS`: the relay-peers answer, and
+ * `/api/relay`'s `peers`.
+ */
+export function presentTabs(relay: Relay, except?: string): string[] {
+  return [...relay.services.relay.reservations.keys()]
+    .filter((peer) => relay.getConnections(peer).length > 0)
+    .map(String)
+    .filter((id) => id !== except)
+    .slice(-MAX_RELAY_PEERS)
 }
 
 /** Tells `to` (a connected tab) that `joined` is reachable through this relay; best effort. */

@@ -8,11 +8,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
-import { startRelay, survivePeerWebSocketErrors } from '../../relay/relay'
+import { presentTabs, type Relay, startRelay, survivePeerWebSocketErrors } from '../../relay/relay'
 import { decodeRelayPeers, RELAY_INTRO_PROTOCOL, RELAY_PEERS_PROTOCOL } from '../../src/node/network/protocol'
 import { reservingTab } from './tabs'
 
-let relay: Libp2p
+let relay: Relay
 let port: number
 const dropped: string[] = []
 let unguard: () => void
@@ -94,6 +94,29 @@ describe('relay', () => {
       expect(decodeRelayPeers(answer.subarray())).not.toContain(c.peerId.toString())
     } finally {
       await c.stop()
+    }
+  })
+
+  test('lists the tabs present (holding a reservation, still connected) but the one excepted', async () => {
+    const [first, second] = await Promise.all([reservingClient(), reservingClient()])
+    const bare = await client()
+    try {
+      await bare.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+      const [idFirst, idSecond] = [first.peerId.toString(), second.peerId.toString()]
+      expect(presentTabs(relay)).toEqual(expect.arrayContaining([idFirst, idSecond]))
+      expect(presentTabs(relay)).not.toContain(bare.peerId.toString())
+      expect(presentTabs(relay, idFirst)).not.toContain(idFirst)
+      expect(presentTabs(relay, idFirst)).toContain(idSecond)
+      // A tab that closed: its reservation stays until its TTL, but it is no longer listed.
+      await first.stop()
+      const deadline = Date.now() + 10_000
+      while (relay.getConnections(first.peerId).length > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20))
+      expect(relay.services.relay.reservations.has(first.peerId)).toBe(true)
+      expect(presentTabs(relay)).not.toContain(idFirst)
+      expect(presentTabs(relay)).toContain(idSecond)
+    } finally {
+      await Promise.all([first.stop(), second.stop(), bare.stop()])
     }
   })
 

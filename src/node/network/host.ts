@@ -28,6 +28,7 @@ import {
   MAX_EXCHANGE_BYTES,
   MAX_GOSSIP_BYTES,
   MAX_RELAY_PEERS,
+  plausiblePeerIds,
   RELAY_INTRO_PROTOCOL,
   RELAY_PEERS_PROTOCOL,
 } from './protocol'
@@ -50,6 +51,8 @@ export interface NetworkHostInit {
 export interface RelayInfo {
   readonly multiaddrs: readonly string[]
   readonly peerId: string
+  /** The tabs holding a reservation on the relay when it answered (none from an older relay). */
+  readonly peers: readonly string[]
 }
 
 const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
@@ -341,6 +344,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
       // The reservation may already be up (identify runs as the connection opens): then this first
       // query comes after it and is the only one needed.
       relayLink = { conn, via, reserved: hasCircuitAddress() }
+      // The tabs the relay listed when it told us where it listens were there before us: dialed now,
+      // without waiting for the relay-peers answer (a round trip on this link), which still comes for
+      // tabs that arrived meanwhile.
+      if (via !== undefined) listed(info.peers, via, 'now')
       void dialRelayPeers(conn, via, 'now')
       if (relayLink.reserved) askAgainIfAlone(relayLink)
     } catch (err) {
@@ -446,6 +453,19 @@ export async function createNetworkHost(init: NetworkHostInit) {
     )
   }
 
+  /** `found` for each tab a relay listed, reached through it at `via` (an id that is no peer id is skipped). */
+  function listed(ids: readonly string[], via: Multiaddr, when: 'now' | 'grace'): void {
+    for (const id of ids) {
+      let peer: PeerId
+      try {
+        peer = peerIdFromString(id)
+      } catch {
+        continue
+      }
+      found(peer, [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)], when)
+    }
+  }
+
   /**
    * The relay introduces a tab that just reserved a slot and learned of us: it is dialing us; dial it
    * too if it has not got through within the grace.
@@ -460,8 +480,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       const via = relay?.addrs[0]
       if (via === undefined) return
       startupMark('relay-intro')
-      for (const id of decodeRelayPeers(message.subarray()))
-        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)], 'grace')
+      listed(decodeRelayPeers(message.subarray()), via, 'grace')
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
@@ -496,11 +515,9 @@ export async function createNetworkHost(init: NetworkHostInit) {
       })
       await stream.close()
       startupMark('relay-peers')
-      for (const id of decodeRelayPeers(answer.subarray())) {
-        if (id === node.peerId.toString()) continue
-        startupMark('relay-peers-found')
-        found(peerIdFromString(id), [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)], when)
-      }
+      const ids = decodeRelayPeers(answer.subarray()).filter((id) => id !== node.peerId.toString())
+      if (ids.length > 0) startupMark('relay-peers-found')
+      listed(ids, via, when)
     } catch {
       // An older relay, or a hiccup: pubsub discovery still finds the peers, a little later.
     }
@@ -820,6 +837,7 @@ export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
   return {
     multiaddrs: body.multiaddrs.filter((a): a is string => typeof a === 'string'),
     peerId: body.peerId,
+    peers: 'peers' in body && Array.isArray(body.peers) ? plausiblePeerIds(body.peers) : [],
   }
 }
 

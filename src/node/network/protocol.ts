@@ -61,12 +61,15 @@ export function encodeRelayPeers(peerIds: readonly string[]): Uint8Array {
   return new TextEncoder().encode(peerIds.slice(-MAX_RELAY_PEERS).join('\n'))
 }
 
+/** The relay's lists of tabs keep only what could be a base58 peer id, at most `MAX_RELAY_PEERS`. */
+export function plausiblePeerIds(items: readonly unknown[]): string[] {
+  return items
+    .filter((id): id is string => typeof id === 'string' && /^[1-9A-HJ-NP-Za-km-z]{32,60}$/.test(id))
+    .slice(0, MAX_RELAY_PEERS)
+}
+
 /** Splits a relay-peers answer; anything that is not a plausible base58 peer id is dropped. */
 export function decodeRelayPeers(data: Uint8Array): string[] {
   if (data.byteLength > MAX_RELAY_PEERS * 64) return []
-  const text = new TextDecoder().decode(data)
-  return text
-    .split('\n')
-    .filter((id) => /^[1-9A-HJ-NP-Za-km-z]{32,60}$/.test(id))
-    .slice(0, MAX_RELAY_PEERS)
+  return plausiblePeerIds(new TextDecoder().decode(data).split('\n'))
 }

@@ -1,6 +1,11 @@
 import fc from 'fast-check'
 import { describe, test } from 'vitest'
-import { decodeRelayPeers, encodeRelayPeers, MAX_RELAY_PEERS } from '../../../src/node/network/protocol'
+import {
+  decodeRelayPeers,
+  encodeRelayPeers,
+  MAX_RELAY_PEERS,
+  plausiblePeerIds,
+} from '../../../src/node/network/protocol'
 import { FUZZ_RUNS, mutationOf } from '../../fuzz-decoder'
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
@@ -31,5 +36,22 @@ describe('relay-peers decoder fuzz', () => {
     }
     fc.assert(fc.property(fc.uint8Array({ maxLength: 600, size: 'max' }), check), { numRuns: FUZZ_RUNS })
     fc.assert(fc.property(mutationOf(valid), check), { numRuns: FUZZ_RUNS })
+  })
+
+  test("any JSON for /api/relay's peers gives at most MAX_RELAY_PEERS plausible ids, each an item of it, in order", () => {
+    const item = fc.oneof(
+      fc.nat({ max: 58 * 58 - 1 }).map(peerId),
+      fc.jsonValue(),
+      fc.string({ maxLength: 70 }),
+    )
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 2 * MAX_RELAY_PEERS }), (items) => {
+        const ids = plausiblePeerIds(items)
+        const strings = items.filter((i): i is string => typeof i === 'string' && PLAUSIBLE.test(i))
+        if (ids.length !== Math.min(strings.length, MAX_RELAY_PEERS)) throw new Error(`${ids.length} ids`)
+        for (const [i, id] of ids.entries()) if (id !== strings[i]) throw new Error(`${id} out of place`)
+      }),
+      { numRuns: FUZZ_RUNS },
+    )
   })
 })
