@@ -61,3 +61,28 @@ export async function joinable(page: Page): Promise<void> {
     { timeout: 60_000 },
   )
 }
+
+/**
+ * A network between a page and the server, as DevTools emulates it: the page's HTTP and WebSocket
+ * traffic (the app's files, the relay) is delayed and throttled; WebRTC between tabs is not.
+ */
+export interface EmulatedLink {
+  readonly label: string
+  readonly latencyMs: number
+  readonly bytesPerSecond: number
+}
+
+/** A home connection: 20 Mbit/s down, 10 up, 20 ms each way. */
+export const HOME_LINK: EmulatedLink = { label: '20 Mbit/s, 20 ms', latencyMs: 20, bytesPerSecond: 2_500_000 }
+
+/** Puts `page` (not loaded yet) behind `link`. */
+export async function emulateLink(page: Page, link: EmulatedLink): Promise<void> {
+  const devtools = await page.context().newCDPSession(page)
+  await devtools.send('Network.enable')
+  await devtools.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: link.latencyMs,
+    downloadThroughput: link.bytesPerSecond,
+    uploadThroughput: link.bytesPerSecond / 2,
+  })
+}

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { build } from 'vite'
 import { startRelayOnFreePorts, stopRelayProcess } from '../scripts/relay-process'
 import { webrtcInitChannelFix } from '../vite.config'
-import { joinable, registerAppBench } from './app'
+import { type EmulatedLink, emulateLink, HOME_LINK, joinable, registerAppBench } from './app'
 import { percentile } from './timing'
 
 /** A pair of tabs counts as failed if it is not directly linked this long after navigation start. */
@@ -86,19 +86,6 @@ function timelines(seen: readonly Partial<Record<Step, number>>[]): string {
     )
     .join(' | ')
 }
-
-/**
- * A network between the joining page and the server, as DevTools emulates it: the page's HTTP and
- * WebSocket traffic (the app's files, the relay) is delayed and throttled; WebRTC between tabs is not.
- */
-interface EmulatedLink {
-  readonly label: string
-  readonly latencyMs: number
-  readonly bytesPerSecond: number
-}
-
-/** A home connection: 20 Mbit/s down, 10 up, 20 ms each way. */
-const HOME_LINK: EmulatedLink = { label: '20 Mbit/s, 20 ms', latencyMs: 20, bytesPerSecond: 2_500_000 }
 
 /** What a tab joins: the app, or the floor page (`bench/floor/`). */
 interface JoinTarget {
@@ -233,16 +220,7 @@ async function joinRunningTabs(
           target.sameBrowser === true ? (running[t] as BrowserContext) : await browser.newContext()
         const page = await context.newPage()
         try {
-          if (link !== undefined) {
-            const devtools = await context.newCDPSession(page)
-            await devtools.send('Network.enable')
-            await devtools.send('Network.emulateNetworkConditions', {
-              offline: false,
-              latency: link.latencyMs,
-              downloadThroughput: link.bytesPerSecond,
-              uploadThroughput: link.bytesPerSecond / 2,
-            })
-          }
+          if (link !== undefined) await emulateLink(page, link)
           // Why a page did not link, when it says: an error it did not handle (the floor's one dial).
           const errors: string[] = []
           page.on('pageerror', (err) => errors.push(err.message))

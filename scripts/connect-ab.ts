@@ -2,16 +2,17 @@
 // on a shared machine whose load moves by 10× within minutes, only builds measured side by side compare.
 //
 //   npx vite build --outDir /tmp/a && (change something) && npx vite build --outDir /tmp/b
-//   node --import ./relay/polyfill.mjs --import tsx scripts/connect-ab.ts /tmp/a /tmp/b [pairs] [port] [--join[=N]]
+//   node --import ./relay/polyfill.mjs --import tsx scripts/connect-ab.ts /tmp/a /tmp/b [pairs] [port] [--join[=N]] [--home-link]
 //
 // Each attempt opens two fresh tabs at once; with `--join`, one tab of each build (N with `--join=N`)
 // is left running and each attempt opens one tab joining them (the time is that tab's, navigation
-// start → its first direct link).
+// start → its first direct link). With `--home-link`, the tabs opened by each attempt reach the server
+// over an emulated home connection (`HOME_LINK`: their HTTP and WebSocket traffic, not WebRTC).
 //
 // Each build is served by its own relay (ports port, port+1 and port+2, port+3; 4450 by default).
 import { loadavg } from 'node:os'
 import { chromium, type Page } from '@playwright/test'
-import { joinable } from '../bench/app'
+import { emulateLink, HOME_LINK, joinable } from '../bench/app'
 import { percentile } from '../bench/timing'
 import { CHROMIUM_ARGS, findChromium } from './chromium'
 import { startRelayProcess, stopRelayProcess } from './relay-process'
@@ -52,9 +53,10 @@ async function main(): Promise<void> {
   const joinArg = args.find((a) => a.startsWith('--join'))
   const join = joinArg !== undefined
   const runningTabs = join ? Number(joinArg.split('=')[1] ?? 1) : 0
-  const [dirA, dirB, pairsArg, portArg] = args.filter((a) => !a.startsWith('--join'))
+  const homeLink = args.includes('--home-link')
+  const [dirA, dirB, pairsArg, portArg] = args.filter((a) => !a.startsWith('--'))
   if (dirA === undefined || dirB === undefined || !(runningTabs >= 0))
-    throw new Error('usage: connect-ab.ts <dirA> <dirB> [pairs] [port] [--join[=N]]')
+    throw new Error('usage: connect-ab.ts <dirA> <dirB> [pairs] [port] [--join[=N]] [--home-link]')
   const pairs = Number(pairsArg ?? 10)
   const port = Number(portArg ?? 4450)
   const executablePath = findChromium()
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
       const contexts = await Promise.all((join ? [0] : [0, 1]).map(() => browser.newContext()))
       try {
         const pages = await Promise.all(contexts.map((c) => c.newPage()))
+        if (homeLink) await Promise.all(pages.map((p) => emulateLink(p, HOME_LINK)))
         const url = urlOf(which)
         await Promise.all(pages.map((p) => p.goto(url)))
         const seen = await Promise.all(pages.map(watch))
