@@ -3,33 +3,45 @@ import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { memoryHub } from '../../../src/node/network/memory'
+import { decodeHeadersResponse, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import type { ChainSplit } from '../../../src/node/sync/splits'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
 import { addressOf } from '../chain/chain-fixtures'
 import { extend, GENESIS, must, nodeStarter } from './fixtures'
 
 const join = nodeStarter()
+const HEADERS = syncProtocols(GENESIS.params.chainId).headers
+
+/** Blocks 1–5 shared; then M mines 80 of its own and H 120 (mined by `minerH`): past the reorg limit (64) apart. */
+function splitChains() {
+  const storeM = new MemoryChainStore()
+  const m = new Chain({ genesis: GENESIS, store: storeM })
+  const common = extend(m, 5)
+  const storeH = new MemoryChainStore()
+  const h = new Chain({ genesis: GENESIS, store: storeH })
+  for (const b of common) h.importBlock(b, b.header.timestamp)
+  const minerH = addressOf(4)
+  extend(m, 80, { miner: addressOf(3) })
+  extend(h, 120, { miner: minerH })
+  return { storeM, m, common, storeH, h, minerH }
+}
+
+/** A light node L that knows only M at first: its headers follow M's chain. */
+async function lightOnM(hub: ReturnType<typeof memoryHub>, storeM: MemoryChainStore, m: Chain) {
+  await join(hub, 'M', { store: storeM })
+  const light = await join(hub, 'L', { light: true })
+  await until(async () => (await light.api.head()).hash === m.head.hash)
+  expect(await light.api.chainSplit()).toBeNull()
+  return light
+}
 
 describe('a light node whose headers followed the lighter side of a split', () => {
   test('tells the split (its headers checked), keeps its headers, and follows the heavier chain when asked', async () => {
     const hub = memoryHub()
-    // Blocks 1–5 shared; then M mines 80 of its own and H 120: past the reorg limit (64) apart.
-    const storeM = new MemoryChainStore()
-    const m = new Chain({ genesis: GENESIS, store: storeM })
-    const common = extend(m, 5)
-    const storeH = new MemoryChainStore()
-    const h = new Chain({ genesis: GENESIS, store: storeH })
-    for (const b of common) h.importBlock(b, b.header.timestamp)
-    const minerH = addressOf(4)
-    extend(m, 80, { miner: addressOf(3) })
-    extend(h, 120, { miner: minerH })
-
-    // L knows only M at first: its headers follow M's chain.
-    await join(hub, 'M', { store: storeM })
-    const light = await join(hub, 'L', { light: true })
-    await until(async () => (await light.api.head()).hash === m.head.hash)
-    expect(await light.api.chainSplit()).toBeNull()
+    const { storeM, m, common, storeH, h, minerH } = splitChains()
+    const light = await lightOnM(hub, storeM, m)
 
     // H comes: its heavier chain forks off L's headers 80 deep. L checks H's headers, tells the split,
     // and keeps M's headers.
@@ -55,5 +67,29 @@ describe('a light node whose headers followed the lighter side of a split', () =
     const reward = await light.api.verifiedAccount(minerH)
     expect(reward.value.balance).toBe(h.stateAt(reward.hash).getAccount(minerH).balance)
     expect(reward.value.balance).toBeGreaterThan(0n)
+  })
+
+  test('a peer claiming other work for its branch than its headers add up to is penalised and dropped, never shown as a split', async () => {
+    const hub = memoryHub()
+    const { storeM, m, storeH, h } = splitChains()
+    const light = await lightOnM(hub, storeM, m)
+    // H's branch is the heavier, but H claims more work for it than its headers hold.
+    const claimed = h.head.totalDifficulty + 1_000n
+    await join(hub, 'H', {
+      store: storeH,
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          const answer = await sink.request(protocol, data, from)
+          if (protocol !== HEADERS) return answer
+          const { headNumber, headers } = decodeHeadersResponse(answer)
+          return encodeHeadersResponse({ headNumber, headTotalDifficulty: claimed, headers })
+        },
+      }),
+    })
+    await until(() => light.node.syncer.isBanned('H'))
+    expect(await light.api.chainSplit()).toBeNull()
+    expect(light.events.some((e) => e.event === 'split')).toBe(false)
+    expect((await light.api.head()).hash).toBe(m.head.hash)
   })
 })
