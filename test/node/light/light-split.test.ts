@@ -3,12 +3,12 @@ import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { memoryHub } from '../../../src/node/network/memory'
-import { decodeHeadersResponse, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import type { ChainSplit } from '../../../src/node/sync/splits'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
 import { addressOf } from '../chain/chain-fixtures'
+import { claimingWork } from '../sync/claiming-peer'
 import { extend, GENESIS, must, nodeStarter } from './fixtures'
 
 const join = nodeStarter()
@@ -75,18 +75,7 @@ describe('a light node whose headers followed the lighter side of a split', () =
     const light = await lightOnM(hub, storeM, m)
     // H's branch is the heavier, but H claims more work for it than its headers hold.
     const claimed = h.head.totalDifficulty + 1_000n
-    await join(hub, 'H', {
-      store: storeH,
-      wrap: (sink) => ({
-        ...sink,
-        async request(protocol, data, from) {
-          const answer = await sink.request(protocol, data, from)
-          if (protocol !== HEADERS) return answer
-          const { headNumber, headers } = decodeHeadersResponse(answer)
-          return encodeHeadersResponse({ headNumber, headTotalDifficulty: claimed, headers })
-        },
-      }),
-    })
+    await join(hub, 'H', { store: storeH, wrap: claimingWork(HEADERS, claimed) })
     await until(() => light.node.syncer.isBanned('H'))
     expect(await light.api.chainSplit()).toBeNull()
     expect(light.events.some((e) => e.event === 'split')).toBe(false)

@@ -34,6 +34,7 @@ import { createNode, type Node, type ReorgInfo } from '../../../src/node/worker/
 import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
 import { signTx } from '../chain/tx-fixtures'
+import { claimingWork } from './claiming-peer'
 
 const GENESIS = testGenesis()
 const CHAIN_ID = GENESIS.params.chainId
@@ -387,18 +388,7 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     const b = await makeNode(hub, 'B', { store: storeB })
     const bHead = await b.node.api.head()
     const claimed = (chainA.head.totalDifficulty + 1_000n) as bigint
-    await makeNode(hub, 'A', {
-      store: storeA,
-      wrap: (sink) => ({
-        ...sink,
-        async request(protocol, data, from) {
-          const answer = await sink.request(protocol, data, from)
-          if (protocol !== PROTOCOLS.headers) return answer
-          const { headNumber, headers } = decodeHeadersResponse(answer)
-          return encodeHeadersResponse({ headNumber, headTotalDifficulty: claimed, headers })
-        },
-      }),
-    })
+    await makeNode(hub, 'A', { store: storeA, wrap: claimingWork(PROTOCOLS.headers, claimed) })
     await until(() => b.node.syncer.isBanned('A'))
     expect(await b.node.api.chainSplit()).toBeNull()
     const stats = await b.node.api.stats()
