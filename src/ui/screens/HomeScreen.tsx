@@ -206,6 +206,7 @@ function ModeCard() {
       <label className="small">
         Run as{' '}
         <select
+          className="input input--inline"
           value={pin}
           disabled={profileId === undefined}
           onChange={(e) => {
