@@ -479,10 +479,13 @@ export function createOffersService(init: OffersServiceInit) {
 
     /** The order books of every pair with open offers, or of `pair` only; best price first. */
     async books(pair?: Pair): Promise<OrderBook<BookEntry>[]> {
+      // The books are as of the prune: an offer that expired while the makers' balances were read is
+      // still in them, and goes (told as `removed`) at the next prune, never left out untold.
+      const now = init.now()
       prune()
       const entries = await Promise.all(book.open().map(entryOf))
       const pairs = pair === undefined ? pairsOf(entries) : [pair]
-      return pairs.map((p) => orderBook(entries, p, init.now()))
+      return pairs.map((p) => orderBook(entries, p, now))
     },
 
     /**

@@ -219,6 +219,41 @@ describe('offers service edges', () => {
     ])
   })
 
+  test('the books leave no offer out as expired that was not told removed, however long the balances take to read', async () => {
+    const hub = memoryHub()
+    const events: OffersEvent[] = []
+    const reads: (() => void)[] = []
+    let clock = Date.now()
+    const service = offersServiceOn(hub.join('N'), await memoryRepository(), 5n, {
+      balances: { balanceOf: () => new Promise<bigint>((resolve) => reads.push(() => resolve(10n ** 30n))) },
+      onEvent: (e) => events.push(e),
+      now: () => clock,
+    })
+    const signed = await signOffer(ALICE, CHAIN, {
+      ...offerFor(),
+      expiresAt: BigInt(Math.floor(clock / 1000) + 2),
+    })
+    const id = offerId(CHAIN, signed.offer)
+    const topic = chainTopic(CHAIN, 'offers')
+    expect(await service.gossip(topic, encodeOfferMessage({ kind: 'offer', signed }), 'E')).toBe('accept')
+    for (const read of reads.splice(0)) read()
+    await until(() => events.some((e) => e.kind === 'added'))
+    // Read while open; the offer expires while its maker's balance is read for the books.
+    const reading = service.books()
+    await until(() => reads.length > 0)
+    clock += 5_000
+    for (const read of reads.splice(0)) read()
+    const shown = (await reading).flatMap((b) => [...b.asks, ...b.bids]).map((e) => e.id)
+    const told = events.some((e) => e.kind === 'removed' && e.offerId === id)
+    expect(shown.includes(id) || told).toBe(true)
+    // The next read drops it, told, and a take of it is OFFER_STALE.
+    const next = service.books()
+    await until(() => reads.length > 0 || events.some((e) => e.kind === 'removed'))
+    for (const read of reads.splice(0)) read()
+    expect((await next).flatMap((b) => b.asks)).toEqual([])
+    expect(events).toContainEqual({ kind: 'removed', offerId: id, reason: 'expired' })
+  })
+
   test('a take of an offer naming this node as its maker is refused with TAKE_SELF, whichever account takes it; the offer stays open', async () => {
     const hub = memoryHub()
     const signed = await signOffer(ALICE, CHAIN, { ...offerFor(), makerPeer: 'N' })
