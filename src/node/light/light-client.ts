@@ -240,6 +240,9 @@ export class LightClient {
           totalDifficulty: this.headers.head.totalDifficulty,
         }),
         isBanned: (peerId) => this.isBanned(peerId),
+        following: () => this.headers.deepReorgTarget,
+        params: init.genesis.params,
+        now: init.now,
       },
       init.onSplit,
     )
@@ -852,15 +855,8 @@ export class LightClient {
    * every header rule.
    */
   async #syncFrom(peerId: string, peer: PeerView, starting: bigint): Promise<boolean> {
-    const chain = this.headers
     const fetch = (from: bigint) => this.#requestHeaders(peerId, peer, from)
-    const again = await this.splits.recheck(
-      peerId,
-      chain.deepReorgTarget,
-      chain.params,
-      this.#init.now,
-      fetch,
-    )
+    const again = await this.splits.recheck(peerId, fetch)
     if (again === 'held') return false
     const found = { split: false }
     const moved = await this.#syncHeaders(peerId, peer, starting, found, again)

@@ -42,6 +42,11 @@ export interface SplitView {
   /** The canonical head's number and total difficulty. */
   head(): { readonly number: bigint; readonly totalDifficulty: bigint }
   isBanned(peerId: string): boolean
+  /** The shared block of the split being followed (`allowDeepReorg`), if any. */
+  following(): Hex | undefined
+  /** The chain's header rules, and the clock they judge timestamps by (ms). */
+  readonly params: ChainParams
+  readonly now: () => number
 }
 
 /**
@@ -90,14 +95,11 @@ export class SplitWatch {
    */
   async recheck(
     peerId: string,
-    following: Hex | undefined,
-    params: ChainParams,
-    now: () => number,
     fetch: (from: bigint) => Promise<DecodedHeadersResponse>,
   ): Promise<'held' | bigint | undefined> {
     const known = this.#known(peerId)
-    if (known === undefined || following === known.split.ancestor.hash) return undefined
-    const tip = await checkBranch(params, now, fetch, known.tip, null)
+    if (known === undefined || this.#view.following() === known.split.ancestor.hash) return undefined
+    const tip = await checkBranch(this.#view.params, this.#view.now, fetch, known.tip, null)
     if (tip === null) return known.split.ancestor.number + 1n
     this.note(peerId, known.split.ancestor, tip)
     return 'held'

@@ -143,6 +143,9 @@ export class Syncer {
           totalDifficulty: init.chain.head.totalDifficulty,
         }),
         isBanned: (peerId) => this.isBanned(peerId),
+        following: () => init.chain.deepReorgTarget,
+        params: init.chain.params,
+        now: init.now,
       },
       init.onSplit,
     )
@@ -389,13 +392,7 @@ export class Syncer {
     const before = chain.head.hash
     const ours = chain.head.block.header.number
     const fetch = (from: bigint) => this.#headers(peerId, peer, from)
-    const again = await this.#splits.recheck(
-      peerId,
-      chain.deepReorgTarget,
-      chain.params,
-      this.#init.now,
-      fetch,
-    )
+    const again = await this.#splits.recheck(peerId, fetch)
     if (again === 'held') return false
     // Never below the chain's base: a chain started from a snapshot holds nothing under it.
     const floor = chain.base
