@@ -16,42 +16,15 @@ type RlpFields = Uint8Array[]
 
 /** Header fields in the consensus order of `Header` (src/node/chain/types.ts), nonce last. */
 export function headerFields(h: Header): RlpFields {
-  return fieldsWith(h, hexToBytes(h.parentHash), hexToBytes(h.logsBloom))
-}
-
-const EMPTY = new Uint8Array(0)
-const ZERO_BLOOM_HEX: Hex = `0x${'0'.repeat(512)}`
-
-/**
- * The all-zero bloom a decoder of compact headers puts back where the sender left it out (most blocks
- * log nothing). `headerFromRlp` knows this object and takes its hex from a constant instead of
- * converting 256 bytes per header: never write into it.
- */
-export const ZERO_BLOOM: Uint8Array = new Uint8Array(256)
-
-/**
- * `headerFields` in the compact form of the sync messages: the parent hash left out (the empty string)
- * unless `withParent`, and an all-zero bloom as the empty string. What is left out is never converted
- * from hex, which was most of the cost of serving a range of headers.
- */
-export function compactHeaderFields(h: Header, withParent: boolean): RlpFields {
-  return fieldsWith(
-    h,
-    withParent ? hexToBytes(h.parentHash) : EMPTY,
-    h.logsBloom === ZERO_BLOOM_HEX ? EMPTY : hexToBytes(h.logsBloom),
-  )
-}
-
-function fieldsWith(h: Header, parentHash: Uint8Array, logsBloom: Uint8Array): RlpFields {
   return [
-    parentHash,
+    hexToBytes(h.parentHash),
     uintToRlp(h.number),
     uintToRlp(h.timestamp),
     hexToBytes(h.miner),
     hexToBytes(h.stateRoot),
     hexToBytes(h.transactionsRoot),
     hexToBytes(h.receiptsRoot),
-    logsBloom,
+    hexToBytes(h.logsBloom),
     uintToRlp(h.gasLimit),
     uintToRlp(h.gasUsed),
     uintToRlp(h.baseFeePerGas),
@@ -88,17 +61,34 @@ export interface HeaderHashes {
   readonly seal: Uint8Array
 }
 
+/** `HeaderHashes` with the block hash's bytes too (a decoder that links headers needs both). */
+export interface FieldHashes extends HeaderHashes {
+  readonly hashBytes: Uint8Array
+}
+
 /**
  * Both hashes of a header from its 13 RLP fields as a strict decode yields them (canonical, so they
  * re-encode to the bytes its miner hashed): no round trip through the `Header`'s hex strings, which cost
  * a light client more than the hashing itself.
  */
-export function hashHeaderFields(fields: readonly RlpItem[]): HeaderHashes {
+export function hashHeaderFields(fields: readonly RlpItem[]): FieldHashes {
   if (fields.length !== HEADER_FIELDS)
     throw malformed(`header has ${fields.length} fields, not ${HEADER_FIELDS}`)
   // The seal is the header without its nonce (the last field): both encodings from one pass.
   const { whole, withoutLast } = rlpEncodeWithoutLast(fields)
-  return { hash: bytesToHex(keccak(whole)), seal: keccak(withoutLast) }
+  const hashBytes = keccak(whole)
+  return { hash: bytesToHex(hashBytes), hashBytes, seal: keccak(withoutLast) }
+}
+
+type DecodedItem = Parameters<typeof asList>[0]
+
+function knownOrFixed(
+  item: DecodedItem,
+  size: number,
+  what: string,
+  known: ReadonlyMap<Uint8Array, Hex> | undefined,
+): Hex {
+  return (item instanceof Uint8Array && known?.get(item)) || asFixed(item, size, what)
 }
 
 /** Strict decoding of a header; throws `BlockError` (`BLOCK_MALFORMED`, `BLOCK_TOO_LARGE`). */
@@ -107,18 +97,23 @@ export function decodeHeader(bytes: Uint8Array): Header {
   return headerFromRlp(decodeRlpStrict(bytes))
 }
 
-/** Builds a header from an already decoded RLP item (used by the block decoder). */
-export function headerFromRlp(item: Parameters<typeof asList>[0]): Header {
+/**
+ * Builds a header from an already decoded RLP item (the block decoder's, or the sync messages' compact
+ * form restored). `known` gives the hex of particular byte strings, by identity: a decoder that put a
+ * constant or a value it already converted into a field passes it, and that field is not converted
+ * again (a light client converting every field of 10,000 headers spent more on hex than on keccak).
+ */
+export function headerFromRlp(item: DecodedItem, known?: ReadonlyMap<Uint8Array, Hex>): Header {
   const f = asList(item, 'header', HEADER_FIELDS)
   return {
-    parentHash: asFixed(f[0], 32, 'parentHash'),
+    parentHash: knownOrFixed(f[0], 32, 'parentHash', known),
     number: asUint(f[1], 8, 'number'),
     timestamp: asUint(f[2], 8, 'timestamp'),
-    miner: asFixed(f[3], 20, 'miner'),
+    miner: knownOrFixed(f[3], 20, 'miner', known),
     stateRoot: asFixed(f[4], 32, 'stateRoot'),
-    transactionsRoot: asFixed(f[5], 32, 'transactionsRoot'),
-    receiptsRoot: asFixed(f[6], 32, 'receiptsRoot'),
-    logsBloom: f[7] === ZERO_BLOOM ? ZERO_BLOOM_HEX : asFixed(f[7], 256, 'logsBloom'),
+    transactionsRoot: knownOrFixed(f[5], 32, 'transactionsRoot', known),
+    receiptsRoot: knownOrFixed(f[6], 32, 'receiptsRoot', known),
+    logsBloom: knownOrFixed(f[7], 256, 'logsBloom', known),
     gasLimit: asUint(f[8], 32, 'gasLimit'),
     gasUsed: asUint(f[9], 32, 'gasUsed'),
     baseFeePerGas: asUint(f[10], 32, 'baseFeePerGas'),

@@ -52,6 +52,9 @@ export function merkleRoot(leaves: readonly (Hex | Uint8Array)[]): Hex {
   return bindCount(leaves.length, level[0] as Uint8Array)
 }
 
+/** Root of the empty list: the transactions and receipts root of a block with no transactions. */
+export const EMPTY_MERKLE_ROOT: Hex = merkleRoot([])
+
 /** Inclusion proof for `leaves[index]`. Throws `RangeError` when `index` is out of range. */
 export function merkleProof(leaves: readonly (Hex | Uint8Array)[], index: number): MerkleProof {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length)

@@ -1,16 +1,11 @@
 import type { Hex } from 'viem'
 import { decodeBlock } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import {
-  compactHeaderFields,
-  type HeaderHashes,
-  hashHeaderFields,
-  headerFromRlp,
-  ZERO_BLOOM,
-} from '../chain/header'
+import { type HeaderHashes, hashHeaderFields, headerFromRlp } from '../chain/header'
 import type { Block, Header } from '../chain/types'
-import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
+import { bigintToBytes, bytesEqual, bytesToBigint, fromHex, toHex } from '../codec/bytes'
 import { CodecError } from '../codec/errors'
+import { EMPTY_MERKLE_ROOT } from '../codec/merkle'
 import { type RlpItem, rlpDecode, rlpEncode } from '../codec/rlp'
 import { SyncError } from './errors'
 
@@ -18,13 +13,20 @@ import { SyncError } from './errors'
  * Wire forms of the sync protocols (request/response; a link's exchanges of one protocol share a
  * stream, src/node/network/exchange.ts):
  *
- * - headers: request RLP `[from, count]`; response RLP `[headNumber, headTotalDifficulty, [header…]]`,
- *   the server's canonical headers from `from` upwards (at most `count`, fewer at its head), each in
- *   the compact form: the list of its 13 fields, except that every header after the first leaves its
- *   parent hash out (the empty string: it is the hash of the header before it, which the client
- *   computes anyway) and an all-zero logs bloom is the empty string. For the empty blocks of a quiet
- *   chain that is ≈ 160 bytes a header instead of ≈ 445, and header sync is bound by the transfer.
- *   The head fields tell the client how far the peer is.
+ * - headers: request RLP `[from, count]`; response RLP
+ *   `[headNumber, headTotalDifficulty, [miner…], [header…]]`, the server's canonical headers from
+ *   `from` upwards (at most `count`, fewer at its head), each in the compact form: the list of its 13
+ *   fields, except that
+ *   - every header after the first leaves its parent hash out (the empty string: it is the hash of the
+ *     header before it, which the client computes anyway);
+ *   - the miner is an index into the response's list of miners, which names each miner of the range
+ *     once, in the order of first use (a chain of tabs has few miners, each mining runs of blocks);
+ *   - an all-zero logs bloom, and a transactions or receipts root of the empty list, are the empty
+ *     string.
+ *   For the empty blocks of a quiet chain that is ≈ 63 bytes a header instead of ≈ 445 (≈ 147 in
+ *   version 3, which spelled out the miner and the roots). Each value has
+ *   one encoding (a bloom or root left out must be, the miners listed are distinct and each used), so
+ *   a decoded response re-encodes to its bytes. The head fields tell the client how far the peer is.
  * - blocks: request RLP `[hash…]`; response RLP `[block…]`, the blocks in request order, stopping at
  *   the first hash the server does not hold or when the byte budget is spent (always at least one).
  */
@@ -113,55 +115,136 @@ export function decodeHeadersRequest(bytes: Uint8Array): HeadersRequest {
 }
 
 const PARENT_FIELD = 0
+const MINER_FIELD = 3
+const TRANSACTIONS_ROOT_FIELD = 5
+const RECEIPTS_ROOT_FIELD = 6
 const BLOOM_FIELD = 7
+
+const EMPTY = new Uint8Array(0)
+const ZERO_BLOOM_HEX: Hex = `0x${'0'.repeat(512)}`
+/** Put back where a sender left a field out; the decoder's known hex names them: never write into them. */
+const ZERO_BLOOM = new Uint8Array(256)
+const EMPTY_ROOT_BYTES = fromHex(EMPTY_MERKLE_ROOT)
+
+/** True iff `hex` is `constant`, in either case (a header's hex fields are lower case as decoded). */
+const isHex = (hex: Hex, constant: Hex): boolean => hex === constant || hex.toLowerCase() === constant
 
 /**
  * Encodes a headers response. `headers` must be a linked range (each the parent of the next, as the
  * canonical chain is): the parent hash of every header after the first is left out, not checked here.
  */
 export function encodeHeadersResponse(r: HeadersResponse): Uint8Array {
-  return rlpEncode([
-    bigintToBytes(r.headNumber),
-    bigintToBytes(r.headTotalDifficulty),
-    r.headers.map((h, i) => compactHeaderFields(h, i === 0)),
-  ])
+  const miners: Uint8Array[] = []
+  const minerIndex = new Map<string, number>()
+  const root = (hex: Hex): Uint8Array => (isHex(hex, EMPTY_MERKLE_ROOT) ? EMPTY : fromHex(hex))
+  const headers = r.headers.map((h, i) => {
+    const miner = h.miner.toLowerCase()
+    let index = minerIndex.get(miner)
+    if (index === undefined) {
+      index = miners.length
+      minerIndex.set(miner, index)
+      miners.push(fromHex(h.miner))
+    }
+    return [
+      i === 0 ? fromHex(h.parentHash) : EMPTY,
+      bigintToBytes(h.number),
+      bigintToBytes(h.timestamp),
+      bigintToBytes(BigInt(index)),
+      fromHex(h.stateRoot),
+      root(h.transactionsRoot),
+      root(h.receiptsRoot),
+      isHex(h.logsBloom, ZERO_BLOOM_HEX) ? EMPTY : fromHex(h.logsBloom),
+      bigintToBytes(h.gasLimit),
+      bigintToBytes(h.gasUsed),
+      bigintToBytes(h.baseFeePerGas),
+      bigintToBytes(h.difficulty),
+      bigintToBytes(h.nonce),
+    ]
+  })
+  return rlpEncode([bigintToBytes(r.headNumber), bigintToBytes(r.headTotalDifficulty), miners, headers])
 }
 
 /**
- * The header of one compact item (`prevHash`: the hash of the header before it in the response), with
- * its hashes computed from the fields as decoded.
+ * A field the compact form may leave out: `constant` where it is the empty string; spelled out, it must
+ * not equal `constant` (one encoding per value).
  */
-function compactHeader(
-  item: RlpItem,
-  i: number,
-  prevHash: Hex | undefined,
-  what: string,
-): { header: Header; hashes: HeaderHashes } {
+function restore(fields: RlpItem[], at: number, constant: Uint8Array, what: string, i: number): void {
+  const value = fields[at]
+  if (!(value instanceof Uint8Array)) return
+  if (value.byteLength === 0) fields[at] = constant
+  else if (bytesEqual(value, constant))
+    throw malformed(what, `header ${i} spells out field ${at}, which the compact form leaves out`)
+}
+
+/** What decoding the headers of one response carries from header to header. */
+interface CompactState {
+  readonly what: string
+  readonly miners: readonly Uint8Array[]
+  /** Hex of the byte strings the decoder put into fields (constants, miners, the parent hash). */
+  readonly known: Map<Uint8Array, Hex>
+  /** The first miner index not used yet: a miner's first use must take it. */
+  nextMiner: number
+  /** The hash of the header before (undefined before the first). */
+  prev: { readonly hash: Hex; readonly bytes: Uint8Array } | undefined
+}
+
+/** The header of compact item `i`, with its hashes computed from the fields as restored. */
+function compactHeader(item: RlpItem, i: number, s: CompactState): { header: Header; hashes: HeaderHashes } {
+  const { what } = s
   if (!Array.isArray(item)) throw malformed(what, `header ${i} is not a list`)
   const fields = [...item]
-  const parent = fields[PARENT_FIELD]
-  if (prevHash !== undefined) {
+  if (s.prev !== undefined) {
+    const parent = fields[PARENT_FIELD]
     if (!(parent instanceof Uint8Array) || parent.byteLength !== 0)
       throw malformed(what, `header ${i} repeats its parent hash`)
-    fields[PARENT_FIELD] = fromHex(prevHash)
+    fields[PARENT_FIELD] = s.prev.bytes
   }
-  const bloom = fields[BLOOM_FIELD]
-  if (bloom instanceof Uint8Array) {
-    if (bloom.byteLength === 0) fields[BLOOM_FIELD] = ZERO_BLOOM
-    else if (bloom.every((b) => b === 0)) throw malformed(what, `header ${i} spells out an empty bloom`)
-  }
+  const index = Number(uint(fields[MINER_FIELD], what, `header ${i}'s miner index`, 2))
+  if (index > s.nextMiner || index >= s.miners.length)
+    throw malformed(what, `header ${i}'s miner index ${index} is not a listed miner in order of first use`)
+  if (index === s.nextMiner) s.nextMiner++
+  fields[MINER_FIELD] = s.miners[index] as Uint8Array
+  restore(fields, TRANSACTIONS_ROOT_FIELD, EMPTY_ROOT_BYTES, what, i)
+  restore(fields, RECEIPTS_ROOT_FIELD, EMPTY_ROOT_BYTES, what, i)
+  restore(fields, BLOOM_FIELD, ZERO_BLOOM, what, i)
   try {
-    return { header: headerFromRlp(fields), hashes: hashHeaderFields(fields) }
+    const header = headerFromRlp(fields, s.known)
+    const { hash, hashBytes, seal } = hashHeaderFields(fields)
+    // The next header's parent: the hash its sender claims by omission, checked like any parent hash
+    // (linkage in the client's header chain, the proof of work over it).
+    if (s.prev !== undefined) s.known.delete(s.prev.bytes)
+    s.known.set(hashBytes, hash)
+    s.prev = { hash, bytes: hashBytes }
+    return { header, hashes: { hash, seal } }
   } catch (err) {
     if (err instanceof BlockError) throw malformed(what, `header ${i}: ${err.message}`)
     throw err
   }
 }
 
+/** The response's list of miners: distinct 20-byte addresses, with their hex. */
+function minerList(item: RlpItem, what: string): { miners: Uint8Array[]; known: Map<Uint8Array, Hex> } {
+  const known = new Map<Uint8Array, Hex>([
+    [ZERO_BLOOM, ZERO_BLOOM_HEX],
+    [EMPTY_ROOT_BYTES, EMPTY_MERKLE_ROOT],
+  ])
+  const seen = new Set<Hex>()
+  const miners = list(item, what).map((m, j) => {
+    if (!(m instanceof Uint8Array) || m.byteLength !== 20) throw malformed(what, `miner ${j} is not 20 bytes`)
+    const hex = toHex(m)
+    if (seen.has(hex)) throw malformed(what, `miner ${j} is listed twice`)
+    seen.add(hex)
+    known.set(m, hex)
+    return m
+  })
+  return { miners, known }
+}
+
 /**
  * Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED` (not the compact form, a header
- * that does not decode strictly, a parent hash spelled out after the first header, a zero bloom spelled
- * out). The headers re-encode (`encodeHeader`) to the canonical RLP their sender hashed.
+ * that does not decode strictly, a parent hash spelled out after the first header, a value the form
+ * leaves out spelled out, a miner listed twice, out of order or never used). The headers re-encode
+ * (`encodeHeader`) to the canonical RLP their sender hashed.
  */
 export function decodeHeadersResponse(bytes: Uint8Array): DecodedHeadersResponse {
   const what = 'headers response'
@@ -171,21 +254,24 @@ export function decodeHeadersResponse(bytes: Uint8Array): DecodedHeadersResponse
       size: bytes.byteLength,
       max: MAX_SYNC_RESPONSE_BYTES,
     })
-  const [number, td, items] = list(decodeTop(bytes, what, MAX_SYNC_RESPONSE_BYTES), what, 3)
+  const [number, td, minerItems, items] = list(decodeTop(bytes, what, MAX_SYNC_RESPONSE_BYTES), what, 4)
   const raw = list(items as RlpItem, what)
   if (raw.length > MAX_HEADERS_PER_REQUEST)
     throw malformed(what, `more than ${MAX_HEADERS_PER_REQUEST} headers`)
+  const state: CompactState = {
+    what,
+    ...minerList(minerItems as RlpItem, what),
+    nextMiner: 0,
+    prev: undefined,
+  }
   const headers: Header[] = []
   const hashes: HeaderHashes[] = []
-  let prevHash: Hex | undefined
   for (const [i, item] of raw.entries()) {
-    const decoded = compactHeader(item, i, prevHash, what)
+    const decoded = compactHeader(item, i, state)
     headers.push(decoded.header)
     hashes.push(decoded.hashes)
-    // The next header's parent: the hash its sender claims by omission, checked like any parent hash
-    // (linkage in the client's header chain, the proof of work over it).
-    prevHash = decoded.hashes.hash
   }
+  if (state.nextMiner !== state.miners.length) throw malformed(what, 'a listed miner mines no header')
   return {
     headNumber: uint(number, what, 'headNumber'),
     headTotalDifficulty: uint(td, what, 'headTotalDifficulty', 32),

@@ -31,8 +31,11 @@ import { collectSubtrees, decodeSnapshotRequest, encodeSnapshotResponse } from '
 
 /** Protocol ids of the sync exchanges of one chain. */
 export const syncProtocols = (chainId: number) => ({
-  /** Version 2: the compact header form of `messages.ts` (version 1 sent every header whole). */
-  headers: chainProtocol(chainId, 'sync-headers', '3.0.0'),
+  /**
+   * Version 4: the compact header form of `messages.ts` with its list of miners and empty roots left
+   * out (version 3 spelled both out in every header; version 1 sent every header whole).
+   */
+  headers: chainProtocol(chainId, 'sync-headers', '4.0.0'),
   blocks: chainProtocol(chainId, 'sync-blocks'),
   /** State subtrees by hash (snapshot chunks, for a node starting from a snapshot). */
   snapshot: chainProtocol(chainId, 'sync-snapshot'),

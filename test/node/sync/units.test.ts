@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { encodeBlock, genesisBlock } from '../../../src/node/chain/block'
 import { testGenesis } from '../../../src/node/chain/genesis'
-import { encodeHeader, hashHeader, headerFields, sealHash } from '../../../src/node/chain/header'
+import { encodeHeader, hashHeader, sealHash } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
-import { type RlpItem, rlpEncode } from '../../../src/node/codec/rlp'
+import { fromHex } from '../../../src/node/codec/bytes'
+import { EMPTY_MERKLE_ROOT } from '../../../src/node/codec/merkle'
+import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { CircuitBreaker } from '../../../src/node/sync/circuit-breaker'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
@@ -29,21 +31,34 @@ import { fuzzDecoder } from '../../fuzz-decoder'
 
 const GENESIS = genesisBlock(testGenesis())
 
-/** A linked range after the genesis (not sealed: the wire form does not judge headers); #2 has a bloom. */
+/**
+ * A linked range after the genesis (not sealed: the wire form does not judge headers): #2 has a bloom,
+ * transactions and another miner; #3 is empty again, by #1's miner.
+ */
 const H1: Header = { ...GENESIS.header, number: 1n, parentHash: hashHeader(GENESIS.header) }
 const H2: Header = {
   ...H1,
   number: 2n,
   parentHash: hashHeader(H1),
+  miner: `0x${'ab'.repeat(20)}`,
+  transactionsRoot: `0x${'11'.repeat(32)}`,
+  receiptsRoot: `0x${'22'.repeat(32)}`,
   logsBloom: `0x${'00'.repeat(200)}${'08'.repeat(56)}`,
 }
-const H3: Header = { ...H2, number: 3n, parentHash: hashHeader(H2), logsBloom: GENESIS.header.logsBloom }
-const HEAD = [new Uint8Array([3]), new Uint8Array([9])]
-/** A headers response built field by field (the compact form, or a tampering with it). */
-const rawResponse = (headers: RlpItem[]): Uint8Array => rlpEncode([...HEAD, headers])
-/** `h`'s fields with field `i` replaced by `value`. */
-const withField = (h: Header, i: number, value: Uint8Array): Uint8Array[] =>
-  headerFields(h).map((f, j) => (j === i ? value : f))
+const H3: Header = { ...GENESIS.header, number: 3n, parentHash: hashHeader(H2) }
+/**
+ * The compact response of H1, H2, H3 with `tamper` applied to its decoded RLP: `[head, td, miners,
+ * headers]`, each header the list of its 13 fields.
+ */
+const tampered = (tamper: (miners: Uint8Array[], headers: Uint8Array[][]) => RlpItem[]): Uint8Array => {
+  const [head, td, miners, headers] = rlpDecode(
+    encodeHeadersResponse({ headNumber: 3n, headTotalDifficulty: 9n, headers: [H1, H2, H3] }),
+  ) as [Uint8Array, Uint8Array, Uint8Array[], Uint8Array[][]]
+  return rlpEncode([head, td, ...tamper(miners, headers)])
+}
+/** `headers` with field `at` of header `i` replaced by `value`. */
+const withField = (headers: Uint8Array[][], i: number, at: number, value: Uint8Array): Uint8Array[][] =>
+  headers.map((h, j) => (j === i ? h.map((f, k) => (k === at ? value : f)) : h))
 
 describe('circuit breaker', () => {
   const init = { failureThreshold: 3, openMs: 1_000, maxOpenMs: 4_000 }
@@ -188,7 +203,9 @@ describe('sync messages', () => {
     )
   })
 
-  test('headers travel in the compact form: parents after the first and zero blooms left out, restored exactly', () => {
+  test('headers travel in the compact form: parents after the first, miners, zero blooms and empty roots left out, restored exactly', () => {
+    expect(H1.transactionsRoot).toBe(EMPTY_MERKLE_ROOT)
+    expect(H1.receiptsRoot).toBe(EMPTY_MERKLE_ROOT)
     const res = { headNumber: 3n, headTotalDifficulty: 9n, headers: [H1, H2, H3] }
     const bytes = encodeHeadersResponse(res)
     const back = decodeHeadersResponse(bytes)
@@ -197,21 +214,96 @@ describe('sync messages', () => {
       ...res,
       hashes: [H1, H2, H3].map((h) => ({ hash: hashHeader(h), seal: sealHash(h) })),
     })
-    // Two empty blooms and two parent hashes not sent.
+    // Not sent: two empty blooms, two parent hashes, four empty roots, and three miners but for the
+    // list of two (an index of one byte each).
     const whole = [H1, H2, H3].reduce((n, h) => n + encodeHeader(h).byteLength, 0)
-    expect(bytes.byteLength).toBeLessThan(whole - 2 * 256 - 2 * 32 + 16)
+    expect(bytes.byteLength).toBeLessThan(whole - 2 * 256 - 2 * 32 - 4 * 32 - 3 * 20 + 2 * 21 + 3 + 16)
+    // The miners are listed once each, in the order of first use.
+    expect(tampered((miners) => [miners, []])).toEqual(
+      rlpEncode([new Uint8Array([3]), new Uint8Array([9]), [fromHex(H1.miner), fromHex(H2.miner)], []]),
+    )
   })
 
-  test.each<[string, RlpItem[]]>([
-    ['a header as a byte string (the old whole form)', [encodeHeader(H1)]],
-    ['a parent hash spelled out after the first header', [headerFields(H1), headerFields(H2)]],
-    ['an empty bloom spelled out', [withField(H1, 7, new Uint8Array(256))]],
-    ['a bloom of the wrong length', [withField(H2, 7, new Uint8Array(5))]],
-    ['a header of 12 fields', [headerFields(H1).slice(0, 12)]],
-    ['a first header without its parent', [withField(H1, 0, new Uint8Array())]],
-  ])('a headers response with %s is SYNC_MALFORMED', (_name, headers) => {
-    expect(() => decodeHeadersResponse(rawResponse(headers))).toThrowError(
-      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) }),
+  const EMPTY_ROOT = fromHex(EMPTY_MERKLE_ROOT)
+  const index = (i: number): Uint8Array => (i === 0 ? new Uint8Array() : new Uint8Array([i]))
+  test.each<[string, Uint8Array, RegExp]>([
+    ['version 3’s form (no list of miners)', tampered((_, h) => [h]), /expected 4 items/],
+    ['a header as a byte string (the whole form)', tampered((m) => [m, [encodeHeader(H1)]]), /not a list/],
+    [
+      'a parent hash spelled out after the first header',
+      tampered((m, h) => [m, withField(h, 1, 0, fromHex(H2.parentHash))]),
+      /header 1 repeats its parent hash/,
+    ],
+    [
+      'an empty bloom spelled out',
+      tampered((m, h) => [m, withField(h, 0, 7, new Uint8Array(256))]),
+      /header 0 spells out field 7/,
+    ],
+    [
+      'an empty transactions root spelled out',
+      tampered((m, h) => [m, withField(h, 2, 5, EMPTY_ROOT)]),
+      /header 2 spells out field 5/,
+    ],
+    [
+      'an empty receipts root spelled out',
+      tampered((m, h) => [m, withField(h, 0, 6, EMPTY_ROOT)]),
+      /header 0 spells out field 6/,
+    ],
+    [
+      'a bloom of the wrong length',
+      tampered((m, h) => [m, withField(h, 1, 7, new Uint8Array(5))]),
+      /header 1: .*logsBloom: expected 256 bytes/,
+    ],
+    [
+      'a header of 12 fields',
+      tampered((m, h) => [m, h.map((f) => f.slice(0, 12))]),
+      /header 0: .*expected 13 items, got 12/,
+    ],
+    [
+      'a first header without its parent',
+      tampered((m, h) => [m, withField(h, 0, 0, new Uint8Array())]),
+      /header 0: .*parentHash: expected 32 bytes/,
+    ],
+    [
+      'a miner spelled out in its header',
+      tampered((m, h) => [m, withField(h, 1, 3, fromHex(H2.miner))]),
+      /miner index is longer than 2 bytes/,
+    ],
+    [
+      'a miner index past the list',
+      tampered((m, h) => [m, withField(h, 2, 3, index(2))]),
+      /header 2's miner index 2 is not a listed miner/,
+    ],
+    [
+      'a miner index with a leading zero',
+      tampered((m, h) => [m, withField(h, 1, 3, new Uint8Array([0, 1]))]),
+      /miner index has a leading zero/,
+    ],
+    [
+      'a miner used before the one listed before it',
+      tampered((m, h) => [m, withField(withField(h, 0, 3, index(1)), 1, 3, index(0))]),
+      /header 0's miner index 1 is not a listed miner in order of first use/,
+    ],
+    [
+      'a miner listed twice',
+      tampered((m, h) => [[...m, m[0] as Uint8Array], withField(h, 2, 3, index(2))]),
+      /miner 2 is listed twice/,
+    ],
+    [
+      'a listed miner that mines no header',
+      tampered((m, h) => [[...m, new Uint8Array(20).fill(7)], h]),
+      /a listed miner mines no header/,
+    ],
+    [
+      'a miner of 19 bytes',
+      tampered((m, h) => [[m[0] as Uint8Array, new Uint8Array(19)], h]),
+      /miner 1 is not 20 bytes/,
+    ],
+  ])('a headers response with %s is SYNC_MALFORMED', (_name, bytes, reason) => {
+    expect(() => decodeHeadersResponse(bytes)).toThrowError(
+      expect.objectContaining({
+        type: expect.objectContaining({ code: 'SYNC_MALFORMED', reason: expect.stringMatching(reason) }),
+      }),
     )
   })
 
