@@ -997,13 +997,16 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /**
  * The wait a peer's refusal for our request rate asks for, ms: its `SYNC_RATE_LIMITED`, as the typed
- * error or as the text a failed exchange carries across the network; undefined for any other failure.
+ * error or as the peer's typed error a failed request carries across the network (a count of ms, or it
+ * is not read); undefined for any other failure.
  */
 export function rateLimitWait(err: unknown): number | undefined {
   if (err instanceof SyncError) return err.type.code === 'SYNC_RATE_LIMITED' ? err.type.retryInMs : undefined
   if (!(err instanceof NetError) || err.type.code !== 'NET_REQUEST_FAILED') return undefined
-  const m = /^SYNC_RATE_LIMITED \(.*retryInMs=(\d+)\)/.exec(err.type.reason)
-  return m === null ? undefined : Number(m[1])
+  const remote = err.type.remote
+  if (remote?.code !== 'SYNC_RATE_LIMITED') return undefined
+  const wait = remote.retryInMs
+  return typeof wait === 'number' && Number.isSafeInteger(wait) && wait >= 0 ? wait : undefined
 }
 
 /** Best claimed head first. */

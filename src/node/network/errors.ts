@@ -1,4 +1,11 @@
-import { NodeError } from '../rpc/errors'
+import { describeType, messageOf, NodeError } from '../rpc/errors'
+
+/**
+ * The typed error a peer failed a request with, as it travels: its `code` and those of its fields that
+ * are plain values (a bigint as its decimal string). It comes from the peer: a reader checks the type
+ * and range of any field it uses.
+ */
+export type RemoteError = { readonly code: string } & { readonly [field: string]: string | number | boolean }
 
 export type NetErrorType =
   /** No direct (WebRTC) connection to the peer: chain traffic never rides the relay. */
@@ -15,6 +22,8 @@ export type NetErrorType =
       readonly peerId: string
       readonly protocol: string
       readonly reason: string
+      /** The peer's typed error, when it failed the request with one (its code and plain fields). */
+      readonly remote?: RemoteError
     }
   | { readonly code: 'NET_NOT_STARTED' }
   /** A gossip message that must reach a peer (a light node's transaction) reached none. */
@@ -27,4 +36,34 @@ export class NetError extends NodeError<NetErrorType> {
 /** `NET_MESSAGE_TOO_LARGE` for a message over `max` bytes. */
 export function checkMessageSize(data: Uint8Array, max: number): void {
   if (data.byteLength > max) throw new NetError({ code: 'NET_MESSAGE_TOO_LARGE', size: data.byteLength, max })
+}
+
+/**
+ * `value` as a `RemoteError` if it is an object with a string `code`: its plain fields kept, bigints as
+ * decimal strings, any other field left out; undefined otherwise. Reads a typed error's `type` before it
+ * is sent, and the peer's error as it arrives.
+ */
+export function plainError(value: unknown): RemoteError | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  if (typeof (value as { code?: unknown }).code !== 'string') return undefined
+  const out: Record<string, string | number | boolean> = {}
+  for (const [field, v] of Object.entries(value)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[field] = v
+    else if (typeof v === 'bigint') out[field] = v.toString()
+  }
+  return out as RemoteError
+}
+
+/** The typed error a thrown value carries (a `NodeError`'s `type`, or a failed exchange's), as it travels. */
+export const remoteErrorOf = (thrown: unknown): RemoteError | undefined =>
+  typeof thrown === 'object' && thrown !== null && 'type' in thrown ? plainError(thrown.type) : undefined
+
+/**
+ * `NET_REQUEST_FAILED` for a request to `peerId` that failed with `thrown`: its message as the reason,
+ * and the peer's typed error when it sent one (`remote`, left out of the message: the reason says it).
+ */
+export function requestFailed(peerId: string, protocol: string, thrown: unknown): NetError {
+  const type = { code: 'NET_REQUEST_FAILED', peerId, protocol, reason: messageOf(thrown) } as const
+  const remote = remoteErrorOf(thrown)
+  return new NetError(remote === undefined ? type : { ...type, remote }, describeType(type))
 }

@@ -1,5 +1,6 @@
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
+import { plainError, type RemoteError, remoteErrorOf } from './errors'
 
 /**
  * Many request/response exchanges on one stream, in order. Each request used to open its own stream:
@@ -8,17 +9,52 @@ import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
  * long again as the exchange itself (issue 7's header sync). Now a link keeps one stream per protocol:
  * requests are written as they come (length-prefixed), the server answers them one after another in
  * the order they came, and each reply is a frame whose first byte says whether the server answered
- * (the answer follows) or failed the request (its reason follows, as UTF-8).
+ * (the answer follows) or failed the request (its `Failure` follows, as UTF-8 JSON).
  */
 
 const ANSWERED = 0
 const FAILED = 1
 
-/** A reply frame: the server's answer, or its reason for failing the request. */
-export type Reply = { readonly answer: Uint8Array } | { readonly failure: string }
+/** Why a server failed a request: its message, and its typed error when it failed with one. */
+export interface Failure {
+  readonly reason: string
+  readonly error?: RemoteError
+}
+
+/** A reply frame: the server's answer, or why it failed the request. */
+export type Reply = { readonly answer: Uint8Array } | { readonly failure: Failure }
+
+/** How a server's thrown value travels. */
+export function failureOf(thrown: unknown): Failure {
+  const reason = thrown instanceof Error ? thrown.message : String(thrown)
+  const error = remoteErrorOf(thrown)
+  return error === undefined ? { reason } : { reason, error }
+}
+
+/**
+ * The failure a frame's body carries. A body that is not a failure's JSON (a peer of an older version
+ * sent its reason as plain text) is the reason itself; an `error` that is no typed error is left out.
+ */
+function readFailure(text: string): Failure {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return { reason: text }
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !('reason' in parsed) ||
+    typeof parsed.reason !== 'string'
+  )
+    return { reason: text }
+  const error = 'error' in parsed ? plainError(parsed.error) : undefined
+  return error === undefined ? { reason: parsed.reason } : { reason: parsed.reason, error }
+}
 
 export function encodeReply(reply: Reply): Uint8Array {
-  const body = 'answer' in reply ? reply.answer : new TextEncoder().encode(reply.failure)
+  const body = 'answer' in reply ? reply.answer : new TextEncoder().encode(JSON.stringify(reply.failure))
   const frame = new Uint8Array(body.byteLength + 1)
   frame[0] = 'answer' in reply ? ANSWERED : FAILED
   frame.set(body, 1)
@@ -29,13 +65,22 @@ export function encodeReply(reply: Reply): Uint8Array {
 export function decodeReply(frame: Uint8Array): Reply {
   const body = frame.subarray(1)
   if (frame[0] === ANSWERED) return { answer: body }
-  if (frame[0] === FAILED) return { failure: new TextDecoder().decode(body) }
+  if (frame[0] === FAILED) return { failure: readFailure(new TextDecoder().decode(body)) }
   throw new Error(`not a reply frame (first byte ${frame[0] ?? 'missing'})`)
 }
 
-/** A request the server failed (its reason), as opposed to a stream that broke. */
+/**
+ * A request the server failed (its reason; `type`, its typed error if it sent one), as opposed to a
+ * stream that broke.
+ */
 export class ExchangeFailed extends Error {
   override name = 'ExchangeFailed'
+  readonly type: RemoteError | undefined
+
+  constructor(failure: Failure) {
+    super(failure.reason)
+    this.type = failure.error
+  }
 }
 
 interface Waiter {
@@ -137,7 +182,7 @@ export async function serveExchanges(
       const request = await lp.read()
       const reply: Promise<Reply> = answer(request.subarray()).then(
         (bytes) => ({ answer: bytes }),
-        (err: unknown) => ({ failure: asError(err).message }),
+        (err: unknown) => ({ failure: failureOf(err) }),
       )
       const before = last
       last = Promise.all([reply, before]).then(([r]) => lp.write(encodeReply(r)).then(() => {}))

@@ -15,7 +15,7 @@ import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
 import { messageOf } from '../rpc/errors'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
-import { checkMessageSize, NetError } from './errors'
+import { checkMessageSize, NetError, requestFailed } from './errors'
 import { ExchangeSession, serveExchanges } from './exchange'
 import { tabConnectionGater } from './gater'
 import { exchangeOnLinks, requestOrder } from './links'
@@ -712,7 +712,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
         )
       } catch (err) {
         if (signal.aborted) throw new NetError({ code: 'NET_TIMEOUT', peerId, protocol, timeoutMs })
-        throw new NetError({ code: 'NET_REQUEST_FAILED', peerId, protocol, reason: messageOf(err) })
+        throw requestFailed(peerId, protocol, err)
       }
     },
     async snapshot() {

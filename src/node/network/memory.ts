@@ -1,5 +1,5 @@
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
-import { checkMessageSize, NetError } from './errors'
+import { checkMessageSize, NetError, requestFailed } from './errors'
 import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
 import type { NetworkSnapshot } from './types'
 
@@ -92,13 +92,9 @@ export function memoryHub() {
           try {
             res = await peer.sink.request(protocol, data.slice(), peerId)
           } catch (err) {
-            // As the page's host reports it: the server's reason, in a typed error of this side.
-            throw new NetError({
-              code: 'NET_REQUEST_FAILED',
-              peerId: target,
-              protocol,
-              reason: err instanceof Error ? err.message : String(err),
-            })
+            // As the page's host reports it: the server's reason and typed error, in a typed error of
+            // this side.
+            throw requestFailed(target, protocol, err)
           }
           checkMessageSize(res, MAX_EXCHANGE_BYTES)
           return res

@@ -37,7 +37,8 @@ export class NodeError<T extends ErrorType = ErrorType> extends Error {
   }
 }
 
-function describeType(type: ErrorType): string {
+/** `CODE (field=value, …)`: the message a typed error gets unless given one. */
+export function describeType(type: ErrorType): string {
   const fields = Object.entries(type)
     .filter(([k]) => k !== 'code')
     .map(([k, v]) => `${k}=${String(v)}`)

@@ -11,7 +11,7 @@ import { tokenAddress } from '../../../src/node/contracts/token-factory/token-fa
 import { LightError } from '../../../src/node/light/errors'
 import { LightClient, MAX_STATE_READS, rateLimitWait } from '../../../src/node/light/light-client'
 import type { NetworkSink } from '../../../src/node/network/bridge'
-import { NetError } from '../../../src/node/network/errors'
+import { NetError, requestFailed } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainTopic } from '../../../src/node/network/protocol'
 import { StateError } from '../../../src/node/state/errors'
@@ -470,12 +470,7 @@ function countingServer(
     } catch (err) {
       refused++
       if (opts.asNet !== true) throw err
-      throw new NetError({
-        code: 'NET_REQUEST_FAILED',
-        peerId: 'F',
-        protocol,
-        reason: (err as Error).message,
-      })
+      throw requestFailed('F', protocol, err)
     }
   }
   return { serve, refused: () => refused }
@@ -505,7 +500,7 @@ describe('LightClient: refusals for its rate', () => {
 
   test.each([
     ['as the typed error', false],
-    ['as the text a failed exchange carries', true],
+    ['as a failed request carries it across the network', true],
   ])(
     'a server set below the pace refuses; each refusal (%s) is waited out and asked again',
     async (_, asNet) => {
@@ -522,18 +517,23 @@ describe('LightClient: refusals for its rate', () => {
     },
   )
 
-  test('rateLimitWait reads the wait of a rate refusal only', () => {
+  test('rateLimitWait reads the wait of a rate refusal only, from its typed error', () => {
     const limited = new SyncError({ code: 'SYNC_RATE_LIMITED', peerId: 'L', retryInMs: 26 })
     expect(rateLimitWait(limited)).toBe(26)
-    const carried = {
-      code: 'NET_REQUEST_FAILED',
-      peerId: 'F',
-      protocol: 'p',
-      reason: limited.message,
-    } as const
-    expect(rateLimitWait(new NetError(carried))).toBe(26)
+    // As a failed request brings a peer's refusal: the memory twin's NetError, as the page's host makes it.
+    const carried = requestFailed('F', 'p', limited)
+    expect(carried.type).toMatchObject({ code: 'NET_REQUEST_FAILED', remote: { retryInMs: 26 } })
+    expect(rateLimitWait(carried)).toBe(26)
+    const remote = { code: 'SYNC_RATE_LIMITED', peerId: 'L' }
+    const base = { code: 'NET_REQUEST_FAILED', peerId: 'F', protocol: 'p', reason: limited.message } as const
+    // The text alone is not read; a wait that is no count of ms is not either.
+    expect(rateLimitWait(new NetError(base))).toBeUndefined()
+    for (const retryInMs of [-1, 2.5, '26', Number.MAX_VALUE])
+      expect(rateLimitWait(new NetError({ ...base, remote: { ...remote, retryInMs } }))).toBeUndefined()
     expect(
-      rateLimitWait(new NetError({ ...carried, reason: 'SYNC_MALFORMED (what=x, reason=y)' })),
+      rateLimitWait(
+        requestFailed('F', 'p', new SyncError({ code: 'SYNC_MALFORMED', what: 'x', reason: 'y' })),
+      ),
     ).toBeUndefined()
     expect(rateLimitWait(new SyncError({ code: 'SYNC_MALFORMED', what: 'x', reason: 'y' }))).toBeUndefined()
     expect(rateLimitWait(new NetError({ code: 'NET_NO_DIRECT_LINK', peerId: 'F' }))).toBeUndefined()

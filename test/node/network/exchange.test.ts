@@ -7,10 +7,12 @@ import {
   ExchangeFailed,
   ExchangeSession,
   encodeReply,
+  failureOf,
   type Reply,
   SERVE_AHEAD,
   serveExchanges,
 } from '../../../src/node/network/exchange'
+import { SyncError } from '../../../src/node/sync/errors'
 import { FUZZ_RUNS, mutationOf } from '../../fuzz-decoder'
 
 const MAX = 1024
@@ -39,7 +41,32 @@ describe('reply frames', () => {
   test('an answer and a failure round-trip', () => {
     expect(decodeReply(encodeReply({ answer: bytes('abc') }))).toEqual({ answer: bytes('abc') })
     expect(decodeReply(encodeReply({ answer: new Uint8Array() }))).toEqual({ answer: new Uint8Array() })
-    expect(decodeReply(encodeReply({ failure: 'rate limited' }))).toEqual({ failure: 'rate limited' })
+    const failed = { reason: 'rate limited' }
+    expect(decodeReply(encodeReply({ failure: failed }))).toEqual({ failure: failed })
+    const typed = { reason: 'SYNC_RATE_LIMITED (…)', error: { code: 'SYNC_RATE_LIMITED', retryInMs: 26 } }
+    expect(decodeReply(encodeReply({ failure: typed }))).toEqual({ failure: typed })
+  })
+
+  test('a failure travels with its typed error’s plain fields; what is not one stays behind', () => {
+    const err = new SyncError({ code: 'SYNC_NOT_HELD', what: 'headers', from: 12n })
+    expect(failureOf(err)).toEqual({
+      reason: err.message,
+      error: { code: 'SYNC_NOT_HELD', what: 'headers', from: '12' },
+    })
+    expect(failureOf(new Error('plain'))).toEqual({ reason: 'plain' })
+    expect(failureOf('thrown text')).toEqual({ reason: 'thrown text' })
+    const failed = (body: string): Reply => decodeReply(Uint8Array.of(1, ...bytes(body)))
+    // A peer of an older version sends its reason as text.
+    expect(failed('SYNC_RATE_LIMITED (peerId=x, retryInMs=26)')).toEqual({
+      failure: { reason: 'SYNC_RATE_LIMITED (peerId=x, retryInMs=26)' },
+    })
+    expect(failed('{"reason":7}')).toEqual({ failure: { reason: '{"reason":7}' } })
+    // An error without a string code is none; fields that are not plain values are dropped.
+    expect(failed('{"reason":"r","error":{"code":5}}')).toEqual({ failure: { reason: 'r' } })
+    expect(failed('{"reason":"r","error":[1]}')).toEqual({ failure: { reason: 'r' } })
+    expect(failed('{"reason":"r","error":{"code":"C","n":1,"o":{"x":1},"l":[2],"z":null}}')).toEqual({
+      failure: { reason: 'r', error: { code: 'C', n: 1 } },
+    })
   })
 
   test('a frame of neither kind is refused', () => {
@@ -51,7 +78,8 @@ describe('reply frames', () => {
     const valid = [
       encodeReply({ answer: bytes('abc') }),
       encodeReply({ answer: new Uint8Array() }),
-      encodeReply({ failure: 'rate limited' }),
+      encodeReply({ failure: { reason: 'rate limited' } }),
+      encodeReply({ failure: { reason: 'r', error: { code: 'SYNC_RATE_LIMITED', retryInMs: 26 } } }),
     ]
     const check = (frame: Uint8Array): void => {
       const before = frame.slice()
@@ -67,7 +95,14 @@ describe('reply frames', () => {
       }
       expect(frame).toEqual(before)
       if (frame[0] === 0) expect(reply).toEqual({ answer: frame.subarray(1) })
-      else expect(frame[0] === 1 && 'failure' in reply && typeof reply.failure === 'string').toBe(true)
+      else {
+        expect(frame[0] === 1 && 'failure' in reply && typeof reply.failure.reason === 'string').toBe(true)
+        const error = 'failure' in reply ? reply.failure.error : undefined
+        if (error !== undefined) {
+          expect(typeof error.code).toBe('string')
+          for (const v of Object.values(error)) expect(['string', 'number', 'boolean']).toContain(typeof v)
+        }
+      }
     }
     fc.assert(fc.property(fc.uint8Array({ maxLength: 600, size: 'max' }), check), { numRuns: FUZZ_RUNS })
     fc.assert(fc.property(mutationOf(valid), check), { numRuns: FUZZ_RUNS })
@@ -99,6 +134,16 @@ describe('exchange sessions', () => {
     )
     expect(good.status === 'fulfilled' && text(good.value)).toBe('pong:x')
     expect(client.open).toBe(true)
+  })
+
+  test('a request the server fails with a typed error rejects with that error’s type', async () => {
+    const refusal = new SyncError({ code: 'SYNC_RATE_LIMITED', peerId: 'P', retryInMs: 26 })
+    const { client } = await session(async () => {
+      throw refusal
+    })
+    const failed = await client.exchange(bytes('ping:x')).catch((err: unknown) => err)
+    expect(failed).toBeInstanceOf(ExchangeFailed)
+    expect(failed).toMatchObject({ message: refusal.message, type: refusal.type })
   })
 
   test('an exchange given up on ends the session: its reply is never handed to the one behind it', async () => {

@@ -6,7 +6,7 @@ import { NodeError } from '../../../src/node/rpc/errors'
 
 /** The in-memory network twin fails a request the way the page's libp2p host does. */
 describe('memory network twin', () => {
-  test("a request the server fails reaches the asker as NET_REQUEST_FAILED with the server's reason", async () => {
+  test("a request the server fails reaches the asker as NET_REQUEST_FAILED with the server's reason and typed error", async () => {
     const hub = memoryHub()
     const a = hub.join('A')
     const b = hub.join('B')
@@ -25,6 +25,7 @@ describe('memory network twin', () => {
       peerId: 'B',
       protocol: '/p/1',
       reason: 'bad request',
+      remote: { code: 'NODE_BAD_REQUEST', protocol: '/p/1', reason: 'no body' },
     })
   })
 
