@@ -141,10 +141,11 @@ function floorTarget(
   label: string,
   dir: string,
   mended: boolean,
-): JoinTarget & { build(staticDir: string): Promise<void> } {
+): JoinTarget & { readonly path: string; build(staticDir: string): Promise<void> } {
   const path = `/${dir}/index.html`
   return {
     label,
+    path,
     async open(page, baseUrl) {
       await page.goto(`${baseUrl}${path}`)
       const address = await page.waitForFunction(() => window.floorAddress, undefined, { timeout: 60_000 })
@@ -258,38 +259,79 @@ registerAppBench({
     await FLOOR_MENDED.build(staticDir)
     const attempts = options.quick ? 3 : 24
     const direct: number[] = []
+    const floorPairs: number[] = []
     const shell: number[] = []
     const steps = new Map<Step, number[]>(STEPS.map((step) => [step, []]))
+    const floorPairSteps = new Map<Step, number[]>(STEPS.map((step) => [step, []]))
     let failures = 0
-    for (let i = 0; i < attempts; i++) {
+    /**
+     * Two pages opened at once in fresh contexts (`urls`; `meet` runs once both have loaded, `after` once
+     * both are linked or given up on): each page's marks, and when the later of the two saw the direct
+     * link (undefined: not linked).
+     */
+    const pair = async (
+      urls: readonly [string, string],
+      until: readonly Step[],
+      into: Map<Step, number[]>,
+      hooks: {
+        readonly meet?: (pages: readonly Page[]) => Promise<void>
+        readonly after?: (pages: readonly Page[]) => Promise<void>
+      },
+    ) => {
       const contexts = [await browser.newContext(), await browser.newContext()]
       try {
         const pages = await Promise.all(contexts.map((c) => c.newPage()))
-        // Not mining: the figure is about the network, and two miners would share the 2 cores with it.
-        await Promise.all(pages.map((p) => p.goto(`${baseUrl}/?mine=0`)))
-        const seen = await Promise.all(pages.map((p) => watch(p)))
-        for (const p of pages) {
-          // The page's own load event: the baseline a node start is compared with.
-          shell.push(
-            await p.evaluate(() => performance.getEntriesByType('navigation')[0]?.duration ?? Number.NaN),
-          )
-        }
+        await Promise.all(pages.map((p, i) => p.goto(urls[i] as string)))
+        await hooks.meet?.(pages)
+        const seen = await Promise.all(pages.map((p) => watch(p, until)))
+        await hooks.after?.(pages)
         for (const at of seen)
-          for (const step of STEPS) if (at[step] !== undefined) steps.get(step)?.push(at[step])
-        let outcome = 'not linked'
+          for (const step of STEPS) if (at[step] !== undefined) into.get(step)?.push(at[step])
         const linkedAt = seen.map((at) => at['direct-link'])
-        if (linkedAt.every((t): t is number => t !== undefined)) {
-          // The pair is linked when the later of the two sees it.
-          const linked = Math.max(...linkedAt)
-          direct.push(linked)
-          outcome = `${linked.toFixed(0)} ms`
-        } else {
-          failures++
-        }
-        log(`connect ${i + 1}/${attempts}: ${outcome}  [${timelines(seen)}]`)
+        // The pair is linked when the later of the two sees it.
+        const linked = linkedAt.every((t): t is number => t !== undefined) ? Math.max(...linkedAt) : undefined
+        return { seen, linked }
       } finally {
         await Promise.all(contexts.map((c) => c.close()))
       }
+    }
+    const floorUrl = `${baseUrl}${FLOOR_MENDED.path}`
+    for (let i = 0; i < attempts; i++) {
+      // Not mining: the figure is about the network, and two miners would share the 2 cores with it.
+      const app = await pair(
+        [`${baseUrl}/?mine=0`, `${baseUrl}/?mine=0`],
+        ['direct-link', 'node-ready'],
+        steps,
+        {
+          after: async (pages) => {
+            // The page's own load event: the baseline a node start is compared with.
+            for (const p of pages)
+              shell.push(
+                await p.evaluate(() => performance.getEntriesByType('navigation')[0]?.duration ?? Number.NaN),
+              )
+          },
+        },
+      )
+      if (app.linked === undefined) failures++
+      else direct.push(app.linked)
+      log(
+        `connect ${i + 1}/${attempts}: ${app.linked === undefined ? 'not linked' : `${app.linked.toFixed(0)} ms`}  [${timelines(app.seen)}]`,
+      )
+      // The same on the floor: the second page is handed the first's address once it has one.
+      const floor = await pair([floorUrl, `${floorUrl}?peer=handed`], ['direct-link'], floorPairSteps, {
+        meet: async ([first, second]) => {
+          // A first page that never reserves leaves the pair unlinked (its marks say how far it got).
+          const address = await first
+            ?.waitForFunction(() => window.floorAddress, undefined, { timeout: GIVE_UP_MS })
+            .catch(() => undefined)
+          if (address === undefined) return
+          await second?.evaluate((a) => window.floorHand?.(a), String(await address.jsonValue()))
+        },
+      })
+      if (floor.linked !== undefined) floorPairs.push(floor.linked)
+      log(
+        `connect ${i + 1}/${attempts}, the floor: ${floor.linked === undefined ? 'not linked' : `${floor.linked.toFixed(0)} ms`}  [${timelines(floor.seen)}]`,
+      )
     }
     const [joining, floor, mended, secondTab] = (await joinRunningTabs(
       browser,
@@ -308,6 +350,7 @@ registerAppBench({
     )) as [Joins]
     const overHomeSorted = [...overHome.direct].sort((x, y) => x - y)
     const sorted = [...direct].sort((x, y) => x - y)
+    const floorPairsSorted = [...floorPairs].sort((x, y) => x - y)
     const p50Of = (step: Step, from = steps): number =>
       percentile(
         [...(from.get(step) ?? [])].sort((x, y) => x - y),
@@ -330,6 +373,12 @@ registerAppBench({
           value: (direct.length / attempts) * 100,
           unit: '%',
           note: `${attempts} attempts, ${failures} failed`,
+        },
+        {
+          label: 'the same two pages at once on bare js-libp2p (the floor, mended): p50',
+          value: percentile(floorPairsSorted, 50),
+          unit: 'ms',
+          note: `${attempts} pairs, ${attempts - floorPairs.length} not linked; p95 ${percentile(floorPairsSorted, 95).toFixed(0)} ms; the second page is handed the first's address by the bench once it has one`,
         },
         {
           label: 'a tab joining a running one: page load → direct link, p50',
@@ -390,6 +439,11 @@ registerAppBench({
       ],
       ratios: [
         {
+          label: 'two at once: app p50 ÷ bare js-libp2p (mended) p50',
+          value: p50 / percentile(floorPairsSorted, 50),
+          note: 'what the app adds to the library’s own link between two pages opened together, pairs alternating',
+        },
+        {
           label: 'direct link p50 ÷ page load event p50',
           value: p50 / percentile(sortedShell, 50),
           note: 'how much later than the page itself the link is up',
@@ -408,6 +462,13 @@ registerAppBench({
       notes: [
         'Each attempt opens the app in two new browser contexts at once; times are from each page’s',
         'navigation start (its own clock) to the moment the later of the two sees the direct link.',
+        'Alternating with them, the floor pairs: the mended floor page in two new contexts at once, the',
+        'second dialing the first’s WebRTC address, handed over by the bench (DevTools) once the first has',
+        `its reservation. Its marks, p50 ms: ${STEPS.filter(
+          (step) => (floorPairSteps.get(step)?.length ?? 0) > 0,
+        )
+          .map((step) => `${step} ${p50Of(step, floorPairSteps).toFixed(0)}`)
+          .join(', ')}.`,
         `Start-up marks, p50 ms from navigation start (pages that reached the step): ${STEPS.filter(
           (step) => (steps.get(step)?.length ?? 0) > 0,
         )

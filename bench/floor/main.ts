@@ -3,6 +3,8 @@
 // otherwise), with the app's libp2p versions and nothing else — no worker, no profile, no UI, no
 // discovery. `?peer=<address>` dials that tab's WebRTC address through the relay at once; without it the
 // page reserves a slot on the relay and publishes its own address for the bench to hand to a joining tab.
+// `?peer=handed` dials the address the bench hands it (`window.floorHand`) as soon as it has both that
+// and its relay connection: two pages opened at once, the later one handed the earlier's address.
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -16,6 +18,8 @@ declare global {
   interface Window {
     /** This tab's WebRTC address through the relay, once its reservation is up. */
     floorAddress?: string
+    /** Hands a `?peer=handed` page the address to dial. */
+    floorHand?: (address: string) => void
   }
 }
 
@@ -25,6 +29,10 @@ const mark = (name: string): void => {
 }
 
 mark('script')
+
+const handed = new Promise<string>((resolve) => {
+  window.floorHand = resolve
+})
 
 async function run(): Promise<void> {
   const peer = new URL(location.href).searchParams.get('peer')
@@ -46,16 +54,19 @@ async function run(): Promise<void> {
   await node.dial(relayInfo.multiaddrs.map((a) => multiaddr(a)))
   mark('relay-connected')
   if (peer === null) {
-    node.addEventListener('self:peer:update', () => {
+    // The circuit listener reports the reservation at once (`self:peer:update` comes a debounced
+    // second later), as the app reads it.
+    node.addEventListener('transport:listening', () => {
       const address = node.getMultiaddrs().find((a) => a.toString().includes('/p2p-circuit/webrtc'))
       if (address === undefined || window.floorAddress !== undefined) return
       mark('reservation')
       window.floorAddress = address.toString()
     })
   } else {
+    const address = peer === 'handed' ? await handed : peer
     mark('dial')
     // The WebRTC dial's steps as marks, named as the app's are: the bench compares the two timelines.
-    await node.dial(multiaddr(peer), {
+    await node.dial(multiaddr(address), {
       onProgress: (evt) => {
         if (evt.type.startsWith('webrtc:')) mark(evt.type)
       },
