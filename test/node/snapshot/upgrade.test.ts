@@ -26,14 +26,20 @@ import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-ser
 import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
 import { until } from '../../until'
+import { addressOf, transfer } from '../chain/chain-fixtures'
 
 /** 5,000 funded accounts: about 10,000 tree nodes, more than one snapshot response carries. */
 const ACCOUNTS: Address[] = Array.from(
   { length: 5000 },
   (_, i) => toHex(keccak(new Uint8Array([i >> 8, i & 0xff])).subarray(12)) as Address,
 )
+/** Funded too: the sender of the transfers these tests sign (`transfer(0, …)`). */
+const SENDER = addressOf(0)
 const GENESIS = testGenesis({
-  alloc: ACCOUNTS.map((address, i) => ({ address, balance: BigInt(i + 1) * 10n ** 18n })),
+  alloc: [
+    ...ACCOUNTS.map((address, i) => ({ address, balance: BigInt(i + 1) * 10n ** 18n })),
+    { address: SENDER, balance: 10n ** 21n },
+  ],
 })
 const PROTOCOLS = syncProtocols(GENESIS.params.chainId)
 const MINER = ACCOUNTS[7] as Address
@@ -217,6 +223,33 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     const ahead = await makeNode(hub, 'AHEAD', { store })
     await until(async () => (await fresh.node.api.head()).number === 340n)
     expect((await fresh.node.api.head()).hash).toBe((await ahead.node.api.head()).hash)
+  }, 120_000)
+
+  test('an auto node whose own blocks a snapshot replaces sends its own transactions mined there again: back in its pool and out to its peers', async () => {
+    const hub = memoryHub()
+    // Alone, it sends a transfer and mines it into a chain of its own.
+    const alone = await makeNode(hub, 'ALONE')
+    const raw = await transfer(0, { nonce: 0 }, GENESIS.params.chainId)
+    const hash = await alone.node.api.sendRawTransaction(raw)
+    await alone.node.api.setMining(true)
+    await until(async () => (await alone.node.api.receipt(hash)) !== null)
+    await alone.node.api.setMining(false)
+    const own = await alone.node.api.head()
+    expect(own.number).toBeLessThan(100n)
+
+    // A peer 300 blocks ahead on another branch, without it: the node upgrades from its snapshot.
+    const full = await makeNode(hub, 'FULL', { store: storeWith(blocks) })
+    await until(async () => (await alone.node.api.head()).number === 300n)
+    await alone.node.upgraded()
+    expect((await alone.node.api.stats()).blocksFromSnapshot).toBeGreaterThan(0)
+    expect((await alone.node.api.head()).hash).toBe((await full.node.api.head()).hash)
+    expect(await alone.node.api.receipt(hash)).toBeNull()
+    // Its transfer is pending again, here and at the peer, and the next block takes it.
+    await until(async () => (await alone.node.api.transaction(hash))?.blockNumber === null)
+    await until(async () => (await full.node.api.transaction(hash))?.blockNumber === null)
+    await full.node.api.setMining(true)
+    await until(async () => (await alone.node.api.receipt(hash)) !== null)
+    await full.node.api.setMining(false)
   }, 120_000)
 
   /**
