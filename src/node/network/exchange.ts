@@ -1,5 +1,6 @@
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
+import { messageOf } from '../rpc/errors'
 import { plainError, type RemoteError, remoteErrorOf } from './errors'
 
 /**
@@ -26,7 +27,7 @@ export type Reply = { readonly answer: Uint8Array } | { readonly failure: Failur
 
 /** How a server's thrown value travels. */
 export function failureOf(thrown: unknown): Failure {
-  const reason = thrown instanceof Error ? thrown.message : String(thrown)
+  const reason = messageOf(thrown)
   const error = remoteErrorOf(thrown)
   return error === undefined ? { reason } : { reason, error }
 }
