@@ -175,14 +175,19 @@ export class Chain {
    * are that tree's nodes. Blocks on top of it then import and execute as usual. Its receipts are unknown
    * (stored empty) and its transactions are not indexed; the heights between genesis and it stay empty
    * (`base` tells where the stored chain starts). A shorter, lighter chain held so far (a fresh tab's
-   * first mined blocks) leaves the canonical chain, as in a reorg.
+   * first mined blocks) leaves the canonical chain, as in a reorg; `replaced` holds its transactions, in
+   * the order they were executed (for the pool: those the new chain has not mined may go back).
    *
    * `totalDifficulty` is the block's cumulative work, from the header chain that led to it. Throws
    * `BlockError`: `BLOCK_NOT_ADOPTABLE` when the current head is not below and lighter than the block or
    * the state under the block's root is not in `stateNodes`; `BLOCK_BAD_TX_ROOT` when the body does not
    * match the header.
    */
-  adoptSnapshot(block: Block, totalDifficulty: bigint, stateNodes: readonly TrieNodeRecord[]): StoredBlock {
+  adoptSnapshot(
+    block: Block,
+    totalDifficulty: bigint,
+    stateNodes: readonly TrieNodeRecord[],
+  ): { readonly stored: StoredBlock; readonly replaced: readonly Hex[] } {
     const head = this.head
     if (head.block.header.number >= block.header.number || head.totalDifficulty >= totalDifficulty)
       throw new BlockError({ code: 'BLOCK_NOT_ADOPTABLE', reason: 'the chain already reaches as far' })
@@ -197,14 +202,16 @@ export class Chain {
     const stored: StoredBlock = { hash, block, totalDifficulty, txHashes: [], receipts: [] }
     const canonical: { number: bigint; hash: Hex | undefined }[] = []
     const txIndex: { hash: Hex; location: TxLocation | undefined }[] = []
+    const replaced: Hex[] = []
     for (let n = 1n; n <= head.block.header.number; n++) {
       canonical.push({ number: n, hash: undefined })
       const old = this.getBlockByNumber(n)
       for (const h of old?.txHashes ?? []) txIndex.push({ hash: h, location: undefined })
+      replaced.push(...(old?.block.transactions ?? []))
     }
     canonical.push({ number: block.header.number, hash })
     this.store.write({ blocks: [stored], stateNodes, canonical, txIndex, head: hash })
-    return stored
+    return { stored, replaced }
   }
 
   /**

@@ -74,6 +74,11 @@ export interface UpgradeInit {
   readonly onMode: (mode: NodeMode) => void
   /** The snapshot download's progress (nodes stored, fetched by this run). */
   readonly onSnapshot?: (status: SnapshotStatus) => void
+  /**
+   * The transactions of the chain the snapshot block replaced (a tab's own blocks, mined apart), in
+   * their order, once the node is full on the new chain: those it has not mined may go back to the pool.
+   */
+  readonly onReplaced?: (transactions: readonly Hex[]) => void
   readonly config?: Partial<UpgradeConfig>
 }
 
@@ -201,6 +206,7 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
     }
   }
   let executed = 0
+  let replaced: readonly Hex[] = []
   for (extend(); done < hashes.length; extend()) {
     const ask = hashes.slice(done, done + MAX_BLOCKS_PER_REQUEST)
     const bytes = await init.request(peer, protocols.blocks, encodeBlocksRequest(ask), config.timeoutMs)
@@ -222,7 +228,7 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
         return refuse(init, peer, 'wrong-response', 'a block that was not asked for')
       if (done === 0) {
         try {
-          chain.adoptSnapshot(block, totalDifficulty, snapshot.records)
+          replaced = chain.adoptSnapshot(block, totalDifficulty, snapshot.records).replaced
         } catch (err) {
           if (err instanceof BlockError) return refuse(init, peer, 'invalid-block', err.message)
           throw err
@@ -237,5 +243,6 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
     report()
   }
   init.onMode({ kind: 'full' })
+  init.onReplaced?.(replaced)
   return { kind: 'full', target, snapshot, executed }
 }

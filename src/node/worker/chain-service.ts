@@ -11,7 +11,7 @@ import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
 import type { ModePin, NodeMode } from '../light/mode'
 import { MempoolError } from '../mempool/errors'
 import { LOCAL_TXS_META, storedJournal, TxJournal } from '../mempool/journal'
-import { Mempool } from '../mempool/mempool'
+import { MAX_TOTAL, Mempool } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainTopic } from '../network/protocol'
 import type { Remote } from '../rpc/protocol'
@@ -242,12 +242,9 @@ export function createChainService(init: ChainServiceInit) {
     journalWrite = journalWrite.then(put, put)
     return journalWrite
   }
-  /**
-   * Journaled transactions the pool no longer holds (evicted: outbid, or above the sender's nonce window
-   * after a reorg) go back in when the pool takes them now, and out to peers again.
-   */
-  const readmitJournal = (): void => {
-    for (const raw of journal.missing((hash) => mempool.has(hash))) {
+  /** Puts `raws` back in the pool, those it takes now (others are skipped), and out to peers again. */
+  const readmit = (raws: Iterable<Hex>): void => {
+    for (const raw of raws) {
       try {
         mempool.add(raw)
       } catch (err) {
@@ -258,6 +255,11 @@ export function createChainService(init: ChainServiceInit) {
       init.network.publish(txsTopic, fromHex(raw)).catch(() => {})
     }
   }
+  /**
+   * Journaled transactions the pool no longer holds (evicted: outbid, or above the sender's nonce window
+   * after a reorg) go back in when the pool takes them now, and out to peers again.
+   */
+  const readmitJournal = (): void => readmit(journal.missing((hash) => mempool.has(hash)))
   /**
    * Submits the stored journal to the pool again (a reload). One whose nonce the head has passed (mined,
    * or replaced) stays as passed until that is final; one the pool refuses for another reason (no longer
@@ -387,6 +389,9 @@ export function createChainService(init: ChainServiceInit) {
               // Across retries within this run, each download call counts from its own start.
               counts.snapshotNodesFetched = fetchedBefore + status.fetched
             },
+            // As a reorg's orphans: what the new chain has not mined goes back to the pool (the pool's
+            // worth of the latest; a transaction of ours is journaled in any case).
+            onReplaced: (txs) => readmit(txs.slice(-MAX_TOTAL)),
             config: upgradeConfig,
           },
           peer,

@@ -1,16 +1,17 @@
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { encodeBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Block } from '../../../src/node/chain/types'
-import { keccak, toHex } from '../../../src/node/codec/bytes'
+import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import { HeaderChain, type HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import type { NodeMode } from '../../../src/node/light/mode'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
+import { chainTopic } from '../../../src/node/network/protocol'
 import { SNAPSHOT_PROGRESS_KEY, type SnapshotProgress } from '../../../src/node/snapshot/download'
 import { type UpgradeInit, upgradeFromSnapshot, upgradeSource } from '../../../src/node/snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
@@ -33,12 +34,12 @@ const ACCOUNTS: Address[] = Array.from(
   { length: 5000 },
   (_, i) => toHex(keccak(new Uint8Array([i >> 8, i & 0xff])).subarray(12)) as Address,
 )
-/** Funded too: the sender of the transfers these tests sign (`transfer(0, …)`). */
-const SENDER = addressOf(0)
+/** Funded too: the senders of the transfers these tests sign (`transfer(0, …)`, `transfer(1, …)`). */
+const SENDERS = [addressOf(0), addressOf(1)]
 const GENESIS = testGenesis({
   alloc: [
     ...ACCOUNTS.map((address, i) => ({ address, balance: BigInt(i + 1) * 10n ** 18n })),
-    { address: SENDER, balance: 10n ** 21n },
+    ...SENDERS.map((address) => ({ address, balance: 10n ** 21n })),
   ],
 })
 const PROTOCOLS = syncProtocols(GENESIS.params.chainId)
@@ -225,30 +226,44 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect((await fresh.node.api.head()).hash).toBe((await ahead.node.api.head()).hash)
   }, 120_000)
 
-  test('an auto node whose own blocks a snapshot replaces sends its own transactions mined there again: back in its pool and out to its peers', async () => {
+  test('an auto node whose own blocks a snapshot replaces sends the transactions mined there again: back in its pool and out to its peers', async () => {
     const hub = memoryHub()
-    // Alone, it sends a transfer and mines it into a chain of its own.
+    // Alone, it sends a transfer of its own, takes another's by gossip, and mines both into a chain of
+    // its own.
     const alone = await makeNode(hub, 'ALONE')
-    const raw = await transfer(0, { nonce: 0 }, GENESIS.params.chainId)
-    const hash = await alone.node.api.sendRawTransaction(raw)
+    const ownRaw = await transfer(0, { nonce: 0 }, GENESIS.params.chainId)
+    const own = await alone.node.api.sendRawTransaction(ownRaw)
+    const otherRaw = await transfer(1, { nonce: 0 }, GENESIS.params.chainId)
+    expect(
+      await alone.node.sink.gossip(chainTopic(GENESIS.params.chainId, 'txs'), fromHex(otherRaw), 'X'),
+    ).toBe('accept')
+    const other = (await alone.node.api.pendingTransactions()).find((t) => t.hash !== own)?.hash as Hex
     await alone.node.api.setMining(true)
-    await until(async () => (await alone.node.api.receipt(hash)) !== null)
+    await until(
+      async () =>
+        (await alone.node.api.receipt(own)) !== null && (await alone.node.api.receipt(other)) !== null,
+    )
     await alone.node.api.setMining(false)
-    const own = await alone.node.api.head()
-    expect(own.number).toBeLessThan(100n)
+    expect((await alone.node.api.head()).number).toBeLessThan(100n)
 
-    // A peer 300 blocks ahead on another branch, without it: the node upgrades from its snapshot.
+    // A peer 300 blocks ahead on another branch, without them: the node upgrades from its snapshot.
     const full = await makeNode(hub, 'FULL', { store: storeWith(blocks) })
     await until(async () => (await alone.node.api.head()).number === 300n)
     await alone.node.upgraded()
     expect((await alone.node.api.stats()).blocksFromSnapshot).toBeGreaterThan(0)
     expect((await alone.node.api.head()).hash).toBe((await full.node.api.head()).hash)
-    expect(await alone.node.api.receipt(hash)).toBeNull()
-    // Its transfer is pending again, here and at the peer, and the next block takes it.
-    await until(async () => (await alone.node.api.transaction(hash))?.blockNumber === null)
-    await until(async () => (await full.node.api.transaction(hash))?.blockNumber === null)
+    // Both are pending again, here and at the peer (its own from the journal, the other's from the
+    // replaced blocks), and the next blocks take them.
+    for (const hash of [own, other]) {
+      expect(await alone.node.api.receipt(hash)).toBeNull()
+      await until(async () => (await alone.node.api.transaction(hash))?.blockNumber === null)
+      await until(async () => (await full.node.api.transaction(hash))?.blockNumber === null)
+    }
     await full.node.api.setMining(true)
-    await until(async () => (await alone.node.api.receipt(hash)) !== null)
+    await until(
+      async () =>
+        (await alone.node.api.receipt(own)) !== null && (await alone.node.api.receipt(other)) !== null,
+    )
     await full.node.api.setMining(false)
   }, 120_000)
 
