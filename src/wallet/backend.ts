@@ -104,17 +104,3 @@ export interface CallOutcome {
   readonly revertData?: Hex
   readonly gasUsed: bigint
 }
-
-/** True when `log` passes `filter`'s address and topic tests (blocks are the caller's business). */
-export function logMatches(log: Log, filter: Pick<LogFilter, 'address' | 'topics'>): boolean {
-  if (
-    filter.address !== undefined &&
-    !filter.address.some((a) => a.toLowerCase() === log.address.toLowerCase())
-  )
-    return false
-  return (filter.topics ?? []).every((want, i) => {
-    if (want === null) return true
-    const got = log.topics[i]
-    return got !== undefined && want.some((t) => t.toLowerCase() === got.toLowerCase())
-  })
-}

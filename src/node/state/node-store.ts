@@ -23,11 +23,6 @@ export class MemoryNodeStore implements NodeStore {
     for (const r of records) this.#pending.push(r)
   }
 
-  get size(): number {
-    this.#index()
-    return this.#nodes.size
-  }
-
   #index(): void {
     if (this.#pending.length === 0) return
     for (const r of this.#pending) this.#nodes.set(toHex(r.hash), r.encoded)

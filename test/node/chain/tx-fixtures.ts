@@ -12,10 +12,8 @@ import { testGenesis } from '../../../src/node/chain/genesis'
 
 export const KEY0: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
 export const KEY1: Hex = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
-export const KEY2: Hex = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'
 export const ACCOUNT0 = privateKeyToAccount(KEY0)
 export const ACCOUNT1 = privateKeyToAccount(KEY1)
-export const ACCOUNT2 = privateKeyToAccount(KEY2)
 export const ADDR0 = ACCOUNT0.address.toLowerCase() as Address
 export const ADDR1 = ACCOUNT1.address.toLowerCase() as Address
 
