@@ -1,4 +1,12 @@
 import type { Address, Hex } from 'viem'
+import type {
+  BookEntry as MarketBookEntry,
+  Offer as MarketOffer,
+  Pair as MarketPair,
+  SignedOffer as SignedMarketOffer,
+} from '../../trade/offers/types'
+import type { SwapRole, SwapState } from '../../trade/swap/state'
+import type { SwapTerms as MarketSwapTerms } from '../../trade/swap/terms'
 
 /**
  * The seam between the Market screens and the node: the few calls and events the screens need, in the
@@ -17,80 +25,16 @@ export interface MarketToken {
   readonly decimals: number
 }
 
-/** Two tokens; asks sell `base` for `quote`, bids sell `quote` for `base`. */
-export interface MarketPair {
-  readonly base: Address
-  readonly quote: Address
+// The offers' and swaps' own types (src/trade), under the names the screens use.
+export type {
+  MarketBookEntry,
+  MarketOffer,
+  MarketPair,
+  MarketSwapTerms,
+  SignedMarketOffer,
+  SwapRole,
+  SwapState,
 }
-
-/** "Sell `sellAmount` of `sellToken` for `buyAmount` of `buyToken`", as its maker signs it (EIP-712). */
-export interface MarketOffer {
-  readonly maker: Address
-  readonly makerPeer: string
-  readonly sellToken: Address
-  readonly sellAmount: bigint
-  readonly buyToken: Address
-  readonly buyAmount: bigint
-  /** Unix seconds after which the offer can no longer be taken. */
-  readonly expiresAt: bigint
-  /** Blocks the maker's lock runs (the longer one: the maker locks first). */
-  readonly makerTimelock: number
-  /** Blocks the taker's lock runs. */
-  readonly takerTimelock: number
-  /** 32 random bytes. */
-  readonly salt: Hex
-}
-
-export interface SignedMarketOffer {
-  readonly chainId: number
-  readonly offer: MarketOffer
-  readonly signature: Hex
-}
-
-/** An open offer in the node's book. */
-export interface MarketBookEntry {
-  /** The offer id: its EIP-712 hash. */
-  readonly id: Hex
-  readonly signed: SignedMarketOffer
-  /** The node's clock when it arrived, ms. */
-  readonly receivedAt: number
-  /** The maker's balance of `sellToken` is below `sellAmount`. */
-  readonly makerLacksBalance: boolean
-  /** Posted through this node. */
-  readonly hosted: boolean
-}
-
-/** What maker and taker agreed when the maker accepted a take. */
-export interface MarketSwapTerms {
-  readonly chainId: number
-  readonly offerId: Hex
-  readonly maker: Address
-  readonly taker: Address
-  /** What the maker locks for the taker. */
-  readonly tokenA: Address
-  readonly amountA: bigint
-  /** What the taker locks for the maker. */
-  readonly tokenB: Address
-  readonly amountB: bigint
-  readonly makerTimelockBlocks: bigint
-  readonly takerTimelockBlocks: bigint
-  readonly hashlock: Hex
-  readonly acceptedHeight: bigint
-}
-
-export type SwapRole = 'maker' | 'taker'
-
-/** A swap's state as one party sees it (shared/DESIGN.md §7); it only moves forward. */
-export type SwapState =
-  | 'Open'
-  | 'Accepted'
-  | 'MakerLocked'
-  | 'TakerLocked'
-  | 'SecretRevealed'
-  | 'Completed'
-  | 'Cancelled'
-  | 'Expired'
-  | 'Refunded'
 
 /** One HTLC lock of a swap as the chain shows it. */
 export interface MarketLock {
