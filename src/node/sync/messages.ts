@@ -75,8 +75,17 @@ export function decodeRlp(bytes: Uint8Array, what: string): RlpItem {
   }
 }
 
-function decodeTop(bytes: Uint8Array, what: string, max: number): RlpItem {
-  if (bytes.byteLength > max) throw malformed(what, `larger than ${max} bytes`)
+/** RLP-decodes a request; one larger than `MAX_SYNC_REQUEST_BYTES` is `SYNC_MALFORMED`, unread. */
+export function decodeRequest(bytes: Uint8Array, what: string): RlpItem {
+  if (bytes.byteLength > MAX_SYNC_REQUEST_BYTES)
+    throw malformed(what, `larger than ${MAX_SYNC_REQUEST_BYTES} bytes`)
+  return decodeRlp(bytes, what)
+}
+
+/** RLP-decodes a response; one larger than `max` is `SYNC_RESPONSE_TOO_LARGE`, unread. */
+export function decodeResponse(bytes: Uint8Array, what: string, max = MAX_SYNC_RESPONSE_BYTES): RlpItem {
+  if (bytes.byteLength > max)
+    throw new SyncError({ code: 'SYNC_RESPONSE_TOO_LARGE', size: bytes.byteLength, max })
   return decodeRlp(bytes, what)
 }
 
@@ -87,7 +96,8 @@ function uint(item: RlpItem | undefined, what: string, field: string, maxBytes =
   return bytesToBigint(item)
 }
 
-function list(item: RlpItem, what: string, length?: number): RlpItem[] {
+/** `item` as a list (of `length` items, if given); `SYNC_MALFORMED` for `what` otherwise. */
+export function list(item: RlpItem, what: string, length?: number): RlpItem[] {
   if (!Array.isArray(item)) throw malformed(what, 'expected a list')
   if (length !== undefined && item.length !== length)
     throw malformed(what, `expected ${length} items, got ${item.length}`)
@@ -101,7 +111,7 @@ export function encodeHeadersRequest(r: HeadersRequest): Uint8Array {
 /** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_HEADERS_PER_REQUEST`. */
 export function decodeHeadersRequest(bytes: Uint8Array): HeadersRequest {
   const what = 'headers request'
-  const [from, count] = list(decodeTop(bytes, what, MAX_SYNC_REQUEST_BYTES), what, 2)
+  const [from, count] = list(decodeRequest(bytes, what), what, 2)
   const n = uint(count, what, 'count', 4)
   if (n === 0n) throw malformed(what, 'count is zero')
   if (n > BigInt(MAX_HEADERS_PER_REQUEST))
@@ -248,13 +258,7 @@ function minerList(item: RlpItem, what: string): { miners: Uint8Array[]; known: 
  */
 export function decodeHeadersResponse(bytes: Uint8Array): DecodedHeadersResponse {
   const what = 'headers response'
-  if (bytes.byteLength > MAX_SYNC_RESPONSE_BYTES)
-    throw new SyncError({
-      code: 'SYNC_RESPONSE_TOO_LARGE',
-      size: bytes.byteLength,
-      max: MAX_SYNC_RESPONSE_BYTES,
-    })
-  const [number, td, minerItems, items] = list(decodeTop(bytes, what, MAX_SYNC_RESPONSE_BYTES), what, 4)
+  const [number, td, minerItems, items] = list(decodeResponse(bytes, what), what, 4)
   const raw = list(items as RlpItem, what)
   if (raw.length > MAX_HEADERS_PER_REQUEST)
     throw malformed(what, `more than ${MAX_HEADERS_PER_REQUEST} headers`)
@@ -287,7 +291,7 @@ export function encodeBlocksRequest(hashes: readonly Hex[]): Uint8Array {
 /** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_BLOCKS_PER_REQUEST`. */
 export function decodeBlocksRequest(bytes: Uint8Array): Hex[] {
   const what = 'blocks request'
-  const items = list(decodeTop(bytes, what, MAX_SYNC_REQUEST_BYTES), what)
+  const items = list(decodeRequest(bytes, what), what)
   if (items.length === 0) throw malformed(what, 'no hashes')
   if (items.length > MAX_BLOCKS_PER_REQUEST)
     throw new SyncError({
@@ -311,13 +315,7 @@ export function encodeBlocksResponse(blocks: readonly Uint8Array[]): Uint8Array 
 /** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED` (a block that does not decode). */
 export function decodeBlocksResponse(bytes: Uint8Array): Block[] {
   const what = 'blocks response'
-  if (bytes.byteLength > MAX_SYNC_RESPONSE_BYTES)
-    throw new SyncError({
-      code: 'SYNC_RESPONSE_TOO_LARGE',
-      size: bytes.byteLength,
-      max: MAX_SYNC_RESPONSE_BYTES,
-    })
-  const items = list(decodeTop(bytes, what, MAX_SYNC_RESPONSE_BYTES), what)
+  const items = list(decodeResponse(bytes, what), what)
   if (items.length > MAX_BLOCKS_PER_REQUEST)
     throw malformed(what, `more than ${MAX_BLOCKS_PER_REQUEST} blocks`)
   return items.map((item, i) => {

@@ -1,6 +1,5 @@
 import { rlpEncode } from '../codec/rlp'
-import { SyncError } from './errors'
-import { decodeRlp, malformed } from './messages'
+import { decodeResponse, list, malformed } from './messages'
 
 /**
  * Wire form of the pending-transactions exchange (`…/sync-pool/1.0.0`), asked of every new direct
@@ -40,10 +39,7 @@ export function decodePoolResponse(bytes: Uint8Array): Uint8Array[] {
   const what = 'pool response'
   // The list prefix and each item's prefix come on top of the transactions' own bytes.
   const max = MAX_POOL_BYTES + 9 * (MAX_POOL_TXS + 1)
-  if (bytes.byteLength > max)
-    throw new SyncError({ code: 'SYNC_RESPONSE_TOO_LARGE', size: bytes.byteLength, max })
-  const item = decodeRlp(bytes, what)
-  if (!Array.isArray(item)) throw malformed(what, 'expected a list')
+  const item = list(decodeResponse(bytes, what, max), what)
   if (item.length > MAX_POOL_TXS) throw malformed(what, `more than ${MAX_POOL_TXS} transactions`)
   return item.map((raw, i) => {
     if (!(raw instanceof Uint8Array)) throw malformed(what, `transaction ${i} is not a byte string`)

@@ -2,7 +2,7 @@ import type { Hex } from 'viem'
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
 import { type RlpItem, rlpEncode } from '../codec/rlp'
 import { SyncError } from './errors'
-import { decodeRlp, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_RESPONSE_BYTES, malformed } from './messages'
+import { decodeRequest, decodeResponse, malformed } from './messages'
 
 /**
  * Wire forms of the proof protocols that light nodes ask full nodes (request/response):
@@ -61,15 +61,6 @@ export interface BlockReceiptsEntry {
   readonly receipts: readonly Hex[]
 }
 
-function decodeTop(bytes: Uint8Array, what: string, max: number): RlpItem {
-  if (bytes.byteLength > max) {
-    if (max === MAX_SYNC_RESPONSE_BYTES)
-      throw new SyncError({ code: 'SYNC_RESPONSE_TOO_LARGE', size: bytes.byteLength, max })
-    throw malformed(what, `larger than ${max} bytes`)
-  }
-  return decodeRlp(bytes, what)
-}
-
 function list(item: RlpItem | undefined, what: string, field: string): RlpItem[] {
   if (!Array.isArray(item)) throw malformed(what, `${field} is not a list`)
   return item
@@ -100,7 +91,7 @@ export function encodeStateProofRequest(r: StateProofRequest): Uint8Array {
 /** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_PROOF_KEYS`. */
 export function decodeStateProofRequest(data: Uint8Array): StateProofRequest {
   const what = 'state proof request'
-  const top = list(decodeTop(data, what, MAX_SYNC_REQUEST_BYTES), what, 'request')
+  const top = list(decodeRequest(data, what), what, 'request')
   if (top.length !== 2) throw malformed(what, `expected 2 items, got ${top.length}`)
   const blockHash = toHex(bytes(top[0], what, 'blockHash', 32))
   const items = list(top[1], what, 'keys')
@@ -123,7 +114,7 @@ export function encodeStateProofResponse(r: StateProofResponse): Uint8Array {
 /** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED`. */
 export function decodeStateProofResponse(data: Uint8Array): StateProofResponse {
   const what = 'state proof response'
-  const top = list(decodeTop(data, what, MAX_SYNC_RESPONSE_BYTES), what, 'response')
+  const top = list(decodeResponse(data, what), what, 'response')
   const available = smallUint(top[0], what, 'available')
   if (available === 0) {
     if (top.length !== 1) throw malformed(what, 'an unavailable answer carries proofs')
@@ -144,7 +135,7 @@ export function encodeInclusionRequest(hashes: readonly Hex[]): Uint8Array {
 /** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_INCLUSION_TXS`. */
 export function decodeInclusionRequest(data: Uint8Array): Hex[] {
   const what = 'inclusion request'
-  const items = list(decodeTop(data, what, MAX_SYNC_REQUEST_BYTES), what, 'request')
+  const items = list(decodeRequest(data, what), what, 'request')
   if (items.length === 0) throw malformed(what, 'no hashes')
   if (items.length > MAX_INCLUSION_TXS) throw tooMany(what, items.length, MAX_INCLUSION_TXS)
   return items.map((item, i) => toHex(bytes(item, what, `hash ${i}`, 32)))
@@ -171,7 +162,7 @@ export function encodeInclusionResponse(entries: readonly (InclusionEntry | null
 /** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED`. */
 export function decodeInclusionResponse(data: Uint8Array): (InclusionEntry | null)[] {
   const what = 'inclusion response'
-  const items = list(decodeTop(data, what, MAX_SYNC_RESPONSE_BYTES), what, 'response')
+  const items = list(decodeResponse(data, what), what, 'response')
   if (items.length > MAX_INCLUSION_TXS) throw malformed(what, `more than ${MAX_INCLUSION_TXS} entries`)
   return items.map((item, i) => {
     const f = list(item, what, `entry ${i}`)
@@ -198,7 +189,7 @@ export function encodeBlockReceiptsRequest(hashes: readonly Hex[]): Uint8Array {
 /** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_RECEIPT_BLOCKS`. */
 export function decodeBlockReceiptsRequest(data: Uint8Array): Hex[] {
   const what = 'block receipts request'
-  const items = list(decodeTop(data, what, MAX_SYNC_REQUEST_BYTES), what, 'request')
+  const items = list(decodeRequest(data, what), what, 'request')
   if (items.length === 0) throw malformed(what, 'no hashes')
   if (items.length > MAX_RECEIPT_BLOCKS) throw tooMany(what, items.length, MAX_RECEIPT_BLOCKS)
   return items.map((item, i) => toHex(bytes(item, what, `hash ${i}`, 32)))
@@ -215,7 +206,7 @@ export function encodeBlockReceiptsResponse(entries: readonly (BlockReceiptsEntr
 /** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED`. */
 export function decodeBlockReceiptsResponse(data: Uint8Array): (BlockReceiptsEntry | null)[] {
   const what = 'block receipts response'
-  const items = list(decodeTop(data, what, MAX_SYNC_RESPONSE_BYTES), what, 'response')
+  const items = list(decodeResponse(data, what), what, 'response')
   if (items.length > MAX_RECEIPT_BLOCKS) throw malformed(what, `more than ${MAX_RECEIPT_BLOCKS} entries`)
   return items.map((item, i) => {
     const f = list(item, what, `entry ${i}`)

@@ -1,9 +1,9 @@
 import type { Hex } from 'viem'
 import { fromHex, toHex } from '../codec/bytes'
-import { type RlpItem, rlpEncode } from '../codec/rlp'
+import { rlpEncode } from '../codec/rlp'
 import type { NodeStore } from '../state/trie'
 import { SyncError } from './errors'
-import { decodeRlp, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_RESPONSE_BYTES, malformed } from './messages'
+import { decodeRequest, decodeResponse, list, malformed } from './messages'
 
 /**
  * Wire form of the snapshot protocol (`/tabchain/<chainId>/sync-snapshot/1.0.0`), which serves the state
@@ -35,12 +35,6 @@ export interface SnapshotRequest {
   readonly nodeHashes: readonly Hex[]
 }
 
-function decodeTop(bytes: Uint8Array, what: string): RlpItem[] {
-  const item = decodeRlp(bytes, what)
-  if (!Array.isArray(item)) throw malformed(what, 'expected a list')
-  return item
-}
-
 export function encodeSnapshotRequest(r: SnapshotRequest): Uint8Array {
   return rlpEncode([fromHex(r.blockHash), r.nodeHashes.map((h) => fromHex(h))])
 }
@@ -48,11 +42,7 @@ export function encodeSnapshotRequest(r: SnapshotRequest): Uint8Array {
 /** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_SNAPSHOT_SUBTREES`. */
 export function decodeSnapshotRequest(bytes: Uint8Array): SnapshotRequest {
   const what = 'snapshot request'
-  if (bytes.byteLength > MAX_SYNC_REQUEST_BYTES)
-    throw malformed(what, `larger than ${MAX_SYNC_REQUEST_BYTES} bytes`)
-  const items = decodeTop(bytes, what)
-  if (items.length !== 2) throw malformed(what, `expected 2 items, got ${items.length}`)
-  const [block, nodes] = items
+  const [block, nodes] = list(decodeRequest(bytes, what), what, 2)
   if (!(block instanceof Uint8Array) || block.byteLength !== 32)
     throw malformed(what, 'blockHash is not 32 bytes')
   if (!Array.isArray(nodes) || nodes.length === 0)
@@ -79,13 +69,7 @@ export function encodeSnapshotResponse(nodes: readonly Uint8Array[]): Uint8Array
 /** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED`. */
 export function decodeSnapshotResponse(bytes: Uint8Array): Uint8Array[] {
   const what = 'snapshot response'
-  if (bytes.byteLength > MAX_SYNC_RESPONSE_BYTES)
-    throw new SyncError({
-      code: 'SYNC_RESPONSE_TOO_LARGE',
-      size: bytes.byteLength,
-      max: MAX_SYNC_RESPONSE_BYTES,
-    })
-  const items = decodeTop(bytes, what)
+  const items = list(decodeResponse(bytes, what), what)
   if (items.length > MAX_SNAPSHOT_NODES) throw malformed(what, `more than ${MAX_SNAPSHOT_NODES} nodes`)
   return items.map((item, i) => {
     if (!(item instanceof Uint8Array)) throw malformed(what, `node ${i} is not a byte string`)

@@ -17,6 +17,7 @@ import {
   encodeBlocksResponse,
   encodeHeadersRequest,
   encodeHeadersResponse,
+  MAX_SYNC_REQUEST_BYTES,
   MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
 import {
@@ -26,7 +27,17 @@ import {
   PeerBoard,
   PeerScores,
 } from '../../../src/node/sync/peer-scores'
+import { decodePoolResponse, MAX_POOL_BYTES, MAX_POOL_TXS } from '../../../src/node/sync/pool-messages'
+import {
+  decodeBlockReceiptsRequest,
+  decodeBlockReceiptsResponse,
+  decodeInclusionRequest,
+  decodeInclusionResponse,
+  decodeStateProofRequest,
+  decodeStateProofResponse,
+} from '../../../src/node/sync/proof-messages'
 import { RateLimiter } from '../../../src/node/sync/rate-limiter'
+import { decodeSnapshotRequest, decodeSnapshotResponse } from '../../../src/node/sync/snapshot-messages'
 import { fuzzDecoder } from '../../fuzz-decoder'
 
 const GENESIS = genesisBlock(testGenesis())
@@ -307,13 +318,49 @@ describe('sync messages', () => {
     )
   })
 
-  test('a response past the size limit is refused before decoding', () => {
-    const big = new Uint8Array(MAX_SYNC_RESPONSE_BYTES + 1)
-    for (const decode of [decodeHeadersResponse, decodeBlocksResponse]) {
-      expect(() => decode(big)).toThrowError(
-        expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_RESPONSE_TOO_LARGE' }) }),
+  // `size` bytes of well-formed RLP (a list of zero bytes, its length in 3 bytes: 0xf7 + 3), so that only
+  // the size check refuses it.
+  const listOf = (size: number): Uint8Array => {
+    const out = new Uint8Array(size)
+    new DataView(out.buffer).setUint32(0, 0xfa000000 | (size - 4))
+    return out
+  }
+
+  test.each([
+    ['headers', decodeHeadersResponse, MAX_SYNC_RESPONSE_BYTES],
+    ['blocks', decodeBlocksResponse, MAX_SYNC_RESPONSE_BYTES],
+    ['state proof', decodeStateProofResponse, MAX_SYNC_RESPONSE_BYTES],
+    ['inclusion', decodeInclusionResponse, MAX_SYNC_RESPONSE_BYTES],
+    ['block receipts', decodeBlockReceiptsResponse, MAX_SYNC_RESPONSE_BYTES],
+    ['snapshot', decodeSnapshotResponse, MAX_SYNC_RESPONSE_BYTES],
+    ['pool', decodePoolResponse, MAX_POOL_BYTES + 9 * (MAX_POOL_TXS + 1)],
+  ] as const)(
+    'a %s response past its size limit is SYNC_RESPONSE_TOO_LARGE, unread',
+    (_name, decode, max) => {
+      expect(() => decode(listOf(max + 1))).toThrowError(
+        expect.objectContaining({
+          type: { code: 'SYNC_RESPONSE_TOO_LARGE', size: max + 1, max },
+        }),
       )
-    }
+    },
+  )
+
+  test.each([
+    ['headers', decodeHeadersRequest],
+    ['blocks', decodeBlocksRequest],
+    ['state proof', decodeStateProofRequest],
+    ['inclusion', decodeInclusionRequest],
+    ['block receipts', decodeBlockReceiptsRequest],
+    ['snapshot', decodeSnapshotRequest],
+  ] as const)('a %s request past the request size limit is SYNC_MALFORMED, unread', (_name, decode) => {
+    expect(() => decode(listOf(MAX_SYNC_REQUEST_BYTES + 1))).toThrowError(
+      expect.objectContaining({
+        type: expect.objectContaining({
+          code: 'SYNC_MALFORMED',
+          reason: `larger than ${MAX_SYNC_REQUEST_BYTES} bytes`,
+        }),
+      }),
+    )
   })
 
   test('a hash of the wrong length, a block that does not decode: typed errors', () => {
