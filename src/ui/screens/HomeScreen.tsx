@@ -4,7 +4,6 @@ import { formatEther } from 'viem'
 import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
-import type { SyncStatus } from '../../node/sync/syncer'
 import { AddressLink, useNodeQuery } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
 import {
@@ -119,8 +118,6 @@ function ChainCards() {
   }, [api, tick])
   const mining = useApp((s) => s.mining)
   const setMining = useApp((s) => s.setMining)
-  const syncing = useApp((s) => s.syncing)
-  const directPeers = useApp(directPeerCount)
   return (
     <section className="cards" aria-label="Chain">
       <article className="card" data-testid="chain-head" data-number={head?.number.toString() ?? ''}>
@@ -139,7 +136,7 @@ function ChainCards() {
       </article>
       <ModeCard />
       <BalanceCard />
-      <SyncCard syncing={syncing} directPeers={directPeers} />
+      <SyncCard />
       <article className="card">
         <h2 className="card__label">Difficulty</h2>
         <p className="card__value">{head ? head.difficulty.toLocaleString() : '—'}</p>
@@ -269,8 +266,13 @@ function BalanceCard() {
   )
 }
 
-/** Sync progress as the node pushes it: a bar from where this sync started to the best peer's head. */
-function SyncCard({ syncing, directPeers }: { readonly syncing: SyncStatus; readonly directPeers: number }) {
+/**
+ * Sync progress as the node pushes it: a bar from where this sync started to the best peer's head. It
+ * reads the sync status itself, so that each step of a catch-up renders this card alone.
+ */
+function SyncCard() {
+  const syncing = useApp((s) => s.syncing)
+  const directPeers = useApp(directPeerCount)
   const view = describeSync(syncing, directPeers)
   if (view.kind === 'idle') {
     return (
