@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { toHex as bytesToHex, fromHex as hexToBytes, keccak } from '../codec/bytes'
-import { type RlpItem, rlpEncode, rlpEncodeWithoutLast } from '../codec/rlp'
+import { type RlpItem, rlpEncode, rlpHashWithoutLast } from '../codec/rlp'
 import { asFixed, asList, asUint, decodeRlpStrict, malformed, uintToRlp } from './block-rlp'
 import type { Header } from './types'
 
@@ -74,10 +74,9 @@ export interface FieldHashes extends HeaderHashes {
 export function hashHeaderFields(fields: readonly RlpItem[]): FieldHashes {
   if (fields.length !== HEADER_FIELDS)
     throw malformed(`header has ${fields.length} fields, not ${HEADER_FIELDS}`)
-  // The seal is the header without its nonce (the last field): both encodings from one pass.
-  const { whole, withoutLast } = rlpEncodeWithoutLast(fields)
-  const hashBytes = keccak(whole)
-  return { hash: bytesToHex(hashBytes), hashBytes, seal: keccak(withoutLast) }
+  // The seal is the header without its nonce (the last field): both hashes from one encoding.
+  const { whole: hashBytes, withoutLast: seal } = rlpHashWithoutLast(fields, keccak)
+  return { hash: bytesToHex(hashBytes), hashBytes, seal }
 }
 
 type DecodedItem = Parameters<typeof asList>[0]

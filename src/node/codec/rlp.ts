@@ -192,26 +192,37 @@ export function rlpEncode(item: RlpItem): Uint8Array {
   return out
 }
 
+/** Where `rlpHashWithoutLast` writes the encodings it hashes (grown on demand, never shrunk). */
+let hashScratch = new Uint8Array(1024)
+/** Room before the items for the longest list prefix (1 + 8 length bytes). */
+const LIST_PREFIX_ROOM = 9
+
 /**
- * Canonical RLP of `list` (`whole`) and of `list` without its last item (`withoutLast`), the items
- * encoded once: a block header's hash covers all its fields and its proof-of-work seal all but the
- * nonce, and a light client computes both for every header it takes in. `list` must not be empty.
+ * `hash` of the canonical RLP of `list` without its last item (`withoutLast`) and of `list` whole
+ * (`whole`), the items encoded once into a reused buffer: a block header's hash covers all its fields and
+ * its proof-of-work seal all but the nonce, and a light client computes both for every header it takes
+ * in (allocating the two encodings per header cost it more than encoding them). `hash` must not keep its
+ * argument, which is overwritten by the next call. `list` must not be empty.
  */
-export function rlpEncodeWithoutLast(list: readonly RlpItem[]): {
-  readonly whole: Uint8Array
-  readonly withoutLast: Uint8Array
-} {
+export function rlpHashWithoutLast(
+  list: readonly RlpItem[],
+  hash: (encoding: Uint8Array) => Uint8Array,
+): { readonly whole: Uint8Array; readonly withoutLast: Uint8Array } {
   const last = list.at(-1)
-  if (last === undefined) throw new RangeError('rlpEncodeWithoutLast: empty list')
+  if (last === undefined) throw new RangeError('rlpHashWithoutLast: empty list')
   const len = payloadLength(list)
   const headLen = len - encodedLength(last)
-  const whole = new Uint8Array(prefixLength(len) + len)
-  const start = writePrefix(len, 0xc0, whole, 0)
-  let p = start
-  for (const it of list) p = encodeInto(it, whole, p)
-  const withoutLast = new Uint8Array(prefixLength(headLen) + headLen)
-  withoutLast.set(whole.subarray(start, start + headLen), writePrefix(headLen, 0xc0, withoutLast, 0))
-  return { whole, withoutLast }
+  if (LIST_PREFIX_ROOM + len > hashScratch.length) hashScratch = new Uint8Array(2 * (LIST_PREFIX_ROOM + len))
+  const out = hashScratch
+  let p = LIST_PREFIX_ROOM
+  for (const it of list) p = encodeInto(it, out, p)
+  // Each list prefix is written just before the items: the shorter list's first, hashed, then the other.
+  const headStart = LIST_PREFIX_ROOM - prefixLength(headLen)
+  writePrefix(headLen, 0xc0, out, headStart)
+  const withoutLast = hash(out.subarray(headStart, LIST_PREFIX_ROOM + headLen))
+  const wholeStart = LIST_PREFIX_ROOM - prefixLength(len)
+  writePrefix(len, 0xc0, out, wholeStart)
+  return { whole: hash(out.subarray(wholeStart, LIST_PREFIX_ROOM + len)), withoutLast }
 }
 
 /**

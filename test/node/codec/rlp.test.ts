@@ -1,13 +1,13 @@
 import fc from 'fast-check'
 import { toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { fromHex, toHex } from '../../../src/node/codec/bytes'
+import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
 import {
   type RlpItem,
   rlpDecode,
   rlpEncode,
-  rlpEncodeWithoutLast,
+  rlpHashWithoutLast,
   rlpListSpans,
 } from '../../../src/node/codec/rlp'
 
@@ -128,15 +128,17 @@ describe('rlp', () => {
   })
 })
 
-describe('rlpEncodeWithoutLast', () => {
-  it('gives the encodings of the list and of the list without its last item', () => {
-    fc.assert(
-      fc.property(fc.array(item, { minLength: 1, maxLength: 14 }), (list) => {
-        const { whole, withoutLast } = rlpEncodeWithoutLast(list)
-        expect(toHex(whole)).toBe(toHex(rlpEncode(list)))
-        expect(toHex(withoutLast)).toBe(toHex(rlpEncode(list.slice(0, -1))))
-      }),
-    )
+describe('rlpHashWithoutLast', () => {
+  // A copy as the "hash": what it is handed is exactly the two encodings.
+  const encodings = (list: RlpItem[]) => rlpHashWithoutLast(list, (bytes) => bytes.slice())
+  const expectEncodings = (list: RlpItem[]) => {
+    const { whole, withoutLast } = encodings(list)
+    expect(toHex(whole)).toBe(toHex(rlpEncode(list)))
+    expect(toHex(withoutLast)).toBe(toHex(rlpEncode(list.slice(0, -1))))
+  }
+
+  it('hashes the encodings of the list and of the list without its last item', () => {
+    fc.assert(fc.property(fc.array(item, { minLength: 1, maxLength: 14 }), expectEncodings))
   })
 
   it('handles the prefix sizes changing between the two (55/56-byte payloads, one item left)', () => {
@@ -145,14 +147,23 @@ describe('rlpEncodeWithoutLast', () => {
       [new Uint8Array(54), new Uint8Array(300)],
       [new Uint8Array(300)],
       [Uint8Array.of(5)],
-    ]) {
-      const { whole, withoutLast } = rlpEncodeWithoutLast(list)
-      expect(toHex(whole)).toBe(toHex(rlpEncode(list)))
-      expect(toHex(withoutLast)).toBe(toHex(rlpEncode(list.slice(0, -1))))
-    }
+    ])
+      expectEncodings(list)
+  })
+
+  it('grows its buffer for a long list, and a shorter one after it is encoded alone', () => {
+    expectEncodings([new Uint8Array(70_000).fill(7), Uint8Array.of(1, 2)])
+    expectEncodings([Uint8Array.of(9), new Uint8Array(3)])
+  })
+
+  it('gives keccak of each encoding when keccak is the hash', () => {
+    const list = [new Uint8Array(32).fill(1), Uint8Array.of(2), new Uint8Array(256)]
+    const { whole, withoutLast } = rlpHashWithoutLast(list, keccak)
+    expect(toHex(whole)).toBe(toHex(keccak(rlpEncode(list))))
+    expect(toHex(withoutLast)).toBe(toHex(keccak(rlpEncode(list.slice(0, -1)))))
   })
 
   it('refuses an empty list', () => {
-    expect(() => rlpEncodeWithoutLast([])).toThrow(RangeError)
+    expect(() => rlpHashWithoutLast([], keccak)).toThrow(RangeError)
   })
 })
