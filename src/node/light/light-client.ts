@@ -2,6 +2,8 @@ import type { Address, Hex } from 'viem'
 import { EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
 import { bloomGroups, collectBlockLogs, type LogSelection } from '../chain/log-selection'
+import { transactionParties } from '../chain/parties'
+import { parseTx } from '../chain/tx'
 import type { Genesis, Header } from '../chain/types'
 import { bloomMayMatch } from '../codec/bloom'
 import { fromHex, keccak, toHex } from '../codec/bytes'
@@ -30,12 +32,15 @@ import {
 } from '../sync/messages'
 import { checkHeadersRange, decodeFromPeer, Misbehaviour, type Offence, PeerBoard } from '../sync/peer-scores'
 import {
+  decodeActivityResponse,
   decodeBlockReceiptsResponse,
   decodeInclusionResponse,
   decodeStateProofResponse,
+  encodeActivityRequest,
   encodeBlockReceiptsRequest,
   encodeInclusionRequest,
   encodeStateProofRequest,
+  MAX_INCLUSION_TXS,
   MAX_PROOF_KEYS,
   MAX_RECEIPT_BLOCKS,
 } from '../sync/proof-messages'
@@ -605,6 +610,62 @@ export class LightClient {
         return null
       throw err
     }
+  }
+
+  /**
+   * The transactions touching `address` (its sender, its recipient, or a side of a token `Transfer` it
+   * logged), newest first, at most `limit`, as a full peer lists them (`sync-activity`). Each one is
+   * proven in a canonical block of our header chain (`sync-inclusion`, the same peer) and checked to touch
+   * the address; one in a block our header chain does not hold canonically (the peer's newer head or its
+   * branch) is left out. No proof covers what a list lacks, so a peer may leave some out, but it cannot
+   * add one: a listed transaction it cannot prove, a list out of order, is misbehaviour, and one that does
+   * not touch the address is a forged proof; the next peer is asked. `address` is lowercase. Throws
+   * `LIGHT_UNVERIFIED` when no peer gave a list that checks.
+   */
+  async addressTransactions(address: Address, limit: number): Promise<Hex[]> {
+    return this.#attempt(`transactions of ${address}`, async (peerId) => {
+      const listed = await this.#ask(
+        peerId,
+        this.#protocols.activity,
+        encodeActivityRequest({ address, limit }),
+      )
+      const hashes = decodeFromPeer(() => decodeActivityResponse(listed))
+      if (hashes.length > limit) throw new Misbehaviour('wrong-response', 'more transactions than asked')
+      const out: Hex[] = []
+      let newest: { readonly number: bigint; readonly index: number } | undefined
+      for (let at = 0; at < hashes.length; at += MAX_INCLUSION_TXS) {
+        const chunk = hashes.slice(at, at + MAX_INCLUSION_TXS)
+        const bytes = await this.#ask(peerId, this.#protocols.inclusion, encodeInclusionRequest(chunk))
+        const entries = decodeFromPeer(() => decodeInclusionResponse(bytes))
+        if (entries.length !== chunk.length)
+          throw new Misbehaviour('wrong-response', 'an entry count unlike the hashes')
+        for (const [i, entry] of entries.entries()) {
+          const hash = chunk[i] as Hex
+          if (entry === null) throw new Misbehaviour('wrong-response', `it lists ${hash} and cannot prove it`)
+          const header = this.headers.get(entry.blockHash)
+          if (header === undefined || !this.headers.isCanonical(header.hash)) continue
+          let proven: ProvenInclusion
+          try {
+            proven = verifyInclusion(header.header, hash, entry)
+          } catch (err) {
+            if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
+            throw err
+          }
+          const place = { number: proven.blockNumber, index: proven.index }
+          if (
+            newest !== undefined &&
+            (place.number > newest.number || (place.number === newest.number && place.index >= newest.index))
+          )
+            throw new Misbehaviour('wrong-response', 'a list not newest first, or with a transaction twice')
+          newest = place
+          const tx = parseTx(proven.rawTx, this.headers.params)
+          if (!transactionParties(tx.from, tx.to, proven.logs).has(address))
+            throw new Misbehaviour('invalid-proof', `it lists ${hash}, which does not touch ${address}`)
+          out.push(hash)
+        }
+      }
+      return { value: out }
+    })
   }
 
   /**

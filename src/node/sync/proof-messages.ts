@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from '../codec/bytes'
 import { type RlpItem, rlpEncode } from '../codec/rlp'
 import { SyncError } from './errors'
@@ -21,6 +21,10 @@ import { decodeRequest, decodeResponse, malformed } from './messages'
  *   when the server holds no such canonical block, else `[[txHash…], [receipt…]]` — every transaction
  *   hash of the block and every receipt's consensus encoding, in block order, which the client checks
  *   against the header's transactions and receipts roots. What a light node reads logs from.
+ * - an address's transactions (`sync-activity`): request RLP `[address, limit]`; response RLP
+ *   `[txHash…]`, at most `limit`, newest first: the canonical transactions the address sent, received, or
+ *   is a side of a token `Transfer` in. Nothing proves the list whole; the client proves each entry
+ *   (`sync-inclusion`) and checks that it touches the address.
  */
 
 /** Most keys one state-proof request may ask. */
@@ -29,6 +33,8 @@ export const MAX_PROOF_KEYS = 64
 export const MAX_INCLUSION_TXS = 32
 /** Most blocks one block-receipts request may ask. */
 export const MAX_RECEIPT_BLOCKS = 32
+/** Most transaction hashes one address-activity request may ask (a node's list queries' most). */
+export const MAX_ACTIVITY_TXS = 200
 /** Longest logical key: tag + token + owner + spender (allowance). */
 const MAX_LOGICAL_KEY_BYTES = 61
 /** Deepest proof accepted: the tree's paths are 256 bits, so at most 256 branches and a leaf. */
@@ -222,4 +228,38 @@ export function decodeBlockReceiptsResponse(data: Uint8Array): (BlockReceiptsEnt
       throw malformed(what, `entry ${i} has ${txHashes.length} transactions and ${receipts.length} receipts`)
     return { txHashes, receipts }
   })
+}
+
+export interface ActivityRequest {
+  readonly address: Address
+  /** Most hashes to list, in [1, `MAX_ACTIVITY_TXS`]. */
+  readonly limit: number
+}
+
+export function encodeActivityRequest(r: ActivityRequest): Uint8Array {
+  return rlpEncode([fromHex(r.address), bigintToBytes(BigInt(r.limit))])
+}
+
+/** Throws `SYNC_MALFORMED`, or `SYNC_REQUEST_TOO_LARGE` past `MAX_ACTIVITY_TXS`. */
+export function decodeActivityRequest(data: Uint8Array): ActivityRequest {
+  const what = 'address activity request'
+  const top = list(decodeRequest(data, what), what, 'request')
+  if (top.length !== 2) throw malformed(what, `expected 2 items, got ${top.length}`)
+  const address = toHex(bytes(top[0], what, 'address', 20)) as Address
+  const limit = smallUint(top[1], what, 'limit')
+  if (limit === 0) throw malformed(what, 'a limit of 0')
+  if (limit > MAX_ACTIVITY_TXS) throw tooMany(what, limit, MAX_ACTIVITY_TXS)
+  return { address, limit }
+}
+
+export function encodeActivityResponse(hashes: readonly Hex[]): Uint8Array {
+  return rlpEncode(hashes.map((h) => fromHex(h)))
+}
+
+/** Throws `SYNC_RESPONSE_TOO_LARGE` (before decoding) or `SYNC_MALFORMED` (past `MAX_ACTIVITY_TXS` hashes too). */
+export function decodeActivityResponse(data: Uint8Array): Hex[] {
+  const what = 'address activity response'
+  const items = list(decodeResponse(data, what), what, 'response')
+  if (items.length > MAX_ACTIVITY_TXS) throw malformed(what, `more than ${MAX_ACTIVITY_TXS} hashes`)
+  return items.map((item, i) => toHex(bytes(item, what, `hash ${i}`, 32)))
 }

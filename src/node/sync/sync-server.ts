@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { encodeBlock } from '../chain/block'
 import type { Chain } from '../chain/chain'
 import type { Header } from '../chain/types'
@@ -18,9 +18,11 @@ import {
 import { checkPoolRequest, encodePoolResponse } from './pool-messages'
 import {
   type BlockReceiptsEntry,
+  decodeActivityRequest,
   decodeBlockReceiptsRequest,
   decodeInclusionRequest,
   decodeStateProofRequest,
+  encodeActivityResponse,
   encodeBlockReceiptsResponse,
   encodeInclusionResponse,
   encodeStateProofResponse,
@@ -47,6 +49,8 @@ export const syncProtocols = (chainId: number) => ({
   receipts: chainProtocol(chainId, 'sync-receipts'),
   /** The server's pending transactions, asked once of each new direct peer (`pool-messages.ts`). */
   pool: chainProtocol(chainId, 'sync-pool'),
+  /** An address's transactions, newest first (light nodes, which prove each one). */
+  activity: chainProtocol(chainId, 'sync-activity'),
 })
 
 /** Requests a peer may make at once, and then per second, by default (all sync protocols together). */
@@ -60,6 +64,12 @@ export interface SyncServerInit {
   readonly ratePerSecond?: number
   /** The mempool's transactions' signed bytes, each sender's by nonce; the pool exchange is not served without it. */
   readonly pendingTxs?: () => readonly Uint8Array[]
+  /**
+   * The canonical transactions touching `address`, newest first (at most `limit`), or undefined while the
+   * node cannot list them whole (not a full node yet, its stored blocks still loading): refused as
+   * `SYNC_NOT_HELD`. The activity exchange is not served without it.
+   */
+  readonly activity?: (address: Address, limit: number) => readonly Hex[] | undefined
 }
 
 /** Headroom for the response list's own RLP prefix within the byte budget. */
@@ -210,18 +220,27 @@ export function createSyncServer(init: SyncServerInit) {
     [protocols.inclusion]: inclusion,
     [protocols.receipts]: receipts,
   }
-  const { pendingTxs } = init
+  const { pendingTxs, activity } = init
   if (pendingTxs !== undefined) {
     handlers[protocols.pool] = (data) => {
       checkPoolRequest(data)
       return encodePoolResponse(pendingTxs())
     }
   }
+  if (activity !== undefined) {
+    handlers[protocols.activity] = (data) => {
+      const req = decodeActivityRequest(data)
+      const hashes = activity(req.address, req.limit)
+      if (hashes === undefined)
+        throw new SyncError({ code: 'SYNC_NOT_HELD', what: 'address transactions', from: 0n })
+      return encodeActivityResponse(hashes.slice(0, req.limit))
+    }
+  }
 
   return {
     protocols: Object.keys(handlers),
     /**
-     * Answers a sync, snapshot, proof or pool request from `from`, or null when `protocol` is not one of them. Throws
+     * Answers a sync, snapshot, proof, pool or activity request from `from`, or null when `protocol` is not one of them. Throws
      * `SyncError` (`SYNC_RATE_LIMITED`, `SYNC_REQUEST_TOO_LARGE`, `SYNC_MALFORMED`).
      */
     answer(protocol: string, data: Uint8Array, from: string): Uint8Array | null {

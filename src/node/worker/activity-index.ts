@@ -1,7 +1,8 @@
 import type { Address, Hex } from 'viem'
 import type { Chain } from '../chain/chain'
 import type { StoredBlock } from '../chain/chain-store'
-import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../contracts/addresses'
+import { topicAddress, transactionParties } from '../chain/parties'
+import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
 import { TOKEN_CREATED_TOPIC } from '../contracts/token-factory/token-factory'
 import type { LogRecord } from '../storage/types'
@@ -24,9 +25,6 @@ interface Scanned {
   /** Tokens whose transfer list got one entry each, in order. */
   readonly transferred: Address[]
 }
-
-const topicAddress = (topic: Hex | undefined): Address | undefined =>
-  topic === undefined || topic.length !== 66 ? undefined : (`0x${topic.slice(26)}` as Address)
 
 /**
  * An in-memory index of the canonical chain that the repository has no index for: the tokens the
@@ -101,9 +99,15 @@ export class ActivityIndex {
       this.#senders && stored.block.transactions.length > 0 ? this.#chain.blockTransactions(stored.block) : []
     let logIndex = 0
     stored.txHashes.forEach((hash, index) => {
+      const logs = stored.receipts[index]?.logs ?? []
       const tx = senders[index]
-      const parties = new Set<Address>(tx === undefined ? [] : [tx.from, tx.to.toLowerCase() as Address])
-      for (const log of stored.receipts[index]?.logs ?? []) {
+      if (tx !== undefined)
+        for (const a of transactionParties(tx.from, tx.to, logs)) {
+          append(this.#txs, a, hash)
+          entry.touched.push(a)
+        }
+      if (this.#senders) return
+      for (const log of logs) {
         const record: LogRecord = {
           ...log,
           blockNumber: entry.number,
@@ -114,19 +118,9 @@ export class ActivityIndex {
         }
         const topic0 = log.topics[0]
         if (topic0 === TRANSFER_TOPIC && log.topics.length === 3) {
-          for (const t of [log.topics[1], log.topics[2]]) {
-            const a = topicAddress(t)
-            if (a !== undefined && a !== ZERO_ADDRESS) parties.add(a)
-          }
-          if (!this.#senders) {
-            append(this.#transfers, log.address, record)
-            entry.transferred.push(log.address)
-          }
-        } else if (
-          topic0 === TOKEN_CREATED_TOPIC &&
-          log.address === TOKEN_FACTORY_ADDRESS &&
-          !this.#senders
-        ) {
+          append(this.#transfers, log.address, record)
+          entry.transferred.push(log.address)
+        } else if (topic0 === TOKEN_CREATED_TOPIC && log.address === TOKEN_FACTORY_ADDRESS) {
           const token = topicAddress(log.topics[1])
           const owner = topicAddress(log.topics[2])
           if (token !== undefined && owner !== undefined) {
@@ -139,11 +133,6 @@ export class ActivityIndex {
             entry.created.push(token)
           }
         }
-      }
-      if (!this.#senders) return
-      for (const a of parties) {
-        append(this.#txs, a, hash)
-        entry.touched.push(a)
       }
     })
     this.#scanned.push(entry)

@@ -30,6 +30,7 @@ import { decodePoolResponse } from '../sync/pool-messages'
 import { type ChainSplit, followSplit } from '../sync/splits'
 import { createSyncServer, syncProtocols } from '../sync/sync-server'
 import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
+import { ActivityIndex } from './activity-index'
 
 /** The chain's head as the UI shows it. */
 export interface HeadInfo {
@@ -303,10 +304,16 @@ export function createChainService(init: ChainServiceInit) {
   /** Heads of the peers seen (beacons, status answers): snapshot chunks are asked of them. */
   const knownPeers = new Map<string, bigint>()
 
+  /** The transactions touching each address: the node's `addressTransactions`, and what it serves light nodes. */
+  const activity = new ActivityIndex(chain, { senders: true })
   const server = createSyncServer({
     chain,
     now: init.now,
     pendingTxs: () => mempool.all().map((tx) => fromHex(tx.raw)),
+    // Only a whole chain lists whole: not while it reads through its light client or upgrades, nor from a
+    // snapshot's base or while a reopened store still loads older blocks (`Chain.base` above 0 then).
+    activity: (address, limit) =>
+      mode.kind === 'full' && chain.base === 0n ? activity.transactions(address, limit) : undefined,
   })
   const poolProtocol = syncProtocols(chainId).pool
   const syncer = new Syncer({
@@ -734,6 +741,7 @@ export function createChainService(init: ChainServiceInit) {
     },
     /** The node's mode: `light`, `upgrading n %` or `full`. */
     mode: (): NodeMode => mode,
+    activity,
     /** Resolves when a running snapshot upgrade has ended (tests). */
     async upgraded(): Promise<void> {
       await upgrading

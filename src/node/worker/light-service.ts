@@ -403,6 +403,14 @@ export function createLightService(init: LightServiceInit) {
       return out
     },
     /**
+     * The transactions touching `address`, newest first (at most `limit`): as a full peer lists them,
+     * each proven in a block of the header chain (`LightClient.addressTransactions`: a peer can leave some
+     * out, not add one).
+     */
+    addressTransactions(address: Address, limit: number): Promise<Hex[]> {
+      return client.addressTransactions(address, limit)
+    },
+    /**
      * The tokens `holder` has a balance of or created, each proven (metadata, supply, balance): found in
      * the logs of the blocks whose headers this node holds (`Transfer` to it, `TokenCreated` by it), and
      * those found before (kept in the profile). A token it received before its oldest header and never

@@ -431,6 +431,7 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     now: init.now,
     ...(init.store?.loaded === undefined ? {} : { history: init.store.loaded }),
+    activity: chain.activity,
     // Found by the light client in the logs of its headers: a node upgraded from a snapshot lists the
     // tokens created below its base too.
     ...(pin === 'auto' ? { createdTokens: () => (light as LightService).createdTokens() } : {}),
@@ -829,9 +830,9 @@ export function createNode(init: NodeInit): Node {
   /**
    * Light mode: reads go through proofs (`verified*`, and the plain balance / token / nonce queries
    * answer with the proven values, calls run over proven state, blocks, logs, transactions and receipts
-   * are checked against the headers' roots); what needs every block executed (an address's transactions:
-   * a plain payment leaves nothing a header's bloom could point to) throws `LIGHT_UNSUPPORTED` rather than
-   * answer from the empty local chain.
+   * are checked against the headers' roots, an address's transactions as a full peer lists them, each
+   * proven); what needs every block executed throws `LIGHT_UNSUPPORTED` rather than answer from the empty
+   * local chain.
    */
   const lightApi = (l: LightService): NodeApi => {
     // The local queries (those below excepted), which need the executed chain.
@@ -854,6 +855,9 @@ export function createNode(init: NodeInit): Node {
       ...blockReads(l),
       async tokenTransfers(token, n) {
         return l.tokenTransfers(checkAddress(token, 'token'), checkLimit(n))
+      },
+      async addressTransactions(a, n) {
+        return l.addressTransactions(checkAddress(a, 'address'), checkLimit(n))
       },
       // What the swap engine and the wallet's activity read: logs from blocks' receipts checked against
       // their headers, transactions and receipts with inclusion proofs, the pool as what this node sent.

@@ -147,6 +147,8 @@ export interface QueryInit {
    * its metadata is in this node's state.
    */
   readonly createdTokens?: () => Promise<readonly Address[]>
+  /** The index of each address's transactions (the chain service's, which its sync server reads too). */
+  readonly activity?: ActivityIndex
 }
 
 const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
@@ -278,7 +280,7 @@ export function createQueries(init: QueryInit): QueryApi {
   // reload), so they have their own index, built only when an address page asks. Both are read once
   // the stored history is loaded: an index built on part of it would skip the rest.
   const index = new ActivityIndex(chain, { senders: false })
-  const byAddress = new ActivityIndex(chain, { senders: true })
+  const byAddress = init.activity ?? new ActivityIndex(chain, { senders: true })
 
   const txView = (tx: Tx, at: { blockHash: Hex; blockNumber: bigint; index: number } | null): TxView =>
     viewOfTx(tx, at === null ? null : { ...at, confirmations: chain.confirmations(at.blockHash) })

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
-import { NodeError } from '../../node/rpc/errors'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
@@ -270,6 +269,8 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
 export function AddressScreen() {
   const { address = '' } = useParams()
   const valid = isAddress(address, { strict: false })
+  // Reads go through proofs while the node is light or upgrading (the note under the list says so).
+  const proven = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const result = useNodeQuery(
     async (api) => {
       if (!valid) return null
@@ -277,11 +278,7 @@ export function AddressScreen() {
       const [account, holdings, txs] = await Promise.all([
         api.account(who),
         api.tokenHoldings(who),
-        // A light node cannot list them (a plain payment leaves nothing a header points to): the rest shows.
-        api.addressTransactions(who, 25).catch((err: unknown) => {
-          if (err instanceof NodeError && err.type.code === 'LIGHT_UNSUPPORTED') return null
-          throw err
-        }),
+        api.addressTransactions(who, 25),
       ])
       return { account, holdings, txs }
     },
@@ -336,14 +333,13 @@ export function AddressScreen() {
                 </table>
               )}
               <h2 className="section">Transactions</h2>
-              {value.txs === null ? (
+              {proven ? (
                 <p className="muted" data-testid="address-txs-light">
-                  This tab runs as a light node, which cannot list an address’s transactions: set “Run as” to
-                  auto or full on the home screen.
+                  Listed by a full peer: each one is proven in a block whose header this node verified, but a
+                  peer could leave some out.
                 </p>
-              ) : (
-                <TxList hashes={value.txs} />
-              )}
+              ) : null}
+              <TxList hashes={value.txs} />
             </>
           )
         }

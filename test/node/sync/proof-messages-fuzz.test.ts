@@ -4,12 +4,16 @@ import { toHex } from '../../../src/node/codec/bytes'
 import { encodeReceipt } from '../../../src/node/codec/receipt'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
+  decodeActivityRequest,
+  decodeActivityResponse,
   decodeBlockReceiptsRequest,
   decodeBlockReceiptsResponse,
   decodeInclusionRequest,
   decodeInclusionResponse,
   decodeStateProofRequest,
   decodeStateProofResponse,
+  encodeActivityRequest,
+  encodeActivityResponse,
   encodeBlockReceiptsRequest,
   encodeBlockReceiptsResponse,
   encodeInclusionRequest,
@@ -77,6 +81,30 @@ describe('proof protocol decoders fuzz', () => {
       valid: [encodeInclusionResponse([entry, null])],
     })
   })
+  test('an address activity request decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeActivityRequest,
+      error: SyncError,
+      codes: REQUEST_CODES,
+      // One encoding per request: what decodes encodes back to the same bytes.
+      encode: encodeActivityRequest,
+      valid: [
+        encodeActivityRequest({ address: `0x${'12'.repeat(20)}`, limit: 25 }),
+        encodeActivityRequest({ address: `0x${'34'.repeat(20)}`, limit: 200 }),
+      ],
+    })
+  })
+
+  test('an address activity response decodes or is refused with a SyncError of its codes', () => {
+    fuzzDecoder({
+      decode: decodeActivityResponse,
+      error: SyncError,
+      codes: RESPONSE_CODES,
+      encode: encodeActivityResponse,
+      valid: [encodeActivityResponse([h32(0x56), h32(0x78)]), encodeActivityResponse([])],
+    })
+  })
+
   test('a block receipts request decodes or is refused with a SyncError of its codes', () => {
     fuzzDecoder({
       decode: decodeBlockReceiptsRequest,

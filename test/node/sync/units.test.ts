@@ -29,6 +29,8 @@ import {
 } from '../../../src/node/sync/peer-scores'
 import { decodePoolResponse, MAX_POOL_BYTES, MAX_POOL_TXS } from '../../../src/node/sync/pool-messages'
 import {
+  decodeActivityRequest,
+  decodeActivityResponse,
   decodeBlockReceiptsRequest,
   decodeBlockReceiptsResponse,
   decodeInclusionRequest,
@@ -332,6 +334,7 @@ describe('sync messages', () => {
     ['state proof', decodeStateProofResponse, MAX_SYNC_RESPONSE_BYTES],
     ['inclusion', decodeInclusionResponse, MAX_SYNC_RESPONSE_BYTES],
     ['block receipts', decodeBlockReceiptsResponse, MAX_SYNC_RESPONSE_BYTES],
+    ['address activity', decodeActivityResponse, MAX_SYNC_RESPONSE_BYTES],
     ['snapshot', decodeSnapshotResponse, MAX_SYNC_RESPONSE_BYTES],
     ['pool', decodePoolResponse, MAX_POOL_BYTES + 9 * (MAX_POOL_TXS + 1)],
   ] as const)(
@@ -351,6 +354,7 @@ describe('sync messages', () => {
     ['state proof', decodeStateProofRequest],
     ['inclusion', decodeInclusionRequest],
     ['block receipts', decodeBlockReceiptsRequest],
+    ['address activity', decodeActivityRequest],
     ['snapshot', decodeSnapshotRequest],
   ] as const)('a %s request past the request size limit is SYNC_MALFORMED, unread', (_name, decode) => {
     expect(() => decode(listOf(MAX_SYNC_REQUEST_BYTES + 1))).toThrowError(

@@ -1,0 +1,338 @@
+import type { Address, Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import type { Chain } from '../../../src/node/chain/chain'
+import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
+import { ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
+import { LightClient } from '../../../src/node/light/light-client'
+import { Mempool } from '../../../src/node/mempool/mempool'
+import { memoryHub } from '../../../src/node/network/memory'
+import { SyncError } from '../../../src/node/sync/errors'
+import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
+import {
+  decodeActivityRequest,
+  decodeActivityResponse,
+  decodeInclusionRequest,
+  decodeInclusionResponse,
+  encodeActivityRequest,
+  encodeActivityResponse,
+  encodeInclusionResponse,
+  MAX_INCLUSION_TXS,
+} from '../../../src/node/sync/proof-messages'
+import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
+import { ActivityIndex } from '../../../src/node/worker/activity-index'
+import { createQueries } from '../../../src/node/worker/queries'
+import { asyncCodeOf, codeOf } from '../../code-of'
+import { until } from '../../until'
+import { addressOf, mineOn, snapshotStore } from '../chain/chain-fixtures'
+import { ALICE, BOB, extend, GENESIS, must, nodeStarter, sendToken, signCall, tokenChain } from './fixtures'
+
+/**
+ * An address's transactions on a light node (`sync-activity`): what a full node serves, and
+ * `LightClient.addressTransactions` against honest, refusing and lying peers. A peer may leave
+ * transactions out (nothing proves a list whole) but never add one the client shows.
+ */
+
+const P = syncProtocols(GENESIS.params.chainId)
+const NOW = 10 ** 15
+const CAROL = addressOf(2)
+const NOBODY: Address = `0x${'de'.repeat(20)}`
+
+/** Mines `raws` into the next block of `chain`. */
+function mine(chain: Chain, raws: readonly Hex[]): void {
+  const block = mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: [...raws] }))
+  const r = chain.importBlock(block, block.header.timestamp)
+  if (r.kind !== 'extended') throw new Error(`block not imported: ${r.kind}`)
+  expect(block.transactions).toHaveLength(raws.length)
+}
+
+/**
+ * 1. ALICE creates GLD, sends 250 to BOB, approves BOB for 40 (`tokenChain`); 2. ALICE pays CAROL, BOB
+ * sends CAROL 10 GLD; 3. empty; 4. CAROL pays NOBODY; 5–7. empty.
+ */
+async function activityChain(): Promise<Chain> {
+  const { chain } = await tokenChain(0)
+  mine(chain, [await signCall(0, 3, CAROL, '0x', 1_000n), await sendToken(1, 0, CAROL, 10n)])
+  extend(chain, 1)
+  mine(chain, [await signCall(2, 0, NOBODY, '0x', 5n)])
+  extend(chain, 3)
+  return chain
+}
+
+let cached: Promise<Chain> | undefined
+const sharedChain = (): Promise<Chain> => {
+  cached ??= activityChain()
+  return cached
+}
+
+const txOf = (chain: Chain, n: bigint, i: number): Hex => must(must(chain.getBlockByNumber(n)).txHashes[i])
+
+function fullQueries(chain: Chain) {
+  return createQueries({
+    chain,
+    mempool: new Mempool({ params: GENESIS.params, senders: chain.senders }, chain.mempoolView()),
+    coinbase: ZERO_ADDRESS,
+    now: () => NOW,
+  })
+}
+
+/** A peer's answer to one request (its protocol and body). */
+type Answer = (protocol: string, body: Uint8Array) => Uint8Array
+
+/** An honest full node serving `chain` (or refusing the list, as a node that cannot list it whole). */
+function honest(chain: Chain, name: string, opts: { lists?: boolean } = {}): Answer {
+  const index = new ActivityIndex(chain, { senders: true })
+  const server = createSyncServer({
+    chain,
+    now: () => 0,
+    rateBurst: 1_000_000,
+    activity: (address, limit) => (opts.lists === false ? undefined : index.transactions(address, limit)),
+  })
+  return (protocol, body) => must(server.answer(protocol, body, name))
+}
+
+/** A peer answering as `inner`, its activity list edited. */
+function listing(inner: Answer, edit: (hashes: Hex[]) => Hex[]): Answer {
+  return (protocol, body) => {
+    const res = inner(protocol, body)
+    return protocol === P.activity ? encodeActivityResponse(edit(decodeActivityResponse(res))) : res
+  }
+}
+
+class RecordingBoard extends PeerBoard {
+  readonly offences: [string, Offence][] = []
+  override penalize(peerId: string, offence: Offence): boolean {
+    this.offences.push([peerId, offence])
+    return super.penalize(peerId, offence)
+  }
+}
+
+/** A light client holding `chain`'s headers up to `upTo` (its head by default), with `peers` to ask. */
+function lightOf(chain: Chain, peers: Record<string, Answer>, upTo = chain.headHeader.number) {
+  const requests: { peerId: string; protocol: string; count: number }[] = []
+  const disconnected: string[] = []
+  const board = new RecordingBoard({
+    now: () => NOW,
+    banMs: 60_000,
+    disconnect: async (id) => {
+      disconnected.push(id)
+    },
+  })
+  const light = new LightClient({
+    genesis: GENESIS,
+    async request(peerId, protocol, data) {
+      const count =
+        protocol === P.activity
+          ? decodeActivityRequest(data).limit
+          : protocol === P.inclusion
+            ? decodeInclusionRequest(data).length
+            : -1
+      requests.push({ peerId, protocol, count })
+      return must(peers[peerId])(protocol, data)
+    },
+    disconnect: async () => {},
+    now: () => NOW,
+    board,
+  })
+  for (let n = 1n; n <= upTo; n++)
+    light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
+  for (const id of Object.keys(peers)) light.notePeerHead(id, upTo)
+  return { light, requests, offences: board.offences, disconnected }
+}
+
+describe('an address’s transactions served by a full node', () => {
+  test('newest first, at most the limit; not served without a list, refused while the node cannot list whole', async () => {
+    const chain = await sharedChain()
+    const ask = (answer: Answer, address: Address, limit: number) =>
+      decodeActivityResponse(answer(P.activity, encodeActivityRequest({ address, limit })))
+    const full = honest(chain, 'x')
+    expect(ask(full, CAROL, 10)).toEqual([txOf(chain, 4n, 0), txOf(chain, 2n, 1), txOf(chain, 2n, 0)])
+    expect(ask(full, CAROL, 2)).toEqual([txOf(chain, 4n, 0), txOf(chain, 2n, 1)])
+    expect(ask(full, NOBODY, 10)).toEqual([txOf(chain, 4n, 0)])
+    expect(ask(full, addressOf(7), 10)).toEqual([])
+    // A list function that gives more than asked is cut to the limit.
+    const generous = createSyncServer({
+      chain,
+      now: () => 0,
+      activity: () => [txOf(chain, 1n, 0), txOf(chain, 1n, 1)],
+    })
+    const body = encodeActivityRequest({ address: ALICE, limit: 1 })
+    expect(decodeActivityResponse(must(generous.answer(P.activity, body, 'x')))).toEqual([txOf(chain, 1n, 0)])
+    // Without a list function the protocol is not one this server speaks; with none yet, it refuses.
+    const plain = createSyncServer({ chain, now: () => 0 })
+    expect(plain.protocols).not.toContain(P.activity)
+    expect(plain.answer(P.activity, body, 'x')).toBeNull()
+    let refusal: unknown
+    try {
+      honest(chain, 'x', { lists: false })(P.activity, body)
+    } catch (err) {
+      refusal = err
+    }
+    expect(refusal).toBeInstanceOf(SyncError)
+    expect((refusal as SyncError).type).toEqual({
+      code: 'SYNC_NOT_HELD',
+      what: 'address transactions',
+      from: 0n,
+    })
+    // Bad requests are typed refusals.
+    expect(codeOf(SyncError, () => full(P.activity, fromHex('0xc0')))).toBe('SYNC_MALFORMED')
+    expect(
+      codeOf(SyncError, () => full(P.activity, encodeActivityRequest({ address: ALICE, limit: 201 }))),
+    ).toBe('SYNC_REQUEST_TOO_LARGE')
+  })
+})
+
+describe('LightClient.addressTransactions', () => {
+  test.each([
+    ['ALICE', ALICE],
+    ['BOB', BOB],
+    ['CAROL', CAROL],
+    ['NOBODY (received a payment only)', NOBODY],
+    ['an address with none', addressOf(7)],
+  ])('%s: as the full node lists them, each proven, from one peer', async (_, address) => {
+    const chain = await sharedChain()
+    const h = lightOf(chain, { a: honest(chain, 'light') })
+    const full = await fullQueries(chain).addressTransactions(address, 25)
+    expect(await h.light.addressTransactions(address, 25)).toEqual(full)
+    expect(h.offences).toEqual([])
+    expect(h.requests.map((r) => r.protocol)).toEqual(
+      full.length === 0 ? [P.activity] : [P.activity, P.inclusion],
+    )
+  })
+
+  test('the fixture lists what the test names: token transfers, payments, both sides', async () => {
+    const chain = await sharedChain()
+    const q = fullQueries(chain)
+    const lengths = await Promise.all(
+      [ALICE, BOB, CAROL, NOBODY].map(async (a) => (await q.addressTransactions(a, 25)).length),
+    )
+    expect(lengths).toEqual([4, 2, 3, 1])
+  })
+
+  test('at most the limit: the newest', async () => {
+    const chain = await sharedChain()
+    const h = lightOf(chain, { a: honest(chain, 'light') })
+    expect(await h.light.addressTransactions(CAROL, 1)).toEqual([txOf(chain, 4n, 0)])
+  })
+
+  test(`more than ${MAX_INCLUSION_TXS} are proven ${MAX_INCLUSION_TXS} a request, from the peer that listed them`, async () => {
+    const { chain } = await tokenChain(0)
+    for (let b = 0; b < 2; b++) {
+      const raws: Hex[] = []
+      for (let i = 0; i < 20; i++) raws.push(await sendToken(0, 3 + 20 * b + i, BOB, 1n))
+      mine(chain, raws)
+    }
+    const h = lightOf(chain, { a: honest(chain, 'light') })
+    const full = await fullQueries(chain).addressTransactions(ALICE, 200)
+    expect(full).toHaveLength(43)
+    expect(await h.light.addressTransactions(ALICE, 200)).toEqual(full)
+    expect(h.requests.map((r) => [r.peerId, r.protocol, r.count])).toEqual([
+      ['a', P.activity, 200],
+      ['a', P.inclusion, MAX_INCLUSION_TXS],
+      ['a', P.inclusion, 43 - MAX_INCLUSION_TXS],
+    ])
+  })
+
+  test('a transaction in a block past the header head is left out, without penalty', async () => {
+    const chain = await sharedChain()
+    const h = lightOf(chain, { a: honest(chain, 'light') }, 3n)
+    expect(await h.light.addressTransactions(CAROL, 10)).toEqual([txOf(chain, 2n, 1), txOf(chain, 2n, 0)])
+    expect(await h.light.addressTransactions(NOBODY, 10)).toEqual([])
+    expect(h.offences).toEqual([])
+  })
+
+  const FORGERIES: Record<
+    string,
+    { edit: (chain: Chain, hashes: Hex[]) => Hex[]; offence: Offence; limit?: number }
+  > = {
+    'another address’s transaction added (in order)': {
+      edit: (chain, hashes) => [txOf(chain, 4n, 0), ...hashes],
+      offence: 'invalid-proof',
+    },
+    'a transaction it cannot prove': {
+      edit: (_, hashes) => [toHex(keccak(fromHex('0x01'))), ...hashes],
+      offence: 'wrong-response',
+    },
+    'oldest first': { edit: (_, hashes) => [...hashes].reverse(), offence: 'wrong-response' },
+    'a transaction twice': {
+      edit: (_, hashes) => [must(hashes[0]), ...hashes],
+      offence: 'wrong-response',
+    },
+    'more than asked': {
+      edit: (chain) => [txOf(chain, 2n, 0), txOf(chain, 1n, 2), txOf(chain, 1n, 1)],
+      offence: 'wrong-response',
+      limit: 2,
+    },
+  }
+
+  test.each(Object.keys(FORGERIES))(
+    'a peer listing %s is penalised; an honest peer answers',
+    async (name) => {
+      const chain = await sharedChain()
+      const { edit, offence, limit = 25 } = must(FORGERIES[name])
+      const evil = listing(honest(chain, 'evil'), (hashes) => edit(chain, hashes))
+      const h = lightOf(chain, { evil, a: honest(chain, 'light') })
+      expect(await h.light.addressTransactions(ALICE, limit)).toEqual(
+        await fullQueries(chain).addressTransactions(ALICE, limit),
+      )
+      expect(h.offences).toEqual([['evil', offence]])
+      expect(h.light.isBanned('evil')).toBe(offence === 'invalid-proof')
+      expect(h.light.counters.proofsRejected).toBe(1)
+    },
+  )
+
+  test('a forged inclusion proof of a listed transaction drops the peer', async () => {
+    const chain = await sharedChain()
+    const inner = honest(chain, 'evil')
+    const evil: Answer = (protocol, body) => {
+      const res = inner(protocol, body)
+      if (protocol !== P.inclusion) return res
+      return encodeInclusionResponse(
+        decodeInclusionResponse(res).map((e) =>
+          e === null ? null : { ...e, txSiblings: e.txSiblings.map(() => toHex(keccak(fromHex('0x02')))) },
+        ),
+      )
+    }
+    const h = lightOf(chain, { evil, a: honest(chain, 'light') })
+    expect(await h.light.addressTransactions(BOB, 25)).toEqual(
+      await fullQueries(chain).addressTransactions(BOB, 25),
+    )
+    expect(h.offences).toEqual([['evil', 'invalid-proof']])
+    expect(h.disconnected).toEqual(['evil'])
+  })
+
+  test('a peer that cannot list whole refuses without penalty and the next is asked; with none that can, LIGHT_UNVERIFIED', async () => {
+    const chain = await sharedChain()
+    const h = lightOf(chain, { held: honest(chain, 'held', { lists: false }), a: honest(chain, 'light') })
+    expect(await h.light.addressTransactions(CAROL, 10)).toHaveLength(3)
+    expect(h.requests.map((r) => r.peerId)).toEqual(['held', 'a', 'a'])
+    expect(h.offences).toEqual([])
+    const none = lightOf(chain, { held: honest(chain, 'held', { lists: false }) })
+    expect(await asyncCodeOf(none.light.addressTransactions(CAROL, 10))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(lightOf(chain, {}).light.addressTransactions(CAROL, 10))).toBe(
+      'LIGHT_UNVERIFIED',
+    )
+  })
+})
+
+describe('which nodes list an address’s transactions', () => {
+  const join = nodeStarter()
+
+  test('a full node held from the genesis lists; a node started from a snapshot refuses, so a light peer asks the other', async () => {
+    const hub = memoryHub()
+    const { chain: tokens, store } = await tokenChain(6)
+    const full = await join(hub, 'F', { store })
+    const snap = await join(hub, 'S', { store: snapshotStore(GENESIS, tokens, 4n) })
+    const body = encodeActivityRequest({ address: BOB, limit: 10 })
+    const listed = decodeActivityResponse(await full.node.sink.request(P.activity, body, 'x'))
+    expect(listed).toEqual(await full.api.addressTransactions(BOB, 10))
+    expect(listed).toHaveLength(1)
+    await expect(snap.node.sink.request(P.activity, body, 'x')).rejects.toMatchObject({
+      type: { code: 'SYNC_NOT_HELD', what: 'address transactions' },
+    })
+    // A light node asks them: whichever it asks first, the list it shows is the full node's.
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    expect(await light.api.addressTransactions(BOB, 10)).toEqual(listed)
+  })
+})
