@@ -90,9 +90,16 @@ export function decodeFromPeer<T>(decode: () => T): T {
   }
 }
 
-/** A headers answer must hold at most the `count` asked for, numbered on from `from`; else it is the peer's fault. */
+/**
+ * A headers answer must hold at most the `count` asked for, numbered on from `from`, and at least one
+ * when `from` is not past the head it claims (an honest server serves it or refuses, `SYNC_NOT_HELD`:
+ * an empty answer there would have a branch check ask the same range again forever); else it is the
+ * peer's fault.
+ */
 export function checkHeadersRange(res: DecodedHeadersResponse, from: bigint, count: number): void {
   if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
+  if (res.headers.length === 0 && res.headNumber >= from)
+    throw new Misbehaviour('wrong-response', 'no headers below its head')
   res.headers.forEach((h, i) => {
     if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
   })

@@ -374,8 +374,6 @@ export class Syncer {
     // A peer that claims a head past what it serves, while serving less than asked, is lying.
     if (last !== undefined && res.headers.length < count && last.number < res.headNumber)
       throw new Misbehaviour('wrong-response', 'fewer headers than its head')
-    if (res.headers.length === 0 && res.headNumber >= from)
-      throw new Misbehaviour('wrong-response', 'no headers below its head')
     peer.head = res.headNumber
     peer.td = res.headTotalDifficulty
     peer.gap = false

@@ -4,6 +4,9 @@ import { genesisBlock } from '../../../src/node/chain/block'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { hashHeader } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
+import { nextBaseFee } from '../../../src/node/consensus/base-fee'
+import { nextDifficulty } from '../../../src/node/consensus/difficulty'
+import { mineSlice } from '../../../src/node/consensus/miner'
 import { LightClient, type LightClientInit } from '../../../src/node/light/light-client'
 import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
@@ -247,4 +250,69 @@ describe('light client header sync', () => {
     expect(p.attempts()).toBe(3)
     expect(light.headers.head.header.number).toBe(0n)
   })
+})
+
+/** A valid header #1 on the genesis other than CHAIN's (3 s later): a branch forking off at the genesis. */
+function otherFirstHeader(): Header {
+  const g = genesisBlock(GENESIS).header
+  const timestamp = g.timestamp + 3_000n
+  const template: Header = {
+    ...g,
+    parentHash: hashHeader(g),
+    number: 1n,
+    timestamp,
+    baseFeePerGas: nextBaseFee(GENESIS.params, g),
+    difficulty: nextDifficulty(GENESIS.params, g, timestamp),
+    nonce: 0n,
+  }
+  for (let nonce = 0n; ; ) {
+    const r = mineSlice(template, nonce, 1_000)
+    if ('found' in r) return { ...template, nonce: r.found }
+    nonce = r.next
+  }
+}
+
+describe('light client: a branch past the reorg limit', () => {
+  test('a peer answering no headers below the head it claims is penalised; the branch check ends', async () => {
+    const ours = CHAIN.slice(0, 100)
+    const honest = peer(ours)
+    const first = otherFirstHeader()
+    /** Asks for the range after B's first header. */
+    let askedTwo = 0
+    // B claims a far heavier chain forking off at the genesis (past the reorg limit from our head 100):
+    // its first header is real, then it answers every range below its head with nothing.
+    const claim = { headNumber: 1_000n, headTotalDifficulty: 10n ** 9n }
+    const request: LightClientInit['request'] = async (peerId, protocol, data, timeoutMs) => {
+      if (peerId === 'a') return honest.request(peerId, protocol, data, timeoutMs)
+      const req = decodeHeadersRequest(data)
+      if (req.from === 0n)
+        return encodeHeadersResponse({ ...claim, headers: [genesisBlock(GENESIS).header, first] })
+      if (req.from === 2n) {
+        askedTwo++
+        return encodeHeadersResponse({ ...claim, headers: [] })
+      }
+      // A range linking to nothing we hold: the client steps back to find where B's branch forks.
+      const unlinked = {
+        ...(ours[Number(req.from) - 1] as Header),
+        parentHash: `0x${'ab'.repeat(32)}` as const,
+      }
+      return encodeHeadersResponse({ ...claim, headers: [unlinked] })
+    }
+    const { light, offences } = client(request)
+    light.notePeerHead('a', 100n)
+    await light.idle()
+    expect(light.headers.head.header.number).toBe(100n)
+    light.notePeerHead('b', 1_000n)
+    const ended = await Promise.race([
+      light.idle().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3_000)),
+    ])
+    light.stop()
+    expect(ended).toBe(true)
+    expect(offences).toEqual(['wrong-response', 'wrong-response', 'wrong-response', 'wrong-response'])
+    // Asked again on each run until its penalties drop it: a handful of asks, not one per tick forever.
+    expect(light.isBanned('b')).toBe(true)
+    expect(askedTwo).toBeLessThanOrEqual(2 * offences.length)
+    expect(light.headers.head.header.number).toBe(100n)
+  }, 20_000)
 })
