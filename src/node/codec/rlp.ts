@@ -80,8 +80,20 @@ function headerAt(data: Uint8Array, pos: number, end: number): void {
   isList = true
 }
 
+/**
+ * Most items one decoding builds. Every decoded item is an object (a view or an array, ~130 bytes of
+ * heap), so a peer's 3 MiB of one-byte items cost ~400 MB before any decoder could refuse their shape;
+ * this bound keeps it near 35 MB. The largest honest message, a block-receipts response at its 3 MiB
+ * budget, holds two items per transaction of at least ~45 bytes together: fewer than 150,000.
+ */
+export const MAX_RLP_ITEMS = 1 << 18
+
+/** Items the decoding under way may still build. */
+let itemsLeft = 0
+
 function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): RlpItem {
   if (depth > 16) fail('nesting too deep')
+  if (--itemsLeft < 0) fail(`more than ${MAX_RLP_ITEMS} items`)
   headerAt(data, pos, end)
   if (!isList) return data.subarray(payloadStart, itemEnd)
   const listEnd = itemEnd
@@ -99,13 +111,15 @@ function decodeAt(data: Uint8Array, pos: number, end: number, depth: number): Rl
  * The top level of a canonical RLP list spanning all of `data`, without building it: the whole item is
  * checked as `rlpDecode` checks it, and for each of the first `out.length / 3` items `out[3i]` is where
  * its encoding starts and `out[3i + 1]`, `out[3i + 2]` where its payload starts and ends. Returns the
- * number of items, or -1 when `data` is a byte string. Throws `CodecError` `RLP_MALFORMED`.
+ * number of items, or -1 when `data` is a byte string. Its nested lists, which are built, hold at most
+ * `MAX_RLP_ITEMS` items together. Throws `CodecError` `RLP_MALFORMED`.
  */
 export function rlpListSpans(data: Uint8Array, out: Int32Array): number {
   headerAt(data, 0, data.length)
   if (itemEnd !== data.length) fail('trailing bytes after the item')
   if (!isList) return -1
   const listEnd = itemEnd
+  itemsLeft = MAX_RLP_ITEMS
   let count = 0
   let p = payloadStart
   while (p < listEnd) {
@@ -127,9 +141,10 @@ export function rlpListSpans(data: Uint8Array, out: Int32Array): number {
 
 /**
  * Decodes exactly one canonical RLP item spanning all of `data` (byte strings are views into
- * `data`, not copies). Throws `CodecError` `RLP_MALFORMED`.
+ * `data`, not copies), of at most `MAX_RLP_ITEMS` items. Throws `CodecError` `RLP_MALFORMED`.
  */
 export function rlpDecode(data: Uint8Array): RlpItem {
+  itemsLeft = MAX_RLP_ITEMS
   const item = decodeAt(data, 0, data.length, 0)
   if (itemEnd !== data.length) fail('trailing bytes after the item')
   return item

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
 import {
+  MAX_RLP_ITEMS,
   type RlpItem,
   rlpDecode,
   rlpEncode,
@@ -125,6 +126,46 @@ describe('rlp', () => {
     malformed('0xc0c0') // trailing bytes
     malformed('0xc2820102') // item runs past its list
     malformed('0xbf0100000000000000ff') // absurd length
+  })
+})
+
+describe('rlp: items built', () => {
+  /** A list of `n` empty strings (one byte each), its length in 3 bytes. */
+  const emptyStrings = (n: number): Uint8Array => {
+    const out = new Uint8Array(4 + n).fill(0x80)
+    out.set([0xfa, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff])
+    return out
+  }
+  const refusal = (fn: () => unknown): string => {
+    try {
+      fn()
+    } catch (err) {
+      expect(err).toBeInstanceOf(CodecError)
+      return (err as CodecError).type.code === 'RLP_MALFORMED' ? (err as Error).message : 'another code'
+    }
+    return 'accepted'
+  }
+
+  it(`decodes up to ${MAX_RLP_ITEMS} items (the list counts) and refuses one more, before building it`, () => {
+    expect((rlpDecode(emptyStrings(MAX_RLP_ITEMS - 1)) as RlpItem[]).length).toBe(MAX_RLP_ITEMS - 1)
+    expect(refusal(() => rlpDecode(emptyStrings(MAX_RLP_ITEMS)))).toBe(
+      `malformed RLP: more than ${MAX_RLP_ITEMS} items`,
+    )
+    // A peer's 3 MiB of one-byte items.
+    expect(refusal(() => rlpDecode(emptyStrings(3 * 2 ** 20 - 4)))).toMatch(/more than \d+ items/)
+    // Each decoding has its own budget.
+    expect(rlpDecode(rlpEncode([new Uint8Array(0)]))).toEqual([new Uint8Array(0)])
+  })
+
+  it("counts the nested lists rlpListSpans builds, together, with a budget of each call's own", () => {
+    const half = (MAX_RLP_ITEMS >> 1) - 1
+    const nested = (n: number): RlpItem[] => Array.from({ length: n }, () => new Uint8Array(0))
+    const spans = new Int32Array(9)
+    expect(rlpListSpans(rlpEncode([nested(half), nested(half)]), spans)).toBe(2)
+    expect(rlpListSpans(rlpEncode([nested(half), nested(half)]), spans)).toBe(2)
+    expect(refusal(() => rlpListSpans(rlpEncode([nested(half), nested(half + 2)]), spans))).toMatch(
+      /more than \d+ items/,
+    )
   })
 })
 

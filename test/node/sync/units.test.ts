@@ -349,6 +349,28 @@ describe('sync messages', () => {
   )
 
   test.each([
+    ['headers', decodeHeadersResponse],
+    ['state proof', decodeStateProofResponse],
+    ['block receipts', decodeBlockReceiptsResponse],
+    ['snapshot', decodeSnapshotResponse],
+  ] as const)(
+    'a %s response of 3 MiB of one-byte items is SYNC_MALFORMED before its items are built',
+    (_name, decode) => {
+      const n = MAX_SYNC_RESPONSE_BYTES - 4
+      const bytes = new Uint8Array(MAX_SYNC_RESPONSE_BYTES).fill(0x80)
+      new DataView(bytes.buffer).setUint32(0, 0xfa000000 | n)
+      expect(() => decode(bytes)).toThrowError(
+        expect.objectContaining({
+          type: expect.objectContaining({
+            code: 'SYNC_MALFORMED',
+            reason: expect.stringMatching(/more than \d+ items/),
+          }),
+        }),
+      )
+    },
+  )
+
+  test.each([
     ['headers', decodeHeadersRequest],
     ['blocks', decodeBlocksRequest],
     ['state proof', decodeStateProofRequest],
