@@ -135,6 +135,19 @@ function makerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
       : { kind: 'done' }
   }
   if (taker.state !== 'locked') return wait('the taker refunded: refunding after our timelock')
+  // Our lock redeemed: the secret is public (the taker took it from our redeem in the mempool, say, and
+  // that redeem was then lost). The margins below protect a secret that is out already; waiting would
+  // only let the taker refund and keep both sides. Redeem, or send the stored redeem again, while it can
+  // still land, with the preimage the chain gives us (no unlocked wallet needed).
+  if (own.state === 'redeemed' && own.preimage !== null) {
+    if (next >= taker.timelockHeight) return wait('the taker lock can no longer be redeemed')
+    return send(input, 'redeem', taker.id, {
+      kind: 'redeem',
+      lockId: taker.id,
+      preimage: own.preimage,
+      watchtower: false,
+    })
+  }
   if (confirmationsOf(taker, view.head) < BigInt(input.confirmations)) return wait('taker lock confirming')
   // Redeem (revealing the secret) only while our redeem surely lands before the taker's timelock and
   // the taker still has time to use the secret before ours.

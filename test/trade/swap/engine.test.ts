@@ -282,6 +282,38 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     })
   })
 
+  it('maker whose own lock the taker redeemed while its redeem was lost: redeems the taker lock up to that lock timelock, inside the margin, with the preimage from the chain', () => {
+    // The taker took the secret from the maker's pending redeem; that redeem never got mined.
+    const view = {
+      makerLock: lock('maker', { state: 'redeemed', preimage: SECRET, settledAt: 113n }),
+      takerLock: lock('taker'),
+    }
+    const redeem = { kind: 'redeem', lockId: lock('taker').id, preimage: SECRET, watchtower: false }
+    // A redeem mined at 116 is the last the taker lock (ends 117) takes; no unlocked wallet needed.
+    expect(decide(input('maker', { ...view, head: 113n })).action).toEqual(redeem)
+    expect(decide(input('maker', { ...view, head: 115n }, { secret: null })).action).toEqual(redeem)
+    expect(decide(input('maker', { ...view, head: 116n })).action).toEqual({
+      kind: 'wait',
+      reason: 'the taker lock can no longer be redeemed',
+    })
+    // The stored redeem, gone from the mempool with its nonce unused, is broadcast again.
+    const stored = [
+      opened,
+      accepted,
+      sent('lock', null, 'lock', 4n),
+      sent('redeem', lock('taker').id, 'redeem', 5n),
+    ]
+    const txs = txState([
+      ['lock', { kind: 'mined', ok: true }],
+      ['redeem', { kind: 'unknown' }],
+    ])
+    expect(decide(input('maker', { ...view, head: 115n, txs }, { stored })).action).toEqual({
+      kind: 'rebroadcast',
+      purpose: 'redeem',
+      txs: [{ hash: keccak256(stringToHex('redeem')), raw: '0x02', nonce: 5n }],
+    })
+  })
+
   it('maker whose lock transaction is still live when the lock window closes waits for it (or sends it again) instead of expiring', () => {
     const head = terms.acceptedHeight + LOCK_WINDOW_BLOCKS
     const stored = [opened, accepted, sent('lock', null, 'lock', 5n)]

@@ -114,6 +114,34 @@ async function locksOf(sim: Sim) {
   return swapLocks(sim.terms, observeLocks(logs, sim.terms.hashlock))
 }
 
+/**
+ * Both lock; the maker's node goes away until the last height its margin allows a redeem and sends it;
+ * the taker redeems the maker's lock with the secret from that pending redeem, which is then lost (a
+ * reload empties the mempool) before it is mined. Returns the taker lock's timelock.
+ */
+async function lateRedeemLost(sim: Sim): Promise<bigint> {
+  let takerTimelock: bigint | null = null
+  for (let i = 0; i < 60 && takerTimelock === null; i++) {
+    await sim.maker.driver.advance(sim.id)
+    await sim.taker.driver.advance(sim.id)
+    sim.chain.mine()
+    takerTimelock = (await locksOf(sim)).takerLock?.timelockHeight ?? null
+  }
+  if (takerTimelock === null) throw new Error('the taker never locked')
+  while (sim.chain.height + REDEEM_MARGIN_BLOCKS + 2n < takerTimelock) {
+    await sim.taker.driver.advance(sim.id)
+    sim.chain.mine()
+  }
+  const late = await sim.maker.driver.advance(sim.id)
+  expect(late.action.kind).toBe('redeem')
+  expect((await sim.taker.driver.advance(sim.id)).action.kind).toBe('redeem')
+  expect(sim.chain.mempool.remove(late.sent[0] as Hex)).toBe(true)
+  sim.chain.mine()
+  const locks = await locksOf(sim)
+  expect([locks.makerLock?.state, locks.takerLock?.state]).toEqual(['redeemed', 'locked'])
+  return takerTimelock
+}
+
 async function stateOf(sim: Sim, who: Who): Promise<SwapState> {
   return (await driverFor(sim.chain, sim[who].signer, sim[who].repo).status(sim.id)).status.state
 }
@@ -304,6 +332,18 @@ describe('swap engine over the real chain', () => {
       (takerLock?.timelockHeight ?? 0n) - REDEEM_MARGIN_BLOCKS - 3n,
     )
     expect(makerLock?.state).toBe('redeemed')
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
+  })
+
+  it("the maker's late redeem is lost after the taker used its secret: the maker sends it again inside the margin, before the taker can refund", async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    const timelock = await lateRedeemLost(sim)
+    // The taker's tab is closed until its lock's timelock (its watchtower would otherwise redeem that
+    // lock for the maker), then refunds whatever is still locked.
+    await run(sim, { maxBlocks: 20, active: (who, height) => who === 'maker' || height + 1n >= timelock })
     expect(await stateOf(sim, 'maker')).toBe('Completed')
     expect(await stateOf(sim, 'taker')).toBe('Completed')
     await expectSwapped(sim, before)
