@@ -149,8 +149,9 @@ export const TABLE: Readonly<Record<SwapRole, Table>> = {
     // The taker refuses before locking: a maker lock that differs from the terms, or a failing lock.
     cancelled: { Accepted: 'Cancelled', MakerLocked: 'Cancelled' },
     expired: { Accepted: 'Expired', MakerLocked: 'Expired' },
-    // Its own lock back: the maker never redeemed it.
-    refunded: { TakerLocked: 'Refunded' },
+    // Its own lock back: the maker never redeemed it (or, after the taker redeemed the maker's lock
+    // with the secret from the maker's pending redeem, that redeem was lost and not sent again in time).
+    refunded: { TakerLocked: 'Refunded', SecretRevealed: 'Refunded' },
   },
 }
 

@@ -50,6 +50,10 @@ const PROGRESS: Readonly<Record<SwapState, number>> = {
   Refunded: 0,
 }
 
+/** Our lock came back to us after the secret came out (so the other lock was redeemed to us). */
+const refundedAfterSecret = (swap: MarketSwap): boolean =>
+  swap.state === 'Refunded' && swap.steps.some((s) => s.state === 'SecretRevealed')
+
 /** Confirmations of a lock at `head` (1 in the block that mined it). */
 export function confirmations(lock: MarketLock, head: bigint): bigint {
   return head >= lock.lockedAt ? head - lock.lockedAt + 1n : 0n
@@ -100,12 +104,14 @@ export function tradeView(
     swap.state === 'Completed' || !finished
       ? PROGRESS[swap.state]
       : Math.max(0, ...swap.steps.map((s) => (FINAL.includes(s.state) ? 0 : PROGRESS[s.state])))
-  const steps = labels.map(
-    (label, i): TradeStep => ({
-      label,
-      status: i < reached ? 'done' : finished ? 'skipped' : i === reached ? 'current' : 'todo',
-    }),
-  )
+  const status = (i: number): TradeStep['status'] => {
+    // Our lock refunded after the secret came out: it came out on the other lock (ours never carried
+    // it), redeemed to us; of the two redeem steps only the one that paid us happened.
+    if (refundedAfterSecret(swap) && i >= 2) return i === (maker ? 2 : 3) ? 'done' : 'skipped'
+    if (i < reached) return 'done'
+    return finished ? 'skipped' : i === reached ? 'current' : 'todo'
+  }
+  const steps = labels.map((label, i): TradeStep => ({ label, status: status(i) }))
   const own = maker ? swap.makerLock : swap.takerLock
   const refund =
     own !== null && own.state === 'locked'
@@ -186,14 +192,16 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
         : sign(`the redeem of ${c.amountA}`, c.walletUnlocked)
     case 'Completed':
       return { needsYou: false, text: `Done: you received ${maker ? c.amountB : c.amountA}.` }
-    case 'Refunded':
-      // A maker who redeemed the taker's lock keeps it: the taker let its own redeem window pass.
-      return maker && swap.steps.some((s) => s.state === 'SecretRevealed')
+    case 'Refunded': {
+      const back = maker ? c.amountA : c.amountB
+      // The other party let its redeem window pass after the secret came out: we hold both sides.
+      return refundedAfterSecret(swap)
         ? {
             needsYou: false,
-            text: `Refunded: your ${c.amountA} came back to you, and you keep ${c.amountB}.`,
+            text: `Refunded: your ${back} came back to you, and you keep ${maker ? c.amountB : c.amountA}.`,
           }
-        : { needsYou: false, text: `Refunded: your ${maker ? c.amountA : c.amountB} came back to you.` }
+        : { needsYou: false, text: `Refunded: your ${back} came back to you.` }
+    }
     case 'Cancelled':
       return { needsYou: false, text: 'Cancelled: none of your funds were locked.' }
     case 'Expired':

@@ -314,6 +314,23 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     })
   })
 
+  it("taker whose own lock came back after it redeemed the maker's (the maker's redeem lost and not sent again in time): Refunded holding both sides, done", () => {
+    const view = {
+      head: 120n,
+      makerLock: lock('maker', { state: 'redeemed', preimage: SECRET, settledAt: 113n }),
+      takerLock: lock('taker', { state: 'refunded', settledAt: 117n }),
+    }
+    const d = decide(input('taker', view))
+    expect(d.status.steps.map((s) => s.state)).toEqual([
+      'Accepted',
+      'MakerLocked',
+      'TakerLocked',
+      'SecretRevealed',
+      'Refunded',
+    ])
+    expect(d.action).toEqual({ kind: 'done' })
+  })
+
   it('maker whose lock transaction is still live when the lock window closes waits for it (or sends it again) instead of expiring', () => {
     const head = terms.acceptedHeight + LOCK_WINDOW_BLOCKS
     const stored = [opened, accepted, sent('lock', null, 'lock', 5n)]

@@ -64,6 +64,7 @@ const LEGAL: Record<SwapRole, readonly [SwapState | 'Start', SwapEventKind, Swap
     ['TakerLocked', 'refunded', 'Refunded'],
     ['SecretRevealed', 'sent', 'SecretRevealed'],
     ['SecretRevealed', 'completed', 'Completed'],
+    ['SecretRevealed', 'refunded', 'Refunded'],
   ],
 }
 

@@ -349,6 +349,21 @@ describe('swap engine over the real chain', () => {
     await expectSwapped(sim, before)
   })
 
+  it('the maker away too after its late redeem was lost: the taker refunds at its timelock and its swap ends Refunded, holding both sides', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    const timelock = await lateRedeemLost(sim)
+    await run(sim, { maxBlocks: 20, active: (who, height) => who === 'taker' && height + 1n >= timelock })
+    expect(await stateOf(sim, 'taker')).toBe('Refunded')
+    expect((await sim.taker.driver.step(sim.id)).action.kind).toBe('done')
+    expect(await balances(sim)).toEqual({
+      ...before,
+      makerA: before.makerA - sim.terms.amountA,
+      takerA: before.takerA + sim.terms.amountA,
+    })
+    await expectConserved(sim)
+  })
+
   it('the taker vanishes after locking: the maker redeems, then its watchtower redeems its own lock for the taker', async () => {
     const sim = await setup()
     const before = await balances(sim)

@@ -316,6 +316,17 @@ describe('My trades: step view', () => {
       'Refunded: your 50 SLV came back to you.',
       null,
     ],
+    [
+      'taker',
+      'SecretRevealed',
+      'Refunded',
+      { maker: makerLock('redeemed'), taker: takerLock('refunded') },
+      40n,
+      ['done', 'done', 'skipped', 'done'],
+      false,
+      'Refunded: your 50 SLV came back to you, and you keep 100 GLD.',
+      null,
+    ],
   ])('%s at %s then %s (head %i)', (role, through, end, locks, head, steps, needsYou, text, refund) => {
     const s = swap(role, through, end, locks)
     const v = view(s, head)
