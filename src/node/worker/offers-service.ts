@@ -521,6 +521,12 @@ export function createOffersService(init: OffersServiceInit) {
         throw new OfferError(answer.refusal)
       }
       if (answer.offerId !== id) throw new OfferError({ code: 'TAKE_BAD_TERMS', field: 'offerId' })
+      // The swap's lock window, and how long its terms are kept here and restarted on each load, count
+      // from this height: one far from our head (a hostile maker's 2^64 - 1, say) would make the swap
+      // expire at once or never. Both heads are the same chain's, a few blocks apart at most.
+      const drift = answer.agreedAtHeight - init.height()
+      if (drift > LOCK_WINDOW_BLOCKS || -drift > LOCK_WINDOW_BLOCKS)
+        throw new OfferError({ code: 'TAKE_BAD_TERMS', field: 'agreedAtHeight' })
       const terms = agreeTerms(id, entry.signed, take, answer.hashlock, answer.agreedAtHeight)
       taken.set(id, terms)
       // Kept so that a page closed before it started the swap starts it as it loads again. Without

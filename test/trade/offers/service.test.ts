@@ -35,8 +35,15 @@ const CHAIN = GENESIS.params.chainId
 const nodeOn = (hub: ReturnType<typeof memoryHub>, peer: string, repo?: NodeRepository) =>
   startMemoryNode(hub, peer, GENESIS, repo === undefined ? {} : { repo, swapRepository: repo })
 
-/** E, the maker peer of an offer: accepts every take, naming the offer id `answered()`. */
-async function acceptingMaker(hub: ReturnType<typeof memoryHub>, answered: () => Hex): Promise<void> {
+/**
+ * E, the maker peer of an offer: accepts every take, naming the offer id `answered()`, agreed at
+ * `agreedAt()` (5 unless told).
+ */
+async function acceptingMaker(
+  hub: ReturnType<typeof memoryHub>,
+  answered: () => Hex,
+  agreedAt: () => bigint = () => 5n,
+): Promise<void> {
   const e = hub.join('E')
   await e.api.handle(chainProtocol(CHAIN, 'take'))
   await e.attach({
@@ -46,7 +53,7 @@ async function acceptingMaker(hub: ReturnType<typeof memoryHub>, answered: () =>
         accepted: true,
         offerId: answered(),
         hashlock: `0x${'55'.repeat(32)}`,
-        agreedAtHeight: 5n,
+        agreedAtHeight: agreedAt(),
       }),
     networkChanged: async () => {},
   })
@@ -180,6 +187,36 @@ describe('offers service edges', () => {
     expect((await taker.books()).flatMap((b) => [...b.asks, ...b.bids]).map((x) => x.id)).toEqual([id])
     answered = id
     expect(await taker.take(take)).toMatchObject({ offerId: id, taker: lower(DAVE) })
+  })
+
+  test('a maker answer agreed more than LOCK_WINDOW_BLOCKS from the taker head is refused with TAKE_BAD_TERMS: nothing agreed or stored, the offer stays open', async () => {
+    const hub = memoryHub()
+    const signed = await signOffer(ALICE, CHAIN, offerFor())
+    const id = offerId(CHAIN, signed.offer)
+    const head = 100n
+    let agreedAt = (1n << 64n) - 1n
+    await acceptingMaker(
+      hub,
+      () => id,
+      () => agreedAt,
+    )
+    const repo = await memoryRepository()
+    const taker = offersServiceOn(hub.join('N'), repo, head)
+    const message = encodeOfferMessage({ kind: 'offer', signed })
+    expect(await taker.gossip(chainTopic(CHAIN, 'offers'), message, 'E')).toBe('accept')
+    const take = await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'N' })
+    // A height the swap would never expire from, and ones just past the window either side.
+    for (const height of [agreedAt, head + LOCK_WINDOW_BLOCKS + 1n, head - LOCK_WINDOW_BLOCKS - 1n]) {
+      agreedAt = height
+      await expect(taker.take(take)).rejects.toMatchObject({
+        type: { code: 'TAKE_BAD_TERMS', field: 'agreedAtHeight' },
+      })
+    }
+    expect(await taker.agreedSwaps()).toEqual([])
+    expect(await repo.getMeta(TAKEN_OFFERS_META)).toBeUndefined()
+    expect((await taker.books()).flatMap((b) => [...b.asks, ...b.bids]).map((x) => x.id)).toEqual([id])
+    agreedAt = head + LOCK_WINDOW_BLOCKS
+    expect(await taker.take(take)).toMatchObject({ offerId: id, acceptedHeight: agreedAt })
   })
 
   test('a balance slow to read (a light node proving it) holds back neither the gossip verdict nor a cancellation; the offer is announced once read, never after its removal', async () => {
