@@ -6,6 +6,12 @@ import type { SignedOffer } from './types'
 export const MAX_BOOK_OFFERS = 5000
 /** Most open offers one maker address may have in a node's book. */
 export const MAX_OFFERS_PER_MAKER = 64
+/**
+ * Most cancelled or taken offers a node remembers. A cancellation may come before its offer (a
+ * snapshot sends them first, gossip may overtake), so one for an offer never seen is kept too; signed
+ * with throwaway keys, such cancellations cost nothing to make, and each holds its whole signed offer.
+ */
+export const MAX_CLOSED_OFFERS = MAX_BOOK_OFFERS
 
 /** An open offer as the book stores it. */
 export interface StoredOffer {
@@ -26,7 +32,16 @@ interface Tombstone {
   readonly expiresAt: bigint
   /** The signed cancellation, kept so it can be passed on to peers that still have the offer. */
   readonly cancel?: { readonly signed: SignedOffer; readonly cancelSignature: Hex }
+  /** The offer was open in this book when it closed (not a cancellation of one never seen here). */
+  readonly held: boolean
 }
+
+/**
+ * Which of two tombstones to forget first: one of an offer never held here (what a flood of free
+ * cancellations adds), then the one whose replay would be refused as expired soonest anyway.
+ */
+const forgetFirst = (a: Tombstone, b: Tombstone): boolean =>
+  a.held !== b.held ? !a.held : a.expiresAt < b.expiresAt
 
 const expired = (signed: SignedOffer, nowMs: number): boolean =>
   signed.offer.expiresAt * 1000n <= BigInt(nowMs)
@@ -112,11 +127,12 @@ export class OfferBook {
    */
   cancel(id: Hex, signed: SignedOffer, cancelSignature: Hex): boolean {
     if (this.#closed.has(id)) return false
-    this.#remove(id)
-    this.#closed.set(id, {
+    const held = this.#remove(id) !== undefined
+    this.#close(id, {
       reason: 'cancelled',
       expiresAt: signed.offer.expiresAt,
       cancel: { signed, cancelSignature },
+      held,
     })
     return true
   }
@@ -125,8 +141,19 @@ export class OfferBook {
   markTaken(id: Hex): StoredOffer | undefined {
     const entry = this.#remove(id)
     if (entry !== undefined)
-      this.#closed.set(id, { reason: 'taken', expiresAt: entry.signed.offer.expiresAt })
+      this.#close(id, { reason: 'taken', expiresAt: entry.signed.offer.expiresAt, held: true })
     return entry
+  }
+
+  /** Remembers a closed offer, forgetting another first when `MAX_CLOSED_OFFERS` are remembered. */
+  #close(id: Hex, tombstone: Tombstone): void {
+    if (this.#closed.size >= MAX_CLOSED_OFFERS) {
+      let victim: [Hex, Tombstone] | undefined
+      for (const entry of this.#closed)
+        if (victim === undefined || forgetFirst(entry[1], victim[1])) victim = entry
+      if (victim !== undefined) this.#closed.delete(victim[0])
+    }
+    this.#closed.set(id, tombstone)
   }
 
   /** Drops offers and remembered cancellations whose expiry has passed; returns the dropped open ids. */

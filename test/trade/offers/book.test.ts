@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import {
+  MAX_CLOSED_OFFERS,
   MAX_OFFERS_PER_MAKER,
   OfferBook,
   orderBook,
@@ -106,6 +107,32 @@ describe('OfferBook', () => {
     expect(() => book.add(e)).toThrow(
       expect.objectContaining({ type: { code: 'OFFER_TAKEN', offerId: e.id } }),
     )
+  })
+
+  test('at most MAX_CLOSED_OFFERS closed offers are remembered: a cancellation of an offer never held here is forgotten first, the soonest to expire first', () => {
+    const book = new OfferBook()
+    // Offers this book held, cancelled and taken, expiring before any other.
+    const cancelled = entry({ expiresAt: NOW_S + 10n })
+    const taken = entry({ expiresAt: NOW_S + 10n })
+    book.add(cancelled)
+    book.add(taken)
+    book.cancel(cancelled.id, cancelled.signed, SIG)
+    book.markTaken(taken.id)
+    // Cancellations of offers never seen here (a flood of them costs nothing with throwaway keys).
+    const unseen = (expiresAt: bigint): Hex => {
+      const e = entry({ expiresAt })
+      expect(book.cancel(e.id, e.signed, SIG)).toBe(true)
+      return e.id
+    }
+    const soonest = unseen(NOW_S + 100n)
+    const week = NOW_S + 7n * 86_400n
+    const rest = Array.from({ length: MAX_CLOSED_OFFERS - 3 }, () => unseen(week))
+    expect(book.status(soonest)).toBe('cancelled')
+    const newest = unseen(week)
+    expect(book.status(soonest)).toBe('unknown')
+    expect([cancelled, taken].map((e) => book.status(e.id))).toEqual(['cancelled', 'taken'])
+    expect([...rest, newest].every((id) => book.status(id) === 'cancelled')).toBe(true)
+    expect(book.cancellations()).toHaveLength(MAX_CLOSED_OFFERS - 1)
   })
 
   test('one maker may hold at most MAX_OFFERS_PER_MAKER open offers; others are unaffected', () => {
