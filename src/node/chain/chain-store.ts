@@ -55,6 +55,8 @@ export interface ChainStore {
    * readable (until then an older block answers undefined). Absent: everything is readable at once.
    */
   readonly loaded?: Promise<void>
+  /** False until `loaded` has resolved (older blocks may answer undefined). Absent: always true. */
+  readonly fullyLoaded?: boolean
 }
 
 /** The in-memory chain store. */

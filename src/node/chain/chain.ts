@@ -179,15 +179,20 @@ export class Chain {
    * the order they were executed (for the pool: those the new chain has not mined may go back).
    *
    * `totalDifficulty` is the block's cumulative work, from the header chain that led to it. Throws
-   * `BlockError`: `BLOCK_NOT_ADOPTABLE` when the current head is not below and lighter than the block or
-   * the state under the block's root is not in `stateNodes`; `BLOCK_BAD_TX_ROOT` when the body does not
-   * match the header.
+   * `BlockError`: `BLOCK_NOT_ADOPTABLE` when the current head is not below and lighter than the block,
+   * the state under the block's root is not in `stateNodes`, or the store still loads its older blocks
+   * (await `store.loaded` first); `BLOCK_BAD_TX_ROOT` when the body does not match the header.
    */
   adoptSnapshot(
     block: Block,
     totalDifficulty: bigint,
     stateNodes: readonly TrieNodeRecord[],
   ): { readonly stored: StoredBlock; readonly replaced: readonly Hex[] } {
+    // The chain leaving the canonical chain is read block by block to take its transactions out of the
+    // index. A reopened store answers undefined for the blocks it has not loaded yet, whose transactions
+    // would stay indexed as mined, and its load would then put the old chain's entries back.
+    if (this.store.fullyLoaded === false)
+      throw new BlockError({ code: 'BLOCK_NOT_ADOPTABLE', reason: 'the store still loads older blocks' })
     const head = this.head
     if (head.block.header.number >= block.header.number || head.totalDifficulty >= totalDifficulty)
       throw new BlockError({ code: 'BLOCK_NOT_ADOPTABLE', reason: 'the chain already reaches as far' })

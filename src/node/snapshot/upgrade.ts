@@ -127,14 +127,15 @@ function refuse(init: UpgradeInit, peer: string, offence: Offence, reason: strin
  * profile's checkpoint) to catch up, takes its canonical header `depth` blocks below its head (or the
  * block of an unfinished download, while still canonical), downloads and verifies that block's state
  * from every peer (`downloadSnapshot`, resumable), makes that block the chain's head
- * (`Chain.adoptSnapshot`, with the total difficulty the header chain verified), then fetches from `peer`
+ * (`Chain.adoptSnapshot`, with the total difficulty the header chain verified, once the chain's store has
+ * loaded every block it holds), then fetches from `peer`
  * and executes the blocks from it to the verified head (following it while it grows). Reports `upgrading n %` then `full` through
  * `onMode`. A verified chain at most `replayBelow` past ours is left to the ordinary sync (`replay`).
  *
  * Throws `SnapshotError` (`SNAPSHOT_NO_TARGET`, after penalising a peer whose blocks are wrong, or when
  * the snapshot block is not among the verified headers; `SNAPSHOT_NO_PEER` and the final-check errors
- * from the download), `SyncError` / transport errors of the peer: the caller retries later, and the
- * download resumes where it stopped.
+ * from the download), `SyncError` / transport errors of the peer, the `StorageError` of a failed load of
+ * the chain's store: the caller retries later, and the download resumes where it stopped.
  */
 export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Promise<UpgradeOutcome> {
   const { chain } = init
@@ -190,6 +191,10 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
     parallel: config.parallel,
     timeoutMs: config.timeoutMs,
   })
+
+  // Adopting the snapshot block takes the chain held so far out of the canonical chain and its index:
+  // all of it must be readable, not only the recent blocks a reopened store starts with.
+  await chain.store.loaded
 
   let done = 0
   const report = () =>

@@ -47,6 +47,7 @@ export class PersistentChainStore implements ChainStore {
   readonly #pending: BlockCommit[] = []
   #draining: Promise<void> | undefined
   #error: StorageError | undefined
+  #fullyLoaded = false
 
   private constructor(
     memory: MemoryChainStore,
@@ -76,6 +77,7 @@ export class PersistentChainStore implements ChainStore {
           (t) => t.location.blockNumber < firstRecent && memory.getTxLocation(t.hash) === undefined,
         ),
       })
+      this.#fullyLoaded = true
     } catch (e) {
       throw toStorageError(e)
     }
@@ -86,6 +88,11 @@ export class PersistentChainStore implements ChainStore {
    * state node. Rejects with the `StorageError` that stopped the background load.
    */
   readonly loaded: Promise<void>
+
+  /** True once `loaded` has resolved; stays false after a failed load. */
+  get fullyLoaded(): boolean {
+    return this.#fullyLoaded
+  }
 
   /**
    * Loads the head, the recent canonical chain (`recentBlocks`) with its tx index, and the state

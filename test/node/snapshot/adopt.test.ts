@@ -1,6 +1,9 @@
+import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { BlockError } from '../../../src/node/chain/block-error'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
+import { parseTx } from '../../../src/node/chain/tx'
 import type { Block } from '../../../src/node/chain/types'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import { describeMode, parseModePin } from '../../../src/node/light/mode'
@@ -8,6 +11,8 @@ import { createMemoryBackend, openMemoryRepository } from '../../../src/node/sto
 import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import { encodeHeadersRequest } from '../../../src/node/sync/messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
+import { codeOf } from '../../code-of'
+import { mineOn, transfer } from '../chain/chain-fixtures'
 
 const GENESIS = testGenesis()
 
@@ -148,6 +153,7 @@ describe('a chain started from a snapshot, stored', () => {
     const store = await PersistentChainStore.open(repo)
     const chain = new Chain({ genesis: GENESIS, store })
     const td = source.totalDifficulty(source.getBlockByNumber(20n)?.hash ?? '0x') ?? 0n
+    await store.loaded
     chain.adoptSnapshot(at(20), td, stateNodes(source, at(20)))
     for (let n = 21; n <= 25; n++) chain.importBlock(at(n), BigInt(Date.now()))
     await store.flush()
@@ -163,5 +169,52 @@ describe('a chain started from a snapshot, stored', () => {
     for (let n = 26; n <= 30; n++) expect(chain2.importBlock(at(n), BigInt(Date.now())).kind).toBe('extended')
     expect(chain2.head.hash).toBe(source.head.hash)
     expect(chain2.head.totalDifficulty).toBe(source.head.totalDifficulty)
+  })
+
+  test('is adopted only once a reopened store has loaded its older blocks; none of their transactions then stays indexed', async () => {
+    const backend = createMemoryBackend()
+    const identity = {
+      chainId: GENESIS.params.chainId,
+      genesisHash: new Chain({ genesis: GENESIS }).genesisHash,
+    }
+    // A tab mined 6 blocks of its own, one transfer each, and was closed.
+    const repo = await openMemoryRepository({ backend, chain: identity })
+    const store = await PersistentChainStore.open(repo)
+    const own = new Chain({ genesis: GENESIS, store })
+    const mined: Hex[] = []
+    for (let i = 0; i < 6; i++) {
+      const tx = parseTx(await transfer(0, { nonce: i }, GENESIS.params.chainId), GENESIS.params)
+      const block = mineOn(own, [tx])
+      own.importBlock(block, block.header.timestamp)
+      mined.push(tx.hash)
+    }
+    await store.flush()
+    repo.close()
+    const source = new Chain({ genesis: GENESIS })
+    const snapshot = mine(source, 20)[19] as Block
+    const td = source.head.totalDifficulty
+
+    // Reopened with a recent window shorter than its chain: blocks 1 to 4 load in the background.
+    const reopened = await openMemoryRepository({ backend, chain: identity })
+    const again = await PersistentChainStore.open(reopened, { recentBlocks: 2 })
+    const chain = new Chain({ genesis: GENESIS, store: again })
+    expect(codeOf(BlockError, () => chain.adoptSnapshot(snapshot, td, stateNodes(source, snapshot)))).toBe(
+      'BLOCK_NOT_ADOPTABLE',
+    )
+    expect(chain.head.block.header.number).toBe(6n)
+    await again.loaded
+    chain.adoptSnapshot(snapshot, td, stateNodes(source, snapshot))
+    await again.flush()
+    reopened.close()
+    expect(chain.getBlockByNumber(1n)).toBeUndefined()
+    expect(
+      mined.filter((h) => chain.getTransaction(h) !== undefined || chain.getReceipt(h) !== undefined),
+    ).toEqual([])
+    // Nor in the repository, for the next reload.
+    const last = await openMemoryRepository({ backend, chain: identity })
+    const stored: Hex[] = []
+    for (const h of mined) if ((await last.getTxLocation(h)) !== undefined) stored.push(h)
+    last.close()
+    expect(stored).toEqual([])
   })
 })

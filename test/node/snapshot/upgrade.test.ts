@@ -15,6 +15,7 @@ import { chainTopic } from '../../../src/node/network/protocol'
 import { SNAPSHOT_PROGRESS_KEY, type SnapshotProgress } from '../../../src/node/snapshot/download'
 import { type UpgradeInit, upgradeFromSnapshot, upgradeSource } from '../../../src/node/snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import {
   decodeHeadersResponse,
@@ -509,6 +510,43 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     })
   })
 
+  test('the snapshot block is adopted only once the chain store has loaded its older blocks', async () => {
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: GENESIS.params.chainId, genesisHash: new Chain({ genesis: GENESIS }).genesisHash },
+    })
+    // A slow disk: the store's background load of older blocks waits for `release`.
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const loadChain = repo.loadChain.bind(repo)
+    repo.loadChain = async () => {
+      await gate
+      return loadChain()
+    }
+    const chain = new Chain({ genesis: GENESIS, store: await PersistentChainStore.open(repo) })
+    const peer = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+      now: Date.now,
+    })
+    let downloaded = false
+    const upgrade = upgradeDirect(
+      blocks,
+      headerChain(blocks),
+      (data) => must(peer.answer(PROTOCOLS.blocks, data, 'FRESH')),
+      { chain, onMode: (m) => (downloaded ||= m.kind === 'upgrading' && m.percent >= 80) },
+    )
+    await until(() => downloaded)
+    // The snapshot is in but the store is not: the upgrade waits, the chain still at its genesis.
+    expect(chain.head.block.header.number).toBe(0n)
+    release()
+    const r = await upgrade
+    expect(r.err).toMatchObject({ kind: 'full' })
+    expect(r.penalties).toEqual([])
+    expect(chain.base).toBe(236n)
+  })
+
   test('a short chain (below the replay threshold) is replayed from genesis by the ordinary sync; a new node follows its headers meanwhile', async () => {
     const hub = memoryHub()
     await makeNode(hub, 'FULL', { store: storeWith(blocks.slice(0, 80)) })
@@ -534,8 +572,9 @@ async function upgradeDirect(
   blocks: readonly Block[],
   headers: HeaderChain,
   serveBlocks: (data: Uint8Array) => Uint8Array,
+  opts: { chain?: Chain; onMode?: (mode: NodeMode) => void } = {},
 ) {
-  const chain = new Chain({ genesis: GENESIS })
+  const chain = opts.chain ?? new Chain({ genesis: GENESIS })
   const full = createSyncServer({
     chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
     now: Date.now,
@@ -557,7 +596,10 @@ async function upgradeDirect(
     penalize: (peer, offence) => penalties.push([peer, offence]),
     headers: { synced: async () => headers, keepFrom: async () => {} },
     importBlock: () => 'accept',
-    onMode: (mode) => modes.push(mode),
+    onMode: (mode) => {
+      modes.push(mode)
+      opts.onMode?.(mode)
+    },
     config: { replayBelow: 100 },
   }
   const err = await upgradeFromSnapshot(init, 'PEER').catch((e: unknown) => e)
