@@ -360,9 +360,9 @@ export class Chain {
     const hash = hashBlock(block)
     if (this.store.getBlock(hash) !== undefined) return { kind: 'known', hash }
     const parentHash = block.header.parentHash
-    if (this.orphans.has(hash)) return { kind: 'orphan', hash, missing: parentHash }
     const parent = this.store.getBlock(parentHash)
     if (parent === undefined) {
+      if (this.orphans.has(hash)) return { kind: 'orphan', hash, missing: parentHash }
       if (block.header.number === 0n) {
         throw new BlockError({ code: 'BLOCK_BAD_GENESIS', expected: this.genesisHash, got: hash })
       }
@@ -375,6 +375,9 @@ export class Chain {
       this.keepOrphan(hash, block)
       return { kind: 'orphan', hash, missing: parentHash }
     }
+    // A block held as an orphan whose parent was stored without an import connecting it (the snapshot
+    // block `adoptSnapshot` made the head) connects now, as a new block, or the head would stay there.
+    this.dropOrphan(hash)
     const oldHead = this.head.hash
     this.connect(hash, block, parent, now)
     this.connectOrphans(hash, now)

@@ -101,6 +101,22 @@ describe('Chain.adoptSnapshot', () => {
     expect(chain.headState.root).toBe(source.headState.root)
   })
 
+  test('blocks held as orphans while the snapshot downloaded connect on top of the snapshot block', () => {
+    const chain = new Chain({ genesis: GENESIS })
+    // Blocks 21 and 22 arrive by gossip before the snapshot of block 20 is in: their parent is unknown.
+    expect(chain.importBlock(at(21), BigInt(Date.now())).kind).toBe('orphan')
+    expect(chain.importBlock(at(22), BigInt(Date.now())).kind).toBe('orphan')
+    chain.adoptSnapshot(at(20), td(20), stateNodes(source, at(20)))
+    // Block 21 again (the upgrade fetches it): it extends the snapshot block, and block 22 follows.
+    const hashes = [21n, 22n].map((n) => source.getBlockByNumber(n)?.hash)
+    expect(chain.importBlock(at(21), BigInt(Date.now()))).toMatchObject({
+      kind: 'extended',
+      head: { added: hashes },
+    })
+    expect(chain.head.hash).toBe(hashes[1])
+    expect(chain.orphanCount).toBe(0)
+  })
+
   test('refuses a block not ahead of the head, a state not given, and a body that does not match', () => {
     const chain = new Chain({ genesis: GENESIS })
     mine(chain, 25)
