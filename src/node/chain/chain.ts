@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { toHex } from '../codec/bytes'
 import { nextBaseFee } from '../consensus/base-fee'
+import { isPossibleDifficulty } from '../consensus/difficulty'
 import { checkPow } from '../consensus/pow'
 import { validateBody, validateHeader, validateOutcome, validateSize } from '../consensus/validate'
 import type { MempoolView } from '../mempool/mempool'
@@ -8,7 +9,7 @@ import { SenderCache } from '../mempool/sender-cache'
 import { NodeError } from '../rpc/errors'
 import { type Account, State } from '../state/state'
 import type { TrieNodeRecord } from '../state/trie'
-import { decodedTransactionBytes, genesisBlock, hashBlock } from './block'
+import { decodedTransactionBytes, encodedBlockSize, genesisBlock, hashBlock } from './block'
 import { BlockError } from './block-error'
 import {
   type ChainBatch,
@@ -59,6 +60,8 @@ export interface ChainInit {
   readonly senders?: SenderCache
   /** Blocks with an unknown parent kept at most (oldest dropped first). */
   readonly maxOrphans?: number
+  /** Encoded bytes of the blocks with an unknown parent kept at most (oldest dropped first). */
+  readonly maxOrphanBytes?: number
 }
 
 /** A canonical transaction with its position. */
@@ -72,6 +75,14 @@ export interface ReceiptLookup extends TxLocation {
 }
 
 const STATE_CACHE = 64
+
+/**
+ * The default of `ChainInit.maxOrphanBytes`: 16 blocks at the gossip limit (1 MiB), thousands of ordinary
+ * ones. A kept block costs about three times its size (its bytes and their hex), so 256 orphans of 1 MiB
+ * each, the count limit alone, would take most of a tab's memory; honest orphans are rarely many or
+ * large, and one dropped is fetched again by sync.
+ */
+export const MAX_ORPHAN_BYTES = 16 * 1024 * 1024
 
 /**
  * The block tree and the canonical chain, chosen by total difficulty (ties keep the first seen).
@@ -89,7 +100,9 @@ export class Chain {
   /** secp256k1 recoveries performed (cache misses), for tests and metrics. */
   recoveries = 0
   private readonly maxOrphans: number
+  private readonly maxOrphanBytes: number
   private readonly orphans = new Map<Hex, Block>()
+  private orphanBytes = 0
   private readonly orphansByParent = new Map<Hex, Set<Hex>>()
   private readonly states = new Map<Hex, State>()
   private deferred: Block[] = []
@@ -105,6 +118,7 @@ export class Chain {
     this.store = init.store ?? new MemoryChainStore()
     this.senders = init.senders ?? new SenderCache()
     this.maxOrphans = init.maxOrphans ?? 256
+    this.maxOrphanBytes = init.maxOrphanBytes ?? MAX_ORPHAN_BYTES
     const block = genesisBlock(init.genesis)
     this.genesisHash = hashBlock(block)
     const known = this.store.getCanonicalHash(0n)
@@ -366,10 +380,12 @@ export class Chain {
       if (block.header.number === 0n) {
         throw new BlockError({ code: 'BLOCK_BAD_GENESIS', expected: this.genesisHash, got: hash })
       }
-      // Only sealed blocks are worth memory: junk without work is refused, not kept. The body must match
-      // the header's transactions root too, or a copy of an honest header with a forged body, arriving
-      // first, would occupy the honest block's slot (orphans are keyed by header hash).
-      if (!checkPow(block.header)) throw new BlockError({ code: 'BLOCK_INSUFFICIENT_WORK', hash })
+      // Only sealed blocks are worth memory: junk without work is refused, not kept. Without the parent
+      // the exact difficulty is unknown, but one no valid block has (1 seals with any nonce) is no work.
+      // The body must match the header's transactions root too, or a copy of an honest header with a
+      // forged body, arriving first, would occupy the honest block's slot (orphans are keyed by header hash).
+      if (!isPossibleDifficulty(this.params, block.header.difficulty) || !checkPow(block.header))
+        throw new BlockError({ code: 'BLOCK_INSUFFICIENT_WORK', hash })
       validateSize(block)
       validateBody(block)
       this.keepOrphan(hash, block)
@@ -619,11 +635,16 @@ export class Chain {
   }
 
   private keepOrphan(hash: Hex, block: Block): void {
-    if (this.orphans.size >= this.maxOrphans) {
+    const size = encodedBlockSize(block)
+    while (
+      this.orphans.size > 0 &&
+      (this.orphans.size >= this.maxOrphans || this.orphanBytes + size > this.maxOrphanBytes)
+    ) {
       const oldest = this.orphans.keys().next()
       if (oldest.done !== true) this.dropOrphan(oldest.value)
     }
     this.orphans.set(hash, block)
+    this.orphanBytes += size
     let kids = this.orphansByParent.get(block.header.parentHash)
     if (kids === undefined) {
       kids = new Set()
@@ -636,6 +657,7 @@ export class Chain {
     const block = this.orphans.get(hash)
     if (block === undefined) return
     this.orphans.delete(hash)
+    this.orphanBytes -= encodedBlockSize(block)
     const kids = this.orphansByParent.get(block.header.parentHash)
     kids?.delete(hash)
     if (kids?.size === 0) this.orphansByParent.delete(block.header.parentHash)

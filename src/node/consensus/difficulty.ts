@@ -36,6 +36,16 @@ export function nextDifficulty(params: ChainParams, parent: Header, timestamp: b
   return next < params.minDifficulty ? params.minDifficulty : next
 }
 
+/**
+ * False when no valid block can have `difficulty`: `nextDifficulty` never goes below `minDifficulty`, and
+ * is `fixedDifficulty` when that is set. For a header whose parent is not known, so whose exact difficulty
+ * cannot be computed yet.
+ */
+export function isPossibleDifficulty(params: ChainParams, difficulty: bigint): boolean {
+  if (params.fixedDifficulty !== undefined) return difficulty === params.fixedDifficulty
+  return difficulty >= params.minDifficulty
+}
+
 /** ⌊a / b⌋ for b > 0 (BigInt division truncates toward zero). */
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b

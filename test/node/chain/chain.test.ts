@@ -1,11 +1,18 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { Hex } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { encodeBlock, genesisBlock, hashBlock, txRootOf } from '../../../src/node/chain/block'
+import {
+  EMPTY_BLOOM,
+  encodeBlock,
+  genesisBlock,
+  hashBlock,
+  txRootOf,
+  ZERO_ADDRESS,
+} from '../../../src/node/chain/block'
 import { BlockError, blockVerdict } from '../../../src/node/chain/block-error'
-import { Chain } from '../../../src/node/chain/chain'
+import { Chain, MAX_ORPHAN_BYTES } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { testGenesis } from '../../../src/node/chain/genesis'
+import { devnetGenesis, testGenesis } from '../../../src/node/chain/genesis'
 import type { Block, Header, Tx } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
@@ -159,7 +166,82 @@ describe('chain: orphans', () => {
     expect(chain.importBlock(c3, now(c3)).kind).toBe('orphan')
     expect(chain.orphanCount).toBe(1)
   })
+
+  it('refuses, as without work, an orphan whose difficulty no valid block has, and its sender is penalised', () => {
+    // The devnet's retarget never goes below 1,000; the test genesis fixes 2.
+    const devnet = new Chain({ genesis: devnetGenesis })
+    const refused = (chain: Chain, difficulty: bigint) => {
+      try {
+        chain.importBlock(sealedOrphan(chain, 0, difficulty), T0)
+      } catch (err) {
+        if (err instanceof BlockError) return [err.type.code, blockVerdict(err)]
+        throw err
+      }
+      return 'accepted'
+    }
+    for (const difficulty of [1n, 999n])
+      expect(refused(devnet, difficulty)).toEqual(['BLOCK_INSUFFICIENT_WORK', 'reject'])
+    expect(devnet.importBlock(sealedOrphan(devnet, 0, 1_000n), T0).kind).toBe('orphan')
+    const fixed = new Chain({ genesis })
+    for (const difficulty of [1n, 3n])
+      expect(refused(fixed, difficulty)).toEqual(['BLOCK_INSUFFICIENT_WORK', 'reject'])
+    expect(fixed.importBlock(sealedOrphan(fixed, 0, 2n), T0).kind).toBe('orphan')
+  })
+
+  it('an honest orphan is not pushed out by orphans that cost no work', () => {
+    const source = new Chain({ genesis })
+    const b1 = mineOn(source, [])
+    source.importBlock(b1, now(b1))
+    const b2 = mineOn(source, [])
+    const chain = new Chain({ genesis })
+    expect(chain.importBlock(b2, now(b2)).kind).toBe('orphan')
+    for (let i = 0; i < 256; i++)
+      expect(code(() => chain.importBlock(sealedOrphan(chain, i, 1n), now(b2)))).toBe(
+        'BLOCK_INSUFFICIENT_WORK',
+      )
+    expect(chain.importBlock(b1, now(b2)).kind).toBe('extended')
+    expect(chain.head.hash).toBe(hashBlock(b2))
+  })
+
+  it('keeps orphans up to MAX_ORPHAN_BYTES of encoded blocks, not only up to a count', () => {
+    const chain = new Chain({ genesis })
+    // Just under 1 MiB each (the gossip limit): eight byte strings of ~128 KiB that only the root binds.
+    const body = (i: number) =>
+      Array.from(
+        { length: 8 },
+        (_, k) => `0x${(i * 8 + k).toString(16).padStart(6, '0').repeat(43_600)}` as Hex,
+      )
+    const orphans = Array.from({ length: 17 }, (_, i) => sealedOrphan(chain, i, 2n, body(i)))
+    const size = encodeBlock(orphans[0] as Block).length
+    expect(size).toBeLessThanOrEqual(1024 * 1024)
+    for (const b of orphans) expect(chain.importBlock(b, T0).kind).toBe('orphan')
+    // 16 MiB: 16 of them, far below the count limit of 256.
+    expect(chain.orphanCount).toBe(Math.floor(MAX_ORPHAN_BYTES / size))
+    expect(chain.orphanCount).toBe(16)
+  })
 })
+
+/** A block sealed at `difficulty` on made-up parent `i`, its `transactions` bound by the root alone. */
+function sealedOrphan(chain: Chain, i: number, difficulty: bigint, transactions: readonly Hex[] = []): Block {
+  return seal({
+    header: {
+      parentHash: `0x${i.toString(16).padStart(64, 'f')}`,
+      number: 1_000n + BigInt(i),
+      timestamp: T0,
+      miner: ZERO_ADDRESS,
+      stateRoot: `0x${'11'.repeat(32)}`,
+      transactionsRoot: txRootOf(transactions).root,
+      receiptsRoot: `0x${'22'.repeat(32)}`,
+      logsBloom: EMPTY_BLOOM,
+      gasLimit: chain.params.blockGasLimit,
+      gasUsed: 0n,
+      baseFeePerGas: chain.params.minBaseFee,
+      difficulty,
+      nonce: 0n,
+    },
+    transactions,
+  })
+}
 
 describe('chain: invalid blocks are refused with a typed error and change nothing', () => {
   it('refuses every invalid class', () => {
