@@ -85,9 +85,9 @@ export function effectiveTip(tx: Pick<Tx, 'maxFeePerGas' | 'maxPriorityFeePerGas
  * Pending transactions waiting to be mined.
  *
  * Admission runs the cheap checks (size, decoding, chain id, fee floor, gas bounds, already known, pool
- * full and underpriced) before sender recovery, then the per-sender ones (nonce window, which is the
- * per-sender cap; balance for the max cost; replacement). Ordering for block building is by effective
- * tip, then nonce, nonce-contiguous per sender from the account's current nonce.
+ * full and underpriced unless it may be a fee bump) before sender recovery, then the per-sender ones
+ * (nonce window, which is the per-sender cap; balance for the max cost; replacement). Ordering for block
+ * building is by effective tip, then nonce, nonce-contiguous per sender from the account's current nonce.
  */
 export class Mempool {
   readonly senders: SenderCache
@@ -187,7 +187,10 @@ export class Mempool {
     if (this.byHash.has(u.hash)) throw new MempoolError({ code: 'MEMPOOL_KNOWN', hash: u.hash })
     const tip = effectiveTip(u, this.view.baseFee)
     const slots = slotsOf(raw)
-    if (this.slotsUsed + slots > this.maxTotal) {
+    // A full pool takes a transaction in place of cheaper ones only, unless it replaces one of its
+    // sender's in as many slots (a fee bump needs no room). Its sender is not known yet: the refusal
+    // before recovery spares a transaction that would outbid a held one of the same nonce.
+    if (this.slotsUsed + slots > this.maxTotal && !this.mayReplace(u, slots)) {
       const lowest = this.evictionCandidate(new Set())
       if (lowest !== undefined && tip <= this.tipOf(lowest)) {
         throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest: this.tipOf(lowest) })
@@ -228,8 +231,7 @@ export class Mempool {
 
     const existing = this.bySender.get(from)?.get(tx.nonce)
     if (existing !== undefined) {
-      const minMaxFee = (existing.tx.maxFeePerGas * (100n + this.bump) + 99n) / 100n
-      const minTip = (existing.tx.maxPriorityFeePerGas * (100n + this.bump) + 99n) / 100n
+      const { minMaxFee, minTip } = this.replacementFloor(existing)
       if (tx.maxFeePerGas < minMaxFee || tx.maxPriorityFeePerGas < minTip) {
         throw new MempoolError({
           code: 'MEMPOOL_REPLACEMENT_UNDERPRICED',
@@ -365,6 +367,28 @@ export class Mempool {
       this.bySender.set(tx.from, own)
     }
     own.set(tx.nonce, e)
+  }
+
+  /** The fees a replacement of `e` must reach: both fields raised by `priceBumpPercent`, rounded up. */
+  private replacementFloor(e: Entry): { minMaxFee: bigint; minTip: bigint } {
+    return {
+      minMaxFee: (e.tx.maxFeePerGas * (100n + this.bump) + 99n) / 100n,
+      minTip: (e.tx.maxPriorityFeePerGas * (100n + this.bump) + 99n) / 100n,
+    }
+  }
+
+  /**
+   * True when `u`, taking `slots`, would be a valid replacement of some held transaction of its nonce
+   * in at least as many slots, were that one its sender's (which only recovery tells).
+   */
+  private mayReplace(u: UnsignedTx, slots: number): boolean {
+    for (const own of this.bySender.values()) {
+      const e = own.get(u.nonce)
+      if (e === undefined || e.slots < slots) continue
+      const { minMaxFee, minTip } = this.replacementFloor(e)
+      if (u.maxFeePerGas >= minMaxFee && u.maxPriorityFeePerGas >= minTip) return true
+    }
+    return false
   }
 
   private tipOf(e: Entry): bigint {

@@ -216,6 +216,25 @@ describe('mempool admission', () => {
     expect(code(() => pool.add(raw({ from: d, nonce: 1n, tip: 1n })))).toBe('MEMPOOL_UNDERPRICED')
   })
 
+  it('when full, takes a fee bump in the slot the replaced transaction frees, whatever the others pay', () => {
+    const codec = fakeCodec()
+    const pool = new Mempool({ params, codec, maxTotal: 3 }, view())
+    // A's first transfer is stuck at a 1 wei tip; A's next one and B's pay more.
+    const stuck = pool.add(raw({ from: A, nonce: 0n, tip: 1n, fee: 100n }))
+    pool.add(raw({ from: A, nonce: 1n, tip: 50n, fee: 100n }))
+    pool.add(raw({ from: B, nonce: 0n, tip: 20n, fee: 100n }))
+    // A raises both fee fields by 10 %: still the lowest tip, but it needs no room.
+    const bumped = pool.add(raw({ from: A, nonce: 0n, tip: 2n, fee: 110n }))
+    expect([pool.has(stuck.hash), pool.has(bumped.hash), pool.size]).toEqual([false, true, 3])
+    // The same fees from another sender replace nothing: that one needs room and pays too little for it.
+    expect(code(() => pool.add(raw({ from: C, nonce: 0n, tip: 3n, fee: 121n })))).toBe('MEMPOOL_UNDERPRICED')
+    // One that outbids no held transaction of its nonce is still refused before recovery.
+    const recovered = codec.recovered
+    expect(code(() => pool.add(raw({ from: C, nonce: 1n, tip: 3n, fee: 121n })))).toBe('MEMPOOL_UNDERPRICED')
+    expect(codec.recovered).toBe(recovered)
+    expect(pool.size).toBe(3)
+  })
+
   it('counts large transactions in 32 KiB slots and evicts enough cheap ones to fit them', () => {
     const roomy = { ...params, maxTxBytes: 200_000 }
     const pool = new Mempool({ params: roomy, codec: fakeCodec(), maxTotal: 4 }, view())
