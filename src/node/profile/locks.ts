@@ -40,20 +40,22 @@ export function memoryLocks(): ProfileLocks {
   const taken = new Map<string, Array<() => void>>()
   return {
     async acquire(name, waitMs) {
+      // The lock passes to the first waiter with the others still queued behind it, as Web Locks does.
       const grant = (): (() => void) => {
-        taken.set(name, [])
+        if (!taken.has(name)) taken.set(name, [])
         return () => {
-          const waiters = taken.get(name) ?? []
-          taken.delete(name)
-          waiters.shift()?.()
+          const next = taken.get(name)?.shift()
+          if (next === undefined) taken.delete(name)
+          else next()
         }
       }
       if (!taken.has(name)) return grant()
       if (waitMs <= 0) return null
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
-          const waiters = taken.get(name)
-          if (waiters !== undefined) waiters.splice(waiters.indexOf(wake), 1)
+          const waiters = taken.get(name) ?? []
+          const at = waiters.indexOf(wake)
+          if (at >= 0) waiters.splice(at, 1)
           resolve(null)
         }, waitMs)
         const wake = (): void => {

@@ -136,6 +136,48 @@ test('memoryLocks: a waiter gets the lock when it is released, and times out oth
   expect(await locks.held()).toEqual(new Set([lockName('x')]))
 })
 
+test('memoryLocks: waiters get the lock one after another, in order, as with Web Locks', async () => {
+  const locks = memoryLocks()
+  const holder = await locks.acquire(lockName('x'), 0)
+  const first = locks.acquire(lockName('x'), 1_000)
+  const second = locks.acquire(lockName('x'), 1_000)
+  holder?.()
+  const releaseFirst = await first
+  expect(releaseFirst).not.toBeNull()
+  releaseFirst?.()
+  const releaseSecond = await second
+  expect(releaseSecond).not.toBeNull()
+  releaseSecond?.()
+  expect(await locks.held()).toEqual(new Set())
+})
+
+test('memoryLocks: a waiter timing out leaves the other waiters queued', async () => {
+  const locks = memoryLocks()
+  const holder = await locks.acquire(lockName('x'), 0)
+  const patient = locks.acquire(lockName('x'), 1_000)
+  const hasty = locks.acquire(lockName('x'), 20)
+  const later = locks.acquire(lockName('x'), 1_000)
+  expect(await hasty).toBeNull()
+  holder?.()
+  const releasePatient = await patient
+  expect(releasePatient).not.toBeNull()
+  releasePatient?.()
+  expect(await later).not.toBeNull()
+})
+
+test('memoryLocks: a waiter timing out after another was granted the lock takes no one else’s place', async () => {
+  const locks = memoryLocks()
+  const holder = await locks.acquire(lockName('x'), 0)
+  const granted = locks.acquire(lockName('x'), 1_000)
+  const hasty = locks.acquire(lockName('x'), 30)
+  holder?.()
+  const releaseGranted = await granted
+  const later = locks.acquire(lockName('x'), 1_000)
+  expect(await hasty).toBeNull()
+  releaseGranted?.()
+  expect(await later).not.toBeNull()
+})
+
 test('localProfileStore keeps keys byte-exact, ignores foreign and damaged entries', async () => {
   const storage = memoryStorage()
   const store = localProfileStore(storage)
