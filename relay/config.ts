@@ -81,6 +81,9 @@ export function parseConfig(
       throw new ConfigError(`${key} must be an integer in [${min}, ${max}], got "${text}"`)
     return n
   }
+  const staticDir = raw.get('staticDir') ?? DEFAULTS.staticDir
+  // An empty folder (`--static "$APP_DIR"` with the variable unset) is a mistake, not the current one.
+  if (staticDir === '') throw new ConfigError('--static needs a folder, got ""')
   const announce = raw.get('announce')
   return {
     host: raw.get('host') ?? DEFAULTS.host,
@@ -93,7 +96,7 @@ export function parseConfig(
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean),
-    staticDir: raw.get('staticDir') ?? DEFAULTS.staticDir,
+    staticDir,
     maxReservations: int('maxReservations', 1, 1_000_000),
     reservationTtlMs: int('reservationTtlMs', 1000, 24 * 3600_000),
     genesisFile: raw.get('genesisFile') ?? DEFAULTS.genesisFile,

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { extname, join, normalize, sep } from 'node:path'
+import { extname, join, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip } from 'node:zlib'
 
@@ -68,7 +68,10 @@ export function negotiateEncoding(accept: string | undefined): Encoding | null {
  * service worker and the manifest never (so updates are seen).
  */
 export function serveStatic(root: string, extraHeaders: Readonly<Record<string, string>> = {}) {
-  const base = normalize(root + sep)
+  // Absolute, so that containment is a plain prefix test: normalised as given, '' became '/' (every
+  // file of the machine passed) and '.' became './', which no file under it starts with once joined.
+  const dir = resolve(root)
+  const base = join(dir, sep)
   /**
    * Each file's encodings, made on first request and kept while the file is unchanged (same size and
    * modification time); at most one per file and encoding, so memory is bounded by what `root` holds.
@@ -98,8 +101,8 @@ export function serveStatic(root: string, extraHeaders: Readonly<Record<string, 
       res.writeHead(400).end('bad request')
       return
     }
-    const file = normalize(join(base, pathname))
-    if (!file.startsWith(base)) {
+    const file = resolve(base, `.${pathname}`)
+    if (file !== dir && !file.startsWith(base)) {
       res.writeHead(403).end('forbidden')
       return
     }

@@ -36,6 +36,12 @@ describe('relay config', () => {
     expect(() => parseConfig(argv, {})).toThrowError(ConfigError)
   })
 
+  test('an empty --static is a ConfigError, not the current folder', () => {
+    expect(() => parseConfig(['--static', ''], {})).toThrowError(ConfigError)
+    expect(() => parseConfig(['--static='], {})).toThrowError(ConfigError)
+    expect(parseConfig(['--static', '.'], {}).staticDir).toBe('.')
+  })
+
   test('--genesis / TABCHAIN_GENESIS name a genesis file; without one the devnet is served', () => {
     expect(parseConfig([], {}).genesisFile).toBeUndefined()
     expect(parseConfig([], { TABCHAIN_GENESIS: 'a.json' }).genesisFile).toBe('a.json')

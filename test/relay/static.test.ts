@@ -22,9 +22,14 @@ interface Answer {
 }
 
 /** One raw request (no transparent decompression): what the server sent, byte for byte. */
-function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  at: number = port,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: at, path, method, headers }, (res) => {
       const parts: Buffer[] = []
       res.on('data', (c: Buffer) => parts.push(c))
       res.on('end', () =>
@@ -140,6 +145,49 @@ describe('routes and refusals', () => {
     expect((await get('/..%2f..%2fetc%2fpasswd')).status).toBe(403)
     expect((await get('/%E0%A4%A')).status).toBe(400)
     expect((await get('/', {}, 'POST')).status).toBe(405)
+  })
+})
+
+describe('the served folder', () => {
+  /** Serves `root` on a server of its own while `use` runs. */
+  async function serving(root: string, use: (at: number) => Promise<void>): Promise<void> {
+    const files = serveStatic(root)
+    const own = createServer((req, res) => void files(req, res))
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve))
+    try {
+      await use((own.address() as AddressInfo).port)
+    } finally {
+      await new Promise((resolve) => own.close(resolve))
+    }
+  }
+
+  test('the folder "" is the current one: a file elsewhere is not found by its absolute path', async () => {
+    const secret = mkdtempSync(join(tmpdir(), 'tabchain-secret-'))
+    const file = join(secret, 'secret.txt')
+    writeFileSync(file, 'private key material')
+    try {
+      await serving('', async (at) => {
+        const r = await get(file, {}, 'GET', at)
+        expect(r.status).toBe(404)
+        expect(r.body.toString()).not.toContain('private key material')
+      })
+    } finally {
+      rmSync(secret, { recursive: true, force: true })
+    }
+  })
+
+  test('the folder "." serves its files and still forbids a path out of it', async () => {
+    const cwd = process.cwd()
+    process.chdir(dir)
+    try {
+      await serving('.', async (at) => {
+        for (const path of ['/', '/index.html', '/sw.js', '/assets/index-abc.js'])
+          expect((await get(path, {}, 'GET', at)).status, path).toBe(200)
+        expect((await get('/..%2f..%2fetc%2fpasswd', {}, 'GET', at)).status).toBe(403)
+      })
+    } finally {
+      process.chdir(cwd)
+    }
   })
 })
 
