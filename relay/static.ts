@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { extname, join, resolve, sep } from 'node:path'
+import { extname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip } from 'node:zlib'
 
@@ -122,7 +122,8 @@ export function serveStatic(root: string, extraHeaders: Readonly<Record<string, 
       return
     }
     const type = TYPES[extname(target)] ?? 'application/octet-stream'
-    const immutable = target.includes(`${sep}assets${sep}`)
+    // Within the served folder only: a folder served from under some other assets/ is not hashed.
+    const immutable = `${sep}${relative(dir, target)}`.includes(`${sep}assets${sep}`)
     const compressible = COMPRESSIBLE.has(extname(target)) && info.size >= MIN_COMPRESS_BYTES
     const encoding = compressible ? negotiateEncoding(req.headers['accept-encoding']) : null
     const body =

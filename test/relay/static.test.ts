@@ -176,6 +176,29 @@ describe('the served folder', () => {
     }
   })
 
+  test('a folder served from under an assets/ folder still has its page and service worker revalidated', async () => {
+    const top = mkdtempSync(join(tmpdir(), 'tabchain-static-root-'))
+    const root = join(top, 'assets', 'tabchain')
+    mkdirSync(join(root, 'assets'), { recursive: true })
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>Tabchain</title>')
+    writeFileSync(join(root, 'sw.js'), '// service worker\n')
+    writeFileSync(join(root, 'assets', 'index-abc.js'), 'export {}\n')
+    try {
+      await serving(root, async (at) => {
+        for (const path of ['/', '/index.html', '/market', '/sw.js']) {
+          const r = await get(path, {}, 'GET', at)
+          expect(r.status, path).toBe(200)
+          expect(r.headers['cache-control'], path).toBe('no-cache')
+        }
+        expect((await get('/assets/index-abc.js', {}, 'GET', at)).headers['cache-control']).toContain(
+          'immutable',
+        )
+      })
+    } finally {
+      rmSync(top, { recursive: true, force: true })
+    }
+  })
+
   test('the folder "." serves its files and still forbids a path out of it', async () => {
     const cwd = process.cwd()
     process.chdir(dir)
