@@ -76,7 +76,8 @@ export function parseConfig(
   const int = (key: Key, min: number, max: number): number => {
     const text = raw.get(key)
     if (text === undefined) return DEFAULTS[key] as number
-    const n = Number(text)
+    // Decimal digits only: Number() reads '' and ' ' as 0 (any free port) and '0x1f90' as 8080.
+    const n = /^\d+$/.test(text) ? Number(text) : Number.NaN
     if (!Number.isInteger(n) || n < min || n > max)
       throw new ConfigError(`${key} must be an integer in [${min}, ${max}], got "${text}"`)
     return n

@@ -32,6 +32,11 @@ describe('relay config', () => {
     [['--port']],
     [['stray']],
     [['--max-reservations', '0']],
+    [['--port=']],
+    [['--ws-port', ' ']],
+    [['--port', '0x1f90']],
+    [['--port', '8080.0']],
+    [['--reservation-ttl', '1e6']],
   ])('refuses %j with a clear ConfigError', (argv) => {
     expect(() => parseConfig(argv, {})).toThrowError(ConfigError)
   })
