@@ -9,7 +9,7 @@ import { bloomMayMatch } from '../codec/bloom'
 import { fromHex, keccak, toHex } from '../codec/bytes'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
-import { NetError } from '../network/errors'
+import { remoteErrorOfFailedRequest } from '../network/errors'
 import { NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
 import {
@@ -1063,8 +1063,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export function rateLimitWait(err: unknown): number | undefined {
   if (err instanceof SyncError) return err.type.code === 'SYNC_RATE_LIMITED' ? err.type.retryInMs : undefined
-  if (!(err instanceof NetError) || err.type.code !== 'NET_REQUEST_FAILED') return undefined
-  const remote = err.type.remote
+  const remote = remoteErrorOfFailedRequest(err)
   if (remote?.code !== 'SYNC_RATE_LIMITED') return undefined
   const wait = remote.retryInMs
   return typeof wait === 'number' && Number.isSafeInteger(wait) && wait >= 0 ? wait : undefined

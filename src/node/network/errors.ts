@@ -59,6 +59,16 @@ export const remoteErrorOf = (thrown: unknown): RemoteError | undefined =>
   typeof thrown === 'object' && thrown !== null && 'type' in thrown ? plainError(thrown.type) : undefined
 
 /**
+ * The peer's typed error of a failed request (`NET_REQUEST_FAILED`'s `remote`); undefined for any other
+ * failure. Read by code, not class: in the app the request is the page's, and its NetError reaches the
+ * worker across a port rebuilt as a plain NodeError (`NodeError.fromObject`), its `type` kept.
+ */
+export function remoteErrorOfFailedRequest(err: unknown): RemoteError | undefined {
+  if (!(err instanceof NodeError) || err.type.code !== 'NET_REQUEST_FAILED') return undefined
+  return 'remote' in err.type ? plainError(err.type.remote) : undefined
+}
+
+/**
  * `NET_REQUEST_FAILED` for a request to `peerId` that failed with `thrown`: its message as the reason,
  * and the peer's typed error when it sent one (`remote`, left out of the message: the reason says it).
  */

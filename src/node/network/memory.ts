@@ -1,11 +1,35 @@
+import { NodeError, toNodeError } from '../rpc/errors'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { checkMessageSize, NetError, requestFailed } from './errors'
 import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
 import type { NetworkSnapshot } from './types'
 
+/** A failure as the worker receives it from the page's host: across a port (`serve`, then `connect`). */
+const acrossPort = (thrown: unknown): never => {
+  throw NodeError.fromObject(toNodeError(thrown).toObject())
+}
+
+/**
+ * `api` failing as the page's host does for the worker: each error rebuilt as a plain NodeError, its
+ * `type` kept and its class (NetError…) lost, so that a caller branching on the class fails here too.
+ */
+function asOverPort(api: NetworkApi): NetworkApi {
+  return {
+    subscribe: (topic) => api.subscribe(topic).catch(acrossPort),
+    unsubscribe: (topic) => api.unsubscribe(topic).catch(acrossPort),
+    publish: (topic, data) => api.publish(topic, data).catch(acrossPort),
+    handle: (protocol) => api.handle(protocol).catch(acrossPort),
+    request: (peerId, protocol, data, timeoutMs) =>
+      api.request(peerId, protocol, data, timeoutMs).catch(acrossPort),
+    snapshot: () => api.snapshot().catch(acrossPort),
+    disconnect: (peerId, reason, banMs) => api.disconnect(peerId, reason, banMs).catch(acrossPort),
+  }
+}
+
 /**
  * In-memory twin of the page's network host: several nodes in one process, every pair directly
- * linked, messages delivered in order. Used by unit and integration tests in place of libp2p.
+ * linked, messages delivered in order, failures as the worker receives them. Used by unit and
+ * integration tests in place of libp2p.
  */
 export function memoryHub() {
   interface Member {
@@ -108,7 +132,7 @@ export function memoryHub() {
         },
       }
       return {
-        api,
+        api: asOverPort(api),
         async attach(sink) {
           self.sink = sink
           await notifyAll()

@@ -14,6 +14,7 @@ import type { NetworkSink } from '../../../src/node/network/bridge'
 import { NetError, requestFailed } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainTopic } from '../../../src/node/network/protocol'
+import { NodeError } from '../../../src/node/rpc/errors'
 import { StateError } from '../../../src/node/state/errors'
 import { accountKey, tokenBalanceKey, tokenMetaKey } from '../../../src/node/state/keys'
 import type { State } from '../../../src/node/state/state'
@@ -451,12 +452,13 @@ function further(chain: Chain, more: number): MemoryChainStore {
 }
 
 /**
- * A sync server over `chain` (at its default rate unless `rate` is given) counting its refusals; with
- * `asNet` they come as the network carries them (the text of a failed exchange).
+ * A sync server over `chain` (at its default rate unless `rate` is given) counting its refusals; `as`
+ * 'request': they come as the network carries them (a failed request carrying the typed error), 'port':
+ * that failed request as the worker receives it from the page (rebuilt as a plain NodeError).
  */
 function countingServer(
   chain: Chain,
-  opts: { rate?: { burst: number; perSecond: number }; asNet?: boolean } = {},
+  opts: { rate?: { burst: number; perSecond: number }; as?: 'request' | 'port' | undefined } = {},
 ): { serve: Serve; refused: () => number } {
   const server = createSyncServer({
     chain,
@@ -469,8 +471,9 @@ function countingServer(
       return must(server.answer(protocol, data, 'L'))
     } catch (err) {
       refused++
-      if (opts.asNet !== true) throw err
-      throw requestFailed('F', protocol, err)
+      if (opts.as === undefined) throw err
+      const failed = requestFailed('F', protocol, err)
+      throw opts.as === 'port' ? NodeError.fromObject(failed.toObject()) : failed
     }
   }
   return { serve, refused: () => refused }
@@ -494,18 +497,19 @@ describe('LightClient pacing', () => {
 })
 
 describe('LightClient: refusals for its rate', () => {
-  /** A server allowing 2 requests at once and 50 a second; `asNet`: its refusals as the network carries them. */
-  const strict = (chain: Chain, asNet: boolean) =>
-    countingServer(chain, { rate: { burst: 2, perSecond: 50 }, asNet })
+  /** A server allowing 2 requests at once and 50 a second; `as`: its refusals as `countingServer` says. */
+  const strict = (chain: Chain, as: 'request' | 'port' | undefined) =>
+    countingServer(chain, { rate: { burst: 2, perSecond: 50 }, as })
 
   test.each([
-    ['as the typed error', false],
-    ['as a failed request carries it across the network', true],
-  ])(
+    ['as the typed error', undefined],
+    ['as a failed request carries it across the network', 'request'],
+    ['as the worker receives that failed request from the page, across a port', 'port'],
+  ] as const)(
     'a server set below the pace refuses; each refusal (%s) is waited out and asked again',
-    async (_, asNet) => {
+    async (_, as) => {
       const { chain } = await tokenChain(3)
-      const { serve, refused } = strict(chain, asNet)
+      const { serve, refused } = strict(chain, as)
       // Header sync first, one request at a time, as the client does it.
       const { client } = await lightOn({ F: serve }, chain.head.block.header.number)
       const before = refused()
@@ -524,6 +528,8 @@ describe('LightClient: refusals for its rate', () => {
     const carried = requestFailed('F', 'p', limited)
     expect(carried.type).toMatchObject({ code: 'NET_REQUEST_FAILED', remote: { retryInMs: 26 } })
     expect(rateLimitWait(carried)).toBe(26)
+    // As the worker receives it from the page's host: across a port, a plain NodeError named NetError.
+    expect(rateLimitWait(NodeError.fromObject(carried.toObject()))).toBe(26)
     const remote = { code: 'SYNC_RATE_LIMITED', peerId: 'L' }
     const base = { code: 'NET_REQUEST_FAILED', peerId: 'F', protocol: 'p', reason: limited.message } as const
     // The text alone is not read; a wait that is no count of ms is not either.

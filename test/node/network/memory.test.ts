@@ -4,7 +4,10 @@ import { memoryHub } from '../../../src/node/network/memory'
 import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from '../../../src/node/network/protocol'
 import { NodeError } from '../../../src/node/rpc/errors'
 
-/** The in-memory network twin fails a request the way the page's libp2p host does. */
+/**
+ * The in-memory network twin fails a request the way the page's libp2p host does, and its errors reach
+ * the caller as they reach the worker across the page's port: NodeErrors named for their class.
+ */
 describe('memory network twin', () => {
   test("a request the server fails reaches the asker as NET_REQUEST_FAILED with the server's reason and typed error", async () => {
     const hub = memoryHub()
@@ -19,8 +22,10 @@ describe('memory network twin', () => {
       networkChanged: async () => {},
     })
     const failed = await a.api.request('B', '/p/1', new Uint8Array([1])).catch((e: unknown) => e)
-    expect(failed).toBeInstanceOf(NetError)
-    expect((failed as NetError).type).toEqual({
+    expect(failed).toBeInstanceOf(NodeError)
+    expect(failed).not.toBeInstanceOf(NetError)
+    expect((failed as NodeError).name).toBe('NetError')
+    expect((failed as NodeError).type).toEqual({
       code: 'NET_REQUEST_FAILED',
       peerId: 'B',
       protocol: '/p/1',
@@ -44,7 +49,7 @@ describe('memory network twin', () => {
       request: async () => new Uint8Array(MAX_EXCHANGE_BYTES + 1),
       networkChanged: async () => {},
     })
-    const typeOf = (err: unknown) => (err instanceof NetError ? err.type : err)
+    const typeOf = (err: unknown) => (err instanceof NodeError ? err.type : err)
     expect(await a.api.publish('t', new Uint8Array(MAX_GOSSIP_BYTES + 1)).catch(typeOf)).toEqual({
       code: 'NET_MESSAGE_TOO_LARGE',
       size: MAX_GOSSIP_BYTES + 1,

@@ -1,12 +1,14 @@
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { rateLimitWait } from '../../../src/node/light/light-client'
 import type { ModePin } from '../../../src/node/light/mode'
 import type { NetworkApi, NetworkSink } from '../../../src/node/network/bridge'
-import { NetError } from '../../../src/node/network/errors'
+import { NetError, requestFailed } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
 import { connect } from '../../../src/node/rpc/connect'
 import { serve } from '../../../src/node/rpc/serve'
 import { StorageError } from '../../../src/node/storage/errors'
+import { SyncError } from '../../../src/node/sync/errors'
 import { createNode } from '../../../src/node/worker/node'
 import { prewire, refusingSink, startWiring } from '../../../src/node/worker/wiring'
 
@@ -149,6 +151,33 @@ describe('a node start’s network wiring, asked ahead', () => {
     expect(await net.request('B', 'p', new Uint8Array(3), 1_000)).toEqual(new Uint8Array([3, 7]))
     await net.disconnect('B', 'test', 1_000)
     expect(calls.map(([m]) => m)).toEqual(['snapshot', 'publish', 'request', 'disconnect'])
+  })
+
+  test('a peer’s refusal of a request crosses the page’s port with its code and typed error, and is read as such', async () => {
+    const channel = new MessageChannel()
+    const refusal = new SyncError({ code: 'SYNC_RATE_LIMITED', peerId: 'L', retryInMs: 26 })
+    const host: NetworkApi = {
+      ...memoryHub().join('A').api,
+      request: async (peerId, protocol) => {
+        throw requestFailed(peerId, protocol, refusal)
+      },
+    }
+    const served = serve<NetworkApi>(channel.port1, host, { methods: ['request'] })
+    const page = connect<NetworkApi>(channel.port2)
+    try {
+      const net = prewire(page.api, { topics: [], protocols: [] })
+      const failed = await net.request('F', 'p', new Uint8Array(1), 1_000).catch((e: unknown) => e)
+      // The class does not cross: the worker branches on the code.
+      expect(failed).not.toBeInstanceOf(NetError)
+      expect(failed).toMatchObject({
+        name: 'NetError',
+        type: { code: 'NET_REQUEST_FAILED', remote: { code: 'SYNC_RATE_LIMITED', retryInMs: 26 } },
+      })
+      expect(rateLimitWait(failed)).toBe(26)
+    } finally {
+      page.close()
+      served.close()
+    }
   })
 
   test('a node that could not start still answers its wiring: gossip ignored, requests refused with why, over a real port', async () => {
