@@ -3,11 +3,11 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
-import { lpStream, Queue } from '@libp2p/utils'
+import { type Job, lpStream, Queue } from '@libp2p/utils'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
@@ -25,6 +25,7 @@ import {
   DIAL_STAGGER_MS,
   DISCOVERY_TOPIC,
   decodeRelayPeers,
+  MAX_DISCOVERED_DIALS,
   MAX_EXCHANGE_BYTES,
   MAX_GOSSIP_BYTES,
   MAX_RELAY_PEERS,
@@ -146,6 +147,26 @@ const DISCOVERY_INTERVAL_MS = 5_000
 const RESERVATION_TIMEOUT_MS = 15_000
 /** How long libp2p's creation waits for the relay's address, to reserve at start, ms. */
 const RELAY_INFO_WAIT_MS = 2_000
+/**
+ * A direct dial's place in the queue: whether the relay listed the tab (its relay-peers answer, its
+ * introduction, the tabs it named at connection) or only gossip announced it, and when it was asked for.
+ */
+interface DialTurn extends AbortOptions {
+  readonly listed: boolean
+  readonly asked: number
+}
+
+/**
+ * The order of dials waiting for their turn: those the relay listed first, in the order asked for (the
+ * tabs present when we join, dialed as the relay names them); then gossip discoveries, newest first — a
+ * flood's oldest are dropped, and a tab announced just now is more likely still there.
+ */
+function dialOrder({ options: a }: Job<DialTurn, void>, { options: b }: Job<DialTurn, void>): -1 | 0 | 1 {
+  if (a.listed !== b.listed) return a.listed ? -1 : 1
+  if (a.asked === b.asked) return 0
+  if (a.listed) return a.asked < b.asked ? -1 : 1
+  return a.asked > b.asked ? -1 : 1
+}
 
 /**
  * The tab's libp2p host. Runs on the main thread because browsers expose RTCPeerConnection only to
@@ -221,12 +242,26 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const since = new Map<string, number>()
   /** Direct dials asked for, by peer id (running, or waiting in `dialQueue`); each settles when its attempts end. */
   const dialing = new Map<string, Promise<void>>()
-  /** Gives direct dials their turns, in the order they were asked for (see `DIAL_STAGGER_MS`). */
-  const dialQueue = new Queue<void>({ concurrency: 1 })
+  /** Gives direct dials their turns, one at a time (see `DIAL_STAGGER_MS`), in `dialOrder`. */
+  const dialQueue = new Queue<void, DialTurn>({ concurrency: 1, sort: dialOrder })
+  /** Dials asked for so far: each dial's `asked`. */
+  let dialsAsked = 0
+  /** Gossip-only dials waiting for their turn, oldest first, each with what drops it (`MAX_DISCOVERED_DIALS`). */
+  const discoveredDials = new Map<string, AbortController>()
   /** The latest direct dials that ran (from their turn in the queue to their end), oldest first. */
   const dialLog: { readonly peerId: string; readonly started: number; ended?: number }[] = []
-  /** Dials put off by `DIAL_BACK_GRACE_MS` (the peer is expected to dial us), by peer id. */
-  const dialBacks = new Map<string, ReturnType<typeof setTimeout>>()
+  /**
+   * Dials put off by `DIAL_BACK_GRACE_MS` (the peer is expected to dial us), by peer id: the addresses to
+   * dial and whether the relay listed the peer, as of the latest news of it.
+   */
+  const dialBacks = new Map<
+    string,
+    {
+      readonly timer: ReturnType<typeof setTimeout>
+      readonly addrs: readonly Multiaddr[]
+      readonly listed: boolean
+    }
+  >()
   /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
   const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
@@ -376,27 +411,44 @@ export async function createNetworkHost(init: NetworkHostInit) {
     })
   }
 
-  /** Upgrades a discovered tab to a direct WebRTC link, retrying short attempts (some WebRTC dials stall). */
-  function dialDirect(peerId: PeerId, addrs: readonly Multiaddr[]): void {
+  /**
+   * Upgrades a discovered tab to a direct WebRTC link, retrying short attempts (some WebRTC dials stall);
+   * `listed`: the relay listed it (its dial goes ahead of gossip discoveries, and is never dropped).
+   */
+  function dialDirect(peerId: PeerId, addrs: readonly Multiaddr[], listed: boolean): void {
     const id = peerId.toString()
     const targets = addrs.filter((a) => a.toString().includes('/webrtc'))
     if (targets.length === 0 || dialing.has(id) || directConnection(id) !== undefined || isBanned(id)) return
+    const drop = new AbortController()
+    if (!listed) {
+      discoveredDials.set(id, drop)
+      const [oldest] = discoveredDials
+      if (discoveredDials.size > MAX_DISCOVERED_DIALS && oldest !== undefined) {
+        discoveredDials.delete(oldest[0])
+        oldest[1].abort()
+      }
+    }
     let done: Promise<void> = Promise.resolve()
-    const turn = dialQueue.add(async () => {
-      const entry: (typeof dialLog)[number] = { peerId: id, started: Date.now() }
-      dialLog.push(entry)
-      if (dialLog.length > DIAL_LOG_SIZE) dialLog.shift()
-      done = dialAttemptsTo(id, targets).finally(() => {
-        entry.ended = Date.now()
-      })
-      // The next dial's turn comes when this one ends, or once it has run the stagger.
-      await Promise.race([done, sleep(DIAL_STAGGER_MS)])
-    })
+    const turn = dialQueue.add(
+      async () => {
+        discoveredDials.delete(id)
+        const entry: (typeof dialLog)[number] = { peerId: id, started: Date.now() }
+        dialLog.push(entry)
+        if (dialLog.length > DIAL_LOG_SIZE) dialLog.shift()
+        done = dialAttemptsTo(id, targets).finally(() => {
+          entry.ended = Date.now()
+        })
+        // The next dial's turn comes when this one ends, or once it has run the stagger.
+        await Promise.race([done, sleep(DIAL_STAGGER_MS)])
+      },
+      { listed, asked: dialsAsked++, signal: drop.signal },
+    )
     dialing.set(
       id,
       turn
         .then(() => done)
-        // Only an aborted queue (the host stopping) rejects: dialAttemptsTo ends its attempts quietly.
+        // Only a dropped dial or an aborted queue (the host stopping) rejects: dialAttemptsTo ends its
+        // attempts quietly.
         .catch(() => {})
         .finally(() => {
           dialing.delete(id)
@@ -432,25 +484,31 @@ export async function createNetworkHost(init: NetworkHostInit) {
    * A tab we can reach through the relay: dial it directly — `now` when we learned of it as we joined
    * (asking the relay who was there before us), after `DIAL_BACK_GRACE_MS` when it may have joined after
    * us and be dialing us (the relay introduced it, it broadcast itself, or a later query listed it).
+   * `listed`: the relay listed it; else only gossip announced it.
    */
-  function found(peer: PeerId, addrs: readonly Multiaddr[], when: 'now' | 'grace'): void {
+  function found(peer: PeerId, addrs: readonly Multiaddr[], when: 'now' | 'grace', listed: boolean): void {
     const id = peer.toString()
     if (id === node.peerId.toString() || isRelay(id) || stopped) return
+    const waiting = dialBacks.get(id)
     if (when === 'now') {
-      clearTimeout(dialBacks.get(id))
+      clearTimeout(waiting?.timer)
       dialBacks.delete(id)
-      dialDirect(peer, addrs)
+      dialDirect(peer, addrs, listed)
       return
     }
-    if (dialBacks.has(id) || dialing.has(id) || directConnection(id) !== undefined) return
+    if (waiting !== undefined) {
+      // The relay's word on a tab gossip announced: its address, and its place ahead of discoveries.
+      if (listed && !waiting.listed) dialBacks.set(id, { ...waiting, addrs, listed })
+      return
+    }
+    if (dialing.has(id) || directConnection(id) !== undefined) return
     startupMark('dial-back-wait')
-    dialBacks.set(
-      id,
-      setTimeout(() => {
-        dialBacks.delete(id)
-        if (!stopped) dialDirect(peer, addrs)
-      }, DIAL_BACK_GRACE_MS),
-    )
+    const timer = setTimeout(() => {
+      const back = dialBacks.get(id)
+      dialBacks.delete(id)
+      if (!stopped && back !== undefined) dialDirect(peer, back.addrs, back.listed)
+    }, DIAL_BACK_GRACE_MS)
+    dialBacks.set(id, { timer, addrs, listed })
   }
 
   /** `found` for each tab a relay listed, reached through it at `via` (an id that is no peer id is skipped). */
@@ -462,7 +520,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       } catch {
         continue
       }
-      found(peer, [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)], when)
+      found(peer, [via.encapsulate(`/p2p-circuit/webrtc/p2p/${id}`)], when, true)
     }
   }
 
@@ -538,7 +596,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const { id, multiaddrs } = evt.detail
     if (id.equals(node.peerId) || isRelay(id)) return
     startupMark('discovered')
-    found(id, multiaddrs, 'grace')
+    found(id, multiaddrs, 'grace', false)
   })
   node.addEventListener('connection:open', (evt) => {
     const id = evt.detail.remotePeer.toString()
@@ -772,7 +830,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(relayTimer)
-      for (const timer of dialBacks.values()) clearTimeout(timer)
+      for (const { timer } of dialBacks.values()) clearTimeout(timer)
       dialQueue.abort()
       clearInterval(pingTimer)
       for (const [target, event] of WAKE_EVENTS) target.removeEventListener(event, wake)

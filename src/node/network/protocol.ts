@@ -54,6 +54,15 @@ export const DIAL_BACK_GRACE_MS = 2_000
  */
 export const DIAL_STAGGER_MS = 1_000
 
+/**
+ * Dials to tabs that only gossip announced, waiting for their turn, at most; beyond it the oldest is
+ * dropped. Pubsub discovery takes any peer id and address from anyone on the relay's topic, and each
+ * dial to a made-up tab holds the queue for a turn (`DIAL_STAGGER_MS`): a flood of them kept every later
+ * dial waiting, and the queue grew without end. A tab that is there announces itself again at the next
+ * discovery broadcast (every 5 s), and the relay lists it too.
+ */
+export const MAX_DISCOVERED_DIALS = 8
+
 /** Most peer ids one relay-peers answer carries (the most recent reservations). */
 export const MAX_RELAY_PEERS = 64
 

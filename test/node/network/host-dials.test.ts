@@ -1,0 +1,156 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { DIAL_BACK_GRACE_MS, DIAL_STAGGER_MS, MAX_DISCOVERED_DIALS } from '../../../src/node/network/protocol'
+
+/**
+ * The host's direct dials, with libp2p replaced by a fake node (only what the host calls) on fake
+ * timers: who is dialed, and when. Every tab dialed is made up: the relay refuses the circuit to it at
+ * once, and the host retries it as it would a stalled WebRTC dial, each taking its full turn.
+ */
+const fake = vi.hoisted(() => ({ node: undefined as unknown }))
+
+vi.mock('libp2p', () => ({ createLibp2p: async () => fake.node }))
+vi.mock('../../../src/node/network/noise-crypto', () => ({ pooledNoiseCrypto: async () => ({}) }))
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+  const noop = (): void => {}
+  vi.stubGlobal('window', { addEventListener: noop, removeEventListener: noop })
+  vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: noop, removeEventListener: noop })
+  vi.stubGlobal('navigator', { onLine: true })
+})
+afterEach(() => {
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+})
+
+async function newPeerId(): Promise<PeerId> {
+  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+}
+
+/**
+ * A started host on a fake libp2p linked to its relay. `announce`: a tab's discovery broadcast, as
+ * pubsub discovery reports it; `relayLists`: the relay link drops and comes back, the relay naming
+ * `peers`; `firstDialed`: when the host first dialed a tab (ms since epoch).
+ */
+async function fakeHost() {
+  const relayId = await newPeerId()
+  const relayAddr = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId.toString()}`
+  const events = new EventTarget()
+  let relayUp = true
+  let relayPeers: string[] = []
+  const dials: { peer: string; at: number }[] = []
+  const relayConn = {
+    remotePeer: relayId,
+    status: 'open',
+    direct: true,
+    limits: undefined,
+    direction: 'outbound',
+    remoteAddr: multiaddr(relayAddr),
+    timeline: { open: Date.now() },
+    streams: [],
+    newStream: async () => {
+      throw new Error('no relay-peers answer here')
+    },
+  }
+  fake.node = {
+    peerId: await newPeerId(),
+    addEventListener: (type: string, l: EventListener) => events.addEventListener(type, l),
+    dispatchEvent: (e: Event) => events.dispatchEvent(e),
+    handle: async () => {},
+    start: async () => {},
+    stop: async () => {},
+    getMultiaddrs: () => [],
+    getConnections: (peer?: PeerId) =>
+      relayUp && (peer === undefined || peer.equals(relayId)) ? [relayConn] : [],
+    peerStore: { merge: async () => {} },
+    dial: async (addrs: unknown) => {
+      const text = String(Array.isArray(addrs) ? addrs[0] : addrs)
+      if (text === relayAddr) {
+        relayUp = true
+        return relayConn
+      }
+      dials.push({ peer: text.split('/p2p/').at(-1) ?? '', at: Date.now() })
+      throw new Error('NO_RESERVATION')
+    },
+    services: {
+      pubsub: {
+        topicValidators: new Map(),
+        addEventListener: () => {},
+        getTopics: () => [],
+        getSubscribers: () => [],
+        subscribe: () => {},
+        streamsOutbound: new Map(),
+        streamsInbound: new Map(),
+      },
+    },
+  }
+  const { createNetworkHost } = await import('../../../src/node/network/host')
+  const host = await createNetworkHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    relayInfo: async () => ({ multiaddrs: [relayAddr], peerId: relayId.toString(), peers: relayPeers }),
+  })
+  await host.start()
+  await vi.advanceTimersByTimeAsync(100)
+  return {
+    host,
+    announce(id: PeerId): void {
+      const addr = multiaddr(`${relayAddr}/p2p-circuit/webrtc/p2p/${id.toString()}`)
+      events.dispatchEvent(new CustomEvent('peer:discovery', { detail: { id, multiaddrs: [addr] } }))
+    },
+    async relayLists(peers: readonly PeerId[]): Promise<void> {
+      relayPeers = peers.map((p) => p.toString())
+      relayUp = false
+      events.dispatchEvent(new CustomEvent('connection:close', { detail: relayConn }))
+      await vi.advanceTimersByTimeAsync(0)
+    },
+    firstDialed: (id: PeerId): number | undefined => dials.find((d) => d.peer === id.toString())?.at,
+    dialedPeers: (): number => new Set(dials.map((d) => d.peer)).size,
+  }
+}
+
+describe('direct dials to announced and listed tabs', () => {
+  test('a tab gossip announced is dialed once the grace for its own dial has passed', async () => {
+    const { host, announce, firstDialed } = await fakeHost()
+    const tab = await newPeerId()
+    const at = Date.now()
+    announce(tab)
+    await vi.advanceTimersByTimeAsync(10_000)
+    const delay = (firstDialed(tab) ?? Number.POSITIVE_INFINITY) - at
+    expect(delay).toBeGreaterThanOrEqual(DIAL_BACK_GRACE_MS)
+    expect(delay).toBeLessThan(DIAL_BACK_GRACE_MS + DIAL_STAGGER_MS)
+    await host.stop()
+  })
+
+  test('a flood of made-up announced tabs waits in a bounded queue and does not hold back a tab announced after it', async () => {
+    const { host, announce, firstDialed, dialedPeers } = await fakeHost()
+    for (let i = 0; i < 60; i++) announce(await newPeerId())
+    await vi.advanceTimersByTimeAsync(50)
+    const tab = await newPeerId()
+    const at = Date.now()
+    announce(tab)
+    await vi.advanceTimersByTimeAsync(30_000)
+    // Its grace, then the turn running when it came (each of the 60 would have taken one before it).
+    expect((firstDialed(tab) ?? Number.POSITIVE_INFINITY) - at).toBeLessThan(
+      DIAL_BACK_GRACE_MS + 2 * DIAL_STAGGER_MS,
+    )
+    // The one dialing as the flood came, those left waiting, and the tab: the rest were dropped.
+    expect(dialedPeers()).toBeLessThanOrEqual(MAX_DISCOVERED_DIALS + 2)
+    await host.stop()
+  })
+
+  test('a tab the relay lists is dialed ahead of the gossip discoveries waiting', async () => {
+    const { host, announce, relayLists, firstDialed } = await fakeHost()
+    for (let i = 0; i < MAX_DISCOVERED_DIALS; i++) announce(await newPeerId())
+    await vi.advanceTimersByTimeAsync(DIAL_BACK_GRACE_MS + 50)
+    const tab = await newPeerId()
+    const at = Date.now()
+    await relayLists([tab])
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect((firstDialed(tab) ?? Number.POSITIVE_INFINITY) - at).toBeLessThanOrEqual(DIAL_STAGGER_MS)
+    await host.stop()
+  })
+})
