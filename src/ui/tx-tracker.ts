@@ -56,8 +56,8 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 
 /**
  * Sends `call` signed by `signer`: simulates it against the head (a call that would revert fails at
- * once with its reason, costing nothing), then fills nonce (pending included), gas and fees, signs,
- * submits, and tracks the transaction under `label`.
+ * once with its reason, costing nothing), then fills gas and fees, has `signer` sign it with the
+ * pending nonce (pool included) and submit it, and tracks the transaction under `label`.
  */
 export async function sendCall(
   api: Remote<NodeApi>,
@@ -83,8 +83,9 @@ export async function sendCall(
 }
 
 /**
- * Simulates, fills and signs `call` (telling `signed` its nonce), and hands it to the node: pending, or
- * failed before sending.
+ * Simulates and fills `call`, and has `signer` sign it and hand it to the node (telling `signed` its
+ * nonce): pending, or failed before sending. The signer reads the nonce when it may sign: the wallet's
+ * after the user approved, so a dApp's send approved meanwhile does not take it.
  */
 async function submit(
   api: Remote<NodeApi>,
@@ -96,24 +97,22 @@ async function submit(
   const simulated = await api.call({ from: signer.address, to: call.to, data: call.data, value })
   if (simulated.status === 'reverted')
     return { state: 'failed', hash: null, reason: simulated.revertReason ?? 'would revert' }
-  const [{ chainId }, nonce, fees] = await Promise.all([
-    api.status(),
-    api.pendingNonce(signer.address),
-    api.fees(),
-  ])
-  const raw = await signer.signTransaction({
-    type: 'eip1559',
-    chainId,
-    nonce: Number(nonce),
-    to: call.to,
-    data: call.data,
-    value,
-    gas: gasLimitFor(simulated.gasUsed),
-    maxPriorityFeePerGas: fees.suggestedTip,
-    maxFeePerGas: fees.nextBaseFee * 2n + fees.suggestedTip,
-  })
-  signed(nonce)
-  return { state: 'pending', hash: await api.sendRawTransaction(raw) }
+  const [{ chainId }, fees] = await Promise.all([api.status(), api.fees()])
+  const { hash, nonce } = await signer.sendTransaction(
+    {
+      type: 'eip1559',
+      chainId,
+      to: call.to,
+      data: call.data,
+      value,
+      gas: gasLimitFor(simulated.gasUsed),
+      maxPriorityFeePerGas: fees.suggestedTip,
+      maxFeePerGas: fees.nextBaseFee * 2n + fees.suggestedTip,
+    },
+    { pendingNonce: () => api.pendingNonce(signer.address), submit: (raw) => api.sendRawTransaction(raw) },
+  )
+  signed(BigInt(nonce))
+  return { state: 'pending', hash }
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
 import { type ActivityItem, settleActivity } from '../wallet/activity'
-import { signApproved } from '../wallet/approved-sign'
+import { sendApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
@@ -143,7 +143,7 @@ export async function startWallet(
     return {
       address: account.address,
       label: `${account.name} (wallet)`,
-      signTransaction: async (tx) => {
+      sendTransaction: async (tx, to) => {
         if (wallet.view().state !== 'unlocked') {
           useWallet.setState({ unlockPrompt: true })
           throw new ProviderRpcError(
@@ -151,7 +151,7 @@ export async function startWallet(
             'the wallet is locked: unlock it in the Wallet screen',
           )
         }
-        return (await signApproved({ backend, wallet, approve }, account.address, tx)).raw
+        return sendApproved({ backend, wallet, approve }, account.address, tx, to)
       },
     }
   }

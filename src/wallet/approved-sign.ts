@@ -4,18 +4,32 @@ import { type Approve, describeTransaction } from './describe'
 import { invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
 import type { Wallet } from './wallet'
 
+/** A transaction to send: every field set but the nonce, which the sender's turn fills when absent. */
+export type UnsentTx = Omit<TransactionSerializableEIP1559, 'nonce'> & { readonly nonce?: number }
+
+/** Where a send goes: the node's next nonce of the sender (its pool counted), and its admission of a raw transaction. */
+export interface SendTarget {
+  pendingNonce(): Promise<bigint>
+  submit(raw: Hex): Promise<Hex>
+}
+
 /**
- * The one way the wallet signs a transaction: described in human terms, shown to the user through
- * `approve` (4001 when refused, nothing signed), then signed by `from`'s key. The provider's
- * `eth_sendTransaction` and the screens' wallet-backed `TxSigner` both go through it.
+ * The one way the wallet sends a transaction: described in human terms, shown to the user through
+ * `approve` (4001 when refused, nothing signed), then, in `from`'s turn (`wallet.inTurn`), given the
+ * node's pending nonce, signed by `from`'s key and submitted to `to`. The nonce is read after the
+ * approval and in turn: a send left waiting in the dialog while another was approved and sent would
+ * otherwise sign the nonce that one took (refused as underpriced, or replacing it with a higher tip).
+ * A nonce set in `tx` (a dApp's own) is kept. The provider's `eth_sendTransaction` and the screens'
+ * wallet-backed `TxSigner` both go through it.
  */
-export async function signApproved(
+export async function sendApproved(
   deps: { readonly backend: ProviderBackend; readonly wallet: Wallet; readonly approve: Approve },
   from: Address,
-  tx: TransactionSerializableEIP1559,
-): Promise<{ readonly raw: Hex; readonly title: string }> {
-  if (tx.to == null || tx.gas === undefined || tx.maxFeePerGas === undefined || tx.nonce === undefined)
-    throw invalidParams('transaction', 'needs to, gas, maxFeePerGas and nonce set')
+  tx: UnsentTx,
+  to: SendTarget,
+): Promise<{ readonly hash: Hex; readonly nonce: number; readonly title: string }> {
+  if (tx.to == null || tx.gas === undefined || tx.maxFeePerGas === undefined)
+    throw invalidParams('transaction', 'needs to, gas and maxFeePerGas set')
   const description = await describeTransaction(deps.backend, {
     from,
     to: tx.to,
@@ -26,5 +40,9 @@ export async function signApproved(
   })
   if (!(await deps.approve(description)))
     throw new ProviderRpcError(RpcCode.userRejected, 'the user rejected the request')
-  return { raw: await deps.wallet.signTransaction(from, tx), title: description.title }
+  return deps.wallet.inTurn(from, async () => {
+    const nonce = tx.nonce ?? Number(await to.pendingNonce())
+    const raw = await deps.wallet.signTransaction(from, { ...tx, nonce })
+    return { hash: await to.submit(raw), nonce, title: description.title }
+  })
 }

@@ -10,7 +10,7 @@ import {
 import { MAX_LOG_RANGE } from '../node/chain/log-selection'
 import { NodeError } from '../node/rpc/errors'
 import { parseAddress } from './address'
-import { signApproved } from './approved-sign'
+import { sendApproved } from './approved-sign'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
 import { type Approve, describeMessage, describeTypedData, isHexData } from './describe'
 import { WalletError } from './errors'
@@ -332,23 +332,28 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       optional(t.maxFeePerGas ?? t.gasPrice, (v) => quantity(v, 'params[0].maxFeePerGas')) ??
       2n * (await backend.nextBaseFee()) + tip
     if (tip > maxFeePerGas) throw invalidParams('params[0].maxPriorityFeePerGas', 'is above maxFeePerGas')
-    const nonce = optional(t.nonce, (v) => quantity(v, 'params[0].nonce')) ?? (await pendingNonce(from))
+    // A dApp's own nonce is kept; otherwise it is chosen once the user approved (`sendApproved`).
+    const given = optional(t.nonce, (v) => quantity(v, 'params[0].nonce'))
     const need = value + gas * maxFeePerGas
     if (balance < need) throw insufficient(need, balance)
-    const { raw, title } = await signApproved(init, from, {
-      chainId: backend.chainId,
-      nonce: Number(nonce),
-      to,
-      value,
-      data: input,
-      gas,
-      maxFeePerGas,
-      maxPriorityFeePerGas: tip,
-    })
-    const hash = await backend.sendRawTransaction(raw)
+    const { hash, nonce, title } = await sendApproved(
+      init,
+      from,
+      {
+        chainId: backend.chainId,
+        ...(given === undefined ? {} : { nonce: Number(given) }),
+        to,
+        value,
+        data: input,
+        gas,
+        maxFeePerGas,
+        maxPriorityFeePerGas: tip,
+      },
+      { pendingNonce: () => pendingNonce(from), submit: (raw) => backend.sendRawTransaction(raw) },
+    )
     const key = from.toLowerCase()
-    if ((sentNonces.get(key) ?? 0n) <= nonce) sentNonces.set(key, nonce + 1n)
-    init.onSent?.({ hash, from, title, nonce: Number(nonce), sentAt: now() })
+    if ((sentNonces.get(key) ?? 0n) <= BigInt(nonce)) sentNonces.set(key, BigInt(nonce) + 1n)
+    init.onSent?.({ hash, from, title, nonce, sentAt: now() })
     return hash
   }
 

@@ -86,6 +86,8 @@ export function createWallet(init: WalletInit) {
   const listeners = new Set<(v: WalletView) => void>()
   /** Mutations run one at a time (derivation indexes, re-sealing). */
   let queue: Promise<unknown> = Promise.resolve()
+  /** The last send in turn per account (lower-case address): see `inTurn`. */
+  const turns = new Map<string, Promise<unknown>>()
 
   const view = (): WalletView => ({
     state: stored === null ? 'none' : unlocked === null ? 'locked' : 'unlocked',
@@ -299,6 +301,20 @@ export function createWallet(init: WalletInit) {
     /** Signs an EIP-1559 transaction from one of the wallet's accounts; returns the raw transaction. */
     async signTransaction(from: Address, tx: TransactionSerializableEIP1559): Promise<Hex> {
       return signer(from).signTransaction({ ...tx, type: 'eip1559' })
+    },
+    /**
+     * Runs `fn` once every earlier `inTurn` of `from` has settled. The wallet's sends from one account
+     * take turns here from reading the pending nonce to the node's admission (`sendApproved`), so each
+     * reads a nonce that counts the send before it.
+     */
+    inTurn<T>(from: Address, fn: () => Promise<T>): Promise<T> {
+      const key = from.toLowerCase()
+      const run = (turns.get(key) ?? Promise.resolve()).then(fn)
+      turns.set(
+        key,
+        run.catch(() => {}),
+      )
+      return run
     },
     /** EIP-191 `personal_sign`. */
     async signMessage(from: Address, message: SignableMessage): Promise<Hex> {

@@ -1,6 +1,9 @@
 import {
   type Address,
   encodeFunctionData,
+  getAddress,
+  type Hex,
+  keccak256,
   recoverTransactionAddress,
   type TransactionSerializedEIP1559,
 } from 'viem'
@@ -13,26 +16,41 @@ import { tokenAddress } from '../../src/node/contracts/token-factory/token-facto
 import { memoryHub } from '../../src/node/network/memory'
 import { createNode } from '../../src/node/worker/node'
 import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex, devnetSigner } from '../../src/ui/signer/devnet-signer'
+import type { TxSigner } from '../../src/ui/signer/signer'
 import { useApp } from '../../src/ui/store'
 import { sendCall, useTxs } from '../../src/ui/tx-tracker'
 import { DROPPED_REASON } from '../../src/wallet/activity'
+import { sendApproved } from '../../src/wallet/approved-sign'
+import { createNodeBackend } from '../../src/wallet/node-backend'
+import { createProvider } from '../../src/wallet/provider'
 import { until } from '../until'
+import { hardhatWallet } from '../wallet/solo-node'
 
 describe('devnet signer', () => {
   test('account i signs as the genesis-funded devnet account i', async () => {
     for (const i of [0, 1, 9]) {
       const signer = devnetSigner(i)
       expect(signer.address.toLowerCase()).toBe(DEVNET_ACCOUNTS[i])
-      const raw = await signer.signTransaction({
-        type: 'eip1559',
-        chainId: 1337,
-        nonce: 0,
-        to: DEVNET_ACCOUNTS[0],
-        value: 1n,
-        gas: 21_000n,
-        maxFeePerGas: 2n,
-        maxPriorityFeePerGas: 1n,
-      })
+      let raw: Hex = '0x'
+      const { nonce } = await signer.sendTransaction(
+        {
+          type: 'eip1559',
+          chainId: 1337,
+          to: DEVNET_ACCOUNTS[0],
+          value: 1n,
+          gas: 21_000n,
+          maxFeePerGas: 2n,
+          maxPriorityFeePerGas: 1n,
+        },
+        {
+          pendingNonce: async () => 5n,
+          submit: async (signed) => {
+            raw = signed
+            return keccak256(signed)
+          },
+        },
+      )
+      expect(nonce).toBe(5)
       expect(
         (
           await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerializedEIP1559 })
@@ -145,22 +163,55 @@ describe('sending and tracking transactions', () => {
     expect(sent).toMatchObject({ from: signer.address, nonce: 0n, status: { state: 'pending' } })
     // The same nonce again with a fee bump: the pool replaces the tracked one.
     const fees = await node.api.fees()
-    const bump = await signer.signTransaction({
-      type: 'eip1559',
-      chainId: (await node.api.status()).chainId,
-      nonce: 0,
-      to: DEVNET_ACCOUNTS[0],
-      value: 1n,
-      gas: 21_000n,
-      maxPriorityFeePerGas: fees.suggestedTip * 3n,
-      maxFeePerGas: fees.nextBaseFee * 4n + fees.suggestedTip * 3n,
-    })
-    const replacement = await node.api.sendRawTransaction(bump)
+    const { hash: replacement } = await signer.sendTransaction(
+      {
+        type: 'eip1559',
+        chainId: (await node.api.status()).chainId,
+        to: DEVNET_ACCOUNTS[0],
+        value: 1n,
+        gas: 21_000n,
+        maxPriorityFeePerGas: fees.suggestedTip * 3n,
+        maxFeePerGas: fees.nextBaseFee * 4n + fees.suggestedTip * 3n,
+      },
+      { pendingNonce: async () => 0n, submit: (raw) => node.api.sendRawTransaction(raw) },
+    )
     await node.api.setMining(true)
     await until(() => tracked('tin')?.status.state === 'dropped')
     await node.api.setMining(false)
     expect(tracked('tin')?.status).toEqual({ ...sent.status, state: 'dropped', reason: DROPPED_REASON })
     expect((await node.api.receipt(replacement))?.status).toBe('success')
+    useApp.setState({ api: null, head: null })
+  })
+
+  test("a send waiting in the wallet's dialog does not take the nonce of a dApp's send approved meanwhile", async () => {
+    const node = await trackedNode()
+    const wallet = await hardhatWallet()
+    const backend = createNodeBackend(node.api, testGenesis().params)
+    const answers: ((approved: boolean) => void)[] = []
+    const approve = () => new Promise<boolean>((resolve) => answers.push(resolve))
+    const provider = createProvider({ backend, wallet, approve })
+    const me = getAddress(DEVNET_ACCOUNTS[0] ?? '0x')
+    // The screens' wallet-backed signer, as wallet-session.ts builds it.
+    const signer: TxSigner = {
+      address: me,
+      label: 'Account 1 (wallet)',
+      sendTransaction: (tx, to) => sendApproved({ backend, wallet, approve }, me, tx, to),
+    }
+    const screen = sendCall(node.api, signer, 'screen', {
+      to: TOKEN_FACTORY_ADDRESS,
+      data: createToken('Lead', 'LED', 1n),
+    })
+    await until(() => answers.length === 1)
+    const dapp = provider.request({
+      method: 'eth_sendTransaction',
+      params: [{ from: me, to: DEVNET_ACCOUNTS[3], value: '0x1' }],
+    })
+    await until(() => answers.length === 2)
+    answers[1]?.(true)
+    await dapp
+    answers[0]?.(true)
+    expect(await screen).toMatchObject({ nonce: 1n, status: { state: 'pending' } })
+    expect(await node.api.pendingNonce(me)).toBe(2n)
     useApp.setState({ api: null, head: null })
   })
 })

@@ -1,4 +1,4 @@
-import { getAddress, parseEther, recoverMessageAddress, stringToHex } from 'viem'
+import { getAddress, type Hex, parseEther, recoverMessageAddress, stringToHex } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { memoryHub } from '../../src/node/network/memory'
@@ -9,7 +9,8 @@ import { createNodeBackend } from '../../src/wallet/node-backend'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet, type Wallet } from '../../src/wallet/wallet'
-import { HARDHAT_MNEMONIC } from './solo-node'
+import { until } from '../until'
+import { HARDHAT_MNEMONIC, hardhatWallet, soloNode } from './solo-node'
 
 const PASSWORD = 'correct horse battery'
 const GENESIS = testGenesis()
@@ -275,5 +276,54 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(seen[0]?.info.icon).toMatch(/^data:image\/svg\+xml;base64,/)
     expect(seen[0]?.provider).toBe(provider)
     expect(Object.isFrozen(seen[0])).toBe(true)
+  })
+})
+
+describe('eth_sendTransaction nonces', () => {
+  const OTHER = getAddress(DEVNET_ACCOUNTS[4] as string)
+
+  /** A provider over a solo node whose approvals wait until the test answers them, as the app's dialog does. */
+  async function waitingApprovals() {
+    const { api, backend } = await soloNode()
+    const asked: { request: ApprovalRequest; answer: (approved: boolean) => void }[] = []
+    const provider = createProvider({
+      backend,
+      wallet: await hardhatWallet(),
+      approve: (request) => new Promise<boolean>((answer) => asked.push({ request, answer })),
+    })
+    /** Answers the prompt of the send to `to` (its title ends in the address's last two digits). */
+    const answer = (to: string) => asked.find((a) => a.request.title.endsWith(to.slice(-2)))?.answer(true)
+    return { api, provider, asked, answer }
+  }
+
+  const wei = (n: bigint) => `0x${n.toString(16)}`
+
+  test('two sends waiting for approval at once are both sent once approved, with consecutive nonces', async () => {
+    const { api, provider, asked, answer } = await waitingApprovals()
+    const first = provider.request({
+      method: 'eth_sendTransaction',
+      params: [{ from: ME, to: FRIEND, value: wei(parseEther('1')) }],
+    })
+    // The second offers a higher tip: signed with the first one's nonce, it would replace it.
+    const second = provider.request({
+      method: 'eth_sendTransaction',
+      params: [
+        {
+          from: ME,
+          to: OTHER,
+          value: wei(parseEther('2')),
+          maxPriorityFeePerGas: wei(2_000_000_000n),
+          maxFeePerGas: wei(10_000_000_000n),
+        },
+      ],
+    })
+    await until(() => asked.length === 2)
+    answer(OTHER)
+    const b = (await second) as Hex
+    answer(FRIEND)
+    const a = (await first) as Hex
+    expect((await api.transaction(b))?.nonce).toBe(0n)
+    expect((await api.transaction(a))?.nonce).toBe(1n)
+    expect(await api.pendingNonce(ME)).toBe(2n)
   })
 })

@@ -24,9 +24,10 @@ export function devnetSigner(index: number): TxSigner {
   return {
     address: getAddress(address),
     label: `Devnet account ${index}`,
-    signTransaction: (tx) => {
+    sendTransaction: async (tx, to) => {
       account ??= mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index })
-      return account.signTransaction(tx)
+      const nonce = Number(await to.pendingNonce())
+      return { hash: await to.submit(await account.signTransaction({ ...tx, nonce })), nonce }
     },
   }
 }
