@@ -16,9 +16,6 @@ export const FAUCET_AMOUNT = parseEther('10')
 
 const faucetChains = new Set([devnetParams.chainId, testGenesis().params.chainId])
 
-/** Next nonce per faucet account after this tab's own sends (several before a block). */
-const sent = new Map<Address, bigint>()
-
 /** Sends `FAUCET_AMOUNT` of the native coin to `to` from a devnet account; the transaction hash. */
 export async function requestFaucet(
   backend: ProviderBackend,
@@ -30,9 +27,9 @@ export async function requestFaucet(
   }
   const index = FAUCET_INDEXES[Math.floor(pick * FAUCET_INDEXES.length)] ?? 9
   const account = privateKeyToAccount(deriveKey(rootKey(DEVNET_MNEMONIC), index))
-  const { nonce: known } = await backend.account(account.address, 'pending')
-  const local = sent.get(account.address) ?? 0n
-  const nonce = known > local ? known : local
+  // The node's pending nonce (its pool, or a light node's own sends, counted): a record of this tab's
+  // sends on top would outlive one the pool dropped and leave the account's later sends behind its gap.
+  const { nonce } = await backend.account(account.address, 'pending')
   const raw = await account.signTransaction({
     type: 'eip1559',
     chainId: backend.chainId,
@@ -43,7 +40,5 @@ export async function requestFaucet(
     maxFeePerGas: 2n * (await backend.nextBaseFee()) + DEFAULT_TIP,
     maxPriorityFeePerGas: DEFAULT_TIP,
   })
-  const hash = await backend.sendRawTransaction(raw)
-  sent.set(account.address, nonce + 1n)
-  return hash
+  return backend.sendRawTransaction(raw)
 }

@@ -260,8 +260,6 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   const { backend, wallet } = init
   const now = init.now ?? Date.now
   const listeners = new Map<ProviderEvent, Set<(data: unknown) => void>>()
-  /** Next nonce per sender after our own sends, for when several are sent before a block. */
-  const sentNonces = new Map<string, bigint>()
 
   const emit = (event: ProviderEvent, data: unknown): void => {
     for (const l of listeners.get(event) ?? []) l(data)
@@ -295,12 +293,6 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   async function approveOr4001(request: Parameters<Approve>[0]): Promise<void> {
     if (!(await init.approve(request)))
       throw new ProviderRpcError(RpcCode.userRejected, 'the user rejected the request')
-  }
-
-  async function pendingNonce(from: Address): Promise<bigint> {
-    const known = (await backend.account(from, 'pending')).nonce
-    const sent = sentNonces.get(from.toLowerCase()) ?? 0n
-    return known > sent ? known : sent
   }
 
   /** Simulates against the head; a call with data gets the margin every sender here signs with. */
@@ -349,10 +341,14 @@ export function createProvider(init: ProviderInit): TabchainProvider {
         maxFeePerGas,
         maxPriorityFeePerGas: tip,
       },
-      { pendingNonce: () => pendingNonce(from), submit: (raw) => backend.sendRawTransaction(raw) },
+      {
+        // The backend's pending nonce alone (a full node counts its pool, a light node what it
+        // submitted): a record of our own sends on top would outlive a send the pool dropped, and leave
+        // every later one behind its nonce gap.
+        pendingNonce: async () => (await backend.account(from, 'pending')).nonce,
+        submit: (raw) => backend.sendRawTransaction(raw),
+      },
     )
-    const key = from.toLowerCase()
-    if ((sentNonces.get(key) ?? 0n) <= BigInt(nonce)) sentNonces.set(key, BigInt(nonce) + 1n)
     init.onSent?.({ hash, from, title, nonce, sentAt: now() })
     return hash
   }
@@ -505,11 +501,11 @@ export function createProvider(init: ProviderInit): TabchainProvider {
         (await backend.account(address(p[0], 'params[0] (address)'), blockAt(p[1], 'params[1] (block)')))
           .balance,
       ),
-    eth_getTransactionCount: async (p) => {
-      const who = address(p[0], 'params[0] (address)')
-      const at = blockAt(p[1], 'params[1] (block)')
-      return q(at === 'pending' ? await pendingNonce(who) : (await backend.account(who, at)).nonce)
-    },
+    eth_getTransactionCount: async (p) =>
+      q(
+        (await backend.account(address(p[0], 'params[0] (address)'), blockAt(p[1], 'params[1] (block)')))
+          .nonce,
+      ),
     eth_gasPrice: async () => q((await backend.nextBaseFee()) + DEFAULT_TIP),
     eth_maxPriorityFeePerGas: async () => q(DEFAULT_TIP),
     eth_feeHistory: feeHistory,

@@ -1,4 +1,4 @@
-import { encodeFunctionData, erc20Abi, getAddress, parseEther, stringToHex } from 'viem'
+import { encodeFunctionData, erc20Abi, getAddress, parseEther, parseTransaction, stringToHex } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { parseAddress } from '../../src/wallet/address'
@@ -6,6 +6,7 @@ import type { ProviderBackend } from '../../src/wallet/backend'
 import { describeMessage, describeTransaction, describeTypedData } from '../../src/wallet/describe'
 import { FAUCET_AMOUNT, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
+import { poolBackend } from './pool-backend'
 import { soloNode } from './solo-node'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
@@ -83,5 +84,14 @@ describe('devnet faucet', () => {
     await api.setMining(false)
     const other = createNodeBackend(api, { ...testGenesis().params, chainId: 1 })
     await expect(requestFaucet(other, to)).rejects.toMatchObject({ code: 4200 })
+  })
+
+  test('after the pool drops a faucet payment, the next one from that account reuses its nonce', async () => {
+    const backend = poolBackend()
+    const to = getAddress('0x000000000000000000000000000000000000beef')
+    await requestFaucet(backend, to, 0)
+    backend.pool.clear()
+    await requestFaucet(backend, to, 0)
+    expect(backend.sent.map((raw) => parseTransaction(raw).nonce)).toEqual([0, 0])
   })
 })

@@ -1,4 +1,4 @@
-import { getAddress, type Hex, parseEther, recoverMessageAddress, stringToHex } from 'viem'
+import { getAddress, type Hex, parseEther, parseTransaction, recoverMessageAddress, stringToHex } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { memoryHub } from '../../src/node/network/memory'
@@ -10,6 +10,7 @@ import { createProvider, type TabchainProvider } from '../../src/wallet/provider
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet, type Wallet } from '../../src/wallet/wallet'
 import { until } from '../until'
+import { poolBackend } from './pool-backend'
 import { HARDHAT_MNEMONIC, hardhatWallet, soloNode } from './solo-node'
 
 const PASSWORD = 'correct horse battery'
@@ -200,7 +201,7 @@ describe('EIP-1193 provider over the NodeApi', () => {
     s.state.answer = true
     const hash = await provider.request({ method: 'eth_sendTransaction', params: [tx] })
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
-    // A second send before any block gets the next nonce (tracked by the provider).
+    // A second send before any block gets the next nonce (the node counts its pool).
     const hash2 = await provider.request({ method: 'eth_sendTransaction', params: [tx] })
     expect(hash2).not.toBe(hash)
     expect(await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })).toBe('0x2')
@@ -325,5 +326,19 @@ describe('eth_sendTransaction nonces', () => {
     expect((await api.transaction(b))?.nonce).toBe(0n)
     expect((await api.transaction(a))?.nonce).toBe(1n)
     expect(await api.pendingNonce(ME)).toBe(2n)
+  })
+
+  test('after the pool drops a sent transaction, the next send and the pending count reuse its nonce', async () => {
+    const backend = poolBackend()
+    const provider = createProvider({ backend, wallet: await hardhatWallet(), approve: async () => true })
+    const send = () =>
+      provider.request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1' }] })
+    await send()
+    expect(parseTransaction(backend.sent[0] ?? '0x').nonce).toBe(0)
+    backend.pool.clear()
+    // Nonce 1 would wait behind a nonce-0 transaction that no longer exists: stuck for good.
+    expect(await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })).toBe('0x0')
+    await send()
+    expect(parseTransaction(backend.sent[1] ?? '0x').nonce).toBe(0)
   })
 })
