@@ -5,6 +5,7 @@ import {
   encodeFunctionData,
   erc20Abi,
   formatUnits,
+  getAddress,
   type Hex,
   hexToString,
   isHex,
@@ -93,7 +94,13 @@ export async function describeTransaction(
       call.functionName === 'transfer'
         ? `Transfer ${amountText} to ${shortAddress(who)}`
         : `Allow ${shortAddress(who)} to spend ${amountText}`
-    return { kind: 'transaction', from: tx.from, title, details: [...details, ...withValue] }
+    // The title shortens the beneficiary, and `To` is the token contract: a look-alike address (same
+    // first and last digits) would read the same without this row in full.
+    const beneficiary = {
+      label: call.functionName === 'transfer' ? 'Recipient' : 'Spender',
+      value: getAddress(who),
+    }
+    return { kind: 'transaction', from: tx.from, title, details: [beneficiary, ...details, ...withValue] }
   }
   return {
     kind: 'transaction',

@@ -47,6 +47,27 @@ describe('approval texts', () => {
     expect(other.title).toBe('Call contract 0x00…e1 (0xdeadbeef)')
   })
 
+  test('ERC20 transfer and approve show the recipient and spender in full (the title shortens them)', async () => {
+    // Same first two and last two hex digits as FRIEND: the titles alone read the same.
+    const lookalike = getAddress('0x90000000000000000000000000000000deadbe06')
+    const base = { from: ME, to: TOKEN, value: 0n, gas: 60_000n, maxFeePerGas: 1n }
+    for (const [functionName, label] of [
+      ['transfer', 'Recipient'],
+      ['approve', 'Spender'],
+    ] as const) {
+      const shown = async (who: `0x${string}`) =>
+        describeTransaction(backend, {
+          ...base,
+          data: encodeFunctionData({ abi: erc20Abi, functionName, args: [who, 125n] }),
+        })
+      const real = await shown(FRIEND)
+      const fake = await shown(lookalike)
+      expect(fake.title).toBe(real.title)
+      expect(real.details[0]).toEqual({ label, value: FRIEND })
+      expect(fake.details[0]).toEqual({ label, value: lookalike })
+    }
+  })
+
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {
     expect(describeMessage(ME, stringToHex('hello')).details[0]?.value).toBe('hello')
     expect(describeMessage(ME, '0x00ff01').details[0]?.value).toBe('0x00ff01')
