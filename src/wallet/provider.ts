@@ -1,8 +1,10 @@
 import {
   type Address,
+  BaseError,
   decodeErrorResult,
   getAddress,
   type Hex,
+  hashTypedData,
   numberToHex,
   parseTransaction,
   type TypedDataDefinition,
@@ -108,6 +110,17 @@ function object(v: unknown, field: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidParams(field, 'must be an object')
   return v as Record<string, unknown>
 }
+
+/** An EIP-712 domain's chainId: a number, or a decimal or hex string (as dApps send it in JSON). */
+function domainChainId(v: unknown): bigint {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v)
+  if (typeof v === 'string' && /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(v)) return BigInt(v)
+  throw invalidParams('params[1].domain.chainId', 'must be a number, or a decimal or hex string')
+}
+
+/** viem's one-line reason for an error (its full message spans lines with docs links and version). */
+const reasonOf = (err: unknown): string =>
+  err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
 
 const optional = <T>(v: unknown, parse: (v: unknown) => T): T | undefined =>
   v === undefined || v === null ? undefined : parse(v)
@@ -559,14 +572,20 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       object(t.types, 'params[1].types')
       object(t.message, 'params[1].message')
       const domain = optional(t.domain, (d) => object(d, 'params[1].domain')) ?? {}
-      if (
-        domain.chainId !== undefined &&
-        BigInt(domain.chainId as string | number) !== BigInt(backend.chainId)
-      )
+      if (domain.chainId !== undefined && domainChainId(domain.chainId) !== BigInt(backend.chainId))
         throw invalidParams('params[1].domain.chainId', `must be ${backend.chainId}`)
-      await approveOr4001(describeTypedData(from, t as Parameters<typeof describeTypedData>[1]))
       const { EIP712Domain: _domainType, ...types } = t.types as Record<string, unknown>
-      return wallet.signTypedData(from, { ...t, types } as unknown as TypedDataDefinition)
+      const definition = { ...t, types } as unknown as TypedDataDefinition
+      // Hashed before the user is asked: what cannot be signed (an address field that is not one, a
+      // number out of its type's range, a primary type not among the types) is the dApp's mistake, not
+      // a prompt whose approval then fails.
+      try {
+        hashTypedData(definition)
+      } catch (err) {
+        throw invalidParams('params[1] (typed data)', `cannot be hashed: ${reasonOf(err)}`)
+      }
+      await approveOr4001(describeTypedData(from, t as Parameters<typeof describeTypedData>[1]))
+      return wallet.signTypedData(from, definition)
     },
     wallet_switchEthereumChain: async (p) => {
       const want = quantity(object(p[0], 'params[0]').chainId, 'params[0].chainId')

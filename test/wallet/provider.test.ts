@@ -238,6 +238,41 @@ describe('EIP-1193 provider over the NodeApi', () => {
     ).toBe(-32602)
   })
 
+  test('typed data that cannot be signed → -32602 before the user is asked', async () => {
+    const mail = (message: unknown, domain: unknown = { name: 'Mail' }, primaryType = 'Mail') => ({
+      types: {
+        Mail: [
+          { name: 'to', type: 'address' },
+          { name: 'n', type: 'uint8' },
+        ],
+      },
+      domain,
+      primaryType,
+      message,
+    })
+    const unsignable = [
+      mail({ to: '0x1234', n: 1 }),
+      mail({ to: ME, n: 300 }),
+      mail({ to: ME, n: 1 }, { name: 'Mail' }, 'Nope'),
+      mail({ to: ME, n: 1 }, { name: 'Mail', chainId: 'abc' }),
+      mail({ to: ME, n: 1 }, { name: 'Mail', chainId: null }),
+    ]
+    const before = s.approvals.length
+    for (const typed of unsignable)
+      expect(
+        await code(provider.request({ method: 'eth_signTypedData_v4', params: [ME, JSON.stringify(typed)] })),
+      ).toBe(-32602)
+    expect(s.approvals.length).toBe(before)
+    // The chain id as a decimal or hex string, as dApps send it in JSON, is signed.
+    for (const chainId of ['31416', '0x7ab8'])
+      expect(
+        await provider.request({
+          method: 'eth_signTypedData_v4',
+          params: [ME, JSON.stringify(mail({ to: ME, n: 1 }, { name: 'Mail', chainId }))],
+        }),
+      ).toMatch(/^0x[0-9a-f]{130}$/)
+  })
+
   test('locked: eth_accounts is empty, accountsChanged fires, signing → 4100 and a prompt to unlock', async () => {
     const changes: unknown[] = []
     provider.on('accountsChanged', (a) => changes.push(a))
