@@ -574,8 +574,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       const domain = optional(t.domain, (d) => object(d, 'params[1].domain')) ?? {}
       if (domain.chainId !== undefined && domainChainId(domain.chainId) !== BigInt(backend.chainId))
         throw invalidParams('params[1].domain.chainId', `must be ${backend.chainId}`)
-      const { EIP712Domain: _domainType, ...types } = t.types as Record<string, unknown>
-      const definition = { ...t, types } as unknown as TypedDataDefinition
+      // Signed over the EIP712Domain type the request declares, as MetaMask (eth-sig-util) hashes it and
+      // the dApp's verifier expects; viem derives it from the domain's keys only when none is declared.
+      const definition = t as unknown as TypedDataDefinition
       // Hashed before the user is asked: what cannot be signed (an address field that is not one, a
       // number out of its type's range, a primary type not among the types) is the dApp's mistake, not
       // a prompt whose approval then fails.
