@@ -9,19 +9,23 @@ import type { NodeEventSource } from './node-source'
 import { checkSwapRequest, type SwapApprovals } from './swap-approvals'
 
 export interface SwapSigningInit {
-  readonly api: Pick<Remote<NodeApi>, 'swapSigners' | 'swapAnswer'>
+  readonly api: Pick<Remote<NodeApi>, 'swapSigners' | 'swapAnswer' | 'fees'>
   readonly on: NodeEventSource
   readonly wallet: Wallet
   readonly approvals: SwapApprovals
   readonly chainId: number
 }
 
-/** The wallet's answer to one of the node's swap requests: what the approval covers, else a refusal. */
-export function answerSwapRequest(
-  init: Pick<SwapSigningInit, 'wallet' | 'approvals' | 'chainId'>,
+/**
+ * The wallet's answer to one of the node's swap requests: what the approval covers at the chain's
+ * current fees, else a refusal.
+ */
+export async function answerSwapRequest(
+  init: Pick<SwapSigningInit, 'api' | 'wallet' | 'approvals' | 'chainId'>,
   request: SwapSignRequest,
-): Promise<SwapSignAnswer> | SwapSignAnswer {
-  const refusal = checkSwapRequest(init.approvals.get(request.swapId), request, init.chainId)
+): Promise<SwapSignAnswer> {
+  const fees = await init.api.fees()
+  const refusal = checkSwapRequest(init.approvals.get(request.swapId), request, init.chainId, fees)
   if (refusal !== null) return { refused: refusal }
   if (init.wallet.view().state !== 'unlocked') return { refused: 'the wallet is locked' }
   if (request.kind === 'secret') {
@@ -30,7 +34,7 @@ export function answerSwapRequest(
       ? { secret }
       : { refused: "the swap's hashlock is not this wallet's secret" }
   }
-  return init.wallet.signTransaction(request.account, request.tx).then((raw) => ({ raw }))
+  return { raw: await init.wallet.signTransaction(request.account, request.tx) }
 }
 
 /**

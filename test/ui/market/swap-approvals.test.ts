@@ -29,6 +29,8 @@ const TAKER: Address = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc'
 const APPLE: Address = '0x00000000000000000000000000000000000a0001'
 const BANANA: Address = '0x00000000000000000000000000000000000b0002'
 const HASHLOCK: Hex = `0x${'77'.repeat(32)}`
+/** The chain's fees as the page reads them; `tx` offers what the swap engine signs at these. */
+const FEES = { nextBaseFee: 4_500_000_000n, suggestedTip: 1_000_000_000n }
 
 const maker: SwapApproval = {
   swapId: SWAP,
@@ -88,22 +90,23 @@ const secretRequest = (over: Partial<SwapTerms> = {}): SwapSignRequest => ({
 
 describe('checkSwapRequest: what an approved trade lets the wallet sign unasked', () => {
   test('the approved lock, the ERC20 approval of our amount, redeems and refunds pass', () => {
-    expect(checkSwapRequest(maker, tx({}), CHAIN)).toBeNull()
+    expect(checkSwapRequest(maker, tx({}), CHAIN, FEES)).toBeNull()
     const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 10n] })
-    expect(checkSwapRequest(maker, tx({ to: APPLE, data: approve, gas: 80_000n }), CHAIN)).toBeNull()
+    expect(checkSwapRequest(maker, tx({ to: APPLE, data: approve, gas: 80_000n }), CHAIN, FEES)).toBeNull()
     const redeem = encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [SWAP, HASHLOCK] })
-    expect(checkSwapRequest(maker, tx({ data: redeem }), CHAIN)).toBeNull()
+    expect(checkSwapRequest(maker, tx({ data: redeem }), CHAIN, FEES)).toBeNull()
     const refund = encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [SWAP] })
-    expect(checkSwapRequest(maker, tx({ data: refund }), CHAIN)).toBeNull()
+    expect(checkSwapRequest(maker, tx({ data: refund }), CHAIN, FEES)).toBeNull()
     const native = { ...maker, give: { token: ZERO_ADDRESS, amount: 7n } }
     expect(
       checkSwapRequest(
         native,
         tx({ value: 7n, data: lock([ZERO_ADDRESS, 7n, TAKER, HASHLOCK, 40n]) }),
         CHAIN,
+        FEES,
       ),
     ).toBeNull()
-    expect(checkSwapRequest(maker, secretRequest(), CHAIN)).toBeNull()
+    expect(checkSwapRequest(maker, secretRequest(), CHAIN, FEES)).toBeNull()
   })
 
   test('everything else is refused with a reason', () => {
@@ -112,6 +115,17 @@ describe('checkSwapRequest: what an approved trade lets the wallet sign unasked'
       [maker, { ...tx({}), account: TAKER }, 'not the account that approved this swap'],
       [maker, tx({ chainId: 1 }), 'a transaction for another chain'],
       [maker, tx({ gas: 1_000_000n }), 'more gas than a swap step needs'],
+      [maker, tx({ maxPriorityFeePerGas: 10n ** 10n + 1n }), 'a tip above the fee cap'],
+      [
+        maker,
+        tx({ maxPriorityFeePerGas: 2n * FEES.suggestedTip + 1n }),
+        'higher fees than a swap step offers',
+      ],
+      [
+        maker,
+        tx({ maxFeePerGas: 4n * FEES.nextBaseFee + 2n * FEES.suggestedTip + 1n }),
+        'higher fees than a swap step offers',
+      ],
       [maker, tx({ data: lock([APPLE, 11n, TAKER, HASHLOCK, 40n]) }), 'a lock of another token or amount'],
       [maker, tx({ data: lock([BANANA, 10n, TAKER, HASHLOCK, 40n]) }), 'a lock of another token or amount'],
       [maker, tx({ data: lock([APPLE, 10n, MAKER, HASHLOCK, 40n]) }), 'a lock for another recipient'],
@@ -143,7 +157,35 @@ describe('checkSwapRequest: what an approved trade lets the wallet sign unasked'
       [{ ...maker, role: 'taker' }, secretRequest(), 'only the maker holds the secret'],
     ]
     for (const [approval, request, reason] of refused)
-      expect(checkSwapRequest(approval, request, CHAIN)).toBe(reason)
+      expect(checkSwapRequest(approval, request, CHAIN, FEES)).toBe(reason)
+  })
+})
+
+describe('checkSwapRequest: fees', () => {
+  const redeem = encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [SWAP, HASHLOCK] })
+  /** A redeem as the swap engine signs it when it reads `nextBaseFee`. */
+  const signedAt = (nextBaseFee: bigint) =>
+    tx({
+      data: redeem,
+      maxPriorityFeePerGas: FEES.suggestedTip,
+      maxFeePerGas: 2n * nextBaseFee + FEES.suggestedTip,
+    })
+
+  test('a step the engine signed passes after the base fee rose however far, or fell by half', () => {
+    for (const now of [FEES.nextBaseFee / 2n, FEES.nextBaseFee, FEES.nextBaseFee * 1_000n])
+      expect(
+        checkSwapRequest(maker, signedAt(FEES.nextBaseFee), CHAIN, { ...FEES, nextBaseFee: now }),
+      ).toBeNull()
+  })
+
+  test('a step whose fees would cost ~1,000,000 TAB is refused: the gas cap alone bounds nothing', () => {
+    // 150,000 gas at 6.7e18 wei, nearly all of it a tip to the block's miner.
+    const ruinous = tx({
+      data: redeem,
+      maxFeePerGas: 67n * 10n ** 17n,
+      maxPriorityFeePerGas: 67n * 10n ** 17n,
+    })
+    expect(checkSwapRequest(maker, ruinous, CHAIN, FEES)).toBe('higher fees than a swap step offers')
   })
 })
 
@@ -181,6 +223,7 @@ describe('the page answering the node', () => {
     let emit: ((r: NodeEvents['swapSignRequest']) => void) | undefined
     const stop = startSwapSigning({
       api: {
+        fees: async () => FEES,
         swapSigners: async (a) => void declared.push(a),
         swapAnswer: async (id, a) => void answers.push([id, a]),
       },
@@ -212,7 +255,8 @@ describe('the page answering the node', () => {
     expect(answers[2]).toEqual([9, { refused: 'this tab did not approve this swap' }])
     wallet.lock()
     expect(declared.at(-1)).toEqual([])
-    expect(await answerSwapRequest({ wallet, approvals, chainId: CHAIN }, mine)).toEqual({
+    const api = { swapSigners: async () => {}, swapAnswer: async () => {}, fees: async () => FEES }
+    expect(await answerSwapRequest({ api, wallet, approvals, chainId: CHAIN }, mine)).toEqual({
       refused: 'the wallet is locked',
     })
     stop()
