@@ -225,13 +225,20 @@ export function createWallet(init: WalletInit) {
     lock,
     /** User activity: postpones the idle lock. */
     touch,
-    /** Derives the next account (m/44'/60'/0'/0/i). Needs the wallet unlocked. */
+    /**
+     * Derives the next account (m/44'/60'/0'/0/i). An index whose key was imported already is passed
+     * over: the wallet lists each address once. Needs the wallet unlocked.
+     */
     addAccount(name?: string): Promise<AccountMeta> {
       return serial(async () => {
         const s = mustStored()
         const u = mustUnlock()
-        const index = s.nextIndex
-        const signer = privateKeyToAccount(deriveKey(u.root, index))
+        let index = s.nextIndex
+        let signer = privateKeyToAccount(deriveKey(u.root, index))
+        while (u.signers.has(signer.address.toLowerCase())) {
+          index++
+          signer = privateKeyToAccount(deriveKey(u.root, index))
+        }
         const meta: AccountMeta = {
           address: signer.address,
           name: checkName(name ?? `Account ${s.accounts.length + 1}`),

@@ -107,6 +107,19 @@ describe('wallet', () => {
     expect(wallet.view().accounts).toHaveLength(3)
   })
 
+  test('"add account" passes over an index whose key was imported: each address is listed once', async () => {
+    const wallet = await unlockedWallet()
+    // Account 1 of the Hardhat mnemonic, imported as a raw key before "add account" reaches index 1.
+    await wallet.importPrivateKey('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+    const added = await wallet.addAccount()
+    expect(added).toMatchObject({ source: { kind: 'hd', index: 2 } })
+    expect(added.address.toLowerCase()).toBe(DEVNET_ACCOUNTS[2])
+    expect(wallet.view().accounts.map((a) => a.address.toLowerCase())).toEqual(DEVNET_ACCOUNTS.slice(0, 3))
+    wallet.lock()
+    await wallet.unlock(PASSWORD)
+    expect((await wallet.addAccount()).address.toLowerCase()).toBe(DEVNET_ACCOUNTS[3])
+  })
+
   test('a store that refuses writes (a full quota): WALLET_NOT_SAVED, and the wallet stays as stored', async () => {
     const kept = memoryWalletStore()
     let full = false
