@@ -178,6 +178,16 @@ interface PeerView {
   readonly breaker: CircuitBreaker
 }
 
+/** `verify()` of a peer's data: its failure (`LightError`) is the peer's forged proof. */
+function peerProof<T>(verify: () => T): T {
+  try {
+    return verify()
+  } catch (err) {
+    if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
+    throw err
+  }
+}
+
 /**
  * The light client: follows the heaviest valid header chain (headers only, asked with the same
  * `sync-headers` requests as the full syncer and checked with the same rules), and reads state and
@@ -513,14 +523,9 @@ export class LightClient {
       if (proofs === null) return { unavailable: `${peerId} holds no state at #${anchor.header.number}` }
       if (proofs.length !== keys.length)
         throw new Misbehaviour('wrong-response', 'a proof count unlike the keys')
-      const values = keys.map((key, i) => {
-        try {
-          return verifyStateValue(anchor.header.stateRoot, key, proofs[i] ?? [])
-        } catch (err) {
-          if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
-          throw err
-        }
-      })
+      const values = keys.map((key, i) =>
+        peerProof(() => verifyStateValue(anchor.header.stateRoot, key, proofs[i] ?? [])),
+      )
       return {
         value: {
           value: { values, nodes: proofs },
@@ -583,13 +588,7 @@ export class LightClient {
         // verifiable here, but not proof of malice either.
         if (header === undefined || !this.headers.isCanonical(header.hash))
           return { unavailable: `${peerId} places it in a block off our header chain` }
-        let proven: ProvenInclusion
-        try {
-          proven = verifyInclusion(header.header, hash, entry)
-        } catch (err) {
-          if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
-          throw err
-        }
+        const proven = peerProof(() => verifyInclusion(header.header, hash, entry))
         const confirmations = this.headers.head.header.number - header.header.number + 1n
         return {
           value: {
@@ -644,13 +643,7 @@ export class LightClient {
           if (entry === null) throw new Misbehaviour('wrong-response', `it lists ${hash} and cannot prove it`)
           const header = this.headers.get(entry.blockHash)
           if (header === undefined || !this.headers.isCanonical(header.hash)) continue
-          let proven: ProvenInclusion
-          try {
-            proven = verifyInclusion(header.header, hash, entry)
-          } catch (err) {
-            if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
-            throw err
-          }
+          const proven = peerProof(() => verifyInclusion(header.header, hash, entry))
           const place = { number: proven.blockNumber, index: proven.index }
           if (
             newest !== undefined &&
@@ -736,12 +729,7 @@ export class LightClient {
         for (const [i, entry] of entries.entries()) {
           const h = batch[i] as StoredHeader
           if (entry === null) continue
-          try {
-            value.push([h, verifyBlockReceipts(h.header, h.hash, entry)])
-          } catch (err) {
-            if (err instanceof LightError) throw new Misbehaviour('invalid-proof', err.message)
-            throw err
-          }
+          value.push([h, peerProof(() => verifyBlockReceipts(h.header, h.hash, entry))])
         }
         return value.length === 0 ? { unavailable: `${peerId} holds none of the ${what}` } : { value }
       })
