@@ -8,6 +8,7 @@ import {
   parseSignedTake,
 } from '../../trade/offers/parse'
 import type { BookEntry, Pair, SignedCancel, SignedOffer, SignedTake } from '../../trade/offers/types'
+import type { SwapChain } from '../../trade/swap/driver'
 import type { SwapRepository } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import type { HeadChange } from '../chain/chain'
@@ -453,7 +454,7 @@ export function createNode(init: NodeInit): Node {
   const swapService: Promise<SwapService> = swapRepository.then((repo) =>
     createSwapService({
       repo,
-      chain: api,
+      chain: swapChain,
       chainId,
       confirmations: init.genesis.params.confirmations,
       emitSwap: (info) => {
@@ -481,9 +482,10 @@ export function createNode(init: NodeInit): Node {
           onHead: (head, removed) => {
             sharer?.noteHead()
             refreshMode()
-            // A light node's swaps read the chain through proofs: they step on each verified header.
-            if (pin === 'light') void swapService.then((s) => s.onHead())
             if (!behind()) return
+            // Swaps read the chain through proofs meanwhile (always, when light): they step on each
+            // verified header, the executed chain standing still or not (a snapshot download).
+            void swapService.then((s) => s.onHead())
             init.emit('head', {
               ...head,
               movedAt: performance.timeOrigin + performance.now(),
@@ -575,7 +577,9 @@ export function createNode(init: NodeInit): Node {
       },
     },
     now: init.now,
-    height: () => (light !== null && pin === 'light' ? light.head().number : chain.head().number),
+    // The head the swap engine reads (`swapChain`): a lock window counted from the executed head, far
+    // below the verified one, would be over at the swap's first step.
+    height: () => (light !== null && behind() ? light.head().number : chain.head().number),
     selfPeer: async () => network?.peerId ?? (await init.network.snapshot()).peerId,
     penalize: (peer, offence) => chain.penalize(peer, offence),
     isBanned: (peer) => chain.syncer.isBanned(peer),
@@ -1002,8 +1006,7 @@ export function createNode(init: NodeInit): Node {
    * the first seconds; the switch back is per call, so nothing stops in between. Block, log and explorer
    * queries answer from the blocks this node executed.
    */
-  const autoApi = (l: LightService): NodeApi => {
-    const viaLight = lightApi(l)
+  const autoApi = (viaLight: NodeApi): NodeApi => {
     const pick = (): NodeApi => (behind() ? viaLight : fullApi)
     return {
       ...fullApi,
@@ -1026,7 +1029,18 @@ export function createNode(init: NodeInit): Node {
       },
     }
   }
-  const api = light === null ? fullApi : pin === 'light' ? lightApi(light) : autoApi(light)
+  const viaLight = light === null ? null : lightApi(light)
+  const api = viaLight === null ? fullApi : pin === 'light' ? viaLight : autoApi(viaLight)
+  /**
+   * The chain a swap step reads and sends through, one source for the whole step: in `auto`, the light
+   * client while the executed chain is behind the verified headers, else the executed chain. A step that
+   * took the head and nonce from the headers but the logs and transactions from blocks many behind them
+   * saw its own mined lock nowhere, took it for lost and signed another under the same hashlock.
+   */
+  const swapChain = (): SwapChain => {
+    if (viaLight === null || pin === 'light') return api
+    return behind() ? viaLight : fullApi
+  }
 
   /**
    * Whether the node's start is done. Until then a change of the network view is only kept (the last

@@ -45,7 +45,11 @@ type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
 
 export interface SwapServiceInit {
   readonly repo: SwapRepository
-  readonly chain: SwapChain
+  /**
+   * The chain a step reads and sends through, asked once per step: everything a step reads (head,
+   * logs, transactions, nonce) then comes from one chain, however the node's source changes meanwhile.
+   */
+  readonly chain: () => SwapChain
   readonly chainId: number
   readonly confirmations: number
   readonly emitSwap: (info: SwapInfo) => void
@@ -119,7 +123,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
 
   const driver = (swapId: Hex, account: Address): SwapDriver =>
     new SwapDriver({
-      chain: init.chain,
+      chain: init.chain(),
       signer: signer(swapId, account),
       store,
       chainId: init.chainId,

@@ -487,7 +487,7 @@ async function stepsFixture(onTransaction: (count: number, service: SwapService)
   })
   const service: SwapService = createSwapService({
     repo,
-    chain,
+    chain: () => chain,
     chainId: CHAIN_ID,
     confirmations: GENESIS.params.confirmations,
     emitSwap: (info) => infos.push(info),

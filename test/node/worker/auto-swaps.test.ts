@@ -1,0 +1,207 @@
+import { encodeFunctionData, type Hex, keccak256, stringToHex, toFunctionSelector } from 'viem'
+import { afterEach, describe, expect, test } from 'vitest'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
+import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
+import type { NetworkSink } from '../../../src/node/network/bridge'
+import { memoryHub } from '../../../src/node/network/memory'
+import { chainProtocol } from '../../../src/node/network/protocol'
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
+import { chainCheckpoint } from '../../../src/node/worker/header-share'
+import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
+import { hashlockOf } from '../../../src/trade/swap/secret'
+import { SwapStore } from '../../../src/trade/swap/store'
+import { minMakerTimelock, minTakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
+import { until } from '../../until'
+import { mineOn } from '../chain/chain-fixtures'
+import { ALICE, BOB, block1Txs, extend, GENESIS, must, signCall, TOKEN } from '../light/fixtures'
+
+/** The swaps of an `auto` node: its executed chain, and the light client's verified headers. */
+
+const running: Node[] = []
+afterEach(() => {
+  for (const n of running.splice(0)) n.stop()
+})
+
+const K = GENESIS.params.confirmations
+const SECRET = keccak256(stringToHex('the maker secret')) as Hex
+const TAKER_BLOCKS = minTakerTimelock(K)
+const LOCK = toFunctionSelector('lock(address,uint256,address,bytes32,uint256)')
+
+/**
+ * A chain of 21 blocks: ALICE creates GLD (#1), the maker ALICE locks 10 GLD to BOB (#2), the taker BOB
+ * locks 20 wei to ALICE under the same hashlock (#11), both far from their timelocks.
+ */
+async function lockedSwap() {
+  const store = new MemoryChainStore()
+  const chain = new Chain({ genesis: GENESIS, store })
+  const mine = async (raws: Hex[]) => {
+    const b = mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: raws }))
+    chain.importBlock(b, b.header.timestamp)
+  }
+  await mine(await block1Txs())
+  const hashlock = hashlockOf(SECRET)
+  const terms: SwapTerms = {
+    chainId: GENESIS.params.chainId,
+    offerId: keccak256(stringToHex('offer-1')),
+    maker: ALICE,
+    taker: BOB,
+    tokenA: TOKEN,
+    amountA: 10n,
+    tokenB: ZERO_ADDRESS,
+    amountB: 20n,
+    makerTimelockBlocks: minMakerTimelock(TAKER_BLOCKS, K) + 1_000n,
+    takerTimelockBlocks: TAKER_BLOCKS,
+    hashlock,
+    acceptedHeight: 1n,
+  }
+  await mine([
+    await signCall(
+      0,
+      3,
+      TOKEN,
+      encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 10n] }),
+    ),
+    await signCall(
+      0,
+      4,
+      HTLC_ADDRESS,
+      encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [TOKEN, 10n, BOB, hashlock, 2n + terms.makerTimelockBlocks],
+      }),
+    ),
+  ])
+  extend(chain, 8)
+  const takerLock = await signCall(
+    1,
+    0,
+    HTLC_ADDRESS,
+    encodeFunctionData({
+      abi: htlcAbi,
+      functionName: 'lock',
+      args: [ZERO_ADDRESS, 20n, ALICE, hashlock, 11n + TAKER_BLOCKS + 100n],
+    }),
+    20n,
+  )
+  await mine([takerLock])
+  extend(chain, 10)
+  return { chain, store, terms, takerLock }
+}
+
+/** A peer's sink that serves no blocks: the node syncing from it stays behind, and reads through proofs. */
+const servesNoBlocks = (sink: NetworkSink): NetworkSink => ({
+  ...sink,
+  async request(protocol, data, from) {
+    if (protocol === chainProtocol(GENESIS.params.chainId, 'sync-blocks')) throw new Error('no blocks here')
+    return sink.request(protocol, data, from)
+  },
+})
+
+/**
+ * The taker's `auto` node: its executed chain holds the blocks up to `executedUpTo`, its verified
+ * headers reach #21, and its swap log records the take and, with `sentLock`, its lock as sent. Its one
+ * peer holds the whole chain and proves what the taker reads, but serves it no blocks.
+ */
+async function takerNode(
+  swap: Awaited<ReturnType<typeof lockedSwap>>,
+  executedUpTo: bigint,
+  sentLock = true,
+): Promise<{ node: Node; requests: NodeEvents['swapSignRequest'][] }> {
+  const own = new MemoryChainStore()
+  const executed = new Chain({ genesis: GENESIS, store: own })
+  for (let n = 1n; n <= executedUpTo; n++) {
+    const b = must(swap.chain.getBlockByNumber(n)).block
+    executed.importBlock(b, b.header.timestamp)
+  }
+  const repo = await openMemoryRepository({
+    backend: createMemoryBackend(),
+    chain: { chainId: GENESIS.params.chainId, genesisHash: swap.chain.genesisHash },
+  })
+  const swaps = new SwapStore(repo)
+  await swaps.append(swap.terms.offerId, 0, { kind: 'accepted', terms: swap.terms, role: 'taker' })
+  if (sentLock)
+    await swaps.append(swap.terms.offerId, 1, {
+      kind: 'sent',
+      purpose: 'lock',
+      lockId: null,
+      txs: [{ hash: keccak256(swap.takerLock), raw: swap.takerLock, nonce: 0n }],
+      height: 10n,
+    })
+  const hub = memoryHub()
+  const peer = hub.join('F')
+  const full = createNode({
+    profileId: 'F',
+    genesis: GENESIS,
+    store: swap.store,
+    coinbase: ALICE,
+    mine: false,
+    network: peer.api,
+    emit: () => {},
+    now: () => Date.now(),
+    agent: 'test',
+  })
+  running.push(full)
+  await full.start()
+  await peer.attach(servesNoBlocks(full.sink))
+  const link = hub.join('TAKER')
+  const requests: NodeEvents['swapSignRequest'][] = []
+  const node = createNode({
+    profileId: 'TAKER',
+    genesis: GENESIS,
+    store: own,
+    repo,
+    swapRepository: repo,
+    modePin: 'auto',
+    lightCheckpoint: must(chainCheckpoint(swap.chain, 2 * GENESIS.params.maxReorgDepth)),
+    coinbase: ALICE,
+    mine: false,
+    network: link.api,
+    emit: (event, data) => {
+      if (event === 'swapSignRequest') requests.push(data as NodeEvents['swapSignRequest'])
+    },
+    now: () => Date.now(),
+    agent: 'test',
+  })
+  running.push(node)
+  await node.start()
+  await link.attach(node.sink)
+  return { node, requests }
+}
+
+const lockRequests = (requests: NodeEvents['swapSignRequest'][]) =>
+  requests.filter((r) => r.kind === 'transaction' && r.tx.data?.startsWith(LOCK))
+
+describe('an auto node behind its verified headers reads each swap step from one chain', () => {
+  test('with its mined lock executed, the taker waits for the maker and signs nothing', async () => {
+    const { node, requests } = await takerNode(await lockedSwap(), 21n)
+    await node.api.swapSigners([BOB])
+    await until(async () => (await node.api.swaps())[0]?.action.kind === 'wait')
+    expect(must((await node.api.swaps())[0]).status.state).toBe('TakerLocked')
+    expect(lockRequests(requests)).toEqual([])
+  })
+
+  test('with its mined lock under the verified headers but past the executed head, the taker does not lock again', async () => {
+    // Executed to #10: the maker's lock (#2) is there, the taker's (#11) only under the headers.
+    const { node, requests } = await takerNode(await lockedSwap(), 10n)
+    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    // Its wallet unlocked: a pass runs that could sign.
+    await node.api.swapSigners([BOB])
+    await until(async () => requests.length > 0 || (await node.api.swaps())[0]?.error === null, 10_000)
+    const info = must((await node.api.swaps())[0])
+    expect(lockRequests(requests)).toEqual([])
+    expect(info.status.state).toBe('TakerLocked')
+    expect(info.action.kind).toBe('wait')
+  })
+
+  test("with the maker's lock under the verified headers but past the executed head, the taker's swap does not expire", async () => {
+    // Executed to #1 only, its log holding the take alone: both locks (#2, #11) are under the headers only.
+    const { node } = await takerNode(await lockedSwap(), 1n, false)
+    await node.api.swapSigners([BOB])
+    await until(async () => (await node.api.swaps())[0]?.error === null, 10_000)
+    expect(must((await node.api.swaps())[0]).status.state).toBe('TakerLocked')
+  })
+})
