@@ -13,7 +13,7 @@ import type { SwapRepository } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import type { HeadChange } from '../chain/chain'
 import type { ChainStore } from '../chain/chain-store'
-import { selectLogs } from '../chain/log-selection'
+import { type LogQuery, selectLogs } from '../chain/log-selection'
 import type { Genesis, Header } from '../chain/types'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../contracts/addresses'
 import { readTokenMeta } from '../contracts/erc20/erc20'
@@ -36,7 +36,7 @@ import { createMemoryBackend, openMemoryRepository } from '../storage/memory-rep
 import type { SharedHeaders } from '../storage/shared-headers'
 import type { StateNodeReader } from '../storage/state-reader'
 import { type StorageFault, type StorageStatus, storageStatus } from '../storage/storage-quota'
-import type { NodeRepository } from '../storage/types'
+import type { LogRecord, NodeRepository } from '../storage/types'
 import { type ChainSplit, followSplit } from '../sync/splits'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
@@ -475,8 +475,9 @@ export function createNode(init: NodeInit): Node {
           ...(init.repo === undefined ? {} : { repo: init.repo }),
           ...(init.lightCheckpoint === undefined ? {} : { checkpoint: init.lightCheckpoint }),
           ...(init.localState === undefined ? {} : { localState: init.localState }),
-          // A light node reads its swaps' logs from their accepted heights, across reloads.
-          ...(pin === 'light' ? { holdHeadersFrom: oldestOpenSwap } : {}),
+          // Swaps read their logs from their accepted heights, across reloads: a light node's through
+          // these headers, an `auto` node's too while behind them or below a snapshot's base.
+          holdHeadersFrom: oldestOpenSwap,
           // A peer has one score and one ban, whether its headers, proofs, blocks or offers were bad.
           board: chain.syncer.board,
           onHead: (head, removed) => {
@@ -1001,15 +1002,45 @@ export function createNode(init: NodeInit): Node {
     }
   }
   /**
+   * `auto`: the logs of the blocks this node executed, and through the light client (receipts proven
+   * against the verified headers) those below the executed chain's base: a snapshot upgrade executed
+   * none of them, and a swap accepted before it reads its logs from there.
+   */
+  const executedLogs =
+    (l: LightService, viaLight: NodeApi) =>
+    async (query: LogQuery): Promise<LogRecord[]> => {
+      try {
+        return await fullApi.logs(query)
+      } catch (err) {
+        if (!(err instanceof NodeError) || err.type.code !== 'NODE_HISTORY_MISSING') throw err
+        // The snapshot's base block is held without its receipts: its logs come through proofs too.
+        const { base } = err.type
+        const head = chain.head().number
+        const from = query.fromBlock ?? head
+        const to = query.toBlock ?? head
+        // Only the blocks up to the base are a snapshot's gap: one missing above it is not.
+        if (from > base) throw err
+        // The range below the base through proofs, the rest from the blocks held. The headers must
+        // reach the top of the proven part: past their head the light client answers no logs, not
+        // missing ones.
+        let proven = to
+        if (proven > base) proven = base
+        if (l.head().number < proven) throw err
+        const below = await viaLight.logs({ ...query, fromBlock: from, toBlock: proven })
+        if (to === proven) return below
+        return [...below, ...(await fullApi.logs({ ...query, fromBlock: base + 1n, toBlock: to }))]
+      }
+    }
+  /**
    * `auto`: the full node, but while its chain is behind the verified headers (joining, upgrading), the
    * head, state reads and submissions go through the light client, so the wallet shows proven data from
    * the first seconds; the switch back is per call, so nothing stops in between. Block, log and explorer
-   * queries answer from the blocks this node executed.
+   * queries answer from the blocks this node executed (logs below a snapshot's base through proofs).
    */
-  const autoApi = (viaLight: NodeApi): NodeApi => {
+  const autoApi = (viaLight: NodeApi, executed: NodeApi): NodeApi => {
     const pick = (): NodeApi => (behind() ? viaLight : fullApi)
     return {
-      ...fullApi,
+      ...executed,
       head: () => pick().head(),
       account: (a) => pick().account(a),
       tokenBalance: (t, h) => pick().tokenBalance(t, h),
@@ -1030,7 +1061,12 @@ export function createNode(init: NodeInit): Node {
     }
   }
   const viaLight = light === null ? null : lightApi(light)
-  const api = viaLight === null ? fullApi : pin === 'light' ? viaLight : autoApi(viaLight)
+  /** `auto`: the executed chain alone (`autoApi` without the switch to the light client). */
+  const executedApi: NodeApi | null =
+    viaLight === null || pin === 'light'
+      ? null
+      : { ...fullApi, logs: executedLogs(light as LightService, viaLight) }
+  const api = viaLight === null ? fullApi : executedApi === null ? viaLight : autoApi(viaLight, executedApi)
   /**
    * The chain a swap step reads and sends through, one source for the whole step: in `auto`, the light
    * client while the executed chain is behind the verified headers, else the executed chain. A step that
@@ -1038,8 +1074,8 @@ export function createNode(init: NodeInit): Node {
    * saw its own mined lock nowhere, took it for lost and signed another under the same hashlock.
    */
   const swapChain = (): SwapChain => {
-    if (viaLight === null || pin === 'light') return api
-    return behind() ? viaLight : fullApi
+    if (viaLight === null || executedApi === null) return api
+    return behind() ? viaLight : executedApi
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Address, Hex, TransactionSerializableEIP1559 } from 'viem'
 import { partyOf, type SwapChain, SwapDriver, type SwapSigner } from '../../trade/swap/driver'
 import type { SwapAction } from '../../trade/swap/engine'
 import { SwapError } from '../../trade/swap/errors'
-import type { SwapRole, SwapStatus } from '../../trade/swap/state'
+import { foldSwap, type SwapRole, type SwapStatus } from '../../trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import { messageOf } from '../rpc/errors'
@@ -154,14 +154,20 @@ export function createSwapService(init: SwapServiceInit): SwapService {
   }
 
   const stepNow = async (swapId: Hex): Promise<SwapInfo> => {
-    const { terms, role, account } = partyOf(swapId, await store.events(swapId))
+    const stored = await store.events(swapId)
+    const { terms, role, account } = partyOf(swapId, stored)
     const d = driver(swapId, account)
     let info: SwapInfo
     try {
       const r = await d.advance(swapId)
       info = { swapId, role, account, terms, status: r.status, action: r.action, error: null }
     } catch (e) {
-      const { status } = await d.status(swapId)
+      // The status reads the same chain, and may fail as the step did: the failure is still shown (the
+      // page would keep its last word for ever), with the last status seen, or the stored events' own.
+      const status = await d.status(swapId).then(
+        (r) => r.status,
+        () => last.get(swapId)?.status ?? foldSwap(role, stored, []),
+      )
       info = {
         swapId,
         role,

@@ -31,10 +31,10 @@ const TAKER_BLOCKS = minTakerTimelock(K)
 const LOCK = toFunctionSelector('lock(address,uint256,address,bytes32,uint256)')
 
 /**
- * A chain of 21 blocks: ALICE creates GLD (#1), the maker ALICE locks 10 GLD to BOB (#2), the taker BOB
- * locks 20 wei to ALICE under the same hashlock (#11), both far from their timelocks.
+ * A chain where ALICE creates GLD (#1) and, as the maker of `terms`, locks 10 GLD to BOB (#2) until
+ * `makerTimelockBlocks` past it: `makerTxs` are her approval and lock.
  */
-async function lockedSwap() {
+async function makerLocked(makerTimelockBlocks: bigint) {
   const store = new MemoryChainStore()
   const chain = new Chain({ genesis: GENESIS, store })
   const mine = async (raws: Hex[]) => {
@@ -42,7 +42,6 @@ async function lockedSwap() {
     chain.importBlock(b, b.header.timestamp)
   }
   await mine(await block1Txs())
-  const hashlock = hashlockOf(SECRET)
   const terms: SwapTerms = {
     chainId: GENESIS.params.chainId,
     offerId: keccak256(stringToHex('offer-1')),
@@ -52,12 +51,12 @@ async function lockedSwap() {
     amountA: 10n,
     tokenB: ZERO_ADDRESS,
     amountB: 20n,
-    makerTimelockBlocks: minMakerTimelock(TAKER_BLOCKS, K) + 1_000n,
+    makerTimelockBlocks,
     takerTimelockBlocks: TAKER_BLOCKS,
-    hashlock,
+    hashlock: hashlockOf(SECRET),
     acceptedHeight: 1n,
   }
-  await mine([
+  const makerTxs = [
     await signCall(
       0,
       3,
@@ -71,11 +70,21 @@ async function lockedSwap() {
       encodeFunctionData({
         abi: htlcAbi,
         functionName: 'lock',
-        args: [TOKEN, 10n, BOB, hashlock, 2n + terms.makerTimelockBlocks],
+        args: [TOKEN, 10n, BOB, terms.hashlock, 2n + makerTimelockBlocks],
       }),
     ),
-  ])
-  extend(chain, 8)
+  ]
+  await mine(makerTxs)
+  return { chain, store, terms, mine, makerTxs }
+}
+
+/**
+ * A chain of 21 blocks: the maker's lock (#2), then the taker BOB's lock of 20 wei to ALICE under the same
+ * hashlock (#11), both far from their timelocks.
+ */
+async function lockedSwap() {
+  const swap = await makerLocked(minMakerTimelock(TAKER_BLOCKS, K) + 1_000n)
+  extend(swap.chain, 8)
   const takerLock = await signCall(
     1,
     0,
@@ -83,13 +92,13 @@ async function lockedSwap() {
     encodeFunctionData({
       abi: htlcAbi,
       functionName: 'lock',
-      args: [ZERO_ADDRESS, 20n, ALICE, hashlock, 11n + TAKER_BLOCKS + 100n],
+      args: [ZERO_ADDRESS, 20n, ALICE, swap.terms.hashlock, 11n + TAKER_BLOCKS + 100n],
     }),
     20n,
   )
-  await mine([takerLock])
-  extend(chain, 10)
-  return { chain, store, terms, takerLock }
+  await swap.mine([takerLock])
+  extend(swap.chain, 10)
+  return { ...swap, takerLock }
 }
 
 /** A peer's sink that serves no blocks: the node syncing from it stays behind, and reads through proofs. */
@@ -204,4 +213,82 @@ describe('an auto node behind its verified headers reads each swap step from one
     await until(async () => (await node.api.swaps())[0]?.error === null, 10_000)
     expect(must((await node.api.swaps())[0]).status.state).toBe('TakerLocked')
   })
+})
+
+describe('an auto node upgraded from a snapshot steps the swaps accepted below its base', () => {
+  const REFUND = toFunctionSelector('refund(bytes32)')
+
+  for (const pin of ['full', 'auto'] as const)
+    test(`a maker's tab reloaded 250 blocks after its lock (${pin === 'full' ? 'pinned full: replays from the genesis' : 'auto: upgrades from a snapshot'}) refunds it past its timelock`, async () => {
+      // The maker's lock (#2) at the shortest timelock; the taker never locks, the chain runs 250 blocks on.
+      const swap = await makerLocked(minMakerTimelock(TAKER_BLOCKS, K))
+      extend(swap.chain, 250)
+      const hub = memoryHub()
+      const start = async (peer: string, init: Partial<Parameters<typeof createNode>[0]>) => {
+        const link = hub.join(peer)
+        const node = createNode({
+          profileId: peer,
+          genesis: GENESIS,
+          coinbase: BOB,
+          mine: false,
+          network: link.api,
+          emit: () => {},
+          now: () => Date.now(),
+          agent: 'test',
+          upgrade: { replayBelow: 100 },
+          ...init,
+        })
+        running.push(node)
+        await node.start()
+        await link.attach(node.sink)
+        return node
+      }
+      await start('F', { store: swap.store })
+
+      // The maker's tab, reloaded: its swap log, nothing of the chain since.
+      const repo = await openMemoryRepository({
+        backend: createMemoryBackend(),
+        chain: { chainId: GENESIS.params.chainId, genesisHash: swap.chain.genesisHash },
+      })
+      const swaps = new SwapStore(repo)
+      const { terms } = swap
+      await swaps.append(terms.offerId, 0, { kind: 'opened', offerId: terms.offerId })
+      await swaps.append(terms.offerId, 1, { kind: 'accepted', terms, role: 'maker' })
+      await swaps.append(terms.offerId, 2, {
+        kind: 'sent',
+        purpose: 'lock',
+        lockId: null,
+        txs: swap.makerTxs.map((raw, i) => ({ hash: keccak256(raw), raw, nonce: 3n + BigInt(i) })),
+        height: 1n,
+      })
+      const requests: NodeEvents['swapSignRequest'][] = []
+      const maker = await start('M', {
+        store: new MemoryChainStore(),
+        repo,
+        swapRepository: repo,
+        modePin: pin,
+        emit: (event, data) => {
+          if (event === 'swapSignRequest') requests.push(data as NodeEvents['swapSignRequest'])
+        },
+      })
+      const head = swap.chain.head.block.header.number
+      await until(
+        async () => (await maker.api.mode()).kind === 'full' && (await maker.api.head()).number === head,
+        30_000,
+      )
+      await maker.upgraded()
+      if (pin === 'auto') {
+        expect((await maker.api.stats()).blocksFromSnapshot).toBeGreaterThan(0)
+        // The headers from the swap's accepted height are kept for a reload.
+        expect(must(maker.light?.checkpoint()).headers[0]?.number).toBeLessThanOrEqual(terms.acceptedHeight)
+      }
+
+      // Its wallet unlocked: the lock, past its timelock, is refunded.
+      await maker.api.swapSigners([ALICE])
+      await until(
+        async () => requests.some((r) => r.kind === 'transaction' && r.tx.data?.startsWith(REFUND)),
+        10_000,
+      )
+      expect(must((await maker.api.swaps())[0]).status.state).toBe('MakerLocked')
+    }, 60_000)
 })

@@ -8,6 +8,7 @@ import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import { memoryHub } from '../../../src/node/network/memory'
+import { NodeError } from '../../../src/node/rpc/errors'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
@@ -442,9 +443,13 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
 
 /**
  * A swap service of Hardhat account 1 (the maker of `terms`) on a chain stuck at height 5, where what
- * is broadcast stays pending. `onTransaction` runs as the page is asked to sign each transaction.
+ * is broadcast stays pending (its reads replaced by `reads`). `onTransaction` runs as the page is asked
+ * to sign each transaction.
  */
-async function stepsFixture(onTransaction: (count: number, service: SwapService) => void = () => {}) {
+async function stepsFixture(
+  onTransaction: (count: number, service: SwapService) => void = () => {},
+  reads: Partial<SwapChain> = {},
+) {
   const wallet = mnemonicToAccount(MNEMONIC, { addressIndex: 1 })
   const maker = wallet.address.toLowerCase() as Address
   const offerId = keccak256(stringToHex('one step at a time'))
@@ -478,6 +483,7 @@ async function stepsFixture(onTransaction: (count: number, service: SwapService)
       broadcast.push(raw)
       return keccak256(raw)
     },
+    ...reads,
   }
   const infos: SwapInfo[] = []
   const requests: SwapSignRequest[] = []
@@ -528,6 +534,23 @@ describe('swap service steps', () => {
       'accepted',
       'sent',
     ])
+  })
+
+  test('a step whose chain reads fail, its status read too, still reports the failure', async () => {
+    const missing = new NodeError({ code: 'NODE_HISTORY_MISSING', number: 5n, base: 100n })
+    const { maker, terms, service, infos } = await stepsFixture(() => {}, {
+      logs: async () => {
+        throw missing
+      },
+    })
+    const info = await service.startSwap(terms, maker)
+    expect(info).toMatchObject({
+      status: { state: 'Accepted' },
+      action: { kind: 'wait', reason: 'step failed' },
+      error: missing.message,
+    })
+    expect(infos.at(-1)).toEqual(info)
+    expect(await service.swaps()).toEqual([info])
   })
 
   test("a maker's start cut short after `opened`, and a log this code did not write, leave the other swaps listed; the cut-short one completes when started again", async () => {
