@@ -2,9 +2,7 @@ import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { Chain } from '../../../src/node/chain/chain'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
-import { ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { LightClient } from '../../../src/node/light/light-client'
-import { Mempool } from '../../../src/node/mempool/mempool'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SyncError } from '../../../src/node/sync/errors'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
@@ -20,11 +18,22 @@ import {
 } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { ActivityIndex } from '../../../src/node/worker/activity-index'
-import { createQueries } from '../../../src/node/worker/queries'
 import { asyncCodeOf, codeOf } from '../../code-of'
 import { until } from '../../until'
-import { addressOf, mineOn, snapshotStore } from '../chain/chain-fixtures'
-import { ALICE, BOB, extend, GENESIS, must, nodeStarter, sendToken, signCall, tokenChain } from './fixtures'
+import { addressOf, snapshotStore } from '../chain/chain-fixtures'
+import {
+  ALICE,
+  BOB,
+  extend,
+  fullQueries,
+  GENESIS,
+  mineTxs,
+  must,
+  nodeStarter,
+  sendToken,
+  signCall,
+  tokenChain,
+} from './fixtures'
 
 /**
  * An address's transactions on a light node (`sync-activity`): what a full node serves, and
@@ -37,23 +46,15 @@ const NOW = 10 ** 15
 const CAROL = addressOf(2)
 const NOBODY: Address = `0x${'de'.repeat(20)}`
 
-/** Mines `raws` into the next block of `chain`. */
-function mine(chain: Chain, raws: readonly Hex[]): void {
-  const block = mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: [...raws] }))
-  const r = chain.importBlock(block, block.header.timestamp)
-  if (r.kind !== 'extended') throw new Error(`block not imported: ${r.kind}`)
-  expect(block.transactions).toHaveLength(raws.length)
-}
-
 /**
  * 1. ALICE creates GLD, sends 250 to BOB, approves BOB for 40 (`tokenChain`); 2. ALICE pays CAROL, BOB
  * sends CAROL 10 GLD; 3. empty; 4. CAROL pays NOBODY; 5–7. empty.
  */
 async function activityChain(): Promise<Chain> {
   const { chain } = await tokenChain(0)
-  mine(chain, [await signCall(0, 3, CAROL, '0x', 1_000n), await sendToken(1, 0, CAROL, 10n)])
+  mineTxs(chain, [await signCall(0, 3, CAROL, '0x', 1_000n), await sendToken(1, 0, CAROL, 10n)])
   extend(chain, 1)
-  mine(chain, [await signCall(2, 0, NOBODY, '0x', 5n)])
+  mineTxs(chain, [await signCall(2, 0, NOBODY, '0x', 5n)])
   extend(chain, 3)
   return chain
 }
@@ -65,15 +66,6 @@ const sharedChain = (): Promise<Chain> => {
 }
 
 const txOf = (chain: Chain, n: bigint, i: number): Hex => must(must(chain.getBlockByNumber(n)).txHashes[i])
-
-function fullQueries(chain: Chain) {
-  return createQueries({
-    chain,
-    mempool: new Mempool({ params: GENESIS.params, senders: chain.senders }, chain.mempoolView()),
-    coinbase: ZERO_ADDRESS,
-    now: () => NOW,
-  })
-}
 
 /** A peer's answer to one request (its protocol and body). */
 type Answer = (protocol: string, body: Uint8Array) => Uint8Array
@@ -219,7 +211,7 @@ describe('LightClient.addressTransactions', () => {
     for (let b = 0; b < 2; b++) {
       const raws: Hex[] = []
       for (let i = 0; i < 20; i++) raws.push(await sendToken(0, 3 + 20 * b + i, BOB, 1n))
-      mine(chain, raws)
+      mineTxs(chain, raws)
     }
     const h = lightOf(chain, { a: honest(chain, 'light') })
     const full = await fullQueries(chain).addressTransactions(ALICE, 200)

@@ -1,5 +1,5 @@
 import { type Address, encodeFunctionData, type Hex } from 'viem'
-import { afterEach } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import { buildHeaders } from '../../../bench/chain/light'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
@@ -9,16 +9,18 @@ import { hashHeader } from '../../../src/node/chain/header'
 import type { Block, Genesis, Header } from '../../../src/node/chain/types'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { mineSlice } from '../../../src/node/consensus/miner'
-import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { HeaderChain, type HeaderCheckpoint } from '../../../src/node/light/header-chain'
+import { Mempool } from '../../../src/node/mempool/mempool'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import type { memoryHub } from '../../../src/node/network/memory'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
+import { createQueries } from '../../../src/node/worker/queries'
 import { account, addressOf, mineOn } from '../chain/chain-fixtures'
 
 /** Fixtures of the light-mode tests: a chain with a token, a transfer and an approval in block 1. */
@@ -228,4 +230,22 @@ function sealHeader(template: Header): Header {
     if ('found' in r) return { ...template, nonce: r.found }
     nonce = r.next
   }
+}
+
+/** Mines `raws` (in this order) into the next block of `chain` and imports it. */
+export function mineTxs(chain: Chain, raws: readonly Hex[]): void {
+  const block = mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: [...raws] }))
+  const r = chain.importBlock(block, block.header.timestamp)
+  if (r.kind !== 'extended') throw new Error(`block not imported: ${r.kind}`)
+  expect(block.transactions).toHaveLength(raws.length)
+}
+
+/** A full node's queries over `chain`: what a light node's reads must equal. */
+export function fullQueries(chain: Chain, now = 10 ** 15) {
+  return createQueries({
+    chain,
+    mempool: new Mempool({ params: GENESIS.params, senders: chain.senders }, chain.mempoolView()),
+    coinbase: ZERO_ADDRESS,
+    now: () => now,
+  })
 }

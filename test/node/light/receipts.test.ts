@@ -20,7 +20,6 @@ import { LightError } from '../../../src/node/light/errors'
 import { HeaderChain } from '../../../src/node/light/header-chain'
 import { LightClient, type LightClientInit, MAX_LIGHT_LOG_BLOCKS } from '../../../src/node/light/light-client'
 import { verifyBlockReceipts } from '../../../src/node/light/verify'
-import { Mempool } from '../../../src/node/mempool/mempool'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { SyncError } from '../../../src/node/sync/errors'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
@@ -33,10 +32,21 @@ import {
   MAX_RECEIPT_BLOCKS,
 } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
-import { createQueries } from '../../../src/node/worker/queries'
 import { asyncCodeOf, codeOf } from '../../code-of'
-import { addressOf, mineOn, snapshotStore } from '../chain/chain-fixtures'
-import { ALICE, BOB, bloomHeaders, extend, GENESIS, must, signCall, TOKEN, tokenChain } from './fixtures'
+import { addressOf, snapshotStore } from '../chain/chain-fixtures'
+import {
+  ALICE,
+  BOB,
+  bloomHeaders,
+  extend,
+  fullQueries,
+  GENESIS,
+  mineTxs,
+  must,
+  signCall,
+  TOKEN,
+  tokenChain,
+} from './fixtures'
 
 /**
  * Whole-block receipts for light nodes (`sync-receipts`): what a full node serves, what
@@ -70,14 +80,6 @@ const lockData = (token: Address, amount: bigint, recipient: Address): Hex =>
     args: [token, amount, recipient, HASHLOCK, TIMELOCK],
   })
 
-/** Mines `raws` (in this order) into the next block of `chain` and imports it. */
-function mine(chain: Chain, raws: readonly Hex[]): void {
-  const block = mineOn(chain, chain.blockTransactions({ header: chain.headHeader, transactions: [...raws] }))
-  const r = chain.importBlock(block, block.header.timestamp)
-  if (r.kind !== 'extended') throw new Error(`block not imported: ${r.kind}`)
-  expect(block.transactions).toHaveLength(raws.length)
-}
-
 /**
  * Eight blocks of token and HTLC traffic:
  * 1. GLD created (mint Transfer + TokenCreated), 250 GLD to BOB, BOB approved for 40 (tokenChain);
@@ -89,7 +91,7 @@ function mine(chain: Chain, raws: readonly Hex[]): void {
 async function logChain(): Promise<Chain> {
   const { chain } = await tokenChain(0)
   extend(chain, 1)
-  mine(chain, [
+  mineTxs(chain, [
     await signCall(
       0,
       3,
@@ -103,13 +105,13 @@ async function logChain(): Promise<Chain> {
     await signCall(1, 0, TOKEN, transferData(CAROL, 10n)),
   ])
   extend(chain, 1)
-  mine(chain, [
+  mineTxs(chain, [
     await signCall(0, 4, SILVER, transferData(CAROL, 7n)),
     await signCall(0, 5, TOKEN, approveData(HTLC_ADDRESS, 100n)),
     await signCall(0, 6, HTLC_ADDRESS, lockData(TOKEN, 100n, BOB)),
     await signCall(1, 1, TOKEN, transferData(CAROL, 1_000_000n)),
   ])
-  mine(chain, [
+  mineTxs(chain, [
     await signCall(2, 0, HTLC_ADDRESS, lockData(ZERO_ADDRESS, 5n, ALICE), 5n),
     await signCall(
       1,
@@ -118,7 +120,7 @@ async function logChain(): Promise<Chain> {
       encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [GOLD_LOCK, PREIMAGE] }),
     ),
   ])
-  mine(chain, [await signCall(3, 0, NOBODY, '0x', 1_000n)])
+  mineTxs(chain, [await signCall(3, 0, NOBODY, '0x', 1_000n)])
   extend(chain, 1)
   // The fixture is what the tests say it is.
   const logsOf = (n: bigint) => must(chain.getBlockByNumber(n)).receipts.flatMap((r) => r.logs)
@@ -543,15 +545,6 @@ function lightOf(
   return { light, requests, offences: board.offences, disconnected }
 }
 
-function fullQueries(chain: Chain) {
-  return createQueries({
-    chain,
-    mempool: new Mempool({ params: GENESIS.params, senders: chain.senders }, chain.mempoolView()),
-    coinbase: ZERO_ADDRESS,
-    now: () => NOW,
-  })
-}
-
 const lightLogs = (light: LightClient, query: LogQuery) =>
   light.logs(selectLogs(query, light.headers.head.header.number))
 
@@ -683,7 +676,7 @@ describe('LightClient.logs', () => {
     const { chain } = await tokenChain(0)
     const raws: Hex[] = []
     for (let i = 0; i < 40; i++) raws.push(await signCall(0, 3 + i, TOKEN, transferData(BOB, 1n)))
-    for (const raw of raws) mine(chain, [raw])
+    for (const raw of raws) mineTxs(chain, [raw])
     const h = lightOf(chain, { a: honest(chain) })
     const query = { fromBlock: 0n, toBlock: 41n, topics: [TRANSFER_TOPIC] }
     const logs = await lightLogs(h.light, query)
