@@ -190,9 +190,10 @@ export class Mempool {
     // A full pool takes a transaction in place of cheaper ones only, unless it replaces one of its
     // sender's in as many slots (a fee bump needs no room). Its sender is not known yet: the refusal
     // before recovery spares a transaction that would outbid a held one of the same nonce.
-    if (this.slotsUsed + slots > this.maxTotal && !this.mayReplace(u, slots)) {
+    if (this.slotsUsed + slots > this.maxTotal) {
       const lowest = this.evictionCandidate(new Set())
-      if (lowest !== undefined && tip <= this.tipOf(lowest)) {
+      // The scan for a held transaction it may replace runs only for one the pool would refuse.
+      if (lowest !== undefined && tip <= this.tipOf(lowest) && !this.mayReplace(u, slots)) {
         throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest: this.tipOf(lowest) })
       }
     }
