@@ -5,7 +5,7 @@ import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { LightClient } from '../../../src/node/light/light-client'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SyncError } from '../../../src/node/sync/errors'
-import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
+import type { Offence } from '../../../src/node/sync/peer-scores'
 import {
   decodeActivityRequest,
   decodeActivityResponse,
@@ -30,6 +30,7 @@ import {
   mineTxs,
   must,
   nodeStarter,
+  RecordingBoard,
   sendToken,
   signCall,
   tokenChain,
@@ -87,14 +88,6 @@ function listing(inner: Answer, edit: (hashes: Hex[]) => Hex[]): Answer {
   return (protocol, body) => {
     const res = inner(protocol, body)
     return protocol === P.activity ? encodeActivityResponse(edit(decodeActivityResponse(res))) : res
-  }
-}
-
-class RecordingBoard extends PeerBoard {
-  readonly offences: [string, Offence][] = []
-  override penalize(peerId: string, offence: Offence): boolean {
-    this.offences.push([peerId, offence])
-    return super.penalize(peerId, offence)
   }
 }
 

@@ -18,6 +18,7 @@ import { Mempool } from '../../../src/node/mempool/mempool'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import type { memoryHub } from '../../../src/node/network/memory'
 import type { NodeRepository } from '../../../src/node/storage/types'
+import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { decodeStateProofResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { createNode, type Node, type NodeEvents } from '../../../src/node/worker/node'
 import { createQueries } from '../../../src/node/worker/queries'
@@ -248,4 +249,13 @@ export function fullQueries(chain: Chain, now = 10 ** 15) {
     coinbase: ZERO_ADDRESS,
     now: () => now,
   })
+}
+
+/** The node's board of penalties, recording each offence as it is given, with its peer. */
+export class RecordingBoard extends PeerBoard {
+  readonly offences: [string, Offence][] = []
+  override penalize(peerId: string, offence: Offence): boolean {
+    this.offences.push([peerId, offence])
+    return super.penalize(peerId, offence)
+  }
 }

@@ -20,7 +20,6 @@ import { accountKey, tokenBalanceKey, tokenMetaKey } from '../../../src/node/sta
 import type { State } from '../../../src/node/state/state'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import { SyncError } from '../../../src/node/sync/errors'
-import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { decodeStateProofRequest } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, SYNC_RATE, syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_PENDING_BLOCKS, LIGHT_TOKENS_KEY } from '../../../src/node/worker/light-service'
@@ -36,6 +35,7 @@ import {
   GENESIS,
   must,
   nodeStarter,
+  RecordingBoard,
   sendToken,
   signCall,
   TOKEN,
@@ -54,15 +54,6 @@ const PARAMS = GENESIS.params
 const COINBASE: Address = addressOf(9)
 /** A fixed clock for the call's block: both sides of a comparison run in the same block. */
 const CALL_NOW = 2_000_000_000_000
-
-/** The node's board of penalties, recording each offence as it is given. */
-class RecordingBoard extends PeerBoard {
-  readonly offences: [string, Offence][] = []
-  override penalize(peerId: string, offence: Offence): boolean {
-    this.offences.push([peerId, offence])
-    return super.penalize(peerId, offence)
-  }
-}
 
 /** How a scripted peer answers one request. */
 type Serve = (protocol: string, data: Uint8Array) => Uint8Array

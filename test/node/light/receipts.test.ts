@@ -22,7 +22,7 @@ import { LightClient, type LightClientInit, MAX_LIGHT_LOG_BLOCKS } from '../../.
 import { verifyBlockReceipts } from '../../../src/node/light/verify'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { SyncError } from '../../../src/node/sync/errors'
-import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
+import type { Offence } from '../../../src/node/sync/peer-scores'
 import {
   type BlockReceiptsEntry,
   decodeBlockReceiptsRequest,
@@ -43,6 +43,7 @@ import {
   GENESIS,
   mineTxs,
   must,
+  RecordingBoard,
   signCall,
   TOKEN,
   tokenChain,
@@ -416,15 +417,6 @@ describe('verifyBlockReceipts refuses anything but the block’s own receipts', 
 
 /** How a peer answers a receipts request (the body asked, its answer). */
 type Answer = (body: Uint8Array) => Uint8Array
-
-/** The node's board of penalties, recording each offence. */
-class RecordingBoard extends PeerBoard {
-  readonly offences: [string, Offence][] = []
-  override penalize(peerId: string, offence: Offence): boolean {
-    this.offences.push([peerId, offence])
-    return super.penalize(peerId, offence)
-  }
-}
 
 /** An honest full node's answers (its own rate-limit bucket per peer name). */
 function honest(chain: Chain, name = 'full'): Answer {
