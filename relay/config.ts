@@ -41,16 +41,39 @@ const DEFAULTS: RelayConfig = {
 }
 
 type Key = keyof RelayConfig
-const OPTIONS: Record<string, Key> = {
-  host: 'host',
-  port: 'httpPort',
-  'ws-port': 'wsPort',
-  announce: 'announce',
-  static: 'staticDir',
-  'max-reservations': 'maxReservations',
-  'reservation-ttl': 'reservationTtlMs',
-  genesis: 'genesisFile',
+/** Each flag: the setting it sets and what it means (`--help` prints them). */
+const OPTIONS: Record<string, { readonly key: Key; readonly help: string }> = {
+  host: { key: 'host', help: 'interface to bind; 0.0.0.0 for every interface' },
+  port: { key: 'httpPort', help: 'HTTP port (the app, /api/relay, /api/chain); 0 = any free port' },
+  'ws-port': { key: 'wsPort', help: 'libp2p WebSocket port; 0 = any free port' },
+  announce: {
+    key: 'announce',
+    help: 'comma-separated multiaddrs pages should dial instead of the bound one',
+  },
+  static: { key: 'staticDir', help: 'folder of the built app' },
+  'max-reservations': { key: 'maxReservations', help: 'concurrent tabs holding a relay slot' },
+  'reservation-ttl': { key: 'reservationTtlMs', help: 'ms a slot lasts before the tab renews it' },
+  genesis: { key: 'genesisFile', help: 'a genesis JSON file for the chain the pages run' },
 }
+
+/** Whether the command line asks for the usage text (`--help` or `-h`) instead of a relay. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h')
+}
+
+/** The usage text: every flag with its environment variable and default. */
+export function usage(): string {
+  const lines = Object.entries(OPTIONS).map(([flag, { key, help }]) => {
+    const value = DEFAULTS[key]
+    const shown = value === undefined ? 'the built-in devnet' : Array.isArray(value) ? 'none' : String(value)
+    return `  --${flag} <value>\n      ${help}\n      env ${envName(flag)}, default ${shown}`
+  })
+  return ['Usage: npm run relay -- [options]   (or, with npm start, the env variables)', '', ...lines].join(
+    '\n',
+  )
+}
+
+const envName = (flag: string): string => `TABCHAIN_${flag.toUpperCase().replaceAll('-', '_')}`
 
 /** Reads `--name value` / `--name=value` flags, then `TABCHAIN_NAME` env vars (flags win). */
 export function parseConfig(
@@ -58,17 +81,19 @@ export function parseConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): RelayConfig {
   const raw = new Map<Key, string>()
-  for (const [flag, key] of Object.entries(OPTIONS)) {
-    const value = env[`TABCHAIN_${flag.toUpperCase().replaceAll('-', '_')}`]
+  for (const [flag, { key }] of Object.entries(OPTIONS)) {
+    const value = env[envName(flag)]
     if (value !== undefined && value !== '') raw.set(key, value)
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`)
     const [name = '', inline] = arg.slice(2).split(/=(.*)/s, 2)
-    const key = OPTIONS[name]
+    const key = OPTIONS[name]?.key
     if (key === undefined)
-      throw new ConfigError(`unknown option --${name} (known: ${Object.keys(OPTIONS).join(', ')})`)
+      throw new ConfigError(
+        `unknown option --${name} (known: ${Object.keys(OPTIONS).join(', ')}; --help explains them)`,
+      )
     const value = inline ?? argv[++i]
     if (value === undefined) throw new ConfigError(`--${name} needs a value`)
     raw.set(key, value)

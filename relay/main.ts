@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { genesisToJson } from '../src/node/chain/genesis'
-import { ConfigError, loadGenesis, parseConfig, type RelayConfig } from './config'
+import { ConfigError, loadGenesis, parseConfig, type RelayConfig, usage, wantsHelp } from './config'
 import { presentTabs, startRelay, survivePeerWebSocketErrors } from './relay'
 import { serveStatic } from './static'
 
@@ -19,7 +19,12 @@ function relayAddresses(listen: readonly string[], config: RelayConfig, hostname
 }
 
 async function main(): Promise<void> {
-  const config = parseConfig(process.argv.slice(2), process.env)
+  const argv = process.argv.slice(2)
+  if (wantsHelp(argv)) {
+    console.log(usage())
+    return
+  }
+  const config = parseConfig(argv, process.env)
   const genesis = loadGenesis(config.genesisFile)
   const chainBody = genesisToJson(genesis)
   if (!existsSync(join(config.staticDir, 'index.html'))) {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { ConfigError, loadGenesis, parseConfig } from '../../relay/config'
+import { ConfigError, loadGenesis, parseConfig, usage, wantsHelp } from '../../relay/config'
 import { devnetGenesis } from '../../src/node/chain/genesis'
 
 describe('relay config', () => {
@@ -39,6 +39,30 @@ describe('relay config', () => {
     [['--reservation-ttl', '1e6']],
   ])('refuses %j with a clear ConfigError', (argv) => {
     expect(() => parseConfig(argv, {})).toThrowError(ConfigError)
+  })
+
+  test('--help (or -h) asks for the usage text, which names every flag with its env variable and default', () => {
+    expect(wantsHelp(['--help'])).toBe(true)
+    expect(wantsHelp(['--port', '3000', '-h'])).toBe(true)
+    expect(wantsHelp(['--port', '3000'])).toBe(false)
+    const text = usage()
+    for (const flag of [
+      'host',
+      'port',
+      'ws-port',
+      'announce',
+      'static',
+      'max-reservations',
+      'reservation-ttl',
+      'genesis',
+    ]) {
+      expect(text).toContain(`--${flag} <value>`)
+      expect(text).toContain(`env TABCHAIN_${flag.toUpperCase().replaceAll('-', '_')},`)
+    }
+    expect(text).toContain('default 8080')
+    expect(text).toContain('default the built-in devnet')
+    // An unknown flag's error points at it.
+    expect(() => parseConfig(['--hlep'], {})).toThrowError(/--help explains them/)
   })
 
   test('an empty --static is a ConfigError, not the current folder', () => {
