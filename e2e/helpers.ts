@@ -2,7 +2,7 @@ import { type Browser, type BrowserContext, expect, type Page } from '@playwrigh
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
 import { genesisBlock, hashBlock } from '../src/node/chain/block'
-import { devnetGenesis } from '../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS, devnetGenesis } from '../src/node/chain/genesis'
 import { databaseName } from '../src/node/storage/idb-repository'
 
 /**
@@ -24,9 +24,21 @@ export interface ConnFact {
   readonly opened: number
 }
 
+/**
+ * The suite's tabs pay the blocks they mine to the first devnet account (`?coinbase=`), an account no
+ * wallet of the suite holds, so that the balances the tests check are exact; a tab's own account takes
+ * its rewards only in the test about rewards, which opens the page without it.
+ */
+function withSuiteCoinbase(path: string): string {
+  if (/[?&]coinbase=/.test(path)) return path
+  const [base = '', hash] = path.split('#', 2)
+  const joined = `${base}${base.includes('?') ? '&' : '?'}coinbase=${DEVNET_ACCOUNTS[0]}`
+  return hash === undefined ? joined : `${joined}#${hash}`
+}
+
 /** Opens the app and waits for this tab's node (worker + libp2p) to be up. Returns its peer id. */
 export async function openNode(page: Page, path = '/'): Promise<string> {
-  await page.goto(path)
+  await page.goto(withSuiteCoinbase(path))
   await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
   return page.evaluate(() => window.tabchain?.network.peerId ?? '')
 }

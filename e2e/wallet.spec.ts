@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test'
 import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
-import { crashTab, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
+import { crashTab, FAST_URL, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
 
@@ -83,6 +83,48 @@ test('create a wallet, reload, wrong password refused, unlock: same address', as
   await expect(page.getByTestId('approval-title')).toHaveText('Sign a message')
   await page.getByTestId('approval-confirm').click()
   expect(await signature).toMatch(/^0x[0-9a-f]{130}$/)
+})
+
+/** The miners of `page`'s blocks above `from`, lower-case, once its head is at least `count` past it. */
+async function minersAbove(page: Page, from: bigint, count: bigint): Promise<string[]> {
+  const until = String(from + count)
+  await page.waitForFunction(
+    async (n) => ((await window.tabchain?.node.api.head())?.number ?? 0n) >= BigInt(n),
+    until,
+    { timeout: 60_000, polling: 200 },
+  )
+  return page.evaluate(async (n) => {
+    const api = window.tabchain?.node.api
+    if (api === undefined) return []
+    const blocks = await api.blocks((await api.head()).number, 100)
+    return blocks.filter((b) => b.number > BigInt(n)).map((b) => b.miner.toLowerCase())
+  }, String(from))
+}
+
+test("a mining tab pays its blocks to the account it acts with: its devnet account, then its wallet's, from the next load's start", async ({
+  page,
+}) => {
+  // Opened without the suite's `?coinbase=` (`openNode`): the page names its own account.
+  const coinbase = () => page.evaluate(async () => (await window.tabchain?.node.api.mining())?.coinbase)
+  const head = async () =>
+    await page.evaluate(async () => String((await window.tabchain?.node.api.head())?.number))
+  await page.goto(`${FAST_URL}/tokens`)
+  await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+  const devnet = ((await page.getByTestId('my-address').textContent()) ?? '').toLowerCase()
+  expect(devnet).toMatch(/^0x[0-9a-f]{40}$/)
+  expect(await coinbase()).toBe(devnet)
+  const wallet = (await createWallet(page)).toLowerCase()
+  await expect.poll(coinbase, { timeout: 30_000 }).toBe(wallet)
+  let from = BigInt(await head())
+  expect(new Set(await minersAbove(page, from, 2n))).toEqual(new Set([wallet]))
+
+  // Reloaded, the wallet locked: its account takes the rewards from the start; the home screen says so.
+  await page.goto(`${FAST_URL}/`)
+  await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+  expect(await coinbase()).toBe(wallet)
+  await expect(page.getByTestId('coinbase')).toHaveAttribute('data-address', wallet)
+  from = BigInt(await head())
+  expect(new Set(await minersAbove(page, from, 2n))).toEqual(new Set([wallet]))
 })
 
 test('a transfer sent from a tab that crashed before any block held it is mined once the profile opens again', async ({

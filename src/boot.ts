@@ -15,6 +15,7 @@ import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
 import { storedModePin } from './ui/mode-setting'
+import { pinnedRewards, startingRewards } from './ui/signer/rewards'
 import { useApp } from './ui/store'
 import type { TabchainProvider } from './wallet/provider'
 
@@ -135,11 +136,14 @@ export async function boot(): Promise<Tabchain> {
   const apiChannel = new MessageChannel()
   const networkChannel = new MessageChannel()
   const sinkChannel = new MessageChannel()
+  // Mined blocks pay the account the tab acts with (followed below), or the `?coinbase=` address.
+  const pinnedCoinbase = pinnedRewards(url)
   const init: WorkerInit = {
     type: 'init',
     profileId: profile.id,
     genesis,
     mine: url.searchParams.get('mine') !== '0',
+    coinbase: pinnedCoinbase ?? startingRewards(profile.id),
     modePin,
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
@@ -186,6 +190,10 @@ export async function boot(): Promise<Tabchain> {
     startWallet(node.api, profile.id, genesis.params),
   )
   walletReady.catch(() => {})
+  if (pinnedCoinbase === null)
+    void import('./ui/signer/follow-rewards').then(({ followAccount }) =>
+      followAccount(node.api, profile.id, init.coinbase),
+    )
   const facts = Promise.all([
     node.api.head(),
     node.api.mining(),

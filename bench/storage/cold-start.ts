@@ -143,6 +143,7 @@ async function coldStart(profileId: string, expected: Hex): Promise<{ headMs: nu
       profileId,
       genesis: devnetGenesis,
       mine: false,
+      coinbase: DEVNET_ACCOUNTS[0] as Address,
       modePin: 'full',
       ports: { api: api.port2, network: network.port2, sink: sink.port2 },
     }

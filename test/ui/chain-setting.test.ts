@@ -1,21 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { devnetGenesis, genesisToJson, testGenesis } from '../../src/node/chain/genesis'
 import { CHAIN_INFO_URL, fetchGenesis } from '../../src/ui/chain-setting'
-
-/** A `Storage` over a Map (Node has no localStorage). */
-function memoryStorage(): Storage {
-  const items = new Map<string, string>()
-  return {
-    get length() {
-      return items.size
-    },
-    clear: () => items.clear(),
-    getItem: (key) => items.get(key) ?? null,
-    key: (i) => [...items.keys()][i] ?? null,
-    removeItem: (key) => void items.delete(key),
-    setItem: (key, value) => void items.set(key, value),
-  }
-}
+import { memoryStorage } from './memory-storage'
 
 const fast = testGenesis({ name: 'tabchain-e2e-fast', params: { confirmations: 1 } })
 const answer =

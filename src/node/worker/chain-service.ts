@@ -135,7 +135,7 @@ export interface ChainServiceInit {
   readonly store?: ChainStore
   readonly network: Remote<NetworkApi>
   readonly now: () => number
-  /** The address that receives this node's block rewards. */
+  /** The address that receives this node's block rewards, until `setCoinbase` names another. */
   readonly coinbase: Address
   readonly onHead: (head: HeadEvent, change: HeadChange | null) => void
   readonly onMining: (info: MiningInfo) => void
@@ -229,6 +229,8 @@ export function createChainService(init: ChainServiceInit) {
   let heldTimer: ReturnType<typeof setTimeout> | undefined
 
   let mining = false
+  /** Where this node's blocks pay their reward: the page names its account (`setCoinbase`). */
+  let coinbase = init.coinbase
   let timer: ReturnType<typeof setTimeout> | undefined
   let template: { block: Block; parent: Hex; builtAt: number; buildMs: number; next: bigint } | undefined
   let mempoolDirty = false
@@ -455,7 +457,7 @@ export function createChainService(init: ChainServiceInit) {
     enabled: mining,
     hashrate: hashrate(),
     dutyCycle,
-    coinbase: init.coinbase,
+    coinbase,
   })
 
   function followHead(change: HeadChange, arrivedAt: number | null): void {
@@ -523,7 +525,7 @@ export function createChainService(init: ChainServiceInit) {
       parentState: chain.headState,
       txs: mempool.pending(),
       now: BigInt(now),
-      miner: init.coinbase,
+      miner: coinbase,
     })
     mempoolDirty = false
     const fresh = {
@@ -682,6 +684,15 @@ export function createChainService(init: ChainServiceInit) {
     }),
     /** The sync client (tests and devtools read its breakers and bans). */
     syncer,
+    /** Pays the blocks mined from now on to `address` (the template in work is built again). */
+    setCoinbase(address: Address): MiningInfo {
+      if (address !== coinbase) {
+        coinbase = address
+        template = undefined
+      }
+      init.onMining(miningInfo())
+      return miningInfo()
+    },
     setMining(on: boolean): MiningInfo {
       mining = on
       if (on) scheduleMining(0)

@@ -1,3 +1,4 @@
+import type { Address } from 'viem'
 import { validateGenesis } from '../chain/genesis'
 import type { Genesis } from '../chain/types'
 import { type ModePin, parseModePin } from '../light/mode'
@@ -15,6 +16,8 @@ export interface WorkerInit {
   readonly genesis: Genesis
   /** Start mining at once (the devnet default; `?mine=0` turns it off). */
   readonly mine: boolean
+  /** Where mined blocks pay their reward: the account the page acts with (`NodeApi.setCoinbase` changes it). */
+  readonly coinbase: Address
   /** The mode the user pinned (`?mode=` or the profile's setting). */
   readonly modePin: ModePin
   readonly ports: { readonly api: MessagePort; readonly network: MessagePort; readonly sink: MessagePort }
@@ -38,6 +41,8 @@ export function parseInit(data: unknown): WorkerInit {
     return fail(`bad genesis: ${err instanceof Error ? err.message : String(err)}`)
   }
   if (typeof msg.mine !== 'boolean') return fail('mine must be a boolean')
+  if (typeof msg.coinbase !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(msg.coinbase))
+    return fail('coinbase must be a 20-byte 0x-prefixed hex address')
   const modePin = parseModePin(typeof msg.modePin === 'string' ? msg.modePin : undefined)
   if (modePin === undefined) return fail('modePin must be auto, light or full')
   const ports = msg.ports as Record<string, unknown> | undefined
@@ -51,6 +56,7 @@ export function parseInit(data: unknown): WorkerInit {
     profileId: msg.profileId,
     genesis,
     mine: msg.mine,
+    coinbase: msg.coinbase.toLowerCase() as Address,
     modePin,
     ports: { api, network, sink },
   }

@@ -2,7 +2,6 @@
 import './intl-warmup'
 import { version } from '../../../package.json'
 import { genesisBlock, hashBlock } from '../chain/block'
-import { DEVNET_ACCOUNTS } from '../chain/genesis'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
@@ -102,8 +101,7 @@ async function run(init: WorkerInit): Promise<void> {
     profileId: init.profileId,
     genesis,
     store,
-    // Block rewards go to the first devnet account until the wallet gives each profile its own.
-    coinbase: DEVNET_ACCOUNTS[0] ?? '0x0000000000000000000000000000000000000000',
+    coinbase: init.coinbase,
     mine: init.mine,
     repo,
     modePin: init.modePin,

@@ -148,6 +148,8 @@ export interface NodeApi extends QueryApi {
   mining(): Promise<MiningInfo>
   /** Turns this tab's miner on or off. */
   setMining(on: boolean): Promise<MiningInfo>
+  /** Pays the blocks this tab mines from now on to `address` (the account the page acts with). */
+  setCoinbase(address: Address): Promise<MiningInfo>
   /** Admits a raw signed EIP-1559 transaction and gossips it; resolves with its hash. */
   sendRawTransaction(raw: Hex): Promise<Hex>
   /**
@@ -240,7 +242,7 @@ export interface NodeInit {
   readonly genesis: Genesis
   /** The profile's chain store; in memory when absent (tests). */
   readonly store?: ChainStore
-  /** Receives this node's block rewards. */
+  /** Receives this node's block rewards, until `setCoinbase` names another address. */
   readonly coinbase: Address
   /** Mine from the start (devnet default; `?mine=0` turns it off). */
   readonly mine: boolean
@@ -696,6 +698,9 @@ export function createNode(init: NodeInit): Node {
         throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'on must be a boolean' })
       return chain.setMining(on)
     },
+    async setCoinbase(address) {
+      return chain.setCoinbase(checkAddress(address, 'address'))
+    },
     async sendRawTransaction(raw) {
       if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]*$/.test(raw)) {
         throw badParams('raw must be 0x-prefixed hex')
@@ -934,6 +939,10 @@ export function createNode(init: NodeInit): Node {
       async setMining(on) {
         if (on !== false) throw unsupported('setMining')
         return { ...chain.mining(), enabled: false }
+      },
+      // A light-only node does not mine; it takes the address all the same (the page need not know its mode).
+      async setCoinbase(address) {
+        return { ...chain.setCoinbase(checkAddress(address, 'address')), enabled: false }
       },
       async sendRawTransaction(raw) {
         if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]*$/.test(raw))

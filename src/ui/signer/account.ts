@@ -1,8 +1,7 @@
 import { create } from 'zustand'
-import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex, devnetSigner } from './devnet-signer'
+import { DEVNET_KEY, rememberedDevnetIndex } from './devnet-index'
+import { devnetSigner } from './devnet-signer'
 import type { TxSigner } from './signer'
-
-const KEY = 'tabchain.devnetAccount.'
 
 /** The account this tab acts with, per profile (remembered in localStorage). */
 export interface AccountState {
@@ -20,33 +19,6 @@ export interface AccountState {
   readonly choose: (profileId: string, index: number) => void
 }
 
-/** A stored account index, or undefined when absent or not one of the devnet accounts. */
-function stored(key: string): number | undefined {
-  const raw = localStorage.getItem(key)
-  const n = raw === null ? Number.NaN : Number(raw)
-  return Number.isInteger(n) && n >= 0 && n < DEVNET_ACCOUNT_COUNT ? n : undefined
-}
-
-/**
- * The profile's account: the one it used before, or else its default (`defaultDevnetIndex`) moved on
- * to the next account no other profile of this browser uses — two tabs here are two users. Remembered.
- */
-function remembered(profileId: string): number {
-  const own = stored(KEY + profileId)
-  if (own !== undefined) return own
-  const taken = new Set<number>()
-  for (let i = 0; i < localStorage.length; i++) {
-    const key = localStorage.key(i)
-    const index = key?.startsWith(KEY) === true ? stored(key) : undefined
-    if (index !== undefined) taken.add(index)
-  }
-  let index = defaultDevnetIndex(profileId)
-  for (let tries = 0; tries < DEVNET_ACCOUNT_COUNT && taken.has(index); tries++)
-    index = (index + 1) % DEVNET_ACCOUNT_COUNT
-  localStorage.setItem(KEY + profileId, String(index))
-  return index
-}
-
 export const useAccount = create<AccountState>((set, get) => ({
   signer: null,
   wallet: null,
@@ -56,11 +28,11 @@ export const useAccount = create<AccountState>((set, get) => ({
     set({ wallet, signer: wallet ?? (index === null ? null : devnetSigner(index)) })
   },
   load: (profileId) => {
-    const index = remembered(profileId)
+    const index = rememberedDevnetIndex(profileId)
     if (get().index !== index) set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
   choose: (profileId, index) => {
-    localStorage.setItem(KEY + profileId, String(index))
+    localStorage.setItem(DEVNET_KEY + profileId, String(index))
     set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
 }))

@@ -1,6 +1,7 @@
 import { getAddress } from 'viem'
 import { type HDAccount, mnemonicToAccount } from 'viem/accounts'
 import { DEVNET_ACCOUNTS } from '../../node/chain/genesis'
+import { DEVNET_ACCOUNT_COUNT } from './devnet-index'
 import type { TxSigner } from './signer'
 
 /**
@@ -8,9 +9,6 @@ import type { TxSigner } from './signer'
  * funds (`DEVNET_ACCOUNTS`). Everyone knows these keys: they stand in for the wallet on the devnet.
  */
 const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk'
-
-/** Number of funded devnet accounts a profile may act with. */
-export const DEVNET_ACCOUNT_COUNT = DEVNET_ACCOUNTS.length
 
 /** The devnet account `index` (0–9) as a signer: m/44'/60'/0'/0/index of the test mnemonic. */
 export function devnetSigner(index: number): TxSigner {
@@ -30,14 +28,4 @@ export function devnetSigner(index: number): TxSigner {
       return { hash: await to.submit(await account.signTransaction({ ...tx, nonce })), nonce }
     },
   }
-}
-
-/**
- * The devnet account a profile uses unless the user picks another: spread over the ten accounts by a
- * hash of the profile id, so two profiles (two tabs) are most likely two different users.
- */
-export function defaultDevnetIndex(profileId: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < profileId.length; i++) h = Math.imul(h ^ profileId.charCodeAt(i), 0x01000193)
-  return (h >>> 0) % DEVNET_ACCOUNT_COUNT
 }

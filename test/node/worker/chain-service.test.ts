@@ -1,3 +1,4 @@
+import { type Address, getAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
@@ -216,6 +217,29 @@ describe('chain in the node (in-process, memory network twin)', () => {
     await expect(a.node.api.account('0x12' as `0x${string}`)).rejects.toMatchObject({
       type: { code: 'NODE_BAD_PARAMS' },
     })
+  })
+
+  test('setCoinbase pays the blocks mined from then on to the new address; a bad address changes nothing', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', true)
+    const first = DEVNET_ACCOUNTS[2] ?? '0x'
+    const payee = addressOf(7)
+    await until(async () => (await a.node.api.head()).number >= 2n)
+    await expect(a.node.api.setCoinbase('0x12' as Address)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
+    expect((await a.node.api.mining()).coinbase).toBe(first)
+    expect((await a.node.api.setCoinbase(getAddress(payee))).coinbase).toBe(payee)
+    // The block in work when the call came is built again: every block past this head pays `payee`.
+    const from = (await a.node.api.head()).number
+    await until(async () => (await a.node.api.head()).number >= from + 3n)
+    await a.node.api.setMining(false)
+    const blocks = await a.node.api.blocks((await a.node.api.head()).number, 100)
+    expect(blocks.find((b) => b.number === 1n)?.miner.toLowerCase()).toBe(first.toLowerCase())
+    const after = blocks.filter((b) => b.number > from)
+    expect(after.length).toBeGreaterThanOrEqual(3)
+    for (const b of after) expect(b.miner.toLowerCase()).toBe(payee)
+    expect((await a.node.api.account(payee)).balance).toBeGreaterThan(0n)
   })
 
   test('a follower whose clock is behind keeps future blocks and imports them when their time comes', async () => {

@@ -302,6 +302,7 @@ describe('beacon codec', () => {
 })
 
 describe('worker init message', () => {
+  const INIT_COINBASE = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
   test.each([
     ['null', null],
     ['a string', 'init'],
@@ -317,9 +318,22 @@ describe('worker init message', () => {
       },
     ],
     ['no mine flag', { type: 'init', profileId: 'p', genesis: devnetGenesis, ports: {} }],
+    ['no coinbase', { type: 'init', profileId: 'p', genesis: devnetGenesis, mine: false, ports: {} }],
+    [
+      'a coinbase that is not an address',
+      { type: 'init', profileId: 'p', genesis: devnetGenesis, mine: false, coinbase: '0x12', ports: {} },
+    ],
     [
       'a bad mode pin',
-      { type: 'init', profileId: 'p', genesis: devnetGenesis, mine: false, modePin: 'fast', ports: {} },
+      {
+        type: 'init',
+        profileId: 'p',
+        genesis: devnetGenesis,
+        mine: false,
+        coinbase: INIT_COINBASE,
+        modePin: 'fast',
+        ports: {},
+      },
     ],
     [
       'ports not ports',
@@ -328,6 +342,7 @@ describe('worker init message', () => {
         profileId: 'p',
         genesis: devnetGenesis,
         mine: false,
+        coinbase: INIT_COINBASE,
         modePin: 'auto',
         ports: { api: 1, network: 2, sink: 3 },
       },
@@ -347,11 +362,13 @@ describe('worker init message', () => {
       profileId: 'p',
       genesis: genesisWire,
       mine: true,
+      coinbase: INIT_COINBASE,
       modePin: 'light',
       ports: { api: a.port1, network: b.port1, sink: c.port1 },
     })
     expect(init.genesis).toEqual(fast)
     expect(init.modePin).toBe('light')
+    expect(init.coinbase).toBe(INIT_COINBASE.toLowerCase())
     for (const ch of [a, b, c]) ch.port1.close()
   })
 })
