@@ -83,6 +83,25 @@ test('create a wallet, reload, wrong password refused, unlock: same address', as
   await expect(page.getByTestId('approval-title')).toHaveText('Sign a message')
   await page.getByTestId('approval-confirm').click()
   expect(await signature).toMatch(/^0x[0-9a-f]{130}$/)
+
+  // Two requests wait at once: a double click on Confirm answers the one shown, never the next one.
+  const sign = (message: string) =>
+    page.evaluate(
+      ({ m, a }) =>
+        window.tabchain?.provider.request({ method: 'personal_sign', params: [m, a] }).then(
+          () => 'signed',
+          (e: { code?: number }) => e.code,
+        ),
+      { m: message, a: address },
+    )
+  const one = sign('0x6f6e65')
+  await expect(page.getByTestId('approval').locator('dd')).toHaveText('one')
+  const two = sign('0x74776f')
+  await page.getByTestId('approval-confirm').dblclick()
+  expect(await one).toBe('signed')
+  await expect(page.getByTestId('approval').locator('dd')).toHaveText('two')
+  await page.getByTestId('approval-cancel').click()
+  expect(await two).toBe(4001)
 })
 
 /** The miners of `page`'s blocks above `from`, lower-case, once its head is at least `count` past it. */

@@ -19,6 +19,8 @@ import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
 
 interface PendingApproval {
+  /** Names the request: the dialog's answer carries it, so an answer lands on the request it showed. */
+  readonly id: number
   readonly request: ApprovalRequest
   readonly resolve: (approved: boolean) => void
 }
@@ -55,12 +57,26 @@ export const useWallet = create<WalletUi>(() => ({
   activity: [],
 }))
 
-/** Answers the first pending approval (the dialog's buttons). */
-export function answerApproval(approved: boolean): void {
-  const [first, ...rest] = useWallet.getState().approvals
-  if (first === undefined) return
-  useWallet.setState({ approvals: rest })
-  first.resolve(approved)
+let nextApprovalId = 0
+
+/** Queues `request` for the approval dialog; resolves with the user's answer. */
+export function askApproval(request: ApprovalRequest): Promise<boolean> {
+  const id = nextApprovalId++
+  return new Promise<boolean>((resolve) => {
+    useWallet.setState((s) => ({ approvals: [...s.approvals, { id, request, resolve }] }))
+  })
+}
+
+/**
+ * Answers the pending approval `id` (the dialog's buttons name the request they showed). An answer to a
+ * request already answered is ignored: a double click's second click never answers the next request.
+ */
+export function answerApproval(id: number, approved: boolean): void {
+  const { approvals } = useWallet.getState()
+  const pending = approvals.find((a) => a.id === id)
+  if (pending === undefined) return
+  useWallet.setState({ approvals: approvals.filter((a) => a !== pending) })
+  pending.resolve(approved)
 }
 
 const activityKey = (profileId: string): string => `tabchain.activity.${profileId}`
@@ -83,15 +99,10 @@ export async function startWallet(
     useWallet.setState({ activity: items })
   }
 
-  const approve = (request: ApprovalRequest): Promise<boolean> =>
-    new Promise<boolean>((resolve) => {
-      useWallet.setState((s) => ({ approvals: [...s.approvals, { request, resolve }] }))
-    })
-
   const provider = createProvider({
     backend,
     wallet,
-    approve,
+    approve: askApproval,
     onLocked: () => useWallet.setState({ unlockPrompt: true }),
     onSent: (tx) => {
       setActivity([{ ...tx, status: 'pending' }, ...useWallet.getState().activity])
@@ -151,7 +162,7 @@ export async function startWallet(
             'the wallet is locked: unlock it in the Wallet screen',
           )
         }
-        return sendApproved({ backend, wallet, approve }, account.address, tx, to)
+        return sendApproved({ backend, wallet, approve: askApproval }, account.address, tx, to)
       },
     }
   }

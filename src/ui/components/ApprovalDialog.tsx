@@ -1,24 +1,42 @@
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Link } from 'react-router'
 import { answerApproval, useWallet } from '../wallet-session'
 
 /**
- * The approval dialog: every request that spends or signs waits here for the user. Cancel (or Escape)
- * answers 4001 to the dApp. Also shows the "unlock your wallet" prompt when a dApp met a locked wallet.
+ * How long a request is shown before it can be approved (ms), as browsers delay their own permission
+ * prompts' buttons: the second click of a double click on the previous request's Confirm, or a click
+ * meant for the page as a dApp's request appears, lands on a disabled button.
+ */
+const CONFIRM_DELAY_MS = 1_000
+
+/**
+ * The approval dialog: every request that spends or signs waits here for the user, one at a time.
+ * Each button answers the request it showed (by id); Confirm waits `CONFIRM_DELAY_MS` after a request
+ * appears. Cancel (or Escape) answers 4001 to the dApp. Also shows the "unlock your wallet" prompt when
+ * a dApp met a locked wallet.
  */
 export function ApprovalDialog() {
   const pending = useWallet((s) => s.approvals[0])
   const prompt = useWallet((s) => s.unlockPrompt && s.view.state === 'locked')
   const ref = useRef<HTMLDialogElement>(null)
+  const [armed, setArmed] = useState<number | null>(null)
   useEffect(() => {
     const d = ref.current
     if (d === null) return
     if (pending !== undefined && !d.open) d.showModal()
     if (pending === undefined && d.open) d.close()
+    if (pending === undefined) return
+    const timer = setTimeout(() => setArmed(pending.id), CONFIRM_DELAY_MS)
+    return () => clearTimeout(timer)
   }, [pending])
   return (
     <>
-      <dialog ref={ref} className="approval" data-testid="approval" onCancel={() => answerApproval(false)}>
+      <dialog
+        ref={ref}
+        className="approval"
+        data-testid="approval"
+        onCancel={() => pending !== undefined && answerApproval(pending.id, false)}
+      >
         {pending !== undefined && (
           <>
             <p className="eyebrow">Approve?</p>
@@ -36,7 +54,7 @@ export function ApprovalDialog() {
                 type="button"
                 className="button"
                 data-testid="approval-cancel"
-                onClick={() => answerApproval(false)}
+                onClick={() => answerApproval(pending.id, false)}
               >
                 Cancel
               </button>
@@ -44,7 +62,8 @@ export function ApprovalDialog() {
                 type="button"
                 className="button button--primary"
                 data-testid="approval-confirm"
-                onClick={() => answerApproval(true)}
+                disabled={armed !== pending.id}
+                onClick={() => answerApproval(pending.id, true)}
               >
                 {pending.request.kind === 'transaction' ? 'Confirm and send' : 'Sign'}
               </button>

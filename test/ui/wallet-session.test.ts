@@ -1,0 +1,48 @@
+import { getAddress } from 'viem'
+import { describe, expect, test } from 'vitest'
+import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { answerApproval, askApproval, useWallet } from '../../src/ui/wallet-session'
+import type { ApprovalRequest } from '../../src/wallet/describe'
+
+const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
+
+const message = (text: string): ApprovalRequest => ({
+  kind: 'message',
+  from: ME,
+  title: 'Sign a message',
+  details: [{ label: 'Message', value: text }],
+})
+
+describe('approval queue', () => {
+  test('an answer goes to the request it names; a second answer to it (a double click) is ignored', async () => {
+    const answers: string[] = []
+    const first = askApproval(message('first')).then((ok) => answers.push(`first ${ok}`))
+    const second = askApproval(message('second')).then((ok) => answers.push(`second ${ok}`))
+    const [shown] = useWallet.getState().approvals
+    expect(shown?.request.details[0]?.value).toBe('first')
+    const id = shown?.id ?? -1
+    answerApproval(id, true)
+    answerApproval(id, true)
+    await first
+    expect(answers).toEqual(['first true'])
+    // The second request is still waiting, unanswered, and is what the dialog shows now.
+    const waiting = useWallet.getState().approvals
+    expect(waiting.map((a) => a.request.details[0]?.value)).toEqual(['second'])
+    answerApproval(waiting[0]?.id ?? -1, false)
+    await second
+    expect(answers).toEqual(['first true', 'second false'])
+    expect(useWallet.getState().approvals).toEqual([])
+  })
+
+  test('an answer names a request behind the first: that one is answered, the first keeps waiting', async () => {
+    const first = askApproval(message('first'))
+    const second = askApproval(message('second'))
+    const [, behind] = useWallet.getState().approvals
+    answerApproval(behind?.id ?? -1, true)
+    expect(await second).toBe(true)
+    const [left] = useWallet.getState().approvals
+    expect(left?.request.details[0]?.value).toBe('first')
+    answerApproval(left?.id ?? -1, false)
+    expect(await first).toBe(false)
+  })
+})
