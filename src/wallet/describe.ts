@@ -89,7 +89,7 @@ export async function describeTransaction(
     const amountText =
       token === null
         ? `${amount} base units of token ${shortAddress(tx.to)}`
-        : `${formatUnits(amount, token.decimals)} ${token.symbol}`
+        : `${formatUnits(amount, token.decimals)} ${showHidden(token.symbol)}`
     const title =
       call.functionName === 'transfer'
         ? `Transfer ${amountText} to ${shortAddress(who)}`
@@ -110,6 +110,19 @@ export async function describeTransaction(
   }
 }
 
+/**
+ * Characters that show as nothing, or change how the text around them shows, yet are signed as they
+ * are: controls (tab and line feed excepted), format characters (bidi overrides and isolates, zero-width
+ * spaces and joiners, the BOM, soft hyphen, tag characters), line and paragraph separators, private-use,
+ * unassigned and lone surrogate code points, variation selectors, and the Hangul fillers.
+ */
+const HIDDEN =
+  /[^\P{Cc}\t\n]|[\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}\p{Variation_Selector}\u{115F}\u{1160}\u{3164}\u{FFA0}]/gu
+
+/** `text` with every hidden character written out as `\u{202E}`: what the user reads is what is signed. */
+export const showHidden = (text: string): string =>
+  text.replace(HIDDEN, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`)
+
 /** True when no character is a control code (other than whitespace) or a UTF-8 decoding failure. */
 function readable(text: string): boolean {
   for (const c of text) {
@@ -119,12 +132,15 @@ function readable(text: string): boolean {
   return true
 }
 
-/** The approval text of a personal_sign: the message as text when it is UTF-8, else its hex. */
+/**
+ * The approval text of a personal_sign: the message as text when it is UTF-8 (hidden characters
+ * escaped, `showHidden`), else its hex.
+ */
 export function describeMessage(from: Address, message: Hex): ApprovalRequest {
   let text: string
   try {
     text = hexToString(message)
-    if (!readable(text)) text = message
+    text = readable(text) ? showHidden(text) : message
   } catch {
     text = message
   }
@@ -139,7 +155,10 @@ export function describeMessage(from: Address, message: Hex): ApprovalRequest {
 export const SWAP_APPROVAL_NOTE =
   'Signing approves the whole trade: while your wallet is unlocked, this tab signs its lock, redeem and refund transactions for exactly these amounts without asking again.'
 
-/** The approval text of EIP-712 typed data: its domain and primary type, then the message. */
+/**
+ * The approval text of EIP-712 typed data: its domain and primary type, then the message (hidden
+ * characters escaped in all three, `showHidden`).
+ */
 export function describeTypedData(
   from: Address,
   typed: { domain?: { name?: unknown; chainId?: unknown }; primaryType: string; message: unknown },
@@ -150,11 +169,13 @@ export function describeTypedData(
   return {
     kind: 'typedData',
     from,
-    title: `Sign ${typed.primaryType} for ${domain}`,
+    title: showHidden(`Sign ${typed.primaryType} for ${domain}`),
     details: [
       {
         label: 'Message',
-        value: JSON.stringify(typed.message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
+        value: showHidden(
+          JSON.stringify(typed.message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
+        ),
       },
       ...(trade ? [{ label: 'Trade', value: SWAP_APPROVAL_NOTE }] : []),
     ],

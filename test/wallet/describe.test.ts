@@ -1,4 +1,14 @@
-import { encodeFunctionData, erc20Abi, getAddress, parseEther, parseTransaction, stringToHex } from 'viem'
+import {
+  decodeFunctionData,
+  encodeFunctionData,
+  encodeFunctionResult,
+  erc20Abi,
+  getAddress,
+  type Hex,
+  parseEther,
+  parseTransaction,
+  stringToHex,
+} from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { parseAddress } from '../../src/wallet/address'
@@ -81,6 +91,52 @@ describe('approval texts', () => {
     expect(labels('Tabchain Offers', 'Take')).toEqual(['Message', 'Trade'])
     expect(labels('Tabchain Offers', 'Cancel')).toEqual(['Message'])
     expect(labels('Tabchain', 'Offer')).toEqual(['Message'])
+  })
+
+  test('messages and typed data: bidi overrides, zero-width and other hidden characters are shown escaped', () => {
+    const spoof = 'Pay 1 TAB to \u202Eevil\u202C, \u200Bsee\u2066x\u2069\uFEFF\u0085\u2028\u{E0041}\uFE0F\r'
+    const shown = describeMessage(ME, stringToHex(spoof)).details[0]?.value
+    expect(shown).toBe(
+      'Pay 1 TAB to \\u{202E}evil\\u{202C}, \\u{200B}see\\u{2066}x\\u{2069}\\u{FEFF}\\u{85}\\u{2028}\\u{E0041}\\u{FE0F}\\u{D}',
+    )
+    // Lines and tabs stay as they are: a sign-in message spans lines.
+    expect(describeMessage(ME, stringToHex('Sign in\n\tnonce: 1')).details[0]?.value).toBe(
+      'Sign in\n\tnonce: 1',
+    )
+    const typed = describeTypedData(ME, {
+      domain: { name: 'Tab\u202Echain' },
+      primaryType: 'Or\u200Bder',
+      message: { to: 'abc\u202Edef', 'k\u2067': 1 },
+    })
+    expect(typed.title).toBe('Sign Or\\u{200B}der for Tab\\u{202E}chain')
+    expect(typed.details[0]?.value).toContain('"to": "abc\\u{202E}def"')
+    expect(typed.details[0]?.value).toContain('"k\\u{2067}": 1')
+    for (const text of [shown, typed.title, typed.details[0]?.value])
+      expect(text).not.toMatch(/[\p{Cf}\p{Zl}\p{Zp}]|[^\P{Cc}\n\t]/u)
+  })
+
+  test('a token whose symbol holds a right-to-left override is named with it escaped', async () => {
+    const token = {
+      ...poolBackend(),
+      call: async ({ data }: { data?: Hex }) => {
+        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
+        const returnData =
+          functionName === 'symbol'
+            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'US\u202EDT' })
+            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 0 })
+        return { status: 1 as const, returnData, gasUsed: 30_000n }
+      },
+    }
+    const transfer = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [FRIEND, 5n] })
+    const r = await describeTransaction(token, {
+      from: ME,
+      to: TOKEN,
+      value: 0n,
+      data: transfer,
+      gas: 60_000n,
+      maxFeePerGas: 1n,
+    })
+    expect(r.title).toBe('Transfer 5 US\\u{202E}DT to 0x90…06')
   })
 
   test('typed addresses: EIP-55 checked when mixed case', () => {
