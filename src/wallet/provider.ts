@@ -291,15 +291,23 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   })
   setTimeout(() => emit('connect', { chainId: q(backend.chainId) }), 0)
 
-  /** The signing account: an account of the unlocked wallet, else 4100 (and the app prompts). */
+  /**
+   * The signing account: the one `eth_accounts` gives the dApp (the selected account of the unlocked
+   * wallet), else 4100 — a locked wallet (and the app prompts), an unknown address, and the wallet's
+   * other accounts alike: the dApp was never given them, and the message and typed-data dialogs do not
+   * name the signer.
+   */
   function signer(from: Address): Address {
     const v = wallet.view()
     if (v.state !== 'unlocked') {
       init.onLocked?.()
       throw new ProviderRpcError(RpcCode.unauthorized, 'the wallet is locked: unlock it first')
     }
-    if (!v.accounts.some((a) => a.address === from))
-      throw new ProviderRpcError(RpcCode.unauthorized, `${from} is not an account of this wallet`)
+    if (!accounts().includes(from))
+      throw new ProviderRpcError(
+        RpcCode.unauthorized,
+        `${from} is not an account this wallet gave (eth_accounts)`,
+      )
     return from
   }
 

@@ -327,6 +327,36 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', FRIEND] }))).toBe(4100)
   })
 
+  test('an account of the wallet the dApp was not given (not selected) cannot sign or send: 4100, nothing asked', async () => {
+    const other = (await wallet.addAccount()).address
+    expect(await provider.request({ method: 'eth_accounts' })).toEqual([ME])
+    const before = s.approvals.length
+    const typed = {
+      domain: { name: 'Test', chainId: GENESIS.params.chainId },
+      types: { Mail: [{ name: 'contents', type: 'string' }] },
+      primaryType: 'Mail',
+      message: { contents: 'hi' },
+    }
+    for (const from of [other, other.toLowerCase()]) {
+      expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', from] }))).toBe(4100)
+      expect(
+        await code(
+          provider.request({ method: 'eth_signTypedData_v4', params: [from, JSON.stringify(typed)] }),
+        ),
+      ).toBe(4100)
+      expect(
+        await code(
+          provider.request({ method: 'eth_sendTransaction', params: [{ from, to: FRIEND, value: '0x1' }] }),
+        ),
+      ).toBe(4100)
+    }
+    expect(s.approvals.length).toBe(before)
+    // The account given, in any case, still signs.
+    expect(await provider.request({ method: 'personal_sign', params: ['0x68', ME.toLowerCase()] })).toMatch(
+      /^0x/,
+    )
+  })
+
   test('EIP-6963: announced at once and again on request, with name, icon, rdns and uuid', () => {
     const target = new EventTarget()
     const seen: { info: { name: string; rdns: string; uuid: string; icon: string }; provider: unknown }[] = []
