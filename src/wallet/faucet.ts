@@ -16,7 +16,14 @@ export const FAUCET_AMOUNT = parseEther('10')
 
 const faucetChains = new Set([devnetParams.chainId, testGenesis().params.chainId])
 
-/** Sends `FAUCET_AMOUNT` of the native coin to `to` from a devnet account; the transaction hash. */
+/** The last payment in turn per faucet account index: see `requestFaucet`. */
+const turns = new Map<number, Promise<unknown>>()
+
+/**
+ * Sends `FAUCET_AMOUNT` of the native coin to `to` from a devnet account; the transaction hash. The
+ * payments of one account take turns from reading its pending nonce to the node's admission, so two
+ * asked at once (two clicks) get consecutive nonces rather than one, which the node refuses the second.
+ */
 export async function requestFaucet(
   backend: ProviderBackend,
   to: Address,
@@ -27,18 +34,26 @@ export async function requestFaucet(
   }
   const index = FAUCET_INDEXES[Math.floor(pick * FAUCET_INDEXES.length)] ?? 9
   const account = privateKeyToAccount(deriveKey(rootKey(DEVNET_MNEMONIC), index))
-  // The node's pending nonce (its pool, or a light node's own sends, counted): a record of this tab's
-  // sends on top would outlive one the pool dropped and leave the account's later sends behind its gap.
-  const { nonce } = await backend.account(account.address, 'pending')
-  const raw = await account.signTransaction({
-    type: 'eip1559',
-    chainId: backend.chainId,
-    nonce: Number(nonce),
-    to,
-    value: FAUCET_AMOUNT,
-    gas: 21_000n,
-    maxFeePerGas: 2n * (await backend.nextBaseFee()) + DEFAULT_TIP,
-    maxPriorityFeePerGas: DEFAULT_TIP,
-  })
-  return backend.sendRawTransaction(raw)
+  const pay = async (): Promise<Hex> => {
+    // The node's pending nonce (its pool, or a light node's own sends, counted): a record of this tab's
+    // sends on top would outlive one the pool dropped and leave the account's later sends behind its gap.
+    const { nonce } = await backend.account(account.address, 'pending')
+    const raw = await account.signTransaction({
+      type: 'eip1559',
+      chainId: backend.chainId,
+      nonce: Number(nonce),
+      to,
+      value: FAUCET_AMOUNT,
+      gas: 21_000n,
+      maxFeePerGas: 2n * (await backend.nextBaseFee()) + DEFAULT_TIP,
+      maxPriorityFeePerGas: DEFAULT_TIP,
+    })
+    return backend.sendRawTransaction(raw)
+  }
+  const run = (turns.get(index) ?? Promise.resolve()).then(pay)
+  turns.set(
+    index,
+    run.catch(() => {}),
+  )
+  return run
 }

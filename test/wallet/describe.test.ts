@@ -163,6 +163,19 @@ describe('devnet faucet', () => {
     await expect(requestFaucet(other, to)).rejects.toMatchObject({ code: 4200 })
   })
 
+  test('two payments asked at once from one account (two clicks) take consecutive nonces: both are paid', async () => {
+    const { api, backend } = await soloNode()
+    const to = getAddress('0x000000000000000000000000000000000000beef')
+    const hashes = await Promise.all([requestFaucet(backend, to, 0), requestFaucet(backend, to, 0)])
+    const nonces = await Promise.all(hashes.map(async (h) => (await api.transaction(h))?.nonce))
+    expect(nonces).toEqual([0n, 1n])
+    await api.setMining(true)
+    await expect
+      .poll(async () => (await backend.account(to, 'latest')).balance, { timeout: 20_000 })
+      .toBe(2n * FAUCET_AMOUNT)
+    await api.setMining(false)
+  })
+
   test('after the pool drops a faucet payment, the next one from that account reuses its nonce', async () => {
     const backend = poolBackend()
     const to = getAddress('0x000000000000000000000000000000000000beef')
