@@ -14,7 +14,9 @@ export interface TabGaterInit {
  * peer is neither dialed nor let in, and its dials through the relay are refused as the relay opens the
  * circuit — before any handshake or WebRTC signalling, so a dropped tab that keeps dialing costs us a
  * refused stream, not a key exchange. (The relay names the dialer there; a relay that lies still meets
- * the encrypted-connection checks, which see the peer's own key.)
+ * the encrypted-connection checks, which see the peer's own key.) A peer is checked once more as its
+ * connection is about to open: a drop that comes after its handshake, while the muxer is agreed on (a
+ * round trip on a relayed link), would otherwise let it in past the disconnect that cut its other links.
  */
 export function tabConnectionGater(init: TabGaterInit): ConnectionGater {
   return {
@@ -22,6 +24,8 @@ export function tabConnectionGater(init: TabGaterInit): ConnectionGater {
     denyInboundRelayedConnection: (_relay, peer) => init.isBanned(peer),
     denyInboundEncryptedConnection: (peer) => init.isBanned(peer),
     denyOutboundEncryptedConnection: (peer) => init.isBanned(peer),
+    denyInboundUpgradedConnection: (peer) => init.isBanned(peer),
+    denyOutboundUpgradedConnection: (peer) => init.isBanned(peer),
     denyDialMultiaddr: (ma) => {
       const text = ma.toString()
       if (text.includes('/p2p-circuit') || text.includes('/webrtc')) return false

@@ -66,4 +66,42 @@ describe('a tab’s connection gater, through the real relay', () => {
     // A checks the peer once its side of the handshake ends, just after the dialer's.
     await expect.poll(() => handshakes).toEqual([other.peerId.toString()])
   })
+
+  test('a peer dropped while its connection is being set up is not let in, either way it was dialed', async () => {
+    const banned = new Set<string>()
+    const gater = tabConnectionGater({
+      isBanned: (peer: PeerId) => banned.has(peer.toString()),
+      relayAddrs: () => relay.getMultiaddrs(),
+    })
+    // The drop arrives just after the peer passed the encrypted-connection check, while the muxer is
+    // still being agreed on (a round trip on the relayed link): as a worker's ban may. (Not the relay.)
+    const dropOnHandshake = (peer: PeerId): boolean => {
+      const denied = banned.has(peer.toString())
+      if (!peer.equals(relay.peerId)) banned.add(peer.toString())
+      return denied
+    }
+    const a = await tab({
+      ...gater,
+      denyInboundEncryptedConnection: dropOnHandshake,
+      denyOutboundEncryptedConnection: dropOnHandshake,
+    })
+    const allowAll = tabConnectionGater({ isBanned: () => false, relayAddrs: () => relay.getMultiaddrs() })
+    const dialer = await tab(allowAll)
+    const dialed = await tab(allowAll)
+    const via = (peer: Libp2p) => {
+      const target = relay.getMultiaddrs()[0]?.encapsulate(`/p2p-circuit/p2p/${peer.peerId.toString()}`)
+      if (target === undefined) throw new Error('relay has no address')
+      return target
+    }
+
+    await dialer.dial(via(a), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+    await a.dial(via(dialed), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+    expect(banned).toEqual(new Set([dialer.peerId.toString(), dialed.peerId.toString()]))
+    /** A's connections to `peer`, as their status. */
+    const links = (peer: Libp2p): string[] => a.getConnections(peer.peerId).map((c) => c.status)
+    await expect.poll(() => [links(dialer), links(dialed)]).toEqual([[], []])
+    // Nothing lingers that a later look would find open.
+    await new Promise((r) => setTimeout(r, 500))
+    expect([links(dialer), links(dialed)]).toEqual([[], []])
+  })
 })
