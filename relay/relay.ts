@@ -15,7 +15,18 @@ import {
   RELAY_INTRO_PROTOCOL,
   RELAY_PEERS_PROTOCOL,
 } from '../src/node/network/protocol'
+import { RateLimiter } from '../src/node/sync/rate-limiter'
 import type { RelayConfig } from './config'
+
+/**
+ * Relay-peers queries a tab may make at once, and how many more it earns per second. A tab asks when
+ * its relay link opens, when its reservation is up, 3 s later if still alone, and when it comes back
+ * to view alone: a few at a time. Each query from a tab holding a reservation also opens an
+ * introduction stream to every tab in the answer (up to `MAX_RELAY_PEERS`), so one tab asking in a
+ * loop made the relay flood every other tab.
+ */
+export const RELAY_PEERS_BURST = 6
+export const RELAY_PEERS_PER_SECOND = 0.2
 
 /**
  * A client that sends an invalid WebSocket frame makes `ws` emit 'error' on the server-side socket
@@ -85,8 +96,16 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
   })
   node.services.pubsub.subscribe(DISCOVERY_TOPIC)
+  const queries = new RateLimiter({ burst: RELAY_PEERS_BURST, perSecond: RELAY_PEERS_PER_SECOND })
   await node.handle(RELAY_PEERS_PROTOCOL, async (stream, connection) => {
     const asker = connection.remotePeer.toString()
+    // Over its budget: the stream is reset unanswered, and nobody is introduced. The link stays (it
+    // carries the tab's reservation); the tab finds its peers by discovery meanwhile.
+    const waitMs = queries.take(asker, Date.now())
+    if (waitMs > 0) {
+      stream.abort(new Error(`relay-peers: too many queries, ask again in ${waitMs} ms`))
+      return
+    }
     const present = presentTabs(node, asker)
     try {
       await lpStream(stream).write(encodeRelayPeers(present))

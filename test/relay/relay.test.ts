@@ -8,7 +8,13 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
-import { presentTabs, type Relay, startRelay, survivePeerWebSocketErrors } from '../../relay/relay'
+import {
+  presentTabs,
+  RELAY_PEERS_BURST,
+  type Relay,
+  startRelay,
+  survivePeerWebSocketErrors,
+} from '../../relay/relay'
 import { decodeRelayPeers, RELAY_INTRO_PROTOCOL, RELAY_PEERS_PROTOCOL } from '../../src/node/network/protocol'
 import { reservingTab } from './tabs'
 
@@ -173,8 +179,9 @@ describe('relay', () => {
         if (Date.now() > deadline) throw new Error('no identify from the relay')
         await new Promise((r) => setTimeout(r, 10))
       }
-      // 200 relay-peers streams at once, none read until all are asked for: the relay serves 32 at a
-      // time on a connection (libp2p's default inbound limit per protocol) and resets the rest.
+      // 200 relay-peers streams at once, none read until all are asked for: the relay takes 32 at a
+      // time on a connection (libp2p's default inbound limit per protocol) and resets the rest, and
+      // answers the asker's query budget of them.
       const opened = await Promise.allSettled(
         Array.from({ length: 200 }, () =>
           conn.newStream(RELAY_PEERS_PROTOCOL, { signal: AbortSignal.timeout(10_000) }),
@@ -186,11 +193,11 @@ describe('relay', () => {
       )
       const answered = answers.filter((r) => r.status === 'fulfilled').length
       expect(answered).toBeGreaterThan(0)
-      expect(answered).toBeLessThanOrEqual(32)
+      expect(answered).toBeLessThanOrEqual(RELAY_PEERS_BURST)
       for (const s of streams) s.abort(new Error('flood over'))
-      // The flooder keeps its link and is answered again; so is another tab.
+      // The flooder keeps its link (its budget spent, it is refused for now); another tab is served.
       expect(conn.status).toBe('open')
-      expect(await askPeers(flooder)).toContain(present.peerId.toString())
+      await expect(askPeers(flooder)).rejects.toThrow()
       const other = await client()
       try {
         await other.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
@@ -234,6 +241,44 @@ describe('relay', () => {
     } finally {
       await Promise.all(flood.map((c) => c.stop()))
       await small.stop()
+    }
+  })
+
+  test('a tab asking who is there again and again is refused past its budget, and introduced to nobody; others are served', async () => {
+    const present = await reservingClient()
+    const flooder = await reservingClient()
+    try {
+      let introductions = 0
+      await present.handle(RELAY_INTRO_PROTOCOL, async (stream) => {
+        introductions++
+        await lpStream(stream).read()
+      })
+      // One after the other, each answered before the next: no concurrency limit is met.
+      const outcomes: string[] = []
+      for (let i = 0; i < RELAY_PEERS_BURST + 20; i++)
+        outcomes.push(
+          await askPeers(flooder).then(
+            (ids) => (ids.includes(present.peerId.toString()) ? 'listed' : 'unlisted'),
+            () => 'refused',
+          ),
+        )
+      expect(outcomes).toEqual([
+        ...Array<string>(RELAY_PEERS_BURST).fill('listed'),
+        ...Array<string>(20).fill('refused'),
+      ])
+      await new Promise((r) => setTimeout(r, 300))
+      expect(introductions).toBe(RELAY_PEERS_BURST)
+      // The flooder keeps its link; another tab is answered and introduced as ever.
+      expect(flooder.getConnections(relay.peerId).map((c) => c.status)).toEqual(['open'])
+      const other = await reservingClient()
+      try {
+        expect(await askPeers(other)).toContain(present.peerId.toString())
+        await expect.poll(() => introductions).toBe(RELAY_PEERS_BURST + 1)
+      } finally {
+        await other.stop()
+      }
+    } finally {
+      await Promise.all([present.stop(), flooder.stop()])
     }
   })
 })
