@@ -48,6 +48,12 @@ const DUPLICATE_WAIT_MS = 1_000
 const PROFILE_REFRESH_MS = 5_000
 /** The longest a tab opened beside a running node puts its relay connection off, ms. */
 const RELAY_PUT_OFF_MS = 1_000
+/**
+ * How often the page pings its node's worker, ms, and how many pings in a row it may leave unanswered
+ * (a minute) before the page takes it for gone: a worker that crashed (out of memory) says nothing.
+ */
+const NODE_PING_MS = 5_000
+const NODE_PING_MISSES = 12
 
 /**
  * Starts this tab's node: claims a profile, starts libp2p on the page and the node in a worker, and
@@ -150,8 +156,20 @@ export async function boot(): Promise<Tabchain> {
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])
 
   serve<NetworkApi>(networkChannel.port1, network.api)
-  network.attach(connect<NetworkSink>(sinkChannel.port1).api)
-  const node = connect<NodeApi, NodeEvents>(apiChannel.port1)
+  const sink = connect<NetworkSink>(sinkChannel.port1)
+  network.attach(sink.api)
+  const node = connect<NodeApi, NodeEvents>(apiChannel.port1, {
+    liveness: { intervalMs: NODE_PING_MS, misses: NODE_PING_MISSES },
+    // Its calls now fail with RPC_LOST instead of waiting for ever; so do the host's calls into it
+    // (gossip to validate, requests to answer). A worker that only hung is ended: it would go on
+    // mining and writing unseen, holding the profile's lock from the reload that takes it back.
+    onLost: (err) => {
+      console.error('the node stopped answering', err)
+      sink.close()
+      worker.terminate()
+      useApp.setState({ node: { state: 'lost', error: err.message } })
+    },
+  })
   node.on('head', (head) => useApp.setState({ head }))
   node.on('storageFault', (storageFault) => useApp.setState({ storageFault }))
   node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))

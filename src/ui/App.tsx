@@ -58,11 +58,12 @@ function StorageFaultBanner() {
   )
 }
 
-/** Shows the screens once the node runs; a skeleton while it starts and an error panel if it failed. */
+/** Shows the screens once the node runs; a skeleton while it starts and an error panel if it failed or stopped. */
 function NodeGate() {
   const node = useApp((s) => s.node)
   if (node.state === 'starting') return <NodeStarting />
-  if (node.state === 'failed') return <NodeFailed error={node.error} />
+  if (node.state === 'failed' || node.state === 'lost')
+    return <NodeFailed error={node.error} lost={node.state === 'lost'} />
   return (
     <Routes>
       <Route path="/" element={<HomeScreen />} />
@@ -100,11 +101,11 @@ function NodeStarting() {
   )
 }
 
-function NodeFailed({ error }: { readonly error: string }) {
+function NodeFailed({ error, lost }: { readonly error: string; readonly lost: boolean }) {
   return (
     <div className="screen">
       <div className="panel panel--error" role="alert" data-testid="node-failed">
-        <h1>The node could not start</h1>
+        <h1>{lost ? 'The node stopped' : 'The node could not start'}</h1>
         <p className="mono panel__message">{error}</p>
         <p className="muted">
           Your data on this device is untouched. Reloading usually helps; if this tab’s profile is busy, a new

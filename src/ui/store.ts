@@ -15,6 +15,8 @@ export type NodeLifecycle =
   | { readonly state: 'starting' }
   | { readonly state: 'ready' }
   | { readonly state: 'failed'; readonly error: string }
+  /** It ran, then stopped answering (crashed, out of memory): its calls fail with `RPC_LOST`. */
+  | { readonly state: 'lost'; readonly error: string }
 
 /**
  * The UI's mirror of the node: written only by the bootstrap (src/main.ts) from events of the

@@ -20,6 +20,21 @@ export interface CallOptions {
 
 export interface ConnectOptions extends CallOptions {
   readonly onProtocolError?: ProtocolErrorHandler
+  /**
+   * Checks that the far end's thread is alive: a ping every `intervalMs`, which `serve` answers itself
+   * (however long its calls take). After `misses` pings in a row with nothing at all heard back, the far
+   * end is lost (`RPC_LOST`); one that has not answered yet is still starting, not lost (a worker's
+   * start reports its own failure). Counted in pings, not time: a page whose timers were throttled or frozen
+   * with its worker sees one ping go unanswered as it wakes, not a lost worker. No per-call timeout does
+   * this job: some calls (mining, a sync) rightly take long, and a crashed worker says nothing — in
+   * Chromium an out-of-memory worker fires no `error` event and its ports no `close`.
+   */
+  readonly liveness?: { readonly intervalMs: number; readonly misses: number }
+  /**
+   * Told once when the far end is lost (its port closed, or `liveness` found it silent), after pending
+   * calls were rejected with `RPC_LOST`; later calls reject with it too. Not told on `close()`.
+   */
+  readonly onLost?: (error: RpcError) => void
 }
 
 export interface Client<Api, Events> {
@@ -59,6 +74,18 @@ export function connect<Api extends object, Events = Record<never, never>>(
   const listeners = new Set<(event: RpcEvent) => void>()
   let nextId = 0
   let closed = false
+  /** Why the far end was lost; undefined while it is there, or after our own `close()`. */
+  let lostReason: string | undefined
+  /** Whether anything came from the far end since the last ping, and ever. */
+  let heard = false
+  let answered = false
+  let misses = 0
+  let pings = 0
+  let liveness: ReturnType<typeof setInterval> | undefined
+  const stopped = (method: string): RpcError =>
+    lostReason === undefined
+      ? new RpcError({ code: 'RPC_CLOSED', method })
+      : new RpcError({ code: 'RPC_LOST', method, reason: lostReason })
 
   const settle = (id: number): Pending | undefined => {
     const entry = pending.get(id)
@@ -69,7 +96,7 @@ export function connect<Api extends object, Events = Record<never, never>>(
 
   const invoke = (method: string, params: readonly unknown[], callOpts: CallOptions = {}): Promise<unknown> =>
     new Promise((resolve, reject) => {
-      if (closed) return reject(new RpcError({ code: 'RPC_CLOSED', method }))
+      if (closed) return reject(stopped(method))
       const id = nextId++
       const timeoutMs = callOpts.timeoutMs ?? opts.timeoutMs
       const timer =
@@ -103,7 +130,10 @@ export function connect<Api extends object, Events = Record<never, never>>(
 
   const onMessage: MessageListener = ({ data }) => {
     if (closed) return
+    heard = true
+    answered = true
     if (typeof data === 'object' && data !== null) {
+      if ('pong' in data && !('id' in data)) return
       if ('event' in data && typeof data.event === 'string' && !('id' in data)) {
         return dispatch({ event: data.event, data: 'data' in data ? data.data : undefined })
       }
@@ -121,6 +151,34 @@ export function connect<Api extends object, Events = Record<never, never>>(
   }
   port.addEventListener('message', onMessage)
   port.start?.()
+
+  /** Stops for good: pending and later calls reject (`RPC_CLOSED`, or `RPC_LOST` with `lost`). */
+  const stop = (lost?: string): void => {
+    if (closed) return
+    closed = true
+    lostReason = lost
+    clearInterval(liveness)
+    port.removeEventListener?.('message', onMessage)
+    port.close?.()
+    for (const id of [...pending.keys()]) {
+      const entry = settle(id)
+      entry?.reject(stopped(entry.method))
+    }
+    listeners.clear()
+    if (lost !== undefined) opts.onLost?.(new RpcError({ code: 'RPC_LOST', method: '', reason: lost }))
+  }
+  port.addEventListener('close', () => stop('the port closed'))
+  const { liveness: beat } = opts
+  if (beat !== undefined) {
+    const ping = (): void => port.postMessage({ ping: pings++ })
+    liveness = setInterval(() => {
+      misses = heard || !answered ? 0 : misses + 1
+      heard = false
+      if (misses >= beat.misses) stop(`no answer to ${misses} pings ${beat.intervalMs} ms apart`)
+      else ping()
+    }, beat.intervalMs)
+    ping()
+  }
 
   // The casts below are the trust boundary: the served side is typed with the same Api and Events.
   const call = <K extends MethodName<Api>>(method: K, params: Params<Api[K]>, callOpts?: CallOptions) =>
@@ -151,15 +209,7 @@ export function connect<Api extends object, Events = Record<never, never>>(
       })
     },
     close() {
-      if (closed) return
-      closed = true
-      port.removeEventListener?.('message', onMessage)
-      port.close?.()
-      for (const id of [...pending.keys()]) {
-        const entry = settle(id)
-        entry?.reject(new RpcError({ code: 'RPC_CLOSED', method: entry.method }))
-      }
-      listeners.clear()
+      stop()
     },
   }
 }

@@ -11,6 +11,8 @@ import { NodeError } from './errors'
 export interface PortLike {
   postMessage(message: unknown, transfer?: Transferable[]): void
   addEventListener(type: 'message', listener: MessageListener): void
+  /** `close`: the other end of the channel closed (Node's ports and some browsers' say so; Chromium 150 does not). */
+  addEventListener(type: 'close', listener: () => void): void
   removeEventListener?(type: 'message', listener: MessageListener): void
   start?(): void
   close?(): void
@@ -31,6 +33,14 @@ export type RpcResponse =
   | { readonly id: RpcId; readonly ok: true; readonly result: unknown }
   | { readonly id: RpcId; readonly ok: false; readonly error: SerializedError }
 
+/**
+ * A liveness probe from `connect` (its `liveness` option), answered with `{ pong }` by `serve` itself,
+ * not by the served object: it tells the far end's thread is alive, however long its calls take.
+ */
+export interface RpcPing {
+  readonly ping: number
+}
+
 /** An event pushed from the served side; it has no `id`, which is how it differs from a response. */
 export interface RpcEvent {
   readonly event: string
@@ -42,6 +52,8 @@ export type RpcErrorType =
   | { readonly code: 'RPC_MALFORMED'; readonly reason: string }
   | { readonly code: 'RPC_TIMEOUT'; readonly method: string; readonly timeoutMs: number }
   | { readonly code: 'RPC_CLOSED'; readonly method: string }
+  /** The far end is gone: its port closed, or it stopped answering pings (a crashed or hung worker). */
+  | { readonly code: 'RPC_LOST'; readonly method: string; readonly reason: string }
   | { readonly code: 'RPC_DATA_CLONE'; readonly reason: string }
 
 /** Failures of the RPC layer itself (as opposed to errors thrown by the served object). */
@@ -73,6 +85,16 @@ export type ProtocolErrorHandler = (error: RpcError, message: unknown) => void
 
 export function isRpcId(value: unknown): value is RpcId {
   return typeof value === 'string' || Number.isSafeInteger(value)
+}
+
+export function isPing(value: unknown): value is RpcPing {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !('id' in value) &&
+    'ping' in value &&
+    Number.isSafeInteger(value.ping)
+  )
 }
 
 export function malformed(reason: string): RpcError {

@@ -1,7 +1,7 @@
 import type { NodeError } from './errors'
 import { messageOf, toNodeError } from './errors'
 import type { MessageListener, MethodName, PortLike, ProtocolErrorHandler, RpcResponse } from './protocol'
-import { isRpcId, malformed, RpcError } from './protocol'
+import { isPing, isRpcId, malformed, RpcError } from './protocol'
 
 export interface ServeOptions<Api> {
   /**
@@ -24,7 +24,8 @@ export interface Server<Events> {
  * replies `{ id, ok: true, result }` or `{ id, ok: false, error }`. A thrown NodeError keeps its `type`;
  * any other thrown value becomes `INTERNAL`. Bad messages get a typed error (`RPC_MALFORMED`,
  * `RPC_UNKNOWN_METHOD`) when they carry an id; the server never stops serving. The impl must still check
- * its params: they are whatever the other side sent.
+ * its params: they are whatever the other side sent. A ping (`RpcPing`) is answered at once, by the
+ * server itself.
  */
 export function serve<Api extends object, Events = Record<never, never>>(
   port: PortLike,
@@ -78,7 +79,9 @@ export function serve<Api extends object, Events = Record<never, never>>(
   }
 
   const onMessage: MessageListener = (event) => {
-    if (!closed) void handle(event.data)
+    if (closed) return
+    if (isPing(event.data)) return port.postMessage({ pong: event.data.ping })
+    void handle(event.data)
   }
   port.addEventListener('message', onMessage)
   port.start?.()

@@ -325,6 +325,76 @@ describe('rpc over a MessageChannel', () => {
     })
   })
 
+  it('a far end that stops answering (a crashed worker) fails pending and later calls with RPC_LOST, once', async () => {
+    // The other end answers its first ping, then nothing: a worker that died (out of memory) or hangs,
+    // which says nothing.
+    const { port1, port2 } = new MessageChannel()
+    const lost: unknown[] = []
+    let answerOnce = false
+    port1.addEventListener('message', (event) => {
+      const { ping } = event.data as { ping?: number }
+      if (ping === undefined || !answerOnce) return
+      answerOnce = false
+      port1.postMessage({ pong: ping })
+    })
+    port1.start()
+    const client = connect<Api>(port2, {
+      liveness: { intervalMs: 10, misses: 3 },
+      onLost: (err) => lost.push(err.type),
+    })
+    open.push(client, port1)
+    const pending = [client.api.hang(), client.api.balance('alice')]
+    // Not answered yet: starting, not lost.
+    await sleep(60)
+    expect(lost).toEqual([])
+    answerOnce = true
+    const errors = await Promise.all(pending.map(rejection))
+    const reason = 'no answer to 3 pings 10 ms apart'
+    expect(errors.map((e) => e.type)).toEqual([
+      { code: 'RPC_LOST', method: 'hang', reason },
+      { code: 'RPC_LOST', method: 'balance', reason },
+    ])
+    expect((await rejection(client.api.balance('alice'))).type).toEqual({
+      code: 'RPC_LOST',
+      method: 'balance',
+      reason,
+    })
+    await sleep(50)
+    expect(lost).toEqual([{ code: 'RPC_LOST', method: '', reason }])
+  })
+
+  it('a far end busy with a long call still answers its pings: not lost', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const server = serve(port1, makeImpl())
+    const lost: unknown[] = []
+    const client = connect<Api>(port2, {
+      liveness: { intervalMs: 10, misses: 3 },
+      onLost: (err) => lost.push(err.type),
+    })
+    open.push(server, client)
+    expect(await client.api.delayed(200, 7)).toBe(7)
+    expect(lost).toEqual([])
+  })
+
+  it('the far end closing its port fails pending and later calls with RPC_LOST', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const server = serve(port1, makeImpl())
+    const lost: unknown[] = []
+    const client = connect<Api>(port2, { onLost: (err) => lost.push(err.type) })
+    open.push(client)
+    const pending = client.api.hang()
+    expect(await client.api.balance('alice')).toBe(10n)
+    server.close()
+    const reason = 'the port closed'
+    expect((await rejection(pending)).type).toEqual({ code: 'RPC_LOST', method: 'hang', reason })
+    expect((await rejection(client.api.balance('alice'))).type).toEqual({
+      code: 'RPC_LOST',
+      method: 'balance',
+      reason,
+    })
+    expect(lost).toEqual([{ code: 'RPC_LOST', method: '', reason }])
+  })
+
   it('times out per call and by default, and ignores the late reply', async () => {
     const { client } = pair(40)
     expect((await rejection(client.api.hang())).type).toEqual({
