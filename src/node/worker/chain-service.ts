@@ -424,13 +424,21 @@ export function createChainService(init: ChainServiceInit) {
             .filter(([p]) => !syncer.isBanned(p))
             .sort(([, a], [, b]) => (a > b ? -1 : 1))[0]
           if (best !== undefined) maybeUpgrade(best[0], best[1])
+          // No peer far enough ahead is left (they left or were dropped): the ordinary sync resumes, and a
+          // peer far ahead that comes later starts the upgrade again (`notePeerHead`).
+          if (upgrading === null) releaseUpgrade()
         }, upgradeConfig.retryMs)
         return
       }
-      setMode({ kind: 'full' })
-      syncer.hold(false)
+      releaseUpgrade()
       syncer.notePeerHead(peer, peerHead)
     })()
+  }
+
+  /** Ends an upgrade (done, given up, or no peer to retry with): the ordinary sync and the miner resume. */
+  function releaseUpgrade(): void {
+    setMode({ kind: 'full' })
+    syncer.hold(false)
   }
 
   const headInfo = (): HeadInfo => {

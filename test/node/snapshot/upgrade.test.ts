@@ -362,6 +362,32 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect((await after.node.api.stats()).blocksFetchedBySync).toBe(0)
   }, 120_000)
 
+  test('an upgrade that failed when its only peer left holds nothing: a peer that arrives later, not far ahead, is synced from', async () => {
+    const hub = memoryHub()
+    let leaving: (() => Promise<void>) | undefined
+    // The only peer refuses the snapshot (an empty answer) and leaves as it is asked.
+    const refusing = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol !== PROTOCOLS.snapshot) return sink.request(protocol, data, from)
+        void leaving?.()
+        return encodeSnapshotResponse([])
+      },
+    })
+    const full = await makeNode(hub, 'FULL', { store: storeWith(blocks), wrap: refusing })
+    leaving = () => full.link.leave()
+    const fresh = await makeNode(hub, 'FRESH')
+    await until(() => fresh.modes.some((m) => m.kind === 'upgrading'))
+    await until(() => !hub.linked('FRESH', 'FULL'))
+    await fresh.node.upgraded()
+    // Its retry (100 ms) finds no peer. A peer 20 blocks ahead, below the replay threshold, then joins.
+    await new Promise((r) => setTimeout(r, 300))
+    await makeNode(hub, 'NEAR', { store: storeWith(blocks.slice(0, 20)) })
+    await until(async () => (await fresh.node.api.block(20n)) !== null, 10_000)
+    expect((await fresh.node.api.stats()).blocksFetchedBySync).toBe(20)
+    expect((await fresh.node.api.mode()).kind).not.toBe('upgrading')
+  }, 120_000)
+
   test('while it upgrades, an auto node answers reads with proofs, then from its own state, without a gap', async () => {
     const hub = memoryHub()
     let release: () => void = () => {}
