@@ -265,8 +265,8 @@ export function createChainService(init: ChainServiceInit) {
   const readmitJournal = (): void => readmit(journal.missing((hash) => mempool.has(hash)))
   /**
    * Submits the stored journal to the pool again (a reload). One whose nonce the head has passed (mined,
-   * or replaced) stays as passed until that is final; one the pool refuses for another reason (no longer
-   * affordable…) leaves the journal.
+   * or replaced) stays as passed until that is final; one the head's state cannot take yet (a nonce past
+   * the window, funds not there) stays waiting; one the pool refuses for another reason leaves the journal.
    */
   const restoreJournal = async (): Promise<void> => {
     const raws = storedJournal(await init.repo?.getMeta<unknown>(LOCAL_TXS_META))
@@ -283,6 +283,10 @@ export function createChainService(init: ChainServiceInit) {
         }
         if (err.type.code === 'MEMPOOL_NONCE_TOO_LOW')
           journal.add(parseTx(raw, chain.params), chain.head.block.header.number)
+        // Refused for this chain's state, which may be behind the one it was sent on (an `auto` node's
+        // wallet sends through its light client meanwhile): it waits for a head that lets it in.
+        if (err.type.code === 'MEMPOOL_NONCE_TOO_HIGH' || err.type.code === 'MEMPOOL_INSUFFICIENT_FUNDS')
+          journal.add(parseTx(raw, chain.params))
       }
     }
     if (journal.raws().length !== raws.length) await saveJournal()
@@ -724,6 +728,17 @@ export function createChainService(init: ChainServiceInit) {
       journal.add(tx)
       await saveJournal().catch(() => {})
       return tx.hash
+    },
+    /**
+     * Journals a transaction this node's wallet sent through its light client (`auto`, while its chain is
+     * behind the verified headers), which only gossiped it: the pool takes it on a later head, once this
+     * chain has caught up with the one it was sent on, and a reload sends it again. Resolves once stored
+     * (a storage failure leaves it unjournaled: it is on its way to peers all the same); typed `TxError`
+     * for a transaction that does not decode.
+     */
+    async journalTransaction(raw: Hex): Promise<void> {
+      journal.add(parseTx(raw, chain.params))
+      await saveJournal().catch(() => {})
     },
     /**
      * A peer told us its head (status beacon or answer): sync from it when it is ahead, by a snapshot

@@ -1057,7 +1057,14 @@ export function createNode(init: NodeInit): Node {
       token: (t) => pick().token(t),
       pendingNonce: (a) => pick().pendingNonce(a),
       fees: () => pick().fees(),
-      sendRawTransaction: (raw) => pick().sendRawTransaction(raw),
+      // Through the light client only gossiped: journaled too, so a tab closed before it is mined sends it
+      // again when it opens (its own pool takes it once the executed chain has caught up).
+      async sendRawTransaction(raw) {
+        if (!behind()) return fullApi.sendRawTransaction(raw)
+        const hash = await viaLight.sendRawTransaction(raw)
+        await chain.journalTransaction(raw as Hex)
+        return hash
+      },
       verifiedAccount: (a) => pick().verifiedAccount(a),
       verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),
       verifiedTokenAllowance: (t, o, sp) => pick().verifiedTokenAllowance(t, o, sp),

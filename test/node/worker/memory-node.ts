@@ -1,18 +1,21 @@
 import type { Address } from 'viem'
 import { DEVNET_ACCOUNTS } from '../../../src/node/chain/genesis'
 import type { Genesis } from '../../../src/node/chain/types'
+import type { NetworkSink } from '../../../src/node/network/bridge'
 import type { memoryHub } from '../../../src/node/network/memory'
 import { createNode, type NodeInit } from '../../../src/node/worker/node'
 
 /**
  * A node on the memory network as peer `peer` of `hub`, not mining, its events dropped, with `init`'s
- * other settings (a store, a repository…); started, then attached to the network.
+ * other settings (a store, a repository…); started, then attached to the network (through `wrap`, when
+ * given: a peer that misbehaves).
  */
 export async function startMemoryNode(
   hub: ReturnType<typeof memoryHub>,
   peer: string,
   genesis: Genesis,
   init: Partial<Omit<NodeInit, 'network' | 'genesis' | 'profileId'>> = {},
+  wrap: (sink: NetworkSink) => NetworkSink = (sink) => sink,
 ) {
   const link = hub.join(peer)
   const node = createNode({
@@ -27,6 +30,6 @@ export async function startMemoryNode(
     ...init,
   })
   await node.start()
-  await link.attach(node.sink)
+  await link.attach(wrap(node.sink))
   return Object.assign(node, { link })
 }

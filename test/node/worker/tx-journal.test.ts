@@ -10,6 +10,7 @@ import { memoryHub } from '../../../src/node/network/memory'
 import { chainTopic } from '../../../src/node/network/protocol'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { until } from '../../until'
 import { addressOf, chainOfTxs, mineOn, transfer } from '../chain/chain-fixtures'
 import { startMemoryNode } from './memory-node'
@@ -139,5 +140,51 @@ describe('the local transaction journal', () => {
     const again = await openNode(repo, store)
     expect(await again.api.transaction(hash)).toMatchObject({ hash, blockNumber: null })
     again.stop()
+  })
+
+  test('an auto node reading through its light client journals what its wallet sends: a tab closed before it was mined sends it again when it opens', async () => {
+    const BOB = addressOf(12)
+    // The network's chain: Alice pays Bob (who holds nothing at the genesis), then 5 empty blocks.
+    const networkChain = async () => {
+      const pay = await transfer(0, { nonce: 0, to: BOB, value: 10n ** 18n }, CHAIN_ID)
+      const store = new MemoryChainStore()
+      const chain = new Chain({ genesis: GENESIS, store })
+      for (const txs of [[{ ...decodeTx(pay, GENESIS.params), from: ALICE }], [], [], [], [], []]) {
+        const block = mineOn(chain, txs)
+        chain.importBlock(block, block.header.timestamp)
+      }
+      return store
+    }
+    const blocksProtocol = syncProtocols(CHAIN_ID).blocks
+    // A peer that serves headers and proofs but no blocks: the tab's own chain stays at the genesis.
+    const hub = memoryHub()
+    await startMemoryNode(hub, 'F', GENESIS, { store: await networkChain() }, (sink) => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === blocksProtocol) throw new Error('not serving blocks')
+        return sink.request(protocol, data, from)
+      },
+    }))
+    const repo = await newRepository()
+    const first = await startMemoryNode(hub, 'A', GENESIS, { repo })
+    await until(async () => (await first.api.head()).number === 6n)
+    expect(await first.api.mode()).toEqual({ kind: 'light' })
+    const raw = await transfer(12, { nonce: 0 }, CHAIN_ID)
+    const hash = await first.api.sendRawTransaction(raw)
+    // Journaled as the submission resolves, though its own chain could not take it (Bob is unfunded there).
+    expect(await journalOf(repo)).toEqual([raw])
+    first.stop()
+    await first.link.leave()
+
+    // The tab opens again, on a network whose peers never saw the transaction.
+    const elsewhere = memoryHub()
+    const again = await startMemoryNode(elsewhere, 'A', GENESIS, { repo })
+    expect(await journalOf(repo)).toEqual([raw])
+    const peer = await startMemoryNode(elsewhere, 'G', GENESIS, { store: await networkChain() })
+    await until(async () => (await peer.api.transaction(hash)) !== null)
+    await peer.api.setMining(true)
+    await until(async () => (await again.api.receipt(hash))?.status === 'success')
+    await peer.api.setMining(false)
+    for (const n of [again, peer]) n.stop()
   })
 })
