@@ -210,9 +210,10 @@ export function createLightService(init: LightServiceInit) {
   const scheduleKeep = (): void => {
     if (init.repo !== undefined && keepTimer === undefined) keepTimer = setTimeout(keep, CHECKPOINT_EVERY_MS)
   }
-  /** Highest nonce submitted here per sender, so consecutive sends get consecutive nonces. */
-  const submitted = new Map<Address, bigint>()
-  /** Transactions submitted here not proven mined yet, with the header head when sent, oldest first. */
+  /**
+   * Transactions submitted here not proven mined yet, with the header head when sent, oldest first (at
+   * most `PENDING_KEPT`); those still pending also count in their sender's next nonce (`pendingNonce`).
+   */
   const unmined = new Map<Hex, { readonly tx: Tx; readonly at: bigint }>()
   /** Submitted here, not proven mined, and sent within `LIGHT_PENDING_BLOCKS`. */
   const pending = (hash: Hex): Tx | undefined => {
@@ -475,11 +476,20 @@ export function createLightService(init: LightServiceInit) {
     },
     /** Base fee of the next block, from the head header. */
     nextBaseFee: (): bigint => nextBaseFee(client.headers.params, client.headers.head.header),
-    /** The next nonce for `address`: its nonce proven at the head, or past what this node submitted for it. */
+    /**
+     * The next nonce for `address`: its nonce proven at the head, or past what this node submitted for it
+     * that still reads as pending. Its submissions whose nonce the proven one passed (mined, or replaced)
+     * or that no longer read as pending (dropped: a nonce past them would leave a gap) are forgotten.
+     */
     async pendingNonce(address: Address): Promise<bigint> {
       const proven = await client.headNonce(address)
-      const sent = submitted.get(address)
-      return sent !== undefined && sent >= proven ? sent + 1n : proven
+      let next = proven
+      for (const [hash, { tx }] of unmined) {
+        if (tx.from !== address) continue
+        if (tx.nonce < proven || pending(hash) === undefined) unmined.delete(hash)
+        else if (tx.nonce >= next) next = tx.nonce + 1n
+      }
+      return next
     },
     /**
      * Checks a raw transaction alone (encoding, chain id, static gas rules, signature: typed `TxError`)
@@ -494,8 +504,6 @@ export function createLightService(init: LightServiceInit) {
           { code: 'NET_NO_PEERS', topic: txsTopic },
           'no peer is linked to take the transaction (a light node keeps no pool): it was not sent',
         )
-      const sent = submitted.get(tx.from)
-      if (sent === undefined || tx.nonce > sent) submitted.set(tx.from, tx.nonce)
       unmined.delete(tx.hash)
       unmined.set(tx.hash, { tx, at: client.headers.head.header.number })
       for (const hash of unmined.keys()) {

@@ -671,7 +671,7 @@ describe('light node: tokens left out', () => {
 })
 
 describe('light node: its own sent transactions', () => {
-  test(`read as pending until ${LIGHT_PENDING_BLOCKS} headers pass without a proof of them mined, then null`, async () => {
+  test(`read as pending until ${LIGHT_PENDING_BLOCKS} headers pass without a proof of them mined, then null; the next nonce counts them meanwhile only`, async () => {
     const hub = memoryHub()
     const { chain, store } = await tokenChain(3)
     // Peers further along by empty blocks (built now: the full node below adds to `chain`'s store).
@@ -696,12 +696,14 @@ describe('light node: its own sent transactions', () => {
     expect((await light.api.transaction(hash))?.hash).toBe(hash)
     expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([hash])
     expect(await light.api.receipt(hash)).toBeNull()
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
 
     // One header short of the limit, it still reads as pending.
     await join(hub, 'G7', { store: short })
     await until(async () => (await light.api.head()).number === sentAt + LIGHT_PENDING_BLOCKS - 1n)
     expect((await light.api.transaction(hash))?.state).toBe('pending')
     expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([hash])
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
 
     // At the limit: no longer pending, and not mined either.
     await join(hub, 'G8', { store: long })
@@ -709,5 +711,7 @@ describe('light node: its own sent transactions', () => {
     expect(await light.api.transaction(hash)).toBeNull()
     expect(await light.api.pendingTransactions()).toEqual([])
     expect(await light.api.receipt(hash)).toBeNull()
+    // Dropped: its nonce is free again (a next nonce past it would leave a gap no block ever fills).
+    expect(await light.api.pendingNonce(ALICE)).toBe(3n)
   })
 })
