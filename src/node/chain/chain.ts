@@ -108,6 +108,8 @@ export class Chain {
   private deferred: Block[] = []
   /** A canonical block the user let the chain reorganise back to, past `maxReorgDepth` (`allowDeepReorg`). */
   private deepReorgTo: Hex | undefined
+  /** The block `base` found last: still the base while it stays canonical without a parent held. */
+  private baseBlock: { readonly number: bigint; readonly hash: Hex; readonly parentHash: Hex } | undefined
 
   /**
    * Opens the chain in `init.store`, writing the genesis block first when the store is empty. Throws
@@ -230,6 +232,7 @@ export class Chain {
     }
     canonical.push({ number: block.header.number, hash })
     this.store.write({ blocks: [stored], stateNodes, canonical, txIndex, head: hash })
+    this.baseBlock = undefined
     return { stored, replaced }
   }
 
@@ -239,11 +242,25 @@ export class Chain {
    * reopened store still loads older blocks). Sync never asks below it.
    */
   get base(): bigint {
+    // Sync runs and served requests read it often: the walk is taken again only when the block found
+    // last no longer is the base. Blocks are never removed and each block above it on the canonical chain
+    // was stored with its parent, so it still is while canonical with no parent held (the genesis always
+    // has none and stays canonical: `adoptSnapshot` forgets it) — until an older block loads or arrives.
+    const known = this.baseBlock
+    if (
+      known !== undefined &&
+      this.store.getCanonicalHash(known.number) === known.hash &&
+      (known.number === 0n || this.store.getBlock(known.parentHash) === undefined)
+    )
+      return known.number
     let b = this.head
     for (;;) {
-      if (b.block.header.number === 0n) return 0n
-      const parent = this.store.getBlock(b.block.header.parentHash)
-      if (parent === undefined) return b.block.header.number
+      const { number, parentHash } = b.block.header
+      const parent = number === 0n ? undefined : this.store.getBlock(parentHash)
+      if (parent === undefined) {
+        this.baseBlock = { number, hash: b.hash, parentHash }
+        return number
+      }
       b = parent
     }
   }

@@ -2,6 +2,7 @@ import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { BlockError } from '../../../src/node/chain/block-error'
 import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { parseTx } from '../../../src/node/chain/tx'
 import type { Block } from '../../../src/node/chain/types'
@@ -232,5 +233,72 @@ describe('a chain started from a snapshot, stored', () => {
     for (const h of mined) if ((await last.getTxLocation(h)) !== undefined) stored.push(h)
     last.close()
     expect(stored).toEqual([])
+  })
+})
+
+describe('Chain.base', () => {
+  /** A memory store counting its block lookups. */
+  class CountingStore extends MemoryChainStore {
+    lookups = 0
+    override getBlock(hash: Hex) {
+      this.lookups++
+      return super.getBlock(hash)
+    }
+  }
+
+  test('answers in a lookup or two per call, not a walk down the chain, and the same through new blocks, a snapshot and a reopened store', async () => {
+    const source = new Chain({ genesis: GENESIS })
+    const blocks = mine(source, 40)
+    const at = (n: number) => blocks[n - 1] as Block
+    const now = BigInt(Date.now())
+    const store = new CountingStore()
+    const chain = new Chain({ genesis: GENESIS, store })
+    for (let n = 1; n <= 30; n++) chain.importBlock(at(n), now)
+    expect(chain.base).toBe(0n)
+    chain.importBlock(at(31), now)
+    store.lookups = 0
+    expect(chain.base).toBe(0n)
+    expect(store.lookups).toBeLessThanOrEqual(2)
+
+    // A chain whose base was the genesis adopts a snapshot: its base is the snapshot block from then on.
+    const fresh = new Chain({ genesis: GENESIS, store: new CountingStore() })
+    expect(fresh.base).toBe(0n)
+    const td = source.totalDifficulty(source.getBlockByNumber(20n)?.hash ?? '0x') ?? 0n
+    fresh.adoptSnapshot(at(20), td, stateNodes(source, at(20)))
+    expect(fresh.base).toBe(20n)
+    for (let n = 21; n <= 30; n++) fresh.importBlock(at(n), now)
+    const counted = fresh.store as CountingStore
+    counted.lookups = 0
+    expect(fresh.base).toBe(20n)
+    expect(counted.lookups).toBeLessThanOrEqual(2)
+
+    // A reopened store holds its recent blocks first: the base is the lowest of them until the rest loads.
+    const backend = createMemoryBackend()
+    const identity = { chainId: GENESIS.params.chainId, genesisHash: source.genesisHash }
+    const repo = await openMemoryRepository({ backend, chain: identity })
+    const stored = await PersistentChainStore.open(repo)
+    const first = new Chain({ genesis: GENESIS, store: stored })
+    for (let n = 1; n <= 40; n++) first.importBlock(at(n), now)
+    await stored.flush()
+    repo.close()
+    const reopened = await openMemoryRepository({ backend, chain: identity })
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const loadChain = reopened.loadChain.bind(reopened)
+    reopened.loadChain = async () => {
+      await gate
+      return loadChain()
+    }
+    const again = await PersistentChainStore.open(reopened, { recentBlocks: 8 })
+    const chain2 = new Chain({ genesis: GENESIS, store: again })
+    const loading = chain2.base
+    expect(loading).toBeGreaterThan(0n)
+    expect(chain2.base).toBe(loading)
+    release()
+    await again.loaded
+    expect(chain2.base).toBe(0n)
+    reopened.close()
   })
 })
