@@ -91,10 +91,10 @@ export function decodeFromPeer<T>(decode: () => T): T {
 }
 
 /**
- * A headers answer must hold at most the `count` asked for, numbered on from `from`, and at least one
- * when `from` is not past the head it claims (an honest server serves it or refuses, `SYNC_NOT_HELD`:
- * an empty answer there would have a branch check ask the same range again forever); else it is the
- * peer's fault.
+ * A headers answer must hold at most the `count` asked for, numbered on from `from`, and all of them
+ * up to the head it claims (an honest server serves them or refuses, `SYNC_NOT_HELD`: an empty answer
+ * there would have a branch check ask the same range again forever, a short one would hold a sync to a
+ * trickle); else it is the peer's fault.
  */
 export function checkHeadersRange(res: DecodedHeadersResponse, from: bigint, count: number): void {
   if (res.headers.length > count) throw new Misbehaviour('wrong-response', 'more headers than asked')
@@ -103,6 +103,11 @@ export function checkHeadersRange(res: DecodedHeadersResponse, from: bigint, cou
   res.headers.forEach((h, i) => {
     if (h.number !== from + BigInt(i)) throw new Misbehaviour('wrong-response', 'header out of range')
   })
+  // An honest server answers short only at its head: a range's headers (≤ 512 of ≤ 1 KiB) stay far
+  // below its response budget. Fewer below the head it claims would hold a sync to a trickle.
+  const last = res.headers.at(-1)
+  if (last !== undefined && res.headers.length < count && last.number < res.headNumber)
+    throw new Misbehaviour('wrong-response', 'fewer headers than its head')
 }
 
 export interface PeerBoardInit {

@@ -370,10 +370,6 @@ export class Syncer {
         throw new Misbehaviour('invalid-block', 'header without its proof of work')
       parent = hash
     })
-    const last = res.headers.at(-1)
-    // A peer that claims a head past what it serves, while serving less than asked, is lying.
-    if (last !== undefined && res.headers.length < count && last.number < res.headNumber)
-      throw new Misbehaviour('wrong-response', 'fewer headers than its head')
     peer.head = res.headNumber
     peer.td = res.headTotalDifficulty
     peer.gap = false

@@ -9,6 +9,7 @@ import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { CircuitBreaker } from '../../../src/node/sync/circuit-breaker'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
+  type DecodedHeadersResponse,
   decodeBlocksRequest,
   decodeBlocksResponse,
   decodeHeadersRequest,
@@ -21,6 +22,7 @@ import {
   MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
 import {
+  checkHeadersRange,
   DROP_SCORE,
   decodeFromPeer,
   Misbehaviour,
@@ -184,6 +186,37 @@ describe('peer scores', () => {
       }),
     ).toBe(bug)
     expect(decodeFromPeer(() => 7)).toBe(7)
+  })
+})
+
+describe('a headers answer against what was asked', () => {
+  /** An answer holding headers `numbers` (only their numbers matter here), from a peer at `head`. */
+  const answer = (numbers: readonly number[], head: number): DecodedHeadersResponse => ({
+    headNumber: BigInt(head),
+    headTotalDifficulty: 1n,
+    headers: numbers.map((n) => ({ number: BigInt(n) }) as Header),
+    hashes: [],
+  })
+  const fault = (res: DecodedHeadersResponse, from: bigint, count: number): string | undefined => {
+    try {
+      checkHeadersRange(res, from, count)
+      return undefined
+    } catch (err) {
+      return err instanceof Misbehaviour ? `${err.offence}: ${err.message}` : String(err)
+    }
+  }
+
+  test('a whole range, or one cut at the head it claims, or nothing past that head, passes', () => {
+    expect(fault(answer([10, 11, 12, 13], 100), 10n, 4)).toBeUndefined()
+    expect(fault(answer([10, 11], 11), 10n, 4)).toBeUndefined()
+    expect(fault(answer([], 9), 10n, 4)).toBeUndefined()
+  })
+
+  test('more than asked, out of range, empty or short below the head it claims: the peer’s fault', () => {
+    expect(fault(answer([10, 11, 12, 13, 14], 100), 10n, 4)).toMatch(/^wrong-response: more headers/)
+    expect(fault(answer([11, 12], 100), 10n, 4)).toMatch(/^wrong-response: header out of range/)
+    expect(fault(answer([], 100), 10n, 4)).toMatch(/^wrong-response: no headers below its head/)
+    expect(fault(answer([10, 11], 100), 10n, 4)).toMatch(/^wrong-response: fewer headers than its head/)
   })
 })
 
