@@ -165,7 +165,7 @@ export function confirmationsOf(lock: ObservedLock, head: bigint): bigint {
  * The chain's facts about a swap as events, in protocol order, for `foldSwap`: each needs the one
  * before (a taker lock counts only after a matching maker lock), `secretRevealed` when a Redeemed log
  * of either lock shows the preimage, `completed` when both are redeemed; `refunded` when `role`'s own
- * lock went back to it. Pure.
+ * lock went back to it; `missed` when its own lock was redeemed and the other can no longer be. Pure.
  */
 export function chainEvents(role: SwapRole, terms: SwapTerms, view: SwapChainView): SwapEvent[] {
   const out: SwapEvent[] = []
@@ -197,6 +197,12 @@ export function chainEvents(role: SwapRole, terms: SwapTerms, view: SwapChainVie
   })
   if (maker.state === 'redeemed' && taker.state === 'redeemed') {
     out.push({ kind: 'completed', height: maker.settledAt ?? view.head })
+    return out
+  }
+  // Ours redeemed, theirs not and never to be (a redeem is valid only below its timelock height).
+  const [mine, theirs] = role === 'maker' ? [maker, taker] : [taker, maker]
+  if (mine.state === 'redeemed' && (theirs.state === 'refunded' || view.head + 1n >= theirs.timelockHeight)) {
+    out.push({ kind: 'missed', lockId: theirs.id, height: theirs.settledAt ?? theirs.timelockHeight })
     return out
   }
   refund()

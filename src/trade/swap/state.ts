@@ -105,6 +105,12 @@ export type SwapEvent =
   | { readonly kind: 'completed'; readonly height: bigint }
   /** Chain: this party's own lock was refunded to it. */
   | { readonly kind: 'refunded'; readonly lockId: Hex; readonly height: bigint }
+  /**
+   * Chain: this party's own lock was redeemed (the secret is out) but the counterparty's lock `lockId`
+   * can no longer be: refunded to its sender, or past its timelock (from `height` on). This party's
+   * redeem never landed: the swap ends for it (Expired), nothing of its own left to act on.
+   */
+  | { readonly kind: 'missed'; readonly lockId: Hex; readonly height: bigint }
 
 export type SwapEventKind = SwapEvent['kind']
 
@@ -141,6 +147,9 @@ export const TABLE: Readonly<Record<SwapRole, Table>> = {
     // Its own lock back: the taker never locked, or the maker never got to redeem (or, having
     // revealed the secret, the taker and every watchtower missed the maker's timelock).
     refunded: { MakerLocked: 'Refunded', TakerLocked: 'Refunded', SecretRevealed: 'Refunded' },
+    // The taker took the secret from our redeem in the mempool, and that redeem did not land before
+    // the taker's timelock: our lock went to the taker, its lock stays or goes back to it.
+    missed: { SecretRevealed: 'Expired' },
   },
   taker: {
     ...common,
@@ -152,6 +161,8 @@ export const TABLE: Readonly<Record<SwapRole, Table>> = {
     // Its own lock back: the maker never redeemed it (or, after the taker redeemed the maker's lock
     // with the secret from the maker's pending redeem, that redeem was lost and not sent again in time).
     refunded: { TakerLocked: 'Refunded', SecretRevealed: 'Refunded' },
+    // The maker redeemed our lock and we did not redeem its lock before the maker's timelock.
+    missed: { SecretRevealed: 'Expired' },
   },
 }
 

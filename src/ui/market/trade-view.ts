@@ -54,6 +54,13 @@ const PROGRESS: Readonly<Record<SwapState, number>> = {
 const refundedAfterSecret = (swap: MarketSwap): boolean =>
   swap.state === 'Refunded' && swap.steps.some((s) => s.state === 'SecretRevealed')
 
+/**
+ * Our lock went to the other party after the secret came out, and theirs can no longer come to us (our
+ * redeem did not land before its timelock).
+ */
+const expiredAfterSecret = (swap: MarketSwap): boolean =>
+  swap.state === 'Expired' && swap.steps.some((s) => s.state === 'SecretRevealed')
+
 /** Confirmations of a lock at `head` (1 in the block that mined it). */
 export function confirmations(lock: MarketLock, head: bigint): bigint {
   return head >= lock.lockedAt ? head - lock.lockedAt + 1n : 0n
@@ -108,6 +115,8 @@ export function tradeView(
     // Our lock refunded after the secret came out: it came out on the other lock (ours never carried
     // it), redeemed to us; of the two redeem steps only the one that paid us happened.
     if (refundedAfterSecret(swap) && i >= 2) return i === (maker ? 2 : 3) ? 'done' : 'skipped'
+    // Expired after the secret came out: the redeem that paid them happened, ours never did.
+    if (expiredAfterSecret(swap) && i >= 2) return i === (maker ? 3 : 2) ? 'done' : 'skipped'
     if (i < reached) return 'done'
     return finished ? 'skipped' : i === reached ? 'current' : 'todo'
   }
@@ -205,6 +214,11 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
     case 'Cancelled':
       return { needsYou: false, text: 'Cancelled: none of your funds were locked.' }
     case 'Expired':
-      return { needsYou: false, text: 'Expired: none of your funds were locked.' }
+      return expiredAfterSecret(swap)
+        ? {
+            needsYou: false,
+            text: `Expired: your ${maker ? c.amountA : c.amountB} went to the ${maker ? 'taker' : 'maker'}, and your redeem of ${maker ? c.amountB : c.amountA} did not land before their lock's timelock.`,
+          }
+        : { needsYou: false, text: 'Expired: none of your funds were locked.' }
   }
 }

@@ -292,10 +292,11 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     // A redeem mined at 116 is the last the taker lock (ends 117) takes; no unlocked wallet needed.
     expect(decide(input('maker', { ...view, head: 113n })).action).toEqual(redeem)
     expect(decide(input('maker', { ...view, head: 115n }, { secret: null })).action).toEqual(redeem)
-    expect(decide(input('maker', { ...view, head: 116n })).action).toEqual({
-      kind: 'wait',
-      reason: 'the taker lock can no longer be redeemed',
-    })
+    // From the taker lock's timelock on it never can be: the swap ends for the maker, Expired.
+    const missed = decide(input('maker', { ...view, head: 116n }))
+    expect(missed.status.state).toBe('Expired')
+    expect(missed.status.steps.at(-1)).toEqual({ state: 'Expired', height: 117n })
+    expect(missed.action).toEqual({ kind: 'done' })
     // The stored redeem, gone from the mempool with its nonce unused, is broadcast again.
     const stored = [
       opened,
@@ -396,14 +397,25 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     })
   })
 
-  it('taker holding the secret does not send a redeem the maker lock can no longer take (past its timelock, or refunded)', () => {
+  it('taker holding the secret whose redeem the maker lock can no longer take (past its timelock, or refunded): Expired, done, nothing sent', () => {
     const takerLock = lock('taker', { state: 'redeemed', preimage: SECRET, settledAt: 108n })
     const at = (head: bigint, makerLock: ObservedLock) =>
       decide(input('taker', { head, makerLock, takerLock }))
     expect(at(130n, lock('maker')).action.kind).toBe('redeem')
-    const gone = { kind: 'wait', reason: 'the maker lock can no longer be redeemed' }
-    expect(at(131n, lock('maker')).action).toEqual(gone)
-    expect(at(135n, lock('maker', { state: 'refunded', settledAt: 132n })).action).toEqual(gone)
+    for (const [d, height] of [
+      [at(131n, lock('maker')), 132n],
+      [at(135n, lock('maker', { state: 'refunded', settledAt: 133n })), 133n],
+    ] as const) {
+      expect(d.status.steps.map((s) => s.state)).toEqual([
+        'Accepted',
+        'MakerLocked',
+        'TakerLocked',
+        'SecretRevealed',
+        'Expired',
+      ])
+      expect(d.status.steps.at(-1)?.height).toBe(height)
+      expect(d.action).toEqual({ kind: 'done' })
+    }
   })
 
   it('taker whose lock is mined while the maker lock is gone (reorged out) waits, then refunds at its timelock', () => {

@@ -26,6 +26,7 @@ const sample: Record<SwapEventKind, SwapEvent> = {
   secretRevealed: { kind: 'secretRevealed', preimage: ID, height: 8n },
   completed: { kind: 'completed', height: 9n },
   refunded: { kind: 'refunded', lockId: ID, height: 10n },
+  missed: { kind: 'missed', lockId: ID, height: 11n },
 }
 
 /** Every legal move, written out by hand (the table in the source must agree, entry for entry). */
@@ -48,6 +49,7 @@ const LEGAL: Record<SwapRole, readonly [SwapState | 'Start', SwapEventKind, Swap
     ['SecretRevealed', 'sent', 'SecretRevealed'],
     ['SecretRevealed', 'completed', 'Completed'],
     ['SecretRevealed', 'refunded', 'Refunded'],
+    ['SecretRevealed', 'missed', 'Expired'],
   ],
   taker: [
     ['Start', 'accepted', 'Accepted'],
@@ -65,6 +67,7 @@ const LEGAL: Record<SwapRole, readonly [SwapState | 'Start', SwapEventKind, Swap
     ['SecretRevealed', 'sent', 'SecretRevealed'],
     ['SecretRevealed', 'completed', 'Completed'],
     ['SecretRevealed', 'refunded', 'Refunded'],
+    ['SecretRevealed', 'missed', 'Expired'],
   ],
 }
 

@@ -364,6 +364,60 @@ describe('swap engine over the real chain', () => {
     await expectConserved(sim)
   })
 
+  it('the maker away too after its late redeem was lost, back once the taker refunded: its swap ends Expired and is done (its lock went to the taker, the taker lock back to the taker)', async () => {
+    const sim = await setup()
+    const timelock = await lateRedeemLost(sim)
+    await run(sim, { maxBlocks: 20, active: (who, height) => who === 'taker' && height + 1n >= timelock })
+    expect((await locksOf(sim)).takerLock?.state).toBe('refunded')
+    const back = await sim.maker.driver.advance(sim.id)
+    expect(back.status.state).toBe('Expired')
+    expect(back.status.steps.map((s) => s.state)).toEqual([
+      'Open',
+      'Accepted',
+      'MakerLocked',
+      'TakerLocked',
+      'SecretRevealed',
+      'Expired',
+    ])
+    expect(back.action).toEqual({ kind: 'done' })
+    expect(back.sent).toEqual([])
+  })
+
+  it('the taker away after the maker redeemed, back only after the maker lock timelock: its swap ends Expired and is done, whether the maker refunded or not', async () => {
+    const sim = await setup()
+    const before = await balances(sim)
+    // The taker's node goes away just before the maker's redeem, and both are away from then on.
+    for (let i = 0; i < 40; i++) {
+      if ((await sim.maker.driver.advance(sim.id)).action.kind === 'redeem') break
+      await sim.taker.driver.advance(sim.id)
+      sim.chain.mine()
+    }
+    sim.chain.mine()
+    expect((await locksOf(sim)).takerLock?.state).toBe('redeemed')
+    const makerLock = (await locksOf(sim)).makerLock
+    if (makerLock === null) throw new Error('the maker did not lock')
+    while (sim.chain.height + 1n < makerLock.timelockHeight) sim.chain.mine()
+    // Past the maker lock timelock, still locked (the maker's watchtower was away too): nothing can
+    // bring the taker its side any more.
+    expect((await locksOf(sim)).makerLock?.state).toBe('locked')
+    const late = await sim.taker.driver.advance(sim.id)
+    expect(late.status.state).toBe('Expired')
+    expect(late.action).toEqual({ kind: 'done' })
+    // The maker, back, refunds its lock; the taker's swap stays Expired.
+    expect((await sim.maker.driver.advance(sim.id)).action.kind).toBe('refund')
+    sim.chain.mine()
+    expect(await stateOf(sim, 'maker')).toBe('Refunded')
+    const after = await sim.taker.driver.advance(sim.id)
+    expect(after.status.state).toBe('Expired')
+    expect(after.action).toEqual({ kind: 'done' })
+    expect(await balances(sim)).toEqual({
+      ...before,
+      makerB: before.makerB + sim.terms.amountB,
+      takerB: before.takerB - sim.terms.amountB,
+    })
+    await expectConserved(sim)
+  })
+
   it('the taker vanishes after locking: the maker redeems, then its watchtower redeems its own lock for the taker', async () => {
     const sim = await setup()
     const before = await balances(sim)
