@@ -192,9 +192,13 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
         ? waiting(`waiting for the taker to lock ${c.amountB}.`)
         : afterConfirmations(swap.makerLock, "the maker's", `the lock of ${c.amountB}`, c)
     case 'TakerLocked':
-      return maker
-        ? afterConfirmations(swap.takerLock, "the taker's", `the redeem of ${c.amountB}`, c)
-        : waiting(`waiting for the maker to redeem ${c.amountB}.`)
+      if (!maker) return waiting(`waiting for the maker to redeem ${c.amountB}.`)
+      // The taker's lock refunded or past its timelock: no redeem is coming, only our refund.
+      if (swap.takerLock !== null && blocksUntilRefund(swap.takerLock, c.head) === 0n)
+        return waiting(
+          `the taker's lock can no longer be redeemed; your ${c.amountA} comes back at your lock's timelock.`,
+        )
+      return afterConfirmations(swap.takerLock, "the taker's", `the redeem of ${c.amountB}`, c)
     case 'SecretRevealed':
       return maker
         ? waiting(`you have ${c.amountB}; waiting for the taker to redeem ${c.amountA}.`)
