@@ -3,6 +3,7 @@ import { type Browser, type BrowserContext, expect, type Page } from '@playwrigh
 import type {} from '../src/boot'
 import { genesisBlock, hashBlock } from '../src/node/chain/block'
 import { DEVNET_ACCOUNTS, devnetGenesis } from '../src/node/chain/genesis'
+import type { Genesis } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 
 /**
@@ -188,19 +189,21 @@ export async function beaconArrives(from: Page, to: Page, timeoutMs = 10_000): P
 }
 
 /**
- * Waits until the head stored in IndexedDB for `profileId` (on the devnet) is `hash`. A node writes its
- * blocks behind its in-memory chain: a test that reloads a tab to check what it stored waits for this,
- * not for a fixed time. Read from `page` (same origin), beside the node's own connection.
+ * Waits until the head stored in IndexedDB for `profileId` (on `genesis`'s chain, the devnet by default)
+ * is `hash`. A node writes its blocks behind its in-memory chain: a test that reloads a tab to check
+ * what it stored waits for this, not for a fixed time. Read from `page` (same origin), beside the
+ * node's own connection.
  */
 export async function storedHeadIs(
   page: Page,
   profileId: string,
   hash: string,
   timeout = 30_000,
+  genesis: Genesis = devnetGenesis,
 ): Promise<void> {
-  const devnet = {
-    chainId: devnetGenesis.params.chainId,
-    genesisHash: hashBlock(genesisBlock(devnetGenesis)),
+  const chain = {
+    chainId: genesis.params.chainId,
+    genesisHash: hashBlock(genesisBlock(genesis)),
   }
   await waitInPage(
     page,
@@ -221,7 +224,7 @@ export async function storedHeadIs(
         db.close()
       }
     },
-    { name: databaseName(profileId, devnet), hash: hash.toLowerCase() },
+    { name: databaseName(profileId, chain), hash: hash.toLowerCase() },
     { timeout, interval: 100 },
   )
 }

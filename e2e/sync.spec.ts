@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
+import { validateGenesis } from '../src/node/chain/genesis'
 import { FAST_URL, linkedPair, openNode, profileOf, reopenProfile, storedHeadIs, waitDirect } from './helpers'
+
+/** The fast test chain the second server runs (`FAST_URL`). */
+const FAST_GENESIS = validateGenesis(JSON.parse(readFileSync('e2e/fixtures/fast-genesis.json', 'utf8')))
 
 const head = (page: Page) =>
   page.evaluate(async () => {
@@ -19,6 +24,30 @@ const headAtLeast = (page: Page, n: number, timeout: number) =>
   expect
     .poll(async () => (await head(page))?.number ?? -1, { timeout, intervals: [200] })
     .toBeGreaterThanOrEqual(n)
+
+/**
+ * Turns `page`'s miner on and off again from inside the page, at the first head event at or past `n`;
+ * returns the head once the miner has stopped (a block or two past `n` when the stop arrived late). On
+ * the fast chain a poll from the test (`headAtLeast`, then `setMining(false)`) let the miner run on
+ * 60–110 blocks past its target, and more under load.
+ */
+const mineTo = (page: Page, n: number) =>
+  page.evaluate(async (n) => {
+    const node = window.tabchain?.node
+    if (node === undefined) throw new Error('no node')
+    await new Promise<void>((resolve) => {
+      const stop = node.on('head', (h) => {
+        if (h.number < BigInt(n)) return
+        void node.api.setMining(false)
+        stop()
+        resolve()
+      })
+      void node.api.setMining(true)
+    })
+    await node.api.setMining(false)
+    const h = await node.api.head()
+    return { number: Number(h.number), hash: h.hash }
+  }, n)
 
 const sameHeadAs = (page: Page, target: { number: number; hash: string }, timeout: number) =>
   expect.poll(async () => (await head(page))?.hash, { timeout, intervals: [100] }).toBe(target.hash)
@@ -175,26 +204,27 @@ test('two tabs that mined apart past the reorg limit: the lighter one says so, a
   test.setTimeout(300_000)
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   try {
-    // A mines alone on the fast test chain, then leaves.
+    // A mines alone on the fast test chain, then leaves once its database holds its head.
     let a = await ctxA.newPage()
-    await openNode(a, `${FAST_URL}/`)
+    await openNode(a, `${FAST_URL}/?mine=0`)
     const profileA = await profileOf(a)
-    await headAtLeast(a, 150, 120_000)
-    await a.evaluate(() => window.tabchain?.node.api.setMining(false))
+    const left = await mineTo(a, 150)
+    await storedHeadIs(a, profileA, left.hash, 30_000, FAST_GENESIS)
     await a.goto('about:blank')
     await profileReleased(ctxA, profileA, FAST_URL)
 
     // B, alone too, mines a chain of its own from the genesis: past the reorg limit (64), lighter than A's.
     const b = await ctxB.newPage()
-    await openNode(b, `${FAST_URL}/`)
-    await headAtLeast(b, 70, 120_000)
-    await b.evaluate(() => window.tabchain?.node.api.setMining(false))
+    await openNode(b, `${FAST_URL}/?mine=0`)
+    const mined = await mineTo(b, 70)
+    expect(mined.number).toBeLessThan(left.number)
 
     // A comes back, not mining; the two link.
     a = await reopenProfile(ctxA, profileA, '&mine=0', FAST_URL)
     const idA = await a.evaluate(() => window.tabchain?.network.peerId ?? '')
     await waitDirect(b, idA, 30_000)
     const heavy = await head(a)
+    expect(heavy).toEqual(left)
     if (heavy === null) throw new Error('no head')
 
     // B does not follow A by itself: it says why, naming the block both share (the genesis) and how many
