@@ -23,7 +23,9 @@ async function createWallet(page: Page): Promise<string> {
   return (await page.getByTestId('selected-address').textContent()) ?? ''
 }
 
-test('create a wallet, reload, wrong password refused, unlock: same address', async ({ page }) => {
+test('create a wallet, open the profile again, wrong password refused, unlock: same address', async ({
+  page,
+}) => {
   await openNode(page, '/?mine=0')
   const address = await createWallet(page)
   expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/)
@@ -35,8 +37,8 @@ test('create a wallet, reload, wrong password refused, unlock: same address', as
     '0x7ab7',
   )
 
-  await page.reload()
-  await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+  // Opened again in this tab (its profile), not mining (the wallet's balance below is its own: nothing).
+  await openNode(page, '/?mine=0')
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
   expect(await page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_accounts' }))).toEqual([])
