@@ -8,6 +8,7 @@ import { parseTx } from '../chain/tx'
 import type { Block, Genesis, Header, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
+import { validateBody, validateSize } from '../consensus/validate'
 import type { ModePin, NodeMode } from '../light/mode'
 import { MempoolError } from '../mempool/errors'
 import { LOCAL_TXS_META, storedJournal, TxJournal } from '../mempool/journal'
@@ -496,8 +497,7 @@ export function createChainService(init: ChainServiceInit) {
       result = chain.importBlock(block, BigInt(init.now()))
     } catch (err) {
       if (!(err instanceof BlockError)) throw err
-      if (err.type.code === 'BLOCK_FUTURE') hold(block, from)
-      return blockVerdict(err)
+      return err.type.code === 'BLOCK_FUTURE' ? hold(block, from) : blockVerdict(err)
     }
     for (const b of chain.takeDeferred()) hold(b, from)
     switch (result.kind) {
@@ -607,10 +607,23 @@ export function createChainService(init: ChainServiceInit) {
     }
   }
 
-  /** Keeps a block dated ahead of our clock until it is due (not one due too far ahead: `FutureBlocks`). */
-  function hold(block: Block, from: string | null): void {
+  /**
+   * Keeps a block dated ahead of our clock until it is due (not one due too far ahead: `FutureBlocks`);
+   * the verdict. Its header is valid but for the time; its size and body are checked first, as for an
+   * orphan: a copy of an honest header over a forged body, arriving first, would take the honest block's
+   * place (held blocks are keyed by header hash) and be found bad only when due.
+   */
+  function hold(block: Block, from: string | null): GossipVerdict {
+    try {
+      validateSize(block)
+      validateBody(block)
+    } catch (err) {
+      if (!(err instanceof BlockError)) throw err
+      return blockVerdict(err)
+    }
     const due = Number(block.header.timestamp) - chain.params.futureTimestampToleranceMs
     if (held.hold(hashBlock(block), { block, from, due }, init.now())) scheduleHeld()
+    return 'ignore'
   }
 
   function scheduleHeld(): void {

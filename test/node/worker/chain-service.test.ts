@@ -285,6 +285,21 @@ describe('chain in the node (in-process, memory network twin)', () => {
     b.node.stop()
   })
 
+  test('a future block with a forged body is rejected, not held in the place of the honest one', async () => {
+    const b = await makeNode(memoryHub(), 'B', false)
+    const source = new Chain({ genesis: GENESIS })
+    const near = mineOn(source, [], {
+      now: BigInt(Date.now() + GENESIS.params.futureTimestampToleranceMs + 400),
+    })
+    // The honest header over a body it does not commit to, arriving first.
+    const forged = { header: near.header, transactions: ['0x01' as const] }
+    const blocks = chainTopic(GENESIS.params.chainId, 'blocks')
+    expect(await b.node.sink.gossip(blocks, encodeBlock(forged), 'X')).toBe('reject')
+    expect(await b.node.sink.gossip(blocks, encodeBlock(near), 'Y')).toBe('ignore')
+    await until(async () => (await b.node.api.head()).hash === hashBlock(near), 5_000)
+    b.node.stop()
+  })
+
   test('bad gossip and bad requests get verdicts and typed errors, not crashes', async () => {
     const hub = memoryHub()
     const a = await makeNode(hub, 'A', false)
