@@ -372,6 +372,53 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
   }
 })
 
+test('a tab whose node start is held by another connection says so, and goes on once it is let go', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const ctx = await browser.newContext()
+  try {
+    const first = await ctx.newPage()
+    await openNode(first, '/?mine=0')
+    const profileId = await profileOf(first)
+    await first.close()
+    // Another page holds the chain database open and asks to delete it: the delete waits for that
+    // connection, which never steps aside, and the worker's open waits behind the delete, with neither
+    // 'ready' nor an error.
+    const holder = await ctx.newPage()
+    await holder.goto('/api/relay')
+    const devnet = {
+      chainId: devnetGenesis.params.chainId,
+      genesisHash: hashBlock(genesisBlock(devnetGenesis)),
+    }
+    await holder.evaluate(
+      (name) =>
+        new Promise<void>((ok, fail) => {
+          const r = indexedDB.open(name)
+          r.onerror = () => fail(r.error)
+          r.onsuccess = () => {
+            // Kept referenced: a connection collected as garbage closes.
+            Object.assign(globalThis, { held: r.result })
+            const gone = indexedDB.deleteDatabase(name)
+            gone.onerror = () => fail(gone.error)
+            gone.onblocked = () => ok()
+          }
+        }),
+      databaseName(profileId, devnet),
+    )
+    const page = await ctx.newPage()
+    await page.goto(`/?profile=${profileId}&mine=0`)
+    await expect(page.getByTestId('node-slow')).toBeVisible({ timeout: 60_000 })
+    await expect(page.getByTestId('node-slow')).toContainText('has not started')
+    // Let go: the start was only held, not ended, and the page carries on.
+    await holder.close()
+    await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+    await expect(page.getByTestId('node-slow')).toHaveCount(0)
+  } finally {
+    await ctx.close()
+  }
+})
+
 test('a tab whose node cannot open its database says why; a peer asking it gets a refusal at once, not a wait', async ({
   browser,
 }) => {

@@ -11,6 +11,7 @@ import { localProfileStore } from './node/profile/store'
 import { type Client, connect } from './node/rpc/connect'
 import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
+import { watchStart } from './node/rpc/start-watch'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
@@ -54,6 +55,16 @@ const RELAY_PUT_OFF_MS = 1_000
  */
 const NODE_PING_MS = 5_000
 const NODE_PING_MISSES = 12
+/**
+ * How often the page checks whether its node's start ended, ms, and after how many checks without an
+ * end (half a minute) it says the start is slow. The start reads only the head and the recent blocks,
+ * whatever the chain's length (bench `storage-cold-start`: goal 500 ms with 10,000 stored blocks); a
+ * start this long is stuck (a database held by another connection's upgrade) or its worker died without
+ * an `error` event (out of memory), which nothing else would tell: the liveness pings count only once
+ * the worker serves its API, after it opened its databases.
+ */
+const NODE_START_CHECK_MS = 5_000
+const NODE_START_CHECKS = 6
 
 /**
  * Starts this tab's node: claims a profile, starts libp2p on the page and the node in a worker, and
@@ -154,6 +165,15 @@ export async function boot(): Promise<Tabchain> {
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])
+  // A start that takes too long is shown as such, not ended: one merely slow still comes to 'ready'.
+  const startWatch = watchStart({
+    intervalMs: NODE_START_CHECK_MS,
+    checks: NODE_START_CHECKS,
+    onSlow: (waitedMs) => {
+      if (useApp.getState().node.state === 'starting') useApp.setState({ node: { state: 'slow', waitedMs } })
+    },
+  })
+  ready.then(startWatch.done, startWatch.done)
 
   serve<NetworkApi>(networkChannel.port1, network.api)
   const sink = connect<NetworkSink>(sinkChannel.port1)

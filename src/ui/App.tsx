@@ -62,6 +62,7 @@ function StorageFaultBanner() {
 function NodeGate() {
   const node = useApp((s) => s.node)
   if (node.state === 'starting') return <NodeStarting />
+  if (node.state === 'slow') return <NodeSlow waitedMs={node.waitedMs} />
   if (node.state === 'failed' || node.state === 'lost')
     return <NodeFailed error={node.error} lost={node.state === 'lost'} />
   return (
@@ -96,6 +97,29 @@ function NodeStarting() {
         <div className="card skeleton" />
         <div className="card skeleton" />
         <div className="card skeleton" />
+      </div>
+    </div>
+  )
+}
+
+/** A start that has not ended: said, with what may hold it, while it goes on (it may yet finish). */
+function NodeSlow({ waitedMs }: { readonly waitedMs: number }) {
+  return (
+    <div className="screen">
+      <div className="panel panel--error" role="alert" data-testid="node-slow" aria-busy="true">
+        <h1>The node has not started</h1>
+        <p>
+          It has been starting for over {Math.round(waitedMs / 1_000)} s, where it usually takes about a
+          second. Another tab of this app may be holding its database (one updating it to a newer version:
+          close the app’s other tabs), or the browser stopped it (out of memory).
+        </p>
+        <p className="muted">
+          Your data on this device is untouched. This page goes on as soon as the node is up; reloading starts
+          it again.
+        </p>
+        <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
+          Reload
+        </button>
       </div>
     </div>
   )

@@ -13,6 +13,8 @@ import type { NodeApi, PendingTxInfo, ReorgInfo } from '../node/worker/node'
 /** Lifecycle of the node worker as the page sees it. */
 export type NodeLifecycle =
   | { readonly state: 'starting' }
+  /** Still starting after `waitedMs`: stuck, or its worker died without a word; it may yet start. */
+  | { readonly state: 'slow'; readonly waitedMs: number }
   | { readonly state: 'ready' }
   | { readonly state: 'failed'; readonly error: string }
   /** It ran, then stopped answering (crashed, out of memory): its calls fail with `RPC_LOST`. */
