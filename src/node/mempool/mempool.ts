@@ -56,6 +56,8 @@ export interface MempoolInit {
 }
 
 export const MAX_PER_SENDER = 16
+/** Default `priceBumpPercent` (go-ethereum's): what a replacement must add to both fee fields. */
+export const PRICE_BUMP_PERCENT = 10n
 export const MAX_TOTAL = 5_120
 /**
  * Transactions are counted in 32 KiB slots, as go-ethereum does, so that the total cap bounds memory too
@@ -113,7 +115,7 @@ export class Mempool {
     this.maxPerSender = init.maxPerSender ?? MAX_PER_SENDER
     this.maxTotal = init.maxTotal ?? MAX_TOTAL
     this.minGas = init.minGas ?? 21_000n
-    this.bump = init.priceBumpPercent ?? 10n
+    this.bump = init.priceBumpPercent ?? PRICE_BUMP_PERCENT
     this.view = view
   }
 

@@ -2,6 +2,7 @@ import { type Address, decodeAbiParameters, type Hex } from 'viem'
 import { HTLC_ADDRESS } from '../../node/contracts/addresses'
 import { LOCKED_TOPIC, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../node/contracts/htlc/htlc'
 import type { LogRecord } from '../../node/storage/types'
+import type { FeeInfo } from '../../node/worker/queries'
 import type { LockField } from './errors'
 import type { SentTx, SwapEvent, SwapRole } from './state'
 import type { SwapTerms } from './terms'
@@ -27,8 +28,8 @@ export interface ObservedLock {
 /** Where one of our stored transactions stands. */
 export type TxState =
   | { readonly kind: 'mined'; readonly ok: boolean }
-  /** In the mempool, not mined. */
-  | { readonly kind: 'pending' }
+  /** In the mempool, not mined, offering these fees (wei per gas). */
+  | { readonly kind: 'pending'; readonly maxFeePerGas: bigint; readonly maxPriorityFeePerGas: bigint }
   /** Neither mined nor pending (dropped, or never broadcast because we stopped first). */
   | { readonly kind: 'unknown' }
 
@@ -41,6 +42,8 @@ export interface SwapChainView {
   readonly takerLock: ObservedLock | null
   /** Our account's nonce at the head (mined transactions only). */
   readonly nonce: bigint
+  /** The next block's base fee and the suggested tip. */
+  readonly fees: FeeInfo
   /** The state of each transaction of our `sent` events, by hash. */
   readonly txs: ReadonlyMap<Hex, TxState>
   /**

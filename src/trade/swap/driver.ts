@@ -4,6 +4,7 @@ import {
   encodeFunctionData,
   type Hex,
   keccak256,
+  parseTransaction,
   type TransactionSerializableEIP1559,
 } from 'viem'
 import type { LogQuery } from '../../node/chain/log-selection'
@@ -25,6 +26,7 @@ import {
 } from './chain-view'
 import { decide, type SwapAction, WAITS_FOR_SECRET } from './engine'
 import { SwapError } from './errors'
+import { type StepFees, stepFees } from './fees'
 import { hashlockOf } from './secret'
 import type { SendPurpose, SentTx, SwapEvent, SwapRole, SwapStatus } from './state'
 import type { SwapStore } from './store'
@@ -214,6 +216,7 @@ export class SwapDriver {
     const txs = new Map<Hex, TxState>()
     for (const tx of sentTxs(stored)) txs.set(tx.hash, await this.#txState(tx.hash))
     const nonce = (await chain.account(this.#me)).nonce
+    const fees = await chain.fees()
     const pendingPreimage =
       role === 'taker' &&
       takerLock?.state === 'locked' &&
@@ -221,7 +224,7 @@ export class SwapDriver {
       takerLock.preimage === null
         ? await this.#pendingPreimage(takerLock.id, terms.hashlock)
         : null
-    return { head, makerLock, takerLock, nonce, txs, pendingPreimage }
+    return { head, makerLock, takerLock, nonce, fees, txs, pendingPreimage }
   }
 
   /** A secret of `hashlock` that a pending `redeem(lockId, secret)` in the mempool carries, else null. */
@@ -255,7 +258,8 @@ export class SwapDriver {
   async #txState(hash: Hex): Promise<TxState> {
     const tx = await this.#init.chain.transaction(hash)
     if (tx === null) return { kind: 'unknown' }
-    if (tx.state === 'pending') return { kind: 'pending' }
+    if (tx.state === 'pending')
+      return { kind: 'pending', maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas }
     const receipt = await this.#init.chain.receipt(hash)
     return { kind: 'mined', ok: receipt?.status === 'success' }
   }
@@ -270,6 +274,8 @@ export class SwapDriver {
         return []
       case 'rebroadcast':
         return this.#broadcast(action.txs)
+      case 'replace':
+        return this.#replace(swapId, count, head, action)
       case 'lock':
         return this.#send(swapId, count, head, 'lock', null, await this.#lockCalls(action))
       case 'redeem':
@@ -339,35 +345,83 @@ export class SwapDriver {
     lockId: Hex | null,
     calls: readonly Call[],
   ): Promise<Hex[]> {
-    const { chain, signer, chainId } = this.#init
-    const settles = purpose === 'redeem' || purpose === 'refund'
-    if (settles) {
+    const { chain } = this.#init
+    if (purpose === 'redeem' || purpose === 'refund') {
       const waiting = await this.#pooled(calls)
       if (waiting !== null) return [waiting]
     }
     const nonce = await chain.pendingNonce(this.#me)
-    const fees = await chain.fees()
-    // Signed side by side (an approval and its lock): each signature is a round trip to the wallet.
-    const raws = await Promise.all(
-      calls.map((call, i) =>
-        signer.signTransaction({
+    const fees = stepFees(await chain.fees())
+    const txs = await this.#sign(
+      calls.map((call, i) => ({ ...call, nonce: nonce + BigInt(i) })),
+      fees,
+    )
+    return this.#record(swapId, count, height, purpose, lockId, txs)
+  }
+
+  /**
+   * Signs the stored transactions of a `replace` again, same nonces and calls, with its higher fees,
+   * stores them (strict) as a new `sent` of the same purpose, then broadcasts them: each replaces its
+   * predecessor in the pools, and whichever of the two is mined uses the nonce, so the step is paid
+   * once. Throws `SwapError` `SWAP_CORRUPT` for stored bytes this driver did not sign.
+   */
+  async #replace(
+    swapId: Hex,
+    count: number,
+    height: bigint,
+    action: Extract<SwapAction, { kind: 'replace' }>,
+  ): Promise<Hex[]> {
+    const calls = action.txs.map((tx): Call & { nonce: bigint } => {
+      const old = parseTransaction(tx.raw)
+      if (old.type !== 'eip1559' || old.to == null || old.gas === undefined)
+        throw new SwapError({
+          code: 'SWAP_CORRUPT',
+          swapId,
+          reason: `stored transaction ${tx.hash} is not a swap step`,
+        })
+      return { to: old.to, value: old.value ?? 0n, data: old.data ?? '0x', gas: old.gas, nonce: tx.nonce }
+    })
+    const txs = await this.#sign(calls, action.fees)
+    return this.#record(swapId, count, height, action.purpose, action.lockId, txs)
+  }
+
+  /** Signs `calls` side by side (an approval and its lock: each signature is a round trip to the wallet). */
+  #sign(calls: readonly (Call & { readonly nonce: bigint })[], fees: StepFees): Promise<SentTx[]> {
+    const { signer, chainId } = this.#init
+    return Promise.all(
+      calls.map(async (call): Promise<SentTx> => {
+        const raw = await signer.signTransaction({
           type: 'eip1559',
           chainId,
-          nonce: Number(nonce + BigInt(i)),
+          nonce: Number(call.nonce),
           to: call.to,
           value: call.value,
           data: call.data,
           gas: call.gas,
-          maxPriorityFeePerGas: fees.suggestedTip,
-          maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
-        }),
-      ),
+          ...fees,
+        })
+        return { hash: keccak256(raw), raw, nonce: call.nonce }
+      }),
     )
-    const txs: SentTx[] = raws.map((raw, i) => ({ hash: keccak256(raw), raw, nonce: nonce + BigInt(i) }))
-    // The record first: a node stopped right after still knows what it signed and sends the same bytes.
+  }
+
+  /**
+   * Stores `txs` as a `sent` event, then broadcasts them. The record first: a node stopped right after
+   * still knows what it signed and sends the same bytes. A redeem or refund is broadcast even when
+   * storage refuses for want of space (see `#send`), the refusal thrown after.
+   */
+  async #record(
+    swapId: Hex,
+    count: number,
+    height: bigint,
+    purpose: SendPurpose,
+    lockId: Hex | null,
+    txs: readonly SentTx[],
+  ): Promise<Hex[]> {
     try {
       await this.#init.store.append(swapId, count, { kind: 'sent', purpose, lockId, txs, height })
     } catch (e) {
+      const settles = purpose === 'redeem' || purpose === 'refund'
       if (settles && e instanceof NodeError && e.type.code === 'STORAGE_QUOTA_EXCEEDED')
         await this.#broadcast(txs)
       throw e

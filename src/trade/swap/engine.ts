@@ -6,6 +6,7 @@ import {
   type ObservedLock,
   type SwapChainView,
 } from './chain-view'
+import { replacementFees, type StepFees } from './fees'
 import {
   type CancelReason,
   foldSwap,
@@ -20,6 +21,12 @@ import { LOCK_WINDOW_BLOCKS, REDEEM_MARGIN_BLOCKS, type SwapTerms, WATCHTOWER_BL
 
 /** How many times a transaction of one purpose may revert before the engine stops retrying it. */
 export const MAX_ATTEMPTS = 3
+
+/**
+ * Blocks a transaction of ours may stay pending, though its fee cap covers the base fee, before it is
+ * signed again with a higher tip (outbid in full blocks, or lost by the pools that mine).
+ */
+export const REPLACE_AFTER_BLOCKS = 5n
 
 /** The parameters of an HTLC `lock` call. */
 export interface LockCall {
@@ -50,6 +57,17 @@ export type SwapAction =
   | { readonly kind: 'refund'; readonly lockId: Hex }
   /** Broadcast again transactions stored earlier that never reached the chain (same nonces, same bytes). */
   | { readonly kind: 'rebroadcast'; readonly purpose: SendPurpose; readonly txs: readonly SentTx[] }
+  /**
+   * Sign again, with `fees`, the stored transactions `txs` (same nonces, same calls) that wait in the
+   * pool: their fee cap fell below the base fee, or they waited `REPLACE_AFTER_BLOCKS`. Store first.
+   */
+  | {
+      readonly kind: 'replace'
+      readonly purpose: SendPurpose
+      readonly lockId: Hex | null
+      readonly txs: readonly SentTx[]
+      readonly fees: StepFees
+    }
   /** The swap is over for this party. */
   | { readonly kind: 'done' }
 
@@ -147,6 +165,12 @@ function makerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
       preimage: own.preimage,
       watchtower: false,
     })
+  }
+  // A redeem of ours already out showed the secret to every pool: the margin below guards a first reveal
+  // only. That redeem is seen through (waited for, sent again, its fees raised) while it can land.
+  if (next < taker.timelockHeight) {
+    const live = liveIntent(input, 'redeem', taker.id)
+    if (live !== null) return live
   }
   if (confirmationsOf(taker, view.head) < BigInt(input.confirmations)) return wait('taker lock confirming')
   // Redeem (revealing the secret) only while our redeem surely lands before the taker's timelock and
@@ -253,19 +277,30 @@ function intents(stored: readonly SwapEvent[], purpose: SendPurpose, lockId: Hex
 
 /**
  * What to do about the latest transactions stored for `purpose`: wait while they are pending (or mined
- * and about to show in the logs), broadcast them again when they vanished but their nonces are still
- * unused, or null when there are none or they are dead (reverted, or their nonce used by another).
+ * and about to show in the logs), sign them again with higher fees when the base fee passed their fee
+ * cap (they cannot be mined until it falls back) or they waited `REPLACE_AFTER_BLOCKS`, broadcast them
+ * again when they vanished but their nonces are still unused, or null when there are none or they are
+ * dead (reverted, or their nonce used by another).
  */
 function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null): SwapAction | null {
+  const { view } = input
   const last = intents(input.stored, purpose, lockId).at(-1)
   if (last === undefined) return null
   const final = last.txs.at(-1)
   if (final === undefined) return null
-  const state = input.view.txs.get(final.hash) ?? { kind: 'unknown' }
-  if (state.kind === 'pending') return wait(`${purpose} transaction pending`)
+  const state = view.txs.get(final.hash) ?? { kind: 'unknown' }
+  if (state.kind === 'pending') {
+    const stuck = state.maxFeePerGas < view.fees.nextBaseFee
+    if (!stuck && view.head < last.height + REPLACE_AFTER_BLOCKS)
+      return wait(`${purpose} transaction pending`)
+    const fees = replacementFees(state, view.fees)
+    if (fees === null) return wait(`${purpose} transaction pending: higher fees would pass the swap's bound`)
+    const txs = last.txs.filter((t) => t.nonce >= view.nonce)
+    return { kind: 'replace', purpose, lockId, txs, fees }
+  }
   if (state.kind === 'mined') return state.ok ? wait(`${purpose} transaction mined`) : null
-  if (final.nonce < input.view.nonce) return null
-  return { kind: 'rebroadcast', purpose, txs: last.txs.filter((t) => t.nonce >= input.view.nonce) }
+  if (final.nonce < view.nonce) return null
+  return { kind: 'rebroadcast', purpose, txs: last.txs.filter((t) => t.nonce >= view.nonce) }
 }
 
 /** `action`, unless transactions for it are already live, or have reverted `MAX_ATTEMPTS` times. */

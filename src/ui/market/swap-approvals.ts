@@ -10,6 +10,7 @@ import { htlcAbi } from '../../node/contracts/htlc/abi'
 import type { FeeInfo } from '../../node/worker/queries'
 import type { SwapSignRequest } from '../../node/worker/swap-service'
 import { SWAP_GAS } from '../../trade/swap/driver'
+import { maxStepFees } from '../../trade/swap/fees'
 import type { SwapRole } from '../../trade/swap/state'
 
 /**
@@ -100,27 +101,17 @@ export function storedSwapApprovals(storage: Storage, profileId: string): SwapAp
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
-/** The most gas any swap transaction is signed with: with the fee caps below, a cap on what one can cost. */
+/** The most gas any swap transaction is signed with: with `maxStepFees`, a cap on what one can cost. */
 const MAX_SWAP_GAS = BigInt(Math.max(...Object.values(SWAP_GAS).map(Number)))
-
-/**
- * The most a swap step may offer per gas, as a tip and in all, at the chain's `fees`. The swap engine
- * offers the suggested tip within a fee cap of twice the next base fee plus that tip; these allow twice
- * as much, so a step still passes when the base fee rose (however far: the bound follows it) or fell
- * by up to half (it moves at most 1/8 a block) since the engine read it. A step refused is signed
- * again at the next head, at the fees then.
- */
-const maxSwapTip = (fees: FeeInfo): bigint => 2n * fees.suggestedTip
-const maxSwapFeePerGas = (fees: FeeInfo): bigint => 4n * fees.nextBaseFee + maxSwapTip(fees)
 
 /**
  * Why the wallet must not answer `request` under `approval` (null: it may). A secret is given only to
  * the maker of an approved swap, for terms that match what was approved; a transaction is signed only
  * for the approved account on this chain, with at most a swap's gas and fees bounded by the chain's
- * `fees` (the next base fee and suggested tip, read by the page), and only as one of: the ERC20
- * approval of exactly our amount to the HTLC, the HTLC lock of exactly our token and amount to the
- * counterparty under the swap's hashlock, or an HTLC redeem or refund (which pay only the lock's
- * recipient or sender, whoever sends them). Pure.
+ * `fees` (`maxStepFees` of the next base fee and suggested tip the page reads), and only as one of:
+ * the ERC20 approval of exactly our amount to the HTLC, the HTLC lock of exactly our token and amount
+ * to the counterparty under the swap's hashlock, or an HTLC redeem or refund (which pay only the
+ * lock's recipient or sender, whoever sends them). Pure.
  */
 export function checkSwapRequest(
   approval: SwapApproval | undefined,
@@ -160,7 +151,8 @@ function checkSwapTransaction(
   if (tx.maxFeePerGas === undefined || tx.maxPriorityFeePerGas === undefined)
     return 'a transaction without fees'
   if (tx.maxPriorityFeePerGas > tx.maxFeePerGas) return 'a tip above the fee cap'
-  if (tx.maxPriorityFeePerGas > maxSwapTip(fees) || tx.maxFeePerGas > maxSwapFeePerGas(fees))
+  const bound = maxStepFees(fees)
+  if (tx.maxPriorityFeePerGas > bound.maxPriorityFeePerGas || tx.maxFeePerGas > bound.maxFeePerGas)
     return 'higher fees than a swap step offers'
   if (tx.to == null) return 'a transaction without a recipient'
   const value = tx.value ?? 0n

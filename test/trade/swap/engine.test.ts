@@ -1,7 +1,9 @@
 import { type Address, type Hex, keccak256, stringToHex } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { PRICE_BUMP_PERCENT } from '../../../src/node/mempool/mempool'
 import type { ObservedLock, SwapChainView, TxState } from '../../../src/trade/swap/chain-view'
-import { decide, type EngineInput, MAX_ATTEMPTS } from '../../../src/trade/swap/engine'
+import { decide, type EngineInput, MAX_ATTEMPTS, REPLACE_AFTER_BLOCKS } from '../../../src/trade/swap/engine'
+import { maxStepFees, replacementFees, type StepFees } from '../../../src/trade/swap/fees'
 import type { SwapEvent } from '../../../src/trade/swap/state'
 import {
   LOCK_WINDOW_BLOCKS,
@@ -45,6 +47,10 @@ function lock(side: 'maker' | 'taker', over: Partial<ObservedLock> = {}): Observ
   }
 }
 
+const GWEI = 10n ** 9n
+/** A transaction in the pool signed as a step is at a base fee of 1 gwei. */
+const PENDING: TxState = { kind: 'pending', maxFeePerGas: 3n * GWEI, maxPriorityFeePerGas: GWEI }
+
 const accepted: SwapEvent = { kind: 'accepted', terms, role: 'maker' }
 const takerAccepted: SwapEvent = { kind: 'accepted', terms, role: 'taker' }
 const opened: SwapEvent = { kind: 'opened', offerId: terms.offerId }
@@ -63,6 +69,7 @@ function input(
       makerLock: null,
       takerLock: null,
       nonce: 5n,
+      fees: { nextBaseFee: GWEI, suggestedTip: GWEI },
       txs: new Map(),
       pendingPreimage: null,
       ...view,
@@ -194,7 +201,7 @@ describe('swap engine decisions (pure)', () => {
       purpose: 'lock',
       txs: [tx],
     })
-    const pending = new Map<Hex, TxState>([[tx.hash, { kind: 'pending' }]])
+    const pending = new Map<Hex, TxState>([[tx.hash, PENDING]])
     expect(decide(input('maker', { txs: pending }, { stored })).action.kind).toBe('wait')
     expect(decide(input('maker', { txs: unknown, nonce: 6n }, { stored })).action.kind).toBe('lock')
   })
@@ -234,12 +241,18 @@ describe('swap engine decisions (pure)', () => {
 })
 
 describe('swap engine decisions (pure): branches of a swap off the happy path', () => {
-  const sent = (purpose: 'lock' | 'redeem', lockId: Hex | null, name: string, nonce: bigint): SwapEvent => ({
+  const sent = (
+    purpose: 'lock' | 'redeem',
+    lockId: Hex | null,
+    name: string,
+    nonce: bigint,
+    height = 100n,
+  ): SwapEvent => ({
     kind: 'sent',
     purpose,
     lockId,
     txs: [{ hash: keccak256(stringToHex(name)), raw: '0x02', nonce }],
-    height: 100n,
+    height,
   })
   const txState = (entries: [string, TxState][]) =>
     new Map<Hex, TxState>(entries.map(([name, state]) => [keccak256(stringToHex(name)), state]))
@@ -334,10 +347,10 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
 
   it('maker whose lock transaction is still live when the lock window closes waits for it (or sends it again) instead of expiring', () => {
     const head = terms.acceptedHeight + LOCK_WINDOW_BLOCKS
-    const stored = [opened, accepted, sent('lock', null, 'lock', 5n)]
+    const stored = [opened, accepted, sent('lock', null, 'lock', 5n, head - 1n)]
     const at = (state: TxState, nonce = 5n) =>
       decide(input('maker', { head, nonce, txs: txState([['lock', state]]) }, { stored })).action
-    expect(at({ kind: 'pending' })).toEqual({ kind: 'wait', reason: 'lock transaction pending' })
+    expect(at(PENDING)).toEqual({ kind: 'wait', reason: 'lock transaction pending' })
     expect(at({ kind: 'mined', ok: true })).toEqual({ kind: 'wait', reason: 'lock transaction mined' })
     expect(at({ kind: 'unknown' })).toEqual({
       kind: 'rebroadcast',
@@ -427,6 +440,94 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     expect(decide(input('taker', { ...view, head: 116n })).action).toEqual({
       kind: 'refund',
       lockId: lock('taker').id,
+    })
+  })
+
+  it(`a pending step is signed again (same nonce, both fees ${PRICE_BUMP_PERCENT}% up, cap over twice the base fee) once the base fee passes its fee cap or it waited ${REPLACE_AFTER_BLOCKS} blocks, within the wallet's bound`, () => {
+    const call = { hash: keccak256(stringToHex('lock call')), raw: '0x03' as Hex, nonce: 6n }
+    const stored: SwapEvent[] = [
+      opened,
+      accepted,
+      { kind: 'sent', purpose: 'lock', lockId: null, txs: [call], height: 100n },
+    ]
+    const at = (head: bigint, nextBaseFee: bigint, state: TxState = PENDING) =>
+      decide(
+        input(
+          'maker',
+          {
+            head,
+            nonce: 6n,
+            fees: { nextBaseFee, suggestedTip: GWEI },
+            txs: txState([['lock call', state]]),
+          },
+          { stored },
+        ),
+      ).action
+    // Its cap (3 gwei) still covers the base fee, and it is young: it waits.
+    expect(at(101n, 3n * GWEI)).toEqual({ kind: 'wait', reason: 'lock transaction pending' })
+    // One wei more and it cannot be mined: a replacement that covers twice the base fee again.
+    const base = 3n * GWEI + 1n
+    const replace = (fees: StepFees) => ({
+      kind: 'replace',
+      purpose: 'lock',
+      lockId: null,
+      txs: [call],
+      fees,
+    })
+    expect(at(101n, base)).toEqual(
+      replace({ maxFeePerGas: 2n * base + 1_100_000_000n, maxPriorityFeePerGas: 1_100_000_000n }),
+    )
+    // Minable but waiting for REPLACE_AFTER_BLOCKS: the tip goes up, the cap by the pool's bump.
+    expect(at(100n + REPLACE_AFTER_BLOCKS - 1n, GWEI).kind).toBe('wait')
+    expect(at(100n + REPLACE_AFTER_BLOCKS, GWEI)).toEqual(
+      replace({ maxFeePerGas: 3_300_000_000n, maxPriorityFeePerGas: 1_100_000_000n }),
+    )
+    // A bump past what the wallet signs for a swap step (tip over twice the suggested): it waits.
+    const bumped: TxState = { kind: 'pending', maxFeePerGas: 8n * GWEI, maxPriorityFeePerGas: 2n * GWEI }
+    expect(at(101n, 9n * GWEI, bumped)).toEqual({
+      kind: 'wait',
+      reason: "lock transaction pending: higher fees would pass the swap's bound",
+    })
+    for (const fees of [
+      { nextBaseFee: base, suggestedTip: GWEI },
+      { nextBaseFee: GWEI, suggestedTip: GWEI },
+    ]) {
+      const r = replacementFees({ maxFeePerGas: 3n * GWEI, maxPriorityFeePerGas: GWEI }, fees)
+      const bound = maxStepFees(fees)
+      expect(r?.maxFeePerGas).toBeLessThanOrEqual(bound.maxFeePerGas)
+      expect(r?.maxPriorityFeePerGas).toBeLessThanOrEqual(bound.maxPriorityFeePerGas)
+    }
+  })
+
+  it("maker whose redeem is out (the secret with it) sees it through past the margin, up to the taker's timelock: a stuck one is signed again", () => {
+    const view = { makerLock: lock('maker'), takerLock: lock('taker'), nonce: 5n }
+    const id = lock('taker').id
+    const stored = [opened, accepted, sent('lock', null, 'lock', 4n), sent('redeem', id, 'redeem', 5n, 112n)]
+    const at = (head: bigint, state: TxState, nextBaseFee = GWEI) =>
+      decide(
+        input(
+          'maker',
+          {
+            ...view,
+            head,
+            fees: { nextBaseFee, suggestedTip: GWEI },
+            txs: txState([
+              ['lock', { kind: 'mined', ok: true }],
+              ['redeem', state],
+            ]),
+          },
+          { stored },
+        ),
+      ).action
+    // Sent at the last height the margin allows; past it (a first redeem would wait), before the taker's
+    // timelock (117).
+    expect(at(114n, PENDING)).toEqual({ kind: 'wait', reason: 'redeem transaction pending' })
+    expect(at(115n, PENDING, 4n * GWEI)).toMatchObject({ kind: 'replace', purpose: 'redeem', lockId: id })
+    expect(at(115n, { kind: 'unknown' })).toMatchObject({ kind: 'rebroadcast', purpose: 'redeem' })
+    // From the taker's timelock on it can no longer land.
+    expect(at(116n, PENDING, 4n * GWEI)).toEqual({
+      kind: 'wait',
+      reason: 'too late to redeem safely: refunding after our timelock',
     })
   })
 })

@@ -3,6 +3,7 @@ import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex } fr
 import { mnemonicToAccount } from 'viem/accounts'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
+import type { Genesis } from '../../../src/node/chain/types'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
@@ -28,17 +29,24 @@ export const SUPPLY = 1_000_000n
  * parties use as their node, and that a test mines one block at a time.
  */
 export class TestChain implements SwapChain {
-  readonly chain = new Chain({ genesis: GENESIS })
-  readonly mempool = new Mempool(
-    { params: GENESIS.params, senders: this.chain.senders },
-    this.chain.mempoolView(),
-  )
-  readonly queries: QueryApi = createQueries({
-    chain: this.chain,
-    mempool: this.mempool,
-    coinbase: '0x00000000000000000000000000000000000000c0',
-    now: () => Number(this.chain.headHeader.timestamp),
-  })
+  readonly chain: Chain
+  readonly mempool: Mempool
+  readonly queries: QueryApi
+
+  /** @param genesis the test genesis by default (another one must keep its chain id and accounts). */
+  constructor(genesis: Genesis = GENESIS) {
+    this.chain = new Chain({ genesis })
+    this.mempool = new Mempool(
+      { params: genesis.params, senders: this.chain.senders },
+      this.chain.mempoolView(),
+    )
+    this.queries = createQueries({
+      chain: this.chain,
+      mempool: this.mempool,
+      coinbase: '0x00000000000000000000000000000000000000c0',
+      now: () => Number(this.chain.headHeader.timestamp),
+    })
+  }
 
   get height(): bigint {
     return this.chain.headHeader.number
@@ -109,6 +117,7 @@ export function testSigner(index: number): SwapSigner & { readonly swapKey: Uint
 /** Creates a token owned by `signer` with `SUPPLY` base units and mines it; returns its address. */
 export async function createToken(chain: TestChain, signer: SwapSigner, symbol: string): Promise<Address> {
   const nonce = await chain.pendingNonce(signer.address)
+  const fees = await chain.fees()
   const raw = await signer.signTransaction({
     type: 'eip1559',
     chainId: GENESIS.params.chainId,
@@ -120,8 +129,8 @@ export async function createToken(chain: TestChain, signer: SwapSigner, symbol: 
       args: [symbol, symbol, 18, SUPPLY],
     }),
     gas: 400_000n,
-    maxFeePerGas: 10n ** 10n,
-    maxPriorityFeePerGas: 10n ** 9n,
+    maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
+    maxPriorityFeePerGas: fees.suggestedTip,
   })
   await chain.sendRawTransaction(raw)
   chain.mine()

@@ -1,5 +1,7 @@
 import { type Address, encodeFunctionData, type Hex, keccak256 } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { testGenesis } from '../../../src/node/chain/genesis'
+import { TX_BASE_GAS, TX_DATA_NONZERO_GAS, TX_DATA_ZERO_GAS } from '../../../src/node/chain/tx'
 import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { LOCKED_TOPIC, REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
@@ -7,7 +9,7 @@ import { StorageError } from '../../../src/node/storage/errors'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
 import type { SwapState } from '../../../src/trade/swap/state'
-import type { SwapRepository } from '../../../src/trade/swap/store'
+import { type SwapRepository, SwapStore } from '../../../src/trade/swap/store'
 import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
 import {
   createToken,
@@ -24,6 +26,9 @@ import {
 } from './harness'
 
 type Who = 'maker' | 'taker'
+
+const GWEI = 10n ** 9n
+const BUSY_GAS_LIMIT = 1_000_000n
 
 interface Sim {
   readonly chain: TestChain
@@ -49,8 +54,7 @@ interface Wrap {
  * A maker (account 1) holding APPLE and a taker (account 2) holding BANANA, a swap of 100 APPLE for
  * 250 BANANA started on both sides.
  */
-async function setup(wrap?: Wrap): Promise<Sim> {
-  const chain = new TestChain()
+async function setup(wrap?: Wrap, chain = new TestChain()): Promise<Sim> {
   const view = wrap?.chain(chain) ?? chain
   const maker = await party(view, 1)
   const taker = await party(view, 2)
@@ -140,6 +144,39 @@ async function lateRedeemLost(sim: Sim): Promise<bigint> {
   const locks = await locksOf(sim)
   expect([locks.makerLock?.state, locks.takerLock?.state]).toEqual(['redeemed', 'locked'])
   return takerTimelock
+}
+
+/**
+ * A chain whose blocks are busy: each block `busyMine` makes starts with a filler account's transaction
+ * of `fill` gas (calldata only) with a tip no swap step offers, so it goes first. At the gas target (the
+ * default) the base fee holds; `FULL` leaves no room for anything else and raises the base fee by 1/8.
+ */
+class BusyChain extends TestChain {
+  static readonly TARGET = BUSY_GAS_LIMIT / 2n
+  static readonly FULL = BUSY_GAS_LIMIT
+  fill = BusyChain.TARGET
+  readonly #filler = testSigner(3)
+
+  constructor() {
+    super(testGenesis({ params: { blockGasLimit: BUSY_GAS_LIMIT }, baseFeePerGas: 100n * GWEI }))
+  }
+
+  async busyMine(): Promise<void> {
+    // Calldata of exactly `fill` gas: non-zero bytes at 16 gas, two zero bytes at 4 to even it out.
+    const nonzero = Number((this.fill - TX_BASE_GAS - 2n * TX_DATA_ZERO_GAS) / TX_DATA_NONZERO_GAS)
+    const raw = await this.#filler.signTransaction({
+      type: 'eip1559',
+      chainId: GENESIS.params.chainId,
+      nonce: Number(await this.pendingNonce(this.#filler.address)),
+      to: '0x00000000000000000000000000000000000000f1',
+      data: `0x0000${'ff'.repeat(nonzero)}`,
+      gas: this.fill,
+      maxFeePerGas: 10_000n * GWEI,
+      maxPriorityFeePerGas: 50n * GWEI,
+    })
+    await this.sendRawTransaction(raw)
+    this.mine()
+  }
 }
 
 async function stateOf(sim: Sim, who: Who): Promise<SwapState> {
@@ -347,6 +384,81 @@ describe('swap engine over the real chain', () => {
     expect(await stateOf(sim, 'maker')).toBe('Completed')
     expect(await stateOf(sim, 'taker')).toBe('Completed')
     await expectSwapped(sim, before)
+  })
+
+  it("the base fee rises past the fee cap of the maker's pending redeem: the maker signs it again (same nonce, higher fees) and it lands before the taker's timelock; both Completed", async () => {
+    const chain = new BusyChain()
+    const sim = await setup(undefined, chain)
+    // A taker that gains from the maker's loss runs no watchtower (which would redeem its lock for
+    // the maker with the secret of the maker's stuck redeem).
+    sim.taker.driver = driverFor(sim.view, sim.taker.signer, sim.taker.repo, false)
+    const before = await balances(sim)
+    let redeem: Hex | undefined
+    for (let i = 0; i < 40 && redeem === undefined; i++) {
+      const step = await sim.maker.driver.advance(sim.id)
+      if (step.action.kind === 'redeem') redeem = step.sent[0]
+      else {
+        await sim.taker.driver.advance(sim.id)
+        await chain.busyMine()
+      }
+    }
+    if (redeem === undefined) throw new Error('the maker never redeemed')
+    const cap = (await chain.transaction(redeem))?.maxFeePerGas ?? 0n
+    const timelock = (await locksOf(sim)).takerLock?.timelockHeight ?? 0n
+    // Full blocks while the taker's tab is closed: the redeem cannot get in, and the base fee climbs
+    // past its cap before the taker's timelock (then holds there). The maker's tab closes as it
+    // broadcasts the redeem signed again, and reloads.
+    const closing: SwapChain = {
+      head: () => chain.head(),
+      logs: (q) => chain.logs(q),
+      transaction: (h) => chain.transaction(h),
+      receipt: (h) => chain.receipt(h),
+      account: (a) => chain.account(a),
+      pendingNonce: (a) => chain.pendingNonce(a),
+      fees: () => chain.fees(),
+      pendingTransactions: () => chain.pendingTransactions(),
+      tokenAllowance: (t, o, s) => chain.tokenAllowance(t, o, s),
+      sendRawTransaction: async () => {
+        throw new Error('tab closed')
+      },
+    }
+    let maker = driverFor(closing, sim.maker.signer, sim.maker.repo)
+    chain.fill = BusyChain.FULL
+    while ((await chain.fees()).nextBaseFee <= cap) {
+      await chain.busyMine()
+      const closed = await maker.advance(sim.id).then(
+        () => false,
+        () => true,
+      )
+      if (!closed) continue
+      // Recorded before the broadcast: the reloaded node sends it, in place of the one in the pool.
+      expect(chain.mempool.has(redeem)).toBe(true)
+      maker = sim.maker.driver
+    }
+    expect(maker).toBe(sim.maker.driver)
+    chain.fill = BusyChain.TARGET
+    expect(chain.height + 1n).toBeLessThan(timelock)
+    // The taker comes back and takes the secret from the redeem in the pool.
+    const last: Partial<Record<Who, StepResult>> = {}
+    for (
+      let i = 0;
+      i < 40 && !(last.maker?.action.kind === 'done' && last.taker?.action.kind === 'done');
+      i++
+    ) {
+      last.maker = await sim.maker.driver.advance(sim.id)
+      last.taker = await sim.taker.driver.advance(sim.id)
+      await chain.busyMine()
+    }
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
+    // Signed again with the first one's nonce: that one never mined, its successor paid once.
+    const redeems = (await new SwapStore(sim.maker.repo).events(sim.id)).flatMap((e) =>
+      e.kind === 'sent' && e.purpose === 'redeem' ? e.txs : [],
+    )
+    expect(redeems.length).toBeGreaterThan(1)
+    expect(new Set(redeems.map((t) => t.nonce)).size).toBe(1)
+    expect(await chain.transaction(redeem)).toBeNull()
   })
 
   it('the maker away too after its late redeem was lost: the taker refunds at its timelock and its swap ends Refunded, holding both sides', async () => {

@@ -10,6 +10,7 @@ import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresse
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import type { NodeEvents } from '../../../src/node/worker/node'
 import type { SwapSignAnswer, SwapSignRequest } from '../../../src/node/worker/swap-service'
+import { replacementFees } from '../../../src/trade/swap/fees'
 import { hashlockOf } from '../../../src/trade/swap/secret'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
 import {
@@ -176,6 +177,23 @@ describe('checkSwapRequest: fees', () => {
       expect(
         checkSwapRequest(maker, signedAt(FEES.nextBaseFee), CHAIN, { ...FEES, nextBaseFee: now }),
       ).toBeNull()
+  })
+
+  test('a stuck step signed again passes: with its fees bumped after the base fee passed its cap, and bumped again while the tip has room', () => {
+    let fees = { ...FEES, nextBaseFee: 2n * FEES.nextBaseFee + FEES.suggestedTip + 1n }
+    let old = {
+      maxFeePerGas: 2n * FEES.nextBaseFee + FEES.suggestedTip,
+      maxPriorityFeePerGas: FEES.suggestedTip,
+    }
+    for (let i = 0; i < 7; i++) {
+      const next = replacementFees(old, fees)
+      if (next === null) throw new Error(`replacement ${i} refused`)
+      expect(checkSwapRequest(maker, tx({ data: redeem, ...next }), CHAIN, fees)).toBeNull()
+      old = next
+      fees = { ...fees, nextBaseFee: next.maxFeePerGas }
+    }
+    // The eighth would tip more than twice the suggested tip: the engine does not ask for it.
+    expect(replacementFees(old, fees)).toBeNull()
   })
 
   test('a step whose fees would cost ~1,000,000 TAB is refused: the gas cap alone bounds nothing', () => {
