@@ -94,7 +94,7 @@ function upgrade(
 /**
  * Opens (creating or upgrading) the profile's IndexedDB repository. Throws `StorageError`:
  * `STORAGE_UNAVAILABLE` without IndexedDB or when opening fails, `STORAGE_CORRUPT` when the database
- * was written by a newer schema, `STORAGE_WRONG_CHAIN` when it holds another chain.
+ * was written by a newer schema or lacks the stores its version should have, `STORAGE_WRONG_CHAIN` when it holds another chain.
  */
 export async function openIdbRepository(options: IdbRepositoryOptions): Promise<NodeRepository> {
   if (typeof indexedDB === 'undefined') {
@@ -102,16 +102,34 @@ export async function openIdbRepository(options: IdbRepositoryOptions): Promise<
   }
   let repo: IdbRepository | undefined
   let db: Db
+  /** Why the upgrade gave up (a database of this name without this app's stores), if it did. */
+  let unfit: string | undefined
   try {
     db = await openDB(databaseName(options.profileId, options.chain), SCHEMA_VERSION, {
-      upgrade: (d, oldVersion, _newVersion, tx) =>
-        upgrade(d, oldVersion, tx as unknown as IDBPTransaction<unknown, StoreName[], 'versionchange'>),
+      upgrade: (d, oldVersion, _newVersion, tx) => {
+        const change = tx as unknown as IDBPTransaction<unknown, StoreName[], 'versionchange'>
+        // An aborted upgrade fails the open itself: its transaction's own rejection is not news.
+        change.done.catch(() => {})
+        try {
+          upgrade(d, oldVersion, change)
+        } catch (err) {
+          // Thrown out of the handler, it would be uncaught in the worker; the open would fail anyway.
+          unfit = err instanceof Error ? err.message : String(err)
+          change.abort()
+        }
+      },
       // Another tab opens a newer schema: step aside rather than block its upgrade forever.
       blocking: () => repo?.close(),
       // The browser closed the connection (storage cleared, disk error).
       terminated: () => repo?.close(),
     })
   } catch (e) {
+    if (unfit !== undefined) {
+      throw new StorageError({
+        code: 'STORAGE_CORRUPT',
+        reason: `the database does not hold this app's stores: ${unfit}`,
+      })
+    }
     if (e instanceof Error && e.name === 'VersionError') {
       throw new StorageError({
         code: 'STORAGE_CORRUPT',

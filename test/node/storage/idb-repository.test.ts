@@ -85,6 +85,27 @@ describe('IndexedDB repository specifics', () => {
     )
   })
 
+  test('a version-1 database without its stores (not written by this app) is refused as corrupt, nothing thrown elsewhere', async () => {
+    const uncaught: unknown[] = []
+    const onUncaught = (err: unknown): void => void uncaught.push(err)
+    process.on('uncaughtException', onUncaught)
+    try {
+      const foreign = await openDB(databaseName('specific-foreign', CHAIN), 1)
+      foreign.close()
+      expect(await codeOf(openIdbRepository({ profileId: 'specific-foreign', chain: CHAIN }))).toBe(
+        'STORAGE_CORRUPT',
+      )
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(uncaught).toEqual([])
+      // Refused whole: the database is left as it was, at version 1.
+      const after = await openDB(databaseName('specific-foreign', CHAIN))
+      expect([after.version, [...after.objectStoreNames]]).toEqual([1, []])
+      after.close()
+    } finally {
+      process.off('uncaughtException', onUncaught)
+    }
+  })
+
   test('a version-1 database upgrades to version 2 in place: its records stay, the swap log store appears', async () => {
     const name = databaseName('specific-v1', CHAIN)
     const v1 = await openDB(name, 1, {
