@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { devnetGenesis, validateGenesis } from '../src/node/chain/genesis'
 import type { Genesis } from '../src/node/chain/types'
 
@@ -14,6 +15,11 @@ export interface RelayConfig {
   readonly announce: readonly string[]
   /** Folder of the built app. */
   readonly staticDir: string
+  /**
+   * Addresses of reverse proxies in front of the HTTP port (a TLS proxy): a request from one of them is
+   * counted against the client it names last in X-Forwarded-For, not against the proxy.
+   */
+  readonly trustedProxies: readonly string[]
   /** Concurrent circuit-relay reservations (one per tab). */
   readonly maxReservations: number
   /** How long a reservation lasts before the tab must renew it, in ms. */
@@ -35,6 +41,7 @@ const DEFAULTS: RelayConfig = {
   wsPort: 9090,
   announce: [],
   staticDir: 'dist',
+  trustedProxies: [],
   maxReservations: 1024,
   reservationTtlMs: 10 * 60_000,
   genesisFile: undefined,
@@ -51,6 +58,10 @@ const OPTIONS: Record<string, { readonly key: Key; readonly help: string }> = {
     help: 'comma-separated multiaddrs pages should dial instead of the bound one',
   },
   static: { key: 'staticDir', help: 'folder of the built app' },
+  'trusted-proxy': {
+    key: 'trustedProxies',
+    help: 'comma-separated addresses of proxies in front of the HTTP port; their X-Forwarded-For names the client',
+  },
   'max-reservations': { key: 'maxReservations', help: 'concurrent tabs holding a relay slot' },
   'reservation-ttl': { key: 'reservationTtlMs', help: 'ms a slot lasts before the tab renews it' },
   genesis: { key: 'genesisFile', help: 'a genesis JSON file for the chain the pages run' },
@@ -110,19 +121,22 @@ export function parseConfig(
   const staticDir = raw.get('staticDir') ?? DEFAULTS.staticDir
   // An empty folder (`--static "$APP_DIR"` with the variable unset) is a mistake, not the current one.
   if (staticDir === '') throw new ConfigError('--static needs a folder, got ""')
-  const announce = raw.get('announce')
+  const list = (key: Key): string[] | undefined =>
+    raw
+      .get(key)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  const trustedProxies = list('trustedProxies') ?? DEFAULTS.trustedProxies
+  const notIp = trustedProxies.find((a) => isIP(a) === 0)
+  if (notIp !== undefined) throw new ConfigError(`--trusted-proxy takes IP addresses, got "${notIp}"`)
   return {
     host: raw.get('host') ?? DEFAULTS.host,
     httpPort: int('httpPort', 0, 65535),
     wsPort: int('wsPort', 0, 65535),
-    announce:
-      announce === undefined
-        ? DEFAULTS.announce
-        : announce
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
+    announce: list('announce') ?? DEFAULTS.announce,
     staticDir,
+    trustedProxies,
     maxReservations: int('maxReservations', 1, 1_000_000),
     reservationTtlMs: int('reservationTtlMs', 1000, 24 * 3600_000),
     genesisFile: raw.get('genesisFile') ?? DEFAULTS.genesisFile,

@@ -25,6 +25,14 @@ describe('relay config', () => {
     expect(c.announce).toEqual(['/dns4/relay.example/tcp/443/wss', '/ip4/1.2.3.4/tcp/9090/ws'])
   })
 
+  test('--trusted-proxy / TABCHAIN_TRUSTED_PROXY list IPv4 and IPv6 addresses; none by default', () => {
+    expect(parseConfig([], {}).trustedProxies).toEqual([])
+    expect(parseConfig([], { TABCHAIN_TRUSTED_PROXY: '127.0.0.1, ::1' }).trustedProxies).toEqual([
+      '127.0.0.1',
+      '::1',
+    ])
+  })
+
   test.each([
     [['--port', 'abc']],
     [['--port', '70000']],
@@ -37,6 +45,8 @@ describe('relay config', () => {
     [['--port', '0x1f90']],
     [['--port', '8080.0']],
     [['--reservation-ttl', '1e6']],
+    [['--trusted-proxy', 'proxy.example']],
+    [['--trusted-proxy', '127.0.0.1,10.0.0.300']],
   ])('refuses %j with a clear ConfigError', (argv) => {
     expect(() => parseConfig(argv, {})).toThrowError(ConfigError)
   })
@@ -52,6 +62,7 @@ describe('relay config', () => {
       'ws-port',
       'announce',
       'static',
+      'trusted-proxy',
       'max-reservations',
       'reservation-ttl',
       'genesis',
