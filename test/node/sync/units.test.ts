@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { encodeBlock, genesisBlock } from '../../../src/node/chain/block'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { encodeHeader, hashHeader, sealHash } from '../../../src/node/chain/header'
@@ -125,6 +125,65 @@ describe('rate limiter', () => {
     expect(r.take('a', 500)).toBe(0)
     expect(r.take('a', 500)).toBeGreaterThan(0)
     expect(r.take('a', 10_000)).toBe(0)
+  })
+
+  test('answers as a limiter that never forgets, while thousands of keys refill', () => {
+    const [burst, perSecond] = [2, 0.05]
+    const r = new RateLimiter({ burst, perSecond })
+    const model = new Map<string, { tokens: number; at: number }>()
+    const reference = (key: string, now: number): number => {
+      const b = model.get(key) ?? { tokens: burst, at: now }
+      b.tokens = Math.min(burst, b.tokens + ((now - b.at) * perSecond) / 1000)
+      b.at = now
+      model.set(key, b)
+      if (b.tokens >= 1) {
+        b.tokens -= 1
+        return 0
+      }
+      return Math.ceil(((1 - b.tokens) * 1000) / perSecond)
+    }
+    let seed = 7
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0
+      return (seed >>> 16) % n
+    }
+    let now = 0
+    const answers: [number, number][] = []
+    for (let i = 0; i < 30_000; i++) {
+      now += next(3)
+      const key = `k${next(i < 20_000 ? 3_000 : 40)}`
+      answers.push([r.take(key, now), reference(key, now)])
+    }
+    expect(answers.filter(([got, want]) => got !== want)).toEqual([])
+    expect(answers.filter(([, want]) => want > 0).length).toBeGreaterThan(5_000)
+  })
+
+  test('keeping the map bounded costs each take a bounded number of buckets, however many refill', () => {
+    const r = new RateLimiter({ burst: 1, perSecond: 0.001 })
+    // 5,000 clients each spend their one token: all are still refilling 1,000 s later.
+    for (let i = 0; i < 5_000; i++) expect(r.take(`a${i}`, i * 100)).toBe(0)
+    const iterator = Object.getPrototypeOf(new Map().entries()) as { next: () => unknown }
+    const visits = vi.spyOn(iterator, 'next')
+    let visited: number
+    try {
+      for (let i = 0; i < 1_000; i++) r.take(`b${i}`, 500_000)
+      visited = visits.mock.calls.length
+    } finally {
+      visits.mockRestore()
+    }
+    expect(visited).toBeLessThanOrEqual(2_000)
+    // Once they are full again they are forgotten…
+    const forgotten = vi.spyOn(Map.prototype, 'delete')
+    let deleted: number
+    try {
+      r.take('c', 2_000_000)
+      deleted = forgotten.mock.calls.length
+    } finally {
+      forgotten.mockRestore()
+    }
+    expect(deleted).toBeGreaterThanOrEqual(6_000)
+    // …but not the one just taken from, full as it was.
+    expect(r.take('c', 2_000_000)).toBeGreaterThan(0)
   })
 })
 
