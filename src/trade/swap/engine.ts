@@ -6,7 +6,7 @@ import {
   type ObservedLock,
   type SwapChainView,
 } from './chain-view'
-import { replacementFees, type StepFees } from './fees'
+import { replacementFees, type StepFees, signedFees } from './fees'
 import {
   type CancelReason,
   foldSwap,
@@ -59,7 +59,8 @@ export type SwapAction =
   | { readonly kind: 'rebroadcast'; readonly purpose: SendPurpose; readonly txs: readonly SentTx[] }
   /**
    * Sign again, with `fees`, the stored transactions `txs` (same nonces, same calls) that wait in the
-   * pool: their fee cap fell below the base fee, or they waited `REPLACE_AFTER_BLOCKS`. Store first.
+   * pool, or vanished from it: their fee cap fell below the base fee, or they waited
+   * `REPLACE_AFTER_BLOCKS` in the pool. Store first.
    */
   | {
       readonly kind: 'replace'
@@ -279,8 +280,9 @@ function intents(stored: readonly SwapEvent[], purpose: SendPurpose, lockId: Hex
  * What to do about the latest transactions stored for `purpose`: wait while they are pending (or mined
  * and about to show in the logs), sign them again with higher fees when the base fee passed their fee
  * cap (they cannot be mined until it falls back) or they waited `REPLACE_AFTER_BLOCKS`, broadcast them
- * again when they vanished but their nonces are still unused, or null when there are none or they are
- * dead (reverted, or their nonce used by another).
+ * again when they vanished but their nonces are still unused (signed again instead when the base fee
+ * passed their fee cap), or null when there are none or they are dead (reverted, or their nonce used
+ * by another).
  */
 function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null): SwapAction | null {
   const { view } = input
@@ -300,7 +302,16 @@ function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null
   }
   if (state.kind === 'mined') return state.ok ? wait(`${purpose} transaction mined`) : null
   if (final.nonce < view.nonce) return null
-  return { kind: 'rebroadcast', purpose, txs: last.txs.filter((t) => t.nonce >= view.nonce) }
+  const txs = last.txs.filter((t) => t.nonce >= view.nonce)
+  // Vanished below the base fee: a full pool refuses the same bytes as underpriced, every time. (Bytes
+  // that do not read as a transaction can only be sent as they are.)
+  const offered = signedFees(final.raw)
+  if (offered === null || offered.maxFeePerGas >= view.fees.nextBaseFee)
+    return { kind: 'rebroadcast', purpose, txs }
+  const fees = replacementFees(offered, view.fees)
+  if (fees === null)
+    return wait(`${purpose} transaction dropped below the base fee: higher fees would pass the swap's bound`)
+  return { kind: 'replace', purpose, lockId, txs, fees }
 }
 
 /** `action`, unless transactions for it are already live, or have reverted `MAX_ATTEMPTS` times. */

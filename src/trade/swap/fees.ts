@@ -1,3 +1,4 @@
+import { type Hex, parseTransaction } from 'viem'
 import { PRICE_BUMP_PERCENT } from '../../node/mempool/mempool'
 import type { FeeInfo } from '../../node/worker/queries'
 
@@ -49,4 +50,17 @@ export function replacementFees(old: StepFees, fees: FeeInfo): StepFees | null {
   const bound = maxStepFees(fees)
   if (tip > bound.maxPriorityFeePerGas || cap > bound.maxFeePerGas) return null
   return { maxFeePerGas: cap, maxPriorityFeePerGas: tip }
+}
+
+/** The fees the signed transaction `raw` offers; null when it is not an EIP-1559 transaction. */
+export function signedFees(raw: Hex): StepFees | null {
+  let tx: ReturnType<typeof parseTransaction>
+  try {
+    tx = parseTransaction(raw)
+  } catch {
+    return null
+  }
+  if (tx.type !== 'eip1559' || tx.maxFeePerGas === undefined || tx.maxPriorityFeePerGas === undefined)
+    return null
+  return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas }
 }

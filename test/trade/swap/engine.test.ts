@@ -1,4 +1,4 @@
-import { type Address, type Hex, keccak256, stringToHex } from 'viem'
+import { type Address, type Hex, keccak256, serializeTransaction, stringToHex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { PRICE_BUMP_PERCENT } from '../../../src/node/mempool/mempool'
 import type { ObservedLock, SwapChainView, TxState } from '../../../src/trade/swap/chain-view'
@@ -497,6 +497,56 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
       expect(r?.maxFeePerGas).toBeLessThanOrEqual(bound.maxFeePerGas)
       expect(r?.maxPriorityFeePerGas).toBeLessThanOrEqual(bound.maxPriorityFeePerGas)
     }
+  })
+
+  it("a step that vanished from the pool once its fee cap fell below the base fee is signed again (a full pool refuses the same bytes), within the wallet's bound", () => {
+    const signed = (maxFeePerGas: bigint, maxPriorityFeePerGas: bigint): Hex =>
+      serializeTransaction({
+        type: 'eip1559',
+        chainId: terms.chainId,
+        nonce: 6,
+        to: '0x00000000000000000000000000000000000000cc',
+        gas: 100_000n,
+        maxFeePerGas,
+        maxPriorityFeePerGas,
+      })
+    const at = (nextBaseFee: bigint, raw: Hex) => {
+      const call = { hash: keccak256(raw), raw, nonce: 6n }
+      const stored: SwapEvent[] = [
+        opened,
+        accepted,
+        { kind: 'sent', purpose: 'lock', lockId: null, txs: [call], height: 100n },
+      ]
+      const txs = new Map<Hex, TxState>([[call.hash, { kind: 'unknown' }]])
+      return {
+        call,
+        action: decide(
+          input(
+            'maker',
+            { head: 101n, nonce: 6n, fees: { nextBaseFee, suggestedTip: GWEI }, txs },
+            { stored },
+          ),
+        ).action,
+      }
+    }
+    // Its cap (3 gwei) still covers the base fee: the same bytes go out again.
+    const covered = at(3n * GWEI, signed(3n * GWEI, GWEI))
+    expect(covered.action).toEqual({ kind: 'rebroadcast', purpose: 'lock', txs: [covered.call] })
+    // One wei more: signed again, as a pending one would be, with fees that cover twice the base fee.
+    const base = 3n * GWEI + 1n
+    const under = at(base, signed(3n * GWEI, GWEI))
+    expect(under.action).toEqual({
+      kind: 'replace',
+      purpose: 'lock',
+      lockId: null,
+      txs: [under.call],
+      fees: { maxFeePerGas: 2n * base + 1_100_000_000n, maxPriorityFeePerGas: 1_100_000_000n },
+    })
+    // A bump past what the wallet signs for a swap step: it waits for the base fee, saying why.
+    expect(at(9n * GWEI, signed(8n * GWEI, 2n * GWEI)).action).toEqual({
+      kind: 'wait',
+      reason: "lock transaction dropped below the base fee: higher fees would pass the swap's bound",
+    })
   })
 
   it("maker whose redeem is out (the secret with it) sees it through past the margin, up to the taker's timelock: a stuck one is signed again", () => {
