@@ -83,6 +83,14 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
     address,
   )
   await expect(page.getByTestId('approval-title')).toHaveText('Sign a message')
+  // The dialog names the signing account: the wallet's name for it, and its address in full.
+  const row = (label: string) =>
+    page
+      .getByTestId('approval')
+      .locator('.facts__row')
+      .filter({ has: page.getByRole('term').getByText(label, { exact: true }) })
+      .locator('dd')
+  await expect(row('Account')).toHaveText(`Account 1 (${address})`)
   await page.getByTestId('approval-confirm').click()
   expect(await signature).toMatch(/^0x[0-9a-f]{130}$/)
 
@@ -97,11 +105,11 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
       { m: message, a: address },
     )
   const one = sign('0x6f6e65')
-  await expect(page.getByTestId('approval').locator('dd')).toHaveText('one')
+  await expect(row('Message')).toHaveText('one')
   const two = sign('0x74776f')
   await page.getByTestId('approval-confirm').dblclick()
   expect(await one).toBe('signed')
-  await expect(page.getByTestId('approval').locator('dd')).toHaveText('two')
+  await expect(row('Message')).toHaveText('two')
   await page.getByTestId('approval-cancel').click()
   expect(await two).toBe(4001)
 })

@@ -133,10 +133,19 @@ function readable(text: string): boolean {
 }
 
 /**
- * The approval text of a personal_sign: the message as text when it is UTF-8 (hidden characters
- * escaped, `showHidden`), else its hex.
+ * The row naming the account that signs a message or typed data (a transaction's is its From): in
+ * full, as a look-alike address reads the same shortened, after the wallet's name for it when known.
  */
-export function describeMessage(from: Address, message: Hex): ApprovalRequest {
+const accountRow = (from: Address, name: string | undefined) => ({
+  label: 'Account',
+  value: name === undefined ? from : `${showHidden(name)} (${from})`,
+})
+
+/**
+ * The approval text of a personal_sign: the signing account (`name`: the wallet's name for it), then
+ * the message as text when it is UTF-8 (hidden characters escaped, `showHidden`), else its hex.
+ */
+export function describeMessage(from: Address, message: Hex, name?: string): ApprovalRequest {
   let text: string
   try {
     text = hexToString(message)
@@ -144,7 +153,12 @@ export function describeMessage(from: Address, message: Hex): ApprovalRequest {
   } catch {
     text = message
   }
-  return { kind: 'message', from, title: 'Sign a message', details: [{ label: 'Message', value: text }] }
+  return {
+    kind: 'message',
+    from,
+    title: 'Sign a message',
+    details: [accountRow(from, name), { label: 'Message', value: text }],
+  }
 }
 
 /**
@@ -156,12 +170,13 @@ export const SWAP_APPROVAL_NOTE =
   'Signing approves the whole trade: while your wallet is unlocked, this tab signs its lock, redeem and refund transactions for exactly these amounts without asking again.'
 
 /**
- * The approval text of EIP-712 typed data: its domain and primary type, then the message (hidden
- * characters escaped in all three, `showHidden`).
+ * The approval text of EIP-712 typed data: its domain and primary type, the signing account (`name`:
+ * the wallet's name for it), then the message (hidden characters escaped, `showHidden`).
  */
 export function describeTypedData(
   from: Address,
   typed: { domain?: { name?: unknown; chainId?: unknown }; primaryType: string; message: unknown },
+  name?: string,
 ): ApprovalRequest {
   const domain = typeof typed.domain?.name === 'string' ? typed.domain.name : 'unnamed domain'
   const trade =
@@ -171,6 +186,7 @@ export function describeTypedData(
     from,
     title: showHidden(`Sign ${typed.primaryType} for ${domain}`),
     details: [
+      accountRow(from, name),
       {
         label: 'Message',
         value: showHidden(

@@ -294,8 +294,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   /**
    * The signing account: the one `eth_accounts` gives the dApp (the selected account of the unlocked
    * wallet), else 4100 — a locked wallet (and the app prompts), an unknown address, and the wallet's
-   * other accounts alike: the dApp was never given them, and the message and typed-data dialogs do not
-   * name the signer.
+   * other accounts alike: the dApp was never given them.
    */
   function signer(from: Address): Address {
     const v = wallet.view()
@@ -310,6 +309,10 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       )
     return from
   }
+
+  /** The wallet's name for `from`, which the message and typed-data dialogs show with its address. */
+  const nameOf = (from: Address): string | undefined =>
+    wallet.view().accounts.find((a) => a.address === from)?.name
 
   async function approveOr4001(request: Parameters<Approve>[0]): Promise<void> {
     if (!(await init.approve(request)))
@@ -562,7 +565,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     personal_sign: async (p) => {
       const message = data(p[0], 'params[0] (message)')
       const from = signer(address(p[1], 'params[1] (address)'))
-      await approveOr4001(describeMessage(from, message))
+      await approveOr4001(describeMessage(from, message, nameOf(from)))
       return wallet.signMessage(from, { raw: message })
     },
     eth_signTypedData_v4: async (p) => {
@@ -593,7 +596,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       } catch (err) {
         throw invalidParams('params[1] (typed data)', `cannot be hashed: ${reasonOf(err)}`)
       }
-      await approveOr4001(describeTypedData(from, t as Parameters<typeof describeTypedData>[1]))
+      await approveOr4001(describeTypedData(from, t as Parameters<typeof describeTypedData>[1], nameOf(from)))
       return wallet.signTypedData(from, definition)
     },
     wallet_switchEthereumChain: async (p) => {

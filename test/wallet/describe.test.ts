@@ -25,6 +25,10 @@ const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
 
 let backend: ProviderBackend
 
+/** The value of the approval's row `label`. */
+const row = (r: { readonly details: readonly { label: string; value: string }[] }, label: string) =>
+  r.details.find((d) => d.label === label)?.value
+
 beforeAll(async () => {
   backend = (await soloNode()).backend
 })
@@ -79,28 +83,42 @@ describe('approval texts', () => {
   })
 
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {
-    expect(describeMessage(ME, stringToHex('hello')).details[0]?.value).toBe('hello')
-    expect(describeMessage(ME, '0x00ff01').details[0]?.value).toBe('0x00ff01')
+    expect(row(describeMessage(ME, stringToHex('hello')), 'Message')).toBe('hello')
+    expect(row(describeMessage(ME, '0x00ff01'), 'Message')).toBe('0x00ff01')
     expect(
       describeTypedData(ME, { domain: { name: 'Tabchain' }, primaryType: 'Offer', message: { a: 1n } }).title,
     ).toBe('Sign Offer for Tabchain')
     // Offers and takes of the market say that they approve the whole swap; other typed data does not.
     const labels = (name: string, primaryType: string) =>
       describeTypedData(ME, { domain: { name }, primaryType, message: {} }).details.map((d) => d.label)
-    expect(labels('Tabchain Offers', 'Offer')).toEqual(['Message', 'Trade'])
-    expect(labels('Tabchain Offers', 'Take')).toEqual(['Message', 'Trade'])
-    expect(labels('Tabchain Offers', 'Cancel')).toEqual(['Message'])
-    expect(labels('Tabchain', 'Offer')).toEqual(['Message'])
+    expect(labels('Tabchain Offers', 'Offer')).toContain('Trade')
+    expect(labels('Tabchain Offers', 'Take')).toContain('Trade')
+    expect(labels('Tabchain Offers', 'Cancel')).not.toContain('Trade')
+    expect(labels('Tabchain', 'Offer')).not.toContain('Trade')
+  })
+
+  test('messages and typed data name the signing account: in full (EIP-55), with its wallet name when given', () => {
+    // Same first two and last two hex digits as ME: a shortened address would read the same.
+    const lookalike = getAddress('0xf3000000000000000000000000000000deadbe66')
+    const account = (r: Parameters<typeof row>[0]) => row(r, 'Account')
+    const typed = { domain: { name: 'Mail' }, primaryType: 'Mail', message: {} }
+    expect(account(describeMessage(ME, '0x68'))).toBe(ME)
+    expect(account(describeMessage(lookalike, '0x68'))).toBe(lookalike)
+    expect(account(describeTypedData(ME, typed))).toBe(ME)
+    expect(account(describeMessage(ME, '0x68', 'Savings'))).toBe(`Savings (${ME})`)
+    expect(account(describeTypedData(ME, typed, 'Savings'))).toBe(`Savings (${ME})`)
+    // The wallet's name is the user's, yet shown as signed text is: hidden characters escaped.
+    expect(account(describeMessage(ME, '0x68', 'Sav\u202Eings'))).toBe(`Sav\\u{202E}ings (${ME})`)
   })
 
   test('messages and typed data: bidi overrides, zero-width and other hidden characters are shown escaped', () => {
     const spoof = 'Pay 1 TAB to \u202Eevil\u202C, \u200Bsee\u2066x\u2069\uFEFF\u0085\u2028\u{E0041}\uFE0F\r'
-    const shown = describeMessage(ME, stringToHex(spoof)).details[0]?.value
+    const shown = row(describeMessage(ME, stringToHex(spoof)), 'Message')
     expect(shown).toBe(
       'Pay 1 TAB to \\u{202E}evil\\u{202C}, \\u{200B}see\\u{2066}x\\u{2069}\\u{FEFF}\\u{85}\\u{2028}\\u{E0041}\\u{FE0F}\\u{D}',
     )
     // Lines and tabs stay as they are: a sign-in message spans lines.
-    expect(describeMessage(ME, stringToHex('Sign in\n\tnonce: 1')).details[0]?.value).toBe(
+    expect(row(describeMessage(ME, stringToHex('Sign in\n\tnonce: 1')), 'Message')).toBe(
       'Sign in\n\tnonce: 1',
     )
     const typed = describeTypedData(ME, {
@@ -109,9 +127,9 @@ describe('approval texts', () => {
       message: { to: 'abc\u202Edef', 'k\u2067': 1 },
     })
     expect(typed.title).toBe('Sign Or\\u{200B}der for Tab\\u{202E}chain')
-    expect(typed.details[0]?.value).toContain('"to": "abc\\u{202E}def"')
-    expect(typed.details[0]?.value).toContain('"k\\u{2067}": 1')
-    for (const text of [shown, typed.title, typed.details[0]?.value])
+    expect(row(typed, 'Message')).toContain('"to": "abc\\u{202E}def"')
+    expect(row(typed, 'Message')).toContain('"k\\u{2067}": 1')
+    for (const text of [shown, typed.title, row(typed, 'Message')])
       expect(text).not.toMatch(/[\p{Cf}\p{Zl}\p{Zp}]|[^\P{Cc}\n\t]/u)
   })
 

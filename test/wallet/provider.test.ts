@@ -234,7 +234,10 @@ describe('EIP-1193 provider over the NodeApi', () => {
       method: 'personal_sign',
       params: [stringToHex('Log in to Tabchain'), ME],
     })) as `0x${string}`
-    expect(s.approvals.at(-1)?.details[0]?.value).toBe('Log in to Tabchain')
+    const asked = s.approvals.at(-1)
+    expect(asked?.details.find((d) => d.label === 'Message')?.value).toBe('Log in to Tabchain')
+    // The signing account, by the wallet's name for it and in full.
+    expect(asked?.details.find((d) => d.label === 'Account')?.value).toBe(`Account 1 (${ME})`)
     expect(await recoverMessageAddress({ message: 'Log in to Tabchain', signature: sig })).toBe(ME)
     const typed = {
       types: { EIP712Domain: [{ name: 'chainId', type: 'uint256' }], Hi: [{ name: 'n', type: 'uint256' }] },
