@@ -169,16 +169,86 @@ export function describeMessage(from: Address, message: Hex, name?: string): App
 export const SWAP_APPROVAL_NOTE =
   'Signing approves the whole trade: while your wallet is unlocked, this tab signs its lock, redeem and refund transactions for exactly these amounts without asking again.'
 
+/** `v` as JSON, bigints in decimal (typed data passed as an object may hold them). */
+const json = (v: unknown, space?: number): string =>
+  String(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), space))
+
+/** EIP-712 typed data as the approval text reads it (the provider has checked that it hashes). */
+export interface TypedDataToApprove {
+  readonly domain?: Readonly<Record<string, unknown>>
+  readonly types?: Readonly<Record<string, unknown>>
+  readonly primaryType: string
+  readonly message: unknown
+}
+
+/** The rows of the EIP-712 domain fields, in the standard's order. */
+const DOMAIN_ROWS = [
+  ['name', 'Domain'],
+  ['version', 'Version'],
+  ['chainId', 'Chain ID'],
+  ['verifyingContract', 'Contract'],
+  ['salt', 'Salt'],
+] as const
+
+/**
+ * The domain fields the signature covers: those its declared `EIP712Domain` type lists (as MetaMask
+ * and the provider hash them), else those the domain holds (not null), as viem derives the type.
+ */
+function signedDomainFields(typed: TypedDataToApprove): ReadonlySet<string> {
+  const declared = typed.types?.EIP712Domain
+  if (Array.isArray(declared))
+    return new Set(
+      declared.flatMap((f: unknown) =>
+        typeof f === 'object' && f !== null && 'name' in f && typeof f.name === 'string' ? [f.name] : [],
+      ),
+    )
+  return new Set(DOMAIN_ROWS.map(([field]) => field).filter((field) => typed.domain?.[field] != null))
+}
+
+/** A domain field's value as shown: a chain id in decimal, a contract EIP-55, anything else as text. */
+function domainValue(field: string, v: unknown): string {
+  try {
+    if (field === 'chainId' && (typeof v === 'number' || typeof v === 'string')) return BigInt(v).toString()
+    if (field === 'verifyingContract' && typeof v === 'string') return getAddress(v)
+  } catch {
+    // Not a chain id or an address: shown as it is.
+  }
+  return showHidden(typeof v === 'string' ? v : json(v))
+}
+
+/**
+ * The rows of the domain a signature is valid for: its name, version, chain id (or that it is valid on
+ * any chain when none is signed), verifying contract, salt, and any other field its declared type adds
+ * — those it signs only.
+ */
+function domainRows(typed: TypedDataToApprove): { label: string; value: string }[] {
+  const signed = signedDomainFields(typed)
+  const standard: ReadonlySet<string> = new Set(DOMAIN_ROWS.map(([field]) => field))
+  const rows = DOMAIN_ROWS.flatMap(([field, label]) => {
+    if (!signed.has(field)) return field === 'chainId' ? [{ label, value: 'none: valid on any chain' }] : []
+    return [{ label, value: domainValue(field, typed.domain?.[field]) }]
+  })
+  const others = [...signed]
+    .filter((field) => !standard.has(field))
+    .map((field) => ({
+      label: `Domain ${showHidden(field)}`,
+      value: domainValue(field, typed.domain?.[field]),
+    }))
+  return [...rows, ...others]
+}
+
 /**
  * The approval text of EIP-712 typed data: its domain and primary type, the signing account (`name`:
- * the wallet's name for it), then the message (hidden characters escaped, `showHidden`).
+ * the wallet's name for it), the domain's fields it signs (`domainRows`: a signature for another
+ * contract, or valid on any chain, does not read like this one's), then the message (hidden characters
+ * escaped, `showHidden`).
  */
-export function describeTypedData(
-  from: Address,
-  typed: { domain?: { name?: unknown; chainId?: unknown }; primaryType: string; message: unknown },
-  name?: string,
-): ApprovalRequest {
-  const domain = typeof typed.domain?.name === 'string' ? typed.domain.name : 'unnamed domain'
+export function describeTypedData(from: Address, typed: TypedDataToApprove, name?: string): ApprovalRequest {
+  // Named by the domain's name only when it is signed: a name left out of the declared type is not.
+  const domain =
+    signedDomainFields(typed).has('name') && typeof typed.domain?.name === 'string'
+      ? typed.domain.name
+      : 'unnamed domain'
   const trade =
     domain === 'Tabchain Offers' && (typed.primaryType === 'Offer' || typed.primaryType === 'Take')
   return {
@@ -187,11 +257,10 @@ export function describeTypedData(
     title: showHidden(`Sign ${typed.primaryType} for ${domain}`),
     details: [
       accountRow(from, name),
+      ...domainRows(typed),
       {
         label: 'Message',
-        value: showHidden(
-          JSON.stringify(typed.message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
-        ),
+        value: showHidden(json(typed.message, 2)),
       },
       ...(trade ? [{ label: 'Trade', value: SWAP_APPROVAL_NOTE }] : []),
     ],

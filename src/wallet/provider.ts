@@ -580,8 +580,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       }
       const t = object(typed, 'params[1] (typed data)')
       if (typeof t.primaryType !== 'string') throw invalidParams('params[1].primaryType', 'must be a string')
-      object(t.types, 'params[1].types')
-      object(t.message, 'params[1].message')
+      const types = object(t.types, 'params[1].types')
+      const message = object(t.message, 'params[1].message')
       const domain = optional(t.domain, (d) => object(d, 'params[1].domain')) ?? {}
       if (domain.chainId !== undefined && domainChainId(domain.chainId) !== BigInt(backend.chainId))
         throw invalidParams('params[1].domain.chainId', `must be ${backend.chainId}`)
@@ -596,7 +596,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       } catch (err) {
         throw invalidParams('params[1] (typed data)', `cannot be hashed: ${reasonOf(err)}`)
       }
-      await approveOr4001(describeTypedData(from, t as Parameters<typeof describeTypedData>[1], nameOf(from)))
+      await approveOr4001(
+        describeTypedData(from, { domain, types, primaryType: t.primaryType, message }, nameOf(from)),
+      )
       return wallet.signTypedData(from, definition)
     },
     wallet_switchEthereumChain: async (p) => {

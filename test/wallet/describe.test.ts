@@ -111,6 +111,54 @@ describe('approval texts', () => {
     expect(account(describeMessage(ME, '0x68', 'Sav\u202Eings'))).toBe(`Sav\\u{202E}ings (${ME})`)
   })
 
+  test('typed data shows the domain it is signed for: name, version, chain id, verifying contract, salt', () => {
+    const rows = (typed: Parameters<typeof describeTypedData>[1]) =>
+      Object.fromEntries(describeTypedData(ME, typed).details.map((d) => [d.label, d.value]))
+    const full = rows({
+      domain: {
+        name: 'Mail',
+        version: '2',
+        chainId: '0x7ab8',
+        verifyingContract: TOKEN.toLowerCase(),
+        salt: `0x${'ab'.repeat(32)}`,
+      },
+      primaryType: 'Mail',
+      message: {},
+    })
+    expect(full).toMatchObject({
+      Domain: 'Mail',
+      Version: '2',
+      'Chain ID': '31416',
+      Contract: TOKEN,
+      Salt: `0x${'ab'.repeat(32)}`,
+    })
+    // No chain id: the signature holds on every chain, and the dialog says so; absent fields have no row.
+    const bare = rows({ domain: { name: 'Mail' }, primaryType: 'Mail', message: {} })
+    expect(bare['Chain ID']).toBe('none: valid on any chain')
+    expect(Object.keys(bare)).not.toContain('Contract')
+    expect(Object.keys(bare)).not.toContain('Version')
+    // A declared EIP712Domain type decides what is signed: a field it leaves out is not shown as signed.
+    const declared = rows({
+      types: { EIP712Domain: [{ name: 'name', type: 'string' }], Mail: [] },
+      domain: { name: 'Mail', chainId: 31416, verifyingContract: TOKEN },
+      primaryType: 'Mail',
+      message: {},
+    })
+    expect(declared['Chain ID']).toBe('none: valid on any chain')
+    expect(Object.keys(declared)).not.toContain('Contract')
+    // A field of its own that the declared type adds is signed, and shown.
+    const extraTyped = {
+      types: { EIP712Domain: [{ name: 'chain', type: 'uint256' }], Mail: [] },
+      domain: { name: 'Mail', chain: 1 },
+      primaryType: 'Mail',
+      message: {},
+    }
+    expect(rows(extraTyped)['Domain chain']).toBe('1')
+    // Its name, which the declared type leaves out, is not signed: nor does the title give it.
+    expect(describeTypedData(ME, extraTyped).title).toBe('Sign Mail for unnamed domain')
+    expect(Object.keys(rows(extraTyped))).not.toContain('Domain')
+  })
+
   test('messages and typed data: bidi overrides, zero-width and other hidden characters are shown escaped', () => {
     const spoof = 'Pay 1 TAB to \u202Eevil\u202C, \u200Bsee\u2066x\u2069\uFEFF\u0085\u2028\u{E0041}\uFE0F\r'
     const shown = row(describeMessage(ME, stringToHex(spoof)), 'Message')

@@ -1,5 +1,6 @@
 import {
   getAddress,
+  getTypesForEIP712Domain,
   type Hex,
   hashTypedData,
   parseEther,
@@ -12,6 +13,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { memoryHub } from '../../src/node/network/memory'
 import { createNode } from '../../src/node/worker/node'
+import { offerTypedData } from '../../src/trade/offers/typed-data'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../../src/wallet/eip6963'
 import { createNodeBackend } from '../../src/wallet/node-backend'
@@ -245,9 +247,44 @@ describe('EIP-1193 provider over the NodeApi', () => {
       primaryType: 'Hi',
       message: { n: 1 },
     }
-    expect(
-      await code(provider.request({ method: 'eth_signTypedData_v4', params: [ME, JSON.stringify(typed)] })),
-    ).toBe(-32602)
+    const before = s.approvals.length
+    const err = await provider
+      .request({ method: 'eth_signTypedData_v4', params: [ME, JSON.stringify(typed)] })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: -32602 })
+    expect((err as Error).message).toMatch(/domain\.chainId.*31416/)
+    expect(s.approvals.length).toBe(before)
+  })
+
+  test("the market's offer typed data: the dialog shows its domain — name, version and this chain's id", async () => {
+    const offer = offerTypedData(GENESIS.params.chainId, {
+      maker: ME,
+      makerPeer: 'peer',
+      sellToken: FRIEND,
+      sellAmount: 5n,
+      buyToken: FRIEND,
+      buyAmount: 7n,
+      expiresAt: 1n,
+      makerTimelock: 60,
+      takerTimelock: 30,
+      salt: `0x${'11'.repeat(32)}`,
+    })
+    const json = JSON.stringify(
+      {
+        ...offer,
+        types: { EIP712Domain: getTypesForEIP712Domain({ domain: offer.domain }), ...offer.types },
+      },
+      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+    )
+    const signature = (await provider.request({ method: 'eth_signTypedData_v4', params: [ME, json] })) as Hex
+    expect(await recoverAddress({ hash: hashTypedData(offer), signature })).toBe(ME)
+    const shown = Object.fromEntries(s.approvals.at(-1)?.details.map((d) => [d.label, d.value]) ?? [])
+    expect(shown).toMatchObject({
+      Account: `Account 1 (${ME})`,
+      Domain: 'Tabchain Offers',
+      Version: '1',
+      'Chain ID': String(GENESIS.params.chainId),
+    })
   })
 
   test('typed data that cannot be signed → -32602 before the user is asked', async () => {
