@@ -117,11 +117,17 @@ function NodeSlow({ waitedMs }: { readonly waitedMs: number }) {
           Your data on this device is untouched. This page goes on as soon as the node is up; reloading starts
           it again.
         </p>
-        <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
-          Reload
-        </button>
+        <ReloadButton />
       </div>
     </div>
+  )
+}
+
+function ReloadButton() {
+  return (
+    <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
+      Reload
+    </button>
   )
 }
 
@@ -135,9 +141,7 @@ function NodeFailed({ error, lost }: { readonly error: string; readonly lost: bo
           Your data on this device is untouched. Reloading usually helps; if this tab’s profile is busy, a new
           one is started.
         </p>
-        <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
-          Reload
-        </button>
+        <ReloadButton />
       </div>
     </div>
   )
