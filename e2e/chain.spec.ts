@@ -92,6 +92,33 @@ test('a reload resumes from the chain stored in IndexedDB', async ({ page }) => 
   await expect(page.getByTestId('storage')).toContainText(/\d+(\.\d)? (KB|MB|GB)/)
 })
 
+test("at a phone's width the home screen's cards hold what they show", async ({ browser }) => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } })
+  try {
+    const page = await ctx.newPage()
+    await openNode(page, '/?mine=0')
+    await expect(page.getByTestId('verified-balance')).toBeVisible()
+    // Anything drawn past its card's right edge, named by the card's heading.
+    const outside = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('article.card')).flatMap((card) => {
+        const edge = card.getBoundingClientRect().right
+        return Array.from(card.querySelectorAll('*'))
+          .filter((e) => {
+            const r = e.getBoundingClientRect()
+            return r.width > 0 && r.right > edge + 0.5
+          })
+          .map(
+            (e) =>
+              `${card.querySelector('h2')?.textContent}: <${e.tagName.toLowerCase()} class="${e.className}">`,
+          )
+      }),
+    )
+    expect(outside).toEqual([])
+  } finally {
+    await ctx.close()
+  }
+})
+
 test('the explorer lists blocks live and opens a block and an address', async ({ page }) => {
   await openNode(page, '/explorer')
   await expect(page.getByTestId('block-row').first()).toBeVisible()

@@ -200,7 +200,7 @@ function ModeCard() {
         <progress className="sync-progress" max={100} value={mode.percent} aria-label="Upgrade to full" />
       ) : null}
       <p className="muted small">{mode === null ? 'Starting…' : MODE_HINT[mode.kind]}</p>
-      <label className="small">
+      <label className="small mode-pin">
         Run as{' '}
         <select
           className="input input--inline"
