@@ -26,6 +26,14 @@ import { createWallet, unlockWallet } from './market-steps'
 /** The fast test chain the second server runs (`FAST_URL`). */
 const FAST_GENESIS = validateGenesis(JSON.parse(readFileSync('e2e/fixtures/fast-genesis.json', 'utf8')))
 
+/** The name of a profile's chain database for `genesis`. */
+function chainDatabase(profileId: string, genesis = devnetGenesis): string {
+  return databaseName(profileId, {
+    chainId: genesis.params.chainId,
+    genesisHash: hashBlock(genesisBlock(genesis)),
+  })
+}
+
 /** What a profile's database holds, read raw from the page (bigints carried as `"123n"`). */
 interface StoredChain {
   readonly head: HeadRecord | undefined
@@ -66,10 +74,7 @@ async function readStoredChain(page: Page, profileId: string, genesis = devnetGe
       db.close()
       return JSON.stringify(results, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value))
     },
-    databaseName(profileId, {
-      chainId: genesis.params.chainId,
-      genesisHash: hashBlock(genesisBlock(genesis)),
-    }),
+    chainDatabase(profileId, genesis),
   )
   const [head, canonicalKeys, canonicalHashes, headers, bodyKeys, bodies, receiptKeys] = JSON.parse(
     json,
@@ -387,10 +392,6 @@ test('a tab whose node start is held by another connection says so, and goes on 
     // 'ready' nor an error.
     const holder = await ctx.newPage()
     await holder.goto('/api/relay')
-    const devnet = {
-      chainId: devnetGenesis.params.chainId,
-      genesisHash: hashBlock(genesisBlock(devnetGenesis)),
-    }
     await holder.evaluate(
       (name) =>
         new Promise<void>((ok, fail) => {
@@ -404,7 +405,7 @@ test('a tab whose node start is held by another connection says so, and goes on 
             gone.onblocked = () => ok()
           }
         }),
-      databaseName(profileId, devnet),
+      chainDatabase(profileId),
     )
     const page = await ctx.newPage()
     await page.goto(`/?profile=${profileId}&mine=0`)
@@ -434,10 +435,6 @@ test('a tab whose node cannot open its database says why; a peer asking it gets 
     await first.close()
     const probe = await ctxF.newPage()
     await probe.goto('/api/relay')
-    const devnet = {
-      chainId: devnetGenesis.params.chainId,
-      genesisHash: hashBlock(genesisBlock(devnetGenesis)),
-    }
     await probe.evaluate(
       (name) =>
         new Promise<void>((ok, fail) => {
@@ -448,7 +445,7 @@ test('a tab whose node cannot open its database says why; a peer asking it gets 
           }
           r.onerror = () => fail(r.error)
         }),
-      databaseName(profileId, devnet),
+      chainDatabase(profileId),
     )
     await probe.close()
 
