@@ -17,6 +17,8 @@ export type WalletErrorType =
   | { readonly code: 'WALLET_BAD_SWAP_ID'; readonly reason: string }
   /** The store refused the write (e.g. the origin's storage quota is full): the wallet is as it was. */
   | { readonly code: 'WALLET_NOT_SAVED'; readonly reason: string }
+  /** DEVNET: each transaction signed for a faucet payment had its nonce taken by another payment. */
+  | { readonly code: 'WALLET_FAUCET_LOST'; readonly sends: number }
 
 export class WalletError extends NodeError<WalletErrorType> {
   override name = 'WalletError'
@@ -36,6 +38,7 @@ const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
   WALLET_BAD_NAME: 'invalid account name',
   WALLET_BAD_SWAP_ID: 'invalid swap id',
   WALLET_NOT_SAVED: 'the wallet could not be saved and is unchanged',
+  WALLET_FAUCET_LOST: 'the faucet payment was not mined: other payments took its nonce each time; ask again',
 }
 
 /** A WalletError with its standard message (plus the reason, where there is one). */

@@ -5,6 +5,7 @@ import {
   erc20Abi,
   getAddress,
   type Hex,
+  keccak256,
   parseEther,
   parseTransaction,
   stringToHex,
@@ -14,9 +15,9 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
 import { describeMessage, describeTransaction, describeTypedData } from '../../src/wallet/describe'
-import { FAUCET_AMOUNT, requestFaucet } from '../../src/wallet/faucet'
+import { FAUCET_AMOUNT, FAUCET_SENDS, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
-import { poolBackend } from './pool-backend'
+import { chainTwin, poolBackend } from './pool-backend'
 import { soloNode } from './solo-node'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
@@ -215,15 +216,15 @@ describe('approval texts', () => {
 })
 
 describe('devnet faucet', () => {
+  const follow = { pick: 0, pollMs: 20 }
+
   test('pays 10 TAB from a funded devnet account; mined; refused on other chains', async () => {
     const { api, backend } = await soloNode()
     const to = getAddress('0x000000000000000000000000000000000000beef')
-    await requestFaucet(backend, to, 0)
-    await requestFaucet(backend, to, 0)
+    const paid = [requestFaucet(backend, to, follow), requestFaucet(backend, to, follow)]
     await api.setMining(true)
-    await expect
-      .poll(async () => (await backend.account(to, 'latest')).balance, { timeout: 20_000 })
-      .toBe(2n * FAUCET_AMOUNT)
+    await Promise.all(paid)
+    expect((await backend.account(to, 'latest')).balance).toBe(2n * FAUCET_AMOUNT)
     await api.setMining(false)
     const other = createNodeBackend(api, { ...testGenesis().params, chainId: 1 })
     await expect(requestFaucet(other, to)).rejects.toMatchObject({ code: 4200 })
@@ -232,22 +233,87 @@ describe('devnet faucet', () => {
   test('two payments asked at once from one account (two clicks) take consecutive nonces: both are paid', async () => {
     const { api, backend } = await soloNode()
     const to = getAddress('0x000000000000000000000000000000000000beef')
-    const hashes = await Promise.all([requestFaucet(backend, to, 0), requestFaucet(backend, to, 0)])
+    const hashes: Hex[] = []
+    const onSent = (hash: Hex) => hashes.push(hash)
+    const paid = [
+      requestFaucet(backend, to, { ...follow, onSent }),
+      requestFaucet(backend, to, { ...follow, onSent }),
+    ]
+    await expect.poll(() => hashes.length).toBe(2)
     const nonces = await Promise.all(hashes.map(async (h) => (await api.transaction(h))?.nonce))
     expect(nonces).toEqual([0n, 1n])
     await api.setMining(true)
-    await expect
-      .poll(async () => (await backend.account(to, 'latest')).balance, { timeout: 20_000 })
-      .toBe(2n * FAUCET_AMOUNT)
+    expect(await Promise.all(paid)).toEqual(hashes)
+    expect((await backend.account(to, 'latest')).balance).toBe(2n * FAUCET_AMOUNT)
     await api.setMining(false)
   })
 
-  test('after the pool drops a faucet payment, the next one from that account reuses its nonce', async () => {
-    const backend = poolBackend()
+  test('after the pool drops a faucet payment, the next one from that account reuses its nonce; the dropped one is signed again once that is mined', async () => {
+    const chain = chainTwin()
+    const backend = poolBackend(chain)
     const to = getAddress('0x000000000000000000000000000000000000beef')
-    await requestFaucet(backend, to, 0)
+    const other = getAddress('0x000000000000000000000000000000000000cafe')
+    const first = requestFaucet(backend, to, follow)
+    await expect.poll(() => backend.sent.length).toBe(1)
     backend.pool.clear()
-    await requestFaucet(backend, to, 0)
+    const second = requestFaucet(backend, other, follow)
+    await expect.poll(() => backend.sent.length).toBe(2)
     expect(backend.sent.map((raw) => parseTransaction(raw).nonce)).toEqual([0, 0])
+    chain.mine(backend.pool)
+    await second
+    await expect.poll(() => backend.sent.length).toBe(3)
+    chain.mine(backend.pool)
+    await first
+    expect(backend.sent.map((raw) => parseTransaction(raw).nonce)).toEqual([0, 0, 1])
+    expect(chain.paid).toEqual(
+      new Map([
+        [other, FAUCET_AMOUNT],
+        [to, FAUCET_AMOUNT],
+      ]),
+    )
+  })
+
+  test('two tabs pay from one faucet account at one nonce before either saw the other: the one whose nonce was taken is signed again and mined', async () => {
+    const chain = chainTwin()
+    const [a, b] = [poolBackend(chain), poolBackend(chain)]
+    const toA = getAddress('0x000000000000000000000000000000000000000a')
+    const toB = getAddress('0x000000000000000000000000000000000000000b')
+    const paidA = requestFaucet(a, toA, follow)
+    const paidB = requestFaucet(b, toB, follow)
+    await expect.poll(() => a.sent.length + b.sent.length).toBe(2)
+    expect([...a.sent, ...b.sent].map((raw) => parseTransaction(raw).nonce)).toEqual([0, 0])
+    chain.mine(a.pool)
+    expect(await paidA).toBe(keccak256(a.sent[0] ?? '0x'))
+    // B's node has A's block: its payment's nonce is used, so it is signed again at the next one.
+    await expect.poll(() => b.sent.length).toBe(2)
+    expect(parseTransaction(b.sent[1] ?? '0x').nonce).toBe(1)
+    chain.mine(b.pool)
+    expect(await paidB).toBe(keccak256(b.sent[1] ?? '0x'))
+    expect(chain.paid).toEqual(
+      new Map([
+        [toA, FAUCET_AMOUNT],
+        [toB, FAUCET_AMOUNT],
+      ]),
+    )
+  })
+
+  test('a payment whose nonce another payment takes each time it is signed ends in WALLET_FAUCET_LOST', async () => {
+    const chain = chainTwin()
+    const [a, b] = [poolBackend(chain), poolBackend(chain)]
+    const toA = getAddress('0x000000000000000000000000000000000000000a')
+    const toB = getAddress('0x000000000000000000000000000000000000000b')
+    const lost = expect(requestFaucet(b, toB, follow)).rejects.toMatchObject({
+      type: { code: 'WALLET_FAUCET_LOST', sends: FAUCET_SENDS },
+    })
+    for (let sends = 1; sends <= FAUCET_SENDS; sends++) {
+      await expect.poll(() => b.sent.length).toBe(sends)
+      const rival = requestFaucet(a, toA, follow)
+      await expect.poll(() => a.sent.length).toBe(sends)
+      chain.mine(a.pool)
+      await rival
+    }
+    await lost
+    expect(b.sent.map((raw) => parseTransaction(raw).nonce)).toEqual([0, 1, 2])
+    expect(chain.paid.get(toB)).toBeUndefined()
   })
 })

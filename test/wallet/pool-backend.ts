@@ -1,23 +1,86 @@
-import { type Hex, keccak256, parseEther, parseTransaction } from 'viem'
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  keccak256,
+  parseEther,
+  parseTransaction,
+  zeroAddress,
+} from 'viem'
 import { testGenesis } from '../../src/node/chain/genesis'
-import type { ProviderBackend } from '../../src/wallet/backend'
+import type { ProviderBackend, ReceiptView } from '../../src/wallet/backend'
+
+/**
+ * A chain that several pool backends read, as nodes share blocks but not their pools: one sending
+ * account's nonce at the head, the receipts of what was mined and what each recipient got.
+ */
+export interface ChainTwin {
+  height: bigint
+  nonce: bigint
+  readonly receipts: Map<Hex, ReceiptView>
+  readonly paid: Map<Address, bigint>
+  /** Mines one block of `pool`'s run of transactions from the head's nonce (as that node's miner would). */
+  mine(pool: Map<bigint, Hex>): void
+}
+
+export function chainTwin(): ChainTwin {
+  const chain: ChainTwin = {
+    height: 0n,
+    nonce: 0n,
+    receipts: new Map(),
+    paid: new Map(),
+    mine(pool) {
+      chain.height++
+      for (let raw = pool.get(chain.nonce); raw !== undefined; raw = pool.get(chain.nonce)) {
+        const tx = parseTransaction(raw)
+        const to = getAddress(tx.to ?? zeroAddress)
+        const transactionHash = keccak256(raw)
+        chain.paid.set(to, (chain.paid.get(to) ?? 0n) + (tx.value ?? 0n))
+        chain.receipts.set(transactionHash, {
+          receipt: {
+            transactionHash,
+            status: 1,
+            gasUsed: 21_000n,
+            cumulativeGasUsed: 21_000n,
+            effectiveGasPrice: tx.maxFeePerGas ?? 0n,
+            logs: [],
+            logsBloom: `0x${'00'.repeat(256)}`,
+          },
+          // The sender is not recovered: no test reads it.
+          from: zeroAddress,
+          to,
+          blockHash: keccak256(`0x${chain.height.toString(16).padStart(64, '0')}`),
+          blockNumber: chain.height,
+          index: 0,
+          firstLogIndex: 0,
+        })
+        pool.delete(chain.nonce)
+        chain.nonce++
+      }
+    },
+  }
+  return chain
+}
 
 /**
  * A backend whose pool holds what it is sent, by nonce, until the test drops it (as a full pool evicts
- * a transaction, or `Mempool.onHead` removes one whose sender can no longer pay after a reorg). Every
- * account has 100 TAB and nonce 0 at the head; its pending nonce counts the pool's run from 0.
+ * a transaction, or `Mempool.onHead` removes one whose sender can no longer pay after a reorg) or mines
+ * it on `chain`. Every account has 100 TAB and the chain's nonce at the head; its pending nonce counts
+ * the pool's run from there.
  */
-export function poolBackend(): ProviderBackend & { readonly pool: Map<bigint, Hex>; readonly sent: Hex[] } {
+export function poolBackend(
+  chain: ChainTwin = chainTwin(),
+): ProviderBackend & { readonly pool: Map<bigint, Hex>; readonly sent: Hex[] } {
   const pool = new Map<bigint, Hex>()
   const sent: Hex[] = []
   return {
     pool,
     sent,
     chainId: testGenesis().params.chainId,
-    blockNumber: async () => 0n,
+    blockNumber: async () => chain.height,
     block: async () => null,
     account: async (_address, at) => {
-      let nonce = 0n
+      let nonce = chain.nonce
       if (at === 'pending') while (pool.has(nonce)) nonce++
       return { balance: parseEther('100'), nonce }
     },
@@ -29,7 +92,7 @@ export function poolBackend(): ProviderBackend & { readonly pool: Map<bigint, He
     },
     peerCount: async () => 0,
     transaction: async () => null,
-    receipt: async () => null,
+    receipt: async (hash) => chain.receipts.get(hash) ?? null,
     logs: async () => [],
     call: async () => ({ status: 1, returnData: '0x', gasUsed: 21_000n }),
   }

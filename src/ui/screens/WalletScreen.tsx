@@ -389,7 +389,8 @@ function Accounts() {
             onClick={() =>
               void run(async () => {
                 const to = view.selected as Address
-                setFaucet(await requestFaucet(backend, to))
+                // Shown as soon as it is sent (again, with its new hash, if another payment took its nonce).
+                await requestFaucet(backend, to, { onSent: setFaucet })
               })
             }
           >
