@@ -28,6 +28,11 @@ export type NetErrorType =
   | { readonly code: 'NET_NOT_STARTED' }
   /** A gossip message that must reach a peer (a light node's transaction) reached none. */
   | { readonly code: 'NET_NO_PEERS'; readonly topic: string }
+  /**
+   * The server answered 429 when asked where its relay listens: not again for `retryAfterMs` (its
+   * Retry-After, capped; 0 when it gave none the page reads).
+   */
+  | { readonly code: 'NET_RELAY_BUSY'; readonly retryAfterMs: number }
 
 export class NetError extends NodeError<NetErrorType> {
   override name = 'NetError'

@@ -147,6 +147,8 @@ const DISCOVERY_INTERVAL_MS = 5_000
 const RESERVATION_TIMEOUT_MS = 15_000
 /** How long libp2p's creation waits for the relay's address, to reserve at start, ms. */
 const RELAY_INFO_WAIT_MS = 2_000
+/** The longest a server's Retry-After holds back the next ask for the relay's address, ms. */
+const RELAY_RETRY_AFTER_MAX_MS = 60_000
 /**
  * A direct dial's place in the queue: whether the relay listed the tab (its relay-peers answer, its
  * introduction, the tabs it named at connection) or only gossip announced it, and when it was asked for.
@@ -266,6 +268,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
   const relayRetry = new RetrySchedule({ baseMs: 1_000, maxMs: 30_000 })
+  /** Until when the server asked not to be asked again (its Retry-After), ms since epoch. */
+  let relayBusyUntil = 0
   let relayTimer: ReturnType<typeof setTimeout> | undefined
   let pingTimer: ReturnType<typeof setInterval> | undefined
   let stopped = false
@@ -387,7 +391,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (relayLink.reserved) askAgainIfAlone(relayLink)
     } catch (err) {
       if (stopped) return
-      const delay = relayRetry.next()
+      // A server that answered 429 is asked again no sooner than its Retry-After says.
+      const busyMs = err instanceof NetError && err.type.code === 'NET_RELAY_BUSY' ? err.type.retryAfterMs : 0
+      relayBusyUntil = Date.now() + busyMs
+      const delay = Math.max(relayRetry.next(), busyMs)
       if (!navigator.onLine) {
         setRelay({ state: 'offline' })
       } else {
@@ -632,8 +639,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
     if (stopped || document.visibilityState === 'hidden') return
     // The first load's `pageshow` is not a return; one from the back/forward cache is.
     if (event instanceof PageTransitionEvent && !event.persisted) return
-    // Only a retry waiting on its timer is brought forward; an attempt in flight is left to end.
-    if (relayStatus.state === 'unreachable' || relayStatus.state === 'offline') {
+    // Only a retry waiting on its timer is brought forward, and not before the server's Retry-After;
+    // an attempt in flight is left to end.
+    if (
+      (relayStatus.state === 'unreachable' || relayStatus.state === 'offline') &&
+      Date.now() >= relayBusyUntil
+    ) {
       relayRetry.reset()
       void connectRelay()
     } else if (relayLink !== null && !snapshot().peers.some((p) => p.kind === 'direct')) {
@@ -880,6 +891,17 @@ export type NetworkHost = Awaited<ReturnType<typeof createNetworkHost>>
  */
 export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
   const res = await fetch(url, { cache: 'no-store' })
+  if (res.status === 429) {
+    // Retry-After in seconds, as the relay sends it (an HTTP date or anything else: none).
+    const seconds = res.headers.get('retry-after')?.trim() ?? ''
+    const retryAfterMs = /^\d+$/.test(seconds)
+      ? Math.min(Number(seconds) * 1000, RELAY_RETRY_AFTER_MAX_MS)
+      : 0
+    throw new NetError(
+      { code: 'NET_RELAY_BUSY', retryAfterMs },
+      `relay info: HTTP 429, asked again in ${Math.ceil(retryAfterMs / 1000)} s at the earliest`,
+    )
+  }
   if (!res.ok) throw new Error(`relay info: HTTP ${res.status}`)
   const body: unknown = await res.json()
   if (

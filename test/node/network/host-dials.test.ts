@@ -8,7 +8,8 @@ import { DIAL_BACK_GRACE_MS, DIAL_STAGGER_MS, MAX_DISCOVERED_DIALS } from '../..
 /**
  * The host's direct dials, with libp2p replaced by a fake node (only what the host calls) on fake
  * timers: who is dialed, and when. Every tab dialed is made up: the relay refuses the circuit to it at
- * once, and the host retries it as it would a stalled WebRTC dial, each taking its full turn.
+ * once, and the host retries it as it would a stalled WebRTC dial, each taking its full turn. Also when
+ * it asks the server where the relay listens again, after a refusal.
  */
 const fake = vi.hoisted(() => ({ node: undefined as unknown }))
 
@@ -34,13 +35,15 @@ async function newPeerId(): Promise<PeerId> {
 /**
  * A started host on a fake libp2p linked to its relay. `announce`: a tab's discovery broadcast, as
  * pubsub discovery reports it; `relayLists`: the relay link drops and comes back, the relay naming
- * `peers`; `firstDialed`: when the host first dialed a tab (ms since epoch).
+ * `peers`; `firstDialed`: when the host first dialed a tab (ms since epoch). With `answer`, the host
+ * asks where the relay listens through `fetchRelayInfo`, and `answer` is the server (given the body
+ * it sends when it answers).
  */
-async function fakeHost() {
+async function fakeHost(answer?: (body: string) => Response) {
   const relayId = await newPeerId()
   const relayAddr = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId.toString()}`
   const events = new EventTarget()
-  let relayUp = true
+  let relayUp = false
   let relayPeers: string[] = []
   const dials: { peer: string; at: number }[] = []
   const relayConn = {
@@ -88,10 +91,12 @@ async function fakeHost() {
       },
     },
   }
-  const { createNetworkHost } = await import('../../../src/node/network/host')
+  const { createNetworkHost, fetchRelayInfo } = await import('../../../src/node/network/host')
+  const info = () => ({ multiaddrs: [relayAddr], peerId: relayId.toString(), peers: relayPeers })
+  if (answer !== undefined) vi.stubGlobal('fetch', async () => answer(JSON.stringify(info())))
   const host = await createNetworkHost({
     privateKey: await generateKeyPair('Ed25519'),
-    relayInfo: async () => ({ multiaddrs: [relayAddr], peerId: relayId.toString(), peers: relayPeers }),
+    relayInfo: answer === undefined ? async () => info() : () => fetchRelayInfo('/api/relay'),
   })
   await host.start()
   await vi.advanceTimersByTimeAsync(100)
@@ -151,6 +156,71 @@ describe('direct dials to announced and listed tabs', () => {
     await relayLists([tab])
     await vi.advanceTimersByTimeAsync(30_000)
     expect((firstDialed(tab) ?? Number.POSITIVE_INFINITY) - at).toBeLessThanOrEqual(DIAL_STAGGER_MS)
+    await host.stop()
+  })
+})
+
+describe("the relay's address, asked again after the server refused it", () => {
+  /** A server that answers 429 with `retryAfter` (seconds) `busy` times, then the address. */
+  const busyServer = (busy: number, retryAfter: string) => {
+    const asked: number[] = []
+    const answer = (body: string): Response => {
+      asked.push(Date.now())
+      return asked.length <= busy
+        ? new Response('too many requests', { status: 429, headers: { 'retry-after': retryAfter } })
+        : new Response(body, { status: 200 })
+    }
+    return { asked, answer }
+  }
+
+  test('a 429 is asked again no sooner than its Retry-After, and the relay is then reached', async () => {
+    const server = busyServer(1, '20')
+    const start = Date.now()
+    const { host } = await fakeHost(server.answer)
+    expect(host.snapshot().relay).toMatchObject({ state: 'unreachable', retryAt: start + 20_000 })
+    await vi.advanceTimersByTimeAsync(19_000)
+    expect(server.asked).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(server.asked.map((at) => at - start)).toEqual([0, 20_000])
+    expect(host.snapshot().relay.state).toBe('connected')
+    await host.stop()
+  })
+
+  test('a Retry-After past a minute waits a minute; one that is not a number of seconds leaves the backoff', async () => {
+    const long = busyServer(1, '86400')
+    const start = Date.now()
+    const first = await fakeHost(long.answer)
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(long.asked.map((at) => at - start)).toEqual([0, 60_000])
+    await first.host.stop()
+    const odd = busyServer(1, 'soon')
+    const at = Date.now()
+    const second = await fakeHost(odd.answer)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(odd.asked.length).toBe(2)
+    expect((odd.asked[1] ?? at) - at).toBeLessThanOrEqual(1_000)
+    await second.host.stop()
+  })
+
+  test('the tab shown again does not ask before the Retry-After has passed', async () => {
+    const wakes: ((e: Event) => void)[] = []
+    vi.stubGlobal('document', {
+      visibilityState: 'visible',
+      addEventListener: (type: string, l: (e: Event) => void) => {
+        if (type === 'visibilitychange') wakes.push(l)
+      },
+      removeEventListener: () => {},
+    })
+    vi.stubGlobal('PageTransitionEvent', class extends Event {})
+    const server = busyServer(1, '20')
+    const start = Date.now()
+    const { host } = await fakeHost(server.answer)
+    await vi.advanceTimersByTimeAsync(5_000)
+    for (const wake of wakes) wake(new Event('visibilitychange'))
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(server.asked).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(server.asked.map((at) => at - start)).toEqual([0, 20_000])
     await host.stop()
   })
 })
