@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { devnetGenesis, genesisToJson, testGenesis } from '../../src/node/chain/genesis'
-import { CHAIN_INFO_URL, fetchGenesis } from '../../src/ui/chain-setting'
+import { CHAIN_INFO_URL, fetchGenesis, GENESIS_RETRY_AFTER_MAX_MS } from '../../src/ui/chain-setting'
 import { memoryStorage } from './memory-storage'
 
 const fast = testGenesis({ name: 'tabchain-e2e-fast', params: { confirmations: 1 } })
@@ -25,6 +25,27 @@ describe('the chain the page runs', () => {
   test('with no server and nothing remembered, the built-in devnet', async () => {
     expect(await fetchGenesis(offline, memoryStorage())).toBe(devnetGenesis)
     expect(await fetchGenesis(answer('not found', 404), memoryStorage())).toBe(devnetGenesis)
+  })
+
+  test('a server too busy to answer (429) is asked again after its Retry-After, not taken for one that runs no chain', async () => {
+    const storage = memoryStorage()
+    const answers = [
+      new Response('busy', { status: 429, headers: { 'Retry-After': '2' } }),
+      new Response('busy', { status: 429, headers: { 'Retry-After': '3600' } }),
+      new Response(genesisToJson(fast)),
+    ]
+    const waited: number[] = []
+    const wait = async (ms: number) => {
+      waited.push(ms)
+    }
+    const busyThenUp = async () => answers.shift() ?? new Response('', { status: 500 })
+    expect(await fetchGenesis(busyThenUp, storage, wait)).toEqual(fast)
+    // Its Retry-After, capped so that a page never waits long for its chain.
+    expect(waited).toEqual([2_000, GENESIS_RETRY_AFTER_MAX_MS])
+    // Busy every time: after a few tries, what an unreachable server gets.
+    const alwaysBusy = async () => new Response('busy', { status: 429 })
+    expect(await fetchGenesis(alwaysBusy, storage, wait)).toEqual(fast)
+    expect(await fetchGenesis(alwaysBusy, memoryStorage(), wait)).toBe(devnetGenesis)
   })
 
   test('an invalid genesis from the server is a GenesisError, and the remembered one is kept', async () => {
