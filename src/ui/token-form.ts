@@ -11,13 +11,21 @@ const fail = <T>(error: string): Parsed<T> => ({ ok: false, error })
 const MAX_U256 = (1n << 256n) - 1n
 const encoder = new TextEncoder()
 
+/** A whole part grouped in thousands: `1,000`, `12,345,678` (or with `_`), one separator throughout. */
+const GROUPED = /^\d{1,3}(?:(,|_)\d{3})(?:\1\d{3})*(?=\.|$)/
+
 /**
  * A decimal amount typed by a person (`12`, `0.5`, `1,000.25`) in base units of a token with
- * `decimals`. Refuses more fraction digits than the token has (viem's `parseUnits` would round them).
+ * `decimals`. Refuses more fraction digits than the token has (viem's `parseUnits` would round them),
+ * and a comma anywhere but between groups of three digits of the whole part: a decimal comma (`1,5`)
+ * is not read as a thousands separator (which would make it 15).
  */
 export function parseAmount(text: string, decimals: number, { allowZero = false } = {}): Parsed<bigint> {
-  const t = text.trim().replaceAll(',', '').replaceAll('_', '')
-  if (t === '') return fail('Enter an amount.')
+  const typed = text.trim()
+  if (typed === '') return fail('Enter an amount.')
+  const grouped = GROUPED.exec(typed)?.[0]
+  const t = grouped === undefined ? typed : `${grouped.replace(/[,_]/g, '')}${typed.slice(grouped.length)}`
+  if (/[,_]/.test(t)) return fail('Write decimals with a point (1.5); a comma only groups thousands (1,000).')
   const m = /^(\d*)(?:\.(\d*))?$/.exec(t)
   if (m === null || (m[1] === '' && (m[2] ?? '') === '')) return fail('Enter a number such as 12 or 0.5.')
   if ((m[2] ?? '').length > decimals)

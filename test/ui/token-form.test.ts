@@ -5,6 +5,8 @@ describe('token form parsing', () => {
   test('amounts in base units, with the token’s decimals', () => {
     expect(parseAmount('12', 2)).toEqual({ ok: true, value: 1200n })
     expect(parseAmount(' 1,000.25 ', 2)).toEqual({ ok: true, value: 100025n })
+    expect(parseAmount('12,345,678', 0)).toEqual({ ok: true, value: 12345678n })
+    expect(parseAmount('1_000', 0)).toEqual({ ok: true, value: 1000n })
     expect(parseAmount('.5', 18)).toEqual({ ok: true, value: 5n * 10n ** 17n })
     expect(parseAmount('7', 0)).toEqual({ ok: true, value: 7n })
     expect(parseAmount('0', 2, { allowZero: true })).toEqual({ ok: true, value: 0n })
@@ -18,6 +20,13 @@ describe('token form parsing', () => {
     ['1e5', 2, 'Enter a number such as 12 or 0.5.'],
     ['1.234', 2, 'At most 2 decimals.'],
     ['1.5', 0, 'This token has no decimals: whole amounts only.'],
+    // A decimal comma (as typed in much of Europe) is not a thousands separator: 1,5 is not 15.
+    ['1,5', 2, 'Write decimals with a point (1.5); a comma only groups thousands (1,000).'],
+    ['1,5', 0, 'Write decimals with a point (1.5); a comma only groups thousands (1,000).'],
+    ['0,25', 18, 'Write decimals with a point (1.5); a comma only groups thousands (1,000).'],
+    ['1,0000', 2, 'Write decimals with a point (1.5); a comma only groups thousands (1,000).'],
+    ['1.000,5', 2, 'Write decimals with a point (1.5); a comma only groups thousands (1,000).'],
+    [',000', 2, 'Write decimals with a point (1.5); a comma only groups thousands (1,000).'],
     ['0', 2, 'The amount must be more than zero.'],
     [`${2n ** 256n}`, 0, 'That amount is too large.'],
   ])('refuses %j (decimals %i)', (text, decimals, error) => {
