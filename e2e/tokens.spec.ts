@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
+import { FAST_URL, linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
@@ -147,4 +147,30 @@ test('two tabs of one browser act as two different devnet accounts, each kept ac
   expect(addressB).not.toBe(addressA)
   await b.reload()
   await expect(b.getByTestId('my-address')).toHaveText(addressB, { timeout: 30_000 })
+})
+
+test('a token whose symbol hides a right-to-left override reads as it is: the override written out, not reversing the amount beside it', async ({
+  page,
+}) => {
+  test.setTimeout(120_000)
+  await page.setViewportSize({ width: 1280, height: 800 })
+  // The fast chain, mining: each creation is in a block within moments.
+  await openNode(page, `${FAST_URL}/tokens`)
+  const create = async (name: string, symbol: string, supply: string): Promise<void> => {
+    await page.locator('#token-name').fill(name)
+    await page.locator('#token-symbol').fill(symbol)
+    await page.locator('#token-decimals').fill('0')
+    await page.locator('#token-supply').fill(supply)
+    await page.getByRole('button', { name: 'Create token' }).click()
+    await expect(page.locator('#token-name')).toHaveValue('', { timeout: 30_000 })
+  }
+  // U+202E makes what follows it read right to left: unescaped, "1000 X" would show as "0001".
+  await create('Spoof', 'X\u202E', '1000')
+  await expect(page.getByTestId('holding')).toHaveCount(1, { timeout: 60_000 })
+  await expect(
+    page.getByTestId('holding').filter({ hasText: 'Spoof' }).getByTestId('holding-balance'),
+  ).toHaveText('1000 X\\u{202E}')
+  await expect(page.getByTestId('activity-row').filter({ hasText: 'Create X' })).toContainText(
+    'Create X\\u{202E} (1000 X\\u{202E})',
+  )
 })

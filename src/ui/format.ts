@@ -1,5 +1,7 @@
 import type { RelayStatus } from '../node/network/types'
 import type { SyncStatus } from '../node/sync/syncer'
+import type { TokenHolding } from '../node/worker/queries'
+import { showHidden } from '../wallet/describe'
 
 /**
  * Short form of a base58 peer id for display: first and last four characters, `12D3…x7Qa`.
@@ -139,3 +141,18 @@ export function describeSync(syncing: SyncStatus, directPeers: number): SyncView
     highestBlock: syncing.highestBlock,
   }
 }
+
+/**
+ * A token's name and symbol as the UI shows them. Whoever creates a token picks them, and the chain
+ * takes any UTF-8: hidden characters are written out (`\\u{202E}`, as the approval dialog does), so a
+ * right-to-left override in a symbol cannot reverse the amount beside it (`1000 X` read as `0001`).
+ */
+export function shownToken<T extends { readonly name: string; readonly symbol: string }>(token: T): T {
+  return { ...token, name: showHidden(token.name), symbol: showHidden(token.symbol) }
+}
+
+/** `holding` with its token as `shownToken` shows it. */
+export const shownHolding = (holding: TokenHolding): TokenHolding => ({
+  ...holding,
+  token: shownToken(holding.token),
+})

@@ -14,6 +14,7 @@ import { createProvider, type TabchainProvider } from '../wallet/provider'
 import { ProviderRpcError, RpcCode } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
+import { shownHolding } from './format'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
@@ -144,7 +145,9 @@ export async function startWallet(
   /** Tokens the selected account holds or created, with balances (base units). */
   const refreshTokens = async (): Promise<void> => {
     const selected = useWallet.getState().view.selected
-    useWallet.setState({ tokens: selected === null ? [] : await api.tokenHoldings(selected) })
+    useWallet.setState({
+      tokens: selected === null ? [] : (await api.tokenHoldings(selected)).map(shownHolding),
+    })
   }
 
   /** The screens' signer once a wallet exists: its selected account, through the approval dialog. */

@@ -26,6 +26,7 @@ import {
 import { SWAP_GAS } from '../../trade/swap/driver'
 import { hashlockOf } from '../../trade/swap/secret'
 import type { SwapTerms } from '../../trade/swap/terms'
+import { showHidden } from '../../wallet/describe'
 import type { Wallet } from '../../wallet/wallet'
 import type {
   MarketAccount,
@@ -295,7 +296,9 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       const out = new Map<Address, MarketToken>([[NATIVE.address, NATIVE]])
       const add = (t: { address: Address; symbol: string; decimals: number }): void => {
         const address = lower(t.address)
-        if (!out.has(address)) out.set(address, { address, symbol: t.symbol, decimals: t.decimals })
+        // A symbol is what its token's creator typed: hidden characters written out (`showHidden`).
+        if (!out.has(address))
+          out.set(address, { address, symbol: showHidden(t.symbol), decimals: t.decimals })
       }
       // The account's holdings first, then every token of the chain (a maker asks for tokens it does
       // not hold; a light node cannot list them), then those of open offers.

@@ -4,7 +4,7 @@ import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash }
 import type { BlockSummary } from '../../node/worker/chain-service'
 import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
-import { pendingNote } from '../format'
+import { pendingNote, shownHolding } from '../format'
 import { useApp } from '../store'
 
 const LATEST = 20
@@ -280,7 +280,7 @@ export function AddressScreen() {
         api.tokenHoldings(who),
         api.addressTransactions(who, 25),
       ])
-      return { account, holdings, txs }
+      return { account, holdings: holdings.map(shownHolding), txs }
     },
     [address],
   )

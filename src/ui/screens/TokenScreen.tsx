@@ -4,6 +4,7 @@ import type { LogRecord } from '../../node/storage/types'
 import type { TokenInfo } from '../../node/worker/queries'
 import { AddressLink, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
+import { shownToken } from '../format'
 import { useApp } from '../store'
 
 const RECENT = 20
@@ -18,7 +19,9 @@ export function TokenScreen() {
     async (api) => {
       if (!valid) return null
       const token = await api.token(address as Address)
-      return token === null ? null : { token, transfers: await api.tokenTransfers(token.address, RECENT) }
+      return token === null
+        ? null
+        : { token: shownToken(token), transfers: await api.tokenTransfers(token.address, RECENT) }
     },
     [address],
   )

@@ -5,9 +5,11 @@ import { TOKEN_FACTORY_ADDRESS } from '../../node/contracts/addresses'
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { TokenHolding } from '../../node/worker/queries'
+import { showHidden } from '../../wallet/describe'
 import { Loaded, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
 import { TxStatusBadge } from '../components/TxStatusBadge'
+import { shownHolding } from '../format'
 import { useAccount } from '../signer/account'
 import { DEVNET_ACCOUNT_COUNT } from '../signer/devnet-index'
 import type { TxSigner } from '../signer/signer'
@@ -29,7 +31,7 @@ export function TokensScreen() {
       address === undefined
         ? null
         : Promise.all([api.tokenHoldings(address), api.account(address)]).then(([holdings, account]) => ({
-            holdings,
+            holdings: holdings.map(shownHolding),
             account,
           })),
     [address],
@@ -213,7 +215,8 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
       functionName: 'createToken',
       args: [t.name, t.symbol, t.decimals, t.supply],
     })
-    const label = `Create ${t.symbol} (${formatUnits(t.supply, t.decimals)} ${t.symbol})`
+    const symbol = showHidden(t.symbol)
+    const label = `Create ${symbol} (${formatUnits(t.supply, t.decimals)} ${symbol})`
     if (await send(label, { to: TOKEN_FACTORY_ADDRESS, data }))
       setFields({ name: '', symbol: '', decimals: '18', supply: '' })
   }

@@ -6,6 +6,7 @@ import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
+import { shownToken } from '../format'
 import type { TxStatus } from '../tx-tracker'
 
 /** `transfer(0x…, 5)`: the call a transaction makes, decoded with the native contracts' ABIs. */
@@ -43,7 +44,8 @@ export function TxScreen() {
       if (!valid) return null
       const [tx, receipt] = await Promise.all([api.transaction(hash), api.receipt(hash)])
       if (tx === null) return null
-      return { tx, receipt, token: await api.token(tx.to) }
+      const token = await api.token(tx.to)
+      return { tx, receipt, token: token === null ? null : shownToken(token) }
     },
     [hash],
   )

@@ -412,4 +412,13 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     again.stop()
     maker.stop()
   }, 180_000)
+
+  test('a token whose symbol hides characters is listed with them written out: a right-to-left override cannot reverse the amounts beside it', async () => {
+    await A.api.setMining(true)
+    const evil = await createToken(B, 'EVIL\u202E')
+    await until(async () => (await A.api.token(evil)) !== null)
+    await A.api.setMining(false)
+    const listed = (await A.market.tokens()).find((t) => t.address === evil.toLowerCase())
+    expect(listed?.symbol).toBe('EVIL\\u{202E}')
+  }, 60_000)
 })
