@@ -149,7 +149,7 @@ test('two tabs of one browser act as two different devnet accounts, each kept ac
   await expect(b.getByTestId('my-address')).toHaveText(addressB, { timeout: 30_000 })
 })
 
-test('a token whose symbol hides a right-to-left override reads as it is: the override written out, not reversing the amount beside it', async ({
+test('a token whose symbol hides a right-to-left override, and one of 78 digits, read as they are and stay inside their tables, at a desktop and a phone width', async ({
   page,
 }) => {
   test.setTimeout(120_000)
@@ -166,11 +166,30 @@ test('a token whose symbol hides a right-to-left override reads as it is: the ov
   }
   // U+202E makes what follows it read right to left: unescaped, "1000 X" would show as "0001".
   await create('Spoof', 'X\u202E', '1000')
-  await expect(page.getByTestId('holding')).toHaveCount(1, { timeout: 60_000 })
+  await create('Wide', 'W'.repeat(16), `${2n ** 256n - 1n}`)
+  await expect(page.getByTestId('holding')).toHaveCount(2, { timeout: 60_000 })
   await expect(
     page.getByTestId('holding').filter({ hasText: 'Spoof' }).getByTestId('holding-balance'),
   ).toHaveText('1000 X\\u{202E}')
   await expect(page.getByTestId('activity-row').filter({ hasText: 'Create X' })).toContainText(
     'Create X\\u{202E} (1000 X\\u{202E})',
   )
+
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 844 })
+    // A cell whose text runs past it, or a table past its section, named by the text.
+    const spilled = await page.evaluate(() =>
+      ['holdings', 'activity'].flatMap((id) => {
+        const table = document.querySelector(`[data-testid="${id}"]`)
+        if (table === null) return [`no ${id} table`]
+        const edge = table.parentElement?.getBoundingClientRect().right ?? 0
+        const wide = table.getBoundingClientRect().right > edge + 0.5 ? [`${id} past its section`] : []
+        const cells = Array.from(table.querySelectorAll('td'))
+          .filter((td) => td.scrollWidth > td.clientWidth + 0.5)
+          .map((td) => `${id}: ${td.textContent?.slice(0, 24)}`)
+        return [...wide, ...cells]
+      }),
+    )
+    expect(spilled, `at ${width} px`).toEqual([])
+  }
 })
