@@ -123,6 +123,18 @@ test('the explorer lists blocks live and opens a block and an address', async ({
   await openNode(page, '/explorer')
   await expect(page.getByTestId('block-row').first()).toBeVisible()
   await expect(page.getByTestId('explorer-source')).toContainText('read from this tab’s own chain')
+  // A search it cannot open says why, rather than leaving Open greyed out; a good one clears it.
+  const search = page.getByLabel(/^Search/)
+  for (const bad of ['abc', '0x12', '-1', '1.5']) {
+    await search.fill(bad)
+    await expect(page.getByTestId('search-error')).toHaveText(
+      'Enter a block number, an address (0x and 40 hex digits) or a transaction hash (0x and 64 hex digits).',
+    )
+  }
+  await search.fill('0')
+  await expect(page.getByTestId('search-error')).toHaveCount(0)
+  await search.fill('')
+  await expect(page.getByTestId('search-error')).toHaveCount(0)
   // New blocks appear at the top as the tab mines.
   await expect
     .poll(async () => Number(await page.getByTestId('block-row').first().getAttribute('data-number')), {

@@ -63,6 +63,12 @@ export function ExplorerScreen() {
           Open
         </button>
       </form>
+      {target !== '' && href === null && (
+        <p className="form-error" role="alert" data-testid="search-error">
+          Enter a block number, an address (0x and 40 hex digits) or a transaction hash (0x and 64 hex
+          digits).
+        </p>
+      )}
       {result === null ? (
         <p className="muted">Loading…</p>
       ) : 'error' in result ? (
