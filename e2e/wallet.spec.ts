@@ -1,6 +1,9 @@
 import { expect, type Page, test } from '@playwright/test'
+import { formatEther, parseEther } from 'viem'
+import { devnetGenesis } from '../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
+import { DEFAULT_TIP } from '../src/wallet/provider'
 import { crashTab, FAST_URL, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
@@ -219,6 +222,17 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await a.getByTestId('send-amount').fill('11')
     await a.getByTestId('send-button').click()
     await expect(a.getByTestId('send-error')).toContainText('Insufficient balance')
+    // All of it but the fee the wallet signs for (twice the base fee, at its floor on these empty blocks,
+    // plus the tip) is not refused: the screen bounds the fee as the wallet does.
+    const fee = 21_000n * (2n * devnetGenesis.params.minBaseFee + DEFAULT_TIP)
+    await a.getByTestId('send-amount').fill(formatEther(parseEther('10') - fee))
+    await a.getByTestId('send-button').click()
+    await expect(a.getByTestId('approval-title')).toHaveText(
+      `Send ${formatEther(parseEther('10') - fee)} TAB to ${addressB.slice(0, 4)}…${addressB.slice(-2)}`,
+    )
+    await expect(a.getByTestId('approval')).toContainText(`up to ${formatEther(fee)} TAB`)
+    await a.getByTestId('approval-cancel').click()
+    await expect(a.getByTestId('send-error')).toHaveText('Cancelled.')
     // A wrong EIP-55 checksum is refused.
     const swapped = addressB.replace(/[a-f]/, (c) => c.toUpperCase()).replace(/[A-F]/, (c) => c.toLowerCase())
     if (swapped !== addressB) {

@@ -495,14 +495,19 @@ function Send() {
     const balance = balances[from.toLowerCase()] ?? 0n
     setBusy(true)
     try {
-      // The wallet offers at most twice the next base fee plus the tip; eth_gasPrice is base + tip.
-      const gasPrice = BigInt((await provider.request({ method: 'eth_gasPrice' })) as string)
+      // The wallet's fee cap is twice the next base fee plus the tip (eth_gasPrice is base + tip).
+      const [gasPrice, tip] = (
+        await Promise.all([
+          provider.request({ method: 'eth_gasPrice' }),
+          provider.request({ method: 'eth_maxPriorityFeePerGas' }),
+        ])
+      ).map((v) => BigInt(v as string)) as [bigint, bigint]
       // A coin transfer costs 21,000 gas; a token transfer is simulated (it may need a new balance slot).
       const gas =
         token === null
           ? 21_000n
           : BigInt((await provider.request({ method: 'eth_estimateGas', params: [request] })) as string)
-      const maxFee = gas * 2n * gasPrice
+      const maxFee = gas * (2n * (gasPrice - tip) + tip)
       const native = token === null ? value : 0n
       if (native + maxFee > balance)
         return setError(
