@@ -119,7 +119,7 @@ function nextAction(input: EngineInput, status: SwapStatus): SwapAction {
   const watch = watchtower(input)
   if (watch !== null) return watch
   if (isFinal(status.state))
-    return own?.state === 'locked' ? wait('our lock awaits its timelock') : { kind: 'done' }
+    return own?.state === 'locked' ? wait('our lock awaits its timelock') : settled(input)
   return role === 'maker' ? makerStep(input, own) : takerStep(input, own)
 }
 
@@ -149,9 +149,7 @@ function makerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
   if (lockMismatch(terms, 'taker', taker) !== null)
     return wait('the taker locked other terms: refunding after our timelock')
   if (taker.state === 'redeemed') {
-    return own.state === 'locked'
-      ? wait('secret revealed: waiting for the taker to redeem')
-      : { kind: 'done' }
+    return own.state === 'locked' ? wait('secret revealed: waiting for the taker to redeem') : settled(input)
   }
   if (taker.state !== 'locked') return wait('the taker refunded: refunding after our timelock')
   // Our lock redeemed: the secret is public (the taker took it from our redeem in the mempool, say, and
@@ -234,7 +232,7 @@ function takerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
   }
   if (maker === null) return wait('our lock awaits its timelock')
   if (maker.state === 'redeemed')
-    return own.state === 'locked' ? wait('waiting for our lock to settle') : { kind: 'done' }
+    return own.state === 'locked' ? wait('waiting for our lock to settle') : settled(input)
   // The secret is public from the moment the maker broadcasts its redeem: using it from the mempool
   // puts our redeem in the same block as the maker's, one block sooner than waiting for its log.
   const preimage = own.preimage ?? maker.preimage ?? view.pendingPreimage
@@ -242,6 +240,20 @@ function takerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
   if (maker.state !== 'locked' || next >= maker.timelockHeight)
     return wait('the maker lock can no longer be redeemed')
   return send(input, 'redeem', maker.id, { kind: 'redeem', lockId: maker.id, preimage, watchtower: false })
+}
+
+/**
+ * `done` once every redeem and refund of the swap's locks is `confirmations` deep, the depth a lock is
+ * trusted at; until then the swap is still stepped on each head, since a reorg may take one out and a
+ * pool need not bring it back (a light node has none, a full one drops orphans that no longer fit): the
+ * state then reads from the chain again, and the step is redone or its stored transaction sent again.
+ */
+function settled(input: EngineInput): SwapAction {
+  const { view } = input
+  const shallow = [view.makerLock, view.takerLock].some(
+    (l) => l?.settledAt != null && view.head - l.settledAt + 1n < BigInt(input.confirmations),
+  )
+  return shallow ? wait('settled: waiting for confirmations') : { kind: 'done' }
 }
 
 /**

@@ -3,7 +3,8 @@ import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex, toF
 import { mnemonicToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
-import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
@@ -23,6 +24,15 @@ import type { SwapChain } from '../../../src/trade/swap/driver'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
 import { SwapStore } from '../../../src/trade/swap/store'
 import { minMakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
+import {
+  createToken as createTestToken,
+  K,
+  type Party,
+  party,
+  GENESIS as TEST_GENESIS,
+  TestChain,
+  termsFor,
+} from '../../trade/swap/harness'
 import { until } from '../../until'
 
 // Blocks every ~30 ms on a difficulty-2 genesis.
@@ -581,4 +591,77 @@ describe('swap service steps', () => {
     // The log it could not read is kept as it was.
     expect(await repo.getSwapEvents(corrupt)).toEqual([{ swapId: corrupt, seq: 0, event: { kind: 'bogus' } }])
   })
+})
+
+describe('swap service after a reorg', () => {
+  test('a completed swap whose last redeem a reorg takes out before k confirmations, and no pool brought back, is still stepped: the redeem goes out again and lands', async () => {
+    const chain = new TestChain()
+    const maker = await party(chain, 1)
+    const taker = await party(chain, 2)
+    const A = await createTestToken(chain, maker.signer, 'APPLE')
+    const B = await createTestToken(chain, taker.signer, 'BANANA')
+    const terms = termsFor(chain, maker, taker, A, B)
+    const infos = new Map<Party, SwapInfo[]>([
+      [maker, []],
+      [taker, []],
+    ])
+    /** The party's node: its swap service over the shared chain, its page signing every request. */
+    const serviceOf = (p: Party): SwapService => {
+      const service = createSwapService({
+        repo: p.repo,
+        chain: () => chain,
+        chainId: TEST_GENESIS.params.chainId,
+        confirmations: K,
+        emitSwap: (info) => infos.get(p)?.push(info),
+        emitSignRequest: (request) => {
+          const answer =
+            request.kind === 'secret'
+              ? p.signer
+                  .secret(request.terms)
+                  .then((secret) => (secret === null ? { refused: 'none' } : { secret }))
+              : p.signer.signTransaction(request.tx).then((raw) => ({ raw }))
+          void answer.then((a) => service.answer(request.id, a))
+        },
+      })
+      service.setSigners([p.signer.address])
+      return service
+    }
+    const services = [serviceOf(maker), serviceOf(taker)]
+    const block = async (): Promise<void> => {
+      chain.mine()
+      for (const s of services) s.onHead()
+      await Promise.all(services.map((s) => s.idle()))
+    }
+    const last = (p: Party) => infos.get(p)?.at(-1)
+    const completed = () => [maker, taker].every((p) => last(p)?.status.state === 'Completed')
+    await (services[0] as SwapService).startSwap(terms, maker.signer.address)
+    await (services[1] as SwapService).startSwap(terms, taker.signer.address)
+    for (let i = 0; i < 60 && !completed(); i++) await block()
+    expect(completed()).toBe(true)
+
+    // The last redeem's block and those after it are replaced by a heavier branch, and the orphans are
+    // in no pool (a light node has none; a full pool may drop them).
+    const redeemedAt = async () =>
+      (await chain.queries.logs({ address: HTLC_ADDRESS, fromBlock: 0n, toBlock: chain.height }))
+        .filter((l) => l.topics[0] === REDEEMED_TOPIC)
+        .map((l) => l.blockNumber)
+    // Logs come in chain order: the last redeem's block is the last.
+    const at = (await redeemedAt()).at(-1)
+    if (at === undefined) throw new Error('no redeem mined')
+    expect(chain.height - at + 1n).toBeLessThan(BigInt(K))
+    chain.reorg(Number(chain.height - at + 1n))
+    for (const tx of await chain.pendingTransactions()) chain.mempool.remove(tx.hash)
+    expect((await redeemedAt()).length).toBeLessThan(2)
+
+    // On the next head the node says so, sends the redeem again, and the swap completes for good.
+    for (const s of services) s.onHead()
+    await Promise.all(services.map((s) => s.idle()))
+    expect(completed()).toBe(false)
+    for (let i = 0; i < 20 && last(maker)?.action.kind !== 'done'; i++) await block()
+    expect([last(maker)?.action.kind, last(taker)?.action.kind]).toEqual(['done', 'done'])
+    expect(completed()).toBe(true)
+    expect(await redeemedAt()).toHaveLength(2)
+    expect(await chain.balance(B, maker.signer.address)).toBe(terms.amountB)
+    expect(await chain.balance(A, taker.signer.address)).toBe(terms.amountA)
+  }, 60_000)
 })

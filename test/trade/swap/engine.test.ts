@@ -345,6 +345,56 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     expect(d.action).toEqual({ kind: 'done' })
   })
 
+  it("a swap settled on chain is done only once its redeems are k deep: a reorg that takes the taker's redeem out before sends it again, or ends the swap Expired once the new branch passes the maker's timelock", () => {
+    const makerId = lock('maker').id
+    const stored = [
+      takerAccepted,
+      sent('lock', null, 'lock', 4n),
+      sent('redeem', makerId, 'redeem', 5n, 109n),
+    ]
+    const settled = {
+      makerLock: lock('maker', { state: 'redeemed', preimage: SECRET, settledAt: 110n }),
+      takerLock: lock('taker', { state: 'redeemed', preimage: SECRET, settledAt: 108n }),
+      nonce: 6n,
+      txs: txState([
+        ['lock', { kind: 'mined', ok: true }],
+        ['redeem', { kind: 'mined', ok: true }],
+      ]),
+    }
+    const at = (role: 'maker' | 'taker', head: bigint) =>
+      decide(input(role, { ...settled, head }, role === 'taker' ? { stored } : {}))
+    // Both parties watch the redeems (the maker's in block 108, the taker's in 110) until k = 3 deep.
+    for (const role of ['maker', 'taker'] as const) {
+      for (const head of [110n, 111n]) {
+        expect(at(role, head).status.state).toBe('Completed')
+        expect(at(role, head).action).toEqual({ kind: 'wait', reason: 'settled: waiting for confirmations' })
+      }
+      expect(at(role, 112n).action).toEqual({ kind: 'done' })
+    }
+    // A reorg took block 110 out, and the redeem is in no pool (a light node's view, or an orphan a full
+    // pool dropped): its nonce unused again, the same bytes go out again.
+    const reorged = {
+      ...settled,
+      makerLock: lock('maker'),
+      nonce: 5n,
+      txs: txState([
+        ['lock', { kind: 'mined', ok: true }],
+        ['redeem', { kind: 'unknown' }],
+      ]),
+    }
+    const back = decide(input('taker', { ...reorged, head: 111n }, { stored }))
+    expect(back.status.state).toBe('SecretRevealed')
+    expect(back.action).toEqual({
+      kind: 'rebroadcast',
+      purpose: 'redeem',
+      txs: [{ hash: keccak256(stringToHex('redeem')), raw: '0x02', nonce: 5n }],
+    })
+    // A new branch that reached the maker's timelock (132) first: the taker's redeem can no longer land.
+    const late = decide(input('taker', { ...reorged, head: 131n }, { stored }))
+    expect(late.status.state).toBe('Expired')
+    expect(late.action).toEqual({ kind: 'done' })
+  })
+
   it('maker whose lock transaction is still live when the lock window closes waits for it (or sends it again) instead of expiring', () => {
     const head = terms.acceptedHeight + LOCK_WINDOW_BLOCKS
     const stored = [opened, accepted, sent('lock', null, 'lock', 5n, head - 1n)]
