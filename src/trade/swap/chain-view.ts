@@ -32,6 +32,11 @@ export type TxState =
   | { readonly kind: 'pending'; readonly maxFeePerGas: bigint; readonly maxPriorityFeePerGas: bigint }
   /** Neither mined nor pending (dropped, or never broadcast because we stopped first). */
   | { readonly kind: 'unknown' }
+  /**
+   * Neither mined nor pending, and sent again just now the pool refused it as underpriced: its tip is
+   * not above the lowest of a full pool's (`MEMPOOL_UNDERPRICED`), as it will be at every head.
+   */
+  | { readonly kind: 'refused' }
 
 /** What the engine knows of the chain at one head, all read at that head. */
 export interface SwapChainView {

@@ -158,10 +158,22 @@ export class SwapDriver {
     const { terms, role, stored } = await this.#load(swapId)
     const view = await this.#view(role, terms, stored)
     const input = this.#input(role, terms, stored, view)
-    let decision = decide({ ...input, secret: null })
+    let secret: Hex | null = null
+    let decision = decide({ ...input, secret })
     // The maker's secret is asked of the wallet (a round trip to the page) only when a redeem awaits it.
-    if (decision.action.kind === 'wait' && decision.action.reason === WAITS_FOR_SECRET)
-      decision = decide({ ...input, secret: await this.#init.signer.secret(terms) })
+    if (decision.action.kind === 'wait' && decision.action.reason === WAITS_FOR_SECRET) {
+      secret = await this.#init.signer.secret(terms)
+      decision = decide({ ...input, secret })
+    }
+    if (decision.action.kind === 'rebroadcast') {
+      const { sent, underpriced } = await this.#broadcast(decision.action.txs)
+      if (underpriced.length === 0) return { swapId, role, ...decision, sent }
+      // A full pool refused those very bytes for their tip, as it will at every head: decided again
+      // knowing it, they are signed again with a higher one.
+      const txs = new Map(view.txs)
+      for (const hash of underpriced) txs.set(hash, { kind: 'refused' })
+      decision = decide({ ...input, view: { ...view, txs }, secret })
+    }
     const { status, action } = decision
     const sent = await this.#act(swapId, stored.length, view.head, action)
     return { swapId, role, status, action, sent }
@@ -273,7 +285,7 @@ export class SwapDriver {
         await this.#init.store.append(swapId, count, action.event)
         return []
       case 'rebroadcast':
-        return this.#broadcast(action.txs)
+        return (await this.#broadcast(action.txs)).sent
       case 'replace':
         return this.#replace(swapId, count, head, action)
       case 'lock':
@@ -426,7 +438,7 @@ export class SwapDriver {
         await this.#broadcast(txs)
       throw e
     }
-    return this.#broadcast(txs)
+    return (await this.#broadcast(txs)).sent
   }
 
   /** The hash of a transaction of ours making the one call in `calls` that the pool holds, else null. */
@@ -438,17 +450,23 @@ export class SwapDriver {
     return null
   }
 
-  /** Sends each transaction; a refusal by the mempool (already known, nonce used) is left to the next step. */
-  async #broadcast(txs: readonly SentTx[]): Promise<Hex[]> {
+  /**
+   * Sends each transaction; a refusal by the mempool (already known, nonce used) is left to the next
+   * step. Returns the hashes sent, and those refused as underpriced (`MEMPOOL_UNDERPRICED`: a full pool's
+   * lowest tip is not below theirs).
+   */
+  async #broadcast(txs: readonly SentTx[]): Promise<{ sent: Hex[]; underpriced: Hex[] }> {
     const sent: Hex[] = []
+    const underpriced: Hex[] = []
     for (const tx of txs) {
       try {
         sent.push(await this.#init.chain.sendRawTransaction(tx.raw))
       } catch (e) {
         if (!(e instanceof NodeError)) throw e
+        if (e.type.code === 'MEMPOOL_UNDERPRICED') underpriced.push(tx.hash)
       }
     }
-    return sent
+    return { sent, underpriced }
   }
 }
 

@@ -59,8 +59,8 @@ export type SwapAction =
   | { readonly kind: 'rebroadcast'; readonly purpose: SendPurpose; readonly txs: readonly SentTx[] }
   /**
    * Sign again, with `fees`, the stored transactions `txs` (same nonces, same calls) that wait in the
-   * pool, or vanished from it: their fee cap fell below the base fee, or they waited
-   * `REPLACE_AFTER_BLOCKS` in the pool. Store first.
+   * pool, or vanished from it: their fee cap fell below the base fee, they waited
+   * `REPLACE_AFTER_BLOCKS` in the pool, or a full pool refused them for their tip. Store first.
    */
   | {
       readonly kind: 'replace'
@@ -293,8 +293,8 @@ function intents(stored: readonly SwapEvent[], purpose: SendPurpose, lockId: Hex
  * and about to show in the logs), sign them again with higher fees when the base fee passed their fee
  * cap (they cannot be mined until it falls back) or they waited `REPLACE_AFTER_BLOCKS`, broadcast them
  * again when they vanished but their nonces are still unused (signed again instead when the base fee
- * passed their fee cap), or null when there are none or they are dead (reverted, or their nonce used
- * by another).
+ * passed their fee cap, or the pool refused them as underpriced), or null when there are none or they
+ * are dead (reverted, or their nonce used by another).
  */
 function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null): SwapAction | null {
   const { view } = input
@@ -315,14 +315,18 @@ function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null
   if (state.kind === 'mined') return state.ok ? wait(`${purpose} transaction mined`) : null
   if (final.nonce < view.nonce) return null
   const txs = last.txs.filter((t) => t.nonce >= view.nonce)
-  // Vanished below the base fee: a full pool refuses the same bytes as underpriced, every time. (Bytes
-  // that do not read as a transaction can only be sent as they are.)
+  // Vanished below the base fee, or refused by a full pool for its tip when sent again: a pool refuses
+  // the same bytes as underpriced, every time. (Bytes that do not read as a transaction can only be
+  // sent as they are.)
+  const refused = txs.some((t) => view.txs.get(t.hash)?.kind === 'refused')
   const offered = signedFees(final.raw)
-  if (offered === null || offered.maxFeePerGas >= view.fees.nextBaseFee)
+  if (offered === null || (!refused && offered.maxFeePerGas >= view.fees.nextBaseFee))
     return { kind: 'rebroadcast', purpose, txs }
   const fees = replacementFees(offered, view.fees)
-  if (fees === null)
-    return wait(`${purpose} transaction dropped below the base fee: higher fees would pass the swap's bound`)
+  if (fees === null) {
+    const why = refused ? 'refused by a full pool' : 'dropped below the base fee'
+    return wait(`${purpose} transaction ${why}: higher fees would pass the swap's bound`)
+  }
   return { kind: 'replace', purpose, lockId, txs, fees }
 }
 

@@ -599,6 +599,49 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     })
   })
 
+  it("a vanished step whose cap covers the base fee, which a full pool refused as underpriced when sent again, is signed again with a higher tip, within the wallet's bound", () => {
+    const signed = (maxPriorityFeePerGas: bigint): Hex =>
+      serializeTransaction({
+        type: 'eip1559',
+        chainId: terms.chainId,
+        nonce: 6,
+        to: '0x00000000000000000000000000000000000000cc',
+        gas: 100_000n,
+        maxFeePerGas: 3n * GWEI,
+        maxPriorityFeePerGas,
+      })
+    const at = (raw: Hex, state: TxState) => {
+      const call = { hash: keccak256(raw), raw, nonce: 6n }
+      const stored: SwapEvent[] = [
+        opened,
+        accepted,
+        { kind: 'sent', purpose: 'lock', lockId: null, txs: [call], height: 100n },
+      ]
+      const txs = new Map<Hex, TxState>([[call.hash, state]])
+      return {
+        call,
+        action: decide(input('maker', { head: 101n, nonce: 6n, txs }, { stored })).action,
+      }
+    }
+    // Not known to be refused: the same bytes go out again.
+    const vanished = at(signed(GWEI), { kind: 'unknown' })
+    expect(vanished.action).toEqual({ kind: 'rebroadcast', purpose: 'lock', txs: [vanished.call] })
+    // Refused as underpriced: the tip 10% up, the cap still twice the base fee plus the tip.
+    const refused = at(signed(GWEI), { kind: 'refused' })
+    expect(refused.action).toEqual({
+      kind: 'replace',
+      purpose: 'lock',
+      lockId: null,
+      txs: [refused.call],
+      fees: { maxFeePerGas: 3_300_000_000n, maxPriorityFeePerGas: 1_100_000_000n },
+    })
+    // Its tip already at the wallet's bound (twice the suggested): it waits, saying why.
+    expect(at(signed(2n * GWEI), { kind: 'refused' }).action).toEqual({
+      kind: 'wait',
+      reason: "lock transaction refused by a full pool: higher fees would pass the swap's bound",
+    })
+  })
+
   it("maker whose redeem is out (the secret with it) sees it through past the margin, up to the taker's timelock: a stuck one is signed again", () => {
     const view = { makerLock: lock('maker'), takerLock: lock('taker'), nonce: 5n }
     const id = lock('taker').id

@@ -33,11 +33,18 @@ export class TestChain implements SwapChain {
   readonly mempool: Mempool
   readonly queries: QueryApi
 
-  /** @param genesis the test genesis by default (another one must keep its chain id and accounts). */
-  constructor(genesis: Genesis = GENESIS) {
+  /**
+   * @param genesis the test genesis by default (another one must keep its chain id and accounts).
+   * @param maxTotal the mempool's capacity in slots (its default unless set).
+   */
+  constructor(genesis: Genesis = GENESIS, maxTotal?: number) {
     this.chain = new Chain({ genesis })
     this.mempool = new Mempool(
-      { params: genesis.params, senders: this.chain.senders },
+      {
+        params: genesis.params,
+        senders: this.chain.senders,
+        ...(maxTotal === undefined ? {} : { maxTotal }),
+      },
       this.chain.mempoolView(),
     )
     this.queries = createQueries({

@@ -8,6 +8,7 @@ import { LOCKED_TOPIC, REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/h
 import { StorageError } from '../../../src/node/storage/errors'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
+import { maxStepFees } from '../../../src/trade/swap/fees'
 import type { SwapState } from '../../../src/trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../../src/trade/swap/store'
 import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
@@ -381,6 +382,51 @@ describe('swap engine over the real chain', () => {
     // The taker's tab is closed until its lock's timelock (its watchtower would otherwise redeem that
     // lock for the maker), then refunds whatever is still locked.
     await run(sim, { maxBlocks: 20, active: (who, height) => who === 'maker' || height + 1n >= timelock })
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
+  })
+
+  it("the maker's lock evicted from a full pool, its fee cap still over the base fee: the same bytes refused as underpriced, it is signed again with a higher tip (within the wallet's bound) until the pool takes it; both Completed", async () => {
+    const POOL_SLOTS = 6
+    const chain = new TestChain(GENESIS, POOL_SLOTS)
+    const sim = await setup(undefined, chain)
+    const before = await balances(sim)
+    const first = await sim.maker.driver.advance(sim.id)
+    expect(first.action.kind).toBe('lock')
+    expect(first.sent.every((h) => chain.mempool.has(h))).toBe(true)
+    // A flood fills the pool with transactions that tip 1.2 gwei and wait behind a nonce gap (never
+    // mined): they take the place of the maker's approval and lock, which tip 1 gwei.
+    const filler = testSigner(3)
+    const flood = (12n * GWEI) / 10n
+    for (let nonce = 1; nonce <= POOL_SLOTS; nonce++) {
+      await chain.sendRawTransaction(
+        await filler.signTransaction({
+          type: 'eip1559',
+          chainId: GENESIS.params.chainId,
+          nonce,
+          to: '0x00000000000000000000000000000000000000f1',
+          gas: 21_000n,
+          maxFeePerGas: 100n * GWEI,
+          maxPriorityFeePerGas: flood,
+        }),
+      )
+    }
+    expect(first.sent.some((h) => chain.mempool.has(h))).toBe(false)
+    expect(await chain.fees()).toMatchObject({ suggestedTip: GWEI })
+    // Each head, the stored bytes are sent again, refused, and signed again with a tip 10% up: in the
+    // pool once it passes the flood's.
+    const tips: bigint[] = []
+    for (let i = 0; i < 10 && (await locksOf(sim)).makerLock === null; i++) {
+      chain.mine()
+      const step = await sim.maker.driver.advance(sim.id)
+      if (step.action.kind === 'replace') tips.push(step.action.fees.maxPriorityFeePerGas)
+    }
+    expect((await locksOf(sim)).makerLock).not.toBeNull()
+    // 1.1 gwei, still not above the flood's; 1.21 gwei, taken (the bound: 2 gwei).
+    expect(tips).toEqual([1_100_000_000n, 1_210_000_000n])
+    expect(maxStepFees(await chain.fees()).maxPriorityFeePerGas).toBe(2n * GWEI)
+    await run(sim, { maxBlocks: 40 })
     expect(await stateOf(sim, 'maker')).toBe('Completed')
     expect(await stateOf(sim, 'taker')).toBe('Completed')
     await expectSwapped(sim, before)
