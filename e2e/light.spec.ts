@@ -122,6 +122,40 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     expect(listed).toEqual(
       await full.evaluate((a) => window.tabchain?.node.api.addressTransactions(a, 5), SENDER.address),
     )
+    // A transaction the light tab sends itself: its Explorer lists it as pending, and no more from the
+    // head whose block holds it (proven then, read or not), not 8 blocks after it was sent.
+    await light.goto('/explorer?mode=light&mine=0')
+    await waitDirect(light, idFull, 30_000)
+    const next = await SENDER.signTransaction({
+      chainId: 31415,
+      type: 'eip1559',
+      nonce: 1,
+      to: SENDER.address,
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const sentAt = await headNumber(light)
+    // Sent once the gossip mesh to the full tab has formed (before, refused with NET_NO_PEERS).
+    let sent = ''
+    await expect
+      .poll(
+        async () => {
+          sent = await light.evaluate(
+            (r) => window.tabchain?.node.api.sendRawTransaction(r).catch((err: unknown) => String(err)) ?? '',
+            next,
+          )
+          return sent
+        },
+        { timeout: 30_000, intervals: [500] },
+      )
+      .toMatch(/^0x[0-9a-f]{64}$/)
+    await expect(light.locator(`[data-testid="pending-tx"] a[href="/tx/${sent}"]`)).toBeVisible({
+      timeout: 30_000,
+    })
+    await expect(light.getByTestId('pending-tx')).toHaveCount(0, { timeout: 60_000 })
+    expect(await headNumber(light)).toBeLessThan(sentAt + 8)
   } finally {
     await ctxFull.close()
     await ctxLight.close()

@@ -612,6 +612,32 @@ export class LightClient {
   }
 
   /**
+   * Those of `hashes` (at most `MAX_INCLUSION_TXS`) that one peer proves in canonical blocks of our
+   * header chain, by hash; the others (unknown to it, or in a block our header chain does not hold
+   * canonically) are left out, without penalty. A proof that does not verify drops the peer and the next
+   * is asked. Throws `LIGHT_UNVERIFIED` when no peer answered with proofs that verify.
+   */
+  async included(hashes: readonly Hex[]): Promise<Map<Hex, ProvenInclusion>> {
+    return this.#attempt(`inclusion of ${hashes.length} transactions`, async (peerId) => {
+      const bytes = await this.#ask(peerId, this.#protocols.inclusion, encodeInclusionRequest(hashes))
+      const entries = decodeFromPeer(() => decodeInclusionResponse(bytes))
+      if (entries.length !== hashes.length)
+        throw new Misbehaviour('wrong-response', 'an entry count unlike the hashes')
+      const value = new Map<Hex, ProvenInclusion>()
+      for (const [i, entry] of entries.entries()) {
+        const hash = hashes[i] as Hex
+        const header = entry === null ? undefined : this.headers.get(entry.blockHash)
+        if (entry === null || header === undefined || !this.headers.isCanonical(header.hash)) continue
+        value.set(
+          hash,
+          peerProof(() => verifyInclusion(header.header, hash, entry)),
+        )
+      }
+      return { value }
+    })
+  }
+
+  /**
    * The transactions touching `address` (its sender, its recipient, or a side of a token `Transfer` it
    * logged), newest first, at most `limit`, as a full peer lists them (`sync-activity`). Each one is
    * proven in a canonical block of our header chain (`sync-inclusion`, the same peer) and checked to touch

@@ -11,7 +11,13 @@ import { nextBaseFee } from '../consensus/base-fee'
 import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
 import { TOKEN_CREATED_TOPIC } from '../contracts/token-factory/token-factory'
-import { type HeaderCheckpoint, heavierCheckpoint, type StoredHeader } from '../light/header-chain'
+import { LightError } from '../light/errors'
+import {
+  type HeaderCheckpoint,
+  type HeaderImport,
+  heavierCheckpoint,
+  type StoredHeader,
+} from '../light/header-chain'
 import {
   LightClient,
   type LightClientConfig,
@@ -30,7 +36,7 @@ import { treeKey } from '../state/keys'
 import { proveFrom } from '../state/trie'
 import type { StateNodeReader } from '../storage/state-reader'
 import type { LogRecord, NodeRepository } from '../storage/types'
-import { MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
+import { MAX_INCLUSION_TXS, MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
 import type { ChainSplit } from '../sync/splits'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
@@ -165,6 +171,7 @@ export function createLightService(init: LightServiceInit) {
       init.onHead(headerHeadInfo(head), removed)
       scheduleKeep()
       client.splits.check()
+      checkMined()
     },
     onStatus: (status) => {
       if (status === false && client.headers.head.header.number > 0n) {
@@ -226,6 +233,49 @@ export function createLightService(init: LightServiceInit) {
     const proven = await client.transaction(hash)
     if (proven !== null) unmined.delete(hash)
     return proven?.value ?? null
+  }
+  /** The check of the submissions running (`checkMined`), if any; `again`: a new head came meanwhile. */
+  let checking: Promise<void> | undefined
+  let again = false
+  /**
+   * On a new head, while submissions read as pending: asks a peer which of them (at most
+   * `MAX_INCLUSION_TXS`, oldest first) are mined, in one request, and forgets those proven, so
+   * that one leaves the pending list with its block, not `LIGHT_PENDING_BLOCKS` later, read or not. One
+   * check at a time: heads that come meanwhile make one more after it. A check that fails leaves them
+   * pending until the next head.
+   */
+  const checkMined = (): void => {
+    if (checking !== undefined) {
+      again = true
+      return
+    }
+    const hashes = [...unmined.keys()].filter((h) => pending(h) !== undefined).slice(0, MAX_INCLUSION_TXS)
+    if (hashes.length === 0) return
+    checking = client
+      .included(hashes)
+      .then(
+        (proven) => {
+          for (const hash of proven.keys()) unmined.delete(hash)
+        },
+        (err: unknown) => {
+          // No peer to ask, or none with a proof that verifies: the next head asks again.
+          if (!(err instanceof LightError)) console.warn('checking the submitted transactions failed', err)
+        },
+      )
+      .finally(() => {
+        checking = undefined
+        if (!again) return
+        again = false
+        checkMined()
+      })
+  }
+  /** After `headers.add` of a header from outside header sync: a new head is told, checked and kept. */
+  const added = (r: HeaderImport): void => {
+    if (r.kind === 'extended' || r.kind === 'reorg') {
+      init.onHead(headerHeadInfo(client.headers.head), r.kind === 'reorg' ? r.removed : [])
+      checkMined()
+    }
+    if (r.kind !== 'known') scheduleKeep()
   }
 
   /**
@@ -465,10 +515,7 @@ export function createLightService(init: LightServiceInit) {
      */
     noteHeader(header: Header, from: string, follow: boolean): void {
       try {
-        const r = client.headers.add(header, BigInt(init.now()))
-        if (r.kind === 'extended') init.onHead(headerHeadInfo(client.headers.head), [])
-        if (r.kind === 'reorg') init.onHead(headerHeadInfo(client.headers.head), r.removed)
-        if (r.kind !== 'known') scheduleKeep()
+        added(client.headers.add(header, BigInt(init.now())))
       } catch (err) {
         if (!(err instanceof BlockError)) throw err
       }
@@ -563,8 +610,13 @@ export function createLightService(init: LightServiceInit) {
         confirmations: found.confirmations,
       }
     },
-    /** The transactions submitted here that read as pending (`transaction`), oldest first. */
-    pendingTransactions(): TxView[] {
+    /**
+     * The transactions submitted here that read as pending (`transaction`), oldest first: once the check
+     * of the submissions at the last head (`checkMined`) is done, so that a read at a new head does not
+     * list what its block holds.
+     */
+    async pendingTransactions(): Promise<TxView[]> {
+      while (checking !== undefined) await checking
       return [...unmined.keys()].flatMap((hash) => {
         const tx = pending(hash)
         return tx === undefined ? [] : [viewOfTx(tx, null)]
@@ -592,10 +644,7 @@ export function createLightService(init: LightServiceInit) {
         return 'reject'
       }
       try {
-        const r = client.headers.add(header, BigInt(init.now()))
-        if (r.kind === 'extended') init.onHead(headerHeadInfo(client.headers.head), [])
-        if (r.kind === 'reorg') init.onHead(headerHeadInfo(client.headers.head), r.removed)
-        if (r.kind !== 'known') scheduleKeep()
+        added(client.headers.add(header, BigInt(init.now())))
         client.notePeerHead(from, header.number)
       } catch (err) {
         if (!(err instanceof BlockError)) throw err

@@ -321,3 +321,41 @@ describe('which nodes list an address’s transactions', () => {
     expect(await light.api.addressTransactions(BOB, 10)).toEqual(listed)
   })
 })
+
+describe('LightClient.included', () => {
+  const UNKNOWN = toHex(keccak(fromHex('0x01')))
+
+  test('those proven in canonical blocks of the header chain, in one request; the rest left out without penalty', async () => {
+    const chain = await sharedChain()
+    // Headers to #3: the transaction of #4 is past the header head.
+    const h = lightOf(chain, { a: honest(chain, 'light') }, 3n)
+    const hashes = [txOf(chain, 1n, 0), UNKNOWN, txOf(chain, 2n, 1), txOf(chain, 4n, 0)]
+    const proven = await h.light.included(hashes)
+    expect([...proven.keys()]).toEqual([txOf(chain, 1n, 0), txOf(chain, 2n, 1)])
+    expect(proven.get(txOf(chain, 2n, 1))).toMatchObject({ blockNumber: 2n, index: 1, status: 1 })
+    expect(h.requests.map((r) => [r.peerId, r.protocol, r.count])).toEqual([['a', P.inclusion, 4]])
+    expect(h.offences).toEqual([])
+  })
+
+  test('a forged proof drops the peer and the next is asked; an entry count unlike the hashes is penalised', async () => {
+    const chain = await sharedChain()
+    const inner = honest(chain, 'evil')
+    const forged: Answer = (protocol, body) =>
+      encodeInclusionResponse(
+        decodeInclusionResponse(inner(protocol, body)).map((e) =>
+          e === null ? null : { ...e, txSiblings: e.txSiblings.map(() => toHex(keccak(fromHex('0x02')))) },
+        ),
+      )
+    const short: Answer = (protocol, body) =>
+      encodeInclusionResponse(decodeInclusionResponse(inner(protocol, body)).slice(1))
+    const h = lightOf(chain, { forged, short, a: honest(chain, 'light') })
+    const hashes = [txOf(chain, 1n, 0), txOf(chain, 2n, 0)]
+    expect([...(await h.light.included(hashes)).keys()]).toEqual(hashes)
+    expect(h.offences).toEqual([
+      ['forged', 'invalid-proof'],
+      ['short', 'wrong-response'],
+    ])
+    expect(h.disconnected).toEqual(['forged'])
+    expect(await asyncCodeOf(lightOf(chain, {}).light.included(hashes))).toBe('LIGHT_UNVERIFIED')
+  })
+})

@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { encodeBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { toHex } from '../../../src/node/codec/bytes'
@@ -10,6 +11,7 @@ import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { LIGHT_PENDING_BLOCKS } from '../../../src/node/worker/light-service'
 import type { NodeEvents } from '../../../src/node/worker/node'
 import { randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
@@ -17,7 +19,7 @@ import type { SwapTerms } from '../../../src/trade/swap/terms'
 import { asyncCodeOf } from '../../code-of'
 import { lower, ALICE as OFFER_MAKER, signOffer } from '../../trade/offers/fixtures'
 import { until } from '../../until'
-import { addressOf, transfer } from '../chain/chain-fixtures'
+import { addressOf, mineOn, transfer } from '../chain/chain-fixtures'
 import {
   ALICE,
   BOB,
@@ -32,7 +34,27 @@ import {
 } from './fixtures'
 
 const PROOF = syncProtocols(GENESIS.params.chainId).proof
+const INCLUSION = syncProtocols(GENESIS.params.chainId).inclusion
 const join = nodeStarter()
+
+/**
+ * Mines `raws` into the next block of `mirror` (built as the full node's chain) and hands it to `full` as
+ * gossip, which `full` passes on to its peers: one block, as the test says.
+ */
+async function oneBlock(
+  mirror: Chain,
+  raws: readonly Hex[],
+  full: Awaited<ReturnType<typeof join>>,
+): Promise<void> {
+  const block = mineOn(
+    mirror,
+    mirror.blockTransactions({ header: mirror.headHeader, transactions: [...raws] }),
+  )
+  mirror.importBlock(block, block.header.timestamp)
+  const topic = chainTopic(GENESIS.params.chainId, 'blocks')
+  expect(await full.node.sink.gossip(topic, encodeBlock(block), 'M')).toBe('accept')
+  await full.link.api.publish(topic, encodeBlock(block))
+}
 
 /** A full node whose state proofs are forged: BOB's token balance leaf says something else. */
 const forging = (sink: NetworkSink): NetworkSink => ({
@@ -318,5 +340,46 @@ describe('light node on the memory network', () => {
     await join(hub, 'G', { store })
     await until(async () => (await light.api.pendingNonce(ALICE).catch(() => null)) !== null)
     expect(await light.api.pendingNonce(ALICE)).toBe(4n)
+  })
+
+  test('a submission leaves the pending list once its block is known, read or not; no proof is asked while none is pending', async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(3)
+    const { chain: mirror } = await tokenChain(3)
+    // The full node answers inclusion proofs slowly, and counts them.
+    let inclusions = 0
+    const slow = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === INCLUSION) {
+          inclusions++
+          await new Promise((r) => setTimeout(r, 300))
+        }
+        return sink.request(protocol, data, from)
+      },
+    })
+    const full = await join(hub, 'F', { store, wrap: slow })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 4n)
+    const raw = await transfer(0, { nonce: 3, to: BOB, value: 5n })
+    const hash = await light.api.sendRawTransaction(raw)
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === hash))
+    await oneBlock(mirror, [], full)
+    expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([hash])
+    expect(inclusions).toBe(1)
+    // Mined in block 6, well within the blocks it would read as pending with no proof of it mined.
+    await oneBlock(mirror, [raw], full)
+    expect((await light.api.head()).number).toBe(6n)
+    expect(6n - 4n).toBeLessThan(LIGHT_PENDING_BLOCKS)
+    // Proven mined, unread: a read at the head waits for the head's check, and lists it no more.
+    expect(await light.api.pendingTransactions()).toEqual([])
+    expect(inclusions).toBe(2)
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
+    // Nothing pending: new heads ask for no proof.
+    await oneBlock(mirror, [], full)
+    await oneBlock(mirror, [], full)
+    expect((await light.api.head()).number).toBe(8n)
+    expect(await light.api.pendingTransactions()).toEqual([])
+    expect(inclusions).toBe(2)
   })
 })
