@@ -27,6 +27,7 @@ import {
 } from '../light/light-client'
 import type { ModePin } from '../light/mode'
 import { startupMark } from '../marks'
+import { PRICE_BUMP_PERCENT } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { NetError } from '../network/errors'
 import { chainTopic } from '../network/protocol'
@@ -228,10 +229,24 @@ export function createLightService(init: LightServiceInit) {
     if (entry === undefined) return undefined
     return client.headers.head.header.number - entry.at < LIGHT_PENDING_BLOCKS ? entry.tx : undefined
   }
+  /**
+   * Forgets the submission `hash`, proven mined, and its sender's others of its nonce (a replacement the
+   * pools refused, or the one it was meant to replace): none of them can be mined any more.
+   */
+  const settle = (hash: Hex): void => {
+    const entry = unmined.get(hash)
+    if (entry === undefined) return
+    for (const [other, { tx }] of unmined)
+      if (tx.from === entry.tx.from && tx.nonce === entry.tx.nonce) unmined.delete(other)
+  }
+  /** Whether a pool takes `tx` in place of `old` (same sender and nonce): both fees bumped enough. */
+  const replaces = (tx: Tx, old: Tx): boolean =>
+    tx.maxFeePerGas * 100n >= old.maxFeePerGas * (100n + PRICE_BUMP_PERCENT) &&
+    tx.maxPriorityFeePerGas * 100n >= old.maxPriorityFeePerGas * (100n + PRICE_BUMP_PERCENT)
   /** A transaction proven in a canonical block, or null when every peer asked knows none. */
   const mined = async (hash: Hex) => {
     const proven = await client.transaction(hash)
-    if (proven !== null) unmined.delete(hash)
+    if (proven !== null) settle(hash)
     return proven?.value ?? null
   }
   /** The check of the submissions running (`checkMined`), if any; `again`: a new head came meanwhile. */
@@ -239,7 +254,7 @@ export function createLightService(init: LightServiceInit) {
   let again = false
   /**
    * On a new head, while submissions read as pending: asks a peer which of them (at most
-   * `MAX_INCLUSION_TXS`, oldest first) are mined, in one request, and forgets those proven, so
+   * `MAX_INCLUSION_TXS`, oldest first) are mined, in one request, and forgets those proven (`settle`), so
    * that one leaves the pending list with its block, not `LIGHT_PENDING_BLOCKS` later, read or not. One
    * check at a time: heads that come meanwhile make one more after it. A check that fails leaves them
    * pending until the next head.
@@ -255,7 +270,7 @@ export function createLightService(init: LightServiceInit) {
       .included(hashes)
       .then(
         (proven) => {
-          for (const hash of proven.keys()) unmined.delete(hash)
+          for (const hash of proven.keys()) settle(hash)
         },
         (err: unknown) => {
           // No peer to ask, or none with a proof that verifies: the next head asks again.
@@ -551,7 +566,12 @@ export function createLightService(init: LightServiceInit) {
           { code: 'NET_NO_PEERS', topic: txsTopic },
           'no peer is linked to take the transaction (a light node keeps no pool): it was not sent',
         )
-      unmined.delete(tx.hash)
+      // The same bytes again move to the end; another of its nonce goes where the pools take this one
+      // in its place (both fees `PRICE_BUMP_PERCENT` higher). Else they keep that one: both stay listed
+      // until one is proven mined (`settle`).
+      for (const [hash, { tx: sent }] of unmined)
+        if (hash === tx.hash || (sent.from === tx.from && sent.nonce === tx.nonce && replaces(tx, sent)))
+          unmined.delete(hash)
       unmined.set(tx.hash, { tx, at: client.headers.head.header.number })
       for (const hash of unmined.keys()) {
         if (unmined.size <= PENDING_KEPT) break

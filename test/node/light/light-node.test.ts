@@ -382,4 +382,43 @@ describe('light node on the memory network', () => {
     expect(await light.api.pendingTransactions()).toEqual([])
     expect(inclusions).toBe(2)
   })
+
+  test('a submission replaced by one of its nonce (fees bumped as the pools ask) no longer reads as pending', async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(3)
+    const full = await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 4n)
+    const first = await light.api.sendRawTransaction(await transfer(0, { nonce: 3, to: BOB, value: 5n }))
+    const bumped = { nonce: 3, to: BOB, value: 5n, maxFee: 11n * 10n ** 9n, tip: 11n * 10n ** 8n }
+    const second = await light.api.sendRawTransaction(await transfer(0, bumped))
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === second))
+    // As the full node's pool: only the replacement.
+    expect((await full.api.pendingTransactions()).map((t) => t.hash)).toEqual([second])
+    expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([second])
+    expect(await light.api.transaction(first)).toBeNull()
+    expect((await light.api.transaction(second))?.state).toBe('pending')
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
+  })
+
+  test('a replacement the pools refuse (too small a bump) leaves both listed until one is proven mined, then neither', async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(3)
+    const { chain: mirror } = await tokenChain(3)
+    const full = await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 4n)
+    const raw = await transfer(0, { nonce: 3, to: BOB, value: 5n })
+    const first = await light.api.sendRawTransaction(raw)
+    const low = { nonce: 3, to: BOB, value: 5n, maxFee: 11n * 10n ** 9n - 1n, tip: 11n * 10n ** 8n }
+    const second = await light.api.sendRawTransaction(await transfer(0, low))
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === first))
+    expect((await full.api.pendingTransactions()).map((t) => t.hash)).toEqual([first])
+    expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([first, second])
+    await oneBlock(mirror, [raw], full)
+    // The one mined is proven; the other, of its nonce, never can be.
+    expect(await light.api.pendingTransactions()).toEqual([])
+    expect(await light.api.transaction(second)).toBeNull()
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
+  })
 })
