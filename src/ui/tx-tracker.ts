@@ -119,7 +119,7 @@ async function submit(
  * Re-reads the receipt of every transaction sent and not failed (a reorg may undo a confirmation), and
  * the nonce of each sender with one waiting. The nonces first: a block that comes in between then shows
  * as a receipt, never as a nonce passed without one (a false "dropped"). A nonce that cannot be read
- * leaves its transactions pending.
+ * leaves its transactions pending; a receipt that cannot be read leaves its transaction as it was.
  */
 async function refresh(api: Remote<NodeApi>): Promise<void> {
   const sent = useTxs
@@ -139,7 +139,10 @@ async function refresh(api: Remote<NodeApi>): Promise<void> {
   for (const t of sent) {
     const s = t.status
     if (s.state === 'sending' || s.state === 'failed') continue
-    const receipt = await api.receipt(s.hash).catch(() => null)
+    // A receipt that cannot be read (a light node's, when no peer gave a proof that verifies) is not
+    // "no receipt": the status stays as it was, never pending again or dropped on a failed read.
+    const receipt = await api.receipt(s.hash).catch(() => undefined)
+    if (receipt === undefined) continue
     if (receipt === null) {
       const passed = t.nonce !== undefined && (nonces.get(t.from) ?? 0n) > t.nonce
       if (passed && s.state !== 'dropped')

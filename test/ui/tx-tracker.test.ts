@@ -13,6 +13,7 @@ import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { erc20Abi } from '../../src/node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../src/node/contracts/token-factory/token-factory'
+import { LightError } from '../../src/node/light/errors'
 import { memoryHub } from '../../src/node/network/memory'
 import { createNode } from '../../src/node/worker/node'
 import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex } from '../../src/ui/signer/devnet-index'
@@ -181,6 +182,41 @@ describe('sending and tracking transactions', () => {
     await node.api.setMining(false)
     expect(tracked('tin')?.status).toEqual({ ...sent.status, state: 'dropped', reason: DROPPED_REASON })
     expect((await node.api.receipt(replacement))?.status).toBe('success')
+    useApp.setState({ api: null, head: null })
+  })
+
+  test('a receipt that cannot be read (on a light node: no proof verified) leaves the status as it was: neither pending again nor dropped', async () => {
+    const node = await trackedNode()
+    const signer = devnetSigner(5)
+    await sendCall(node.api, signer, 'iron', {
+      to: TOKEN_FACTORY_ADDRESS,
+      data: createToken('Iron', 'IRN', 1n),
+    })
+    await node.api.setMining(true)
+    await until(() => tracked('iron')?.status.state === 'confirmed')
+    await node.api.setMining(false)
+    const confirmed = tracked('iron')?.status
+    const zinc = await sendCall(node.api, signer, 'zinc', {
+      to: TOKEN_FACTORY_ADDRESS,
+      data: createToken('Zinc', 'ZNC', 1n),
+    })
+    if (zinc.status.state !== 'pending') throw new Error(`zinc is ${zinc.status.state}`)
+    const hash = zinc.status.hash
+    // From now on the sender's nonce is read (it passes zinc's once mined), the receipts are not.
+    let unread = 0
+    const receipt = async (): Promise<never> => {
+      unread++
+      throw new LightError({ code: 'LIGHT_UNVERIFIED', what: 'receipt', attempts: 1, failures: ['timeout'] })
+    }
+    useApp.setState({ api: { ...node.api, receipt } })
+    await node.api.setMining(true)
+    await until(async () => (await node.api.receipt(hash)) !== null)
+    // Two refreshes after zinc is mined, each failing to read both receipts.
+    const reads = unread
+    await until(() => unread >= reads + 4)
+    await node.api.setMining(false)
+    expect(tracked('iron')?.status).toEqual(confirmed)
+    expect(tracked('zinc')?.status).toEqual(zinc.status)
     useApp.setState({ api: null, head: null })
   })
 
