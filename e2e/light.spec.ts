@@ -8,6 +8,19 @@ const SENDER = mnemonicToAccount('test test test test test test test test test t
   addressIndex: 6,
 })
 
+/** SENDER's transfer of 1 wei to itself at `nonce`, signed for the devnet. */
+const selfTransfer = (nonce: number) =>
+  SENDER.signTransaction({
+    chainId: 31415,
+    type: 'eip1559',
+    nonce,
+    to: SENDER.address,
+    value: 1n,
+    gas: 21_000n,
+    maxFeePerGas: 100n * 10n ** 9n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  })
+
 const headNumber = async (page: Page) =>
   page.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number ?? -1))
 
@@ -84,16 +97,7 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
       { timeout: 30_000 },
     )
     // A block with a transaction, opened on the light tab reloaded: its transaction is listed.
-    const raw = await SENDER.signTransaction({
-      chainId: 31415,
-      type: 'eip1559',
-      nonce: 0,
-      to: SENDER.address,
-      value: 1n,
-      gas: 21_000n,
-      maxFeePerGas: 100n * 10n ** 9n,
-      maxPriorityFeePerGas: 10n ** 9n,
-    })
+    const raw = await selfTransfer(0)
     const hash = await full.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), raw)
     const mined = await full.evaluate(async (h) => {
       for (;;) {
@@ -127,16 +131,7 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     // head whose block holds it (proven then, read or not), not 8 blocks after it was sent.
     await light.goto('/explorer?mode=light&mine=0')
     await waitDirect(light, idFull, 30_000)
-    const next = await SENDER.signTransaction({
-      chainId: 31415,
-      type: 'eip1559',
-      nonce: 1,
-      to: SENDER.address,
-      value: 1n,
-      gas: 21_000n,
-      maxFeePerGas: 100n * 10n ** 9n,
-      maxPriorityFeePerGas: 10n ** 9n,
-    })
+    const next = await selfTransfer(1)
     // Sent once the gossip mesh to the full tab has formed (before, refused with NET_NO_PEERS); `sentAt`
     // is the light tab's head read just before the send that went out.
     let sent = ''

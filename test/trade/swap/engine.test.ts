@@ -549,42 +549,39 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     }
   })
 
+  /** The maker's lock call at nonce 6, signed with these fees. */
+  const signedLock = (maxFeePerGas: bigint, maxPriorityFeePerGas: bigint): Hex =>
+    serializeTransaction({
+      type: 'eip1559',
+      chainId: terms.chainId,
+      nonce: 6,
+      to: '0x00000000000000000000000000000000000000cc',
+      gas: 100_000n,
+      maxFeePerGas,
+      maxPriorityFeePerGas,
+    })
+  /** The maker's next action, `raw` stored as its lock sent at 100 and read as `state` at head 101. */
+  const lockSentAt = (raw: Hex, state: TxState, fees?: { nextBaseFee: bigint; suggestedTip: bigint }) => {
+    const call = { hash: keccak256(raw), raw, nonce: 6n }
+    const stored: SwapEvent[] = [
+      opened,
+      accepted,
+      { kind: 'sent', purpose: 'lock', lockId: null, txs: [call], height: 100n },
+    ]
+    const txs = new Map<Hex, TxState>([[call.hash, state]])
+    const view = { head: 101n, nonce: 6n, txs, ...(fees === undefined ? {} : { fees }) }
+    return { call, action: decide(input('maker', view, { stored })).action }
+  }
+
   it("a step that vanished from the pool once its fee cap fell below the base fee is signed again (a full pool refuses the same bytes), within the wallet's bound", () => {
-    const signed = (maxFeePerGas: bigint, maxPriorityFeePerGas: bigint): Hex =>
-      serializeTransaction({
-        type: 'eip1559',
-        chainId: terms.chainId,
-        nonce: 6,
-        to: '0x00000000000000000000000000000000000000cc',
-        gas: 100_000n,
-        maxFeePerGas,
-        maxPriorityFeePerGas,
-      })
-    const at = (nextBaseFee: bigint, raw: Hex) => {
-      const call = { hash: keccak256(raw), raw, nonce: 6n }
-      const stored: SwapEvent[] = [
-        opened,
-        accepted,
-        { kind: 'sent', purpose: 'lock', lockId: null, txs: [call], height: 100n },
-      ]
-      const txs = new Map<Hex, TxState>([[call.hash, { kind: 'unknown' }]])
-      return {
-        call,
-        action: decide(
-          input(
-            'maker',
-            { head: 101n, nonce: 6n, fees: { nextBaseFee, suggestedTip: GWEI }, txs },
-            { stored },
-          ),
-        ).action,
-      }
-    }
+    const at = (nextBaseFee: bigint, raw: Hex) =>
+      lockSentAt(raw, { kind: 'unknown' }, { nextBaseFee, suggestedTip: GWEI })
     // Its cap (3 gwei) still covers the base fee: the same bytes go out again.
-    const covered = at(3n * GWEI, signed(3n * GWEI, GWEI))
+    const covered = at(3n * GWEI, signedLock(3n * GWEI, GWEI))
     expect(covered.action).toEqual({ kind: 'rebroadcast', purpose: 'lock', txs: [covered.call] })
     // One wei more: signed again, as a pending one would be, with fees that cover twice the base fee.
     const base = 3n * GWEI + 1n
-    const under = at(base, signed(3n * GWEI, GWEI))
+    const under = at(base, signedLock(3n * GWEI, GWEI))
     expect(under.action).toEqual({
       kind: 'replace',
       purpose: 'lock',
@@ -593,41 +590,19 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
       fees: { maxFeePerGas: 2n * base + 1_100_000_000n, maxPriorityFeePerGas: 1_100_000_000n },
     })
     // A bump past what the wallet signs for a swap step: it waits for the base fee, saying why.
-    expect(at(9n * GWEI, signed(8n * GWEI, 2n * GWEI)).action).toEqual({
+    expect(at(9n * GWEI, signedLock(8n * GWEI, 2n * GWEI)).action).toEqual({
       kind: 'wait',
       reason: "lock transaction dropped below the base fee: higher fees would pass the swap's bound",
     })
   })
 
   it("a vanished step whose cap covers the base fee, which a full pool refused as underpriced when sent again, is signed again with a higher tip, within the wallet's bound", () => {
-    const signed = (maxPriorityFeePerGas: bigint): Hex =>
-      serializeTransaction({
-        type: 'eip1559',
-        chainId: terms.chainId,
-        nonce: 6,
-        to: '0x00000000000000000000000000000000000000cc',
-        gas: 100_000n,
-        maxFeePerGas: 3n * GWEI,
-        maxPriorityFeePerGas,
-      })
-    const at = (raw: Hex, state: TxState) => {
-      const call = { hash: keccak256(raw), raw, nonce: 6n }
-      const stored: SwapEvent[] = [
-        opened,
-        accepted,
-        { kind: 'sent', purpose: 'lock', lockId: null, txs: [call], height: 100n },
-      ]
-      const txs = new Map<Hex, TxState>([[call.hash, state]])
-      return {
-        call,
-        action: decide(input('maker', { head: 101n, nonce: 6n, txs }, { stored })).action,
-      }
-    }
+    const signed = (maxPriorityFeePerGas: bigint) => signedLock(3n * GWEI, maxPriorityFeePerGas)
     // Not known to be refused: the same bytes go out again.
-    const vanished = at(signed(GWEI), { kind: 'unknown' })
+    const vanished = lockSentAt(signed(GWEI), { kind: 'unknown' })
     expect(vanished.action).toEqual({ kind: 'rebroadcast', purpose: 'lock', txs: [vanished.call] })
     // Refused as underpriced: the tip 10% up, the cap still twice the base fee plus the tip.
-    const refused = at(signed(GWEI), { kind: 'refused' })
+    const refused = lockSentAt(signed(GWEI), { kind: 'refused' })
     expect(refused.action).toEqual({
       kind: 'replace',
       purpose: 'lock',
@@ -636,7 +611,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
       fees: { maxFeePerGas: 3_300_000_000n, maxPriorityFeePerGas: 1_100_000_000n },
     })
     // Its tip already at the wallet's bound (twice the suggested): it waits, saying why.
-    expect(at(signed(2n * GWEI), { kind: 'refused' }).action).toEqual({
+    expect(lockSentAt(signed(2n * GWEI), { kind: 'refused' }).action).toEqual({
       kind: 'wait',
       reason: "lock transaction refused by a full pool: higher fees would pass the swap's bound",
     })
