@@ -93,16 +93,19 @@ export function ProfilePicker() {
           onKeyDown={onMenuKey}
         >
           <div className="menu__heading">Profiles in this browser</div>
-          {profiles.length === 0 && profile ? <ProfileItem p={profile} marker="this tab" /> : null}
-          {profiles.map((p) =>
-            p.id === profile?.id ? (
-              <ProfileItem key={p.id} p={p} marker="this tab" />
-            ) : p.inUse ? (
-              <ProfileItem key={p.id} p={p} marker="open in another tab" />
-            ) : (
-              <ProfileItem key={p.id} p={p} onOpen={() => openProfile(p.id)} />
-            ),
-          )}
+          {/* The list scrolls on its own: the menu hangs from the sticky header, which a page scroll never moves. */}
+          <div className="menu__list" role="none">
+            {profiles.length === 0 && profile ? <ProfileItem p={profile} marker="this tab" /> : null}
+            {profiles.map((p) =>
+              p.id === profile?.id ? (
+                <ProfileItem key={p.id} p={p} marker="this tab" />
+              ) : p.inUse ? (
+                <ProfileItem key={p.id} p={p} marker="open in another tab" />
+              ) : (
+                <ProfileItem key={p.id} p={p} onOpen={() => openProfile(p.id)} />
+              ),
+            )}
+          </div>
           <hr className="menu__sep" />
           <button
             type="button"
