@@ -34,3 +34,24 @@ test('with 30 profiles the picker scrolls its list: the last profile and "New pr
   const box = await menu.boundingBox()
   expect((box?.y ?? 0) + (box?.height ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(720)
 })
+
+test('a profile asked for while open in another tab: the tab says so and names the profile it runs instead', async ({
+  context,
+}) => {
+  const a = await context.newPage()
+  await openNode(a, '/?mine=0')
+  const wanted = await a.evaluate(() => window.tabchain?.profileId ?? '')
+  const wantedName = (await a.getByTestId('profile-name').textContent()) ?? ''
+
+  const b = await context.newPage()
+  await openNode(b, `/?profile=${wanted}&mine=0`)
+  expect(await b.evaluate(() => window.tabchain?.profileId)).not.toBe(wanted)
+  const runningName = (await b.getByTestId('profile-name').textContent()) ?? ''
+  const notice = b.getByTestId('profile-taken')
+  await expect(notice).toContainText(`${wantedName} is open in another tab`)
+  await expect(notice).toContainText(`this tab runs ${runningName}`)
+  await notice.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(notice).toHaveCount(0)
+  // The tab that holds it shows no such notice.
+  await expect(a.getByTestId('profile-taken')).toHaveCount(0)
+})

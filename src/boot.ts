@@ -16,6 +16,7 @@ import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
 import { storedModePin } from './ui/mode-setting'
+import { useNotices } from './ui/notices'
 import { pinnedRewards, startingRewards } from './ui/signer/rewards'
 import { useApp } from './ui/store'
 import type { TabchainProvider } from './wallet/provider'
@@ -116,6 +117,14 @@ export async function boot(): Promise<Tabchain> {
   })
   const { profile } = claim
   startupMark('profile')
+  if (claim.wantedWasTaken !== undefined) {
+    // A link or the picker asked for a profile another tab took meanwhile (or a duplicated tab inherited
+    // it): say which one runs here, or the user would take this node and wallet for the one they wanted.
+    const wanted = await store.get(claim.wantedWasTaken)
+    useNotices.setState({
+      profileTaken: { wanted: wanted?.name ?? claim.wantedWasTaken, running: profile.name },
+    })
+  }
   const besideNode = nodeRunsBeside(locks, profile.id).catch(() => false)
   sessionStorage.setItem(REMEMBERED, profile.id)
   // The profile is now this tab's: drop ?profile= so a reload or a shared link doesn't ask for it again.

@@ -5,12 +5,17 @@ import { useApp } from '../store'
 /** How long the "ready to work offline" notice stays up, ms. */
 const OFFLINE_READY_MS = 6000
 
-/** Bottom-corner notices: a waiting app update (stays until acted on) and "ready to work offline". */
+/**
+ * Bottom-corner notices: a waiting app update (stays until acted on), a profile asked for that another
+ * tab runs (stays until dismissed) and "ready to work offline".
+ */
 export function Toasts() {
   const updateReady = useApp((s) => s.updateReady)
   const applyUpdate = useApp((s) => s.applyUpdate)
   const offlineReady = useNotices((s) => s.offlineReady)
   const dismissOfflineReady = useNotices((s) => s.dismissOfflineReady)
+  const profileTaken = useNotices((s) => s.profileTaken)
+  const dismissProfileTaken = useNotices((s) => s.dismissProfileTaken)
   const [updateDismissed, setUpdateDismissed] = useState(false)
 
   useEffect(() => {
@@ -33,6 +38,22 @@ export function Toasts() {
             aria-label="Later"
             title="Later"
             onClick={() => setUpdateDismissed(true)}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
+      {profileTaken ? (
+        <div className="toast" data-testid="profile-taken" role="status">
+          <span>
+            {profileTaken.wanted} is open in another tab, so this tab runs {profileTaken.running}.
+          </span>
+          <button
+            type="button"
+            className="toast__close"
+            aria-label="Dismiss"
+            title="Dismiss"
+            onClick={dismissProfileTaken}
           >
             ×
           </button>
