@@ -122,12 +122,28 @@ test.describe('PWA', () => {
     expect(refused).toEqual([])
   })
 
-  test('an offline reload renders the app shell with an offline network state', async ({ page, context }) => {
+  test('an offline reload renders the app shell with an offline network state, the chain it had, and reconnects when back online', async ({
+    page,
+    context,
+  }) => {
     const pageErrors: string[] = []
     page.on('pageerror', (e) => pageErrors.push(e.message))
     await page.goto('/')
     await waitForServiceWorker(page)
     await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'true')
+    // A block this tab mined, to find again after the offline reload (from its own database).
+    await expect
+      .poll(async () => Number(await page.getByTestId('chain-head').getAttribute('data-number')), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0)
+    const mined = await page.evaluate(async () => {
+      const api = window.tabchain?.node.api
+      const head = await api?.head()
+      return head === undefined ? null : { number: Number(head.number), hash: head.hash }
+    })
+    expect(mined).not.toBeNull()
+    const chainName = await page.getByTestId('chain-name').textContent()
 
     await context.setOffline(true)
     const response = await page.reload()
@@ -139,12 +155,27 @@ test.describe('PWA', () => {
     await documentSeesOffline(page, context)
     await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'false')
     await expect(page.getByTestId('network-state')).toContainText('You’re offline')
+    await expect(page.getByTestId('chain-name')).toHaveText(chainName ?? '')
+    await page.waitForFunction(() => window.tabchain !== undefined)
+    expect(
+      await page.evaluate(
+        async (n) => (await window.tabchain?.node.api.block(BigInt(n)))?.hash,
+        mined?.number ?? 0,
+      ),
+    ).toBe(mined?.hash)
 
     // A deep link also opens offline (navigation fallback to the cached index.html).
     await page.goto('/network')
     await expect(page.getByRole('link', { name: 'Network' })).toHaveAttribute('aria-current', 'page')
     await documentSeesOffline(page, context)
     await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'false')
+
+    // Back online: the relay link comes up without a reload.
+    await context.setOffline(false)
+    await expect(page.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected', {
+      timeout: 30_000,
+    })
+    await expect(page.getByTestId('network-state')).toHaveAttribute('data-online', 'true')
     expect(pageErrors).toEqual([])
   })
 })
