@@ -187,7 +187,25 @@ export async function postAndTake(
   await choose(a, 'Token it is priced in', 'BAN')
   await choose(a, 'Token you sell', 'APL')
   await choose(a, 'Token you receive', 'BAN')
-  await a.locator('#offer-sell-amount').fill('10')
+  // Nothing beside a field nobody has typed in; the reason beside it as soon as what is typed is wrong.
+  const sellProblem = a.getByTestId('offer-sellAmount-problem')
+  await expect(sellProblem).toHaveCount(0)
+  await expect(a.getByTestId('offer-buyAmount-problem')).toHaveCount(0)
+  const sell = a.locator('#offer-sell-amount')
+  for (const [typed, reason] of [
+    ['-1', 'You sell: Enter a number such as 12 or 0.5.'],
+    ['1.234', 'You sell: At most 2 decimals.'],
+    ['1000.01', 'Insufficient balance: you have 1,000 APL.'],
+    ['', 'You sell: Enter an amount.'],
+  ] as const) {
+    await sell.fill(typed)
+    await expect(sellProblem).toHaveText(reason)
+    await expect(sell).toHaveAttribute('aria-invalid', 'true')
+    await expect(sell).toHaveAccessibleDescription(reason)
+  }
+  await expect(a.getByTestId('offer-buyAmount-problem')).toHaveCount(0)
+  await sell.fill('10')
+  await expect(sellProblem).toHaveCount(0)
   await a.locator('#offer-buy-amount').fill('25')
   await expect(a.getByTestId('offer-preview')).toContainText(`locked for up to ${timelocks.maker} blocks`)
   await a.getByRole('button', { name: 'Sign and post the offer' }).click()

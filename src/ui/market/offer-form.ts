@@ -87,51 +87,110 @@ export function parseExpiryMinutes(text: string, maxLifetimeS: number): Parsed<n
   return ok(Number(t))
 }
 
-/**
- * Checks the post-offer form and builds the offer to sign. Errors read as plain sentences
- * (`At most 2 decimals.`, `Insufficient balance: you have 1,000 GLD.`). Pure.
- */
-export function parseOffer(fields: OfferFields, ctx: OfferContext): Parsed<OfferDraft> {
+/** Each problem of the post-offer form, keyed by the field it is shown beside. */
+export type OfferProblems = { readonly [K in keyof OfferFields]?: string }
+
+type Problem = readonly [field: keyof OfferFields, error: string]
+
+/** The fields read, once none is wrong. */
+interface OfferValues {
+  readonly sell: MarketToken
+  readonly buy: MarketToken
+  readonly sellAmount: bigint
+  readonly buyAmount: bigint
+  readonly minutes: number
+  /** Most network fee the maker pays over the swap, wei. */
+  readonly fee: bigint
+}
+
+/** Every problem of the fields, in the order of the form's fields; their values when there is none. */
+function checkOffer(
+  fields: OfferFields,
+  ctx: OfferContext,
+): { readonly problems: readonly Problem[]; readonly values: OfferValues | null } {
+  const problems: Problem[] = []
+  const minutes = parseExpiryMinutes(fields.expiryMinutes, ctx.params.maxOfferLifetimeS)
+  const expiry: Problem[] = minutes.ok ? [] : [['expiryMinutes', minutes.error]]
   if (fields.sellToken === '' || fields.buyToken === '')
-    return fail('Choose the token you sell and the one you buy.')
+    return {
+      problems: [
+        [
+          fields.sellToken === '' ? 'sellToken' : 'buyToken',
+          'Choose the token you sell and the one you buy.',
+        ],
+        ...expiry,
+      ],
+      values: null,
+    }
   if (fields.sellToken.toLowerCase() === fields.buyToken.toLowerCase())
-    return fail('Choose two different tokens.')
+    problems.push(['buyToken', 'Choose two different tokens.'])
   const sell = tokenOf(ctx.tokens, fields.sellToken as Address)
   const buy = tokenOf(ctx.tokens, fields.buyToken as Address)
   const sellAmount = parseAmount(fields.sellAmount, sell.decimals)
-  if (!sellAmount.ok) return fail(`You sell: ${sellAmount.error}`)
-  const buyAmount = parseAmount(fields.buyAmount, buy.decimals)
-  if (!buyAmount.ok) return fail(`You receive: ${buyAmount.error}`)
-  const minutes = parseExpiryMinutes(fields.expiryMinutes, ctx.params.maxOfferLifetimeS)
-  if (!minutes.ok) return fail(minutes.error)
-  if (sellAmount.value > ctx.sellBalance)
-    return fail(
-      `Insufficient balance: you have ${formatAmount(ctx.sellBalance, sell.decimals, sell.symbol)}.`,
-    )
   const fee = swapFee(sell.address, ctx.params, ctx.fees)
-  const nativeNeed = (isNative(sell.address) ? sellAmount.value : 0n) + fee
-  if (nativeNeed > ctx.nativeBalance)
-    return fail(
+  if (!sellAmount.ok) problems.push(['sellAmount', `You sell: ${sellAmount.error}`])
+  else if (sellAmount.value > ctx.sellBalance)
+    problems.push([
+      'sellAmount',
+      `Insufficient balance: you have ${formatAmount(ctx.sellBalance, sell.decimals, sell.symbol)}.`,
+    ])
+  else if ((isNative(sell.address) ? sellAmount.value : 0n) + fee > ctx.nativeBalance)
+    problems.push([
+      'sellAmount',
       `Insufficient balance: you have ${formatAmount(ctx.nativeBalance, NATIVE_DECIMALS, NATIVE_SYMBOL)}; ${isNative(sell.address) ? `${formatAmount(sellAmount.value, NATIVE_DECIMALS, NATIVE_SYMBOL)} plus ` : ''}network fees of up to ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} are needed.`,
-    )
+    ])
+  const buyAmount = parseAmount(fields.buyAmount, buy.decimals)
+  if (!buyAmount.ok) problems.push(['buyAmount', `You receive: ${buyAmount.error}`])
+  problems.push(...expiry)
+  return {
+    problems,
+    values:
+      problems.length === 0 && sellAmount.ok && buyAmount.ok && minutes.ok
+        ? { sell, buy, sellAmount: sellAmount.value, buyAmount: buyAmount.value, minutes: minutes.value, fee }
+        : null,
+  }
+}
+
+/**
+ * The problems the form shows as the person types: those of the fields in `touched` (edited at least
+ * once, or all of them after a submit), so an empty field nobody has reached yet is not called wrong.
+ * Pure.
+ */
+export function offerProblems(
+  fields: OfferFields,
+  ctx: OfferContext,
+  touched: ReadonlySet<keyof OfferFields>,
+): OfferProblems {
+  return Object.fromEntries(checkOffer(fields, ctx).problems.filter(([field]) => touched.has(field)))
+}
+
+/**
+ * Checks the post-offer form and builds the offer to sign. Errors read as plain sentences
+ * (`You sell: At most 2 decimals.`, `Insufficient balance: you have 1,000 GLD.`), every problem of the
+ * fields in their order. Pure.
+ */
+export function parseOffer(fields: OfferFields, ctx: OfferContext): Parsed<OfferDraft> {
+  const { problems, values } = checkOffer(fields, ctx)
+  if (values === null) return fail(problems.map(([, error]) => error).join(' '))
+  const { sell, buy, sellAmount, buyAmount, minutes, fee } = values
   const timelocks = ctx.params.defaultTimelocks
   const offer: MarketOffer = {
     maker: ctx.maker,
     makerPeer: ctx.makerPeer,
     sellToken: sell.address,
-    sellAmount: sellAmount.value,
+    sellAmount,
     buyToken: buy.address,
-    buyAmount: buyAmount.value,
-    expiresAt: BigInt(Math.floor(ctx.nowMs / 1000)) + BigInt(minutes.value * 60),
+    buyAmount,
+    expiresAt: BigInt(Math.floor(ctx.nowMs / 1000)) + BigInt(minutes * 60),
     makerTimelock: timelocks.maker,
     takerTimelock: timelocks.taker,
     salt: ctx.salt,
   }
-  const price = unitPrice(sellAmount.value, sell.decimals, buyAmount.value, buy.decimals)
+  const price = unitPrice(sellAmount, sell.decimals, buyAmount, buy.decimals)
   return ok({
     offer,
     price: `1 ${sell.symbol} ${price.exact ? '=' : '≈'} ${price.text} ${buy.symbol}`,
     fee: `Posting and cancelling are free: an offer is a signature, not a transaction. If it is taken, the swap's network fees are at most ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)}.`,
-    lock: `If it is taken, your ${formatAmount(sellAmount.value, sell.decimals, sell.symbol)} are locked for up to ${timelocks.maker} blocks (~${blocksDuration(BigInt(timelocks.maker), ctx.params)}) until the swap completes or they come back to you.`,
+    lock: `If it is taken, your ${formatAmount(sellAmount, sell.decimals, sell.symbol)} are locked for up to ${timelocks.maker} blocks (~${blocksDuration(BigInt(timelocks.maker), ctx.params)}) until the swap completes or they come back to you.`,
   })
 }

@@ -3,6 +3,7 @@ import {
   blocksDuration,
   type OfferContext,
   type OfferFields,
+  offerProblems,
   parseExpiryMinutes,
   parseOffer,
   swapFee,
@@ -91,6 +92,41 @@ describe('post-offer form', () => {
       ok: false,
       error: 'Insufficient balance: you have 0 TAB; network fees of up to 0.00099 TAB are needed.',
     })
+  })
+
+  test('each problem is shown beside its field as soon as that field is edited, none beside an untouched one', () => {
+    const empty = { ...fields, sellAmount: '', buyAmount: '' }
+    // Nothing typed yet: the empty amounts are not wrong yet.
+    expect(offerProblems(empty, ctx, new Set())).toEqual({})
+    // Typed, then erased: now it says so, beside that field only.
+    expect(offerProblems(empty, ctx, new Set(['sellAmount']))).toEqual({
+      sellAmount: 'You sell: Enter an amount.',
+    })
+    const touched = new Set(['sellAmount', 'buyAmount', 'expiryMinutes'] as const)
+    expect(offerProblems({ ...fields, sellAmount: '-1' }, ctx, touched)).toEqual({
+      sellAmount: 'You sell: Enter a number such as 12 or 0.5.',
+    })
+    expect(offerProblems({ ...fields, sellAmount: '1.234', buyAmount: '0.0000001' }, ctx, touched)).toEqual({
+      sellAmount: 'You sell: At most 2 decimals.',
+      buyAmount: 'You receive: At most 6 decimals.',
+    })
+    expect(offerProblems({ ...fields, sellAmount: '1000.01' }, ctx, touched)).toEqual({
+      sellAmount: 'Insufficient balance: you have 1,000 GLD.',
+    })
+    expect(offerProblems(fields, { ...ctx, nativeBalance: 0n }, touched)).toEqual({
+      sellAmount: 'Insufficient balance: you have 0 TAB; network fees of up to 0.00099 TAB are needed.',
+    })
+    expect(offerProblems({ ...fields, expiryMinutes: '0' }, ctx, touched)).toEqual({
+      expiryMinutes: 'The offer must stay open between 1 and 10080 minutes (7d 0h).',
+    })
+    // A wrong field the person has not edited yet waits for its turn (or for the submit, which touches all).
+    expect(offerProblems({ ...empty, buyAmount: '1.1234567' }, ctx, new Set(['buyAmount']))).toEqual({
+      buyAmount: 'You receive: At most 6 decimals.',
+    })
+    expect(offerProblems({ ...fields, buyToken: GLD }, ctx, new Set(['buyToken']))).toEqual({
+      buyToken: 'Choose two different tokens.',
+    })
+    expect(offerProblems(fields, ctx, touched)).toEqual({})
   })
 
   test('fees: no approval for the native coin', () => {

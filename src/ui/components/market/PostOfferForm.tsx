@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react'
-import { type Address, toHex } from 'viem'
+import { type Address, type Hex, toHex } from 'viem'
 import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
 import { marketErrorMessage } from '../../market/errors'
-import { type OfferFields, parseOffer } from '../../market/offer-form'
+import { type OfferContext, type OfferFields, offerProblems, parseOffer } from '../../market/offer-form'
 import {
   type MarketAccount,
   type MarketFees,
@@ -49,11 +49,12 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
     [sellToken, account.address],
   )
   const loaded = balances !== null && 'value' in balances ? balances.value : null
-  // The salt is drawn on submit; the preview only needs the other fields.
-  const preview =
+  // The fields edited at least once (all of them after a submit): only their problems are shown.
+  const [touched, setTouched] = useState<ReadonlySet<keyof OfferFields>>(new Set())
+  const context = (salt: Hex): OfferContext | null =>
     loaded === null
       ? null
-      : parseOffer(fields, {
+      : {
           tokens,
           params,
           fees,
@@ -62,33 +63,43 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
           sellBalance: loaded.sell,
           nativeBalance: loaded.native,
           nowMs: Date.now(),
-          salt: toHex(new Uint8Array(32)),
-        })
+          salt,
+        }
+  // The salt is drawn on submit; the preview only needs the other fields.
+  const checking = context(toHex(new Uint8Array(32)))
+  const preview = checking === null ? null : parseOffer(fields, checking)
+  const problems = checking === null ? {} : offerProblems(fields, checking, touched)
   const field = (name: keyof OfferFields) => ({
     value: fields[name],
     onChange: (e: { currentTarget: { value: string } }) => {
       const value = e.currentTarget.value
       setFields((f) => ({ ...f, [name]: value }))
+      setTouched((t) => new Set(t).add(name))
       setError(null)
       setDone(null)
     },
   })
+  /** The message beside `name`'s input, tied to it for assistive technology. */
+  const problem = (name: keyof OfferFields) => ({
+    input: {
+      'aria-invalid': problems[name] !== undefined,
+      ...(problems[name] === undefined ? {} : { 'aria-describedby': `offer-${name}-problem` }),
+    },
+    message:
+      problems[name] === undefined ? null : (
+        <p className="form__error" id={`offer-${name}-problem`} data-testid={`offer-${name}-problem`}>
+          {problems[name]}
+        </p>
+      ),
+  })
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    if (loaded === null) return
-    const parsed = parseOffer(fields, {
-      tokens,
-      params,
-      fees,
-      maker: account.address,
-      makerPeer: account.peerId,
-      sellBalance: loaded.sell,
-      nativeBalance: loaded.native,
-      nowMs: Date.now(),
-      salt: toHex(crypto.getRandomValues(new Uint8Array(32))),
-    })
+    const ctx = context(toHex(crypto.getRandomValues(new Uint8Array(32))))
+    if (ctx === null) return
+    const parsed = parseOffer(fields, ctx)
     if (!parsed.ok) {
-      setError(parsed.error)
+      // Every field's problem beside it, the untouched ones' too.
+      setTouched(new Set(Object.keys(fields) as (keyof OfferFields)[]))
       return
     }
     setBusy(true)
@@ -100,6 +111,7 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
         `Offer posted: ${parsed.value.price}. It stays open until someone takes it, it expires or you withdraw it.`,
       )
       setFields((f) => ({ ...f, sellAmount: '', buyAmount: '' }))
+      setTouched(new Set())
     } catch (err) {
       setError(marketErrorMessage(err))
     } finally {
@@ -111,6 +123,11 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
       {t.symbol}
     </option>
   ))
+  const sellAmount = problem('sellAmount')
+  const sellTokenProblem = problem('sellToken')
+  const buyAmount = problem('buyAmount')
+  const buyTokenProblem = problem('buyToken')
+  const expiry = problem('expiryMinutes')
   return (
     <form className="form" onSubmit={submit} data-testid="post-offer" noValidate>
       <div className="form__row">
@@ -122,11 +139,19 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
             inputMode="decimal"
             placeholder="100"
             {...field('sellAmount')}
+            {...sellAmount.input}
           />
-          <select className="input" aria-label="Token you sell" {...field('sellToken')}>
+          <select
+            className="input"
+            aria-label="Token you sell"
+            {...field('sellToken')}
+            {...sellTokenProblem.input}
+          >
             {options}
           </select>
         </div>
+        {sellAmount.message}
+        {sellTokenProblem.message}
       </div>
       <div className="form__row">
         <label htmlFor="offer-buy-amount">You receive</label>
@@ -137,15 +162,30 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
             inputMode="decimal"
             placeholder="50"
             {...field('buyAmount')}
+            {...buyAmount.input}
           />
-          <select className="input" aria-label="Token you receive" {...field('buyToken')}>
+          <select
+            className="input"
+            aria-label="Token you receive"
+            {...field('buyToken')}
+            {...buyTokenProblem.input}
+          >
             {options}
           </select>
         </div>
+        {buyAmount.message}
+        {buyTokenProblem.message}
       </div>
       <div className="form__row">
         <label htmlFor="offer-expiry">Open for (minutes)</label>
-        <input id="offer-expiry" className="input" inputMode="numeric" {...field('expiryMinutes')} />
+        <input
+          id="offer-expiry"
+          className="input"
+          inputMode="numeric"
+          {...field('expiryMinutes')}
+          {...expiry.input}
+        />
+        {expiry.message}
       </div>
       {preview?.ok ? (
         <ul className="plain-list small muted" data-testid="offer-preview">
