@@ -1,14 +1,17 @@
 import { describe, expect, test } from 'vitest'
 import {
   blocksDuration,
+  followPostedOffer,
   type OfferContext,
   type OfferFields,
   offerProblems,
+  type PostedOffer,
   parseExpiryMinutes,
   parseOffer,
+  postedOfferNote,
   swapFee,
 } from '../../../src/ui/market/offer-form'
-import { ALICE, FEES, GLD, NATIVE, NOW_MS, NOW_S, PARAMS, SLV, TOKENS } from './fixtures'
+import { ALICE, FEES, GLD, id, NATIVE, NOW_MS, NOW_S, PARAMS, SLV, TOKENS } from './fixtures'
 
 const fields: OfferFields = {
   sellToken: GLD,
@@ -127,6 +130,42 @@ describe('post-offer form', () => {
       buyToken: 'Choose two different tokens.',
     })
     expect(offerProblems(fields, ctx, touched)).toEqual({})
+  })
+
+  test('the note on the offer posted says what became of it: open, taken, expired, or none once withdrawn', () => {
+    const posted: PostedOffer = {
+      id: id(7),
+      price: '1 GLD = 0.5 SLV',
+      expiresAt: NOW_S + 60n,
+      taken: false,
+      goneAtMs: null,
+    }
+    const read = (p: PostedOffer, open: boolean, taken: boolean, atMs: number) =>
+      followPostedOffer(p, { open, taken, atMs })
+    const listed =
+      'Offer posted: 1 GLD = 0.5 SLV. It stays open until someone takes it, it expires or you withdraw it.'
+    expect(postedOfferNote(posted)).toBe(listed)
+    expect(postedOfferNote(read(posted, true, false, NOW_MS))).toBe(listed)
+
+    const taken = 'Your offer (1 GLD = 0.5 SLV) was taken: follow the trade in My trades below.'
+    expect(postedOfferNote(read(posted, false, true, NOW_MS))).toBe(taken)
+    // A take leaves the book a moment before its trade is started: no note meanwhile, then the take's.
+    const between = read(posted, false, false, NOW_MS + 1000)
+    expect(postedOfferNote(between)).toBeNull()
+    expect(postedOfferNote(read(between, false, true, NOW_MS + 2000))).toBe(taken)
+    // The trade completed (or was refunded) long after: still the same offer's trade in My trades.
+    expect(postedOfferNote(read(read(posted, false, true, NOW_MS), false, true, NOW_MS + 3_600_000))).toBe(
+      taken,
+    )
+
+    expect(postedOfferNote(read(posted, false, false, NOW_MS + 60_000))).toBe(
+      'Your offer (1 GLD = 0.5 SLV) expired without being taken.',
+    )
+    // Withdrawn before it expired (the book says so where its Withdraw button was): the note goes for
+    // good, and does not call it expired once its time has passed.
+    const withdrawn = read(posted, false, false, NOW_MS + 59_999)
+    expect(postedOfferNote(withdrawn)).toBeNull()
+    expect(postedOfferNote(read(withdrawn, false, false, NOW_MS + 120_000))).toBeNull()
   })
 
   test('fees: no approval for the native coin', () => {

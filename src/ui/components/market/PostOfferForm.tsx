@@ -1,8 +1,16 @@
-import { type FormEvent, useState } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { type Address, type Hex, toHex } from 'viem'
 import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
 import { marketErrorMessage } from '../../market/errors'
-import { type OfferContext, type OfferFields, offerProblems, parseOffer } from '../../market/offer-form'
+import {
+  followPostedOffer,
+  type OfferContext,
+  type OfferFields,
+  offerProblems,
+  type PostedOffer,
+  parseOffer,
+  postedOfferNote,
+} from '../../market/offer-form'
 import {
   type MarketAccount,
   type MarketFees,
@@ -33,7 +41,10 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
     expiryMinutes: '60',
   })
   const [error, setError] = useState<string | null>(null)
-  const [done, setDone] = useState<string | null>(null)
+  // The offer posted last and the pair whose book lists it, followed until the next edit.
+  const [posted, setPosted] = useState<{ readonly offer: PostedOffer; readonly pair: MarketPair } | null>(
+    null,
+  )
   const [busy, setBusy] = useState(false)
   const sellToken = fields.sellToken as Address
   const balances = useMarketQuery(
@@ -49,6 +60,31 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
     [sellToken, account.address],
   )
   const loaded = balances !== null && 'value' in balances ? balances.value : null
+  const postedId = posted?.offer.id ?? null
+  const reading = useMarketQuery(
+    source,
+    async (s) => {
+      if (posted === null) return null
+      const same = (id: Hex) => id.toLowerCase() === posted.offer.id.toLowerCase()
+      const [book, swaps] = await Promise.all([s.offers(posted.pair), s.swaps()])
+      return {
+        id: posted.offer.id,
+        open: book.some((e) => same(e.id)),
+        taken: swaps.some((w) => same(w.id)),
+        atMs: Date.now(),
+      }
+    },
+    ['offers', 'swaps'],
+    [postedId],
+  )
+  useEffect(() => {
+    const read = reading !== null && 'value' in reading ? reading.value : null
+    if (read === null) return
+    setPosted((p) =>
+      p === null || p.offer.id !== read.id ? p : { ...p, offer: followPostedOffer(p.offer, read) },
+    )
+  }, [reading])
+  const note = posted === null ? null : postedOfferNote(posted.offer)
   // The fields edited at least once (all of them after a submit): only their problems are shown.
   const [touched, setTouched] = useState<ReadonlySet<keyof OfferFields>>(new Set())
   const context = (salt: Hex): OfferContext | null =>
@@ -76,7 +112,7 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
       setFields((f) => ({ ...f, [name]: value }))
       setTouched((t) => new Set(t).add(name))
       setError(null)
-      setDone(null)
+      setPosted(null)
     },
   })
   /** The message beside `name`'s input, tied to it for assistive technology. */
@@ -106,10 +142,18 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
     setError(null)
     try {
       const signed = await source.signOffer(parsed.value.offer)
-      await source.postOffer(signed)
-      setDone(
-        `Offer posted: ${parsed.value.price}. It stays open until someone takes it, it expires or you withdraw it.`,
-      )
+      const entry = await source.postOffer(signed)
+      const offer = parsed.value.offer
+      setPosted({
+        offer: {
+          id: entry.id,
+          price: parsed.value.price,
+          expiresAt: offer.expiresAt,
+          taken: false,
+          goneAtMs: null,
+        },
+        pair: { base: offer.sellToken, quote: offer.buyToken },
+      })
       setFields((f) => ({ ...f, sellAmount: '', buyAmount: '' }))
       setTouched(new Set())
     } catch (err) {
@@ -200,9 +244,9 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
           {error}
         </p>
       ) : null}
-      {done !== null ? (
+      {note !== null ? (
         <p className="muted" role="status" data-testid="offer-posted">
-          {done}
+          {note}
         </p>
       ) : null}
       <div>
