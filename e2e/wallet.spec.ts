@@ -1,4 +1,4 @@
-import { expect, type Page, test } from '@playwright/test'
+import { expect, type Locator, type Page, test } from '@playwright/test'
 import { formatEther, parseEther } from 'viem'
 import { devnetGenesis } from '../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
@@ -115,6 +115,32 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
   await expect(row('Message')).toHaveText('two')
   await page.getByTestId('approval-cancel').click()
   expect(await two).toBe(4001)
+})
+
+/** The text of the `<label>`s of `field` that are on screen (a placeholder or an aria-label is none). */
+const visibleLabels = (field: Locator): Promise<string[]> =>
+  field.evaluate((el: HTMLInputElement) =>
+    Array.from(el.labels ?? [])
+      .filter((l) => l.checkVisibility())
+      .map((l) => l.textContent?.trim() ?? ''),
+  )
+
+test('the private key to import and the password that shows the recovery phrase have visible labels', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  await createWallet(page)
+  await page.getByRole('button', { name: 'Import private key' }).click()
+  const key = page.getByLabel('Private key (0x and 64 hex digits)', { exact: true })
+  await expect(key).toBeVisible()
+  expect(await visibleLabels(key)).toEqual(['Private key (0x and 64 hex digits)'])
+  await page.getByText('Show recovery phrase').click()
+  const password = page.getByLabel('Your wallet password', { exact: true })
+  await expect(password).toBeVisible()
+  expect(await visibleLabels(password)).toEqual(['Your wallet password'])
+  await password.fill(PASSWORD)
+  await page.getByRole('button', { name: 'Reveal' }).click()
+  await expect(page.getByTestId('revealed-phrase')).toHaveText(/^(\w+ ){11}\w+$/)
 })
 
 /** The miners of `page`'s blocks above `from`, lower-case, once its head is at least `count` past it. */

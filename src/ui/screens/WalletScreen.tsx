@@ -415,14 +415,17 @@ function Accounts() {
             })
           }}
         >
-          <input
-            className="input mono"
-            type="password"
-            autoComplete="off"
-            placeholder="0x… private key"
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-          />
+          <label className="field">
+            <span>Private key (0x and 64 hex digits)</span>
+            <input
+              className="input mono"
+              type="password"
+              autoComplete="off"
+              placeholder="0x…"
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+            />
+          </label>
           <button type="submit" className="button button--small">
             Import
           </button>
@@ -657,14 +660,16 @@ function Secrets() {
             setPassword('')
           }}
         >
-          <input
-            className="input"
-            type="password"
-            aria-label="Password"
-            placeholder="Password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
+          <label className="field">
+            <span>Your wallet password</span>
+            <input
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </label>
           <button type="submit" className="button button--small">
             Reveal
           </button>
