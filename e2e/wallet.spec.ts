@@ -143,6 +143,61 @@ test('the private key to import and the password that shows the recovery phrase 
   await expect(page.getByTestId('revealed-phrase')).toHaveText(/^(\w+ ){11}\w+$/)
 })
 
+/**
+ * Walks a tablist by keyboard as the WAI-ARIA tabs pattern has it: `names` are its tabs in order, the
+ * first one selected. Each tab controls its panel (labelled by the tab), the selected one alone is in
+ * the Tab order, and Left/Right (wrapping), Home and End select and focus a tab.
+ */
+async function walkTabs(page: Page, list: Locator, names: readonly string[]): Promise<void> {
+  const tabs = names.map((name) => list.getByRole('tab', { name, exact: true }))
+  const expectSelected = async (selected: number): Promise<void> => {
+    for (const [i, tab] of tabs.entries()) {
+      await expect(tab).toHaveAttribute('aria-selected', i === selected ? 'true' : 'false')
+      await expect(tab).toHaveAttribute('tabindex', i === selected ? '0' : '-1')
+    }
+    const tab = tabs[selected] as Locator
+    await expect(tab).toBeFocused()
+    const panel = page.locator(`[id="${await tab.getAttribute('aria-controls')}"]`)
+    await expect(panel).toHaveAttribute('role', 'tabpanel')
+    await expect(panel).toBeVisible()
+    await expect(panel).toHaveAccessibleName(names[selected] as string)
+  }
+  await (tabs[0] as Locator).focus({ timeout: 15_000 })
+  await expectSelected(0)
+  const last = names.length - 1
+  await page.keyboard.press('ArrowRight')
+  await expectSelected(1)
+  await page.keyboard.press('End')
+  await expectSelected(last)
+  await page.keyboard.press('ArrowRight')
+  await expectSelected(0)
+  await page.keyboard.press('ArrowLeft')
+  await expectSelected(last)
+  await page.keyboard.press('Home')
+  await expectSelected(0)
+  // Tab leaves the tablist for the selected panel: no other tab is on the way.
+  await page.keyboard.press('Tab')
+  for (const tab of tabs) await expect(tab).not.toBeFocused()
+}
+
+test('the wallet tablists follow the WAI-ARIA tabs pattern: arrows, Home and End move between tabs, each controls its panel', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'none')
+  await walkTabs(page, page.getByRole('tablist', { name: 'New wallet' }), [
+    'Create a wallet',
+    'Import a recovery phrase',
+  ])
+  await createWallet(page)
+  await walkTabs(page, page.getByRole('tablist', { name: 'Send, receive, activity' }), [
+    'Send',
+    'Receive',
+    'Activity',
+  ])
+})
+
 /** The miners of `page`'s blocks above `from`, lower-case, once its head is at least `count` past it. */
 async function minersAbove(page: Page, from: bigint, count: bigint): Promise<string[]> {
   const until = String(from + count)

@@ -7,6 +7,7 @@ import { FAUCET_AMOUNT, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
+import { TabList, TabPanel } from '../components/Tabs'
 import { verifiedNote } from '../format'
 import { directPeerCount, useApp } from '../store'
 import { parseAmount } from '../token-form'
@@ -115,22 +116,19 @@ function Onboarding() {
 
   return (
     <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="onboarding">
-      <div className="segmented" role="tablist">
-        <button type="button" role="tab" aria-selected={mode === 'create'} onClick={() => setMode('create')}>
-          Create a wallet
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={mode === 'import'}
-          data-testid="import-tab"
-          onClick={() => setMode('import')}
-        >
-          Import a recovery phrase
-        </button>
-      </div>
-      {mode === 'create' ? (
-        <>
+      <TabList
+        id="onboarding"
+        label="New wallet"
+        className="segmented"
+        tabs={[
+          { value: 'create', label: 'Create a wallet' },
+          { value: 'import', label: 'Import a recovery phrase', testId: 'import-tab' },
+        ]}
+        selected={mode}
+        onSelect={setMode}
+      />
+      <TabPanel id="onboarding" value="create" selected={mode === 'create'}>
+        <div className="stack">
           <p className="muted">
             Write these words down, in order, and keep them offline. They are the only way to recover this
             wallet.
@@ -165,8 +163,9 @@ function Onboarding() {
             />
             I have written down my recovery phrase
           </label>
-        </>
-      ) : (
+        </div>
+      </TabPanel>
+      <TabPanel id="onboarding" value="import" selected={mode === 'import'}>
         <label className="field">
           <span>Recovery phrase (12 or 24 words)</span>
           <textarea
@@ -179,7 +178,7 @@ function Onboarding() {
             onChange={(e) => setTyped(e.target.value)}
           />
         </label>
-      )}
+      </TabPanel>
       <PasswordFields onChange={setPassword} />
       {error !== null && (
         <p className="form-error" role="alert" data-testid="onboarding-error">
@@ -256,24 +255,27 @@ function Unlocked() {
     <div className="wallet-grid">
       <Accounts />
       <section className="panel wallet-panel">
-        <div className="segmented" role="tablist">
-          {(['send', 'receive', 'activity'] as const).map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              aria-selected={tab === t}
-              data-testid={`tab-${t}`}
-              onClick={() => setTab(t)}
-            >
-              {t[0]?.toUpperCase()}
-              {t.slice(1)}
-            </button>
-          ))}
-        </div>
-        {tab === 'send' && <Send />}
-        {tab === 'receive' && <Receive />}
-        {tab === 'activity' && <Activity />}
+        <TabList
+          id="wallet"
+          label="Send, receive, activity"
+          className="segmented"
+          tabs={[
+            { value: 'send', label: 'Send', testId: 'tab-send' },
+            { value: 'receive', label: 'Receive', testId: 'tab-receive' },
+            { value: 'activity', label: 'Activity', testId: 'tab-activity' },
+          ]}
+          selected={tab}
+          onSelect={setTab}
+        />
+        <TabPanel id="wallet" value="send" selected={tab === 'send'}>
+          <Send />
+        </TabPanel>
+        <TabPanel id="wallet" value="receive" selected={tab === 'receive'}>
+          <Receive />
+        </TabPanel>
+        <TabPanel id="wallet" value="activity" selected={tab === 'activity'}>
+          <Activity />
+        </TabPanel>
       </section>
       <Secrets />
     </div>
