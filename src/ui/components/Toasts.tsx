@@ -32,15 +32,7 @@ export function Toasts() {
           <button type="button" className="button button--primary button--small" onClick={applyUpdate}>
             Reload
           </button>
-          <button
-            type="button"
-            className="toast__close"
-            aria-label="Later"
-            title="Later"
-            onClick={() => setUpdateDismissed(true)}
-          >
-            ×
-          </button>
+          <CloseButton label="Later" onClick={() => setUpdateDismissed(true)} />
         </div>
       ) : null}
       {profileTaken ? (
@@ -48,31 +40,24 @@ export function Toasts() {
           <span>
             {profileTaken.wanted} is open in another tab, so this tab runs {profileTaken.running}.
           </span>
-          <button
-            type="button"
-            className="toast__close"
-            aria-label="Dismiss"
-            title="Dismiss"
-            onClick={dismissProfileTaken}
-          >
-            ×
-          </button>
+          <CloseButton label="Dismiss" onClick={dismissProfileTaken} />
         </div>
       ) : null}
       {offlineReady ? (
         <div className="toast" role="status">
           <span>Tabchain is installed on this device and starts even without a network.</span>
-          <button
-            type="button"
-            className="toast__close"
-            aria-label="Dismiss"
-            title="Dismiss"
-            onClick={dismissOfflineReady}
-          >
-            ×
-          </button>
+          <CloseButton label="Dismiss" onClick={dismissOfflineReady} />
         </div>
       ) : null}
     </div>
+  )
+}
+
+/** A toast's × button, named `label` (its accessible name and tooltip). */
+function CloseButton({ label, onClick }: { readonly label: string; readonly onClick: () => void }) {
+  return (
+    <button type="button" className="toast__close" aria-label={label} title={label} onClick={onClick}>
+      ×
+    </button>
   )
 }
