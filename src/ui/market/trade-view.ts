@@ -1,3 +1,4 @@
+import type { Hex } from 'viem'
 import { tokenOf } from './book-view'
 import { blocksDuration } from './offer-form'
 import { formatAmount } from './price'
@@ -225,4 +226,15 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
           }
         : { needsYou: false, text: 'Expired: none of your funds were locked.' }
   }
+}
+
+/**
+ * What the Market says after this tab took the offer `offerId`: to follow its trade in My trades, before
+ * the node lists the swap and while it runs; nothing once it finished (its History row says how). Pure.
+ */
+export function takenOfferNote(offerId: Hex, swaps: readonly MarketSwap[]): string | null {
+  const trade = swaps.find((s) => s.id === offerId)
+  return trade !== undefined && FINAL.includes(trade.state)
+    ? null
+    : 'Offer taken: follow the swap in My trades below.'
 }

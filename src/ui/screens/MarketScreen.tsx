@@ -1,12 +1,13 @@
 import { useState } from 'react'
 import { Link } from 'react-router'
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import { MyTrades } from '../components/market/MyTrades'
 import { OrderBook } from '../components/market/OrderBook'
 import { PostOfferForm } from '../components/market/PostOfferForm'
 import { TakeDialog } from '../components/market/TakeDialog'
 import { marketErrorMessage } from '../market/errors'
 import type { MarketBookEntry, MarketPair, MarketSource, MarketToken } from '../market/source'
+import { takenOfferNote } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { PlaceholderScreen } from './PlaceholderScreen'
 
@@ -74,8 +75,14 @@ function Market({ source }: { readonly source: MarketSource }) {
     [pair?.base, pair?.quote],
   )
   const swaps = useMarketQuery(source, (s) => s.swaps(), ['swaps'], [])
+  // The offer this tab took last: a note follows its trade until it finished.
+  const [taken, setTaken] = useState<Hex | null>(null)
+  const note =
+    notice ??
+    (taken === null ? null : takenOfferNote(taken, swaps !== null && 'value' in swaps ? swaps.value : []))
   const withdraw = (entry: MarketBookEntry) => {
     setNotice(null)
+    setTaken(null)
     source.cancelOffer(entry.id).then(
       () => setNotice('Offer withdrawn.'),
       (err: unknown) => setNotice(marketErrorMessage(err)),
@@ -105,9 +112,9 @@ function Market({ source }: { readonly source: MarketSource }) {
           <section className="section" aria-labelledby="book-title">
             <h2 id="book-title">Order book</h2>
             <PairSelector tokens={ctx.tokens} pair={pair} onChange={setChosen} />
-            {notice !== null ? (
+            {note !== null ? (
               <p className="muted" role="status">
-                {notice}
+                {note}
               </p>
             ) : null}
             {pair.base.toLowerCase() === pair.quote.toLowerCase() ? (
@@ -124,6 +131,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                 me={ctx.account?.address ?? null}
                 onTake={(entry) => {
                   setNotice(null)
+                  setTaken(null)
                   setTaking(entry)
                 }}
                 onCancel={withdraw}
@@ -170,9 +178,9 @@ function Market({ source }: { readonly source: MarketSource }) {
                   tokens={ctx.tokens}
                   params={ctx.params}
                   fees={ctx.fees}
-                  onClose={(taken) => {
+                  onClose={(took) => {
+                    if (took) setTaken(taking.id)
                     setTaking(null)
-                    if (taken) setNotice('Offer taken: follow the swap in My trades below.')
                   }}
                 />
               ) : null}

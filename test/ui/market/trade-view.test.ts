@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import type { MarketLock, MarketSwap, SwapRole, SwapState } from '../../../src/ui/market/source'
-import { blocksUntilRefund, confirmations, tradeView } from '../../../src/ui/market/trade-view'
+import {
+  blocksUntilRefund,
+  confirmations,
+  takenOfferNote,
+  tradeView,
+} from '../../../src/ui/market/trade-view'
 import { ALICE, BOB, GLD, id, PARAMS, SLV, TOKENS } from './fixtures'
 
 // k = 2 (PARAMS). The maker locks at 12 for 40 blocks, the taker at 15 for 16.
@@ -416,5 +421,18 @@ describe('My trades: step view', () => {
     const lock = takerLock()
     expect([20n, 25n, 29n, 30n, 99n].map((h) => blocksUntilRefund(lock, h))).toEqual([10n, 5n, 1n, 0n, 0n])
     expect([14n, 15n, 16n].map((h) => confirmations(lock, h))).toEqual([0n, 1n, 2n])
+  })
+})
+
+describe('the note after taking an offer', () => {
+  test('says to follow the trade until its swap is listed and while it runs, and goes once it finished', () => {
+    const note = 'Offer taken: follow the swap in My trades below.'
+    const other = { ...swap('taker', 'Completed', null, {}), id: id(9) }
+    expect(takenOfferNote(id(1), [])).toBe(note)
+    expect(takenOfferNote(id(1), [other])).toBe(note)
+    expect(takenOfferNote(id(1), [other, swap('taker', 'MakerLocked', null, {})])).toBe(note)
+    expect(takenOfferNote(id(1), [swap('taker', 'Completed', null, {})])).toBeNull()
+    expect(takenOfferNote(id(1), [swap('taker', 'TakerLocked', 'Refunded', {})])).toBeNull()
+    expect(takenOfferNote(id(1), [swap('taker', 'Accepted', 'Expired', {})])).toBeNull()
   })
 })
