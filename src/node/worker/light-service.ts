@@ -172,6 +172,7 @@ export function createLightService(init: LightServiceInit) {
       init.onHead(headerHeadInfo(head), removed)
       scheduleKeep()
       client.splits.check()
+      unsettle()
       checkMined()
     },
     onStatus: (status) => {
@@ -230,14 +231,45 @@ export function createLightService(init: LightServiceInit) {
     return client.headers.head.header.number - entry.at < LIGHT_PENDING_BLOCKS ? entry.tx : undefined
   }
   /**
-   * Forgets the submission `hash`, proven mined, and its sender's others of its nonce (a replacement the
-   * pools refused, or the one it was meant to replace): none of them can be mined any more.
+   * Submissions proven mined, with their block, oldest first (at most `PENDING_KEPT`): kept while a reorg
+   * can still take that block out (`unsettle`), so that one it takes out reads as pending again.
    */
-  const settle = (hash: Hex): void => {
+  const settled = new Map<Hex, { readonly tx: Tx; readonly block: Hex; readonly number: bigint }>()
+  /**
+   * Moves the submission `hash`, proven mined in `block`, from the pending ones to `settled`, and forgets
+   * its sender's others of its nonce (a replacement the pools refused, or the one it was meant to
+   * replace): none of them can be mined any more.
+   */
+  const settle = (hash: Hex, block: { readonly blockHash: Hex; readonly blockNumber: bigint }): void => {
     const entry = unmined.get(hash)
-    if (entry === undefined) return
+    // A proof that arrived as a reorg took its block out: still pending (`unsettle` saw nothing to move).
+    if (entry === undefined || !client.headers.isCanonical(block.blockHash)) return
     for (const [other, { tx }] of unmined)
       if (tx.from === entry.tx.from && tx.nonce === entry.tx.nonce) unmined.delete(other)
+    settled.set(hash, { tx: entry.tx, block: block.blockHash, number: block.blockNumber })
+    for (const kept of settled.keys()) {
+      if (settled.size <= PENDING_KEPT) break
+      settled.delete(kept)
+    }
+  }
+  /**
+   * On a new head: a settled submission whose block left the header chain (a reorg) reads as pending
+   * again, from this head, and is sent to the peers again (a full node returns what a reorg took out to
+   * its pool, but one that never held it, or dropped it, would not have it); one whose block is deeper
+   * than a reorg can reach is forgotten.
+   */
+  const unsettle = (): void => {
+    const chain = client.headers
+    const head = chain.head.header.number
+    for (const [hash, { tx, block, number }] of settled) {
+      if (chain.isCanonical(block)) {
+        if (head - number >= BigInt(chain.params.maxReorgDepth)) settled.delete(hash)
+        continue
+      }
+      settled.delete(hash)
+      unmined.set(hash, { tx, at: head })
+      init.network.publish(txsTopic, fromHex(tx.raw)).catch(() => {})
+    }
   }
   /** Whether a pool takes `tx` in place of `old` (same sender and nonce): both fees bumped enough. */
   const replaces = (tx: Tx, old: Tx): boolean =>
@@ -246,7 +278,7 @@ export function createLightService(init: LightServiceInit) {
   /** A transaction proven in a canonical block, or null when every peer asked knows none. */
   const mined = async (hash: Hex) => {
     const proven = await client.transaction(hash)
-    if (proven !== null) settle(hash)
+    if (proven !== null) settle(hash, proven.value)
     return proven?.value ?? null
   }
   /** The check of the submissions running (`checkMined`), if any; `again`: a new head came meanwhile. */
@@ -270,7 +302,7 @@ export function createLightService(init: LightServiceInit) {
       .included(hashes)
       .then(
         (proven) => {
-          for (const hash of proven.keys()) settle(hash)
+          for (const [hash, inclusion] of proven) settle(hash, inclusion)
         },
         (err: unknown) => {
           // No peer to ask, or none with a proof that verifies: the next head asks again.
@@ -288,6 +320,7 @@ export function createLightService(init: LightServiceInit) {
   const added = (r: HeaderImport): void => {
     if (r.kind === 'extended' || r.kind === 'reorg') {
       init.onHead(headerHeadInfo(client.headers.head), r.kind === 'reorg' ? r.removed : [])
+      unsettle()
       checkMined()
     }
     if (r.kind !== 'known') scheduleKeep()

@@ -383,6 +383,42 @@ describe('light node on the memory network', () => {
     expect(inclusions).toBe(2)
   })
 
+  test('a submission proven mined, then reorged out, reads as pending again and is sent to the peers again', async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(3)
+    const { chain: mirror } = await tokenChain(3)
+    // B's branch leaves A's after block 4 and is heavier: it never held the submission.
+    const b = await tokenChain(3)
+    const { chain: mirrorB } = await tokenChain(3)
+    for (const chain of [b.chain, mirrorB]) extend(chain, 6, { miner: addressOf(7) })
+    const full = await join(hub, 'A', { store })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 4n)
+    const raw = await transfer(0, { nonce: 3, to: BOB, value: 5n })
+    const hash = await light.api.sendRawTransaction(raw)
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === hash))
+    await oneBlock(mirror, [raw], full)
+    expect(await light.api.pendingTransactions()).toEqual([])
+    expect((await light.api.transaction(hash))?.state).toBe('mined')
+
+    // A goes; B, whose pool never saw it, brings the heavier branch: block 5 leaves the header chain.
+    await full.link.leave()
+    const other = await join(hub, 'B', { store: b.store })
+    await until(async () => (await light.api.head()).hash === b.chain.head.hash)
+    expect(light.events.some((e) => e.event === 'reorg')).toBe(true)
+    expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([hash])
+    expect((await light.api.transaction(hash))?.state).toBe('pending')
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
+    // Sent again, so a pool holds it and a miner can take it.
+    await until(async () => (await other.api.pendingTransactions()).some((t) => t.hash === hash))
+
+    // Mined on the new branch: proven again, and listed no more.
+    await oneBlock(mirrorB, [raw], other)
+    expect(await light.api.pendingTransactions()).toEqual([])
+    expect((await light.api.transaction(hash))?.state).toBe('mined')
+    expect(await light.api.pendingNonce(ALICE)).toBe(4n)
+  })
+
   test('a submission replaced by one of its nonce (fees bumped as the pools ask) no longer reads as pending', async () => {
     const hub = memoryHub()
     const { store } = await tokenChain(3)
