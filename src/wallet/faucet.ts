@@ -16,21 +16,39 @@ const FAUCET_INDEXES = [5, 6, 7, 8, 9]
 export const FAUCET_AMOUNT = parseEther('10')
 /** How many times one payment is signed (the first and each after another payment took its nonce). */
 export const FAUCET_SENDS = 3
-/** How often a payment sent is looked for on the chain, ms. */
-const FOLLOW_MS = 1_000
+/** How long a payment waits for a block (since it was sent, or since the last one) before it reads `no-miner`, ms. */
+export const FAUCET_MINER_WAIT_MS = 30_000
+/** How soon a look at the chain that failed (a light node without a proof yet) is tried again, ms. */
+const RETRY_MS = 1_000
 
 const faucetChains = new Set([devnetParams.chainId, testGenesis().params.chainId])
 
 /** The last payment in turn per faucet account index: see `requestFaucet`. */
 const turns = new Map<number, Promise<unknown>>()
 
+/**
+ * Where a faucet payment stands while it is followed: `sent` (in a pool, waiting for a block; again, with
+ * a new hash, when another payment took its nonce and it was signed again, `sends` so far), or
+ * `no-miner` when no block came for `waitedMs` (since it was sent or since the last block): nothing
+ * mines, so it stays unmined until a miner starts, and is still followed. The payment's end is
+ * `requestFaucet`'s: its hash once mined, or `WALLET_FAUCET_LOST`.
+ */
+export type FaucetState =
+  | { readonly kind: 'sent'; readonly hash: Hex; readonly sends: number }
+  | { readonly kind: 'no-miner'; readonly hash: Hex; readonly waitedMs: number }
+
 export interface FaucetOptions {
+  /**
+   * Resolves once the node's head has changed since it was called (the page's `head` events): the
+   * payment is looked for on each new head, never by polling.
+   */
+  readonly nextHead: () => Promise<unknown>
   /** Which faucet account pays, in [0, 1) (random when absent). */
   readonly pick?: number
-  /** Called with the hash of each transaction sent for this payment (one signed again has a new one). */
-  readonly onSent?: (hash: Hex) => void
-  /** How often the payment is looked for on the chain, ms. */
-  readonly pollMs?: number
+  /** Told each change of where the payment stands. */
+  readonly onState?: (state: FaucetState) => void
+  /** How long the payment waits for a block before it reads `no-miner`, ms (`FAUCET_MINER_WAIT_MS`). */
+  readonly minerWaitMs?: number
 }
 
 /**
@@ -40,13 +58,14 @@ export interface FaucetOptions {
  * refuses the second. Another tab's node can sign that account's nonce too before either payment
  * reached the other, and only one of the two is mined: each payment is followed until mined, and one
  * whose nonce the account's nonce at the head passed without it is signed again at the next pending
- * nonce, up to `FAUCET_SENDS` times in all (then `WALLET_FAUCET_LOST`). A payment never mined (no
- * miner) is followed as long as the page lives.
+ * nonce, up to `FAUCET_SENDS` times in all (then `WALLET_FAUCET_LOST`). It is looked for on each new
+ * head (`nextHead`), so one that no miner takes costs nothing while it waits; it reads `no-miner` once no
+ * block came for `minerWaitMs`, and is still mined when a miner starts.
  */
 export async function requestFaucet(
   backend: ProviderBackend,
   to: Address,
-  { pick = Math.random(), onSent, pollMs = FOLLOW_MS }: FaucetOptions = {},
+  { nextHead, pick = Math.random(), onState, minerWaitMs = FAUCET_MINER_WAIT_MS }: FaucetOptions,
 ): Promise<Hex> {
   if (!faucetChains.has(backend.chainId)) {
     throw new ProviderRpcError(RpcCode.unsupported, 'the faucet exists on the devnet only')
@@ -76,16 +95,19 @@ export async function requestFaucet(
       run.catch(() => {}),
     )
     const sent = await run
-    onSent?.(sent.hash)
+    onState?.({ kind: 'sent', hash: sent.hash, sends })
     return sent
   }
-  let sent = await send()
   let sends = 1
+  let sent = await send()
   /** The head height the payment was last looked for at. */
   let seen: bigint | null = null
+  /** Whether the last state told is `no-miner`. */
+  let told = false
   for (;;) {
-    await sleep(pollMs)
-    // Looked for once per block. A read that fails (a light node without a proof yet) is tried again.
+    // Asked for before the look, so that a head coming meanwhile is not missed.
+    const head = nextHead().then(() => 'head' as const)
+    // Looked for once per block.
     const outcome = await (async () => {
       const height = await backend.blockNumber()
       if (height === seen) return 'waiting'
@@ -95,16 +117,39 @@ export async function requestFaucet(
       if ((await backend.receipt(sent.hash)) !== null) return 'mined'
       seen = height
       return nonce > sent.nonce ? 'taken' : 'waiting'
-    })().catch(() => 'waiting' as const)
+    })().catch(() => 'failed' as const)
     if (outcome === 'mined') return sent.hash
     if (outcome === 'taken') {
       if (sends === FAUCET_SENDS) throw walletError({ code: 'WALLET_FAUCET_LOST', sends })
       sends++
       sent = await send()
+      told = false
+      continue
+    }
+    if (told) {
+      // A block came: a miner is there after all.
+      told = false
+      onState?.({ kind: 'sent', hash: sent.hash, sends })
+    }
+    // A failed look is tried again soon, else at the next head; with none for `minerWaitMs`, it says so.
+    const wait = outcome === 'failed' ? RETRY_MS : minerWaitMs
+    if ((await within(head, wait)) === 'quiet' && outcome === 'waiting') {
+      told = true
+      onState?.({ kind: 'no-miner', hash: sent.hash, waitedMs: minerWaitMs })
+      await head
     }
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** `event`, or `quiet` when it has not come within `ms`. */
+async function within<T>(event: Promise<T>, ms: number): Promise<T | 'quiet'> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const quiet = new Promise<'quiet'>((resolve) => {
+    timer = setTimeout(() => resolve('quiet'), ms)
+  })
+  try {
+    return await Promise.race([event, quiet])
+  } finally {
+    clearTimeout(timer)
+  }
 }

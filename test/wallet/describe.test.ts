@@ -15,7 +15,7 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
 import { describeMessage, describeTransaction, describeTypedData } from '../../src/wallet/describe'
-import { FAUCET_AMOUNT, FAUCET_SENDS, requestFaucet } from '../../src/wallet/faucet'
+import { FAUCET_AMOUNT, FAUCET_SENDS, type FaucetState, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
 import { chainTwin, poolBackend } from './pool-backend'
 import { soloNode } from './solo-node'
@@ -216,28 +216,34 @@ describe('approval texts', () => {
 })
 
 describe('devnet faucet', () => {
-  const follow = { pick: 0, pollMs: 20 }
+  /** Follows payments at `chain`'s heads, from the first faucet account. */
+  const follow = (chain: { readonly nextHead: () => Promise<void> }) => ({
+    pick: 0,
+    nextHead: chain.nextHead,
+  })
 
   test('pays 10 TAB from a funded devnet account; mined; refused on other chains', async () => {
-    const { api, backend } = await soloNode()
+    const solo = await soloNode()
+    const { api, backend } = solo
     const to = getAddress('0x000000000000000000000000000000000000beef')
-    const paid = [requestFaucet(backend, to, follow), requestFaucet(backend, to, follow)]
+    const paid = [requestFaucet(backend, to, follow(solo)), requestFaucet(backend, to, follow(solo))]
     await api.setMining(true)
     await Promise.all(paid)
     expect((await backend.account(to, 'latest')).balance).toBe(2n * FAUCET_AMOUNT)
     await api.setMining(false)
     const other = createNodeBackend(api, { ...testGenesis().params, chainId: 1 })
-    await expect(requestFaucet(other, to)).rejects.toMatchObject({ code: 4200 })
+    await expect(requestFaucet(other, to, follow(solo))).rejects.toMatchObject({ code: 4200 })
   })
 
   test('two payments asked at once from one account (two clicks) take consecutive nonces: both are paid', async () => {
-    const { api, backend } = await soloNode()
+    const solo = await soloNode()
+    const { api, backend } = solo
     const to = getAddress('0x000000000000000000000000000000000000beef')
     const hashes: Hex[] = []
-    const onSent = (hash: Hex) => hashes.push(hash)
+    const onState = (state: FaucetState) => state.kind === 'sent' && hashes.push(state.hash)
     const paid = [
-      requestFaucet(backend, to, { ...follow, onSent }),
-      requestFaucet(backend, to, { ...follow, onSent }),
+      requestFaucet(backend, to, { ...follow(solo), onState }),
+      requestFaucet(backend, to, { ...follow(solo), onState }),
     ]
     await expect.poll(() => hashes.length).toBe(2)
     const nonces = await Promise.all(hashes.map(async (h) => (await api.transaction(h))?.nonce))
@@ -253,10 +259,10 @@ describe('devnet faucet', () => {
     const backend = poolBackend(chain)
     const to = getAddress('0x000000000000000000000000000000000000beef')
     const other = getAddress('0x000000000000000000000000000000000000cafe')
-    const first = requestFaucet(backend, to, follow)
+    const first = requestFaucet(backend, to, follow(chain))
     await expect.poll(() => backend.sent.length).toBe(1)
     backend.pool.clear()
-    const second = requestFaucet(backend, other, follow)
+    const second = requestFaucet(backend, other, follow(chain))
     await expect.poll(() => backend.sent.length).toBe(2)
     expect(backend.sent.map((raw) => parseTransaction(raw).nonce)).toEqual([0, 0])
     chain.mine(backend.pool)
@@ -278,8 +284,8 @@ describe('devnet faucet', () => {
     const [a, b] = [poolBackend(chain), poolBackend(chain)]
     const toA = getAddress('0x000000000000000000000000000000000000000a')
     const toB = getAddress('0x000000000000000000000000000000000000000b')
-    const paidA = requestFaucet(a, toA, follow)
-    const paidB = requestFaucet(b, toB, follow)
+    const paidA = requestFaucet(a, toA, follow(chain))
+    const paidB = requestFaucet(b, toB, follow(chain))
     await expect.poll(() => a.sent.length + b.sent.length).toBe(2)
     expect([...a.sent, ...b.sent].map((raw) => parseTransaction(raw).nonce)).toEqual([0, 0])
     chain.mine(a.pool)
@@ -297,17 +303,51 @@ describe('devnet faucet', () => {
     )
   })
 
+  test('a payment no miner takes says so after the wait and reads nothing meanwhile; a block brings it back to sent, and it is paid once mined', async () => {
+    const chain = chainTwin()
+    const pool = poolBackend(chain)
+    let looks = 0
+    const backend: ProviderBackend = {
+      ...pool,
+      blockNumber: () => {
+        looks++
+        return pool.blockNumber()
+      },
+    }
+    const to = getAddress('0x000000000000000000000000000000000000beef')
+    const states: FaucetState[] = []
+    const paid = requestFaucet(backend, to, {
+      ...follow(chain),
+      minerWaitMs: 50,
+      onState: (state) => states.push(state),
+    })
+    await expect.poll(() => states.map((s) => s.kind)).toEqual(['sent', 'no-miner'])
+    const hash = keccak256(pool.sent[0] ?? '0x')
+    expect(states[1]).toEqual({ kind: 'no-miner', hash, waitedMs: 50 })
+    // Nothing mines: nothing is looked at until a head comes.
+    const idle = looks
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(looks).toBe(idle)
+    // A block without it: a miner is there, so it reads sent again.
+    chain.mine(new Map())
+    await expect.poll(() => states[2]).toEqual({ kind: 'sent', hash, sends: 1 })
+    chain.mine(pool.pool)
+    expect(await paid).toBe(hash)
+    expect(chain.paid.get(to)).toBe(FAUCET_AMOUNT)
+    expect(pool.sent).toHaveLength(1)
+  })
+
   test('a payment whose nonce another payment takes each time it is signed ends in WALLET_FAUCET_LOST', async () => {
     const chain = chainTwin()
     const [a, b] = [poolBackend(chain), poolBackend(chain)]
     const toA = getAddress('0x000000000000000000000000000000000000000a')
     const toB = getAddress('0x000000000000000000000000000000000000000b')
-    const lost = expect(requestFaucet(b, toB, follow)).rejects.toMatchObject({
+    const lost = expect(requestFaucet(b, toB, follow(chain))).rejects.toMatchObject({
       type: { code: 'WALLET_FAUCET_LOST', sends: FAUCET_SENDS },
     })
     for (let sends = 1; sends <= FAUCET_SENDS; sends++) {
       await expect.poll(() => b.sent.length).toBe(sends)
-      const rival = requestFaucet(a, toA, follow)
+      const rival = requestFaucet(a, toA, follow(chain))
       await expect.poll(() => a.sent.length).toBe(sends)
       chain.mine(a.pool)
       await rival

@@ -21,9 +21,12 @@ export interface ChainTwin {
   readonly paid: Map<Address, bigint>
   /** Mines one block of `pool`'s run of transactions from the head's nonce (as that node's miner would). */
   mine(pool: Map<bigint, Hex>): void
+  /** Resolves at the next block mined (as the page's `head` event). */
+  nextHead(): Promise<void>
 }
 
 export function chainTwin(): ChainTwin {
+  const heads: (() => void)[] = []
   const chain: ChainTwin = {
     height: 0n,
     nonce: 0n,
@@ -57,7 +60,9 @@ export function chainTwin(): ChainTwin {
         pool.delete(chain.nonce)
         chain.nonce++
       }
+      for (const resolve of heads.splice(0)) resolve()
     },
+    nextHead: () => new Promise((resolve) => heads.push(resolve)),
   }
   return chain
 }

@@ -16,8 +16,14 @@ import { createWallet, type Wallet } from '../../src/wallet/wallet'
 export async function soloNode(
   genesis: Genesis = testGenesis(),
   store?: ChainStore,
-): Promise<{ readonly api: NodeApi; readonly backend: ProviderBackend }> {
+): Promise<{
+  readonly api: NodeApi
+  readonly backend: ProviderBackend
+  /** Resolves at the node's next `head` event. */
+  readonly nextHead: () => Promise<void>
+}> {
   const link = memoryHub().join('solo')
+  const heads: (() => void)[] = []
   const node = createNode({
     profileId: 'solo',
     genesis,
@@ -25,13 +31,19 @@ export async function soloNode(
     coinbase: DEVNET_ACCOUNTS[9] as Address,
     mine: false,
     network: link.api,
-    emit: () => {},
+    emit: (event) => {
+      if (event === 'head') for (const resolve of heads.splice(0)) resolve()
+    },
     now: Date.now,
     agent: 'test',
   })
   await link.attach(node.sink)
   await node.start()
-  return { api: node.api, backend: createNodeBackend(node.api, genesis.params) }
+  return {
+    api: node.api,
+    backend: createNodeBackend(node.api, genesis.params),
+    nextHead: () => new Promise((resolve) => heads.push(resolve)),
+  }
 }
 
 /** The Hardhat/Anvil test mnemonic: its first accounts are the devnet's funded ones. */

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react'
 import { type Address, encodeFunctionData, erc20Abi, formatEther, formatUnits } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
 import { parseAddress } from '../../wallet/address'
-import { FAUCET_AMOUNT, requestFaucet } from '../../wallet/faucet'
+import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
@@ -282,6 +282,17 @@ function Unlocked() {
   )
 }
 
+/** Resolves at the node's next head (the `head` pushed to the store), as the faucet follows a payment. */
+function nextHead(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = useApp.subscribe((state, previous) => {
+      if (state.head === previous.head) return
+      stop()
+      resolve()
+    })
+  })
+}
+
 function Accounts() {
   const { wallet, view, balances, balancesAt, backend } = useWallet()
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
@@ -291,7 +302,7 @@ function Accounts() {
   const [importing, setImporting] = useState(false)
   const [key, setKey] = useState('')
   const [error, setError] = useState<string | null>(null)
-  const [faucet, setFaucet] = useState<string | null>(null)
+  const [faucet, setFaucet] = useState<FaucetState | null>(null)
   if (wallet === null) return null
   const run = async (fn: () => Promise<unknown>): Promise<void> => {
     setError(null)
@@ -391,8 +402,9 @@ function Accounts() {
             onClick={() =>
               void run(async () => {
                 const to = view.selected as Address
-                // Shown as soon as it is sent (again, with its new hash, if another payment took its nonce).
-                await requestFaucet(backend, to, { onSent: setFaucet })
+                // Shown as soon as it is sent (again, with its new hash, if another payment took its nonce),
+                // and said to wait for a miner while no block comes; looked for on each new head.
+                await requestFaucet(backend, to, { nextHead, onState: setFaucet })
               })
             }
           >
@@ -401,8 +413,10 @@ function Accounts() {
         )}
       </div>
       {faucet !== null && (
-        <p className="muted small" data-testid="faucet-sent">
-          Faucet transfer sent: <span className="mono break">{faucet}</span>
+        <p className="muted small" data-testid="faucet-sent" data-state={faucet.kind}>
+          Faucet transfer sent: <span className="mono break">{faucet.hash}</span>
+          {faucet.kind === 'no-miner' &&
+            ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn mining on in the overview)`}
         </p>
       )}
       {importing && (
