@@ -58,7 +58,8 @@ export interface FaucetOptions {
  * refuses the second. Another tab's node can sign that account's nonce too before either payment
  * reached the other, and only one of the two is mined: each payment is followed until mined, and one
  * whose nonce the account's nonce at the head passed without it is signed again at the next pending
- * nonce, up to `FAUCET_SENDS` times in all (then `WALLET_FAUCET_LOST`). It is looked for on each new
+ * nonce, up to `FAUCET_SENDS` times in all (then `WALLET_FAUCET_LOST`); one the node no longer holds, its
+ * nonce still free (every pool dropped it), is sent again as it was. It is looked for on each new
  * head (`nextHead`), so one that no miner takes costs nothing while it waits; it reads `no-miner` once no
  * block came for `minerWaitMs`, and is still mined when a miner starts.
  */
@@ -72,7 +73,7 @@ export async function requestFaucet(
   }
   const index = FAUCET_INDEXES[Math.floor(pick * FAUCET_INDEXES.length)] ?? 9
   const account = privateKeyToAccount(deriveKey(rootKey(DEVNET_MNEMONIC), index))
-  const pay = async (): Promise<{ hash: Hex; nonce: bigint }> => {
+  const pay = async (): Promise<{ hash: Hex; nonce: bigint; raw: Hex }> => {
     // The node's pending nonce (its pool, or a light node's own sends, counted): a record of this tab's
     // sends on top would outlive one the pool dropped and leave the account's later sends behind its gap.
     const { nonce } = await backend.account(account.address, 'pending')
@@ -86,9 +87,9 @@ export async function requestFaucet(
       maxFeePerGas: 2n * (await backend.nextBaseFee()) + DEFAULT_TIP,
       maxPriorityFeePerGas: DEFAULT_TIP,
     })
-    return { hash: await backend.sendRawTransaction(raw), nonce }
+    return { hash: await backend.sendRawTransaction(raw), nonce, raw }
   }
-  const send = async (): Promise<{ hash: Hex; nonce: bigint }> => {
+  const send = async (): Promise<{ hash: Hex; nonce: bigint; raw: Hex }> => {
     const run = (turns.get(index) ?? Promise.resolve()).then(pay)
     turns.set(
       index,
@@ -115,8 +116,15 @@ export async function requestFaucet(
       // receipt, never as a nonce passed without one (which would pay twice).
       const { nonce } = await backend.account(account.address, 'latest')
       if ((await backend.receipt(sent.hash)) !== null) return 'mined'
+      if (nonce > sent.nonce) {
+        seen = height
+        return 'taken'
+      }
+      // Neither mined nor held by the node (its pool dropped it; a light node reads what it sent as pending
+      // for a few blocks only): the same bytes again, which can pay no more than once.
+      if ((await backend.transaction(sent.hash)) === null) await backend.sendRawTransaction(sent.raw)
       seen = height
-      return nonce > sent.nonce ? 'taken' : 'waiting'
+      return 'waiting'
     })().catch(() => 'failed' as const)
     if (outcome === 'mined') return sent.hash
     if (outcome === 'taken') {

@@ -279,6 +279,22 @@ describe('devnet faucet', () => {
     )
   })
 
+  test('a payment every pool dropped while blocks come, its nonce still free, is sent again as it was and paid', async () => {
+    const chain = chainTwin()
+    const backend = poolBackend(chain)
+    const to = getAddress('0x000000000000000000000000000000000000beef')
+    const paid = requestFaucet(backend, to, follow(chain))
+    await expect.poll(() => backend.sent.length).toBe(1)
+    backend.pool.clear()
+    // A block without it: no pool holds it, and nothing took its nonce.
+    chain.mine(new Map())
+    await expect.poll(() => backend.sent.length).toBe(2)
+    expect(backend.sent[1]).toBe(backend.sent[0])
+    chain.mine(backend.pool)
+    expect(await paid).toBe(keccak256(backend.sent[0] ?? '0x'))
+    expect(chain.paid.get(to)).toBe(FAUCET_AMOUNT)
+  })
+
   test('two tabs pay from one faucet account at one nonce before either saw the other: the one whose nonce was taken is signed again and mined', async () => {
     const chain = chainTwin()
     const [a, b] = [poolBackend(chain), poolBackend(chain)]

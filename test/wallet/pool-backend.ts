@@ -8,7 +8,7 @@ import {
   zeroAddress,
 } from 'viem'
 import { testGenesis } from '../../src/node/chain/genesis'
-import type { ProviderBackend, ReceiptView } from '../../src/wallet/backend'
+import type { ProviderBackend, ReceiptView, TxView } from '../../src/wallet/backend'
 
 /**
  * A chain that several pool backends read, as nodes share blocks but not their pools: one sending
@@ -67,6 +67,30 @@ export function chainTwin(): ChainTwin {
   return chain
 }
 
+/** A pool transaction as the node shows one (its sender is not recovered: no test reads it). */
+function pending(raw: Hex): TxView {
+  const tx = parseTransaction(raw)
+  return {
+    tx: {
+      hash: keccak256(raw),
+      raw,
+      from: zeroAddress,
+      chainId: tx.chainId ?? 0,
+      nonce: BigInt(tx.nonce ?? 0),
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? 0n,
+      maxFeePerGas: tx.maxFeePerGas ?? 0n,
+      gas: tx.gas ?? 0n,
+      to: getAddress(tx.to ?? zeroAddress),
+      value: tx.value ?? 0n,
+      data: tx.data ?? '0x',
+    },
+    blockHash: null,
+    blockNumber: null,
+    index: null,
+    baseFeePerGas: null,
+  }
+}
+
 /**
  * A backend whose pool holds what it is sent, by nonce, until the test drops it (as a full pool evicts
  * a transaction, or `Mempool.onHead` removes one whose sender can no longer pay after a reorg) or mines
@@ -96,7 +120,11 @@ export function poolBackend(
       return keccak256(raw)
     },
     peerCount: async () => 0,
-    transaction: async () => null,
+    // What the pool holds (no block fields): what was mined is read by receipt.
+    transaction: async (hash) => {
+      const raw = [...pool.values()].find((r) => keccak256(r) === hash)
+      return raw === undefined ? null : pending(raw)
+    },
     receipt: async (hash) => chain.receipts.get(hash) ?? null,
     logs: async () => [],
     call: async () => ({ status: 1, returnData: '0x', gasUsed: 21_000n }),
