@@ -416,7 +416,7 @@ function Accounts() {
         <p className="muted small" data-testid="faucet-sent" data-state={faucet.kind}>
           Faucet transfer sent: <span className="mono break">{faucet.hash}</span>
           {faucet.kind === 'no-miner' &&
-            ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn mining on in the overview)`}
+            ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn on Mining on the home screen)`}
         </p>
       )}
       {importing && (
