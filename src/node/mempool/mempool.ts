@@ -59,6 +59,8 @@ export const MAX_PER_SENDER = 16
 /** Default `priceBumpPercent` (go-ethereum's): what a replacement must add to both fee fields. */
 export const PRICE_BUMP_PERCENT = 10n
 export const MAX_TOTAL = 5_120
+/** The tip (wei per gas) suggested while the pool has room: 1 gwei, as the wallet's `DEFAULT_TIP`. */
+export const MIN_SUGGESTED_TIP = 10n ** 9n
 /**
  * Transactions are counted in 32 KiB slots, as go-ethereum does, so that the total cap bounds memory too
  * (5,120 slots ≤ 160 MiB) and not just the count.
@@ -127,6 +129,20 @@ export class Mempool {
   /** Slots in use (see `TX_SLOT_BYTES`); at most `maxTotal`. */
   get slots(): number {
     return this.slotsUsed
+  }
+
+  /**
+   * A tip (wei per gas) a new one-slot transaction enters with: `MIN_SUGGESTED_TIP` while a slot is
+   * free; in a full pool, `priceBumpPercent` above the effective tip of the transaction it would evict
+   * first (one at or below that is refused `MEMPOOL_UNDERPRICED`, and the margin keeps the next arrival
+   * that tips a little more from evicting it at once), if that is more.
+   */
+  suggestedTip(): bigint {
+    if (this.slotsUsed < this.maxTotal) return MIN_SUGGESTED_TIP
+    const lowest = this.evictionCandidate(new Set())
+    if (lowest === undefined) return MIN_SUGGESTED_TIP
+    const above = (this.tipOf(lowest) * (100n + this.bump) + 99n) / 100n
+    return above > MIN_SUGGESTED_TIP ? above : MIN_SUGGESTED_TIP
   }
 
   /** True if a transaction with this hash is pending. */

@@ -25,6 +25,7 @@ import type { LightClientConfig, ProvenToken, Verified } from '../light/light-cl
 import { describeMode, type ModePin, type NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
 import { startupMarkTimes } from '../marks'
+import { MIN_SUGGESTED_TIP } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
@@ -931,7 +932,8 @@ export function createNode(init: NodeInit): Node {
         return l.pendingNonce(checkAddress(a, 'address'))
       },
       async fees() {
-        return { nextBaseFee: l.nextBaseFee(), suggestedTip: 10n ** 9n }
+        // A light node holds no pool to read a busier one's floor from: the default tip.
+        return { nextBaseFee: l.nextBaseFee(), suggestedTip: MIN_SUGGESTED_TIP }
       },
       async mining() {
         return { ...chain.mining(), enabled: false }

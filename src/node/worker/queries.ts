@@ -79,7 +79,7 @@ export interface TokenHolding {
 export interface FeeInfo {
   /** Base fee of the next block, wei per gas. */
   readonly nextBaseFee: bigint
-  /** A tip the miners here accept, wei per gas. */
+  /** A tip the miners here accept and the pool admits now (`Mempool.suggestedTip`), wei per gas. */
   readonly suggestedTip: bigint
 }
 
@@ -455,7 +455,10 @@ export function createQueries(init: QueryInit): QueryApi {
     },
 
     async fees() {
-      return { nextBaseFee: nextBaseFee(chain.params, chain.headHeader), suggestedTip: 10n ** 9n }
+      return {
+        nextBaseFee: nextBaseFee(chain.params, chain.headHeader),
+        suggestedTip: mempool.suggestedTip(),
+      }
     },
 
     async call(request) {

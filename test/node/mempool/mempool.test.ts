@@ -5,7 +5,13 @@ import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { ChainParams } from '../../../src/node/chain/types'
 import { MempoolError, type MempoolErrorType } from '../../../src/node/mempool/errors'
-import { MAX_PER_SENDER, Mempool, type MempoolView, type TxCodec } from '../../../src/node/mempool/mempool'
+import {
+  MAX_PER_SENDER,
+  Mempool,
+  type MempoolView,
+  MIN_SUGGESTED_TIP,
+  type TxCodec,
+} from '../../../src/node/mempool/mempool'
 import { addressOf, mineOn, transfer } from '../chain/chain-fixtures'
 
 const params: ChainParams = {
@@ -214,6 +220,28 @@ describe('mempool admission', () => {
     expect(pool.size).toBe(3)
     expect(pool.has(low.hash)).toBe(false)
     expect(code(() => pool.add(raw({ from: d, nonce: 1n, tip: 1n })))).toBe('MEMPOOL_UNDERPRICED')
+  })
+
+  it('suggests the default tip while a slot is free, and 10% above the tip a full pool would evict first, which it then admits', () => {
+    const GWEI = 10n ** 9n
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 2 }, view())
+    expect(pool.suggestedTip()).toBe(MIN_SUGGESTED_TIP)
+    pool.add(raw({ from: A, nonce: 0n, tip: 5n * GWEI, fee: 100n * GWEI }))
+    expect(pool.suggestedTip()).toBe(MIN_SUGGESTED_TIP)
+    const low = pool.add(raw({ from: B, nonce: 0n, tip: 3n * GWEI, fee: 100n * GWEI }))
+    expect(pool.suggestedTip()).toBe(3_300_000_000n)
+    // The default would be refused; the suggestion takes the lowest one's place.
+    expect(code(() => pool.add(raw({ from: C, nonce: 0n, tip: MIN_SUGGESTED_TIP, fee: 100n * GWEI })))).toBe(
+      'MEMPOOL_UNDERPRICED',
+    )
+    expect(code(() => pool.add(raw({ from: C, nonce: 0n, tip: 3_300_000_000n, fee: 100n * GWEI })))).toBe(
+      'ok',
+    )
+    expect(pool.has(low.hash)).toBe(false)
+    // A full pool of tips below the default still suggests the default.
+    const cheap = new Mempool({ params, codec: fakeCodec(), maxTotal: 1 }, view())
+    cheap.add(raw({ from: A, nonce: 0n, tip: 2n }))
+    expect(cheap.suggestedTip()).toBe(MIN_SUGGESTED_TIP)
   })
 
   it('when full, takes a fee bump in the slot the replaced transaction frees, whatever the others pay', () => {

@@ -387,7 +387,7 @@ describe('swap engine over the real chain', () => {
     await expectSwapped(sim, before)
   })
 
-  it("the maker's lock evicted from a full pool, its fee cap still over the base fee: the same bytes refused as underpriced, it is signed again with a higher tip (within the wallet's bound) until the pool takes it; both Completed", async () => {
+  it("the maker's lock evicted from a full pool, its fee cap still over the base fee: the same bytes refused as underpriced, it is signed again at the full pool's suggested tip (within the wallet's bound) and the pool takes it; both Completed", async () => {
     const POOL_SLOTS = 6
     const chain = new TestChain(GENESIS, POOL_SLOTS)
     const sim = await setup(undefined, chain)
@@ -413,9 +413,11 @@ describe('swap engine over the real chain', () => {
       )
     }
     expect(first.sent.some((h) => chain.mempool.has(h))).toBe(false)
-    expect(await chain.fees()).toMatchObject({ suggestedTip: GWEI })
-    // Each head, the stored bytes are sent again, refused, and signed again with a tip 10% up: in the
-    // pool once it passes the flood's.
+    // The full pool suggests 10% above its lowest tip, the flood's.
+    expect(await chain.fees()).toMatchObject({ suggestedTip: 1_320_000_000n })
+    // The wallet's bound follows: twice that.
+    expect(maxStepFees(await chain.fees()).maxPriorityFeePerGas).toBe(2_640_000_000n)
+    // At the next head the stored bytes are sent again, refused, and signed again at that tip.
     const tips: bigint[] = []
     for (let i = 0; i < 10 && (await locksOf(sim)).makerLock === null; i++) {
       chain.mine()
@@ -423,9 +425,59 @@ describe('swap engine over the real chain', () => {
       if (step.action.kind === 'replace') tips.push(step.action.fees.maxPriorityFeePerGas)
     }
     expect((await locksOf(sim)).makerLock).not.toBeNull()
-    // 1.1 gwei, still not above the flood's; 1.21 gwei, taken (the bound: 2 gwei).
-    expect(tips).toEqual([1_100_000_000n, 1_210_000_000n])
-    expect(maxStepFees(await chain.fees()).maxPriorityFeePerGas).toBe(2n * GWEI)
+    // Not 10% up a head from 1 gwei (1.1 gwei, still not above the flood's): taken at once.
+    expect(tips).toEqual([1_320_000_000n])
+    await run(sim, { maxBlocks: 40 })
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    await expectSwapped(sim, before)
+  })
+
+  it("a swap started while a full pool holds tips above twice the default: each party's lock is signed at the node's suggested tip, within the wallet's bound, and enters the pool at once; both Completed", async () => {
+    const POOL_SLOTS = 8
+    const chain = new TestChain(GENESIS, POOL_SLOTS)
+    const sim = await setup(undefined, chain)
+    const before = await balances(sim)
+    // A flood that tips 3 gwei fills the pool, waiting behind a nonce gap (never mined): a step at the
+    // default 1 gwei, or bumped 10% a head within a bound of twice that, would never get in.
+    const filler = testSigner(3)
+    let nonce = 1
+    const flood = async () => {
+      while (chain.mempool.slots < POOL_SLOTS) {
+        await chain.sendRawTransaction(
+          await filler.signTransaction({
+            type: 'eip1559',
+            chainId: GENESIS.params.chainId,
+            nonce: nonce++,
+            to: '0x00000000000000000000000000000000000000f1',
+            gas: 21_000n,
+            maxFeePerGas: 100n * GWEI,
+            maxPriorityFeePerGas: 3n * GWEI,
+          }),
+        )
+      }
+      expect(await chain.fees()).toMatchObject({ suggestedTip: 3_300_000_000n })
+    }
+    const lockOf = async (who: Who) => {
+      const bound = maxStepFees(await chain.fees())
+      const step = await sim[who].driver.advance(sim.id)
+      expect(step.action.kind).toBe('lock')
+      expect(step.sent.length).toBeGreaterThan(0)
+      for (const hash of step.sent) {
+        const tx = chain.mempool.get(hash)
+        expect(tx?.maxPriorityFeePerGas).toBe(3_300_000_000n)
+        expect(tx?.maxPriorityFeePerGas).toBeLessThanOrEqual(bound.maxPriorityFeePerGas)
+        expect(tx?.maxFeePerGas).toBeLessThanOrEqual(bound.maxFeePerGas)
+      }
+      chain.mine()
+    }
+    await flood()
+    await lockOf('maker')
+    expect((await locksOf(sim)).makerLock).not.toBeNull()
+    for (let i = 1; i < K; i++) chain.mine()
+    await flood()
+    await lockOf('taker')
+    expect((await locksOf(sim)).takerLock).not.toBeNull()
     await run(sim, { maxBlocks: 40 })
     expect(await stateOf(sim, 'maker')).toBe('Completed')
     expect(await stateOf(sim, 'taker')).toBe('Completed')
