@@ -460,6 +460,7 @@ export function createNode(init: NodeInit): Node {
       chain: swapChain,
       chainId,
       confirmations: init.genesis.params.confirmations,
+      maxReorgDepth: init.genesis.params.maxReorgDepth,
       emitSwap: (info) => {
         if (info.action.kind === 'done') openSwaps.delete(info.swapId)
         else openSwaps.set(info.swapId, info.terms.acceptedHeight)

@@ -52,6 +52,8 @@ export interface SwapServiceInit {
   readonly chain: () => SwapChain
   readonly chainId: number
   readonly confirmations: number
+  /** Genesis `maxReorgDepth`: a swap is stepped on every head until its settlement is deeper. */
+  readonly maxReorgDepth: number
   readonly emitSwap: (info: SwapInfo) => void
   readonly emitSignRequest: (request: SwapSignRequest) => void
   /** How long a signature request waits for the page (default 60 s); then the step fails and retries. */
@@ -128,6 +130,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       store,
       chainId: init.chainId,
       confirmations: init.confirmations,
+      maxReorgDepth: init.maxReorgDepth,
     })
 
   /**

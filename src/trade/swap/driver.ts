@@ -69,6 +69,8 @@ export interface SwapDriverInit {
   readonly chainId: number
   /** Confirmations (k) before acting on a lock: genesis `confirmations`. */
   readonly confirmations: number
+  /** The deepest reorg the chain takes (genesis `maxReorgDepth`): a swap is `done` past it. */
+  readonly maxReorgDepth: number
   /** Redeem for the counterparty near its timelock when the secret is public (default true). */
   readonly watchtower?: boolean
 }
@@ -194,6 +196,7 @@ export class SwapDriver {
       stored,
       view,
       confirmations: this.#init.confirmations,
+      maxReorgDepth: this.#init.maxReorgDepth,
       watchtower: this.#watchtower,
     }
   }

@@ -80,6 +80,11 @@ export interface EngineInput {
   readonly view: SwapChainView
   /** Confirmations (k) a lock needs before the other party acts on it (genesis `confirmations`). */
   readonly confirmations: number
+  /**
+   * The deepest reorg the chain takes (genesis `maxReorgDepth`): a block with more confirmations than
+   * this can no longer be taken out, and a swap is `done` only once its redeems and refunds are.
+   */
+  readonly maxReorgDepth: number
   /** Maker: the secret, when the wallet can give it now (null while it is locked). */
   readonly secret: Hex | null
   /** Redeem for the counterparty near its timelock when we know the secret (default on). */
@@ -243,15 +248,17 @@ function takerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
 }
 
 /**
- * `done` once every redeem and refund of the swap's locks is `confirmations` deep, the depth a lock is
- * trusted at; until then the swap is still stepped on each head, since a reorg may take one out and a
- * pool need not bring it back (a light node has none, a full one drops orphans that no longer fit): the
- * state then reads from the chain again, and the step is redone or its stored transaction sent again.
+ * `done` once every redeem and refund of the swap's locks has more than `maxReorgDepth` confirmations:
+ * the chain refuses any reorg that would take it out. Not at `confirmations` (k, the depth a lock is
+ * trusted at): a reorg deeper than k but within the limit may still take one out, and a pool need not
+ * bring it back (a light node has none, a full one drops orphans that no longer fit). Until then the
+ * swap is stepped on each head: the state reads from the chain again, and the step is redone or its
+ * stored transaction sent again.
  */
 function settled(input: EngineInput): SwapAction {
   const { view } = input
   const shallow = [view.makerLock, view.takerLock].some(
-    (l) => l?.settledAt != null && view.head - l.settledAt + 1n < BigInt(input.confirmations),
+    (l) => l?.settledAt != null && view.head - l.settledAt + 1n <= BigInt(input.maxReorgDepth),
   )
   return shallow ? wait('settled: waiting for confirmations') : { kind: 'done' }
 }

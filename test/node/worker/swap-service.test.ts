@@ -26,6 +26,7 @@ import { SwapStore } from '../../../src/trade/swap/store'
 import { minMakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
 import {
   createToken as createTestToken,
+  FINAL,
   K,
   type Party,
   party,
@@ -506,6 +507,7 @@ async function stepsFixture(
     chain: () => chain,
     chainId: CHAIN_ID,
     confirmations: GENESIS.params.confirmations,
+    maxReorgDepth: GENESIS.params.maxReorgDepth,
     emitSwap: (info) => infos.push(info),
     emitSignRequest: (request) => {
       requests.push(request)
@@ -593,58 +595,74 @@ describe('swap service steps', () => {
   })
 })
 
+/**
+ * A maker and a taker, each its node's swap service over one shared `TestChain` (its genesis refuses
+ * reorgs deeper than 2k), each page signing every request; the swap started on both.
+ */
+async function reorgFixture() {
+  const chain = new TestChain()
+  const maker = await party(chain, 1)
+  const taker = await party(chain, 2)
+  const A = await createTestToken(chain, maker.signer, 'APPLE')
+  const B = await createTestToken(chain, taker.signer, 'BANANA')
+  const terms = termsFor(chain, maker, taker, A, B)
+  const infos = new Map<Party, SwapInfo[]>([
+    [maker, []],
+    [taker, []],
+  ])
+  const serviceOf = (p: Party): SwapService => {
+    const service = createSwapService({
+      repo: p.repo,
+      chain: () => chain,
+      chainId: TEST_GENESIS.params.chainId,
+      confirmations: K,
+      maxReorgDepth: TEST_GENESIS.params.maxReorgDepth,
+      emitSwap: (info) => infos.get(p)?.push(info),
+      emitSignRequest: (request) => {
+        const answer =
+          request.kind === 'secret'
+            ? p.signer
+                .secret(request.terms)
+                .then((secret) => (secret === null ? { refused: 'none' } : { secret }))
+            : p.signer.signTransaction(request.tx).then((raw) => ({ raw }))
+        void answer.then((a) => service.answer(request.id, a))
+      },
+    })
+    service.setSigners([p.signer.address])
+    return service
+  }
+  const services = [serviceOf(maker), serviceOf(taker)]
+  /** Every node steps on the head as it is now. */
+  const step = async (): Promise<void> => {
+    for (const s of services) s.onHead()
+    await Promise.all(services.map((s) => s.idle()))
+  }
+  const block = async (): Promise<void> => {
+    chain.mine()
+    await step()
+  }
+  const last = (p: Party) => infos.get(p)?.at(-1)
+  const completed = () => [maker, taker].every((p) => last(p)?.status.state === 'Completed')
+  const done = () => [maker, taker].every((p) => last(p)?.action.kind === 'done')
+  /** The blocks of the HTLC's Redeemed logs, in chain order. */
+  const redeemedAt = async () =>
+    (await chain.queries.logs({ address: HTLC_ADDRESS, fromBlock: 0n, toBlock: chain.height }))
+      .filter((l) => l.topics[0] === REDEEMED_TOPIC)
+      .map((l) => l.blockNumber)
+  await (services[0] as SwapService).startSwap(terms, maker.signer.address)
+  await (services[1] as SwapService).startSwap(terms, taker.signer.address)
+  return { chain, maker, taker, A, B, terms, step, block, last, completed, done, redeemedAt }
+}
+
 describe('swap service after a reorg', () => {
   test('a completed swap whose last redeem a reorg takes out before k confirmations, and no pool brought back, is still stepped: the redeem goes out again and lands', async () => {
-    const chain = new TestChain()
-    const maker = await party(chain, 1)
-    const taker = await party(chain, 2)
-    const A = await createTestToken(chain, maker.signer, 'APPLE')
-    const B = await createTestToken(chain, taker.signer, 'BANANA')
-    const terms = termsFor(chain, maker, taker, A, B)
-    const infos = new Map<Party, SwapInfo[]>([
-      [maker, []],
-      [taker, []],
-    ])
-    /** The party's node: its swap service over the shared chain, its page signing every request. */
-    const serviceOf = (p: Party): SwapService => {
-      const service = createSwapService({
-        repo: p.repo,
-        chain: () => chain,
-        chainId: TEST_GENESIS.params.chainId,
-        confirmations: K,
-        emitSwap: (info) => infos.get(p)?.push(info),
-        emitSignRequest: (request) => {
-          const answer =
-            request.kind === 'secret'
-              ? p.signer
-                  .secret(request.terms)
-                  .then((secret) => (secret === null ? { refused: 'none' } : { secret }))
-              : p.signer.signTransaction(request.tx).then((raw) => ({ raw }))
-          void answer.then((a) => service.answer(request.id, a))
-        },
-      })
-      service.setSigners([p.signer.address])
-      return service
-    }
-    const services = [serviceOf(maker), serviceOf(taker)]
-    const block = async (): Promise<void> => {
-      chain.mine()
-      for (const s of services) s.onHead()
-      await Promise.all(services.map((s) => s.idle()))
-    }
-    const last = (p: Party) => infos.get(p)?.at(-1)
-    const completed = () => [maker, taker].every((p) => last(p)?.status.state === 'Completed')
-    await (services[0] as SwapService).startSwap(terms, maker.signer.address)
-    await (services[1] as SwapService).startSwap(terms, taker.signer.address)
+    const { chain, maker, taker, A, B, terms, step, block, last, completed, redeemedAt } =
+      await reorgFixture()
     for (let i = 0; i < 60 && !completed(); i++) await block()
     expect(completed()).toBe(true)
 
     // The last redeem's block and those after it are replaced by a heavier branch, and the orphans are
     // in no pool (a light node has none; a full pool may drop them).
-    const redeemedAt = async () =>
-      (await chain.queries.logs({ address: HTLC_ADDRESS, fromBlock: 0n, toBlock: chain.height }))
-        .filter((l) => l.topics[0] === REDEEMED_TOPIC)
-        .map((l) => l.blockNumber)
     // Logs come in chain order: the last redeem's block is the last.
     const at = (await redeemedAt()).at(-1)
     if (at === undefined) throw new Error('no redeem mined')
@@ -654,13 +672,45 @@ describe('swap service after a reorg', () => {
     expect((await redeemedAt()).length).toBeLessThan(2)
 
     // On the next head the node says so, sends the redeem again, and the swap completes for good.
-    for (const s of services) s.onHead()
-    await Promise.all(services.map((s) => s.idle()))
+    await step()
     expect(completed()).toBe(false)
     for (let i = 0; i < 20 && last(maker)?.action.kind !== 'done'; i++) await block()
     expect([last(maker)?.action.kind, last(taker)?.action.kind]).toEqual(['done', 'done'])
     expect(completed()).toBe(true)
     expect(await redeemedAt()).toHaveLength(2)
+    expect(await chain.balance(B, maker.signer.address)).toBe(terms.amountB)
+    expect(await chain.balance(A, taker.signer.address)).toBe(terms.amountA)
+  }, 60_000)
+
+  test('a completed swap is watched past k until the chain refuses any reorg that takes its redeems out: one deeper than k, within the limit, is noticed and the redeems go out again; then done', async () => {
+    const { chain, maker, taker, A, B, terms, step, block, last, completed, done, redeemedAt } =
+      await reorgFixture()
+    for (let i = 0; i < 60 && !completed(); i++) await block()
+    expect(completed()).toBe(true)
+    // Both redeems past k deep: trusted, but a reorg the chain takes may still undo them.
+    const first = (await redeemedAt())[0]
+    if (first === undefined) throw new Error('no redeem mined')
+    const settled = (await redeemedAt()).at(-1) as bigint
+    while (chain.height - settled + 1n <= BigInt(K)) await block()
+    const depth = Number(chain.height - first + 1n)
+    expect(depth).toBeGreaterThan(K)
+    expect(depth).toBeLessThanOrEqual(TEST_GENESIS.params.maxReorgDepth)
+    chain.reorg(depth)
+    for (const tx of await chain.pendingTransactions()) chain.mempool.remove(tx.hash)
+    expect(await redeemedAt()).toEqual([])
+
+    // Noticed on the next head: both redeems go out again and land.
+    await step()
+    expect(completed()).toBe(false)
+    for (let i = 0; i < 40 && !done(); i++) await block()
+    expect(done()).toBe(true)
+    expect(completed()).toBe(true)
+    const again = await redeemedAt()
+    expect(again).toHaveLength(2)
+    // Done only once every redeem is deeper than the chain's deepest reorg: none can take it out now.
+    expect(chain.height - (again.at(-1) as bigint) + 1n).toBe(BigInt(FINAL))
+    expect([last(maker)?.status.state, last(taker)?.status.state]).toEqual(['Completed', 'Completed'])
+    expect(() => chain.reorg(FINAL)).toThrow(/BLOCK_REORG_TOO_DEEP/)
     expect(await chain.balance(B, maker.signer.address)).toBe(terms.amountB)
     expect(await chain.balance(A, taker.signer.address)).toBe(terms.amountA)
   }, 60_000)

@@ -75,6 +75,7 @@ function input(
       ...view,
     },
     confirmations: 3,
+    maxReorgDepth: 4,
     secret: role === 'maker' ? SECRET : null,
     watchtower: true,
     ...over,
@@ -309,7 +310,9 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     const missed = decide(input('maker', { ...view, head: 116n }))
     expect(missed.status.state).toBe('Expired')
     expect(missed.status.steps.at(-1)).toEqual({ state: 'Expired', height: 117n })
-    expect(missed.action).toEqual({ kind: 'done' })
+    // Its lock's redeem (113) is watched until deeper than the chain's deepest reorg (4 here), then done.
+    expect(missed.action).toEqual({ kind: 'wait', reason: 'settled: waiting for confirmations' })
+    expect(decide(input('maker', { ...view, head: 117n })).action).toEqual({ kind: 'done' })
     // The stored redeem, gone from the mempool with its nonce unused, is broadcast again.
     const stored = [
       opened,
@@ -330,7 +333,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
 
   it("taker whose own lock came back after it redeemed the maker's (the maker's redeem lost and not sent again in time): Refunded holding both sides, done", () => {
     const view = {
-      head: 120n,
+      head: 121n,
       makerLock: lock('maker', { state: 'redeemed', preimage: SECRET, settledAt: 113n }),
       takerLock: lock('taker', { state: 'refunded', settledAt: 117n }),
     }
@@ -345,7 +348,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     expect(d.action).toEqual({ kind: 'done' })
   })
 
-  it("a swap settled on chain is done only once its redeems are k deep: a reorg that takes the taker's redeem out before sends it again, or ends the swap Expired once the new branch passes the maker's timelock", () => {
+  it("a swap settled on chain is done only once its redeems are deeper than the chain's deepest reorg, not at k: a reorg that takes the taker's redeem out before sends it again, or ends the swap Expired once the new branch passes the maker's timelock", () => {
     const makerId = lock('maker').id
     const stored = [
       takerAccepted,
@@ -363,16 +366,18 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     }
     const at = (role: 'maker' | 'taker', head: bigint) =>
       decide(input(role, { ...settled, head }, role === 'taker' ? { stored } : {}))
-    // Both parties watch the redeems (the maker's in block 108, the taker's in 110) until k = 3 deep.
+    // Both parties watch the redeems (the maker's in block 108, the taker's in 110) past k = 3 deep,
+    // until the chain refuses any reorg that takes them out: deeper than 4 blocks.
     for (const role of ['maker', 'taker'] as const) {
-      for (const head of [110n, 111n]) {
+      for (const head of [110n, 111n, 112n, 113n]) {
         expect(at(role, head).status.state).toBe('Completed')
         expect(at(role, head).action).toEqual({ kind: 'wait', reason: 'settled: waiting for confirmations' })
       }
-      expect(at(role, 112n).action).toEqual({ kind: 'done' })
+      expect(at(role, 114n).action).toEqual({ kind: 'done' })
     }
-    // A reorg took block 110 out, and the redeem is in no pool (a light node's view, or an orphan a full
-    // pool dropped): its nonce unused again, the same bytes go out again.
+    // A reorg 4 deep at head 113 (deeper than k, within the limit) took block 110 out, and the redeem is
+    // in no pool (a light node's view, or an orphan a full pool dropped): its nonce unused again, the
+    // same bytes go out again.
     const reorged = {
       ...settled,
       makerLock: lock('maker'),
@@ -382,7 +387,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
         ['redeem', { kind: 'unknown' }],
       ]),
     }
-    const back = decide(input('taker', { ...reorged, head: 111n }, { stored }))
+    const back = decide(input('taker', { ...reorged, head: 113n }, { stored }))
     expect(back.status.state).toBe('SecretRevealed')
     expect(back.action).toEqual({
       kind: 'rebroadcast',
@@ -467,7 +472,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     expect(at(130n, lock('maker')).action.kind).toBe('redeem')
     for (const [d, height] of [
       [at(131n, lock('maker')), 132n],
-      [at(135n, lock('maker', { state: 'refunded', settledAt: 133n })), 133n],
+      [at(137n, lock('maker', { state: 'refunded', settledAt: 133n })), 133n],
     ] as const) {
       expect(d.status.steps.map((s) => s.state)).toEqual([
         'Accepted',

@@ -18,8 +18,14 @@ import { mineOn } from '../../node/chain/chain-fixtures'
 
 /** The Hardhat test mnemonic: accounts 1 (maker) and 2 (taker) are funded by the test genesis. */
 const MNEMONIC = 'test test test test test test test test test test test junk'
-export const GENESIS = testGenesis()
+/**
+ * The test genesis, refusing reorgs deeper than 2k blocks (64 by default): a swap is done once settled
+ * that deep, k blocks after its settlement is trusted.
+ */
+export const GENESIS = testGenesis({ params: { maxReorgDepth: 2 * testGenesis().params.confirmations } })
 export const K = GENESIS.params.confirmations
+/** Confirmations a settlement needs before its swap is done: past the deepest reorg the chain takes. */
+export const FINAL = GENESIS.params.maxReorgDepth + 1
 export const TAKER_BLOCKS = 12n
 export const MAKER_BLOCKS = minMakerTimelock(TAKER_BLOCKS, K)
 export const SUPPLY = 1_000_000n
@@ -175,6 +181,7 @@ export function driverFor(
     store: new SwapStore(repo),
     chainId: GENESIS.params.chainId,
     confirmations: K,
+    maxReorgDepth: GENESIS.params.maxReorgDepth,
     watchtower,
   })
 }

@@ -15,6 +15,7 @@ import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/te
 import {
   createToken,
   driverFor,
+  FINAL,
   GENESIS,
   K,
   MAKER_BLOCKS,
@@ -617,8 +618,8 @@ describe('swap engine over the real chain', () => {
     expect((await sim.maker.driver.advance(sim.id)).action.kind).toBe('refund')
     sim.chain.mine()
     expect(await stateOf(sim, 'maker')).toBe('Refunded')
-    // Watched (a reorg may take the refund out) until k deep, then done.
-    for (let i = 1; i < K; i++) {
+    // Watched (a reorg may take the refund out) until deeper than the chain's deepest reorg, then done.
+    for (let i = 1; i < FINAL; i++) {
       const after = await sim.taker.driver.advance(sim.id)
       expect(after.status.state).toBe('Expired')
       expect(after.action).toEqual({ kind: 'wait', reason: 'settled: waiting for confirmations' })
