@@ -17,20 +17,16 @@ export interface HttpLimits {
 }
 
 /**
- * One bucket counts every request, file or API: each costs the relay's one thread about the same (a
- * stat and a cached buffer, or a walk of the reservations for `/api/relay`), and that thread also
- * carries every tab's libp2p traffic. A fresh page load is ~45 requests (the page, ~18 files, the
- * service worker and its precache of ~22, `/api/relay` and `/api/chain`); later loads come mostly from
- * the service worker. The burst takes twenty fresh loads at once (a household's tabs, the e2e suite's
- * browsers, all from one address); a flooder is held to 100 requests a second, a few per cent of a
- * core. Browsers keep ≤ 6 connections per site and profile, so 256 leaves room for a busy household
- * while one address cannot hold the relay's file descriptors (its WebSocket port needs them too).
+ * The limits `config` sets (`--http-burst`, `--http-rate`, `--http-connections`, `--http-timeout`; the
+ * defaults' reasons are in config.ts). One bucket counts every request, file or API.
  */
-export const HTTP_LIMITS: HttpLimits = {
-  burst: 1_000,
-  perSecond: 100,
-  connectionsPerClient: 256,
-  requestTimeoutMs: 20_000,
+export function httpLimits(config: RelayConfig): HttpLimits {
+  return {
+    burst: config.httpBurst,
+    perSecond: config.httpPerSecond,
+    connectionsPerClient: config.httpConnections,
+    requestTimeoutMs: config.httpTimeoutMs,
+  }
 }
 
 /** What the relay's HTTP side serves: the relay's addresses and tabs, the chain, and the built app. */
@@ -39,6 +35,7 @@ export interface RelayHttpInit {
   readonly relay: Relay
   /** The genesis as JSON: `/api/chain`'s body. */
   readonly chainBody: string
+  /** The config's (`httpLimits`) unless set. */
   readonly limits?: HttpLimits
   /** The clock the request budgets run on, in ms. */
   readonly now?: () => number
@@ -100,7 +97,7 @@ export async function startHttp({
   config,
   relay,
   chainBody,
-  limits = HTTP_LIMITS,
+  limits = httpLimits(config),
   now = Date.now,
 }: RelayHttpInit): Promise<Server> {
   const listen = relay.getMultiaddrs().map((ma) => ma.toString())

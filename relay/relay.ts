@@ -19,16 +19,6 @@ import { RateLimiter } from '../src/node/sync/rate-limiter'
 import type { RelayConfig } from './config'
 
 /**
- * Relay-peers queries a tab may make at once, and how many more it earns per second. A tab asks when
- * its relay link opens, when its reservation is up, 3 s later if still alone, and when it comes back
- * to view alone: a few at a time. Each query from a tab holding a reservation also opens an
- * introduction stream to every tab in the answer (up to `MAX_RELAY_PEERS`), so one tab asking in a
- * loop made the relay flood every other tab.
- */
-export const RELAY_PEERS_BURST = 6
-export const RELAY_PEERS_PER_SECOND = 0.2
-
-/**
  * A client that sends an invalid WebSocket frame makes `ws` emit 'error' on the server-side socket
  * (after closing it); @libp2p/websockets 10.1 attaches no listener, so Node would treat it as an
  * uncaught exception and the relay would die. Such errors are the client's fault: log and go on.
@@ -67,10 +57,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
-      maxConnections: config.maxReservations * 2,
-      // Tabs of one machine or one household share an IP: libp2p's default of 5 new connections per
-      // second per host refused the sixth tab opened at once (and the suite's clients on 127.0.0.1).
-      inboundConnectionThreshold: 100,
+      maxConnections: config.maxConnections,
+      inboundConnectionThreshold: config.connectionsPerSecond,
     },
     // A tab whose main thread is busy (loading, a background tab, a slow phone) answers pings late;
     // dropping it would drop its reservation and every WebRTC dial in flight through it.
@@ -96,7 +84,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
   })
   node.services.pubsub.subscribe(DISCOVERY_TOPIC)
-  const queries = new RateLimiter({ burst: RELAY_PEERS_BURST, perSecond: RELAY_PEERS_PER_SECOND })
+  // Relay-peers queries per tab (`--peers-burst`, `--peers-rate`): each from a tab holding a reservation
+  // also opens an introduction stream to every tab in the answer.
+  const queries = new RateLimiter({ burst: config.peersBurst, perSecond: config.peersPerSecond })
   await node.handle(RELAY_PEERS_PROTOCOL, async (stream, connection) => {
     const asker = connection.remotePeer.toString()
     // Over its budget: the stream is reset unanswered, and nobody is introduced. The link stays (it

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,6 +48,18 @@ describe('relay config', () => {
     [['--reservation-ttl', '1e6']],
     [['--trusted-proxy', 'proxy.example']],
     [['--trusted-proxy', '127.0.0.1,10.0.0.300']],
+    [['--max-connections', '0']],
+    [['--max-connections', '10', '--max-reservations', '20']],
+    [['--connection-rate', '-1']],
+    [['--http-burst', '0']],
+    [['--http-rate', '0']],
+    [['--http-rate', '1e3']],
+    [['--http-rate', '.5']],
+    [['--http-connections', 'many']],
+    [['--http-timeout', '10']],
+    [['--peers-burst', '0']],
+    [['--peers-rate', '0.0']],
+    [['--peers-rate', 'NaN']],
   ])('refuses %j with a clear ConfigError', (argv) => {
     expect(() => parseConfig(argv, {})).toThrowError(ConfigError)
   })
@@ -65,6 +78,14 @@ describe('relay config', () => {
       'trusted-proxy',
       'max-reservations',
       'reservation-ttl',
+      'max-connections',
+      'connection-rate',
+      'http-burst',
+      'http-rate',
+      'http-connections',
+      'http-timeout',
+      'peers-burst',
+      'peers-rate',
       'genesis',
     ]) {
       expect(text).toContain(`--${flag} <value>`)
@@ -72,9 +93,81 @@ describe('relay config', () => {
     }
     expect(text).toContain('default 8080')
     expect(text).toContain('default the built-in devnet')
+    expect(text).toContain('default twice --max-reservations')
+    expect(text).toContain('default 0.2')
     // An unknown flag's error points at it.
     expect(() => parseConfig(['--hlep'], {})).toThrowError(/--help explains them/)
   })
+
+  test('the relay limits (connections, HTTP and relay-peers budgets) default to the documented ones, and are set by flag or env', () => {
+    expect(parseConfig([], {})).toMatchObject({
+      maxConnections: 2048,
+      connectionsPerSecond: 100,
+      httpBurst: 1000,
+      httpPerSecond: 100,
+      httpConnections: 256,
+      httpTimeoutMs: 20_000,
+      peersBurst: 6,
+      peersPerSecond: 0.2,
+    })
+    // The connection limit follows the reservations unless set.
+    expect(parseConfig(['--max-reservations', '2'], {}).maxConnections).toBe(4)
+    const c = parseConfig(
+      [
+        '--max-connections=64',
+        '--connection-rate',
+        '5',
+        '--http-burst',
+        '50',
+        '--http-rate',
+        '2.5',
+        '--http-timeout',
+        '5000',
+        '--peers-burst',
+        '2',
+        '--peers-rate',
+        '0.05',
+      ],
+      { TABCHAIN_HTTP_CONNECTIONS: '16', TABCHAIN_HTTP_BURST: '70', TABCHAIN_MAX_RESERVATIONS: '32' },
+    )
+    expect(c).toMatchObject({
+      maxReservations: 32,
+      maxConnections: 64,
+      connectionsPerSecond: 5,
+      httpBurst: 50,
+      httpPerSecond: 2.5,
+      httpConnections: 16,
+      httpTimeoutMs: 5000,
+      peersBurst: 2,
+      peersPerSecond: 0.05,
+    })
+    // A bad value names the flag and what it takes.
+    expect(() => parseConfig(['--peers-rate', '0'], {})).toThrowError(/peers-rate must be a number in \(0, /)
+    expect(() => parseConfig(['--max-connections', '3', '--max-reservations', '4'], {})).toThrowError(
+      /--max-connections \(3\) must be at least --max-reservations \(4\)/,
+    )
+  })
+
+  test('the relay started with a bad limit prints the error and exits 1, starting nothing', async () => {
+    const run = (argv: readonly string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', './relay/polyfill.mjs', '--import', 'tsx', 'relay/main.ts', ...argv],
+          { timeout: 30_000 },
+          (err, stdout, stderr) => resolve({ code: err === null ? 0 : (err.code as number), stdout, stderr }),
+        )
+      })
+    for (const argv of [
+      ['--peers-rate', '0'],
+      ['--max-connections', '10', '--max-reservations', '20'],
+    ]) {
+      const r = await run(['--port', '0', '--ws-port', '0', ...argv])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/^error: --(peers-rate|max-connections) /)
+      expect(r.stdout).not.toContain('Tabchain relay')
+    }
+  }, 60_000)
 
   test('an empty --static is a ConfigError, not the current folder', () => {
     expect(() => parseConfig(['--static', ''], {})).toThrowError(ConfigError)

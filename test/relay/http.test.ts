@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
-import { clientKey, HTTP_LIMITS, type HttpLimits, startHttp } from '../../relay/http'
+import { clientKey, type HttpLimits, httpLimits, startHttp } from '../../relay/http'
 import { type Relay, startRelay } from '../../relay/relay'
 
 /** The relay's HTTP side: its API, and what one client may take of it. */
@@ -14,6 +14,8 @@ import { type Relay, startRelay } from '../../relay/relay'
 let dir: string
 let relay: Relay
 const CHAIN = '{"name":"test chain"}'
+/** The default request burst (`--http-burst`). */
+const BURST = parseConfig([], {}).httpBurst
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tabchain-http-'))
@@ -34,7 +36,7 @@ interface Served {
   now: number
 }
 
-/** Runs `use` against an HTTP side of the relay on a free port, with `limits` over the defaults. */
+/** Runs `use` against an HTTP side of the relay on a free port, with `limits` over the config's. */
 async function serving(
   opts: { limits?: Partial<HttpLimits>; argv?: readonly string[] },
   use: (s: Served) => Promise<void>,
@@ -45,7 +47,7 @@ async function serving(
     config,
     relay,
     chainBody: CHAIN,
-    limits: { ...HTTP_LIMITS, ...opts.limits },
+    limits: { ...httpLimits(config), ...opts.limits },
     now: () => served.now,
   })
   served.port = (server.address() as AddressInfo).port
@@ -138,13 +140,9 @@ describe('per-client limits', () => {
   test('a client flooding the relay is refused past its budget with a 429 and Retry-After; others are served', async () => {
     await serving({}, async (s) => {
       const over = 200
-      const answers = await flood(
-        s.port,
-        ['/api/relay', '/', '/assets/index-abc.js'],
-        HTTP_LIMITS.burst + over,
-      )
+      const answers = await flood(s.port, ['/api/relay', '/', '/assets/index-abc.js'], BURST + over)
       const refused = answers.filter((a) => a.status === 429)
-      expect(answers.filter((a) => a.status === 200)).toHaveLength(HTTP_LIMITS.burst)
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(BURST)
       expect(refused).toHaveLength(over)
       for (const a of refused) {
         expect(Number(a.headers['retry-after'])).toBeGreaterThanOrEqual(1)
@@ -152,6 +150,18 @@ describe('per-client limits', () => {
       }
       // Another client is served meanwhile, and the flooder again once its budget refills.
       expect((await get(s.port, '/api/relay', { from: '127.0.0.2' })).status).toBe(200)
+      s.now += 1_000
+      expect((await get(s.port, '/api/relay')).status).toBe(200)
+    })
+  })
+
+  test('--http-burst and --http-rate set the budget: a client is served that many at once, then refused, and earns them back at that rate', async () => {
+    await serving({ argv: ['--http-burst', '3', '--http-rate', '0.5'] }, async (s) => {
+      const answers = await flood(s.port, ['/api/relay'], 5)
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 429, 429])
+      // Half a request a second: one more after 2 s, not after 1 s.
+      s.now += 1_000
+      expect((await get(s.port, '/api/relay')).status).toBe(429)
       s.now += 1_000
       expect((await get(s.port, '/api/relay')).status).toBe(200)
     })

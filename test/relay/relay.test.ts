@@ -8,17 +8,13 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
-import {
-  presentTabs,
-  RELAY_PEERS_BURST,
-  type Relay,
-  startRelay,
-  survivePeerWebSocketErrors,
-} from '../../relay/relay'
+import { presentTabs, type Relay, startRelay, survivePeerWebSocketErrors } from '../../relay/relay'
 import { decodeRelayPeers, RELAY_INTRO_PROTOCOL, RELAY_PEERS_PROTOCOL } from '../../src/node/network/protocol'
 import { reservingTab } from './tabs'
 
 let relay: Relay
+/** The default relay-peers budget (`--peers-burst`). */
+const PEERS_BURST = parseConfig([], {}).peersBurst
 let port: number
 const dropped: string[] = []
 let unguard: () => void
@@ -193,7 +189,7 @@ describe('relay', () => {
       )
       const answered = answers.filter((r) => r.status === 'fulfilled').length
       expect(answered).toBeGreaterThan(0)
-      expect(answered).toBeLessThanOrEqual(RELAY_PEERS_BURST)
+      expect(answered).toBeLessThanOrEqual(PEERS_BURST)
       for (const s of streams) s.abort(new Error('flood over'))
       // The flooder keeps its link (its budget spent, it is refused for now); another tab is served.
       expect(conn.status).toBe('open')
@@ -210,9 +206,9 @@ describe('relay', () => {
     }
   })
 
-  test('a connection flood is cut at its connection limit (twice the reservations); once it ends, tabs connect and are served', async () => {
+  test('a connection flood is cut at its connection limit (--max-connections); once it ends, tabs connect and are served', async () => {
     const small = await startRelay(
-      parseConfig(['--ws-port', '0', '--port', '0', '--max-reservations', '2'], {}),
+      parseConfig(['--ws-port', '0', '--port', '0', '--max-reservations', '2', '--max-connections', '3'], {}),
     )
     const flood = await Promise.all(Array.from({ length: 12 }, () => client()))
     try {
@@ -220,13 +216,13 @@ describe('relay', () => {
         flood.map((c) => c.dial(small.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })),
       )
       const deadline = Date.now() + 5_000
-      while (small.getConnections().length > 4) {
+      while (small.getConnections().length > 3) {
         if (Date.now() > deadline) throw new Error(`the relay holds ${small.getConnections().length} links`)
         await new Promise((r) => setTimeout(r, 50))
       }
       for (let i = 0; i < 5; i++) {
         await new Promise((r) => setTimeout(r, 200))
-        expect(small.getConnections().length).toBeLessThanOrEqual(4)
+        expect(small.getConnections().length).toBeLessThanOrEqual(3)
       }
       await Promise.all(flood.map((c) => c.stop()))
       while (small.getConnections().length > 0) await new Promise((r) => setTimeout(r, 50))
@@ -244,6 +240,32 @@ describe('relay', () => {
     }
   })
 
+  test('--peers-burst and --peers-rate set the relay-peers budget: a tab is answered that many times at once, then refused', async () => {
+    const strict = await startRelay(
+      parseConfig(['--ws-port', '0', '--port', '0', '--peers-burst', '2', '--peers-rate', '0.001'], {}),
+    )
+    const asker = await client()
+    try {
+      const conn = await asker.dial(strict.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+      const outcomes: string[] = []
+      for (let i = 0; i < 4; i++) {
+        const stream = await conn.newStream(RELAY_PEERS_PROTOCOL)
+        outcomes.push(
+          await lpStream(stream)
+            .read({ signal: AbortSignal.timeout(5_000) })
+            .then(
+              () => 'answered',
+              () => 'refused',
+            ),
+        )
+      }
+      expect(outcomes).toEqual(['answered', 'answered', 'refused', 'refused'])
+    } finally {
+      await asker.stop()
+      await strict.stop()
+    }
+  })
+
   test('a tab asking who is there again and again is refused past its budget, and introduced to nobody; others are served', async () => {
     const present = await reservingClient()
     const flooder = await reservingClient()
@@ -255,7 +277,7 @@ describe('relay', () => {
       })
       // One after the other, each answered before the next: no concurrency limit is met.
       const outcomes: string[] = []
-      for (let i = 0; i < RELAY_PEERS_BURST + 20; i++)
+      for (let i = 0; i < PEERS_BURST + 20; i++)
         outcomes.push(
           await askPeers(flooder).then(
             (ids) => (ids.includes(present.peerId.toString()) ? 'listed' : 'unlisted'),
@@ -263,17 +285,17 @@ describe('relay', () => {
           ),
         )
       expect(outcomes).toEqual([
-        ...Array<string>(RELAY_PEERS_BURST).fill('listed'),
+        ...Array<string>(PEERS_BURST).fill('listed'),
         ...Array<string>(20).fill('refused'),
       ])
       await new Promise((r) => setTimeout(r, 300))
-      expect(introductions).toBe(RELAY_PEERS_BURST)
+      expect(introductions).toBe(PEERS_BURST)
       // The flooder keeps its link; another tab is answered and introduced as ever.
       expect(flooder.getConnections(relay.peerId).map((c) => c.status)).toEqual(['open'])
       const other = await reservingClient()
       try {
         expect(await askPeers(other)).toContain(present.peerId.toString())
-        await expect.poll(() => introductions).toBe(RELAY_PEERS_BURST + 1)
+        await expect.poll(() => introductions).toBe(PEERS_BURST + 1)
       } finally {
         await other.stop()
       }
