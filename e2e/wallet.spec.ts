@@ -3,7 +3,7 @@ import { formatEther, parseEther } from 'viem'
 import { devnetGenesis } from '../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
-import { DEFAULT_TIP } from '../src/wallet/provider'
+import { MIN_SUGGESTED_TIP } from '../src/node/mempool/mempool'
 import { crashTab, FAST_URL, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
@@ -305,7 +305,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await expect(a.getByTestId('send-error')).toContainText('Insufficient balance')
     // All of it but the fee the wallet signs for (twice the base fee, at its floor on these empty blocks,
     // plus the tip) is not refused: the screen bounds the fee as the wallet does.
-    const fee = 21_000n * (2n * devnetGenesis.params.minBaseFee + DEFAULT_TIP)
+    const fee = 21_000n * (2n * devnetGenesis.params.minBaseFee + MIN_SUGGESTED_TIP)
     await a.getByTestId('send-amount').fill(formatEther(parseEther('10') - fee))
     await a.getByTestId('send-button').click()
     await expect(a.getByTestId('approval-title')).toHaveText(

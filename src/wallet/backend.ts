@@ -15,6 +15,8 @@ export interface ProviderBackend {
   account(address: Address, at: BlockAt): Promise<{ readonly balance: bigint; readonly nonce: bigint }>
   /** Base fee of the next block, wei. */
   nextBaseFee(): Promise<bigint>
+  /** A tip its pool admits now (more than the default while it is full), wei per gas. */
+  suggestedTip(): Promise<bigint>
   /** Admits a signed raw transaction; its hash. */
   sendRawTransaction(raw: Hex): Promise<Hex>
   /** Peers with a direct link. */

@@ -4,7 +4,6 @@ import { devnetParams, testGenesis } from '../node/chain/genesis'
 import type { ProviderBackend } from './backend'
 import { walletError } from './errors'
 import { deriveKey, rootKey } from './keys'
-import { DEFAULT_TIP } from './provider'
 import { ProviderRpcError, RpcCode } from './rpc-error'
 
 /**
@@ -77,6 +76,7 @@ export async function requestFaucet(
     // The node's pending nonce (its pool, or a light node's own sends, counted): a record of this tab's
     // sends on top would outlive one the pool dropped and leave the account's later sends behind its gap.
     const { nonce } = await backend.account(account.address, 'pending')
+    const tip = await backend.suggestedTip()
     const raw = await account.signTransaction({
       type: 'eip1559',
       chainId: backend.chainId,
@@ -84,8 +84,8 @@ export async function requestFaucet(
       to,
       value: FAUCET_AMOUNT,
       gas: 21_000n,
-      maxFeePerGas: 2n * (await backend.nextBaseFee()) + DEFAULT_TIP,
-      maxPriorityFeePerGas: DEFAULT_TIP,
+      maxFeePerGas: 2n * (await backend.nextBaseFee()) + tip,
+      maxPriorityFeePerGas: tip,
     })
     return { hash: await backend.sendRawTransaction(raw), nonce, raw }
   }

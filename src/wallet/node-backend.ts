@@ -114,6 +114,9 @@ export function createNodeBackend(api: NodeQueries, params: ChainParams): Provid
     async nextBaseFee() {
       return (await api.fees()).nextBaseFee
     },
+    async suggestedTip() {
+      return (await api.fees()).suggestedTip
+    },
     sendRawTransaction: (raw: Hex) => api.sendRawTransaction(raw),
     async peerCount() {
       return (await api.status()).network?.peers.filter((p) => p.kind === 'direct').length ?? 0

@@ -58,8 +58,6 @@ export interface ProviderInit {
   readonly now?: () => number
 }
 
-/** Tip offered by default (1 gwei): any tip is valid here; this keeps inclusion quick when blocks fill. */
-export const DEFAULT_TIP = 1_000_000_000n
 const EMPTY_UNCLES = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347'
 const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex
 
@@ -343,7 +341,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       optional(t.gas, (v) => quantity(v, 'params[0].gas')) ??
       (await estimate({ from, to, data: input, value }))
     const tip =
-      optional(t.maxPriorityFeePerGas, (v) => quantity(v, 'params[0].maxPriorityFeePerGas')) ?? DEFAULT_TIP
+      optional(t.maxPriorityFeePerGas, (v) => quantity(v, 'params[0].maxPriorityFeePerGas')) ??
+      (await backend.suggestedTip())
     const maxFeePerGas =
       optional(t.maxFeePerGas ?? t.gasPrice, (v) => quantity(v, 'params[0].maxFeePerGas')) ??
       2n * (await backend.nextBaseFee()) + tip
@@ -530,8 +529,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
         (await backend.account(address(p[0], 'params[0] (address)'), blockAt(p[1], 'params[1] (block)')))
           .nonce,
       ),
-    eth_gasPrice: async () => q((await backend.nextBaseFee()) + DEFAULT_TIP),
-    eth_maxPriorityFeePerGas: async () => q(DEFAULT_TIP),
+    eth_gasPrice: async () => q((await backend.nextBaseFee()) + (await backend.suggestedTip())),
+    eth_maxPriorityFeePerGas: async () => q(await backend.suggestedTip()),
     eth_feeHistory: feeHistory,
     eth_call: async (p) => {
       const args = callArgs(p[0])

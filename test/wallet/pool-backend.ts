@@ -114,6 +114,7 @@ export function poolBackend(
       return { balance: parseEther('100'), nonce }
     },
     nextBaseFee: async () => 1_000_000_000n,
+    suggestedTip: async () => 1_000_000_000n,
     sendRawTransaction: async (raw) => {
       pool.set(BigInt(parseTransaction(raw).nonce ?? 0), raw)
       sent.push(raw)

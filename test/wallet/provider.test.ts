@@ -478,4 +478,20 @@ describe('eth_sendTransaction nonces', () => {
     await send()
     expect(parseTransaction(backend.sent[1] ?? '0x').nonce).toBe(0)
   })
+
+  test('a send without fees tips what the node suggests (a full pool asks more than 1 gwei), as do the fee reads', async () => {
+    const tip = 3_300_000_000n
+    const backend = { ...poolBackend(), suggestedTip: async () => tip }
+    const provider = createProvider({ backend, wallet: await hardhatWallet(), approve: async () => true })
+    expect(BigInt((await provider.request({ method: 'eth_maxPriorityFeePerGas' })) as string)).toBe(tip)
+    const base = await backend.nextBaseFee()
+    expect(BigInt((await provider.request({ method: 'eth_gasPrice' })) as string)).toBe(base + tip)
+    await provider.request({
+      method: 'eth_sendTransaction',
+      params: [{ from: ME, to: FRIEND, value: '0x1' }],
+    })
+    const sent = parseTransaction(backend.sent[0] ?? '0x')
+    expect(sent.maxPriorityFeePerGas).toBe(tip)
+    expect(sent.maxFeePerGas).toBe(2n * base + tip)
+  })
 })

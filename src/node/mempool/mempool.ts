@@ -59,7 +59,7 @@ export const MAX_PER_SENDER = 16
 /** Default `priceBumpPercent` (go-ethereum's): what a replacement must add to both fee fields. */
 export const PRICE_BUMP_PERCENT = 10n
 export const MAX_TOTAL = 5_120
-/** The tip (wei per gas) suggested while the pool has room: 1 gwei, as the wallet's `DEFAULT_TIP`. */
+/** The tip (wei per gas) suggested while the pool has room (1 gwei): the wallet's and swaps' default. */
 export const MIN_SUGGESTED_TIP = 10n ** 9n
 /**
  * Transactions are counted in 32 KiB slots, as go-ethereum does, so that the total cap bounds memory too
