@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs'
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
 
 /** Pixel size from a PNG's IHDR chunk (bytes 16–23), after checking the signature. */
@@ -120,6 +121,48 @@ test.describe('PWA', () => {
       await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
     ).toEqual([])
     expect(refused).toEqual([])
+  })
+
+  test('a tab running when another tab accepts a new version keeps running and offers a reload into it', async ({
+    context,
+  }) => {
+    const a = await context.newPage()
+    await a.goto('/?mine=0')
+    await waitForServiceWorker(a)
+    // A returning user's tabs: both loaded under the installed version.
+    await a.reload()
+    const b = await context.newPage()
+    await b.goto('/?mine=0')
+    await expect.poll(() => b.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+    await a.evaluate(() => Object.assign(window, { loadedBeforeUpdate: true }))
+
+    // A new version on the server: its service worker differs (the precache, unchanged, installs at once).
+    const sw = 'dist/sw.js'
+    const original = readFileSync(sw)
+    try {
+      writeFileSync(sw, Buffer.concat([original, Buffer.from(`\n// e2e version ${Date.now()}\n`)]))
+      // Found as a tab's hourly check finds it; both tabs offer it.
+      await b.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update())
+      for (const tab of [a, b])
+        await expect(tab.getByTestId('update-prompt')).toContainText('A new version of Tabchain is ready', {
+          timeout: 30_000,
+        })
+      await b.getByTestId('update-prompt').getByRole('button', { name: 'Reload' }).click()
+      await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+      await expect(b.getByTestId('update-prompt')).toHaveCount(0)
+
+      // The other tab is not reloaded under its user (a form, an approval, a trade step may be open):
+      // it says a new version runs and offers the reload.
+      const prompt = a.getByTestId('update-prompt')
+      await expect(prompt).toContainText('A new version is running in another tab. Reload to use it.')
+      expect(await a.evaluate(() => 'loadedBeforeUpdate' in window)).toBe(true)
+      await prompt.getByRole('button', { name: 'Reload' }).click()
+      await a.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+      expect(await a.evaluate(() => 'loadedBeforeUpdate' in window)).toBe(false)
+      await expect(a.getByTestId('update-prompt')).toHaveCount(0)
+    } finally {
+      writeFileSync(sw, original)
+    }
   })
 
   test('an offline reload renders the app shell with an offline network state, the chain it had, and reconnects when back online', async ({

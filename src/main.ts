@@ -1,6 +1,6 @@
 import { boot } from './boot'
 import { startupMark } from './node/marks'
-import { registerPwa } from './pwa'
+import { registerPwa, watchForNewVersion } from './pwa'
 import { useApp } from './ui/store'
 
 /** How long after the page's load event the service worker registers, ms. */
@@ -13,6 +13,9 @@ const syncOnline = (): void => useApp.setState({ online: navigator.onLine })
 window.addEventListener('online', syncOnline)
 window.addEventListener('offline', syncOnline)
 syncOnline()
+
+// From the start: a new version another tab accepts may take this tab over before it registers below.
+watchForNewVersion()
 
 // The service worker's first install downloads the whole app again (about 2 MB, from the server that
 // also runs the relay) and writes it to the cache: not while this tab connects and takes in its first

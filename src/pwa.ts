@@ -1,23 +1,49 @@
 import { registerSW } from 'virtual:pwa-register'
 import { useNotices } from './ui/notices'
 import { useApp } from './ui/store'
-import { watchForUpdates } from './update-check'
+import { watchForTakeover, watchForUpdates } from './update-check'
+
+/** Set once this tab's user accepts the waiting version ("Reload"): its taking control reloads this tab. */
+let accepted = false
+
+/**
+ * Offers a reload when a version another tab accepted takes control of this one (src/update-check.ts).
+ * Offered, not done: a reload restarts this tab's node and drops what its user has open (a form, an
+ * unlocked wallet, an approval a site waits for), which the page cannot all see; the user chose when
+ * to reload in the other tab and chooses here too. Call at page start.
+ */
+export function watchForNewVersion(): void {
+  if (!('serviceWorker' in navigator)) return
+  watchForTakeover(
+    navigator.serviceWorker,
+    () => accepted,
+    () => useApp.setState({ update: 'elsewhere', applyUpdate: () => location.reload() }),
+  )
+}
 
 /**
  * Registers the service worker (vite-plugin-pwa, prompt mode) and wires its events into the UI:
- * a waiting new version sets `updateReady`, and `applyUpdate` activates it and reloads the page;
+ * a waiting new version sets `update`, and `applyUpdate` activates it and reloads the page;
  * the first successful install shows a short "works offline" notice; an open tab looks for a new version
- * every hour (src/update-check.ts). Call once at page start.
+ * every hour (src/update-check.ts).
  */
 export function registerPwa(): void {
   if (!('serviceWorker' in navigator)) return
   const updateSW = registerSW({
     onNeedRefresh() {
       useApp.setState({
-        updateReady: true,
+        update: 'waiting',
         // Tells the waiting worker to skip waiting; the page reloads once it takes control.
-        applyUpdate: () => void updateSW(true),
+        applyUpdate: () => {
+          accepted = true
+          void updateSW(true)
+        },
       })
+    },
+    // A new version took control. Workbox reloads every tab that saw it waiting, including one whose
+    // user did not accept it: only this tab's acceptance reloads; otherwise `watchForNewVersion` offers.
+    onNeedReload() {
+      if (accepted) location.reload()
     },
     onRegisteredSW(_url, registration) {
       if (registration !== undefined) watchForUpdates(registration, () => navigator.onLine)

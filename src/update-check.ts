@@ -28,3 +28,29 @@ export function watchForUpdates(
   }, intervalMs)
   return () => clearInterval(timer)
 }
+
+/** What `watchForTakeover` needs of `navigator.serviceWorker`. */
+export interface ControlledContainer extends EventTarget {
+  readonly controller: object | null
+}
+
+/**
+ * Calls `onTakeover` when a new version takes control of this tab without this tab asking for it:
+ * another tab's user accepted it ("Reload"), and its service worker claims every tab of the app
+ * (clientsClaim). This tab's page and node worker still run the old code (its lazily loaded chunks
+ * are gone from the server) until it reloads. The first install's claim (no controller before) is no
+ * new version, and a version this tab accepted (`accepted()`) reloads this tab anyway. Call at page
+ * start, so a takeover in the first moments is seen too.
+ */
+export function watchForTakeover(
+  container: ControlledContainer,
+  accepted: () => boolean,
+  onTakeover: () => void,
+): void {
+  let controller = container.controller
+  container.addEventListener('controllerchange', () => {
+    const before = controller
+    controller = container.controller
+    if (before !== null && controller !== null && !accepted()) onTakeover()
+  })
+}

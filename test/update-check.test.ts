@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { UPDATE_CHECK_MS, watchForUpdates } from '../src/update-check'
+import { UPDATE_CHECK_MS, watchForTakeover, watchForUpdates } from '../src/update-check'
 
 /** A service worker registration that counts the update checks asked of it. */
 function registration(fails = false) {
@@ -51,5 +51,58 @@ describe('watchForUpdates', () => {
     await vi.advanceTimersByTimeAsync(UPDATE_CHECK_MS)
     expect(reg.checks).toBe(2)
     stop()
+  })
+})
+
+/** A `navigator.serviceWorker` whose controller the test changes, firing `controllerchange`. */
+function container(controller: object | null) {
+  const target = new EventTarget() as EventTarget & { controller: object | null; claim(by: object): void }
+  target.controller = controller
+  target.claim = (by) => {
+    target.controller = by
+    target.dispatchEvent(new Event('controllerchange'))
+  }
+  return target
+}
+
+describe('watchForTakeover', () => {
+  it('a new version another tab accepted taking over this tab is reported, each time', () => {
+    const sw = container({ version: 1 })
+    let takeovers = 0
+    watchForTakeover(
+      sw,
+      () => false,
+      () => takeovers++,
+    )
+    sw.claim({ version: 2 })
+    expect(takeovers).toBe(1)
+    sw.claim({ version: 3 })
+    expect(takeovers).toBe(2)
+  })
+
+  it('the first install claiming a tab it did not serve is not a new version; the next one is', () => {
+    const sw = container(null)
+    let takeovers = 0
+    watchForTakeover(
+      sw,
+      () => false,
+      () => takeovers++,
+    )
+    sw.claim({ version: 1 })
+    expect(takeovers).toBe(0)
+    sw.claim({ version: 2 })
+    expect(takeovers).toBe(1)
+  })
+
+  it('a version this tab accepted is not reported: this tab reloads into it', () => {
+    const sw = container({ version: 1 })
+    let takeovers = 0
+    watchForTakeover(
+      sw,
+      () => true,
+      () => takeovers++,
+    )
+    sw.claim({ version: 2 })
+    expect(takeovers).toBe(0)
   })
 })

@@ -56,8 +56,11 @@ export interface AppState {
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
   readonly online: boolean
-  /** A new service-worker version is waiting; `applyUpdate` reloads into it. */
-  readonly updateReady: boolean
+  /**
+   * A new version of the app: waiting for this tab's "Reload" ('waiting'), or already running, accepted in
+   * another tab, while this tab still runs the old code ('elsewhere'); `applyUpdate` reloads into it.
+   */
+  readonly update: 'waiting' | 'elsewhere' | null
   readonly applyUpdate: () => void
 }
 
@@ -83,6 +86,6 @@ export const useApp = create<AppState>(() => ({
   modePin: null,
   setMining: () => {},
   online: true,
-  updateReady: false,
+  update: null,
   applyUpdate: () => {},
 }))

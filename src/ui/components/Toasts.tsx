@@ -6,17 +6,18 @@ import { useApp } from '../store'
 const OFFLINE_READY_MS = 6000
 
 /**
- * Bottom-corner notices: a waiting app update (stays until acted on), a profile asked for that another
+ * Bottom-corner notices: a new app version, waiting or running in another tab (stays until acted on), a profile asked for that another
  * tab runs (stays until dismissed) and "ready to work offline".
  */
 export function Toasts() {
-  const updateReady = useApp((s) => s.updateReady)
+  const update = useApp((s) => s.update)
   const applyUpdate = useApp((s) => s.applyUpdate)
   const offlineReady = useNotices((s) => s.offlineReady)
   const dismissOfflineReady = useNotices((s) => s.dismissOfflineReady)
   const profileTaken = useNotices((s) => s.profileTaken)
   const dismissProfileTaken = useNotices((s) => s.dismissProfileTaken)
-  const [updateDismissed, setUpdateDismissed] = useState(false)
+  // "Later" puts off the offer shown; a version then running in another tab is offered again.
+  const [updateDismissed, setUpdateDismissed] = useState<typeof update>(null)
 
   useEffect(() => {
     if (!offlineReady) return
@@ -26,13 +27,17 @@ export function Toasts() {
 
   return (
     <div className="toasts" aria-live="polite">
-      {updateReady && !updateDismissed ? (
+      {update !== null && update !== updateDismissed ? (
         <div className="toast" data-testid="update-prompt" role="status">
-          <span>A new version of Tabchain is ready</span>
+          <span>
+            {update === 'waiting'
+              ? 'A new version of Tabchain is ready'
+              : 'A new version is running in another tab. Reload to use it.'}
+          </span>
           <button type="button" className="button button--primary button--small" onClick={applyUpdate}>
             Reload
           </button>
-          <CloseButton label="Later" onClick={() => setUpdateDismissed(true)} />
+          <CloseButton label="Later" onClick={() => setUpdateDismissed(update)} />
         </div>
       ) : null}
       {profileTaken ? (
