@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { openNode } from './helpers'
+import { createWallet } from './market-steps'
 
 /**
  * Stores `count` profiles in this origin's registry (localStorage), oldest first, as a bench that opened
@@ -54,4 +55,108 @@ test('a profile asked for while open in another tab: the tab says so and names t
   await expect(notice).toHaveCount(0)
   // The tab that holds it shows no such notice.
   await expect(a.getByTestId('profile-taken')).toHaveCount(0)
+})
+
+/** What this origin stores under profile `id`: its IndexedDB databases and localStorage keys. */
+async function storedFor(page: Page, id: string): Promise<{ databases: string[]; keys: string[] }> {
+  return page.evaluate(async (id) => {
+    const databases = (await indexedDB.databases()).flatMap((d) => (d.name?.includes(id) ? [d.name] : []))
+    const keys = Object.keys(localStorage).filter((k) => k.includes(id))
+    return { databases: databases.sort(), keys: keys.sort() }
+  }, id)
+}
+
+/** Opens the picker and asks to remove `name`: the confirmation dialog. */
+async function askRemove(page: Page, name: string) {
+  await page.getByRole('button', { name: /Profile \d+/ }).click()
+  await page
+    .getByRole('menu', { name: 'Profiles' })
+    .getByRole('menuitem', { name: `Remove ${name}` })
+    .click()
+  return page.getByTestId('remove-profile')
+}
+
+test('a profile no longer wanted is removed from the picker with all it stored; one running in a tab cannot be', async ({
+  context,
+}) => {
+  test.setTimeout(150_000)
+  // The profile to remove: it ran (chain database, settings) and made a wallet, then its tab closed.
+  const old = await context.newPage()
+  await openNode(old, '/?profile=new&mine=0')
+  const oldId = await old.evaluate(() => window.tabchain?.profileId ?? '')
+  const oldName = (await old.getByTestId('profile-name').textContent()) ?? ''
+  await createWallet(old)
+  await old.close()
+
+  const a = await context.newPage()
+  await openNode(a, '/?profile=new&mine=0')
+  const ownId = await a.evaluate(() => window.tabchain?.profileId ?? '')
+  const ownName = (await a.getByTestId('profile-name').textContent()) ?? ''
+  const b = await context.newPage()
+  await openNode(b, '/?profile=new&mine=0')
+  const busyName = (await b.getByTestId('profile-name').textContent()) ?? ''
+  const gone = await storedFor(a, oldId)
+  expect(gone.databases).toContain(`tabchain-wallet-${oldId}`)
+  expect(gone.databases.some((d) => d.startsWith(`tabchain-node-${oldId}-`))).toBe(true)
+  expect(gone.keys).toContain(`tabchain.profile.${oldId}`)
+  const own = await storedFor(a, ownId)
+
+  // The one this tab runs, and one open in another tab, are refused with the reason.
+  let dialog = await askRemove(a, ownName)
+  await expect(dialog.getByTestId('remove-refused')).toContainText(`${ownName} runs in this tab`)
+  await expect(dialog.getByTestId('remove-confirm')).toHaveCount(0)
+  await dialog.getByRole('button', { name: 'Close' }).click()
+  await a.getByRole('button', { name: /Profile \d+/ }).click()
+  const menu = a.getByRole('menu', { name: 'Profiles' })
+  await expect(menu.getByText('open in another tab')).toHaveCount(1, { timeout: 15_000 })
+  await menu.getByRole('menuitem', { name: `Remove ${busyName}` }).click()
+  dialog = a.getByTestId('remove-profile')
+  await expect(dialog.getByTestId('remove-refused')).toContainText(`${busyName} is open in another tab`)
+  await dialog.getByRole('button', { name: 'Close' }).click()
+
+  // The free one: the confirmation says what is lost, the wallet's funds too.
+  dialog = await askRemove(a, oldName)
+  await expect(dialog.getByTestId('remove-losses')).toContainText('its copy of the chain')
+  await expect(dialog.getByTestId('remove-losses')).toContainText('its peer identity')
+  await expect(dialog.getByTestId('remove-losses')).toContainText('its wallet keystore')
+  await expect(dialog.getByTestId('remove-wallet-warning')).toContainText('recovery phrase')
+  await dialog.getByTestId('remove-confirm').click()
+  await expect(dialog).toHaveCount(0)
+  await a.getByRole('button', { name: /Profile \d+/ }).click()
+  const items = a.getByRole('menu', { name: 'Profiles' }).getByTestId('profile-item')
+  await expect(items.filter({ hasText: oldName })).toHaveCount(0)
+  await expect(items).toHaveCount(2)
+  expect(await storedFor(a, oldId)).toEqual({ databases: [], keys: [] })
+  // Nothing of another profile went with it.
+  expect(await storedFor(a, ownId)).toEqual(own)
+  expect(await a.evaluate(() => window.tabchain?.profileId)).toBe(ownId)
+})
+
+test('a removal cut short (its tab closed) leaves no half profile: it is not listed or claimed, and a later start finishes it', async ({
+  context,
+}) => {
+  const old = await context.newPage()
+  await openNode(old, '/?profile=new&mine=0')
+  const oldId = await old.evaluate(() => window.tabchain?.profileId ?? '')
+  await old.close()
+  const a = await context.newPage()
+  await openNode(a, '/?profile=new&mine=0')
+  // What a removal leaves when its tab closes after the mark, before its databases were deleted.
+  await a.evaluate((id) => {
+    const key = `tabchain.profile.${id}`
+    localStorage.setItem(
+      key,
+      JSON.stringify({ ...JSON.parse(localStorage.getItem(key) ?? '{}'), removing: true }),
+    )
+  }, oldId)
+  expect((await storedFor(a, oldId)).databases.length).toBeGreaterThan(0)
+
+  // A link to it opens another profile, and the picker works without it.
+  const b = await context.newPage()
+  await openNode(b, `/?profile=${oldId}&mine=0`)
+  expect(await b.evaluate(() => window.tabchain?.profileId)).not.toBe(oldId)
+  await expect(b.getByTestId('profile-taken')).toHaveCount(0)
+  await b.getByRole('button', { name: /Profile \d+/ }).click()
+  await expect(b.getByRole('menu', { name: 'Profiles' }).getByTestId('profile-item')).toHaveCount(2)
+  await expect.poll(() => storedFor(b, oldId), { timeout: 30_000 }).toEqual({ databases: [], keys: [] })
 })

@@ -7,6 +7,7 @@ import { createNetworkHost, fetchRelayInfo, type NetworkHost, type RelayInfo } f
 import { claimProfile, listProfiles, nodeRunsBeside } from './node/profile/claim'
 import { newIdentityKey } from './node/profile/identity'
 import { webLocks } from './node/profile/locks'
+import { browserProfileData, finishRemovals, removeProfile } from './node/profile/remove'
 import { localProfileStore } from './node/profile/store'
 import { type Client, connect } from './node/rpc/connect'
 import { NodeError, type SerializedError } from './node/rpc/errors'
@@ -140,6 +141,11 @@ export async function boot(): Promise<Tabchain> {
   const refreshProfiles = async (): Promise<void> => {
     useApp.setState({ profiles: await listProfiles(store, locks) })
   }
+  const removal = { store, locks, data: browserProfileData() }
+  useApp.setState({
+    removeProfile: (id) => removeProfile(removal, id).finally(() => void refreshProfiles()),
+    profileHasWallet: (id) => removal.data.hasWallet(id),
+  })
   // Off the critical path: the picker can fill in a moment later.
   void refreshProfiles()
   setInterval(() => void refreshProfiles(), PROFILE_REFRESH_MS)
@@ -275,6 +281,9 @@ export async function boot(): Promise<Tabchain> {
     },
   })
   whenIdle(connectRelay, RELAY_PUT_OFF_MS)
+  // Removals a closed tab cut short are finished once this node runs (their databases' deletion is
+  // not in the way of its start).
+  finishRemovals(removal).catch((err: unknown) => console.warn('finishing a profile removal failed', err))
   const [{ provider, wallet }, { startMarket }] = await Promise.all([
     walletReady,
     import('./ui/market-session'),

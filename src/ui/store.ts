@@ -30,6 +30,13 @@ export interface AppState {
   readonly profile: ProfileInfo | null
   /** Every profile of this browser, with whether another tab holds it. */
   readonly profiles: readonly (ProfileInfo & { readonly inUse: boolean })[]
+  /**
+   * Removes a profile of this browser and all it stored (src/node/profile/remove.ts; throws its
+   * `ProfileError`), then lists the profiles again.
+   */
+  readonly removeProfile: (id: string) => Promise<void>
+  /** Whether a profile has a wallet keystore: removing it then loses the keys only it holds. */
+  readonly profileHasWallet: (id: string) => Promise<boolean>
   readonly network: NetworkSnapshot | null
   /** The node's API (queries), once it runs. */
   readonly api: Remote<NodeApi> | null
@@ -72,6 +79,8 @@ export const useApp = create<AppState>(() => ({
   node: { state: 'starting' },
   profile: null,
   profiles: [],
+  removeProfile: () => Promise.reject(new Error('the profiles are not loaded yet')),
+  profileHasWallet: () => Promise.reject(new Error('the profiles are not loaded yet')),
   network: null,
   api: null,
   chain: null,

@@ -34,31 +34,45 @@ export async function claimProfile(init: ClaimInit): Promise<Claim> {
   const { store, locks } = init
   const profiles = await store.list()
   const known = (id: string | null): ProfileRecord | undefined => profiles.find((p) => p.id === id)
+  /**
+   * Takes the profile's lock: its release, null when another tab holds it, or 'gone' when the profile
+   * was removed since the list was read (its remover held the lock until it was gone).
+   */
+  const take = async (id: string, waitMs: number): Promise<(() => void) | null | 'gone'> => {
+    const release = await locks.acquire(lockName(id), waitMs)
+    if (release === null || (await store.get(id)) !== undefined) return release
+    release()
+    return 'gone'
+  }
   let wantedWasTaken: string | undefined
 
   const requested = init.requested === 'new' ? undefined : known(init.requested)
   if (requested !== undefined) {
-    const release = await locks.acquire(lockName(requested.id), 0)
-    if (release !== null) return { profile: requested, reason: 'requested', release }
-    wantedWasTaken = requested.id
+    const release = await take(requested.id, 0)
+    if (typeof release === 'function') return { profile: requested, reason: 'requested', release }
+    if (release === null) wantedWasTaken = requested.id
   }
   const remembered = init.requested === null ? known(init.remembered) : undefined
   if (remembered !== undefined) {
-    const release = await locks.acquire(lockName(remembered.id), init.reloadWaitMs ?? 1_000)
-    if (release !== null) return { profile: remembered, reason: 'remembered', release }
-    wantedWasTaken = remembered.id
+    const release = await take(remembered.id, init.reloadWaitMs ?? 1_000)
+    if (typeof release === 'function') return { profile: remembered, reason: 'remembered', release }
+    if (release === null) wantedWasTaken = remembered.id
   }
   const extra = wantedWasTaken === undefined ? {} : { wantedWasTaken }
   if (init.requested !== 'new') {
     for (const profile of profiles) {
-      const release = await locks.acquire(lockName(profile.id), 0)
-      if (release !== null) return { profile, reason: 'free', release, ...extra }
+      const release = await take(profile.id, 0)
+      if (typeof release === 'function') return { profile, reason: 'free', release, ...extra }
     }
   }
   const fresh = await init.create()
   const release = await locks.acquire(lockName(fresh.id), 0)
   if (release === null) throw new Error(`new profile ${fresh.id} is already locked`)
-  const profile: ProfileRecord = { ...fresh, name: `Profile ${profiles.length + 1}` }
+  // Numbered on from the count, past the names taken (a removed profile leaves a gap in the numbers).
+  const names = new Set(profiles.map((p) => p.name))
+  let n = profiles.length + 1
+  while (names.has(`Profile ${n}`)) n++
+  const profile: ProfileRecord = { ...fresh, name: `Profile ${n}` }
   await store.put(profile)
   return { profile, reason: 'created', release, ...extra }
 }

@@ -7,10 +7,19 @@ export interface ProfileRecord extends ProfileInfo {
 
 /** Where this browser's profiles are kept. */
 export interface ProfileStore {
-  /** All profiles, oldest first. */
+  /** All profiles, oldest first; a profile being removed is no longer one. */
   list(): Promise<ProfileRecord[]>
   get(id: string): Promise<ProfileRecord | undefined>
   put(record: ProfileRecord): Promise<void>
+  /**
+   * Marks a profile as being removed (src/node/profile/remove.ts): from now on it is not listed, got
+   * or claimed, and a removal cut short (the tab closed) is finished later from the mark.
+   */
+  markRemoving(id: string): Promise<void>
+  /** Ids of the profiles marked as being removed. */
+  removing(): Promise<string[]>
+  /** Drops the profile's entry, its key with it: the last step of a removal. */
+  delete(id: string): Promise<void>
 }
 
 const byAge = (a: ProfileRecord, b: ProfileRecord): number =>
@@ -25,18 +34,32 @@ interface StoredProfile {
   readonly createdAt: number
   readonly peerId: string
   readonly key: string
+  /** Set while the profile is being removed. */
+  readonly removing?: true
 }
 
-function parse(text: string | null): ProfileRecord | undefined {
+/** An entry as stored, or undefined when absent or damaged. */
+function parseStored(text: string | null): StoredProfile | undefined {
   if (text === null) return undefined
   try {
     const p = JSON.parse(text) as StoredProfile
     if (typeof p.id !== 'string' || typeof p.key !== 'string' || typeof p.peerId !== 'string')
       return undefined
+    return p
+  } catch {
+    // A damaged entry is skipped (its tab starts a new profile), never fatal.
+    return undefined
+  }
+}
+
+/** The profile of an entry, or undefined when absent, damaged or being removed. */
+function parse(text: string | null): ProfileRecord | undefined {
+  const p = parseStored(text)
+  if (p === undefined || p.removing === true) return undefined
+  try {
     const key = Uint8Array.from(atob(p.key), (c) => c.charCodeAt(0))
     return { id: p.id, name: String(p.name), createdAt: Number(p.createdAt), peerId: p.peerId, key }
   } catch {
-    // A damaged entry is skipped (its tab starts a new profile), never fatal.
     return undefined
   }
 }
@@ -73,21 +96,50 @@ export function localProfileStore(storage: Storage = localStorage): ProfileStore
       // Throws QuotaExceededError when full: the claim fails visibly instead of losing the identity.
       storage.setItem(PREFIX + record.id, JSON.stringify(stored))
     },
+    async markRemoving(id) {
+      const stored = parseStored(storage.getItem(PREFIX + id))
+      if (stored === undefined) return
+      // Throws QuotaExceededError when full: the removal then stops before deleting anything.
+      storage.setItem(PREFIX + id, JSON.stringify({ ...stored, removing: true }))
+    },
+    async removing() {
+      const out: string[] = []
+      for (let i = 0; i < storage.length; i++) {
+        const name = storage.key(i)
+        if (name?.startsWith(PREFIX) !== true) continue
+        if (parseStored(storage.getItem(name))?.removing === true) out.push(name.slice(PREFIX.length))
+      }
+      return out
+    },
+    async delete(id) {
+      storage.removeItem(PREFIX + id)
+    },
   }
 }
 
 /** In-memory twin of the registry, for tests. */
 export function memoryProfileStore(): ProfileStore {
   const records = new Map<string, ProfileRecord>()
+  const marked = new Set<string>()
   return {
     async list() {
-      return [...records.values()].sort(byAge)
+      return [...records.values()].filter((p) => !marked.has(p.id)).sort(byAge)
     },
     async get(id) {
-      return records.get(id)
+      return marked.has(id) ? undefined : records.get(id)
     },
     async put(record) {
       records.set(record.id, record)
+    },
+    async markRemoving(id) {
+      marked.add(id)
+    },
+    async removing() {
+      return [...marked]
+    },
+    async delete(id) {
+      records.delete(id)
+      marked.delete(id)
     },
   }
 }

@@ -3,27 +3,37 @@ import type { ProfileInfo } from '../../node/profile/types'
 import { shortPeerId } from '../format'
 import { useApp } from '../store'
 import { Identicon } from './Identicon'
+import { RemoveProfileDialog } from './RemoveProfileDialog'
 
 /** Opens a profile in this tab. A full navigation: the bootstrap claims profiles only at page start. */
 function openProfile(id: string): void {
   window.location.assign(`/?profile=${encodeURIComponent(id)}`)
 }
 
+/** A profile asked to be removed, and where it runs if it does. */
+interface Removal {
+  readonly profile: ProfileInfo
+  readonly runs: 'this tab' | 'another tab' | null
+}
+
 /**
  * The header's profile menu: the profile this tab runs, every other profile of this browser (free
- * ones can be opened here; ones held by another tab are marked), and "New profile".
+ * ones can be opened here; ones held by another tab are marked), each with a remove button, and
+ * "New profile".
  */
 export function ProfilePicker() {
   const profile = useApp((s) => s.profile)
   const profiles = useApp((s) => s.profiles)
   const [open, setOpen] = useState(false)
+  const [removal, setRemoval] = useState<Removal | null>(null)
   const rootRef = useRef<HTMLDivElement>(null)
   const menuRef = useRef<HTMLDivElement>(null)
   const menuId = useId()
 
   useEffect(() => {
     if (!open) return
-    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus()
+    // The first profile that can be opened (or "New profile"), not a remove button.
+    menuRef.current?.querySelector<HTMLElement>('.menu__item:not([aria-disabled="true"])')?.focus()
     const onPointer = (e: PointerEvent) => {
       if (!rootRef.current?.contains(e.target as Node)) setOpen(false)
     }
@@ -96,15 +106,42 @@ export function ProfilePicker() {
           {/* The list scrolls on its own: the menu hangs from the sticky header, which a page scroll never moves. */}
           <div className="menu__list" role="none">
             {profiles.length === 0 && profile ? <ProfileItem p={profile} marker="this tab" /> : null}
-            {profiles.map((p) =>
-              p.id === profile?.id ? (
-                <ProfileItem key={p.id} p={p} marker="this tab" />
-              ) : p.inUse ? (
-                <ProfileItem key={p.id} p={p} marker="open in another tab" />
-              ) : (
-                <ProfileItem key={p.id} p={p} onOpen={() => openProfile(p.id)} />
-              ),
-            )}
+            {profiles.map((p) => {
+              const runs = p.id === profile?.id ? 'this tab' : p.inUse ? 'another tab' : null
+              const askRemove = () => {
+                setOpen(false)
+                setRemoval({ profile: p, runs })
+              }
+              return (
+                <div key={p.id} className="menu__row" role="none">
+                  {runs === 'this tab' ? (
+                    <ProfileItem p={p} marker="this tab" />
+                  ) : runs === 'another tab' ? (
+                    <ProfileItem p={p} marker="open in another tab" />
+                  ) : (
+                    <ProfileItem p={p} onOpen={() => openProfile(p.id)} />
+                  )}
+                  <button
+                    type="button"
+                    role="menuitem"
+                    className="menu__remove"
+                    aria-label={`Remove ${p.name}`}
+                    title={`Remove ${p.name}`}
+                    data-testid="profile-remove"
+                    onClick={askRemove}
+                  >
+                    <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">
+                      <path
+                        d="M2.5 4h9M5.5 4V2.5h3V4M3.5 4l.6 7.5h5.8l.6-7.5"
+                        fill="none"
+                        stroke="currentColor"
+                        strokeWidth="1.3"
+                      />
+                    </svg>
+                  </button>
+                </div>
+              )
+            })}
           </div>
           <hr className="menu__sep" />
           <button
@@ -122,6 +159,16 @@ export function ProfilePicker() {
             Each profile is a separate node with its own identity. A profile runs in one tab at a time.
           </p>
         </div>
+      ) : null}
+      {removal !== null ? (
+        <RemoveProfileDialog
+          profile={removal.profile}
+          runs={removal.runs}
+          onClose={() => {
+            setRemoval(null)
+            rootRef.current?.querySelector<HTMLElement>('.profile-button')?.focus()
+          }}
+        />
       ) : null}
     </div>
   )

@@ -2,21 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { claimProfile, listProfiles, lockName, nodeRunsBeside } from '../../../src/node/profile/claim'
 import { memoryLocks, type ProfileLocks } from '../../../src/node/profile/locks'
 import { localProfileStore, memoryProfileStore, type ProfileStore } from '../../../src/node/profile/store'
-
-/** A Web Storage twin (Node has no localStorage). */
-function memoryStorage(): Storage {
-  const items = new Map<string, string>()
-  return {
-    get length() {
-      return items.size
-    },
-    key: (i) => [...items.keys()][i] ?? null,
-    getItem: (k) => items.get(k) ?? null,
-    setItem: (k, v) => void items.set(k, String(v)),
-    removeItem: (k) => void items.delete(k),
-    clear: () => items.clear(),
-  }
-}
+import { memoryStorage } from './memory-storage'
 
 let counter = 0
 const create = async () => {
