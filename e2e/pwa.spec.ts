@@ -126,15 +126,19 @@ test.describe('PWA', () => {
   test('a tab running when another tab accepts a new version keeps running and offers a reload into it', async ({
     context,
   }) => {
-    const a = await context.newPage()
-    await a.goto('/?mine=0')
-    await waitForServiceWorker(a)
-    // A returning user's tabs: both loaded under the installed version.
-    await a.reload()
+    // B ran before the app was installed: the first install took it over (no reload).
     const b = await context.newPage()
     await b.goto('/?mine=0')
-    await expect.poll(() => b.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+    await expect
+      .poll(() => b.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 })
+      .toBe(true)
+    // A, a returning user's tab, loaded under the installed version.
+    const a = await context.newPage()
+    await a.goto('/?mine=0')
+    expect(await a.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
     await a.evaluate(() => Object.assign(window, { loadedBeforeUpdate: true }))
+    /** A new document of the tab runs its node. */
+    const reloaded = () => !('loadedBeforeUpdate' in window) && window.tabchain !== undefined
 
     // A new version on the server: its service worker differs (the precache, unchanged, installs at once).
     const sw = 'dist/sw.js'
@@ -147,8 +151,10 @@ test.describe('PWA', () => {
         await expect(tab.getByTestId('update-prompt')).toContainText('A new version of Tabchain is ready', {
           timeout: 30_000,
         })
+      await b.evaluate(() => Object.assign(window, { loadedBeforeUpdate: true }))
       await b.getByTestId('update-prompt').getByRole('button', { name: 'Reload' }).click()
-      await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+      // The tab that accepted reloads into the new version.
+      await b.waitForFunction(reloaded, undefined, { timeout: 30_000 })
       await expect(b.getByTestId('update-prompt')).toHaveCount(0)
 
       // The other tab is not reloaded under its user (a form, an approval, a trade step may be open):
@@ -157,8 +163,7 @@ test.describe('PWA', () => {
       await expect(prompt).toContainText('A new version is running in another tab. Reload to use it.')
       expect(await a.evaluate(() => 'loadedBeforeUpdate' in window)).toBe(true)
       await prompt.getByRole('button', { name: 'Reload' }).click()
-      await a.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
-      expect(await a.evaluate(() => 'loadedBeforeUpdate' in window)).toBe(false)
+      await a.waitForFunction(reloaded, undefined, { timeout: 30_000 })
       await expect(a.getByTestId('update-prompt')).toHaveCount(0)
     } finally {
       writeFileSync(sw, original)

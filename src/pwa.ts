@@ -7,18 +7,18 @@ import { watchForTakeover, watchForUpdates } from './update-check'
 let accepted = false
 
 /**
- * Offers a reload when a version another tab accepted takes control of this one (src/update-check.ts).
+ * Reloads this tab when the version its user accepted takes control, and offers a reload when a version
+ * another tab accepted does (src/update-check.ts).
  * Offered, not done: a reload restarts this tab's node and drops what its user has open (a form, an
  * unlocked wallet, an approval a site waits for), which the page cannot all see; the user chose when
  * to reload in the other tab and chooses here too. Call at page start.
  */
 export function watchForNewVersion(): void {
   if (!('serviceWorker' in navigator)) return
-  watchForTakeover(
-    navigator.serviceWorker,
-    () => accepted,
-    () => useApp.setState({ update: 'elsewhere', applyUpdate: () => location.reload() }),
-  )
+  watchForTakeover(navigator.serviceWorker, () => accepted, {
+    reload: () => location.reload(),
+    offer: () => useApp.setState({ update: 'elsewhere', applyUpdate: () => location.reload() }),
+  })
 }
 
 /**
@@ -40,11 +40,9 @@ export function registerPwa(): void {
         },
       })
     },
-    // A new version took control. Workbox reloads every tab that saw it waiting, including one whose
-    // user did not accept it: only this tab's acceptance reloads; otherwise `watchForNewVersion` offers.
-    onNeedReload() {
-      if (accepted) location.reload()
-    },
+    // A new version took control. Workbox would reload every tab that saw it waiting, including one
+    // whose user did not accept it: `watchForNewVersion` reloads the tab that accepted, offers elsewhere.
+    onNeedReload() {},
     onRegisteredSW(_url, registration) {
       if (registration !== undefined) watchForUpdates(registration, () => navigator.onLine)
     },

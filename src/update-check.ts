@@ -34,23 +34,32 @@ export interface ControlledContainer extends EventTarget {
   readonly controller: object | null
 }
 
+/** What a tab does when a new version takes control of it (`watchForTakeover`). */
+export interface TakeoverActions {
+  /** This tab accepted the version: reload into it. */
+  readonly reload: () => void
+  /** Another tab accepted it: offer the reload. */
+  readonly offer: () => void
+}
+
 /**
- * Calls `onTakeover` when a new version takes control of this tab without this tab asking for it:
- * another tab's user accepted it ("Reload"), and its service worker claims every tab of the app
- * (clientsClaim). This tab's page and node worker still run the old code (its lazily loaded chunks
- * are gone from the server) until it reloads. The first install's claim (no controller before) is no
- * new version, and a version this tab accepted (`accepted()`) reloads this tab anyway. Call at page
- * start, so a takeover in the first moments is seen too.
+ * Watches for a new version taking control of this tab. Its service worker claims every tab of the
+ * app (clientsClaim) once a user accepts it ("Reload"): the tab that accepted reloads (`accepted()`),
+ * even one no worker served before (Workbox reloads only a tab that was served at its registration);
+ * any other tab still runs the old page and node worker code (its lazily loaded chunks are gone from
+ * the server) and is offered the reload. The first install's claim of a tab (no controller before) is
+ * no new version. Call at page start, so a takeover in the first moments is seen too.
  */
 export function watchForTakeover(
   container: ControlledContainer,
   accepted: () => boolean,
-  onTakeover: () => void,
+  actions: TakeoverActions,
 ): void {
   let controller = container.controller
   container.addEventListener('controllerchange', () => {
     const before = controller
     controller = container.controller
-    if (before !== null && controller !== null && !accepted()) onTakeover()
+    if (accepted()) actions.reload()
+    else if (before !== null && controller !== null) actions.offer()
   })
 }

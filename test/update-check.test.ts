@@ -65,44 +65,40 @@ function container(controller: object | null) {
   return target
 }
 
+/** What `watchForTakeover` did: reloads and offers, in order. */
+function actions() {
+  const done: string[] = []
+  return { done, reload: () => done.push('reload'), offer: () => done.push('offer') }
+}
+
 describe('watchForTakeover', () => {
-  it('a new version another tab accepted taking over this tab is reported, each time', () => {
+  it('a new version another tab accepted taking over this tab is offered, each time', () => {
     const sw = container({ version: 1 })
-    let takeovers = 0
-    watchForTakeover(
-      sw,
-      () => false,
-      () => takeovers++,
-    )
+    const a = actions()
+    watchForTakeover(sw, () => false, a)
     sw.claim({ version: 2 })
-    expect(takeovers).toBe(1)
+    expect(a.done).toEqual(['offer'])
     sw.claim({ version: 3 })
-    expect(takeovers).toBe(2)
+    expect(a.done).toEqual(['offer', 'offer'])
   })
 
   it('the first install claiming a tab it did not serve is not a new version; the next one is', () => {
     const sw = container(null)
-    let takeovers = 0
-    watchForTakeover(
-      sw,
-      () => false,
-      () => takeovers++,
-    )
+    const a = actions()
+    watchForTakeover(sw, () => false, a)
     sw.claim({ version: 1 })
-    expect(takeovers).toBe(0)
+    expect(a.done).toEqual([])
     sw.claim({ version: 2 })
-    expect(takeovers).toBe(1)
+    expect(a.done).toEqual(['offer'])
   })
 
-  it('a version this tab accepted is not reported: this tab reloads into it', () => {
-    const sw = container({ version: 1 })
-    let takeovers = 0
-    watchForTakeover(
-      sw,
-      () => true,
-      () => takeovers++,
-    )
-    sw.claim({ version: 2 })
-    expect(takeovers).toBe(0)
+  it('a version this tab accepted reloads it, also a tab no worker served before', () => {
+    for (const served of [{ version: 1 }, null]) {
+      const sw = container(served)
+      const a = actions()
+      watchForTakeover(sw, () => true, a)
+      sw.claim({ version: 2 })
+      expect(a.done).toEqual(['reload'])
+    }
   })
 })
