@@ -377,6 +377,48 @@ test('a full quota stops saving with a clear banner; the saved chain stays consi
   }
 })
 
+test("a tab whose database another connection upgrades stops saving and says why, without blaming the device's space", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000)
+  const ctx = await browser.newContext()
+  try {
+    const page = await ctx.newPage()
+    await openNode(page, '/?mine=1')
+    const profileId = await profileOf(page)
+    await waitHeadAbove(page, 1)
+    // A newer schema opened elsewhere (a tab of a newer version of the app): the node's connection
+    // steps aside for the upgrade, and its next write finds the database closed.
+    const other = await ctx.newPage()
+    await other.goto('/api/relay')
+    await other.evaluate(
+      (name) =>
+        new Promise<void>((ok, fail) => {
+          const probe = indexedDB.open(name)
+          probe.onerror = () => fail(probe.error)
+          probe.onsuccess = () => {
+            const version = probe.result.version
+            probe.result.close()
+            const newer = indexedDB.open(name, version + 1)
+            newer.onerror = () => fail(newer.error)
+            newer.onsuccess = () => {
+              newer.result.close()
+              ok()
+            }
+          }
+        }),
+      chainDatabase(profileId),
+    )
+    const banner = page.getByTestId('storage-fault')
+    await expect(banner).toHaveAttribute('data-code', 'STORAGE_CLOSED', { timeout: 120_000 })
+    await expect(banner).toContainText('closed this tab’s database')
+    await expect(banner).not.toContainText('Free up space')
+    await expect(banner).toContainText('reload')
+  } finally {
+    await ctx.close()
+  }
+})
+
 test('a tab whose node start is held by another connection says so, and goes on once it is let go', async ({
   browser,
 }) => {

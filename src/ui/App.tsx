@@ -11,6 +11,7 @@ import { TokenScreen } from './screens/TokenScreen'
 import { TokensScreen } from './screens/TokensScreen'
 import { TxScreen } from './screens/TxScreen'
 import { WalletScreen } from './screens/WalletScreen'
+import { storageFaultNotice } from './storage-fault'
 import { useApp } from './store'
 import './styles.css'
 
@@ -44,15 +45,10 @@ export function App() {
 function StorageFaultBanner() {
   const fault = useApp((s) => s.storageFault)
   if (fault === null) return null
+  const { headline, advice } = storageFaultNotice(fault.code)
   return (
     <div className="storage-fault" role="alert" data-testid="storage-fault" data-code={fault.code}>
-      <strong>
-        {fault.code === 'STORAGE_QUOTA_EXCEEDED'
-          ? 'This device’s storage for the app is full: new blocks are no longer saved.'
-          : 'Saving the chain on this device stopped.'}
-      </strong>{' '}
-      The chain saved so far is intact and the node keeps running in memory. Free up space (or allow this site
-      more storage) and reload to save again.
+      <strong>{headline}</strong> {advice}
       <span className="muted small mono"> ({fault.code})</span>
     </div>
   )
