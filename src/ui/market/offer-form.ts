@@ -1,4 +1,11 @@
 import type { Address, Hex } from 'viem'
+import {
+  type Checked,
+  type FieldProblem,
+  type FieldProblems,
+  parsedForm,
+  shownProblems,
+} from '../form-problems'
 import { formatDuration } from '../format'
 import { type Parsed, parseAmount } from '../token-form'
 import { tokenOf } from './book-view'
@@ -88,9 +95,9 @@ export function parseExpiryMinutes(text: string, maxLifetimeS: number): Parsed<n
 }
 
 /** Each problem of the post-offer form, keyed by the field it is shown beside. */
-export type OfferProblems = { readonly [K in keyof OfferFields]?: string }
+export type OfferProblems = FieldProblems<keyof OfferFields>
 
-type Problem = readonly [field: keyof OfferFields, error: string]
+type Problem = FieldProblem<keyof OfferFields>
 
 /** The fields read, once none is wrong. */
 interface OfferValues {
@@ -104,10 +111,7 @@ interface OfferValues {
 }
 
 /** Every problem of the fields, in the order of the form's fields; their values when there is none. */
-function checkOffer(
-  fields: OfferFields,
-  ctx: OfferContext,
-): { readonly problems: readonly Problem[]; readonly values: OfferValues | null } {
+function checkOffer(fields: OfferFields, ctx: OfferContext): Checked<keyof OfferFields, OfferValues> {
   const problems: Problem[] = []
   const minutes = parseExpiryMinutes(fields.expiryMinutes, ctx.params.maxOfferLifetimeS)
   const expiry: Problem[] = minutes.ok ? [] : [['expiryMinutes', minutes.error]]
@@ -120,7 +124,7 @@ function checkOffer(
         ],
         ...expiry,
       ],
-      values: null,
+      value: null,
     }
   if (fields.sellToken.toLowerCase() === fields.buyToken.toLowerCase())
     problems.push(['buyToken', 'Choose two different tokens.'])
@@ -144,24 +148,20 @@ function checkOffer(
   problems.push(...expiry)
   return {
     problems,
-    values:
+    value:
       problems.length === 0 && sellAmount.ok && buyAmount.ok && minutes.ok
         ? { sell, buy, sellAmount: sellAmount.value, buyAmount: buyAmount.value, minutes: minutes.value, fee }
         : null,
   }
 }
 
-/**
- * The problems the form shows as the person types: those of the fields in `touched` (edited at least
- * once, or all of them after a submit), so an empty field nobody has reached yet is not called wrong.
- * Pure.
- */
+/** The problems the form shows as the person types: those of the fields in `touched` (`shownProblems`). Pure. */
 export function offerProblems(
   fields: OfferFields,
   ctx: OfferContext,
   touched: ReadonlySet<keyof OfferFields>,
 ): OfferProblems {
-  return Object.fromEntries(checkOffer(fields, ctx).problems.filter(([field]) => touched.has(field)))
+  return shownProblems(checkOffer(fields, ctx).problems, touched)
 }
 
 /**
@@ -170,9 +170,9 @@ export function offerProblems(
  * fields in their order. Pure.
  */
 export function parseOffer(fields: OfferFields, ctx: OfferContext): Parsed<OfferDraft> {
-  const { problems, values } = checkOffer(fields, ctx)
-  if (values === null) return fail(problems.map(([, error]) => error).join(' '))
-  const { sell, buy, sellAmount, buyAmount, minutes, fee } = values
+  const checked = parsedForm(checkOffer(fields, ctx))
+  if (!checked.ok) return checked
+  const { sell, buy, sellAmount, buyAmount, minutes, fee } = checked.value
   const timelocks = ctx.params.defaultTimelocks
   const offer: MarketOffer = {
     maker: ctx.maker,

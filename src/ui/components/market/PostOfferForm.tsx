@@ -21,6 +21,7 @@ import {
   NATIVE_TOKEN,
 } from '../../market/source'
 import { useMarketQuery } from '../../market/useMarket'
+import { useFields } from '../field-problem'
 
 interface PostOfferFormProps {
   readonly source: MarketSource
@@ -33,17 +34,17 @@ interface PostOfferFormProps {
 
 /** "Sell X of A for Y of B": checked as typed, signed by the wallet (EIP-712), posted through this node. */
 export function PostOfferForm({ source, account, tokens, params, fees, pair }: PostOfferFormProps) {
-  const [fields, setFields] = useState<OfferFields>({
-    sellToken: pair.base,
-    sellAmount: '',
-    buyToken: pair.quote,
-    buyAmount: '',
-    expiryMinutes: '60',
-  })
   const [error, setError] = useState<string | null>(null)
   // The offer posted last and the pair whose book lists it, followed until the next edit.
   const [posted, setPosted] = useState<{ readonly offer: PostedOffer; readonly pair: MarketPair } | null>(
     null,
+  )
+  const { fields, touched, touchAll, reset, bind } = useFields<OfferFields>(
+    { sellToken: pair.base, sellAmount: '', buyToken: pair.quote, buyAmount: '', expiryMinutes: '60' },
+    () => {
+      setError(null)
+      setPosted(null)
+    },
   )
   const [busy, setBusy] = useState(false)
   const sellToken = fields.sellToken as Address
@@ -85,8 +86,6 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
     )
   }, [reading])
   const note = posted === null ? null : postedOfferNote(posted.offer)
-  // The fields edited at least once (all of them after a submit): only their problems are shown.
-  const [touched, setTouched] = useState<ReadonlySet<keyof OfferFields>>(new Set())
   const context = (salt: Hex): OfferContext | null =>
     loaded === null
       ? null
@@ -105,39 +104,14 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
   const checking = context(toHex(new Uint8Array(32)))
   const preview = checking === null ? null : parseOffer(fields, checking)
   const problems = checking === null ? {} : offerProblems(fields, checking, touched)
-  const field = (name: keyof OfferFields) => ({
-    value: fields[name],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const value = e.currentTarget.value
-      setFields((f) => ({ ...f, [name]: value }))
-      setTouched((t) => new Set(t).add(name))
-      setError(null)
-      setPosted(null)
-    },
-  })
-  /** The message beside `name`'s input, tied to it for assistive technology. */
-  const problem = (name: keyof OfferFields) => ({
-    input: {
-      'aria-invalid': problems[name] !== undefined,
-      ...(problems[name] === undefined ? {} : { 'aria-describedby': `offer-${name}-problem` }),
-    },
-    message:
-      problems[name] === undefined ? null : (
-        <p className="form__error" id={`offer-${name}-problem`} data-testid={`offer-${name}-problem`}>
-          {problems[name]}
-        </p>
-      ),
-  })
+  /** `name`'s input, and the message beside it tied to it for assistive technology. */
+  const field = (name: keyof OfferFields) => bind(name, `offer-${name}-problem`, problems[name])
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     const ctx = context(toHex(crypto.getRandomValues(new Uint8Array(32))))
     if (ctx === null) return
     const parsed = parseOffer(fields, ctx)
-    if (!parsed.ok) {
-      // Every field's problem beside it, the untouched ones' too.
-      setTouched(new Set(Object.keys(fields) as (keyof OfferFields)[]))
-      return
-    }
+    if (!parsed.ok) return touchAll()
     setBusy(true)
     setError(null)
     try {
@@ -154,8 +128,7 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
         },
         pair: { base: offer.sellToken, quote: offer.buyToken },
       })
-      setFields((f) => ({ ...f, sellAmount: '', buyAmount: '' }))
-      setTouched(new Set())
+      reset((f) => ({ ...f, sellAmount: '', buyAmount: '' }))
     } catch (err) {
       setError(marketErrorMessage(err))
     } finally {
@@ -167,11 +140,11 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
       {t.symbol}
     </option>
   ))
-  const sellAmount = problem('sellAmount')
-  const sellTokenProblem = problem('sellToken')
-  const buyAmount = problem('buyAmount')
-  const buyTokenProblem = problem('buyToken')
-  const expiry = problem('expiryMinutes')
+  const sellAmount = field('sellAmount')
+  const sellTokenField = field('sellToken')
+  const buyAmount = field('buyAmount')
+  const buyTokenField = field('buyToken')
+  const expiry = field('expiryMinutes')
   return (
     <form className="form" onSubmit={submit} data-testid="post-offer" noValidate>
       <div className="form__row">
@@ -182,20 +155,14 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
             className="input"
             inputMode="decimal"
             placeholder="100"
-            {...field('sellAmount')}
-            {...sellAmount.input}
+            {...sellAmount.props}
           />
-          <select
-            className="input"
-            aria-label="Token you sell"
-            {...field('sellToken')}
-            {...sellTokenProblem.input}
-          >
+          <select className="input" aria-label="Token you sell" {...sellTokenField.props}>
             {options}
           </select>
         </div>
         {sellAmount.message}
-        {sellTokenProblem.message}
+        {sellTokenField.message}
       </div>
       <div className="form__row">
         <label htmlFor="offer-buy-amount">You receive</label>
@@ -205,30 +172,18 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
             className="input"
             inputMode="decimal"
             placeholder="50"
-            {...field('buyAmount')}
-            {...buyAmount.input}
+            {...buyAmount.props}
           />
-          <select
-            className="input"
-            aria-label="Token you receive"
-            {...field('buyToken')}
-            {...buyTokenProblem.input}
-          >
+          <select className="input" aria-label="Token you receive" {...buyTokenField.props}>
             {options}
           </select>
         </div>
         {buyAmount.message}
-        {buyTokenProblem.message}
+        {buyTokenField.message}
       </div>
       <div className="form__row">
         <label htmlFor="offer-expiry">Open for (minutes)</label>
-        <input
-          id="offer-expiry"
-          className="input"
-          inputMode="numeric"
-          {...field('expiryMinutes')}
-          {...expiry.input}
-        />
+        <input id="offer-expiry" className="input" inputMode="numeric" {...expiry.props} />
         {expiry.message}
       </div>
       {preview?.ok ? (
