@@ -1,4 +1,4 @@
-import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test'
+import { type Browser, type BrowserContext, expect, type Locator, type Page } from '@playwright/test'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
 import { genesisBlock, hashBlock } from '../src/node/chain/block'
@@ -270,4 +270,24 @@ export function nodeReport(page: Page, peerId: string): Promise<string> {
       (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
     )
   }, peerId)
+}
+
+/**
+ * `field`'s problem as the form shows it: `reason` in the message of test id `problemId` beside it, the
+ * field marked invalid and described by it (what a screen reader reads on focus); null: none of that.
+ */
+export async function expectProblem(
+  page: Page,
+  field: Locator,
+  problemId: string,
+  reason: string | null,
+): Promise<void> {
+  if (reason === null) {
+    await expect(page.getByTestId(problemId)).toHaveCount(0)
+    await expect(field).toHaveAttribute('aria-invalid', 'false')
+    return
+  }
+  await expect(page.getByTestId(problemId)).toHaveText(reason)
+  await expect(field).toHaveAttribute('aria-invalid', 'true')
+  await expect(field).toHaveAccessibleDescription(reason)
 }

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { FAST_URL, linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
+import { expectProblem, FAST_URL, linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
@@ -24,13 +24,20 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     const addressB = (await b.getByTestId('my-address').textContent()) ?? ''
     expect(addressB).toMatch(/^0x[0-9a-fA-F]{40}$/)
 
-    // Bad input is caught in the form, before anything is sent.
-    await a.locator('#token-name').fill('Gold')
+    // Bad input is caught in the form, before anything is sent: a submit shows every field's problem
+    // beside it, and each one is said as soon as it is typed.
+    const [name, supply] = [a.locator('#token-name'), a.locator('#token-supply')]
+    await expectProblem(a, name, 'token-name-problem', null)
+    await a.getByRole('button', { name: 'Create token' }).click()
+    await expectProblem(a, name, 'token-name-problem', 'The name must be 1 to 64 characters.')
+    await expectProblem(a, supply, 'token-supply-problem', 'Initial supply: Enter an amount.')
+    await name.fill('Gold')
+    await expectProblem(a, name, 'token-name-problem', null)
     await a.locator('#token-symbol').fill('GLD')
     await a.locator('#token-decimals').fill('2')
-    await a.locator('#token-supply').fill('1000.001')
+    await supply.fill('1000.001')
+    await expectProblem(a, supply, 'token-supply-problem', 'Initial supply: At most 2 decimals.')
     await a.getByRole('button', { name: 'Create token' }).click()
-    await expect(a.getByTestId('form-error')).toHaveText('Initial supply: At most 2 decimals.')
     await expect(a.getByTestId('activity-row')).toHaveCount(0)
 
     // A creates the token (A mines): pending, then confirmed once in a block.
@@ -42,10 +49,26 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await expect(holdingA).toHaveAttribute('data-balance', '100000', { timeout: 30_000 })
     const token = (await holdingA.getAttribute('data-token')) ?? ''
 
+    // A wrong recipient and more than A holds are said beside their fields as they are typed.
+    const [recipient, amount] = [a.getByLabel('Recipient address'), a.getByLabel(/^Amount/)]
+    await recipient.fill('0x1234')
+    await expectProblem(
+      a,
+      recipient,
+      'use-recipient-problem',
+      'An address is 0x followed by 40 hex characters.',
+    )
+    await amount.fill('1000.01')
+    await expectProblem(a, amount, 'use-amount-problem', 'You have only 1000 GLD.')
+    await a.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect(a.getByTestId('activity-row')).toHaveCount(1)
+
     // A stops mining, so the transfer stays pending long enough to look at both screens meanwhile.
     await setMining(a, false)
-    await a.getByLabel('Recipient address').fill(addressB.toLowerCase())
-    await a.getByLabel(/^Amount/).fill('250.5')
+    await recipient.fill(addressB.toLowerCase())
+    await amount.fill('250.5')
+    await expectProblem(a, recipient, 'use-recipient-problem', null)
+    await expectProblem(a, amount, 'use-amount-problem', null)
     await a.getByRole('button', { name: 'Send', exact: true }).click()
     await expect(lastAction(a)).toHaveAttribute('data-state', 'pending')
     await expect(lastAction(a).getByTestId('tx-status')).toHaveText('Pending — not in a block yet')

@@ -1,4 +1,12 @@
-import { type Address, getAddress, isAddress, parseUnits } from 'viem'
+import { type Address, formatUnits, getAddress, isAddress, parseUnits } from 'viem'
+import type { TokenHolding } from '../node/worker/queries'
+import {
+  type Checked,
+  type FieldProblem,
+  type FieldProblems,
+  parsedForm,
+  shownProblems,
+} from './form-problems'
 
 /** A form field's parsed value, or the message to show next to it. */
 export type Parsed<T> =
@@ -59,22 +67,127 @@ export interface NewToken {
   readonly supply: bigint
 }
 
-export function parseNewToken(fields: {
+/** What a person typed in the create-token form. */
+export interface NewTokenFields {
   readonly name: string
   readonly symbol: string
   readonly decimals: string
   readonly supply: string
-}): Parsed<NewToken> {
+}
+
+/** The most decimals a token may have. */
+const MAX_DECIMALS = 255
+
+/** Every problem of the create-token form, in the order of its fields; the token when there is none. */
+function checkNewToken(fields: NewTokenFields): Checked<keyof NewTokenFields, NewToken> {
+  const problems: FieldProblem<keyof NewTokenFields>[] = []
   const name = fields.name.trim()
   const symbol = fields.symbol.trim()
   const nameBytes = encoder.encode(name).length
-  if (nameBytes === 0 || nameBytes > 64) return fail('The name must be 1 to 64 characters.')
+  if (nameBytes === 0 || nameBytes > 64) problems.push(['name', 'The name must be 1 to 64 characters.'])
   const symbolBytes = encoder.encode(symbol).length
-  if (symbolBytes === 0 || symbolBytes > 16) return fail('The symbol must be 1 to 16 characters.')
+  if (symbolBytes === 0 || symbolBytes > 16)
+    problems.push(['symbol', 'The symbol must be 1 to 16 characters.'])
   const d = fields.decimals.trim()
-  if (!/^\d{1,3}$/.test(d) || Number(d) > 255) return fail('Decimals must be a whole number from 0 to 255.')
-  const decimals = Number(d)
+  const decimals = /^\d{1,3}$/.test(d) && Number(d) <= MAX_DECIMALS ? Number(d) : null
+  if (decimals === null) {
+    problems.push(['decimals', 'Decimals must be a whole number from 0 to 255.'])
+    // The supply is read in the token's decimals: it is checked once they are right.
+    return { problems, value: null }
+  }
   const supply = parseAmount(fields.supply, decimals, { allowZero: true })
-  if (!supply.ok) return fail(`Initial supply: ${supply.error}`)
-  return ok({ name, symbol, decimals, supply: supply.value })
+  if (!supply.ok) problems.push(['supply', `Initial supply: ${supply.error}`])
+  return {
+    problems,
+    value: problems.length === 0 && supply.ok ? { name, symbol, decimals, supply: supply.value } : null,
+  }
+}
+
+/** The problems the create-token form shows as the person types (`shownProblems`). Pure. */
+export function newTokenProblems(
+  fields: NewTokenFields,
+  touched: ReadonlySet<keyof NewTokenFields>,
+): FieldProblems<keyof NewTokenFields> {
+  return shownProblems(checkNewToken(fields).problems, touched)
+}
+
+/** Checks the create-token form: the token, or every problem of its fields in their order. Pure. */
+export function parseNewToken(fields: NewTokenFields): Parsed<NewToken> {
+  return parsedForm(checkNewToken(fields))
+}
+
+/** What the Tokens screen does with a token it holds or created. */
+export type TokenAction = 'transfer' | 'approve' | 'mint' | 'burn'
+
+/** What a person chose and typed in the send / approve / mint / burn form. */
+export interface TokenActionFields {
+  /** The token's address; empty until one is chosen (the first one held is shown chosen). */
+  readonly token: string
+  readonly action: TokenAction
+  /** The recipient, or the spender of an approval; not asked for a burn. */
+  readonly recipient: string
+  readonly amount: string
+}
+
+/** What the form checks the fields against: the tokens this account holds or created. */
+export interface TokenActionContext {
+  readonly holdings: readonly TokenHolding[]
+}
+
+/** A checked action ready to encode. */
+export interface TokenActionDraft {
+  readonly holding: TokenHolding
+  readonly action: TokenAction
+  /** Null for a burn. */
+  readonly to: Address | null
+  /** Base units. */
+  readonly value: bigint
+}
+
+/** The token a form shows chosen: the one picked, else the first one held. */
+export const chosenHolding = (holdings: readonly TokenHolding[], token: string): TokenHolding | undefined =>
+  holdings.find((h) => h.token.address === token) ?? holdings[0]
+
+/** Every problem of the form, in the order of its fields; the action when there is none. */
+function checkTokenAction(
+  fields: TokenActionFields,
+  ctx: TokenActionContext,
+): Checked<keyof TokenActionFields, TokenActionDraft> {
+  const holding = chosenHolding(ctx.holdings, fields.token)
+  if (holding === undefined) return { problems: [['token', 'You hold no token yet.']], value: null }
+  const { token, balance } = holding
+  const { action } = fields
+  const problems: FieldProblem<keyof TokenActionFields>[] = []
+  if (action === 'mint' && !holding.created)
+    problems.push(['action', `Only the owner of ${token.symbol} may mint it, and this account is not.`])
+  const to = action === 'burn' ? null : parseAddress(fields.recipient)
+  if (to !== null && !to.ok) problems.push(['recipient', to.error])
+  const amount = parseAmount(fields.amount, token.decimals, { allowZero: action === 'approve' })
+  if (!amount.ok) problems.push(['amount', amount.error])
+  else if ((action === 'transfer' || action === 'burn') && amount.value > balance)
+    problems.push(['amount', `You have only ${formatUnits(balance, token.decimals)} ${token.symbol}.`])
+  return {
+    problems,
+    value:
+      problems.length === 0 && amount.ok && (to === null || to.ok)
+        ? { holding, action, to: to?.value ?? null, value: amount.value }
+        : null,
+  }
+}
+
+/** The problems the send / approve / mint / burn form shows as the person types (`shownProblems`). Pure. */
+export function tokenActionProblems(
+  fields: TokenActionFields,
+  ctx: TokenActionContext,
+  touched: ReadonlySet<keyof TokenActionFields>,
+): FieldProblems<keyof TokenActionFields> {
+  return shownProblems(checkTokenAction(fields, ctx).problems, touched)
+}
+
+/** Checks the send / approve / mint / burn form: the action, or every problem of its fields. Pure. */
+export function parseTokenAction(
+  fields: TokenActionFields,
+  ctx: TokenActionContext,
+): Parsed<TokenActionDraft> {
+  return parsedForm(checkTokenAction(fields, ctx))
 }

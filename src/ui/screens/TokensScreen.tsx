@@ -7,6 +7,7 @@ import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { TokenHolding } from '../../node/worker/queries'
 import { showHidden } from '../../wallet/describe'
 import { Loaded, short, useNodeQuery } from '../components/explorer'
+import { useFields } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { shownHolding } from '../format'
@@ -14,7 +15,16 @@ import { useAccount } from '../signer/account'
 import { DEVNET_ACCOUNT_COUNT } from '../signer/devnet-index'
 import type { TxSigner } from '../signer/signer'
 import { useApp } from '../store'
-import { parseAddress, parseAmount, parseNewToken } from '../token-form'
+import {
+  chosenHolding,
+  type NewTokenFields,
+  newTokenProblems,
+  parseNewToken,
+  parseTokenAction,
+  type TokenAction,
+  type TokenActionFields,
+  tokenActionProblems,
+} from '../token-form'
 import { type Call, sendCall, useTxs } from '../tx-tracker'
 
 /** Create a token, then mint (owner), transfer, approve and burn, acting as this profile's account. */
@@ -186,29 +196,17 @@ function useSend(signer: TxSigner) {
   return { busy, send }
 }
 
-function FormError({ error }: { readonly error: string | null }) {
-  return error === null ? null : (
-    <p className="form__error" role="alert" data-testid="form-error">
-      {error}
-    </p>
-  )
-}
+const NO_TOKEN: NewTokenFields = { name: '', symbol: '', decimals: '18', supply: '' }
 
 function CreateToken({ signer }: { readonly signer: TxSigner }) {
-  const [fields, setFields] = useState({ name: '', symbol: '', decimals: '18', supply: '' })
-  const [error, setError] = useState<string | null>(null)
+  const { fields, touched, touchAll, reset, bind } = useFields<NewTokenFields>(NO_TOKEN)
   const { busy, send } = useSend(signer)
-  const field = (key: keyof typeof fields) => ({
-    value: fields[key],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      setFields({ ...fields, [key]: e.currentTarget.value })
-      setError(null)
-    },
-  })
+  const problems = newTokenProblems(fields, touched)
+  const field = (key: keyof NewTokenFields) => bind(key, `token-${key}-problem`, problems[key])
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     const parsed = parseNewToken(fields)
-    if (!parsed.ok) return setError(parsed.error)
+    if (!parsed.ok) return touchAll()
     const t = parsed.value
     const data = encodeFunctionData({
       abi: tokenFactoryAbi,
@@ -217,36 +215,42 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
     })
     const symbol = showHidden(t.symbol)
     const label = `Create ${symbol} (${formatUnits(t.supply, t.decimals)} ${symbol})`
-    if (await send(label, { to: TOKEN_FACTORY_ADDRESS, data }))
-      setFields({ name: '', symbol: '', decimals: '18', supply: '' })
+    if (await send(label, { to: TOKEN_FACTORY_ADDRESS, data })) reset(() => NO_TOKEN)
   }
+  const name = field('name')
+  const symbol = field('symbol')
+  const decimals = field('decimals')
+  const supply = field('supply')
   return (
     <section className="section" aria-labelledby="create-title">
       <h2 id="create-title">Create a token</h2>
       <form className="form" onSubmit={submit} data-testid="create-token" noValidate>
         <div className="form__row">
           <label htmlFor="token-name">Name</label>
-          <input id="token-name" className="input" placeholder="Gold" {...field('name')} />
+          <input className="input" placeholder="Gold" id="token-name" {...name.props} />
+          {name.message}
         </div>
         <div className="form__row">
           <label htmlFor="token-symbol">Symbol</label>
-          <input id="token-symbol" className="input" placeholder="GLD" {...field('symbol')} />
+          <input className="input" placeholder="GLD" id="token-symbol" {...symbol.props} />
+          {symbol.message}
         </div>
         <div className="form__row">
           <label htmlFor="token-decimals">Decimals</label>
-          <input id="token-decimals" className="input" inputMode="numeric" {...field('decimals')} />
+          <input className="input" inputMode="numeric" id="token-decimals" {...decimals.props} />
+          {decimals.message}
         </div>
         <div className="form__row">
           <label htmlFor="token-supply">Initial supply (yours)</label>
           <input
-            id="token-supply"
             className="input"
             inputMode="decimal"
             placeholder="1000"
-            {...field('supply')}
+            id="token-supply"
+            {...supply.props}
           />
+          {supply.message}
         </div>
-        <FormError error={error} />
         <div>
           <button type="submit" className="button button--primary" disabled={busy}>
             {busy ? 'Sending…' : 'Create token'}
@@ -257,12 +261,15 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
   )
 }
 
-type Action = 'transfer' | 'approve' | 'mint' | 'burn'
-
 /** How the activity list names each action. */
-const VERBS: Record<Action, string> = { transfer: 'Send', approve: 'Approve', mint: 'Mint', burn: 'Burn' }
+const VERBS: Record<TokenAction, string> = {
+  transfer: 'Send',
+  approve: 'Approve',
+  mint: 'Mint',
+  burn: 'Burn',
+}
 
-const ACTIONS: { readonly value: Action; readonly label: string }[] = [
+const ACTIONS: { readonly value: TokenAction; readonly label: string }[] = [
   { value: 'transfer', label: 'Send' },
   { value: 'approve', label: 'Approve a spender' },
   { value: 'mint', label: 'Mint (owner only)' },
@@ -276,29 +283,24 @@ function UseToken({
   readonly signer: TxSigner
   readonly holdings: readonly TokenHolding[]
 }) {
-  const [tokenAddress, setToken] = useState('')
-  const [action, setAction] = useState<Action>('transfer')
-  const [recipient, setRecipient] = useState('')
-  const [amount, setAmount] = useState('')
-  const [error, setError] = useState<string | null>(null)
+  const { fields, touched, touchAll, reset, bind } = useFields<TokenActionFields>({
+    token: '',
+    action: 'transfer',
+    recipient: '',
+    amount: '',
+  })
   const { busy, send } = useSend(signer)
-  const holding = holdings.find((h) => h.token.address === tokenAddress) ?? holdings[0]
-  const needsRecipient = action !== 'burn'
+  const holding = chosenHolding(holdings, fields.token)
+  const problems = tokenActionProblems(fields, { holdings }, touched)
+  const field = (key: keyof TokenActionFields) => bind(key, `use-${key}-problem`, problems[key])
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    if (holding === undefined) return setError('You hold no token yet.')
-    const { token, balance } = holding
-    if (action === 'mint' && !holding.created)
-      return setError(`Only the owner of ${token.symbol} may mint it, and this account is not.`)
-    const to = needsRecipient ? parseAddress(recipient) : null
-    if (to !== null && !to.ok) return setError(to.error)
-    const parsed = parseAmount(amount, token.decimals, { allowZero: action === 'approve' })
-    if (!parsed.ok) return setError(parsed.error)
-    const value = parsed.value
-    if ((action === 'transfer' || action === 'burn') && value > balance)
-      return setError(`You have only ${formatUnits(balance, token.decimals)} ${token.symbol}.`)
+    const parsed = parseTokenAction(fields, { holdings })
+    if (!parsed.ok) return touchAll()
+    const { holding: chosen, action, to, value } = parsed.value
+    const { token } = chosen
     const shown = `${formatUnits(value, token.decimals)} ${token.symbol}`
-    const target = to?.value ?? signer.address
+    const target = to ?? signer.address
     const call =
       action === 'burn'
         ? {
@@ -309,8 +311,12 @@ function UseToken({
             label: `${VERBS[action]} ${shown} ${action === 'approve' ? 'for' : 'to'} ${short(target)}`,
             data: encodeFunctionData({ abi: erc20Abi, functionName: action, args: [target, value] }),
           }
-    if (await send(call.label, { to: token.address, data: call.data })) setAmount('')
+    if (await send(call.label, { to: token.address, data: call.data })) reset((f) => ({ ...f, amount: '' }))
   }
+  const token = field('token')
+  const action = field('action')
+  const recipient = field('recipient')
+  const amount = field('amount')
   return (
     <section className="section" aria-labelledby="use-title">
       <h2 id="use-title">Send, approve, mint or burn</h2>
@@ -323,11 +329,9 @@ function UseToken({
             <select
               id="use-token"
               className="input"
+              {...token.props}
+              // The first token held is shown chosen until another is.
               value={holding?.token.address ?? ''}
-              onChange={(e) => {
-                setToken(e.currentTarget.value)
-                setError(null)
-              }}
             >
               {holdings.map((h) => (
                 <option key={h.token.address} value={h.token.address}>
@@ -335,60 +339,36 @@ function UseToken({
                 </option>
               ))}
             </select>
+            {token.message}
           </div>
           <div className="form__row">
             <label htmlFor="use-action">Action</label>
-            <select
-              id="use-action"
-              className="input"
-              value={action}
-              onChange={(e) => {
-                setAction(e.currentTarget.value as Action)
-                setError(null)
-              }}
-            >
+            <select id="use-action" className="input" {...action.props}>
               {ACTIONS.map((a) => (
                 <option key={a.value} value={a.value}>
                   {a.label}
                 </option>
               ))}
             </select>
+            {action.message}
           </div>
-          {needsRecipient ? (
+          {fields.action !== 'burn' ? (
             <div className="form__row">
               <label htmlFor="use-recipient">
-                {action === 'approve' ? 'Spender address' : 'Recipient address'}
+                {fields.action === 'approve' ? 'Spender address' : 'Recipient address'}
               </label>
-              <input
-                id="use-recipient"
-                className="input mono"
-                placeholder="0x…"
-                value={recipient}
-                onChange={(e) => {
-                  setRecipient(e.currentTarget.value)
-                  setError(null)
-                }}
-              />
+              <input id="use-recipient" className="input mono" placeholder="0x…" {...recipient.props} />
+              {recipient.message}
             </div>
           ) : null}
           <div className="form__row">
             <label htmlFor="use-amount">Amount{holding ? ` (${holding.token.symbol})` : ''}</label>
-            <input
-              id="use-amount"
-              className="input"
-              inputMode="decimal"
-              placeholder="10"
-              value={amount}
-              onChange={(e) => {
-                setAmount(e.currentTarget.value)
-                setError(null)
-              }}
-            />
+            <input id="use-amount" className="input" inputMode="decimal" placeholder="10" {...amount.props} />
+            {amount.message}
           </div>
-          <FormError error={error} />
           <div>
             <button type="submit" className="button button--primary" disabled={busy}>
-              {busy ? 'Sending…' : ACTIONS.find((a) => a.value === action)?.label}
+              {busy ? 'Sending…' : ACTIONS.find((a) => a.value === fields.action)?.label}
             </button>
           </div>
         </form>
