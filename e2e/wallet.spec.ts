@@ -4,7 +4,7 @@ import { devnetGenesis } from '../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
 import { MIN_SUGGESTED_TIP } from '../src/node/mempool/mempool'
-import { crashTab, FAST_URL, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
+import { crashTab, expectProblem, FAST_URL, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
 
@@ -298,11 +298,19 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await expect(a.getByTestId('faucet-sent')).toBeVisible()
     await expect(a.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
 
-    // Insufficient balance is caught before anything is signed.
-    await a.getByTestId('send-to').fill(addressB)
-    await a.getByTestId('send-amount').fill('11')
+    // Insufficient balance is caught before anything is signed: beside the amount as it is typed…
+    const [to, amount] = [a.getByTestId('send-to'), a.getByTestId('send-amount')]
+    await to.fill(addressB)
+    await amount.fill('11')
+    await expectProblem(a, amount, 'send-amount-problem', 'Insufficient balance: you have 10 TAB.')
     await a.getByTestId('send-button').click()
-    await expect(a.getByTestId('send-error')).toContainText('Insufficient balance')
+    await expectProblem(a, amount, 'send-amount-problem', 'Insufficient balance: you have 10 TAB.')
+    // …and, counting the fee the node asks for, on submit.
+    await amount.fill('10')
+    await expectProblem(a, amount, 'send-amount-problem', null)
+    await a.getByTestId('send-button').click()
+    await expect(a.getByTestId('send-error')).toContainText('plus a fee of up to')
+    await expect(a.getByTestId('approval-title')).toHaveCount(0)
     // All of it but the fee the wallet signs for (twice the base fee, at its floor on these empty blocks,
     // plus the tip) is not refused: the screen bounds the fee as the wallet does.
     const fee = 21_000n * (2n * devnetGenesis.params.minBaseFee + MIN_SUGGESTED_TIP)
@@ -317,10 +325,13 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     // A wrong EIP-55 checksum is refused.
     const swapped = addressB.replace(/[a-f]/, (c) => c.toUpperCase()).replace(/[A-F]/, (c) => c.toLowerCase())
     if (swapped !== addressB) {
-      await a.getByTestId('send-to').fill(swapped)
-      await a.getByTestId('send-amount').fill('1')
-      await a.getByTestId('send-button').click()
-      await expect(a.getByTestId('send-error')).toContainText('EIP-55')
+      await to.fill(swapped)
+      await expectProblem(
+        a,
+        to,
+        'send-to-problem',
+        'The address checksum (EIP-55) does not match: check it for a typo.',
+      )
     }
 
     // Cancel → nothing sent; confirm → sent.
@@ -366,11 +377,9 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await a.getByTestId('send-asset').selectOption({ label: 'GLD (Gold)' })
     await a.getByTestId('send-to').fill(addressB)
     await a.getByTestId('send-amount').fill('2000')
-    await a.getByTestId('send-button').click()
-    await expect(a.getByTestId('send-error')).toHaveText('Insufficient balance: you have 1000 GLD.')
+    await expectProblem(a, amount, 'send-amount-problem', 'Insufficient balance: you have 1000 GLD.')
     await a.getByTestId('send-amount').fill('250.505')
-    await a.getByTestId('send-button').click()
-    await expect(a.getByTestId('send-error')).toHaveText('At most 2 decimals.')
+    await expectProblem(a, amount, 'send-amount-problem', 'At most 2 decimals.')
     await a.getByTestId('send-amount').fill('250.5')
     await a.getByTestId('send-button').click()
     await expect(a.getByTestId('approval-title')).toHaveText(

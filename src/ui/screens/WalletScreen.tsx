@@ -2,15 +2,15 @@ import encodeQR from '@paulmillr/qr'
 import { type FormEvent, useState } from 'react'
 import { type Address, encodeFunctionData, erc20Abi, formatEther, formatUnits } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
-import { parseAddress } from '../../wallet/address'
 import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
+import { useFields } from '../components/field-problem'
 import { TabList, TabPanel } from '../components/Tabs'
 import { verifiedNote } from '../format'
+import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
-import { parseAmount } from '../token-form'
 import { confirmations, useWallet } from '../wallet-session'
 import '../wallet.css'
 
@@ -476,33 +476,27 @@ function Tokens() {
 
 function Send() {
   const { provider, view, balances, tokens } = useWallet()
-  const [to, setTo] = useState('')
-  const [asset, setAsset] = useState<Address | 'TAB'>('TAB')
-  const [amount, setAmount] = useState('')
   const [error, setError] = useState<string | null>(null)
+  const { fields, touched, touchAll, reset, bind } = useFields<SendFields>(
+    { to: '', asset: 'TAB', amount: '' },
+    () => setError(null),
+  )
   const [sent, setSent] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const from = view.selected
   if (provider === null || from === null) return null
+  const balance = balances[from.toLowerCase()] ?? 0n
+  const problems = sendProblems(fields, { tokens, balance }, touched)
+  const field = (key: keyof SendFields) =>
+    bind(key, `send-${key}-problem`, problems[key], { className: 'form-error' })
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
     setError(null)
     setSent(null)
-    const target = parseAddress(to)
-    if (target === 'not an address') return setError('That is not an address (0x and 40 hex digits).')
-    if (target === 'bad checksum')
-      return setError('The address checksum (EIP-55) does not match: check it for a typo.')
-    const token = asset === 'TAB' ? null : tokens.find((t) => t.token.address === asset)
-    if (token === undefined) return setError('You no longer hold that token.')
-    const symbol = token === null ? 'TAB' : token.token.symbol
-    const parsed = parseAmount(amount, token === null ? 18 : token.token.decimals)
-    if (!parsed.ok) return setError(parsed.error)
-    const value = parsed.value
-    if (token !== null && value > token.balance)
-      return setError(
-        `Insufficient balance: you have ${formatUnits(token.balance, token.token.decimals)} ${symbol}.`,
-      )
+    const parsed = parseSend(fields, { tokens, balance })
+    if (!parsed.ok) return touchAll()
+    const { to: target, token, value } = parsed.value
     const request =
       token === null
         ? { from, to: target, value: `0x${value.toString(16)}` }
@@ -511,7 +505,6 @@ function Send() {
             to: token.token.address,
             data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [target, value] }),
           }
-    const balance = balances[from.toLowerCase()] ?? 0n
     setBusy(true)
     try {
       // The wallet's fee cap is twice the next base fee plus the tip (eth_gasPrice is base + tip).
@@ -534,7 +527,7 @@ function Send() {
         )
       const hash = (await provider.request({ method: 'eth_sendTransaction', params: [request] })) as string
       setSent(hash)
-      setAmount('')
+      reset((f) => ({ ...f, amount: '' }))
     } catch (err) {
       setError(err instanceof ProviderRpcError && err.code === 4001 ? 'Cancelled.' : messageOf(err))
     } finally {
@@ -542,26 +535,19 @@ function Send() {
     }
   }
 
+  const to = field('to')
+  const asset = field('asset')
+  const amount = field('amount')
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} data-testid="send">
+    <form className="stack" onSubmit={(e) => void submit(e)} data-testid="send" noValidate>
       <label className="field">
         <span>To</span>
-        <input
-          className="input mono"
-          data-testid="send-to"
-          placeholder="0x…"
-          value={to}
-          onChange={(e) => setTo(e.target.value)}
-        />
+        <input className="input mono" data-testid="send-to" placeholder="0x…" {...to.props} />
       </label>
+      {to.message}
       <label className="field">
         <span>Asset</span>
-        <select
-          className="input"
-          data-testid="send-asset"
-          value={asset}
-          onChange={(e) => setAsset(e.target.value as Address | 'TAB')}
-        >
+        <select className="input" data-testid="send-asset" {...asset.props}>
           <option value="TAB">TAB</option>
           {tokens.map(({ token }) => (
             <option key={token.address} value={token.address}>
@@ -570,6 +556,7 @@ function Send() {
           ))}
         </select>
       </label>
+      {asset.message}
       <label className="field">
         <span>Amount</span>
         <input
@@ -577,10 +564,10 @@ function Send() {
           data-testid="send-amount"
           inputMode="decimal"
           placeholder="0.0"
-          value={amount}
-          onChange={(e) => setAmount(e.target.value)}
+          {...amount.props}
         />
       </label>
+      {amount.message}
       {error !== null && (
         <p className="form-error" role="alert" data-testid="send-error">
           {error}
