@@ -48,6 +48,9 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
   await page.getByTestId('password').fill('not my password')
   await page.getByTestId('unlock-button').click()
   await expect(page.getByTestId('unlock-error')).toHaveText('incorrect password')
+  // Announced at once, and tied to the password it is about.
+  await expect(page.getByTestId('unlock-error')).toHaveAttribute('role', 'alert')
+  await expectProblem(page, page.getByTestId('password'), 'unlock-error', 'incorrect password')
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
   await page.getByTestId('password').fill(PASSWORD)
   await page.getByTestId('unlock-button').click()
@@ -125,10 +128,17 @@ const visibleLabels = (field: Locator): Promise<string[]> =>
       .map((l) => l.textContent?.trim() ?? ''),
   )
 
-test('the private key to import and the password that shows the recovery phrase have visible labels', async ({
+test('the private key to import and the password that shows the recovery phrase have visible labels; the passwords that differ and a wrong one are tied to their fields', async ({
   page,
 }) => {
   await openNode(page, '/?mine=0')
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  const again = page.getByTestId('new-password-again')
+  await page.getByTestId('new-password').fill(PASSWORD)
+  await again.fill(`${PASSWORD}!`)
+  await expectProblem(page, again, 'new-password-again-problem', 'The passwords differ.')
+  await again.fill(PASSWORD)
+  await expectProblem(page, again, 'new-password-again-problem', null)
   await createWallet(page)
   await page.getByRole('button', { name: 'Import private key' }).click()
   const key = page.getByLabel('Private key (0x and 64 hex digits)', { exact: true })
@@ -138,6 +148,11 @@ test('the private key to import and the password that shows the recovery phrase 
   const password = page.getByLabel('Your wallet password', { exact: true })
   await expect(password).toBeVisible()
   expect(await visibleLabels(password)).toEqual(['Your wallet password'])
+  // A wrong password is announced (role="alert") and tied to the field it is about.
+  await password.fill('not my password')
+  await page.getByRole('button', { name: 'Reveal' }).click()
+  await expect(page.getByTestId('reveal-error')).toHaveAttribute('role', 'alert')
+  await expectProblem(page, password, 'reveal-error', 'incorrect password')
   await password.fill(PASSWORD)
   await page.getByRole('button', { name: 'Reveal' }).click()
   await expect(page.getByTestId('revealed-phrase')).toHaveText(/^(\w+ ){11}\w+$/)

@@ -6,7 +6,7 @@ import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/fau
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
-import { useFields } from '../components/field-problem'
+import { fieldProblem, useFields } from '../components/field-problem'
 import { TabList, TabPanel } from '../components/Tabs'
 import { verifiedNote } from '../format'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
@@ -60,6 +60,11 @@ function PasswordFields({ onChange }: { readonly onChange: (pw: string | null) =
     setAgain(b)
     onChange(a.length >= MIN_PASSWORD_LENGTH && a === b ? a : null)
   }
+  const differ = fieldProblem(
+    'new-password-again-problem',
+    again.length > 0 && again !== pw ? 'The passwords differ.' : null,
+    { className: 'form-error' },
+  )
   return (
     <>
       <label className="field">
@@ -82,9 +87,10 @@ function PasswordFields({ onChange }: { readonly onChange: (pw: string | null) =
           data-testid="new-password-again"
           value={again}
           onChange={(e) => update(pw, e.target.value)}
+          {...differ.input}
         />
       </label>
-      {again.length > 0 && again !== pw && <p className="form-error">The passwords differ.</p>}
+      {differ.message}
     </>
   )
 }
@@ -203,6 +209,7 @@ function Unlock() {
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const refusal = fieldProblem('unlock-error', error, { className: 'form-error', alert: true })
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
     if (wallet === null) return
@@ -230,13 +237,10 @@ function Unlock() {
           data-testid="password"
           value={password}
           onChange={(e) => setPassword(e.target.value)}
+          {...refusal.input}
         />
       </label>
-      {error !== null && (
-        <p className="form-error" role="alert" data-testid="unlock-error">
-          {error}
-        </p>
-      )}
+      {refusal.message}
       <button
         type="submit"
         className="button button--primary"
@@ -650,6 +654,7 @@ function Secrets() {
   const [phrase, setPhrase] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   if (wallet === null) return null
+  const refusal = fieldProblem('reveal-error', error, { className: 'form-error', alert: true })
   return (
     <details className="panel wallet-panel">
       <summary>Show recovery phrase</summary>
@@ -671,6 +676,7 @@ function Secrets() {
               autoComplete="current-password"
               value={password}
               onChange={(e) => setPassword(e.target.value)}
+              {...refusal.input}
             />
           </label>
           <button type="submit" className="button button--small">
@@ -687,7 +693,7 @@ function Secrets() {
           </button>
         </>
       )}
-      {error !== null && <p className="form-error">{error}</p>}
+      {refusal.message}
     </details>
   )
 }
