@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
+import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { pendingNote, shownHolding } from '../format'
 import { useApp } from '../store'
@@ -37,6 +38,14 @@ export function ExplorerScreen() {
       : isHash(target)
         ? `/tx/${target}`
         : null
+  // Said as soon as it is typed, rather than leaving Open greyed out; tied to the search box.
+  const searchProblem = fieldProblem(
+    'search-error',
+    target !== '' && href === null
+      ? 'Enter a block number, an address (0x and 40 hex digits) or a transaction hash (0x and 64 hex digits).'
+      : null,
+    { className: 'form-error', alert: true },
+  )
   return (
     <div className="screen">
       <h1>Explorer</h1>
@@ -58,17 +67,13 @@ export function ExplorerScreen() {
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
           aria-label="Search by block number, address or transaction hash"
+          {...searchProblem.input}
         />
         <button type="submit" className="button" disabled={href === null}>
           Open
         </button>
       </form>
-      {target !== '' && href === null && (
-        <p className="form-error" role="alert" data-testid="search-error">
-          Enter a block number, an address (0x and 40 hex digits) or a transaction hash (0x and 64 hex
-          digits).
-        </p>
-      )}
+      {searchProblem.message}
       {result === null ? (
         <p className="muted">Loading…</p>
       ) : 'error' in result ? (
