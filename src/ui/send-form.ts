@@ -22,8 +22,8 @@ export interface SendFields {
 export interface SendContext {
   /** The sending account's tokens, with balances (base units). */
   readonly tokens: readonly TokenHolding[]
-  /** The sending account's coin balance, wei. */
-  readonly balance: bigint
+  /** The sending account's coin balance, wei; null before it is read (then the wallet checks it). */
+  readonly balance: bigint | null
 }
 
 /** A checked send: the coin (token null) or a token, in base units. */
@@ -51,7 +51,7 @@ function checkSend(fields: SendFields, ctx: SendContext): Checked<keyof SendFiel
     token === null ? [18, 'TAB', ctx.balance] : [token.token.decimals, token.token.symbol, token.balance]
   const amount = parseAmount(fields.amount, decimals)
   if (!amount.ok) problems.push(['amount', amount.error])
-  else if (amount.value > balance)
+  else if (balance !== null && amount.value > balance)
     problems.push(['amount', `Insufficient balance: you have ${formatUnits(balance, decimals)} ${symbol}.`])
   return {
     problems,

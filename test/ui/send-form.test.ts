@@ -51,6 +51,9 @@ describe('wallet send form', () => {
       amount: 'Insufficient balance: you have 10 TAB.',
     })
     expect(sendProblems({ ...fields, amount: '10' }, ctx, all)).toEqual({})
+    // Before the account's balance is read it is not taken for zero: the wallet checks it before signing.
+    expect(sendProblems({ ...fields, amount: '11' }, { ...ctx, balance: null }, all)).toEqual({})
+    expect(parseSend({ ...fields, amount: '11' }, { ...ctx, balance: null })).toMatchObject({ ok: true })
     const gld = { ...fields, asset: GLD.token.address }
     expect(sendProblems({ ...gld, amount: '2000' }, ctx, all)).toEqual({
       amount: 'Insufficient balance: you have 1000 GLD.',

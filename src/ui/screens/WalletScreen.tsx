@@ -489,7 +489,8 @@ function Send() {
   const [busy, setBusy] = useState(false)
   const from = view.selected
   if (provider === null || from === null) return null
-  const balance = balances[from.toLowerCase()] ?? 0n
+  // Not read yet: not taken for zero (the wallet checks the balance before it signs).
+  const balance = balances[from.toLowerCase()] ?? null
   const problems = sendProblems(fields, { tokens, balance }, touched)
   const field = (key: keyof SendFields) =>
     bind(key, `send-${key}-problem`, problems[key], { className: 'form-error' })
@@ -525,7 +526,7 @@ function Send() {
           : BigInt((await provider.request({ method: 'eth_estimateGas', params: [request] })) as string)
       const maxFee = gas * (2n * (gasPrice - tip) + tip)
       const native = token === null ? value : 0n
-      if (native + maxFee > balance)
+      if (balance !== null && native + maxFee > balance)
         return setError(
           `Insufficient balance: you have ${formatEther(balance)} TAB; this needs ${formatEther(native)} TAB plus a fee of up to ${formatEther(maxFee)} TAB.`,
         )
