@@ -567,12 +567,15 @@ export class LightClient {
 
   /**
    * A transaction and its receipt proven against a canonical header of our chain, with the header's
-   * confirmations; null when every peer asked says it holds no such canonical transaction. Throws
-   * `LIGHT_UNVERIFIED` when peers answered but none with a proof that verifies.
+   * confirmations; null when every peer asked says it holds no such canonical transaction and one of
+   * them said so from a head at or above our header head (a peer behind lacks the newest blocks: its
+   * "not found" proves nothing). Throws `LIGHT_UNVERIFIED` when no peer answered with a proof that
+   * verifies, or with a "not found" from at or above our head.
    */
   async transaction(hash: Hex): Promise<Verified<ProvenInclusion & { confirmations: bigint }> | null> {
     const what = `transaction ${hash}`
     let notFound = 0
+    let behind = 0
     try {
       return await this.#attempt(what, async (peerId) => {
         const bytes = await this.#ask(peerId, this.#protocols.inclusion, encodeInclusionRequest([hash]))
@@ -580,6 +583,13 @@ export class LightClient {
         if (entries.length !== 1) throw new Misbehaviour('wrong-response', 'an entry count unlike the hashes')
         const entry = entries[0]
         if (entry === null || entry === undefined) {
+          // A peer behind our head (syncing, or on a shorter branch) knows none of the blocks past its
+          // head: its "not found" says nothing of a transaction mined there.
+          const theirs = this.#peers.get(peerId)?.head ?? -1n
+          if (theirs < this.headers.head.header.number) {
+            behind++
+            return { unavailable: `${peerId}, behind our head at #${theirs}, knows no transaction ${hash}` }
+          }
           notFound++
           return { unavailable: `${peerId} knows no canonical transaction ${hash}` }
         }
@@ -604,7 +614,7 @@ export class LightClient {
         err instanceof LightError &&
         err.type.code === 'LIGHT_UNVERIFIED' &&
         notFound > 0 &&
-        notFound === err.type.attempts
+        notFound + behind === err.type.attempts
       )
         return null
       throw err
@@ -891,8 +901,10 @@ export class LightClient {
         peer.breaker.success()
         // Asked once: from now on its announced head says whether it is ahead.
         peer.probe = false
-        // The peer answered but we did not move (its chain is not heavier, or held for the clock).
-        if (!moved) peer.head = this.headers.head.header.number
+        // The peer answered but we did not move (its chain is not heavier, or held for the clock): not
+        // ahead any more. A head it told below ours stays (a "not found" from it proves nothing).
+        const ours = this.headers.head.header.number
+        if (!moved && peer.head > ours) peer.head = ours
       } catch (err) {
         failures++
         if (err instanceof Misbehaviour) {

@@ -16,6 +16,7 @@ import type { NodeEvents } from '../../../src/node/worker/node'
 import { randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
+import { settleActivity } from '../../../src/wallet/activity'
 import { asyncCodeOf } from '../../code-of'
 import { lower, ALICE as OFFER_MAKER, signOffer } from '../../trade/offers/fixtures'
 import { until } from '../../until'
@@ -192,6 +193,51 @@ describe('light node on the memory network', () => {
       value: 250n,
       number: head.number,
     })
+  })
+
+  test('a peer behind our head saying "not found" proves no absence: the read is LIGHT_UNVERIFIED, not null, and never reads as dropped', async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(10)
+    const full = await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    const sent = must(must(await full.api.block(1n)).transactions[1])
+    const unknown: Hex = `0x${'00'.repeat(32)}`
+    expect((await light.api.receipt(sent))?.status).toBe('success')
+    expect(await light.api.receipt(unknown)).toBeNull()
+    // The wallet reads ALICE's nonce (3: past the transfer's 1) while the peer at our head is there…
+    const nonce = (await light.api.verifiedAccount(ALICE)).value.nonce
+    expect(nonce).toBe(3n)
+
+    // …which then goes; a full node still at the genesis (syncing, with no one to sync from) is left.
+    await full.link.leave()
+    const behind = await join(hub, 'S')
+    await until(async () => (await light.api.peerStatuses()).some((p) => p.peerId === 'S'))
+    await must(light.node.light).synced()
+    expect((await behind.api.head()).number).toBe(0n)
+    expect((await light.api.head()).hash).toBe(head.hash)
+    // It knows no transaction of blocks it does not hold: no proof that ours is not mined.
+    for (const hash of [sent, unknown]) {
+      expect(await asyncCodeOf(light.api.receipt(hash))).toBe('LIGHT_UNVERIFIED')
+      expect(await asyncCodeOf(light.api.transaction(hash))).toBe('LIGHT_UNVERIFIED')
+      expect(await asyncCodeOf(light.api.verifiedTransaction(hash))).toBe('LIGHT_UNVERIFIED')
+    }
+    // A null receipt would have had the activity list show the mined transfer as dropped.
+    const item = {
+      hash: sent,
+      from: ALICE,
+      title: 'Send GLD',
+      nonce: 1,
+      sentAt: 0,
+      status: 'pending',
+    } as const
+    expect(settleActivity(item, null, nonce).status).toBe('dropped')
+
+    // A peer at our head again: found, and an unknown hash is absent again.
+    await join(hub, 'G', { store })
+    await until(async () => (await light.api.receipt(sent).catch(() => null)) !== null)
+    expect(await light.api.receipt(unknown)).toBeNull()
   })
 
   test('a peer serving a forged proof is penalised and dropped; the request is retried at another', async () => {
