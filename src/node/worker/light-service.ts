@@ -615,11 +615,20 @@ export function createLightService(init: LightServiceInit) {
     },
     /**
      * A transaction proven mined (its inclusion against a canonical header), else one this node submitted
-     * lately (`LIGHT_PENDING_BLOCKS`) as pending, else null. Throws `LIGHT_UNVERIFIED` when peers were
-     * asked and none gave a proof that verifies.
+     * lately (`LIGHT_PENDING_BLOCKS`) as pending — also when no peer gave an answer that shows it mined or
+     * not: pending says no more than "sent, not proven mined" — else null. Throws `LIGHT_UNVERIFIED` for
+     * any other transaction when peers were asked and none gave a proof that verifies.
      */
     async transaction(hash: Hex): Promise<TxView | null> {
-      const found = await mined(hash)
+      let found: Awaited<ReturnType<typeof mined>>
+      try {
+        found = await mined(hash)
+      } catch (err) {
+        const own = pending(hash)
+        if (own === undefined || !(err instanceof LightError) || err.type.code !== 'LIGHT_UNVERIFIED')
+          throw err
+        return viewOfTx(own, null)
+      }
       if (found === null) {
         const tx = pending(hash)
         return tx === undefined ? null : viewOfTx(tx, null)

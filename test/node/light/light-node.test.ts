@@ -388,6 +388,31 @@ describe('light node on the memory network', () => {
     expect(await light.api.pendingNonce(ALICE)).toBe(4n)
   })
 
+  test('its own submission reads as pending from its record when no peer answers for it; any other read stays LIGHT_UNVERIFIED', async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(3)
+    // The full node's inclusion answers fail once `failing` is set (a timeout, a link that broke).
+    let failing = false
+    const mute = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (failing && protocol === INCLUSION) throw new Error('no answer')
+        return sink.request(protocol, data, from)
+      },
+    })
+    const full = await join(hub, 'F', { store, wrap: mute })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 4n)
+    const hash = await light.api.sendRawTransaction(await transfer(0, { nonce: 3, to: BOB, value: 5n }))
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === hash))
+    failing = true
+    expect(await light.api.transaction(hash)).toMatchObject({ hash, state: 'pending', nonce: 3n })
+    expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([hash])
+    // Whether it is mined is not known: its receipt is not claimed absent, nor anything else's.
+    expect(await asyncCodeOf(light.api.receipt(hash))).toBe('LIGHT_UNVERIFIED')
+    expect(await asyncCodeOf(light.api.transaction(`0x${'00'.repeat(32)}`))).toBe('LIGHT_UNVERIFIED')
+  })
+
   test('a submission leaves the pending list once its block is known, read or not; no proof is asked while none is pending', async () => {
     const hub = memoryHub()
     const { store } = await tokenChain(3)
