@@ -16,6 +16,12 @@ export type MempoolErrorType =
   | { code: 'MEMPOOL_BAD_SIGNATURE'; reason: string }
   | { code: 'MEMPOOL_NONCE_TOO_LOW'; expected: bigint; got: bigint }
   | { code: 'MEMPOOL_NONCE_TOO_HIGH'; expected: bigint; got: bigint; window: number }
+  /**
+   * It waits behind a nonce gap (`expected` is the sender's next executable nonce) and there is no room
+   * for it: the sender's gapped transactions are at their cap, or a full pool holds no gapped one it
+   * outbids (a gapped transaction never evicts an executable one). Sending `expected` first lets it in.
+   */
+  | { code: 'MEMPOOL_NONCE_GAP'; expected: bigint; got: bigint }
   | { code: 'MEMPOOL_INSUFFICIENT_FUNDS'; need: bigint; have: bigint }
   | { code: 'MEMPOOL_REPLACEMENT_UNDERPRICED'; nonce: bigint; minMaxFee: bigint; minTip: bigint }
 

@@ -47,8 +47,18 @@ export interface MempoolInit {
    * leaves outside it.
    */
   readonly maxPerSender?: number
+  /**
+   * Transactions per sender that wait behind a nonce gap (go-ethereum's "queued": not mineable until the
+   * gap fills, so never paid for); more are refused `MEMPOOL_NONCE_GAP`.
+   */
+  readonly maxGappedPerSender?: number
   /** Capacity in slots of `TX_SLOT_BYTES` (go-ethereum: 5,120 slots; a small transaction is one slot). */
   readonly maxTotal?: number
+  /**
+   * Slots of `maxTotal` that transactions waiting behind a nonce gap may take (go-ethereum's global queue:
+   * 1,024). Past it a gapped transaction only takes the place of a gapped one it outbids.
+   */
+  readonly maxGapped?: number
   /** Smallest gas limit worth admitting (a plain transfer). */
   readonly minGas?: bigint
   /** Replacement needs both fee fields raised by at least this percentage (go-ethereum: 10). */
@@ -59,6 +69,10 @@ export const MAX_PER_SENDER = 16
 /** Default `priceBumpPercent` (go-ethereum's): what a replacement must add to both fee fields. */
 export const PRICE_BUMP_PERCENT = 10n
 export const MAX_TOTAL = 5_120
+/** Default `maxGappedPerSender`: half the nonce window, room for transactions gossiped out of order. */
+export const MAX_GAPPED_PER_SENDER = 8
+/** Default `maxGapped` (go-ethereum's `GlobalQueue`). */
+export const MAX_GAPPED = 1_024
 /** The tip (wei per gas) suggested while the pool has room (1 gwei): the wallet's and swaps' default. */
 export const MIN_SUGGESTED_TIP = 10n ** 9n
 /**
@@ -78,6 +92,14 @@ interface Entry {
   readonly seq: number
 }
 
+/** What of a sender's transactions waits behind a nonce gap. */
+interface Gap {
+  /** The sender's next executable nonce: the first one from its account nonce the pool does not hold. */
+  readonly next: bigint
+  readonly count: number
+  readonly slots: number
+}
+
 /** `min(maxPriorityFeePerGas, maxFeePerGas − baseFee)`; negative when the fee cap is below the base fee. */
 export function effectiveTip(tx: Pick<Tx, 'maxFeePerGas' | 'maxPriorityFeePerGas'>, baseFee: bigint): bigint {
   const room = tx.maxFeePerGas - baseFee
@@ -90,8 +112,16 @@ export function effectiveTip(tx: Pick<Tx, 'maxFeePerGas' | 'maxPriorityFeePerGas
  *
  * Admission runs the cheap checks (size, decoding, chain id, fee floor, gas bounds, already known, pool
  * full and underpriced unless it may be a fee bump) before sender recovery, then the per-sender ones
- * (nonce window, which is the per-sender cap; balance for the max cost; replacement). Ordering for block
- * building is by effective tip, then nonce, nonce-contiguous per sender from the account's current nonce.
+ * (nonce window, which is the per-sender cap; balance for the max cost; replacement; the gapped caps).
+ * Ordering for block building is by effective tip, then nonce, nonce-contiguous per sender from the
+ * account's current nonce.
+ *
+ * As go-ethereum separates "pending" from "queued" transactions, the pool tells executable ones (the
+ * nonce-contiguous run from the account nonce) from gapped ones (past a nonce it lacks): those may never be
+ * mined, so never paid for, and a peer could otherwise fill the pool with them for free. Gapped ones are
+ * capped per sender and in total, a full pool evicts them first (for any executable transaction,
+ * whatever they tip), they never evict an executable one, and they do not count in `suggestedTip`. One
+ * becomes executable as soon as its gap fills.
  */
 export class Mempool {
   readonly senders: SenderCache
@@ -100,14 +130,19 @@ export class Mempool {
   private readonly params: ChainParams
   private readonly codec: TxCodec
   private readonly maxPerSender: number
+  private readonly maxGappedPerSender: number
   private readonly maxTotal: number
+  private readonly maxGapped: number
   private readonly minGas: bigint
   private readonly bump: bigint
   private readonly byHash = new Map<Hex, Entry>()
   private readonly bySender = new Map<Address, Map<bigint, Entry>>()
+  /** The senders holding gapped transactions; kept by `recount` whenever a sender's set or nonce changes. */
+  private readonly gaps = new Map<Address, Gap>()
   private view: MempoolView
   private seq = 0
   private slotsUsed = 0
+  private gappedSlots = 0
 
   /** @param view the canonical head as seen now; follow it with `onHead`. */
   constructor(init: MempoolInit, view: MempoolView) {
@@ -115,7 +150,9 @@ export class Mempool {
     this.codec = init.codec ?? txCodec(init.params)
     this.senders = init.senders ?? new SenderCache()
     this.maxPerSender = init.maxPerSender ?? MAX_PER_SENDER
+    this.maxGappedPerSender = init.maxGappedPerSender ?? MAX_GAPPED_PER_SENDER
     this.maxTotal = init.maxTotal ?? MAX_TOTAL
+    this.maxGapped = init.maxGapped ?? MAX_GAPPED
     this.minGas = init.minGas ?? 21_000n
     this.bump = init.priceBumpPercent ?? PRICE_BUMP_PERCENT
     this.view = view
@@ -132,14 +169,15 @@ export class Mempool {
   }
 
   /**
-   * A tip (wei per gas) a new one-slot transaction enters with: `MIN_SUGGESTED_TIP` while a slot is
-   * free; in a full pool, `priceBumpPercent` above the effective tip of the transaction it would evict
-   * first (one at or below that is refused `MEMPOOL_UNDERPRICED`, and the margin keeps the next arrival
-   * that tips a little more from evicting it at once), if that is more.
+   * A tip (wei per gas) a new executable one-slot transaction enters with: `MIN_SUGGESTED_TIP` while a
+   * slot is free or held by a gapped transaction (which it evicts whatever that tips); in a pool full of
+   * executable ones, `priceBumpPercent` above the effective tip of the one it would evict first (one at
+   * or below that is refused `MEMPOOL_UNDERPRICED`, and the margin keeps the next arrival that tips a
+   * little more from evicting it at once), if that is more. Gapped transactions never raise it.
    */
   suggestedTip(): bigint {
-    if (this.slotsUsed < this.maxTotal) return MIN_SUGGESTED_TIP
-    const lowest = this.evictionCandidate(new Set())
+    if (this.slotsUsed - this.gappedSlots < this.maxTotal) return MIN_SUGGESTED_TIP
+    const lowest = this.evictionCandidate(new Set(), false)
     if (lowest === undefined) return MIN_SUGGESTED_TIP
     const above = (this.tipOf(lowest) * (100n + this.bump) + 99n) / 100n
     return above > MIN_SUGGESTED_TIP ? above : MIN_SUGGESTED_TIP
@@ -205,11 +243,12 @@ export class Mempool {
     if (this.byHash.has(u.hash)) throw new MempoolError({ code: 'MEMPOOL_KNOWN', hash: u.hash })
     const tip = effectiveTip(u, this.view.baseFee)
     const slots = slotsOf(raw)
-    // A full pool takes a transaction in place of cheaper ones only, unless it replaces one of its
-    // sender's in as many slots (a fee bump needs no room). Its sender is not known yet: the refusal
-    // before recovery spares a transaction that would outbid a held one of the same nonce.
-    if (this.slotsUsed + slots > this.maxTotal) {
-      const lowest = this.evictionCandidate(new Set())
+    // A pool full even without its gapped transactions takes one in place of cheaper executable ones
+    // only (a gapped one not even that), unless it replaces one of its sender's in as many slots (a fee
+    // bump needs no room). Its sender is not known yet: the refusal before recovery spares a transaction
+    // that would outbid a held one of the same nonce.
+    if (this.slotsUsed - this.gappedSlots + slots > this.maxTotal) {
+      const lowest = this.evictionCandidate(new Set(), false)
       // The scan for a held transaction it may replace runs only for one the pool would refuse.
       if (lowest !== undefined && tip <= this.tipOf(lowest) && !this.mayReplace(u, slots)) {
         throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest: this.tipOf(lowest) })
@@ -260,7 +299,17 @@ export class Mempool {
         })
       }
     }
-    for (const victim of this.victimsFor(tx, tip, slots, existing)) this.remove(victim.tx.hash)
+    // A replacement holds a nonce the pool holds: it is gapped exactly when the one it replaces is.
+    const next = this.nextNonce(from)
+    const waitsFor = tx.nonce > next ? next : null
+    if (
+      waitsFor !== null &&
+      existing === undefined &&
+      (this.gaps.get(from)?.count ?? 0) >= this.maxGappedPerSender
+    ) {
+      throw new MempoolError({ code: 'MEMPOOL_NONCE_GAP', expected: next, got: tx.nonce })
+    }
+    for (const victim of this.victimsFor(tx, tip, slots, existing, waitsFor)) this.remove(victim.tx.hash)
     if (existing !== undefined) this.remove(existing.tx.hash)
     this.insert(tx, slots)
     return tx
@@ -275,6 +324,7 @@ export class Mempool {
     const own = this.bySender.get(e.tx.from)
     own?.delete(e.tx.nonce)
     if (own?.size === 0) this.bySender.delete(e.tx.from)
+    this.recount(e.tx.from)
     return true
   }
 
@@ -283,10 +333,12 @@ export class Mempool {
    * now outside its sender's window — used, or, when a reorg moved the account nonce back, at or beyond
    * account nonce + `maxPerSender` — and every one its sender can no longer pay for (gas × fee cap +
    * value above the balance: a reorg took out the transfer that funded it; go-ethereum drops these too,
-   * else it would wait for ever and hold back the sender's later nonces), then re-admits the transactions of blocks a reorg orphaned (their
-   * senders are cached, so this costs no recovery). Orphans that no longer fit (nonce used on the new
-   * branch, funds gone, outbid in a full pool) are dropped silently, as evicted transactions are.
-   * Returns the orphans it took back in.
+   * else it would wait for ever and hold back the sender's later nonces), then re-admits the transactions
+   * of blocks a reorg orphaned (their senders are cached, so this costs no recovery). Orphans that no
+   * longer fit (nonce used on the new branch, funds gone, outbid in a full pool) are dropped silently, as
+   * evicted transactions are. Last, gapped transactions past the gapped caps are evicted: a reorg that
+   * moved nonces back and did not return what fills the gaps leaves more waiting than admission lets in.
+   * Returns the orphans it took back in (and still holds).
    */
   onHead(view: MempoolView, mined: readonly Hex[] = [], orphaned: readonly Hex[] = []): Tx[] {
     this.view = view
@@ -301,6 +353,8 @@ export class Mempool {
         if (nonce < low || nonce >= high || e.tx.gas * e.tx.maxFeePerGas + e.tx.value > balance)
           this.remove(e.tx.hash)
     }
+    // The account nonces moved: what is executable and what waits is counted again.
+    for (const from of [...this.bySender.keys()]) this.recount(from)
     const back: Tx[] = []
     for (const raw of orphaned) {
       try {
@@ -309,7 +363,8 @@ export class Mempool {
         if (!(err instanceof MempoolError)) throw err
       }
     }
-    return back
+    this.trimGapped()
+    return back.filter((tx) => this.byHash.has(tx.hash))
   }
 
   /**
@@ -386,6 +441,57 @@ export class Mempool {
       this.bySender.set(tx.from, own)
     }
     own.set(tx.nonce, e)
+    this.recount(tx.from)
+  }
+
+  /** The first nonce from `from`'s account nonce that the pool does not hold: its next executable one. */
+  private nextNonce(from: Address): bigint {
+    const own = this.bySender.get(from)
+    let n = this.view.nonce(from)
+    while (own?.has(n) === true) n++
+    return n
+  }
+
+  /** Counts again what of `from`'s transactions waits behind a nonce gap. */
+  private recount(from: Address): void {
+    const old = this.gaps.get(from)
+    if (old !== undefined) {
+      this.gappedSlots -= old.slots
+      this.gaps.delete(from)
+    }
+    const own = this.bySender.get(from)
+    if (own === undefined) return
+    const next = this.nextNonce(from)
+    let count = 0
+    let slots = 0
+    for (const e of own.values()) {
+      if (e.tx.nonce <= next) continue
+      count++
+      slots += e.slots
+    }
+    if (count === 0) return
+    this.gaps.set(from, { next, count, slots })
+    this.gappedSlots += slots
+  }
+
+  private isGapped(e: Entry): boolean {
+    const gap = this.gaps.get(e.tx.from)
+    return gap !== undefined && e.tx.nonce > gap.next
+  }
+
+  /** Evicts gapped transactions past the caps: each sender's highest nonces, then the pool's cheapest. */
+  private trimGapped(): void {
+    for (const [from, gap] of [...this.gaps]) {
+      const own = [...(this.bySender.get(from)?.values() ?? [])].sort((a, b) =>
+        a.tx.nonce > b.tx.nonce ? -1 : 1,
+      )
+      for (const e of own.slice(0, Math.max(0, gap.count - this.maxGappedPerSender))) this.remove(e.tx.hash)
+    }
+    while (this.gappedSlots > this.maxGapped) {
+      const victim = this.evictionCandidate(new Set(), true)
+      if (victim === undefined) break
+      this.remove(victim.tx.hash)
+    }
   }
 
   /** The fees a replacement of `e` must reach: both fields raised by `priceBumpPercent`, rounded up. */
@@ -415,22 +521,47 @@ export class Mempool {
   }
 
   /**
-   * What must leave for `tx` (taking `slots`, replacing `existing` if set) to fit, chosen without changing
-   * anything: repeatedly the eviction candidate. Throws `MEMPOOL_UNDERPRICED` (pool unchanged) when a
-   * victim pays at least `tip`, or is the sender's own predecessor (evicting it would strand `tx` behind a
-   * nonce gap).
+   * What must leave for `tx` (taking `slots`, replacing `existing` if set; gapped when `waitsFor`, its
+   * sender's next executable nonce, is set) to fit, chosen without changing anything: repeatedly a gapped
+   * eviction candidate of another sender, then, for an executable `tx` only, an executable one. Throws
+   * (pool unchanged) `MEMPOOL_UNDERPRICED` when a victim pays at least `tip` (a gapped victim of an
+   * executable `tx` pays nothing that counts: it may never be mined), or is the sender's own predecessor
+   * (evicting it would strand `tx` behind a nonce gap); `MEMPOOL_NONCE_GAP` when a gapped `tx` would
+   * need an executable one evicted.
    */
-  private victimsFor(tx: Tx, tip: bigint, slots: number, existing: Entry | undefined): Entry[] {
+  private victimsFor(
+    tx: Tx,
+    tip: bigint,
+    slots: number,
+    existing: Entry | undefined,
+    waitsFor: bigint | null,
+  ): Entry[] {
     const gone = new Set<Hex>()
     const victims: Entry[] = []
     let free = this.maxTotal - this.slotsUsed + (existing?.slots ?? 0)
+    // A gapped one must fit the gapped room too (a replacement frees its own there).
+    let gappedFree =
+      waitsFor === null
+        ? Number.POSITIVE_INFINITY
+        : this.maxGapped - this.gappedSlots + (existing?.slots ?? 0)
     if (existing !== undefined) gone.add(existing.tx.hash)
-    while (free < slots) {
-      const victim = this.evictionCandidate(gone)
-      if (victim === undefined) break
-      const lowest = this.tipOf(victim)
-      if (lowest >= tip || (victim.tx.from === tx.from && victim.tx.nonce < tx.nonce)) {
-        throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest })
+    while (free < slots || gappedFree < slots) {
+      // The sender's own gapped ones are spared: behind `tx`, they wait for it or become executable with it.
+      let victim = this.evictionCandidate(gone, true, tx.from)
+      if (waitsFor !== null) {
+        if (victim === undefined) {
+          throw new MempoolError({ code: 'MEMPOOL_NONCE_GAP', expected: waitsFor, got: tx.nonce })
+        }
+        const lowest = this.tipOf(victim)
+        if (lowest >= tip) throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest })
+        gappedFree += victim.slots
+      } else if (victim === undefined) {
+        victim = this.evictionCandidate(gone, false)
+        if (victim === undefined) break
+        const lowest = this.tipOf(victim)
+        if (lowest >= tip || (victim.tx.from === tx.from && victim.tx.nonce < tx.nonce)) {
+          throw new MempoolError({ code: 'MEMPOOL_UNDERPRICED', tip, lowest })
+        }
       }
       gone.add(victim.tx.hash)
       victims.push(victim)
@@ -440,16 +571,20 @@ export class Mempool {
   }
 
   /**
-   * The transaction to evict next (ignoring those in `gone`): the lowest-tip one among each sender's
-   * highest remaining nonce, so that eviction never opens a nonce gap in front of a sender's remaining
-   * transactions. Ties evict the newest.
+   * The gapped or the executable transaction to evict next (ignoring those in `gone` and the sender
+   * `spare`'s): the lowest-tip one among each sender's highest remaining nonce of that kind, so that
+   * eviction never opens a nonce gap in front of a sender's remaining executable transactions. Ties evict
+   * the newest.
    */
-  private evictionCandidate(gone: ReadonlySet<Hex>): Entry | undefined {
+  private evictionCandidate(gone: ReadonlySet<Hex>, gapped: boolean, spare?: Address): Entry | undefined {
     let worst: Entry | undefined
-    for (const own of this.bySender.values()) {
+    for (const from of gapped ? this.gaps.keys() : this.bySender.keys()) {
+      const own = this.bySender.get(from)
+      if (own === undefined || from === spare) continue
       let last: Entry | undefined
       for (const e of own.values()) {
-        if (!gone.has(e.tx.hash) && (last === undefined || e.tx.nonce > last.tx.nonce)) last = e
+        if (gone.has(e.tx.hash) || this.isGapped(e) !== gapped) continue
+        if (last === undefined || e.tx.nonce > last.tx.nonce) last = e
       }
       if (last === undefined) continue
       if (worst === undefined) {

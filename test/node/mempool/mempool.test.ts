@@ -12,7 +12,7 @@ import {
   MIN_SUGGESTED_TIP,
   type TxCodec,
 } from '../../../src/node/mempool/mempool'
-import { addressOf, mineOn, transfer } from '../chain/chain-fixtures'
+import { addressOf, GWEI, mineOn, transfer } from '../chain/chain-fixtures'
 
 const params: ChainParams = {
   chainId: 31337,
@@ -302,6 +302,197 @@ describe('mempool admission', () => {
   })
 })
 
+describe('mempool transactions waiting behind a nonce gap', () => {
+  const sender = (i: number) => `0x${(0xf000 + i).toString(16).padStart(40, '0')}` as Address
+
+  it('a flood of gapped high-tip transactions from many senders neither evicts executable ones nor raises the suggested tip', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 7, maxGapped: 4 }, view())
+    const honest = [A, B, C].map((from) => pool.add(raw({ from, nonce: 0n, tip: GWEI, fee: 100n * GWEI })))
+    // Nonce 1 of senders whose nonce 0 never comes: never mineable, so never paid for.
+    const codes = Array.from({ length: 100 }, (_, i) =>
+      code(() => pool.add(raw({ from: sender(i), nonce: 1n, tip: 50n * GWEI, fee: 100n * GWEI }))),
+    )
+    // The gapped room (4 slots) fills; the rest is refused: outbidding a gapped one is not enough.
+    expect(codes.filter((c) => c === 'ok')).toHaveLength(4)
+    expect(new Set(codes.filter((c) => c !== 'ok'))).toEqual(new Set(['MEMPOOL_UNDERPRICED']))
+    expect(honest.every((t) => pool.has(t.hash))).toBe(true)
+    // Full, but an executable one still enters at the default tip, in a gapped one's place.
+    expect(pool.slots).toBe(7)
+    expect(pool.suggestedTip()).toBe(MIN_SUGGESTED_TIP)
+    const d = '0x00000000000000000000000000000000000000d4' as Address
+    for (const nonce of [0n, 1n, 2n, 3n]) pool.add(raw({ from: d, nonce, tip: GWEI, fee: 100n * GWEI }))
+    expect(pool.slots).toBe(7)
+    expect(pool.pending()).toHaveLength(7)
+    // Full of executable transactions at last: 10% above their lowest tip, however high the gapped ones bid.
+    expect(pool.suggestedTip()).toBe(1_100_000_000n)
+    expect(
+      code(() => pool.add(raw({ from: sender(200), nonce: 1n, tip: 90n * GWEI, fee: 100n * GWEI }))),
+    ).toBe('MEMPOOL_NONCE_GAP')
+    expect(pool.suggestedTip()).toBe(1_100_000_000n)
+    expect(honest.every((t) => pool.has(t.hash))).toBe(true)
+  })
+
+  it('a full pool evicts gapped transactions first, whatever they tip, and a gapped one never evicts an executable one', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 3 }, view())
+    const cheap = pool.add(raw({ from: A, nonce: 0n, tip: 1n }))
+    const gapped = pool.add(raw({ from: B, nonce: 1n, tip: 50n }))
+    pool.add(raw({ from: C, nonce: 0n, tip: 5n }))
+    expect(pool.suggestedTip()).toBe(MIN_SUGGESTED_TIP)
+    // Not even in place of its sender's own gapped one, which waits in front of it.
+    expect(refusal(() => pool.add(raw({ from: B, nonce: 2n, tip: 90n })))).toEqual({
+      code: 'MEMPOOL_NONCE_GAP',
+      expected: 0n,
+      got: 2n,
+    })
+    const d = '0x00000000000000000000000000000000000000d4' as Address
+    const next = pool.add(raw({ from: d, nonce: 0n, tip: 2n }))
+    expect([pool.has(gapped.hash), pool.has(cheap.hash), pool.has(next.hash)]).toEqual([false, true, true])
+    // No gapped one left: a gapped one cannot get in at any tip, an executable one outbids the lowest.
+    expect(refusal(() => pool.add(raw({ from: B, nonce: 1n, tip: 90n })))).toEqual({
+      code: 'MEMPOOL_NONCE_GAP',
+      expected: 0n,
+      got: 1n,
+    })
+    expect(pool.size).toBe(3)
+    pool.add(raw({ from: B, nonce: 0n, tip: 3n }))
+    expect(pool.has(cheap.hash)).toBe(false)
+  })
+
+  it('caps gapped transactions per sender; a gapped one becomes executable when its gap fills', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxGappedPerSender: 2, maxTotal: 5 }, view())
+    const late = [2n, 3n].map((nonce) => pool.add(raw({ from: A, nonce, tip: 9n })))
+    expect(refusal(() => pool.add(raw({ from: A, nonce: 5n })))).toEqual({
+      code: 'MEMPOOL_NONCE_GAP',
+      expected: 0n,
+      got: 5n,
+    })
+    // A fee bump of a gapped one needs no room of its own.
+    expect(code(() => pool.add(raw({ from: A, nonce: 3n, tip: 10n, fee: 110n })))).toBe('ok')
+    expect(pool.has(late[1]?.hash ?? '0x')).toBe(false)
+    pool.add(raw({ from: A, nonce: 0n, tip: 1n }))
+    expect(pool.pending()).toHaveLength(1)
+    pool.add(raw({ from: A, nonce: 1n, tip: 1n }))
+    // The gap is filled: all four are executable, and now count against the pool as such.
+    expect(pool.pending().map((t) => t.nonce)).toEqual([0n, 1n, 2n, 3n])
+    expect(code(() => pool.add(raw({ from: A, nonce: 5n })))).toBe('ok')
+    expect(pool.has(late[0]?.hash ?? '0x')).toBe(true)
+    // Full: an executable newcomer evicts the gapped nonce 5, not A's executable ones, which tip more.
+    expect(pool.slots).toBe(5)
+    pool.add(raw({ from: B, nonce: 0n, tip: 1n }))
+    expect(pool.all().map((t) => `${t.from.slice(-2)}:${t.nonce}`)).toEqual([
+      'a1:0',
+      'a1:1',
+      'a1:2',
+      'a1:3',
+      'b2:0',
+    ])
+  })
+
+  it('after a reorg, transactions that wait for their orphaned predecessors are executable again once those return', () => {
+    const reorged = (orphansBack: boolean) => {
+      const pool = new Mempool({ params, codec: fakeCodec(), maxGapped: 1, maxTotal: 5 }, view())
+      const mined = [0n, 1n].map((nonce) => pool.add(raw({ from: A, nonce, tip: 5n })))
+      pool.onHead(
+        view({ [A]: 2n }),
+        mined.map((t) => t.hash),
+      )
+      for (const nonce of [2n, 3n, 4n]) pool.add(raw({ from: A, nonce, tip: 5n }))
+      // A's nonce is 0 again: 2–4 wait behind the orphans, more than the gapped room holds.
+      pool.onHead(view(), [], orphansBack ? mined.map((t) => t.raw) : [])
+      return { pool, mined }
+    }
+    const back = reorged(true)
+    expect(back.pool.pending().map((t) => t.nonce)).toEqual([0n, 1n, 2n, 3n, 4n])
+    // Orphans that do not come back leave the later ones gapped: held to the gapped room, lowest nonce
+    // kept, and executable again once the sender sends its first two again.
+    const lost = reorged(false)
+    expect(lost.pool.all().map((t) => t.nonce)).toEqual([2n])
+    expect(lost.pool.pending()).toEqual([])
+    for (const t of lost.mined) lost.pool.add(t.raw)
+    expect(lost.pool.pending().map((t) => t.nonce)).toEqual([0n, 1n, 2n])
+  })
+
+  it('holds the gapped caps, and never lets a gapped transaction evict an executable one, whatever arrives and whatever the heads', () => {
+    const senders = [A, B, C] as const
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('add' as const),
+        sender: fc.constantFrom(...senders),
+        nonce: fc.bigInt({ min: 0n, max: 6n }),
+        tip: fc.bigInt({ min: 1n, max: 5n }),
+      }),
+      fc.record({
+        kind: fc.constant('head' as const),
+        nonces: fc.tuple(
+          fc.bigInt({ min: 0n, max: 3n }),
+          fc.bigInt({ min: 0n, max: 3n }),
+          fc.bigInt({ min: 0n, max: 3n }),
+        ),
+        orphans: fc.array(fc.nat(), { maxLength: 6 }),
+      }),
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const init = {
+          params,
+          codec: fakeCodec(),
+          maxPerSender: 6,
+          maxTotal: 6,
+          maxGapped: 2,
+          maxGappedPerSender: 1,
+        }
+        const pool = new Mempool(init, view())
+        const seen: FakeTx[] = []
+        let nonces: Record<string, bigint> = {}
+        // Held `sender:nonce` keys, split by whether they are executable at the head `nonces` describes.
+        const split = () => {
+          const executable = new Set<string>()
+          const gapped = new Set<string>()
+          for (const from of senders) {
+            const held = new Set(
+              pool
+                .all()
+                .filter((t) => t.from === from)
+                .map((t) => t.nonce),
+            )
+            let next = nonces[from] ?? 0n
+            while (held.has(next)) next++
+            for (const n of held) (n < next ? executable : gapped).add(`${from}:${n}`)
+          }
+          return { executable, gapped }
+        }
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const t = { from: o.sender, nonce: o.nonce, tip: o.tip }
+            seen.push(t)
+            const before = split()
+            if (code(() => pool.add(raw(t))) === 'ok') {
+              const after = split()
+              const key = `${t.from}:${t.nonce}`
+              const lost = [...before.executable].filter((k) => !after.executable.has(k))
+              // A gapped one evicts no executable one; an executable one only once no other sender's gapped one is left.
+              if (after.gapped.has(key)) expect(lost).toEqual([])
+              else if (lost.length > 0)
+                expect([...after.gapped].filter((k) => !k.startsWith(t.from))).toEqual([])
+            }
+          } else {
+            nonces = { [A]: o.nonces[0], [B]: o.nonces[1], [C]: o.nonces[2] }
+            const orphans = seen.length === 0 ? [] : o.orphans.map((k) => seen[k % seen.length] as FakeTx)
+            pool.onHead(view(nonces), [], orphans.map(raw))
+          }
+          const { gapped } = split()
+          expect(gapped.size).toBeLessThanOrEqual(2)
+          for (const from of senders)
+            expect([...gapped].filter((k) => k.startsWith(from)).length).toBeLessThanOrEqual(1)
+          expect(pool.slots).toBeLessThanOrEqual(6)
+          expect(pool.suggestedTip()).toBe(MIN_SUGGESTED_TIP)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
 describe('mempool ordering', () => {
   it('orders by effective tip, then nonce, contiguous per sender', () => {
     const pool = new Mempool({ params, codec: fakeCodec() }, view({ [B]: 3n }))
@@ -454,6 +645,31 @@ describe('mempool with the real transaction codec', () => {
       block.transactions.map((r) => keccak256(r)),
     )
     expect(pool.size).toBe(0)
+  })
+
+  it('a pool full of executable transactions keeps them, and its suggested tip, against gapped ones that outbid them, and they are mined', async () => {
+    const genesis = testGenesis()
+    const chain = new Chain({ genesis })
+    const pool = new Mempool(
+      { params: genesis.params, senders: chain.senders, maxTotal: 4 },
+      chain.mempoolView(),
+    )
+    const honest = await Promise.all(
+      [0, 1].flatMap((from) => [0, 1].map((nonce) => transfer(from, { nonce }))),
+    )
+    for (const r of honest) pool.add(r)
+    expect(pool.suggestedTip()).toBe(1_100_000_000n)
+    // Eight funded senders' nonce 1, tipping 50 gwei, without their nonce 0: never mineable.
+    const flood = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        transfer(2 + i, { nonce: 1, tip: 50n * GWEI, maxFee: 100n * GWEI }),
+      ),
+    )
+    expect(flood.map((r) => code(() => pool.add(r)))).toEqual(Array(8).fill('MEMPOOL_NONCE_GAP'))
+    expect(pool.suggestedTip()).toBe(1_100_000_000n)
+    const block = mineOn(chain, pool.pending())
+    expect([...block.transactions].sort()).toEqual([...honest].sort())
+    expect(chain.importBlock(block, block.header.timestamp).kind).toBe('extended')
   })
 
   it('after a reorg, a sender holding the cap gets its orphaned transactions back ahead of its later ones', async () => {

@@ -11,7 +11,7 @@ import {
 } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { buildFlood, floodedNode, minedNext } from '../../../bench/chain/flood'
-import { MAX_PER_SENDER } from '../../../src/node/mempool/mempool'
+import { MAX_GAPPED, MAX_PER_SENDER, MIN_SUGGESTED_TIP } from '../../../src/node/mempool/mempool'
 import { chainTopic } from '../../../src/node/network/protocol'
 
 describe('a peer flooding the txs topic', () => {
@@ -37,6 +37,25 @@ describe('a peer flooding the txs topic', () => {
       node.stop()
     }
   })
+
+  test('transfers behind a nonce gap fill only the gapped room, earn no penalty, leave the suggested tip alone, and an honest transfer is mined next', async () => {
+    const senders = 140
+    const w = buildFlood({ senders, perSender: 10 })
+    const node = await floodedNode(w.genesis)
+    try {
+      const topic = chainTopic(w.genesis.params.chainId, 'txs')
+      const verdicts = { accept: 0, ignore: 0, reject: 0 }
+      // Every sender's nonces 1–9 without its nonce 0 (the flood's first `senders` messages): never mineable.
+      for (const raw of w.flood.slice(senders)) verdicts[await node.sink.gossip(topic, raw, 'FLOODER')]++
+      expect(verdicts.reject).toBe(0)
+      expect(await node.api.stats()).toMatchObject({ pendingTxs: MAX_GAPPED, penalties: 0 })
+      expect((await node.api.fees()).suggestedTip).toBe(MIN_SUGGESTED_TIP)
+      const hash = await node.api.sendRawTransaction(w.honest)
+      expect(await minedNext(node, hash)).toBe(true)
+    } finally {
+      node.stop()
+    }
+  }, 60_000)
 
   test('forged signatures are rejected: ten drop the flooder, whose later messages are refused unread', async () => {
     const w = buildFlood({ senders: 12, perSender: 1 })

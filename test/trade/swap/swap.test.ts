@@ -396,23 +396,28 @@ describe('swap engine over the real chain', () => {
     const first = await sim.maker.driver.advance(sim.id)
     expect(first.action.kind).toBe('lock')
     expect(first.sent.every((h) => chain.mempool.has(h))).toBe(true)
-    // A flood fills the pool with transactions that tip 1.2 gwei and wait behind a nonce gap (never
-    // mined): they take the place of the maker's approval and lock, which tip 1 gwei.
+    // A flood fills the pool with executable transactions (a funded sender's consecutive nonces: gapped
+    // ones never evict executable ones) that tip 1.2 gwei, again after every block that mines them: they
+    // take the place of the maker's approval and lock, which tip 1 gwei.
     const filler = testSigner(3)
     const flood = (12n * GWEI) / 10n
-    for (let nonce = 1; nonce <= POOL_SLOTS; nonce++) {
-      await chain.sendRawTransaction(
-        await filler.signTransaction({
-          type: 'eip1559',
-          chainId: GENESIS.params.chainId,
-          nonce,
-          to: '0x00000000000000000000000000000000000000f1',
-          gas: 21_000n,
-          maxFeePerGas: 100n * GWEI,
-          maxPriorityFeePerGas: flood,
-        }),
-      )
+    const fill = async () => {
+      const next = Number(await chain.pendingNonce(filler.address))
+      for (let nonce = next; nonce < next + POOL_SLOTS; nonce++) {
+        await chain.sendRawTransaction(
+          await filler.signTransaction({
+            type: 'eip1559',
+            chainId: GENESIS.params.chainId,
+            nonce,
+            to: '0x00000000000000000000000000000000000000f1',
+            gas: 21_000n,
+            maxFeePerGas: 100n * GWEI,
+            maxPriorityFeePerGas: flood,
+          }),
+        )
+      }
     }
+    await fill()
     expect(first.sent.some((h) => chain.mempool.has(h))).toBe(false)
     // The full pool suggests 10% above its lowest tip, the flood's.
     expect(await chain.fees()).toMatchObject({ suggestedTip: 1_320_000_000n })
@@ -422,6 +427,7 @@ describe('swap engine over the real chain', () => {
     const tips: bigint[] = []
     for (let i = 0; i < 10 && (await locksOf(sim)).makerLock === null; i++) {
       chain.mine()
+      await fill()
       const step = await sim.maker.driver.advance(sim.id)
       if (step.action.kind === 'replace') tips.push(step.action.fees.maxPriorityFeePerGas)
     }
@@ -439,11 +445,12 @@ describe('swap engine over the real chain', () => {
     const chain = new TestChain(GENESIS, POOL_SLOTS)
     const sim = await setup(undefined, chain)
     const before = await balances(sim)
-    // A flood that tips 3 gwei fills the pool, waiting behind a nonce gap (never mined): a step at the
-    // default 1 gwei, or bumped 10% a head within a bound of twice that, would never get in.
+    // A flood of executable transactions (a funded sender's consecutive nonces: gapped ones would leave
+    // for any executable one) that tip 3 gwei fills the pool before each lock: a step at the default
+    // 1 gwei, or bumped 10% a head within a bound of twice that, would never get in.
     const filler = testSigner(3)
-    let nonce = 1
     const flood = async () => {
+      let nonce = Number(await chain.pendingNonce(filler.address))
       while (chain.mempool.slots < POOL_SLOTS) {
         await chain.sendRawTransaction(
           await filler.signTransaction({
