@@ -267,7 +267,7 @@ export function createChainService(init: ChainServiceInit) {
   /**
    * Submits the stored journal to the pool again (a reload). One whose nonce the head has passed (mined,
    * or replaced) stays as passed until that is final; one the head's state cannot take yet (a nonce past
-   * the window, funds not there) stays waiting; one the pool refuses for another reason leaves the journal.
+   * the window or behind a gap, funds not there) stays waiting; one the pool refuses for another reason leaves the journal.
    */
   const restoreJournal = async (): Promise<void> => {
     const raws = storedJournal(await init.repo?.getMeta<unknown>(LOCAL_TXS_META))
@@ -285,8 +285,13 @@ export function createChainService(init: ChainServiceInit) {
         if (err.type.code === 'MEMPOOL_NONCE_TOO_LOW')
           journal.add(parseTx(raw, chain.params), chain.head.block.header.number)
         // Refused for this chain's state, which may be behind the one it was sent on (an `auto` node's
-        // wallet sends through its light client meanwhile): it waits for a head that lets it in.
-        if (err.type.code === 'MEMPOOL_NONCE_TOO_HIGH' || err.type.code === 'MEMPOOL_INSUFFICIENT_FUNDS')
+        // wallet sends through its light client meanwhile), or behind a nonce gap the pool has no more
+        // room for: it waits for a head that lets it in.
+        if (
+          err.type.code === 'MEMPOOL_NONCE_TOO_HIGH' ||
+          err.type.code === 'MEMPOOL_NONCE_GAP' ||
+          err.type.code === 'MEMPOOL_INSUFFICIENT_FUNDS'
+        )
           journal.add(parseTx(raw, chain.params))
       }
     }

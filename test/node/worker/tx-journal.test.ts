@@ -6,6 +6,7 @@ import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { decodeTx } from '../../../src/node/chain/tx'
 import { LOCAL_TXS_META, storedJournal, TxJournal } from '../../../src/node/mempool/journal'
+import { MAX_GAPPED_PER_SENDER } from '../../../src/node/mempool/mempool'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainTopic } from '../../../src/node/network/protocol'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
@@ -113,6 +114,24 @@ describe('the local transaction journal', () => {
     await again.api.setMining(false)
     expect((await again.api.stats()).pendingTxs).toBe(0)
     again.stop()
+  })
+
+  test('journaled transactions that wait behind a nonce gap past the gapped cap stay journaled, and are mined once the gap fills', async () => {
+    const repo = await newRepository()
+    // Nonces 1 to MAX_GAPPED_PER_SENDER + 1, sent while nonce 0 was elsewhere (say, another tab of the profile).
+    const later = await Promise.all(
+      Array.from({ length: MAX_GAPPED_PER_SENDER + 1 }, (_, i) => transfer(0, { nonce: i + 1 }, CHAIN_ID)),
+    )
+    await repo.putMeta(LOCAL_TXS_META, later)
+    const node = await openNode(repo, new MemoryChainStore())
+    // The pool holds the gapped cap's worth; the last one waits in the journal.
+    expect((await node.api.stats()).pendingTxs).toBe(MAX_GAPPED_PER_SENDER)
+    expect(await journalOf(repo)).toEqual(later)
+    await node.api.sendRawTransaction(await transfer(0, { nonce: 0 }, CHAIN_ID))
+    await node.api.setMining(true)
+    await until(async () => (await node.api.account(ALICE)).nonce === BigInt(later.length + 1))
+    await node.api.setMining(false)
+    node.stop()
   })
 
   test('a transaction a reorg took out of the chain is still journaled: a tab closed then sends it again when it opens', async () => {
