@@ -474,11 +474,6 @@ export class Mempool {
     this.gappedSlots += slots
   }
 
-  private isGapped(e: Entry): boolean {
-    const gap = this.gaps.get(e.tx.from)
-    return gap !== undefined && e.tx.nonce > gap.next
-  }
-
   /** Evicts gapped transactions past the caps: each sender's highest nonces, then the pool's cheapest. */
   private trimGapped(): void {
     for (const [from, gap] of [...this.gaps]) {
@@ -581,9 +576,11 @@ export class Mempool {
     for (const from of gapped ? this.gaps.keys() : this.bySender.keys()) {
       const own = this.bySender.get(from)
       if (own === undefined || from === spare) continue
+      // Looked up once per sender: this scan runs for every transaction a full pool weighs.
+      const next = this.gaps.get(from)?.next
       let last: Entry | undefined
       for (const e of own.values()) {
-        if (gone.has(e.tx.hash) || this.isGapped(e) !== gapped) continue
+        if (gone.has(e.tx.hash) || (next !== undefined && e.tx.nonce > next) !== gapped) continue
         if (last === undefined || e.tx.nonce > last.tx.nonce) last = e
       }
       if (last === undefined) continue
