@@ -403,7 +403,7 @@ export function createNode(init: NodeInit): Node {
         init.emit('head', head)
         if (change !== null && change.removed.length > 0) init.emit('reorg', reorgInfo(change))
       }
-      void swapService.then((s) => s.onHead())
+      void swapService.then((s) => s.onHead(change?.removed.length ?? 0))
       refreshMode()
     },
     onMining: (info) => init.emit('mining', info),
@@ -490,7 +490,7 @@ export function createNode(init: NodeInit): Node {
             if (!behind()) return
             // Swaps read the chain through proofs meanwhile (always, when light): they step on each
             // verified header, the executed chain standing still or not (a snapshot download).
-            void swapService.then((s) => s.onHead())
+            void swapService.then((s) => s.onHead(removed.length))
             init.emit('head', {
               ...head,
               movedAt: performance.timeOrigin + performance.now(),

@@ -63,8 +63,14 @@ export interface SwapServiceInit {
 export interface SwapService {
   /** Resumes every stored swap (from its events and the chain: nothing else survives a reload). */
   start(): Promise<void>
-  /** A new head: steps every unfinished swap (one pass at a time; heads during a pass queue one more). */
-  onHead(): void
+  /**
+   * A new head: steps every unfinished swap (one pass at a time; heads during a pass queue one more).
+   * `reorgDepth`: the blocks the move took out of the canonical chain (0 when it only extended it).
+   * Deeper than `maxReorgDepth` (a split the user chose to follow, `Chain.allowDeepReorg`), the pass
+   * steps the finished swaps too: their redeems and refunds were past any reorg the chain takes on its
+   * own, not past that one.
+   */
+  onHead(reorgDepth?: number): void
   /** A transaction to the HTLC entered the pool (a redeem there shows its secret): steps as `onHead`. */
   onPendingHtlc(): void
   /** Starts a swap on agreed terms for our party, and takes its first step. */
@@ -186,9 +192,13 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     return info
   }
 
+  /** A reorg past `maxReorgDepth` came since the last pass began: the next steps the finished swaps too. */
+  let reopen = false
   const pass = async (): Promise<void> => {
+    const all = reopen
+    reopen = false
     for (const id of await store.ids()) {
-      if (last.get(id)?.action.kind === 'done') continue
+      if (!all && last.get(id)?.action.kind === 'done') continue
       await step(id).catch(() => {})
     }
   }
@@ -202,7 +212,10 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       schedule()
       await passes.idle()
     },
-    onHead: schedule,
+    onHead(reorgDepth = 0) {
+      if (reorgDepth > init.maxReorgDepth) reopen = true
+      schedule()
+    },
     onPendingHtlc: schedule,
     async startSwap(terms, account) {
       const swapId = await driver(terms.offerId, account.toLowerCase() as Address).start(terms)

@@ -30,6 +30,7 @@ import {
   K,
   type Party,
   party,
+  SUPPLY,
   GENESIS as TEST_GENESIS,
   TestChain,
   termsFor,
@@ -632,9 +633,9 @@ async function reorgFixture() {
     return service
   }
   const services = [serviceOf(maker), serviceOf(taker)]
-  /** Every node steps on the head as it is now. */
-  const step = async (): Promise<void> => {
-    for (const s of services) s.onHead()
+  /** Every node steps on the head as it is now, reached by a reorg `reorgDepth` blocks deep. */
+  const step = async (reorgDepth = 0): Promise<void> => {
+    for (const s of services) s.onHead(reorgDepth)
     await Promise.all(services.map((s) => s.idle()))
   }
   const block = async (): Promise<void> => {
@@ -713,5 +714,36 @@ describe('swap service after a reorg', () => {
     expect(() => chain.reorg(FINAL)).toThrow(/BLOCK_REORG_TOO_DEEP/)
     expect(await chain.balance(B, maker.signer.address)).toBe(terms.amountB)
     expect(await chain.balance(A, taker.signer.address)).toBe(terms.amountA)
+  }, 60_000)
+
+  test('a swap done past the reorg limit, whose redeems a deeper reorg the user allowed takes out, is stepped again: past the timelocks on the new branch, each side takes its lock back', async () => {
+    const { chain, maker, taker, A, B, step, block, last, done, redeemedAt } = await reorgFixture()
+    for (let i = 0; i < 60 && !done(); i++) await block()
+    expect(done()).toBe(true)
+    expect([last(maker)?.status.state, last(taker)?.status.state]).toEqual(['Completed', 'Completed'])
+    const first = (await redeemedAt())[0]
+    if (first === undefined) throw new Error('no redeem mined')
+    // Deeper than the chain takes on its own: the user follows a split that forks off below the redeems,
+    // and no pool brought them back.
+    const depth = Number(chain.height - first + 1n)
+    expect(depth).toBeGreaterThan(TEST_GENESIS.params.maxReorgDepth)
+    expect(() => chain.reorg(depth)).toThrow(/BLOCK_REORG_TOO_DEEP/)
+    const ancestor = chain.chain.getBlockByNumber(first - 1n)?.hash
+    if (ancestor === undefined) throw new Error('no ancestor')
+    chain.chain.allowDeepReorg(ancestor)
+    chain.reorg(depth)
+    for (const tx of await chain.pendingTransactions()) chain.mempool.remove(tx.hash)
+    expect(await redeemedAt()).toEqual([])
+
+    // The head that reorg brings re-opens the swap on both sides: the screens leave Completed, the taker
+    // refunds at once (its timelock passed on the new branch), the maker once its own passes.
+    await step(depth)
+    expect([last(maker)?.status.state, last(taker)?.status.state]).toEqual(['TakerLocked', 'TakerLocked'])
+    expect(last(taker)?.action.kind).toBe('refund')
+    for (let i = 0; i < 60 && !done(); i++) await block()
+    expect(done()).toBe(true)
+    expect([last(maker)?.status.state, last(taker)?.status.state]).toEqual(['Refunded', 'Refunded'])
+    expect(await chain.balance(A, maker.signer.address)).toBe(SUPPLY)
+    expect(await chain.balance(B, taker.signer.address)).toBe(SUPPLY)
   }, 60_000)
 })
