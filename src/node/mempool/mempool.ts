@@ -198,6 +198,14 @@ export class Mempool {
    * evicted transaction simply leaves the pool.
    */
   add(raw: Hex): Tx {
+    return this.admit(raw, true)
+  }
+
+  /**
+   * `add`; without `evict`, the pool takes the transaction in whether it has room or not (`onHead`
+   * returning orphans, which brings the pool back within its caps after the batch).
+   */
+  private admit(raw: Hex, evict: boolean): Tx {
     // Cheap checks first: none of these needs the sender.
     const size = (raw.length - 2) / 2
     if (size > this.params.maxTxBytes) {
@@ -247,7 +255,7 @@ export class Mempool {
     // only (a gapped one not even that), unless it replaces one of its sender's in as many slots (a fee
     // bump needs no room). Its sender is not known yet: the refusal before recovery spares a transaction
     // that would outbid a held one of the same nonce.
-    if (this.slotsUsed - this.gappedSlots + slots > this.maxTotal) {
+    if (evict && this.slotsUsed - this.gappedSlots + slots > this.maxTotal) {
       const lowest = this.evictionCandidate(new Set(), false)
       // The scan for a held transaction it may replace runs only for one the pool would refuse.
       if (lowest !== undefined && tip <= this.tipOf(lowest) && !this.mayReplace(u, slots)) {
@@ -309,7 +317,8 @@ export class Mempool {
     ) {
       throw new MempoolError({ code: 'MEMPOOL_NONCE_GAP', expected: next, got: tx.nonce })
     }
-    for (const victim of this.victimsFor(tx, tip, slots, existing, waitsFor)) this.remove(victim.tx.hash)
+    if (evict)
+      for (const victim of this.victimsFor(tx, tip, slots, existing, waitsFor)) this.remove(victim.tx.hash)
     if (existing !== undefined) this.remove(existing.tx.hash)
     this.insert(tx, slots)
     return tx
@@ -335,10 +344,13 @@ export class Mempool {
    * value above the balance: a reorg took out the transfer that funded it; go-ethereum drops these too,
    * else it would wait for ever and hold back the sender's later nonces), then re-admits the transactions
    * of blocks a reorg orphaned (their senders are cached, so this costs no recovery). Orphans that no
-   * longer fit (nonce used on the new branch, funds gone, outbid in a full pool) are dropped silently, as
-   * evicted transactions are. Last, gapped transactions past the gapped caps are evicted: a reorg that
-   * moved nonces back and did not return what fills the gaps leaves more waiting than admission lets in.
-   * Returns the orphans it took back in (and still holds).
+   * longer fit (nonce used on the new branch, funds gone) are dropped silently, as evicted transactions
+   * are. They all come back before anything is evicted for them: one returned early (the block order)
+   * would otherwise evict, as gapped, a transaction that a later one's return makes executable again.
+   * Last, the caps: gapped transactions past the gapped caps are evicted (a reorg that moved nonces back
+   * and did not return what fills the gaps leaves more waiting than admission lets in), then, while the
+   * pool holds more than `maxTotal` slots, the next one `add` would evict (gapped ones first, then the
+   * lowest tip). Returns the orphans it took back in (and still holds).
    */
   onHead(view: MempoolView, mined: readonly Hex[] = [], orphaned: readonly Hex[] = []): Tx[] {
     this.view = view
@@ -358,12 +370,17 @@ export class Mempool {
     const back: Tx[] = []
     for (const raw of orphaned) {
       try {
-        back.push(this.add(raw))
+        back.push(this.admit(raw, false))
       } catch (err) {
         if (!(err instanceof MempoolError)) throw err
       }
     }
     this.trimGapped()
+    while (this.slotsUsed > this.maxTotal) {
+      const victim = this.evictionCandidate(new Set(), true) ?? this.evictionCandidate(new Set(), false)
+      if (victim === undefined) break
+      this.remove(victim.tx.hash)
+    }
     return back.filter((tx) => this.byHash.has(tx.hash))
   }
 

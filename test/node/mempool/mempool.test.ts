@@ -412,6 +412,36 @@ describe('mempool transactions waiting behind a nonce gap', () => {
     expect(lost.pool.pending().map((t) => t.nonce)).toEqual([0n, 1n, 2n])
   })
 
+  it("after a reorg in a full pool, an orphan returned early evicts no transaction that a later orphan's return makes executable again", () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 4 }, view())
+    const mined = [
+      pool.add(raw({ from: A, nonce: 0n, tip: 5n })),
+      pool.add(raw({ from: B, nonce: 0n, tip: 5n })),
+    ]
+    pool.onHead(
+      view({ [A]: 1n, [B]: 1n }),
+      mined.map((t) => t.hash),
+    )
+    const b1 = pool.add(raw({ from: B, nonce: 1n, tip: 5n }))
+    for (const nonce of [0n, 1n, 2n]) pool.add(raw({ from: C, nonce, tip: 3n }))
+    expect(pool.slots).toBe(4)
+    // Reorg: the block that held A's 0 and then B's 0 is orphaned. B's 1 waits behind B's 0 until that
+    // returns, after A's: A's must not take its place meanwhile, nor the cheaper C's keep theirs.
+    pool.onHead(
+      view(),
+      [],
+      mined.map((t) => t.raw),
+    )
+    expect(pool.has(b1.hash)).toBe(true)
+    expect(pool.pending().map((t) => `${t.from.slice(-2)}:${t.nonce}`)).toEqual([
+      'a1:0',
+      'b2:0',
+      'b2:1',
+      'c3:0',
+    ])
+    expect(pool.slots).toBe(4)
+  })
+
   it('holds the gapped caps, and never lets a gapped transaction evict an executable one, whatever arrives and whatever the heads', () => {
     const senders = [A, B, C] as const
     const op = fc.oneof(
