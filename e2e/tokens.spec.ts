@@ -56,7 +56,7 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
       a,
       recipient,
       'use-recipient-problem',
-      'An address is 0x followed by 40 hex characters.',
+      'That is not an address (0x and 40 hex digits).',
     )
     await amount.fill('1000.01')
     await expectProblem(a, amount, 'use-amount-problem', 'You have only 1000 GLD.')

@@ -1,6 +1,5 @@
 import { type Address, formatUnits } from 'viem'
 import type { TokenHolding } from '../node/worker/queries'
-import { parseAddress } from '../wallet/address'
 import {
   type Checked,
   type FieldProblem,
@@ -8,7 +7,7 @@ import {
   parsedForm,
   shownProblems,
 } from './form-problems'
-import { type Parsed, parseAmount } from './token-form'
+import { type Parsed, parseAddress, parseAmount } from './token-form'
 
 /** What a person typed in the wallet's Send form. */
 export interface SendFields {
@@ -40,9 +39,7 @@ export interface SendDraft {
 function checkSend(fields: SendFields, ctx: SendContext): Checked<keyof SendFields, SendDraft> {
   const problems: FieldProblem<keyof SendFields>[] = []
   const to = parseAddress(fields.to)
-  if (to === 'not an address') problems.push(['to', 'That is not an address (0x and 40 hex digits).'])
-  if (to === 'bad checksum')
-    problems.push(['to', 'The address checksum (EIP-55) does not match: check it for a typo.'])
+  if (!to.ok) problems.push(['to', to.error])
   const token = fields.asset === 'TAB' ? null : ctx.tokens.find((t) => t.token.address === fields.asset)
   // The token list follows the head: one sent away or gone with a reorg leaves the choice.
   if (token === undefined)
@@ -55,10 +52,7 @@ function checkSend(fields: SendFields, ctx: SendContext): Checked<keyof SendFiel
     problems.push(['amount', `Insufficient balance: you have ${formatUnits(balance, decimals)} ${symbol}.`])
   return {
     problems,
-    value:
-      problems.length === 0 && amount.ok && to !== 'not an address' && to !== 'bad checksum'
-        ? { to, token, value: amount.value }
-        : null,
+    value: problems.length === 0 && amount.ok && to.ok ? { to: to.value, token, value: amount.value } : null,
   }
 }
 

@@ -1,5 +1,6 @@
-import { type Address, formatUnits, getAddress, isAddress, parseUnits } from 'viem'
+import { type Address, formatUnits, parseUnits } from 'viem'
 import type { TokenHolding } from '../node/worker/queries'
+import { parseAddress as readAddress } from '../wallet/address'
 import {
   type Checked,
   type FieldProblem,
@@ -46,17 +47,19 @@ export function parseAmount(text: string, decimals: number, { allowZero = false 
   return ok(value)
 }
 
-/** An address typed or pasted by a person, returned EIP-55 checksummed. */
+/** What each form says of an address the wallet does not read (`readAddress`): the same words everywhere. */
+const ADDRESS_PROBLEMS = {
+  'not an address': 'That is not an address (0x and 40 hex digits).',
+  'bad checksum': 'The address checksum (EIP-55) does not match: check it for a typo.',
+} as const
+
+/** An address typed or pasted by a person, returned EIP-55 checksummed; read as the wallet reads it. */
 export function parseAddress(text: string): Parsed<Address> {
-  const t = text.trim()
-  if (t === '') return fail('Enter an address (0x…).')
-  if (!/^0x[0-9a-fA-F]{40}$/.test(t)) return fail('An address is 0x followed by 40 hex characters.')
-  // Mixed case carries an EIP-55 checksum (all lower or all upper case carries none): a wrong one means a typo.
-  const body = t.slice(2)
-  const unchecked = body === body.toLowerCase() || body === body.toUpperCase()
-  if (!unchecked && !isAddress(t))
-    return fail('The address checksum (its capital letters) is wrong — check for a typo.')
-  return ok(getAddress(t.toLowerCase()))
+  if (text.trim() === '') return fail('Enter an address (0x…).')
+  const address = readAddress(text)
+  return address === 'not an address' || address === 'bad checksum'
+    ? fail(ADDRESS_PROBLEMS[address])
+    : ok(address)
 }
 
 /** The fields of a new token, checked as the TokenFactory will (1–64 and 1–16 UTF-8 bytes, decimals 0–255). */

@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { TokenHolding } from '../../src/node/worker/queries'
 import { parseSend, type SendFields, sendProblems } from '../../src/ui/send-form'
+import { tokenActionProblems } from '../../src/ui/token-form'
 
 const BOB = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const GLD: TokenHolding = {
@@ -35,11 +36,9 @@ describe('wallet send form', () => {
   test('each problem is shown beside its field once it is edited; a submit shows them all and refuses', () => {
     const empty = { ...fields, to: '', amount: '' }
     expect(sendProblems(empty, ctx, new Set())).toEqual({})
-    expect(sendProblems(empty, ctx, new Set(['to']))).toEqual({
-      to: 'That is not an address (0x and 40 hex digits).',
-    })
+    expect(sendProblems(empty, ctx, new Set(['to']))).toEqual({ to: 'Enter an address (0x…).' })
     expect(sendProblems(empty, ctx, all)).toEqual({
-      to: 'That is not an address (0x and 40 hex digits).',
+      to: 'Enter an address (0x…).',
       amount: 'Enter an amount.',
     })
     const swapped = BOB.replace('C', 'c') as Address
@@ -66,6 +65,19 @@ describe('wallet send form', () => {
     expect(parseSend({ ...gld, to: 'x', amount: '0' }, ctx)).toEqual({
       ok: false,
       error: 'That is not an address (0x and 40 hex digits). The amount must be more than zero.',
+    })
+  })
+
+  test.each([
+    ['', 'Enter an address (0x…).'],
+    ['0x1234', 'That is not an address (0x and 40 hex digits).'],
+    [' bob ', 'That is not an address (0x and 40 hex digits).'],
+    [BOB.replace('C', 'c'), 'The address checksum (EIP-55) does not match: check it for a typo.'],
+  ])('the bad address %j reads the same reason here as in the Tokens form', (to, reason) => {
+    expect(sendProblems({ ...fields, to }, ctx, all)).toEqual({ to: reason })
+    const tokens = { token: GLD.token.address, action: 'transfer', recipient: to, amount: '1' } as const
+    expect(tokenActionProblems(tokens, { holdings: [GLD] }, new Set(['recipient']))).toEqual({
+      recipient: reason,
     })
   })
 })

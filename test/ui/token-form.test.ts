@@ -145,7 +145,7 @@ describe('token form parsing', () => {
         amount: 'Enter an amount.',
       })
       expect(tokenActionProblems({ ...fields, recipient: '0x1234', amount: '1.234' }, ctx, all)).toEqual({
-        recipient: 'An address is 0x followed by 40 hex characters.',
+        recipient: 'That is not an address (0x and 40 hex digits).',
         amount: 'At most 2 decimals.',
       })
       // More than the balance of the token chosen, sent or burnt; an approval may exceed it, or be zero.
@@ -167,7 +167,7 @@ describe('token form parsing', () => {
       expect(parseTokenAction({ ...slv, action: 'mint', recipient: 'x' }, ctx)).toEqual({
         ok: false,
         error:
-          'Only the owner of SLV may mint it, and this account is not. An address is 0x followed by 40 hex characters.',
+          'Only the owner of SLV may mint it, and this account is not. That is not an address (0x and 40 hex digits).',
       })
       expect(parseTokenAction(fields, { holdings: [] })).toEqual({
         ok: false,
