@@ -86,6 +86,18 @@ export function Missing({ what }: { readonly what: string }) {
   )
 }
 
+/**
+ * A query that failed: its error, announced at once (`role="alert"`) so a screen reader hears that the
+ * screen, or this part of it, did not load.
+ */
+export function LoadFailed({ error }: { readonly error: string }) {
+  return (
+    <p className="panel panel--error" role="alert" data-testid="load-failed">
+      {error}
+    </p>
+  )
+}
+
 /** Loading and error states of a query, or its value rendered by `children`. */
 export function Loaded<T>({
   result,
@@ -95,6 +107,6 @@ export function Loaded<T>({
   readonly children: (value: T) => ReactNode
 }) {
   if (result === null) return <p className="muted">Loading…</p>
-  if ('error' in result) return <p className="panel panel--error">{result.error}</p>
+  if ('error' in result) return <LoadFailed error={result.error} />
   return <>{children(result.value)}</>
 }

@@ -2,7 +2,16 @@ import { useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
 import type { BlockSummary } from '../../node/worker/chain-service'
-import { AddressLink, Age, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
+import {
+  AddressLink,
+  Age,
+  Fact,
+  Loaded,
+  LoadFailed,
+  Missing,
+  short,
+  useNodeQuery,
+} from '../components/explorer'
 import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { pendingNote, shownHolding } from '../format'
@@ -77,7 +86,7 @@ export function ExplorerScreen() {
       {result === null ? (
         <p className="muted">Loading…</p>
       ) : 'error' in result ? (
-        <p className="panel panel--error">{result.error}</p>
+        <LoadFailed error={result.error} />
       ) : (
         <table className="table" data-testid="latest-blocks">
           <thead>
@@ -222,7 +231,12 @@ export function BlockScreen() {
   const result = useNodeQuery((api) => (valid ? api.block(BigInt(number)) : Promise.resolve(null)), [number])
   if (!valid) return <Missing what={`“${number}” is not a block number.`} />
   if (result === null) return <p className="screen muted">Loading…</p>
-  if ('error' in result) return <p className="screen panel panel--error">{result.error}</p>
+  if ('error' in result)
+    return (
+      <div className="screen">
+        <LoadFailed error={result.error} />
+      </div>
+    )
   if (result.value === null) return <Missing what={`Block #${number} is not on this node’s chain (yet).`} />
   return <BlockDetail block={result.value} />
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { Link } from 'react-router'
 import type { Address, Hex } from 'viem'
+import { LoadFailed } from '../components/explorer'
 import { MyTrades } from '../components/market/MyTrades'
 import { OrderBook } from '../components/market/OrderBook'
 import { PostOfferForm } from '../components/market/PostOfferForm'
@@ -95,7 +96,7 @@ function Market({ source }: { readonly source: MarketSource }) {
         Trade tokens directly with other tabs. An offer is a signature: posting and withdrawing it cost
         nothing. Taken offers settle as atomic swaps — both sides get paid, or both get their tokens back.
       </p>
-      {context !== null && 'error' in context ? <p className="panel panel--error">{context.error}</p> : null}
+      {context !== null && 'error' in context ? <LoadFailed error={context.error} /> : null}
       {ctx === null || pair === null ? (
         <p className="muted">
           {ctx === null ? (
@@ -122,7 +123,7 @@ function Market({ source }: { readonly source: MarketSource }) {
             ) : book === null ? (
               <p className="muted">Loading offers…</p>
             ) : 'error' in book ? (
-              <p className="panel panel--error">{book.error}</p>
+              <LoadFailed error={book.error} />
             ) : (
               <OrderBook
                 entries={book.value}
@@ -159,7 +160,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                 {swaps === null ? (
                   <p className="muted">Loading your trades…</p>
                 ) : 'error' in swaps ? (
-                  <p className="panel panel--error">{swaps.error}</p>
+                  <LoadFailed error={swaps.error} />
                 ) : (
                   <MyTrades
                     swaps={swaps.value}
