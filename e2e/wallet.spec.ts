@@ -158,6 +158,67 @@ test('the private key to import and the password that shows the recovery phrase 
   await expect(page.getByTestId('revealed-phrase')).toHaveText(/^(\w+ ){11}\w+$/)
 })
 
+test('onboarding and the private-key import say each field’s problem beside it, tied to it, as it is typed and on submit; a refused submit creates or imports nothing', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  const screen = page.getByTestId('wallet-screen')
+  await expect(screen).toHaveAttribute('data-state', 'none')
+  const [password, again] = [page.getByTestId('new-password'), page.getByTestId('new-password-again')]
+  const saved = page.getByTestId('phrase-saved')
+  const tooShort = 'The password must be at least 8 characters.'
+  // A password too short is said as it is typed, not only by a button that stays grey.
+  await password.fill('short')
+  await expectProblem(page, password, 'new-password-problem', tooShort)
+  await expectProblem(page, again, 'new-password-again-problem', null)
+  await again.fill('short')
+  await page.getByTestId('create-wallet').click()
+  await expectProblem(page, password, 'new-password-problem', tooShort)
+  await expectProblem(
+    page,
+    saved,
+    'phrase-saved-problem',
+    'Write the recovery phrase down, then tick this box.',
+  )
+  await expect(screen).toHaveAttribute('data-state', 'none')
+
+  // Restoring: a phrase the wallet would refuse is said beside it, before anything is encrypted.
+  await page.getByTestId('import-tab').click()
+  const phrase = page.getByTestId('import-phrase')
+  const notAPhrase = 'That is not a recovery phrase: 3 words (12 or 24 expected).'
+  await phrase.fill('test test test')
+  await expectProblem(page, phrase, 'import-phrase-problem', notAPhrase)
+  await password.fill(PASSWORD)
+  await again.fill(PASSWORD)
+  await expectProblem(page, password, 'new-password-problem', null)
+  await page.getByTestId('create-wallet').click()
+  await expectProblem(page, phrase, 'import-phrase-problem', notAPhrase)
+  await expect(page.getByTestId('onboarding-error')).toHaveCount(0)
+  await expect(screen).toHaveAttribute('data-state', 'none')
+
+  await page.getByRole('tab', { name: 'Create a wallet' }).click()
+  await saved.check()
+  await expectProblem(page, saved, 'phrase-saved-problem', null)
+  await page.getByTestId('create-wallet').click()
+  await expect(screen).toHaveAttribute('data-state', 'unlocked', { timeout: 15_000 })
+
+  // A private key: its problem beside it as it is typed and on submit; nothing imported.
+  await page.getByRole('button', { name: 'Import private key' }).click()
+  const key = page.getByTestId('import-key')
+  await key.fill('0x1234')
+  await expectProblem(page, key, 'import-key-problem', 'That is not a private key: 32 bytes of hex expected.')
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await expectProblem(page, key, 'import-key-problem', 'That is not a private key: 32 bytes of hex expected.')
+  await key.fill('')
+  await expectProblem(page, key, 'import-key-problem', 'Enter the private key (0x and 64 hex digits).')
+  await expect(page.getByTestId('accounts').locator('li')).toHaveCount(1)
+  await key.fill(`0x${'11'.repeat(32)}`)
+  await expectProblem(page, key, 'import-key-problem', null)
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await expect(page.getByTestId('accounts').locator('li')).toHaveCount(2)
+})
+
 /**
  * Walks a tablist by keyboard as the WAI-ARIA tabs pattern has it: `names` are its tabs in order, the
  * first one selected. Each tab controls its panel (labelled by the tab), the selected one alone is in

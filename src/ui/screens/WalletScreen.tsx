@@ -11,6 +11,15 @@ import { TabList, TabPanel } from '../components/Tabs'
 import { verifiedNote } from '../format'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
+import {
+  type ImportKeyFields,
+  importKeyProblems,
+  type NewWalletField,
+  type NewWalletFields,
+  newWalletProblems,
+  parseImportKey,
+  parseNewWallet,
+} from '../wallet-forms'
 import { confirmations, useWallet } from '../wallet-session'
 import '../wallet.css'
 
@@ -52,67 +61,42 @@ export function WalletScreen() {
   )
 }
 
-function PasswordFields({ onChange }: { readonly onChange: (pw: string | null) => void }) {
-  const [pw, setPw] = useState('')
-  const [again, setAgain] = useState('')
-  const update = (a: string, b: string): void => {
-    setPw(a)
-    setAgain(b)
-    onChange(a.length >= MIN_PASSWORD_LENGTH && a === b ? a : null)
-  }
-  const differ = fieldProblem(
-    'new-password-again-problem',
-    again.length > 0 && again !== pw ? 'The passwords differ.' : null,
-    { className: 'form-error' },
-  )
-  return (
-    <>
-      <label className="field">
-        <span>Password (at least {MIN_PASSWORD_LENGTH} characters)</span>
-        <input
-          className="input"
-          type="password"
-          autoComplete="new-password"
-          data-testid="new-password"
-          value={pw}
-          onChange={(e) => update(e.target.value, again)}
-        />
-      </label>
-      <label className="field">
-        <span>Repeat it</span>
-        <input
-          className="input"
-          type="password"
-          autoComplete="new-password"
-          data-testid="new-password-again"
-          value={again}
-          onChange={(e) => update(pw, e.target.value)}
-          {...differ.input}
-        />
-      </label>
-      {differ.message}
-    </>
-  )
-}
-
 function Onboarding() {
   const wallet = useWallet((s) => s.wallet)
   const [mode, setMode] = useState<'create' | 'import'>('create')
   const [length, setLength] = useState<MnemonicLength>(12)
   const [phrase, setPhrase] = useState(() => createMnemonic(12))
-  const [typed, setTyped] = useState('')
   const [saved, setSaved] = useState(false)
-  const [password, setPassword] = useState<string | null>(null)
+  /** Whether the "written down" box was ticked or unticked, or a submit was tried: its problem is shown. */
+  const [savedTouched, setSavedTouched] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const { fields, touched, touchAll, bind } = useFields<NewWalletFields>(
+    { phrase: '', password: '', again: '' },
+    () => setError(null),
+  )
+  const ctx = { mode, created: phrase, saved }
+  const problems = newWalletProblems(
+    fields,
+    ctx,
+    new Set<NewWalletField>(savedTouched ? [...touched, 'saved'] : touched),
+  )
+  const field = (key: keyof NewWalletFields, id: string) =>
+    bind(key, `${id}-problem`, problems[key], { className: 'form-error' })
+  const savedProblem = fieldProblem('phrase-saved-problem', problems.saved, { className: 'form-error' })
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
-    if (wallet === null || password === null) return
-    setBusy(true)
+    if (wallet === null) return
     setError(null)
+    const parsed = parseNewWallet(fields, ctx)
+    if (!parsed.ok) {
+      setSavedTouched(true)
+      return touchAll()
+    }
+    setBusy(true)
     try {
-      await wallet.create(mode === 'create' ? phrase : typed, password)
+      await wallet.create(parsed.value.mnemonic, parsed.value.password)
     } catch (err) {
       setError(messageOf(err))
     } finally {
@@ -120,8 +104,11 @@ function Onboarding() {
     }
   }
 
+  const typed = field('phrase', 'import-phrase')
+  const password = field('password', 'new-password')
+  const again = field('again', 'new-password-again')
   return (
-    <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="onboarding">
+    <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="onboarding" noValidate>
       <TabList
         id="onboarding"
         label="New wallet"
@@ -165,10 +152,16 @@ function Onboarding() {
               type="checkbox"
               checked={saved}
               data-testid="phrase-saved"
-              onChange={(e) => setSaved(e.target.checked)}
+              onChange={(e) => {
+                setSaved(e.target.checked)
+                setSavedTouched(true)
+                setError(null)
+              }}
+              {...savedProblem.input}
             />
             I have written down my recovery phrase
           </label>
+          {savedProblem.message}
         </div>
       </TabPanel>
       <TabPanel id="onboarding" value="import" selected={mode === 'import'}>
@@ -180,23 +173,39 @@ function Onboarding() {
             spellCheck={false}
             autoComplete="off"
             data-testid="import-phrase"
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
+            {...typed.props}
           />
         </label>
+        {typed.message}
       </TabPanel>
-      <PasswordFields onChange={setPassword} />
+      <label className="field">
+        <span>Password (at least {MIN_PASSWORD_LENGTH} characters)</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="new-password"
+          data-testid="new-password"
+          {...password.props}
+        />
+      </label>
+      {password.message}
+      <label className="field">
+        <span>Repeat it</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="new-password"
+          data-testid="new-password-again"
+          {...again.props}
+        />
+      </label>
+      {again.message}
       {error !== null && (
         <p className="form-error" role="alert" data-testid="onboarding-error">
           {error}
         </p>
       )}
-      <button
-        type="submit"
-        className="button button--primary"
-        data-testid="create-wallet"
-        disabled={busy || password === null || (mode === 'create' ? !saved : typed.trim() === '')}
-      >
+      <button type="submit" className="button button--primary" data-testid="create-wallet" disabled={busy}>
         {busy ? 'Encrypting…' : mode === 'create' ? 'Create wallet' : 'Import wallet'}
       </button>
     </form>
@@ -304,10 +313,17 @@ function Accounts() {
   const [renaming, setRenaming] = useState<Address | null>(null)
   const [name, setName] = useState('')
   const [importing, setImporting] = useState(false)
-  const [key, setKey] = useState('')
   const [error, setError] = useState<string | null>(null)
+  const imported = useFields<ImportKeyFields>({ key: '' }, () => setError(null))
   const [faucet, setFaucet] = useState<FaucetState | null>(null)
   if (wallet === null) return null
+  const accounts = view.accounts.map((a) => a.address)
+  const key = imported.bind(
+    'key',
+    'import-key-problem',
+    importKeyProblems(imported.fields, accounts, imported.touched).key,
+    { className: 'form-error' },
+  )
   const run = async (fn: () => Promise<unknown>): Promise<void> => {
     setError(null)
     try {
@@ -428,12 +444,15 @@ function Accounts() {
           className="inline-form"
           onSubmit={(e) => {
             e.preventDefault()
+            const parsed = parseImportKey(imported.fields, accounts)
+            if (!parsed.ok) return imported.touchAll()
             void run(async () => {
-              await wallet.importPrivateKey(key)
-              setKey('')
+              await wallet.importPrivateKey(parsed.value)
+              imported.reset(() => ({ key: '' }))
               setImporting(false)
             })
           }}
+          noValidate
         >
           <label className="field">
             <span>Private key (0x and 64 hex digits)</span>
@@ -442,13 +461,14 @@ function Accounts() {
               type="password"
               autoComplete="off"
               placeholder="0x…"
-              value={key}
-              onChange={(e) => setKey(e.target.value)}
+              data-testid="import-key"
+              {...key.props}
             />
           </label>
           <button type="submit" className="button button--small">
             Import
           </button>
+          {key.message}
         </form>
       )}
       {error !== null && (
