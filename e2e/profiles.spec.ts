@@ -132,6 +132,19 @@ test('a profile no longer wanted is removed from the picker with all it stored; 
   expect(await a.evaluate(() => window.tabchain?.profileId)).toBe(ownId)
 })
 
+test('removing a profile that has no wallet warns of no keystore or recovery phrase', async ({ page }) => {
+  await storeProfiles(page, 1)
+  await openNode(page, '/?profile=new&mine=0')
+  const dialog = await askRemove(page, 'Stored 1')
+  // Enabled once its wallet was looked for: what the dialog shows then is its answer, not a wait.
+  await expect(dialog.getByTestId('remove-confirm')).toBeEnabled()
+  await expect(dialog.getByTestId('remove-losses')).toContainText('its copy of the chain')
+  await expect(dialog.getByTestId('remove-losses')).toContainText('its peer identity')
+  await expect(dialog.getByTestId('remove-losses')).not.toContainText('wallet')
+  await expect(dialog.getByTestId('remove-wallet-warning')).toHaveCount(0)
+  await expect(dialog).not.toContainText('recovery phrase')
+})
+
 test('a removal cut short (its tab closed) leaves no half profile: it is not listed or claimed, and a later start finishes it', async ({
   context,
 }) => {
