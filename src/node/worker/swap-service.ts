@@ -7,6 +7,7 @@ import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import { messageOf } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
+import type { FeeInfo } from './queries'
 
 /** A swap as the UI sees it (`NodeApi.swaps()` and the `swap` event). */
 export interface SwapInfo {
@@ -29,6 +30,8 @@ export type SwapSignRequest =
       readonly swapId: Hex
       readonly account: Address
       readonly tx: TransactionSerializableEIP1559
+      /** The chain's fees the engine priced `tx` at (`SwapSigner.signTransaction`). */
+      readonly priced: FeeInfo
     }
   | {
       readonly id: number
@@ -114,8 +117,8 @@ export function createSwapService(init: SwapServiceInit): SwapService {
 
   const signer = (swapId: Hex, account: Address): SwapSigner => ({
     address: account,
-    async signTransaction(tx) {
-      const answer = await ask({ kind: 'transaction', swapId, account, tx })
+    async signTransaction(tx, priced) {
+      const answer = await ask({ kind: 'transaction', swapId, account, tx, priced })
       if ('raw' in answer) return answer.raw
       throw new SwapError({
         code: 'SWAP_NOT_SIGNED',

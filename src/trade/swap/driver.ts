@@ -56,8 +56,13 @@ export interface SwapChain {
 export interface SwapSigner {
   /** The party's account (lower-case or checksummed). */
   readonly address: Address
-  /** Signs a complete EIP-1559 transaction; resolves with the raw signed bytes. */
-  signTransaction(tx: TransactionSerializableEIP1559): Promise<Hex>
+  /**
+   * Signs a complete EIP-1559 transaction; resolves with the raw signed bytes. `priced`: the chain's
+   * fees the step was priced at. The wallet bounds a step's fees by the higher of them and its own
+   * reading (`maxStepFees`): a full pool's suggested tip falls as soon as a slot frees, and a step
+   * priced a moment before must not be refused for it.
+   */
+  signTransaction(tx: TransactionSerializableEIP1559, priced: FeeInfo): Promise<Hex>
   /** Maker: the secret of `terms` (sha256 of it is `terms.hashlock`), or null while unavailable. */
   secret(terms: SwapTerms): Promise<Hex | null>
 }
@@ -366,10 +371,11 @@ export class SwapDriver {
       if (waiting !== null) return [waiting]
     }
     const nonce = await chain.pendingNonce(this.#me)
-    const fees = stepFees(await chain.fees())
+    const priced = await chain.fees()
     const txs = await this.#sign(
       calls.map((call, i) => ({ ...call, nonce: nonce + BigInt(i) })),
-      fees,
+      stepFees(priced),
+      priced,
     )
     return this.#record(swapId, count, height, purpose, lockId, txs)
   }
@@ -396,25 +402,35 @@ export class SwapDriver {
         })
       return { to: old.to, value: old.value ?? 0n, data: old.data ?? '0x', gas: old.gas, nonce: tx.nonce }
     })
-    const txs = await this.#sign(calls, action.fees)
+    const txs = await this.#sign(calls, action.fees, action.priced)
     return this.#record(swapId, count, height, action.purpose, action.lockId, txs)
   }
 
-  /** Signs `calls` side by side (an approval and its lock: each signature is a round trip to the wallet). */
-  #sign(calls: readonly (Call & { readonly nonce: bigint })[], fees: StepFees): Promise<SentTx[]> {
+  /**
+   * Signs `calls` side by side (an approval and its lock: each signature is a round trip to the wallet)
+   * with `fees`, priced at the chain's fees `priced`.
+   */
+  #sign(
+    calls: readonly (Call & { readonly nonce: bigint })[],
+    fees: StepFees,
+    priced: FeeInfo,
+  ): Promise<SentTx[]> {
     const { signer, chainId } = this.#init
     return Promise.all(
       calls.map(async (call): Promise<SentTx> => {
-        const raw = await signer.signTransaction({
-          type: 'eip1559',
-          chainId,
-          nonce: Number(call.nonce),
-          to: call.to,
-          value: call.value,
-          data: call.data,
-          gas: call.gas,
-          ...fees,
-        })
+        const raw = await signer.signTransaction(
+          {
+            type: 'eip1559',
+            chainId,
+            nonce: Number(call.nonce),
+            to: call.to,
+            value: call.value,
+            data: call.data,
+            gas: call.gas,
+            ...fees,
+          },
+          priced,
+        )
         return { hash: keccak256(raw), raw, nonce: call.nonce }
       }),
     )

@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import type { FeeInfo } from '../../node/worker/queries'
 import {
   chainEvents,
   confirmationsOf,
@@ -68,6 +69,8 @@ export type SwapAction =
       readonly lockId: Hex | null
       readonly txs: readonly SentTx[]
       readonly fees: StepFees
+      /** The chain's fees `fees` were priced at. */
+      readonly priced: FeeInfo
     }
   /** The swap is over for this party. */
   | { readonly kind: 'done' }
@@ -317,7 +320,7 @@ function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null
     const fees = replacementFees(state, view.fees)
     if (fees === null) return wait(`${purpose} transaction pending: higher fees would pass the swap's bound`)
     const txs = last.txs.filter((t) => t.nonce >= view.nonce)
-    return { kind: 'replace', purpose, lockId, txs, fees }
+    return { kind: 'replace', purpose, lockId, txs, fees, priced: view.fees }
   }
   if (state.kind === 'mined') return state.ok ? wait(`${purpose} transaction mined`) : null
   if (final.nonce < view.nonce) return null
@@ -334,7 +337,7 @@ function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null
     const why = refused ? 'refused by a full pool' : 'dropped below the base fee'
     return wait(`${purpose} transaction ${why}: higher fees would pass the swap's bound`)
   }
-  return { kind: 'replace', purpose, lockId, txs, fees }
+  return { kind: 'replace', purpose, lockId, txs, fees, priced: view.fees }
 }
 
 /** `action`, unless transactions for it are already live, or have reverted `MAX_ATTEMPTS` times. */

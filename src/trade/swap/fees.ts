@@ -35,6 +35,11 @@ export function maxStepFees(fees: FeeInfo): StepFees {
   }
 }
 
+/** Two readings of the chain's fees, each field the higher. */
+export function higherFees(a: FeeInfo, b: FeeInfo): FeeInfo {
+  return { nextBaseFee: max(a.nextBaseFee, b.nextBaseFee), suggestedTip: max(a.suggestedTip, b.suggestedTip) }
+}
+
 const bump = (fee: bigint): bigint => (fee * (100n + PRICE_BUMP_PERCENT) + 99n) / 100n
 
 /**

@@ -10,7 +10,7 @@ import { htlcAbi } from '../../node/contracts/htlc/abi'
 import type { FeeInfo } from '../../node/worker/queries'
 import type { SwapSignRequest } from '../../node/worker/swap-service'
 import { SWAP_GAS } from '../../trade/swap/driver'
-import { maxStepFees } from '../../trade/swap/fees'
+import { higherFees, maxStepFees } from '../../trade/swap/fees'
 import type { SwapRole } from '../../trade/swap/state'
 
 /**
@@ -108,7 +108,9 @@ const MAX_SWAP_GAS = BigInt(Math.max(...Object.values(SWAP_GAS).map(Number)))
  * Why the wallet must not answer `request` under `approval` (null: it may). A secret is given only to
  * the maker of an approved swap, for terms that match what was approved; a transaction is signed only
  * for the approved account on this chain, with at most a swap's gas and fees bounded by the chain's
- * `fees` (`maxStepFees` of the next base fee and suggested tip the page reads), and only as one of:
+ * fees (`maxStepFees` of the higher of the next base fee and suggested tip the page reads, `fees`, and
+ * those the engine priced the step at, `request.priced`: a full pool's suggested tip falls as soon as
+ * one slot frees, and a step priced a moment before must still pass), and only as one of:
  * the ERC20 approval of exactly our amount to the HTLC, the HTLC lock of exactly our token and amount
  * to the counterparty under the swap's hashlock, or an HTLC redeem or refund (which pay only the
  * lock's recipient or sender, whoever sends them). Pure.
@@ -136,7 +138,7 @@ export function checkSwapRequest(
       (approval.counterparty === null || same(t.taker, approval.counterparty))
     return matches ? null : 'the terms differ from the approved offer'
   }
-  return checkSwapTransaction(approval, request.tx, chainId, fees)
+  return checkSwapTransaction(approval, request.tx, chainId, higherFees(fees, request.priced))
 }
 
 function checkSwapTransaction(

@@ -625,7 +625,7 @@ async function reorgFixture() {
             ? p.signer
                 .secret(request.terms)
                 .then((secret) => (secret === null ? { refused: 'none' } : { secret }))
-            : p.signer.signTransaction(request.tx).then((raw) => ({ raw }))
+            : p.signer.signTransaction(request.tx, request.priced).then((raw) => ({ raw }))
         void answer.then((a) => service.answer(request.id, a))
       },
     })

@@ -522,20 +522,21 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     expect(at(101n, 3n * GWEI)).toEqual({ kind: 'wait', reason: 'lock transaction pending' })
     // One wei more and it cannot be mined: a replacement that covers twice the base fee again.
     const base = 3n * GWEI + 1n
-    const replace = (fees: StepFees) => ({
+    const replace = (fees: StepFees, nextBaseFee: bigint) => ({
       kind: 'replace',
       purpose: 'lock',
       lockId: null,
       txs: [call],
       fees,
+      priced: { nextBaseFee, suggestedTip: GWEI },
     })
     expect(at(101n, base)).toEqual(
-      replace({ maxFeePerGas: 2n * base + 1_100_000_000n, maxPriorityFeePerGas: 1_100_000_000n }),
+      replace({ maxFeePerGas: 2n * base + 1_100_000_000n, maxPriorityFeePerGas: 1_100_000_000n }, base),
     )
     // Minable but waiting for REPLACE_AFTER_BLOCKS: the tip goes up, the cap by the pool's bump.
     expect(at(100n + REPLACE_AFTER_BLOCKS - 1n, GWEI).kind).toBe('wait')
     expect(at(100n + REPLACE_AFTER_BLOCKS, GWEI)).toEqual(
-      replace({ maxFeePerGas: 3_300_000_000n, maxPriorityFeePerGas: 1_100_000_000n }),
+      replace({ maxFeePerGas: 3_300_000_000n, maxPriorityFeePerGas: 1_100_000_000n }, GWEI),
     )
     // A bump past what the wallet signs for a swap step (tip over twice the suggested): it waits.
     const bumped: TxState = { kind: 'pending', maxFeePerGas: 8n * GWEI, maxPriorityFeePerGas: 2n * GWEI }
@@ -593,6 +594,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
       lockId: null,
       txs: [under.call],
       fees: { maxFeePerGas: 2n * base + 1_100_000_000n, maxPriorityFeePerGas: 1_100_000_000n },
+      priced: { nextBaseFee: base, suggestedTip: GWEI },
     })
     // A bump past what the wallet signs for a swap step: it waits for the base fee, saying why.
     expect(at(9n * GWEI, signedLock(8n * GWEI, 2n * GWEI)).action).toEqual({
@@ -614,6 +616,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
       lockId: null,
       txs: [refused.call],
       fees: { maxFeePerGas: 3_300_000_000n, maxPriorityFeePerGas: 1_100_000_000n },
+      priced: { nextBaseFee: GWEI, suggestedTip: GWEI },
     })
     // Its tip already at the wallet's bound (twice the suggested): it waits, saying why.
     expect(lockSentAt(signed(2n * GWEI), { kind: 'refused' }).action).toEqual({

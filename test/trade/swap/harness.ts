@@ -131,20 +131,23 @@ export function testSigner(index: number): SwapSigner & { readonly swapKey: Uint
 export async function createToken(chain: TestChain, signer: SwapSigner, symbol: string): Promise<Address> {
   const nonce = await chain.pendingNonce(signer.address)
   const fees = await chain.fees()
-  const raw = await signer.signTransaction({
-    type: 'eip1559',
-    chainId: GENESIS.params.chainId,
-    nonce: Number(nonce),
-    to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({
-      abi: tokenFactoryAbi,
-      functionName: 'createToken',
-      args: [symbol, symbol, 18, SUPPLY],
-    }),
-    gas: 400_000n,
-    maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
-    maxPriorityFeePerGas: fees.suggestedTip,
-  })
+  const raw = await signer.signTransaction(
+    {
+      type: 'eip1559',
+      chainId: GENESIS.params.chainId,
+      nonce: Number(nonce),
+      to: TOKEN_FACTORY_ADDRESS,
+      data: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: [symbol, symbol, 18, SUPPLY],
+      }),
+      gas: 400_000n,
+      maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
+      maxPriorityFeePerGas: fees.suggestedTip,
+    },
+    fees,
+  )
   await chain.sendRawTransaction(raw)
   chain.mine()
   return tokenAddress(signer.address, nonce)

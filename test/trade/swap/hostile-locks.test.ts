@@ -63,16 +63,19 @@ async function sendByHand(
   const nonce = await chain.pendingNonce(signer.address)
   const hashes: Hex[] = []
   for (const [i, call] of calls.entries()) {
-    const raw = await signer.signTransaction({
-      type: 'eip1559',
-      chainId: GENESIS.params.chainId,
-      nonce: Number(nonce) + i,
-      to: call.to,
-      data: call.data,
-      gas: 200_000n,
-      maxFeePerGas: 10n ** 10n,
-      maxPriorityFeePerGas: 10n ** 9n,
-    })
+    const raw = await signer.signTransaction(
+      {
+        type: 'eip1559',
+        chainId: GENESIS.params.chainId,
+        nonce: Number(nonce) + i,
+        to: call.to,
+        data: call.data,
+        gas: 200_000n,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      },
+      await chain.fees(),
+    )
     hashes.push(await chain.sendRawTransaction(raw))
   }
   chain.mine()

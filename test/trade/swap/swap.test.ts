@@ -166,16 +166,19 @@ class BusyChain extends TestChain {
   async busyMine(): Promise<void> {
     // Calldata of exactly `fill` gas: non-zero bytes at 16 gas, two zero bytes at 4 to even it out.
     const nonzero = Number((this.fill - TX_BASE_GAS - 2n * TX_DATA_ZERO_GAS) / TX_DATA_NONZERO_GAS)
-    const raw = await this.#filler.signTransaction({
-      type: 'eip1559',
-      chainId: GENESIS.params.chainId,
-      nonce: Number(await this.pendingNonce(this.#filler.address)),
-      to: '0x00000000000000000000000000000000000000f1',
-      data: `0x0000${'ff'.repeat(nonzero)}`,
-      gas: this.fill,
-      maxFeePerGas: 10_000n * GWEI,
-      maxPriorityFeePerGas: 50n * GWEI,
-    })
+    const raw = await this.#filler.signTransaction(
+      {
+        type: 'eip1559',
+        chainId: GENESIS.params.chainId,
+        nonce: Number(await this.pendingNonce(this.#filler.address)),
+        to: '0x00000000000000000000000000000000000000f1',
+        data: `0x0000${'ff'.repeat(nonzero)}`,
+        gas: this.fill,
+        maxFeePerGas: 10_000n * GWEI,
+        maxPriorityFeePerGas: 50n * GWEI,
+      },
+      await this.fees(),
+    )
     await this.sendRawTransaction(raw)
     this.mine()
   }
@@ -247,12 +250,12 @@ describe('swap engine over the real chain', () => {
           secretAt.push(sim?.chain.height ?? null)
           return s.secret(terms)
         },
-        signTransaction: async (tx) => {
+        signTransaction: async (tx, priced) => {
           signing++
           mostSigning = Math.max(mostSigning, signing)
           await new Promise((r) => setTimeout(r, 1))
           signing--
-          return s.signTransaction(tx)
+          return s.signTransaction(tx, priced)
         },
       }),
     })
@@ -291,16 +294,19 @@ describe('swap engine over the real chain', () => {
       [1, '0xdeadbeef'],
     ] as const) {
       await sim.chain.sendRawTransaction(
-        await stranger.signTransaction({
-          type: 'eip1559',
-          chainId: GENESIS.params.chainId,
-          nonce,
-          to: HTLC_ADDRESS,
-          data,
-          gas: 100_000n,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 10n ** 9n,
-        }),
+        await stranger.signTransaction(
+          {
+            type: 'eip1559',
+            chainId: GENESIS.params.chainId,
+            nonce,
+            to: HTLC_ADDRESS,
+            data,
+            gas: 100_000n,
+            maxFeePerGas: 10n ** 10n,
+            maxPriorityFeePerGas: 10n ** 9n,
+          },
+          await sim.chain.fees(),
+        ),
       )
     }
     const waiting = await sim.taker.driver.advance(sim.id)
@@ -405,15 +411,18 @@ describe('swap engine over the real chain', () => {
       const next = Number(await chain.pendingNonce(filler.address))
       for (let nonce = next; nonce < next + POOL_SLOTS; nonce++) {
         await chain.sendRawTransaction(
-          await filler.signTransaction({
-            type: 'eip1559',
-            chainId: GENESIS.params.chainId,
-            nonce,
-            to: '0x00000000000000000000000000000000000000f1',
-            gas: 21_000n,
-            maxFeePerGas: 100n * GWEI,
-            maxPriorityFeePerGas: flood,
-          }),
+          await filler.signTransaction(
+            {
+              type: 'eip1559',
+              chainId: GENESIS.params.chainId,
+              nonce,
+              to: '0x00000000000000000000000000000000000000f1',
+              gas: 21_000n,
+              maxFeePerGas: 100n * GWEI,
+              maxPriorityFeePerGas: flood,
+            },
+            await chain.fees(),
+          ),
         )
       }
     }
@@ -453,15 +462,18 @@ describe('swap engine over the real chain', () => {
       let nonce = Number(await chain.pendingNonce(filler.address))
       while (chain.mempool.slots < POOL_SLOTS) {
         await chain.sendRawTransaction(
-          await filler.signTransaction({
-            type: 'eip1559',
-            chainId: GENESIS.params.chainId,
-            nonce: nonce++,
-            to: '0x00000000000000000000000000000000000000f1',
-            gas: 21_000n,
-            maxFeePerGas: 100n * GWEI,
-            maxPriorityFeePerGas: 3n * GWEI,
-          }),
+          await filler.signTransaction(
+            {
+              type: 'eip1559',
+              chainId: GENESIS.params.chainId,
+              nonce: nonce++,
+              to: '0x00000000000000000000000000000000000000f1',
+              gas: 21_000n,
+              maxFeePerGas: 100n * GWEI,
+              maxPriorityFeePerGas: 3n * GWEI,
+            },
+            await chain.fees(),
+          ),
         )
       }
       expect(await chain.fees()).toMatchObject({ suggestedTip: 3_300_000_000n })
@@ -809,7 +821,10 @@ class Faults {
         getSwapEvents: (id) => r.getSwapEvents(id),
         swapIds: () => r.swapIds(),
       }),
-      signer: (s) => ({ ...s, signTransaction: (tx) => this.op(() => s.signTransaction(tx)) }),
+      signer: (s) => ({
+        ...s,
+        signTransaction: (tx, priced) => this.op(() => s.signTransaction(tx, priced)),
+      }),
     }
   }
 }
@@ -908,9 +923,9 @@ describe('a full disk', () => {
         const who = signers.shift() as Who
         return {
           ...s,
-          signTransaction: (tx) => {
+          signTransaction: (tx, priced) => {
             signed[who]++
-            return s.signTransaction(tx)
+            return s.signTransaction(tx, priced)
           },
         }
       },

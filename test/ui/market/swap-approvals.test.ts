@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import type { NodeEvents } from '../../../src/node/worker/node'
+import type { FeeInfo } from '../../../src/node/worker/queries'
 import type { SwapSignAnswer, SwapSignRequest } from '../../../src/node/worker/swap-service'
 import { replacementFees } from '../../../src/trade/swap/fees'
 import { hashlockOf } from '../../../src/trade/swap/secret'
@@ -57,11 +58,13 @@ const terms: SwapTerms = {
   acceptedHeight: 5n,
 }
 
-const tx = (over: Partial<TransactionSerializableEIP1559>): SwapSignRequest => ({
+/** A transaction request for a step the engine priced at `priced` (the chain's fees it read). */
+const tx = (over: Partial<TransactionSerializableEIP1559>, priced: FeeInfo = FEES): SwapSignRequest => ({
   id: 1,
   kind: 'transaction',
   swapId: SWAP,
   account: MAKER,
+  priced,
   tx: {
     type: 'eip1559',
     chainId: CHAIN,
@@ -194,6 +197,18 @@ describe('checkSwapRequest: fees', () => {
     }
     // The eighth would tip more than twice the suggested tip: the engine does not ask for it.
     expect(replacementFees(old, fees)).toBeNull()
+  })
+
+  test('a step priced while a full pool raised the suggested tip passes after a slot freed and the suggestion fell back; twice that tip still bounds it', () => {
+    // The engine read a tip of 5 gwei (a full pool's floor), the page reads 1 gwei a moment later.
+    const full = { ...FEES, suggestedTip: 5n * FEES.suggestedTip }
+    const at = (tip: bigint) =>
+      tx({ data: redeem, maxPriorityFeePerGas: tip, maxFeePerGas: 2n * full.nextBaseFee + tip }, full)
+    expect(checkSwapRequest(maker, at(full.suggestedTip), CHAIN, FEES)).toBeNull()
+    expect(checkSwapRequest(maker, at(2n * full.suggestedTip), CHAIN, FEES)).toBeNull()
+    expect(checkSwapRequest(maker, at(2n * full.suggestedTip + 1n), CHAIN, FEES)).toBe(
+      'higher fees than a swap step offers',
+    )
   })
 
   test('a step whose fees would cost ~1,000,000 TAB is refused: the gas cap alone bounds nothing', () => {
