@@ -19,14 +19,21 @@ export interface Call {
  * if a reorg takes it out); `confirmed` with the number of blocks on top (1 = in the head block);
  * `dropped` while its sender's nonce at the head has passed its own with no receipt (another transaction
  * with its nonce was mined; a reorg may still bring it back); `failed` when it was refused, would
- * revert, or reverted on chain (with the reason).
+ * revert, or reverted on chain (with the reason). A sent one whose status could not be read at the
+ * current head (on a light node: no peer gave a proof that verifies) keeps the last one verified, with
+ * `unverified` saying why it could not be read; the next read that verifies clears it.
  */
 export type TxStatus =
   | { readonly state: 'sending' }
-  | { readonly state: 'pending'; readonly hash: Hex }
-  | { readonly state: 'confirmed'; readonly hash: Hex; readonly confirmations: bigint }
-  | { readonly state: 'dropped'; readonly hash: Hex; readonly reason: string }
+  | ({ readonly state: 'pending'; readonly hash: Hex } & Unverified)
+  | ({ readonly state: 'confirmed'; readonly hash: Hex; readonly confirmations: bigint } & Unverified)
+  | ({ readonly state: 'dropped'; readonly hash: Hex; readonly reason: string } & Unverified)
   | { readonly state: 'failed'; readonly hash: Hex | null; readonly reason: string }
+
+/** Why a status is not verified at the current head (the read that failed); absent when it is. */
+interface Unverified {
+  readonly unverified?: string
+}
 
 export interface TrackedTx {
   readonly id: number
@@ -115,11 +122,24 @@ async function submit(
   return { state: 'pending', hash }
 }
 
+/** A sender's nonce at the head, or why it could not be read. */
+type NonceRead = { readonly nonce: bigint } | { readonly unread: string }
+
+/** Whether two statuses say the same (their fields are all primitives). */
+const sameStatus = (a: TxStatus, b: TxStatus): boolean => {
+  const fields = Object.entries(a)
+  return (
+    fields.length === Object.keys(b).length &&
+    fields.every(([k, v]) => (b as unknown as Record<string, unknown>)[k] === v)
+  )
+}
+
 /**
  * Re-reads the receipt of every transaction sent and not failed (a reorg may undo a confirmation), and
  * the nonce of each sender with one waiting. The nonces first: a block that comes in between then shows
- * as a receipt, never as a nonce passed without one (a false "dropped"). A nonce that cannot be read
- * leaves its transactions pending; a receipt that cannot be read leaves its transaction as it was.
+ * as a receipt, never as a nonce passed without one (a false "dropped"). A read that fails (on a light
+ * node: no proof verified) is not "no receipt" or "nonce not passed": the status stays the last one
+ * verified, marked `unverified` with why, never pending again or dropped on a failed read.
  */
 async function refresh(api: Remote<NodeApi>): Promise<void> {
   const sent = useTxs
@@ -130,8 +150,8 @@ async function refresh(api: Remote<NodeApi>): Promise<void> {
     await Promise.all(
       [...waiting].map((a) =>
         api.account(a).then(
-          (r) => [a, r.nonce] as const,
-          () => [a, 0n] as const,
+          (r): [Address, NonceRead] => [a, { nonce: r.nonce }],
+          (err: unknown): [Address, NonceRead] => [a, { unread: messageOf(err) }],
         ),
       ),
     ),
@@ -139,20 +159,27 @@ async function refresh(api: Remote<NodeApi>): Promise<void> {
   for (const t of sent) {
     const s = t.status
     if (s.state === 'sending' || s.state === 'failed') continue
-    // A receipt that cannot be read (a light node's, when no peer gave a proof that verifies) is not
-    // "no receipt": the status stays as it was, never pending again or dropped on a failed read.
-    const receipt = await api.receipt(s.hash).catch(() => undefined)
-    if (receipt === undefined) continue
-    if (receipt === null) {
-      const passed = t.nonce !== undefined && (nonces.get(t.from) ?? 0n) > t.nonce
-      if (passed && s.state !== 'dropped')
-        update(t.id, { status: { state: 'dropped', hash: s.hash, reason: DROPPED_REASON } })
-      if (!passed && s.state !== 'pending') update(t.id, { status: { state: 'pending', hash: s.hash } })
-    } else if (receipt.status === 'reverted') {
-      update(t.id, { status: { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' } })
-    } else if (s.state !== 'confirmed' || s.confirmations !== receipt.confirmations) {
-      update(t.id, { status: { state: 'confirmed', hash: s.hash, confirmations: receipt.confirmations } })
-    }
+    const { unverified: _was, ...last } = s
+    const next = await api.receipt(s.hash).then(
+      (receipt): TxStatus => {
+        if (receipt === null) {
+          const nonce = nonces.get(t.from) ?? { nonce: 0n }
+          // Not mined, and whether another of its nonce was cannot be told: as it was, if it was waiting.
+          if ('unread' in nonce)
+            return last.state === 'dropped'
+              ? { ...last, unverified: nonce.unread }
+              : { state: 'pending', hash: s.hash, unverified: nonce.unread }
+          return t.nonce !== undefined && nonce.nonce > t.nonce
+            ? { state: 'dropped', hash: s.hash, reason: DROPPED_REASON }
+            : { state: 'pending', hash: s.hash }
+        }
+        if (receipt.status === 'reverted')
+          return { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' }
+        return { state: 'confirmed', hash: s.hash, confirmations: receipt.confirmations }
+      },
+      (err: unknown): TxStatus => ({ ...last, unverified: messageOf(err) }),
+    )
+    if (!sameStatus(s, next)) update(t.id, { status: next })
   }
 }
 

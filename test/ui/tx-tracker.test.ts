@@ -1,3 +1,5 @@
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
 import {
   type Address,
   encodeFunctionData,
@@ -16,6 +18,7 @@ import { tokenAddress } from '../../src/node/contracts/token-factory/token-facto
 import { LightError } from '../../src/node/light/errors'
 import { memoryHub } from '../../src/node/network/memory'
 import { createNode } from '../../src/node/worker/node'
+import { TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex } from '../../src/ui/signer/devnet-index'
 import { devnetSigner } from '../../src/ui/signer/devnet-signer'
 import type { TxSigner } from '../../src/ui/signer/signer'
@@ -93,6 +96,11 @@ async function trackedNode(): Promise<ReturnType<typeof createNode>> {
 }
 
 const tracked = (label: string) => useTxs.getState().txs.find((t) => t.label === label)
+const statusOf = (label: string) => {
+  const t = tracked(label)
+  if (t === undefined) throw new Error(`${label} is not tracked`)
+  return t.status
+}
 
 /** Calldata of the factory's `createToken` (no decimals). */
 const createToken = (name: string, symbol: string, supply: bigint) =>
@@ -157,7 +165,7 @@ describe('sending and tracking transactions', () => {
     useApp.setState({ api: null, head: null })
   })
 
-  test('dropped once another transaction with its nonce is mined', async () => {
+  test('dropped once another transaction with its nonce is mined; a nonce that cannot be read then leaves it dropped, marked not verified', async () => {
     const node = await trackedNode()
     const signer = devnetSigner(4)
     const data = createToken('Tin', 'TIN', 1n)
@@ -182,10 +190,28 @@ describe('sending and tracking transactions', () => {
     await node.api.setMining(false)
     expect(tracked('tin')?.status).toEqual({ ...sent.status, state: 'dropped', reason: DROPPED_REASON })
     expect((await node.api.receipt(replacement))?.status).toBe('success')
+
+    // Its sender's nonce cannot be read (on a light node: no proof verified): still dropped, not pending
+    // again, and marked not verified with why.
+    let unread = 0
+    const account = async (): Promise<never> => {
+      unread++
+      throw new LightError({ code: 'LIGHT_UNVERIFIED', what: 'account', attempts: 1, failures: ['timeout'] })
+    }
+    useApp.setState({ api: { ...node.api, account } })
+    await node.api.setMining(true)
+    await until(() => unread >= 2)
+    await node.api.setMining(false)
+    expect(tracked('tin')?.status).toEqual({
+      ...sent.status,
+      state: 'dropped',
+      reason: DROPPED_REASON,
+      unverified: 'LIGHT_UNVERIFIED (what=account, attempts=1, failures=timeout)',
+    })
     useApp.setState({ api: null, head: null })
   })
 
-  test('a receipt that cannot be read (on a light node: no proof verified) leaves the status as it was: neither pending again nor dropped', async () => {
+  test('a receipt that cannot be read (on a light node: no proof verified) keeps the last verified status, marked not verified at the current head with why, until a read verifies again', async () => {
     const node = await trackedNode()
     const signer = devnetSigner(5)
     await sendCall(node.api, signer, 'iron', {
@@ -204,9 +230,15 @@ describe('sending and tracking transactions', () => {
     const hash = zinc.status.hash
     // From now on the sender's nonce is read (it passes zinc's once mined), the receipts are not.
     let unread = 0
+    const unverified = new LightError({
+      code: 'LIGHT_UNVERIFIED',
+      what: 'receipt',
+      attempts: 1,
+      failures: ['timeout'],
+    })
     const receipt = async (): Promise<never> => {
       unread++
-      throw new LightError({ code: 'LIGHT_UNVERIFIED', what: 'receipt', attempts: 1, failures: ['timeout'] })
+      throw unverified
     }
     useApp.setState({ api: { ...node.api, receipt } })
     await node.api.setMining(true)
@@ -215,8 +247,26 @@ describe('sending and tracking transactions', () => {
     const reads = unread
     await until(() => unread >= reads + 4)
     await node.api.setMining(false)
-    expect(tracked('iron')?.status).toEqual(confirmed)
-    expect(tracked('zinc')?.status).toEqual(zinc.status)
+    // Neither pending again nor dropped, and not shown as verified: the last verified state, with why not.
+    expect(tracked('iron')?.status).toEqual({ ...confirmed, unverified: unverified.message })
+    expect(tracked('zinc')?.status).toEqual({ ...zinc.status, unverified: unverified.message })
+    const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status: statusOf('zinc') }))
+    expect(badge).toContain('data-verified="false"')
+    expect(badge).toContain(
+      `Pending — not in a block yet · not verified at the current head: ${unverified.message}`,
+    )
+
+    // The receipts read again: the next head shows what they verify, the mark gone.
+    useApp.setState({ api: node.api })
+    await node.api.setMining(true)
+    await until(() => tracked('zinc')?.status.state === 'confirmed')
+    await node.api.setMining(false)
+    expect(tracked('zinc')?.status).not.toHaveProperty('unverified')
+    expect(tracked('iron')?.status).toMatchObject({ state: 'confirmed' })
+    expect(tracked('iron')?.status).not.toHaveProperty('unverified')
+    expect(renderToStaticMarkup(createElement(TxStatusBadge, { status: statusOf('zinc') }))).toContain(
+      'data-verified="true"',
+    )
     useApp.setState({ api: null, head: null })
   })
 

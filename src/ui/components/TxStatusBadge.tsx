@@ -1,7 +1,20 @@
 import type { TxStatus } from '../tx-tracker'
 
-/** How a transaction stands, in words: pending → confirmed (n), or dropped or failed with why. */
+/** Why `status` is not verified at the current head, if it is not (`TxStatus`). */
+const unverifiedOf = (status: TxStatus): string | undefined =>
+  'unverified' in status ? status.unverified : undefined
+
+/**
+ * How a transaction stands, in words: pending → confirmed (n), or dropped or failed with why; one not
+ * verified at the current head says so, and why.
+ */
 export function statusText(status: TxStatus): string {
+  const unverified = unverifiedOf(status)
+  const text = stateText(status)
+  return unverified === undefined ? text : `${text} · not verified at the current head: ${unverified}`
+}
+
+function stateText(status: TxStatus): string {
   switch (status.state) {
     case 'sending':
       return 'Sending…'
@@ -18,7 +31,12 @@ export function statusText(status: TxStatus): string {
 
 export function TxStatusBadge({ status }: { readonly status: TxStatus }) {
   return (
-    <span className={`status status--${status.state}`} data-testid="tx-status" data-state={status.state}>
+    <span
+      className={`status status--${status.state}`}
+      data-testid="tx-status"
+      data-state={status.state}
+      data-verified={String(unverifiedOf(status) === undefined)}
+    >
       {statusText(status)}
     </span>
   )
