@@ -1,10 +1,9 @@
-import type { Address } from 'viem'
 import { create } from 'zustand'
 import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
-import { type ActivityItem, settleActivity } from '../wallet/activity'
+import { type ActivityItem, rereadActivity } from '../wallet/activity'
 import { sendApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
@@ -121,25 +120,11 @@ export async function startWallet(
     })
   }
 
-  /**
-   * Reads the nonce of each sender with an item waiting (pending or dropped), then the receipt of every
-   * item not failed, and settles each item (`settleActivity`). The nonces first: a block that comes in
-   * between then shows as a receipt, never as a nonce passed without one (a false "dropped").
-   */
+  /** Re-reads every item not failed (`rereadActivity`): each settles from the reads that verified. */
   const refreshActivity = async (): Promise<void> => {
     const items = useWallet.getState().activity
     if (!items.some((i) => i.status !== 'failed')) return
-    const waiting = new Set(
-      items.filter((i) => i.status === 'pending' || i.status === 'dropped').map((i) => i.from.toLowerCase()),
-    )
-    const nonces = new Map(
-      await Promise.all([...waiting].map(async (a) => [a, (await api.account(a as Address)).nonce] as const)),
-    )
-    const receipts = await Promise.all(items.map((i) => (i.status === 'failed' ? null : api.receipt(i.hash))))
-    // A confirmed item a reorg took out, its sender's nonce not read: pending (never dropped unread).
-    setActivity(
-      items.map((i, k) => settleActivity(i, receipts[k] ?? null, nonces.get(i.from.toLowerCase()) ?? 0n)),
-    )
+    setActivity(await rereadActivity(items, api))
   }
 
   /** Tokens the selected account holds or created, with balances (base units). */

@@ -1,3 +1,5 @@
+import type { Address, Hex } from 'viem'
+import { messageOf } from '../node/rpc/errors'
 import type { ReceiptView } from '../node/worker/queries'
 import type { SentTransaction } from './provider'
 
@@ -8,6 +10,11 @@ export interface ActivityItem extends SentTransaction {
   readonly blockNumber?: string
   /** Why it failed (the decoded revert reason) or was dropped. */
   readonly reason?: string
+  /**
+   * Why its status could not be read at the current head (on a light node: no peer gave a proof that
+   * verifies): the status is the last one verified. Absent when it is verified.
+   */
+  readonly unverified?: string
 }
 
 /** Why an item is `dropped`. */
@@ -17,7 +24,8 @@ export const DROPPED_REASON = 'another transaction of this account with the same
  * An item's status from its canonical receipt and its sender's nonce at the head: no receipt → pending
  * (again, if a reorg took it out), or dropped once the sender's nonce has passed the item's (another
  * transaction with its nonce was mined: it never can be; a reorg may still bring it back); reverted →
- * failed with the decoded reason; success → confirmed in its block. Failed stays failed.
+ * failed with the decoded reason; success → confirmed in its block. Failed stays failed. A read that
+ * verified: no `unverified` mark stays.
  */
 export function settleActivity(
   item: ActivityItem,
@@ -25,7 +33,7 @@ export function settleActivity(
   accountNonce: bigint,
 ): ActivityItem {
   if (item.status === 'failed') return item
-  const { blockNumber: _block, reason: _reason, ...sent } = item
+  const { blockNumber: _block, reason: _reason, unverified: _unverified, ...sent } = item
   if (receipt === null)
     return accountNonce > BigInt(item.nonce)
       ? { ...sent, status: 'dropped', reason: DROPPED_REASON }
@@ -34,4 +42,64 @@ export function settleActivity(
   return receipt.status === 'reverted'
     ? { ...sent, status: 'failed', blockNumber, reason: receipt.revertReason ?? 'reverted' }
     : { ...sent, status: 'confirmed', blockNumber }
+}
+
+/** A read's value, or why it failed. */
+type Read<T> = { readonly value: T } | { readonly unread: string }
+
+/** What `settleActivity` reads of a receipt. */
+type ActivityReceipt = Pick<ReceiptView, 'blockNumber' | 'status' | 'revertReason'>
+
+/** The node reads an activity refresh makes (the node's API has them). */
+export interface ActivityReads {
+  account(address: Address): Promise<{ readonly nonce: bigint }>
+  receipt(hash: Hex): Promise<ActivityReceipt | null>
+}
+
+/**
+ * Reads the nonce of each sender with an item waiting (pending or dropped), then the receipt of every
+ * item not failed, and settles each item (`settleActivity`) from the reads that succeeded. The nonces
+ * first: a block that comes in between then shows as a receipt, never as a nonce passed without one (a
+ * false "dropped"). A read that fails (on a light node: no proof verified) settles nothing: the item
+ * keeps its last status, marked `unverified` with why — a receipt read is never "no receipt", a nonce
+ * read never "not passed".
+ */
+export async function rereadActivity(
+  items: readonly ActivityItem[],
+  reads: ActivityReads,
+): Promise<ActivityItem[]> {
+  const waiting = new Set(
+    items.filter((i) => i.status === 'pending' || i.status === 'dropped').map((i) => i.from.toLowerCase()),
+  )
+  const nonces = new Map(
+    await Promise.all(
+      [...waiting].map((a) =>
+        reads.account(a as Address).then(
+          (r): [string, Read<bigint>] => [a, { value: r.nonce }],
+          (err: unknown): [string, Read<bigint>] => [a, { unread: messageOf(err) }],
+        ),
+      ),
+    ),
+  )
+  const receipts = await Promise.all(
+    items.map((i) =>
+      i.status === 'failed'
+        ? { value: null }
+        : reads.receipt(i.hash).then(
+            (value): Read<ActivityReceipt | null> => ({ value }),
+            (err: unknown): Read<ActivityReceipt | null> => ({ unread: messageOf(err) }),
+          ),
+    ),
+  )
+  return items.map((i, k) => {
+    const receipt = receipts[k] ?? { value: null }
+    if ('unread' in receipt) return { ...i, unverified: receipt.unread }
+    // A confirmed item a reorg took out, its sender's nonce not read: pending (never dropped unread).
+    const nonce = nonces.get(i.from.toLowerCase()) ?? { value: 0n }
+    if (receipt.value === null && 'unread' in nonce) {
+      const last = i.status === 'dropped' ? i : settleActivity(i, null, 0n)
+      return { ...last, unverified: nonce.unread }
+    }
+    return settleActivity(i, receipt.value, 'unread' in nonce ? 0n : nonce.value)
+  })
 }

@@ -648,7 +648,7 @@ function Activity() {
   return (
     <ul className="activity" data-testid="activity">
       {activity.map((a) => (
-        <li key={a.hash} data-status={a.status}>
+        <li key={a.hash} data-status={a.status} data-verified={String(a.unverified === undefined)}>
           <span>{a.title}</span>
           <span
             className={`tag ${a.status === 'failed' || a.status === 'dropped' ? 'tag--accent' : 'tag--ghost'}`}
@@ -659,6 +659,11 @@ function Activity() {
           {a.reason !== undefined && (
             <span className="form-error small" data-testid="activity-reason">
               {a.reason}
+            </span>
+          )}
+          {a.unverified !== undefined && (
+            <span className="muted small" data-testid="activity-unverified">
+              not verified at the current head: {a.unverified}
             </span>
           )}
           <span className="mono small break">{a.hash}</span>

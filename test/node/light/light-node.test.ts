@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
@@ -10,13 +10,20 @@ import { LightError } from '../../../src/node/light/errors'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
+import { decodeInclusionRequest } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { LIGHT_PENDING_BLOCKS } from '../../../src/node/worker/light-service'
 import type { NodeEvents } from '../../../src/node/worker/node'
 import { randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
-import { settleActivity } from '../../../src/wallet/activity'
+import {
+  type ActivityItem,
+  type ActivityReads,
+  rereadActivity,
+  settleActivity,
+} from '../../../src/wallet/activity'
+import type { SentTransaction } from '../../../src/wallet/provider'
 import { asyncCodeOf } from '../../code-of'
 import { lower, ALICE as OFFER_MAKER, signOffer } from '../../trade/offers/fixtures'
 import { until } from '../../until'
@@ -238,6 +245,68 @@ describe('light node on the memory network', () => {
     await join(hub, 'G', { store })
     await until(async () => (await light.api.receipt(sent).catch(() => null)) !== null)
     expect(await light.api.receipt(unknown)).toBeNull()
+  })
+
+  test("the wallet's activity: each item settles from the reads that verified; one whose receipt or nonce no peer proved keeps its last status, marked unverified with why", async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(10)
+    // The full node refuses to prove one transaction's inclusion (ALICE's approval) while `refuse` is set.
+    let approve: Hex | undefined
+    let refuse = true
+    const refusing = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (refuse && protocol === INCLUSION && decodeInclusionRequest(data).includes(must(approve)))
+          throw new Error('refused')
+        return sink.request(protocol, data, from)
+      },
+    })
+    const full = await join(hub, 'F', { store, wrap: refusing })
+    const [, send] = must(await full.api.block(1n)).transactions
+    approve = must(await full.api.block(1n)).transactions[2]
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    const item = (hash: Hex, from: Address, nonce: number): SentTransaction => ({
+      hash,
+      from,
+      title: 'Send GLD',
+      nonce,
+      sentAt: 0,
+    })
+    const items: ActivityItem[] = [
+      // Pending when last read: mined since.
+      { ...item(must(send), ALICE, 1), status: 'pending' },
+      // Confirmed when last read: its receipt cannot be read now.
+      { ...item(must(approve), ALICE, 2), status: 'confirmed', blockNumber: '1' },
+      // Not mined, and its sender's nonce cannot be read: dropped or not cannot be told.
+      { ...item(`0x${'ab'.repeat(32)}`, BOB, 0), status: 'pending' },
+    ]
+    const unreadNonce = new LightError({
+      code: 'LIGHT_UNVERIFIED',
+      what: 'account',
+      attempts: 1,
+      failures: ['timeout'],
+    })
+    let bobUnread = true
+    const reads: ActivityReads = {
+      account: (a) => (bobUnread && a === BOB ? Promise.reject(unreadNonce) : light.api.account(a)),
+      receipt: (h) => light.api.receipt(h),
+    }
+    const [sent, approved, other] = await rereadActivity(items, reads)
+    expect(sent).toEqual({ ...items[0], status: 'confirmed', blockNumber: '1' })
+    expect(approved).toEqual({
+      ...items[1],
+      unverified: expect.stringContaining(`LIGHT_UNVERIFIED (what=transaction ${approve}`),
+    })
+    expect(approved?.unverified).toContain('refused')
+    expect(other).toEqual({ ...items[2], unverified: unreadNonce.message })
+
+    // Read again once the peer proves it and the nonce reads: settled, the marks gone.
+    refuse = false
+    bobUnread = false
+    const again = await rereadActivity([must(sent), must(approved), must(other)], reads)
+    expect(again).toEqual([{ ...items[0], status: 'confirmed', blockNumber: '1' }, items[1], items[2]])
   })
 
   test('a peer serving a forged proof is penalised and dropped; the request is retried at another', async () => {
