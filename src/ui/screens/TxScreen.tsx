@@ -3,6 +3,9 @@ import { decodeFunctionData, formatEther, formatUnits, type Hex, isHash } from '
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { htlcAbi } from '../../node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
+import { NodeError } from '../../node/rpc/errors'
+import type { Remote } from '../../node/rpc/protocol'
+import type { NodeApi } from '../../node/worker/node'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
@@ -28,27 +31,58 @@ export function describeInput(input: Hex, token: TokenInfo | null): string | nul
   return null
 }
 
-function txStatus(tx: TxView, receipt: ReceiptView | null): TxStatus {
-  if (receipt === null) return { state: 'pending', hash: tx.hash }
-  if (receipt.status === 'reverted')
-    return { state: 'failed', hash: tx.hash, reason: receipt.revertReason ?? 'reverted' }
-  return { state: 'confirmed', hash: tx.hash, confirmations: receipt.confirmations }
+/**
+ * A transaction's status from its receipt, or — a receipt no peer proved (`unverified`, why) — from the
+ * transaction alone, marked not verified: pending, or in its block with its confirmations.
+ */
+function txStatus(
+  tx: TxView,
+  receipt: { readonly value: ReceiptView | null } | { readonly unverified: string },
+): TxStatus {
+  if ('unverified' in receipt)
+    return tx.blockNumber === null
+      ? { state: 'pending', hash: tx.hash, unverified: receipt.unverified }
+      : { state: 'confirmed', hash: tx.hash, confirmations: tx.confirmations, unverified: receipt.unverified }
+  const r = receipt.value
+  if (r === null) return { state: 'pending', hash: tx.hash }
+  if (r.status === 'reverted') return { state: 'failed', hash: tx.hash, reason: r.revertReason ?? 'reverted' }
+  return { state: 'confirmed', hash: tx.hash, confirmations: r.confirmations }
+}
+
+/**
+ * What the screen shows of the transaction `hash`: null when this node knows none. A receipt that cannot
+ * be verified (`LIGHT_UNVERIFIED`: a light tab's own submission no peer answers for) leaves the
+ * transaction shown, its status marked not verified with why; any other failure throws.
+ */
+export async function readTransaction(
+  api: Remote<NodeApi>,
+  hash: Hex,
+): Promise<{ tx: TxView; receipt: ReceiptView | null; status: TxStatus; token: TokenInfo | null } | null> {
+  const [tx, receipt] = await Promise.all([
+    api.transaction(hash),
+    api.receipt(hash).then(
+      (value) => ({ value }),
+      (err: unknown) => {
+        if (!(err instanceof NodeError) || err.type.code !== 'LIGHT_UNVERIFIED') throw err
+        return { unverified: err.message }
+      },
+    ),
+  ])
+  if (tx === null) return null
+  const token = await api.token(tx.to)
+  return {
+    tx,
+    receipt: 'value' in receipt ? receipt.value : null,
+    status: txStatus(tx, receipt),
+    token: token === null ? null : shownToken(token),
+  }
 }
 
 /** One transaction (EIP-3091 route /tx/:hash): mined with its receipt, or pending in this node's mempool. */
 export function TxScreen() {
   const { hash = '' } = useParams()
   const valid = isHash(hash)
-  const result = useNodeQuery(
-    async (api) => {
-      if (!valid) return null
-      const [tx, receipt] = await Promise.all([api.transaction(hash), api.receipt(hash)])
-      if (tx === null) return null
-      const token = await api.token(tx.to)
-      return { tx, receipt, token: token === null ? null : shownToken(token) }
-    },
-    [hash],
-  )
+  const result = useNodeQuery(async (api) => (valid ? readTransaction(api, hash) : null), [hash])
   if (!valid) return <Missing what={`“${hash}” is not a transaction hash.`} />
   return (
     <Loaded result={result}>
@@ -66,10 +100,12 @@ export function TxScreen() {
 function TxDetail({
   tx,
   receipt,
+  status,
   token,
 }: {
   readonly tx: TxView
   readonly receipt: ReceiptView | null
+  readonly status: TxStatus
   readonly token: TokenInfo | null
 }) {
   const call = describeInput(tx.input, token)
@@ -84,7 +120,7 @@ function TxDetail({
           <span className="mono break">{tx.hash}</span>
         </Fact>
         <Fact label="Status">
-          <TxStatusBadge status={txStatus(tx, receipt)} />
+          <TxStatusBadge status={status} />
         </Fact>
         <Fact label="Block">
           {tx.blockNumber === null ? (
