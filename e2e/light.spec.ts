@@ -163,6 +163,16 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     // listing an unproven submission, 8 blocks after it was sent.
     expect(minedAt).toBeGreaterThan(sentAt)
     expect(clearedAt).toBeLessThanOrEqual(minedAt + 3)
+    // Another one, opened from the Explorer's pending list: the transaction is shown (pending, or in its
+    // block), its status verified or saying why not — never an error panel in its place.
+    const third = await selfTransfer(2)
+    const thirdHash = await light.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), third)
+    await light.locator(`[data-testid="pending-tx"] a[href="/tx/${thirdHash}"]`).click({ timeout: 30_000 })
+    await expect(light.getByTestId('tx-detail')).toContainText(thirdHash ?? 'none', { timeout: 30_000 })
+    const status = light.getByTestId('tx-detail').getByTestId('tx-status')
+    await expect(status).toHaveAttribute('data-state', /^(pending|confirmed)$/)
+    await expect(status).toHaveAttribute('data-verified', /^(true|false)$/)
+    await expect(light.locator('.panel--error')).toHaveCount(0)
   } finally {
     await ctxFull.close()
     await ctxLight.close()
