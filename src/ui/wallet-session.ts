@@ -3,7 +3,7 @@ import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
-import { type ActivityItem, rereadActivity } from '../wallet/activity'
+import { type ActivityItem, rereadActivity, withReread } from '../wallet/activity'
 import { sendApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
@@ -120,11 +120,15 @@ export async function startWallet(
     })
   }
 
-  /** Re-reads every item not failed (`rereadActivity`): each settles from the reads that verified. */
+  /**
+   * Re-reads every item not failed (`rereadActivity`): each settles from the reads that verified, into
+   * the list as it is then (a transaction sent meanwhile stays).
+   */
   const refreshActivity = async (): Promise<void> => {
     const items = useWallet.getState().activity
     if (!items.some((i) => i.status !== 'failed')) return
-    setActivity(await rereadActivity(items, api))
+    const reread = await rereadActivity(items, api)
+    setActivity(withReread(useWallet.getState().activity, reread))
   }
 
   /** Tokens the selected account holds or created, with balances (base units). */

@@ -103,3 +103,15 @@ export async function rereadActivity(
     return settleActivity(i, receipt.value, 'unread' in nonce ? 0n : nonce.value)
   })
 }
+
+/**
+ * The activity list `current` with each item a re-read (`rereadActivity`) settled put in its place, by
+ * hash: an item added since the re-read began (a transaction sent meanwhile) is kept as it is.
+ */
+export function withReread(
+  current: readonly ActivityItem[],
+  reread: readonly ActivityItem[],
+): ActivityItem[] {
+  const settled = new Map(reread.map((i) => [i.hash, i]))
+  return current.map((i) => settled.get(i.hash) ?? i)
+}

@@ -13,7 +13,13 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
-import { type ActivityItem, DROPPED_REASON, settleActivity } from '../../src/wallet/activity'
+import {
+  type ActivityItem,
+  DROPPED_REASON,
+  rereadActivity,
+  settleActivity,
+  withReread,
+} from '../../src/wallet/activity'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { hardhatWallet, soloNode, viemChain } from './solo-node'
 
@@ -163,4 +169,14 @@ test('a transaction replaced by another with its nonce ends dropped, with why; a
   const again = settleActivity(slowItem as ActivityItem, null, BigInt(slowItem?.nonce ?? 0))
   expect(again).toMatchObject({ hash: slow, status: 'pending' })
   expect(again.reason).toBeUndefined()
+})
+
+test('a transaction sent while the activity list is re-read stays in the list once the re-read lands', async () => {
+  const wallet = createWalletClient({ chain, account: ME, transport: custom(provider) })
+  await wallet.sendTransaction({ to: FRIEND, value: 3n })
+  const reading = rereadActivity(activity, node)
+  const sentMeanwhile = await wallet.sendTransaction({ to: FRIEND, value: 4n })
+  activity = withReread(activity, await reading)
+  expect(activity[0]).toMatchObject({ hash: sentMeanwhile, status: 'pending' })
+  expect(new Set(activity.map((i) => i.hash)).size).toBe(activity.length)
 })
