@@ -40,12 +40,12 @@ describe('the transaction screen', () => {
     expect(shown.status).toEqual({
       state: 'pending',
       hash,
-      unverified: expect.stringContaining(`LIGHT_UNVERIFIED (what=transaction ${hash}`),
+      unverified: expect.stringContaining(`no peer proved transaction ${hash}`),
     })
     const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status: shown.status }))
     expect(badge).toContain('data-verified="false"')
     expect(badge).toContain(
-      'Pending — not in a block yet · not verified at the current head: LIGHT_UNVERIFIED',
+      `Pending — not in a block yet · not verified at the current head: no peer proved transaction ${hash}`,
     )
 
     // A peer proves it again: pending, verified (no peer knows it mined).

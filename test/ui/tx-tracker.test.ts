@@ -206,7 +206,7 @@ describe('sending and tracking transactions', () => {
       ...sent.status,
       state: 'dropped',
       reason: DROPPED_REASON,
-      unverified: 'LIGHT_UNVERIFIED (what=account, attempts=1, failures=timeout)',
+      unverified: 'no peer proved account (1 asked): timeout',
     })
     useApp.setState({ api: null, head: null })
   })

@@ -21,7 +21,29 @@ export type LightErrorType =
   /** A query the light node cannot answer at all (it holds no blocks or state of its own). */
   | { readonly code: 'LIGHT_UNSUPPORTED'; readonly method: string }
 
-/** Typed error of src/node/light; branch on `err.type.code`. */
+/** What a light error says to the person reading it (the wallet and the screens show it as it is). */
+function lightMessage(type: LightErrorType): string {
+  switch (type.code) {
+    case 'LIGHT_BAD_PROOF':
+      return `the proof of ${type.what} does not verify: ${type.reason}`
+    case 'LIGHT_UNVERIFIED': {
+      const failures = type.failures.join('; ')
+      return type.attempts === 0
+        ? `${type.what} cannot be proved: ${failures}`
+        : `no peer proved ${type.what} (${type.attempts} asked): ${failures}`
+    }
+    case 'LIGHT_LOGS_TOO_WIDE':
+      return `${type.blocks} blocks of the range may hold matching logs, and a light node fetches at most ${type.max} per query: narrow the range or the filter`
+    case 'LIGHT_UNSUPPORTED':
+      return `a light node cannot answer ${type.method}: it holds no blocks or state of its own`
+  }
+}
+
+/** Typed error of src/node/light; branch on `err.type.code`. Its message is a sentence (`lightMessage`). */
 export class LightError extends NodeError<LightErrorType> {
   override name = 'LightError'
+
+  constructor(type: LightErrorType, message?: string) {
+    super(type, message ?? lightMessage(type))
+  }
 }

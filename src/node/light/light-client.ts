@@ -825,7 +825,10 @@ export class LightClient {
         }
       }
     }
-    if (failures.length === 0) failures.push('no peer to ask')
+    if (failures.length === 0) {
+      const dropped = this.board.bannedCount()
+      failures.push(dropped === 0 ? 'no peer to ask' : `no peer to ask (${dropped} dropped for misbehaving)`)
+    }
     throw new LightError({ code: 'LIGHT_UNVERIFIED', what, attempts: tried.size, failures })
   }
 

@@ -143,6 +143,11 @@ export class PeerBoard {
     return false
   }
 
+  /** How many peers are kept out now. */
+  bannedCount(): number {
+    return [...this.#banned.keys()].filter((peerId) => this.isBanned(peerId)).length
+  }
+
   /** Gives `peerId` the offence's penalty; returns whether that dropped it (disconnected and banned). */
   penalize(peerId: string, offence: Offence): boolean {
     if (this.isBanned(peerId)) return false

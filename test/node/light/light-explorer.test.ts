@@ -178,6 +178,10 @@ describe('light node: the Explorer', () => {
     await until(async () => (await light.api.head()).number === chain.head.block.header.number)
     expect(await asyncCodeOf(light.api.block(1n))).toBe('LIGHT_UNVERIFIED')
     expect(await asyncCodeOf(light.api.blocks(3n, 3))).toBe('LIGHT_UNVERIFIED')
+    // What the screens show of it is a sentence naming the data and why: its only peer was dropped.
+    await expect(light.api.block(1n)).rejects.toThrow(
+      'receipts of blocks #1–#1 cannot be proved: no peer to ask (1 dropped for misbehaving)',
+    )
     // An empty block needs no peer.
     expect(must(await light.api.block(2n)).transactions).toEqual([])
   })

@@ -297,7 +297,7 @@ describe('light node on the memory network', () => {
     expect(sent).toEqual({ ...items[0], status: 'confirmed', blockNumber: '1' })
     expect(approved).toEqual({
       ...items[1],
-      unverified: expect.stringContaining(`LIGHT_UNVERIFIED (what=transaction ${approve}`),
+      unverified: expect.stringContaining(`no peer proved transaction ${approve}`),
     })
     expect(approved?.unverified).toContain('refused')
     expect(other).toEqual({ ...items[2], unverified: unreadNonce.message })
