@@ -186,7 +186,7 @@ test('onboarding and the private-key import say each field’s problem beside it
   // Restoring: a phrase the wallet would refuse is said beside it, before anything is encrypted.
   await page.getByTestId('import-tab').click()
   const phrase = page.getByTestId('import-phrase')
-  const notAPhrase = 'That is not a recovery phrase: 3 words (12 or 24 expected).'
+  const notAPhrase = 'That is not a recovery phrase: 3 words (12, 15, 18, 21 or 24 expected).'
   await phrase.fill('test test test')
   await expectProblem(page, phrase, 'import-phrase-problem', notAPhrase)
   await password.fill(PASSWORD)

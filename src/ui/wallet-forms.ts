@@ -58,7 +58,7 @@ function checkNewWallet(fields: NewWalletFields, ctx: NewWalletContext): Checked
     problems.push(['saved', 'Write the recovery phrase down, then tick this box.'])
   if (ctx.mode === 'import') {
     mnemonic = fields.phrase
-    if (fields.phrase.trim() === '') problems.push(['phrase', 'Enter your recovery phrase (12 or 24 words).'])
+    if (fields.phrase.trim() === '') problems.push(['phrase', 'Enter your recovery phrase (12 to 24 words).'])
     else
       try {
         checkMnemonic(fields.phrase)

@@ -25,7 +25,10 @@ export function checkMnemonic(phrase: string): string {
   if (typeof phrase !== 'string') throw walletError({ code: 'WALLET_BAD_MNEMONIC', reason: 'not text' })
   const words = phrase.trim().toLowerCase().split(/\s+/).filter(Boolean)
   if (![12, 15, 18, 21, 24].includes(words.length)) {
-    throw walletError({ code: 'WALLET_BAD_MNEMONIC', reason: `${words.length} words (12 or 24 expected)` })
+    throw walletError({
+      code: 'WALLET_BAD_MNEMONIC',
+      reason: `${words.length} words (12, 15, 18, 21 or 24 expected)`,
+    })
   }
   const unknown = words.find((w) => !wordlist.includes(w))
   if (unknown !== undefined) {

@@ -54,13 +54,13 @@ describe('wallet onboarding form', () => {
       password: 'The password must be at least 8 characters.',
     })
     expect(newWalletProblems(empty, restore, all)).toEqual({
-      phrase: 'Enter your recovery phrase (12 or 24 words).',
+      phrase: 'Enter your recovery phrase (12 to 24 words).',
       password: 'The password must be at least 8 characters.',
     })
     // The phrase is checked as the wallet checks it: the words, their count, their checksum.
     const phrase = (typed: string) => newWalletProblems({ ...fields, phrase: typed }, restore, all)
     expect(phrase('test test test')).toEqual({
-      phrase: 'That is not a recovery phrase: 3 words (12 or 24 expected).',
+      phrase: 'That is not a recovery phrase: 3 words (12, 15, 18, 21 or 24 expected).',
     })
     expect(phrase(HARDHAT_MNEMONIC.replace('junk', 'junq'))).toEqual({
       phrase: 'That is not a recovery phrase: "junq" is not a BIP-39 word.',

@@ -1,3 +1,5 @@
+import { generateMnemonic } from '@scure/bip39'
+import { wordlist } from '@scure/bip39/wordlists/english'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
 import {
@@ -26,6 +28,14 @@ describe('keys', () => {
     expect(checkMnemonic(createMnemonic()).split(' ')).toHaveLength(12)
     expect(checkMnemonic(createMnemonic(24)).split(' ')).toHaveLength(24)
     expect(createMnemonic()).not.toBe(createMnemonic())
+  })
+
+  test('a phrase of any BIP-39 length restores, and a wrong length names every length accepted', () => {
+    for (const strength of [128, 160, 192, 224, 256]) {
+      const phrase = generateMnemonic(wordlist, strength)
+      expect(checkMnemonic(phrase)).toBe(phrase)
+    }
+    expect(() => checkMnemonic('test '.repeat(13))).toThrow('13 words (12, 15, 18, 21 or 24 expected)')
   })
 
   test('a typed phrase is normalised (case, spaces)', () => {

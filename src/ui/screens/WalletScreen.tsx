@@ -166,7 +166,7 @@ function Onboarding() {
       </TabPanel>
       <TabPanel id="onboarding" value="import" selected={mode === 'import'}>
         <label className="field">
-          <span>Recovery phrase (12 or 24 words)</span>
+          <span>Recovery phrase (12 to 24 words)</span>
           <textarea
             className="input"
             rows={3}
