@@ -238,6 +238,8 @@ test('two tabs that mined apart past the reorg limit: the lighter one says so, a
     await expect(banner).toHaveAttribute('data-ancestor', '0')
     await expect(banner).toHaveAttribute('data-depth', String(own.number))
     await expect(banner).toContainText(`${own.number} blocks ago`)
+    // It warns that swaps settled in the blocks it would replace are stepped again, and may lose a side.
+    await expect(banner.getByTestId('chain-split-swaps')).toContainText('one side of such a swap can be lost')
     await expect(a.getByTestId('chain-split')).toHaveCount(0)
     expect((await stats(b))?.blocksFetchedBySync).toBe(0)
 

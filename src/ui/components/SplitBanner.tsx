@@ -3,6 +3,10 @@ import { messageOf } from '../../node/rpc/errors'
 import { useApp } from '../store'
 import { PeerId } from './PeerId'
 
+/** What following a split does to the swaps settled in the blocks it replaces. */
+const SWAPS_UNDONE =
+  'A swap settled in those blocks is stepped again on the network’s chain: a redeem missing there is sent again, or a lock refunded, while its timelock allows. Past a timelock, one side of such a swap can be lost.'
+
 /**
  * Says, while it lasts, that a peer follows a heavier chain that forked off this tab's too far back to
  * be followed on its own (two groups of tabs mined apart for longer than the reorg limit), what
@@ -44,7 +48,8 @@ export function SplitBanner() {
       <p className="muted small">
         {light
           ? `Following it replaces the last ${split.depth} blocks this tab verified with the network’s: balances and swaps are then read from the network’s chain.`
-          : `Following it replaces this tab’s last ${split.depth} blocks with the network’s. Their transactions go back to the pool and out to peers, to be mined again where the network’s chain still allows them; their mining rewards are not carried over.`}
+          : `Following it replaces this tab’s last ${split.depth} blocks with the network’s. Their transactions go back to the pool and out to peers, to be mined again where the network’s chain still allows them; their mining rewards are not carried over.`}{' '}
+        <span data-testid="chain-split-swaps">{SWAPS_UNDONE}</span>
       </p>
       <div className="chain-split__actions">
         <button
