@@ -228,7 +228,7 @@ function formatReceipt(v: ReceiptView): Record<string, unknown> {
   }
 }
 
-/** A reverted call as EIP-1474 reports it: -32000 range, the reason in the message, revert data in `data`. */
+/** A reverted call as go-ethereum reports it: code 3, the reason in the message, revert data in `data`. */
 function reverted(revertData: Hex | undefined): ProviderRpcError {
   let reason = 'execution reverted'
   try {
@@ -239,7 +239,7 @@ function reverted(revertData: Hex | undefined): ProviderRpcError {
   } catch {
     // Not an Error(string): the data still goes to the caller.
   }
-  return new ProviderRpcError(RpcCode.execution, reason, revertData)
+  return new ProviderRpcError(RpcCode.reverted, reason, revertData)
 }
 
 /** -32000 with what a send needs and what the sender has, wei. */

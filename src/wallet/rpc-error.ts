@@ -26,8 +26,14 @@ export const RpcCode = {
   unknownChain: 4902,
   /** JSON-RPC: invalid method parameters. */
   invalidParams: -32602,
-  /** EIP-1474: server error range — execution reverted, transaction refused, insufficient funds. */
+  /** EIP-1474: server error range — transaction refused, insufficient funds. */
   execution: -32000,
+  /**
+   * A reverted call or estimate, revert data in `data`: go-ethereum's code, which viem reads as a
+   * `ContractFunctionRevertedError` (the -32000 range is only one when the message is the bare
+   * "execution reverted").
+   */
+  reverted: 3,
   /** EIP-1474: the resource (e.g. historical state) is not available. */
   resourceUnavailable: -32002,
   /** EIP-1474: the request exceeds a limit (e.g. too many logs). */

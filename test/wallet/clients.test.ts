@@ -1,12 +1,15 @@
 import { BrowserProvider, parseEther as ethersParseEther } from 'ethers'
 import {
   type Address,
+  type BaseError,
+  ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
   custom,
   erc20Abi,
   getAddress,
   type Log,
+  parseAbi,
   parseEther,
   parseEventLogs,
   parseUnits,
@@ -153,7 +156,7 @@ describe('viem as a real client (custom transport over the provider, the real no
     expect(logs[0]?.transactionHash).toBe(hash)
     await expect.poll(() => watched.some((l) => l.transactionHash === hash), { timeout: 10_000 }).toBe(true)
     unwatch()
-    // A reverted call reports its reason in the -32000 range (not enough tokens).
+    // A reverted call reports its reason (not enough tokens).
     await expect(
       client.simulateContract({
         address: token,
@@ -163,6 +166,47 @@ describe('viem as a real client (custom transport over the provider, the real no
         account: getAddress(DEVNET_ACCOUNTS[7] as string),
       }),
     ).rejects.toThrow(/revert/i)
+  })
+
+  test('a reverted call, simulation or estimate is the ContractFunctionRevertedError viem documents, with its reason', async () => {
+    const client = publicClient()
+    const create = await walletClient().writeContract({
+      address: TOKEN_FACTORY_ADDRESS,
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: ['Pear', 'PEAR', 18, 1n],
+    })
+    const created = await client.waitForTransactionReceipt({
+      hash: create,
+      pollingInterval: 50,
+      timeout: 20_000,
+    })
+    const token = parseEventLogs({ abi: tokenFactoryAbi, eventName: 'TokenCreated', logs: created.logs })[0]
+      ?.args.token as Address
+    const poor = getAddress(DEVNET_ACCOUNTS[7] as string)
+    const transfer = { address: token, abi: erc20Abi, functionName: 'transfer', args: [ME, 2n] } as const
+    const reasons = await Promise.all(
+      [
+        // readContract takes view functions only: the same call, declared as one.
+        client.readContract({
+          ...transfer,
+          abi: parseAbi(['function transfer(address to, uint256 value) view returns (bool)']),
+          account: poor,
+        }),
+        client.simulateContract({ ...transfer, account: poor }),
+        client.estimateContractGas({ ...transfer, account: poor }),
+      ].map((p) =>
+        p.then(
+          () => 'resolved',
+          (err: BaseError) => {
+            // viem's documented way to read why a contract call reverted.
+            const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
+            return reverted instanceof ContractFunctionRevertedError ? reverted.reason : err.shortMessage
+          },
+        ),
+      ),
+    )
+    expect(reasons).toEqual(Array(3).fill('ERC20: transfer amount exceeds balance'))
   })
 })
 
