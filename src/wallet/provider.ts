@@ -272,8 +272,17 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   const now = init.now ?? Date.now
   const listeners = new Map<ProviderEvent, Set<(data: unknown) => void>>()
 
+  /**
+   * Tells every listener; one that throws is logged, not thrown: it would stop the others and reach the
+   * wallet's own change loop (whose later subscribers, the app's, would miss a lock).
+   */
   const emit = (event: ProviderEvent, data: unknown): void => {
-    for (const l of listeners.get(event) ?? []) l(data)
+    for (const l of listeners.get(event) ?? [])
+      try {
+        l(data)
+      } catch (err) {
+        console.error(`a provider "${event}" listener threw`, err)
+      }
   }
   const accounts = (): Address[] => {
     const v = wallet.view()

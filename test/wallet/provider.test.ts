@@ -9,7 +9,7 @@ import {
   recoverMessageAddress,
   stringToHex,
 } from 'viem'
-import { beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { memoryHub } from '../../src/node/network/memory'
 import { createNode } from '../../src/node/worker/node'
@@ -365,6 +365,26 @@ describe('EIP-1193 provider over the NodeApi', () => {
     await wallet.unlock(PASSWORD)
     expect(changes).toEqual([[], [ME]])
     expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', FRIEND] }))).toBe(4100)
+  })
+
+  test('a dApp listener that throws reaches neither the wallet nor the other listeners: all are told, lock() works', async () => {
+    const own = await hardhatWallet()
+    const p = createProvider({ backend: poolBackend(), wallet: own, approve: async () => true })
+    const seen: string[] = []
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      p.on('accountsChanged', () => {
+        throw new Error('a dApp bug')
+      })
+      p.on('accountsChanged', (a) => seen.push(`dApp ${JSON.stringify(a)}`))
+      // The app's own subscriber, as wallet-session's: after the provider's.
+      own.subscribe((v) => seen.push(`app ${v.state}`))
+      expect(() => own.lock()).not.toThrow()
+      expect(seen).toEqual(['dApp []', 'app locked'])
+      expect(logged).toHaveBeenCalledOnce()
+    } finally {
+      logged.mockRestore()
+    }
   })
 
   test('an account of the wallet the dApp was not given (not selected) cannot sign or send: 4100, nothing asked', async () => {
