@@ -457,13 +457,24 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     let fromBlock: bigint
     let toBlock: bigint
     if (f.blockHash !== undefined) {
-      const b = await backend.block(hash32(f.blockHash, 'params[0].blockHash'))
+      if (f.fromBlock !== undefined || f.toBlock !== undefined)
+        throw invalidParams('params[0].blockHash', 'cannot be given with fromBlock or toBlock')
+      const hash = hash32(f.blockHash, 'params[0].blockHash')
+      const b = await backend.block(hash)
       if (b === null) throw new ProviderRpcError(RpcCode.resourceUnavailable, 'unknown block hash')
+      // The node keeps the logs of canonical blocks only: the range of its height would give another block's.
+      if ((await backend.block(b.number))?.hash !== hash)
+        throw new ProviderRpcError(
+          RpcCode.resourceUnavailable,
+          `block ${hash} is not on the canonical chain: its logs are not kept`,
+        )
       fromBlock = b.number
       toBlock = b.number
     } else {
       const fb = blockAt(f.fromBlock, 'params[0].fromBlock')
       const tb = blockAt(f.toBlock, 'params[0].toBlock')
+      if (typeof fb === 'bigint' && typeof tb === 'bigint' && fb > tb)
+        throw invalidParams('params[0].fromBlock', 'is after toBlock')
       fromBlock = typeof fb === 'bigint' ? fb : head
       toBlock = typeof tb === 'bigint' ? tb : head
     }

@@ -201,6 +201,38 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(asked).toHaveLength(1)
   })
 
+  test('eth_getLogs refuses what geth refuses: fromBlock after toBlock, blockHash with a range, a block off the canonical chain', async () => {
+    const base = createNodeBackend(s.node.api, GENESIS.params)
+    const genesis = await base.block(0n)
+    if (genesis === null) throw new Error('no genesis block')
+    // A block this node stores at height 0 that lost to the genesis (as one a reorg left behind).
+    const side: Hex = `0x${'5e'.repeat(32)}`
+    const asked: unknown[] = []
+    const p = createProvider({
+      backend: {
+        ...base,
+        blockNumber: async () => 5n,
+        block: async (ref) => (ref === side ? { ...genesis, hash: side } : base.block(ref)),
+        logs: async (filter) => {
+          asked.push(filter)
+          return []
+        },
+      },
+      wallet,
+      approve: async () => true,
+    })
+    const logs = (filter: object) => code(p.request({ method: 'eth_getLogs', params: [filter] }))
+    expect(await logs({ fromBlock: '0x3', toBlock: '0x2' })).toBe(-32602)
+    expect(await logs({ blockHash: genesis.hash, fromBlock: '0x0' })).toBe(-32602)
+    expect(await logs({ blockHash: side })).toBe(-32002)
+    expect(asked).toHaveLength(0)
+    // A poller's next range, beyond the head for now: nothing yet, no error.
+    expect(await logs({ fromBlock: '0x6', toBlock: 'latest' })).toBe('resolved')
+    expect(await logs({ fromBlock: '0x6', toBlock: '0x9' })).toBe('resolved')
+    expect(await logs({ blockHash: genesis.hash })).toBe('resolved')
+    expect(asked).toHaveLength(1)
+  })
+
   test('send: approval in human terms, 4001 on cancel (nothing sent), then sent on approval', async () => {
     s.state.answer = false
     const tx = { from: ME, to: FRIEND, value: `0x${parseEther('12.5').toString(16)}` }
