@@ -408,6 +408,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     if (!Number.isSafeInteger(count) || count < 1 || count > 1024)
       throw invalidParams('params[0] (blockCount)', 'must be in [1, 1024]')
     const newest = await resolveBlock(blockAt(p[1], 'params[1] (newestBlock)'))
+    const head = await backend.blockNumber()
+    if (newest > head) throw invalidParams('params[1] (newestBlock)', `is beyond the head block ${q(head)}`)
     const percentiles =
       optional(p[2], (v) => {
         if (
@@ -440,9 +442,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       }),
     )
     const next =
-      newest === (await backend.blockNumber())
-        ? await backend.nextBaseFee()
-        : (await backend.block(newest + 1n))?.baseFeePerGas
+      newest === head ? await backend.nextBaseFee() : (await backend.block(newest + 1n))?.baseFeePerGas
     return {
       oldestBlock: q(oldest),
       baseFeePerGas: [...blocks.map((b) => q(b.baseFeePerGas)), q(next ?? 0n)],

@@ -233,6 +233,21 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(asked).toHaveLength(1)
   })
 
+  test('eth_feeHistory of a newest block beyond the head → -32602 (not a history of blocks that do not exist)', async () => {
+    const head = BigInt((await provider.request({ method: 'eth_blockNumber' })) as string)
+    const err = await provider
+      .request({ method: 'eth_feeHistory', params: ['0x2', `0x${(head + 100n).toString(16)}`, []] })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: -32602, message: expect.stringContaining('params[1] (newestBlock)') })
+    const history = (await provider.request({
+      method: 'eth_feeHistory',
+      params: ['0x2', 'pending', []],
+    })) as {
+      oldestBlock: string
+    }
+    expect(BigInt(history.oldestBlock)).toBe(head > 0n ? head - 1n : 0n)
+  })
+
   test('send: approval in human terms, 4001 on cancel (nothing sent), then sent on approval', async () => {
     s.state.answer = false
     const tx = { from: ME, to: FRIEND, value: `0x${parseEther('12.5').toString(16)}` }
