@@ -629,6 +629,16 @@ export function createProvider(init: ProviderInit): TabchainProvider {
         )
       return null
     },
+    // EIP-3085: this node's own chain is known already (null, as MetaMask answers); it runs no other.
+    wallet_addEthereumChain: async (p) => {
+      const want = quantity(object(p[0], 'params[0]').chainId, 'params[0].chainId')
+      if (want !== BigInt(backend.chainId))
+        throw new ProviderRpcError(
+          RpcCode.unsupported,
+          `cannot add chain ${q(want)}: this wallet serves its node's chain ${q(backend.chainId)} only`,
+        )
+      return null
+    },
   }
 
   const provider: TabchainProvider = {

@@ -68,6 +68,27 @@ describe('viem as a real client (custom transport over the provider, the real no
     expect(await walletClient().getAddresses()).toEqual([ME])
   })
 
+  test('addChain of this node\'s chain is answered (the dApp\'s "add network" button), another chain is refused; switchChain alike', async () => {
+    const wc = walletClient()
+    await expect(wc.addChain({ chain })).resolves.toBeUndefined()
+    await expect(wc.switchChain({ id: chain.id })).resolves.toBeUndefined()
+    const other = { ...chain, id: 1, name: 'Ethereum' }
+    await expect(
+      provider.request({
+        method: 'wallet_addEthereumChain',
+        params: [
+          { chainId: '0x1', chainName: other.name, nativeCurrency: other.nativeCurrency, rpcUrls: [] },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 4200, message: expect.stringContaining('0x7ab8') })
+    await expect(provider.request({ method: 'wallet_addEthereumChain', params: [{}] })).rejects.toMatchObject(
+      {
+        code: -32602,
+      },
+    )
+    await expect(wc.switchChain({ id: 1 })).rejects.toMatchObject({ name: 'SwitchChainError' })
+  })
+
   test('sendTransaction through the wallet (approved), waitForTransactionReceipt, getTransaction', async () => {
     const client = publicClient()
     const before = await client.getBalance({ address: FRIEND })
