@@ -38,6 +38,10 @@ function view(b: BlockSummary, params: ChainParams): BlockView {
     gasUsed: b.gasUsed,
     baseFeePerGas: b.baseFeePerGas,
     stateRoot: b.stateRoot,
+    transactionsRoot: b.transactionsRoot,
+    receiptsRoot: b.receiptsRoot,
+    logsBloom: b.logsBloom,
+    nonce: b.nonce,
     transactions: b.transactions,
   }
 }

@@ -8,6 +8,7 @@ import {
   custom,
   erc20Abi,
   getAddress,
+  hexToBigInt,
   type Log,
   parseAbi,
   parseEther,
@@ -16,6 +17,8 @@ import {
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { hashHeader } from '../../src/node/chain/header'
+import type { Header } from '../../src/node/chain/types'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
@@ -114,6 +117,35 @@ describe('viem as a real client (custom transport over the provider, the real no
       type: 'eip1559',
       chainId: GENESIS.params.chainId,
     })
+  })
+
+  test("a block's header fields are the node's, all of them: rebuilt from getBlock they hash to its hash", async () => {
+    const client = publicClient()
+    const hash = await walletClient().sendTransaction({ to: FRIEND, value: 1n })
+    const { blockHash } = await client.waitForTransactionReceipt({
+      hash,
+      pollingInterval: 50,
+      timeout: 20_000,
+    })
+    const b = await client.getBlock({ blockHash })
+    if (b.logsBloom === null || b.nonce === null) throw new Error('a mined block without bloom or nonce')
+    const header: Header = {
+      parentHash: b.parentHash,
+      number: b.number,
+      // The chain keeps ms, the RPC seconds: the header's own, from the node.
+      timestamp: (await node.block(b.number))?.timestamp ?? 0n,
+      miner: b.miner,
+      stateRoot: b.stateRoot,
+      transactionsRoot: b.transactionsRoot,
+      receiptsRoot: b.receiptsRoot,
+      logsBloom: b.logsBloom,
+      gasLimit: b.gasLimit,
+      gasUsed: b.gasUsed,
+      baseFeePerGas: b.baseFeePerGas ?? 0n,
+      difficulty: b.difficulty,
+      nonce: hexToBigInt(b.nonce),
+    }
+    expect(hashHeader(header)).toBe(b.hash)
   })
 
   test('ERC20: createToken, readContract (erc20Abi), writeContract transfer, getLogs and watchContractEvent for Transfer, estimateGas', async () => {

@@ -64,6 +64,11 @@ export interface BlockSummary {
   readonly gasUsed: bigint
   readonly baseFeePerGas: bigint
   readonly stateRoot: Hex
+  readonly transactionsRoot: Hex
+  readonly receiptsRoot: Hex
+  readonly logsBloom: Hex
+  /** The proof-of-work nonce (< 2^64). */
+  readonly nonce: bigint
   readonly transactions: readonly Hex[]
   readonly confirmations: bigint
 }
@@ -85,6 +90,10 @@ export function blockSummary(
     gasUsed: h.gasUsed,
     baseFeePerGas: h.baseFeePerGas,
     stateRoot: h.stateRoot,
+    transactionsRoot: h.transactionsRoot,
+    receiptsRoot: h.receiptsRoot,
+    logsBloom: h.logsBloom,
+    nonce: h.nonce,
     transactions,
     confirmations,
   }
