@@ -399,6 +399,25 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     return formatBlock(b, txs)
   }
 
+  /**
+   * The block whose state a read is at: a tag or number (`blockAt`), or an EIP-1898 `{ blockHash,
+   * requireCanonical? }` — its number once it is known to be canonical (the node keeps no other state).
+   */
+  async function stateAt(v: unknown, field: string): Promise<BlockAt> {
+    if (typeof v !== 'object' || v === null || !('blockHash' in v)) return blockAt(v, field)
+    const hash = hash32(v.blockHash, `${field}.blockHash`)
+    const strict = 'requireCanonical' in v ? v.requireCanonical : false
+    if (typeof strict !== 'boolean') throw invalidParams(`${field}.requireCanonical`, 'must be a boolean')
+    const b = await backend.block(hash)
+    if (b === null) throw new ProviderRpcError(RpcCode.resourceNotFound, `block ${hash} not found`)
+    if ((await backend.block(b.number))?.hash !== hash)
+      throw new ProviderRpcError(
+        strict ? RpcCode.execution : RpcCode.resourceUnavailable,
+        `block ${hash} is not on the canonical chain: its state is not available`,
+      )
+    return b.number
+  }
+
   async function resolveBlock(at: BlockAt): Promise<bigint> {
     return typeof at === 'bigint' ? at : backend.blockNumber()
   }
@@ -541,20 +560,28 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     eth_blockNumber: async () => q(await backend.blockNumber()),
     eth_getBalance: async (p) =>
       q(
-        (await backend.account(address(p[0], 'params[0] (address)'), blockAt(p[1], 'params[1] (block)')))
-          .balance,
+        (
+          await backend.account(
+            address(p[0], 'params[0] (address)'),
+            await stateAt(p[1], 'params[1] (block)'),
+          )
+        ).balance,
       ),
     eth_getTransactionCount: async (p) =>
       q(
-        (await backend.account(address(p[0], 'params[0] (address)'), blockAt(p[1], 'params[1] (block)')))
-          .nonce,
+        (
+          await backend.account(
+            address(p[0], 'params[0] (address)'),
+            await stateAt(p[1], 'params[1] (block)'),
+          )
+        ).nonce,
       ),
     eth_gasPrice: async () => q((await backend.nextBaseFee()) + (await backend.suggestedTip())),
     eth_maxPriorityFeePerGas: async () => q(await backend.suggestedTip()),
     eth_feeHistory: feeHistory,
     eth_call: async (p) => {
       const args = callArgs(p[0])
-      const out = await backend.call(args, blockAt(p[1], 'params[1] (block)'))
+      const out = await backend.call(args, await stateAt(p[1], 'params[1] (block)'))
       if (out.status === 0) throw reverted(out.revertData)
       return out.returnData
     },

@@ -34,6 +34,8 @@ export const RpcCode = {
    * "execution reverted").
    */
   reverted: 3,
+  /** EIP-1474: the resource (e.g. the block of an EIP-1898 block hash) is not found. */
+  resourceNotFound: -32001,
   /** EIP-1474: the resource (e.g. historical state) is not available. */
   resourceUnavailable: -32002,
   /** EIP-1474: the request exceeds a limit (e.g. too many logs). */

@@ -248,6 +248,37 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(BigInt(history.oldestBlock)).toBe(head > 0n ? head - 1n : 0n)
   })
 
+  test('EIP-1898: state at { blockHash } is read at that block; unknown → -32001, off the canonical chain → -32002 (-32000 when requireCanonical)', async () => {
+    const base = createNodeBackend(s.node.api, GENESIS.params)
+    const head = await base.block(await base.blockNumber())
+    if (head === null) throw new Error('no head block')
+    const side: Hex = `0x${'5e'.repeat(32)}`
+    const p = createProvider({
+      backend: { ...base, block: async (ref) => (ref === side ? { ...head, hash: side } : base.block(ref)) },
+      wallet,
+      approve: async () => true,
+    })
+    const balance = await p.request({ method: 'eth_getBalance', params: [ME, 'latest'] })
+    expect(await p.request({ method: 'eth_getBalance', params: [ME, { blockHash: head.hash }] })).toBe(
+      balance,
+    )
+    expect(
+      await p.request({
+        method: 'eth_getTransactionCount',
+        params: [ME, { blockHash: head.hash, requireCanonical: true }],
+      }),
+    ).toBe('0x0')
+    expect(await p.request({ method: 'eth_call', params: [{ to: FRIEND }, { blockHash: head.hash }] })).toBe(
+      '0x',
+    )
+    const at = (block: object) => code(p.request({ method: 'eth_getBalance', params: [ME, block] }))
+    expect(await at({ blockHash: `0x${'ab'.repeat(32)}` })).toBe(-32001)
+    expect(await at({ blockHash: side })).toBe(-32002)
+    expect(await at({ blockHash: side, requireCanonical: true })).toBe(-32000)
+    expect(await at({ blockHash: '0x12' })).toBe(-32602)
+    expect(await at({ blockHash: head.hash, requireCanonical: 'yes' })).toBe(-32602)
+  })
+
   test('send: approval in human terms, 4001 on cancel (nothing sent), then sent on approval', async () => {
     s.state.answer = false
     const tx = { from: ME, to: FRIEND, value: `0x${parseEther('12.5').toString(16)}` }
