@@ -77,7 +77,7 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
       }),
     ),
   ).toBeNull()
-  expect(await codeOf('eth_coinbase', [])).toBe(4200)
+  expect(await codeOf('eth_coinbase', [])).toBe(-32601)
   expect(
     await page.evaluate(
       (a) => window.tabchain?.provider.request({ method: 'eth_getBalance', params: [a, 'latest'] }),

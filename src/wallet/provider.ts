@@ -675,7 +675,10 @@ export function createProvider(init: ProviderInit): TabchainProvider {
         throw invalidParams('method', 'must be a string')
       const fn = Object.hasOwn(methods, args.method) ? methods[args.method] : undefined
       if (fn === undefined)
-        throw new ProviderRpcError(RpcCode.unsupported, `unsupported method: ${args.method}`)
+        throw new ProviderRpcError(
+          RpcCode.methodNotFound,
+          `the method ${args.method} does not exist / is not available`,
+        )
       try {
         return await fn(list(args.params))
       } catch (err) {

@@ -20,10 +20,16 @@ export const RpcCode = {
   userRejected: 4001,
   /** EIP-1193: the method or account is not authorised (e.g. the wallet is locked). */
   unauthorized: 4100,
-  /** EIP-1193: the provider does not support the method. */
+  /** EIP-1193: the provider does not support the request (e.g. the faucet off the devnet). */
   unsupported: 4200,
   /** EIP-3326: the chain asked for is not known. */
   unknownChain: 4902,
+  /**
+   * JSON-RPC: no such method — go-ethereum's and MetaMask's answer to a method they do not serve, and
+   * the one viem's fallbacks (`wallet_sendTransaction`, `wallet_sendCalls`) look for before giving the
+   * first method's own error back.
+   */
+  methodNotFound: -32601,
   /** JSON-RPC: invalid method parameters. */
   invalidParams: -32602,
   /** EIP-1474: server error range — transaction refused, insufficient funds. */

@@ -9,6 +9,7 @@ import {
   erc20Abi,
   getAddress,
   hexToBigInt,
+  InsufficientFundsError,
   type Log,
   parseAbi,
   parseEther,
@@ -90,6 +91,19 @@ describe('viem as a real client (custom transport over the provider, the real no
       },
     )
     await expect(wc.switchChain({ id: 1 })).rejects.toMatchObject({ name: 'SwitchChainError' })
+  })
+
+  test('a refused send reaches viem with its own reason: the wallet_sendTransaction viem retries with is a method not found', async () => {
+    const wc = walletClient()
+    const poorest = await wc
+      .sendTransaction({ to: FRIEND, value: parseEther('1000000') })
+      .catch((err: BaseError) => err.walk((e) => e instanceof InsufficientFundsError)?.constructor.name)
+    expect(poorest).toBe('InsufficientFundsError')
+    // viem's fallbacks (wallet_sendTransaction, wallet_sendCalls) try another method on -32601 only.
+    await expect(provider.request({ method: 'wallet_sendTransaction', params: [] })).rejects.toMatchObject({
+      code: -32601,
+      message: 'the method wallet_sendTransaction does not exist / is not available',
+    })
   })
 
   test('sendTransaction through the wallet (approved), waitForTransactionReceipt, getTransaction', async () => {

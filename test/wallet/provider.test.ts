@@ -133,9 +133,9 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(s.approvals).toHaveLength(0)
   })
 
-  test('unsupported methods → 4200; unknown chain → 4902', async () => {
-    expect(await code(provider.request({ method: 'eth_mining' }))).toBe(4200)
-    expect(await code(provider.request({ method: 'toString' }))).toBe(4200)
+  test('methods it does not serve → -32601; unknown chain → 4902', async () => {
+    expect(await code(provider.request({ method: 'eth_mining' }))).toBe(-32601)
+    expect(await code(provider.request({ method: 'toString' }))).toBe(-32601)
     expect(
       await code(provider.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x1' }] })),
     ).toBe(4902)
