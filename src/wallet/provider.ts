@@ -249,6 +249,23 @@ const insufficient = (need: bigint, have: bigint): ProviderRpcError =>
     have: q(have),
   })
 
+/**
+ * go-ethereum's words for the pool's refusals, put first in the message: viem (`NonceTooLowError`,
+ * `FeeCapTooLowError`, …) and ethers (`NONCE_EXPIRED`, `REPLACEMENT_UNDERPRICED`, …) type a node's
+ * refusal by its message alone.
+ */
+const GETH_WORDS: Readonly<Record<string, string>> = {
+  MEMPOOL_NONCE_TOO_LOW: 'nonce too low',
+  MEMPOOL_KNOWN: 'already known',
+  MEMPOOL_NONCE_TOO_HIGH: 'nonce too high',
+  MEMPOOL_NONCE_GAP: 'nonce too high',
+  MEMPOOL_INSUFFICIENT_FUNDS: 'insufficient funds for gas * price + value',
+  MEMPOOL_FEE_TOO_LOW: 'max fee per gas less than block base fee',
+  MEMPOOL_TIP_ABOVE_FEE: 'max priority fee per gas higher than max fee per gas',
+  MEMPOOL_UNDERPRICED: 'transaction underpriced',
+  MEMPOOL_REPLACEMENT_UNDERPRICED: 'replacement transaction underpriced',
+}
+
 /** Node and wallet errors as EIP-1193 errors. */
 function toRpcError(err: unknown): unknown {
   if (err instanceof ProviderRpcError) return err
@@ -257,8 +274,11 @@ function toRpcError(err: unknown): unknown {
       return new ProviderRpcError(RpcCode.unauthorized, err.message)
     return new ProviderRpcError(RpcCode.execution, err.message, { code: err.type.code })
   }
-  if (err instanceof NodeError)
-    return new ProviderRpcError(RpcCode.execution, err.message, { code: err.type.code })
+  if (err instanceof NodeError) {
+    const words = GETH_WORDS[err.type.code]
+    const message = words === undefined ? err.message : `${words}: ${err.message}`
+    return new ProviderRpcError(RpcCode.execution, message, { code: err.type.code })
+  }
   return err
 }
 

@@ -11,6 +11,8 @@ import {
   hexToBigInt,
   InsufficientFundsError,
   type Log,
+  NonceTooHighError,
+  NonceTooLowError,
   parseAbi,
   parseEther,
   parseEventLogs,
@@ -160,6 +162,23 @@ describe('viem as a real client (custom transport over the provider, the real no
       nonce: hexToBigInt(b.nonce),
     }
     expect(hashHeader(header)).toBe(b.hash)
+  })
+
+  test("the pool's refusals carry go-ethereum's words, so viem types them: nonce too low / too high", async () => {
+    const client = publicClient()
+    const wc = walletClient()
+    const hash = await wc.sendTransaction({ to: FRIEND, value: 1n })
+    const { status } = await client.waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 20_000 })
+    expect(status).toBe('success')
+    const used = (await client.getTransaction({ hash })).nonce
+    const refusal = (nonce: number) =>
+      wc.sendTransaction({ to: FRIEND, value: 1n, nonce }).then(
+        () => 'sent',
+        (err: BaseError) =>
+          err.walk((e) => e instanceof NonceTooLowError || e instanceof NonceTooHighError)?.constructor.name,
+      )
+    expect(await refusal(used)).toBe('NonceTooLowError')
+    expect(await refusal(used + 1_000)).toBe('NonceTooHighError')
   })
 
   test('ERC20: createToken, readContract (erc20Abi), writeContract transfer, getLogs and watchContractEvent for Transfer, estimateGas', async () => {
