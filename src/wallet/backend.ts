@@ -7,6 +7,12 @@ import type { Log, Receipt, Tx } from '../node/chain/types'
  */
 export interface ProviderBackend {
   readonly chainId: number
+  /**
+   * How many blocks lie on top of the `safe` block (genesis `confirmations` − 1: it has k
+   * confirmations) and of the `finalized` one (`maxReorgDepth`: no reorg the node takes on its own
+   * reaches it).
+   */
+  readonly depths: { readonly safe: bigint; readonly finalized: bigint }
   /** Height of the canonical head. */
   blockNumber(): Promise<bigint>
   /** A canonical block by number, or any stored block by hash; null when unknown. */
@@ -29,7 +35,16 @@ export interface ProviderBackend {
   logs(filter: LogFilter): Promise<LogView[]>
   /** a read-only call against the state at `at`. */
   call(req: CallArgs, at: BlockAt): Promise<CallOutcome>
+  /** The code at `address` in the state at `at`: `NATIVE_CODE` for a native contract, else `0x`. */
+  code(address: Address, at: BlockAt): Promise<Hex>
 }
+
+/**
+ * What a native contract's code reads as (`eth_getCode`): the TokenFactory, the HTLC and every token the
+ * factory made run in the node, not as EVM bytecode. One INVALID opcode: a dApp's "is it a contract"
+ * check holds, and an EVM that ran it would halt.
+ */
+export const NATIVE_CODE: Hex = '0xfe'
 
 export type BlockAt = bigint | 'latest' | 'pending'
 

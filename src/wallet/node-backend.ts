@@ -1,11 +1,12 @@
 import type { Address, Hex } from 'viem'
 import type { ChainParams } from '../node/chain/types'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../node/contracts/addresses'
 import { NodeError } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
 import type { BlockSummary } from '../node/worker/chain-service'
 import type { NodeApi } from '../node/worker/node'
 import type { TxView as NodeTxView } from '../node/worker/queries'
-import type { BlockAt, BlockView, ProviderBackend, TxView } from './backend'
+import { type BlockAt, type BlockView, NATIVE_CODE, type ProviderBackend, type TxView } from './backend'
 import { ProviderRpcError, RpcCode } from './rpc-error'
 
 /** The NodeApi methods the backend uses (the worker's `Remote<NodeApi>`, or `NodeApi` in-process). */
@@ -23,6 +24,7 @@ export type NodeQueries = Pick<
   | 'receipt'
   | 'logs'
   | 'call'
+  | 'token'
 >
 
 function view(b: BlockSummary, params: ChainParams): BlockView {
@@ -101,6 +103,7 @@ export function createNodeBackend(api: NodeQueries, params: ChainParams): Provid
   }
   return {
     chainId: params.chainId,
+    depths: { safe: BigInt(Math.max(params.confirmations - 1, 0)), finalized: BigInt(params.maxReorgDepth) },
     async blockNumber() {
       return (await api.head()).number
     },
@@ -169,6 +172,13 @@ export function createNodeBackend(api: NodeQueries, params: ChainParams): Provid
         ...(out.revertData === null ? {} : { revertData: out.revertData }),
         gasUsed: out.gasUsed,
       }
+    },
+    async code(address, at) {
+      await atHead(at)
+      const system = [TOKEN_FACTORY_ADDRESS, HTLC_ADDRESS].some(
+        (a) => a.toLowerCase() === address.toLowerCase(),
+      )
+      return system || (await asRpc(api.token(address))) !== null ? NATIVE_CODE : '0x'
     },
   }
 }

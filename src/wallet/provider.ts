@@ -95,9 +95,12 @@ function data(v: unknown, field: string): Hex {
   return v.toLowerCase() as Hex
 }
 
-function blockAt(v: unknown, field: string): BlockAt {
-  if (v === undefined || v === 'latest' || v === 'safe' || v === 'finalized') return 'latest'
-  if (v === 'pending') return 'pending'
+/** A block as a dApp names it: `safe` and `finalized` are resolved against the head when used (`tagged`). */
+type Tag = BlockAt | 'safe' | 'finalized'
+
+function blockAt(v: unknown, field: string): Tag {
+  if (v === undefined || v === 'latest') return 'latest'
+  if (v === 'pending' || v === 'safe' || v === 'finalized') return v
   if (v === 'earliest') return 0n
   if (typeof v === 'object' && v !== null && 'blockNumber' in v)
     return quantity(v.blockNumber, `${field}.blockNumber`)
@@ -424,7 +427,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
    * requireCanonical? }` — its number once it is known to be canonical (the node keeps no other state).
    */
   async function stateAt(v: unknown, field: string): Promise<BlockAt> {
-    if (typeof v !== 'object' || v === null || !('blockHash' in v)) return blockAt(v, field)
+    if (typeof v !== 'object' || v === null || !('blockHash' in v)) return tagged(blockAt(v, field))
     const hash = hash32(v.blockHash, `${field}.blockHash`)
     const strict = 'requireCanonical' in v ? v.requireCanonical : false
     if (typeof strict !== 'boolean') throw invalidParams(`${field}.requireCanonical`, 'must be a boolean')
@@ -438,6 +441,17 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     return b.number
   }
 
+  /**
+   * A tag's block: `safe` has k confirmations (genesis `confirmations`), `finalized` is deeper than any
+   * reorg the node takes on its own (`maxReorgDepth`); genesis while the chain is shorter.
+   */
+  async function tagged(tag: Tag): Promise<BlockAt> {
+    if (tag !== 'safe' && tag !== 'finalized') return tag
+    const head = await backend.blockNumber()
+    const depth = backend.depths[tag]
+    return head > depth ? head - depth : 0n
+  }
+
   async function resolveBlock(at: BlockAt): Promise<bigint> {
     return typeof at === 'bigint' ? at : backend.blockNumber()
   }
@@ -446,7 +460,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const count = Number(typeof p[0] === 'number' ? BigInt(p[0]) : quantity(p[0], 'params[0] (blockCount)'))
     if (!Number.isSafeInteger(count) || count < 1 || count > 1024)
       throw invalidParams('params[0] (blockCount)', 'must be in [1, 1024]')
-    const newest = await resolveBlock(blockAt(p[1], 'params[1] (newestBlock)'))
+    const newest = await resolveBlock(await tagged(blockAt(p[1], 'params[1] (newestBlock)')))
     const head = await backend.blockNumber()
     if (newest > head) throw invalidParams('params[1] (newestBlock)', `is beyond the head block ${q(head)}`)
     const percentiles =
@@ -510,8 +524,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       fromBlock = b.number
       toBlock = b.number
     } else {
-      const fb = blockAt(f.fromBlock, 'params[0].fromBlock')
-      const tb = blockAt(f.toBlock, 'params[0].toBlock')
+      const fb = await tagged(blockAt(f.fromBlock, 'params[0].fromBlock'))
+      const tb = await tagged(blockAt(f.toBlock, 'params[0].toBlock'))
       if (typeof fb === 'bigint' && typeof tb === 'bigint' && fb > tb)
         throw invalidParams('params[0].fromBlock', 'is after toBlock')
       fromBlock = typeof fb === 'bigint' ? fb : head
@@ -599,6 +613,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     eth_gasPrice: async () => q((await backend.nextBaseFee()) + (await backend.suggestedTip())),
     eth_maxPriorityFeePerGas: async () => q(await backend.suggestedTip()),
     eth_feeHistory: feeHistory,
+    eth_getCode: async (p) =>
+      backend.code(address(p[0], 'params[0] (address)'), await stateAt(p[1], 'params[1] (block)')),
     eth_call: async (p) => {
       const args = callArgs(p[0])
       const out = await backend.call(args, await stateAt(p[1], 'params[1] (block)'))
@@ -621,7 +637,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       return v === null ? null : formatReceipt(v)
     },
     eth_getBlockByNumber: async (p) => {
-      const at = blockAt(p[0], 'params[0] (block)')
+      const at = await tagged(blockAt(p[0], 'params[0] (block)'))
       return block(await resolveBlock(at), p[1] === true)
     },
     eth_getBlockByHash: async (p) => block(hash32(p[0], 'params[0] (hash)'), p[1] === true),

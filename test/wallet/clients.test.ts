@@ -22,9 +22,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { hashHeader } from '../../src/node/chain/header'
 import type { Header } from '../../src/node/chain/types'
-import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
+import { NATIVE_CODE } from '../../src/wallet/backend'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { hardhatWallet, soloNode, viemChain } from './solo-node'
@@ -198,6 +199,10 @@ describe('viem as a real client (custom transport over the provider, the real no
     const [event] = parseEventLogs({ abi: tokenFactoryAbi, eventName: 'TokenCreated', logs: created.logs })
     const token = event?.args.token as Address
     expect(await client.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' })).toBe('APPLE')
+    // Native contracts have no EVM bytecode: they read as one INVALID opcode, so "is it a contract" holds.
+    for (const contract of [token, TOKEN_FACTORY_ADDRESS, HTLC_ADDRESS])
+      expect(await client.getCode({ address: contract })).toBe(NATIVE_CODE)
+    expect(await client.getCode({ address: FRIEND })).toBeUndefined()
     expect(
       await client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [ME] }),
     ).toBe(parseUnits('1000', 18))

@@ -106,6 +106,7 @@ export function poolBackend(
     pool,
     sent,
     chainId: testGenesis().params.chainId,
+    depths: { safe: 2n, finalized: 64n },
     blockNumber: async () => chain.height,
     block: async () => null,
     account: async (_address, at) => {
@@ -129,5 +130,6 @@ export function poolBackend(
     receipt: async (hash) => chain.receipts.get(hash) ?? null,
     logs: async () => [],
     call: async () => ({ status: 1, returnData: '0x', gasUsed: 21_000n }),
+    code: async () => '0x',
   }
 }

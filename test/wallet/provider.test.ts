@@ -515,6 +515,37 @@ describe('EIP-1193 provider over the NodeApi', () => {
   })
 })
 
+describe('block tags', () => {
+  test("'safe' is the block with k confirmations, 'finalized' the one past the reorg limit (genesis while the chain is shorter); state there is -32002, as at any block but the head", async () => {
+    const genesis = testGenesis({ params: { confirmations: 3, maxReorgDepth: 8 } })
+    const solo = await soloNode(genesis)
+    const tags = createProvider({
+      backend: solo.backend,
+      wallet: await hardhatWallet(),
+      approve: async () => true,
+    })
+    const numberOf = async (tag: string) =>
+      BigInt(
+        ((await tags.request({ method: 'eth_getBlockByNumber', params: [tag, false] })) as { number: Hex })
+          .number,
+      )
+    expect(await numberOf('finalized')).toBe(0n)
+    await solo.api.setMining(true)
+    await until(async () => (await solo.api.head()).number >= 12n)
+    await solo.api.setMining(false)
+    const head = (await solo.api.head()).number
+    expect(await numberOf('latest')).toBe(head)
+    expect(await numberOf('safe')).toBe(head - 2n)
+    expect(await numberOf('finalized')).toBe(head - 8n)
+    expect(await code(tags.request({ method: 'eth_getBalance', params: [ME, 'finalized'] }))).toBe(-32002)
+    const logs = await tags.request({
+      method: 'eth_getLogs',
+      params: [{ fromBlock: 'finalized', toBlock: 'safe' }],
+    })
+    expect(logs).toEqual([])
+  })
+})
+
 describe('eth_sendTransaction nonces', () => {
   const OTHER = getAddress(DEVNET_ACCOUNTS[4] as string)
 
