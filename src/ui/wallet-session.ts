@@ -168,6 +168,8 @@ export async function startWallet(
     refreshTokens().catch(() => {})
   })
   useApp.subscribe((s, prev) => {
+    // A node that stopped answering (its worker crashed) leaves dApps nothing to wait for.
+    if (s.node.state === 'lost' && prev.node.state !== 'lost') provider.disconnect(s.node.error)
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
       refreshBalances().catch(() => {})
       refreshTokens().catch(() => {})

@@ -34,6 +34,12 @@ export interface TabchainProvider {
   request(args: RequestArguments): Promise<unknown>
   on(event: ProviderEvent, listener: (data: unknown) => void): TabchainProvider
   removeListener(event: ProviderEvent, listener: (data: unknown) => void): TabchainProvider
+  /**
+   * The node is gone (its worker stopped answering; the page must reload): emits `disconnect` once with
+   * a 4900 error saying why, and refuses every request after with it (EIP-1193: disconnected from all
+   * chains), instead of leaving the dApp's requests waiting for ever.
+   */
+  disconnect(reason: string): void
 }
 
 /** A transaction the wallet sent, as the activity list shows it. */
@@ -704,9 +710,13 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     },
   }
 
+  /** Why the provider is disconnected (`disconnect`), once it is. */
+  let gone: ProviderRpcError | null = null
+
   const provider: TabchainProvider = {
     isTabchain: true,
     async request(args) {
+      if (gone !== null) throw gone
       if (typeof args !== 'object' || args === null || typeof args.method !== 'string')
         throw invalidParams('method', 'must be a string')
       const fn = Object.hasOwn(methods, args.method) ? methods[args.method] : undefined
@@ -733,6 +743,11 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     removeListener(event, listener) {
       listeners.get(event)?.delete(listener)
       return provider
+    },
+    disconnect(reason) {
+      if (gone !== null) return
+      gone = new ProviderRpcError(RpcCode.disconnected, `disconnected: ${reason}`)
+      emit('disconnect', gone)
     },
   }
   return provider

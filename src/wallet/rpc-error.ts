@@ -22,6 +22,8 @@ export const RpcCode = {
   unauthorized: 4100,
   /** EIP-1193: the provider does not support the request (e.g. the faucet off the devnet). */
   unsupported: 4200,
+  /** EIP-1193: the provider is disconnected from all chains (its node is gone). */
+  disconnected: 4900,
   /** EIP-3326: the chain asked for is not known. */
   unknownChain: 4902,
   /**

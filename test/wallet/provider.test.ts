@@ -445,6 +445,24 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', FRIEND] }))).toBe(4100)
   })
 
+  test('a node gone (its worker stopped answering): disconnect is emitted once with 4900, and every request after is refused with it', async () => {
+    const p = createProvider({
+      backend: poolBackend(),
+      wallet: await hardhatWallet(),
+      approve: async () => true,
+    })
+    const told: unknown[] = []
+    p.on('disconnect', (e) => told.push(e))
+    expect(await p.request({ method: 'eth_chainId' })).toBe(`0x${GENESIS.params.chainId.toString(16)}`)
+    p.disconnect('the node stopped answering')
+    p.disconnect('again')
+    expect(told).toEqual([
+      expect.objectContaining({ code: 4900, message: 'disconnected: the node stopped answering' }),
+    ])
+    for (const method of ['eth_chainId', 'eth_accounts', 'eth_blockNumber'])
+      expect(await code(p.request({ method }))).toBe(4900)
+  })
+
   test('a dApp listener that throws reaches neither the wallet nor the other listeners: all are told, lock() works', async () => {
     const own = await hardhatWallet()
     const p = createProvider({ backend: poolBackend(), wallet: own, approve: async () => true })
