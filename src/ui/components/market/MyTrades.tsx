@@ -30,7 +30,7 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
           >
             {needYou > 0
               ? `${needYou === 1 ? 'A trade needs' : `${needYou} trades need`} you: unlock your wallet so your node can sign.`
-              : 'Your trades move on by themselves: nothing to do.'}
+              : 'Your trades move on by themselves while this tab stays open: nothing to do but keep it open until they finish.'}
           </p>
           <div className="trades">
             {running.map((v) => (
