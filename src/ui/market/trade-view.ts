@@ -32,7 +32,10 @@ export interface TradeView {
   readonly next: TradeNext
   /** While our own lock is live: blocks until it can be refunded, with the estimated time. */
   readonly refund: { readonly blocks: bigint; readonly text: string } | null
-  /** The node's last step failed: `Last step failed: …` (it retries on the next block); null otherwise. */
+  /**
+   * The node's last step failed: `Last step failed: …` (it retries on the next block); null otherwise,
+   * and while `next` asks to unlock the wallet (the step failed for that).
+   */
   readonly problem: string | null
 }
 
@@ -136,6 +139,14 @@ export function tradeView(
           }
         })()
       : null
+  const next = nextStep(swap, {
+    amountA,
+    amountB,
+    own,
+    head,
+    walletUnlocked,
+    k: BigInt(params.confirmations),
+  })
   return {
     id: swap.id,
     role: swap.role,
@@ -143,10 +154,11 @@ export function tradeView(
     state: swap.state,
     finished,
     steps,
-    next: nextStep(swap, { amountA, amountB, own, head, walletUnlocked, k: BigInt(params.confirmations) }),
+    next,
     refund,
+    // A step that waits for the wallet to be unlocked failed for that reason: `next` already asks for it.
     problem:
-      swap.error === null || finished
+      swap.error === null || finished || next.needsYou
         ? null
         : `Last step failed: ${swap.error} Your node tries again at the next block.`,
   }

@@ -410,11 +410,24 @@ describe('My trades: step view', () => {
 
   test('a failed step is shown while the swap runs, not once it ended', () => {
     const running = { ...swap('maker', 'Accepted', null, {}), error: 'the wallet did not sign.' }
-    expect(view(running).problem).toBe(
+    expect(view(running, 20n, true).problem).toBe(
       'Last step failed: the wallet did not sign. Your node tries again at the next block.',
     )
-    expect(view({ ...running, state: 'Expired' }).problem).toBeNull()
-    expect(view(swap('maker', 'Accepted', null, {})).problem).toBeNull()
+    expect(view({ ...running, state: 'Expired' }, 20n, true).problem).toBeNull()
+    expect(view(swap('maker', 'Accepted', null, {}), 20n, true).problem).toBeNull()
+  })
+
+  test('a step that failed for the locked wallet only asks to unlock it, with no error beside', () => {
+    // A tab reopened mid-swap: its node tried to sign before the wallet was unlocked.
+    const reopened = {
+      ...swap('taker', 'SecretRevealed', null, { maker: makerLock(), taker: takerLock() }),
+      error: `SWAP_NOT_SIGNED (swapId=${'0x'.padEnd(66, 'ab')}, reason=the wallet is locked)`,
+    }
+    expect(view(reopened).next).toEqual({
+      needsYou: true,
+      text: 'Unlock your wallet to sign the redeem of 100 GLD.',
+    })
+    expect(view(reopened).problem).toBeNull()
   })
 
   test('the refund countdown follows the head', () => {
