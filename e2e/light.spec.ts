@@ -127,6 +127,17 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     expect(listed).toEqual(
       await full.evaluate((a) => window.tabchain?.node.api.addressTransactions(a, 5), SENDER.address),
     )
+    // The Tokens screen says where its balances come from: proofs on the light tab, its own state on the full.
+    const tokensLink = (page: Page) =>
+      page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Tokens', exact: true })
+    await tokensLink(light).click()
+    await expect(light.getByTestId('tokens-source')).toContainText(
+      'read from full peers and proven here against the headers this tab verified',
+    )
+    await tokensLink(full).click()
+    await expect(full.getByTestId('tokens-source')).toContainText(
+      'read from this tab’s own copy of the chain',
+    )
     // A transaction the light tab sends itself: its Explorer lists it as pending, and no more from the
     // head whose block holds it (proven then, read or not), not 8 blocks after it was sent.
     await light.goto('/explorer?mode=light&mine=0')

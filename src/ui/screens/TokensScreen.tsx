@@ -30,6 +30,8 @@ import { type Call, sendCall, useTxs } from '../tx-tracker'
 /** Create a token, then mint (owner), transfer, approve and burn, acting as this profile's account. */
 export function TokensScreen() {
   const profileId = useApp((s) => s.profile?.id)
+  // Reads go through proofs while the node is light or upgrading (as on the Wallet screen).
+  const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const signer = useAccount((s) => s.signer)
   const load = useAccount((s) => s.load)
   useEffect(() => {
@@ -50,9 +52,11 @@ export function TokensScreen() {
   return (
     <div className="screen">
       <h1>Tokens</h1>
-      <p className="lead">
-        Create your own token, then send it to anyone. Balances are read from this tab’s own copy of the chain
-        and count only transactions already in a block.
+      <p className="lead" data-testid="tokens-source">
+        Create your own token, then send it to anyone.{' '}
+        {light
+          ? 'This tab runs light: balances are read from full peers and proven here against the headers this tab verified, and count only transactions already in a block. A token you received only before the oldest header this tab holds is not listed.'
+          : 'Balances are read from this tab’s own copy of the chain and count only transactions already in a block.'}
       </p>
       {signer === null || profileId === undefined ? (
         <p className="muted">Loading your account…</p>
