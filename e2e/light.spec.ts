@@ -78,6 +78,15 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await expect(light.getByTestId('explorer-source')).toContainText('It runs light')
     const rows = light.getByTestId('block-row')
     await expect(rows.first()).toBeVisible({ timeout: 30_000 })
+    // At a phone's width the column headings are hidden: each figure carries its own label.
+    await light.setViewportSize({ width: 390, height: 844 })
+    expect(
+      await rows
+        .first()
+        .locator('td')
+        .evaluateAll((cells) => cells.map((td) => getComputedStyle(td, '::before').content)),
+    ).toEqual(['none', '"Hash"', '"Age"', '"Txs"', '"Difficulty"'])
+    await light.setViewportSize({ width: 1280, height: 720 })
     const fullBlock = (n: number) =>
       full.evaluate(
         (k) =>

@@ -104,12 +104,14 @@ export function ExplorerScreen() {
                 <td>
                   <Link to={`/block/${b.number}`}>#{b.number.toLocaleString()}</Link>
                 </td>
-                <td className="mono">{short(b.hash)}</td>
-                <td>
+                <td className="mono" data-label="Hash">
+                  {short(b.hash)}
+                </td>
+                <td data-label="Age">
                   <Age at={b.timestamp} />
                 </td>
-                <td>{b.transactions.length}</td>
-                <td>{b.difficulty.toLocaleString()}</td>
+                <td data-label="Txs">{b.transactions.length}</td>
+                <td data-label="Difficulty">{b.difficulty.toLocaleString()}</td>
               </tr>
             ))}
           </tbody>
