@@ -76,6 +76,15 @@ async function tradeDone(page: Page): Promise<void> {
 }
 
 /** Waits until `page`'s node holds the swap in one of `states`; a timeout says what both nodes hold. */
+/** Whether `page` refuses its `beforeunload` (the browser then asks before the tab closes or leaves). */
+function asksBeforeLeaving(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const event = new Event('beforeunload', { cancelable: true })
+    window.dispatchEvent(event)
+    return event.defaultPrevented
+  })
+}
+
 async function swapIn(page: Page, states: readonly string[], counterpart: Page): Promise<void> {
   await waitInPage(
     page,
@@ -196,7 +205,11 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await swapStarted(a, b)
     // A has locked: B's node is about to lock (or has just signed its lock) when the tab reloads.
     await swapIn(b, ['MakerLocked'], a)
+    // A's coins are locked and only its node redeems or refunds them: closing its tab asks first.
+    await expect.poll(() => asksBeforeLeaving(a), { timeout: 30_000 }).toBe(true)
     const profile = await profileOf(b)
+    // B's reload goes ahead, whatever its tab asks (its lock may be out by now).
+    b.on('dialog', (dialog) => void dialog.accept())
     await b.reload()
     await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
     expect(await profileOf(b)).toBe(profile)
@@ -206,6 +219,9 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await b.getByRole('link', { name: 'Market', exact: true }).click()
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
     await bothCompleted(a, b)
+    // Nothing is at stake any more: both tabs close without asking.
+    await expect.poll(() => asksBeforeLeaving(a), { timeout: 30_000 }).toBe(false)
+    await expect.poll(() => asksBeforeLeaving(b), { timeout: 30_000 }).toBe(false)
   } finally {
     await close()
   }

@@ -3,6 +3,7 @@ import type { Client } from '../node/rpc/connect'
 import type { NodeApi, NodeEvents } from '../node/worker/node'
 import type { TabchainProvider } from '../wallet/provider'
 import type { Wallet } from '../wallet/wallet'
+import { startLeaveGuard } from './market/leave-guard'
 import { createNodeMarketSource } from './market/node-source'
 import { storedSwapApprovals } from './market/swap-approvals'
 import { startSwapSigning } from './market/swap-signing'
@@ -12,7 +13,8 @@ import { useApp } from './store'
 /**
  * Connects the Market screens to the node and this profile's wallet (`setMarketSource`), and lets the
  * wallet answer the node's swap signing requests for the trades approved in this profile (kept in
- * localStorage, so a reload resumes them). Runs for the page's life.
+ * localStorage, so a reload resumes them), and has the browser ask before the tab closes while a trade
+ * has coins at stake (`startLeaveGuard`). Runs for the page's life.
  */
 export function startMarket(
   node: Pick<Client<NodeApi, NodeEvents>, 'api' | 'on'>,
@@ -34,5 +36,6 @@ export function startMarket(
     onError: (swapId, err) => console.error(`swap ${swapId} could not start`, err),
   })
   startSwapSigning({ api: node.api, on, wallet, approvals, chainId: params.chainId })
+  startLeaveGuard({ api: node.api, on, target: window })
   setMarketSource(source)
 }
