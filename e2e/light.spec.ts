@@ -136,7 +136,13 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     expect(listed).toEqual(
       await full.evaluate((a) => window.tabchain?.node.api.addressTransactions(a, 5), SENDER.address),
     )
-    // The Tokens screen says where its balances come from: proofs on the light tab, its own state on the full.
+    // The home screen and the Tokens screen say where the data comes from: proofs on the light tab, its
+    // own copy of the chain on the full.
+    const home = (page: Page) => page.getByRole('link', { name: 'Tabchain overview' }).click()
+    await home(light)
+    await expect(light.getByTestId('node-intro')).toContainText('proves what it shows against them')
+    await home(full)
+    await expect(full.getByTestId('node-intro')).toContainText('keeps its own copy of the chain')
     const tokensLink = (page: Page) =>
       page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Tokens', exact: true })
     await tokensLink(light).click()

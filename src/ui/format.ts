@@ -124,13 +124,15 @@ export type SyncView =
 /**
  * The sync card's content. A node that is not syncing is up to date only as far as its direct peers
  * tell: with none (a tab alone, or one whose links are still being made) it cannot know whether newer
- * blocks exist, and says so rather than "up to date".
+ * blocks exist, and says so rather than "up to date" — and, when the browser is `offline`, why.
  */
-export function describeSync(syncing: SyncStatus, directPeers: number): SyncView {
+export function describeSync(syncing: SyncStatus, directPeers: number, offline = false): SyncView {
   if (syncing === false) {
-    return directPeers === 0
-      ? { kind: 'idle', value: 'No peers yet', detail: 'Newer blocks, if any, arrive once a peer links.' }
-      : { kind: 'idle', value: 'Up to date', detail: 'Follows new blocks as peers announce them.' }
+    if (directPeers > 0)
+      return { kind: 'idle', value: 'Up to date', detail: 'Follows new blocks as peers announce them.' }
+    return offline
+      ? { kind: 'idle', value: 'Offline', detail: 'Newer blocks, if any, arrive once the network is back.' }
+      : { kind: 'idle', value: 'No peers yet', detail: 'Newer blocks, if any, arrive once a peer links.' }
   }
   const span = syncing.highestBlock - syncing.startingBlock
   const done = syncing.currentBlock - syncing.startingBlock

@@ -109,6 +109,9 @@ describe('describeSync', () => {
   it('says "up to date" only with a direct peer; alone, that newer blocks may exist', () => {
     expect(describeSync(false, 1)).toMatchObject({ kind: 'idle', value: 'Up to date' })
     expect(describeSync(false, 0)).toMatchObject({ kind: 'idle', value: 'No peers yet' })
+    // Offline, with no peer: it says why nothing comes; a direct link still up keeps it up to date.
+    expect(describeSync(false, 0, true)).toMatchObject({ kind: 'idle', value: 'Offline' })
+    expect(describeSync(false, 1, true)).toMatchObject({ kind: 'idle', value: 'Up to date' })
   })
   it('gives the progress from where the sync started to the best head, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })

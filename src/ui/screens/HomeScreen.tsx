@@ -28,15 +28,20 @@ export function HomeScreen() {
   const peers = network?.peers ?? []
   const direct = useApp(directPeerCount)
   const relay = describeRelay(network?.relay ?? null, now)
+  // A light (or still upgrading) node holds headers only: its reads are proven by full peers.
+  const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
 
   return (
     <div className="screen">
       <section className="hero">
         <p className="eyebrow">Your node</p>
         <h1>This tab is a Tabchain node</h1>
-        <p className="lead">
-          It keeps its own copy of the chain on this device and talks to other tabs directly over WebRTC. The
-          only server is a small relay that introduces peers to each other — it never sees your data.
+        <p className="lead" data-testid="node-intro">
+          {light
+            ? 'It checks the chain’s headers on this device and proves what it shows against them with data from full peers, '
+            : 'It keeps its own copy of the chain on this device '}
+          and talks to other tabs directly over WebRTC. The only server is a small relay that introduces peers
+          to each other — it never sees your data.
         </p>
         <div className="hero__actions">
           <a className="button button--primary" href="/" target="_blank" rel="noopener">
@@ -273,7 +278,8 @@ function BalanceCard() {
 function SyncCard() {
   const syncing = useApp((s) => s.syncing)
   const directPeers = useApp(directPeerCount)
-  const view = describeSync(syncing, directPeers)
+  const offline = useApp((s) => s.network?.relay.state === 'offline')
+  const view = describeSync(syncing, directPeers, offline)
   if (view.kind === 'idle') {
     return (
       <article className="card" data-testid="sync" data-syncing="false" data-peers={directPeers}>
