@@ -207,6 +207,10 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await swapIn(b, ['MakerLocked'], a)
     // A's coins are locked and only its node redeems or refunds them: closing its tab asks first.
     await expect.poll(() => asksBeforeLeaving(a), { timeout: 30_000 }).toBe(true)
+    // Its trade says until which block the tab must stay open: its node takes the lock back there.
+    await expect(a.getByTestId('trade-deadline')).toHaveText(
+      /^Keep this tab open until block #\d+ \(~[^)]+\) unless the taker redeems your 10 APL first: your node then takes it back\.$/,
+    )
     const profile = await profileOf(b)
     // B's reload goes ahead, whatever its tab asks (its lock may be out by now).
     b.on('dialog', (dialog) => void dialog.accept())
@@ -218,6 +222,11 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await unlockWallet(b)
     await b.getByRole('link', { name: 'Market', exact: true }).click()
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+    // Once B's lock is out, its node must redeem A's before A's timelock: its trade says until when.
+    await expect(b.getByTestId('trade-deadline')).toHaveText(
+      /^Keep this tab open until block #\d+ \(~[^)]+\): .*your node must redeem .*10 APL by then, or the maker can take back its 10 APL/,
+      { timeout: 120_000 },
+    )
     await bothCompleted(a, b)
     // Nothing is at stake any more: both tabs close without asking.
     await expect.poll(() => asksBeforeLeaving(a), { timeout: 30_000 }).toBe(false)

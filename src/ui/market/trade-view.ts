@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import { tokenOf } from './book-view'
+import { atStake } from './leave-guard'
 import { blocksDuration } from './offer-form'
 import { formatAmount } from './price'
 import type { MarketLock, MarketParams, MarketSwap, MarketToken, SwapState } from './source'
@@ -32,6 +33,11 @@ export interface TradeView {
   readonly next: TradeNext
   /** While our own lock is live: blocks until it can be refunded, with the estimated time. */
   readonly refund: { readonly blocks: bigint; readonly text: string } | null
+  /**
+   * While coins of ours are at stake (`atStake`): the block until which this tab must stay open (its
+   * node alone redeems and refunds for us), with the estimated time and why; null otherwise.
+   */
+  readonly deadline: { readonly block: bigint; readonly text: string } | null
   /**
    * The node's last step failed: `Last step failed: …` (it retries on the next block); null otherwise,
    * and while `next` asks to unlock the wallet (the step failed for that).
@@ -156,11 +162,68 @@ export function tradeView(
     steps,
     next,
     refund,
+    deadline: stayOpen(swap, amountA, amountB, head, params),
     // A step that waits for the wallet to be unlocked failed for that reason: `next` already asks for it.
     problem:
       swap.error === null || finished || next.needsYou
         ? null
         : `Last step failed: ${swap.error} Your node tries again at the next block.`,
+  }
+}
+
+/** Until block `block` is mined, with the estimated time to it at `head`. */
+const untilBlock = (block: bigint, head: bigint, params: MarketParams): string =>
+  `Keep this tab open until block #${block} (~${blocksDuration(block - head, params)})`
+
+/** Our own lock past its timelock: the tab is needed until its node's refund lands. */
+const refundDue = (lock: MarketLock, amount: string): NonNullable<TradeView['deadline']> => ({
+  block: lock.timelockHeight,
+  text: `Keep this tab open until your node has taken back your ${amount}: it can be refunded now.`,
+})
+
+/**
+ * Until which block this tab must stay open while coins of ours are at stake, and why. A taker's node
+ * must redeem the maker's lock with the secret in a block before the maker's timelock, or the maker can
+ * refund it (after taking the taker's side); a maker's node takes its lock back at its timelock if the
+ * taker never redeems it.
+ */
+function stayOpen(
+  swap: MarketSwap,
+  amountA: string,
+  amountB: string,
+  head: bigint,
+  params: MarketParams,
+): TradeView['deadline'] {
+  if (!atStake({ role: swap.role, status: swap })) return null
+  const { makerLock, takerLock } = swap
+  if (swap.role === 'maker') {
+    if (makerLock?.state !== 'locked') return null
+    if (blocksUntilRefund(makerLock, head) === 0n) return refundDue(makerLock, amountA)
+    const block = makerLock.timelockHeight
+    return {
+      block,
+      text: `${untilBlock(block, head, params)} unless the taker redeems your ${amountA} first: your node then takes it back.`,
+    }
+  }
+  // Past our lock's timelock the maker can no longer redeem it (so the secret never comes out): only
+  // our refund is left.
+  if (
+    swap.state === 'TakerLocked' &&
+    takerLock?.state === 'locked' &&
+    blocksUntilRefund(takerLock, head) === 0n
+  )
+    return refundDue(takerLock, amountB)
+  if (makerLock?.state !== 'locked') return null
+  // The last block our redeem can be mined in: from the maker's timelock on, only a refund is valid.
+  const block = makerLock.timelockHeight - 1n
+  if (head >= block)
+    return { block, text: `Block #${block} has passed: the maker can take back its ${amountA}.` }
+  return {
+    block,
+    text:
+      swap.state === 'SecretRevealed'
+        ? `${untilBlock(block, head, params)}: your node must redeem the maker's ${amountA} by then, or the maker can take back its ${amountA} and keep your ${amountB}.`
+        : `${untilBlock(block, head, params)}: once the maker redeems your ${amountB}, your node must redeem its ${amountA} by then, or the maker can take back its ${amountA}.`,
   }
 }
 

@@ -437,6 +437,90 @@ describe('My trades: step view', () => {
   })
 })
 
+describe('My trades: until when the tab must stay open', () => {
+  // Maker's lock: refundable from block 52; taker's: from 31. Blocks are 2 s apart (PARAMS).
+  test.each<[SwapRole, SwapState, bigint, bigint, Parameters<typeof swap>[3], string]>([
+    [
+      'taker',
+      'TakerLocked',
+      20n,
+      51n,
+      { maker: makerLock(), taker: takerLock() },
+      'Keep this tab open until block #51 (~1m 02s): once the maker redeems your 50 SLV, your node must redeem its 100 GLD by then, or the maker can take back its 100 GLD.',
+    ],
+    [
+      'taker',
+      'SecretRevealed',
+      40n,
+      51n,
+      { maker: makerLock(), taker: takerLock('redeemed') },
+      "Keep this tab open until block #51 (~22s): your node must redeem the maker's 100 GLD by then, or the maker can take back its 100 GLD and keep your 50 SLV.",
+    ],
+    [
+      'taker',
+      'SecretRevealed',
+      51n,
+      51n,
+      { maker: makerLock(), taker: takerLock('redeemed') },
+      'Block #51 has passed: the maker can take back its 100 GLD.',
+    ],
+    // The maker can no longer redeem our lock: only our refund is left.
+    [
+      'taker',
+      'TakerLocked',
+      30n,
+      31n,
+      { maker: makerLock(), taker: takerLock() },
+      'Keep this tab open until your node has taken back your 50 SLV: it can be refunded now.',
+    ],
+    [
+      'taker',
+      'TakerLocked',
+      29n,
+      51n,
+      { maker: makerLock(), taker: takerLock() },
+      'Keep this tab open until block #51 (~44s): once the maker redeems your 50 SLV, your node must redeem its 100 GLD by then, or the maker can take back its 100 GLD.',
+    ],
+    [
+      'maker',
+      'MakerLocked',
+      20n,
+      52n,
+      { maker: makerLock() },
+      'Keep this tab open until block #52 (~1m 04s) unless the taker redeems your 100 GLD first: your node then takes it back.',
+    ],
+    [
+      'maker',
+      'TakerLocked',
+      16n,
+      52n,
+      { maker: makerLock(), taker: takerLock() },
+      'Keep this tab open until block #52 (~1m 12s) unless the taker redeems your 100 GLD first: your node then takes it back.',
+    ],
+    [
+      'maker',
+      'SecretRevealed',
+      60n,
+      52n,
+      { maker: makerLock(), taker: takerLock('redeemed') },
+      'Keep this tab open until your node has taken back your 100 GLD: it can be refunded now.',
+    ],
+  ])('%s at %s, head %s: until block %s', (role, through, head, block, locks, text) => {
+    expect(view(swap(role, through, null, locks), head).deadline).toEqual({ block, text })
+  })
+
+  test('no line while no coins of ours are at stake', () => {
+    const none = [
+      swap('maker', 'Accepted', null, {}),
+      swap('taker', 'MakerLocked', null, { maker: makerLock() }),
+      swap('taker', 'Completed', null, { maker: makerLock('redeemed'), taker: takerLock('redeemed') }),
+      swap('maker', 'MakerLocked', 'Refunded', { maker: makerLock('refunded') }),
+      swap('taker', 'SecretRevealed', 'Expired', { maker: makerLock(), taker: takerLock('redeemed') }),
+    ]
+    expect(none.map((s) => view(s).deadline)).toEqual([null, null, null, null, null])
+  })
+})
+
 describe('the note after taking an offer', () => {
   test('says to follow the trade until its swap is listed and while it runs, and goes once it finished', () => {
     const note = 'Offer taken: follow the swap in My trades below.'

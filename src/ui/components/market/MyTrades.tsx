@@ -88,6 +88,11 @@ function Trade({ view }: { readonly view: TradeView }) {
           {view.problem}
         </p>
       ) : null}
+      {view.deadline !== null ? (
+        <p className="small" data-testid="trade-deadline">
+          {view.deadline.text}
+        </p>
+      ) : null}
       {view.refund !== null ? (
         <p className="muted small" data-testid="trade-refund">
           {view.refund.text}
