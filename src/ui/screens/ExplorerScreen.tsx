@@ -14,8 +14,8 @@ import {
 } from '../components/explorer'
 import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
-import { pendingNote, shownHolding } from '../format'
-import { useApp } from '../store'
+import { pendingNote, shownHolding, verifiedNote } from '../format'
+import { directPeerCount, useApp } from '../store'
 
 const LATEST = 20
 
@@ -292,18 +292,22 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
   )
 }
 
-/** An address: native balance, nonce, token balances and transactions (EIP-3091 route /address/:addr). */
+/**
+ * An address: native balance, nonce, token balances and transactions (EIP-3091 route /address/:addr).
+ * The balance and nonce are a verified read: a light node says at which header it proved them.
+ */
 export function AddressScreen() {
   const { address = '' } = useParams()
   const valid = isAddress(address, { strict: false })
   // Reads go through proofs while the node is light or upgrading (the note under the list says so).
   const proven = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
+  const directPeers = useApp(directPeerCount)
   const result = useNodeQuery(
     async (api) => {
       if (!valid) return null
       const who = address as Address
       const [account, holdings, txs] = await Promise.all([
-        api.account(who),
+        api.verifiedAccount(who),
         api.tokenHoldings(who),
         api.addressTransactions(who, 25),
       ])
@@ -327,9 +331,16 @@ export function AddressScreen() {
             <>
               <dl className="facts">
                 <Fact label="Balance">
-                  <span data-testid="balance">{formatEther(value.account.balance)} TAB</span>
+                  <span data-testid="balance">
+                    {formatEther(value.account.value.balance)} TAB
+                    {proven ? (
+                      <span className="muted small" title={value.account.hash}>
+                        {` ${verifiedNote(value.account.number, directPeers)}`}
+                      </span>
+                    ) : null}
+                  </span>
                 </Fact>
-                <Fact label="Transactions sent">{value.account.nonce.toString()}</Fact>
+                <Fact label="Transactions sent">{value.account.value.nonce.toString()}</Fact>
               </dl>
               <h2 className="section">Tokens</h2>
               {value.holdings.length === 0 ? (
