@@ -362,6 +362,29 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     return args.data === '0x' ? out.gasUsed : gasLimitFor(out.gasUsed)
   }
 
+  /**
+   * A send's fees (wei per gas): a legacy `gasPrice` is both the fee cap and the tip, as go-ethereum takes
+   * it (the suggested tip could exceed it); otherwise the EIP-1559 fields given, the tip the node
+   * suggests and 2 × next base fee + tip filling what is not.
+   */
+  async function fees(t: Record<string, unknown>): Promise<{ tip: bigint; maxFeePerGas: bigint }> {
+    const price = optional(t.gasPrice, (v) => quantity(v, 'params[0].gasPrice'))
+    if (price !== undefined) {
+      for (const field of ['maxFeePerGas', 'maxPriorityFeePerGas'])
+        if (t[field] !== undefined && t[field] !== null)
+          throw invalidParams('params[0].gasPrice', `cannot be given with ${field}`)
+      return { tip: price, maxFeePerGas: price }
+    }
+    const tip =
+      optional(t.maxPriorityFeePerGas, (v) => quantity(v, 'params[0].maxPriorityFeePerGas')) ??
+      (await backend.suggestedTip())
+    const maxFeePerGas =
+      optional(t.maxFeePerGas, (v) => quantity(v, 'params[0].maxFeePerGas')) ??
+      2n * (await backend.nextBaseFee()) + tip
+    if (tip > maxFeePerGas) throw invalidParams('params[0].maxPriorityFeePerGas', 'is above maxFeePerGas')
+    return { tip, maxFeePerGas }
+  }
+
   async function sendTransaction(p: readonly unknown[]): Promise<Hex> {
     const t = object(p[0], 'params[0]')
     const from = signer(address(t.from, 'params[0].from'))
@@ -378,13 +401,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const gas =
       optional(t.gas, (v) => quantity(v, 'params[0].gas')) ??
       (await estimate({ from, to, data: input, value }))
-    const tip =
-      optional(t.maxPriorityFeePerGas, (v) => quantity(v, 'params[0].maxPriorityFeePerGas')) ??
-      (await backend.suggestedTip())
-    const maxFeePerGas =
-      optional(t.maxFeePerGas ?? t.gasPrice, (v) => quantity(v, 'params[0].maxFeePerGas')) ??
-      2n * (await backend.nextBaseFee()) + tip
-    if (tip > maxFeePerGas) throw invalidParams('params[0].maxPriorityFeePerGas', 'is above maxFeePerGas')
+    const { tip, maxFeePerGas } = await fees(t)
     // A dApp's own nonce is kept; otherwise it is chosen once the user approved (`sendApproved`).
     const given = optional(t.nonce, (v) => quantity(v, 'params[0].nonce'))
     const need = value + gas * maxFeePerGas

@@ -641,4 +641,34 @@ describe('eth_sendTransaction nonces', () => {
     expect(sent.maxPriorityFeePerGas).toBe(tip)
     expect(sent.maxFeePerGas).toBe(2n * base + tip)
   })
+
+  test('a legacy request (gasPrice, no EIP-1559 fields) pays its gasPrice as fee cap and tip, as go-ethereum; a refusal names gasPrice', async () => {
+    // A full pool suggests a tip above the dApp's gasPrice: the suggestion is not the legacy request's tip.
+    const backend = { ...poolBackend(), suggestedTip: async () => 3_300_000_000n }
+    const provider = createProvider({ backend, wallet: await hardhatWallet(), approve: async () => true })
+    for (const price of [1_500_000_000n, 5_000_000_000n]) {
+      await provider.request({
+        method: 'eth_sendTransaction',
+        params: [{ from: ME, to: FRIEND, value: '0x1', gasPrice: wei(price) }],
+      })
+      const sent = parseTransaction(backend.sent.at(-1) ?? '0x')
+      expect([sent.maxFeePerGas, sent.maxPriorityFeePerGas]).toEqual([price, price])
+    }
+    const refused = async (fields: Record<string, string>, reason: string) => {
+      const err = await provider
+        .request({
+          method: 'eth_sendTransaction',
+          params: [{ from: ME, to: FRIEND, value: '0x1', ...fields }],
+        })
+        .catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: -32602 })
+      expect((err as Error).message).toContain('params[0].gasPrice')
+      expect((err as Error).message).toContain(reason)
+    }
+    await refused({ gasPrice: 'lots' }, 'hex quantity')
+    // Both kinds of fee at once: which the dApp meant is unknown (go-ethereum and MetaMask refuse it too).
+    await refused({ gasPrice: wei(5_000_000_000n), maxFeePerGas: wei(6_000_000_000n) }, 'maxFeePerGas')
+    await refused({ gasPrice: wei(5_000_000_000n), maxPriorityFeePerGas: wei(1n) }, 'maxPriorityFeePerGas')
+    expect(backend.sent).toHaveLength(2)
+  })
 })
