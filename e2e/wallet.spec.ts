@@ -45,6 +45,24 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
   expect(await page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_accounts' }))).toEqual([])
+  // A dApp's "Connect" on the locked wallet waits on the unlock prompt: 4001 once it is dismissed, the
+  // account once the wallet is unlocked (the request held in the page, not awaited by evaluateHandle).
+  const connect = () =>
+    page.evaluateHandle(() => ({
+      answer: window.tabchain?.provider.request({ method: 'eth_requestAccounts' }).then(
+        (a) => a,
+        (e: { code?: number }) => e.code,
+      ),
+    }))
+  const dismissed = await connect()
+  await page.getByTestId('unlock-prompt').getByRole('button', { name: 'Dismiss' }).click()
+  expect(await dismissed.evaluate((r) => r.answer)).toBe(4001)
+  await expect(page.getByTestId('unlock-prompt')).toBeHidden()
+  const connecting = await connect()
+  // Following the prompt's Unlock link does not dismiss it: the request still waits, the form says why.
+  await page.getByTestId('unlock-prompt').getByRole('link', { name: 'Unlock' }).click()
+  await expect(page.getByTestId('unlock')).toContainText('An app asked to use your wallet')
+  await expect(page.getByTestId('unlock-prompt')).toBeVisible()
   await page.getByTestId('password').fill('not my password')
   await page.getByTestId('unlock-button').click()
   await expect(page.getByTestId('unlock-error')).toHaveText('incorrect password')
@@ -56,6 +74,8 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
   await page.getByTestId('unlock-button').click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
   await expect(page.getByTestId('selected-address')).toHaveText(address)
+  expect(await connecting.evaluate((r) => r.answer)).toEqual([address])
+  await expect(page.getByTestId('unlock-prompt')).toBeHidden()
 
   // The provider against the real worker node: reads, bad input, node queries, a signature that
   // waits for the approval dialog.

@@ -79,6 +79,27 @@ export function answerApproval(id: number, approved: boolean): void {
   pending.resolve(approved)
 }
 
+/**
+ * Shows the unlock prompt (a request needed the wallet unlocked); settles once it is gone: the wallet
+ * unlocked (`startWallet` clears it then) or the user dismissed it (`dismissUnlock`). The provider's
+ * `eth_requestAccounts` waits for it.
+ */
+export function promptUnlock(): Promise<void> {
+  useWallet.setState({ unlockPrompt: true })
+  return new Promise<void>((gone) => {
+    const stop = useWallet.subscribe((s) => {
+      if (s.unlockPrompt) return
+      stop()
+      gone()
+    })
+  })
+}
+
+/** The user closed the unlock prompt without unlocking: a dApp's `eth_requestAccounts` waiting on it gets 4001. */
+export function dismissUnlock(): void {
+  useWallet.setState({ unlockPrompt: false })
+}
+
 const activityKey = (profileId: string): string => `tabchain.activity.${profileId}`
 
 /**
@@ -103,7 +124,7 @@ export async function startWallet(
     backend,
     wallet,
     approve: askApproval,
-    onLocked: () => useWallet.setState({ unlockPrompt: true }),
+    onLocked: promptUnlock,
     onSent: (tx) => {
       setActivity([{ ...tx, status: 'pending' }, ...useWallet.getState().activity])
     },

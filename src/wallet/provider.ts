@@ -57,8 +57,12 @@ export interface ProviderInit {
   readonly wallet: Wallet
   /** Asks the user about a transaction or signature. Tests pass their own; the app shows a dialog. */
   readonly approve: Approve
-  /** Told when a request needed the wallet unlocked (the app prompts for the password). */
-  readonly onLocked?: () => void
+  /**
+   * Told when a request needed the wallet unlocked: the app prompts for the password, and settles the
+   * promise once the prompt is gone (the user unlocked, or dismissed it). `eth_requestAccounts` waits for
+   * it, as MetaMask keeps a dApp's "Connect" open; signing requests do not.
+   */
+  readonly onLocked?: () => Promise<void>
   /** Told about every transaction sent through `eth_sendTransaction`. */
   readonly onSent?: (tx: SentTransaction) => void
   readonly now?: () => number
@@ -251,6 +255,10 @@ function reverted(revertData: Hex | undefined): ProviderRpcError {
   return new ProviderRpcError(RpcCode.reverted, reason, revertData)
 }
 
+/** 4100: the wallet is locked (`onLocked` has the app prompt for the password). */
+const locked = (): ProviderRpcError =>
+  new ProviderRpcError(RpcCode.unauthorized, 'the wallet is locked: unlock it first')
+
 /** -32000 with what a send needs and what the sender has, wei. */
 const insufficient = (need: bigint, have: bigint): ProviderRpcError =>
   new ProviderRpcError(RpcCode.execution, `insufficient funds: need ${need} wei, have ${have}`, {
@@ -294,7 +302,8 @@ function toRpcError(err: unknown): unknown {
 /**
  * The EIP-1193 provider: reads go to the node (through `backend`), accounts and signatures to the
  * wallet, and everything that spends or signs goes through `approve` first (4001 when refused). A
- * locked wallet answers `eth_accounts` with [] and refuses to sign with 4100 (and `onLocked` is told).
+ * locked wallet answers `eth_accounts` with [] and refuses to sign with 4100 (and `onLocked` is told);
+ * `eth_requestAccounts` waits for its prompt: the accounts once unlocked, 4001 once it is dismissed.
  */
 export function createProvider(init: ProviderInit): TabchainProvider {
   const { backend, wallet } = init
@@ -335,8 +344,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   function signer(from: Address): Address {
     const v = wallet.view()
     if (v.state !== 'unlocked') {
-      init.onLocked?.()
-      throw new ProviderRpcError(RpcCode.unauthorized, 'the wallet is locked: unlock it first')
+      void init.onLocked?.()
+      throw locked()
     }
     if (!accounts().includes(from))
       throw new ProviderRpcError(
@@ -607,11 +616,14 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     net_version: async () => String(backend.chainId),
     eth_accounts: async () => accounts(),
     eth_requestAccounts: async () => {
+      if (accounts().length > 0) return accounts()
+      const prompt = init.onLocked?.()
+      // Nothing to wait for without a prompt, or without a wallet to unlock (one not yet created).
+      if (prompt === undefined || wallet.view().state !== 'locked') throw locked()
+      await prompt
       const a = accounts()
-      if (a.length === 0) {
-        init.onLocked?.()
-        throw new ProviderRpcError(RpcCode.unauthorized, 'the wallet is locked: unlock it first')
-      }
+      if (a.length === 0)
+        throw new ProviderRpcError(RpcCode.userRejected, 'the user dismissed the unlock prompt')
       return a
     },
     eth_blockNumber: async () => q(await backend.blockNumber()),

@@ -1,7 +1,13 @@
 import { getAddress } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
-import { answerApproval, askApproval, useWallet } from '../../src/ui/wallet-session'
+import {
+  answerApproval,
+  askApproval,
+  dismissUnlock,
+  promptUnlock,
+  useWallet,
+} from '../../src/ui/wallet-session'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
@@ -44,5 +50,22 @@ describe('approval queue', () => {
     expect(left?.request.details[0]?.value).toBe('first')
     answerApproval(left?.id ?? -1, false)
     expect(await first).toBe(false)
+  })
+})
+
+describe('unlock prompt', () => {
+  test('shown while a request waits on it; each waiting request settles once it is gone (dismissed), not before', async () => {
+    const gone: string[] = []
+    const first = promptUnlock().then(() => gone.push('first'))
+    const second = promptUnlock().then(() => gone.push('second'))
+    expect(useWallet.getState().unlockPrompt).toBe(true)
+    // Another change of the wallet's state leaves the prompt up.
+    useWallet.setState({ balances: {} })
+    await new Promise((r) => setTimeout(r, 10))
+    expect(gone).toEqual([])
+    dismissUnlock()
+    await Promise.all([first, second])
+    expect(gone).toEqual(['first', 'second'])
+    expect(useWallet.getState().unlockPrompt).toBe(false)
   })
 })

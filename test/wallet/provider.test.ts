@@ -55,7 +55,7 @@ async function setup() {
       approvals.push(r)
       return state.answer
     },
-    onLocked: () => {
+    onLocked: async () => {
       state.lockedPrompts++
     },
   })
@@ -430,19 +430,70 @@ describe('EIP-1193 provider over the NodeApi', () => {
     wallet.lock()
     expect(changes).toEqual([[]])
     expect(await provider.request({ method: 'eth_accounts' })).toEqual([])
-    expect(await code(provider.request({ method: 'eth_requestAccounts' }))).toBe(4100)
     expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', ME] }))).toBe(4100)
     expect(
       await code(
         provider.request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1' }] }),
       ),
     ).toBe(4100)
-    expect(s.state.lockedPrompts).toBe(3)
+    expect(s.state.lockedPrompts).toBe(2)
     expect(s.approvals.length).toBe(before)
     // Not an account of this wallet: 4100 too, even unlocked.
     await wallet.unlock(PASSWORD)
     expect(changes).toEqual([[], [ME]])
     expect(await code(provider.request({ method: 'personal_sign', params: ['0x68', FRIEND] }))).toBe(4100)
+  })
+
+  test('eth_requestAccounts on a locked wallet waits while the unlock prompt is up: the accounts once unlocked, 4001 once dismissed; signing does not wait (4100)', async () => {
+    const own = await hardhatWallet()
+    own.lock()
+    // The app's prompt: each call shows it; it settles once gone (the user unlocked, or dismissed it).
+    const waiting: (() => void)[] = []
+    const closePrompt = () => {
+      for (const gone of waiting.splice(0)) gone()
+    }
+    const p = createProvider({
+      backend: poolBackend(),
+      wallet: own,
+      approve: async () => true,
+      onLocked: () => new Promise<void>((gone) => waiting.push(gone)),
+    })
+    let answer: unknown = 'waiting'
+    const first = p.request({ method: 'eth_requestAccounts' }).then(
+      (a) => {
+        answer = a
+      },
+      (e: { code?: number }) => {
+        answer = e.code
+      },
+    )
+    expect(await code(p.request({ method: 'personal_sign', params: ['0x68', ME] }))).toBe(4100)
+    expect(waiting).toHaveLength(2)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(answer).toBe('waiting')
+    await own.unlock(PASSWORD)
+    closePrompt()
+    await first
+    expect(answer).toEqual([ME])
+
+    own.lock()
+    const second = code(p.request({ method: 'eth_requestAccounts' }))
+    await until(() => waiting.length === 1)
+    closePrompt()
+    expect(await second).toBe(4001)
+
+    // No prompt to wait on (none given, or no wallet yet to unlock): 4100 at once.
+    const unprompted = createProvider({ backend: poolBackend(), wallet: own, approve: async () => true })
+    expect(await code(unprompted.request({ method: 'eth_requestAccounts' }))).toBe(4100)
+    const none = createWallet({ store: memoryWalletStore() })
+    await none.load()
+    const fresh = createProvider({
+      backend: poolBackend(),
+      wallet: none,
+      approve: async () => true,
+      onLocked: () => new Promise<void>(() => {}),
+    })
+    expect(await code(fresh.request({ method: 'eth_requestAccounts' }))).toBe(4100)
   })
 
   test('a node gone (its worker stopped answering): disconnect is emitted once with 4900, and every request after is refused with it', async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { Link } from 'react-router'
-import { answerApproval, useWallet } from '../wallet-session'
+import { answerApproval, dismissUnlock, useWallet } from '../wallet-session'
+import { CloseButton } from './Toasts'
 
 /**
  * How long a request is shown before it can be approved (ms), as browsers delay their own permission
@@ -13,7 +14,8 @@ const CONFIRM_DELAY_MS = 1_000
  * The approval dialog: every request that spends or signs waits here for the user, one at a time.
  * Each button answers the request it showed (by id); Confirm waits `CONFIRM_DELAY_MS` after a request
  * appears. Cancel (or Escape) answers 4001 to the dApp. Also shows the "unlock your wallet" prompt when
- * a dApp met a locked wallet.
+ * a dApp met a locked wallet: it stays up until the wallet is unlocked or it is dismissed (a dApp's
+ * `eth_requestAccounts` waits for that).
  */
 export function ApprovalDialog() {
   const pending = useWallet((s) => s.approvals[0])
@@ -73,15 +75,12 @@ export function ApprovalDialog() {
       </dialog>
       {prompt && (
         <div className="toasts" role="status">
-          <div className="toast">
+          <div className="toast" data-testid="unlock-prompt">
             <span>An app asked to use your wallet.</span>
-            <Link
-              className="button button--small"
-              to="/wallet"
-              onClick={() => useWallet.setState({ unlockPrompt: false })}
-            >
+            <Link className="button button--small" to="/wallet">
               Unlock
             </Link>
+            <CloseButton label="Dismiss" onClick={dismissUnlock} />
           </div>
         </div>
       )}

@@ -59,7 +59,7 @@ export function Toasts() {
 }
 
 /** A toast's × button, named `label` (its accessible name and tooltip). */
-function CloseButton({ label, onClick }: { readonly label: string; readonly onClick: () => void }) {
+export function CloseButton({ label, onClick }: { readonly label: string; readonly onClick: () => void }) {
   return (
     <button type="button" className="toast__close" aria-label={label} title={label} onClick={onClick}>
       ×
