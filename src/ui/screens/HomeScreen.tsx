@@ -139,7 +139,6 @@ function ChainCards() {
           </p>
         )}
       </article>
-      <ModeCard />
       <BalanceCard />
       <SyncCard />
       <article className="card">
@@ -179,6 +178,7 @@ function ChainCards() {
           </p>
         )}
       </article>
+      <ModeCard />
     </section>
   )
 }
@@ -198,7 +198,7 @@ function ModeCard() {
     if (profileId !== undefined) setPin(storedModePin(profileId))
   }, [profileId])
   return (
-    <article className="card" data-testid="node-mode" data-mode={mode?.kind ?? ''}>
+    <article className="card card--mode" data-testid="node-mode" data-mode={mode?.kind ?? ''}>
       <h2 className="card__label">Mode</h2>
       <p className="card__value">{mode === null ? '—' : describeMode(mode)}</p>
       {mode?.kind === 'upgrading' ? (

@@ -1,0 +1,46 @@
+import { expect, type Page, test } from '@playwright/test'
+import { openNode } from './helpers'
+
+/** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
+const NARROW = { width: 320, height: 640 }
+
+/** How far `page`'s document runs past the viewport's right edge, in px (0: it fits). */
+const overflowX = (page: Page): Promise<number> =>
+  page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+
+/**
+ * The visible selects of `page` narrower than their longest option, named by their label and the option
+ * they show: a select that narrow cuts that option's text when it is chosen. The width a select needs is
+ * that of a copy left at its own width, beside it (same font and padding).
+ */
+const cutSelects = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('select'))
+      .filter((s) => s.getClientRects().length > 0)
+      .flatMap((s) => {
+        const copy = s.cloneNode(true) as HTMLSelectElement
+        Object.assign(copy.style, {
+          position: 'absolute',
+          visibility: 'hidden',
+          width: 'auto',
+          maxWidth: 'none',
+        })
+        s.after(copy)
+        const needs = copy.getBoundingClientRect().width
+        copy.remove()
+        const has = s.getBoundingClientRect().width
+        const name = s.getAttribute('aria-label') ?? s.closest('label')?.textContent?.trim().slice(0, 20)
+        return has + 0.5 < needs ? [`${name}: "${s.selectedOptions[0]?.text}" (${has} of ${needs} px)`] : []
+      }),
+  )
+
+test("at a phone's width the home screen's mode select shows its whole option", async ({ page }) => {
+  await page.setViewportSize(NARROW)
+  await openNode(page, '/?mine=0')
+  await expect(page.getByTestId('node-mode').getByRole('combobox')).toBeEnabled()
+  for (const width of [390, NARROW.width]) {
+    await page.setViewportSize({ width, height: 844 })
+    expect(await cutSelects(page), `at ${width} px`).toEqual([])
+    expect(await overflowX(page), `at ${width} px`).toBe(0)
+  }
+})
