@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { openNode } from './helpers'
+import { createWallet } from './market-steps'
 
 /** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
 const NARROW = { width: 320, height: 640 }
@@ -43,4 +44,18 @@ test("at a phone's width the home screen's mode select shows its whole option", 
     expect(await cutSelects(page), `at ${width} px`).toEqual([])
     expect(await overflowX(page), `at ${width} px`).toBe(0)
   }
+})
+
+test("at a phone's width the wallet's forms beside a button (import a key, rename, reveal the phrase) stay on the screen", async ({
+  page,
+}) => {
+  await page.setViewportSize(NARROW)
+  await openNode(page, '/?mine=0')
+  await createWallet(page)
+  await page.getByRole('button', { name: 'Import private key' }).click()
+  await expect(page.getByTestId('import-key')).toBeVisible()
+  await page.getByRole('button', { name: 'Rename' }).click()
+  await page.getByText('Show recovery phrase').click()
+  await expect(page.getByRole('button', { name: 'Reveal' })).toBeVisible()
+  expect(await overflowX(page)).toBe(0)
 })
