@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode } from './helpers'
+import { FAST_URL, openNode } from './helpers'
 import { createWallet } from './market-steps'
 
 /** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
@@ -57,5 +57,33 @@ test("at a phone's width the wallet's forms beside a button (import a key, renam
   await page.getByRole('button', { name: 'Rename' }).click()
   await page.getByText('Show recovery phrase').click()
   await expect(page.getByRole('button', { name: 'Reveal' })).toBeVisible()
+  expect(await overflowX(page)).toBe(0)
+})
+
+test("at a phone's width the market's pair selects show their tokens and the offer form stays on the screen", async ({
+  page,
+}) => {
+  test.setTimeout(180_000)
+  await page.setViewportSize(NARROW)
+  // The fast chain, mining: each token is in a block within moments; created by the tab's devnet account.
+  await openNode(page, `${FAST_URL}/tokens`)
+  for (const [name, symbol] of [
+    ['Apple', 'APL'],
+    ['Banana', 'BAN'],
+  ] as const) {
+    await page.locator('#token-name').fill(name)
+    await page.locator('#token-symbol').fill(symbol)
+    await page.locator('#token-decimals').fill('2')
+    await page.locator('#token-supply').fill('1000')
+    await page.getByRole('button', { name: 'Create token' }).click()
+    await expect(page.locator('#token-name')).toHaveValue('', { timeout: 30_000 })
+  }
+  await expect(page.getByTestId('holding')).toHaveCount(2, { timeout: 60_000 })
+  // The offer form is the wallet's.
+  await createWallet(page)
+  await page.getByRole('link', { name: 'Market', exact: true }).click()
+  await expect(page.getByTestId('post-offer')).toBeVisible()
+  await expect(page.getByLabel('Token traded').locator('option')).toHaveCount(3, { timeout: 60_000 })
+  expect(await cutSelects(page)).toEqual([])
   expect(await overflowX(page)).toBe(0)
 })
