@@ -87,3 +87,20 @@ test("at a phone's width the market's pair selects show their tokens and the off
   expect(await cutSelects(page)).toEqual([])
   expect(await overflowX(page)).toBe(0)
 })
+
+test("at a phone's width every section link shows whole, the current one too", async ({ page }) => {
+  await page.setViewportSize(NARROW)
+  await openNode(page, '/explorer?mine=0')
+  const nav = page.getByRole('navigation', { name: 'Sections' })
+  await expect(nav.getByRole('link', { name: 'Explorer' })).toHaveClass(/nav__link--active/)
+  // Each link cut by the row's edge (the row scrolls sideways, with no scrollbar), named.
+  const cut = await nav.evaluate((row) => {
+    const { left, right } = row.getBoundingClientRect()
+    return Array.from(row.querySelectorAll('a'))
+      .filter(
+        (a) => a.getBoundingClientRect().left < left - 0.5 || a.getBoundingClientRect().right > right + 0.5,
+      )
+      .map((a) => a.textContent)
+  })
+  expect(cut).toEqual([])
+})
