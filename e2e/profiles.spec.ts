@@ -36,6 +36,38 @@ test('with 30 profiles the picker scrolls its list: the last profile and "New pr
   expect((box?.y ?? 0) + (box?.height ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(720)
 })
 
+test('the profile menu by keyboard: Tab leaves it closed; its remove dialog, closed by Escape, gives the focus back to the menu button', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  const button = page.locator('.profile-button')
+  const menu = page.getByRole('menu', { name: 'Profiles' })
+  await button.focus()
+  await page.keyboard.press('Enter')
+  await expect(menu.getByRole('menuitem', { name: 'New profile' })).toBeFocused()
+  // Tab moves on past the menu and closes it (it stayed open over the page, the focus outside it).
+  await page.keyboard.press('Tab')
+  await expect(menu).toHaveCount(0)
+  await button.focus()
+  await page.keyboard.press('Enter')
+  await page.keyboard.press('ArrowDown')
+  await expect(menu.getByRole('menuitem', { name: /^Remove / })).toBeFocused()
+  await page.keyboard.press('Enter')
+  const dialog = page.getByTestId('remove-profile')
+  await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused()
+  // Closed, the focus is where it was before the menu opened (it was on the page's body: the next Tab
+  // started again from the top).
+  await page.keyboard.press('Escape')
+  await expect(dialog).toHaveCount(0)
+  await expect(button).toBeFocused()
+  await button.press('Enter')
+  await page.keyboard.press('ArrowDown')
+  await page.keyboard.press('Enter')
+  await dialog.getByRole('button', { name: 'Close' }).press('Enter')
+  await expect(dialog).toHaveCount(0)
+  await expect(button).toBeFocused()
+})
+
 test('a profile asked for while open in another tab: the tab says so and names the profile it runs instead', async ({
   context,
 }) => {

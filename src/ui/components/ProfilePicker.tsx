@@ -29,6 +29,8 @@ export function ProfilePicker() {
   const rootRef = useRef<HTMLDivElement>(null)
   const menuRef = useRef<HTMLDivElement>(null)
   const menuId = useId()
+  /** Whether a removal dialog was open: once it is gone, the focus goes back to the menu button. */
+  const removing = useRef(false)
 
   useEffect(() => {
     if (!open) return
@@ -51,8 +53,19 @@ export function ProfilePicker() {
     }
   }, [open])
 
-  /** Arrow keys move between the menu's enabled items. */
+  // Here, not in the dialog's onClose: while the modal dialog is open the button is inert (focus() does
+  // nothing), and the closing dialog gives the focus back to the remove button, gone with the menu.
+  useEffect(() => {
+    if (removal !== null) removing.current = true
+    else if (removing.current) {
+      removing.current = false
+      rootRef.current?.querySelector<HTMLElement>('.profile-button')?.focus()
+    }
+  }, [removal])
+
+  /** Arrow keys move between the menu's enabled items; Tab closes the menu as it moves on past it. */
   const onMenuKey = (e: React.KeyboardEvent) => {
+    if (e.key === 'Tab') setOpen(false)
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
     e.preventDefault()
     const items = [
@@ -161,14 +174,7 @@ export function ProfilePicker() {
         </div>
       ) : null}
       {removal !== null ? (
-        <RemoveProfileDialog
-          profile={removal.profile}
-          runs={removal.runs}
-          onClose={() => {
-            setRemoval(null)
-            rootRef.current?.querySelector<HTMLElement>('.profile-button')?.focus()
-          }}
-        />
+        <RemoveProfileDialog profile={removal.profile} runs={removal.runs} onClose={() => setRemoval(null)} />
       ) : null}
     </div>
   )
