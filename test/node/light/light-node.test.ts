@@ -1,8 +1,9 @@
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { encodeBlock } from '../../../src/node/chain/block'
+import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import type { Block } from '../../../src/node/chain/types'
 import { toHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
 import { ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
@@ -27,7 +28,7 @@ import type { SentTransaction } from '../../../src/wallet/provider'
 import { asyncCodeOf } from '../../code-of'
 import { lower, ALICE as OFFER_MAKER, signOffer } from '../../trade/offers/fixtures'
 import { until } from '../../until'
-import { addressOf, mineOn, transfer } from '../chain/chain-fixtures'
+import { addressOf, mineOn, seal, transfer } from '../chain/chain-fixtures'
 import {
   ALICE,
   BOB,
@@ -410,6 +411,50 @@ describe('light node on the memory network', () => {
     expect(headers.isCanonical(after.hash)).toBe(true)
     // Blocks 7'…12' paid their rewards to account 7 on the new branch.
     expect(after.value.balance - before.value.balance).toBe(6n * GENESIS.params.minerReward)
+  })
+
+  test("gossiped blocks: a header it can take moves its head, a future or unconnectable one is ignored unpenalised, garbage and bad headers are rejected and change nothing; a dropped sender's next block is refused unread", async () => {
+    const light = await join(memoryHub(), 'L', { light: true })
+    const client = must(light.node.light).client
+    const topic = chainTopic(GENESIS.params.chainId, 'blocks')
+    const gossip = (block: Block | Uint8Array, from: string) =>
+      light.node.sink.gossip(topic, block instanceof Uint8Array ? block : encodeBlock(block), from)
+    const source = new Chain({ genesis: GENESIS })
+    const [b1, b2, b3] = extend(source, 3) as [Block, Block, Block]
+    expect(await gossip(b1, 'H')).toBe('ignore')
+    expect((await light.api.head()).hash).toBe(hashBlock(b1))
+    const tolerance = BigInt(GENESIS.params.futureTimestampToleranceMs)
+    const future = mineOn(source, [], {
+      parentHash: hashBlock(b1),
+      now: BigInt(Date.now()) + tolerance + 60_000n,
+    })
+    // Its parent (b2) unknown: the light client asks the sender for the headers in between, no penalty.
+    expect(await gossip(future, 'F')).toBe('ignore')
+    expect(await gossip(b3, 'U')).toBe('ignore')
+    expect(client.board.counters.penalties).toBe(0)
+    // b2 with a difficulty its parent does not give, sealed again: work done, but the wrong work.
+    const badDifficulty = seal({
+      header: { ...b2.header, difficulty: b2.header.difficulty + 1n },
+      transactions: [],
+    })
+    const rejected: [string, Block | Uint8Array][] = [
+      ['garbage', Uint8Array.of(1, 2, 3)],
+      ['bad difficulty', badDifficulty],
+      ['bad difficulty again', badDifficulty],
+    ]
+    for (const [what, bytes] of rejected) {
+      expect([what, await gossip(bytes, 'X')]).toEqual([what, 'reject'])
+      expect((await light.api.head()).hash).toBe(hashBlock(b1))
+    }
+    // 40 for the garbage and 50 for each bad header: dropped at the third.
+    expect(client.board.counters).toEqual({ penalties: 3, peersDropped: 1 })
+    expect(client.isBanned('X')).toBe(true)
+    expect(await gossip(b2, 'X')).toBe('reject')
+    expect((await light.api.head()).hash).toBe(hashBlock(b1))
+    expect(client.board.counters.penalties).toBe(3)
+    // The same block from an honest peer is taken.
+    expect(await gossip(b2, 'H')).toBe('ignore')
+    expect((await light.api.head()).hash).toBe(hashBlock(b2))
   })
 
   test('submits a transaction by gossip; a bad one is refused with a typed error', async () => {
