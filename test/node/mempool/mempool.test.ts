@@ -154,12 +154,18 @@ describe('mempool admission', () => {
   it('replaces the same sender and nonce only with a 10% bump of both fee fields', () => {
     const pool = new Mempool({ params, codec: fakeCodec() }, view())
     const first = pool.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 100n }))
-    expect(code(() => pool.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 109n })))).toBe(
-      'MEMPOOL_REPLACEMENT_UNDERPRICED',
-    )
-    expect(code(() => pool.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 200n })))).toBe(
-      'MEMPOOL_REPLACEMENT_UNDERPRICED',
-    )
+    // Refused double spends of nonce 0 (too small a bump of either field, or none) change nothing.
+    for (const [tip, fee] of [
+      [10n, 100n],
+      [10n, 109n],
+      [10n, 200n],
+      [100n, 109n],
+    ] as const) {
+      const spend = raw({ from: A, nonce: 0n, tip, fee, pad: 1 })
+      expect(code(() => pool.add(spend))).toBe('MEMPOOL_REPLACEMENT_UNDERPRICED')
+      expect([pool.has(first.hash), pool.has(keccak256(spend)), pool.size]).toEqual([true, false, 1])
+      expect(pool.all().map((t) => t.hash)).toEqual([first.hash])
+    }
     const second = pool.add(raw({ from: A, nonce: 0n, tip: 11n, fee: 110n }))
     expect(pool.has(first.hash)).toBe(false)
     expect(pool.has(second.hash)).toBe(true)
