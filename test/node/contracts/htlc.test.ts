@@ -225,6 +225,41 @@ describe('HTLC ERC20', () => {
     expect(reason(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(id) }))).toBe('HTLC: already redeemed')
   })
 
+  it('a wrong preimage, an early refund, a late redeem and a second settle move no token and leave the lock as it was', () => {
+    const h = new Harness()
+    const t = newToken(h)
+    h.send({
+      from: ALICE,
+      to: t,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 100n] }),
+    })
+    const id = lock(h, 20n, t, 100n)
+    const holdings = () => [ALICE, BOB, CAROL, HTLC_ADDRESS].map((a) => h.balanceOf(t, a))
+    const escrowed = [900n, 0n, 0n, 100n]
+    const refused = (from: Address, data: Hex, why: string) => {
+      expect(reason(h.send({ from, to: HTLC_ADDRESS, data }))).toBe(why)
+      expect(holdings()).toEqual(escrowed)
+      expect(getLock(h, id)[6]).toBe(LockState.Locked)
+    }
+    refused(BOB, redeem(id, WRONG), 'HTLC: wrong preimage')
+    refused(CAROL, redeem(id, WRONG), 'HTLC: wrong preimage')
+    refused(ALICE, refund(id), 'HTLC: timelock not reached')
+    h.advanceTo(20n)
+    refused(BOB, redeem(id), 'HTLC: timelock expired')
+    expect(h.send({ from: CAROL, to: HTLC_ADDRESS, data: refund(id) }).status).toBe(1)
+    const refundedHoldings = [1000n, 0n, 0n, 0n]
+    expect(holdings()).toEqual(refundedHoldings)
+    // Settled once: neither a refund nor a redeem moves a token again.
+    for (const [from, data] of [
+      [ALICE, refund(id)],
+      [BOB, redeem(id)],
+    ] as const) {
+      expect(reason(h.send({ from, to: HTLC_ADDRESS, data }))).toBe('HTLC: already refunded')
+      expect(holdings()).toEqual(refundedHoldings)
+    }
+    expect(getLock(h, id)[6]).toBe(LockState.Refunded)
+  })
+
   it('refunds tokens to the sender after the timelock', () => {
     const h = new Harness()
     const t = newToken(h)
