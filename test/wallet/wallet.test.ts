@@ -9,9 +9,10 @@ import {
   recoverTransactionAddress,
   recoverTypedDataAddress,
 } from 'viem'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { decodeTx, recoverTx } from '../../src/node/chain/tx'
+import { toHex } from '../../src/node/codec/bytes'
 import { swapKeyFromSeed, swapSecret } from '../../src/trade/swap/secret'
 import { idbWalletStore, memoryWalletStore, type WalletStore } from '../../src/wallet/store'
 import { createWallet } from '../../src/wallet/wallet'
@@ -192,6 +193,51 @@ describe('wallet', () => {
     const wallet = await unlockedWallet()
     await expect(wallet.revealMnemonic('nope nope nope')).rejects.toThrow('incorrect password')
     expect(await wallet.revealMnemonic(PASSWORD)).toBe(HARDHAT)
+  })
+
+  test('key material stays in the wallet: its view, its stored record, its errors and the console hold no key, phrase or password in clear', async () => {
+    // Account 0 of the Hardhat mnemonic, and account 5's key imported as a raw key.
+    const key0 = 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+    const key5 = '8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba'
+    const logged = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation(() => {}),
+    )
+    const seen: unknown[] = []
+    const attempt = async (op: () => Promise<unknown>) => {
+      try {
+        await op()
+      } catch (err) {
+        seen.push(err instanceof Error ? [err.message, (err as { type?: unknown }).type] : err)
+      }
+    }
+    try {
+      const store = memoryWalletStore()
+      const wallet = await unlockedWallet(store)
+      const from = wallet.view().selected ?? '0x'
+      await wallet.importPrivateKey(key5)
+      await attempt(() => wallet.importPrivateKey(`0x${key5}`))
+      await attempt(() => wallet.importPrivateKey(`${key5.slice(0, -2)}zz`))
+      await attempt(() => wallet.revealMnemonic(`${PASSWORD}!`))
+      await wallet.signTransaction(from, {
+        chainId: GENESIS.params.chainId,
+        nonce: 0,
+        to: from,
+        gas: 21_000n,
+      })
+      await wallet.signMessage(from, 'hello')
+      wallet.lock()
+      await attempt(() => wallet.unlock(`${PASSWORD}!`))
+      await attempt(() => wallet.signMessage(from, 'locked'))
+      seen.push(wallet.view(), await store.load(), ...logged.flatMap((spy) => spy.mock.calls))
+      const text = JSON.stringify(seen, (_k, v: unknown) =>
+        typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? toHex(v) : v,
+      ).toLowerCase()
+      for (const secret of [key0, key5, HARDHAT, PASSWORD]) expect(text).not.toContain(secret)
+      // The record holds the vault: what the password opens is there, sealed.
+      expect(text).toContain('ciphertext')
+    } finally {
+      for (const spy of logged) spy.mockRestore()
+    }
   })
 
   test('EIP-1559 transactions for the chain id, accepted by the chain’s own decoder', async () => {
