@@ -1,6 +1,6 @@
 /**
- * Exponential backoff with full jitter (AWS architecture blog's "full jitter"): attempt n waits a random
- * time in [base·2ⁿ / 2, base·2ⁿ], capped at `maxMs`. The random source is injectable for tests.
+ * Exponential backoff with equal jitter (AWS architecture blog's "equal jitter"): attempt n waits a
+ * random time in [base·2ⁿ / 2, base·2ⁿ], capped at `maxMs`. The random source is injectable for tests.
  */
 export class RetrySchedule {
   #attempt = 0

@@ -6,7 +6,7 @@ import { SyncError } from './errors'
 import { decodeRequest, decodeResponse, list, malformed } from './messages'
 
 /**
- * Wire form of the snapshot protocol (`/tabchain/<chainId>/sync-snapshot/1.0.0`), which serves the state
+ * Wire form of the snapshot protocol (`/tabchain/<chainId>/sync-snapshot/2.0.0`), which serves the state
  * tree of a block in chunks so a node can rebuild that state without executing the chain:
  *
  * - request RLP `[blockHash, [nodeHash…]]` (1 to `MAX_SNAPSHOT_SUBTREES` hashes): "the subtrees under these

@@ -129,8 +129,8 @@ function verdictOf(err: OfferError): GossipVerdict {
 
 /**
  * Offers in the worker: the book, the offers topic (`tabchain/<chainId>/offers/1`), the snapshot a new
- * peer is asked for (`/tabchain/<chainId>/offers/1.0.0`) and the take protocol
- * (`/tabchain/<chainId>/take/1.0.0`). The worker verifies; signing happens in the wallet on the page.
+ * peer is asked for (`/tabchain/<chainId>/offers/2.0.0`) and the take protocol
+ * (`/tabchain/<chainId>/take/2.0.0`). The worker verifies; signing happens in the wallet on the page.
  */
 export function createOffersService(init: OffersServiceInit) {
   const { chainId } = init
