@@ -155,13 +155,17 @@ function checkOffer(fields: OfferFields, ctx: OfferContext): Checked<keyof Offer
   }
 }
 
-/** The problems the form shows as the person types: those of the fields in `touched` (`shownProblems`). Pure. */
-export function offerProblems(
+/**
+ * The post-offer form as it is rendered, its fields checked once: the problems it shows as the person types
+ * (those of the fields in `touched`, `shownProblems`) and the offer it would post (`parseOffer`). Pure.
+ */
+export function readOfferForm(
   fields: OfferFields,
   ctx: OfferContext,
   touched: ReadonlySet<keyof OfferFields>,
-): OfferProblems {
-  return shownProblems(checkOffer(fields, ctx).problems, touched)
+): { readonly problems: OfferProblems; readonly preview: Parsed<OfferDraft> } {
+  const checked = checkOffer(fields, ctx)
+  return { problems: shownProblems(checked.problems, touched), preview: draftOf(checked, ctx) }
 }
 
 /**
@@ -170,9 +174,14 @@ export function offerProblems(
  * fields in their order. Pure.
  */
 export function parseOffer(fields: OfferFields, ctx: OfferContext): Parsed<OfferDraft> {
-  const checked = parsedForm(checkOffer(fields, ctx))
-  if (!checked.ok) return checked
-  const { sell, buy, sellAmount, buyAmount, minutes, fee } = checked.value
+  return draftOf(checkOffer(fields, ctx), ctx)
+}
+
+/** The offer to sign and the lines shown under it, from the checked fields; every problem when any. */
+function draftOf(checked: Checked<keyof OfferFields, OfferValues>, ctx: OfferContext): Parsed<OfferDraft> {
+  const parsed = parsedForm(checked)
+  if (!parsed.ok) return parsed
+  const { sell, buy, sellAmount, buyAmount, minutes, fee } = parsed.value
   const timelocks = ctx.params.defaultTimelocks
   const offer: MarketOffer = {
     maker: ctx.maker,

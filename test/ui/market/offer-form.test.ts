@@ -4,11 +4,11 @@ import {
   followPostedOffer,
   type OfferContext,
   type OfferFields,
-  offerProblems,
   type PostedOffer,
   parseExpiryMinutes,
   parseOffer,
   postedOfferNote,
+  readOfferForm,
   swapFee,
 } from '../../../src/ui/market/offer-form'
 import { ALICE, FEES, GLD, id, NATIVE, NOW_MS, NOW_S, PARAMS, SLV, TOKENS } from './fixtures'
@@ -31,6 +31,10 @@ const ctx: OfferContext = {
   nowMs: NOW_MS,
   salt: `0x${'33'.repeat(32)}`,
 }
+
+/** The problems the form shows as the person types. */
+const offerProblems = (f: OfferFields, c: OfferContext, touched: ReadonlySet<keyof OfferFields>) =>
+  readOfferForm(f, c, touched).problems
 
 describe('post-offer form', () => {
   test('builds the offer in base units with the node’s timelocks and the expiry', () => {
@@ -130,6 +134,11 @@ describe('post-offer form', () => {
       buyToken: 'Choose two different tokens.',
     })
     expect(offerProblems(fields, ctx, touched)).toEqual({})
+    // The preview under the form is the offer a submit posts, or its refusal.
+    expect(readOfferForm(fields, ctx, touched).preview).toEqual(parseOffer(fields, ctx))
+    expect(readOfferForm({ ...fields, sellAmount: '-1' }, ctx, touched).preview).toEqual(
+      parseOffer({ ...fields, sellAmount: '-1' }, ctx),
+    )
   })
 
   test('the note on the offer posted says what became of it: open, taken, expired, or none once withdrawn', () => {

@@ -6,10 +6,10 @@ import {
   followPostedOffer,
   type OfferContext,
   type OfferFields,
-  offerProblems,
   type PostedOffer,
   parseOffer,
   postedOfferNote,
+  readOfferForm,
 } from '../../market/offer-form'
 import {
   type MarketAccount,
@@ -102,8 +102,8 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
         }
   // The salt is drawn on submit; the preview only needs the other fields.
   const checking = context(toHex(new Uint8Array(32)))
-  const preview = checking === null ? null : parseOffer(fields, checking)
-  const problems = checking === null ? {} : offerProblems(fields, checking, touched)
+  const { preview, problems } =
+    checking === null ? { preview: null, problems: {} } : readOfferForm(fields, checking, touched)
   /** `name`'s input, and the message beside it tied to it for assistive technology. */
   const field = (name: keyof OfferFields) => bind(name, `offer-${name}-problem`, problems[name])
   const submit = async (e: FormEvent) => {
