@@ -24,6 +24,50 @@ function pageTop(param: string | null): bigint | null {
   return param !== null && /^\d+$/.test(param) ? BigInt(param) : null
 }
 
+/** Where a page of the block list sits in the chain, and the blocks above it the node does not hold yet. */
+export interface BlocksPage {
+  /** The newest block of the next older page, or null at the genesis. */
+  readonly older: bigint | null
+  /** The newest block of the next newer page (`latest`: the live list), or null on the live list. */
+  readonly newer: bigint | null
+  /** Blocks up to the page's top that the node reports but does not list yet, or null. */
+  readonly pending: { readonly from: bigint; readonly to: bigint } | null
+}
+
+/**
+ * The page of `count` blocks ending at `last`, the node's head at `latest`, and `list` the one the node
+ * gave last (for `asked`; its newest block `top`, null when none) or null while none came. An `auto` node
+ * behind the headers it verified reports their head (its wallet reads through proofs meanwhile) but lists
+ * only the blocks it executed: its list tops out below the head, and the blocks above are said to be on
+ * their way. The older page follows the list shown, not the height asked for (from a head far above the
+ * blocks held, Older showed the same blocks again). Pure.
+ */
+export function blocksPage(
+  latest: bigint,
+  last: bigint,
+  list: { readonly asked: bigint; readonly top: bigint | null } | null,
+  count: number,
+): BlocksPage {
+  const newer = last + BigInt(count)
+  const held = list === null ? last : list.top
+  const older = held === null ? null : held - BigInt(count)
+  return {
+    older: older !== null && older >= 0n ? older : null,
+    newer: last < latest ? (newer < latest ? newer : latest) : null,
+    pending:
+      list !== null && list.top !== null && list.top < list.asked
+        ? { from: list.top + 1n, to: list.asked }
+        : null,
+  }
+}
+
+/** The note under the block list on the blocks past its top the node has not executed yet. */
+export function pendingBlocksNote({ from, to }: { readonly from: bigint; readonly to: bigint }): string {
+  return from === to
+    ? `Block #${from.toLocaleString()}: this node verified its header and is still fetching and executing it; it is listed here once executed.`
+    : `Blocks #${from.toLocaleString()} to #${to.toLocaleString()}: this node verified their headers and is still fetching and executing them; they are listed here once executed.`
+}
+
 /**
  * Latest blocks, live: the list follows the head as blocks arrive. `?upto=N` shows the page of blocks
  * ending at N instead, which stays put as the head moves; Older and Newer page through the chain.
@@ -34,9 +78,19 @@ export function ExplorerScreen() {
   const latest = head?.number ?? 0n
   const upTo = pageTop(useSearchParams()[0].get('upto'))
   const last = upTo !== null && upTo < latest ? upTo : latest
-  const result = useNodeQuery((api) => api.blocks(last, LATEST), [last])
-  const newer = last + BigInt(LATEST)
-  const older = last - BigInt(LATEST)
+  // With the height it was asked for: the list shown while the next head's is read is weighed against its
+  // own (a note on the blocks it lacks does not flash in at each new head).
+  const result = useNodeQuery(
+    async (api) => ({ asked: last, blocks: await api.blocks(last, LATEST) }),
+    [last],
+  )
+  const list = result !== null && 'value' in result ? result.value : null
+  const page = blocksPage(
+    latest,
+    last,
+    list === null ? null : { asked: list.asked, top: list.blocks[0]?.number ?? null },
+    LATEST,
+  )
   const navigate = useNavigate()
   const [search, setSearch] = useState('')
   const target = search.trim()
@@ -99,7 +153,7 @@ export function ExplorerScreen() {
             </tr>
           </thead>
           <tbody>
-            {result.value.map((b) => (
+            {result.value.blocks.map((b) => (
               <tr key={b.hash} data-testid="block-row" data-number={b.number.toString()}>
                 <td>
                   <Link to={`/block/${b.number}`}>#{b.number.toLocaleString()}</Link>
@@ -117,20 +171,25 @@ export function ExplorerScreen() {
           </tbody>
         </table>
       )}
+      {page.pending === null ? null : (
+        <p className="muted small" data-testid="blocks-pending">
+          {pendingBlocksNote(page.pending)}
+        </p>
+      )}
       <nav className="row pager" aria-label="Pages of blocks">
-        {last < latest ? (
+        {page.newer === null ? null : (
           <Link
             className="button button--small"
-            to={newer < latest ? `/explorer?upto=${newer}` : '/explorer'}
+            to={page.newer < latest ? `/explorer?upto=${page.newer}` : '/explorer'}
           >
             ← Newer
           </Link>
-        ) : null}
-        {older >= 0n ? (
-          <Link className="button button--small" to={`/explorer?upto=${older}`}>
+        )}
+        {page.older === null ? null : (
+          <Link className="button button--small" to={`/explorer?upto=${page.older}`}>
             Older →
           </Link>
-        ) : null}
+        )}
       </nav>
       <PendingTransactions />
     </div>

@@ -215,6 +215,17 @@ describe('an auto node behind its verified headers reads each swap step from one
   })
 })
 
+describe('an auto node behind its verified headers, as the Explorer reads it', () => {
+  test('reports the headers’ head and lists the blocks it executed, newest first, none above them', async () => {
+    // Executed to #10, the headers at #21: the Explorer says #11 to #21 are still being executed.
+    const { node } = await takerNode(await lockedSwap(), 10n)
+    expect((await node.api.head()).number).toBe(21n)
+    const listed = await node.api.blocks(21n, 20)
+    expect(listed.map((b) => b.number)).toEqual(Array.from({ length: 11 }, (_, i) => 10n - BigInt(i)))
+    expect(await node.api.block(21n)).toBeNull()
+  })
+})
+
 describe('an auto node upgraded from a snapshot steps the swaps accepted below its base', () => {
   const REFUND = toFunctionSelector('refund(bytes32)')
 

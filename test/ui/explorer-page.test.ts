@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest'
+import { blocksPage, pendingBlocksNote } from '../../src/ui/screens/ExplorerScreen'
+
+describe('the explorer block list', () => {
+  test('a full node lists up to its head: nothing said pending, Older goes on from the last block listed', () => {
+    expect(blocksPage(100n, 100n, { asked: 100n, top: 100n }, 20)).toEqual({
+      older: 80n,
+      newer: null,
+      pending: null,
+    })
+    // A page of older blocks: Newer comes back towards the head, the live list last.
+    expect(blocksPage(100n, 80n, { asked: 80n, top: 80n }, 20)).toEqual({
+      older: 60n,
+      newer: 100n,
+      pending: null,
+    })
+    expect(blocksPage(100n, 40n, { asked: 40n, top: 40n }, 20)).toEqual({
+      older: 20n,
+      newer: 60n,
+      pending: null,
+    })
+    expect(blocksPage(10n, 10n, { asked: 10n, top: 10n }, 20)).toEqual({
+      older: null,
+      newer: null,
+      pending: null,
+    })
+  })
+
+  test('an auto node behind its verified headers says which blocks it has not executed yet, and pages on from those it lists', () => {
+    // The head is the verified headers' (#1,000), the list the executed chain's (up to #30).
+    const page = blocksPage(1000n, 1000n, { asked: 1000n, top: 30n }, 20)
+    expect(page).toEqual({ older: 10n, newer: null, pending: { from: 31n, to: 1000n } })
+    expect(pendingBlocksNote(page.pending ?? { from: 0n, to: 0n })).toBe(
+      `Blocks #31 to #${(1000).toLocaleString()}: this node verified their headers and is still fetching and executing them; they are listed here once executed.`,
+    )
+    expect(pendingBlocksNote({ from: 7n, to: 7n })).toBe(
+      'Block #7: this node verified its header and is still fetching and executing it; it is listed here once executed.',
+    )
+  })
+
+  test('the list shown while the next head is read is weighed against the height it was read for', () => {
+    // A full node's head moved to #101: the list for #100 is still on screen, complete for its height.
+    expect(blocksPage(101n, 101n, { asked: 100n, top: 100n }, 20)).toEqual({
+      older: 80n,
+      newer: null,
+      pending: null,
+    })
+    // Nothing read yet: Older from the height asked.
+    expect(blocksPage(100n, 100n, null, 20)).toEqual({ older: 80n, newer: null, pending: null })
+  })
+})
