@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { FAST_URL, openNode } from './helpers'
+import { FAST_URL, linkedPair, openNode } from './helpers'
 import { createWallet } from './market-steps'
 
 /** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
@@ -33,6 +33,29 @@ const cutSelects = (page: Page): Promise<string[]> =>
         const name = s.getAttribute('aria-label') ?? s.closest('label')?.textContent?.trim().slice(0, 20)
         return has + 0.5 < needs ? [`${name}: "${s.selectedOptions[0]?.text}" (${has} of ${needs} px)`] : []
       }),
+  )
+
+/**
+ * The visible elements of `page` matching `selector` whose text runs over more than one line, by their
+ * text: each line of a text is one box of its range.
+ */
+const wrapped = (page: Page, selector: string): Promise<string[]> =>
+  page.evaluate(
+    (sel) =>
+      Array.from(document.querySelectorAll(sel))
+        .filter((el) => el.getClientRects().length > 0)
+        .filter((el) => {
+          const range = document.createRange()
+          range.selectNodeContents(el)
+          const lines = new Set(
+            Array.from(range.getClientRects())
+              .filter((r) => r.width > 0)
+              .map((r) => Math.round(r.top)),
+          )
+          return lines.size > 1
+        })
+        .map((el) => el.textContent ?? ''),
+    selector,
   )
 
 test("at a phone's width the home screen's mode select shows its whole option", async ({ page }) => {
@@ -103,4 +126,32 @@ test("at a phone's width every section link shows whole, the current one too", a
       .map((a) => a.textContent)
   })
   expect(cut).toEqual([])
+})
+
+test("at a phone's width the Network screen shows the relay address whole with a button that copies it, and each short peer id on one line", async ({
+  browser,
+}) => {
+  const { a, idB, close } = await linkedPair(browser, '/network?mine=0')
+  try {
+    await a.setViewportSize(NARROW)
+    await expect(a.locator(`[data-testid="peer-row"][data-peer-id="${idB}"]`)).toBeVisible()
+    const address = await a.evaluate(() => {
+      const relay = window.tabchain?.network.snapshot().relay
+      return relay?.state === 'connected' ? relay.address : ''
+    })
+    expect(address).toMatch(/^\//)
+    // All of it on the screen: wrapped, not cut with "…" (its text reached only screen readers).
+    const shown = a.getByTestId('relay-address')
+    await expect(shown).toHaveText(address)
+    expect(await shown.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true)
+    await a.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+    await a.getByRole('button', { name: 'Copy the relay address' }).click()
+    expect(await a.evaluate(() => navigator.clipboard.readText())).toBe(address)
+    // The node's id in the header and the peer's in its row.
+    expect(await a.locator('.peer-id .mono').count()).toBe(2)
+    expect(await wrapped(a, '.peer-id .mono')).toEqual([])
+    expect(await overflowX(a)).toBe(0)
+  } finally {
+    await close()
+  }
 })

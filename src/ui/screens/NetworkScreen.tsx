@@ -1,4 +1,5 @@
 import type { PeerInfo } from '../../node/network/types'
+import { CopyButton } from '../components/CopyButton'
 import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
@@ -26,9 +27,13 @@ export function NetworkScreen() {
           </p>
         </div>
         {network?.relay.state === 'connected' ? (
-          <p className="muted small mono relay-address" title="Relay address">
-            {network.relay.address}
-          </p>
+          // Whole, wrapped where it must: another browser is pointed at this relay with it.
+          <div className="relay-address">
+            <p className="muted small mono break" title="Relay address" data-testid="relay-address">
+              {network.relay.address}
+            </p>
+            <CopyButton text={network.relay.address} label="Copy the relay address" />
+          </div>
         ) : null}
       </header>
 
