@@ -6,6 +6,7 @@ import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { TokenHolding } from '../../node/worker/queries'
 import { showHidden } from '../../wallet/describe'
+import { useCopy } from '../components/CopyButton'
 import { Loaded, short, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
@@ -88,13 +89,7 @@ function YourAccount({
   const index = useAccount((s) => s.index)
   const choose = useAccount((s) => s.choose)
   const fromWallet = useAccount((s) => s.wallet !== null)
-  const [copied, setCopied] = useState(false)
-  const copy = () => {
-    navigator.clipboard.writeText(signer.address).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    )
-  }
+  const { copied, copy } = useCopy(signer.address)
   return (
     <section className="card" aria-labelledby="account-title">
       <h2 className="card__label" id="account-title">

@@ -6,6 +6,7 @@ import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/fau
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
+import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { TabList, TabPanel } from '../components/Tabs'
 import { verifiedNote } from '../format'
@@ -612,7 +613,7 @@ function Send() {
 
 function Receive() {
   const selected = useWallet((s) => s.view.selected)
-  const [copied, setCopied] = useState(false)
+  const { copied, copy } = useCopy(selected ?? '')
   if (selected === null) return null
   const svg = encodeQR(selected, 'svg', { ecc: 'medium', border: 2 })
   return (
@@ -625,16 +626,7 @@ function Receive() {
       <p className="mono break" data-testid="receive-address">
         {selected}
       </p>
-      <button
-        type="button"
-        className="button button--small"
-        onClick={() =>
-          void navigator.clipboard.writeText(selected).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
+      <button type="button" className="button button--small" onClick={copy}>
         {copied ? 'Copied' : 'Copy address'}
       </button>
     </div>
