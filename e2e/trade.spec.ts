@@ -207,9 +207,10 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await swapIn(b, ['MakerLocked'], a)
     // A's coins are locked and only its node redeems or refunds them: closing its tab asks first.
     await expect.poll(() => asksBeforeLeaving(a), { timeout: 30_000 }).toBe(true)
-    // Its trade says until which block the tab must stay open: its node takes the lock back there.
+    // Its trade says until which block the tab must stay open: its node takes the lock back there, or,
+    // once B's lock is out (it may be by now), must redeem it before B's timelock.
     await expect(a.getByTestId('trade-deadline')).toHaveText(
-      /^Keep this tab open until block #\d+ \(~[^)]+\) unless the taker redeems your 10 APL first: your node then takes it back\.$/,
+      /^Keep this tab open until block #\d+ \(~[^)]+\)(?: unless the taker redeems your 10 APL first: your node then takes it back\.|: your node must redeem the taker's .+ by then, or the taker can take back its .+ and your 10 APL comes back to you at block #\d+\.)$/,
     )
     const profile = await profileOf(b)
     // B's reload goes ahead, whatever its tab asks (its lock may be out by now).

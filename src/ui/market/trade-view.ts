@@ -184,8 +184,9 @@ const refundDue = (lock: MarketLock, amount: string): NonNullable<TradeView['dea
 /**
  * Until which block this tab must stay open while coins of ours are at stake, and why. A taker's node
  * must redeem the maker's lock with the secret in a block before the maker's timelock, or the maker can
- * refund it (after taking the taker's side); a maker's node takes its lock back at its timelock if the
- * taker never redeems it.
+ * refund it (after taking the taker's side); a maker's node must redeem the taker's lock in a block
+ * before the taker's timelock, or the taker can refund it, and takes its own lock back at its timelock
+ * if the taker never redeems it.
  */
 function stayOpen(
   swap: MarketSwap,
@@ -199,6 +200,21 @@ function stayOpen(
   if (swap.role === 'maker') {
     if (makerLock?.state !== 'locked') return null
     if (blocksUntilRefund(makerLock, head) === 0n) return refundDue(makerLock, amountA)
+    // The taker locked: our redeem of its lock must be mined in a block before its timelock, or the
+    // taker can take its lock back (ours then comes back at our timelock: the secret never came out).
+    if (swap.state === 'TakerLocked' && takerLock !== null) {
+      const last = takerLock.timelockHeight - 1n
+      const back = `your ${amountA} comes back to you at block #${makerLock.timelockHeight}`
+      if (head >= last)
+        return {
+          block: last,
+          text: `Block #${last} has passed: the taker can take back its ${amountB}, and ${back}.`,
+        }
+      return {
+        block: last,
+        text: `${untilBlock(last, head, params)}: your node must redeem the taker's ${amountB} by then, or the taker can take back its ${amountB} and ${back}.`,
+      }
+    }
     const block = makerLock.timelockHeight
     return {
       block,

@@ -489,13 +489,22 @@ describe('My trades: until when the tab must stay open', () => {
       { maker: makerLock() },
       'Keep this tab open until block #52 (~1m 04s) unless the taker redeems your 100 GLD first: your node then takes it back.',
     ],
+    // Our node must redeem the taker's lock in a block before its timelock (31), or the taker takes it back.
     [
       'maker',
       'TakerLocked',
       16n,
-      52n,
+      30n,
       { maker: makerLock(), taker: takerLock() },
-      'Keep this tab open until block #52 (~1m 12s) unless the taker redeems your 100 GLD first: your node then takes it back.',
+      "Keep this tab open until block #30 (~28s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52.",
+    ],
+    [
+      'maker',
+      'TakerLocked',
+      30n,
+      30n,
+      { maker: makerLock(), taker: takerLock() },
+      'Block #30 has passed: the taker can take back its 50 SLV, and your 100 GLD comes back to you at block #52.',
     ],
     [
       'maker',
