@@ -77,8 +77,10 @@ export interface UpgradeInit {
   /**
    * The transactions of the chain the snapshot block replaced (a tab's own blocks, mined apart), in
    * their order, once the node is full on the new chain: those it has not mined may go back to the pool.
+   * `removed`: the blocks of that chain the verified chain does not hold (newest first), as a reorg
+   * would list them: what was settled there is not settled on the new chain.
    */
-  readonly onReplaced?: (transactions: readonly Hex[]) => void
+  readonly onReplaced?: (transactions: readonly Hex[], removed: readonly Hex[]) => void
   readonly config?: Partial<UpgradeConfig>
 }
 
@@ -212,6 +214,7 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
   }
   let executed = 0
   let replaced: readonly Hex[] = []
+  let removed: readonly Hex[] = []
   for (extend(); done < hashes.length; extend()) {
     const ask = hashes.slice(done, done + MAX_BLOCKS_PER_REQUEST)
     const bytes = await init.request(peer, protocols.blocks, encodeBlocksRequest(ask), config.timeoutMs)
@@ -233,6 +236,7 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
         return refuse(init, peer, 'wrong-response', 'a block that was not asked for')
       if (done === 0) {
         try {
+          removed = leaving(chain, verified)
           replaced = chain.adoptSnapshot(block, totalDifficulty, snapshot.records).replaced
         } catch (err) {
           if (err instanceof BlockError) return refuse(init, peer, 'invalid-block', err.message)
@@ -248,6 +252,21 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
     report()
   }
   init.onMode({ kind: 'full' })
-  init.onReplaced?.(replaced)
+  init.onReplaced?.(replaced, removed)
   return { kind: 'full', target, snapshot, executed }
+}
+
+/**
+ * The canonical blocks of `chain` that `verified` does not hold canonical, newest first, down to the
+ * first it does (where the two chains meet); below the headers it holds, nothing tells: not counted.
+ */
+function leaving(chain: Chain, verified: HeaderChain): Hex[] {
+  const out: Hex[] = []
+  const base = verified.base.header.number
+  for (let n = chain.head.block.header.number; n > 0n && n >= base; n--) {
+    const block = chain.getBlockByNumber(n)
+    if (block === undefined || verified.isCanonical(block.hash)) break
+    out.push(block.hash)
+  }
+  return out
 }

@@ -179,6 +179,11 @@ export interface ChainServiceInit {
   readonly verifiedHeaders?: VerifiedHeaders
   /** A gossiped block was not rejected: its header, and who sent it (the `auto` node's light client follows it). */
   readonly onGossipHeader?: (header: Header, from: string) => void
+  /**
+   * A snapshot upgrade replaced the chain: the blocks that left it and that the new chain does not hold
+   * (newest first). No head event tells it: the blocks imported on the snapshot block only extend it.
+   */
+  readonly onReplaced?: (removed: readonly Hex[]) => void
 }
 
 /** Failed snapshot upgrades after which the node falls back to replaying the chain from genesis. */
@@ -419,7 +424,10 @@ export function createChainService(init: ChainServiceInit) {
             },
             // As a reorg's orphans: what the new chain has not mined goes back to the pool (the pool's
             // worth of the latest; a transaction of ours is journaled in any case).
-            onReplaced: (txs) => readmit(txs.slice(-MAX_TOTAL)),
+            onReplaced: (txs, removed) => {
+              readmit(txs.slice(-MAX_TOTAL))
+              init.onReplaced?.(removed)
+            },
             config: upgradeConfig,
           },
           peer,

@@ -406,6 +406,8 @@ export function createNode(init: NodeInit): Node {
       void swapService.then((s) => s.onHead(change?.removed.length ?? 0))
       refreshMode()
     },
+    // As deep a reorg: past the limit, swaps done on the replaced blocks are stepped again.
+    onReplaced: (removed) => void swapService.then((s) => s.onHead(removed.length)),
     onMining: (info) => init.emit('mining', info),
     onSyncing: (status) => init.emit('syncing', status),
     onSplit: (split) => init.emit('split', split),

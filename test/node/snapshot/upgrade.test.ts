@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
-import { encodeBlock } from '../../../src/node/chain/block'
+import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
@@ -536,6 +536,31 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     })
   })
 
+  test('the blocks the snapshot takes out that the verified chain does not hold are reported, newest first, as a reorg lists them', async () => {
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+      now: Date.now,
+    })
+    const serve = (data: Uint8Array) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH'))
+    const removedFrom = async (held: readonly Block[]) => {
+      let removed: readonly Hex[] | undefined
+      const chain = new Chain({ genesis: GENESIS, store: storeWith(held) })
+      const r = await upgradeDirect(blocks, headerChain(blocks), serve, {
+        chain,
+        onReplaced: (_, gone) => {
+          removed = gone
+        },
+      })
+      expect(r.err).toMatchObject({ kind: 'full' })
+      return removed
+    }
+    // Blocks the verified chain holds too: none leave.
+    expect(await removedFrom(blocks.slice(0, 50))).toEqual([])
+    // A branch of its own after block 10: its 20 blocks leave, not the 10 shared ones.
+    const own = minedBlocksOn(blocks.slice(0, 10), 20)
+    expect(await removedFrom([...blocks.slice(0, 10), ...own])).toEqual(own.map(hashBlock).reverse())
+  })
+
   test('the snapshot block is adopted only once the chain store has loaded its older blocks', async () => {
     const repo = await openMemoryRepository({
       backend: createMemoryBackend(),
@@ -598,7 +623,11 @@ async function upgradeDirect(
   blocks: readonly Block[],
   headers: HeaderChain,
   serveBlocks: (data: Uint8Array) => Uint8Array,
-  opts: { chain?: Chain; onMode?: (mode: NodeMode) => void } = {},
+  opts: {
+    chain?: Chain
+    onMode?: (mode: NodeMode) => void
+    onReplaced?: UpgradeInit['onReplaced']
+  } = {},
 ) {
   const chain = opts.chain ?? new Chain({ genesis: GENESIS })
   const full = createSyncServer({
@@ -626,6 +655,7 @@ async function upgradeDirect(
       modes.push(mode)
       opts.onMode?.(mode)
     },
+    ...(opts.onReplaced === undefined ? {} : { onReplaced: opts.onReplaced }),
     config: { replayBelow: 100 },
   }
   const err = await upgradeFromSnapshot(init, 'PEER').catch((e: unknown) => e)

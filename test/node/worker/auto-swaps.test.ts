@@ -1,10 +1,12 @@
 import { encodeFunctionData, type Hex, keccak256, stringToHex, toFunctionSelector } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
+import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
+import { lockId } from '../../../src/node/contracts/htlc/htlc'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol } from '../../../src/node/network/protocol'
@@ -302,4 +304,126 @@ describe('an auto node upgraded from a snapshot steps the swaps accepted below i
       )
       expect(must((await maker.api.swaps())[0]).status.state).toBe('MakerLocked')
     }, 60_000)
+})
+
+describe('an auto node whose own branch a snapshot replaces steps its finished swaps again', () => {
+  const REFUND = toFunctionSelector('refund(bytes32)')
+
+  test('a swap done on its own branch, whose redeems the snapshot chain does not hold, is taken up again: the taker refunds its lock', async () => {
+    // Its own branch: the maker's lock (#2), the taker's (#3), both redeemed (#4), then past the reorg
+    // limit.
+    const swap = await makerLocked(minMakerTimelock(TAKER_BLOCKS, K))
+    const { terms } = swap
+    const takerLock = await signCall(
+      1,
+      0,
+      HTLC_ADDRESS,
+      encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [ZERO_ADDRESS, 20n, ALICE, terms.hashlock, 3n + TAKER_BLOCKS],
+      }),
+      20n,
+    )
+    await swap.mine([takerLock])
+    const forkedAfter = must(swap.chain.getBlockByNumber(3n)).block
+    const redeem = (from: number, nonce: number, id: Hex) =>
+      signCall(
+        from,
+        nonce,
+        HTLC_ADDRESS,
+        encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, SECRET] }),
+      )
+    await swap.mine([
+      await redeem(0, 5, lockId(BOB, 0n, ZERO_ADDRESS, 20n, ALICE, terms.hashlock, 3n + TAKER_BLOCKS)),
+      await redeem(
+        1,
+        1,
+        lockId(ALICE, 4n, TOKEN, 10n, BOB, terms.hashlock, 2n + minMakerTimelock(TAKER_BLOCKS, K)),
+      ),
+    ])
+    extend(swap.chain, GENESIS.params.maxReorgDepth + 5)
+
+    // The peers' chain: the same up to the locks, then 300 blocks of another branch, past both timelocks.
+    const theirs = new MemoryChainStore()
+    const other = new Chain({ genesis: GENESIS, store: theirs })
+    for (let n = 1n; n <= 3n; n++) {
+      const b = must(swap.chain.getBlockByNumber(n)).block
+      other.importBlock(b, b.header.timestamp)
+    }
+    extend(other, 300, { miner: BOB })
+    expect(hashBlock(must(other.getBlockByNumber(3n)).block)).toBe(hashBlock(forkedAfter))
+
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: GENESIS.params.chainId, genesisHash: swap.chain.genesisHash },
+    })
+    const swaps = new SwapStore(repo)
+    await swaps.append(terms.offerId, 0, { kind: 'accepted', terms, role: 'taker' })
+    await swaps.append(terms.offerId, 1, {
+      kind: 'sent',
+      purpose: 'lock',
+      lockId: null,
+      txs: [{ hash: keccak256(takerLock), raw: takerLock, nonce: 0n }],
+      height: 2n,
+    })
+    const hub = memoryHub()
+    const requests: NodeEvents['swapSignRequest'][] = []
+    const link = hub.join('TAKER')
+    const node = createNode({
+      profileId: 'TAKER',
+      genesis: GENESIS,
+      store: swap.store,
+      repo,
+      swapRepository: repo,
+      modePin: 'auto',
+      coinbase: BOB,
+      mine: false,
+      network: link.api,
+      emit: (event, data) => {
+        if (event === 'swapSignRequest') requests.push(data as NodeEvents['swapSignRequest'])
+      },
+      now: () => Date.now(),
+      agent: 'test',
+      upgrade: { replayBelow: 100 },
+    })
+    running.push(node)
+    await node.start()
+    await link.attach(node.sink)
+    // Alone on its branch: the swap is done there.
+    await until(async () => (await node.api.swaps())[0]?.action.kind === 'done', 10_000)
+    expect(must((await node.api.swaps())[0]).status.state).toBe('Completed')
+
+    // A peer far ahead on the other branch: the node upgrades from its snapshot, its branch leaves.
+    const peer = hub.join('F')
+    const full = createNode({
+      profileId: 'F',
+      genesis: GENESIS,
+      store: theirs,
+      coinbase: ALICE,
+      mine: false,
+      network: peer.api,
+      emit: () => {},
+      now: () => Date.now(),
+      agent: 'test',
+    })
+    running.push(full)
+    await full.start()
+    await peer.attach(full.sink)
+    const head = other.head.block.header.number
+    await until(
+      async () => (await node.api.mode()).kind === 'full' && (await node.api.head()).number === head,
+      30_000,
+    )
+    await node.upgraded()
+    expect((await node.api.stats()).blocksFromSnapshot).toBeGreaterThan(0)
+
+    // On the new chain both locks stand, past the taker's timelock: its wallet unlocked, it refunds.
+    await node.api.swapSigners([BOB])
+    await until(
+      async () => requests.some((r) => r.kind === 'transaction' && r.tx.data?.startsWith(REFUND)),
+      10_000,
+    )
+    expect(must((await node.api.swaps())[0]).status.state).toBe('TakerLocked')
+  }, 60_000)
 })
