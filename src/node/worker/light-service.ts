@@ -101,7 +101,10 @@ export function loadLightCheckpoint(repo: NodeRepository): Promise<HeaderCheckpo
  * this profile verified in an earlier run, or the browser's (`SharedHeaders`, verified by another
  * profile of this browser) when heavier — for a profile that executed nothing yet (a new tab's) or only
  * follows headers. A profile that executed blocks keeps to its own, so that its view does not jump
- * past what it holds before a peer is there to prove it.
+ * past what it holds before a peer is there to prove it. So does one whose own headers reach further
+ * back than two reorg limits below their head, past where the browser's start: it kept them for an
+ * unfinished swap, which reads its logs from its accepted height (or a snapshot download's block), and
+ * no header below the first is ever fetched.
  */
 export async function startingCheckpoint(init: {
   readonly modePin: ModePin
@@ -110,11 +113,18 @@ export async function startingCheckpoint(init: {
   readonly executedBlocks: boolean
   /** The browser's shared headers, if any. */
   readonly shared?: HeaderCheckpoint
+  /** Genesis `maxReorgDepth`: a checkpoint holds two of these below its head, or more when it must. */
+  readonly maxReorgDepth: number
 }): Promise<HeaderCheckpoint | undefined> {
   if (init.modePin === 'full') return undefined
   const own = await loadLightCheckpoint(init.repo)
   if (init.modePin !== 'light' && init.executedBlocks) return own
-  return heavierCheckpoint(own, init.shared)
+  const shared = init.shared
+  if (own === undefined || shared === undefined || heavierCheckpoint(own, shared) === own)
+    return own ?? shared
+  const first = (c: HeaderCheckpoint): bigint => c.headers[0]?.number ?? 0n
+  const usual = (own.headers.at(-1)?.number ?? 0n) - BigInt(2 * init.maxReorgDepth)
+  return first(own) < usual && first(own) < first(shared) ? own : shared
 }
 
 /** Proofs of logical keys made from another profile's state nodes: undefined when a node is missing. */

@@ -88,6 +88,7 @@ async function run(init: WorkerInit): Promise<void> {
     modePin: init.modePin,
     repo,
     executedBlocks: executed !== undefined && executed !== chain.genesisHash,
+    maxReorgDepth: genesis.params.maxReorgDepth,
     ...(browser === undefined ? {} : { shared: browser.checkpoint }),
   })
   // Opened beside the start, not before it: the first read waits for it.

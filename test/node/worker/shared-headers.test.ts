@@ -92,6 +92,7 @@ async function newProfile(modePin: ModePin, shared: SharedHeaders) {
     repo,
     executedBlocks: false,
     shared: must(await shared.get()).checkpoint,
+    maxReorgDepth: GENESIS.params.maxReorgDepth,
   })
 }
 
@@ -160,7 +161,13 @@ describe("a browser's shared verified headers", () => {
       return repo
     }
     const start = async (modePin: ModePin, executedBlocks: boolean, own?: HeaderCheckpoint) =>
-      startingCheckpoint({ modePin, repo: await repoWith(own), executedBlocks, shared })
+      startingCheckpoint({
+        modePin,
+        repo: await repoWith(own),
+        executedBlocks,
+        shared,
+        maxReorgDepth: GENESIS.params.maxReorgDepth,
+      })
     expect(await start('auto', false)).toEqual(atShare)
     expect(await start('auto', false, lighter)).toEqual(atShare)
     expect(await start('light', true, lighter)).toEqual(atShare)
@@ -172,8 +179,32 @@ describe("a browser's shared verified headers", () => {
     expect(await start('light', false, heavy)).toEqual(heavy)
     // Without shared headers, its own.
     expect(
-      await startingCheckpoint({ modePin: 'light', repo: await repoWith(lighter), executedBlocks: false }),
+      await startingCheckpoint({
+        modePin: 'light',
+        repo: await repoWith(lighter),
+        executedBlocks: false,
+        maxReorgDepth: GENESIS.params.maxReorgDepth,
+      }),
     ).toEqual(lighter)
+    // Its own, though lighter, when they reach further back than two reorg limits below their head (kept
+    // for an unfinished swap) and the browser's start later: no header below the first is fetched.
+    const earlier = (await tokenChain(250)).chain
+    const forSwap = must(chainCheckpoint(earlier, 240))
+    expect(forSwap.headers[0]?.number).toBeLessThan(must(atShare.headers[0]).number)
+    expect(await start('light', false, forSwap)).toEqual(forSwap)
+    expect(await start('auto', false, forSwap)).toEqual(forSwap)
+    // The browser's, when its own hold the usual two reorg limits only, or when the browser's reach as far.
+    expect(await start('light', false, must(chainCheckpoint(earlier, SPAN)))).toEqual(atShare)
+    const wide = must(chainCheckpoint((await tokenChain(300)).chain, 295))
+    expect(
+      await startingCheckpoint({
+        modePin: 'light',
+        repo: await repoWith(forSwap),
+        executedBlocks: false,
+        shared: wide,
+        maxReorgDepth: GENESIS.params.maxReorgDepth,
+      }),
+    ).toEqual(wide)
   })
 
   describe('reads proven from the state another profile of the browser stored', () => {

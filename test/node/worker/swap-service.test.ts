@@ -12,6 +12,7 @@ import { memoryHub } from '../../../src/node/network/memory'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
+import { LIGHT_CHECKPOINT_KEY, startingCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
 import type { TxView } from '../../../src/node/worker/queries'
 import {
@@ -319,6 +320,64 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     maker.node.stop()
     back.node.stop()
   }, 90_000)
+
+  test('a light taker reloaded while another profile of the browser shares heavier headers that start past the take starts from its own, reads its swap and completes', async () => {
+    const hub = memoryHub()
+    const maker = await makeNode(hub, 'maker', 1)
+    const taker = await makeNode(hub, 'taker', 2, undefined, { light: true })
+    await maker.api.setMining(true)
+    const A = await createToken(maker.api, 1, 'APPLE')
+    const B = await createToken(taker.api, 2, 'BANANA')
+    const terms = swapTerms({
+      offer: 'light reload beside another profile',
+      maker: maker.address,
+      taker: taker.address,
+      A,
+      B,
+      takerTimelockBlocks: 600n,
+      extra: 300n,
+      acceptedHeight: (await maker.api.head()).number,
+    })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    // The taker's wallet stays locked while the chain goes on past two reorg limits; its tab closes with
+    // the headers from the take kept in its profile.
+    const span = BigInt(2 * GENESIS.params.maxReorgDepth)
+    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span + 10n, 30_000)
+    const kept = taker.node.light?.checkpoint()
+    if (kept === undefined) throw new Error('the light taker keeps no headers')
+    taker.node.stop()
+    await taker.link.leave()
+    await taker.repository.putMeta(LIGHT_CHECKPOINT_KEY, kept)
+    // Another profile of the browser, light with no swap, follows the chain a little longer: the headers
+    // it shares are heavier, and start two reorg limits below its head, past the take.
+    const other = await makeNode(hub, 'other', 3, undefined, { light: true })
+    const keptHead = kept.headers.at(-1)?.number ?? 0n
+    await until(async () => (await other.api.head()).number > keptHead + 5n, 30_000)
+    const shared = other.node.light?.checkpoint()
+    if (shared === undefined) throw new Error('the other profile keeps no headers')
+    other.node.stop()
+    await other.link.leave()
+    expect(shared.headers[0]?.number).toBeGreaterThan(terms.acceptedHeight)
+    const lightCheckpoint = await startingCheckpoint({
+      modePin: 'light',
+      repo: taker.repository,
+      executedBlocks: false,
+      shared,
+      maxReorgDepth: GENESIS.params.maxReorgDepth,
+    })
+    if (lightCheckpoint === undefined) throw new Error('no checkpoint to start from')
+    const back = await makeNode(hub, 'taker', 2, taker.repository, { light: true, lightCheckpoint })
+    await back.api.swapSigners([back.address])
+    await until(
+      async () => (await state(maker.api)) === 'Completed' && (await state(back.api)) === 'Completed',
+      30_000,
+    )
+    await maker.api.setMining(false)
+    maker.node.stop()
+    back.node.stop()
+  }, 120_000)
 
   /** Maker and taker with a token each and agreed terms (timelocks with room for a reload). */
   async function twoParties(
