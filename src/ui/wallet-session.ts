@@ -3,7 +3,13 @@ import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
-import { type ActivityItem, rereadActivity, withReread } from '../wallet/activity'
+import {
+  type ActivityItem,
+  rereadActivity,
+  saveActivity,
+  storedActivity,
+  withReread,
+} from '../wallet/activity'
 import { sendApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
@@ -100,8 +106,6 @@ export function dismissUnlock(): void {
   useWallet.setState({ unlockPrompt: false })
 }
 
-const activityKey = (profileId: string): string => `tabchain.activity.${profileId}`
-
 /**
  * Starts the wallet of this profile: loads its vault (locked), builds the EIP-1193 provider over the
  * node, announces it (EIP-6963), and keeps balances and activity current as the head moves.
@@ -113,10 +117,9 @@ export async function startWallet(
 ): Promise<{ readonly provider: TabchainProvider; readonly wallet: Wallet }> {
   const wallet = createWallet({ store: idbWalletStore(profileId) })
   const backend = createNodeBackend(api, params)
-  const saved = localStorage.getItem(activityKey(profileId))
-  const activity: ActivityItem[] = saved === null ? [] : (JSON.parse(saved) as ActivityItem[])
+  const activity = storedActivity(localStorage, profileId)
   const setActivity = (items: ActivityItem[]): void => {
-    localStorage.setItem(activityKey(profileId), JSON.stringify(items))
+    saveActivity(localStorage, profileId, items)
     useWallet.setState({ activity: items })
   }
 

@@ -115,3 +115,29 @@ export function withReread(
   const settled = new Map(reread.map((i) => [i.hash, i]))
   return current.map((i) => settled.get(i.hash) ?? i)
 }
+
+/** Where a profile's activity list is kept (`localStorage` in the app). */
+const activityKey = (profileId: string): string => `tabchain.activity.${profileId}`
+
+/** The items without their `unverified` marks: a mark says something of the head it was read at only. */
+const unmarked = (items: readonly ActivityItem[]): ActivityItem[] =>
+  items.map(({ unverified: _unverified, ...item }) => item)
+
+/**
+ * The profile's saved activity list, newest first, each item with its last verified status and no
+ * `unverified` mark (also from a list saved with them): the next head's re-read marks again what it
+ * cannot verify.
+ */
+export function storedActivity(storage: Pick<Storage, 'getItem'>, profileId: string): ActivityItem[] {
+  const saved = storage.getItem(activityKey(profileId))
+  return saved === null ? [] : unmarked(JSON.parse(saved) as ActivityItem[])
+}
+
+/** Saves the profile's activity list without its `unverified` marks (`storedActivity`). */
+export function saveActivity(
+  storage: Pick<Storage, 'setItem'>,
+  profileId: string,
+  items: readonly ActivityItem[],
+): void {
+  storage.setItem(activityKey(profileId), JSON.stringify(unmarked(items)))
+}

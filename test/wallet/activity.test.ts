@@ -17,10 +17,13 @@ import {
   type ActivityItem,
   DROPPED_REASON,
   rereadActivity,
+  saveActivity,
   settleActivity,
+  storedActivity,
   withReread,
 } from '../../src/wallet/activity'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
+import { memoryStorage } from '../ui/memory-storage'
 import { hardhatWallet, soloNode, viemChain } from './solo-node'
 
 const GENESIS = testGenesis()
@@ -179,4 +182,25 @@ test('a transaction sent while the activity list is re-read stays in the list on
   activity = withReread(activity, await reading)
   expect(activity[0]).toMatchObject({ hash: sentMeanwhile, status: 'pending' })
   expect(new Set(activity.map((i) => i.hash)).size).toBe(activity.length)
+})
+
+test("a reload shows no 'not verified at the current head' mark: it said something of the head it was read at only", () => {
+  const storage = memoryStorage()
+  const base = { from: ME, title: 'Send 1 TAB', nonce: 7, sentAt: 1_000 } as const
+  const marked: ActivityItem = {
+    ...base,
+    hash: `0x${'01'.repeat(32)}`,
+    status: 'confirmed',
+    blockNumber: '12',
+    unverified: 'no peer proved transaction 0x01…',
+  }
+  const plain: ActivityItem = { ...base, hash: `0x${'02'.repeat(32)}`, status: 'pending' }
+  saveActivity(storage, 'p1', [marked, plain])
+  const { unverified: _mark, ...last } = marked
+  // The last verified status stays; the mark is gone until the next head's re-read says it again.
+  expect(storedActivity(storage, 'p1')).toEqual([last, plain])
+  expect(storedActivity(storage, 'p2')).toEqual([])
+  // A list saved with its marks (by an earlier version) loads without them too.
+  storage.setItem('tabchain.activity.p3', JSON.stringify([marked]))
+  expect(storedActivity(storage, 'p3')).toEqual([last])
 })
