@@ -27,6 +27,13 @@ export type TxStatus =
   | { readonly state: 'sending' }
   | ({ readonly state: 'pending'; readonly hash: Hex } & Unverified)
   | ({ readonly state: 'confirmed'; readonly hash: Hex; readonly confirmations: bigint } & Unverified)
+  /** In a block (its inclusion known), its outcome not: why (`unverified`). */
+  | {
+      readonly state: 'included'
+      readonly hash: Hex
+      readonly confirmations: bigint
+      readonly unverified: string
+    }
   | ({ readonly state: 'dropped'; readonly hash: Hex; readonly reason: string } & Unverified)
   | { readonly state: 'failed'; readonly hash: Hex | null; readonly reason: string }
 

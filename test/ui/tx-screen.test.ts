@@ -1,16 +1,31 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
+import { keccak256 } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { LightError } from '../../src/node/light/errors'
 import type { NetworkSink } from '../../src/node/network/bridge'
 import { memoryHub } from '../../src/node/network/memory'
+import type { Remote } from '../../src/node/rpc/protocol'
 import { syncProtocols } from '../../src/node/sync/sync-server'
+import type { NodeApi } from '../../src/node/worker/node'
+import type { TxView } from '../../src/node/worker/queries'
 import { TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { readTransaction } from '../../src/ui/screens/TxScreen'
 import { transfer } from '../node/chain/chain-fixtures'
-import { ALICE, BOB, GENESIS, must, nodeStarter, tokenChain } from '../node/light/fixtures'
+import {
+  ALICE,
+  BOB,
+  extend,
+  GENESIS,
+  mineTxs,
+  must,
+  nodeStarter,
+  sendToken,
+  tokenChain,
+} from '../node/light/fixtures'
 import { until } from '../until'
 
-const INCLUSION = syncProtocols(GENESIS.params.chainId).inclusion
+const { inclusion: INCLUSION, receipts: RECEIPTS } = syncProtocols(GENESIS.params.chainId)
 const join = nodeStarter()
 
 describe('the transaction screen', () => {
@@ -51,5 +66,78 @@ describe('the transaction screen', () => {
     // A peer proves it again: pending, verified (no peer knows it mined).
     refuse = false
     expect((await readTransaction(light.api, hash))?.status).toEqual({ state: 'pending', hash })
+  })
+
+  test("a light tab's mined transaction whose block's receipts no peer serves shows confirmed or failed, verified by its inclusion proof", async () => {
+    const hub = memoryHub()
+    const { chain, store } = await tokenChain(0)
+    // BOB holds 250 GLD: his transfer of 999 reverts.
+    const [paid, reverted] = [await sendToken(0, 3, BOB, 10n), await sendToken(1, 0, ALICE, 999n)]
+    mineTxs(chain, [paid, reverted])
+    extend(chain, 3)
+    // The full node proves inclusions but serves no block's receipts (the receipt view's gas and logs).
+    const noReceipts = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === RECEIPTS) throw new Error('refused')
+        return sink.request(protocol, data, from)
+      },
+    })
+    await join(hub, 'F', { store, wrap: noReceipts })
+    const light = await join(hub, 'L', { light: true })
+    await until(async () => (await light.api.head()).number === 5n)
+
+    const [paidHash, revertedHash] = [keccak256(paid), keccak256(reverted)]
+    const ok = must(await readTransaction(light.api, paidHash))
+    expect(ok.status).toEqual({ state: 'confirmed', hash: paidHash, confirmations: 4n })
+    expect(ok.receipt).toBeNull()
+    expect(ok.tx).toMatchObject({ state: 'mined', blockNumber: 2n, status: 'success' })
+    const failed = must(await readTransaction(light.api, revertedHash))
+    expect(failed.status).toEqual({ state: 'failed', hash: revertedHash, reason: 'reverted' })
+    expect(failed.tx).toMatchObject({ state: 'mined', blockNumber: 2n, status: 'reverted' })
+    for (const { status } of [ok, failed]) {
+      const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status }))
+      expect(badge).toContain('data-verified="true"')
+      expect(badge).not.toContain('not verified')
+    }
+  })
+
+  test('a transaction in its block whose outcome no read proves says so, not confirmed', async () => {
+    const hash = `0x${'ab'.repeat(32)}` as const
+    const tx: TxView = {
+      hash,
+      raw: '0x02',
+      from: ALICE,
+      to: BOB,
+      value: 1n,
+      nonce: 0n,
+      gas: 21_000n,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+      input: '0x',
+      state: 'mined',
+      blockHash: `0x${'cd'.repeat(32)}`,
+      blockNumber: 7n,
+      index: 0,
+      confirmations: 3n,
+      status: null,
+    }
+    const unproven = new LightError({
+      code: 'LIGHT_UNVERIFIED',
+      what: 'receipts',
+      attempts: 1,
+      failures: ['F: timeout'],
+    })
+    const api = {
+      transaction: async () => tx,
+      receipt: async () => Promise.reject(unproven),
+      token: async () => null,
+    } as unknown as Remote<NodeApi>
+    const { status } = must(await readTransaction(api, hash))
+    expect(status).toEqual({ state: 'included', hash, confirmations: 3n, unverified: unproven.message })
+    const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status }))
+    expect(badge).toContain('data-verified="false"')
+    expect(badge).toContain(`In its block (3) · outcome not verified: ${unproven.message}`)
+    expect(badge).not.toContain('Confirmed')
   })
 })

@@ -36,6 +36,11 @@ export interface TxView {
   readonly index: number | null
   /** 1 in the head block, 0 while pending. */
   readonly confirmations: bigint
+  /**
+   * The outcome its receipt holds (on a light node proven with its inclusion, against the block's
+   * receipts root); null while pending, or when the node holds no receipt of its block.
+   */
+  readonly status: 'success' | 'reverted' | null
 }
 
 /** A canonical transaction's receipt. */
@@ -194,10 +199,16 @@ export function revertReason(data: Hex | undefined): string | null {
   }
 }
 
-/** The view of `tx`, mined at `at` (with its confirmations) or pending (null). */
+/** The view of `tx`, mined at `at` (with its confirmations and its receipt's status) or pending (null). */
 export function viewOfTx(
   tx: Tx,
-  at: { blockHash: Hex; blockNumber: bigint; index: number; confirmations: bigint } | null,
+  at: {
+    blockHash: Hex
+    blockNumber: bigint
+    index: number
+    confirmations: bigint
+    status: 0 | 1 | undefined
+  } | null,
 ): TxView {
   return {
     hash: tx.hash,
@@ -215,6 +226,7 @@ export function viewOfTx(
     blockNumber: at?.blockNumber ?? null,
     index: at?.index ?? null,
     confirmations: at?.confirmations ?? 0n,
+    status: at?.status === undefined ? null : at.status === 1 ? 'success' : 'reverted',
   }
 }
 
@@ -283,7 +295,16 @@ export function createQueries(init: QueryInit): QueryApi {
   const byAddress = init.activity ?? new ActivityIndex(chain, { senders: true })
 
   const txView = (tx: Tx, at: { blockHash: Hex; blockNumber: bigint; index: number } | null): TxView =>
-    viewOfTx(tx, at === null ? null : { ...at, confirmations: chain.confirmations(at.blockHash) })
+    viewOfTx(
+      tx,
+      at === null
+        ? null
+        : {
+            ...at,
+            confirmations: chain.confirmations(at.blockHash),
+            status: chain.getReceipt(tx.hash)?.receipt.status,
+          },
+    )
 
   const tokenInfo = (token: Address): TokenInfo | null => {
     const state = chain.headState

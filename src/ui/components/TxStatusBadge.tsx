@@ -6,9 +6,12 @@ const unverifiedOf = (status: TxStatus): string | undefined =>
 
 /**
  * How a transaction stands, in words: pending → confirmed (n), or dropped or failed with why; one not
- * verified at the current head says so, and why.
+ * verified at the current head says so, and why; one in its block whose outcome is not verified says
+ * that, not "confirmed".
  */
 export function statusText(status: TxStatus): string {
+  if (status.state === 'included')
+    return `In its block (${status.confirmations}) · outcome not verified: ${status.unverified}`
   const unverified = unverifiedOf(status)
   const text = stateText(status)
   return unverified === undefined ? text : `${text} · not verified at the current head: ${unverified}`
@@ -22,6 +25,8 @@ function stateText(status: TxStatus): string {
       return 'Pending — not in a block yet'
     case 'confirmed':
       return `Confirmed (${status.confirmations})`
+    case 'included':
+      return `In its block (${status.confirmations})`
     case 'dropped':
       return `Dropped: ${status.reason}`
     case 'failed':

@@ -33,16 +33,21 @@ export function describeInput(input: Hex, token: TokenInfo | null): string | nul
 
 /**
  * A transaction's status from its receipt, or — a receipt no peer proved (`unverified`, why) — from the
- * transaction alone, marked not verified: pending, or in its block with its confirmations.
+ * transaction alone: confirmed or failed by the status proven with its inclusion (a light node reads the
+ * receipt view from its block's receipts, which may be out of reach), else pending or in its block with
+ * its outcome not verified, and why.
  */
 function txStatus(
   tx: TxView,
   receipt: { readonly value: ReceiptView | null } | { readonly unverified: string },
 ): TxStatus {
-  if ('unverified' in receipt)
-    return tx.blockNumber === null
-      ? { state: 'pending', hash: tx.hash, unverified: receipt.unverified }
-      : { state: 'confirmed', hash: tx.hash, confirmations: tx.confirmations, unverified: receipt.unverified }
+  if ('unverified' in receipt) {
+    const { unverified } = receipt
+    if (tx.blockNumber === null) return { state: 'pending', hash: tx.hash, unverified }
+    if (tx.status === 'reverted') return { state: 'failed', hash: tx.hash, reason: 'reverted' }
+    if (tx.status === 'success') return { state: 'confirmed', hash: tx.hash, confirmations: tx.confirmations }
+    return { state: 'included', hash: tx.hash, confirmations: tx.confirmations, unverified }
+  }
   const r = receipt.value
   if (r === null) return { state: 'pending', hash: tx.hash }
   if (r.status === 'reverted') return { state: 'failed', hash: tx.hash, reason: r.revertReason ?? 'reverted' }

@@ -116,6 +116,7 @@ describe('NodeApi queries (in-process node)', () => {
       state: 'pending',
       blockHash: null,
       confirmations: 0n,
+      status: null,
     })
     expect(await a.api.receipt(create)).toBeNull()
     expect((await a.api.pendingTransactions()).map((t) => t.hash)).toEqual([create, send, over])
@@ -136,7 +137,9 @@ describe('NodeApi queries (in-process node)', () => {
     expect(await a.api.pendingTransactions()).toEqual([])
     expect(await a.api.pendingNonce(alice)).toBe(3n)
     const mined = await a.api.transaction(send)
-    expect(mined).toMatchObject({ state: 'mined', from: alice, to: token, nonce: 1n })
+    expect(mined).toMatchObject({ state: 'mined', from: alice, to: token, nonce: 1n, status: 'success' })
+    // The outcome its receipt holds.
+    expect(await a.api.transaction(over)).toMatchObject({ state: 'mined', status: 'reverted' })
     expect(mined?.confirmations).toBeGreaterThanOrEqual(1n)
     // The signed transaction as sent, and its block by hash.
     expect(mined?.raw).toMatch(/^0x02/)
