@@ -1,3 +1,4 @@
+import { formatEther } from 'viem'
 import type { RelayStatus } from '../node/network/types'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
@@ -100,6 +101,21 @@ export function peerCountLabel(count: number): string {
 export function verifiedNote(number: bigint | number, directPeers: number): string {
   const at = `✓ verified at #${number.toLocaleString()}`
   return directPeers === 0 ? `${at} · no peer yet: newer blocks may change it` : at
+}
+
+/**
+ * An account's balance in the wallet (`balance` in wei), with, on a light node, the header it was
+ * verified at (`at`). One not read yet (on a light node: no proof verified yet) is not shown as 0.
+ */
+export function walletBalance(
+  balance: bigint | undefined,
+  at: bigint | undefined,
+  light: boolean,
+  directPeers: number,
+): string {
+  if (balance === undefined) return light ? '… TAB · not verified yet' : '… TAB'
+  const amount = `${formatEther(balance)} TAB`
+  return light && at !== undefined ? `${amount} · ${verifiedNote(at, directPeers)}` : amount
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   secondsUntil,
   shortPeerId,
   verifiedNote,
+  walletBalance,
 } from '../../src/ui/format'
 
 describe('shortPeerId', () => {
@@ -133,6 +134,18 @@ describe('verifiedNote', () => {
   it('names the header a read was proven at, and warns while no direct peer is linked', () => {
     expect(verifiedNote(123n, 1)).toBe('✓ verified at #123')
     expect(verifiedNote(0n, 0)).toBe('✓ verified at #0 · no peer yet: newer blocks may change it')
+  })
+})
+
+describe('walletBalance', () => {
+  it('a balance not read yet is not shown as 0: on a light node it says it is not verified yet', () => {
+    expect(walletBalance(undefined, undefined, true, 1)).toBe('… TAB · not verified yet')
+    expect(walletBalance(undefined, undefined, false, 1)).toBe('… TAB')
+    expect(walletBalance(10n ** 18n, 7n, true, 1)).toBe('1 TAB · ✓ verified at #7')
+    expect(walletBalance(0n, 7n, true, 0)).toBe(
+      '0 TAB · ✓ verified at #7 · no peer yet: newer blocks may change it',
+    )
+    expect(walletBalance(25n * 10n ** 17n, 7n, false, 1)).toBe('2.5 TAB')
   })
 })
 

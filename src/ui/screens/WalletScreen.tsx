@@ -9,7 +9,7 @@ import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
 import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { TabList, TabPanel } from '../components/Tabs'
-import { verifiedNote } from '../format'
+import { walletBalance } from '../format'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
 import {
@@ -380,10 +380,12 @@ function Accounts() {
                   className="small"
                   data-testid={a.address === view.selected ? 'selected-balance' : undefined}
                 >
-                  {formatEther(balances[a.address.toLowerCase()] ?? 0n)} TAB
-                  {light && balancesAt[a.address.toLowerCase()] !== undefined
-                    ? ` · ${verifiedNote(balancesAt[a.address.toLowerCase()] ?? 0n, directPeers)}`
-                    : ''}
+                  {walletBalance(
+                    balances[a.address.toLowerCase()],
+                    balancesAt[a.address.toLowerCase()],
+                    light,
+                    directPeers,
+                  )}
                 </span>
               </button>
             )}
