@@ -1,4 +1,4 @@
-import { describeType, messageOf, NodeError } from '../rpc/errors'
+import { messageOf, NodeError } from '../rpc/errors'
 
 /**
  * The typed error a peer failed a request with, as it travels: its `code` and those of its fields that
@@ -34,8 +34,36 @@ export type NetErrorType =
    */
   | { readonly code: 'NET_RELAY_BUSY'; readonly retryAfterMs: number }
 
+/**
+ * What a network error says to the person reading it: a light tab shows a failed read's why as it is
+ * ("no peer proved …: <peer>: <message>"), so a sentence, not the code and its fields.
+ */
+function netMessage(type: NetErrorType): string {
+  switch (type.code) {
+    case 'NET_NO_DIRECT_LINK':
+      return `no direct link to ${type.peerId}`
+    case 'NET_TIMEOUT':
+      return `${type.peerId} did not answer ${type.protocol} within ${Math.ceil(type.timeoutMs / 1000)} s`
+    case 'NET_MESSAGE_TOO_LARGE':
+      return `a message of ${type.size} bytes is over the limit of ${type.max}`
+    case 'NET_REQUEST_FAILED':
+      return `${type.peerId} failed the request ${type.protocol}: ${type.reason}`
+    case 'NET_NOT_STARTED':
+      return 'the network is not started'
+    case 'NET_NO_PEERS':
+      return `no peer took the message on ${type.topic}`
+    case 'NET_RELAY_BUSY':
+      return `the relay is busy: it is asked again in ${Math.ceil(type.retryAfterMs / 1000)} s`
+  }
+}
+
+/** Typed error of src/node/network; branch on `err.type.code`. Its message is a sentence (`netMessage`). */
 export class NetError extends NodeError<NetErrorType> {
   override name = 'NetError'
+
+  constructor(type: NetErrorType, message?: string) {
+    super(type, message ?? netMessage(type))
+  }
 }
 
 /** `NET_MESSAGE_TOO_LARGE` for a message over `max` bytes. */
@@ -80,5 +108,5 @@ export function remoteErrorOfFailedRequest(err: unknown): RemoteError | undefine
 export function requestFailed(peerId: string, protocol: string, thrown: unknown): NetError {
   const type = { code: 'NET_REQUEST_FAILED', peerId, protocol, reason: messageOf(thrown) } as const
   const remote = remoteErrorOf(thrown)
-  return new NetError(remote === undefined ? type : { ...type, remote }, describeType(type))
+  return new NetError(remote === undefined ? type : { ...type, remote })
 }
