@@ -488,6 +488,34 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     return typeof at === 'bigint' ? at : backend.blockNumber()
   }
 
+  /**
+   * A block's rewards as go-ethereum's `eth_feeHistory` gives them: its transactions sorted by effective
+   * tip (block order among equals), each percentile's is the tip of the transaction at which their gas
+   * used, added up, reaches that percentile of the block's gas used; 0 for a block without transactions.
+   */
+  async function rewardsOf(b: BlockView, percentiles: readonly number[]): Promise<Hex[]> {
+    if (percentiles.length === 0) return []
+    const sorted = (await Promise.all(b.transactions.map((h) => backend.receipt(h))))
+      .filter((v): v is ReceiptView => v !== null)
+      .map((v) => ({ tip: v.receipt.effectiveGasPrice - b.baseFeePerGas, gasUsed: v.receipt.gasUsed }))
+      .sort((x, y) => (x.tip < y.tip ? -1 : x.tip > y.tip ? 1 : 0))
+    const first = sorted[0]
+    if (first === undefined) return percentiles.map(() => q(0n))
+    let at = first
+    let index = 0
+    let sum = at.gasUsed
+    return percentiles.map((pc) => {
+      // go-ethereum's float arithmetic, so that a percentile on a boundary picks the same transaction.
+      const threshold = BigInt(Math.floor((Number(b.gasUsed) * pc) / 100))
+      for (let next = sorted[index + 1]; sum < threshold && next !== undefined; next = sorted[index + 1]) {
+        index++
+        sum += next.gasUsed
+        at = next
+      }
+      return q(at.tip)
+    })
+  }
+
   async function feeHistory(p: readonly unknown[]): Promise<Record<string, unknown>> {
     const count = Number(typeof p[0] === 'number' ? BigInt(p[0]) : quantity(p[0], 'params[0] (blockCount)'))
     if (!Number.isSafeInteger(count) || count < 1 || count > 1024)
@@ -510,22 +538,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       const b = await backend.block(n)
       if (b !== null) blocks.push(b)
     }
-    const rewards = await Promise.all(
-      blocks.map(async (b) => {
-        if (percentiles.length === 0) return []
-        const tips = (await Promise.all(b.transactions.map((h) => backend.transaction(h))))
-          .filter((v): v is TxView => v !== null)
-          .map((v) => min(v.tx.maxPriorityFeePerGas, v.tx.maxFeePerGas - b.baseFeePerGas))
-          .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
-        return percentiles.map((pc) =>
-          q(
-            tips.length === 0
-              ? 0n
-              : (tips[Math.min(tips.length - 1, Math.floor((pc / 100) * tips.length))] as bigint),
-          ),
-        )
-      }),
-    )
+    const rewards = await Promise.all(blocks.map((b) => rewardsOf(b, percentiles)))
     const next =
       newest === head ? await backend.nextBaseFee() : (await backend.block(newest + 1n))?.baseFeePerGas
     return {

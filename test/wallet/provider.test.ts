@@ -248,6 +248,93 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(BigInt(history.oldestBlock)).toBe(head > 0n ? head - 1n : 0n)
   })
 
+  test("eth_feeHistory rewards are go-ethereum's: the effective tip at which the gas used, transactions sorted by tip, reaches the percentile of the block's gas used", async () => {
+    const gwei = 1_000_000_000n
+    const baseFee = gwei
+    // In block order: a big call tipping 3 gwei, a transfer capped at 1 gwei of tip (its fee cap is
+    // 2 gwei), a transfer tipping 2 gwei.
+    const sent = [
+      { tip: 3n * gwei, cap: 100n * gwei, effectiveTip: 3n * gwei, gasUsed: 200_000n },
+      { tip: 5n * gwei, cap: 2n * gwei, effectiveTip: gwei, gasUsed: 21_000n },
+      { tip: 2n * gwei, cap: 100n * gwei, effectiveTip: 2n * gwei, gasUsed: 21_000n },
+    ].map((t, i) => ({ ...t, hash: `0x${String(i + 1).repeat(64)}` as Hex }))
+    const gasUsed = 242_000n
+    const base = poolBackend()
+    const p = createProvider({
+      backend: {
+        ...base,
+        blockNumber: async () => 1n,
+        nextBaseFee: async () => baseFee,
+        block: async (ref) =>
+          ref === 1n
+            ? {
+                number: 1n,
+                hash: `0x${'b1'.repeat(32)}`,
+                parentHash: `0x${'b0'.repeat(32)}`,
+                timestamp: 1_000n,
+                miner: ME,
+                difficulty: 1n,
+                gasLimit: 30_000_000n,
+                gasUsed,
+                baseFeePerGas: baseFee,
+                stateRoot: `0x${'5a'.repeat(32)}`,
+                transactions: sent.map((t) => t.hash),
+              }
+            : null,
+        transaction: async (hash) => {
+          const t = sent.find((x) => x.hash === hash)
+          if (t === undefined) return null
+          const tx = {
+            hash,
+            raw: '0x' as Hex,
+            from: ME,
+            chainId: GENESIS.params.chainId,
+            nonce: 0n,
+            maxPriorityFeePerGas: t.tip,
+            maxFeePerGas: t.cap,
+            gas: t.gasUsed,
+            to: FRIEND,
+            value: 0n,
+            data: '0x' as Hex,
+          }
+          return { tx, blockHash: `0x${'b1'.repeat(32)}`, blockNumber: 1n, index: 0, baseFeePerGas: baseFee }
+        },
+        receipt: async (hash) => {
+          const t = sent.find((x) => x.hash === hash)
+          if (t === undefined) return null
+          return {
+            receipt: {
+              transactionHash: hash,
+              status: 1,
+              gasUsed: t.gasUsed,
+              cumulativeGasUsed: t.gasUsed,
+              effectiveGasPrice: baseFee + t.effectiveTip,
+              logs: [],
+              logsBloom: `0x${'00'.repeat(256)}`,
+            },
+            from: ME,
+            to: FRIEND,
+            blockHash: `0x${'b1'.repeat(32)}`,
+            blockNumber: 1n,
+            index: 0,
+            firstLogIndex: 0,
+          }
+        },
+      },
+      wallet,
+      approve: async () => true,
+    })
+    const history = (await p.request({
+      method: 'eth_feeHistory',
+      params: ['0x1', '0x1', [0, 8, 10, 50, 100]],
+    })) as { reward: string[][] }
+    // Sorted by tip: 1 gwei (21,000 gas), 2 gwei (42,000 in all), 3 gwei (242,000). 8 % of 242,000 is
+    // 19,360, within the first; 10 % is 24,200, past it; 50 % lies in the big call's gas.
+    expect(history.reward).toEqual([
+      [gwei, gwei, 2n * gwei, 3n * gwei, 3n * gwei].map((n) => `0x${n.toString(16)}`),
+    ])
+  })
+
   test('EIP-1898: state at { blockHash } is read at that block; unknown → -32001, off the canonical chain → -32002 (-32000 when requireCanonical)', async () => {
     const base = createNodeBackend(s.node.api, GENESIS.params)
     const head = await base.block(await base.blockNumber())
