@@ -300,6 +300,44 @@ function toRpcError(err: unknown): unknown {
 }
 
 /**
+ * How many params each method served takes: go-ethereum refuses more (-32602, "too many arguments, want
+ * at most N") rather than ignore what a caller meant. Its counts, but for `eth_call` and `eth_estimateGas`
+ * (go-ethereum takes state and block overrides after the block, which this node does not apply: a call
+ * with them is refused, not answered without them); `personal_sign`'s third is go-ethereum's password,
+ * which MetaMask takes too and ignores, as this wallet does (it signs after its own prompt).
+ */
+const MAX_PARAMS = {
+  eth_chainId: 0,
+  net_version: 0,
+  eth_accounts: 0,
+  eth_requestAccounts: 0,
+  eth_blockNumber: 0,
+  eth_getBalance: 2,
+  eth_getTransactionCount: 2,
+  eth_gasPrice: 0,
+  eth_maxPriorityFeePerGas: 0,
+  eth_feeHistory: 3,
+  eth_getCode: 2,
+  eth_call: 2,
+  eth_estimateGas: 2,
+  eth_sendTransaction: 1,
+  eth_sendRawTransaction: 1,
+  eth_getTransactionByHash: 1,
+  eth_getTransactionReceipt: 1,
+  eth_getBlockByNumber: 2,
+  eth_getBlockByHash: 2,
+  eth_getLogs: 1,
+  eth_syncing: 0,
+  net_peerCount: 0,
+  personal_sign: 3,
+  eth_signTypedData_v4: 2,
+  wallet_switchEthereumChain: 1,
+  wallet_addEthereumChain: 1,
+} as const
+
+type Method = keyof typeof MAX_PARAMS
+
+/**
  * The EIP-1193 provider: reads go to the node (through `backend`), accounts and signatures to the
  * wallet, and everything that spends or signs goes through `approve` first (4001 when refused). A
  * locked wallet answers `eth_accounts` with [] and refuses to sign with 4100 (and `onLocked` is told);
@@ -365,8 +403,11 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   }
 
   /** Simulates against the head; a call with data gets the margin every sender here signs with. */
-  async function estimate(args: { from?: Address; to: Address; data: Hex; value: bigint }): Promise<bigint> {
-    const out = await backend.call(args, 'latest')
+  async function estimate(
+    args: { from?: Address; to: Address; data: Hex; value: bigint },
+    at: BlockAt = 'latest',
+  ): Promise<bigint> {
+    const out = await backend.call(args, at)
     if (out.status === 0) throw reverted(out.revertData)
     return args.data === '0x' ? out.gasUsed : gasLimitFor(out.gasUsed)
   }
@@ -624,7 +665,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     }
   }
 
-  const methods: Record<string, (p: readonly unknown[]) => Promise<unknown>> = {
+  const methods: Record<Method, (p: readonly unknown[]) => Promise<unknown>> = {
     eth_chainId: async () => q(backend.chainId),
     net_version: async () => String(backend.chainId),
     eth_accounts: async () => accounts(),
@@ -671,7 +712,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     },
     eth_estimateGas: async (p) => {
       const args = callArgs(p[0])
-      return q(await estimate(args))
+      return q(await estimate(args, await stateAt(p[1], 'params[1] (block)')))
     },
     eth_sendTransaction: sendTransaction,
     eth_sendRawTransaction: async (p) =>
@@ -761,14 +802,20 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       if (gone !== null) throw gone
       if (typeof args !== 'object' || args === null || typeof args.method !== 'string')
         throw invalidParams('method', 'must be a string')
-      const fn = Object.hasOwn(methods, args.method) ? methods[args.method] : undefined
-      if (fn === undefined)
+      if (!Object.hasOwn(methods, args.method))
         throw new ProviderRpcError(
           RpcCode.methodNotFound,
           `the method ${args.method} does not exist / is not available`,
         )
+      const method = args.method as Method
+      const params = list(args.params)
+      if (params.length > MAX_PARAMS[method])
+        throw new ProviderRpcError(
+          RpcCode.invalidParams,
+          `too many arguments, want at most ${MAX_PARAMS[method]}`,
+        )
       try {
-        return await fn(list(args.params))
+        return await methods[method](params)
       } catch (err) {
         throw toRpcError(err)
       }

@@ -133,6 +133,59 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(s.approvals).toHaveLength(0)
   })
 
+  test("more params than a method takes → go-ethereum's -32602 'too many arguments, want at most N', nothing asked or sent", async () => {
+    // go-ethereum's counts (eth_call and eth_estimateGas without the state and block overrides this
+    // node does not serve; personal_sign with go-ethereum's password, which MetaMask takes and ignores).
+    const takes: Record<string, number> = {
+      eth_chainId: 0,
+      net_version: 0,
+      eth_accounts: 0,
+      eth_requestAccounts: 0,
+      eth_blockNumber: 0,
+      eth_getBalance: 2,
+      eth_getTransactionCount: 2,
+      eth_gasPrice: 0,
+      eth_maxPriorityFeePerGas: 0,
+      eth_feeHistory: 3,
+      eth_getCode: 2,
+      eth_call: 2,
+      eth_estimateGas: 2,
+      eth_sendTransaction: 1,
+      eth_sendRawTransaction: 1,
+      eth_getTransactionByHash: 1,
+      eth_getTransactionReceipt: 1,
+      eth_getBlockByNumber: 2,
+      eth_getBlockByHash: 2,
+      eth_getLogs: 1,
+      eth_syncing: 0,
+      net_peerCount: 0,
+      personal_sign: 3,
+      eth_signTypedData_v4: 2,
+      wallet_switchEthereumChain: 1,
+      wallet_addEthereumChain: 1,
+    }
+    const before = s.approvals.length
+    const nonce = await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })
+    const tx = { from: ME, to: FRIEND, value: '0x1' }
+    for (const [method, n] of Object.entries(takes)) {
+      const params = [tx, 'latest', [], null].slice(0, n + 1)
+      const err = await provider.request({ method, params }).catch((e: unknown) => e)
+      expect({ method, err }).toMatchObject({
+        method,
+        err: { code: -32602, message: `too many arguments, want at most ${n}` },
+      })
+    }
+    // Up to the count, they are served: a state override (a third eth_call param) is refused above, not
+    // ignored; a block for an estimate is read.
+    expect(await provider.request({ method: 'eth_estimateGas', params: [tx, 'latest'] })).toBe('0x5208')
+    expect(await code(provider.request({ method: 'eth_estimateGas', params: [tx, 'yesterday'] }))).toBe(
+      -32602,
+    )
+    expect(await provider.request({ method: 'eth_chainId', params: [] })).toBe('0x7ab8')
+    expect(s.approvals.length).toBe(before)
+    expect(await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })).toBe(nonce)
+  })
+
   test('methods it does not serve → -32601; unknown chain → 4902', async () => {
     expect(await code(provider.request({ method: 'eth_mining' }))).toBe(-32601)
     expect(await code(provider.request({ method: 'toString' }))).toBe(-32601)
