@@ -7,6 +7,7 @@ import {
   hashTypedData,
   numberToHex,
   parseTransaction,
+  stringToHex,
   type TypedDataDefinition,
 } from 'viem'
 import { MAX_LOG_RANGE } from '../node/chain/log-selection'
@@ -120,6 +121,18 @@ function blockAt(v: unknown, field: string): Tag {
 function object(v: unknown, field: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidParams(field, 'must be an object')
   return v as Record<string, unknown>
+}
+
+/** A string of an address's shape (its checksum not checked), as MetaMask tells `personal_sign`'s order. */
+const looksLikeAddress = (v: unknown): boolean => typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v)
+
+/**
+ * `personal_sign`'s message as MetaMask signs it: 0x-hex is bytes, any other string its UTF-8 text. Hex
+ * of half a byte is refused: neither bytes nor meant as text.
+ */
+function signedMessage(v: unknown, field: string): Hex {
+  if (typeof v !== 'string') throw invalidParams(field, 'must be 0x-prefixed hex bytes or text')
+  return /^0x[0-9a-fA-F]*$/.test(v) ? data(v, field) : stringToHex(v)
 }
 
 /** An EIP-712 domain's chainId: a number, or a decimal or hex string (as dApps send it in JSON). */
@@ -734,8 +747,12 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     eth_syncing: async () => false,
     net_peerCount: async () => q(await backend.peerCount()),
     personal_sign: async (p) => {
-      const message = data(p[0], 'params[0] (message)')
-      const from = signer(address(p[1], 'params[1] (address)'))
+      // The address first and the message second is taken as MetaMask takes it: when the first looks
+      // like an address and the second does not (a 20-byte message before its address keeps the order).
+      const swapped = looksLikeAddress(p[0]) && !looksLikeAddress(p[1])
+      const [m, a] = swapped ? [1, 0] : [0, 1]
+      const message = signedMessage(p[m], `params[${m}] (message)`)
+      const from = signer(address(p[a], `params[${a}] (address)`))
       await approveOr4001(describeMessage(from, message, nameOf(from)))
       return wallet.signMessage(from, { raw: message })
     },

@@ -125,7 +125,8 @@ describe('EIP-1193 provider over the NodeApi', () => {
     )
     await bad('eth_sendTransaction', [{ from: ME, to: FRIEND, chainId: '0x1' }], 'params[0].chainId')
     await bad('eth_sendTransaction', ['nope'], 'params[0]')
-    await bad('personal_sign', ['hello', ME], 'params[0] (message)')
+    await bad('personal_sign', [42, ME], 'params[0] (message)')
+    await bad('personal_sign', ['hello', 'me'], 'params[1] (address)')
     await bad('eth_signTypedData_v4', [ME, '{not json'], 'params[1] (typed data)')
     await bad('eth_getTransactionReceipt', ['0x12'], 'params[0] (hash)')
     // A mixed-case address with a wrong EIP-55 checksum.
@@ -471,6 +472,48 @@ describe('EIP-1193 provider over the NodeApi', () => {
       .catch((e: unknown) => e)
     expect(err).toMatchObject({ code: -32602 })
     expect((err as Error).message).toMatch(/domain\.chainId.*31416/)
+    expect(s.approvals.length).toBe(before)
+  })
+
+  test('personal_sign as MetaMask takes it: params reversed (the address first), plain text signed as UTF-8, 0x-hex as bytes; garbage → -32602, nothing asked', async () => {
+    const sign = async (params: unknown[]) =>
+      (await provider.request({ method: 'personal_sign', params })) as Hex
+    const shown = () => s.approvals.at(-1)?.details.find((d) => d.label === 'Message')?.value
+    // Reversed: the first is an address, the second not one.
+    const reversed = await sign([ME, stringToHex('Log in to Tabchain')])
+    expect(shown()).toBe('Log in to Tabchain')
+    expect(await recoverMessageAddress({ message: 'Log in to Tabchain', signature: reversed })).toBe(ME)
+    // Text that is not 0x-hex: its UTF-8 bytes, in either order.
+    for (const params of [
+      ['Héllo, dApp ✓', ME],
+      [ME, 'Héllo, dApp ✓'],
+    ]) {
+      const text = await sign(params)
+      expect(shown()).toBe('Héllo, dApp ✓')
+      expect(await recoverMessageAddress({ message: 'Héllo, dApp ✓', signature: text })).toBe(ME)
+    }
+    // 0x-hex is bytes, not the text "0xdeadbeef".
+    const bytes = await sign(['0xdeadbeef', ME])
+    expect(await recoverMessageAddress({ message: { raw: '0xdeadbeef' }, signature: bytes })).toBe(ME)
+    // A 20-byte message before the address: both look like addresses, so the order is the standard one.
+    const twenty = await sign([FRIEND.toLowerCase(), ME])
+    expect(
+      await recoverMessageAddress({ message: { raw: FRIEND.toLowerCase() as Hex }, signature: twenty }),
+    ).toBe(ME)
+    // go-ethereum's third param (a password) is taken and not used.
+    expect(await sign(['0x68', ME, ''])).toMatch(/^0x[0-9a-f]{130}$/)
+
+    const before = s.approvals.length
+    const refused = async (params: unknown[], field: string) => {
+      const err = await provider.request({ method: 'personal_sign', params }).catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: -32602, message: expect.stringContaining(field) })
+    }
+    await refused([{ text: 'hi' }, ME], 'params[0] (message)')
+    await refused([ME, 42], 'params[1] (message)')
+    // Hex of half a byte: not bytes, and not meant as text.
+    await refused(['0x123', ME], 'params[0] (message)')
+    await refused(['hello'], 'params[1] (address)')
+    await refused([ME.toLowerCase().replace('0xf3', '0xF3'), 'hello'], 'params[0] (address)')
     expect(s.approvals.length).toBe(before)
   })
 
