@@ -13,6 +13,8 @@ export interface ProviderBackend {
    * reaches it).
    */
   readonly depths: { readonly safe: bigint; readonly finalized: bigint }
+  /** The lowest base fee a block of this chain has (genesis `minBaseFee`): every pool refuses a fee cap below it, wei. */
+  readonly minBaseFee: bigint
   /** Height of the canonical head. */
   blockNumber(): Promise<bigint>
   /** A canonical block by number, or any stored block by hash; null when unknown. */

@@ -104,6 +104,7 @@ export function createNodeBackend(api: NodeQueries, params: ChainParams): Provid
   return {
     chainId: params.chainId,
     depths: { safe: BigInt(Math.max(params.confirmations - 1, 0)), finalized: BigInt(params.maxReorgDepth) },
+    minBaseFee: params.minBaseFee,
     async blockNumber() {
       return (await api.head()).number
     },

@@ -431,7 +431,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
    * suggests and 2 × next base fee + tip filling what is not.
    */
   async function fees(t: Record<string, unknown>): Promise<{ tip: bigint; maxFeePerGas: bigint }> {
-    const price = optional(t.gasPrice, (v) => quantity(v, 'params[0].gasPrice'))
+    const price = optional(t.gasPrice, (v) => feeCap(v, 'params[0].gasPrice'))
     if (price !== undefined) {
       for (const field of ['maxFeePerGas', 'maxPriorityFeePerGas'])
         if (t[field] !== undefined && t[field] !== null)
@@ -442,10 +442,22 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       optional(t.maxPriorityFeePerGas, (v) => quantity(v, 'params[0].maxPriorityFeePerGas')) ??
       (await backend.suggestedTip())
     const maxFeePerGas =
-      optional(t.maxFeePerGas, (v) => quantity(v, 'params[0].maxFeePerGas')) ??
+      optional(t.maxFeePerGas, (v) => feeCap(v, 'params[0].maxFeePerGas')) ??
       2n * (await backend.nextBaseFee()) + tip
     if (tip > maxFeePerGas) throw invalidParams('params[0].maxPriorityFeePerGas', 'is above maxFeePerGas')
     return { tip, maxFeePerGas }
+  }
+
+  /**
+   * A dApp's fee cap, refused below the chain's minimum base fee before the user is asked: every pool
+   * refuses it (go-ethereum's "max fee per gas less than block base fee"), so an approval could only fail.
+   * One between that and the next base fee is sent: the pool keeps it until the base fee falls to it.
+   */
+  function feeCap(v: unknown, field: string): bigint {
+    const cap = quantity(v, field)
+    if (cap < backend.minBaseFee)
+      throw invalidParams(field, `is below the chain's minimum base fee (${backend.minBaseFee} wei)`)
+    return cap
   }
 
   async function sendTransaction(p: readonly unknown[]): Promise<Hex> {

@@ -107,6 +107,7 @@ export function poolBackend(
     sent,
     chainId: testGenesis().params.chainId,
     depths: { safe: 2n, finalized: 64n },
+    minBaseFee: testGenesis().params.minBaseFee,
     blockNumber: async () => chain.height,
     block: async () => null,
     account: async (_address, at) => {

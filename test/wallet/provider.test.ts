@@ -906,3 +906,38 @@ describe('eth_sendTransaction nonces', () => {
     expect(backend.sent).toHaveLength(2)
   })
 })
+
+describe('fees refused before the approval', () => {
+  test("a gasPrice (or maxFeePerGas) below the chain's minimum base fee, which every pool refuses, is -32602 naming it before the user is asked; at the minimum it is sent", async () => {
+    const backend = poolBackend()
+    const asked: ApprovalRequest[] = []
+    const provider = createProvider({
+      backend,
+      wallet: await hardhatWallet(),
+      approve: async (r) => {
+        asked.push(r)
+        return true
+      },
+    })
+    const floor = GENESIS.params.minBaseFee
+    const send = (fees: Record<string, string>) =>
+      provider
+        .request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1', ...fees }] })
+        .catch((e: unknown) => e)
+    const hex = (n: bigint) => `0x${n.toString(16)}`
+    for (const [field, fees] of [
+      ['params[0].gasPrice', { gasPrice: hex(floor - 1n) }],
+      ['params[0].gasPrice', { gasPrice: '0x0' }],
+      ['params[0].maxFeePerGas', { maxFeePerGas: hex(floor - 1n), maxPriorityFeePerGas: '0x0' }],
+    ] as const) {
+      const err = await send(fees)
+      expect(err).toMatchObject({ code: -32602, message: expect.stringContaining(field) })
+      expect((err as Error).message).toContain(`minimum base fee (${floor} wei)`)
+    }
+    expect(asked).toHaveLength(0)
+    expect(backend.sent).toHaveLength(0)
+    expect(await send({ gasPrice: hex(floor) })).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(asked).toHaveLength(1)
+    expect(parseTransaction(backend.sent[0] ?? '0x').maxFeePerGas).toBe(floor)
+  })
+})
