@@ -38,7 +38,8 @@ export interface TabchainProvider {
   /**
    * The node is gone (its worker stopped answering; the page must reload): emits `disconnect` once with
    * a 4900 error saying why, and refuses every request after with it (EIP-1193: disconnected from all
-   * chains), instead of leaving the dApp's requests waiting for ever.
+   * chains), instead of leaving the dApp's requests waiting for ever; an `eth_requestAccounts` waiting on
+   * the unlock prompt is refused with it then.
    */
   disconnect(reason: string): void
 }
@@ -373,6 +374,13 @@ export function createProvider(init: ProviderInit): TabchainProvider {
         console.error(`a provider "${event}" listener threw`, err)
       }
   }
+  /** Why the provider is disconnected (`disconnect`), once it is. */
+  let gone: ProviderRpcError | null = null
+  let markGone = (): void => {}
+  /** Settles at `disconnect`: a request waiting on the user's prompt stops waiting then. */
+  const disconnected = new Promise<void>((settle) => {
+    markGone = settle
+  })
   const accounts = (): Address[] => {
     const v = wallet.view()
     return v.state === 'unlocked' && v.selected !== null ? [v.selected] : []
@@ -699,7 +707,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       const prompt = init.onLocked?.()
       // Nothing to wait for without a prompt, or without a wallet to unlock (one not yet created).
       if (prompt === undefined || wallet.view().state !== 'locked') throw locked()
-      await prompt
+      await Promise.race([prompt, disconnected])
+      // The node gone meanwhile: no account is given for a chain the provider no longer reaches.
+      if (gone !== null) throw gone
       const a = accounts()
       if (a.length === 0)
         throw new ProviderRpcError(RpcCode.userRejected, 'the user dismissed the unlock prompt')
@@ -822,9 +832,6 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     },
   }
 
-  /** Why the provider is disconnected (`disconnect`), once it is. */
-  let gone: ProviderRpcError | null = null
-
   const provider: TabchainProvider = {
     isTabchain: true,
     async request(args) {
@@ -865,6 +872,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     disconnect(reason) {
       if (gone !== null) return
       gone = new ProviderRpcError(RpcCode.disconnected, `disconnected: ${reason}`)
+      markGone()
       emit('disconnect', gone)
     },
   }

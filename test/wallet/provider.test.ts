@@ -697,6 +697,25 @@ describe('EIP-1193 provider over the NodeApi', () => {
       expect(await code(p.request({ method }))).toBe(4900)
   })
 
+  test('an eth_requestAccounts waiting on the unlock prompt is refused with 4900 once the node is gone, the prompt still up', async () => {
+    const own = await hardhatWallet()
+    own.lock()
+    let prompts = 0
+    const p = createProvider({
+      backend: poolBackend(),
+      wallet: own,
+      approve: async () => true,
+      onLocked: () => {
+        prompts++
+        return new Promise<void>(() => {})
+      },
+    })
+    const waiting = p.request({ method: 'eth_requestAccounts' }).catch((e: unknown) => e)
+    await until(() => prompts === 1)
+    p.disconnect('the node stopped answering')
+    expect(await waiting).toMatchObject({ code: 4900, message: 'disconnected: the node stopped answering' })
+  })
+
   test('a dApp listener that throws reaches neither the wallet nor the other listeners: all are told, lock() works', async () => {
     const own = await hardhatWallet()
     const p = createProvider({ backend: poolBackend(), wallet: own, approve: async () => true })
