@@ -4,6 +4,7 @@ import { devnetGenesis } from '../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
 import { MIN_SUGGESTED_TIP } from '../src/node/mempool/mempool'
+import type { TabchainProvider } from '../src/wallet/provider'
 import { crashTab, expectProblem, FAST_URL, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
 
 const PASSWORD = 'correct horse battery'
@@ -334,6 +335,51 @@ test("a mining tab pays its blocks to the account it acts with: its devnet accou
   await expect(page.getByTestId('coinbase')).toHaveAttribute('data-address', wallet)
   from = BigInt(await head())
   expect(new Set(await minersAbove(page, from, 2n))).toEqual(new Set([wallet]))
+})
+
+test("a dApp's provider, found the EIP-6963 way, is told disconnect (4900) once the page's node is lost, and refuses every request after with it", async ({
+  page,
+}) => {
+  // The page's clock is the test's to move: the liveness pings that find a silent worker run on it.
+  await page.clock.install()
+  await openNode(page, '/?mine=0')
+  // The dApp's side: asks for wallets (EIP-6963: the page sets no window.ethereum), keeps this one's
+  // provider and listens to it.
+  const dapp = await page.evaluateHandle(() => {
+    const seen: { code?: number; message?: string }[] = []
+    const found: { provider?: TabchainProvider } = {}
+    window.addEventListener('eip6963:announceProvider', (e) => {
+      const { info, provider } = (e as CustomEvent<{ info: { rdns: string }; provider: TabchainProvider }>)
+        .detail
+      if (info.rdns !== 'org.tabchain.wallet' || found.provider !== undefined) return
+      found.provider = provider
+      provider.on('disconnect', (err) => seen.push(err as { code?: number; message?: string }))
+    })
+    window.dispatchEvent(new Event('eip6963:requestProvider'))
+    return { seen, found }
+  })
+  expect(await dapp.evaluate(({ found }) => found.provider?.request({ method: 'eth_chainId' }))).toBe(
+    '0x7ab7',
+  )
+
+  // The node's worker ends (as one that crashed, which says nothing): the page takes its node for lost
+  // after a minute of unanswered pings, moved on here by the test's clock.
+  await page.evaluate(() => window.tabchain?.worker.terminate())
+  await expect(async () => {
+    await page.clock.fastForward(5_000)
+    await expect(page.getByTestId('node-failed')).toContainText('The node stopped', { timeout: 100 })
+  }).toPass({ timeout: 60_000 })
+  expect(await dapp.evaluate(({ seen }) => seen.map((e) => ({ code: e.code, message: e.message })))).toEqual([
+    { code: 4900, message: expect.stringMatching(/^disconnected: .*no answer/) },
+  ])
+  expect(
+    await dapp.evaluate(({ found }) =>
+      found.provider?.request({ method: 'eth_blockNumber' }).then(
+        () => 'resolved',
+        (e: { code?: number }) => e.code,
+      ),
+    ),
+  ).toBe(4900)
 })
 
 test('a transfer sent from a tab that crashed before any block held it is mined once the profile opens again', async ({
