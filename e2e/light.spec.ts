@@ -192,6 +192,8 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     expect(clearedAt).toBeLessThanOrEqual(minedAt + 3)
     // Another one, opened from the Explorer's pending list: the transaction is shown (pending, or in its
     // block), its status verified or saying why not — never an error panel in its place.
+    // The miner paused first: on the fast chain the next block can take it out of the list before the click.
+    await full.evaluate(() => window.tabchain?.node.api.setMining(false))
     const third = await selfTransfer(2)
     const thirdHash = await light.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), third)
     await light.locator(`[data-testid="pending-tx"] a[href="/tx/${thirdHash}"]`).click({ timeout: 30_000 })
