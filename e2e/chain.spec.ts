@@ -199,7 +199,8 @@ test('the explorer pages back through older blocks and returns to the live list'
     await expect(rows.first()).toHaveAttribute('data-number', String(top))
     // The live list follows the head again.
     await page.evaluate(() => window.tabchain?.node.api.setMining(true))
-    await expect.poll(topRow).toBeGreaterThan(top)
+    // The miner starts again on the reloaded page: on a loaded machine its first block can take a while.
+    await expect.poll(topRow, { timeout: 60_000 }).toBeGreaterThan(top)
   } finally {
     await ctx.close()
   }

@@ -41,8 +41,15 @@ describe('the explorer block list', () => {
   test('the list shown while the next head is read is weighed against the height it was read for', () => {
     // A full node's head moved to #101: the list for #100 is still on screen, complete for its height.
     expect(blocksPage(101n, 101n, { asked: 100n, top: 100n }, 20)).toEqual({
-      older: 80n,
+      older: 81n,
       newer: null,
+      pending: null,
+    })
+    // Older was clicked: the page of #80 is read while the live list (#100) is still on screen. Its Older
+    // goes on below #80, not back to #80 (a click there did nothing).
+    expect(blocksPage(100n, 80n, { asked: 100n, top: 100n }, 20)).toEqual({
+      older: 60n,
+      newer: 100n,
       pending: null,
     })
     // Nothing read yet: Older from the height asked.

@@ -39,8 +39,8 @@ export interface BlocksPage {
  * gave last (for `asked`; its newest block `top`, null when none) or null while none came. An `auto` node
  * behind the headers it verified reports their head (its wallet reads through proofs meanwhile) but lists
  * only the blocks it executed: its list tops out below the head, and the blocks above are said to be on
- * their way. The older page follows the list shown, not the height asked for (from a head far above the
- * blocks held, Older showed the same blocks again). Pure.
+ * their way. The older page follows the list read for this height, not the height asked for (from a head
+ * far above the blocks held, Older showed the same blocks again). Pure.
  */
 export function blocksPage(
   latest: bigint,
@@ -49,7 +49,9 @@ export function blocksPage(
   count: number,
 ): BlocksPage {
   const newer = last + BigInt(count)
-  const held = list === null ? last : list.top
+  // A list read for another height (the page before, or the last head) is still on screen while this
+  // one is read: Older from it would lead back to the page asked for.
+  const held = list === null || list.asked !== last ? last : list.top
   const older = held === null ? null : held - BigInt(count)
   return {
     older: older !== null && older >= 0n ? older : null,
