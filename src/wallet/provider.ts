@@ -38,8 +38,9 @@ export interface TabchainProvider {
   /**
    * The node is gone (its worker stopped answering; the page must reload): emits `disconnect` once with
    * a 4900 error saying why, and refuses every request after with it (EIP-1193: disconnected from all
-   * chains), instead of leaving the dApp's requests waiting for ever; an `eth_requestAccounts` waiting on
-   * the unlock prompt is refused with it then.
+   * chains), instead of leaving the dApp's requests waiting for ever: an `eth_requestAccounts` waiting on
+   * the unlock prompt, a send or signature waiting for approval (nothing is signed, whatever the prompt
+   * answers after) and a read the node left unanswered are refused with it then.
    */
   disconnect(reason: string): void
 }
@@ -418,8 +419,20 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   const nameOf = (from: Address): string | undefined =>
     wallet.view().accounts.find((a) => a.address === from)?.name
 
+  /**
+   * The user's answer to `request` (`init.approve`), unless the node is lost first: then the request is
+   * refused with the 4900 of `disconnect`, whatever the prompt answers later or in the same turn, and
+   * nothing is signed for a chain the provider no longer reaches.
+   */
+  const approve: Approve = async (request) => {
+    if (gone !== null) throw gone
+    const approved = await Promise.race([init.approve(request), disconnected.then(() => false)])
+    if (gone !== null) throw gone
+    return approved
+  }
+
   async function approveOr4001(request: Parameters<Approve>[0]): Promise<void> {
-    if (!(await init.approve(request)))
+    if (!(await approve(request)))
       throw new ProviderRpcError(RpcCode.userRejected, 'the user rejected the request')
   }
 
@@ -490,7 +503,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     const need = value + gas * maxFeePerGas
     if (balance < need) throw insufficient(need, balance)
     const { hash, nonce, title } = await sendApproved(
-      init,
+      { backend, wallet, approve },
       from,
       {
         chainId: backend.chainId,
@@ -853,7 +866,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       try {
         return await methods[method](params)
       } catch (err) {
-        throw toRpcError(err)
+        // A call the lost node left unanswered fails (RPC_LOST) as the provider is told: the dApp gets
+        // the one reason, 4900, for every request in flight then.
+        throw gone ?? toRpcError(err)
       }
     },
     on(event, listener) {

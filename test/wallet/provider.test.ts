@@ -12,6 +12,7 @@ import {
 import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { memoryHub } from '../../src/node/network/memory'
+import { RpcError } from '../../src/node/rpc/protocol'
 import { createNode } from '../../src/node/worker/node'
 import { offerTypedData } from '../../src/trade/offers/typed-data'
 import type { ApprovalRequest } from '../../src/wallet/describe'
@@ -714,6 +715,100 @@ describe('EIP-1193 provider over the NodeApi', () => {
     await until(() => prompts === 1)
     p.disconnect('the node stopped answering')
     expect(await waiting).toMatchObject({ code: 4900, message: 'disconnected: the node stopped answering' })
+  })
+
+  test('a send and a signature waiting in the approval dialog are refused with 4900 once the node is gone; an Approve clicked after signs and sends nothing', async () => {
+    const backend = poolBackend()
+    const answers: ((approved: boolean) => void)[] = []
+    const p = createProvider({
+      backend,
+      wallet: await hardhatWallet(),
+      approve: () => new Promise<boolean>((answer) => answers.push(answer)),
+    })
+    const send = p
+      .request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1' }] })
+      .catch((e: unknown) => e)
+    const sign = p.request({ method: 'personal_sign', params: ['0x68656c6c6f', ME] }).catch((e: unknown) => e)
+    await until(() => answers.length === 2)
+    p.disconnect('the node stopped answering')
+    const refused = { code: 4900, message: 'disconnected: the node stopped answering' }
+    expect(await send).toMatchObject(refused)
+    expect(await sign).toMatchObject(refused)
+    for (const answer of answers) answer(true)
+    await new Promise((r) => setTimeout(r, 10))
+    expect(backend.sent).toEqual([])
+  })
+
+  test('a send whose reads finish after the node is lost is refused with 4900 without asking the user', async () => {
+    const backend = poolBackend()
+    let answered = (): void => {}
+    const read = new Promise<void>((resolve) => {
+      answered = resolve
+    })
+    let asked = 0
+    const p = createProvider({
+      backend: {
+        ...backend,
+        account: async (a, at) => {
+          await read
+          return backend.account(a, at)
+        },
+      },
+      wallet: await hardhatWallet(),
+      approve: async () => {
+        asked++
+        return true
+      },
+    })
+    const send = p.request({
+      method: 'eth_sendTransaction',
+      params: [{ from: ME, to: FRIEND, value: '0x1' }],
+    })
+    p.disconnect('the node stopped answering')
+    answered()
+    expect(await code(send)).toBe(4900)
+    expect(asked).toBe(0)
+    expect(backend.sent).toEqual([])
+  })
+
+  test('an Approve answered as the node is lost (the same turn) signs and sends nothing: 4900', async () => {
+    const backend = poolBackend()
+    let p: TabchainProvider | undefined
+    p = createProvider({
+      backend,
+      wallet: await hardhatWallet(),
+      approve: async () => {
+        p?.disconnect('the node stopped answering')
+        return true
+      },
+    })
+    const send = p.request({
+      method: 'eth_sendTransaction',
+      params: [{ from: ME, to: FRIEND, value: '0x1' }],
+    })
+    expect(await code(send)).toBe(4900)
+    expect(backend.sent).toEqual([])
+  })
+
+  test('a read the node leaves unanswered as it is lost (its call rejected RPC_LOST) is refused with 4900, not -32000', async () => {
+    let lose = (_err: Error): void => {}
+    const p = createProvider({
+      backend: {
+        ...poolBackend(),
+        blockNumber: () =>
+          new Promise<bigint>((_, reject) => {
+            lose = reject
+          }),
+      },
+      wallet: await hardhatWallet(),
+      approve: async () => true,
+    })
+    const read = p.request({ method: 'eth_blockNumber' }).catch((e: unknown) => e)
+    await new Promise((r) => setTimeout(r, 0))
+    // As connect() does: the pending calls are rejected, then onLost (the page's `lost`) disconnects.
+    lose(new RpcError({ code: 'RPC_LOST', method: 'blockNumber', reason: 'no answer to 3 pings' }))
+    p.disconnect('the node stopped answering')
+    expect(await read).toMatchObject({ code: 4900, message: 'disconnected: the node stopped answering' })
   })
 
   test('a dApp listener that throws reaches neither the wallet nor the other listeners: all are told, lock() works', async () => {
