@@ -16,7 +16,7 @@ import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
 import { createNodeBackend } from '../wallet/node-backend'
 import { createProvider, type TabchainProvider } from '../wallet/provider'
-import { ProviderRpcError, RpcCode } from '../wallet/rpc-error'
+import { disconnectedError, ProviderRpcError, RpcCode } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
 import { shownHolding } from './format'
@@ -29,6 +29,8 @@ interface PendingApproval {
   readonly id: number
   readonly request: ApprovalRequest
   readonly resolve: (approved: boolean) => void
+  /** Refuses it unanswered (the node it needs is gone). */
+  readonly refuse: (err: Error) => void
 }
 
 /** The wallet as the UI sees it: its public view, the approval queue, balances and activity. */
@@ -65,11 +67,16 @@ export const useWallet = create<WalletUi>(() => ({
 
 let nextApprovalId = 0
 
-/** Queues `request` for the approval dialog; resolves with the user's answer. */
+/**
+ * Queues `request` for the approval dialog; resolves with the user's answer. Refused with 4900, never
+ * shown, once the node is lost: nothing approved could be carried out.
+ */
 export function askApproval(request: ApprovalRequest): Promise<boolean> {
+  const { node } = useApp.getState()
+  if (node.state === 'lost') return Promise.reject(disconnectedError(node.error))
   const id = nextApprovalId++
-  return new Promise<boolean>((resolve) => {
-    useWallet.setState((s) => ({ approvals: [...s.approvals, { id, request, resolve }] }))
+  return new Promise<boolean>((resolve, refuse) => {
+    useWallet.setState((s) => ({ approvals: [...s.approvals, { id, request, resolve, refuse }] }))
   })
 }
 
@@ -105,6 +112,18 @@ export function promptUnlock(): Promise<void> {
 export function dismissUnlock(): void {
   useWallet.setState({ unlockPrompt: false })
 }
+
+// A node that stopped answering (its worker crashed; the page shows "The node stopped" and must reload)
+// leaves nothing to wait for: dApps are told (4900), and every request waiting for the user is refused
+// with it, the dialog closed, so that no Approve is clicked for a send the node can no longer take.
+useApp.subscribe((s, prev) => {
+  if (s.node.state !== 'lost' || prev.node.state === 'lost') return
+  const reason = s.node.error
+  const { provider, approvals } = useWallet.getState()
+  provider?.disconnect(reason)
+  useWallet.setState({ approvals: [], unlockPrompt: false })
+  for (const pending of approvals) pending.refuse(disconnectedError(reason))
+})
 
 /**
  * Starts the wallet of this profile: loads its vault (locked), builds the EIP-1193 provider over the
@@ -192,8 +211,6 @@ export async function startWallet(
     refreshTokens().catch(() => {})
   })
   useApp.subscribe((s, prev) => {
-    // A node that stopped answering (its worker crashed) leaves dApps nothing to wait for.
-    if (s.node.state === 'lost' && prev.node.state !== 'lost') provider.disconnect(s.node.error)
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
       refreshBalances().catch(() => {})
       refreshTokens().catch(() => {})

@@ -18,7 +18,7 @@ import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView 
 import { type Approve, describeMessage, describeTypedData, isHexData } from './describe'
 import { WalletError } from './errors'
 import { gasLimitFor } from './gas'
-import { invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
+import { disconnectedError, invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
 import type { Wallet } from './wallet'
 
 /** An EIP-1193 request. */
@@ -886,7 +886,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     },
     disconnect(reason) {
       if (gone !== null) return
-      gone = new ProviderRpcError(RpcCode.disconnected, `disconnected: ${reason}`)
+      gone = disconnectedError(reason)
       markGone()
       emit('disconnect', gone)
     },

@@ -52,3 +52,7 @@ export const RpcCode = {
 
 export const invalidParams = (field: string, reason: string): ProviderRpcError =>
   new ProviderRpcError(RpcCode.invalidParams, `invalid params: ${field} ${reason}`)
+
+/** 4900 saying why: the provider's node is gone, and the request with it (`TabchainProvider.disconnect`). */
+export const disconnectedError = (reason: string): ProviderRpcError =>
+  new ProviderRpcError(RpcCode.disconnected, `disconnected: ${reason}`)

@@ -1,6 +1,7 @@
 import { getAddress } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { useApp } from '../../src/ui/store'
 import {
   answerApproval,
   askApproval,
@@ -9,6 +10,9 @@ import {
   useWallet,
 } from '../../src/ui/wallet-session'
 import type { ApprovalRequest } from '../../src/wallet/describe'
+import { createProvider } from '../../src/wallet/provider'
+import { poolBackend } from '../wallet/pool-backend'
+import { hardhatWallet } from '../wallet/solo-node'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 
@@ -67,5 +71,38 @@ describe('unlock prompt', () => {
     await Promise.all([first, second])
     expect(gone).toEqual(['first', 'second'])
     expect(useWallet.getState().unlockPrompt).toBe(false)
+  })
+})
+
+describe('node lost', () => {
+  test('every request waiting in the dialog is refused with 4900 and the dialog closes; one asked after is refused at once, never shown', async () => {
+    const provider = createProvider({
+      backend: poolBackend(),
+      wallet: await hardhatWallet(),
+      approve: askApproval,
+    })
+    const told: unknown[] = []
+    provider.on('disconnect', (e) => told.push(e))
+    const waiting = [askApproval(message('send')), askApproval(message('sign'))].map((p) =>
+      p.catch((e: unknown) => e),
+    )
+    const unlock = promptUnlock()
+    expect(useWallet.getState().approvals).toHaveLength(2)
+    useApp.setState({ node: { state: 'ready' } })
+    useWallet.setState({ provider })
+    try {
+      useApp.setState({ node: { state: 'lost', error: 'the node stopped answering' } })
+      expect(useWallet.getState().approvals).toEqual([])
+      expect(useWallet.getState().unlockPrompt).toBe(false)
+      await unlock
+      const refused = { code: 4900, message: 'disconnected: the node stopped answering' }
+      expect(told).toEqual([expect.objectContaining(refused)])
+      for (const answer of await Promise.all(waiting)) expect(answer).toMatchObject(refused)
+      expect(await askApproval(message('late')).catch((e: unknown) => e)).toMatchObject(refused)
+      expect(useWallet.getState().approvals).toEqual([])
+    } finally {
+      useApp.setState({ node: { state: 'ready' } })
+      useWallet.setState({ provider: null })
+    }
   })
 })
