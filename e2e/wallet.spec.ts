@@ -382,6 +382,42 @@ test("a dApp's provider, found the EIP-6963 way, is told disconnect (4900) once 
   ).toBe(4900)
 })
 
+test('a dApp\'s signature waiting in the approval dialog when the node is lost is refused with 4900 and the dialog closes over "The node stopped"', async ({
+  page,
+}) => {
+  await page.clock.install()
+  await openNode(page, '/?mine=0')
+  const address = await createWallet(page)
+  // As a dApp on the page: a signature (no funds needed) that waits in the dialog.
+  const sign = await page.evaluateHandle((from) => {
+    const answer: { code?: number | string | undefined; message?: string | undefined } = {}
+    window.tabchain?.provider.request({ method: 'personal_sign', params: ['0x68656c6c6f', from] }).then(
+      () => {
+        answer.code = 'signed'
+      },
+      (e: { code?: number; message?: string }) => {
+        answer.code = e.code
+        answer.message = e.message
+      },
+    )
+    return answer
+  }, address)
+  await expect(page.getByTestId('approval-title')).toBeVisible()
+
+  await page.evaluate(() => window.tabchain?.worker.terminate())
+  await expect(async () => {
+    await page.clock.fastForward(5_000)
+    await expect(page.getByTestId('node-failed')).toContainText('The node stopped', { timeout: 100 })
+  }).toPass({ timeout: 60_000 })
+  // Nothing left to approve: the dialog is closed, the dApp told why.
+  await expect(page.getByTestId('approval')).toBeHidden()
+  await expect(page.getByTestId('approval-confirm')).toHaveCount(0)
+  expect(await sign.evaluate((a) => ({ ...a }))).toEqual({
+    code: 4900,
+    message: expect.stringMatching(/^disconnected: .*no answer/),
+  })
+})
+
 test('a transfer sent from a tab that crashed before any block held it is mined once the profile opens again', async ({
   context,
   page,
