@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
+import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
 import { FAST_URL, linkedPair, openNode } from './helpers'
 import { createWallet } from './market-steps'
 
@@ -56,6 +57,36 @@ const wrapped = (page: Page, selector: string): Promise<string[]> =>
         })
         .map((el) => el.textContent ?? ''),
     selector,
+  )
+
+/**
+ * The labels the small-screen table layout shows before each `td[data-label]` (its `::before`) that break
+ * inside a word, with the width they had and needed: the cell is narrower than the label's longest word,
+ * measured in a copy with the label's font (the width a word needs to stay whole).
+ */
+const brokenLabels = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('td[data-label]'))
+      .filter((td) => td.getClientRects().length > 0)
+      .flatMap((td) => {
+        const label = getComputedStyle(td, '::before')
+        if (label.content === 'none') return []
+        const probe = document.createElement('span')
+        for (const p of ['font', 'letterSpacing', 'textTransform'] as const) probe.style[p] = label[p]
+        Object.assign(probe.style, { position: 'absolute', visibility: 'hidden', whiteSpace: 'nowrap' })
+        document.body.append(probe)
+        const needs = Math.max(
+          ...(td.dataset.label ?? '').split(' ').map((word) => {
+            probe.textContent = word
+            return probe.getBoundingClientRect().width
+          }),
+        )
+        probe.remove()
+        const cell = getComputedStyle(td)
+        const has =
+          td.clientWidth - Number.parseFloat(cell.paddingLeft) - Number.parseFloat(cell.paddingRight)
+        return has + 0.5 < needs ? [`${td.dataset.label} (${has} of ${needs.toFixed(1)} px)`] : []
+      }),
   )
 
 test("at a phone's width the home screen's mode select shows its whole option", async ({ page }) => {
@@ -128,6 +159,20 @@ test("at a phone's width every section link shows whole, the current one too", a
   expect(cut).toEqual([])
 })
 
+test("at a phone's width the Explorer's blocks show each column's label whole, and its address page stays on the screen", async ({
+  page,
+}) => {
+  await page.setViewportSize(NARROW)
+  await openNode(page, '/explorer?mine=0')
+  await expect(page.getByTestId('block-row').first()).toBeVisible()
+  expect(await brokenLabels(page)).toEqual([])
+  expect(await overflowX(page)).toBe(0)
+  await page.goto(`/address/${DEVNET_ACCOUNTS[0]}?mine=0`)
+  await expect(page.getByTestId('balance')).toBeVisible({ timeout: 30_000 })
+  expect(await brokenLabels(page)).toEqual([])
+  expect(await overflowX(page)).toBe(0)
+})
+
 test("at a phone's width the Network screen shows the relay address whole with a button that copies it, and each short peer id on one line", async ({
   browser,
 }) => {
@@ -150,6 +195,8 @@ test("at a phone's width the Network screen shows the relay address whole with a
     // The node's id in the header and the peer's in its row.
     expect(await a.locator('.peer-id .mono').count()).toBe(2)
     expect(await wrapped(a, '.peer-id .mono')).toEqual([])
+    // The peer's figures under their labels ("Connected" was split "CONNEC/TED"), each label whole.
+    expect(await brokenLabels(a)).toEqual([])
     expect(await overflowX(a)).toBe(0)
   } finally {
     await close()
