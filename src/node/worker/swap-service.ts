@@ -2,7 +2,7 @@ import type { Address, Hex, TransactionSerializableEIP1559 } from 'viem'
 import { partyOf, type SwapChain, SwapDriver, type SwapSigner } from '../../trade/swap/driver'
 import type { SwapAction } from '../../trade/swap/engine'
 import { SwapError } from '../../trade/swap/errors'
-import { foldSwap, type SwapRole, type SwapStatus } from '../../trade/swap/state'
+import { foldSwap, type SwapEvent, type SwapRole, type SwapStatus } from '../../trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import { messageOf } from '../rpc/errors'
@@ -18,9 +18,23 @@ export interface SwapInfo {
   readonly status: SwapStatus
   /** What the node did or waits for at its last step. */
   readonly action: SwapAction
+  /**
+   * The locks this party's node has sent a redeem of (its stored `sent` events): each showed the secret
+   * to the pools, and the node sees it through while it can land, whatever margin a first redeem keeps.
+   */
+  readonly redeemsSent: readonly Hex[]
   /** Why the last step failed (the wallet did not sign, storage refused), else null. */
   readonly error: string | null
 }
+
+/** The locks `stored` sent a redeem of, oldest first. */
+const redeemsSent = (stored: readonly SwapEvent[]): Hex[] => [
+  ...new Set(
+    stored.flatMap((e) =>
+      e.kind === 'sent' && e.purpose === 'redeem' && e.lockId !== null ? [e.lockId] : [],
+    ),
+  ),
+]
 
 /** The node asks the page's wallet to sign a swap's transaction or give a maker's secret. */
 export type SwapSignRequest =
@@ -169,7 +183,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     const stored = await store.events(swapId)
     const { terms, role, account } = partyOf(swapId, stored)
     const d = driver(swapId, account)
-    let info: SwapInfo
+    let info: Omit<SwapInfo, 'redeemsSent'>
     try {
       const r = await d.advance(swapId)
       info = { swapId, role, account, terms, status: r.status, action: r.action, error: null }
@@ -190,9 +204,12 @@ export function createSwapService(init: SwapServiceInit): SwapService {
         error: messageOf(e),
       }
     }
-    last.set(swapId, info)
-    init.emitSwap(info)
-    return info
+    // The step may have sent a redeem: read what it stored (the events it began with, if storage fails).
+    const after = await store.events(swapId).catch(() => stored)
+    const full: SwapInfo = { ...info, redeemsSent: redeemsSent(after) }
+    last.set(swapId, full)
+    init.emitSwap(full)
+    return full
   }
 
   /** A reorg past `maxReorgDepth` came since the last pass began: the next steps the finished swaps too. */
@@ -233,7 +250,8 @@ export function createSwapService(init: SwapServiceInit): SwapService {
           continue
         }
         try {
-          const { terms, role, account } = partyOf(id, await store.events(id))
+          const stored = await store.events(id)
+          const { terms, role, account } = partyOf(id, stored)
           const r = await driver(id, account).status(id)
           out.push({
             swapId: id,
@@ -242,6 +260,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
             terms,
             status: r.status,
             action: { kind: 'wait', reason: 'not stepped yet' },
+            redeemsSent: redeemsSent(stored),
             error: null,
           })
         } catch (e) {

@@ -168,6 +168,7 @@ export class MemoryMarketSource implements MarketSource {
       steps: [{ state: 'Accepted', height: null }],
       makerLock: null,
       takerLock: null,
+      redeemsSent: [],
       error: null,
     })
     return terms

@@ -219,6 +219,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       steps: info.status.steps,
       makerLock: marketLock(locks.makerLock),
       takerLock: marketLock(locks.takerLock),
+      redeemsSent: info.redeemsSent,
       error: info.error,
     }
   }

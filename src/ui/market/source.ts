@@ -57,6 +57,11 @@ export interface MarketSwap {
   readonly steps: readonly { readonly state: SwapState; readonly height: bigint | null }[]
   readonly makerLock: MarketLock | null
   readonly takerLock: MarketLock | null
+  /**
+   * The locks our node has sent a redeem of (`SwapInfo.redeemsSent`): the secret went out with each,
+   * and the node sees that redeem through until the lock's timelock.
+   */
+  readonly redeemsSent: readonly Hex[]
   /** Why the node's last step failed (the wallet did not sign, a transaction reverted), else null. */
   readonly error: string | null
 }

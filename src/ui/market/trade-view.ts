@@ -1,4 +1,5 @@
 import type { Hex } from 'viem'
+import { REDEEM_MARGIN_BLOCKS } from '../../trade/swap/terms'
 import { tokenOf } from './book-view'
 import { atStake } from './leave-guard'
 import { blocksDuration } from './offer-form'
@@ -171,6 +172,18 @@ export function tradeView(
   }
 }
 
+/**
+ * The last block a maker's redeem of the taker's lock can be mined in, as its node sees it. A redeem
+ * already sent (its secret out in the pools) is seen through until the taker's timelock; a first one is
+ * made only while it lands `REDEEM_MARGIN_BLOCKS` before either timelock (the engine's margin), and past
+ * that the node waits for its refund instead.
+ */
+function makerRedeemBy(swap: MarketSwap, makerLock: MarketLock, takerLock: MarketLock): bigint {
+  if (swap.redeemsSent.includes(takerLock.id)) return takerLock.timelockHeight - 1n
+  const first = takerLock.timelockHeight < makerLock.timelockHeight ? takerLock : makerLock
+  return first.timelockHeight - REDEEM_MARGIN_BLOCKS - 1n
+}
+
 /** Until block `block` is mined, with the estimated time to it at `head`. */
 const untilBlock = (block: bigint, head: bigint, params: MarketParams): string =>
   `Keep this tab open until block #${block} (~${blocksDuration(block - head, params)})`
@@ -203,12 +216,14 @@ function stayOpen(
     // The taker locked: our redeem of its lock must be mined in a block before its timelock, or the
     // taker can take its lock back (ours then comes back at our timelock: the secret never came out).
     if (swap.state === 'TakerLocked' && takerLock !== null) {
-      const last = takerLock.timelockHeight - 1n
+      const last = makerRedeemBy(swap, makerLock, takerLock)
       const back = `your ${amountA} comes back to you at block #${makerLock.timelockHeight}`
       if (head >= last)
         return {
           block: last,
-          text: `Block #${last} has passed: the taker can take back its ${amountB}, and ${back}.`,
+          text: swap.redeemsSent.includes(takerLock.id)
+            ? `Block #${last} has passed: the taker can take back its ${amountB}, and ${back}.`
+            : `Block #${last} has passed: ${tooLate(amountB)}; ${back}.`,
         }
       return {
         block: last,
@@ -254,6 +269,10 @@ interface NextContext {
 
 const waiting = (text: string): TradeNext => ({ needsYou: false, text: `Nothing to do: ${text}` })
 
+/** A maker past the margin of its first redeem (`makerRedeemBy`). */
+const tooLate = (amountB: string): string =>
+  `too late to redeem the taker's ${amountB} safely, so your node will not redeem it`
+
 /** A step the node signs: it needs the person only while the wallet is locked. */
 const sign = (what: string, unlocked: boolean): TradeNext =>
   unlocked
@@ -290,6 +309,9 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
         return waiting(
           `the taker's lock can no longer be redeemed; your ${c.amountA} comes back at your lock's timelock.`,
         )
+      // Past the margin, with no redeem of ours out: the engine waits for its refund.
+      if (swap.takerLock !== null && c.own !== null && c.head >= makerRedeemBy(swap, c.own, swap.takerLock))
+        return waiting(`${tooLate(c.amountB)}; your ${c.amountA} comes back at your lock's timelock.`)
       return afterConfirmations(swap.takerLock, "the taker's", `the redeem of ${c.amountB}`, c)
     case 'SecretRevealed':
       return maker

@@ -196,6 +196,7 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     expect(first.status.state).toBe('Accepted')
     expect(first.error).toContain('SWAP_NOT_SIGNED')
     expect(first.error).toContain('the wallet is locked')
+    expect(first.redeemsSent).toEqual([])
     expect(maker.requests).toEqual([])
     await taker.api.startSwap(terms, taker.address)
     await maker.api.swapSigners([maker.address])
@@ -206,6 +207,15 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
       return m?.status.state === 'Completed' && t?.status.state === 'Completed'
     })
     await maker.api.setMining(false)
+    // Each side sent one redeem, of the other's lock: the page knows the secret went out with it.
+    const [m] = await maker.api.swaps()
+    const [t] = await taker.api.swaps()
+    expect(m?.redeemsSent).toHaveLength(1)
+    expect(t?.redeemsSent).toHaveLength(1)
+    expect(m?.redeemsSent[0]).not.toBe(t?.redeemsSent[0])
+    // Told with the step that sent it, not a step later.
+    const redeeming = maker.swaps.find((i) => i.action.kind === 'redeem')
+    expect(redeeming?.redeemsSent).toEqual(m?.redeemsSent)
     expect(await maker.api.tokenBalance(B, maker.address)).toBe(20n)
     expect(await taker.api.tokenBalance(A, taker.address)).toBe(10n)
     expect(maker.requests.some((r) => r.kind === 'secret')).toBe(true)

@@ -60,6 +60,7 @@ describe('market components render from the view models', () => {
       steps: [],
       makerLock: { id: id(0xa), lockedAt: 12n, timelockHeight: 52n, state: 'locked' },
       takerLock: { id: id(0xb), lockedAt: 15n, timelockHeight: 31n, state: 'redeemed' },
+      redeemsSent: [],
       error: null,
     }
     const render = (unlocked: boolean) =>

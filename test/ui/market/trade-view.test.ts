@@ -62,6 +62,7 @@ function swap(
     steps: states.map((state) => ({ state, height: null })),
     makerLock: locks.maker ?? null,
     takerLock: locks.taker ?? null,
+    redeemsSent: [],
     error: null,
   }
 }
@@ -155,6 +156,30 @@ describe('My trades: step view', () => {
       true,
       'Unlock your wallet to sign the redeem of 50 SLV.',
       'Refundable in 35 blocks (~1m 10s) if the swap does not complete.',
+    ],
+    // The node's last first redeem: at head 26 it lands in block 27, REDEEM_MARGIN_BLOCKS before 31.
+    [
+      'maker',
+      'TakerLocked',
+      null,
+      { maker: makerLock(), taker: takerLock() },
+      26n,
+      ['done', 'done', 'current', 'todo'],
+      true,
+      'Unlock your wallet to sign the redeem of 50 SLV.',
+      'Refundable in 25 blocks (~50s) if the swap does not complete.',
+    ],
+    // Too late to reveal the secret safely: the node makes no redeem and waits for its refund.
+    [
+      'maker',
+      'TakerLocked',
+      null,
+      { maker: makerLock(), taker: takerLock() },
+      27n,
+      ['done', 'done', 'current', 'todo'],
+      false,
+      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back at your lock's timelock.",
+      'Refundable in 24 blocks (~48s) if the swap does not complete.',
     ],
     [
       'maker',
@@ -408,6 +433,31 @@ describe('My trades: step view', () => {
     expect(view(s, 30n, true).next.needsYou).toBe(false)
   })
 
+  test('a maker whose redeem is out keeps seeing it through past the margin, until the taker’s timelock', () => {
+    // Sent at head 26: the secret is in the pools, and the node sends that redeem again (fees raised)
+    // while it can still land, as the engine does.
+    const s = {
+      ...swap('maker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }),
+      redeemsSent: [id(0xb)],
+    }
+    expect(view(s, 28n, true).next).toEqual({
+      needsYou: false,
+      text: 'Nothing to do: your node is signing the redeem of 50 SLV.',
+    })
+    expect(view(s, 28n).deadline).toEqual({
+      block: 30n,
+      text: "Keep this tab open until block #30 (~4s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52.",
+    })
+    expect(view(s, 30n).deadline?.text).toBe(
+      'Block #30 has passed: the taker can take back its 50 SLV, and your 100 GLD comes back to you at block #52.',
+    )
+    // A redeem of another lock (ours, as a watchtower) says nothing about this one.
+    const other = { ...s, redeemsSent: [id(0xa)] }
+    expect(view(other, 28n, true).next.text).toBe(
+      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back at your lock's timelock.",
+    )
+  })
+
   test('a failed step is shown while the swap runs, not once it ended', () => {
     const running = { ...swap('maker', 'Accepted', null, {}), error: 'the wallet did not sign.' }
     expect(view(running, 20n, true).problem).toBe(
@@ -489,22 +539,31 @@ describe('My trades: until when the tab must stay open', () => {
       { maker: makerLock() },
       'Keep this tab open until block #52 (~1m 04s) unless the taker redeems your 100 GLD first: your node then takes it back.',
     ],
-    // Our node must redeem the taker's lock in a block before its timelock (31), or the taker takes it back.
+    // Our node redeems the taker's lock (the secret's first reveal) only while the redeem lands
+    // REDEEM_MARGIN_BLOCKS (3) before its timelock (31): in block 27 at the latest.
     [
       'maker',
       'TakerLocked',
       16n,
-      30n,
+      27n,
       { maker: makerLock(), taker: takerLock() },
-      "Keep this tab open until block #30 (~28s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52.",
+      "Keep this tab open until block #27 (~22s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52.",
+    ],
+    [
+      'maker',
+      'TakerLocked',
+      27n,
+      27n,
+      { maker: makerLock(), taker: takerLock() },
+      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52.",
     ],
     [
       'maker',
       'TakerLocked',
       30n,
-      30n,
+      27n,
       { maker: makerLock(), taker: takerLock() },
-      'Block #30 has passed: the taker can take back its 50 SLV, and your 100 GLD comes back to you at block #52.',
+      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52.",
     ],
     [
       'maker',
