@@ -76,7 +76,8 @@ export interface UpgradeInit {
   readonly onSnapshot?: (status: SnapshotStatus) => void
   /**
    * The transactions of the chain the snapshot block replaced (a tab's own blocks, mined apart), in
-   * their order, once the node is full on the new chain: those it has not mined may go back to the pool.
+   * their order, at the end of an upgrade that adopted the snapshot block, whether it reached full or
+   * failed after (the node stays on the new chain): those it has not mined may go back to the pool.
    * `removed`: the blocks of that chain the verified chain does not hold (newest first), as a reorg
    * would list them: what was settled there is not settled on the new chain.
    */
@@ -213,47 +214,54 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
     }
   }
   let executed = 0
-  let replaced: readonly Hex[] = []
-  let removed: readonly Hex[] = []
-  for (extend(); done < hashes.length; extend()) {
-    const ask = hashes.slice(done, done + MAX_BLOCKS_PER_REQUEST)
-    const bytes = await init.request(peer, protocols.blocks, encodeBlocksRequest(ask), config.timeoutMs)
-    let blocks: Block[]
-    try {
-      blocks = decodeBlocksResponse(bytes)
-    } catch (err) {
-      if (err instanceof SyncError) return refuse(init, peer, 'garbage', err.message)
-      throw err
-    }
-    // No fault: the peer may follow another branch (the caller retries, from another peer).
-    if (blocks.length === 0)
-      throw new SnapshotError({
-        code: 'SNAPSHOT_NO_TARGET',
-        reason: `${peer} holds none of the blocks asked`,
-      })
-    for (const [i, block] of blocks.entries()) {
-      if (hashBlock(block) !== ask[i])
-        return refuse(init, peer, 'wrong-response', 'a block that was not asked for')
-      if (done === 0) {
-        try {
-          removed = leaving(chain, verified)
-          replaced = chain.adoptSnapshot(block, totalDifficulty, snapshot.records).replaced
-        } catch (err) {
-          if (err instanceof BlockError) return refuse(init, peer, 'invalid-block', err.message)
-          throw err
-        }
-      } else {
-        const verdict = init.importBlock(block)
-        if (verdict === 'reject') return refuse(init, peer, 'invalid-block', 'served an invalid block')
-        if (verdict === 'accept') executed++
+  /** What adopting the snapshot block replaced, once it did: reported however the upgrade ends. */
+  let adopted: { readonly replaced: readonly Hex[]; readonly removed: readonly Hex[] } | null = null
+  try {
+    for (extend(); done < hashes.length; extend()) {
+      const ask = hashes.slice(done, done + MAX_BLOCKS_PER_REQUEST)
+      const bytes = await init.request(peer, protocols.blocks, encodeBlocksRequest(ask), config.timeoutMs)
+      let blocks: Block[]
+      try {
+        blocks = decodeBlocksResponse(bytes)
+      } catch (err) {
+        if (err instanceof SyncError) return refuse(init, peer, 'garbage', err.message)
+        throw err
       }
-      done++
+      // No fault: the peer may follow another branch (the caller retries, from another peer).
+      if (blocks.length === 0)
+        throw new SnapshotError({
+          code: 'SNAPSHOT_NO_TARGET',
+          reason: `${peer} holds none of the blocks asked`,
+        })
+      for (const [i, block] of blocks.entries()) {
+        if (hashBlock(block) !== ask[i])
+          return refuse(init, peer, 'wrong-response', 'a block that was not asked for')
+        if (done === 0) {
+          try {
+            const removed = leaving(chain, verified)
+            const { replaced } = chain.adoptSnapshot(block, totalDifficulty, snapshot.records)
+            adopted = { replaced, removed }
+          } catch (err) {
+            if (err instanceof BlockError) return refuse(init, peer, 'invalid-block', err.message)
+            throw err
+          }
+        } else {
+          const verdict = init.importBlock(block)
+          if (verdict === 'reject') return refuse(init, peer, 'invalid-block', 'served an invalid block')
+          if (verdict === 'accept') executed++
+        }
+        done++
+      }
+      report()
     }
-    report()
+    init.onMode({ kind: 'full' })
+    return { kind: 'full', target, snapshot, executed }
+  } finally {
+    // A failure after the adoption leaves the node on the new chain all the same (the ordinary sync goes
+    // on from it, and a later upgrade cannot tell what left): reported now, or its transactions never
+    // return to the pool and the swaps settled on the blocks that left are never stepped again.
+    if (adopted !== null) init.onReplaced?.(adopted.replaced, adopted.removed)
   }
-  init.onMode({ kind: 'full' })
-  init.onReplaced?.(replaced, removed)
-  return { kind: 'full', target, snapshot, executed }
 }
 
 /**

@@ -18,6 +18,7 @@ import { createMemoryBackend, openMemoryRepository } from '../../../src/node/sto
 import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import {
+  decodeBlocksResponse,
   decodeHeadersResponse,
   encodeBlocksResponse,
   encodeHeadersResponse,
@@ -559,6 +560,29 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     // A branch of its own after block 10: its 20 blocks leave, not the 10 shared ones.
     const own = minedBlocksOn(blocks.slice(0, 10), 20)
     expect(await removedFrom([...blocks.slice(0, 10), ...own])).toEqual(own.map(hashBlock).reverse())
+  })
+
+  test('an upgrade that fails after adopting the snapshot block still reports what it replaced: the peer stops answering block requests', async () => {
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+      now: Date.now,
+    })
+    // The snapshot block alone, then nothing more: the chain is on the new branch, the upgrade fails.
+    let served = 0
+    const stopping = (data: Uint8Array) => {
+      if (served++ > 0) throw new Error('PEER stopped answering')
+      const [first] = decodeBlocksResponse(must(server.answer(PROTOCOLS.blocks, data, 'FRESH')))
+      return encodeBlocksResponse([encodeBlock(must(first))])
+    }
+    const own = minedBlocksOn(blocks.slice(0, 10), 20)
+    const reports: [readonly Hex[], readonly Hex[]][] = []
+    const r = await upgradeDirect(blocks, headerChain(blocks), stopping, {
+      chain: new Chain({ genesis: GENESIS, store: storeWith([...blocks.slice(0, 10), ...own]) }),
+      onReplaced: (txs, gone) => reports.push([txs, gone]),
+    })
+    expect(r.err).toMatchObject({ message: 'PEER stopped answering' })
+    expect(r.chain.base).toBe(236n)
+    expect(reports).toEqual([[[], own.map(hashBlock).reverse()]])
   })
 
   test('the snapshot block is adopted only once the chain store has loaded its older blocks', async () => {
