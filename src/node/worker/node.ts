@@ -267,8 +267,11 @@ export interface NodeInit {
   readonly modePin?: ModePin
   /** Overrides of the snapshot upgrade's thresholds (tests, bench). */
   readonly upgrade?: Partial<UpgradeConfig>
-  /** Where swap records are kept (the profile's repository); in memory when absent (tests). */
-  readonly swapRepository?: SwapRepository
+  /**
+   * Where swap records, and the finished swaps' last status, are kept (the profile's repository); in
+   * memory when absent (tests).
+   */
+  readonly swapRepository?: SwapRepository & Pick<NodeRepository, 'getMeta' | 'putMeta'>
   /** How long a swap signature request waits for the page, ms (default 60 s). */
   readonly swapSignTimeoutMs?: number
   /** Overrides of the light client's limits (tests). */
@@ -442,7 +445,7 @@ export function createNode(init: NodeInit): Node {
     // tokens created below its base too.
     ...(pin === 'auto' ? { createdTokens: () => (light as LightService).createdTokens() } : {}),
   })
-  const swapRepository: Promise<SwapRepository> =
+  const swapRepository: Promise<SwapRepository & Pick<NodeRepository, 'getMeta' | 'putMeta'>> =
     init.swapRepository === undefined
       ? openMemoryRepository({
           backend: createMemoryBackend(),
@@ -459,6 +462,7 @@ export function createNode(init: NodeInit): Node {
   const swapService: Promise<SwapService> = swapRepository.then((repo) =>
     createSwapService({
       repo,
+      meta: repo,
       chain: swapChain,
       chainId,
       confirmations: init.genesis.params.confirmations,

@@ -7,6 +7,7 @@ import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import { messageOf } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
+import type { NodeRepository } from '../storage/types'
 import type { FeeInfo } from './queries'
 
 /** A swap as the UI sees it (`NodeApi.swaps()` and the `swap` event). */
@@ -26,6 +27,11 @@ export interface SwapInfo {
   /** Why the last step failed (the wallet did not sign, storage refused), else null. */
   readonly error: string | null
 }
+
+const sameStatus = (a: SwapStatus, b: SwapStatus): boolean =>
+  a.state === b.state &&
+  a.steps.length === b.steps.length &&
+  a.steps.every((s, i) => s.state === b.steps[i]?.state && s.height === b.steps[i]?.height)
 
 /** The locks `stored` sent a redeem of, oldest first. */
 const redeemsSent = (stored: readonly SwapEvent[]): Hex[] => [
@@ -60,8 +66,16 @@ export type SwapSignAnswer = { readonly raw: Hex } | { readonly secret: Hex } | 
 
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
 
+/**
+ * Repository meta key of the finished swaps' last status, by swap id: a reloaded node shows them from
+ * it rather than stepping them, since their logs may lie below the headers a light node still holds.
+ */
+export const SWAPS_DONE_KEY = 'swaps-done'
+
 export interface SwapServiceInit {
   readonly repo: SwapRepository
+  /** Where `SWAPS_DONE_KEY` is kept (the profile's repository); without it every swap is stepped at start. */
+  readonly meta?: Pick<NodeRepository, 'getMeta' | 'putMeta'>
   /**
    * The chain a step reads and sends through, asked once per step: everything a step reads (head,
    * logs, transactions, nonce) then comes from one chain, however the node's source changes meanwhile.
@@ -208,8 +222,51 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     const after = await store.events(swapId).catch(() => stored)
     const full: SwapInfo = { ...info, redeemsSent: redeemsSent(after) }
     last.set(swapId, full)
+    await noteDone(full).catch((err: unknown) => console.warn('keeping the finished swaps failed', err))
     init.emitSwap(full)
     return full
+  }
+
+  /** The finished swaps' last status (`SWAPS_DONE_KEY`), once read at start. */
+  const done = new Map<Hex, SwapStatus>()
+  /**
+   * Keeps `done` in step with a swap's latest step: written only when a swap finishes (again, maybe
+   * otherwise after a deep reorg) or re-opens; a step that failed changes nothing.
+   */
+  const noteDone = async (info: SwapInfo): Promise<void> => {
+    const before = done.get(info.swapId)
+    if (info.action.kind === 'done') {
+      if (before !== undefined && sameStatus(before, info.status)) return
+      done.set(info.swapId, info.status)
+    } else {
+      if (before === undefined || info.error !== null) return
+      done.delete(info.swapId)
+    }
+    await init.meta?.putMeta(SWAPS_DONE_KEY, Object.fromEntries(done))
+  }
+  /**
+   * Shows the swaps that finished in an earlier run as they ended, without stepping them: a finished
+   * swap is stepped again only after a reorg past the limit (`onHead`).
+   */
+  const resumeDone = async (): Promise<void> => {
+    const kept = await init.meta?.getMeta<Record<Hex, SwapStatus>>(SWAPS_DONE_KEY)
+    for (const [id, status] of Object.entries(kept ?? {}) as [Hex, SwapStatus][]) {
+      const stored = await store.events(id)
+      const { terms, role, account } = partyOf(id, stored)
+      done.set(id, status)
+      const info: SwapInfo = {
+        swapId: id,
+        role,
+        account,
+        terms,
+        status,
+        action: { kind: 'done' },
+        redeemsSent: redeemsSent(stored),
+        error: null,
+      }
+      last.set(id, info)
+      init.emitSwap(info)
+    }
   }
 
   /** A reorg past `maxReorgDepth` came since the last pass began: the next steps the finished swaps too. */
@@ -229,6 +286,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
 
   return {
     async start() {
+      await resumeDone().catch((err: unknown) => console.warn('reading the finished swaps failed', err))
       schedule()
       await passes.idle()
     },

@@ -415,6 +415,34 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
 
   const state = async (api: NodeApi) => (await api.swaps())[0]?.status.state
 
+  test('a light taker reloaded long after its swap was done reads it as done, though its headers no longer reach the take', async () => {
+    const hub = memoryHub()
+    const { maker, taker, terms } = await twoParties(hub, { light: true })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 30_000)
+    // Done, the swap holds no headers: past two reorg limits on, the kept ones start above the take.
+    const span = BigInt(2 * GENESIS.params.maxReorgDepth)
+    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span + 10n, 30_000)
+    const kept = taker.node.light?.checkpoint()
+    if (kept === undefined) throw new Error('the light taker keeps no headers')
+    expect(kept.headers[0]?.number).toBeGreaterThan(terms.acceptedHeight)
+    taker.node.stop()
+    await taker.link.leave()
+    const back = await makeNode(hub, 'taker', 2, taker.repository, { light: true, lightCheckpoint: kept })
+    const head = (await back.api.head()).number
+    await until(async () => (await back.api.head()).number > head + 3n, 30_000)
+    await maker.api.setMining(false)
+    const [info] = await back.api.swaps()
+    expect(info?.status.state).toBe('Completed')
+    expect(info?.error).toBeNull()
+    expect(back.swaps.map((i) => i.error)).toEqual(back.swaps.map(() => null))
+    maker.node.stop()
+    back.node.stop()
+  }, 90_000)
+
   test('a taker reloaded after signing its lock, which reached no one, sends it again; the miner gets it on link', async () => {
     const hub = memoryHub()
     let cut = false
