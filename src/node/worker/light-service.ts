@@ -66,10 +66,10 @@ export interface LightServiceInit {
   /** Another profile's stored state, where reads are proven before any peer is asked (`localProofs`). */
   readonly localState?: Promise<StateNodeReader | undefined>
   /**
-   * The lowest header something running still reads logs from (an unfinished swap's accepted height):
-   * the checkpoint keeps the headers from there, so a reload can still read them.
+   * The lowest header something running may still read logs from at header head `head` (a swap's
+   * accepted height): the checkpoint keeps the headers from there, so a reload can still read them.
    */
-  readonly holdHeadersFrom?: () => bigint | undefined
+  readonly holdHeadersFrom?: (head: bigint) => bigint | undefined
 }
 
 /**
@@ -210,7 +210,7 @@ export function createLightService(init: LightServiceInit) {
     const head = h.head.header.number
     let from = head > span ? head - span : 0n
     if (keptFrom !== undefined && keptFrom < from) from = keptFrom
-    const held = init.holdHeadersFrom?.()
+    const held = init.holdHeadersFrom?.(head)
     if (held !== undefined && held < from) from = held
     return h.checkpoint(from)
   }

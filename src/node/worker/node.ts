@@ -452,11 +452,22 @@ export function createNode(init: NodeInit): Node {
           chain: { chainId, genesisHash: chain.chain.genesisHash },
         })
       : Promise.resolve(init.swapRepository)
-  /** Each unfinished swap's accepted height: where its logs are read from. */
-  const openSwaps = new Map<Hex, bigint>()
-  const oldestOpenSwap = (): bigint | undefined => {
+  /**
+   * Each swap's accepted height (where its logs are read from), with, once it is done, the block of its
+   * last chain step (its settlement).
+   */
+  const swapLogs = new Map<Hex, { readonly from: bigint; readonly doneAt: bigint | null }>()
+  /**
+   * The lowest accepted height of the swaps whose logs may still be read at header head `head`: the
+   * unfinished ones, and the done ones settled within two reorg limits of it — the headers a light node
+   * always keeps, so a deep reorg it can follow that takes their settlement out steps them again. Below
+   * those, such a reorg needs headers only another swap held: a bound, not a promise.
+   */
+  const holdSwapHeaders = (head: bigint): bigint | undefined => {
+    const span = BigInt(2 * init.genesis.params.maxReorgDepth)
     let oldest: bigint | undefined
-    for (const h of openSwaps.values()) if (oldest === undefined || h < oldest) oldest = h
+    for (const { from, doneAt } of swapLogs.values())
+      if ((doneAt === null || doneAt + span >= head) && (oldest === undefined || from < oldest)) oldest = from
     return oldest
   }
   const swapService: Promise<SwapService> = swapRepository.then((repo) =>
@@ -468,8 +479,14 @@ export function createNode(init: NodeInit): Node {
       confirmations: init.genesis.params.confirmations,
       maxReorgDepth: init.genesis.params.maxReorgDepth,
       emitSwap: (info) => {
-        if (info.action.kind === 'done') openSwaps.delete(info.swapId)
-        else openSwaps.set(info.swapId, info.terms.acceptedHeight)
+        const from = info.terms.acceptedHeight
+        if (info.action.kind !== 'done') swapLogs.set(info.swapId, { from, doneAt: null })
+        else {
+          // Ended by decisions alone (nothing locked), a swap has no settlement a reorg could take out.
+          const doneAt = info.status.steps.findLast((step) => step.height !== null)?.height
+          if (doneAt == null) swapLogs.delete(info.swapId)
+          else swapLogs.set(info.swapId, { from, doneAt })
+        }
         init.emit('swap', info)
       },
       emitSignRequest: (request) => init.emit('swapSignRequest', request),
@@ -487,7 +504,7 @@ export function createNode(init: NodeInit): Node {
           ...(init.localState === undefined ? {} : { localState: init.localState }),
           // Swaps read their logs from their accepted heights, across reloads: a light node's through
           // these headers, an `auto` node's too while behind them or below a snapshot's base.
-          holdHeadersFrom: oldestOpenSwap,
+          holdHeadersFrom: holdSwapHeaders,
           // A peer has one score and one ban, whether its headers, proofs, blocks or offers were bad.
           board: chain.syncer.board,
           onHead: (head, removed) => {

@@ -415,17 +415,27 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
 
   const state = async (api: NodeApi) => (await api.swaps())[0]?.status.state
 
-  test('a light taker reloaded long after its swap was done reads it as done, though its headers no longer reach the take', async () => {
+  test('a light taker keeps the headers of a done swap while a reorg it can follow may step it again; reloaded long after, it reads it as done, though its headers no longer reach the take', async () => {
     const hub = memoryHub()
     const { maker, taker, terms } = await twoParties(hub, { light: true })
     await maker.api.startSwap(terms, maker.address)
     await taker.api.startSwap(terms, taker.address)
     await maker.api.swapSigners([maker.address])
+    // The taker's wallet stays locked a while: the swap settles well after the take.
+    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + 40n, 30_000)
     await taker.api.swapSigners([taker.address])
     await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 30_000)
-    // Done, the swap holds no headers: past two reorg limits on, the kept ones start above the take.
+    const settled = taker.swaps.at(-1)?.status.steps.at(-1)?.height
+    if (settled == null) throw new Error('the swap settled in no block')
+    // A reorg the light node can follow (two reorg limits) may still take its settlement out and step it
+    // again: its headers stay, from the take, past two reorg limits above the take.
     const span = BigInt(2 * GENESIS.params.maxReorgDepth)
-    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span + 10n, 30_000)
+    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span, 30_000)
+    const held = taker.node.light?.checkpoint()
+    expect(held?.headers.at(-1)?.number).toBeLessThanOrEqual(settled + span)
+    expect(held?.headers[0]?.number).toBeLessThanOrEqual(terms.acceptedHeight)
+    // Two reorg limits past its settlement, they go: the kept ones start above the take.
+    await until(async () => (await taker.api.head()).number > settled + span + 10n, 30_000)
     const kept = taker.node.light?.checkpoint()
     if (kept === undefined) throw new Error('the light taker keeps no headers')
     expect(kept.headers[0]?.number).toBeGreaterThan(terms.acceptedHeight)
