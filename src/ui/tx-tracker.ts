@@ -142,11 +142,32 @@ const sameStatus = (a: TxStatus, b: TxStatus): boolean => {
 }
 
 /**
+ * The status of a transaction whose receipt could not be read (`unverified`, why), from the transaction
+ * alone, as the transaction page reads it: confirmed or failed by the status proven with its inclusion (a
+ * light node reads the receipt from its block's receipts, which may be out of reach), in its block with
+ * its outcome not verified when no status is known; else (not proven mined, or that read failed too) the
+ * last status verified, marked `unverified`.
+ */
+async function withoutReceipt(
+  api: Remote<NodeApi>,
+  last: Exclude<TxStatus, { state: 'sending' | 'failed' }>,
+  unverified: string,
+): Promise<TxStatus> {
+  const { hash } = last
+  const tx = await api.transaction(hash).catch(() => null)
+  if (tx === null || tx.blockNumber === null) return { ...last, unverified }
+  if (tx.status === 'reverted') return { state: 'failed', hash, reason: 'reverted' }
+  if (tx.status === 'success') return { state: 'confirmed', hash, confirmations: tx.confirmations }
+  return { state: 'included', hash, confirmations: tx.confirmations, unverified }
+}
+
+/**
  * Re-reads the receipt of every transaction sent and not failed (a reorg may undo a confirmation), and
  * the nonce of each sender with one waiting. The nonces first: a block that comes in between then shows
  * as a receipt, never as a nonce passed without one (a false "dropped"). A read that fails (on a light
  * node: no proof verified) is not "no receipt" or "nonce not passed": the status stays the last one
- * verified, marked `unverified` with why, never pending again or dropped on a failed read.
+ * verified, marked `unverified` with why, never pending again or dropped on a failed read — unless the
+ * transaction's own read proves it in its block (`withoutReceipt`).
  */
 async function refresh(api: Remote<NodeApi>): Promise<void> {
   const sent = useTxs
@@ -184,7 +205,7 @@ async function refresh(api: Remote<NodeApi>): Promise<void> {
           return { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' }
         return { state: 'confirmed', hash: s.hash, confirmations: receipt.confirmations }
       },
-      (err: unknown): TxStatus => ({ ...last, unverified: messageOf(err) }),
+      (err: unknown): Promise<TxStatus> => withoutReceipt(api, s, messageOf(err)),
     )
     if (!sameStatus(s, next)) update(t.id, { status: next })
   }

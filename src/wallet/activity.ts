@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { messageOf } from '../node/rpc/errors'
-import type { ReceiptView } from '../node/worker/queries'
+import type { ReceiptView, TxView } from '../node/worker/queries'
 import type { SentTransaction } from './provider'
 
 /** A sent transaction and what the chain says about it. */
@@ -54,7 +54,25 @@ type ActivityReceipt = Pick<ReceiptView, 'blockNumber' | 'status' | 'revertReaso
 export interface ActivityReads {
   account(address: Address): Promise<{ readonly nonce: bigint }>
   receipt(hash: Hex): Promise<ActivityReceipt | null>
+  transaction(hash: Hex): Promise<Pick<TxView, 'blockNumber' | 'status'> | null>
 }
+
+/**
+ * The receipt of `hash`, or — that read failed (on a light node: its block's receipts out of reach) —
+ * what its transaction read proves: in its block with the status proven with its inclusion, as the
+ * transaction page reads it (no revert reason: a block's receipts do not hold it). Else why the receipt
+ * could not be read: a transaction not proven mined (a light node's own submission reads as pending) or
+ * one with no status known proves nothing of its outcome.
+ */
+const receiptOrProven = (reads: ActivityReads, hash: Hex): Promise<Read<ActivityReceipt | null>> =>
+  reads.receipt(hash).then(
+    (value): Read<ActivityReceipt | null> => ({ value }),
+    async (err: unknown): Promise<Read<ActivityReceipt | null>> => {
+      const tx = await reads.transaction(hash).catch(() => null)
+      if (tx === null || tx.blockNumber === null || tx.status === null) return { unread: messageOf(err) }
+      return { value: { blockNumber: tx.blockNumber, status: tx.status, revertReason: null } }
+    },
+  )
 
 /**
  * Reads the nonce of each sender with an item waiting (pending or dropped), then the receipt of every
@@ -62,7 +80,7 @@ export interface ActivityReads {
  * first: a block that comes in between then shows as a receipt, never as a nonce passed without one (a
  * false "dropped"). A read that fails (on a light node: no proof verified) settles nothing: the item
  * keeps its last status, marked `unverified` with why — a receipt read is never "no receipt", a nonce
- * read never "not passed".
+ * read never "not passed" — unless its transaction read proves its outcome (`receiptOrProven`).
  */
 export async function rereadActivity(
   items: readonly ActivityItem[],
@@ -82,14 +100,7 @@ export async function rereadActivity(
     ),
   )
   const receipts = await Promise.all(
-    items.map((i) =>
-      i.status === 'failed'
-        ? { value: null }
-        : reads.receipt(i.hash).then(
-            (value): Read<ActivityReceipt | null> => ({ value }),
-            (err: unknown): Read<ActivityReceipt | null> => ({ unread: messageOf(err) }),
-          ),
-    ),
+    items.map((i) => (i.status === 'failed' ? { value: null } : receiptOrProven(reads, i.hash))),
   )
   return items.map((i, k) => {
     const receipt = receipts[k] ?? { value: null }

@@ -228,7 +228,8 @@ describe('sending and tracking transactions', () => {
     })
     if (zinc.status.state !== 'pending') throw new Error(`zinc is ${zinc.status.state}`)
     const hash = zinc.status.hash
-    // From now on the sender's nonce is read (it passes zinc's once mined), the receipts are not.
+    // From now on the sender's nonce is read (it passes zinc's once mined), the receipts are not, nor
+    // the inclusions: the transaction read gives a light tab's own submission as sent, any other none.
     let unread = 0
     const unverified = new LightError({
       code: 'LIGHT_UNVERIFIED',
@@ -240,7 +241,13 @@ describe('sending and tracking transactions', () => {
       unread++
       throw unverified
     }
-    useApp.setState({ api: { ...node.api, receipt } })
+    const transaction: typeof node.api.transaction = async (h) => {
+      const tx = await node.api.transaction(h)
+      if (h !== hash || tx === null) throw unverified
+      const unmined = { blockHash: null, blockNumber: null, index: null, confirmations: 0n, status: null }
+      return { ...tx, ...unmined, state: 'pending' }
+    }
+    useApp.setState({ api: { ...node.api, receipt, transaction } })
     await node.api.setMining(true)
     await until(async () => (await node.api.receipt(hash)) !== null)
     // Two refreshes after zinc is mined, each failing to read both receipts.
@@ -267,6 +274,73 @@ describe('sending and tracking transactions', () => {
     expect(renderToStaticMarkup(createElement(TxStatusBadge, { status: statusOf('zinc') }))).toContain(
       'data-verified="true"',
     )
+    useApp.setState({ api: null, head: null })
+  })
+
+  test('a receipt that cannot be read, its transaction proven in its block: confirmed or failed by the status proven with it, verified; with no status known, in its block with its outcome not verified', async () => {
+    const node = await trackedNode()
+    const signer = devnetSigner(6)
+    await sendCall(node.api, signer, 'copper', {
+      to: TOKEN_FACTORY_ADDRESS,
+      data: createToken('Copper', 'CPR', 1n),
+    })
+    await node.api.setMining(true)
+    await until(() => tracked('copper')?.status.state === 'confirmed')
+    await node.api.setMining(false)
+    // From now on no receipt reads (on a light node: its block's receipts out of reach); the
+    // transactions do, with the status proven with their inclusion — nickel's none (its receipt not held).
+    let unread = 0
+    const unverified = new LightError({
+      code: 'LIGHT_UNVERIFIED',
+      what: 'receipt',
+      attempts: 1,
+      failures: ['timeout'],
+    })
+    const receipt = async (): Promise<never> => {
+      unread++
+      throw unverified
+    }
+    let nickel: Hex = '0x'
+    const transaction: typeof node.api.transaction = async (h) => {
+      const tx = await node.api.transaction(h)
+      return tx === null || h !== nickel ? tx : { ...tx, status: null }
+    }
+    useApp.setState({ api: { ...node.api, receipt, transaction } })
+    const token = tokenAddress(signer.address.toLowerCase() as Address, 0n)
+    const all = encodeFunctionData({
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [DEVNET_ACCOUNTS[3] ?? '0x', 1n],
+    })
+    // Both pass the simulation against the head; only one token exists: the second reverts on chain.
+    const sent = await Promise.all([
+      sendCall(node.api, signer, 'copper all', { to: token, data: all }),
+      sendCall(node.api, signer, 'copper again', { to: token, data: all }),
+      sendCall(node.api, signer, 'nickel', {
+        to: TOKEN_FACTORY_ADDRESS,
+        data: createToken('Nickel', 'NKL', 1n),
+      }),
+    ])
+    const [allHash, againHash, nickelHash] = sent.map((t) => {
+      if (t.status.state !== 'pending') throw new Error(`${t.label} is ${t.status.state}`)
+      return t.status.hash
+    })
+    nickel = nickelHash ?? '0x'
+    await node.api.setMining(true)
+    await until(async () => (await node.api.receipt(nickel)) !== null)
+    // Two refreshes after they are mined, each failing to read every receipt (copper's too).
+    const reads = unread
+    await until(() => unread >= reads + 8)
+    await node.api.setMining(false)
+    expect(tracked('copper all')?.status).toMatchObject({ state: 'confirmed', hash: allHash })
+    expect(tracked('copper all')?.status).not.toHaveProperty('unverified')
+    expect(tracked('copper')?.status).not.toHaveProperty('unverified')
+    expect(tracked('copper again')?.status).toEqual({ state: 'failed', hash: againHash, reason: 'reverted' })
+    const inBlock = tracked('nickel')?.status
+    expect(inBlock).toMatchObject({ state: 'included', hash: nickel, unverified: unverified.message })
+    const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status: statusOf('nickel') }))
+    expect(badge).toContain('data-verified="false"')
+    expect(badge).toContain(`outcome not verified: ${unverified.message}`)
     useApp.setState({ api: null, head: null })
   })
 

@@ -204,3 +204,33 @@ test("a reload shows no 'not verified at the current head' mark: it said somethi
   storage.setItem('tabchain.activity.p3', JSON.stringify([marked]))
   expect(storedActivity(storage, 'p3')).toEqual([last])
 })
+
+test('a receipt that cannot be read, its transaction proven in its block: confirmed or failed by the status proven with it, verified; with no status known, the last status marked not verified', async () => {
+  const base = { from: ME, title: 'Send 1 TAB', nonce: 1, sentAt: 1_000 } as const
+  const item = (n: number): ActivityItem => ({
+    ...base,
+    hash: `0x${String(n).padStart(64, '0')}`,
+    status: 'pending',
+  })
+  const [success, reverted, unknown, unmined] = [item(1), item(2), item(3), item(4)]
+  const proven = new Map([
+    [success?.hash, { blockNumber: 9n, status: 'success' as const }],
+    [reverted?.hash, { blockNumber: 9n, status: 'reverted' as const }],
+    [unknown?.hash, { blockNumber: 9n, status: null }],
+    [unmined?.hash, { blockNumber: null, status: null }],
+  ])
+  const why = 'no peer proved receipt (1 asked): timeout'
+  const reads = {
+    account: async () => ({ nonce: 1n }),
+    receipt: async (): Promise<never> => {
+      throw new Error(why)
+    },
+    transaction: async (h: `0x${string}`) => proven.get(h) ?? null,
+  }
+  const [s, r, u, p] = await rereadActivity([success, reverted, unknown, unmined] as ActivityItem[], reads)
+  expect(s).toEqual({ ...success, status: 'confirmed', blockNumber: '9' })
+  expect(r).toEqual({ ...reverted, status: 'failed', blockNumber: '9', reason: 'reverted' })
+  // Its inclusion alone says nothing of its outcome; a pending view is no proof it is not mined.
+  expect(u).toEqual({ ...unknown, unverified: why })
+  expect(p).toEqual({ ...unmined, unverified: why })
+})

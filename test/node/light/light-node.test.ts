@@ -293,6 +293,7 @@ describe('light node on the memory network', () => {
     const reads: ActivityReads = {
       account: (a) => (bobUnread && a === BOB ? Promise.reject(unreadNonce) : light.api.account(a)),
       receipt: (h) => light.api.receipt(h),
+      transaction: (h) => light.api.transaction(h),
     }
     const [sent, approved, other] = await rereadActivity(items, reads)
     expect(sent).toEqual({ ...items[0], status: 'confirmed', blockNumber: '1' })
