@@ -1,4 +1,4 @@
-import type { Address, Hex } from 'viem'
+import { type Address, type Hex, isAddress, isHash } from 'viem'
 import { messageOf } from '../node/rpc/errors'
 import type { ReceiptView, TxView } from '../node/worker/queries'
 import type { SentTransaction } from './provider'
@@ -134,14 +134,61 @@ const activityKey = (profileId: string): string => `tabchain.activity.${profileI
 const unmarked = (items: readonly ActivityItem[]): ActivityItem[] =>
   items.map(({ unverified: _unverified, ...item }) => item)
 
+const STATUSES: ReadonlySet<unknown> = new Set<ActivityItem['status']>([
+  'pending',
+  'confirmed',
+  'failed',
+  'dropped',
+])
+
+/**
+ * A saved item as `saveActivity` wrote it (without its `unverified` mark), or null when it is damaged
+ * (edited storage, a bad write): a field missing or of the wrong form, which later reads (its receipt,
+ * `BigInt` of its nonce and block) would trip over.
+ */
+function savedItem(value: unknown): ActivityItem | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { hash, from, title, nonce, sentAt, status, blockNumber, reason } = value as Record<string, unknown>
+  const valid =
+    typeof hash === 'string' &&
+    isHash(hash) &&
+    typeof from === 'string' &&
+    isAddress(from, { strict: false }) &&
+    typeof title === 'string' &&
+    typeof nonce === 'number' &&
+    Number.isSafeInteger(nonce) &&
+    nonce >= 0 &&
+    typeof sentAt === 'number' &&
+    Number.isFinite(sentAt) &&
+    STATUSES.has(status) &&
+    (blockNumber === undefined || (typeof blockNumber === 'string' && /^\d+$/.test(blockNumber))) &&
+    (reason === undefined || typeof reason === 'string')
+  return valid ? (value as ActivityItem) : null
+}
+
 /**
  * The profile's saved activity list, newest first, each item with its last verified status and no
  * `unverified` mark (also from a list saved with them): the next head's re-read marks again what it
- * cannot verify.
+ * cannot verify. A damaged item is left out (a damaged list, not JSON or no list, gives none), with a
+ * warning: the wallet starts with what can be kept.
  */
 export function storedActivity(storage: Pick<Storage, 'getItem'>, profileId: string): ActivityItem[] {
   const saved = storage.getItem(activityKey(profileId))
-  return saved === null ? [] : unmarked(JSON.parse(saved) as ActivityItem[])
+  if (saved === null) return []
+  let list: unknown
+  try {
+    list = JSON.parse(saved)
+  } catch {
+    list = null
+  }
+  if (!Array.isArray(list)) {
+    console.warn('the saved activity list is damaged: it starts empty')
+    return []
+  }
+  const items = unmarked(list.flatMap((value) => savedItem(value) ?? []))
+  if (items.length < list.length)
+    console.warn(`${list.length - items.length} damaged item(s) of the saved activity list left out`)
+  return items
 }
 
 /** Saves the profile's activity list without its `unverified` marks (`storedActivity`). */

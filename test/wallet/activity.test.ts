@@ -234,3 +234,43 @@ test('a receipt that cannot be read, its transaction proven in its block: confir
   expect(u).toEqual({ ...unknown, unverified: why })
   expect(p).toEqual({ ...unmined, unverified: why })
 })
+
+test('a damaged saved list loses only its damaged items: the wallet starts with the rest, or with none when the list itself is damaged', () => {
+  const storage = memoryStorage()
+  const base = { from: ME, title: 'Send 1 TAB', nonce: 7, sentAt: 1_000 } as const
+  const confirmed: ActivityItem = {
+    ...base,
+    hash: `0x${'01'.repeat(32)}`,
+    status: 'confirmed',
+    blockNumber: '12',
+  }
+  const failed: ActivityItem = { ...base, hash: `0x${'02'.repeat(32)}`, status: 'failed', reason: 'reverted' }
+  const damaged = [
+    null,
+    5,
+    'text',
+    { ...confirmed, hash: '0x01' },
+    { ...confirmed, from: 'me' },
+    { ...confirmed, nonce: '7' },
+    { ...confirmed, nonce: -1 },
+    { ...confirmed, nonce: 1.5 },
+    { ...confirmed, sentAt: 'yesterday' },
+    { ...confirmed, title: 3 },
+    { ...confirmed, status: 'won' },
+    { ...confirmed, blockNumber: 'twelve' },
+    { ...confirmed, reason: 404 },
+  ]
+  storage.setItem('tabchain.activity.p1', JSON.stringify([confirmed, ...damaged, failed]))
+  expect(storedActivity(storage, 'p1')).toEqual([confirmed, failed])
+  // A truncated write, or a list that is no list: nothing to keep, and nothing thrown.
+  const whole = JSON.stringify([confirmed, failed])
+  for (const [profile, saved] of [
+    ['p2', whole.slice(0, whole.length - 20)],
+    ['p3', '{"hash":"0x01"}'],
+    ['p4', 'null'],
+    ['p5', ''],
+  ] as const) {
+    storage.setItem(`tabchain.activity.${profile}`, saved)
+    expect(storedActivity(storage, profile)).toEqual([])
+  }
+})
