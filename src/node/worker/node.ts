@@ -1070,7 +1070,8 @@ export function createNode(init: NodeInit): Node {
    * `auto`: the full node, but while its chain is behind the verified headers (joining, upgrading), the
    * head, state reads and submissions go through the light client, so the wallet shows proven data from
    * the first seconds; the switch back is per call, so nothing stops in between. Block, log and explorer
-   * queries answer from the blocks this node executed (logs below a snapshot's base through proofs).
+   * queries answer from the blocks this node executed (logs below a snapshot's base through proofs);
+   * a transaction or receipt not found mined there, while behind, through proofs too.
    */
   const autoApi = (viaLight: NodeApi, executed: NodeApi): NodeApi => {
     const pick = (): NodeApi => (behind() ? viaLight : fullApi)
@@ -1090,6 +1091,23 @@ export function createNode(init: NodeInit): Node {
         const hash = await viaLight.sendRawTransaction(raw)
         await chain.journalTransaction(raw as Hex)
         return hash
+      },
+      // Executed first; one the executed chain does not hold mined may be in a block past its head, under
+      // the verified headers (the nonce read there has passed it): proven there while behind, so a
+      // transaction sent through the light client reads mined, not unknown or dropped.
+      async transaction(h) {
+        const found = await executed.transaction(h)
+        if (found?.state === 'mined' || !behind()) return found
+        const proven = await viaLight.transaction(h).catch((err: unknown) => {
+          // The pool's view still says "sent, not proven mined"; no view at all cannot say unknown.
+          if (found === null) throw err
+          return null
+        })
+        return proven?.state === 'mined' ? proven : (found ?? proven)
+      },
+      async receipt(h) {
+        const found = await executed.receipt(h)
+        return found !== null || !behind() ? found : viaLight.receipt(h)
       },
       verifiedAccount: (a) => pick().verifiedAccount(a),
       verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),

@@ -228,6 +228,31 @@ describe('an auto node behind its verified headers, as the Explorer reads it', (
   })
 })
 
+describe('an auto node behind its verified headers, as the wallet reads its transactions', () => {
+  test('a transaction mined past the executed head, under the headers, reads mined with its receipt (proven), not unknown', async () => {
+    // Executed to #10, the headers at #21: the taker's lock is in #11, the maker's in #2.
+    const swap = await lockedSwap()
+    const { node } = await takerNode(swap, 10n)
+    const hash = keccak256(swap.takerLock)
+    const sender = await node.api.account(BOB)
+    // The nonce read through the headers has passed the lock's: without its receipt it would read dropped.
+    expect(sender.nonce).toBe(1n)
+    expect(await node.api.receipt(hash)).toMatchObject({ blockNumber: 11n, status: 'success' })
+    expect(await node.api.transaction(hash)).toMatchObject({
+      state: 'mined',
+      blockNumber: 11n,
+      status: 'success',
+    })
+    // One the executed chain holds answers from it; one neither knows is unknown.
+    const makerLock = keccak256(must(swap.makerTxs[1]))
+    expect(await node.api.receipt(makerLock)).toMatchObject({ blockNumber: 2n, status: 'success' })
+    expect(await node.api.transaction(makerLock)).toMatchObject({ state: 'mined', blockNumber: 2n })
+    const unknown = keccak256(stringToHex('no such transaction'))
+    expect(await node.api.receipt(unknown)).toBeNull()
+    expect(await node.api.transaction(unknown)).toBeNull()
+  })
+})
+
 describe('an auto node upgraded from a snapshot steps the swaps accepted below its base', () => {
   const REFUND = toFunctionSelector('refund(bytes32)')
 
