@@ -344,6 +344,27 @@ describe('sending and tracking transactions', () => {
     useApp.setState({ api: null, head: null })
   })
 
+  test("a send the pool refuses fails with why in words, not the refusal's code", async () => {
+    const node = await trackedNode()
+    const signer = devnetSigner(7)
+    const data = createToken('Brass', 'BRS', 1n)
+    await sendCall(node.api, signer, 'brass', { to: TOKEN_FACTORY_ADDRESS, data })
+    // Signed again with the nonce the first one holds in the pool, at the same fees: no replacement.
+    const again: TxSigner = {
+      ...signer,
+      sendTransaction: (tx, to) => signer.sendTransaction(tx, { ...to, pendingNonce: async () => 0n }),
+    }
+    const refused = await sendCall(node.api, again, 'bronze', {
+      to: TOKEN_FACTORY_ADDRESS,
+      data: createToken('Bronze', 'BRZ', 1n),
+    })
+    expect(refused.status).toMatchObject({ state: 'failed', hash: null })
+    const shown = renderToStaticMarkup(createElement(TxStatusBadge, { status: refused.status }))
+    expect(shown).toContain('Failed: a transaction with nonce 0 is pending')
+    expect(shown).not.toMatch(/[A-Z]{2,}_[A-Z_]+|\(\w+=/)
+    useApp.setState({ api: null, head: null })
+  })
+
   test("a send waiting in the wallet's dialog does not take the nonce of a dApp's send approved meanwhile", async () => {
     const node = await trackedNode()
     const wallet = await hardhatWallet()
