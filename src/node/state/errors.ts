@@ -14,7 +14,27 @@ export type StateErrorType =
   /** A stored node or value that does not decode. */
   | { readonly code: 'STATE_CORRUPT'; readonly reason: string }
 
-/** Typed error of src/node/state. */
+/**
+ * What a state error says to the person reading it: one a peer meets serving a proof travels as the
+ * reason of the requester's `NET_REQUEST_FAILED`, which a light tab shows as why a read is not verified;
+ * a sentence, not the code and its fields.
+ */
+function stateMessage(type: StateErrorType): string {
+  switch (type.code) {
+    case 'STATE_BAD_PROOF':
+      return `invalid state proof: ${type.reason}`
+    case 'STATE_MISSING_NODE':
+      return `the state tree node ${type.hash} is not held here${type.key === undefined ? '' : ` (reading ${type.key})`}`
+    case 'STATE_CORRUPT':
+      return `the stored state is damaged: ${type.reason}`
+  }
+}
+
+/** Typed error of src/node/state. Its message is a sentence (`stateMessage`). */
 export class StateError extends NodeError<StateErrorType> {
   override name = 'StateError'
+
+  constructor(type: StateErrorType, message?: string) {
+    super(type, message ?? stateMessage(type))
+  }
 }

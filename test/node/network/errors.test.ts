@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { NetError, requestFailed } from '../../../src/node/network/errors'
-import { SyncError } from '../../../src/node/sync/errors'
+import { StateError, type StateErrorType } from '../../../src/node/state/errors'
+import { SyncError, type SyncErrorType } from '../../../src/node/sync/errors'
 
 /**
  * A network error's message is what a light tab shows as why a read is not verified ("no peer proved …:
@@ -31,5 +32,31 @@ describe('network error messages', () => {
       'no peer took the message on t',
       'the relay is busy: it is asked again in 2 s',
     ])
+  })
+
+  test("a peer's sync or state refusal inside a failed request reads in words: a light tab shows it as why a read is not verified", () => {
+    /** A bare code (`SYNC_NOT_HELD`) or `describeType`'s fields (`(from=…`): not words. */
+    const raw = /[A-Z]{2,}_[A-Z_]+|\(\w+=/
+    const sync: SyncErrorType[] = [
+      { code: 'SYNC_MALFORMED', what: 'headers request', reason: 'count is zero' },
+      { code: 'SYNC_REQUEST_TOO_LARGE', what: 'blocks request', asked: 300, max: 128 },
+      { code: 'SYNC_RESPONSE_TOO_LARGE', size: 20_000_000, max: 16_000_000 },
+      { code: 'SYNC_RATE_LIMITED', peerId: '12D3KooWLight', retryInMs: 1_500 },
+      { code: 'SYNC_NOT_HELD', what: 'headers', from: 5n },
+    ]
+    const state: StateErrorType[] = [
+      { code: 'STATE_BAD_PROOF', reason: 'root mismatch' },
+      { code: 'STATE_MISSING_NODE', hash: `0x${'ab'.repeat(32)}` },
+      { code: 'STATE_MISSING_NODE', hash: `0x${'ab'.repeat(32)}`, key: 'account:0x01' },
+      { code: 'STATE_CORRUPT', reason: 'undecodable tree node' },
+    ]
+    for (const refusal of [...sync.map((t) => new SyncError(t)), ...state.map((t) => new StateError(t))]) {
+      const shown = requestFailed('12D3KooWPeer', '/tabchain/1/sync-proofs/2.0.0', refusal)
+      expect(shown.message, refusal.type.code).not.toMatch(raw)
+      expect(shown.type).toMatchObject({ remote: { code: refusal.type.code } })
+    }
+    expect(new SyncError({ code: 'SYNC_RATE_LIMITED', peerId: 'L', retryInMs: 1_500 }).message).toBe(
+      'too many requests from L: asked again in 2 s',
+    )
   })
 })
