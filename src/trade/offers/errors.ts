@@ -68,9 +68,75 @@ export type OfferErrorType =
 
 export type OfferErrorCode = OfferErrorType['code']
 
-/** Typed error of src/trade/offers. */
+/**
+ * What an offer error says to the person reading it: the market shows its own words for the codes it
+ * knows (src/ui/market/errors.ts) and this message for the rest, so a sentence, not the code and its
+ * fields.
+ */
+function offerMessage(type: OfferErrorType): string {
+  switch (type.code) {
+    case 'OFFER_MALFORMED':
+      return `malformed offer message: ${type.reason}`
+    case 'OFFER_WRONG_CHAIN':
+      return `the offer is signed for chain ${type.got}, not this chain (${type.expected})`
+    case 'OFFER_BAD_SIGNATURE':
+      return `the offer's signature does not match its maker: ${type.reason}`
+    case 'OFFER_EXPIRED':
+      return `the offer expired at ${type.expiresAt} (now ${type.now})`
+    case 'OFFER_EXPIRY_TOO_FAR':
+      return `the offer's expiry ${type.expiresAt} is further away than the longest allowed, ${type.max}`
+    case 'OFFER_ZERO_AMOUNT':
+      return `the offer's ${type.side} amount is zero`
+    case 'OFFER_SAME_TOKEN':
+      return `the offer sells and buys the same token, ${type.token}`
+    case 'OFFER_TIMELOCK_OUT_OF_RANGE':
+      return `the ${type.side}'s timelock of ${type.blocks} blocks is outside ${type.min} to ${type.max}`
+    case 'OFFER_TIMELOCK_RULE':
+      return `the maker's timelock of ${type.maker} blocks is under the ${type.required} that a taker's of ${type.taker} requires`
+    case 'OFFER_MAKER_LACKS_BALANCE':
+      return `the maker holds ${type.have} of the ${type.need} the offer sells`
+    case 'OFFER_KNOWN':
+      return `the offer ${type.offerId} is already in the book`
+    case 'OFFER_UNKNOWN':
+      return `the offer ${type.offerId} is not open here`
+    case 'OFFER_CANCELLED':
+      return `the offer ${type.offerId} was withdrawn by its maker`
+    case 'OFFER_TAKEN':
+      return `the offer ${type.offerId} was taken by someone else`
+    case 'OFFER_STALE':
+      return `the offer ${type.offerId} expired before its maker answered`
+    case 'OFFER_WRONG_PEER':
+      return `the offer names the tab ${type.got} as its maker, not this one (${type.expected})`
+    case 'OFFER_SNAPSHOT_RATE_LIMITED':
+      return `the offers were asked for too soon again: asked again in ${Math.ceil(type.retryAfterMs / 1000)} s`
+    case 'OFFER_BOOK_FULL':
+      return `the book is full (${type.limit} offers): try again once some have expired`
+    case 'TAKE_BAD_SIGNATURE':
+      return `the take's signature does not match its taker: ${type.reason}`
+    case 'TAKE_WRONG_PEER':
+      return `the take names the tab ${type.expected} as its taker, not the one that sent it (${type.got})`
+    case 'TAKE_BUSY':
+      return `the maker's tab has ${type.pending} takes of this tab waiting: try again in a moment`
+    case 'TAKE_SELF':
+      return 'this is your own offer'
+    case 'TAKER_LACKS_BALANCE':
+      return `the taker holds ${type.have} of the ${type.need} the offer asks for`
+    case 'TAKE_BAD_TERMS':
+      return `the maker answered with a ${type.field} that does not match the offer: nothing was locked`
+    case 'TAKE_REFUSED':
+      return `the maker refused the take: ${type.reason}`
+    case 'CANCEL_BAD_SIGNATURE':
+      return `the cancellation's signature does not match the offer's maker: ${type.reason}`
+  }
+}
+
+/** Typed error of src/trade/offers. Its message is a sentence (`offerMessage`). */
 export class OfferError extends NodeError<OfferErrorType> {
   override name = 'OfferError'
+
+  constructor(type: OfferErrorType, message?: string) {
+    super(type, message ?? offerMessage(type))
+  }
 }
 
 /** Codes a maker's node may answer a take with; anything else on the wire becomes `TAKE_REFUSED`. */

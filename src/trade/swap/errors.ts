@@ -40,7 +40,40 @@ export type SwapErrorType =
   /** The wallet did not sign a swap's transaction (locked, refused, or no answer in time). */
   | { readonly code: 'SWAP_NOT_SIGNED'; readonly swapId: Hex; readonly reason: string }
 
-/** The one error type of `src/trade/swap`. */
+/**
+ * What a swap error says to the person reading it (the market's swap error line shows it as it is): a
+ * sentence, not the code and its fields.
+ */
+function swapMessage(type: SwapErrorType): string {
+  switch (type.code) {
+    case 'SWAP_BAD_TERMS':
+      return `the swap's ${type.field} is not valid: ${type.reason}`
+    case 'SWAP_TIMELOCK_TOO_SHORT':
+      return `the taker's timelock of ${type.takerTimelockBlocks} blocks is under the ${type.min} the maker needs to redeem`
+    case 'SWAP_TIMELOCKS_TOO_CLOSE':
+      return `the maker's timelock of ${type.makerTimelockBlocks} blocks is under the ${type.min} that a taker's of ${type.takerTimelockBlocks} requires`
+    case 'SWAP_ILLEGAL_TRANSITION':
+      return `the ${type.role}'s swap cannot take "${type.event}" once ${type.from}`
+    case 'SWAP_CORRUPT':
+      return `the stored swap ${type.swapId} is damaged: ${type.reason}`
+    case 'SWAP_WRONG_SECRET':
+      return `the secret does not match the swap ${type.swapId}'s hashlock`
+    case 'SWAP_NOT_A_PARTY':
+      return `the account ${type.account} is neither the maker nor the taker of the swap ${type.swapId}`
+    case 'SWAP_EXISTS':
+      return `the swap ${type.swapId} is already stored`
+    case 'SWAP_UNKNOWN':
+      return `no swap ${type.swapId} is stored`
+    case 'SWAP_NOT_SIGNED':
+      return `the wallet did not sign the swap's transaction: ${type.reason}`
+  }
+}
+
+/** The one error type of `src/trade/swap`. Its message is a sentence (`swapMessage`). */
 export class SwapError extends NodeError<SwapErrorType> {
   override name = 'SwapError'
+
+  constructor(type: SwapErrorType, message?: string) {
+    super(type, message ?? swapMessage(type))
+  }
 }

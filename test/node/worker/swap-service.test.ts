@@ -194,7 +194,7 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     const first = await maker.api.startSwap(terms, maker.address)
     expect(first.role).toBe('maker')
     expect(first.status.state).toBe('Accepted')
-    expect(first.error).toContain('SWAP_NOT_SIGNED')
+    expect(first.error).toContain("the wallet did not sign the swap's transaction")
     expect(first.error).toContain('the wallet is locked')
     expect(first.redeemsSent).toEqual([])
     expect(maker.requests).toEqual([])

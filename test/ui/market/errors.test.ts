@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { NodeError } from '../../../src/node/rpc/errors'
+import { OfferError, type OfferErrorType } from '../../../src/trade/offers/errors'
+import { SwapError, type SwapErrorType } from '../../../src/trade/swap/errors'
 import { marketErrorMessage } from '../../../src/ui/market/errors'
 import { MarketAdapterError } from '../../../src/ui/market/node-source'
 import { ProviderRpcError } from '../../../src/wallet/rpc-error'
@@ -42,5 +44,41 @@ describe('market error messages', () => {
       'from the worker',
     )
     expect(marketErrorMessage({ type: { code: 7 } })).toBe('Something went wrong.')
+  })
+
+  test("an offer or swap refusal with no words of the market's own reads in words by its message, never its code and fields", () => {
+    /** A bare code (`TAKE_BUSY`) or `describeType`'s fields (`(pending=…`): not words. */
+    const raw = /[A-Z]{2,}_[A-Z_]+|\(\w+=/
+    const id = `0x${'ab'.repeat(32)}` as const
+    const offers: OfferErrorType[] = [
+      { code: 'OFFER_MALFORMED', reason: 'not RLP' },
+      { code: 'OFFER_ZERO_AMOUNT', side: 'sell' },
+      { code: 'OFFER_SAME_TOKEN', token: '0x01' },
+      { code: 'OFFER_KNOWN', offerId: id },
+      { code: 'OFFER_SNAPSHOT_RATE_LIMITED', retryAfterMs: 1_500 },
+      { code: 'TAKE_BAD_SIGNATURE', reason: 'recovers another address' },
+      { code: 'TAKE_WRONG_PEER', expected: 'P1', got: 'P2' },
+      { code: 'TAKE_BUSY', pending: 3 },
+      { code: 'TAKE_BAD_TERMS', field: 'agreedAtHeight' },
+      { code: 'TAKE_REFUSED', reason: 'a newer refusal' },
+      { code: 'CANCEL_BAD_SIGNATURE', reason: 'recovers another address' },
+    ]
+    const swaps: SwapErrorType[] = [
+      { code: 'SWAP_BAD_TERMS', field: 'amountA', reason: 'zero' },
+      { code: 'SWAP_TIMELOCK_TOO_SHORT', takerTimelockBlocks: 3n, min: 12n },
+      { code: 'SWAP_TIMELOCKS_TOO_CLOSE', makerTimelockBlocks: 20n, takerTimelockBlocks: 12n, min: 30n },
+      { code: 'SWAP_ILLEGAL_TRANSITION', role: 'maker', from: 'Accepted', event: 'redeemed' },
+      { code: 'SWAP_CORRUPT', swapId: id, reason: 'no kind' },
+      { code: 'SWAP_WRONG_SECRET', swapId: id },
+      { code: 'SWAP_NOT_A_PARTY', swapId: id, account: '0x0000000000000000000000000000000000000001' },
+      { code: 'SWAP_EXISTS', swapId: id },
+      { code: 'SWAP_UNKNOWN', swapId: id },
+      { code: 'SWAP_NOT_SIGNED', swapId: id, reason: 'the wallet is locked' },
+    ]
+    for (const err of [...offers.map((t) => new OfferError(t)), ...swaps.map((t) => new SwapError(t))])
+      expect(marketErrorMessage(err), err.type.code).not.toMatch(raw)
+    expect(marketErrorMessage(new OfferError({ code: 'TAKE_BUSY', pending: 3 }))).toBe(
+      "the maker's tab has 3 takes of this tab waiting: try again in a moment",
+    )
   })
 })
