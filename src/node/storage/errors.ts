@@ -21,9 +21,36 @@ export type StorageErrorType =
   /** No IndexedDB here, or opening it failed (private mode, blocked by another connection). */
   | { readonly code: 'STORAGE_UNAVAILABLE'; readonly reason: string }
 
-/** The one error type the storage layer throws. */
+/**
+ * What a storage error says to the person reading it (the node's failed screen shows a start's as it
+ * is): a sentence, not the code and its fields.
+ */
+function storageMessage(type: StorageErrorType): string {
+  switch (type.code) {
+    case 'STORAGE_QUOTA_EXCEEDED':
+      return type.needed === undefined
+        ? "the device's storage for the app is full"
+        : `the device's storage for the app is full: a write of about ${type.needed} bytes was refused`
+    case 'STORAGE_WRONG_CHAIN':
+      return `the database holds chain ${type.foundChainId} (genesis ${type.foundGenesis}), not chain ${type.expectedChainId} (genesis ${type.expectedGenesis})`
+    case 'STORAGE_CLOSED':
+      return 'the database was closed'
+    case 'STORAGE_ABORTED':
+      return `a write was aborted, nothing of it stored: ${type.reason}`
+    case 'STORAGE_CORRUPT':
+      return `the stored data is damaged: ${type.reason}`
+    case 'STORAGE_UNAVAILABLE':
+      return `the database cannot be opened: ${type.reason}`
+  }
+}
+
+/** The one error type the storage layer throws. Its message is a sentence (`storageMessage`). */
 export class StorageError extends NodeError<StorageErrorType> {
   override name = 'StorageError'
+
+  constructor(type: StorageErrorType, message?: string) {
+    super(type, message ?? storageMessage(type))
+  }
 }
 
 function errorName(thrown: unknown): string | undefined {
