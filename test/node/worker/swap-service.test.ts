@@ -291,31 +291,7 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
   )
 
   test('a light taker reloaded long after the take keeps the headers from it, reads its swap and completes', async () => {
-    const hub = memoryHub()
-    const maker = await makeNode(hub, 'maker', 1)
-    const taker = await makeNode(hub, 'taker', 2, undefined, { light: true })
-    await maker.api.setMining(true)
-    const A = await createToken(maker.api, 1, 'APPLE')
-    const B = await createToken(taker.api, 2, 'BANANA')
-    const terms = swapTerms({
-      offer: 'light reload',
-      maker: maker.address,
-      taker: taker.address,
-      A,
-      B,
-      takerTimelockBlocks: 600n,
-      extra: 300n,
-      acceptedHeight: (await maker.api.head()).number,
-    })
-    await maker.api.startSwap(terms, maker.address)
-    await taker.api.startSwap(terms, taker.address)
-    await maker.api.swapSigners([maker.address])
-    // The taker's wallet stays locked: the maker locks, and the chain goes on past two reorg limits
-    // (the headers a light node keeps otherwise).
-    const span = BigInt(2 * GENESIS.params.maxReorgDepth)
-    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span + 10n, 30_000)
-    const kept = taker.node.light?.checkpoint()
-    if (kept === undefined) throw new Error('the light taker keeps no headers')
+    const { hub, maker, taker, terms, kept } = await lightTakerPastTwoReorgLimits('light reload')
     expect(kept.headers[0]?.number).toBeLessThanOrEqual(terms.acceptedHeight)
     taker.node.stop()
     await taker.link.leave()
@@ -332,31 +308,9 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
   }, 90_000)
 
   test('a light taker reloaded while another profile of the browser shares heavier headers that start past the take starts from its own, reads its swap and completes', async () => {
-    const hub = memoryHub()
-    const maker = await makeNode(hub, 'maker', 1)
-    const taker = await makeNode(hub, 'taker', 2, undefined, { light: true })
-    await maker.api.setMining(true)
-    const A = await createToken(maker.api, 1, 'APPLE')
-    const B = await createToken(taker.api, 2, 'BANANA')
-    const terms = swapTerms({
-      offer: 'light reload beside another profile',
-      maker: maker.address,
-      taker: taker.address,
-      A,
-      B,
-      takerTimelockBlocks: 600n,
-      extra: 300n,
-      acceptedHeight: (await maker.api.head()).number,
-    })
-    await maker.api.startSwap(terms, maker.address)
-    await taker.api.startSwap(terms, taker.address)
-    await maker.api.swapSigners([maker.address])
-    // The taker's wallet stays locked while the chain goes on past two reorg limits; its tab closes with
-    // the headers from the take kept in its profile.
-    const span = BigInt(2 * GENESIS.params.maxReorgDepth)
-    await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span + 10n, 30_000)
-    const kept = taker.node.light?.checkpoint()
-    if (kept === undefined) throw new Error('the light taker keeps no headers')
+    const { hub, maker, taker, terms, kept } = await lightTakerPastTwoReorgLimits(
+      'light reload beside another profile',
+    )
     taker.node.stop()
     await taker.link.leave()
     await taker.repository.putMeta(LIGHT_CHECKPOINT_KEY, kept)
@@ -559,6 +513,38 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     taker.node.stop()
   }, 60_000)
 })
+
+/**
+ * A full maker and a light taker in a swap the maker has locked; the taker's wallet stays locked while the
+ * chain goes on past two reorg limits (the headers a light node keeps otherwise). `kept`: the headers the
+ * taker would close its tab with.
+ */
+async function lightTakerPastTwoReorgLimits(offer: string) {
+  const hub = memoryHub()
+  const maker = await makeNode(hub, 'maker', 1)
+  const taker = await makeNode(hub, 'taker', 2, undefined, { light: true })
+  await maker.api.setMining(true)
+  const A = await createToken(maker.api, 1, 'APPLE')
+  const B = await createToken(taker.api, 2, 'BANANA')
+  const terms = swapTerms({
+    offer,
+    maker: maker.address,
+    taker: taker.address,
+    A,
+    B,
+    takerTimelockBlocks: 600n,
+    extra: 300n,
+    acceptedHeight: (await maker.api.head()).number,
+  })
+  await maker.api.startSwap(terms, maker.address)
+  await taker.api.startSwap(terms, taker.address)
+  await maker.api.swapSigners([maker.address])
+  const span = BigInt(2 * GENESIS.params.maxReorgDepth)
+  await until(async () => (await taker.api.head()).number > terms.acceptedHeight + span + 10n, 30_000)
+  const kept = taker.node.light?.checkpoint()
+  if (kept === undefined) throw new Error('the light taker keeps no headers')
+  return { hub, maker, taker, terms, kept }
+}
 
 /**
  * A swap service of Hardhat account 1 (the maker of `terms`) on a chain stuck at height 5, where what
