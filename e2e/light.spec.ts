@@ -159,6 +159,9 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await light.goto('/explorer?mode=light&mine=0')
     await waitDirect(light, idFull, 30_000)
     const next = await selfTransfer(1)
+    // The miner paused until the list shows it: on the fast chain the next block can hold it, proven, before
+    // the list is first read.
+    await full.evaluate(() => window.tabchain?.node.api.setMining(false))
     // Sent once the gossip mesh to the full tab has formed (before, refused with NET_NO_PEERS); `sentAt`
     // is the light tab's head read just before the send that went out.
     let sent = ''
@@ -180,6 +183,7 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await expect(light.locator(`[data-testid="pending-tx"] a[href="/tx/${sent}"]`)).toBeVisible({
       timeout: 30_000,
     })
+    await full.evaluate(() => window.tabchain?.node.api.setMining(true))
     await expect(light.getByTestId('pending-tx')).toHaveCount(0, { timeout: 60_000 })
     const clearedAt = await headNumber(light)
     const minedAt = await full.evaluate(
@@ -192,7 +196,7 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     expect(clearedAt).toBeLessThanOrEqual(minedAt + 3)
     // Another one, opened from the Explorer's pending list: the transaction is shown (pending, or in its
     // block), its status verified or saying why not — never an error panel in its place.
-    // The miner paused first: on the fast chain the next block can take it out of the list before the click.
+    // The miner paused again: on the fast chain the next block can take it out of the list before the click.
     await full.evaluate(() => window.tabchain?.node.api.setMining(false))
     const third = await selfTransfer(2)
     const thirdHash = await light.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), third)
