@@ -112,6 +112,29 @@ const servesNoBlocks = (sink: NetworkSink): NetworkSink => ({
   },
 })
 
+/** A full node `F` on `hub` over `store`, not mining, its sink to the network as `serve` wraps it. */
+async function fullPeer(
+  hub: ReturnType<typeof memoryHub>,
+  store: MemoryChainStore,
+  serve: (sink: NetworkSink) => NetworkSink,
+): Promise<void> {
+  const peer = hub.join('F')
+  const full = createNode({
+    profileId: 'F',
+    genesis: GENESIS,
+    store,
+    coinbase: ALICE,
+    mine: false,
+    network: peer.api,
+    emit: () => {},
+    now: () => Date.now(),
+    agent: 'test',
+  })
+  running.push(full)
+  await full.start()
+  await peer.attach(serve(full.sink))
+}
+
 /**
  * The taker's `auto` node: its executed chain holds the blocks up to `executedUpTo`, its verified
  * headers reach #21, and its swap log records the take and, with `sentLock`, its lock as sent. Its one
@@ -143,21 +166,7 @@ async function takerNode(
       height: 10n,
     })
   const hub = memoryHub()
-  const peer = hub.join('F')
-  const full = createNode({
-    profileId: 'F',
-    genesis: GENESIS,
-    store: swap.store,
-    coinbase: ALICE,
-    mine: false,
-    network: peer.api,
-    emit: () => {},
-    now: () => Date.now(),
-    agent: 'test',
-  })
-  running.push(full)
-  await full.start()
-  await peer.attach(servesNoBlocks(full.sink))
+  await fullPeer(hub, swap.store, servesNoBlocks)
   const link = hub.join('TAKER')
   const requests: NodeEvents['swapSignRequest'][] = []
   const node = createNode({
@@ -420,21 +429,7 @@ describe('an auto node whose own branch a snapshot replaces steps its finished s
     expect(must((await node.api.swaps())[0]).status.state).toBe('Completed')
 
     // A peer far ahead on the other branch: the node upgrades from its snapshot, its branch leaves.
-    const peer = hub.join('F')
-    const full = createNode({
-      profileId: 'F',
-      genesis: GENESIS,
-      store: theirs,
-      coinbase: ALICE,
-      mine: false,
-      network: peer.api,
-      emit: () => {},
-      now: () => Date.now(),
-      agent: 'test',
-    })
-    running.push(full)
-    await full.start()
-    await peer.attach(full.sink)
+    await fullPeer(hub, theirs, (sink) => sink)
     const head = other.head.block.header.number
     await until(
       async () => (await node.api.mode()).kind === 'full' && (await node.api.head()).number === head,
