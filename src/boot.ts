@@ -177,6 +177,7 @@ export async function boot(): Promise<Tabchain> {
     mine: url.searchParams.get('mine') !== '0',
     coinbase: pinnedCoinbase ?? startingRewards(profile.id),
     modePin,
+    lifeLock: `tabchain-node-life-${crypto.randomUUID()}`,
     ports: { api: apiChannel.port2, network: networkChannel.port2, sink: sinkChannel.port2 },
   }
   worker.postMessage(init, [apiChannel.port2, networkChannel.port2, sinkChannel.port2])
@@ -235,6 +236,10 @@ export async function boot(): Promise<Tabchain> {
   ready.catch(() => whenIdle(connectRelay, RELAY_PUT_OFF_MS))
   await ready
   startupMark('node-ready')
+  // The worker holds this lock for its life (it took it before saying ready): the browser grants it to
+  // this request the moment the worker ends, crashed or stopped, which the pings would find only after
+  // a minute of silence.
+  void navigator.locks.request(init.lifeLock, () => node.lose('its worker ended'))
   // The wallet starts once the node is up: opening its IndexedDB and building the provider earlier ran
   // on this thread in the middle of the relay handshake and the WebRTC dial. (Its code — viem,
   // BIP-32/39, the provider — is in the wallet chunk, which the UI chunk imports for the wallet's

@@ -145,6 +145,7 @@ async function coldStart(profileId: string, expected: Hex): Promise<{ headMs: nu
       mine: false,
       coinbase: DEVNET_ACCOUNTS[0] as Address,
       modePin: 'full',
+      lifeLock: `bench-node-life-${crypto.randomUUID()}`,
       ports: { api: api.port2, network: network.port2, sink: sink.port2 },
     }
     worker.postMessage(init, [api.port2, network.port2, sink.port2])

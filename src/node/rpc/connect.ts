@@ -52,6 +52,12 @@ export interface Client<Api, Events> {
   subscribe(listener: (event: EventOf<Events>) => void): () => void
   /** Rejects pending calls with `RPC_CLOSED`, drops listeners and closes the port. Later calls reject too. */
   close(): void
+  /**
+   * Takes the far end for lost, as `liveness` does when it finds it silent, for a `reason` seen outside
+   * the port (its worker ended): pending and later calls reject with `RPC_LOST`, `onLost` is told.
+   * Nothing happens after `close()` or an earlier loss.
+   */
+  lose(reason: string): void
 }
 
 interface Pending {
@@ -210,6 +216,9 @@ export function connect<Api extends object, Events = Record<never, never>>(
     },
     close() {
       stop()
+    },
+    lose(reason) {
+      stop(reason)
     },
   }
 }

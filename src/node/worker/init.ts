@@ -20,6 +20,12 @@ export interface WorkerInit {
   readonly coinbase: Address
   /** The mode the user pinned (`?mode=` or the profile's setting). */
   readonly modePin: ModePin
+  /**
+   * A Web Lock name the worker takes before it reports ready and holds for its whole life. The page then
+   * asks for it: the browser grants it the moment the worker ends, which is how the page learns of a
+   * worker that crashed or was stopped (Chromium fires no `error` event for it and closes none of its ports).
+   */
+  readonly lifeLock: string
   readonly ports: { readonly api: MessagePort; readonly network: MessagePort; readonly sink: MessagePort }
 }
 
@@ -45,6 +51,8 @@ export function parseInit(data: unknown): WorkerInit {
     return fail('coinbase must be a 20-byte 0x-prefixed hex address')
   const modePin = parseModePin(typeof msg.modePin === 'string' ? msg.modePin : undefined)
   if (modePin === undefined) return fail('modePin must be auto, light or full')
+  if (typeof msg.lifeLock !== 'string' || msg.lifeLock === '' || msg.lifeLock.startsWith('-'))
+    return fail('lifeLock must be a Web Lock name (not empty, not starting with "-")')
   const ports = msg.ports as Record<string, unknown> | undefined
   if (typeof ports !== 'object' || ports === null) return fail('ports missing')
   const { api, network, sink } = ports
@@ -58,6 +66,7 @@ export function parseInit(data: unknown): WorkerInit {
     mine: msg.mine,
     coinbase: msg.coinbase.toLowerCase() as Address,
     modePin,
+    lifeLock: msg.lifeLock,
     ports: { api, network, sink },
   }
 }

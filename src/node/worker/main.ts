@@ -42,7 +42,7 @@ self.onmessage = (event: MessageEvent<unknown>) => {
     return
   }
   started = true
-  run(init).then(
+  Promise.all([run(init), holdForLife(init.lifeLock)]).then(
     () => self.postMessage({ type: 'ready' }),
     (err: unknown) => {
       const error = toNodeError(err)
@@ -50,6 +50,21 @@ self.onmessage = (event: MessageEvent<unknown>) => {
       self.postMessage({ type: 'error', error: error.toObject() })
     },
   )
+}
+
+/**
+ * Takes the Web Lock `name` and never lets it go: the browser frees it when this worker ends, and the page,
+ * which asks for it once the worker is ready, is granted it then (`WorkerInit.lifeLock`).
+ */
+function holdForLife(name: string): Promise<void> {
+  return new Promise((held, failed) => {
+    navigator.locks
+      .request(name, () => {
+        held()
+        return new Promise<never>(() => {})
+      })
+      .catch(failed)
+  })
 }
 
 /** Opens the profile's chain database, wires the node to its ports and starts it. */

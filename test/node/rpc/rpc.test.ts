@@ -395,6 +395,40 @@ describe('rpc over a MessageChannel', () => {
     expect(lost).toEqual([{ code: 'RPC_LOST', method: '', reason }])
   })
 
+  it('lose: the far end taken for lost from outside the port fails pending and later calls, and tells onLost once', async () => {
+    const { port1, port2 } = new MessageChannel()
+    serve(port1, makeImpl())
+    const lost: unknown[] = []
+    const client = connect<Api>(port2, { onLost: (err) => lost.push(err.type) })
+    open.push(client)
+    const pending = client.api.hang()
+    expect(await client.api.balance('alice')).toBe(10n)
+    const reason = 'its worker ended'
+    client.lose(reason)
+    client.lose('again')
+    expect((await rejection(pending)).type).toEqual({ code: 'RPC_LOST', method: 'hang', reason })
+    expect((await rejection(client.api.balance('alice'))).type).toEqual({
+      code: 'RPC_LOST',
+      method: 'balance',
+      reason,
+    })
+    expect(lost).toEqual([{ code: 'RPC_LOST', method: '', reason }])
+  })
+
+  it('lose after close changes nothing: calls stay closed, onLost is not told', async () => {
+    const { port1, port2 } = new MessageChannel()
+    serve(port1, makeImpl())
+    const lost: unknown[] = []
+    const client = connect<Api>(port2, { onLost: (err) => lost.push(err.type) })
+    client.close()
+    client.lose('its worker ended')
+    expect((await rejection(client.api.balance('alice'))).type).toEqual({
+      code: 'RPC_CLOSED',
+      method: 'balance',
+    })
+    expect(lost).toEqual([])
+  })
+
   it('times out per call and by default, and ignores the late reply', async () => {
     const { client } = pair(40)
     expect((await rejection(client.api.hang())).type).toEqual({

@@ -344,9 +344,23 @@ describe('worker init message', () => {
         mine: false,
         coinbase: INIT_COINBASE,
         modePin: 'auto',
+        lifeLock: 'tabchain-node-life-1',
         ports: { api: 1, network: 2, sink: 3 },
       },
     ],
+    ...(['', '-reserved', 7] as const).map((lifeLock): [string, unknown] => [
+      `a life lock named ${JSON.stringify(lifeLock)}`,
+      {
+        type: 'init',
+        profileId: 'p',
+        genesis: devnetGenesis,
+        mine: false,
+        coinbase: INIT_COINBASE,
+        modePin: 'auto',
+        lifeLock,
+        ports: {},
+      },
+    ]),
   ])('rejects %s with WORKER_BAD_INIT', (_name, msg) => {
     expect(() => parseInit(msg)).toThrowError(
       expect.objectContaining({ type: expect.objectContaining({ code: 'WORKER_BAD_INIT' }) }),
@@ -364,8 +378,10 @@ describe('worker init message', () => {
       mine: true,
       coinbase: INIT_COINBASE,
       modePin: 'light',
+      lifeLock: 'tabchain-node-life-1',
       ports: { api: a.port1, network: b.port1, sink: c.port1 },
     })
+    expect(init.lifeLock).toBe('tabchain-node-life-1')
     expect(init.genesis).toEqual(fast)
     expect(init.modePin).toBe('light')
     expect(init.coinbase).toBe(INIT_COINBASE.toLowerCase())
