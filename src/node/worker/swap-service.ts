@@ -20,8 +20,10 @@ export interface SwapInfo {
   /** What the node did or waits for at its last step. */
   readonly action: SwapAction
   /**
-   * The locks this party's node has sent a redeem of (its stored `sent` events): each showed the secret
-   * to the pools, and the node sees it through while it can land, whatever margin a first redeem keeps.
+   * The locks this party's node has sent a redeem of (its stored `sent` events, and, after a step, its
+   * redeems waiting in the pool: one broadcast though storage refused its record is known only there):
+   * each showed the secret to the pools, and it is seen through while it can land, whatever margin a
+   * first redeem keeps.
    */
   readonly redeemsSent: readonly Hex[]
   /** Why the last step failed (the wallet did not sign, storage refused), else null. */
@@ -218,9 +220,11 @@ export function createSwapService(init: SwapServiceInit): SwapService {
         error: messageOf(e),
       }
     }
-    // The step may have sent a redeem: read what it stored (the events it began with, if storage fails).
+    // The step may have sent a redeem: read what it stored (the events it began with, if storage fails),
+    // and what waits in the pool (a redeem storage refused to record went out all the same).
     const after = await store.events(swapId).catch(() => stored)
-    const full: SwapInfo = { ...info, redeemsSent: redeemsSent(after) }
+    const pooled = await d.pooledRedeems(terms).catch(() => [])
+    const full: SwapInfo = { ...info, redeemsSent: [...new Set([...redeemsSent(after), ...pooled])] }
     last.set(swapId, full)
     await noteDone(full).catch((err: unknown) => console.warn('keeping the finished swaps failed', err))
     init.emitSwap(full)

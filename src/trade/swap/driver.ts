@@ -247,20 +247,24 @@ export class SwapDriver {
     return { head, makerLock, takerLock, nonce, fees, txs, pendingPreimage }
   }
 
+  /**
+   * The locks of swap `terms` that a redeem of ours waiting in the pool settles. One broadcast though
+   * storage refused its record (`#send`) has no other witness until it is mined, after a reload too.
+   */
+  async pooledRedeems(terms: SwapTerms): Promise<Hex[]> {
+    const ids = new Set<Hex>()
+    for (const tx of await this.#init.chain.pendingTransactions()) {
+      const redeem = tx.from === this.#me ? redeemOf(tx) : null
+      if (redeem !== null && hashlockOf(redeem.preimage) === terms.hashlock) ids.add(redeem.lockId)
+    }
+    return [...ids]
+  }
+
   /** A secret of `hashlock` that a pending `redeem(lockId, secret)` in the mempool carries, else null. */
   async #pendingPreimage(lockId: Hex, hashlock: Hex): Promise<Hex | null> {
     for (const tx of await this.#init.chain.pendingTransactions()) {
-      if (tx.to?.toLowerCase() !== HTLC_ADDRESS) continue
-      let call: ReturnType<typeof decodeFunctionData<typeof htlcAbi>>
-      try {
-        call = decodeFunctionData({ abi: htlcAbi, data: tx.input })
-      } catch {
-        continue
-      }
-      if (call.functionName !== 'redeem') continue
-      const [id, preimage] = call.args
-      if (id.toLowerCase() === lockId && hashlockOf(preimage) === hashlock)
-        return preimage.toLowerCase() as Hex
+      const redeem = redeemOf(tx)
+      if (redeem?.lockId === lockId && hashlockOf(redeem.preimage) === hashlock) return redeem.preimage
     }
     return null
   }
@@ -498,6 +502,20 @@ export function partyOf(
   if (accepted?.kind !== 'accepted') throw new SwapError({ code: 'SWAP_UNKNOWN', swapId })
   const { terms, role } = accepted
   return { terms, role, account: role === 'maker' ? terms.maker : terms.taker }
+}
+
+/** The lock and secret of a transaction calling the HTLC's `redeem` (lower-case), else null. */
+function redeemOf(tx: TxView): { lockId: Hex; preimage: Hex } | null {
+  if (tx.to?.toLowerCase() !== HTLC_ADDRESS) return null
+  let call: ReturnType<typeof decodeFunctionData<typeof htlcAbi>>
+  try {
+    call = decodeFunctionData({ abi: htlcAbi, data: tx.input })
+  } catch {
+    return null
+  }
+  if (call.functionName !== 'redeem') return null
+  const [id, preimage] = call.args
+  return { lockId: id.toLowerCase() as Hex, preimage: preimage.toLowerCase() as Hex }
 }
 
 interface Call {

@@ -1,15 +1,25 @@
 import { mnemonicToSeedSync } from '@scure/bip39'
-import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex, toFunctionSelector } from 'viem'
+import {
+  type Address,
+  decodeFunctionData,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  stringToHex,
+  toFunctionSelector,
+} from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import { memoryHub } from '../../../src/node/network/memory'
 import { NodeError } from '../../../src/node/rpc/errors'
+import { StorageError } from '../../../src/node/storage/errors'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import { LIGHT_CHECKPOINT_KEY, startingCheckpoint } from '../../../src/node/worker/light-service'
@@ -690,6 +700,38 @@ describe('swap service steps', () => {
 })
 
 /**
+ * The swap service of party `p` over `chain`, its page signing every request (counted in `signed`) and
+ * its infos sent to `emit`.
+ */
+function chainService(
+  chain: TestChain,
+  p: Party,
+  emit: (info: SwapInfo) => void,
+  signed: { count: number } = { count: 0 },
+): SwapService {
+  const service = createSwapService({
+    repo: p.repo,
+    chain: () => chain,
+    chainId: TEST_GENESIS.params.chainId,
+    confirmations: K,
+    maxReorgDepth: TEST_GENESIS.params.maxReorgDepth,
+    emitSwap: emit,
+    emitSignRequest: (request) => {
+      if (request.kind === 'transaction') signed.count++
+      const answer =
+        request.kind === 'secret'
+          ? p.signer
+              .secret(request.terms)
+              .then((secret) => (secret === null ? { refused: 'none' } : { secret }))
+          : p.signer.signTransaction(request.tx, request.priced).then((raw) => ({ raw }))
+      void answer.then((a) => service.answer(request.id, a))
+    },
+  })
+  service.setSigners([p.signer.address])
+  return service
+}
+
+/**
  * A maker and a taker, each its node's swap service over one shared `TestChain` (its genesis refuses
  * reorgs deeper than 2k), each page signing every request; the swap started on both.
  */
@@ -704,27 +746,7 @@ async function reorgFixture() {
     [maker, []],
     [taker, []],
   ])
-  const serviceOf = (p: Party): SwapService => {
-    const service = createSwapService({
-      repo: p.repo,
-      chain: () => chain,
-      chainId: TEST_GENESIS.params.chainId,
-      confirmations: K,
-      maxReorgDepth: TEST_GENESIS.params.maxReorgDepth,
-      emitSwap: (info) => infos.get(p)?.push(info),
-      emitSignRequest: (request) => {
-        const answer =
-          request.kind === 'secret'
-            ? p.signer
-                .secret(request.terms)
-                .then((secret) => (secret === null ? { refused: 'none' } : { secret }))
-            : p.signer.signTransaction(request.tx, request.priced).then((raw) => ({ raw }))
-        void answer.then((a) => service.answer(request.id, a))
-      },
-    })
-    service.setSigners([p.signer.address])
-    return service
-  }
+  const serviceOf = (p: Party): SwapService => chainService(chain, p, (info) => infos.get(p)?.push(info))
   const services = [serviceOf(maker), serviceOf(taker)]
   /** Every node steps on the head as it is now, reached by a reorg `reorgDepth` blocks deep. */
   const step = async (reorgDepth = 0): Promise<void> => {
@@ -838,5 +860,139 @@ describe('swap service after a reorg', () => {
     expect([last(maker)?.status.state, last(taker)?.status.state]).toEqual(['Refunded', 'Refunded'])
     expect(await chain.balance(A, maker.signer.address)).toBe(SUPPLY)
     expect(await chain.balance(B, taker.signer.address)).toBe(SUPPLY)
+  }, 60_000)
+})
+
+/**
+ * A maker whose storage refuses every swap record once `disk.full` is set (a full quota), and a taker,
+ * each its node's swap service over one shared `TestChain`, their pages signing every request (the
+ * maker's counted in `signed`). The swap is started on the maker, and on the taker when `takerLocks`.
+ * `block` mines a block and steps every service in `services` (a test replaces the maker's to reload it).
+ */
+async function fullDiskFixture(takerLocks: boolean) {
+  const chain = new TestChain()
+  const disk = { full: false }
+  const made = await party(chain, 1)
+  const maker: Party = {
+    ...made,
+    repo: {
+      appendSwapEvent: (row, o) =>
+        disk.full
+          ? Promise.reject(new StorageError({ code: 'STORAGE_QUOTA_EXCEEDED' }))
+          : made.repo.appendSwapEvent(row, o),
+      getSwapEvents: (id) => made.repo.getSwapEvents(id),
+      swapIds: () => made.repo.swapIds(),
+    },
+  }
+  const taker = await party(chain, 2)
+  const A = await createTestToken(chain, maker.signer, 'APPLE')
+  const B = await createTestToken(chain, taker.signer, 'BANANA')
+  const terms = termsFor(chain, maker, taker, A, B)
+  const makerInfos: SwapInfo[] = []
+  const takerInfos: SwapInfo[] = []
+  const signed = { count: 0 }
+  const services = [
+    chainService(chain, maker, (info) => makerInfos.push(info), signed),
+    chainService(chain, taker, (info) => takerInfos.push(info)),
+  ]
+  const step = async (): Promise<void> => {
+    for (const s of services) s.onHead()
+    await Promise.all(services.map((s) => s.idle()))
+  }
+  const block = async (): Promise<void> => {
+    chain.mine()
+    await step()
+  }
+  await (services[0] as SwapService).startSwap(terms, maker.signer.address)
+  if (takerLocks) await (services[1] as SwapService).startSwap(terms, taker.signer.address)
+  /** The one transaction of the maker's in the pool: its HTLC call. */
+  const pooled = async () => {
+    const mine = (await chain.pendingTransactions()).filter((t) => t.from === maker.signer.address)
+    expect(mine).toHaveLength(1)
+    return decodeFunctionData({ abi: htlcAbi, data: (mine[0] as TxView).input })
+  }
+  return {
+    chain,
+    disk,
+    maker,
+    taker,
+    A,
+    B,
+    terms,
+    makerInfos,
+    takerInfos,
+    signed,
+    services,
+    step,
+    block,
+    pooled,
+  }
+}
+
+describe('swap service on a full disk', () => {
+  test('a maker whose storage fills before its redeem is recorded sends it all the same: its info names the redeem and the storage error, a pass later and after a reload too (the pool is the witness); the swap completes', async () => {
+    const { chain, disk, maker, taker, A, B, terms, makerInfos, signed, services, step, block, pooled } =
+      await fullDiskFixture(true)
+    // Full once the taker's lock is seen: the maker's next record is its redeem's.
+    for (let i = 0; i < 40 && makerInfos.every((info) => info.error === null); i++) {
+      await block()
+      if (makerInfos.at(-1)?.status.state === 'TakerLocked') disk.full = true
+    }
+    const failed = makerInfos.at(-1)
+    expect(failed?.error).toContain("the device's storage for the app is full")
+    expect(failed?.status.state).toBe('TakerLocked')
+    const call = await pooled()
+    expect(call.functionName).toBe('redeem')
+    const lockId = (call.args[0] as Hex).toLowerCase()
+    // Its secret is out: the page must not say that no redeem is out and the node will not redeem.
+    expect(failed?.redeemsSent).toEqual([lockId])
+    expect(await new SwapStore(maker.repo).events(terms.offerId)).not.toContainEqual(
+      expect.objectContaining({ kind: 'sent', purpose: 'redeem' }),
+    )
+
+    // A pass before the next block finds the redeem in the pool: nothing signed again, still named.
+    const signatures = signed.count
+    await step()
+    expect(signed.count).toBe(signatures)
+    expect(makerInfos.at(-1)).toMatchObject({ error: null, redeemsSent: [lockId] })
+    expect((await pooled()).functionName).toBe('redeem')
+
+    // The tab reloads, its storage still full: the pool is the only witness of that redeem.
+    const reloaded: SwapInfo[] = []
+    services[0] = chainService(chain, maker, (info) => reloaded.push(info), signed)
+    await services[0].start()
+    expect(reloaded.at(-1)?.redeemsSent).toEqual([lockId])
+    expect(signed.count).toBe(signatures)
+
+    // Mined: the swap completes on both sides, nothing lost.
+    for (let i = 0; i < 20 && reloaded.at(-1)?.status.state !== 'Completed'; i++) await block()
+    expect(reloaded.at(-1)?.status.state).toBe('Completed')
+    expect(signed.count).toBe(signatures)
+    expect(await chain.balance(B, maker.signer.address)).toBe(terms.amountB)
+    for (let i = 0; i < 20 && (await chain.balance(A, taker.signer.address)) !== terms.amountA; i++)
+      await block()
+    expect(await chain.balance(A, taker.signer.address)).toBe(terms.amountA)
+  }, 60_000)
+
+  test('a maker whose storage fills while its lock waits sends its refund unrecorded at the timelock, signs it once, and gets its lock back', async () => {
+    const { chain, disk, maker, A, terms, makerInfos, signed, step, block, pooled } =
+      await fullDiskFixture(false)
+    for (let i = 0; i < 80 && makerInfos.every((info) => info.error === null); i++) {
+      await block()
+      if (makerInfos.at(-1)?.status.state === 'MakerLocked') disk.full = true
+    }
+    expect(makerInfos.at(-1)?.error).toContain("the device's storage for the app is full")
+    expect((await pooled()).functionName).toBe('refund')
+    const signatures = signed.count
+    await step()
+    expect(signed.count).toBe(signatures)
+    expect(makerInfos.at(-1)).toMatchObject({ error: null, action: { kind: 'refund' } })
+    for (let i = 0; i < 20 && makerInfos.at(-1)?.status.state !== 'Refunded'; i++) await block()
+    expect(makerInfos.at(-1)?.status.state).toBe('Refunded')
+    expect(signed.count).toBe(signatures)
+    expect(await chain.balance(A, maker.signer.address)).toBe(SUPPLY)
+    expect(await new SwapStore(maker.repo).events(terms.offerId)).not.toContainEqual(
+      expect.objectContaining({ kind: 'sent', purpose: 'refund' }),
+    )
   }, 60_000)
 })
