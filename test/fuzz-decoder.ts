@@ -3,7 +3,7 @@ import { toHex } from '../src/node/codec/bytes'
 import type { NodeError } from '../src/node/rpc/errors'
 
 /**
- * Shared fuzzing of wire decoders (shared/RELIABILITY.md, "Bad input" 1): runs of each property are the
+ * Shared fuzzing of wire decoders (docs/RELIABILITY.md, "Bad input" 1): runs of each property are the
  * FUZZ_RUNS environment variable (long mode: `FUZZ_RUNS=1000000 npm run test:unit -- --testTimeout=0`),
  * else (unset or empty) 10000.
  */

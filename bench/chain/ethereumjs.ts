@@ -176,7 +176,7 @@ export const evmBaselineBench: Bench = {
   name: 'evm-erc20',
   title: 'Baseline: the same ERC20 transfer blocks on @ethereumjs/vm (OpenZeppelin bytecode)',
   where: 'worker',
-  // Its Node figure (≈ 160–190 tx/s on an idle machine, shared/FIELD-NOTES.md) costs a minute and a
+  // Its Node figure (≈ 160–190 tx/s on an idle machine, measured when the project began) costs a minute and a
   // half of a loaded run for a column nobody acts on: Chromium only.
   nodeToo: false,
   async run(options): Promise<BenchResult> {

@@ -39,7 +39,7 @@ export class BlockError extends NodeError<BlockErrorType> {
   override name = 'BlockError'
 }
 
-/** Gossipsub v1.1 validation verdict for a block (shared/RELIABILITY.md: accept / reject / ignore). */
+/** Gossipsub v1.1 validation verdict for a block (docs/RELIABILITY.md: accept / reject / ignore). */
 export type GossipVerdict = 'accept' | 'reject' | 'ignore'
 
 /**

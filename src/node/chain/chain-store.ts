@@ -24,7 +24,7 @@ export interface TxLocation {
 /**
  * One atomic write: everything importing a block (or switching branches) changes. An IndexedDB
  * implementation applies it in a single transaction, so a killed tab leaves each block all there or
- * not there (shared/DESIGN.md §6).
+ * not there (docs/DESIGN.md §6).
  */
 export interface ChainBatch {
   readonly blocks?: readonly StoredBlock[]

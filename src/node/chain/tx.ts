@@ -11,7 +11,7 @@ import type { ChainParams, Tx } from './types'
 /**
  * EIP-1559 (type 2) transactions: strict decoding, sender recovery and validity checks.
  *
- * Split by cost, as shared/RELIABILITY.md asks: `decodeTx` does only cheap stateless checks
+ * Split by cost, as docs/RELIABILITY.md asks: `decodeTx` does only cheap stateless checks
  * (size before anything, then type, canonical RLP, field shapes, chain id, low-s, static gas/fee
  * rules); `recoverTx` does the elliptic-curve work; `checkTxState` needs the sender's account and
  * the block's base fee.

@@ -9,7 +9,7 @@ import { nextDifficulty } from './difficulty'
 import { checkPow } from './pow'
 
 /**
- * Header rules against its parent (shared/RELIABILITY.md §1.7–1.8). Throws `BlockError`.
+ * Header rules against its parent (docs/RELIABILITY.md §1.7–1.8). Throws `BlockError`.
  *
  * Every rule that makes the header invalid is checked before the future-timestamp rule, so that
  * `BLOCK_FUTURE` ("not yet: keep it, no penalty") is only ever raised for a header that is otherwise

@@ -3,7 +3,7 @@ import type { Block, Header, Log, Receipt } from '../chain/types'
 import type { TrieNodeRecord } from '../state/trie'
 
 /**
- * The node profile's repository: everything a node keeps across reloads (shared/DESIGN.md §6).
+ * The node profile's repository: everything a node keeps across reloads (docs/DESIGN.md §6).
  *
  * Two implementations share this contract and one test suite: `openIdbRepository` (IndexedDB through
  * `idb`, one database per profile) and `openMemoryRepository` (the in-memory twin). Every method is

@@ -6,7 +6,7 @@ import type { SwapTerms } from './terms'
 export type SwapRole = 'maker' | 'taker'
 
 /**
- * An order's state as one party sees it (shared/DESIGN.md §7). Only moves forward; `Completed`,
+ * An order's state as one party sees it (docs/DESIGN.md §7). Only moves forward; `Completed`,
  * `Cancelled`, `Expired` and `Refunded` are ends.
  */
 export type SwapState =
