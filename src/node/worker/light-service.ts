@@ -8,6 +8,8 @@ import { bloomMayMatch, logsBloomBytes } from '../codec/bloom'
 import { fromHex, toHex } from '../codec/bytes'
 import { transactionsRoot } from '../codec/receipt'
 import { nextBaseFee } from '../consensus/base-fee'
+import { isPossibleDifficulty } from '../consensus/difficulty'
+import { checkPow } from '../consensus/pow'
 import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
 import { TOKEN_CREATED_TOPIC } from '../contracts/token-factory/token-factory'
@@ -722,6 +724,13 @@ export function createLightService(init: LightServiceInit) {
         if (!(err instanceof BlockError)) throw err
         switch (err.type.code) {
           case 'BLOCK_UNKNOWN_PARENT':
+            // Without the parent its exact difficulty is unknown, but a header without its own work, or
+            // with a difficulty no block has, is junk, as the full chain finds it (`Chain.importBlock`):
+            // its height is not believed.
+            if (!isPossibleDifficulty(client.headers.params, header.difficulty) || !checkPow(header)) {
+              client.penalize(from, 'invalid-block')
+              return 'reject'
+            }
             // We are behind: fetch the headers in between from this peer.
             client.notePeerHead(from, header.number)
             break

@@ -6,6 +6,7 @@ import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import type { Block } from '../../../src/node/chain/types'
 import { toHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
+import { checkPow } from '../../../src/node/consensus/pow'
 import { ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { LightError } from '../../../src/node/light/errors'
 import type { NetworkSink } from '../../../src/node/network/bridge'
@@ -456,6 +457,42 @@ describe('light node on the memory network', () => {
     // The same block from an honest peer is taken.
     expect(await gossip(b2, 'H')).toBe('ignore')
     expect((await light.api.head()).hash).toBe(hashBlock(b2))
+  })
+
+  test('a gossiped header whose parent it lacks is believed only when sealed: one without its work, or with a difficulty no block has, is rejected and its sender penalised before its height is a sync target; a sealed one makes it ask the sender', async () => {
+    const light = await join(memoryHub(), 'L', { light: true })
+    const client = must(light.node.light).client
+    const topic = chainTopic(GENESIS.params.chainId, 'blocks')
+    const gossip = (block: Block, from: string) => light.node.sink.gossip(topic, encodeBlock(block), from)
+    const targets = () =>
+      light.events.flatMap((e) => {
+        const st = e.data as NodeEvents['syncing']
+        return e.event === 'syncing' && st !== false ? [st.highestBlock] : []
+      })
+    const [b1] = extend(new Chain({ genesis: GENESIS }), 1) as [Block]
+    // A header far ahead, on a parent no one has: its nonce the first whose seal fails.
+    const far = { ...b1.header, number: 10n ** 9n, parentHash: `0x${'ab'.repeat(32)}` as Hex }
+    let nonce = 0n
+    while (checkPow({ ...far, nonce })) nonce++
+    const unsealed = { header: { ...far, nonce }, transactions: [] }
+    // Sealed, but at a difficulty below the one every block of this chain has.
+    const easy = seal({ header: { ...far, number: 10n ** 9n + 1n, difficulty: 1n }, transactions: [] })
+    for (const [what, block, from] of [
+      ['unsealed', unsealed, 'X'],
+      ['impossible difficulty', easy, 'Y'],
+    ] as const) {
+      expect([what, await gossip(block, from)]).toEqual([what, 'reject'])
+      await client.idle()
+    }
+    expect(client.board.counters.penalties).toBe(2)
+    expect(targets()).toEqual([])
+    expect(await light.api.syncing()).toBe(false)
+    expect((await light.api.head()).number).toBe(0n)
+    // The same far header sealed: the light client takes its height and asks its sender, unpenalised.
+    const sealed = seal({ header: { ...far, number: 50n }, transactions: [] })
+    expect(await gossip(sealed, 'U')).toBe('ignore')
+    await until(() => targets().includes(50n))
+    expect(client.board.counters.penalties).toBe(2)
   })
 
   test('submits a transaction by gossip; a bad one is refused with a typed error', async () => {
