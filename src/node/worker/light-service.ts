@@ -353,11 +353,12 @@ export function createLightService(init: LightServiceInit) {
     return known
   }
   /** The header head at each key's last scan (this run). */
-  const scanned = new Map<string, bigint>()
+  const scanned = new Map<string, StoredHeader>()
   /**
    * The tokens under `key` found before, with those in the logs of the held headers matching `filters`
-   * (in 10,000-block ranges; only the headers past the last scan, less the reorg limit); what was new is
-   * kept. A token found on a branch a reorg took out stays listed only if proven to exist.
+   * (in 10,000-block ranges; only the headers past the last scan, less the reorg limit, or from where a
+   * deeper reorg the user allowed left the chain that scan read); what was new is kept. A token found on
+   * a branch a reorg took out stays listed only if proven to exist.
    */
   const tokensFound = async (
     key: string,
@@ -366,12 +367,19 @@ export function createLightService(init: LightServiceInit) {
     const kept = await knownTokens()
     const before = kept.get(key) ?? new Set<Address>()
     const found = new Set(before)
-    const head = client.headers.head.header.number
-    // From where the last scan of `key` ended (less the reorg limit), else from the oldest header held.
+    const top = client.headers.head
+    const head = top.header.number
+    // From where the last scan of `key` ended less the reorg limit — or from where the chain it read
+    // forked off this one, when a deeper reorg the user allowed came since — else from the oldest header held.
     const base = client.headers.base.header.number
     const last = scanned.get(key)
-    const depth = BigInt(client.headers.params.maxReorgDepth)
-    const start = last === undefined || last - depth < base ? base : last - depth
+    let start = base
+    if (last !== undefined) {
+      const fork = client.headers.forkPoint(last.hash)?.ancestor.header.number ?? base
+      const usual = last.header.number - BigInt(client.headers.params.maxReorgDepth)
+      const from = fork < usual ? fork : usual
+      if (from > base) start = from
+    }
     for (let from = start; from <= head; from += MAX_LOG_RANGE) {
       const range = { fromBlock: from, toBlock: from + MAX_LOG_RANGE - 1n }
       for (const f of filters) {
@@ -383,7 +391,7 @@ export function createLightService(init: LightServiceInit) {
         for (const log of await client.logs(selectLogs(query, head))) found.add(f.token(log))
       }
     }
-    scanned.set(key, head)
+    scanned.set(key, top)
     if (found.size > before.size) {
       kept.set(key, found)
       await init.repo

@@ -1,21 +1,26 @@
+import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { memoryHub } from '../../../src/node/network/memory'
+import { tokenBalanceKey } from '../../../src/node/state/keys'
 import type { ChainSplit } from '../../../src/node/sync/splits'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
 import { addressOf } from '../chain/chain-fixtures'
 import { claimingWork } from '../sync/claiming-peer'
-import { extend, GENESIS, must, nodeStarter } from './fixtures'
+import { BOB, block1Txs, extend, GENESIS, mineTxs, must, nodeStarter, TOKEN } from './fixtures'
 
 const join = nodeStarter()
 const HEADERS = syncProtocols(GENESIS.params.chainId).headers
 
-/** Blocks 1–5 shared; then M mines 80 of its own and H 120 (mined by `minerH`): past the reorg limit (64) apart. */
-function splitChains() {
+/**
+ * Blocks 1–5 shared; then M mines 80 of its own and H 120 (mined by `minerH`, the first holding `txsOnH`):
+ * past the reorg limit (64) apart.
+ */
+function splitChains(txsOnH: readonly Hex[] = []) {
   const storeM = new MemoryChainStore()
   const m = new Chain({ genesis: GENESIS, store: storeM })
   const common = extend(m, 5)
@@ -24,7 +29,8 @@ function splitChains() {
   for (const b of common) h.importBlock(b, b.header.timestamp)
   const minerH = addressOf(4)
   extend(m, 80, { miner: addressOf(3) })
-  extend(h, 120, { miner: minerH })
+  if (txsOnH.length > 0) mineTxs(h, txsOnH)
+  extend(h, txsOnH.length > 0 ? 119 : 120, { miner: minerH })
   return { storeM, m, common, storeH, h, minerH }
 }
 
@@ -67,6 +73,34 @@ describe('a light node whose headers followed the lighter side of a split', () =
     const reward = await light.api.verifiedAccount(minerH)
     expect(reward.value.balance).toBe(h.stateAt(reward.hash).getAccount(minerH).balance)
     expect(reward.value.balance).toBeGreaterThan(0n)
+  })
+
+  test("followed, its token lists are read from the new chain's blocks down to the split: a token created there, further back than a reorg reaches, is listed with its balance proven on that chain", async () => {
+    const hub = memoryHub()
+    // H's block 6 creates GLD (1,000 to ALICE, 250 of them sent to BOB); M's chain has no token.
+    const { storeM, m, storeH, h } = splitChains(await block1Txs())
+    const light = await lightOnM(hub, storeM, m)
+    // The wallet's reads on M's chain: no token (the light node scanned M's blocks up to #85).
+    expect(await light.api.tokenHoldings(BOB)).toEqual([])
+    expect(await light.api.tokens()).toEqual([])
+
+    await join(hub, 'H', { store: storeH })
+    await until(async () => (await light.api.chainSplit()) !== null)
+    const split = must(await light.api.chainSplit())
+    expect(split).toMatchObject({ peerId: 'H', ancestor: { number: 5n }, depth: 80 })
+    // Until the user follows it, the light node stays on M's chain and reads from it.
+    expect((await light.api.head()).hash).toBe(m.head.hash)
+    expect(await light.api.syncing()).toBe(false)
+    expect(await light.api.tokenHoldings(BOB)).toEqual([])
+
+    await light.api.followSplit(split.ancestor.hash)
+    expect((await light.api.head()).hash).toBe(h.head.hash)
+    const holdings = await light.api.tokenHoldings(BOB)
+    expect(holdings.map((t) => [t.token.address, t.balance])).toEqual([[TOKEN, 250n]])
+    const balance = await light.api.verifiedTokenBalance(TOKEN, BOB)
+    expect(balance.value).toBe(250n)
+    expect(h.stateAt(balance.hash).getWord(tokenBalanceKey(TOKEN, BOB))).toBe(250n)
+    expect((await light.api.tokens()).map((t) => t.address)).toEqual([TOKEN])
   })
 
   test('a peer claiming other work for its branch than its headers add up to is penalised and dropped, never shown as a split', async () => {
