@@ -192,6 +192,33 @@ describe('executeBlock', () => {
     }
   })
 
+  it('admits transactions whose gas limits fill the block exactly, counting what earlier ones used', () => {
+    const h = new Harness()
+    // The first uses 21,000 of its 30,000: 21,000 + 30,000 fits in 51,000.
+    const env = { ...h.env(), gasLimit: 51_000n }
+    const txs = [h.tx({ from: ALICE, to: BOB, gas: 30_000n }), h.tx({ from: BOB, to: ALICE, gas: 30_000n })]
+    const r = executeBlock(h.state, env, txs, h.genesis.params)
+    expect(r.receipts.map((x) => x.status)).toEqual([1, 1])
+    expect(r.gasUsed).toBe(42_000n)
+    expect(() => executeBlock(h.state, { ...env, gasLimit: 50_999n }, txs, h.genesis.params)).toThrowError(
+      ExecutionError,
+    )
+  })
+
+  it('a call out of gas uses its whole limit, pays for it, and undoes the value it sent', () => {
+    const h = new Harness()
+    const data = encodeFunctionData({
+      abi: htlcAbi,
+      functionName: 'lock',
+      args: [ZERO_ADDRESS, ETHER, BOB, `0x${'11'.repeat(32)}`, 100n],
+    })
+    const gas = 60_000n
+    const { receipt, feeOnlyRoot } = h.sendFeeOnly({ from: ALICE, to: HTLC_ADDRESS, data, value: ETHER, gas })
+    expect(receipt).toMatchObject({ status: 0, gasUsed: gas, logs: [] })
+    expect(h.state.root).toBe(feeOnlyRoot)
+    expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(0n)
+  })
+
   it('a reverted call changes only the sender nonce and fee (property)', () => {
     const { h, t } = withToken()
     fc.assert(

@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { type Abi, type Address, encodeFunctionData, type Hex, toFunctionSelector } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { executeBlock } from '../../../src/node/chain/execute'
+import { intrinsicGas } from '../../../src/node/chain/tx'
 import type { Tx } from '../../../src/node/chain/types'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { addressWord, ERROR_SELECTOR, wordOf } from '../../../src/node/contracts/abi'
@@ -13,7 +14,7 @@ import { lockId } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { FUZZ_RUNS, mutationOf } from '../../fuzz-decoder'
-import { ALICE, BOB, CAROL, ETHER, Harness } from './harness'
+import { ALICE, BOB, CAROL, ETHER, Harness, MINER } from './harness'
 
 const MAX = (1n << 256n) - 1n
 const PREIMAGE = new Uint8Array(32).fill(0x42)
@@ -147,14 +148,36 @@ describe('native contract calldata fuzz', () => {
     )
   })
 
-  test('a block of such transactions executes and commits; a revert only fails its own transaction', () => {
+  test('a block of such transactions executes and commits; a revert only fails its own transaction, within its gas limit', () => {
     const env = h.env()
     fc.assert(
       fc.property(fc.array(anyCall, { minLength: 1, maxLength: 4 }), (calls) => {
         const pending = new Map<Address, bigint>()
         const txs: Tx[] = calls.map((c) => h.tx({ ...c, data: toHex(c.data), gas: 1_000_000n }, pending))
-        const { receipts } = executeBlock(h.state, env, txs, h.genesis.params)
+        const { receipts, state } = executeBlock(h.state, env, txs, h.genesis.params)
         if (receipts.length !== txs.length) throw new Error('a transaction has no receipt')
+        receipts.forEach((r, i) => {
+          const tx = txs[i] as Tx
+          // Gas used is at least the intrinsic gas and never above the transaction's limit.
+          if (r.gasUsed < intrinsicGas(tx.data) || r.gasUsed > tx.gas)
+            throw new Error(`gas used ${r.gasUsed} outside [intrinsic, ${tx.gas}]`)
+          if (r.status === 0 && (r.logs.length > 0 || BigInt(r.logsBloom) !== 0n))
+            throw new Error('a reverted transaction kept logs')
+        })
+        const only = receipts[0]
+        if (txs.length === 1 && only?.status === 0) {
+          // A lone revert changes nothing but the sender's nonce and fee (and the miner's pay).
+          const tx = txs[0] as Tx
+          const expected = h.state.buffer()
+          const sender = h.state.getAccount(tx.from)
+          const fee = only.gasUsed * only.effectiveGasPrice
+          expected.setAccount(tx.from, { nonce: sender.nonce + 1n, balance: sender.balance - fee })
+          expected.credit(
+            MINER,
+            h.genesis.params.minerReward + only.gasUsed * (only.effectiveGasPrice - env.baseFeePerGas),
+          )
+          if (state.root !== expected.commit().state.root) throw new Error('a revert changed state')
+        }
       }),
       { numRuns: FUZZ_RUNS },
     )

@@ -6,15 +6,17 @@ import {
   decodeFunctionResult,
   encodeFunctionData,
   type Hex,
+  keccak256,
+  toBytes,
 } from 'viem'
 import { describe, expect, it } from 'vitest'
 import type { Receipt } from '../../../src/node/chain/types'
-import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS as ZERO } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { GAS } from '../../../src/node/contracts/gas'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
-import { ALICE, BOB, CAROL, defined, Harness } from './harness'
+import { ALICE, BOB, CAROL, defined, Harness, type Send } from './harness'
 
 const MAX = (1n << 256n) - 1n
 
@@ -235,5 +237,227 @@ describe('ERC20', () => {
       }),
       { numRuns: 60 },
     )
+  })
+})
+
+const word = (n: bigint): Hex => `0x${n.toString(16).padStart(64, '0')}`
+const topic = (a: Address): Hex => `0x${a.slice(2).padStart(64, '0')}`
+const TRANSFER = keccak256(toBytes('Transfer(address,address,uint256)'))
+const APPROVAL = keccak256(toBytes('Approval(address,address,uint256)'))
+const transferLog = (t: Address, from: Address, to: Address, value: bigint) => ({
+  address: t,
+  topics: [TRANSFER, topic(from), topic(to)],
+  data: word(value),
+})
+const approvalLog = (t: Address, owner: Address, spender: Address, value: bigint) => ({
+  address: t,
+  topics: [APPROVAL, topic(owner), topic(spender)],
+  data: word(value),
+})
+
+/** Sends `s`, which must revert changing nothing but the sender's nonce and fee; returns the reason. */
+function refused(h: Harness, s: Send): string {
+  const { receipt, feeOnlyRoot } = h.sendFeeOnly(s)
+  expect(receipt.logs).toEqual([])
+  expect(h.state.root).toBe(feeOnlyRoot)
+  return reason(receipt)
+}
+
+describe('ERC20 edge cases, against OpenZeppelin 4.9', () => {
+  it('logs Transfer and Approval with the exact topics and data OpenZeppelin emits', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    expect(h.send({ from: ALICE, to: t, data: erc20('transfer', [BOB, 100n]) }).logs).toEqual([
+      transferLog(t, ALICE, BOB, 100n),
+    ])
+    expect(h.send({ from: BOB, to: t, data: erc20('approve', [CAROL, 60n]) }).logs).toEqual([
+      approvalLog(t, BOB, CAROL, 60n),
+    ])
+    // transferFrom: _spendAllowance's Approval (the allowance left), then _transfer's Transfer.
+    expect(h.send({ from: CAROL, to: t, data: erc20('transferFrom', [BOB, ALICE, 25n]) }).logs).toEqual([
+      approvalLog(t, BOB, CAROL, 35n),
+      transferLog(t, BOB, ALICE, 25n),
+    ])
+    // An infinite allowance is not spent, so no Approval.
+    h.send({ from: BOB, to: t, data: erc20('approve', [CAROL, MAX]) })
+    expect(h.send({ from: CAROL, to: t, data: erc20('transferFrom', [BOB, CAROL, 5n]) }).logs).toEqual([
+      transferLog(t, BOB, CAROL, 5n),
+    ])
+    expect(BigInt(h.call(t, erc20('allowance', [BOB, CAROL])).returnData)).toBe(MAX)
+    expect(h.send({ from: ALICE, to: t, data: erc20('mint', [CAROL, 7n]) }).logs).toEqual([
+      transferLog(t, ZERO, CAROL, 7n),
+    ])
+    expect(h.send({ from: CAROL, to: t, data: erc20('burn', [3n]) }).logs).toEqual([
+      transferLog(t, CAROL, ZERO, 3n),
+    ])
+  })
+
+  it('transfers to self and of 0 succeed with their Transfer log; more than the balance changes nothing', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    expect(h.send({ from: ALICE, to: t, data: erc20('transfer', [ALICE, 1000n]) }).logs).toEqual([
+      transferLog(t, ALICE, ALICE, 1000n),
+    ])
+    expect(h.balanceOf(t, ALICE)).toBe(1000n)
+    expect(h.send({ from: BOB, to: t, data: erc20('transfer', [CAROL, 0n]) }).logs).toEqual([
+      transferLog(t, BOB, CAROL, 0n),
+    ])
+    expect(refused(h, { from: ALICE, to: t, data: erc20('transfer', [BOB, 1001n]) })).toBe(
+      'ERC20: transfer amount exceeds balance',
+    )
+    expect(refused(h, { from: ALICE, to: t, data: erc20('transfer', [ALICE, 1001n]) })).toBe(
+      'ERC20: transfer amount exceeds balance',
+    )
+    expect(refused(h, { from: ALICE, to: t, data: erc20('transfer', [ZERO, 0n]) })).toBe(
+      'ERC20: transfer to the zero address',
+    )
+    expect(h.totalSupply(t)).toBe(1000n)
+  })
+
+  it('a failed transferFrom spends no allowance; the owner needs an allowance too; approve overwrites', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    h.send({ from: ALICE, to: t, data: erc20('approve', [BOB, 2000n]) })
+    // The allowance covers it and is spent first, then _transfer fails: all of it undone.
+    expect(refused(h, { from: BOB, to: t, data: erc20('transferFrom', [ALICE, ZERO, 10n]) })).toBe(
+      'ERC20: transfer to the zero address',
+    )
+    expect(refused(h, { from: BOB, to: t, data: erc20('transferFrom', [ALICE, CAROL, 1001n]) })).toBe(
+      'ERC20: transfer amount exceeds balance',
+    )
+    expect(BigInt(h.call(t, erc20('allowance', [ALICE, BOB])).returnData)).toBe(2000n)
+    expect(refused(h, { from: ALICE, to: t, data: erc20('transferFrom', [ALICE, BOB, 1n]) })).toBe(
+      'ERC20: insufficient allowance',
+    )
+    // approve sets, it does not add; 0 clears.
+    h.send({ from: ALICE, to: t, data: erc20('approve', [BOB, 5n]) })
+    expect(BigInt(h.call(t, erc20('allowance', [ALICE, BOB])).returnData)).toBe(5n)
+    expect(h.send({ from: ALICE, to: t, data: erc20('approve', [BOB, 0n]) }).logs).toEqual([
+      approvalLog(t, ALICE, BOB, 0n),
+    ])
+    expect(BigInt(h.call(t, erc20('allowance', [ALICE, BOB])).returnData)).toBe(0n)
+    expect(refused(h, { from: ALICE, to: t, data: erc20('approve', [ZERO, 5n]) })).toBe(
+      'ERC20: approve to the zero address',
+    )
+  })
+
+  it('reads name, symbol and decimals; ignores extra calldata like Solidity; refuses dirty address words everywhere', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    const extra = (data: Hex): Hex => `${data}${'ff'.repeat(33)}`
+    expect(
+      decodeFunctionResult({
+        abi: erc20Abi,
+        functionName: 'name',
+        data: h.call(t, extra(erc20('name'))).returnData,
+      }),
+    ).toBe('Apple')
+    expect(
+      decodeFunctionResult({
+        abi: erc20Abi,
+        functionName: 'symbol',
+        data: h.call(t, erc20('symbol')).returnData,
+      }),
+    ).toBe('APL')
+    expect(h.call(t, erc20('decimals')).returnData).toBe(word(18n))
+    expect(h.call(t, extra(erc20('balanceOf', [ALICE]))).returnData).toBe(word(1000n))
+    // One high bit set in the first (ignored) 12 bytes of an address word.
+    const dirty = (data: Hex, argument: number): Hex => {
+      const at = 10 + 64 * argument
+      return `${data.slice(0, at)}01${data.slice(at + 2)}` as Hex
+    }
+    const cases: Hex[] = [
+      dirty(erc20('balanceOf', [ALICE]), 0),
+      dirty(erc20('allowance', [ALICE, BOB]), 0),
+      dirty(erc20('allowance', [ALICE, BOB]), 1),
+      dirty(erc20('approve', [BOB, 1n]), 0),
+      dirty(erc20('transferFrom', [ALICE, BOB, 0n]), 0),
+      dirty(erc20('transferFrom', [ALICE, BOB, 0n]), 1),
+      dirty(erc20('mint', [BOB, 1n]), 0),
+    ]
+    for (const data of cases) {
+      expect([data, h.call(t, data).status]).toEqual([data, 0])
+      expect(refused(h, { from: ALICE, to: t, data })).toBe('invalid address argument')
+    }
+  })
+
+  it('reverts an empty call and a plain value transfer to a token, charging the intrinsic gas only', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    for (const value of [0n, 5n]) {
+      const { receipt, feeOnlyRoot } = h.sendFeeOnly({ from: ALICE, to: t, value })
+      expect(reason(receipt)).toBe('unknown function selector (none)')
+      expect(receipt.gasUsed).toBe(21_000n)
+      expect(h.state.root).toBe(feeOnlyRoot)
+    }
+    expect(h.state.getAccount(t).balance).toBe(0n)
+  })
+})
+
+describe('TokenFactory edge cases', () => {
+  const create = (name: string, symbol: string, decimals: number, supply: bigint): Hex =>
+    encodeFunctionData({
+      abi: tokenFactoryAbi,
+      functionName: 'createToken',
+      args: [name, symbol, decimals, supply],
+    })
+
+  it('takes names and symbols of 1-64 and 1-16 UTF-8 bytes, counted in bytes', () => {
+    const h = new Harness()
+    const accepted = [
+      create('x'.repeat(64), 'S'.repeat(16), 18, 1n),
+      create('é'.repeat(32), '€'.repeat(5), 18, 1n),
+      create('N', 'S', 0, 1n),
+    ]
+    for (const data of accepted)
+      expect(h.send({ from: ALICE, to: TOKEN_FACTORY_ADDRESS, data }).status).toBe(1)
+    expect(
+      refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: create('é'.repeat(33), 'S', 18, 1n) }),
+    ).toBe('TokenFactory: name must be 1-64 bytes')
+    expect(
+      refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: create('N', '€'.repeat(6), 18, 1n) }),
+    ).toBe('TokenFactory: symbol must be 1-16 bytes')
+    expect(refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: create('N', '', 18, 1n) })).toBe(
+      'TokenFactory: symbol must be 1-16 bytes',
+    )
+  })
+
+  it('refuses decimals above 255, an empty call and native value', () => {
+    const h = new Harness()
+    const ok = create('N', 'S', 255, 1n)
+    expect(h.call(TOKEN_FACTORY_ADDRESS, ok).status).toBe(1)
+    // decimals is the third head word.
+    const at = 10 + 64 * 2
+    const wide = `${ok.slice(0, at)}${word(256n).slice(2)}${ok.slice(at + 64)}` as Hex
+    expect(refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: wide })).toMatch(/uint8|calldata/)
+    expect(refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS })).toBe('unknown function selector (none)')
+    expect(refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: ok, value: 1n })).toBe(
+      'function is not payable',
+    )
+  })
+
+  it('supply 0 makes no Transfer and no holder; supply 2^256 - 1 can never be minted past', () => {
+    const h = new Harness()
+    const empty = tokenAddress(ALICE, 0n)
+    const r = h.send({ from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: create('Zero', 'Z', 18, 0n) })
+    expect(r.logs.map((l) => l.address)).toEqual([TOKEN_FACTORY_ADDRESS])
+    expect(h.totalSupply(empty)).toBe(0n)
+    expect(h.balanceOf(empty, ALICE)).toBe(0n)
+    expect(h.send({ from: ALICE, to: empty, data: erc20('mint', [BOB, 3n]) }).status).toBe(1)
+    expect(h.totalSupply(empty)).toBe(3n)
+    const full = createToken(h, MAX)
+    expect(h.totalSupply(full)).toBe(MAX)
+    expect(refused(h, { from: ALICE, to: full, data: erc20('mint', [BOB, 1n]) })).toBe(
+      'ERC20: total supply overflow',
+    )
+    expect(h.send({ from: ALICE, to: full, data: erc20('transfer', [BOB, MAX]) }).status).toBe(1)
+    expect(h.balanceOf(full, BOB)).toBe(MAX)
+  })
+
+  it('gives each createToken its own address, for the same creator and parameters or other creators', () => {
+    const h = new Harness()
+    const made = [createToken(h), createToken(h), createToken(h, 1_000n, BOB), createToken(h, 1_000n, BOB)]
+    expect(new Set(made).size).toBe(4)
+    for (const t of made) expect(h.totalSupply(t)).toBe(1_000n)
   })
 })

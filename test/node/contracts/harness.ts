@@ -105,6 +105,24 @@ export class Harness {
     return defined(this.block([s]).receipts[0])
   }
 
+  /**
+   * `send`, plus the state root the block would have if the transaction had changed nothing but its
+   * sender's nonce and fee (and the miner's pay): what a reverted transaction must leave.
+   */
+  sendFeeOnly(s: Send): { receipt: Receipt; feeOnlyRoot: Hex } {
+    const parent = this.state
+    const receipt = this.send(s)
+    const expected = parent.buffer()
+    const sender = parent.getAccount(s.from)
+    const price = receipt.effectiveGasPrice
+    expected.setAccount(s.from, {
+      nonce: sender.nonce + 1n,
+      balance: sender.balance - receipt.gasUsed * price,
+    })
+    expected.credit(MINER, this.genesis.params.minerReward + receipt.gasUsed * (price - this.baseFee))
+    return { receipt, feeOnlyRoot: expected.commit().state.root }
+  }
+
   /** Advances empty blocks until the next block has number `n`. */
   advanceTo(n: bigint): void {
     while (this.number + 1n < n) this.block([])

@@ -16,7 +16,7 @@ import { htlcAbi, LockState } from '../../../src/node/contracts/htlc/abi'
 import { lockId } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
-import { ALICE, BOB, CAROL, defined, ETHER, GWEI, Harness } from './harness'
+import { ALICE, BOB, CAROL, defined, ETHER, GWEI, Harness, type Send } from './harness'
 
 const PREIMAGE: Hex = `0x${'42'.repeat(32)}`
 const HASHLOCK: Hex = toHex(sha256(new Uint8Array(32).fill(0x42)))
@@ -276,5 +276,134 @@ describe('HTLC ERC20', () => {
     expect(h.send({ from: BOB, to: HTLC_ADDRESS, data: refund(id) }).status).toBe(1)
     expect(h.balanceOf(t, ALICE)).toBe(1000n)
     expect(reason(h.send({ from: ALICE, to: HTLC_ADDRESS, data: refund(id) }))).toBe('HTLC: already refunded')
+  })
+})
+
+describe('HTLC edge cases', () => {
+  /** Sends `s`, which must revert changing nothing but the sender's nonce and fee; returns the reason. */
+  const refused = (h: Harness, s: Send): string => {
+    const { receipt, feeOnlyRoot } = h.sendFeeOnly(s)
+    expect(receipt.logs).toEqual([])
+    expect(h.state.root).toBe(feeOnlyRoot)
+    return reason(receipt)
+  }
+  const approve = (h: Harness, t: Address, amount: bigint) =>
+    h.send({
+      from: ALICE,
+      to: t,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, amount] }),
+    })
+
+  it('refuses a lock of the wrong native value, of a non-token, or with a timelock not after the block', () => {
+    const h = new Harness()
+    h.advanceTo(4n)
+    const cases: [Hex, bigint, string][] = [
+      [lockData(ZERO_ADDRESS, ETHER, 10n), ETHER + 1n, 'HTLC: value must equal amount'],
+      [lockData(ZERO_ADDRESS, ETHER, 10n), 0n, 'HTLC: value must equal amount'],
+      [lockData(HTLC_ADDRESS, 1n, 10n), 0n, 'HTLC: unknown token'],
+      [lockData(TOKEN_FACTORY_ADDRESS, 1n, 10n), 0n, 'HTLC: unknown token'],
+      [lockData(ZERO_ADDRESS, 1n, 0n), 1n, 'HTLC: timelock height must be in the future'],
+    ]
+    for (const [data, value, why] of cases)
+      expect([data, value, refused(h, { from: ALICE, to: HTLC_ADDRESS, data, value })]).toEqual([
+        data,
+        value,
+        why,
+      ])
+    // A timelock at the lock's own block could never be redeemed; one block after it can, in that block.
+    const next = h.number + 1n
+    expect(
+      refused(h, { from: ALICE, to: HTLC_ADDRESS, data: lockData(ZERO_ADDRESS, 1n, next), value: 1n }),
+    ).toBe('HTLC: timelock height must be in the future')
+    const n = h.number + 1n
+    const id = lockId(ALICE, h.state.getAccount(ALICE).nonce, ZERO_ADDRESS, 1n, BOB, HASHLOCK, n + 1n)
+    const both = h.block([
+      { from: ALICE, to: HTLC_ADDRESS, data: lockData(ZERO_ADDRESS, 1n, n + 1n), value: 1n },
+      { from: BOB, to: HTLC_ADDRESS, data: redeem(id) },
+    ])
+    expect(both.receipts.map((r) => r.status)).toEqual([1, 1])
+  })
+
+  it('refuses dirty address words and short calldata in lock, redeem and refund', () => {
+    const h = new Harness()
+    const id = lock(h, 100n)
+    const dirty = (data: Hex, argument: number): Hex => {
+      const at = 10 + 64 * argument
+      return `${data.slice(0, at)}80${data.slice(at + 2)}` as Hex
+    }
+    const cases: [Hex, bigint, string][] = [
+      [dirty(lockData(ZERO_ADDRESS, 1n, 10n), 0), 1n, 'invalid address argument'],
+      [dirty(lockData(ZERO_ADDRESS, 1n, 10n), 2), 1n, 'invalid address argument'],
+      [lockData(ZERO_ADDRESS, 1n, 10n).slice(0, -2) as Hex, 1n, 'calldata too short'],
+      [redeem(id).slice(0, -2) as Hex, 0n, 'calldata too short'],
+      [refund(id).slice(0, -2) as Hex, 0n, 'calldata too short'],
+    ]
+    for (const [data, value, why] of cases)
+      expect([data, refused(h, { from: BOB, to: HTLC_ADDRESS, data, value })]).toEqual([data, why])
+    expect(getLock(h, id)[6]).toBe(LockState.Locked)
+  })
+
+  it('a token lock whose transfer fails after the allowance was spent leaves no allowance spent, lock or log', () => {
+    const h = new Harness()
+    const t = newToken(h)
+    approve(h, t, 5_000n)
+    // The allowance covers 2,000 but Alice holds 1,000: _spendAllowance runs, then the transfer reverts.
+    expect(refused(h, { from: ALICE, to: HTLC_ADDRESS, data: lockData(t, 2_000n, 10n) })).toBe(
+      'ERC20: transfer amount exceeds balance',
+    )
+    expect(
+      BigInt(
+        h.call(
+          t,
+          encodeFunctionData({ abi: erc20Abi, functionName: 'allowance', args: [ALICE, HTLC_ADDRESS] }),
+        ).returnData,
+      ),
+    ).toBe(5_000n)
+    expect(refused(h, { from: ALICE, to: HTLC_ADDRESS, data: lockData(t, 5_001n, 10n) })).toBe(
+      'ERC20: insufficient allowance',
+    )
+    // The same with an infinite allowance.
+    approve(h, t, (1n << 256n) - 1n)
+    expect(refused(h, { from: ALICE, to: HTLC_ADDRESS, data: lockData(t, 1_001n, 10n) })).toBe(
+      'ERC20: transfer amount exceeds balance',
+    )
+    expect(h.balanceOf(t, HTLC_ADDRESS)).toBe(0n)
+  })
+
+  it('logs a token lock as Approval, Transfer to the HTLC, then Locked', () => {
+    const h = new Harness()
+    const t = newToken(h)
+    approve(h, t, 300n)
+    const r = h.send({ from: ALICE, to: HTLC_ADDRESS, data: lockData(t, 100n, 10n) })
+    expect(r.status).toBe(1)
+    const events = r.logs.map((l) => [
+      l.address,
+      decodeEventLog({
+        abi: [...erc20Abi, ...htlcAbi],
+        data: l.data,
+        topics: l.topics as [Hex, ...Hex[]],
+      }).eventName,
+    ])
+    expect(events).toEqual([
+      [t, 'Approval'],
+      [t, 'Transfer'],
+      [HTLC_ADDRESS, 'Locked'],
+    ])
+    expect(h.totalSupply(t)).toBe(1000n)
+  })
+
+  it('a wrong preimage, a second redeem, an early refund and a second refund change nothing but the fee', () => {
+    const h = new Harness()
+    const a = lock(h, 6n)
+    const b = lock(h, 6n)
+    expect(refused(h, { from: BOB, to: HTLC_ADDRESS, data: redeem(a, WRONG) })).toBe('HTLC: wrong preimage')
+    expect(refused(h, { from: ALICE, to: HTLC_ADDRESS, data: refund(a) })).toBe('HTLC: timelock not reached')
+    expect(h.send({ from: BOB, to: HTLC_ADDRESS, data: redeem(a) }).status).toBe(1)
+    expect(refused(h, { from: BOB, to: HTLC_ADDRESS, data: redeem(a) })).toBe('HTLC: already redeemed')
+    h.advanceTo(6n)
+    expect(refused(h, { from: BOB, to: HTLC_ADDRESS, data: redeem(b) })).toBe('HTLC: timelock expired')
+    expect(h.send({ from: CAROL, to: HTLC_ADDRESS, data: refund(b) }).status).toBe(1)
+    expect(refused(h, { from: ALICE, to: HTLC_ADDRESS, data: refund(b) })).toBe('HTLC: already refunded')
+    expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(0n)
   })
 })
