@@ -1,13 +1,16 @@
 import fc from 'fast-check'
 import {
   type Address,
+  concat,
   decodeErrorResult,
   decodeEventLog,
   decodeFunctionResult,
+  encodeAbiParameters,
   encodeFunctionData,
   type Hex,
   keccak256,
   toBytes,
+  toFunctionSelector,
 } from 'viem'
 import { describe, expect, it } from 'vitest'
 import type { Receipt } from '../../../src/node/chain/types'
@@ -420,6 +423,58 @@ describe('TokenFactory edge cases', () => {
     expect(refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: create('N', '', 18, 1n) })).toBe(
       'TokenFactory: symbol must be 1-16 bytes',
     )
+  })
+
+  it('keeps the name and symbol bytes sent, a leading byte order mark included; refuses invalid UTF-8', () => {
+    const h = new Harness()
+    const nonce = h.state.getAccount(ALICE).nonce
+    const r = h.send({
+      from: ALICE,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: create('\uFEFFApple', '\uFEFFA', 1, 1n),
+    })
+    expect(r.status).toBe(1)
+    const t = tokenAddress(ALICE, nonce)
+    // Compared as ABI bytes: viem's own string decoder would drop the mark again.
+    const asAbi = (...texts: string[]): Hex =>
+      encodeAbiParameters(
+        texts.map(() => ({ type: 'string' })),
+        texts,
+      )
+    expect(h.call(t, erc20('name')).returnData).toBe(asAbi('\uFEFFApple'))
+    expect(h.call(t, erc20('symbol')).returnData).toBe(asAbi('\uFEFFA'))
+    const created = defined(r.logs.find((l) => l.address === TOKEN_FACTORY_ADDRESS))
+    expect(created.data).toBe(
+      encodeAbiParameters(
+        [{ type: 'string' }, { type: 'string' }, { type: 'uint8' }],
+        ['\uFEFFApple', '\uFEFFA', 1],
+      ),
+    )
+    // Strings are bytes on the wire: these are not UTF-8 (a lone 0xff, a stray continuation byte,
+    // an overlong '/', a surrogate).
+    const raw = (name: Hex, symbol: Hex): Hex =>
+      concat([
+        toFunctionSelector('createToken(string,string,uint8,uint256)'),
+        encodeAbiParameters(
+          [{ type: 'bytes' }, { type: 'bytes' }, { type: 'uint8' }, { type: 'uint256' }],
+          [name, symbol, 18, 1n],
+        ),
+      ])
+    for (const bad of ['0xff', '0x4180', '0xc0af', '0xeda080'] as const) {
+      expect(refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: raw(bad, '0x53') })).toBe(
+        'TokenFactory: name is not valid UTF-8',
+      )
+      expect(refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: raw('0x4e', bad) })).toBe(
+        'TokenFactory: symbol is not valid UTF-8',
+      )
+    }
+    // The bounds are on the bytes sent: 64 bytes is a valid name, 65 is not.
+    expect(
+      h.send({ from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: raw(`0x${'41'.repeat(64)}`, '0x53') }).status,
+    ).toBe(1)
+    expect(
+      refused(h, { from: ALICE, to: TOKEN_FACTORY_ADDRESS, data: raw(`0x${'41'.repeat(65)}`, '0x53') }),
+    ).toBe('TokenFactory: name must be 1-64 bytes')
   })
 
   it('refuses decimals above 255, an empty call and native value', () => {

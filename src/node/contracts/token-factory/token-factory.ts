@@ -4,7 +4,7 @@ import { rlpEncode } from '../../codec/rlp'
 import { addressTopic, addressWord, decodeArgs, selectorOf } from '../abi'
 import { initToken, isToken } from '../erc20/erc20'
 import { GAS } from '../gas'
-import { type Method, require } from '../types'
+import { type Method, Revert, require } from '../types'
 
 /**
  * TokenFactory: `createToken(name, symbol, decimals, initialSupply)` deploys a native ERC20 owned
@@ -16,6 +16,23 @@ export const MAX_NAME_BYTES = 64
 export const MAX_SYMBOL_BYTES = 16
 
 const encoder = new TextEncoder()
+// Fatal and keeping a leading U+FEFF, as the token metadata record decodes: a name is the bytes sent.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/**
+ * A `string` argument received as its bytes (its ABI encoding is that of `bytes`): viem's string
+ * decoder drops a leading byte order mark and replaces invalid UTF-8, so the token would carry, and be
+ * bounded by, other text than was sent. Reverts unless it is 1-`max` bytes of valid UTF-8.
+ */
+function textArg(hex: Hex, field: string, max: number): string {
+  const bytes = fromHex(hex)
+  require(bytes.length > 0 && bytes.length <= max, `TokenFactory: ${field} must be 1-${max} bytes`)
+  try {
+    return decoder.decode(bytes)
+  } catch {
+    throw new Revert(`TokenFactory: ${field} is not valid UTF-8`)
+  }
+}
 
 /** keccak256("TokenCreated(address,address,string,string,uint8)") */
 export const TOKEN_CREATED_TOPIC: Hex = toHex(
@@ -40,18 +57,14 @@ const CREATE_TOKEN_SELECTOR = Number.parseInt(
 const createToken: Method = {
   gas: GAS.createToken,
   run: (f) => {
-    const [name, symbol, decimals, initialSupply] = decodeArgs<[string, string, number, bigint]>(
-      [{ type: 'string' }, { type: 'string' }, { type: 'uint8' }, { type: 'uint256' }],
+    const [nameHex, symbolHex, decimals, initialSupply] = decodeArgs<[Hex, Hex, number, bigint]>(
+      [{ type: 'bytes' }, { type: 'bytes' }, { type: 'uint8' }, { type: 'uint256' }],
       f.data,
     )
     // viem does not range-check uint8 words; Solidity's decoder reverts on them.
     require(decimals >= 0 && decimals <= 255, 'invalid uint8 argument')
-    const nameBytes = encoder.encode(name).length
-    const symbolBytes = encoder.encode(symbol).length
-    require(nameBytes > 0 &&
-      nameBytes <= MAX_NAME_BYTES, `TokenFactory: name must be 1-${MAX_NAME_BYTES} bytes`)
-    require(symbolBytes > 0 &&
-      symbolBytes <= MAX_SYMBOL_BYTES, `TokenFactory: symbol must be 1-${MAX_SYMBOL_BYTES} bytes`)
+    const name = textArg(nameHex, 'name', MAX_NAME_BYTES)
+    const symbol = textArg(symbolHex, 'symbol', MAX_SYMBOL_BYTES)
     const token = tokenAddress(f.from, f.txNonce)
     require(!isToken(f.state, token), 'TokenFactory: token address taken')
     initToken(f, token, { owner: f.from, decimals, name, symbol }, initialSupply)
