@@ -521,7 +521,8 @@ export function createChainService(init: ChainServiceInit) {
       if (!(err instanceof BlockError)) throw err
       return err.type.code === 'BLOCK_FUTURE' ? hold(block, from) : blockVerdict(err)
     }
-    for (const b of chain.takeDeferred()) hold(b, from)
+    // Orphans that connected too early: their sender is not known (`from` sent the block they waited for).
+    for (const b of chain.takeDeferred()) hold(b, null)
     switch (result.kind) {
       case 'known':
         return 'ignore'
@@ -654,9 +655,14 @@ export function createChainService(init: ChainServiceInit) {
     heldTimer = due === undefined ? undefined : setTimeout(retryHeld, Math.max(0, due - init.now()) + 50)
   }
 
-  /** Imports the held blocks that are due (one still early is held again). */
+  /**
+   * Imports the held blocks that are due (one still early is held again). One found invalid now costs its
+   * sender the penalty it would have cost on arrival: dated ahead, an invalid block is not a free one.
+   */
   function retryHeld(): void {
-    for (const h of held.takeDue(init.now())) importBlock(h.block, h.from)
+    for (const h of held.takeDue(init.now()))
+      if (importBlock(h.block, h.from) === 'reject' && h.from !== null)
+        syncer.penalize(h.from, 'invalid-block')
     scheduleHeld()
   }
 

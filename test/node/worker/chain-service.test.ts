@@ -1,16 +1,17 @@
-import { type Address, getAddress } from 'viem'
+import { type Address, getAddress, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import type { Block } from '../../../src/node/chain/types'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { encodeBlocksRequest } from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
 import { until } from '../../until'
-import { addressOf, mineOn } from '../chain/chain-fixtures'
+import { addressOf, mineOn, seal } from '../chain/chain-fixtures'
 
 // A difficulty-2 genesis with a 30 ms minimum block interval: blocks every ~30 ms, deterministic rules.
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
@@ -297,6 +298,42 @@ describe('chain in the node (in-process, memory network twin)', () => {
     expect(await b.node.sink.gossip(blocks, encodeBlock(forged), 'X')).toBe('reject')
     expect(await b.node.sink.gossip(blocks, encodeBlock(near), 'Y')).toBe('ignore')
     await until(async () => (await b.node.api.head()).hash === hashBlock(near), 5_000)
+    b.node.stop()
+  })
+
+  test('a held future block found invalid when due costs its sender the penalty it would have on arrival, never the sender of the parent it waited for', async () => {
+    const hub = memoryHub()
+    const b = await makeNode(hub, 'B', false)
+    hub.join('X')
+    hub.join('Y')
+    const source = new Chain({ genesis: GENESIS })
+    const blocks = chainTopic(GENESIS.params.chainId, 'blocks')
+    // B lacks this block at first; Y sends it last.
+    const parent = mineOn(source, [], { now: BigInt(Date.now() - 1_000), miner: addressOf(4) })
+    source.importBlock(parent, BigInt(Date.now()))
+    const due = BigInt(Date.now() + GENESIS.params.futureTimestampToleranceMs + 2_000)
+    /** A sealed header over a wrong state root on `parentHash`, dated `at` (just past the tolerance: "not yet"). */
+    const forged = (parentHash: Hex, at: bigint, miner: number): Block => {
+      const built = mineOn(source, [], { parentHash, now: at, miner: addressOf(miner) })
+      return seal({
+        header: { ...built.header, stateRoot: `0x${'ab'.repeat(32)}`, nonce: 0n },
+        transactions: [],
+      })
+    }
+    for (const i of [1, 2, 3]) {
+      // Held from X as they arrive...
+      const held = forged(source.genesisHash, due + BigInt(i), i)
+      expect(await b.node.sink.gossip(blocks, encodeBlock(held), 'X')).toBe('ignore')
+      // ...and kept as orphans (their sender is not kept) until Y's block connects them, too early.
+      const orphan = forged(hashBlock(parent), due - BigInt(i), i)
+      expect(await b.node.sink.gossip(blocks, encodeBlock(orphan), 'X')).toBe('ignore')
+    }
+    expect(await b.node.sink.gossip(blocks, encodeBlock(parent), 'Y')).toBe('accept')
+    expect((await b.node.api.stats()).penalties).toBe(0)
+    await until(async () => b.node.syncer.isBanned('X'), 5_000)
+    expect(hub.linked('B', 'X')).toBe(false)
+    expect(b.node.syncer.isBanned('Y')).toBe(false)
+    expect((await b.node.api.head()).hash).toBe(hashBlock(parent))
     b.node.stop()
   })
 
