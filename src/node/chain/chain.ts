@@ -275,9 +275,28 @@ export class Chain {
   }
 
   private forkOf(block: StoredBlock): { readonly ancestor: StoredBlock; readonly depth: number } {
-    const head = this.head
-    const ancestor = this.isCanonical(block.hash) ? block : this.commonAncestor(head, block)
-    return { ancestor, depth: Number(head.block.header.number - ancestor.block.header.number) }
+    const number = this.head.block.header.number
+    // Down the block's own branch to the canonical chain, never down the canonical chain to the branch:
+    // a child of a stale block left far behind (nearly free to seal after the long gap) would otherwise
+    // cost a walk over every block since, and is refused without a penalty. A side branch grows only
+    // while it forks near the head, so its walk stays short.
+    let ancestor = block
+    while (!this.isCanonical(ancestor.hash)) {
+      const parent = this.store.getBlock(ancestor.block.header.parentHash)
+      if (parent === undefined) throw this.tooDeep(number - ancestor.block.header.number)
+      ancestor = parent
+    }
+    // Below a snapshot's base the chain holds nothing: a branch meeting it only at the genesis is too deep.
+    if (ancestor.block.header.number < this.base) throw this.tooDeep(number)
+    return { ancestor, depth: Number(number - ancestor.block.header.number) }
+  }
+
+  private tooDeep(depth: bigint): BlockError {
+    return new BlockError({
+      code: 'BLOCK_REORG_TOO_DEEP',
+      depth: Number(depth),
+      max: this.params.maxReorgDepth,
+    })
   }
 
   /**
@@ -610,10 +629,7 @@ export class Chain {
     const up = (x: StoredBlock): StoredBlock => {
       const parent = this.store.getBlock(x.block.header.parentHash)
       // Below a snapshot's base the chain holds nothing: branches that meet only there are too deep.
-      if (parent === undefined) {
-        const depth = Number(a0.block.header.number - x.block.header.number)
-        throw new BlockError({ code: 'BLOCK_REORG_TOO_DEEP', depth, max: this.params.maxReorgDepth })
-      }
+      if (parent === undefined) throw this.tooDeep(a0.block.header.number - x.block.header.number)
       return parent
     }
     let a = a0

@@ -472,6 +472,41 @@ describe('chain: replays and reorgs', () => {
     expect(chain.head.hash).not.toBe(head)
   })
 
+  it('refuses a block on a side branch left far behind after reading that branch, not every canonical block above it', () => {
+    const shallow = testGenesis({ params: { maxReorgDepth: 2 } })
+    let reads = 0
+    const store = new (class extends MemoryChainStore {
+      override getBlock(hash: Hex) {
+        reads++
+        return super.getBlock(hash)
+      }
+    })()
+    const chain = new Chain({ genesis: shallow, store })
+    const first = mineOn(chain, [])
+    chain.importBlock(first, now(first))
+    // A stale sibling of block 2 (equal work: it stays a side block), then the canonical chain grows on.
+    const canonical2 = mineOn(chain, [])
+    const stale = mineOn(chain, [], { miner: LOSER })
+    chain.importBlock(canonical2, now(canonical2))
+    expect(chain.importBlock(stale, now(stale)).kind).toBe('side')
+    for (let i = 0; i < 200; i++) {
+      const b = mineOn(chain, [])
+      chain.importBlock(b, now(b))
+    }
+    // A child of the stale block (on the devnet nearly free to seal: difficulty falls over the long gap).
+    const child = mineOn(chain, [], { parentHash: hashBlock(stale), miner: LOSER })
+    const head = chain.head.hash
+    reads = 0
+    expect(code(() => chain.importBlock(child, now(child)))).toBe('BLOCK_REORG_TOO_DEEP')
+    expect(reads).toBeLessThan(20)
+    expect(chain.forkPoint(hashBlock(stale))).toEqual({
+      ancestor: chain.getBlock(hashBlock(first)),
+      depth: 201,
+    })
+    expect(chain.head.hash).toBe(head)
+    expect(chain.getBlock(hashBlock(child))).toBeUndefined()
+  })
+
   it('follows a deeper heavier branch once allowed back to where it forks, and only there, once', () => {
     const shallow = testGenesis({ params: { maxReorgDepth: 2 } })
     const chain = new Chain({ genesis: shallow })
