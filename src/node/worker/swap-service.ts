@@ -5,7 +5,7 @@ import { SwapError } from '../../trade/swap/errors'
 import { foldSwap, type SwapEvent, type SwapRole, type SwapStatus } from '../../trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
-import { messageOf } from '../rpc/errors'
+import { messageOf, NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
 import type { NodeRepository } from '../storage/types'
 import type { FeeInfo } from './queries'
@@ -101,7 +101,7 @@ export interface SwapService {
    * `reorgDepth`: the blocks the move took out of the canonical chain (0 when it only extended it).
    * Deeper than `maxReorgDepth` (a split the user chose to follow, `Chain.allowDeepReorg`), the pass
    * steps the finished swaps too: their redeems and refunds were past any reorg the chain takes on its
-   * own, not past that one.
+   * own, not past that one. One whose logs lie below the headers a light node holds stays finished.
    */
   onHead(reorgDepth?: number): void
   /** A transaction to the HTLC entered the pool (a redeem there shows its secret): steps as `onHead`. */
@@ -199,11 +199,21 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     const stored = await store.events(swapId)
     const { terms, role, account } = partyOf(swapId, stored)
     const d = driver(swapId, account)
+    const finished = last.get(swapId)
     let info: Omit<SwapInfo, 'redeemsSent'>
     try {
       const r = await d.advance(swapId)
       info = { swapId, role, account, terms, status: r.status, action: r.action, error: null }
     } catch (e) {
+      // A finished swap stepped again after a deep reorg (`onHead`) whose logs lie below the oldest header
+      // a light node holds: that reorg forked above them (a light node follows no split below its headers),
+      // and the swap settled below them too, so it is still finished as it was.
+      if (
+        finished?.action.kind === 'done' &&
+        e instanceof NodeError &&
+        e.type.code === 'NODE_HISTORY_MISSING'
+      )
+        return finished
       // The status reads the same chain, and may fail as the step did: the failure is still shown (the
       // page would keep its last word for ever), with the last status seen, or the stored events' own.
       const status = await d.status(swapId).then(

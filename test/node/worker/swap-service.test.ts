@@ -16,6 +16,7 @@ import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
+import { LightError } from '../../../src/node/light/errors'
 import type { HeaderCheckpoint } from '../../../src/node/light/header-chain'
 import { memoryHub } from '../../../src/node/network/memory'
 import { NodeError } from '../../../src/node/rpc/errors'
@@ -379,7 +380,7 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
 
   const state = async (api: NodeApi) => (await api.swaps())[0]?.status.state
 
-  test('a light taker keeps the headers of a done swap while a reorg it can follow may step it again; reloaded long after, it reads it as done, though its headers no longer reach the take', async () => {
+  test('a light taker keeps the headers of a done swap while a reorg it can follow may step it again; reloaded long after, it reads it as done, though its headers no longer reach the take, and a split it follows there leaves it done', async () => {
     const hub = memoryHub()
     const { maker, taker, terms } = await twoParties(hub, { light: true })
     await maker.api.startSwap(terms, maker.address)
@@ -408,14 +409,48 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     const back = await makeNode(hub, 'taker', 2, taker.repository, { light: true, lightCheckpoint: kept })
     const head = (await back.api.head()).number
     await until(async () => (await back.api.head()).number > head + 3n, 30_000)
+    // A full node takes the chain so far, then mines a branch of its own apart: the split forks above
+    // the oldest header the taker holds, deeper than the reorg limit below its head.
+    const fork = await makeNode(hub, 'fork', 3)
+    await until(
+      async () =>
+        (await fork.api.mode()).kind === 'full' &&
+        (await fork.api.head()).hash === (await maker.api.head()).hash,
+      30_000,
+    )
+    const forkedAt = (await fork.api.head()).number
+    expect(forkedAt).toBeGreaterThanOrEqual(kept.headers[0]?.number ?? 0n)
+    await fork.link.api.disconnect('maker', 'test', 120_000)
+    await fork.link.api.disconnect('taker', 'test', 120_000)
+    const depth = BigInt(GENESIS.params.maxReorgDepth + 6)
+    await until(async () => (await back.api.head()).number >= forkedAt + depth, 30_000)
     await maker.api.setMining(false)
+    const makerHead = (await maker.api.head()).number
+    await until(async () => (await back.api.head()).number === makerHead, 30_000)
+    await fork.api.setMining(true)
+    await until(async () => (await fork.api.head()).number > makerHead + 5n, 30_000)
+    await fork.api.setMining(false)
+    await fork.link.api.disconnect('maker', 'test', 0)
+    await fork.link.api.disconnect('taker', 'test', 0)
+    // The user has the light taker follow it: a reorg past the limit, which steps its finished swaps.
+    await until(async () => (await back.api.chainSplit()) !== null, 30_000)
+    const split = await back.api.chainSplit()
+    expect(split?.ancestor.number).toBe(forkedAt)
+    await back.api.followSplit(split?.ancestor.hash as Hex)
+    // Its swap settled below the split: still done, with no error, on this head and the next ones.
+    const followed = (await back.api.head()).number
+    await fork.api.setMining(true)
+    await until(async () => (await back.api.head()).number > followed + 3n, 30_000)
+    await fork.api.setMining(false)
     const [info] = await back.api.swaps()
     expect(info?.status.state).toBe('Completed')
+    expect(info?.action.kind).toBe('done')
     expect(info?.error).toBeNull()
     expect(back.swaps.map((i) => i.error)).toEqual(back.swaps.map(() => null))
     maker.node.stop()
+    fork.node.stop()
     back.node.stop()
-  }, 90_000)
+  }, 150_000)
 
   test('a taker reloaded after signing its lock, which reached no one, sends it again; the miner gets it on link', async () => {
     const hub = memoryHub()
@@ -860,6 +895,63 @@ describe('swap service after a reorg', () => {
     expect([last(maker)?.status.state, last(taker)?.status.state]).toEqual(['Refunded', 'Refunded'])
     expect(await chain.balance(A, maker.signer.address)).toBe(SUPPLY)
     expect(await chain.balance(B, taker.signer.address)).toBe(SUPPLY)
+  }, 60_000)
+  test('a swap done below the oldest header a light node holds keeps its finished status through a deep reorg the user allowed: the reorg forks above it, the step that cannot read its logs shows no error, and later heads leave it', async () => {
+    const { chain, maker, taker, step, block, last, done, redeemedAt } = await reorgFixture()
+    for (let i = 0; i < 60 && !done(); i++) await block()
+    expect(done()).toBe(true)
+    const settled = (await redeemedAt()).at(-1)
+    if (settled === undefined) throw new Error('no redeem mined')
+    // Two reorg limits past the settlement, a light node's headers no longer reach the take: its logs
+    // there are missing (as `LightClient.logs` throws), and it follows no split forking below them.
+    const span = BigInt(2 * TEST_GENESIS.params.maxReorgDepth)
+    while (chain.height <= settled + span + 2n) await block()
+    const base = chain.height - span
+    expect(base).toBeGreaterThan(settled)
+    const read = chain.logs
+    let reads = 0
+    let unproved: LightError | null = null
+    chain.logs = async (q) => {
+      reads++
+      if (unproved !== null) throw unproved
+      const from = q.fromBlock ?? chain.height
+      if (from < base) throw new NodeError({ code: 'NODE_HISTORY_MISSING', number: from, base })
+      return read(q)
+    }
+    const before = [last(maker), last(taker)]
+    // The user follows a split forking off at the oldest header held, deeper than the reorg limit.
+    const depth = Number(chain.height - base)
+    expect(depth).toBeGreaterThan(TEST_GENESIS.params.maxReorgDepth)
+    const ancestor = chain.chain.getBlockByNumber(base)?.hash
+    if (ancestor === undefined) throw new Error('no ancestor')
+    chain.chain.allowDeepReorg(ancestor)
+    chain.reorg(depth)
+
+    // Each side tries the swap again, cannot read it, and shows it as it ended.
+    await step(depth)
+    expect(reads).toBeGreaterThan(0)
+    expect([last(maker), last(taker)]).toEqual(before)
+    expect([last(maker)?.error, last(taker)?.error]).toEqual([null, null])
+    expect([last(maker)?.status.state, last(taker)?.status.state]).toEqual(['Completed', 'Completed'])
+    // Done again: the next heads do not step it.
+    const tried = reads
+    for (let i = 0; i < 3; i++) await block()
+    expect(reads).toBe(tried)
+    expect([last(maker), last(taker)]).toEqual(before)
+
+    // Another failure of such a step is shown as any: here no peer proves the logs the swap reads.
+    unproved = new LightError({
+      code: 'LIGHT_UNVERIFIED',
+      what: 'the logs',
+      attempts: 1,
+      failures: ['timeout'],
+    })
+    await step(depth)
+    expect(last(taker)).toMatchObject({
+      status: { state: 'Completed' },
+      action: { kind: 'wait', reason: 'step failed' },
+      error: unproved.message,
+    })
   }, 60_000)
 })
 
