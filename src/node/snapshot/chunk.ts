@@ -23,7 +23,7 @@ export interface VerifiedChunk {
 const BRANCH_LEN = 98
 
 function bad(reason: string): never {
-  throw new SnapshotError({ code: 'SNAPSHOT_BAD_CHUNK', reason }, `snapshot chunk refused: ${reason}`)
+  throw new SnapshotError({ code: 'SNAPSHOT_BAD_CHUNK', reason })
 }
 
 /**
