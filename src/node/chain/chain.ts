@@ -568,11 +568,13 @@ export class Chain {
           need: t.need,
         })
       }
+      // The transaction's refusal in words, as for one that fails decoding (`invalidTx`): the block's
+      // message names its position.
       throw new BlockError({
         code: 'BLOCK_INVALID_TX',
         index: t.index,
         txCode: t.reason.code,
-        reason: err.message,
+        reason: new TxError(t.reason).message,
       })
     }
   }

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { NodeError } from '../rpc/errors'
-import type { TxErrorType } from './tx-error'
+import { TxError, type TxErrorType } from './tx-error'
 
 /** Why a block's transactions cannot be executed: the block is invalid. */
 export type ExecutionErrorType =
@@ -19,7 +19,21 @@ export type ExecutionErrorType =
       readonly need: bigint
     }
 
-/** A block whose transactions cannot all be applied. Nothing is committed. */
+/** What an execution failure says to the person reading it: a sentence, the transaction's refusal in words. */
+function executionMessage(type: ExecutionErrorType): string {
+  switch (type.code) {
+    case 'BLOCK_INVALID_TX':
+      return `transaction ${type.index} (${type.hash}) is invalid: ${new TxError(type.reason).message}`
+    case 'BLOCK_GAS_LIMIT_EXCEEDED':
+      return `the transactions' gas limits reach ${type.need} at transaction ${type.index}, over the block gas limit of ${type.gasLimit}`
+  }
+}
+
+/** A block whose transactions cannot all be applied. Nothing is committed. Its message is a sentence (`executionMessage`). */
 export class ExecutionError extends NodeError<ExecutionErrorType> {
   override name = 'ExecutionError'
+
+  constructor(type: ExecutionErrorType, message?: string) {
+    super(type, message ?? executionMessage(type))
+  }
 }

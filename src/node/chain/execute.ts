@@ -113,10 +113,7 @@ export function executeBlock(
       intrinsic = checkTxState(tx, account, params, { baseFeePerGas: env.baseFeePerGas, calldata: data })
     } catch (err) {
       if (err instanceof TxError) {
-        throw new ExecutionError(
-          { code: 'BLOCK_INVALID_TX', index, hash: tx.hash, reason: err.type },
-          `transaction ${index} (${tx.hash}) is invalid: ${err.message}`,
-        )
+        throw new ExecutionError({ code: 'BLOCK_INVALID_TX', index, hash: tx.hash, reason: err.type })
       }
       throw err
     }

@@ -13,8 +13,13 @@ export type GenesisErrorType = {
   readonly reason: string
 }
 
+/** Names the field in words (the node's failed screen shows a server's invalid genesis as it is). */
 export class GenesisError extends NodeError<GenesisErrorType> {
   override name = 'GenesisError'
+
+  constructor(type: GenesisErrorType, message?: string) {
+    super(type, message ?? `invalid genesis: ${type.field} ${type.reason}`)
+  }
 }
 
 /**
@@ -104,7 +109,7 @@ export function testGenesis(overrides: TestGenesisOverrides = {}): Genesis {
 }
 
 function invalid(field: string, reason: string): never {
-  throw new GenesisError({ code: 'GENESIS_INVALID', field, reason }, `invalid genesis: ${field} ${reason}`)
+  throw new GenesisError({ code: 'GENESIS_INVALID', field, reason })
 }
 
 function record(v: unknown, field: string): Record<string, unknown> {

@@ -58,7 +58,10 @@ export function validateHeader(
     })
   }
   if (header.gasUsed > header.gasLimit) {
-    throw new BlockError({ code: 'BLOCK_BAD_GAS_USED', expected: header.gasLimit, got: header.gasUsed })
+    throw new BlockError(
+      { code: 'BLOCK_BAD_GAS_USED', expected: header.gasLimit, got: header.gasUsed },
+      `its gas used, ${header.gasUsed}, is over its gas limit, ${header.gasLimit}`,
+    )
   }
   const baseFee = nextBaseFee(params, parent)
   if (header.baseFeePerGas !== baseFee) {

@@ -291,6 +291,34 @@ describe('chain: invalid blocks are refused with a typed error and change nothin
     expect(chain.importBlock(good, t).kind).toBe('extended')
   })
 
+  it('a refused block says why in words, the code in its type: a double spend names its transaction and the nonce it reuses', () => {
+    const chain = new Chain({ genesis })
+    const good = mineOn(chain, txsOf(chain, [raw0[0] as Hex]))
+    const head = chain.head.hash
+    const message = (block: Block): string => {
+      try {
+        chain.importBlock(block, now(good))
+      } catch (err) {
+        if (err instanceof BlockError) return err.message
+        throw err
+      }
+      return 'accepted'
+    }
+    const double = tamper(good, { transactionsRoot: txRootOf([raw0[0] as Hex, doubleSpend]).root }, [
+      raw0[0] as Hex,
+      doubleSpend,
+    ])
+    expect(message(double)).toBe(
+      'its transaction 1 is invalid: nonce too low: nonce 0 is already used, the account is at nonce 1',
+    )
+    const over = tamper(good, { gasUsed: good.header.gasLimit + 1n })
+    expect(message(over)).toBe(
+      `its gas used, ${good.header.gasLimit + 1n}, is over its gas limit, ${good.header.gasLimit}`,
+    )
+    expect(message(tamper(good, { number: 2n }))).toBe('the block is numbered 2, not 1')
+    expect(chain.head.hash).toBe(head)
+  })
+
   it('refuses a number equal to or below the parent’s, not only a skip ahead: BLOCK_BAD_NUMBER from validateHeader and from import', () => {
     const chain = new Chain({ genesis })
     const b1 = mineOn(chain, [])
