@@ -18,9 +18,30 @@ export type ProfileErrorType =
       readonly reason: string
     }
 
-/** The one error type of profile removal. */
+/**
+ * What a removal failure says to the person reading it (the remove dialog words each code itself; a
+ * finish cut short is logged with it): a sentence, not the code and its fields.
+ */
+function profileMessage(type: ProfileErrorType): string {
+  switch (type.code) {
+    case 'PROFILE_UNKNOWN':
+      return `there is no profile ${type.id} in this browser`
+    case 'PROFILE_IN_USE':
+      return `profile ${type.id} runs in a tab: it cannot be removed while it does`
+    case 'PROFILE_REMOVE_FAILED':
+      return type.started
+        ? `removing profile ${type.id} stopped, to be finished the next time Tabchain starts: ${type.reason}`
+        : `profile ${type.id} could not be removed, nothing of it deleted: ${type.reason}`
+  }
+}
+
+/** The one error type of profile removal. Its message is a sentence (`profileMessage`). */
 export class ProfileError extends NodeError<ProfileErrorType> {
   override name = 'ProfileError'
+
+  constructor(type: ProfileErrorType, message?: string) {
+    super(type, message ?? profileMessage(type))
+  }
 }
 
 /** The browser storage a profile's data lives in, besides the registry (`ProfileStore`). */

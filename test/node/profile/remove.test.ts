@@ -262,3 +262,27 @@ test('a profile’s databases and settings are told apart by its whole id', () =
   expect(isProfileKey('tabchain.genesis', A)).toBe(false)
   expect(isProfileKey(`other.mode.${A}`, A)).toBe(false)
 })
+
+describe('profile removal errors', () => {
+  test('every removal failure says what happened in words, the code in its type (a finish cut short is logged with it)', () => {
+    const types: ProfileError['type'][] = [
+      { code: 'PROFILE_UNKNOWN', id: A },
+      { code: 'PROFILE_IN_USE', id: A },
+      {
+        code: 'PROFILE_REMOVE_FAILED',
+        id: A,
+        started: false,
+        reason: 'this browser cannot list its databases',
+      },
+      { code: 'PROFILE_REMOVE_FAILED', id: A, started: true, reason: 'it is still open in another tab' },
+    ]
+    for (const type of types) {
+      const err = new ProfileError(type)
+      expect(err.message, type.code).not.toMatch(/[A-Z]{2,}_[A-Z_]+|\(\w+=/)
+      expect(err.type).toBe(type)
+    }
+    expect(new ProfileError({ code: 'PROFILE_IN_USE', id: A }).message).toBe(
+      `profile ${A} runs in a tab: it cannot be removed while it does`,
+    )
+  })
+})
