@@ -16,8 +16,14 @@ export interface Beacon {
 }
 
 export type BeaconErrorType = { readonly code: 'BEACON_MALFORMED'; readonly reason: string }
+
+/** A beacon that cannot be read or sent; its message is a sentence, not the code and its fields. */
 export class BeaconError extends NodeError<BeaconErrorType> {
   override name = 'BeaconError'
+
+  constructor(type: BeaconErrorType, message?: string) {
+    super(type, message ?? `the status beacon is malformed: ${type.reason}`)
+  }
 }
 
 const VERSION = 1n
