@@ -790,6 +790,23 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(backend.sent).toEqual([])
   })
 
+  test("a node call that times out reaches the dApp as -32000 with the RPC layer's sentence, its code in data", async () => {
+    const p = createProvider({
+      backend: {
+        ...poolBackend(),
+        blockNumber: () =>
+          Promise.reject(new RpcError({ code: 'RPC_TIMEOUT', method: 'head', timeoutMs: 30_000 })),
+      },
+      wallet: await hardhatWallet(),
+      approve: async () => true,
+    })
+    expect(await p.request({ method: 'eth_blockNumber' }).catch((e: unknown) => e)).toMatchObject({
+      code: -32000,
+      message: 'head got no answer within 30 s',
+      data: { code: 'RPC_TIMEOUT' },
+    })
+  })
+
   test('a read the node leaves unanswered as it is lost (its call rejected RPC_LOST) is refused with 4900, not -32000', async () => {
     let lose = (_err: Error): void => {}
     const p = createProvider({

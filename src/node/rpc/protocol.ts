@@ -56,9 +56,44 @@ export type RpcErrorType =
   | { readonly code: 'RPC_LOST'; readonly method: string; readonly reason: string }
   | { readonly code: 'RPC_DATA_CLONE'; readonly reason: string }
 
-/** Failures of the RPC layer itself (as opposed to errors thrown by the served object). */
+/** A wait in whole seconds when it is one, else in ms (a call's timeout). */
+const duration = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`)
+
+/**
+ * What an RPC failure says to the person reading it (the page's "The node stopped" shows the lost
+ * connection's as it is; a failed call's reaches the wallet, the Tokens screen and a dApp): a sentence,
+ * not the code and its fields.
+ */
+function rpcMessage(type: RpcErrorType): string {
+  switch (type.code) {
+    case 'RPC_UNKNOWN_METHOD':
+      return `there is no method ${type.method}`
+    case 'RPC_MALFORMED':
+      return `the message is malformed: ${type.reason}`
+    case 'RPC_TIMEOUT':
+      return `${type.method} got no answer within ${duration(type.timeoutMs)}`
+    case 'RPC_CLOSED':
+      return `the connection is closed: ${type.method} cannot be answered`
+    case 'RPC_LOST':
+      // `method` is empty for the loss itself, told once (`onLost`), apart from any call.
+      return type.method === ''
+        ? `the connection was lost: ${type.reason}`
+        : `the connection was lost before ${type.method} was answered: ${type.reason}`
+    case 'RPC_DATA_CLONE':
+      return `a value cannot be copied to the other side: ${type.reason}`
+  }
+}
+
+/**
+ * Failures of the RPC layer itself (as opposed to errors thrown by the served object). Its message is a
+ * sentence (`rpcMessage`).
+ */
 export class RpcError extends NodeError<RpcErrorType> {
   override name = 'RpcError'
+
+  constructor(type: RpcErrorType, message?: string) {
+    super(type, message ?? rpcMessage(type))
+  }
 }
 
 /** Names of the function-valued properties of `Api`. */

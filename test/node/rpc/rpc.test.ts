@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Client } from '../../../src/node/rpc/connect'
 import { connect } from '../../../src/node/rpc/connect'
 import { NodeError } from '../../../src/node/rpc/errors'
-import type { MethodName, RpcErrorType } from '../../../src/node/rpc/protocol'
+import { type MethodName, RpcError, type RpcErrorType } from '../../../src/node/rpc/protocol'
 import type { Server } from '../../../src/node/rpc/serve'
 import { serve } from '../../../src/node/rpc/serve'
 
@@ -232,7 +232,7 @@ describe('rpc over a MessageChannel', () => {
       ok: false,
       error: {
         name: 'RpcError',
-        message: 'RPC_MALFORMED (reason=no method)',
+        message: 'the message is malformed: no method',
         type: { code: 'RPC_MALFORMED', reason: 'no method' },
       },
     })
@@ -448,6 +448,52 @@ describe('rpc over a MessageChannel', () => {
     expect((await rejection(client.api.callback())).type.code).toBe('RPC_DATA_CLONE')
     expect((await rejection(client.call('fail', [() => {}]))).type.code).toBe('RPC_DATA_CLONE')
     expect(await client.api.balance('alice')).toBe(10n)
+  })
+
+  it("an RPC failure reads as a sentence and crosses the port with its type: the page's 'The node stopped' shows the lost one as it is", async () => {
+    const types: RpcErrorType[] = [
+      { code: 'RPC_UNKNOWN_METHOD', method: 'nope' },
+      { code: 'RPC_MALFORMED', reason: 'no method' },
+      { code: 'RPC_TIMEOUT', method: 'head', timeoutMs: 30_000 },
+      { code: 'RPC_CLOSED', method: 'head' },
+      { code: 'RPC_LOST', method: 'head', reason: 'the port closed' },
+      { code: 'RPC_LOST', method: '', reason: 'the port closed' },
+      { code: 'RPC_DATA_CLONE', reason: 'function could not be cloned' },
+    ]
+    for (const type of types) {
+      const err = new RpcError(type)
+      expect(err.message, type.code).not.toMatch(/[A-Z]{2,}_[A-Z_]+|\(\w+=/)
+      expect(err.type).toBe(type)
+    }
+    expect(new RpcError({ code: 'RPC_TIMEOUT', method: 'head', timeoutMs: 30_000 }).message).toBe(
+      'head got no answer within 30 s',
+    )
+
+    // Served: the sentence and the type come back across the port.
+    const { client } = pair()
+    const loose = client.api as unknown as Record<string, () => Promise<unknown>>
+    const unknown = await rejection((loose.nope as () => Promise<unknown>)())
+    expect([unknown.name, unknown.message, unknown.type]).toEqual([
+      'RpcError',
+      'there is no method nope',
+      { code: 'RPC_UNKNOWN_METHOD', method: 'nope' },
+    ])
+    const late = await rejection(client.call('delayed', [60, 1], { timeoutMs: 10 }))
+    expect(late.message).toBe('delayed got no answer within 10 ms')
+
+    // Lost: what the page's onLost gets (boot puts its message on the failed screen), and a pending call.
+    const { port1, port2 } = new MessageChannel()
+    const server = serve(port1, makeImpl())
+    const lost: string[] = []
+    const far = connect<Api>(port2, { onLost: (err) => lost.push(err.message) })
+    open.push(far)
+    const pending = far.api.hang()
+    expect(await far.api.balance('alice')).toBe(10n)
+    server.close()
+    expect((await rejection(pending)).message).toBe(
+      'the connection was lost before hang was answered: the port closed',
+    )
+    expect(lost).toEqual(['the connection was lost: the port closed'])
   })
 
   it('behaves the same in-process as across the port', async () => {
