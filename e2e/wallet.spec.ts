@@ -365,6 +365,9 @@ test("a dApp's provider, found the EIP-6963 way, is told disconnect (4900) once 
   // waits 5 s, where the liveness pings alone would take a minute (12 unanswered, 5 s apart).
   await page.evaluate(() => window.tabchain?.worker.terminate())
   await expect(page.getByTestId('node-failed')).toContainText('The node stopped', { timeout: 5_000 })
+  // Why, in words: the lost connection's sentence, not its code and fields.
+  await expect(page.getByTestId('node-failed')).toContainText('the connection was lost: its worker ended')
+  await expect(page.getByTestId('node-failed')).not.toContainText('RPC_LOST')
   expect(await dapp.evaluate(({ seen }) => seen.map((e) => ({ code: e.code, message: e.message })))).toEqual([
     { code: 4900, message: expect.stringMatching(/^disconnected: .*worker ended/) },
   ])
