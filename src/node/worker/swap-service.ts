@@ -21,9 +21,9 @@ export interface SwapInfo {
   readonly action: SwapAction
   /**
    * The locks this party's node has sent a redeem of (its stored `sent` events, and, after a step, its
-   * redeems waiting in the pool: one broadcast though storage refused its record is known only there):
-   * each showed the secret to the pools, and it is seen through while it can land, whatever margin a
-   * first redeem keeps.
+   * redeems seen waiting in the pool this run: one broadcast though storage refused its record is known
+   * only there, and from then on): each showed the secret to the pools, and it is seen through while it
+   * can land, whatever margin a first redeem keeps.
    */
   readonly redeemsSent: readonly Hex[]
   /** Why the last step failed (the wallet did not sign, storage refused), else null. */
@@ -170,6 +170,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       chainId: init.chainId,
       confirmations: init.confirmations,
       maxReorgDepth: init.maxReorgDepth,
+      redeemsSeen: last.get(swapId)?.redeemsSent ?? [],
     })
 
   /**
@@ -231,10 +232,15 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       }
     }
     // The step may have sent a redeem: read what it stored (the events it began with, if storage fails),
-    // and what waits in the pool (a redeem storage refused to record went out all the same).
+    // and what waits in the pool (a redeem storage refused to record went out all the same). Those named
+    // before stay named: such a redeem is out though the pool dropped it, or a reorg took it out.
     const after = await store.events(swapId).catch(() => stored)
     const pooled = await d.pooledRedeems(terms).catch(() => [])
-    const full: SwapInfo = { ...info, redeemsSent: [...new Set([...redeemsSent(after), ...pooled])] }
+    const before = last.get(swapId)?.redeemsSent ?? []
+    const full: SwapInfo = {
+      ...info,
+      redeemsSent: [...new Set([...redeemsSent(after), ...pooled, ...before])],
+    }
     last.set(swapId, full)
     await noteDone(full).catch((err: unknown) => console.warn('keeping the finished swaps failed', err))
     init.emitSwap(full)

@@ -49,13 +49,19 @@ export interface SwapChainView {
   readonly nonce: bigint
   /** The next block's base fee and the suggested tip. */
   readonly fees: FeeInfo
-  /** The state of each transaction of our `sent` events, by hash. */
+  /** The state of each transaction of our `sent` events, and of the pooled ones of `redeemsOut`, by hash. */
   readonly txs: ReadonlyMap<Hex, TxState>
   /**
    * Taker: the secret as a pending (not yet mined) `redeem` of our lock shows it, checked against the
    * hashlock; null when none is in the mempool (or not read: other roles and states).
    */
   readonly pendingPreimage: Hex | null
+  /**
+   * Maker: the locks a redeem of ours showed the secret for though no `sent` event holds it (broadcast
+   * though storage refused its record), each with that redeem while it waits in our pool (its state in
+   * `txs`), null once it left the pool unmined (dropped, or mined and reorged out).
+   */
+  readonly redeemsOut: ReadonlyMap<Hex, SentTx | null>
 }
 
 const word = (a: Address): Hex => `0x${a.slice(2).toLowerCase().padStart(64, '0')}`

@@ -78,6 +78,11 @@ export interface SwapDriverInit {
   readonly maxReorgDepth: number
   /** Redeem for the counterparty near its timelock when the secret is public (default true). */
   readonly watchtower?: boolean
+  /**
+   * Locks a redeem of ours was seen out for earlier (the swap service's memory of this run): one storage
+   * refused to record has no other witness once the pool drops it, and is seen through all the same.
+   */
+  readonly redeemsSeen?: readonly Hex[]
 }
 
 /** What one step did. */
@@ -244,7 +249,16 @@ export class SwapDriver {
       takerLock.preimage === null
         ? await this.#pendingPreimage(takerLock.id, terms.hashlock)
         : null
-    return { head, makerLock, takerLock, nonce, fees, txs, pendingPreimage }
+    const redeemsOut = new Map<Hex, SentTx | null>()
+    if (role === 'maker') {
+      for (const id of this.#init.redeemsSeen ?? []) redeemsOut.set(id, null)
+      for (const tx of await this.#pooledRedeems(terms)) {
+        redeemsOut.set(tx.lockId, { hash: tx.hash, raw: tx.raw, nonce: tx.nonce })
+        const { maxFeePerGas, maxPriorityFeePerGas } = tx
+        txs.set(tx.hash, { kind: 'pending', maxFeePerGas, maxPriorityFeePerGas })
+      }
+    }
+    return { head, makerLock, takerLock, nonce, fees, txs, pendingPreimage, redeemsOut }
   }
 
   /**
@@ -252,12 +266,18 @@ export class SwapDriver {
    * storage refused its record (`#send`) has no other witness until it is mined, after a reload too.
    */
   async pooledRedeems(terms: SwapTerms): Promise<Hex[]> {
-    const ids = new Set<Hex>()
+    return [...new Set((await this.#pooledRedeems(terms)).map((tx) => tx.lockId))]
+  }
+
+  /** Our redeems of swap `terms`'s locks waiting in the pool, each with the lock it settles. */
+  async #pooledRedeems(terms: SwapTerms): Promise<(TxView & { lockId: Hex })[]> {
+    const out: (TxView & { lockId: Hex })[] = []
     for (const tx of await this.#init.chain.pendingTransactions()) {
       const redeem = tx.from === this.#me ? redeemOf(tx) : null
-      if (redeem !== null && hashlockOf(redeem.preimage) === terms.hashlock) ids.add(redeem.lockId)
+      if (redeem !== null && hashlockOf(redeem.preimage) === terms.hashlock)
+        out.push({ ...tx, lockId: redeem.lockId })
     }
-    return [...ids]
+    return out
   }
 
   /** A secret of `hashlock` that a pending `redeem(lockId, secret)` in the mempool carries, else null. */

@@ -101,6 +101,8 @@ export interface Decision {
 
 const wait = (reason: string): SwapAction => ({ kind: 'wait', reason })
 
+type SentEvent = Extract<SwapEvent, { kind: 'sent' }>
+
 /**
  * Decides the next step of one party's swap from its stored events and the chain at one head. Pure:
  * no clock (heights only), no IO; the same input always gives the same action, so a node that lost its
@@ -174,10 +176,20 @@ function makerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
     })
   }
   // A redeem of ours already out showed the secret to every pool: the margin below guards a first reveal
-  // only. That redeem is seen through (waited for, sent again, its fees raised) while it can land.
+  // only. That redeem is seen through (waited for, sent again, its fees raised) while it can land. One
+  // storage refused to record is known from our pool only (its signing height unknown: signed again
+  // once the base fee passes its cap), and signed anew once it left the pool unmined.
   if (next < taker.timelockHeight) {
     const live = liveIntent(input, 'redeem', taker.id)
     if (live !== null) return live
+    const unrecorded = view.redeemsOut.get(taker.id)
+    if (unrecorded !== undefined) {
+      const pooled =
+        unrecorded === null
+          ? null
+          : liveIntent(input, 'redeem', taker.id, { txs: [unrecorded], height: view.head })
+      return pooled ?? redeemWith(input, taker.id)
+    }
   }
   if (confirmationsOf(taker, view.head) < BigInt(input.confirmations)) return wait('taker lock confirming')
   // Redeem (revealing the secret) only while our redeem surely lands before the taker's timelock and
@@ -188,13 +200,13 @@ function makerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
   ) {
     return wait('too late to redeem safely: refunding after our timelock')
   }
+  return redeemWith(input, taker.id)
+}
+
+/** Maker: redeem the taker's lock `lockId` with the secret, once the wallet gives it. */
+function redeemWith(input: EngineInput, lockId: Hex): SwapAction {
   if (input.secret === null) return wait(WAITS_FOR_SECRET)
-  return send(input, 'redeem', taker.id, {
-    kind: 'redeem',
-    lockId: taker.id,
-    preimage: input.secret,
-    watchtower: false,
-  })
+  return send(input, 'redeem', lockId, { kind: 'redeem', lockId, preimage: input.secret, watchtower: false })
 }
 
 function takerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
@@ -299,16 +311,20 @@ function intents(stored: readonly SwapEvent[], purpose: SendPurpose, lockId: Hex
 }
 
 /**
- * What to do about the latest transactions stored for `purpose`: wait while they are pending (or mined
- * and about to show in the logs), sign them again with higher fees when the base fee passed their fee
- * cap (they cannot be mined until it falls back) or they waited `REPLACE_AFTER_BLOCKS`, broadcast them
- * again when they vanished but their nonces are still unused (signed again instead when the base fee
- * passed their fee cap, or the pool refused them as underpriced), or null when there are none or they
- * are dead (reverted, or their nonce used by another).
+ * What to do about the latest transactions stored for `purpose` (or `last`, signed at its `height`, when
+ * given): wait while they are pending (or mined and about to show in the logs), sign them again with
+ * higher fees when the base fee passed their fee cap (they cannot be mined until it falls back) or they
+ * waited `REPLACE_AFTER_BLOCKS`, broadcast them again when they vanished but their nonces are still
+ * unused (signed again instead when the base fee passed their fee cap, or the pool refused them as
+ * underpriced), or null when there are none or they are dead (reverted, or their nonce used by another).
  */
-function liveIntent(input: EngineInput, purpose: SendPurpose, lockId: Hex | null): SwapAction | null {
+function liveIntent(
+  input: EngineInput,
+  purpose: SendPurpose,
+  lockId: Hex | null,
+  last: Pick<SentEvent, 'txs' | 'height'> | undefined = intents(input.stored, purpose, lockId).at(-1),
+): SwapAction | null {
   const { view } = input
-  const last = intents(input.stored, purpose, lockId).at(-1)
   if (last === undefined) return null
   const final = last.txs.at(-1)
   if (final === undefined) return null

@@ -32,10 +32,12 @@ import {
   type SwapService,
   type SwapSignRequest,
 } from '../../../src/node/worker/swap-service'
+import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { SwapChain } from '../../../src/trade/swap/driver'
+import { WAITS_FOR_SECRET } from '../../../src/trade/swap/engine'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
 import { SwapStore } from '../../../src/trade/swap/store'
-import { minMakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
+import { minMakerTimelock, REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
 import {
   createToken as createTestToken,
   FINAL,
@@ -46,6 +48,7 @@ import {
   GENESIS as TEST_GENESIS,
   TestChain,
   termsFor,
+  testSigner,
 } from '../../trade/swap/harness'
 import { until } from '../../until'
 
@@ -957,12 +960,11 @@ describe('swap service after a reorg', () => {
 
 /**
  * A maker whose storage refuses every swap record once `disk.full` is set (a full quota), and a taker,
- * each its node's swap service over one shared `TestChain`, their pages signing every request (the
+ * each its node's swap service over one shared `TestChain` (`chain`), their pages signing every request (the
  * maker's counted in `signed`). The swap is started on the maker, and on the taker when `takerLocks`.
  * `block` mines a block and steps every service in `services` (a test replaces the maker's to reload it).
  */
-async function fullDiskFixture(takerLocks: boolean) {
-  const chain = new TestChain()
+async function fullDiskFixture(takerLocks: boolean, chain = new TestChain()) {
   const disk = { full: false }
   const made = await party(chain, 1)
   const maker: Party = {
@@ -1086,5 +1088,83 @@ describe('swap service on a full disk', () => {
     expect(await new SwapStore(maker.repo).events(terms.offerId)).not.toContainEqual(
       expect.objectContaining({ kind: 'sent', purpose: 'refund' }),
     )
+  }, 60_000)
+
+  test("a maker whose unrecorded redeem waits past the margin and is then dropped by a full pool signs it anew before the taker's timelock, as a stored one is seen through: the taker, waiting to refund and use the secret, cannot keep both sides", async () => {
+    const POOL_SLOTS = 4
+    const { chain, disk, maker, taker, A, B, terms, makerInfos, signed, services, step, block, pooled } =
+      await fullDiskFixture(true, new TestChain(TEST_GENESIS, POOL_SLOTS))
+    // The taker's tab closes once its lock is seen (it means to refund at its timelock, then redeem the
+    // maker's lock with the secret), and the maker's storage fills: its redeem goes out unrecorded.
+    const takerService = services[1] as SwapService
+    for (let i = 0; i < 40 && makerInfos.every((info) => info.error === null); i++) {
+      await block()
+      if (makerInfos.at(-1)?.status.state === 'TakerLocked' && !disk.full) {
+        disk.full = true
+        services.pop()
+      }
+    }
+    expect(makerInfos.at(-1)?.error).toContain("the device's storage for the app is full")
+    const call = await pooled()
+    expect(call.functionName).toBe('redeem')
+    const lockId = (call.args[0] as Hex).toLowerCase()
+    const [redeem] = (await chain.pendingTransactions()).map((t) => t.hash)
+    const logs = await chain.logs({ address: HTLC_ADDRESS, fromBlock: 0n, toBlock: chain.height })
+    const timelock = swapLocks(terms, observeLocks(logs, terms.hashlock)).takerLock?.timelockHeight ?? 0n
+
+    // Blocks that leave it out until past the margin a first redeem keeps: it waits in the pool.
+    const signatures = signed.count
+    while (chain.height + 1n + REDEEM_MARGIN_BLOCKS < timelock) {
+      chain.mine(chain.mempool.pending().filter((t) => t.from !== maker.signer.address))
+      await step()
+    }
+    expect(signed.count).toBe(signatures)
+    expect(makerInfos.at(-1)).toMatchObject({ redeemsSent: [lockId], action: { kind: 'wait' } })
+
+    // A flood tipping more fills the pool and evicts it: its secret is out, and nothing holds it now.
+    const filler = testSigner(3)
+    const next = Number(await chain.pendingNonce(filler.address))
+    for (let nonce = next; nonce < next + POOL_SLOTS; nonce++) {
+      await chain.sendRawTransaction(
+        await filler.signTransaction(
+          {
+            type: 'eip1559',
+            chainId: TEST_GENESIS.params.chainId,
+            nonce,
+            to: '0x00000000000000000000000000000000000000f1',
+            gas: 21_000n,
+            maxFeePerGas: 100n * 10n ** 9n,
+            maxPriorityFeePerGas: 12n * 10n ** 8n,
+          },
+          await chain.fees(),
+        ),
+      )
+    }
+    expect(chain.mempool.has(redeem as Hex)).toBe(false)
+
+    // The next head finds the maker's wallet locked: it waits for it, and still names the redeem.
+    const makerService = services[0] as SwapService
+    makerService.setSigners([])
+    await block()
+    expect(signed.count).toBe(signatures)
+    expect(makerInfos.at(-1)).toMatchObject({
+      redeemsSent: [lockId],
+      action: { kind: 'wait', reason: WAITS_FOR_SECRET },
+    })
+    // Unlocked at the next: the maker signs it anew (its record refused again), and it lands in time.
+    makerService.setSigners([maker.signer.address])
+    await block()
+    expect(signed.count).toBe(signatures + 1)
+    expect((await pooled()).functionName).toBe('redeem')
+    await block()
+    expect(chain.height).toBeLessThan(timelock)
+    expect(await chain.balance(B, maker.signer.address)).toBe(terms.amountB)
+    // The taker comes back and redeems the maker's lock: Completed on both sides.
+    services.push(takerService)
+    for (let i = 0; i < 20 && makerInfos.at(-1)?.status.state !== 'Completed'; i++) await block()
+    expect(makerInfos.at(-1)?.status.state).toBe('Completed')
+    for (let i = 0; i < 20 && (await chain.balance(A, taker.signer.address)) !== terms.amountA; i++)
+      await block()
+    expect(await chain.balance(A, taker.signer.address)).toBe(terms.amountA)
   }, 60_000)
 })

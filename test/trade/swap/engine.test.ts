@@ -2,9 +2,15 @@ import { type Address, type Hex, keccak256, serializeTransaction, stringToHex } 
 import { describe, expect, it } from 'vitest'
 import { PRICE_BUMP_PERCENT } from '../../../src/node/mempool/mempool'
 import type { ObservedLock, SwapChainView, TxState } from '../../../src/trade/swap/chain-view'
-import { decide, type EngineInput, MAX_ATTEMPTS, REPLACE_AFTER_BLOCKS } from '../../../src/trade/swap/engine'
+import {
+  decide,
+  type EngineInput,
+  MAX_ATTEMPTS,
+  REPLACE_AFTER_BLOCKS,
+  WAITS_FOR_SECRET,
+} from '../../../src/trade/swap/engine'
 import { maxStepFees, replacementFees, type StepFees } from '../../../src/trade/swap/fees'
-import type { SwapEvent } from '../../../src/trade/swap/state'
+import type { SentTx, SwapEvent } from '../../../src/trade/swap/state'
 import {
   LOCK_WINDOW_BLOCKS,
   REDEEM_MARGIN_BLOCKS,
@@ -72,6 +78,7 @@ function input(
       fees: { nextBaseFee: GWEI, suggestedTip: GWEI },
       txs: new Map(),
       pendingPreimage: null,
+      redeemsOut: new Map(),
       ...view,
     },
     confirmations: 3,
@@ -655,5 +662,48 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
       kind: 'wait',
       reason: 'too late to redeem safely: refunding after our timelock',
     })
+  })
+
+  it("maker whose redeem storage refused to record (its pool or its node's memory the only witness) sees it through past the margin as a stored one: waits while it is pooled, signs it again once stuck, signs it anew once it left the pool", () => {
+    const id = lock('taker').id
+    const redeem: SentTx = { hash: keccak256(stringToHex('redeem')), raw: '0x02', nonce: 5n }
+    const stored = [opened, accepted, sent('lock', null, 'lock', 4n)]
+    const at = (
+      head: bigint,
+      out: SentTx | null | undefined,
+      nextBaseFee = GWEI,
+      secret: Hex | null = SECRET,
+    ) =>
+      decide(
+        input(
+          'maker',
+          {
+            makerLock: lock('maker'),
+            takerLock: lock('taker'),
+            head,
+            fees: { nextBaseFee, suggestedTip: GWEI },
+            txs: txState([
+              ['lock', { kind: 'mined', ok: true }],
+              ['redeem', PENDING],
+            ]),
+            redeemsOut: new Map(out === undefined ? [] : [[id, out]]),
+          },
+          { stored, secret },
+        ),
+      ).action
+    const tooLate = { kind: 'wait', reason: 'too late to redeem safely: refunding after our timelock' }
+    // Past the margin (a first redeem waits), before the taker's timelock (117).
+    expect(at(114n, undefined)).toEqual(tooLate)
+    expect(at(114n, redeem)).toEqual({ kind: 'wait', reason: 'redeem transaction pending' })
+    expect(at(115n, redeem, 4n * GWEI)).toMatchObject({
+      kind: 'replace',
+      purpose: 'redeem',
+      lockId: id,
+      txs: [redeem],
+    })
+    expect(at(115n, null)).toEqual({ kind: 'redeem', lockId: id, preimage: SECRET, watchtower: false })
+    expect(at(115n, null, GWEI, null)).toEqual({ kind: 'wait', reason: WAITS_FOR_SECRET })
+    // From the taker's timelock on it can no longer land.
+    expect(at(116n, null)).toEqual(tooLate)
   })
 })

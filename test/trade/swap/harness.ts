@@ -3,7 +3,7 @@ import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex } fr
 import { mnemonicToAccount } from 'viem/accounts'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
-import type { Genesis } from '../../../src/node/chain/types'
+import type { Genesis, Tx } from '../../../src/node/chain/types'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
@@ -65,10 +65,10 @@ export class TestChain implements SwapChain {
     return this.chain.headHeader.number
   }
 
-  /** Mines the mempool's executable transactions into the next block. */
-  mine(): void {
+  /** Mines `txs` (the mempool's executable transactions unless given) into the next block. */
+  mine(txs: readonly Tx[] = this.mempool.pending()): void {
     const now = this.chain.headHeader.timestamp + 2_000n
-    const block = mineOn(this.chain, this.mempool.pending(), { now })
+    const block = mineOn(this.chain, txs, { now })
     const result = this.chain.importBlock(block, now)
     if (result.kind !== 'extended') throw new Error(`block not imported: ${result.kind}`)
     this.mempool.onHead(this.chain.mempoolView(), result.head.mined, result.head.orphaned)

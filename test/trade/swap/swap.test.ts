@@ -955,9 +955,12 @@ describe('a full disk', () => {
             const signatures = signed[p]
             const again = await sim[p].driver.advance(sim.id)
             expect(signed[p]).toBe(signatures)
-            expect(again.sent).toHaveLength(1)
             const mine = sim[p].signer.address.toLowerCase()
-            expect((await sim.chain.pendingTransactions()).filter((t) => t.from === mine)).toHaveLength(1)
+            const ours = (await sim.chain.pendingTransactions()).filter((t) => t.from === mine)
+            expect(ours).toHaveLength(1)
+            // The maker's engine waits on its redeem in the pool as on a stored one; the taker's driver
+            // finds it there when about to sign.
+            expect(again.sent).toEqual(p === 'maker' ? [] : [ours[0]?.hash])
           }
         }
       }
