@@ -63,6 +63,12 @@ test('a mining tab makes blocks; a second browser follows each one within 2 s', 
         b.evaluate(async (n) => (await window.tabchain?.node.api.block(BigInt(n)))?.hash, final.number),
       )
       .toBe(final.hash)
+    // The switch holds for the profile: a reload (the page opened with no `?mine=`) does not mine again.
+    await a.reload()
+    await a.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+    await expect(a.getByTestId('mining')).toHaveAttribute('data-enabled', 'false')
+    await expect(a.getByRole('checkbox', { name: /Mine on this tab/ })).not.toBeChecked()
+    expect(await a.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(false)
   } finally {
     await close()
   }

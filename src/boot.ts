@@ -16,6 +16,7 @@ import { watchStart } from './node/rpc/start-watch'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
+import { saveMiningChoice, startsMining } from './ui/mining-setting'
 import { storedModePin } from './ui/mode-setting'
 import { useNotices } from './ui/notices'
 import { pinnedRewards, startingRewards } from './ui/signer/rewards'
@@ -174,7 +175,7 @@ export async function boot(): Promise<Tabchain> {
     type: 'init',
     profileId: profile.id,
     genesis,
-    mine: url.searchParams.get('mine') !== '0',
+    mine: startsMining(url, profile.id),
     coinbase: pinnedCoinbase ?? startingRewards(profile.id),
     modePin,
     lifeLock: `tabchain-node-life-${crypto.randomUUID()}`,
@@ -272,6 +273,7 @@ export async function boot(): Promise<Tabchain> {
     setMining: (on) => {
       // Shown at once; the node's answer confirms (or corrects) it.
       switching = on
+      saveMiningChoice(profile.id, on)
       useApp.setState((s) => ({ mining: s.mining === null ? null : { ...s.mining, enabled: on } }))
       node.api.setMining(on).then(
         (mining) => {

@@ -14,7 +14,7 @@ export interface WorkerInit {
   readonly profileId: string
   /** The chain to run: what the server hands the page (`/api/chain`), checked again here. */
   readonly genesis: Genesis
-  /** Start mining at once (the devnet default; `?mine=0` turns it off). */
+  /** Start mining at once (the devnet default; `?mine=0` or the home screen's switch, kept per profile, turns it off). */
   readonly mine: boolean
   /** Where mined blocks pay their reward: the account the page acts with (`NodeApi.setCoinbase` changes it). */
   readonly coinbase: Address

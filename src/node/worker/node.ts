@@ -245,7 +245,7 @@ export interface NodeInit {
   readonly store?: ChainStore
   /** Receives this node's block rewards, until `setCoinbase` names another address. */
   readonly coinbase: Address
-  /** Mine from the start (devnet default; `?mine=0` turns it off). */
+  /** Mine from the start (devnet default; `?mine=0` or the home screen's switch, kept per profile, turns it off). */
   readonly mine: boolean
   /** The page's network host, over the bridge. */
   readonly network: Remote<NetworkApi>
