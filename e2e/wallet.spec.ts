@@ -470,6 +470,13 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await a.getByTestId('faucet').click()
     await expect(a.getByTestId('faucet-sent')).toBeVisible()
     await expect(a.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+    // The payment's line says it is mined once it is, and links to it (not "sent" for ever).
+    await expect(a.getByTestId('faucet-sent')).toHaveAttribute('data-state', 'mined')
+    await expect(a.getByTestId('faucet-sent')).toContainText('Faucet transfer mined: 0x')
+    await expect(a.getByTestId('faucet-sent').getByRole('link')).toHaveAttribute(
+      'href',
+      /^\/tx\/0x[0-9a-f]{64}$/,
+    )
 
     // Insufficient balance is caught before anything is signed: beside the amount as it is typed…
     const [to, amount] = [a.getByTestId('send-to'), a.getByTestId('send-amount')]

@@ -1,6 +1,7 @@
 import encodeQR from '@paulmillr/qr'
 import { type FormEvent, useState } from 'react'
-import { type Address, encodeFunctionData, erc20Abi, formatEther, formatUnits } from 'viem'
+import { Link } from 'react-router'
+import { type Address, encodeFunctionData, erc20Abi, formatEther, formatUnits, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
 import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
@@ -316,7 +317,10 @@ function Accounts() {
   const [importing, setImporting] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const imported = useFields<ImportKeyFields>({ key: '' }, () => setError(null))
-  const [faucet, setFaucet] = useState<FaucetState | null>(null)
+  // Where the last faucet payment stands: followed until mined (then `mined`).
+  const [faucet, setFaucet] = useState<FaucetState | { readonly kind: 'mined'; readonly hash: Hex } | null>(
+    null,
+  )
   if (wallet === null) return null
   const accounts = view.accounts.map((a) => a.address)
   const key = imported.bind(
@@ -427,7 +431,8 @@ function Accounts() {
                 const to = view.selected as Address
                 // Shown as soon as it is sent (again, with its new hash, if another payment took its nonce),
                 // and said to wait for a miner while no block comes; looked for on each new head.
-                await requestFaucet(backend, to, { nextHead, onState: setFaucet })
+                const hash = await requestFaucet(backend, to, { nextHead, onState: setFaucet })
+                setFaucet({ kind: 'mined', hash })
               })
             }
           >
@@ -437,7 +442,18 @@ function Accounts() {
       </div>
       {faucet !== null && (
         <p className="muted small" data-testid="faucet-sent" data-state={faucet.kind}>
-          Faucet transfer sent: <span className="mono break">{faucet.hash}</span>
+          {faucet.kind === 'mined' ? (
+            <>
+              Faucet transfer mined:{' '}
+              <Link className="mono break" to={`/tx/${faucet.hash}`}>
+                {faucet.hash}
+              </Link>
+            </>
+          ) : (
+            <>
+              Faucet transfer sent: <span className="mono break">{faucet.hash}</span>
+            </>
+          )}
           {faucet.kind === 'no-miner' &&
             ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn on Mining on the home screen)`}
         </p>
