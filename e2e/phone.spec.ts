@@ -159,6 +159,29 @@ test("at a phone's width every section link shows whole, the current one too", a
   expect(cut).toEqual([])
 })
 
+/**
+ * The visible text fields of `page` narrower than their placeholder, by that placeholder, with the width
+ * they had and needed (measured in a copy with the field's font): the hint is cut at the field's edge.
+ */
+const cutPlaceholders = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLInputElement>('input[placeholder]'))
+      .filter((input) => input.getClientRects().length > 0)
+      .flatMap((input) => {
+        const style = getComputedStyle(input)
+        const probe = document.createElement('span')
+        for (const p of ['font', 'letterSpacing'] as const) probe.style[p] = style[p]
+        Object.assign(probe.style, { position: 'absolute', visibility: 'hidden', whiteSpace: 'pre' })
+        probe.textContent = input.placeholder
+        document.body.append(probe)
+        const needs = probe.getBoundingClientRect().width
+        probe.remove()
+        const has =
+          input.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight)
+        return has + 0.5 < needs ? [`${input.placeholder} (${has} of ${needs.toFixed(1)} px)`] : []
+      }),
+  )
+
 test("at a phone's width the Explorer's blocks show each column's label whole, and its address page stays on the screen", async ({
   page,
 }) => {
@@ -167,6 +190,12 @@ test("at a phone's width the Explorer's blocks show each column's label whole, a
   await expect(page.getByTestId('block-row').first()).toBeVisible()
   expect(await brokenLabels(page)).toEqual([])
   expect(await overflowX(page)).toBe(0)
+  // The search field's hint shows whole (not "Block number, address or transa").
+  for (const width of [NARROW.width, 390]) {
+    await page.setViewportSize({ width, height: 844 })
+    expect(await cutPlaceholders(page), `at ${width} px`).toEqual([])
+  }
+  await page.setViewportSize(NARROW)
   await page.goto(`/address/${DEVNET_ACCOUNTS[0]}?mine=0`)
   await expect(page.getByTestId('balance')).toBeVisible({ timeout: 30_000 })
   expect(await brokenLabels(page)).toEqual([])

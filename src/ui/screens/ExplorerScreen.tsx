@@ -128,7 +128,7 @@ export function ExplorerScreen() {
       >
         <input
           className="input"
-          placeholder="Block number, address or transaction hash (0x…)"
+          placeholder="Block number, address or tx hash"
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
           aria-label="Search by block number, address or transaction hash"
