@@ -376,7 +376,17 @@ describe('rpc over a MessageChannel', () => {
     expect(lost).toEqual([])
   })
 
-  it('the far end closing its port fails pending and later calls with RPC_LOST', async () => {
+  it.each([
+    ['the far end closing its port', 'the port closed', (server: { close(): void }) => server.close()],
+    [
+      '`lose`: the far end taken for lost from outside the port (twice: told once)',
+      'its worker ended',
+      (_server: unknown, client: { lose(reason: string): void }) => {
+        client.lose('its worker ended')
+        client.lose('again')
+      },
+    ],
+  ])('%s fails pending and later calls with RPC_LOST, and tells onLost once', async (_name, reason, end) => {
     const { port1, port2 } = new MessageChannel()
     const server = serve(port1, makeImpl())
     const lost: unknown[] = []
@@ -384,28 +394,7 @@ describe('rpc over a MessageChannel', () => {
     open.push(client)
     const pending = client.api.hang()
     expect(await client.api.balance('alice')).toBe(10n)
-    server.close()
-    const reason = 'the port closed'
-    expect((await rejection(pending)).type).toEqual({ code: 'RPC_LOST', method: 'hang', reason })
-    expect((await rejection(client.api.balance('alice'))).type).toEqual({
-      code: 'RPC_LOST',
-      method: 'balance',
-      reason,
-    })
-    expect(lost).toEqual([{ code: 'RPC_LOST', method: '', reason }])
-  })
-
-  it('lose: the far end taken for lost from outside the port fails pending and later calls, and tells onLost once', async () => {
-    const { port1, port2 } = new MessageChannel()
-    serve(port1, makeImpl())
-    const lost: unknown[] = []
-    const client = connect<Api>(port2, { onLost: (err) => lost.push(err.type) })
-    open.push(client)
-    const pending = client.api.hang()
-    expect(await client.api.balance('alice')).toBe(10n)
-    const reason = 'its worker ended'
-    client.lose(reason)
-    client.lose('again')
+    end(server, client)
     expect((await rejection(pending)).type).toEqual({ code: 'RPC_LOST', method: 'hang', reason })
     expect((await rejection(client.api.balance('alice'))).type).toEqual({
       code: 'RPC_LOST',

@@ -303,6 +303,17 @@ describe('beacon codec', () => {
 
 describe('worker init message', () => {
   const INIT_COINBASE = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
+  /** Well-formed but for its ports, which are not MessagePorts. */
+  const fullInit = {
+    type: 'init',
+    profileId: 'p',
+    genesis: devnetGenesis,
+    mine: false,
+    coinbase: INIT_COINBASE,
+    modePin: 'auto',
+    lifeLock: 'tabchain-node-life-1',
+    ports: {},
+  }
   test.each([
     ['null', null],
     ['a string', 'init'],
@@ -323,48 +334,24 @@ describe('worker init message', () => {
       'a coinbase that is not an address',
       { type: 'init', profileId: 'p', genesis: devnetGenesis, mine: false, coinbase: '0x12', ports: {} },
     ],
-    [
-      'a bad mode pin',
-      {
-        type: 'init',
-        profileId: 'p',
-        genesis: devnetGenesis,
-        mine: false,
-        coinbase: INIT_COINBASE,
-        modePin: 'fast',
-        ports: {},
-      },
-    ],
-    [
-      'ports not ports',
-      {
-        type: 'init',
-        profileId: 'p',
-        genesis: devnetGenesis,
-        mine: false,
-        coinbase: INIT_COINBASE,
-        modePin: 'auto',
-        lifeLock: 'tabchain-node-life-1',
-        ports: { api: 1, network: 2, sink: 3 },
-      },
-    ],
-    ...(['', '-reserved', 7] as const).map((lifeLock): [string, unknown] => [
-      `a life lock named ${JSON.stringify(lifeLock)}`,
-      {
-        type: 'init',
-        profileId: 'p',
-        genesis: devnetGenesis,
-        mine: false,
-        coinbase: INIT_COINBASE,
-        modePin: 'auto',
-        lifeLock,
-        ports: {},
-      },
-    ]),
+    ['a bad mode pin', { ...fullInit, modePin: 'fast' }],
+    ['ports not ports', { ...fullInit, ports: { api: 1, network: 2, sink: 3 } }],
   ])('rejects %s with WORKER_BAD_INIT', (_name, msg) => {
     expect(() => parseInit(msg)).toThrowError(
       expect.objectContaining({ type: expect.objectContaining({ code: 'WORKER_BAD_INIT' }) }),
     )
+  })
+
+  test.each(['', '-reserved', 7])('rejects a life lock named %j, all else well-formed', (lifeLock) => {
+    const [a, b, c] = [new MessageChannel(), new MessageChannel(), new MessageChannel()]
+    expect(() =>
+      parseInit({ ...fullInit, lifeLock, ports: { api: a.port1, network: b.port1, sink: c.port1 } }),
+    ).toThrowError(
+      expect.objectContaining({
+        type: { code: 'WORKER_BAD_INIT', reason: expect.stringContaining('lifeLock') },
+      }),
+    )
+    for (const ch of [a, b, c]) ch.port1.close()
   })
 
   test('accepts a well-formed init, with the genesis as JSON carries it', () => {
