@@ -137,15 +137,38 @@ export type SyncView =
       readonly highestBlock: bigint
     }
 
+/** How old the head block is (ms, by its timestamp) and the chain's target time between blocks. */
+export interface HeadAge {
+  readonly headAgeMs: number
+  readonly targetBlockTimeMs: number
+}
+
+/** Block times without a new block after which the sync card says the chain stands still. */
+const QUIET_BLOCK_TIMES = 10
+
 /**
  * The sync card's content. A node that is not syncing is up to date only as far as its direct peers
  * tell: with none (a tab alone, or one whose links are still being made) it cannot know whether newer
- * blocks exist, and says so rather than "up to date" — and, when the browser is `offline`, why.
+ * blocks exist, and says so rather than "up to date" — and, when the browser is `offline`, why. Up to
+ * date with a head `QUIET_BLOCK_TIMES` block times old (`age`), it says how long no block came: the
+ * peers have none newer either, so a stalled chain does not read as one moving.
  */
-export function describeSync(syncing: SyncStatus, directPeers: number, offline = false): SyncView {
+export function describeSync(
+  syncing: SyncStatus,
+  directPeers: number,
+  offline = false,
+  age?: HeadAge,
+): SyncView {
   if (syncing === false) {
     if (directPeers > 0)
-      return { kind: 'idle', value: 'Up to date', detail: 'Follows new blocks as peers announce them.' }
+      return {
+        kind: 'idle',
+        value: 'Up to date',
+        detail:
+          age !== undefined && age.headAgeMs >= QUIET_BLOCK_TIMES * age.targetBlockTimeMs
+            ? `No new block for ${formatDuration(age.headAgeMs)}, from the peers either: the chain moves on only while a tab mines.`
+            : 'Follows new blocks as peers announce them.',
+      }
     return offline
       ? { kind: 'idle', value: 'Offline', detail: 'Newer blocks, if any, arrive once the network is back.' }
       : { kind: 'idle', value: 'No peers yet', detail: 'Newer blocks, if any, arrive once a peer links.' }

@@ -114,6 +114,19 @@ describe('describeSync', () => {
     expect(describeSync(false, 0, true)).toMatchObject({ kind: 'idle', value: 'Offline' })
     expect(describeSync(false, 1, true)).toMatchObject({ kind: 'idle', value: 'Up to date' })
   })
+  it('says how long no block came when the head is ten block times old, so a stalled chain does not read as moving', () => {
+    const quiet = (headAgeMs: number) => ({ headAgeMs, targetBlockTimeMs: 2_000 })
+    expect(describeSync(false, 1, false, quiet(65_000))).toEqual({
+      kind: 'idle',
+      value: 'Up to date',
+      detail: 'No new block for 1m 05s, from the peers either: the chain moves on only while a tab mines.',
+    })
+    // Within ten block times it follows the chain as usual; with no peer it says that first.
+    expect(describeSync(false, 1, false, quiet(19_999))).toMatchObject({
+      detail: 'Follows new blocks as peers announce them.',
+    })
+    expect(describeSync(false, 0, false, quiet(65_000))).toMatchObject({ value: 'No peers yet' })
+  })
   it('gives the progress from where the sync started to the best head, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })
     expect(describeSync(at(200n), 1)).toEqual({

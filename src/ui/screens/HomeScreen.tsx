@@ -279,7 +279,17 @@ function SyncCard() {
   const syncing = useApp((s) => s.syncing)
   const directPeers = useApp(directPeerCount)
   const offline = useApp((s) => s.network?.relay.state === 'offline')
-  const view = describeSync(syncing, directPeers, offline)
+  const headTime = useApp((s) => s.head?.timestamp)
+  const targetBlockTimeMs = useApp((s) => s.chain?.params.targetBlockTimeMs)
+  const now = useNow(1000, headTime !== undefined)
+  const view = describeSync(
+    syncing,
+    directPeers,
+    offline,
+    headTime === undefined || targetBlockTimeMs === undefined
+      ? undefined
+      : { headAgeMs: now - Number(headTime), targetBlockTimeMs },
+  )
   if (view.kind === 'idle') {
     return (
       <article className="card" data-testid="sync" data-syncing="false" data-peers={directPeers}>
