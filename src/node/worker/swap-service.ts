@@ -74,9 +74,19 @@ type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
  */
 export const SWAPS_DONE_KEY = 'swaps-done'
 
+/**
+ * Repository meta key of the unfinished swaps' last status, by swap id: a step of a reloaded node that
+ * cannot read the chain (a light node with no peer yet) shows it, as a later step of the same run shows
+ * the last one, rather than the status its stored events alone give (they hold no chain fact: no lock).
+ */
+export const SWAPS_SEEN_KEY = 'swaps-seen'
+
 export interface SwapServiceInit {
   readonly repo: SwapRepository
-  /** Where `SWAPS_DONE_KEY` is kept (the profile's repository); without it every swap is stepped at start. */
+  /**
+   * Where `SWAPS_DONE_KEY` and `SWAPS_SEEN_KEY` are kept (the profile's repository); without it every swap
+   * is stepped at start, and one whose first step cannot read the chain shows its stored events' status.
+   */
   readonly meta?: Pick<NodeRepository, 'getMeta' | 'putMeta'>
   /**
    * The chain a step reads and sends through, asked once per step: everything a step reads (head,
@@ -216,10 +226,11 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       )
         return finished
       // The status reads the same chain, and may fail as the step did: the failure is still shown (the
-      // page would keep its last word for ever), with the last status seen, or the stored events' own.
+      // page would keep its last word for ever), with the last status seen (this run, else an earlier
+      // one), or the stored events' own.
       const status = await d.status(swapId).then(
         (r) => r.status,
-        () => last.get(swapId)?.status ?? foldSwap(role, stored, []),
+        () => last.get(swapId)?.status ?? seen.get(swapId) ?? foldSwap(role, stored, []),
       )
       info = {
         swapId,
@@ -243,6 +254,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     }
     last.set(swapId, full)
     await noteDone(full).catch((err: unknown) => console.warn('keeping the finished swaps failed', err))
+    await noteSeen(full).catch((err: unknown) => console.warn("keeping the swaps' last status failed", err))
     init.emitSwap(full)
     return full
   }
@@ -263,6 +275,24 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       done.delete(info.swapId)
     }
     await init.meta?.putMeta(SWAPS_DONE_KEY, Object.fromEntries(done))
+  }
+  /** The unfinished swaps' last status (`SWAPS_SEEN_KEY`), read at start. */
+  const seen = new Map<Hex, SwapStatus>()
+  /** Keeps `seen` in step with a swap's latest status: written when it changes, and when the swap finishes. */
+  const noteSeen = async (info: SwapInfo): Promise<void> => {
+    const before = seen.get(info.swapId)
+    if (info.action.kind === 'done') {
+      if (before === undefined) return
+      seen.delete(info.swapId)
+    } else {
+      if (before !== undefined && sameStatus(before, info.status)) return
+      seen.set(info.swapId, info.status)
+    }
+    await init.meta?.putMeta(SWAPS_SEEN_KEY, Object.fromEntries(seen))
+  }
+  const resumeSeen = async (): Promise<void> => {
+    const kept = await init.meta?.getMeta<Record<Hex, SwapStatus>>(SWAPS_SEEN_KEY)
+    for (const [id, status] of Object.entries(kept ?? {}) as [Hex, SwapStatus][]) seen.set(id, status)
   }
   /**
    * Shows the swaps that finished in an earlier run as they ended, without stepping them: a finished
@@ -307,6 +337,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
   return {
     async start() {
       await resumeDone().catch((err: unknown) => console.warn('reading the finished swaps failed', err))
+      await resumeSeen().catch((err: unknown) => console.warn("reading the swaps' last status failed", err))
       schedule()
       await passes.idle()
     },

@@ -28,6 +28,7 @@ import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/wor
 import type { TxView } from '../../../src/node/worker/queries'
 import {
   createSwapService,
+  SWAPS_SEEN_KEY,
   type SwapInfo,
   type SwapService,
   type SwapSignRequest,
@@ -393,6 +394,8 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     await until(async () => (await taker.api.head()).number > terms.acceptedHeight + 40n, 30_000)
     await taker.api.swapSigners([taker.address])
     await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 30_000)
+    // Done, its last status is kept as a finished one only, not as one a failed step falls back on.
+    expect(await taker.repository.getMeta(SWAPS_SEEN_KEY)).toEqual({})
     const settled = taker.swaps.at(-1)?.status.steps.at(-1)?.height
     if (settled == null) throw new Error('the swap settled in no block')
     // A reorg the light node can follow (two reorg limits) may still take its settlement out and step it
@@ -454,6 +457,40 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     fork.node.stop()
     back.node.stop()
   }, 150_000)
+
+  test('a light taker reloaded past both locks, with no peer yet to prove its logs, shows the status it had reached with the failed step, not one its stored events alone give', async () => {
+    const hub = memoryHub()
+    const { maker, taker, terms } = await twoParties(hub, { light: true })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
+    // The maker's wallet locks once its lock is out: the swap stays with both locks in, unredeemed.
+    await maker.api.swapSigners([])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => taker.swaps.at(-1)?.status.state === 'TakerLocked', 30_000)
+    const shown = taker.swaps.at(-1)?.status
+    const kept = taker.node.light?.checkpoint()
+    if (kept === undefined) throw new Error('the light taker keeps no headers')
+    await maker.api.setMining(false)
+    taker.node.stop()
+    await taker.link.leave()
+    // Reloaded with no link yet: its headers name blocks with the swap's logs, and no peer proves them.
+    const back = await makeNode(hub, 'taker', 2, taker.repository, {
+      light: true,
+      lightCheckpoint: kept,
+      attach: false,
+    })
+    // Its pass at start, and the one its unlocked wallet brings: each step fails, the status stays.
+    await back.api.swapSigners([back.address])
+    await until(async () => back.swaps.length >= 2, 10_000)
+    for (const info of back.swaps) {
+      expect(info.status).toEqual(shown)
+      expect(info.error).toContain('cannot be proved: no peer to ask')
+    }
+    maker.node.stop()
+    back.node.stop()
+  }, 60_000)
 
   test('a taker reloaded after signing its lock, which reached no one, sends it again; the miner gets it on link', async () => {
     const hub = memoryHub()
