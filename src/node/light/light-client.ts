@@ -751,7 +751,8 @@ export class LightClient {
     while (missing.length > 0) {
       const batch = missing.slice(0, MAX_RECEIPT_BLOCKS)
       const first = (batch[0] as StoredHeader).header.number
-      const what = `receipts of blocks #${first}–#${(batch.at(-1) as StoredHeader).header.number}`
+      const end = (batch.at(-1) as StoredHeader).header.number
+      const what = first === end ? `receipts of block #${first}` : `receipts of blocks #${first}–#${end}`
       const proven = await this.#attempt(what, async (peerId) => {
         const bytes = await this.#ask(
           peerId,

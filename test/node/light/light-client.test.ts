@@ -323,3 +323,17 @@ describe('light client: a branch past the reorg limit', () => {
     expect(light.headers.head.header.number).toBe(100n)
   }, 20_000)
 })
+
+describe('light client receipts', () => {
+  const stored = (header: Header) => ({ header, hash: hashHeader(header), totalDifficulty: 0n })
+
+  test('receipts no peer can prove name the one block, or the range of blocks, asked', async () => {
+    const { light } = client(peer(CHAIN).request)
+    await expect(light.receipts([stored(CHAIN[103] as Header)])).rejects.toThrow(
+      'receipts of block #104 cannot be proved: no peer to ask',
+    )
+    await expect(
+      light.receipts([stored(CHAIN[102] as Header), stored(CHAIN[108] as Header)]),
+    ).rejects.toThrow('receipts of blocks #103–#109 cannot be proved: no peer to ask')
+  })
+})

@@ -180,7 +180,7 @@ describe('light node: the Explorer', () => {
     expect(await asyncCodeOf(light.api.blocks(3n, 3))).toBe('LIGHT_UNVERIFIED')
     // What the screens show of it is a sentence naming the data and why: its only peer was dropped.
     await expect(light.api.block(1n)).rejects.toThrow(
-      'receipts of blocks #1–#1 cannot be proved: no peer to ask (1 dropped for misbehaving)',
+      'receipts of block #1 cannot be proved: no peer to ask (1 dropped for misbehaving)',
     )
     // An empty block needs no peer.
     expect(must(await light.api.block(2n)).transactions).toEqual([])
