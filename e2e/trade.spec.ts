@@ -165,11 +165,14 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
     // The taker is pointed at its trade while it runs, and no longer once it finished.
     const takenNote = b.getByText('Offer taken: follow the swap in My trades below.')
     await expect(takenNote).toBeVisible()
-    // The maker's form no longer says the offer stays open: it says it was taken, through the trade.
-    await tradeDone(a)
+    // The maker's form no longer says the offer stays open: it says it was taken, through the trade,
+    // while that runs, and nothing once the trade is in History (which says how it ended).
     await expect(a.getByTestId('offer-posted')).toHaveText(
       /^Your offer \(1 APL = 2\.5 BAN\) was taken: follow the trade in My trades below\.$/,
+      { timeout: 30_000 },
     )
+    await tradeDone(a)
+    await expect(a.getByTestId('offer-posted')).toHaveCount(0)
     await tradeDone(b)
     await expect(takenNote).toHaveCount(0)
     await bothCompleted(a, b)

@@ -213,30 +213,41 @@ export interface PostedOffer {
   readonly expiresAt: bigint
   /** A trade of ours was started for it. */
   readonly taken: boolean
+  /** That trade finished (it is in My trades' History, which says how). */
+  readonly finished: boolean
   /** Our clock when the form first read it out of the book and not taken, ms; null while it is listed. */
   readonly goneAtMs: number | null
 }
 
 /**
  * `posted` after a reading of the node at `atMs`: whether its book lists the offer, whether one of our
- * trades is its. The first reading without it is kept: what became of it is judged by when it left. Pure.
+ * trades is its and whether that trade finished. The first reading without it is kept: what became of
+ * it is judged by when it left. Pure.
  */
 export function followPostedOffer(
   posted: PostedOffer,
-  reading: { readonly open: boolean; readonly taken: boolean; readonly atMs: number },
+  reading: {
+    readonly open: boolean
+    readonly taken: boolean
+    readonly finished: boolean
+    readonly atMs: number
+  },
 ): PostedOffer {
-  if (reading.taken) return { ...posted, taken: true }
+  if (reading.taken) return { ...posted, taken: true, finished: reading.finished }
   if (reading.open) return { ...posted, goneAtMs: null }
   return { ...posted, goneAtMs: posted.goneAtMs ?? reading.atMs }
 }
 
 /**
- * What the form says of the offer it posted: listed, taken (its trade is in My trades) or expired.
- * Null once it left the book before its expiry untaken: withdrawn (the book says so), or taken a moment
- * before its trade starts. Pure.
+ * What the form says of the offer it posted: listed, taken (its trade runs in My trades) or expired.
+ * Null once its trade finished (History says how), and once it left the book before its expiry
+ * untaken: withdrawn (the book says so), or taken a moment before its trade starts. Pure.
  */
 export function postedOfferNote(posted: PostedOffer): string | null {
-  if (posted.taken) return `Your offer (${posted.price}) was taken: follow the trade in My trades below.`
+  if (posted.taken)
+    return posted.finished
+      ? null
+      : `Your offer (${posted.price}) was taken: follow the trade in My trades below.`
   if (posted.goneAtMs === null)
     return `Offer posted: ${posted.price}. It stays open until someone takes it, it expires or you withdraw it.`
   return BigInt(posted.goneAtMs) >= posted.expiresAt * 1000n

@@ -116,7 +116,7 @@ export function tradeView(
         `They redeem ${amountB}, revealing the secret`,
         `You redeem ${amountA} — done`,
       ]
-  const finished = FINAL.includes(swap.state)
+  const finished = tradeFinished(swap)
   // An end other than Completed stops where the last live state left it.
   const reached =
     swap.state === 'Completed' || !finished
@@ -341,13 +341,18 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
   }
 }
 
+/** Whether `swap` ended (completed, cancelled, expired or refunded): My trades lists it under History. */
+export function tradeFinished(swap: MarketSwap): boolean {
+  return FINAL.includes(swap.state)
+}
+
 /**
  * What the Market says after this tab took the offer `offerId`: to follow its trade in My trades, before
  * the node lists the swap and while it runs; nothing once it finished (its History row says how). Pure.
  */
 export function takenOfferNote(offerId: Hex, swaps: readonly MarketSwap[]): string | null {
   const trade = swaps.find((s) => s.id === offerId)
-  return trade !== undefined && FINAL.includes(trade.state)
+  return trade !== undefined && tradeFinished(trade)
     ? null
     : 'Offer taken: follow the swap in My trades below.'
 }

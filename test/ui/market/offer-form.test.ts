@@ -141,16 +141,17 @@ describe('post-offer form', () => {
     )
   })
 
-  test('the note on the offer posted says what became of it: open, taken, expired, or none once withdrawn', () => {
+  test('the note on the offer posted says what became of it: open, taken, expired, or none once withdrawn or its trade finished', () => {
     const posted: PostedOffer = {
       id: id(7),
       price: '1 GLD = 0.5 SLV',
       expiresAt: NOW_S + 60n,
       taken: false,
+      finished: false,
       goneAtMs: null,
     }
-    const read = (p: PostedOffer, open: boolean, taken: boolean, atMs: number) =>
-      followPostedOffer(p, { open, taken, atMs })
+    const read = (p: PostedOffer, open: boolean, taken: boolean, atMs: number, finished = false) =>
+      followPostedOffer(p, { open, taken, finished, atMs })
     const listed =
       'Offer posted: 1 GLD = 0.5 SLV. It stays open until someone takes it, it expires or you withdraw it.'
     expect(postedOfferNote(posted)).toBe(listed)
@@ -162,10 +163,13 @@ describe('post-offer form', () => {
     const between = read(posted, false, false, NOW_MS + 1000)
     expect(postedOfferNote(between)).toBeNull()
     expect(postedOfferNote(read(between, false, true, NOW_MS + 2000))).toBe(taken)
-    // The trade completed (or was refunded) long after: still the same offer's trade in My trades.
-    expect(postedOfferNote(read(read(posted, false, true, NOW_MS), false, true, NOW_MS + 3_600_000))).toBe(
-      taken,
-    )
+    // Still running long after (past the offer's expiry): the same offer's trade in My trades.
+    const running = read(read(posted, false, true, NOW_MS), false, true, NOW_MS + 3_600_000)
+    expect(postedOfferNote(running)).toBe(taken)
+    // Its trade finished (completed or refunded): it moved to History, which says how; no note points there.
+    const finished = read(running, false, true, NOW_MS + 3_700_000, true)
+    expect(postedOfferNote(finished)).toBeNull()
+    expect(postedOfferNote(read(finished, false, false, NOW_MS + 3_800_000))).toBeNull()
 
     expect(postedOfferNote(read(posted, false, false, NOW_MS + 60_000))).toBe(
       'Your offer (1 GLD = 0.5 SLV) expired without being taken.',

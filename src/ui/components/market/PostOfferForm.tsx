@@ -20,6 +20,7 @@ import {
   type MarketToken,
   NATIVE_TOKEN,
 } from '../../market/source'
+import { tradeFinished } from '../../market/trade-view'
 import { useMarketQuery } from '../../market/useMarket'
 import { useFields } from '../field-problem'
 
@@ -68,10 +69,12 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
       if (posted === null) return null
       const same = (id: Hex) => id.toLowerCase() === posted.offer.id.toLowerCase()
       const [book, swaps] = await Promise.all([s.offers(posted.pair), s.swaps()])
+      const trade = swaps.find((w) => same(w.id))
       return {
         id: posted.offer.id,
         open: book.some((e) => same(e.id)),
-        taken: swaps.some((w) => same(w.id)),
+        taken: trade !== undefined,
+        finished: trade !== undefined && tradeFinished(trade),
         atMs: Date.now(),
       }
     },
@@ -124,6 +127,7 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
           price: parsed.value.price,
           expiresAt: offer.expiresAt,
           taken: false,
+          finished: false,
           goneAtMs: null,
         },
         pair: { base: offer.sellToken, quote: offer.buyToken },
