@@ -56,13 +56,16 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
       ),
     }))
   const dismissed = await connect()
+  await expect(page.getByTestId('unlock-prompt')).toContainText('A request needs your wallet unlocked.')
   await page.getByTestId('unlock-prompt').getByRole('button', { name: 'Dismiss' }).click()
   expect(await dismissed.evaluate((r) => r.answer)).toBe(4001)
   await expect(page.getByTestId('unlock-prompt')).toBeHidden()
   const connecting = await connect()
   // Following the prompt's Unlock link does not dismiss it: the request still waits, the form says why.
   await page.getByTestId('unlock-prompt').getByRole('link', { name: 'Unlock' }).click()
-  await expect(page.getByTestId('unlock')).toContainText('An app asked to use your wallet')
+  await expect(page.getByTestId('unlock')).toContainText(
+    'A request needs your wallet unlocked: unlock it to continue.',
+  )
   await expect(page.getByTestId('unlock-prompt')).toBeVisible()
   await page.getByTestId('password').fill('not my password')
   await page.getByTestId('unlock-button').click()

@@ -41,7 +41,7 @@ export interface WalletUi {
   readonly view: WalletView
   /** Requests waiting for the user; the dialog shows the first. */
   readonly approvals: readonly PendingApproval[]
-  /** A dApp needed the wallet unlocked. */
+  /** A request (a dApp's or this page's own) needed the wallet unlocked. */
   readonly unlockPrompt: boolean
   /** Native balance (wei) by lower-case address. */
   readonly balances: Readonly<Record<string, bigint>>

@@ -14,7 +14,8 @@ const CONFIRM_DELAY_MS = 1_000
  * The approval dialog: every request that spends or signs waits here for the user, one at a time.
  * Each button answers the request it showed (by id); Confirm waits `CONFIRM_DELAY_MS` after a request
  * appears. Cancel (or Escape) answers 4001 to the dApp. Also shows the "unlock your wallet" prompt when
- * a dApp met a locked wallet: it stays up until the wallet is unlocked or it is dismissed (a dApp's
+ * a request met a locked wallet (a dApp's or this page's own, which the provider cannot tell apart, so
+ * it names neither): it stays up until the wallet is unlocked or it is dismissed (a dApp's
  * `eth_requestAccounts` waits for that).
  */
 export function ApprovalDialog() {
@@ -76,7 +77,7 @@ export function ApprovalDialog() {
       {prompt && (
         <div className="toasts" role="status">
           <div className="toast" data-testid="unlock-prompt">
-            <span>An app asked to use your wallet.</span>
+            <span>A request needs your wallet unlocked.</span>
             <Link className="button button--small" to="/wallet">
               Unlock
             </Link>

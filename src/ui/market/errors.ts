@@ -1,7 +1,7 @@
 /**
  * Plain words for the failures the market shows: the node's typed offer errors (branching on
- * `err.type.code`, never on message text), the wallet's refusal (EIP-1193 code 4001), anything else by
- * its message.
+ * `err.type.code`, never on message text), the wallet's refusal (EIP-1193 code 4001) and its lock (4100),
+ * anything else by its message.
  */
 const MESSAGES: Readonly<Record<string, string>> = {
   OFFER_TAKEN: 'Someone else took this offer first.',
@@ -36,8 +36,10 @@ function codeOf(err: unknown): string | null {
 export function marketErrorMessage(err: unknown): string {
   const code = codeOf(err)
   if (code !== null && MESSAGES[code] !== undefined) return MESSAGES[code]
-  if (typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 4001)
-    return 'You declined the signature in the wallet.'
+  const rpcCode = typeof err === 'object' && err !== null && 'code' in err ? err.code : null
+  if (rpcCode === 4001) return 'You declined the signature in the wallet.'
+  // The provider also shows its unlock prompt, which links to the Wallet screen.
+  if (rpcCode === 4100) return 'Your wallet is locked: unlock it, then try again.'
   if (err instanceof Error) return err.message
   // An error that crossed a port as a plain object keeps its message.
   if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string')

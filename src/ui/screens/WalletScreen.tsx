@@ -238,7 +238,7 @@ function Unlock() {
   return (
     <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="unlock">
       <h2>Unlock your wallet</h2>
-      {prompt && <p className="notice">An app asked to use your wallet: unlock it to continue.</p>}
+      {prompt && <p className="notice">A request needs your wallet unlocked: unlock it to continue.</p>}
       <label className="field">
         <span>Password</span>
         <input

@@ -34,6 +34,15 @@ describe('market error messages', () => {
     )
   })
 
+  test('the locked wallet (4100) reads as a sentence: unlock it, then try again', () => {
+    const locked = new ProviderRpcError(4100, 'the wallet is locked: unlock it first')
+    expect(marketErrorMessage(locked)).toBe('Your wallet is locked: unlock it, then try again.')
+    // As it crossed a port: a plain object with the code.
+    expect(marketErrorMessage({ code: 4100, message: 'the wallet is locked: unlock it first' })).toBe(
+      'Your wallet is locked: unlock it, then try again.',
+    )
+  })
+
   test('anything else by its message', () => {
     expect(marketErrorMessage(new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'x' }, 'bad params'))).toBe(
       'bad params',
