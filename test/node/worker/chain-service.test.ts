@@ -262,7 +262,8 @@ describe('chain in the node (in-process, memory network twin)', () => {
     const b = await makeNode(memoryHub(), 'B', false, 0, () => Date.now() + clock.offset)
     const source = new Chain({ genesis: GENESIS })
     const at = (ms: number) => BigInt(Date.now() + GENESIS.params.futureTimestampToleranceMs + ms)
-    const near = mineOn(source, [], { now: at(400) })
+    // Due 2.5 s from now: the six gossips below must all come before (on a loaded machine 0.4 s did not).
+    const near = mineOn(source, [], { now: at(2_500) })
     // A sibling dated a day ahead: the lowest difficulty, almost no work for whoever sends it.
     const far = mineOn(source, [], {
       parentHash: source.genesisHash,
@@ -275,7 +276,7 @@ describe('chain in the node (in-process, memory network twin)', () => {
       expect(await b.node.sink.gossip(blocks, encodeBlock(near), 'X')).toBe('ignore')
     }
     expect((await b.node.api.head()).number).toBe(0n)
-    await until(async () => (await b.node.api.head()).hash === hashBlock(near), 5_000)
+    await until(async () => (await b.node.api.head()).hash === hashBlock(near), 10_000)
     // A day later, with every held block retried on each mining slice, the far block is not there: a
     // peer serves it again once it is due.
     clock.offset = 86_400_000 + 60_000
