@@ -53,7 +53,7 @@ import {
 import { chainCheckpoint, createHeaderSharer } from './header-share'
 import { createLightService, type LightService } from './light-service'
 import { createOffersService, type OffersEvent } from './offers-service'
-import { checkLimit, createQueries, nextBlockEnv, type QueryApi, runCall } from './queries'
+import { callsFilter, checkLimit, createQueries, nextBlockEnv, type QueryApi, runCall } from './queries'
 import {
   createSwapService,
   type SwapInfo,
@@ -907,6 +907,10 @@ export function createNode(init: NodeInit): Node {
       },
       async pendingTransactions() {
         return l.pendingTransactions()
+      },
+      async pendingCalls(to, from) {
+        const calls = callsFilter(to, from)
+        return (await l.pendingTransactions()).filter(calls)
       },
       async tokenHoldings(h) {
         return l.tokenHoldings(checkAddress(h, 'holder'))

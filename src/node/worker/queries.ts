@@ -127,6 +127,13 @@ export interface QueryApi {
   addressTransactions(address: Address, limit: number): Promise<Hex[]>
   /** The mempool's executable transactions in block-building order (at most 200). */
   pendingTransactions(): Promise<TxView[]>
+  /**
+   * The mempool's executable transactions calling `to`, sent by `from` when given, in block-building
+   * order: every one of them, not cut at `MAX_LIST` as `pendingTransactions` is — a swap step looks there
+   * for its own redeem or refund, and a taker for the maker's redeem with the secret, and a busy pool
+   * lists thousands that tip more first. A light node's pool is what it submitted (`pendingTransactions`).
+   */
+  pendingCalls(to: Address, from?: Address): Promise<TxView[]>
   /** The next nonce `address` should use: its account nonce plus its pending transactions. */
   pendingNonce(address: Address): Promise<bigint>
   fees(): Promise<FeeInfo>
@@ -171,6 +178,16 @@ function hash(value: unknown, name: string): Hex {
   if (typeof value !== 'string' || !HASH.test(value))
     throw badParams(`${name} must be a 32-byte 0x-prefixed hex hash`)
   return value.toLowerCase() as Hex
+}
+
+/**
+ * Checks the parameters of a `pendingCalls` query (`NODE_BAD_PARAMS`); returns whether a transaction
+ * answers it.
+ */
+export function callsFilter(to: unknown, from: unknown): (tx: Pick<Tx, 'from' | 'to'>) => boolean {
+  const callee = address(to, 'to')
+  const sender = from === undefined ? undefined : address(from, 'from')
+  return (tx) => tx.to.toLowerCase() === callee && (sender === undefined || tx.from === sender)
 }
 
 /** A list query's `limit`: an integer in [1, `MAX_LIST`] (`NODE_BAD_PARAMS`). */
@@ -466,6 +483,14 @@ export function createQueries(init: QueryInit): QueryApi {
       return mempool
         .pending(0n)
         .slice(0, MAX_LIST)
+        .map((tx) => txView(tx, null))
+    },
+
+    async pendingCalls(to, from) {
+      const calls = callsFilter(to, from)
+      return mempool
+        .pending(0n)
+        .filter(calls)
         .map((tx) => txView(tx, null))
     },
 

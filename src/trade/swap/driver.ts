@@ -41,8 +41,11 @@ export interface SwapChain {
   account(address: Address): Promise<{ readonly nonce: bigint }>
   pendingNonce(address: Address): Promise<bigint>
   fees(): Promise<FeeInfo>
-  /** The mempool's executable transactions (a taker looks there for the maker's redeem and its secret). */
-  pendingTransactions(): Promise<TxView[]>
+  /**
+   * The mempool's executable transactions calling `to` (sent by `from` when given), every one of them:
+   * our redeems and refunds there, and a taker the maker's redeem with its secret, in a busy pool too.
+   */
+  pendingCalls(to: Address, from?: Address): Promise<TxView[]>
   tokenAllowance(token: Address, owner: Address, spender: Address): Promise<bigint>
   sendRawTransaction(raw: Hex): Promise<Hex>
 }
@@ -272,8 +275,8 @@ export class SwapDriver {
   /** Our redeems of swap `terms`'s locks waiting in the pool, each with the lock it settles. */
   async #pooledRedeems(terms: SwapTerms): Promise<(TxView & { lockId: Hex })[]> {
     const out: (TxView & { lockId: Hex })[] = []
-    for (const tx of await this.#init.chain.pendingTransactions()) {
-      const redeem = tx.from === this.#me ? redeemOf(tx) : null
+    for (const tx of await this.#init.chain.pendingCalls(HTLC_ADDRESS, this.#me)) {
+      const redeem = redeemOf(tx)
       if (redeem !== null && hashlockOf(redeem.preimage) === terms.hashlock)
         out.push({ ...tx, lockId: redeem.lockId })
     }
@@ -282,7 +285,7 @@ export class SwapDriver {
 
   /** A secret of `hashlock` that a pending `redeem(lockId, secret)` in the mempool carries, else null. */
   async #pendingPreimage(lockId: Hex, hashlock: Hex): Promise<Hex | null> {
-    for (const tx of await this.#init.chain.pendingTransactions()) {
+    for (const tx of await this.#init.chain.pendingCalls(HTLC_ADDRESS)) {
       const redeem = redeemOf(tx)
       if (redeem?.lockId === lockId && hashlockOf(redeem.preimage) === hashlock) return redeem.preimage
     }
@@ -488,8 +491,8 @@ export class SwapDriver {
   async #pooled(calls: readonly Call[]): Promise<Hex | null> {
     const [call] = calls
     if (call === undefined || calls.length !== 1) return null
-    for (const tx of await this.#init.chain.pendingTransactions())
-      if (tx.from === this.#me && tx.to?.toLowerCase() === call.to && tx.input === call.data) return tx.hash
+    for (const tx of await this.#init.chain.pendingCalls(call.to, this.#me))
+      if (tx.input === call.data) return tx.hash
     return null
   }
 

@@ -519,6 +519,14 @@ describe('light node on the memory network', () => {
     // It sees what it sent as pending until a proof shows it mined.
     expect((await light.api.transaction(hash))?.state).toBe('pending')
     expect((await light.api.pendingTransactions()).map((t) => t.hash)).toEqual([hash])
+    // Its pool for a swap step's reads: what it sent, by callee and sender.
+    expect((await light.api.pendingCalls(BOB, ALICE)).map((t) => t.hash)).toEqual([hash])
+    expect((await light.api.pendingCalls(BOB)).map((t) => t.hash)).toEqual([hash])
+    expect(await light.api.pendingCalls(BOB, BOB)).toEqual([])
+    expect(await light.api.pendingCalls(ALICE)).toEqual([])
+    await expect(light.api.pendingCalls('0x12' as Address)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
     // Trading is the full node's: bad input is refused by its own checks, not as unsupported.
     for (const refused of [
       light.api.postOffer({} as SignedOffer, `0x${'00'.repeat(32)}`),

@@ -667,7 +667,7 @@ async function stepsFixture(
     account: async () => ({ nonce: 0n }),
     pendingNonce: async () => BigInt(broadcast.length),
     fees: async () => ({ nextBaseFee: 10n ** 9n, suggestedTip: 10n ** 9n }),
-    pendingTransactions: async () => [],
+    pendingCalls: async () => [],
     tokenAllowance: async () => 0n,
     sendRawTransaction: async (raw) => {
       broadcast.push(raw)

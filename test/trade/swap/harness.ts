@@ -1,6 +1,6 @@
 import { mnemonicToSeedSync } from '@scure/bip39'
 import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
+import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Genesis, Tx } from '../../../src/node/chain/types'
@@ -9,7 +9,7 @@ import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { Mempool } from '../../../src/node/mempool/mempool'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
-import { createQueries, type QueryApi } from '../../../src/node/worker/queries'
+import { createQueries, type QueryApi, type TxView } from '../../../src/node/worker/queries'
 import { type SwapChain, SwapDriver, type SwapSigner } from '../../../src/trade/swap/driver'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
 import { type SwapRepository, SwapStore } from '../../../src/trade/swap/store'
@@ -29,6 +29,39 @@ export const FINAL = GENESIS.params.maxReorgDepth + 1
 export const TAKER_BLOCKS = 12n
 export const MAKER_BLOCKS = minMakerTimelock(TAKER_BLOCKS, K)
 export const SUPPLY = 1_000_000n
+
+/** Senders of no swap, funded by `CROWDED_GENESIS` only: 16 of them fill 256 slots of a pool (16 each). */
+const CROWD = Array.from({ length: 16 }, (_, i) => privateKeyToAccount(keccak256(stringToHex(`crowd ${i}`))))
+/** `GENESIS` (same chain id and accounts) that also funds the crowd `crowd` sends from. */
+export const CROWDED_GENESIS = testGenesis({
+  params: GENESIS.params,
+  alloc: [
+    ...GENESIS.alloc,
+    ...CROWD.map((a) => ({ address: a.address.toLowerCase() as Address, balance: 10n ** 21n })),
+  ],
+})
+
+/**
+ * Fills `chain`'s pool (on `CROWDED_GENESIS`) with `count` executable transfers of the crowd, each
+ * sender's next nonces, tipping `tip` wei per gas: a busy pool, every one of them listed before any
+ * transaction tipping less.
+ */
+export async function crowd(chain: TestChain, count: number, tip: bigint): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const sender = CROWD[i % CROWD.length] as (typeof CROWD)[number]
+    const nonce = await chain.pendingNonce(sender.address)
+    const raw = await sender.signTransaction({
+      type: 'eip1559',
+      chainId: GENESIS.params.chainId,
+      nonce: Number(nonce),
+      to: '0x00000000000000000000000000000000000000f1',
+      gas: 21_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: tip,
+    })
+    await chain.sendRawTransaction(raw)
+  }
+}
 
 /**
  * One chain in-process (the real `Chain`, `Mempool` and node queries on the test genesis) that both
@@ -101,7 +134,9 @@ export class TestChain implements SwapChain {
   receipt: SwapChain['receipt'] = (h) => this.queries.receipt(h)
   pendingNonce: SwapChain['pendingNonce'] = (a) => this.queries.pendingNonce(a)
   fees: SwapChain['fees'] = () => this.queries.fees()
-  pendingTransactions: SwapChain['pendingTransactions'] = () => this.queries.pendingTransactions()
+  pendingCalls: SwapChain['pendingCalls'] = (to, from) => this.queries.pendingCalls(to, from)
+  /** The mempool's first executable transactions, as a node lists them (at most `MAX_LIST`). */
+  pendingTransactions = (): Promise<TxView[]> => this.queries.pendingTransactions()
   tokenAllowance: SwapChain['tokenAllowance'] = (t, o, s) => this.queries.tokenAllowance(t, o, s)
   async account(address: Address) {
     return { nonce: this.chain.headState.getAccount(address.toLowerCase() as Address).nonce }

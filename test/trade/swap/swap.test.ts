@@ -13,7 +13,9 @@ import type { SwapState } from '../../../src/trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../../src/trade/swap/store'
 import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
 import {
+  CROWDED_GENESIS,
   createToken,
+  crowd,
   driverFor,
   FINAL,
   GENESIS,
@@ -534,7 +536,7 @@ describe('swap engine over the real chain', () => {
       account: (a) => chain.account(a),
       pendingNonce: (a) => chain.pendingNonce(a),
       fees: () => chain.fees(),
-      pendingTransactions: () => chain.pendingTransactions(),
+      pendingCalls: (to, from) => chain.pendingCalls(to, from),
       tokenAllowance: (t, o, s) => chain.tokenAllowance(t, o, s),
       sendRawTransaction: async () => {
         throw new Error('tab closed')
@@ -812,7 +814,7 @@ class Faults {
         account: (a) => c.account(a),
         pendingNonce: (a) => c.pendingNonce(a),
         fees: () => c.fees(),
-        pendingTransactions: () => c.pendingTransactions(),
+        pendingCalls: (to, from) => c.pendingCalls(to, from),
         tokenAllowance: (t, o, s) => c.tokenAllowance(t, o, s),
         sendRawTransaction: (raw) => this.op(() => c.sendRawTransaction(raw)),
       }),
@@ -978,6 +980,70 @@ describe('a full disk', () => {
       expect(redeems).toHaveLength(2)
     },
   )
+
+  it("in a pool of over 200 transactions of others tipping more: the maker's unrecorded redeem is found there and not signed again, the taker takes the secret from it before any block, and its own unrecorded redeem is not signed again either; both Completed", async () => {
+    const full = { maker: false, taker: false }
+    const signed = { maker: 0, taker: 0 }
+    const sim = await setup(fullDisk(full, signed), new TestChain(CROWDED_GENESIS))
+    const before = await balances(sim)
+    const ours = (who: Who) => sim.chain.mempool.all().filter((t) => t.from === sim[who].signer.address)
+    // Both lock; the maker's storage fills once it sees the taker's lock: its redeem goes out unrecorded.
+    let refused: unknown = null
+    for (let i = 0; i < 40 && refused === null; i++) {
+      await sim.taker.driver.advance(sim.id)
+      try {
+        if ((await sim.maker.driver.advance(sim.id)).status.state === 'TakerLocked') full.maker = true
+        sim.chain.mine()
+      } catch (e) {
+        refused = e
+      }
+    }
+    expect(refused).toBeInstanceOf(StorageError)
+    const [redeem] = ours('maker')
+    if (redeem === undefined) throw new Error('the maker sent no redeem')
+    const lockId = (await locksOf(sim)).takerLock?.id
+    // 240 transfers of others tipping twice the steps' 1 gwei: the redeem is past the 200 listed.
+    await crowd(sim.chain, 240, 2n * GWEI)
+    expect((await sim.chain.pendingTransactions()).map((t) => t.hash)).not.toContain(redeem.hash)
+
+    // The maker's next pass finds its redeem in the pool: it waits on it, signing nothing.
+    const makerSignatures = signed.maker
+    const again = await sim.maker.driver.advance(sim.id)
+    expect(again).toMatchObject({ action: { kind: 'wait' }, sent: [] })
+    expect(signed.maker).toBe(makerSignatures)
+    expect(await sim.maker.driver.pooledRedeems(sim.terms)).toEqual([lockId])
+    expect(ours('maker')).toEqual([redeem])
+
+    // The taker, its storage full too, reads the secret from that redeem before any block and redeems
+    // unrecorded; its next pass finds its redeem in the pool and signs nothing.
+    full.taker = true
+    const takerSignatures = signed.taker
+    await expect(sim.taker.driver.advance(sim.id)).rejects.toBeInstanceOf(StorageError)
+    expect(signed.taker).toBe(takerSignatures + 1)
+    const [takerRedeem] = ours('taker')
+    const takerAgain = await sim.taker.driver.advance(sim.id)
+    expect(takerAgain.sent).toEqual([takerRedeem?.hash])
+    expect(signed.taker).toBe(takerSignatures + 1)
+    expect(ours('taker')).toEqual([takerRedeem])
+
+    // Mined in the next block, both: the swap completes, each redeem signed once.
+    full.maker = false
+    full.taker = false
+    sim.chain.mine()
+    const redeems = (
+      await sim.chain.queries.logs({
+        address: HTLC_ADDRESS,
+        fromBlock: sim.chain.height,
+        toBlock: sim.chain.height,
+      })
+    ).filter((l) => l.topics[0] === REDEEMED_TOPIC)
+    expect(redeems).toHaveLength(2)
+    await run(sim, { maxBlocks: 40 })
+    expect(await stateOf(sim, 'maker')).toBe('Completed')
+    expect(await stateOf(sim, 'taker')).toBe('Completed')
+    expect([signed.maker, signed.taker]).toEqual([makerSignatures, takerSignatures + 1])
+    await expectSwapped(sim, before)
+  })
 })
 
 describe('reorgs', () => {
