@@ -23,6 +23,7 @@ import {
 import { type Account, decodeAccount, decodeWord, State } from '../state/state'
 import type { LogRecord } from '../storage/types'
 import { CircuitBreaker } from '../sync/circuit-breaker'
+import { answered, byClaim, type ClaimedHead, doubt, doubted } from '../sync/claimed-head'
 import { SyncError } from '../sync/errors'
 import {
   type DecodedHeadersResponse,
@@ -171,8 +172,8 @@ export interface LightCounters {
   proofsLocal: number
 }
 
-interface PeerView {
-  head: bigint
+/** A peer: the head it claims (and whether it backed it, `ClaimedHead`), its breaker. */
+interface PeerView extends ClaimedHead {
   /** Its head is not known yet (it just joined): header sync asks it once, and learns the head then. */
   probe: boolean
   readonly breaker: CircuitBreaker
@@ -287,7 +288,8 @@ export class LightClient {
   #progress(starting: bigint): void {
     const current = this.headers.head.header.number
     let highest = current
-    for (const [id, p] of this.#peers) if (!this.isBanned(id) && p.head > highest) highest = p.head
+    for (const [id, p] of this.#peers)
+      if (!this.isBanned(id) && !doubted(p) && p.head > highest) highest = p.head
     this.#setStatus({ startingBlock: starting, currentBlock: current, highestBlock: highest })
   }
 
@@ -327,6 +329,9 @@ export class LightClient {
     if (this.board.penalize(peerId, offence)) {
       this.#peers.delete(peerId)
       this.splits.check()
+    } else {
+      const p = this.#peers.get(peerId)
+      if (p !== undefined) doubt(p)
     }
   }
 
@@ -783,12 +788,15 @@ export class LightClient {
     return out
   }
 
-  /** Peers to ask for proofs, best claimed head first, skipping banned and open-circuited ones. */
+  /**
+   * Peers to ask for proofs, those whose claimed head stands first, then best claimed head first,
+   * skipping banned and open-circuited ones.
+   */
   #candidates(): [string, PeerView][] {
     const now = this.#init.now()
     return [...this.#peers]
       .filter(([id, p]) => !this.isBanned(id) && p.breaker.state(now) !== 'open')
-      .sort(byHead)
+      .sort(byClaim)
   }
 
   /**
@@ -839,6 +847,7 @@ export class LightClient {
       p = {
         head: -1n,
         probe: false,
+        unbacked: -1n,
         breaker: new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 60_000 }),
       }
       this.#peers.set(peerId, p)
@@ -899,7 +908,10 @@ export class LightClient {
         return
       }
       const [peerId, peer] = pick
-      this.#progress(starting)
+      // A peer that failed to back its claim is still asked (it may have been down a moment), but the
+      // node does not read as syncing towards that claim: only one that stands counts.
+      if (ahead.some(([, p]) => !doubted(p))) this.#progress(starting)
+      else this.#setStatus(false)
       try {
         const moved = await this.#syncFrom(peerId, peer, starting)
         peer.breaker.success()
@@ -918,15 +930,21 @@ export class LightClient {
         } else {
           // Not reached (a timeout, a link that broke): a peer not heard from yet stays to be asked.
           peer.breaker.failure(this.#init.now())
+          doubt(peer)
         }
       }
     }
   }
 
-  /** Peers not banned that are ahead of our header head, or not asked yet: best claimed head first. */
+  /**
+   * Peers not banned that are ahead of our header head, or not asked yet: those whose claimed head stands
+   * first, then best claimed head first.
+   */
   #ahead(): [string, PeerView][] {
     const ours = this.headers.head.header.number
-    return [...this.#peers].filter(([id, p]) => !this.isBanned(id) && (p.probe || p.head > ours)).sort(byHead)
+    return [...this.#peers]
+      .filter(([id, p]) => !this.isBanned(id) && (p.probe || p.head > ours))
+      .sort(byClaim)
   }
 
   async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
@@ -934,7 +952,7 @@ export class LightClient {
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
     checkHeadersRange(res, from, count)
-    peer.head = res.headNumber
+    answered(peer, res.headNumber)
     return res
   }
 
@@ -1097,11 +1115,6 @@ export function rateLimitWait(err: unknown): number | undefined {
   if (remote?.code !== 'SYNC_RATE_LIMITED') return undefined
   const wait = remote.retryInMs
   return typeof wait === 'number' && Number.isSafeInteger(wait) && wait >= 0 ? wait : undefined
-}
-
-/** Best claimed head first. */
-function byHead([, a]: [string, PeerView], [, b]: [string, PeerView]): number {
-  return a.head === b.head ? 0 : a.head > b.head ? -1 : 1
 }
 
 /** A promise's outcome as a value: ranges asked ahead and then dropped never reject unhandled. */

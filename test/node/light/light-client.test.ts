@@ -1,7 +1,8 @@
+import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { buildHeaders } from '../../../bench/chain/light'
 import { genesisBlock } from '../../../src/node/chain/block'
-import { testGenesis } from '../../../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { hashHeader } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
 import { nextBaseFee } from '../../../src/node/consensus/base-fee'
@@ -11,6 +12,7 @@ import { LightClient, type LightClientInit } from '../../../src/node/light/light
 import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
+import type { SyncStatus } from '../../../src/node/sync/syncer'
 import { until } from '../../until'
 
 /** Header sync of the light client against a scripted peer: ranges in flight, order, bad data. */
@@ -205,6 +207,33 @@ describe('light client header sync', () => {
     expect(offences).toEqual([])
   })
 
+  test('a peer whose first attempt failed drives the catch-up once it answers, its head shown as the target again', async () => {
+    const p = flaky(1)
+    const statuses: SyncStatus[] = []
+    const light = new LightClient({
+      genesis: GENESIS,
+      request: p.request,
+      disconnect: async () => {},
+      now: () => Number(NOW),
+      onStatus: (s) => statuses.push(s),
+    })
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(p.attempts()).toBe(2)
+    // Its answers reach the head it claimed: the catch-up reads as syncing towards it.
+    expect(
+      statuses.some(
+        (s) =>
+          s !== false &&
+          s.currentBlock > 0n &&
+          s.currentBlock < HEAD.number &&
+          s.highestBlock === HEAD.number,
+      ),
+    ).toBe(true)
+    expect(light.status).toBe(false)
+  })
+
   test('a peer that just linked is asked a whole window of ranges at once, before its first answer', async () => {
     const p = peer(CHAIN, { delayMs: 5 })
     let askedBeforeFirstAnswer = -1
@@ -257,6 +286,81 @@ describe('light client header sync', () => {
     expect(p.attempts()).toBe(3)
     expect(light.headers.head.header.number).toBe(0n)
   })
+})
+
+describe('light client: a head claimed and never backed', () => {
+  const CLAIM = 10n ** 9n
+  const PROOF = syncProtocols(GENESIS.params.chainId).proof
+  /** How the liar, which claims head `CLAIM`, answers header requests. */
+  const liars: Record<string, LightClientInit['request']> = {
+    // It never answers: the request times out.
+    'times out': async () => {
+      await new Promise((r) => setTimeout(r, 2))
+      throw new Error('NET_TIMEOUT')
+    },
+    // Nothing below the head it claims: penalised, not dropped at once.
+    'answers no headers': async () =>
+      encodeHeadersResponse({ headNumber: CLAIM, headTotalDifficulty: 10n ** 30n, headers: [] }),
+    // Its headers answer, true to a chain of five headers, tells a head far below its claim.
+    'tells a lower head': peer(CHAIN.slice(0, 5)).request,
+  }
+
+  test.each(Object.keys(liars))(
+    'a peer claiming a head that %s stops counting: the honest peer is asked next, syncing ends, proofs go to the honest peer first',
+    async (mode) => {
+      const liar = liars[mode] as LightClientInit['request']
+      let clock = Number(NOW)
+      const honest = peer(CHAIN)
+      /** Each header request, by peer, and the client's sync status when the liar was asked. */
+      const asked: string[] = []
+      const statusWhenLiarAsked: SyncStatus[] = []
+      const proofAsked: string[] = []
+      const statuses: SyncStatus[] = []
+      const request: LightClientInit['request'] = async (peerId, protocol, data, timeoutMs) => {
+        if (protocol === PROOF) {
+          proofAsked.push(peerId)
+          throw new Error('NET_TIMEOUT')
+        }
+        asked.push(peerId)
+        if (peerId === 'a') return honest.request(peerId, protocol, data, timeoutMs)
+        statusWhenLiarAsked.push(light.status)
+        return liar(peerId, protocol, data, timeoutMs)
+      }
+      const light = new LightClient({
+        genesis: GENESIS,
+        request,
+        disconnect: async () => {},
+        now: () => clock,
+        onStatus: (s) => statuses.push(s),
+        // One range at a time: each pass against the liar is one request.
+        config: { headerWindow: 1 },
+      })
+      light.notePeerHead('liar', CLAIM)
+      light.notePeerHead('a', HEAD.number)
+      await light.idle()
+      expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+      // Its claim counted until its first answer failed to back it: then the honest peer came first.
+      expect(asked.slice(0, 2)).toEqual(['liar', 'a'])
+      expect(statuses[0]).toEqual({ startingBlock: 0n, currentBlock: 0n, highestBlock: CLAIM })
+      expect(statuses.slice(1).every((s) => s === false || s.highestBlock === HEAD.number)).toBe(true)
+      expect(light.status).toBe(false)
+      // It claims again, twice, each time its breaker lets a probe through: it may be asked, but the
+      // node does not read as syncing towards a claim it never backed.
+      for (const _ of [1, 2]) {
+        clock += 10_000
+        light.notePeerHead('liar', CLAIM)
+        await light.idle()
+      }
+      expect(statusWhenLiarAsked.slice(1).every((s) => s === false)).toBe(true)
+      expect(statuses.at(-1)).toBe(false)
+      // Proofs go to the honest peer first (the liar's breaker lets a probe through again).
+      clock += 120_000
+      await expect(light.account(DEVNET_ACCOUNTS[0] as Address)).rejects.toThrow()
+      expect(proofAsked[0]).toBe('a')
+      if (!light.isBanned('liar')) expect(proofAsked).toEqual(['a', 'liar'])
+      light.stop()
+    },
+  )
 })
 
 /** A valid header #1 on the genesis other than CHAIN's (3 s later): a branch forking off at the genesis. */

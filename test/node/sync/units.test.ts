@@ -7,6 +7,7 @@ import { fromHex } from '../../../src/node/codec/bytes'
 import { EMPTY_MERKLE_ROOT } from '../../../src/node/codec/merkle'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { CircuitBreaker } from '../../../src/node/sync/circuit-breaker'
+import { answered, byClaim, type ClaimedHead, doubt, doubted } from '../../../src/node/sync/claimed-head'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
   type DecodedHeadersResponse,
@@ -113,6 +114,42 @@ describe('circuit breaker', () => {
     // Closed again: the next opening starts from openMs.
     for (let i = 0; i < 3; i++) b.failure(12_000)
     expect(b.retryAt).toBe(13_000)
+  })
+})
+
+describe('claimed head', () => {
+  test('a claim not backed is doubted until a headers answer reaches it; standing claims sort first', () => {
+    const liar: ClaimedHead = { head: 1_000n, unbacked: -1n }
+    const honest: ClaimedHead = { head: 40n, unbacked: -1n }
+    const sorted = () =>
+      (
+        [
+          ['liar', liar],
+          ['honest', honest],
+        ] as [string, ClaimedHead][]
+      )
+        .sort(byClaim)
+        .map(([id]) => id)
+    expect(sorted()).toEqual(['liar', 'honest'])
+    // Its answer tells a lower head: doubted, and its own answer again does not restore it.
+    answered(liar, 5n)
+    expect(liar).toEqual({ head: 5n, unbacked: 1_000n })
+    answered(liar, 5n)
+    expect(doubted(liar)).toBe(true)
+    // A new claim, however high, stays doubted and sorts after the honest peer.
+    liar.head = 2_000n
+    expect(sorted()).toEqual(['honest', 'liar'])
+    // A failed request doubts the higher claim; an answer reaching only the first does not restore it.
+    doubt(liar)
+    answered(liar, 1_500n)
+    expect(doubted(liar)).toBe(true)
+    answered(liar, 2_000n)
+    expect(liar).toEqual({ head: 2_000n, unbacked: -1n })
+    // An honest peer down a moment: its next answer at its head restores it.
+    doubt(honest)
+    expect(doubted(honest)).toBe(true)
+    answered(honest, 41n)
+    expect(doubted(honest)).toBe(false)
   })
 })
 

@@ -1,0 +1,43 @@
+/**
+ * The head a peer claims (status beacon or answer, gossip, headers answer) and whether it backed it. No
+ * work stands behind a claimed number: a peer that fails to back its claim (a request to it failed, it
+ * was penalised, its headers answer told a lower head) has its claims doubted until a headers answer
+ * reaches the head it failed to back. A doubted claim is not shown as the sync target, and the peer is
+ * asked after those whose claims stand — still asked (it may have been down a moment), so an honest
+ * peer's next answer restores it.
+ */
+export interface ClaimedHead {
+  /** Highest head number the peer claimed (-1 before any). */
+  head: bigint
+  /** The highest claim it failed to back, or -1 when its claims stand. */
+  unbacked: bigint
+}
+
+/** Whether the peer's claims are doubted (it failed to back one, and no answer reached it since). */
+export function doubted(claim: ClaimedHead): boolean {
+  return claim.unbacked >= 0n
+}
+
+/** The peer failed to back its claim: a request to it failed, or it was penalised. */
+export function doubt(claim: ClaimedHead): void {
+  if (claim.head > claim.unbacked) claim.unbacked = claim.head
+}
+
+/**
+ * A checked headers answer of the peer told `head`: a head below its claim doubts it, one that reaches
+ * what it failed to back makes its claims stand again. The answer's head is its claim from now on.
+ */
+export function answered(claim: ClaimedHead, head: bigint): void {
+  if (head < claim.head) doubt(claim)
+  else if (head >= claim.unbacked) claim.unbacked = -1n
+  claim.head = head
+}
+
+/** Peers whose claims stand first, then best claimed head first (for `Array.sort` of `[id, claim]`). */
+export function byClaim(
+  [, a]: readonly [string, ClaimedHead],
+  [, b]: readonly [string, ClaimedHead],
+): number {
+  if (doubted(a) !== doubted(b)) return doubted(a) ? 1 : -1
+  return a.head === b.head ? 0 : a.head > b.head ? -1 : 1
+}
