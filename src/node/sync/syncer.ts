@@ -10,6 +10,7 @@ import type { GossipVerdict } from '../network/bridge'
 import { RetrySchedule } from '../network/retry'
 import { SerialRuns } from '../serial-runs'
 import { CircuitBreaker } from './circuit-breaker'
+import { answered, byClaim, type ClaimedHead, doubt, doubted } from './claimed-head'
 import {
   type DecodedHeadersResponse,
   decodeBlocksResponse,
@@ -92,9 +93,8 @@ export interface SyncerInit {
   readonly random?: () => number
 }
 
-interface PeerView {
-  /** Highest head number the peer claimed (beacon, gossip or headers response). */
-  head: bigint
+/** A peer: the head it claims (beacon, gossip or headers response; `ClaimedHead`) and what else we know. */
+interface PeerView extends ClaimedHead {
   /** Total difficulty of that head when a headers response told it; unknown after a newer beacon. */
   td: bigint | undefined
   /** It sent a block whose parent we lack: worth asking even if its head is not higher than ours. */
@@ -225,6 +225,9 @@ export class Syncer {
     if (this.board.penalize(peerId, offence)) {
       this.#peers.delete(peerId)
       this.checkSplit()
+    } else {
+      const p = this.#peers.get(peerId)
+      if (p !== undefined) doubt(p)
     }
   }
 
@@ -258,6 +261,7 @@ export class Syncer {
         head: -1n,
         td: undefined,
         gap: false,
+        unbacked: -1n,
         breaker: new CircuitBreaker({
           failureThreshold: this.#config.breakerFailures,
           openMs: this.#config.breakerOpenMs,
@@ -269,7 +273,10 @@ export class Syncer {
     return p
   }
 
-  /** Peers claiming more than our head, best first: by known total difficulty, else by head number. */
+  /**
+   * Peers claiming more than our head (by known total difficulty, else by head number): those whose
+   * claim stands first, then best claimed head first.
+   */
   #ahead(): [string, PeerView][] {
     const head = this.#init.chain.head
     return [...this.#peers]
@@ -278,7 +285,7 @@ export class Syncer {
           !this.isBanned(id) &&
           (p.td !== undefined ? p.td > head.totalDifficulty : p.gap || p.head > head.block.header.number),
       )
-      .sort(([, a], [, b]) => (a.head === b.head ? 0 : a.head > b.head ? -1 : 1))
+      .sort(byClaim)
   }
 
   #setStatus(status: SyncStatus): void {
@@ -299,7 +306,8 @@ export class Syncer {
   #progress(starting: bigint): void {
     const current = this.#init.chain.head.block.header.number
     let highest = current
-    for (const [id, p] of this.#peers) if (!this.isBanned(id) && p.head > highest) highest = p.head
+    for (const [id, p] of this.#peers)
+      if (!this.isBanned(id) && !doubted(p) && p.head > highest) highest = p.head
     this.#setStatus({ startingBlock: starting, currentBlock: current, highestBlock: highest })
   }
 
@@ -322,7 +330,10 @@ export class Syncer {
           break
         }
         const [peerId, peer] = pick
-        this.#progress(starting)
+        // A peer that failed to back its claim is still asked (it may have been down a moment), but the
+        // node does not read as syncing towards that claim: only one that stands counts.
+        if (ahead.some(([, p]) => !doubted(p))) this.#progress(starting)
+        else this.#setStatus(false)
         try {
           const progressed = await this.#syncFrom(peerId, peer, starting)
           peer.breaker.success()
@@ -341,6 +352,7 @@ export class Syncer {
             this.penalize(peerId, err.offence)
           } else {
             peer.breaker.failure(this.#init.now())
+            doubt(peer)
           }
           await sleep(this.#retry.next())
         }
@@ -370,7 +382,7 @@ export class Syncer {
         throw new Misbehaviour('invalid-block', 'header without its proof of work')
       parent = hash
     })
-    peer.head = res.headNumber
+    answered(peer, res.headNumber)
     peer.td = res.headTotalDifficulty
     peer.gap = false
     return res

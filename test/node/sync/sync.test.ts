@@ -11,7 +11,7 @@ import { rlpEncode } from '../../../src/node/codec/rlp'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
-import { chainProtocol } from '../../../src/node/network/protocol'
+import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { accountKey } from '../../../src/node/state/keys'
 import {
   decodeBlocksRequest,
@@ -187,6 +187,52 @@ function evilPeer(hub: ReturnType<typeof memoryHub>, mode: Mode, honest: Chain) 
       await link.api.handle(STATUS)
       await link.api.handle(PROTOCOLS.headers)
       await link.api.handle(PROTOCOLS.blocks)
+      await link.attach(sink)
+    },
+  }
+}
+
+/** A head claimed far beyond any chain here. */
+const CLAIM = 10n ** 9n
+
+type LiarMode = 'times out' | 'answers no headers' | 'tells a lower head'
+
+/**
+ * A peer that claims head `CLAIM` (its status answer) and does not back it: its headers requests time out,
+ * come back with nothing below the claim, or tell the genesis as its head. `seen` holds where each headers
+ * request from B started and B's sync status (`status`) when it came.
+ */
+function liarPeer(hub: ReturnType<typeof memoryHub>, mode: LiarMode, status: () => SyncStatus) {
+  const link = hub.join('LIAR')
+  const genesis = new Chain({ genesis: GENESIS, store: new MemoryChainStore() }).head
+  const seen: { readonly from: bigint; readonly status: SyncStatus }[] = []
+  const sink: NetworkSink = {
+    async gossip() {
+      return 'ignore'
+    },
+    async networkChanged() {},
+    async request(protocol, data, peer) {
+      if (protocol === STATUS) return encodeBeacon({ seq: 1n, sentAt: 0n, head: CLAIM, agent: 'liar' })
+      const { from } = decodeHeadersRequest(data)
+      if (peer === 'B') seen.push({ from, status: status() })
+      if (mode === 'times out') {
+        await new Promise((r) => setTimeout(r, 20))
+        throw new Error('timed out')
+      }
+      if (mode === 'answers no headers')
+        return encodeHeadersResponse({ headNumber: CLAIM, headTotalDifficulty: 10n ** 30n, headers: [] })
+      return encodeHeadersResponse({
+        headNumber: 0n,
+        headTotalDifficulty: genesis.totalDifficulty,
+        headers: from === 0n ? [genesis.block.header] : [],
+      })
+    },
+  }
+  return {
+    seen,
+    async start() {
+      await link.api.handle(STATUS)
+      await link.api.handle(PROTOCOLS.headers)
       await link.attach(sink)
     },
   }
@@ -513,7 +559,7 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     let failing = true
     let asked = 0
     const a = await makeNode(hub, 'A', {
-      store: chainOf(20),
+      store: chainOf(100),
       wrap: (sink) => ({
         ...sink,
         async request(protocol, data, from) {
@@ -528,6 +574,7 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     const b = await makeNode(hub, 'B', { sync: { breakerFailures: 3, breakerOpenMs: 400 } })
     await until(() => b.node.syncer.breakerState('A') === 'open')
     expect(asked).toBe(3)
+    const failed = b.syncing.length
     // Open: no request goes to A.
     await new Promise((r) => setTimeout(r, 200))
     expect(asked).toBe(3)
@@ -536,8 +583,59 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     // After the open period a probe goes through, succeeds, and sync completes.
     await until(() => sameHead(a.node, b.node))
     expect(b.node.syncer.breakerState('A')).toBe('closed')
+    // A's claim, doubted while it failed, stands again once it answers: the catch-up reads as syncing
+    // towards its head (blocks come 64 to a request).
+    expect(
+      b.syncing.slice(failed).some((s) => s !== false && s.currentBlock === 64n && s.highestBlock === 100n),
+    ).toBe(true)
     expect((await b.node.api.stats()).penalties).toBe(0)
   })
+
+  test('a peer claiming a head whose requests time out stops counting once one fails: B syncs from the honest peer, never reading as syncing towards the claim again', async () => {
+    const hub = memoryHub()
+    // A breaker that never opens: only the claim's lost credit lets the honest peer go before the liar.
+    const b = await makeNode(hub, 'B', { sync: { breakerFailures: 1_000 } })
+    const liar = liarPeer(hub, 'times out', () => b.node.syncer.status)
+    await liar.start()
+    await until(() => liar.seen.length >= 2)
+    const a = await makeNode(hub, 'A', { store: chainOf(100) })
+    await until(() => sameHead(a.node, b.node), 20_000)
+    expect(liar.seen[0]?.status).toEqual({ startingBlock: 0n, currentBlock: 0n, highestBlock: CLAIM })
+    expect(liar.seen.slice(1).every((s) => s.status === false)).toBe(true)
+    expect(b.syncing.filter((s) => s !== false && s.highestBlock === CLAIM)).toHaveLength(1)
+    // The honest peer's catch-up read as syncing towards its head.
+    expect(b.syncing.some((s) => s !== false && s.currentBlock < 100n && s.highestBlock === 100n)).toBe(true)
+    await until(async () => (await b.node.api.syncing()) === false)
+    expect(b.node.syncer.isBanned('LIAR')).toBe(false)
+  })
+
+  test.each<LiarMode>(['answers no headers', 'tells a lower head'])(
+    'a peer claiming a head that %s: once it answered, B reads as syncing towards the claim no more, whatever it claims again',
+    async (mode) => {
+      const hub = memoryHub()
+      const a = await makeNode(hub, 'A', { store: chainOf(40) })
+      const b = await makeNode(hub, 'B')
+      await until(() => sameHead(a.node, b.node))
+      const liar = liarPeer(hub, mode, () => b.node.syncer.status)
+      await liar.start()
+      await until(() => liar.seen.length >= 1)
+      await b.node.syncer.idle()
+      // It claims the same head again in new beacons.
+      for (const seq of [2n, 3n]) {
+        const beacon = encodeBeacon({ seq, sentAt: 0n, head: CLAIM, agent: 'liar' })
+        await b.node.sink.gossip(chainTopic(CHAIN_ID, 'status'), beacon, 'LIAR')
+        await b.node.syncer.idle()
+      }
+      // A pass's first request (the one from the genesis steps back to where the liar's chain would meet
+      // ours, within the same pass): only the first, before it answered, saw B syncing towards the claim.
+      const passes = liar.seen.filter((s) => s.from > 0n)
+      expect(passes[0]?.status).toEqual({ startingBlock: 40n, currentBlock: 40n, highestBlock: CLAIM })
+      expect(passes.length).toBeGreaterThanOrEqual(2)
+      expect(passes.slice(1).every((s) => s.status === false)).toBe(true)
+      expect(await b.node.api.syncing()).toBe(false)
+      expect((await b.node.api.head()).number).toBe(40n)
+    },
+  )
 
   test('a failed probe opens the breaker again for longer', async () => {
     const hub = memoryHub()
