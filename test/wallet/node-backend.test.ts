@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest'
 import { Chain } from '../../src/node/chain/chain'
 import type { MemoryChainStore } from '../../src/node/chain/chain-store'
 import { testGenesis } from '../../src/node/chain/genesis'
-import { MAX_LOG_RESULTS } from '../../src/node/chain/log-selection'
+import { MAX_LOG_RANGE, MAX_LOG_RESULTS } from '../../src/node/chain/log-selection'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { LightError } from '../../src/node/light/errors'
@@ -45,6 +45,16 @@ describe('the wallet backend over the NodeApi', () => {
     })
     expect(await backend.logs({ fromBlock: head, toBlock: head })).not.toHaveLength(0)
   }, 60_000)
+
+  test("parameters the node refuses → -32602 (invalid params) saying which and why, as the provider's own do", async () => {
+    const { backend } = await soloNode(GENESIS, await tokenChain(1))
+    const refused = await backend.logs({ fromBlock: 0n, toBlock: MAX_LOG_RANGE }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ProviderRpcError)
+    expect(refused).toMatchObject({
+      code: RpcCode.invalidParams,
+      message: `invalid params: the block range may span at most ${MAX_LOG_RANGE} blocks`,
+    })
+  })
 
   test('a light node refusing a log range with too many blocks to read → -32005 (limit exceeded)', async () => {
     const { api } = await soloNode(GENESIS, await tokenChain(1))

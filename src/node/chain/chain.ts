@@ -6,7 +6,7 @@ import { checkPow } from '../consensus/pow'
 import { validateBody, validateHeader, validateOutcome, validateSize } from '../consensus/validate'
 import type { MempoolView } from '../mempool/mempool'
 import { SenderCache } from '../mempool/sender-cache'
-import { NodeError } from '../rpc/errors'
+import { badParams, NodeError } from '../rpc/errors'
 import { type Account, State } from '../state/state'
 import type { TrieNodeRecord } from '../state/trie'
 import { decodedTransactionBytes, encodedBlockSize, genesisBlock, hashBlock } from './block'
@@ -312,11 +312,7 @@ export class Chain {
       this.deepReorgTo = undefined
       return
     }
-    if (!this.isCanonical(ancestor))
-      throw new NodeError({
-        code: 'NODE_BAD_PARAMS',
-        reason: `${ancestor} is not a block of the canonical chain`,
-      })
+    if (!this.isCanonical(ancestor)) throw badParams(`${ancestor} is not a block of the canonical chain`)
     this.deepReorgTo = ancestor
   }
 

@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import { NodeError } from '../rpc/errors'
+import { badParams, NodeError } from '../rpc/errors'
 import type { LogRecord } from '../storage/types'
 import type { Log } from './types'
 
@@ -27,8 +27,6 @@ export interface LogSelection {
   /** Per topic position, null (any) or the accepted topics. */
   readonly topics: readonly (ReadonlySet<string> | null)[]
 }
-
-const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
 
 function hex(value: unknown, name: string, digits: number): string {
   if (typeof value !== 'string' || !new RegExp(`^0x[0-9a-fA-F]{${digits}}$`).test(value))

@@ -4,7 +4,7 @@ import { BlockError } from '../chain/block-error'
 import { type HeaderHashes, hashHeader } from '../chain/header'
 import type { ChainParams, Genesis, Header } from '../chain/types'
 import { validateHeader } from '../consensus/validate'
-import { NodeError } from '../rpc/errors'
+import { badParams } from '../rpc/errors'
 
 /** A checked header with its hash and the cumulative difficulty of its branch. */
 export interface StoredHeader {
@@ -187,10 +187,7 @@ export class HeaderChain {
    */
   allowDeepReorg(ancestor: Hex | null): void {
     if (ancestor !== null && !this.isCanonical(ancestor))
-      throw new NodeError({
-        code: 'NODE_BAD_PARAMS',
-        reason: `${ancestor} is not a header of the canonical chain`,
-      })
+      throw badParams(`${ancestor} is not a header of the canonical chain`)
     this.#deepReorgTo = ancestor ?? undefined
   }
 

@@ -45,6 +45,13 @@ export function describeType(type: ErrorType): string {
   return fields.length > 0 ? `${type.code} (${fields.join(', ')})` : type.code
 }
 
+/** A NodeApi call's parameters refused before anything is read or changed (a dApp gets it as -32602). */
+export type BadParamsType = { readonly code: 'NODE_BAD_PARAMS'; readonly reason: string }
+
+/** `NODE_BAD_PARAMS` saying which parameter is wrong and why, in the words of the provider's own -32602. */
+export const badParams = (reason: string): NodeError<BadParamsType> =>
+  new NodeError({ code: 'NODE_BAD_PARAMS', reason }, `invalid params: ${reason}`)
+
 /** What a thrown value that is not a NodeError becomes: a bug or an unexpected failure, described by its message. */
 export interface InternalErrorType {
   readonly code: 'INTERNAL'

@@ -29,7 +29,7 @@ import { MIN_SUGGESTED_TIP } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
 import type { NetworkSnapshot } from '../network/types'
-import { NodeError } from '../rpc/errors'
+import { badParams, NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { DEFAULT_UPGRADE_CONFIG, type UpgradeConfig } from '../snapshot/upgrade'
 import { htlcKey, tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
@@ -311,8 +311,6 @@ export interface Node {
    */
   readonly light: LightService | null
 }
-
-const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
 
 function checkAddress(value: unknown, field: string): Address {
   if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value))
@@ -719,8 +717,7 @@ export function createNode(init: NodeInit): Node {
       return chain.account(address.toLowerCase() as Address)
     },
     async setMining(on) {
-      if (typeof on !== 'boolean')
-        throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'on must be a boolean' })
+      if (typeof on !== 'boolean') throw badParams('on must be a boolean')
       return chain.setMining(on)
     },
     async setCoinbase(address) {
@@ -803,8 +800,7 @@ export function createNode(init: NodeInit): Node {
       ;(await swapService).answer(id, answer)
     },
     async queryPeer(peerId) {
-      if (typeof peerId !== 'string')
-        throw new NodeError({ code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' })
+      if (typeof peerId !== 'string') throw badParams('peerId must be a string')
       const answer = decodeBeacon(
         await init.network.request(peerId, statusProtocol, new Uint8Array(0), 5_000),
       )

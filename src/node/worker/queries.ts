@@ -6,7 +6,7 @@ import type { ChainParams, Header, Tx } from '../chain/types'
 import { nextBaseFee } from '../consensus/base-fee'
 import { readTokenMeta } from '../contracts/erc20/erc20'
 import type { Mempool } from '../mempool/mempool'
-import { NodeError } from '../rpc/errors'
+import { badParams, NodeError } from '../rpc/errors'
 import { tokenAllowanceKey, tokenBalanceKey, tokenSupplyKey } from '../state/keys'
 import type { State } from '../state/state'
 import type { LogRecord } from '../storage/types'
@@ -162,8 +162,6 @@ export interface QueryInit {
   /** The index of each address's transactions (the chain service's, which its sync server reads too). */
   readonly activity?: ActivityIndex
 }
-
-const badParams = (reason: string): NodeError => new NodeError({ code: 'NODE_BAD_PARAMS', reason })
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 const HASH = /^0x[0-9a-fA-F]{64}$/

@@ -555,6 +555,15 @@ describe('chain: replays and reorgs', () => {
     const genesisHash = chain.genesisHash
     // Only a canonical block can be allowed: a typed error, and nothing allowed.
     expect(codeOf(NodeError, () => chain.allowDeepReorg(hashBlock(first)))).toBe('NODE_BAD_PARAMS')
+    expect(() => chain.allowDeepReorg(hashBlock(first))).toThrowError(
+      expect.objectContaining({
+        type: {
+          code: 'NODE_BAD_PARAMS',
+          reason: `${hashBlock(first)} is not a block of the canonical chain`,
+        },
+        message: `invalid params: ${hashBlock(first)} is not a block of the canonical chain`,
+      }),
+    )
     expect(chain.deepReorgTarget).toBeUndefined()
     // Allowed back to block 1, the branch (forking at genesis) is still refused.
     chain.allowDeepReorg(chain.getBlockByNumber(1n)?.hash as Hex)

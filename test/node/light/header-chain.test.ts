@@ -141,7 +141,14 @@ describe('header chain', () => {
     const other = new Chain({ genesis })
     for (const b of [must(base[0]), must(far[0])]) other.importBlock(b, b.header.timestamp)
     const farther = [...far, ...extend(other, 8)]
-    expect(codeOf(NodeError, () => hc2.allowDeepReorg(hashBlock(must(far[0]))))).toBe('NODE_BAD_PARAMS')
+    const notCanonical = hashBlock(must(far[0]))
+    expect(codeOf(NodeError, () => hc2.allowDeepReorg(notCanonical))).toBe('NODE_BAD_PARAMS')
+    expect(() => hc2.allowDeepReorg(notCanonical)).toThrowError(
+      expect.objectContaining({
+        type: { code: 'NODE_BAD_PARAMS', reason: `${notCanonical} is not a header of the canonical chain` },
+        message: `invalid params: ${notCanonical} is not a header of the canonical chain`,
+      }),
+    )
     hc2.allowDeepReorg(hashBlock(must(base[0])))
     hc2.allowDeepReorg(null)
     expect(code(() => hc2.add(must(far[0]).header, NOW))).toBe('BLOCK_REORG_TOO_DEEP')

@@ -102,7 +102,12 @@ describe('node (in-process, memory network twin)', () => {
       type: { code: 'NET_NO_DIRECT_LINK' },
     })
     await expect(a.node.api.queryPeer(7 as unknown as string)).rejects.toMatchObject({
-      type: { code: 'NODE_BAD_PARAMS' },
+      type: { code: 'NODE_BAD_PARAMS', reason: 'peerId must be a string' },
+      message: 'invalid params: peerId must be a string',
+    })
+    await expect(a.node.api.setMining('yes' as unknown as boolean)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS', reason: 'on must be a boolean' },
+      message: 'invalid params: on must be a boolean',
     })
   })
 

@@ -255,6 +255,18 @@ describe('NodeApi queries (in-process node)', () => {
     expect((await a.api.head()).number).toBe(0n)
   })
 
+  test("a bad parameter's message says which and why in words (a dApp's -32602 shows it), the code in its type", async () => {
+    const a = await makeNode(memoryHub(), 'A')
+    await expect(a.api.transaction('0x1234' as Hex)).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS', reason: 'hash must be a 32-byte 0x-prefixed hex hash' },
+      message: 'invalid params: hash must be a 32-byte 0x-prefixed hex hash',
+    })
+    await expect(a.api.logs({ fromBlock: -1n })).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS', reason: 'fromBlock must be a non-negative bigint' },
+      message: 'invalid params: fromBlock must be a non-negative bigint',
+    })
+  })
+
   test('logs past MAX_LOG_RESULTS are NODE_QUERY_LIMIT, exactly the limit is served', async () => {
     // 5,000 token creations log exactly the limit; the head block's transfer is one log more.
     const a = await makeNode(memoryHub(), 'A', 2, await logChain(MAX_LOG_RESULTS / 2))
