@@ -83,7 +83,7 @@ describe('the wallet backend over the NodeApi', () => {
       expect(refused).toBeInstanceOf(ProviderRpcError)
       expect(refused).toMatchObject({
         code: RpcCode.resourceUnavailable,
-        message: expect.stringContaining('NODE_HISTORY_MISSING'),
+        message: `the logs of block #${at} are not held here: this node started from a snapshot at block #2 and holds the logs of the blocks after it`,
       })
     }
   })

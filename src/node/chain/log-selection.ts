@@ -107,7 +107,10 @@ export function collectBlockLogs(
       const i = logIndex++
       if (!logMatches(log, s)) continue
       if (out.length >= MAX_LOG_RESULTS)
-        throw new NodeError({ code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS })
+        throw new NodeError(
+          { code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS },
+          `more than ${MAX_LOG_RESULTS} logs match: ask for fewer blocks or a narrower filter`,
+        )
       out.push({
         ...log,
         blockNumber: block.number,

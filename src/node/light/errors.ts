@@ -47,3 +47,13 @@ export class LightError extends NodeError<LightErrorType> {
     super(type, message ?? lightMessage(type))
   }
 }
+
+/**
+ * `NODE_HISTORY_MISSING` for block `number`, below `base`, the oldest header a light node holds (its
+ * checkpoint): a full node holds that block, this one never will.
+ */
+export const olderThanHeld = (number: bigint, base: bigint): NodeError =>
+  new NodeError(
+    { code: 'NODE_HISTORY_MISSING', number, base },
+    `block #${number} is older than the headers this light node holds (from #${base}): a full node holds it`,
+  )

@@ -10,7 +10,6 @@ import { fromHex, keccak, toHex } from '../codec/bytes'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
 import { remoteErrorOfFailedRequest } from '../network/errors'
-import { NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
 import {
   accountKey,
@@ -49,7 +48,7 @@ import { RateLimiter } from '../sync/rate-limiter'
 import { type ChainSplit, checkBranch, SplitWatch } from '../sync/splits'
 import { SYNC_RATE, syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
-import { LightError } from './errors'
+import { LightError, olderThanHeld } from './errors'
 import { HeaderChain, type HeaderCheckpoint, type StoredHeader } from './header-chain'
 import {
   type ProvenInclusion,
@@ -714,8 +713,7 @@ export class LightClient {
   async logs(selection: LogSelection): Promise<LogRecord[]> {
     const chain = this.headers
     const base = chain.base.header.number
-    if (selection.from < base)
-      throw new NodeError({ code: 'NODE_HISTORY_MISSING', number: selection.from, base })
+    if (selection.from < base) throw olderThanHeld(selection.from, base)
     let last = selection.to
     if (last > chain.head.header.number) last = chain.head.header.number
     const groups = bloomGroups(selection)

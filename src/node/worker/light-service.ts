@@ -13,7 +13,7 @@ import { checkPow } from '../consensus/pow'
 import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
 import { TOKEN_CREATED_TOPIC } from '../contracts/token-factory/token-factory'
-import { LightError } from '../light/errors'
+import { LightError, olderThanHeld } from '../light/errors'
 import {
   type HeaderCheckpoint,
   type HeaderImport,
@@ -33,7 +33,6 @@ import { PRICE_BUMP_PERCENT } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { NetError } from '../network/errors'
 import { chainTopic } from '../network/protocol'
-import { NodeError } from '../rpc/errors'
 import type { Remote } from '../rpc/protocol'
 import { treeKey } from '../state/keys'
 import { proveFrom } from '../state/trie'
@@ -416,14 +415,6 @@ export function createLightService(init: LightServiceInit) {
     owner: t.owner,
   })
 
-  /** Thrown for a block below the oldest header held: a full node holds it, this one never will. */
-  const olderThanHeld = (number: bigint): NodeError => {
-    const base = client.headers.base.header.number
-    return new NodeError(
-      { code: 'NODE_HISTORY_MISSING', number, base },
-      `block #${number} is older than the headers this light node holds (from #${base}): a full node holds it`,
-    )
-  }
   /**
    * Summaries of headers of this chain, as a full node gives them: the header's fields, and the block's
    * transaction hashes read with its receipts (`LightClient.receipts`, checked against the header's
@@ -453,7 +444,8 @@ export function createLightService(init: LightServiceInit) {
      * `NODE_HISTORY_MISSING` below the oldest header held.
      */
     async block(number: bigint): Promise<BlockSummary | null> {
-      if (number < client.headers.base.header.number) throw olderThanHeld(number)
+      const base = client.headers.base.header.number
+      if (number < base) throw olderThanHeld(number, base)
       const h = client.headers.byNumber(number)
       return h === undefined ? null : ((await summaries([h]))[0] ?? null)
     },
@@ -469,7 +461,7 @@ export function createLightService(init: LightServiceInit) {
     async blocks(last: bigint, count: number): Promise<BlockSummary[]> {
       const chain = client.headers
       const base = chain.base.header.number
-      if (last < base) throw olderThanHeld(last)
+      if (last < base) throw olderThanHeld(last, base)
       const headers: StoredHeader[] = []
       const top = last < chain.head.header.number ? last : chain.head.header.number
       for (let n = top; n >= base && headers.length < count; n--)

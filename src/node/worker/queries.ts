@@ -426,7 +426,10 @@ export function createQueries(init: QueryInit): QueryApi {
         logs = collect()
       }
       if (typeof logs === 'bigint')
-        throw new NodeError({ code: 'NODE_HISTORY_MISSING', number: logs, base: chain.base })
+        throw new NodeError(
+          { code: 'NODE_HISTORY_MISSING', number: logs, base: chain.base },
+          `the logs of block #${logs} are not held here: this node started from a snapshot at block #${chain.base} and holds the logs of the blocks after it`,
+        )
       return logs
     },
 

@@ -789,6 +789,9 @@ describe('LightClient.logs', () => {
       })
       expect(error).toBeInstanceOf(NodeError)
       expect((error as NodeError).type).toEqual({ code: 'NODE_HISTORY_MISSING', number: fromBlock, base: 4n })
+      expect((error as NodeError).message).toBe(
+        `block #${fromBlock} is older than the headers this light node holds (from #4): a full node holds it`,
+      )
     }
     expect(h.requests).toEqual([])
     const query = { fromBlock: 4n, toBlock: 8n }

@@ -111,6 +111,9 @@ describe('queries over a chain whose older blocks are still loading', () => {
     const refused = await node.api.logs({ fromBlock: 1n, toBlock: 3n }).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(NodeError)
     expect((refused as NodeError).type).toEqual({ code: 'NODE_HISTORY_MISSING', number: 1n, base: 3n })
+    expect((refused as NodeError).message).toBe(
+      'the logs of block #1 are not held here: this node started from a snapshot at block #3 and holds the logs of the blocks after it',
+    )
     // The base block itself is held without its receipts: its logs are missing too, not empty.
     const base = await node.api.logs({ fromBlock: 3n, toBlock: 3n }).catch((e: unknown) => e)
     expect((base as NodeError).type).toEqual({ code: 'NODE_HISTORY_MISSING', number: 3n, base: 3n })

@@ -274,6 +274,7 @@ describe('NodeApi queries (in-process node)', () => {
     expect(await a.api.logs({ fromBlock: 0n, toBlock: head - 1n })).toHaveLength(MAX_LOG_RESULTS)
     await expect(a.api.logs({ fromBlock: 0n, toBlock: head })).rejects.toMatchObject({
       type: { code: 'NODE_QUERY_LIMIT', limit: MAX_LOG_RESULTS },
+      message: `more than ${MAX_LOG_RESULTS} logs match: ask for fewer blocks or a narrower filter`,
     })
     // A narrower filter over the same blocks is served; the refusal changed nothing.
     const transfers = await a.api.logs({ fromBlock: 0n, toBlock: head, topics: [TRANSFER_TOPIC] })
