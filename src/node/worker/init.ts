@@ -34,7 +34,10 @@ export type WorkerErrorType = { readonly code: 'WORKER_BAD_INIT'; readonly reaso
 /** Checks the init message; anything else gets a typed error and leaves the worker waiting. */
 export function parseInit(data: unknown): WorkerInit {
   const fail = (reason: string): never => {
-    throw new NodeError<WorkerErrorType>({ code: 'WORKER_BAD_INIT', reason })
+    throw new NodeError<WorkerErrorType>(
+      { code: 'WORKER_BAD_INIT', reason },
+      `the worker's start message is invalid: ${reason}`,
+    )
   }
   if (typeof data !== 'object' || data === null) return fail('not an object')
   const msg = data as Record<string, unknown>

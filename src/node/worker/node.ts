@@ -1171,9 +1171,13 @@ export function createNode(init: NodeInit): Node {
       if (answer !== null) return answer
       const offersAnswer = await offers.answer(protocol, data, from)
       if (offersAnswer !== null) return offersAnswer
-      if (protocol !== statusProtocol) throw new NodeError({ code: 'NODE_NO_HANDLER', protocol })
+      if (protocol !== statusProtocol)
+        throw new NodeError({ code: 'NODE_NO_HANDLER', protocol }, `this node does not serve ${protocol}`)
       if (data.byteLength !== 0)
-        throw new NodeError({ code: 'NODE_BAD_REQUEST', protocol, reason: 'status takes no body' })
+        throw new NodeError(
+          { code: 'NODE_BAD_REQUEST', protocol, reason: 'status takes no body' },
+          `the request on ${protocol} is refused: status takes no body`,
+        )
       return encodeBeacon(beacon())
     },
     async networkChanged(snapshot) {

@@ -117,7 +117,8 @@ describe('node (in-process, memory network twin)', () => {
     await expect(
       a.node.sink.request(chainProtocol(CHAIN, 'status'), new Uint8Array([1]), 'X'),
     ).rejects.toMatchObject({
-      type: { code: 'NODE_BAD_REQUEST' },
+      type: { code: 'NODE_BAD_REQUEST', reason: 'status takes no body' },
+      message: `the request on ${chainProtocol(CHAIN, 'status')} is refused: status takes no body`,
     })
   })
 
@@ -256,6 +257,7 @@ describe('node (in-process, memory network twin)', () => {
     const a = await makeNode(hub, 'A')
     await expect(a.node.sink.request('/nope/1', new Uint8Array(), 'X')).rejects.toMatchObject({
       type: { code: 'NODE_NO_HANDLER', protocol: '/nope/1' },
+      message: 'this node does not serve /nope/1',
     })
   })
 
@@ -357,6 +359,15 @@ describe('worker init message', () => {
       }),
     )
     for (const ch of [a, b, c]) ch.port1.close()
+  })
+
+  test("a refused init's message says what is wrong in words (the failed screen shows it), the code in its type", () => {
+    expect(() => parseInit({ type: 'start' })).toThrowError(
+      expect.objectContaining({
+        type: { code: 'WORKER_BAD_INIT', reason: 'type is not "init"' },
+        message: 'the worker\'s start message is invalid: type is not "init"',
+      }),
+    )
   })
 
   test('accepts a well-formed init, with the genesis as JSON carries it', () => {
