@@ -283,6 +283,59 @@ test('a joining tab whose own dials all fail is linked by the running tab, after
   }
 })
 
+test('two tabs whose dials to each other all failed as they joined are linked once dials go through again', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000)
+  const contexts = [await browser.newContext(), await browser.newContext()]
+  try {
+    // Every WebRTC offer fails until the test lets them through (`offersFail`), as when both tabs of a
+    // pair, reloaded at once, dial each other's closing pages or time out on a loaded machine.
+    for (const context of contexts)
+      await context.addInitScript(() => {
+        const offer: (options?: RTCOfferOptions) => Promise<RTCSessionDescriptionInit> =
+          RTCPeerConnection.prototype.createOffer
+        const page = window as unknown as { offersFail: boolean }
+        page.offersFail = true
+        Object.defineProperty(RTCPeerConnection.prototype, 'createOffer', {
+          value(this: RTCPeerConnection, options?: RTCOfferOptions) {
+            return page.offersFail ? Promise.reject(new Error('no offers yet')) : offer.call(this, options)
+          },
+        })
+      })
+    const [a, b] = [
+      await (contexts[0] as BrowserContext).newPage(),
+      await (contexts[1] as BrowserContext).newPage(),
+    ]
+    const idA = await openRunning(a)
+    const idB = await openNode(b, '/?mine=0')
+    // Each dialed the other (the joining tab as the relay listed the first, the first once introduced
+    // to it), and every attempt failed: neither is dialing now, and no discovery is new any more.
+    const dialsEnded = (page: Page, peer: string) =>
+      page.waitForFunction(
+        (id) => {
+          const dials = window.tabchain?.network.dials().filter((d) => d.peerId === id) ?? []
+          return dials.length > 0 && dials.every((d) => d.ended !== undefined)
+        },
+        peer,
+        { timeout: 60_000 },
+      )
+    await Promise.all([dialsEnded(a, idB), dialsEnded(b, idA)])
+    await Promise.all(
+      [a, b].map((page) =>
+        page.evaluate(() => {
+          ;(window as unknown as { offersFail: boolean }).offersFail = false
+        }),
+      ),
+    )
+    // Their discovery broadcasts (every 5 s) dial them again, the backoff (30 s at most) allowing.
+    await waitDirect(a, idB, 60_000)
+    await waitDirect(b, idA, 60_000)
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()))
+  }
+})
+
 test('a tab joining three running ones dials them one at a time, each after the last ended or ran the stagger', async ({
   browser,
 }) => {

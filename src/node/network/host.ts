@@ -143,6 +143,14 @@ const PING_TIMEOUT_MS = 10_000
  * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
  */
 const DISCOVERY_INTERVAL_MS = 5_000
+/**
+ * The longest a tab whose dials keep failing goes without being dialed again on its broadcasts, ms
+ * (the backoff starts at `DISCOVERY_INTERVAL_MS`): a tab that cannot be reached (no WebRTC path to it)
+ * is not dialed at every broadcast, and one that can again is linked within about this long.
+ */
+const REDIAL_MAX_MS = 30_000
+/** Tabs whose backoff is remembered, at most (the oldest is forgotten: made-up tabs are free to announce). */
+const MAX_REDIALS = 256
 /** Dialing the relay and reserving a slot on it, ms. */
 const RESERVATION_TIMEOUT_MS = 15_000
 /** How long libp2p's creation waits for the relay's address, to reserve at start, ms. */
@@ -221,7 +229,17 @@ export async function createNetworkHost(init: NetworkHostInit) {
     // dropping the relay link drops our reservation and every dial through it: wait 10 s, not 5.
     connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_TIMEOUT_MS } },
     connectionGater: tabConnectionGater({ isBanned, relayAddrs: () => relay?.addrs ?? [] }),
-    peerDiscovery: [pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] })],
+    peerDiscovery: [
+      (components) => {
+        const discovery = pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] })(
+          components,
+        )
+        // Each broadcast, not only a tab's first: libp2p's `peer:discovery` comes once per tab, when it
+        // enters the peer store (which a dial to it, failed or not, already does).
+        discovery.addEventListener('peer', (evt) => announced(evt.detail.id, evt.detail.multiaddrs))
+        return discovery
+      },
+    ],
     services: {
       identify: identify(),
       // Answers the connection monitor's pings, which measure each link's latency.
@@ -264,6 +282,11 @@ export async function createNetworkHost(init: NetworkHostInit) {
       readonly listed: boolean
     }
   >()
+  /**
+   * Tabs whose latest dial ended unlinked, oldest first (at most `MAX_REDIALS`): their backoff, and
+   * until when their broadcasts do not dial them again (ms since epoch).
+   */
+  const redials = new Map<string, { readonly backoff: RetrySchedule; readonly until: number }>()
   /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
   const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
@@ -459,9 +482,20 @@ export async function createNetworkHost(init: NetworkHostInit) {
         .catch(() => {})
         .finally(() => {
           dialing.delete(id)
+          if (directConnection(id) === undefined) dialFailed(id)
           changed()
         }),
     )
+  }
+
+  /** A dial to `id` ended without a link: its next broadcast dials it again after a longer wait. */
+  function dialFailed(id: string): void {
+    const backoff =
+      redials.get(id)?.backoff ?? new RetrySchedule({ baseMs: DISCOVERY_INTERVAL_MS, maxMs: REDIAL_MAX_MS })
+    redials.delete(id)
+    redials.set(id, { backoff, until: Date.now() + backoff.next() })
+    const [oldest] = redials.keys()
+    if (redials.size > MAX_REDIALS && oldest !== undefined) redials.delete(oldest)
   }
 
   async function dialAttemptsTo(id: string, targets: readonly Multiaddr[]): Promise<void> {
@@ -516,6 +550,18 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (!stopped && back !== undefined) dialDirect(peer, back.addrs, back.listed)
     }, DIAL_BACK_GRACE_MS)
     dialBacks.set(id, { timer, addrs, listed })
+  }
+
+  /**
+   * A tab's discovery broadcast (every `DISCOVERY_INTERVAL_MS`): a tab not linked is dialed after the
+   * grace — again if earlier dials to it failed (say both tabs reloaded at once on a machine too busy
+   * for the dial timeouts), once its backoff has passed. The relay's lists and introductions come only
+   * as tabs join: without this, two live tabs whose dials to each other all failed then stayed
+   * unlinked for good.
+   */
+  function announced(peer: PeerId, addrs: readonly Multiaddr[]): void {
+    if ((redials.get(peer.toString())?.until ?? 0) > Date.now()) return
+    found(peer, addrs, 'grace', false)
   }
 
   /** `found` for each tab a relay listed, reached through it at `via` (an id that is no peer id is skipped). */
@@ -609,7 +655,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const id = evt.detail.remotePeer.toString()
     if (isRelay(evt.detail.remotePeer)) startupMark('relay-connected')
     else startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
-    if (isDirect(evt.detail)) closeWhenDead(evt.detail)
+    if (isDirect(evt.detail)) {
+      closeWhenDead(evt.detail)
+      redials.delete(id)
+    }
     if (!since.has(id)) since.set(id, Date.now())
     changed()
   })

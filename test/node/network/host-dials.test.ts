@@ -11,9 +11,17 @@ import { DIAL_BACK_GRACE_MS, DIAL_STAGGER_MS, MAX_DISCOVERED_DIALS } from '../..
  * once, and the host retries it as it would a stalled WebRTC dial, each taking its full turn. Also when
  * it asks the server where the relay listens again, after a refusal.
  */
-const fake = vi.hoisted(() => ({ node: undefined as unknown }))
+const fake = vi.hoisted(() => ({ node: undefined as unknown, discovery: new EventTarget() }))
 
-vi.mock('libp2p', () => ({ createLibp2p: async () => fake.node }))
+// The discovery service is built as libp2p builds it, from the host's factory: the host may listen to
+// its broadcasts (each as a 'peer' event) before handing it over.
+vi.mock('libp2p', () => ({
+  createLibp2p: async (init: { peerDiscovery?: ((components: unknown) => unknown)[] }) => {
+    for (const discovery of init.peerDiscovery ?? []) discovery({})
+    return fake.node
+  },
+}))
+vi.mock('@libp2p/pubsub-peer-discovery', () => ({ pubsubPeerDiscovery: () => () => fake.discovery }))
 vi.mock('../../../src/node/network/noise-crypto', () => ({ pooledNoiseCrypto: async () => ({}) }))
 
 beforeEach(() => {
@@ -34,7 +42,8 @@ async function newPeerId(): Promise<PeerId> {
 
 /**
  * A started host on a fake libp2p linked to its relay. `announce`: a tab's discovery broadcast, as
- * pubsub discovery reports it; `relayLists`: the relay link drops and comes back, the relay naming
+ * pubsub discovery reports it — and as libp2p does, `peer:discovery` only for a tab new to its peer
+ * store (which a dial to it, failed or not, adds it to); `relayLists`: the relay link drops and comes back, the relay naming
  * `peers`; `firstDialed`: when the host first dialed a tab (ms since epoch). With `answer`, the host
  * asks where the relay listens through `fetchRelayInfo`, and `answer` is the server (given the body
  * it sends when it answers).
@@ -43,6 +52,9 @@ async function fakeHost(answer?: (body: string) => Response) {
   const relayId = await newPeerId()
   const relayAddr = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId.toString()}`
   const events = new EventTarget()
+  fake.discovery = new EventTarget()
+  /** The tabs in libp2p's peer store. */
+  const known = new Set<string>()
   let relayUp = false
   let relayPeers: string[] = []
   const dials: { peer: string; at: number }[] = []
@@ -76,7 +88,9 @@ async function fakeHost(answer?: (body: string) => Response) {
         relayUp = true
         return relayConn
       }
-      dials.push({ peer: text.split('/p2p/').at(-1) ?? '', at: Date.now() })
+      const peer = text.split('/p2p/').at(-1) ?? ''
+      dials.push({ peer, at: Date.now() })
+      known.add(peer)
       throw new Error('NO_RESERVATION')
     },
     services: {
@@ -103,8 +117,11 @@ async function fakeHost(answer?: (body: string) => Response) {
   return {
     host,
     announce(id: PeerId): void {
-      const addr = multiaddr(`${relayAddr}/p2p-circuit/webrtc/p2p/${id.toString()}`)
-      events.dispatchEvent(new CustomEvent('peer:discovery', { detail: { id, multiaddrs: [addr] } }))
+      const detail = { id, multiaddrs: [multiaddr(`${relayAddr}/p2p-circuit/webrtc/p2p/${id.toString()}`)] }
+      fake.discovery.dispatchEvent(new CustomEvent('peer', { detail }))
+      if (known.has(id.toString())) return
+      known.add(id.toString())
+      events.dispatchEvent(new CustomEvent('peer:discovery', { detail }))
     },
     async relayLists(peers: readonly PeerId[]): Promise<void> {
       relayPeers = peers.map((p) => p.toString())
@@ -113,6 +130,7 @@ async function fakeHost(answer?: (body: string) => Response) {
       await vi.advanceTimersByTimeAsync(0)
     },
     firstDialed: (id: PeerId): number | undefined => dials.find((d) => d.peer === id.toString())?.at,
+    dialedAt: (id: PeerId): number[] => dials.filter((d) => d.peer === id.toString()).map((d) => d.at),
     dialedPeers: (): number => new Set(dials.map((d) => d.peer)).size,
   }
 }
@@ -144,6 +162,30 @@ describe('direct dials to announced and listed tabs', () => {
     )
     // The one dialing as the flood came, those left waiting, and the tab: the rest were dropped.
     expect(dialedPeers()).toBeLessThanOrEqual(MAX_DISCOVERED_DIALS + 2)
+    await host.stop()
+  })
+
+  test('a tab whose dials all failed is dialed again as it announces itself again, with backoff', async () => {
+    const { host, announce, relayLists, dialedAt } = await fakeHost()
+    const tab = await newPeerId()
+    // The relay lists it as we join (a dial then adds it to libp2p's peer store): every attempt fails.
+    await relayLists([tab])
+    await vi.advanceTimersByTimeAsync(30_000)
+    const first = dialedAt(tab).length
+    expect(first).toBeGreaterThan(0)
+    // Its broadcasts go on, every interval; the cause has passed (its dials would now succeed): it is
+    // dialed again, not left unlinked for good.
+    const rounds: number[] = []
+    for (let i = 0; i < 24; i++) {
+      announce(tab)
+      await vi.advanceTimersByTimeAsync(5_000)
+      rounds.push(dialedAt(tab).length)
+    }
+    expect(rounds[1]).toBeGreaterThan(first)
+    // …but not at every broadcast while its dials keep failing: once its backoff is at its cap (30 s,
+    // jittered down to 15 s at least), at most one round of attempts every 15 s, not one every 5 s.
+    const lastMinute = dialedAt(tab).filter((at) => at > Date.now() - 60_000)
+    expect(lastMinute.length).toBeLessThanOrEqual((60_000 / 15_000) * 4)
     await host.stop()
   })
 
