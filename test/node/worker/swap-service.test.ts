@@ -42,6 +42,7 @@ import { minMakerTimelock, REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../..
 import {
   createToken as createTestToken,
   FINAL,
+  flood,
   K,
   type Party,
   party,
@@ -1159,24 +1160,7 @@ describe('swap service on a full disk', () => {
     expect(makerInfos.at(-1)).toMatchObject({ redeemsSent: [lockId], action: { kind: 'wait' } })
 
     // A flood tipping more fills the pool and evicts it: its secret is out, and nothing holds it now.
-    const filler = testSigner(3)
-    const next = Number(await chain.pendingNonce(filler.address))
-    for (let nonce = next; nonce < next + POOL_SLOTS; nonce++) {
-      await chain.sendRawTransaction(
-        await filler.signTransaction(
-          {
-            type: 'eip1559',
-            chainId: TEST_GENESIS.params.chainId,
-            nonce,
-            to: '0x00000000000000000000000000000000000000f1',
-            gas: 21_000n,
-            maxFeePerGas: 100n * 10n ** 9n,
-            maxPriorityFeePerGas: 12n * 10n ** 8n,
-          },
-          await chain.fees(),
-        ),
-      )
-    }
+    await flood(chain, testSigner(3), POOL_SLOTS, 12n * 10n ** 8n)
     expect(chain.mempool.has(redeem as Hex)).toBe(false)
 
     // The next head finds the maker's wallet locked: it waits for it, and still names the redeem.

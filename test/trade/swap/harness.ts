@@ -64,6 +64,26 @@ export async function crowd(chain: TestChain, count: number, tip: bigint): Promi
 }
 
 /**
+ * Sends `count` executable transfers from `filler`'s next nonces, each tipping `tip` wei per gas: a flood
+ * that fills `chain`'s pool (gapped transactions never evict executable ones; these are not gapped).
+ */
+export async function flood(chain: TestChain, filler: SwapSigner, count: number, tip: bigint): Promise<void> {
+  const next = Number(await chain.pendingNonce(filler.address))
+  for (let nonce = next; nonce < next + count; nonce++) {
+    const tx = {
+      type: 'eip1559',
+      chainId: GENESIS.params.chainId,
+      nonce,
+      to: '0x00000000000000000000000000000000000000f1',
+      gas: 21_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: tip,
+    } as const
+    await chain.sendRawTransaction(await filler.signTransaction(tx, await chain.fees()))
+  }
+}
+
+/**
  * One chain in-process (the real `Chain`, `Mempool` and node queries on the test genesis) that both
  * parties use as their node, and that a test mines one block at a time.
  */

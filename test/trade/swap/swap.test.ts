@@ -18,6 +18,7 @@ import {
   crowd,
   driverFor,
   FINAL,
+  flood,
   GENESIS,
   K,
   MAKER_BLOCKS,
@@ -408,26 +409,8 @@ describe('swap engine over the real chain', () => {
     // ones never evict executable ones) that tip 1.2 gwei, again after every block that mines them: they
     // take the place of the maker's approval and lock, which tip 1 gwei.
     const filler = testSigner(3)
-    const flood = (12n * GWEI) / 10n
-    const fill = async () => {
-      const next = Number(await chain.pendingNonce(filler.address))
-      for (let nonce = next; nonce < next + POOL_SLOTS; nonce++) {
-        await chain.sendRawTransaction(
-          await filler.signTransaction(
-            {
-              type: 'eip1559',
-              chainId: GENESIS.params.chainId,
-              nonce,
-              to: '0x00000000000000000000000000000000000000f1',
-              gas: 21_000n,
-              maxFeePerGas: 100n * GWEI,
-              maxPriorityFeePerGas: flood,
-            },
-            await chain.fees(),
-          ),
-        )
-      }
-    }
+    const floodTip = (12n * GWEI) / 10n
+    const fill = () => flood(chain, filler, POOL_SLOTS, floodTip)
     await fill()
     expect(first.sent.some((h) => chain.mempool.has(h))).toBe(false)
     // The full pool suggests 10% above its lowest tip, the flood's.
@@ -460,24 +443,9 @@ describe('swap engine over the real chain', () => {
     // for any executable one) that tip 3 gwei fills the pool before each lock: a step at the default
     // 1 gwei, or bumped 10% a head within a bound of twice that, would never get in.
     const filler = testSigner(3)
-    const flood = async () => {
-      let nonce = Number(await chain.pendingNonce(filler.address))
-      while (chain.mempool.slots < POOL_SLOTS) {
-        await chain.sendRawTransaction(
-          await filler.signTransaction(
-            {
-              type: 'eip1559',
-              chainId: GENESIS.params.chainId,
-              nonce: nonce++,
-              to: '0x00000000000000000000000000000000000000f1',
-              gas: 21_000n,
-              maxFeePerGas: 100n * GWEI,
-              maxPriorityFeePerGas: 3n * GWEI,
-            },
-            await chain.fees(),
-          ),
-        )
-      }
+    const fillPool = async () => {
+      await flood(chain, filler, POOL_SLOTS - chain.mempool.slots, 3n * GWEI)
+      expect(chain.mempool.slots).toBe(POOL_SLOTS)
       expect(await chain.fees()).toMatchObject({ suggestedTip: 3_300_000_000n })
     }
     const lockOf = async (who: Who) => {
@@ -493,11 +461,11 @@ describe('swap engine over the real chain', () => {
       }
       chain.mine()
     }
-    await flood()
+    await fillPool()
     await lockOf('maker')
     expect((await locksOf(sim)).makerLock).not.toBeNull()
     for (let i = 1; i < K; i++) chain.mine()
-    await flood()
+    await fillPool()
     await lockOf('taker')
     expect((await locksOf(sim)).takerLock).not.toBeNull()
     await run(sim, { maxBlocks: 40 })
