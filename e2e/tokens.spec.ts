@@ -1,8 +1,20 @@
 import { expect, type Page, test } from '@playwright/test'
+import { getAddress } from 'viem'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../src/node/contracts/addresses'
 import { expectProblem, FAST_URL, linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
+
+const TOKEN_FACTORY = getAddress(TOKEN_FACTORY_ADDRESS)
+const HTLC = getAddress(HTLC_ADDRESS)
+const ZERO = getAddress(ZERO_ADDRESS)
+/** An account no test key holds. */
+const RECIPIENT = '0x1111111111111111111111111111111111111111'
+
+/** The Explorer's link among the sections. */
+const explorer = (page: Page) =>
+  page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Explorer' })
 
 /** The newest row of this tab's transaction list. */
 const lastAction = (page: Page) => page.getByTestId('activity-row').first()
@@ -215,4 +227,105 @@ test('a token whose symbol hides a right-to-left override, and one of 78 digits,
     )
     expect(spilled, `at ${width} px`).toEqual([])
   }
+})
+
+test('the explorer names the native contracts, mints and known tokens, and an address page says what the address is', async ({
+  page,
+}) => {
+  test.setTimeout(180_000)
+  // The fast chain, mining: each transaction is in a block within moments.
+  await openNode(page, `${FAST_URL}/tokens`)
+  await page.locator('#token-name').fill('Gold')
+  await page.locator('#token-symbol').fill('GLD')
+  await page.locator('#token-decimals').fill('2')
+  await page.locator('#token-supply').fill('1000')
+  await page.getByRole('button', { name: 'Create token' }).click()
+  const holding = page.getByTestId('holding')
+  await expect(holding).toHaveCount(1, { timeout: 60_000 })
+  const token = getAddress((await holding.getAttribute('data-token')) ?? '')
+  const created = page.getByTestId('activity-row').filter({ hasText: 'Create GLD' })
+  await expect(created).toHaveAttribute('data-state', 'confirmed', { timeout: 60_000 })
+  const createHash = ((await created.getByRole('link').getAttribute('href')) ?? '').replace('/tx/', '')
+
+  // A transfer left pending: the explorer's pending list names the token it calls, not its hash.
+  await setMining(page, false)
+  await page.getByLabel('Recipient address').fill(RECIPIENT)
+  await page.getByLabel(/^Amount/).fill('1')
+  await page.getByRole('button', { name: 'Send', exact: true }).click()
+  await expect(lastAction(page)).toHaveAttribute('data-state', 'pending')
+  const sendHash = ((await lastAction(page).getByRole('link').getAttribute('href')) ?? '').replace('/tx/', '')
+  // Navigated within the page: a reload would empty its mempool.
+  await explorer(page).click()
+  const pending = page.getByTestId('pending-tx')
+  await expect(pending).toHaveCount(1)
+  await expect(pending.getByRole('cell').nth(2).getByTestId('address-name')).toHaveText('Gold (GLD)')
+  await expect(pending.getByRole('cell').nth(2).getByRole('link')).toHaveAttribute(
+    'href',
+    `/address/${token}`,
+  )
+  // The sender is an account: shown by its address.
+  await expect(pending.getByRole('cell').nth(1).getByTestId('address-name')).toHaveCount(0)
+  await expect(pending.getByRole('cell').nth(1)).toContainText('0x')
+  await setMining(page, true)
+  await expect(pending).toHaveCount(0, { timeout: 60_000 })
+
+  // The token's creation: sent to the TokenFactory, named.
+  const search = page.getByLabel(/^Search/)
+  await search.fill(createHash)
+  await page.getByRole('button', { name: 'Open' }).click()
+  const to = page.getByTestId('tx-detail').locator('.facts__row').filter({ hasText: /^To/ })
+  await expect(to.getByTestId('address-name')).toHaveText('TokenFactory')
+  await expect(to).toContainText(TOKEN_FACTORY)
+  // Its address page says what it is, and lists the creation.
+  await to.getByRole('link').click()
+  await expect(page.getByTestId('address-kind')).toHaveAttribute('data-kind', 'native')
+  await expect(page.getByTestId('address-kind')).toHaveText(
+    'TokenFactory: the native contract that creates tokens, each a contract at an address of its own.',
+  )
+  await expect(page.getByTestId('balance')).toHaveText('0 TAB')
+  await expect(page.locator(`[data-testid="tx-list"] a[href="/tx/${createHash}"]`)).toBeVisible()
+
+  // The HTLC contract likewise.
+  await explorer(page).click()
+  await search.fill(HTLC)
+  await page.getByRole('button', { name: 'Open' }).click()
+  await expect(page.getByTestId('address-kind')).toHaveAttribute('data-kind', 'native')
+  await expect(page.getByTestId('address-kind')).toContainText('HTLC (atomic swaps): the native contract')
+
+  // A token contract's address page: its name, symbol, decimals and supply, linking to its token page.
+  await explorer(page).click()
+  await search.fill(token.toLowerCase())
+  await page.getByRole('button', { name: 'Open' }).click()
+  await expect(page.getByTestId('address-kind')).toHaveAttribute('data-kind', 'token')
+  await expect(page.getByTestId('address-kind')).toHaveText('Token contract: Gold (GLD)')
+  await expect(
+    page
+      .getByTestId('address-detail')
+      .locator('.facts__row')
+      .filter({ hasText: /^Decimals/ }),
+  ).toHaveText('Decimals2')
+  await expect(page.getByTestId('address-token-supply')).toHaveText('1000 GLD')
+  // The transactions sent to it, as for any address.
+  await expect(page.locator(`[data-testid="tx-list"] a[href="/tx/${sendHash}"]`)).toBeVisible()
+
+  // Its token page: the mint comes from "mint" (the zero address), the transfer goes to an account.
+  await page.getByTestId('address-kind').getByRole('link').click()
+  const transfers = page.getByTestId('token-transfer')
+  await expect(transfers).toHaveCount(2)
+  const mint = transfers.last()
+  await expect(mint.getByRole('cell').nth(1).getByTestId('address-name')).toHaveText('mint')
+  await expect(mint.getByRole('cell').nth(2).getByTestId('address-name')).toHaveCount(0)
+  await expect(transfers.first().getByRole('cell').nth(2)).not.toContainText('mint')
+  // The zero address's page says what it is.
+  await mint.getByRole('cell').nth(1).getByRole('link').click()
+  await expect(page).toHaveURL(new RegExp(`/address/${ZERO}$`))
+  await expect(page.getByTestId('address-kind')).toHaveAttribute('data-kind', 'zero')
+  await expect(page.getByTestId('address-kind')).toContainText('The zero address: no one holds its key.')
+  // An account's: an account.
+  await page.goBack()
+  await mint.getByRole('cell').nth(2).getByRole('link').click()
+  await expect(page.getByTestId('address-kind')).toHaveAttribute('data-kind', 'account')
+  await expect(page.getByTestId('address-kind')).toHaveText(
+    'An account: whoever holds its key signs its transactions.',
+  )
 })

@@ -1,5 +1,6 @@
 import { BrowserRouter, Link, Route, Routes } from 'react-router'
 import { ApprovalDialog } from './components/ApprovalDialog'
+import { KnownTokens } from './components/explorer'
 import { Header } from './components/Header'
 import { SplitBanner } from './components/SplitBanner'
 import { Toasts } from './components/Toasts'
@@ -68,11 +69,14 @@ function NodeGate() {
       <Route path="/wallet" element={<WalletScreen />} />
       <Route path="/tokens" element={<TokensScreen />} />
       <Route path="/market" element={<MarketScreen />} />
-      <Route path="/explorer" element={<ExplorerScreen />} />
-      <Route path="/block/:number" element={<BlockScreen />} />
-      <Route path="/address/:address" element={<AddressScreen />} />
-      <Route path="/tx/:hash" element={<TxScreen />} />
-      <Route path="/token/:address" element={<TokenScreen />} />
+      {/* The explorer's screens name the tokens' addresses: the list is read once for them all. */}
+      <Route element={<KnownTokens />}>
+        <Route path="/explorer" element={<ExplorerScreen />} />
+        <Route path="/block/:number" element={<BlockScreen />} />
+        <Route path="/address/:address" element={<AddressScreen />} />
+        <Route path="/tx/:hash" element={<TxScreen />} />
+        <Route path="/token/:address" element={<TokenScreen />} />
+      </Route>
       <Route path="*" element={<NotFound />} />
     </Routes>
   )

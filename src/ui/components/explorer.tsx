@@ -1,8 +1,9 @@
-import { type ReactNode, useEffect, useState } from 'react'
-import { Link } from 'react-router'
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react'
+import { Link, Outlet } from 'react-router'
 import { type Address, getAddress } from 'viem'
 import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
+import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
 import { formatDuration } from '../format'
 import { useApp } from '../store'
 import { useNow } from '../useNow'
@@ -58,19 +59,56 @@ export function Fact({ label, children }: { readonly label: string; readonly chi
   )
 }
 
-/** An address in EIP-55 form with its identicon, linking to its explorer page. */
+/** The tokens the explorer names addresses by; none outside `KnownTokens` (native contracts are named still). */
+const KnownTokensContext = createContext<TokenDirectory>(new Map())
+
+/**
+ * The explorer's screens (a layout route: `Outlet`), with the tokens the node knows, re-read at each head,
+ * to name their addresses by. Naming is an aid: while the list is read, or if it cannot be, addresses
+ * show as hashes (and native contracts by name).
+ */
+export function KnownTokens() {
+  const result = useNodeQuery((api) => api.tokens(), [])
+  const tokens = result !== null && 'value' in result ? result.value : null
+  const directory = useMemo(() => tokenDirectory(tokens ?? []), [tokens])
+  return (
+    <KnownTokensContext.Provider value={directory}>
+      <Outlet />
+    </KnownTokensContext.Provider>
+  )
+}
+
+/** The tokens the explorer knows (`KnownTokens`), to name addresses by. */
+export const useKnownTokens = (): TokenDirectory => useContext(KnownTokensContext)
+
+/**
+ * An address with its identicon, linking to its explorer page: by name where the explorer knows one
+ * (`addressName`: a native contract, `mint`/`burn` for the zero address in `side`, a known token), else
+ * in EIP-55 form; `full` adds the whole address under a name, or shows it whole in place of `short`.
+ */
 export function AddressLink({
   address,
   full = false,
+  side = 'other',
 }: {
   readonly address: Address
   readonly full?: boolean
+  readonly side?: AddressSide
 }) {
   const checksummed = getAddress(address)
+  const name = addressName(checksummed, useKnownTokens(), side)
+  const hash = full ? checksummed : short(checksummed)
   return (
-    <Link to={`/address/${checksummed}`} className="address-link mono" title={checksummed}>
+    <Link to={`/address/${checksummed}`} className="address-link" title={checksummed}>
       <Identicon id={checksummed.toLowerCase()} size={16} />
-      <span className={full ? 'break' : undefined}>{full ? checksummed : short(checksummed)}</span>
+      {name === null ? (
+        <span className={full ? 'mono break' : 'mono'}>{hash}</span>
+      ) : (
+        <span className="address-link__named">
+          <span data-testid="address-name">{name}</span>
+          {full ? <span className="mono break muted small">{checksummed}</span> : null}
+        </span>
+      )}
     </Link>
   )
 }

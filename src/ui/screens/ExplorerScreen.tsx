@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react'
+import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
 import type { BlockSummary } from '../../node/worker/chain-service'
+import { type AddressKind, addressKind } from '../address-name'
 import {
   AddressLink,
   Age,
@@ -14,7 +15,7 @@ import {
 } from '../components/explorer'
 import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
-import { pendingNote, shownHolding, verifiedNote } from '../format'
+import { pendingNote, shownHolding, shownToken, verifiedNote } from '../format'
 import { directPeerCount, useApp } from '../store'
 
 const LATEST = 20
@@ -263,18 +264,18 @@ function PendingTransactions() {
                 <tbody>
                   {txs.map((t) => (
                     <tr key={t.hash} data-testid="pending-tx">
-                      <td>
+                      <td data-label="Transaction">
                         <Link to={`/tx/${t.hash}`} className="mono">
                           {short(t.hash)}
                         </Link>
                       </td>
-                      <td>
-                        <AddressLink address={t.from} />
+                      <td data-label="From">
+                        <AddressLink address={t.from} side="from" />
                       </td>
-                      <td>
-                        <AddressLink address={t.to} />
+                      <td data-label="To">
+                        <AddressLink address={t.to} side="to" />
                       </td>
-                      <td>{t.nonce.toString()}</td>
+                      <td data-label="Nonce">{t.nonce.toString()}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -354,8 +355,9 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
 }
 
 /**
- * An address: native balance, nonce, token balances and transactions (EIP-3091 route /address/:addr).
- * The balance and nonce are a verified read: a light node says at which header it proved them.
+ * An address: what it is (an account, a token contract, a native contract), native balance, nonce, token
+ * balances and transactions (EIP-3091 route /address/:addr). The balance and nonce are a verified read: a
+ * light node says at which header it proved them.
  */
 export function AddressScreen() {
   const { address = '' } = useParams()
@@ -367,12 +369,18 @@ export function AddressScreen() {
     async (api) => {
       if (!valid) return null
       const who = address as Address
-      const [account, holdings, txs] = await Promise.all([
+      const [account, holdings, txs, token] = await Promise.all([
         api.verifiedAccount(who),
         api.tokenHoldings(who),
         api.addressTransactions(who, 25),
+        api.token(who),
       ])
-      return { account, holdings: holdings.map(shownHolding), txs }
+      return {
+        account,
+        holdings: holdings.map(shownHolding),
+        txs,
+        kind: addressKind(who, token === null ? null : shownToken(token)),
+      }
     },
     [address],
   )
@@ -391,6 +399,7 @@ export function AddressScreen() {
           value === null ? null : (
             <>
               <dl className="facts">
+                <AddressFacts kind={value.kind} />
                 <Fact label="Balance">
                   <span data-testid="balance">
                     {formatEther(value.account.value.balance)} TAB
@@ -417,13 +426,17 @@ export function AddressScreen() {
                   <tbody>
                     {value.holdings.map((h) => (
                       <tr key={h.token.address} data-testid="address-token" data-token={h.token.address}>
-                        <td>
+                        <td data-label="Token">
                           <Link to={`/token/${getAddress(h.token.address)}`}>
                             {h.token.name} ({h.token.symbol})
                           </Link>
                           {h.created ? <span className="tag tag--ghost">creator</span> : null}
                         </td>
-                        <td data-testid="address-token-balance" data-raw={h.balance.toString()}>
+                        <td
+                          data-label="Balance"
+                          data-testid="address-token-balance"
+                          data-raw={h.balance.toString()}
+                        >
                           {formatUnits(h.balance, h.token.decimals)} {h.token.symbol}
                         </td>
                       </tr>
@@ -445,6 +458,51 @@ export function AddressScreen() {
       </Loaded>
     </div>
   )
+}
+
+/** What an address is, for its page: a token contract with its metadata, a native contract, the zero address or an account. */
+function AddressFacts({ kind }: { readonly kind: AddressKind }) {
+  const what = (text: ReactNode) => (
+    <Fact label="What it is">
+      <span data-testid="address-kind" data-kind={kind.kind}>
+        {text}
+      </span>
+    </Fact>
+  )
+  switch (kind.kind) {
+    case 'account':
+      return what('An account: whoever holds its key signs its transactions.')
+    case 'zero':
+      return what(
+        'The zero address: no one holds its key. Tokens minted come from it (shown as “mint”), tokens burnt go to it (“burn”).',
+      )
+    case 'native':
+      return what(`${kind.name}: ${kind.about}`)
+    case 'token': {
+      const { token } = kind
+      return (
+        <>
+          {what(
+            <>
+              Token contract:{' '}
+              <Link to={`/token/${getAddress(token.address)}`}>
+                {token.name} ({token.symbol})
+              </Link>
+            </>,
+          )}
+          <Fact label="Decimals">{token.decimals}</Fact>
+          <Fact label="Total supply">
+            <span data-testid="address-token-supply">
+              {formatUnits(token.totalSupply, token.decimals)} {token.symbol}
+            </span>
+          </Fact>
+          <Fact label="Owner (may mint)">
+            <AddressLink address={token.owner} full />
+          </Fact>
+        </>
+      )
+    }
+  }
 }
 
 /** Transaction hashes linking to their pages. */

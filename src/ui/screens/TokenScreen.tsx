@@ -87,19 +87,19 @@ function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly
           <tbody>
             {transfers.map((t) => (
               <tr key={`${t.blockHash}:${t.logIndex}`} data-testid="token-transfer">
-                <td>
+                <td data-label="Transaction">
                   <Link to={`/tx/${t.transactionHash}`} className="mono">
                     {short(t.transactionHash)}
                   </Link>
                 </td>
-                <td>
-                  <AddressLink address={topicAddress(t.topics[1])} />
+                <td data-label="From">
+                  <AddressLink address={topicAddress(t.topics[1])} side="from" />
                 </td>
-                <td>
-                  <AddressLink address={topicAddress(t.topics[2])} />
+                <td data-label="To">
+                  <AddressLink address={topicAddress(t.topics[2])} side="to" />
                 </td>
-                <td>{amount(hexToBigInt(t.data))}</td>
-                <td>
+                <td data-label="Amount">{amount(hexToBigInt(t.data))}</td>
+                <td data-label="Block">
                   <Link to={`/block/${t.blockNumber}`}>#{t.blockNumber.toLocaleString()}</Link>
                 </td>
               </tr>

@@ -135,11 +135,11 @@ function TxDetail({
           )}
         </Fact>
         <Fact label="From">
-          <AddressLink address={tx.from} full />
+          <AddressLink address={tx.from} full side="from" />
         </Fact>
         <Fact label="To">
           {token === null ? (
-            <AddressLink address={tx.to} full />
+            <AddressLink address={tx.to} full side="to" />
           ) : (
             <Link to={`/token/${tx.to}`}>
               {token.name} ({token.symbol})
