@@ -231,3 +231,57 @@ test("at a phone's width the Network screen shows the relay address whole with a
     await close()
   }
 })
+
+/**
+ * The visible cells of the table `testId` on `page` that show no label before their value (the
+ * small-screen layout hides the table's head: a `td` without `data-label` is a bare value), by their text.
+ */
+const unlabelled = (page: Page, testId: string): Promise<string[]> =>
+  page.evaluate(
+    (id) =>
+      Array.from(document.querySelectorAll<HTMLElement>(`[data-testid="${id}"] td`))
+        .filter((td) => td.getClientRects().length > 0)
+        .filter((td) => {
+          const label = getComputedStyle(td, '::before').content
+          return label === 'none' || label === 'normal' || label === '""'
+        })
+        .map((td) => td.textContent ?? ''),
+    testId,
+  )
+
+test("at a phone's width each value of the Tokens screen's 'Your tokens' and of a token's transfers shows under its label", async ({
+  page,
+}) => {
+  test.setTimeout(120_000)
+  await page.setViewportSize(NARROW)
+  // The fast chain, mining: the token is in a block within moments; created by the tab's devnet account.
+  await openNode(page, `${FAST_URL}/tokens`)
+  await page.locator('#token-name').fill('Apple')
+  await page.locator('#token-symbol').fill('APL')
+  await page.locator('#token-decimals').fill('2')
+  await page.locator('#token-supply').fill('1000')
+  await page.getByRole('button', { name: 'Create token' }).click()
+  const holding = page.getByTestId('holding')
+  await expect(holding).toHaveCount(1, { timeout: 60_000 })
+  for (const width of [NARROW.width, 390]) {
+    await page.setViewportSize({ width, height: 844 })
+    // The table's head is hidden at this width: each value carries its own label, whole.
+    await expect(page.locator('[data-testid="holdings"] thead')).toBeHidden()
+    expect(await unlabelled(page, 'holdings'), `at ${width} px`).toEqual([])
+    expect(
+      await holding
+        .locator('td')
+        .evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content)),
+      `at ${width} px`,
+    ).toEqual(['"Token"', '"Balance"', '"Contract"'])
+    expect(await brokenLabels(page), `at ${width} px`).toEqual([])
+    expect(await overflowX(page), `at ${width} px`).toBe(0)
+  }
+  // The token's page: its mint, the one transfer, labelled the same way.
+  await page.setViewportSize(NARROW)
+  await holding.getByRole('link').click()
+  await expect(page.getByTestId('token-transfer')).toHaveCount(1)
+  expect(await unlabelled(page, 'token-transfers')).toEqual([])
+  expect(await brokenLabels(page)).toEqual([])
+  expect(await overflowX(page)).toBe(0)
+})

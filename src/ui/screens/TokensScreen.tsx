@@ -159,14 +159,14 @@ function Holdings({ holdings }: { readonly holdings: readonly TokenHolding[] }) 
             data-symbol={h.token.symbol}
             data-balance={h.balance.toString()}
           >
-            <td>
+            <td data-label="Token">
               {h.token.name} ({h.token.symbol}){' '}
               {h.created ? <span className="tag tag--ghost">you created it</span> : null}
             </td>
-            <td data-testid="holding-balance">
+            <td data-label="Balance" data-testid="holding-balance">
               {formatUnits(h.balance, h.token.decimals)} {h.token.symbol}
             </td>
-            <td>
+            <td data-label="Contract">
               <Link to={`/token/${getAddress(h.token.address)}`} className="mono">
                 {short(getAddress(h.token.address))}
               </Link>
