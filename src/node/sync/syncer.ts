@@ -68,8 +68,11 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   headersPerRequest: MAX_HEADERS_PER_REQUEST,
 }
 
-/** How the node's import treated a block sync fetched: its gossip verdict. */
-export type ImportBlock = (block: Block) => GossipVerdict
+/**
+ * How the node's import treated a block sync fetched from `from`: its gossip verdict. A block dated ahead
+ * of the clock is held with `from`, which pays the penalty if it is found invalid when due.
+ */
+export type ImportBlock = (block: Block, from: string) => GossipVerdict
 
 export interface SyncerInit {
   readonly chain: Chain
@@ -465,7 +468,7 @@ export class Syncer {
         while (batch.length > 0) {
           const got = await this.#blocks(peerId, batch)
           for (const block of got) {
-            const verdict = this.#init.importBlock(block)
+            const verdict = this.#init.importBlock(block, peerId)
             if (verdict === 'reject') throw new Misbehaviour('invalid-block', 'served an invalid block')
             if (verdict === 'accept') this.counters.blocksFetched++
           }

@@ -238,7 +238,10 @@ export function createChainService(init: ChainServiceInit) {
   const txsTopic = chainTopic(chainId, 'txs')
   const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
   const preciseNow = init.preciseNow ?? (() => performance.timeOrigin + performance.now())
-  /** Blocks dated ahead of our clock, with the peer they came from (to fetch their ancestors later). */
+  /**
+   * Blocks dated ahead of our clock, with the peer they came from by gossip or sync (to fetch their
+   * ancestors later, and to penalise it for one found invalid when due).
+   */
   const held = new FutureBlocks()
   /** Set while blocks are held: fires when the earliest is due (a miner also retries on every slice). */
   let heldTimer: ReturnType<typeof setTimeout> | undefined
@@ -346,7 +349,7 @@ export function createChainService(init: ChainServiceInit) {
     chain,
     request: (peer, protocol, data, timeoutMs) => init.network.request(peer, protocol, data, timeoutMs),
     disconnect: (peer, reason, banMs) => init.network.disconnect(peer, reason, banMs),
-    importBlock: (block) => importBlock(block, null),
+    importBlock: (block, from) => importBlock(block, from, null, 'sync'),
     now: init.now,
     onStatus: init.onSyncing,
     ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
@@ -510,10 +513,17 @@ export function createChainService(init: ChainServiceInit) {
   }
 
   /**
-   * Imports a block; returns the gossip verdict. A missing parent makes the node sync from `from`.
-   * `arrivedAt` (`preciseNow` clock) is set for a block that just arrived by gossip.
+   * Imports a block from peer `from` (null: mined here, or nobody answers for it); returns the gossip
+   * verdict. A block dated ahead is held with `from`, who pays if it is found invalid when due. A missing
+   * parent makes the node sync from `from`, unless a sync run fetched it (`via: 'sync'`: that run goes on
+   * by itself). `arrivedAt` (`preciseNow` clock) is set for a block that just arrived by gossip.
    */
-  function importBlock(block: Block, from: string | null, arrivedAt: number | null = null): GossipVerdict {
+  function importBlock(
+    block: Block,
+    from: string | null,
+    arrivedAt: number | null = null,
+    via: 'gossip' | 'sync' = 'gossip',
+  ): GossipVerdict {
     let result: ImportResult
     try {
       result = chain.importBlock(block, BigInt(init.now()))
@@ -527,7 +537,7 @@ export function createChainService(init: ChainServiceInit) {
       case 'known':
         return 'ignore'
       case 'orphan':
-        if (from !== null) syncer.noteGap(from, block.header.number)
+        if (from !== null && via === 'gossip') syncer.noteGap(from, block.header.number)
         return 'ignore'
       case 'side':
         return 'accept'

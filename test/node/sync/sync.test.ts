@@ -139,13 +139,18 @@ type Mode = 'garbage' | 'oversized' | 'invalid-block' | 'wrong-block' | 'unlinke
 
 /**
  * A peer that claims a far higher head and answers sync requests with bad data of one kind. Its
- * "invalid" block has a valid seal over a wrong state root, so only full validation catches it.
+ * "invalid" block has a valid seal over a wrong state root, so only full validation catches it; with
+ * `dueInMs`, that block is dated so far ahead that it is due (past the clock's tolerance) that much later.
  */
-function evilPeer(hub: ReturnType<typeof memoryHub>, mode: Mode, honest: Chain) {
+function evilPeer(hub: ReturnType<typeof memoryHub>, mode: Mode, honest: Chain, dueInMs?: number) {
   const link = hub.join('EVIL')
   const genesis = honest.getBlockByNumber(0n)
   if (genesis === undefined) throw new Error('no genesis')
-  const forged = sealOn(honest, genesis.hash, BigInt(Date.now() - 5_000), (b) => ({
+  const dated =
+    dueInMs === undefined
+      ? Date.now() - 5_000
+      : Date.now() + GENESIS.params.futureTimestampToleranceMs + dueInMs
+  const forged = sealOn(honest, genesis.hash, BigInt(dated), (b) => ({
     ...b,
     header: { ...b.header, stateRoot: `0x${'ab'.repeat(32)}` },
   }))
@@ -501,6 +506,27 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     // A good block from a banned peer is refused unread too.
     const good = sealOn(chain, chain.head.hash, BigInt(Date.now() - 1_000))
     expect(await b.node.sink.gossip(topic, encodeBlock(good), 'X')).toBe('reject')
+    expect((await b.node.api.head()).number).toBe(0n)
+  })
+
+  test('a block a range-sync answer dated ahead, held and found invalid when due, costs the peer that served it the penalty', async () => {
+    const hub = memoryHub()
+    // Due 2 s from now: B holds it, no penalty yet ("not yet" is no offence).
+    const evil = evilPeer(hub, 'invalid-block', new Chain({ genesis: GENESIS, store: chainOf(1) }), 2_000)
+    await evil.start()
+    const b = await makeNode(hub, 'B')
+    await until(async () => evil.served() >= 3)
+    await b.node.syncer.idle()
+    expect(await b.node.api.stats()).toMatchObject({ penalties: 0, blocksFetchedBySync: 0 })
+    // Two undecodable gossips from EVIL meanwhile: 80 points, short of the drop score...
+    const topic = `tabchain/${CHAIN_ID}/blocks/1`
+    for (let i = 0; i < 2; i++)
+      expect(await b.node.sink.gossip(topic, new Uint8Array([0xc1, 0x00, 0x01]), 'EVIL')).toBe('reject')
+    expect(b.node.syncer.isBanned('EVIL')).toBe(false)
+    // ...which the held block's penalty, when it is due and found invalid, takes past it.
+    await until(async () => b.node.syncer.isBanned('EVIL'), 10_000)
+    expect(await b.node.api.stats()).toMatchObject({ penalties: 3, peersDropped: 1 })
+    expect(hub.linked('B', 'EVIL')).toBe(false)
     expect((await b.node.api.head()).number).toBe(0n)
   })
 
