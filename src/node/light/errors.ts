@@ -1,3 +1,4 @@
+import type { Hex } from 'viem'
 import { NodeError } from '../rpc/errors'
 
 export type LightErrorType =
@@ -20,6 +21,17 @@ export type LightErrorType =
   | { readonly code: 'LIGHT_LOGS_TOO_WIDE'; readonly blocks: number; readonly max: number }
   /** A query the light node cannot answer at all (it holds no blocks or state of its own). */
   | { readonly code: 'LIGHT_UNSUPPORTED'; readonly method: string }
+  /**
+   * A peer's range of headers from `number` that does not link to the header it was asked to continue
+   * (`expected`, the last of the range before it; null: to no header held): its first header names
+   * `parentHash` as its parent.
+   */
+  | {
+      readonly code: 'LIGHT_HEADERS_UNLINKED'
+      readonly number: bigint
+      readonly parentHash: Hex
+      readonly expected: Hex | null
+    }
 
 /** What a light error says to the person reading it (the wallet and the screens show it as it is). */
 function lightMessage(type: LightErrorType): string {
@@ -36,6 +48,10 @@ function lightMessage(type: LightErrorType): string {
       return `${type.blocks} blocks of the range may hold matching logs, and a light node fetches at most ${type.max} per query: narrow the range or the filter`
     case 'LIGHT_UNSUPPORTED':
       return `a light node cannot answer ${type.method}: it holds no blocks or state of its own`
+    case 'LIGHT_HEADERS_UNLINKED':
+      return type.expected === null
+        ? `the headers from #${type.number} do not link to any header held: their parent is ${type.parentHash}`
+        : `the headers from #${type.number} do not link to #${type.number - 1n} (${type.expected}), the header they were asked to continue: their parent is ${type.parentHash}`
   }
 }
 

@@ -178,6 +178,30 @@ interface PeerView extends ClaimedHead {
   readonly breaker: CircuitBreaker
 }
 
+/**
+ * Checks that a peer's range of headers links to `expected`, the header it was asked to continue (the
+ * last of the range before it in the same pass); throws `LIGHT_HEADERS_UNLINKED` when its first header
+ * names another parent. Unchecked when `expected` is undefined: a pass's first range, or one asked lower
+ * to find where the peer's branch forks, may well start on another branch.
+ */
+export function checkRangeLink(first: Header, expected: Hex | undefined): void {
+  if (expected === undefined || first.parentHash === expected) return
+  throw new LightError({
+    code: 'LIGHT_HEADERS_UNLINKED',
+    number: first.number,
+    parentHash: first.parentHash,
+    expected,
+  })
+}
+
+/**
+ * A range of headers that does not link is the peer's fault, and costs what an invalid header does (a
+ * peer could otherwise have the client ask the same ranges again and again for free).
+ */
+function unlinkedRange(err: LightError): Misbehaviour {
+  return new Misbehaviour('invalid-block', err.message)
+}
+
 /** `verify()` of a peer's data: its failure (`LightError`) is the peer's forged proof. */
 function peerProof<T>(verify: () => T): T {
   try {
@@ -989,6 +1013,9 @@ export class LightClient {
     const floor = chain.base.header.number
     const count = BigInt(MAX_HEADERS_PER_REQUEST)
     let from = start ?? (ours - floor > 32n ? ours - 32n : floor)
+    // The last header of the range taken before, which the next range must continue (`checkRangeLink`);
+    // undefined while the pass looks for where the peer's branch meets ours.
+    let linkTo: Hex | undefined
     // Ranges asked for and not yet taken, in order; `next` is where the next one would start.
     const inFlight: { readonly from: bigint; readonly response: Promise<Settled<DecodedHeadersResponse>> }[] =
       []
@@ -1028,9 +1055,16 @@ export class LightClient {
           if (res.headNumber < from && from > floor) {
             from = res.headNumber > 32n ? res.headNumber - 32n : 0n
             if (from < floor) from = floor
+            linkTo = undefined
             continue
           }
           break
+        }
+        try {
+          checkRangeLink(first, linkTo)
+        } catch (err) {
+          if (err instanceof LightError) throw unlinkedRange(err)
+          throw err
         }
         if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
         if (
@@ -1047,6 +1081,7 @@ export class LightClient {
         // The next ranges travel while this one is checked.
         if (last.number < res.headNumber) {
           from = last.number + 1n
+          linkTo = res.hashes.at(-1)?.hash
           fill(res.headNumber)
         }
         for (const [i, header] of res.headers.entries()) {
@@ -1080,7 +1115,16 @@ export class LightClient {
                 // Not yet: no fault, nothing more to take from this peer.
                 return chain.head.hash !== before
               case 'BLOCK_UNKNOWN_PARENT':
-                throw new Misbehaviour('wrong-response', 'headers not linked')
+                // Only a first header can name a parent not held (the others' parents are the header
+                // before them): one numbered 0 that is not our genesis.
+                throw unlinkedRange(
+                  new LightError({
+                    code: 'LIGHT_HEADERS_UNLINKED',
+                    number: header.number,
+                    parentHash: header.parentHash,
+                    expected: null,
+                  }),
+                )
               default:
                 throw new Misbehaviour('invalid-block', err.message)
             }

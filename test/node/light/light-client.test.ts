@@ -8,11 +8,13 @@ import type { Header } from '../../../src/node/chain/types'
 import { nextBaseFee } from '../../../src/node/consensus/base-fee'
 import { nextDifficulty } from '../../../src/node/consensus/difficulty'
 import { mineSlice } from '../../../src/node/consensus/miner'
-import { LightClient, type LightClientInit } from '../../../src/node/light/light-client'
+import { LightError } from '../../../src/node/light/errors'
+import { checkRangeLink, LightClient, type LightClientInit } from '../../../src/node/light/light-client'
 import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
 import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import type { SyncStatus } from '../../../src/node/sync/syncer'
+import { codeOf } from '../../code-of'
 import { until } from '../../until'
 
 /** Header sync of the light client against a scripted peer: ranges in flight, order, bad data. */
@@ -178,6 +180,62 @@ describe('light client header sync', () => {
       const held = light.headers.byNumber(n)
       if (held !== undefined) expect(held.hash).toBe(hashHeader(CHAIN.find((h) => h.number === n) as Header))
     }
+  })
+
+  test('a range whose first header does not link to the range before it costs the peer an invalid header’s penalty, and another peer serves the headers', async () => {
+    const unlinked = `0x${'ab'.repeat(32)}` as const
+    // The range from #512 starts on a parent other than #511, the header asked from (its own headers chain).
+    const bad = peer(CHAIN, {
+      edit: (from, headers) =>
+        from === 512n ? headers.map((h, i) => (i === 0 ? { ...h, parentHash: unlinked } : h)) : headers,
+    })
+    const good = peer(CHAIN)
+    const asked: string[] = []
+    const { light, offences } = client(async (peerId, ...rest) => {
+      asked.push(peerId)
+      return (peerId === 'bad' ? bad : good).request(peerId, ...rest)
+    })
+    light.notePeerHead('bad', HEAD.number)
+    light.notePeerHead('good', HEAD.number)
+    const ended = await Promise.race([
+      light.idle().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3_000)),
+    ])
+    light.stop()
+    expect(ended).toBe(true)
+    expect(offences).toEqual(['invalid-block'])
+    expect(asked[0]).toBe('bad')
+    expect(asked).toContain('good')
+    // The range before it stays; nothing of the unlinked range is taken; the rest is the chain's.
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    for (const n of [511n, 512n, 1023n])
+      expect(light.headers.byNumber(n)?.hash).toBe(hashHeader(CHAIN[Number(n) - 1] as Header))
+  })
+
+  test('an unlinked range is refused with a typed error saying where it should have linked; a false genesis costs an invalid header’s penalty too', async () => {
+    const at512 = CHAIN[511] as Header
+    const expected = hashHeader(CHAIN[510] as Header)
+    expect(() => checkRangeLink(at512, expected)).not.toThrow()
+    expect(() => checkRangeLink(at512, undefined)).not.toThrow()
+    const other = `0x${'cd'.repeat(32)}` as const
+    expect(codeOf(LightError, () => checkRangeLink(at512, other))).toBe('LIGHT_HEADERS_UNLINKED')
+    expect(() => checkRangeLink(at512, other)).toThrow(
+      `the headers from #512 do not link to #511 (${other}), the header they were asked to continue: their parent is ${expected}`,
+    )
+    // A range from the genesis whose first header is another chain's genesis: it links to nothing held.
+    const g = genesisBlock(GENESIS).header
+    const { light, offences } = client(async () =>
+      encodeHeadersResponse({
+        headNumber: 0n,
+        headTotalDifficulty: 10n ** 9n,
+        headers: [{ ...g, timestamp: g.timestamp + 1n, parentHash: other }],
+      }),
+    )
+    light.notePeerHead('b', 1n)
+    await light.idle()
+    light.stop()
+    expect(offences).toEqual(['invalid-block'])
+    expect(light.headers.head.header.number).toBe(0n)
   })
 
   /**
