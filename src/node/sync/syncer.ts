@@ -412,6 +412,9 @@ export class Syncer {
     if (from < floor) from = floor
     let located = false
     let split = false
+    // The last header of the range taken before, which the next range must continue; undefined while
+    // the pass looks for where the peer's chain meets ours (such a range may start on another branch).
+    let linkTo: Hex | undefined
     for (;;) {
       const res = await this.#headers(peerId, peer, from)
       if (res.headers.length === 0) {
@@ -419,10 +422,15 @@ export class Syncer {
         if (res.headNumber < from && from > floor) {
           from = res.headNumber > 32n ? res.headNumber - 32n : 0n
           if (from < floor) from = floor
+          linkTo = undefined
           continue
         }
         break
       }
+      // Taken for a fork below, a range that does not continue the one before it had the pass step back
+      // and ask both again, for ever: it costs what an invalid block does.
+      if (linkTo !== undefined && res.headers[0]?.parentHash !== linkTo)
+        throw new Misbehaviour('invalid-block', `headers from #${from} that do not link to #${from - 1n}`)
       if (res.headTotalDifficulty <= chain.head.totalDifficulty) break
       // The hashes computed while decoding, not computed again.
       let firstNew = res.hashes.findIndex((h) => chain.getBlock(h.hash) === undefined)
@@ -482,6 +490,7 @@ export class Syncer {
       const last = res.headers.at(-1)
       if (last === undefined || last.number >= res.headNumber) break
       from = last.number + 1n
+      linkTo = res.hashes.at(-1)?.hash
     }
     if (!split) this.#splits.drop(peerId)
     return chain.head.hash !== before

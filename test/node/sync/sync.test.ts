@@ -530,6 +530,57 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect((await b.node.api.head()).number).toBe(0n)
   })
 
+  test('a range that does not link to the range before it costs the peer an invalid block’s penalty, and another peer serves the blocks', async () => {
+    const hub = memoryHub()
+    const store = chainOf(8)
+    const a = await makeNode(hub, 'A', { store })
+    const honest = new Chain({ genesis: GENESIS, store })
+    const at = (n: bigint) => honest.getBlockByNumber(n)?.block as Block
+    // Block #8 sealed anew on a parent other than #7, the header its range was asked to continue.
+    const unlinked = sealOn(honest, hashBlock(at(7n)), at(8n).header.timestamp, (blk) => ({
+      ...blk,
+      header: { ...blk.header, parentHash: `0x${'ab'.repeat(32)}` },
+    }))
+    const link = hub.join('EVIL')
+    let served = 0
+    await link.api.handle(STATUS)
+    await link.api.handle(PROTOCOLS.headers)
+    await link.api.handle(PROTOCOLS.blocks)
+    await link.attach({
+      async gossip() {
+        return 'ignore'
+      },
+      async networkChanged() {},
+      async request(protocol, data) {
+        served++
+        // As a real link does, each answer takes a turn of the event loop (a client asking forever must
+        // not starve the test's timers).
+        await new Promise((r) => setTimeout(r, 1))
+        // A higher claim than A's: asked first.
+        if (protocol === STATUS) return encodeBeacon({ seq: 1n, sentAt: 0n, head: 9n, agent: 'evil' })
+        const claim = { headNumber: 8n, headTotalDifficulty: 10n ** 30n }
+        if (protocol === PROTOCOLS.headers) {
+          const { from } = decodeHeadersRequest(data)
+          if (from >= 8n) return encodeHeadersResponse({ ...claim, headers: [unlinked.header] })
+          const headers = [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n]
+            .map((n) => at(n).header)
+            .filter((h) => h.number >= from)
+          return encodeHeadersResponse({ ...claim, headers })
+        }
+        const asked = decodeBlocksRequest(data)
+        return encodeBlocksResponse(asked.map((h) => encodeBlock(honest.getBlock(h)?.block as Block)))
+      },
+    })
+    const b = await makeNode(hub, 'B', { sync: { headersPerRequest: 8 } })
+    await until(() => sameHead(a.node, b.node), 5_000)
+    // Still claiming far more work, it is asked again, and penalised at each unlinked range until dropped.
+    await until(async () => b.node.syncer.isBanned('EVIL'), 5_000)
+    await b.node.syncer.idle()
+    expect(await b.node.api.stats()).toMatchObject({ peersDropped: 1, blocksFetchedBySync: 8 })
+    expect(hub.linked('B', 'EVIL')).toBe(false)
+    expect(served).toBeLessThan(30)
+  })
+
   test('future and unconnectable gossiped blocks are ignored without a penalty, however many; three invalid ones drop their sender', async () => {
     const hub = memoryHub()
     const b = await makeNode(hub, 'B')
