@@ -30,6 +30,19 @@ const NATIVE: ReadonlyMap<string, { readonly name: string; readonly about: strin
   ],
 ])
 
+/** The names the explorer gives the native contracts and the zero address, in lower case. */
+const RESERVED = new Set(
+  [...[...NATIVE.values()].map((n) => n.name), 'mint', 'burn', 'zero address'].map((n) => n.toLowerCase()),
+)
+
+/**
+ * Whether `label` or a token's own `name` reads as a name the explorer gives a native contract or the zero
+ * address (a token anyone creates named "HTLC" with the symbol "atomic swaps" would otherwise pass for the
+ * swap contract).
+ */
+const impersonates = (label: string, name: string): boolean =>
+  RESERVED.has(label.trim().toLowerCase()) || RESERVED.has(name.trim().toLowerCase())
+
 /** What an address is, as far as the node knows: a native contract, the zero address, a token or an account. */
 export type AddressKind =
   | { readonly kind: 'native'; readonly name: string; readonly about: string }
@@ -60,7 +73,8 @@ export type AddressSide = 'from' | 'to' | 'other'
 /**
  * The name an explorer shows for `address` in place of its hash: a native contract's name, `mint` /
  * `burn` / `zero address` for the zero address by its `side`, a token of `tokens` as `Name (SYMBOL)`;
- * null for any other address (an account, or a token the node does not know). Pure.
+ * null for any other address (an account, a token the node does not know, or a token whose name would
+ * read as one of those the explorer gives: its hash is shown). Pure.
  */
 export function addressName(
   address: Address,
@@ -73,8 +87,10 @@ export function addressName(
       return kind.name
     case 'zero':
       return side === 'from' ? 'mint' : side === 'to' ? 'burn' : 'zero address'
-    case 'token':
-      return `${kind.token.name} (${kind.token.symbol})`
+    case 'token': {
+      const label = `${kind.token.name} (${kind.token.symbol})`
+      return impersonates(label, kind.token.name) ? null : label
+    }
     case 'account':
       return null
   }

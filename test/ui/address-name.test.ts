@@ -47,6 +47,24 @@ describe('naming an address in the explorer', () => {
     expect(addressName(GOLD.address, spoof)).toBe('Spoof (X\\u{202E})')
   })
 
+  test('a token named as a native contract or the zero address is shown by its hash, not by that name', () => {
+    const fakes = tokenDirectory([{ ...GOLD, name: 'HTLC', symbol: 'atomic swaps' }])
+    expect(addressName(GOLD.address, fakes, 'to')).toBeNull()
+    for (const name of [
+      'TokenFactory',
+      ' tokenfactory ',
+      'MINT',
+      'burn',
+      'Zero Address',
+      'HTLC (atomic swaps)',
+    ])
+      expect(addressName(GOLD.address, tokenDirectory([{ ...GOLD, name }]))).toBeNull()
+    // A name that only contains one of them is a name like any other.
+    expect(addressName(GOLD.address, tokenDirectory([{ ...GOLD, name: 'Mint Julep' }]))).toBe(
+      'Mint Julep (GLD)',
+    )
+  })
+
   test('what an address is: the native contracts and the zero address by their fixed addresses, a token by the one held there', () => {
     expect(addressKind(TOKEN_FACTORY_ADDRESS, null)).toMatchObject({ kind: 'native', name: 'TokenFactory' })
     expect(addressKind(HTLC_ADDRESS, null)).toMatchObject({ kind: 'native', name: 'HTLC (atomic swaps)' })
