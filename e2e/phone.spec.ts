@@ -249,7 +249,7 @@ const unlabelled = (page: Page, testId: string): Promise<string[]> =>
     testId,
   )
 
-test("at a phone's width each value of the Tokens screen's 'Your tokens' and of a token's transfers shows under its label", async ({
+test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Your transactions', and of a token's transfers, shows under its label", async ({
   page,
 }) => {
   test.setTimeout(120_000)
@@ -268,6 +268,9 @@ test("at a phone's width each value of the Tokens screen's 'Your tokens' and of 
     // The table's head is hidden at this width: each value carries its own label, whole.
     await expect(page.locator('[data-testid="holdings"] thead')).toBeHidden()
     expect(await unlabelled(page, 'holdings'), `at ${width} px`).toEqual([])
+    // 'Your transactions' below it: the creation, each value under its label too.
+    await expect(page.locator('[data-testid="activity"] thead')).toBeHidden()
+    expect(await unlabelled(page, 'activity'), `at ${width} px`).toEqual([])
     expect(
       await holding
         .locator('td')

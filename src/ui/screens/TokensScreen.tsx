@@ -383,14 +383,21 @@ function Activity() {
     <section className="section" aria-labelledby="activity-title">
       <h2 id="activity-title">Your transactions</h2>
       <table className="table" data-testid="activity">
+        <thead>
+          <tr>
+            <th>What</th>
+            <th>Status</th>
+            <th>Transaction</th>
+          </tr>
+        </thead>
         <tbody>
           {txs.map((t) => (
             <tr key={t.id} data-testid="activity-row" data-state={t.status.state}>
-              <td>{t.label}</td>
-              <td>
+              <td data-label="What">{t.label}</td>
+              <td data-label="Status">
                 <TxStatusBadge status={t.status} />
               </td>
-              <td>
+              <td data-label="Transaction">
                 {t.status.state !== 'sending' && t.status.hash !== null ? (
                   <Link to={`/tx/${t.status.hash}`} className="mono">
                     {short(t.status.hash)}
