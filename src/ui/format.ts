@@ -1,7 +1,7 @@
-import { formatEther } from 'viem'
 import type { RelayStatus } from '../node/network/types'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
+import { formatCoin } from '../wallet/amount'
 import { showHidden } from '../wallet/describe'
 
 /**
@@ -114,7 +114,7 @@ export function walletBalance(
   directPeers: number,
 ): string {
   if (balance === undefined) return light ? '… TAB · not verified yet' : '… TAB'
-  const amount = `${formatEther(balance)} TAB`
+  const amount = formatCoin(balance)
   return light && at !== undefined ? `${amount} · ${verifiedNote(at, directPeers)}` : amount
 }
 

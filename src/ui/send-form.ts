@@ -1,5 +1,6 @@
-import { type Address, formatUnits } from 'viem'
+import type { Address } from 'viem'
 import type { TokenHolding } from '../node/worker/queries'
+import { formatAmount, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../wallet/amount'
 import {
   type Checked,
   type FieldProblem,
@@ -45,11 +46,13 @@ function checkSend(fields: SendFields, ctx: SendContext): Checked<keyof SendFiel
   if (token === undefined)
     return { problems: [...problems, ['asset', 'You no longer hold that token.']], value: null }
   const [decimals, symbol, balance] =
-    token === null ? [18, 'TAB', ctx.balance] : [token.token.decimals, token.token.symbol, token.balance]
+    token === null
+      ? [NATIVE_DECIMALS, NATIVE_SYMBOL, ctx.balance]
+      : [token.token.decimals, token.token.symbol, token.balance]
   const amount = parseAmount(fields.amount, decimals)
   if (!amount.ok) problems.push(['amount', amount.error])
   else if (balance !== null && amount.value > balance)
-    problems.push(['amount', `Insufficient balance: you have ${formatUnits(balance, decimals)} ${symbol}.`])
+    problems.push(['amount', `Insufficient balance: you have ${formatAmount(balance, decimals, symbol)}.`])
   return {
     problems,
     value: problems.length === 0 && amount.ok && to.ok ? { to: to.value, token, value: amount.value } : null,

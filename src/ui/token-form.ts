@@ -1,6 +1,7 @@
-import { type Address, formatUnits, parseUnits } from 'viem'
+import { type Address, parseUnits } from 'viem'
 import type { TokenHolding } from '../node/worker/queries'
 import { parseAddress as readAddress } from '../wallet/address'
+import { formatAmount } from '../wallet/amount'
 import {
   type Checked,
   type FieldProblem,
@@ -168,7 +169,7 @@ function checkTokenAction(
   const amount = parseAmount(fields.amount, token.decimals, { allowZero: action === 'approve' })
   if (!amount.ok) problems.push(['amount', amount.error])
   else if ((action === 'transfer' || action === 'burn') && amount.value > balance)
-    problems.push(['amount', `You have only ${formatUnits(balance, token.decimals)} ${token.symbol}.`])
+    problems.push(['amount', `You have only ${formatAmount(balance, token.decimals, token.symbol)}.`])
   return {
     problems,
     value:

@@ -4,12 +4,12 @@ import {
   decodeFunctionResult,
   encodeFunctionData,
   erc20Abi,
-  formatUnits,
   getAddress,
   type Hex,
   hexToString,
   isHex,
 } from 'viem'
+import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
 
 /** What the approval dialog shows: a sentence in human terms, then the details. */
@@ -24,9 +24,6 @@ export interface ApprovalRequest {
 
 /** Decides on a request: true to sign, false to refuse (the dApp gets 4001). */
 export type Approve = (request: ApprovalRequest) => Promise<boolean>
-
-export const NATIVE_SYMBOL = 'TAB'
-export const NATIVE_DECIMALS = 18
 
 /** `0xAb…cD`: first two and last two hex digits of an address. */
 export const shortAddress = (a: string): string => `${a.slice(0, 4)}…${a.slice(-2)}`
@@ -66,13 +63,13 @@ export async function describeTransaction(
   backend: ProviderBackend,
   tx: TxToApprove,
 ): Promise<ApprovalRequest> {
-  const fee = `up to ${formatUnits(tx.gas * tx.maxFeePerGas, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  const fee = `up to ${formatCoin(tx.gas * tx.maxFeePerGas)}`
   const details = [
     { label: 'From', value: tx.from },
     { label: 'To', value: tx.to },
     { label: 'Network fee', value: fee },
   ]
-  const native = `${formatUnits(tx.value, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  const native = formatCoin(tx.value)
   if (tx.data === '0x') {
     return { kind: 'transaction', from: tx.from, title: `Send ${native} to ${shortAddress(tx.to)}`, details }
   }
@@ -88,8 +85,8 @@ export async function describeTransaction(
     const token = await tokenInfo(backend, tx.to)
     const amountText =
       token === null
-        ? `${amount} base units of token ${shortAddress(tx.to)}`
-        : `${formatUnits(amount, token.decimals)} ${showHidden(token.symbol)}`
+        ? formatAmount(amount, 0, `base units of token ${shortAddress(tx.to)}`)
+        : formatAmount(amount, token.decimals, showHidden(token.symbol))
     const title =
       call.functionName === 'transfer'
         ? `Transfer ${amountText} to ${shortAddress(who)}`

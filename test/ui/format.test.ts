@@ -159,6 +159,8 @@ describe('walletBalance', () => {
       '0 TAB · ✓ verified at #7 · no peer yet: newer blocks may change it',
     )
     expect(walletBalance(25n * 10n ** 17n, 7n, false, 1)).toBe('2.5 TAB')
+    // As the Market and the approval dialog write it: thousands grouped, no base unit rounded away.
+    expect(walletBalance(12_345n * 10n ** 18n + 1n, 7n, false, 1)).toBe('12,345.000000000000000001 TAB')
   })
 })
 

@@ -55,7 +55,7 @@ describe('wallet send form', () => {
     expect(parseSend({ ...fields, amount: '11' }, { ...ctx, balance: null })).toMatchObject({ ok: true })
     const gld = { ...fields, asset: GLD.token.address }
     expect(sendProblems({ ...gld, amount: '2000' }, ctx, all)).toEqual({
-      amount: 'Insufficient balance: you have 1000 GLD.',
+      amount: 'Insufficient balance: you have 1,000 GLD.',
     })
     expect(sendProblems({ ...gld, amount: '250.505' }, ctx, all)).toEqual({ amount: 'At most 2 decimals.' })
     // The token chosen is no longer held (the list moved with the head): said beside it.

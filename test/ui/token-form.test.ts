@@ -154,6 +154,9 @@ describe('token form parsing', () => {
       expect(tokenActionProblems({ ...slv, action: 'burn', recipient: '' }, ctx, all)).toEqual({
         amount: 'You have only 5 SLV.',
       })
+      expect(tokenActionProblems({ ...fields, amount: '1000.01' }, ctx, all)).toEqual({
+        amount: 'You have only 1,000 GLD.',
+      })
       expect(tokenActionProblems({ ...slv, action: 'approve' }, ctx, all)).toEqual({})
       expect(tokenActionProblems({ ...slv, action: 'approve', amount: '0' }, ctx, all)).toEqual({})
       expect(tokenActionProblems({ ...slv, amount: '0' }, ctx, all)).toEqual({

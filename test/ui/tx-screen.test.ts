@@ -1,7 +1,8 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
-import { keccak256 } from 'viem'
+import { encodeFunctionData, getAddress, keccak256 } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { erc20Abi } from '../../src/node/contracts/erc20/abi'
 import { LightError } from '../../src/node/light/errors'
 import type { NetworkSink } from '../../src/node/network/bridge'
 import { memoryHub } from '../../src/node/network/memory'
@@ -10,7 +11,7 @@ import { syncProtocols } from '../../src/node/sync/sync-server'
 import type { NodeApi } from '../../src/node/worker/node'
 import type { TxView } from '../../src/node/worker/queries'
 import { TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
-import { readTransaction } from '../../src/ui/screens/TxScreen'
+import { describeInput, readTransaction } from '../../src/ui/screens/TxScreen'
 import { transfer } from '../node/chain/chain-fixtures'
 import {
   ALICE,
@@ -29,6 +30,16 @@ const { inclusion: INCLUSION, receipts: RECEIPTS } = syncProtocols(GENESIS.param
 const join = nodeStarter()
 
 describe('the transaction screen', () => {
+  test("a token call's amounts read as on every screen: thousands grouped, every base unit shown", () => {
+    const token = { address: BOB, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 0n, owner: ALICE }
+    const input = encodeFunctionData({
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [ALICE, 1_234_567_01n],
+    })
+    expect(describeInput(input, token)).toBe(`transfer(${getAddress(ALICE)}, 1,234,567.01 GLD)`)
+  })
+
   test("a light tab's own submission no peer proves a receipt for shows as pending, not verified with why — not an error", async () => {
     const hub = memoryHub()
     const { store } = await tokenChain(3)

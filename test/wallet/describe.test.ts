@@ -48,6 +48,42 @@ describe('approval texts', () => {
     expect(r.details).toContainEqual({ label: 'Network fee', value: 'up to 0.000042 TAB' })
   })
 
+  test('amounts read as on every screen: thousands grouped, every base unit shown', async () => {
+    const native = await describeTransaction(backend, {
+      from: ME,
+      to: FRIEND,
+      value: parseEther('1000') + 1n,
+      data: '0x',
+      gas: 21_000n,
+      maxFeePerGas: 2_000_000_000n,
+    })
+    expect(native.title).toBe('Send 1,000.000000000000000001 TAB to 0x90…06')
+    const base = { from: ME, to: TOKEN, value: 0n, gas: 60_000n, maxFeePerGas: 1n }
+    const unknown = encodeFunctionData({
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [FRIEND, 1_250_000n],
+    })
+    expect((await describeTransaction(backend, { ...base, data: unknown })).title).toBe(
+      'Transfer 1,250,000 base units of token 0x00…e1 to 0x90…06',
+    )
+    const apple = {
+      ...poolBackend(),
+      call: async ({ data }: { data?: Hex }) => {
+        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
+        const returnData =
+          functionName === 'symbol'
+            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'APL' })
+            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 2 })
+        return { status: 1 as const, returnData, gasUsed: 30_000n }
+      },
+    }
+    const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, 1_000_05n] })
+    expect((await describeTransaction(apple, { ...base, data: approve })).title).toBe(
+      'Allow 0x90…06 to spend 1,000.05 APL',
+    )
+  })
+
   test('ERC20 transfer and approve to an address with no token: base units, never a guess', async () => {
     const base = { from: ME, to: TOKEN, value: 0n, gas: 60_000n, maxFeePerGas: 1n }
     const transfer = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [FRIEND, 125n] })

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
+import { formatAmount } from '../../wallet/amount'
 import { formatDuration } from '../format'
-import { type Decimal, formatAmount, unitPrice } from './price'
+import { type Decimal, unitPrice } from './price'
 import type { MarketBookEntry, MarketPair, MarketToken } from './source'
 
 /** A token missing from the token list: named by its short address, amounts shown in base units. */

@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import { formatAmount, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../../wallet/amount'
 import {
   type Checked,
   type FieldProblem,
@@ -9,7 +10,7 @@ import {
 import { formatDuration } from '../format'
 import { type Parsed, parseAmount } from '../token-form'
 import { tokenOf } from './book-view'
-import { formatAmount, unitPrice } from './price'
+import { unitPrice } from './price'
 import {
   type MarketFees,
   type MarketOffer,
@@ -22,10 +23,6 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
 const fail = <T>(error: string): Parsed<T> => ({ ok: false, error })
 
 const isNative = (token: Address): boolean => token.toLowerCase() === NATIVE_TOKEN
-
-/** The native coin's symbol and decimals. */
-export const NATIVE_SYMBOL = 'TAB'
-export const NATIVE_DECIMALS = 18
 
 /**
  * Highest price per gas a swap transaction is signed with: twice the next base fee plus the tip (the

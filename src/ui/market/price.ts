@@ -51,15 +51,3 @@ export function unitPrice(
 ): Decimal {
   return formatRatio(amountOut * 10n ** BigInt(decimalsIn), amountIn * 10n ** BigInt(decimalsOut))
 }
-
-/** `1,234.5` style grouping of a decimal string's whole part (the fraction is left as is). */
-export function groupThousands(text: string): string {
-  const [whole = '', fraction] = text.split('.')
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return fraction === undefined ? grouped : `${grouped}.${fraction}`
-}
-
-/** A token amount in base units as a person reads it: `1,000.25 GLD`. Exact (viem `formatUnits`). */
-export function formatAmount(amount: bigint, decimals: number, symbol: string): string {
-  return `${groupThousands(formatUnits(amount, decimals))} ${symbol}`
-}

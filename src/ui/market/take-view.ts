@@ -1,7 +1,8 @@
 import type { Address } from 'viem'
+import { formatAmount, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../../wallet/amount'
 import { tokenOf } from './book-view'
-import { blocksDuration, NATIVE_DECIMALS, NATIVE_SYMBOL, swapFee } from './offer-form'
-import { formatAmount, unitPrice } from './price'
+import { blocksDuration, swapFee } from './offer-form'
+import { unitPrice } from './price'
 import {
   type MarketBookEntry,
   type MarketFees,

@@ -1,9 +1,9 @@
 import type { Hex } from 'viem'
 import { REDEEM_MARGIN_BLOCKS } from '../../trade/swap/terms'
+import { formatAmount } from '../../wallet/amount'
 import { tokenOf } from './book-view'
 import { atStake } from './leave-guard'
 import { blocksDuration } from './offer-form'
-import { formatAmount } from './price'
 import type { MarketLock, MarketParams, MarketSwap, MarketToken, SwapState } from './source'
 
 /** A step of the trade as the step view draws it. */

@@ -1,7 +1,8 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
-import { type Address, formatEther, formatUnits, getAddress, isAddress, isHash } from 'viem'
+import { type Address, getAddress, isAddress, isHash } from 'viem'
 import type { BlockSummary } from '../../node/worker/chain-service'
+import { formatAmount, formatCoin } from '../../wallet/amount'
 import { type AddressKind, addressKind } from '../address-name'
 import {
   AddressLink,
@@ -334,7 +335,7 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
         </Fact>
         <Fact label="Difficulty">{block.difficulty.toLocaleString()}</Fact>
         <Fact label="Gas used">{block.gasUsed.toLocaleString()}</Fact>
-        <Fact label="Base fee">{`${formatEther(block.baseFeePerGas, 'gwei')} gwei`}</Fact>
+        <Fact label="Base fee">{formatAmount(block.baseFeePerGas, 9, 'gwei')}</Fact>
         <Fact label="State root">
           <span className="mono break">{block.stateRoot}</span>
         </Fact>
@@ -402,7 +403,7 @@ export function AddressScreen() {
                 <AddressFacts kind={value.kind} />
                 <Fact label="Balance">
                   <span data-testid="balance">
-                    {formatEther(value.account.value.balance)} TAB
+                    {formatCoin(value.account.value.balance)}
                     {proven ? (
                       <span className="muted small" title={value.account.hash}>
                         {` ${verifiedNote(value.account.number, directPeers)}`}
@@ -437,7 +438,7 @@ export function AddressScreen() {
                           data-testid="address-token-balance"
                           data-raw={h.balance.toString()}
                         >
-                          {formatUnits(h.balance, h.token.decimals)} {h.token.symbol}
+                          {formatAmount(h.balance, h.token.decimals, h.token.symbol)}
                         </td>
                       </tr>
                     ))}
@@ -493,7 +494,7 @@ function AddressFacts({ kind }: { readonly kind: AddressKind }) {
           <Fact label="Decimals">{token.decimals}</Fact>
           <Fact label="Total supply">
             <span data-testid="address-token-supply">
-              {formatUnits(token.totalSupply, token.decimals)} {token.symbol}
+              {formatAmount(token.totalSupply, token.decimals, token.symbol)}
             </span>
           </Fact>
           <Fact label="Owner (may mint)">

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
-import { formatEther } from 'viem'
 import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
+import { formatCoin } from '../../wallet/amount'
 import { AddressLink, useNodeQuery } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
 import {
@@ -257,7 +257,7 @@ function BalanceCard() {
       data-number={proven?.number.toString() ?? ''}
     >
       <h2 className="card__label">Your balance</h2>
-      <p className="card__value">{proven === null ? '—' : `${formatEther(proven.value.balance)} TAB`}</p>
+      <p className="card__value">{proven === null ? '—' : formatCoin(proven.value.balance)}</p>
       <p className="muted small" title={proven?.hash}>
         {result !== null && 'error' in result
           ? `Not verified yet: ${result.error}`

@@ -1,7 +1,8 @@
 import { Link, useParams } from 'react-router'
-import { type Address, formatUnits, getAddress, hexToBigInt, isAddress } from 'viem'
+import { type Address, getAddress, hexToBigInt, isAddress } from 'viem'
 import type { LogRecord } from '../../node/storage/types'
 import type { TokenInfo } from '../../node/worker/queries'
+import { formatAmount } from '../../wallet/amount'
 import { AddressLink, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
 import { shownToken } from '../format'
@@ -41,7 +42,7 @@ export function TokenScreen() {
 
 function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly transfers: LogRecord[] }) {
   const light = useApp((s) => s.modePin === 'light')
-  const amount = (v: bigint) => `${formatUnits(v, token.decimals)} ${token.symbol}`
+  const amount = (v: bigint) => formatAmount(v, token.decimals, token.symbol)
   return (
     <div className="screen" data-testid="token-detail" data-token={token.address}>
       <p className="eyebrow">

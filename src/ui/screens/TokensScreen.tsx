@@ -1,10 +1,11 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { Link } from 'react-router'
-import { encodeFunctionData, formatEther, formatUnits, getAddress } from 'viem'
+import { encodeFunctionData, getAddress } from 'viem'
 import { TOKEN_FACTORY_ADDRESS } from '../../node/contracts/addresses'
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { TokenHolding } from '../../node/worker/queries'
+import { formatAmount, formatCoin } from '../../wallet/amount'
 import { showHidden } from '../../wallet/describe'
 import { useCopy } from '../components/CopyButton'
 import { Loaded, short, useNodeQuery } from '../components/explorer'
@@ -109,13 +110,13 @@ function YourAccount({
       </div>
       {fromWallet ? (
         <p className="muted small" data-testid="acting-as">
-          {balance === undefined ? '…' : `${formatEther(balance)} TAB`} · {signer.label}: every transaction
-          waits for your approval in the wallet.
+          {balance === undefined ? '…' : formatCoin(balance)} · {signer.label}: every transaction waits for
+          your approval in the wallet.
         </p>
       ) : (
         <p className="muted small" data-testid="acting-as">
-          {balance === undefined ? '…' : `${formatEther(balance)} TAB`} · {signer.label}, a public test key of
-          the devnet, until you create a wallet.{' '}
+          {balance === undefined ? '…' : formatCoin(balance)} · {signer.label}, a public test key of the
+          devnet, until you create a wallet.{' '}
           <label>
             Act as{' '}
             <select
@@ -164,7 +165,7 @@ function Holdings({ holdings }: { readonly holdings: readonly TokenHolding[] }) 
               {h.created ? <span className="tag tag--ghost">you created it</span> : null}
             </td>
             <td data-label="Balance" data-testid="holding-balance">
-              {formatUnits(h.balance, h.token.decimals)} {h.token.symbol}
+              {formatAmount(h.balance, h.token.decimals, h.token.symbol)}
             </td>
             <td data-label="Contract">
               <Link to={`/token/${getAddress(h.token.address)}`} className="mono">
@@ -213,7 +214,7 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
       args: [t.name, t.symbol, t.decimals, t.supply],
     })
     const symbol = showHidden(t.symbol)
-    const label = `Create ${symbol} (${formatUnits(t.supply, t.decimals)} ${symbol})`
+    const label = `Create ${symbol} (${formatAmount(t.supply, t.decimals, symbol)})`
     if (await send(label, { to: TOKEN_FACTORY_ADDRESS, data })) reset(() => NO_TOKEN)
   }
   const name = field('name')
@@ -298,7 +299,7 @@ function UseToken({
     if (!parsed.ok) return touchAll()
     const { holding: chosen, action, to, value } = parsed.value
     const { token } = chosen
-    const shown = `${formatUnits(value, token.decimals)} ${token.symbol}`
+    const shown = formatAmount(value, token.decimals, token.symbol)
     const target = to ?? signer.address
     const call =
       action === 'burn'

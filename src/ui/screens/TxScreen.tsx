@@ -1,5 +1,5 @@
 import { Link, useParams } from 'react-router'
-import { decodeFunctionData, formatEther, formatUnits, type Hex, isHash } from 'viem'
+import { decodeFunctionData, type Hex, isHash } from 'viem'
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { htlcAbi } from '../../node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
@@ -7,6 +7,7 @@ import { NodeError } from '../../node/rpc/errors'
 import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
+import { formatAmount, formatCoin } from '../../wallet/amount'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { shownToken } from '../format'
@@ -20,7 +21,7 @@ export function describeInput(input: Hex, token: TokenInfo | null): string | nul
       const { functionName, args } = decodeFunctionData({ abi, data: input })
       const shown = (args ?? []).map((a) =>
         typeof a === 'bigint' && token !== null && functionName !== 'createToken'
-          ? `${formatUnits(a, token.decimals)} ${token.symbol}`
+          ? formatAmount(a, token.decimals, token.symbol)
           : String(a),
       )
       return `${functionName}(${shown.join(', ')})`
@@ -146,7 +147,7 @@ function TxDetail({
             </Link>
           )}
         </Fact>
-        <Fact label="Value">{formatEther(tx.value)} TAB</Fact>
+        <Fact label="Value">{formatCoin(tx.value)}</Fact>
         {call === null ? null : (
           <Fact label="Call">
             <span className="mono break">{call}</span>
@@ -156,7 +157,7 @@ function TxDetail({
         {receipt === null ? null : (
           <>
             <Fact label="Gas used">{receipt.gasUsed.toLocaleString()}</Fact>
-            <Fact label="Fee">{formatEther(receipt.gasUsed * receipt.effectiveGasPrice)} TAB</Fact>
+            <Fact label="Fee">{formatCoin(receipt.gasUsed * receipt.effectiveGasPrice)}</Fact>
             <Fact label="Logs">{receipt.logs.length}</Fact>
           </>
         )}

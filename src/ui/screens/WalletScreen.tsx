@@ -1,8 +1,9 @@
 import encodeQR from '@paulmillr/qr'
 import { type FormEvent, useState } from 'react'
 import { Link } from 'react-router'
-import { type Address, encodeFunctionData, erc20Abi, formatEther, formatUnits, type Hex } from 'viem'
+import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
+import { formatAmount, formatCoin } from '../../wallet/amount'
 import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
@@ -436,7 +437,7 @@ function Accounts() {
               })
             }
           >
-            Get {formatEther(FAUCET_AMOUNT)} TAB (devnet faucet)
+            Get {formatCoin(FAUCET_AMOUNT)} (devnet faucet)
           </button>
         )}
       </div>
@@ -507,9 +508,7 @@ function Tokens() {
     <ul className="accounts small" data-testid="token-balances" aria-label="Token balances">
       {tokens.map(({ token, balance }) => (
         <li key={token.address} className="row" data-testid={`token-balance-${token.symbol}`}>
-          <span>
-            {formatUnits(balance, token.decimals)} {token.symbol}
-          </span>
+          <span>{formatAmount(balance, token.decimals, token.symbol)}</span>
           <span className="muted">{token.name}</span>
         </li>
       ))}
@@ -567,7 +566,7 @@ function Send() {
       const native = token === null ? value : 0n
       if (balance !== null && native + maxFee > balance)
         return setError(
-          `Insufficient balance: you have ${formatEther(balance)} TAB; this needs ${formatEther(native)} TAB plus a fee of up to ${formatEther(maxFee)} TAB.`,
+          `Insufficient balance: you have ${formatCoin(balance)}; this needs ${formatCoin(native)} plus a fee of up to ${formatCoin(maxFee)}.`,
         )
       const hash = (await provider.request({ method: 'eth_sendTransaction', params: [request] })) as string
       setSent(hash)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { formatAmount, formatRatio, groupThousands, unitPrice } from '../../../src/ui/market/price'
+import { formatRatio, unitPrice } from '../../../src/ui/market/price'
 
 describe('exact prices', () => {
   test.each([
@@ -45,13 +45,5 @@ describe('exact prices', () => {
     expect(unitPrice(50_000000n, 6, 100_00n, 2)).toEqual({ text: '2', exact: true })
     // 3 wei of an 18-decimals token for 1 unit of a 0-decimals one: the whole part is never cut.
     expect(unitPrice(3n, 18, 1n, 0)).toEqual({ text: '333333333333333333', exact: false })
-  })
-
-  test('amounts read with grouped thousands and the symbol', () => {
-    expect(formatAmount(100000n, 2, 'GLD')).toBe('1,000 GLD')
-    expect(formatAmount(123456789n, 2, 'GLD')).toBe('1,234,567.89 GLD')
-    expect(formatAmount(5n, 18, 'TAB')).toBe('0.000000000000000005 TAB')
-    expect(groupThousands('999')).toBe('999')
-    expect(groupThousands('1000.0001')).toBe('1,000.0001')
   })
 })
