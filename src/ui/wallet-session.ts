@@ -16,13 +16,14 @@ import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
 import { createNodeBackend } from '../wallet/node-backend'
 import { createProvider, type TabchainProvider } from '../wallet/provider'
-import { disconnectedError, ProviderRpcError, RpcCode } from '../wallet/rpc-error'
+import { disconnectedError } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
 import { shownHolding } from './format'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
+import { walletLockedError } from './wallet-locked'
 
 interface PendingApproval {
   /** Names the request: the dialog's answer carries it, so an answer lands on the request it showed. */
@@ -126,6 +127,27 @@ useApp.subscribe((s, prev) => {
 })
 
 /**
+ * The screens' signer once a wallet exists (`view`: the wallet's view): its selected account, through
+ * the approval dialog. A send while the wallet is locked shows the unlock prompt and fails with
+ * `walletLockedError` (4100, the sentence every screen shows for the lock); it signs nothing.
+ */
+export function walletSigner(wallet: Wallet, backend: ProviderBackend, view: WalletView): TxSigner | null {
+  const account = view.accounts.find((a) => a.address === view.selected)
+  if (view.state === 'none' || account === undefined) return null
+  return {
+    address: account.address,
+    label: `${account.name} (wallet)`,
+    sendTransaction: async (tx, to) => {
+      if (wallet.view().state !== 'unlocked') {
+        useWallet.setState({ unlockPrompt: true })
+        throw walletLockedError()
+      }
+      return sendApproved({ backend, wallet, approve: askApproval }, account.address, tx, to)
+    },
+  }
+}
+
+/**
  * Starts the wallet of this profile: loads its vault (locked), builds the EIP-1193 provider over the
  * node, announces it (EIP-6963), and keeps balances and activity current as the head moves.
  */
@@ -182,28 +204,8 @@ export async function startWallet(
     })
   }
 
-  /** The screens' signer once a wallet exists: its selected account, through the approval dialog. */
-  const txSigner = (view: WalletView): TxSigner | null => {
-    const account = view.accounts.find((a) => a.address === view.selected)
-    if (view.state === 'none' || account === undefined) return null
-    return {
-      address: account.address,
-      label: `${account.name} (wallet)`,
-      sendTransaction: async (tx, to) => {
-        if (wallet.view().state !== 'unlocked') {
-          useWallet.setState({ unlockPrompt: true })
-          throw new ProviderRpcError(
-            RpcCode.unauthorized,
-            'the wallet is locked: unlock it in the Wallet screen',
-          )
-        }
-        return sendApproved({ backend, wallet, approve: askApproval }, account.address, tx, to)
-      },
-    }
-  }
-
   wallet.subscribe((view) => {
-    useAccount.getState().setWallet(txSigner(view))
+    useAccount.getState().setWallet(walletSigner(wallet, backend, view))
     useWallet.setState({ view, ...(view.state === 'unlocked' ? { unlockPrompt: false } : {}) })
     // A read that fails (on a light node: no proof verified, or token lists it cannot build) leaves
     // the last verified values, each with the header it was verified at.

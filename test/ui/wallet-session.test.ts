@@ -1,16 +1,20 @@
 import { getAddress } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { marketErrorMessage } from '../../src/ui/market/errors'
 import { useApp } from '../../src/ui/store'
+import { lockedMessage, WALLET_LOCKED_MESSAGE } from '../../src/ui/wallet-locked'
 import {
   answerApproval,
   askApproval,
   dismissUnlock,
   promptUnlock,
   useWallet,
+  walletSigner,
 } from '../../src/ui/wallet-session'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider } from '../../src/wallet/provider'
+import { ProviderRpcError } from '../../src/wallet/rpc-error'
 import { poolBackend } from '../wallet/pool-backend'
 import { hardhatWallet } from '../wallet/solo-node'
 
@@ -71,6 +75,40 @@ describe('unlock prompt', () => {
     await Promise.all([first, second])
     expect(gone).toEqual(['first', 'second'])
     expect(useWallet.getState().unlockPrompt).toBe(false)
+  })
+})
+
+describe('a locked wallet', () => {
+  test("the page's own send asks to unlock and says so in a sentence, the one every screen shows; nothing is signed or sent", async () => {
+    const wallet = await hardhatWallet()
+    const backend = poolBackend()
+    const signer = walletSigner(wallet, backend, wallet.view())
+    wallet.lock()
+    dismissUnlock()
+    const sent: string[] = []
+    const to = {
+      pendingNonce: async () => 0n,
+      submit: async (raw: `0x${string}`) => {
+        sent.push(raw)
+        return raw
+      },
+    }
+    const tx = { type: 'eip1559', to: ME, value: 1n, gas: 21_000n, maxFeePerGas: 1n, chainId: 1 } as const
+    const err = await signer?.sendTransaction(tx, to).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ProviderRpcError)
+    expect(err).toMatchObject({ code: 4100, message: 'Your wallet is locked: unlock it, then try again.' })
+    expect(useWallet.getState().unlockPrompt).toBe(true)
+    expect(useWallet.getState().approvals).toEqual([])
+    expect(sent).toEqual([])
+    dismissUnlock()
+    // The Market and the Wallet screen word the lock the same, the provider's 4100 included.
+    expect(marketErrorMessage(err)).toBe(WALLET_LOCKED_MESSAGE)
+    const fromProvider = new ProviderRpcError(4100, 'the wallet is locked: unlock it first')
+    expect(lockedMessage(fromProvider)).toBe(WALLET_LOCKED_MESSAGE)
+    expect(lockedMessage({ code: 4100, message: 'the wallet is locked: unlock it first' })).toBe(
+      WALLET_LOCKED_MESSAGE,
+    )
+    expect(lockedMessage(new ProviderRpcError(4001, 'User rejected the request.'))).toBeNull()
   })
 })
 

@@ -1,3 +1,5 @@
+import { lockedMessage } from '../wallet-locked'
+
 /**
  * Plain words for the failures the market shows: the node's typed offer errors (branching on
  * `err.type.code`, never on message text), the wallet's refusal (EIP-1193 code 4001) and its lock (4100),
@@ -39,7 +41,8 @@ export function marketErrorMessage(err: unknown): string {
   const rpcCode = typeof err === 'object' && err !== null && 'code' in err ? err.code : null
   if (rpcCode === 4001) return 'You declined the signature in the wallet.'
   // The provider also shows its unlock prompt, which links to the Wallet screen.
-  if (rpcCode === 4100) return 'Your wallet is locked: unlock it, then try again.'
+  const locked = lockedMessage(err)
+  if (locked !== null) return locked
   if (err instanceof Error) return err.message
   // An error that crossed a port as a plain object keeps its message.
   if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string')

@@ -23,6 +23,7 @@ import {
   parseImportKey,
   parseNewWallet,
 } from '../wallet-forms'
+import { lockedMessage } from '../wallet-locked'
 import { confirmations, useWallet } from '../wallet-session'
 import '../wallet.css'
 
@@ -572,7 +573,11 @@ function Send() {
       setSent(hash)
       reset((f) => ({ ...f, amount: '' }))
     } catch (err) {
-      setError(err instanceof ProviderRpcError && err.code === 4001 ? 'Cancelled.' : messageOf(err))
+      setError(
+        err instanceof ProviderRpcError && err.code === 4001
+          ? 'Cancelled.'
+          : (lockedMessage(err) ?? messageOf(err)),
+      )
     } finally {
       setBusy(false)
     }
