@@ -160,7 +160,7 @@ export async function createToken(
   await page.getByTestId('approval-confirm').click()
   if (mine === 'on-demand') await mineBlock(page)
   await page.getByRole('link', { name: 'Wallet' }).first().click()
-  await expect(page.getByTestId(`token-balance-${symbol}`)).toContainText(`1000 ${symbol}`, {
+  await expect(page.getByTestId(`token-balance-${symbol}`)).toContainText(`1,000 ${symbol}`, {
     timeout: 120_000,
   })
 }

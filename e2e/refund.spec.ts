@@ -150,7 +150,7 @@ test('B closes its tab after A locked: A is refunded after its timelock; tokens 
     expect(states).not.toContain('TakerLocked')
 
     await a.page.getByRole('link', { name: 'Wallet' }).first().click()
-    await expect(a.page.getByTestId('token-balance-APL')).toContainText('1000 APL', { timeout: 30_000 })
+    await expect(a.page.getByTestId('token-balance-APL')).toContainText('1,000 APL', { timeout: 30_000 })
     const after = await holdings(a.page, a.address)
     expect(after.tokenA).toBe('100000')
     expect(after.tokenB).toBe('0')
@@ -197,7 +197,7 @@ test('A closes after B locked and never returns: B mines alone and is refunded a
     await expect(b.page.getByTestId('trade-history')).toContainText('Refunded: your 25 BAN came back to you.')
 
     await b.page.getByRole('link', { name: 'Wallet' }).first().click()
-    await expect(b.page.getByTestId('token-balance-BAN')).toContainText('1000 BAN', { timeout: 30_000 })
+    await expect(b.page.getByTestId('token-balance-BAN')).toContainText('1,000 BAN', { timeout: 30_000 })
     const after = await holdings(b.page, b.address)
     // B holds all its BAN again and no APL (A's lock stays in the HTLC until A comes back).
     expect(after.tokenB).toBe('100000')

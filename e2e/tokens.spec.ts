@@ -71,7 +71,7 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
       'That is not an address (0x and 40 hex digits).',
     )
     await amount.fill('1000.01')
-    await expectProblem(a, amount, 'use-amount-problem', 'You have only 1000 GLD.')
+    await expectProblem(a, amount, 'use-amount-problem', 'You have only 1,000 GLD.')
     await a.getByRole('button', { name: 'Send', exact: true }).click()
     await expect(a.getByTestId('activity-row')).toHaveCount(1)
 
@@ -134,7 +134,7 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     // B's explorer agrees: the token page lists the mint and the transfer.
     await holdingB.getByRole('link').click()
     await expect(b.getByTestId('token-detail')).toBeVisible()
-    await expect(b.getByTestId('token-supply')).toHaveText('1000 GLD')
+    await expect(b.getByTestId('token-supply')).toHaveText('1,000 GLD')
     await expect(b.getByTestId('token-transfer')).toHaveCount(2)
 
     // A call that would revert fails at once with the decoded reason, and sends nothing.
@@ -199,15 +199,15 @@ test('a token whose symbol hides a right-to-left override, and one of 78 digits,
     await page.getByRole('button', { name: 'Create token' }).click()
     await expect(page.locator('#token-name')).toHaveValue('', { timeout: 30_000 })
   }
-  // U+202E makes what follows it read right to left: unescaped, "1000 X" would show as "0001".
+  // U+202E makes what follows it read right to left: unescaped, "1,000 X" would show as "000,1".
   await create('Spoof', 'X\u202E', '1000')
   await create('Wide', 'W'.repeat(16), `${2n ** 256n - 1n}`)
   await expect(page.getByTestId('holding')).toHaveCount(2, { timeout: 60_000 })
   await expect(
     page.getByTestId('holding').filter({ hasText: 'Spoof' }).getByTestId('holding-balance'),
-  ).toHaveText('1000 X\\u{202E}')
+  ).toHaveText('1,000 X\\u{202E}')
   await expect(page.getByTestId('activity-row').filter({ hasText: 'Create X' })).toContainText(
-    'Create X\\u{202E} (1000 X\\u{202E})',
+    'Create X\\u{202E} (1,000 X\\u{202E})',
   )
 
   for (const width of [1280, 390]) {

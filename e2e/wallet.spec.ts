@@ -555,12 +555,12 @@ test('faucet, then send coin to a second browser through the approval dialog: it
 
     // The Wallet screen shows the token, and sends some of it to B.
     await a.getByRole('link', { name: 'Wallet' }).first().click()
-    await expect(a.getByTestId('token-balance-GLD')).toContainText('1000 GLD', { timeout: 60_000 })
+    await expect(a.getByTestId('token-balance-GLD')).toContainText('1,000 GLD', { timeout: 60_000 })
     await a.getByTestId('tab-send').click()
     await a.getByTestId('send-asset').selectOption({ label: 'GLD (Gold)' })
     await a.getByTestId('send-to').fill(addressB)
     await a.getByTestId('send-amount').fill('2000')
-    await expectProblem(a, amount, 'send-amount-problem', 'Insufficient balance: you have 1000 GLD.')
+    await expectProblem(a, amount, 'send-amount-problem', 'Insufficient balance: you have 1,000 GLD.')
     await a.getByTestId('send-amount').fill('250.505')
     await expectProblem(a, amount, 'send-amount-problem', 'At most 2 decimals.')
     await a.getByTestId('send-amount').fill('250.5')
