@@ -304,7 +304,7 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
       .locator('.facts__row')
       .filter({ hasText: /^Decimals/ }),
   ).toHaveText('Decimals2')
-  await expect(page.getByTestId('address-token-supply')).toHaveText('1000 GLD')
+  await expect(page.getByTestId('address-token-supply')).toHaveText('1,000 GLD')
   // The transactions sent to it, as for any address.
   await expect(page.locator(`[data-testid="tx-list"] a[href="/tx/${sendHash}"]`)).toBeVisible()
 
