@@ -4,12 +4,15 @@ import {
   decodeFunctionResult,
   encodeFunctionData,
   erc20Abi,
+  formatUnits,
   getAddress,
   type Hex,
   hexToString,
   isHex,
+  maxUint256,
 } from 'viem'
-import { formatAmount, formatCoin } from './amount'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
+import { htlcAbi } from '../node/contracts/htlc/abi'
 import type { ProviderBackend } from './backend'
 
 /** What the approval dialog shows: a sentence in human terms, then the details. */
@@ -24,6 +27,9 @@ export interface ApprovalRequest {
 
 /** Decides on a request: true to sign, false to refuse (the dApp gets 4001). */
 export type Approve = (request: ApprovalRequest) => Promise<boolean>
+
+export const NATIVE_SYMBOL = 'TAB'
+export const NATIVE_DECIMALS = 18
 
 /** `0xAb…cD`: first two and last two hex digits of an address. */
 export const shortAddress = (a: string): string => `${a.slice(0, 4)}…${a.slice(-2)}`
@@ -58,53 +64,159 @@ async function tokenInfo(backend: ProviderBackend, token: Address) {
   }
 }
 
-/** The approval text of a transaction: a native transfer, an ERC20 transfer/approve, or another call. */
+/**
+ * The approval text of a transaction: a native transfer, an ERC20 transfer/approve/transferFrom, an HTLC
+ * lock/redeem/refund, or another call.
+ */
 export async function describeTransaction(
   backend: ProviderBackend,
   tx: TxToApprove,
 ): Promise<ApprovalRequest> {
-  const fee = `up to ${formatCoin(tx.gas * tx.maxFeePerGas)}`
+  const fee = `up to ${formatUnits(tx.gas * tx.maxFeePerGas, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
   const details = [
     { label: 'From', value: tx.from },
     { label: 'To', value: tx.to },
     { label: 'Network fee', value: fee },
   ]
-  const native = formatCoin(tx.value)
+  const native = `${formatUnits(tx.value, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
   if (tx.data === '0x') {
     return { kind: 'transaction', from: tx.from, title: `Send ${native} to ${shortAddress(tx.to)}`, details }
   }
-  let call: ReturnType<typeof decodeFunctionData<typeof erc20Abi>> | null = null
-  try {
-    call = decodeFunctionData({ abi: erc20Abi, data: tx.data })
-  } catch {
-    call = null
-  }
   const withValue = tx.value > 0n ? [{ label: 'Also sends', value: native }] : []
-  if (call !== null && (call.functionName === 'transfer' || call.functionName === 'approve')) {
-    const [who, amount] = call.args
-    const token = await tokenInfo(backend, tx.to)
-    const amountText =
-      token === null
-        ? formatAmount(amount, 0, `base units of token ${shortAddress(tx.to)}`)
-        : formatAmount(amount, token.decimals, showHidden(token.symbol))
-    const title =
-      call.functionName === 'transfer'
-        ? `Transfer ${amountText} to ${shortAddress(who)}`
-        : `Allow ${shortAddress(who)} to spend ${amountText}`
-    // The title shortens the beneficiary, and `To` is the token contract: a look-alike address (same
-    // first and last digits) would read the same without this row in full.
-    const beneficiary = {
-      label: call.functionName === 'transfer' ? 'Recipient' : 'Spender',
-      value: getAddress(who),
+  const known =
+    tx.to.toLowerCase() === HTLC_ADDRESS
+      ? await describeHtlcCall(backend, tx.data)
+      : await describeTokenCall(backend, tx.to, tx.data)
+  if (known !== null)
+    return {
+      kind: 'transaction',
+      from: tx.from,
+      title: known.title,
+      details: [...known.rows, ...details, ...withValue],
     }
-    return { kind: 'transaction', from: tx.from, title, details: [beneficiary, ...details, ...withValue] }
+  let name: string | null = null
+  try {
+    name = decodeFunctionData({ abi: erc20Abi, data: tx.data }).functionName
+  } catch {
+    name = null
   }
   return {
     kind: 'transaction',
     from: tx.from,
-    title: `Call contract ${shortAddress(tx.to)} (${call?.functionName ?? tx.data.slice(0, 10)})`,
+    title: `Call contract ${shortAddress(tx.to)} (${name ?? tx.data.slice(0, 10)})`,
     details: [...details, ...withValue, { label: 'Data', value: tx.data }],
   }
+}
+
+/** A call the wallet reads: its title, and the rows (first in the dialog) of what it moves and to whom. */
+interface KnownCall {
+  readonly title: string
+  readonly rows: readonly { readonly label: string; readonly value: string }[]
+}
+
+/**
+ * `amount` of `token` as a person reads it: with its symbol and decimals, else in base units of the
+ * token named by its address; `unlimited` for an allowance the token never decreases.
+ */
+async function tokenAmount(
+  backend: ProviderBackend,
+  token: Address,
+  amount: bigint | 'unlimited',
+): Promise<string> {
+  const info = await tokenInfo(backend, token)
+  const name = info === null ? `token ${shortAddress(token)}` : showHidden(info.symbol)
+  if (amount === 'unlimited') return `an unlimited amount of ${name}`
+  return info === null ? `${amount} base units of ${name}` : `${formatUnits(amount, info.decimals)} ${name}`
+}
+
+/**
+ * An ERC20 transfer, approve or transferFrom. An approve of 2^256 - 1 reads as unlimited: the token
+ * never decreases that allowance (OpenZeppelin's rule, the native tokens' too), and its 78 digits
+ * would not say so. The title shortens the addresses, and `To` is the token contract: a look-alike
+ * address (same first and last digits) would read the same without their rows in full.
+ */
+async function describeTokenCall(
+  backend: ProviderBackend,
+  token: Address,
+  data: Hex,
+): Promise<KnownCall | null> {
+  let call: ReturnType<typeof decodeFunctionData<typeof erc20Abi>>
+  try {
+    call = decodeFunctionData({ abi: erc20Abi, data })
+  } catch {
+    return null
+  }
+  if (call.functionName === 'transfer') {
+    const [to, amount] = call.args
+    return {
+      title: `Transfer ${await tokenAmount(backend, token, amount)} to ${shortAddress(to)}`,
+      rows: [{ label: 'Recipient', value: getAddress(to) }],
+    }
+  }
+  if (call.functionName === 'approve') {
+    const [spender, amount] = call.args
+    const allowance = await tokenAmount(backend, token, amount === maxUint256 ? 'unlimited' : amount)
+    return {
+      title: `Allow ${shortAddress(spender)} to spend ${allowance}`,
+      rows: [{ label: 'Spender', value: getAddress(spender) }],
+    }
+  }
+  if (call.functionName === 'transferFrom') {
+    const [owner, to, amount] = call.args
+    return {
+      title: `Transfer ${await tokenAmount(backend, token, amount)} from ${shortAddress(owner)} to ${shortAddress(to)}`,
+      rows: [
+        { label: 'Owner', value: getAddress(owner) },
+        { label: 'Recipient', value: getAddress(to) },
+      ],
+    }
+  }
+  return null
+}
+
+/**
+ * A call to the HTLC: a lock escrows native coin (its value) or tokens (pulled through the allowance
+ * to the HTLC) for a recipient who takes them with the hashlock's secret before the timelock height,
+ * after which they can be refunded; a redeem makes its secret public; a refund names its lock.
+ */
+async function describeHtlcCall(backend: ProviderBackend, data: Hex): Promise<KnownCall | null> {
+  let call: ReturnType<typeof decodeFunctionData<typeof htlcAbi>>
+  try {
+    call = decodeFunctionData({ abi: htlcAbi, data })
+  } catch {
+    return null
+  }
+  if (call.functionName === 'lock') {
+    const [token, amount, recipient, hashlock, timelockHeight] = call.args
+    const coin = token.toLowerCase() === ZERO_ADDRESS
+    const what = coin
+      ? `${formatUnits(amount, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+      : await tokenAmount(backend, token, amount)
+    return {
+      title: `Lock ${what} for ${shortAddress(recipient)} until block ${timelockHeight}`,
+      rows: [
+        { label: 'Recipient', value: getAddress(recipient) },
+        ...(coin ? [] : [{ label: 'Token', value: getAddress(token) }]),
+        { label: 'Hashlock', value: hashlock },
+        { label: 'Refundable from', value: `block ${timelockHeight}` },
+      ],
+    }
+  }
+  if (call.functionName === 'redeem') {
+    const [id, preimage] = call.args
+    return {
+      title: `Redeem swap lock ${shortAddress(id)}`,
+      rows: [
+        { label: 'Lock', value: id },
+        { label: 'Secret (made public)', value: preimage },
+      ],
+    }
+  }
+  if (call.functionName === 'refund') {
+    const [id] = call.args
+    return { title: `Refund swap lock ${shortAddress(id)}`, rows: [{ label: 'Lock', value: id }] }
+  }
+  return null
 }
 
 /**

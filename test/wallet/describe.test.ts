@@ -6,12 +6,15 @@ import {
   getAddress,
   type Hex,
   keccak256,
+  maxUint256,
   parseEther,
   parseTransaction,
   stringToHex,
 } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
+import { htlcAbi } from '../../src/node/contracts/htlc/abi'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
 import { describeMessage, describeTransaction, describeTypedData } from '../../src/wallet/describe'
@@ -117,6 +120,96 @@ describe('approval texts', () => {
       expect(real.details[0]).toEqual({ label, value: FRIEND })
       expect(fake.details[0]).toEqual({ label, value: lookalike })
     }
+  })
+
+  test('an ERC20 approve of 2^256 - 1 (an allowance the token never decreases) reads as unlimited, not as its 78 digits', async () => {
+    const base = { from: ME, to: TOKEN, value: 0n, gas: 60_000n, maxFeePerGas: 1n }
+    const approve = (amount: bigint) =>
+      describeTransaction(backend, {
+        ...base,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, amount] }),
+      })
+    expect((await approve(maxUint256)).title).toBe(
+      'Allow 0x90…06 to spend an unlimited amount of token 0x00…e1',
+    )
+    // One less is a number the token does decrease: shown as the number it is.
+    expect((await approve(maxUint256 - 1n)).title).toBe(
+      `Allow 0x90…06 to spend ${maxUint256 - 1n} base units of token 0x00…e1`,
+    )
+    expect((await approve(maxUint256)).details[0]).toEqual({ label: 'Spender', value: FRIEND })
+  })
+
+  test('an ERC20 transferFrom names whose tokens move, where to and how many, each address in full', async () => {
+    const owner = getAddress(DEVNET_ACCOUNTS[2] as string)
+    const r = await describeTransaction(backend, {
+      from: ME,
+      to: TOKEN,
+      value: 0n,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transferFrom', args: [owner, FRIEND, 125n] }),
+      gas: 60_000n,
+      maxFeePerGas: 1n,
+    })
+    expect(r.title).toBe('Transfer 125 base units of token 0x00…e1 from 0x3C…BC to 0x90…06')
+    expect(r.details.slice(0, 2)).toEqual([
+      { label: 'Owner', value: owner },
+      { label: 'Recipient', value: FRIEND },
+    ])
+  })
+
+  test('an HTLC lock says what it escrows, for whom and until which block; redeem and refund name their lock', async () => {
+    const hashlock = keccak256('0x01')
+    const lock = (token: Hex, amount: bigint) =>
+      encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [token, amount, FRIEND, hashlock, 120n],
+      })
+    const base = { from: ME, to: HTLC_ADDRESS, gas: 90_000n, maxFeePerGas: 1n }
+    const native = await describeTransaction(backend, {
+      ...base,
+      value: parseEther('5'),
+      data: lock(ZERO_ADDRESS, parseEther('5')),
+    })
+    expect(native.title).toBe('Lock 5 TAB for 0x90…06 until block 120')
+    expect(native.details.slice(0, 3)).toEqual([
+      { label: 'Recipient', value: FRIEND },
+      { label: 'Hashlock', value: hashlock },
+      { label: 'Refundable from', value: 'block 120' },
+    ])
+    // A token lock pulls the tokens through the allowance: the amount is the token's, named by its symbol.
+    const gold = {
+      ...poolBackend(),
+      call: async ({ data }: { data?: Hex }) => {
+        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
+        const returnData =
+          functionName === 'symbol'
+            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'GLD' })
+            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 2 })
+        return { status: 1 as const, returnData, gasUsed: 30_000n }
+      },
+    }
+    const token = await describeTransaction(gold, { ...base, value: 0n, data: lock(TOKEN, 1250n) })
+    expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120')
+    expect(token.details).toContainEqual({ label: 'Token', value: TOKEN })
+    const id = keccak256('0x02')
+    const secret = keccak256('0x03')
+    const redeem = await describeTransaction(backend, {
+      ...base,
+      value: 0n,
+      data: encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, secret] }),
+    })
+    expect(redeem.title).toBe(`Redeem swap lock ${id.slice(0, 4)}…${id.slice(-2)}`)
+    expect(redeem.details.slice(0, 2)).toEqual([
+      { label: 'Lock', value: id },
+      { label: 'Secret (made public)', value: secret },
+    ])
+    const refund = await describeTransaction(backend, {
+      ...base,
+      value: 0n,
+      data: encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [id] }),
+    })
+    expect(refund.title).toBe(`Refund swap lock ${id.slice(0, 4)}…${id.slice(-2)}`)
+    expect(refund.details[0]).toEqual({ label: 'Lock', value: id })
   })
 
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {
