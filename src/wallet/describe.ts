@@ -65,35 +65,61 @@ async function tokenInfo(backend: ProviderBackend, token: Address) {
 }
 
 /**
+ * How many times the fee cap this wallet sets itself (2 × next base fee + suggested tip) a dApp's may be
+ * before the dialog warns: above it, the fee is in the title and a warning row comes first. Unused gas
+ * is refunded but the tip is not, so a dApp that sets a tip as high as its cap has the account pay it
+ * all to the miner; the dialog read "Send 0 TAB" with the fee three rows down.
+ */
+export const HIGH_FEE_FACTOR = 10n
+
+/**
  * The approval text of a transaction: a native transfer, an ERC20 transfer/approve/transferFrom, an HTLC
- * lock/redeem/refund, or another call.
+ * lock/redeem/refund, or another call; with its fee in the title and a warning first when its fee cap
+ * is over `HIGH_FEE_FACTOR` times the one the wallet would set.
  */
 export async function describeTransaction(
   backend: ProviderBackend,
   tx: TxToApprove,
 ): Promise<ApprovalRequest> {
-  const fee = `up to ${formatUnits(tx.gas * tx.maxFeePerGas, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  const fee = `${formatUnits(tx.gas * tx.maxFeePerGas, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
   const details = [
     { label: 'From', value: tx.from },
     { label: 'To', value: tx.to },
-    { label: 'Network fee', value: fee },
+    { label: 'Network fee', value: `up to ${fee}` },
   ]
-  const native = `${formatUnits(tx.value, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
-  if (tx.data === '0x') {
-    return { kind: 'transaction', from: tx.from, title: `Send ${native} to ${shortAddress(tx.to)}`, details }
+  const [what, usual] = await Promise.all([
+    describeCall(backend, tx, details),
+    Promise.all([backend.nextBaseFee(), backend.suggestedTip()]).then(([base, tip]) => 2n * base + tip),
+  ])
+  if (tx.maxFeePerGas <= HIGH_FEE_FACTOR * usual) return { kind: 'transaction', from: tx.from, ...what }
+  const warning = {
+    label: 'Warning',
+    value: `The site set a fee cap of ${formatUnits(tx.maxFeePerGas, 9)} gwei per gas, over ${HIGH_FEE_FACTOR} times the ${formatUnits(usual, 9)} gwei this wallet would set: this transaction may cost up to ${fee} in fees.`,
   }
+  return {
+    kind: 'transaction',
+    from: tx.from,
+    title: `${what.title}, with a fee of up to ${fee}`,
+    details: [warning, ...what.details],
+  }
+}
+
+type Rows = readonly { readonly label: string; readonly value: string }[]
+
+/** What a transaction does: its title, and `details` after the rows of what it moves and to whom. */
+async function describeCall(
+  backend: ProviderBackend,
+  tx: TxToApprove,
+  details: Rows,
+): Promise<{ title: string; details: Rows }> {
+  const native = `${formatUnits(tx.value, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  if (tx.data === '0x') return { title: `Send ${native} to ${shortAddress(tx.to)}`, details }
   const withValue = tx.value > 0n ? [{ label: 'Also sends', value: native }] : []
   const known =
     tx.to.toLowerCase() === HTLC_ADDRESS
       ? await describeHtlcCall(backend, tx.data)
       : await describeTokenCall(backend, tx.to, tx.data)
-  if (known !== null)
-    return {
-      kind: 'transaction',
-      from: tx.from,
-      title: known.title,
-      details: [...known.rows, ...details, ...withValue],
-    }
+  if (known !== null) return { title: known.title, details: [...known.rows, ...details, ...withValue] }
   let name: string | null = null
   try {
     name = decodeFunctionData({ abi: erc20Abi, data: tx.data }).functionName
@@ -101,8 +127,6 @@ export async function describeTransaction(
     name = null
   }
   return {
-    kind: 'transaction',
-    from: tx.from,
     title: `Call contract ${shortAddress(tx.to)} (${name ?? tx.data.slice(0, 10)})`,
     details: [...details, ...withValue, { label: 'Data', value: tx.data }],
   }
@@ -111,7 +135,7 @@ export async function describeTransaction(
 /** A call the wallet reads: its title, and the rows (first in the dialog) of what it moves and to whom. */
 interface KnownCall {
   readonly title: string
-  readonly rows: readonly { readonly label: string; readonly value: string }[]
+  readonly rows: Rows
 }
 
 /**

@@ -1072,3 +1072,41 @@ describe('fees refused before the approval', () => {
     expect(parseTransaction(backend.sent[0] ?? '0x').maxFeePerGas).toBe(floor)
   })
 })
+
+describe("fees far above the network's", () => {
+  test("a dApp's fee cap over 10 × the one the wallet would set (2 × next base fee + tip) is told first: the title gives the fee, a warning row how far above; at 10 × a send reads as any", async () => {
+    // Next base fee 1 gwei and tip 1 gwei: the wallet would set 3 gwei.
+    const backend = poolBackend()
+    const asked: ApprovalRequest[] = []
+    const provider = createProvider({
+      backend,
+      wallet: await hardhatWallet(),
+      approve: async (r) => {
+        asked.push(r)
+        return false
+      },
+    })
+    const send = (fees: Record<string, string>) =>
+      provider
+        .request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1', ...fees }] })
+        .catch((e: unknown) => e)
+    const hex = (n: bigint) => `0x${n.toString(16)}`
+    // 84 of the account's 100 TAB over a transfer's 21,000 gas, all of it tip: the miner's once mined.
+    const drain = 4_000_000_000_000_000n
+    await send({ maxFeePerGas: hex(drain), maxPriorityFeePerGas: hex(drain) })
+    expect(asked.at(-1)?.title).toBe('Send 0.000000000000000001 TAB to 0x90…06, with a fee of up to 84 TAB')
+    expect(asked.at(-1)?.details[0]).toEqual({
+      label: 'Warning',
+      value:
+        'The site set a fee cap of 4000000 gwei per gas, over 10 times the 3 gwei this wallet would set: this transaction may cost up to 84 TAB in fees.',
+    })
+    // A legacy gasPrice is a fee cap too, and one wei over 10 × is over.
+    await send({ gasPrice: hex(30_000_000_001n) })
+    expect(asked.at(-1)?.details[0]?.label).toBe('Warning')
+    await send({ maxFeePerGas: hex(30_000_000_000n) })
+    expect(asked.at(-1)?.title).toBe('Send 0.000000000000000001 TAB to 0x90…06')
+    expect(asked.at(-1)?.details.map((d) => d.label)).not.toContain('Warning')
+    expect(asked).toHaveLength(3)
+    expect(backend.sent).toHaveLength(0)
+  })
+})
