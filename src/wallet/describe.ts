@@ -106,7 +106,11 @@ export async function describeTransaction(
 
 type Rows = readonly { readonly label: string; readonly value: string }[]
 
-/** What a transaction does: its title, and `details` after the rows of what it moves and to whom. */
+/**
+ * What a transaction does: its title, and `details` after the rows of what it moves and to whom. Value
+ * sent with data is in the title: to an account without code (the chain ignores the data) it is a send;
+ * to a contract a payment beside the call, unless the call names it (a native HTLC lock escrows it).
+ */
 async function describeCall(
   backend: ProviderBackend,
   tx: TxToApprove,
@@ -115,11 +119,21 @@ async function describeCall(
   const native = `${formatUnits(tx.value, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
   if (tx.data === '0x') return { title: `Send ${native} to ${shortAddress(tx.to)}`, details }
   const withValue = tx.value > 0n ? [{ label: 'Also sends', value: native }] : []
+  const paying = tx.value > 0n ? `, paying it ${native}` : ''
   const known =
     tx.to.toLowerCase() === HTLC_ADDRESS
       ? await describeHtlcCall(backend, tx.data)
       : await describeTokenCall(backend, tx.to, tx.data)
-  if (known !== null) return { title: known.title, details: [...known.rows, ...details, ...withValue] }
+  if (known !== null)
+    return {
+      title: known.namesValue === true ? known.title : `${known.title}${paying}`,
+      details: [...known.rows, ...details, ...withValue],
+    }
+  if ((await backend.code(tx.to, 'latest')) === '0x')
+    return {
+      title: `Send ${native} to ${shortAddress(tx.to)}, with data it ignores (no contract there)`,
+      details: [...details, { label: 'Data', value: tx.data }],
+    }
   let name: string | null = null
   try {
     name = decodeFunctionData({ abi: erc20Abi, data: tx.data }).functionName
@@ -127,7 +141,7 @@ async function describeCall(
     name = null
   }
   return {
-    title: `Call contract ${shortAddress(tx.to)} (${name ?? tx.data.slice(0, 10)})`,
+    title: `Call contract ${shortAddress(tx.to)} (${name ?? tx.data.slice(0, 10)})${paying}`,
     details: [...details, ...withValue, { label: 'Data', value: tx.data }],
   }
 }
@@ -136,6 +150,8 @@ async function describeCall(
 interface KnownCall {
   readonly title: string
   readonly rows: Rows
+  /** The title names the transaction's value already (a native HTLC lock's amount). */
+  readonly namesValue?: true
 }
 
 /**
@@ -218,6 +234,7 @@ async function describeHtlcCall(backend: ProviderBackend, data: Hex): Promise<Kn
       : await tokenAmount(backend, token, amount)
     return {
       title: `Lock ${what} for ${shortAddress(recipient)} until block ${timelockHeight}`,
+      ...(coin ? { namesValue: true as const } : {}),
       rows: [
         { label: 'Recipient', value: getAddress(recipient) },
         ...(coin ? [] : [{ label: 'Token', value: getAddress(token) }]),

@@ -13,7 +13,7 @@ import {
 } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
-import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
@@ -97,8 +97,15 @@ describe('approval texts', () => {
     expect((await describeTransaction(backend, { ...base, data: approve })).title).toBe(
       'Allow 0x90…06 to spend 7 base units of token 0x00…e1',
     )
+    // Other data to an address without code (no token there) is ignored by the chain: a send.
     const other = await describeTransaction(backend, { ...base, data: '0xdeadbeef' })
-    expect(other.title).toBe('Call contract 0x00…e1 (0xdeadbeef)')
+    expect(other.title).toBe('Send 0 TAB to 0x00…e1, with data it ignores (no contract there)')
+    const call = await describeTransaction(backend, {
+      ...base,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: '0xdeadbeef',
+    })
+    expect(call.title).toBe('Call contract 0x00…01 (0xdeadbeef)')
   })
 
   test('ERC20 transfer and approve show the recipient and spender in full (the title shortens them)', async () => {
@@ -210,6 +217,37 @@ describe('approval texts', () => {
     })
     expect(refund.title).toBe(`Refund swap lock ${id.slice(0, 4)}…${id.slice(-2)}`)
     expect(refund.details[0]).toEqual({ label: 'Lock', value: id })
+  })
+
+  test('value sent with data is in the title: to an account without code it is a send, to a contract a payment beside the call', async () => {
+    const base = { from: ME, gas: 60_000n, maxFeePerGas: 1n, value: parseEther('50') }
+    // FRIEND has no code: the chain moves the value and ignores the data.
+    const eoa = await describeTransaction(backend, { ...base, to: FRIEND, data: '0xdeadbeef' })
+    expect(eoa.title).toBe('Send 50 TAB to 0x90…06, with data it ignores (no contract there)')
+    expect(eoa.details).toContainEqual({ label: 'Data', value: '0xdeadbeef' })
+    const factory = await describeTransaction(backend, {
+      ...base,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: '0xdeadbeef',
+    })
+    expect(factory.title).toBe('Call contract 0x00…01 (0xdeadbeef), paying it 50 TAB')
+    const transfer = await describeTransaction(backend, {
+      ...base,
+      to: TOKEN,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [FRIEND, 125n] }),
+    })
+    expect(transfer.title).toBe('Transfer 125 base units of token 0x00…e1 to 0x90…06, paying it 50 TAB')
+    // A lock of the native coin escrows its value: the title names it once.
+    const lock = await describeTransaction(backend, {
+      ...base,
+      to: HTLC_ADDRESS,
+      data: encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [ZERO_ADDRESS, parseEther('50'), FRIEND, keccak256('0x01'), 120n],
+      }),
+    })
+    expect(lock.title).toBe('Lock 50 TAB for 0x90…06 until block 120')
   })
 
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {
