@@ -38,11 +38,40 @@ export async function sendApproved(
     gas: tx.gas,
     maxFeePerGas: tx.maxFeePerGas,
   })
-  if (!(await deps.approve(description)))
+  const request = (await replacesPending(deps.backend, from, tx.nonce, to))
+    ? {
+        ...description,
+        title: `${description.title}, replacing your pending transaction ${tx.nonce}`,
+        details: [
+          {
+            label: 'Replaces',
+            value: `The site set nonce ${tx.nonce}, which a transaction of this account waiting to be mined has: this one takes its place, and that one is never mined.`,
+          },
+          ...description.details,
+        ],
+      }
+    : description
+  if (!(await deps.approve(request)))
     throw new ProviderRpcError(RpcCode.userRejected, 'the user rejected the request')
   return deps.wallet.inTurn(from, async () => {
     const nonce = tx.nonce ?? Number(await to.pendingNonce())
     const raw = await deps.wallet.signTransaction(from, { ...tx, nonce })
-    return { hash: await to.submit(raw), nonce, title: description.title }
+    return { hash: await to.submit(raw), nonce, title: request.title }
   })
+}
+
+/**
+ * Whether a dApp's own `nonce` is one a transaction of `from` waiting in the pool holds (at or above the
+ * account's nonce at the head, below its pending nonce): the pool takes this send in its place (a fee
+ * bump replaces it), and the one the user sent before is never mined.
+ */
+async function replacesPending(
+  backend: ProviderBackend,
+  from: Address,
+  nonce: number | undefined,
+  to: SendTarget,
+): Promise<boolean> {
+  if (nonce === undefined) return false
+  const [mined, pending] = await Promise.all([backend.account(from, 'latest'), to.pendingNonce()])
+  return BigInt(nonce) >= mined.nonce && BigInt(nonce) < pending
 }

@@ -118,3 +118,34 @@ describe('sendApproved: the one sending path of the provider and the screens', (
     expect(own.nonce).toBe(0)
   })
 })
+
+describe("a send with the dApp's own nonce", () => {
+  test('one below the pending nonce replaces a transaction waiting in the pool: the dialog says so first; at the pending nonce it reads as any send', async () => {
+    const asked: ApprovalRequest[] = []
+    const deps = {
+      backend,
+      wallet,
+      approve: async (r: ApprovalRequest) => {
+        asked.push(r)
+        return true
+      },
+    }
+    // The account has nonces 4 and 5 waiting: the next is 6.
+    const pool = target(6n)
+    await sendApproved(deps, ME, { ...TX, nonce: 5 }, pool)
+    expect(asked[0]?.title).toBe('Send 2.5 TAB to 0x90…06, replacing your pending transaction 5')
+    expect(asked[0]?.details[0]).toEqual({
+      label: 'Replaces',
+      value:
+        'The site set nonce 5, which a transaction of this account waiting to be mined has: this one takes its place, and that one is never mined.',
+    })
+    expect(parseTransaction(pool.sent[0] ?? '0x').nonce).toBe(5)
+    await sendApproved(deps, ME, { ...TX, nonce: 6 }, pool)
+    expect(asked[1]?.title).toBe('Send 2.5 TAB to 0x90…06')
+    expect(asked[1]?.details.map((d) => d.label)).not.toContain('Replaces')
+    // A nonce already mined replaces nothing (the pool refuses it as too low): no such row.
+    const mined = { ...deps, backend: { ...backend, account: async () => ({ balance: 0n, nonce: 6n }) } }
+    await sendApproved(mined, ME, { ...TX, nonce: 5 }, pool)
+    expect(asked[2]?.title).toBe('Send 2.5 TAB to 0x90…06')
+  })
+})
