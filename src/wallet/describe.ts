@@ -4,7 +4,6 @@ import {
   decodeFunctionResult,
   encodeFunctionData,
   erc20Abi,
-  formatUnits,
   getAddress,
   type Hex,
   hexToString,
@@ -13,6 +12,7 @@ import {
 } from 'viem'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { htlcAbi } from '../node/contracts/htlc/abi'
+import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
 
 /** What the approval dialog shows: a sentence in human terms, then the details. */
@@ -27,9 +27,6 @@ export interface ApprovalRequest {
 
 /** Decides on a request: true to sign, false to refuse (the dApp gets 4001). */
 export type Approve = (request: ApprovalRequest) => Promise<boolean>
-
-export const NATIVE_SYMBOL = 'TAB'
-export const NATIVE_DECIMALS = 18
 
 /** `0xAb…cD`: first two and last two hex digits of an address. */
 export const shortAddress = (a: string): string => `${a.slice(0, 4)}…${a.slice(-2)}`
@@ -81,7 +78,7 @@ export async function describeTransaction(
   backend: ProviderBackend,
   tx: TxToApprove,
 ): Promise<ApprovalRequest> {
-  const fee = `${formatUnits(tx.gas * tx.maxFeePerGas, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  const fee = formatCoin(tx.gas * tx.maxFeePerGas)
   const details = [
     { label: 'From', value: tx.from },
     { label: 'To', value: tx.to },
@@ -94,7 +91,7 @@ export async function describeTransaction(
   if (tx.maxFeePerGas <= HIGH_FEE_FACTOR * usual) return { kind: 'transaction', from: tx.from, ...what }
   const warning = {
     label: 'Warning',
-    value: `The site set a fee cap of ${formatUnits(tx.maxFeePerGas, 9)} gwei per gas, over ${HIGH_FEE_FACTOR} times the ${formatUnits(usual, 9)} gwei this wallet would set: this transaction may cost up to ${fee} in fees.`,
+    value: `The site set a fee cap of ${formatAmount(tx.maxFeePerGas, 9, 'gwei')} per gas, over ${HIGH_FEE_FACTOR} times the ${formatAmount(usual, 9, 'gwei')} this wallet would set: this transaction may cost up to ${fee} in fees.`,
   }
   return {
     kind: 'transaction',
@@ -116,7 +113,7 @@ async function describeCall(
   tx: TxToApprove,
   details: Rows,
 ): Promise<{ title: string; details: Rows }> {
-  const native = `${formatUnits(tx.value, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
+  const native = formatCoin(tx.value)
   if (tx.data === '0x') return { title: `Send ${native} to ${shortAddress(tx.to)}`, details }
   const withValue = tx.value > 0n ? [{ label: 'Also sends', value: native }] : []
   const paying = tx.value > 0n ? `, paying it ${native}` : ''
@@ -166,7 +163,9 @@ async function tokenAmount(
   const info = await tokenInfo(backend, token)
   const name = info === null ? `token ${shortAddress(token)}` : showHidden(info.symbol)
   if (amount === 'unlimited') return `an unlimited amount of ${name}`
-  return info === null ? `${amount} base units of ${name}` : `${formatUnits(amount, info.decimals)} ${name}`
+  return info === null
+    ? formatAmount(amount, 0, `base units of ${name}`)
+    : formatAmount(amount, info.decimals, name)
 }
 
 /**
@@ -229,9 +228,7 @@ async function describeHtlcCall(backend: ProviderBackend, data: Hex): Promise<Kn
   if (call.functionName === 'lock') {
     const [token, amount, recipient, hashlock, timelockHeight] = call.args
     const coin = token.toLowerCase() === ZERO_ADDRESS
-    const what = coin
-      ? `${formatUnits(amount, NATIVE_DECIMALS)} ${NATIVE_SYMBOL}`
-      : await tokenAmount(backend, token, amount)
+    const what = coin ? formatCoin(amount) : await tokenAmount(backend, token, amount)
     return {
       title: `Lock ${what} for ${shortAddress(recipient)} until block ${timelockHeight}`,
       ...(coin ? { namesValue: true as const } : {}),

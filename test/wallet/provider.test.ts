@@ -1098,7 +1098,7 @@ describe("fees far above the network's", () => {
     expect(asked.at(-1)?.details[0]).toEqual({
       label: 'Warning',
       value:
-        'The site set a fee cap of 4000000 gwei per gas, over 10 times the 3 gwei this wallet would set: this transaction may cost up to 84 TAB in fees.',
+        'The site set a fee cap of 4,000,000 gwei per gas, over 10 times the 3 gwei this wallet would set: this transaction may cost up to 84 TAB in fees.',
     })
     // A legacy gasPrice is a fee cap too, and one wei over 10 × is over.
     await send({ gasPrice: hex(30_000_000_001n) })
