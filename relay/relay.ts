@@ -84,6 +84,17 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
   })
   node.services.pubsub.subscribe(DISCOVERY_TOPIC)
+  // A tab's peer id outlives its page (its profile keeps the key): a reloaded tab, or one back on a new
+  // network, connects again while its old link may still look open here (a lost network, a machine gone
+  // to sleep: nothing says goodbye, and our pings notice only after 10–25 s). The circuit relay forwards
+  // a dial to the peer's oldest connection, so every dial to the tab meanwhile went to the dead link and
+  // failed. The peer is where it connected last: its older links are dropped (its reservation stays,
+  // renewed by the new link's).
+  node.addEventListener('connection:open', ({ detail: latest }) => {
+    for (const older of node.getConnections(latest.remotePeer))
+      if (older !== latest && older.timeline.open < latest.timeline.open)
+        older.abort(new Error('the peer connected again: its newer connection replaces this one'))
+  })
   // Relay-peers queries per tab (`--peers-burst`, `--peers-rate`): each from a tab holding a reservation
   // also opens an introduction stream to every tab in the answer.
   const queries = new RateLimiter({ burst: config.peersBurst, perSecond: config.peersPerSecond })

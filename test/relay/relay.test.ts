@@ -1,16 +1,17 @@
 import { connect as tcpConnect } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { lpStream } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
-import { multiaddr } from '@multiformats/multiaddr'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
 import { presentTabs, type Relay, startRelay, survivePeerWebSocketErrors } from '../../relay/relay'
 import { decodeRelayPeers, RELAY_INTRO_PROTOCOL, RELAY_PEERS_PROTOCOL } from '../../src/node/network/protocol'
-import { reservingTab } from './tabs'
+import { reservingTab, type SilentProxy, silentProxy } from './tabs'
 
 let relay: Relay
 /** The default relay-peers budget (`--peers-burst`). */
@@ -302,5 +303,67 @@ describe('relay', () => {
     } finally {
       await Promise.all([present.stop(), flooder.stop()])
     }
+  })
+})
+
+/** `to`'s address through the relay. */
+function circuitTo(to: Libp2p): Multiaddr {
+  const addr = relay.getMultiaddrs()[0]
+  if (addr === undefined) throw new Error('relay has no address')
+  return addr.encapsulate(`/p2p-circuit/p2p/${to.peerId.toString()}`)
+}
+
+describe('a reloaded tab (its key kept, its old link to the relay ended)', () => {
+  /**
+   * A tab with one key reserves through a proxy; `end` ends its link (and its node); the same key
+   * reserves again (the reloaded page). The relay holds the reloaded tab's link alone, lists it once, and
+   * another tab's dial to it through the relay reaches it within a tab's first dial timeout (4 s).
+   */
+  async function reloadAndDial(end: (old: Libp2p, proxy: SilentProxy) => Promise<void>): Promise<void> {
+    const privateKey = await generateKeyPair('Ed25519')
+    const proxy = await silentProxy(relay)
+    const old = await reservingTab(relay, undefined, { privateKey, via: proxy.addrs })
+    const dialer = await reservingClient()
+    let reloaded: Libp2p | undefined
+    try {
+      await end(old, proxy)
+      const back = await reservingTab(relay, undefined, { privateKey })
+      reloaded = back
+      await dialer.dial(circuitTo(back), { signal: AbortSignal.timeout(4_000) })
+      await expect.poll(() => back.getConnections(dialer.peerId).length).toBeGreaterThan(0)
+      const id = back.peerId.toString()
+      expect(relay.getConnections(back.peerId)).toHaveLength(1)
+      expect(presentTabs(relay).filter((peer) => peer === id)).toEqual([id])
+    } finally {
+      await Promise.all([old.stop(), dialer.stop(), reloaded?.stop()])
+      proxy.close()
+    }
+  }
+
+  test('whose old link went silent (a lost network, a machine asleep: no goodbye, no FIN) is reached at once', async () => {
+    await reloadAndDial(async (old, proxy) => {
+      proxy.cut()
+      await old.stop()
+    })
+  })
+
+  test('whose old link libp2p aborted (no goodbye: the relay never hears of it) is reached at once', async () => {
+    await reloadAndDial(async (old) => {
+      for (const conn of old.getConnections(relay.peerId)) conn.abort(new Error('tab gone'))
+      await old.stop()
+    })
+  })
+
+  test('whose old TCP connection was closed under it (a killed browser) is reached at once', async () => {
+    await reloadAndDial(async (old, proxy) => {
+      proxy.close()
+      await old.stop()
+    })
+  })
+
+  test('whose old page closed its link on unload is reached at once', async () => {
+    await reloadAndDial(async (old) => {
+      await old.stop()
+    })
   })
 })
