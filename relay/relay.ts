@@ -3,6 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { type CircuitRelayService, circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import type { Connection } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { lpStream } from '@libp2p/utils'
@@ -84,6 +85,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
   })
   node.services.pubsub.subscribe(DISCOVERY_TOPIC)
+  // A link libp2p has dropped is closed on its socket too (see `socketUnder`), so the tab learns of it
+  // at once and connects again.
+  node.addEventListener('connection:close', ({ detail }) => socketUnder(detail)?.terminate())
   // A tab's peer id outlives its page (its profile keeps the key): a reloaded tab, or one back on a new
   // network, connects again while its old link may still look open here (a lost network, a machine gone
   // to sleep: nothing says goodbye, and our pings notice only after 10–25 s). The circuit relay forwards
@@ -120,6 +124,19 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       for (const peer of present) void introduce(node, peer, asker)
   })
   return node
+}
+
+/**
+ * The `ws` socket under a tab's WebSocket link, which libp2p keeps to itself. libp2p drops a link (a
+ * ping unanswered, a newer link of the peer) by asking its socket to close with code 1006, which `ws`
+ * refuses (a code only a receiver may report): the socket stayed open, its file descriptor held until the
+ * tab's side closed, and the tab, told nothing, took its link for up (out of reach through the relay,
+ * which had forgotten it) until its own pings failed, 10 s or more later.
+ */
+function socketUnder(conn: Connection): { terminate(): void } | undefined {
+  const socket: unknown = (conn as unknown as { maConn?: { websocket?: unknown } }).maConn?.websocket
+  const terminate = (socket as { terminate?: unknown } | undefined)?.terminate
+  return typeof terminate === 'function' ? (socket as { terminate(): void }) : undefined
 }
 
 /**

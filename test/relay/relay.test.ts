@@ -313,6 +313,21 @@ function circuitTo(to: Libp2p): Multiaddr {
   return addr.encapsulate(`/p2p-circuit/p2p/${to.peerId.toString()}`)
 }
 
+test('a link the relay drops (a ping unanswered, a newer link of the peer) is closed under the tab too: it is back at once', async () => {
+  const tab = await reservingClient()
+  try {
+    const [link] = relay.getConnections(tab.peerId)
+    const [tabLink] = tab.getConnections(relay.peerId)
+    link?.abort(new Error('dropped by the relay'))
+    expect(relay.getConnections(tab.peerId)).toEqual([])
+    // Its socket closed: the tab learns of it at once (its pings would take 10 s) and connects again.
+    await expect.poll(() => tabLink?.status, { timeout: 3_000 }).not.toBe('open')
+    await expect.poll(() => relay.getConnections(tab.peerId).length, { timeout: 3_000 }).toBe(1)
+  } finally {
+    await tab.stop()
+  }
+})
+
 describe('a reloaded tab (its key kept, its old link to the relay ended)', () => {
   /**
    * A tab with one key reserves through a proxy; `end` ends its link (and its node); the same key
