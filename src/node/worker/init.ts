@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import { validateGenesis } from '../chain/genesis'
+import { GenesisError, validateGenesis } from '../chain/genesis'
 import type { Genesis } from '../chain/types'
 import { type ModePin, parseModePin } from '../light/mode'
 import { NodeError } from '../rpc/errors'
@@ -47,7 +47,10 @@ export function parseInit(data: unknown): WorkerInit {
   try {
     genesis = validateGenesis(msg.genesis)
   } catch (err) {
-    return fail(`bad genesis: ${err instanceof Error ? err.message : String(err)}`)
+    // The field and its reason alone: the GenesisError's own message starts "invalid genesis", as `fail`'s does.
+    if (!(err instanceof GenesisError)) throw err
+    const { field, reason } = err.type
+    return fail(`${field === 'genesis' ? 'genesis' : `genesis ${field}`} ${reason}`)
   }
   if (typeof msg.mine !== 'boolean') return fail('mine must be a boolean')
   if (typeof msg.coinbase !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(msg.coinbase))

@@ -361,6 +361,22 @@ describe('worker init message', () => {
     for (const ch of [a, b, c]) ch.port1.close()
   })
 
+  test.each([
+    [
+      'a chain id out of range',
+      { ...devnetGenesis, params: { ...devnetGenesis.params, chainId: -1 } },
+      'genesis params.chainId must be an integer in [1, 4294967295]',
+    ],
+    ['not an object', 'devnet', 'genesis must be an object'],
+  ])('a refused genesis (%s) reads as one sentence naming its field', (_name, genesis, reason) => {
+    expect(() => parseInit({ ...fullInit, genesis })).toThrowError(
+      expect.objectContaining({
+        type: { code: 'WORKER_BAD_INIT', reason },
+        message: `the worker's start message is invalid: ${reason}`,
+      }),
+    )
+  })
+
   test("a refused init's message says what is wrong in words (the failed screen shows it), the code in its type", () => {
     expect(() => parseInit({ type: 'start' })).toThrowError(
       expect.objectContaining({
