@@ -1213,6 +1213,8 @@ export function createNode(init: NodeInit): Node {
       // When the light client comes first, it asks a new peer for headers at once, beside the status
       // request: the answer says the peer's head, a round trip sooner.
       if (light !== null && lightFirst()) for (const p of joined) light.peerJoined(p.peerId)
+      // A swap whose step failed for want of a peer (a light start) is read again through this one.
+      if (joined.length > 0) void swapService.then((s) => s.onPeer())
       // Neither the offers book nor the mempool is in the chain: a new peer hands over its open
       // offers and its pending transactions (one gossiped while the link was down would sit unseen).
       for (const p of joined) {

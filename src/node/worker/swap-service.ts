@@ -7,6 +7,7 @@ import { type SwapRepository, SwapStore } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
 import { messageOf, NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
+import { StorageError } from '../storage/errors'
 import type { NodeRepository } from '../storage/types'
 import type { FeeInfo } from './queries'
 
@@ -116,6 +117,11 @@ export interface SwapService {
   onHead(reorgDepth?: number): void
   /** A transaction to the HTLC entered the pool (a redeem there shows its secret): steps as `onHead`. */
   onPendingHtlc(): void
+  /**
+   * A peer linked: steps again, as `onHead`, when a swap's last step failed (a light node that started
+   * with no peer to prove its logs shows its swaps with that failure), without waiting for a new head.
+   */
+  onPeer(): void
   /** Starts a swap on agreed terms for our party, and takes its first step. */
   startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
   swaps(): Promise<SwapInfo[]>
@@ -290,30 +296,44 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     }
     await init.meta?.putMeta(SWAPS_SEEN_KEY, Object.fromEntries(seen))
   }
-  const resumeSeen = async (): Promise<void> => {
-    const kept = await init.meta?.getMeta<Record<Hex, SwapStatus>>(SWAPS_SEEN_KEY)
-    for (const [id, status] of Object.entries(kept ?? {}) as [Hex, SwapStatus][]) seen.set(id, status)
+  /** Reads `done` and `seen` from the profile, once: at `start`, or at a `swaps` call that comes first. */
+  let keptRead: Promise<void> | undefined
+  const readKept = (): Promise<void> => {
+    keptRead ??= (async () => {
+      const read = async (key: string, into: Map<Hex, SwapStatus>, what: string): Promise<void> => {
+        try {
+          const kept = await init.meta?.getMeta<Record<Hex, SwapStatus>>(key)
+          for (const [id, status] of Object.entries(kept ?? {}) as [Hex, SwapStatus][]) into.set(id, status)
+        } catch (err) {
+          console.warn(`reading ${what} failed`, err)
+        }
+      }
+      await read(SWAPS_DONE_KEY, done, 'the finished swaps')
+      await read(SWAPS_SEEN_KEY, seen, "the swaps' last status")
+    })()
+    return keptRead
+  }
+  /** A swap that finished in an earlier run, as it ended (its status kept in `done`). */
+  const doneInfo = (id: Hex, stored: readonly SwapEvent[], status: SwapStatus): SwapInfo => {
+    const { terms, role, account } = partyOf(id, stored)
+    return {
+      swapId: id,
+      role,
+      account,
+      terms,
+      status,
+      action: { kind: 'done' },
+      redeemsSent: redeemsSent(stored),
+      error: null,
+    }
   }
   /**
    * Shows the swaps that finished in an earlier run as they ended, without stepping them: a finished
    * swap is stepped again only after a reorg past the limit (`onHead`).
    */
   const resumeDone = async (): Promise<void> => {
-    const kept = await init.meta?.getMeta<Record<Hex, SwapStatus>>(SWAPS_DONE_KEY)
-    for (const [id, status] of Object.entries(kept ?? {}) as [Hex, SwapStatus][]) {
-      const stored = await store.events(id)
-      const { terms, role, account } = partyOf(id, stored)
-      done.set(id, status)
-      const info: SwapInfo = {
-        swapId: id,
-        role,
-        account,
-        terms,
-        status,
-        action: { kind: 'done' },
-        redeemsSent: redeemsSent(stored),
-        error: null,
-      }
+    for (const [id, status] of done) {
+      const info = doneInfo(id, await store.events(id), status)
       last.set(id, info)
       init.emitSwap(info)
     }
@@ -336,8 +356,8 @@ export function createSwapService(init: SwapServiceInit): SwapService {
 
   return {
     async start() {
+      await readKept()
       await resumeDone().catch((err: unknown) => console.warn('reading the finished swaps failed', err))
-      await resumeSeen().catch((err: unknown) => console.warn("reading the swaps' last status failed", err))
       schedule()
       await passes.idle()
     },
@@ -346,11 +366,21 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       schedule()
     },
     onPendingHtlc: schedule,
+    onPeer() {
+      for (const info of last.values())
+        if (info.error !== null) {
+          schedule()
+          return
+        }
+    },
     async startSwap(terms, account) {
       const swapId = await driver(terms.offerId, account.toLowerCase() as Address).start(terms)
       return step(swapId)
     },
     async swaps() {
+      // Called before `start` has shown the swaps (the node answers while it starts), or while its first
+      // pass has not reached one: what the profile kept answers where the chain cannot be read yet.
+      await readKept()
       const out: SwapInfo[] = []
       for (const id of await store.ids()) {
         const known = last.get(id)
@@ -358,24 +388,35 @@ export function createSwapService(init: SwapServiceInit): SwapService {
           out.push(known)
           continue
         }
+        let stored: SwapEvent[]
+        let party: ReturnType<typeof partyOf>
         try {
-          const stored = await store.events(id)
-          const { terms, role, account } = partyOf(id, stored)
-          const r = await driver(id, account).status(id)
-          out.push({
-            swapId: id,
-            role,
-            account,
-            terms,
-            status: r.status,
-            action: { kind: 'wait', reason: 'not stepped yet' },
-            redeemsSent: redeemsSent(stored),
-            error: null,
-          })
+          stored = await store.events(id)
+          party = partyOf(id, stored)
         } catch (e) {
           // A log with no agreed terms (a maker's start cut short: nothing locked) or one this code did
           // not write is left out; the other swaps are still listed. A storage failure fails the call.
           if (!(e instanceof SwapError)) throw e
+          continue
+        }
+        const ended = done.get(id)
+        if (ended !== undefined) {
+          out.push(doneInfo(id, stored, ended))
+          continue
+        }
+        const { terms, role, account } = party
+        const shown = { swapId: id, role, account, terms, redeemsSent: redeemsSent(stored) }
+        const action = { kind: 'wait', reason: 'not stepped yet' } as const
+        try {
+          const r = await driver(id, account).status(id)
+          out.push({ ...shown, status: r.status, action, error: null })
+        } catch (e) {
+          if (e instanceof StorageError) throw e
+          // The chain cannot be read now (a light node with no peer yet to prove the logs): the last
+          // status seen, in this run or an earlier one, else the stored events' own, with the failure,
+          // so nothing reads as verified now; the swap's first step reads it again, and a peer's link.
+          const status = seen.get(id) ?? foldSwap(role, stored, [])
+          out.push({ ...shown, status, action, error: messageOf(e) })
         }
       }
       return out

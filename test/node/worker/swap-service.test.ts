@@ -28,6 +28,7 @@ import { createNode, type NodeApi, type NodeEvents } from '../../../src/node/wor
 import type { TxView } from '../../../src/node/worker/queries'
 import {
   createSwapService,
+  SWAPS_DONE_KEY,
   SWAPS_SEEN_KEY,
   type SwapInfo,
   type SwapService,
@@ -74,6 +75,7 @@ async function makeNode(
     light = false,
     lightCheckpoint,
     beforeSigning = async () => {},
+    duringStart = async () => {},
   }: {
     /** Link to the hub before starting (else the caller attaches later). */
     attach?: boolean
@@ -83,6 +85,8 @@ async function makeNode(
     lightCheckpoint?: HeaderCheckpoint
     /** Runs before the page answers each transaction request. */
     beforeSigning?: (tx: Extract<SwapSignRequest, { kind: 'transaction' }>['tx']) => Promise<void>
+    /** Runs beside the node's start, as a page asks its node while it starts. */
+    duringStart?: (api: NodeApi) => Promise<void>
   } = {},
 ) {
   const link = hub.join(peerId)
@@ -123,7 +127,7 @@ async function makeNode(
   })
   api = node.api
   if (attach) await link.attach(node.sink)
-  await node.start()
+  await Promise.all([node.start(), duringStart(node.api)])
   return {
     node,
     api: node.api,
@@ -493,6 +497,44 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     back.node.stop()
   }, 60_000)
 
+  test('a light taker reloaded past both locks, asked for its swaps while it starts with no peer, lists them from what it kept, marked with the failure; a peer that links proves them again', async () => {
+    const hub = memoryHub()
+    const { maker, taker, terms } = await twoParties(hub, { light: true })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
+    await maker.api.swapSigners([])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => taker.swaps.at(-1)?.status.state === 'TakerLocked', 30_000)
+    const shown = taker.swaps.at(-1)?.status
+    const kept = taker.node.light?.checkpoint()
+    if (kept === undefined) throw new Error('the light taker keeps no headers')
+    await maker.api.setMining(false)
+    taker.node.stop()
+    await taker.link.leave()
+    // Reloaded with no link: the page asks for the trade list before the node has shown any swap.
+    let listed: SwapInfo[] | undefined
+    const back = await makeNode(hub, 'taker', 2, taker.repository, {
+      light: true,
+      lightCheckpoint: kept,
+      attach: false,
+      duringStart: async (api) => {
+        listed = await api.swaps()
+      },
+    })
+    expect(listed).toHaveLength(1)
+    expect(listed?.[0]).toMatchObject({ swapId: terms.offerId, role: 'taker', status: shown })
+    expect(listed?.[0]?.error).toContain('cannot be proved: no peer to ask')
+    // Once a peer links, with no new block, the swap is read from the chain again: no failure left.
+    await back.link.attach(back.node.sink)
+    await until(async () => (await back.api.swaps())[0]?.error === null, 10_000)
+    const [now] = await back.api.swaps()
+    expect(now?.status).toEqual(shown)
+    maker.node.stop()
+    back.node.stop()
+  }, 60_000)
+
   test('a taker reloaded after signing its lock, which reached no one, sends it again; the miner gets it on link', async () => {
     const hub = memoryHub()
     let cut = false
@@ -701,7 +743,7 @@ async function stepsFixture(
     },
   })
   service.setSigners([maker])
-  return { maker, terms, repo, service, infos, requests, broadcast }
+  return { maker, terms, repo, service, infos, requests, broadcast, chain }
 }
 
 describe('swap service steps', () => {
@@ -743,6 +785,65 @@ describe('swap service steps', () => {
     })
     expect(infos.at(-1)).toEqual(info)
     expect(await service.swaps()).toEqual([info])
+  })
+
+  test('asked before it starts, with a chain it cannot read (no peer), the service lists a swap kept as done as it ended and one kept as seen with the failure; its start shows the same done one', async () => {
+    const { maker, terms, repo, service, chain } = await stepsFixture()
+    const first = await service.startSwap(terms, maker)
+    await service.idle()
+    // A second swap of the same maker, and the statuses an earlier run kept: the first one done.
+    const otherId = keccak256(stringToHex('another one'))
+    const other = {
+      ...terms,
+      offerId: otherId,
+      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, otherId)),
+    }
+    await service.startSwap(other, maker)
+    await service.idle()
+    const ended = { state: 'Refunded', steps: [...first.status.steps, { state: 'Refunded', height: 9n }] }
+    await repo.putMeta(SWAPS_DONE_KEY, { [terms.offerId]: ended })
+    await repo.putMeta(SWAPS_SEEN_KEY, { [other.offerId]: first.status })
+    const unproved = new LightError({
+      code: 'LIGHT_UNVERIFIED',
+      what: 'the logs',
+      attempts: 0,
+      failures: ['no peer to ask'],
+    })
+    let reads = 0
+    const failing: SwapChain = {
+      ...chain,
+      logs: async () => {
+        reads++
+        throw unproved
+      },
+    }
+    const reloaded = createSwapService({
+      repo,
+      meta: repo,
+      chain: () => failing,
+      chainId: CHAIN_ID,
+      confirmations: GENESIS.params.confirmations,
+      maxReorgDepth: GENESIS.params.maxReorgDepth,
+      emitSwap: () => {},
+      emitSignRequest: () => {},
+    })
+    const listed = await reloaded.swaps()
+    const byId = new Map(listed.map((i) => [i.swapId, i]))
+    expect(byId.get(terms.offerId)).toMatchObject({
+      status: ended,
+      action: { kind: 'done' },
+      error: null,
+    })
+    expect(byId.get(other.offerId)).toMatchObject({
+      status: first.status,
+      action: { kind: 'wait', reason: 'not stepped yet' },
+      error: unproved.message,
+    })
+    expect(listed).toHaveLength(2)
+    // The done one was not read from the chain; its start shows it the same.
+    expect(reads).toBe(1)
+    await reloaded.start()
+    expect((await reloaded.swaps()).find((i) => i.swapId === terms.offerId)).toEqual(byId.get(terms.offerId))
   })
 
   test("a maker's start cut short after `opened`, and a log this code did not write, leave the other swaps listed; the cut-short one completes when started again", async () => {
