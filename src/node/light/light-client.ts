@@ -598,9 +598,14 @@ export class LightClient {
    * confirmations; null when every peer asked says it holds no such canonical transaction and one of
    * them said so from a head at or above our header head (a peer behind lacks the newest blocks: its
    * "not found" proves nothing). Throws `LIGHT_UNVERIFIED` when no peer answered with a proof that
-   * verifies, or with a "not found" from at or above our head.
+   * verifies, or with a "not found" from at or above our head. `below`: the header of the block this node
+   * already knows holds it, below the oldest header the chain holds (a reload keeps only recent ones):
+   * a proof against it is taken too, as final (it was canonical when it passed the reorg limit).
    */
-  async transaction(hash: Hex): Promise<Verified<ProvenInclusion & { confirmations: bigint }> | null> {
+  async transaction(
+    hash: Hex,
+    below?: StoredHeader,
+  ): Promise<Verified<ProvenInclusion & { confirmations: bigint }> | null> {
     const what = `transaction ${hash}`
     let notFound = 0
     let behind = 0
@@ -621,10 +626,14 @@ export class LightClient {
           notFound++
           return { unavailable: `${peerId} knows no canonical transaction ${hash}` }
         }
-        const header = this.headers.get(entry.blockHash)
+        const known =
+          below !== undefined &&
+          below.hash === entry.blockHash &&
+          below.header.number < this.headers.base.header.number
+        const header = known ? below : this.headers.get(entry.blockHash)
         // A block our header chain does not hold (or not canonically) may be the peer's own branch: not
         // verifiable here, but not proof of malice either.
-        if (header === undefined || !this.headers.isCanonical(header.hash))
+        if (header === undefined || (!known && !this.headers.isCanonical(header.hash)))
           return { unavailable: `${peerId} places it in a block off our header chain` }
         const proven = peerProof(() => verifyInclusion(header.header, hash, entry))
         const confirmations = this.headers.head.header.number - header.header.number + 1n

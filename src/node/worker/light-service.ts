@@ -82,6 +82,21 @@ export const LIGHT_PENDING_BLOCKS = 8n
 /** Most submitted transactions kept as pending. */
 const PENDING_KEPT = 256
 
+/**
+ * Repository meta key of the transactions this node submitted and saw proven mined, with their block's
+ * header (`OWN_KEPT` of them, newest last): a reload keeps only recent headers, and the wallet's own
+ * older transactions are still proven against these once `final`.
+ */
+export const LIGHT_OWN_TXS_KEY = 'light-own-txs'
+/** A submission proven mined, kept in `LIGHT_OWN_TXS_KEY`. */
+export interface OwnTx {
+  readonly block: StoredHeader
+  /** Its block was seen canonical the reorg limit deep: a proof against it holds below the headers held. */
+  readonly final: boolean
+}
+/** Most submitted transactions kept with their block's header (`LIGHT_OWN_TXS_KEY`). */
+export const OWN_KEPT = 256
+
 /** Repository meta key of the tokens the light node found each account holding or creating, and all created. */
 export const LIGHT_TOKENS_KEY = 'light-tokens'
 /** The key of every token created in `LIGHT_TOKENS_KEY` (the others are addresses). */
@@ -184,6 +199,7 @@ export function createLightService(init: LightServiceInit) {
       scheduleKeep()
       client.splits.check()
       unsettle()
+      sweepOwn()
       checkMined()
     },
     onStatus: (status) => {
@@ -258,6 +274,12 @@ export function createLightService(init: LightServiceInit) {
     for (const [other, { tx }] of unmined)
       if (tx.from === entry.tx.from && tx.nonce === entry.tx.nonce) unmined.delete(other)
     settled.set(hash, { tx: entry.tx, block: block.blockHash, number: block.blockNumber })
+    const header = client.headers.get(block.blockHash)
+    if (header !== undefined)
+      void keepOwn((own) => {
+        own.set(hash, { block: header, final: false })
+        return true
+      })
     for (const kept of settled.keys()) {
       if (settled.size <= PENDING_KEPT) break
       settled.delete(kept)
@@ -282,13 +304,74 @@ export function createLightService(init: LightServiceInit) {
       init.network.publish(txsTopic, fromHex(tx.raw)).catch(() => {})
     }
   }
+  /**
+   * The submissions proven mined with their block's header (`LIGHT_OWN_TXS_KEY`), oldest first: read
+   * once from the profile, then kept in step (`keepOwn`, `sweepOwn`).
+   */
+  let ownRead: Promise<Map<Hex, OwnTx>> | undefined
+  const ownTxs = (): Promise<Map<Hex, OwnTx>> => {
+    ownRead ??= (async () => {
+      const stored = await init.repo
+        ?.getMeta<Record<Hex, OwnTx>>(LIGHT_OWN_TXS_KEY)
+        .catch((err: unknown) => console.warn("reading this node's mined transactions failed", err))
+      return new Map(Object.entries(stored ?? {}) as [Hex, OwnTx][])
+    })()
+    return ownRead
+  }
+  /** Changes are written one after another, each the whole map as it is then. */
+  let ownWriting: Promise<void> = Promise.resolve()
+  /**
+   * Applies `change` to the kept submissions (it says whether it changed them), bounds them to the newest
+   * `OWN_KEPT`, and writes them.
+   */
+  const keepOwn = async (change: (own: Map<Hex, OwnTx>) => boolean): Promise<void> => {
+    const own = await ownTxs()
+    if (!change(own)) return
+    for (const hash of own.keys()) {
+      if (own.size <= OWN_KEPT) break
+      own.delete(hash)
+    }
+    const repo = init.repo
+    if (repo === undefined) return
+    ownWriting = ownWriting
+      .then(() => repo.putMeta(LIGHT_OWN_TXS_KEY, Object.fromEntries(own)))
+      .catch((err: unknown) => console.warn("keeping this node's mined transactions failed", err))
+    await ownWriting
+  }
+  /**
+   * On a new head, for the kept submissions whose block the header chain holds: one whose block it holds
+   * no more canonically (a reorg, now or while the node was closed) is forgotten, one whose block is
+   * canonical the reorg limit deep becomes final. Below the oldest header held only a final one is
+   * trusted (`mined`); one that went below it before it was final (a reload took headers that start
+   * past it) is forgotten.
+   */
+  const sweepOwn = (): void => {
+    void keepOwn((own) => {
+      const chain = client.headers
+      const base = chain.base.header.number
+      const deep = chain.head.header.number - BigInt(chain.params.maxReorgDepth)
+      let changed = false
+      for (const [hash, { block, final }] of own) {
+        const number = block.header.number
+        if (number < base ? !final : !chain.isCanonical(block.hash)) {
+          own.delete(hash)
+          changed = true
+        } else if (!final && number <= deep) {
+          own.set(hash, { block, final: true })
+          changed = true
+        }
+      }
+      return changed
+    })
+  }
   /** Whether a pool takes `tx` in place of `old` (same sender and nonce): both fees bumped enough. */
   const replaces = (tx: Tx, old: Tx): boolean =>
     tx.maxFeePerGas * 100n >= old.maxFeePerGas * (100n + PRICE_BUMP_PERCENT) &&
     tx.maxPriorityFeePerGas * 100n >= old.maxPriorityFeePerGas * (100n + PRICE_BUMP_PERCENT)
   /** A transaction proven in a canonical block, or null when every peer asked knows none. */
   const mined = async (hash: Hex) => {
-    const proven = await client.transaction(hash)
+    const own = (await ownTxs()).get(hash)
+    const proven = await client.transaction(hash, own?.final === true ? own.block : undefined)
     if (proven !== null) settle(hash, proven.value)
     return proven?.value ?? null
   }
@@ -332,6 +415,7 @@ export function createLightService(init: LightServiceInit) {
     if (r.kind === 'extended' || r.kind === 'reorg') {
       init.onHead(headerHeadInfo(client.headers.head), r.kind === 'reorg' ? r.removed : [])
       unsettle()
+      sweepOwn()
       checkMined()
     }
     if (r.kind !== 'known') scheduleKeep()
@@ -653,7 +737,11 @@ export function createLightService(init: LightServiceInit) {
      */
     async receipt(hash: Hex): Promise<ReceiptView | null> {
       const found = await mined(hash)
-      const header = found === null ? undefined : client.headers.get(found.blockHash)
+      const below = (await ownTxs()).get(hash)?.block
+      const header =
+        found === null
+          ? undefined
+          : (client.headers.get(found.blockHash) ?? (below?.hash === found.blockHash ? below : undefined))
       if (found === null || header === undefined) return null
       const receipts = (await client.receipts([header])).get(header.hash) ?? []
       const tx = parseTx(found.rawTx, client.headers.params)

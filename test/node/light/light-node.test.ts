@@ -12,9 +12,15 @@ import { LightError } from '../../../src/node/light/errors'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
+import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import { decodeInclusionRequest } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
-import { LIGHT_PENDING_BLOCKS } from '../../../src/node/worker/light-service'
+import {
+  LIGHT_OWN_TXS_KEY,
+  LIGHT_PENDING_BLOCKS,
+  OWN_KEPT,
+  type OwnTx,
+} from '../../../src/node/worker/light-service'
 import type { NodeEvents } from '../../../src/node/worker/node'
 import { randomSalt } from '../../../src/trade/offers/typed-data'
 import type { Offer, SignedOffer, SignedTake } from '../../../src/trade/offers/types'
@@ -612,6 +618,77 @@ describe('light node on the memory network', () => {
     expect((await light.api.head()).number).toBe(8n)
     expect(await light.api.pendingTransactions()).toEqual([])
     expect(inclusions).toBe(2)
+  })
+
+  test("its own mined transactions stay provable after a reload whose headers start past their block, against the header it kept (the newest OWN_KEPT of them); another's of that depth stays LIGHT_UNVERIFIED", async () => {
+    const hub = memoryHub()
+    const { store } = await tokenChain(3)
+    const { chain: mirror } = await tokenChain(3)
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: GENESIS.params.chainId, genesisHash: must(mirror.getBlockByNumber(0n)).hash },
+    })
+    const full = await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true, repo })
+    await until(async () => (await light.api.head()).number === 4n)
+    const raw = await transfer(0, { nonce: 3, to: BOB, value: 5n })
+    const hash = await light.api.sendRawTransaction(raw)
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === hash))
+    await oneBlock(mirror, [raw], full)
+    expect((await light.api.transaction(hash))?.state).toBe('mined')
+    // Far past two reorg limits: a reload keeps only the headers from there.
+    for (let i = 0; i < 4 * GENESIS.params.maxReorgDepth; i++) await oneBlock(mirror, [], full)
+    const top = BigInt(5 + 4 * GENESIS.params.maxReorgDepth)
+    await until(async () => (await light.api.head()).number === top)
+    const kept = must(light.node.light?.checkpoint())
+    expect(must(kept.headers[0]).number).toBeGreaterThan(5n)
+    await until(async () => {
+      const own = await repo.getMeta<Record<Hex, OwnTx>>(LIGHT_OWN_TXS_KEY)
+      return own?.[hash]?.final === true
+    })
+    // As many others kept before it as the bound allows, in blocks below the headers it will hold.
+    const own = must(await repo.getMeta<Record<Hex, OwnTx>>(LIGHT_OWN_TXS_KEY))
+    const older = Array.from(
+      { length: OWN_KEPT - 1 },
+      (_, i) => `0x${i.toString(16).padStart(64, '0')}` as Hex,
+    )
+    const { block } = must(own[hash])
+    const filler: OwnTx = { block: { ...block, header: { ...block.header, number: 1n } }, final: true }
+    // And one whose block went below them before it was seen final: not trusted, so forgotten.
+    const unconfirmed = `0x${'ee'.repeat(32)}` as Hex
+    await repo.putMeta(LIGHT_OWN_TXS_KEY, {
+      [unconfirmed]: { ...filler, final: false },
+      ...Object.fromEntries(older.map((h) => [h, filler])),
+      ...own,
+    })
+    light.node.stop()
+    await light.link.leave()
+
+    const back = await join(hub, 'L2', { light: true, repo, checkpoint: kept })
+    await until(async () => (await back.api.head()).number === top)
+    expect(await back.api.transaction(hash)).toMatchObject({ hash, state: 'mined', blockNumber: 5n })
+    expect(await back.api.receipt(hash)).toMatchObject({
+      transactionHash: hash,
+      status: 'success',
+      blockNumber: 5n,
+      confirmations: top - 4n,
+    })
+    // One not its own, as deep: nothing here proves it.
+    const other = must(must(await full.api.block(1n)).transactions[1])
+    expect(await asyncCodeOf(back.api.transaction(other))).toBe('LIGHT_UNVERIFIED')
+    // One more of its own mined: the unconfirmed one is gone, the oldest kept makes room, the others stay.
+    const again = await transfer(0, { nonce: 4, to: BOB, value: 5n })
+    const next = await back.api.sendRawTransaction(again)
+    await until(async () => (await full.api.pendingTransactions()).some((t) => t.hash === next))
+    await oneBlock(mirror, [again], full)
+    await until(async () => {
+      const now = await repo.getMeta<Record<Hex, OwnTx>>(LIGHT_OWN_TXS_KEY)
+      return now?.[next] !== undefined
+    })
+    const now = Object.keys(must(await repo.getMeta<Record<Hex, OwnTx>>(LIGHT_OWN_TXS_KEY)))
+    expect(now).toHaveLength(OWN_KEPT)
+    expect(now).not.toContain(older[0])
+    expect(now).toEqual([...older.slice(1), hash, next])
   })
 
   test('a submission proven mined, then reorged out, reads as pending again and is sent to the peers again', async () => {
