@@ -15,6 +15,7 @@ import { memoryHub } from '../../src/node/network/memory'
 import { RpcError } from '../../src/node/rpc/protocol'
 import { createNode } from '../../src/node/worker/node'
 import { offerTypedData } from '../../src/trade/offers/typed-data'
+import type { ProviderBackend } from '../../src/wallet/backend'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../../src/wallet/eip6963'
 import { createNodeBackend } from '../../src/wallet/node-backend'
@@ -1038,18 +1039,24 @@ describe('eth_sendTransaction nonces', () => {
   })
 })
 
+/** A provider over `backend` and the hardhat wallet whose approval dialog answers `answer`, each request kept in `asked`. */
+async function askingProvider(backend: ProviderBackend, answer: boolean) {
+  const asked: ApprovalRequest[] = []
+  const provider = createProvider({
+    backend,
+    wallet: await hardhatWallet(),
+    approve: async (r) => {
+      asked.push(r)
+      return answer
+    },
+  })
+  return { provider, asked }
+}
+
 describe('fees refused before the approval', () => {
   test("a gasPrice (or maxFeePerGas) below the chain's minimum base fee, which every pool refuses, is -32602 naming it before the user is asked; at the minimum it is sent", async () => {
     const backend = poolBackend()
-    const asked: ApprovalRequest[] = []
-    const provider = createProvider({
-      backend,
-      wallet: await hardhatWallet(),
-      approve: async (r) => {
-        asked.push(r)
-        return true
-      },
-    })
+    const { provider, asked } = await askingProvider(backend, true)
     const floor = GENESIS.params.minBaseFee
     const send = (fees: Record<string, string>) =>
       provider
@@ -1077,15 +1084,7 @@ describe("fees far above the network's", () => {
   test("a dApp's fee cap over 10 × the one the wallet would set (2 × next base fee + tip) is told first: the title gives the fee, a warning row how far above; at 10 × a send reads as any", async () => {
     // Next base fee 1 gwei and tip 1 gwei: the wallet would set 3 gwei.
     const backend = poolBackend()
-    const asked: ApprovalRequest[] = []
-    const provider = createProvider({
-      backend,
-      wallet: await hardhatWallet(),
-      approve: async (r) => {
-        asked.push(r)
-        return false
-      },
-    })
+    const { provider, asked } = await askingProvider(backend, false)
     const send = (fees: Record<string, string>) =>
       provider
         .request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1', ...fees }] })

@@ -387,6 +387,30 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     return { maker, taker, A, B, terms }
   }
 
+  /**
+   * A light taker past both locks of a swap, the maker's wallet locked once its lock was out (the swap stays
+   * unredeemed) and its miner stopped; then the taker's tab closed (its node stopped, its link left). Gives
+   * the status it had reached and the headers it kept, to reload it with.
+   */
+  async function lightTakerPastBothLocksGone() {
+    const hub = memoryHub()
+    const { maker, taker, terms } = await twoParties(hub, { light: true })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
+    await maker.api.swapSigners([])
+    await taker.api.swapSigners([taker.address])
+    await until(async () => taker.swaps.at(-1)?.status.state === 'TakerLocked', 30_000)
+    const shown = taker.swaps.at(-1)?.status
+    const kept = taker.node.light?.checkpoint()
+    if (kept === undefined) throw new Error('the light taker keeps no headers')
+    await maker.api.setMining(false)
+    taker.node.stop()
+    await taker.link.leave()
+    return { hub, maker, taker, terms, shown, kept }
+  }
+
   const state = async (api: NodeApi) => (await api.swaps())[0]?.status.state
 
   test('a light taker keeps the headers of a done swap while a reorg it can follow may step it again; reloaded long after, it reads it as done, though its headers no longer reach the take, and a split it follows there leaves it done', async () => {
@@ -464,22 +488,7 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
   }, 150_000)
 
   test('a light taker reloaded past both locks, with no peer yet to prove its logs, shows the status it had reached with the failed step, not one its stored events alone give', async () => {
-    const hub = memoryHub()
-    const { maker, taker, terms } = await twoParties(hub, { light: true })
-    await maker.api.startSwap(terms, maker.address)
-    await taker.api.startSwap(terms, taker.address)
-    await maker.api.swapSigners([maker.address])
-    await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
-    // The maker's wallet locks once its lock is out: the swap stays with both locks in, unredeemed.
-    await maker.api.swapSigners([])
-    await taker.api.swapSigners([taker.address])
-    await until(async () => taker.swaps.at(-1)?.status.state === 'TakerLocked', 30_000)
-    const shown = taker.swaps.at(-1)?.status
-    const kept = taker.node.light?.checkpoint()
-    if (kept === undefined) throw new Error('the light taker keeps no headers')
-    await maker.api.setMining(false)
-    taker.node.stop()
-    await taker.link.leave()
+    const { hub, maker, taker, shown, kept } = await lightTakerPastBothLocksGone()
     // Reloaded with no link yet: its headers name blocks with the swap's logs, and no peer proves them.
     const back = await makeNode(hub, 'taker', 2, taker.repository, {
       light: true,
@@ -498,21 +507,7 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
   }, 60_000)
 
   test('a light taker reloaded past both locks, asked for its swaps while it starts with no peer, lists them from what it kept, marked with the failure; a peer that links proves them again', async () => {
-    const hub = memoryHub()
-    const { maker, taker, terms } = await twoParties(hub, { light: true })
-    await maker.api.startSwap(terms, maker.address)
-    await taker.api.startSwap(terms, taker.address)
-    await maker.api.swapSigners([maker.address])
-    await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
-    await maker.api.swapSigners([])
-    await taker.api.swapSigners([taker.address])
-    await until(async () => taker.swaps.at(-1)?.status.state === 'TakerLocked', 30_000)
-    const shown = taker.swaps.at(-1)?.status
-    const kept = taker.node.light?.checkpoint()
-    if (kept === undefined) throw new Error('the light taker keeps no headers')
-    await maker.api.setMining(false)
-    taker.node.stop()
-    await taker.link.leave()
+    const { hub, maker, taker, terms, shown, kept } = await lightTakerPastBothLocksGone()
     // Reloaded with no link: the page asks for the trade list before the node has shown any swap.
     let listed: SwapInfo[] | undefined
     const back = await makeNode(hub, 'taker', 2, taker.repository, {
