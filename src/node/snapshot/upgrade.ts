@@ -97,11 +97,16 @@ export type UpgradeOutcome =
     }
 
 /**
- * The peer a snapshot upgrade takes its blocks from: `peer` (the one whose head started it), unless an
- * earlier attempt failed with it and another peer, not dropped and not failed with, has a head above
- * `minHead` (far enough ahead to upgrade from) — then the best such one (highest head; the first seen on
- * a tie). A failed request is retried elsewhere: the next attempt would otherwise start from whichever
- * peer's status came next, or from the best head, which can be the same peer each time.
+ * The peer a snapshot upgrade takes its blocks from, chosen once the verified header chain has caught up
+ * (its head at `verifiedHead`). A peer's head is only its claim: one above the verified head is backed by
+ * no header this node checked (a peer may lie about its head to be picked), so it is taken only when no
+ * peer whose claim is backed will do. In order: `peer` (the one whose head started it), while no attempt
+ * failed with it and its claim is backed; the best other peer (highest head; the first seen on a tie) not
+ * dropped, not failed with, with a head above `minHead` (far enough ahead to upgrade from), and backed;
+ * then, as when no claim is backed, `peer` while no attempt failed with it, the best such peer whatever
+ * its claim, and `peer` again. A failed request is retried elsewhere: the next attempt would otherwise
+ * start from whichever peer's status came next, or from the best head, which can be the same peer each
+ * time.
  */
 export function upgradeSource(
   peer: readonly [id: string, head: bigint],
@@ -109,13 +114,24 @@ export function upgradeSource(
   failedWith: ReadonlySet<string>,
   isDropped: (id: string) => boolean,
   minHead: bigint,
+  verifiedHead: bigint,
 ): readonly [id: string, head: bigint] {
-  if (!failedWith.has(peer[0])) return peer
-  let best: readonly [string, bigint] | undefined
-  for (const [id, head] of known)
-    if (!failedWith.has(id) && !isDropped(id) && head > minHead && (best === undefined || head > best[1]))
-      best = [id, head]
-  return best ?? peer
+  const best = (backed: boolean): readonly [string, bigint] | undefined => {
+    let found: readonly [string, bigint] | undefined
+    for (const [id, head] of known)
+      if (
+        !failedWith.has(id) &&
+        !isDropped(id) &&
+        head > minHead &&
+        (!backed || head <= verifiedHead) &&
+        (found === undefined || head > found[1])
+      )
+        found = [id, head]
+    return found
+  }
+  const fresh = !failedWith.has(peer[0])
+  if (fresh && peer[1] <= verifiedHead) return peer
+  return best(true) ?? (fresh ? peer : (best(false) ?? peer))
 }
 
 /** A peer's data that is not what we asked for: penalised, and the upgrade stops (to be retried). */
@@ -131,8 +147,9 @@ function refuse(init: UpgradeInit, peer: string, offence: Offence, reason: strin
  * block of an unfinished download, while still canonical), downloads and verifies that block's state
  * from every peer (`downloadSnapshot`, resumable), makes that block the chain's head
  * (`Chain.adoptSnapshot`, with the total difficulty the header chain verified, once the chain's store has
- * loaded every block it holds), then fetches from `peer`
- * and executes the blocks from it to the verified head (following it while it grows). Reports `upgrading n %` then `full` through
+ * loaded every block it holds), then fetches from the peer `source` names (given the verified head, once
+ * the header chain caught up: `upgradeSource`) and executes the blocks from it to the verified head
+ * (following it while it grows). Reports `upgrading n %` then `full` through
  * `onMode`. A verified chain at most `replayBelow` past ours is left to the ordinary sync (`replay`).
  *
  * Throws `SnapshotError` (`SNAPSHOT_NO_TARGET`, after penalising a peer whose blocks are wrong, or when
@@ -140,7 +157,10 @@ function refuse(init: UpgradeInit, peer: string, offence: Offence, reason: strin
  * from the download), `SyncError` / transport errors of the peer, the `StorageError` of a failed load of
  * the chain's store: the caller retries later, and the download resumes where it stopped.
  */
-export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Promise<UpgradeOutcome> {
+export async function upgradeFromSnapshot(
+  init: UpgradeInit,
+  source: (verifiedHead: bigint) => string,
+): Promise<UpgradeOutcome> {
   const { chain } = init
   const config = { ...DEFAULT_UPGRADE_CONFIG, ...init.config }
   const depth = BigInt(config.depth ?? Math.max(chain.params.confirmations, chain.params.maxReorgDepth))
@@ -150,6 +170,7 @@ export async function upgradeFromSnapshot(init: UpgradeInit, peer: string): Prom
   const head = verified.head.header.number
   if (head - chain.head.block.header.number <= BigInt(config.replayBelow) || head <= depth)
     return { kind: 'replay', peerHead: head }
+  const peer = source(head)
 
   const saved = await init.repo.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)
   // Resume an unfinished download at its block while that block is still on the verified chain.

@@ -399,13 +399,22 @@ export function createChainService(init: ChainServiceInit) {
       return
     const minHead = chain.head.block.header.number + BigInt(upgradeConfig.replayBelow)
     if (fromHead <= minHead) return
-    const [peer, peerHead] = upgradeSource(
-      [from, fromHead],
-      knownPeers,
-      upgradeFailedWith,
-      (p) => syncer.isBanned(p),
-      minHead,
-    )
+    // A claim only starts the upgrade (the sync is held while the verified headers catch up); the peer the
+    // blocks come from is chosen once they have, among those whose claims they back (`upgradeSource`): a
+    // peer lying about its head is not asked while an honest one is there, so it cannot use up the attempts
+    // and send the node back to a replay from genesis.
+    let [peer, peerHead] = [from, fromHead]
+    const pick = (verifiedHead: bigint): string => {
+      ;[peer, peerHead] = upgradeSource(
+        [from, fromHead],
+        knownPeers,
+        upgradeFailedWith,
+        (p) => syncer.isBanned(p),
+        minHead,
+        verifiedHead,
+      )
+      return peer
+    }
     syncer.hold(true)
     const fetchedBefore = counts.snapshotNodesFetched
     upgrading = (async () => {
@@ -433,7 +442,7 @@ export function createChainService(init: ChainServiceInit) {
             },
             config: upgradeConfig,
           },
-          peer,
+          pick,
         )
         if (outcome.kind === 'full') counts.blocksFromSnapshot += outcome.executed
         upgradeFailures = 0

@@ -11,7 +11,7 @@ import { HeaderChain, type HeaderCheckpoint } from '../../../src/node/light/head
 import type { NodeMode } from '../../../src/node/light/mode'
 import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
-import { chainTopic } from '../../../src/node/network/protocol'
+import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { SNAPSHOT_PROGRESS_KEY, type SnapshotProgress } from '../../../src/node/snapshot/download'
 import { type UpgradeInit, upgradeFromSnapshot, upgradeSource } from '../../../src/node/snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
@@ -26,6 +26,7 @@ import {
 import type { Offence } from '../../../src/node/sync/peer-scores'
 import { decodeSnapshotResponse, encodeSnapshotResponse } from '../../../src/node/sync/snapshot-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
+import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
 import { until } from '../../until'
@@ -45,6 +46,7 @@ const GENESIS = testGenesis({
   ],
 })
 const PROTOCOLS = syncProtocols(GENESIS.params.chainId)
+const STATUS_PROTOCOL = chainProtocol(GENESIS.params.chainId, 'status')
 const MINER = ACCOUNTS[7] as Address
 
 /** `n` sealed blocks on the test genesis (difficulty 2: a handful of hashes each), dated in the past. */
@@ -162,29 +164,52 @@ describe('the peer an upgrade takes its blocks from (upgradeSource)', () => {
   const none = () => false
 
   test('the peer whose head started it, while no attempt failed with it', () => {
-    expect(upgradeSource(['LIAR', 300n], known, new Set(), none, 200n)).toEqual(['LIAR', 300n])
-    expect(upgradeSource(['LIAR', 300n], known, new Set(['FULL']), none, 200n)).toEqual(['LIAR', 300n])
+    expect(upgradeSource(['LIAR', 300n], known, new Set(), none, 200n, 320n)).toEqual(['LIAR', 300n])
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['FULL']), none, 200n, 320n)).toEqual(['LIAR', 300n])
   })
 
   test('after a failure with it: the best other peer far enough ahead, not dropped, not failed with', () => {
-    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), none, 200n)).toEqual(['AHEAD', 320n])
-    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), (p) => p === 'AHEAD', 200n)).toEqual([
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), none, 200n, 320n)).toEqual(['AHEAD', 320n])
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), (p) => p === 'AHEAD', 200n, 320n)).toEqual(
+      ['FULL', 300n],
+    )
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR', 'AHEAD']), none, 200n, 320n)).toEqual([
       'FULL',
       300n,
     ])
-    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR', 'AHEAD']), none, 200n)).toEqual([
+  })
+
+  test('a peer whose claim is above the verified head is not picked while one whose claim is backed will do', () => {
+    const lying = new Map<string, bigint>([
+      ['LIAR', 1_000_000_000n],
+      ['FULL', 300n],
+      ['BEHIND', 150n],
+    ])
+    // Started by the liar's claim: the backed peer, though the liar's attempt never failed.
+    expect(upgradeSource(['LIAR', 1_000_000_000n], lying, new Set(), none, 200n, 300n)).toEqual([
       'FULL',
       300n,
+    ])
+    // Started by the backed peer: it stays, though the liar claims more.
+    expect(upgradeSource(['FULL', 300n], lying, new Set(), none, 200n, 300n)).toEqual(['FULL', 300n])
+    // Backed but failed with: the liar only when nobody else will do.
+    expect(upgradeSource(['FULL', 300n], lying, new Set(['FULL']), none, 200n, 300n)).toEqual([
+      'LIAR',
+      1_000_000_000n,
+    ])
+    // No claim is backed (the verified head lags them all): as before, the peer that started it.
+    expect(upgradeSource(['LIAR', 1_000_000_000n], lying, new Set(), none, 200n, 250n)).toEqual([
+      'LIAR',
+      1_000_000_000n,
     ])
   })
 
   test('the same peer again when no other will do (all failed with, dropped, or not far enough ahead)', () => {
     const failed = new Set(['LIAR', 'FULL', 'AHEAD'])
-    expect(upgradeSource(['LIAR', 300n], known, failed, none, 200n)).toEqual(['LIAR', 300n])
-    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), (p) => p !== 'BEHIND', 200n)).toEqual([
-      'LIAR',
-      300n,
-    ])
+    expect(upgradeSource(['LIAR', 300n], known, failed, none, 200n, 320n)).toEqual(['LIAR', 300n])
+    expect(
+      upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), (p) => p !== 'BEHIND', 200n, 320n),
+    ).toEqual(['LIAR', 300n])
   })
 })
 
@@ -298,6 +323,66 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
 
   test('a peer that answers the upgrade with blocks not asked for does not send it back to a replay from genesis: the next attempt asks another peer', async () => {
     await upgradeBeside('LIAR', wrongBlocks(blocks[0] as Block))
+  }, 120_000)
+
+  test('peers lying about their head (far above the verified one, holding no block past it) are not asked for the blocks: the upgrade takes them from the honest peer', async () => {
+    const hub = memoryHub()
+    const asked: string[] = []
+    let heardLiar = (): void => {}
+    const liarHeard = new Promise<void>((r) => {
+      heardLiar = r
+    })
+    // Serves the honest chain, its headers slowly (the verified headers take a while to catch up), but
+    // tells a head of 1,000,000,000 in its status and holds none of the blocks asked.
+    const lying =
+      (name: string) =>
+      (sink: NetworkSink): NetworkSink => ({
+        ...sink,
+        async request(protocol, data, from) {
+          if (protocol === STATUS_PROTOCOL) {
+            heardLiar()
+            const told = decodeBeacon(await sink.request(protocol, data, from))
+            return encodeBeacon({ ...told, head: 1_000_000_000n })
+          }
+          if (protocol === PROTOCOLS.headers) await new Promise((r) => setTimeout(r, 300))
+          if (protocol !== PROTOCOLS.blocks) return sink.request(protocol, data, from)
+          asked.push(name)
+          return encodeBlocksResponse([])
+        },
+      })
+    // The honest peer's status comes just after a liar's: a liar's claim starts the upgrade.
+    const later = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === STATUS_PROTOCOL) await liarHeard.then(() => new Promise((r) => setTimeout(r, 50)))
+        return sink.request(protocol, data, from)
+      },
+    })
+    // The fresh node learns heads from status answers alone (gossiped beacons tell the true ones).
+    const statusAnswersOnly = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      gossip: (topic, data, from) =>
+        topic === chainTopic(GENESIS.params.chainId, 'status')
+          ? Promise.resolve('ignore')
+          : sink.gossip(topic, data, from),
+    })
+    // Three of them: before, each was the source of one failed attempt, and after three the node gave up
+    // on snapshots for the run and replayed the chain from genesis.
+    for (const name of ['LIAR1', 'LIAR2', 'LIAR3'])
+      await makeNode(hub, name, { store: storeWith(blocks), wrap: lying(name) })
+    await makeNode(hub, 'FULL', { store: storeWith(blocks), wrap: later })
+    const fresh = await makeNode(hub, 'FRESH', { wrap: statusAnswersOnly })
+    await until(
+      async () =>
+        (await fresh.node.api.mode()).kind === 'full' && (await fresh.node.api.head()).number === 300n,
+    )
+    await fresh.node.upgraded()
+    const stats = await fresh.node.api.stats()
+    expect(stats.blocksFromSnapshot).toBeGreaterThan(0)
+    expect(stats.blocksFetchedBySync).toBe(0)
+    expect((await fresh.node.api.block(300n))?.stateRoot).toBe(blocks.at(-1)?.header.stateRoot)
+    expect(asked).toEqual([])
+    expect((await fresh.node.api.peerStatuses()).find((p) => p.peerId === 'LIAR1')?.head).toBe(1_000_000_000n)
   }, 120_000)
 
   test('a node reloaded in the middle of the download resumes it from its stored progress', async () => {
@@ -682,7 +767,7 @@ async function upgradeDirect(
     ...(opts.onReplaced === undefined ? {} : { onReplaced: opts.onReplaced }),
     config: { replayBelow: 100 },
   }
-  const err = await upgradeFromSnapshot(init, 'PEER').catch((e: unknown) => e)
+  const err = await upgradeFromSnapshot(init, () => 'PEER').catch((e: unknown) => e)
   return { err, chain, asked, penalties, modes }
 }
 
