@@ -69,8 +69,12 @@ export interface UpgradeInit {
   readonly penalize: (peerId: string, offence: Offence) => void
   /** The light client's verified header chain: the snapshot block and its total difficulty come from it. */
   readonly headers: VerifiedHeaders
-  /** Imports a block on top of the snapshot through the node (head events follow as for sync). */
-  readonly importBlock: (block: Block) => GossipVerdict
+  /**
+   * Imports a block on top of the snapshot, served by peer `from`, through the node (head events follow
+   * as for sync); its gossip verdict. A block dated ahead of the clock is held with `from`, which pays the
+   * penalty if it is found invalid when due.
+   */
+  readonly importBlock: (block: Block, from: string) => GossipVerdict
   readonly onMode: (mode: NodeMode) => void
   /** The snapshot download's progress (nodes stored, fetched by this run). */
   readonly onSnapshot?: (status: SnapshotStatus) => void
@@ -267,7 +271,7 @@ export async function upgradeFromSnapshot(
             throw err
           }
         } else {
-          const verdict = init.importBlock(block)
+          const verdict = init.importBlock(block, peer)
           if (verdict === 'reject') return refuse(init, peer, 'invalid-block', 'served an invalid block')
           if (verdict === 'accept') executed++
         }

@@ -426,7 +426,8 @@ export function createChainService(init: ChainServiceInit) {
             request: (p, protocol, data, timeoutMs) => init.network.request(p, protocol, data, timeoutMs),
             peers: () => [...knownPeers.keys()].filter((p) => !syncer.isBanned(p)),
             penalize: (p, offence) => syncer.penalize(p, offence),
-            importBlock: (block) => importBlock(block, null),
+            // As a range-sync answer's: a block dated ahead is held with the peer that served it.
+            importBlock: (block, from) => importBlock(block, from, null, 'sync'),
             headers,
             onMode: setMode,
             onSnapshot: (status) => {

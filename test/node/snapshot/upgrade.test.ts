@@ -18,6 +18,7 @@ import { createMemoryBackend, openMemoryRepository } from '../../../src/node/sto
 import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import {
+  decodeBlocksRequest,
   decodeBlocksResponse,
   decodeHeadersResponse,
   encodeBlocksResponse,
@@ -30,7 +31,7 @@ import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
 import { until } from '../../until'
-import { addressOf, transfer } from '../chain/chain-fixtures'
+import { addressOf, mineOn, seal, transfer } from '../chain/chain-fixtures'
 
 /** 5,000 funded accounts: about 10,000 tree nodes, more than one snapshot response carries. */
 const ACCOUNTS: Address[] = Array.from(
@@ -102,6 +103,8 @@ async function makeNode(
     repo?: NodeRepository
     retryMs?: number
     lightCheckpoint?: HeaderCheckpoint
+    now?: () => number
+    onMode?: (mode: NodeMode) => void
   } = {},
 ) {
   const link = hub.join(peerId)
@@ -116,9 +119,11 @@ async function makeNode(
     mine: false,
     network: link.api,
     emit: (event, data) => {
-      if (event === 'mode') modes.push(data as NodeMode)
+      if (event !== 'mode') return
+      modes.push(data as NodeMode)
+      opts.onMode?.(data as NodeMode)
     },
-    now: () => Date.now(),
+    now: opts.now ?? (() => Date.now()),
     agent: 'test',
     sync: { retryBaseMs: 10, retryMaxMs: 50, breakerOpenMs: 300 },
     upgrade: { replayBelow: 100, retryMs: opts.retryMs ?? 100 },
@@ -670,6 +675,82 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(reports).toEqual([[[], own.map(hashBlock).reverse()]])
   })
 
+  test('each block after the snapshot block is imported as served by the peer that served it (one dated ahead is held with it, and costs it the penalty if found invalid when due)', async () => {
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+      now: Date.now,
+    })
+    const imported: [number, string][] = []
+    const r = await upgradeDirect(
+      blocks,
+      headerChain(blocks),
+      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
+      {
+        importBlock: (block, from) => {
+          imported.push([Number(block.header.number), from])
+          return 'accept'
+        },
+      },
+    )
+    expect(r.err).toMatchObject({ kind: 'full', executed: 64 })
+    // The snapshot block (236) is adopted, not imported; the 64 after it come from PEER.
+    expect(imported).toEqual(Array.from({ length: 64 }, (_, i) => [237 + i, 'PEER']))
+  })
+
+  test('a block the upgrade imports dated ahead, held and found invalid when due, costs the peer that served it the penalty (the clock stepped back after its header was verified)', async () => {
+    const hub = memoryHub()
+    // Block 301 on the honest chain: a valid seal over a wrong state root, dated 3 s past the tolerance.
+    const source = new Chain({ genesis: GENESIS, store: storeWith(blocks) })
+    const built = mineOn(source, [], {
+      now: BigInt(Date.now() + GENESIS.params.futureTimestampToleranceMs + 3_000),
+      miner: MINER,
+    })
+    const forged = seal({
+      header: { ...built.header, stateRoot: `0x${'ab'.repeat(32)}`, nonce: 0n },
+      transactions: [],
+    })
+    const forgedHash = hashBlock(forged)
+    // EVIL serves the honest chain with the forged block on top: in its headers answers and to block requests.
+    const topped = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        const answer = await sink.request(protocol, data, from)
+        if (protocol === PROTOCOLS.headers) {
+          const res = decodeHeadersResponse(answer)
+          const reaches = res.headers.at(-1)?.number === 300n
+          return encodeHeadersResponse({
+            headNumber: 301n,
+            headTotalDifficulty: res.headTotalDifficulty + forged.header.difficulty,
+            headers: reaches ? [...res.headers, forged.header] : res.headers,
+          })
+        }
+        if (protocol === PROTOCOLS.blocks && decodeBlocksRequest(data).includes(forgedHash))
+          return encodeBlocksResponse([
+            ...decodeBlocksResponse(answer).map((b) => encodeBlock(b)),
+            encodeBlock(forged),
+          ])
+        return answer
+      },
+    })
+    await makeNode(hub, 'EVIL', { store: storeWith(blocks), wrap: topped })
+    // FRESH's clock runs 5 s ahead while its light client verifies the headers (block 301 is within the
+    // tolerance then), and steps back as the upgrade starts: the block is 3 s early when imported.
+    let skew = 5_000
+    const fresh = await makeNode(hub, 'FRESH', {
+      now: () => Date.now() + skew,
+      onMode: (m) => {
+        if (m.kind === 'upgrading') skew = 0
+      },
+    })
+    await until(async () => (await fresh.node.api.mode()).kind === 'full')
+    await fresh.node.upgraded()
+    expect((await fresh.node.api.head()).number).toBe(300n)
+    expect((await fresh.node.api.stats()).penalties).toBe(0)
+    // When due, it is found invalid: EVIL pays, as for a range-sync answer or a gossip.
+    await until(async () => (await fresh.node.api.stats()).penalties === 1, 10_000)
+    expect((await fresh.node.api.head()).number).toBe(300n)
+  }, 120_000)
+
   test('the snapshot block is adopted only once the chain store has loaded its older blocks', async () => {
     const repo = await openMemoryRepository({
       backend: createMemoryBackend(),
@@ -736,6 +817,7 @@ async function upgradeDirect(
     chain?: Chain
     onMode?: (mode: NodeMode) => void
     onReplaced?: UpgradeInit['onReplaced']
+    importBlock?: UpgradeInit['importBlock']
   } = {},
 ) {
   const chain = opts.chain ?? new Chain({ genesis: GENESIS })
@@ -759,7 +841,7 @@ async function upgradeDirect(
     peers: () => ['FULL'],
     penalize: (peer, offence) => penalties.push([peer, offence]),
     headers: { synced: async () => headers, keepFrom: async () => {} },
-    importBlock: () => 'accept',
+    importBlock: opts.importBlock ?? (() => 'accept'),
     onMode: (mode) => {
       modes.push(mode)
       opts.onMode?.(mode)
