@@ -50,7 +50,7 @@ describe('transaction decoder fuzz', () => {
         },
       ),
       // Mutations often survive to signature recovery (~2 ms each): a tenth of the runs.
-      { numRuns: Math.max(100, Math.floor(FUZZ_RUNS / 10)) },
+      { numRuns: FUZZ_RUNS },
     )
   })
 
@@ -68,7 +68,7 @@ describe('transaction decoder fuzz', () => {
           expect(fromBytes).toEqual(outcome(() => decodeTx(raw, PARAMS)))
         },
       ),
-      { numRuns: Math.max(100, Math.floor(FUZZ_RUNS / 10)) },
+      { numRuns: FUZZ_RUNS },
     )
     const decoded = outcome(() => decodeTxBytes(valid, toHex(valid), PARAMS))
     expect(typeof decoded).toBe('object')
