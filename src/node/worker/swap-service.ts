@@ -29,7 +29,16 @@ export interface SwapInfo {
   readonly redeemsSent: readonly Hex[]
   /** Why the last step failed (the wallet did not sign, storage refused), else null. */
   readonly error: string | null
+  /**
+   * True when `error` is only that the chain could not be proved now (`LIGHT_UNVERIFIED`: a light node
+   * with no peer yet, or none whose proofs verify): nothing failed on the swap, its step waits for a
+   * proof, and `status` is the last one seen, not checked. False otherwise (no error, or a real one).
+   */
+  readonly unverified: boolean
 }
+
+/** The chain could not be proved (a light node with no peer to ask yet): a read not made, not a failure. */
+const unprovable = (e: unknown): boolean => e instanceof NodeError && e.type.code === 'LIGHT_UNVERIFIED'
 
 const sameStatus = (a: SwapStatus, b: SwapStatus): boolean =>
   a.state === b.state &&
@@ -220,7 +229,16 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     let info: Omit<SwapInfo, 'redeemsSent'>
     try {
       const r = await d.advance(swapId)
-      info = { swapId, role, account, terms, status: r.status, action: r.action, error: null }
+      info = {
+        swapId,
+        role,
+        account,
+        terms,
+        status: r.status,
+        action: r.action,
+        error: null,
+        unverified: false,
+      }
     } catch (e) {
       // A finished swap stepped again after a deep reorg (`onHead`) whose logs lie below the oldest header
       // a light node holds: that reorg forked above them (a light node follows no split below its headers),
@@ -246,6 +264,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
         status,
         action: { kind: 'wait', reason: 'step failed' },
         error: messageOf(e),
+        unverified: unprovable(e),
       }
     }
     // The step may have sent a redeem: read what it stored (the events it began with, if storage fails),
@@ -325,6 +344,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       action: { kind: 'done' },
       redeemsSent: redeemsSent(stored),
       error: null,
+      unverified: false,
     }
   }
   /**
@@ -409,14 +429,14 @@ export function createSwapService(init: SwapServiceInit): SwapService {
         const action = { kind: 'wait', reason: 'not stepped yet' } as const
         try {
           const r = await driver(id, account).status(id)
-          out.push({ ...shown, status: r.status, action, error: null })
+          out.push({ ...shown, status: r.status, action, error: null, unverified: false })
         } catch (e) {
           if (e instanceof StorageError) throw e
           // The chain cannot be read now (a light node with no peer yet to prove the logs): the last
           // status seen, in this run or an earlier one, else the stored events' own, with the failure,
           // so nothing reads as verified now; the swap's first step reads it again, and a peer's link.
           const status = seen.get(id) ?? foldSwap(role, stored, [])
-          out.push({ ...shown, status, action, error: messageOf(e) })
+          out.push({ ...shown, status, action, error: messageOf(e), unverified: unprovable(e) })
         }
       }
       return out

@@ -170,6 +170,7 @@ export class MemoryMarketSource implements MarketSource {
       takerLock: null,
       redeemsSent: [],
       error: null,
+      unverified: false,
     })
     return terms
   }

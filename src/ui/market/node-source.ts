@@ -221,6 +221,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       takerLock: marketLock(locks.takerLock),
       redeemsSent: info.redeemsSent,
       error: info.error,
+      unverified: info.unverified,
     }
   }
 

@@ -64,6 +64,11 @@ export interface MarketSwap {
   readonly redeemsSent: readonly Hex[]
   /** Why the node's last step failed (the wallet did not sign, a transaction reverted), else null. */
   readonly error: string | null
+  /**
+   * `error` is only that the node could not check the swap on the chain yet (`SwapInfo.unverified`: a
+   * light node with no peer to prove it against): `state` and `steps` are as last seen, not checked.
+   */
+  readonly unverified: boolean
 }
 
 /** Chain parameters the screens compute with (genesis `params`). */

@@ -40,8 +40,9 @@ export interface TradeView {
    */
   readonly deadline: { readonly block: bigint; readonly text: string } | null
   /**
-   * The node's last step failed: `Last step failed: …` (it retries on the next block); null otherwise,
-   * and while `next` asks to unlock the wallet (the step failed for that).
+   * The node's last step failed: `Last step failed: …` (it retries on the next block); the node could not
+   * check the swap on the chain yet (`MarketSwap.unverified`): `Not checked yet: …`, the swap shown as
+   * last seen; null otherwise, and while `next` asks to unlock the wallet (the step failed for that).
    */
   readonly problem: string | null
 }
@@ -168,7 +169,9 @@ export function tradeView(
     problem:
       swap.error === null || finished || next.needsYou
         ? null
-        : `Last step failed: ${swap.error} Your node tries again at the next block.`,
+        : swap.unverified
+          ? `Not checked yet: ${swap.error} — shown as your node last saw it. Your node checks again once a peer can prove it.`
+          : `Last step failed: ${swap.error} Your node tries again at the next block.`,
   }
 }
 

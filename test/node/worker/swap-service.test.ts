@@ -216,6 +216,8 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     expect(first.status.state).toBe('Accepted')
     expect(first.error).toContain("the wallet did not sign the swap's transaction")
     expect(first.error).toContain('the wallet is locked')
+    // A real failure: the wallet did not sign, the chain was read.
+    expect(first.unverified).toBe(false)
     expect(first.redeemsSent).toEqual([])
     expect(maker.requests).toEqual([])
     await taker.api.startSwap(terms, taker.address)
@@ -501,6 +503,7 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     for (const info of back.swaps) {
       expect(info.status).toEqual(shown)
       expect(info.error).toContain('cannot be proved: no peer to ask')
+      expect(info.unverified).toBe(true)
     }
     maker.node.stop()
     back.node.stop()
@@ -521,11 +524,13 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     expect(listed).toHaveLength(1)
     expect(listed?.[0]).toMatchObject({ swapId: terms.offerId, role: 'taker', status: shown })
     expect(listed?.[0]?.error).toContain('cannot be proved: no peer to ask')
+    expect(listed?.[0]?.unverified).toBe(true)
     // Once a peer links, with no new block, the swap is read from the chain again: no failure left.
     await back.link.attach(back.node.sink)
     await until(async () => (await back.api.swaps())[0]?.error === null, 10_000)
     const [now] = await back.api.swaps()
     expect(now?.status).toEqual(shown)
+    expect(now?.unverified).toBe(false)
     maker.node.stop()
     back.node.stop()
   }, 60_000)
@@ -828,11 +833,13 @@ describe('swap service steps', () => {
       status: ended,
       action: { kind: 'done' },
       error: null,
+      unverified: false,
     })
     expect(byId.get(other.offerId)).toMatchObject({
       status: first.status,
       action: { kind: 'wait', reason: 'not stepped yet' },
       error: unproved.message,
+      unverified: true,
     })
     expect(listed).toHaveLength(2)
     // The done one was not read from the chain; its start shows it the same.
@@ -1168,6 +1175,7 @@ describe('swap service on a full disk', () => {
     }
     const failed = makerInfos.at(-1)
     expect(failed?.error).toContain("the device's storage for the app is full")
+    expect(failed?.unverified).toBe(false)
     expect(failed?.status.state).toBe('TakerLocked')
     const call = await pooled()
     expect(call.functionName).toBe('redeem')

@@ -62,6 +62,7 @@ describe('market components render from the view models', () => {
       takerLock: { id: id(0xb), lockedAt: 15n, timelockHeight: 31n, state: 'redeemed' },
       redeemsSent: [],
       error: null,
+      unverified: false,
     }
     const render = (unlocked: boolean) =>
       text(

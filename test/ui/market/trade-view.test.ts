@@ -64,6 +64,7 @@ function swap(
     takerLock: locks.taker ?? null,
     redeemsSent: [],
     error: null,
+    unverified: false,
   }
 }
 
@@ -465,6 +466,25 @@ describe('My trades: step view', () => {
     )
     expect(view({ ...running, state: 'Expired' }, 20n, true).problem).toBeNull()
     expect(view(swap('maker', 'Accepted', null, {}), 20n, true).problem).toBeNull()
+  })
+
+  test('a swap the node could not check yet reads as not checked, shown as last seen, not as a failure', () => {
+    // A light tab reopened with no peer: the swap's logs cannot be proved, its status is the one kept.
+    const kept = {
+      ...swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }),
+      error: 'the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask',
+      unverified: true,
+    }
+    const problem = view(kept, 20n, true).problem
+    expect(problem).toBe(
+      'Not checked yet: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask — shown as your node last saw it. Your node checks again once a peer can prove it.',
+    )
+    expect(problem).not.toContain('failed')
+    // The same message as a real step failure still reads as one.
+    expect(view({ ...kept, unverified: false }, 20n, true).problem).toBe(
+      'Last step failed: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask Your node tries again at the next block.',
+    )
+    expect(view({ ...kept, state: 'Refunded' }, 20n, true).problem).toBeNull()
   })
 
   test('a step that failed for the locked wallet only asks to unlock it, with no error beside', () => {
