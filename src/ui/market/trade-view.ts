@@ -40,11 +40,15 @@ export interface TradeView {
    */
   readonly deadline: { readonly block: bigint; readonly text: string } | null
   /**
-   * The node's last step failed: `Last step failed: …` (it retries on the next block); the node could not
-   * check the swap on the chain yet (`MarketSwap.unverified`): `Not checked yet: …`, the swap shown as
-   * last seen; null otherwise, and while `next` asks to unlock the wallet (the step failed for that).
+   * The node's last step failed: `Last step failed: …` (it retries on the next block); null otherwise,
+   * while `next` asks to unlock the wallet (the step failed for that), and when `unchecked` says why.
    */
   readonly problem: string | null
+  /**
+   * The node could not check the swap on the chain yet (`MarketSwap.unverified`: no peer to prove it
+   * against): `Not checked yet: …`, the swap shown as last seen. Not a failure: null otherwise.
+   */
+  readonly unchecked: string | null
 }
 
 const FINAL: readonly SwapState[] = ['Completed', 'Cancelled', 'Expired', 'Refunded']
@@ -167,11 +171,13 @@ export function tradeView(
     deadline: stayOpen(swap, amountA, amountB, head, params),
     // A step that waits for the wallet to be unlocked failed for that reason: `next` already asks for it.
     problem:
-      swap.error === null || finished || next.needsYou
+      swap.error === null || finished || next.needsYou || swap.unverified
         ? null
-        : swap.unverified
-          ? `Not checked yet: ${swap.error} — shown as your node last saw it. Your node checks again once a peer can prove it.`
-          : `Last step failed: ${swap.error} Your node tries again at the next block.`,
+        : `Last step failed: ${swap.error} Your node tries again at the next block.`,
+    unchecked:
+      swap.error === null || finished || !swap.unverified
+        ? null
+        : `Not checked yet: ${swap.error} — shown as your node last saw it. Your node checks again once a peer can prove it.`,
   }
 }
 

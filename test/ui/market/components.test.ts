@@ -81,6 +81,27 @@ describe('market components render from the view models', () => {
     expect(locked).toContain('Unlock your wallet to sign the redeem of 100 GLD.')
     expect(locked).toContain('History')
     expect(locked).toContain('Done: you received 100 GLD.')
+    // A trade its node could not check yet is a notice, not an alert; a failed step stays an alert.
+    const shown = (swap: MarketSwap) =>
+      renderToStaticMarkup(
+        createElement(MyTrades, {
+          swaps: [swap],
+          account: { address: BOB, peerId: 'p', unlocked: true },
+          tokens: TOKENS,
+          params: PARAMS,
+          head: 20n,
+        }),
+      )
+    const error = 'the HTLC logs cannot be proved: no peer to ask'
+    const unchecked = shown({ ...base, error, unverified: true })
+    expect(unchecked).toContain(
+      `<p class="notice" data-testid="trade-unchecked">Not checked yet: ${error} — shown as your node last saw it.`,
+    )
+    expect(unchecked).not.toContain('role="alert"')
+    expect(unchecked).not.toContain('failed')
+    expect(shown({ ...base, error, unverified: false })).toContain(
+      `<p class="form__error" role="alert" data-testid="trade-problem">Last step failed: ${error}`,
+    )
     // The node that moves them runs in this tab: closed, a redeem may miss the other lock's timelock.
     expect(render(true)).toContain(
       'Your trades move on by themselves while this tab stays open: nothing to do but keep it open until they finish.',

@@ -464,6 +464,7 @@ describe('My trades: step view', () => {
     expect(view(running, 20n, true).problem).toBe(
       'Last step failed: the wallet did not sign. Your node tries again at the next block.',
     )
+    expect(view(running, 20n, true).unchecked).toBeNull()
     expect(view({ ...running, state: 'Expired' }, 20n, true).problem).toBeNull()
     expect(view(swap('maker', 'Accepted', null, {}), 20n, true).problem).toBeNull()
   })
@@ -475,16 +476,19 @@ describe('My trades: step view', () => {
       error: 'the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask',
       unverified: true,
     }
-    const problem = view(kept, 20n, true).problem
-    expect(problem).toBe(
-      'Not checked yet: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask — shown as your node last saw it. Your node checks again once a peer can prove it.',
-    )
-    expect(problem).not.toContain('failed')
-    // The same message as a real step failure still reads as one.
-    expect(view({ ...kept, unverified: false }, 20n, true).problem).toBe(
-      'Last step failed: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask Your node tries again at the next block.',
-    )
-    expect(view({ ...kept, state: 'Refunded' }, 20n, true).problem).toBeNull()
+    expect(view(kept, 20n, true)).toMatchObject({
+      unchecked:
+        'Not checked yet: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask — shown as your node last saw it. Your node checks again once a peer can prove it.',
+      problem: null,
+    })
+    // The same message as a real step failure still reads as one, and nothing as unchecked.
+    expect(view({ ...kept, unverified: false }, 20n, true)).toMatchObject({
+      problem:
+        'Last step failed: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask Your node tries again at the next block.',
+      unchecked: null,
+    })
+    expect(view({ ...kept, state: 'Refunded' }, 20n, true)).toMatchObject({ problem: null, unchecked: null })
+    expect(view({ ...kept, error: null }, 20n, true)).toMatchObject({ problem: null, unchecked: null })
   })
 
   test('a step that failed for the locked wallet only asks to unlock it, with no error beside', () => {

@@ -88,6 +88,11 @@ function Trade({ view }: { readonly view: TradeView }) {
           {view.problem}
         </p>
       ) : null}
+      {view.unchecked !== null ? (
+        <p className="notice" data-testid="trade-unchecked">
+          {view.unchecked}
+        </p>
+      ) : null}
       {view.deadline !== null ? (
         <p className="small" data-testid="trade-deadline">
           {view.deadline.text}
