@@ -166,7 +166,8 @@ describe('rate limiter', () => {
 
   test('answers as a limiter that never forgets, while thousands of keys refill', () => {
     const [burst, perSecond] = [2, 0.05]
-    const r = new RateLimiter({ burst, perSecond })
+    // Below its cap of keys (3,000 of 4,096 here), it forgets only what a full bucket would say anyway.
+    const r = new RateLimiter({ burst, perSecond, maxKeys: 4_096 })
     const model = new Map<string, { tokens: number; at: number }>()
     const reference = (key: string, now: number): number => {
       const b = model.get(key) ?? { tokens: burst, at: now }
@@ -196,7 +197,7 @@ describe('rate limiter', () => {
   })
 
   test('keeping the map bounded costs each take a bounded number of buckets, however many refill', () => {
-    const r = new RateLimiter({ burst: 1, perSecond: 0.001 })
+    const r = new RateLimiter({ burst: 1, perSecond: 0.001, maxKeys: 10_000 })
     // 5,000 clients each spend their one token: all are still refilling 1,000 s later.
     for (let i = 0; i < 5_000; i++) expect(r.take(`a${i}`, i * 100)).toBe(0)
     const iterator = Object.getPrototypeOf(new Map().entries()) as { next: () => unknown }
@@ -221,6 +222,35 @@ describe('rate limiter', () => {
     expect(deleted).toBeGreaterThanOrEqual(6_000)
     // …but not the one just taken from, full as it was.
     expect(r.take('c', 2_000_000)).toBeGreaterThan(0)
+    expect(r.size).toBe(1)
+  })
+
+  test('holds at most maxKeys buckets: a client cycling keys grows nothing and cannot push out its own drained bucket', () => {
+    const r = new RateLimiter({ burst: 3, perSecond: 1, maxKeys: 64 })
+    expect([r.take('k', 0), r.take('k', 0), r.take('k', 0), r.take('k', 0)]).toEqual([0, 0, 0, 1_000])
+    // 10,000 new keys within the 1 s it takes 'k' to regain a token: each is granted its first, and
+    // its bucket, fuller than the drained one, is the one evicted.
+    let most = 0
+    for (let i = 0; i < 10_000; i++) {
+      expect(r.take(`spam${i}`, i * 0.05)).toBe(0)
+      most = Math.max(most, r.size)
+    }
+    expect(most).toBe(64)
+    expect(r.take('k', 500)).toBe(500)
+    expect(r.take('k', 1_000)).toBe(0)
+  })
+
+  test('at the cap, the fullest bucket goes first, the oldest among equally full ones', () => {
+    const r = new RateLimiter({ burst: 2, perSecond: 1, maxKeys: 3 })
+    // a and c keep one token each, b none.
+    expect([r.take('a', 0), r.take('b', 0), r.take('b', 0), r.take('c', 0)]).toEqual([0, 0, 0, 0])
+    expect(r.take('d', 0)).toBe(0)
+    expect(r.size).toBe(3)
+    // a went (as full as c, and older): it starts afresh with two tokens; b is still drained.
+    expect(r.take('b', 0)).toBe(1_000)
+    expect([r.take('a', 0), r.take('a', 0)]).toEqual([0, 0])
+    // Taking a back in pushed out c (as full as d, older): c starts afresh too, d kept its one token.
+    expect([r.take('d', 0), r.take('d', 0)]).toEqual([0, 1_000])
   })
 })
 
