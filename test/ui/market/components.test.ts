@@ -30,7 +30,8 @@ describe('market components render from the view models', () => {
     )
     const t = text(html)
     expect(t).toContain('Selling GLD')
-    expect(t).toContain('0.5 2 GLD per SLV')
+    // Each price names its unit in its own cell: on a phone the table's head is hidden.
+    expect(t).toContain('0.5 SLV per GLD 2 GLD per SLV')
     expect(t).toContain('Buy GLD')
     expect(t).toContain('Withdraw')
     expect(t).toContain('Sell GLD')

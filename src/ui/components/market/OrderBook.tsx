@@ -29,9 +29,7 @@ export function OrderBook({ entries, pair, tokens, me, onTake, onCancel }: Order
         <table className="table book" data-testid={testId}>
           <thead>
             <tr>
-              <th>
-                Price ({book.quote.symbol} per {book.base.symbol})
-              </th>
+              <th>Price</th>
               <th>Amount</th>
               <th>Maker</th>
               <th>Expires</th>
@@ -45,7 +43,7 @@ export function OrderBook({ entries, pair, tokens, me, onTake, onCancel }: Order
                 <tr key={r.id} data-testid="book-row">
                   <td className="mono">
                     {r.price.exact ? '' : '≈'}
-                    {r.price.text}
+                    {r.price.text} {book.quote.symbol} per {book.base.symbol}
                     <div className="muted small">
                       {r.inverse.exact ? '' : '≈'}
                       {r.inverse.text} {book.base.symbol} per {book.quote.symbol}
