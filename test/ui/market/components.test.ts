@@ -1,5 +1,6 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
+import { MemoryRouter } from 'react-router'
 import { describe, expect, test } from 'vitest'
 import { MyTrades } from '../../../src/ui/components/market/MyTrades'
 import { OrderBook } from '../../../src/ui/components/market/OrderBook'
@@ -65,9 +66,11 @@ describe('market components render from the view models', () => {
       error: null,
       unverified: false,
     }
-    const render = (unlocked: boolean) =>
-      text(
-        renderToStaticMarkup(
+    const markup = (unlocked: boolean) =>
+      renderToStaticMarkup(
+        createElement(
+          MemoryRouter,
+          null,
           createElement(MyTrades, {
             swaps: [base, { ...base, id: id(9), state: 'Completed' }],
             account: { address: BOB, peerId: 'p', unlocked },
@@ -77,8 +80,12 @@ describe('market components render from the view models', () => {
           }),
         ),
       )
+    const render = (unlocked: boolean) => text(markup(unlocked))
     const locked = render(false)
-    expect(locked).toContain('A trade needs you: unlock your wallet so your node can sign.')
+    // The notice asks for the wallet unlocked and links to where that is done.
+    expect(locked).toContain('A trade needs you: unlock your wallet so your node can sign. Unlock the wallet')
+    expect(markup(false)).toMatch(/<a [^>]*href="\/wallet"[^>]*>Unlock the wallet<\/a>/)
+    expect(render(true)).not.toContain('Unlock the wallet')
     expect(locked).toContain('Unlock your wallet to sign the redeem of 100 GLD.')
     expect(locked).toContain('History')
     expect(locked).toContain('Done: you received 100 GLD.')

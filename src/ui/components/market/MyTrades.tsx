@@ -1,3 +1,4 @@
+import { Link } from 'react-router'
 import type { MarketAccount, MarketParams, MarketSwap, MarketToken } from '../../market/source'
 import { type TradeView, tradeView } from '../../market/trade-view'
 
@@ -31,6 +32,15 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
             {needYou > 0
               ? `${needYou === 1 ? 'A trade needs' : `${needYou} trades need`} you: unlock your wallet so your node can sign.`
               : 'Your trades move on by themselves while this tab stays open: nothing to do but keep it open until they finish.'}
+            {/* The way to do what the notice asks, where it asks it (the wallet screen unlocks). */}
+            {needYou > 0 ? (
+              <>
+                {' '}
+                <Link className="button button--small" to="/wallet" data-testid="trades-unlock">
+                  Unlock the wallet
+                </Link>
+              </>
+            ) : null}
           </p>
           <div className="trades">
             {running.map((v) => (
