@@ -538,7 +538,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
         timeout: 60_000,
       },
     )
-    await expect(a.getByTestId('activity')).toContainText(/confirmed \(\d+\)/)
+    await expect(a.getByTestId('activity')).toContainText(/confirmed \(\d+ confirmations?\)/)
     // B, another browser, sees the coin arrive.
     await expect(b.getByTestId('selected-balance')).toHaveText('2.5 TAB', { timeout: 60_000 })
 

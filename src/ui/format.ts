@@ -12,6 +12,14 @@ export function shortPeerId(peerId: string): string {
   return peerId.length <= 9 ? peerId : `${peerId.slice(0, 4)}…${peerId.slice(-4)}`
 }
 
+/**
+ * How deep a transaction's block is, with its unit: `1 confirmation` (in the head block), `4 confirmations`.
+ * A bare `(4)` beside "Confirmed" left the user guessing what was counted.
+ */
+export function confirmationsText(n: bigint): string {
+  return `${n} confirmation${n === 1n ? '' : 's'}`
+}
+
 /** A compact duration such as `42s`, `3m 05s`, `2h 14m` or `3d 4h`. Negative durations count as zero. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))

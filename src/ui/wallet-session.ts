@@ -19,7 +19,7 @@ import { createProvider, type TabchainProvider } from '../wallet/provider'
 import { disconnectedError } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
-import { shownHolding } from './format'
+import { confirmationsText, shownHolding } from './format'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
@@ -231,4 +231,11 @@ export async function startWallet(
 /** Confirmations of an activity item at `head` (1 = in the head block). */
 export function confirmations(item: ActivityItem, head: bigint | undefined): bigint {
   return item.blockNumber === undefined || head === undefined ? 0n : head - BigInt(item.blockNumber) + 1n
+}
+
+/** An activity item's status tag at `head`: `pending`, `confirmed (3 confirmations)`, `failed`, `dropped`. */
+export function activityStatusText(item: ActivityItem, head: bigint | undefined): string {
+  return item.status === 'confirmed'
+    ? `confirmed (${confirmationsText(confirmations(item, head))})`
+    : item.status
 }

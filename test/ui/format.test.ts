@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  confirmationsText,
   describeRelay,
   describeSync,
   formatBytes,
@@ -169,5 +170,13 @@ describe('pendingNote', () => {
     expect(pendingNote(3, 3)).toBeNull()
     expect(pendingNote(0, 0)).toBeNull()
     expect(pendingNote(200, 5120)).toBe('The next 200 to be mined, of 5,120 pending.')
+  })
+})
+
+describe('confirmationsText', () => {
+  it('counts with its unit, singular for one', () => {
+    expect(confirmationsText(0n)).toBe('0 confirmations')
+    expect(confirmationsText(1n)).toBe('1 confirmation')
+    expect(confirmationsText(4n)).toBe('4 confirmations')
   })
 })

@@ -10,7 +10,7 @@ import type { Remote } from '../../src/node/rpc/protocol'
 import { syncProtocols } from '../../src/node/sync/sync-server'
 import type { NodeApi } from '../../src/node/worker/node'
 import type { TxView } from '../../src/node/worker/queries'
-import { TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
+import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { describeInput, readTransaction } from '../../src/ui/screens/TxScreen'
 import { transfer } from '../node/chain/chain-fixtures'
 import {
@@ -30,6 +30,12 @@ const { inclusion: INCLUSION, receipts: RECEIPTS } = syncProtocols(GENESIS.param
 const join = nodeStarter()
 
 describe('the transaction screen', () => {
+  test('a confirmed status counts confirmations with their unit, as the Tokens screen and Tx page show it', () => {
+    const hash = `0x${'ab'.repeat(32)}` as const
+    expect(statusText({ state: 'confirmed', hash, confirmations: 4n })).toBe('Confirmed (4 confirmations)')
+    expect(statusText({ state: 'confirmed', hash, confirmations: 1n })).toBe('Confirmed (1 confirmation)')
+  })
+
   test("a token call's amounts read as on every screen: thousands grouped, every base unit shown", () => {
     const token = { address: BOB, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 0n, owner: ALICE }
     const input = encodeFunctionData({
@@ -148,7 +154,7 @@ describe('the transaction screen', () => {
     expect(status).toEqual({ state: 'included', hash, confirmations: 3n, unverified: unproven.message })
     const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status }))
     expect(badge).toContain('data-verified="false"')
-    expect(badge).toContain(`In its block (3) · outcome not verified: ${unproven.message}`)
+    expect(badge).toContain(`In its block (3 confirmations) · outcome not verified: ${unproven.message}`)
     expect(badge).not.toContain('Confirmed')
   })
 })

@@ -5,6 +5,7 @@ import { marketErrorMessage } from '../../src/ui/market/errors'
 import { useApp } from '../../src/ui/store'
 import { lockedMessage, WALLET_LOCKED_MESSAGE } from '../../src/ui/wallet-locked'
 import {
+  activityStatusText,
   answerApproval,
   askApproval,
   dismissUnlock,
@@ -142,5 +143,22 @@ describe('node lost', () => {
       useApp.setState({ node: { state: 'ready' } })
       useWallet.setState({ provider: null })
     }
+  })
+})
+
+describe('activity status', () => {
+  const sent = {
+    hash: `0x${'ab'.repeat(32)}`,
+    from: ME,
+    title: 'Send 1 TAB',
+    nonce: 0,
+    sentAt: 0,
+  } as const
+  test('a confirmed transaction says how many confirmations, with the unit; the others say their state', () => {
+    const confirmed = { ...sent, status: 'confirmed', blockNumber: '10' } as const
+    expect(activityStatusText(confirmed, 10n)).toBe('confirmed (1 confirmation)')
+    expect(activityStatusText(confirmed, 12n)).toBe('confirmed (3 confirmations)')
+    expect(activityStatusText({ ...sent, status: 'pending' }, 12n)).toBe('pending')
+    expect(activityStatusText({ ...sent, status: 'dropped', reason: 'replaced' }, 12n)).toBe('dropped')
   })
 })

@@ -1,3 +1,4 @@
+import { confirmationsText } from '../format'
 import type { TxStatus } from '../tx-tracker'
 
 /** Why `status` is not verified at the current head, if it is not (`TxStatus`). */
@@ -5,13 +6,13 @@ const unverifiedOf = (status: TxStatus): string | undefined =>
   'unverified' in status ? status.unverified : undefined
 
 /**
- * How a transaction stands, in words: pending → confirmed (n), or dropped or failed with why; one not
+ * How a transaction stands, in words: pending → confirmed (n confirmations), or dropped or failed with why; one not
  * verified at the current head says so, and why; one in its block whose outcome is not verified says
  * that, not "confirmed".
  */
 export function statusText(status: TxStatus): string {
   if (status.state === 'included')
-    return `In its block (${status.confirmations}) · outcome not verified: ${status.unverified}`
+    return `In its block (${confirmationsText(status.confirmations)}) · outcome not verified: ${status.unverified}`
   const unverified = unverifiedOf(status)
   const text = stateText(status)
   return unverified === undefined ? text : `${text} · not verified at the current head: ${unverified}`
@@ -24,9 +25,9 @@ function stateText(status: TxStatus): string {
     case 'pending':
       return 'Pending — not in a block yet'
     case 'confirmed':
-      return `Confirmed (${status.confirmations})`
+      return `Confirmed (${confirmationsText(status.confirmations)})`
     case 'included':
-      return `In its block (${status.confirmations})`
+      return `In its block (${confirmationsText(status.confirmations)})`
     case 'dropped':
       return `Dropped: ${status.reason}`
     case 'failed':

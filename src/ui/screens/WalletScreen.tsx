@@ -24,7 +24,7 @@ import {
   parseNewWallet,
 } from '../wallet-forms'
 import { lockedMessage } from '../wallet-locked'
-import { confirmations, useWallet } from '../wallet-session'
+import { activityStatusText, useWallet } from '../wallet-session'
 import '../wallet.css'
 
 const messageOf = (err: unknown): string =>
@@ -668,7 +668,7 @@ function Activity() {
             className={`tag ${a.status === 'failed' || a.status === 'dropped' ? 'tag--accent' : 'tag--ghost'}`}
             data-testid="activity-status"
           >
-            {a.status === 'confirmed' ? `confirmed (${confirmations(a, head)})` : a.status}
+            {activityStatusText(a, head)}
           </span>
           {a.reason !== undefined && (
             <span className="form-error small" data-testid="activity-reason">
