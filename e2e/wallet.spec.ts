@@ -529,6 +529,11 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await a.getByTestId('send-button').click()
     await a.getByTestId('approval-confirm').click()
     await expect(a.getByTestId('send-ok')).toBeVisible()
+    // The hash it shows opens the transaction's page, as on the Tokens screen.
+    const sentLink = a.getByTestId('send-ok').getByRole('link')
+    await expect(sentLink).toHaveAttribute('href', /^\/tx\/0x[0-9a-f]{64}$/)
+    const sentHref = (await sentLink.getAttribute('href')) ?? ''
+    await expect(sentLink).toHaveText(sentHref.replace('/tx/', ''))
 
     await a.getByTestId('tab-activity').click()
     await expect(a.getByTestId('activity').locator('li').first()).toHaveAttribute(
@@ -539,6 +544,10 @@ test('faucet, then send coin to a second browser through the approval dialog: it
       },
     )
     await expect(a.getByTestId('activity')).toContainText(/confirmed \(\d+ confirmations?\)/)
+    await expect(a.getByTestId('activity').locator('li').first().getByRole('link')).toHaveAttribute(
+      'href',
+      sentHref,
+    )
     // B, another browser, sees the coin arrive.
     await expect(b.getByTestId('selected-balance')).toHaveText('2.5 TAB', { timeout: 60_000 })
 

@@ -623,7 +623,10 @@ function Send() {
       )}
       {sent !== null && (
         <p className="muted small" data-testid="send-ok">
-          Sent: <span className="mono break">{sent}</span>
+          Sent:{' '}
+          <Link className="mono break" to={`/tx/${sent}`}>
+            {sent}
+          </Link>
         </p>
       )}
       <button type="submit" className="button button--primary" data-testid="send-button" disabled={busy}>
@@ -680,7 +683,9 @@ function Activity() {
               not verified at the current head: {a.unverified}
             </span>
           )}
-          <span className="mono small break">{a.hash}</span>
+          <Link className="mono small break" to={`/tx/${a.hash}`}>
+            {a.hash}
+          </Link>
         </li>
       ))}
     </ul>
