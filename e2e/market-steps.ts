@@ -209,7 +209,7 @@ export async function postAndTake(
   await a.locator('#offer-buy-amount').fill('25')
   await expect(a.getByTestId('offer-preview')).toContainText(`locked for up to ${timelocks.maker} blocks`)
   await a.getByRole('button', { name: 'Sign and post the offer' }).click()
-  await expect(a.getByTestId('approval-title')).toHaveText('Sign Offer for Tabchain Offers', {
+  await expect(a.getByTestId('approval-title')).toHaveText('Offer to sell 10 APL for 25 BAN', {
     timeout: 30_000,
   })
   await a.getByTestId('approval-confirm').click()

@@ -12,6 +12,7 @@ import {
 } from 'viem'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { htlcAbi } from '../node/contracts/htlc/abi'
+import { OFFER_DOMAIN_NAME, OFFER_TYPES } from '../trade/offers/typed-data'
 import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
 
@@ -384,26 +385,117 @@ function domainRows(typed: TypedDataToApprove): { label: string; value: string }
   return [...rows, ...others]
 }
 
+/** The domain's name as the signature binds it: only a name its declared domain type signs counts. */
+const signedDomainName = (typed: TypedDataToApprove): string =>
+  signedDomainFields(typed).has('name') && typeof typed.domain?.name === 'string'
+    ? typed.domain.name
+    : 'unnamed domain'
+
+/** A market offer's terms as a person reads them (`offerTerms`), for its approval text. */
+export interface OfferTerms {
+  /** What the maker sells, e.g. `100 WALK`. */
+  readonly sell: string
+  /** What the maker asks for it, e.g. `20 TAB`. */
+  readonly buy: string
+  /** Unix seconds after which it can no longer be taken. */
+  readonly expiresAt: bigint
+  /** Blocks the maker's lock runs, and the taker's. */
+  readonly makerTimelock: bigint
+  readonly takerTimelock: bigint
+}
+
+/**
+ * The terms of a market offer, when `typed` is one: the app's `Offer` type, field for field, in the
+ * signed "Tabchain Offers" domain; its amounts with their tokens' symbols and decimals (the zero address:
+ * the coin; a token that answers neither: base units). Null for any other typed data, or a message whose
+ * fields do not read as the type says (the provider has hashed it, so that is not expected).
+ */
+export async function offerTerms(
+  backend: ProviderBackend,
+  typed: TypedDataToApprove,
+): Promise<OfferTerms | null> {
+  if (
+    typed.primaryType !== 'Offer' ||
+    signedDomainName(typed) !== OFFER_DOMAIN_NAME ||
+    json(typed.types?.Offer) !== json(OFFER_TYPES.Offer) ||
+    typeof typed.message !== 'object' ||
+    typed.message === null
+  )
+    return null
+  const m = typed.message as Readonly<Record<string, unknown>>
+  const uint = (key: string): bigint => {
+    const v = m[key]
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(key)
+    return BigInt(v)
+  }
+  const amount = (tokenKey: string, amountKey: string): Promise<string> => {
+    const token = getAddress(String(m[tokenKey]))
+    const n = uint(amountKey)
+    return token.toLowerCase() === ZERO_ADDRESS
+      ? Promise.resolve(formatCoin(n))
+      : tokenAmount(backend, token, n)
+  }
+  try {
+    const [sell, buy] = await Promise.all([
+      amount('sellToken', 'sellAmount'),
+      amount('buyToken', 'buyAmount'),
+    ])
+    return {
+      sell,
+      buy,
+      expiresAt: uint('expiresAt'),
+      makerTimelock: uint('makerTimelock'),
+      takerTimelock: uint('takerTimelock'),
+    }
+  } catch {
+    return null
+  }
+}
+
+/** When an offer expiring at `expiresAt` (Unix seconds) ends, in the browser's local time. */
+export function offerEnds(expiresAt: bigint): string {
+  const when = new Date(Number(expiresAt) * 1000)
+  return Number.isNaN(when.getTime()) ? `Unix time ${expiresAt}` : when.toLocaleString()
+}
+
+/** The rows that say what an offer trades, before the data signed. */
+const offerRows = (terms: OfferTerms): Rows => [
+  { label: 'You sell', value: terms.sell },
+  { label: 'You receive', value: terms.buy },
+  { label: 'Open until', value: offerEnds(terms.expiresAt) },
+  {
+    label: 'Timelocks',
+    value: `Your lock runs ${terms.makerTimelock} blocks, the taker's ${terms.takerTimelock}: if the trade stops half-way, what you sell comes back to you once yours has run.`,
+  },
+]
+
 /**
  * The approval text of EIP-712 typed data: its domain and primary type, the signing account (`name`:
  * the wallet's name for it), the domain's fields it signs (`domainRows`: a signature for another
  * contract, or valid on any chain, does not read like this one's), then the message (hidden characters
- * escaped, `showHidden`).
+ * escaped, `showHidden`). A market offer (`terms`, from `offerTerms`) is titled and listed by what it
+ * sells and asks, before the data signed.
  */
-export function describeTypedData(from: Address, typed: TypedDataToApprove, name?: string): ApprovalRequest {
-  // Named by the domain's name only when it is signed: a name left out of the declared type is not.
-  const domain =
-    signedDomainFields(typed).has('name') && typeof typed.domain?.name === 'string'
-      ? typed.domain.name
-      : 'unnamed domain'
+export function describeTypedData(
+  from: Address,
+  typed: TypedDataToApprove,
+  name?: string,
+  terms?: OfferTerms | null,
+): ApprovalRequest {
+  const domain = signedDomainName(typed)
   const trade =
-    domain === 'Tabchain Offers' && (typed.primaryType === 'Offer' || typed.primaryType === 'Take')
+    domain === OFFER_DOMAIN_NAME && (typed.primaryType === 'Offer' || typed.primaryType === 'Take')
+  const offer = trade && typed.primaryType === 'Offer' ? (terms ?? null) : null
   return {
     kind: 'typedData',
     from,
-    title: showHidden(`Sign ${typed.primaryType} for ${domain}`),
+    title:
+      offer === null
+        ? showHidden(`Sign ${typed.primaryType} for ${domain}`)
+        : `Offer to sell ${offer.sell} for ${offer.buy}`,
     details: [
       accountRow(from, name),
+      ...(offer === null ? [] : offerRows(offer)),
       ...domainRows(typed),
       {
         label: 'Message',

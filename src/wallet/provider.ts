@@ -15,7 +15,7 @@ import { NodeError } from '../node/rpc/errors'
 import { parseAddress } from './address'
 import { sendApproved } from './approved-sign'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
-import { type Approve, describeMessage, describeTypedData, isHexData } from './describe'
+import { type Approve, describeMessage, describeTypedData, isHexData, offerTerms } from './describe'
 import { WalletError } from './errors'
 import { gasLimitFor } from './gas'
 import { disconnectedError, invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
@@ -819,9 +819,9 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       } catch (err) {
         throw invalidParams('params[1] (typed data)', `cannot be hashed: ${reasonOf(err)}`)
       }
-      await approveOr4001(
-        describeTypedData(from, { domain, types, primaryType: t.primaryType, message }, nameOf(from)),
-      )
+      const toApprove = { domain, types, primaryType: t.primaryType, message }
+      const terms = await offerTerms(backend, toApprove)
+      await approveOr4001(describeTypedData(from, toApprove, nameOf(from), terms))
       return wallet.signTypedData(from, definition)
     },
     wallet_switchEthereumChain: async (p) => {

@@ -4,6 +4,7 @@ import {
   encodeFunctionResult,
   erc20Abi,
   getAddress,
+  getTypesForEIP712Domain,
   type Hex,
   keccak256,
   maxUint256,
@@ -15,9 +16,16 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
+import { offerTypedData } from '../../src/trade/offers/typed-data'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
-import { describeMessage, describeTransaction, describeTypedData } from '../../src/wallet/describe'
+import {
+  describeMessage,
+  describeTransaction,
+  describeTypedData,
+  offerEnds,
+  offerTerms,
+} from '../../src/wallet/describe'
 import { FAUCET_AMOUNT, FAUCET_SENDS, type FaucetState, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
 import { chainTwin, poolBackend } from './pool-backend'
@@ -248,6 +256,67 @@ describe('approval texts', () => {
       }),
     })
     expect(lock.title).toBe('Lock 50 TAB for 0x90…06 until block 120')
+  })
+
+  test("a market offer reads as what it trades, from the app's Offer type in the signed Tabchain Offers domain only", async () => {
+    const offer = {
+      maker: ME,
+      makerPeer: '12D3KooW',
+      sellToken: TOKEN,
+      sellAmount: 1_250_000n,
+      buyToken: ZERO_ADDRESS,
+      buyAmount: parseEther('2000'),
+      expiresAt: 1_796_455_934n,
+      makerTimelock: 207,
+      takerTimelock: 70,
+      salt: `0x${'11'.repeat(32)}` as Hex,
+    }
+    const typed = offerTypedData(31_415, offer)
+    // As the page sends it: JSON, numbers as strings, the domain's type declared.
+    const sent = JSON.parse(
+      JSON.stringify(
+        {
+          ...typed,
+          types: { EIP712Domain: getTypesForEIP712Domain({ domain: typed.domain }), ...typed.types },
+        },
+        (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+      ),
+    )
+    const terms = await offerTerms(backend, sent)
+    // No token at TOKEN on this chain: its amount in base units, never a guess; the coin in TAB.
+    expect(terms).toEqual({
+      sell: '1,250,000 base units of token 0x00…e1',
+      buy: '2,000 TAB',
+      expiresAt: offer.expiresAt,
+      makerTimelock: 207n,
+      takerTimelock: 70n,
+    })
+    const r = describeTypedData(ME, sent, undefined, terms)
+    expect(r.title).toBe('Offer to sell 1,250,000 base units of token 0x00…e1 for 2,000 TAB')
+    expect(r.details.map((d) => d.label)).toEqual([
+      'Account',
+      'You sell',
+      'You receive',
+      'Open until',
+      'Timelocks',
+      'Domain',
+      'Version',
+      'Chain ID',
+      'Message',
+      'Trade',
+    ])
+    expect(row(r, 'Open until')).toBe(new Date(1_796_455_934_000).toLocaleString())
+    // Anything else is typed data like any other: another domain name, the name not signed, another Offer
+    // type (a field more), a take.
+    const other = [
+      { ...sent, domain: { ...sent.domain, name: 'Tabchain' } },
+      { ...sent, types: { ...sent.types, EIP712Domain: [{ name: 'chainId', type: 'uint256' }] } },
+      { ...sent, types: { ...sent.types, Offer: [...sent.types.Offer, { name: 'extra', type: 'uint256' }] } },
+      { ...sent, primaryType: 'Take' },
+    ]
+    for (const t of other) expect(await offerTerms(backend, t)).toBeNull()
+    expect(describeTypedData(ME, sent, undefined, null).title).toBe('Sign Offer for Tabchain Offers')
+    expect(offerEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
 
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {

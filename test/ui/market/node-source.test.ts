@@ -15,7 +15,7 @@ import {
 import type { MarketOffer } from '../../../src/ui/market/source'
 import { memorySwapApprovals, type SwapApprovals } from '../../../src/ui/market/swap-approvals'
 import { startSwapSigning } from '../../../src/ui/market/swap-signing'
-import type { ApprovalRequest } from '../../../src/wallet/describe'
+import { type ApprovalRequest, offerEnds } from '../../../src/wallet/describe'
 import { createNodeBackend } from '../../../src/wallet/node-backend'
 import { createProvider } from '../../../src/wallet/provider'
 import { memoryWalletStore } from '../../../src/wallet/store'
@@ -200,7 +200,17 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     const events: string[] = []
     B.market.subscribe((e) => events.push(e.kind))
     const signed = await A.market.signOffer(offer)
-    expect(A.dialogs.map((d) => d.title)).toEqual(['Sign Offer for Tabchain Offers'])
+    // The dialog says what the offer trades, in the tokens' symbols and decimals, before the data signed.
+    expect(A.dialogs.map((d) => d.title)).toEqual(['Offer to sell 10 APPLE for 25 BANANA'])
+    const rows = Object.fromEntries((A.dialogs[0]?.details ?? []).map((d) => [d.label, d.value]))
+    expect(rows).toMatchObject({
+      'You sell': '10 APPLE',
+      'You receive': '25 BANANA',
+      'Open until': offerEnds(offer.expiresAt),
+      Timelocks: `Your lock runs ${params.defaultTimelocks.maker} blocks, the taker's ${params.defaultTimelocks.taker}: if the trade stops half-way, what you sell comes back to you once yours has run.`,
+      Domain: 'Tabchain Offers',
+    })
+    expect(rows.Message).toContain(`"sellAmount": "${10n * UNIT}"`)
     const posted = await A.market.postOffer(signed)
     expect(posted).toMatchObject({ hosted: true, makerLacksBalance: false })
 
