@@ -200,11 +200,13 @@ test('a tab crashed while it syncs from a peer reopens with a consistent chain a
   test.setTimeout(300_000)
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   try {
-    // A mines 3,000 blocks of the fast test chain, then stops: the chain B syncs, in full mode, block by
-    // block (a few hundred a second here), its imports written in merged commits.
+    // A mines 4,000 blocks of the fast test chain, then stops: the chain B syncs, in full mode, block by
+    // block (a few hundred a second here), its imports written in merged commits. Its head moves by a
+    // range at a time (up to 512 blocks): each crash comes 300 blocks past the last one's, leaving a
+    // few ranges to go (with 3,000 and 500, a second round's head once passed its mark at A's head).
     const a = await ctxA.newPage()
     await openNode(a, `${FAST_URL}/?mine=1`)
-    await waitHeadAbove(a, 3_000)
+    await waitHeadAbove(a, 4_000)
     await a.evaluate(() => window.tabchain?.node.api.setMining(false))
     const target = await headOf(a)
     let b = await ctxB.newPage()
@@ -212,7 +214,7 @@ test('a tab crashed while it syncs from a peer reopens with a consistent chain a
     const profileId = await profileOf(b)
     let stored = 0n
     for (let round = 0; round < 2; round++) {
-      await waitHeadAbove(b, Number(stored) + 500)
+      await waitHeadAbove(b, Number(stored) + 300)
       // Still syncing when it crashes.
       expect((await headOf(b))?.number).toBeLessThan(target?.number ?? 0)
       await new Promise((r) => setTimeout(r, Math.random() * 300))
