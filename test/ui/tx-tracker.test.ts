@@ -19,7 +19,6 @@ import { LightError } from '../../src/node/light/errors'
 import { memoryHub } from '../../src/node/network/memory'
 import { createNode } from '../../src/node/worker/node'
 import { TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
-import { DEVNET_ACCOUNT_COUNT, defaultDevnetIndex } from '../../src/ui/signer/devnet-index'
 import { devnetSigner } from '../../src/ui/signer/devnet-signer'
 import type { TxSigner } from '../../src/ui/signer/signer'
 import { useApp } from '../../src/ui/store'
@@ -64,13 +63,6 @@ describe('devnet signer', () => {
     }
     expect(() => devnetSigner(10)).toThrow(RangeError)
     expect(() => devnetSigner(-1)).toThrow(RangeError)
-  })
-
-  test('the default account depends on the profile and is always one of the ten', () => {
-    const picks = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(defaultDevnetIndex))
-    expect(picks.size).toBeGreaterThan(1)
-    for (const p of picks) expect(p >= 0 && p < DEVNET_ACCOUNT_COUNT).toBe(true)
-    expect(defaultDevnetIndex('profile-x')).toBe(defaultDevnetIndex('profile-x'))
   })
 })
 

@@ -14,10 +14,15 @@ function stored(key: string): number | undefined {
 }
 
 /**
- * The profile's account: the one it used before, or else its default (`defaultDevnetIndex`) moved on
- * to the next account no other profile of this browser uses — two tabs here are two users. Remembered.
+ * The profile's account: the one it used before, or else one drawn at random (`crypto.getRandomValues`)
+ * among the accounts no other profile of this browser uses — two tabs here are two users, and so are two
+ * browsers, whose first profiles have the same id. Remembered, so a reload acts with the same account.
+ * `random` draws an index below its argument (a test's choice; the default is uniform and unpredictable).
  */
-export function rememberedDevnetIndex(profileId: string): number {
+export function rememberedDevnetIndex(
+  profileId: string,
+  random: (below: number) => number = randomBelow,
+): number {
   const own = stored(DEVNET_KEY + profileId)
   if (own !== undefined) return own
   const taken = new Set<number>()
@@ -26,19 +31,21 @@ export function rememberedDevnetIndex(profileId: string): number {
     const index = key?.startsWith(DEVNET_KEY) === true ? stored(key) : undefined
     if (index !== undefined) taken.add(index)
   }
-  let index = defaultDevnetIndex(profileId)
-  for (let tries = 0; tries < DEVNET_ACCOUNT_COUNT && taken.has(index); tries++)
-    index = (index + 1) % DEVNET_ACCOUNT_COUNT
+  const all = Array.from({ length: DEVNET_ACCOUNT_COUNT }, (_, i) => i)
+  const free = all.filter((i) => !taken.has(i))
+  // Every account taken (more profiles than accounts): any of them, shared with another profile.
+  const pool = free.length > 0 ? free : all
+  const index = pool[random(pool.length)] ?? 0
   localStorage.setItem(DEVNET_KEY + profileId, String(index))
   return index
 }
 
-/**
- * The devnet account a profile uses unless the user picks another: spread over the ten accounts by a
- * hash of the profile id, so two profiles (two tabs) are most likely two different users.
- */
-export function defaultDevnetIndex(profileId: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < profileId.length; i++) h = Math.imul(h ^ profileId.charCodeAt(i), 0x01000193)
-  return (h >>> 0) % DEVNET_ACCOUNT_COUNT
+/** A uniform random integer in [0, below), from the browser's cryptographic generator. */
+function randomBelow(below: number): number {
+  // Rejection sampling: the top of the 32-bit range that doesn't fill a whole `below` would favour low values.
+  const limit = 2 ** 32 - (2 ** 32 % below)
+  const word = new Uint32Array(1)
+  do crypto.getRandomValues(word)
+  while ((word[0] ?? 0) >= limit)
+  return (word[0] ?? 0) % below
 }
