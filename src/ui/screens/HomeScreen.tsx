@@ -4,7 +4,7 @@ import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
 import { formatCoin } from '../../wallet/amount'
-import { AddressLink, useNodeQuery } from '../components/explorer'
+import { AddressLink } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
 import {
   describeRelay,
@@ -15,6 +15,7 @@ import {
   peerCountLabel,
   verifiedNote,
 } from '../format'
+import { type BalanceRead, type HomeChainView, homeChainView } from '../home-chain'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
 import { directPeerCount, useApp } from '../store'
@@ -113,7 +114,15 @@ export function HomeScreen() {
 function ChainCards() {
   const api = useApp((s) => s.api)
   const chain = useApp((s) => s.chain)
-  const head = useApp((s) => s.head)
+  const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
+  const read = useBalanceRead()
+  const devnet = useAccount((s) => s.wallet === null && s.signer !== null)
+  const view = homeChainView(
+    useApp((s) => s.head),
+    read,
+    light,
+  )
+  const head = view.head
   const [storage, setStorage] = useState<StorageStatus | null>(null)
   // Usage grows with the chain: refresh on every tenth block rather than every block.
   const tick = head === null ? -1n : head.number / 10n
@@ -139,7 +148,7 @@ function ChainCards() {
           </p>
         )}
       </article>
-      <BalanceCard />
+      <BalanceCard view={view} light={light} devnet={devnet} />
       <SyncCard />
       <article className="card">
         <h2 className="card__label">Difficulty</h2>
@@ -229,26 +238,56 @@ function ModeCard() {
 }
 
 /**
- * This tab's account balance as a verified read: on a light node proven against a header k deep
- * ("verified at #n"), on a full node from the state it executed. Re-read (and re-verified) on every head,
- * so a reorg of the header chain is followed. An unverified balance is never shown, only why.
+ * This tab's account balance, read on every head (and mode change, and when the account changes): the
+ * head the screen showed when it asked, and the answer. Null until the first answer for this account.
  */
-function BalanceCard() {
+function useBalanceRead(): BalanceRead | null {
+  const api = useApp((s) => s.api)
+  const head = useApp((s) => s.head)
+  const mode = useApp((s) => s.mode?.kind)
   const profileId = useApp((s) => s.profile?.id)
-  const mode = useApp((s) => s.mode)
-  const directPeers = useApp(directPeerCount)
-  const signer = useAccount((s) => s.signer)
   const load = useAccount((s) => s.load)
+  const address = useAccount((s) => s.signer?.address)
   useEffect(() => {
     if (profileId !== undefined) load(profileId)
   }, [profileId, load])
-  const address = signer?.address
-  const result = useNodeQuery(
-    async (api) => (address === undefined ? null : api.verifiedAccount(address)),
-    [address],
-  )
-  const proven = result !== null && 'value' in result ? result.value : null
-  const light = mode !== null && mode.kind !== 'full'
+  const [read, setRead] = useState<(BalanceRead & { readonly address: string | undefined }) | null>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read again on every new head (its hash) and mode change, not on each push of the same head.
+  useEffect(() => {
+    if (api === null) return
+    let live = true
+    const askedAt = head
+    const settle = (result: BalanceRead['result']) => live && setRead({ address, askedAt, result })
+    ;(address === undefined ? Promise.resolve(null) : api.verifiedAccount(address)).then(
+      (value) => settle({ value }),
+      (err: unknown) => settle({ error: err instanceof Error ? err.message : String(err) }),
+    )
+    return () => {
+      live = false
+    }
+  }, [api, head?.hash, mode, address])
+  // An answer about the account the tab acted with before (a wallet just created) is not this one's.
+  return read !== null && read.address === address ? read : null
+}
+
+/**
+ * This tab's account balance as a verified read: on a light node proven against a header k deep
+ * ("verified at #n"), on a full node from the state it executed at the head the head card shows. An
+ * unverified balance is never shown, only why. Until a wallet exists the tab acts with a public devnet
+ * key, which the card says: anyone can spend from it.
+ */
+export function BalanceCard({
+  view,
+  light,
+  devnet,
+}: {
+  readonly view: HomeChainView
+  readonly light: boolean
+  /** The tab acts with a devnet key (no wallet yet). */
+  readonly devnet: boolean
+}) {
+  const directPeers = useApp(directPeerCount)
+  const proven = view.balance
   return (
     <article
       className="card"
@@ -259,14 +298,20 @@ function BalanceCard() {
       <h2 className="card__label">Your balance</h2>
       <p className="card__value">{proven === null ? '—' : formatCoin(proven.value.balance)}</p>
       <p className="muted small" title={proven?.hash}>
-        {result !== null && 'error' in result
-          ? `Not verified yet: ${result.error}`
+        {view.error !== null
+          ? `Not verified yet: ${view.error}`
           : proven === null
             ? 'Verifying…'
             : light
               ? verifiedNote(proven.number, directPeers)
               : `at #${proven.number.toLocaleString()}, executed on this node`}
       </p>
+      {devnet && (
+        <p className="muted small" data-testid="devnet-key-note">
+          A shared devnet test key that anyone can spend from: <Link to="/wallet">create a wallet</Link> for
+          an account of your own.
+        </p>
+      )}
     </article>
   )
 }

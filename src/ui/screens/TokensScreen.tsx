@@ -116,7 +116,7 @@ function YourAccount({
       ) : (
         <p className="muted small" data-testid="acting-as">
           {balance === undefined ? '…' : formatCoin(balance)} · {signer.label}, a public test key of the
-          devnet, until you create a wallet.{' '}
+          devnet that anyone can spend from, until you create a wallet for an account of your own.{' '}
           <label>
             Act as{' '}
             <select

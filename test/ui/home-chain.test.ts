@@ -1,0 +1,88 @@
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { MemoryRouter } from 'react-router'
+import { type Address, getAddress, type Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import type { HeadInfo } from '../../src/node/worker/chain-service'
+import { type BalanceRead, type HomeChainView, homeChainView } from '../../src/ui/home-chain'
+import { BalanceCard } from '../../src/ui/screens/HomeScreen'
+
+const ME = getAddress('0x00000000000000000000000000000000000000aa')
+
+const headAt = (n: number): HeadInfo => ({
+  number: BigInt(n),
+  hash: `0x${n.toString(16).padStart(64, '0')}` as Hex,
+  timestamp: BigInt(n) * 2000n,
+  difficulty: 100n,
+  totalDifficulty: BigInt(n) * 100n,
+  txCount: 0,
+})
+
+/** The node's answer: `balance` wei, read at head `n`. */
+const balanceAt = (n: number, balance: bigint) => {
+  const at = headAt(n)
+  return {
+    value: { address: ME as Address, balance, nonce: 0n },
+    verified: true as const,
+    number: at.number,
+    hash: at.hash,
+  }
+}
+
+const read = (askedAt: number, answeredAt: number, balance: bigint): BalanceRead => ({
+  askedAt: headAt(askedAt),
+  result: { value: balanceAt(answeredAt, balance) },
+})
+
+describe("the home screen's head and balance", () => {
+  test('on a full node a new head shows with its own balance: until that is read, both stay at the block before', () => {
+    // Head #8 is pushed; the balance read at #7 is the latest answer: the screen shows #7 for both.
+    const waiting = homeChainView(headAt(8), read(7, 7, 50n), false)
+    expect(waiting.head?.number).toBe(7n)
+    expect(waiting.balance?.number).toBe(7n)
+    // The read at #8 comes in: both move to #8.
+    const moved = homeChainView(headAt(8), read(8, 8, 52n), false)
+    expect(moved.head).toEqual(headAt(8))
+    expect(moved.balance?.value.balance).toBe(52n)
+    expect(moved.error).toBeNull()
+  })
+
+  test('a read answered at another head than asked (the node moved on), an error, or none yet leave the pushed head', () => {
+    expect(homeChainView(headAt(9), read(8, 9, 54n), false).head).toEqual(headAt(9))
+    expect(homeChainView(headAt(9), { askedAt: headAt(8), result: { error: 'busy' } }, false)).toEqual({
+      head: headAt(9),
+      balance: null,
+      error: 'busy',
+    })
+    expect(homeChainView(headAt(9), null, false)).toEqual({ head: headAt(9), balance: null, error: null })
+    expect(homeChainView(null, { askedAt: null, result: { value: null } }, false).head).toBeNull()
+  })
+
+  test('a light node shows its newest header; its balance, proven k deep, says where', () => {
+    const view = homeChainView(headAt(12), read(12, 9, 40n), true)
+    expect(view.head).toEqual(headAt(12))
+    expect(view.balance?.number).toBe(9n)
+  })
+})
+
+describe("the home screen's balance card", () => {
+  const render = (view: HomeChainView, light: boolean, devnet: boolean) =>
+    renderToStaticMarkup(
+      createElement(MemoryRouter, null, createElement(BalanceCard, { view, light, devnet })),
+    )
+
+  test('names the block it was read at, the head the head card shows', () => {
+    const html = render(homeChainView(headAt(1_234), read(1_233, 1_233, 10n ** 18n), false), false, false)
+    expect(html).toContain('data-number="1233"')
+    expect(html).toContain('at #1,233, executed on this node')
+  })
+
+  test('acting with a devnet key, it says anyone can spend from it and links to the wallet; with a wallet, not', () => {
+    const view = homeChainView(headAt(3), read(3, 3, 1n), false)
+    const devnet = render(view, false, true)
+    expect(devnet).toContain('data-testid="devnet-key-note"')
+    expect(devnet).toContain('anyone can spend from')
+    expect(devnet).toContain('href="/wallet"')
+    expect(render(view, false, false)).not.toContain('devnet-key-note')
+  })
+})
