@@ -310,6 +310,24 @@ function nextHead(): Promise<void> {
   })
 }
 
+/** Where the last faucet payment stands, its hash opening the transaction's page from the moment it is sent. */
+export function FaucetNote({
+  faucet,
+}: {
+  readonly faucet: FaucetState | { readonly kind: 'mined'; readonly hash: Hex }
+}) {
+  return (
+    <p className="muted small" data-testid="faucet-sent" data-state={faucet.kind}>
+      Faucet transfer {faucet.kind === 'mined' ? 'mined' : 'sent'}:{' '}
+      <Link className="mono break" to={`/tx/${faucet.hash}`}>
+        {faucet.hash}
+      </Link>
+      {faucet.kind === 'no-miner' &&
+        ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn on Mining on the home screen)`}
+    </p>
+  )
+}
+
 function Accounts() {
   const { wallet, view, balances, balancesAt, backend } = useWallet()
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
@@ -442,24 +460,7 @@ function Accounts() {
           </button>
         )}
       </div>
-      {faucet !== null && (
-        <p className="muted small" data-testid="faucet-sent" data-state={faucet.kind}>
-          {faucet.kind === 'mined' ? (
-            <>
-              Faucet transfer mined:{' '}
-              <Link className="mono break" to={`/tx/${faucet.hash}`}>
-                {faucet.hash}
-              </Link>
-            </>
-          ) : (
-            <>
-              Faucet transfer sent: <span className="mono break">{faucet.hash}</span>
-            </>
-          )}
-          {faucet.kind === 'no-miner' &&
-            ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn on Mining on the home screen)`}
-        </p>
-      )}
+      {faucet !== null && <FaucetNote faucet={faucet} />}
       {importing && (
         <form
           className="inline-form"
