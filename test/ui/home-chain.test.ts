@@ -66,23 +66,23 @@ describe("the home screen's head and balance", () => {
 })
 
 describe("the home screen's balance card", () => {
-  const render = (view: HomeChainView, light: boolean, devnet: boolean) =>
+  const render = (view: HomeChainView, light: boolean, devnet: string | null) =>
     renderToStaticMarkup(
       createElement(MemoryRouter, null, createElement(BalanceCard, { view, light, devnet })),
     )
 
   test('names the block it was read at, the head the head card shows', () => {
-    const html = render(homeChainView(headAt(1_234), read(1_233, 1_233, 10n ** 18n), false), false, false)
+    const html = render(homeChainView(headAt(1_234), read(1_233, 1_233, 10n ** 18n), false), false, null)
     expect(html).toContain('data-number="1233"')
     expect(html).toContain('at #1,233, executed on this node')
   })
 
   test('acting with a devnet key, it says anyone can spend from it and links to the wallet; with a wallet, not', () => {
     const view = homeChainView(headAt(3), read(3, 3, 1n), false)
-    const devnet = render(view, false, true)
+    const devnet = render(view, false, 'Devnet account 4')
     expect(devnet).toContain('data-testid="devnet-key-note"')
-    expect(devnet).toContain('anyone can spend from')
+    expect(devnet).toContain('Devnet account 4, a shared devnet test key that anyone can spend from')
     expect(devnet).toContain('href="/wallet"')
-    expect(render(view, false, false)).not.toContain('devnet-key-note')
+    expect(render(view, false, null)).not.toContain('devnet-key-note')
   })
 })

@@ -116,7 +116,7 @@ function ChainCards() {
   const chain = useApp((s) => s.chain)
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const read = useBalanceRead()
-  const devnet = useAccount((s) => s.wallet === null && s.signer !== null)
+  const devnet = useAccount((s) => (s.wallet === null ? (s.signer?.label ?? null) : null))
   const view = homeChainView(
     useApp((s) => s.head),
     read,
@@ -283,8 +283,8 @@ export function BalanceCard({
 }: {
   readonly view: HomeChainView
   readonly light: boolean
-  /** The tab acts with a devnet key (no wallet yet). */
-  readonly devnet: boolean
+  /** The devnet account the tab acts with ('Devnet account 3'), null once a wallet exists. */
+  readonly devnet: string | null
 }) {
   const directPeers = useApp(directPeerCount)
   const proven = view.balance
@@ -306,10 +306,10 @@ export function BalanceCard({
               ? verifiedNote(proven.number, directPeers)
               : `at #${proven.number.toLocaleString()}, executed on this node`}
       </p>
-      {devnet && (
+      {devnet !== null && (
         <p className="muted small" data-testid="devnet-key-note">
-          A shared devnet test key that anyone can spend from: <Link to="/wallet">create a wallet</Link> for
-          an account of your own.
+          {devnet}, a shared devnet test key that anyone can spend from:{' '}
+          <Link to="/wallet">create a wallet</Link> for an account of your own.
         </p>
       )}
     </article>
