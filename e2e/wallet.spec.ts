@@ -543,7 +543,9 @@ test('faucet, then send coin to a second browser through the approval dialog: it
         timeout: 60_000,
       },
     )
-    await expect(a.getByTestId('activity')).toContainText(/confirmed \(\d+ confirmations?\)/)
+    await expect(a.getByTestId('activity').locator('li').first().getByTestId('activity-status')).toHaveText(
+      /^Confirmed \(\d+ confirmations?\)$/,
+    )
     await expect(a.getByTestId('activity').locator('li').first().getByRole('link')).toHaveAttribute(
       'href',
       sentHref,

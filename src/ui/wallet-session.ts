@@ -5,6 +5,7 @@ import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
 import {
   type ActivityItem,
+  DROPPED_REASON,
   rereadActivity,
   saveActivity,
   storedActivity,
@@ -19,10 +20,11 @@ import { createProvider, type TabchainProvider } from '../wallet/provider'
 import { disconnectedError } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
-import { confirmationsText, shownHolding } from './format'
+import { shownHolding } from './format'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
+import type { TxStatus } from './tx-tracker'
 import { walletLockedError } from './wallet-locked'
 
 interface PendingApproval {
@@ -228,14 +230,27 @@ export async function startWallet(
   return { provider, wallet }
 }
 
-/** Confirmations of an activity item at `head` (1 = in the head block). */
-export function confirmations(item: ActivityItem, head: bigint | undefined): bigint {
+/** Confirmations of an activity row's block at `head` (1 = in the head block); 0 in none. */
+export function confirmations(item: { readonly blockNumber?: string }, head: bigint | undefined): bigint {
   return item.blockNumber === undefined || head === undefined ? 0n : head - BigInt(item.blockNumber) + 1n
 }
 
-/** An activity item's status tag at `head`: `pending`, `confirmed (3 confirmations)`, `failed`, `dropped`. */
-export function activityStatusText(item: ActivityItem, head: bigint | undefined): string {
-  return item.status === 'confirmed'
-    ? `confirmed (${confirmationsText(confirmations(item, head))})`
-    : item.status
+/**
+ * A sent item's status at `head` as the status badge shows it (`TxStatusBadge`, as on the Tokens screen
+ * and the Tx page): pending, confirmed with its confirmations, failed or dropped with why, and not
+ * verified at the current head with why, if it is not.
+ */
+export function activityStatus(item: ActivityItem, head: bigint | undefined): TxStatus {
+  const { hash, unverified } = item
+  const mark = unverified === undefined ? {} : { unverified }
+  switch (item.status) {
+    case 'pending':
+      return { state: 'pending', hash, ...mark }
+    case 'confirmed':
+      return { state: 'confirmed', hash, confirmations: confirmations(item, head), ...mark }
+    case 'dropped':
+      return { state: 'dropped', hash, reason: item.reason ?? DROPPED_REASON, ...mark }
+    case 'failed':
+      return { state: 'failed', hash, reason: item.reason ?? 'reverted' }
+  }
 }

@@ -1,11 +1,12 @@
 import { getAddress } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { statusText } from '../../src/ui/components/TxStatusBadge'
 import { marketErrorMessage } from '../../src/ui/market/errors'
 import { useApp } from '../../src/ui/store'
 import { lockedMessage, WALLET_LOCKED_MESSAGE } from '../../src/ui/wallet-locked'
 import {
-  activityStatusText,
+  activityStatus,
   answerApproval,
   askApproval,
   dismissUnlock,
@@ -154,11 +155,21 @@ describe('activity status', () => {
     nonce: 0,
     sentAt: 0,
   } as const
-  test('a confirmed transaction says how many confirmations, with the unit; the others say their state', () => {
+  test('an activity item reads as the status badge of the Tokens screen and the Tx page writes it', () => {
     const confirmed = { ...sent, status: 'confirmed', blockNumber: '10' } as const
-    expect(activityStatusText(confirmed, 10n)).toBe('confirmed (1 confirmation)')
-    expect(activityStatusText(confirmed, 12n)).toBe('confirmed (3 confirmations)')
-    expect(activityStatusText({ ...sent, status: 'pending' }, 12n)).toBe('pending')
-    expect(activityStatusText({ ...sent, status: 'dropped', reason: 'replaced' }, 12n)).toBe('dropped')
+    expect(statusText(activityStatus(confirmed, 10n))).toBe('Confirmed (1 confirmation)')
+    expect(statusText(activityStatus(confirmed, 12n))).toBe('Confirmed (3 confirmations)')
+    expect(statusText(activityStatus({ ...sent, status: 'pending' }, 12n))).toBe(
+      'Pending — not in a block yet',
+    )
+    expect(statusText(activityStatus({ ...sent, status: 'dropped', reason: 'replaced' }, 12n))).toBe(
+      'Dropped: replaced',
+    )
+    expect(
+      statusText(activityStatus({ ...sent, status: 'failed', blockNumber: '11', reason: 'no funds' }, 12n)),
+    ).toBe('Failed: no funds')
+    expect(
+      statusText(activityStatus({ ...sent, status: 'pending', unverified: 'no peer answered' }, 12n)),
+    ).toBe('Pending — not in a block yet · not verified at the current head: no peer answered')
   })
 })

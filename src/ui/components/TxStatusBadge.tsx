@@ -35,11 +35,21 @@ function stateText(status: TxStatus): string {
   }
 }
 
-export function TxStatusBadge({ status }: { readonly status: TxStatus }) {
+/**
+ * A transaction's status tag, one wording everywhere: the Wallet's Activity, the Tokens screen's
+ * transactions and the Tx page. `testId` names it where a screen's tests look for it (`tx-status`).
+ */
+export function TxStatusBadge({
+  status,
+  testId = 'tx-status',
+}: {
+  readonly status: TxStatus
+  readonly testId?: string
+}) {
   return (
     <span
       className={`status status--${status.state}`}
-      data-testid="tx-status"
+      data-testid={testId}
       data-state={status.state}
       data-verified={String(unverifiedOf(status) === undefined)}
     >

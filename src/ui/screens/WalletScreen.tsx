@@ -11,6 +11,7 @@ import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
 import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { TabList, TabPanel } from '../components/Tabs'
+import { TxStatusBadge } from '../components/TxStatusBadge'
 import { walletBalance } from '../format'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
@@ -24,7 +25,7 @@ import {
   parseNewWallet,
 } from '../wallet-forms'
 import { lockedMessage } from '../wallet-locked'
-import { activityStatusText, useWallet } from '../wallet-session'
+import { activityStatus, useWallet } from '../wallet-session'
 import '../wallet.css'
 
 const messageOf = (err: unknown): string =>
@@ -668,22 +669,7 @@ function Activity() {
       {activity.map((a) => (
         <li key={a.hash} data-status={a.status} data-verified={String(a.unverified === undefined)}>
           <span>{a.title}</span>
-          <span
-            className={`tag ${a.status === 'failed' || a.status === 'dropped' ? 'tag--accent' : 'tag--ghost'}`}
-            data-testid="activity-status"
-          >
-            {activityStatusText(a, head)}
-          </span>
-          {a.reason !== undefined && (
-            <span className="form-error small" data-testid="activity-reason">
-              {a.reason}
-            </span>
-          )}
-          {a.unverified !== undefined && (
-            <span className="muted small" data-testid="activity-unverified">
-              not verified at the current head: {a.unverified}
-            </span>
-          )}
+          <TxStatusBadge status={activityStatus(a, head)} testId="activity-status" />
           <Link className="mono small break" to={`/tx/${a.hash}`}>
             {a.hash}
           </Link>
