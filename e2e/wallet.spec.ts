@@ -458,7 +458,7 @@ test('a transfer sent from a tab that crashed before any block held it is mined 
   ).toBe('0x14d1120d7b160000')
 })
 
-test('faucet, then send coin to a second browser through the approval dialog: it arrives there', async ({
+test('faucet, then send coin to a second browser through the approval dialog: it arrives there, and its Activity says who paid what', async ({
   browser,
 }) => {
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
@@ -467,7 +467,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await openNode(a, '/')
     const idB = await openNode(b, '/?mine=0')
     await waitDirect(a, idB, 30_000)
-    await createWallet(a)
+    const addressA = await createWallet(a)
     const addressB = await createWallet(b)
 
     await a.getByTestId('faucet').click()
@@ -543,6 +543,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
         timeout: 60_000,
       },
     )
+    await expect(a.getByTestId('activity').locator('li').first()).toHaveAttribute('data-direction', 'sent')
     await expect(a.getByTestId('activity').locator('li').first().getByTestId('activity-status')).toHaveText(
       /^Confirmed \(\d+ confirmations?\)$/,
     )
@@ -552,6 +553,14 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     )
     // B, another browser, sees the coin arrive.
     await expect(b.getByTestId('selected-balance')).toHaveText('2.5 TAB', { timeout: 60_000 })
+    // …and its Activity says who paid it what, linking to the transaction A sent.
+    const fromA = `from ${addressA.slice(0, 4)}…${addressA.slice(-2)}`
+    await b.getByTestId('tab-activity').click()
+    const paid = b.getByTestId('activity').locator('li').first()
+    await expect(paid).toHaveAttribute('data-direction', 'received', { timeout: 60_000 })
+    await expect(paid).toContainText(`Received 2.5 TAB ${fromA}`)
+    await expect(paid.getByTestId('activity-status')).toHaveText(/^Confirmed \(\d+ confirmations?\)$/)
+    await expect(paid.getByRole('link')).toHaveAttribute('href', sentHref)
 
     // The Tokens screen acts through the wallet: creating a token waits for the approval dialog.
     await a.getByRole('link', { name: 'Tokens', exact: true }).click()
@@ -583,6 +592,10 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await expect(a.getByTestId('send-ok')).toBeVisible()
     // B, in the other browser, sees the tokens arrive.
     await expect(b.getByTestId('token-balance-GLD')).toContainText('250.5 GLD', { timeout: 60_000 })
+    const tokensPaid = b.getByTestId('activity').locator('li').first()
+    await expect(tokensPaid).toContainText(`Received 250.5 GLD ${fromA}`, { timeout: 60_000 })
+    await expect(tokensPaid).toHaveAttribute('data-direction', 'received')
+    await expect(b.getByTestId('activity').locator('li')).toHaveCount(2)
     await expect(a.getByTestId('token-balance-GLD')).toContainText('749.5 GLD', { timeout: 60_000 })
   } finally {
     await ctxA.close()

@@ -1,3 +1,4 @@
+import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
 import type { ChainParams } from '../node/chain/types'
 import type { Remote } from '../node/rpc/protocol'
@@ -6,6 +7,8 @@ import type { TokenHolding } from '../node/worker/queries'
 import {
   type ActivityItem,
   DROPPED_REASON,
+  type ReceivedItem,
+  readReceived,
   rereadActivity,
   saveActivity,
   storedActivity,
@@ -53,6 +56,11 @@ export interface WalletUi {
   /** The selected account's tokens (held or created), at the head. */
   readonly tokens: readonly TokenHolding[]
   readonly activity: readonly ActivityItem[]
+  /**
+   * What the selected account received (newest first), read from a full node's index; null until read
+   * (a light or upgrading node keeps no index: the Activity says so).
+   */
+  readonly received: { readonly account: Address; readonly items: readonly ReceivedItem[] } | null
 }
 
 export const useWallet = create<WalletUi>(() => ({
@@ -66,6 +74,7 @@ export const useWallet = create<WalletUi>(() => ({
   balancesAt: {},
   tokens: [],
   activity: [],
+  received: null,
 }))
 
 let nextApprovalId = 0
@@ -198,6 +207,26 @@ export async function startWallet(
     setActivity(withReread(useWallet.getState().activity, reread))
   }
 
+  /** What each transaction of the selected account gave it, by hash: a mined one is read once. */
+  let receivedRead: { account: Address | null; read: ReadonlyMap<Hex, readonly ReceivedItem[]> } = {
+    account: null,
+    read: new Map(),
+  }
+  /**
+   * What the selected account received, from the full node's index (`readReceived`); a node not full
+   * keeps none, and reads nothing.
+   */
+  const refreshReceived = async (): Promise<void> => {
+    const account = useWallet.getState().view.selected
+    if (account === null || useApp.getState().mode?.kind !== 'full') return
+    const known = receivedRead.account === account ? receivedRead.read : new Map()
+    const { items, read } = await readReceived(account, api, known)
+    // The account selected meanwhile is another: this read is not its.
+    if (useWallet.getState().view.selected !== account) return
+    receivedRead = { account, read }
+    useWallet.setState({ received: { account, items } })
+  }
+
   /** Tokens the selected account holds or created, with balances (base units). */
   const refreshTokens = async (): Promise<void> => {
     const selected = useWallet.getState().view.selected
@@ -213,12 +242,14 @@ export async function startWallet(
     // the last verified values, each with the header it was verified at.
     refreshBalances().catch(() => {})
     refreshTokens().catch(() => {})
+    refreshReceived().catch(() => {})
   })
   useApp.subscribe((s, prev) => {
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
       refreshBalances().catch(() => {})
       refreshTokens().catch(() => {})
       refreshActivity().catch(() => {})
+      refreshReceived().catch(() => {})
     }
   })
   useWallet.setState({ wallet, provider, backend, activity })

@@ -1,6 +1,11 @@
-import { type Address, type Hex, isAddress, isHash } from 'viem'
+import { type Address, getAddress, type Hex, hexToBigInt, isAddress, isHash } from 'viem'
+import { ZERO_ADDRESS } from '../node/contracts/addresses'
+import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import { messageOf } from '../node/rpc/errors'
-import type { ReceiptView, TxView } from '../node/worker/queries'
+import type { LogRecord } from '../node/storage/types'
+import type { ReceiptView, TokenInfo, TxView } from '../node/worker/queries'
+import { formatAmount, formatCoin } from './amount'
+import { shortAddress, showHidden } from './describe'
 import type { SentTransaction } from './provider'
 
 /** A sent transaction and what the chain says about it. */
@@ -198,4 +203,161 @@ export function saveActivity(
   items: readonly ActivityItem[],
 ): void {
   storage.setItem(activityKey(profileId), JSON.stringify(unmarked(items)))
+}
+
+/**
+ * A payment an account received, from a canonical transaction: coin (the transaction's `to` is the
+ * account) or tokens (an ERC20 `Transfer` log to it). Read from the node's index, never saved.
+ */
+export interface ReceivedItem {
+  readonly hash: Hex
+  /** Tells apart the payments of one transaction: `coin`, or the `Transfer` log's index in its block. */
+  readonly key: string
+  /** `Received 5 TAB from 0x12…34`, `Received 10 APL from 0x12…34`. */
+  readonly title: string
+  /** Who paid: the sender of the coin, the `from` of the tokens' `Transfer` (a mint: who minted). */
+  readonly from: Address
+  /** The block holding it. */
+  readonly blockNumber: string
+}
+
+/** Most transactions of the account the wallet reads for what it received (the newest). */
+export const RECEIVED_LIMIT = 50
+
+/** The node reads `readReceived` makes (the node's API has them). */
+export interface ReceivedReads {
+  addressTransactions(address: Address, limit: number): Promise<Hex[]>
+  transaction(hash: Hex): Promise<Pick<TxView, 'from' | 'to' | 'value' | 'blockNumber'> | null>
+  receipt(hash: Hex): Promise<Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'> | null>
+  token(address: Address): Promise<Pick<TokenInfo, 'symbol' | 'decimals'> | null>
+}
+
+/** The address in a 32-byte log topic (`0x` and 24 zero digits before it), lower-case. */
+const topicAddress = (topic: Hex | undefined): string | undefined =>
+  topic === undefined ? undefined : `0x${topic.slice(26)}`.toLowerCase()
+
+/** A token `Transfer` log's parties and amount; undefined for any other log. */
+function transferOf(
+  log: Pick<LogRecord, 'topics' | 'data'>,
+): { from: string; to: string; value: bigint } | undefined {
+  const [topic, from, to] = log.topics
+  if (topic !== TRANSFER_TOPIC || log.topics.length !== 3) return undefined
+  const [f, t] = [topicAddress(from), topicAddress(to)]
+  return f === undefined || t === undefined ? undefined : { from: f, to: t, value: hexToBigInt(log.data) }
+}
+
+/**
+ * What `account` received in the mined transaction `hash`: its coin when `to` is the account, and each
+ * token `Transfer` to the account (`tokenOf` names the token; a log of no token it knows is left out).
+ * A transaction that reverted moved nothing; what the account sent or minted itself is not received.
+ */
+export function receivedIn(
+  account: Address,
+  hash: Hex,
+  tx: Pick<TxView, 'from' | 'to' | 'value'>,
+  receipt: Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'>,
+  tokenOf: (address: Address) => Pick<TokenInfo, 'symbol' | 'decimals'> | null,
+): ReceivedItem[] {
+  if (receipt.status !== 'success') return []
+  const me = account.toLowerCase()
+  const blockNumber = String(receipt.blockNumber)
+  const sender = getAddress(tx.from)
+  const out: ReceivedItem[] = []
+  if (tx.to.toLowerCase() === me && tx.from.toLowerCase() !== me && tx.value > 0n)
+    out.push({
+      hash,
+      key: 'coin',
+      title: `Received ${formatCoin(tx.value)} from ${shortAddress(sender)}`,
+      from: sender,
+      blockNumber,
+    })
+  for (const log of receipt.logs) {
+    const transfer = transferOf(log)
+    if (transfer === undefined || transfer.to !== me || transfer.from === me || transfer.value === 0n)
+      continue
+    const token = tokenOf(log.address)
+    if (token === null) continue
+    // A mint's Transfer comes from the zero address: the payer is who minted (the transaction's sender);
+    // a token the account created or minted to itself is not a payment it received.
+    const minted = transfer.from === ZERO_ADDRESS
+    if (minted && tx.from.toLowerCase() === me) continue
+    const from = minted ? sender : getAddress(transfer.from)
+    const amount = formatAmount(transfer.value, token.decimals, showHidden(token.symbol))
+    out.push({
+      hash,
+      key: String(log.logIndex),
+      title: `Received ${amount} ${minted ? 'minted by' : 'from'} ${shortAddress(from)}`,
+      from,
+      blockNumber,
+    })
+  }
+  return out
+}
+
+/**
+ * What `account` received in its latest transactions as the node's index lists them (newest first, at
+ * most `RECEIVED_LIMIT`), newest first, with `read`: what was read of each transaction — `known` is
+ * the last refresh's `read`, so each mined transaction is read once. A transaction the index lists
+ * but no longer reads (a reorg in between) is left out, for the next refresh. A read that fails throws:
+ * the caller keeps what it showed.
+ */
+export async function readReceived(
+  account: Address,
+  reads: ReceivedReads,
+  known: ReadonlyMap<Hex, readonly ReceivedItem[]>,
+): Promise<{ items: ReceivedItem[]; read: Map<Hex, readonly ReceivedItem[]> }> {
+  const hashes = await reads.addressTransactions(account, RECEIVED_LIMIT)
+  const tokens = new Map<Address, Pick<TokenInfo, 'symbol' | 'decimals'> | null>()
+  const read = new Map<Hex, readonly ReceivedItem[]>()
+  await Promise.all(
+    hashes.map(async (hash) => {
+      const cached = known.get(hash)
+      if (cached !== undefined) return read.set(hash, cached)
+      const [tx, receipt] = await Promise.all([reads.transaction(hash), reads.receipt(hash)])
+      if (tx === null || receipt === null) return
+      for (const log of receipt.logs)
+        if (transferOf(log) !== undefined && !tokens.has(log.address))
+          tokens.set(log.address, await reads.token(log.address))
+      read.set(
+        hash,
+        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null),
+      )
+    }),
+  )
+  return { items: hashes.flatMap((h) => read.get(h) ?? []), read }
+}
+
+/** A row of the wallet's Activity: a transaction it sent, or a payment its account received. */
+export type ActivityRow =
+  | { readonly kind: 'sent'; readonly item: ActivityItem }
+  | { readonly kind: 'received'; readonly item: ReceivedItem }
+
+/**
+ * The Activity list: `sent` (newest sent first) and `received` (newest block first) merged, newest
+ * first. A received payment goes above the first sent item in a lower block; a sent item in no block
+ * (pending, dropped) keeps its place among the sent. A payment in a transaction this wallet sent (one
+ * of its accounts paying another) shows once, as sent.
+ */
+export function mergeActivity(
+  sent: readonly ActivityItem[],
+  received: readonly ReceivedItem[],
+): ActivityRow[] {
+  const ours = new Set(sent.map((i) => i.hash))
+  const incoming = received.filter((i) => !ours.has(i.hash))
+  const rows: ActivityRow[] = []
+  let r = 0
+  for (const item of sent) {
+    if (item.blockNumber !== undefined) {
+      const block = BigInt(item.blockNumber)
+      for (
+        let next = incoming[r];
+        next !== undefined && BigInt(next.blockNumber) > block;
+        next = incoming[++r]
+      )
+        rows.push({ kind: 'received', item: next })
+    }
+    rows.push({ kind: 'sent', item })
+  }
+  for (const item of incoming.slice(r)) rows.push({ kind: 'received', item })
+  return rows
 }

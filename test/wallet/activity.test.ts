@@ -5,17 +5,23 @@ import {
   custom,
   erc20Abi,
   getAddress,
+  type Hex,
   parseEventLogs,
   parseUnits,
 } from 'viem'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
-import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
+import { TRANSFER_TOPIC } from '../../src/node/contracts/erc20/erc20'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
 import {
   type ActivityItem,
   DROPPED_REASON,
+  mergeActivity,
+  type ReceivedItem,
+  readReceived,
+  receivedIn,
   rereadActivity,
   saveActivity,
   settleActivity,
@@ -273,4 +279,153 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
     storage.setItem(`tabchain.activity.${profile}`, saved)
     expect(storedActivity(storage, profile)).toEqual([])
   }
+})
+
+test('what an account received reads from the node: coin sent to it and token transfers to it, each saying from whom; its own sends and mints are not received; a mined transaction is read once', async () => {
+  const client = createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 })
+  const wallet = createWalletClient({ chain, account: ME, transport: custom(provider) })
+  await node.setMining(true)
+  const create = await wallet.writeContract({
+    address: TOKEN_FACTORY_ADDRESS,
+    abi: tokenFactoryAbi,
+    functionName: 'createToken',
+    args: ['Kiwi', 'KIWI', 2, 100_000n],
+  })
+  const created = await client.waitForTransactionReceipt({ hash: create, timeout: 20_000 })
+  const [event] = parseEventLogs({ abi: tokenFactoryAbi, eventName: 'TokenCreated', logs: created.logs })
+  const token = event?.args.token as Address
+  const coin = await wallet.sendTransaction({ to: FRIEND, value: parseUnits('2.5', 18) })
+  await client.waitForTransactionReceipt({ hash: coin, timeout: 20_000 })
+  const tokens = await wallet.writeContract({
+    address: token,
+    abi: erc20Abi,
+    functionName: 'transfer',
+    args: [FRIEND, 1_050n],
+  })
+  await client.waitForTransactionReceipt({ hash: tokens, timeout: 20_000 })
+  await node.setMining(false)
+
+  const short = `${ME.slice(0, 4)}…${ME.slice(-2)}`
+  const first = await readReceived(FRIEND, node, new Map())
+  expect(
+    first.items.filter((i) => [coin, tokens].includes(i.hash)).map((i) => [i.hash, i.title, i.from]),
+  ).toEqual([
+    [tokens, `Received 10.5 KIWI from ${short}`, ME],
+    [coin, `Received 2.5 TAB from ${short}`, ME],
+  ])
+  // What the account sent (the coin, the tokens) and the supply it minted to itself, it did not receive.
+  const mine = await readReceived(ME, node, new Map())
+  expect(mine.items.filter((i) => [create, coin, tokens].includes(i.hash))).toEqual([])
+
+  // The next refresh reads no mined transaction again: it had them all.
+  let reads = 0
+  const counted = {
+    ...node,
+    addressTransactions: node.addressTransactions,
+    token: node.token,
+    transaction: (hash: Hex) => {
+      reads++
+      return node.transaction(hash)
+    },
+    receipt: (hash: Hex) => {
+      reads++
+      return node.receipt(hash)
+    },
+  }
+  const again = await readReceived(FRIEND, counted, first.read)
+  expect(again.items).toEqual(first.items)
+  expect(reads).toBe(0)
+})
+
+describe('received payments', () => {
+  const ACCOUNT = getAddress(DEVNET_ACCOUNTS[1] as string)
+  const PAYER = getAddress(DEVNET_ACCOUNTS[2] as string)
+  const TOKEN = getAddress(DEVNET_ACCOUNTS[4] as string)
+  const topic = (a: Address): Hex => `0x${'0'.repeat(24)}${a.slice(2).toLowerCase()}`
+  const transferLog = (from: Address, to: Address, value: bigint, logIndex: number) => ({
+    address: TOKEN,
+    topics: [TRANSFER_TOPIC, topic(from), topic(to)],
+    data: `0x${value.toString(16).padStart(64, '0')}` as Hex,
+    logIndex,
+  })
+  const hash: Hex = `0x${'cd'.repeat(32)}`
+  const apple = () => ({ symbol: 'APL', decimals: 0 })
+  const ok = (logs: ReturnType<typeof transferLog>[]) =>
+    ({ status: 'success', blockNumber: 7n, logs }) as unknown as Parameters<typeof receivedIn>[3]
+
+  test('coin to the account and each token Transfer to it are received, from the payer; anything else is not', () => {
+    const tx = { from: PAYER, to: ACCOUNT, value: 5n * 10n ** 18n }
+    const logs = [
+      transferLog(PAYER, ACCOUNT, 10n, 3),
+      transferLog(ACCOUNT, PAYER, 4n, 4),
+      transferLog(PAYER, PAYER, 9n, 5),
+      transferLog(ZERO_ADDRESS, ACCOUNT, 2n, 6),
+    ]
+    expect(receivedIn(ACCOUNT, hash, tx, ok(logs), apple)).toEqual([
+      { hash, key: 'coin', title: 'Received 5 TAB from 0x3C…BC', from: PAYER, blockNumber: '7' },
+      { hash, key: '3', title: 'Received 10 APL from 0x3C…BC', from: PAYER, blockNumber: '7' },
+      { hash, key: '6', title: 'Received 2 APL minted by 0x3C…BC', from: PAYER, blockNumber: '7' },
+    ])
+    // A reverted transaction moved nothing; a token the node does not know is left out (no symbol to say).
+    expect(receivedIn(ACCOUNT, hash, tx, { ...ok(logs), status: 'reverted' }, apple)).toEqual([])
+    expect(receivedIn(ACCOUNT, hash, { ...tx, value: 0n }, ok(logs), () => null)).toEqual([])
+    // What the account sent itself is not received, nor what it minted to itself.
+    expect(
+      receivedIn(
+        ACCOUNT,
+        hash,
+        { ...tx, from: ACCOUNT },
+        ok([transferLog(ZERO_ADDRESS, ACCOUNT, 2n, 1)]),
+        apple,
+      ),
+    ).toEqual([])
+  })
+
+  const sentItem = (n: number, status: ActivityItem['status'], blockNumber?: string): ActivityItem => ({
+    hash: `0x${n.toString(16).padStart(64, '0')}`,
+    from: ACCOUNT,
+    title: `Send ${n} TAB`,
+    nonce: n,
+    sentAt: n,
+    status,
+    ...(blockNumber === undefined ? {} : { blockNumber }),
+  })
+  const receivedItem = (n: number, blockNumber: string): ReceivedItem => ({
+    hash: `0x${(1000 + n).toString(16).padStart(64, '0')}`,
+    key: 'coin',
+    title: `Received ${n} TAB from 0x3C…BC`,
+    from: PAYER,
+    blockNumber,
+  })
+
+  test('sent and received merge newest first: a payment above the first sent item of a lower block (below one of its own), a sent item in no block keeping its place among the sent', () => {
+    const pending = sentItem(4, 'pending')
+    const at20 = sentItem(3, 'confirmed', '20')
+    const dropped = sentItem(2, 'dropped')
+    const at10 = sentItem(1, 'failed', '10')
+    const [r30, r20, r15, r5] = [
+      receivedItem(30, '30'),
+      receivedItem(20, '20'),
+      receivedItem(15, '15'),
+      receivedItem(5, '5'),
+    ]
+    expect(mergeActivity([pending, at20, dropped, at10], [r30, r20, r15, r5])).toEqual([
+      { kind: 'sent', item: pending },
+      { kind: 'received', item: r30 },
+      { kind: 'sent', item: at20 },
+      { kind: 'sent', item: dropped },
+      { kind: 'received', item: r20 },
+      { kind: 'received', item: r15 },
+      { kind: 'sent', item: at10 },
+      { kind: 'received', item: r5 },
+    ])
+    expect(mergeActivity([], [r30, r5]).map((r) => r.item)).toEqual([r30, r5])
+    expect(mergeActivity([pending, at10], []).map((r) => r.item)).toEqual([pending, at10])
+  })
+
+  test('a payment in a transaction this wallet sent (one of its accounts paying another) shows once, as sent', () => {
+    const sent = sentItem(1, 'confirmed', '9')
+    const own = { ...receivedItem(1, '9'), hash: sent.hash }
+    expect(mergeActivity([sent], [own])).toEqual([{ kind: 'sent', item: sent }])
+  })
 })

@@ -3,15 +3,16 @@ import { type FormEvent, useState } from 'react'
 import { Link } from 'react-router'
 import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
+import { mergeActivity } from '../../wallet/activity'
 import { formatAmount, formatCoin } from '../../wallet/amount'
 import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
+import { ActivityList, receivedNote } from '../components/ActivityList'
 import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { TabList, TabPanel } from '../components/Tabs'
-import { TxStatusBadge } from '../components/TxStatusBadge'
 import { walletBalance } from '../format'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
@@ -25,7 +26,7 @@ import {
   parseNewWallet,
 } from '../wallet-forms'
 import { lockedMessage } from '../wallet-locked'
-import { activityStatus, useWallet } from '../wallet-session'
+import { useWallet } from '../wallet-session'
 import '../wallet.css'
 
 const messageOf = (err: unknown): string =>
@@ -660,23 +661,16 @@ function Receive() {
   )
 }
 
+/** What the wallet sent and what the selected account received (a full node's index lists it). */
 function Activity() {
   const activity = useWallet((s) => s.activity)
+  const received = useWallet((s) => s.received)
+  const selected = useWallet((s) => s.view.selected)
   const head = useApp((s) => s.head?.number)
-  if (activity.length === 0) return <p className="muted">Nothing sent from this wallet yet.</p>
-  return (
-    <ul className="activity" data-testid="activity">
-      {activity.map((a) => (
-        <li key={a.hash} data-status={a.status} data-verified={String(a.unverified === undefined)}>
-          <span>{a.title}</span>
-          <TxStatusBadge status={activityStatus(a, head)} testId="activity-status" />
-          <Link className="mono small break" to={`/tx/${a.hash}`}>
-            {a.hash}
-          </Link>
-        </li>
-      ))}
-    </ul>
-  )
+  const mode = useApp((s) => s.mode)
+  const pin = useApp((s) => s.modePin)
+  const incoming = received !== null && received.account === selected ? received.items : []
+  return <ActivityList rows={mergeActivity(activity, incoming)} head={head} note={receivedNote(mode, pin)} />
 }
 
 /** Reveals the recovery phrase against the password. */
