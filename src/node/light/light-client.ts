@@ -22,7 +22,7 @@ import {
 import { type Account, decodeAccount, decodeWord, State } from '../state/state'
 import type { LogRecord } from '../storage/types'
 import { CircuitBreaker } from '../sync/circuit-breaker'
-import { answered, byClaim, type ClaimedHead, doubt, doubted } from '../sync/claimed-head'
+import { announce, answered, byClaim, type ClaimedHead, doubt, doubted, refutes } from '../sync/claimed-head'
 import { SyncError } from '../sync/errors'
 import {
   type DecodedHeadersResponse,
@@ -321,12 +321,25 @@ export class LightClient {
     return this.board.isBanned(peerId)
   }
 
-  /** A peer told us its head (beacon or status answer): it may serve proofs; sync headers if ahead. */
+  /**
+   * A peer told us its head (beacon or status answer): its claim from now on, lower or higher than the
+   * one before; it may serve proofs; sync headers if ahead.
+   */
   notePeerHead(peerId: string, head: bigint): void {
     if (this.isBanned(peerId)) return
-    const p = this.#peer(peerId)
-    if (head > p.head) p.head = head
+    announce(this.#peer(peerId), head)
     if (head > this.headers.head.header.number) this.start()
+  }
+
+  /**
+   * A peer sent the header of block `number` (gossip), or one whose parent we lack: its claim rises to it
+   * (a block it relays, not its word on its head, which stays its to announce); sync headers if ahead.
+   */
+  noteHeader(peerId: string, number: bigint): void {
+    if (this.isBanned(peerId)) return
+    const p = this.#peer(peerId)
+    if (number > p.head) p.head = number
+    if (number > this.headers.head.header.number) this.start()
   }
 
   /**
@@ -879,6 +892,7 @@ export class LightClient {
         head: -1n,
         probe: false,
         unbacked: -1n,
+        announced: -1n,
         breaker: new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 60_000 }),
       }
       this.#peers.set(peerId, p)
@@ -980,10 +994,15 @@ export class LightClient {
 
   async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = MAX_HEADERS_PER_REQUEST
+    const asked = peer.announced
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
     checkHeadersRange(res, from, count)
+    const refuted = refutes(peer, asked, res.headNumber, BigInt(this.headers.params.maxReorgDepth))
     answered(peer, res.headNumber)
+    // Its announcement was false (its own answer tells a head far below it): that costs what a wrong
+    // answer does. The answer itself is good and is used.
+    if (refuted) this.penalize(peerId, 'wrong-response')
     return res
   }
 

@@ -4,13 +4,36 @@
  * was penalised, its headers answer told a lower head) has its claims doubted until a headers answer
  * reaches the head it failed to back. A doubted claim is not shown as the sync target, and the peer is
  * asked after those whose claims stand — still asked (it may have been down a moment), so an honest
- * peer's next answer restores it.
+ * peer's next answer restores it. A peer's announcement replaces its claim, lower or higher: a peer that
+ * once announced a far head and now announces a near one is not taken as far ahead any more.
  */
 export interface ClaimedHead {
-  /** Highest head number the peer claimed (-1 before any). */
+  /** The head number the peer claims: its latest announcement or answer (-1 before any). */
   head: bigint
   /** The highest claim it failed to back, or -1 when its claims stand. */
   unbacked: bigint
+  /** The head it announced last that no headers answer has checked yet, or -1 (see `refutes`). */
+  announced: bigint
+}
+
+/** The peer announced `head` (status beacon or answer): its claim from now on, whatever it was before. */
+export function announce(claim: ClaimedHead, head: bigint): void {
+  claim.head = head
+  claim.announced = head
+}
+
+/**
+ * Whether a headers answer telling `head` refutes `asked`, the head the peer had announced when the
+ * request went out (`claim.announced` then): true when the answer tells more than `margin` (the reorg
+ * limit) below it. An honest head moves back at most the reorg limit, and the answer was made after the
+ * announcement, so such an answer shows the announcement false. Each announcement is checked once: the
+ * first answer to a request sent after it (other requests then in flight, and later ones, check nothing
+ * until the peer announces again).
+ */
+export function refutes(claim: ClaimedHead, asked: bigint, head: bigint, margin: bigint): boolean {
+  if (asked < 0n || claim.announced !== asked) return false
+  claim.announced = -1n
+  return head + margin < asked
 }
 
 /** Whether the peer's claims are doubted (it failed to back one, and no answer reached it since). */

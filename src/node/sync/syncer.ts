@@ -10,7 +10,7 @@ import type { GossipVerdict } from '../network/bridge'
 import { RetrySchedule } from '../network/retry'
 import { SerialRuns } from '../serial-runs'
 import { CircuitBreaker } from './circuit-breaker'
-import { answered, byClaim, type ClaimedHead, doubt, doubted } from './claimed-head'
+import { announce, answered, byClaim, type ClaimedHead, doubt, doubted, refutes } from './claimed-head'
 import {
   type DecodedHeadersResponse,
   decodeBlocksResponse,
@@ -196,14 +196,15 @@ export class Syncer {
     this.start()
   }
 
-  /** A peer told us its head (beacon or status answer); syncs if it is ahead. */
+  /**
+   * A peer told us its head (beacon or status answer): its claim from now on, lower or higher than the one
+   * before (a peer that stopped announcing a far head is not asked for it); syncs if it is ahead.
+   */
   notePeerHead(peerId: string, head: bigint): void {
     if (this.isBanned(peerId)) return
     const p = this.#peer(peerId)
-    if (head > p.head) {
-      p.head = head
-      p.td = undefined
-    }
+    if (head !== p.head) p.td = undefined
+    announce(p, head)
     if (head > this.#init.chain.head.block.header.number) this.start()
   }
 
@@ -265,6 +266,7 @@ export class Syncer {
         td: undefined,
         gap: false,
         unbacked: -1n,
+        announced: -1n,
         breaker: new CircuitBreaker({
           failureThreshold: this.#config.breakerFailures,
           openMs: this.#config.breakerOpenMs,
@@ -372,6 +374,7 @@ export class Syncer {
 
   async #headers(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST)
+    const asked = peer.announced
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
     checkHeadersRange(res, from, count)
@@ -385,9 +388,13 @@ export class Syncer {
         throw new Misbehaviour('invalid-block', 'header without its proof of work')
       parent = hash
     })
+    const refuted = refutes(peer, asked, res.headNumber, BigInt(this.#init.chain.params.maxReorgDepth))
     answered(peer, res.headNumber)
     peer.td = res.headTotalDifficulty
     peer.gap = false
+    // Its announcement was false (its own answer tells a head far below it): that costs what a wrong
+    // answer does. Its answer is still good, and the pass goes on with it.
+    if (refuted) this.penalize(peerId, 'wrong-response')
     return res
   }
 

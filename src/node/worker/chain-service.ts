@@ -330,7 +330,10 @@ export function createChainService(init: ChainServiceInit) {
   /** Peers an upgrade attempt of this run failed with: the next attempt asks another (`upgradeSource`). */
   const upgradeFailedWith = new Set<string>()
   let upgradeRetry: ReturnType<typeof setTimeout> | undefined
-  /** Heads of the peers seen (beacons, status answers): snapshot chunks are asked of them. */
+  /**
+   * The head each peer seen announced last (beacons, status answers), lower or higher than before: snapshot
+   * chunks are asked of them, and an upgrade's source is chosen among them (`upgradeSource`).
+   */
   const knownPeers = new Map<string, bigint>()
 
   /** The transactions touching each address: the node's `addressTransactions`, and what it serves light nodes. */
@@ -405,8 +408,9 @@ export function createChainService(init: ChainServiceInit) {
     // and send the node back to a replay from genesis.
     let [peer, peerHead] = [from, fromHead]
     const pick = (verifiedHead: bigint): string => {
+      // The claim it announced last, which may be lower by now.
       ;[peer, peerHead] = upgradeSource(
-        [from, fromHead],
+        [from, knownPeers.get(from) ?? fromHead],
         knownPeers,
         upgradeFailedWith,
         (p) => syncer.isBanned(p),
@@ -802,11 +806,11 @@ export function createChainService(init: ChainServiceInit) {
       await saveJournal().catch(() => {})
     },
     /**
-     * A peer told us its head (status beacon or answer): sync from it when it is ahead, by a snapshot
-     * upgrade when it is far ahead.
+     * A peer told us its head (status beacon or answer), its claim from now on, lower or higher than
+     * before: sync from it when it is ahead, by a snapshot upgrade when it is far ahead.
      */
     notePeerHead(peer: string, head: bigint): void {
-      knownPeers.set(peer, head > (knownPeers.get(peer) ?? -1n) ? head : (knownPeers.get(peer) as bigint))
+      knownPeers.set(peer, head)
       maybeUpgrade(peer, head)
       syncer.notePeerHead(peer, head)
     },

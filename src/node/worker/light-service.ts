@@ -663,7 +663,7 @@ export function createLightService(init: LightServiceInit) {
       } catch (err) {
         if (!(err instanceof BlockError)) throw err
       }
-      if (follow) client.notePeerHead(from, header.number)
+      if (follow) client.noteHeader(from, header.number)
     },
     /** Base fee of the next block, from the head header. */
     nextBaseFee: (): bigint => nextBaseFee(client.headers.params, client.headers.head.header),
@@ -807,7 +807,7 @@ export function createLightService(init: LightServiceInit) {
       }
       try {
         added(client.headers.add(header, BigInt(init.now())))
-        client.notePeerHead(from, header.number)
+        client.noteHeader(from, header.number)
       } catch (err) {
         if (!(err instanceof BlockError)) throw err
         switch (err.type.code) {
@@ -820,7 +820,7 @@ export function createLightService(init: LightServiceInit) {
               return 'reject'
             }
             // We are behind: fetch the headers in between from this peer.
-            client.notePeerHead(from, header.number)
+            client.noteHeader(from, header.number)
             break
           case 'BLOCK_FUTURE':
           case 'BLOCK_REORG_TOO_DEEP':

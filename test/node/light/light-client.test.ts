@@ -421,6 +421,46 @@ describe('light client: a head claimed and never backed', () => {
   )
 })
 
+describe('light client: what a peer announces last', () => {
+  test('a peer that announced head 10,000 past ours and then #50 is not asked for headers: its latest word counts', async () => {
+    const honest = peer(CHAIN)
+    const asked: string[] = []
+    const { light } = client(async (peerId, protocol, data, timeoutMs) => {
+      asked.push(peerId)
+      if (peerId === 'a') return honest.request(peerId, protocol, data, timeoutMs)
+      throw new Error('NET_TIMEOUT')
+    })
+    light.notePeerHead('a', HEAD.number)
+    // While the catch-up from the honest peer runs, the other announces far ahead, then #50.
+    light.notePeerHead('fickle', HEAD.number + 10_000n)
+    light.notePeerHead('fickle', 50n)
+    await light.idle()
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    // Before, its highest claim stayed and it was asked for it.
+    expect(asked.includes('fickle')).toBe(false)
+    expect(light.status).toBe(false)
+    // A header it relays (gossip) is not its word on its head: it raises the claim, never lowers it.
+    light.noteHeader('fickle', 10n)
+    await light.idle()
+    expect(asked.includes('fickle')).toBe(false)
+    light.stop()
+  })
+
+  test('a peer whose headers answer tells a head far below the one it announced pays what a wrong answer does, once; its headers are still taken', async () => {
+    const short = peer(CHAIN.slice(0, 5))
+    const { light, offences } = client(short.request)
+    light.notePeerHead('boaster', 10_000n)
+    await light.idle()
+    expect(light.headers.head.header.number).toBe(5n)
+    expect(offences).toEqual(['wrong-response'])
+    // Its true head, announced: nothing more.
+    light.notePeerHead('boaster', 6n)
+    await light.idle()
+    expect(offences).toEqual(['wrong-response'])
+    light.stop()
+  })
+})
+
 /** A valid header #1 on the genesis other than CHAIN's (3 s later): a branch forking off at the genesis. */
 function otherFirstHeader(): Header {
   const g = genesisBlock(GENESIS).header

@@ -138,11 +138,18 @@ const sameHead = async (a: Node, b: Node) => (await a.api.head()).hash === (awai
 type Mode = 'garbage' | 'oversized' | 'invalid-block' | 'wrong-block' | 'unlinked-headers'
 
 /**
- * A peer that claims a far higher head and answers sync requests with bad data of one kind. Its
- * "invalid" block has a valid seal over a wrong state root, so only full validation catches it; with
- * `dueInMs`, that block is dated so far ahead that it is due (past the clock's tolerance) that much later.
+ * A peer that claims a far higher head (`claim`: its status answer; its headers answers tell #1) and
+ * answers sync requests with bad data of one kind. Its "invalid" block has a valid seal over a wrong state
+ * root, so only full validation catches it; with `dueInMs`, that block is dated so far ahead that it is
+ * due (past the clock's tolerance) that much later.
  */
-function evilPeer(hub: ReturnType<typeof memoryHub>, mode: Mode, honest: Chain, dueInMs?: number) {
+function evilPeer(
+  hub: ReturnType<typeof memoryHub>,
+  mode: Mode,
+  honest: Chain,
+  dueInMs?: number,
+  claim = 10_000n,
+) {
   const link = hub.join('EVIL')
   const genesis = honest.getBlockByNumber(0n)
   if (genesis === undefined) throw new Error('no genesis')
@@ -164,7 +171,7 @@ function evilPeer(hub: ReturnType<typeof memoryHub>, mode: Mode, honest: Chain, 
     async networkChanged() {},
     async request(protocol, data) {
       served++
-      if (protocol === STATUS) return encodeBeacon({ seq: 1n, sentAt: 0n, head: 10_000n, agent: 'evil' })
+      if (protocol === STATUS) return encodeBeacon({ seq: 1n, sentAt: 0n, head: claim, agent: 'evil' })
       if (mode === 'garbage') return new Uint8Array([0xf9, 0xff, 0x01, 0x02])
       if (mode === 'oversized') return new Uint8Array(MAX_SYNC_RESPONSE_BYTES + 1)
       if (protocol === PROTOCOLS.headers) {
@@ -511,8 +518,9 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
 
   test('a block a range-sync answer dated ahead, held and found invalid when due, costs the peer that served it the penalty', async () => {
     const hub = memoryHub()
-    // Due 2 s from now: B holds it, no penalty yet ("not yet" is no offence).
-    const evil = evilPeer(hub, 'invalid-block', new Chain({ genesis: GENESIS, store: chainOf(1) }), 2_000)
+    // Due 2 s from now: B holds it, no penalty yet ("not yet" is no offence). The peer tells its true head
+    // (a far head its headers answer belies costs a penalty of its own).
+    const evil = evilPeer(hub, 'invalid-block', new Chain({ genesis: GENESIS, store: chainOf(1) }), 2_000, 1n)
     await evil.start()
     const b = await makeNode(hub, 'B')
     await until(async () => evil.served() >= 3)
@@ -713,6 +721,89 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
       expect((await b.node.api.head()).number).toBe(40n)
     },
   )
+
+  test('a peer that announced head 10,000 and then 50 is not synced from for 10,000: B at #100 asks it nothing', async () => {
+    const hub = memoryHub()
+    const a = await makeNode(hub, 'A', { store: chainOf(100) })
+    const b = await makeNode(hub, 'B')
+    await until(() => sameHead(a.node, b.node))
+    // A peer level with B (its status tells #100), which counts the headers it is asked for.
+    const link = hub.join('FICKLE')
+    let asked = 0
+    await link.api.handle(STATUS)
+    await link.api.handle(PROTOCOLS.headers)
+    await link.attach({
+      async gossip() {
+        return 'ignore'
+      },
+      async networkChanged() {},
+      async request(protocol) {
+        if (protocol === STATUS) return encodeBeacon({ seq: 1n, sentAt: 0n, head: 100n, agent: 'fickle' })
+        asked++
+        throw new Error('not serving')
+      },
+    })
+    await until(async () => (await b.node.api.peerStatuses()).some((p) => p.peerId === 'FICKLE'))
+    await b.node.syncer.idle()
+    // It announces #10,000, then #50, before B's sync gets to run.
+    b.node.syncer.hold(true)
+    for (const [seq, head] of [
+      [2n, 10_000n],
+      [3n, 50n],
+    ] as const)
+      await b.node.sink.gossip(
+        chainTopic(CHAIN_ID, 'status'),
+        encodeBeacon({ seq, sentAt: 0n, head, agent: 'fickle' }),
+        'FICKLE',
+      )
+    b.node.syncer.hold(false)
+    await b.node.syncer.idle()
+    // Its latest word is #50: B is not behind it, so nothing is asked of it (before, its highest claim
+    // stayed, and B asked it for #10,000).
+    expect(asked).toBe(0)
+    expect(await b.node.api.syncing()).toBe(false)
+    expect(b.syncing.some((s) => s !== false && s.highestBlock === 10_000n)).toBe(false)
+  })
+
+  test('a peer whose headers answer tells a head far below the one it announced pays what a wrong answer does; its answer is still used', async () => {
+    const hub = memoryHub()
+    // It announces #10,000 but holds the honest chain of 40 blocks, and serves it.
+    const a = await makeNode(hub, 'A', {
+      store: chainOf(40),
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          const answer = await sink.request(protocol, data, from)
+          if (protocol !== STATUS) return answer
+          return encodeBeacon({ seq: 1n, sentAt: 0n, head: 10_000n, agent: 'boaster' })
+        },
+      }),
+    })
+    // B hears A's head from its status answer alone (its gossiped beacons tell the true one).
+    const b = await makeNode(hub, 'B', {
+      wrap: (sink) => ({
+        ...sink,
+        gossip: (topic, data, from) =>
+          topic === chainTopic(CHAIN_ID, 'status')
+            ? Promise.resolve('ignore')
+            : sink.gossip(topic, data, from),
+      }),
+    })
+    await until(() => sameHead(a.node, b.node))
+    await b.node.syncer.idle()
+    // One penalty for the one false announcement (30 points), not more: the peer is neither dropped
+    // nor asked again for it.
+    expect(await b.node.api.stats()).toMatchObject({ penalties: 1, peersDropped: 0 })
+    expect(b.node.syncer.isBanned('A')).toBe(false)
+    // A head it announces truly (a reorg within the limit may take it back a little) costs nothing.
+    await b.node.sink.gossip(
+      chainTopic(CHAIN_ID, 'status'),
+      encodeBeacon({ seq: 2n, sentAt: 0n, head: 41n, agent: 'boaster' }),
+      'A',
+    )
+    await b.node.syncer.idle()
+    expect((await b.node.api.stats()).penalties).toBe(1)
+  })
 
   test('a failed probe opens the breaker again for longer', async () => {
     const hub = memoryHub()

@@ -7,7 +7,15 @@ import { fromHex } from '../../../src/node/codec/bytes'
 import { EMPTY_MERKLE_ROOT } from '../../../src/node/codec/merkle'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { CircuitBreaker } from '../../../src/node/sync/circuit-breaker'
-import { answered, byClaim, type ClaimedHead, doubt, doubted } from '../../../src/node/sync/claimed-head'
+import {
+  announce,
+  answered,
+  byClaim,
+  type ClaimedHead,
+  doubt,
+  doubted,
+  refutes,
+} from '../../../src/node/sync/claimed-head'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
   type DecodedHeadersResponse,
@@ -119,8 +127,8 @@ describe('circuit breaker', () => {
 
 describe('claimed head', () => {
   test('a claim not backed is doubted until a headers answer reaches it; standing claims sort first', () => {
-    const liar: ClaimedHead = { head: 1_000n, unbacked: -1n }
-    const honest: ClaimedHead = { head: 40n, unbacked: -1n }
+    const liar: ClaimedHead = { head: 1_000n, unbacked: -1n, announced: -1n }
+    const honest: ClaimedHead = { head: 40n, unbacked: -1n, announced: -1n }
     const sorted = () =>
       (
         [
@@ -133,7 +141,7 @@ describe('claimed head', () => {
     expect(sorted()).toEqual(['liar', 'honest'])
     // Its answer tells a lower head: doubted, and its own answer again does not restore it.
     answered(liar, 5n)
-    expect(liar).toEqual({ head: 5n, unbacked: 1_000n })
+    expect(liar).toEqual({ head: 5n, unbacked: 1_000n, announced: -1n })
     answered(liar, 5n)
     expect(doubted(liar)).toBe(true)
     // A new claim, however high, stays doubted and sorts after the honest peer.
@@ -144,12 +152,33 @@ describe('claimed head', () => {
     answered(liar, 1_500n)
     expect(doubted(liar)).toBe(true)
     answered(liar, 2_000n)
-    expect(liar).toEqual({ head: 2_000n, unbacked: -1n })
+    expect(liar).toEqual({ head: 2_000n, unbacked: -1n, announced: -1n })
     // An honest peer down a moment: its next answer at its head restores it.
     doubt(honest)
     expect(doubted(honest)).toBe(true)
     answered(honest, 41n)
     expect(doubted(honest)).toBe(false)
+  })
+
+  test('an announcement replaces the claim, lower or higher; an answer far below it refutes it, once', () => {
+    const peer: ClaimedHead = { head: -1n, unbacked: -1n, announced: -1n }
+    announce(peer, 10_000n)
+    announce(peer, 50n)
+    // Its latest word: not taken as ahead of a node at #100 any more.
+    expect(peer).toEqual({ head: 50n, unbacked: -1n, announced: 50n })
+    announce(peer, 10_000n)
+    const asked = peer.announced
+    // Within the reorg limit (64 here) of the announcement: an honest head that moved back.
+    expect(refutes({ ...peer }, asked, 10_000n - 64n, 64n)).toBe(false)
+    // Further below: false. Checked once: a second answer to the same announcement refutes nothing.
+    expect(refutes(peer, asked, 300n, 64n)).toBe(true)
+    expect(refutes(peer, asked, 300n, 64n)).toBe(false)
+    // A request sent before any announcement, or before a newer one, checks nothing.
+    expect(refutes(peer, -1n, 0n, 64n)).toBe(false)
+    announce(peer, 20_000n)
+    expect(refutes(peer, asked, 0n, 64n)).toBe(false)
+    expect(refutes(peer, peer.announced, 20_000n, 64n)).toBe(false)
+    expect(peer.announced).toBe(-1n)
   })
 })
 
