@@ -76,6 +76,12 @@ export interface UpgradeInit {
    */
   readonly importBlock: (block: Block, from: string) => GossipVerdict
   readonly onMode: (mode: NodeMode) => void
+  /**
+   * The verified headers show the chain far enough behind to upgrade: called once, before anything is
+   * fetched, so the node holds what would race the upgrade (its ordinary sync, its miner) from then on.
+   * Not called when the outcome is `replay`: a claim no verified header backs holds nothing.
+   */
+  readonly hold?: () => void
   /** The snapshot download's progress (nodes stored, fetched by this run). */
   readonly onSnapshot?: (status: SnapshotStatus) => void
   /**
@@ -154,7 +160,8 @@ function refuse(init: UpgradeInit, peer: string, offence: Offence, reason: strin
  * loaded every block it holds), then fetches from the peer `source` names (given the verified head, once
  * the header chain caught up: `upgradeSource`) and executes the blocks from it to the verified head
  * (following it while it grows). Reports `upgrading n %` then `full` through
- * `onMode`. A verified chain at most `replayBelow` past ours is left to the ordinary sync (`replay`).
+ * `onMode`. A verified chain at most `replayBelow` past ours is left to the ordinary sync (`replay`);
+ * only a longer one calls `hold`, before anything is fetched.
  *
  * Throws `SnapshotError` (`SNAPSHOT_NO_TARGET`, after penalising a peer whose blocks are wrong, or when
  * the snapshot block is not among the verified headers; `SNAPSHOT_NO_PEER` and the final-check errors
@@ -174,6 +181,7 @@ export async function upgradeFromSnapshot(
   const head = verified.head.header.number
   if (head - chain.head.block.header.number <= BigInt(config.replayBelow) || head <= depth)
     return { kind: 'replay', peerHead: head }
+  init.hold?.()
   const peer = source(head)
 
   const saved = await init.repo.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)

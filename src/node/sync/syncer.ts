@@ -129,6 +129,8 @@ export class Syncer {
   })
   #wake: ReturnType<typeof setTimeout> | undefined
   #status: SyncStatus = false
+  /** Peers claiming more than this many blocks past our head are not synced from (`holdBeyond`). */
+  #beyond: bigint | null = null
   /** Splits found, by peer (each peer's last sync pass). */
   readonly #splits: SplitWatch
   #stopped = false
@@ -243,6 +245,19 @@ export class Syncer {
     this.#runs.hold(on)
   }
 
+  /**
+   * Holds back syncing from peers that claim more than `blocks` past our head (null: none held), whatever
+   * set their claim (an announcement, a gossiped block whose parent we lack); the others are synced from
+   * as ever. While a snapshot upgrade checks a far claim against verified headers, replaying towards it
+   * would race the upgrade, but a claim no header backs yet must not stop the node following its peers
+   * level with it (a liar's far claim held every sync until its headers were checked). Runs asked for
+   * meanwhile start when released.
+   */
+  holdBeyond(blocks: bigint | null): void {
+    this.#beyond = blocks
+    if (blocks === null) this.start()
+  }
+
   /** Starts a sync run unless one is going (then it runs once more when done) or runs are held. */
   start(): void {
     if (!this.#stopped) this.#runs.start()
@@ -279,15 +294,17 @@ export class Syncer {
   }
 
   /**
-   * Peers claiming more than our head (by known total difficulty, else by head number): those whose
-   * claim stands first, then best claimed head first.
+   * Peers claiming more than our head (by known total difficulty, else by head number), but not more
+   * than `holdBeyond` allows: those whose claim stands first, then best claimed head first.
    */
   #ahead(): [string, PeerView][] {
     const head = this.#init.chain.head
+    const ceiling = this.#beyond === null ? null : head.block.header.number + this.#beyond
     return [...this.#peers]
       .filter(
         ([id, p]) =>
           !this.isBanned(id) &&
+          (ceiling === null || p.head <= ceiling) &&
           (p.td !== undefined ? p.td > head.totalDifficulty : p.gap || p.head > head.block.header.number),
       )
       .sort(byClaim)

@@ -326,6 +326,12 @@ export function createChainService(init: ChainServiceInit) {
   const upgradeConfig = { ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }
   let mode: NodeMode = pin === 'light' ? { kind: 'light' } : { kind: 'full' }
   let upgrading: Promise<void> | null = null
+  /**
+   * The upgrade holds the ordinary sync and the miner: set once the verified headers showed the chain far
+   * enough behind (`UpgradeInit.hold`), until the upgrade ends. Before that only syncing towards far claims
+   * is held (`Syncer.holdBeyond`).
+   */
+  let upgradeHeld = false
   let upgradeFailures = 0
   /** Peers an upgrade attempt of this run failed with: the next attempt asks another (`upgradeSource`). */
   const upgradeFailedWith = new Set<string>()
@@ -388,8 +394,11 @@ export function createChainService(init: ChainServiceInit) {
 
   /**
    * Upgrades from a snapshot instead of replaying when a peer is far ahead (more than the replay
-   * threshold beyond our head): the ordinary sync is held meanwhile and mining pauses, then both resume
-   * on the new head. Failures retry (the download resumes); after a few, the node replays instead.
+   * threshold beyond our head). While the verified headers are checked against the claim, only syncing
+   * towards peers that far ahead is held (the rest of the sync goes on: a claim no header backs holds
+   * nothing else); once they show the chain far behind, the ordinary sync is held and mining pauses, then
+   * both resume on the new head. Failures retry (the download resumes); after a few, the node replays
+   * instead.
    */
   function maybeUpgrade(from: string, fromHead: bigint): void {
     const headers = init.verifiedHeaders
@@ -406,10 +415,10 @@ export function createChainService(init: ChainServiceInit) {
     // blocks come from is chosen once they have, among those whose claims they back (`upgradeSource`): a
     // peer lying about its head is not asked while an honest one is there, so it cannot use up the attempts
     // and send the node back to a replay from genesis.
-    let [peer, peerHead] = [from, fromHead]
+    let peer = from
     const pick = (verifiedHead: bigint): string => {
       // The claim it announced last, which may be lower by now.
-      ;[peer, peerHead] = upgradeSource(
+      ;[peer] = upgradeSource(
         [from, knownPeers.get(from) ?? fromHead],
         knownPeers,
         upgradeFailedWith,
@@ -419,7 +428,7 @@ export function createChainService(init: ChainServiceInit) {
       )
       return peer
     }
-    syncer.hold(true)
+    syncer.holdBeyond(BigInt(upgradeConfig.replayBelow))
     const fetchedBefore = counts.snapshotNodesFetched
     upgrading = (async () => {
       try {
@@ -433,6 +442,10 @@ export function createChainService(init: ChainServiceInit) {
             // As a range-sync answer's: a block dated ahead is held with the peer that served it.
             importBlock: (block, from) => importBlock(block, from, null, 'sync'),
             headers,
+            hold: () => {
+              upgradeHeld = true
+              syncer.hold(true)
+            },
             onMode: setMode,
             onSnapshot: (status) => {
               counts.snapshotNodes = status.nodes
@@ -475,14 +488,18 @@ export function createChainService(init: ChainServiceInit) {
         return
       }
       releaseUpgrade()
-      syncer.notePeerHead(peer, peerHead)
     })()
   }
 
-  /** Ends an upgrade (done, given up, or no peer to retry with): the ordinary sync and the miner resume. */
+  /**
+   * Ends an upgrade (done, given up, or no peer to retry with): the ordinary sync and the miner resume, and
+   * the sync runs towards the peers still ahead (the claims it was told meanwhile).
+   */
   function releaseUpgrade(): void {
     setMode({ kind: 'full' })
+    upgradeHeld = false
     syncer.hold(false)
+    syncer.holdBeyond(null)
   }
 
   const headInfo = (): HeadInfo => {
@@ -602,7 +619,7 @@ export function createChainService(init: ChainServiceInit) {
   function mineSome(): void {
     if (!mining) return
     // Mining on a head about to be replaced by a snapshot's wastes the slice; wait for the upgrade.
-    if (upgrading !== null) {
+    if (upgradeHeld) {
       scheduleMining(MINING_WAIT_MS)
       return
     }

@@ -390,6 +390,67 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect((await fresh.node.api.peerStatuses()).find((p) => p.peerId === 'LIAR1')?.head).toBe(1_000_000_000n)
   }, 120_000)
 
+  test('a far head no verified header backs holds nothing else: the node syncs from the honest peer meanwhile, never upgrades, and the liar pays', async () => {
+    const hub = memoryHub()
+    let heardLiar = (): void => {}
+    const liarHeard = new Promise<void>((r) => {
+      heardLiar = r
+    })
+    let release = (): void => {}
+    const released = new Promise<void>((r) => {
+      release = r
+    })
+    // Serves the honest chain of 300 blocks but tells #1,000,000,000 in its status; its headers answers
+    // (which would show the claim false) wait until the test releases them.
+    const lying = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === STATUS_PROTOCOL) {
+          heardLiar()
+          const told = decodeBeacon(await sink.request(protocol, data, from))
+          return encodeBeacon({ ...told, head: 1_000_000_000n })
+        }
+        if (protocol === PROTOCOLS.headers) await released
+        return sink.request(protocol, data, from)
+      },
+    })
+    // The honest peer's status comes just after the liar's: the liar's claim comes first.
+    const later = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === STATUS_PROTOCOL) await liarHeard.then(() => new Promise((r) => setTimeout(r, 50)))
+        return sink.request(protocol, data, from)
+      },
+    })
+    // The node learns heads from status answers alone (gossiped beacons tell the true ones).
+    const statusAnswersOnly = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      gossip: (topic, data, from) =>
+        topic === chainTopic(GENESIS.params.chainId, 'status')
+          ? Promise.resolve('ignore')
+          : sink.gossip(topic, data, from),
+    })
+    await makeNode(hub, 'LIAR', { store: storeWith(blocks), wrap: lying })
+    await makeNode(hub, 'FULL', { store: storeWith(blocks), wrap: later })
+    // 50 blocks behind the honest peer: the ordinary sync's to close.
+    const node = await makeNode(hub, 'NODE', {
+      store: storeWith(blocks.slice(0, 250)),
+      wrap: statusAnswersOnly,
+    })
+    // It catches up with the honest peer while the liar's claim is still unchecked (before, the claim
+    // held every sync until the verified headers had caught up with it: here, for ever).
+    await until(async () => (await node.node.api.head()).number === 300n, 10_000)
+    expect((await node.node.api.head()).hash).toBe(hashBlock(blocks[299] as Block))
+    expect((await node.node.api.stats()).blocksFetchedBySync).toBe(50)
+    // Once its headers answer shows the claim false, the liar pays (what a wrong answer costs).
+    release()
+    await until(async () => (await node.node.api.stats()).penalties >= 1)
+    await node.node.upgraded()
+    expect(node.modes.some((m) => m.kind === 'upgrading')).toBe(false)
+    expect((await node.node.api.mode()).kind).toBe('full')
+    expect((await node.node.api.head()).number).toBe(300n)
+  }, 120_000)
+
   test('a node reloaded in the middle of the download resumes it from its stored progress', async () => {
     const hub = memoryHub()
     let serving: 'one' | 'none' | 'all' = 'one'
