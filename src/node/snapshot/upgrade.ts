@@ -78,8 +78,8 @@ export interface UpgradeInit {
   readonly onMode: (mode: NodeMode) => void
   /**
    * The verified headers show the chain far enough behind to upgrade: called once, before anything is
-   * fetched, so the node holds what would race the upgrade (its ordinary sync, its miner) from then on.
-   * Not called when the outcome is `replay`: a claim no verified header backs holds nothing.
+   * fetched, so the node holds what would race the upgrade (its ordinary sync) from then on. Not
+   * called when the outcome is `replay`: a claim no verified header backs holds no sync.
    */
   readonly hold?: () => void
   /** The snapshot download's progress (nodes stored, fetched by this run). */

@@ -326,12 +326,6 @@ export function createChainService(init: ChainServiceInit) {
   const upgradeConfig = { ...DEFAULT_UPGRADE_CONFIG, ...init.upgrade }
   let mode: NodeMode = pin === 'light' ? { kind: 'light' } : { kind: 'full' }
   let upgrading: Promise<void> | null = null
-  /**
-   * The upgrade holds the ordinary sync and the miner: set once the verified headers showed the chain far
-   * enough behind (`UpgradeInit.hold`), until the upgrade ends. Before that only syncing towards far claims
-   * is held (`Syncer.holdBeyond`).
-   */
-  let upgradeHeld = false
   let upgradeFailures = 0
   /** Peers an upgrade attempt of this run failed with: the next attempt asks another (`upgradeSource`). */
   const upgradeFailedWith = new Set<string>()
@@ -394,10 +388,10 @@ export function createChainService(init: ChainServiceInit) {
 
   /**
    * Upgrades from a snapshot instead of replaying when a peer is far ahead (more than the replay
-   * threshold beyond our head). While the verified headers are checked against the claim, only syncing
-   * towards peers that far ahead is held (the rest of the sync goes on: a claim no header backs holds
-   * nothing else); once they show the chain far behind, the ordinary sync is held and mining pauses, then
-   * both resume on the new head. Failures retry (the download resumes); after a few, the node replays
+   * threshold beyond our head). Mining pauses from the start. While the verified headers are checked
+   * against the claim, only syncing towards peers that far ahead is held (the rest of the sync goes on: a
+   * claim no header backs holds no sync); once they show the chain far behind, the ordinary sync is held
+   * too, then sync and miner resume on the new head. Failures retry (the download resumes); after a few, the node replays
    * instead.
    */
   function maybeUpgrade(from: string, fromHead: bigint): void {
@@ -442,10 +436,7 @@ export function createChainService(init: ChainServiceInit) {
             // As a range-sync answer's: a block dated ahead is held with the peer that served it.
             importBlock: (block, from) => importBlock(block, from, null, 'sync'),
             headers,
-            hold: () => {
-              upgradeHeld = true
-              syncer.hold(true)
-            },
+            hold: () => syncer.hold(true),
             onMode: setMode,
             onSnapshot: (status) => {
               counts.snapshotNodes = status.nodes
@@ -497,7 +488,6 @@ export function createChainService(init: ChainServiceInit) {
    */
   function releaseUpgrade(): void {
     setMode({ kind: 'full' })
-    upgradeHeld = false
     syncer.hold(false)
     syncer.holdBeyond(null)
   }
@@ -618,8 +608,10 @@ export function createChainService(init: ChainServiceInit) {
   /** One duty-cycled slice of proof of work. */
   function mineSome(): void {
     if (!mining) return
-    // Mining on a head about to be replaced by a snapshot's wastes the slice; wait for the upgrade.
-    if (upgradeHeld) {
+    // Mining on a head a snapshot's may replace wastes the slice, and while the verified headers are
+    // checked it would share this worker with the light client: a new tab's first verified read would
+    // come later. Wait for the upgrade (a claim no header backs ends it as a replay, in one check).
+    if (upgrading !== null) {
       scheduleMining(MINING_WAIT_MS)
       return
     }
