@@ -9,7 +9,6 @@ import { ping } from '@libp2p/ping'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { type Job, lpStream, Queue } from '@libp2p/utils'
 import { webRTC } from '@libp2p/webrtc'
-import { webSockets } from '@libp2p/websockets'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
@@ -35,6 +34,7 @@ import {
 } from './protocol'
 import { RetrySchedule } from './retry'
 import type { NetworkSnapshot, PeerInfo, RelayStatus } from './types'
+import { closingWebSockets } from './websockets'
 
 export interface NetworkHostInit {
   /** This profile's persisted libp2p identity. */
@@ -216,7 +216,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
     privateKey: init.privateKey,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [
-      webSockets(),
+      closingWebSockets(),
       webRTC({ rtcConfiguration }),
       // The relay dial and the reservation share this deadline; on a loaded machine the dial alone
       // can take a few seconds (libp2p's default is 5 s).
