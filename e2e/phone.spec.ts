@@ -249,6 +249,34 @@ const unlabelled = (page: Page, testId: string): Promise<string[]> =>
     testId,
   )
 
+test("at 390 and 320 px every value on the Network screen shows under a label: your peer id, the relay and its address, each peer's link and latency", async ({
+  browser,
+}) => {
+  const { a, idA, idB, close } = await linkedPair(browser, '/network?mine=0')
+  try {
+    await expect(a.locator(`[data-testid="peer-row"][data-peer-id="${idB}"]`)).toBeVisible()
+    const facts = a.getByTestId('network-facts')
+    await expect(facts.locator('dt')).toHaveText(['Your peer id', 'Relay', 'Relay address'])
+    /** The label of the fact row holding `testId`. */
+    const labelOf = (testId: string) =>
+      a.getByTestId(testId).evaluate((el) => el.closest('.facts__row')?.querySelector('dt')?.textContent)
+    expect(await labelOf('own-peer-id')).toBe('Your peer id')
+    await expect(a.getByTestId('own-peer-id')).toHaveText(idA)
+    expect(await labelOf('relay-state')).toBe('Relay')
+    await expect(a.getByTestId('relay-state')).toHaveText('Connected')
+    expect(await labelOf('relay-address')).toBe('Relay address')
+    for (const width of [390, NARROW.width]) {
+      await a.setViewportSize({ width, height: 844 })
+      // The peer's id, link and latency each under its label (the table's head is hidden there).
+      expect(await unlabelled(a, 'peers'), `at ${width} px`).toEqual([])
+      expect(await brokenLabels(a), `at ${width} px`).toEqual([])
+      expect(await overflowX(a), `at ${width} px`).toBe(0)
+    }
+  } finally {
+    await close()
+  }
+})
+
 test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Your transactions', and of a token's transfers, shows under its label", async ({
   page,
 }) => {

@@ -1,9 +1,10 @@
-import type { PeerInfo } from '../../node/network/types'
+import type { PeerInfo, RelayStatus } from '../../node/network/types'
 import { CopyButton } from '../components/CopyButton'
+import { Fact } from '../components/explorer'
 import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
-import { formatDuration } from '../format'
+import { describeRelay, formatDuration } from '../format'
 import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
 
@@ -26,16 +27,34 @@ export function NetworkScreen() {
               : `${peers.length} connected · ${direct} direct WebRTC · ${peers.length - direct} relayed`}
           </p>
         </div>
-        {network?.relay.state === 'connected' ? (
-          // Whole, wrapped where it must: another browser is pointed at this relay with it.
-          <div className="relay-address">
-            <p className="muted small mono break" title="Relay address" data-testid="relay-address">
-              {network.relay.address}
-            </p>
-            <CopyButton text={network.relay.address} label="Copy the relay address" />
-          </div>
-        ) : null}
       </header>
+
+      {network === null ? null : (
+        <dl className="facts network-facts" aria-label="This tab" data-testid="network-facts">
+          <Fact label="Your peer id">
+            <div className="copyable">
+              <p className="mono break" data-testid="own-peer-id">
+                {network.peerId}
+              </p>
+              <CopyButton text={network.peerId} label="Copy your peer id" />
+            </div>
+          </Fact>
+          <Fact label="Relay">
+            <RelayState relay={network.relay} />
+          </Fact>
+          {network.relay.state === 'connected' ? (
+            <Fact label="Relay address">
+              {/* Whole, wrapped where it must: another browser is pointed at this relay with it. */}
+              <div className="copyable">
+                <p className="mono break" data-testid="relay-address">
+                  {network.relay.address}
+                </p>
+                <CopyButton text={network.relay.address} label="Copy the relay address" />
+              </div>
+            </Fact>
+          ) : null}
+        </dl>
+      )}
 
       {peers.length === 0 ? (
         <div className="empty">
@@ -76,7 +95,9 @@ export function NetworkScreen() {
             />
           </svg>
           <h2>No peers yet</h2>
-          {online ? (
+          {!online ? (
+            <p>This tab is offline. Peers show up here again once the network is back.</p>
+          ) : (
             <>
               <p>
                 Open Tabchain in another tab or another browser. Every tab is its own node; they meet through
@@ -86,12 +107,10 @@ export function NetworkScreen() {
                 Open another tab
               </a>
             </>
-          ) : (
-            <p>This tab is offline. Peers show up here again once the network is back.</p>
           )}
         </div>
       ) : (
-        <table className="table" aria-label="Connected peers">
+        <table className="table" aria-label="Connected peers" data-testid="peers">
           <thead>
             <tr>
               <th scope="col">Peer</th>
@@ -114,7 +133,7 @@ export function NetworkScreen() {
 function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number }) {
   return (
     <tr data-testid="peer-row" data-kind={peer.kind} data-peer-id={peer.peerId}>
-      <td className="table__peer">
+      <td className="table__peer" data-label="Peer">
         <Identicon id={peer.peerId} size={28} />
         <PeerId peerId={peer.peerId} />
       </td>
@@ -136,5 +155,16 @@ function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number 
         {formatDuration(now - peer.since)}
       </td>
     </tr>
+  )
+}
+
+/** The relay link's state. */
+function RelayState({ relay }: { readonly relay: RelayStatus }) {
+  const now = useNow(1000, relay.state === 'unreachable')
+  const view = describeRelay(relay, now)
+  return (
+    <div data-testid="relay-state" data-state={relay.state}>
+      <span>{view.short}</span> {view.next === '' ? null : <span className="muted">{view.next}</span>}
+    </div>
   )
 }
