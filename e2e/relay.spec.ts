@@ -21,6 +21,10 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
     // The page notices and retries with backoff, showing it.
     await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', /connecting|unreachable/)
     await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'unreachable')
+    // The Network screen says so too, and what it means: linked tabs stay, new ones wait for the relay.
+    await expect(a.getByTestId('relay-state')).toHaveAttribute('data-state', 'unreachable')
+    await expect(a.getByTestId('relay-state')).toContainText('Tabs linked already stay linked')
+    await expect(a.getByTestId('relay-address')).toHaveCount(0)
     // The direct WebRTC link does not depend on the relay.
     await waitDirect(a, idB, 1_000)
     await beaconArrives(a, b)
@@ -52,6 +56,26 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
     await beaconArrives(a, b)
   } finally {
     await close()
+    await stopRelayProcess(relay)
+  }
+})
+
+test('a tab alone whose relay stopped says other tabs cannot find it, rather than to open another tab', async ({
+  browser,
+}) => {
+  const relay = await startRelayProcess({ port: PORT })
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(`http://127.0.0.1:${PORT}/network?mine=0`)
+    await expect(page.getByRole('link', { name: 'Open another tab' })).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByTestId('relay-state')).toHaveAttribute('data-state', 'connected')
+    await stopRelayProcess(relay)
+    await expect(page.getByTestId('relay-state')).toHaveAttribute('data-state', 'unreachable')
+    await expect(page.getByTestId('no-peers-relay-down')).toContainText('other tabs cannot find this one')
+    await expect(page.getByRole('link', { name: 'Open another tab' })).toHaveCount(0)
+  } finally {
+    await context.close()
     await stopRelayProcess(relay)
   }
 })

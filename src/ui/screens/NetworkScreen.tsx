@@ -97,6 +97,12 @@ export function NetworkScreen() {
           <h2>No peers yet</h2>
           {!online ? (
             <p>This tab is offline. Peers show up here again once the network is back.</p>
+          ) : network?.relay.state === 'unreachable' ? (
+            // Tabs meet through the relay: "open another tab" would not link while it is out of reach.
+            <p data-testid="no-peers-relay-down">
+              The relay is out of reach, so other tabs cannot find this one. This tab keeps trying; once the
+              relay is back, tabs opened elsewhere link to this one.
+            </p>
           ) : (
             <>
               <p>
@@ -158,13 +164,18 @@ function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number 
   )
 }
 
-/** The relay link's state. */
+/** The relay link's state, and, while the relay is out of reach, what that means for this tab. */
 function RelayState({ relay }: { readonly relay: RelayStatus }) {
   const now = useNow(1000, relay.state === 'unreachable')
   const view = describeRelay(relay, now)
   return (
     <div data-testid="relay-state" data-state={relay.state}>
       <span>{view.short}</span> {view.next === '' ? null : <span className="muted">{view.next}</span>}
+      {relay.state === 'unreachable' ? (
+        <p className="muted small">
+          Tabs linked already stay linked; tabs opened from now on find this one once the relay is back.
+        </p>
+      ) : null}
     </div>
   )
 }
