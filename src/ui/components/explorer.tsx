@@ -3,8 +3,10 @@ import { Link, Outlet } from 'react-router'
 import { type Address, getAddress } from 'viem'
 import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
+import type { TokenInfo } from '../../node/worker/queries'
 import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
 import { formatDuration } from '../format'
+import { createTokenList } from '../known-tokens'
 import { useApp } from '../store'
 import { useNow } from '../useNow'
 import { Identicon } from './Identicon'
@@ -59,27 +61,81 @@ export function Fact({ label, children }: { readonly label: string; readonly chi
   )
 }
 
-/** The tokens the explorer names addresses by; none outside `KnownTokens` (native contracts are named still). */
-const KnownTokensContext = createContext<TokenDirectory>(new Map())
+/** The tokens the explorer names addresses by, and how a screen says it met a token the list lacks. */
+interface KnownTokensValue {
+  readonly directory: TokenDirectory
+  readonly lacks: (address: Address) => void
+}
+
+/** None outside `KnownTokens` (native contracts are named still). */
+const KnownTokensContext = createContext<KnownTokensValue>({ directory: new Map(), lacks: () => {} })
 
 /**
- * The explorer's screens (a layout route: `Outlet`), with the tokens the node knows, re-read at each head,
- * to name their addresses by. Naming is an aid: while the list is read, or if it cannot be, addresses
- * show as hashes (and native contracts by name).
+ * The explorer's screens (a layout route: `Outlet`), with the tokens the node knows to name their
+ * addresses by: read when the screens open, and again only when a new head's blocks created a token, on
+ * a reorganisation or a switch of the node's mode, or when a screen meets a token the list lacks
+ * (`createTokenList`). Naming is an aid: while the list is read, or if it cannot be, addresses show as
+ * hashes (and native contracts by name).
  */
 export function KnownTokens() {
-  const result = useNodeQuery((api) => api.tokens(), [])
-  const tokens = result !== null && 'value' in result ? result.value : null
-  const directory = useMemo(() => tokenDirectory(tokens ?? []), [tokens])
+  const api = useApp((s) => s.api)
+  const head = useApp((s) => s.head?.number)
+  const reorg = useApp((s) => s.lastReorg)
+  const mode = useApp((s) => s.mode?.kind)
+  const list = useMemo(() => (api === null ? null : createTokenList(api)), [api])
+  const [tokens, setTokens] = useState<readonly TokenInfo[]>([])
+  // Bumped when a screen met a token the list lacks: the list is read again without waiting for a head.
+  const [lacking, setLacking] = useState(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a reorganisation or a mode switch reads the list again.
+  useEffect(() => {
+    list?.invalidate()
+  }, [list, reorg, mode])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `lacking` asks for a read at the same head.
+  useEffect(() => {
+    if (list === null || head === undefined) return
+    let live = true
+    list.at(head).then(
+      (read) => {
+        if (live && read !== null) setTokens(read)
+      },
+      // Kept as last read (names are an aid); the next head reads again.
+      () => {},
+    )
+    return () => {
+      live = false
+    }
+  }, [list, head, reorg, mode, lacking])
+  const value = useMemo(
+    () => ({
+      directory: tokenDirectory(tokens),
+      lacks: (address: Address) => {
+        if (list?.lacks(address) === true) setLacking((n) => n + 1)
+      },
+    }),
+    [tokens, list],
+  )
   return (
-    <KnownTokensContext.Provider value={directory}>
+    <KnownTokensContext.Provider value={value}>
       <Outlet />
     </KnownTokensContext.Provider>
   )
 }
 
 /** The tokens the explorer knows (`KnownTokens`), to name addresses by. */
-export const useKnownTokens = (): TokenDirectory => useContext(KnownTokensContext)
+export const useKnownTokens = (): TokenDirectory => useContext(KnownTokensContext).directory
+
+/**
+ * Says to `KnownTokens` that a screen shows `token` (a token the node holds; null: none), so that the
+ * list is read again when it lacks it (a token created in blocks no head carried here, e.g. while the
+ * node synced them).
+ */
+export function useTokenShown(token: Address | null): void {
+  const { directory, lacks } = useContext(KnownTokensContext)
+  const missing = token !== null && !directory.has(token.toLowerCase())
+  useEffect(() => {
+    if (missing && token !== null) lacks(token)
+  }, [missing, token, lacks])
+}
 
 /**
  * An address with its identicon, linking to its explorer page: by name where the explorer knows one

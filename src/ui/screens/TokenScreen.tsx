@@ -3,7 +3,15 @@ import { type Address, getAddress, hexToBigInt, isAddress } from 'viem'
 import type { LogRecord } from '../../node/storage/types'
 import type { TokenInfo } from '../../node/worker/queries'
 import { formatAmount } from '../../wallet/amount'
-import { AddressLink, Fact, Loaded, Missing, short, useNodeQuery } from '../components/explorer'
+import {
+  AddressLink,
+  Fact,
+  Loaded,
+  Missing,
+  short,
+  useNodeQuery,
+  useTokenShown,
+} from '../components/explorer'
 import { Identicon } from '../components/Identicon'
 import { shownToken } from '../format'
 import { useApp } from '../store'
@@ -41,6 +49,7 @@ export function TokenScreen() {
 }
 
 function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly transfers: LogRecord[] }) {
+  useTokenShown(token.address)
   const light = useApp((s) => s.modePin === 'light')
   const amount = (v: bigint) => formatAmount(v, token.decimals, token.symbol)
   return (

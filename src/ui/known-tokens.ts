@@ -1,0 +1,104 @@
+import { type Address, encodeEventTopics, type Hex } from 'viem'
+import { MAX_LOG_RANGE } from '../node/chain/log-selection'
+import { TOKEN_FACTORY_ADDRESS } from '../node/contracts/addresses'
+import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
+import type { Remote } from '../node/rpc/protocol'
+import type { NodeApi } from '../node/worker/node'
+import type { TokenInfo } from '../node/worker/queries'
+
+/** The topic of the TokenFactory's `TokenCreated` log: a block holding one created a token. */
+const TOKEN_CREATED: Hex = encodeEventTopics({ abi: tokenFactoryAbi, eventName: 'TokenCreated' })[0]
+
+/** What the explorer's token list reads from the node. */
+export type TokenListApi = Pick<Remote<NodeApi>, 'tokens' | 'logs'>
+
+/**
+ * The tokens the explorer names addresses by, read from the node once, and again only when it may have
+ * changed: a head whose new blocks hold a `TokenCreated` log (a `logs` query over them: a light node
+ * checks their headers' blooms, and fetches only a block whose bloom may hold one), a head too far past
+ * the last read for one query, a query that fails, `invalidate` (a reorganisation, a switch of the
+ * node's mode), or a token the list lacks (`lacks`). Before, the list was read again at every head: a
+ * light tab left on the Explorer asked its peers for proofs of every token at each block.
+ */
+export interface TokenList {
+  /**
+   * The list at `head` when it was read (again), null when what was read last still holds. A failed
+   * read throws, and the next call reads again.
+   */
+  at(head: bigint): Promise<readonly TokenInfo[] | null>
+  /** The next `at` reads the list again. */
+  invalidate(): void
+  /**
+   * True when `address`, a token the node holds, is not in the list last read (none before the first
+   * read) and was not asked for before: the next `at` reads the list again (once per address: a token the node's list leaves out
+   * does not make every head read it).
+   */
+  lacks(address: Address): boolean
+}
+
+export function createTokenList(api: TokenListApi): TokenList {
+  /** The head the list was last read at (or found unchanged at); null before the first read. */
+  let readAt: bigint | null = null
+  /** Read the list at the next head whatever its blocks hold (`invalidate`, `lacks`, a failed read). */
+  let stale = true
+  let known = new Set<string>()
+  const asked = new Set<string>()
+  /** One read at a time, in the order the heads came. */
+  let queue: Promise<unknown> = Promise.resolve()
+
+  /** Whether the blocks after `readAt` up to `head` may have created a token. */
+  const changed = async (head: bigint): Promise<boolean> => {
+    if (stale || readAt === null || head < readAt || head - readAt > MAX_LOG_RANGE) return true
+    if (head === readAt) return false
+    try {
+      const created = await api.logs({
+        fromBlock: readAt + 1n,
+        toBlock: head,
+        address: TOKEN_FACTORY_ADDRESS,
+        topics: [TOKEN_CREATED],
+      })
+      return created.length > 0
+    } catch {
+      // Cannot tell (no peer served a block whose bloom matched, history missing): read the list.
+      return true
+    }
+  }
+
+  const read = async (head: bigint): Promise<readonly TokenInfo[] | null> => {
+    if (!(await changed(head))) {
+      readAt = head
+      return null
+    }
+    // Cleared before the read: an `invalidate` while it runs makes the next head read again.
+    stale = false
+    try {
+      const tokens = await api.tokens()
+      known = new Set(tokens.map((t) => t.address.toLowerCase()))
+      readAt = head
+      return tokens
+    } catch (err) {
+      stale = true
+      throw err
+    }
+  }
+
+  return {
+    at(head) {
+      const next = queue.then(() => read(head))
+      queue = next.catch(() => undefined)
+      return next
+    },
+    invalidate() {
+      stale = true
+    },
+    lacks(address) {
+      const key = address.toLowerCase()
+      // Before the first read every token is lacking: that read is on its way.
+      if (readAt === null) return false
+      if (known.has(key) || asked.has(key)) return false
+      asked.add(key)
+      stale = true
+      return true
+    },
+  }
+}

@@ -1,0 +1,133 @@
+import { type Address, encodeEventTopics, getAddress, type Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import type { LogQuery } from '../../src/node/chain/log-selection'
+import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import { TOKEN_CREATED_TOPIC } from '../../src/node/contracts/token-factory/token-factory'
+import type { LogRecord } from '../../src/node/storage/types'
+import type { TokenInfo } from '../../src/node/worker/queries'
+import { createTokenList } from '../../src/ui/known-tokens'
+
+const GLD = getAddress(`0x${'11'.repeat(20)}`)
+const SLV = getAddress(`0x${'22'.repeat(20)}`)
+const token = (address: Address, symbol: string): TokenInfo => ({
+  address,
+  name: symbol,
+  symbol,
+  decimals: 2,
+  totalSupply: 1n,
+  owner: GLD,
+})
+
+/** A node whose chain created tokens in the blocks of `created` (block number → token). */
+function fakeNode(created: Map<bigint, TokenInfo>) {
+  const calls = { tokens: 0, logs: [] as LogQuery[] }
+  let failLogs = false
+  const api = {
+    async tokens() {
+      calls.tokens++
+      return [...created.values()]
+    },
+    async logs(query: LogQuery): Promise<LogRecord[]> {
+      calls.logs.push(query)
+      if (failLogs) throw new Error('no peer served the block')
+      const from = query.fromBlock ?? 0n
+      const to = query.toBlock ?? 0n
+      return [...created.entries()]
+        .filter(([n]) => n >= from && n <= to)
+        .map(
+          ([n, t]) =>
+            ({
+              address: TOKEN_FACTORY_ADDRESS,
+              topics: [TOKEN_CREATED_TOPIC, t.address as Hex],
+              blockNumber: n,
+            }) as unknown as LogRecord,
+        )
+    },
+  }
+  return { api, calls, failLogs: (on: boolean) => (failLogs = on) }
+}
+
+describe("the explorer's token list", () => {
+  test('read once; a head whose blocks create no token does not read it again, one that creates a token does', async () => {
+    const created = new Map([[3n, token(GLD, 'GLD')]])
+    const { api, calls } = fakeNode(created)
+    const list = createTokenList(api)
+    expect(await list.at(5n)).toEqual([token(GLD, 'GLD')])
+    expect(calls.tokens).toBe(1)
+    // Heads #6 and #7 carry no creation: the list stands, only the new blocks' logs are asked for.
+    expect(await list.at(6n)).toBeNull()
+    expect(await list.at(7n)).toBeNull()
+    expect(calls.tokens).toBe(1)
+    expect(calls.logs).toEqual([
+      { fromBlock: 6n, toBlock: 6n, address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC] },
+      { fromBlock: 7n, toBlock: 7n, address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC] },
+    ])
+    // The same head again (a mode switch's re-render): nothing asked.
+    expect(await list.at(7n)).toBeNull()
+    expect(calls.logs).toHaveLength(2)
+    // A token created in #9, the head jumping from #7 to #10: the blocks between are asked for too.
+    created.set(9n, token(SLV, 'SLV'))
+    expect(await list.at(10n)).toEqual([token(GLD, 'GLD'), token(SLV, 'SLV')])
+    expect(calls.logs.at(-1)).toMatchObject({ fromBlock: 8n, toBlock: 10n })
+    expect(calls.tokens).toBe(2)
+  })
+
+  test('the topic asked for is the TokenFactory’s TokenCreated log', () => {
+    expect(encodeEventTopics({ abi: tokenFactoryAbi, eventName: 'TokenCreated' })[0]).toBe(
+      TOKEN_CREATED_TOPIC,
+    )
+  })
+
+  test('read again when it cannot tell: logs unreadable, a jump past one query, a head going back, invalidate, a failed read', async () => {
+    const { api, calls, failLogs } = fakeNode(new Map([[1n, token(GLD, 'GLD')]]))
+    const list = createTokenList(api)
+    await list.at(5n)
+    failLogs(true)
+    expect(await list.at(6n)).not.toBeNull()
+    failLogs(false)
+    expect(calls.tokens).toBe(2)
+    // More than one query's range (10,000 blocks) at once: no logs asked, the list read.
+    const asked = calls.logs.length
+    expect(await list.at(20_000n)).not.toBeNull()
+    expect(calls.logs).toHaveLength(asked)
+    // A head lower than the last read (a reorganisation to a shorter, heavier branch).
+    expect(await list.at(19_999n)).not.toBeNull()
+    list.invalidate()
+    expect(await list.at(19_999n)).not.toBeNull()
+    expect(calls.tokens).toBe(5)
+    // A read that fails throws, and the next head reads again whatever its blocks hold.
+    const failing = createTokenList({
+      tokens: async () => {
+        throw new Error('no peer')
+      },
+      logs: api.logs,
+    })
+    await expect(failing.at(5n)).rejects.toThrow('no peer')
+    await expect(failing.at(6n)).rejects.toThrow('no peer')
+  })
+
+  test('a token the list lacks reads it again, once per token, and not before the first read', async () => {
+    const { api, calls } = fakeNode(new Map([[1n, token(GLD, 'GLD')]]))
+    const list = createTokenList(api)
+    expect(list.lacks(SLV)).toBe(false)
+    await list.at(5n)
+    expect(list.lacks(GLD)).toBe(false)
+    expect(list.lacks(SLV)).toBe(true)
+    expect(await list.at(5n)).not.toBeNull()
+    expect(calls.tokens).toBe(2)
+    // Still not listed (a token the node's list leaves out): not asked for at every head.
+    expect(list.lacks(SLV)).toBe(false)
+    expect(await list.at(5n)).toBeNull()
+    expect(calls.tokens).toBe(2)
+  })
+
+  test('heads coming while a read runs are answered in order, each after the one before', async () => {
+    const { api, calls } = fakeNode(new Map([[1n, token(GLD, 'GLD')]]))
+    const list = createTokenList(api)
+    const answers = await Promise.all([list.at(5n), list.at(6n), list.at(7n)])
+    expect(answers.map((a) => a !== null)).toEqual([true, false, false])
+    expect(calls.tokens).toBe(1)
+    expect(calls.logs.map((q) => q.fromBlock)).toEqual([6n, 7n])
+  })
+})
