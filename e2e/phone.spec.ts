@@ -277,7 +277,7 @@ test("at 390 and 320 px every value on the Network screen shows under a label: y
   }
 })
 
-test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Your transactions', and of a token's transfers, shows under its label", async ({
+test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Your transactions', of a token's transfers and of an address's transactions, shows under its label", async ({
   page,
 }) => {
   test.setTimeout(120_000)
@@ -310,9 +310,28 @@ test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Yo
   }
   // The token's page: its mint, the one transfer, labelled the same way.
   await page.setViewportSize(NARROW)
+  const me = (await page.getByTestId('my-address').textContent()) ?? ''
   await holding.getByRole('link').click()
   await expect(page.getByTestId('token-transfer')).toHaveCount(1)
   expect(await unlabelled(page, 'token-transfers')).toEqual([])
   expect(await brokenLabels(page)).toEqual([])
   expect(await overflowX(page)).toBe(0)
+  // The creator's address page: the creation says what it did and what came in, each value labelled.
+  await page.goto(`${FAST_URL}/address/${me}`)
+  const created = page.getByTestId('address-tx').filter({ hasText: 'Create token Apple (APL)' })
+  await expect(created).toHaveAttribute('data-direction', 'in', { timeout: 30_000 })
+  await expect(created.getByTestId('address-tx-amount')).toHaveText('+1,000 APL')
+  for (const width of [NARROW.width, 390]) {
+    await page.setViewportSize({ width, height: 844 })
+    await expect(page.locator('[data-testid="tx-list"] thead')).toBeHidden()
+    expect(await unlabelled(page, 'tx-list'), `at ${width} px`).toEqual([])
+    expect(
+      await created
+        .locator('td')
+        .evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content)),
+      `at ${width} px`,
+    ).toEqual(['"What"', '"Amount"', '"Block"', '"Status"', '"Transaction"'])
+    expect(await brokenLabels(page), `at ${width} px`).toEqual([])
+    expect(await overflowX(page), `at ${width} px`).toBe(0)
+  }
 })

@@ -284,6 +284,12 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
   )
   await expect(page.getByTestId('balance')).toHaveText('0 TAB')
   await expect(page.locator(`[data-testid="tx-list"] a[href="/tx/${createHash}"]`)).toBeVisible()
+  // A row that says what the transaction did, the amount, its block and status, not a bare hash.
+  const creation = page.getByTestId('address-tx').filter({ has: page.locator(`a[href="/tx/${createHash}"]`) })
+  await expect(creation.getByRole('cell').first()).toHaveText('Create token Gold (GLD) with 1,000 GLD')
+  await expect(creation.getByTestId('address-tx-amount')).toHaveText('1,000 GLD')
+  await expect(creation.getByRole('cell').nth(2)).toHaveText(/^#\d/)
+  await expect(creation.getByTestId('tx-status')).toHaveAttribute('data-state', 'confirmed')
 
   // The HTLC contract likewise.
   await explorer(page).click()
@@ -307,6 +313,17 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
   await expect(page.getByTestId('address-token-supply')).toHaveText('1,000 GLD')
   // The transactions sent to it, as for any address.
   await expect(page.locator(`[data-testid="tx-list"] a[href="/tx/${sendHash}"]`)).toBeVisible()
+  const send = page.getByTestId('address-tx').filter({ has: page.locator(`a[href="/tx/${sendHash}"]`) })
+  // Between two others: the token contract moved nothing of its own.
+  await expect(send.getByRole('cell').first()).toHaveText(
+    /^Transfer 1 GLD from 0x[0-9a-fA-F]{8}…[0-9a-fA-F]{6} to 0x/,
+  )
+  await expect(send).toHaveAttribute('data-direction', 'none')
+  // Its tokens' movements between holders are on its token page.
+  await expect(page.getByTestId('address-token-transfers').getByRole('link')).toHaveAttribute(
+    'href',
+    `/token/${token}`,
+  )
 
   // Its token page: the mint comes from "mint" (the zero address), the transfer goes to an account.
   await page.getByTestId('address-kind').getByRole('link').click()

@@ -1,8 +1,12 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
-import { type Address, getAddress, isAddress, isHash } from 'viem'
+import { type Address, getAddress, type Hex, isAddress, isHash } from 'viem'
+import type { Remote } from '../../node/rpc/protocol'
 import type { BlockSummary } from '../../node/worker/chain-service'
+import type { NodeApi } from '../../node/worker/node'
+import type { TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
+import { addressTxRow, type Direction } from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
 import {
   AddressLink,
@@ -12,10 +16,13 @@ import {
   LoadFailed,
   Missing,
   short,
+  useKnownTokens,
   useNodeQuery,
+  useTokenShown,
 } from '../components/explorer'
 import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
+import { TxStatusBadge } from '../components/TxStatusBadge'
 import { pendingNote, shownHolding, shownToken, verifiedNote } from '../format'
 import { directPeerCount, useApp } from '../store'
 
@@ -366,24 +373,30 @@ export function AddressScreen() {
   // Reads go through proofs while the node is light or upgrading (the note under the list says so).
   const proven = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const directPeers = useApp(directPeerCount)
+  const reorg = useApp((s) => s.lastReorg)
+  // The transactions read for this page, by hash: a mined one does not change but by a reorganisation,
+  // so a new head reads only those new to the list (on a light node each read asks a peer for a proof).
+  const seen = useRef<ListedCache | null>(null)
   const result = useNodeQuery(
     async (api) => {
       if (!valid) return null
       const who = address as Address
-      const [account, holdings, txs, token] = await Promise.all([
+      const [account, holdings, hashes, token] = await Promise.all([
         api.verifiedAccount(who),
         api.tokenHoldings(who),
         api.addressTransactions(who, 25),
         api.token(who),
       ])
+      if (seen.current?.address !== address || seen.current.reorg !== reorg)
+        seen.current = { address, reorg, txs: new Map() }
       return {
         account,
         holdings: holdings.map(shownHolding),
-        txs,
+        txs: await readListed(api, hashes, seen.current.txs),
         kind: addressKind(who, token === null ? null : shownToken(token)),
       }
     },
-    [address],
+    [address, reorg],
   )
   if (!valid) return <Missing what={`“${address}” is not an address.`} />
   return (
@@ -452,7 +465,11 @@ export function AddressScreen() {
                   peer could leave some out.
                 </p>
               ) : null}
-              <TxList hashes={value.txs} />
+              <AddressTxs
+                address={getAddress(address)}
+                txs={value.txs}
+                token={value.kind.kind === 'token' ? value.kind.token : null}
+              />
             </>
           )
         }
@@ -463,6 +480,7 @@ export function AddressScreen() {
 
 /** What an address is, for its page: a token contract with its metadata, a native contract, the zero address or an account. */
 function AddressFacts({ kind }: { readonly kind: AddressKind }) {
+  useTokenShown(kind.kind === 'token' ? kind.token.address : null)
   const what = (text: ReactNode) => (
     <Fact label="What it is">
       <span data-testid="address-kind" data-kind={kind.kind}>
@@ -506,18 +524,127 @@ function AddressFacts({ kind }: { readonly kind: AddressKind }) {
   }
 }
 
-/** Transaction hashes linking to their pages. */
-export function TxList({ hashes }: { readonly hashes: readonly string[] }) {
-  if (hashes.length === 0) return <p className="muted">None on the canonical chain.</p>
-  return (
-    <ul className="plain-list" data-testid="tx-list">
-      {hashes.map((h) => (
-        <li key={h}>
-          <Link to={`/tx/${h}`} className="mono">
-            {short(h)}
-          </Link>
-        </li>
-      ))}
-    </ul>
+/** The transactions an address page has read, for the address and since the reorganisation they were read after. */
+interface ListedCache {
+  readonly address: string
+  readonly reorg: unknown
+  readonly txs: Map<Hex, TxView>
+}
+
+/** A listed transaction this node could not read: its hash, and why. */
+interface Unread {
+  readonly hash: Hex
+  readonly error: string
+}
+
+/**
+ * The transactions `hashes`, in their order: those in `cache` as they are, the others read (and kept in
+ * `cache`). One that cannot be read is listed with why, and read again next time.
+ */
+export async function readListed(
+  api: Pick<Remote<NodeApi>, 'transaction'>,
+  hashes: readonly Hex[],
+  cache: Map<Hex, TxView>,
+): Promise<(TxView | Unread)[]> {
+  return Promise.all(
+    hashes.map(async (hash): Promise<TxView | Unread> => {
+      const kept = cache.get(hash)
+      if (kept !== undefined) return kept
+      try {
+        const tx = await api.transaction(hash)
+        if (tx === null) return { hash, error: 'this node no longer finds it' }
+        // Pending ones change when mined: only a mined one is kept.
+        if (tx.blockNumber !== null) cache.set(hash, tx)
+        return tx
+      } catch (err) {
+        return { hash, error: err instanceof Error ? err.message : String(err) }
+      }
+    }),
   )
 }
+
+/**
+ * An address's transactions, one row each: what it did seen from the address, the amount it moved in or
+ * out, its block and status; a token contract's also point to its token page's transfers.
+ */
+function AddressTxs({
+  address,
+  txs,
+  token,
+}: {
+  readonly address: Address
+  readonly txs: readonly (TxView | Unread)[]
+  readonly token: TokenInfo | null
+}) {
+  const tokens = useKnownTokens()
+  const head = useApp((s) => s.head?.number ?? 0n)
+  return (
+    <>
+      {token === null ? null : (
+        <p className="muted" data-testid="address-token-transfers">
+          Below: the transactions sent to this token contract. Its tokens moving between holders (whoever sent
+          the transaction) are on its page:{' '}
+          <Link to={`/token/${getAddress(token.address)}`}>latest {token.symbol} transfers</Link>.
+        </p>
+      )}
+      {txs.length === 0 ? (
+        <p className="muted">None on the canonical chain.</p>
+      ) : (
+        <table className="table" data-testid="tx-list">
+          <thead>
+            <tr>
+              <th>What</th>
+              <th>Amount</th>
+              <th>Block</th>
+              <th>Status</th>
+              <th>Transaction</th>
+            </tr>
+          </thead>
+          <tbody>
+            {txs.map((t) => {
+              if ('error' in t)
+                return (
+                  <tr key={t.hash} data-testid="address-tx">
+                    <td data-label="What" className="muted">
+                      Not read: {t.error}
+                    </td>
+                    <td data-label="Amount">—</td>
+                    <td data-label="Block">—</td>
+                    <td data-label="Status">—</td>
+                    <td data-label="Transaction">
+                      <Link to={`/tx/${t.hash}`} className="mono">
+                        {short(t.hash)}
+                      </Link>
+                    </td>
+                  </tr>
+                )
+              const row = addressTxRow(t, address, tokens, head)
+              return (
+                <tr key={t.hash} data-testid="address-tx" data-direction={row.direction ?? 'none'}>
+                  <td data-label="What">{row.what}</td>
+                  <td data-label="Amount" data-testid="address-tx-amount">
+                    {row.amount === null ? '—' : `${SIGN[row.direction ?? 'none']}${row.amount}`}
+                  </td>
+                  <td data-label="Block">
+                    {row.blockNumber === null ? 'pending' : `#${row.blockNumber.toLocaleString()}`}
+                  </td>
+                  <td data-label="Status">
+                    <TxStatusBadge status={row.status} />
+                  </td>
+                  <td data-label="Transaction">
+                    <Link to={`/tx/${t.hash}`} className="mono">
+                      {short(t.hash)}
+                    </Link>
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  )
+}
+
+/** The sign before an amount: received (+), sent (−), to itself or moved by others (none). */
+const SIGN: Record<NonNullable<Direction> | 'none', string> = { in: '+', out: '−', self: '', none: '' }

@@ -1,0 +1,176 @@
+import { type Address, decodeFunctionData, getAddress, type Hex, maxUint256 } from 'viem'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
+import { erc20Abi } from '../node/contracts/erc20/abi'
+import { htlcAbi } from '../node/contracts/htlc/abi'
+import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
+import type { TxView } from '../node/worker/queries'
+import { formatAmount, formatCoin } from '../wallet/amount'
+import { showHidden } from '../wallet/describe'
+import { type AddressSide, addressName, type TokenDirectory } from './address-name'
+import { short } from './components/explorer'
+import type { TxStatus } from './tx-tracker'
+
+/** The address's side of what a transaction moved: it received, sent, both (to itself), or neither. */
+export type Direction = 'in' | 'out' | 'self' | null
+
+/** One transaction as an address's page lists it. */
+export interface AddressTxRow {
+  readonly hash: Hex
+  /**
+   * What it did, in the words the Tokens screen and the wallet's approvals use, seen from the address:
+   * `Send 1 TAB to 0x12345678…abcdef`, `Receive 5 GLD from 0x…`, `Approve 5 GLD for 0x…`.
+   */
+  readonly what: string
+  /** The coin or tokens it moved (the call's amount; a reverted one moved nothing, its status says so), or null. */
+  readonly amount: string | null
+  readonly direction: Direction
+  /** Null while pending. */
+  readonly blockNumber: bigint | null
+  readonly status: TxStatus
+}
+
+/** `amount` of the token at `token`: with its symbol and decimals when known, else in base units. */
+function tokenAmount(token: Address, amount: bigint, tokens: TokenDirectory): string {
+  const info = tokens.get(token.toLowerCase())
+  return info === undefined
+    ? formatAmount(amount, 0, `base units of token ${short(getAddress(token))}`)
+    : formatAmount(amount, info.decimals, info.symbol)
+}
+
+/**
+ * A transaction's status from its view at head `head`: pending, confirmed with its depth, failed, or in
+ * its block with its outcome unknown (the node holds no receipt of that block).
+ */
+export function listedStatus(tx: TxView, head: bigint): TxStatus {
+  if (tx.blockNumber === null) return { state: 'pending', hash: tx.hash }
+  if (tx.status === 'reverted') return { state: 'failed', hash: tx.hash, reason: 'reverted' }
+  // Counted from the head read now: a row kept from an earlier head (its block does not change) deepens.
+  const confirmations = head >= tx.blockNumber ? head - tx.blockNumber + 1n : tx.confirmations
+  if (tx.status === 'success') return { state: 'confirmed', hash: tx.hash, confirmations }
+  return {
+    state: 'included',
+    hash: tx.hash,
+    confirmations,
+    unverified: 'this node holds no receipt of its block',
+  }
+}
+
+/**
+ * How the page of `address` lists `tx`, at head `head`, naming addresses as the explorer does (`tokens`:
+ * the tokens it knows). Decodes native transfers, the ERC20 calls, token creation and the HTLC's
+ * lock / redeem / refund; any other call reads as a call to its contract with its selector. Pure.
+ */
+export function addressTxRow(
+  tx: TxView,
+  address: Address,
+  tokens: TokenDirectory,
+  head: bigint,
+): AddressTxRow {
+  const self = address.toLowerCase()
+  const is = (a: Address) => a.toLowerCase() === self
+  const name = (a: Address, side: AddressSide) => addressName(a, tokens, side) ?? short(getAddress(a))
+  /** The direction of a movement from `from` to `to`, relative to the address. */
+  const side = (from: Address, to: Address): Direction =>
+    is(from) && is(to) ? 'self' : is(from) ? 'out' : is(to) ? 'in' : null
+  /** `verb amount to X` / `Receive amount from Y`, or between two others `Transfer amount from Y to X`. */
+  const move = (verb: string, amount: string, from: Address, to: Address): string => {
+    const direction = side(from, to)
+    if (direction === 'in') return `Receive ${amount} from ${name(from, 'from')}`
+    if (direction === null) return `Transfer ${amount} from ${name(from, 'from')} to ${name(to, 'to')}`
+    return `${verb} ${amount} to ${name(to, 'to')}`
+  }
+  const row = (what: string, amount: string | null, direction: Direction): AddressTxRow => ({
+    hash: tx.hash,
+    what,
+    amount,
+    direction,
+    blockNumber: tx.blockNumber,
+    status: listedStatus(tx, head),
+  })
+  const coin = formatCoin(tx.value)
+  const call = decodeCall(tx)
+  if (call === null) {
+    if (tx.input === '0x' || tx.value > 0n)
+      return row(
+        `${move('Send', coin, tx.from, tx.to)}${tx.input === '0x' ? '' : ', with data'}`,
+        coin,
+        side(tx.from, tx.to),
+      )
+    return row(`Call contract ${name(tx.to, 'to')} (${tx.input.slice(0, 10)})`, null, null)
+  }
+  switch (call.functionName) {
+    case 'transfer': {
+      const [to, amount] = call.args
+      const shown = tokenAmount(tx.to, amount, tokens)
+      return row(move('Send', shown, tx.from, to), shown, side(tx.from, to))
+    }
+    case 'transferFrom': {
+      const [from, to, amount] = call.args
+      const shown = tokenAmount(tx.to, amount, tokens)
+      return row(move('Send', shown, from, to), shown, side(from, to))
+    }
+    case 'approve': {
+      const [spender, amount] = call.args
+      const symbol = tokens.get(tx.to.toLowerCase())?.symbol ?? `token ${short(getAddress(tx.to))}`
+      const allowance =
+        amount === maxUint256 ? `an unlimited amount of ${symbol}` : tokenAmount(tx.to, amount, tokens)
+      const what = is(spender)
+        ? `Allowed by ${name(tx.from, 'from')} to spend ${allowance}`
+        : `Approve ${allowance} for ${name(spender, 'to')}`
+      return row(what, null, null)
+    }
+    case 'mint': {
+      const [to, amount] = call.args
+      const shown = tokenAmount(tx.to, amount, tokens)
+      return row(`Mint ${shown} to ${name(to, 'to')}`, shown, side(ZERO_ADDRESS, to))
+    }
+    case 'burn': {
+      const [amount] = call.args
+      const shown = tokenAmount(tx.to, amount, tokens)
+      return row(`Burn ${shown}`, shown, side(tx.from, ZERO_ADDRESS))
+    }
+    case 'createToken': {
+      const [tokenName, symbol, decimals, supply] = call.args
+      const shown = formatAmount(supply, decimals, showHidden(symbol))
+      // The supply is minted to its creator, the sender.
+      return row(
+        `Create token ${showHidden(tokenName)} (${showHidden(symbol)}) with ${shown}`,
+        shown,
+        side(ZERO_ADDRESS, tx.from),
+      )
+    }
+    case 'lock': {
+      const [token, amount, recipient, , timelockHeight] = call.args
+      const shown =
+        token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : tokenAmount(token, amount, tokens)
+      return row(
+        `Lock ${shown} for ${name(recipient, 'to')} until block ${timelockHeight}`,
+        shown,
+        side(tx.from, tx.to),
+      )
+    }
+    case 'redeem':
+      return row(`Redeem swap lock ${short(call.args[0])}`, null, null)
+    case 'refund':
+      return row(`Refund swap lock ${short(call.args[0])}`, null, null)
+    default:
+      return row(`Call ${name(tx.to, 'to')} (${call.functionName})`, null, null)
+  }
+}
+
+/**
+ * The call `tx` makes, decoded with the ABI of the contract it goes to (the native HTLC and TokenFactory
+ * by their addresses, any other as an ERC20), or null: a plain transfer, or data that contract does not
+ * read.
+ */
+function decodeCall(tx: TxView) {
+  if (tx.input === '0x') return null
+  const to = tx.to.toLowerCase()
+  try {
+    if (to === HTLC_ADDRESS) return decodeFunctionData({ abi: htlcAbi, data: tx.input })
+    if (to === TOKEN_FACTORY_ADDRESS) return decodeFunctionData({ abi: tokenFactoryAbi, data: tx.input })
+    return decodeFunctionData({ abi: erc20Abi, data: tx.input })
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,194 @@
+import { type Address, encodeFunctionData, getAddress, type Hex, maxUint256, parseUnits } from 'viem'
+import { describe, expect, test } from 'vitest'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { erc20Abi } from '../../src/node/contracts/erc20/abi'
+import { htlcAbi } from '../../src/node/contracts/htlc/abi'
+import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import type { TxView } from '../../src/node/worker/queries'
+import { addressTxRow } from '../../src/ui/address-activity'
+import { tokenDirectory } from '../../src/ui/address-name'
+import { readListed } from '../../src/ui/screens/ExplorerScreen'
+
+const ALICE = getAddress(`0x${'aa'.repeat(20)}`)
+const BOB = getAddress(`0x${'bb'.repeat(20)}`)
+const CAROL = getAddress(`0x${'cc'.repeat(20)}`)
+const GLD: Address = '0x1111111111111111111111111111111111111111'
+const TOKENS = tokenDirectory([
+  { address: GLD, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 100_000n, owner: ALICE },
+])
+const HASH = `0x${'ab'.repeat(32)}` as Hex
+
+const tx = (fields: Partial<TxView>): TxView => ({
+  hash: HASH,
+  raw: '0x',
+  from: ALICE,
+  to: BOB,
+  value: 0n,
+  nonce: 0n,
+  gas: 21_000n,
+  maxFeePerGas: 1n,
+  maxPriorityFeePerGas: 1n,
+  input: '0x',
+  state: 'mined',
+  blockHash: `0x${'cd'.repeat(32)}`,
+  blockNumber: 10n,
+  index: 0,
+  confirmations: 1n,
+  status: 'success',
+  ...fields,
+})
+
+describe("an address page's transactions", () => {
+  test('a coin payment reads as sent by its sender and received by its recipient, with the amount, block and depth at the head', () => {
+    const pay = tx({ value: parseUnits('1.5', 18) })
+    const sent = addressTxRow(pay, ALICE, TOKENS, 12n)
+    expect(sent).toMatchObject({
+      what: 'Send 1.5 TAB to 0xbBbBBBBb…bbBBbB',
+      amount: '1.5 TAB',
+      direction: 'out',
+      blockNumber: 10n,
+    })
+    // Three blocks deep at head #12, whatever depth the transaction was read at.
+    expect(sent.status).toEqual({ state: 'confirmed', hash: HASH, confirmations: 3n })
+    expect(addressTxRow(pay, BOB, TOKENS, 12n)).toMatchObject({
+      what: 'Receive 1.5 TAB from 0xaAaAaAaa…aAaaAa',
+      amount: '1.5 TAB',
+      direction: 'in',
+    })
+    // Lower-case addresses are the same address.
+    expect(addressTxRow(pay, BOB.toLowerCase() as Address, TOKENS, 12n).direction).toBe('in')
+    expect(addressTxRow(tx({ to: ALICE, value: 1n }), ALICE, TOKENS, 12n).direction).toBe('self')
+  })
+
+  test('token calls read in the Tokens screen’s words, amounts in the token’s decimals, the token named', () => {
+    const transfer = tx({
+      to: GLD,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 250n] }),
+    })
+    expect(addressTxRow(transfer, ALICE, TOKENS, 10n)).toMatchObject({
+      what: 'Send 2.5 GLD to 0xbBbBBBBb…bbBBbB',
+      amount: '2.5 GLD',
+      direction: 'out',
+    })
+    expect(addressTxRow(transfer, BOB, TOKENS, 10n)).toMatchObject({
+      what: 'Receive 2.5 GLD from 0xaAaAaAaa…aAaaAa',
+      direction: 'in',
+    })
+    // The token contract's page: a transfer between two others, moving nothing of its own.
+    expect(addressTxRow(transfer, GLD, TOKENS, 10n)).toMatchObject({
+      what: 'Transfer 2.5 GLD from 0xaAaAaAaa…aAaaAa to 0xbBbBBBBb…bbBBbB',
+      amount: '2.5 GLD',
+      direction: null,
+    })
+    const from = tx({
+      from: CAROL,
+      to: GLD,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'transferFrom', args: [ALICE, BOB, 1n] }),
+    })
+    expect(addressTxRow(from, ALICE, TOKENS, 10n)).toMatchObject({ direction: 'out', amount: '0.01 GLD' })
+    expect(addressTxRow(from, CAROL, TOKENS, 10n).direction).toBeNull()
+    const approve = tx({
+      to: GLD,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, maxUint256] }),
+    })
+    expect(addressTxRow(approve, ALICE, TOKENS, 10n)).toMatchObject({
+      what: 'Approve an unlimited amount of GLD for 0xbBbBBBBb…bbBBbB',
+      amount: null,
+      direction: null,
+    })
+    expect(addressTxRow(approve, BOB, TOKENS, 10n).what).toBe(
+      'Allowed by 0xaAaAaAaa…aAaaAa to spend an unlimited amount of GLD',
+    )
+    const mint = tx({
+      to: GLD,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'mint', args: [BOB, 100n] }),
+    })
+    expect(addressTxRow(mint, BOB, TOKENS, 10n)).toMatchObject({
+      what: 'Mint 1 GLD to 0xbBbBBBBb…bbBBbB',
+      direction: 'in',
+    })
+    const burn = tx({
+      to: GLD,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'burn', args: [100n] }),
+    })
+    expect(addressTxRow(burn, ALICE, TOKENS, 10n)).toMatchObject({ what: 'Burn 1 GLD', direction: 'out' })
+    // A token the explorer does not know: in base units, named by its address.
+    const other = tx({
+      to: CAROL,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 7n] }),
+    })
+    expect(addressTxRow(other, ALICE, TOKENS, 10n).amount).toBe('7 base units of token 0xCcCCcccc…cccccC')
+  })
+
+  test('a token creation, HTLC steps and a reverted call read as such', () => {
+    const create = tx({
+      to: TOKEN_FACTORY_ADDRESS,
+      input: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: ['Silver\u202E', 'SLV', 2, 100_000n],
+      }),
+    })
+    expect(addressTxRow(create, ALICE, TOKENS, 10n)).toMatchObject({
+      what: 'Create token Silver\\u{202E} (SLV) with 1,000 SLV',
+      amount: '1,000 SLV',
+      direction: 'in',
+    })
+    expect(addressTxRow(create, TOKEN_FACTORY_ADDRESS, TOKENS, 10n).direction).toBeNull()
+    const lock = tx({
+      to: HTLC_ADDRESS,
+      input: encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [GLD, 300n, BOB, `0x${'11'.repeat(32)}`, 40n],
+      }),
+    })
+    expect(addressTxRow(lock, ALICE, TOKENS, 10n)).toMatchObject({
+      what: 'Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40',
+      amount: '3 GLD',
+      direction: 'out',
+    })
+    const redeem = tx({
+      to: HTLC_ADDRESS,
+      input: encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'redeem',
+        args: [`0x${'22'.repeat(32)}`, `0x${'33'.repeat(32)}`],
+      }),
+    })
+    expect(addressTxRow(redeem, BOB, TOKENS, 10n)).toMatchObject({
+      what: 'Redeem swap lock 0x22222222…222222',
+      amount: null,
+    })
+    const reverted = addressTxRow(tx({ value: 1n, status: 'reverted' }), ALICE, TOKENS, 10n)
+    expect(reverted.status).toEqual({ state: 'failed', hash: HASH, reason: 'reverted' })
+    expect(addressTxRow(tx({ input: '0x12345678' }), ALICE, TOKENS, 10n)).toMatchObject({
+      what: 'Call contract 0xbBbBBBBb…bbBBbB (0x12345678)',
+      amount: null,
+    })
+    // In a block whose receipt this node lacks: in its block, its outcome not known.
+    expect(addressTxRow(tx({ status: null }), ALICE, TOKENS, 10n).status).toMatchObject({ state: 'included' })
+  })
+
+  test('a new head reads only the transactions new to the list; one that fails to read is read again', async () => {
+    const asked: Hex[] = []
+    let fail = true
+    const api = {
+      async transaction(hash: Hex) {
+        asked.push(hash)
+        if (hash === B && fail) throw new Error('no peer proved it')
+        return tx({ hash })
+      },
+    }
+    const A = `0x${'0a'.repeat(32)}` as Hex
+    const B = `0x${'0b'.repeat(32)}` as Hex
+    const C = `0x${'0c'.repeat(32)}` as Hex
+    const cache = new Map<Hex, TxView>()
+    const first = await readListed(api, [B, A], cache)
+    expect(first).toEqual([{ hash: B, error: 'no peer proved it' }, tx({ hash: A })])
+    fail = false
+    const second = await readListed(api, [C, B, A], cache)
+    expect(second.map((t) => t.hash)).toEqual([C, B, A])
+    expect(asked).toEqual([B, A, C, B])
+  })
+})
