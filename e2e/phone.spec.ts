@@ -202,6 +202,38 @@ test("at a phone's width the Explorer's blocks show each column's label whole, a
   expect(await overflowX(page)).toBe(0)
 })
 
+test("at a phone's width the Explorer's first screen lists the newest blocks, one line each, with Older paging under them", async ({
+  page,
+}) => {
+  test.setTimeout(120_000)
+  await page.setViewportSize({ width: 390, height: 844 })
+  // The fast chain, mining: blocks for more than two pages within moments.
+  await openNode(page, `${FAST_URL}/explorer`)
+  const rows = page.getByTestId('block-row')
+  await expect(rows.first()).toHaveAttribute('data-number', /^([2-9]\d|\d{3,})$/, { timeout: 90_000 })
+  // Ten blocks, each on one line (a card of hash, age, transactions and difficulty took 155 px: the first
+  // screen showed two blocks); the hash and difficulty are on the block's page.
+  await expect(rows).toHaveCount(10)
+  const heights = await rows.evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().height))
+  expect(Math.max(...heights)).toBeLessThan(60)
+  const onFirstScreen = await rows.evaluateAll(
+    (rs) => rs.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length,
+  )
+  expect(onFirstScreen).toBeGreaterThanOrEqual(6)
+  await expect(rows.first().locator('td[data-label="Hash"]')).toBeHidden()
+  await expect(rows.first().locator('td[data-label="Age"]')).toBeVisible()
+  await expect(rows.first().locator('td[data-label="Txs"]')).toBeVisible()
+  expect(await brokenLabels(page)).toEqual([])
+  expect(await overflowX(page)).toBe(0)
+  // Older: the ten before the last one listed.
+  await page.getByRole('link', { name: 'Older →' }).click()
+  await expect(page).toHaveURL(/\/explorer\?upto=\d+$/)
+  const upto = new URL(page.url()).searchParams.get('upto')
+  await expect(rows.first()).toHaveAttribute('data-number', upto ?? '')
+  await expect(rows).toHaveCount(10)
+  await expect(rows.last()).toHaveAttribute('data-number', String(Number(upto) - 9))
+})
+
 test("at a phone's width the Network screen shows the relay address whole with a button that copies it, and each short peer id on one line", async ({
   browser,
 }) => {

@@ -27,6 +27,23 @@ import { pendingNote, shownHolding, shownToken, verifiedNote } from '../format'
 import { directPeerCount, useApp } from '../store'
 
 const LATEST = 20
+/** Blocks a page lists on a phone: a first screen with the newest blocks and the pager under them. */
+const LATEST_ON_PHONE = 10
+/** The widths the block list is laid out for a phone at (as the stylesheet's small-screen tables). */
+const PHONE = '(max-width: 760px)'
+
+/** Whether the media query `query` matches now, following it as the window changes. */
+function useMedia(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches)
+  useEffect(() => {
+    const list = window.matchMedia(query)
+    const changed = () => setMatches(list.matches)
+    changed()
+    list.addEventListener('change', changed)
+    return () => list.removeEventListener('change', changed)
+  }, [query])
+  return matches
+}
 
 /** The `upto` search parameter: the newest block of an older page, or null for the live list. */
 function pageTop(param: string | null): bigint | null {
@@ -89,18 +106,20 @@ export function ExplorerScreen() {
   const latest = head?.number ?? 0n
   const upTo = pageTop(useSearchParams()[0].get('upto'))
   const last = upTo !== null && upTo < latest ? upTo : latest
+  // A phone lists fewer blocks, each on one line (the stylesheet): the newest and Older fit its first screen.
+  const count = useMedia(PHONE) ? LATEST_ON_PHONE : LATEST
   // With the height it was asked for: the list shown while the next head's is read is weighed against its
   // own (a note on the blocks it lacks does not flash in at each new head).
   const result = useNodeQuery(
-    async (api) => ({ asked: last, blocks: await api.blocks(last, LATEST) }),
-    [last],
+    async (api) => ({ asked: last, blocks: await api.blocks(last, count) }),
+    [last, count],
   )
   const list = result !== null && 'value' in result ? result.value : null
   const page = blocksPage(
     latest,
     last,
     list === null ? null : { asked: list.asked, top: list.blocks[0]?.number ?? null },
-    LATEST,
+    count,
   )
   const navigate = useNavigate()
   const [search, setSearch] = useState('')
@@ -153,7 +172,7 @@ export function ExplorerScreen() {
       ) : 'error' in result ? (
         <LoadFailed error={result.error} />
       ) : (
-        <table className="table" data-testid="latest-blocks">
+        <table className="table table--blocks" data-testid="latest-blocks">
           <thead>
             <tr>
               <th>Block</th>
@@ -169,14 +188,16 @@ export function ExplorerScreen() {
                 <td>
                   <Link to={`/block/${b.number}`}>#{b.number.toLocaleString()}</Link>
                 </td>
-                <td className="mono" data-label="Hash">
+                <td className="mono table__wide" data-label="Hash">
                   {short(b.hash)}
                 </td>
                 <td data-label="Age">
                   <Age at={b.timestamp} />
                 </td>
                 <td data-label="Txs">{b.transactions.length}</td>
-                <td data-label="Difficulty">{b.difficulty.toLocaleString()}</td>
+                <td className="table__wide" data-label="Difficulty">
+                  {b.difficulty.toLocaleString()}
+                </td>
               </tr>
             ))}
           </tbody>
