@@ -3,6 +3,13 @@ import { NodeError } from '../node/rpc/errors'
 /** Why the wallet refused something. Branch on `type.code`; the message is for people. */
 export type WalletErrorType =
   | { readonly code: 'WALLET_INCORRECT_PASSWORD' }
+  /**
+   * Too many wrong passwords in a row: no password is tried before `retryAt` (Unix ms), `waitMs` from
+   * the refusal. The vault's key derivation is not run, so guessing costs time as well as work.
+   */
+  | { readonly code: 'WALLET_TOO_MANY_TRIES'; readonly retryAt: number; readonly waitMs: number }
+  /** An account derived from the recovery phrase: its key is not exported, the phrase restores it. */
+  | { readonly code: 'WALLET_KEY_FROM_PHRASE'; readonly address: string }
   /** The vault's ciphertext, IV or tag was altered: it decrypts to nothing rather than to garbage. */
   | { readonly code: 'WALLET_VAULT_CORRUPT'; readonly reason: string }
   | { readonly code: 'WALLET_BAD_MNEMONIC'; readonly reason: string }
@@ -26,6 +33,9 @@ export class WalletError extends NodeError<WalletErrorType> {
 
 const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
   WALLET_INCORRECT_PASSWORD: 'incorrect password',
+  WALLET_TOO_MANY_TRIES: 'Too many wrong passwords',
+  WALLET_KEY_FROM_PHRASE:
+    "this account's key comes from the recovery phrase: back up the phrase, which restores it",
   WALLET_VAULT_CORRUPT: 'the wallet vault is corrupted and was not opened',
   WALLET_BAD_MNEMONIC: 'invalid recovery phrase',
   WALLET_BAD_PRIVATE_KEY: 'invalid private key',
@@ -44,5 +54,14 @@ const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
 /** A WalletError with its standard message (plus the reason, where there is one). */
 export function walletError(type: WalletErrorType): WalletError {
   const base = MESSAGES[type.code]
+  if (type.code === 'WALLET_TOO_MANY_TRIES') {
+    return new WalletError(type, `${base}: try again in ${waitText(type.waitMs)}.`)
+  }
   return new WalletError(type, 'reason' in type ? `${base}: ${type.reason}` : base)
+}
+
+/** A wait as a person reads it, rounded up: `30 s` below two minutes, else `3 min`. */
+function waitText(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000))
+  return s < 120 ? `${s} s` : `${Math.ceil(s / 60)} min`
 }

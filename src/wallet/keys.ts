@@ -1,7 +1,7 @@
 import { HDKey } from '@scure/bip32'
 import { generateMnemonic, mnemonicToSeedSync, validateMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english'
-import { type Address, bytesToHex, type Hex } from 'viem'
+import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { walletError } from './errors'
 
@@ -57,6 +57,30 @@ export function deriveKey(root: HDKey, index: number): Hex {
   const key = root.derive(accountPath(index)).privateKey
   if (key === null) throw new Error('derivation gave no private key')
   return bytesToHex(key)
+}
+
+/**
+ * Private key of account `index` under the BIP-39 `seed`, as bytes the caller owns (and zeroes once
+ * done): the root and child keys built on the way are wiped before it returns.
+ */
+export function deriveKeyFromSeed(seed: Uint8Array, index: number): Uint8Array {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= 2 ** 31) {
+    throw new RangeError('account index must be an integer in [0, 2^31)')
+  }
+  const root = HDKey.fromMasterSeed(seed)
+  const child = root.derive(accountPath(index))
+  try {
+    if (child.privateKey === null) throw new Error('derivation gave no private key')
+    return child.privateKey.slice()
+  } finally {
+    child.wipePrivateData()
+    root.wipePrivateData()
+  }
+}
+
+/** The bytes of a checked private key, in a buffer the caller owns (and zeroes once done). */
+export function privateKeyBytes(key: Hex): Uint8Array {
+  return hexToBytes(key)
 }
 
 /** Lower-case hex of a typed private key (with or without 0x), checked. Throws `WALLET_BAD_PRIVATE_KEY`. */

@@ -19,6 +19,15 @@ export interface StoredWallet {
   readonly selected: Address
   /** Next derivation index for "add account". */
   readonly nextIndex: number
+  /** Wrong passwords in a row, and until when (Unix ms) none is tried: absent after a right one. */
+  readonly lockout?: PasswordLockout
+}
+
+/** The wrong-password count of a profile's wallet, kept with it so a reload does not reset it. */
+export interface PasswordLockout {
+  readonly failures: number
+  /** No password is tried before this time (Unix ms); 0 while under the free tries. */
+  readonly until: number
 }
 
 /** Persistence of one profile's wallet: IndexedDB in the app, memory in tests. */

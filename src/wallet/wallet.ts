@@ -1,6 +1,6 @@
-import type { HDKey } from '@scure/bip32'
 import {
   type Address,
+  bytesToHex,
   getAddress,
   type Hex,
   type SignableMessage,
@@ -10,10 +10,17 @@ import {
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { messageOf } from '../node/rpc/errors'
 import { swapKeyFromSeed, swapSecret } from '../trade/swap/secret'
-import { walletError } from './errors'
-import { addressOf, checkMnemonic, checkPrivateKey, deriveKey, rootKey, seedOf } from './keys'
+import { WalletError, walletError } from './errors'
+import { addressOf, checkMnemonic, checkPrivateKey, deriveKeyFromSeed, privateKeyBytes, seedOf } from './keys'
 import type { AccountMeta, StoredWallet, WalletStore } from './store'
-import { DEFAULT_ITERATIONS, openVault, resealVault, sealVault } from './vault'
+import {
+  DEFAULT_ITERATIONS,
+  decryptWithKey,
+  type OpenedVault,
+  openVault,
+  resealVault,
+  sealVault,
+} from './vault'
 
 export type WalletState = 'none' | 'locked' | 'unlocked'
 
@@ -30,11 +37,24 @@ export interface WalletInit {
   readonly idleMs?: number
   /** PBKDF2 iterations for new vaults (at least 600,000). */
   readonly iterations?: number
+  /** The clock of the wrong-password lockout, Unix ms. Default `Date.now`. */
+  readonly now?: () => number
 }
 
 /** Shortest password accepted for a new vault. */
 export const MIN_PASSWORD_LENGTH = 8
 const MAX_NAME = 32
+
+/** Wrong passwords in a row tried without waiting; each one after waits `lockoutMs(failures)`. */
+export const FREE_PASSWORD_TRIES = 5
+const FIRST_LOCKOUT_MS = 30_000
+const MAX_LOCKOUT_MS = 15 * 60_000
+
+/** The wait after the `failures`-th wrong password in a row: none for the first 4, then 30 s doubling, at most 15 min. */
+export function lockoutMs(failures: number): number {
+  if (failures < FREE_PASSWORD_TRIES) return 0
+  return Math.min(MAX_LOCKOUT_MS, FIRST_LOCKOUT_MS * 2 ** Math.min(failures - FREE_PASSWORD_TRIES, 10))
+}
 
 /** The sealed secrets: the seed phrase and the imported keys. */
 interface Secrets {
@@ -42,15 +62,32 @@ interface Secrets {
   readonly imported: readonly Hex[]
 }
 
+/**
+ * The key material of an unlocked wallet, all of it in byte arrays that `wipe` zeroes on lock. The
+ * phrase itself is not kept (a JavaScript string cannot be wiped): it is decrypted again, with the AES
+ * key, only to re-seal the vault or to reveal it.
+ */
 interface Unlocked {
   readonly key: CryptoKey
-  readonly mnemonic: string
-  readonly root: HDKey
-  imported: Hex[]
-  readonly signers: Map<string, PrivateKeyAccount>
+  /** The BIP-39 seed: every HD account's key and the swap key are derived from it. */
+  readonly seed: Uint8Array
+  /** The private key of each account, by lower-case address. */
+  readonly keys: Map<string, Uint8Array>
   /** HKDF of the seed for swap secrets (`src/trade/swap/secret.ts`), derived on first use. */
   swapKey: Uint8Array | null
 }
+
+/** Zeroes every key of an unlocked wallet and drops it. */
+function wipe(u: Unlocked): void {
+  for (const k of u.keys.values()) k.fill(0)
+  u.keys.clear()
+  u.seed.fill(0)
+  u.swapKey?.fill(0)
+  u.swapKey = null
+}
+
+/** A signer for one operation: the hex key it holds is garbage once the operation is done. */
+const signerOf = (key: Uint8Array): PrivateKeyAccount => privateKeyToAccount(bytesToHex(key))
 
 const encode = (s: Secrets): Uint8Array => new TextEncoder().encode(JSON.stringify(s))
 
@@ -80,6 +117,7 @@ export type Wallet = ReturnType<typeof createWallet>
 export function createWallet(init: WalletInit) {
   const idleMs = init.idleMs ?? 15 * 60_000
   const iterations = init.iterations ?? DEFAULT_ITERATIONS
+  const now = init.now ?? Date.now
   let stored: StoredWallet | null = null
   let unlocked: Unlocked | null = null
   let idleTimer: ReturnType<typeof setTimeout> | undefined
@@ -113,8 +151,7 @@ export function createWallet(init: WalletInit) {
   function lock(): void {
     clearTimeout(idleTimer)
     if (unlocked === null) return
-    unlocked.signers.clear()
-    unlocked.swapKey?.fill(0)
+    wipe(unlocked)
     unlocked = null
     changed()
   }
@@ -129,24 +166,83 @@ export function createWallet(init: WalletInit) {
     return stored
   }
 
-  /** Builds the signers of every account from the secrets; metadata is checked against them. */
+  /** The key of every account from the secrets; metadata is checked against them. */
   function open(key: CryptoKey, secrets: Secrets, accounts: readonly AccountMeta[]): Unlocked {
-    const root = rootKey(secrets.mnemonic)
-    const signers = new Map<string, PrivateKeyAccount>()
+    const u: Unlocked = { key, seed: seedOf(secrets.mnemonic), keys: new Map(), swapKey: null }
     const imported = new Map(secrets.imported.map((k) => [addressOf(k).toLowerCase(), k]))
     for (const a of accounts) {
+      const hex = a.source.kind === 'hd' ? undefined : imported.get(a.address.toLowerCase())
       const k =
-        a.source.kind === 'hd' ? deriveKey(root, a.source.index) : imported.get(a.address.toLowerCase())
-      const signer = k === undefined ? undefined : privateKeyToAccount(k)
-      if (signer === undefined || signer.address !== a.address) {
+        a.source.kind === 'hd'
+          ? deriveKeyFromSeed(u.seed, a.source.index)
+          : hex === undefined
+            ? undefined
+            : privateKeyBytes(hex)
+      if (k !== undefined) u.keys.set(a.address.toLowerCase(), k)
+      if (k === undefined || addressOf(bytesToHex(k)) !== a.address) {
+        wipe(u)
         throw walletError({
           code: 'WALLET_VAULT_CORRUPT',
           reason: `account ${a.address} does not match its key`,
         })
       }
-      signers.set(a.address.toLowerCase(), signer)
     }
-    return { key, mnemonic: secrets.mnemonic, root, imported: [...secrets.imported], signers, swapKey: null }
+    return u
+  }
+
+  /** The secrets of a vault opened with `key`; the decrypted bytes are zeroed once read. */
+  function secretsOf(opened: Pick<OpenedVault, 'plaintext'>): Secrets {
+    try {
+      return decode(opened.plaintext)
+    } finally {
+      opened.plaintext.fill(0)
+    }
+  }
+
+  /**
+   * Opens the stored vault with a password, under the wrong-password lockout: inside a wait the
+   * password is refused with `WALLET_TOO_MANY_TRIES` before any key derivation; a wrong one counts
+   * (kept in the store, so a reload keeps the wait), a right one clears the count. Runs in `serial`.
+   */
+  async function tryPassword(password: unknown): Promise<OpenedVault> {
+    const s = mustStored()
+    const at = now()
+    if (s.lockout !== undefined && at < s.lockout.until) {
+      throw walletError({
+        code: 'WALLET_TOO_MANY_TRIES',
+        retryAt: s.lockout.until,
+        waitMs: s.lockout.until - at,
+      })
+    }
+    let opened: OpenedVault
+    try {
+      opened = await openVault(s.vault, typeof password === 'string' ? password : '')
+    } catch (err) {
+      if (err instanceof WalletError && err.type.code === 'WALLET_INCORRECT_PASSWORD') {
+        const failures = (s.lockout?.failures ?? 0) + 1
+        const wait = lockoutMs(failures)
+        await keepLockout({ ...s, lockout: { failures, until: wait === 0 ? 0 : now() + wait } })
+      }
+      throw err
+    }
+    if (s.lockout !== undefined) {
+      const { lockout: _cleared, ...rest } = s
+      await keepLockout(rest)
+    }
+    return opened
+  }
+
+  /**
+   * Keeps a changed lockout count. It holds in memory even if the store refuses it: the password's own
+   * answer (wrong, or the vault opened) is what the user must see, not the write's.
+   */
+  async function keepLockout(next: StoredWallet): Promise<void> {
+    stored = next
+    try {
+      await init.store.save(next)
+    } catch {
+      // Counted in memory: the next successful save of the wallet writes it.
+    }
   }
 
   /** Writes `next` to the store; a refused write throws `WALLET_NOT_SAVED` (and nothing changes). */
@@ -164,12 +260,22 @@ export function createWallet(init: WalletInit) {
     changed()
   }
 
+  /** Keeps a new account's key while `u` is the wallet unlocked; zeroed if it was locked meanwhile. */
+  function keep(u: Unlocked, address: Address, key: Uint8Array): void {
+    if (unlocked !== u) {
+      key.fill(0)
+      return
+    }
+    u.keys.set(address.toLowerCase(), key)
+    touch()
+  }
+
   function signer(address: string): PrivateKeyAccount {
     const u = mustUnlock()
-    const s = typeof address === 'string' ? u.signers.get(address.toLowerCase()) : undefined
-    if (s === undefined) throw walletError({ code: 'WALLET_UNKNOWN_ACCOUNT', address: String(address) })
+    const k = typeof address === 'string' ? u.keys.get(address.toLowerCase()) : undefined
+    if (k === undefined) throw walletError({ code: 'WALLET_UNKNOWN_ACCOUNT', address: String(address) })
     touch()
-    return s
+    return signerOf(k)
   }
 
   return {
@@ -199,9 +305,16 @@ export function createWallet(init: WalletInit) {
           throw walletError({ code: 'WALLET_WEAK_PASSWORD', minLength: MIN_PASSWORD_LENGTH })
         }
         const secrets: Secrets = { mnemonic: phrase, imported: [] }
-        const address = getAddress(addressOf(deriveKey(rootKey(phrase), 0)))
+        const seed = seedOf(phrase)
+        const first = deriveKeyFromSeed(seed, 0)
+        const address = getAddress(addressOf(bytesToHex(first)))
+        first.fill(0)
+        seed.fill(0)
         const accounts: AccountMeta[] = [{ address, name: 'Account 1', source: { kind: 'hd', index: 0 } }]
-        const { record, key } = await sealVault(encode(secrets), password, iterations)
+        const plaintext = encode(secrets)
+        const { record, key } = await sealVault(plaintext, password, iterations).finally(() =>
+          plaintext.fill(0),
+        )
         const next: StoredWallet = { vault: record, accounts, selected: address, nextIndex: 1 }
         await save(next)
         stored = next
@@ -211,12 +324,16 @@ export function createWallet(init: WalletInit) {
         return view()
       })
     },
-    /** Opens the vault. Throws `WALLET_INCORRECT_PASSWORD`, `WALLET_VAULT_CORRUPT`, `WALLET_NO_VAULT`. */
+    /**
+     * Opens the vault. Throws `WALLET_INCORRECT_PASSWORD`, `WALLET_TOO_MANY_TRIES` (after
+     * `FREE_PASSWORD_TRIES` wrong ones in a row), `WALLET_VAULT_CORRUPT`, `WALLET_NO_VAULT`.
+     */
     unlock(password: string): Promise<WalletView> {
       return serial(async () => {
-        const s = mustStored()
-        const opened = await openVault(s.vault, typeof password === 'string' ? password : '')
-        unlocked = open(opened.key, decode(opened.plaintext), s.accounts)
+        const opened = await tryPassword(password)
+        const next = open(opened.key, secretsOf(opened), mustStored().accounts)
+        if (unlocked !== null) wipe(unlocked)
+        unlocked = next
         touch()
         changed()
         return view()
@@ -234,20 +351,25 @@ export function createWallet(init: WalletInit) {
         const s = mustStored()
         const u = mustUnlock()
         let index = s.nextIndex
-        let signer = privateKeyToAccount(deriveKey(u.root, index))
-        while (u.signers.has(signer.address.toLowerCase())) {
+        let key = deriveKeyFromSeed(u.seed, index)
+        while (u.keys.has(addressOf(bytesToHex(key)).toLowerCase())) {
+          key.fill(0)
           index++
-          signer = privateKeyToAccount(deriveKey(u.root, index))
+          key = deriveKeyFromSeed(u.seed, index)
         }
-        const meta: AccountMeta = {
-          address: signer.address,
-          name: checkName(name ?? `Account ${s.accounts.length + 1}`),
-          source: { kind: 'hd', index },
+        try {
+          const meta: AccountMeta = {
+            address: addressOf(bytesToHex(key)),
+            name: checkName(name ?? `Account ${s.accounts.length + 1}`),
+            source: { kind: 'hd', index },
+          }
+          await persist({ ...s, accounts: [...s.accounts, meta], nextIndex: index + 1 })
+          keep(u, meta.address, key)
+          return meta
+        } catch (err) {
+          key.fill(0)
+          throw err
         }
-        await persist({ ...s, accounts: [...s.accounts, meta], nextIndex: index + 1 })
-        u.signers.set(signer.address.toLowerCase(), signer)
-        touch()
-        return meta
       })
     },
     /** Adds an account from a raw private key (re-sealed into the vault). Needs the wallet unlocked. */
@@ -256,23 +378,23 @@ export function createWallet(init: WalletInit) {
         const s = mustStored()
         const u = mustUnlock()
         const key = checkPrivateKey(privateKey)
-        const signer = privateKeyToAccount(key)
-        if (u.signers.has(signer.address.toLowerCase())) {
-          throw walletError({ code: 'WALLET_DUPLICATE_ACCOUNT', address: signer.address })
+        const address = addressOf(key)
+        if (u.keys.has(address.toLowerCase())) {
+          throw walletError({ code: 'WALLET_DUPLICATE_ACCOUNT', address })
         }
         const meta: AccountMeta = {
-          address: signer.address,
+          address,
           name: checkName(
             name ?? `Imported ${s.accounts.filter((a) => a.source.kind === 'imported').length + 1}`,
           ),
           source: { kind: 'imported' },
         }
-        const imported = [...u.imported, key]
-        const vault = await resealVault(s.vault, u.key, encode({ mnemonic: u.mnemonic, imported }))
+        // The phrase is not kept unlocked: read again from the vault to seal it with the new key.
+        const secrets = secretsOf({ plaintext: await decryptWithKey(s.vault, u.key) })
+        const plaintext = encode({ mnemonic: secrets.mnemonic, imported: [...secrets.imported, key] })
+        const vault = await resealVault(s.vault, u.key, plaintext).finally(() => plaintext.fill(0))
         await persist({ ...s, vault, accounts: [...s.accounts, meta] })
-        u.imported = imported
-        u.signers.set(signer.address.toLowerCase(), signer)
-        touch()
+        keep(u, address, privateKeyBytes(key))
         return meta
       })
     },
@@ -300,10 +422,35 @@ export function createWallet(init: WalletInit) {
         await persist({ ...s, selected: address })
       })
     },
-    /** The recovery phrase, only against the password (checked again even when unlocked). */
-    async revealMnemonic(password: string): Promise<string> {
-      const opened = await openVault(mustStored().vault, typeof password === 'string' ? password : '')
-      return decode(opened.plaintext).mnemonic
+    /**
+     * The recovery phrase, only against the password (checked again even when unlocked, under the
+     * wrong-password lockout: `WALLET_TOO_MANY_TRIES`).
+     */
+    revealMnemonic(password: string): Promise<string> {
+      return serial(async () => secretsOf(await tryPassword(password)).mnemonic)
+    },
+    /**
+     * The private key of an imported account (lower-case hex), only against the password, as
+     * `revealMnemonic`. An account of the phrase is refused with `WALLET_KEY_FROM_PHRASE` before the
+     * password is tried: the phrase restores it. Throws `WALLET_UNKNOWN_ACCOUNT`, `WALLET_INCORRECT_PASSWORD`,
+     * `WALLET_TOO_MANY_TRIES`, `WALLET_NO_VAULT`.
+     */
+    exportPrivateKey(address: Address, password: string): Promise<Hex> {
+      return serial(async () => {
+        const meta = mustStored().accounts.find(
+          (a) => typeof address === 'string' && a.address.toLowerCase() === address.toLowerCase(),
+        )
+        if (meta === undefined)
+          throw walletError({ code: 'WALLET_UNKNOWN_ACCOUNT', address: String(address) })
+        if (meta.source.kind === 'hd')
+          throw walletError({ code: 'WALLET_KEY_FROM_PHRASE', address: meta.address })
+        const secrets = secretsOf(await tryPassword(password))
+        const key = secrets.imported.find((k) => addressOf(k) === meta.address)
+        if (key === undefined) {
+          throw walletError({ code: 'WALLET_VAULT_CORRUPT', reason: `no key for account ${meta.address}` })
+        }
+        return key
+      })
     },
     /** Signs an EIP-1559 transaction from one of the wallet's accounts; returns the raw transaction. */
     async signTransaction(from: Address, tx: TransactionSerializableEIP1559): Promise<Hex> {
@@ -338,7 +485,7 @@ export function createWallet(init: WalletInit) {
       if (typeof offerId !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(offerId))
         throw walletError({ code: 'WALLET_BAD_SWAP_ID', reason: 'offer id must be 32 bytes of hex' })
       const u = mustUnlock()
-      u.swapKey ??= swapKeyFromSeed(seedOf(u.mnemonic))
+      u.swapKey ??= swapKeyFromSeed(u.seed)
       touch()
       return swapSecret(u.swapKey, chainId, offerId)
     },

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
 import { mnemonicToSeedSync } from '@scure/bip39'
 import {
+  type Address,
   getAddress,
   hashTypedData,
   parseEther,
@@ -14,8 +15,9 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { decodeTx, recoverTx } from '../../src/node/chain/tx'
 import { toHex } from '../../src/node/codec/bytes'
 import { swapKeyFromSeed, swapSecret } from '../../src/trade/swap/secret'
+import { walletError } from '../../src/wallet/errors'
 import { idbWalletStore, memoryWalletStore, type WalletStore } from '../../src/wallet/store'
-import { createWallet } from '../../src/wallet/wallet'
+import { createWallet, lockoutMs } from '../../src/wallet/wallet'
 
 const HARDHAT = 'test test test test test test test test test test test junk'
 const PASSWORD = 'correct horse battery'
@@ -193,6 +195,95 @@ describe('wallet', () => {
     const wallet = await unlockedWallet()
     await expect(wallet.revealMnemonic('nope nope nope')).rejects.toThrow('incorrect password')
     expect(await wallet.revealMnemonic(PASSWORD)).toBe(HARDHAT)
+  })
+
+  test('wrong passwords in a row: after 5, 30 s refused without PBKDF2 (kept across a reload), doubling; a right one resets', async () => {
+    const store = memoryWalletStore()
+    await unlockedWallet(store)
+    let clock = Date.UTC(2026, 11, 5, 12)
+    const now = () => clock
+    const wallet = createWallet({ store, now })
+    await wallet.load()
+    const derive = vi.spyOn(globalThis.crypto.subtle, 'deriveBits')
+    try {
+      for (let i = 0; i < 5; i++) {
+        await expect(wallet.unlock(`wrong ${i}`)).rejects.toMatchObject({
+          type: { code: 'WALLET_INCORRECT_PASSWORD' },
+        })
+      }
+      expect(derive).toHaveBeenCalledTimes(5)
+      // The sixth try inside the window, even the right password, is refused before any key derivation.
+      const refusal = { type: { code: 'WALLET_TOO_MANY_TRIES', retryAt: clock + 30_000, waitMs: 30_000 } }
+      await expect(wallet.unlock(PASSWORD)).rejects.toMatchObject(refusal)
+      await expect(wallet.unlock(PASSWORD)).rejects.toThrow('Too many wrong passwords: try again in 30 s.')
+      await expect(wallet.revealMnemonic(PASSWORD)).rejects.toMatchObject(refusal)
+      expect(derive).toHaveBeenCalledTimes(5)
+      expect(wallet.view().state).toBe('locked')
+      // A reload (a new wallet object on the same store) keeps the window.
+      clock += 10_000
+      const reloaded = createWallet({ store, now })
+      await reloaded.load()
+      await expect(reloaded.unlock(PASSWORD)).rejects.toMatchObject({
+        type: { code: 'WALLET_TOO_MANY_TRIES', retryAt: clock + 20_000, waitMs: 20_000 },
+      })
+      expect(derive).toHaveBeenCalledTimes(5)
+      // Once it has passed, a wrong one doubles the wait.
+      clock += 20_000
+      await expect(reloaded.unlock('wrong again')).rejects.toMatchObject({
+        type: { code: 'WALLET_INCORRECT_PASSWORD' },
+      })
+      await expect(reloaded.unlock(PASSWORD)).rejects.toThrow('Too many wrong passwords: try again in 60 s.')
+      expect((await store.load())?.lockout).toEqual({ failures: 6, until: clock + 60_000 })
+      // The right password after the wait opens the wallet and clears the count.
+      clock += 60_000
+      await reloaded.unlock(PASSWORD)
+      expect(reloaded.view().state).toBe('unlocked')
+      expect((await store.load())?.lockout).toBeUndefined()
+      await expect(reloaded.revealMnemonic('wrong')).rejects.toThrow('incorrect password')
+      expect((await store.load())?.lockout).toEqual({ failures: 1, until: 0 })
+    } finally {
+      derive.mockRestore()
+    }
+  })
+
+  test('the wait grows 30 s, 60 s, 2 min … and stops at 15 min', () => {
+    expect([1, 4, 5, 6, 7, 9, 10, 11, 50, 5000].map(lockoutMs)).toEqual([
+      0, 0, 30_000, 60_000, 120_000, 480_000, 900_000, 900_000, 900_000, 900_000,
+    ])
+    expect(walletError({ code: 'WALLET_TOO_MANY_TRIES', retryAt: 0, waitMs: 125_000 }).message).toBe(
+      'Too many wrong passwords: try again in 3 min.',
+    )
+  })
+
+  test('an imported key is exported against the password; an account of the phrase is not (the phrase restores it)', async () => {
+    const store = memoryWalletStore()
+    const wallet = await unlockedWallet(store)
+    const key5 = '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba'
+    const imported = await wallet.importPrivateKey(key5.toUpperCase().replace('0X', '0x'))
+    const hd = wallet.view().accounts[0]?.address ?? '0x'
+    expect(await wallet.exportPrivateKey(imported.address, PASSWORD)).toBe(key5)
+    expect(await wallet.exportPrivateKey(imported.address.toLowerCase() as Address, PASSWORD)).toBe(key5)
+    await expect(wallet.exportPrivateKey(imported.address, 'nope nope nope')).rejects.toMatchObject({
+      type: { code: 'WALLET_INCORRECT_PASSWORD' },
+    })
+    await expect(wallet.exportPrivateKey(hd, PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_KEY_FROM_PHRASE', address: hd },
+    })
+    await expect(wallet.exportPrivateKey(hd, PASSWORD)).rejects.toThrow(
+      "this account's key comes from the recovery phrase: back up the phrase, which restores it",
+    )
+    const stranger = getAddress(DEVNET_ACCOUNTS[7] as string)
+    await expect(wallet.exportPrivateKey(stranger, PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_UNKNOWN_ACCOUNT' },
+    })
+    // Locked, or after a reload: the password alone exports it, as it reveals the phrase.
+    wallet.lock()
+    const again = createWallet({ store })
+    await again.load()
+    expect(await again.exportPrivateKey(imported.address, PASSWORD)).toBe(key5)
+    expect(again.view().state).toBe('locked')
+    // Only the wrong password counted: refusing an account of the phrase spent no try.
+    expect((await store.load())?.lockout).toBeUndefined()
   })
 
   test('key material stays in the wallet: its view, its stored record, its errors and the console hold no key, phrase or password in clear', async () => {
