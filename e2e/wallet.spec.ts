@@ -182,6 +182,37 @@ test('the private key to import and the password that shows the recovery phrase 
   await expect(page.getByTestId('revealed-phrase')).toHaveText(/^(\w+ ){11}\w+$/)
 })
 
+test('an imported account’s private key is shown against the password until hidden; the phrase’s accounts are not offered', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  await createWallet(page)
+  // Nothing to export while every account is the phrase's.
+  await expect(page.getByTestId('export-key')).toHaveCount(0)
+  const imported = '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba'
+  await page.getByRole('button', { name: 'Import private key' }).click()
+  await page.getByTestId('import-key').fill(imported)
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await expect(page.getByTestId('accounts').locator('li')).toHaveCount(2)
+  const panel = page.getByTestId('export-key')
+  await panel.getByText('Export private key').click()
+  await expect(panel.getByTestId('export-key-account').locator('option')).toHaveText([
+    /^Imported 1 \(0x[0-9a-fA-F]{40}\)$/,
+  ])
+  const password = panel.getByLabel('Your wallet password', { exact: true })
+  await password.fill('not my password')
+  await panel.getByRole('button', { name: 'Export' }).click()
+  await expect(panel.getByTestId('export-key-error')).toHaveAttribute('role', 'alert')
+  await expectProblem(page, password, 'export-key-error', 'incorrect password')
+  await expect(panel.getByTestId('exported-key')).toHaveCount(0)
+  await password.fill(PASSWORD)
+  await panel.getByRole('button', { name: 'Export' }).click()
+  await expect(panel.getByTestId('exported-key')).toHaveText(imported)
+  await panel.getByRole('button', { name: 'Hide' }).click()
+  await expect(panel.getByTestId('exported-key')).toHaveCount(0)
+  await expect(password).toHaveValue('')
+})
+
 test('onboarding and the private-key import say each field’s problem beside it, tied to it, as it is typed and on submit; a refused submit creates or imports nothing', async ({
   page,
 }) => {

@@ -297,6 +297,7 @@ function Unlocked() {
         </TabPanel>
       </section>
       <Secrets />
+      <ExportKey />
     </div>
   )
 }
@@ -715,6 +716,88 @@ function Secrets() {
             {phrase}
           </p>
           <button type="button" className="button button--small" onClick={() => setPhrase(null)}>
+            Hide
+          </button>
+        </>
+      )}
+      {refusal.message}
+    </details>
+  )
+}
+
+/**
+ * Shows an imported account's private key against the password, until hidden. An account of the phrase
+ * is not listed: the recovery phrase restores it.
+ */
+function ExportKey() {
+  const wallet = useWallet((s) => s.wallet)
+  const view = useWallet((s) => s.view)
+  const [chosen, setChosen] = useState<Address | null>(null)
+  const [password, setPassword] = useState('')
+  const [key, setKey] = useState<Hex | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const accounts = view.accounts.filter((a) => a.source.kind === 'imported')
+  if (wallet === null || accounts.length === 0) return null
+  const account = accounts.find((a) => a.address === chosen) ?? accounts[0]
+  if (account === undefined) return null
+  const refusal = fieldProblem('export-key-error', error, { className: 'form-error', alert: true })
+  return (
+    <details className="panel wallet-panel" data-testid="export-key">
+      <summary>Export private key</summary>
+      <p className="muted small">
+        For an imported account. The accounts of your recovery phrase need no export: the phrase restores
+        them.
+      </p>
+      {key === null ? (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault()
+            setError(null)
+            wallet
+              .exportPrivateKey(account.address, password)
+              .then(setKey, (err: unknown) => setError(messageOf(err)))
+            setPassword('')
+          }}
+        >
+          <label className="field">
+            <span>Account</span>
+            <select
+              className="input"
+              data-testid="export-key-account"
+              value={account.address}
+              onChange={(e) => setChosen(e.target.value as Address)}
+            >
+              {accounts.map((a) => (
+                <option key={a.address} value={a.address}>
+                  {a.name} ({a.address})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Your wallet password</span>
+            <input
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              data-testid="export-key-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              {...refusal.input}
+            />
+          </label>
+          <button type="submit" className="button button--small">
+            Export
+          </button>
+        </form>
+      ) : (
+        <>
+          <p className="small">{account.name}'s private key: anyone who has it controls the account.</p>
+          <p className="mono break" data-testid="exported-key">
+            {key}
+          </p>
+          <button type="button" className="button button--small" onClick={() => setKey(null)}>
             Hide
           </button>
         </>
