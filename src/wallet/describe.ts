@@ -7,6 +7,7 @@ import {
   getAddress,
   type Hex,
   hexToString,
+  isAddress,
   isHex,
   maxUint256,
 } from 'viem'
@@ -469,18 +470,121 @@ const offerRows = (terms: OfferTerms): Rows => [
   },
 ]
 
+/** An EIP-2612 permit as a person reads it (`permitTerms`), for its approval text. */
+export interface PermitTerms {
+  readonly owner: Address
+  readonly spender: Address
+  /** What the spender may take, e.g. `125 APPLE`, `an unlimited amount of APPLE`. */
+  readonly amount: string
+  /** The token contract (the domain's verifying contract). */
+  readonly token: Address
+  readonly nonce: bigint
+  /** Unix seconds after which the permit can no longer be used; 2^256 − 1 for never. */
+  readonly deadline: bigint
+}
+
+/** EIP-2612's `Permit` type, field for field: anything else is typed data like any other. */
+const PERMIT_TYPE = [
+  { name: 'owner', type: 'address' },
+  { name: 'spender', type: 'address' },
+  { name: 'value', type: 'uint256' },
+  { name: 'nonce', type: 'uint256' },
+  { name: 'deadline', type: 'uint256' },
+]
+
+/**
+ * The terms of an EIP-2612 permit, when `typed` is one: the `Permit` type exactly, in a domain that
+ * signs its verifying contract (the token); the value with the token's symbol and decimals when the node
+ * can read them, else in base units of the contract's address; 2^256 − 1 reads as unlimited. Null for
+ * any other typed data or a message whose fields do not read as the type says.
+ */
+export async function permitTerms(
+  backend: ProviderBackend,
+  typed: TypedDataToApprove,
+): Promise<PermitTerms | null> {
+  const token = typed.domain?.verifyingContract
+  if (
+    typed.primaryType !== 'Permit' ||
+    json(typed.types?.Permit) !== json(PERMIT_TYPE) ||
+    !signedDomainFields(typed).has('verifyingContract') ||
+    typeof token !== 'string' ||
+    !isAddress(token, { strict: false }) ||
+    typeof typed.message !== 'object' ||
+    typed.message === null
+  )
+    return null
+  const m = typed.message as Readonly<Record<string, unknown>>
+  const address = (key: string): Address | null => {
+    const v = m[key]
+    return typeof v === 'string' && isAddress(v, { strict: false }) ? getAddress(v) : null
+  }
+  const uint = (key: string): bigint | null => {
+    const v = m[key]
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') return null
+    try {
+      const n = BigInt(v)
+      return n >= 0n && n <= maxUint256 ? n : null
+    } catch {
+      return null
+    }
+  }
+  const [owner, spender, value, nonce, deadline] = [
+    address('owner'),
+    address('spender'),
+    uint('value'),
+    uint('nonce'),
+    uint('deadline'),
+  ]
+  if (owner === null || spender === null || value === null || nonce === null || deadline === null) return null
+  const contract = getAddress(token)
+  const amount = await tokenAmount(backend, contract, value === maxUint256 ? 'unlimited' : value)
+  return { owner, spender, amount, token: contract, nonce, deadline }
+}
+
+/** Until when a permit holds, in the browser's local time: `5 Dec 2026, 14:00`. */
+export function permitEnds(deadline: bigint): string {
+  if (deadline === maxUint256) return 'no deadline'
+  const when = new Date(Number(deadline) * 1000)
+  if (Number.isNaN(when.getTime())) return `Unix time ${deadline}`
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(when)
+}
+
+/** The title of a permit: who may spend what, and until when. */
+const permitTitle = (p: PermitTerms): string =>
+  `Allow ${shortAddress(p.spender)} to spend ${p.amount}${p.deadline === maxUint256 ? ', with no deadline' : ` until ${permitEnds(p.deadline)}`}`
+
+/** The rows that say what a permit allows, before the data signed. */
+const permitRows = (from: Address, p: PermitTerms): Rows => [
+  { label: 'Spender', value: p.spender },
+  { label: 'Amount', value: p.amount },
+  { label: 'Token', value: p.token },
+  { label: 'Until', value: permitEnds(p.deadline) },
+  ...(p.owner === from
+    ? []
+    : [{ label: 'Owner', value: `${p.owner}: not this account, so the token refuses the signature` }]),
+]
+
 /**
  * The approval text of EIP-712 typed data: its domain and primary type, the signing account (`name`:
  * the wallet's name for it), the domain's fields it signs (`domainRows`: a signature for another
  * contract, or valid on any chain, does not read like this one's), then the message (hidden characters
  * escaped, `showHidden`). A market offer (`terms`, from `offerTerms`) is titled and listed by what it
- * sells and asks, before the data signed.
+ * sells and asks, before the data signed; an EIP-2612 permit (`permit`, from `permitTerms`) by who may
+ * spend what until when, as an approve transaction reads.
  */
 export function describeTypedData(
   from: Address,
   typed: TypedDataToApprove,
   name?: string,
   terms?: OfferTerms | null,
+  permit?: PermitTerms | null,
 ): ApprovalRequest {
   const domain = signedDomainName(typed)
   const trade =
@@ -490,12 +594,15 @@ export function describeTypedData(
     kind: 'typedData',
     from,
     title:
-      offer === null
-        ? showHidden(`Sign ${typed.primaryType} for ${domain}`)
-        : `Offer to sell ${offer.sell} for ${offer.buy}`,
+      offer !== null
+        ? `Offer to sell ${offer.sell} for ${offer.buy}`
+        : permit
+          ? permitTitle(permit)
+          : showHidden(`Sign ${typed.primaryType} for ${domain}`),
     details: [
       accountRow(from, name),
       ...(offer === null ? [] : offerRows(offer)),
+      ...(offer === null && permit ? permitRows(from, permit) : []),
       ...domainRows(typed),
       {
         label: 'Message',

@@ -15,7 +15,14 @@ import { NodeError } from '../node/rpc/errors'
 import { parseAddress } from './address'
 import { sendApproved } from './approved-sign'
 import type { BlockAt, BlockView, LogView, ProviderBackend, ReceiptView, TxView } from './backend'
-import { type Approve, describeMessage, describeTypedData, isHexData, offerTerms } from './describe'
+import {
+  type Approve,
+  describeMessage,
+  describeTypedData,
+  isHexData,
+  offerTerms,
+  permitTerms,
+} from './describe'
 import { WalletError } from './errors'
 import { gasLimitFor } from './gas'
 import { disconnectedError, invalidParams, ProviderRpcError, RpcCode } from './rpc-error'
@@ -820,8 +827,11 @@ export function createProvider(init: ProviderInit): TabchainProvider {
         throw invalidParams('params[1] (typed data)', `cannot be hashed: ${reasonOf(err)}`)
       }
       const toApprove = { domain, types, primaryType: t.primaryType, message }
-      const terms = await offerTerms(backend, toApprove)
-      await approveOr4001(describeTypedData(from, toApprove, nameOf(from), terms))
+      const [terms, permit] = await Promise.all([
+        offerTerms(backend, toApprove),
+        permitTerms(backend, toApprove),
+      ])
+      await approveOr4001(describeTypedData(from, toApprove, nameOf(from), terms, permit))
       return wallet.signTypedData(from, definition)
     },
     wallet_switchEthereumChain: async (p) => {

@@ -25,6 +25,8 @@ import {
   describeTypedData,
   offerEnds,
   offerTerms,
+  permitEnds,
+  permitTerms,
 } from '../../src/wallet/describe'
 import { FAUCET_AMOUNT, FAUCET_SENDS, type FaucetState, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
@@ -93,6 +95,109 @@ describe('approval texts', () => {
     expect((await describeTransaction(apple, { ...base, data: approve })).title).toBe(
       'Allow 0x90…06 to spend 1,000.05 APL',
     )
+  })
+
+  test('an EIP-2612 permit reads as the approve it grants: spender, amount in the token’s units, until when; the data signed below', async () => {
+    const apple = {
+      ...poolBackend(),
+      call: async ({ data }: { data?: Hex }) => {
+        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
+        const returnData =
+          functionName === 'symbol'
+            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'APPLE' })
+            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 2 })
+        return { status: 1 as const, returnData, gasUsed: 30_000n }
+      },
+    }
+    const deadline = BigInt(new Date(2026, 11, 5, 14, 0).getTime() / 1000)
+    const domain = { name: 'Apple', version: '1', chainId: 31_415, verifyingContract: TOKEN }
+    // As a dApp sends it: JSON, numbers as strings, the domain's type declared.
+    const permit = (message: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+      domain,
+      types: {
+        EIP712Domain: getTypesForEIP712Domain({ domain }),
+        Permit: [
+          { name: 'owner', type: 'address' },
+          { name: 'spender', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'nonce', type: 'uint256' },
+          { name: 'deadline', type: 'uint256' },
+        ],
+      },
+      primaryType: 'Permit',
+      message: {
+        owner: ME,
+        spender: FRIEND,
+        value: '12500',
+        nonce: '3',
+        deadline: String(deadline),
+        ...message,
+      },
+      ...more,
+    })
+    const typed = permit({})
+    const terms = await permitTerms(apple, typed)
+    expect(terms).toEqual({
+      owner: ME,
+      spender: FRIEND,
+      amount: '125 APPLE',
+      token: TOKEN,
+      nonce: 3n,
+      deadline,
+    })
+    const r = describeTypedData(ME, typed, undefined, null, terms)
+    expect(r.title).toBe('Allow 0x90…06 to spend 125 APPLE until 5 Dec 2026, 14:00')
+    expect(r.details.map((d) => d.label)).toEqual([
+      'Account',
+      'Spender',
+      'Amount',
+      'Token',
+      'Until',
+      'Domain',
+      'Version',
+      'Chain ID',
+      'Contract',
+      'Message',
+    ])
+    expect(row(r, 'Spender')).toBe(FRIEND)
+    expect(row(r, 'Token')).toBe(TOKEN)
+    expect(row(r, 'Message')).toContain('"value": "12500"')
+    // Unlimited, and no deadline.
+    const forever = permit({ value: maxUint256.toString(), deadline: maxUint256.toString() })
+    expect(describeTypedData(ME, forever, undefined, null, await permitTerms(apple, forever)).title).toBe(
+      'Allow 0x90…06 to spend an unlimited amount of APPLE, with no deadline',
+    )
+    // A contract the node does not know as a token: base units of its address, never a guess.
+    const unknown = describeTypedData(ME, typed, undefined, null, await permitTerms(backend, typed))
+    expect(unknown.title).toBe(
+      'Allow 0x90…06 to spend 12,500 base units of token 0x00…e1 until 5 Dec 2026, 14:00',
+    )
+    expect(row(unknown, 'Token')).toBe(TOKEN)
+    // Another owner than the signing account is said.
+    const theirs = permit({ owner: FRIEND })
+    expect(
+      row(describeTypedData(ME, theirs, undefined, null, await permitTerms(apple, theirs)), 'Owner'),
+    ).toBe(`${FRIEND}: not this account, so the token refuses the signature`)
+    // Any other shape is typed data like any other: a field more or in another order, the verifying
+    // contract not signed, another primary type, a value that is not a uint256.
+    const other = [
+      permit(
+        {},
+        { types: { ...typed.types, Permit: [...typed.types.Permit, { name: 'extra', type: 'uint256' }] } },
+      ),
+      permit({}, { types: { ...typed.types, Permit: [...typed.types.Permit].reverse() } }),
+      permit(
+        {},
+        { types: { ...typed.types, EIP712Domain: getTypesForEIP712Domain({ domain: { name: 'Apple' } }) } },
+      ),
+      permit({}, { primaryType: 'Mail' }),
+      permit({ value: '-1' }),
+      permit({ spender: 'me' }),
+    ]
+    for (const t of other) expect(await permitTerms(apple, t)).toBeNull()
+    expect(describeTypedData(ME, typed, undefined, null, null).title).toBe('Sign Permit for Apple')
+    expect(describeTypedData(ME, typed).title).toBe('Sign Permit for Apple')
+    expect(permitEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
 
   test('ERC20 transfer and approve to an address with no token: base units, never a guess', async () => {

@@ -3,6 +3,7 @@ import {
   getTypesForEIP712Domain,
   type Hex,
   hashTypedData,
+  maxUint256,
   parseEther,
   parseTransaction,
   recoverAddress,
@@ -548,6 +549,40 @@ describe('EIP-1193 provider over the NodeApi', () => {
       Version: '1',
       'Chain ID': String(GENESIS.params.chainId),
     })
+  })
+
+  test('an EIP-2612 permit: the dialog says who may spend what until when, then the data signed', async () => {
+    const domain = { name: 'Apple', version: '1', chainId: GENESIS.params.chainId, verifyingContract: FRIEND }
+    const permit = {
+      domain,
+      types: {
+        EIP712Domain: getTypesForEIP712Domain({ domain }),
+        Permit: [
+          { name: 'owner', type: 'address' },
+          { name: 'spender', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'nonce', type: 'uint256' },
+          { name: 'deadline', type: 'uint256' },
+        ],
+      },
+      primaryType: 'Permit',
+      message: { owner: ME, spender: FRIEND, value: '125', nonce: '0', deadline: maxUint256.toString() },
+    } as const
+    const json = JSON.stringify(permit)
+    const signature = (await provider.request({ method: 'eth_signTypedData_v4', params: [ME, json] })) as Hex
+    const hash = hashTypedData({
+      domain,
+      types: { Permit: permit.types.Permit },
+      primaryType: 'Permit',
+      message: { owner: ME, spender: FRIEND, value: 125n, nonce: 0n, deadline: maxUint256 },
+    })
+    expect(await recoverAddress({ hash, signature })).toBe(ME)
+    const shown = s.approvals.at(-1)
+    // No token at FRIEND on this chain: base units of the contract, never a guess.
+    expect(shown?.title).toBe(
+      `Allow ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)} to spend 125 base units of token ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)}, with no deadline`,
+    )
+    expect(shown?.details.find((d) => d.label === 'Message')?.value).toContain('"spender"')
   })
 
   test('typed data that cannot be signed → -32602 before the user is asked', async () => {
