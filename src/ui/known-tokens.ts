@@ -22,16 +22,19 @@ export type TokenListApi = Pick<Remote<NodeApi>, 'tokens' | 'logs'>
  */
 export interface TokenList {
   /**
-   * The list at `head` when it was read (again), null when what was read last still holds. A failed
-   * read throws, and the next call reads again.
+   * The list at `head`: read again when it may have changed, else the one read last (the same array,
+   * so a caller that dropped an earlier answer, its page having moved on to a newer head meanwhile,
+   * still gets it). A failed read throws, and the next call reads again.
    */
-  at(head: bigint): Promise<readonly TokenInfo[] | null>
+  at(head: bigint): Promise<readonly TokenInfo[]>
   /** The next `at` reads the list again. */
   invalidate(): void
   /**
-   * True when `address`, a token the node holds, is not in the list last read (none before the first
-   * read) and was not asked for before: the next `at` reads the list again (once per address: a token the node's list leaves out
-   * does not make every head read it).
+   * True when `address`, a token the node holds, is not in the list last read and was not asked for
+   * before: the next `at` reads the list again (once per address: a token the node's list leaves out
+   * does not make every head read it). Before the first read has ended, the next `at` after it reads
+   * again only if that first read lacks `address` (a page opened while the list was read asks then,
+   * not never).
    */
   lacks(address: Address): boolean
 }
@@ -41,8 +44,11 @@ export function createTokenList(api: TokenListApi): TokenList {
   let readAt: bigint | null = null
   /** Read the list at the next head whatever its blocks hold (`invalidate`, `lacks`, a failed read). */
   let stale = true
+  let tokens: readonly TokenInfo[] = []
   let known = new Set<string>()
   const asked = new Set<string>()
+  /** Asked for (`lacks`) before the first read ended: read again after it if it lacks them. */
+  const beforeFirst = new Set<string>()
   /** One read at a time, in the order the heads came. */
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -64,17 +70,19 @@ export function createTokenList(api: TokenListApi): TokenList {
     }
   }
 
-  const read = async (head: bigint): Promise<readonly TokenInfo[] | null> => {
+  const read = async (head: bigint): Promise<readonly TokenInfo[]> => {
     if (!(await changed(head))) {
       readAt = head
-      return null
+      return tokens
     }
     // Cleared before the read: an `invalidate` while it runs makes the next head read again.
     stale = false
     try {
-      const tokens = await api.tokens()
+      tokens = await api.tokens()
       known = new Set(tokens.map((t) => t.address.toLowerCase()))
       readAt = head
+      for (const key of beforeFirst) if (!known.has(key)) stale = true
+      beforeFirst.clear()
       return tokens
     } catch (err) {
       stale = true
@@ -93,11 +101,11 @@ export function createTokenList(api: TokenListApi): TokenList {
     },
     lacks(address) {
       const key = address.toLowerCase()
-      // Before the first read every token is lacking: that read is on its way.
-      if (readAt === null) return false
       if (known.has(key) || asked.has(key)) return false
       asked.add(key)
-      stale = true
+      // Before the first read ended every token is lacking: that read decides whether to read again.
+      if (readAt === null) beforeFirst.add(key)
+      else stale = true
       return true
     },
   }

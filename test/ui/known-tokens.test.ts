@@ -53,18 +53,20 @@ describe("the explorer's token list", () => {
     const created = new Map([[3n, token(GLD, 'GLD')]])
     const { api, calls } = fakeNode(created)
     const list = createTokenList(api)
-    expect(await list.at(5n)).toEqual([token(GLD, 'GLD')])
+    const first = await list.at(5n)
+    expect(first).toEqual([token(GLD, 'GLD')])
     expect(calls.tokens).toBe(1)
-    // Heads #6 and #7 carry no creation: the list stands, only the new blocks' logs are asked for.
-    expect(await list.at(6n)).toBeNull()
-    expect(await list.at(7n)).toBeNull()
+    // Heads #6 and #7 carry no creation: the list stands (the same array), only the new blocks' logs
+    // are asked for.
+    expect(await list.at(6n)).toBe(first)
+    expect(await list.at(7n)).toBe(first)
     expect(calls.tokens).toBe(1)
     expect(calls.logs).toEqual([
       { fromBlock: 6n, toBlock: 6n, address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC] },
       { fromBlock: 7n, toBlock: 7n, address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC] },
     ])
     // The same head again (a mode switch's re-render): nothing asked.
-    expect(await list.at(7n)).toBeNull()
+    expect(await list.at(7n)).toBe(first)
     expect(calls.logs).toHaveLength(2)
     // A token created in #9, the head jumping from #7 to #10: the blocks between are asked for too.
     created.set(9n, token(SLV, 'SLV'))
@@ -82,19 +84,25 @@ describe("the explorer's token list", () => {
   test('read again when it cannot tell: logs unreadable, a jump past one query, a head going back, invalidate, a failed read', async () => {
     const { api, calls, failLogs } = fakeNode(new Map([[1n, token(GLD, 'GLD')]]))
     const list = createTokenList(api)
-    await list.at(5n)
+    let last = await list.at(5n)
+    /** Whether `at(head)` read the list again (a new array) rather than answer the one held. */
+    const readAgain = async (head: bigint) => {
+      const before = last
+      last = await list.at(head)
+      return last !== before
+    }
     failLogs(true)
-    expect(await list.at(6n)).not.toBeNull()
+    expect(await readAgain(6n)).toBe(true)
     failLogs(false)
     expect(calls.tokens).toBe(2)
     // More than one query's range (10,000 blocks) at once: no logs asked, the list read.
     const asked = calls.logs.length
-    expect(await list.at(20_000n)).not.toBeNull()
+    expect(await readAgain(20_000n)).toBe(true)
     expect(calls.logs).toHaveLength(asked)
     // A head lower than the last read (a reorganisation to a shorter, heavier branch).
-    expect(await list.at(19_999n)).not.toBeNull()
+    expect(await readAgain(19_999n)).toBe(true)
     list.invalidate()
-    expect(await list.at(19_999n)).not.toBeNull()
+    expect(await readAgain(19_999n)).toBe(true)
     expect(calls.tokens).toBe(5)
     // A read that fails throws, and the next head reads again whatever its blocks hold.
     const failing = createTokenList({
@@ -107,26 +115,60 @@ describe("the explorer's token list", () => {
     await expect(failing.at(6n)).rejects.toThrow('no peer')
   })
 
-  test('a token the list lacks reads it again, once per token, and not before the first read', async () => {
+  test('a token the list lacks reads it again, once per token', async () => {
     const { api, calls } = fakeNode(new Map([[1n, token(GLD, 'GLD')]]))
     const list = createTokenList(api)
-    expect(list.lacks(SLV)).toBe(false)
-    await list.at(5n)
+    const first = await list.at(5n)
     expect(list.lacks(GLD)).toBe(false)
     expect(list.lacks(SLV)).toBe(true)
-    expect(await list.at(5n)).not.toBeNull()
+    const again = await list.at(5n)
+    expect(again).not.toBe(first)
     expect(calls.tokens).toBe(2)
     // Still not listed (a token the node's list leaves out): not asked for at every head.
     expect(list.lacks(SLV)).toBe(false)
-    expect(await list.at(5n)).toBeNull()
+    expect(await list.at(5n)).toBe(again)
     expect(calls.tokens).toBe(2)
+  })
+
+  test('a token shown before the first read ended is asked for once that read ends, if it lacks it', async () => {
+    const created = new Map([[1n, token(GLD, 'GLD')]])
+    const { api, calls } = fakeNode(created)
+    const list = createTokenList(api)
+    // A page opened as the Explorer did: the first read runs, the page shows GLD and SLV meanwhile.
+    const reading = list.at(5n)
+    expect(list.lacks(GLD)).toBe(true)
+    expect(list.lacks(SLV)).toBe(true)
+    // SLV was created in blocks the first read's answer did not hold yet (the node was syncing them).
+    const first = await reading
+    expect(first).toEqual([token(GLD, 'GLD')])
+    created.set(2n, token(SLV, 'SLV'))
+    // The read the page asked for (same head) reads again: the first lacked SLV.
+    expect(await list.at(5n)).toEqual([token(GLD, 'GLD'), token(SLV, 'SLV')])
+    expect(calls.tokens).toBe(2)
+    // Once per token: neither is asked for again.
+    expect(list.lacks(GLD)).toBe(false)
+    expect(list.lacks(SLV)).toBe(false)
+  })
+
+  test('a token shown before the first read ended, that the first read lists, asks for no second read', async () => {
+    const { api, calls } = fakeNode(new Map([[1n, token(GLD, 'GLD')]]))
+    const list = createTokenList(api)
+    const reading = list.at(5n)
+    expect(list.lacks(GLD)).toBe(true)
+    const first = await reading
+    expect(await list.at(5n)).toBe(first)
+    expect(calls.tokens).toBe(1)
   })
 
   test('heads coming while a read runs are answered in order, each after the one before', async () => {
     const { api, calls } = fakeNode(new Map([[1n, token(GLD, 'GLD')]]))
     const list = createTokenList(api)
     const answers = await Promise.all([list.at(5n), list.at(6n), list.at(7n)])
-    expect(answers.map((a) => a !== null)).toEqual([true, false, false])
+    // The first read's list, answered again to the heads after it (a caller that dropped the first
+    // answer, its head having moved on, gets the list with the next).
+    expect(answers[0]).toEqual([token(GLD, 'GLD')])
+    expect(answers[1]).toBe(answers[0])
+    expect(answers[2]).toBe(answers[0])
     expect(calls.tokens).toBe(1)
     expect(calls.logs.map((q) => q.fromBlock)).toEqual([6n, 7n])
   })

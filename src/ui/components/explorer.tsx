@@ -94,9 +94,11 @@ export function KnownTokens() {
   useEffect(() => {
     if (list === null || head === undefined) return
     let live = true
+    // The same array while the list holds (no re-render); a read this effect dropped when the head moved
+    // on while it ran comes back with the next head's answer.
     list.at(head).then(
       (read) => {
-        if (live && read !== null) setTokens(read)
+        if (live) setTokens(read)
       },
       // Kept as last read (names are an aid); the next head reads again.
       () => {},
