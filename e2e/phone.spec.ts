@@ -264,6 +264,33 @@ test("at a phone's width the Network screen shows the relay address whole with a
   }
 })
 
+test('at 390 px the Network screen says in words why the relay is out of reach, under the Relay row', async ({
+  browser,
+}) => {
+  // The page's own requests only (a service worker's fetch would pass the route by).
+  const context = await browser.newContext({ serviceWorkers: 'block' })
+  try {
+    const page = await context.newPage()
+    await page.setViewportSize({ width: 390, height: 844 })
+    // The server in front of the relay failing (a proxy answering 502): the tab cannot learn where it is.
+    await page.route('**/api/relay', (route) => route.fulfill({ status: 502, body: 'Bad Gateway' }))
+    await openNode(page, '/network?mine=0')
+    const relay = page.getByTestId('relay-state')
+    await expect(relay).toHaveAttribute('data-state', 'unreachable', { timeout: 30_000 })
+    const reason = page.getByTestId('relay-error')
+    await expect(reason).toHaveText(
+      'The server answered with an error (HTTP 502) when this tab asked where the relay is: it may be restarting, or a proxy in front of it failing.',
+    )
+    await expect(reason).toBeVisible()
+    expect(await reason.evaluate((el) => el.closest('.facts__row')?.querySelector('dt')?.textContent)).toBe(
+      'Relay',
+    )
+    expect(await overflowX(page)).toBe(0)
+  } finally {
+    await context.close()
+  }
+})
+
 /**
  * The visible cells of the table `testId` on `page` that show no label before their value (the
  * small-screen layout hides the table's head: a `td` without `data-label` is a bare value), by their text.
@@ -365,5 +392,36 @@ test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Yo
     ).toEqual(['"What"', '"Amount"', '"Block"', '"Status"', '"Transaction"'])
     expect(await brokenLabels(page), `at ${width} px`).toEqual([])
     expect(await overflowX(page), `at ${width} px`).toBe(0)
+  }
+})
+
+test('at 390 px a peer linked only through the relay says beside its badge what that means', async ({
+  browser,
+}) => {
+  const contexts = [await browser.newContext(), await browser.newContext()]
+  try {
+    // Every WebRTC offer fails: the tabs meet through the relay and never get a direct link.
+    for (const context of contexts)
+      await context.addInitScript(() => {
+        Object.defineProperty(RTCPeerConnection.prototype, 'createOffer', {
+          value: () => Promise.reject(new Error('no offers in this test')),
+        })
+      })
+    const [a, b] = [await contexts[0]?.newPage(), await contexts[1]?.newPage()]
+    if (a === undefined || b === undefined) throw new Error('no page')
+    await a.setViewportSize({ width: 390, height: 844 })
+    await openNode(a, '/network?mine=0')
+    await openNode(b, '/network?mine=0')
+    const note = a.locator('[data-testid="peer-row"][data-kind="relayed"] [data-testid="peer-link-note"]')
+    await expect(note).toBeVisible({ timeout: 30_000 })
+    await expect(note).toHaveText(
+      'Signalling only: no blocks or transactions until the direct link is up (being set up, or retried after a failure).',
+    )
+    await expect(
+      a.locator('[data-testid="peer-row"][data-kind="relayed"] [data-testid="peer-latency"]'),
+    ).toHaveText(/^(measuring…|\d+ ms)$/)
+    expect(await overflowX(a)).toBe(0)
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()))
   }
 })

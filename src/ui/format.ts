@@ -1,4 +1,4 @@
-import type { RelayStatus } from '../node/network/types'
+import type { PeerLinkKind, RelayStatus } from '../node/network/types'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
 import { formatCoin } from '../wallet/amount'
@@ -64,6 +64,8 @@ export interface RelayView {
   readonly short: string
   /** What happens next, e.g. `Retrying in 4s.`; empty when there is nothing to add. */
   readonly next: string
+  /** Why the relay is out of reach, as a sentence (`relayProblem`); empty in every other state. */
+  readonly reason: string
 }
 
 /**
@@ -71,7 +73,8 @@ export interface RelayView {
  * status means the network host has not reported yet.
  */
 export function describeRelay(status: RelayStatus | null, now: number): RelayView {
-  if (status === null) return { tone: 'busy', label: 'Starting network…', short: 'Starting…', next: '' }
+  if (status === null)
+    return { tone: 'busy', label: 'Starting network…', short: 'Starting…', next: '', reason: '' }
   switch (status.state) {
     case 'connecting':
       return {
@@ -80,9 +83,10 @@ export function describeRelay(status: RelayStatus | null, now: number): RelayVie
           status.attempt > 1 ? `Connecting to relay (attempt ${status.attempt})…` : 'Connecting to relay…',
         short: 'Connecting…',
         next: status.attempt > 1 ? `Attempt ${status.attempt}.` : '',
+        reason: '',
       }
     case 'connected':
-      return { tone: 'ok', label: 'Relay connected', short: 'Connected', next: '' }
+      return { tone: 'ok', label: 'Relay connected', short: 'Connected', next: '', reason: '' }
     case 'unreachable': {
       const s = secondsUntil(status.retryAt, now)
       return {
@@ -90,11 +94,52 @@ export function describeRelay(status: RelayStatus | null, now: number): RelayVie
         label: s > 0 ? `Relay unreachable — retrying in ${s}s` : 'Relay unreachable — retrying…',
         short: 'Unreachable',
         next: s > 0 ? `Retrying in ${s}s.` : 'Retrying now.',
+        reason: relayProblem(status.error),
       }
     }
     case 'offline':
-      return { tone: 'muted', label: 'Offline', short: 'Offline', next: '' }
+      return { tone: 'muted', label: 'Offline', short: 'Offline', next: '', reason: '' }
   }
+}
+
+/**
+ * Why the relay could not be reached, as a sentence a user reads, from the network host's error: the
+ * server's answer to "where is the relay" (`relay info: HTTP 502`, `… HTTP 429 …`, `… malformed
+ * response`), the server not answering at all (the browser's fetch error), or the relay's own link
+ * failing (libp2p's message, kept as it says what failed).
+ */
+export function relayProblem(error: string): string {
+  if (/^relay info: HTTP 429\b/.test(error))
+    return 'The server is busy and asked this tab to wait a while before asking where the relay is.'
+  const status = /^relay info: HTTP (\d{3})\b/.exec(error)?.[1]
+  if (status !== undefined)
+    return `The server answered with an error (HTTP ${status}) when this tab asked where the relay is: it may be restarting, or a proxy in front of it failing.`
+  if (/^relay info: malformed response/.test(error))
+    return 'The server’s answer to where the relay is could not be read: something other than the Tabchain server may be answering.'
+  // Chromium's, Firefox's and Safari's words for a fetch that got no answer.
+  if (/^(Failed to fetch|NetworkError|Load failed)/.test(error))
+    return 'The server that runs the relay did not answer: it may be stopped, or this network cannot reach it.'
+  return `The relay did not take the connection (${error}).`
+}
+
+/** The Network screen's latency of a peer (`ms`, none before libp2p's first ping of it came back). */
+export function latencyText(ms: number | undefined): string {
+  return ms === undefined ? 'measuring…' : `${Math.round(ms)} ms`
+}
+
+/**
+ * How the Network screen shows a peer's link: the badge, and what it means, shown beside it (a title
+ * alone does not show on a phone). A relayed peer is linked only through the relay, which carries the
+ * signalling for a direct WebRTC link and nothing of the chain: blocks and transactions wait for that
+ * link, which is being set up or failed (and is tried again).
+ */
+export function describePeerLink(kind: PeerLinkKind): { readonly badge: string; readonly note: string } {
+  return kind === 'direct'
+    ? { badge: 'Direct WebRTC', note: '' }
+    : {
+        badge: 'Relayed',
+        note: 'Signalling only: no blocks or transactions until the direct link is up (being set up, or retried after a failure).',
+      }
 }
 
 /** `1 peer`, `3 peers`. */

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import {
   confirmationsText,
+  describePeerLink,
   describeRelay,
   describeSync,
   formatBytes,
   formatDuration,
   formatHashrate,
+  latencyText,
   peerCountLabel,
   pendingNote,
+  relayProblem,
   secondsUntil,
   shortPeerId,
   verifiedNote,
@@ -96,6 +99,56 @@ describe('describeRelay', () => {
     )
     expect(describeRelay({ state: 'connected', address: '/ip4/127.0.0.1/tcp/1/ws' }, now).tone).toBe('ok')
     expect(describeRelay({ state: 'offline' }, now)).toMatchObject({ tone: 'muted', label: 'Offline' })
+  })
+  it('says why the relay is out of reach, and nothing in any other state', () => {
+    const unreachable = (error: string) =>
+      describeRelay({ state: 'unreachable', error, attempt: 3, retryAt: now + 8_000 }, now).reason
+    expect(unreachable('relay info: HTTP 502')).toBe(
+      'The server answered with an error (HTTP 502) when this tab asked where the relay is: it may be restarting, or a proxy in front of it failing.',
+    )
+    expect(unreachable('relay info: HTTP 502')).toBe(relayProblem('relay info: HTTP 502'))
+    expect(describeRelay(null, now).reason).toBe('')
+    expect(describeRelay({ state: 'connecting', attempt: 2 }, now).reason).toBe('')
+    expect(describeRelay({ state: 'connected', address: '/ip4/127.0.0.1/tcp/1/ws' }, now).reason).toBe('')
+    expect(describeRelay({ state: 'offline' }, now).reason).toBe('')
+  })
+})
+
+describe('relayProblem', () => {
+  it('reads the network host’s errors as sentences', () => {
+    expect(relayProblem('relay info: HTTP 429, asked again in 30 s at the earliest')).toBe(
+      'The server is busy and asked this tab to wait a while before asking where the relay is.',
+    )
+    expect(relayProblem('relay info: HTTP 404')).toContain('(HTTP 404)')
+    expect(relayProblem('relay info: malformed response')).toBe(
+      'The server’s answer to where the relay is could not be read: something other than the Tabchain server may be answering.',
+    )
+    for (const fetchFailed of [
+      'Failed to fetch',
+      'NetworkError when attempting to fetch resource.',
+      'Load failed',
+    ])
+      expect(relayProblem(fetchFailed)).toBe(
+        'The server that runs the relay did not answer: it may be stopped, or this network cannot reach it.',
+      )
+    // The relay's own link failing: libp2p's words, inside a sentence.
+    expect(relayProblem('The operation was aborted')).toBe(
+      'The relay did not take the connection (The operation was aborted).',
+    )
+  })
+})
+
+describe('the Network screen’s peers', () => {
+  it('says a peer’s latency is being measured until its first ping comes back', () => {
+    expect(latencyText(undefined)).toBe('measuring…')
+    expect(latencyText(0)).toBe('0 ms')
+    expect(latencyText(12.6)).toBe('13 ms')
+  })
+  it('says what a relayed link means beside its badge; a direct one needs no note', () => {
+    expect(describePeerLink('direct')).toEqual({ badge: 'Direct WebRTC', note: '' })
+    const relayed = describePeerLink('relayed')
+    expect(relayed.badge).toBe('Relayed')
+    expect(relayed.note).toMatch(/^Signalling only: no blocks or transactions until the direct link is up/)
   })
 })
 

@@ -4,7 +4,7 @@ import { Fact } from '../components/explorer'
 import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
-import { describeRelay, formatDuration } from '../format'
+import { describePeerLink, describeRelay, formatDuration, latencyText } from '../format'
 import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
 
@@ -137,25 +137,30 @@ export function NetworkScreen() {
 }
 
 function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number }) {
+  const link = describePeerLink(peer.kind)
   return (
     <tr data-testid="peer-row" data-kind={peer.kind} data-peer-id={peer.peerId}>
       <td className="table__peer" data-label="Peer">
         <Identicon id={peer.peerId} size={28} />
         <PeerId peerId={peer.peerId} />
       </td>
-      <td data-label="Connection">
-        {peer.kind === 'direct' ? (
-          <span className="badge badge--direct" title={peer.address}>
-            Direct WebRTC
-          </span>
-        ) : (
-          <span className="badge" title={peer.address}>
-            Relayed
-          </span>
+      {/* On a phone a relayed link's cell takes the card's whole width: its note is a sentence. */}
+      <td data-label="Connection" className={link.note === '' ? undefined : 'peer-link--relayed'}>
+        <span className={peer.kind === 'direct' ? 'badge badge--direct' : 'badge'} title={peer.address}>
+          {link.badge}
+        </span>
+        {link.note === '' ? null : (
+          <p className="muted small peer-link__note" data-testid="peer-link-note">
+            {link.note}
+          </p>
         )}
       </td>
-      <td data-label="Latency" className="mono">
-        {peer.latencyMs === undefined ? <span className="muted">—</span> : `${Math.round(peer.latencyMs)} ms`}
+      <td
+        data-label="Latency"
+        className={peer.latencyMs === undefined ? 'mono muted' : 'mono'}
+        data-testid="peer-latency"
+      >
+        {latencyText(peer.latencyMs)}
       </td>
       <td data-label="Connected" title={new Date(peer.since).toLocaleString()}>
         {formatDuration(now - peer.since)}
@@ -171,6 +176,11 @@ function RelayState({ relay }: { readonly relay: RelayStatus }) {
   return (
     <div data-testid="relay-state" data-state={relay.state}>
       <span>{view.short}</span> {view.next === '' ? null : <span className="muted">{view.next}</span>}
+      {view.reason === '' ? null : (
+        <p className="small" data-testid="relay-error">
+          {view.reason}
+        </p>
+      )}
       {relay.state === 'unreachable' ? (
         <p className="muted small">
           Tabs linked already stay linked; tabs opened from now on find this one once the relay is back.
