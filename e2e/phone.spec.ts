@@ -190,10 +190,20 @@ test("at a phone's width the Explorer's blocks show each column's label whole, a
   await expect(page.getByTestId('block-row').first()).toBeVisible()
   expect(await brokenLabels(page)).toEqual([])
   expect(await overflowX(page)).toBe(0)
-  // The search field's hint shows whole (not "Block number, address or transa").
-  for (const width of [NARROW.width, 390]) {
+  // The search field's hint shows whole (not "Block number, address or transa"), and Open stays beside
+  // the field (on a line of its own it took ~50 px of the first screen).
+  const search = page.getByRole('textbox', { name: 'Search by block number, address or transaction hash' })
+  const open = page.getByRole('button', { name: 'Open' })
+  for (const width of [NARROW.width, 360, 390]) {
     await page.setViewportSize({ width, height: 844 })
     expect(await cutPlaceholders(page), `at ${width} px`).toEqual([])
+    const [field, button] = [await search.boundingBox(), await open.boundingBox()]
+    expect(field, `at ${width} px`).not.toBeNull()
+    expect(button, `at ${width} px`).not.toBeNull()
+    if (field === null || button === null) continue
+    expect(button.y, `at ${width} px`).toBeLessThan(field.y + field.height)
+    expect(button.x, `at ${width} px`).toBeGreaterThan(field.x + field.width)
+    expect(button.x + button.width, `at ${width} px`).toBeLessThanOrEqual(width)
   }
   await page.setViewportSize(NARROW)
   await page.goto(`/address/${DEVNET_ACCOUNTS[0]}?mine=0`)

@@ -156,7 +156,7 @@ export function ExplorerScreen() {
       >
         <input
           className="input"
-          placeholder="Block number, address or tx hash"
+          placeholder="Block, address or tx hash"
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
           aria-label="Search by block number, address or transaction hash"
