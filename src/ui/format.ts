@@ -1,4 +1,4 @@
-import type { PeerLinkKind, RelayStatus } from '../node/network/types'
+import type { PeerLinkKind, RelayProblem, RelayStatus } from '../node/network/types'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
 import { formatCoin } from '../wallet/amount'
@@ -94,7 +94,7 @@ export function describeRelay(status: RelayStatus | null, now: number): RelayVie
         label: s > 0 ? `Relay unreachable — retrying in ${s}s` : 'Relay unreachable — retrying…',
         short: 'Unreachable',
         next: s > 0 ? `Retrying in ${s}s.` : 'Retrying now.',
-        reason: relayProblem(status.error),
+        reason: relayProblem(status.problem, status.error),
       }
     }
     case 'offline':
@@ -103,23 +103,23 @@ export function describeRelay(status: RelayStatus | null, now: number): RelayVie
 }
 
 /**
- * Why the relay could not be reached, as a sentence a user reads, from the network host's error: the
- * server's answer to "where is the relay" (`relay info: HTTP 502`, `… HTTP 429 …`, `… malformed
- * response`), the server not answering at all (the browser's fetch error), or the relay's own link
- * failing (libp2p's message, kept as it says what failed).
+ * Why the relay could not be reached, as a sentence a user reads: the server's answer to "where is the
+ * relay" (busy, an error status, something unreadable), the server not answering at all, or the relay's
+ * own link failing (libp2p's message `error`, kept as it says what failed).
  */
-export function relayProblem(error: string): string {
-  if (/^relay info: HTTP 429\b/.test(error))
-    return 'The server is busy and asked this tab to wait a while before asking where the relay is.'
-  const status = /^relay info: HTTP (\d{3})\b/.exec(error)?.[1]
-  if (status !== undefined)
-    return `The server answered with an error (HTTP ${status}) when this tab asked where the relay is: it may be restarting, or a proxy in front of it failing.`
-  if (/^relay info: malformed response/.test(error))
-    return 'The server’s answer to where the relay is could not be read: something other than the Tabchain server may be answering.'
-  // Chromium's, Firefox's and Safari's words for a fetch that got no answer.
-  if (/^(Failed to fetch|NetworkError|Load failed)/.test(error))
-    return 'The server that runs the relay did not answer: it may be stopped, or this network cannot reach it.'
-  return `The relay did not take the connection (${error}).`
+export function relayProblem(problem: RelayProblem, error: string): string {
+  switch (problem.kind) {
+    case 'busy':
+      return 'The server is busy and asked this tab to wait a while before asking where the relay is.'
+    case 'http':
+      return `The server answered with an error (HTTP ${problem.status}) when this tab asked where the relay is: it may be restarting, or a proxy in front of it failing.`
+    case 'malformed':
+      return 'The server’s answer to where the relay is could not be read: something other than the Tabchain server may be answering.'
+    case 'silent':
+      return 'The server that runs the relay did not answer: it may be stopped, or this network cannot reach it.'
+    case 'link':
+      return `The relay did not take the connection (${error}).`
+  }
 }
 
 /** The Network screen's latency of a peer (`ms`, none before libp2p's first ping of it came back). */

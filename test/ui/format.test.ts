@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { RelayProblem } from '../../src/node/network/types'
 import {
   confirmationsText,
   describePeerLink,
@@ -79,7 +80,7 @@ describe('describeRelay', () => {
   const now = 1_000_000
   it('counts down to the next attempt while unreachable', () => {
     const view = describeRelay(
-      { state: 'unreachable', error: 'closed', attempt: 2, retryAt: now + 4_200 },
+      { state: 'unreachable', error: 'closed', problem: { kind: 'link' }, attempt: 2, retryAt: now + 4_200 },
       now,
     )
     expect(view).toMatchObject({
@@ -88,7 +89,10 @@ describe('describeRelay', () => {
       short: 'Unreachable',
     })
     expect(
-      describeRelay({ state: 'unreachable', error: 'closed', attempt: 2, retryAt: now }, now).label,
+      describeRelay(
+        { state: 'unreachable', error: 'closed', problem: { kind: 'link' }, attempt: 2, retryAt: now },
+        now,
+      ).label,
     ).toBe('Relay unreachable — retrying…')
   })
   it('names every other state', () => {
@@ -101,12 +105,11 @@ describe('describeRelay', () => {
     expect(describeRelay({ state: 'offline' }, now)).toMatchObject({ tone: 'muted', label: 'Offline' })
   })
   it('says why the relay is out of reach, and nothing in any other state', () => {
-    const unreachable = (error: string) =>
-      describeRelay({ state: 'unreachable', error, attempt: 3, retryAt: now + 8_000 }, now).reason
-    expect(unreachable('relay info: HTTP 502')).toBe(
+    const unreachable = (problem: RelayProblem, error: string) =>
+      describeRelay({ state: 'unreachable', error, problem, attempt: 3, retryAt: now + 8_000 }, now).reason
+    expect(unreachable({ kind: 'http', status: 502 }, 'relay info: HTTP 502')).toBe(
       'The server answered with an error (HTTP 502) when this tab asked where the relay is: it may be restarting, or a proxy in front of it failing.',
     )
-    expect(unreachable('relay info: HTTP 502')).toBe(relayProblem('relay info: HTTP 502'))
     expect(describeRelay(null, now).reason).toBe('')
     expect(describeRelay({ state: 'connecting', attempt: 2 }, now).reason).toBe('')
     expect(describeRelay({ state: 'connected', address: '/ip4/127.0.0.1/tcp/1/ws' }, now).reason).toBe('')
@@ -115,24 +118,19 @@ describe('describeRelay', () => {
 })
 
 describe('relayProblem', () => {
-  it('reads the network host’s errors as sentences', () => {
-    expect(relayProblem('relay info: HTTP 429, asked again in 30 s at the earliest')).toBe(
+  it('reads each reason the network host gives as a sentence', () => {
+    expect(relayProblem({ kind: 'busy' }, 'the relay is busy: it is asked again in 30 s')).toBe(
       'The server is busy and asked this tab to wait a while before asking where the relay is.',
     )
-    expect(relayProblem('relay info: HTTP 404')).toContain('(HTTP 404)')
-    expect(relayProblem('relay info: malformed response')).toBe(
+    expect(relayProblem({ kind: 'http', status: 404 }, 'relay info: HTTP 404')).toContain('(HTTP 404)')
+    expect(relayProblem({ kind: 'malformed' }, 'relay info: malformed response')).toBe(
       'The server’s answer to where the relay is could not be read: something other than the Tabchain server may be answering.',
     )
-    for (const fetchFailed of [
-      'Failed to fetch',
-      'NetworkError when attempting to fetch resource.',
-      'Load failed',
-    ])
-      expect(relayProblem(fetchFailed)).toBe(
-        'The server that runs the relay did not answer: it may be stopped, or this network cannot reach it.',
-      )
+    expect(relayProblem({ kind: 'silent' }, 'relay info: no answer (Failed to fetch)')).toBe(
+      'The server that runs the relay did not answer: it may be stopped, or this network cannot reach it.',
+    )
     // The relay's own link failing: libp2p's words, inside a sentence.
-    expect(relayProblem('The operation was aborted')).toBe(
+    expect(relayProblem({ kind: 'link' }, 'The operation was aborted')).toBe(
       'The relay did not take the connection (The operation was aborted).',
     )
   })

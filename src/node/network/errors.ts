@@ -33,6 +33,12 @@ export type NetErrorType =
    * Retry-After, capped; 0 when it gave none the page reads).
    */
   | { readonly code: 'NET_RELAY_BUSY'; readonly retryAfterMs: number }
+  /** The server answered `status` (not 2xx, not 429) when asked where its relay listens. */
+  | { readonly code: 'NET_RELAY_INFO_FAILED'; readonly status: number }
+  /** The server's answer to where its relay listens is not the relay's address and peer id. */
+  | { readonly code: 'NET_RELAY_INFO_MALFORMED' }
+  /** The server did not answer at all when asked where its relay listens (the browser's fetch failed). */
+  | { readonly code: 'NET_RELAY_SILENT'; readonly reason: string }
 
 /**
  * What a network error says to the person reading it: a light tab shows a failed read's why as it is
@@ -54,6 +60,12 @@ function netMessage(type: NetErrorType): string {
       return `no peer took the message on ${type.topic}`
     case 'NET_RELAY_BUSY':
       return `the relay is busy: it is asked again in ${Math.ceil(type.retryAfterMs / 1000)} s`
+    case 'NET_RELAY_INFO_FAILED':
+      return `relay info: HTTP ${type.status}`
+    case 'NET_RELAY_INFO_MALFORMED':
+      return 'relay info: malformed response'
+    case 'NET_RELAY_SILENT':
+      return `relay info: no answer (${type.reason})`
   }
 }
 

@@ -33,7 +33,7 @@ import {
   RELAY_PEERS_PROTOCOL,
 } from './protocol'
 import { RetrySchedule } from './retry'
-import type { NetworkSnapshot, PeerInfo, RelayStatus } from './types'
+import type { NetworkSnapshot, PeerInfo, RelayProblem, RelayStatus } from './types'
 import { closingWebSockets } from './websockets'
 
 export interface NetworkHostInit {
@@ -421,7 +421,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
       if (!navigator.onLine) {
         setRelay({ state: 'offline' })
       } else {
-        setRelay({ state: 'unreachable', error: messageOf(err), attempt, retryAt: Date.now() + delay })
+        setRelay({
+          state: 'unreachable',
+          error: messageOf(err),
+          problem: relayProblemOf(err),
+          attempt,
+          retryAt: Date.now() + delay,
+        })
       }
       relayTimer = setTimeout(() => void connectRelay(), delay)
     }
@@ -934,12 +940,32 @@ export async function createNetworkHost(init: NetworkHostInit) {
 
 export type NetworkHost = Awaited<ReturnType<typeof createNetworkHost>>
 
+/** Why a relay connection attempt failed, from its error: the server's answers are typed (`fetchRelayInfo`). */
+function relayProblemOf(err: unknown): RelayProblem {
+  if (!(err instanceof NetError)) return { kind: 'link' }
+  switch (err.type.code) {
+    case 'NET_RELAY_BUSY':
+      return { kind: 'busy' }
+    case 'NET_RELAY_INFO_FAILED':
+      return { kind: 'http', status: err.type.status }
+    case 'NET_RELAY_INFO_MALFORMED':
+      return { kind: 'malformed' }
+    case 'NET_RELAY_SILENT':
+      return { kind: 'silent' }
+    default:
+      return { kind: 'link' }
+  }
+}
+
 /**
  * Asks the server that served the app where its relay listens. Boot starts this first thing, in
  * parallel with the profile claim; later reconnections ask again (the relay may have moved).
  */
 export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
-  const res = await fetch(url, { cache: 'no-store' })
+  const res = await fetch(url, { cache: 'no-store' }).catch((err: unknown) => {
+    // fetch rejects (a TypeError) only when no answer came: nothing listening, DNS, the network.
+    throw new NetError({ code: 'NET_RELAY_SILENT', reason: messageOf(err) })
+  })
   if (res.status === 429) {
     // Retry-After in seconds, as the relay sends it (an HTTP date or anything else: none).
     const seconds = res.headers.get('retry-after')?.trim() ?? ''
@@ -951,8 +977,9 @@ export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
       `relay info: HTTP 429, asked again in ${Math.ceil(retryAfterMs / 1000)} s at the earliest`,
     )
   }
-  if (!res.ok) throw new Error(`relay info: HTTP ${res.status}`)
-  const body: unknown = await res.json()
+  if (!res.ok) throw new NetError({ code: 'NET_RELAY_INFO_FAILED', status: res.status })
+  // Not JSON at all (a captive portal's page, a proxy's error page) is as unreadable as the wrong JSON.
+  const body: unknown = await res.json().catch(() => null)
   if (
     typeof body !== 'object' ||
     body === null ||
@@ -961,7 +988,7 @@ export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
     !('peerId' in body) ||
     typeof body.peerId !== 'string'
   ) {
-    throw new Error('relay info: malformed response')
+    throw new NetError({ code: 'NET_RELAY_INFO_MALFORMED' })
   }
   return {
     multiaddrs: body.multiaddrs.filter((a): a is string => typeof a === 'string'),

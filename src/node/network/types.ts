@@ -4,6 +4,19 @@
  */
 
 /** State of the link to the relay that introduces this tab to others. */
+/**
+ * Why the relay is out of reach: the server that serves the app answered 429 (`busy`) or another error
+ * status (`http`) or something unreadable (`malformed`) when asked where its relay listens, or did not
+ * answer at all (`silent`); or the relay itself did not take the connection (`link`: libp2p's dial,
+ * handshake or reservation failed).
+ */
+export type RelayProblem =
+  | { readonly kind: 'busy' }
+  | { readonly kind: 'http'; readonly status: number }
+  | { readonly kind: 'malformed' }
+  | { readonly kind: 'silent' }
+  | { readonly kind: 'link' }
+
 export type RelayStatus =
   | { readonly state: 'connecting'; readonly attempt: number }
   | { readonly state: 'connected'; readonly address: string }
@@ -11,6 +24,8 @@ export type RelayStatus =
   | {
       readonly state: 'unreachable'
       readonly error: string
+      /** Why, for the person reading the Network screen (`error` is the raw message). */
+      readonly problem: RelayProblem
       readonly attempt: number
       readonly retryAt: number
     }

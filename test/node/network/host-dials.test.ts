@@ -215,6 +215,25 @@ describe("the relay's address, asked again after the server refused it", () => {
     return { asked, answer }
   }
 
+  test('why the relay is out of reach is typed: busy, an error status, an unreadable answer, no answer', async () => {
+    const cases: [(body: string) => Response, object][] = [
+      [busyServer(1, '5').answer, { kind: 'busy' }],
+      [() => new Response('bad gateway', { status: 502 }), { kind: 'http', status: 502 }],
+      [() => new Response('<html>a captive portal</html>', { status: 200 }), { kind: 'malformed' }],
+      [
+        () => {
+          throw new TypeError('Failed to fetch')
+        },
+        { kind: 'silent' },
+      ],
+    ]
+    for (const [answer, problem] of cases) {
+      const { host } = await fakeHost(answer)
+      expect(host.snapshot().relay).toMatchObject({ state: 'unreachable', problem })
+      await host.stop()
+    }
+  })
+
   test('a 429 is asked again no sooner than its Retry-After, and the relay is then reached', async () => {
     const server = busyServer(1, '20')
     const start = Date.now()
