@@ -1,12 +1,15 @@
 import type { Address, Hex } from 'viem'
 import { EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
+import type { HeaderHashes } from '../chain/header'
 import { bloomGroups, collectBlockLogs, type LogSelection } from '../chain/log-selection'
 import { transactionParties } from '../chain/parties'
 import { parseTx } from '../chain/tx'
-import type { Genesis, Header } from '../chain/types'
+import type { ChainParams, Genesis, Header } from '../chain/types'
 import { bloomMayMatch } from '../codec/bloom'
 import { fromHex, keccak, toHex } from '../codec/bytes'
+import { checkPow } from '../consensus/pow'
+import { validateHeader } from '../consensus/validate'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
 import { remoteErrorOfFailedRequest } from '../network/errors'
@@ -200,6 +203,45 @@ export function checkRangeLink(first: Header, expected: Hex | undefined): void {
  */
 function unlinkedRange(err: LightError): Misbehaviour {
   return new Misbehaviour('invalid-block', err.message)
+}
+
+/**
+ * A peer's headers range from our base's number that meets none of the headers held (its chain forks
+ * below them, or is made up): the first header's proof of work, then each later one against the header
+ * before it with the header rules (its parent is below the headers held, so the first cannot be checked
+ * against one). Throws `Misbehaviour` ('invalid-block') for one that breaks a rule; a header dated ahead
+ * of `now` (ms) ends the check, no fault (`BLOCK_FUTURE` is only raised for an otherwise valid header).
+ */
+export function checkUnheldRange(
+  params: ChainParams,
+  now: bigint,
+  res: DecodedHeadersResponse,
+  base: bigint,
+): void {
+  const fault = (reason: string): Misbehaviour =>
+    new Misbehaviour(
+      'invalid-block',
+      `its chain meets none of the headers held (from #${base}), and its header ${reason}`,
+    )
+  const [first, ...rest] = res.headers
+  const firstHashes = res.hashes[0]
+  if (first === undefined || firstHashes === undefined) return
+  if (!checkPow(first, firstHashes.seal))
+    throw fault(`#${first.number} does not carry the work its difficulty asks`)
+  let parent = first
+  let parentHash = firstHashes.hash
+  for (const [i, header] of rest.entries()) {
+    const hashes = res.hashes[i + 1] as HeaderHashes
+    try {
+      validateHeader(params, header, parent, now, parentHash, hashes.seal)
+    } catch (err) {
+      if (!(err instanceof BlockError)) throw err
+      if (err.type.code === 'BLOCK_FUTURE') return
+      throw fault(`#${header.number} breaks the header rules: ${err.message}`)
+    }
+    parent = header
+    parentHash = hashes.hash
+  }
 }
 
 /** `verify()` of a peer's data: its failure (`LightError`) is the peer's forged proof. */
@@ -1100,8 +1142,14 @@ export class LightClient {
           first.number > 0n &&
           !chain.isCanonical(res.hashes[0]?.hash as Hex)
         ) {
-          // Forked below `from`: step back to find the common ancestor.
-          if (from <= floor) break
+          // Forked below `from`: step back to find the common ancestor. Down at our base, the peer's
+          // chain meets none of the headers held: it forks below them (an honest peer on a split older
+          // than our checkpoint) or is made up. What can be checked without the parent is: a range that
+          // breaks the header rules is the peer's fault; one that holds is left, without penalty.
+          if (from <= floor) {
+            checkUnheldRange(chain.params, BigInt(this.#init.now()), res, floor)
+            break
+          }
           from = from > floor + count ? from - count : floor
           continue
         }

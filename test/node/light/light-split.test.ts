@@ -3,8 +3,15 @@ import { describe, expect, test } from 'vitest'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { HeaderChain } from '../../../src/node/light/header-chain'
+import type { NetworkSink } from '../../../src/node/network/bridge'
 import { memoryHub } from '../../../src/node/network/memory'
 import { tokenBalanceKey } from '../../../src/node/state/keys'
+import {
+  decodeHeadersRequest,
+  decodeHeadersResponse,
+  encodeHeadersResponse,
+} from '../../../src/node/sync/messages'
 import type { ChainSplit } from '../../../src/node/sync/splits'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { asyncCodeOf } from '../../code-of'
@@ -114,5 +121,70 @@ describe('a light node whose headers followed the lighter side of a split', () =
     expect(await light.api.chainSplit()).toBeNull()
     expect(light.events.some((e) => e.event === 'split')).toBe(false)
     expect((await light.api.head()).hash).toBe(m.head.hash)
+  })
+})
+
+/**
+ * Wraps a node's sink so that the last header of each headers response it sends (of two or more) claims
+ * one more difficulty than it has: a header that breaks the rules (its work and the difficulty rule).
+ */
+function breakingLastHeader(sink: NetworkSink): NetworkSink {
+  return {
+    ...sink,
+    async request(protocol, data, from) {
+      const answer = await sink.request(protocol, data, from)
+      if (protocol !== HEADERS) return answer
+      const res = decodeHeadersResponse(answer)
+      const last = res.headers.at(-1)
+      if (last === undefined || res.headers.length < 2) return answer
+      const headers = [...res.headers.slice(0, -1), { ...last, difficulty: last.difficulty + 1n }]
+      return encodeHeadersResponse({ ...res, headers })
+    },
+  }
+}
+
+describe("a light node started from a header checkpoint above where a peer's chain forks off", () => {
+  /** L restarted from the checkpoint of M's headers from #40, with M there, then H (forking at #5) joins. */
+  async function restartedAbove(wrapH: (sink: NetworkSink) => NetworkSink = (sink) => sink) {
+    const hub = memoryHub()
+    const { storeM, m, storeH, h } = splitChains()
+    const headers = new HeaderChain(GENESIS)
+    for (let n = 1n; n <= m.headHeader.number; n++)
+      headers.add(must(m.getBlockByNumber(n)).block.header, BigInt(Date.now()))
+    await join(hub, 'M', { store: storeM })
+    const light = await join(hub, 'L', { light: true, checkpoint: headers.checkpoint(40n) })
+    await until(async () => (await light.api.head()).hash === m.head.hash)
+    const before = (await light.api.stats()).penalties
+    // The headers ranges H answered, by their first number.
+    const answered: bigint[] = []
+    const recording = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        const answer = await sink.request(protocol, data, from)
+        if (protocol === HEADERS) answered.push(decodeHeadersRequest(data).from)
+        return answer
+      },
+    })
+    await join(hub, 'H', { store: storeH, wrap: (sink) => recording(wrapH(sink)) })
+    // H is asked down to L's base, where its chain meets none of L's headers.
+    await until(() => answered.includes(40n))
+    // Its answer is checked a moment after it is sent.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    return { light, m, h, before, answered }
+  }
+
+  test('an honest peer whose chain forks below the headers held costs nothing: the node keeps its headers, no split told', async () => {
+    const { light, m, h, before } = await restartedAbove()
+    expect(h.head.totalDifficulty).toBeGreaterThan(m.head.totalDifficulty)
+    expect((await light.api.stats()).penalties).toBe(before)
+    expect((await light.api.head()).hash).toBe(m.head.hash)
+    expect(await light.api.chainSplit()).toBeNull()
+  })
+
+  test('a peer whose chain there breaks the header rules pays the invalid-header penalty', async () => {
+    const { light, m, before } = await restartedAbove(breakingLastHeader)
+    expect((await light.api.stats()).penalties).toBeGreaterThan(before)
+    expect((await light.api.head()).hash).toBe(m.head.hash)
+    expect(await light.api.chainSplit()).toBeNull()
   })
 })
