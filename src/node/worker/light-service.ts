@@ -777,6 +777,14 @@ export function createLightService(init: LightServiceInit) {
      * of the submissions at the last head (`checkMined`) is done, so that a read at a new head does not
      * list what its block holds.
      */
+    /**
+     * The block kept for `hash` (`LIGHT_OWN_TXS_KEY`), a transaction this node submitted and saw proven
+     * mined there, once that block is final; undefined for any other transaction.
+     */
+    async ownFinalBlock(hash: Hex): Promise<StoredHeader | undefined> {
+      const own = (await ownTxs()).get(hash)
+      return own?.final === true ? own.block : undefined
+    },
     async pendingTransactions(): Promise<TxView[]> {
       while (checking !== undefined) await checking
       return [...unmined.keys()].flatMap((hash) => {

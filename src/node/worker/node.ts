@@ -1073,8 +1073,17 @@ export function createNode(init: NodeInit): Node {
    * queries answer from the blocks this node executed (logs below a snapshot's base through proofs);
    * a transaction or receipt not found mined there, while behind, through proofs too.
    */
-  const autoApi = (viaLight: NodeApi, executed: NodeApi): NodeApi => {
+  const autoApi = (viaLight: NodeApi, executed: NodeApi, l: LightService): NodeApi => {
     const pick = (): NodeApi => (behind() ? viaLight : fullApi)
+    /**
+     * Whether `h` is one of this node's own transactions that its light mode saw mined, final, in a block
+     * at or below the executed chain's base: a snapshot upgrade executed none of those blocks, so only
+     * the header kept for it (`LIGHT_OWN_TXS_KEY`) can prove it.
+     */
+    const ownBelowBase = async (h: Hex): Promise<boolean> => {
+      const block = await l.ownFinalBlock(h)
+      return block !== undefined && block.header.number <= chain.chain.base
+    }
     return {
       ...executed,
       head: () => pick().head(),
@@ -1095,19 +1104,28 @@ export function createNode(init: NodeInit): Node {
       // Executed first; one the executed chain does not hold mined may be in a block past its head, under
       // the verified headers (the nonce read there has passed it): proven there while behind, so a
       // transaction sent through the light client reads mined, not unknown or dropped.
+      // Once caught up, one of its own mined below a snapshot's base is proven against the header kept
+      // for it (marked so): the executed chain holds no block there, and it read as unknown.
       async transaction(h) {
         const found = await executed.transaction(h)
-        if (found?.state === 'mined' || !behind()) return found
+        if (found?.state === 'mined') return found
+        const below = !behind()
+        if (below && !(await ownBelowBase(h))) return found
         const proven = await viaLight.transaction(h).catch((err: unknown) => {
           // The pool's view still says "sent, not proven mined"; no view at all cannot say unknown.
           if (found === null) throw err
           return null
         })
-        return proven?.state === 'mined' ? proven : (found ?? proven)
+        if (proven?.state !== 'mined') return found ?? proven
+        return below ? { ...proven, provenBelowBase: true } : proven
       },
       async receipt(h) {
         const found = await executed.receipt(h)
-        return found !== null || !behind() ? found : viaLight.receipt(h)
+        if (found !== null) return found
+        if (behind()) return viaLight.receipt(h)
+        if (!(await ownBelowBase(h))) return null
+        const proven = await viaLight.receipt(h)
+        return proven === null ? null : { ...proven, provenBelowBase: true }
       },
       verifiedAccount: (a) => pick().verifiedAccount(a),
       verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),
@@ -1126,7 +1144,12 @@ export function createNode(init: NodeInit): Node {
     viaLight === null || pin === 'light'
       ? null
       : { ...fullApi, logs: executedLogs(light as LightService, viaLight) }
-  const api = viaLight === null ? fullApi : executedApi === null ? viaLight : autoApi(viaLight, executedApi)
+  const api =
+    viaLight === null
+      ? fullApi
+      : executedApi === null
+        ? viaLight
+        : autoApi(viaLight, executedApi, light as LightService)
   /**
    * The chain a swap step reads and sends through, one source for the whole step: in `auto`, the light
    * client while the executed chain is behind the verified headers, else the executed chain. A step that

@@ -41,6 +41,12 @@ export interface TxView {
    * receipts root); null while pending, or when the node holds no receipt of its block.
    */
   readonly status: 'success' | 'reverted' | null
+  /**
+   * Set by a full node started from a snapshot for one of its own transactions mined below its base (it
+   * executed none of those blocks): proven by inclusion against the block header its light mode kept for
+   * it, not read from a block of its own.
+   */
+  readonly provenBelowBase?: true
 }
 
 /** A canonical transaction's receipt. */
@@ -60,6 +66,8 @@ export interface ReceiptView {
   /** The decoded `Error(string)` (or panic) reason of a reverted call; null on success. */
   readonly revertReason: string | null
   readonly confirmations: bigint
+  /** As `TxView.provenBelowBase`: proven against the header kept for it, below a snapshot's base. */
+  readonly provenBelowBase?: true
 }
 
 /** A native ERC20 token at the head. */

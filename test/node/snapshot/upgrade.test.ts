@@ -4,7 +4,8 @@ import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
-import type { Block } from '../../../src/node/chain/types'
+import { parseTx } from '../../../src/node/chain/tx'
+import type { Block, Tx } from '../../../src/node/chain/types'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import { HeaderChain, type HeaderCheckpoint } from '../../../src/node/light/header-chain'
@@ -28,7 +29,12 @@ import type { Offence } from '../../../src/node/sync/peer-scores'
 import { decodeSnapshotResponse, encodeSnapshotResponse } from '../../../src/node/sync/snapshot-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
-import { LIGHT_CHECKPOINT_KEY, loadLightCheckpoint } from '../../../src/node/worker/light-service'
+import {
+  LIGHT_CHECKPOINT_KEY,
+  LIGHT_OWN_TXS_KEY,
+  loadLightCheckpoint,
+  type OwnTx,
+} from '../../../src/node/worker/light-service'
 import { createNode, type Node } from '../../../src/node/worker/node'
 import { until } from '../../until'
 import { addressOf, mineOn, seal, transfer } from '../chain/chain-fixtures'
@@ -50,8 +56,11 @@ const PROTOCOLS = syncProtocols(GENESIS.params.chainId)
 const STATUS_PROTOCOL = chainProtocol(GENESIS.params.chainId, 'status')
 const MINER = ACCOUNTS[7] as Address
 
-/** `n` sealed blocks on the test genesis (difficulty 2: a handful of hashes each), dated in the past. */
-function minedBlocks(n: number): Block[] {
+/**
+ * `n` sealed blocks on the test genesis (difficulty 2: a handful of hashes each), dated in the past;
+ * block `txs.at` holds `txs.txs`.
+ */
+function minedBlocks(n: number, txs?: { readonly at: number; readonly txs: readonly Tx[] }): Block[] {
   const chain = new Chain({ genesis: GENESIS })
   const start = BigInt(Date.now() - 10 * n - 10_000)
   const out: Block[] = []
@@ -60,7 +69,7 @@ function minedBlocks(n: number): Block[] {
       params: chain.params,
       parent: chain.head.block.header,
       parentState: chain.headState,
-      txs: [],
+      txs: txs?.at === i ? txs.txs : [],
       now: start + BigInt(10 * i),
       miner: i % 2 === 0 ? MINER : (ACCOUNTS[i % ACCOUNTS.length] as Address),
     }).block
@@ -297,6 +306,49 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
         (await alone.node.api.receipt(own)) !== null && (await alone.node.api.receipt(other)) !== null,
     )
     await full.node.api.setMining(false)
+  }, 120_000)
+
+  test('an auto node that became full through a snapshot reads its own older transactions (kept by its light mode) as mined in their block, proven against the kept header, not as unknown', async () => {
+    // Its transfer mined in block 20, far below the snapshot block; a light run of this profile kept that
+    // block's header for it, final, and headers from #200 only.
+    const raw = await transfer(0, { nonce: 0 }, GENESIS.params.chainId)
+    const tx = parseTx(raw, GENESIS.params)
+    const withOwn = minedBlocks(300, { at: 20, txs: [tx] })
+    const headers = headerChain(withOwn)
+    const block20 = must(headers.byNumber(20n))
+    expect(must(withOwn[19]).transactions).toEqual([raw])
+    const repo = await openMemoryRepository({
+      backend: createMemoryBackend(),
+      chain: { chainId: GENESIS.params.chainId, genesisHash: must(headers.byNumber(0n)).hash },
+    })
+    const own: OwnTx = { block: block20, final: true }
+    await repo.putMeta(LIGHT_OWN_TXS_KEY, { [tx.hash]: own })
+    const hub = memoryHub()
+    const full = await makeNode(hub, 'FULL', { store: storeWith(withOwn) })
+    const node = await makeNode(hub, 'NODE', { repo, lightCheckpoint: headers.checkpoint(200n) })
+    await until(
+      async () =>
+        (await node.node.api.mode()).kind === 'full' && (await node.node.api.head()).number === 300n,
+    )
+    await node.node.upgraded()
+    expect((await node.node.api.stats()).blocksFromSnapshot).toBeGreaterThan(0)
+    expect(await node.node.api.block(20n)).toBeNull()
+
+    const view = await node.node.api.transaction(tx.hash)
+    expect(view).toEqual({ ...must(await full.node.api.transaction(tx.hash)), provenBelowBase: true })
+    expect(view).toMatchObject({
+      state: 'mined',
+      blockNumber: 20n,
+      blockHash: block20.hash,
+      status: 'success',
+    })
+    const receipt = await node.node.api.receipt(tx.hash)
+    const fullReceipt = must(await full.node.api.receipt(tx.hash))
+    expect(receipt).toEqual({ ...fullReceipt, logsBloom: receipt?.logsBloom, provenBelowBase: true })
+    expect(receipt).toMatchObject({ status: 'success', blockNumber: 20n, gasUsed: 21_000n })
+    // Another's transaction as deep, kept for nobody: the executed chain holds none, as before.
+    const other = await transfer(1, { nonce: 0 }, GENESIS.params.chainId)
+    expect(await node.node.api.transaction(parseTx(other, GENESIS.params).hash)).toBeNull()
   }, 120_000)
 
   /**
