@@ -9,9 +9,18 @@ import { nextBaseFee } from '../../../src/node/consensus/base-fee'
 import { nextDifficulty } from '../../../src/node/consensus/difficulty'
 import { mineSlice } from '../../../src/node/consensus/miner'
 import { LightError } from '../../../src/node/light/errors'
-import { checkRangeLink, LightClient, type LightClientInit } from '../../../src/node/light/light-client'
-import { decodeHeadersRequest, encodeHeadersResponse } from '../../../src/node/sync/messages'
-import { type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
+import {
+  checkRangeLink,
+  checkUnheldRange,
+  LightClient,
+  type LightClientInit,
+} from '../../../src/node/light/light-client'
+import {
+  decodeHeadersRequest,
+  decodeHeadersResponse,
+  encodeHeadersResponse,
+} from '../../../src/node/sync/messages'
+import { Misbehaviour, type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import type { SyncStatus } from '../../../src/node/sync/syncer'
 import { codeOf } from '../../code-of'
@@ -537,5 +546,43 @@ describe('light client receipts', () => {
     await expect(
       light.receipts([stored(CHAIN[102] as Header), stored(CHAIN[108] as Header)]),
     ).rejects.toThrow('receipts of blocks #103–#109 cannot be proved: no peer to ask')
+  })
+})
+
+describe('light client: a range from the base that meets none of the headers held (checkUnheldRange)', () => {
+  const range = (headers: readonly Header[]) =>
+    decodeHeadersResponse(
+      encodeHeadersResponse({ headNumber: HEAD.number, headTotalDifficulty: 1n, headers }),
+    )
+  const fault = (headers: readonly Header[], now = NOW): unknown => {
+    try {
+      checkUnheldRange(GENESIS.params, now, range(headers), 100n)
+      return undefined
+    } catch (err) {
+      return err
+    }
+  }
+  const held = CHAIN.slice(99, 120)
+  const [first, ...rest] = held as [Header, ...Header[]]
+  const last = held.at(-1) as Header
+
+  test('one that keeps the header rules passes; a first header without its work, or a later one breaking a rule, is an invalid header', () => {
+    expect(fault(held)).toBeUndefined()
+    const noWork = fault([{ ...first, difficulty: 2n ** 200n }, ...rest])
+    expect(noWork).toBeInstanceOf(Misbehaviour)
+    expect((noWork as Misbehaviour).offence).toBe('invalid-block')
+    expect((noWork as Error).message).toBe(
+      'its chain meets none of the headers held (from #100), and its header #100 does not carry the work its difficulty asks',
+    )
+    const broken = fault([...held.slice(0, -1), { ...last, difficulty: last.difficulty + 1n }])
+    expect((broken as Misbehaviour).offence).toBe('invalid-block')
+    expect((broken as Error).message).toMatch(
+      /^its chain meets none of the headers held \(from #100\), and its header #120 breaks the header rules: /,
+    )
+  })
+
+  test('a header dated ahead of the clock ends the check without fault: it may be valid once its time comes', () => {
+    const broken = [...held.slice(0, -1), { ...last, difficulty: last.difficulty + 1n }]
+    expect(fault(broken, (held[5] as Header).timestamp - 60_000n)).toBeUndefined()
   })
 })
