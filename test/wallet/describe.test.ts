@@ -30,6 +30,7 @@ import {
 } from '../../src/wallet/describe'
 import { FAUCET_AMOUNT, FAUCET_SENDS, type FaucetState, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
+import { permitTypedData } from './permit'
 import { chainTwin, poolBackend } from './pool-backend'
 import { soloNode } from './solo-node'
 
@@ -42,6 +43,19 @@ let backend: ProviderBackend
 /** The value of the approval's row `label`. */
 const row = (r: { readonly details: readonly { label: string; value: string }[] }, label: string) =>
   r.details.find((d) => d.label === label)?.value
+
+/** A pool backend at which every contract called answers as the ERC-20 token `symbol` of `decimals`. */
+const tokenBackend = (symbol: string, decimals: number): ProviderBackend => ({
+  ...poolBackend(),
+  call: async ({ data }: { data?: Hex }) => {
+    const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
+    const returnData =
+      functionName === 'symbol'
+        ? encodeFunctionResult({ abi: erc20Abi, functionName, result: symbol })
+        : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: decimals })
+    return { status: 1 as const, returnData, gasUsed: 30_000n }
+  },
+})
 
 beforeAll(async () => {
   backend = (await soloNode()).backend
@@ -80,17 +94,7 @@ describe('approval texts', () => {
     expect((await describeTransaction(backend, { ...base, data: unknown })).title).toBe(
       'Transfer 1,250,000 base units of token 0x00…e1 to 0x90…06',
     )
-    const apple = {
-      ...poolBackend(),
-      call: async ({ data }: { data?: Hex }) => {
-        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
-        const returnData =
-          functionName === 'symbol'
-            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'APL' })
-            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 2 })
-        return { status: 1 as const, returnData, gasUsed: 30_000n }
-      },
-    }
+    const apple = tokenBackend('APL', 2)
     const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, 1_000_05n] })
     expect((await describeTransaction(apple, { ...base, data: approve })).title).toBe(
       'Allow 0x90…06 to spend 1,000.05 APL',
@@ -98,41 +102,19 @@ describe('approval texts', () => {
   })
 
   test('an EIP-2612 permit reads as the approve it grants: spender, amount in the token’s units, until when; the data signed below', async () => {
-    const apple = {
-      ...poolBackend(),
-      call: async ({ data }: { data?: Hex }) => {
-        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
-        const returnData =
-          functionName === 'symbol'
-            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'APPLE' })
-            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 2 })
-        return { status: 1 as const, returnData, gasUsed: 30_000n }
-      },
-    }
+    const apple = tokenBackend('APPLE', 2)
     const deadline = BigInt(new Date(2026, 11, 5, 14, 0).getTime() / 1000)
     const domain = { name: 'Apple', version: '1', chainId: 31_415, verifyingContract: TOKEN }
     // As a dApp sends it: JSON, numbers as strings, the domain's type declared.
     const permit = (message: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
-      domain,
-      types: {
-        EIP712Domain: getTypesForEIP712Domain({ domain }),
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      message: {
+      ...permitTypedData(domain, {
         owner: ME,
         spender: FRIEND,
         value: '12500',
         nonce: '3',
         deadline: String(deadline),
         ...message,
-      },
+      }),
       ...more,
     })
     const typed = permit({})
@@ -297,17 +279,7 @@ describe('approval texts', () => {
       { label: 'Refundable from', value: 'block 120' },
     ])
     // A token lock pulls the tokens through the allowance: the amount is the token's, named by its symbol.
-    const gold = {
-      ...poolBackend(),
-      call: async ({ data }: { data?: Hex }) => {
-        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
-        const returnData =
-          functionName === 'symbol'
-            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'GLD' })
-            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 2 })
-        return { status: 1 as const, returnData, gasUsed: 30_000n }
-      },
-    }
+    const gold = tokenBackend('GLD', 2)
     const token = await describeTransaction(gold, { ...base, value: 0n, data: lock(TOKEN, 1250n) })
     expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120')
     expect(token.details).toContainEqual({ label: 'Token', value: TOKEN })
@@ -524,17 +496,7 @@ describe('approval texts', () => {
   })
 
   test('a token whose symbol holds a right-to-left override is named with it escaped', async () => {
-    const token = {
-      ...poolBackend(),
-      call: async ({ data }: { data?: Hex }) => {
-        const { functionName } = decodeFunctionData({ abi: erc20Abi, data: data ?? '0x' })
-        const returnData =
-          functionName === 'symbol'
-            ? encodeFunctionResult({ abi: erc20Abi, functionName, result: 'US\u202EDT' })
-            : encodeFunctionResult({ abi: erc20Abi, functionName: 'decimals', result: 0 })
-        return { status: 1 as const, returnData, gasUsed: 30_000n }
-      },
-    }
+    const token = tokenBackend('US\u202EDT', 0)
     const transfer = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [FRIEND, 5n] })
     const r = await describeTransaction(token, {
       from: ME,

@@ -24,6 +24,7 @@ import { createProvider, type TabchainProvider } from '../../src/wallet/provider
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet, type Wallet } from '../../src/wallet/wallet'
 import { until } from '../until'
+import { PERMIT_TYPE, permitTypedData } from './permit'
 import { poolBackend } from './pool-backend'
 import { HARDHAT_MNEMONIC, hardhatWallet, soloNode } from './solo-node'
 
@@ -553,26 +554,18 @@ describe('EIP-1193 provider over the NodeApi', () => {
 
   test('an EIP-2612 permit: the dialog says who may spend what until when, then the data signed', async () => {
     const domain = { name: 'Apple', version: '1', chainId: GENESIS.params.chainId, verifyingContract: FRIEND }
-    const permit = {
-      domain,
-      types: {
-        EIP712Domain: getTypesForEIP712Domain({ domain }),
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      message: { owner: ME, spender: FRIEND, value: '125', nonce: '0', deadline: maxUint256.toString() },
-    } as const
+    const permit = permitTypedData(domain, {
+      owner: ME,
+      spender: FRIEND,
+      value: '125',
+      nonce: '0',
+      deadline: maxUint256.toString(),
+    })
     const json = JSON.stringify(permit)
     const signature = (await provider.request({ method: 'eth_signTypedData_v4', params: [ME, json] })) as Hex
     const hash = hashTypedData({
       domain,
-      types: { Permit: permit.types.Permit },
+      types: { Permit: PERMIT_TYPE },
       primaryType: 'Permit',
       message: { owner: ME, spender: FRIEND, value: 125n, nonce: 0n, deadline: maxUint256 },
     })
