@@ -8,6 +8,7 @@ import {
   type Hex,
   parseEventLogs,
   parseUnits,
+  type TransactionReceipt,
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
@@ -70,19 +71,35 @@ afterAll(async () => {
   await node.setMining(false)
 })
 
-test('a send that passes simulation but reverts on chain ends failed with its revert reason', async () => {
-  const client = createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 })
-  const wallet = createWalletClient({ chain, account: ME, transport: custom(provider) })
-  await node.setMining(true)
+/** Viem's clients over the wallet's provider, as a dApp holds them: sending as ME. */
+const dapp = () => ({
+  client: createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 }),
+  wallet: createWalletClient({ chain, account: ME, transport: custom(provider) }),
+})
+
+/**
+ * Creates the token `args` (name, symbol, decimals, supply) through the wallet's provider and waits for
+ * its block (the node must be mining): the creating transaction, its receipt and the token's address.
+ */
+async function createToken(
+  args: readonly [name: string, symbol: string, decimals: number, supply: bigint],
+): Promise<{ create: Hex; created: TransactionReceipt; token: Address }> {
+  const { client, wallet } = dapp()
   const create = await wallet.writeContract({
     address: TOKEN_FACTORY_ADDRESS,
     abi: tokenFactoryAbi,
     functionName: 'createToken',
-    args: ['Pear', 'PEAR', 18, parseUnits('1000', 18)],
+    args,
   })
   const created = await client.waitForTransactionReceipt({ hash: create, timeout: 20_000 })
   const [event] = parseEventLogs({ abi: tokenFactoryAbi, eventName: 'TokenCreated', logs: created.logs })
-  const token = event?.args.token as Address
+  return { create, created, token: event?.args.token as Address }
+}
+
+test('a send that passes simulation but reverts on chain ends failed with its revert reason', async () => {
+  const { client, wallet } = dapp()
+  await node.setMining(true)
+  const { create, created, token } = await createToken(['Pear', 'PEAR', 18, parseUnits('1000', 18)])
   await node.setMining(false)
 
   // Two transfers of 600 out of 1000, sent back to back: both simulated against the same head.
@@ -282,18 +299,9 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
 })
 
 test('what an account received reads from the node: coin sent to it and token transfers to it, each saying from whom; its own sends and mints are not received; a mined transaction is read once', async () => {
-  const client = createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 })
-  const wallet = createWalletClient({ chain, account: ME, transport: custom(provider) })
+  const { client, wallet } = dapp()
   await node.setMining(true)
-  const create = await wallet.writeContract({
-    address: TOKEN_FACTORY_ADDRESS,
-    abi: tokenFactoryAbi,
-    functionName: 'createToken',
-    args: ['Kiwi', 'KIWI', 2, 100_000n],
-  })
-  const created = await client.waitForTransactionReceipt({ hash: create, timeout: 20_000 })
-  const [event] = parseEventLogs({ abi: tokenFactoryAbi, eventName: 'TokenCreated', logs: created.logs })
-  const token = event?.args.token as Address
+  const { create, token } = await createToken(['Kiwi', 'KIWI', 2, 100_000n])
   const coin = await wallet.sendTransaction({ to: FRIEND, value: parseUnits('2.5', 18) })
   await client.waitForTransactionReceipt({ hash: coin, timeout: 20_000 })
   const tokens = await wallet.writeContract({
