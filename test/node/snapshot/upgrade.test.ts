@@ -98,6 +98,32 @@ function must<T>(v: T | undefined | null): T {
   return v
 }
 
+/** `sink`'s answer to a status request, its head told as #1,000,000,000 (a liar's far claim). */
+async function farHeadStatus(sink: NetworkSink, data: Uint8Array, from: string): Promise<Uint8Array> {
+  const told = decodeBeacon(await sink.request(STATUS_PROTOCOL, data, from))
+  return encodeBeacon({ ...told, head: 1_000_000_000n })
+}
+
+/** Answers status requests only 50 ms after `heard` settles: another peer's status comes first. */
+const statusAfter =
+  (heard: Promise<void>) =>
+  (sink: NetworkSink): NetworkSink => ({
+    ...sink,
+    async request(protocol, data, from) {
+      if (protocol === STATUS_PROTOCOL) await heard.then(() => new Promise((r) => setTimeout(r, 50)))
+      return sink.request(protocol, data, from)
+    },
+  })
+
+/** Learns heads from status answers alone: gossiped beacons (which tell the true heads) are ignored. */
+const statusAnswersOnly = (sink: NetworkSink): NetworkSink => ({
+  ...sink,
+  gossip: (topic, data, from) =>
+    topic === chainTopic(GENESIS.params.chainId, 'status')
+      ? Promise.resolve('ignore')
+      : sink.gossip(topic, data, from),
+})
+
 const running: Node[] = []
 afterEach(() => {
   for (const n of running.splice(0)) n.stop()
@@ -398,8 +424,7 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
         async request(protocol, data, from) {
           if (protocol === STATUS_PROTOCOL) {
             heardLiar()
-            const told = decodeBeacon(await sink.request(protocol, data, from))
-            return encodeBeacon({ ...told, head: 1_000_000_000n })
+            return farHeadStatus(sink, data, from)
           }
           if (protocol === PROTOCOLS.headers) await new Promise((r) => setTimeout(r, 300))
           if (protocol !== PROTOCOLS.blocks) return sink.request(protocol, data, from)
@@ -408,21 +433,7 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
         },
       })
     // The honest peer's status comes just after a liar's: a liar's claim starts the upgrade.
-    const later = (sink: NetworkSink): NetworkSink => ({
-      ...sink,
-      async request(protocol, data, from) {
-        if (protocol === STATUS_PROTOCOL) await liarHeard.then(() => new Promise((r) => setTimeout(r, 50)))
-        return sink.request(protocol, data, from)
-      },
-    })
-    // The fresh node learns heads from status answers alone (gossiped beacons tell the true ones).
-    const statusAnswersOnly = (sink: NetworkSink): NetworkSink => ({
-      ...sink,
-      gossip: (topic, data, from) =>
-        topic === chainTopic(GENESIS.params.chainId, 'status')
-          ? Promise.resolve('ignore')
-          : sink.gossip(topic, data, from),
-    })
+    const later = statusAfter(liarHeard)
     // Three of them: before, each was the source of one failed attempt, and after three the node gave up
     // on snapshots for the run and replayed the chain from genesis.
     for (const name of ['LIAR1', 'LIAR2', 'LIAR3'])
@@ -459,29 +470,14 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
       async request(protocol, data, from) {
         if (protocol === STATUS_PROTOCOL) {
           heardLiar()
-          const told = decodeBeacon(await sink.request(protocol, data, from))
-          return encodeBeacon({ ...told, head: 1_000_000_000n })
+          return farHeadStatus(sink, data, from)
         }
         if (protocol === PROTOCOLS.headers) await released
         return sink.request(protocol, data, from)
       },
     })
     // The honest peer's status comes just after the liar's: the liar's claim comes first.
-    const later = (sink: NetworkSink): NetworkSink => ({
-      ...sink,
-      async request(protocol, data, from) {
-        if (protocol === STATUS_PROTOCOL) await liarHeard.then(() => new Promise((r) => setTimeout(r, 50)))
-        return sink.request(protocol, data, from)
-      },
-    })
-    // The node learns heads from status answers alone (gossiped beacons tell the true ones).
-    const statusAnswersOnly = (sink: NetworkSink): NetworkSink => ({
-      ...sink,
-      gossip: (topic, data, from) =>
-        topic === chainTopic(GENESIS.params.chainId, 'status')
-          ? Promise.resolve('ignore')
-          : sink.gossip(topic, data, from),
-    })
+    const later = statusAfter(liarHeard)
     await makeNode(hub, 'LIAR', { store: storeWith(blocks), wrap: lying })
     await makeNode(hub, 'FULL', { store: storeWith(blocks), wrap: later })
     // 50 blocks behind the honest peer: the ordinary sync's to close.
