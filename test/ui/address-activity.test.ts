@@ -8,6 +8,7 @@ import type { TxView } from '../../src/node/worker/queries'
 import { addressTxRow } from '../../src/ui/address-activity'
 import { tokenDirectory } from '../../src/ui/address-name'
 import { readListed } from '../../src/ui/screens/ExplorerScreen'
+import { minedTx } from './mined-tx'
 
 const ALICE = getAddress(`0x${'aa'.repeat(20)}`)
 const BOB = getAddress(`0x${'bb'.repeat(20)}`)
@@ -18,29 +19,9 @@ const TOKENS = tokenDirectory([
 ])
 const HASH = `0x${'ab'.repeat(32)}` as Hex
 
-const tx = (fields: Partial<TxView>): TxView => ({
-  hash: HASH,
-  raw: '0x',
-  from: ALICE,
-  to: BOB,
-  value: 0n,
-  nonce: 0n,
-  gas: 21_000n,
-  maxFeePerGas: 1n,
-  maxPriorityFeePerGas: 1n,
-  input: '0x',
-  state: 'mined',
-  blockHash: `0x${'cd'.repeat(32)}`,
-  blockNumber: 10n,
-  index: 0,
-  confirmations: 1n,
-  status: 'success',
-  ...fields,
-})
-
 describe("an address page's transactions", () => {
   test('a coin payment reads as sent by its sender and received by its recipient, with the amount, block and depth at the head', () => {
-    const pay = tx({ value: parseUnits('1.5', 18) })
+    const pay = minedTx({ value: parseUnits('1.5', 18) })
     const sent = addressTxRow(pay, ALICE, TOKENS, 12n)
     expect(sent).toMatchObject({
       what: 'Send 1.5 TAB to 0xbBbBBBBb…bbBBbB',
@@ -57,11 +38,11 @@ describe("an address page's transactions", () => {
     })
     // Lower-case addresses are the same address.
     expect(addressTxRow(pay, BOB.toLowerCase() as Address, TOKENS, 12n).direction).toBe('in')
-    expect(addressTxRow(tx({ to: ALICE, value: 1n }), ALICE, TOKENS, 12n).direction).toBe('self')
+    expect(addressTxRow(minedTx({ to: ALICE, value: 1n }), ALICE, TOKENS, 12n).direction).toBe('self')
   })
 
   test('token calls read in the Tokens screen’s words, amounts in the token’s decimals, the token named', () => {
-    const transfer = tx({
+    const transfer = minedTx({
       to: GLD,
       input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 250n] }),
     })
@@ -80,14 +61,14 @@ describe("an address page's transactions", () => {
       amount: '2.5 GLD',
       direction: null,
     })
-    const from = tx({
+    const from = minedTx({
       from: CAROL,
       to: GLD,
       input: encodeFunctionData({ abi: erc20Abi, functionName: 'transferFrom', args: [ALICE, BOB, 1n] }),
     })
     expect(addressTxRow(from, ALICE, TOKENS, 10n)).toMatchObject({ direction: 'out', amount: '0.01 GLD' })
     expect(addressTxRow(from, CAROL, TOKENS, 10n).direction).toBeNull()
-    const approve = tx({
+    const approve = minedTx({
       to: GLD,
       input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, maxUint256] }),
     })
@@ -99,7 +80,7 @@ describe("an address page's transactions", () => {
     expect(addressTxRow(approve, BOB, TOKENS, 10n).what).toBe(
       'Allowed by 0xaAaAaAaa…aAaaAa to spend an unlimited amount of GLD',
     )
-    const mint = tx({
+    const mint = minedTx({
       to: GLD,
       input: encodeFunctionData({ abi: erc20Abi, functionName: 'mint', args: [BOB, 100n] }),
     })
@@ -107,13 +88,13 @@ describe("an address page's transactions", () => {
       what: 'Mint 1 GLD to 0xbBbBBBBb…bbBBbB',
       direction: 'in',
     })
-    const burn = tx({
+    const burn = minedTx({
       to: GLD,
       input: encodeFunctionData({ abi: erc20Abi, functionName: 'burn', args: [100n] }),
     })
     expect(addressTxRow(burn, ALICE, TOKENS, 10n)).toMatchObject({ what: 'Burn 1 GLD', direction: 'out' })
     // A token the explorer does not know: in base units, named by its address.
-    const other = tx({
+    const other = minedTx({
       to: CAROL,
       input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 7n] }),
     })
@@ -121,7 +102,7 @@ describe("an address page's transactions", () => {
   })
 
   test('a token creation, HTLC steps and a reverted call read as such', () => {
-    const create = tx({
+    const create = minedTx({
       to: TOKEN_FACTORY_ADDRESS,
       input: encodeFunctionData({
         abi: tokenFactoryAbi,
@@ -135,7 +116,7 @@ describe("an address page's transactions", () => {
       direction: 'in',
     })
     expect(addressTxRow(create, TOKEN_FACTORY_ADDRESS, TOKENS, 10n).direction).toBeNull()
-    const lock = tx({
+    const lock = minedTx({
       to: HTLC_ADDRESS,
       input: encodeFunctionData({
         abi: htlcAbi,
@@ -148,7 +129,7 @@ describe("an address page's transactions", () => {
       amount: '3 GLD',
       direction: 'out',
     })
-    const redeem = tx({
+    const redeem = minedTx({
       to: HTLC_ADDRESS,
       input: encodeFunctionData({
         abi: htlcAbi,
@@ -160,14 +141,16 @@ describe("an address page's transactions", () => {
       what: 'Redeem swap lock 0x22222222…222222',
       amount: null,
     })
-    const reverted = addressTxRow(tx({ value: 1n, status: 'reverted' }), ALICE, TOKENS, 10n)
+    const reverted = addressTxRow(minedTx({ value: 1n, status: 'reverted' }), ALICE, TOKENS, 10n)
     expect(reverted.status).toEqual({ state: 'failed', hash: HASH, reason: 'reverted' })
-    expect(addressTxRow(tx({ input: '0x12345678' }), ALICE, TOKENS, 10n)).toMatchObject({
+    expect(addressTxRow(minedTx({ input: '0x12345678' }), ALICE, TOKENS, 10n)).toMatchObject({
       what: 'Call contract 0xbBbBBBBb…bbBBbB (0x12345678)',
       amount: null,
     })
     // In a block whose receipt this node lacks: in its block, its outcome not known.
-    expect(addressTxRow(tx({ status: null }), ALICE, TOKENS, 10n).status).toMatchObject({ state: 'included' })
+    expect(addressTxRow(minedTx({ status: null }), ALICE, TOKENS, 10n).status).toMatchObject({
+      state: 'included',
+    })
   })
 
   test('a new head reads only the transactions new to the list; one that fails to read is read again', async () => {
@@ -177,7 +160,7 @@ describe("an address page's transactions", () => {
       async transaction(hash: Hex) {
         asked.push(hash)
         if (hash === B && fail) throw new Error('no peer proved it')
-        return tx({ hash })
+        return minedTx({ hash })
       },
     }
     const A = `0x${'0a'.repeat(32)}` as Hex
@@ -185,7 +168,7 @@ describe("an address page's transactions", () => {
     const C = `0x${'0c'.repeat(32)}` as Hex
     const cache = new Map<Hex, TxView>()
     const first = await readListed(api, [B, A], cache)
-    expect(first).toEqual([{ hash: B, error: 'no peer proved it' }, tx({ hash: A })])
+    expect(first).toEqual([{ hash: B, error: 'no peer proved it' }, minedTx({ hash: A })])
     fail = false
     const second = await readListed(api, [C, B, A], cache)
     expect(second.map((t) => t.hash)).toEqual([C, B, A])

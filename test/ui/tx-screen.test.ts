@@ -9,7 +9,6 @@ import { memoryHub } from '../../src/node/network/memory'
 import type { Remote } from '../../src/node/rpc/protocol'
 import { syncProtocols } from '../../src/node/sync/sync-server'
 import type { NodeApi } from '../../src/node/worker/node'
-import type { TxView } from '../../src/node/worker/queries'
 import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { describeInput, readTransaction } from '../../src/ui/screens/TxScreen'
 import { transfer } from '../node/chain/chain-fixtures'
@@ -25,6 +24,7 @@ import {
   tokenChain,
 } from '../node/light/fixtures'
 import { until } from '../until'
+import { minedTx } from './mined-tx'
 
 const { inclusion: INCLUSION, receipts: RECEIPTS } = syncProtocols(GENESIS.params.chainId)
 const join = nodeStarter()
@@ -121,24 +121,16 @@ describe('the transaction screen', () => {
 
   test('a transaction in its block whose outcome no read proves says so, not confirmed', async () => {
     const hash = `0x${'ab'.repeat(32)}` as const
-    const tx: TxView = {
+    const tx = minedTx({
       hash,
       raw: '0x02',
       from: ALICE,
       to: BOB,
       value: 1n,
-      nonce: 0n,
-      gas: 21_000n,
-      maxFeePerGas: 1n,
-      maxPriorityFeePerGas: 1n,
-      input: '0x',
-      state: 'mined',
-      blockHash: `0x${'cd'.repeat(32)}`,
       blockNumber: 7n,
-      index: 0,
       confirmations: 3n,
       status: null,
-    }
+    })
     const unproven = new LightError({
       code: 'LIGHT_UNVERIFIED',
       what: 'receipts',
