@@ -12,6 +12,7 @@ import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
 import { ActivityList, receivedNote } from '../components/ActivityList'
 import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
+import { PasswordField } from '../components/PasswordField'
 import { TabList, TabPanel } from '../components/Tabs'
 import { walletBalance } from '../format'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
@@ -184,27 +185,19 @@ function Onboarding() {
         </label>
         {typed.message}
       </TabPanel>
-      <label className="field">
-        <span>Password (at least {MIN_PASSWORD_LENGTH} characters)</span>
-        <input
-          className="input"
-          type="password"
-          autoComplete="new-password"
-          data-testid="new-password"
-          {...password.props}
-        />
-      </label>
+      <PasswordField
+        label={`Password (at least ${MIN_PASSWORD_LENGTH} characters)`}
+        autoComplete="new-password"
+        testId="new-password"
+        {...password.props}
+      />
       {password.message}
-      <label className="field">
-        <span>Repeat it</span>
-        <input
-          className="input"
-          type="password"
-          autoComplete="new-password"
-          data-testid="new-password-again"
-          {...again.props}
-        />
-      </label>
+      <PasswordField
+        label="Repeat it"
+        autoComplete="new-password"
+        testId="new-password-again"
+        {...again.props}
+      />
       {again.message}
       {error !== null && (
         <p className="form-error" role="alert" data-testid="onboarding-error">
@@ -243,18 +236,14 @@ function Unlock() {
     <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="unlock">
       <h2>Unlock your wallet</h2>
       {prompt && <p className="notice">A request needs your wallet unlocked: unlock it to continue.</p>}
-      <label className="field">
-        <span>Password</span>
-        <input
-          className="input"
-          type="password"
-          autoComplete="current-password"
-          data-testid="password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          {...refusal.input}
-        />
-      </label>
+      <PasswordField
+        label="Password"
+        autoComplete="current-password"
+        testId="password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        {...refusal.input}
+      />
       {refusal.message}
       <button
         type="submit"
@@ -695,17 +684,13 @@ function Secrets() {
             setPassword('')
           }}
         >
-          <label className="field">
-            <span>Your wallet password</span>
-            <input
-              className="input"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              {...refusal.input}
-            />
-          </label>
+          <PasswordField
+            label="Your wallet password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            {...refusal.input}
+          />
           <button type="submit" className="button button--small">
             Reveal
           </button>
@@ -775,18 +760,14 @@ function ExportKey() {
               ))}
             </select>
           </label>
-          <label className="field">
-            <span>Your wallet password</span>
-            <input
-              className="input"
-              type="password"
-              autoComplete="current-password"
-              data-testid="export-key-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              {...refusal.input}
-            />
-          </label>
+          <PasswordField
+            label="Your wallet password"
+            autoComplete="current-password"
+            testId="export-key-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            {...refusal.input}
+          />
           <button type="submit" className="button button--small">
             Export
           </button>
