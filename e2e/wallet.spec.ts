@@ -152,6 +152,47 @@ const visibleLabels = (field: Locator): Promise<string[]> =>
       .map((l) => l.textContent?.trim() ?? ''),
   )
 
+test('after five wrong passwords the unlock form counts the wait down with its button disabled, then clears and unlocks', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  await createWallet(page)
+  await page.getByTestId('lock').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  const password = page.getByTestId('password')
+  const button = page.getByTestId('unlock-button')
+  const refusal = page.getByTestId('unlock-error')
+  for (let i = 1; i <= 5; i++) {
+    await password.fill(`wrong ${i}`)
+    await button.click()
+    await expect(refusal).toHaveText('incorrect password')
+    await expect(button).toBeEnabled()
+  }
+  await password.fill(PASSWORD)
+  await button.click()
+  const waitOf = async (): Promise<number> =>
+    Number(
+      /^Too many wrong passwords: try again in (\d+) s\.$/.exec((await refusal.textContent()) ?? '')?.[1],
+    )
+  await expect(refusal).toHaveText(/^Too many wrong passwords: try again in \d+ s\.$/)
+  await expect(refusal).toHaveAttribute('role', 'alert')
+  await expect(password).toHaveAttribute('aria-invalid', 'true')
+  await expect(password).toHaveAttribute('aria-describedby', 'unlock-error')
+  const first = await waitOf()
+  expect(first).toBeGreaterThan(20)
+  expect(first).toBeLessThanOrEqual(30)
+  await expect(button).toBeDisabled()
+  // It counts down live, second by second, the button disabled all along.
+  await expect.poll(waitOf, { timeout: 5_000 }).toBeLessThan(first)
+  await expect(button).toBeDisabled()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  // At zero the message clears and the right password opens the wallet.
+  await expect(refusal).toHaveCount(0, { timeout: 40_000 })
+  await expect(button).toBeEnabled()
+  await button.click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+})
+
 test('the private key to import and the password that shows the recovery phrase have visible labels; the passwords that differ and a wrong one are tied to their fields', async ({
   page,
 }) => {

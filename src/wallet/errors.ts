@@ -54,10 +54,13 @@ const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
 /** A WalletError with its standard message (plus the reason, where there is one). */
 export function walletError(type: WalletErrorType): WalletError {
   const base = MESSAGES[type.code]
-  if (type.code === 'WALLET_TOO_MANY_TRIES') {
-    return new WalletError(type, `${base}: try again in ${waitText(type.waitMs)}.`)
-  }
+  if (type.code === 'WALLET_TOO_MANY_TRIES') return new WalletError(type, tooManyTriesMessage(type.waitMs))
   return new WalletError(type, 'reason' in type ? `${base}: ${type.reason}` : base)
+}
+
+/** The lockout's refusal with `waitMs` (ms) left: `Too many wrong passwords: try again in 27 s.` */
+export function tooManyTriesMessage(waitMs: number): string {
+  return `${MESSAGES.WALLET_TOO_MANY_TRIES}: try again in ${waitText(waitMs)}.`
 }
 
 /** A wait as a person reads it, rounded up: `30 s` below two minutes, else `3 min`. */

@@ -1,5 +1,5 @@
 import encodeQR from '@paulmillr/qr'
-import { type FormEvent, useState } from 'react'
+import { type ChangeEvent, type FormEvent, useState } from 'react'
 import { Link } from 'react-router'
 import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
@@ -15,6 +15,7 @@ import { fieldProblem, useFields } from '../components/field-problem'
 import { PasswordField } from '../components/PasswordField'
 import { TabList, TabPanel } from '../components/Tabs'
 import { walletBalance } from '../format'
+import { usePasswordLockout } from '../password-lockout'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
 import {
@@ -211,47 +212,76 @@ function Onboarding() {
   )
 }
 
-function Unlock() {
-  const wallet = useWallet((s) => s.wallet)
-  const prompt = useWallet((s) => s.unlockPrompt)
+/**
+ * A form that asks for the wallet's password: the field's props, its refusal beside it (the lockout's
+ * countdown while it runs, else the last refusal), whether a check runs or the lockout holds the submit,
+ * and `check`, which runs `use` with the password. `forget`: the field is emptied at once, whatever the
+ * answer (else once `use` succeeds).
+ */
+function usePasswordCheck(errorId: string) {
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
-  const refusal = fieldProblem('unlock-error', error, { className: 'form-error', alert: true })
-  const submit = async (e: FormEvent): Promise<void> => {
+  const lockout = usePasswordLockout()
+  const refusal = fieldProblem(errorId, lockout.notice ?? error, { className: 'form-error', alert: true })
+  const check = async (e: FormEvent, use: (password: string) => Promise<void>, forget: boolean) => {
     e.preventDefault()
-    if (wallet === null) return
-    setBusy(true)
     setError(null)
+    setBusy(true)
+    if (forget) setPassword('')
     try {
-      await wallet.unlock(password)
+      await use(password)
       setPassword('')
     } catch (err) {
-      setError(messageOf(err))
+      if (!lockout.refused(err)) setError(messageOf(err))
     } finally {
       setBusy(false)
     }
   }
+  return {
+    password,
+    field: {
+      value: password,
+      onChange: (e: ChangeEvent<HTMLInputElement>) => setPassword(e.target.value),
+      ...refusal.input,
+    },
+    message: refusal.message,
+    busy,
+    /** A check runs or the lockout holds: the submit waits. */
+    held: busy || lockout.locked,
+    check,
+  }
+}
+
+function Unlock() {
+  const wallet = useWallet((s) => s.wallet)
+  const prompt = useWallet((s) => s.unlockPrompt)
+  const form = usePasswordCheck('unlock-error')
   return (
-    <form className="panel wallet-panel" onSubmit={(e) => void submit(e)} data-testid="unlock">
+    <form
+      className="panel wallet-panel"
+      onSubmit={(e) =>
+        void form.check(
+          e,
+          async (password) => {
+            await wallet?.unlock(password)
+          },
+          false,
+        )
+      }
+      data-testid="unlock"
+    >
       <h2>Unlock your wallet</h2>
       {prompt && <p className="notice">A request needs your wallet unlocked: unlock it to continue.</p>}
-      <PasswordField
-        label="Password"
-        autoComplete="current-password"
-        testId="password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        {...refusal.input}
-      />
-      {refusal.message}
+      <PasswordField label="Password" autoComplete="current-password" testId="password" {...form.field} />
+      {form.message}
       <button
         type="submit"
         className="button button--primary"
         data-testid="unlock-button"
-        disabled={busy || password === ''}
+        disabled={form.held || form.password === ''}
       >
-        {busy ? 'Unlocking…' : 'Unlock'}
+        {form.busy ? 'Unlocking…' : 'Unlock'}
       </button>
     </form>
   )
@@ -666,32 +696,21 @@ function Activity() {
 /** Reveals the recovery phrase against the password. */
 function Secrets() {
   const wallet = useWallet((s) => s.wallet)
-  const [password, setPassword] = useState('')
   const [phrase, setPhrase] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const form = usePasswordCheck('reveal-error')
   if (wallet === null) return null
-  const refusal = fieldProblem('reveal-error', error, { className: 'form-error', alert: true })
   return (
     <details className="panel wallet-panel">
       <summary>Show recovery phrase</summary>
       {phrase === null ? (
         <form
           className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault()
-            setError(null)
-            wallet.revealMnemonic(password).then(setPhrase, (err: unknown) => setError(messageOf(err)))
-            setPassword('')
-          }}
+          onSubmit={(e) =>
+            void form.check(e, async (password) => setPhrase(await wallet.revealMnemonic(password)), true)
+          }
         >
-          <PasswordField
-            label="Your wallet password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            {...refusal.input}
-          />
-          <button type="submit" className="button button--small">
+          <PasswordField label="Your wallet password" autoComplete="current-password" {...form.field} />
+          <button type="submit" className="button button--small" disabled={form.held}>
             Reveal
           </button>
         </form>
@@ -705,7 +724,7 @@ function Secrets() {
           </button>
         </>
       )}
-      {refusal.message}
+      {form.message}
     </details>
   )
 }
@@ -718,14 +737,12 @@ function ExportKey() {
   const wallet = useWallet((s) => s.wallet)
   const view = useWallet((s) => s.view)
   const [chosen, setChosen] = useState<Address | null>(null)
-  const [password, setPassword] = useState('')
   const [key, setKey] = useState<Hex | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const form = usePasswordCheck('export-key-error')
   const accounts = view.accounts.filter((a) => a.source.kind === 'imported')
   if (wallet === null || accounts.length === 0) return null
   const account = accounts.find((a) => a.address === chosen) ?? accounts[0]
   if (account === undefined) return null
-  const refusal = fieldProblem('export-key-error', error, { className: 'form-error', alert: true })
   return (
     <details className="panel wallet-panel" data-testid="export-key">
       <summary>Export private key</summary>
@@ -736,14 +753,13 @@ function ExportKey() {
       {key === null ? (
         <form
           className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault()
-            setError(null)
-            wallet
-              .exportPrivateKey(account.address, password)
-              .then(setKey, (err: unknown) => setError(messageOf(err)))
-            setPassword('')
-          }}
+          onSubmit={(e) =>
+            void form.check(
+              e,
+              async (password) => setKey(await wallet.exportPrivateKey(account.address, password)),
+              true,
+            )
+          }
         >
           <label className="field">
             <span>Account</span>
@@ -764,11 +780,9 @@ function ExportKey() {
             label="Your wallet password"
             autoComplete="current-password"
             testId="export-key-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            {...refusal.input}
+            {...form.field}
           />
-          <button type="submit" className="button button--small">
+          <button type="submit" className="button button--small" disabled={form.held}>
             Export
           </button>
         </form>
@@ -783,7 +797,7 @@ function ExportKey() {
           </button>
         </>
       )}
-      {refusal.message}
+      {form.message}
     </details>
   )
 }
