@@ -453,10 +453,28 @@ export async function offerTerms(
   }
 }
 
-/** When an offer expiring at `expiresAt` (Unix seconds) ends, in the browser's local time. */
+/**
+ * A time the approval dialog shows (`at`, Unix seconds), in the browser's local time and one format
+ * whatever the browser's language: `5 Dec 2026, 14:00`. One past what a Date holds: `Unix time <at>`.
+ */
+export function approvalTime(at: bigint): string {
+  const when = new Date(Number(at) * 1000)
+  if (Number.isNaN(when.getTime())) return `Unix time ${at}`
+  return APPROVAL_TIME.format(when)
+}
+
+const APPROVAL_TIME = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** When an offer expiring at `expiresAt` (Unix seconds) ends (`approvalTime`). */
 export function offerEnds(expiresAt: bigint): string {
-  const when = new Date(Number(expiresAt) * 1000)
-  return Number.isNaN(when.getTime()) ? `Unix time ${expiresAt}` : when.toLocaleString()
+  return approvalTime(expiresAt)
 }
 
 /** The rows that say what an offer trades, before the data signed. */
@@ -541,19 +559,9 @@ export async function permitTerms(
   return { owner, spender, amount, token: contract, nonce, deadline }
 }
 
-/** Until when a permit holds, in the browser's local time: `5 Dec 2026, 14:00`. */
+/** Until when a permit holds (`approvalTime`): `5 Dec 2026, 14:00`, or `no deadline`. */
 export function permitEnds(deadline: bigint): string {
-  if (deadline === maxUint256) return 'no deadline'
-  const when = new Date(Number(deadline) * 1000)
-  if (Number.isNaN(when.getTime())) return `Unix time ${deadline}`
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(when)
+  return deadline === maxUint256 ? 'no deadline' : approvalTime(deadline)
 }
 
 /** The title of a permit: who may spend what, and until when. */

@@ -20,6 +20,7 @@ import { offerTypedData } from '../../src/trade/offers/typed-data'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
 import {
+  approvalTime,
   describeMessage,
   describeTransaction,
   describeTypedData,
@@ -180,6 +181,21 @@ describe('approval texts', () => {
     expect(describeTypedData(ME, typed, undefined, null, null).title).toBe('Sign Permit for Apple')
     expect(describeTypedData(ME, typed).title).toBe('Sign Permit for Apple')
     expect(permitEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
+  })
+
+  test("the approval dialog's times read one way, in local time, whatever the browser's language", () => {
+    const at = (...parts: [number, number, number, number, number]) =>
+      BigInt(new Date(...parts).getTime() / 1000)
+    expect(approvalTime(at(2026, 11, 5, 14, 0))).toBe('5 Dec 2026, 14:00')
+    expect(approvalTime(at(2027, 0, 31, 9, 5))).toBe('31 Jan 2027, 09:05')
+    expect(approvalTime(at(2026, 6, 1, 0, 0))).toBe('1 Jul 2026, 00:00')
+    // A permit's deadline and an offer's end are the same formatter's.
+    for (const t of [at(2026, 11, 5, 14, 0), at(2027, 0, 31, 9, 5)]) {
+      expect(permitEnds(t)).toBe(approvalTime(t))
+      expect(offerEnds(t)).toBe(approvalTime(t))
+    }
+    expect(permitEnds(maxUint256)).toBe('no deadline')
+    expect(approvalTime(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
 
   test('ERC20 transfer and approve to an address with no token: base units, never a guess', async () => {
@@ -382,7 +398,9 @@ describe('approval texts', () => {
       'Message',
       'Trade',
     ])
-    expect(row(r, 'Open until')).toBe(new Date(1_796_455_934_000).toLocaleString())
+    // Written as the permit's deadline is, not in the browser's own date format.
+    expect(row(r, 'Open until')).toBe(approvalTime(1_796_455_934n))
+    expect(row(r, 'Open until')).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$/)
     // Anything else is typed data like any other: another domain name, the name not signed, another Offer
     // type (a field more), a take.
     const other = [
