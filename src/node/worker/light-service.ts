@@ -773,11 +773,6 @@ export function createLightService(init: LightServiceInit) {
       }
     },
     /**
-     * The transactions submitted here that read as pending (`transaction`), oldest first: once the check
-     * of the submissions at the last head (`checkMined`) is done, so that a read at a new head does not
-     * list what its block holds.
-     */
-    /**
      * The block kept for `hash` (`LIGHT_OWN_TXS_KEY`), a transaction this node submitted and saw proven
      * mined there, once that block is final; undefined for any other transaction.
      */
@@ -785,6 +780,11 @@ export function createLightService(init: LightServiceInit) {
       const own = (await ownTxs()).get(hash)
       return own?.final === true ? own.block : undefined
     },
+    /**
+     * The transactions submitted here that read as pending (`transaction`), oldest first: once the check
+     * of the submissions at the last head (`checkMined`) is done, so that a read at a new head does not
+     * list what its block holds.
+     */
     async pendingTransactions(): Promise<TxView[]> {
       while (checking !== undefined) await checking
       return [...unmined.keys()].flatMap((hash) => {
