@@ -235,32 +235,6 @@ async function joinRunning(
   }
 }
 
-test('a tab whose UI code cannot load shows the static shell, then says so; its node runs and links all the same', async ({
-  browser,
-}) => {
-  const [ctxR, ctxJ] = [await browser.newContext(), await browser.newContext()]
-  try {
-    const running = await ctxR.newPage()
-    const idR = await openRunning(running)
-    const page = await ctxJ.newPage()
-    await page.route('**/assets/mount-*.js', (route) => route.abort('connectionreset'))
-    await openNode(page, '/?mine=0')
-    // Its UI's chunk refused: the page still has the app's frame and start-up skeleton, styled, from
-    // index.html and the base styles, and it says what went wrong instead of "Starting your node…".
-    const alert = page.getByRole('alert')
-    await expect(alert).toContainText('Tabchain could not load its screens')
-    await expect(alert).toContainText('reload this page')
-    await expect(page.locator('.header .brand')).toHaveText('Tabchain')
-    await expect(page.locator('.card.skeleton')).toHaveCount(4)
-    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(14, 17, 32)')
-    // The node runs without its screens: it links to the running tab.
-    await waitDirect(page, idR, 15_000)
-  } finally {
-    await ctxR.close()
-    await ctxJ.close()
-  }
-})
-
 test('a joining tab dials the running one; the running tab, introduced to it, waits before dialing back', async ({
   browser,
 }) => {

@@ -2,7 +2,6 @@ import { boot } from './boot'
 import { startupMark } from './node/marks'
 import { registerPwa, watchForNewVersion } from './pwa'
 import { useApp } from './ui/store'
-import './ui/base.css'
 
 /** How long after the page's load event the service worker registers, ms. */
 const PWA_REGISTER_DELAY_MS = 10_000
@@ -32,9 +31,8 @@ else window.addEventListener('load', registerLater, { once: true })
 /**
  * Starts the node, then loads the UI. The node starts first: the network's round trips (relay,
  * reservation, WebRTC) then overlap with loading and rendering the UI, which comes in its own chunk.
- * Until the UI's first render, index.html's static shell is on the screen. (Holding the UI back until
- * the direct link linked a joining tab ~300 ms sooner, but showed a first visit's verified balance ~300
- * ms later, the UI's work landing on the header sync instead: bench/README.md, round 36. Not taken.)
+ * (Holding the UI back until the link is up made the link faster on a loaded machine, but left a lone
+ * tab blank for seconds: not taken.)
  */
 function start(): void {
   boot().catch((err: unknown) => {
@@ -46,27 +44,8 @@ function start(): void {
       startupMark('ui')
       mount()
     },
-    (err: unknown) => {
-      console.error('Tabchain UI failed to load', err)
-      showUiLoadFailure()
-    },
+    (err: unknown) => console.error('Tabchain UI failed to load', err),
   )
-}
-
-/**
- * The UI's code did not load (the server went away mid-load, a proxy cut it): the static shell says so,
- * where its "Starting your node…" would otherwise stay for good. The node runs on without its screens.
- */
-function showUiLoadFailure(): void {
-  const starting = document.querySelector('#root .starting')
-  if (starting === null) return
-  starting.setAttribute('role', 'alert')
-  starting.querySelector('.spinner')?.remove()
-  const [title, detail] = starting.querySelectorAll('p')
-  if (title !== undefined) title.textContent = 'Tabchain could not load its screens'
-  if (detail !== undefined)
-    detail.textContent =
-      'Check your connection and reload this page. Your node and its data on this device are untouched.'
 }
 
 // Run just after this module's evaluation, not during it. A stack captured while the module's top-level
