@@ -235,6 +235,26 @@ async function joinRunning(
   }
 }
 
+test('a tab whose UI code cannot load says so; its node runs and links all the same', async ({ browser }) => {
+  const [ctxR, ctxJ] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const running = await ctxR.newPage()
+    const idR = await openRunning(running)
+    const page = await ctxJ.newPage()
+    await page.route('**/assets/mount-*.js', (route) => route.abort('connectionreset'))
+    await openNode(page, '/?mine=0')
+    // Its UI's chunk refused: the page says what went wrong and what to do, instead of staying blank.
+    const alert = page.getByRole('alert')
+    await expect(alert).toContainText('Tabchain could not load its screens')
+    await expect(alert).toContainText('reload this page')
+    // The node runs without its screens: it links to the running tab.
+    await waitDirect(page, idR, 15_000)
+  } finally {
+    await ctxR.close()
+    await ctxJ.close()
+  }
+})
+
 test('a joining tab dials the running one; the running tab, introduced to it, waits before dialing back', async ({
   browser,
 }) => {

@@ -44,8 +44,29 @@ function start(): void {
       startupMark('ui')
       mount()
     },
-    (err: unknown) => console.error('Tabchain UI failed to load', err),
+    (err: unknown) => {
+      console.error('Tabchain UI failed to load', err)
+      showUiLoadFailure()
+    },
   )
+}
+
+/**
+ * The UI's code did not load (the server went away mid-load, a proxy cut it): the page says so in plain
+ * text (its styles come with that code), where it would otherwise stay blank. The node runs on.
+ */
+function showUiLoadFailure(): void {
+  const root = document.getElementById('root')
+  if (root === null) return
+  const alert = document.createElement('div')
+  alert.setAttribute('role', 'alert')
+  const title = document.createElement('h1')
+  title.textContent = 'Tabchain could not load its screens'
+  const advice = document.createElement('p')
+  advice.textContent =
+    'Check your connection and reload this page. Your node and its data on this device are untouched.'
+  alert.append(title, advice)
+  root.replaceChildren(alert)
 }
 
 // Run just after this module's evaluation, not during it. A stack captured while the module's top-level
