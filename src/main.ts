@@ -31,8 +31,8 @@ else window.addEventListener('load', registerLater, { once: true })
 /**
  * Starts the node, then loads the UI. The node starts first: the network's round trips (relay,
  * reservation, WebRTC) then overlap with loading and rendering the UI, which comes in its own chunk.
- * (Holding the UI back until the link is up made the link faster on a loaded machine, but left a lone
- * tab blank for seconds: not taken.)
+ * (Holding the UI back until the link is up linked a joining tab sooner, but a first visit's verified
+ * balance came later, the UI's work landing on the header sync instead: bench/README.md, round 36.)
  */
 function start(): void {
   boot().catch((err: unknown) => {
