@@ -33,7 +33,7 @@ import {
   RELAY_PEERS_PROTOCOL,
 } from './protocol'
 import { RetrySchedule } from './retry'
-import type { NetworkSnapshot, PeerInfo, RelayProblem, RelayStatus } from './types'
+import type { DirectDialStatus, NetworkSnapshot, PeerInfo, RelayProblem, RelayStatus } from './types'
 import { closingWebSockets } from './websockets'
 
 export interface NetworkHostInit {
@@ -151,6 +151,10 @@ const DISCOVERY_INTERVAL_MS = 5_000
 const REDIAL_MAX_MS = 30_000
 /** Tabs whose backoff is remembered, at most (the oldest is forgotten: made-up tabs are free to announce). */
 const MAX_REDIALS = 256
+/** Why a dial failed when it never ran: a gossip discovery dropped from the full queue (`MAX_DISCOVERED_DIALS`). */
+const DIAL_DROPPED = 'its turn went to tabs announced after it'
+/** Why a dial failed whose attempts ended without an error of their own (the link it brought closed at once). */
+const DIAL_UNLINKED = 'no direct link came of it'
 /** Dialing the relay and reserving a slot on it, ms. */
 const RESERVATION_TIMEOUT_MS = 15_000
 /** How long libp2p's creation waits for the relay's address, to reserve at start, ms. */
@@ -283,10 +287,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
     }
   >()
   /**
-   * Tabs whose latest dial ended unlinked, oldest first (at most `MAX_REDIALS`): their backoff, and
-   * until when their broadcasts do not dial them again (ms since epoch).
+   * Tabs whose latest dial ended unlinked, oldest first (at most `MAX_REDIALS`): their backoff, until
+   * when their broadcasts do not dial them again (ms since epoch), and why that dial failed.
    */
-  const redials = new Map<string, { readonly backoff: RetrySchedule; readonly until: number }>()
+  const redials = new Map<
+    string,
+    { readonly backoff: RetrySchedule; readonly until: number; readonly error: string }
+  >()
   /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
   const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
@@ -362,6 +369,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       const best = conns.find(isDirect) ?? conns[0]
       if (best === undefined) continue
       const ms = best.rtt
+      const dial = isDirect(best) ? undefined : dialStatusOf(peerId)
       peers.push({
         peerId,
         kind: isDirect(best) ? 'direct' : 'relayed',
@@ -369,10 +377,28 @@ export async function createNetworkHost(init: NetworkHostInit) {
         since: since.get(peerId) ?? best.timeline.open,
         topics: subscribers.get(peerId) ?? [],
         ...(ms === undefined ? {} : { latencyMs: ms }),
+        ...(dial === undefined ? {} : { dial }),
       })
     }
     peers.sort((a, b) => a.since - b.since)
     return { peerId: node.peerId.toString(), relay: relayStatus, peers }
+  }
+
+  /**
+   * Our direct dial to `id` as the dial state above has it: under way while it waits its grace
+   * (`dialBacks`) or its turn, or runs (`dialing`); else failed while its backoff is remembered
+   * (`redials`), the next dial coming with the first broadcast after the backoff, the grace after it.
+   */
+  function dialStatusOf(id: string): DirectDialStatus | undefined {
+    if (dialing.has(id) || dialBacks.has(id)) return { state: 'dialing' }
+    const failed = redials.get(id)
+    if (failed === undefined) return undefined
+    return { state: 'failed', error: failed.error, retryAt: failed.until + DIAL_BACK_GRACE_MS }
+  }
+
+  /** `changed`, when `peer` is linked at all: only linked peers' dials show in the snapshot. */
+  function dialChanged(peer: PeerId): void {
+    if (node.getConnections(peer).length > 0) changed()
   }
 
   function changed(): void {
@@ -464,7 +490,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
         oldest[1].abort()
       }
     }
-    let done: Promise<void> = Promise.resolve()
+    let done: Promise<string | undefined> = Promise.resolve(DIAL_DROPPED)
     const turn = dialQueue.add(
       async () => {
         discoveredDials.delete(id)
@@ -485,46 +511,60 @@ export async function createNetworkHost(init: NetworkHostInit) {
         .then(() => done)
         // Only a dropped dial or an aborted queue (the host stopping) rejects: dialAttemptsTo ends its
         // attempts quietly.
-        .catch(() => {})
-        .finally(() => {
+        .catch(() => DIAL_DROPPED)
+        .then((error) => {
           dialing.delete(id)
-          if (directConnection(id) === undefined) dialFailed(id)
+          if (directConnection(id) === undefined) dialFailed(id, error ?? DIAL_UNLINKED)
           changed()
         }),
     )
+    dialChanged(peerId)
   }
 
-  /** A dial to `id` ended without a link: its next broadcast dials it again after a longer wait. */
-  function dialFailed(id: string): void {
+  /**
+   * A dial to `id` ended without a link (`error`: why): its next broadcast dials it again after a
+   * longer wait.
+   */
+  function dialFailed(id: string, error: string): void {
     const backoff =
       redials.get(id)?.backoff ?? new RetrySchedule({ baseMs: DISCOVERY_INTERVAL_MS, maxMs: REDIAL_MAX_MS })
     redials.delete(id)
-    redials.set(id, { backoff, until: Date.now() + backoff.next() })
+    redials.set(id, { backoff, until: Date.now() + backoff.next(), error })
     const [oldest] = redials.keys()
     if (redials.size > MAX_REDIALS && oldest !== undefined) redials.delete(oldest)
   }
 
-  async function dialAttemptsTo(id: string, targets: readonly Multiaddr[]): Promise<void> {
+  /**
+   * Dials `id` up to `dialAttempts` times until a direct link is up; resolves to why the last attempt
+   * failed, or to undefined when none failed (linked, or the peer dropped meanwhile).
+   */
+  async function dialAttemptsTo(id: string, targets: readonly Multiaddr[]): Promise<string | undefined> {
+    let failure: string | undefined
     for (let attempt = 0; attempt < dialAttempts && !stopped; attempt++) {
       // The peer may have dialed us while this dial waited its turn, or been dropped meanwhile.
-      if (directConnection(id) !== undefined || isBanned(id)) return
+      if (directConnection(id) !== undefined || isBanned(id)) return undefined
+      // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
+      const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
+      const signal = AbortSignal.timeout(timeoutMs)
       try {
-        // Each retry waits longer: on a loaded machine a healthy dial can outlast the first timeout.
-        const timeoutMs = dialTimeoutMs * (1 + attempt / 2)
         startupMark('dial')
         const conn = await node.dial([...targets], {
-          signal: AbortSignal.timeout(timeoutMs),
+          signal,
           // The WebRTC dial's steps (relayed link, signalling stream, SDP, ICE) as start-up marks.
           onProgress: (evt) => {
             if (evt.type.startsWith('webrtc:')) startupMark(evt.type)
           },
         })
-        if (isDirect(conn) || directConnection(id) !== undefined) return
-      } catch {
-        if (directConnection(id) !== undefined) return
+        if (isDirect(conn) || directConnection(id) !== undefined) return undefined
+        failure = 'the dial brought a relayed link, not a direct one'
+      } catch (err) {
+        if (directConnection(id) !== undefined) return undefined
+        // libp2p's words for its own timeout ("The operation was aborted due to timeout") say less.
+        failure = signal.aborted ? `no answer within ${timeoutMs / 1000} s` : messageOf(err)
       }
       await sleep(150 * 2 ** attempt)
     }
+    return failure
   }
 
   /**
@@ -541,6 +581,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
       clearTimeout(waiting?.timer)
       dialBacks.delete(id)
       dialDirect(peer, addrs, listed)
+      // Its wait is over whether or not a dial followed (`dialDirect` reports one that did).
+      if (waiting !== undefined && !dialing.has(id)) dialChanged(peer)
       return
     }
     if (waiting !== undefined) {
@@ -553,9 +595,12 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const timer = setTimeout(() => {
       const back = dialBacks.get(id)
       dialBacks.delete(id)
-      if (!stopped && back !== undefined) dialDirect(peer, back.addrs, back.listed)
+      if (stopped || back === undefined) return
+      dialDirect(peer, back.addrs, back.listed)
+      if (!dialing.has(id)) dialChanged(peer)
     }, DIAL_BACK_GRACE_MS)
     dialBacks.set(id, { timer, addrs, listed })
+    dialChanged(peer)
   }
 
   /**

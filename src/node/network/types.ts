@@ -35,6 +35,22 @@ export type RelayStatus =
 /** How a peer is linked to us: a direct WebRTC connection, or only through the relay (signalling only). */
 export type PeerLinkKind = 'direct' | 'relayed'
 
+/**
+ * Where this tab's own direct (WebRTC) dial to a relayed peer stands, as the host tracks it: a dial
+ * under way — waiting the grace for the peer's own dial (`DIAL_BACK_GRACE_MS`), waiting its turn in the
+ * queue, or running its attempts — or the latest one ended without a link. A failed peer is dialed again
+ * as its next discovery broadcast comes after its backoff, for as long as it broadcasts.
+ */
+export type DirectDialStatus =
+  | { readonly state: 'dialing' }
+  | {
+      readonly state: 'failed'
+      /** Why its last attempt failed (libp2p's message, or why the dial was given up). */
+      readonly error: string
+      /** When the next dial starts at the earliest (ms since epoch): its backoff's end and the grace. */
+      readonly retryAt: number
+    }
+
 export interface PeerInfo {
   /** Full base58 peer id. */
   readonly peerId: string
@@ -50,6 +66,12 @@ export interface PeerInfo {
    * then a message we publish does not reach it). Absent on networks that deliver to every link.
    */
   readonly topics?: readonly string[]
+  /**
+   * This tab's direct dial to a relayed peer (`DirectDialStatus`). Absent on a direct link, and on a
+   * relayed one this tab has not dialed yet (it does once the peer announces itself, or the relay
+   * introduces it).
+   */
+  readonly dial?: DirectDialStatus
 }
 
 export interface NetworkSnapshot {

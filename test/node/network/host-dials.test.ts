@@ -4,6 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { DIAL_BACK_GRACE_MS, DIAL_STAGGER_MS, MAX_DISCOVERED_DIALS } from '../../../src/node/network/protocol'
+import type { DirectDialStatus, NetworkSnapshot } from '../../../src/node/network/types'
 
 /**
  * The host's direct dials, with libp2p replaced by a fake node (only what the host calls) on fake
@@ -34,6 +35,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers()
   vi.unstubAllGlobals()
+  vi.restoreAllMocks()
 })
 
 async function newPeerId(): Promise<PeerId> {
@@ -57,6 +59,10 @@ async function fakeHost(answer?: (body: string) => Response) {
   const known = new Set<string>()
   let relayUp = false
   let relayPeers: string[] = []
+  /** Relayed links tabs opened to us (to signal their WebRTC dials). */
+  const relayedLinks: { remotePeer: PeerId }[] = []
+  /** Whether dials to tabs hang until their timeout instead of being refused at once. */
+  let hang = false
   const dials: { peer: string; at: number }[] = []
   const relayConn = {
     remotePeer: relayId,
@@ -80,9 +86,11 @@ async function fakeHost(answer?: (body: string) => Response) {
     stop: async () => {},
     getMultiaddrs: () => [],
     getConnections: (peer?: PeerId) =>
-      relayUp && (peer === undefined || peer.equals(relayId)) ? [relayConn] : [],
+      [...(relayUp ? [relayConn] : []), ...relayedLinks].filter(
+        (c) => peer === undefined || peer.equals(c.remotePeer),
+      ),
     peerStore: { merge: async () => {} },
-    dial: async (addrs: unknown) => {
+    dial: async (addrs: unknown, options?: { signal?: AbortSignal }) => {
       const text = String(Array.isArray(addrs) ? addrs[0] : addrs)
       if (text === relayAddr) {
         relayUp = true
@@ -91,6 +99,10 @@ async function fakeHost(answer?: (body: string) => Response) {
       const peer = text.split('/p2p/').at(-1) ?? ''
       dials.push({ peer, at: Date.now() })
       known.add(peer)
+      if (hang)
+        await new Promise((_, reject) =>
+          options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)),
+        )
       throw new Error('NO_RESERVATION')
     },
     services: {
@@ -128,6 +140,24 @@ async function fakeHost(answer?: (body: string) => Response) {
       relayUp = false
       events.dispatchEvent(new CustomEvent('connection:close', { detail: relayConn }))
       await vi.advanceTimersByTimeAsync(0)
+    },
+    /** `id` opens a relayed link to us, as a tab dialing us does to signal its WebRTC set-up. */
+    relayed(id: PeerId): void {
+      const conn = {
+        remotePeer: id,
+        status: 'open',
+        direct: false,
+        limits: { bytes: 131072n },
+        direction: 'inbound',
+        remoteAddr: multiaddr(`${relayAddr}/p2p-circuit/p2p/${id.toString()}`),
+        timeline: { open: Date.now() },
+        streams: [],
+      }
+      relayedLinks.push(conn)
+      events.dispatchEvent(new CustomEvent('connection:open', { detail: conn }))
+    },
+    hangDials(): void {
+      hang = true
     },
     firstDialed: (id: PeerId): number | undefined => dials.find((d) => d.peer === id.toString())?.at,
     dialedAt: (id: PeerId): number[] => dials.filter((d) => d.peer === id.toString()).map((d) => d.at),
@@ -282,6 +312,68 @@ describe("the relay's address, asked again after the server refused it", () => {
     expect(server.asked).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(5_000)
     expect(server.asked.map((at) => at - start)).toEqual([0, 20_000])
+    await host.stop()
+  })
+})
+
+describe("what the snapshot says of a relayed tab's direct dial", () => {
+  const dialOf = (snapshot: NetworkSnapshot, id: PeerId): DirectDialStatus | undefined =>
+    snapshot.peers.find((p) => p.peerId === id.toString())?.dial
+
+  test('under way from its grace through its attempts; then failed, with why and when the next dial comes; then under way again', async () => {
+    const { host, announce, relayed, dialedAt } = await fakeHost()
+    const tab = await newPeerId()
+    const seen: (DirectDialStatus | undefined)[] = []
+    host.onChange((s) => seen.push(dialOf(s, tab)))
+    // The tab dials us through the relay: a relayed link, and nothing of ours to dial it yet.
+    relayed(tab)
+    expect(host.snapshot().peers).toMatchObject([{ peerId: tab.toString(), kind: 'relayed' }])
+    expect(dialOf(host.snapshot(), tab)).toBeUndefined()
+    // It announces itself: we wait the grace for its dial, then dial it too. Under way all along, and
+    // the listeners (the UI re-renders from them) told at once.
+    announce(tab)
+    expect(seen.at(-1)).toEqual({ state: 'dialing' })
+    await vi.advanceTimersByTimeAsync(DIAL_BACK_GRACE_MS + 100)
+    expect(dialedAt(tab)).toHaveLength(1)
+    expect(dialOf(host.snapshot(), tab)).toEqual({ state: 'dialing' })
+    // Every attempt is refused: the dial ends failed, saying why, and when the next one comes at the
+    // earliest — its backoff (5 s, jittered down to 2.5 s at least), then the grace.
+    await vi.advanceTimersByTimeAsync(5_000)
+    const ended = host.dials().find((d) => d.peerId === tab.toString())?.ended ?? Number.NaN
+    const failed = dialOf(host.snapshot(), tab)
+    expect(failed).toMatchObject({ state: 'failed', error: 'NO_RESERVATION' })
+    const retryAt = failed?.state === 'failed' ? failed.retryAt : Number.NaN
+    expect(retryAt).toBeGreaterThanOrEqual(ended + 2_500 + DIAL_BACK_GRACE_MS)
+    expect(retryAt).toBeLessThanOrEqual(ended + 5_000 + DIAL_BACK_GRACE_MS)
+    expect(seen.at(-1)).toEqual(failed)
+    // Its broadcasts before then dial nothing and change nothing; the first after its backoff does.
+    announce(tab)
+    expect(dialOf(host.snapshot(), tab)).toEqual(failed)
+    await vi.advanceTimersByTimeAsync(retryAt - DIAL_BACK_GRACE_MS - Date.now())
+    announce(tab)
+    expect(seen.at(-1)).toEqual({ state: 'dialing' })
+    await vi.advanceTimersByTimeAsync(DIAL_BACK_GRACE_MS)
+    expect(dialedAt(tab)).toHaveLength(5)
+    expect(dialedAt(tab)[4]).toBe(retryAt)
+    await host.stop()
+  })
+
+  test('a dial whose attempts all time out says so, with the last timeout', async () => {
+    // AbortSignal.timeout runs on Node's own timers: on the fake ones here instead.
+    vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), ms)
+      return controller.signal
+    })
+    const { host, relayed, relayLists, hangDials } = await fakeHost()
+    const tab = await newPeerId()
+    hangDials()
+    relayed(tab)
+    await relayLists([tab])
+    expect(dialOf(host.snapshot(), tab)).toEqual({ state: 'dialing' })
+    // Attempts of 4, 6, 8 and 10 s, with their pauses.
+    await vi.advanceTimersByTimeAsync(28_000 + 2_250)
+    expect(dialOf(host.snapshot(), tab)).toMatchObject({ state: 'failed', error: 'no answer within 10 s' })
     await host.stop()
   })
 })
