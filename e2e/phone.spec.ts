@@ -405,7 +405,7 @@ test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Yo
   }
 })
 
-test('at 390 px a peer linked only through the relay says beside its badge what that means', async ({
+test('at 390 px and at desktop width a peer linked only through the relay says beside its badge whether its direct link is being set up or failed, and why', async ({
   browser,
 }) => {
   const contexts = [await browser.newContext(), await browser.newContext()]
@@ -424,12 +424,20 @@ test('at 390 px a peer linked only through the relay says beside its badge what 
     await openNode(b, '/network?mine=0')
     const note = a.locator('[data-testid="peer-row"][data-kind="relayed"] [data-testid="peer-link-note"]')
     await expect(note).toBeVisible({ timeout: 30_000 })
-    await expect(note).toHaveText(
-      'Signalling only: no blocks or transactions until the direct link is up (being set up, or retried after a failure).',
-    )
+    const flows = ' No blocks or transactions flow until it is up.'
+    await expect(note).toHaveText(new RegExp(`^Setting up a direct link…${flows}$`), { timeout: 30_000 })
+    // Every attempt fails (4 of them, a few seconds in all): the note says so, with the reason libp2p
+    // gives, and when the next dial comes (its backoff and the grace from then; past it, at the peer's
+    // next announcement).
+    const failed = `Direct link failed \\(WebRTC transport error: Failed to set createOffer\\); trying again (in [1-9]\\d* s|shortly)\\.`
+    await expect(note).toHaveText(new RegExp(`^${failed}${flows}$`), { timeout: 30_000 })
     await expect(
       a.locator('[data-testid="peer-row"][data-kind="relayed"] [data-testid="peer-latency"]'),
     ).toHaveText(/^(measuring…|\d+ ms)$/)
+    expect(await overflowX(a)).toBe(0)
+    await a.setViewportSize({ width: 1280, height: 800 })
+    await expect(note).toBeVisible()
+    await expect(note).toHaveText(new RegExp(`^(Setting up a direct link…|${failed})${flows}$`))
     expect(await overflowX(a)).toBe(0)
   } finally {
     await Promise.all(contexts.map((c) => c.close()))

@@ -1,4 +1,4 @@
-import type { PeerLinkKind, RelayProblem, RelayStatus } from '../node/network/types'
+import type { DirectDialStatus, PeerInfo, RelayProblem, RelayStatus } from '../node/network/types'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
 import { formatCoin } from '../wallet/amount'
@@ -131,15 +131,30 @@ export function latencyText(ms: number | undefined): string {
  * How the Network screen shows a peer's link: the badge, and what it means, shown beside it (a title
  * alone does not show on a phone). A relayed peer is linked only through the relay, which carries the
  * signalling for a direct WebRTC link and nothing of the chain: blocks and transactions wait for that
- * link, which is being set up or failed (and is tried again).
+ * link; the note says whether this tab is setting it up, or its dial failed (why, and when it tries
+ * again), from the peer's `dial`. `now` (ms since epoch) drives the seconds until that try.
  */
-export function describePeerLink(kind: PeerLinkKind): { readonly badge: string; readonly note: string } {
-  return kind === 'direct'
-    ? { badge: 'Direct WebRTC', note: '' }
-    : {
-        badge: 'Relayed',
-        note: 'Signalling only: no blocks or transactions until the direct link is up (being set up, or retried after a failure).',
-      }
+export function describePeerLink(
+  peer: Pick<PeerInfo, 'kind' | 'dial'>,
+  now: number,
+): { readonly badge: string; readonly note: string } {
+  if (peer.kind === 'direct') return { badge: 'Direct WebRTC', note: '' }
+  return { badge: 'Relayed', note: `${directDialText(peer.dial, now)} ${RELAYED_ONLY}` }
+}
+
+/** What a relayed link carries, under every relayed peer's note. */
+const RELAYED_ONLY = 'No blocks or transactions flow until it is up.'
+
+/**
+ * Where this tab's direct link to a relayed peer stands, as a sentence: being set up, failed (why, and
+ * when the next dial comes: `now`, ms since epoch, drives the seconds), or not dialed yet.
+ */
+function directDialText(dial: DirectDialStatus | undefined, now: number): string {
+  if (dial === undefined) return 'No direct link yet: this tab dials one when the peer next announces itself.'
+  if (dial.state === 'dialing') return 'Setting up a direct link…'
+  const s = secondsUntil(dial.retryAt, now)
+  // Past its backoff, the next dial waits for the peer's next announcement (every 5 s).
+  return `Direct link failed (${dial.error}); ${s > 0 ? `trying again in ${s} s` : 'trying again shortly'}.`
 }
 
 /** `1 peer`, `3 peers`. */

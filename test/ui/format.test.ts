@@ -142,11 +142,28 @@ describe('the Network screen’s peers', () => {
     expect(latencyText(0)).toBe('0 ms')
     expect(latencyText(12.6)).toBe('13 ms')
   })
-  it('says what a relayed link means beside its badge; a direct one needs no note', () => {
-    expect(describePeerLink('direct')).toEqual({ badge: 'Direct WebRTC', note: '' })
-    const relayed = describePeerLink('relayed')
-    expect(relayed.badge).toBe('Relayed')
-    expect(relayed.note).toMatch(/^Signalling only: no blocks or transactions until the direct link is up/)
+  it('says beside a relayed link’s badge whether its direct link is being set up or failed, and what that holds back; a direct one needs no note', () => {
+    const now = 1_000_000
+    expect(describePeerLink({ kind: 'direct' }, now)).toEqual({ badge: 'Direct WebRTC', note: '' })
+    expect(describePeerLink({ kind: 'relayed', dial: { state: 'dialing' } }, now)).toEqual({
+      badge: 'Relayed',
+      note: 'Setting up a direct link… No blocks or transactions flow until it is up.',
+    })
+    const failed = {
+      kind: 'relayed',
+      dial: { state: 'failed', error: 'no answer within 10 s', retryAt: now + 11_200 },
+    } as const
+    expect(describePeerLink(failed, now)).toEqual({
+      badge: 'Relayed',
+      note: 'Direct link failed (no answer within 10 s); trying again in 12 s. No blocks or transactions flow until it is up.',
+    })
+    // Past its backoff the next dial waits for the peer's next announcement.
+    expect(describePeerLink(failed, now + 11_200).note).toBe(
+      'Direct link failed (no answer within 10 s); trying again shortly. No blocks or transactions flow until it is up.',
+    )
+    expect(describePeerLink({ kind: 'relayed' }, now).note).toBe(
+      'No direct link yet: this tab dials one when the peer next announces itself. No blocks or transactions flow until it is up.',
+    )
   })
 })
 

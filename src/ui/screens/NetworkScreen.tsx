@@ -137,7 +137,7 @@ export function NetworkScreen() {
 }
 
 function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number }) {
-  const link = describePeerLink(peer.kind)
+  const link = describePeerLink(peer, now)
   return (
     <tr data-testid="peer-row" data-kind={peer.kind} data-peer-id={peer.peerId}>
       <td className="table__peer" data-label="Peer">
