@@ -26,7 +26,17 @@ export interface Call {
 export type TxStatus =
   | { readonly state: 'sending' }
   | ({ readonly state: 'pending'; readonly hash: Hex } & Unverified)
-  | ({ readonly state: 'confirmed'; readonly hash: Hex; readonly confirmations: bigint } & Unverified)
+  | ({
+      readonly state: 'confirmed'
+      readonly hash: Hex
+      readonly confirmations: bigint
+      /**
+       * The block whose header alone proved it (`ReceiptView.provenBelowBase`): one of this node's own
+       * transactions mined below the snapshot it started from, a block it never executed. Absent when the
+       * node executed its block (or, light, proved it against a header it follows).
+       */
+      readonly provenAgainst?: bigint
+    } & Unverified)
   /** In a block (its inclusion known), its outcome not: why (`unverified`). */
   | {
       readonly state: 'included'
@@ -129,6 +139,16 @@ async function submit(
   return { state: 'pending', hash }
 }
 
+/**
+ * `provenAgainst` of a confirmed status, from a receipt or transaction view: its block's number when the
+ * node proved it against that block's kept header only (`provenBelowBase`), else nothing.
+ */
+export const provenAgainst = (view: {
+  readonly blockNumber: bigint | null
+  readonly provenBelowBase?: true
+}): { readonly provenAgainst?: bigint } =>
+  view.provenBelowBase === true && view.blockNumber !== null ? { provenAgainst: view.blockNumber } : {}
+
 /** A sender's nonce at the head, or why it could not be read. */
 type NonceRead = { readonly nonce: bigint } | { readonly unread: string }
 
@@ -157,7 +177,8 @@ async function withoutReceipt(
   const tx = await api.transaction(hash).catch(() => null)
   if (tx === null || tx.blockNumber === null) return { ...last, unverified }
   if (tx.status === 'reverted') return { state: 'failed', hash, reason: 'reverted' }
-  if (tx.status === 'success') return { state: 'confirmed', hash, confirmations: tx.confirmations }
+  if (tx.status === 'success')
+    return { state: 'confirmed', hash, confirmations: tx.confirmations, ...provenAgainst(tx) }
   return { state: 'included', hash, confirmations: tx.confirmations, unverified }
 }
 
@@ -203,7 +224,12 @@ async function refresh(api: Remote<NodeApi>): Promise<void> {
         }
         if (receipt.status === 'reverted')
           return { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' }
-        return { state: 'confirmed', hash: s.hash, confirmations: receipt.confirmations }
+        return {
+          state: 'confirmed',
+          hash: s.hash,
+          confirmations: receipt.confirmations,
+          ...provenAgainst(receipt),
+        }
       },
       (err: unknown): Promise<TxStatus> => withoutReceipt(api, s, messageOf(err)),
     )

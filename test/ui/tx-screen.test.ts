@@ -9,6 +9,7 @@ import { memoryHub } from '../../src/node/network/memory'
 import type { Remote } from '../../src/node/rpc/protocol'
 import { syncProtocols } from '../../src/node/sync/sync-server'
 import type { NodeApi } from '../../src/node/worker/node'
+import type { ReceiptView } from '../../src/node/worker/queries'
 import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { describeInput, readTransaction } from '../../src/ui/screens/TxScreen'
 import { transfer } from '../node/chain/chain-fixtures'
@@ -148,5 +149,49 @@ describe('the transaction screen', () => {
     expect(badge).toContain('data-verified="false"')
     expect(badge).toContain(`In its block (3 confirmations) · outcome not verified: ${unproven.message}`)
     expect(badge).not.toContain('Confirmed')
+  })
+
+  test("a node's own transaction proven below its snapshot's base names the header it was proven against, not a block it executed", async () => {
+    const hash = `0x${'ab'.repeat(32)}` as const
+    const tx = minedTx({ hash, blockNumber: 1_200n, confirmations: 40n, provenBelowBase: true })
+    const receipt = {
+      transactionHash: hash,
+      blockHash: `0x${'cd'.repeat(32)}`,
+      blockNumber: 1_200n,
+      index: 0,
+      from: tx.from,
+      to: tx.to,
+      status: 'success',
+      gasUsed: 21_000n,
+      cumulativeGasUsed: 21_000n,
+      effectiveGasPrice: 1n,
+      logs: [],
+      logsBloom: '0x',
+      revertReason: null,
+      confirmations: 40n,
+      provenBelowBase: true,
+    } satisfies ReceiptView
+    const unproven = new LightError({ code: 'LIGHT_UNVERIFIED', what: 'receipts', attempts: 1, failures: [] })
+    const expected = { state: 'confirmed', hash, confirmations: 40n, provenAgainst: 1_200n }
+    const read = (r: () => Promise<ReceiptView>) =>
+      readTransaction(
+        { transaction: async () => tx, receipt: r, token: async () => null } as unknown as Remote<NodeApi>,
+        hash,
+      )
+    // From its receipt, and from its transaction alone when the receipt cannot be read.
+    for (const r of [async () => receipt, async () => Promise.reject(unproven)]) {
+      const { status } = must(await read(r))
+      expect(status).toEqual(expected)
+      const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status }))
+      expect(badge).toContain('data-verified="true"')
+      expect(badge).toContain(
+        'Confirmed (40 confirmations) · proven against block header #1,200, not executed by this node: it started from a snapshot taken after that block',
+      )
+    }
+    // One the node executed reads as before.
+    const { provenBelowBase: _kept, ...plain } = receipt
+    const executed = must(await read(async () => plain))
+    expect(executed.status).toEqual({ state: 'confirmed', hash, confirmations: 40n })
+    expect(statusText(executed.status)).toBe('Confirmed (40 confirmations)')
   })
 })

@@ -27,6 +27,7 @@ import { DROPPED_REASON } from '../../src/wallet/activity'
 import { sendApproved } from '../../src/wallet/approved-sign'
 import { createNodeBackend } from '../../src/wallet/node-backend'
 import { createProvider } from '../../src/wallet/provider'
+import { must } from '../node/light/fixtures'
 import { until } from '../until'
 import { hardhatWallet } from '../wallet/solo-node'
 
@@ -333,6 +334,36 @@ describe('sending and tracking transactions', () => {
     const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status: statusOf('nickel') }))
     expect(badge).toContain('data-verified="false"')
     expect(badge).toContain(`outcome not verified: ${unverified.message}`)
+    useApp.setState({ api: null, head: null })
+  })
+
+  test("a sent transaction the node proves below its snapshot's base shows confirmed against that block's header, not as executed", async () => {
+    const node = await trackedNode()
+    const signer = devnetSigner(7)
+    const tin = await sendCall(node.api, signer, 'tin', {
+      to: TOKEN_FACTORY_ADDRESS,
+      data: createToken('Tin', 'TIN', 1n),
+    })
+    if (tin.status.state !== 'pending') throw new Error(`tin is ${tin.status.state}`)
+    const hash = tin.status.hash
+    await node.api.setMining(true)
+    await until(() => tracked('tin')?.status.state === 'confirmed')
+    await node.api.setMining(false)
+    expect(tracked('tin')?.status).not.toHaveProperty('provenAgainst')
+    // The node now answers as one that upgraded from a snapshot above tin's block (`provenBelowBase`).
+    const receipt: typeof node.api.receipt = async (h) => {
+      const r = await node.api.receipt(h)
+      return r === null ? null : { ...r, provenBelowBase: true }
+    }
+    useApp.setState({ api: { ...node.api, receipt } })
+    await node.api.setMining(true)
+    await until(() => tracked('tin')?.status.state === 'confirmed' && 'provenAgainst' in statusOf('tin'))
+    await node.api.setMining(false)
+    const block = must(await node.api.receipt(hash)).blockNumber
+    expect(tracked('tin')?.status).toMatchObject({ state: 'confirmed', hash, provenAgainst: block })
+    expect(renderToStaticMarkup(createElement(TxStatusBadge, { status: statusOf('tin') }))).toContain(
+      `· proven against block header #${block.toLocaleString()}, not executed by this node`,
+    )
     useApp.setState({ api: null, head: null })
   })
 

@@ -8,7 +8,7 @@ const unverifiedOf = (status: TxStatus): string | undefined =>
 /**
  * How a transaction stands, in words: pending → confirmed (n confirmations), or dropped or failed with why; one not
  * verified at the current head says so, and why; one in its block whose outcome is not verified says
- * that, not "confirmed".
+ * that, not "confirmed"; one confirmed by its block's header alone (`provenAgainst`) names that header.
  */
 export function statusText(status: TxStatus): string {
   if (status.state === 'included')
@@ -25,7 +25,9 @@ function stateText(status: TxStatus): string {
     case 'pending':
       return 'Pending — not in a block yet'
     case 'confirmed':
-      return `Confirmed (${confirmationsText(status.confirmations)})`
+      return status.provenAgainst === undefined
+        ? `Confirmed (${confirmationsText(status.confirmations)})`
+        : `Confirmed (${confirmationsText(status.confirmations)}) · proven against block header #${status.provenAgainst.toLocaleString()}, not executed by this node: it started from a snapshot taken after that block`
     case 'included':
       return `In its block (${confirmationsText(status.confirmations)})`
     case 'dropped':

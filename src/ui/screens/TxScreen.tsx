@@ -11,7 +11,7 @@ import { formatAmount, formatCoin } from '../../wallet/amount'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { shownToken } from '../format'
-import type { TxStatus } from '../tx-tracker'
+import { provenAgainst, type TxStatus } from '../tx-tracker'
 
 /** `transfer(0x…, 5)`: the call a transaction makes, decoded with the native contracts' ABIs. */
 export function describeInput(input: Hex, token: TokenInfo | null): string | null {
@@ -46,13 +46,14 @@ function txStatus(
     const { unverified } = receipt
     if (tx.blockNumber === null) return { state: 'pending', hash: tx.hash, unverified }
     if (tx.status === 'reverted') return { state: 'failed', hash: tx.hash, reason: 'reverted' }
-    if (tx.status === 'success') return { state: 'confirmed', hash: tx.hash, confirmations: tx.confirmations }
+    if (tx.status === 'success')
+      return { state: 'confirmed', hash: tx.hash, confirmations: tx.confirmations, ...provenAgainst(tx) }
     return { state: 'included', hash: tx.hash, confirmations: tx.confirmations, unverified }
   }
   const r = receipt.value
   if (r === null) return { state: 'pending', hash: tx.hash }
   if (r.status === 'reverted') return { state: 'failed', hash: tx.hash, reason: r.revertReason ?? 'reverted' }
-  return { state: 'confirmed', hash: tx.hash, confirmations: r.confirmations }
+  return { state: 'confirmed', hash: tx.hash, confirmations: r.confirmations, ...provenAgainst(r) }
 }
 
 /**
