@@ -213,6 +213,7 @@ export async function boot(): Promise<Tabchain> {
   node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
   node.on('syncing', (syncing) => useApp.setState({ syncing }))
   node.on('split', (split) => useApp.setState({ split }))
+  node.on('checkpointConflict', (checkpointConflict) => useApp.setState({ checkpointConflict }))
   node.on('mode', (mode) => useApp.setState({ mode }))
   // While a switch request is on its way, events from slices mined before it arrive late: skip them.
   let switching: boolean | null = null

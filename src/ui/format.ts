@@ -1,3 +1,4 @@
+import type { CheckpointConflict } from '../node/light/light-client'
 import type { DirectDialStatus, PeerInfo, RelayProblem, RelayStatus } from '../node/network/types'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
@@ -213,6 +214,21 @@ export interface HeadAge {
 
 /** Block times without a new block after which the sync card says the chain stands still. */
 const QUIET_BLOCK_TIMES = 10
+
+/**
+ * What the node did when a peer's heavier chain met none of the headers it kept from its checkpoint
+ * (`CheckpointConflict`), in a sentence: whose chain disagrees with which headers, and that this tab kept
+ * its own (the peer's held the rules: it may be an honest peer on an older split, nothing proves either
+ * side) or penalised the peer (its headers broke the rules).
+ */
+export function checkpointConflictNote(conflict: CheckpointConflict): string {
+  const peer = shortPeerId(conflict.peerId)
+  const base = `#${conflict.base.toLocaleString()}`
+  const disagrees = `Peer ${peer}'s chain (head #${conflict.peerHead.toLocaleString()}) does not contain the headers this tab kept from block ${base} (its checkpoint)`
+  return conflict.outcome === 'kept'
+    ? `${disagrees}: it parts from them below ${base}, where this tab holds no header to check it against. Its headers keep the chain's rules, so this tab kept its own headers, did not follow that peer, and did not penalise it.`
+    : `${disagrees}, and its headers break the chain's rules (${conflict.reason}): this tab kept its own headers and penalised that peer.`
+}
 
 /**
  * The sync card's content. A node that is not syncing is up to date only as far as its direct peers

@@ -1,5 +1,6 @@
 import { create } from 'zustand'
 import type { Genesis } from '../node/chain/types'
+import type { CheckpointConflict } from '../node/light/light-client'
 import type { ModePin, NodeMode } from '../node/light/mode'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
@@ -55,6 +56,11 @@ export interface AppState {
   readonly syncing: SyncStatus
   /** A peer's heavier chain forks off this tab's past the reorg limit (the `split` event); null: none. */
   readonly split: ChainSplit | null
+  /**
+   * The latest peer whose heavier chain met none of the headers this tab kept from its checkpoint, and
+   * what the node did (the `checkpointConflict` event); null: none this page load.
+   */
+  readonly checkpointConflict: CheckpointConflict | null
   /** Light, upgrading n % or full, pushed by the node; null until it runs. */
   readonly mode: NodeMode | null
   /** What this page load runs as (`?mode=`, else the profile's setting); null until the node starts. */
@@ -91,6 +97,7 @@ export const useApp = create<AppState>(() => ({
   lastReorg: null,
   syncing: false,
   split: null,
+  checkpointConflict: null,
   mode: null,
   modePin: null,
   setMining: () => {},

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RelayProblem } from '../../src/node/network/types'
 import {
+  checkpointConflictNote,
   confirmationsText,
   describePeerLink,
   describeRelay,
@@ -172,6 +173,23 @@ describe('peerCountLabel', () => {
     expect(peerCountLabel(0)).toBe('0 peers')
     expect(peerCountLabel(1)).toBe('1 peer')
     expect(peerCountLabel(7)).toBe('7 peers')
+  })
+})
+
+describe('checkpointConflictNote', () => {
+  const peerId = '12D3KooWAbCdEfGhIjKlMnOpQrStUvWxYz'
+  it("a peer whose valid chain parts below this tab's checkpoint: which peer, which headers, and that the tab kept its own without penalty", () => {
+    expect(checkpointConflictNote({ peerId, base: 1_040n, peerHead: 2_300n, outcome: 'kept' })).toBe(
+      "Peer 12D3…WxYz's chain (head #2,300) does not contain the headers this tab kept from block #1,040 (its checkpoint): it parts from them below #1,040, where this tab holds no header to check it against. Its headers keep the chain's rules, so this tab kept its own headers, did not follow that peer, and did not penalise it.",
+    )
+  })
+  it('a peer whose chain there breaks the rules: why, and that it was penalised', () => {
+    const reason = 'its header #1,045 breaks the header rules: wrong difficulty'
+    expect(
+      checkpointConflictNote({ peerId, base: 1_040n, peerHead: 2_300n, outcome: 'penalised', reason }),
+    ).toBe(
+      `Peer 12D3…WxYz's chain (head #2,300) does not contain the headers this tab kept from block #1,040 (its checkpoint), and its headers break the chain's rules (${reason}): this tab kept its own headers and penalised that peer.`,
+    )
   })
 })
 

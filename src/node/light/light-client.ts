@@ -149,6 +149,8 @@ export interface LightClientInit {
   readonly onStatus?: (status: SyncStatus) => void
   /** The heaviest split of the header chain found changed (null: none left), see `splits`. */
   readonly onSplit?: (split: ChainSplit | null) => void
+  /** A peer's heavier chain met none of the headers kept from the checkpoint (`CheckpointConflict`). */
+  readonly onCheckpointConflict?: (conflict: CheckpointConflict) => void
   readonly config?: Partial<LightClientConfig>
   /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
   readonly checkpoint?: HeaderCheckpoint
@@ -164,6 +166,20 @@ export interface LightClientInit {
    */
   readonly localProofs?: (stateRoot: Hex, keys: readonly string[]) => Promise<readonly Hex[][] | undefined>
 }
+
+/**
+ * A peer whose heavier chain, asked down to the lowest header this node holds (`base`: the first header
+ * of a restored checkpoint), meets none of the headers held: its chain forks below them (an honest peer on
+ * a split older than our checkpoint) or is made up. `kept`: its headers there hold the header rules, so it
+ * costs nothing, and the node keeps its own headers (it cannot check the fork without the headers below
+ * its base); `penalised`: they break the rules (`reason`), and the peer paid for an invalid header.
+ */
+export type CheckpointConflict = {
+  readonly peerId: string
+  readonly base: bigint
+  /** The head the peer's answer claimed. */
+  readonly peerHead: bigint
+} & ({ readonly outcome: 'kept' } | { readonly outcome: 'penalised'; readonly reason: string })
 
 /** Counters for tests, stats and the UI. */
 export interface LightCounters {
@@ -1147,7 +1163,15 @@ export class LightClient {
           // than our checkpoint) or is made up. What can be checked without the parent is: a range that
           // breaks the header rules is the peer's fault; one that holds is left, without penalty.
           if (from <= floor) {
-            checkUnheldRange(chain.params, BigInt(this.#init.now()), res, floor)
+            const conflict = { peerId, base: floor, peerHead: res.headNumber }
+            try {
+              checkUnheldRange(chain.params, BigInt(this.#init.now()), res, floor)
+            } catch (err) {
+              if (err instanceof Misbehaviour)
+                this.#init.onCheckpointConflict?.({ ...conflict, outcome: 'penalised', reason: err.message })
+              throw err
+            }
+            this.#init.onCheckpointConflict?.({ ...conflict, outcome: 'kept' })
             break
           }
           from = from > floor + count ? from - count : floor

@@ -21,6 +21,7 @@ import {
   type StoredHeader,
 } from '../light/header-chain'
 import {
+  type CheckpointConflict,
   LightClient,
   type LightClientConfig,
   type LightClientInit,
@@ -55,6 +56,8 @@ export interface LightServiceInit {
   readonly onSyncing?: (status: SyncStatus) => void
   /** The heaviest split of the header chain changed (`LightClient.splits`). */
   readonly onSplit?: (split: ChainSplit | null) => void
+  /** A peer's heavier chain met none of the kept headers (`LightClientInit.onCheckpointConflict`). */
+  readonly onCheckpointConflict?: (conflict: CheckpointConflict) => void
   /** A transaction this node submitted. */
   readonly onPendingTx?: (tx: Tx) => void
   readonly config?: Partial<LightClientConfig>
@@ -211,6 +214,7 @@ export function createLightService(init: LightServiceInit) {
       if (status === false) void keep()
     },
     ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
+    ...(init.onCheckpointConflict === undefined ? {} : { onCheckpointConflict: init.onCheckpointConflict }),
     ...(init.config === undefined ? {} : { config: init.config }),
     ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),
     ...(init.board === undefined ? {} : { board: init.board }),

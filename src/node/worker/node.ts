@@ -21,7 +21,7 @@ import type { HtlcLock } from '../contracts/htlc/htlc'
 import { decodeLock } from '../contracts/htlc/htlc'
 import { LightError } from '../light/errors'
 import { type HeaderCheckpoint, heavierCheckpoint } from '../light/header-chain'
-import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
+import type { CheckpointConflict, LightClientConfig, ProvenToken, Verified } from '../light/light-client'
 import { describeMode, type ModePin, type NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
 import { startupMarkTimes } from '../marks'
@@ -89,6 +89,11 @@ export interface NodeEvents {
   readonly syncing: SyncStatus
   /** A peer's heavier chain forks off ours past the reorg limit (null: no longer); see `followSplit`. */
   readonly split: ChainSplit | null
+  /**
+   * A peer's heavier chain met none of the headers this node kept from its checkpoint: the node kept its
+   * own headers (the peer's held the rules) or penalised the peer (they broke them).
+   */
+  readonly checkpointConflict: CheckpointConflict
   /** Saving to this device stopped (quota full, database closed); what is stored stays consistent. */
   readonly storageFault: StorageFault
   /** The canonical chain switched branches (sent after the `head` event of the new head). */
@@ -526,6 +531,7 @@ export function createNode(init: NodeInit): Node {
               })
           },
           onPendingTx: (tx) => init.emit('pendingTx', { hash: tx.hash, from: tx.from, to: tx.to }),
+          onCheckpointConflict: (conflict) => init.emit('checkpointConflict', conflict),
           // In `auto` the full syncer's progress is the one shown (the header sync is a fraction of it).
           ...(pin === 'light'
             ? {

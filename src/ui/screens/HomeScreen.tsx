@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
+import type { CheckpointConflict } from '../../node/light/light-client'
 import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
@@ -7,6 +8,7 @@ import { formatCoin } from '../../wallet/amount'
 import { AddressLink } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
 import {
+  checkpointConflictNote,
   describeRelay,
   describeSync,
   formatBytes,
@@ -322,6 +324,7 @@ export function BalanceCard({
  */
 function SyncCard() {
   const syncing = useApp((s) => s.syncing)
+  const conflict = useApp((s) => s.checkpointConflict)
   const directPeers = useApp(directPeerCount)
   const offline = useApp((s) => s.network?.relay.state === 'offline')
   const headTime = useApp((s) => s.head?.timestamp)
@@ -341,6 +344,7 @@ function SyncCard() {
         <h2 className="card__label">Sync</h2>
         <p className="card__value">{view.value}</p>
         <p className="muted small">{view.detail}</p>
+        <CheckpointConflictNote conflict={conflict} />
       </article>
     )
   }
@@ -363,7 +367,18 @@ function SyncCard() {
       <p className="muted small">
         Block #{view.currentBlock.toLocaleString()} of #{view.highestBlock.toLocaleString()}
       </p>
+      <CheckpointConflictNote conflict={conflict} />
     </article>
+  )
+}
+
+/** The sync card's line on a peer whose chain disagrees with this tab's checkpoint, if one did. */
+function CheckpointConflictNote({ conflict }: { readonly conflict: CheckpointConflict | null }) {
+  if (conflict === null) return null
+  return (
+    <p className="small" data-testid="checkpoint-conflict" data-outcome={conflict.outcome}>
+      {checkpointConflictNote(conflict)}
+    </p>
   )
 }
 

@@ -179,6 +179,13 @@ describe("a light node started from a header checkpoint above where a peer's cha
     expect((await light.api.stats()).penalties).toBe(before)
     expect((await light.api.head()).hash).toBe(m.head.hash)
     expect(await light.api.chainSplit()).toBeNull()
+    // Told, not silent: whose chain disagrees with which kept headers, and that the node kept its own.
+    expect(light.events.filter((e) => e.event === 'checkpointConflict').map((e) => e.data)).toContainEqual({
+      peerId: 'H',
+      base: 40n,
+      peerHead: h.headHeader.number,
+      outcome: 'kept',
+    })
   })
 
   test('a peer whose chain there breaks the header rules pays the invalid-header penalty', async () => {
@@ -186,5 +193,16 @@ describe("a light node started from a header checkpoint above where a peer's cha
     expect((await light.api.stats()).penalties).toBeGreaterThan(before)
     expect((await light.api.head()).hash).toBe(m.head.hash)
     expect(await light.api.chainSplit()).toBeNull()
+    const told = light.events.filter((e) => e.event === 'checkpointConflict').map((e) => e.data)
+    expect(told).toContainEqual({
+      peerId: 'H',
+      base: 40n,
+      peerHead: expect.any(BigInt),
+      outcome: 'penalised',
+      reason: expect.stringMatching(
+        /^its chain meets none of the headers held \(from #40\), and its header #\d+ /,
+      ),
+    })
+    expect(told).not.toContainEqual(expect.objectContaining({ outcome: 'kept' }))
   })
 })
