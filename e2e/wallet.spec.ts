@@ -193,6 +193,47 @@ test('after five wrong passwords the unlock form counts the wait down with its b
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
 })
 
+test('opened again inside a lockout, the unlock form counts the wait down before any try, its button disabled, then clears and unlocks', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  await createWallet(page)
+  await page.getByTestId('lock').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  for (let i = 1; i <= 5; i++) {
+    await page.getByTestId('password').fill(`wrong ${i}`)
+    await page.getByTestId('unlock-button').click()
+    await expect(page.getByTestId('unlock-error')).toHaveText('incorrect password')
+  }
+  // The page opened again (its profile) inside the 30 s wait: the form says so before any try.
+  await openNode(page, '/?mine=0')
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  const password = page.getByTestId('password')
+  const button = page.getByTestId('unlock-button')
+  const refusal = page.getByTestId('unlock-error')
+  const waitOf = async (): Promise<number> =>
+    Number(
+      /^Too many wrong passwords: try again in (\d+) s\.$/.exec((await refusal.textContent()) ?? '')?.[1],
+    )
+  await expect(refusal).toHaveText(/^Too many wrong passwords: try again in \d+ s\.$/)
+  await expect(refusal).toHaveAttribute('role', 'alert')
+  await expect(password).toHaveAttribute('aria-describedby', 'unlock-error')
+  const first = await waitOf()
+  expect(first).toBeGreaterThan(0)
+  expect(first).toBeLessThanOrEqual(30)
+  // A password typed in does not enable the button while the wait runs; it counts down live.
+  await password.fill(PASSWORD)
+  await expect(button).toBeDisabled()
+  await expect.poll(waitOf, { timeout: 5_000 }).toBeLessThan(first)
+  await expect(button).toBeDisabled()
+  // At zero the message clears and the right password opens the wallet.
+  await expect(refusal).toHaveCount(0, { timeout: 40_000 })
+  await expect(button).toBeEnabled()
+  await button.click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+})
+
 test('the private key to import and the password that shows the recovery phrase have visible labels; the passwords that differ and a wrong one are tied to their fields', async ({
   page,
 }) => {

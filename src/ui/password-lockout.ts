@@ -33,16 +33,20 @@ export function watchLockout(
 }
 
 /**
- * A password form's view of the lockout: `refused(err)` takes a refusal (true when it was the lockout,
- * which then counts down in `notice`); `locked` while it runs, so the form's submit waits.
+ * A password form's view of the lockout: `stored` reads the wallet's (`Wallet.passwordRetryAt`) when the
+ * form first renders, so a lockout begun before (another form, the page before a reload) counts down at
+ * once; `refused(err)` takes a refusal (true when it was the lockout, which then counts down in `notice`);
+ * `locked` while it runs, so the form's submit waits.
  */
-export function usePasswordLockout(): {
+export function usePasswordLockout(stored: () => number | null): {
   readonly notice: string | null
   readonly locked: boolean
   readonly refused: (err: unknown) => boolean
 } {
-  const [retryAt, setRetryAt] = useState<number | null>(null)
-  const [notice, setNotice] = useState<string | null>(null)
+  const [retryAt, setRetryAt] = useState<number | null>(stored)
+  const [notice, setNotice] = useState<string | null>(() =>
+    retryAt === null ? null : lockoutText(retryAt, Date.now()),
+  )
   useEffect(() => {
     if (retryAt === null) return
     return watchLockout(retryAt, (text) => {

@@ -285,6 +285,15 @@ export function createWallet(init: WalletInit) {
       listeners.add(fn)
       return () => listeners.delete(fn)
     },
+    /**
+     * The end (Unix ms) of the wrong-password lockout the wallet is inside now: no password is tried
+     * before it. It is kept with the stored wallet, so it holds from `load` on after a reload. Null when
+     * no wait holds (none set, or over) and when there is no wallet.
+     */
+    passwordRetryAt(): number | null {
+      const until = stored?.lockout?.until ?? 0
+      return now() < until ? until : null
+    },
     /** Reads the stored wallet (locked). */
     async load(): Promise<WalletView> {
       stored = await init.store.load()

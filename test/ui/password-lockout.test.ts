@@ -1,8 +1,14 @@
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { lockoutText, lockoutUntil, watchLockout } from '../../src/ui/password-lockout'
+import { lockoutText, lockoutUntil, usePasswordLockout, watchLockout } from '../../src/ui/password-lockout'
 import { walletError } from '../../src/wallet/errors'
+import { memoryWalletStore } from '../../src/wallet/store'
+import { createWallet, type Wallet } from '../../src/wallet/wallet'
 
 const T0 = 1_796_000_000_000
+const HARDHAT = 'test test test test test test test test test test test junk'
+const PASSWORD = 'correct horse battery'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -62,5 +68,45 @@ describe("the password forms' lockout countdown", () => {
     watchLockout(T0 - 1, (text) => shown.push(text))
     expect(shown).toEqual([null])
     expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+/** A password form as the wallet screen's: the lockout's notice, and its submit held while it runs. */
+function Form({ wallet }: { readonly wallet: Wallet }) {
+  const lockout = usePasswordLockout(() => wallet.passwordRetryAt())
+  return createElement(
+    'form',
+    null,
+    lockout.notice === null ? null : createElement('p', { role: 'alert' }, lockout.notice),
+    createElement('button', { type: 'submit', disabled: lockout.locked }, 'Unlock'),
+  )
+}
+
+describe('a password form opened inside a lockout', () => {
+  test('counts the wait down, its submit disabled, from its first render (the wallet reloaded on the same store)', async () => {
+    // Only the clock is fake: PBKDF2 and the vault run for real.
+    vi.useFakeTimers({ now: T0, toFake: ['Date'] })
+    const store = memoryWalletStore()
+    const first = createWallet({ store })
+    await first.load()
+    await first.create(HARDHAT, PASSWORD)
+    first.lock()
+    for (let i = 1; i <= 5; i++)
+      await expect(first.unlock(`wrong ${i}`)).rejects.toThrow('incorrect password')
+    // A reload 3 s later: a new wallet on the same store, and the unlock form rendered before any try.
+    vi.setSystemTime(T0 + 3_000)
+    const wallet = createWallet({ store })
+    await wallet.load()
+    expect(wallet.passwordRetryAt()).toBe(T0 + 30_000)
+    const html = renderToStaticMarkup(createElement(Form, { wallet }))
+    expect(html).toBe(
+      '<form><p role="alert">Too many wrong passwords: try again in 27 s.</p><button type="submit" disabled="">Unlock</button></form>',
+    )
+    // At the retry time the wallet reports no lockout, and a form rendered then is open.
+    vi.setSystemTime(T0 + 30_000)
+    expect(wallet.passwordRetryAt()).toBeNull()
+    expect(renderToStaticMarkup(createElement(Form, { wallet }))).toBe(
+      '<form><button type="submit">Unlock</button></form>',
+    )
   })
 })

@@ -214,7 +214,7 @@ function Onboarding() {
 
 /**
  * A form that asks for the wallet's password: the field's props, its refusal beside it (the lockout's
- * countdown while it runs, else the last refusal), whether a check runs or the lockout holds the submit,
+ * countdown while it runs, from the first render when the wallet is inside one, else the last refusal), whether a check runs or the lockout holds the submit,
  * and `check`, which runs `use` with the password. `forget`: the field is emptied at once, whatever the
  * answer (else once `use` succeeds).
  */
@@ -222,7 +222,8 @@ function usePasswordCheck(errorId: string) {
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
-  const lockout = usePasswordLockout()
+  const wallet = useWallet((s) => s.wallet)
+  const lockout = usePasswordLockout(() => wallet?.passwordRetryAt() ?? null)
   const refusal = fieldProblem(errorId, lockout.notice ?? error, { className: 'form-error', alert: true })
   const check = async (e: FormEvent, use: (password: string) => Promise<void>, forget: boolean) => {
     e.preventDefault()
