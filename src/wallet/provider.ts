@@ -704,10 +704,17 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     return logs.map(formatLog)
   }
 
+  /**
+   * An `eth_call` / `eth_estimateGas` request. Without `from` it runs as the account `eth_accounts` gives
+   * the dApp (the unlocked wallet's selected one), as a wallet's provider does for its dApp, so an
+   * estimate is that of the send it comes before (a payment, a token transfer); with no account given (a
+   * locked wallet) as the node's default, the zero address (go-ethereum's): a call never runs as an
+   * account the dApp was not given, whose balance or `msg.sender` its result would tell.
+   */
   function callArgs(v: unknown): { from?: Address; to: Address; data: Hex; value: bigint; gas?: bigint } {
     const t = object(v, 'params[0]')
     if (t.to === undefined || t.to === null) throw invalidParams('params[0].to', 'is required')
-    const from = optional(t.from, (x) => address(x, 'params[0].from'))
+    const from = optional(t.from, (x) => address(x, 'params[0].from')) ?? accounts()[0]
     const gas = optional(t.gas, (x) => quantity(x, 'params[0].gas'))
     return {
       to: address(t.to, 'params[0].to'),

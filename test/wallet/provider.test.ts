@@ -636,6 +636,28 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(await recoverAddress({ hash: digest, signature })).toBe(ME)
   })
 
+  test("eth_call and eth_estimateGas without a from run as the account eth_accounts gives (MetaMask's), the zero address once the wallet is locked (go-ethereum's); a from given is kept", async () => {
+    // 1 ether sent: the selected account holds it, the zero address and `poor` nothing.
+    const pay = { to: FRIEND, value: `0x${parseEther('1').toString(16)}` }
+    const poor = getAddress('0x00000000000000000000000000000000000000aa')
+    expect(await provider.request({ method: 'eth_accounts' })).toEqual([ME])
+    expect(await provider.request({ method: 'eth_estimateGas', params: [pay] })).toBe('0x5208')
+    expect(await provider.request({ method: 'eth_call', params: [pay, 'latest'] })).toBe('0x')
+    // A from the dApp gives is what runs, the selected account's funds notwithstanding.
+    const fromPoor = { ...pay, from: poor }
+    expect(await code(provider.request({ method: 'eth_estimateGas', params: [fromPoor] }))).toBe(3)
+    expect(await code(provider.request({ method: 'eth_call', params: [fromPoor, 'latest'] }))).toBe(3)
+    // Locked, the dApp is given no account, and a call does not run as one (its result would tell it).
+    wallet.lock()
+    try {
+      expect(await provider.request({ method: 'eth_accounts' })).toEqual([])
+      expect(await code(provider.request({ method: 'eth_estimateGas', params: [pay] }))).toBe(3)
+      expect(await code(provider.request({ method: 'eth_call', params: [pay, 'latest'] }))).toBe(3)
+    } finally {
+      await wallet.unlock(PASSWORD)
+    }
+  })
+
   test('locked: eth_accounts is empty, accountsChanged fires, signing → 4100 and a prompt to unlock', async () => {
     const changes: unknown[] = []
     provider.on('accountsChanged', (a) => changes.push(a))
