@@ -214,9 +214,9 @@ function Onboarding() {
 
 /**
  * A form that asks for the wallet's password: the field's props, its refusal beside it (the lockout's
- * countdown while it runs, from the first render when the wallet is inside one, else the last refusal), whether a check runs or the lockout holds the submit,
- * and `check`, which runs `use` with the password. `forget`: the field is emptied at once, whatever the
- * answer (else once `use` succeeds).
+ * countdown while it runs, from the first render when the wallet is inside one, else the last refusal),
+ * whether a check runs or the lockout holds the submit, and `check`, which runs `use` with the password.
+ * `forget`: the field is emptied at once, whatever the answer (else once `use` succeeds).
  */
 function usePasswordCheck(errorId: string) {
   const [password, setPassword] = useState('')
