@@ -416,6 +416,9 @@ export class LightClient {
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)
     this.splits.drop(peerId)
+    // Its announcement goes too (the board's, for every part): a peer back later is asked before it
+    // announces again, and its answers check nothing until it does.
+    this.board.setAnnounced(peerId, -1n)
   }
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
@@ -946,13 +949,10 @@ export class LightClient {
   #peer(peerId: string): PeerView {
     let p = this.#peers.get(peerId)
     if (p === undefined) {
-      p = {
-        head: -1n,
+      p = Object.assign(this.board.claim(peerId), {
         probe: false,
-        unbacked: -1n,
-        announced: -1n,
         breaker: new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 60_000 }),
-      }
+      })
       this.#peers.set(peerId, p)
     }
     return p

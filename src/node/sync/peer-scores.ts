@@ -1,3 +1,4 @@
+import type { ClaimedHead } from './claimed-head'
 import { SyncError } from './errors'
 import type { DecodedHeadersResponse } from './messages'
 
@@ -129,6 +130,7 @@ export class PeerBoard {
   readonly #init: PeerBoardInit
   readonly #scores = new PeerScores()
   readonly #banned = new Map<string, number>()
+  readonly #announced = new Map<string, bigint>()
 
   constructor(init: PeerBoardInit) {
     this.#init = init
@@ -141,6 +143,42 @@ export class PeerBoard {
     if (until > this.#init.now()) return true
     this.#banned.delete(peerId)
     return false
+  }
+
+  /**
+   * The head `peerId` announced last that no headers answer has checked yet, or -1: its
+   * `ClaimedHead.announced` in every part of the node (syncer and light client), so that one announcement
+   * is checked by one answer, whichever part gets it first, and costs at most one penalty (each part
+   * kept its own, and an `auto` node charged one false claim twice). Every announcement the node hears
+   * lands here, so a part told only some of them (an `auto` node's light client) never checks one the
+   * peer has since replaced.
+   */
+  announced(peerId: string): bigint {
+    return this.#announced.get(peerId) ?? -1n
+  }
+
+  /** Sets what `announced` returns for `peerId` (-1: none left to check). */
+  setAnnounced(peerId: string, head: bigint): void {
+    if (head < 0n) this.#announced.delete(peerId)
+    else this.#announced.set(peerId, head)
+  }
+
+  /**
+   * A new claim of `peerId` for one part of the node: its head and what it failed to back are that
+   * part's, its `announced` is this board's (`announced`), shared by every part.
+   */
+  claim(peerId: string): ClaimedHead {
+    const board = this
+    return {
+      head: -1n,
+      unbacked: -1n,
+      get announced() {
+        return board.announced(peerId)
+      },
+      set announced(head) {
+        board.setAnnounced(peerId, head)
+      },
+    }
   }
 
   /** How many peers are kept out now. */
@@ -156,6 +194,7 @@ export class PeerBoard {
     if (this.#scores.penalize(peerId, offence, now) < DROP_SCORE) return false
     this.#banned.set(peerId, now + this.#init.banMs)
     this.#scores.forget(peerId)
+    this.#announced.delete(peerId)
     this.counters.peersDropped++
     void this.#init.disconnect(peerId, offence, this.#init.banMs).catch(() => {})
     return true

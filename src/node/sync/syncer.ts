@@ -224,6 +224,9 @@ export class Syncer {
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)
     this.#splits.drop(peerId)
+    // Its announcement goes too (the board's, for every part): a peer back later is asked before it
+    // announces again, and its answers check nothing until it does.
+    this.board.setAnnounced(peerId, -1n)
   }
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
@@ -276,18 +279,15 @@ export class Syncer {
   #peer(peerId: string): PeerView {
     let p = this.#peers.get(peerId)
     if (p === undefined) {
-      p = {
-        head: -1n,
+      p = Object.assign(this.board.claim(peerId), {
         td: undefined,
         gap: false,
-        unbacked: -1n,
-        announced: -1n,
         breaker: new CircuitBreaker({
           failureThreshold: this.#config.breakerFailures,
           openMs: this.#config.breakerOpenMs,
           maxOpenMs: this.#config.breakerMaxOpenMs,
         }),
-      }
+      })
       this.#peers.set(peerId, p)
     }
     return p

@@ -104,7 +104,13 @@ afterEach(() => {
 async function makeNode(
   hub: ReturnType<typeof memoryHub>,
   peerId: string,
-  opts: { store?: MemoryChainStore; sync?: Partial<SyncConfig>; wrap?: (s: NetworkSink) => NetworkSink } = {},
+  opts: {
+    store?: MemoryChainStore
+    sync?: Partial<SyncConfig>
+    wrap?: (s: NetworkSink) => NetworkSink
+    /** `auto`: its light client follows the peers' headers beside the block sync (the app's default). */
+    auto?: boolean
+  } = {},
 ) {
   const link = hub.join(peerId)
   const syncing: SyncStatus[] = []
@@ -125,7 +131,7 @@ async function makeNode(
     sync: { ...FAST, ...opts.sync },
     // Block sync itself: an `auto` node at the genesis would also follow the peer's headers with its
     // light client (test/node/light and test/node/snapshot cover that), and answer reads through it.
-    modePin: 'full',
+    modePin: opts.auto === true ? 'auto' : 'full',
   })
   running.push(node)
   await node.start()
@@ -803,6 +809,46 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     )
     await b.node.syncer.idle()
     expect((await b.node.api.stats()).penalties).toBe(1)
+  })
+
+  test('an `auto` node charges one far false claim once (30 points), though its light client and its sync both check the answer', async () => {
+    const hub = memoryHub()
+    // Where each of B's headers requests to A starts, once A has lied: its light client asks from past
+    // its header head (#41 on), its sync from 32 below its head (#8).
+    const asked: bigint[] = []
+    let lied = false
+    const a = await makeNode(hub, 'A', {
+      store: chainOf(40),
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          const answer = await sink.request(protocol, data, from)
+          if (lied && protocol === PROTOCOLS.headers && from === 'B')
+            asked.push(decodeHeadersRequest(data).from)
+          return answer
+        },
+      }),
+    })
+    const b = await makeNode(hub, 'B', { auto: true })
+    await until(() => sameHead(a.node, b.node))
+    await until(async () => (await b.node.api.stats()).headersVerified === 40)
+    await b.node.syncer.idle()
+    await b.node.light?.client.idle()
+    expect((await b.node.api.stats()).penalties).toBe(0)
+    // A announces #10,000 and holds 40 blocks: both parts ask it for headers, and each answer tells #40.
+    lied = true
+    await b.node.sink.gossip(
+      chainTopic(CHAIN_ID, 'status'),
+      encodeBeacon({ seq: 100n, sentAt: 0n, head: 10_000n, agent: 'boaster' }),
+      'A',
+    )
+    await until(() => asked.some((from) => from > 40n) && asked.some((from) => from < 40n))
+    await b.node.syncer.idle()
+    await b.node.light?.client.idle()
+    // The first answer to come checked the claim, and the other part's checked nothing; before, each
+    // part checked it, and one lie cost 60 points.
+    expect(await b.node.api.stats()).toMatchObject({ penalties: 1, peersDropped: 0 })
+    expect(b.node.syncer.isBanned('A')).toBe(false)
   })
 
   test('a failed probe opens the breaker again for longer', async () => {
