@@ -851,6 +851,49 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect(b.node.syncer.isBanned('A')).toBe(false)
   })
 
+  test("an honest peer that switched to a lower head after announcing, and announced it, is not charged by an `auto` node's light client for the head it announced before", async () => {
+    const hub = memoryHub()
+    // Where each of B's headers requests to A starts, once A has switched: its light client asks from
+    // past its header head (#101 on).
+    const asked: bigint[] = []
+    let switched = false
+    const a = await makeNode(hub, 'A', {
+      store: chainOf(100),
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          const answer = await sink.request(protocol, data, from)
+          if (switched && protocol === PROTOCOLS.headers && from === 'B')
+            asked.push(decodeHeadersRequest(data).from)
+          return answer
+        },
+      }),
+    })
+    const b = await makeNode(hub, 'B', { auto: true })
+    await until(() => sameHead(a.node, b.node))
+    await until(async () => (await b.node.api.stats()).headersVerified === 100)
+    await b.node.syncer.idle()
+    await b.node.light?.client.idle()
+    // A announced #5,000 (far ahead of B: its light client hears it), then followed a heavier chain
+    // whose head is #100 and announced that (near: only the sync hears it). Its answers tell #100.
+    switched = true
+    for (const [seq, head] of [
+      [100n, 5_000n],
+      [101n, 100n],
+    ] as const)
+      await b.node.sink.gossip(
+        chainTopic(CHAIN_ID, 'status'),
+        encodeBeacon({ seq, sentAt: 0n, head, agent: 'switched' }),
+        'A',
+      )
+    await until(() => asked.some((from) => from > 100n))
+    await b.node.light?.client.idle()
+    await b.node.syncer.idle()
+    // Its answers agree with its latest announcement: nothing to charge. Before, the light client
+    // checked them against #5,000, which it alone still held, and charged 30 points.
+    expect(await b.node.api.stats()).toMatchObject({ penalties: 0, peersDropped: 0 })
+  })
+
   test('a failed probe opens the breaker again for longer', async () => {
     const hub = memoryHub()
     let asked = 0
