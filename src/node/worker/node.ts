@@ -404,6 +404,7 @@ export function createNode(init: NodeInit): Node {
     coinbase: init.coinbase,
     onHead: (head, change) => {
       sharer?.noteHead()
+      announceIfBack(head.number)
       // While the chain is behind the verified headers, the UI follows those (and reads through proofs).
       if (!behind()) {
         init.emit('head', head)
@@ -629,13 +630,28 @@ export function createNode(init: NodeInit): Node {
   let stopped = false
 
   const status = (): NodeStatus => ({ profileId: init.profileId, chainId, network })
-  const beacon = (): Beacon => ({
-    seq,
-    sentAt: BigInt(init.now()),
+  /** The head this node last told its peers (its beacon, a status answer), or -1 before any. */
+  let told = -1n
+  const beacon = (): Beacon => {
     // A light node holds no blocks to serve: it claims the genesis, so no one syncs from it.
-    head: pin === 'light' ? 0n : chain.head().number,
-    agent: pin === 'light' ? `${init.agent} (light)` : init.agent,
-  })
+    told = pin === 'light' ? 0n : chain.head().number
+    return {
+      seq,
+      sentAt: BigInt(init.now()),
+      head: told,
+      agent: pin === 'light' ? `${init.agent} (light)` : init.agent,
+    }
+  }
+
+  /**
+   * Tells the peers the head at once when it moved back more than the reorg limit below the one it last
+   * told them (the user followed a deep split to a heavier, shorter chain). Beacons go out only on
+   * network changes: before, the peers kept the old head as its word, and the first headers answer
+   * showed it far lower, which costs a false claim's penalty (`refutes`) — an honest node paid it.
+   */
+  const announceIfBack = (head: bigint): void => {
+    if (head + BigInt(init.genesis.params.maxReorgDepth) < told) void fullApi.announce().catch(() => {})
+  }
 
   /**
    * Whether the light client follows every peer from the moment it links: pinned light, or `auto` with

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS, testGenesis, validateGenesis } from '../../../src/node/chain/genesis'
 import { headerFields } from '../../../src/node/chain/header'
-import type { Block } from '../../../src/node/chain/types'
+import type { Block, Genesis } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
@@ -29,7 +29,7 @@ import {
 import { decodeStateProofResponse, encodeStateProofRequest } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import type { SyncConfig, SyncStatus } from '../../../src/node/sync/syncer'
-import { encodeBeacon } from '../../../src/node/worker/beacon'
+import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { createNode, type Node, type ReorgInfo } from '../../../src/node/worker/node'
 import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
@@ -110,6 +110,7 @@ async function makeNode(
     wrap?: (s: NetworkSink) => NetworkSink
     /** `auto`: its light client follows the peers' headers beside the block sync (the app's default). */
     auto?: boolean
+    genesis?: Genesis
   } = {},
 ) {
   const link = hub.join(peerId)
@@ -117,7 +118,7 @@ async function makeNode(
   const events: { readonly event: string; readonly data: unknown }[] = []
   const node = createNode({
     profileId: peerId,
-    genesis: GENESIS,
+    genesis: opts.genesis ?? GENESIS,
     ...(opts.store === undefined ? {} : { store: opts.store }),
     coinbase: MINER,
     mine: false,
@@ -893,6 +894,59 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     // checked them against #5,000, which it alone still held, and charged 30 points.
     expect(await b.node.api.stats()).toMatchObject({ penalties: 0, peersDropped: 0 })
   })
+
+  test('a node that follows a deep split to a heavier, shorter chain tells its peers its new head at once, so none takes its old word for a lie', async () => {
+    // Difficulty that moves (the test genesis fixes it): blocks 10 ms apart raise it, a minute apart
+    // keep it at the minimum (16), so 40 quick blocks outweigh 120 slow ones.
+    const { fixedDifficulty: _, ...fixed } = GENESIS.params
+    const params = { ...fixed, minDifficulty: 16n }
+    const genesis = validateGenesis({ ...GENESIS, params, difficulty: 16n })
+    const slow = new MemoryChainStore()
+    const slowChain = new Chain({ genesis, store: slow })
+    const start = BigInt(Date.now()) - 121n * 60_000n
+    for (let i = 1n; i <= 120n; i++)
+      slowChain.importBlock(sealOn(slowChain, slowChain.head.hash, start + i * 60_000n), BigInt(Date.now()))
+    const fast = new MemoryChainStore()
+    const fastChain = new Chain({ genesis, store: fast })
+    extend(fastChain, 40, 0)
+    expect(fastChain.head.totalDifficulty).toBeGreaterThan(slowChain.head.totalDifficulty)
+    const hub = memoryHub()
+    // A peer that records the heads A's beacons tell.
+    const told: bigint[] = []
+    const watch = hub.join('WATCH')
+    const statusTopic = chainTopic(CHAIN_ID, 'status')
+    await watch.api.subscribe(statusTopic)
+    await watch.attach({
+      async gossip(topic, data, from) {
+        if (topic === statusTopic && from === 'A') told.push(decodeBeacon(data).head)
+        return 'ignore'
+      },
+      async networkChanged() {},
+      async request() {
+        throw new Error('not serving')
+      },
+    })
+    const a = await makeNode(hub, 'A', { store: slow, genesis })
+    await until(() => told.includes(120n))
+    const c = await makeNode(hub, 'C', { store: fast, genesis })
+    // C mines a block: A, lacking its parent, asks C and finds the split.
+    await c.node.api.setMining(true)
+    await until(async () => (await c.node.api.head()).number > 40n)
+    await c.node.api.setMining(false)
+    await until(async () => (await a.node.api.chainSplit()) !== null)
+    const split = await a.node.api.chainSplit()
+    expect(split?.depth).toBe(120)
+    const heard = told.length
+    // The user follows C's chain: A's head goes back from #120 to C's (#41 or so), and A says so at once (before,
+    // its peers kept #120 as its word until the network changed, and the first headers answer they had
+    // from it told C's head: a false claim's penalty, for an honest node).
+    const head = await a.node.api.followSplit(split?.ancestor.hash ?? '0x')
+    expect(head.hash).toBe((await c.node.api.head()).hash)
+    expect(head.number + BigInt(GENESIS.params.maxReorgDepth)).toBeLessThan(120n)
+    // Told as it switched (at C's first block heavier than #120): an answer from now on tells no more
+    // than the reorg limit below it.
+    await until(() => told.slice(heard).some((h) => h <= head.number && h + 64n >= head.number), 5_000)
+  }, 60_000)
 
   test('a failed probe opens the breaker again for longer', async () => {
     const hub = memoryHub()
