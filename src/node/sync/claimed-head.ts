@@ -12,7 +12,10 @@ export interface ClaimedHead {
   head: bigint
   /** The highest claim it failed to back, or -1 when its claims stand. */
   unbacked: bigint
-  /** The head it announced last that no headers answer has checked yet, or -1 (see `refutes`). */
+  /**
+   * The head it announced last that no headers answer has checked yet, or -1 (see `refutes`). In a node,
+   * one for all its parts (`PeerBoard.claim`): whichever part's answer comes first checks it.
+   */
   announced: bigint
 }
 
