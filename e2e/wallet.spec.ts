@@ -152,9 +152,11 @@ const visibleLabels = (field: Locator): Promise<string[]> =>
       .map((l) => l.textContent?.trim() ?? ''),
   )
 
-test('after five wrong passwords the unlock form counts the wait down with its button disabled, then clears and unlocks', async ({
-  page,
-}) => {
+/**
+ * A wallet made and locked, then five wrong passwords tried at its unlock form, each refused with its
+ * button left enabled; the form's parts, and `waitOf`: the seconds its countdown shows now.
+ */
+async function fiveWrongPasswords(page: Page) {
   await openNode(page, '/?mine=0')
   await createWallet(page)
   await page.getByTestId('lock').click()
@@ -168,12 +170,19 @@ test('after five wrong passwords the unlock form counts the wait down with its b
     await expect(refusal).toHaveText('incorrect password')
     await expect(button).toBeEnabled()
   }
-  await password.fill(PASSWORD)
-  await button.click()
   const waitOf = async (): Promise<number> =>
     Number(
       /^Too many wrong passwords: try again in (\d+) s\.$/.exec((await refusal.textContent()) ?? '')?.[1],
     )
+  return { password, button, refusal, waitOf }
+}
+
+test('after five wrong passwords the unlock form counts the wait down with its button disabled, then clears and unlocks', async ({
+  page,
+}) => {
+  const { password, button, refusal, waitOf } = await fiveWrongPasswords(page)
+  await password.fill(PASSWORD)
+  await button.click()
   await expect(refusal).toHaveText(/^Too many wrong passwords: try again in \d+ s\.$/)
   await expect(refusal).toHaveAttribute('role', 'alert')
   await expect(password).toHaveAttribute('aria-invalid', 'true')
@@ -196,26 +205,11 @@ test('after five wrong passwords the unlock form counts the wait down with its b
 test('opened again inside a lockout, the unlock form counts the wait down before any try, its button disabled, then clears and unlocks', async ({
   page,
 }) => {
-  await openNode(page, '/?mine=0')
-  await createWallet(page)
-  await page.getByTestId('lock').click()
-  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
-  for (let i = 1; i <= 5; i++) {
-    await page.getByTestId('password').fill(`wrong ${i}`)
-    await page.getByTestId('unlock-button').click()
-    await expect(page.getByTestId('unlock-error')).toHaveText('incorrect password')
-  }
+  const { password, button, refusal, waitOf } = await fiveWrongPasswords(page)
   // The page opened again (its profile) inside the 30 s wait: the form says so before any try.
   await openNode(page, '/?mine=0')
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
-  const password = page.getByTestId('password')
-  const button = page.getByTestId('unlock-button')
-  const refusal = page.getByTestId('unlock-error')
-  const waitOf = async (): Promise<number> =>
-    Number(
-      /^Too many wrong passwords: try again in (\d+) s\.$/.exec((await refusal.textContent()) ?? '')?.[1],
-    )
   await expect(refusal).toHaveText(/^Too many wrong passwords: try again in \d+ s\.$/)
   await expect(refusal).toHaveAttribute('role', 'alert')
   await expect(password).toHaveAttribute('aria-describedby', 'unlock-error')

@@ -142,6 +142,17 @@ async function makeNode(
 
 const sameHead = async (a: Node, b: Node) => (await a.api.head()).hash === (await b.api.head()).hash
 
+/** `from`'s status beacons, each `[seq, head]` in turn, as gossip reaching `to`. */
+async function announce(
+  to: { readonly sink: { gossip(topic: string, data: Uint8Array, from: string): Promise<unknown> } },
+  from: string,
+  agent: string,
+  beacons: readonly (readonly [bigint, bigint])[],
+): Promise<void> {
+  for (const [seq, head] of beacons)
+    await to.sink.gossip(chainTopic(CHAIN_ID, 'status'), encodeBeacon({ seq, sentAt: 0n, head, agent }), from)
+}
+
 type Mode = 'garbage' | 'oversized' | 'invalid-block' | 'wrong-block' | 'unlinked-headers'
 
 /**
@@ -754,15 +765,10 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     await b.node.syncer.idle()
     // It announces #10,000, then #50, before B's sync gets to run.
     b.node.syncer.hold(true)
-    for (const [seq, head] of [
+    await announce(b.node, 'FICKLE', 'fickle', [
       [2n, 10_000n],
       [3n, 50n],
-    ] as const)
-      await b.node.sink.gossip(
-        chainTopic(CHAIN_ID, 'status'),
-        encodeBeacon({ seq, sentAt: 0n, head, agent: 'fickle' }),
-        'FICKLE',
-      )
+    ])
     b.node.syncer.hold(false)
     await b.node.syncer.idle()
     // Its latest word is #50: B is not behind it, so nothing is asked of it (before, its highest claim
@@ -803,28 +809,26 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     expect(await b.node.api.stats()).toMatchObject({ penalties: 1, peersDropped: 0 })
     expect(b.node.syncer.isBanned('A')).toBe(false)
     // A head it announces truly (a reorg within the limit may take it back a little) costs nothing.
-    await b.node.sink.gossip(
-      chainTopic(CHAIN_ID, 'status'),
-      encodeBeacon({ seq: 2n, sentAt: 0n, head: 41n, agent: 'boaster' }),
-      'A',
-    )
+    await announce(b.node, 'A', 'boaster', [[2n, 41n]])
     await b.node.syncer.idle()
     expect((await b.node.api.stats()).penalties).toBe(1)
   })
 
-  test('an `auto` node charges one far false claim once (30 points), though its light client and its sync both check the answer', async () => {
+  /**
+   * An `auto` node B synced to a peer A holding `blocks` blocks, both parts idle; once `record` is
+   * called, where each of B's headers requests to A starts lands in `asked`.
+   */
+  async function autoBesidePeer(blocks: number) {
     const hub = memoryHub()
-    // Where each of B's headers requests to A starts, once A has lied: its light client asks from past
-    // its header head (#41 on), its sync from 32 below its head (#8).
     const asked: bigint[] = []
-    let lied = false
+    let recording = false
     const a = await makeNode(hub, 'A', {
-      store: chainOf(40),
+      store: chainOf(blocks),
       wrap: (sink) => ({
         ...sink,
         async request(protocol, data, from) {
           const answer = await sink.request(protocol, data, from)
-          if (lied && protocol === PROTOCOLS.headers && from === 'B')
+          if (recording && protocol === PROTOCOLS.headers && from === 'B')
             asked.push(decodeHeadersRequest(data).from)
           return answer
         },
@@ -832,17 +836,26 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     })
     const b = await makeNode(hub, 'B', { auto: true })
     await until(() => sameHead(a.node, b.node))
-    await until(async () => (await b.node.api.stats()).headersVerified === 40)
+    await until(async () => (await b.node.api.stats()).headersVerified === blocks)
     await b.node.syncer.idle()
     await b.node.light?.client.idle()
+    return {
+      b,
+      asked,
+      record: () => {
+        recording = true
+      },
+    }
+  }
+
+  test('an `auto` node charges one far false claim once (30 points), though its light client and its sync both check the answer', async () => {
+    // Where each of B's headers requests to A starts, once A has lied: its light client asks from past
+    // its header head (#41 on), its sync from 32 below its head (#8).
+    const { b, asked, record } = await autoBesidePeer(40)
     expect((await b.node.api.stats()).penalties).toBe(0)
     // A announces #10,000 and holds 40 blocks: both parts ask it for headers, and each answer tells #40.
-    lied = true
-    await b.node.sink.gossip(
-      chainTopic(CHAIN_ID, 'status'),
-      encodeBeacon({ seq: 100n, sentAt: 0n, head: 10_000n, agent: 'boaster' }),
-      'A',
-    )
+    record()
+    await announce(b.node, 'A', 'boaster', [[100n, 10_000n]])
     await until(() => asked.some((from) => from > 40n) && asked.some((from) => from < 40n))
     await b.node.syncer.idle()
     await b.node.light?.client.idle()
@@ -853,40 +866,16 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
   })
 
   test("an honest peer that switched to a lower head after announcing, and announced it, is not charged by an `auto` node's light client for the head it announced before", async () => {
-    const hub = memoryHub()
     // Where each of B's headers requests to A starts, once A has switched: its light client asks from
     // past its header head (#101 on).
-    const asked: bigint[] = []
-    let switched = false
-    const a = await makeNode(hub, 'A', {
-      store: chainOf(100),
-      wrap: (sink) => ({
-        ...sink,
-        async request(protocol, data, from) {
-          const answer = await sink.request(protocol, data, from)
-          if (switched && protocol === PROTOCOLS.headers && from === 'B')
-            asked.push(decodeHeadersRequest(data).from)
-          return answer
-        },
-      }),
-    })
-    const b = await makeNode(hub, 'B', { auto: true })
-    await until(() => sameHead(a.node, b.node))
-    await until(async () => (await b.node.api.stats()).headersVerified === 100)
-    await b.node.syncer.idle()
-    await b.node.light?.client.idle()
+    const { b, asked, record } = await autoBesidePeer(100)
     // A announced #5,000 (far ahead of B: its light client hears it), then followed a heavier chain
     // whose head is #100 and announced that (near: only the sync hears it). Its answers tell #100.
-    switched = true
-    for (const [seq, head] of [
+    record()
+    await announce(b.node, 'A', 'switched', [
       [100n, 5_000n],
       [101n, 100n],
-    ] as const)
-      await b.node.sink.gossip(
-        chainTopic(CHAIN_ID, 'status'),
-        encodeBeacon({ seq, sentAt: 0n, head, agent: 'switched' }),
-        'A',
-      )
+    ])
     await until(() => asked.some((from) => from > 100n))
     await b.node.light?.client.idle()
     await b.node.syncer.idle()
