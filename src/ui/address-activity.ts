@@ -2,6 +2,7 @@ import { type Address, decodeFunctionData, getAddress, type Hex, maxUint256 } fr
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { erc20Abi } from '../node/contracts/erc20/abi'
 import { htlcAbi } from '../node/contracts/htlc/abi'
+import type { HtlcLock } from '../node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
 import type { TxView } from '../node/worker/queries'
 import { formatAmount, formatCoin } from '../wallet/amount'
@@ -28,6 +29,12 @@ export interface AddressTxRow {
   readonly blockNumber: bigint | null
   readonly status: TxStatus
 }
+
+/**
+ * HTLC lock records by id (lower-case), as the node proves them (null: there is no such lock): where a
+ * redeem or refund, whose input names only the lock, reads the amount and token it moved and to whom.
+ */
+export type SettledLocks = ReadonlyMap<Hex, HtlcLock | null>
 
 /** `amount` of the token at `token`: with its symbol and decimals when known, else in base units. */
 function tokenAmount(token: Address, amount: bigint, tokens: TokenDirectory): string {
@@ -58,13 +65,16 @@ export function listedStatus(tx: TxView, head: bigint): TxStatus {
 /**
  * How the page of `address` lists `tx`, at head `head`, naming addresses as the explorer does (`tokens`:
  * the tokens it knows). Decodes native transfers, the ERC20 calls, token creation and the HTLC's
- * lock / redeem / refund; any other call reads as a call to its contract with its selector. Pure.
+ * lock / redeem / refund (a redeem or refund with the amount its lock in `locks` holds, paid from the
+ * HTLC to the lock's recipient or back to its sender; without its lock, no amount); any other call reads
+ * as a call to its contract with its selector. Pure.
  */
 export function addressTxRow(
   tx: TxView,
   address: Address,
   tokens: TokenDirectory,
   head: bigint,
+  locks: SettledLocks = new Map(),
 ): AddressTxRow {
   const self = address.toLowerCase()
   const is = (a: Address) => a.toLowerCase() === self
@@ -87,6 +97,20 @@ export function addressTxRow(
     blockNumber: tx.blockNumber,
     status: listedStatus(tx, head),
   })
+  /** `amount` of the coin (the zero address) or of the token at `token`, as the HTLC holds them. */
+  const locked = (token: Address, amount: bigint) =>
+    token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : tokenAmount(token, amount, tokens)
+  /** A redeem or refund of lock `id`: the HTLC pays its amount to the lock's `payee`. */
+  const settle = (verb: string, id: Hex, payee: 'recipient' | 'sender', to: string) => {
+    const lock = locks.get(id.toLowerCase() as Hex)
+    if (lock === undefined || lock === null) return row(`${verb} swap lock ${short(id)}`, null, null)
+    const shown = locked(lock.token, lock.amount)
+    return row(
+      `${verb} swap lock ${short(id)}: ${shown} ${to} ${name(lock[payee], 'to')}`,
+      shown,
+      side(HTLC_ADDRESS, lock[payee]),
+    )
+  }
   const coin = formatCoin(tx.value)
   const call = decodeCall(tx)
   if (call === null) {
@@ -141,8 +165,7 @@ export function addressTxRow(
     }
     case 'lock': {
       const [token, amount, recipient, , timelockHeight] = call.args
-      const shown =
-        token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : tokenAmount(token, amount, tokens)
+      const shown = locked(token, amount)
       return row(
         `Lock ${shown} for ${name(recipient, 'to')} until block ${timelockHeight}`,
         shown,
@@ -150,12 +173,20 @@ export function addressTxRow(
       )
     }
     case 'redeem':
-      return row(`Redeem swap lock ${short(call.args[0])}`, null, null)
+      return settle('Redeem', call.args[0], 'recipient', 'to')
     case 'refund':
-      return row(`Refund swap lock ${short(call.args[0])}`, null, null)
+      return settle('Refund', call.args[0], 'sender', 'back to')
     default:
       return row(`Call ${name(tx.to, 'to')} (${call.functionName})`, null, null)
   }
+}
+
+/** The id of the HTLC lock `tx` redeems or refunds (lower-case), or null for any other transaction. */
+export function settledLockId(tx: TxView): Hex | null {
+  const call = decodeCall(tx)
+  return call?.functionName === 'redeem' || call?.functionName === 'refund'
+    ? (call.args[0].toLowerCase() as Hex)
+    : null
 }
 
 /**

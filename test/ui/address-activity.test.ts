@@ -2,12 +2,13 @@ import { type Address, encodeFunctionData, getAddress, type Hex, maxUint256, par
 import { describe, expect, test } from 'vitest'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
 import { erc20Abi } from '../../src/node/contracts/erc20/abi'
-import { htlcAbi } from '../../src/node/contracts/htlc/abi'
+import { htlcAbi, LockState } from '../../src/node/contracts/htlc/abi'
+import type { HtlcLock } from '../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { TxView } from '../../src/node/worker/queries'
-import { addressTxRow } from '../../src/ui/address-activity'
+import { addressTxRow, settledLockId } from '../../src/ui/address-activity'
 import { tokenDirectory } from '../../src/ui/address-name'
-import { readListed } from '../../src/ui/screens/ExplorerScreen'
+import { readListed, readSettledLocks } from '../../src/ui/screens/ExplorerScreen'
 import { minedTx } from './mined-tx'
 
 const ALICE = getAddress(`0x${'aa'.repeat(20)}`)
@@ -18,6 +19,46 @@ const TOKENS = tokenDirectory([
   { address: GLD, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 100_000n, owner: ALICE },
 ])
 const HASH = `0x${'ab'.repeat(32)}` as Hex
+const GLD_LOCK = `0x${'22'.repeat(32)}` as Hex
+const COIN_LOCK = `0x${'44'.repeat(32)}` as Hex
+/** Alice's locks for Bob, as the node stores them (lower-case addresses): 3 GLD, and 1.5 TAB. */
+const LOCKS = new Map<Hex, HtlcLock>([
+  [
+    GLD_LOCK,
+    {
+      sender: ALICE.toLowerCase() as Address,
+      recipient: BOB.toLowerCase() as Address,
+      token: GLD,
+      amount: 300n,
+      hashlock: `0x${'11'.repeat(32)}`,
+      timelockHeight: 40n,
+      state: LockState.Redeemed,
+    },
+  ],
+  [
+    COIN_LOCK,
+    {
+      sender: ALICE.toLowerCase() as Address,
+      recipient: BOB.toLowerCase() as Address,
+      token: `0x${'00'.repeat(20)}`,
+      amount: parseUnits('1.5', 18),
+      hashlock: `0x${'11'.repeat(32)}`,
+      timelockHeight: 40n,
+      state: LockState.Refunded,
+    },
+  ],
+])
+/** A call of the HTLC's `redeem` or `refund` of lock `id`, sent by `from`. */
+const settling = (functionName: 'redeem' | 'refund', id: Hex, from: Address = CAROL, hash: Hex = HASH) =>
+  minedTx({
+    hash,
+    from,
+    to: HTLC_ADDRESS,
+    input:
+      functionName === 'redeem'
+        ? encodeFunctionData({ abi: htlcAbi, functionName, args: [id, `0x${'33'.repeat(32)}`] })
+        : encodeFunctionData({ abi: htlcAbi, functionName, args: [id] }),
+  })
 
 describe("an address page's transactions", () => {
   test('a coin payment reads as sent by its sender and received by its recipient, with the amount, block and depth at the head', () => {
@@ -151,6 +192,90 @@ describe("an address page's transactions", () => {
     expect(addressTxRow(minedTx({ status: null }), ALICE, TOKENS, 10n).status).toMatchObject({
       state: 'included',
     })
+  })
+
+  test('a redeem or refund shows the amount its lock held, paid by the HTLC to the lock’s recipient or back to its sender', () => {
+    const redeem = settling('redeem', GLD_LOCK)
+    // Bob, the lock's recipient, receives its 3 GLD, whoever sent the redeem (here Carol, a watchtower).
+    expect(addressTxRow(redeem, BOB, TOKENS, 10n, LOCKS)).toMatchObject({
+      what: 'Redeem swap lock 0x22222222…222222: 3 GLD to 0xbBbBBBBb…bbBBbB',
+      amount: '3 GLD',
+      direction: 'in',
+    })
+    // The HTLC pays it out; the sender of the redeem and the lock's maker moved nothing by it.
+    expect(addressTxRow(redeem, HTLC_ADDRESS, TOKENS, 10n, LOCKS)).toMatchObject({
+      amount: '3 GLD',
+      direction: 'out',
+    })
+    expect(addressTxRow(redeem, CAROL, TOKENS, 10n, LOCKS)).toMatchObject({
+      amount: '3 GLD',
+      direction: null,
+    })
+    expect(addressTxRow(redeem, ALICE, TOKENS, 10n, LOCKS).direction).toBeNull()
+    // A refund pays the lock's coin back to Alice, who made it.
+    const refund = settling('refund', COIN_LOCK, ALICE)
+    expect(addressTxRow(refund, ALICE, TOKENS, 10n, LOCKS)).toMatchObject({
+      what: 'Refund swap lock 0x44444444…444444: 1.5 TAB back to 0xaAaAaAaa…aAaaAa',
+      amount: '1.5 TAB',
+      direction: 'in',
+    })
+    expect(addressTxRow(refund, BOB, TOKENS, 10n, LOCKS).direction).toBeNull()
+    // A lock the page has not read: what it did, with no amount.
+    expect(addressTxRow(settling('refund', `0x${'55'.repeat(32)}`), ALICE, TOKENS, 10n, LOCKS)).toMatchObject(
+      {
+        what: 'Refund swap lock 0x55555555…555555',
+        amount: null,
+        direction: null,
+      },
+    )
+    expect(settledLockId(redeem)).toBe(GLD_LOCK)
+    expect(settledLockId(minedTx({ value: 1n }))).toBeNull()
+  })
+
+  test('a page reads each lock its redeems and refunds settle once, as the node proves it; one it cannot read is read again', async () => {
+    const asked: Hex[] = []
+    let fail = true
+    // The node proves at block #9 (a light node, a few blocks deep), then at #10.
+    let provenAt = 9n
+    const api = {
+      async verifiedHtlc(id: Hex) {
+        asked.push(id)
+        if (id === COIN_LOCK && fail) throw new Error('no peer proved it')
+        return { value: LOCKS.get(id) ?? null, verified: true as const, number: provenAt, hash: HASH }
+      },
+    }
+    const UNKNOWN = `0x${'55'.repeat(32)}` as Hex
+    const txs = [
+      settling('redeem', GLD_LOCK, CAROL, `0x${'01'.repeat(32)}`),
+      // A failed redeem of the same lock: the lock is read once.
+      settling('redeem', GLD_LOCK, BOB, `0x${'02'.repeat(32)}`),
+      settling('refund', COIN_LOCK, ALICE, `0x${'03'.repeat(32)}`),
+      // In block #10: missing at #9 it may still come; missing at #10 it never will on this chain.
+      settling('refund', UNKNOWN, ALICE, `0x${'04'.repeat(32)}`),
+      minedTx({ hash: `0x${'05'.repeat(32)}`, value: 1n }),
+      { hash: `0x${'06'.repeat(32)}` as Hex, error: 'no peer proved it' },
+    ]
+    const cache = new Map<Hex, HtlcLock | null>()
+    const first = await readSettledLocks(api, txs, cache)
+    expect([...first.keys()]).toEqual([GLD_LOCK])
+    expect(asked).toEqual([GLD_LOCK, COIN_LOCK, UNKNOWN])
+    fail = false
+    provenAt = 10n
+    const second = await readSettledLocks(api, txs, cache)
+    expect(second.get(COIN_LOCK)?.amount).toBe(parseUnits('1.5', 18))
+    expect(second.get(UNKNOWN)).toBeNull()
+    // Only the two not read before are asked again; the GLD lock is kept.
+    expect(asked).toEqual([GLD_LOCK, COIN_LOCK, UNKNOWN, COIN_LOCK, UNKNOWN])
+    // Every lock is known now: a later head reads none.
+    await readSettledLocks(api, txs, cache)
+    expect(asked).toHaveLength(5)
+    // A pending refund of a lock not found is read again at each head (its lock may be mined later).
+    const pending = [minedTx({ ...settling('refund', `0x${'66'.repeat(32)}`), blockNumber: null })]
+    await readSettledLocks(api, pending, cache)
+    await readSettledLocks(api, pending, cache)
+    expect(asked).toHaveLength(7)
+    const rows = txs.flatMap((t) => ('error' in t ? [] : [addressTxRow(t, BOB, TOKENS, 10n, second)]))
+    expect(rows.map((r) => r.amount)).toEqual(['3 GLD', '3 GLD', '1.5 TAB', null, '0.000000000000000001 TAB'])
   })
 
   test('a new head reads only the transactions new to the list; one that fails to read is read again', async () => {

@@ -1,12 +1,13 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, getAddress, type Hex, isAddress, isHash } from 'viem'
+import type { HtlcLock } from '../../node/contracts/htlc/htlc'
 import type { Remote } from '../../node/rpc/protocol'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import type { NodeApi } from '../../node/worker/node'
 import type { TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
-import { addressTxRow, type Direction } from '../address-activity'
+import { addressTxRow, type Direction, type SettledLocks, settledLockId } from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
 import {
   AddressLink,
@@ -409,11 +410,13 @@ export function AddressScreen() {
         api.token(who),
       ])
       if (seen.current?.address !== address || seen.current.reorg !== reorg)
-        seen.current = { address, reorg, txs: new Map() }
+        seen.current = { address, reorg, txs: new Map(), locks: new Map() }
+      const txs = await readListed(api, hashes, seen.current.txs)
       return {
         account,
         holdings: holdings.map(shownHolding),
-        txs: await readListed(api, hashes, seen.current.txs),
+        txs,
+        locks: await readSettledLocks(api, txs, seen.current.locks),
         kind: addressKind(who, token === null ? null : shownToken(token)),
       }
     },
@@ -489,6 +492,7 @@ export function AddressScreen() {
               <AddressTxs
                 address={getAddress(address)}
                 txs={value.txs}
+                locks={value.locks}
                 token={value.kind.kind === 'token' ? value.kind.token : null}
               />
             </>
@@ -545,11 +549,15 @@ function AddressFacts({ kind }: { readonly kind: AddressKind }) {
   }
 }
 
-/** The transactions an address page has read, for the address and since the reorganisation they were read after. */
+/**
+ * The transactions an address page has read, and the HTLC locks its redeems and refunds settle (by id),
+ * for the address and since the reorganisation they were read after.
+ */
 interface ListedCache {
   readonly address: string
   readonly reorg: unknown
   readonly txs: Map<Hex, TxView>
+  readonly locks: Map<Hex, HtlcLock | null>
 }
 
 /** A listed transaction this node could not read: its hash, and why. */
@@ -585,16 +593,56 @@ export async function readListed(
 }
 
 /**
+ * The HTLC locks the redeems and refunds among `txs` settle, by id: those in `cache` as they are, the
+ * others read once each (a lock several of them name, once) as the node proves them, and kept in
+ * `cache`. A lock found missing in a state at or past the blocks of every transaction naming it is kept
+ * as missing (a lock record, once made, stays: such a call named none); one missing from an older state
+ * (a light node proves a few blocks deep, a pending call may name a lock not mined yet) or not proven now
+ * is left out, its rows without an amount, and read again next time.
+ */
+export async function readSettledLocks(
+  api: Pick<Remote<NodeApi>, 'verifiedHtlc'>,
+  txs: readonly (TxView | Unread)[],
+  cache: Map<Hex, HtlcLock | null>,
+): Promise<SettledLocks> {
+  /** Each lock to read, with the newest block of the transactions naming it (null: one is pending). */
+  const wanted = new Map<Hex, bigint | null>()
+  for (const tx of txs) {
+    if ('error' in tx) continue
+    const id = settledLockId(tx)
+    if (id === null || cache.has(id)) continue
+    const newest = wanted.get(id)
+    const block = tx.blockNumber
+    if (newest === null || block === null) wanted.set(id, null)
+    else wanted.set(id, newest !== undefined && newest > block ? newest : block)
+  }
+  await Promise.all(
+    [...wanted].map(async ([id, newest]) => {
+      try {
+        const { value, number } = await api.verifiedHtlc(id)
+        if (value !== null || (newest !== null && number >= newest)) cache.set(id, value)
+      } catch {
+        // Not proven now (no peer proved it): the rows show what they did without an amount until a later read.
+      }
+    }),
+  )
+  return new Map(cache)
+}
+
+/**
  * An address's transactions, one row each: what it did seen from the address, the amount it moved in or
  * out, its block and status; a token contract's also point to its token page's transfers.
  */
 function AddressTxs({
   address,
   txs,
+  locks,
   token,
 }: {
   readonly address: Address
   readonly txs: readonly (TxView | Unread)[]
+  /** The HTLC locks its redeems and refunds settle. */
+  readonly locks: SettledLocks
   readonly token: TokenInfo | null
 }) {
   const tokens = useKnownTokens()
@@ -639,7 +687,7 @@ function AddressTxs({
                     </td>
                   </tr>
                 )
-              const row = addressTxRow(t, address, tokens, head)
+              const row = addressTxRow(t, address, tokens, head, locks)
               return (
                 <tr key={t.hash} data-testid="address-tx" data-direction={row.direction ?? 'none'}>
                   <td data-label="What">{row.what}</td>
