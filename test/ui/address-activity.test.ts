@@ -1,14 +1,20 @@
+import { sha256 } from '@noble/hashes/sha2.js'
 import { type Address, encodeFunctionData, getAddress, type Hex, maxUint256, parseUnits } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
+import { toHex } from '../../src/node/codec/bytes'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { erc20Abi } from '../../src/node/contracts/erc20/abi'
 import { htlcAbi, LockState } from '../../src/node/contracts/htlc/abi'
-import type { HtlcLock } from '../../src/node/contracts/htlc/htlc'
+import { type HtlcLock, lockId } from '../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import { memoryHub } from '../../src/node/network/memory'
 import type { TxView } from '../../src/node/worker/queries'
 import { addressTxRow, settledLockId } from '../../src/ui/address-activity'
 import { tokenDirectory } from '../../src/ui/address-name'
 import { readListed, readSettledLocks } from '../../src/ui/screens/ExplorerScreen'
+import { addressOf } from '../node/chain/chain-fixtures'
+import { extend, BOB as LIGHT_BOB, mineTxs, nodeStarter, signCall, tokenChain } from '../node/light/fixtures'
+import { until } from '../until'
 import { minedTx } from './mined-tx'
 
 const ALICE = getAddress(`0x${'aa'.repeat(20)}`)
@@ -298,5 +304,52 @@ describe("an address page's transactions", () => {
     const second = await readListed(api, [C, B, A], cache)
     expect(second.map((t) => t.hash)).toEqual([C, B, A])
     expect(asked).toEqual([B, A, C, B])
+  })
+})
+
+describe("an address page's HTLC rows on a light node", () => {
+  const join = nodeStarter()
+
+  test('a redeem shows the amount of its lock, read through a proof from a full peer', async () => {
+    const { chain, store } = await tokenChain(0)
+    const maker = addressOf(2)
+    const amount = parseUnits('2', 18)
+    const hashlock = toHex(sha256(new Uint8Array(32).fill(0x42)))
+    const id = lockId(maker, 0n, ZERO_ADDRESS, amount, LIGHT_BOB, hashlock, 100n)
+    mineTxs(chain, [
+      await signCall(
+        2,
+        0,
+        HTLC_ADDRESS,
+        encodeFunctionData({
+          abi: htlcAbi,
+          functionName: 'lock',
+          args: [ZERO_ADDRESS, amount, LIGHT_BOB, hashlock, 100n],
+        }),
+        amount,
+      ),
+    ])
+    mineTxs(chain, [
+      await signCall(
+        1,
+        0,
+        HTLC_ADDRESS,
+        encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, `0x${'42'.repeat(32)}`] }),
+      ),
+    ])
+    // Deep enough for the light node's proofs (3 confirmations).
+    extend(chain, 3)
+    const hub = memoryHub()
+    const full = await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    expect(await light.api.mode()).toEqual({ kind: 'light' })
+    const txs = await readListed(light.api, await light.api.addressTransactions(LIGHT_BOB, 10), new Map())
+    const locks = await readSettledLocks(light.api, txs, new Map())
+    const rows = txs.flatMap((t) =>
+      'error' in t ? [] : [addressTxRow(t, LIGHT_BOB, TOKENS, head.number, locks)],
+    )
+    expect(rows.find((r) => r.what.startsWith('Redeem'))).toMatchObject({ amount: '2 TAB', direction: 'in' })
   })
 })
