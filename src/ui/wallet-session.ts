@@ -268,7 +268,8 @@ export function confirmations(item: { readonly blockNumber?: string }, head: big
 
 /**
  * A sent item's status at `head` as the status badge shows it (`TxStatusBadge`, as on the Tokens screen
- * and the Tx page): pending, confirmed with its confirmations, failed or dropped with why, and not
+ * and the Tx page): pending, confirmed with its confirmations (and the block header that alone proved it,
+ * if so: `provenAgainst`), failed or dropped with why, and not
  * verified at the current head with why, if it is not.
  */
 export function activityStatus(item: ActivityItem, head: bigint | undefined): TxStatus {
@@ -278,7 +279,15 @@ export function activityStatus(item: ActivityItem, head: bigint | undefined): Tx
     case 'pending':
       return { state: 'pending', hash, ...mark }
     case 'confirmed':
-      return { state: 'confirmed', hash, confirmations: confirmations(item, head), ...mark }
+      return {
+        state: 'confirmed',
+        hash,
+        confirmations: confirmations(item, head),
+        ...(item.provenBelowBase === true && item.blockNumber !== undefined
+          ? { provenAgainst: BigInt(item.blockNumber) }
+          : {}),
+        ...mark,
+      }
     case 'dropped':
       return { state: 'dropped', hash, reason: item.reason ?? DROPPED_REASON, ...mark }
     case 'failed':

@@ -20,6 +20,11 @@ export interface ActivityItem extends SentTransaction {
    * verifies): the status is the last one verified. Absent when it is verified.
    */
   readonly unverified?: string
+  /**
+   * Confirmed by its block's header alone (`ReceiptView.provenBelowBase`): a node started from a snapshot
+   * proved it against the header it kept for that block, below the snapshot's base, and executed none of it.
+   */
+  readonly provenBelowBase?: true
 }
 
 /** Why an item is `dropped`. */
@@ -29,16 +34,23 @@ export const DROPPED_REASON = 'another transaction of this account with the same
  * An item's status from its canonical receipt and its sender's nonce at the head: no receipt → pending
  * (again, if a reorg took it out), or dropped once the sender's nonce has passed the item's (another
  * transaction with its nonce was mined: it never can be; a reorg may still bring it back); reverted →
- * failed with the decoded reason; success → confirmed in its block. Failed stays failed. A read that
- * verified: no `unverified` mark stays.
+ * failed with the decoded reason; success → confirmed in its block, marked `provenBelowBase` when the
+ * receipt was proven against its block's header alone. Failed stays failed. A read that verified: no
+ * `unverified` mark stays.
  */
 export function settleActivity(
   item: ActivityItem,
-  receipt: Pick<ReceiptView, 'blockNumber' | 'status' | 'revertReason'> | null,
+  receipt: ActivityReceipt | null,
   accountNonce: bigint,
 ): ActivityItem {
   if (item.status === 'failed') return item
-  const { blockNumber: _block, reason: _reason, unverified: _unverified, ...sent } = item
+  const {
+    blockNumber: _block,
+    reason: _reason,
+    unverified: _unverified,
+    provenBelowBase: _proven,
+    ...sent
+  } = item
   if (receipt === null)
     return accountNonce > BigInt(item.nonce)
       ? { ...sent, status: 'dropped', reason: DROPPED_REASON }
@@ -46,20 +58,25 @@ export function settleActivity(
   const blockNumber = String(receipt.blockNumber)
   return receipt.status === 'reverted'
     ? { ...sent, status: 'failed', blockNumber, reason: receipt.revertReason ?? 'reverted' }
-    : { ...sent, status: 'confirmed', blockNumber }
+    : {
+        ...sent,
+        status: 'confirmed',
+        blockNumber,
+        ...(receipt.provenBelowBase === true ? { provenBelowBase: true } : {}),
+      }
 }
 
 /** A read's value, or why it failed. */
 type Read<T> = { readonly value: T } | { readonly unread: string }
 
 /** What `settleActivity` reads of a receipt. */
-type ActivityReceipt = Pick<ReceiptView, 'blockNumber' | 'status' | 'revertReason'>
+type ActivityReceipt = Pick<ReceiptView, 'blockNumber' | 'status' | 'revertReason' | 'provenBelowBase'>
 
 /** The node reads an activity refresh makes (the node's API has them). */
 export interface ActivityReads {
   account(address: Address): Promise<{ readonly nonce: bigint }>
   receipt(hash: Hex): Promise<ActivityReceipt | null>
-  transaction(hash: Hex): Promise<Pick<TxView, 'blockNumber' | 'status'> | null>
+  transaction(hash: Hex): Promise<Pick<TxView, 'blockNumber' | 'status' | 'provenBelowBase'> | null>
 }
 
 /**
@@ -75,7 +92,15 @@ const receiptOrProven = (reads: ActivityReads, hash: Hex): Promise<Read<Activity
     async (err: unknown): Promise<Read<ActivityReceipt | null>> => {
       const tx = await reads.transaction(hash).catch(() => null)
       if (tx === null || tx.blockNumber === null || tx.status === null) return { unread: messageOf(err) }
-      return { value: { blockNumber: tx.blockNumber, status: tx.status, revertReason: null } }
+      const { blockNumber, status, provenBelowBase } = tx
+      return {
+        value: {
+          blockNumber,
+          status,
+          revertReason: null,
+          ...(provenBelowBase === true ? { provenBelowBase } : {}),
+        },
+      }
     },
   )
 
@@ -153,7 +178,10 @@ const STATUSES: ReadonlySet<unknown> = new Set<ActivityItem['status']>([
  */
 function savedItem(value: unknown): ActivityItem | null {
   if (typeof value !== 'object' || value === null) return null
-  const { hash, from, title, nonce, sentAt, status, blockNumber, reason } = value as Record<string, unknown>
+  const { hash, from, title, nonce, sentAt, status, blockNumber, reason, provenBelowBase } = value as Record<
+    string,
+    unknown
+  >
   const valid =
     typeof hash === 'string' &&
     isHash(hash) &&
@@ -167,7 +195,8 @@ function savedItem(value: unknown): ActivityItem | null {
     Number.isFinite(sentAt) &&
     STATUSES.has(status) &&
     (blockNumber === undefined || (typeof blockNumber === 'string' && /^\d+$/.test(blockNumber))) &&
-    (reason === undefined || typeof reason === 'string')
+    (reason === undefined || typeof reason === 'string') &&
+    (provenBelowBase === undefined || (provenBelowBase === true && status === 'confirmed'))
   return valid ? (value as ActivityItem) : null
 }
 

@@ -69,6 +69,14 @@ describe('the wallet Activity', () => {
     )
   })
 
+  test('a send proven against its block header alone says so in its tag, as the Tx page does', () => {
+    const proven: ActivityItem = { ...sent, status: 'confirmed', blockNumber: '10', provenBelowBase: true }
+    const html = render({ rows: mergeActivity([proven], []), head: 12n, note: null })
+    expect(html).toContain(
+      'data-state="confirmed" data-verified="true">Confirmed (3 confirmations) · proven against block header #10, not executed by this node: it started from a snapshot taken after that block</span>',
+    )
+  })
+
   test('a node not full lists no payment received and says why, with the upgrade’s progress; a full one lists them', () => {
     expect(receivedNote({ kind: 'full' }, 'auto')).toBeNull()
     expect(receivedNote(null, null)).toBeNull()

@@ -258,6 +258,54 @@ test('a receipt that cannot be read, its transaction proven in its block: confir
   expect(p).toEqual({ ...unmined, unverified: why })
 })
 
+test('a transaction proven against its block header alone (below a snapshot base) settles confirmed and says so, from its receipt or its transaction read; the mark is saved, and a reorg that takes it out drops it', async () => {
+  const base = { from: ME, title: 'Send 1 TAB', nonce: 1, sentAt: 1_000 } as const
+  const item = (n: number): ActivityItem => ({
+    ...base,
+    hash: `0x${String(n).padStart(64, '0')}`,
+    status: 'pending',
+  })
+  const [byReceipt, byTx, executed] = [item(1), item(2), item(3)] as [
+    ActivityItem,
+    ActivityItem,
+    ActivityItem,
+  ]
+  const reads = {
+    account: async () => ({ nonce: 2n }),
+    receipt: async (h: Hex) => {
+      if (h === byTx.hash) throw new Error('no peer proved receipt')
+      return h === byReceipt.hash
+        ? { blockNumber: 7n, status: 'success' as const, revertReason: null, provenBelowBase: true as const }
+        : { blockNumber: 9n, status: 'success' as const, revertReason: null }
+    },
+    transaction: async () => ({
+      blockNumber: 8n,
+      status: 'success' as const,
+      provenBelowBase: true as const,
+    }),
+  }
+  const [r, t, e] = await rereadActivity([byReceipt, byTx, executed], reads)
+  expect(r).toEqual({ ...byReceipt, status: 'confirmed', blockNumber: '7', provenBelowBase: true })
+  expect(t).toEqual({ ...byTx, status: 'confirmed', blockNumber: '8', provenBelowBase: true })
+  expect(e).toEqual({ ...executed, status: 'confirmed', blockNumber: '9' })
+  const storage = memoryStorage()
+  saveActivity(storage, 'p1', [r, e] as ActivityItem[])
+  expect(storedActivity(storage, 'p1')).toEqual([r, e])
+  // A mark on an item not confirmed is damage: it is left out.
+  storage.setItem('tabchain.activity.p2', JSON.stringify([{ ...byReceipt, provenBelowBase: true }]))
+  expect(storedActivity(storage, 'p2')).toEqual([])
+  // Taken out by a reorg (no receipt, its nonce not passed): pending, no longer proven.
+  expect(settleActivity(r as ActivityItem, null, 1n)).toEqual(byReceipt)
+  // Read again from a block this node executed: the mark goes.
+  expect(
+    settleActivity(r as ActivityItem, { blockNumber: 7n, status: 'success', revertReason: null }, 2n),
+  ).toEqual({
+    ...byReceipt,
+    status: 'confirmed',
+    blockNumber: '7',
+  })
+})
+
 test('a damaged saved list loses only its damaged items: the wallet starts with the rest, or with none when the list itself is damaged', () => {
   const storage = memoryStorage()
   const base = { from: ME, title: 'Send 1 TAB', nonce: 7, sentAt: 1_000 } as const
