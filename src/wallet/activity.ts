@@ -1,6 +1,7 @@
 import { type Address, getAddress, type Hex, hexToBigInt, isAddress, isHash } from 'viem'
-import { ZERO_ADDRESS } from '../node/contracts/addresses'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
+import { type HtlcLock, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../node/contracts/htlc/htlc'
 import { messageOf } from '../node/rpc/errors'
 import type { LogRecord } from '../node/storage/types'
 import type { ReceiptView, TokenInfo, TxView } from '../node/worker/queries'
@@ -236,18 +237,30 @@ export function saveActivity(
 
 /**
  * A payment an account received, from a canonical transaction: coin (the transaction's `to` is the
- * account) or tokens (an ERC20 `Transfer` log to it). Read from the node's index, never saved.
+ * account), tokens (an ERC20 `Transfer` log to it), or what an HTLC redeem or refund paid it (its
+ * `Redeemed` or `Refunded` log, with the lock the node holds). Read from the node's index, never saved.
  */
 export interface ReceivedItem {
   readonly hash: Hex
-  /** Tells apart the payments of one transaction: `coin`, or the `Transfer` log's index in its block. */
+  /**
+   * Tells apart the payments of one transaction: `coin`, or the index in its block of the `Transfer`
+   * log (tokens) or of the HTLC's `Redeemed`/`Refunded` log (coin a lock paid out).
+   */
   readonly key: string
-  /** `Received 5 TAB from 0x12…34`, `Received 10 APL from 0x12…34`. */
+  /**
+   * `Received 5 TAB from 0x12…34`, `Received 10 APL from 0x12…34`, `Received 5 TAB from an HTLC redeem
+   * of lock 0x12…34`.
+   */
   readonly title: string
-  /** Who paid: the sender of the coin, the `from` of the tokens' `Transfer` (a mint: who minted). */
+  /**
+   * Who paid: the sender of the coin, the `from` of the tokens' `Transfer` (a mint: who minted), the HTLC
+   * contract for a lock paid out.
+   */
   readonly from: Address
   /** The block holding it. */
   readonly blockNumber: string
+  /** The HTLC lock that paid it, and how (its recipient redeemed, or its sender was refunded). */
+  readonly htlc?: { readonly lock: Hex; readonly via: 'redeem' | 'refund' }
 }
 
 /** Most transactions of the account the wallet reads for what it received (the newest). */
@@ -259,7 +272,27 @@ export interface ReceivedReads {
   transaction(hash: Hex): Promise<Pick<TxView, 'from' | 'to' | 'value' | 'blockNumber'> | null>
   receipt(hash: Hex): Promise<Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'> | null>
   token(address: Address): Promise<Pick<TokenInfo, 'symbol' | 'decimals'> | null>
+  /** The HTLC lock `id` at the head (the full node's own state), null when none. */
+  verifiedHtlc(id: Hex): Promise<{ readonly value: HtlcPaid | null }>
 }
+
+/** What `receivedIn` reads of an HTLC lock: who it pays out to, and what. */
+export type HtlcPaid = Pick<HtlcLock, 'sender' | 'recipient' | 'token' | 'amount'>
+
+/** The lock an HTLC `Redeemed` or `Refunded` log paid out, and how; undefined for any other log. */
+function payoutOf(
+  log: Pick<LogRecord, 'address' | 'topics'>,
+): { lock: Hex; via: 'redeem' | 'refund' } | undefined {
+  const [topic, lock] = log.topics
+  if (log.address.toLowerCase() !== HTLC_ADDRESS || log.topics.length !== 2 || lock === undefined)
+    return undefined
+  if (topic === REDEEMED_TOPIC) return { lock, via: 'redeem' }
+  if (topic === REFUNDED_TOPIC) return { lock, via: 'refund' }
+  return undefined
+}
+
+/** `0x1234…abcd`: a lock id in a title. */
+const shortLock = (id: Hex): string => `${id.slice(0, 6)}…${id.slice(-4)}`
 
 /** The address in a 32-byte log topic (`0x` and 24 zero digits before it), lower-case. */
 const topicAddress = (topic: Hex | undefined): string | undefined =>
@@ -276,9 +309,12 @@ function transferOf(
 }
 
 /**
- * What `account` received in the mined transaction `hash`: its coin when `to` is the account, and each
- * token `Transfer` to the account (`tokenOf` names the token; a log of no token it knows is left out).
- * A transaction that reverted moved nothing; what the account sent or minted itself is not received.
+ * What `account` received in the mined transaction `hash`: its coin when `to` is the account, each
+ * token `Transfer` to the account (`tokenOf` names the token; a log of no token it knows is left out),
+ * and the coin of each HTLC lock it paid out to the account — redeemed to its recipient or refunded to
+ * its sender, whoever sent the transaction (`lockOf` reads the lock; one it does not hold is left out).
+ * A token lock's payout is its `Transfer` from the HTLC, titled with the lock. A transaction that
+ * reverted moved nothing; what the account sent or minted itself is not received.
  */
 export function receivedIn(
   account: Address,
@@ -286,6 +322,7 @@ export function receivedIn(
   tx: Pick<TxView, 'from' | 'to' | 'value'>,
   receipt: Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'>,
   tokenOf: (address: Address) => Pick<TokenInfo, 'symbol' | 'decimals'> | null,
+  lockOf: (id: Hex) => HtlcPaid | null,
 ): ReceivedItem[] {
   if (receipt.status !== 'success') return []
   const me = account.toLowerCase()
@@ -300,6 +337,26 @@ export function receivedIn(
       from: sender,
       blockNumber,
     })
+  // A transaction calls the HTLC once: its one payout names the lock a token Transfer from the HTLC paid.
+  const payouts = receipt.logs.flatMap((log) => {
+    const payout = payoutOf(log)
+    return payout === undefined ? [] : [{ log, payout }]
+  })
+  const [tokenPayout] = payouts.length === 1 ? payouts : []
+  for (const { log, payout } of payouts) {
+    const lock = lockOf(payout.lock)
+    if (lock === null || lock.token !== ZERO_ADDRESS || lock.amount === 0n) continue
+    const payee = payout.via === 'redeem' ? lock.recipient : lock.sender
+    if (payee.toLowerCase() !== me) continue
+    out.push({
+      hash,
+      key: String(log.logIndex),
+      title: `Received ${formatCoin(lock.amount)} from an HTLC ${payout.via} of lock ${shortLock(payout.lock)}`,
+      from: HTLC_ADDRESS,
+      blockNumber,
+      htlc: payout,
+    })
+  }
   for (const log of receipt.logs) {
     const transfer = transferOf(log)
     if (transfer === undefined || transfer.to !== me || transfer.from === me || transfer.value === 0n)
@@ -312,12 +369,18 @@ export function receivedIn(
     if (minted && tx.from.toLowerCase() === me) continue
     const from = minted ? sender : getAddress(transfer.from)
     const amount = formatAmount(transfer.value, token.decimals, showHidden(token.symbol))
+    const htlc = transfer.from === HTLC_ADDRESS ? tokenPayout?.payout : undefined
+    const source =
+      htlc === undefined
+        ? `${minted ? 'minted by' : 'from'} ${shortAddress(from)}`
+        : `from an HTLC ${htlc.via} of lock ${shortLock(htlc.lock)}`
     out.push({
       hash,
       key: String(log.logIndex),
-      title: `Received ${amount} ${minted ? 'minted by' : 'from'} ${shortAddress(from)}`,
+      title: `Received ${amount} ${source}`,
       from,
       blockNumber,
+      ...(htlc === undefined ? {} : { htlc }),
     })
   }
   return out
@@ -344,12 +407,23 @@ export async function readReceived(
       if (cached !== undefined) return read.set(hash, cached)
       const [tx, receipt] = await Promise.all([reads.transaction(hash), reads.receipt(hash)])
       if (tx === null || receipt === null) return
-      for (const log of receipt.logs)
+      const locks = new Map<Hex, HtlcPaid | null>()
+      for (const log of receipt.logs) {
         if (transferOf(log) !== undefined && !tokens.has(log.address))
           tokens.set(log.address, await reads.token(log.address))
+        const payout = payoutOf(log)
+        if (payout !== undefined) locks.set(payout.lock, (await reads.verifiedHtlc(payout.lock)).value)
+      }
       read.set(
         hash,
-        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null),
+        receivedIn(
+          account,
+          hash,
+          tx,
+          receipt,
+          (a) => tokens.get(a) ?? null,
+          (id) => locks.get(id) ?? null,
+        ),
       )
     }),
   )
@@ -365,14 +439,15 @@ export type ActivityRow =
  * The Activity list: `sent` (newest sent first) and `received` (newest block first) merged, newest
  * first. A received payment goes above the first sent item in a lower block; a sent item in no block
  * (pending, dropped) keeps its place among the sent. A payment in a transaction this wallet sent (one
- * of its accounts paying another) shows once, as sent.
+ * of its accounts paying another) shows once, as sent — but not an HTLC's payout: the lock paid it, and
+ * the redeem or refund sent says nothing of the amount.
  */
 export function mergeActivity(
   sent: readonly ActivityItem[],
   received: readonly ReceivedItem[],
 ): ActivityRow[] {
   const ours = new Set(sent.map((i) => i.hash))
-  const incoming = received.filter((i) => !ours.has(i.hash))
+  const incoming = received.filter((i) => i.htlc !== undefined || !ours.has(i.hash))
   const rows: ActivityRow[] = []
   let r = 0
   for (const item of sent) {

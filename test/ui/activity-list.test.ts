@@ -4,6 +4,7 @@ import { MemoryRouter } from 'react-router'
 import { getAddress, type Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { HTLC_ADDRESS } from '../../src/node/contracts/addresses'
 import { ActivityList, receivedNote } from '../../src/ui/components/ActivityList'
 import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
 
@@ -75,6 +76,34 @@ describe('the wallet Activity', () => {
     expect(html).toContain(
       'data-state="confirmed" data-verified="true">Confirmed (3 confirmations) · proven against block header #10, not executed by this node: it started from a snapshot taken after that block</span>',
     )
+  })
+
+  test('coin an HTLC lock paid this account shows as received from the lock beside the redeem this wallet sent, which says no amount', () => {
+    const redeem: ActivityItem = {
+      ...sent,
+      title: 'Redeem HTLC lock',
+      status: 'confirmed',
+      blockNumber: '10',
+    }
+    const lock: Hex = `0x${'ab'.repeat(32)}`
+    const paid: ReceivedItem = {
+      hash: redeem.hash,
+      key: '0',
+      title: 'Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
+      from: getAddress(HTLC_ADDRESS),
+      blockNumber: '10',
+      htlc: { lock, via: 'redeem' },
+    }
+    const rows = items(render({ rows: mergeActivity([redeem], [paid]), head: 12n, note: null }))
+    expect(rows).toHaveLength(2)
+    expect(rows[0]).toContain('data-direction="sent" data-status="confirmed"')
+    expect(rows[1]).toContain(
+      '<span class="tag tag--accent">Received</span> Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
+    )
+    expect(rows[1]).toContain(
+      'data-state="confirmed" data-verified="true">Confirmed (3 confirmations)</span>',
+    )
+    expect(rows[1]).toContain(`href="/tx/${redeem.hash}"`)
   })
 
   test('a node not full lists no payment received and says why, with the upgrade’s progress; a full one lists them', () => {

@@ -8,12 +8,15 @@ import {
   type Hex,
   parseEventLogs,
   parseUnits,
+  sha256,
   type TransactionReceipt,
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
-import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../../src/node/contracts/erc20/erc20'
+import { htlcAbi } from '../../src/node/contracts/htlc/abi'
+import { REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
 import {
@@ -393,6 +396,72 @@ test('what an account received reads from the node: coin sent to it and token tr
   expect(reads).toBe(0)
 })
 
+test('coin an HTLC paid the account reads from the node as received from the lock, a redeem or a refund, though this wallet sent it; the lock’s other party received nothing', async () => {
+  const { client, wallet } = dapp()
+  await node.setMining(true)
+  const preimage: Hex = `0x${'5a'.repeat(32)}`
+  /** Locks `amount` TAB to `recipient` until `timelock` and waits for its block: the lock's id. */
+  const lock = async (recipient: Address, amount: string, timelock: bigint): Promise<Hex> => {
+    const hash = await wallet.writeContract({
+      address: HTLC_ADDRESS,
+      abi: htlcAbi,
+      functionName: 'lock',
+      args: [ZERO_ADDRESS, parseUnits(amount, 18), recipient, sha256(preimage), timelock],
+      value: parseUnits(amount, 18),
+    })
+    const receipt = await client.waitForTransactionReceipt({ hash, timeout: 20_000 })
+    const [event] = parseEventLogs({ abi: htlcAbi, eventName: 'Locked', logs: receipt.logs })
+    return event?.args.id as Hex
+  }
+  const call = async (functionName: 'redeem' | 'refund', args: readonly [Hex] | readonly [Hex, Hex]) => {
+    const hash = await wallet.writeContract({
+      address: HTLC_ADDRESS,
+      abi: htlcAbi,
+      functionName,
+      args,
+    } as Parameters<typeof wallet.writeContract>[0])
+    await client.waitForTransactionReceipt({ hash, timeout: 20_000 })
+    return hash
+  }
+  const head = await client.getBlockNumber()
+  // ME locks to itself and redeems (as a swap's taker redeems the lock made to it).
+  const toMe = await lock(ME, '5', head + 1_000n)
+  const redeem = await call('redeem', [toMe, preimage])
+  // ME locks to FRIEND, who never redeems: ME takes it back once the timelock passes.
+  const timelock = (await client.getBlockNumber()) + 3n
+  const toFriend = await lock(FRIEND, '3', timelock)
+  while ((await client.getBlockNumber()) < timelock) await new Promise((r) => setTimeout(r, 50))
+  const refund = await call('refund', [toFriend])
+  await node.setMining(false)
+
+  const short = (id: Hex) => `${id.slice(0, 6)}…${id.slice(-4)}`
+  const mine = await readReceived(ME, node, new Map())
+  const paid = mine.items.filter((i) => [redeem, refund].includes(i.hash))
+  expect(paid.map((i) => [i.hash, i.title, i.from, i.htlc])).toEqual([
+    [
+      refund,
+      `Received 3 TAB from an HTLC refund of lock ${short(toFriend)}`,
+      HTLC_ADDRESS,
+      { lock: toFriend, via: 'refund' },
+    ],
+    [
+      redeem,
+      `Received 5 TAB from an HTLC redeem of lock ${short(toMe)}`,
+      HTLC_ADDRESS,
+      { lock: toMe, via: 'redeem' },
+    ],
+  ])
+  // The wallet sent the redeem and the refund: the rows show beside them, the amount being the lock's.
+  const rows = mergeActivity(
+    activity.filter((i) => [redeem, refund].includes(i.hash)),
+    paid,
+  )
+  expect(rows.filter((r) => r.kind === 'sent').map((r) => r.item.hash)).toEqual([refund, redeem])
+  expect(rows.filter((r) => r.kind === 'received').map((r) => r.item.hash)).toEqual([refund, redeem])
+  const friend = await readReceived(FRIEND, node, new Map())
+  expect(friend.items.filter((i) => [redeem, refund].includes(i.hash))).toEqual([])
+})
+
 describe('received payments', () => {
   const ACCOUNT = getAddress(DEVNET_ACCOUNTS[1] as string)
   const PAYER = getAddress(DEVNET_ACCOUNTS[2] as string)
@@ -406,6 +475,7 @@ describe('received payments', () => {
   })
   const hash: Hex = `0x${'cd'.repeat(32)}`
   const apple = () => ({ symbol: 'APL', decimals: 0 })
+  const noLock = () => null
   const ok = (logs: ReturnType<typeof transferLog>[]) =>
     ({ status: 'success', blockNumber: 7n, logs }) as unknown as Parameters<typeof receivedIn>[3]
 
@@ -417,14 +487,14 @@ describe('received payments', () => {
       transferLog(PAYER, PAYER, 9n, 5),
       transferLog(ZERO_ADDRESS, ACCOUNT, 2n, 6),
     ]
-    expect(receivedIn(ACCOUNT, hash, tx, ok(logs), apple)).toEqual([
+    expect(receivedIn(ACCOUNT, hash, tx, ok(logs), apple, noLock)).toEqual([
       { hash, key: 'coin', title: 'Received 5 TAB from 0x3C…BC', from: PAYER, blockNumber: '7' },
       { hash, key: '3', title: 'Received 10 APL from 0x3C…BC', from: PAYER, blockNumber: '7' },
       { hash, key: '6', title: 'Received 2 APL minted by 0x3C…BC', from: PAYER, blockNumber: '7' },
     ])
     // A reverted transaction moved nothing; a token the node does not know is left out (no symbol to say).
-    expect(receivedIn(ACCOUNT, hash, tx, { ...ok(logs), status: 'reverted' }, apple)).toEqual([])
-    expect(receivedIn(ACCOUNT, hash, { ...tx, value: 0n }, ok(logs), () => null)).toEqual([])
+    expect(receivedIn(ACCOUNT, hash, tx, { ...ok(logs), status: 'reverted' }, apple, noLock)).toEqual([])
+    expect(receivedIn(ACCOUNT, hash, { ...tx, value: 0n }, ok(logs), () => null, noLock)).toEqual([])
     // What the account sent itself is not received, nor what it minted to itself.
     expect(
       receivedIn(
@@ -433,8 +503,61 @@ describe('received payments', () => {
         { ...tx, from: ACCOUNT },
         ok([transferLog(ZERO_ADDRESS, ACCOUNT, 2n, 1)]),
         apple,
+        noLock,
       ),
     ).toEqual([])
+  })
+
+  test('an HTLC lock paid out to the account is received from the lock, whoever sent the redeem or refund: its coin, or its tokens’ Transfer from the HTLC; a payout to another, or of a lock not held, is not', () => {
+    const lock: Hex = `0x${'ab'.repeat(32)}`
+    const payout = (topic: Hex, logIndex: number) =>
+      ({ address: HTLC_ADDRESS, topics: [topic, lock], data: '0x', logIndex }) as unknown as ReturnType<
+        typeof transferLog
+      >
+    const coinLock = { sender: PAYER, recipient: ACCOUNT, token: ZERO_ADDRESS, amount: 5n * 10n ** 18n }
+    const tx = { from: PAYER, to: HTLC_ADDRESS, value: 0n }
+    const lockOf = (id: Hex) => (id === lock ? coinLock : null)
+    const redeemed = { hash, key: '2', from: HTLC_ADDRESS, blockNumber: '7' }
+    expect(receivedIn(ACCOUNT, hash, tx, ok([payout(REDEEMED_TOPIC, 2)]), apple, lockOf)).toEqual([
+      {
+        ...redeemed,
+        title: 'Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
+        htlc: { lock, via: 'redeem' },
+      },
+    ])
+    // A refund pays the lock's sender, not its recipient.
+    expect(receivedIn(ACCOUNT, hash, tx, ok([payout(REFUNDED_TOPIC, 2)]), apple, lockOf)).toEqual([])
+    expect(receivedIn(PAYER, hash, tx, ok([payout(REFUNDED_TOPIC, 2)]), apple, lockOf)).toEqual([
+      {
+        ...redeemed,
+        title: 'Received 5 TAB from an HTLC refund of lock 0xabab…abab',
+        htlc: { lock, via: 'refund' },
+      },
+    ])
+    expect(receivedIn(ACCOUNT, hash, tx, ok([payout(REDEEMED_TOPIC, 2)]), apple, noLock)).toEqual([])
+    expect(
+      receivedIn(
+        ACCOUNT,
+        hash,
+        tx,
+        { ...ok([payout(REDEEMED_TOPIC, 2)]), status: 'reverted' },
+        apple,
+        lockOf,
+      ),
+    ).toEqual([])
+    // A token lock: its Transfer from the HTLC is the payment, titled with the lock (no coin row).
+    const tokenLockOf = () => ({ ...coinLock, token: TOKEN, amount: 10n })
+    const logs = [transferLog(HTLC_ADDRESS, ACCOUNT, 10n, 3), payout(REDEEMED_TOPIC, 4)]
+    expect(receivedIn(ACCOUNT, hash, tx, ok(logs), apple, tokenLockOf)).toEqual([
+      {
+        hash,
+        key: '3',
+        title: 'Received 10 APL from an HTLC redeem of lock 0xabab…abab',
+        from: getAddress(HTLC_ADDRESS),
+        blockNumber: '7',
+        htlc: { lock, via: 'redeem' },
+      },
+    ])
   })
 
   const sentItem = (n: number, status: ActivityItem['status'], blockNumber?: string): ActivityItem => ({
