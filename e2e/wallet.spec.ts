@@ -177,6 +177,28 @@ async function fiveWrongPasswords(page: Page) {
   return { password, button, refusal, waitOf }
 }
 
+/**
+ * The unlock form's countdown, shown at `first` s, goes down live with the button disabled and the
+ * wallet locked; at zero the message clears, and the right password (typed in already) unlocks.
+ */
+async function countsDownThenUnlocks(
+  page: Page,
+  {
+    button,
+    refusal,
+    waitOf,
+  }: Pick<Awaited<ReturnType<typeof fiveWrongPasswords>>, 'button' | 'refusal' | 'waitOf'>,
+  first: number,
+): Promise<void> {
+  await expect.poll(waitOf, { timeout: 5_000 }).toBeLessThan(first)
+  await expect(button).toBeDisabled()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  await expect(refusal).toHaveCount(0, { timeout: 40_000 })
+  await expect(button).toBeEnabled()
+  await button.click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+}
+
 test('after five wrong passwords the unlock form counts the wait down with its button disabled, then clears and unlocks', async ({
   page,
 }) => {
@@ -192,14 +214,7 @@ test('after five wrong passwords the unlock form counts the wait down with its b
   expect(first).toBeLessThanOrEqual(30)
   await expect(button).toBeDisabled()
   // It counts down live, second by second, the button disabled all along.
-  await expect.poll(waitOf, { timeout: 5_000 }).toBeLessThan(first)
-  await expect(button).toBeDisabled()
-  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
-  // At zero the message clears and the right password opens the wallet.
-  await expect(refusal).toHaveCount(0, { timeout: 40_000 })
-  await expect(button).toBeEnabled()
-  await button.click()
-  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+  await countsDownThenUnlocks(page, { button, refusal, waitOf }, first)
 })
 
 test('opened again inside a lockout, the unlock form counts the wait down before any try, its button disabled, then clears and unlocks', async ({
@@ -219,13 +234,7 @@ test('opened again inside a lockout, the unlock form counts the wait down before
   // A password typed in does not enable the button while the wait runs; it counts down live.
   await password.fill(PASSWORD)
   await expect(button).toBeDisabled()
-  await expect.poll(waitOf, { timeout: 5_000 }).toBeLessThan(first)
-  await expect(button).toBeDisabled()
-  // At zero the message clears and the right password opens the wallet.
-  await expect(refusal).toHaveCount(0, { timeout: 40_000 })
-  await expect(button).toBeEnabled()
-  await button.click()
-  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+  await countsDownThenUnlocks(page, { button, refusal, waitOf }, first)
 })
 
 test('the private key to import and the password that shows the recovery phrase have visible labels; the passwords that differ and a wrong one are tied to their fields', async ({
