@@ -25,16 +25,27 @@ export interface AddressTxRow {
   /** The coin or tokens it moved (the call's amount; a reverted one moved nothing, its status says so), or null. */
   readonly amount: string | null
   readonly direction: Direction
+  /**
+   * A redeem's or refund's lock, while the page reads it (`reading`) or after the read failed (`failed`,
+   * with why): its amount and direction are not known meanwhile (null). Null for any other row.
+   */
+  readonly lockRead: LockUnread | null
   /** Null while pending. */
   readonly blockNumber: bigint | null
   readonly status: TxStatus
 }
 
+/** A lock read not ended (`reading`), or ended without a record: `failed`, with why (the error's message). */
+export type LockUnread = { readonly state: 'reading' } | { readonly state: 'failed'; readonly error: string }
+
+/** A read of an HTLC lock's record: being read, failed, or read as the node proves it (null: no such lock). */
+export type LockRead = LockUnread | { readonly state: 'read'; readonly lock: HtlcLock | null }
+
 /**
- * HTLC lock records by id (lower-case), as the node proves them (null: there is no such lock): where a
- * redeem or refund, whose input names only the lock, reads the amount and token it moved and to whom.
+ * The reads of HTLC lock records by id (lower-case): where a redeem or refund, whose input names only the
+ * lock, reads the amount and token it moved and to whom.
  */
-export type SettledLocks = ReadonlyMap<Hex, HtlcLock | null>
+export type SettledLocks = ReadonlyMap<Hex, LockRead>
 
 /** `amount` of the token at `token`: with its symbol and decimals when known, else in base units. */
 function tokenAmount(token: Address, amount: bigint, tokens: TokenDirectory): string {
@@ -65,9 +76,10 @@ export function listedStatus(tx: TxView, head: bigint): TxStatus {
 /**
  * How the page of `address` lists `tx`, at head `head`, naming addresses as the explorer does (`tokens`:
  * the tokens it knows). Decodes native transfers, the ERC20 calls, token creation and the HTLC's
- * lock / redeem / refund (a redeem or refund with the amount its lock in `locks` holds, paid from the
- * HTLC to the lock's recipient or back to its sender; without its lock, no amount); any other call reads
- * as a call to its contract with its selector. Pure.
+ * lock / redeem / refund (a redeem or refund with the amount its lock read in `locks` holds, paid from the
+ * HTLC to the lock's recipient or back to its sender; while that read runs or after it failed, no amount
+ * and the read's state in `lockRead`; without a read or a lock, no amount); any other call reads as a call
+ * to its contract with its selector. Pure.
  */
 export function addressTxRow(
   tx: TxView,
@@ -89,11 +101,17 @@ export function addressTxRow(
     if (direction === null) return `Transfer ${amount} from ${name(from, 'from')} to ${name(to, 'to')}`
     return `${verb} ${amount} to ${name(to, 'to')}`
   }
-  const row = (what: string, amount: string | null, direction: Direction): AddressTxRow => ({
+  const row = (
+    what: string,
+    amount: string | null,
+    direction: Direction,
+    lockRead: LockUnread | null = null,
+  ): AddressTxRow => ({
     hash: tx.hash,
     what,
     amount,
     direction,
+    lockRead,
     blockNumber: tx.blockNumber,
     status: listedStatus(tx, head),
   })
@@ -102,14 +120,14 @@ export function addressTxRow(
     token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : tokenAmount(token, amount, tokens)
   /** A redeem or refund of lock `id`: the HTLC pays its amount to the lock's `payee`. */
   const settle = (verb: string, id: Hex, payee: 'recipient' | 'sender', to: string) => {
-    const lock = locks.get(id.toLowerCase() as Hex)
-    if (lock === undefined || lock === null) return row(`${verb} swap lock ${short(id)}`, null, null)
+    const read = locks.get(id.toLowerCase() as Hex)
+    const what = `${verb} swap lock ${short(id)}`
+    if (read === undefined) return row(what, null, null)
+    if (read.state !== 'read') return row(what, null, null, read)
+    const { lock } = read
+    if (lock === null) return row(what, null, null)
     const shown = locked(lock.token, lock.amount)
-    return row(
-      `${verb} swap lock ${short(id)}: ${shown} ${to} ${name(lock[payee], 'to')}`,
-      shown,
-      side(HTLC_ADDRESS, lock[payee]),
-    )
+    return row(`${what}: ${shown} ${to} ${name(lock[payee], 'to')}`, shown, side(HTLC_ADDRESS, lock[payee]))
   }
   const coin = formatCoin(tx.value)
   const call = decodeCall(tx)
@@ -179,6 +197,16 @@ export function addressTxRow(
     default:
       return row(`Call ${name(tx.to, 'to')} (${call.functionName})`, null, null)
   }
+}
+
+/**
+ * What a redeem's or refund's amount cell says while its lock is read, or after the read failed: the
+ * error's message up to its details (after the first colon), long hashes in it shortened. Pure.
+ */
+export function lockUnreadText(read: LockUnread): string {
+  if (read.state === 'reading') return 'Reading the amount…'
+  const head = read.error.split(': ')[0] ?? read.error
+  return `Amount not read: ${head.replace(/0x[0-9a-fA-F]{40,}/g, short)}`
 }
 
 /** The id of the HTLC lock `tx` redeems or refunds (lower-case), or null for any other transaction. */

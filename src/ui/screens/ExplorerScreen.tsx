@@ -1,13 +1,12 @@
-import { type ReactNode, useEffect, useRef, useState } from 'react'
+import { type ReactNode, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { type Address, getAddress, type Hex, isAddress, isHash } from 'viem'
-import type { HtlcLock } from '../../node/contracts/htlc/htlc'
 import type { Remote } from '../../node/rpc/protocol'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import type { NodeApi } from '../../node/worker/node'
 import type { TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
-import { addressTxRow, type Direction, type SettledLocks, settledLockId } from '../address-activity'
+import { addressTxRow, type Direction, lockUnreadText } from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
 import {
   AddressLink,
@@ -25,6 +24,7 @@ import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { pendingNote, shownHolding, shownToken, verifiedNote } from '../format'
+import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
 import { directPeerCount, useApp } from '../store'
 
 const LATEST = 20
@@ -402,23 +402,9 @@ export function AddressScreen() {
   const result = useNodeQuery(
     async (api) => {
       if (!valid) return null
-      const who = address as Address
-      const [account, holdings, hashes, token] = await Promise.all([
-        api.verifiedAccount(who),
-        api.tokenHoldings(who),
-        api.addressTransactions(who, 25),
-        api.token(who),
-      ])
       if (seen.current?.address !== address || seen.current.reorg !== reorg)
-        seen.current = { address, reorg, txs: new Map(), locks: new Map() }
-      const txs = await readListed(api, hashes, seen.current.txs)
-      return {
-        account,
-        holdings: holdings.map(shownHolding),
-        txs,
-        locks: await readSettledLocks(api, txs, seen.current.locks),
-        kind: addressKind(who, token === null ? null : shownToken(token)),
-      }
+        seen.current = { address, reorg, txs: new Map(), locks: settledLockReads(api) }
+      return readAddressPage(api, address as Address, seen.current)
     },
     [address, reorg],
   )
@@ -550,14 +536,14 @@ function AddressFacts({ kind }: { readonly kind: AddressKind }) {
 }
 
 /**
- * The transactions an address page has read, and the HTLC locks its redeems and refunds settle (by id),
- * for the address and since the reorganisation they were read after.
+ * The transactions an address page has read, and the reads of the HTLC locks its redeems and refunds
+ * settle, for the address and since the reorganisation they were read after.
  */
-interface ListedCache {
+export interface ListedCache {
   readonly address: string
   readonly reorg: unknown
   readonly txs: Map<Hex, TxView>
-  readonly locks: Map<Hex, HtlcLock | null>
+  readonly locks: SettledLockReads
 }
 
 /** A listed transaction this node could not read: its hash, and why. */
@@ -593,58 +579,53 @@ export async function readListed(
 }
 
 /**
- * The HTLC locks the redeems and refunds among `txs` settle, by id: those in `cache` as they are, the
- * others read once each (a lock several of them name, once) as the node proves them, and kept in
- * `cache`. A lock found missing in a state at or past the blocks of every transaction naming it is kept
- * as missing (a lock record, once made, stays: such a call named none); one missing from an older state
- * (a light node proves a few blocks deep, a pending call may name a lock not mined yet) or not proven now
- * is left out, its rows without an amount, and read again next time.
+ * What the page of `address` shows, read through `api`: its account (proven on a light node), token
+ * holdings, kind and latest transactions (those in `listed` as they are, the others read and kept). The
+ * locks its redeems and refunds settle are only started (`listed.locks`): the page shows its rows without
+ * waiting for them, each amount as its lock's read ends.
  */
-export async function readSettledLocks(
-  api: Pick<Remote<NodeApi>, 'verifiedHtlc'>,
-  txs: readonly (TxView | Unread)[],
-  cache: Map<Hex, HtlcLock | null>,
-): Promise<SettledLocks> {
-  /** Each lock to read, with the newest block of the transactions naming it (null: one is pending). */
-  const wanted = new Map<Hex, bigint | null>()
-  for (const tx of txs) {
-    if ('error' in tx) continue
-    const id = settledLockId(tx)
-    if (id === null || cache.has(id)) continue
-    const newest = wanted.get(id)
-    const block = tx.blockNumber
-    if (newest === null || block === null) wanted.set(id, null)
-    else wanted.set(id, newest !== undefined && newest > block ? newest : block)
+export async function readAddressPage(
+  api: Pick<
+    Remote<NodeApi>,
+    'verifiedAccount' | 'tokenHoldings' | 'addressTransactions' | 'token' | 'transaction'
+  >,
+  address: Address,
+  listed: ListedCache,
+) {
+  const [account, holdings, hashes, token] = await Promise.all([
+    api.verifiedAccount(address),
+    api.tokenHoldings(address),
+    api.addressTransactions(address, 25),
+    api.token(address),
+  ])
+  const txs = await readListed(api, hashes, listed.txs)
+  listed.locks.read(txs)
+  return {
+    account,
+    holdings: holdings.map(shownHolding),
+    txs,
+    locks: listed.locks,
+    kind: addressKind(address, token === null ? null : shownToken(token)),
   }
-  await Promise.all(
-    [...wanted].map(async ([id, newest]) => {
-      try {
-        const { value, number } = await api.verifiedHtlc(id)
-        if (value !== null || (newest !== null && number >= newest)) cache.set(id, value)
-      } catch {
-        // Not proven now (no peer proved it): the rows show what they did without an amount until a later read.
-      }
-    }),
-  )
-  return new Map(cache)
 }
 
 /**
  * An address's transactions, one row each: what it did seen from the address, the amount it moved in or
  * out, its block and status; a token contract's also point to its token page's transfers.
  */
-function AddressTxs({
+export function AddressTxs({
   address,
   txs,
-  locks,
+  locks: reads,
   token,
 }: {
   readonly address: Address
   readonly txs: readonly (TxView | Unread)[]
-  /** The HTLC locks its redeems and refunds settle. */
-  readonly locks: SettledLocks
+  /** The reads of the HTLC locks its redeems and refunds settle: each row's amount shows as its read ends. */
+  readonly locks: SettledLockReads
   readonly token: TokenInfo | null
 }) {
+  const locks = useSyncExternalStore(reads.subscribe, reads.current, reads.current)
   const tokens = useKnownTokens()
   const head = useApp((s) => s.head?.number ?? 0n)
   return (
@@ -691,9 +672,21 @@ function AddressTxs({
               return (
                 <tr key={t.hash} data-testid="address-tx" data-direction={row.direction ?? 'none'}>
                   <td data-label="What">{row.what}</td>
-                  <td data-label="Amount" data-testid="address-tx-amount">
-                    {row.amount === null ? '—' : `${SIGN[row.direction ?? 'none']}${row.amount}`}
-                  </td>
+                  {row.lockRead === null ? (
+                    <td data-label="Amount" data-testid="address-tx-amount">
+                      {row.amount === null ? '—' : `${SIGN[row.direction ?? 'none']}${row.amount}`}
+                    </td>
+                  ) : (
+                    <td
+                      data-label="Amount"
+                      data-testid="address-tx-amount"
+                      data-lock-read={row.lockRead.state}
+                      className="muted"
+                      title={row.lockRead.state === 'failed' ? row.lockRead.error : undefined}
+                    >
+                      {lockUnreadText(row.lockRead)}
+                    </td>
+                  )}
                   <td data-label="Block">
                     {row.blockNumber === null ? 'pending' : `#${row.blockNumber.toLocaleString()}`}
                   </td>
