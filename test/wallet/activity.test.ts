@@ -3,6 +3,7 @@ import {
   createPublicClient,
   createWalletClient,
   custom,
+  encodeFunctionData,
   erc20Abi,
   getAddress,
   type Hex,
@@ -11,14 +12,16 @@ import {
   sha256,
   type TransactionReceipt,
 } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../../src/node/contracts/erc20/erc20'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
-import { REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../src/node/contracts/htlc/htlc'
+import { type HtlcLock, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
+import { addressTxRow } from '../../src/ui/address-activity'
 import {
   type ActivityItem,
   DROPPED_REASON,
@@ -40,6 +43,8 @@ const GENESIS = testGenesis()
 const chain = viemChain(GENESIS)
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
+// A third party to the wallet's locks (public Hardhat/Anvil devnet key #2).
+const CAROL = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a')
 
 let node: NodeApi
 let provider: TabchainProvider
@@ -460,6 +465,106 @@ test('coin an HTLC paid the account reads from the node as received from the loc
   expect(rows.filter((r) => r.kind === 'received').map((r) => r.item.hash)).toEqual([refund, redeem])
   const friend = await readReceived(FRIEND, node, new Map())
   expect(friend.items.filter((i) => [redeem, refund].includes(i.hash))).toEqual([])
+})
+
+test('coin an HTLC paid the account reads from the node as received, though a third party sent the redeem or refund (a watchtower, anyone with the secret); the address pages list it with its amount; the lock’s other party and the sender received nothing', async () => {
+  const { client, wallet } = dapp()
+  await node.setMining(true)
+  const preimage: Hex = `0x${'6b'.repeat(32)}`
+  /** ME locks `amount` TAB to FRIEND until `timelock` and waits for its block: the lock's id. */
+  const lock = async (amount: string, timelock: bigint): Promise<Hex> => {
+    const hash = await wallet.writeContract({
+      address: HTLC_ADDRESS,
+      abi: htlcAbi,
+      functionName: 'lock',
+      args: [ZERO_ADDRESS, parseUnits(amount, 18), FRIEND, sha256(preimage), timelock],
+      value: parseUnits(amount, 18),
+    })
+    const receipt = await client.waitForTransactionReceipt({ hash, timeout: 20_000 })
+    const [event] = parseEventLogs({ abi: htlcAbi, eventName: 'Locked', logs: receipt.logs })
+    return event?.args.id as Hex
+  }
+  /** CAROL, neither side of the lock, sends `data` to the HTLC and waits for its block. */
+  const asCarol = async (data: Hex): Promise<Hex> => {
+    const hash = await node.sendRawTransaction(
+      await CAROL.signTransaction({
+        chainId: GENESIS.params.chainId,
+        type: 'eip1559',
+        nonce: Number(await node.pendingNonce(CAROL.address)),
+        to: HTLC_ADDRESS,
+        data,
+        gas: 300_000n,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      }),
+    )
+    await client.waitForTransactionReceipt({ hash, timeout: 20_000 })
+    return hash
+  }
+  const toRedeem = await lock('5', (await client.getBlockNumber()) + 1_000n)
+  const redeem = await asCarol(
+    encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [toRedeem, preimage] }),
+  )
+  const timelock = (await client.getBlockNumber()) + 3n
+  const toRefund = await lock('3', timelock)
+  while ((await client.getBlockNumber()) < timelock) await new Promise((r) => setTimeout(r, 50))
+  const refund = await asCarol(encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [toRefund] }))
+  await node.setMining(false)
+
+  const short = (id: Hex) => `${id.slice(0, 6)}…${id.slice(-4)}`
+  const settled = [redeem, refund]
+  // FRIEND, the lock's recipient, received the redeem's 5 TAB; ME, its maker, the refund's 3 TAB.
+  const friend = await readReceived(FRIEND, node, new Map())
+  expect(
+    friend.items.filter((i) => settled.includes(i.hash)).map((i) => [i.hash, i.title, i.from, i.htlc]),
+  ).toEqual([
+    [
+      redeem,
+      `Received 5 TAB from an HTLC redeem of lock ${short(toRedeem)}`,
+      HTLC_ADDRESS,
+      { lock: toRedeem, via: 'redeem' },
+    ],
+  ])
+  const mine = await readReceived(ME, node, new Map())
+  expect(
+    mine.items.filter((i) => settled.includes(i.hash)).map((i) => [i.hash, i.title, i.from, i.htlc]),
+  ).toEqual([
+    [
+      refund,
+      `Received 3 TAB from an HTLC refund of lock ${short(toRefund)}`,
+      HTLC_ADDRESS,
+      { lock: toRefund, via: 'refund' },
+    ],
+  ])
+  // In the Activity, beside nothing this wallet sent for them.
+  expect(
+    mergeActivity([], mine.items)
+      .filter((r) => settled.includes(r.item.hash))
+      .map((r) => [r.kind, r.item.hash]),
+  ).toEqual([['received', refund]])
+  const carol = await readReceived(CAROL.address, node, new Map())
+  expect(carol.items.filter((i) => settled.includes(i.hash))).toEqual([])
+
+  // The address pages list them, with the amount each paid in; the sender's page too, moving nothing.
+  const head = await client.getBlockNumber()
+  const locks = new Map<Hex, HtlcLock | null>()
+  for (const id of [toRedeem, toRefund])
+    locks.set(id.toLowerCase() as Hex, (await node.verifiedHtlc(id)).value)
+  /** The rows of the settling transactions on `address`'s page, as the Explorer reads its list. */
+  const page = async (address: Address) => {
+    const rows = []
+    for (const hash of await node.addressTransactions(address, 200)) {
+      const tx = settled.includes(hash) ? await node.transaction(hash) : null
+      if (tx !== null) rows.push(addressTxRow(tx, address, new Map(), head, locks))
+    }
+    return rows.map((r) => [r.hash, r.amount, r.direction])
+  }
+  expect(await page(FRIEND)).toEqual([[redeem, '5 TAB', 'in']])
+  expect(await page(ME)).toEqual([[refund, '3 TAB', 'in']])
+  expect(await page(CAROL.address)).toEqual([
+    [refund, '3 TAB', null],
+    [redeem, '5 TAB', null],
+  ])
 })
 
 describe('received payments', () => {

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
-import { ZERO_ADDRESS } from '../contracts/addresses'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
+import { type HtlcLock, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../contracts/htlc/htlc'
 import type { Log } from './types'
 
 /** The address in a 32-byte topic word, or undefined when the topic is not one. */
@@ -22,4 +23,26 @@ export function transactionParties(from: Address, to: Address, logs: readonly Lo
     }
   }
   return parties
+}
+
+/** Who an HTLC lock pays out to: its recipient on a redeem, its sender on a refund. */
+export type LockParties = Pick<HtlcLock, 'sender' | 'recipient'>
+
+/**
+ * The addresses the HTLC paid in a transaction, as its `Redeemed` and `Refunded` logs say (each names
+ * only its lock): the lock's recipient for a redeem, its sender for a refund, read with `lockOf` (a lock
+ * it does not know pays no one here), lowercase. A coin lock's payout names its payee in no log, whoever
+ * sent the redeem or refund (anyone may: the counterparty, a watchtower).
+ */
+export function lockPayees(logs: readonly Log[], lockOf: (id: Hex) => LockParties | undefined): Set<Address> {
+  const payees = new Set<Address>()
+  for (const log of logs) {
+    const [topic, id] = log.topics
+    if (log.address.toLowerCase() !== HTLC_ADDRESS || log.topics.length !== 2 || id === undefined) continue
+    const redeem = topic === REDEEMED_TOPIC
+    if (!redeem && topic !== REFUNDED_TOPIC) continue
+    const lock = lockOf(id)
+    if (lock !== undefined) payees.add((redeem ? lock.recipient : lock.sender).toLowerCase() as Address)
+  }
+  return payees
 }

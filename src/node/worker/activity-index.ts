@@ -1,10 +1,12 @@
 import type { Address, Hex } from 'viem'
 import type { Chain } from '../chain/chain'
 import type { StoredBlock } from '../chain/chain-store'
-import { topicAddress, transactionParties } from '../chain/parties'
+import { lockPayees, topicAddress, transactionParties } from '../chain/parties'
 import { TOKEN_FACTORY_ADDRESS } from '../contracts/addresses'
 import { TRANSFER_TOPIC } from '../contracts/erc20/erc20'
+import { decodeLock } from '../contracts/htlc/htlc'
 import { TOKEN_CREATED_TOPIC } from '../contracts/token-factory/token-factory'
+import { htlcKey } from '../state/keys'
 import type { LogRecord } from '../storage/types'
 
 /** A token as the factory's `TokenCreated` log announced it. */
@@ -27,9 +29,21 @@ interface Scanned {
 }
 
 /**
+ * A transaction in an address's list. `payout`: the address is in it only as the payee of an HTLC lock
+ * it redeemed or refunded (`lockPayees`), which no light peer can check from the transaction and its
+ * receipt alone (`transactionParties`), so the list served to light peers leaves it out.
+ */
+interface Listed {
+  readonly hash: Hex
+  readonly payout: boolean
+}
+
+/**
  * An in-memory index of the canonical chain that the repository has no index for: the tokens the
  * factory created and each token's `Transfer` logs, and — with `senders` — the transactions touching an
- * address (as sender, recipient, or party of a token `Transfer`). Built lazily: `refresh()` scans the
+ * address (as sender, recipient, party of a token `Transfer`, or payee of an HTLC lock a redeem or refund
+ * paid, whoever sent it: the lock read from the head state, where a lock stays once made and its parties
+ * never change). Built lazily: `refresh()` scans the
  * canonical blocks it has not seen and first takes back the blocks a reorg removed, so it always
  * mirrors the head. A chain started from a snapshot is indexed from its base (what came before it is
  * not held); a reopened store's older blocks must be loaded first (the queries wait for them). Only the address part needs each transaction's sender, which after a reload costs
@@ -39,7 +53,7 @@ export class ActivityIndex {
   readonly #chain: Chain
   readonly #senders: boolean
   readonly #scanned: Scanned[] = []
-  readonly #txs = new Map<Address, Hex[]>()
+  readonly #txs = new Map<Address, Listed[]>()
   readonly #tokens = new Map<Address, CreatedToken>()
   readonly #transfers = new Map<Address, LogRecord[]>()
 
@@ -69,10 +83,29 @@ export class ActivityIndex {
     }
   }
 
-  /** Transaction hashes touching `address`, newest first (at most `limit`). */
+  /** Transaction hashes touching `address` (lowercase), newest first (at most `limit`). */
   transactions(address: Address, limit: number): Hex[] {
+    return this.#listed(address, limit, () => true)
+  }
+
+  /**
+   * As `transactions`, less those touching `address` only as the payee of an HTLC lock: what a light peer
+   * can check to touch it from each transaction and its receipt (`transactionParties`), so what the node
+   * serves light peers (`sync-activity`), who would take any other row for a forged one.
+   */
+  provableTransactions(address: Address, limit: number): Hex[] {
+    return this.#listed(address, limit, (l) => !l.payout)
+  }
+
+  #listed(address: Address, limit: number, keep: (listed: Listed) => boolean): Hex[] {
     this.refresh()
-    return (this.#txs.get(address) ?? []).slice(-limit).reverse()
+    const list = this.#txs.get(address) ?? []
+    const out: Hex[] = []
+    for (let i = list.length - 1; i >= 0 && out.length < limit; i--) {
+      const listed = list[i] as Listed
+      if (keep(listed)) out.push(listed.hash)
+    }
+    return out
   }
 
   /** Every token created on the canonical chain, oldest first. */
@@ -101,11 +134,18 @@ export class ActivityIndex {
     stored.txHashes.forEach((hash, index) => {
       const logs = stored.receipts[index]?.logs ?? []
       const tx = senders[index]
-      if (tx !== undefined)
-        for (const a of transactionParties(tx.from, tx.to, logs)) {
-          append(this.#txs, a, hash)
+      if (tx !== undefined) {
+        const parties = transactionParties(tx.from, tx.to, logs)
+        for (const a of parties) {
+          append(this.#txs, a, { hash, payout: false })
           entry.touched.push(a)
         }
+        for (const a of lockPayees(logs, (id) => this.#lock(id))) {
+          if (parties.has(a)) continue
+          append(this.#txs, a, { hash, payout: true })
+          entry.touched.push(a)
+        }
+      }
       if (this.#senders) return
       for (const log of logs) {
         const record: LogRecord = {
@@ -136,6 +176,12 @@ export class ActivityIndex {
       }
     })
     this.#scanned.push(entry)
+  }
+
+  /** The HTLC lock `id` in the head state: a canonical block's redeem or refund settles a lock held there. */
+  #lock(id: Hex) {
+    const value = this.#chain.headState.getRaw(htlcKey(id))
+    return value === undefined ? undefined : decodeLock(value)
   }
 
   #rollback(entry: Scanned): void {

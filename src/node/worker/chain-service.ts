@@ -343,9 +343,11 @@ export function createChainService(init: ChainServiceInit) {
     now: init.now,
     pendingTxs: () => mempool.all().map((tx) => fromHex(tx.raw)),
     // Only a whole chain lists whole: not while it reads through its light client or upgrades, nor from a
-    // snapshot's base or while a reopened store still loads older blocks (`Chain.base` above 0 then).
+    // snapshot's base or while a reopened store still loads older blocks (`Chain.base` above 0 then). A
+    // light peer checks each row from the transaction and its receipt alone: a lock's payee, which only
+    // the lock record names, is not served (`provableTransactions`).
     activity: (address, limit) =>
-      mode.kind === 'full' && chain.base === 0n ? activity.transactions(address, limit) : undefined,
+      mode.kind === 'full' && chain.base === 0n ? activity.provableTransactions(address, limit) : undefined,
   })
   const poolProtocol = syncProtocols(chainId).pool
   const syncer = new Syncer({

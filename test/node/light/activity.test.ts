@@ -1,7 +1,11 @@
-import type { Address, Hex } from 'viem'
+import { type Address, encodeFunctionData, type Hex, sha256 } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { Chain } from '../../../src/node/chain/chain'
+import type { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
+import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
+import { lockId } from '../../../src/node/contracts/htlc/htlc'
 import { LightClient } from '../../../src/node/light/light-client'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SyncError } from '../../../src/node/sync/errors'
@@ -78,7 +82,8 @@ function honest(chain: Chain, name: string, opts: { lists?: boolean } = {}): Ans
     chain,
     now: () => 0,
     rateBurst: 1_000_000,
-    activity: (address, limit) => (opts.lists === false ? undefined : index.transactions(address, limit)),
+    activity: (address, limit) =>
+      opts.lists === false ? undefined : index.provableTransactions(address, limit),
   })
   return (protocol, body) => must(server.answer(protocol, body, name))
 }
@@ -319,6 +324,83 @@ describe('which nodes list an address’s transactions', () => {
     const head = await full.api.head()
     await until(async () => (await light.api.head()).hash === head.hash)
     expect(await light.api.addressTransactions(BOB, 10)).toEqual(listed)
+  })
+})
+
+/**
+ * 1. `tokenChain`; 2. ALICE locks 5 wei to BOB twice, the second until block 4; 3. CAROL (neither side)
+ * redeems the first with its secret; 4. CAROL refunds the second.
+ */
+async function payoutChain(): Promise<{ chain: Chain; store: MemoryChainStore; redeem: Hex; refund: Hex }> {
+  const { chain, store } = await tokenChain(0)
+  const preimage: Hex = `0x${'7c'.repeat(32)}`
+  const hashlock = sha256(preimage)
+  const lockTo = (nonce: number, timelock: bigint) =>
+    signCall(
+      0,
+      nonce,
+      HTLC_ADDRESS,
+      encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [ZERO_ADDRESS, 5n, BOB, hashlock, timelock],
+      }),
+      5n,
+    )
+  mineTxs(chain, [await lockTo(3, 1_000n), await lockTo(4, 4n)])
+  const redeemed = lockId(ALICE, 3n, ZERO_ADDRESS, 5n, BOB, hashlock, 1_000n)
+  const refunded = lockId(ALICE, 4n, ZERO_ADDRESS, 5n, BOB, hashlock, 4n)
+  const call = (data: Hex, nonce: number) => signCall(2, nonce, HTLC_ADDRESS, data)
+  mineTxs(chain, [
+    await call(encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [redeemed, preimage] }), 0),
+  ])
+  mineTxs(chain, [
+    await call(encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [refunded] }), 1),
+  ])
+  return { chain, store, redeem: txOf(chain, 3n, 0), refund: txOf(chain, 4n, 0) }
+}
+
+describe('an HTLC payout sent by a third party', () => {
+  const join = nodeStarter()
+
+  test('the full node lists it for the lock’s payee; a light peer is not served it (only the lock record names the payee, which it cannot check from the transaction and its receipt), and takes the list it is served without penalty', async () => {
+    const hub = memoryHub()
+    const { chain, store, redeem, refund } = await payoutChain()
+    extend(chain, 3)
+    const full = await join(hub, 'F', { store })
+    const bobs = await full.api.addressTransactions(BOB, 10)
+    const alices = await full.api.addressTransactions(ALICE, 10)
+    expect(bobs[0]).toBe(redeem)
+    expect(alices[0]).toBe(refund)
+    // Served to a light peer: the rest of each list, in order.
+    const served = async (address: Address) =>
+      decodeActivityResponse(
+        await full.node.sink.request(P.activity, encodeActivityRequest({ address, limit: 10 }), 'x'),
+      )
+    expect(await served(BOB)).toEqual(bobs.slice(1))
+    expect(await served(ALICE)).toEqual(alices.slice(1))
+    expect(await served(CAROL)).toEqual([refund, redeem])
+
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    // F is its only peer: a row it took for forged would have dropped F and failed the read.
+    expect(await light.api.addressTransactions(BOB, 10)).toEqual(bobs.slice(1))
+    expect(await light.api.addressTransactions(ALICE, 10)).toEqual(alices.slice(1))
+  })
+
+  test('a reorg that takes the redeem and the refund out takes them out of the payees’ lists, and nothing else', async () => {
+    const { chain, redeem, refund } = await payoutChain()
+    const index = new ActivityIndex(chain, { senders: true })
+    const before = { bob: index.transactions(BOB, 10), alice: index.transactions(ALICE, 10) }
+    expect(before.bob[0]).toBe(redeem)
+    expect(before.alice[0]).toBe(refund)
+    // A heavier branch from block 2 holds neither.
+    extend(chain, 3, { parentHash: must(chain.getBlockByNumber(2n)).hash })
+    expect(chain.head.block.header.number).toBe(5n)
+    expect(index.transactions(BOB, 10)).toEqual(before.bob.slice(1))
+    expect(index.transactions(ALICE, 10)).toEqual(before.alice.slice(1))
+    expect(index.transactions(CAROL, 10)).not.toContain(redeem)
   })
 })
 
