@@ -122,12 +122,15 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await expect(detail).toHaveAttribute('data-hash', withTx.hash, { timeout: 60_000 })
     await expect(detail).toContainText(hash ?? 'none')
     // An address's transactions: as the full tab lists them, each proven against a verified header, with
-    // a note that a peer could leave some out.
+    // a note that a peer could leave some out, and that a lock's payout another sent is not among them.
     await light.goto(`/address/${SENDER.address}?mode=light&mine=0`)
     await expect(light.getByTestId('tx-list').getByRole('link')).toHaveAttribute('href', `/tx/${hash}`, {
       timeout: 60_000,
     })
     await expect(light.getByTestId('address-txs-light')).toContainText('a peer could leave some out')
+    await expect(light.getByTestId('address-txs-light')).toContainText(
+      'payout to this address that someone else redeemed or refunded is not listed here',
+    )
     // Its balance is the verified read, at the header it was proven against, as on the home screen.
     await expect(light.getByTestId('balance')).toContainText(/ TAB ✓ verified at #\d/)
     const listed = await light.evaluate(

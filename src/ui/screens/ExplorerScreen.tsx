@@ -472,7 +472,8 @@ export function AddressScreen() {
               {proven ? (
                 <p className="muted" data-testid="address-txs-light">
                   Listed by a full peer: each one is proven in a block whose header this node verified, but a
-                  peer could leave some out.
+                  peer could leave some out. A swap lock's payout to this address that someone else redeemed
+                  or refunded is not listed here (only the lock names who it pays): a full node lists it.
                 </p>
               ) : null}
               <AddressTxs
