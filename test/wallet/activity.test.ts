@@ -18,10 +18,10 @@ import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../../src/node/contracts/erc20/erc20'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
-import { type HtlcLock, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../src/node/contracts/htlc/htlc'
+import { REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import type { NodeApi } from '../../src/node/worker/node'
-import { addressTxRow } from '../../src/ui/address-activity'
+import { addressTxRow, type LockRead } from '../../src/ui/address-activity'
 import {
   type ActivityItem,
   DROPPED_REASON,
@@ -547,9 +547,9 @@ test('coin an HTLC paid the account reads from the node as received, though a th
 
   // The address pages list them, with the amount each paid in; the sender's page too, moving nothing.
   const head = await client.getBlockNumber()
-  const locks = new Map<Hex, HtlcLock | null>()
+  const locks = new Map<Hex, LockRead>()
   for (const id of [toRedeem, toRefund])
-    locks.set(id.toLowerCase() as Hex, (await node.verifiedHtlc(id)).value)
+    locks.set(id.toLowerCase() as Hex, { state: 'read', lock: (await node.verifiedHtlc(id)).value })
   /** The rows of the settling transactions on `address`'s page, as the Explorer reads its list. */
   const page = async (address: Address) => {
     const rows = []
