@@ -736,6 +736,32 @@ async function injectClientLibrary(page: Page, name: 'viem' | 'ethers'): Promise
   await page.addScriptTag({ content: out.outputFiles[0]?.text ?? '' })
 }
 
+/**
+ * Installs `window.viemClients()` in a page viem is injected in: viem's public client (polling every
+ * 200 ms) and wallet client over the page's provider, the account `eth_accounts` gives, and the chain as
+ * the node names its id.
+ */
+async function installViemClients(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
+    const w = window as any
+    w.viemClients = async () => {
+      const v = w.viem
+      const provider = window.tabchain?.provider
+      const client = v.createPublicClient({ transport: v.custom(provider), pollingInterval: 200 })
+      const [account] = await client.request({ method: 'eth_accounts' })
+      const wallet = v.createWalletClient({ account, transport: v.custom(provider) })
+      const chain = {
+        id: await client.getChainId(),
+        name: 'Tabchain',
+        nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
+        rpcUrls: { default: { http: [] } },
+      }
+      return { v, client, wallet, account, chain }
+    }
+  })
+}
+
 test.describe('viem and ethers in the page', () => {
   // The app's CSP forbids inline scripts; only these tests' contexts bypass it, to inject the client.
   test.use({ bypassCSP: true })
@@ -748,6 +774,7 @@ test.describe('viem and ethers in the page', () => {
     await page.getByTestId('faucet').click()
     await expect(page.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
     await injectClientLibrary(page, 'viem')
+    await installViemClients(page)
 
     const reads = await page.evaluate(async () => {
       // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
@@ -769,18 +796,8 @@ test.describe('viem and ethers in the page', () => {
     // writeContract(createToken) waits for the dialog; the test clicks it.
     const created = page.evaluate(
       async ({ factory, abi }) => {
-        // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
-        const v = (window as any).viem
-        const provider = window.tabchain?.provider
-        const client = v.createPublicClient({ transport: v.custom(provider), pollingInterval: 200 })
-        const [account] = await client.request({ method: 'eth_accounts' })
-        const wallet = v.createWalletClient({ account, transport: v.custom(provider) })
-        const chain = {
-          id: await client.getChainId(),
-          name: 'Tabchain',
-          nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
-          rpcUrls: { default: { http: [] } },
-        }
+        // biome-ignore lint/suspicious/noExplicitAny: the injected viem module and its clients
+        const { v, client, wallet, chain } = await (window as any).viemClients()
         const hash = await wallet.writeContract({
           chain,
           address: factory,
@@ -802,18 +819,8 @@ test.describe('viem and ethers in the page', () => {
     const friend = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'
     const sent = page.evaluate(
       async ({ token, friend }) => {
-        // biome-ignore lint/suspicious/noExplicitAny: the injected viem module
-        const v = (window as any).viem
-        const provider = window.tabchain?.provider
-        const client = v.createPublicClient({ transport: v.custom(provider), pollingInterval: 200 })
-        const [account] = await client.request({ method: 'eth_accounts' })
-        const wallet = v.createWalletClient({ account, transport: v.custom(provider) })
-        const chain = {
-          id: await client.getChainId(),
-          name: 'Tabchain',
-          nativeCurrency: { name: 'Tab', symbol: 'TAB', decimals: 18 },
-          rpcUrls: { default: { http: [] } },
-        }
+        // biome-ignore lint/suspicious/noExplicitAny: the injected viem module and its clients
+        const { v, client, wallet, account, chain } = await (window as any).viemClients()
         const gas = await client.estimateContractGas({
           address: token,
           abi: v.erc20Abi,
