@@ -11,8 +11,10 @@ import {
   isHex,
   maxUint256,
 } from 'viem'
-import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
+import { erc20Abi as nativeTokenAbi } from '../node/contracts/erc20/abi'
 import { htlcAbi } from '../node/contracts/htlc/abi'
+import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
 import { OFFER_DOMAIN_NAME, OFFER_TYPES } from '../trade/offers/typed-data'
 import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
@@ -72,8 +74,8 @@ async function tokenInfo(backend: ProviderBackend, token: Address) {
 export const HIGH_FEE_FACTOR = 10n
 
 /**
- * The approval text of a transaction: a native transfer, an ERC20 transfer/approve/transferFrom, an HTLC
- * lock/redeem/refund, or another call; with its fee in the title and a warning first when its fee cap
+ * The approval text of a transaction: a native transfer, an ERC20 transfer/approve/transferFrom, a native
+ * token's mint or burn, a TokenFactory createToken, an HTLC lock/redeem/refund, or another call; with its fee in the title and a warning first when its fee cap
  * is over `HIGH_FEE_FACTOR` times the one the wallet would set.
  */
 export async function describeTransaction(
@@ -119,10 +121,13 @@ async function describeCall(
   if (tx.data === '0x') return { title: `Send ${native} to ${shortAddress(tx.to)}`, details }
   const withValue = tx.value > 0n ? [{ label: 'Also sends', value: native }] : []
   const paying = tx.value > 0n ? `, paying it ${native}` : ''
+  const to = tx.to.toLowerCase()
   const known =
-    tx.to.toLowerCase() === HTLC_ADDRESS
+    to === HTLC_ADDRESS
       ? await describeHtlcCall(backend, tx.data)
-      : await describeTokenCall(backend, tx.to, tx.data)
+      : to === TOKEN_FACTORY_ADDRESS
+        ? describeFactoryCall(tx.data)
+        : await describeTokenCall(backend, tx.to, tx.data)
   if (known !== null)
     return {
       title: known.namesValue === true ? known.title : `${known.title}${paying}`,
@@ -171,7 +176,32 @@ async function tokenAmount(
 }
 
 /**
- * An ERC20 transfer, approve or transferFrom. An approve of 2^256 - 1 reads as unlimited: the token
+ * A TokenFactory createToken: the token's name and symbol (hidden characters escaped, `showHidden`), its
+ * decimals, and its initial supply in its own units, which the new token pays to the account that
+ * creates it (the Tokens screen's "Create token" sends this; its data read as nothing to a person).
+ */
+function describeFactoryCall(data: Hex): KnownCall | null {
+  let call: ReturnType<typeof decodeFunctionData<typeof tokenFactoryAbi>>
+  try {
+    call = decodeFunctionData({ abi: tokenFactoryAbi, data })
+  } catch {
+    return null
+  }
+  const [name, symbol, decimals, initialSupply] = call.args
+  const supply = formatAmount(initialSupply, decimals, showHidden(symbol))
+  return {
+    title: `Create token ${showHidden(name)} (${showHidden(symbol)}) with ${supply} for you`,
+    rows: [
+      { label: 'Name', value: showHidden(name) },
+      { label: 'Symbol', value: showHidden(symbol) },
+      { label: 'Decimals', value: String(decimals) },
+      { label: 'Initial supply', value: supply },
+    ],
+  }
+}
+
+/**
+ * An ERC20 transfer, approve or transferFrom, or a native token's mint (by its owner) or burn. An approve of 2^256 - 1 reads as unlimited: the token
  * never decreases that allowance (OpenZeppelin's rule, the native tokens' too), and its 78 digits
  * would not say so. The title shortens the addresses, and `To` is the token contract: a look-alike
  * address (same first and last digits) would read the same without their rows in full.
@@ -181,9 +211,9 @@ async function describeTokenCall(
   token: Address,
   data: Hex,
 ): Promise<KnownCall | null> {
-  let call: ReturnType<typeof decodeFunctionData<typeof erc20Abi>>
+  let call: ReturnType<typeof decodeFunctionData<typeof nativeTokenAbi>>
   try {
-    call = decodeFunctionData({ abi: erc20Abi, data })
+    call = decodeFunctionData({ abi: nativeTokenAbi, data })
   } catch {
     return null
   }
@@ -211,6 +241,17 @@ async function describeTokenCall(
         { label: 'Recipient', value: getAddress(to) },
       ],
     }
+  }
+  if (call.functionName === 'mint') {
+    const [to, amount] = call.args
+    return {
+      title: `Mint ${await tokenAmount(backend, token, amount)} to ${shortAddress(to)}`,
+      rows: [{ label: 'Recipient', value: getAddress(to) }],
+    }
+  }
+  if (call.functionName === 'burn') {
+    const [amount] = call.args
+    return { title: `Burn ${await tokenAmount(backend, token, amount)}`, rows: [] }
   }
   return null
 }

@@ -15,7 +15,9 @@ import {
 import { beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
+import { erc20Abi as nativeTokenAbi } from '../../src/node/contracts/erc20/abi'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
+import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { offerTypedData } from '../../src/trade/offers/typed-data'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
@@ -318,6 +320,53 @@ describe('approval texts', () => {
     })
     expect(refund.title).toBe(`Refund swap lock ${id.slice(0, 4)}…${id.slice(-2)}`)
     expect(refund.details[0]).toEqual({ label: 'Lock', value: id })
+  })
+
+  test("the Tokens screen's create, mint and burn read as what they do, not as a contract call and its data", async () => {
+    const base = { from: ME, value: 0n, gas: 200_000n, maxFeePerGas: 1n }
+    const create = await describeTransaction(backend, {
+      ...base,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: ['Banana', 'BAN', 2, 100_000n],
+      }),
+    })
+    expect(create.title).toBe('Create token Banana (BAN) with 1,000 BAN for you')
+    expect(create.details.slice(0, 4)).toEqual([
+      { label: 'Name', value: 'Banana' },
+      { label: 'Symbol', value: 'BAN' },
+      { label: 'Decimals', value: '2' },
+      { label: 'Initial supply', value: '1,000 BAN' },
+    ])
+    expect(row(create, 'Data')).toBeUndefined()
+    // What the new token is named is signed as it is: a hidden character shows escaped.
+    const hidden = await describeTransaction(backend, {
+      ...base,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: ['Gold\u202E', 'G\u200BLD', 0, 5n],
+      }),
+    })
+    expect(hidden.title).toBe('Create token Gold\\u{202E} (G\\u{200B}LD) with 5 G\\u{200B}LD for you')
+    const gold = tokenBackend('GLD', 2)
+    const mint = await describeTransaction(gold, {
+      ...base,
+      to: TOKEN,
+      data: encodeFunctionData({ abi: nativeTokenAbi, functionName: 'mint', args: [FRIEND, 1_250n] }),
+    })
+    expect(mint.title).toBe('Mint 12.5 GLD to 0x90…06')
+    expect(row(mint, 'Recipient')).toBe(FRIEND)
+    const burn = await describeTransaction(gold, {
+      ...base,
+      to: TOKEN,
+      data: encodeFunctionData({ abi: nativeTokenAbi, functionName: 'burn', args: [300n] }),
+    })
+    expect(burn.title).toBe('Burn 3 GLD')
+    expect(row(burn, 'Data')).toBeUndefined()
   })
 
   test('value sent with data is in the title: to an account without code it is a send, to a contract a payment beside the call', async () => {
