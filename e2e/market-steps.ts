@@ -226,8 +226,11 @@ export async function postAndTake(
     `they come back to you after ${timelocks.taker} blocks`,
   )
   await b.getByTestId('take-confirm').click()
-  await expect(b.getByTestId('approval-title')).toHaveText('Sign Take for Tabchain Offers', {
-    timeout: 30_000,
-  })
+  await expect(b.getByTestId('approval-title')).toHaveText(
+    'Take the offer: you pay 25 BAN, you receive 10 APL',
+    {
+      timeout: 30_000,
+    },
+  )
   await b.getByTestId('approval-confirm').click()
 }

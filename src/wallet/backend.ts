@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
 import type { Log, Receipt, Tx } from '../node/chain/types'
+import type { Offer } from '../trade/offers/types'
 
 /**
  * What the EIP-1193 provider needs from a node, in the node's own types (bigint amounts, ms
@@ -39,6 +40,8 @@ export interface ProviderBackend {
   call(req: CallArgs, at: BlockAt): Promise<CallOutcome>
   /** The code at `address` in the state at `at`: `NATIVE_CODE` for a native contract, else `0x`. */
   code(address: Address, at: BlockAt): Promise<Hex>
+  /** The offer of id `id` in the node's order book (a take's approval shows what it trades), else null. */
+  offer(id: Hex): Promise<Offer | null>
 }
 
 /**

@@ -15,7 +15,7 @@ import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contr
 import { erc20Abi as nativeTokenAbi } from '../node/contracts/erc20/abi'
 import { htlcAbi } from '../node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
-import { OFFER_DOMAIN_NAME, OFFER_TYPES } from '../trade/offers/typed-data'
+import { OFFER_DOMAIN_NAME, OFFER_TYPES, TAKE_TYPES } from '../trade/offers/typed-data'
 import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
 
@@ -449,13 +449,34 @@ export interface OfferTerms {
 /**
  * The terms of a market offer, when `typed` is one: the app's `Offer` type, field for field, in the
  * signed "Tabchain Offers" domain; its amounts with their tokens' symbols and decimals (the zero address:
- * the coin; a token that answers neither: base units). Null for any other typed data, or a message whose
- * fields do not read as the type says (the provider has hashed it, so that is not expected).
+ * the coin; a token that answers neither: base units). When `typed` is a `Take` (its type field for
+ * field, in that domain), the terms of the offer it asks for, as the node's order book holds it: a take
+ * names only the offer's id, which is the hash of every term, so the book's offer is the one signed for.
+ * Null for any other typed data, a take of an offer the book does not hold, or a message whose fields
+ * do not read as the type says (the provider has hashed it, so that is not expected).
  */
 export async function offerTerms(
   backend: ProviderBackend,
   typed: TypedDataToApprove,
 ): Promise<OfferTerms | null> {
+  if (
+    typed.primaryType === 'Take' &&
+    signedDomainName(typed) === OFFER_DOMAIN_NAME &&
+    json(typed.types?.Take) === json(TAKE_TYPES.Take) &&
+    typeof typed.message === 'object' &&
+    typed.message !== null &&
+    'offerId' in typed.message &&
+    isHexData(typed.message.offerId)
+  ) {
+    const offer = await backend.offer(typed.message.offerId)
+    if (offer === null) return null
+    return offerTerms(backend, {
+      domain: { name: OFFER_DOMAIN_NAME },
+      types: OFFER_TYPES,
+      primaryType: 'Offer',
+      message: offer,
+    })
+  }
   if (
     typed.primaryType !== 'Offer' ||
     signedDomainName(typed) !== OFFER_DOMAIN_NAME ||
@@ -526,6 +547,16 @@ const offerRows = (terms: OfferTerms): Rows => [
   {
     label: 'Timelocks',
     value: `Your lock runs ${terms.makerTimelock} blocks, the taker's ${terms.takerTimelock}: if the trade stops half-way, what you sell comes back to you once yours has run.`,
+  },
+]
+
+/** The rows that say what taking an offer trades (`terms`: the maker's), before the data signed. */
+const takeRows = (terms: OfferTerms): Rows => [
+  { label: 'You pay', value: terms.buy },
+  { label: 'You receive', value: terms.sell },
+  {
+    label: 'Timelocks',
+    value: `Your lock runs ${terms.takerTimelock} blocks, the maker's ${terms.makerTimelock}: if the trade stops half-way, what you pay comes back to you once yours has run.`,
   },
 ]
 
@@ -625,7 +656,8 @@ const permitRows = (from: Address, p: PermitTerms): Rows => [
  * the wallet's name for it), the domain's fields it signs (`domainRows`: a signature for another
  * contract, or valid on any chain, does not read like this one's), then the message (hidden characters
  * escaped, `showHidden`). A market offer (`terms`, from `offerTerms`) is titled and listed by what it
- * sells and asks, before the data signed; an EIP-2612 permit (`permit`, from `permitTerms`) by who may
+ * sells and asks, before the data signed; a take of one (`terms`: the offer's) by what the taker pays
+ * and receives (the trade note says it approves "exactly these amounts"); an EIP-2612 permit (`permit`, from `permitTerms`) by who may
  * spend what until when, as an approve transaction reads.
  */
 export function describeTypedData(
@@ -639,18 +671,22 @@ export function describeTypedData(
   const trade =
     domain === OFFER_DOMAIN_NAME && (typed.primaryType === 'Offer' || typed.primaryType === 'Take')
   const offer = trade && typed.primaryType === 'Offer' ? (terms ?? null) : null
+  const take = trade && typed.primaryType === 'Take' ? (terms ?? null) : null
   return {
     kind: 'typedData',
     from,
     title:
       offer !== null
         ? `Offer to sell ${offer.sell} for ${offer.buy}`
-        : permit
-          ? permitTitle(permit)
-          : showHidden(`Sign ${typed.primaryType} for ${domain}`),
+        : take !== null
+          ? `Take the offer: you pay ${take.buy}, you receive ${take.sell}`
+          : permit
+            ? permitTitle(permit)
+            : showHidden(`Sign ${typed.primaryType} for ${domain}`),
     details: [
       accountRow(from, name),
       ...(offer === null ? [] : offerRows(offer)),
+      ...(take === null ? [] : takeRows(take)),
       ...(offer === null && permit ? permitRows(from, permit) : []),
       ...domainRows(typed),
       {

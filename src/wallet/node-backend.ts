@@ -25,6 +25,7 @@ export type NodeQueries = Pick<
   | 'logs'
   | 'call'
   | 'token'
+  | 'offers'
 >
 
 function view(b: BlockSummary, params: ChainParams): BlockView {
@@ -180,6 +181,12 @@ export function createNodeBackend(api: NodeQueries, params: ChainParams): Provid
         (a) => a.toLowerCase() === address.toLowerCase(),
       )
       return system || (await asRpc(api.token(address))) !== null ? NATIVE_CODE : '0x'
+    },
+    async offer(id) {
+      for (const book of await api.offers())
+        for (const e of [...book.asks, ...book.bids])
+          if (e.id.toLowerCase() === id.toLowerCase()) return e.signed.offer
+      return null
     },
   }
 }

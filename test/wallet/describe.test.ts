@@ -18,7 +18,7 @@ import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/nod
 import { erc20Abi as nativeTokenAbi } from '../../src/node/contracts/erc20/abi'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
-import { offerTypedData } from '../../src/trade/offers/typed-data'
+import { offerId, offerTypedData, takeTypedData } from '../../src/trade/offers/typed-data'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
 import {
@@ -461,6 +461,70 @@ describe('approval texts', () => {
     for (const t of other) expect(await offerTerms(backend, t)).toBeNull()
     expect(describeTypedData(ME, sent, undefined, null).title).toBe('Sign Offer for Tabchain Offers')
     expect(offerEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
+  })
+
+  test('a take reads as what the taker pays and receives, from the offer its id names in the node’s book; an offer the book lacks, as typed data', async () => {
+    const offer = {
+      maker: FRIEND,
+      makerPeer: '12D3KooW',
+      sellToken: TOKEN,
+      sellAmount: 1_000n,
+      buyToken: ZERO_ADDRESS,
+      buyAmount: parseEther('2.5'),
+      expiresAt: 1_796_455_934n,
+      makerTimelock: 207,
+      takerTimelock: 70,
+      salt: `0x${'22'.repeat(32)}` as Hex,
+    }
+    const id = offerId(31_415, offer)
+    const asked: Hex[] = []
+    const book: ProviderBackend = {
+      ...tokenBackend('GLD', 2),
+      offer: async (wanted) => {
+        asked.push(wanted)
+        return wanted === id ? offer : null
+      },
+    }
+    const take = (offerIdField: Hex, name = 'Tabchain Offers') =>
+      JSON.parse(
+        JSON.stringify({
+          ...takeTypedData(31_415, { offerId: offerIdField, taker: ME, takerPeer: '12D3KooWme' }),
+          domain: { name, version: '1', chainId: '31415' },
+        }),
+      )
+    const sent = take(id)
+    const terms = await offerTerms(book, sent)
+    expect(terms).toEqual({
+      sell: '10 GLD',
+      buy: '2.5 TAB',
+      expiresAt: offer.expiresAt,
+      makerTimelock: 207n,
+      takerTimelock: 70n,
+    })
+    const r = describeTypedData(ME, sent, undefined, terms)
+    expect(r.title).toBe('Take the offer: you pay 2.5 TAB, you receive 10 GLD')
+    expect(r.details.map((d) => d.label)).toEqual([
+      'Account',
+      'You pay',
+      'You receive',
+      'Timelocks',
+      'Domain',
+      'Version',
+      'Chain ID',
+      'Message',
+      'Trade',
+    ])
+    expect(row(r, 'Timelocks')).toBe(
+      "Your lock runs 70 blocks, the maker's 207: if the trade stops half-way, what you pay comes back to you once yours has run.",
+    )
+    // An offer the book does not hold: nothing to read its amounts from, so no amounts are made up.
+    const unknown = take(keccak256('0x02'))
+    expect(await offerTerms(book, unknown)).toBeNull()
+    expect(describeTypedData(ME, unknown, undefined, null).title).toBe('Sign Take for Tabchain Offers')
+    // A take in another domain is not the market's: the book is not asked.
+    asked.length = 0
+    expect(await offerTerms(book, take(id, 'Tabchain'))).toBeNull()
+    expect(asked).toEqual([])
   })
 
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {

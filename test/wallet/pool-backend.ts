@@ -132,5 +132,6 @@ export function poolBackend(
     logs: async () => [],
     call: async () => ({ status: 1, returnData: '0x', gasUsed: 21_000n }),
     code: async () => '0x',
+    offer: async () => null,
   }
 }

@@ -218,7 +218,16 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     await until(async () => (await B.market.offers(pair)).some((e) => e.id === posted.id))
     const terms = await B.market.takeOffer(posted.id)
     expect(terms).toMatchObject({ maker: A.address, taker: B.address, tokenA: APPLE, tokenB: BANANA })
-    expect(B.dialogs.map((d) => d.title)).toEqual(['Sign Take for Tabchain Offers'])
+    // The take names only the offer's id: the dialog says what it trades, from the offer the book holds.
+    expect(B.dialogs.map((d) => d.title)).toEqual(['Take the offer: you pay 25 BANANA, you receive 10 APPLE'])
+    const takeRows = Object.fromEntries((B.dialogs[0]?.details ?? []).map((d) => [d.label, d.value]))
+    expect(takeRows).toMatchObject({
+      'You pay': '25 BANANA',
+      'You receive': '10 APPLE',
+      Timelocks: `Your lock runs ${params.defaultTimelocks.taker} blocks, the maker's ${params.defaultTimelocks.maker}: if the trade stops half-way, what you pay comes back to you once yours has run.`,
+      Domain: 'Tabchain Offers',
+    })
+    expect(takeRows.Message).toContain(`"offerId": "${posted.id}"`)
 
     await until(async () => {
       const [a] = await A.market.swaps()
