@@ -226,6 +226,11 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await unlockWallet(b)
     await b.getByRole('link', { name: 'Market', exact: true }).click()
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+    // The book of the pair B looked at before the reload, not that of the first two tokens it lists.
+    await expect(b.getByLabel('Token traded', { exact: true }).locator('option:checked')).toHaveText('APL')
+    await expect(b.getByLabel('Token it is priced in', { exact: true }).locator('option:checked')).toHaveText(
+      'BAN',
+    )
     // Once B's lock is out, its node must redeem A's before A's timelock: its trade says until when.
     await expect(b.getByTestId('trade-deadline')).toHaveText(
       /^Keep this tab open until block #\d+ \(~[^)]+\): .*your node must redeem .*10 APL by then, or the maker can take back its 10 APL/,

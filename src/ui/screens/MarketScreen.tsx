@@ -10,6 +10,8 @@ import { marketErrorMessage } from '../market/errors'
 import type { MarketBookEntry, MarketPair, MarketSource, MarketToken } from '../market/source'
 import { takenOfferNote } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
+import { firstPair, saveMarketPair } from '../market-pair-setting'
+import { useApp } from '../store'
 import { PlaceholderScreen } from './PlaceholderScreen'
 
 const stroke = {
@@ -42,12 +44,6 @@ export function MarketScreen() {
   return <Market source={source} />
 }
 
-/** The pair shown first: the first two tokens listed (the native coin comes first). */
-function defaultPair(tokens: readonly MarketToken[]): MarketPair | null {
-  const [a, b] = tokens
-  return a === undefined || b === undefined ? null : { base: b.address, quote: a.address }
-}
-
 function Market({ source }: { readonly source: MarketSource }) {
   const context = useMarketQuery(
     source,
@@ -64,11 +60,16 @@ function Market({ source }: { readonly source: MarketSource }) {
     ['wallet', 'head'],
     [],
   )
+  const profileId = useApp((s) => s.profile?.id)
   const [chosen, setChosen] = useState<MarketPair | null>(null)
+  const choose = (next: MarketPair) => {
+    setChosen(next)
+    if (profileId !== undefined) saveMarketPair(profileId, next)
+  }
   const [taking, setTaking] = useState<MarketBookEntry | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const ctx = context !== null && 'value' in context ? context.value : null
-  const pair = chosen ?? (ctx === null ? null : defaultPair(ctx.tokens))
+  const pair = chosen ?? (ctx === null ? null : firstPair(profileId, ctx.tokens))
   const book = useMarketQuery(
     source,
     async (s) => (pair === null ? [] : s.offers(pair)),
@@ -112,7 +113,7 @@ function Market({ source }: { readonly source: MarketSource }) {
         <>
           <section className="section" aria-labelledby="book-title">
             <h2 id="book-title">Order book</h2>
-            <PairSelector tokens={ctx.tokens} pair={pair} onChange={setChosen} />
+            <PairSelector tokens={ctx.tokens} pair={pair} onChange={choose} />
             {note !== null ? (
               <p className="muted" role="status">
                 {note}
