@@ -15,7 +15,7 @@ import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contr
 import { erc20Abi as nativeTokenAbi } from '../node/contracts/erc20/abi'
 import { htlcAbi } from '../node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
-import { OFFER_DOMAIN_NAME, OFFER_TYPES, TAKE_TYPES } from '../trade/offers/typed-data'
+import { CANCEL_TYPES, OFFER_DOMAIN_NAME, OFFER_TYPES, TAKE_TYPES } from '../trade/offers/typed-data'
 import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
 
@@ -449,20 +449,22 @@ export interface OfferTerms {
 /**
  * The terms of a market offer, when `typed` is one: the app's `Offer` type, field for field, in the
  * signed "Tabchain Offers" domain; its amounts with their tokens' symbols and decimals (the zero address:
- * the coin; a token that answers neither: base units). When `typed` is a `Take` (its type field for
- * field, in that domain), the terms of the offer it asks for, as the node's order book holds it: a take
- * names only the offer's id, which is the hash of every term, so the book's offer is the one signed for.
- * Null for any other typed data, a take of an offer the book does not hold, or a message whose fields
- * do not read as the type says (the provider has hashed it, so that is not expected).
+ * the coin; a token that answers neither: base units). When `typed` is a `Take` or a `Cancel` (its
+ * type field for field, in that domain), the terms of the offer it takes or withdraws, as the node's
+ * order book holds it: either names only the offer's id, which is the hash of every term, so the book's
+ * offer is the one signed for. Null for any other typed data, a take or cancel of an offer the book does
+ * not hold, or a message whose fields do not read as the type says (the provider has hashed it, so that
+ * is not expected).
  */
 export async function offerTerms(
   backend: ProviderBackend,
   typed: TypedDataToApprove,
 ): Promise<OfferTerms | null> {
+  const byId = { Take: TAKE_TYPES.Take, Cancel: CANCEL_TYPES.Cancel }
   if (
-    typed.primaryType === 'Take' &&
+    (typed.primaryType === 'Take' || typed.primaryType === 'Cancel') &&
     signedDomainName(typed) === OFFER_DOMAIN_NAME &&
-    json(typed.types?.Take) === json(TAKE_TYPES.Take) &&
+    json(typed.types?.[typed.primaryType]) === json(byId[typed.primaryType]) &&
     typeof typed.message === 'object' &&
     typed.message !== null &&
     'offerId' in typed.message &&
@@ -657,7 +659,8 @@ const permitRows = (from: Address, p: PermitTerms): Rows => [
  * contract, or valid on any chain, does not read like this one's), then the message (hidden characters
  * escaped, `showHidden`). A market offer (`terms`, from `offerTerms`) is titled and listed by what it
  * sells and asks, before the data signed; a take of one (`terms`: the offer's) by what the taker pays
- * and receives (the trade note says it approves "exactly these amounts"); an EIP-2612 permit (`permit`, from `permitTerms`) by who may
+ * and receives (the trade note says it approves "exactly these amounts"); a cancel of one by the offer
+ * it withdraws; an EIP-2612 permit (`permit`, from `permitTerms`) by who may
  * spend what until when, as an approve transaction reads.
  */
 export function describeTypedData(
@@ -672,6 +675,7 @@ export function describeTypedData(
     domain === OFFER_DOMAIN_NAME && (typed.primaryType === 'Offer' || typed.primaryType === 'Take')
   const offer = trade && typed.primaryType === 'Offer' ? (terms ?? null) : null
   const take = trade && typed.primaryType === 'Take' ? (terms ?? null) : null
+  const cancel = domain === OFFER_DOMAIN_NAME && typed.primaryType === 'Cancel' ? (terms ?? null) : null
   return {
     kind: 'typedData',
     from,
@@ -680,9 +684,11 @@ export function describeTypedData(
         ? `Offer to sell ${offer.sell} for ${offer.buy}`
         : take !== null
           ? `Take the offer: you pay ${take.buy}, you receive ${take.sell}`
-          : permit
-            ? permitTitle(permit)
-            : showHidden(`Sign ${typed.primaryType} for ${domain}`),
+          : cancel !== null
+            ? `Withdraw the offer to sell ${cancel.sell} for ${cancel.buy}`
+            : permit
+              ? permitTitle(permit)
+              : showHidden(`Sign ${typed.primaryType} for ${domain}`),
     details: [
       accountRow(from, name),
       ...(offer === null ? [] : offerRows(offer)),

@@ -18,7 +18,7 @@ import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../src/nod
 import { erc20Abi as nativeTokenAbi } from '../../src/node/contracts/erc20/abi'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
-import { offerId, offerTypedData, takeTypedData } from '../../src/trade/offers/typed-data'
+import { cancelTypedData, offerId, offerTypedData, takeTypedData } from '../../src/trade/offers/typed-data'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
 import {
@@ -463,7 +463,7 @@ describe('approval texts', () => {
     expect(offerEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
 
-  test('a take reads as what the taker pays and receives, from the offer its id names in the node’s book; an offer the book lacks, as typed data', async () => {
+  test('a take reads as what the taker pays and receives, a cancel as the offer it withdraws, from the offer their id names in the node’s book; an offer the book lacks, as typed data', async () => {
     const offer = {
       maker: FRIEND,
       makerPeer: '12D3KooW',
@@ -525,6 +525,14 @@ describe('approval texts', () => {
     asked.length = 0
     expect(await offerTerms(book, take(id, 'Tabchain'))).toBeNull()
     expect(asked).toEqual([])
+    // Withdrawing names the offer by its id too: the dialog says which offer goes.
+    const cancel = JSON.parse(JSON.stringify(cancelTypedData(31_415, id)))
+    const withdrawn = describeTypedData(ME, cancel, undefined, await offerTerms(book, cancel))
+    expect(withdrawn.title).toBe('Withdraw the offer to sell 10 GLD for 2.5 TAB')
+    expect(row(withdrawn, 'Message')).toContain(`"offerId": "${id}"`)
+    const gone = JSON.parse(JSON.stringify(cancelTypedData(31_415, keccak256('0x02'))))
+    expect(await offerTerms(book, gone)).toBeNull()
+    expect(describeTypedData(ME, gone, undefined, null).title).toBe('Sign Cancel for Tabchain Offers')
   })
 
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {
