@@ -686,7 +686,12 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await a.locator('#token-decimals').fill('2')
     await a.locator('#token-supply').fill('1000')
     await a.getByRole('button', { name: 'Create token' }).click()
-    await expect(a.getByTestId('approval-title')).toBeVisible({ timeout: 30_000 })
+    await expect(a.getByTestId('approval-title')).toHaveText(
+      'Create token Gold (GLD) with 1,000 GLD for you',
+      {
+        timeout: 30_000,
+      },
+    )
     await a.getByTestId('approval-confirm').click()
 
     // The Wallet screen shows the token, and sends some of it to B.
