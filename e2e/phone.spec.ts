@@ -89,6 +89,52 @@ const brokenLabels = (page: Page): Promise<string[]> =>
       }),
   )
 
+/**
+ * The visible form controls of `page` (buttons, selects, inputs) a finger finds smaller than `min` px
+ * either way, with their size: a control inside its label may count the label's box, which takes the tap.
+ */
+const smallTargets = (page: Page, min: number): Promise<string[]> =>
+  page.evaluate(
+    (least) =>
+      Array.from(document.querySelectorAll<HTMLElement>('button, select, input, textarea'))
+        .filter((el) => el.getClientRects().length > 0)
+        .flatMap((el) => {
+          const fits = (box: DOMRect | undefined) =>
+            box !== undefined && box.width >= least && box.height >= least
+          const { width, height } = el.getBoundingClientRect()
+          if (fits(el.getBoundingClientRect()) || fits(el.closest('label')?.getBoundingClientRect()))
+            return []
+          const name = el.getAttribute('aria-label') ?? el.closest('label')?.textContent ?? el.textContent
+          return [`${el.tagName.toLowerCase()} "${name?.trim().slice(0, 30)}" (${width} × ${height} px)`]
+        }),
+    min,
+  )
+
+test('on a touch phone every control of every screen is at least 24 px each way (WCAG 2.5.8), and the home screen’s inline mode select a finger’s 44 px', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  })
+  try {
+    const page = await context.newPage()
+    await openNode(page, '/?mine=0')
+    const select = page.getByTestId('node-mode').getByRole('combobox')
+    await expect(select).toBeEnabled()
+    expect((await select.boundingBox())?.height).toBeGreaterThanOrEqual(44)
+    expect(await smallTargets(page, 24), 'Home').toEqual([])
+    for (const screen of ['Wallet', 'Tokens', 'Market', 'Explorer', 'Network']) {
+      await page.getByRole('link', { name: screen, exact: true }).first().click()
+      await expect(page.getByRole('heading', { level: 1, name: screen })).toBeVisible()
+      expect(await smallTargets(page, 24), screen).toEqual([])
+    }
+  } finally {
+    await context.close()
+  }
+})
+
 test("at a phone's width the home screen's mode select shows its whole option", async ({ page }) => {
   await page.setViewportSize(NARROW)
   await openNode(page, '/?mine=0')
