@@ -1,5 +1,5 @@
-import type { CheckpointConflict } from '../node/light/light-client'
 import type { DirectDialStatus, PeerInfo, RelayProblem, RelayStatus } from '../node/network/types'
+import type { CheckpointConflict } from '../node/sync/checkpoint-conflict'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
 import { formatCoin } from '../wallet/amount'

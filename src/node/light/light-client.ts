@@ -1,15 +1,12 @@
 import type { Address, Hex } from 'viem'
 import { EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
-import type { HeaderHashes } from '../chain/header'
 import { bloomGroups, collectBlockLogs, type LogSelection } from '../chain/log-selection'
 import { transactionParties } from '../chain/parties'
 import { parseTx } from '../chain/tx'
-import type { ChainParams, Genesis, Header } from '../chain/types'
+import type { Genesis, Header } from '../chain/types'
 import { bloomMayMatch } from '../codec/bloom'
 import { fromHex, keccak, toHex } from '../codec/bytes'
-import { checkPow } from '../consensus/pow'
-import { validateHeader } from '../consensus/validate'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
 import { remoteErrorOfFailedRequest } from '../network/errors'
@@ -24,6 +21,7 @@ import {
 } from '../state/keys'
 import { type Account, decodeAccount, decodeWord, State } from '../state/state'
 import type { LogRecord } from '../storage/types'
+import { type CheckpointConflict, CheckpointConflicts } from '../sync/checkpoint-conflict'
 import { CircuitBreaker } from '../sync/circuit-breaker'
 import { announce, answered, byClaim, type ClaimedHead, doubt, doubted, refutes } from '../sync/claimed-head'
 import { SyncError } from '../sync/errors'
@@ -149,7 +147,10 @@ export interface LightClientInit {
   readonly onStatus?: (status: SyncStatus) => void
   /** The heaviest split of the header chain found changed (null: none left), see `splits`. */
   readonly onSplit?: (split: ChainSplit | null) => void
-  /** A peer's heavier chain met none of the headers kept from the checkpoint (`CheckpointConflict`). */
+  /**
+   * A peer's heavier chain met none of the headers kept from the checkpoint (`CheckpointConflict`): told
+   * once per peer and chain (`CheckpointConflicts`).
+   */
   readonly onCheckpointConflict?: (conflict: CheckpointConflict) => void
   readonly config?: Partial<LightClientConfig>
   /** Headers verified by an earlier run of this profile (`HeaderChain.checkpoint`): start there. */
@@ -166,20 +167,6 @@ export interface LightClientInit {
    */
   readonly localProofs?: (stateRoot: Hex, keys: readonly string[]) => Promise<readonly Hex[][] | undefined>
 }
-
-/**
- * A peer whose heavier chain, asked down to the lowest header this node holds (`base`: the first header
- * of a restored checkpoint), meets none of the headers held: its chain forks below them (an honest peer on
- * a split older than our checkpoint) or is made up. `kept`: its headers there hold the header rules, so it
- * costs nothing, and the node keeps its own headers (it cannot check the fork without the headers below
- * its base); `penalised`: they break the rules (`reason`), and the peer paid for an invalid header.
- */
-export type CheckpointConflict = {
-  readonly peerId: string
-  readonly base: bigint
-  /** The head the peer's answer claimed. */
-  readonly peerHead: bigint
-} & ({ readonly outcome: 'kept' } | { readonly outcome: 'penalised'; readonly reason: string })
 
 /** Counters for tests, stats and the UI. */
 export interface LightCounters {
@@ -221,45 +208,6 @@ function unlinkedRange(err: LightError): Misbehaviour {
   return new Misbehaviour('invalid-block', err.message)
 }
 
-/**
- * A peer's headers range from our base's number that meets none of the headers held (its chain forks
- * below them, or is made up): the first header's proof of work, then each later one against the header
- * before it with the header rules (its parent is below the headers held, so the first cannot be checked
- * against one). Throws `Misbehaviour` ('invalid-block') for one that breaks a rule; a header dated ahead
- * of `now` (ms) ends the check, no fault (`BLOCK_FUTURE` is only raised for an otherwise valid header).
- */
-export function checkUnheldRange(
-  params: ChainParams,
-  now: bigint,
-  res: DecodedHeadersResponse,
-  base: bigint,
-): void {
-  const fault = (reason: string): Misbehaviour =>
-    new Misbehaviour(
-      'invalid-block',
-      `its chain meets none of the headers held (from #${base}), and its header ${reason}`,
-    )
-  const [first, ...rest] = res.headers
-  const firstHashes = res.hashes[0]
-  if (first === undefined || firstHashes === undefined) return
-  if (!checkPow(first, firstHashes.seal))
-    throw fault(`#${first.number} does not carry the work its difficulty asks`)
-  let parent = first
-  let parentHash = firstHashes.hash
-  for (const [i, header] of rest.entries()) {
-    const hashes = res.hashes[i + 1] as HeaderHashes
-    try {
-      validateHeader(params, header, parent, now, parentHash, hashes.seal)
-    } catch (err) {
-      if (!(err instanceof BlockError)) throw err
-      if (err.type.code === 'BLOCK_FUTURE') return
-      throw fault(`#${header.number} breaks the header rules: ${err.message}`)
-    }
-    parent = header
-    parentHash = hashes.hash
-  }
-}
-
 /** `verify()` of a peer's data: its failure (`LightError`) is the peer's forged proof. */
 function peerProof<T>(verify: () => T): T {
   try {
@@ -294,6 +242,8 @@ export class LightClient {
    * only when the user chooses (`HeaderChain.allowDeepReorg`), as a full node's (`Syncer.split`).
    */
   readonly splits: SplitWatch
+  /** The checkpoint conflicts told, one per peer and chain (`onCheckpointConflict`). */
+  readonly #conflicts: CheckpointConflicts
   readonly #init: LightClientInit
   readonly #config: LightClientConfig
   readonly #protocols: ReturnType<typeof syncProtocols>
@@ -343,6 +293,7 @@ export class LightClient {
       },
       init.onSplit,
     )
+    this.#conflicts = new CheckpointConflicts(init.onCheckpointConflict)
     this.#localProofs = init.localProofs
     this.#protocols = syncProtocols(init.genesis.params.chainId)
   }
@@ -416,6 +367,7 @@ export class LightClient {
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)
     this.splits.drop(peerId)
+    this.#conflicts.drop(peerId)
     // Its announcement goes too (the board's, for every part): a peer back later is asked before it
     // announces again, and its answers check nothing until it does.
     this.board.setAnnounced(peerId, -1n)
@@ -1163,15 +1115,7 @@ export class LightClient {
           // than our checkpoint) or is made up. What can be checked without the parent is: a range that
           // breaks the header rules is the peer's fault; one that holds is left, without penalty.
           if (from <= floor) {
-            const conflict = { peerId, base: floor, peerHead: res.headNumber }
-            try {
-              checkUnheldRange(chain.params, BigInt(this.#init.now()), res, floor)
-            } catch (err) {
-              if (err instanceof Misbehaviour)
-                this.#init.onCheckpointConflict?.({ ...conflict, outcome: 'penalised', reason: err.message })
-              throw err
-            }
-            this.#init.onCheckpointConflict?.({ ...conflict, outcome: 'kept' })
+            this.#conflicts.judge(peerId, chain.params, BigInt(this.#init.now()), res, floor)
             break
           }
           from = from > floor + count ? from - count : floor

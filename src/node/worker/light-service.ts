@@ -21,7 +21,6 @@ import {
   type StoredHeader,
 } from '../light/header-chain'
 import {
-  type CheckpointConflict,
   LightClient,
   type LightClientConfig,
   type LightClientInit,
@@ -39,6 +38,7 @@ import { treeKey } from '../state/keys'
 import { proveFrom } from '../state/trie'
 import type { StateNodeReader } from '../storage/state-reader'
 import type { LogRecord, NodeRepository } from '../storage/types'
+import type { CheckpointConflict } from '../sync/checkpoint-conflict'
 import { MAX_INCLUSION_TXS, MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
 import type { ChainSplit } from '../sync/splits'
 import { syncProtocols } from '../sync/sync-server'

@@ -9,12 +9,12 @@ import { nextBaseFee } from '../../../src/node/consensus/base-fee'
 import { nextDifficulty } from '../../../src/node/consensus/difficulty'
 import { mineSlice } from '../../../src/node/consensus/miner'
 import { LightError } from '../../../src/node/light/errors'
+import { checkRangeLink, LightClient, type LightClientInit } from '../../../src/node/light/light-client'
 import {
-  checkRangeLink,
+  type CheckpointConflict,
+  CheckpointConflicts,
   checkUnheldRange,
-  LightClient,
-  type LightClientInit,
-} from '../../../src/node/light/light-client'
+} from '../../../src/node/sync/checkpoint-conflict'
 import {
   decodeHeadersRequest,
   decodeHeadersResponse,
@@ -584,5 +584,61 @@ describe('light client: a range from the base that meets none of the headers hel
   test('a header dated ahead of the clock ends the check without fault: it may be valid once its time comes', () => {
     const broken = [...held.slice(0, -1), { ...last, difficulty: last.difficulty + 1n }]
     expect(fault(broken, (held[5] as Header).timestamp - 60_000n)).toBeUndefined()
+  })
+})
+
+describe('CheckpointConflicts: a conflict told once per peer, base, chain and outcome', () => {
+  const range = (headers: readonly Header[], headNumber = HEAD.number) =>
+    decodeHeadersResponse(encodeHeadersResponse({ headNumber, headTotalDifficulty: 1n, headers }))
+  const held = CHAIN.slice(99, 120)
+  const last = held.at(-1) as Header
+  const broken = [...held.slice(0, -1), { ...last, difficulty: last.difficulty + 1n }]
+  // Another chain's header #100 (another miner, sealed again).
+  const other: Header = (() => {
+    const template = { ...(held[0] as Header), miner: DEVNET_ACCOUNTS[9] as Header['miner'], nonce: 0n }
+    for (let nonce = 0n; ; ) {
+      const r = mineSlice(template, nonce, 1_000)
+      if ('found' in r) return { ...template, nonce: r.found }
+      nonce = r.next
+    }
+  })()
+
+  test('the same again (its head grown) is not told; another peer, chain or outcome is, and a peer back after leaving is', () => {
+    const told: CheckpointConflict[] = []
+    const conflicts = new CheckpointConflicts((c) => told.push(c))
+    const judge = (peerId: string, res: ReturnType<typeof range>, base = 100n): unknown => {
+      try {
+        conflicts.judge(peerId, GENESIS.params, NOW, res, base)
+        return undefined
+      } catch (err) {
+        return err
+      }
+    }
+    expect(judge('A', range(held))).toBeUndefined()
+    expect(judge('A', range(held))).toBeUndefined()
+    expect(judge('A', range(held, HEAD.number + 5n))).toBeUndefined()
+    expect(told).toEqual([{ peerId: 'A', base: 100n, peerHead: HEAD.number, outcome: 'kept' }])
+    judge('B', range(held))
+    expect(told.at(-1)).toEqual({ peerId: 'B', base: 100n, peerHead: HEAD.number, outcome: 'kept' })
+    // Another chain of the same peer's, kept as well.
+    judge('A', range([other]))
+    expect(told.at(-1)).toEqual({ peerId: 'A', base: 100n, peerHead: HEAD.number, outcome: 'kept' })
+    judge('A', range([other]))
+    expect(told).toHaveLength(3)
+    // Its chain before again, penalised this time: told with why, and the peer's fault still thrown.
+    expect(judge('A', range(broken))).toBeInstanceOf(Misbehaviour)
+    expect(told.at(-1)).toMatchObject({ peerId: 'A', outcome: 'penalised', reason: expect.any(String) })
+    expect(judge('A', range(broken))).toBeInstanceOf(Misbehaviour)
+    expect(told).toHaveLength(4)
+    // Kept again, then the same chain against another base.
+    judge('A', range(held))
+    expect(told).toHaveLength(5)
+    judge('A', range(held), 99n)
+    expect(told.at(-1)).toEqual({ peerId: 'A', base: 99n, peerHead: HEAD.number, outcome: 'kept' })
+    judge('A', range(held), 99n)
+    expect(told).toHaveLength(6)
+    conflicts.drop('A')
+    judge('A', range(held), 99n)
+    expect(told).toHaveLength(7)
   })
 })

@@ -165,12 +165,20 @@ describe("a light node started from a header checkpoint above where a peer's cha
         return answer
       },
     })
-    await join(hub, 'H', { store: storeH, wrap: (sink) => recording(wrapH(sink)) })
+    const peerH = await join(hub, 'H', { store: storeH, wrap: (sink) => recording(wrapH(sink)) })
     // H is asked down to L's base, where its chain meets none of L's headers.
     await until(() => answered.includes(40n))
     // Its answer is checked a moment after it is sent.
     await new Promise((resolve) => setTimeout(resolve, 200))
-    return { light, m, h, before, answered }
+    return { hub, light, m, h, peerH, before, answered }
+  }
+
+  /** H announces its head again (a beacon), and L asks it down to its base again and checks the answer. */
+  async function announcedAgain(peerH: { api: { announce(): Promise<unknown> } }, answered: bigint[]) {
+    const asked = answered.filter((n) => n === 40n).length
+    await peerH.api.announce()
+    await until(() => answered.filter((n) => n === 40n).length > asked)
+    await new Promise((resolve) => setTimeout(resolve, 200))
   }
 
   test('an honest peer whose chain forks below the headers held costs nothing: the node keeps its headers, no split told', async () => {
@@ -186,6 +194,50 @@ describe("a light node started from a header checkpoint above where a peer's cha
       peerHead: h.headHeader.number,
       outcome: 'kept',
     })
+  })
+
+  test('told once: the same peer asked again at each announcement, on the same chain, is not told again; another peer on it is', async () => {
+    const { hub, light, h, peerH, answered } = await restartedAbove()
+    const told = () => light.events.filter((e) => e.event === 'checkpointConflict').map((e) => e.data)
+    const once = { peerId: 'H', base: 40n, peerHead: h.headHeader.number, outcome: 'kept' }
+    expect(told()).toEqual([once])
+    for (let i = 0; i < 3; i++) await announcedAgain(peerH, answered)
+    expect(told()).toEqual([once])
+    // Another peer on the same chain: its conflict is its own, told once too.
+    const copy = new MemoryChainStore()
+    const h2 = new Chain({ genesis: GENESIS, store: copy })
+    for (let n = 1n; n <= h.headHeader.number; n++) {
+      const b = must(h.getBlockByNumber(n)).block
+      h2.importBlock(b, b.header.timestamp)
+    }
+    await join(hub, 'H2', { store: copy })
+    await until(() => told().length === 2)
+    expect(told()).toEqual([once, { ...once, peerId: 'H2' }])
+  })
+
+  test('the same peer with another outcome is told again: honest first, then its headers there break the rules', async () => {
+    let breaking = false
+    const { light, h, peerH, answered } = await restartedAbove((sink) => {
+      const broken = breakingLastHeader(sink)
+      return {
+        ...sink,
+        request: (protocol, data, from) => (breaking ? broken : sink).request(protocol, data, from),
+      }
+    })
+    await announcedAgain(peerH, answered)
+    breaking = true
+    await announcedAgain(peerH, answered)
+    const told = light.events.filter((e) => e.event === 'checkpointConflict').map((e) => e.data)
+    expect(told).toEqual([
+      { peerId: 'H', base: 40n, peerHead: h.headHeader.number, outcome: 'kept' },
+      {
+        peerId: 'H',
+        base: 40n,
+        peerHead: h.headHeader.number,
+        outcome: 'penalised',
+        reason: expect.stringMatching(/^its chain meets none of the headers held \(from #40\)/),
+      },
+    ])
   })
 
   test('a peer whose chain there breaks the header rules pays the invalid-header penalty', async () => {
