@@ -9,6 +9,7 @@ import { checkPow } from '../consensus/pow'
 import type { GossipVerdict } from '../network/bridge'
 import { RetrySchedule } from '../network/retry'
 import { SerialRuns } from '../serial-runs'
+import { type CheckpointConflict, CheckpointConflicts } from './checkpoint-conflict'
 import { CircuitBreaker } from './circuit-breaker'
 import { announce, answered, byClaim, type ClaimedHead, doubt, doubted, refutes } from './claimed-head'
 import {
@@ -91,6 +92,11 @@ export interface SyncerInit {
   readonly onStatus: (status: SyncStatus) => void
   /** The heaviest split found changed (null: none left), see `Syncer.split`. */
   readonly onSplit?: (split: ChainSplit | null) => void
+  /**
+   * A peer's heavier chain met none of the blocks held down to a snapshot's base (`CheckpointConflict`):
+   * told once per peer and chain (`CheckpointConflicts`).
+   */
+  readonly onCheckpointConflict?: (conflict: CheckpointConflict) => void
   readonly config?: Partial<SyncConfig>
   /** Random source of the retry jitter (tests fix it). */
   readonly random?: () => number
@@ -133,6 +139,8 @@ export class Syncer {
   #beyond: bigint | null = null
   /** Splits found, by peer (each peer's last sync pass). */
   readonly #splits: SplitWatch
+  /** The checkpoint conflicts told, one per peer and chain (`onCheckpointConflict`). */
+  readonly #conflicts: CheckpointConflicts
   #stopped = false
 
   constructor(init: SyncerInit) {
@@ -154,6 +162,7 @@ export class Syncer {
       },
       init.onSplit,
     )
+    this.#conflicts = new CheckpointConflicts(init.onCheckpointConflict)
     this.#retry = new RetrySchedule({
       baseMs: this.#config.retryBaseMs,
       maxMs: this.#config.retryMaxMs,
@@ -224,6 +233,7 @@ export class Syncer {
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)
     this.#splits.drop(peerId)
+    this.#conflicts.drop(peerId)
     // Its announcement goes too (the board's, for every part): a peer back later is asked before it
     // announces again, and its answers check nothing until it does.
     this.board.setAnnounced(peerId, -1n)
@@ -389,12 +399,52 @@ export class Syncer {
     return this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
   }
 
+  /**
+   * One headers range from `from`, each new header's link and proof of work checked — except in a
+   * heavier chain's range at a snapshot's base that meets none of the blocks held (`#meetsNothingHeld`):
+   * the pass judges that one by every header rule as a checkpoint conflict (`CheckpointConflicts.judge`),
+   * and tells it, whichever rule it breaks.
+   */
   async #headers(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = Math.min(this.#config.headersPerRequest, MAX_HEADERS_PER_REQUEST)
     const asked = peer.announced
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
     const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
     checkHeadersRange(res, from, count)
+    if (!this.#meetsNothingHeld(res, from)) this.#checkLinksAndWork(res)
+    const refuted = refutes(peer, asked, res.headNumber, BigInt(this.#init.chain.params.maxReorgDepth))
+    answered(peer, res.headNumber)
+    peer.td = res.headTotalDifficulty
+    peer.gap = false
+    // Its announcement was false (its own answer tells a head far below it): that costs what a wrong
+    // answer does. Its answer is still good, and the pass goes on with it.
+    if (refuted) this.penalize(peerId, 'wrong-response')
+    return res
+  }
+
+  /**
+   * Whether `res`, asked `from` our chain's base, comes from a heavier chain that meets none of the
+   * blocks held: its first header and that header's parent both unknown, below a snapshot's base (a
+   * chain replayed from the genesis holds every block below its head: there, an unknown parent is only
+   * a fork to step back to).
+   */
+  #meetsNothingHeld(res: DecodedHeadersResponse, from: bigint): boolean {
+    const chain = this.#init.chain
+    const first = res.headers[0]
+    const hashes = res.hashes[0]
+    return (
+      chain.base > 0n &&
+      from <= chain.base &&
+      first !== undefined &&
+      hashes !== undefined &&
+      res.headTotalDifficulty > chain.head.totalDifficulty &&
+      chain.getBlock(hashes.hash) === undefined &&
+      chain.getBlock(first.parentHash) === undefined
+    )
+  }
+
+  /** Each header of `res` links to the one before it, and a new one carries its proof of work. */
+  #checkLinksAndWork(res: DecodedHeadersResponse): void {
     let parent: Hex | null = null
     res.headers.forEach((h, i) => {
       if (parent !== null && h.parentHash !== parent)
@@ -405,14 +455,6 @@ export class Syncer {
         throw new Misbehaviour('invalid-block', 'header without its proof of work')
       parent = hash
     })
-    const refuted = refutes(peer, asked, res.headNumber, BigInt(this.#init.chain.params.maxReorgDepth))
-    answered(peer, res.headNumber)
-    peer.td = res.headTotalDifficulty
-    peer.gap = false
-    // Its announcement was false (its own answer tells a head far below it): that costs what a wrong
-    // answer does. Its answer is still good, and the pass goes on with it.
-    if (refuted) this.penalize(peerId, 'wrong-response')
-    return res
   }
 
   /**
@@ -459,7 +501,15 @@ export class Syncer {
       // The hashes computed while decoding, not computed again.
       let firstNew = res.hashes.findIndex((h) => chain.getBlock(h.hash) === undefined)
       if (firstNew === 0 && chain.getBlock(res.headers[0]?.parentHash ?? '0x') === undefined) {
-        // Forked below `from`: step back to find the common ancestor.
+        // Forked below `from`: step back to find the common ancestor. Down at a snapshot's base, the
+        // peer's heavier chain meets none of the blocks held: it forks below them (an honest peer on a
+        // split older than our base, which we cannot follow back to a block both hold) or is made up.
+        // A range that breaks the header rules is the peer's fault; one that holds costs nothing, and
+        // the chain stays ours. Either way it is told, once.
+        if (this.#meetsNothingHeld(res, from)) {
+          this.#conflicts.judge(peerId, chain.params, BigInt(this.#init.now()), res, floor)
+          break
+        }
         if (from <= floor) break
         from = from > floor + count ? from - count : floor
         continue

@@ -25,6 +25,7 @@ import {
 } from '../snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import type { NodeRepository } from '../storage/types'
+import type { CheckpointConflict } from '../sync/checkpoint-conflict'
 import { SyncError } from '../sync/errors'
 import { decodeOffence, type Offence } from '../sync/peer-scores'
 import { decodePoolResponse } from '../sync/pool-messages'
@@ -155,6 +156,11 @@ export interface ChainServiceInit {
   readonly onSyncing: (status: SyncStatus) => void
   /** A peer's heavier chain was found to fork off ours past the reorg limit, or no longer (null). */
   readonly onSplit?: (split: ChainSplit | null) => void
+  /**
+   * A peer's heavier chain met none of the blocks held down to a snapshot's base (`Syncer`'s
+   * `onCheckpointConflict`).
+   */
+  readonly onCheckpointConflict?: (conflict: CheckpointConflict) => void
   /** Overrides of the sync client's limits and timings (tests). */
   readonly sync?: Partial<SyncConfig>
   /** Fraction of time spent hashing while mining (0 < d ≤ 1). */
@@ -358,6 +364,7 @@ export function createChainService(init: ChainServiceInit) {
     now: init.now,
     onStatus: init.onSyncing,
     ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
+    ...(init.onCheckpointConflict === undefined ? {} : { onCheckpointConflict: init.onCheckpointConflict }),
     ...(init.sync === undefined ? {} : { config: init.sync }),
   })
 

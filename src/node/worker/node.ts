@@ -91,8 +91,9 @@ export interface NodeEvents {
   /** A peer's heavier chain forks off ours past the reorg limit (null: no longer); see `followSplit`. */
   readonly split: ChainSplit | null
   /**
-   * A peer's heavier chain met none of the headers this node kept from its checkpoint: the node kept its
-   * own headers (the peer's held the rules) or penalised the peer (they broke them).
+   * A peer's heavier chain met none of the headers this node kept from its checkpoint, or (its chain
+   * started from a snapshot) none of its blocks down to the snapshot's base: the node kept its own (the
+   * peer's headers held the rules) or penalised the peer (they broke them). Told once per peer and chain.
    */
   readonly checkpointConflict: CheckpointConflict
   /** Saving to this device stopped (quota full, database closed); what is stored stays consistent. */
@@ -419,6 +420,7 @@ export function createNode(init: NodeInit): Node {
     onMining: (info) => init.emit('mining', info),
     onSyncing: (status) => init.emit('syncing', status),
     onSplit: (split) => init.emit('split', split),
+    onCheckpointConflict: (conflict) => init.emit('checkpointConflict', conflict),
     ...(init.sync === undefined ? {} : { sync: init.sync }),
     ...(init.repo === undefined ? {} : { repo: init.repo }),
     ...(init.modePin === undefined ? {} : { modePin: init.modePin }),

@@ -18,9 +18,11 @@ import { type UpgradeInit, upgradeFromSnapshot, upgradeSource } from '../../../s
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import { PersistentChainStore } from '../../../src/node/storage/persistent-chain-store'
 import type { NodeRepository } from '../../../src/node/storage/types'
+import type { CheckpointConflict } from '../../../src/node/sync/checkpoint-conflict'
 import {
   decodeBlocksRequest,
   decodeBlocksResponse,
+  decodeHeadersRequest,
   decodeHeadersResponse,
   encodeBlocksResponse,
   encodeHeadersResponse,
@@ -144,6 +146,7 @@ async function makeNode(
 ) {
   const link = hub.join(peerId)
   const modes: NodeMode[] = []
+  const conflicts: CheckpointConflict[] = []
   const node = createNode({
     profileId: peerId,
     genesis: GENESIS,
@@ -154,6 +157,7 @@ async function makeNode(
     mine: false,
     network: link.api,
     emit: (event, data) => {
+      if (event === 'checkpointConflict') conflicts.push(data as CheckpointConflict)
       if (event !== 'mode') return
       modes.push(data as NodeMode)
       opts.onMode?.(data as NodeMode)
@@ -166,7 +170,7 @@ async function makeNode(
   running.push(node)
   await node.start()
   await link.attach(opts.wrap === undefined ? node.sink : opts.wrap(node.sink))
-  return { node, link, modes }
+  return { node, link, modes, conflicts }
 }
 
 /** A peer that serves the same chain but flips a byte of every leaf in its snapshot chunks. */
@@ -897,6 +901,79 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(chain.base).toBe(236n)
   })
 
+  describe('a node upgraded from a snapshot (its base #236) facing a heavier chain that forks below its base (#100)', () => {
+    /** FRESH upgraded from FULL's 300 blocks, then HEAVY (forking off at #100, 360 blocks) joins. */
+    async function facingFork(wrapHeavy: (sink: NetworkSink) => NetworkSink = (sink) => sink) {
+      const hub = memoryHub()
+      await makeNode(hub, 'FULL', { store: storeWith(blocks) })
+      const fresh = await makeNode(hub, 'FRESH')
+      await until(async () => (await fresh.node.api.mode()).kind === 'full')
+      await fresh.node.upgraded()
+      await until(async () => (await fresh.node.api.head()).number === 300n)
+      expect(await fresh.node.api.block(235n)).toBeNull()
+      expect(await fresh.node.api.block(236n)).not.toBeNull()
+      const penalties = (await fresh.node.api.stats()).penalties
+      // The headers ranges HEAVY answered, by their first number.
+      const answered: bigint[] = []
+      const recording = (sink: NetworkSink): NetworkSink => ({
+        ...sink,
+        async request(protocol, data, from) {
+          const answer = await sink.request(protocol, data, from)
+          if (protocol === PROTOCOLS.headers && from === 'FRESH')
+            answered.push(decodeHeadersRequest(data).from)
+          return answer
+        },
+      })
+      const heavy = await makeNode(hub, 'HEAVY', {
+        store: storeWith([...blocks.slice(0, 100), ...forkOff100]),
+        wrap: (sink) => recording(wrapHeavy(sink)),
+      })
+      // FRESH steps back to its base, where HEAVY's chain meets none of its blocks.
+      await until(() => answered.includes(236n))
+      // Its answer is checked a moment after it is sent.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      return { fresh, heavy, penalties, answered }
+    }
+    const forkOff100 = minedBlocksOn(blocks.slice(0, 100), 260)
+
+    test('an honest peer costs nothing: the node keeps its chain, tells the conflict once however often the peer announces, and shows no split', async () => {
+      const { fresh, heavy, penalties, answered } = await facingFork()
+      const once = { peerId: 'HEAVY', base: 236n, peerHead: 360n, outcome: 'kept' }
+      expect(fresh.conflicts).toEqual([once])
+      for (let i = 0; i < 3; i++) {
+        const asked = answered.filter((n) => n === 236n).length
+        await heavy.node.api.announce()
+        await until(() => answered.filter((n) => n === 236n).length > asked)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+      expect(fresh.conflicts).toEqual([once])
+      expect((await fresh.node.api.stats()).penalties).toBe(penalties)
+      expect((await fresh.node.api.head()).number).toBe(300n)
+      expect((await fresh.node.api.head()).hash).toBe(hashBlock(blocks[299] as Block))
+      expect(await fresh.node.api.chainSplit()).toBeNull()
+    }, 120_000)
+
+    test('a peer whose headers there break the rules is penalised as for an invalid header, and told so', async () => {
+      // Its ranges above the base hold the rules (a range there that broke them would be refused before
+      // the pass stepped back to the base).
+      const { fresh, penalties } = await facingFork(breakingLastHeaderFrom(236n))
+      await until(async () => (await fresh.node.api.stats()).penalties > penalties)
+      expect(fresh.conflicts).toEqual([
+        {
+          peerId: 'HEAVY',
+          base: 236n,
+          peerHead: 360n,
+          outcome: 'penalised',
+          reason: expect.stringMatching(
+            /^its chain meets none of the headers held \(from #236\), and its header #\d+ breaks the header rules: /,
+          ),
+        },
+      ])
+      expect((await fresh.node.api.head()).hash).toBe(hashBlock(blocks[299] as Block))
+      expect(await fresh.node.api.chainSplit()).toBeNull()
+    }, 120_000)
+  })
+
   test('a short chain (below the replay threshold) is replayed from genesis by the ordinary sync; a new node follows its headers meanwhile', async () => {
     const hub = memoryHub()
     await makeNode(hub, 'FULL', { store: storeWith(blocks.slice(0, 80)) })
@@ -968,6 +1045,26 @@ function headerChain(blocks: readonly Block[]): HeaderChain {
   for (const b of blocks) headers.add(b.header, BigInt(Date.now()))
   return headers
 }
+
+/**
+ * Wraps a node's sink so that the last header of each headers response it sends from #`at` (of two or
+ * more) claims a difficulty of 2^200: a header that breaks the rules (the difficulty rule, and it does not
+ * carry that work). Its ranges from elsewhere are as they were.
+ */
+const breakingLastHeaderFrom =
+  (at: bigint) =>
+  (sink: NetworkSink): NetworkSink => ({
+    ...sink,
+    async request(protocol, data, from) {
+      const answer = await sink.request(protocol, data, from)
+      if (protocol !== PROTOCOLS.headers || decodeHeadersRequest(data).from !== at) return answer
+      const res = decodeHeadersResponse(answer)
+      const last = res.headers.at(-1)
+      if (last === undefined || res.headers.length < 2) return answer
+      const headers = [...res.headers.slice(0, -1), { ...last, difficulty: 2n ** 200n }]
+      return encodeHeadersResponse({ ...res, headers })
+    },
+  })
 
 /** `n` more sealed blocks on top of `base`. */
 function minedBlocksOn(base: readonly Block[], n: number): Block[] {
