@@ -426,7 +426,9 @@ export class Syncer {
    * Whether `res`, asked `from` our chain's base, comes from a heavier chain that meets none of the
    * blocks held: its first header and that header's parent both unknown, below a snapshot's base (a
    * chain replayed from the genesis holds every block below its head: there, an unknown parent is only
-   * a fork to step back to).
+   * a fork to step back to; and while a reopened store still loads its older blocks, its base for now
+   * is not where the chain starts — the pass stops there as ever, and the next one, once they are in,
+   * finds the fork).
    */
   #meetsNothingHeld(res: DecodedHeadersResponse, from: bigint): boolean {
     const chain = this.#init.chain
@@ -434,6 +436,7 @@ export class Syncer {
     const hashes = res.hashes[0]
     return (
       chain.base > 0n &&
+      chain.store.fullyLoaded !== false &&
       from <= chain.base &&
       first !== undefined &&
       hashes !== undefined &&

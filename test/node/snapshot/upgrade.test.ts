@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
-import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { type ChainStore, MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { parseTx } from '../../../src/node/chain/tx'
 import type { Block, Tx } from '../../../src/node/chain/types'
@@ -135,7 +135,7 @@ async function makeNode(
   hub: ReturnType<typeof memoryHub>,
   peerId: string,
   opts: {
-    store?: MemoryChainStore
+    store?: ChainStore
     wrap?: (s: NetworkSink) => NetworkSink
     repo?: NodeRepository
     retryMs?: number
@@ -901,7 +901,7 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(chain.base).toBe(236n)
   })
 
-  describe('a node upgraded from a snapshot (its base #236) facing a heavier chain that forks below its base (#100)', () => {
+  describe('a heavier chain forking off at #100, below the base of the node facing it', () => {
     /** FRESH upgraded from FULL's 300 blocks, then HEAVY (forking off at #100, 360 blocks) joins. */
     async function facingFork(wrapHeavy: (sink: NetworkSink) => NetworkSink = (sink) => sink) {
       const hub = memoryHub()
@@ -971,6 +971,56 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
       ])
       expect((await fresh.node.api.head()).hash).toBe(hashBlock(blocks[299] as Block))
       expect(await fresh.node.api.chainSplit()).toBeNull()
+    }, 120_000)
+
+    test('a node from the genesis whose reopened store still loads its older blocks (its base above #100 meanwhile) tells no conflict: once they are in, the fork is a split', async () => {
+      const identity = {
+        chainId: GENESIS.params.chainId,
+        genesisHash: new Chain({ genesis: GENESIS }).genesisHash,
+      }
+      const backend = createMemoryBackend()
+      const written = await PersistentChainStore.open(
+        await openMemoryRepository({ backend, chain: identity }),
+      )
+      const writer = new Chain({ genesis: GENESIS, store: written })
+      for (const b of blocks) writer.importBlock(b, BigInt(Date.now()))
+      await written.flush()
+      // A slow disk: the store's background load of older blocks waits for `release`.
+      const repo = await openMemoryRepository({ backend, chain: identity })
+      let release = (): void => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const loadChain = repo.loadChain.bind(repo)
+      repo.loadChain = async () => {
+        await gate
+        return loadChain()
+      }
+      const store = await PersistentChainStore.open(repo, { recentBlocks: 50 })
+      const hub = memoryHub()
+      const node = await makeNode(hub, 'NODE', { store })
+      expect((await node.node.api.head()).number).toBe(300n)
+      const asked: bigint[] = []
+      const heavy = await makeNode(hub, 'HEAVY', {
+        store: storeWith([...blocks.slice(0, 100), ...forkOff100]),
+        wrap: (sink) => ({
+          ...sink,
+          async request(protocol, data, from) {
+            if (protocol === PROTOCOLS.headers && from === 'NODE') asked.push(decodeHeadersRequest(data).from)
+            return sink.request(protocol, data, from)
+          },
+        }),
+      })
+      // It steps back as far as the blocks loaded so far, and stops there.
+      await until(() => asked.length > 0 && (asked.at(-1) as bigint) < 260n)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(node.conflicts).toEqual([])
+      release()
+      await store.loaded
+      await heavy.node.api.announce()
+      await until(async () => (await node.node.api.chainSplit()) !== null)
+      expect(await node.node.api.chainSplit()).toMatchObject({ peerId: 'HEAVY', ancestor: { number: 100n } })
+      expect(node.conflicts).toEqual([])
     }, 120_000)
   })
 
