@@ -1095,8 +1095,9 @@ export function createNode(init: NodeInit): Node {
    * `auto`: the full node, but while its chain is behind the verified headers (joining, upgrading), the
    * head, state reads and submissions go through the light client, so the wallet shows proven data from
    * the first seconds; the switch back is per call, so nothing stops in between. Block, log and explorer
-   * queries answer from the blocks this node executed (logs below a snapshot's base through proofs);
-   * a transaction or receipt not found mined there, while behind, through proofs too.
+   * queries answer from the blocks this node executed (logs below a snapshot's base through proofs),
+   * but an address's transactions, while behind, as a full peer lists them, each proven; a transaction
+   * or receipt not found mined there, while behind, through proofs too.
    */
   const autoApi = (viaLight: NodeApi, executed: NodeApi, l: LightService): NodeApi => {
     const pick = (): NodeApi => (behind() ? viaLight : fullApi)
@@ -1152,6 +1153,9 @@ export function createNode(init: NodeInit): Node {
         const proven = await viaLight.receipt(h)
         return proven === null ? null : { ...proven, provenBelowBase: true }
       },
+      // While behind, a full peer's list, each one proven (the executed chain's index lacks the blocks past
+      // its head, and mid-upgrade all those below the snapshot's base): what the screens say of it.
+      addressTransactions: (a, n) => pick().addressTransactions(a, n),
       verifiedAccount: (a) => pick().verifiedAccount(a),
       verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),
       verifiedTokenAllowance: (t, o, sp) => pick().verifiedTokenAllowance(t, o, sp),

@@ -1,4 +1,4 @@
-import { encodeFunctionData, type Hex, keccak256, stringToHex, toFunctionSelector } from 'viem'
+import { encodeFunctionData, getAddress, type Hex, keccak256, stringToHex, toFunctionSelector } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
@@ -16,6 +16,7 @@ import { createNode, type Node, type NodeEvents } from '../../../src/node/worker
 import { hashlockOf } from '../../../src/trade/swap/secret'
 import { SwapStore } from '../../../src/trade/swap/store'
 import { minMakerTimelock, minTakerTimelock, type SwapTerms } from '../../../src/trade/swap/terms'
+import { readReceived } from '../../../src/wallet/activity'
 import { until } from '../../until'
 import { mineOn } from '../chain/chain-fixtures'
 import { ALICE, BOB, block1Txs, extend, GENESIS, must, signCall, TOKEN } from '../light/fixtures'
@@ -259,6 +260,30 @@ describe('an auto node behind its verified headers, as the wallet reads its tran
     const unknown = keccak256(stringToHex('no such transaction'))
     expect(await node.api.receipt(unknown)).toBeNull()
     expect(await node.api.transaction(unknown)).toBeNull()
+  })
+})
+
+describe('an auto node behind its verified headers, as the wallet reads what an account received', () => {
+  test('lists the account’s transactions as its full peer does, each proven, those past the executed head too; what they paid it reads from them', async () => {
+    // Executed to #10, the headers at #22: ALICE's 250 GLD to BOB is in #1, BOB's lock in #11, and in #22
+    // ALICE pays BOB 3 TAB.
+    const swap = await lockedSwap()
+    const payment = await signCall(0, 5, BOB, '0x', 3n * 10n ** 18n)
+    await swap.mine([payment])
+    const { node } = await takerNode(swap, 10n)
+    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    const listed = [
+      keccak256(payment),
+      keccak256(swap.takerLock),
+      must(must(swap.chain.getBlockByNumber(1n)).txHashes[1]),
+    ]
+    expect(await node.api.addressTransactions(BOB, 10)).toEqual(listed)
+    const received = await readReceived(BOB, node.api, new Map())
+    const from = `from ${getAddress(ALICE).slice(0, 4)}…${getAddress(ALICE).slice(-2)}`
+    expect(received.items.map((i) => [i.hash, i.title, i.blockNumber])).toEqual([
+      [keccak256(payment), `Received 3 TAB ${from}`, '22'],
+      [listed[2], `Received 2.5 GLD ${from}`, '1'],
+    ])
   })
 })
 
