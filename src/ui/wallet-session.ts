@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
 import type { ChainParams } from '../node/chain/types'
+import { messageOf } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
@@ -8,6 +9,7 @@ import {
   type ActivityItem,
   DROPPED_REASON,
   type ReceivedItem,
+  type ReceivedReads,
   readReceived,
   rereadActivity,
   saveActivity,
@@ -57,10 +59,14 @@ export interface WalletUi {
   readonly tokens: readonly TokenHolding[]
   readonly activity: readonly ActivityItem[]
   /**
-   * What the selected account received (newest first), read from a full node's index; null until read
-   * (a light or upgrading node keeps no index: the Activity says so).
+   * What the selected account received (newest first), as last read (`receivedReader`); null until read.
+   * `unread`: why the last read failed (the items are those read before, for this account).
    */
-  readonly received: { readonly account: Address; readonly items: readonly ReceivedItem[] } | null
+  readonly received: {
+    readonly account: Address
+    readonly items: readonly ReceivedItem[]
+    readonly unread?: string
+  } | null
 }
 
 export const useWallet = create<WalletUi>(() => ({
@@ -159,6 +165,37 @@ export function walletSigner(wallet: Wallet, backend: ProviderBackend, view: Wal
 }
 
 /**
+ * What refreshes the payments the selected account received (`useWallet`'s `received`), read through
+ * `reads` (`readReceived`): on a full node from its own index; on a light or upgrading one from a full
+ * peer's list, each transaction and receipt proven (the node's API routes the reads). Each mined
+ * transaction is read once per account. A read that fails keeps what was listed for the account, marked
+ * `unread` with the error's message; a read that ends after another account was selected is dropped.
+ */
+export function receivedReader(reads: ReceivedReads): () => Promise<void> {
+  /** What each transaction of the selected account gave it, by hash: a mined one is read once. */
+  let cache: { account: Address | null; read: ReadonlyMap<Hex, readonly ReceivedItem[]> } = {
+    account: null,
+    read: new Map(),
+  }
+  return async () => {
+    const account = useWallet.getState().view.selected
+    if (account === null) return
+    const known = cache.account === account ? cache.read : new Map()
+    const read = await readReceived(account, reads, known).catch((err: unknown) => messageOf(err))
+    // The account selected meanwhile is another: this read is not its.
+    if (useWallet.getState().view.selected !== account) return
+    if (typeof read === 'string') {
+      const { received } = useWallet.getState()
+      const items = received?.account === account ? received.items : []
+      useWallet.setState({ received: { account, items, unread: read } })
+      return
+    }
+    cache = { account, read: read.read }
+    useWallet.setState({ received: { account, items: read.items } })
+  }
+}
+
+/**
  * Starts the wallet of this profile: loads its vault (locked), builds the EIP-1193 provider over the
  * node, announces it (EIP-6963), and keeps balances and activity current as the head moves.
  */
@@ -207,25 +244,7 @@ export async function startWallet(
     setActivity(withReread(useWallet.getState().activity, reread))
   }
 
-  /** What each transaction of the selected account gave it, by hash: a mined one is read once. */
-  let receivedRead: { account: Address | null; read: ReadonlyMap<Hex, readonly ReceivedItem[]> } = {
-    account: null,
-    read: new Map(),
-  }
-  /**
-   * What the selected account received, from the full node's index (`readReceived`); a node not full
-   * keeps none, and reads nothing.
-   */
-  const refreshReceived = async (): Promise<void> => {
-    const account = useWallet.getState().view.selected
-    if (account === null || useApp.getState().mode?.kind !== 'full') return
-    const known = receivedRead.account === account ? receivedRead.read : new Map()
-    const { items, read } = await readReceived(account, api, known)
-    // The account selected meanwhile is another: this read is not its.
-    if (useWallet.getState().view.selected !== account) return
-    receivedRead = { account, read }
-    useWallet.setState({ received: { account, items } })
-  }
+  const refreshReceived = receivedReader(api)
 
   /** Tokens the selected account holds or created, with balances (base units). */
   const refreshTokens = async (): Promise<void> => {

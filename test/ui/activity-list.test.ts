@@ -5,6 +5,7 @@ import { getAddress, type Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS } from '../../src/node/contracts/addresses'
+import { peerListed } from '../../src/ui/address-activity'
 import { ActivityList, receivedNote } from '../../src/ui/components/ActivityList'
 import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
 
@@ -36,7 +37,12 @@ describe('the wallet Activity', () => {
   }
 
   test('lists what came in beside what was sent, told apart, each with the status tag the Tx page writes and a link to its transaction', () => {
-    const html = render({ rows: mergeActivity([sent], [received]), head: 12n, note: null })
+    const html = render({
+      rows: mergeActivity([sent], [received]),
+      head: 12n,
+      note: null,
+      receivedRead: true,
+    })
     const [first, second] = items(html)
     expect(items(html)).toHaveLength(2)
     expect(first).toContain('data-direction="sent" data-status="pending"')
@@ -63,7 +69,12 @@ describe('the wallet Activity', () => {
       reason: 'no funds',
     } as const
     const unverified = { ...sent, hash: hashOf(4), unverified: 'no peer answered' }
-    const html = render({ rows: mergeActivity([unverified, failed], []), head: 12n, note: null })
+    const html = render({
+      rows: mergeActivity([unverified, failed], []),
+      head: 12n,
+      note: null,
+      receivedRead: true,
+    })
     expect(html).toContain('data-state="failed" data-verified="true">Failed: no funds</span>')
     expect(html).toContain(
       'data-state="pending" data-verified="false">Pending — not in a block yet · not verified at the current head: no peer answered</span>',
@@ -72,7 +83,7 @@ describe('the wallet Activity', () => {
 
   test('a send proven against its block header alone says so in its tag, as the Tx page does', () => {
     const proven: ActivityItem = { ...sent, status: 'confirmed', blockNumber: '10', provenBelowBase: true }
-    const html = render({ rows: mergeActivity([proven], []), head: 12n, note: null })
+    const html = render({ rows: mergeActivity([proven], []), head: 12n, note: null, receivedRead: true })
     expect(html).toContain(
       'data-state="confirmed" data-verified="true">Confirmed (3 confirmations) · proven against block header #10, not executed by this node: it started from a snapshot taken after that block</span>',
     )
@@ -94,7 +105,9 @@ describe('the wallet Activity', () => {
       blockNumber: '10',
       htlc: { lock, via: 'redeem' },
     }
-    const rows = items(render({ rows: mergeActivity([redeem], [paid]), head: 12n, note: null }))
+    const rows = items(
+      render({ rows: mergeActivity([redeem], [paid]), head: 12n, note: null, receivedRead: true }),
+    )
     expect(rows).toHaveLength(2)
     expect(rows[0]).toContain('data-direction="sent" data-status="confirmed"')
     expect(rows[1]).toContain(
@@ -106,22 +119,58 @@ describe('the wallet Activity', () => {
     expect(rows[1]).toContain(`href="/tx/${redeem.hash}"`)
   })
 
-  test('a node not full lists no payment received and says why, with the upgrade’s progress; a full one lists them', () => {
-    expect(receivedNote({ kind: 'full' }, 'auto')).toBeNull()
-    expect(receivedNote(null, null)).toBeNull()
-    expect(receivedNote({ kind: 'upgrading', percent: 42.7 }, 'auto')).toBe(
-      'Payments received show once this node is full (now upgrading 42 %).',
+  test('a light or upgrading node, pinned light or not, lists payments received as a full peer listed them, each proven, and says so in the address page’s words; a full one says nothing', () => {
+    const listed =
+      "Payments received are listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this account that someone else redeemed or refunded is not listed here (only the lock names who it pays): a full node lists it."
+    expect(receivedNote({ kind: 'full' }, undefined)).toBeNull()
+    expect(receivedNote(null, undefined)).toBeNull()
+    // Pinned light or `auto` light, the reads are the same: so is the note.
+    expect(receivedNote({ kind: 'light' }, undefined)).toBe(listed)
+    expect(receivedNote({ kind: 'upgrading', percent: 42.7 }, undefined)).toBe(listed)
+    // The Explorer's address page says the same of an address's list, in the same words.
+    expect(`Listed by a full peer: ${peerListed('address')}`).toBe(
+      "Listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this address that someone else redeemed or refunded is not listed here (only the lock names who it pays): a full node lists it.",
     )
-    expect(receivedNote({ kind: 'light' }, 'auto')).toBe(
-      'Payments received show once this node is full (now light).',
+    expect(listed).toBe(
+      `Payments received are listed by a full peer: ${peerListed('address').replace('this address', 'this account')}`,
     )
-    expect(receivedNote({ kind: 'light' }, 'light')).toBe(
-      'Payments received are not listed: this node is pinned light (the Mode card on the home screen) and keeps no index of them. A full node lists them.',
+    const html = render({ rows: mergeActivity([], [received]), head: 12n, note: listed, receivedRead: true })
+    expect(html).toContain(`data-testid="activity-received-note">${listed.replace("'", '&#x27;')}</p>`)
+    expect(items(html)).toHaveLength(1)
+    expect(items(html)[0]).toContain(
+      '<span class="tag tag--accent">Received</span> Received 10 APL from 0x3C…BC',
     )
-    const note = receivedNote({ kind: 'upgrading', percent: 10 }, 'auto')
-    const html = render({ rows: [], head: 12n, note })
-    expect(html).toContain(`data-testid="activity-received-note">${note}</p>`)
-    expect(html).toContain('Nothing sent from this wallet yet.')
-    expect(render({ rows: [], head: 12n, note: null })).toContain('Nothing sent or received yet.')
+    // Read, and none received: the list says so (the note says a peer could leave some out).
+    expect(render({ rows: [], head: 12n, note: listed, receivedRead: true })).toContain(
+      'Nothing sent or received yet.',
+    )
+    expect(render({ rows: [], head: 12n, note: null, receivedRead: true })).toContain(
+      'Nothing sent or received yet.',
+    )
+  })
+
+  test('payments received that could not be read now: the note says why, in the typed error’s words, the rows read before stay, and an empty list never says nothing was received', () => {
+    const why = `transactions of ${PAYER.toLowerCase()} cannot be proved: no peer to ask`
+    const shortPayer = `${PAYER.toLowerCase().slice(0, 10)}…${PAYER.toLowerCase().slice(-6)}`
+    const failed = `Payments received could not be read now: transactions of ${shortPayer} cannot be proved: no peer to ask.`
+    expect(receivedNote({ kind: 'light' }, why)).toBe(
+      `${failed} Payments received are listed by a full peer: ${peerListed('account')}`,
+    )
+    // A full node says so too (its own index failed to read), and nothing of peers.
+    expect(receivedNote({ kind: 'full' }, why)).toBe(failed)
+    expect(receivedNote({ kind: 'full' }, 'the node stopped answering.')).toBe(
+      'Payments received could not be read now: the node stopped answering.',
+    )
+    const note = receivedNote({ kind: 'light' }, why)
+    const kept = render({ rows: mergeActivity([sent], [received]), head: 12n, note, receivedRead: false })
+    expect(items(kept)).toHaveLength(2)
+    expect(kept).toContain('Payments received could not be read now')
+    const empty = render({ rows: [], head: 12n, note, receivedRead: false })
+    expect(empty).toContain('Nothing sent from this wallet yet.')
+    expect(empty).not.toContain('received yet')
+    // Before the first read too.
+    expect(render({ rows: [], head: 12n, note: null, receivedRead: false })).toContain(
+      'Nothing sent from this wallet yet.',
+    )
   })
 })

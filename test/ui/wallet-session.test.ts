@@ -1,6 +1,7 @@
-import { getAddress } from 'viem'
-import { describe, expect, test } from 'vitest'
+import { type Address, getAddress, type Hex } from 'viem'
+import { afterEach, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { LightError } from '../../src/node/light/errors'
 import { statusText } from '../../src/ui/components/TxStatusBadge'
 import { marketErrorMessage } from '../../src/ui/market/errors'
 import { useApp } from '../../src/ui/store'
@@ -11,9 +12,11 @@ import {
   askApproval,
   dismissUnlock,
   promptUnlock,
+  receivedReader,
   useWallet,
   walletSigner,
 } from '../../src/ui/wallet-session'
+import type { ReceivedReads } from '../../src/wallet/activity'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider } from '../../src/wallet/provider'
 import { ProviderRpcError } from '../../src/wallet/rpc-error'
@@ -171,5 +174,143 @@ describe('activity status', () => {
     expect(
       statusText(activityStatus({ ...sent, status: 'pending', unverified: 'no peer answered' }, 12n)),
     ).toBe('Pending — not in a block yet · not verified at the current head: no peer answered')
+  })
+})
+
+describe('payments received', () => {
+  const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
+  const PAYER = getAddress(DEVNET_ACCOUNTS[2] as string)
+  const hashOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
+  const noPeer = () =>
+    new LightError({
+      code: 'LIGHT_UNVERIFIED',
+      what: `transactions of ${ME.toLowerCase()}`,
+      attempts: 0,
+      failures: ['no peer to ask'],
+    })
+  /**
+   * A node's reads as a light node answers them: `listed`, the transactions a full peer lists for each
+   * account (or the error no peer could list them with), each paying it `n` TAB in block `n`; the
+   * transactions read are counted.
+   */
+  const lightReads = (listed: Map<Address, Hex[] | Error>) => {
+    const read: Hex[] = []
+    /** The account a listed transaction pays. */
+    const to = (hash: Hex): Address =>
+      [...listed].find(([, l]) => Array.isArray(l) && l.includes(hash))?.[0] ?? PAYER
+    const reads: ReceivedReads = {
+      async addressTransactions(address) {
+        const l = listed.get(address)
+        if (l instanceof Error) throw l
+        return l ?? []
+      },
+      async transaction(hash) {
+        read.push(hash)
+        const n = BigInt(hash)
+        return { from: PAYER, to: to(hash), value: n * 10n ** 18n, blockNumber: n }
+      },
+      async receipt(hash) {
+        return { status: 'success', blockNumber: BigInt(hash), logs: [] }
+      },
+      async token() {
+        return null
+      },
+      async verifiedHtlc() {
+        return { value: null }
+      },
+    }
+    return { reads, read }
+  }
+  const select = (selected: Address) =>
+    useWallet.setState({
+      view: {
+        state: 'unlocked',
+        accounts: [ME, FRIEND].map((address, index) => ({
+          address,
+          name: `Account ${index + 1}`,
+          source: { kind: 'hd', index },
+        })),
+        selected,
+      },
+      received: null,
+    })
+  const titles = () => useWallet.getState().received?.items.map((i) => i.title)
+  const from = `from ${PAYER.slice(0, 4)}…${PAYER.slice(-2)}`
+
+  afterEach(() => {
+    useApp.setState({ mode: null })
+    useWallet.setState({ view: { state: 'none', accounts: [], selected: null }, received: null })
+  })
+
+  test.each([
+    ['light', { kind: 'light' }],
+    ['upgrading', { kind: 'upgrading', percent: 40 }],
+    ['full', { kind: 'full' }],
+  ] as const)(
+    'a %s node lists what the selected account received, each mined transaction read once',
+    async (_, mode) => {
+      useApp.setState({ mode })
+      const { reads, read } = lightReads(new Map([[ME, [hashOf(2), hashOf(1)]]]))
+      select(ME)
+      const refresh = receivedReader(reads)
+      await refresh()
+      expect(useWallet.getState().received).toMatchObject({ account: ME })
+      expect(useWallet.getState().received?.unread).toBeUndefined()
+      expect(titles()).toEqual([`Received 2 TAB ${from}`, `Received 1 TAB ${from}`])
+      await refresh()
+      expect(read).toEqual([hashOf(2), hashOf(1)])
+    },
+  )
+
+  test('a list no peer could serve keeps what was listed, marked with why; the next read that succeeds clears the mark', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const listed = new Map<Address, Hex[] | Error>([[ME, [hashOf(1)]]])
+    const { reads } = lightReads(listed)
+    select(ME)
+    const refresh = receivedReader(reads)
+    await refresh()
+    listed.set(ME, noPeer())
+    await refresh()
+    expect(useWallet.getState().received).toEqual({
+      account: ME,
+      items: [expect.objectContaining({ title: `Received 1 TAB ${from}` })],
+      unread: noPeer().message,
+    })
+    listed.set(ME, [hashOf(3), hashOf(1)])
+    await refresh()
+    expect(useWallet.getState().received?.unread).toBeUndefined()
+    expect(titles()).toEqual([`Received 3 TAB ${from}`, `Received 1 TAB ${from}`])
+    // Another account whose first read fails lists nothing of the last one's.
+    listed.set(FRIEND, noPeer())
+    select(FRIEND)
+    await refresh()
+    expect(useWallet.getState().received).toEqual({ account: FRIEND, items: [], unread: noPeer().message })
+  })
+
+  test('a read that ends after another account was selected is dropped, failed or not; the cache is per account', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const listed = new Map<Address, Hex[] | Error>([
+      [ME, [hashOf(1)]],
+      [FRIEND, [hashOf(4)]],
+    ])
+    const { reads, read } = lightReads(listed)
+    select(ME)
+    const refresh = receivedReader(reads)
+    const slow = refresh()
+    select(FRIEND)
+    await slow
+    expect(useWallet.getState().received).toBeNull()
+    await refresh()
+    expect(useWallet.getState().received).toMatchObject({ account: FRIEND })
+    expect(titles()).toEqual([`Received 4 TAB ${from}`])
+    listed.set(FRIEND, noPeer())
+    const failing = refresh()
+    select(ME)
+    await failing
+    expect(useWallet.getState().received).toBeNull()
+    await refresh()
+    expect(titles()).toEqual([`Received 1 TAB ${from}`])
+    // ME's transaction was read again after FRIEND's read: the cache held FRIEND's.
+    expect(read).toEqual([hashOf(1), hashOf(4), hashOf(1)])
   })
 })

@@ -1,19 +1,26 @@
 import { Link } from 'react-router'
-import { describeMode, type ModePin, type NodeMode } from '../../node/light/mode'
+import type { NodeMode } from '../../node/light/mode'
 import type { ActivityRow } from '../../wallet/activity'
+import { peerListed } from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
+import { short } from './explorer'
 import { TxStatusBadge } from './TxStatusBadge'
 
 /**
- * Why the Activity lists no payment received, while the node is not full (null once it is): a light
- * or upgrading node keeps no index of an account's transactions, and what it would read from a peer's
- * index is what that peer chose to list — so nothing is shown as received, and the list says why.
+ * What the Activity says of the payments received it lists, or null when there is nothing to say (a full
+ * node read them from its own index). A light or upgrading node (pinned light or not: the same reads)
+ * lists them as a full peer listed them, each proven, and says so in the address page's words
+ * (`peerListed`). `unread`: why the last read of them failed (the typed error's message, long hex
+ * shortened): the Activity keeps what it listed before and says they could not be read now.
  */
-export function receivedNote(mode: NodeMode | null, pin: ModePin | null): string | null {
-  if (mode === null || mode.kind === 'full') return null
-  if (pin === 'light')
-    return 'Payments received are not listed: this node is pinned light (the Mode card on the home screen) and keeps no index of them. A full node lists them.'
-  return `Payments received show once this node is full (now ${describeMode(mode)}).`
+export function receivedNote(mode: NodeMode | null, unread: string | undefined): string | null {
+  const listed =
+    mode === null || mode.kind === 'full'
+      ? null
+      : `Payments received are listed by a full peer: ${peerListed('account')}`
+  if (unread === undefined) return listed
+  const failed = `Payments received could not be read now: ${unread.replace(/0x[0-9a-fA-F]{40,}/g, short).replace(/\.$/, '')}.`
+  return listed === null ? failed : `${failed} ${listed}`
 }
 
 /**
@@ -25,11 +32,17 @@ export function ActivityList({
   rows,
   head,
   note,
+  receivedRead,
 }: {
   readonly rows: readonly ActivityRow[]
   readonly head: bigint | undefined
-  /** Why payments received are not listed (`receivedNote`), if they are not. */
+  /** What the list of payments received is, or why it could not be read now (`receivedNote`). */
   readonly note: string | null
+  /**
+   * Whether `rows` hold the payments received as last read: false before the first read, or when the
+   * last one failed (an empty list then says nothing of what was received).
+   */
+  readonly receivedRead: boolean
 }) {
   return (
     <>
@@ -40,7 +53,7 @@ export function ActivityList({
       )}
       {rows.length === 0 ? (
         <p className="muted">
-          {note === null ? 'Nothing sent or received yet.' : 'Nothing sent from this wallet yet.'}
+          {receivedRead ? 'Nothing sent or received yet.' : 'Nothing sent from this wallet yet.'}
         </p>
       ) : (
         <ul className="activity" data-testid="activity">

@@ -6,7 +6,7 @@ import type { BlockSummary } from '../../node/worker/chain-service'
 import type { NodeApi } from '../../node/worker/node'
 import type { TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
-import { addressTxRow, type Direction, lockUnreadText } from '../address-activity'
+import { addressTxRow, type Direction, lockUnreadText, peerListed } from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
 import {
   AddressLink,
@@ -471,9 +471,7 @@ export function AddressScreen() {
               <h2 className="section">Transactions</h2>
               {proven ? (
                 <p className="muted" data-testid="address-txs-light">
-                  Listed by a full peer: each one is proven in a block whose header this node verified, but a
-                  peer could leave some out. A swap lock's payout to this address that someone else redeemed
-                  or refunded is not listed here (only the lock names who it pays): a full node lists it.
+                  {`Listed by a full peer: ${peerListed('address')}`}
                 </p>
               ) : null}
               <AddressTxs

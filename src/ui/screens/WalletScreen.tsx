@@ -682,16 +682,25 @@ function Receive() {
   )
 }
 
-/** What the wallet sent and what the selected account received (a full node's index lists it). */
+/**
+ * What the wallet sent and what the selected account received (a full node's index lists it; a light or
+ * upgrading node's full peer, each row proven: the note says so).
+ */
 function Activity() {
   const activity = useWallet((s) => s.activity)
   const received = useWallet((s) => s.received)
   const selected = useWallet((s) => s.view.selected)
   const head = useApp((s) => s.head?.number)
   const mode = useApp((s) => s.mode)
-  const pin = useApp((s) => s.modePin)
-  const incoming = received !== null && received.account === selected ? received.items : []
-  return <ActivityList rows={mergeActivity(activity, incoming)} head={head} note={receivedNote(mode, pin)} />
+  const ours = received !== null && received.account === selected ? received : null
+  return (
+    <ActivityList
+      rows={mergeActivity(activity, ours?.items ?? [])}
+      head={head}
+      note={receivedNote(mode, ours?.unread)}
+      receivedRead={ours !== null && ours.unread === undefined}
+    />
+  )
 }
 
 /** Reveals the recovery phrase against the password. */

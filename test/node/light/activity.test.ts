@@ -6,6 +6,7 @@ import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { lockId } from '../../../src/node/contracts/htlc/htlc'
+import { LightError } from '../../../src/node/light/errors'
 import { LightClient } from '../../../src/node/light/light-client'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SyncError } from '../../../src/node/sync/errors'
@@ -22,6 +23,8 @@ import {
 } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { ActivityIndex } from '../../../src/node/worker/activity-index'
+import { readReceived } from '../../../src/wallet/activity'
+import { shortAddress } from '../../../src/wallet/describe'
 import { asyncCodeOf, codeOf } from '../../code-of'
 import { until } from '../../until'
 import { addressOf, snapshotStore } from '../chain/chain-fixtures'
@@ -387,6 +390,28 @@ describe('an HTLC payout sent by a third party', () => {
     // F is its only peer: a row it took for forged would have dropped F and failed the read.
     expect(await light.api.addressTransactions(BOB, 10)).toEqual(bobs.slice(1))
     expect(await light.api.addressTransactions(ALICE, 10)).toEqual(alices.slice(1))
+  })
+
+  test('a light node’s wallet reads what the payee received from the full peer’s list, each payment proven, as the full node reads it, but for the payout someone else sent', async () => {
+    const hub = memoryHub()
+    const { chain, store, redeem } = await payoutChain()
+    extend(chain, 3)
+    const full = await join(hub, 'F', { store })
+    const light = await join(hub, 'L', { light: true })
+    const head = await full.api.head()
+    await until(async () => (await light.api.head()).hash === head.hash)
+    const onFull = await readReceived(BOB, full.api, new Map())
+    const gold = must(must(chain.getBlockByNumber(1n)).txHashes[1])
+    expect(onFull.items.map((i) => i.hash)).toEqual([redeem, gold])
+    // F is its only peer; every transaction and receipt read is proven, the token's symbol and decimals too.
+    const onLight = await readReceived(BOB, light.api, new Map())
+    expect(onLight.items).toEqual(onFull.items.filter((i) => i.hash !== redeem))
+    expect(onLight.items.map((i) => i.title)).toEqual([`Received 2.5 GLD from ${shortAddress(ALICE)}`])
+    // With no peer to list them, the read fails with a typed error, its message a sentence.
+    await full.link.leave()
+    const err = await readReceived(BOB, light.api, new Map()).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LightError)
+    expect(err).toMatchObject({ type: { code: 'LIGHT_UNVERIFIED' } })
   })
 
   test('a reorg that takes the redeem and the refund out takes them out of the payees’ lists, and nothing else', async () => {
