@@ -2,6 +2,7 @@ import { expect, type Page, test } from '@playwright/test'
 import type { Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { nodeReport, openNode, waitDirect } from './helpers'
+import { createWallet } from './market-steps'
 
 /** A devnet account no other step of this test spends from. */
 const SENDER = mnemonicToAccount('test test test test test test test test test test test junk', {
@@ -209,6 +210,58 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await expect(status).toHaveAttribute('data-state', /^(pending|confirmed)$/)
     await expect(status).toHaveAttribute('data-verified', /^(true|false)$/)
     await expect(light.locator('.panel--error')).toHaveCount(0)
+  } finally {
+    await ctxFull.close()
+    await ctxLight.close()
+  }
+})
+
+test('a light tab’s Wallet Activity lists coin the full tab paid it, proven, and says what the list is', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000)
+  // A devnet account no other test of this file spends from.
+  const payer = mnemonicToAccount('test test test test test test test test test test test junk', {
+    addressIndex: 7,
+  })
+  const [ctxFull, ctxLight] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const full = await ctxFull.newPage()
+    const light = await ctxLight.newPage()
+    const idFull = await openNode(full, '/?mode=full')
+    await expect
+      .poll(() => headNumber(full), { timeout: 120_000, intervals: [500] })
+      .toBeGreaterThanOrEqual(5)
+    await openNode(light, '/?mode=light&mine=0')
+    await waitDirect(light, idFull, 30_000)
+    await expect(light.getByTestId('node-mode')).toHaveAttribute('data-mode', 'light', { timeout: 30_000 })
+    const address = (await createWallet(light)) as Hex
+    const raw = await payer.signTransaction({
+      chainId: 31415,
+      type: 'eip1559',
+      nonce: 0,
+      to: address,
+      value: 25n * 10n ** 17n,
+      gas: 21_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const hash = await full.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), raw)
+    await light.getByTestId('tab-activity').click()
+    const note = light.getByTestId('activity-received-note')
+    await expect(note).toContainText(
+      'Payments received are listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out.',
+    )
+    await expect(note).toContainText(
+      "A swap lock's payout to this account that someone else redeemed or refunded is not listed here",
+    )
+    const paid = light.getByTestId('activity').locator('li').first()
+    await expect(paid).toHaveAttribute('data-direction', 'received', { timeout: 90_000 })
+    await expect(paid).toContainText(
+      `Received 2.5 TAB from ${payer.address.slice(0, 4)}…${payer.address.slice(-2)}`,
+    )
+    await expect(paid.getByRole('link')).toHaveAttribute('href', `/tx/${hash}`)
+    await expect(paid.getByTestId('activity-status')).toHaveText(/^Confirmed \(\d+ confirmations?\)$/)
   } finally {
     await ctxFull.close()
     await ctxLight.close()
