@@ -451,12 +451,14 @@ export class LightClient {
 
   /**
    * Metadata and supply of each of `tokens`, with `holder`'s balance when given (else 0), proven in as
-   * few requests as the key limit allows; tokens proven absent are left out.
+   * few requests as the key limit allows, every request against the same anchor header (the one the
+   * answer names: a list of balances holds at one block); tokens proven absent are left out.
    */
   async tokens(
     tokens: readonly Address[],
     holder?: Address,
-  ): Promise<{ readonly token: ProvenToken; readonly balance: bigint }[]> {
+  ): Promise<Verified<{ readonly token: ProvenToken; readonly balance: bigint }[]>> {
+    const anchor = this.headers.anchor()
     const per = holder === undefined ? 2 : 3
     const size = Math.floor(MAX_PROOF_KEYS / per)
     const out: { token: ProvenToken; balance: bigint }[] = []
@@ -467,7 +469,7 @@ export class LightClient {
         tokenSupplyKey(t),
         ...(holder === undefined ? [] : [tokenBalanceKey(t, holder)]),
       ])
-      const { value } = await this.prove(keys, `${batch.length} tokens`)
+      const value = (await this.#proveKeys(anchor, keys, `${batch.length} tokens`)).value.values
       for (const [j, address] of batch.entries()) {
         const meta = value[j * per]
         if (meta === null || meta === undefined) continue
@@ -476,7 +478,7 @@ export class LightClient {
         out.push({ token: { ...decodeTokenMeta(meta), address, totalSupply }, balance })
       }
     }
-    return out
+    return { value: out, verified: true, number: anchor.header.number, hash: anchor.hash }
   }
 
   /** The HTLC lock record `id`, proven; value null when proven absent. */

@@ -26,6 +26,7 @@ import {
   type LightClientInit,
   MAX_LIGHT_LOG_BLOCKS,
   type ProvenToken,
+  type Verified,
 } from '../light/light-client'
 import type { ModePin } from '../light/mode'
 import { startupMark } from '../marks'
@@ -612,23 +613,28 @@ export function createLightService(init: LightServiceInit) {
     /**
      * The tokens `holder` has a balance of or created, each proven (metadata, supply, balance): found in
      * the logs of the blocks whose headers this node holds (`Transfer` to it, `TokenCreated` by it), and
-     * those found before (kept in the profile). A token it received before its oldest header and never
-     * saw since is not listed.
+     * those found before (kept in the profile), all proven at one anchor header (the answer's `number`:
+     * a token created above it is not listed yet). A token it received before its oldest header and
+     * never saw since is not listed.
      */
-    async tokenHoldings(holder: Address): Promise<TokenHolding[]> {
+    async tokenHoldings(holder: Address): Promise<Verified<TokenHolding[]>> {
       const word = `0x${holder.slice(2).padStart(64, '0')}` as Hex
       const tokens = await tokensFound(holder, [
         { topics: [TRANSFER_TOPIC, null, word], token: (log) => log.address },
         { address: TOKEN_FACTORY_ADDRESS, topics: [TOKEN_CREATED_TOPIC, null, word], token: created },
       ])
-      return (await client.tokens([...tokens], holder)).flatMap(({ token, balance }) => {
-        const own = token.owner === holder
-        return balance === 0n && !own ? [] : [{ token: infoOf(token), balance, created: own }]
-      })
+      const proven = await client.tokens([...tokens], holder)
+      return {
+        ...proven,
+        value: proven.value.flatMap(({ token, balance }) => {
+          const own = token.owner === holder
+          return balance === 0n && !own ? [] : [{ token: infoOf(token), balance, created: own }]
+        }),
+      }
     },
     /** Every token created in the blocks whose headers this node holds, and those found before; proven. */
     async tokens(): Promise<TokenInfo[]> {
-      return (await client.tokens([...(await createdTokens())])).map(({ token }) => infoOf(token))
+      return (await client.tokens([...(await createdTokens())])).value.map(({ token }) => infoOf(token))
     },
     /**
      * The addresses of those tokens, unproven (a full node started from a snapshot reads each from its

@@ -54,7 +54,15 @@ import {
 import { chainCheckpoint, createHeaderSharer } from './header-share'
 import { createLightService, type LightService } from './light-service'
 import { createOffersService, type OffersEvent } from './offers-service'
-import { callsFilter, checkLimit, createQueries, nextBlockEnv, type QueryApi, runCall } from './queries'
+import {
+  callsFilter,
+  checkLimit,
+  createQueries,
+  nextBlockEnv,
+  type QueryApi,
+  runCall,
+  type TokenHolding,
+} from './queries'
 import {
   createSwapService,
   type SwapInfo,
@@ -231,6 +239,12 @@ export interface NodeApi extends QueryApi {
   verifiedTokenAllowance(token: Address, owner: Address, spender: Address): Promise<Verified<bigint>>
   /** Token metadata and supply; value null when no token lives at `token`. */
   verifiedToken(token: Address): Promise<Verified<ProvenToken | null>>
+  /**
+   * The tokens `holder` holds or created (as `tokenHoldings`), every balance at the one header `number`:
+   * on a light node proven at the header `confirmations` deep, so a token created or received above it
+   * is not in the list yet.
+   */
+  verifiedTokenHoldings(holder: Address): Promise<Verified<TokenHolding[]>>
   /** An HTLC lock record; value null when there is none with that id. */
   verifiedHtlc(id: Hex): Promise<Verified<HtlcLock | null>>
   /** A canonical transaction with its receipt (inclusion proven on a light node); null when unknown. */
@@ -850,6 +864,11 @@ export function createNode(init: NodeInit): Node {
       )
       return atHead(chain.chain.headState.getWord(key))
     },
+    async verifiedTokenHoldings(h) {
+      // Read before the holdings: both at the head this read started at, with nothing awaited between.
+      const at = atHead(null)
+      return { ...at, value: await queries.tokenHoldings(h) }
+    },
     async verifiedToken(t) {
       const token = checkAddress(t, 'token')
       const state = chain.chain.headState
@@ -934,7 +953,7 @@ export function createNode(init: NodeInit): Node {
         return (await l.pendingTransactions()).filter(calls)
       },
       async tokenHoldings(h) {
-        return l.tokenHoldings(checkAddress(h, 'holder'))
+        return (await l.tokenHoldings(checkAddress(h, 'holder'))).value
       },
       async tokens() {
         return l.tokens()
@@ -1053,6 +1072,9 @@ export function createNode(init: NodeInit): Node {
       async verifiedToken(t) {
         return c.token(checkAddress(t, 'token'))
       },
+      async verifiedTokenHoldings(h) {
+        return l.tokenHoldings(checkAddress(h, 'holder'))
+      },
       async verifiedHtlc(id) {
         return c.htlc(checkHash(id, 'id'))
       },
@@ -1160,6 +1182,7 @@ export function createNode(init: NodeInit): Node {
       verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),
       verifiedTokenAllowance: (t, o, sp) => pick().verifiedTokenAllowance(t, o, sp),
       verifiedToken: (t) => pick().verifiedToken(t),
+      verifiedTokenHoldings: (h) => pick().verifiedTokenHoldings(h),
       verifiedHtlc: (id) => pick().verifiedHtlc(id),
       verifiedTransaction: (h) => pick().verifiedTransaction(h),
       async mode() {

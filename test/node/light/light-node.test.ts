@@ -193,6 +193,11 @@ describe('light node on the memory network', () => {
       expect(holdings).toEqual(await full.api.tokenHoldings(holder))
     }
     expect(await light.api.tokenHoldings(must(GENESIS.alloc[5]).address)).toEqual([])
+    // The wallet's token rows: the same list, proven at the header the coin balance is (k deep).
+    const held = await light.api.verifiedTokenHoldings(BOB)
+    expect(held).toMatchObject({ verified: true, number: head.number - 2n, hash: acct.hash })
+    expect(held.value).toEqual(await full.api.tokenHoldings(BOB))
+    expect(held.value).toHaveLength(1)
     // Every token created in the headers it holds: the market's choices.
     expect(await light.api.tokens()).toEqual(await full.api.tokens())
     expect((await light.api.tokens()).map((t) => t.symbol)).toEqual(['GLD'])
@@ -204,6 +209,12 @@ describe('light node on the memory network', () => {
     expect(await light.api.verifiedTransaction(`0x${'00'.repeat(32)}`)).toBeNull()
 
     // Full mode answers the same verified reads from its own executed state, at its head.
+    expect(await full.api.verifiedTokenHoldings(BOB)).toEqual({
+      value: await full.api.tokenHoldings(BOB),
+      verified: true,
+      number: head.number,
+      hash: head.hash,
+    })
     expect(await full.api.verifiedTokenBalance(TOKEN, BOB)).toMatchObject({
       value: 250n,
       number: head.number,

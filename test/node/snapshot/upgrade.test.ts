@@ -632,6 +632,8 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(proven).toMatchObject({ verified: true, number: 298n })
     expect(proven.hash).toBe(must(await full.node.api.block(298n)).hash)
     expect(proven.value).toEqual(expected)
+    // Its token list at the same header, not the executed genesis.
+    expect(await fresh.node.api.verifiedTokenHoldings(who)).toMatchObject({ number: 298n, hash: proven.hash })
     expect(await fresh.node.api.account(who)).toEqual(expected)
     expect(await fresh.node.api.head()).toMatchObject({ number: 300n, txCount: null })
     release()
