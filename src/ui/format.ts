@@ -2,7 +2,7 @@ import type { DirectDialStatus, PeerInfo, RelayProblem, RelayStatus } from '../n
 import type { CheckpointConflict } from '../node/sync/checkpoint-conflict'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
-import { formatCoin } from '../wallet/amount'
+import { formatAmount, formatCoin } from '../wallet/amount'
 import { showHidden } from '../wallet/describe'
 
 /**
@@ -183,8 +183,51 @@ export function walletBalance(
   directPeers: number,
 ): string {
   if (balance === undefined) return light ? '… TAB · not verified yet' : '… TAB'
-  const amount = formatCoin(balance)
-  return light && at !== undefined ? `${amount} · ${verifiedNote(at, directPeers)}` : amount
+  return markedVerified(formatCoin(balance), at, light, directPeers)
+}
+
+/**
+ * A token row's balance (`holding`, read with the list at header `at`), marked on a light node as the
+ * coin's is (`walletBalance`): every balance of the list was proven at that one header.
+ */
+export function tokenBalance(
+  holding: TokenHolding,
+  at: bigint | undefined,
+  light: boolean,
+  directPeers: number,
+): string {
+  const { token, balance } = holding
+  return markedVerified(formatAmount(balance, token.decimals, token.symbol), at, light, directPeers)
+}
+
+/** `amount`, with the header it was proven at on a light node (`verifiedNote`). */
+const markedVerified = (
+  amount: string,
+  at: bigint | undefined,
+  light: boolean,
+  directPeers: number,
+): string => (light && at !== undefined ? `${amount} · ${verifiedNote(at, directPeers)}` : amount)
+
+/**
+ * Where a light (or upgrading) node's verified balances stand: the header they were proven at (undefined:
+ * none verified yet) and how deep that header is kept below the head (`ChainParams.confirmations`, k).
+ */
+export interface VerifiedBalances {
+  readonly at: bigint | undefined
+  readonly confirmations: number
+}
+
+/**
+ * Why a transaction mined in block `block` is not in the verified balances (`verified`; null on a full
+ * node, whose balances are its head's) yet, and when it will be: they are proven against the header k
+ * deep, so its block counts once k blocks deep, at head `block + k − 1`. Null once they count it.
+ */
+export function verifiedLater(block: bigint, verified: VerifiedBalances | null): string | null {
+  if (verified === null || (verified.at !== undefined && verified.at >= block)) return null
+  // As the light client's anchor: never above the head.
+  const k = Math.max(1, verified.confirmations)
+  const shows = block + BigInt(k - 1)
+  return `Shows in your verified balances at block #${shows.toLocaleString()}, once ${k === 1 ? '1 block' : `${k} blocks`} deep.`
 }
 
 /**

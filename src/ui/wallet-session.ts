@@ -57,6 +57,8 @@ export interface WalletUi {
   readonly balancesAt: Readonly<Record<string, bigint>>
   /** The selected account's tokens (held or created), at the head. */
   readonly tokens: readonly TokenHolding[]
+  /** The header `tokens` were read at (a proof on a light node, the head on a full one); undefined: none read. */
+  readonly tokensAt: bigint | undefined
   readonly activity: readonly ActivityItem[]
   /**
    * What the selected account received (newest first), as last read (`receivedReader`); null until read.
@@ -79,6 +81,7 @@ export const useWallet = create<WalletUi>(() => ({
   balances: {},
   balancesAt: {},
   tokens: [],
+  tokensAt: undefined,
   activity: [],
   received: null,
 }))
@@ -246,12 +249,15 @@ export async function startWallet(
 
   const refreshReceived = receivedReader(api)
 
-  /** Tokens the selected account holds or created, with balances (base units). */
+  /**
+   * Tokens the selected account holds or created, with balances (base units), and the header they were
+   * read at (the token rows' verified mark on a light node).
+   */
   const refreshTokens = async (): Promise<void> => {
     const selected = useWallet.getState().view.selected
-    useWallet.setState({
-      tokens: selected === null ? [] : (await api.tokenHoldings(selected)).map(shownHolding),
-    })
+    if (selected === null) return useWallet.setState({ tokens: [], tokensAt: undefined })
+    const held = await api.verifiedTokenHoldings(selected)
+    useWallet.setState({ tokens: held.value.map(shownHolding), tokensAt: held.number })
   }
 
   wallet.subscribe((view) => {

@@ -15,6 +15,8 @@ import {
   relayProblem,
   secondsUntil,
   shortPeerId,
+  tokenBalance,
+  verifiedLater,
   verifiedNote,
   walletBalance,
 } from '../../src/ui/format'
@@ -248,6 +250,49 @@ describe('walletBalance', () => {
     expect(walletBalance(25n * 10n ** 17n, 7n, false, 1)).toBe('2.5 TAB')
     // As the Market and the approval dialog write it: thousands grouped, no base unit rounded away.
     expect(walletBalance(12_345n * 10n ** 18n + 1n, 7n, false, 1)).toBe('12,345.000000000000000001 TAB')
+  })
+})
+
+describe('tokenBalance', () => {
+  const holding = {
+    token: {
+      address: `0x${'11'.repeat(20)}`,
+      name: 'Gold',
+      symbol: 'GLD',
+      decimals: 2,
+      totalSupply: 10n ** 6n,
+      owner: `0x${'22'.repeat(20)}`,
+    },
+    balance: 123_456n,
+    created: false,
+  } as const
+  it("a token row is marked verified on a light node as the coin's is, with the header its list was proven at", () => {
+    expect(tokenBalance(holding, 56n, true, 1)).toBe('1,234.56 GLD · ✓ verified at #56')
+    expect(tokenBalance(holding, 56n, true, 0)).toBe(
+      '1,234.56 GLD · ✓ verified at #56 · no peer yet: newer blocks may change it',
+    )
+    // A full node's balances are its own head's: no mark, as the coin has none.
+    expect(tokenBalance(holding, 56n, false, 1)).toBe('1,234.56 GLD')
+  })
+})
+
+describe('verifiedLater', () => {
+  it('says when a mined transaction shows in balances verified k deep: at its block + k − 1', () => {
+    // Mined in #57, balances proven at #56 (head #58, k = 3): they count it once the head is #59.
+    expect(verifiedLater(57n, { at: 56n, confirmations: 3 })).toBe(
+      'Shows in your verified balances at block #59, once 3 blocks deep.',
+    )
+    expect(verifiedLater(1_233n, { at: undefined, confirmations: 3 })).toBe(
+      'Shows in your verified balances at block #1,235, once 3 blocks deep.',
+    )
+    expect(verifiedLater(9n, { at: 8n, confirmations: 1 })).toBe(
+      'Shows in your verified balances at block #9, once 1 block deep.',
+    )
+  })
+  it('says nothing once the verified balances count its block, nor on a full node', () => {
+    expect(verifiedLater(57n, { at: 57n, confirmations: 3 })).toBeNull()
+    expect(verifiedLater(57n, { at: 60n, confirmations: 3 })).toBeNull()
+    expect(verifiedLater(57n, null)).toBeNull()
   })
 })
 

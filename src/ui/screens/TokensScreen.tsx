@@ -12,11 +12,11 @@ import { Loaded, short, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { TxStatusBadge } from '../components/TxStatusBadge'
-import { shownHolding } from '../format'
+import { shownHolding, tokenBalance, type VerifiedBalances, verifiedLater } from '../format'
 import { useAccount } from '../signer/account'
 import { DEVNET_ACCOUNT_COUNT } from '../signer/devnet-index'
 import type { TxSigner } from '../signer/signer'
-import { useApp } from '../store'
+import { directPeerCount, useApp } from '../store'
 import {
   chosenHolding,
   type NewTokenFields,
@@ -27,7 +27,7 @@ import {
   type TokenActionFields,
   tokenActionProblems,
 } from '../token-form'
-import { type Call, sendCall, useTxs } from '../tx-tracker'
+import { type Call, sendCall, type TrackedTx, type TxStatus, useTxs } from '../tx-tracker'
 
 /** Create a token, then mint (owner), transfer, approve and burn, acting as this profile's account. */
 export function TokensScreen() {
@@ -39,18 +39,26 @@ export function TokensScreen() {
   useEffect(() => {
     if (profileId !== undefined) load(profileId)
   }, [profileId, load])
+  const confirmations = useApp((s) => s.chain?.params.confirmations)
+  const directPeers = useApp(directPeerCount)
   const address = signer?.address
   const result = useNodeQuery(
     async (api) =>
       address === undefined
         ? null
-        : Promise.all([api.tokenHoldings(address), api.account(address)]).then(([holdings, account]) => ({
-            holdings: holdings.map(shownHolding),
-            account,
-          })),
+        : Promise.all([api.verifiedTokenHoldings(address), api.account(address)]).then(
+            ([holdings, account]) => ({
+              holdings: holdings.value.map(shownHolding),
+              at: holdings.number,
+              account,
+            }),
+          ),
     [address],
   )
   const loaded = result !== null && 'value' in result ? result.value : null
+  // The token balances proven k deep, which a transaction confirmed above that header is not in yet.
+  const verified =
+    light && confirmations !== undefined && loaded !== null ? { at: loaded.at, confirmations } : null
   return (
     <div className="screen">
       <h1>Tokens</h1>
@@ -67,11 +75,20 @@ export function TokensScreen() {
           <YourAccount profileId={profileId} signer={signer} balance={loaded?.account.balance} />
           <section className="section" aria-labelledby="holdings-title">
             <h2 id="holdings-title">Your tokens</h2>
-            <Loaded result={result}>{(value) => <Holdings holdings={value?.holdings ?? []} />}</Loaded>
+            <Loaded result={result}>
+              {(value) => (
+                <Holdings
+                  holdings={value?.holdings ?? []}
+                  at={value?.at}
+                  light={light}
+                  directPeers={directPeers}
+                />
+              )}
+            </Loaded>
           </section>
           <CreateToken signer={signer} />
           <UseToken signer={signer} holdings={loaded?.holdings ?? []} />
-          <Activity />
+          <Activity verified={verified} />
         </>
       )}
     </div>
@@ -139,7 +156,21 @@ function YourAccount({
   )
 }
 
-function Holdings({ holdings }: { readonly holdings: readonly TokenHolding[] }) {
+/**
+ * The account's tokens; on a light (or upgrading) node each balance marked with the header the list was
+ * proven at (`at`), as the Wallet screen's token rows and the Home screen's balance card are.
+ */
+export function Holdings({
+  holdings,
+  at,
+  light,
+  directPeers,
+}: {
+  readonly holdings: readonly TokenHolding[]
+  readonly at: bigint | undefined
+  readonly light: boolean
+  readonly directPeers: number
+}) {
   if (holdings.length === 0)
     return <p className="muted">No tokens yet. Create one below, or ask someone to send you some.</p>
   return (
@@ -165,7 +196,7 @@ function Holdings({ holdings }: { readonly holdings: readonly TokenHolding[] }) 
               {h.created ? <span className="tag tag--ghost">you created it</span> : null}
             </td>
             <td data-label="Balance" data-testid="holding-balance">
-              {formatAmount(h.balance, h.token.decimals, h.token.symbol)}
+              {tokenBalance(h, at, light, directPeers)}
             </td>
             <td data-label="Contract">
               <Link to={`/token/${getAddress(h.token.address)}`} className="mono">
@@ -377,8 +408,27 @@ function UseToken({
   )
 }
 
-function Activity() {
+function Activity({ verified }: { readonly verified: VerifiedBalances | null }) {
   const txs = useTxs((s) => s.txs)
+  const head = useApp((s) => s.head?.number)
+  return <SentList txs={txs} head={head} verified={verified} />
+}
+
+/**
+ * The transactions this tab sent, with their status; a confirmed one that the verified balances
+ * (`verified`: proven k deep on a light or upgrading node; null on a full node) do not count yet says at
+ * which block they will (its block from its confirmations at `head`), so "Confirmed" above a list
+ * without it reads as expected, not as a bug.
+ */
+export function SentList({
+  txs,
+  head,
+  verified,
+}: {
+  readonly txs: readonly TrackedTx[]
+  readonly head: bigint | undefined
+  readonly verified: VerifiedBalances | null
+}) {
   if (txs.length === 0) return null
   return (
     <section className="section" aria-labelledby="activity-title">
@@ -397,6 +447,7 @@ function Activity() {
               <td data-label="What">{t.label}</td>
               <td data-label="Status">
                 <TxStatusBadge status={t.status} />
+                <VerifiedLater status={t.status} head={head} verified={verified} />
               </td>
               <td data-label="Transaction">
                 {t.status.state !== 'sending' && t.status.hash !== null ? (
@@ -410,5 +461,26 @@ function Activity() {
         </tbody>
       </table>
     </section>
+  )
+}
+
+/** Under a confirmed status: when the verified balances count its block, if they do not yet. */
+function VerifiedLater({
+  status,
+  head,
+  verified,
+}: {
+  readonly status: TxStatus
+  readonly head: bigint | undefined
+  readonly verified: VerifiedBalances | null
+}) {
+  if (status.state !== 'confirmed' || head === undefined) return null
+  const later = verifiedLater(head - status.confirmations + 1n, verified)
+  if (later === null) return null
+  return (
+    <span className="muted small" data-testid="verified-later">
+      {' · '}
+      {later}
+    </span>
   )
 }

@@ -3,8 +3,9 @@ import { type ChangeEvent, type FormEvent, useState } from 'react'
 import { Link } from 'react-router'
 import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
+import type { TokenHolding } from '../../node/worker/queries'
 import { mergeActivity } from '../../wallet/activity'
-import { formatAmount, formatCoin } from '../../wallet/amount'
+import { formatCoin } from '../../wallet/amount'
 import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
@@ -14,7 +15,7 @@ import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { PasswordField } from '../components/PasswordField'
 import { TabList, TabPanel } from '../components/Tabs'
-import { walletBalance } from '../format'
+import { tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
 import { usePasswordLockout } from '../password-lockout'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
@@ -333,12 +334,29 @@ function nextHead(): Promise<void> {
   })
 }
 
-/** Where the last faucet payment stands, its hash opening the transaction's page from the moment it is sent. */
+/** A faucet payment mined: to `to`, in block `block` (null when its receipt could not be read again). */
+interface FaucetMined {
+  readonly kind: 'mined'
+  readonly hash: Hex
+  readonly to: Address
+  readonly block: bigint | null
+}
+
+/**
+ * Where the last faucet payment stands, its hash opening the transaction's page from the moment it is
+ * sent. Once mined, on a light (or upgrading) node whose verified balance (`verified`; null on a full
+ * node) does not count its block yet, it says when it will (`verifiedLater`): the balance above reads
+ * as before until then.
+ */
 export function FaucetNote({
   faucet,
+  verified,
 }: {
-  readonly faucet: FaucetState | { readonly kind: 'mined'; readonly hash: Hex }
+  readonly faucet: FaucetState | FaucetMined
+  readonly verified: VerifiedBalances | null
 }) {
+  const later =
+    faucet.kind === 'mined' && faucet.block !== null ? verifiedLater(faucet.block, verified) : null
   return (
     <p className="muted small" data-testid="faucet-sent" data-state={faucet.kind}>
       Faucet transfer {faucet.kind === 'mined' ? 'mined' : 'sent'}:{' '}
@@ -347,6 +365,12 @@ export function FaucetNote({
       </Link>
       {faucet.kind === 'no-miner' &&
         ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn on Mining on the home screen)`}
+      {later !== null && (
+        <>
+          {' · '}
+          <span data-testid="verified-later">{later}</span>
+        </>
+      )}
     </p>
   )
 }
@@ -354,6 +378,7 @@ export function FaucetNote({
 function Accounts() {
   const { wallet, view, balances, balancesAt, backend } = useWallet()
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
+  const confirmations = useApp((s) => s.chain?.params.confirmations)
   const directPeers = useApp(directPeerCount)
   const [renaming, setRenaming] = useState<Address | null>(null)
   const [name, setName] = useState('')
@@ -361,10 +386,13 @@ function Accounts() {
   const [error, setError] = useState<string | null>(null)
   const imported = useFields<ImportKeyFields>({ key: '' }, () => setError(null))
   // Where the last faucet payment stands: followed until mined (then `mined`).
-  const [faucet, setFaucet] = useState<FaucetState | { readonly kind: 'mined'; readonly hash: Hex } | null>(
-    null,
-  )
+  const [faucet, setFaucet] = useState<FaucetState | FaucetMined | null>(null)
   if (wallet === null) return null
+  // The paid account's verified balance, on a node whose balances are proven k deep.
+  const verified =
+    light && confirmations !== undefined && faucet?.kind === 'mined'
+      ? { at: balancesAt[faucet.to.toLowerCase()], confirmations }
+      : null
   const accounts = view.accounts.map((a) => a.address)
   const key = imported.bind(
     'key',
@@ -475,7 +503,12 @@ function Accounts() {
                 // Shown as soon as it is sent (again, with its new hash, if another payment took its nonce),
                 // and said to wait for a miner while no block comes; looked for on each new head.
                 const hash = await requestFaucet(backend, to, { nextHead, onState: setFaucet })
-                setFaucet({ kind: 'mined', hash })
+                // Its block: when a balance proven k deep counts it.
+                const block = await backend.receipt(hash).then(
+                  (r) => r?.blockNumber ?? null,
+                  () => null,
+                )
+                setFaucet({ kind: 'mined', hash, to, block })
               })
             }
           >
@@ -483,7 +516,7 @@ function Accounts() {
           </button>
         )}
       </div>
-      {faucet !== null && <FaucetNote faucet={faucet} />}
+      {faucet !== null && <FaucetNote faucet={faucet} verified={verified} />}
       {importing && (
         <form
           className="inline-form"
@@ -528,13 +561,34 @@ function Accounts() {
 /** The selected account's token balances, in the tokens' own units. */
 function Tokens() {
   const tokens = useWallet((s) => s.tokens)
+  const at = useWallet((s) => s.tokensAt)
+  const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
+  const directPeers = useApp(directPeerCount)
+  return <TokenRows tokens={tokens} at={at} light={light} directPeers={directPeers} />
+}
+
+/**
+ * The selected account's token balances under its coin balance, marked as the coin is: on a light (or
+ * upgrading) node with the header they were proven at (`at`).
+ */
+export function TokenRows({
+  tokens,
+  at,
+  light,
+  directPeers,
+}: {
+  readonly tokens: readonly TokenHolding[]
+  readonly at: bigint | undefined
+  readonly light: boolean
+  readonly directPeers: number
+}) {
   if (tokens.length === 0) return null
   return (
     <ul className="accounts small" data-testid="token-balances" aria-label="Token balances">
-      {tokens.map(({ token, balance }) => (
-        <li key={token.address} className="row" data-testid={`token-balance-${token.symbol}`}>
-          <span>{formatAmount(balance, token.decimals, token.symbol)}</span>
-          <span className="muted">{token.name}</span>
+      {tokens.map((holding) => (
+        <li key={holding.token.address} className="row" data-testid={`token-balance-${holding.token.symbol}`}>
+          <span>{tokenBalance(holding, at, light, directPeers)}</span>
+          <span className="muted">{holding.token.name}</span>
         </li>
       ))}
     </ul>

@@ -1,0 +1,68 @@
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { MemoryRouter } from 'react-router'
+import type { Address, Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import type { TokenHolding } from '../../src/node/worker/queries'
+import { Holdings, SentList } from '../../src/ui/screens/TokensScreen'
+import type { TrackedTx } from '../../src/ui/tx-tracker'
+
+const FROM = `0x${'cd'.repeat(20)}` as Address
+const HASH = `0x${'ab'.repeat(32)}` as Hex
+const BAN: TokenHolding = {
+  token: {
+    address: `0x${'11'.repeat(20)}` as Address,
+    name: 'Banana',
+    symbol: 'BAN',
+    decimals: 18,
+    totalSupply: 1000n * 10n ** 18n,
+    owner: FROM,
+  },
+  balance: 1000n * 10n ** 18n,
+  created: true,
+}
+const created = (confirmations: bigint): TrackedTx => ({
+  id: 1,
+  label: 'Create BAN (1,000 BAN)',
+  from: FROM,
+  nonce: 0n,
+  status: { state: 'confirmed', hash: HASH, confirmations },
+})
+const inRouter = (element: ReturnType<typeof createElement>) =>
+  renderToStaticMarkup(createElement(MemoryRouter, null, element))
+
+describe("the Tokens screen's verified marks", () => {
+  test('a confirmed transaction the verified balances do not count yet says at which block they will', () => {
+    // Mined in #57 (2 confirmations at head #58), balances proven at #56 with k = 3.
+    const html = inRouter(
+      createElement(SentList, { txs: [created(2n)], head: 58n, verified: { at: 56n, confirmations: 3 } }),
+    )
+    expect(html).toContain('Confirmed (2 confirmations)')
+    expect(html).toContain('Shows in your verified balances at block #59, once 3 blocks deep.')
+  })
+
+  test('nothing more once they count it, while it is pending, or on a full node', () => {
+    const counted = inRouter(
+      createElement(SentList, { txs: [created(3n)], head: 59n, verified: { at: 57n, confirmations: 3 } }),
+    )
+    expect(counted).toContain('Confirmed (3 confirmations)')
+    expect(counted).not.toContain('verified-later')
+    const pending: TrackedTx = { ...created(0n), status: { state: 'pending', hash: HASH } }
+    expect(
+      inRouter(
+        createElement(SentList, { txs: [pending], head: 58n, verified: { at: 56n, confirmations: 3 } }),
+      ),
+    ).not.toContain('verified-later')
+    expect(
+      inRouter(createElement(SentList, { txs: [created(1n)], head: 58n, verified: null })),
+    ).not.toContain('verified-later')
+  })
+
+  test('token rows are marked with the header their list was proven at on a light node, and not on a full one', () => {
+    const light = inRouter(createElement(Holdings, { holdings: [BAN], at: 59n, light: true, directPeers: 1 }))
+    expect(light).toContain('1,000 BAN · ✓ verified at #59')
+    const full = inRouter(createElement(Holdings, { holdings: [BAN], at: 61n, light: false, directPeers: 1 }))
+    expect(full).toContain('>1,000 BAN</td>')
+    expect(full).not.toContain('verified')
+  })
+})
