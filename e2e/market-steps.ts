@@ -172,6 +172,9 @@ export async function choose(page: Page, label: string, option: string): Promise
   await select.selectOption({ label: option })
 }
 
+/** The timelocks (blocks) a new offer gets on a chain: what the preview and the take dialog must say. */
+export type Timelocks = { readonly maker: number; readonly taker: number }
+
 /**
  * A offers 10 APL for 25 BAN on the Market screen (one signature), and B takes it (one more). The
  * form's default timelocks follow the chain's k — the rule's minimums and each party's 60-block window
@@ -180,8 +183,14 @@ export async function choose(page: Page, label: string, option: string): Promise
 export async function postAndTake(
   a: Page,
   b: Page,
-  timelocks: { readonly maker: number; readonly taker: number } = { maker: 197, taker: 66 },
+  timelocks: Timelocks = { maker: 197, taker: 66 },
 ): Promise<void> {
+  await postOffer(a, timelocks)
+  await takeOffer(a, b, timelocks)
+}
+
+/** A offers 10 APL for 25 BAN in the pair APL/BAN on the Market screen (one signature); the form says it is posted. */
+export async function postOffer(a: Page, timelocks: Timelocks): Promise<void> {
   await a.getByRole('link', { name: 'Market', exact: true }).click()
   await choose(a, 'Token traded', 'APL')
   await choose(a, 'Token it is priced in', 'BAN')
@@ -214,7 +223,33 @@ export async function postAndTake(
   })
   await a.getByTestId('approval-confirm').click()
   await expect(a.getByTestId('offer-posted')).toBeVisible({ timeout: 30_000 })
+  const mine = a.getByTestId('my-offer-row')
+  await expect(mine).toHaveCount(1, { timeout: 30_000 })
+  await expect(mine).toContainText('10 APL for 25 BAN')
+}
 
+/**
+ * A's offer (`postOffer`) stays listed under its open offers with the book on another pair (TAB/BAN),
+ * and its Show in book brings the book of APL/BAN back, with the offer in it. (The form, remade for
+ * each pair, no longer says the offer is posted.)
+ */
+export async function offerListedOffPair(a: Page): Promise<void> {
+  const mine = a.getByTestId('my-offer-row')
+  await choose(a, 'Token traded', 'TAB')
+  await expect(a.getByTestId('book-row')).toHaveCount(0)
+  await expect(mine).toHaveCount(1)
+  await expect(mine).toContainText('10 APL for 25 BAN')
+  await expect(mine).toContainText('2.5 BAN per APL')
+  await mine.getByRole('button', { name: 'Show in book' }).click()
+  await expect(a.getByLabel('Token traded', { exact: true }).locator('option:checked')).toHaveText('APL')
+  await expect(a.getByLabel('Token it is priced in', { exact: true }).locator('option:checked')).toHaveText(
+    'BAN',
+  )
+  await expect(a.getByTestId('asks').getByTestId('book-row')).toHaveCount(1)
+}
+
+/** B takes A's offer (`postOffer`) from the book of APL/BAN (one signature); it leaves A's open offers. */
+export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise<void> {
   await b.getByRole('link', { name: 'Market', exact: true }).click()
   await choose(b, 'Token traded', 'APL')
   await choose(b, 'Token it is priced in', 'BAN')
@@ -233,4 +268,7 @@ export async function postAndTake(
     },
   )
   await b.getByTestId('approval-confirm').click()
+  // Taken, the offer is A's trade (My trades), no longer one of its open offers.
+  await expect(a.getByTestId('my-offers-empty')).toHaveText('You have no open offers.', { timeout: 60_000 })
+  await expect(a.getByTestId('my-offer-row')).toHaveCount(0)
 }

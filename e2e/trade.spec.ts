@@ -1,6 +1,15 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { crashTab, openNode, profileOf, reopenProfile, waitDirect, waitInPage } from './helpers'
-import { createToken, createWallet, fund, postAndTake, unlockWallet } from './market-steps'
+import {
+  createToken,
+  createWallet,
+  fund,
+  offerListedOffPair,
+  postAndTake,
+  postOffer,
+  takeOffer,
+  unlockWallet,
+} from './market-steps'
 
 /** The form's default timelocks on the devnet (k = 3): the rule's minimums and 60 blocks each to act. */
 const DEVNET_TIMELOCKS = { maker: 207, taker: 70 }
@@ -181,13 +190,15 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
   }
 })
 
-test("B runs as light only (headers and proofs): it takes A's offer, both Completed, balances exact", async ({
+test("B runs as light only (headers and proofs): it takes A's offer, both Completed, balances exact; A's offer stays listed as its own with the book on another pair", async ({
   browser,
 }) => {
   const { a, b, close } = await twoTraders(browser, '/wallet?mine=0&mode=light')
   try {
     expect(await b.evaluate(() => window.tabchain?.node.api.mode())).toEqual({ kind: 'light' })
-    await postAndTake(a, b, DEVNET_TIMELOCKS)
+    await postOffer(a, DEVNET_TIMELOCKS)
+    await offerListedOffPair(a)
+    await takeOffer(a, b, DEVNET_TIMELOCKS)
     await bothCompleted(a, b)
     // B executed no block: it followed headers, and proved what it showed and what its swap read.
     const verified = await b.evaluate(

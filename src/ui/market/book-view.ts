@@ -125,3 +125,46 @@ export function bookView(
     bids: bids.sort(byPrice(-1)).map((a) => a.row),
   }
 }
+
+/** One of the user's own open offers, as the book of the pair it sells into shows it. */
+export interface MyOfferRow {
+  readonly entry: MarketBookEntry
+  /** The pair whose book lists the offer as an ask: base = the token it sells, quote = the one it asks. */
+  readonly pair: MarketPair
+  readonly base: MarketToken
+  readonly quote: MarketToken
+  /** Its line in that book: `amount` is what it sells, `total` what it asks, the price both ways, the expiry. */
+  readonly row: BookRow
+}
+
+/**
+ * The user's open offers (`entries`, every pair, any of the wallet's accounts) as their books show them,
+ * each in the pair whose base is what it sells; `mine` marks those of `me`, the account the market acts
+ * with (the one that can withdraw them). Soonest to expire first, then by id. Expired offers are left
+ * out, as the book leaves them. Pure.
+ */
+export function myOffersView(
+  entries: readonly MarketBookEntry[],
+  tokens: readonly MarketToken[],
+  me: Address | null,
+  nowMs: number,
+): MyOfferRow[] {
+  const rows: MyOfferRow[] = []
+  for (const entry of entries) {
+    const o = entry.signed.offer
+    // In lower case, as the token list (and so the pair selector) names tokens.
+    const pair = { base: o.sellToken.toLowerCase() as Address, quote: o.buyToken.toLowerCase() as Address }
+    const book = bookView([entry], pair, tokens, me, nowMs)
+    const [row] = book.asks
+    if (row !== undefined) rows.push({ entry, pair, base: book.base, quote: book.quote, row })
+  }
+  return rows.sort((x, y) =>
+    x.row.expiresInS !== y.row.expiresInS
+      ? x.row.expiresInS - y.row.expiresInS
+      : x.row.id < y.row.id
+        ? -1
+        : x.row.id > y.row.id
+          ? 1
+          : 0,
+  )
+}

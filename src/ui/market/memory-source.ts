@@ -103,6 +103,12 @@ export class MemoryMarketSource implements MarketSource {
     })
   }
 
+  /** The account's open offers, every pair (the twin plays a wallet of one account). */
+  async myOffers(): Promise<readonly MarketBookEntry[]> {
+    const me = this.#account?.address.toLowerCase()
+    return [...this.#book.values()].filter((e) => e.signed.offer.maker.toLowerCase() === me)
+  }
+
   async signOffer(offer: MarketOffer): Promise<SignedMarketOffer> {
     return { chainId: this.#init.params.chainId, offer, signature: await this.#init.sign(offer) }
   }

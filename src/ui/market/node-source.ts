@@ -323,6 +323,13 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       const [book] = await api.offers(pair)
       return book === undefined ? [] : [...book.asks, ...book.bids]
     },
+    async myOffers() {
+      const mine = new Set(wallet.view().accounts.map((a) => lower(a.address)))
+      const books = await api.offers()
+      return books.flatMap((book) =>
+        [...book.asks, ...book.bids].filter((e) => mine.has(lower(e.signed.offer.maker))),
+      )
+    },
     async signOffer(offer: MarketOffer): Promise<SignedMarketOffer> {
       return { chainId, offer, signature: await signTyped(offer.maker, offerTypedData(chainId, offer)) }
     },

@@ -121,6 +121,11 @@ export interface MarketSource {
   balanceOf(token: Address, holder: Address): Promise<bigint>
   /** Open offers trading the pair's two tokens, either way. */
   offers(pair: MarketPair): Promise<readonly MarketBookEntry[]>
+  /**
+   * Open offers made by the wallet's accounts (all of them, locked or not: their addresses are known),
+   * in every pair: the node's whole book by maker. A taken, withdrawn or expired offer is not among them.
+   */
+  myOffers(): Promise<readonly MarketBookEntry[]>
   /** Signs an offer with the wallet (EIP-712 `eth_signTypedData_v4`, through its approval dialog). */
   signOffer(offer: MarketOffer): Promise<SignedMarketOffer>
   /** Posts a signed offer through this node (which answers takes for it). */

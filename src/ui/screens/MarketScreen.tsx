@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Link } from 'react-router'
 import type { Address, Hex } from 'viem'
 import { LoadFailed } from '../components/explorer'
+import { MyOffers } from '../components/market/MyOffers'
 import { MyTrades } from '../components/market/MyTrades'
 import { OrderBook } from '../components/market/OrderBook'
 import { PostOfferForm } from '../components/market/PostOfferForm'
@@ -67,7 +68,8 @@ function Market({ source }: { readonly source: MarketSource }) {
     if (profileId !== undefined) saveMarketPair(profileId, next)
   }
   const [taking, setTaking] = useState<MarketBookEntry | null>(null)
-  const [notice, setNotice] = useState<string | null>(null)
+  // What the last withdrawal came to, shown beside the list it was withdrawn from.
+  const [notice, setNotice] = useState<{ readonly text: string; readonly from: 'book' | 'mine' } | null>(null)
   const ctx = context !== null && 'value' in context ? context.value : null
   const pair = chosen ?? (ctx === null ? null : firstPair(profileId, ctx.tokens))
   const book = useMarketQuery(
@@ -76,18 +78,20 @@ function Market({ source }: { readonly source: MarketSource }) {
     ['offers'],
     [pair?.base, pair?.quote],
   )
+  // The wallet's open offers in every pair (its accounts may change: `wallet`).
+  const mine = useMarketQuery(source, (s) => s.myOffers(), ['offers', 'wallet'], [])
   const swaps = useMarketQuery(source, (s) => s.swaps(), ['swaps'], [])
   // The offer this tab took last: a note follows its trade until it finished.
   const [taken, setTaken] = useState<Hex | null>(null)
   const note =
-    notice ??
+    (notice?.from === 'book' ? notice.text : null) ??
     (taken === null ? null : takenOfferNote(taken, swaps !== null && 'value' in swaps ? swaps.value : []))
-  const withdraw = (entry: MarketBookEntry) => {
+  const withdraw = (entry: MarketBookEntry, from: 'book' | 'mine') => {
     setNotice(null)
     setTaken(null)
     source.cancelOffer(entry.id).then(
-      () => setNotice('Offer withdrawn.'),
-      (err: unknown) => setNotice(marketErrorMessage(err)),
+      () => setNotice({ text: 'Offer withdrawn.', from }),
+      (err: unknown) => setNotice({ text: marketErrorMessage(err), from }),
     )
   }
   return (
@@ -136,7 +140,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                   setTaken(null)
                   setTaking(entry)
                 }}
-                onCancel={withdraw}
+                onCancel={(entry) => withdraw(entry, 'book')}
               />
             )}
           </section>
@@ -155,6 +159,30 @@ function Market({ source }: { readonly source: MarketSource }) {
                   fees={ctx.fees}
                   pair={pair}
                 />
+              </section>
+              <section className="section" aria-labelledby="my-offers-title">
+                <h2 id="my-offers-title">Your open offers</h2>
+                {notice?.from === 'mine' ? (
+                  <p className="muted" role="status">
+                    {notice.text}
+                  </p>
+                ) : null}
+                {mine === null ? (
+                  <p className="muted">Loading your offers…</p>
+                ) : 'error' in mine ? (
+                  <LoadFailed error={mine.error} />
+                ) : (
+                  <MyOffers
+                    entries={mine.value}
+                    tokens={ctx.tokens}
+                    me={ctx.account.address}
+                    onShow={(next) => {
+                      choose(next)
+                      document.getElementById('book-title')?.scrollIntoView({ block: 'start' })
+                    }}
+                    onWithdraw={(entry) => withdraw(entry, 'mine')}
+                  />
+                )}
               </section>
               <section className="section" aria-labelledby="trades-title">
                 <h2 id="trades-title">My trades</h2>

@@ -1,13 +1,45 @@
-import { createElement } from 'react'
+import { createElement, isValidElement, type ReactElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
+import { keccak256, toHex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { MyOffersList } from '../../../src/ui/components/market/MyOffers'
 import { MyTrades } from '../../../src/ui/components/market/MyTrades'
 import { OrderBook } from '../../../src/ui/components/market/OrderBook'
-import type { MarketSwap } from '../../../src/ui/market/source'
-import { ALICE, BOB, entry, GLD, id, PARAMS, SLV, TOKENS } from './fixtures'
+import { myOffersView } from '../../../src/ui/market/book-view'
+import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
+import type { MarketPair, MarketSwap } from '../../../src/ui/market/source'
+import {
+  ALICE,
+  BOB,
+  entry,
+  FEES,
+  GLD,
+  id,
+  NATIVE,
+  NOW_MS,
+  NOW_S,
+  offer,
+  PARAMS,
+  SLV,
+  TOKENS,
+} from './fixtures'
 
 const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+
+/** The elements of a rendered tree (host elements are not expanded) whose `data-testid` is `testId`. */
+function byTestId(node: unknown, testId: string): ReactElement<Record<string, unknown>>[] {
+  if (Array.isArray(node)) return node.flatMap((n) => byTestId(n, testId))
+  if (!isValidElement<Record<string, unknown>>(node)) return []
+  const here = node.props['data-testid'] === testId ? [node] : []
+  return [...here, ...byTestId(node.props.children, testId)]
+}
+
+/** Clicks the button of `element` (calls its `onClick`, as React would). */
+function click(element: ReactElement<Record<string, unknown>> | undefined): unknown {
+  if (element === undefined) throw new Error('no such button')
+  return (element.props.onClick as () => unknown)()
+}
 
 describe('market components render from the view models', () => {
   test('order book: take buttons for others’ offers, withdraw for ours, the unfunded flag', () => {
@@ -113,6 +145,77 @@ describe('market components render from the view models', () => {
     // The node that moves them runs in this tab: closed, a redeem may miss the other lock's timelock.
     expect(render(true)).toContain(
       'Your trades move on by themselves while this tab stays open: nothing to do but keep it open until they finish.',
+    )
+  })
+
+  test('your open offers: every pair listed with what it sells and asks; Show in book names its pair; a withdrawn one leaves', async () => {
+    const source = new MemoryMarketSource({
+      params: PARAMS,
+      fees: FEES,
+      tokens: TOKENS,
+      account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
+      sign: async (o) => keccak256(toHex(`${o.maker}${o.sellAmount}`)),
+      idOf: (o) => keccak256(toHex(`${o.maker}${o.salt}`)),
+      now: () => NOW_MS,
+    })
+    source.setBalance(GLD, ALICE, 100_00n)
+    source.setBalance(NATIVE, ALICE, 10n ** 18n)
+    const post = async (fields: Parameters<typeof offer>[0]) =>
+      source.postOffer(await source.signOffer(offer(fields)))
+    // 100 GLD for 50 SLV, and 1 TAB for 40 GLD (it expires first: listed first).
+    const gld = await post({})
+    const tab = await post({
+      sellToken: NATIVE,
+      sellAmount: 10n ** 18n,
+      buyToken: GLD,
+      buyAmount: 40_00n,
+      expiresAt: NOW_S + 300n,
+      salt: `0x${'33'.repeat(32)}`,
+    })
+    // Someone else's offer in the same pair is the book's, not ours.
+    source.addOffer(entry(id(7), { maker: BOB }))
+
+    const shown: MarketPair[] = []
+    const list = async () =>
+      MyOffersList({
+        rows: myOffersView(await source.myOffers(), TOKENS, ALICE, NOW_MS),
+        onShow: (pair) => shown.push(pair),
+        onWithdraw: (e) => source.cancelOffer(e.id),
+      })
+    const both = await list()
+    const rows = byTestId(both, 'my-offer-row')
+    expect(rows.map((r) => r.key)).toEqual([tab.id, gld.id])
+    const t = text(renderToStaticMarkup(both))
+    expect(t).toContain('1 TAB for 40 GLD')
+    expect(t).toContain('40 GLD per TAB 0.025 TAB per GLD')
+    expect(t).toContain('expires in 5m 00s')
+    expect(t).toContain('100 GLD for 50 SLV')
+    expect(t).toContain('0.5 SLV per GLD 2 GLD per SLV')
+    expect(t).toContain('expires in 10m 00s')
+    expect(t).not.toContain('0xbbbb')
+
+    click(byTestId(rows[0], 'my-offer-show')[0])
+    click(byTestId(rows[1], 'my-offer-show')[0])
+    // The book of the pair in which the offer is an ask (it sells the base): where it shows as posted.
+    expect(shown).toEqual([
+      { base: NATIVE, quote: GLD },
+      { base: GLD, quote: SLV },
+    ])
+
+    await click(byTestId(rows[1], 'my-offer-withdraw')[0])
+    expect(byTestId(await list(), 'my-offer-row').map((r) => r.key)).toEqual([tab.id])
+    await source.cancelOffer(tab.id)
+    expect(text(renderToStaticMarkup(await list()))).toContain('You have no open offers.')
+
+    // Another account of the wallet: listed, withdrawn once that account is the one selected.
+    const other = MyOffersList({
+      rows: myOffersView([entry(id(8), { maker: BOB })], TOKENS, ALICE, NOW_MS),
+      onShow: () => {},
+      onWithdraw: () => {},
+    })
+    expect(byTestId(other, 'my-offer-withdraw')).toEqual([])
+    expect(text(renderToStaticMarkup(other))).toContain(
+      '0xbbbb…bbbb expires in 10m 00s Show in book Select this account in the wallet to withdraw it.',
     )
   })
 })

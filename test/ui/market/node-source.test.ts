@@ -1,7 +1,7 @@
-import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { type Address, encodeFunctionData, getAddress, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
-import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
+import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { memoryHub } from '../../../src/node/network/memory'
@@ -214,6 +214,9 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     const posted = await A.market.postOffer(signed)
     expect(posted).toMatchObject({ hosted: true, makerLacksBalance: false })
 
+    // The maker's own open offers list it, with no pair asked for.
+    expect((await A.market.myOffers()).map((e) => e.id)).toEqual([posted.id])
+
     const pair = { base: APPLE, quote: BANANA }
     await until(async () => (await B.market.offers(pair)).some((e) => e.id === posted.id))
     const terms = await B.market.takeOffer(posted.id)
@@ -258,6 +261,8 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(A.dialogs).toHaveLength(1)
     expect(B.dialogs).toHaveLength(1)
     expect(A.errors).toEqual([])
+    // Taken, it is a trade (My trades), no longer an open offer.
+    expect(await A.market.myOffers()).toEqual([])
     expect(events).toContain('offers')
     expect(events).toContain('swaps')
     expect(events).toContain('head')
@@ -439,5 +444,54 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     await A.api.setMining(false)
     const listed = (await A.market.tokens()).find((t) => t.address === evil.toLowerCase())
     expect(listed?.symbol).toBe('EVIL\\u{202E}')
+  }, 60_000)
+
+  test("the wallet's open offers: every pair and every account, while locked too, not another wallet's; a withdrawn one leaves", async () => {
+    const params = await A.market.params()
+    const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 600)
+    const post = async (tab: Tab, fields: Pick<MarketOffer, 'maker' | 'sellToken' | 'buyToken'>) =>
+      tab.market.postOffer(
+        await tab.market.signOffer({
+          makerPeer: tab.peerId,
+          sellAmount: UNIT,
+          buyAmount: 2n * UNIT,
+          expiresAt,
+          makerTimelock: params.defaultTimelocks.maker,
+          takerTimelock: params.defaultTimelocks.taker,
+          salt: randomSalt(),
+          ...fields,
+        }),
+      )
+    // A's selected account sells APPLE for BANANA; its first account, the coin for APPLE.
+    const first = (A.wallet.view().accounts[0]?.address ?? '0x').toLowerCase() as Address
+    expect(first).not.toBe(A.address)
+    const apple = await post(A, { maker: A.address, sellToken: APPLE, buyToken: BANANA })
+    // The wallet signs with its selected account only.
+    const selecting = async (account: Address, f: () => Promise<void>) => {
+      await A.wallet.select(getAddress(account))
+      await f().finally(() => A.wallet.select(getAddress(A.address)))
+    }
+    let coin = apple
+    await selecting(first, async () => {
+      coin = await post(A, { maker: first, sellToken: ZERO_ADDRESS, buyToken: APPLE })
+    })
+    expect(coin.id).not.toBe(apple.id)
+    // B's account 2 is not in A's wallet: its offer reaches A's book, not A's own offers.
+    const theirs = await post(B, { maker: B.address, sellToken: BANANA, buyToken: APPLE })
+    await until(async () =>
+      (await A.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === theirs.id),
+    )
+    const ids = async () => new Set((await A.market.myOffers()).map((e) => e.id))
+    expect(await ids()).toEqual(new Set([apple.id, coin.id]))
+    // A locked wallet still knows its accounts' addresses: its offers stay listed.
+    A.wallet.lock()
+    expect(await ids()).toEqual(new Set([apple.id, coin.id]))
+    await A.wallet.unlock('correct horse battery')
+
+    await A.market.cancelOffer(apple.id)
+    expect(await ids()).toEqual(new Set([coin.id]))
+    await selecting(first, () => A.market.cancelOffer(coin.id))
+    await B.market.cancelOffer(theirs.id)
+    expect(await A.market.myOffers()).toEqual([])
   }, 60_000)
 })

@@ -1,0 +1,106 @@
+import { useMemo } from 'react'
+import type { Address } from 'viem'
+import { type MyOfferRow, myOffersView } from '../../market/book-view'
+import type { MarketBookEntry, MarketPair, MarketToken } from '../../market/source'
+import { useNow } from '../../useNow'
+import { Identicon } from '../Identicon'
+
+interface MyOffersProps {
+  readonly entries: readonly MarketBookEntry[]
+  readonly tokens: readonly MarketToken[]
+  /** The account the market acts with: only its offers can be withdrawn here (the wallet signs with it). */
+  readonly me: Address | null
+  /** Switches the order book to `pair` (the one in which the offer sells the base). */
+  readonly onShow: (pair: MarketPair) => void
+  /** Withdraws the offer, as its row in the book does. */
+  readonly onWithdraw: (entry: MarketBookEntry) => void
+}
+
+/** The wallet's open offers in every pair: what each sells and asks, its price and expiry, and actions. */
+export function MyOffers({ entries, tokens, me, onShow, onWithdraw }: MyOffersProps) {
+  // The expiry countdowns tick only while there is something to count down.
+  const now = useNow(1000, entries.length > 0)
+  const rows = useMemo(() => myOffersView(entries, tokens, me, now), [entries, tokens, me, now])
+  return <MyOffersList rows={rows} onShow={onShow} onWithdraw={onWithdraw} />
+}
+
+/** `MyOffers` once its rows are worked out (no state: renders the same rows the same way). */
+export function MyOffersList({
+  rows,
+  onShow,
+  onWithdraw,
+}: {
+  readonly rows: readonly MyOfferRow[]
+  readonly onShow: (pair: MarketPair) => void
+  readonly onWithdraw: (entry: MarketBookEntry) => void
+}) {
+  if (rows.length === 0)
+    return (
+      <p className="muted" data-testid="my-offers-empty">
+        You have no open offers.
+      </p>
+    )
+  return (
+    <table className="table book" data-testid="my-offers">
+      <thead>
+        <tr>
+          <th>Offer</th>
+          <th>Price</th>
+          <th>Account</th>
+          <th>Expires</th>
+          <th aria-label="Actions" />
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ entry, pair, base, quote, row }) => (
+          <tr key={row.id} data-testid="my-offer-row">
+            <td>
+              {row.amount} for {row.total}
+              <div className="muted small">
+                {base.symbol}/{quote.symbol}
+              </div>
+            </td>
+            <td className="mono">
+              {row.price.exact ? '' : '≈'}
+              {row.price.text} {quote.symbol} per {base.symbol}
+              <div className="muted small">
+                {row.inverse.exact ? '' : '≈'}
+                {row.inverse.text} {base.symbol} per {quote.symbol}
+              </div>
+            </td>
+            <td className="table__peer">
+              <Identicon id={row.makerIdenticon} />{' '}
+              <span className="mono small" title={row.maker}>
+                {`${row.maker.slice(0, 6)}…${row.maker.slice(-4)}`}
+              </span>
+              {row.unfunded ? <span className="tag tag--warn">unfunded</span> : null}
+            </td>
+            <td className="small">{row.expiry}</td>
+            <td>
+              <button
+                type="button"
+                className="button button--small"
+                data-testid="my-offer-show"
+                onClick={() => onShow(pair)}
+              >
+                Show in book
+              </button>{' '}
+              {row.mine ? (
+                <button
+                  type="button"
+                  className="button button--small"
+                  data-testid="my-offer-withdraw"
+                  onClick={() => onWithdraw(entry)}
+                >
+                  Withdraw
+                </button>
+              ) : (
+                <span className="muted small">Select this account in the wallet to withdraw it.</span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
