@@ -913,6 +913,19 @@ export async function createNetworkHost(init: NetworkHostInit) {
     },
     snapshot,
     /**
+     * The user's "Retry now": while the relay is unreachable and its next attempt waits on the backoff,
+     * cancels that wait and starts the attempt at once. The backoff is not reset: the attempt counts as
+     * the one it replaces, so if it fails too the next waits the following (longer) step. Returns whether
+     * an attempt started; none does while one runs (the status is then `connecting`), once connected,
+     * offline (the browser's `online` event retries), or before the server's Retry-After has passed — so
+     * clicks cannot hammer the relay or its server.
+     */
+    retryRelayNow(): boolean {
+      if (stopped || relayStatus.state !== 'unreachable' || Date.now() < relayBusyUntil) return false
+      void connectRelay()
+      return true
+    },
+    /**
      * Starts libp2p (the node's topics and protocols can be wired from then on) and connects to the
      * relay at once, or once `connectAfter` settles: the relay connection, its reservation and the
      * dials that follow take most of this thread for a few hundred ms, which a tab with local data to

@@ -50,7 +50,7 @@ async function newPeerId(): Promise<PeerId> {
  * asks where the relay listens through `fetchRelayInfo`, and `answer` is the server (given the body
  * it sends when it answers).
  */
-async function fakeHost(answer?: (body: string) => Response) {
+async function fakeHost(answer?: (body: string) => Response | Promise<Response>) {
   const relayId = await newPeerId()
   const relayAddr = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId.toString()}`
   const events = new EventTarget()
@@ -313,6 +313,104 @@ describe("the relay's address, asked again after the server refused it", () => {
     await vi.advanceTimersByTimeAsync(5_000)
     expect(server.asked.map((at) => at - start)).toEqual([0, 20_000])
     await host.stop()
+  })
+})
+
+describe('Retry now: an attempt at the relay at once, instead of the one waiting on its backoff', () => {
+  /** A server that does not answer while `down`, then gives the relay's address; `asked`: when it was asked. */
+  const flakyServer = () => {
+    const server = { down: true, asked: [] as number[] }
+    const answer = (body: string): Response => {
+      server.asked.push(Date.now())
+      if (server.down) throw new TypeError('Failed to fetch')
+      return new Response(body, { status: 200 })
+    }
+    return { server, answer }
+  }
+  const retryAtOf = (host: { snapshot(): NetworkSnapshot }): number => {
+    const relay = host.snapshot().relay
+    return relay.state === 'unreachable' ? relay.retryAt : Number.NaN
+  }
+
+  test('it cancels the waiting retry and asks at once; a failure waits the next step of the backoff, not its first', async () => {
+    const { server, answer } = flakyServer()
+    const { host } = await fakeHost(answer)
+    // Three failures (at 0, then after 0.5–1 s and 1–2 s): the next retry is 2–4 s off.
+    while (server.asked.length < 3) await vi.advanceTimersByTimeAsync(100)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(host.snapshot().relay).toMatchObject({ state: 'unreachable', attempt: 3 })
+    const waiting = retryAtOf(host)
+    expect(waiting).toBeGreaterThan(Date.now())
+
+    expect(host.retryRelayNow()).toBe(true)
+    expect(host.snapshot().relay).toEqual({ state: 'connecting', attempt: 4 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(server.asked).toHaveLength(4)
+    expect(server.asked[3]).toBe(Date.now())
+    // It failed too: the fourth failure waits 4–8 s (the first would wait 0.5–1 s).
+    expect(host.snapshot().relay).toMatchObject({ state: 'unreachable', attempt: 4 })
+    const next = retryAtOf(host)
+    expect(next - Date.now()).toBeGreaterThanOrEqual(4_000)
+    expect(next - Date.now()).toBeLessThanOrEqual(8_000)
+    // The retry that was waiting does not come on top of it.
+    await vi.advanceTimersByTimeAsync(waiting - Date.now() + 100)
+    expect(server.asked).toHaveLength(4)
+    await vi.advanceTimersByTimeAsync(next - Date.now())
+    expect(server.asked).toHaveLength(5)
+
+    // The relay is back: one more Retry now reaches it at once.
+    server.down = false
+    await vi.advanceTimersByTimeAsync(0)
+    expect(host.retryRelayNow()).toBe(true)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(server.asked.at(-1)).toBe(Date.now())
+    expect(host.snapshot().relay.state).toBe('connected')
+    // Connected, there is nothing to retry.
+    expect(host.retryRelayNow()).toBe(false)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(server.asked).toHaveLength(6)
+    await host.stop()
+  })
+
+  test('while an attempt runs, or before the server’s Retry-After, it starts nothing', async () => {
+    const asked: number[] = []
+    let release = (): void => {}
+    const { host } = await fakeHost((body) => {
+      asked.push(Date.now())
+      if (asked.length === 1) throw new TypeError('Failed to fetch')
+      // The second ask hangs until released: an attempt in flight.
+      return new Promise<Response>((resolve) => {
+        release = () => resolve(new Response(body, { status: 200 }))
+      })
+    })
+    expect(host.snapshot().relay.state).toBe('unreachable')
+    expect(host.retryRelayNow()).toBe(true)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(asked).toHaveLength(2)
+    expect(host.snapshot().relay).toEqual({ state: 'connecting', attempt: 2 })
+    // Clicked again (and again) while it runs: nothing more is asked, and its status stays.
+    expect(host.retryRelayNow()).toBe(false)
+    expect(host.retryRelayNow()).toBe(false)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(asked).toHaveLength(2)
+    expect(host.snapshot().relay).toEqual({ state: 'connecting', attempt: 2 })
+    release()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(host.snapshot().relay.state).toBe('connected')
+    await host.stop()
+
+    // A server that answered 429 is not asked again before its Retry-After, whatever the user clicks.
+    asked.length = 0
+    const start = Date.now()
+    const second = await fakeHost(() => {
+      asked.push(Date.now())
+      return new Response('too many requests', { status: 429, headers: { 'retry-after': '20' } })
+    })
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(second.host.retryRelayNow()).toBe(false)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(asked.map((at) => at - start)).toEqual([0])
+    await second.host.stop()
   })
 })
 
