@@ -79,3 +79,56 @@ test('a tab alone whose relay stopped says other tabs cannot find it, rather tha
     await stopRelayProcess(relay)
   }
 })
+
+test('"Retry now" reaches a relay that came back at once, not after the backoff’s wait; by keyboard, at 390 px', async ({
+  browser,
+}) => {
+  let relay = await startRelayProcess({ port: PORT })
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
+  try {
+    const page = await context.newPage()
+    await page.goto(`http://127.0.0.1:${PORT}/network?mine=0`)
+    const pill = page.getByTestId('relay-status')
+    await expect(pill).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
+    // Connected, there is nothing to retry.
+    await expect(page.getByRole('button', { name: 'Retry now' })).toHaveCount(0)
+
+    await stopRelayProcess(relay)
+    await expect(pill).toContainText('retrying in')
+    // The relay comes back, but the tab does not learn where it is (asking fails as with it stopped)
+    // until the wait shown is long (the backoff grows to 30 s): however long the relay takes to start,
+    // it is back before that wait is over.
+    const where = `http://127.0.0.1:${PORT}/api/relay`
+    await context.route(where, (route) => route.abort())
+    relay = await startRelayProcess({ port: PORT })
+    const nextRetry = () =>
+      page.evaluate(() => {
+        const r = window.tabchain?.network.snapshot().relay
+        return r?.state === 'unreachable' ? r.retryAt : 0
+      })
+    await expect
+      .poll(async () => (await nextRetry()) - Date.now(), { timeout: 60_000 })
+      .toBeGreaterThan(12_000)
+    const retryAt = await nextRetry()
+    await context.unroute(where)
+
+    // The header's button, beside the pill, on the screen at a phone's width; the Network screen's too.
+    const header = page.getByTestId('network-state').getByRole('button', { name: 'Retry now' })
+    await expect(header).toBeVisible()
+    await expect(page.getByTestId('relay-state').getByRole('button', { name: 'Retry now' })).toBeVisible()
+    const box = await header.boundingBox()
+    expect((box?.x ?? Number.POSITIVE_INFINITY) + (box?.width ?? 0)).toBeLessThanOrEqual(390)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0)
+    await expect(pill).toContainText('retrying in')
+
+    // Pressed from the keyboard: connected well before the wait shown had run out.
+    await header.focus()
+    await page.keyboard.press('Enter')
+    await expect(pill).toHaveAttribute('data-state', 'connected')
+    expect(Date.now()).toBeLessThan(retryAt - 5_000)
+    await expect(page.getByRole('button', { name: 'Retry now' })).toHaveCount(0)
+  } finally {
+    await context.close()
+    await stopRelayProcess(relay)
+  }
+})

@@ -161,6 +161,7 @@ export async function boot(): Promise<Tabchain> {
     iceServers: iceServersFromUrl(url),
   })
   network.onChange((snapshot) => useApp.setState({ network: snapshot }))
+  useApp.setState({ retryRelayNow: network.retryRelayNow })
 
   const genesis = await genesisReady
   // `?mode=` overrides the profile's setting for this page load.

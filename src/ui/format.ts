@@ -104,6 +104,18 @@ export function describeRelay(status: RelayStatus | null, now: number): RelayVie
 }
 
 /**
+ * The relay's "Retry now" button (`RetryRelayButton`): shown while the relay is unreachable and kept
+ * while a retry runs (connecting after a failed attempt), so a keyboard user's focus stays on it; it
+ * takes a click only while the retry waits on its backoff — not while an attempt runs, and not while the
+ * server's 429 asks this tab to wait (the host would refuse the click either way).
+ */
+export function retryNowButton(status: RelayStatus | null): 'enabled' | 'disabled' | 'hidden' {
+  if (status?.state === 'unreachable') return status.problem.kind === 'busy' ? 'disabled' : 'enabled'
+  if (status?.state === 'connecting' && status.attempt > 1) return 'disabled'
+  return 'hidden'
+}
+
+/**
  * Why the relay could not be reached, as a sentence a user reads: the server's answer to "where is the
  * relay" (busy, an error status, something unreadable), the server not answering at all, or the relay's
  * own link failing (libp2p's message `error`, kept as it says what failed).

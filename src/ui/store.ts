@@ -39,6 +39,11 @@ export interface AppState {
   /** Whether a profile has a wallet keystore: removing it then loses the keys only it holds. */
   readonly profileHasWallet: (id: string) => Promise<boolean>
   readonly network: NetworkSnapshot | null
+  /**
+   * "Retry now": connects to the unreachable relay at once instead of after its backoff (the host's
+   * `retryRelayNow`); false, and nothing happens, while an attempt runs or there is nothing to retry.
+   */
+  readonly retryRelayNow: () => boolean
   /** The node's API (queries), once it runs. */
   readonly api: Remote<NodeApi> | null
   /** The chain this tab runs (the server's genesis), once known. */
@@ -88,6 +93,7 @@ export const useApp = create<AppState>(() => ({
   removeProfile: () => Promise.reject(new Error('the profiles are not loaded yet')),
   profileHasWallet: () => Promise.reject(new Error('the profiles are not loaded yet')),
   network: null,
+  retryRelayNow: () => false,
   api: null,
   chain: null,
   head: null,

@@ -13,6 +13,7 @@ import {
   peerCountLabel,
   pendingNote,
   relayProblem,
+  retryNowButton,
   secondsUntil,
   shortPeerId,
   tokenBalance,
@@ -76,6 +77,24 @@ describe('secondsUntil', () => {
     expect(secondsUntil(10_001, 9_000)).toBe(2)
     expect(secondsUntil(10_000, 9_000)).toBe(1)
     expect(secondsUntil(9_000, 10_000)).toBe(0)
+  })
+})
+
+describe('retryNowButton', () => {
+  const unreachable = (problem: RelayProblem) =>
+    ({ state: 'unreachable', error: 'closed', problem, attempt: 3, retryAt: 1_000_000 }) as const
+  it('takes a click while the relay is unreachable and its retry waits on the backoff', () => {
+    expect(retryNowButton(unreachable({ kind: 'link' }))).toBe('enabled')
+    expect(retryNowButton(unreachable({ kind: 'silent' }))).toBe('enabled')
+    expect(retryNowButton(unreachable({ kind: 'http', status: 502 }))).toBe('enabled')
+  })
+  it('stays, disabled, while a retry runs or the server asked to wait; is not there otherwise', () => {
+    expect(retryNowButton({ state: 'connecting', attempt: 4 })).toBe('disabled')
+    expect(retryNowButton(unreachable({ kind: 'busy' }))).toBe('disabled')
+    expect(retryNowButton(null)).toBe('hidden')
+    expect(retryNowButton({ state: 'connecting', attempt: 1 })).toBe('hidden')
+    expect(retryNowButton({ state: 'connected', address: '/ip4/127.0.0.1/tcp/1/ws' })).toBe('hidden')
+    expect(retryNowButton({ state: 'offline' })).toBe('hidden')
   })
 })
 

@@ -2,6 +2,7 @@ import { Link, NavLink } from 'react-router'
 import { useApp } from '../store'
 import { PeerId } from './PeerId'
 import { ProfilePicker } from './ProfilePicker'
+import { RetryRelayButton } from './RetryRelayButton'
 import { PeerCountPill, RelayPill } from './StatusPills'
 
 /** Top-level sections, in navigation order. */
@@ -45,6 +46,7 @@ export function Header() {
       <div className="status-strip" data-testid="network-state" data-online={online}>
         <div className="status-strip__inner">
           <RelayPill />
+          <RetryRelayButton />
           <PeerCountPill />
           {peerId ? (
             <span className="status-strip__id">

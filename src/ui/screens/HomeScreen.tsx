@@ -7,6 +7,7 @@ import type { CheckpointConflict } from '../../node/sync/checkpoint-conflict'
 import { formatCoin } from '../../wallet/amount'
 import { AddressLink } from '../components/explorer'
 import { PeerId } from '../components/PeerId'
+import { RetryRelayButton } from '../components/RetryRelayButton'
 import {
   checkpointConflictNote,
   describeRelay,
@@ -72,6 +73,7 @@ export function HomeScreen() {
             <span className={`dot dot--${relay.tone}`} aria-hidden="true" /> {relay.short}
           </p>
           <p className="muted small">{relayHint(network?.relay.state, relay.next)}</p>
+          <RetryRelayButton />
         </article>
         <article className="card">
           <h2 className="card__label">Peers</h2>

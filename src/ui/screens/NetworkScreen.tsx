@@ -4,6 +4,7 @@ import { Fact } from '../components/explorer'
 import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
+import { RetryRelayButton } from '../components/RetryRelayButton'
 import { describePeerLink, describeRelay, formatDuration, latencyText } from '../format'
 import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
@@ -175,7 +176,8 @@ function RelayState({ relay }: { readonly relay: RelayStatus }) {
   const view = describeRelay(relay, now)
   return (
     <div data-testid="relay-state" data-state={relay.state}>
-      <span>{view.short}</span> {view.next === '' ? null : <span className="muted">{view.next}</span>}
+      <span>{view.short}</span> {view.next === '' ? null : <span className="muted">{view.next}</span>}{' '}
+      <RetryRelayButton />
       {view.reason === '' ? null : (
         <p className="small" data-testid="relay-error">
           {view.reason}
