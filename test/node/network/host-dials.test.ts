@@ -435,8 +435,10 @@ describe("what the snapshot says of a relayed tab's direct dial", () => {
     expect(dialedAt(tab)).toHaveLength(1)
     expect(dialOf(host.snapshot(), tab)).toEqual({ state: 'dialing' })
     // Every attempt is refused: the dial ends failed, saying why, and when the next one comes at the
-    // earliest — its backoff (5 s, jittered down to 2.5 s at least), then the grace.
-    await vi.advanceTimersByTimeAsync(5_000)
+    // earliest — its backoff (5 s, jittered down to 2.5 s at least), then the grace. Looked at within
+    // 100 ms of its end, so that the broadcast below comes inside the shortest backoff, whatever the jitter.
+    for (let waited = 0; waited < 10_000 && dialOf(host.snapshot(), tab)?.state !== 'failed'; waited += 100)
+      await vi.advanceTimersByTimeAsync(100)
     const ended = host.dials().find((d) => d.peerId === tab.toString())?.ended ?? Number.NaN
     const failed = dialOf(host.snapshot(), tab)
     expect(failed).toMatchObject({ state: 'failed', error: 'NO_RESERVATION' })
