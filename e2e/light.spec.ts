@@ -1,4 +1,4 @@
-import { expect, type Page, test } from '@playwright/test'
+import { type BrowserContext, expect, type Page, test } from '@playwright/test'
 import type { Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { nodeReport, openNode, waitDirect } from './helpers'
@@ -25,19 +25,26 @@ const selfTransfer = (nonce: number) =>
 const headNumber = async (page: Page) =>
   page.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number ?? -1))
 
+/**
+ * A mining full tab (in `ctxFull`) at block 5 or past it, and a `?mode=light` tab (in `ctxLight`, not
+ * mining) directly linked to it, running light.
+ */
+async function lightBesideFull(ctxFull: BrowserContext, ctxLight: BrowserContext) {
+  const full = await ctxFull.newPage()
+  const light = await ctxLight.newPage()
+  const idFull = await openNode(full, '/?mode=full')
+  await expect.poll(() => headNumber(full), { timeout: 120_000, intervals: [500] }).toBeGreaterThanOrEqual(5)
+  await openNode(light, '/?mode=light&mine=0')
+  await waitDirect(light, idFull, 30_000)
+  await expect(light.getByTestId('node-mode')).toHaveAttribute('data-mode', 'light', { timeout: 30_000 })
+  return { full, light, idFull }
+}
+
 test('a ?mode=light tab next to a mining full tab shows a proof-verified balance', async ({ browser }) => {
   test.setTimeout(240_000)
   const [ctxFull, ctxLight] = [await browser.newContext(), await browser.newContext()]
   try {
-    const full = await ctxFull.newPage()
-    const light = await ctxLight.newPage()
-    const idFull = await openNode(full, '/?mode=full')
-    await expect
-      .poll(() => headNumber(full), { timeout: 120_000, intervals: [500] })
-      .toBeGreaterThanOrEqual(5)
-    await openNode(light, '/?mode=light&mine=0')
-    await waitDirect(light, idFull, 30_000)
-    await expect(light.getByTestId('node-mode')).toHaveAttribute('data-mode', 'light', { timeout: 30_000 })
+    const { full, light, idFull } = await lightBesideFull(ctxFull, ctxLight)
     await expect(full.getByTestId('node-mode')).toHaveAttribute('data-mode', 'full')
 
     // The light tab follows the full tab's headers...
@@ -226,15 +233,7 @@ test('a light tab’s Wallet Activity lists coin the full tab paid it, proven, a
   })
   const [ctxFull, ctxLight] = [await browser.newContext(), await browser.newContext()]
   try {
-    const full = await ctxFull.newPage()
-    const light = await ctxLight.newPage()
-    const idFull = await openNode(full, '/?mode=full')
-    await expect
-      .poll(() => headNumber(full), { timeout: 120_000, intervals: [500] })
-      .toBeGreaterThanOrEqual(5)
-    await openNode(light, '/?mode=light&mine=0')
-    await waitDirect(light, idFull, 30_000)
-    await expect(light.getByTestId('node-mode')).toHaveAttribute('data-mode', 'light', { timeout: 30_000 })
+    const { full, light } = await lightBesideFull(ctxFull, ctxLight)
     const address = (await createWallet(light)) as Hex
     const raw = await payer.signTransaction({
       chainId: 31415,
