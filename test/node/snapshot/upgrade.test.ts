@@ -95,6 +95,23 @@ function storeWith(blocks: readonly Block[]): MemoryChainStore {
   return store
 }
 
+/**
+ * A slow disk under `repo`: the store's background load of its older blocks waits until the returned
+ * function is called.
+ */
+function slowOlderBlocks<T>(repo: { loadChain: () => Promise<T> }): () => void {
+  let release = (): void => {}
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const loadChain = repo.loadChain.bind(repo)
+  repo.loadChain = async () => {
+    await gate
+    return loadChain()
+  }
+  return () => release()
+}
+
 function must<T>(v: T | undefined | null): T {
   if (v === undefined || v === null) throw new Error('missing')
   return v
@@ -871,16 +888,7 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
       backend: createMemoryBackend(),
       chain: { chainId: GENESIS.params.chainId, genesisHash: new Chain({ genesis: GENESIS }).genesisHash },
     })
-    // A slow disk: the store's background load of older blocks waits for `release`.
-    let release = (): void => {}
-    const gate = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    const loadChain = repo.loadChain.bind(repo)
-    repo.loadChain = async () => {
-      await gate
-      return loadChain()
-    }
+    const release = slowOlderBlocks(repo)
     const chain = new Chain({ genesis: GENESIS, store: await PersistentChainStore.open(repo) })
     const peer = createSyncServer({
       chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
@@ -987,17 +995,8 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
       const writer = new Chain({ genesis: GENESIS, store: written })
       for (const b of blocks) writer.importBlock(b, BigInt(Date.now()))
       await written.flush()
-      // A slow disk: the store's background load of older blocks waits for `release`.
       const repo = await openMemoryRepository({ backend, chain: identity })
-      let release = (): void => {}
-      const gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      const loadChain = repo.loadChain.bind(repo)
-      repo.loadChain = async () => {
-        await gate
-        return loadChain()
-      }
+      const release = slowOlderBlocks(repo)
       const store = await PersistentChainStore.open(repo, { recentBlocks: 50 })
       const hub = memoryHub()
       const node = await makeNode(hub, 'NODE', { store })
