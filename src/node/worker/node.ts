@@ -1115,8 +1115,8 @@ export function createNode(init: NodeInit): Node {
     }
   /**
    * `auto`: the full node, but while its chain is behind the verified headers (joining, upgrading), the
-   * head, state reads and submissions go through the light client, so the wallet shows proven data from
-   * the first seconds; the switch back is per call, so nothing stops in between. Block, log and explorer
+   * head, state reads (token holdings too) and submissions go through the light client, so the wallet
+   * shows proven data from the first seconds; the switch back is per call, so nothing stops in between. Block, log and explorer
    * queries answer from the blocks this node executed (logs below a snapshot's base through proofs),
    * but an address's transactions, while behind, as a full peer lists them, each proven; a transaction
    * or receipt not found mined there, while behind, through proofs too.
@@ -1178,6 +1178,9 @@ export function createNode(init: NodeInit): Node {
       // While behind, a full peer's list, each one proven (the executed chain's index lacks the blocks past
       // its head, and mid-upgrade all those below the snapshot's base): what the screens say of it.
       addressTransactions: (a, n) => pick().addressTransactions(a, n),
+      // While behind, proven at the anchor as `verifiedTokenHoldings` (the executed chain's balances are an
+      // old block's, and a token received past its head is missing): the Market's token list reads it.
+      tokenHoldings: (h) => pick().tokenHoldings(h),
       verifiedAccount: (a) => pick().verifiedAccount(a),
       verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),
       verifiedTokenAllowance: (t, o, sp) => pick().verifiedTokenAllowance(t, o, sp),

@@ -263,6 +263,18 @@ describe('an auto node behind its verified headers, as the wallet reads its tran
   })
 })
 
+describe('an auto node behind its verified headers, as the Explorer and the Market read token holdings', () => {
+  test('lists an account’s tokens with the balances proven at the anchor, not the executed chain’s older ones', async () => {
+    // Executed to #1 only: ALICE holds 750 GLD there; her lock of 10 GLD (#2) is under the headers only.
+    const { node } = await takerNode(await lockedSwap(), 1n, false)
+    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    const verified = await node.api.verifiedTokenHoldings(ALICE)
+    expect(verified.number).toBeGreaterThanOrEqual(2n)
+    expect(verified.value.map((h) => [h.token.address, h.balance, h.created])).toEqual([[TOKEN, 740n, true]])
+    expect(await node.api.tokenHoldings(ALICE)).toEqual(verified.value)
+  })
+})
+
 describe('an auto node behind its verified headers, as the wallet reads what an account received', () => {
   test('lists the account’s transactions as its full peer does, each proven, those past the executed head too; what they paid it reads from them', async () => {
     // Executed to #10, the headers at #22: ALICE's 250 GLD to BOB is in #1, BOB's lock in #11, and in #22
