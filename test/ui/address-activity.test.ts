@@ -369,7 +369,7 @@ describe("an address page's lock reads", () => {
           hash: HASH,
         }
       },
-      tokenHoldings: async () => [],
+      verifiedTokenHoldings: async () => ({ value: [], verified: true as const, number: 10n, hash: HASH }),
       addressTransactions: async () => txs.map((t) => t.hash),
       token: async () => null,
       transaction: async (hash: Hex) => txs.find((t) => t.hash === hash) ?? null,

@@ -1,5 +1,16 @@
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { MemoryRouter } from 'react-router'
+import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { blocksPage, pendingBlocksNote } from '../../src/ui/screens/ExplorerScreen'
+import type { TokenHolding } from '../../src/node/worker/queries'
+import {
+  AddressTokens,
+  blocksPage,
+  pendingBlocksNote,
+  readAddressPage,
+} from '../../src/ui/screens/ExplorerScreen'
+import { settledLockReads } from '../../src/ui/settled-lock-reads'
 
 describe('the explorer block list', () => {
   test('a full node lists up to its head: nothing said pending, Older goes on from the last block listed', () => {
@@ -54,5 +65,54 @@ describe('the explorer block list', () => {
     })
     // Nothing read yet: Older from the height asked.
     expect(blocksPage(100n, 100n, null, 20)).toEqual({ older: 80n, newer: null, pending: null })
+  })
+})
+
+describe("an address page's tokens", () => {
+  const HOLDER = `0x${'cd'.repeat(20)}` as Address
+  const HASH = `0x${'ab'.repeat(32)}` as Hex
+  const BAN: TokenHolding = {
+    token: {
+      address: `0x${'11'.repeat(20)}` as Address,
+      name: 'Banana',
+      symbol: 'BAN',
+      decimals: 18,
+      totalSupply: 1000n * 10n ** 18n,
+      owner: HOLDER,
+    },
+    balance: 1000n * 10n ** 18n,
+    created: true,
+  }
+  const proven = <T>(value: T, number: bigint) => ({ value, verified: true as const, number, hash: HASH })
+  /** A node whose plain `tokenHoldings` answers an older block's balance (an `auto` node's executed chain behind). */
+  const api = {
+    verifiedAccount: async (address: Address) => proven({ address, balance: 5n, nonce: 0n }, 56n),
+    verifiedTokenHoldings: async () => proven([BAN], 56n),
+    tokenHoldings: async () => [{ ...BAN, balance: 900n * 10n ** 18n }],
+    addressTransactions: async () => [],
+    token: async () => null,
+    transaction: async () => null,
+    verifiedHtlc: async () => proven(null, 56n),
+  }
+  const render = (props: Parameters<typeof AddressTokens>[0]) =>
+    renderToStaticMarkup(createElement(MemoryRouter, null, createElement(AddressTokens, props)))
+
+  test('are the list proven at one header, each balance marked with it on a light node, as the Wallet marks them', async () => {
+    const listed = { address: HOLDER, reorg: null, txs: new Map(), locks: settledLockReads(api) }
+    const page = await readAddressPage(api, HOLDER, listed)
+    expect(page.holdings).toEqual([BAN])
+    expect(page.holdingsAt).toBe(56n)
+    const light = render({ holdings: page.holdings, at: page.holdingsAt, proven: true, directPeers: 1 })
+    expect(light).toContain('>1,000 BAN · ✓ verified at #56</td>')
+    expect(render({ holdings: page.holdings, at: 56n, proven: true, directPeers: 0 })).toContain(
+      '1,000 BAN · ✓ verified at #56 · no peer yet: newer blocks may change it',
+    )
+  })
+
+  test('a full node shows its executed balances unmarked, as the coin balance above them', () => {
+    const full = render({ holdings: [BAN], at: 61n, proven: false, directPeers: 1 })
+    expect(full).toContain('>1,000 BAN</td>')
+    expect(full).not.toContain('verified')
+    expect(render({ holdings: [], at: 61n, proven: true, directPeers: 1 })).toContain('No tokens.')
   })
 })

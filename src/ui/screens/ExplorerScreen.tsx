@@ -4,7 +4,7 @@ import { type Address, getAddress, type Hex, isAddress, isHash } from 'viem'
 import type { Remote } from '../../node/rpc/protocol'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import type { NodeApi } from '../../node/worker/node'
-import type { TokenInfo, TxView } from '../../node/worker/queries'
+import type { TokenHolding, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
 import { addressTxRow, type Direction, lockUnreadText, peerListed } from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
@@ -23,7 +23,7 @@ import {
 import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { TxStatusBadge } from '../components/TxStatusBadge'
-import { pendingNote, shownHolding, shownToken, verifiedNote } from '../format'
+import { pendingNote, shownHolding, shownToken, tokenBalance, verifiedNote } from '../format'
 import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
 import { directPeerCount, useApp } from '../store'
 
@@ -437,37 +437,12 @@ export function AddressScreen() {
                 <Fact label="Transactions sent">{value.account.value.nonce.toString()}</Fact>
               </dl>
               <h2 className="section">Tokens</h2>
-              {value.holdings.length === 0 ? (
-                <p className="muted">No tokens.</p>
-              ) : (
-                <table className="table" data-testid="address-tokens">
-                  <thead>
-                    <tr>
-                      <th>Token</th>
-                      <th>Balance</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {value.holdings.map((h) => (
-                      <tr key={h.token.address} data-testid="address-token" data-token={h.token.address}>
-                        <td data-label="Token">
-                          <Link to={`/token/${getAddress(h.token.address)}`}>
-                            {h.token.name} ({h.token.symbol})
-                          </Link>
-                          {h.created ? <span className="tag tag--ghost">creator</span> : null}
-                        </td>
-                        <td
-                          data-label="Balance"
-                          data-testid="address-token-balance"
-                          data-raw={h.balance.toString()}
-                        >
-                          {formatAmount(h.balance, h.token.decimals, h.token.symbol)}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <AddressTokens
+                holdings={value.holdings}
+                at={value.holdingsAt}
+                proven={proven}
+                directPeers={directPeers}
+              />
               <h2 className="section">Transactions</h2>
               {proven ? (
                 <p className="muted" data-testid="address-txs-light">
@@ -485,6 +460,50 @@ export function AddressScreen() {
         }
       </Loaded>
     </div>
+  )
+}
+
+/**
+ * An address's tokens, each linking to its token page; on a light (or upgrading) node (`proven`) each
+ * balance marked with the header the list was proven at (`at`), as the Wallet's token rows are. A full
+ * node's balances are its own executed state's, unmarked, as the balance above them.
+ */
+export function AddressTokens({
+  holdings,
+  at,
+  proven,
+  directPeers,
+}: {
+  readonly holdings: readonly TokenHolding[]
+  readonly at: bigint
+  readonly proven: boolean
+  readonly directPeers: number
+}) {
+  if (holdings.length === 0) return <p className="muted">No tokens.</p>
+  return (
+    <table className="table" data-testid="address-tokens">
+      <thead>
+        <tr>
+          <th>Token</th>
+          <th>Balance</th>
+        </tr>
+      </thead>
+      <tbody>
+        {holdings.map((h) => (
+          <tr key={h.token.address} data-testid="address-token" data-token={h.token.address}>
+            <td data-label="Token">
+              <Link to={`/token/${getAddress(h.token.address)}`}>
+                {h.token.name} ({h.token.symbol})
+              </Link>
+              {h.created ? <span className="tag tag--ghost">creator</span> : null}
+            </td>
+            <td data-label="Balance" data-testid="address-token-balance" data-raw={h.balance.toString()}>
+              {tokenBalance(h, at, proven, directPeers)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
 
@@ -586,14 +605,14 @@ export async function readListed(
 export async function readAddressPage(
   api: Pick<
     Remote<NodeApi>,
-    'verifiedAccount' | 'tokenHoldings' | 'addressTransactions' | 'token' | 'transaction'
+    'verifiedAccount' | 'verifiedTokenHoldings' | 'addressTransactions' | 'token' | 'transaction'
   >,
   address: Address,
   listed: ListedCache,
 ) {
   const [account, holdings, hashes, token] = await Promise.all([
     api.verifiedAccount(address),
-    api.tokenHoldings(address),
+    api.verifiedTokenHoldings(address),
     api.addressTransactions(address, 25),
     api.token(address),
   ])
@@ -601,7 +620,9 @@ export async function readAddressPage(
   listed.locks.read(txs)
   return {
     account,
-    holdings: holdings.map(shownHolding),
+    holdings: holdings.value.map(shownHolding),
+    // The header the whole list was proven at (a full node's: its head, where it read them).
+    holdingsAt: holdings.number,
     txs,
     locks: listed.locks,
     kind: addressKind(address, token === null ? null : shownToken(token)),
