@@ -4,7 +4,8 @@ import { MemoryRouter } from 'react-router'
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { TokenHolding } from '../../src/node/worker/queries'
-import { Holdings, SentList } from '../../src/ui/screens/TokensScreen'
+import { Holdings, SentList, YourAccount } from '../../src/ui/screens/TokensScreen'
+import type { TxSigner } from '../../src/ui/signer/signer'
 import type { TrackedTx } from '../../src/ui/tx-tracker'
 
 const FROM = `0x${'cd'.repeat(20)}` as Address
@@ -56,6 +57,25 @@ describe("the Tokens screen's verified marks", () => {
     expect(
       inRouter(createElement(SentList, { txs: [created(1n)], head: 58n, verified: null })),
     ).not.toContain('verified-later')
+  })
+
+  test('the coin balance is marked with the header it was proven at on a light node, as the token rows, and not on a full one', () => {
+    const signer: TxSigner = {
+      address: FROM,
+      label: 'Devnet account 3',
+      sendTransaction: () => Promise.reject(new Error('not in this test')),
+    }
+    const account = (balance: bigint | undefined, light: boolean, directPeers = 1) =>
+      inRouter(createElement(YourAccount, { profileId: 'p', signer, balance, at: 56n, light, directPeers }))
+    const tab = 10_000n * 10n ** 18n
+    expect(account(tab, true)).toContain('10,000 TAB · ✓ verified at #56 · Devnet account 3')
+    expect(account(tab, true, 0)).toContain(
+      '10,000 TAB · ✓ verified at #56 · no peer yet: newer blocks may change it · Devnet account 3',
+    )
+    expect(account(undefined, true)).toContain('… TAB · not verified yet · Devnet account 3')
+    const full = account(tab, false)
+    expect(full).toContain('10,000 TAB · Devnet account 3')
+    expect(full).not.toContain('verified')
   })
 
   test('token rows are marked with the header their list was proven at on a light node, and not on a full one', () => {

@@ -5,14 +5,14 @@ import { TOKEN_FACTORY_ADDRESS } from '../../node/contracts/addresses'
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { TokenHolding } from '../../node/worker/queries'
-import { formatAmount, formatCoin } from '../../wallet/amount'
+import { formatAmount } from '../../wallet/amount'
 import { showHidden } from '../../wallet/describe'
 import { useCopy } from '../components/CopyButton'
 import { Loaded, short, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { TxStatusBadge } from '../components/TxStatusBadge'
-import { shownHolding, tokenBalance, type VerifiedBalances, verifiedLater } from '../format'
+import { shownHolding, tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
 import { useAccount } from '../signer/account'
 import { DEVNET_ACCOUNT_COUNT } from '../signer/devnet-index'
 import type { TxSigner } from '../signer/signer'
@@ -46,7 +46,7 @@ export function TokensScreen() {
     async (api) =>
       address === undefined
         ? null
-        : Promise.all([api.verifiedTokenHoldings(address), api.account(address)]).then(
+        : Promise.all([api.verifiedTokenHoldings(address), api.verifiedAccount(address)]).then(
             ([holdings, account]) => ({
               holdings: holdings.value.map(shownHolding),
               at: holdings.number,
@@ -72,7 +72,14 @@ export function TokensScreen() {
         <p className="muted">Loading your account…</p>
       ) : (
         <>
-          <YourAccount profileId={profileId} signer={signer} balance={loaded?.account.balance} />
+          <YourAccount
+            profileId={profileId}
+            signer={signer}
+            balance={loaded?.account.value.balance}
+            at={loaded?.account.number}
+            light={light}
+            directPeers={directPeers}
+          />
           <section className="section" aria-labelledby="holdings-title">
             <h2 id="holdings-title">Your tokens</h2>
             <Loaded result={result}>
@@ -95,15 +102,26 @@ export function TokensScreen() {
   )
 }
 
-function YourAccount({
+/**
+ * The address this screen acts as, and its coin balance: on a light (or upgrading) node marked with the
+ * header it was proven at (`at`), as the Wallet's balance and the token rows below are.
+ */
+export function YourAccount({
   profileId,
   signer,
   balance,
+  at,
+  light,
+  directPeers,
 }: {
   readonly profileId: string
   readonly signer: TxSigner
   readonly balance: bigint | undefined
+  readonly at: bigint | undefined
+  readonly light: boolean
+  readonly directPeers: number
 }) {
+  const shown = walletBalance(balance, at, light, directPeers)
   const index = useAccount((s) => s.index)
   const choose = useAccount((s) => s.choose)
   const fromWallet = useAccount((s) => s.wallet !== null)
@@ -127,13 +145,12 @@ function YourAccount({
       </div>
       {fromWallet ? (
         <p className="muted small" data-testid="acting-as">
-          {balance === undefined ? '…' : formatCoin(balance)} · {signer.label}: every transaction waits for
-          your approval in the wallet.
+          {shown} · {signer.label}: every transaction waits for your approval in the wallet.
         </p>
       ) : (
         <p className="muted small" data-testid="acting-as">
-          {balance === undefined ? '…' : formatCoin(balance)} · {signer.label}, a public test key of the
-          devnet that anyone can spend from, until you create a wallet for an account of your own.{' '}
+          {shown} · {signer.label}, a public test key of the devnet that anyone can spend from, until you
+          create a wallet for an account of your own.{' '}
           <label>
             Act as{' '}
             <select
