@@ -1,12 +1,19 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import type { Hex } from 'viem'
+import { encodeFunctionData, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
+import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
+import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
 import { nodeReport, openNode, waitDirect } from './helpers'
-import { createWallet } from './market-steps'
+import { choose, createWallet } from './market-steps'
 
 /** A devnet account no other step of this test spends from. */
 const SENDER = mnemonicToAccount('test test test test test test test test test test test junk', {
   addressIndex: 6,
+})
+
+/** The devnet account (9) the light tab acts as on its Tokens screen, creating a token. */
+const MARKER = mnemonicToAccount('test test test test test test test test test test test junk', {
+  addressIndex: 9,
 })
 
 /** SENDER's transfer of 1 wei to itself at `nonce`, signed for the devnet. */
@@ -161,6 +168,32 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await expect(light.getByTestId('tokens-source')).toContainText(
       'read from full peers and proven here against the headers this tab verified',
     )
+    // Acting as MARKER, which creates a token through the full tab: its coin balance is marked as proven,
+    // and so are its tokens on the Explorer's page for its own address, as on the Wallet.
+    await choose(light, 'Devnet account', 'Devnet account 9')
+    await expect(light.getByTestId('my-address')).toHaveText(MARKER.address)
+    await expect(light.getByTestId('acting-as')).toContainText(/ TAB · ✓ verified at #\d/, {
+      timeout: 60_000,
+    })
+    const created = await MARKER.signTransaction({
+      chainId: 31415,
+      type: 'eip1559',
+      nonce: 0,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: ['Marks', 'MRK', 0, 1000n],
+      }),
+      gas: 300_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    await full.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), created)
+    await light.getByRole('link', { name: 'In the explorer' }).click()
+    await expect(light.getByTestId('address-token-balance')).toHaveText(/^1,000 MRK · ✓ verified at #\d/, {
+      timeout: 90_000,
+    })
     await tokensLink(full).click()
     await expect(full.getByTestId('tokens-source')).toContainText(
       'read from this tab’s own copy of the chain',
