@@ -76,6 +76,21 @@ export interface ProviderInit {
   /** Told about every transaction sent through `eth_sendTransaction`. */
   readonly onSent?: (tx: SentTransaction) => void
   readonly now?: () => number
+  /**
+   * The origin of the page the dApp runs in: the `invoker` of the permissions it is granted (EIP-2255).
+   * Default: this page's (`location.origin`); "null" (an opaque origin's serialization) where there is none.
+   */
+  readonly origin?: string
+}
+
+/** An EIP-2255 permission, as MetaMask (and viem's `WalletPermission`) gives it; `date` in ms since epoch. */
+export interface WalletPermission {
+  readonly parentCapability: 'eth_accounts'
+  readonly invoker: string
+  readonly caveats: readonly [
+    { readonly type: 'restrictReturnedAccounts'; readonly value: readonly Address[] },
+  ]
+  readonly date: number
 }
 
 const EMPTY_UNCLES = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347'
@@ -113,6 +128,24 @@ function hash32(v: unknown, field: string): Hex {
 function data(v: unknown, field: string): Hex {
   if (!isHexData(v)) throw invalidParams(field, 'must be 0x-prefixed hex bytes')
   return v.toLowerCase() as Hex
+}
+
+/**
+ * The permissions a `wallet_requestPermissions` or `wallet_revokePermissions` names (`{ eth_accounts: {} }`):
+ * `eth_accounts`, the one this wallet grants, each with an object (its requested caveats, MetaMask's `{}`).
+ */
+function permissionNames(v: unknown): void {
+  const asked = object(v, 'params[0]')
+  const names = Object.keys(asked)
+  if (names.length === 0) throw invalidParams('params[0]', 'must name a permission, as { eth_accounts: {} }')
+  for (const name of names) {
+    if (name !== 'eth_accounts')
+      throw invalidParams(
+        `params[0].${name}`,
+        'is not a permission this wallet grants: it grants eth_accounts only',
+      )
+    object(asked[name], `params[0].${name}`)
+  }
 }
 
 /** A block as a dApp names it: `safe` and `finalized` are resolved against the head when used (`tagged`). */
@@ -355,6 +388,9 @@ const MAX_PARAMS = {
   eth_signTypedData_v4: 2,
   wallet_switchEthereumChain: 1,
   wallet_addEthereumChain: 1,
+  wallet_requestPermissions: 1,
+  wallet_getPermissions: 0,
+  wallet_revokePermissions: 1,
 } as const
 
 type Method = keyof typeof MAX_PARAMS
@@ -389,18 +425,34 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   const disconnected = new Promise<void>((settle) => {
     markGone = settle
   })
-  const accounts = (): Address[] => {
+  /** The unlocked wallet's selected account: what the dApp is given unless it revoked its permission. */
+  const unlocked = (): Address[] => {
     const v = wallet.view()
     return v.state === 'unlocked' && v.selected !== null ? [v.selected] : []
   }
-  let lastAccounts = accounts().join()
-  wallet.subscribe(() => {
-    const now = accounts()
-    if (now.join() !== lastAccounts) {
-      lastAccounts = now.join()
-      emit('accountsChanged', now)
+  /**
+   * The dApp's `eth_accounts` permission (EIP-2255), for this page load as its connection always was:
+   * taken when the provider first gives it an account (the wallet unlocked, unasked as before, or its
+   * `eth_requestAccounts` / `wallet_requestPermissions` answered), with the accounts last given, which it
+   * keeps while the wallet is locked (MetaMask's answer then); `revoked` once the dApp revoked it
+   * (`wallet_revokePermissions`), until it asks again.
+   */
+  let grant: { readonly date: number; accounts: Address[] } | 'revoked' | null = null
+  const invoker = init.origin ?? (typeof location === 'undefined' ? 'null' : location.origin)
+  /** What `eth_accounts` gives the dApp. */
+  const accounts = (): Address[] => (grant === 'revoked' ? [] : unlocked())
+  let lastAccounts = ''
+  /** Keeps the grant's accounts, and tells `accountsChanged` when what the dApp is given changed. */
+  const sync = (): void => {
+    const given = accounts()
+    if (given.length > 0 && grant !== 'revoked') grant = { date: grant?.date ?? now(), accounts: given }
+    if (given.join() !== lastAccounts) {
+      lastAccounts = given.join()
+      emit('accountsChanged', given)
     }
-  })
+  }
+  sync()
+  wallet.subscribe(sync)
   setTimeout(() => emit('connect', { chainId: q(backend.chainId) }), 0)
 
   /**
@@ -437,6 +489,40 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     if (gone !== null) throw gone
     return approved
   }
+
+  /**
+   * The dApp's "Connect" (`eth_requestAccounts`, `wallet_requestPermissions`): the unlocked wallet's
+   * account at once; on a locked wallet it waits on the unlock prompt (`onLocked`): the account once
+   * unlocked, 4001 once dismissed, 4100 with no prompt to wait on. Asking again ends a revocation.
+   */
+  async function connect(): Promise<Address[]> {
+    if (unlocked().length === 0) {
+      const prompt = init.onLocked?.()
+      // Nothing to wait for without a prompt, or without a wallet to unlock (one not yet created).
+      if (prompt === undefined || wallet.view().state !== 'locked') throw locked()
+      await Promise.race([prompt, disconnected])
+      // The node gone meanwhile: no account is given for a chain the provider no longer reaches.
+      if (gone !== null) throw gone
+      if (unlocked().length === 0)
+        throw new ProviderRpcError(RpcCode.userRejected, 'the user dismissed the unlock prompt')
+    }
+    if (grant === 'revoked') grant = null
+    sync()
+    return accounts()
+  }
+
+  /** The permissions granted now (`wallet_getPermissions`): none before a grant and after a revocation. */
+  const permissions = (): WalletPermission[] =>
+    grant === null || grant === 'revoked'
+      ? []
+      : [
+          {
+            parentCapability: 'eth_accounts',
+            invoker,
+            caveats: [{ type: 'restrictReturnedAccounts', value: [...grant.accounts] }],
+            date: grant.date,
+          },
+        ]
 
   async function approveOr4001(request: Parameters<Approve>[0]): Promise<void> {
     if (!(await approve(request)))
@@ -729,19 +815,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     eth_chainId: async () => q(backend.chainId),
     net_version: async () => String(backend.chainId),
     eth_accounts: async () => accounts(),
-    eth_requestAccounts: async () => {
-      if (accounts().length > 0) return accounts()
-      const prompt = init.onLocked?.()
-      // Nothing to wait for without a prompt, or without a wallet to unlock (one not yet created).
-      if (prompt === undefined || wallet.view().state !== 'locked') throw locked()
-      await Promise.race([prompt, disconnected])
-      // The node gone meanwhile: no account is given for a chain the provider no longer reaches.
-      if (gone !== null) throw gone
-      const a = accounts()
-      if (a.length === 0)
-        throw new ProviderRpcError(RpcCode.userRejected, 'the user dismissed the unlock prompt')
-      return a
-    },
+    eth_requestAccounts: connect,
     eth_blockNumber: async () => q(await backend.blockNumber()),
     eth_getBalance: async (p) =>
       q(
@@ -858,6 +932,20 @@ export function createProvider(init: ProviderInit): TabchainProvider {
           RpcCode.unsupported,
           `cannot add chain ${q(want)}: this wallet serves its node's chain ${q(backend.chainId)} only`,
         )
+      return null
+    },
+    // EIP-2255: the one permission a dApp asks for, eth_accounts, through the same prompt as its "Connect".
+    wallet_requestPermissions: async (p) => {
+      permissionNames(p[0])
+      await connect()
+      return permissions()
+    },
+    wallet_getPermissions: async () => permissions(),
+    // MetaMask's (MIP-2): the dApp's own "Disconnect"; eth_accounts answers [] until it asks again.
+    wallet_revokePermissions: async (p) => {
+      permissionNames(p[0])
+      grant = 'revoked'
+      sync()
       return null
     },
   }

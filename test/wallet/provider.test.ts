@@ -1,4 +1,6 @@
 import {
+  createWalletClient,
+  custom,
   getAddress,
   getTypesForEIP712Domain,
   type Hex,
@@ -168,6 +170,9 @@ describe('EIP-1193 provider over the NodeApi', () => {
       eth_signTypedData_v4: 2,
       wallet_switchEthereumChain: 1,
       wallet_addEthereumChain: 1,
+      wallet_requestPermissions: 1,
+      wallet_getPermissions: 0,
+      wallet_revokePermissions: 1,
     }
     const before = s.approvals.length
     const nonce = await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })
@@ -946,6 +951,183 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(seen[0]?.info.icon).toMatch(/^data:image\/svg\+xml;base64,/)
     expect(seen[0]?.provider).toBe(provider)
     expect(Object.isFrozen(seen[0])).toBe(true)
+  })
+})
+
+describe("EIP-2255 permissions (and MetaMask's wallet_revokePermissions)", () => {
+  const ORIGIN = 'https://dapp.example'
+  const ACCOUNTS = { eth_accounts: {} }
+  const granted = (date: number) => [
+    {
+      parentCapability: 'eth_accounts',
+      invoker: ORIGIN,
+      caveats: [{ type: 'restrictReturnedAccounts', value: [ME] }],
+      date,
+    },
+  ]
+
+  /** A provider on its own locked wallet, whose unlock prompt (`onLocked`) stays up until closed. */
+  async function locked() {
+    const own = await hardhatWallet()
+    own.lock()
+    const waiting: (() => void)[] = []
+    const clock = { now: 1_000 }
+    const p = createProvider({
+      backend: poolBackend(),
+      wallet: own,
+      approve: async () => true,
+      onLocked: () => new Promise<void>((gone) => waiting.push(gone)),
+      now: () => clock.now,
+      origin: ORIGIN,
+    })
+    const closePrompt = () => {
+      for (const gone of waiting.splice(0)) gone()
+    }
+    const changes: unknown[] = []
+    p.on('accountsChanged', (a) => changes.push(a))
+    return {
+      own,
+      p,
+      waiting,
+      clock,
+      closePrompt,
+      changes,
+      client: createWalletClient({ transport: custom(p) }),
+    }
+  }
+
+  test("viem's requestPermissions waits on the unlock prompt as eth_requestAccounts does (4001 dismissed, nothing granted), then answers the eth_accounts grant; getPermissions answers it, locked too", async () => {
+    const { own, p, waiting, closePrompt, changes, client } = await locked()
+    expect(await client.getPermissions()).toEqual([])
+    const dismissed = code(client.requestPermissions(ACCOUNTS))
+    await until(() => waiting.length === 1)
+    closePrompt()
+    expect(await dismissed).toBe(4001)
+    expect(await client.getPermissions()).toEqual([])
+
+    let answer: unknown = 'waiting'
+    const asked = client.requestPermissions(ACCOUNTS).then((a) => {
+      answer = a
+    })
+    await until(() => waiting.length === 1)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(answer).toBe('waiting')
+    await own.unlock(PASSWORD)
+    closePrompt()
+    await asked
+    expect(answer).toEqual(granted(1_000))
+    expect(await client.getPermissions()).toEqual(granted(1_000))
+    expect(await client.getAddresses()).toEqual([ME])
+    // Granted and unlocked: answered at once, no prompt, the grant as it was.
+    expect(await client.requestPermissions(ACCOUNTS)).toEqual(granted(1_000))
+    expect(waiting).toHaveLength(0)
+
+    // Locked, eth_accounts is empty but the permission stands (MetaMask's answer while locked).
+    own.lock()
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([])
+    expect(await client.getPermissions()).toEqual(granted(1_000))
+    expect(changes).toEqual([[ME], []])
+  })
+
+  test('wallet_revokePermissions: eth_accounts answers [] and accountsChanged fires [] until the dApp asks again; signing is refused (4100) meanwhile', async () => {
+    const { own, p, clock, changes, client } = await locked()
+    await own.unlock(PASSWORD)
+    // The unlocked wallet gives its account unasked, as before: that is the grant, dated then.
+    expect(await client.getPermissions()).toEqual(granted(1_000))
+    expect(await p.request({ method: 'wallet_revokePermissions', params: [ACCOUNTS] })).toBeNull()
+    expect(changes).toEqual([[ME], []])
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([])
+    expect(await client.getPermissions()).toEqual([])
+    expect(await code(p.request({ method: 'personal_sign', params: ['0x68', ME] }))).toBe(4100)
+    expect(
+      await code(
+        p.request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: '0x1' }] }),
+      ),
+    ).toBe(4100)
+    // A lock and an unlock do not give it back: the dApp has to ask.
+    own.lock()
+    await own.unlock(PASSWORD)
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([])
+    expect(await client.getPermissions()).toEqual([])
+    expect(changes).toEqual([[ME], []])
+    // Revoking what is revoked changes nothing.
+    expect(await p.request({ method: 'wallet_revokePermissions', params: [ACCOUNTS] })).toBeNull()
+    expect(changes).toEqual([[ME], []])
+
+    clock.now = 2_000
+    expect(await p.request({ method: 'eth_requestAccounts' })).toEqual([ME])
+    expect(changes).toEqual([[ME], [], [ME]])
+    expect(await client.getPermissions()).toEqual(granted(2_000))
+    // Revoked again, and asked again the EIP-2255 way.
+    await p.request({ method: 'wallet_revokePermissions', params: [ACCOUNTS] })
+    clock.now = 3_000
+    expect(await client.requestPermissions(ACCOUNTS)).toEqual(granted(3_000))
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([ME])
+    expect(changes).toEqual([[ME], [], [ME], [], [ME]])
+  })
+
+  test('an unknown permission or malformed params → -32602 saying what is wrong, nothing granted, revoked or prompted', async () => {
+    const { own, p, waiting, changes } = await locked()
+    await own.unlock(PASSWORD)
+    const bad = async (method: string, params: unknown[], message: string) => {
+      const err = await p.request({ method, params }).catch((e: unknown) => e)
+      expect({ method, params, err }).toMatchObject({ method, params, err: { code: -32602, message } })
+    }
+    for (const method of ['wallet_requestPermissions', 'wallet_revokePermissions']) {
+      await bad(
+        method,
+        [{ eth_coinbase: {} }],
+        'invalid params: params[0].eth_coinbase is not a permission this wallet grants: it grants eth_accounts only',
+      )
+      await bad(
+        method,
+        [{ eth_accounts: {}, 'endowment:permitted-chains': {} }],
+        'invalid params: params[0].endowment:permitted-chains is not a permission this wallet grants: it grants eth_accounts only',
+      )
+      await bad(method, [{}], 'invalid params: params[0] must name a permission, as { eth_accounts: {} }')
+      await bad(method, [], 'invalid params: params[0] must be an object')
+      await bad(method, ['eth_accounts'], 'invalid params: params[0] must be an object')
+      await bad(method, [{ eth_accounts: true }], 'invalid params: params[0].eth_accounts must be an object')
+      await bad(method, [ACCOUNTS, ACCOUNTS], 'too many arguments, want at most 1')
+    }
+    await bad('wallet_getPermissions', [ACCOUNTS], 'too many arguments, want at most 0')
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([ME])
+    expect(await p.request({ method: 'wallet_getPermissions' })).toEqual(granted(1_000))
+    expect(changes).toEqual([[ME]])
+
+    // Refused on a revoked permission too: it stays revoked.
+    await p.request({ method: 'wallet_revokePermissions', params: [ACCOUNTS] })
+    await bad(
+      'wallet_requestPermissions',
+      [{ eth_coinbase: {} }],
+      'invalid params: params[0].eth_coinbase is not a permission this wallet grants: it grants eth_accounts only',
+    )
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([])
+    expect(await p.request({ method: 'wallet_getPermissions' })).toEqual([])
+    expect(waiting).toHaveLength(0)
+  })
+
+  test('a requestPermissions waiting on the unlock prompt is refused with 4900 once the node is gone, nothing granted; no prompt to wait on → 4100', async () => {
+    const { p, waiting } = await locked()
+    const asked = p
+      .request({ method: 'wallet_requestPermissions', params: [ACCOUNTS] })
+      .catch((e: unknown) => e)
+    await until(() => waiting.length === 1)
+    p.disconnect('the node stopped answering')
+    expect(await asked).toMatchObject({ code: 4900, message: 'disconnected: the node stopped answering' })
+
+    const own = await hardhatWallet()
+    own.lock()
+    // No origin given and no page (Node): the opaque origin's "null".
+    const unprompted = createProvider({ backend: poolBackend(), wallet: own, approve: async () => true })
+    expect(await code(unprompted.request({ method: 'wallet_requestPermissions', params: [ACCOUNTS] }))).toBe(
+      4100,
+    )
+    expect(await unprompted.request({ method: 'wallet_getPermissions' })).toEqual([])
+    await own.unlock(PASSWORD)
+    expect(await unprompted.request({ method: 'wallet_getPermissions' })).toMatchObject([
+      { parentCapability: 'eth_accounts', invoker: 'null' },
+    ])
   })
 })
 
