@@ -500,6 +500,72 @@ test("a dApp's provider, found the EIP-6963 way, is told disconnect (4900) once 
   ).toBe(4900)
 })
 
+test("a dApp's EIP-2255 permissions through the announced provider: requested on the wallet locked after a reload, granted once unlocked from the app's prompt, got, then revoked: eth_accounts answers []", async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  const address = await createWallet(page)
+  // Its profile opened again: the wallet locked, and this page load's provider has granted nothing yet
+  // (the account the wallet gave unasked before the reload was for that page load).
+  const profile = await profileOf(page)
+  await openNode(page, `/?profile=${profile}&mine=0`)
+  expect(await profileOf(page)).toBe(profile)
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  // The dApp's side: finds the wallet the EIP-6963 way and listens to its accounts.
+  const dapp = await page.evaluateHandle(() => {
+    const changes: unknown[] = []
+    const found: { provider?: TabchainProvider } = {}
+    window.addEventListener('eip6963:announceProvider', (e) => {
+      const { info, provider } = (e as CustomEvent<{ info: { rdns: string }; provider: TabchainProvider }>)
+        .detail
+      if (info.rdns !== 'org.tabchain.wallet' || found.provider !== undefined) return
+      found.provider = provider
+      provider.on('accountsChanged', (a) => changes.push(a))
+    })
+    window.dispatchEvent(new Event('eip6963:requestProvider'))
+    return { changes, found }
+  })
+  const request = (method: string, params: unknown[] = []) =>
+    dapp.evaluate(({ found }, { m, p }) => found.provider?.request({ method: m, params: p }), {
+      m: method,
+      p: params,
+    })
+  expect(await request('wallet_getPermissions')).toEqual([])
+
+  // Requested while locked: it waits on the unlock prompt (the request held in the page).
+  const asked = await dapp.evaluateHandle(({ found }) => ({
+    answer: found.provider
+      ?.request({ method: 'wallet_requestPermissions', params: [{ eth_accounts: {} }] })
+      .then(
+        (a) => a,
+        (e: { code?: number }) => e.code,
+      ),
+  }))
+  await expect(page.getByTestId('unlock-prompt')).toContainText('A request needs your wallet unlocked.')
+  await page.getByTestId('unlock-prompt').getByRole('link', { name: 'Unlock' }).click()
+  await page.getByTestId('password').fill(PASSWORD)
+  await page.getByTestId('unlock-button').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+  const permission = {
+    parentCapability: 'eth_accounts',
+    invoker: new URL(page.url()).origin,
+    caveats: [{ type: 'restrictReturnedAccounts', value: [address] }],
+    date: expect.any(Number),
+  }
+  expect(await asked.evaluate((r) => r.answer)).toEqual([permission])
+  await expect(page.getByTestId('unlock-prompt')).toBeHidden()
+  expect(await request('wallet_getPermissions')).toEqual([permission])
+  expect(await request('eth_accounts')).toEqual([address])
+
+  // Revoked (the dApp's "Disconnect"): no account for it, told so, the wallet itself still unlocked.
+  expect(await request('wallet_revokePermissions', [{ eth_accounts: {} }])).toBeNull()
+  expect(await request('eth_accounts')).toEqual([])
+  expect(await request('wallet_getPermissions')).toEqual([])
+  expect(await dapp.evaluate(({ changes }) => changes)).toEqual([[address], []])
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+})
+
 test('a dApp\'s signature waiting in the approval dialog when the node is lost is refused with 4900 and the dialog closes over "The node stopped"', async ({
   page,
 }) => {
