@@ -8,6 +8,7 @@ import { OrderBook } from '../components/market/OrderBook'
 import { PostOfferForm } from '../components/market/PostOfferForm'
 import { TakeDialog } from '../components/market/TakeDialog'
 import { marketErrorMessage } from '../market/errors'
+import { forgetPostedOffer } from '../market/posted-offers'
 import type { MarketBookEntry, MarketPair, MarketSource, MarketToken } from '../market/source'
 import { takenOfferNote } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
@@ -90,7 +91,11 @@ function Market({ source }: { readonly source: MarketSource }) {
     setNotice(null)
     setTaken(null)
     source.cancelOffer(entry.id).then(
-      () => setNotice({ text: 'Offer withdrawn.', from }),
+      () => {
+        // The form's note on it goes too, in whichever market it was posted (the user may be elsewhere).
+        forgetPostedOffer(entry.id)
+        setNotice({ text: 'Offer withdrawn.', from })
+      },
       (err: unknown) => setNotice({ text: marketErrorMessage(err), from }),
     )
   }

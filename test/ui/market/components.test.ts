@@ -6,8 +6,10 @@ import { describe, expect, test } from 'vitest'
 import { MyOffersList } from '../../../src/ui/components/market/MyOffers'
 import { MyTrades } from '../../../src/ui/components/market/MyTrades'
 import { OrderBook } from '../../../src/ui/components/market/OrderBook'
+import { PostOfferForm } from '../../../src/ui/components/market/PostOfferForm'
 import { myOffersView } from '../../../src/ui/market/book-view'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
+import { forgetPostedOffer, marketKey, updatePostedOffer } from '../../../src/ui/market/posted-offers'
 import type { MarketPair, MarketSwap } from '../../../src/ui/market/source'
 import {
   ALICE,
@@ -217,5 +219,48 @@ describe('market components render from the view models', () => {
     expect(text(renderToStaticMarkup(other))).toContain(
       '0xbbbb…bbbb expires in 10m 00s Show in book Select this account in the wallet to withdraw it.',
     )
+  })
+
+  test('post form: the note on the offer posted is there again when the user comes back to its pair (the form remounts with each pair); a withdrawal takes it away', () => {
+    const account = { address: ALICE, peerId: '12D3KooWAlice', unlocked: true }
+    const source = new MemoryMarketSource({
+      params: PARAMS,
+      fees: FEES,
+      tokens: TOKENS,
+      account,
+      sign: async (o) => keccak256(toHex(`${o.maker}${o.sellAmount}`)),
+      idOf: (o) => keccak256(toHex(`${o.maker}${o.salt}`)),
+      now: () => NOW_MS,
+    })
+    // A fresh form for `pair`, as the Market screen mounts one each time the pair changes.
+    const form = (pair: MarketPair) =>
+      text(
+        renderToStaticMarkup(
+          createElement(PostOfferForm, { source, account, tokens: TOKENS, params: PARAMS, fees: FEES, pair }),
+        ),
+      )
+    const note =
+      'Offer posted: 1 GLD = 0.5 SLV. It stays open until someone takes it, it expires or you withdraw it.'
+    const gldSlv: MarketPair = { base: GLD, quote: SLV }
+    // What the form's submit records once the node took the offer.
+    updatePostedOffer(marketKey(gldSlv), () => ({
+      offer: {
+        id: id(9),
+        price: '1 GLD = 0.5 SLV',
+        expiresAt: NOW_S + 600n,
+        taken: false,
+        finished: false,
+        goneAtMs: null,
+      },
+      pair: gldSlv,
+    }))
+    expect(form(gldSlv)).toContain(note)
+    // Another pair's form says nothing of it; back on its pair, either way round, the note is there.
+    expect(form({ base: GLD, quote: NATIVE })).not.toContain('Offer posted')
+    expect(form(gldSlv)).toContain(note)
+    expect(form({ base: SLV, quote: GLD })).toContain(note)
+    // Withdrawn (from the book or Your open offers, whatever pair is shown), it leaves the form for good.
+    forgetPostedOffer(id(9))
+    expect(form(gldSlv)).not.toContain('Offer posted')
   })
 })

@@ -6,11 +6,11 @@ import {
   followPostedOffer,
   type OfferContext,
   type OfferFields,
-  type PostedOffer,
   parseOffer,
   postedOfferNote,
   readOfferForm,
 } from '../../market/offer-form'
+import { marketKey, type PostedRecord, updatePostedOffer, usePostedOffer } from '../../market/posted-offers'
 import {
   type MarketAccount,
   type MarketFees,
@@ -36,10 +36,11 @@ interface PostOfferFormProps {
 /** "Sell X of A for Y of B": checked as typed, signed by the wallet (EIP-712), posted through this node. */
 export function PostOfferForm({ source, account, tokens, params, fees, pair }: PostOfferFormProps) {
   const [error, setError] = useState<string | null>(null)
-  // The offer posted last and the pair whose book lists it, followed until the next edit.
-  const [posted, setPosted] = useState<{ readonly offer: PostedOffer; readonly pair: MarketPair } | null>(
-    null,
-  )
+  // The offer posted last in this market and the pair whose book lists it, followed until the next edit.
+  // Kept outside the form, which remounts with each pair: the note is there again when the user comes back.
+  const market = marketKey(pair)
+  const posted = usePostedOffer(market)
+  const setPosted = (record: PostedRecord | null) => updatePostedOffer(market, () => record)
   const { fields, touched, touchAll, reset, bind } = useFields<OfferFields>(
     { sellToken: pair.base, sellAmount: '', buyToken: pair.quote, buyAmount: '', expiryMinutes: '60' },
     () => {
@@ -84,10 +85,10 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
   useEffect(() => {
     const read = reading !== null && 'value' in reading ? reading.value : null
     if (read === null) return
-    setPosted((p) =>
+    updatePostedOffer(market, (p) =>
       p === null || p.offer.id !== read.id ? p : { ...p, offer: followPostedOffer(p.offer, read) },
     )
-  }, [reading])
+  }, [reading, market])
   const note = posted === null ? null : postedOfferNote(posted.offer)
   const context = (salt: Hex): OfferContext | null =>
     loaded === null
