@@ -1,4 +1,4 @@
-import { type Browser, expect, type Page, test } from '@playwright/test'
+import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
 import { crashTab, openNode, profileOf, reopenProfile, waitDirect, waitInPage } from './helpers'
 import {
   createToken,
@@ -162,6 +162,16 @@ async function bothCompleted(a: Page, b: Page): Promise<void> {
   await expect(b.getByTestId('token-balance-APL')).toContainText('10 APL', { timeout: 60_000 })
 }
 
+/**
+ * The space between the bottom of `upper` and the top of `lower`, in px (negative: they overlap). Both
+ * are visible block boxes of the Market screen, one above the other.
+ */
+async function gapBetween(upper: Locator, lower: Locator): Promise<number> {
+  const [top, bottom] = [await upper.boundingBox(), await lower.boundingBox()]
+  if (top === null || bottom === null) throw new Error('one of the two elements is not shown')
+  return bottom.y - (top.y + top.height)
+}
+
 // Two contexts mining, verifying and deriving keys on a shared 2-core machine: be generous.
 test.describe.configure({ timeout: 600_000 })
 
@@ -174,6 +184,10 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
     // The taker is pointed at its trade while it runs, and no longer once it finished.
     const takenNote = b.getByText('Offer taken: follow the swap in My trades below.')
     await expect(takenNote).toBeVisible()
+    // The note stands apart from the book under it (it sat flush on the "Selling APL" heading).
+    expect(
+      await gapBetween(takenNote, b.getByRole('heading', { name: 'Selling APL' })),
+    ).toBeGreaterThanOrEqual(8)
     // The maker's form no longer says the offer stays open: it says it was taken, through the trade,
     // while that runs, and nothing once the trade is in History (which says how it ended).
     await expect(a.getByTestId('offer-posted')).toHaveText(
@@ -182,6 +196,13 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
     )
     await tradeDone(a)
     await expect(a.getByTestId('offer-posted')).toHaveCount(0)
+    // With no trade running, History stands apart from the sentence that says so (it sat flush on it).
+    expect(
+      await gapBetween(
+        a.getByText('No trade running. Take an offer above, or post one.'),
+        a.getByRole('heading', { name: 'History' }),
+      ),
+    ).toBeGreaterThanOrEqual(8)
     await tradeDone(b)
     await expect(takenNote).toHaveCount(0)
     await bothCompleted(a, b)

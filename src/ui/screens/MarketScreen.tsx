@@ -100,7 +100,7 @@ function Market({ source }: { readonly source: MarketSource }) {
     )
   }
   return (
-    <div className="screen">
+    <div className="screen market">
       <h1>Market</h1>
       <p className="lead">
         Trade tokens directly with other tabs. An offer is a signature: posting and withdrawing it cost
@@ -124,7 +124,7 @@ function Market({ source }: { readonly source: MarketSource }) {
             <h2 id="book-title">Order book</h2>
             <PairSelector tokens={ctx.tokens} pair={pair} onChange={choose} />
             {note !== null ? (
-              <p className="muted" role="status">
+              <p className="muted market__status" role="status">
                 {note}
               </p>
             ) : null}
@@ -168,7 +168,7 @@ function Market({ source }: { readonly source: MarketSource }) {
               <section className="section" aria-labelledby="my-offers-title">
                 <h2 id="my-offers-title">Your open offers</h2>
                 {notice?.from === 'mine' ? (
-                  <p className="muted" role="status">
+                  <p className="muted market__status" role="status">
                     {notice.text}
                   </p>
                 ) : null}

@@ -77,26 +77,28 @@ export function MyOffersList({
             </td>
             <td className="small">{row.expiry}</td>
             <td>
-              <button
-                type="button"
-                className="button button--small"
-                data-testid="my-offer-show"
-                onClick={() => onShow(pair)}
-              >
-                Show in book
-              </button>{' '}
-              {row.mine ? (
+              <div className="book__actions">
                 <button
                   type="button"
                   className="button button--small"
-                  data-testid="my-offer-withdraw"
-                  onClick={() => onWithdraw(entry)}
+                  data-testid="my-offer-show"
+                  onClick={() => onShow(pair)}
                 >
-                  Withdraw
+                  Show in book
                 </button>
-              ) : (
-                <span className="muted small">Select this account in the wallet to withdraw it.</span>
-              )}
+                {row.mine ? (
+                  <button
+                    type="button"
+                    className="button button--small"
+                    data-testid="my-offer-withdraw"
+                    onClick={() => onWithdraw(entry)}
+                  >
+                    Withdraw
+                  </button>
+                ) : (
+                  <span className="muted small">Select this account in the wallet to withdraw it.</span>
+                )}
+              </div>
             </td>
           </tr>
         ))}

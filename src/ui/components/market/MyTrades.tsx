@@ -51,7 +51,7 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
       )}
       {history.length > 0 ? (
         <>
-          <h3>History</h3>
+          <h3 className="trades__history">History</h3>
           <table className="table" data-testid="trade-history">
             <thead>
               <tr>
