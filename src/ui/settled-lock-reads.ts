@@ -5,8 +5,9 @@ import type { TxView } from '../node/worker/queries'
 import { type LockRead, type SettledLocks, settledLockId } from './address-activity'
 
 /**
- * The HTLC lock records an address page reads for its redeems and refunds, each read once: the page
- * shows its rows at once and each amount when its lock's read ends (on a light node each read is a proof
+ * The HTLC lock records an address page reads for its redeems and refunds (and the wallet's Activity for
+ * the lock payouts its account received), each read once: the page shows its rows at once and each
+ * amount when its lock's read ends (on a light node each read is a proof
  * fetched from a peer, and a slow or silent peer held back the whole list).
  */
 export interface SettledLockReads {
@@ -16,6 +17,12 @@ export interface SettledLockReads {
    * lock several of them name, once).
    */
   read(txs: readonly (TxView | { readonly error: string })[]): void
+  /**
+   * Starts reading, without waiting for them, the locks `named` names (lock id, lower-case, and the block
+   * of the transaction naming it: null while pending), as `read` does: each that is neither kept nor being
+   * read, once.
+   */
+  readLocks(named: readonly (readonly [id: Hex, block: bigint | null])[]): void
   /** The reads so far, by lock id: the same map until a read starts or ends. */
   readonly current: () => SettledLocks
   /** Calls `listener` whenever `current` changes; returns what stops that. */
@@ -30,11 +37,11 @@ interface Entry {
 }
 
 /**
- * The lock reads of one address page (until its address changes or the chain reorganises), through
+ * The lock reads of one address page or wallet (until its address changes or the chain reorganises), through
  * `api.verifiedHtlc`. A lock read is kept; so is one found missing in a state at or past the blocks of
  * every transaction naming it (a lock record, once made, stays: such a call named none). One missing from
  * an older state (a light node proves a few blocks deep, a pending call may name a lock not mined yet)
- * shows no amount, and one not proven shows why; both are read again at the next `read`, their rows
+ * shows no amount, and one not proven shows why; both are read again at the next `read` (or `readLocks`), their rows
  * showing the last outcome meanwhile.
  */
 export function settledLockReads(api: Pick<Remote<NodeApi>, 'verifiedHtlc'>): SettledLockReads {
@@ -62,28 +69,35 @@ export function settledLockReads(api: Pick<Remote<NodeApi>, 'verifiedHtlc'>): Se
       },
     )
   }
+  const readLocks = (named: readonly (readonly [id: Hex, block: bigint | null])[]) => {
+    /** Each lock to read, with the newest block of the transactions naming it (null: one is pending). */
+    const wanted = new Map<Hex, bigint | null>()
+    for (const [id, block] of named) {
+      const entry = entries.get(id)
+      if (entry?.kept === true || entry?.reading === true) continue
+      const newest = wanted.get(id)
+      if (newest === null || block === null) wanted.set(id, null)
+      else wanted.set(id, newest !== undefined && newest > block ? newest : block)
+    }
+    if (wanted.size === 0) return
+    for (const [id, newest] of wanted) {
+      const entry = entries.get(id) ?? { shown: { state: 'reading' }, kept: false, reading: false }
+      entries.set(id, entry)
+      readLock(id, newest, entry)
+    }
+    changed()
+  }
   return {
     read(txs) {
-      /** Each lock to read, with the newest block of the transactions naming it (null: one is pending). */
-      const wanted = new Map<Hex, bigint | null>()
-      for (const tx of txs) {
-        if ('error' in tx) continue
-        const id = settledLockId(tx)
-        const entry = id === null ? undefined : entries.get(id)
-        if (id === null || entry?.kept === true || entry?.reading === true) continue
-        const newest = wanted.get(id)
-        const block = tx.blockNumber
-        if (newest === null || block === null) wanted.set(id, null)
-        else wanted.set(id, newest !== undefined && newest > block ? newest : block)
-      }
-      if (wanted.size === 0) return
-      for (const [id, newest] of wanted) {
-        const entry = entries.get(id) ?? { shown: { state: 'reading' }, kept: false, reading: false }
-        entries.set(id, entry)
-        readLock(id, newest, entry)
-      }
-      changed()
+      readLocks(
+        txs.flatMap((tx) => {
+          if ('error' in tx) return []
+          const id = settledLockId(tx)
+          return id === null ? [] : [[id, tx.blockNumber] as const]
+        }),
+      )
     },
+    readLocks,
     current: () => current,
     subscribe(listener) {
       listeners.add(listener)

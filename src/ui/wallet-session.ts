@@ -25,7 +25,9 @@ import { createProvider, type TabchainProvider } from '../wallet/provider'
 import { disconnectedError } from '../wallet/rpc-error'
 import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
+import type { SettledLocks } from './address-activity'
 import { shownHolding } from './format'
+import { settledLockReads } from './settled-lock-reads'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
@@ -69,6 +71,11 @@ export interface WalletUi {
     readonly items: readonly ReceivedItem[]
     readonly unread?: string
   } | null
+  /**
+   * The reads of the HTLC locks whose coin payouts `received` lists (`lockUnread`), by lock id
+   * (lower-case): each row shows at once, its amount as its lock's read ends (`shownReceived`).
+   */
+  readonly receivedLocks: SettledLocks
 }
 
 export const useWallet = create<WalletUi>(() => ({
@@ -84,6 +91,7 @@ export const useWallet = create<WalletUi>(() => ({
   tokensAt: undefined,
   activity: [],
   received: null,
+  receivedLocks: new Map(),
 }))
 
 let nextApprovalId = 0
@@ -173,13 +181,21 @@ export function walletSigner(wallet: Wallet, backend: ProviderBackend, view: Wal
  * peer's list, each transaction and receipt proven (the node's API routes the reads). Each mined
  * transaction is read once per account. A read that fails keeps what was listed for the account, marked
  * `unread` with the error's message; a read that ends after another account was selected is dropped.
+ * The locks of the coin payouts listed are only started (`receivedLocks`, through `reads.verifiedHtlc`,
+ * each read once as the address page reads them: one that failed is read again at the next refresh): the
+ * list does not wait for them.
  */
-export function receivedReader(reads: ReceivedReads): () => Promise<void> {
+export function receivedReader(
+  reads: ReceivedReads & Pick<Remote<NodeApi>, 'verifiedHtlc'>,
+): () => Promise<void> {
   /** What each transaction of the selected account gave it, by hash: a mined one is read once. */
   let cache: { account: Address | null; read: ReadonlyMap<Hex, readonly ReceivedItem[]> } = {
     account: null,
     read: new Map(),
   }
+  // A lock's record names its payee: the reads serve every account.
+  const locks = settledLockReads(reads)
+  locks.subscribe(() => useWallet.setState({ receivedLocks: locks.current() }))
   return async () => {
     const account = useWallet.getState().view.selected
     if (account === null) return
@@ -194,6 +210,13 @@ export function receivedReader(reads: ReceivedReads): () => Promise<void> {
       return
     }
     cache = { account, read: read.read }
+    locks.readLocks(
+      read.items.flatMap((i) =>
+        i.lockUnread === true && i.htlc !== undefined
+          ? [[i.htlc.lock.toLowerCase() as Hex, BigInt(i.blockNumber)] as const]
+          : [],
+      ),
+    )
     useWallet.setState({ received: { account, items: read.items } })
   }
 }

@@ -261,6 +261,12 @@ export interface ReceivedItem {
   readonly blockNumber: string
   /** The HTLC lock that paid it, and how (its recipient redeemed, or its sender was refunded). */
   readonly htlc?: { readonly lock: Hex; readonly via: 'redeem' | 'refund' }
+  /**
+   * A coin lock's payout whose lock record is not read in yet: its `Redeemed` or `Refunded` log names only
+   * the lock, whose record says whom it paid and how much (`lockPayout`); until then `title` names the lock
+   * alone (`From an HTLC redeem of lock 0x12…34`). Absent once read, and on every other payment.
+   */
+  readonly lockUnread?: true
 }
 
 /** Most transactions of the account the wallet reads for what it received (the newest). */
@@ -272,11 +278,9 @@ export interface ReceivedReads {
   transaction(hash: Hex): Promise<Pick<TxView, 'from' | 'to' | 'value' | 'blockNumber'> | null>
   receipt(hash: Hex): Promise<Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'> | null>
   token(address: Address): Promise<Pick<TokenInfo, 'symbol' | 'decimals'> | null>
-  /** The HTLC lock `id` at the head (the full node's own state), null when none. */
-  verifiedHtlc(id: Hex): Promise<{ readonly value: HtlcPaid | null }>
 }
 
-/** What `receivedIn` reads of an HTLC lock: who it pays out to, and what. */
+/** What `lockPayout` reads of an HTLC lock: who it pays out to, and what. */
 export type HtlcPaid = Pick<HtlcLock, 'sender' | 'recipient' | 'token' | 'amount'>
 
 /** The lock an HTLC `Redeemed` or `Refunded` log paid out, and how; undefined for any other log. */
@@ -311,10 +315,11 @@ function transferOf(
 /**
  * What `account` received in the mined transaction `hash`: its coin when `to` is the account, each
  * token `Transfer` to the account (`tokenOf` names the token; a log of no token it knows is left out),
- * and the coin of each HTLC lock it paid out to the account — redeemed to its recipient or refunded to
- * its sender, whoever sent the transaction (`lockOf` reads the lock; one it does not hold is left out).
- * A token lock's payout is its `Transfer` from the HTLC, titled with the lock. A transaction that
- * reverted moved nothing; what the account sent or minted itself is not received.
+ * and each HTLC lock it paid out, whoever sent the transaction: a token lock's payout is its `Transfer`
+ * from the HTLC, titled with the lock; a coin lock's (no such `Transfer` in the receipt) is a payment
+ * whose lock is not read yet (`lockUnread`: `lockPayout` says, from the lock, whether and what it paid the
+ * account). A transaction that reverted moved nothing; what the account sent or minted itself is not
+ * received.
  */
 export function receivedIn(
   account: Address,
@@ -322,7 +327,6 @@ export function receivedIn(
   tx: Pick<TxView, 'from' | 'to' | 'value'>,
   receipt: Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'>,
   tokenOf: (address: Address) => Pick<TokenInfo, 'symbol' | 'decimals'> | null,
-  lockOf: (id: Hex) => HtlcPaid | null,
 ): ReceivedItem[] {
   if (receipt.status !== 'success') return []
   const me = account.toLowerCase()
@@ -343,20 +347,19 @@ export function receivedIn(
     return payout === undefined ? [] : [{ log, payout }]
   })
   const [tokenPayout] = payouts.length === 1 ? payouts : []
-  for (const { log, payout } of payouts) {
-    const lock = lockOf(payout.lock)
-    if (lock === null || lock.token !== ZERO_ADDRESS || lock.amount === 0n) continue
-    const payee = payout.via === 'redeem' ? lock.recipient : lock.sender
-    if (payee.toLowerCase() !== me) continue
-    out.push({
-      hash,
-      key: String(log.logIndex),
-      title: `Received ${formatCoin(lock.amount)} from an HTLC ${payout.via} of lock ${shortLock(payout.lock)}`,
-      from: HTLC_ADDRESS,
-      blockNumber,
-      htlc: payout,
-    })
-  }
+  // The HTLC pays a token lock out with a Transfer of its tokens (a lock holds more than zero): none, a coin lock.
+  const tokenLock = receipt.logs.some((log) => transferOf(log)?.from === HTLC_ADDRESS)
+  if (!tokenLock)
+    for (const { log, payout } of payouts)
+      out.push({
+        hash,
+        key: String(log.logIndex),
+        title: `From an HTLC ${payout.via} of lock ${shortLock(payout.lock)}`,
+        from: HTLC_ADDRESS,
+        blockNumber,
+        htlc: payout,
+        lockUnread: true,
+      })
   for (const log of receipt.logs) {
     const transfer = transferOf(log)
     if (transfer === undefined || transfer.to !== me || transfer.from === me || transfer.value === 0n)
@@ -387,11 +390,31 @@ export function receivedIn(
 }
 
 /**
+ * A coin lock's payout `item` (`lockUnread`) with its lock record `lock` read in: what it paid `account`,
+ * titled with the amount (`Received 5 TAB from an HTLC redeem of lock 0x12…34`), or null when it paid
+ * the account nothing — the redeem paid the lock's recipient, the refund its sender, and the account is
+ * not that one; a token lock (its `Transfer` is the payment); a lock not held (`lock` null).
+ */
+export function lockPayout(account: Address, item: ReceivedItem, lock: HtlcPaid | null): ReceivedItem | null {
+  const { lockUnread: _unread, ...paid } = item
+  if (item.htlc === undefined || lock === null || lock.token !== ZERO_ADDRESS || lock.amount === 0n)
+    return null
+  const payee = item.htlc.via === 'redeem' ? lock.recipient : lock.sender
+  if (payee.toLowerCase() !== account.toLowerCase()) return null
+  return {
+    ...paid,
+    title: `Received ${formatCoin(lock.amount)} from an HTLC ${item.htlc.via} of lock ${shortLock(item.htlc.lock)}`,
+  }
+}
+
+/**
  * What `account` received in its latest transactions as the node's index lists them (newest first, at
  * most `RECEIVED_LIMIT`), newest first, with `read`: what was read of each transaction — `known` is
- * the last refresh's `read`, so each mined transaction is read once. A transaction the index lists
- * but no longer reads (a reorg in between) is left out, for the next refresh. A read that fails throws:
- * the caller keeps what it showed.
+ * the last refresh's `read`, so each mined transaction is read once. A coin lock's payout is listed with
+ * its lock not read (`lockUnread`): the caller reads the locks apart (on a light node each is a proof
+ * from a peer, and one slow or failing read held back, or failed, the whole list). A transaction the
+ * index lists but no longer reads (a reorg in between) is left out, for the next refresh. A read that
+ * fails throws: the caller keeps what it showed.
  */
 export async function readReceived(
   account: Address,
@@ -407,23 +430,12 @@ export async function readReceived(
       if (cached !== undefined) return read.set(hash, cached)
       const [tx, receipt] = await Promise.all([reads.transaction(hash), reads.receipt(hash)])
       if (tx === null || receipt === null) return
-      const locks = new Map<Hex, HtlcPaid | null>()
-      for (const log of receipt.logs) {
+      for (const log of receipt.logs)
         if (transferOf(log) !== undefined && !tokens.has(log.address))
           tokens.set(log.address, await reads.token(log.address))
-        const payout = payoutOf(log)
-        if (payout !== undefined) locks.set(payout.lock, (await reads.verifiedHtlc(payout.lock)).value)
-      }
       read.set(
         hash,
-        receivedIn(
-          account,
-          hash,
-          tx,
-          receipt,
-          (a) => tokens.get(a) ?? null,
-          (id) => locks.get(id) ?? null,
-        ),
+        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null),
       )
     }),
   )
@@ -431,9 +443,9 @@ export async function readReceived(
 }
 
 /** A row of the wallet's Activity: a transaction it sent, or a payment its account received. */
-export type ActivityRow =
+export type ActivityRow<R extends ReceivedItem = ReceivedItem> =
   | { readonly kind: 'sent'; readonly item: ActivityItem }
-  | { readonly kind: 'received'; readonly item: ReceivedItem }
+  | { readonly kind: 'received'; readonly item: R }
 
 /**
  * The Activity list: `sent` (newest sent first) and `received` (newest block first) merged, newest
@@ -442,13 +454,13 @@ export type ActivityRow =
  * of its accounts paying another) shows once, as sent — but not an HTLC's payout: the lock paid it, and
  * the redeem or refund sent says nothing of the amount.
  */
-export function mergeActivity(
+export function mergeActivity<R extends ReceivedItem>(
   sent: readonly ActivityItem[],
-  received: readonly ReceivedItem[],
-): ActivityRow[] {
+  received: readonly R[],
+): ActivityRow<R>[] {
   const ours = new Set(sent.map((i) => i.hash))
   const incoming = received.filter((i) => i.htlc !== undefined || !ours.has(i.hash))
-  const rows: ActivityRow[] = []
+  const rows: ActivityRow<R>[] = []
   let r = 0
   for (const item of sent) {
     if (item.blockNumber !== undefined) {

@@ -4,9 +4,11 @@ import { MemoryRouter } from 'react-router'
 import { getAddress, type Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
-import { HTLC_ADDRESS } from '../../src/node/contracts/addresses'
-import { peerListed } from '../../src/ui/address-activity'
-import { ActivityList, receivedNote } from '../../src/ui/components/ActivityList'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
+import { LockState } from '../../src/node/contracts/htlc/abi'
+import { peerListed, type SettledLocks } from '../../src/ui/address-activity'
+import { ActivityList, receivedNote, shownReceived } from '../../src/ui/components/ActivityList'
+import { short } from '../../src/ui/components/explorer'
 import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
@@ -117,6 +119,66 @@ describe('the wallet Activity', () => {
       'data-state="confirmed" data-verified="true">Confirmed (3 confirmations)</span>',
     )
     expect(rows[1]).toContain(`href="/tx/${redeem.hash}"`)
+  })
+
+  test('a coin lock’s payout shows at once: its amount reads as being read, then the amount, or why it was not read; a lock that paid another leaves the row out', () => {
+    const lock: Hex = `0x${'ab'.repeat(32)}`
+    const payout: ReceivedItem = {
+      hash: hashOf(3),
+      key: '0',
+      title: 'From an HTLC redeem of lock 0xabab…abab',
+      from: getAddress(HTLC_ADDRESS),
+      blockNumber: '10',
+      htlc: { lock, via: 'redeem' },
+      lockUnread: true,
+    }
+    const coin: ReceivedItem = {
+      hash: hashOf(2),
+      key: 'coin',
+      title: 'Received 1 TAB from 0x3C…BC',
+      from: PAYER,
+      blockNumber: '9',
+    }
+    const row = (locks: SettledLocks) => {
+      const rows = items(
+        render({
+          rows: mergeActivity([], shownReceived(ME, [payout, coin], locks)),
+          head: 12n,
+          note: null,
+          receivedRead: true,
+        }),
+      )
+      expect(rows.at(-1)).toContain('Received 1 TAB from 0x3C…BC')
+      return rows
+    }
+    const reading = row(new Map())
+    expect(reading).toHaveLength(2)
+    expect(reading[0]).toContain(
+      'From an HTLC redeem of lock 0xabab…abab · <span class="muted" data-testid="activity-amount" data-lock-read="reading">Reading the amount…</span>',
+    )
+    const error = `no peer proved lock ${lock}: all 2 failed`
+    const failed = row(new Map([[lock, { state: 'failed', error }]]))
+    expect(failed).toHaveLength(2)
+    expect(failed[0]).toContain(
+      `data-lock-read="failed" title="${error}">Amount not read: no peer proved lock ${short(lock)}</span>`,
+    )
+    const coinLock = {
+      sender: PAYER,
+      recipient: ME,
+      token: ZERO_ADDRESS,
+      amount: 5n * 10n ** 18n,
+      hashlock: lock,
+      timelockHeight: 99n,
+      state: LockState.Redeemed,
+    } as const
+    const read = row(new Map([[lock, { state: 'read', lock: coinLock }]]))
+    expect(read[0]).toContain(
+      '<span class="tag tag--accent">Received</span> Received 5 TAB from an HTLC redeem of lock 0xabab…abab</span>',
+    )
+    expect(read[0]).not.toContain('activity-amount')
+    const another = row(new Map([[lock, { state: 'read', lock: { ...coinLock, recipient: PAYER } }]]))
+    expect(another).toHaveLength(1)
+    expect(another[0]).toContain('Received 1 TAB from 0x3C…BC')
   })
 
   test('a light or upgrading node, pinned light or not, lists payments received as a full peer listed them, each proven, and says so in the address page’s words; a full one says nothing', () => {

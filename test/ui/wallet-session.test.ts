@@ -1,7 +1,12 @@
 import { type Address, getAddress, type Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
+import { LockState } from '../../src/node/contracts/htlc/abi'
+import { REDEEMED_TOPIC } from '../../src/node/contracts/htlc/htlc'
 import { LightError } from '../../src/node/light/errors'
+import type { NodeApi } from '../../src/node/worker/node'
+import { shownReceived } from '../../src/ui/components/ActivityList'
 import { statusText } from '../../src/ui/components/TxStatusBadge'
 import { marketErrorMessage } from '../../src/ui/market/errors'
 import { useApp } from '../../src/ui/store'
@@ -198,7 +203,7 @@ describe('payments received', () => {
     /** The account a listed transaction pays. */
     const to = (hash: Hex): Address =>
       [...listed].find(([, l]) => Array.isArray(l) && l.includes(hash))?.[0] ?? PAYER
-    const reads: ReceivedReads = {
+    const reads: ReceivedReads & Pick<NodeApi, 'verifiedHtlc'> = {
       async addressTransactions(address) {
         const l = listed.get(address)
         if (l instanceof Error) throw l
@@ -216,7 +221,7 @@ describe('payments received', () => {
         return null
       },
       async verifiedHtlc() {
-        return { value: null }
+        return { value: null, verified: true, number: 0n, hash: `0x${'00'.repeat(32)}` }
       },
     }
     return { reads, read }
@@ -261,6 +266,103 @@ describe('payments received', () => {
       expect(read).toEqual([hashOf(2), hashOf(1)])
     },
   )
+
+  test('a coin lock’s payout is listed at once, beside the other payments, its amount read apart: a lock read that fails keeps every row, and the next refresh reads that lock again, nothing else', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const lock: Hex = `0x${'ab'.repeat(32)}`
+    const redeem = hashOf(5)
+    const { reads: base, read } = lightReads(new Map([[ME, [redeem, hashOf(2)]]]))
+    const coinLock = {
+      sender: PAYER,
+      recipient: ME,
+      token: ZERO_ADDRESS,
+      amount: 3n * 10n ** 18n,
+      hashlock: lock,
+      timelockHeight: 99n,
+      state: LockState.Redeemed,
+    }
+    // The first lock read fails when the test says, once the list is shown; the second reads the lock.
+    let fail = (_: Error) => {}
+    const outcomes: (() => ReturnType<NodeApi['verifiedHtlc']>)[] = [
+      () =>
+        new Promise((_, reject) => {
+          fail = reject
+        }),
+      async () => ({ value: coinLock, verified: true as const, number: 9n, hash: `0x${'00'.repeat(32)}` }),
+    ]
+    const asked: Hex[] = []
+    const reads: typeof base = {
+      ...base,
+      async transaction(hash) {
+        const tx = await base.transaction(hash)
+        return hash === redeem && tx !== null ? { ...tx, to: HTLC_ADDRESS, value: 0n } : tx
+      },
+      async receipt(hash) {
+        const logs = [{ address: HTLC_ADDRESS, topics: [REDEEMED_TOPIC, lock], data: '0x', logIndex: 0 }]
+        return { status: 'success', blockNumber: BigInt(hash), logs: hash === redeem ? logs : [] } as never
+      },
+      verifiedHtlc(id) {
+        asked.push(id)
+        const outcome = outcomes.shift()
+        if (outcome === undefined) throw new Error('a kept lock was read again')
+        return outcome()
+      },
+    }
+    select(ME)
+    const refresh = receivedReader(reads)
+    const shown = () => {
+      const { received, receivedLocks } = useWallet.getState()
+      return shownReceived(ME, received?.items ?? [], receivedLocks).map((i) => [i.title, i.lockRead])
+    }
+    await refresh()
+    expect(useWallet.getState().received?.unread).toBeUndefined()
+    expect(shown()).toEqual([
+      ['From an HTLC redeem of lock 0xabab…abab', { state: 'reading' }],
+      [`Received 2 TAB ${from}`, undefined],
+    ])
+    fail(new Error('no peer proved lock 0xabab: all 2 failed'))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(shown()).toEqual([
+      [
+        'From an HTLC redeem of lock 0xabab…abab',
+        { state: 'failed', error: 'no peer proved lock 0xabab: all 2 failed' },
+      ],
+      [`Received 2 TAB ${from}`, undefined],
+    ])
+    await refresh()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(shown()).toEqual([
+      ['Received 3 TAB from an HTLC redeem of lock 0xabab…abab', undefined],
+      [`Received 2 TAB ${from}`, undefined],
+    ])
+    // The lock read is kept, each transaction was read once: a third refresh asks for neither.
+    await refresh()
+    expect(asked).toEqual([lock, lock])
+    expect(read).toEqual([redeem, hashOf(2)])
+  })
+
+  test('a lock read that never ends holds back no row', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const lock: Hex = `0x${'cd'.repeat(32)}`
+    const redeem = hashOf(7)
+    const { reads: base } = lightReads(new Map([[ME, [redeem, hashOf(1)]]]))
+    const reads: typeof base = {
+      ...base,
+      async receipt(hash) {
+        const logs = [{ address: HTLC_ADDRESS, topics: [REDEEMED_TOPIC, lock], data: '0x', logIndex: 1 }]
+        return { status: 'success', blockNumber: BigInt(hash), logs: hash === redeem ? logs : [] } as never
+      },
+      verifiedHtlc: () => new Promise<never>(() => {}),
+    }
+    select(ME)
+    await receivedReader(reads)()
+    expect(titles()).toEqual([
+      `Received 7 TAB ${from}`,
+      'From an HTLC redeem of lock 0xcdcd…cdcd',
+      `Received 1 TAB ${from}`,
+    ])
+    expect(useWallet.getState().receivedLocks.get(lock)).toEqual({ state: 'reading' })
+  })
 
   test('a list no peer could serve keeps what was listed, marked with why; the next read that succeeds clears the mark', async () => {
     useApp.setState({ mode: { kind: 'light' } })

@@ -25,6 +25,8 @@ import { addressTxRow, type LockRead } from '../../src/ui/address-activity'
 import {
   type ActivityItem,
   DROPPED_REASON,
+  type HtlcPaid,
+  lockPayout,
   mergeActivity,
   type ReceivedItem,
   readReceived,
@@ -84,6 +86,21 @@ const dapp = () => ({
   client: createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 }),
   wallet: createWalletClient({ chain, account: ME, transport: custom(provider) }),
 })
+
+/**
+ * `items` as the Activity shows them once each coin lock's payout has its lock record read in from the
+ * node (`lockPayout`), a payout of nothing to `account` left out.
+ */
+async function paidOut(account: Address, items: readonly ReceivedItem[]): Promise<ReceivedItem[]> {
+  const shown = await Promise.all(
+    items.map(async (i) =>
+      i.lockUnread === true && i.htlc !== undefined
+        ? lockPayout(account, i, (await node.verifiedHtlc(i.htlc.lock)).value)
+        : i,
+    ),
+  )
+  return shown.filter((i): i is ReceivedItem => i !== null)
+}
 
 /**
  * Creates the token `args` (name, symbol, decimals, supply) through the wallet's provider and waits for
@@ -440,7 +457,20 @@ test('coin an HTLC paid the account reads from the node as received from the loc
   await node.setMining(false)
 
   const short = (id: Hex) => `${id.slice(0, 6)}…${id.slice(-4)}`
-  const mine = await readReceived(ME, node, new Map())
+  const listed = await readReceived(ME, node, new Map())
+  // The list reads no lock: its payouts are listed at once, each naming its lock, whose read comes apart.
+  const noLocks = {
+    ...node,
+    verifiedHtlc: () => Promise.reject(new Error('no peer proved the lock')),
+  }
+  expect((await readReceived(ME, noLocks, new Map())).items).toEqual(listed.items)
+  expect(
+    listed.items.filter((i) => [redeem, refund].includes(i.hash)).map((i) => [i.hash, i.title, i.lockUnread]),
+  ).toEqual([
+    [refund, `From an HTLC refund of lock ${short(toFriend)}`, true],
+    [redeem, `From an HTLC redeem of lock ${short(toMe)}`, true],
+  ])
+  const mine = { items: await paidOut(ME, listed.items) }
   const paid = mine.items.filter((i) => [redeem, refund].includes(i.hash))
   expect(paid.map((i) => [i.hash, i.title, i.from, i.htlc])).toEqual([
     [
@@ -463,7 +493,7 @@ test('coin an HTLC paid the account reads from the node as received from the loc
   )
   expect(rows.filter((r) => r.kind === 'sent').map((r) => r.item.hash)).toEqual([refund, redeem])
   expect(rows.filter((r) => r.kind === 'received').map((r) => r.item.hash)).toEqual([refund, redeem])
-  const friend = await readReceived(FRIEND, node, new Map())
+  const friend = { items: await paidOut(FRIEND, (await readReceived(FRIEND, node, new Map())).items) }
   expect(friend.items.filter((i) => [redeem, refund].includes(i.hash))).toEqual([])
 })
 
@@ -514,7 +544,7 @@ test('coin an HTLC paid the account reads from the node as received, though a th
   const short = (id: Hex) => `${id.slice(0, 6)}…${id.slice(-4)}`
   const settled = [redeem, refund]
   // FRIEND, the lock's recipient, received the redeem's 5 TAB; ME, its maker, the refund's 3 TAB.
-  const friend = await readReceived(FRIEND, node, new Map())
+  const friend = { items: await paidOut(FRIEND, (await readReceived(FRIEND, node, new Map())).items) }
   expect(
     friend.items.filter((i) => settled.includes(i.hash)).map((i) => [i.hash, i.title, i.from, i.htlc]),
   ).toEqual([
@@ -525,7 +555,7 @@ test('coin an HTLC paid the account reads from the node as received, though a th
       { lock: toRedeem, via: 'redeem' },
     ],
   ])
-  const mine = await readReceived(ME, node, new Map())
+  const mine = { items: await paidOut(ME, (await readReceived(ME, node, new Map())).items) }
   expect(
     mine.items.filter((i) => settled.includes(i.hash)).map((i) => [i.hash, i.title, i.from, i.htlc]),
   ).toEqual([
@@ -542,7 +572,9 @@ test('coin an HTLC paid the account reads from the node as received, though a th
       .filter((r) => settled.includes(r.item.hash))
       .map((r) => [r.kind, r.item.hash]),
   ).toEqual([['received', refund]])
-  const carol = await readReceived(CAROL.address, node, new Map())
+  const carol = {
+    items: await paidOut(CAROL.address, (await readReceived(CAROL.address, node, new Map())).items),
+  }
   expect(carol.items.filter((i) => settled.includes(i.hash))).toEqual([])
 
   // The address pages list them, with the amount each paid in; the sender's page too, moving nothing.
@@ -583,6 +615,22 @@ describe('received payments', () => {
   const noLock = () => null
   const ok = (logs: ReturnType<typeof transferLog>[]) =>
     ({ status: 'success', blockNumber: 7n, logs }) as unknown as Parameters<typeof receivedIn>[3]
+  /**
+   * What `account` received in `hash` (`receivedIn`), each coin lock's payout with its lock read in from
+   * `lockOf` (`lockPayout`), as the Activity shows it once read.
+   */
+  const paidIn = (
+    account: Address,
+    tx: Parameters<typeof receivedIn>[2],
+    receipt: Parameters<typeof receivedIn>[3],
+    tokenOf: Parameters<typeof receivedIn>[4],
+    lockOf: (id: Hex) => HtlcPaid | null,
+  ): ReceivedItem[] =>
+    receivedIn(account, hash, tx, receipt, tokenOf).flatMap((i) => {
+      if (i.lockUnread !== true || i.htlc === undefined) return [i]
+      const paid = lockPayout(account, i, lockOf(i.htlc.lock))
+      return paid === null ? [] : [paid]
+    })
 
   test('coin to the account and each token Transfer to it are received, from the payer; anything else is not', () => {
     const tx = { from: PAYER, to: ACCOUNT, value: 5n * 10n ** 18n }
@@ -592,19 +640,18 @@ describe('received payments', () => {
       transferLog(PAYER, PAYER, 9n, 5),
       transferLog(ZERO_ADDRESS, ACCOUNT, 2n, 6),
     ]
-    expect(receivedIn(ACCOUNT, hash, tx, ok(logs), apple, noLock)).toEqual([
+    expect(paidIn(ACCOUNT, tx, ok(logs), apple, noLock)).toEqual([
       { hash, key: 'coin', title: 'Received 5 TAB from 0x3C…BC', from: PAYER, blockNumber: '7' },
       { hash, key: '3', title: 'Received 10 APL from 0x3C…BC', from: PAYER, blockNumber: '7' },
       { hash, key: '6', title: 'Received 2 APL minted by 0x3C…BC', from: PAYER, blockNumber: '7' },
     ])
     // A reverted transaction moved nothing; a token the node does not know is left out (no symbol to say).
-    expect(receivedIn(ACCOUNT, hash, tx, { ...ok(logs), status: 'reverted' }, apple, noLock)).toEqual([])
-    expect(receivedIn(ACCOUNT, hash, { ...tx, value: 0n }, ok(logs), () => null, noLock)).toEqual([])
+    expect(paidIn(ACCOUNT, tx, { ...ok(logs), status: 'reverted' }, apple, noLock)).toEqual([])
+    expect(paidIn(ACCOUNT, { ...tx, value: 0n }, ok(logs), () => null, noLock)).toEqual([])
     // What the account sent itself is not received, nor what it minted to itself.
     expect(
-      receivedIn(
+      paidIn(
         ACCOUNT,
-        hash,
         { ...tx, from: ACCOUNT },
         ok([transferLog(ZERO_ADDRESS, ACCOUNT, 2n, 1)]),
         apple,
@@ -623,7 +670,7 @@ describe('received payments', () => {
     const tx = { from: PAYER, to: HTLC_ADDRESS, value: 0n }
     const lockOf = (id: Hex) => (id === lock ? coinLock : null)
     const redeemed = { hash, key: '2', from: HTLC_ADDRESS, blockNumber: '7' }
-    expect(receivedIn(ACCOUNT, hash, tx, ok([payout(REDEEMED_TOPIC, 2)]), apple, lockOf)).toEqual([
+    expect(paidIn(ACCOUNT, tx, ok([payout(REDEEMED_TOPIC, 2)]), apple, lockOf)).toEqual([
       {
         ...redeemed,
         title: 'Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
@@ -631,29 +678,22 @@ describe('received payments', () => {
       },
     ])
     // A refund pays the lock's sender, not its recipient.
-    expect(receivedIn(ACCOUNT, hash, tx, ok([payout(REFUNDED_TOPIC, 2)]), apple, lockOf)).toEqual([])
-    expect(receivedIn(PAYER, hash, tx, ok([payout(REFUNDED_TOPIC, 2)]), apple, lockOf)).toEqual([
+    expect(paidIn(ACCOUNT, tx, ok([payout(REFUNDED_TOPIC, 2)]), apple, lockOf)).toEqual([])
+    expect(paidIn(PAYER, tx, ok([payout(REFUNDED_TOPIC, 2)]), apple, lockOf)).toEqual([
       {
         ...redeemed,
         title: 'Received 5 TAB from an HTLC refund of lock 0xabab…abab',
         htlc: { lock, via: 'refund' },
       },
     ])
-    expect(receivedIn(ACCOUNT, hash, tx, ok([payout(REDEEMED_TOPIC, 2)]), apple, noLock)).toEqual([])
+    expect(paidIn(ACCOUNT, tx, ok([payout(REDEEMED_TOPIC, 2)]), apple, noLock)).toEqual([])
     expect(
-      receivedIn(
-        ACCOUNT,
-        hash,
-        tx,
-        { ...ok([payout(REDEEMED_TOPIC, 2)]), status: 'reverted' },
-        apple,
-        lockOf,
-      ),
+      paidIn(ACCOUNT, tx, { ...ok([payout(REDEEMED_TOPIC, 2)]), status: 'reverted' }, apple, lockOf),
     ).toEqual([])
     // A token lock: its Transfer from the HTLC is the payment, titled with the lock (no coin row).
     const tokenLockOf = () => ({ ...coinLock, token: TOKEN, amount: 10n })
     const logs = [transferLog(HTLC_ADDRESS, ACCOUNT, 10n, 3), payout(REDEEMED_TOPIC, 4)]
-    expect(receivedIn(ACCOUNT, hash, tx, ok(logs), apple, tokenLockOf)).toEqual([
+    expect(paidIn(ACCOUNT, tx, ok(logs), apple, tokenLockOf)).toEqual([
       {
         hash,
         key: '3',
@@ -663,6 +703,47 @@ describe('received payments', () => {
         htlc: { lock, via: 'redeem' },
       },
     ])
+  })
+
+  test('a coin lock’s payout is listed before its lock is read, naming the lock alone; a token lock’s needs no lock read', () => {
+    const lock: Hex = `0x${'ab'.repeat(32)}`
+    const payout = (logIndex: number) =>
+      ({
+        address: HTLC_ADDRESS,
+        topics: [REDEEMED_TOPIC, lock],
+        data: '0x',
+        logIndex,
+      }) as unknown as ReturnType<typeof transferLog>
+    const tx = { from: PAYER, to: HTLC_ADDRESS, value: 0n }
+    const unread: ReceivedItem = {
+      hash,
+      key: '2',
+      title: 'From an HTLC redeem of lock 0xabab…abab',
+      from: HTLC_ADDRESS,
+      blockNumber: '7',
+      htlc: { lock, via: 'redeem' },
+      lockUnread: true,
+    }
+    expect(receivedIn(ACCOUNT, hash, tx, ok([payout(2)]), apple)).toEqual([unread])
+    // Read in: the amount, or nothing when the lock pays another, holds tokens, or is not held.
+    const coinLock = { sender: PAYER, recipient: ACCOUNT, token: ZERO_ADDRESS, amount: 5n * 10n ** 18n }
+    const { lockUnread: _, ...read } = unread
+    expect(lockPayout(ACCOUNT, unread, coinLock)).toEqual({
+      ...read,
+      title: 'Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
+    })
+    expect(lockPayout(PAYER, unread, coinLock)).toBeNull()
+    expect(lockPayout(ACCOUNT, unread, { ...coinLock, token: TOKEN })).toBeNull()
+    expect(lockPayout(ACCOUNT, unread, null)).toBeNull()
+    // A token lock's Transfer from the HTLC is its payout: no row waits on a lock read.
+    const tokenLock = receivedIn(
+      ACCOUNT,
+      hash,
+      tx,
+      ok([transferLog(HTLC_ADDRESS, PAYER, 10n, 1), payout(2)]),
+      apple,
+    )
+    expect(tokenLock).toEqual([])
   })
 
   const sentItem = (n: number, status: ActivityItem['status'], blockNumber?: string): ActivityItem => ({

@@ -1,7 +1,8 @@
 import { Link } from 'react-router'
+import type { Address, Hex } from 'viem'
 import type { NodeMode } from '../../node/light/mode'
-import type { ActivityRow } from '../../wallet/activity'
-import { peerListed } from '../address-activity'
+import { type ActivityRow, lockPayout, type ReceivedItem } from '../../wallet/activity'
+import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
 import { short } from './explorer'
 import { TxStatusBadge } from './TxStatusBadge'
@@ -23,6 +24,29 @@ export function receivedNote(mode: NodeMode | null, unread: string | undefined):
   return listed === null ? failed : `${failed} ${listed}`
 }
 
+/** A payment received as the Activity shows it: a coin lock's payout while its lock is read, or after that read failed, says so. */
+export type ShownReceived = ReceivedItem & { readonly lockRead?: LockUnread }
+
+/**
+ * The payments `account` received (`items`) as the Activity shows them, with the lock reads `locks`: each
+ * coin lock's payout with its amount once its lock is read (`lockPayout`; left out when the lock paid the
+ * account nothing, or is not held in the state read), while read or after the read failed with that
+ * state (`lockRead`: the row stays, its amount said not read). Pure.
+ */
+export function shownReceived(
+  account: Address,
+  items: readonly ReceivedItem[],
+  locks: SettledLocks,
+): ShownReceived[] {
+  return items.flatMap((item): ShownReceived[] => {
+    if (item.lockUnread !== true || item.htlc === undefined) return [item]
+    const read = locks.get(item.htlc.lock.toLowerCase() as Hex) ?? { state: 'reading' }
+    if (read.state !== 'read') return [{ ...item, lockRead: read }]
+    const paid = lockPayout(account, item, read.lock)
+    return paid === null ? [] : [paid]
+  })
+}
+
 /**
  * The wallet's Activity: what it sent and what the selected account received (`mergeActivity`), newest
  * first, each row with its direction, its status tag (`TxStatusBadge`, as on the Tokens screen and the
@@ -34,7 +58,7 @@ export function ActivityList({
   note,
   receivedRead,
 }: {
-  readonly rows: readonly ActivityRow[]
+  readonly rows: readonly ActivityRow<ShownReceived>[]
   readonly head: bigint | undefined
   /** What the list of payments received is, or why it could not be read now (`receivedNote`). */
   readonly note: string | null
@@ -82,6 +106,19 @@ export function ActivityList({
               >
                 <span>
                   <span className="tag tag--accent">Received</span> {row.item.title}
+                  {row.item.lockRead === undefined ? null : (
+                    <>
+                      {' · '}
+                      <span
+                        className="muted"
+                        data-testid="activity-amount"
+                        data-lock-read={row.item.lockRead.state}
+                        title={row.item.lockRead.state === 'failed' ? row.item.lockRead.error : undefined}
+                      >
+                        {lockUnreadText(row.item.lockRead)}
+                      </span>
+                    </>
+                  )}
                 </span>
                 <TxStatusBadge
                   status={{

@@ -10,7 +10,7 @@ import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/fau
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
-import { ActivityList, receivedNote } from '../components/ActivityList'
+import { ActivityList, receivedNote, shownReceived } from '../components/ActivityList'
 import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { PasswordField } from '../components/PasswordField'
@@ -743,13 +743,14 @@ function Receive() {
 function Activity() {
   const activity = useWallet((s) => s.activity)
   const received = useWallet((s) => s.received)
+  const locks = useWallet((s) => s.receivedLocks)
   const selected = useWallet((s) => s.view.selected)
   const head = useApp((s) => s.head?.number)
   const mode = useApp((s) => s.mode)
   const ours = received !== null && received.account === selected ? received : null
   return (
     <ActivityList
-      rows={mergeActivity(activity, ours?.items ?? [])}
+      rows={mergeActivity(activity, ours === null ? [] : shownReceived(ours.account, ours.items, locks))}
       head={head}
       note={receivedNote(mode, ours?.unread)}
       receivedRead={ours !== null && ours.unread === undefined}
