@@ -12,6 +12,7 @@ import {
   type ReceivedReads,
   readReceived,
   rereadActivity,
+  type StoredActivity,
   saveActivity,
   storedActivity,
   withReread,
@@ -62,6 +63,8 @@ export interface WalletUi {
   /** The header `tokens` were read at (a proof on a light node, the head on a full one); undefined: none read. */
   readonly tokensAt: bigint | undefined
   readonly activity: readonly ActivityItem[]
+  /** What of the saved activity could not be read at start, kept aside (`storedActivity`): 0 when nothing. */
+  readonly activityDamaged: StoredActivity['damaged']
   /**
    * What the selected account received (newest first), as last read (`receivedReader`); null until read.
    * `unread`: why the last read failed (the items are those read before, for this account).
@@ -90,6 +93,7 @@ export const useWallet = create<WalletUi>(() => ({
   tokens: [],
   tokensAt: undefined,
   activity: [],
+  activityDamaged: 0,
   received: null,
   receivedLocks: new Map(),
 }))
@@ -232,7 +236,7 @@ export async function startWallet(
 ): Promise<{ readonly provider: TabchainProvider; readonly wallet: Wallet }> {
   const wallet = createWallet({ store: idbWalletStore(profileId) })
   const backend = createNodeBackend(api, params)
-  const activity = storedActivity(localStorage, profileId)
+  const { items: activity, damaged: activityDamaged } = storedActivity(localStorage, profileId)
   const setActivity = (items: ActivityItem[]): void => {
     saveActivity(localStorage, profileId, items)
     useWallet.setState({ activity: items })
@@ -300,7 +304,7 @@ export async function startWallet(
       refreshReceived().catch(() => {})
     }
   })
-  useWallet.setState({ wallet, provider, backend, activity })
+  useWallet.setState({ wallet, provider, backend, activity, activityDamaged })
   await wallet.load()
   announceProvider(window, tabchainProviderInfo(crypto.randomUUID()), provider)
   // Activity that keeps the wallet open counts as use for the idle lock.

@@ -201,29 +201,88 @@ function savedItem(value: unknown): ActivityItem | null {
   return valid ? (value as ActivityItem) : null
 }
 
+/** Where a profile's damaged saved activity entries are kept aside (`storedActivity`): `saveActivity` never writes it. */
+export const damagedActivityKey = (profileId: string): string => `${activityKey(profileId)}.damaged`
+
+/**
+ * Most characters kept aside per profile (about 200 KB of the origin's 5 MB or so of localStorage): past
+ * it the oldest entries go first, and an entry longer than it alone keeps its first characters.
+ */
+export const DAMAGED_KEPT_CHARS = 100_000
+
+/**
+ * Appends `entries` (raw JSON texts) to the profile's damaged entries kept aside, a JSON list of strings,
+ * oldest first, bounded by `DAMAGED_KEPT_CHARS`; a kept-aside value that is no such list is kept as one entry.
+ */
+function keepAside(
+  storage: Pick<Storage, 'getItem' | 'setItem'>,
+  profileId: string,
+  entries: string[],
+): void {
+  const key = damagedActivityKey(profileId)
+  const before = storage.getItem(key)
+  let kept: string[] = []
+  if (before !== null) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(before)
+    } catch {
+      parsed = null
+    }
+    kept = Array.isArray(parsed) && parsed.every((e) => typeof e === 'string') ? parsed : [before]
+  }
+  const all = [...kept, ...entries]
+  while (all.length > 1 && JSON.stringify(all).length > DAMAGED_KEPT_CHARS) all.shift()
+  const [only] = all
+  const bounded =
+    all.length === 1 && only !== undefined && JSON.stringify(all).length > DAMAGED_KEPT_CHARS
+      ? [only.slice(0, DAMAGED_KEPT_CHARS - 4)]
+      : all
+  storage.setItem(key, JSON.stringify(bounded))
+}
+
+/** The profile's saved activity, and what of it could not be read (`storedActivity`). */
+export interface StoredActivity {
+  readonly items: ActivityItem[]
+  /**
+   * How many saved items were damaged (`list`: the whole list was), kept aside under
+   * `damagedActivityKey`; 0 when none.
+   */
+  readonly damaged: number | 'list'
+}
+
 /**
  * The profile's saved activity list, newest first, each item with its last verified status and no
  * `unverified` mark (also from a list saved with them): the next head's re-read marks again what it
- * cannot verify. A damaged item is left out (a damaged list, not JSON or no list, gives none), with a
- * warning: the wallet starts with what can be kept.
+ * cannot verify. A damaged item (or the whole saved text, when it is no JSON list) is kept aside, raw,
+ * under `damagedActivityKey` (appended, bounded: `DAMAGED_KEPT_CHARS`), then the list is saved without
+ * it: the wallet starts with what can be kept, and the next `saveActivity` loses nothing. Storage that
+ * refuses the write (full) keeps the saved list as it is, with a warning.
  */
-export function storedActivity(storage: Pick<Storage, 'getItem'>, profileId: string): ActivityItem[] {
+export function storedActivity(
+  storage: Pick<Storage, 'getItem' | 'setItem'>,
+  profileId: string,
+): StoredActivity {
   const saved = storage.getItem(activityKey(profileId))
-  if (saved === null) return []
+  if (saved === null) return { items: [], damaged: 0 }
   let list: unknown
   try {
     list = JSON.parse(saved)
   } catch {
     list = null
   }
-  if (!Array.isArray(list)) {
-    console.warn('the saved activity list is damaged: it starts empty')
-    return []
+  const items = Array.isArray(list) ? unmarked(list.flatMap((value) => savedItem(value) ?? [])) : []
+  const damaged = Array.isArray(list)
+    ? list.filter((value) => savedItem(value) === null).map((value) => JSON.stringify(value))
+    : [saved]
+  if (damaged.length === 0) return { items, damaged: 0 }
+  try {
+    keepAside(storage, profileId, damaged)
+    saveActivity(storage, profileId, items)
+  } catch (err) {
+    console.warn(`damaged saved activity could not be kept aside: ${messageOf(err)}`)
   }
-  const items = unmarked(list.flatMap((value) => savedItem(value) ?? []))
-  if (items.length < list.length)
-    console.warn(`${list.length - items.length} damaged item(s) of the saved activity list left out`)
-  return items
+  return { items, damaged: Array.isArray(list) ? damaged.length : 'list' }
 }
 
 /** Saves the profile's activity list without its `unverified` marks (`storedActivity`). */

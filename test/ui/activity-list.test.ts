@@ -7,7 +7,7 @@ import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { LockState } from '../../src/node/contracts/htlc/abi'
 import { peerListed, type SettledLocks } from '../../src/ui/address-activity'
-import { ActivityList, receivedNote, shownReceived } from '../../src/ui/components/ActivityList'
+import { ActivityList, damagedNote, receivedNote, shownReceived } from '../../src/ui/components/ActivityList'
 import { short } from '../../src/ui/components/explorer'
 import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
 
@@ -179,6 +179,23 @@ describe('the wallet Activity', () => {
     const another = row(new Map([[lock, { state: 'read', lock: { ...coinLock, recipient: PAYER } }]]))
     expect(another).toHaveLength(1)
     expect(another[0]).toContain('Received 1 TAB from 0x3C…BC')
+  })
+
+  test('saved activity that could not be read is said once, above the list: how many items, or the whole list, kept aside', () => {
+    expect(damagedNote(0)).toBeNull()
+    const html = render({
+      rows: mergeActivity([sent], []),
+      head: 12n,
+      note: null,
+      receivedRead: true,
+      damaged: damagedNote(2),
+    })
+    expect(html).toContain(
+      '<p class="muted small" data-testid="activity-damaged">2 saved activity item(s) could not be read; kept aside in this browser.</p>',
+    )
+    expect(items(html)).toHaveLength(1)
+    expect(damagedNote('list')).toBe('The saved activity list could not be read; kept aside in this browser.')
+    expect(render({ rows: [], head: 12n, note: null, receivedRead: true })).not.toContain('activity-damaged')
   })
 
   test('a light or upgrading node, pinned light or not, lists payments received as a full peer listed them, each proven, and says so in the address page’s words; a full one says nothing', () => {

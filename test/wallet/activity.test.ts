@@ -24,7 +24,9 @@ import type { NodeApi } from '../../src/node/worker/node'
 import { addressTxRow, type LockRead } from '../../src/ui/address-activity'
 import {
   type ActivityItem,
+  DAMAGED_KEPT_CHARS,
   DROPPED_REASON,
+  damagedActivityKey,
   type HtlcPaid,
   lockPayout,
   mergeActivity,
@@ -246,11 +248,11 @@ test("a reload shows no 'not verified at the current head' mark: it said somethi
   saveActivity(storage, 'p1', [marked, plain])
   const { unverified: _mark, ...last } = marked
   // The last verified status stays; the mark is gone until the next head's re-read says it again.
-  expect(storedActivity(storage, 'p1')).toEqual([last, plain])
-  expect(storedActivity(storage, 'p2')).toEqual([])
+  expect(storedActivity(storage, 'p1').items).toEqual([last, plain])
+  expect(storedActivity(storage, 'p2').items).toEqual([])
   // A list saved with its marks (by an earlier version) loads without them too.
   storage.setItem('tabchain.activity.p3', JSON.stringify([marked]))
-  expect(storedActivity(storage, 'p3')).toEqual([last])
+  expect(storedActivity(storage, 'p3').items).toEqual([last])
 })
 
 test('a receipt that cannot be read, its transaction proven in its block: confirmed or failed by the status proven with it, verified; with no status known, the last status marked not verified', async () => {
@@ -315,10 +317,10 @@ test('a transaction proven against its block header alone (below a snapshot base
   expect(e).toEqual({ ...executed, status: 'confirmed', blockNumber: '9' })
   const storage = memoryStorage()
   saveActivity(storage, 'p1', [r, e] as ActivityItem[])
-  expect(storedActivity(storage, 'p1')).toEqual([r, e])
+  expect(storedActivity(storage, 'p1').items).toEqual([r, e])
   // A mark on an item not confirmed is damage: it is left out.
   storage.setItem('tabchain.activity.p2', JSON.stringify([{ ...byReceipt, provenBelowBase: true }]))
-  expect(storedActivity(storage, 'p2')).toEqual([])
+  expect(storedActivity(storage, 'p2').items).toEqual([])
   // Taken out by a reorg (no receipt, its nonce not passed): pending, no longer proven.
   expect(settleActivity(r as ActivityItem, null, 1n)).toEqual(byReceipt)
   // Read again from a block this node executed: the mark goes.
@@ -357,7 +359,22 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
     { ...confirmed, reason: 404 },
   ]
   storage.setItem('tabchain.activity.p1', JSON.stringify([confirmed, ...damaged, failed]))
-  expect(storedActivity(storage, 'p1')).toEqual([confirmed, failed])
+  expect(storedActivity(storage, 'p1').items).toEqual([confirmed, failed])
+  // The damaged items are kept aside, raw, where no save writes; the list is saved without them.
+  const aside = () => JSON.parse(storage.getItem(damagedActivityKey('p1')) ?? 'null')
+  expect(aside()).toEqual(damaged.map((d) => JSON.stringify(d)))
+  expect(storedActivity(storage, 'p1')).toEqual({ items: [confirmed, failed], damaged: 0 })
+  saveActivity(storage, 'p1', [])
+  expect(aside()).toEqual(damaged.map((d) => JSON.stringify(d)))
+  // More damage is appended; past the bound the oldest go first.
+  storage.setItem('tabchain.activity.p1', JSON.stringify([{ ...confirmed, title: 4 }]))
+  expect(storedActivity(storage, 'p1')).toEqual({ items: [], damaged: 1 })
+  expect(aside()).toEqual([...damaged, { ...confirmed, title: 4 }].map((d) => JSON.stringify(d)))
+  const big = 'x'.repeat(DAMAGED_KEPT_CHARS / 2)
+  storage.setItem('tabchain.activity.p1', JSON.stringify([big, big]))
+  expect(storedActivity(storage, 'p1').damaged).toBe(2)
+  expect(aside()).toEqual([JSON.stringify(big)])
+  expect(storage.getItem(damagedActivityKey('p1'))?.length).toBeLessThanOrEqual(DAMAGED_KEPT_CHARS)
   // A truncated write, or a list that is no list: nothing to keep, and nothing thrown.
   const whole = JSON.stringify([confirmed, failed])
   for (const [profile, saved] of [
@@ -367,7 +384,8 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
     ['p5', ''],
   ] as const) {
     storage.setItem(`tabchain.activity.${profile}`, saved)
-    expect(storedActivity(storage, profile)).toEqual([])
+    expect(storedActivity(storage, profile)).toEqual({ items: [], damaged: 'list' })
+    expect(JSON.parse(storage.getItem(damagedActivityKey(profile)) ?? 'null')).toEqual([saved])
   }
 })
 

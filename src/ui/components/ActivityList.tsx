@@ -24,6 +24,16 @@ export function receivedNote(mode: NodeMode | null, unread: string | undefined):
   return listed === null ? failed : `${failed} ${listed}`
 }
 
+/**
+ * What the Activity says of the saved activity it could not read at start (`storedActivity`: kept aside in
+ * this browser's storage), or null when all of it was read.
+ */
+export function damagedNote(damaged: number | 'list'): string | null {
+  if (damaged === 0) return null
+  const what = damaged === 'list' ? 'The saved activity list' : `${damaged} saved activity item(s)`
+  return `${what} could not be read; kept aside in this browser.`
+}
+
 /** A payment received as the Activity shows it: a coin lock's payout while its lock is read, or after that read failed, says so. */
 export type ShownReceived = ReceivedItem & { readonly lockRead?: LockUnread }
 
@@ -57,6 +67,7 @@ export function ActivityList({
   head,
   note,
   receivedRead,
+  damaged = null,
 }: {
   readonly rows: readonly ActivityRow<ShownReceived>[]
   readonly head: bigint | undefined
@@ -67,9 +78,16 @@ export function ActivityList({
    * last one failed (an empty list then says nothing of what was received).
    */
   readonly receivedRead: boolean
+  /** What of the saved activity could not be read at start (`damagedNote`), or null. */
+  readonly damaged?: string | null
 }) {
   return (
     <>
+      {damaged !== null && (
+        <p className="muted small" data-testid="activity-damaged">
+          {damaged}
+        </p>
+      )}
       {note !== null && (
         <p className="muted small" data-testid="activity-received-note">
           {note}

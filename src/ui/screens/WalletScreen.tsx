@@ -10,7 +10,7 @@ import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/fau
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
-import { ActivityList, receivedNote, shownReceived } from '../components/ActivityList'
+import { ActivityList, damagedNote, receivedNote, shownReceived } from '../components/ActivityList'
 import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { PasswordField } from '../components/PasswordField'
@@ -744,6 +744,7 @@ function Activity() {
   const activity = useWallet((s) => s.activity)
   const received = useWallet((s) => s.received)
   const locks = useWallet((s) => s.receivedLocks)
+  const damaged = useWallet((s) => s.activityDamaged)
   const selected = useWallet((s) => s.view.selected)
   const head = useApp((s) => s.head?.number)
   const mode = useApp((s) => s.mode)
@@ -754,6 +755,7 @@ function Activity() {
       head={head}
       note={receivedNote(mode, ours?.unread)}
       receivedRead={ours !== null && ours.unread === undefined}
+      damaged={damagedNote(damaged)}
     />
   )
 }
