@@ -28,6 +28,28 @@ export function transactionParties(from: Address, to: Address, logs: readonly Lo
 /** Who an HTLC lock pays out to: its recipient on a redeem, its sender on a refund. */
 export type LockParties = Pick<HtlcLock, 'sender' | 'recipient'>
 
+/** An HTLC payout a transaction logged: the lock it settled, and how (to its recipient, or back to its sender). */
+export interface LockPayout {
+  readonly id: Hex
+  readonly via: 'redeem' | 'refund'
+}
+
+/** The HTLC `Redeemed` and `Refunded` logs among `logs`, in order: each names only its lock. */
+export function lockPayouts(logs: readonly Log[]): LockPayout[] {
+  const out: LockPayout[] = []
+  for (const log of logs) {
+    const [topic, id] = log.topics
+    if (log.address.toLowerCase() !== HTLC_ADDRESS || log.topics.length !== 2 || id === undefined) continue
+    if (topic === REDEEMED_TOPIC) out.push({ id, via: 'redeem' })
+    else if (topic === REFUNDED_TOPIC) out.push({ id, via: 'refund' })
+  }
+  return out
+}
+
+/** Who `lock` pays on `via`, lowercase: its recipient on a redeem, its sender on a refund. */
+export const payeeOf = (lock: LockParties, via: LockPayout['via']): Address =>
+  (via === 'redeem' ? lock.recipient : lock.sender).toLowerCase() as Address
+
 /**
  * The addresses the HTLC paid in a transaction, as its `Redeemed` and `Refunded` logs say (each names
  * only its lock): the lock's recipient for a redeem, its sender for a refund, read with `lockOf` (a lock
@@ -36,13 +58,9 @@ export type LockParties = Pick<HtlcLock, 'sender' | 'recipient'>
  */
 export function lockPayees(logs: readonly Log[], lockOf: (id: Hex) => LockParties | undefined): Set<Address> {
   const payees = new Set<Address>()
-  for (const log of logs) {
-    const [topic, id] = log.topics
-    if (log.address.toLowerCase() !== HTLC_ADDRESS || log.topics.length !== 2 || id === undefined) continue
-    const redeem = topic === REDEEMED_TOPIC
-    if (!redeem && topic !== REFUNDED_TOPIC) continue
+  for (const { id, via } of lockPayouts(logs)) {
     const lock = lockOf(id)
-    if (lock !== undefined) payees.add((redeem ? lock.recipient : lock.sender).toLowerCase() as Address)
+    if (lock !== undefined) payees.add(payeeOf(lock, via))
   }
   return payees
 }

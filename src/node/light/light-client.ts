@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem'
 import { EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
 import { bloomGroups, collectBlockLogs, type LogSelection } from '../chain/log-selection'
-import { transactionParties } from '../chain/parties'
+import { type LockPayout, lockPayouts, payeeOf, transactionParties } from '../chain/parties'
 import { parseTx } from '../chain/tx'
 import type { Genesis, Header } from '../chain/types'
 import { bloomMayMatch } from '../codec/bloom'
@@ -10,6 +10,7 @@ import { fromHex, keccak, toHex } from '../codec/bytes'
 import { decodeTokenMeta, type TokenMeta } from '../contracts/erc20/erc20'
 import { decodeLock, type HtlcLock } from '../contracts/htlc/htlc'
 import { remoteErrorOfFailedRequest } from '../network/errors'
+import { NodeError } from '../rpc/errors'
 import { SerialRuns } from '../serial-runs'
 import {
   accountKey,
@@ -713,25 +714,29 @@ export class LightClient {
   }
 
   /**
-   * The transactions touching `address` (its sender, its recipient, or a side of a token `Transfer` it
-   * logged), newest first, at most `limit`, as a full peer lists them (`sync-activity`). Each one is
-   * proven in a canonical block of our header chain (`sync-inclusion`, the same peer) and checked to touch
-   * the address; one in a block our header chain does not hold canonically (the peer's newer head or its
-   * branch) is left out. No proof covers what a list lacks, so a peer may leave some out, but it cannot
-   * add one: a listed transaction it cannot prove, a list out of order, is misbehaviour, and one that does
-   * not touch the address is a forged proof; the next peer is asked. `address` is lowercase. Throws
-   * `LIGHT_UNVERIFIED` when no peer gave a list that checks.
+   * The transactions touching `address` (its sender, its recipient, a side of a token `Transfer` it
+   * logged, or the payee of an HTLC payout it logged), newest first, at most `limit`, as a full peer lists
+   * them (`sync-activity` 3; a peer that speaks only version 2, whose list leaves out the payouts others
+   * sent, is asked that). Each one is proven in a canonical block of our header chain (`sync-inclusion`,
+   * the same peer) and checked to touch the address: from the transaction and its receipt, or else, for a
+   * redeem or refund, from its lock's record proven against the header of the newest such row's block
+   * (`sync-proof`, the same peer; a lock's parties never change and its record stays once settled): its
+   * recipient for a `Redeemed`, its sender for a `Refunded`. A transaction settles at most one lock, so a
+   * list makes at most one lock proof per row, `MAX_PROOF_KEYS` a request. One in a block our header chain
+   * does not hold canonically (the peer's newer head or its branch) is left out. No proof covers what a
+   * list lacks, so a peer may leave some out, but it cannot add one: a listed transaction it cannot prove,
+   * a list out of order, is misbehaviour, and one that does not touch the address is a forged proof; the
+   * next peer is asked. `address` is lowercase. Throws `LIGHT_UNVERIFIED` when no peer gave a list that
+   * checks.
    */
   async addressTransactions(address: Address, limit: number): Promise<Hex[]> {
     return this.#attempt(`transactions of ${address}`, async (peerId) => {
-      const listed = await this.#ask(
-        peerId,
-        this.#protocols.activity,
-        encodeActivityRequest({ address, limit }),
-      )
-      const hashes = decodeFromPeer(() => decodeActivityResponse(listed))
+      const hashes = await this.#activity(peerId, address, limit)
       if (hashes.length > limit) throw new Misbehaviour('wrong-response', 'more transactions than asked')
       const out: Hex[] = []
+      /** Rows that touch the address only if their lock pays it, and the header to prove the locks at. */
+      const payouts = new Map<Hex, LockPayout>()
+      let lockHeader: StoredHeader | undefined
       let newest: { readonly number: bigint; readonly index: number } | undefined
       for (let at = 0; at < hashes.length; at += MAX_INCLUSION_TXS) {
         const chunk = hashes.slice(at, at + MAX_INCLUSION_TXS)
@@ -752,14 +757,87 @@ export class LightClient {
           )
             throw new Misbehaviour('wrong-response', 'a list not newest first, or with a transaction twice')
           newest = place
-          const tx = parseTx(proven.rawTx, this.headers.params)
-          if (!transactionParties(tx.from, tx.to, proven.logs).has(address))
-            throw new Misbehaviour('invalid-proof', `it lists ${hash}, which does not touch ${address}`)
           out.push(hash)
+          const tx = parseTx(proven.rawTx, this.headers.params)
+          if (transactionParties(tx.from, tx.to, proven.logs).has(address)) continue
+          // A transaction calls the HTLC once: its first payout is the only one.
+          const [payout] = lockPayouts(proven.logs)
+          if (payout === undefined)
+            throw new Misbehaviour('invalid-proof', `it lists ${hash}, which does not touch ${address}`)
+          payouts.set(hash, payout)
+          // Rows come newest first: the first one's block is the newest, where every lock listed exists.
+          lockHeader ??= header
         }
+      }
+      if (lockHeader === undefined) return { value: out }
+      const locks = await this.#locksFrom(peerId, lockHeader, [
+        ...new Set([...payouts.values()].map((p) => p.id)),
+      ])
+      if (locks === undefined)
+        return { unavailable: `${peerId} holds no state at #${lockHeader.header.number} to prove its locks` }
+      for (const [hash, { id, via }] of payouts) {
+        const lock = locks.get(id)
+        if (lock === undefined || lock === null || payeeOf(lock, via) !== address)
+          throw new Misbehaviour(
+            'invalid-proof',
+            `it lists ${hash}, whose HTLC ${via} of lock ${id} does not pay ${address}`,
+          )
       }
       return { value: out }
     })
+  }
+
+  /**
+   * `peerId`'s list of `address`'s transactions (`sync-activity` 3, with the payouts others sent), or its
+   * version 2 list (without them) when the request failed with no typed error from the peer: a peer that
+   * does not speak version 3 (an older node) refuses its stream. A timeout or a typed refusal is thrown.
+   */
+  async #activity(peerId: string, address: Address, limit: number): Promise<Hex[]> {
+    const body = encodeActivityRequest({ address, limit })
+    let listed: Uint8Array
+    try {
+      listed = await this.#ask(peerId, this.#protocols.activity, body)
+    } catch (err) {
+      if (
+        !(err instanceof NodeError) ||
+        err.type.code !== 'NET_REQUEST_FAILED' ||
+        remoteErrorOfFailedRequest(err)
+      )
+        throw err
+      listed = await this.#ask(peerId, this.#protocols.activityV2, body)
+    }
+    return decodeFromPeer(() => decodeActivityResponse(listed))
+  }
+
+  /**
+   * The HTLC lock records `ids` proven by `peerId` against `header`'s state root, `MAX_PROOF_KEYS` a
+   * request (null: proven absent); undefined when the peer holds no state there. A proof that does not
+   * verify is misbehaviour.
+   */
+  async #locksFrom(
+    peerId: string,
+    header: StoredHeader,
+    ids: readonly Hex[],
+  ): Promise<Map<Hex, HtlcLock | null> | undefined> {
+    const out = new Map<Hex, HtlcLock | null>()
+    for (let at = 0; at < ids.length; at += MAX_PROOF_KEYS) {
+      const batch = ids.slice(at, at + MAX_PROOF_KEYS)
+      const keys = batch.map(htlcKey)
+      const bytes = await this.#ask(
+        peerId,
+        this.#protocols.proof,
+        encodeStateProofRequest({ blockHash: header.hash, keys }),
+      )
+      const proofs = decodeFromPeer(() => decodeStateProofResponse(bytes))
+      if (proofs === null) return undefined
+      if (proofs.length !== keys.length)
+        throw new Misbehaviour('wrong-response', 'a proof count unlike the keys')
+      for (const [i, key] of keys.entries()) {
+        const raw = peerProof(() => verifyStateValue(header.header.stateRoot, key, proofs[i] ?? []))
+        out.set(batch[i] as Hex, raw === null ? null : decodeLock(raw))
+      }
+    }
+    return out
   }
 
   /**

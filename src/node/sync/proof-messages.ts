@@ -21,10 +21,14 @@ import { decodeRequest, decodeResponse, malformed } from './messages'
  *   when the server holds no such canonical block, else `[[txHash…], [receipt…]]` — every transaction
  *   hash of the block and every receipt's consensus encoding, in block order, which the client checks
  *   against the header's transactions and receipts roots. What a light node reads logs from.
- * - an address's transactions (`sync-activity`): request RLP `[address, limit]`; response RLP
- *   `[txHash…]`, at most `limit`, newest first: the canonical transactions the address sent, received, or
- *   is a side of a token `Transfer` in. Nothing proves the list whole; the client proves each entry
- *   (`sync-inclusion`) and checks that it touches the address.
+ * - an address's transactions (`sync-activity`, versions 3 and 2, the same wire form): request RLP
+ *   `[address, limit]`; response RLP `[txHash…]`, at most `limit`, newest first: the canonical
+ *   transactions the address sent, received, or is a side of a token `Transfer` in, and in version 3 those
+ *   whose HTLC `Redeemed` / `Refunded` log paid it (the lock's recipient / sender), whoever sent them.
+ *   Nothing proves the list whole; the client proves each entry (`sync-inclusion`) and checks that it
+ *   touches the address — from the transaction and its receipt, or for a payout from the lock's record
+ *   (`sync-proof`, at the newest such row's block). Version 2, for clients that cannot check a payout,
+ *   leaves those rows out.
  */
 
 /** Most keys one state-proof request may ask. */

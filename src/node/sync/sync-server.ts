@@ -49,8 +49,14 @@ export const syncProtocols = (chainId: number) => ({
   receipts: chainProtocol(chainId, 'sync-receipts'),
   /** The server's pending transactions, asked once of each new direct peer (`pool-messages.ts`). */
   pool: chainProtocol(chainId, 'sync-pool'),
-  /** An address's transactions, newest first (light nodes, which prove each one). */
-  activity: chainProtocol(chainId, 'sync-activity'),
+  /**
+   * An address's transactions, newest first (light nodes, which prove each one). Version 3 lists too the
+   * HTLC payouts to the address that someone else sent (the client proves each one's lock); version 2
+   * leaves them out, for light clients that would take such a row for a forged one, and is still served.
+   */
+  activity: chainProtocol(chainId, 'sync-activity', '3.0.0'),
+  /** `activity` without the payouts others sent (the wire form is the same). */
+  activityV2: chainProtocol(chainId, 'sync-activity'),
 })
 
 /** Requests a peer may make at once, and then per second, by default (all sync protocols together). */
@@ -67,9 +73,11 @@ export interface SyncServerInit {
   /**
    * The canonical transactions touching `address`, newest first (at most `limit`), or undefined while the
    * node cannot list them whole (not a full node yet, its stored blocks still loading): refused as
-   * `SYNC_NOT_HELD`. The activity exchange is not served without it.
+   * `SYNC_NOT_HELD`. `payouts`: whether the list holds those that touch it only as the payee of an HTLC
+   * lock (`activity`, version 3) or leaves them out (`activityV2`). The activity exchanges are not served
+   * without it.
    */
-  readonly activity?: (address: Address, limit: number) => readonly Hex[] | undefined
+  readonly activity?: (address: Address, limit: number, payouts: boolean) => readonly Hex[] | undefined
 }
 
 /** Headroom for the response list's own RLP prefix within the byte budget. */
@@ -228,13 +236,15 @@ export function createSyncServer(init: SyncServerInit) {
     }
   }
   if (activity !== undefined) {
-    handlers[protocols.activity] = (data) => {
+    const listing = (payouts: boolean) => (data: Uint8Array) => {
       const req = decodeActivityRequest(data)
-      const hashes = activity(req.address, req.limit)
+      const hashes = activity(req.address, req.limit, payouts)
       if (hashes === undefined)
         throw new SyncError({ code: 'SYNC_NOT_HELD', what: 'address transactions', from: 0n })
       return encodeActivityResponse(hashes.slice(0, req.limit))
     }
+    handlers[protocols.activity] = listing(true)
+    handlers[protocols.activityV2] = listing(false)
   }
 
   return {

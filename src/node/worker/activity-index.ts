@@ -31,7 +31,8 @@ interface Scanned {
 /**
  * A transaction in an address's list. `payout`: the address is in it only as the payee of an HTLC lock
  * it redeemed or refunded (`lockPayees`), which no light peer can check from the transaction and its
- * receipt alone (`transactionParties`), so the list served to light peers leaves it out.
+ * receipt alone (`transactionParties`): served to light peers of `sync-activity` 3, which prove the lock,
+ * and left out of the version 2 list.
  */
 interface Listed {
   readonly hash: Hex
@@ -90,8 +91,9 @@ export class ActivityIndex {
 
   /**
    * As `transactions`, less those touching `address` only as the payee of an HTLC lock: what a light peer
-   * can check to touch it from each transaction and its receipt (`transactionParties`), so what the node
-   * serves light peers (`sync-activity`), who would take any other row for a forged one.
+   * can check to touch it from each transaction and its receipt alone (`transactionParties`), so what the
+   * node serves light peers of `sync-activity` version 2, who would take any other row for a forged one
+   * (version 3's prove the lock, and are served `transactions`).
    */
   provableTransactions(address: Address, limit: number): Hex[] {
     return this.#listed(address, limit, (l) => !l.payout)

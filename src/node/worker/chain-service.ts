@@ -350,10 +350,15 @@ export function createChainService(init: ChainServiceInit) {
     pendingTxs: () => mempool.all().map((tx) => fromHex(tx.raw)),
     // Only a whole chain lists whole: not while it reads through its light client or upgrades, nor from a
     // snapshot's base or while a reopened store still loads older blocks (`Chain.base` above 0 then). A
-    // light peer checks each row from the transaction and its receipt alone: a lock's payee, which only
-    // the lock record names, is not served (`provableTransactions`).
-    activity: (address, limit) =>
-      mode.kind === 'full' && chain.base === 0n ? activity.provableTransactions(address, limit) : undefined,
+    // light client of `sync-activity` 3 proves a lock's payee with the lock record; one of version 2 checks
+    // each row from the transaction and its receipt alone, so it is not served those rows
+    // (`provableTransactions`).
+    activity: (address, limit, payouts) =>
+      mode.kind !== 'full' || chain.base !== 0n
+        ? undefined
+        : payouts
+          ? activity.transactions(address, limit)
+          : activity.provableTransactions(address, limit),
   })
   const poolProtocol = syncProtocols(chainId).pool
   const syncer = new Syncer({

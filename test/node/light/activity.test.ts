@@ -8,6 +8,7 @@ import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { lockId } from '../../../src/node/contracts/htlc/htlc'
 import { LightError } from '../../../src/node/light/errors'
 import { LightClient } from '../../../src/node/light/light-client'
+import { NetError, requestFailed } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
 import { SyncError } from '../../../src/node/sync/errors'
 import type { Offence } from '../../../src/node/sync/peer-scores'
@@ -16,9 +17,12 @@ import {
   decodeActivityResponse,
   decodeInclusionRequest,
   decodeInclusionResponse,
+  decodeStateProofRequest,
+  decodeStateProofResponse,
   encodeActivityRequest,
   encodeActivityResponse,
   encodeInclusionResponse,
+  encodeStateProofResponse,
   MAX_INCLUSION_TXS,
 } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
@@ -78,17 +82,42 @@ const txOf = (chain: Chain, n: bigint, i: number): Hex => must(must(chain.getBlo
 /** A peer's answer to one request (its protocol and body). */
 type Answer = (protocol: string, body: Uint8Array) => Uint8Array
 
-/** An honest full node serving `chain` (or refusing the list, as a node that cannot list it whole). */
+/**
+ * An honest full node serving `chain` (or refusing the list, as a node that cannot list it whole), as the
+ * chain service wires it: version 3 lists every transaction, version 2 those provable without the lock.
+ */
 function honest(chain: Chain, name: string, opts: { lists?: boolean } = {}): Answer {
   const index = new ActivityIndex(chain, { senders: true })
   const server = createSyncServer({
     chain,
     now: () => 0,
     rateBurst: 1_000_000,
-    activity: (address, limit) =>
-      opts.lists === false ? undefined : index.provableTransactions(address, limit),
+    activity: (address, limit, payouts) =>
+      opts.lists === false
+        ? undefined
+        : payouts
+          ? index.transactions(address, limit)
+          : index.provableTransactions(address, limit),
   })
   return (protocol, body) => must(server.answer(protocol, body, name))
+}
+
+/**
+ * An honest full node of before `sync-activity` 3: it speaks version 2 only, and a request of version 3
+ * fails as the network reports a protocol the peer does not speak (no typed error from the peer).
+ */
+function older(chain: Chain, name: string): Answer {
+  const inner = honest(chain, name)
+  return (protocol, body) => {
+    if (protocol === P.activity)
+      throw new NetError({
+        code: 'NET_REQUEST_FAILED',
+        peerId: name,
+        protocol,
+        reason: 'protocol not supported',
+      })
+    return inner(protocol, body)
+  }
 }
 
 /** A peer answering as `inner`, its activity list edited. */
@@ -114,11 +143,13 @@ function lightOf(chain: Chain, peers: Record<string, Answer>, upTo = chain.headH
     genesis: GENESIS,
     async request(peerId, protocol, data) {
       const count =
-        protocol === P.activity
+        protocol === P.activity || protocol === P.activityV2
           ? decodeActivityRequest(data).limit
           : protocol === P.inclusion
             ? decodeInclusionRequest(data).length
-            : -1
+            : protocol === P.proof
+              ? decodeStateProofRequest(data).keys.length
+              : -1
       requests.push({ peerId, protocol, count })
       return must(peers[peerId])(protocol, data)
     },
@@ -366,7 +397,7 @@ async function payoutChain(): Promise<{ chain: Chain; store: MemoryChainStore; r
 describe('an HTLC payout sent by a third party', () => {
   const join = nodeStarter()
 
-  test('the full node lists it for the lock’s payee; a light peer is not served it (only the lock record names the payee, which it cannot check from the transaction and its receipt), and takes the list it is served without penalty', async () => {
+  test('the full node lists it for the lock’s payee and serves it on sync-activity 3 (version 2 leaves it out, for older light clients); a light node lists it, its lock proven, without penalty', async () => {
     const hub = memoryHub()
     const { chain, store, redeem, refund } = await payoutChain()
     extend(chain, 3)
@@ -375,24 +406,27 @@ describe('an HTLC payout sent by a third party', () => {
     const alices = await full.api.addressTransactions(ALICE, 10)
     expect(bobs[0]).toBe(redeem)
     expect(alices[0]).toBe(refund)
-    // Served to a light peer: the rest of each list, in order.
-    const served = async (address: Address) =>
+    const served = async (protocol: string, address: Address) =>
       decodeActivityResponse(
-        await full.node.sink.request(P.activity, encodeActivityRequest({ address, limit: 10 }), 'x'),
+        await full.node.sink.request(protocol, encodeActivityRequest({ address, limit: 10 }), 'x'),
       )
-    expect(await served(BOB)).toEqual(bobs.slice(1))
-    expect(await served(ALICE)).toEqual(alices.slice(1))
-    expect(await served(CAROL)).toEqual([refund, redeem])
+    // Version 3: the whole list. Version 2: the rest of each list, in order.
+    expect(await served(P.activity, BOB)).toEqual(bobs)
+    expect(await served(P.activity, ALICE)).toEqual(alices)
+    expect(await served(P.activityV2, BOB)).toEqual(bobs.slice(1))
+    expect(await served(P.activityV2, ALICE)).toEqual(alices.slice(1))
+    expect(await served(P.activity, CAROL)).toEqual([refund, redeem])
+    expect(await served(P.activityV2, CAROL)).toEqual([refund, redeem])
 
     const light = await join(hub, 'L', { light: true })
     const head = await full.api.head()
     await until(async () => (await light.api.head()).hash === head.hash)
     // F is its only peer: a row it took for forged would have dropped F and failed the read.
-    expect(await light.api.addressTransactions(BOB, 10)).toEqual(bobs.slice(1))
-    expect(await light.api.addressTransactions(ALICE, 10)).toEqual(alices.slice(1))
+    expect(await light.api.addressTransactions(BOB, 10)).toEqual(bobs)
+    expect(await light.api.addressTransactions(ALICE, 10)).toEqual(alices)
   })
 
-  test('a light node’s wallet reads what the payee received from the full peer’s list, each payment proven, as the full node reads it, but for the payout someone else sent', async () => {
+  test('a light node’s wallet reads what the payee received from the full peer’s list, each payment and lock proven, as the full node reads it, the payout someone else sent included', async () => {
     const hub = memoryHub()
     const { chain, store, redeem } = await payoutChain()
     extend(chain, 3)
@@ -403,10 +437,15 @@ describe('an HTLC payout sent by a third party', () => {
     const onFull = await readReceived(BOB, full.api, new Map())
     const gold = must(must(chain.getBlockByNumber(1n)).txHashes[1])
     expect(onFull.items.map((i) => i.hash)).toEqual([redeem, gold])
-    // F is its only peer; every transaction and receipt read is proven, the token's symbol and decimals too.
+    // F is its only peer; every transaction and receipt read is proven, the lock and the token's symbol
+    // and decimals too.
     const onLight = await readReceived(BOB, light.api, new Map())
-    expect(onLight.items).toEqual(onFull.items.filter((i) => i.hash !== redeem))
-    expect(onLight.items.map((i) => i.title)).toEqual([`Received 2.5 GLD from ${shortAddress(ALICE)}`])
+    expect(onLight.items).toEqual(onFull.items)
+    expect(onLight.items.map((i) => i.title)).toEqual([
+      must(onFull.items[0]).title,
+      `Received 2.5 GLD from ${shortAddress(ALICE)}`,
+    ])
+    expect(must(onLight.items[0]).title).toMatch(/^Received .* from an HTLC redeem of lock /)
     // With no peer to list them, the read fails with a typed error, its message a sentence.
     await full.link.leave()
     const err = await readReceived(BOB, light.api, new Map()).catch((e: unknown) => e)
@@ -426,6 +465,116 @@ describe('an HTLC payout sent by a third party', () => {
     expect(index.transactions(BOB, 10)).toEqual(before.bob.slice(1))
     expect(index.transactions(ALICE, 10)).toEqual(before.alice.slice(1))
     expect(index.transactions(CAROL, 10)).not.toContain(redeem)
+  })
+})
+
+describe('LightClient.addressTransactions: HTLC payouts someone else sent', () => {
+  let payouts: ReturnType<typeof payoutChain> | undefined
+  /** `payoutChain` with 3 empty blocks on top; shared (read only). */
+  const shared = () => {
+    payouts ??= payoutChain().then((p) => {
+      extend(p.chain, 3)
+      return p
+    })
+    return payouts
+  }
+
+  test.each([
+    ['BOB, paid by a redeem CAROL sent', BOB],
+    ['ALICE, paid back by a refund CAROL sent', ALICE],
+  ])(
+    '%s: listed as the full node lists it, the lock proven in one request of the peer that listed it',
+    async (_, address) => {
+      const { chain, redeem, refund } = await shared()
+      const h = lightOf(chain, { a: honest(chain, 'light') })
+      const full = await fullQueries(chain).addressTransactions(address, 10)
+      expect(full[0]).toBe(address === BOB ? redeem : refund)
+      expect(await h.light.addressTransactions(address, 10)).toEqual(full)
+      expect(h.offences).toEqual([])
+      expect(h.requests.map((r) => [r.peerId, r.protocol, r.count])).toEqual([
+        ['a', P.activity, 10],
+        ['a', P.inclusion, full.length],
+        ['a', P.proof, 1],
+      ])
+    },
+  )
+
+  test.each([
+    [
+      'BOB, a refund that paid ALICE',
+      BOB,
+      (p: { redeem: Hex; refund: Hex }, hashes: Hex[]) => [p.refund, ...hashes],
+    ],
+    [
+      'ALICE, a redeem that paid BOB',
+      ALICE,
+      (p: { redeem: Hex; refund: Hex }, hashes: Hex[]) => [must(hashes[0]), p.redeem, ...hashes.slice(1)],
+    ],
+    ['an address with none, a redeem that paid BOB', addressOf(7), (p: { redeem: Hex }) => [p.redeem]],
+  ])(
+    '%s: a peer listing a payout whose lock pays another is dropped and the next peer asked',
+    async (_, address, edit) => {
+      const p = await shared()
+      const evil = listing(honest(p.chain, 'evil'), (hashes) => edit(p, hashes))
+      const h = lightOf(p.chain, { evil, a: honest(p.chain, 'light') })
+      expect(await h.light.addressTransactions(address, 10)).toEqual(
+        await fullQueries(p.chain).addressTransactions(address, 10),
+      )
+      expect(h.offences).toEqual([['evil', 'invalid-proof']])
+      expect(h.light.isBanned('evil')).toBe(true)
+      expect(h.requests.filter((r) => r.peerId === 'evil').map((r) => r.protocol)).toEqual([
+        P.activity,
+        P.inclusion,
+        P.proof,
+      ])
+      expect(h.requests.filter((r) => r.peerId === 'a').map((r) => r.protocol)[0]).toBe(P.activity)
+    },
+  )
+
+  test('a lock proof that does not verify drops the peer; a peer holding no state there is passed over without penalty', async () => {
+    const { chain } = await shared()
+    const inner = honest(chain, 'evil')
+    const truncated: Answer = (protocol, body) => {
+      const res = inner(protocol, body)
+      if (protocol !== P.proof) return res
+      return encodeStateProofResponse(must(decodeStateProofResponse(res)).map((nodes) => nodes.slice(0, -1)))
+    }
+    const stateless: Answer = (protocol, body) =>
+      protocol === P.proof ? encodeStateProofResponse(null) : inner(protocol, body)
+    const h = lightOf(chain, { truncated, stateless, a: honest(chain, 'light') })
+    expect(await h.light.addressTransactions(BOB, 10)).toEqual(
+      await fullQueries(chain).addressTransactions(BOB, 10),
+    )
+    expect(h.offences).toEqual([['truncated', 'invalid-proof']])
+    expect(h.requests.map((r) => r.peerId)).toEqual([
+      ...Array(3).fill('truncated'),
+      ...Array(3).fill('stateless'),
+      ...Array(3).fill('a'),
+    ])
+  })
+
+  test('a peer that speaks only sync-activity 2 is asked that: its list, without the payouts others sent, is taken without penalty', async () => {
+    const { chain, redeem } = await shared()
+    const h = lightOf(chain, { old: older(chain, 'old') })
+    const full = await fullQueries(chain).addressTransactions(BOB, 10)
+    expect(full[0]).toBe(redeem)
+    expect(await h.light.addressTransactions(BOB, 10)).toEqual(full.slice(1))
+    expect(h.offences).toEqual([])
+    expect(h.requests.map((r) => r.protocol)).toEqual([P.activity, P.activityV2, P.inclusion])
+    // A typed refusal of version 3 (the peer speaks it; the network carries its error as `remote`) is not
+    // asked again in version 2.
+    const refusing = honest(chain, 'held', { lists: false })
+    const held = lightOf(chain, {
+      held: (protocol, body) => {
+        try {
+          return refusing(protocol, body)
+        } catch (err) {
+          throw requestFailed('held', protocol, err)
+        }
+      },
+    })
+    expect(await asyncCodeOf(held.light.addressTransactions(BOB, 10))).toBe('LIGHT_UNVERIFIED')
+    expect(held.requests.map((r) => r.protocol)).toEqual([P.activity])
   })
 })
 
