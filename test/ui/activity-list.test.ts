@@ -200,7 +200,7 @@ describe('the wallet Activity', () => {
 
   test('a light or upgrading node, pinned light or not, lists payments received as a full peer listed them, each proven, and says so in the address page’s words; a full one says nothing', () => {
     const listed =
-      "Payments received are listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this account that someone else redeemed or refunded is not listed here (only the lock names who it pays): a full node lists it."
+      "Payments received are listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this account that someone else redeemed or refunded is listed too, proven by the lock's record (a full peer of an older version leaves it out)."
     expect(receivedNote({ kind: 'full' }, undefined)).toBeNull()
     expect(receivedNote(null, undefined)).toBeNull()
     // Pinned light or `auto` light, the reads are the same: so is the note.
@@ -208,13 +208,13 @@ describe('the wallet Activity', () => {
     expect(receivedNote({ kind: 'upgrading', percent: 42.7 }, undefined)).toBe(listed)
     // The Explorer's address page says the same of an address's list, in the same words.
     expect(`Listed by a full peer: ${peerListed('address')}`).toBe(
-      "Listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this address that someone else redeemed or refunded is not listed here (only the lock names who it pays): a full node lists it.",
+      "Listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this address that someone else redeemed or refunded is listed too, proven by the lock's record (a full peer of an older version leaves it out).",
     )
     expect(listed).toBe(
       `Payments received are listed by a full peer: ${peerListed('address').replace('this address', 'this account')}`,
     )
     const html = render({ rows: mergeActivity([], [received]), head: 12n, note: listed, receivedRead: true })
-    expect(html).toContain(`data-testid="activity-received-note">${listed.replace("'", '&#x27;')}</p>`)
+    expect(html).toContain(`data-testid="activity-received-note">${listed.replaceAll("'", '&#x27;')}</p>`)
     expect(items(html)).toHaveLength(1)
     expect(items(html)[0]).toContain(
       '<span class="tag tag--accent">Received</span> Received 10 APL from 0x3C…BC',
