@@ -1,7 +1,8 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { encodeFunctionData, type Hex } from 'viem'
+import { encodeFunctionData, type Hex, sha256 } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
-import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../src/node/contracts/addresses'
+import { htlcAbi } from '../src/node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
 import { nodeReport, openNode, waitDirect } from './helpers'
 import { choose, createWallet } from './market-steps'
@@ -137,14 +138,14 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
     await expect(detail).toHaveAttribute('data-hash', withTx.hash, { timeout: 60_000 })
     await expect(detail).toContainText(hash ?? 'none')
     // An address's transactions: as the full tab lists them, each proven against a verified header, with
-    // a note that a peer could leave some out, and that a lock's payout another sent is not among them.
+    // a note that a peer could leave some out, and that a lock's payout another sent is among them.
     await light.goto(`/address/${SENDER.address}?mode=light&mine=0`)
     await expect(light.getByTestId('tx-list').getByRole('link')).toHaveAttribute('href', `/tx/${hash}`, {
       timeout: 60_000,
     })
     await expect(light.getByTestId('address-txs-light')).toContainText('a peer could leave some out')
     await expect(light.getByTestId('address-txs-light')).toContainText(
-      'payout to this address that someone else redeemed or refunded is not listed here',
+      "payout to this address that someone else redeemed or refunded is listed too, proven by the lock's record",
     )
     // Its balance is the verified read, at the header it was proven against, as on the home screen.
     await expect(light.getByTestId('balance')).toContainText(/ TAB ✓ verified at #\d/)
@@ -285,7 +286,7 @@ test('a light tab’s Wallet Activity lists coin the full tab paid it, proven, a
       'Payments received are listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out.',
     )
     await expect(note).toContainText(
-      "A swap lock's payout to this account that someone else redeemed or refunded is not listed here",
+      "A swap lock's payout to this account that someone else redeemed or refunded is listed too, proven by the lock's record",
     )
     const paid = light.getByTestId('activity').locator('li').first()
     await expect(paid).toHaveAttribute('data-direction', 'received', { timeout: 90_000 })
@@ -294,6 +295,58 @@ test('a light tab’s Wallet Activity lists coin the full tab paid it, proven, a
     )
     await expect(paid.getByRole('link')).toHaveAttribute('href', `/tx/${hash}`)
     await expect(paid.getByTestId('activity-status')).toHaveText(/^Confirmed \(\d+ confirmations?\)$/)
+    // The payer locks 1 TAB to the wallet and a third account redeems it: the light tab lists that payout,
+    // its lock's recipient proven.
+    const mined = (h: Hex) =>
+      full.evaluate(async (tx) => {
+        for (;;) {
+          const receipt = await window.tabchain?.node.api.receipt(tx)
+          if (receipt != null) return { status: receipt.status, ids: receipt.logs.map((l) => l.topics[1]) }
+          await new Promise((r) => setTimeout(r, 200))
+        }
+      }, h)
+    const preimage: Hex = `0x${'5e'.repeat(32)}`
+    const call = (account: typeof payer, nonce: number, data: Hex, value: bigint) =>
+      account.signTransaction({
+        chainId: 31415,
+        type: 'eip1559',
+        nonce,
+        to: HTLC_ADDRESS,
+        value,
+        data,
+        gas: 300_000n,
+        maxFeePerGas: 100n * 10n ** 9n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      })
+    const lockData = encodeFunctionData({
+      abi: htlcAbi,
+      functionName: 'lock',
+      args: [ZERO_ADDRESS, 10n ** 18n, address, sha256(preimage), 1_000_000n],
+    })
+    const lockTx = await full.evaluate(
+      (r) => window.tabchain?.node.api.sendRawTransaction(r),
+      await call(payer, 1, lockData, 10n ** 18n),
+    )
+    const locked = await mined(lockTx as Hex)
+    expect(locked.status).toBe('success')
+    const lock = locked.ids[0]
+    const redeemer = mnemonicToAccount('test test test test test test test test test test test junk', {
+      addressIndex: 8,
+    })
+    const redeemData = encodeFunctionData({
+      abi: htlcAbi,
+      functionName: 'redeem',
+      args: [lock as Hex, preimage],
+    })
+    const redeem = await full.evaluate(
+      (r) => window.tabchain?.node.api.sendRawTransaction(r),
+      await call(redeemer, 0, redeemData, 0n),
+    )
+    expect((await mined(redeem as Hex)).status).toBe('success')
+    const payout = light.getByTestId('activity').locator('li').first()
+    await expect(payout.getByRole('link')).toHaveAttribute('href', `/tx/${redeem}`, { timeout: 90_000 })
+    await expect(payout).toHaveAttribute('data-direction', 'received')
+    await expect(payout).toContainText('Received 1 TAB from an HTLC redeem of lock')
   } finally {
     await ctxFull.close()
     await ctxLight.close()
