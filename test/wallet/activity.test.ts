@@ -41,6 +41,7 @@ import {
 } from '../../src/wallet/activity'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { memoryStorage } from '../ui/memory-storage'
+import { paidOut } from './paid-out'
 import { hardhatWallet, soloNode, viemChain } from './solo-node'
 
 const GENESIS = testGenesis()
@@ -88,21 +89,6 @@ const dapp = () => ({
   client: createPublicClient({ chain, transport: custom(provider), pollingInterval: 50 }),
   wallet: createWalletClient({ chain, account: ME, transport: custom(provider) }),
 })
-
-/**
- * `items` as the Activity shows them once each coin lock's payout has its lock record read in from the
- * node (`lockPayout`), a payout of nothing to `account` left out.
- */
-async function paidOut(account: Address, items: readonly ReceivedItem[]): Promise<ReceivedItem[]> {
-  const shown = await Promise.all(
-    items.map(async (i) =>
-      i.lockUnread === true && i.htlc !== undefined
-        ? lockPayout(account, i, (await node.verifiedHtlc(i.htlc.lock)).value)
-        : i,
-    ),
-  )
-  return shown.filter((i): i is ReceivedItem => i !== null)
-}
 
 /**
  * Creates the token `args` (name, symbol, decimals, supply) through the wallet's provider and waits for
@@ -488,7 +474,7 @@ test('coin an HTLC paid the account reads from the node as received from the loc
     [refund, `From an HTLC refund of lock ${short(toFriend)}`, true],
     [redeem, `From an HTLC redeem of lock ${short(toMe)}`, true],
   ])
-  const mine = { items: await paidOut(ME, listed.items) }
+  const mine = { items: await paidOut(node, ME, listed.items) }
   const paid = mine.items.filter((i) => [redeem, refund].includes(i.hash))
   expect(paid.map((i) => [i.hash, i.title, i.from, i.htlc])).toEqual([
     [
@@ -511,7 +497,7 @@ test('coin an HTLC paid the account reads from the node as received from the loc
   )
   expect(rows.filter((r) => r.kind === 'sent').map((r) => r.item.hash)).toEqual([refund, redeem])
   expect(rows.filter((r) => r.kind === 'received').map((r) => r.item.hash)).toEqual([refund, redeem])
-  const friend = { items: await paidOut(FRIEND, (await readReceived(FRIEND, node, new Map())).items) }
+  const friend = { items: await paidOut(node, FRIEND, (await readReceived(FRIEND, node, new Map())).items) }
   expect(friend.items.filter((i) => [redeem, refund].includes(i.hash))).toEqual([])
 })
 
@@ -562,7 +548,7 @@ test('coin an HTLC paid the account reads from the node as received, though a th
   const short = (id: Hex) => `${id.slice(0, 6)}…${id.slice(-4)}`
   const settled = [redeem, refund]
   // FRIEND, the lock's recipient, received the redeem's 5 TAB; ME, its maker, the refund's 3 TAB.
-  const friend = { items: await paidOut(FRIEND, (await readReceived(FRIEND, node, new Map())).items) }
+  const friend = { items: await paidOut(node, FRIEND, (await readReceived(FRIEND, node, new Map())).items) }
   expect(
     friend.items.filter((i) => settled.includes(i.hash)).map((i) => [i.hash, i.title, i.from, i.htlc]),
   ).toEqual([
@@ -573,7 +559,7 @@ test('coin an HTLC paid the account reads from the node as received, though a th
       { lock: toRedeem, via: 'redeem' },
     ],
   ])
-  const mine = { items: await paidOut(ME, (await readReceived(ME, node, new Map())).items) }
+  const mine = { items: await paidOut(node, ME, (await readReceived(ME, node, new Map())).items) }
   expect(
     mine.items.filter((i) => settled.includes(i.hash)).map((i) => [i.hash, i.title, i.from, i.htlc]),
   ).toEqual([
@@ -591,7 +577,7 @@ test('coin an HTLC paid the account reads from the node as received, though a th
       .map((r) => [r.kind, r.item.hash]),
   ).toEqual([['received', refund]])
   const carol = {
-    items: await paidOut(CAROL.address, (await readReceived(CAROL.address, node, new Map())).items),
+    items: await paidOut(node, CAROL.address, (await readReceived(CAROL.address, node, new Map())).items),
   }
   expect(carol.items.filter((i) => settled.includes(i.hash))).toEqual([])
 
