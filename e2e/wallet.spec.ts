@@ -154,7 +154,7 @@ const visibleLabels = (field: Locator): Promise<string[]> =>
 
 /**
  * A wallet made and locked, then five wrong passwords tried at its unlock form, each refused with its
- * button left enabled; the form's parts, and `waitOf`: the seconds its countdown shows now.
+ * count from the second on and its button left enabled; the form's parts, and `waitOf`: the seconds its countdown shows now.
  */
 async function fiveWrongPasswords(page: Page) {
   await openNode(page, '/?mine=0')
@@ -167,7 +167,12 @@ async function fiveWrongPasswords(page: Page) {
   for (let i = 1; i <= 5; i++) {
     await password.fill(`wrong ${i}`)
     await button.click()
-    await expect(refusal).toHaveText('incorrect password')
+    // Each try's own answer: a refusal like the one before still reads as new, with what comes next.
+    await expect(refusal).toHaveText(
+      i === 1
+        ? 'incorrect password'
+        : `incorrect password (${i} wrong in a row; ${i < 5 ? 'after 5 each try waits' : 'each try now waits'})`,
+    )
     await expect(button).toBeEnabled()
   }
   const waitOf = async (): Promise<number> =>

@@ -1,9 +1,24 @@
 import { useEffect, useState } from 'react'
 import { tooManyTriesMessage, WalletError } from '../wallet/errors'
+import { FREE_PASSWORD_TRIES } from '../wallet/wallet'
 
 /** When `err` is the wrong-password lockout's refusal: the time (Unix ms) a password may be tried again. */
 export function lockoutUntil(err: unknown): number | null {
   return err instanceof WalletError && err.type.code === 'WALLET_TOO_MANY_TRIES' ? err.type.retryAt : null
+}
+
+/**
+ * When `err` is a wrong password: what the form says, with `failures` (`Wallet.passwordFailures`, this
+ * one counted) from the second in a row on, so that a try refused like the one before still reads as
+ * a new answer, and with what comes next: `incorrect password (2 wrong in a row; after 5 each try
+ * waits)`. Null for any other refusal.
+ */
+export function wrongPasswordText(err: unknown, failures: number): string | null {
+  if (!(err instanceof WalletError) || err.type.code !== 'WALLET_INCORRECT_PASSWORD') return null
+  if (failures < 2) return err.message
+  const next =
+    failures < FREE_PASSWORD_TRIES ? `after ${FREE_PASSWORD_TRIES} each try waits` : 'each try now waits'
+  return `${err.message} (${failures} wrong in a row; ${next})`
 }
 
 /** The lockout as it reads at `now` (Unix ms): `Too many wrong passwords: try again in 27 s.`, null once over. */

@@ -294,6 +294,14 @@ export function createWallet(init: WalletInit) {
       const until = stored?.lockout?.until ?? 0
       return now() < until ? until : null
     },
+    /**
+     * Wrong passwords tried in a row (kept with the stored wallet, so it holds after a reload; a right
+     * one clears it): from the `FREE_PASSWORD_TRIES`-th on, each try waits. 0 when none and when there
+     * is no wallet.
+     */
+    passwordFailures(): number {
+      return stored?.lockout?.failures ?? 0
+    },
     /** Reads the stored wallet (locked). */
     async load(): Promise<WalletView> {
       stored = await init.store.load()

@@ -1,7 +1,13 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { lockoutText, lockoutUntil, usePasswordLockout, watchLockout } from '../../src/ui/password-lockout'
+import {
+  lockoutText,
+  lockoutUntil,
+  usePasswordLockout,
+  watchLockout,
+  wrongPasswordText,
+} from '../../src/ui/password-lockout'
 import { walletError } from '../../src/wallet/errors'
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet, type Wallet } from '../../src/wallet/wallet'
@@ -108,5 +114,41 @@ describe('a password form opened inside a lockout', () => {
     expect(renderToStaticMarkup(createElement(Form, { wallet }))).toBe(
       '<form><button type="submit">Unlock</button></form>',
     )
+  })
+})
+
+describe('a wrong password, refused again', () => {
+  test('reads as a new answer each time: how many in a row (kept across a reload), and what comes next', async () => {
+    const store = memoryWalletStore()
+    const first = createWallet({ store })
+    await first.load()
+    await first.create(HARDHAT, PASSWORD)
+    first.lock()
+    const refused = async (wallet: Wallet, password: string): Promise<string | null> => {
+      const err = await wallet.unlock(password).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      return wrongPasswordText(err, wallet.passwordFailures())
+    }
+    expect(await refused(first, 'wrong 1')).toBe('incorrect password')
+    expect(await refused(first, 'wrong 2')).toBe(
+      'incorrect password (2 wrong in a row; after 5 each try waits)',
+    )
+    // A reload: the count is the stored wallet's, not the form's.
+    const wallet = createWallet({ store })
+    await wallet.load()
+    expect(wallet.passwordFailures()).toBe(2)
+    expect(await refused(wallet, 'wrong 3')).toBe(
+      'incorrect password (3 wrong in a row; after 5 each try waits)',
+    )
+    expect(await refused(wallet, 'wrong 4')).toBe(
+      'incorrect password (4 wrong in a row; after 5 each try waits)',
+    )
+    expect(await refused(wallet, 'wrong 5')).toBe('incorrect password (5 wrong in a row; each try now waits)')
+    // Inside the wait that began, even the right password is refused with the wait, not this text.
+    expect(await refused(wallet, PASSWORD)).toBeNull()
+    expect(wallet.passwordFailures()).toBe(5)
+    expect(wrongPasswordText(walletError({ code: 'WALLET_LOCKED' }), 5)).toBeNull()
   })
 })

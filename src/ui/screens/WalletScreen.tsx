@@ -16,7 +16,7 @@ import { fieldProblem, useFields } from '../components/field-problem'
 import { PasswordField } from '../components/PasswordField'
 import { TabList, TabPanel } from '../components/Tabs'
 import { tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
-import { usePasswordLockout } from '../password-lockout'
+import { usePasswordLockout, wrongPasswordText } from '../password-lockout'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
 import { directPeerCount, useApp } from '../store'
 import {
@@ -235,7 +235,8 @@ function usePasswordCheck(errorId: string) {
       await use(password)
       setPassword('')
     } catch (err) {
-      if (!lockout.refused(err)) setError(messageOf(err))
+      if (!lockout.refused(err))
+        setError(wrongPasswordText(err, wallet?.passwordFailures() ?? 0) ?? messageOf(err))
     } finally {
       setBusy(false)
     }
