@@ -242,6 +242,9 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await swapIn(b, ['MakerLocked'], a)
     // A's coins are locked and only its node redeems or refunds them: closing its tab asks first.
     await expect.poll(() => asksBeforeLeaving(a), { timeout: 30_000 }).toBe(true)
+    // Every screen's header says so.
+    const atStake = a.getByTestId('trades-at-stake')
+    await expect(atStake).toHaveText('1 trade running: keep this tab open')
     // Its trade says until which block the tab must stay open: its node takes the lock back there, or,
     // once B's lock is out (it may be by now), must redeem it before B's timelock.
     await expect(a.getByTestId('trade-deadline')).toHaveText(
@@ -268,10 +271,20 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
       /^Keep this tab open until block #\d+ \(~[^)]+\): .*your node must redeem .*10 APL by then, or the maker can take back its 10 APL/,
       { timeout: 120_000 },
     )
+    // B's lock is out: A's node must redeem it, and cannot sign while A's wallet is locked. The header
+    // says so, on every screen, and leads to the trade.
+    await a.getByRole('link', { name: 'Wallet' }).first().click()
+    await a.getByTestId('lock').click()
+    await expect(atStake).toHaveText('1 trade running: unlock your wallet')
+    await unlockWallet(a)
+    await expect(atStake).toHaveText('1 trade running: keep this tab open')
+    await atStake.click()
+    await expect(a.getByTestId('trade').or(a.getByTestId('trade-history'))).not.toHaveCount(0)
     await bothCompleted(a, b)
     // Nothing is at stake any more: both tabs close without asking.
     await expect.poll(() => asksBeforeLeaving(a), { timeout: 30_000 }).toBe(false)
     await expect.poll(() => asksBeforeLeaving(b), { timeout: 30_000 }).toBe(false)
+    await expect(atStake).toHaveCount(0)
   } finally {
     await close()
   }

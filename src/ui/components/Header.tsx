@@ -3,7 +3,7 @@ import { useApp } from '../store'
 import { PeerId } from './PeerId'
 import { ProfilePicker } from './ProfilePicker'
 import { RetryRelayButton } from './RetryRelayButton'
-import { PeerCountPill, RelayPill } from './StatusPills'
+import { PeerCountPill, RelayPill, TradesPill } from './StatusPills'
 
 /** Top-level sections, in navigation order. */
 export const SECTIONS = [
@@ -48,6 +48,7 @@ export function Header() {
           <RelayPill />
           <RetryRelayButton />
           <PeerCountPill />
+          <TradesPill />
           {peerId ? (
             <span className="status-strip__id">
               <span className="muted">Node</span>

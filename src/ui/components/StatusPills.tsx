@@ -1,6 +1,11 @@
+import { Link } from 'react-router'
 import { describeRelay, peerCountLabel } from '../format'
+import type { MarketSource } from '../market/source'
+import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { directPeerCount, useApp } from '../store'
+import { tradesAtStakeNote } from '../trades-at-stake'
 import { useNow } from '../useNow'
+import { useWallet } from '../wallet-session'
 
 /** Relay link state as a pill; counts down to the next attempt while the relay is unreachable. */
 export function RelayPill() {
@@ -53,5 +58,33 @@ function PeersIcon() {
       <circle cx="12" cy="12" r="2.2" fill="none" stroke="currentColor" strokeWidth="1.5" />
       <path d="M6 7l4-2M6 9l4 2" stroke="currentColor" strokeWidth="1.5" />
     </svg>
+  )
+}
+
+/**
+ * While this profile has trades with coins at stake, a link to the Market screen saying so (and that
+ * the wallet must be unlocked while it is locked), on every screen: a tab that comes back mid-trade
+ * opens on another screen, and its trade goes on only while the tab is open.
+ */
+export function TradesPill() {
+  const source = useMarketSource((s) => s.source)
+  return source === null ? null : <TradesAtStakePill source={source} />
+}
+
+function TradesAtStakePill({ source }: { readonly source: MarketSource }) {
+  const swaps = useMarketQuery(source, (s) => s.swaps(), ['swaps'], [])
+  const unlocked = useWallet((s) => s.view.state === 'unlocked')
+  const note = swaps !== null && 'value' in swaps ? tradesAtStakeNote(swaps.value, unlocked) : null
+  if (note === null) return null
+  return (
+    <Link
+      to="/market"
+      className={`pill pill--${unlocked ? 'busy' : 'error'}`}
+      data-testid="trades-at-stake"
+      title={note.title}
+    >
+      <span className="dot" aria-hidden="true" />
+      {note.label}
+    </Link>
   )
 }
