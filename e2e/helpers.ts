@@ -291,3 +291,13 @@ export async function expectProblem(
   await expect(field).toHaveAttribute('aria-invalid', 'true')
   await expect(field).toHaveAccessibleDescription(reason)
 }
+
+/**
+ * The space between the bottom of `upper` and the top of `lower`, in px (negative: they overlap). Both
+ * are visible block boxes, one above the other.
+ */
+export async function gapBetween(upper: Locator, lower: Locator): Promise<number> {
+  const [top, bottom] = [await upper.boundingBox(), await lower.boundingBox()]
+  if (top === null || bottom === null) throw new Error('one of the two elements is not shown')
+  return bottom.y - (top.y + top.height)
+}

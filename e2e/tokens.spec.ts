@@ -1,7 +1,16 @@
 import { expect, type Page, test } from '@playwright/test'
 import { getAddress } from 'viem'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../src/node/contracts/addresses'
-import { expectProblem, FAST_URL, linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
+import {
+  expectProblem,
+  FAST_URL,
+  gapBetween,
+  linkedPair,
+  openNode,
+  profileOf,
+  storedHeadIs,
+  waitInPage,
+} from './helpers'
 
 const setMining = (page: Page, on: boolean) =>
   page.evaluate((m) => window.tabchain?.node.api.setMining(m), on)
@@ -39,6 +48,13 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     // Bad input is caught in the form, before anything is sent: a submit shows every field's problem
     // beside it, and each one is said as soon as it is typed.
     const [name, supply] = [a.locator('#token-name'), a.locator('#token-supply')]
+    // The form's heading stands apart from its first field's label (it sat flush on it).
+    expect(
+      await gapBetween(
+        a.getByRole('heading', { name: 'Create a token' }),
+        a.getByText('Name', { exact: true }),
+      ),
+    ).toBeGreaterThanOrEqual(8)
     await expectProblem(a, name, 'token-name-problem', null)
     await a.getByRole('button', { name: 'Create token' }).click()
     await expectProblem(a, name, 'token-name-problem', 'The name must be 1 to 64 characters.')

@@ -1,5 +1,5 @@
-import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
-import { crashTab, openNode, profileOf, reopenProfile, waitDirect, waitInPage } from './helpers'
+import { type Browser, expect, type Page, test } from '@playwright/test'
+import { crashTab, gapBetween, openNode, profileOf, reopenProfile, waitDirect, waitInPage } from './helpers'
 import {
   createToken,
   createWallet,
@@ -160,16 +160,6 @@ async function bothCompleted(a: Page, b: Page): Promise<void> {
   await expect(a.getByTestId('token-balance-BAN')).toContainText('25 BAN', { timeout: 60_000 })
   await expect(b.getByTestId('token-balance-BAN')).toContainText('975 BAN', { timeout: 60_000 })
   await expect(b.getByTestId('token-balance-APL')).toContainText('10 APL', { timeout: 60_000 })
-}
-
-/**
- * The space between the bottom of `upper` and the top of `lower`, in px (negative: they overlap). Both
- * are visible block boxes of the Market screen, one above the other.
- */
-async function gapBetween(upper: Locator, lower: Locator): Promise<number> {
-  const [top, bottom] = [await upper.boundingBox(), await lower.boundingBox()]
-  if (top === null || bottom === null) throw new Error('one of the two elements is not shown')
-  return bottom.y - (top.y + top.height)
 }
 
 // Two contexts mining, verifying and deriving keys on a shared 2-core machine: be generous.
