@@ -240,6 +240,11 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await expect(a.getByTestId('trade-deadline')).toHaveText(
       /^Keep this tab open until block #\d+ \(~[^)]+\)(?: unless the taker redeems your 10 APL first: your node then takes it back\.|: your node must redeem the taker's .+ by then, or the taker can take back its .+ and your 10 APL comes back to you at block #\d+\.)$/,
     )
+    // A's wallet locked: its node cannot sign the redeem it must make once B's lock is out, and every
+    // screen's header says so. It stays locked through B's reload, so the swap cannot end before it.
+    await a.getByRole('link', { name: 'Wallet' }).first().click()
+    await a.getByTestId('lock').click()
+    await expect(atStake).toHaveText('1 trade running: unlock your wallet')
     const profile = await profileOf(b)
     // B's reload goes ahead, whatever its tab asks (its lock may be out by now).
     b.on('dialog', (dialog) => void dialog.accept())
@@ -262,9 +267,7 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
       { timeout: 120_000 },
     )
     // B's lock is out: A's node must redeem it, and cannot sign while A's wallet is locked. The header
-    // says so, on every screen, and leads to the trade.
-    await a.getByRole('link', { name: 'Wallet' }).first().click()
-    await a.getByTestId('lock').click()
+    // still says so; once unlocked, it says to keep the tab open, and leads to the trade.
     await expect(atStake).toHaveText('1 trade running: unlock your wallet')
     await unlockWallet(a)
     await expect(atStake).toHaveText('1 trade running: keep this tab open')
