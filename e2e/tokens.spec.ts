@@ -289,6 +289,11 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
   const search = page.getByLabel(/^Search/)
   await search.fill(createHash)
   await page.getByRole('button', { name: 'Open' }).click()
+  // First, what it did: the token it created, at its address.
+  await expect(page.getByTestId('tx-headline')).toHaveText(
+    `Create token Gold (GLD) with 1,000 GLD, at ${token.slice(0, 10)}…${token.slice(-6)}`,
+  )
+  await expect(page.getByTestId('tx-detail')).toContainText(/Gas used[\d,]+ of [\d,]+ \(0\.\d+ TAB paid\)/)
   const to = page.getByTestId('tx-detail').locator('.facts__row').filter({ hasText: /^To/ })
   await expect(to.getByTestId('address-name')).toHaveText('TokenFactory')
   await expect(to).toContainText(TOKEN_FACTORY)

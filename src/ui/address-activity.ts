@@ -83,13 +83,12 @@ export function listedStatus(tx: TxView, head: bigint): TxStatus {
   }
 }
 
+/** What a transaction did, as `txWhat` reads it: the fields of its row that do not depend on its block. */
+export type TxWhat = Pick<AddressTxRow, 'what' | 'amount' | 'direction' | 'lockRead'>
+
 /**
  * How the page of `address` lists `tx`, at head `head`, naming addresses as the explorer does (`tokens`:
- * the tokens it knows). Decodes native transfers, the ERC20 calls, token creation and the HTLC's
- * lock / redeem / refund (a redeem or refund with the amount its lock read in `locks` holds, paid from the
- * HTLC to the lock's recipient or back to its sender; while that read runs or after it failed, no amount
- * and the read's state in `lockRead`; without a read or a lock, no amount); any other call reads as a call
- * to its contract with its selector. Pure.
+ * the tokens it knows): what it did (`txWhat`), its block and its status. Pure.
  */
 export function addressTxRow(
   tx: TxView,
@@ -98,7 +97,30 @@ export function addressTxRow(
   head: bigint,
   locks: SettledLocks = new Map(),
 ): AddressTxRow {
-  const self = address.toLowerCase()
+  return {
+    hash: tx.hash,
+    ...txWhat(tx, address, tokens, locks),
+    blockNumber: tx.blockNumber,
+    status: listedStatus(tx, head),
+  }
+}
+
+/**
+ * What `tx` did, seen from `address` (null: from no one's side, as the Tx page says it — a send reads
+ * `Transfer 1 TAB from X to Y`), naming addresses as the explorer does (`tokens`: the tokens it knows).
+ * Decodes native transfers, the ERC20 calls, token creation and the HTLC's lock / redeem / refund (a
+ * redeem or refund with the amount its lock read in `locks` holds, paid from the HTLC to the lock's
+ * recipient or back to its sender; while that read runs or after it failed, no amount and the read's
+ * state in `lockRead`; without a read or a lock, no amount); any other call reads as a call to its
+ * contract with its selector. Pure.
+ */
+export function txWhat(
+  tx: TxView,
+  address: Address | null,
+  tokens: TokenDirectory,
+  locks: SettledLocks = new Map(),
+): TxWhat {
+  const self = address?.toLowerCase()
   const is = (a: Address) => a.toLowerCase() === self
   const name = (a: Address, side: AddressSide) => addressName(a, tokens, side) ?? short(getAddress(a))
   /** The direction of a movement from `from` to `to`, relative to the address. */
@@ -116,15 +138,7 @@ export function addressTxRow(
     amount: string | null,
     direction: Direction,
     lockRead: LockUnread | null = null,
-  ): AddressTxRow => ({
-    hash: tx.hash,
-    what,
-    amount,
-    direction,
-    lockRead,
-    blockNumber: tx.blockNumber,
-    status: listedStatus(tx, head),
-  })
+  ): TxWhat => ({ what, amount, direction, lockRead })
   /** `amount` of the coin (the zero address) or of the token at `token`, as the HTLC holds them. */
   const locked = (token: Address, amount: bigint) =>
     token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : tokenAmount(token, amount, tokens)
@@ -242,4 +256,10 @@ function decodeCall(tx: TxView) {
   } catch {
     return null
   }
+}
+
+/** The tokens `tx` names, whose symbols and decimals say its amounts: the contract it calls, and a lock's token. */
+export function tokensNamed(tx: TxView): Address[] {
+  const call = decodeCall(tx)
+  return call?.functionName === 'lock' ? [tx.to, call.args[0]] : [tx.to]
 }

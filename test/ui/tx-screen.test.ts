@@ -1,8 +1,12 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
-import { encodeFunctionData, getAddress, keccak256 } from 'viem'
+import { MemoryRouter } from 'react-router'
+import { encodeFunctionData, getAddress, type Hex, keccak256, parseEther, sha256 } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { erc20Abi } from '../../src/node/contracts/erc20/abi'
+import { htlcAbi } from '../../src/node/contracts/htlc/abi'
+import { lockId } from '../../src/node/contracts/htlc/htlc'
 import { LightError } from '../../src/node/light/errors'
 import type { NetworkSink } from '../../src/node/network/bridge'
 import { memoryHub } from '../../src/node/network/memory'
@@ -10,18 +14,23 @@ import type { Remote } from '../../src/node/rpc/protocol'
 import { syncProtocols } from '../../src/node/sync/sync-server'
 import type { NodeApi } from '../../src/node/worker/node'
 import type { ReceiptView } from '../../src/node/worker/queries'
+import { short } from '../../src/ui/components/explorer'
 import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
-import { describeInput, readTransaction } from '../../src/ui/screens/TxScreen'
+import { describeInput, readTransaction, TxDetail } from '../../src/ui/screens/TxScreen'
+import { txHeadline } from '../../src/ui/tx-headline'
 import { transfer } from '../node/chain/chain-fixtures'
 import {
   ALICE,
   BOB,
+  block1Txs,
   extend,
   GENESIS,
   mineTxs,
   must,
   nodeStarter,
   sendToken,
+  signCall,
+  TOKEN,
   tokenChain,
 } from '../node/light/fixtures'
 import { until } from '../until'
@@ -79,6 +88,10 @@ describe('the transaction screen', () => {
     expect(badge).toContain('data-verified="false"')
     expect(badge).toContain(
       `Pending — not in a block yet · not verified at the current head: no peer proved transaction ${hash}`,
+    )
+    // What it was sent to do, not that it did it.
+    expect(txHeadline(shown.tx, shown.receipt, shown.status, shown.tokens, shown.locks)).toBe(
+      `Sent to transfer 0.000000000000000005 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: not in a block yet.`,
     )
 
     // A peer proves it again: pending, verified (no peer knows it mined).
@@ -143,8 +156,12 @@ describe('the transaction screen', () => {
       receipt: async () => Promise.reject(unproven),
       token: async () => null,
     } as unknown as Remote<NodeApi>
-    const { status } = must(await readTransaction(api, hash))
+    const read = must(await readTransaction(api, hash))
+    const { status } = read
     expect(status).toEqual({ state: 'included', hash, confirmations: 3n, unverified: unproven.message })
+    expect(txHeadline(read.tx, read.receipt, status, read.tokens, read.locks)).toBe(
+      `Sent to transfer 0.000000000000000001 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: in its block, whether it succeeded not verified.`,
+    )
     const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status }))
     expect(badge).toContain('data-verified="false"')
     expect(badge).toContain(`In its block (3 confirmations) · outcome not verified: ${unproven.message}`)
@@ -193,5 +210,68 @@ describe('the transaction screen', () => {
     const executed = must(await read(async () => plain))
     expect(executed.status).toEqual({ state: 'confirmed', hash, confirmations: 40n })
     expect(statusText(executed.status)).toBe('Confirmed (40 confirmations)')
+  })
+
+  test('the page says first what each transaction did: a coin send, a token transfer, a token created, a lock made and redeemed, a revert', async () => {
+    const hub = memoryHub()
+    const { chain, store } = await tokenChain(0)
+    const preimage: Hex = `0x${'7c'.repeat(32)}`
+    const hashlock = sha256(preimage)
+    const sent = await transfer(0, { nonce: 3, to: BOB, value: parseEther('1.5') })
+    const locked = await signCall(
+      0,
+      4,
+      HTLC_ADDRESS,
+      encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'lock',
+        args: [ZERO_ADDRESS, parseEther('2'), BOB, hashlock, 1_000n],
+      }),
+      parseEther('2'),
+    )
+    // BOB holds 2.50 GLD (of the 10.00 created): his transfer of 9.99 reverts. CAROL, neither side, redeems the lock.
+    const reverted = await sendToken(1, 0, ALICE, 999n)
+    mineTxs(chain, [sent, locked, reverted])
+    const id = lockId(ALICE, 4n, ZERO_ADDRESS, parseEther('2'), BOB, hashlock, 1_000n)
+    const redeemed = await signCall(
+      2,
+      0,
+      HTLC_ADDRESS,
+      encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, preimage] }),
+    )
+    mineTxs(chain, [redeemed])
+    const full = await join(hub, 'F', { store })
+    const [created, paid] = await block1Txs()
+    const headline = async (raw: Hex) => {
+      const read = must(await readTransaction(full.api, keccak256(raw)))
+      return txHeadline(read.tx, read.receipt, read.status, read.tokens, read.locks)
+    }
+    const [alice, bob] = [short(getAddress(ALICE)), short(getAddress(BOB))]
+    expect(await headline(sent)).toBe(`Transfer 1.5 TAB from ${alice} to ${bob}`)
+    expect(await headline(must(paid))).toBe(`Transfer 2.5 GLD from ${alice} to ${bob}`)
+    expect(await headline(must(created))).toBe(
+      `Create token Gold (GLD) with 10 GLD, at ${short(getAddress(TOKEN))}`,
+    )
+    expect(await headline(locked)).toBe(`Lock 2 TAB for ${bob} until block 1000`)
+    expect(await headline(redeemed)).toBe(`Redeem swap lock ${short(id)}: 2 TAB to ${bob}`)
+    expect(await headline(reverted)).toBe(
+      `Tried to transfer 9.99 GLD from ${bob} to ${alice}, and failed (ERC20: transfer amount exceeds balance): nothing moved but its fee.`,
+    )
+    // The page shows it first, and its gas and events in plain words.
+    const read = must(await readTransaction(full.api, keccak256(must(paid))))
+    const page = renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, read)))
+    expect(page).toContain(`data-testid="tx-headline">Transfer 2.5 GLD from ${alice} to ${bob}</p>`)
+    expect(page).toMatch(/Gas used<\/dt><dd>[\d,]+ of 300,000 \(0\.\d+ TAB paid\)<\/dd>/)
+    expect(page).toContain('Events</dt><dd>1</dd>')
+    const plain = renderToStaticMarkup(
+      createElement(
+        MemoryRouter,
+        null,
+        createElement(TxDetail, must(await readTransaction(full.api, keccak256(sent)))),
+      ),
+    )
+    expect(plain).toContain('Gas used</dt><dd>21,000 of 21,000 (')
+    expect(plain).not.toContain('Events')
+    expect(plain).not.toContain('Logs')
   })
 })

@@ -8,9 +8,12 @@ import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
+import { type LockRead, type SettledLocks, settledLockId, tokensNamed } from '../address-activity'
+import { type TokenDirectory, tokenDirectory } from '../address-name'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { shownToken } from '../format'
+import { txHeadline } from '../tx-headline'
 import { provenAgainst, type TxStatus } from '../tx-tracker'
 
 /** `transfer(0x…, 5)`: the call a transaction makes, decoded with the native contracts' ABIs. */
@@ -64,7 +67,14 @@ function txStatus(
 export async function readTransaction(
   api: Remote<NodeApi>,
   hash: Hex,
-): Promise<{ tx: TxView; receipt: ReceiptView | null; status: TxStatus; token: TokenInfo | null } | null> {
+): Promise<{
+  tx: TxView
+  receipt: ReceiptView | null
+  status: TxStatus
+  token: TokenInfo | null
+  tokens: TokenDirectory
+  locks: SettledLocks
+} | null> {
   const [tx, receipt] = await Promise.all([
     api.transaction(hash),
     api.receipt(hash).then(
@@ -76,13 +86,35 @@ export async function readTransaction(
     ),
   ])
   if (tx === null) return null
-  const token = await api.token(tx.to)
+  const locks = await readLock(api, tx)
+  const lock = [...locks.values()][0]
+  const named = tokensNamed(tx)
+  if (lock?.state === 'read' && lock.lock !== null) named.push(lock.lock.token)
+  const infos = await Promise.all(named.map((a) => api.token(a)))
+  const token = infos[0] ?? null
   return {
     tx,
     receipt: 'value' in receipt ? receipt.value : null,
     status: txStatus(tx, receipt),
     token: token === null ? null : shownToken(token),
+    tokens: tokenDirectory(infos.filter((t) => t !== null)),
+    locks,
   }
+}
+
+/**
+ * The record of the HTLC lock `tx` redeems or refunds, by its id, read as the node proves it (a failed
+ * read, with why): where the headline reads the amount it paid and to whom. Empty for any other
+ * transaction.
+ */
+async function readLock(api: Remote<NodeApi>, tx: TxView): Promise<SettledLocks> {
+  const id = settledLockId(tx)
+  if (id === null) return new Map()
+  const read: LockRead = await api.verifiedHtlc(id).then(
+    ({ value }) => ({ state: 'read', lock: value }),
+    (err: unknown) => ({ state: 'failed', error: err instanceof Error ? err.message : String(err) }),
+  )
+  return new Map([[id, read]])
 }
 
 /** One transaction (EIP-3091 route /tx/:hash): mined with its receipt, or pending in this node's mempool. */
@@ -104,16 +136,20 @@ export function TxScreen() {
   )
 }
 
-function TxDetail({
+export function TxDetail({
   tx,
   receipt,
   status,
   token,
+  tokens,
+  locks,
 }: {
   readonly tx: TxView
   readonly receipt: ReceiptView | null
   readonly status: TxStatus
   readonly token: TokenInfo | null
+  readonly tokens: TokenDirectory
+  readonly locks: SettledLocks
 }) {
   const call = describeInput(tx.input, token)
   return (
@@ -122,6 +158,9 @@ function TxDetail({
         <Link to="/explorer">Explorer</Link>
       </p>
       <h1>Transaction</h1>
+      <p className="lead" data-testid="tx-headline">
+        {txHeadline(tx, receipt, status, tokens, locks)}
+      </p>
       <dl className="facts">
         <Fact label="Hash">
           <span className="mono break">{tx.hash}</span>
@@ -157,9 +196,10 @@ function TxDetail({
         <Fact label="Nonce">{tx.nonce.toString()}</Fact>
         {receipt === null ? null : (
           <>
-            <Fact label="Gas used">{receipt.gasUsed.toLocaleString()}</Fact>
-            <Fact label="Fee">{formatCoin(receipt.gasUsed * receipt.effectiveGasPrice)}</Fact>
-            <Fact label="Logs">{receipt.logs.length}</Fact>
+            <Fact label="Gas used">
+              {`${receipt.gasUsed.toLocaleString()} of ${tx.gas.toLocaleString()} (${formatCoin(receipt.gasUsed * receipt.effectiveGasPrice)} paid)`}
+            </Fact>
+            {receipt.logs.length === 0 ? null : <Fact label="Events">{receipt.logs.length}</Fact>}
           </>
         )}
       </dl>

@@ -1,0 +1,36 @@
+import { getAddress } from 'viem'
+import { TOKEN_FACTORY_ADDRESS } from '../node/contracts/addresses'
+import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
+import type { ReceiptView, TxView } from '../node/worker/queries'
+import { type SettledLocks, txWhat } from './address-activity'
+import type { TokenDirectory } from './address-name'
+import { short } from './components/explorer'
+import type { TxStatus } from './tx-tracker'
+
+/**
+ * The sentence atop the Tx page: what `tx` did, in the words of the Explorer's address rows from no
+ * one's side (`txWhat`: `Transfer 1 TAB from X to Y`, `Create token Gold (GLD) with 1,000 GLD`, `Lock …`,
+ * `Redeem swap lock …: 5 TAB to Y` with the amount `locks` read), then from its `receipt` once mined the
+ * address of a token it created (its mint's `Transfer` log). A failed one says what it tried and that it
+ * failed, with why: nothing moved but its fee; a pending one, or one whose outcome no read proves, what
+ * it was sent to do, nothing more (its status says the rest). Pure.
+ */
+export function txHeadline(
+  tx: TxView,
+  receipt: ReceiptView | null,
+  status: TxStatus,
+  tokens: TokenDirectory,
+  locks: SettledLocks,
+): string {
+  const { what } = txWhat(tx, null, tokens, locks)
+  const tried = `${what.charAt(0).toLowerCase()}${what.slice(1)}`
+  if (status.state === 'failed')
+    return `Tried to ${tried}, and failed (${status.reason}): nothing moved but its fee.`
+  if (status.state === 'pending') return `Sent to ${tried}: not in a block yet.`
+  if (status.state === 'included') return `Sent to ${tried}: in its block, whether it succeeded not verified.`
+  const minted =
+    tx.to.toLowerCase() === TOKEN_FACTORY_ADDRESS
+      ? receipt?.logs.find((l) => l.topics[0] === TRANSFER_TOPIC && BigInt(l.topics[1] ?? '0x1') === 0n)
+      : undefined
+  return minted === undefined ? what : `${what}, at ${short(getAddress(minted.address))}`
+}
