@@ -8,7 +8,7 @@ import { createNodeMarketSource } from './market/node-source'
 import { storedSwapApprovals } from './market/swap-approvals'
 import { startSwapSigning } from './market/swap-signing'
 import { setMarketSource } from './market/useMarket'
-import { useApp } from './store'
+import { directPeerIds, useApp } from './store'
 
 /**
  * Connects the Market screens to the node and this profile's wallet (`setMarketSource`), and lets the
@@ -33,6 +33,14 @@ export function startMarket(
     params,
     approvals,
     peerId: () => useApp.getState().network?.peerId ?? null,
+    links: {
+      direct: () => directPeerIds(useApp.getState()),
+      // Told when the set of direct links changes, not on each snapshot (latencies, dials).
+      subscribe: (listener) =>
+        useApp.subscribe((state, prev) => {
+          if (directPeerIds(state).join() !== directPeerIds(prev).join()) listener()
+        }),
+    },
     onError: (swapId, err) => console.error(`swap ${swapId} could not start`, err),
   })
   startSwapSigning({ api: node.api, on, wallet, approvals, chainId: params.chainId })

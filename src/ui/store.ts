@@ -82,6 +82,10 @@ export interface AppState {
   readonly applyUpdate: () => void
 }
 
+/** The peer ids this tab has a direct link to, in the snapshot's order. */
+export const directPeerIds = (s: AppState): readonly string[] =>
+  s.network?.peers.filter((p) => p.kind === 'direct').map((p) => p.peerId) ?? []
+
 /** How many peers this tab has a direct link to (the only links chain traffic uses). */
 export const directPeerCount = (s: AppState): number =>
   s.network?.peers.filter((p) => p.kind === 'direct').length ?? 0

@@ -177,6 +177,7 @@ export class MemoryMarketSource implements MarketSource {
       redeemsSent: [],
       error: null,
       unverified: false,
+      counterpartyLinked: null,
     })
     return terms
   }

@@ -66,6 +66,14 @@ export interface NodeMarketInit {
   readonly approvals: SwapApprovals
   /** This tab's libp2p peer id (offers and takes name it), null before the network started. */
   readonly peerId: () => string | null
+  /**
+   * The peer ids this tab has a direct link to now, and a subscription to their changes (the libp2p
+   * host runs on the page): My trades tells when the other party's tab is not among them.
+   */
+  readonly links: {
+    readonly direct: () => readonly string[]
+    readonly subscribe: (listener: () => void) => () => void
+  }
   /** A swap the node could not start after the maker accepted a take (shown or logged by the app). */
   readonly onError: (swapId: Hex, error: unknown) => void
 }
@@ -208,6 +216,13 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     return swapLocks(terms, observeLocks(logs, terms.hashlock))
   }
 
+  /**
+   * The other party's tab of each swap agreed while this page ran (offer id → its peer id, from the
+   * `agreed` event): the node's swap record keeps only the terms, so a swap agreed before this page
+   * loaded has none.
+   */
+  const counterparties = new Map<Hex, string>()
+
   const marketSwap = async (info: SwapInfo, head: bigint): Promise<MarketSwap> => {
     // A light node may not serve logs: the swap still shows, without its locks.
     const locks = await locksOf(info.terms, head).catch(() => ({ makerLock: null, takerLock: null }))
@@ -222,6 +237,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       redeemsSent: info.redeemsSent,
       error: info.error,
       unverified: info.unverified,
+      counterpartyLinked: linkedTo(counterparties.get(lower(info.swapId) as Hex)),
     }
   }
 
@@ -240,11 +256,18 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     )
   }
 
+  const linkedTo = (peer: string | undefined): boolean | null =>
+    peer === undefined ? null : init.links.direct().includes(peer)
+
   const unsubscribe = [
     init.on('offers', (e) => {
+      if (e.kind === 'agreed')
+        counterparties.set(lower(e.terms.offerId) as Hex, e.role === 'maker' ? e.takerPeer : e.makerPeer)
       emit({ kind: 'offers' })
       if (e.kind === 'agreed' && e.role === 'maker') startAgreed(e.terms, 'maker')
     }),
+    // A link that opens or closes changes what My trades says of the other party's tab.
+    init.links.subscribe(() => emit({ kind: 'swaps' })),
     init.on('swap', () => emit({ kind: 'swaps' })),
     init.on('head', (h) => emit({ kind: 'head', number: h.number })),
     wallet.subscribe(() => emit({ kind: 'wallet' })),

@@ -69,6 +69,11 @@ export interface MarketSwap {
    * light node with no peer to prove it against): `state` and `steps` are as last seen, not checked.
    */
   readonly unverified: boolean
+  /**
+   * Whether the other party's tab is directly linked to this one now (its node takes the other side's
+   * steps); null when this page does not know that tab's peer id (the take was agreed before it loaded).
+   */
+  readonly counterpartyLinked: boolean | null
 }
 
 /** Chain parameters the screens compute with (genesis `params`). */

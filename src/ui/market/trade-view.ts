@@ -158,6 +158,7 @@ export function tradeView(
     head,
     walletUnlocked,
     k: BigInt(params.confirmations),
+    params,
   })
   return {
     id: swap.id,
@@ -274,6 +275,7 @@ interface NextContext {
   readonly head: bigint
   readonly walletUnlocked: boolean
   readonly k: bigint
+  readonly params: MarketParams
 }
 
 const waiting = (text: string): TradeNext => ({ needsYou: false, text: `Nothing to do: ${text}` })
@@ -295,6 +297,25 @@ function afterConfirmations(lock: MarketLock | null, whose: string, then: string
   return sign(then, c.walletUnlocked)
 }
 
+/**
+ * We wait on the other party's node (it locks next, or redeems next) while our `lock` is live and that
+ * party's tab is not linked (`MarketSwap.counterpartyLinked` false): its step may never come, and what
+ * is sure is our refund at our lock's timelock. Null while the tab is linked or not known.
+ */
+function counterpartyGone(
+  swap: MarketSwap,
+  lock: MarketLock,
+  amount: string,
+  c: NextContext,
+): TradeNext | null {
+  if (swap.counterpartyLinked !== false) return null
+  const block = lock.timelockHeight
+  return {
+    needsYou: false,
+    text: `Waiting for the ${swap.role === 'maker' ? 'taker' : 'maker'}'s tab, which is not linked now: if it does not come back, your ${amount} come back by refund at block #${block} (~${blocksDuration(block - c.head, c.params)}).`,
+  }
+}
+
 function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
   // Our lock back once its timelock passed, whatever else happened (the engine's first rule).
   if (c.own !== null && c.own.state === 'locked' && blocksUntilRefund(c.own, c.head) === 0n)
@@ -308,11 +329,18 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
         ? sign(`the lock of ${c.amountA}`, c.walletUnlocked)
         : waiting(`waiting for the maker to lock ${c.amountA}.`)
     case 'MakerLocked':
+      if (maker && c.own !== null && c.own.state === 'locked') {
+        const gone = counterpartyGone(swap, c.own, c.amountA, c)
+        if (gone !== null) return gone
+      }
       return maker
         ? waiting(`waiting for the taker to lock ${c.amountB}.`)
         : afterConfirmations(swap.makerLock, "the maker's", `the lock of ${c.amountB}`, c)
     case 'TakerLocked':
-      if (!maker) return waiting(`waiting for the maker to redeem ${c.amountB}.`)
+      if (!maker) {
+        const gone = c.own?.state === 'locked' ? counterpartyGone(swap, c.own, c.amountB, c) : null
+        return gone ?? waiting(`waiting for the maker to redeem ${c.amountB}.`)
+      }
       // The taker's lock refunded or past its timelock: no redeem is coming, only our refund.
       if (swap.takerLock !== null && blocksUntilRefund(swap.takerLock, c.head) === 0n)
         return waiting(

@@ -99,6 +99,7 @@ describe('market components render from the view models', () => {
       redeemsSent: [],
       error: null,
       unverified: false,
+      counterpartyLinked: true,
     }
     const markup = (unlocked: boolean) =>
       renderToStaticMarkup(

@@ -10,6 +10,7 @@ import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
 import {
   createNodeMarketSource,
   type NodeEventSource,
+  type NodeMarketInit,
   type NodeMarketSource,
 } from '../../../src/ui/market/node-source'
 import type { MarketOffer } from '../../../src/ui/market/source'
@@ -41,7 +42,33 @@ interface Tab {
   readonly errors: unknown[]
   /** The trades this page approved (kept across a reload of the page, as localStorage keeps them). */
   readonly approvals: SwapApprovals
+  /** The peers this tab's page has a direct link to (its network snapshot), and the call that tells a change. */
+  readonly links: { readonly ids: Set<string>; readonly changed: () => void }
   readonly stop: () => void
+}
+
+/** A page's direct links as the market source reads them, from `links.ids`; `changed` tells its listeners. */
+function pageLinks(others: readonly string[]): {
+  readonly tab: Tab['links']
+  readonly init: NodeMarketInit['links']
+} {
+  const ids = new Set(others)
+  const listeners = new Set<() => void>()
+  return {
+    tab: {
+      ids,
+      changed: () => {
+        for (const l of listeners) l()
+      },
+    },
+    init: {
+      direct: () => [...ids],
+      subscribe: (listener) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+    },
+  }
 }
 
 /** A tab: a node on the memory network and a page with the Hardhat wallet at account `index`, unlocked. */
@@ -86,6 +113,7 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
   })
   const approvals = memorySwapApprovals()
   const errors: unknown[] = []
+  const links = pageLinks(['A', 'B', 'C'].filter((p) => p !== peerId))
   const market = createNodeMarketSource({
     api: node.api,
     on,
@@ -94,6 +122,7 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
     params: GENESIS.params,
     approvals,
     peerId: () => peerId,
+    links: links.init,
     onError: (_id, err) => errors.push(err),
   })
   const stopSigning = startSwapSigning({ api: node.api, on, wallet, approvals, chainId: CHAIN_ID })
@@ -109,6 +138,7 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
     dialogs,
     errors,
     approvals,
+    links: links.tab,
     stop: () => {
       stopSigning()
       market.stop()
@@ -130,6 +160,7 @@ function reopenPage(tab: Tab, api: NodeApi = tab.api): NodeMarketSource {
     params: GENESIS.params,
     approvals: tab.approvals,
     peerId: () => tab.peerId,
+    links: pageLinks([...tab.links.ids]).init,
     onError: (_id, err) => tab.errors.push(err),
   })
 }
@@ -232,6 +263,20 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     })
     expect(takeRows.Message).toContain(`"offerId": "${posted.id}"`)
 
+    // Each page knows the other's tab from the agreement, and whether it is linked now.
+    expect((await B.market.swaps())[0]?.counterpartyLinked).toBe(true)
+    await until(async () => (await A.market.swaps())[0]?.counterpartyLinked === true)
+    // The maker's tab's link closes: the taker's page says so, and tells My trades to read again.
+    const before = events.length
+    B.links.ids.delete('A')
+    B.links.changed()
+    expect(events.slice(before)).toEqual(['swaps'])
+    expect((await B.market.swaps())[0]?.counterpartyLinked).toBe(false)
+    expect((await A.market.swaps())[0]?.counterpartyLinked).toBe(true)
+    B.links.ids.add('A')
+    B.links.changed()
+    expect((await B.market.swaps())[0]?.counterpartyLinked).toBe(true)
+
     await until(async () => {
       const [a] = await A.market.swaps()
       const [b] = await B.market.swaps()
@@ -333,6 +378,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
       params: GENESIS.params,
       approvals,
       peerId: () => 'B',
+      links: pageLinks([...B.links.ids]).init,
       onError: () => {},
     })
     await expect(market.takeOffer(id)).rejects.toMatchObject({ type: { code: 'TERMS_MISMATCH' } })

@@ -65,6 +65,7 @@ function swap(
     redeemsSent: [],
     error: null,
     unverified: false,
+    counterpartyLinked: true,
   }
 }
 
@@ -508,6 +509,53 @@ describe('My trades: step view', () => {
     const lock = takerLock()
     expect([20n, 25n, 29n, 30n, 99n].map((h) => blocksUntilRefund(lock, h))).toEqual([10n, 5n, 1n, 0n, 0n])
     expect([14n, 15n, 16n].map((h) => confirmations(lock, h))).toEqual([0n, 1n, 2n])
+  })
+})
+
+describe("My trades: the other side's tab is gone", () => {
+  const gone = (s: MarketSwap): MarketSwap => ({ ...s, counterpartyLinked: false })
+
+  test("a taker waiting on the maker's redeem is told the maker's tab is not linked, and when its lock comes back", () => {
+    const s = swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() })
+    expect(view(gone(s)).next).toEqual({
+      needsYou: false,
+      text: "Waiting for the maker's tab, which is not linked now: if it does not come back, your 50 SLV come back by refund at block #31 (~22s).",
+    })
+    // The countdown follows the head.
+    expect(view(gone(s), 29n).next.text).toBe(
+      "Waiting for the maker's tab, which is not linked now: if it does not come back, your 50 SLV come back by refund at block #31 (~4s).",
+    )
+  })
+
+  test("a maker waiting on the taker's lock is told the taker's tab is not linked, and when its lock comes back", () => {
+    const s = swap('maker', 'MakerLocked', null, { maker: makerLock() })
+    expect(view(gone(s)).next).toEqual({
+      needsYou: false,
+      text: "Waiting for the taker's tab, which is not linked now: if it does not come back, your 100 GLD come back by refund at block #52 (~1m 04s).",
+    })
+  })
+
+  test('a linked tab, or one this page does not know, reads as before', () => {
+    const s = swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() })
+    const waiting = 'Nothing to do: waiting for the maker to redeem 50 SLV.'
+    expect(view(s).next.text).toBe(waiting)
+    expect(view({ ...s, counterpartyLinked: null }).next.text).toBe(waiting)
+  })
+
+  test('a step of our own, or our refund due, is not a wait on the other side: said as before', () => {
+    // The taker locks next: its own step.
+    const taking = gone(swap('taker', 'MakerLocked', null, { maker: makerLock() }))
+    expect(view(taking, 20n, true).next.text).toBe('Nothing to do: your node is signing the lock of 50 SLV.')
+    // The maker redeems next.
+    const redeeming = gone(swap('maker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }))
+    expect(view(redeeming, 20n, true).next.text).toBe(
+      'Nothing to do: your node is signing the redeem of 50 SLV.',
+    )
+    // Our lock past its timelock: the refund is ours to sign.
+    const due = gone(swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }))
+    expect(view(due, 30n, true).next.text).toBe(
+      'Nothing to do: your node is signing the refund of your lock.',
+    )
   })
 })
 
