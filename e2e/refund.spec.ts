@@ -139,6 +139,11 @@ test('B closes its tab after A locked: A is refunded after its timelock; tokens 
     await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL'], { timeout: 30_000 })
     await expect(a.page.getByTestId('trade-refund')).toContainText('Refundable in')
     await b.ctx.close()
+    // The taker's tab gone while A waits on its lock: A's trade says so, and when its lock comes back.
+    await expect(a.page.getByTestId('trade-next')).toContainText(
+      "Waiting for the taker's tab, which is not linked now: if it does not come back, your 10 APL come back by refund at block #",
+      { timeout: 30_000 },
+    )
 
     // A mines alone; past its timelock its node refunds by itself.
     await mineUntilSwap(a.page, 'Refunded', 120_000)
@@ -191,6 +196,11 @@ test('A closes after B locked and never returns: B mines alone and is refunded a
     })
     await expect(b.page.getByTestId('trade-refund')).toContainText('Refundable in')
     await a.ctx.close()
+    // The maker's tab gone while B waits on its redeem: B's trade says so, and when its lock comes back.
+    await expect(b.page.getByTestId('trade-next')).toContainText(
+      "Waiting for the maker's tab, which is not linked now: if it does not come back, your 25 BAN come back by refund at block #",
+      { timeout: 30_000 },
+    )
 
     await mineUntilSwap(b.page, 'Refunded', 120_000)
     await expect(b.page.getByTestId('trade-history')).toContainText('You buy 10 APL for 25 BAN')
