@@ -256,6 +256,7 @@ export type SyncView =
   | { readonly kind: 'idle'; readonly value: string; readonly detail: string }
   | {
       readonly kind: 'syncing'
+      /** How much of the best peer's chain this node holds (current of highest), rounded down. */
       readonly percent: number
       readonly currentBlock: bigint
       readonly highestBlock: bigint
@@ -290,7 +291,9 @@ export function checkpointConflictNote(conflict: CheckpointConflict): string {
  * tell: with none (a tab alone, or one whose links are still being made) it cannot know whether newer
  * blocks exist, and says so rather than "up to date" — and, when the browser is `offline`, why. Up to
  * date with a head `QUIET_BLOCK_TIMES` block times old (`age`), it says how long no block came: the
- * peers have none newer either, so a stalled chain does not read as one moving.
+ * peers have none newer either, so a stalled chain does not read as one moving. Syncing, its percent is
+ * of the chain held — block #182 of #226 is 80 % — as the block line beside it reads ("Block #182 of
+ * #226"); counted from where this catch-up started it read 0 % there.
  */
 export function describeSync(
   syncing: SyncStatus,
@@ -312,11 +315,11 @@ export function describeSync(
       ? { kind: 'idle', value: 'Offline', detail: 'Newer blocks, if any, arrive once the network is back.' }
       : { kind: 'idle', value: 'No peers yet', detail: 'Newer blocks, if any, arrive once a peer links.' }
   }
-  const span = syncing.highestBlock - syncing.startingBlock
-  const done = syncing.currentBlock - syncing.startingBlock
+  const { currentBlock, highestBlock } = syncing
   return {
     kind: 'syncing',
-    percent: span > 0n ? Math.min(100, Math.max(0, Number((done * 100n) / span))) : 100,
+    percent:
+      highestBlock > 0n ? Math.min(100, Math.max(0, Number((currentBlock * 100n) / highestBlock))) : 100,
     currentBlock: syncing.currentBlock,
     highestBlock: syncing.highestBlock,
   }

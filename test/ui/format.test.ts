@@ -235,17 +235,25 @@ describe('describeSync', () => {
     })
     expect(describeSync(false, 0, false, quiet(65_000))).toMatchObject({ value: 'No peers yet' })
   })
-  it('gives the progress from where the sync started to the best head, within 0–100 %', () => {
+  it('gives the share of the chain held, as the block line beside it reads, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })
     expect(describeSync(at(200n), 1)).toEqual({
       kind: 'syncing',
-      percent: 50,
+      percent: 66,
       currentBlock: 200n,
       highestBlock: 300n,
     })
-    expect(describeSync(at(100n), 1)).toMatchObject({ percent: 0 })
+    // The walk's catch-up: "Block #182 of #226" just after it started at #182 read "0 %".
+    expect(describeSync({ startingBlock: 182n, currentBlock: 182n, highestBlock: 226n }, 1)).toMatchObject({
+      percent: 80,
+    })
+    // Rounded down: not 100 % until the best head is held.
+    expect(describeSync(at(299n), 1)).toMatchObject({ percent: 99 })
     expect(describeSync(at(400n), 1)).toMatchObject({ percent: 100 })
     expect(describeSync({ startingBlock: 5n, currentBlock: 5n, highestBlock: 5n }, 0)).toMatchObject({
+      percent: 100,
+    })
+    expect(describeSync({ startingBlock: 0n, currentBlock: 0n, highestBlock: 0n }, 0)).toMatchObject({
       percent: 100,
     })
   })

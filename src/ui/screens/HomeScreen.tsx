@@ -321,7 +321,7 @@ export function BalanceCard({
 }
 
 /**
- * Sync progress as the node pushes it: a bar from where this sync started to the best peer's head. It
+ * Sync progress as the node pushes it: a bar of how much of the best peer's chain this node holds. It
  * reads the sync status itself, so that each step of a catch-up renders this card alone.
  */
 function SyncCard() {
