@@ -122,7 +122,7 @@ async function coldStart(profileId: string, expected: Hex): Promise<{ headMs: nu
     publish: async () => ({ recipients: 0 }),
     handle: async () => {},
     request: async () => new Uint8Array(0),
-    snapshot: async () => ({ peerId: 'bench', relay: { state: 'offline' }, peers: [] }),
+    snapshot: async () => ({ peerId: 'bench', relay: { state: 'offline' }, peers: [], linking: [] }),
     disconnect: async () => {},
   }
   const t0 = performance.now()

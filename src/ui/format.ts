@@ -1,4 +1,10 @@
-import type { DirectDialStatus, PeerInfo, RelayProblem, RelayStatus } from '../node/network/types'
+import type {
+  DirectDialStatus,
+  NetworkSnapshot,
+  PeerInfo,
+  RelayProblem,
+  RelayStatus,
+} from '../node/network/types'
 import type { CheckpointConflict } from '../node/sync/checkpoint-conflict'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
@@ -173,6 +179,22 @@ function directDialText(dial: DirectDialStatus | undefined, now: number): string
 /** `1 peer`, `3 peers`. */
 export function peerCountLabel(count: number): string {
   return count === 1 ? '1 peer' : `${count} peers`
+}
+
+/**
+ * The line under the Home screen's peer count: how the peers are linked; with none, the tabs this one
+ * is linking to (the relay named them or they announced themselves, the dial is under way), and only
+ * with none of those either the invitation to open another tab.
+ */
+export function peersNote(network: Pick<NetworkSnapshot, 'peers' | 'linking'> | null): string {
+  const peers = network?.peers ?? []
+  const linking = network?.linking.length ?? 0
+  if (peers.length > 0) {
+    const direct = peers.filter((p) => p.kind === 'direct').length
+    return `${direct} direct, ${peers.length - direct} relayed`
+  }
+  if (linking > 0) return `Linking to ${linking === 1 ? '1 tab' : `${linking} tabs`}…`
+  return 'Open another tab to see it connect.'
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   formatHashrate,
   latencyText,
   peerCountLabel,
+  peersNote,
   pendingNote,
   relayProblem,
   retryNowButton,
@@ -194,6 +195,23 @@ describe('peerCountLabel', () => {
     expect(peerCountLabel(0)).toBe('0 peers')
     expect(peerCountLabel(1)).toBe('1 peer')
     expect(peerCountLabel(7)).toBe('7 peers')
+  })
+})
+
+describe('peersNote', () => {
+  const peer = (peerId: string, kind: 'direct' | 'relayed') => ({ peerId, kind, address: '', since: 0 })
+  it('with no peer, says a link under way to a tab that is there rather than to open one', () => {
+    expect(peersNote({ peers: [], linking: ['A'] })).toBe('Linking to 1 tab…')
+    expect(peersNote({ peers: [], linking: ['A', 'B'] })).toBe('Linking to 2 tabs…')
+  })
+  it('invites to open another tab only when no tab is there, linked or being linked', () => {
+    expect(peersNote({ peers: [], linking: [] })).toBe('Open another tab to see it connect.')
+    expect(peersNote(null)).toBe('Open another tab to see it connect.')
+  })
+  it('with peers, says how they are linked', () => {
+    expect(peersNote({ peers: [peer('A', 'direct'), peer('B', 'relayed')], linking: ['C'] })).toBe(
+      '1 direct, 1 relayed',
+    )
   })
 })
 

@@ -381,7 +381,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
       })
     }
     peers.sort((a, b) => a.since - b.since)
-    return { peerId: node.peerId.toString(), relay: relayStatus, peers }
+    const linking = [...new Set([...dialBacks.keys(), ...dialing.keys()])].filter((id) => !byPeer.has(id))
+    return { peerId: node.peerId.toString(), relay: relayStatus, peers, linking }
   }
 
   /**
@@ -394,11 +395,6 @@ export async function createNetworkHost(init: NetworkHostInit) {
     const failed = redials.get(id)
     if (failed === undefined) return undefined
     return { state: 'failed', error: failed.error, retryAt: failed.until + DIAL_BACK_GRACE_MS }
-  }
-
-  /** `changed`, when `peer` is linked at all: only linked peers' dials show in the snapshot. */
-  function dialChanged(peer: PeerId): void {
-    if (node.getConnections(peer).length > 0) changed()
   }
 
   function changed(): void {
@@ -518,7 +514,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
           changed()
         }),
     )
-    dialChanged(peerId)
+    changed()
   }
 
   /**
@@ -582,7 +578,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       dialBacks.delete(id)
       dialDirect(peer, addrs, listed)
       // Its wait is over whether or not a dial followed (`dialDirect` reports one that did).
-      if (waiting !== undefined && !dialing.has(id)) dialChanged(peer)
+      if (waiting !== undefined && !dialing.has(id)) changed()
       return
     }
     if (waiting !== undefined) {
@@ -597,10 +593,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
       dialBacks.delete(id)
       if (stopped || back === undefined) return
       dialDirect(peer, back.addrs, back.listed)
-      if (!dialing.has(id)) dialChanged(peer)
+      if (!dialing.has(id)) changed()
     }, DIAL_BACK_GRACE_MS)
     dialBacks.set(id, { timer, addrs, listed })
-    dialChanged(peer)
+    changed()
   }
 
   /**

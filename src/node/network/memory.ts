@@ -57,6 +57,8 @@ export function memoryHub() {
     peers: [...members.values()]
       .filter((m) => linked(self, m) && m.sink !== null)
       .map((m) => ({ peerId: m.peerId, kind: 'direct' as const, address: `memory/${m.peerId}`, since: 0 })),
+    // Members link as they join: none is ever being linked to.
+    linking: [],
   })
 
   const notifyAll = async (): Promise<void> => {

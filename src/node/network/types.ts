@@ -78,4 +78,10 @@ export interface NetworkSnapshot {
   readonly peerId: string
   readonly relay: RelayStatus
   readonly peers: readonly PeerInfo[]
+  /**
+   * Tabs this one knows are there (the relay listed or introduced them, or they announced themselves)
+   * and is linking to, with no connection yet: its direct dial waits the grace for theirs, waits its
+   * turn, or runs. Once a connection opens the tab is among `peers`; a dial that ended unlinked drops it.
+   */
+  readonly linking: readonly string[]
 }

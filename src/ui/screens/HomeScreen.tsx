@@ -16,6 +16,7 @@ import {
   formatDuration,
   formatHashrate,
   peerCountLabel,
+  peersNote,
   verifiedNote,
 } from '../format'
 import { type BalanceRead, type HomeChainView, homeChainView } from '../home-chain'
@@ -30,7 +31,6 @@ export function HomeScreen() {
   const network = useApp((s) => s.network)
   const now = useNow(1000, network?.relay.state === 'unreachable')
   const peers = network?.peers ?? []
-  const direct = useApp(directPeerCount)
   const relay = describeRelay(network?.relay ?? null, now)
   // A light (or still upgrading) node holds headers only: its reads are proven by full peers.
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
@@ -78,10 +78,8 @@ export function HomeScreen() {
         <article className="card">
           <h2 className="card__label">Peers</h2>
           <p className="card__value">{peerCountLabel(peers.length)}</p>
-          <p className="muted small">
-            {peers.length === 0
-              ? 'Open another tab to see it connect.'
-              : `${direct} direct, ${peers.length - direct} relayed`}
+          <p className="muted small" data-testid="peers-note">
+            {peersNote(network)}
           </p>
         </article>
         <article className="card">

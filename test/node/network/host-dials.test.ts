@@ -458,6 +458,32 @@ describe("what the snapshot says of a relayed tab's direct dial", () => {
     await host.stop()
   })
 
+  test('a tab known to be there but not linked yet is linking from its grace through its dial, the listeners told', async () => {
+    const { host, announce, relayed, dialedAt } = await fakeHost()
+    const tab = await newPeerId()
+    const seen: string[][] = []
+    host.onChange((s) => seen.push([...s.linking]))
+    expect(host.snapshot().linking).toEqual([])
+    // It announces itself before any link to it: we wait the grace for its dial, and say so at once.
+    announce(tab)
+    expect(host.snapshot()).toMatchObject({ peers: [], linking: [tab.toString()] })
+    expect(seen.at(-1)).toEqual([tab.toString()])
+    await vi.advanceTimersByTimeAsync(DIAL_BACK_GRACE_MS + 100)
+    expect(dialedAt(tab)).toHaveLength(1)
+    expect(host.snapshot().linking).toEqual([tab.toString()])
+    // Every attempt is refused: no longer linking (its broadcast after the backoff dials it again).
+    for (let waited = 0; waited < 10_000 && host.snapshot().linking.length > 0; waited += 100)
+      await vi.advanceTimersByTimeAsync(100)
+    expect(host.snapshot().linking).toEqual([])
+    expect(seen.at(-1)).toEqual([])
+    // A tab whose link is open is a peer, not one being linked to, whatever its dial.
+    const other = await newPeerId()
+    announce(other)
+    relayed(other)
+    expect(host.snapshot()).toMatchObject({ peers: [{ peerId: other.toString() }], linking: [] })
+    await host.stop()
+  })
+
   test('a dial whose attempts all time out says so, with the last timeout', async () => {
     // AbortSignal.timeout runs on Node's own timers: on the fake ones here instead.
     vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => {

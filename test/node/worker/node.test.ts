@@ -191,6 +191,7 @@ describe('node (in-process, memory network twin)', () => {
       peerId: 'A',
       relay: { state: 'connected' as const, address: 'memory' },
       peers: [{ peerId: 'B', kind: 'direct' as const, address: 'memory/B', since: 0, topics }],
+      linking: [],
     })
     // Linked (the hub's view, no topics yet): asked once for each.
     const count = (protocol: string) => asked.filter((p) => p === protocol).length

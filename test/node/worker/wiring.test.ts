@@ -190,7 +190,12 @@ describe('a node start’s network wiring, asked ahead', () => {
       await expect(page.api.request('p', new Uint8Array([1]), 'P')).rejects.toMatchObject({
         type: { code: 'STORAGE_ABORTED' },
       })
-      const snapshot = { peerId: 'A', relay: { state: 'connected', address: 'x' }, peers: [] } as const
+      const snapshot = {
+        peerId: 'A',
+        relay: { state: 'connected', address: 'x' },
+        peers: [],
+        linking: [],
+      } as const
       await expect(page.api.networkChanged(snapshot)).resolves.toBeUndefined()
     } finally {
       page.close()
