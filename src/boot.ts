@@ -13,6 +13,7 @@ import { type Client, connect } from './node/rpc/connect'
 import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
 import { watchStart } from './node/rpc/start-watch'
+import { requestPersistence } from './node/storage/storage-quota'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
@@ -135,7 +136,7 @@ export async function boot(): Promise<Tabchain> {
     history.replaceState(history.state, '', url)
   }
   // Ask the browser to keep this origin's data (chain, keys) under storage pressure; it may say no.
-  navigator.storage?.persist?.().catch(() => false)
+  void requestPersistence()
   const { key: _key, ...info } = profile
   useApp.setState({ profile: info })
 
