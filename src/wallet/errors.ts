@@ -22,6 +22,18 @@ export type WalletErrorType =
   | { readonly code: 'WALLET_DUPLICATE_ACCOUNT'; readonly address: string }
   | { readonly code: 'WALLET_BAD_NAME'; readonly reason: string }
   | { readonly code: 'WALLET_BAD_SWAP_ID'; readonly reason: string }
+  /**
+   * A restore from a recovery phrase would lose something: the phrase is not this wallet's
+   * (`otherPhrase`: its first account is not this wallet's first one, so the wallet is replaced), and/or
+   * accounts imported by private key (`lost`), which no phrase restores. Nothing changed: it runs only
+   * when confirmed. `reason` says it as a sentence.
+   */
+  | {
+      readonly code: 'WALLET_RESTORE_UNCONFIRMED'
+      readonly otherPhrase: boolean
+      readonly lost: readonly string[]
+      readonly reason: string
+    }
   /** The store refused the write (e.g. the origin's storage quota is full): the wallet is as it was. */
   | { readonly code: 'WALLET_NOT_SAVED'; readonly reason: string }
   /** DEVNET: each transaction signed for a faucet payment had its nonce taken by another payment. */
@@ -47,6 +59,7 @@ const MESSAGES: { readonly [K in WalletErrorType['code']]: string } = {
   WALLET_DUPLICATE_ACCOUNT: 'this account is already in the wallet',
   WALLET_BAD_NAME: 'invalid account name',
   WALLET_BAD_SWAP_ID: 'invalid swap id',
+  WALLET_RESTORE_UNCONFIRMED: 'the wallet was not restored',
   WALLET_NOT_SAVED: 'the wallet could not be saved and is unchanged',
   WALLET_FAUCET_LOST: 'the faucet payment was not mined: other payments took its nonce each time; ask again',
 }

@@ -356,6 +356,73 @@ export function createWallet(init: WalletInit) {
         return view()
       })
     },
+    /**
+     * "Forgot your password?": seals the wallet of `mnemonic` (checksum checked) under a new `password`
+     * and leaves it unlocked. The stored vault is replaced, never opened: no old password is asked and
+     * nothing of the old vault is revealed, so the wrong-password lockout guards nothing here, and the
+     * new vault starts with no wrong tries counted.
+     *
+     * The phrase of this wallet (its account 0 is the stored first account, which the locked wallet
+     * knows) keeps every account of the phrase with its name, the next index and the selection. What a
+     * restore would lose runs only `confirmed`, else it throws `WALLET_RESTORE_UNCONFIRMED`, saying what,
+     * and changes nothing: another phrase (this profile's wallet is replaced by the phrase's, with its
+     * first account only) and accounts imported by private key (their keys are in the old vault alone;
+     * no phrase restores them). Throws `WALLET_BAD_MNEMONIC`, `WALLET_WEAK_PASSWORD`, `WALLET_NO_VAULT`,
+     * `WALLET_NOT_SAVED` too.
+     */
+    restore(mnemonic: string, password: string, confirmed = false): Promise<WalletView> {
+      return serial(async () => {
+        const s = mustStored()
+        const phrase = checkMnemonic(mnemonic)
+        if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+          throw walletError({ code: 'WALLET_WEAK_PASSWORD', minLength: MIN_PASSWORD_LENGTH })
+        }
+        const seed = seedOf(phrase)
+        const first = deriveKeyFromSeed(seed, 0)
+        const address = getAddress(addressOf(bytesToHex(first)))
+        first.fill(0)
+        seed.fill(0)
+        const own = s.accounts.some(
+          (a) => a.source.kind === 'hd' && a.source.index === 0 && a.address === address,
+        )
+        const imported = s.accounts.filter((a) => a.source.kind === 'imported')
+        if (!confirmed && (!own || imported.length > 0)) {
+          throw walletError({
+            code: 'WALLET_RESTORE_UNCONFIRMED',
+            otherPhrase: !own,
+            lost: (own ? imported : s.accounts).map((a) => a.address),
+            reason: restoreLoss(own ? [] : s.accounts, imported),
+          })
+        }
+        const accounts: AccountMeta[] = own
+          ? s.accounts.filter((a) => a.source.kind === 'hd')
+          : [{ address, name: 'Account 1', source: { kind: 'hd', index: 0 } }]
+        const secrets: Secrets = { mnemonic: phrase, imported: [] }
+        const plaintext = encode(secrets)
+        const { record, key } = await sealVault(plaintext, password, iterations).finally(() =>
+          plaintext.fill(0),
+        )
+        const next: StoredWallet = {
+          vault: record,
+          accounts,
+          selected: accounts.some((a) => a.address === s.selected) ? s.selected : address,
+          nextIndex: own ? s.nextIndex : 1,
+        }
+        const u = open(key, secrets, accounts)
+        try {
+          await save(next)
+        } catch (err) {
+          wipe(u)
+          throw err
+        }
+        if (unlocked !== null) wipe(unlocked)
+        stored = next
+        unlocked = u
+        touch()
+        changed()
+        return view()
+      })
+    },
     lock,
     /** User activity: postpones the idle lock. */
     touch,
@@ -511,6 +578,23 @@ export function createWallet(init: WalletInit) {
       return signer(from).signTypedData(typedData)
     },
   }
+}
+
+/**
+ * What a restore loses, as a sentence: `replaced`, the accounts of another phrase's wallet (the profile's
+ * wallet is replaced), and `imported`, the accounts imported by private key, which no phrase restores.
+ */
+function restoreLoss(replaced: readonly AccountMeta[], imported: readonly AccountMeta[]): string {
+  const names = (as: readonly AccountMeta[]) => as.map((a) => a.name).join(', ')
+  const other =
+    replaced.length > 0
+      ? `this recovery phrase is not this wallet's: restoring it replaces this profile's wallet (${names(replaced)}) with the phrase's own, and only their phrase brings its accounts back`
+      : ''
+  const keys =
+    imported.length > 0
+      ? `the accounts imported by private key (${names(imported)}) are lost: the recovery phrase does not restore them, only their keys do`
+      : ''
+  return `${[other, keys].filter((p) => p !== '').join('; ')}. Confirm to restore anyway`
 }
 
 /** Why a save failed, in words: IndexedDB's `QuotaExceededError` (the origin's storage is full), or its message. */

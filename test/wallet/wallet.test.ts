@@ -397,3 +397,130 @@ describe('wallet', () => {
     expect(wallet.swapSecret(31337, offerId)).toBe(expected)
   })
 })
+
+describe('forgot password: restore from the recovery phrase', () => {
+  const NEW_PASSWORD = 'a new password, remembered'
+  const OTHER =
+    'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
+  // Account 0 of OTHER (m/44'/60'/0'/0/0).
+  const OTHER_FIRST = '0x9858EfFD232B4033E47d90003D41EC34EcaEda94'
+
+  /** A wallet with two accounts of the phrase (the second selected), locked, opened again from its store. */
+  async function lockedWallet(store: WalletStore, now?: () => number) {
+    const made = await unlockedWallet(store)
+    const savings = await made.addAccount('Savings')
+    await made.select(savings.address)
+    made.lock()
+    const wallet = createWallet({ store, ...(now === undefined ? {} : { now }) })
+    await wallet.load()
+    return { wallet, before: made.view() }
+  }
+
+  test('the right phrase, inside the wrong-password lockout: sealed under the new password, unlocked, same accounts; the old password no longer opens it', async () => {
+    const store = memoryWalletStore()
+    const clock = Date.UTC(2026, 11, 5, 12)
+    const { wallet, before } = await lockedWallet(store, () => clock)
+    for (let i = 0; i < 5; i++)
+      await expect(wallet.unlock(`wrong ${i}`)).rejects.toThrow('incorrect password')
+    await expect(wallet.unlock(PASSWORD)).rejects.toMatchObject({ type: { code: 'WALLET_TOO_MANY_TRIES' } })
+
+    const view = await wallet.restore(`  ${HARDHAT.toUpperCase()} `, NEW_PASSWORD)
+    expect(view).toEqual({ ...before, state: 'unlocked' })
+    const [first, second] = before.accounts
+    const signed = await wallet.signMessage(second?.address as Address, 'restored')
+    expect(await recoverMessageAddress({ message: 'restored', signature: signed })).toBe(second?.address)
+    // A new vault: no wrong tries counted against it.
+    expect(wallet.passwordRetryAt()).toBeNull()
+    expect((await store.load())?.lockout).toBeUndefined()
+
+    const reloaded = createWallet({ store })
+    expect(await reloaded.load()).toEqual({ ...before, state: 'locked' })
+    await expect(reloaded.unlock(PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_INCORRECT_PASSWORD' },
+    })
+    await reloaded.unlock(NEW_PASSWORD)
+    expect(reloaded.view().state).toBe('unlocked')
+    expect(await reloaded.revealMnemonic(NEW_PASSWORD)).toBe(HARDHAT)
+    // "Add account" goes on after the restored ones.
+    expect((await reloaded.addAccount()).address.toLowerCase()).toBe(DEVNET_ACCOUNTS[2])
+    expect(first?.address.toLowerCase()).toBe(DEVNET_ACCOUNTS[0])
+  })
+
+  test('a wrong phrase or a short password changes nothing: typed errors, readable, the old password still opens the wallet', async () => {
+    const store = memoryWalletStore()
+    const { wallet, before } = await lockedWallet(store)
+    const stored = await store.load()
+    await expect(wallet.restore(`${HARDHAT.slice(0, -4)}test`, NEW_PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_BAD_MNEMONIC' },
+      message: expect.stringMatching(/^invalid recovery phrase: /),
+    })
+    await expect(wallet.restore('not a phrase at all', NEW_PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_BAD_MNEMONIC' },
+    })
+    await expect(wallet.restore(HARDHAT, 'short')).rejects.toMatchObject({
+      type: { code: 'WALLET_WEAK_PASSWORD' },
+    })
+    await expect(wallet.restore(HARDHAT, 'short')).rejects.toThrow('password is too short')
+    expect(await store.load()).toEqual(stored)
+    expect(wallet.view()).toEqual(before)
+    await wallet.unlock(PASSWORD)
+    expect(wallet.view().state).toBe('unlocked')
+    // No wallet on the profile: nothing to restore (onboarding imports a phrase).
+    const blank = createWallet({ store: memoryWalletStore() })
+    await blank.load()
+    await expect(blank.restore(HARDHAT, NEW_PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_NO_VAULT' },
+    })
+  })
+
+  test('another phrase replaces the wallet only once confirmed, after saying what is lost', async () => {
+    const store = memoryWalletStore()
+    const { wallet, before } = await lockedWallet(store)
+    const stored = await store.load()
+    const refusal = wallet.restore(OTHER, NEW_PASSWORD)
+    await expect(refusal).rejects.toMatchObject({
+      type: {
+        code: 'WALLET_RESTORE_UNCONFIRMED',
+        otherPhrase: true,
+        lost: before.accounts.map((a) => a.address),
+      },
+    })
+    await expect(refusal).rejects.toThrow(
+      "the wallet was not restored: this recovery phrase is not this wallet's: restoring it replaces this profile's wallet (Account 1, Savings) with the phrase's own, and only their phrase brings its accounts back. Confirm to restore anyway",
+    )
+    expect(await store.load()).toEqual(stored)
+    expect(wallet.view().state).toBe('locked')
+
+    const view = await wallet.restore(OTHER, NEW_PASSWORD, true)
+    expect(view).toEqual({
+      state: 'unlocked',
+      accounts: [{ address: OTHER_FIRST, name: 'Account 1', source: { kind: 'hd', index: 0 } }],
+      selected: OTHER_FIRST,
+    })
+    const reloaded = createWallet({ store })
+    await reloaded.load()
+    await expect(reloaded.unlock(PASSWORD)).rejects.toThrow('incorrect password')
+    await reloaded.unlock(NEW_PASSWORD)
+    expect(await reloaded.revealMnemonic(NEW_PASSWORD)).toBe(OTHER)
+  })
+
+  test('this wallet’s phrase with an account imported by private key: the key is lost, so it too waits for the confirmation', async () => {
+    const store = memoryWalletStore()
+    const made = await unlockedWallet(store)
+    const imported = await made.importPrivateKey(
+      '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+    )
+    await made.select(imported.address)
+    made.lock()
+    const stored = await store.load()
+    await expect(made.restore(HARDHAT, NEW_PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_RESTORE_UNCONFIRMED', otherPhrase: false, lost: [imported.address] },
+      message:
+        'the wallet was not restored: the accounts imported by private key (Imported 1) are lost: the recovery phrase does not restore them, only their keys do. Confirm to restore anyway',
+    })
+    expect(await store.load()).toEqual(stored)
+    const view = await made.restore(HARDHAT, NEW_PASSWORD, true)
+    expect(view.accounts.map((a) => a.address.toLowerCase())).toEqual([DEVNET_ACCOUNTS[0]])
+    expect(view.selected?.toLowerCase()).toBe(DEVNET_ACCOUNTS[0])
+  })
+})
