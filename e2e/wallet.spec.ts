@@ -242,6 +242,48 @@ test('opened again inside a lockout, the unlock form counts the wait down before
   await countsDownThenUnlocks(page, { button, refusal, waitOf }, first)
 })
 
+test('a forgotten password: opened again locked, "Forgot your password?" restores the wallet from its phrase under a new password, unlocked with the same address', async ({
+  page,
+}) => {
+  await openNode(page, '/?mine=0')
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('phrase').locator('li')).toHaveCount(12)
+  const phrase = (await page.getByTestId('phrase').locator('li').allTextContents()).join(' ')
+  const address = await createWallet(page)
+
+  await openNode(page, '/?mine=0')
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  await page.getByTestId('forgot-link').click()
+  await expect(page.getByTestId('forgot')).toContainText(
+    'your recovery phrase restores this wallet under a new password',
+  )
+  // A phrase that is no phrase changes nothing: said beside the field, the wallet still locked.
+  await page.getByTestId('restore-phrase').fill('not my phrase')
+  await page.getByTestId('restore-password').fill('a new password')
+  await page.getByTestId('restore-password-again').fill('a new password')
+  await page.getByTestId('restore').click()
+  await expect(page.getByTestId('restore-phrase-problem')).toContainText('That is not a recovery phrase')
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+
+  await page.getByTestId('restore-phrase').fill(phrase)
+  await page.getByTestId('restore').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
+    timeout: 15_000,
+  })
+  await expect(page.getByTestId('selected-address')).toHaveText(address)
+
+  // The new password opens it from now on; the old one no longer does.
+  await page.getByTestId('lock').click()
+  await page.getByTestId('password').fill(PASSWORD)
+  await page.getByTestId('unlock-button').click()
+  await expect(page.getByTestId('unlock-error')).toHaveText('incorrect password')
+  await page.getByTestId('password').fill('a new password')
+  await page.getByTestId('unlock-button').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+  await expect(page.getByTestId('selected-address')).toHaveText(address)
+})
+
 test('the private key to import and the password that shows the recovery phrase have visible labels; the passwords that differ and a wrong one are tied to their fields', async ({
   page,
 }) => {

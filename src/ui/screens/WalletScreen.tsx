@@ -6,6 +6,7 @@ import { NodeError } from '../../node/rpc/errors'
 import type { TokenHolding } from '../../node/worker/queries'
 import { mergeActivity } from '../../wallet/activity'
 import { formatCoin } from '../../wallet/amount'
+import { WalletError } from '../../wallet/errors'
 import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/faucet'
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
@@ -261,32 +262,150 @@ function Unlock() {
   const prompt = useWallet((s) => s.unlockPrompt)
   const form = usePasswordCheck('unlock-error')
   return (
-    <form
-      className="panel wallet-panel"
-      onSubmit={(e) =>
-        void form.check(
-          e,
-          async (password) => {
-            await wallet?.unlock(password)
-          },
-          false,
-        )
-      }
-      data-testid="unlock"
-    >
-      <h2>Unlock your wallet</h2>
-      {prompt && <p className="notice">A request needs your wallet unlocked: unlock it to continue.</p>}
-      <PasswordField label="Password" autoComplete="current-password" testId="password" {...form.field} />
-      {form.message}
-      <button
-        type="submit"
-        className="button button--primary"
-        data-testid="unlock-button"
-        disabled={form.held || form.password === ''}
+    <>
+      <form
+        className="panel wallet-panel"
+        onSubmit={(e) =>
+          void form.check(
+            e,
+            async (password) => {
+              await wallet?.unlock(password)
+            },
+            false,
+          )
+        }
+        data-testid="unlock"
       >
-        {form.busy ? 'Unlocking…' : 'Unlock'}
-      </button>
-    </form>
+        <h2>Unlock your wallet</h2>
+        {prompt && <p className="notice">A request needs your wallet unlocked: unlock it to continue.</p>}
+        <PasswordField label="Password" autoComplete="current-password" testId="password" {...form.field} />
+        {form.message}
+        <button
+          type="submit"
+          className="button button--primary"
+          data-testid="unlock-button"
+          disabled={form.held || form.password === ''}
+        >
+          {form.busy ? 'Unlocking…' : 'Unlock'}
+        </button>
+      </form>
+      <Forgot />
+    </>
+  )
+}
+
+/**
+ * "Forgot your password?" under the unlock form: the recovery phrase and a new password restore the
+ * wallet (`Wallet.restore`), which replaces the vault without opening it. What a restore would lose (the
+ * phrase is another wallet's, or accounts imported by private key) is said first, and a second button
+ * restores anyway; changing a field withdraws that confirmation.
+ */
+function Forgot() {
+  const wallet = useWallet((s) => s.wallet)
+  const [error, setError] = useState<string | null>(null)
+  const [warning, setWarning] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const { fields, touched, touchAll, bind } = useFields<NewWalletFields>(
+    { phrase: '', password: '', again: '' },
+    () => {
+      setError(null)
+      setWarning(null)
+    },
+  )
+  const ctx = { mode: 'import', created: '', saved: true } as const
+  const problems = newWalletProblems(fields, ctx, touched)
+  const field = (key: keyof NewWalletFields, id: string) =>
+    bind(key, `${id}-problem`, problems[key], { className: 'form-error' })
+
+  const restore = async (confirmed: boolean): Promise<void> => {
+    if (wallet === null) return
+    setError(null)
+    const parsed = parseNewWallet(fields, ctx)
+    if (!parsed.ok) return touchAll()
+    setBusy(true)
+    try {
+      await wallet.restore(parsed.value.mnemonic, parsed.value.password, confirmed)
+    } catch (err) {
+      if (err instanceof WalletError && err.type.code === 'WALLET_RESTORE_UNCONFIRMED')
+        setWarning(`${err.type.reason.charAt(0).toUpperCase()}${err.type.reason.slice(1)}.`)
+      else setError(messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const typed = field('phrase', 'restore-phrase')
+  const password = field('password', 'restore-password')
+  const again = field('again', 'restore-password-again')
+  return (
+    <details className="panel wallet-panel" data-testid="forgot">
+      <summary data-testid="forgot-link">Forgot your password?</summary>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void restore(false)
+        }}
+        noValidate
+      >
+        <p className="muted">
+          The password cannot be recovered, but your recovery phrase restores this wallet under a new
+          password: its accounts come back, except those imported by private key, which only their keys
+          restore. The old password stops working.
+        </p>
+        <label className="field">
+          <span>Recovery phrase (12 to 24 words)</span>
+          <textarea
+            className="input"
+            rows={3}
+            spellCheck={false}
+            autoComplete="off"
+            data-testid="restore-phrase"
+            {...typed.props}
+          />
+        </label>
+        {typed.message}
+        <PasswordField
+          label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`}
+          autoComplete="new-password"
+          testId="restore-password"
+          {...password.props}
+        />
+        {password.message}
+        <PasswordField
+          label="Repeat it"
+          autoComplete="new-password"
+          testId="restore-password-again"
+          {...again.props}
+        />
+        {again.message}
+        {error !== null && (
+          <p className="form-error" role="alert" data-testid="restore-error">
+            {error}
+          </p>
+        )}
+        {warning === null ? (
+          <button type="submit" className="button button--primary" data-testid="restore" disabled={busy}>
+            {busy ? 'Encrypting…' : 'Restore the wallet'}
+          </button>
+        ) : (
+          <>
+            <p className="notice" role="alert" data-testid="restore-warning">
+              {warning}
+            </p>
+            <button
+              type="button"
+              className="button button--primary"
+              data-testid="restore-confirm"
+              disabled={busy}
+              onClick={() => void restore(true)}
+            >
+              {busy ? 'Encrypting…' : 'Replace this wallet'}
+            </button>
+          </>
+        )}
+      </form>
+    </details>
   )
 }
 
