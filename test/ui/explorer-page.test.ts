@@ -3,7 +3,6 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import type { TokenHolding } from '../../src/node/worker/queries'
 import {
   AddressTokens,
   blocksPage,
@@ -11,6 +10,7 @@ import {
   readAddressPage,
 } from '../../src/ui/screens/ExplorerScreen'
 import { settledLockReads } from '../../src/ui/settled-lock-reads'
+import { banana } from './banana'
 
 describe('the explorer block list', () => {
   test('a full node lists up to its head: nothing said pending, Older goes on from the last block listed', () => {
@@ -71,18 +71,7 @@ describe('the explorer block list', () => {
 describe("an address page's tokens", () => {
   const HOLDER = `0x${'cd'.repeat(20)}` as Address
   const HASH = `0x${'ab'.repeat(32)}` as Hex
-  const BAN: TokenHolding = {
-    token: {
-      address: `0x${'11'.repeat(20)}` as Address,
-      name: 'Banana',
-      symbol: 'BAN',
-      decimals: 18,
-      totalSupply: 1000n * 10n ** 18n,
-      owner: HOLDER,
-    },
-    balance: 1000n * 10n ** 18n,
-    created: true,
-  }
+  const BAN = banana(HOLDER)
   const proven = <T>(value: T, number: bigint) => ({ value, verified: true as const, number, hash: HASH })
   /** A node whose plain `tokenHoldings` answers an older block's balance (an `auto` node's executed chain behind). */
   const api = {

@@ -3,25 +3,14 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import type { TokenHolding } from '../../src/node/worker/queries'
 import { Holdings, SentList, YourAccount } from '../../src/ui/screens/TokensScreen'
 import type { TxSigner } from '../../src/ui/signer/signer'
 import type { TrackedTx } from '../../src/ui/tx-tracker'
+import { banana } from './banana'
 
 const FROM = `0x${'cd'.repeat(20)}` as Address
 const HASH = `0x${'ab'.repeat(32)}` as Hex
-const BAN: TokenHolding = {
-  token: {
-    address: `0x${'11'.repeat(20)}` as Address,
-    name: 'Banana',
-    symbol: 'BAN',
-    decimals: 18,
-    totalSupply: 1000n * 10n ** 18n,
-    owner: FROM,
-  },
-  balance: 1000n * 10n ** 18n,
-  created: true,
-}
+const BAN = banana(FROM)
 const created = (confirmations: bigint): TrackedTx => ({
   id: 1,
   label: 'Create BAN (1,000 BAN)',

@@ -175,33 +175,9 @@ function Onboarding() {
         </div>
       </TabPanel>
       <TabPanel id="onboarding" value="import" selected={mode === 'import'}>
-        <label className="field">
-          <span>Recovery phrase (12 to 24 words)</span>
-          <textarea
-            className="input"
-            rows={3}
-            spellCheck={false}
-            autoComplete="off"
-            data-testid="import-phrase"
-            {...typed.props}
-          />
-        </label>
-        {typed.message}
+        <PhraseField typed={typed} testId="import-phrase" />
       </TabPanel>
-      <PasswordField
-        label={`Password (at least ${MIN_PASSWORD_LENGTH} characters)`}
-        autoComplete="new-password"
-        testId="new-password"
-        {...password.props}
-      />
-      {password.message}
-      <PasswordField
-        label="Repeat it"
-        autoComplete="new-password"
-        testId="new-password-again"
-        {...again.props}
-      />
-      {again.message}
+      <NewPasswordFields label="Password" testId="new-password" password={password} again={again} />
       {error !== null && (
         <p className="form-error" role="alert" data-testid="onboarding-error">
           {error}
@@ -294,6 +270,61 @@ function Unlock() {
   )
 }
 
+/** A field of the new-wallet form as `useFields` binds it: its input's props and the message beside it. */
+type BoundField = ReturnType<ReturnType<typeof useFields<NewWalletFields>>['bind']>
+
+/** The recovery phrase typed in (importing or restoring a wallet), its problem beside it. */
+function PhraseField({ typed, testId }: { readonly typed: BoundField; readonly testId: string }) {
+  return (
+    <>
+      <label className="field">
+        <span>Recovery phrase (12 to 24 words)</span>
+        <textarea
+          className="input"
+          rows={3}
+          spellCheck={false}
+          autoComplete="off"
+          data-testid={testId}
+          {...typed.props}
+        />
+      </label>
+      {typed.message}
+    </>
+  )
+}
+
+/** A new password (`label`) and its repeat, each with its problem beside it (`testId`, `testId-again`). */
+function NewPasswordFields({
+  label,
+  testId,
+  password,
+  again,
+}: {
+  readonly label: string
+  readonly testId: string
+  readonly password: BoundField
+  readonly again: BoundField
+}) {
+  return (
+    <>
+      <PasswordField
+        label={`${label} (at least ${MIN_PASSWORD_LENGTH} characters)`}
+        autoComplete="new-password"
+        testId={testId}
+        {...password.props}
+      />
+      {password.message}
+      <PasswordField
+        label="Repeat it"
+        autoComplete="new-password"
+        testId={`${testId}-again`}
+        {...again.props}
+      />
+      {again.message}
+    </>
+  )
+}
+
 /**
  * "Forgot your password?" under the unlock form: the recovery phrase and a new password restore the
  * wallet (`Wallet.restore`), which replaces the vault without opening it. What a restore would lose (the
@@ -353,32 +384,8 @@ function Forgot() {
           password: its accounts come back, except those imported by private key, which only their keys
           restore. The old password stops working.
         </p>
-        <label className="field">
-          <span>Recovery phrase (12 to 24 words)</span>
-          <textarea
-            className="input"
-            rows={3}
-            spellCheck={false}
-            autoComplete="off"
-            data-testid="restore-phrase"
-            {...typed.props}
-          />
-        </label>
-        {typed.message}
-        <PasswordField
-          label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`}
-          autoComplete="new-password"
-          testId="restore-password"
-          {...password.props}
-        />
-        {password.message}
-        <PasswordField
-          label="Repeat it"
-          autoComplete="new-password"
-          testId="restore-password-again"
-          {...again.props}
-        />
-        {again.message}
+        <PhraseField typed={typed} testId="restore-phrase" />
+        <NewPasswordFields label="New password" testId="restore-password" password={password} again={again} />
         {error !== null && (
           <p className="form-error" role="alert" data-testid="restore-error">
             {error}
