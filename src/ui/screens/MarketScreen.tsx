@@ -100,7 +100,7 @@ function Market({ source }: { readonly source: MarketSource }) {
     )
   }
   return (
-    <div className="screen market">
+    <div className="screen">
       <h1>Market</h1>
       <p className="lead">
         Trade tokens directly with other tabs. An offer is a signature: posting and withdrawing it cost
