@@ -9,6 +9,7 @@ import { storedSwapApprovals } from './market/swap-approvals'
 import { startSwapSigning } from './market/swap-signing'
 import { setMarketSource } from './market/useMarket'
 import { directPeerIds, useApp } from './store'
+import { useTradesAtStake } from './trades-at-stake'
 
 /**
  * Connects the Market screens to the node and this profile's wallet (`setMarketSource`), and lets the
@@ -44,6 +45,11 @@ export function startMarket(
     onError: (swapId, err) => console.error(`swap ${swapId} could not start`, err),
   })
   startSwapSigning({ api: node.api, on, wallet, approvals, chainId: params.chainId })
-  startLeaveGuard({ api: node.api, on, target: window })
+  startLeaveGuard({
+    api: node.api,
+    on,
+    target: window,
+    onChange: (count) => useTradesAtStake.setState({ count }),
+  })
   setMarketSource(source)
 }

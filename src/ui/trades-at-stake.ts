@@ -1,5 +1,4 @@
-import { atStake } from './market/leave-guard'
-import type { MarketSwap } from './market/source'
+import { create } from 'zustand'
 
 /** The header's line on this profile's trades that have coins at stake: its text and its tooltip. */
 export interface TradesAtStakeNote {
@@ -8,15 +7,16 @@ export interface TradesAtStakeNote {
 }
 
 /**
- * What the header says while some of `swaps` have coins at stake (`atStake`: only this tab's node
- * redeems or refunds them), null when none has: how many, that the tab must stay open, and, while the
+ * How many of this profile's swaps have coins at stake (`atStake`: only this tab's node redeems or
+ * refunds them), as the leave guard follows them (`startLeaveGuard`'s `onChange`): no query of its own.
+ */
+export const useTradesAtStake = create<{ readonly count: number }>(() => ({ count: 0 }))
+
+/**
+ * What the header says while `count` swaps have coins at stake (`useTradesAtStake`), null when none has: how many, that the tab must stay open, and, while the
  * wallet is locked, that it must be unlocked (the node cannot sign the redeem or the refund before).
  */
-export function tradesAtStakeNote(
-  swaps: readonly Pick<MarketSwap, 'role' | 'state' | 'steps'>[],
-  walletUnlocked: boolean,
-): TradesAtStakeNote | null {
-  const count = swaps.filter((s) => atStake({ role: s.role, status: s })).length
+export function tradesAtStakeNote(count: number, walletUnlocked: boolean): TradesAtStakeNote | null {
   if (count === 0) return null
   const trades = count === 1 ? '1 trade' : `${count} trades`
   return walletUnlocked

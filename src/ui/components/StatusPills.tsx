@@ -1,9 +1,7 @@
 import { Link } from 'react-router'
 import { describeRelay, peerCountLabel } from '../format'
-import type { MarketSource } from '../market/source'
-import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { directPeerCount, useApp } from '../store'
-import { tradesAtStakeNote } from '../trades-at-stake'
+import { tradesAtStakeNote, useTradesAtStake } from '../trades-at-stake'
 import { useNow } from '../useNow'
 import { useWallet } from '../wallet-session'
 
@@ -67,14 +65,9 @@ function PeersIcon() {
  * opens on another screen, and its trade goes on only while the tab is open.
  */
 export function TradesPill() {
-  const source = useMarketSource((s) => s.source)
-  return source === null ? null : <TradesAtStakePill source={source} />
-}
-
-function TradesAtStakePill({ source }: { readonly source: MarketSource }) {
-  const swaps = useMarketQuery(source, (s) => s.swaps(), ['swaps'], [])
+  const count = useTradesAtStake((s) => s.count)
   const unlocked = useWallet((s) => s.view.state === 'unlocked')
-  const note = swaps !== null && 'value' in swaps ? tradesAtStakeNote(swaps.value, unlocked) : null
+  const note = tradesAtStakeNote(count, unlocked)
   if (note === null) return null
   return (
     <Link

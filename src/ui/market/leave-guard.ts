@@ -26,24 +26,32 @@ export interface LeaveGuardInit {
   readonly on: NodeEventSource
   /** The page's window: its `beforeunload` is what the guard answers. */
   readonly target: Pick<EventTarget, 'addEventListener'>
+  /** Told how many swaps have coins at stake whenever a swap moves (the header says so on every screen). */
+  readonly onChange?: (atStake: number) => void
 }
 
 /**
  * Has the browser ask before the tab closes or navigates away while one of this profile's swaps has
- * coins at stake (`atStake`), following the node's swaps as they move. Runs for the page's life.
+ * coins at stake (`atStake`), following the node's swaps as they move, and tells `onChange` how many
+ * are. Runs for the page's life.
  */
 export function startLeaveGuard(init: LeaveGuardInit): void {
   const staked = new Map<Hex, boolean>()
+  const count = (): number => [...staked.values()].filter(Boolean).length
   const note = (swap: SwapInfo): void => void staked.set(swap.swapId, atStake(swap))
-  init.on('swap', note)
+  init.on('swap', (swap) => {
+    note(swap)
+    init.onChange?.(count())
+  })
   // The swaps the node resumed before this page listened (an event since is newer: it stays).
   init.api.swaps().then(
     (swaps) => {
       for (const swap of swaps) if (!staked.has(swap.swapId)) note(swap)
+      init.onChange?.(count())
     },
     () => {},
   )
   init.target.addEventListener('beforeunload', (event) => {
-    if ([...staked.values()].some(Boolean)) event.preventDefault()
+    if (count() > 0) event.preventDefault()
   })
 }

@@ -34,7 +34,14 @@ describe('leaving a tab with a trade at stake', () => {
     }) as NodeEventSource
     const target = new EventTarget()
     let resumed: (swaps: SwapInfo[]) => void = () => {}
-    startLeaveGuard({ api: { swaps: () => new Promise((r) => (resumed = r)) }, on, target })
+    // What the header is told: how many swaps have coins at stake, at each move.
+    const told: number[] = []
+    startLeaveGuard({
+      api: { swaps: () => new Promise((r) => (resumed = r)) },
+      on,
+      target,
+      onChange: (count) => told.push(count),
+    })
     expect(asks(target)).toBe(false)
     // The node resumed a maker's swap with its lock out, and an offer nobody took.
     resumed([swap('0xa', 'maker', 'MakerLocked'), swap('0xb', 'maker', 'Open')])
@@ -47,6 +54,7 @@ describe('leaving a tab with a trade at stake', () => {
     expect(asks(target)).toBe(true)
     for (const l of listeners) l(swap('0xc', 'taker', 'Refunded'))
     expect(asks(target)).toBe(false)
+    expect(told).toEqual([1, 0, 1, 0])
   })
 
   test('an event newer than the resumed list is kept over it', async () => {
