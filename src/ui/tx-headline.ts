@@ -2,7 +2,7 @@ import { getAddress } from 'viem'
 import { TOKEN_FACTORY_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import type { ReceiptView, TxView } from '../node/worker/queries'
-import { type SettledLocks, txWhat } from './address-activity'
+import { lockUnreadText, type SettledLocks, txWhat } from './address-activity'
 import type { TokenDirectory } from './address-name'
 import { short } from './components/explorer'
 import type { TxStatus } from './tx-tracker'
@@ -10,7 +10,9 @@ import type { TxStatus } from './tx-tracker'
 /**
  * The sentence atop the Tx page: what `tx` did, in the words of the Explorer's address rows from no
  * one's side (`txWhat`: `Transfer 1 TAB from X to Y`, `Create token Gold (GLD) with 1,000 GLD`, `Lock …`,
- * `Redeem swap lock …: 5 TAB to Y` with the amount `locks` read), then from its `receipt` once mined the
+ * `Redeem swap lock …: 5 TAB to Y` with the amount `locks` read; while that read runs or after it failed,
+ * `Redeem swap lock … (Reading the amount…)` or `(Amount not read: why)`, as the address rows' amount
+ * cell says it: `lockUnreadText`), then from its `receipt` once mined the
  * address of a token it created (its mint's `Transfer` log). A failed one says what it tried and that it
  * failed, with why: nothing moved but its fee; a pending one, or one whose outcome no read proves, what
  * it was sent to do, nothing more (its status says the rest). Pure.
@@ -22,7 +24,8 @@ export function txHeadline(
   tokens: TokenDirectory,
   locks: SettledLocks,
 ): string {
-  const { what } = txWhat(tx, null, tokens, locks)
+  const said = txWhat(tx, null, tokens, locks)
+  const what = said.lockRead === null ? said.what : `${said.what} (${lockUnreadText(said.lockRead)})`
   const tried = `${what.charAt(0).toLowerCase()}${what.slice(1)}`
   if (status.state === 'failed')
     return `Tried to ${tried}, and failed (${status.reason}): nothing moved but its fee.`

@@ -90,7 +90,7 @@ describe('the transaction screen', () => {
       `Pending — not in a block yet · not verified at the current head: no peer proved transaction ${hash}`,
     )
     // What it was sent to do, not that it did it.
-    expect(txHeadline(shown.tx, shown.receipt, shown.status, shown.tokens, shown.locks)).toBe(
+    expect(txHeadline(shown.tx, shown.receipt, shown.status, shown.tokens, shown.locks.current().locks)).toBe(
       `Sent to transfer 0.000000000000000005 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: not in a block yet.`,
     )
 
@@ -159,7 +159,7 @@ describe('the transaction screen', () => {
     const read = must(await readTransaction(api, hash))
     const { status } = read
     expect(status).toEqual({ state: 'included', hash, confirmations: 3n, unverified: unproven.message })
-    expect(txHeadline(read.tx, read.receipt, status, read.tokens, read.locks)).toBe(
+    expect(txHeadline(read.tx, read.receipt, status, read.tokens, read.locks.current().locks)).toBe(
       `Sent to transfer 0.000000000000000001 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: in its block, whether it succeeded not verified.`,
     )
     const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status }))
@@ -212,6 +212,109 @@ describe('the transaction screen', () => {
     expect(statusText(executed.status)).toBe('Confirmed (40 confirmations)')
   })
 
+  describe("a redeem's lock, read apart from the page", () => {
+    const id: Hex = `0x${'1d'.repeat(32)}`
+    const redeem = minedTx({
+      to: HTLC_ADDRESS,
+      input: encodeFunctionData({
+        abi: htlcAbi,
+        functionName: 'redeem',
+        args: [id, `0x${'7c'.repeat(32)}`],
+      }),
+    })
+    const gold = { address: TOKEN, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 0n, owner: ALICE }
+    const lock = {
+      sender: ALICE,
+      recipient: BOB,
+      token: TOKEN,
+      amount: 250n,
+      hashlock: `0x${'ee'.repeat(32)}`,
+      timelockHeight: 1_000n,
+      state: 'redeemed',
+    } as const
+    /** A node knowing `redeem`, its receipt unread, its lock read by `verifiedHtlc`, the token by `token`. */
+    const node = (verifiedHtlc: () => Promise<unknown>, token: () => Promise<unknown> = async () => null) =>
+      ({
+        transaction: async () => redeem,
+        receipt: async () => null,
+        verifiedHtlc,
+        token: async (address: string) => (address.toLowerCase() === TOKEN.toLowerCase() ? token() : null),
+      }) as unknown as Remote<NodeApi>
+    const page = (read: NonNullable<Awaited<ReturnType<typeof readTransaction>>>) =>
+      renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, read)))
+    const what = `redeem swap lock ${short(id)}`
+    /** Within a second, or the test fails (not waiting on a read that never ends). */
+    const soon = <T>(read: Promise<T>) =>
+      Promise.race([
+        read,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('held back')), 1_000)),
+      ])
+
+    test('a lock read that never settles does not hold back the page: it shows, its amount being read', async () => {
+      const read = must(
+        await soon(
+          readTransaction(
+            node(() => new Promise(() => {})),
+            redeem.hash,
+          ),
+        ),
+      )
+      expect(read.tx).toEqual(redeem)
+      expect(read.status).toEqual({ state: 'pending', hash: redeem.hash })
+      expect(page(read)).toContain(
+        `data-testid="tx-headline">Sent to redeem swap lock ${short(id)} (Reading the amount…): not in a block yet.</p>`,
+      )
+    })
+
+    test("a lock read that fails says so in the headline, with why, in the address rows' words", async () => {
+      const why = new Error(`no peer proved lock ${id}: F: timeout`)
+      const read = must(
+        await soon(
+          readTransaction(
+            node(async () => Promise.reject(why)),
+            redeem.hash,
+          ),
+        ),
+      )
+      await until(() => read.locks.current().locks.get(id)?.state === 'failed')
+      expect(page(read)).toContain(
+        `data-testid="tx-headline">Sent to redeem swap lock ${short(id)} (Amount not read: no peer proved lock ${short(id)}): not in a block yet.</p>`,
+      )
+    })
+
+    test("a lock read that succeeds shows its amount once its token is read, in the token's symbol", async () => {
+      // What ends each read, once asked.
+      const ends: { proven?: (v: unknown) => void; named?: (v: unknown) => void } = {}
+      const api = node(
+        () => new Promise((resolve) => (ends.proven = resolve)),
+        () => new Promise((resolve) => (ends.named = resolve)),
+      )
+      const read = must(await soon(readTransaction(api, redeem.hash)))
+      must(ends.proven)({ value: lock, number: 10n })
+      // The lock is read, its token asked for, not read yet: the amount waits for it, not shown in base units.
+      await until(() => ends.named !== undefined)
+      expect(read.locks.current().locks.get(id)).toEqual({ state: 'reading' })
+      expect(page(read)).toContain(`${what} (Reading the amount…)`)
+      must(ends.named)(gold)
+      await until(() => read.locks.current().locks.get(id)?.state === 'read')
+      expect(page(read)).toContain(
+        `data-testid="tx-headline">Sent to redeem swap lock ${short(id)}: 2.5 GLD to ${short(getAddress(BOB))}: not in a block yet.</p>`,
+      )
+    })
+
+    test('a lock whose token cannot be read shows its amount in base units of its address', async () => {
+      const api = node(
+        async () => ({ value: lock, number: 10n }),
+        async () => Promise.reject(new Error('no peer proved token')),
+      )
+      const read = must(await soon(readTransaction(api, redeem.hash)))
+      await until(() => read.locks.current().locks.get(id)?.state === 'read')
+      expect(page(read)).toContain(
+        `${what}: 250 base units of token ${short(getAddress(TOKEN))} to ${short(getAddress(BOB))}`,
+      )
+    })
+  })
+
   test('the page says first what each transaction did: a coin send, a token transfer, a token created, a lock made and redeemed, a revert', async () => {
     const hub = memoryHub()
     const { chain, store } = await tokenChain(0)
@@ -244,7 +347,10 @@ describe('the transaction screen', () => {
     const [created, paid] = await block1Txs()
     const headline = async (raw: Hex) => {
       const read = must(await readTransaction(full.api, keccak256(raw)))
-      return txHeadline(read.tx, read.receipt, read.status, read.tokens, read.locks)
+      // A redeem's amount is read apart: its headline once that read ended.
+      await until(() => [...read.locks.current().locks.values()].every((r) => r.state !== 'reading'))
+      const { locks, tokens } = read.locks.current()
+      return txHeadline(read.tx, read.receipt, read.status, new Map([...read.tokens, ...tokens]), locks)
     }
     const [alice, bob] = [short(getAddress(ALICE)), short(getAddress(BOB))]
     expect(await headline(sent)).toBe(`Transfer 1.5 TAB from ${alice} to ${bob}`)

@@ -1,5 +1,7 @@
+import { useRef, useSyncExternalStore } from 'react'
 import { Link, useParams } from 'react-router'
 import { decodeFunctionData, type Hex, isHash } from 'viem'
+import { ZERO_ADDRESS } from '../../node/contracts/addresses'
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { htlcAbi } from '../../node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
@@ -8,11 +10,13 @@ import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
-import { type LockRead, type SettledLocks, settledLockId, tokensNamed } from '../address-activity'
+import { type SettledLocks, tokensNamed } from '../address-activity'
 import { type TokenDirectory, tokenDirectory } from '../address-name'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { shownToken } from '../format'
+import { settledLockReads } from '../settled-lock-reads'
+import { useApp } from '../store'
 import { txHeadline } from '../tx-headline'
 import { provenAgainst, type TxStatus } from '../tx-tracker'
 
@@ -60,20 +64,64 @@ function txStatus(
 }
 
 /**
+ * The lock reads of one Tx page (`settledLockReads`: the page shows at once, the headline's amount when
+ * the read ends), each lock's token read once its record is, before the read ends: the amount shows once,
+ * in its token's symbol (a token not read, or not the node's, by its address in base units).
+ */
+export interface TxLockReads {
+  /** Starts reading, without waiting for it, the lock `tx` redeems or refunds (none for any other). */
+  read(tx: TxView): void
+  /** The reads so far and the tokens of their locks: the same object until a read starts or ends. */
+  readonly current: () => { readonly locks: SettledLocks; readonly tokens: TokenDirectory }
+  /** Calls `listener` whenever `current` changes; returns what stops that. */
+  readonly subscribe: (listener: () => void) => () => void
+}
+
+/** The lock reads of a Tx page, through `api.verifiedHtlc` and, for each lock's token, `api.token`. */
+export function txLockReads(api: Pick<Remote<NodeApi>, 'verifiedHtlc' | 'token'>): TxLockReads {
+  const tokens = new Map<string, TokenInfo>()
+  const reads = settledLockReads({
+    async verifiedHtlc(id) {
+      const read = await api.verifiedHtlc(id)
+      const token = read.value?.token
+      if (token !== undefined && token.toLowerCase() !== ZERO_ADDRESS && !tokens.has(token.toLowerCase())) {
+        // Naming is an aid: a token not read leaves the amount in base units of its address.
+        const info = await api.token(token).catch(() => null)
+        if (info !== null) tokens.set(token.toLowerCase(), shownToken(info))
+      }
+      return read
+    },
+  })
+  let shown = { locks: reads.current(), tokens: new Map(tokens) }
+  return {
+    read: (tx) => reads.read([tx]),
+    current: () => {
+      // A lock's token is added just before its read ends: the reads' new map brings it along.
+      if (shown.locks !== reads.current()) shown = { locks: reads.current(), tokens: new Map(tokens) }
+      return shown
+    },
+    subscribe: reads.subscribe,
+  }
+}
+
+/**
  * What the screen shows of the transaction `hash`: null when this node knows none. A receipt that cannot
  * be verified (`LIGHT_UNVERIFIED`: a light tab's own submission no peer answers for) leaves the
- * transaction shown, its status marked not verified with why; any other failure throws.
+ * transaction shown, its status marked not verified with why; any other failure throws. The lock a
+ * redeem or refund settles is only started in `locks` (kept by the page across heads): the page does not
+ * wait for it (on a light node a proof from a peer, which a slow or silent peer held back).
  */
 export async function readTransaction(
   api: Remote<NodeApi>,
   hash: Hex,
+  locks: TxLockReads = txLockReads(api),
 ): Promise<{
   tx: TxView
   receipt: ReceiptView | null
   status: TxStatus
   token: TokenInfo | null
   tokens: TokenDirectory
-  locks: SettledLocks
+  locks: TxLockReads
 } | null> {
   const [tx, receipt] = await Promise.all([
     api.transaction(hash),
@@ -86,11 +134,8 @@ export async function readTransaction(
     ),
   ])
   if (tx === null) return null
-  const locks = await readLock(api, tx)
-  const lock = [...locks.values()][0]
-  const named = tokensNamed(tx)
-  if (lock?.state === 'read' && lock.lock !== null) named.push(lock.lock.token)
-  const infos = await Promise.all(named.map((a) => api.token(a)))
+  locks.read(tx)
+  const infos = await Promise.all(tokensNamed(tx).map((a) => api.token(a)))
   const token = infos[0] ?? null
   return {
     tx,
@@ -102,26 +147,24 @@ export async function readTransaction(
   }
 }
 
-/**
- * The record of the HTLC lock `tx` redeems or refunds, by its id, read as the node proves it (a failed
- * read, with why): where the headline reads the amount it paid and to whom. Empty for any other
- * transaction.
- */
-async function readLock(api: Remote<NodeApi>, tx: TxView): Promise<SettledLocks> {
-  const id = settledLockId(tx)
-  if (id === null) return new Map()
-  const read: LockRead = await api.verifiedHtlc(id).then(
-    ({ value }) => ({ state: 'read', lock: value }),
-    (err: unknown) => ({ state: 'failed', error: err instanceof Error ? err.message : String(err) }),
-  )
-  return new Map([[id, read]])
-}
-
 /** One transaction (EIP-3091 route /tx/:hash): mined with its receipt, or pending in this node's mempool. */
 export function TxScreen() {
   const { hash = '' } = useParams()
   const valid = isHash(hash)
-  const result = useNodeQuery(async (api) => (valid ? readTransaction(api, hash) : null), [hash])
+  const reorg = useApp((s) => s.lastReorg)
+  // The lock read for this page: a new head reads it again only if it was not kept (`settledLockReads`).
+  const seen = useRef<{ readonly hash: string; readonly reorg: unknown; readonly locks: TxLockReads } | null>(
+    null,
+  )
+  const result = useNodeQuery(
+    async (api) => {
+      if (!valid) return null
+      if (seen.current?.hash !== hash || seen.current.reorg !== reorg)
+        seen.current = { hash, reorg, locks: txLockReads(api) }
+      return readTransaction(api, hash, seen.current.locks)
+    },
+    [hash, reorg],
+  )
   if (!valid) return <Missing what={`“${hash}” is not a transaction hash.`} />
   return (
     <Loaded result={result}>
@@ -149,8 +192,10 @@ export function TxDetail({
   readonly status: TxStatus
   readonly token: TokenInfo | null
   readonly tokens: TokenDirectory
-  readonly locks: SettledLocks
+  /** The read of the lock a redeem or refund settles: the headline's amount shows as it ends. */
+  readonly locks: TxLockReads
 }) {
+  const read = useSyncExternalStore(locks.subscribe, locks.current, locks.current)
   const call = describeInput(tx.input, token)
   return (
     <div className="screen" data-testid="tx-detail" data-state={tx.state}>
@@ -159,7 +204,7 @@ export function TxDetail({
       </p>
       <h1>Transaction</h1>
       <p className="lead" data-testid="tx-headline">
-        {txHeadline(tx, receipt, status, tokens, locks)}
+        {txHeadline(tx, receipt, status, new Map([...tokens, ...read.tokens]), read.locks)}
       </p>
       <dl className="facts">
         <Fact label="Hash">
