@@ -13,7 +13,6 @@ import { type Client, connect } from './node/rpc/connect'
 import { NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
 import { watchStart } from './node/rpc/start-watch'
-import { requestPersistence } from './node/storage/storage-quota'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
@@ -21,6 +20,7 @@ import { saveMiningChoice, startsMining } from './ui/mining-setting'
 import { storedModePin } from './ui/mode-setting'
 import { useNotices } from './ui/notices'
 import { pinnedRewards, startingRewards } from './ui/signer/rewards'
+import { askPersistence } from './ui/storage-card'
 import { useApp } from './ui/store'
 import type { TabchainProvider } from './wallet/provider'
 
@@ -136,7 +136,7 @@ export async function boot(): Promise<Tabchain> {
     history.replaceState(history.state, '', url)
   }
   // Ask the browser to keep this origin's data (chain, keys) under storage pressure; it may say no.
-  void requestPersistence()
+  void askPersistence()
   const { key: _key, ...info } = profile
   useApp.setState({ profile: info })
 

@@ -53,6 +53,11 @@ export interface AppState {
   readonly mining: MiningInfo | null
   /** Set when the node stopped saving the chain on this device (quota full…). */
   readonly storageFault: StorageFault | null
+  /**
+   * The browser's answer to this page's request to keep the origin's data under storage pressure
+   * (`navigator.storage.persist()`, asked at boot): null until it answers, which it does in its own time.
+   */
+  readonly persistence: boolean | null
   /** The latest transaction that entered the node's mempool (a `pendingTx` event). */
   readonly lastPendingTx: PendingTxInfo | null
   /** The latest reorganisation of the canonical chain (a `reorg` event). */
@@ -103,6 +108,7 @@ export const useApp = create<AppState>(() => ({
   head: null,
   mining: null,
   storageFault: null,
+  persistence: null,
   lastPendingTx: null,
   lastReorg: null,
   syncing: false,

@@ -22,6 +22,7 @@ import {
 import { type BalanceRead, type HomeChainView, homeChainView } from '../home-chain'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
+import { storageReadKey } from '../storage-card'
 import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
 
@@ -126,12 +127,22 @@ function ChainCards() {
   )
   const head = view.head
   const [storage, setStorage] = useState<StorageStatus | null>(null)
-  // Usage grows with the chain: refresh on every tenth block rather than every block.
-  const tick = head === null ? -1n : head.number / 10n
-  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read when the chain has grown (tick), not on each block.
+  const readKey = storageReadKey(
+    head?.number ?? null,
+    useApp((s) => s.persistence),
+  )
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read at each new key (storageReadKey), not on each block.
   useEffect(() => {
-    api?.storage().then(setStorage, () => setStorage(null))
-  }, [api, tick])
+    // Only the latest read shows: an earlier one answering late could say "not kept" over the grant's.
+    let current = true
+    api?.storage().then(
+      (status) => current && setStorage(status),
+      () => current && setStorage(null),
+    )
+    return () => {
+      current = false
+    }
+  }, [api, readKey])
   const mining = useApp((s) => s.mining)
   const setMining = useApp((s) => s.setMining)
   return (

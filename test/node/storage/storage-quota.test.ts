@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { requestPersistence, storageStatus } from '../../../src/node/storage/storage-quota'
+import { slowBrowser } from './slow-browser'
 
 describe('storage status and persistence', () => {
   test('reports usage, quota and persistence where the browser tells them', async () => {
@@ -27,5 +28,14 @@ describe('storage status and persistence', () => {
     expect(await requestPersistence({ persist: () => Promise.reject(new Error('denied')) })).toBe(false)
     expect(await requestPersistence({ estimate: async () => ({}) })).toBe(false)
     expect(await requestPersistence(undefined)).toBe(false)
+  })
+
+  test('a status read before the browser answers persist() says not kept; one read after its yes says kept', async () => {
+    const browser = slowBrowser()
+    const asked = requestPersistence(browser.manager)
+    expect(await storageStatus(browser.manager)).toEqual({ usage: 4096, quota: 1_000_000, persisted: false })
+    browser.answer(true)
+    expect(await asked).toBe(true)
+    expect(await storageStatus(browser.manager)).toEqual({ usage: 4096, quota: 1_000_000, persisted: true })
   })
 })
