@@ -519,3 +519,45 @@ test('a tab whose node cannot open its database says why; a peer asking it gets 
     await ctxP.close()
   }
 })
+
+test("the Home storage card says the browser keeps the data as soon as it grants the page's late request", async ({
+  playwright,
+  launchOptions,
+  baseURL,
+}) => {
+  // Playwright's browser.newContext() is incognito, where persist() is always refused: an on-disk
+  // profile is one the browser may keep, and grants when the site holds the permission.
+  const dir = await mkdtemp(join(tmpdir(), 'tabchain-persist-'))
+  const context = await playwright.chromium.launchPersistentContext(dir, {
+    ...launchOptions,
+    ...(baseURL === undefined ? {} : { baseURL }),
+  })
+  try {
+    const page = context.pages()[0] ?? (await context.newPage())
+    // The browser answers the page's persist() only once the card has read the storage (released below).
+    await page.addInitScript(() => {
+      const persist = navigator.storage.persist.bind(navigator.storage)
+      let release: () => void = () => {}
+      const released = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      Object.assign(window, { releasePersist: () => release() })
+      navigator.storage.persist = () => released.then(persist)
+    })
+    await openNode(page, '/?mine=0')
+    const card = page.getByTestId('storage')
+    await expect(card).toContainText(/\d+(\.\d)? (B|KB|MB)/)
+    await expect(card).not.toContainText('kept by the browser')
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Browser.grantPermissions', {
+      origin: new URL(page.url()).origin,
+      permissions: ['durableStorage'],
+    })
+    await page.evaluate(() => (window as unknown as { releasePersist: () => void }).releasePersist())
+    // No block is mined: the card reads the storage again for the answer, not ten blocks later.
+    await expect(card).toContainText('kept by the browser', { timeout: 5_000 })
+  } finally {
+    await context.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
