@@ -8,6 +8,7 @@ import {
   parseSignedTake,
 } from '../../trade/offers/parse'
 import type { BookEntry, Pair, SignedCancel, SignedOffer, SignedTake } from '../../trade/offers/types'
+import { isPeerId } from '../../trade/offers/validate'
 import type { SwapChain } from '../../trade/swap/driver'
 import type { SwapRepository } from '../../trade/swap/store'
 import type { SwapTerms } from '../../trade/swap/terms'
@@ -214,9 +215,11 @@ export interface NodeApi extends QueryApi {
   swaps(): Promise<SwapInfo[]>
   /**
    * Starts a swap on terms agreed by the offers protocol, as `account` (its maker or taker), and runs
-   * it from then on. Throws `SwapError` (bad terms, not a party, …) before storing anything.
+   * it from then on; `counterpartyPeer`, the other party's tab (the agreement's peer id), is kept with
+   * the swap (`SwapInfo.counterpartyPeer`). Throws `SwapError` (bad terms, not a party, …) or a bad
+   * params error (a malformed account or peer id) before storing anything.
    */
-  startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
+  startSwap(terms: SwapTerms, account: Address, counterpartyPeer?: string): Promise<SwapInfo>
   /**
    * Takes this node agreed whose swap was never started: as maker of our offers (the page starts the
    * maker's swap when the node says a take was agreed) and as taker of others' (the page starts the
@@ -806,11 +809,14 @@ export function createNode(init: NodeInit): Node {
     async swaps() {
       return (await swapService).swaps()
     },
-    async startSwap(terms, account) {
+    async startSwap(terms, account, counterpartyPeer) {
       if (typeof account !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(account)) {
         throw badParams('account must be a 20-byte 0x-prefixed hex string')
       }
-      return (await swapService).startSwap(terms, account.toLowerCase() as Address)
+      if (counterpartyPeer !== undefined && !isPeerId(counterpartyPeer)) {
+        throw badParams("the other party's peer id must be 1–128 printable ASCII characters")
+      }
+      return (await swapService).startSwap(terms, account.toLowerCase() as Address, counterpartyPeer)
     },
     async unstartedSwaps() {
       const started = new Set((await (await swapService).swaps()).map((s) => s.swapId))

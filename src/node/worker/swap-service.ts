@@ -17,6 +17,11 @@ export interface SwapInfo {
   readonly role: SwapRole
   readonly account: Address
   readonly terms: SwapTerms
+  /**
+   * The other party's tab (its libp2p peer id) as the swap's start named it and its record keeps, so a
+   * reloaded page still knows it; null for a swap started without it (or stored before it was kept).
+   */
+  readonly counterpartyPeer: string | null
   readonly status: SwapStatus
   /** What the node did or waits for at its last step. */
   readonly action: SwapAction
@@ -131,8 +136,11 @@ export interface SwapService {
    * with no peer to prove its logs shows its swaps with that failure), without waiting for a new head.
    */
   onPeer(): void
-  /** Starts a swap on agreed terms for our party, and takes its first step. */
-  startSwap(terms: SwapTerms, account: Address): Promise<SwapInfo>
+  /**
+   * Starts a swap on agreed terms for our party, and takes its first step; `counterpartyPeer`, the other
+   * party's tab, is stored with it (`SwapInfo.counterpartyPeer`).
+   */
+  startSwap(terms: SwapTerms, account: Address, counterpartyPeer?: string): Promise<SwapInfo>
   swaps(): Promise<SwapInfo[]>
   /** The accounts whose wallet is unlocked on the page and may be asked to sign (none by default). */
   setSigners(accounts: readonly Address[]): void
@@ -223,7 +231,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
 
   const stepNow = async (swapId: Hex): Promise<SwapInfo> => {
     const stored = await store.events(swapId)
-    const { terms, role, account } = partyOf(swapId, stored)
+    const { terms, role, account, counterpartyPeer } = partyOf(swapId, stored)
     const d = driver(swapId, account)
     const finished = last.get(swapId)
     let info: Omit<SwapInfo, 'redeemsSent'>
@@ -234,6 +242,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
         role,
         account,
         terms,
+        counterpartyPeer,
         status: r.status,
         action: r.action,
         error: null,
@@ -261,6 +270,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
         role,
         account,
         terms,
+        counterpartyPeer,
         status,
         action: { kind: 'wait', reason: 'step failed' },
         error: messageOf(e),
@@ -334,12 +344,13 @@ export function createSwapService(init: SwapServiceInit): SwapService {
   }
   /** A swap that finished in an earlier run, as it ended (its status kept in `done`). */
   const doneInfo = (id: Hex, stored: readonly SwapEvent[], status: SwapStatus): SwapInfo => {
-    const { terms, role, account } = partyOf(id, stored)
+    const { terms, role, account, counterpartyPeer } = partyOf(id, stored)
     return {
       swapId: id,
       role,
       account,
       terms,
+      counterpartyPeer,
       status,
       action: { kind: 'done' },
       redeemsSent: redeemsSent(stored),
@@ -393,8 +404,11 @@ export function createSwapService(init: SwapServiceInit): SwapService {
           return
         }
     },
-    async startSwap(terms, account) {
-      const swapId = await driver(terms.offerId, account.toLowerCase() as Address).start(terms)
+    async startSwap(terms, account, counterpartyPeer) {
+      const swapId = await driver(terms.offerId, account.toLowerCase() as Address).start(
+        terms,
+        counterpartyPeer,
+      )
       return step(swapId)
     },
     async swaps() {
@@ -424,8 +438,8 @@ export function createSwapService(init: SwapServiceInit): SwapService {
           out.push(doneInfo(id, stored, ended))
           continue
         }
-        const { terms, role, account } = party
-        const shown = { swapId: id, role, account, terms, redeemsSent: redeemsSent(stored) }
+        const { terms, role, account, counterpartyPeer } = party
+        const shown = { swapId: id, role, account, terms, counterpartyPeer, redeemsSent: redeemsSent(stored) }
         const action = { kind: 'wait', reason: 'not stepped yet' } as const
         try {
           const r = await driver(id, account).status(id)

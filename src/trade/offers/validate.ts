@@ -11,6 +11,8 @@ export const MAX_OFFER_LIFETIME_S = 7n * 24n * 3600n
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 
 const PEER_ID = /^[\x21-\x7e]{1,128}$/
+/** Whether `x` is a peer id as offers and takes name one: 1–128 printable ASCII characters. */
+export const isPeerId = (x: unknown): x is string => typeof x === 'string' && PEER_ID.test(x)
 const ADDRESS = /^0x[0-9a-f]{40}$/
 const BYTES32 = /^0x[0-9a-f]{64}$/
 
@@ -44,7 +46,7 @@ export function checkOfferFields(signed: SignedOffer, rules: OfferRules, nowMs: 
     if (typeof a !== 'string' || !ADDRESS.test(a))
       fail({ code: 'OFFER_MALFORMED', reason: `${name} must be a lower-case 20-byte address` })
   }
-  if (typeof o.makerPeer !== 'string' || !PEER_ID.test(o.makerPeer))
+  if (!isPeerId(o.makerPeer))
     fail({ code: 'OFFER_MALFORMED', reason: 'makerPeer must be 1–128 printable ASCII characters' })
   if (typeof o.salt !== 'string' || !BYTES32.test(o.salt))
     fail({ code: 'OFFER_MALFORMED', reason: 'salt must be 32 bytes of lower-case hex' })
@@ -126,7 +128,7 @@ export async function verifyTake(chainId: number, signed: SignedTake): Promise<v
     fail({ code: 'OFFER_MALFORMED', reason: 'offerId must be 32 bytes of lower-case hex' })
   if (typeof t.taker !== 'string' || !ADDRESS.test(t.taker))
     fail({ code: 'OFFER_MALFORMED', reason: 'taker must be a lower-case 20-byte address' })
-  if (typeof t.takerPeer !== 'string' || !PEER_ID.test(t.takerPeer))
+  if (!isPeerId(t.takerPeer))
     fail({ code: 'OFFER_MALFORMED', reason: 'takerPeer must be 1–128 printable ASCII characters' })
   const bad = (reason: string): never => fail({ code: 'TAKE_BAD_SIGNATURE', reason })
   checkSignatureForm(signed.signature, bad)

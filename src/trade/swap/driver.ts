@@ -123,9 +123,10 @@ export class SwapDriver {
    * agreed). Checks the terms (`validateTerms`), that our account is a party, and for the maker that its
    * secret matches the hashlock; stores `opened` + `accepted` (maker) or `accepted` (taker). Starting
    * again with the same terms is a no-op, or completes a maker's start that stopped after `opened`.
-   * Throws `SwapError` before storing anything.
+   * `counterpartyPeer`, the other party's tab (its peer id, from the agreement), is kept with `accepted`
+   * when given. Throws `SwapError` before storing anything.
    */
-  async start(input: SwapTerms): Promise<Hex> {
+  async start(input: SwapTerms, counterpartyPeer?: string): Promise<Hex> {
     const terms = validateTerms(input, this.#init.chainId, this.#init.confirmations)
     const swapId = terms.offerId
     const role = this.#roleOf(terms)
@@ -142,11 +143,15 @@ export class SwapDriver {
     // alone: nothing was agreed or locked, and starting again completes it.
     const cutShort = role === 'maker' && stored.length === 1 && stored[0]?.kind === 'opened'
     if (stored.length > 0 && !cutShort) throw new SwapError({ code: 'SWAP_EXISTS', swapId })
+    const accepted: SwapEvent =
+      counterpartyPeer === undefined
+        ? { kind: 'accepted', terms, role }
+        : { kind: 'accepted', terms, role, counterpartyPeer }
     if (role === 'maker') {
       if (!cutShort) await this.#init.store.append(swapId, 0, { kind: 'opened', offerId: terms.offerId })
-      await this.#init.store.append(swapId, 1, { kind: 'accepted', terms, role })
+      await this.#init.store.append(swapId, 1, accepted)
     } else {
-      await this.#init.store.append(swapId, 0, { kind: 'accepted', terms, role })
+      await this.#init.store.append(swapId, 0, accepted)
     }
     return swapId
   }
@@ -516,15 +521,23 @@ export class SwapDriver {
   }
 }
 
-/** The terms, our role and our account in a swap, from its stored `accepted` event. Throws `SWAP_UNKNOWN`. */
+/**
+ * The terms, our role, our account and the other party's tab (null when its record does not name it) in
+ * a swap, from its stored `accepted` event. Throws `SWAP_UNKNOWN`.
+ */
 export function partyOf(
   swapId: Hex,
   stored: readonly SwapEvent[],
-): { terms: SwapTerms; role: SwapRole; account: Address } {
+): { terms: SwapTerms; role: SwapRole; account: Address; counterpartyPeer: string | null } {
   const accepted = stored.find((e) => e.kind === 'accepted')
   if (accepted?.kind !== 'accepted') throw new SwapError({ code: 'SWAP_UNKNOWN', swapId })
   const { terms, role } = accepted
-  return { terms, role, account: role === 'maker' ? terms.maker : terms.taker }
+  return {
+    terms,
+    role,
+    account: role === 'maker' ? terms.maker : terms.taker,
+    counterpartyPeer: accepted.counterpartyPeer ?? null,
+  }
 }
 
 /** The lock and secret of a transaction calling the HTLC's `redeem` (lower-case), else null. */

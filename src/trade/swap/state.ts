@@ -78,8 +78,17 @@ export type SendPurpose = 'lock' | 'redeem' | 'refund'
 export type SwapEvent =
   /** Maker: the offer was posted. */
   | { readonly kind: 'opened'; readonly offerId: Hex }
-  /** The take was agreed on these terms, this party being `role` (the taker's log starts here). */
-  | { readonly kind: 'accepted'; readonly terms: SwapTerms; readonly role: SwapRole }
+  /**
+   * The take was agreed on these terms, this party being `role` (the taker's log starts here), with the
+   * other party's tab, `counterpartyPeer` (its libp2p peer id), when the start named it: records written
+   * before it was kept have none, and read as not knowing it.
+   */
+  | {
+      readonly kind: 'accepted'
+      readonly terms: SwapTerms
+      readonly role: SwapRole
+      readonly counterpartyPeer?: string
+    }
   | { readonly kind: 'cancelled'; readonly reason: CancelReason }
   | { readonly kind: 'expired'; readonly reason: ExpireReason }
   /**

@@ -1,10 +1,23 @@
 import type { Hex } from 'viem'
 import type { NodeRepository } from '../../node/storage/types'
+import { isPeerId } from '../offers/validate'
 import { SwapError } from './errors'
 import { STORED_KINDS, type SwapEvent } from './state'
 
 /** The repository calls a swap store needs (the profile's `NodeRepository` has them). */
 export type SwapRepository = Pick<NodeRepository, 'appendSwapEvent' | 'getSwapEvents' | 'swapIds'>
+
+/**
+ * `event` with an `accepted` event's `counterpartyPeer` only when it is a peer id: a record written before
+ * the field was kept has none, and a malformed one reads as unknown too (it only tells whether the other
+ * party's tab is linked, and the swap itself must still resume).
+ */
+function knownPeer(event: SwapEvent): SwapEvent {
+  if (event.kind !== 'accepted' || !('counterpartyPeer' in event) || isPeerId(event.counterpartyPeer))
+    return event
+  const { counterpartyPeer: _, ...rest } = event
+  return rest
+}
 
 /**
  * A party's swap logs: append-only lists of its own decisions (`STORED_KINDS`), one per swap, written
@@ -30,7 +43,7 @@ export class SwapStore {
       ) {
         throw new SwapError({ code: 'SWAP_CORRUPT', swapId, reason: `event ${i} has no known kind` })
       }
-      return event as SwapEvent
+      return knownPeer(event as SwapEvent)
     })
   }
 

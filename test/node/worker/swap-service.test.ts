@@ -210,9 +210,15 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
       extra: 0n,
       acceptedHeight: (await maker.api.head()).number,
     })
+    // A malformed peer id for the other party's tab is refused before anything is stored.
+    await expect(maker.api.startSwap(terms, maker.address, 'not a peer')).rejects.toMatchObject({
+      type: { code: 'NODE_BAD_PARAMS' },
+    })
+    expect(await maker.api.swaps()).toEqual([])
     // Until the page says its wallet is unlocked, nothing is asked and the maker waits.
-    const first = await maker.api.startSwap(terms, maker.address)
+    const first = await maker.api.startSwap(terms, maker.address, 'taker')
     expect(first.role).toBe('maker')
+    expect(first.counterpartyPeer).toBe('taker')
     expect(first.status.state).toBe('Accepted')
     expect(first.error).toContain("the wallet did not sign the swap's transaction")
     expect(first.error).toContain('the wallet is locked')
@@ -875,6 +881,49 @@ describe('swap service steps', () => {
     expect((await service.swaps()).map((s) => s.swapId)).toEqual([terms.offerId])
     // The log it could not read is kept as it was.
     expect(await repo.getSwapEvents(corrupt)).toEqual([{ swapId: corrupt, seq: 0, event: { kind: 'bogus' } }])
+  })
+
+  test("a swap's SwapInfo names the other party's tab, kept with it: a service recreated over the same store (a reload) still names it, listed, stepped and done; one started without it names none", async () => {
+    const { maker, terms, repo, service, chain } = await stepsFixture()
+    const first = await service.startSwap(terms, maker, '12D3KooWTaker')
+    await service.idle()
+    expect(first.counterpartyPeer).toBe('12D3KooWTaker')
+    const otherId = keccak256(stringToHex('started without a peer'))
+    const other = {
+      ...terms,
+      offerId: otherId,
+      hashlock: hashlockOf(swapSecret(SWAP_KEY, CHAIN_ID, otherId)),
+    }
+    expect((await service.startSwap(other, maker)).counterpartyPeer).toBeNull()
+    await service.idle()
+
+    const reload = (): SwapService =>
+      createSwapService({
+        repo,
+        meta: repo,
+        chain: () => chain,
+        chainId: CHAIN_ID,
+        confirmations: GENESIS.params.confirmations,
+        maxReorgDepth: GENESIS.params.maxReorgDepth,
+        emitSwap: () => {},
+        emitSignRequest: () => {},
+      })
+    const peers = async (s: SwapService): Promise<Record<Hex, string | null>> =>
+      Object.fromEntries((await s.swaps()).map((i) => [i.swapId, i.counterpartyPeer]))
+    const expected = { [terms.offerId]: '12D3KooWTaker', [otherId]: null }
+    // Listed before its first step, then stepped.
+    const reloaded = reload()
+    expect(await peers(reloaded)).toEqual(expected)
+    await reloaded.start()
+    expect(await peers(reloaded)).toEqual(expected)
+    // Kept as done by an earlier run: shown as it ended, not stepped, the peer still named.
+    await repo.putMeta(SWAPS_DONE_KEY, { [terms.offerId]: first.status })
+    const again = reload()
+    await again.start()
+    expect((await again.swaps()).find((i) => i.swapId === terms.offerId)).toMatchObject({
+      action: { kind: 'done' },
+      counterpartyPeer: '12D3KooWTaker',
+    })
   })
 })
 
