@@ -173,23 +173,33 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
 
   /**
    * Starts our side of a swap on agreed `terms` that match `approval`, which they complete: the maker's
-   * counterparty, the taker's hashlock.
+   * counterparty, the taker's hashlock. `peer`, the other party's tab when the agreement named it, is
+   * kept by the node with the swap (a reloaded page reads it from `SwapInfo`).
    */
-  const startWith = async (terms: SwapTerms, approval: SwapApproval): Promise<void> => {
+  const startWith = async (
+    terms: SwapTerms,
+    approval: SwapApproval,
+    peer: string | undefined,
+  ): Promise<void> => {
     approvals.put(
       approval.role === 'maker'
         ? { ...approval, counterparty: lower(terms.taker) }
         : { ...approval, hashlock: lower(terms.hashlock) as Hex },
     )
-    await api.startSwap(terms, approval.account)
+    await api.startSwap(terms, approval.account, peer)
   }
 
   /**
    * Starts our side of a swap the node agreed, under the approval this page kept for `role`: the
    * maker's when the node says a take of one of our offers was agreed, either side's when it was
-   * agreed while the page was gone. The terms must be what was approved.
+   * agreed while the page was gone (then with no `peer`: the node's list of them names none). The terms
+   * must be what was approved.
    */
-  const startApproved = async (terms: SwapTerms, role: SwapApproval['role']): Promise<void> => {
+  const startApproved = async (
+    terms: SwapTerms,
+    role: SwapApproval['role'],
+    peer: string | undefined,
+  ): Promise<void> => {
     const approval = approvals.get(terms.offerId)
     if (approval === undefined || approval.role !== role) return
     if (!termsMatch(terms, approval))
@@ -197,7 +207,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
         code: 'TERMS_MISMATCH',
         detail: 'the agreed terms differ from what was approved',
       })
-    await startWith(terms, approval)
+    await startWith(terms, approval, peer)
   }
 
   const locksOf = async (
@@ -216,13 +226,6 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     return swapLocks(terms, observeLocks(logs, terms.hashlock))
   }
 
-  /**
-   * The other party's tab of each swap agreed while this page ran (offer id → its peer id, from the
-   * `agreed` event): the node's swap record keeps only the terms, so a swap agreed before this page
-   * loaded has none.
-   */
-  const counterparties = new Map<Hex, string>()
-
   const marketSwap = async (info: SwapInfo, head: bigint): Promise<MarketSwap> => {
     // A light node may not serve logs: the swap still shows, without its locks.
     const locks = await locksOf(info.terms, head).catch(() => ({ makerLock: null, takerLock: null }))
@@ -237,7 +240,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       redeemsSent: info.redeemsSent,
       error: info.error,
       unverified: info.unverified,
-      counterpartyLinked: linkedTo(counterparties.get(lower(info.swapId) as Hex)),
+      counterpartyLinked: linkedTo(info.counterpartyPeer),
     }
   }
 
@@ -246,25 +249,24 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
    * take and the load's read of unstarted swaps may each name one.
    */
   const starting = new Set<Hex>()
-  const startAgreed = (terms: SwapTerms, role: SwapApproval['role']): void => {
+  const startAgreed = (terms: SwapTerms, role: SwapApproval['role'], peer?: string): void => {
     const id = lower(terms.offerId) as Hex
     if (starting.has(id)) return
     starting.add(id)
-    startApproved(terms, role).then(
+    startApproved(terms, role, peer).then(
       () => emit({ kind: 'swaps' }),
       (err: unknown) => init.onError(terms.offerId, err),
     )
   }
 
-  const linkedTo = (peer: string | undefined): boolean | null =>
-    peer === undefined ? null : init.links.direct().includes(peer)
+  /** Whether the other party's tab (as the node's swap record names it) is linked now; null if unknown. */
+  const linkedTo = (peer: string | null): boolean | null =>
+    peer === null ? null : init.links.direct().includes(peer)
 
   const unsubscribe = [
     init.on('offers', (e) => {
-      if (e.kind === 'agreed')
-        counterparties.set(lower(e.terms.offerId) as Hex, e.role === 'maker' ? e.takerPeer : e.makerPeer)
       emit({ kind: 'offers' })
-      if (e.kind === 'agreed' && e.role === 'maker') startAgreed(e.terms, 'maker')
+      if (e.kind === 'agreed' && e.role === 'maker') startAgreed(e.terms, 'maker', e.takerPeer)
     }),
     // A link that opens or closes changes what My trades says of the other party's tab.
     init.links.subscribe(() => emit({ kind: 'swaps' })),
@@ -418,7 +420,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
         starting.delete(approval.swapId)
         throw err
       }
-      await startWith(terms, approval)
+      await startWith(terms, approval, o.makerPeer)
       emit({ kind: 'swaps' })
       return terms
     },

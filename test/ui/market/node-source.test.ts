@@ -276,6 +276,18 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     B.links.ids.add('A')
     B.links.changed()
     expect((await B.market.swaps())[0]?.counterpartyLinked).toBe(true)
+    // Each page loaded again over its node (a tab reloaded, no agreement seen by this page): the node's
+    // swap record names the other tab, linked or not.
+    for (const tab of [A, B]) {
+      const reopened = reopenPage(tab)
+      expect((await reopened.swaps())[0]?.counterpartyLinked).toBe(true)
+      reopened.stop()
+    }
+    B.links.ids.delete('A')
+    const unlinked = reopenPage(B)
+    expect((await unlinked.swaps())[0]?.counterpartyLinked).toBe(false)
+    unlinked.stop()
+    B.links.ids.add('A')
 
     await until(async () => {
       const [a] = await A.market.swaps()
