@@ -8,6 +8,7 @@ import {
   mineUntilSwap,
   postAndTake,
   sameHead,
+  unlockWallet,
 } from './market-steps'
 
 /**
@@ -200,6 +201,15 @@ test('A closes after B locked and never returns: B mines alone and is refunded a
     await expect(b.page.getByTestId('trade-next')).toContainText(
       "Waiting for the maker's tab, which is not linked now: if it does not come back, your 25 BAN come back by refund at block #",
       { timeout: 30_000 },
+    )
+    // B's tab loads again while it waits (the same profile): its page saw no agreement this time, and
+    // still says so, from the other tab its node's swap record names.
+    await openNode(b.page, `${FAST_URL}/wallet?mine=0`)
+    await unlockWallet(b.page)
+    await b.page.getByRole('link', { name: 'Market', exact: true }).click()
+    await expect(b.page.getByTestId('trade-next')).toContainText(
+      "Waiting for the maker's tab, which is not linked now: if it does not come back, your 25 BAN come back by refund at block #",
+      { timeout: 60_000 },
     )
 
     await mineUntilSwap(b.page, 'Refunded', 120_000)
