@@ -162,6 +162,11 @@ const RELAY_INFO_WAIT_MS = 2_000
 /** The longest a server's Retry-After holds back the next ask for the relay's address, ms. */
 const RELAY_RETRY_AFTER_MAX_MS = 60_000
 /**
+ * How long asking the server where its relay listens may take, ms: a server or proxy that takes the
+ * request and never answers would otherwise hold the attempt, and every retry after it, forever.
+ */
+const RELAY_INFO_TIMEOUT_MS = 10_000
+/**
  * A direct dial's place in the queue: whether the relay listed the tab (its relay-peers answer, its
  * introduction, the tabs it named at connection) or only gossip announced it, and when it was asked for.
  */
@@ -1015,11 +1020,15 @@ function relayProblemOf(err: unknown): RelayProblem {
  * Asks the server that served the app where its relay listens. Boot starts this first thing, in
  * parallel with the profile claim; later reconnections ask again (the relay may have moved).
  */
-export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
-  const res = await fetch(url, { cache: 'no-store' }).catch((err: unknown) => {
-    // fetch rejects (a TypeError) only when no answer came: nothing listening, DNS, the network.
-    throw new NetError({ code: 'NET_RELAY_SILENT', reason: messageOf(err) })
-  })
+export async function fetchRelayInfo(url: string, timeoutMs = RELAY_INFO_TIMEOUT_MS): Promise<RelayInfo> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  // fetch rejects (a TypeError) only when no answer came: nothing listening, DNS, the network; or the
+  // answer, headers or body, took longer than the timeout.
+  const silent = (err: unknown): never => {
+    const reason = signal.aborted ? `no answer within ${timeoutMs / 1000} s` : messageOf(err)
+    throw new NetError({ code: 'NET_RELAY_SILENT', reason })
+  }
+  const res = await fetch(url, { cache: 'no-store', signal }).catch(silent)
   if (res.status === 429) {
     // Retry-After in seconds, as the relay sends it (an HTTP date or anything else: none).
     const seconds = res.headers.get('retry-after')?.trim() ?? ''
@@ -1033,7 +1042,7 @@ export async function fetchRelayInfo(url: string): Promise<RelayInfo> {
   }
   if (!res.ok) throw new NetError({ code: 'NET_RELAY_INFO_FAILED', status: res.status })
   // Not JSON at all (a captive portal's page, a proxy's error page) is as unreadable as the wrong JSON.
-  const body: unknown = await res.json().catch(() => null)
+  const body: unknown = await res.json().catch((err: unknown) => (signal.aborted ? silent(err) : null))
   if (
     typeof body !== 'object' ||
     body === null ||
