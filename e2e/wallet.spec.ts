@@ -27,6 +27,26 @@ async function createWallet(page: Page): Promise<string> {
   return (await page.getByTestId('selected-address').textContent()) ?? ''
 }
 
+/**
+ * A dApp's side in the page: asks for wallets the EIP-6963 way (the page sets no window.ethereum), keeps
+ * Tabchain's provider (`found.provider`) and records what it emits as `event` (`seen`).
+ */
+function announcedProvider<T = unknown>(page: Page, event: 'accountsChanged' | 'disconnect') {
+  return page.evaluateHandle((on) => {
+    const seen: T[] = []
+    const found: { provider?: TabchainProvider } = {}
+    window.addEventListener('eip6963:announceProvider', (e) => {
+      const { info, provider } = (e as CustomEvent<{ info: { rdns: string }; provider: TabchainProvider }>)
+        .detail
+      if (info.rdns !== 'org.tabchain.wallet' || found.provider !== undefined) return
+      found.provider = provider
+      provider.on(on, (x) => seen.push(x as T))
+    })
+    window.dispatchEvent(new Event('eip6963:requestProvider'))
+    return { seen, found }
+  }, event)
+}
+
 test('create a wallet, open the profile again, wrong password refused, unlock: same address', async ({
   page,
 }) => {
@@ -507,21 +527,7 @@ test("a dApp's provider, found the EIP-6963 way, is told disconnect (4900) once 
   page,
 }) => {
   await openNode(page, '/?mine=0')
-  // The dApp's side: asks for wallets (EIP-6963: the page sets no window.ethereum), keeps this one's
-  // provider and listens to it.
-  const dapp = await page.evaluateHandle(() => {
-    const seen: { code?: number; message?: string }[] = []
-    const found: { provider?: TabchainProvider } = {}
-    window.addEventListener('eip6963:announceProvider', (e) => {
-      const { info, provider } = (e as CustomEvent<{ info: { rdns: string }; provider: TabchainProvider }>)
-        .detail
-      if (info.rdns !== 'org.tabchain.wallet' || found.provider !== undefined) return
-      found.provider = provider
-      provider.on('disconnect', (err) => seen.push(err as { code?: number; message?: string }))
-    })
-    window.dispatchEvent(new Event('eip6963:requestProvider'))
-    return { seen, found }
-  })
+  const dapp = await announcedProvider<{ code?: number; message?: string }>(page, 'disconnect')
   expect(await dapp.evaluate(({ found }) => found.provider?.request({ method: 'eth_chainId' }))).toBe(
     '0x7ab7',
   )
@@ -559,20 +565,7 @@ test("a dApp's EIP-2255 permissions through the announced provider: requested on
   expect(await profileOf(page)).toBe(profile)
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
-  // The dApp's side: finds the wallet the EIP-6963 way and listens to its accounts.
-  const dapp = await page.evaluateHandle(() => {
-    const changes: unknown[] = []
-    const found: { provider?: TabchainProvider } = {}
-    window.addEventListener('eip6963:announceProvider', (e) => {
-      const { info, provider } = (e as CustomEvent<{ info: { rdns: string }; provider: TabchainProvider }>)
-        .detail
-      if (info.rdns !== 'org.tabchain.wallet' || found.provider !== undefined) return
-      found.provider = provider
-      provider.on('accountsChanged', (a) => changes.push(a))
-    })
-    window.dispatchEvent(new Event('eip6963:requestProvider'))
-    return { changes, found }
-  })
+  const dapp = await announcedProvider(page, 'accountsChanged')
   const request = (method: string, params: unknown[] = []) =>
     dapp.evaluate(({ found }, { m, p }) => found.provider?.request({ method: m, params: p }), {
       m: method,
@@ -609,7 +602,7 @@ test("a dApp's EIP-2255 permissions through the announced provider: requested on
   expect(await request('wallet_revokePermissions', [{ eth_accounts: {} }])).toBeNull()
   expect(await request('eth_accounts')).toEqual([])
   expect(await request('wallet_getPermissions')).toEqual([])
-  expect(await dapp.evaluate(({ changes }) => changes)).toEqual([[address], []])
+  expect(await dapp.evaluate(({ seen }) => seen)).toEqual([[address], []])
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
 })
 
