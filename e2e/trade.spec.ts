@@ -286,6 +286,8 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
 test('B crashes as it is about to lock, A once B has locked: both reopen, the swap completes, balances exact', async ({
   browser,
 }) => {
+  // Two crashes, two reopenings and a whole swap: 57 s on CI's two cores, against the suite's 90 s.
+  test.setTimeout(180_000)
   const { a, b, close } = await twoTraders(browser)
   try {
     await swapStarted(a, b)
