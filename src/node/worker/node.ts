@@ -54,7 +54,7 @@ import {
 } from './chain-service'
 import { chainCheckpoint, createHeaderSharer } from './header-share'
 import { createLightService, type LightService } from './light-service'
-import { createOffersService, type OffersEvent } from './offers-service'
+import { type AgreedSwap, createOffersService, type OffersEvent } from './offers-service'
 import {
   callsFilter,
   checkLimit,
@@ -224,9 +224,11 @@ export interface NodeApi extends QueryApi {
    * Takes this node agreed whose swap was never started: as maker of our offers (the page starts the
    * maker's swap when the node says a take was agreed) and as taker of others' (the page starts the
    * taker's swap when its take returns); a tab closed in between left it unstarted. The page starts
-   * them, with the approvals it kept, as it loads.
+   * them, with the approvals it kept, as it loads. Each names the other party's tab (`counterpartyPeer`,
+   * for `startSwap`): the taker's for the maker, the offer's `makerPeer` for the taker; null when not
+   * known (an agreement stored before the peer was kept with it, or a stored peer id that was not one).
    */
-  unstartedSwaps(): Promise<SwapTerms[]>
+  unstartedSwaps(): Promise<AgreedSwap[]>
   /** The page's unlocked accounts that may be asked to sign swap steps (empty: none, the default). */
   swapSigners(accounts: readonly Address[]): Promise<void>
   /** The page's answer to a `swapSignRequest`. */
@@ -820,7 +822,7 @@ export function createNode(init: NodeInit): Node {
     },
     async unstartedSwaps() {
       const started = new Set((await (await swapService).swaps()).map((s) => s.swapId))
-      return (await offers.agreedSwaps()).filter((t) => !started.has(t.offerId))
+      return (await offers.agreedSwaps()).filter((a) => !started.has(a.terms.offerId))
     },
     async swapSigners(accounts) {
       if (

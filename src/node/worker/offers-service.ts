@@ -23,7 +23,13 @@ import type {
   SignedOffer,
   SignedTake,
 } from '../../trade/offers/types'
-import { checkOfferFields, validateOffer, verifyCancel, verifyTake } from '../../trade/offers/validate'
+import {
+  checkOfferFields,
+  isPeerId,
+  validateOffer,
+  verifyCancel,
+  verifyTake,
+} from '../../trade/offers/validate'
 import { SwapError } from '../../trade/swap/errors'
 import { LOCK_WINDOW_BLOCKS, type SwapTerms, validateTerms } from '../../trade/swap/terms'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
@@ -84,20 +90,36 @@ interface HostedRow {
 /**
  * Repository meta key of the takes this node agreed as maker, `{ terms, takerPeer }[]`, kept until the
  * maker's lock window has passed: a winner whose answer was lost to a reload of the maker's tab asks
- * again and gets the same terms.
+ * again and gets the same terms, and a page that was gone when the take was agreed starts the swap
+ * naming the taker's tab (`agreedSwaps`).
  */
 export const AGREED_TAKES_META = 'agreed-takes'
 
 /**
- * Repository meta key of the takes this node made that the maker accepted, `SwapTerms[]`, kept until
- * the maker's lock window has passed: a taker's tab closed after the maker's answer but before its page
- * started the swap starts it when the page loads again (`agreedSwaps`).
+ * Repository meta key of the takes this node made that the maker accepted, `{ terms, makerPeer }[]`,
+ * kept until the maker's lock window has passed: a taker's tab closed after the maker's answer but
+ * before its page started the swap starts it, naming the maker's tab, when the page loads again
+ * (`agreedSwaps`). Rows stored before the maker's peer was kept are bare `SwapTerms`: read with no peer.
  */
 export const TAKEN_OFFERS_META = 'taken-offers'
 
+/** A take agreed as maker, with the winner's tab (null: a stored peer id that was not one). */
 interface AgreedTake {
   readonly terms: SwapTerms
-  readonly takerPeer: string
+  readonly takerPeer: string | null
+}
+
+/** A take of another's offer that its maker accepted, with the maker's tab (null: not known). */
+interface TakenOffer {
+  readonly terms: SwapTerms
+  readonly makerPeer: string | null
+}
+
+/** A take this node agreed, as maker or taker: the swap's terms and the other party's tab, if known. */
+export interface AgreedSwap {
+  readonly terms: SwapTerms
+  /** The other party's libp2p peer id; null when not known (a row stored before it was kept, or bad). */
+  readonly counterpartyPeer: string | null
 }
 
 /** A peer gets one offers snapshot from us per this many ms. */
@@ -146,8 +168,8 @@ export function createOffersService(init: OffersServiceInit) {
    * answer (stored, see `AGREED_TAKES_META`).
    */
   const agreed = new Map<Hex, AgreedTake>()
-  /** Terms agreed as taker, by offer id (stored, see `TAKEN_OFFERS_META`). */
-  const taken = new Map<Hex, SwapTerms>()
+  /** Terms agreed as taker, by offer id, with the maker's peer (stored, see `TAKEN_OFFERS_META`). */
+  const taken = new Map<Hex, TakenOffer>()
   const snapshotsServed = new Map<string, number>()
   /** Offers dropped at expiry, with when (ms): a take for one is answered `OFFER_STALE`, not "unknown". */
   const expired = new Map<Hex, number>()
@@ -214,7 +236,7 @@ export function createOffersService(init: OffersServiceInit) {
     if (hostedGone) persistQuietly()
     // Past its lock window a swap can no longer start: nobody needs its terms again.
     if (dropPastLockWindow(agreed, (a) => a.terms)) persistAgreed().catch(() => {})
-    if (dropPastLockWindow(taken, (t) => t)) persistTaken().catch(() => {})
+    if (dropPastLockWindow(taken, (t) => t.terms)) persistTaken().catch(() => {})
     for (const [id, at] of expired) if (now - at >= STALE_MEMORY_MS) expired.delete(id)
     for (const [peer, at] of snapshotsServed)
       if (init.now() - at >= SNAPSHOT_INTERVAL_MS) snapshotsServed.delete(peer)
@@ -300,7 +322,8 @@ export function createOffersService(init: OffersServiceInit) {
     const status = book.status(id)
     const done = agreed.get(id)
     if (done !== undefined) {
-      // The winner asking again (its answer was lost) gets the same terms; anyone else is late.
+      // The winner asking again (its answer was lost) gets the same terms; anyone else is late (so is a
+      // winner whose stored peer id was bad: the terms stand, its tab is not known).
       if (done.terms.taker === take.taker && done.takerPeer === take.takerPeer)
         return {
           accepted: true,
@@ -382,7 +405,13 @@ export function createOffersService(init: OffersServiceInit) {
     }
   }
 
-  /** The takes agreed before a reload, as maker and as taker; rows that do not hold together are dropped. */
+  /** A stored peer id, or null when it is not one (absent, or bad data): the terms stand without it. */
+  const storedPeer = (peer: unknown): string | null => (isPeerId(peer) ? peer : null)
+
+  /**
+   * The takes agreed before a reload, as maker and as taker; rows whose terms do not hold together are
+   * dropped.
+   */
   async function restoreAgreed(): Promise<void> {
     const [makerRows, takerRows] = await Promise.all([
       init.store?.getMeta<unknown>(AGREED_TAKES_META),
@@ -390,13 +419,18 @@ export function createOffersService(init: OffersServiceInit) {
     ])
     for (const row of Array.isArray(makerRows) ? (makerRows as unknown[]) : []) {
       if (typeof row !== 'object' || row === null) continue
-      const { terms: stored, takerPeer } = row as Partial<AgreedTake>
+      const { terms: stored, takerPeer } = row as Record<keyof AgreedTake, unknown>
       const terms = storedTerms(stored)
-      if (terms !== null && typeof takerPeer === 'string') agreed.set(terms.offerId, { terms, takerPeer })
+      if (terms !== null) agreed.set(terms.offerId, { terms, takerPeer: storedPeer(takerPeer) })
     }
     for (const row of Array.isArray(takerRows) ? (takerRows as unknown[]) : []) {
-      const terms = storedTerms(row)
-      if (terms !== null) taken.set(terms.offerId, terms)
+      // A row stored before the maker's peer was kept is the bare terms.
+      const withPeer = typeof row === 'object' && row !== null && 'terms' in row
+      const { terms: stored, makerPeer } = withPeer
+        ? (row as Record<keyof TakenOffer, unknown>)
+        : { terms: row, makerPeer: null }
+      const terms = storedTerms(stored)
+      if (terms !== null) taken.set(terms.offerId, { terms, makerPeer: storedPeer(makerPeer) })
     }
   }
 
@@ -528,7 +562,7 @@ export function createOffersService(init: OffersServiceInit) {
       if (drift > LOCK_WINDOW_BLOCKS || -drift > LOCK_WINDOW_BLOCKS)
         throw new OfferError({ code: 'TAKE_BAD_TERMS', field: 'agreedAtHeight' })
       const terms = agreeTerms(id, entry.signed, take, answer.hashlock, answer.agreedAtHeight)
-      taken.set(id, terms)
+      taken.set(id, { terms, makerPeer: o.makerPeer })
       // Kept so that a page closed before it started the swap starts it as it loads again. Without
       // storage the page still starts the swap now; only that rescue is lost.
       await persistTaken().catch(() => {})
@@ -538,13 +572,17 @@ export function createOffersService(init: OffersServiceInit) {
     },
 
     /**
-     * The terms of the takes this node agreed, as maker of our offers and as taker of others' (kept
-     * until the maker's lock window has passed), those agreed before a reload included.
+     * The takes this node agreed, as maker of our offers and as taker of others' (kept until the maker's
+     * lock window has passed), those agreed before a reload included: each swap's terms and the other
+     * party's tab (the winner's peer for the maker, the offer's `makerPeer` for the taker).
      */
-    async agreedSwaps(): Promise<SwapTerms[]> {
+    async agreedSwaps(): Promise<AgreedSwap[]> {
       await agreedRestored
       prune()
-      return [...[...agreed.values()].map((a) => a.terms), ...taken.values()]
+      return [
+        ...[...agreed.values()].map((a) => ({ terms: a.terms, counterpartyPeer: a.takerPeer })),
+        ...[...taken.values()].map((t) => ({ terms: t.terms, counterpartyPeer: t.makerPeer })),
+      ]
     },
 
     /** Verdict on an offers-topic message; null for other topics. Rejections penalise the sender. */

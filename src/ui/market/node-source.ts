@@ -192,8 +192,8 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   /**
    * Starts our side of a swap the node agreed, under the approval this page kept for `role`: the
    * maker's when the node says a take of one of our offers was agreed, either side's when it was
-   * agreed while the page was gone (then with no `peer`: the node's list of them names none). The terms
-   * must be what was approved.
+   * agreed while the page was gone (then with the `peer` the node's list of them names, if it knows
+   * it). The terms must be what was approved.
    */
   const startApproved = async (
     terms: SwapTerms,
@@ -278,9 +278,9 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   // Takes agreed while this page was gone (its tab closed before it started our side of the swap).
   api.unstartedSwaps().then(
     (unstarted) => {
-      for (const terms of unstarted) {
+      for (const { terms, counterpartyPeer } of unstarted) {
         const role = approvals.get(terms.offerId)?.role
-        if (role !== undefined) startAgreed(terms, role)
+        if (role !== undefined) startAgreed(terms, role, counterpartyPeer ?? undefined)
       }
     },
     (err: unknown) => console.error('the unstarted swaps could not be read', err),

@@ -406,6 +406,9 @@ describe('offers service edges', () => {
     expect(await ask(again, DAVE, 'S')).toMatchObject({ accepted: false, refusal: { code: 'OFFER_TAKEN' } })
     // The offer itself is not hosted again.
     expect((await again.books()).flatMap((b) => [...b.asks, ...b.bids])).toEqual([])
+    // A page that was gone when the take was agreed starts the swap naming the winner's tab.
+    const [agreed] = await again.agreedSwaps()
+    expect(agreed).toEqual({ terms: expect.objectContaining({ offerId: take.id }), counterpartyPeer: 'Q' })
     await again.link.leave()
 
     // Rows that do not hold together are skipped, the good one still read.
@@ -413,7 +416,20 @@ describe('offers service edges', () => {
     await repo.putMeta(AGREED_TAKES_META, [null, 7, { terms: { chainId: 1 } }, ...rows])
     const checked = await makerService(hub, repo, 6n)
     expect(await ask(checked, DAVE, 'Q')).toEqual(take.answer)
+    expect(await checked.agreedSwaps()).toEqual([agreed])
     await checked.link.leave()
+
+    // A stored winner's peer id that is not one: the terms stand with the tab unknown, the offer is not
+    // hosted again, and no take is recognised as the winner's.
+    for (const takerPeer of ['', 'Q\n', 'x'.repeat(129), 7, null]) {
+      await repo.putMeta(AGREED_TAKES_META, [{ terms: agreed?.terms, takerPeer }])
+      const bad = await makerService(hub, repo, 6n)
+      expect(await bad.agreedSwaps()).toEqual([{ terms: agreed?.terms, counterpartyPeer: null }])
+      expect(await ask(bad, DAVE, 'Q')).toMatchObject({ accepted: false, refusal: { code: 'OFFER_TAKEN' } })
+      expect((await bad.books()).flatMap((b) => [...b.asks, ...b.bids])).toEqual([])
+      await bad.link.leave()
+    }
+    await repo.putMeta(AGREED_TAKES_META, rows)
 
     // Once the maker's lock window has passed, the swap can no longer start: the terms are dropped.
     const late = await makerService(hub, repo, 5n + LOCK_WINDOW_BLOCKS + 1n)
@@ -441,20 +457,33 @@ describe('offers service edges', () => {
     const terms = await first.take(
       await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'N' }),
     )
-    expect(await first.agreedSwaps()).toEqual([terms])
+    // With the maker's tab, the offer's `makerPeer`.
+    expect(await first.agreedSwaps()).toEqual([{ terms, counterpartyPeer: 'E' }])
     // The tab closes before its page starts the swap.
     await first.link.leave()
 
     const again = await takerAt(6n)
-    expect(await again.agreedSwaps()).toEqual([terms])
+    expect(await again.agreedSwaps()).toEqual([{ terms, counterpartyPeer: 'E' }])
     await again.link.leave()
 
     // Rows that do not hold together are skipped, the good one still read.
     const rows = (await repo.getMeta<unknown[]>(TAKEN_OFFERS_META)) ?? []
-    await repo.putMeta(TAKEN_OFFERS_META, [null, 7, { chainId: 1 }, ...rows])
+    await repo.putMeta(TAKEN_OFFERS_META, [null, 7, { chainId: 1 }, { terms: { chainId: 1 } }, ...rows])
     const checked = await takerAt(6n)
-    expect(await checked.agreedSwaps()).toEqual([terms])
+    expect(await checked.agreedSwaps()).toEqual([{ terms, counterpartyPeer: 'E' }])
     await checked.link.leave()
+
+    // A row stored before the maker's peer was kept (the bare terms), or with a peer id that is not one:
+    // the terms stand, the maker's tab is not known.
+    for (const row of [
+      terms,
+      ...['', 'E\n', 'x'.repeat(129), 7, null].map((makerPeer) => ({ terms, makerPeer })),
+    ]) {
+      await repo.putMeta(TAKEN_OFFERS_META, [row])
+      const old = await takerAt(6n)
+      expect(await old.agreedSwaps()).toEqual([{ terms, counterpartyPeer: null }])
+      await old.link.leave()
+    }
 
     // Past the maker's lock window the swap can no longer start: the terms are dropped.
     const late = await takerAt(5n + LOCK_WINDOW_BLOCKS + 1n)

@@ -420,13 +420,19 @@ describe('the Market source over two in-process nodes and two wallets', () => {
       (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
     )
     await B.market.takeOffer(posted.id)
-    expect((await A.api.unstartedSwaps()).map((t) => t.offerId)).toEqual([posted.id])
+    // Named with the taker's tab.
+    expect((await A.api.unstartedSwaps()).map((a) => [a.terms.offerId, a.counterpartyPeer])).toEqual([
+      [posted.id, 'B'],
+    ])
     expect((await A.api.swaps()).map((i) => i.swapId)).not.toContain(posted.id)
 
     // The page loads again, with the approvals this profile kept.
     const again = reopenPage(A)
     await until(async () => (await A.api.swaps()).some((i) => i.swapId === posted.id && i.role === 'maker'))
     expect(await A.api.unstartedSwaps()).toEqual([])
+    // The swap keeps the taker's tab: My trades can tell whether it is linked.
+    expect((await A.api.swaps()).find((i) => i.swapId === posted.id)?.counterpartyPeer).toBe('B')
+    expect((await again.swaps()).find((s) => s.id === posted.id)?.counterpartyLinked).toBe(true)
     expect(A.errors).toEqual([])
     again.stop()
   })
@@ -463,7 +469,9 @@ describe('the Market source over two in-process nodes and two wallets', () => {
       (await cut.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
     )
     void cut.takeOffer(posted.id)
-    await until(async () => (await B.api.unstartedSwaps()).some((t) => t.offerId === posted.id))
+    await until(async () =>
+      (await B.api.unstartedSwaps()).some((a) => a.terms.offerId === posted.id && a.counterpartyPeer === 'A'),
+    )
     cut.stop()
     expect((await B.api.swaps()).map((i) => i.swapId)).not.toContain(posted.id)
     expect(B.approvals.get(posted.id)).toMatchObject({ role: 'taker', hashlock: null })
@@ -477,7 +485,9 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     await A.api.setMining(false)
     expect(await B.api.unstartedSwaps()).toEqual([])
     const [taker] = (await again.swaps()).filter((s) => s.id === posted.id)
-    expect(taker).toMatchObject({ role: 'taker', error: null })
+    // The swap keeps the maker's tab: My trades can tell whether it is linked.
+    expect(taker).toMatchObject({ role: 'taker', error: null, counterpartyLinked: true })
+    expect((await B.api.swaps()).find((i) => i.swapId === posted.id)?.counterpartyPeer).toBe('A')
     expect(taker?.steps.map((s) => s.state)).toEqual([
       'Accepted',
       'MakerLocked',
