@@ -1,9 +1,11 @@
 import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
 import type { ChainParams } from '../node/chain/types'
+import type { NodeMode } from '../node/light/mode'
 import { messageOf } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
-import type { NodeApi } from '../node/worker/node'
+import type { AccountInfo } from '../node/worker/chain-service'
+import type { NodeApi, ReorgInfo } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
 import {
   type ActivityItem,
@@ -179,32 +181,115 @@ export function walletSigner(wallet: Wallet, backend: ProviderBackend, view: Wal
   }
 }
 
+/** Most heads the payments received go without asking for the account's list, whatever else says. */
+export const RECEIVED_EVERY = 20
+
+/**
+ * What the selected account's verified state says of its transaction list (`receivedState`, read at each
+ * head), and what the list was asked at: the account, the node's mode, the last reorganisation the page
+ * heard of, the head (null: none yet).
+ */
+interface ReceivedAsk {
+  readonly account: Address
+  readonly state: string | null
+  readonly mode: NodeMode['kind'] | null
+  readonly reorg: ReorgInfo | null
+  readonly head: { readonly number: bigint; readonly hash: Hex } | null
+}
+
+/**
+ * What the list of `account`'s transactions may hold, in one string: its verified nonce and coin balance
+ * (`info`; undefined: not read) and the tokens it holds or created, with their balances. Everything the
+ * list holds moved one of them (a payment to it, an HTLC payout to it, a transaction it sent), so the list
+ * is asked for again only when the string changes. Null when the account was not read.
+ */
+export function receivedState(
+  account: Address,
+  info: Pick<AccountInfo, 'nonce' | 'balance'> | undefined,
+  held: readonly Pick<TokenHolding, 'token' | 'balance' | 'created'>[],
+): string | null {
+  if (info === undefined) return null
+  const tokens = held.map((h) => `${h.token.address.toLowerCase()}:${h.balance}:${h.created}`).sort()
+  return [account.toLowerCase(), info.nonce, info.balance, ...tokens].join(' ')
+}
+
+/**
+ * Whether the list asked at `last` (undefined: none, or its read failed) may differ from one asked `now`:
+ * another account or mode; a state not read, or changed (`receivedState`); a reorganisation since
+ * (the head is not a descendant of the last one asked at: a reorg event heard of since, or another head
+ * no higher than it); `RECEIVED_EVERY` heads since, as a safety
+ * net for what the state does not show (a token balance moved away and back within one block, a listed
+ * transaction moving nothing that pushes an older payment past `RECEIVED_LIMIT`, a peer that left a row
+ * out).
+ */
+function receivedDue(last: ReceivedAsk | undefined, now: ReceivedAsk): boolean {
+  if (last === undefined || now.state === null || now.head === null || last.head === null) return true
+  return (
+    last.account !== now.account ||
+    last.mode !== now.mode ||
+    last.state !== now.state ||
+    last.reorg !== now.reorg ||
+    (now.head.number <= last.head.number && now.head.hash !== last.head.hash) ||
+    now.head.number - last.head.number >= BigInt(RECEIVED_EVERY)
+  )
+}
+
 /**
  * What refreshes the payments the selected account received (`useWallet`'s `received`), read through
  * `reads` (`readReceived`): on a full node from its own index; on a light or upgrading one from a full
- * peer's list, each transaction and receipt proven (the node's API routes the reads). Each mined
- * transaction is read once per account. A read that fails keeps what was listed for the account, marked
- * `unread` with the error's message; a read that ends after another account was selected is dropped.
- * The locks of the coin payouts listed are only started (`receivedLocks`, through `reads.verifiedHtlc`,
- * each read once as the address page reads them: one that failed is read again at the next refresh): the
- * list does not wait for them.
+ * peer's list, each transaction and receipt proven (the node's API routes the reads). The list is asked
+ * for only when it may have changed since the last read (`receivedDue`, with `state`, the account's
+ * `receivedState` read at this head): on a light node each ask is a request to a full peer, at every head
+ * of every light tab, mostly answered with the same list. Each mined transaction is read once per
+ * account. A read that fails keeps what was listed for the account, marked `unread` with the error's
+ * message, and is asked again at the next refresh; a read that ends after another account was selected
+ * is dropped. The locks of the coin payouts listed are only started (`receivedLocks`, through
+ * `reads.verifiedHtlc`, each read once as the address page reads them: one that failed is read again at
+ * the next refresh, the list asked or not): the list does not wait for them.
  */
 export function receivedReader(
   reads: ReceivedReads & Pick<Remote<NodeApi>, 'verifiedHtlc'>,
-): () => Promise<void> {
+): (state: string | null) => Promise<void> {
   /** What each transaction of the selected account gave it, by hash: a mined one is read once. */
   let cache: { account: Address | null; read: ReadonlyMap<Hex, readonly ReceivedItem[]> } = {
     account: null,
     read: new Map(),
   }
+  /** What the last list read was asked at; undefined when none was, or it failed. */
+  let asked: ReceivedAsk | undefined
   // A lock's record names its payee: the reads serve every account.
   const locks = settledLockReads(reads)
   locks.subscribe(() => useWallet.setState({ receivedLocks: locks.current() }))
-  return async () => {
+  /** Starts reading the locks of the coin payouts in `items` not read yet. */
+  const readLocks = (items: readonly ReceivedItem[]): void =>
+    locks.readLocks(
+      items.flatMap((i) =>
+        i.lockUnread === true && i.htlc !== undefined
+          ? [[i.htlc.lock.toLowerCase() as Hex, BigInt(i.blockNumber)] as const]
+          : [],
+      ),
+    )
+  return async (state) => {
     const account = useWallet.getState().view.selected
     if (account === null) return
+    const { mode, lastReorg, head } = useApp.getState()
+    const now: ReceivedAsk = {
+      account,
+      state,
+      mode: mode?.kind ?? null,
+      reorg: lastReorg,
+      head: head === null ? null : { number: head.number, hash: head.hash },
+    }
+    if (!receivedDue(asked, now)) {
+      const { received } = useWallet.getState()
+      if (received?.account === account) readLocks(received.items)
+      return
+    }
+    asked = now
     const known = cache.account === account ? cache.read : new Map()
     const read = await readReceived(account, reads, known).catch((err: unknown) => messageOf(err))
+    // Failed: asked again at the next refresh, whatever it says.
+    if (typeof read === 'string' && asked === now) asked = undefined
     // The account selected meanwhile is another: this read is not its.
     if (useWallet.getState().view.selected !== account) return
     if (typeof read === 'string') {
@@ -214,13 +299,7 @@ export function receivedReader(
       return
     }
     cache = { account, read: read.read }
-    locks.readLocks(
-      read.items.flatMap((i) =>
-        i.lockUnread === true && i.htlc !== undefined
-          ? [[i.htlc.lock.toLowerCase() as Hex, BigInt(i.blockNumber)] as const]
-          : [],
-      ),
-    )
+    readLocks(read.items)
     useWallet.setState({ received: { account, items: read.items } })
   }
 }
@@ -252,7 +331,8 @@ export async function startWallet(
     },
   })
 
-  const refreshBalances = async (): Promise<void> => {
+  /** Reads every account's verified balance; returns what was read, by lower-case address. */
+  const refreshBalances = async (): Promise<ReadonlyMap<string, AccountInfo>> => {
     const accounts = useWallet.getState().view.accounts
     const proven = await Promise.all(
       accounts.map(async (a) => [a.address.toLowerCase(), await api.verifiedAccount(a.address)] as const),
@@ -261,6 +341,7 @@ export async function startWallet(
       balances: Object.fromEntries(proven.map(([a, r]) => [a, r.value.balance])),
       balancesAt: Object.fromEntries(proven.map(([a, r]) => [a, r.number])),
     })
+    return new Map(proven.map(([a, r]) => [a, r.value]))
   }
 
   /**
@@ -280,28 +361,45 @@ export async function startWallet(
    * Tokens the selected account holds or created, with balances (base units), and the header they were
    * read at (the token rows' verified mark on a light node).
    */
-  const refreshTokens = async (): Promise<void> => {
+  const refreshTokens = async (): Promise<{ account: Address; held: TokenHolding[] } | null> => {
     const selected = useWallet.getState().view.selected
-    if (selected === null) return useWallet.setState({ tokens: [], tokensAt: undefined })
+    if (selected === null) {
+      useWallet.setState({ tokens: [], tokensAt: undefined })
+      return null
+    }
     const held = await api.verifiedTokenHoldings(selected)
     useWallet.setState({ tokens: held.value.map(shownHolding), tokensAt: held.number })
+    return { account: selected, held: held.value }
+  }
+
+  /**
+   * Re-reads the verified balances and the selected account's tokens, then refreshes the payments it
+   * received with what they say of it (`receivedState`). A read that fails (on a light node: no proof
+   * verified, or token lists it cannot build) leaves the last verified values, each with the header it
+   * was verified at, and says nothing of the account: the list is asked for.
+   */
+  const refreshVerified = async (): Promise<void> => {
+    const [balances, tokens] = await Promise.allSettled([refreshBalances(), refreshTokens()])
+    const state =
+      balances.status === 'fulfilled' && tokens.status === 'fulfilled' && tokens.value !== null
+        ? receivedState(
+            tokens.value.account,
+            balances.value.get(tokens.value.account.toLowerCase()),
+            tokens.value.held,
+          )
+        : null
+    await refreshReceived(state)
   }
 
   wallet.subscribe((view) => {
     useAccount.getState().setWallet(walletSigner(wallet, backend, view))
     useWallet.setState({ view, ...(view.state === 'unlocked' ? { unlockPrompt: false } : {}) })
-    // A read that fails (on a light node: no proof verified, or token lists it cannot build) leaves
-    // the last verified values, each with the header it was verified at.
-    refreshBalances().catch(() => {})
-    refreshTokens().catch(() => {})
-    refreshReceived().catch(() => {})
+    refreshVerified().catch(() => {})
   })
   useApp.subscribe((s, prev) => {
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
-      refreshBalances().catch(() => {})
-      refreshTokens().catch(() => {})
+      refreshVerified().catch(() => {})
       refreshActivity().catch(() => {})
-      refreshReceived().catch(() => {})
     }
   })
   useWallet.setState({ wallet, provider, backend, activity, activityDamaged })

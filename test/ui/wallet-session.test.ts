@@ -17,7 +17,9 @@ import {
   askApproval,
   dismissUnlock,
   promptUnlock,
+  RECEIVED_EVERY,
   receivedReader,
+  receivedState,
   useWallet,
   walletSigner,
 } from '../../src/ui/wallet-session'
@@ -200,11 +202,14 @@ describe('payments received', () => {
    */
   const lightReads = (listed: Map<Address, Hex[] | Error>) => {
     const read: Hex[] = []
+    /** The accounts whose list was asked for, in order. */
+    const asked: Address[] = []
     /** The account a listed transaction pays. */
     const to = (hash: Hex): Address =>
       [...listed].find(([, l]) => Array.isArray(l) && l.includes(hash))?.[0] ?? PAYER
     const reads: ReceivedReads & Pick<NodeApi, 'verifiedHtlc'> = {
       async addressTransactions(address) {
+        asked.push(address)
         const l = listed.get(address)
         if (l instanceof Error) throw l
         return l ?? []
@@ -224,7 +229,7 @@ describe('payments received', () => {
         return { value: null, verified: true, number: 0n, hash: `0x${'00'.repeat(32)}` }
       },
     }
-    return { reads, read }
+    return { reads, read, asked }
   }
   const select = (selected: Address) =>
     useWallet.setState({
@@ -243,7 +248,7 @@ describe('payments received', () => {
   const from = `from ${PAYER.slice(0, 4)}…${PAYER.slice(-2)}`
 
   afterEach(() => {
-    useApp.setState({ mode: null })
+    useApp.setState({ mode: null, head: null, lastReorg: null })
     useWallet.setState({ view: { state: 'none', accounts: [], selected: null }, received: null })
   })
 
@@ -258,11 +263,11 @@ describe('payments received', () => {
       const { reads, read } = lightReads(new Map([[ME, [hashOf(2), hashOf(1)]]]))
       select(ME)
       const refresh = receivedReader(reads)
-      await refresh()
+      await refresh(null)
       expect(useWallet.getState().received).toMatchObject({ account: ME })
       expect(useWallet.getState().received?.unread).toBeUndefined()
       expect(titles()).toEqual([`Received 2 TAB ${from}`, `Received 1 TAB ${from}`])
-      await refresh()
+      await refresh(null)
       expect(read).toEqual([hashOf(2), hashOf(1)])
     },
   )
@@ -314,7 +319,7 @@ describe('payments received', () => {
       const { received, receivedLocks } = useWallet.getState()
       return shownReceived(ME, received?.items ?? [], receivedLocks).map((i) => [i.title, i.lockRead])
     }
-    await refresh()
+    await refresh(null)
     expect(useWallet.getState().received?.unread).toBeUndefined()
     expect(shown()).toEqual([
       ['From an HTLC redeem of lock 0xabab…abab', { state: 'reading' }],
@@ -329,14 +334,14 @@ describe('payments received', () => {
       ],
       [`Received 2 TAB ${from}`, undefined],
     ])
-    await refresh()
+    await refresh(null)
     await new Promise((r) => setTimeout(r, 0))
     expect(shown()).toEqual([
       ['Received 3 TAB from an HTLC redeem of lock 0xabab…abab', undefined],
       [`Received 2 TAB ${from}`, undefined],
     ])
     // The lock read is kept, each transaction was read once: a third refresh asks for neither.
-    await refresh()
+    await refresh(null)
     expect(asked).toEqual([lock, lock])
     expect(read).toEqual([redeem, hashOf(2)])
   })
@@ -355,7 +360,7 @@ describe('payments received', () => {
       verifiedHtlc: () => new Promise<never>(() => {}),
     }
     select(ME)
-    await receivedReader(reads)()
+    await receivedReader(reads)(null)
     expect(titles()).toEqual([
       `Received 7 TAB ${from}`,
       'From an HTLC redeem of lock 0xcdcd…cdcd',
@@ -370,22 +375,22 @@ describe('payments received', () => {
     const { reads } = lightReads(listed)
     select(ME)
     const refresh = receivedReader(reads)
-    await refresh()
+    await refresh(null)
     listed.set(ME, noPeer())
-    await refresh()
+    await refresh(null)
     expect(useWallet.getState().received).toEqual({
       account: ME,
       items: [expect.objectContaining({ title: `Received 1 TAB ${from}` })],
       unread: noPeer().message,
     })
     listed.set(ME, [hashOf(3), hashOf(1)])
-    await refresh()
+    await refresh(null)
     expect(useWallet.getState().received?.unread).toBeUndefined()
     expect(titles()).toEqual([`Received 3 TAB ${from}`, `Received 1 TAB ${from}`])
     // Another account whose first read fails lists nothing of the last one's.
     listed.set(FRIEND, noPeer())
     select(FRIEND)
-    await refresh()
+    await refresh(null)
     expect(useWallet.getState().received).toEqual({ account: FRIEND, items: [], unread: noPeer().message })
   })
 
@@ -398,21 +403,191 @@ describe('payments received', () => {
     const { reads, read } = lightReads(listed)
     select(ME)
     const refresh = receivedReader(reads)
-    const slow = refresh()
+    const slow = refresh(null)
     select(FRIEND)
     await slow
     expect(useWallet.getState().received).toBeNull()
-    await refresh()
+    await refresh(null)
     expect(useWallet.getState().received).toMatchObject({ account: FRIEND })
     expect(titles()).toEqual([`Received 4 TAB ${from}`])
     listed.set(FRIEND, noPeer())
-    const failing = refresh()
+    const failing = refresh(null)
     select(ME)
     await failing
     expect(useWallet.getState().received).toBeNull()
-    await refresh()
+    await refresh(null)
     expect(titles()).toEqual([`Received 1 TAB ${from}`])
     // ME's transaction was read again after FRIEND's read: the cache held FRIEND's.
     expect(read).toEqual([hashOf(1), hashOf(4), hashOf(1)])
+  })
+  /** The head at `n`, as the node pushes it (its hash names its number and `branch`). */
+  const headAt = (n: number, branch = 0) =>
+    useApp.setState({
+      head: {
+        number: BigInt(n),
+        hash: hashOf(1_000_000 * (branch + 1) + n),
+        timestamp: BigInt(n),
+        difficulty: 1n,
+        totalDifficulty: BigInt(n),
+        txCount: null,
+      },
+    })
+  /** `ME`'s verified state: `tab` TAB, nonce `nonce`, `apl` of a token. */
+  const stateOf = (tab: bigint, nonce = 0n, apl?: bigint) =>
+    receivedState(
+      ME,
+      { balance: tab * 10n ** 18n, nonce },
+      apl === undefined
+        ? []
+        : [
+            {
+              token: { address: FRIEND, symbol: 'APL', decimals: 18 } as never,
+              balance: apl,
+              created: false,
+            },
+          ],
+    )
+
+  test('a light node asks a full peer for the list once while the account’s verified state stands still, and again when its balance, nonce or tokens move', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const listed = new Map<Address, Hex[] | Error>([[ME, [hashOf(1)]]])
+    const { reads, asked } = lightReads(listed)
+    select(ME)
+    const refresh = receivedReader(reads)
+    for (let n = 1; n <= 10; n++) {
+      headAt(n)
+      await refresh(stateOf(1n))
+    }
+    expect(asked).toEqual([ME])
+    expect(titles()).toEqual([`Received 1 TAB ${from}`])
+    // A payment moves the coin balance: asked once more, and listed.
+    listed.set(ME, [hashOf(3), hashOf(1)])
+    headAt(11)
+    await refresh(stateOf(4n))
+    headAt(12)
+    await refresh(stateOf(4n))
+    expect(asked).toHaveLength(2)
+    expect(titles()).toEqual([`Received 3 TAB ${from}`, `Received 1 TAB ${from}`])
+    // A transaction it sent moves its nonce; a token payment its holdings; then a token held moves.
+    for (const [n, state] of [
+      [13, stateOf(4n, 1n)],
+      [14, stateOf(4n, 1n, 5n)],
+      [15, stateOf(4n, 1n, 5n)],
+      [16, stateOf(4n, 1n, 7n)],
+    ] as const) {
+      headAt(n)
+      await refresh(state)
+    }
+    expect(asked).toHaveLength(5)
+    // A state that could not be read says nothing: asked.
+    headAt(17)
+    await refresh(null)
+    expect(asked).toHaveLength(6)
+  })
+
+  test('the list is asked for again after a reorganisation, on another account or mode, and every RECEIVED_EVERY heads', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const { reads, asked } = lightReads(new Map([[ME, [hashOf(1)]]]))
+    select(ME)
+    const refresh = receivedReader(reads)
+    const state = stateOf(1n)
+    headAt(1)
+    await refresh(state)
+    // A reorganisation the page heard of: the new head is not a descendant of the one asked at.
+    headAt(2, 1)
+    useApp.setState({ lastReorg: { oldHead: hashOf(1), newHead: hashOf(2), depth: 1, returned: [] } })
+    await refresh(state)
+    headAt(3, 1)
+    await refresh(state)
+    expect(asked).toHaveLength(2)
+    // Another head no higher than the last one asked at (its reorg event not heard of yet); not the same.
+    headAt(2, 2)
+    await refresh(state)
+    expect(asked).toHaveLength(3)
+    await refresh(state)
+    expect(asked).toHaveLength(3)
+    // The mode moved on (`upgrading n %` to another n is the same mode).
+    useApp.setState({ mode: { kind: 'upgrading', percent: 10 } })
+    await refresh(state)
+    useApp.setState({ mode: { kind: 'upgrading', percent: 20 } })
+    await refresh(state)
+    expect(asked).toHaveLength(4)
+    // Another account, then back.
+    select(FRIEND)
+    await refresh(state)
+    select(ME)
+    await refresh(state)
+    expect(asked).toEqual([ME, ME, ME, ME, FRIEND, ME])
+    // The safety net: RECEIVED_EVERY heads after the last ask, whatever the state says.
+    for (let n = 3; n < 2 + RECEIVED_EVERY; n++) {
+      headAt(n, 2)
+      await refresh(state)
+    }
+    expect(asked).toHaveLength(6)
+    headAt(2 + RECEIVED_EVERY, 2)
+    await refresh(state)
+    expect(asked).toHaveLength(7)
+  })
+
+  test('a list read that fails is asked again at the next head, though nothing moved, until one succeeds', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const listed = new Map<Address, Hex[] | Error>([[ME, noPeer()]])
+    const { reads, asked } = lightReads(listed)
+    select(ME)
+    const refresh = receivedReader(reads)
+    const state = stateOf(1n)
+    headAt(1)
+    await refresh(state)
+    headAt(2)
+    await refresh(state)
+    expect(asked).toHaveLength(2)
+    expect(useWallet.getState().received?.unread).toBe(noPeer().message)
+    listed.set(ME, [hashOf(1)])
+    headAt(3)
+    await refresh(state)
+    headAt(4)
+    await refresh(state)
+    expect(asked).toHaveLength(3)
+    expect(useWallet.getState().received).toEqual({
+      account: ME,
+      items: [expect.objectContaining({ title: `Received 1 TAB ${from}` })],
+    })
+  })
+
+  test('a coin lock whose read failed is read again at the next head, the list not asked for', async () => {
+    useApp.setState({ mode: { kind: 'light' } })
+    const lock: Hex = `0x${'ef'.repeat(32)}`
+    const redeem = hashOf(5)
+    const { reads: base, asked } = lightReads(new Map([[ME, [redeem]]]))
+    const lockAsked: Hex[] = []
+    const reads: typeof base = {
+      ...base,
+      async transaction(hash) {
+        const tx = await base.transaction(hash)
+        return tx === null ? tx : { ...tx, to: HTLC_ADDRESS, value: 0n }
+      },
+      async receipt(hash) {
+        const logs = [{ address: HTLC_ADDRESS, topics: [REDEEMED_TOPIC, lock], data: '0x', logIndex: 0 }]
+        return { status: 'success', blockNumber: BigInt(hash), logs } as never
+      },
+      async verifiedHtlc(id) {
+        lockAsked.push(id)
+        throw new Error('no peer proved the lock')
+      },
+    }
+    select(ME)
+    const refresh = receivedReader(reads)
+    headAt(6)
+    await refresh(stateOf(1n))
+    await new Promise((r) => setTimeout(r, 0))
+    headAt(7)
+    await refresh(stateOf(1n))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(asked).toEqual([ME])
+    expect(lockAsked).toEqual([lock, lock])
+    expect(useWallet.getState().receivedLocks.get(lock)).toEqual({
+      state: 'failed',
+      error: 'no peer proved the lock',
+    })
   })
 })
