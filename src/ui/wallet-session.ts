@@ -239,7 +239,7 @@ function receivedDue(last: ReceivedAsk | undefined, now: ReceivedAsk): boolean {
  * `reads` (`readReceived`): on a full node from its own index; on a light or upgrading one from a full
  * peer's list, each transaction and receipt proven (the node's API routes the reads). The list is asked
  * for only when it may have changed since the last read (`receivedDue`, with `state`, the account's
- * `receivedState` read at this head): on a light node each ask is a request to a full peer, at every head
+ * `receivedState` read at this head), or when none is shown for the account: on a light node each ask is a request to a full peer, at every head
  * of every light tab, mostly answered with the same list. Each mined transaction is read once per
  * account. A read that fails keeps what was listed for the account, marked `unread` with the error's
  * message, and is asked again at the next refresh; a read that ends after another account was selected
@@ -280,9 +280,10 @@ export function receivedReader(
       reorg: lastReorg,
       head: head === null ? null : { number: head.number, hash: head.hash },
     }
-    if (!receivedDue(asked, now)) {
-      const { received } = useWallet.getState()
-      if (received?.account === account) readLocks(received.items)
+    // A list shown for the account (not cleared meanwhile, as a restore does) that cannot have changed.
+    const shown = useWallet.getState().received
+    if (shown?.account === account && !receivedDue(asked, now)) {
+      readLocks(shown.items)
       return
     }
     asked = now

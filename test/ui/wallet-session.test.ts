@@ -518,15 +518,20 @@ describe('payments received', () => {
     select(ME)
     await refresh(state)
     expect(asked).toEqual([ME, ME, ME, ME, FRIEND, ME])
+    // The list shown was cleared (a wallet restored): asked, though nothing else moved.
+    useWallet.setState({ received: null })
+    await refresh(state)
+    await refresh(state)
+    expect(asked).toHaveLength(7)
     // The safety net: RECEIVED_EVERY heads after the last ask, whatever the state says.
     for (let n = 3; n < 2 + RECEIVED_EVERY; n++) {
       headAt(n, 2)
       await refresh(state)
     }
-    expect(asked).toHaveLength(6)
+    expect(asked).toHaveLength(7)
     headAt(2 + RECEIVED_EVERY, 2)
     await refresh(state)
-    expect(asked).toHaveLength(7)
+    expect(asked).toHaveLength(8)
   })
 
   test('a list read that fails is asked again at the next head, though nothing moved, until one succeeds', async () => {
