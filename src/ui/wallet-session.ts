@@ -217,10 +217,9 @@ export function receivedState(
  * Whether the list asked at `last` (undefined: none, or its read failed) may differ from one asked `now`:
  * another account or mode; a state not read, or changed (`receivedState`); a reorganisation since
  * (the head is not a descendant of the last one asked at: a reorg event heard of since, or another head
- * no higher than it); `RECEIVED_EVERY` heads since, as a safety
- * net for what the state does not show (a token balance moved away and back within one block, a listed
- * transaction moving nothing that pushes an older payment past `RECEIVED_LIMIT`, a peer that left a row
- * out).
+ * no higher than it); `RECEIVED_EVERY` heads since, as a safety net for what the state does not show (a
+ * token balance moved away and back within one block, a listed transaction moving nothing that pushes an
+ * older payment past `RECEIVED_LIMIT`, a peer that left a row out).
  */
 function receivedDue(last: ReceivedAsk | undefined, now: ReceivedAsk): boolean {
   if (last === undefined || now.state === null || now.head === null || last.head === null) return true
@@ -239,9 +238,9 @@ function receivedDue(last: ReceivedAsk | undefined, now: ReceivedAsk): boolean {
  * `reads` (`readReceived`): on a full node from its own index; on a light or upgrading one from a full
  * peer's list, each transaction and receipt proven (the node's API routes the reads). The list is asked
  * for only when it may have changed since the last read (`receivedDue`, with `state`, the account's
- * `receivedState` read at this head), or when none is shown for the account: on a light node each ask is a request to a full peer, at every head
- * of every light tab, mostly answered with the same list. Each mined transaction is read once per
- * account. A read that fails keeps what was listed for the account, marked `unread` with the error's
+ * `receivedState` read at this head), or when none is shown for the account: on a light node each ask
+ * is a request to a full peer, which every head of every light tab made before, mostly answered with
+ * the same list. Each mined transaction is read once per account. A read that fails keeps what was listed for the account, marked `unread` with the error's
  * message, and is asked again at the next refresh; a read that ends after another account was selected
  * is dropped. The locks of the coin payouts listed are only started (`receivedLocks`, through
  * `reads.verifiedHtlc`, each read once as the address page reads them: one that failed is read again at
