@@ -60,7 +60,7 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
   }
 })
 
-test('a tab alone whose relay stopped says other tabs cannot find it, rather than to open another tab', async ({
+test('a tab alone whose relay stopped says other tabs cannot find it, rather than to open another tab, on the Network and Home screens', async ({
   browser,
 }) => {
   const relay = await startRelayProcess({ port: PORT })
@@ -74,6 +74,11 @@ test('a tab alone whose relay stopped says other tabs cannot find it, rather tha
     await expect(page.getByTestId('relay-state')).toHaveAttribute('data-state', 'unreachable')
     await expect(page.getByTestId('no-peers-relay-down')).toContainText('other tabs cannot find this one')
     await expect(page.getByRole('link', { name: 'Open another tab' })).toHaveCount(0)
+    // The Home screen's Peers card says the same (reached in the page: the server is down with the relay).
+    await page.getByRole('link', { name: 'Tabchain overview' }).click()
+    await expect(page.getByTestId('peers-note')).toHaveText(
+      'The relay is out of reach, so other tabs cannot find this one; they link once it is back.',
+    )
   } finally {
     await context.close()
     await stopRelayProcess(relay)

@@ -200,17 +200,55 @@ describe('peerCountLabel', () => {
 
 describe('peersNote', () => {
   const peer = (peerId: string, kind: 'direct' | 'relayed') => ({ peerId, kind, address: '', since: 0 })
+  const connected = { state: 'connected', address: '/ip4/127.0.0.1/tcp/1' } as const
+  const unreachable = {
+    state: 'unreachable',
+    error: 'fetch failed',
+    problem: { kind: 'silent' },
+    attempt: 2,
+    retryAt: 0,
+  } as const
   it('with no peer, says a link under way to a tab that is there rather than to open one', () => {
-    expect(peersNote({ peers: [], linking: ['A'] })).toBe('Linking to 1 tab…')
-    expect(peersNote({ peers: [], linking: ['A', 'B'] })).toBe('Linking to 2 tabs…')
+    expect(peersNote({ peers: [], linking: ['A'], relay: connected })).toBe('Linking to 1 tab…')
+    expect(peersNote({ peers: [], linking: ['A', 'B'], relay: connected })).toBe('Linking to 2 tabs…')
   })
-  it('invites to open another tab only when no tab is there, linked or being linked', () => {
-    expect(peersNote({ peers: [], linking: [] })).toBe('Open another tab to see it connect.')
+  it('invites to open another tab only when no tab is there, linked or being linked, and the relay is', () => {
+    expect(peersNote({ peers: [], linking: [], relay: connected })).toBe(
+      'Open another tab to see it connect.',
+    )
+    expect(peersNote({ peers: [], linking: [], relay: { state: 'connecting', attempt: 1 } })).toBe(
+      'Open another tab to see it connect.',
+    )
     expect(peersNote(null)).toBe('Open another tab to see it connect.')
   })
+  it('with the relay out of reach and no tab linking, says other tabs cannot find this one, not to open one', () => {
+    // Tabs find each other through the relay: another tab opened now would not link (as the Network screen says).
+    expect(peersNote({ peers: [], linking: [], relay: unreachable })).toBe(
+      'The relay is out of reach, so other tabs cannot find this one; they link once it is back.',
+    )
+    // A dial under way to a tab already known can still link without the relay.
+    expect(peersNote({ peers: [], linking: ['A'], relay: unreachable })).toBe('Linking to 1 tab…')
+  })
+  it('offline, says so rather than to open another tab or that a link is under way', () => {
+    const offline = { state: 'offline' } as const
+    expect(peersNote({ peers: [], linking: [], relay: offline })).toBe(
+      'This tab is offline: peers link once the network is back.',
+    )
+    expect(peersNote({ peers: [], linking: ['A'], relay: offline })).toBe(
+      'This tab is offline: peers link once the network is back.',
+    )
+    // The browser went offline before the host's next relay attempt noticed it.
+    expect(peersNote({ peers: [], linking: [], relay: connected }, false)).toBe(
+      'This tab is offline: peers link once the network is back.',
+    )
+  })
   it('with peers, says how they are linked', () => {
-    expect(peersNote({ peers: [peer('A', 'direct'), peer('B', 'relayed')], linking: ['C'] })).toBe(
-      '1 direct, 1 relayed',
+    expect(
+      peersNote({ peers: [peer('A', 'direct'), peer('B', 'relayed')], linking: ['C'], relay: connected }),
+    ).toBe('1 direct, 1 relayed')
+    // Links made keep working with the relay gone.
+    expect(peersNote({ peers: [peer('A', 'direct')], linking: [], relay: unreachable })).toBe(
+      '1 direct, 0 relayed',
     )
   })
 })

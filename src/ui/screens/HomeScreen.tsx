@@ -6,6 +6,7 @@ import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { CheckpointConflict } from '../../node/sync/checkpoint-conflict'
 import { formatCoin } from '../../wallet/amount'
 import { AddressLink } from '../components/explorer'
+import { useIsOnline } from '../components/Header'
 import { PeerId } from '../components/PeerId'
 import { RetryRelayButton } from '../components/RetryRelayButton'
 import {
@@ -30,6 +31,7 @@ import { useNow } from '../useNow'
 export function HomeScreen() {
   const profile = useApp((s) => s.profile)
   const network = useApp((s) => s.network)
+  const online = useIsOnline()
   const now = useNow(1000, network?.relay.state === 'unreachable')
   const peers = network?.peers ?? []
   const relay = describeRelay(network?.relay ?? null, now)
@@ -80,7 +82,7 @@ export function HomeScreen() {
           <h2 className="card__label">Peers</h2>
           <p className="card__value">{peerCountLabel(peers.length)}</p>
           <p className="muted small" data-testid="peers-note">
-            {peersNote(network)}
+            {peersNote(network, online)}
           </p>
         </article>
         <article className="card">
