@@ -8,7 +8,7 @@ import type {
 import type { CheckpointConflict } from '../node/sync/checkpoint-conflict'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
-import { formatAmount, formatCoin } from '../wallet/amount'
+import { formatAmount, formatCoin, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../wallet/amount'
 import { showHidden } from '../wallet/describe'
 
 /**
@@ -228,6 +228,23 @@ export function walletBalance(
 ): string {
   if (balance === undefined) return light ? '… TAB · not verified yet' : '… TAB'
   return markedVerified(formatCoin(balance), at, light, directPeers)
+}
+
+/** Decimals the Home screen's balance shows (`readableCoin`): a ten-thousandth of a TAB. */
+const READABLE_DECIMALS = 4
+
+/**
+ * A coin balance (`wei`) rounded for reading at a glance, as the Home screen's balance card shows it:
+ * at most four decimals (`234.4996 TAB` for 234.499689748), cut rather than rounded, so it never reads
+ * more than is held; a balance under 0.0001 TAB but not nil reads `< 0.0001 TAB`, never `0 TAB`. The
+ * card keeps the exact amount (`formatCoin`) one step away; the Wallet, the send forms and every other
+ * amount stay exact, as a person copying one to send needs it.
+ */
+export function readableCoin(wei: bigint): string {
+  const step = 10n ** BigInt(NATIVE_DECIMALS - READABLE_DECIMALS)
+  const kept = (wei / step) * step
+  if (wei > 0n && kept === 0n) return `< ${formatAmount(step, NATIVE_DECIMALS, NATIVE_SYMBOL)}`
+  return formatCoin(kept)
 }
 
 /**

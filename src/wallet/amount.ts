@@ -16,7 +16,8 @@ export function groupThousands(text: string): string {
  * screens and the wallet's approval texts show, so that an amount reads the same everywhere: the whole
  * part grouped by thousands, the fraction exact (every base unit shown, trailing zeros dropped: viem
  * `formatUnits`, no rounding), then the symbol (or unit, e.g. `gwei`). Not for form fields: an amount a
- * person types, or a form fills in, stays a plain decimal that parses back.
+ * person types, or a form fills in, stays a plain decimal that parses back. The Home screen's balance
+ * card alone shows a rounded reading (`readableCoin` in src/ui/format.ts), this exact one a step away.
  */
 export function formatAmount(amount: bigint, decimals: number, symbol: string): string {
   return `${groupThousands(formatUnits(amount, decimals))} ${symbol}`

@@ -13,6 +13,7 @@ import {
   peerCountLabel,
   peersNote,
   pendingNote,
+  readableCoin,
   relayProblem,
   retryNowButton,
   secondsUntil,
@@ -322,6 +323,23 @@ describe('verifiedNote', () => {
   })
 })
 
+describe('readableCoin', () => {
+  const TAB = 10n ** 18n
+  it('shows at most four decimals, cut rather than rounded up past what is held', () => {
+    expect(readableCoin(234_499_689_748n * 10n ** 9n)).toBe('234.4996 TAB')
+    // 0.99999 TAB is not 1 TAB: rounding it up would show more than is held.
+    expect(readableCoin(99_999n * 10n ** 13n)).toBe('0.9999 TAB')
+    expect(readableCoin(12_345n * TAB + 1n)).toBe('12,345 TAB')
+    expect(readableCoin(25n * 10n ** 17n)).toBe('2.5 TAB')
+    expect(readableCoin(10n ** 14n)).toBe('0.0001 TAB')
+  })
+  it('never shows a balance that is not nil as 0', () => {
+    expect(readableCoin(1n)).toBe('< 0.0001 TAB')
+    expect(readableCoin(10n ** 14n - 1n)).toBe('< 0.0001 TAB')
+    expect(readableCoin(0n)).toBe('0 TAB')
+  })
+})
+
 describe('walletBalance', () => {
   it('a balance not read yet is not shown as 0: on a light node it says it is not verified yet', () => {
     expect(walletBalance(undefined, undefined, true, 1)).toBe('… TAB · not verified yet')
@@ -333,6 +351,9 @@ describe('walletBalance', () => {
     expect(walletBalance(25n * 10n ** 17n, 7n, false, 1)).toBe('2.5 TAB')
     // As the Market and the approval dialog write it: thousands grouped, no base unit rounded away.
     expect(walletBalance(12_345n * 10n ** 18n + 1n, 7n, false, 1)).toBe('12,345.000000000000000001 TAB')
+  })
+  it('stays exact, unlike the Home card: a person copying it to send needs every base unit', () => {
+    expect(walletBalance(234_499_689_748n * 10n ** 9n, 7n, false, 1)).toBe('234.499689748 TAB')
   })
 })
 

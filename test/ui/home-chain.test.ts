@@ -77,6 +77,27 @@ describe("the home screen's balance card", () => {
     expect(html).toContain('at #1,233, executed on this node')
   })
 
+  test('shows the balance rounded to four decimals, the exact amount in its title and for screen readers', () => {
+    const html = render(
+      homeChainView(headAt(3), read(3, 3, 234_499_689_748n * 10n ** 9n), false),
+      false,
+      null,
+    )
+    const amount = /<span data-testid="balance-amount"[^>]*>(.*?)<\/span><\/span>/.exec(html)
+    expect(amount?.[0]).toContain('title="Exactly 234.499689748 TAB"')
+    expect(amount?.[1]).toBe(
+      '<span aria-hidden="true">234.4996 TAB</span><span class="visually-hidden">234.499689748 TAB',
+    )
+  })
+
+  test('a balance under 0.0001 TAB reads as such, not as 0; one with nothing to round shows whole', () => {
+    const tiny = render(homeChainView(headAt(3), read(3, 3, 5n), false), false, null)
+    expect(tiny).toContain('<span aria-hidden="true">&lt; 0.0001 TAB</span>')
+    expect(tiny).toContain('title="Exactly 0.000000000000000005 TAB"')
+    const whole = render(homeChainView(headAt(3), read(3, 3, 25n * 10n ** 17n), false), false, null)
+    expect(whole).toContain('<span data-testid="balance-amount">2.5 TAB</span>')
+  })
+
   test('acting with a devnet key, it says anyone can spend from it and links to the wallet; with a wallet, not', () => {
     const view = homeChainView(headAt(3), read(3, 3, 1n), false)
     const devnet = render(view, false, 'Devnet account 4')

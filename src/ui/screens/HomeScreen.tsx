@@ -18,6 +18,7 @@ import {
   formatHashrate,
   peerCountLabel,
   peersNote,
+  readableCoin,
   verifiedNote,
 } from '../format'
 import { type BalanceRead, type HomeChainView, homeChainView } from '../home-chain'
@@ -311,7 +312,7 @@ export function BalanceCard({
       data-number={proven?.number.toString() ?? ''}
     >
       <h2 className="card__label">Your balance</h2>
-      <p className="card__value">{proven === null ? '—' : formatCoin(proven.value.balance)}</p>
+      <p className="card__value">{proven === null ? '—' : <ReadableCoin wei={proven.value.balance} />}</p>
       <p className="muted small" title={proven?.hash}>
         {view.error !== null
           ? `Not verified yet: ${view.error}`
@@ -328,6 +329,22 @@ export function BalanceCard({
         </p>
       )}
     </article>
+  )
+}
+
+/**
+ * A balance rounded for reading (`readableCoin`), its exact amount one step away: in its title (on
+ * hover) and as what a screen reader reads. Shown whole when nothing is rounded away.
+ */
+function ReadableCoin({ wei }: { readonly wei: bigint }) {
+  const exact = formatCoin(wei)
+  const shown = readableCoin(wei)
+  if (shown === exact) return <span data-testid="balance-amount">{exact}</span>
+  return (
+    <span data-testid="balance-amount" data-exact={exact} title={`Exactly ${exact}`}>
+      <span aria-hidden="true">{shown}</span>
+      <span className="visually-hidden">{exact}</span>
+    </span>
   )
 }
 
