@@ -170,6 +170,9 @@ test('removing a profile that has no wallet warns of no keystore or recovery phr
   const dialog = await askRemove(page, 'Stored 1')
   // Enabled once its wallet was looked for: what the dialog shows then is its answer, not a wait.
   await expect(dialog.getByTestId('remove-confirm')).toBeEnabled()
+  // It deletes for good: red (white on #c42b35, 5.6:1), not the primary action's blue.
+  await expect(dialog.getByTestId('remove-confirm')).toHaveCSS('background-color', 'rgb(196, 43, 53)')
+  await expect(dialog.getByTestId('remove-confirm')).toHaveCSS('color', 'rgb(255, 255, 255)')
   await expect(dialog.getByTestId('remove-losses')).toContainText('its copy of the chain')
   await expect(dialog.getByTestId('remove-losses')).toContainText('its peer identity')
   await expect(dialog.getByTestId('remove-losses')).not.toContainText('wallet')

@@ -117,7 +117,7 @@ export function RemoveProfileDialog({ profile, runs, onClose }: RemoveProfileDia
         {runs === null ? (
           <button
             type="button"
-            className="button button--primary"
+            className="button button--danger"
             data-testid="remove-confirm"
             disabled={busy || wallet === null}
             onClick={remove}

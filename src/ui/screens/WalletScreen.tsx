@@ -400,19 +400,32 @@ function Forgot() {
             <p className="notice" role="alert" data-testid="restore-warning">
               {warning}
             </p>
-            <button
-              type="button"
-              className="button button--primary"
-              data-testid="restore-confirm"
-              disabled={busy}
-              onClick={() => void restore(true)}
-            >
-              {busy ? 'Encrypting…' : 'Replace this wallet'}
-            </button>
+            <ReplaceWalletButton busy={busy} onClick={() => void restore(true)} />
           </>
         )}
       </form>
     </details>
+  )
+}
+
+/** The restore's second button, once its warning said what is lost: styled as the irreversible step it is. */
+export function ReplaceWalletButton({
+  busy,
+  onClick,
+}: {
+  readonly busy: boolean
+  readonly onClick: () => void
+}) {
+  return (
+    <button
+      type="button"
+      className="button button--danger"
+      data-testid="restore-confirm"
+      disabled={busy}
+      onClick={onClick}
+    >
+      {busy ? 'Encrypting…' : 'Replace this wallet'}
+    </button>
   )
 }
 
