@@ -324,6 +324,19 @@ const ACTIONS: { readonly value: TokenAction; readonly label: string }[] = [
   { value: 'burn', label: 'Burn' },
 ]
 
+/** The token form's submit, named after its action; a burn, which destroys tokens for good, in red. */
+export function UseTokenButton({ action, busy }: { readonly action: TokenAction; readonly busy: boolean }) {
+  return (
+    <button
+      type="submit"
+      className={`button ${action === 'burn' ? 'button--danger' : 'button--primary'}`}
+      disabled={busy}
+    >
+      {busy ? 'Sending…' : ACTIONS.find((a) => a.value === action)?.label}
+    </button>
+  )
+}
+
 function UseToken({
   signer,
   holdings,
@@ -415,9 +428,7 @@ function UseToken({
             {amount.message}
           </div>
           <div>
-            <button type="submit" className="button button--primary" disabled={busy}>
-              {busy ? 'Sending…' : ACTIONS.find((a) => a.value === fields.action)?.label}
-            </button>
+            <UseTokenButton action={fields.action} busy={busy} />
           </div>
         </form>
       )}
