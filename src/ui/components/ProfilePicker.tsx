@@ -68,10 +68,9 @@ export function ProfilePicker() {
     if (e.key === 'Tab') setOpen(false)
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
     e.preventDefault()
-    const items = [
-      ...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])') ??
-        []),
-    ]
+    const items = Array.from(
+      menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])') ?? [],
+    )
     const at = items.indexOf(document.activeElement as HTMLElement)
     const next = items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]
     next?.focus()
