@@ -184,10 +184,10 @@ export function peerCountLabel(count: number): string {
 /**
  * The line under the Home screen's peer count: how the peers are linked; with none, that the tab is
  * offline (`online` false — the browser says so — or the host reported it: no link comes until the
- * network is back), else the tabs this one is linking to (the relay
- * named them or they announced themselves, the dial is under way), else, with the relay out of reach,
- * that other tabs cannot find this one (as the Network screen says: tabs meet through the relay, so
- * opening another would not help), and only with the relay there the invitation to open another tab.
+ * network is back), else the tabs this one is linking to (the relay named them or they announced
+ * themselves, the dial is under way), else, with the relay out of reach, that other tabs cannot find
+ * this one (as the Network screen says: tabs meet through the relay, so opening another would not
+ * help), and only with the relay there the invitation to open another tab.
  */
 export function peersNote(
   network: Pick<NetworkSnapshot, 'peers' | 'linking' | 'relay'> | null,
