@@ -10,6 +10,7 @@ import type { TokenHolding } from '../node/worker/queries'
 import {
   type ActivityItem,
   DROPPED_REASON,
+  forgetActivityOnReplace,
   type ReceivedItem,
   type ReceivedReads,
   readReceived,
@@ -320,6 +321,10 @@ export async function startWallet(
     saveActivity(localStorage, profileId, items)
     useWallet.setState({ activity: items })
   }
+  // Another phrase's wallet replaced this one: the old wallet's activity is not the new one's.
+  forgetActivityOnReplace(wallet, localStorage, profileId, () =>
+    useWallet.setState({ activity: [], activityDamaged: 0 }),
+  )
 
   const provider = createProvider({
     backend,

@@ -8,6 +8,7 @@ import type { ReceiptView, TokenInfo, TxView } from '../node/worker/queries'
 import { formatAmount, formatCoin } from './amount'
 import { shortAddress, showHidden } from './describe'
 import type { SentTransaction } from './provider'
+import type { Wallet } from './wallet'
 
 /** A sent transaction and what the chain says about it. */
 export interface ActivityItem extends SentTransaction {
@@ -292,6 +293,33 @@ export function saveActivity(
   items: readonly ActivityItem[],
 ): void {
   storage.setItem(activityKey(profileId), JSON.stringify(unmarked(items)))
+}
+
+/**
+ * Forgets the profile's activity: the saved list and the damaged entries kept aside
+ * (`damagedActivityKey`), both of the wallet that sent them.
+ */
+function forgetActivity(storage: Pick<Storage, 'removeItem'>, profileId: string): void {
+  storage.removeItem(activityKey(profileId))
+  storage.removeItem(damagedActivityKey(profileId))
+}
+
+/**
+ * Keeps the profile's activity the wallet's own: when another phrase's wallet replaces it
+ * (`Wallet.onReplaced`), the old wallet's list and its damaged entries are forgotten (`forgetActivity`),
+ * then `cleared` is told (the app empties the list it shows). Its own phrase restored keeps them: they
+ * are still its sends. Returns the unsubscribe function.
+ */
+export function forgetActivityOnReplace(
+  wallet: Pick<Wallet, 'onReplaced'>,
+  storage: Pick<Storage, 'removeItem'>,
+  profileId: string,
+  cleared: () => void,
+): () => void {
+  return wallet.onReplaced(() => {
+    forgetActivity(storage, profileId)
+    cleared()
+  })
 }
 
 /**

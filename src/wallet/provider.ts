@@ -451,8 +451,25 @@ export function createProvider(init: ProviderInit): TabchainProvider {
       emit('accountsChanged', given)
     }
   }
+  /**
+   * Ends the dApp's permission (`wallet_revokePermissions`): `eth_accounts` answers [] until it asks
+   * again, and `accountsChanged` tells [] if it was given an account.
+   */
+  const revoke = (): void => {
+    grant = 'revoked'
+    sync()
+  }
   sync()
   wallet.subscribe(sync)
+  // Another phrase's wallet replaced this one: what the dApp was granted is gone, and the new wallet's
+  // account is not given unasked. A dApp that held a grant hears [] even if the lock told it [] already:
+  // its accounts are gone, not locked.
+  wallet.onReplaced(() => {
+    const held = grant !== null && grant !== 'revoked'
+    const toldNone = lastAccounts === ''
+    revoke()
+    if (held && toldNone) emit('accountsChanged', [])
+  })
   setTimeout(() => emit('connect', { chainId: q(backend.chainId) }), 0)
 
   /**
@@ -944,8 +961,7 @@ export function createProvider(init: ProviderInit): TabchainProvider {
     // MetaMask's (MIP-2): the dApp's own "Disconnect"; eth_accounts answers [] until it asks again.
     wallet_revokePermissions: async (p) => {
       permissionNames(p[0])
-      grant = 'revoked'
-      sync()
+      revoke()
       return null
     },
   }

@@ -122,6 +122,8 @@ export function createWallet(init: WalletInit) {
   let unlocked: Unlocked | null = null
   let idleTimer: ReturnType<typeof setTimeout> | undefined
   const listeners = new Set<(v: WalletView) => void>()
+  /** Told when another phrase's wallet replaced this one (`restore`): see `onReplaced`. */
+  const replacedListeners = new Set<() => void>()
   /** Mutations run one at a time (derivation indexes, re-sealing). */
   let queue: Promise<unknown> = Promise.resolve()
   /** The last send in turn per account (lower-case address): see `inTurn`. */
@@ -286,6 +288,16 @@ export function createWallet(init: WalletInit) {
       return () => listeners.delete(fn)
     },
     /**
+     * Calls `fn` when a restore replaced this wallet with another phrase's (confirmed, saved): what the
+     * profile kept of the old wallet (its activity list, a dApp's grant) is not the new one's. Told once
+     * the new wallet is in place, before the subscribers of `subscribe` see it; a listener that throws is
+     * logged, not thrown (the wallet is replaced already). Returns the unsubscribe function.
+     */
+    onReplaced(fn: () => void): () => void {
+      replacedListeners.add(fn)
+      return () => replacedListeners.delete(fn)
+    },
+    /**
      * The end (Unix ms) of the wrong-password lockout the wallet is inside now: no password is tried
      * before it. It is kept with the stored wallet, so it holds from `load` on after a reload. Null when
      * no wait holds (none set, or over) and when there is no wallet.
@@ -367,7 +379,7 @@ export function createWallet(init: WalletInit) {
      * restore would lose runs only `confirmed`, else it throws `WALLET_RESTORE_UNCONFIRMED`, saying what,
      * and changes nothing: another phrase (this profile's wallet is replaced by the phrase's, with its
      * first account only) and accounts imported by private key (their keys are in the old vault alone;
-     * no phrase restores them). Throws `WALLET_BAD_MNEMONIC`, `WALLET_WEAK_PASSWORD`, `WALLET_NO_VAULT`,
+     * no phrase restores them). Another phrase's wallet, once in place, tells `onReplaced`. Throws `WALLET_BAD_MNEMONIC`, `WALLET_WEAK_PASSWORD`, `WALLET_NO_VAULT`,
      * `WALLET_NOT_SAVED` too.
      */
     restore(mnemonic: string, password: string, confirmed = false): Promise<WalletView> {
@@ -419,6 +431,13 @@ export function createWallet(init: WalletInit) {
         stored = next
         unlocked = u
         touch()
+        if (!own)
+          for (const l of replacedListeners)
+            try {
+              l()
+            } catch (err) {
+              console.error('a listener of the wallet being replaced threw', err)
+            }
         changed()
         return view()
       })
@@ -588,7 +607,7 @@ function restoreLoss(replaced: readonly AccountMeta[], imported: readonly Accoun
   const names = (as: readonly AccountMeta[]) => as.map((a) => a.name).join(', ')
   const other =
     replaced.length > 0
-      ? `this recovery phrase is not this wallet's: restoring it replaces this profile's wallet (${names(replaced)}) with the phrase's own, and only their phrase brings its accounts back`
+      ? `this recovery phrase is not this wallet's: restoring it replaces this profile's wallet (${names(replaced)}) with the phrase's own, and only their phrase brings its accounts back; the Activity of what it sent is cleared`
       : ''
   const keys =
     imported.length > 0

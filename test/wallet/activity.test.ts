@@ -27,6 +27,7 @@ import {
   DAMAGED_KEPT_CHARS,
   DROPPED_REASON,
   damagedActivityKey,
+  forgetActivityOnReplace,
   type HtlcPaid,
   lockPayout,
   mergeActivity,
@@ -42,7 +43,7 @@ import {
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { memoryStorage } from '../ui/memory-storage'
 import { paidOut } from './paid-out'
-import { hardhatWallet, soloNode, viemChain } from './solo-node'
+import { HARDHAT_MNEMONIC, hardhatWallet, soloNode, viemChain } from './solo-node'
 
 const GENESIS = testGenesis()
 const chain = viemChain(GENESIS)
@@ -373,6 +374,49 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
     expect(storedActivity(storage, profile)).toEqual({ items: [], damaged: 'list' })
     expect(JSON.parse(storage.getItem(damagedActivityKey(profile)) ?? 'null')).toEqual([saved])
   }
+})
+
+test("another phrase restored forgets the old wallet's activity and its damaged entries kept aside; this wallet's own phrase restored keeps them", async () => {
+  const OTHER =
+    'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
+  const NEW_PASSWORD = 'a new password, remembered'
+  const storage = memoryStorage()
+  const item: ActivityItem = {
+    hash: `0x${'01'.repeat(32)}`,
+    from: ME,
+    title: 'Send 1 TAB',
+    nonce: 0,
+    sentAt: 1_000,
+    status: 'confirmed',
+    blockNumber: '3',
+  }
+  storage.setItem('tabchain.activity.p1', JSON.stringify([item, { ...item, title: 4 }]))
+  expect(storedActivity(storage, 'p1')).toEqual({ items: [item], damaged: 1 })
+  // Another profile's activity is not this wallet's to forget.
+  saveActivity(storage, 'p2', [item])
+  const wallet = await hardhatWallet()
+  let cleared = 0
+  forgetActivityOnReplace(wallet, storage, 'p1', () => cleared++)
+  wallet.lock()
+
+  await wallet.restore(HARDHAT_MNEMONIC, NEW_PASSWORD)
+  expect(cleared).toBe(0)
+  expect(storedActivity(storage, 'p1')).toEqual({ items: [item], damaged: 0 })
+  expect(storage.getItem(damagedActivityKey('p1'))).not.toBeNull()
+
+  // Unconfirmed, nothing is replaced, nothing forgotten.
+  await expect(wallet.restore(OTHER, NEW_PASSWORD)).rejects.toMatchObject({
+    type: { code: 'WALLET_RESTORE_UNCONFIRMED', otherPhrase: true },
+  })
+  expect(cleared).toBe(0)
+  expect(storedActivity(storage, 'p1').items).toEqual([item])
+
+  await wallet.restore(OTHER, NEW_PASSWORD, true)
+  expect(cleared).toBe(1)
+  expect(storage.getItem('tabchain.activity.p1')).toBeNull()
+  expect(storage.getItem(damagedActivityKey('p1'))).toBeNull()
+  expect(storedActivity(storage, 'p1')).toEqual({ items: [], damaged: 0 })
+  expect(storedActivity(storage, 'p2').items).toEqual([item])
 })
 
 test('what an account received reads from the node: coin sent to it and token transfers to it, each saying from whom; its own sends and mints are not received; a mined transaction is read once', async () => {

@@ -1066,6 +1066,41 @@ describe("EIP-2255 permissions (and MetaMask's wallet_revokePermissions)", () =>
     expect(changes).toEqual([[ME], [], [ME], [], [ME]])
   })
 
+  test('another phrase restored ("Forgot your password?") revokes the dApp\'s grant: accountsChanged [] (told though the lock said [] already), eth_accounts [] and no permission until it asks again; this wallet\'s own phrase keeps it', async () => {
+    const OTHER =
+      'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
+    const OTHER_FIRST = '0x9858EfFD232B4033E47d90003D41EC34EcaEda94'
+    const NEW_PASSWORD = 'a new password, remembered'
+    const { own, p, clock, changes, client } = await locked()
+    await own.unlock(PASSWORD)
+    own.lock()
+    expect(changes).toEqual([[ME], []])
+
+    // Its own phrase: the grant stands, and the unlocked wallet gives its account as an unlock does.
+    await own.restore(HARDHAT_MNEMONIC, NEW_PASSWORD)
+    expect(changes).toEqual([[ME], [], [ME]])
+    expect(await client.getPermissions()).toEqual(granted(1_000))
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([ME])
+
+    // Another phrase, from the lock screen: the dApp hears [] once, and gets no account unasked.
+    own.lock()
+    await own.restore(OTHER, NEW_PASSWORD, true)
+    expect(own.view().selected).toBe(OTHER_FIRST)
+    expect(changes).toEqual([[ME], [], [ME], [], []])
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([])
+    expect(await client.getPermissions()).toEqual([])
+    expect(await code(p.request({ method: 'personal_sign', params: ['0x68', OTHER_FIRST] }))).toBe(4100)
+    clock.now = 2_000
+    expect(await p.request({ method: 'eth_requestAccounts' })).toEqual([OTHER_FIRST])
+    expect(changes).toEqual([[ME], [], [ME], [], [], [OTHER_FIRST]])
+
+    // Another phrase on the unlocked wallet: [] once, not twice.
+    await own.restore(HARDHAT_MNEMONIC, NEW_PASSWORD, true)
+    expect(changes).toEqual([[ME], [], [ME], [], [], [OTHER_FIRST], []])
+    expect(await p.request({ method: 'eth_accounts' })).toEqual([])
+    expect(await client.getPermissions()).toEqual([])
+  })
+
   test('an unknown permission or malformed params → -32602 saying what is wrong, nothing granted, revoked or prompted', async () => {
     const { own, p, waiting, changes } = await locked()
     await own.unlock(PASSWORD)

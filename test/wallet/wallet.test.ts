@@ -424,8 +424,12 @@ describe('forgot password: restore from the recovery phrase', () => {
       await expect(wallet.unlock(`wrong ${i}`)).rejects.toThrow('incorrect password')
     await expect(wallet.unlock(PASSWORD)).rejects.toMatchObject({ type: { code: 'WALLET_TOO_MANY_TRIES' } })
 
+    let replaced = 0
+    wallet.onReplaced(() => replaced++)
     const view = await wallet.restore(`  ${HARDHAT.toUpperCase()} `, NEW_PASSWORD)
     expect(view).toEqual({ ...before, state: 'unlocked' })
+    // Its own phrase: the same wallet, not replaced.
+    expect(replaced).toBe(0)
     const [first, second] = before.accounts
     const signed = await wallet.signMessage(second?.address as Address, 'restored')
     expect(await recoverMessageAddress({ message: 'restored', signature: signed })).toBe(second?.address)
@@ -486,12 +490,20 @@ describe('forgot password: restore from the recovery phrase', () => {
       },
     })
     await expect(refusal).rejects.toThrow(
-      "the wallet was not restored: this recovery phrase is not this wallet's: restoring it replaces this profile's wallet (Account 1, Savings) with the phrase's own, and only their phrase brings its accounts back. Confirm to restore anyway",
+      "the wallet was not restored: this recovery phrase is not this wallet's: restoring it replaces this profile's wallet (Account 1, Savings) with the phrase's own, and only their phrase brings its accounts back; the Activity of what it sent is cleared. Confirm to restore anyway",
     )
     expect(await store.load()).toEqual(stored)
     expect(wallet.view().state).toBe('locked')
 
+    // Told once the new wallet is in place, before the subscribers see it; a listener that throws stops nothing.
+    const told: string[] = []
+    wallet.onReplaced(() => told.push(`replaced, ${wallet.view().selected}`))
+    wallet.onReplaced(() => {
+      throw new Error('a broken listener')
+    })
+    wallet.subscribe((v) => told.push(`changed, ${v.selected}`))
     const view = await wallet.restore(OTHER, NEW_PASSWORD, true)
+    expect(told).toEqual([`replaced, ${OTHER_FIRST}`, `changed, ${OTHER_FIRST}`])
     expect(view).toEqual({
       state: 'unlocked',
       accounts: [{ address: OTHER_FIRST, name: 'Account 1', source: { kind: 'hd', index: 0 } }],
