@@ -270,6 +270,17 @@ test('a forgotten password: opened again locked, "Forgot your password?" restore
   await expect(page.getByTestId('phrase').locator('li')).toHaveCount(12)
   const phrase = (await page.getByTestId('phrase').locator('li').allTextContents()).join(' ')
   const address = await createWallet(page)
+  // Saved activity this wallet cannot read, kept aside at the next start (the Activity says so).
+  const profile = await profileOf(page)
+  await page.evaluate((p) => localStorage.setItem(`tabchain.activity.${p}`, 'not a list'), profile)
+  const savedActivity = () =>
+    page.evaluate(
+      (p) => [
+        localStorage.getItem(`tabchain.activity.${p}`),
+        localStorage.getItem(`tabchain.activity.${p}.damaged`),
+      ],
+      profile,
+    )
 
   await openNode(page, '/?mine=0')
   await page.getByRole('link', { name: 'Wallet' }).first().click()
@@ -302,6 +313,35 @@ test('a forgotten password: opened again locked, "Forgot your password?" restore
   await page.getByTestId('unlock-button').click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
   await expect(page.getByTestId('selected-address')).toHaveText(address)
+  // Its own phrase keeps its activity, and the page's dApp keeps the account it was given.
+  await page.getByTestId('tab-activity').click()
+  await expect(page.getByTestId('activity-damaged')).toBeVisible()
+  expect(await savedActivity()).toEqual(['[]', JSON.stringify(['not a list'])])
+  const accounts = () => page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_accounts' }))
+  expect(await accounts()).toEqual([address])
+
+  // Another phrase: the warning says the Activity goes; confirmed, the old wallet's activity is
+  // forgotten, and the dApp is given no account until it asks again.
+  await page.getByTestId('lock').click()
+  await page.getByTestId('forgot-link').click()
+  await page
+    .getByTestId('restore-phrase')
+    .fill('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about')
+  await page.getByTestId('restore-password').fill('another new password')
+  await page.getByTestId('restore-password-again').fill('another new password')
+  await page.getByTestId('restore').click()
+  await expect(page.getByTestId('restore-warning')).toContainText('the Activity of what it sent is cleared')
+  await page.getByTestId('restore-confirm').click()
+  await expect(page.getByTestId('selected-address')).toHaveText(
+    '0x9858EfFD232B4033E47d90003D41EC34EcaEda94',
+    {
+      timeout: 15_000,
+    },
+  )
+  await page.getByTestId('tab-activity').click()
+  await expect(page.getByTestId('activity-damaged')).toHaveCount(0)
+  expect(await savedActivity()).toEqual([null, null])
+  expect(await accounts()).toEqual([])
 })
 
 test('the private key to import and the password that shows the recovery phrase have visible labels; the passwords that differ and a wrong one are tied to their fields', async ({
