@@ -379,8 +379,8 @@ export function createWallet(init: WalletInit) {
      * restore would lose runs only `confirmed`, else it throws `WALLET_RESTORE_UNCONFIRMED`, saying what,
      * and changes nothing: another phrase (this profile's wallet is replaced by the phrase's, with its
      * first account only) and accounts imported by private key (their keys are in the old vault alone;
-     * no phrase restores them). Another phrase's wallet, once in place, tells `onReplaced`. Throws `WALLET_BAD_MNEMONIC`, `WALLET_WEAK_PASSWORD`, `WALLET_NO_VAULT`,
-     * `WALLET_NOT_SAVED` too.
+     * no phrase restores them). Another phrase's wallet, once in place, tells `onReplaced`. Throws
+     * `WALLET_BAD_MNEMONIC`, `WALLET_WEAK_PASSWORD`, `WALLET_NO_VAULT`, `WALLET_NOT_SAVED` too.
      */
     restore(mnemonic: string, password: string, confirmed = false): Promise<WalletView> {
       return serial(async () => {
