@@ -112,13 +112,16 @@ export function addressTxRow(
  * redeem or refund with the amount its lock read in `locks` holds, paid from the HTLC to the lock's
  * recipient or back to its sender; while that read runs or after it failed, no amount and the read's
  * state in `lockRead`; without a read or a lock, no amount); any other call reads as a call to its
- * contract with its selector. Pure.
+ * contract with its selector. An amount of a token in `reading` (lower-case: its read has not ended) and
+ * not in `tokens` reads `an amount of token 0x…`, not in base units a reader could take for whole tokens.
+ * Pure.
  */
 export function txWhat(
   tx: TxView,
   address: Address | null,
   tokens: TokenDirectory,
   locks: SettledLocks = new Map(),
+  reading: ReadonlySet<string> = new Set(),
 ): TxWhat {
   const self = address?.toLowerCase()
   const is = (a: Address) => a.toLowerCase() === self
@@ -133,6 +136,11 @@ export function txWhat(
     if (direction === null) return `Transfer ${amount} from ${name(from, 'from')} to ${name(to, 'to')}`
     return `${verb} ${amount} to ${name(to, 'to')}`
   }
+  /** `amount` of the token at `token`, or while that token is read, no figure. */
+  const ofToken = (token: Address, amount: bigint) =>
+    reading.has(token.toLowerCase()) && !tokens.has(token.toLowerCase())
+      ? `an amount of token ${short(getAddress(token))}`
+      : tokenAmount(token, amount, tokens)
   const row = (
     what: string,
     amount: string | null,
@@ -141,7 +149,7 @@ export function txWhat(
   ): TxWhat => ({ what, amount, direction, lockRead })
   /** `amount` of the coin (the zero address) or of the token at `token`, as the HTLC holds them. */
   const locked = (token: Address, amount: bigint) =>
-    token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : tokenAmount(token, amount, tokens)
+    token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : ofToken(token, amount)
   /** A redeem or refund of lock `id`: the HTLC pays its amount to the lock's `payee`. */
   const settle = (verb: string, id: Hex, payee: 'recipient' | 'sender', to: string) => {
     const read = locks.get(id.toLowerCase() as Hex)
@@ -167,19 +175,18 @@ export function txWhat(
   switch (call.functionName) {
     case 'transfer': {
       const [to, amount] = call.args
-      const shown = tokenAmount(tx.to, amount, tokens)
+      const shown = ofToken(tx.to, amount)
       return row(move('Send', shown, tx.from, to), shown, side(tx.from, to))
     }
     case 'transferFrom': {
       const [from, to, amount] = call.args
-      const shown = tokenAmount(tx.to, amount, tokens)
+      const shown = ofToken(tx.to, amount)
       return row(move('Send', shown, from, to), shown, side(from, to))
     }
     case 'approve': {
       const [spender, amount] = call.args
       const symbol = tokens.get(tx.to.toLowerCase())?.symbol ?? `token ${short(getAddress(tx.to))}`
-      const allowance =
-        amount === maxUint256 ? `an unlimited amount of ${symbol}` : tokenAmount(tx.to, amount, tokens)
+      const allowance = amount === maxUint256 ? `an unlimited amount of ${symbol}` : ofToken(tx.to, amount)
       const what = is(spender)
         ? `Allowed by ${name(tx.from, 'from')} to spend ${allowance}`
         : `Approve ${allowance} for ${name(spender, 'to')}`
@@ -187,12 +194,12 @@ export function txWhat(
     }
     case 'mint': {
       const [to, amount] = call.args
-      const shown = tokenAmount(tx.to, amount, tokens)
+      const shown = ofToken(tx.to, amount)
       return row(`Mint ${shown} to ${name(to, 'to')}`, shown, side(ZERO_ADDRESS, to))
     }
     case 'burn': {
       const [amount] = call.args
-      const shown = tokenAmount(tx.to, amount, tokens)
+      const shown = ofToken(tx.to, amount)
       return row(`Burn ${shown}`, shown, side(tx.from, ZERO_ADDRESS))
     }
     case 'createToken': {
@@ -229,8 +236,13 @@ export function txWhat(
  */
 export function lockUnreadText(read: LockUnread): string {
   if (read.state === 'reading') return 'Reading the amount…'
-  const head = read.error.split(': ')[0] ?? read.error
-  return `Amount not read: ${head.replace(/0x[0-9a-fA-F]{40,}/g, short)}`
+  return `Amount not read: ${firstClause(read.error)}`
+}
+
+/** An error's message up to its details (after the first colon), long hashes in it shortened. Pure. */
+export function firstClause(error: string): string {
+  const head = error.split(': ')[0] ?? error
+  return head.replace(/0x[0-9a-fA-F]{40,}/g, short)
 }
 
 /** The id of the HTLC lock `tx` redeems or refunds (lower-case), or null for any other transaction. */
@@ -256,6 +268,17 @@ function decodeCall(tx: TxView) {
   } catch {
     return null
   }
+}
+
+/**
+ * The token whose decimals and symbol say the amount `tx` moves or approves (the ERC20 it calls, the token
+ * a lock locks), or null: its amount is in the coin, read from a lock record, or none.
+ */
+export function amountToken(tx: TxView): Address | null {
+  const call = decodeCall(tx)
+  if (call === null || tx.to.toLowerCase() === TOKEN_FACTORY_ADDRESS) return null
+  if (call.functionName === 'lock') return call.args[0].toLowerCase() === ZERO_ADDRESS ? null : call.args[0]
+  return tx.to.toLowerCase() === HTLC_ADDRESS ? null : tx.to
 }
 
 /** The tokens `tx` names, whose symbols and decimals say its amounts: the contract it calls, and a lock's token. */

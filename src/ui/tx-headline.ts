@@ -2,9 +2,10 @@ import { getAddress } from 'viem'
 import { TOKEN_FACTORY_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import type { ReceiptView, TxView } from '../node/worker/queries'
-import { lockUnreadText, type SettledLocks, txWhat } from './address-activity'
+import { amountToken, lockUnreadText, type SettledLocks, txWhat } from './address-activity'
 import type { TokenDirectory } from './address-name'
 import { short } from './components/explorer'
+import { type TokenReads, tokensReading, tokenUnreadText } from './tx-token-reads'
 import type { TxStatus } from './tx-tracker'
 
 /**
@@ -12,8 +13,10 @@ import type { TxStatus } from './tx-tracker'
  * one's side (`txWhat`: `Transfer 1 TAB from X to Y`, `Create token Gold (GLD) with 1,000 GLD`, `Lock …`,
  * `Redeem swap lock …: 5 TAB to Y` with the amount `locks` read; while that read runs or after it failed,
  * `Redeem swap lock … (Reading the amount…)` or `(Amount not read: why)`, as the address rows' amount
- * cell says it: `lockUnreadText`), then from its `receipt` once mined the
- * address of a token it created (its mint's `Transfer` log). A failed one says what it tried and that it
+ * cell says it: `lockUnreadText`; while the token its amount is in is read (`reads`, not in `tokens`),
+ * `Transfer an amount of token 0x… from X to Y (Reading the token…)`, and after that read failed, the
+ * amount in base units of the token's address and `(Token not read: why)`: `tokenUnreadText`), then
+ * from its `receipt` once mined the address of a token it created (its mint's `Transfer` log). A failed one says what it tried and that it
  * failed, with why: nothing moved but its fee; a pending one, or one whose outcome no read proves, what
  * it was sent to do, nothing more (its status says the rest). Pure.
  */
@@ -23,9 +26,16 @@ export function txHeadline(
   status: TxStatus,
   tokens: TokenDirectory,
   locks: SettledLocks,
+  reads: TokenReads = new Map(),
 ): string {
-  const said = txWhat(tx, null, tokens, locks)
-  const what = said.lockRead === null ? said.what : `${said.what} (${lockUnreadText(said.lockRead)})`
+  const said = txWhat(tx, null, tokens, locks, tokensReading(reads))
+  const token = amountToken(tx)?.toLowerCase()
+  const tokenRead = token === undefined || tokens.has(token) ? undefined : reads.get(token)
+  const notes = [
+    ...(said.lockRead === null ? [] : [lockUnreadText(said.lockRead)]),
+    ...(tokenRead === undefined || tokenRead.state === 'read' ? [] : [tokenUnreadText(tokenRead)]),
+  ]
+  const what = notes.length === 0 ? said.what : `${said.what} (${notes.join('; ')})`
   const tried = `${what.charAt(0).toLowerCase()}${what.slice(1)}`
   if (status.state === 'failed')
     return `Tried to ${tried}, and failed (${status.reason}): nothing moved but its fee.`

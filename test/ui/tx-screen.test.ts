@@ -18,6 +18,7 @@ import { short } from '../../src/ui/components/explorer'
 import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { describeInput, readTransaction, TxDetail } from '../../src/ui/screens/TxScreen'
 import { txHeadline } from '../../src/ui/tx-headline'
+import { type TokenRead, tokensRead } from '../../src/ui/tx-token-reads'
 import { transfer } from '../node/chain/chain-fixtures'
 import {
   ALICE,
@@ -90,7 +91,15 @@ describe('the transaction screen', () => {
       `Pending — not in a block yet · not verified at the current head: no peer proved transaction ${hash}`,
     )
     // What it was sent to do, not that it did it.
-    expect(txHeadline(shown.tx, shown.receipt, shown.status, shown.tokens, shown.locks.current().locks)).toBe(
+    expect(
+      txHeadline(
+        shown.tx,
+        shown.receipt,
+        shown.status,
+        tokensRead(shown.tokens.current()),
+        shown.locks.current().locks,
+      ),
+    ).toBe(
       `Sent to transfer 0.000000000000000005 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: not in a block yet.`,
     )
 
@@ -159,7 +168,15 @@ describe('the transaction screen', () => {
     const read = must(await readTransaction(api, hash))
     const { status } = read
     expect(status).toEqual({ state: 'included', hash, confirmations: 3n, unverified: unproven.message })
-    expect(txHeadline(read.tx, read.receipt, status, read.tokens, read.locks.current().locks)).toBe(
+    expect(
+      txHeadline(
+        read.tx,
+        read.receipt,
+        status,
+        tokensRead(read.tokens.current()),
+        read.locks.current().locks,
+      ),
+    ).toBe(
       `Sent to transfer 0.000000000000000001 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: in its block, whether it succeeded not verified.`,
     )
     const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status }))
@@ -315,6 +332,145 @@ describe('the transaction screen', () => {
     })
   })
 
+  describe('the tokens a transaction names, read apart from the page', () => {
+    const sent = minedTx({
+      to: TOKEN,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 250n] }),
+    })
+    const gold = { address: TOKEN, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 0n, owner: ALICE }
+    /** A node knowing `sent`, its receipt unread, each token read by `token`; `asked` counts the reads by address. */
+    const node = (token: (address: string) => Promise<unknown>) => {
+      const asked = new Map<string, number>()
+      const api = {
+        transaction: async () => sent,
+        receipt: async () => null,
+        token: (address: string) => {
+          asked.set(address.toLowerCase(), (asked.get(address.toLowerCase()) ?? 0) + 1)
+          return token(address)
+        },
+      } as unknown as Remote<NodeApi>
+      return { api, asked }
+    }
+    const page = (read: NonNullable<Awaited<ReturnType<typeof readTransaction>>>) =>
+      renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, read)))
+    const [from, to, token] = [short(getAddress(sent.from)), short(getAddress(BOB)), short(getAddress(TOKEN))]
+    /** Within a second, or the test fails (not waiting on a read that never ends). */
+    const soon = <T>(read: Promise<T>) =>
+      Promise.race([
+        read,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('held back')), 1_000)),
+      ])
+
+    test('a token read that never settles holds back nothing: the transaction shows, its amount waiting for the token', async () => {
+      const { api } = node(() => new Promise(() => {}))
+      const read = must(await soon(readTransaction(api, sent.hash)))
+      expect(read.tx).toEqual(sent)
+      expect(read.status).toEqual({ state: 'pending', hash: sent.hash })
+      const shown = page(read)
+      expect(shown).toContain(
+        `data-testid="tx-headline">Sent to transfer an amount of token ${token} from ${from} to ${to} (Reading the token…): not in a block yet.</p>`,
+      )
+      expect(shown).toContain(sent.hash)
+      expect(shown).toContain(getAddress(TOKEN))
+      // No amount shown before its decimals are read: the call's raw argument only.
+      expect(shown).not.toContain('2.5')
+      expect(shown).not.toContain('base units')
+      expect(shown).toContain(`transfer(${getAddress(BOB)}, 250)`)
+    })
+
+    test('a token read that fails leaves the page and says so, with why; the next refresh reads it again, not before', async () => {
+      let fail = true
+      const { api, asked } = node(async () => {
+        if (fail) throw new Error(`no peer proved token ${TOKEN}: F: timeout`)
+        return gold
+      })
+      const read = must(await soon(readTransaction(api, sent.hash)))
+      await until(() => read.tokens.current().get(TOKEN.toLowerCase())?.state === 'failed')
+      const shown = page(read)
+      expect(shown).toContain(
+        `data-testid="tx-headline">Sent to transfer 250 base units of token ${token} from ${from} to ${to} (Token not read: no peer proved token ${short(TOKEN)}): not in a block yet.</p>`,
+      )
+      expect(shown).toContain(
+        `data-testid="tx-to-unread" title="no peer proved token ${TOKEN}: F: timeout"> · Token not read: no peer proved token ${short(TOKEN)}</span>`,
+      )
+      // Not read again in a loop: only at the page's next refresh (a new head).
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(asked.get(TOKEN.toLowerCase())).toBe(1)
+      fail = false
+      const again = must(await soon(readTransaction(api, sent.hash, read.locks, read.tokens)))
+      await until(() => again.tokens.current().get(TOKEN.toLowerCase())?.state === 'read')
+      expect(asked.get(TOKEN.toLowerCase())).toBe(2)
+      const named = page(again)
+      expect(named).toContain(
+        `data-testid="tx-headline">Sent to transfer 2.5 GLD from ${from} to ${to}: not in a block yet.</p>`,
+      )
+      expect(named).toContain(`Gold (GLD)</a>`)
+      expect(named).not.toContain('tx-to-unread')
+    })
+
+    test("a lock's amount waits for its token, not the HTLC's: reading, then failed with why, then named", () => {
+      const lock = minedTx({
+        to: HTLC_ADDRESS,
+        input: encodeFunctionData({
+          abi: htlcAbi,
+          functionName: 'lock',
+          args: [TOKEN, 250n, BOB, `0x${'ee'.repeat(32)}`, 1_000n],
+        }),
+      })
+      const status = { state: 'confirmed', hash: lock.hash, confirmations: 1n } as const
+      /** The headline with the HTLC read (no token there) and the lock's token read as `read`. */
+      const headline = (read: TokenRead) => {
+        const reads = new Map<string, TokenRead>([
+          [HTLC_ADDRESS.toLowerCase(), { state: 'read', token: null }],
+          [TOKEN.toLowerCase(), read],
+        ])
+        return txHeadline(lock, null, status, tokensRead(reads), new Map(), reads)
+      }
+      expect(headline({ state: 'reading' })).toBe(
+        `Lock an amount of token ${token} for ${to} until block 1000 (Reading the token…)`,
+      )
+      expect(headline({ state: 'failed', error: 'the node is not reachable' })).toBe(
+        `Lock 250 base units of token ${token} for ${to} until block 1000 (Token not read: the node is not reachable)`,
+      )
+      expect(headline({ state: 'read', token: gold })).toBe(`Lock 2.5 GLD for ${to} until block 1000`)
+      // The HTLC's own read does not hold the amount: a coin lock reads at once.
+      const coin = minedTx({
+        to: HTLC_ADDRESS,
+        value: 2n,
+        input: encodeFunctionData({
+          abi: htlcAbi,
+          functionName: 'lock',
+          args: [ZERO_ADDRESS, 2n, BOB, `0x${'ee'.repeat(32)}`, 1_000n],
+        }),
+      })
+      expect(
+        txHeadline(
+          coin,
+          null,
+          status,
+          new Map(),
+          new Map(),
+          new Map([[HTLC_ADDRESS.toLowerCase(), { state: 'reading' }]]),
+        ),
+      ).toBe(`Lock 0.000000000000000002 TAB for ${to} until block 1000`)
+    })
+
+    test('each token is read once per page: not again at each head once read, nor while its read runs', async () => {
+      const ends: ((v: unknown) => void)[] = []
+      const { api, asked } = node(() => new Promise((resolve) => ends.push(resolve)))
+      const first = must(await soon(readTransaction(api, sent.hash)))
+      // A new head while the read runs: not asked again.
+      must(await soon(readTransaction(api, sent.hash, first.locks, first.tokens)))
+      expect(asked.get(TOKEN.toLowerCase())).toBe(1)
+      for (const end of ends) end(gold)
+      await until(() => first.tokens.current().get(TOKEN.toLowerCase())?.state === 'read')
+      for (let head = 0; head < 3; head++)
+        must(await soon(readTransaction(api, sent.hash, first.locks, first.tokens)))
+      expect(asked.get(TOKEN.toLowerCase())).toBe(1)
+      expect(page(first)).toContain(`Sent to transfer 2.5 GLD from ${from} to ${to}`)
+    })
+  })
+
   test('the page says first what each transaction did: a coin send, a token transfer, a token created, a lock made and redeemed, a revert', async () => {
     const hub = memoryHub()
     const { chain, store } = await tokenChain(0)
@@ -347,10 +503,19 @@ describe('the transaction screen', () => {
     const [created, paid] = await block1Txs()
     const headline = async (raw: Hex) => {
       const read = must(await readTransaction(full.api, keccak256(raw)))
-      // A redeem's amount is read apart: its headline once that read ended.
+      // A redeem's amount and the tokens named are read apart: its headline once those reads ended.
       await until(() => [...read.locks.current().locks.values()].every((r) => r.state !== 'reading'))
+      await until(() => [...read.tokens.current().values()].every((r) => r.state === 'read'))
       const { locks, tokens } = read.locks.current()
-      return txHeadline(read.tx, read.receipt, read.status, new Map([...read.tokens, ...tokens]), locks)
+      const reads = read.tokens.current()
+      return txHeadline(
+        read.tx,
+        read.receipt,
+        read.status,
+        new Map([...tokensRead(reads), ...tokens]),
+        locks,
+        reads,
+      )
     }
     const [alice, bob] = [short(getAddress(ALICE)), short(getAddress(BOB))]
     expect(await headline(sent)).toBe(`Transfer 1.5 TAB from ${alice} to ${bob}`)
@@ -365,6 +530,7 @@ describe('the transaction screen', () => {
     )
     // The page shows it first, and its gas and events in plain words.
     const read = must(await readTransaction(full.api, keccak256(must(paid))))
+    await until(() => read.tokens.current().get(TOKEN.toLowerCase())?.state === 'read')
     const page = renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, read)))
     expect(page).toContain(`data-testid="tx-headline">Transfer 2.5 GLD from ${alice} to ${bob}</p>`)
     expect(page).toMatch(/Gas used<\/dt><dd>[\d,]+ of 300,000 \(0\.\d+ TAB paid\)<\/dd>/)

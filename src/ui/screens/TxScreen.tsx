@@ -10,14 +10,15 @@ import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
-import { type SettledLocks, tokensNamed } from '../address-activity'
-import { type TokenDirectory, tokenDirectory } from '../address-name'
+import type { SettledLocks } from '../address-activity'
+import type { TokenDirectory } from '../address-name'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { shownToken } from '../format'
 import { settledLockReads } from '../settled-lock-reads'
 import { useApp } from '../store'
 import { txHeadline } from '../tx-headline'
+import { type TxTokenReads, tokensRead, tokenUnreadText, txTokenReads } from '../tx-token-reads'
 import { provenAgainst, type TxStatus } from '../tx-tracker'
 
 /** `transfer(0x…, 5)`: the call a transaction makes, decoded with the native contracts' ABIs. */
@@ -108,19 +109,20 @@ export function txLockReads(api: Pick<Remote<NodeApi>, 'verifiedHtlc' | 'token'>
  * What the screen shows of the transaction `hash`: null when this node knows none. A receipt that cannot
  * be verified (`LIGHT_UNVERIFIED`: a light tab's own submission no peer answers for) leaves the
  * transaction shown, its status marked not verified with why; any other failure throws. The lock a
- * redeem or refund settles is only started in `locks` (kept by the page across heads): the page does not
- * wait for it (on a light node a proof from a peer, which a slow or silent peer held back).
+ * redeem or refund settles, and the tokens the transaction names, are only started in `locks` and
+ * `tokens` (kept by the page across heads): the page does not wait for them (on a light node each a proof
+ * from a peer, which a slow or silent peer held back, and a failing one failed the whole page).
  */
 export async function readTransaction(
   api: Remote<NodeApi>,
   hash: Hex,
   locks: TxLockReads = txLockReads(api),
+  tokens: TxTokenReads = txTokenReads(api),
 ): Promise<{
   tx: TxView
   receipt: ReceiptView | null
   status: TxStatus
-  token: TokenInfo | null
-  tokens: TokenDirectory
+  tokens: TxTokenReads
   locks: TxLockReads
 } | null> {
   const [tx, receipt] = await Promise.all([
@@ -135,14 +137,12 @@ export async function readTransaction(
   ])
   if (tx === null) return null
   locks.read(tx)
-  const infos = await Promise.all(tokensNamed(tx).map((a) => api.token(a)))
-  const token = infos[0] ?? null
+  tokens.read(tx)
   return {
     tx,
     receipt: 'value' in receipt ? receipt.value : null,
     status: txStatus(tx, receipt),
-    token: token === null ? null : shownToken(token),
-    tokens: tokenDirectory(infos.filter((t) => t !== null)),
+    tokens,
     locks,
   }
 }
@@ -152,16 +152,20 @@ export function TxScreen() {
   const { hash = '' } = useParams()
   const valid = isHash(hash)
   const reorg = useApp((s) => s.lastReorg)
-  // The lock read for this page: a new head reads it again only if it was not kept (`settledLockReads`).
-  const seen = useRef<{ readonly hash: string; readonly reorg: unknown; readonly locks: TxLockReads } | null>(
-    null,
-  )
+  // The lock and token reads for this page: a new head reads each again only if it was not kept
+  // (`settledLockReads`, `txTokenReads`).
+  const seen = useRef<{
+    readonly hash: string
+    readonly reorg: unknown
+    readonly locks: TxLockReads
+    readonly tokens: TxTokenReads
+  } | null>(null)
   const result = useNodeQuery(
     async (api) => {
       if (!valid) return null
       if (seen.current?.hash !== hash || seen.current.reorg !== reorg)
-        seen.current = { hash, reorg, locks: txLockReads(api) }
-      return readTransaction(api, hash, seen.current.locks)
+        seen.current = { hash, reorg, locks: txLockReads(api), tokens: txTokenReads(api) }
+      return readTransaction(api, hash, seen.current.locks, seen.current.tokens)
     },
     [hash, reorg],
   )
@@ -183,19 +187,22 @@ export function TxDetail({
   tx,
   receipt,
   status,
-  token,
   tokens,
   locks,
 }: {
   readonly tx: TxView
   readonly receipt: ReceiptView | null
   readonly status: TxStatus
-  readonly token: TokenInfo | null
-  readonly tokens: TokenDirectory
+  /** The reads of the tokens it names: each name, symbol and amount shows as its read ends. */
+  readonly tokens: TxTokenReads
   /** The read of the lock a redeem or refund settles: the headline's amount shows as it ends. */
   readonly locks: TxLockReads
 }) {
   const read = useSyncExternalStore(locks.subscribe, locks.current, locks.current)
+  const reads = useSyncExternalStore(tokens.subscribe, tokens.current, tokens.current)
+  const known: TokenDirectory = new Map([...tokensRead(reads), ...read.tokens])
+  const toRead = reads.get(tx.to.toLowerCase())
+  const token = toRead?.state === 'read' ? toRead.token : null
   const call = describeInput(tx.input, token)
   return (
     <div className="screen" data-testid="tx-detail" data-state={tx.state}>
@@ -204,7 +211,7 @@ export function TxDetail({
       </p>
       <h1>Transaction</h1>
       <p className="lead" data-testid="tx-headline">
-        {txHeadline(tx, receipt, status, new Map([...tokens, ...read.tokens]), read.locks)}
+        {txHeadline(tx, receipt, status, known, read.locks, reads)}
       </p>
       <dl className="facts">
         <Fact label="Hash">
@@ -225,7 +232,14 @@ export function TxDetail({
         </Fact>
         <Fact label="To">
           {token === null ? (
-            <AddressLink address={tx.to} full side="to" />
+            <>
+              <AddressLink address={tx.to} full side="to" />
+              {toRead?.state === 'failed' ? (
+                <span className="muted" data-testid="tx-to-unread" title={toRead.error}>
+                  {` · ${tokenUnreadText(toRead)}`}
+                </span>
+              ) : null}
+            </>
           ) : (
             <Link to={`/token/${tx.to}`}>
               {token.name} ({token.symbol})
