@@ -1,3 +1,4 @@
+import { messageOf } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import type { TokenInfo, TxView } from '../node/worker/queries'
@@ -60,7 +61,7 @@ export function txTokenReads(api: Pick<Remote<NodeApi>, 'token'>): TxTokenReads 
           },
           (err: unknown) => {
             entry.reading = false
-            entry.shown = { state: 'failed', error: err instanceof Error ? err.message : String(err) }
+            entry.shown = { state: 'failed', error: messageOf(err) }
             changed()
           },
         )
