@@ -489,3 +489,36 @@ test('at 390 px and at desktop width a peer linked only through the relay says b
     await Promise.all(contexts.map((c) => c.close()))
   }
 })
+
+test('on a phone a light tab with no peer yet says its balance waits for one, and its Home screen stays within the screen', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  })
+  try {
+    const page = await context.newPage()
+    // A phone's browser widens its layout to content that runs past the screen (innerWidth with it): the
+    // document's width is measured against the screen's 390 px.
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth)
+    // Alone on the relay: nobody can prove its balance.
+    await openNode(page, '/?mode=light&mine=0')
+    await expect(page.getByTestId('node-mode')).toHaveAttribute('data-mode', 'light', { timeout: 30_000 })
+    const card = page.getByTestId('verified-balance')
+    await expect(card).toHaveAttribute('data-verified', 'false')
+    await expect(card).toContainText('Not verified yet: waiting for a peer to prove it.')
+    expect(await width()).toBeLessThanOrEqual(390)
+    // Any other reason the card shows, naming an account in full, wraps inside the card.
+    await card
+      .locator('p.muted.small')
+      .first()
+      .evaluate((note) => {
+        note.textContent = `Not verified yet: account 0x${'90f79bf6'.repeat(5)} cannot be proved: a timeout`
+      })
+    expect(await width()).toBeLessThanOrEqual(390)
+  } finally {
+    await context.close()
+  }
+})

@@ -289,7 +289,7 @@ function useBalanceRead(): BalanceRead | null {
 /**
  * This tab's account balance as a verified read: on a light node proven against a header k deep
  * ("verified at #n"), on a full node from the state it executed at the head the head card shows. An
- * unverified balance is never shown, only why. Until a wallet exists the tab acts with a public devnet
+ * unverified balance is never shown, only why (on a light tab with no peer yet, that it waits for one). Until a wallet exists the tab acts with a public devnet
  * key, which the card says: anyone can spend from it.
  */
 export function BalanceCard({
@@ -315,7 +315,10 @@ export function BalanceCard({
       <p className="card__value">{proven === null ? '—' : <ReadableCoin wei={proven.value.balance} />}</p>
       <p className="muted small" title={proven?.hash}>
         {view.error !== null
-          ? `Not verified yet: ${view.error}`
+          ? // A light tab not linked yet has no one to ask for the proof: a wait, not a fault to spell out.
+            light && directPeers === 0
+            ? 'Not verified yet: waiting for a peer to prove it.'
+            : `Not verified yet: ${view.error}`
           : proven === null
             ? 'Verifying…'
             : light
