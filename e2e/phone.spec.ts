@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test'
 import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
 import { FAST_URL, linkedPair, openNode } from './helpers'
-import { createWallet } from './market-steps'
+import { createWallet, fund } from './market-steps'
 
 /** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
 const NARROW = { width: 320, height: 640 }
@@ -518,6 +518,37 @@ test('on a phone a light tab with no peer yet says its balance waits for one, an
         note.textContent = `Not verified yet: account 0x${'90f79bf6'.repeat(5)} cannot be proved: a timeout`
       })
     expect(await width()).toBeLessThanOrEqual(390)
+  } finally {
+    await context.close()
+  }
+})
+
+test("at 390 px a Wallet Activity row's words keep the row's width: its status goes under them, not beside in a narrow column", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  })
+  try {
+    const page = await context.newPage()
+    await openNode(page, `${FAST_URL}/?mine=0`)
+    await createWallet(page)
+    await fund(page)
+    await page.getByTestId('tab-activity').click()
+    const row = page.getByTestId('activity').locator('li').first()
+    await expect(row).toHaveAttribute('data-direction', 'received')
+    const [what, status] = [row.locator('> span').first(), row.getByTestId('activity-status')]
+    await expect(what).toContainText('Received 10 TAB from 0x')
+    const [rowBox, whatBox, statusBox] = [
+      await row.boundingBox(),
+      await what.boundingBox(),
+      await status.boundingBox(),
+    ]
+    // The words span the row's whole width, the status under them.
+    expect(whatBox?.width).toBeCloseTo(rowBox?.width ?? 0, 0)
+    expect(statusBox?.y).toBeGreaterThanOrEqual((whatBox?.y ?? 0) + (whatBox?.height ?? 0))
   } finally {
     await context.close()
   }
