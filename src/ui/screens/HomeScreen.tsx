@@ -289,8 +289,9 @@ function useBalanceRead(): BalanceRead | null {
 /**
  * This tab's account balance as a verified read: on a light node proven against a header k deep
  * ("verified at #n"), on a full node from the state it executed at the head the head card shows. An
- * unverified balance is never shown, only why (on a light tab with no peer yet, that it waits for one). Until a wallet exists the tab acts with a public devnet
- * key, which the card says: anyone can spend from it.
+ * unverified balance is never shown, only why (on a light tab with no peer yet, that it waits for one).
+ * Until a wallet exists the tab acts with a public devnet key, which the card says: anyone can spend
+ * from it.
  */
 export function BalanceCard({
   view,
