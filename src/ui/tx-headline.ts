@@ -1,8 +1,8 @@
-import { getAddress } from 'viem'
-import { TOKEN_FACTORY_ADDRESS } from '../node/contracts/addresses'
+import { type Address, getAddress } from 'viem'
+import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import type { ReceiptView, TxView } from '../node/worker/queries'
-import { amountToken, lockUnreadText, type SettledLocks, txWhat } from './address-activity'
+import { amountToken, lockUnreadText, type SettledLocks, settledLockId, txWhat } from './address-activity'
 import type { TokenDirectory } from './address-name'
 import { short } from './components/explorer'
 import { type TokenReads, tokensReading, tokenUnreadText } from './tx-token-reads'
@@ -15,7 +15,8 @@ import type { TxStatus } from './tx-tracker'
  * `Redeem swap lock … (Reading the amount…)` or `(Amount not read: why)`, as the address rows' amount
  * cell says it: `lockUnreadText`; while the token its amount is in is read (`reads`, not in `tokens`),
  * `Transfer an amount of token 0x… from X to Y (Reading the token…)`, and after that read failed, the
- * amount in base units of the token's address and `(Token not read: why)`: `tokenUnreadText`), then
+ * amount in base units of the token's address and `(Token not read: why)`: `tokenUnreadText`, as a
+ * redeem's or refund's amount says it when its lock's token was not read), then
  * from its `receipt` once mined the address of a token it created (its mint's `Transfer` log). A failed one says what it tried and that it
  * failed, with why: nothing moved but its fee; a pending one, or one whose outcome no read proves, what
  * it was sent to do, nothing more (its status says the rest). Pure.
@@ -29,7 +30,7 @@ export function txHeadline(
   reads: TokenReads = new Map(),
 ): string {
   const said = txWhat(tx, null, tokens, locks, tokensReading(reads))
-  const token = amountToken(tx)?.toLowerCase()
+  const token = (amountToken(tx) ?? settledToken(tx, locks))?.toLowerCase()
   const tokenRead = token === undefined || tokens.has(token) ? undefined : reads.get(token)
   const notes = [
     ...(said.lockRead === null ? [] : [lockUnreadText(said.lockRead)]),
@@ -46,4 +47,12 @@ export function txHeadline(
       ? receipt?.logs.find((l) => l.topics[0] === TRANSFER_TOPIC && BigInt(l.topics[1] ?? '0x1') === 0n)
       : undefined
   return minted === undefined ? what : `${what}, at ${short(getAddress(minted.address))}`
+}
+
+/** The token of the lock `tx` redeems or refunds, once `locks` has read it, or null: the coin, or not read. */
+function settledToken(tx: TxView, locks: SettledLocks): Address | null {
+  const id = settledLockId(tx)
+  const read = id === null ? undefined : locks.get(id)
+  const token = read?.state === 'read' ? read.lock?.token : undefined
+  return token === undefined || token.toLowerCase() === ZERO_ADDRESS ? null : token
 }

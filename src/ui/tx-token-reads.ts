@@ -1,3 +1,4 @@
+import type { Address } from 'viem'
 import { messageOf } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
@@ -27,6 +28,11 @@ export interface TxTokenReads {
    * again at the next call (the page's next refresh), showing the last outcome meanwhile.
    */
   read(tx: TxView): void
+  /**
+   * Starts reading, as `read` does, the tokens at `addresses` (a lock's token, read once its record is):
+   * each neither kept nor being read, once, an address the transaction also names not read twice.
+   */
+  readTokens(addresses: readonly Address[]): void
   /** The reads so far: the same map until a read starts or ends. */
   readonly current: () => TokenReads
   /** Calls `listener` whenever `current` changes; returns what stops that. */
@@ -42,32 +48,34 @@ export function txTokenReads(api: Pick<Remote<NodeApi>, 'token'>): TxTokenReads 
     current = new Map([...entries].map(([address, entry]) => [address, entry.shown]))
     for (const listener of listeners) listener()
   }
+  const readTokens = (addresses: readonly Address[]) => {
+    const wanted = new Map(addresses.map((a) => [a.toLowerCase(), a]))
+    let started = false
+    for (const [address, named] of wanted) {
+      const entry = entries.get(address) ?? { shown: { state: 'reading' }, kept: false, reading: false }
+      if (entry.kept || entry.reading) continue
+      entries.set(address, entry)
+      entry.reading = true
+      started = true
+      api.token(named).then(
+        (token) => {
+          entry.reading = false
+          entry.kept = token !== null
+          entry.shown = { state: 'read', token: token === null ? null : shownToken(token) }
+          changed()
+        },
+        (err: unknown) => {
+          entry.reading = false
+          entry.shown = { state: 'failed', error: messageOf(err) }
+          changed()
+        },
+      )
+    }
+    if (started) changed()
+  }
   return {
-    read(tx) {
-      const wanted = new Map(tokensNamed(tx).map((a) => [a.toLowerCase(), a]))
-      let started = false
-      for (const [address, named] of wanted) {
-        const entry = entries.get(address) ?? { shown: { state: 'reading' }, kept: false, reading: false }
-        if (entry.kept || entry.reading) continue
-        entries.set(address, entry)
-        entry.reading = true
-        started = true
-        api.token(named).then(
-          (token) => {
-            entry.reading = false
-            entry.kept = token !== null
-            entry.shown = { state: 'read', token: token === null ? null : shownToken(token) }
-            changed()
-          },
-          (err: unknown) => {
-            entry.reading = false
-            entry.shown = { state: 'failed', error: messageOf(err) }
-            changed()
-          },
-        )
-      }
-      if (started) changed()
-    },
+    read: (tx) => readTokens(tokensNamed(tx)),
+    readTokens,
     current: () => current,
     subscribe(listener) {
       listeners.add(listener)

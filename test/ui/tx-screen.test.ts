@@ -97,7 +97,7 @@ describe('the transaction screen', () => {
         shown.receipt,
         shown.status,
         tokensRead(shown.tokens.current()),
-        shown.locks.current().locks,
+        shown.locks.current(),
       ),
     ).toBe(
       `Sent to transfer 0.000000000000000005 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: not in a block yet.`,
@@ -169,13 +169,7 @@ describe('the transaction screen', () => {
     const { status } = read
     expect(status).toEqual({ state: 'included', hash, confirmations: 3n, unverified: unproven.message })
     expect(
-      txHeadline(
-        read.tx,
-        read.receipt,
-        status,
-        tokensRead(read.tokens.current()),
-        read.locks.current().locks,
-      ),
+      txHeadline(read.tx, read.receipt, status, tokensRead(read.tokens.current()), read.locks.current()),
     ).toBe(
       `Sent to transfer 0.000000000000000001 TAB from ${short(getAddress(ALICE))} to ${short(getAddress(BOB))}: in its block, whether it succeeded not verified.`,
     )
@@ -293,7 +287,7 @@ describe('the transaction screen', () => {
           ),
         ),
       )
-      await until(() => read.locks.current().locks.get(id)?.state === 'failed')
+      await until(() => read.locks.current().get(id)?.state === 'failed')
       expect(page(read)).toContain(
         `data-testid="tx-headline">Sent to redeem swap lock ${short(id)} (Amount not read: no peer proved lock ${short(id)}): not in a block yet.</p>`,
       )
@@ -310,10 +304,10 @@ describe('the transaction screen', () => {
       must(ends.proven)({ value: lock, number: 10n })
       // The lock is read, its token asked for, not read yet: the amount waits for it, not shown in base units.
       await until(() => ends.named !== undefined)
-      expect(read.locks.current().locks.get(id)).toEqual({ state: 'reading' })
+      expect(read.locks.current().get(id)).toEqual({ state: 'reading' })
       expect(page(read)).toContain(`${what} (Reading the amount…)`)
       must(ends.named)(gold)
-      await until(() => read.locks.current().locks.get(id)?.state === 'read')
+      await until(() => read.locks.current().get(id)?.state === 'read')
       expect(page(read)).toContain(
         `data-testid="tx-headline">Sent to redeem swap lock ${short(id)}: 2.5 GLD to ${short(getAddress(BOB))}: not in a block yet.</p>`,
       )
@@ -325,9 +319,60 @@ describe('the transaction screen', () => {
         async () => Promise.reject(new Error('no peer proved token')),
       )
       const read = must(await soon(readTransaction(api, redeem.hash)))
-      await until(() => read.locks.current().locks.get(id)?.state === 'read')
+      await until(() => read.locks.current().get(id)?.state === 'read')
       expect(page(read)).toContain(
         `${what}: 250 base units of token ${short(getAddress(TOKEN))} to ${short(getAddress(BOB))}`,
+      )
+    })
+
+    test("a lock whose token's read fails says why in its amount; the next refresh reads the token again, not before", async () => {
+      let fail = true
+      const asked: string[] = []
+      const api = node(
+        async () => ({ value: lock, number: 10n }),
+        async () => {
+          asked.push(TOKEN)
+          if (fail) throw new Error(`no peer proved token ${TOKEN}: F: timeout`)
+          return gold
+        },
+      )
+      const read = must(await soon(readTransaction(api, redeem.hash)))
+      await until(() => read.tokens.current().get(TOKEN.toLowerCase())?.state === 'failed')
+      expect(read.locks.current().get(id)?.state).toBe('read')
+      expect(page(read)).toContain(
+        `data-testid="tx-headline">Sent to redeem swap lock ${short(id)}: 250 base units of token ${short(getAddress(TOKEN))} to ${short(getAddress(BOB))} (Token not read: no peer proved token ${short(TOKEN)}): not in a block yet.</p>`,
+      )
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(asked).toHaveLength(1)
+      fail = false
+      const again = must(await soon(readTransaction(api, redeem.hash, read.tokens, read.locks)))
+      await until(() => again.tokens.current().get(TOKEN.toLowerCase())?.state === 'read')
+      expect(asked).toHaveLength(2)
+      expect(page(again)).toContain(
+        `data-testid="tx-headline">Sent to redeem swap lock ${short(id)}: 2.5 GLD to ${short(getAddress(BOB))}: not in a block yet.</p>`,
+      )
+    })
+
+    test("a lock of a token the transaction also names reads that token once, through the page's token reads", async () => {
+      // No real lock holds the HTLC's own address as its token, but it is the one address a redeem names:
+      // here a token, so that its read is kept and any second read is the lock's own.
+      const asked: string[] = []
+      const named = { ...gold, address: HTLC_ADDRESS }
+      const api = {
+        transaction: async () => redeem,
+        receipt: async () => null,
+        verifiedHtlc: async () => ({ value: { ...lock, token: HTLC_ADDRESS }, number: 10n }),
+        token: async (address: string) => {
+          asked.push(address.toLowerCase())
+          return named
+        },
+      } as unknown as Remote<NodeApi>
+      const read = must(await soon(readTransaction(api, redeem.hash)))
+      await until(() => read.locks.current().get(id)?.state === 'read')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(asked).toEqual([HTLC_ADDRESS.toLowerCase()])
+      expect(page(read)).toContain(
+        `data-testid="tx-headline">Sent to redeem swap lock ${short(id)}: 2.5 GLD to ${short(getAddress(BOB))}: not in a block yet.</p>`,
       )
     })
   })
@@ -397,7 +442,7 @@ describe('the transaction screen', () => {
       await new Promise((resolve) => setTimeout(resolve, 50))
       expect(asked.get(TOKEN.toLowerCase())).toBe(1)
       fail = false
-      const again = must(await soon(readTransaction(api, sent.hash, read.locks, read.tokens)))
+      const again = must(await soon(readTransaction(api, sent.hash, read.tokens, read.locks)))
       await until(() => again.tokens.current().get(TOKEN.toLowerCase())?.state === 'read')
       expect(asked.get(TOKEN.toLowerCase())).toBe(2)
       const named = page(again)
@@ -460,12 +505,12 @@ describe('the transaction screen', () => {
       const { api, asked } = node(() => new Promise((resolve) => ends.push(resolve)))
       const first = must(await soon(readTransaction(api, sent.hash)))
       // A new head while the read runs: not asked again.
-      must(await soon(readTransaction(api, sent.hash, first.locks, first.tokens)))
+      must(await soon(readTransaction(api, sent.hash, first.tokens, first.locks)))
       expect(asked.get(TOKEN.toLowerCase())).toBe(1)
       for (const end of ends) end(gold)
       await until(() => first.tokens.current().get(TOKEN.toLowerCase())?.state === 'read')
       for (let head = 0; head < 3; head++)
-        must(await soon(readTransaction(api, sent.hash, first.locks, first.tokens)))
+        must(await soon(readTransaction(api, sent.hash, first.tokens, first.locks)))
       expect(asked.get(TOKEN.toLowerCase())).toBe(1)
       expect(page(first)).toContain(`Sent to transfer 2.5 GLD from ${from} to ${to}`)
     })
@@ -504,18 +549,10 @@ describe('the transaction screen', () => {
     const headline = async (raw: Hex) => {
       const read = must(await readTransaction(full.api, keccak256(raw)))
       // A redeem's amount and the tokens named are read apart: its headline once those reads ended.
-      await until(() => [...read.locks.current().locks.values()].every((r) => r.state !== 'reading'))
+      await until(() => [...read.locks.current().values()].every((r) => r.state !== 'reading'))
       await until(() => [...read.tokens.current().values()].every((r) => r.state === 'read'))
-      const { locks, tokens } = read.locks.current()
       const reads = read.tokens.current()
-      return txHeadline(
-        read.tx,
-        read.receipt,
-        read.status,
-        new Map([...tokensRead(reads), ...tokens]),
-        locks,
-        reads,
-      )
+      return txHeadline(read.tx, read.receipt, read.status, tokensRead(reads), read.locks.current(), reads)
     }
     const [alice, bob] = [short(getAddress(ALICE)), short(getAddress(BOB))]
     expect(await headline(sent)).toBe(`Transfer 1.5 TAB from ${alice} to ${bob}`)

@@ -1,6 +1,6 @@
 import { useRef, useSyncExternalStore } from 'react'
 import { Link, useParams } from 'react-router'
-import { decodeFunctionData, type Hex, isHash } from 'viem'
+import { type Address, decodeFunctionData, type Hex, isHash } from 'viem'
 import { ZERO_ADDRESS } from '../../node/contracts/addresses'
 import { erc20Abi } from '../../node/contracts/erc20/abi'
 import { htlcAbi } from '../../node/contracts/htlc/abi'
@@ -10,15 +10,19 @@ import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
-import type { SettledLocks } from '../address-activity'
-import type { TokenDirectory } from '../address-name'
+import type { LockRead, SettledLocks } from '../address-activity'
 import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
-import { shownToken } from '../format'
 import { settledLockReads } from '../settled-lock-reads'
 import { useApp } from '../store'
 import { txHeadline } from '../tx-headline'
-import { type TxTokenReads, tokensRead, tokenUnreadText, txTokenReads } from '../tx-token-reads'
+import {
+  type TokenReads,
+  type TxTokenReads,
+  tokensRead,
+  tokenUnreadText,
+  txTokenReads,
+} from '../tx-token-reads'
 import { provenAgainst, type TxStatus } from '../tx-tracker'
 
 /** `transfer(0x…, 5)`: the call a transaction makes, decoded with the native contracts' ABIs. */
@@ -66,42 +70,79 @@ function txStatus(
 
 /**
  * The lock reads of one Tx page (`settledLockReads`: the page shows at once, the headline's amount when
- * the read ends), each lock's token read once its record is, before the read ends: the amount shows once,
- * in its token's symbol (a token not read, or not the node's, by its address in base units).
+ * the read ends), each lock's token read through the page's token reads once its record is, before the
+ * read ends: the amount shows once both are read, in its token's symbol (a token not the node's, or whose
+ * read failed, by its address in base units, the headline saying why: `txHeadline`).
  */
 export interface TxLockReads {
-  /** Starts reading, without waiting for it, the lock `tx` redeems or refunds (none for any other). */
+  /**
+   * Starts reading, without waiting for it, the lock `tx` redeems or refunds (none for any other), and
+   * again the token of a lock read whose token's read failed (as the page's own tokens are, at each call).
+   */
   read(tx: TxView): void
-  /** The reads so far and the tokens of their locks: the same object until a read starts or ends. */
-  readonly current: () => { readonly locks: SettledLocks; readonly tokens: TokenDirectory }
+  /**
+   * The reads so far, a lock read but its token's read not ended still reading: the same map until a
+   * lock's or a token's read starts or ends.
+   */
+  readonly current: () => SettledLocks
   /** Calls `listener` whenever `current` changes; returns what stops that. */
   readonly subscribe: (listener: () => void) => () => void
 }
 
-/** The lock reads of a Tx page, through `api.verifiedHtlc` and, for each lock's token, `api.token`. */
-export function txLockReads(api: Pick<Remote<NodeApi>, 'verifiedHtlc' | 'token'>): TxLockReads {
-  const tokens = new Map<string, TokenInfo>()
+/** The token a lock read in `read` holds (lower-case), or null: not read, no lock, or the coin. */
+function lockToken(read: LockRead): Address | null {
+  if (read.state !== 'read' || read.lock === null) return null
+  const token = read.lock.token.toLowerCase() as Address
+  return token === ZERO_ADDRESS ? null : token
+}
+
+/**
+ * The lock reads of a Tx page, through `api.verifiedHtlc`, and each lock's token through `tokens`, the
+ * page's token reads (a token the transaction also names is read once, and its failure said once).
+ */
+export function txLockReads(api: Pick<Remote<NodeApi>, 'verifiedHtlc'>, tokens: TxTokenReads): TxLockReads {
   const reads = settledLockReads({
     async verifiedHtlc(id) {
       const read = await api.verifiedHtlc(id)
-      const token = read.value?.token
-      if (token !== undefined && token.toLowerCase() !== ZERO_ADDRESS && !tokens.has(token.toLowerCase())) {
-        // Naming is an aid: a token not read leaves the amount in base units of its address.
-        const info = await api.token(token).catch(() => null)
-        if (info !== null) tokens.set(token.toLowerCase(), shownToken(info))
-      }
+      // Its token's read starts before the lock's read ends: the amount never shows in base units meanwhile.
+      const token = read.value === null ? null : lockToken({ state: 'read', lock: read.value })
+      if (token !== null) tokens.readTokens([token])
       return read
     },
   })
-  let shown = { locks: reads.current(), tokens: new Map(tokens) }
+  let shown: { locks: SettledLocks; tokens: TokenReads; view: SettledLocks } = {
+    locks: new Map(),
+    tokens: new Map(),
+    view: new Map(),
+  }
   return {
-    read: (tx) => reads.read([tx]),
-    current: () => {
-      // A lock's token is added just before its read ends: the reads' new map brings it along.
-      if (shown.locks !== reads.current()) shown = { locks: reads.current(), tokens: new Map(tokens) }
-      return shown
+    read(tx) {
+      reads.read([tx])
+      tokens.readTokens([...reads.current().values()].flatMap((read) => lockToken(read) ?? []))
     },
-    subscribe: reads.subscribe,
+    current() {
+      const [locks, named] = [reads.current(), tokens.current()]
+      if (shown.locks !== locks || shown.tokens !== named) {
+        const view = new Map(
+          [...locks].map(([id, read]): [Hex, LockRead] => {
+            const token = lockToken(read)
+            const tokenRead = token === null ? null : named.get(token)
+            return [
+              id,
+              tokenRead === undefined || tokenRead?.state === 'reading' ? { state: 'reading' } : read,
+            ]
+          }),
+        )
+        shown = { locks, tokens: named, view }
+      }
+      return shown.view
+    },
+    subscribe(listener) {
+      const stops = [reads.subscribe(listener), tokens.subscribe(listener)]
+      return () => {
+        for (const stop of stops) stop()
+      }
+    },
   }
 }
 
@@ -116,8 +157,8 @@ export function txLockReads(api: Pick<Remote<NodeApi>, 'verifiedHtlc' | 'token'>
 export async function readTransaction(
   api: Remote<NodeApi>,
   hash: Hex,
-  locks: TxLockReads = txLockReads(api),
   tokens: TxTokenReads = txTokenReads(api),
+  locks: TxLockReads = txLockReads(api, tokens),
 ): Promise<{
   tx: TxView
   receipt: ReceiptView | null
@@ -163,9 +204,11 @@ export function TxScreen() {
   const result = useNodeQuery(
     async (api) => {
       if (!valid) return null
-      if (seen.current?.hash !== hash || seen.current.reorg !== reorg)
-        seen.current = { hash, reorg, locks: txLockReads(api), tokens: txTokenReads(api) }
-      return readTransaction(api, hash, seen.current.locks, seen.current.tokens)
+      if (seen.current?.hash !== hash || seen.current.reorg !== reorg) {
+        const tokens = txTokenReads(api)
+        seen.current = { hash, reorg, locks: txLockReads(api, tokens), tokens }
+      }
+      return readTransaction(api, hash, seen.current.tokens, seen.current.locks)
     },
     [hash, reorg],
   )
@@ -198,9 +241,9 @@ export function TxDetail({
   /** The read of the lock a redeem or refund settles: the headline's amount shows as it ends. */
   readonly locks: TxLockReads
 }) {
-  const read = useSyncExternalStore(locks.subscribe, locks.current, locks.current)
+  const settled = useSyncExternalStore(locks.subscribe, locks.current, locks.current)
   const reads = useSyncExternalStore(tokens.subscribe, tokens.current, tokens.current)
-  const known: TokenDirectory = new Map([...tokensRead(reads), ...read.tokens])
+  const known = tokensRead(reads)
   const toRead = reads.get(tx.to.toLowerCase())
   const token = toRead?.state === 'read' ? toRead.token : null
   const call = describeInput(tx.input, token)
@@ -211,7 +254,7 @@ export function TxDetail({
       </p>
       <h1>Transaction</h1>
       <p className="lead" data-testid="tx-headline">
-        {txHeadline(tx, receipt, status, known, read.locks, reads)}
+        {txHeadline(tx, receipt, status, known, settled, reads)}
       </p>
       <dl className="facts">
         <Fact label="Hash">
