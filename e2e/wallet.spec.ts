@@ -285,6 +285,15 @@ test('a forgotten password: opened again locked, "Forgot your password?" restore
   await openNode(page, '/?mine=0')
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  // With no password typed the unlock button is disabled, and looks it: faded, a not-allowed cursor, the
+  // same under the pointer.
+  const unlock = page.getByTestId('unlock-button')
+  await expect(unlock).toBeDisabled()
+  await expect(unlock).toHaveCSS('opacity', '0.55')
+  await expect(unlock).toHaveCSS('cursor', 'not-allowed')
+  const background = await unlock.evaluate((b) => getComputedStyle(b).backgroundColor)
+  await unlock.hover()
+  await expect(unlock).toHaveCSS('background-color', background)
   await page.getByTestId('forgot-link').click()
   await expect(page.getByTestId('forgot')).toContainText(
     'your recovery phrase restores this wallet under a new password',
