@@ -298,6 +298,9 @@ test('a forgotten password: opened again locked, "Forgot your password?" restore
   await expect(page.getByTestId('forgot')).toContainText(
     'your recovery phrase restores this wallet under a new password',
   )
+  await expect(page.getByTestId('forgot')).toContainText(
+    "Another wallet's phrase replaces this wallet, after asking first: its accounts go, only its own phrase brings them back, and its Activity is cleared.",
+  )
   // A phrase that is no phrase changes nothing: said beside the field, the wallet still locked.
   await page.getByTestId('restore-phrase').fill('not my phrase')
   await page.getByTestId('restore-password').fill('a new password')

@@ -382,7 +382,8 @@ function Forgot() {
         <p className="muted">
           The password cannot be recovered, but your recovery phrase restores this wallet under a new
           password: its accounts come back, except those imported by private key, which only their keys
-          restore. The old password stops working.
+          restore. The old password stops working. Another wallet's phrase replaces this wallet, after asking
+          first: its accounts go, only its own phrase brings them back, and its Activity is cleared.
         </p>
         <PhraseField typed={typed} testId="restore-phrase" />
         <NewPasswordFields label="New password" testId="restore-password" password={password} again={again} />
