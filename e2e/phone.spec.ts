@@ -5,6 +5,8 @@ import { createWallet, fund } from './market-steps'
 
 /** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
 const NARROW = { width: 320, height: 640 }
+/** A touch phone's browser: 390 px wide, a mobile layout viewport, touch events. */
+const TOUCH_PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
 
 /** How far `page`'s document runs past the viewport's right edge, in px (0: it fits). */
 const overflowX = (page: Page): Promise<number> =>
@@ -113,11 +115,7 @@ const smallTargets = (page: Page, min: number): Promise<string[]> =>
 test('on a touch phone every control of every screen is at least 24 px each way (WCAG 2.5.8), and the home screen’s inline mode select a finger’s 44 px', async ({
   browser,
 }) => {
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  })
+  const context = await browser.newContext(TOUCH_PHONE)
   try {
     const page = await context.newPage()
     await openNode(page, '/?mine=0')
@@ -493,11 +491,7 @@ test('at 390 px and at desktop width a peer linked only through the relay says b
 test('on a phone a light tab with no peer yet says its balance waits for one, and its Home screen stays within the screen', async ({
   browser,
 }) => {
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  })
+  const context = await browser.newContext(TOUCH_PHONE)
   try {
     const page = await context.newPage()
     // A phone's browser widens its layout to content that runs past the screen (innerWidth with it): the
@@ -526,11 +520,7 @@ test('on a phone a light tab with no peer yet says its balance waits for one, an
 test("at 390 px a Wallet Activity row's words keep the row's width: its status goes under them, not beside in a narrow column", async ({
   browser,
 }) => {
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  })
+  const context = await browser.newContext(TOUCH_PHONE)
   try {
     const page = await context.newPage()
     await openNode(page, `${FAST_URL}/?mine=0`)
