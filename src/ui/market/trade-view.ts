@@ -243,7 +243,7 @@ function stayOpen(
     const block = makerLock.timelockHeight
     return {
       block,
-      text: `${untilBlock(block, head, params)} unless the taker redeems your ${amountA} first: your node then takes it back.`,
+      text: `${untilBlock(block, head, params)}, or until the taker redeems your ${amountA} if that comes first: if the taker has not redeemed it by then, your node takes your ${amountA} back.`,
     }
   }
   // Past our lock's timelock the maker can no longer redeem it (so the secret never comes out): only

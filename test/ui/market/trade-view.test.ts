@@ -609,7 +609,16 @@ describe('My trades: until when the tab must stay open', () => {
       20n,
       52n,
       { maker: makerLock() },
-      'Keep this tab open until block #52 (~1m 04s) unless the taker redeems your 100 GLD first: your node then takes it back.',
+      'Keep this tab open until block #52 (~1m 04s), or until the taker redeems your 100 GLD if that comes first: if the taker has not redeemed it by then, your node takes your 100 GLD back.',
+    ],
+    // Our redeem of the taker's lock is in: our lock stays at stake until the taker redeems it.
+    [
+      'maker',
+      'SecretRevealed',
+      20n,
+      52n,
+      { maker: makerLock(), taker: takerLock('redeemed') },
+      'Keep this tab open until block #52 (~1m 04s), or until the taker redeems your 100 GLD if that comes first: if the taker has not redeemed it by then, your node takes your 100 GLD back.',
     ],
     // Our node redeems the taker's lock (the secret's first reveal) only while the redeem lands
     // REDEEM_MARGIN_BLOCKS (3) before its timelock (31): in block 27 at the latest.
