@@ -152,6 +152,9 @@ async function bothCompleted(a: Page, b: Page): Promise<void> {
   for (const page of [a, b]) await tradeDone(page)
   await expect(a.getByTestId('trade-history')).toContainText('25 BAN')
   await expect(b.getByTestId('trade-history')).toContainText('10 APL')
+  // History says what happened, and the block it ended in.
+  await expect(a.getByTestId('trade-history')).toContainText(/You sold 10 APL for 25 BAN.*block #\d+, ~/)
+  await expect(b.getByTestId('trade-history')).toContainText(/You bought 10 APL for 25 BAN.*block #\d+, ~/)
   // No dialog was asked for after the two signatures.
   for (const page of [a, b]) await expect(page.getByTestId('approval-title')).toHaveCount(0)
   await a.getByRole('link', { name: 'Wallet' }).first().click()

@@ -24,8 +24,16 @@ export interface TradeNext {
 export interface TradeView {
   readonly id: MarketSwap['id']
   readonly role: MarketSwap['role']
-  /** `You sell 100 GLD for 50 SLV` (maker) or `You buy 100 GLD for 50 SLV` (taker). */
+  /**
+   * `You sell 100 GLD for 50 SLV` (maker) or `You buy 100 GLD for 50 SLV` (taker); once completed, what
+   * happened: `You sold …` / `You bought …`.
+   */
   readonly title: string
+  /**
+   * When a finished trade ended: `block #312, ~2m 04s ago` (the block of the chain event that ended it);
+   * null while it runs, and when a decision of the node ended it (no block to name).
+   */
+  readonly ended: string | null
   readonly state: SwapState
   /** An end was reached: the trade belongs to the history. */
   readonly finished: boolean
@@ -163,7 +171,8 @@ export function tradeView(
   return {
     id: swap.id,
     role: swap.role,
-    title: `${maker ? 'You sell' : 'You buy'} ${amountA} for ${amountB}`,
+    title: `${swap.state === 'Completed' ? (maker ? 'You sold' : 'You bought') : maker ? 'You sell' : 'You buy'} ${amountA} for ${amountB}`,
+    ended: finished ? endedAt(swap, head, params) : null,
     state: swap.state,
     finished,
     steps,
@@ -180,6 +189,14 @@ export function tradeView(
         ? null
         : `Not checked yet: ${swap.error} — shown as your node last saw it. Your node checks again once a peer can prove it.`,
   }
+}
+
+/** The block of the chain event that ended `swap` and how long ago that was at `head`; null for a decision. */
+function endedAt(swap: MarketSwap, head: bigint, params: MarketParams): string | null {
+  const height = swap.steps[swap.steps.length - 1]?.height ?? null
+  if (height === null) return null
+  const ago = head > height ? head - height : 0n
+  return `block #${height}, ~${blocksDuration(ago, params)} ago`
 }
 
 /**

@@ -107,7 +107,10 @@ describe('market components render from the view models', () => {
           MemoryRouter,
           null,
           createElement(MyTrades, {
-            swaps: [base, { ...base, id: id(9), state: 'Completed' }],
+            swaps: [
+              base,
+              { ...base, id: id(9), state: 'Completed', steps: [{ state: 'Completed', height: 18n }] },
+            ],
             account: { address: BOB, peerId: 'p', unlocked },
             tokens: TOKENS,
             params: PARAMS,
@@ -124,6 +127,10 @@ describe('market components render from the view models', () => {
     expect(locked).toContain('Unlock your wallet to sign the redeem of 100 GLD.')
     expect(locked).toContain('History')
     expect(locked).toContain('Done: you received 100 GLD.')
+    // The finished trade reads as done, and says when it ended.
+    expect(locked).toContain(
+      'Trade Outcome Ended You bought 100 GLD for 50 SLV Done: you received 100 GLD. block #18, ~4s ago',
+    )
     // A trade its node could not check yet is a notice, not an alert; a failed step stays an alert.
     const shown = (swap: MarketSwap) =>
       renderToStaticMarkup(

@@ -670,6 +670,36 @@ describe('My trades: until when the tab must stay open', () => {
   })
 })
 
+describe('My trades: History', () => {
+  /** `s` with the block each step happened in: its last step (the end) in `end`. */
+  const at = (s: MarketSwap, end: bigint | null): MarketSwap => ({
+    ...s,
+    steps: s.steps.map((step, i) => ({ ...step, height: i === s.steps.length - 1 ? end : 11n + BigInt(i) })),
+  })
+
+  test('a completed trade says what happened, in the past, and the block it ended in with how long ago', () => {
+    const maker = view(at(swap('maker', 'Completed', null, {}), 18n), 20n)
+    expect(maker.title).toBe('You sold 100 GLD for 50 SLV')
+    expect(maker.ended).toBe('block #18, ~4s ago')
+    const taker = view(at(swap('taker', 'Completed', null, {}), 18n), 48n)
+    expect(taker.title).toBe('You bought 100 GLD for 50 SLV')
+    expect(taker.ended).toBe('block #18, ~1m 00s ago')
+    // The head not past it yet (this node saw the end first): no time in the future.
+    expect(view(at(swap('maker', 'Completed', null, {}), 21n), 20n).ended).toBe('block #21, ~0s ago')
+  })
+
+  test('a refund is dated as well; its title keeps saying what the trade was for', () => {
+    const refunded = view(at(swap('maker', 'MakerLocked', 'Refunded', {}), 53n), 60n)
+    expect(refunded.title).toBe('You sell 100 GLD for 50 SLV')
+    expect(refunded.ended).toBe('block #53, ~14s ago')
+  })
+
+  test('no date while the trade runs, nor for an end the node decided (no block to name)', () => {
+    expect(view(at(swap('maker', 'TakerLocked', null, {}), 15n), 20n).ended).toBeNull()
+    expect(view(at(swap('maker', 'Open', 'Cancelled', {}), null), 20n).ended).toBeNull()
+  })
+})
+
 describe('the note after taking an offer', () => {
   test('says to follow the trade until its swap is listed and while it runs, and goes once it finished', () => {
     const note = 'Offer taken: follow the swap in My trades below.'

@@ -57,6 +57,7 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
               <tr>
                 <th>Trade</th>
                 <th>Outcome</th>
+                <th>Ended</th>
               </tr>
             </thead>
             <tbody>
@@ -64,6 +65,7 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
                 <tr key={v.id}>
                   <td>{v.title}</td>
                   <td className="small">{v.next.text}</td>
+                  <td className="small muted">{v.ended ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
