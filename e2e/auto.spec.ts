@@ -221,7 +221,7 @@ test('a tab joining a 2,000-block chain shows a proven balance, upgrades to full
     }, WATCHED)
     expect(joined.root).toBe(peerHead.root)
     expect(joined).toMatchObject({ balance: watched, number: peerHead.number })
-    await expect(card).toContainText('executed on this node')
+    await expect(card).toContainText(/as of block #[\d,]+, from this node’s own copy of the chain/)
 
     // A new tab of the peer's own browser (a new profile: nothing verified or executed yet) that cannot
     // link to any tab (its page can make no WebRTC offer, answer or description) still shows a verified balance

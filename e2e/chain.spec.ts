@@ -238,7 +238,11 @@ test('a server started with --genesis runs that chain: the page shows it, and mi
         timeout: 60_000,
       },
     )
-    await expect(fast.getByText("Fixed by this test chain's genesis.")).toBeVisible()
+    const pace = fast.getByTestId('block-pace')
+    await expect(pace.locator('.card__value')).toHaveText('As fast as tabs mine')
+    await expect(pace.locator('.muted')).toHaveText(
+      "The difficulty (2) is fixed by this test chain's genesis.",
+    )
   } finally {
     await ctx.close()
   }

@@ -1,5 +1,7 @@
+import type { ChainParams } from '../node/chain/types'
 import type { Verified } from '../node/light/light-client'
 import type { AccountInfo, HeadInfo } from '../node/worker/chain-service'
+import { formatHashrate } from './format'
 
 /** The Home screen's last balance read: the head it was asked on, and what came back. */
 export interface BalanceRead {
@@ -33,4 +35,46 @@ export function homeChainView(
   const balance = read.result.value
   const paired = !light && balance !== null && read.askedAt !== null && read.askedAt.hash === balance.hash
   return { head: paired ? read.askedAt : head, balance, error: null }
+}
+
+/** A Home card's two lines: what it means for the user, then the exact figure behind it. */
+export interface CardWords {
+  readonly value: string
+  readonly detail: string
+}
+
+/**
+ * The Home screen's block-pace card: how often a new block comes, which is what the difficulty means
+ * for a user, with the head's exact difficulty (`difficulty`, null before the first head) in the detail.
+ * A retargeting chain aims at one block per `targetBlockTimeMs` while a tab mines (none comes while no
+ * tab does); a test chain's fixed difficulty aims at no pace: blocks come as fast as tabs find them.
+ */
+export function blockPace(
+  params: Pick<ChainParams, 'targetBlockTimeMs' | 'fixedDifficulty'> | null,
+  difficulty: bigint | null,
+): CardWords {
+  const figure = difficulty === null ? '' : ` (${difficulty.toLocaleString()})`
+  if (params === null) return { value: '—', detail: 'Reading the chain’s settings…' }
+  if (params.fixedDifficulty !== undefined)
+    return {
+      value: 'As fast as tabs mine',
+      detail: `The difficulty${figure} is fixed by this test chain's genesis.`,
+    }
+  return {
+    value: `A new block about every ${params.targetBlockTimeMs / 1000} s`,
+    detail: `While a tab mines: the difficulty${figure} adjusts at every block to keep that pace.`,
+  }
+}
+
+/**
+ * The Home screen's mining card: on or off, and while on how hard this tab works at the next block, in
+ * tries (hashes) a second, the rate's short form (`formatHashrate`, `75 kH/s`) kept beside it.
+ */
+export function miningWords(enabled: boolean, hashesPerSecond: number): CardWords {
+  if (!enabled) return { value: 'Off', detail: 'This tab does not look for new blocks.' }
+  const tries = Math.round(Math.max(0, hashesPerSecond))
+  return {
+    value: 'On',
+    detail: `Trying ${tries.toLocaleString()} ${tries === 1 ? 'guess' : 'guesses'} a second at the next block (${formatHashrate(hashesPerSecond)})`,
+  }
 }

@@ -4,8 +4,14 @@ import { MemoryRouter } from 'react-router'
 import { type Address, getAddress, type Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { HeadInfo } from '../../src/node/worker/chain-service'
-import { type BalanceRead, type HomeChainView, homeChainView } from '../../src/ui/home-chain'
-import { BalanceCard } from '../../src/ui/screens/HomeScreen'
+import {
+  type BalanceRead,
+  blockPace,
+  type HomeChainView,
+  homeChainView,
+  miningWords,
+} from '../../src/ui/home-chain'
+import { BalanceCard, PaceCard } from '../../src/ui/screens/HomeScreen'
 
 const ME = getAddress('0x00000000000000000000000000000000000000aa')
 
@@ -74,7 +80,8 @@ describe("the home screen's balance card", () => {
   test('names the block it was read at, the head the head card shows', () => {
     const html = render(homeChainView(headAt(1_234), read(1_233, 1_233, 10n ** 18n), false), false, null)
     expect(html).toContain('data-number="1233"')
-    expect(html).toContain('at #1,233, executed on this node')
+    expect(html).toContain('as of block #1,233, from this node’s own copy of the chain')
+    expect(html).not.toContain('executed')
   })
 
   test('shows the balance rounded to four decimals, the exact amount in its title and for screen readers', () => {
@@ -105,5 +112,47 @@ describe("the home screen's balance card", () => {
     expect(devnet).toContain('Devnet account 4, a shared devnet test key that anyone can spend from')
     expect(devnet).toContain('href="/wallet"')
     expect(render(view, false, null)).not.toContain('devnet-key-note')
+  })
+})
+
+describe("the home screen's block pace and mining, in a user's words", () => {
+  const pace = (params: Parameters<typeof blockPace>[0], difficulty: bigint | null) =>
+    renderToStaticMarkup(createElement(PaceCard, { params, difficulty }))
+
+  test('says how often a new block comes, the exact difficulty kept on the line below, never "retargets"', () => {
+    const html = pace({ targetBlockTimeMs: 2000 }, 16_588n)
+    expect(html).toContain('<h2 class="card__label">New blocks</h2>')
+    expect(html).toContain('<p class="card__value">A new block about every 2 s</p>')
+    expect(html).toContain(
+      '<p class="muted small">While a tab mines: the difficulty (16,588) adjusts at every block to keep that pace.</p>',
+    )
+    expect(html).not.toMatch(/retarget/i)
+    expect(blockPace({ targetBlockTimeMs: 1500 }, 7n).value).toBe('A new block about every 1.5 s')
+  })
+
+  test("a test chain's fixed difficulty aims at no pace: blocks come as fast as tabs mine, the figure kept", () => {
+    expect(blockPace({ targetBlockTimeMs: 2000, fixedDifficulty: 2n }, 2n)).toEqual({
+      value: 'As fast as tabs mine',
+      detail: "The difficulty (2) is fixed by this test chain's genesis.",
+    })
+  })
+
+  test('before the chain or its head is read, it says so and shows no figure', () => {
+    expect(blockPace(null, null)).toEqual({ value: '—', detail: 'Reading the chain’s settings…' })
+    expect(blockPace({ targetBlockTimeMs: 2000 }, null).detail).toBe(
+      'While a tab mines: the difficulty adjusts at every block to keep that pace.',
+    )
+  })
+
+  test('mining says on or off, and how many guesses a second, the hash rate kept beside them', () => {
+    expect(miningWords(true, 75_321.4)).toEqual({
+      value: 'On',
+      detail: 'Trying 75,321 guesses a second at the next block (75 kH/s)',
+    })
+    expect(miningWords(true, 1).detail).toBe('Trying 1 guess a second at the next block (1 H/s)')
+    expect(miningWords(false, 75_321)).toEqual({
+      value: 'Off',
+      detail: 'This tab does not look for new blocks.',
+    })
   })
 })

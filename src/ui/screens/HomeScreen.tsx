@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
+import type { ChainParams } from '../../node/chain/types'
 import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
@@ -15,13 +16,12 @@ import {
   describeSync,
   formatBytes,
   formatDuration,
-  formatHashrate,
   peerCountLabel,
   peersNote,
   readableCoin,
   verifiedNote,
 } from '../format'
-import { type BalanceRead, type HomeChainView, homeChainView } from '../home-chain'
+import { type BalanceRead, blockPace, type HomeChainView, homeChainView, miningWords } from '../home-chain'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
 import { storageReadKey } from '../storage-card'
@@ -148,44 +148,48 @@ function ChainCards() {
   }, [api, readKey])
   const mining = useApp((s) => s.mining)
   const setMining = useApp((s) => s.setMining)
+  const miningText = miningWords(mining?.enabled ?? false, mining?.hashrate ?? 0)
   return (
     <section className="cards" aria-label="Chain">
       <article className="card" data-testid="chain-head" data-number={head?.number.toString() ?? ''}>
-        <h2 className="card__label">Head block</h2>
+        <h2 className="card__label">Latest block</h2>
         <p className="card__value">{head ? `#${head.number.toLocaleString()}` : '—'}</p>
+        {/* A light node holds headers only: it does not know how many transactions a block holds. */}
+        {head === null || head.txCount === null ? null : (
+          <p className="muted small" data-testid="head-tx-count">
+            {`${head.txCount === 0 ? 'No' : head.txCount.toLocaleString()} ${head.txCount === 1 ? 'transaction' : 'transactions'} in it`}
+          </p>
+        )}
         <p className="muted small mono" title={head?.hash}>
-          {head
-            ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)}${head.txCount === null ? '' : ` · ${head.txCount} tx`}`
-            : 'Starting…'}
+          {head ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)}` : 'Starting…'}
         </p>
         {chain && (
           <p className="muted small" data-testid="chain-name" data-chain-id={chain.params.chainId}>
-            {chain.name} · chain id {chain.params.chainId}
+            Network {chain.name} (chain id {chain.params.chainId})
           </p>
         )}
       </article>
       <BalanceCard view={view} light={light} devnet={devnet} />
       <SyncCard />
-      <article className="card">
-        <h2 className="card__label">Difficulty</h2>
-        <p className="card__value">{head ? head.difficulty.toLocaleString() : '—'}</p>
-        <p className="muted small">
-          {chain?.params.fixedDifficulty === undefined
-            ? `Retargets every block toward one block per ${(chain?.params.targetBlockTimeMs ?? 2000) / 1000} s.`
-            : "Fixed by this test chain's genesis."}
-        </p>
-      </article>
+      <PaceCard params={chain?.params ?? null} difficulty={head?.difficulty ?? null} />
       <article className="card" data-testid="storage">
         <h2 className="card__label">Stored on this device</h2>
         <p className="card__value">{storage?.usage === undefined ? '—' : formatBytes(storage.usage)}</p>
         <p className="muted small">
-          {storage?.quota === undefined ? 'IndexedDB' : `of ${formatBytes(storage.quota)} available`}
-          {storage?.persisted === true ? ' · kept by the browser' : ''}
+          {storage?.quota === undefined
+            ? 'In this browser’s storage (IndexedDB)'
+            : `of ${formatBytes(storage.quota)} this browser lets it use`}
+          {storage?.persisted === true ? ' · kept by the browser: not cleared to free space' : ''}
         </p>
       </article>
       <article className="card" data-testid="mining" data-enabled={String(mining?.enabled ?? false)}>
         <h2 className="card__label">Mining</h2>
-        <p className="card__value">{mining?.enabled ? formatHashrate(mining.hashrate) : 'Off'}</p>
+        <p className="card__value">{mining === null ? '—' : miningText.value}</p>
+        {mining === null ? null : (
+          <p className="muted small" data-testid="mining-rate">
+            {miningText.detail}
+          </p>
+        )}
         <label className="switch small">
           <input
             type="checkbox"
@@ -208,10 +212,16 @@ function ChainCards() {
   )
 }
 
+/**
+ * What each mode means for the user, the technical word kept in brackets. Light and upgrading tabs
+ * prove their reads with Merkle proofs from full peers (`docs/ARCHITECTURE.md`, light client).
+ */
 const MODE_HINT = {
-  light: 'Headers only: balances are read from full peers through proofs checked here.',
-  upgrading: 'Fetching the state in the background; balances are proven meanwhile.',
-  full: 'Downloads and executes every block on this device.',
+  light:
+    'Keeps only the blocks’ headers: your balances come from full peers, each checked here with a proof (light node).',
+  upgrading:
+    'Downloading the chain’s state (every balance) in the background; until then your balances come from peers, each checked here with a proof.',
+  full: 'Keeps the whole chain and runs every block on this device (full node).',
 } as const
 
 /** The node's mode (light / upgrading n % / full) and the profile's pin, applied from the next load. */
@@ -324,7 +334,7 @@ export function BalanceCard({
             ? 'Verifying…'
             : light
               ? verifiedNote(proven.number, directPeers)
-              : `at #${proven.number.toLocaleString()}, executed on this node`}
+              : `as of block #${proven.number.toLocaleString()}, from this node’s own copy of the chain`}
       </p>
       {devnet !== null && (
         <p className="muted small" data-testid="devnet-key-note">
@@ -349,6 +359,27 @@ function ReadableCoin({ wei }: { readonly wei: bigint }) {
       <span aria-hidden="true">{shown}</span>
       <span className="visually-hidden">{exact}</span>
     </span>
+  )
+}
+
+/**
+ * The block-pace card: how often a new block comes (`blockPace`), the head's exact difficulty in its
+ * detail line.
+ */
+export function PaceCard({
+  params,
+  difficulty,
+}: {
+  readonly params: Pick<ChainParams, 'targetBlockTimeMs' | 'fixedDifficulty'> | null
+  readonly difficulty: bigint | null
+}) {
+  const pace = blockPace(params, difficulty)
+  return (
+    <article className="card" data-testid="block-pace">
+      <h2 className="card__label">New blocks</h2>
+      <p className="card__value">{pace.value}</p>
+      <p className="muted small">{pace.detail}</p>
+    </article>
   )
 }
 
