@@ -293,7 +293,15 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
   await expect(page.getByTestId('tx-headline')).toHaveText(
     `Create token Gold (GLD) with 1,000 GLD, at ${token.slice(0, 10)}…${token.slice(-6)}`,
   )
-  await expect(page.getByTestId('tx-detail')).toContainText(/Gas used[\d,]+ of [\d,]+ \(0\.\d+ TAB paid\)/)
+  /** The value of the Tx page's fact labelled `label`. */
+  const fact = (label: string) =>
+    page
+      .getByTestId('tx-detail')
+      .locator('.facts__row')
+      .filter({ has: page.getByRole('term').getByText(label, { exact: true }) })
+      .locator('dd')
+  await expect(fact('Fee paid')).toHaveText(/^0\.\d+ TAB \([\d,]+ gas × [\d.]+ gwei\)$/)
+  await expect(fact('Gas used')).toHaveText(/^[\d,]+ of the [\d,]+ allowed \(its gas limit\)$/)
   const to = page.getByTestId('tx-detail').locator('.facts__row').filter({ hasText: /^To/ })
   await expect(to.getByTestId('address-name')).toHaveText('TokenFactory')
   await expect(to).toContainText(TOKEN_FACTORY)

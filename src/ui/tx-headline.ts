@@ -2,6 +2,7 @@ import { type Address, getAddress } from 'viem'
 import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import type { ReceiptView, TxView } from '../node/worker/queries'
+import { formatAmount, formatCoin } from '../wallet/amount'
 import { amountToken, lockUnreadText, type SettledLocks, settledLockId, txWhat } from './address-activity'
 import type { TokenDirectory } from './address-name'
 import { short } from './components/explorer'
@@ -55,4 +56,36 @@ function settledToken(tx: TxView, locks: SettledLocks): Address | null {
   const read = id === null ? undefined : locks.get(id)
   const token = read?.state === 'read' ? read.lock?.token : undefined
   return token === undefined || token.toLowerCase() === ZERO_ADDRESS ? null : token
+}
+
+/** A gas price (wei per gas) in gwei, as the Tx page's fee shows it: `2 gwei`. */
+const gwei = (wei: bigint): string => formatAmount(wei, 9, 'gwei')
+
+/**
+ * The Tx page's fee line. Once mined with its receipt read: what it paid, and how (`Fee paid:
+ * 0.000344536 TAB (172,268 gas × 2 gwei)`). Before (pending, or a receipt no read proves): the most it
+ * can cost, its gas limit at its highest price per gas (`At most 0.0063 TAB (up to 300,000 gas × 21
+ * gwei)`): what it pays once mined is never more.
+ */
+export function txFee(
+  tx: Pick<TxView, 'gas' | 'maxFeePerGas'>,
+  receipt: Pick<ReceiptView, 'gasUsed' | 'effectiveGasPrice'> | null,
+): { readonly label: string; readonly text: string } {
+  if (receipt === null)
+    return {
+      label: 'Fee',
+      text: `At most ${formatCoin(tx.gas * tx.maxFeePerGas)} (up to ${tx.gas.toLocaleString()} gas × ${gwei(tx.maxFeePerGas)})`,
+    }
+  return {
+    label: 'Fee paid',
+    text: `${formatCoin(receipt.gasUsed * receipt.effectiveGasPrice)} (${receipt.gasUsed.toLocaleString()} gas × ${gwei(receipt.effectiveGasPrice)})`,
+  }
+}
+
+/**
+ * Which of its sender's transactions this is, from its nonce (the sender's count of transactions before
+ * it, from 0): nonce 2 is the sender's transaction no. 3.
+ */
+export function nonceWords(nonce: bigint): string {
+  return `No. ${(nonce + 1n).toLocaleString()} from this sender (nonce ${nonce.toLocaleString()})`
 }

@@ -17,8 +17,9 @@ import type { ReceiptView } from '../../src/node/worker/queries'
 import { short } from '../../src/ui/components/explorer'
 import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { describeInput, readTransaction, TxDetail } from '../../src/ui/screens/TxScreen'
-import { txHeadline } from '../../src/ui/tx-headline'
+import { nonceWords, txFee, txHeadline } from '../../src/ui/tx-headline'
 import { type TokenRead, tokensRead } from '../../src/ui/tx-token-reads'
+import { formatAmount, formatCoin } from '../../src/wallet/amount'
 import { transfer } from '../node/chain/chain-fixtures'
 import {
   ALICE,
@@ -45,6 +46,31 @@ describe('the transaction screen', () => {
     const hash = `0x${'ab'.repeat(32)}` as const
     expect(statusText({ state: 'confirmed', hash, confirmations: 4n })).toBe('Confirmed (4 confirmations)')
     expect(statusText({ state: 'confirmed', hash, confirmations: 1n })).toBe('Confirmed (1 confirmation)')
+  })
+
+  test('the fee reads in TAB with how it adds up: paid once mined, at most its gas limit at its top price before', () => {
+    expect(
+      txFee(
+        { gas: 300_000n, maxFeePerGas: 21n * 10n ** 9n },
+        { gasUsed: 21_000n, effectiveGasPrice: 10n ** 9n },
+      ),
+    ).toEqual({
+      label: 'Fee paid',
+      text: '0.000021 TAB (21,000 gas × 1 gwei)',
+    })
+    expect(txFee({ gas: 300_000n, maxFeePerGas: 21n * 10n ** 9n }, null)).toEqual({
+      label: 'Fee',
+      text: 'At most 0.0063 TAB (up to 300,000 gas × 21 gwei)',
+    })
+    expect(
+      txFee({ gas: 21_000n, maxFeePerGas: 1n }, { gasUsed: 21_000n, effectiveGasPrice: 1_500_000_000n }).text,
+    ).toBe('0.0000315 TAB (21,000 gas × 1.5 gwei)')
+  })
+
+  test("the nonce reads as which of its sender's transactions this is, counted from 1, the nonce kept", () => {
+    expect(nonceWords(0n)).toBe('No. 1 from this sender (nonce 0)')
+    expect(nonceWords(2n)).toBe('No. 3 from this sender (nonce 2)')
+    expect(nonceWords(1_233n)).toBe('No. 1,234 from this sender (nonce 1,233)')
   })
 
   test("a token call's amounts read as on every screen: thousands grouped, every base unit shown", () => {
@@ -85,6 +111,16 @@ describe('the transaction screen', () => {
       hash,
       unverified: expect.stringContaining(`no peer proved transaction ${hash}`),
     })
+    // Not mined: no block, the most its fee can be, its gas not known yet — in words, the figures kept.
+    const page = renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, shown)))
+    expect(page).toContain('In block</dt><dd>not in a block yet</dd>')
+    expect(page).toContain(
+      `Fee</dt><dd>At most ${formatCoin(shown.tx.gas * shown.tx.maxFeePerGas)} (up to ${shown.tx.gas.toLocaleString()} gas × ${formatAmount(shown.tx.maxFeePerGas, 9, 'gwei')})</dd>`,
+    )
+    expect(page).toContain(
+      `Gas used</dt><dd>not known yet: at most ${shown.tx.gas.toLocaleString()} (its gas limit)</dd>`,
+    )
+    expect(page).not.toContain('Fee paid')
     const badge = renderToStaticMarkup(createElement(TxStatusBadge, { status: shown.status }))
     expect(badge).toContain('data-verified="false"')
     expect(badge).toContain(
@@ -570,8 +606,34 @@ describe('the transaction screen', () => {
     await until(() => read.tokens.current().get(TOKEN.toLowerCase())?.state === 'read')
     const page = renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, read)))
     expect(page).toContain(`data-testid="tx-headline">Transfer 2.5 GLD from ${alice} to ${bob}</p>`)
-    expect(page).toMatch(/Gas used<\/dt><dd>[\d,]+ of 300,000 \(0\.\d+ TAB paid\)<\/dd>/)
-    expect(page).toContain('Events</dt><dd>1</dd>')
+    const { gasUsed, effectiveGasPrice } = must(read.receipt)
+    expect(page).toContain(
+      `Fee paid</dt><dd>${formatCoin(gasUsed * effectiveGasPrice)} (${gasUsed.toLocaleString()} gas × ${formatAmount(effectiveGasPrice, 9, 'gwei')})</dd>`,
+    )
+    expect(page).toMatch(/Fee paid<\/dt><dd>0\.\d+ TAB \([\d,]+ gas × [\d.]+ gwei\)<\/dd>/)
+    expect(page).toContain(
+      `Gas used</dt><dd>${gasUsed.toLocaleString()} of the 300,000 allowed (its gas limit)</dd>`,
+    )
+    expect(page).toContain('Events logged</dt><dd>1</dd>')
+    expect(page).toContain(`Sender’s transaction</dt><dd>${nonceWords(read.tx.nonce)}</dd>`)
+    // What a user asks first (confirmed or not, who, how much, when, the fee), then the raw fields.
+    const labels = [...page.matchAll(/<dt>(.*?)<\/dt>/g)].map((m) => m[1])
+    expect(labels).toEqual([
+      'Status',
+      'From',
+      'To',
+      'TAB sent',
+      'In block',
+      'Fee paid',
+      'Transaction hash',
+      'Sender’s transaction',
+      'Contract call',
+      'Gas used',
+      'Events logged',
+    ])
+    expect(page).toContain(
+      '<h2 class="section">Technical details</h2><dl class="facts" data-testid="tx-technical">',
+    )
     const plain = renderToStaticMarkup(
       createElement(
         MemoryRouter,
@@ -579,7 +641,9 @@ describe('the transaction screen', () => {
         createElement(TxDetail, must(await readTransaction(full.api, keccak256(sent)))),
       ),
     )
-    expect(plain).toContain('Gas used</dt><dd>21,000 of 21,000 (')
+    expect(plain).toContain('Gas used</dt><dd>21,000 of the 21,000 allowed (its gas limit)</dd>')
+    expect(plain).toMatch(/Fee paid<\/dt><dd>0\.\d+ TAB \(21,000 gas × [\d.]+ gwei\)<\/dd>/)
+    expect(plain).toContain('TAB sent</dt><dd>1.5 TAB</dd>')
     expect(plain).not.toContain('Events')
     expect(plain).not.toContain('Logs')
   })

@@ -15,7 +15,7 @@ import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { settledLockReads } from '../settled-lock-reads'
 import { useApp } from '../store'
-import { txHeadline } from '../tx-headline'
+import { nonceWords, txFee, txHeadline } from '../tx-headline'
 import {
   type TokenReads,
   type TxTokenReads,
@@ -247,6 +247,7 @@ export function TxDetail({
   const toRead = reads.get(tx.to.toLowerCase())
   const token = toRead?.state === 'read' ? toRead.token : null
   const call = describeInput(tx.input, token)
+  const fee = txFee(tx, receipt)
   return (
     <div className="screen" data-testid="tx-detail" data-state={tx.state}>
       <p className="eyebrow">
@@ -256,19 +257,10 @@ export function TxDetail({
       <p className="lead" data-testid="tx-headline">
         {txHeadline(tx, receipt, status, known, settled, reads)}
       </p>
-      <dl className="facts">
-        <Fact label="Hash">
-          <span className="mono break">{tx.hash}</span>
-        </Fact>
+      {/* What a user asks first — whether it went through, who, how much, when, the fee — then the raw fields. */}
+      <dl className="facts" data-testid="tx-summary">
         <Fact label="Status">
           <TxStatusBadge status={status} />
-        </Fact>
-        <Fact label="Block">
-          {tx.blockNumber === null ? (
-            'pending'
-          ) : (
-            <Link to={`/block/${tx.blockNumber}`}>#{tx.blockNumber.toLocaleString()}</Link>
-          )}
         </Fact>
         <Fact label="From">
           <AddressLink address={tx.from} full side="from" />
@@ -289,20 +281,34 @@ export function TxDetail({
             </Link>
           )}
         </Fact>
-        <Fact label="Value">{formatCoin(tx.value)}</Fact>
+        <Fact label="TAB sent">{formatCoin(tx.value)}</Fact>
+        <Fact label="In block">
+          {tx.blockNumber === null ? (
+            'not in a block yet'
+          ) : (
+            <Link to={`/block/${tx.blockNumber}`}>#{tx.blockNumber.toLocaleString()}</Link>
+          )}
+        </Fact>
+        <Fact label={fee.label}>{fee.text}</Fact>
+      </dl>
+      <h2 className="section">Technical details</h2>
+      <dl className="facts" data-testid="tx-technical">
+        <Fact label="Transaction hash">
+          <span className="mono break">{tx.hash}</span>
+        </Fact>
+        <Fact label="Sender’s transaction">{nonceWords(tx.nonce)}</Fact>
         {call === null ? null : (
-          <Fact label="Call">
+          <Fact label="Contract call">
             <span className="mono break">{call}</span>
           </Fact>
         )}
-        <Fact label="Nonce">{tx.nonce.toString()}</Fact>
-        {receipt === null ? null : (
-          <>
-            <Fact label="Gas used">
-              {`${receipt.gasUsed.toLocaleString()} of ${tx.gas.toLocaleString()} (${formatCoin(receipt.gasUsed * receipt.effectiveGasPrice)} paid)`}
-            </Fact>
-            {receipt.logs.length === 0 ? null : <Fact label="Events">{receipt.logs.length}</Fact>}
-          </>
+        <Fact label="Gas used">
+          {receipt === null
+            ? `not known yet: at most ${tx.gas.toLocaleString()} (its gas limit)`
+            : `${receipt.gasUsed.toLocaleString()} of the ${tx.gas.toLocaleString()} allowed (its gas limit)`}
+        </Fact>
+        {receipt === null || receipt.logs.length === 0 ? null : (
+          <Fact label="Events logged">{receipt.logs.length}</Fact>
         )}
       </dl>
     </div>
