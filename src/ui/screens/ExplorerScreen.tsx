@@ -335,7 +335,11 @@ export function BlockScreen() {
   return <BlockDetail block={result.value} />
 }
 
-function BlockDetail({ block }: { readonly block: BlockSummary }) {
+/**
+ * One block's page: first when it came, how deep it is, who mined it and its transactions, then its raw
+ * header fields under Technical details, each labelled in words with its technical name.
+ */
+export function BlockDetail({ block }: { readonly block: BlockSummary }) {
   return (
     <div className="screen" data-testid="block-detail" data-hash={block.hash}>
       <p className="eyebrow">
@@ -343,30 +347,16 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
       </p>
       <h1>Block #{block.number.toLocaleString()}</h1>
       <dl className="facts">
-        <Fact label="Hash">
-          <span className="mono break">{block.hash}</span>
-        </Fact>
-        <Fact label="Parent">
-          {block.number > 0n ? (
-            <Link to={`/block/${block.number - 1n}`} className="mono break">
-              {block.parentHash}
-            </Link>
-          ) : (
-            <span className="mono break">{block.parentHash}</span>
-          )}
-        </Fact>
         <Fact label="Time">
           <Age at={block.timestamp} />
         </Fact>
-        <Fact label="Confirmations">{block.confirmations.toString()}</Fact>
-        <Fact label="Miner">
-          <AddressLink address={block.miner} full />
+        <Fact label="Confirmations">
+          {block.confirmations <= 1n
+            ? `${block.confirmations.toLocaleString()} (the latest block)`
+            : `${block.confirmations.toLocaleString()} (${(block.confirmations - 1n).toLocaleString()} ${block.confirmations === 2n ? 'block' : 'blocks'} on top of it)`}
         </Fact>
-        <Fact label="Difficulty">{block.difficulty.toLocaleString()}</Fact>
-        <Fact label="Gas used">{block.gasUsed.toLocaleString()}</Fact>
-        <Fact label="Base fee">{formatAmount(block.baseFeePerGas, 9, 'gwei')}</Fact>
-        <Fact label="State root">
-          <span className="mono break">{block.stateRoot}</span>
+        <Fact label="Mined by">
+          <AddressLink address={block.miner} full />
         </Fact>
         <Fact label="Transactions">
           {block.transactions.length === 0
@@ -378,6 +368,27 @@ function BlockDetail({ block }: { readonly block: BlockSummary }) {
                   </Link>
                 </div>
               ))}
+        </Fact>
+      </dl>
+      <h2 className="section">Technical details</h2>
+      <dl className="facts">
+        <Fact label="Block hash">
+          <span className="mono break">{block.hash}</span>
+        </Fact>
+        <Fact label="Previous block (parent)">
+          {block.number > 0n ? (
+            <Link to={`/block/${block.number - 1n}`} className="mono break">
+              {block.parentHash}
+            </Link>
+          ) : (
+            <span className="mono break">{block.parentHash}</span>
+          )}
+        </Fact>
+        <Fact label="Difficulty (work to mine it)">{block.difficulty.toLocaleString()}</Fact>
+        <Fact label="Gas used (its transactions’ work)">{block.gasUsed.toLocaleString()}</Fact>
+        <Fact label="Base fee (least price per gas)">{formatAmount(block.baseFeePerGas, 9, 'gwei')}</Fact>
+        <Fact label="State root (all balances’ fingerprint)">
+          <span className="mono break">{block.stateRoot}</span>
         </Fact>
       </dl>
     </div>
