@@ -283,8 +283,9 @@ test('a light tab’s Wallet Activity lists coin the full tab paid it, proven, a
     await light.getByTestId('tab-activity').click()
     const note = light.getByTestId('activity-received-note')
     await expect(note).toContainText(
-      'Payments received are listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out.',
+      'Payments received are listed by a full peer, each one proven, but a peer could leave some out.',
     )
+    await expect(note).toContainText('Each one is proven in a block whose header this node verified.')
     await expect(note).toContainText(
       "A swap lock's payout to this account that someone else redeemed or refunded is listed too, proven by the lock's record",
     )

@@ -38,11 +38,15 @@ export interface AddressTxRow {
 /**
  * What a light or upgrading node's list of `whose` transactions is, in the words the Explorer's address
  * page (`address`) and the wallet's Activity (`account`) both use: a full peer's list, each row proven,
- * which could leave some out. A lock's payout to it sent by someone else is listed too, proven by the
- * lock's record (`sync-activity` 3), but not by a full peer of before that version, which leaves it out.
+ * which could leave some out (`line`, shown above the list); what "proven" means, and that a lock's
+ * payout to it sent by someone else is listed too, proven by the lock's record (`sync-activity` 3), but
+ * not by a full peer of before that version, which leaves it out (`about`, folded away under the line).
  */
-export function peerListed(whose: 'address' | 'account'): string {
-  return `each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this ${whose} that someone else redeemed or refunded is listed too, proven by the lock's record (a full peer of an older version leaves it out).`
+export function peerListed(whose: 'address' | 'account'): { readonly line: string; readonly about: string } {
+  return {
+    line: 'each one proven, but a peer could leave some out.',
+    about: `Each one is proven in a block whose header this node verified. A swap lock's payout to this ${whose} that someone else redeemed or refunded is listed too, proven by the lock's record (a full peer of an older version leaves it out).`,
+  }
 }
 
 /** A lock read not ended (`reading`), or ended without a record: `failed`, with why (the error's message). */

@@ -9,6 +9,7 @@ import { LockState } from '../../src/node/contracts/htlc/abi'
 import { peerListed, type SettledLocks } from '../../src/ui/address-activity'
 import { ActivityList, damagedNote, receivedNote, shownReceived } from '../../src/ui/components/ActivityList'
 import { short } from '../../src/ui/components/explorer'
+import { addressListNote } from '../../src/ui/screens/ExplorerScreen'
 import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
@@ -53,8 +54,18 @@ describe('the wallet Activity', () => {
       'data-testid="activity-status" data-state="pending" data-verified="true">Pending — not in a block yet</span>',
     )
     expect(first).toContain(`href="/tx/${sent.hash}"`)
+    // What it did, said once: no "Sent" tag before the title's "Send".
+    expect(first).toContain('<span>Send 1 TAB to 0x3C…BC</span>')
+    expect(first).not.toContain('>Sent<')
+    // The hash in short, linking to the Tx page, whole in its tooltip and accessible name.
+    expect(first).toContain(
+      `<a class="mono small" title="${sent.hash}" aria-label="Transaction ${sent.hash}" href="/tx/${sent.hash}" data-discover="true">${short(sent.hash)}</a>`,
+    )
+    expect(first?.match(new RegExp(sent.hash, 'g'))).toHaveLength(3)
     expect(second).toContain('data-direction="received" data-status="confirmed"')
-    expect(second).toContain('<span class="tag tag--accent">Received</span> Received 10 APL from 0x3C…BC')
+    expect(second).toContain('<span>Received 10 APL from 0x3C…BC')
+    expect(second).not.toContain('>Received<')
+    expect(second).toContain(`>${short(received.hash)}</a>`)
     expect(second).toContain(
       'data-testid="activity-status" data-state="confirmed" data-verified="true">Confirmed (3 confirmations)</span>',
     )
@@ -112,9 +123,7 @@ describe('the wallet Activity', () => {
     )
     expect(rows).toHaveLength(2)
     expect(rows[0]).toContain('data-direction="sent" data-status="confirmed"')
-    expect(rows[1]).toContain(
-      '<span class="tag tag--accent">Received</span> Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
-    )
+    expect(rows[1]).toContain('<span>Received 5 TAB from an HTLC redeem of lock 0xabab…abab')
     expect(rows[1]).toContain(
       'data-state="confirmed" data-verified="true">Confirmed (3 confirmations)</span>',
     )
@@ -172,9 +181,7 @@ describe('the wallet Activity', () => {
       state: LockState.Redeemed,
     } as const
     const read = row(new Map([[lock, { state: 'read', lock: coinLock }]]))
-    expect(read[0]).toContain(
-      '<span class="tag tag--accent">Received</span> Received 5 TAB from an HTLC redeem of lock 0xabab…abab</span>',
-    )
+    expect(read[0]).toContain('<span>Received 5 TAB from an HTLC redeem of lock 0xabab…abab</span>')
     expect(read[0]).not.toContain('activity-amount')
     const another = row(new Map([[lock, { state: 'read', lock: { ...coinLock, recipient: PAYER } }]]))
     expect(another).toHaveLength(1)
@@ -191,34 +198,40 @@ describe('the wallet Activity', () => {
       damaged: damagedNote(2),
     })
     expect(html).toContain(
-      '<p class="muted small" data-testid="activity-damaged">2 saved activity item(s) could not be read; kept aside in this browser.</p>',
+      '<p class="muted small" data-testid="activity-damaged">2 saved activity items could not be read: they are kept aside in this browser.</p>',
     )
     expect(items(html)).toHaveLength(1)
-    expect(damagedNote('list')).toBe('The saved activity list could not be read; kept aside in this browser.')
+    expect(damagedNote(1)).toBe('1 saved activity item could not be read: it is kept aside in this browser.')
+    expect(damagedNote('list')).toBe(
+      'The saved activity list could not be read: it is kept aside in this browser.',
+    )
     expect(render({ rows: [], head: 12n, note: null, receivedRead: true })).not.toContain('activity-damaged')
   })
 
-  test('a light or upgrading node, pinned light or not, lists payments received as a full peer listed them, each proven, and says so in the address page’s words; a full one says nothing', () => {
-    const listed =
-      "Payments received are listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this account that someone else redeemed or refunded is listed too, proven by the lock's record (a full peer of an older version leaves it out)."
+  test('a light or upgrading node, pinned light or not, lists payments received as a full peer listed them, each proven, and says so in one line, the rest under About this list, in the address page’s words; a full one says nothing', () => {
+    const line =
+      'Payments received are listed by a full peer, each one proven, but a peer could leave some out.'
+    const about =
+      "Each one is proven in a block whose header this node verified. A swap lock's payout to this account that someone else redeemed or refunded is listed too, proven by the lock's record (a full peer of an older version leaves it out)."
+    const listed = { line, about }
     expect(receivedNote({ kind: 'full' }, undefined)).toBeNull()
     expect(receivedNote(null, undefined)).toBeNull()
     // Pinned light or `auto` light, the reads are the same: so is the note.
-    expect(receivedNote({ kind: 'light' }, undefined)).toBe(listed)
-    expect(receivedNote({ kind: 'upgrading', percent: 42.7 }, undefined)).toBe(listed)
+    expect(receivedNote({ kind: 'light' }, undefined)).toEqual(listed)
+    expect(receivedNote({ kind: 'upgrading', percent: 42.7 }, undefined)).toEqual(listed)
     // The Explorer's address page says the same of an address's list, in the same words.
-    expect(`Listed by a full peer: ${peerListed('address')}`).toBe(
-      "Listed by a full peer: each one is proven in a block whose header this node verified, but a peer could leave some out. A swap lock's payout to this address that someone else redeemed or refunded is listed too, proven by the lock's record (a full peer of an older version leaves it out).",
-    )
-    expect(listed).toBe(
-      `Payments received are listed by a full peer: ${peerListed('address').replace('this address', 'this account')}`,
-    )
+    expect(addressListNote()).toEqual({
+      line: 'Listed by a full peer, each one proven, but a peer could leave some out.',
+      about: about.replace('this account', 'this address'),
+    })
+    expect(peerListed('address').about).toBe(about.replace('this account', 'this address'))
     const html = render({ rows: mergeActivity([], [received]), head: 12n, note: listed, receivedRead: true })
-    expect(html).toContain(`data-testid="activity-received-note">${listed.replaceAll("'", '&#x27;')}</p>`)
-    expect(items(html)).toHaveLength(1)
-    expect(items(html)[0]).toContain(
-      '<span class="tag tag--accent">Received</span> Received 10 APL from 0x3C…BC',
+    // The line shows; the rest is folded away, closed, under "About this list", before the rows.
+    expect(html).toContain(
+      `<div class="muted small" data-testid="activity-received-note"><p>${line}</p><details><summary>About this list</summary><p>${about.replaceAll("'", '&#x27;')}</p></details></div><ul`,
     )
+    expect(items(html)).toHaveLength(1)
+    expect(items(html)[0]).toContain('<span>Received 10 APL from 0x3C…BC')
     // Read, and none received: the list says so (the note says a peer could leave some out).
     expect(render({ rows: [], head: 12n, note: listed, receivedRead: true })).toContain(
       'Nothing sent or received yet.',
@@ -232,14 +245,16 @@ describe('the wallet Activity', () => {
     const why = `transactions of ${PAYER.toLowerCase()} cannot be proved: no peer to ask`
     const shortPayer = `${PAYER.toLowerCase().slice(0, 10)}…${PAYER.toLowerCase().slice(-6)}`
     const failed = `Payments received could not be read now: transactions of ${shortPayer} cannot be proved: no peer to ask.`
-    expect(receivedNote({ kind: 'light' }, why)).toBe(
-      `${failed} Payments received are listed by a full peer: ${peerListed('account')}`,
-    )
+    expect(receivedNote({ kind: 'light' }, why)).toEqual({
+      line: `${failed} Payments received are listed by a full peer, ${peerListed('account').line}`,
+      about: peerListed('account').about,
+    })
     // A full node says so too (its own index failed to read), and nothing of peers.
-    expect(receivedNote({ kind: 'full' }, why)).toBe(failed)
-    expect(receivedNote({ kind: 'full' }, 'the node stopped answering.')).toBe(
-      'Payments received could not be read now: the node stopped answering.',
-    )
+    expect(receivedNote({ kind: 'full' }, why)).toEqual({ line: failed, about: null })
+    expect(receivedNote({ kind: 'full' }, 'the node stopped answering.')).toEqual({
+      line: 'Payments received could not be read now: the node stopped answering.',
+      about: null,
+    })
     const note = receivedNote({ kind: 'light' }, why)
     const kept = render({ rows: mergeActivity([sent], [received]), head: 12n, note, receivedRead: false })
     expect(items(kept)).toHaveLength(2)

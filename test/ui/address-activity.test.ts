@@ -16,6 +16,7 @@ import { memoryHub } from '../../src/node/network/memory'
 import type { TxView } from '../../src/node/worker/queries'
 import { addressTxRow, lockUnreadText, type SettledLocks, settledLockId } from '../../src/ui/address-activity'
 import { tokenDirectory } from '../../src/ui/address-name'
+import { short } from '../../src/ui/components/explorer'
 import { AddressTxs, readAddressPage, readListed } from '../../src/ui/screens/ExplorerScreen'
 import { settledLockReads } from '../../src/ui/settled-lock-reads'
 import { addressOf } from '../node/chain/chain-fixtures'
@@ -409,6 +410,11 @@ describe("an address page's lock reads", () => {
     ])
     expect(before).not.toContain('1.5 TAB')
     expect(before.match(/data-lock-read="reading"/g)).toHaveLength(2)
+    // Each row's hash in short, linking to its Tx page, whole in the link's tooltip and accessible name.
+    for (const t of page.txs)
+      expect(before).toContain(
+        `<a class="mono" title="${t.hash}" aria-label="Transaction ${t.hash}" href="/tx/${t.hash}" data-discover="true">${short(t.hash)}</a>`,
+      )
     // Rendering again, or the next head reading the page again, asks for no lock a second time.
     render(page)
     const again = await readAddressPage(api, ALICE, listed)

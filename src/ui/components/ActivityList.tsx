@@ -1,27 +1,29 @@
-import { Link } from 'react-router'
 import type { Address, Hex } from 'viem'
 import type { NodeMode } from '../../node/light/mode'
 import { type ActivityRow, lockPayout, type ReceivedItem } from '../../wallet/activity'
 import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
-import { short } from './explorer'
+import { short, TxLink } from './explorer'
+import { ListNote, type ListNoteText } from './ListNote'
 import { TxStatusBadge } from './TxStatusBadge'
 
 /**
  * What the Activity says of the payments received it lists, or null when there is nothing to say (a full
  * node read them from its own index). A light or upgrading node (pinned light or not: the same reads)
  * lists them as a full peer listed them, each proven, and says so in the address page's words
- * (`peerListed`). `unread`: why the last read of them failed (the typed error's message, long hex
- * shortened): the Activity keeps what it listed before and says they could not be read now.
+ * (`peerListed`: its line above the list, the rest under "About this list"). `unread`: why the last read
+ * of them failed (the typed error's message, long hex shortened), said first: the Activity keeps what it
+ * listed before and says they could not be read now.
  */
-export function receivedNote(mode: NodeMode | null, unread: string | undefined): string | null {
-  const listed =
-    mode === null || mode.kind === 'full'
+export function receivedNote(mode: NodeMode | null, unread: string | undefined): ListNoteText | null {
+  const listed = mode === null || mode.kind === 'full' ? null : peerListed('account')
+  const failed =
+    unread === undefined
       ? null
-      : `Payments received are listed by a full peer: ${peerListed('account')}`
-  if (unread === undefined) return listed
-  const failed = `Payments received could not be read now: ${unread.replace(/0x[0-9a-fA-F]{40,}/g, short).replace(/\.$/, '')}.`
-  return listed === null ? failed : `${failed} ${listed}`
+      : `Payments received could not be read now: ${unread.replace(/0x[0-9a-fA-F]{40,}/g, short).replace(/\.$/, '')}.`
+  if (listed === null) return failed === null ? null : { line: failed, about: null }
+  const line = `Payments received are listed by a full peer, ${listed.line}`
+  return { line: failed === null ? line : `${failed} ${line}`, about: listed.about }
 }
 
 /**
@@ -30,8 +32,11 @@ export function receivedNote(mode: NodeMode | null, unread: string | undefined):
  */
 export function damagedNote(damaged: number | 'list'): string | null {
   if (damaged === 0) return null
-  const what = damaged === 'list' ? 'The saved activity list' : `${damaged} saved activity item(s)`
-  return `${what} could not be read; kept aside in this browser.`
+  if (damaged === 'list')
+    return 'The saved activity list could not be read: it is kept aside in this browser.'
+  return damaged === 1
+    ? '1 saved activity item could not be read: it is kept aside in this browser.'
+    : `${damaged} saved activity items could not be read: they are kept aside in this browser.`
 }
 
 /** A payment received as the Activity shows it: a coin lock's payout while its lock is read, or after that read failed, says so. */
@@ -59,8 +64,9 @@ export function shownReceived(
 
 /**
  * The wallet's Activity: what it sent and what the selected account received (`mergeActivity`), newest
- * first, each row with its direction, its status tag (`TxStatusBadge`, as on the Tokens screen and the
- * Tx page) at `head`, and a link to its transaction.
+ * first, each row saying once what it did (its title: what the wallet sent, in the words its approval
+ * asked, or what the account received), its status tag (`TxStatusBadge`, as on the Tokens screen and the
+ * Tx page) at `head`, and its transaction's short hash linking to the Tx page.
  */
 export function ActivityList({
   rows,
@@ -72,7 +78,7 @@ export function ActivityList({
   readonly rows: readonly ActivityRow<ShownReceived>[]
   readonly head: bigint | undefined
   /** What the list of payments received is, or why it could not be read now (`receivedNote`). */
-  readonly note: string | null
+  readonly note: ListNoteText | null
   /**
    * Whether `rows` hold the payments received as last read: false before the first read, or when the
    * last one failed (an empty list then says nothing of what was received).
@@ -88,11 +94,7 @@ export function ActivityList({
           {damaged}
         </p>
       )}
-      {note !== null && (
-        <p className="muted small" data-testid="activity-received-note">
-          {note}
-        </p>
-      )}
+      {note !== null && <ListNote note={note} testId="activity-received-note" />}
       {rows.length === 0 ? (
         <p className="muted">
           {receivedRead ? 'Nothing sent or received yet.' : 'Nothing sent from this wallet yet.'}
@@ -107,13 +109,9 @@ export function ActivityList({
                 data-status={row.item.status}
                 data-verified={String(row.item.unverified === undefined)}
               >
-                <span>
-                  <span className="tag">Sent</span> {row.item.title}
-                </span>
+                <span>{row.item.title}</span>
                 <TxStatusBadge status={activityStatus(row.item, head)} testId="activity-status" />
-                <Link className="mono small break" to={`/tx/${row.item.hash}`}>
-                  {row.item.hash}
-                </Link>
+                <TxLink hash={row.item.hash} className="mono small" />
               </li>
             ) : (
               <li
@@ -123,7 +121,7 @@ export function ActivityList({
                 data-verified="true"
               >
                 <span>
-                  <span className="tag tag--accent">Received</span> {row.item.title}
+                  {row.item.title}
                   {row.item.lockRead === undefined ? null : (
                     <>
                       {' · '}
@@ -146,9 +144,7 @@ export function ActivityList({
                   }}
                   testId="activity-status"
                 />
-                <Link className="mono small break" to={`/tx/${row.item.hash}`}>
-                  {row.item.hash}
-                </Link>
+                <TxLink hash={row.item.hash} className="mono small" />
               </li>
             ),
           )}

@@ -171,6 +171,18 @@ export function AddressLink({
   )
 }
 
+/**
+ * A transaction's hash as a link to its Tx page, in the short form (`short`) a list row has room for on a
+ * phone; the whole hash is its tooltip and its accessible name.
+ */
+export function TxLink({ hash, className = 'mono' }: { readonly hash: string; readonly className?: string }) {
+  return (
+    <Link to={`/tx/${hash}`} className={className} title={hash} aria-label={`Transaction ${hash}`}>
+      {short(hash)}
+    </Link>
+  )
+}
+
 export function Missing({ what }: { readonly what: string }) {
   return (
     <div className="screen">

@@ -16,12 +16,14 @@ import {
   LoadFailed,
   Missing,
   short,
+  TxLink,
   useKnownTokens,
   useNodeQuery,
   useTokenShown,
 } from '../components/explorer'
 import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
+import { ListNote, type ListNoteText } from '../components/ListNote'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { pendingNote, shownHolding, shownToken, tokenBalance, verifiedNote } from '../format'
 import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
@@ -455,11 +457,7 @@ export function AddressScreen() {
                 directPeers={directPeers}
               />
               <h2 className="section">Transactions</h2>
-              {proven ? (
-                <p className="muted" data-testid="address-txs-light">
-                  {`Listed by a full peer: ${peerListed('address')}`}
-                </p>
-              ) : null}
+              {proven ? <ListNote note={addressListNote()} testId="address-txs-light" /> : null}
               <AddressTxs
                 address={getAddress(address)}
                 txs={value.txs}
@@ -472,6 +470,15 @@ export function AddressScreen() {
       </Loaded>
     </div>
   )
+}
+
+/**
+ * What a light or upgrading node's address page says of its list of transactions (`peerListed`): that a
+ * full peer listed them, each proven, on one line; the rest under "About this list".
+ */
+export function addressListNote(): ListNoteText {
+  const { line, about } = peerListed('address')
+  return { line: `Listed by a full peer, ${line}`, about }
 }
 
 /**
@@ -662,9 +669,8 @@ export function AddressTxs({
   return (
     <>
       {token === null ? null : (
-        <p className="muted" data-testid="address-token-transfers">
-          Below: the transactions sent to this token contract. Its tokens moving between holders (whoever sent
-          the transaction) are on its page:{' '}
+        <p className="muted small" data-testid="address-token-transfers">
+          Sent to this token contract. Its tokens moving between holders, whoever sent the transaction:{' '}
           <Link to={`/token/${getAddress(token.address)}`}>latest {token.symbol} transfers</Link>.
         </p>
       )}
@@ -693,9 +699,7 @@ export function AddressTxs({
                     <td data-label="Block">—</td>
                     <td data-label="Status">—</td>
                     <td data-label="Transaction">
-                      <Link to={`/tx/${t.hash}`} className="mono">
-                        {short(t.hash)}
-                      </Link>
+                      <TxLink hash={t.hash} />
                     </td>
                   </tr>
                 )
@@ -725,9 +729,7 @@ export function AddressTxs({
                     <TxStatusBadge status={row.status} />
                   </td>
                   <td data-label="Transaction">
-                    <Link to={`/tx/${t.hash}`} className="mono">
-                      {short(t.hash)}
-                    </Link>
+                    <TxLink hash={t.hash} />
                   </td>
                 </tr>
               )
