@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react'
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react'
 import { Link, Outlet } from 'react-router'
 import { type Address, getAddress } from 'viem'
 import type { Remote } from '../../node/rpc/protocol'
@@ -7,34 +7,41 @@ import type { TokenInfo } from '../../node/worker/queries'
 import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
 import { formatDuration } from '../format'
 import { createTokenList } from '../known-tokens'
+import { createQueryRunner, type QueryResult, type QueryRunner } from '../query-runner'
 import { useApp } from '../store'
 import { useNow } from '../useNow'
 import { Identicon } from './Identicon'
 
-export type QueryResult<T> = { readonly value: T } | { readonly error: string } | null
+export type { QueryResult } from '../query-runner'
 
-/** Runs a query against the node whenever its inputs, the head or the node's mode change; null while loading. */
+/**
+ * Runs a query against the node whenever its inputs (`deps`), the head or the node's mode change, or
+ * one of `refresh` does; null while loading. One run at a time: a new head while a run is on its way
+ * queues the next run rather than dropping the answer (see `createQueryRunner`), so a fast chain's
+ * heads cannot keep the screen on a stale answer. New inputs drop the answer of the old ones.
+ */
 export function useNodeQuery<T>(
   query: (api: Remote<NodeApi>) => Promise<T>,
   deps: unknown[],
+  refresh: unknown[] = [],
 ): QueryResult<T> {
   const api = useApp((s) => s.api)
   const head = useApp((s) => s.head?.hash)
   // An `auto` node switching from proofs to its own state (light → full) may do so at the same head.
   const mode = useApp((s) => s.mode?.kind)
   const [result, setResult] = useState<QueryResult<T>>(null)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs, on every new head and on a mode change.
+  const runner = useRef<QueryRunner<T> | null>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query's inputs give it a runner of its own.
+  useEffect(() => {
+    const r = createQueryRunner<T>(setResult)
+    runner.current = r
+    return () => r.close()
+  }, [api, ...deps])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs, on every new head, on a mode change and on each of `refresh`.
   useEffect(() => {
     if (api === null) return
-    let live = true
-    query(api).then(
-      (value) => live && setResult({ value }),
-      (err: unknown) => live && setResult({ error: err instanceof Error ? err.message : String(err) }),
-    )
-    return () => {
-      live = false
-    }
-  }, [api, head, mode, ...deps])
+    runner.current?.run(() => query(api))
+  }, [api, head, mode, ...deps, ...refresh])
   return result
 }
 

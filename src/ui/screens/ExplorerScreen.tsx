@@ -262,6 +262,8 @@ function PendingTransactions() {
       const [txs, stats] = await Promise.all([api.pendingTransactions(), api.stats()])
       return { txs, note: pendingNote(txs.length, stats.pendingTxs) }
     },
+    [],
+    // A refresh, not an input: a run on its way when the next transaction comes is not dropped.
     [lastPending],
   )
   return (
