@@ -186,21 +186,69 @@ test("at a phone's width the market's pair selects show their tokens and the off
   expect(await overflowX(page)).toBe(0)
 })
 
-test("at a phone's width every section link shows whole, the current one too", async ({ page }) => {
+test("at a phone's width and at desktop widths every section link shows whole, the current one too, clear of the brand and the profile menu", async ({
+  page,
+}) => {
   await page.setViewportSize(NARROW)
   await openNode(page, '/explorer?mine=0')
   const nav = page.getByRole('navigation', { name: 'Sections' })
   await expect(nav.getByRole('link', { name: 'Explorer' })).toHaveClass(/nav__link--active/)
-  // Each link cut by the row's edge (the row scrolls sideways, with no scrollbar), named.
-  const cut = await nav.evaluate((row) => {
-    const { left, right } = row.getBoundingClientRect()
-    return Array.from(row.querySelectorAll('a'))
-      .filter(
-        (a) => a.getBoundingClientRect().left < left - 0.5 || a.getBoundingClientRect().right > right + 0.5,
+  // From 320 px up to where the links share the brand's line (their own row below 861 px), and beyond.
+  for (const width of [NARROW.width, 390, 800, 861, 1280]) {
+    await page.setViewportSize({ width, height: 844 })
+    // Each link cut by the row's edge (the row scrolls sideways, with no scrollbar), or lying over the
+    // brand or the profile menu, named.
+    const cut = await nav.evaluate((row) => {
+      const { left, right } = row.getBoundingClientRect()
+      const others = [document.querySelector('.brand'), document.querySelector('.profile-button')].map((el) =>
+        el?.getBoundingClientRect(),
       )
-      .map((a) => a.textContent)
-  })
-  expect(cut).toEqual([])
+      const overlaps = (a: DOMRect, b: DOMRect | undefined) =>
+        b !== undefined && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+      return Array.from(row.querySelectorAll('a'))
+        .filter((a) => {
+          const box = a.getBoundingClientRect()
+          return box.left < left - 0.5 || box.right > right + 0.5 || others.some((o) => overlaps(box, o))
+        })
+        .map((a) => a.textContent)
+    })
+    expect(cut, `at ${width} px`).toEqual([])
+    expect(await overflowX(page), `at ${width} px`).toBe(0)
+  }
+})
+
+test('on a touch phone the header’s sections start with Home, the current section only on the home screen, and lead back there', async ({
+  browser,
+}) => {
+  const context = await browser.newContext(TOUCH_PHONE)
+  try {
+    const page = await context.newPage()
+    await openNode(page, '/?mine=0')
+    const nav = page.getByRole('navigation', { name: 'Sections' })
+    const links = nav.getByRole('link')
+    await expect(links).toHaveText(['Home', 'Network', 'Wallet', 'Tokens', 'Market', 'Explorer'])
+    const home = nav.getByRole('link', { name: 'Home', exact: true })
+    const current = nav.locator('[aria-current="page"]')
+    await expect(home).toHaveAttribute('aria-current', 'page')
+    await expect(current).toHaveCount(1)
+    // Every link whole on the 390 px screen (a phone's browser widens its layout to content that runs past
+    // the screen: measured against the screen's width, not innerWidth).
+    const boxes = await links.evaluateAll((as) => as.map((a) => a.getBoundingClientRect().toJSON()))
+    for (const box of boxes) {
+      expect(box.left).toBeGreaterThanOrEqual(0)
+      expect(box.right).toBeLessThanOrEqual(TOUCH_PHONE.viewport.width)
+    }
+    await nav.getByRole('link', { name: 'Wallet', exact: true }).tap()
+    await expect(page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible()
+    await expect(current).toHaveText(['Wallet'])
+    await expect(home).not.toHaveAttribute('aria-current')
+    await home.tap()
+    await expect(page).toHaveURL((url) => url.pathname === '/')
+    await expect(page.getByRole('heading', { level: 1, name: 'This tab is a Tabchain node' })).toBeVisible()
+    await expect(current).toHaveText(['Home'])
+  } finally {
+    await context.close()
+  }
 })
 
 /**

@@ -5,8 +5,12 @@ import { ProfilePicker } from './ProfilePicker'
 import { RetryRelayButton } from './RetryRelayButton'
 import { PeerCountPill, RelayPill, TradesPill } from './StatusPills'
 
-/** Top-level sections, in navigation order. */
+/**
+ * Top-level sections, in navigation order. Home leads first: the logo leads there too, but not every user
+ * takes a logo for a link.
+ */
 export const SECTIONS = [
+  { path: '/', label: 'Home' },
   { path: '/network', label: 'Network' },
   { path: '/wallet', label: 'Wallet' },
   { path: '/tokens', label: 'Tokens' },
@@ -35,6 +39,8 @@ export function Header() {
             <NavLink
               key={s.path}
               to={s.path}
+              // Home is the current section on `/` only, not on every path under it.
+              end={s.path === '/'}
               className={({ isActive }) => (isActive ? 'nav__link nav__link--active' : 'nav__link')}
             >
               {s.label}
