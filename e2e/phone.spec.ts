@@ -257,7 +257,11 @@ test('on a touch phone the header’s sections start with Home, the current sect
  */
 const cutPlaceholders = (page: Page): Promise<string[]> =>
   page.evaluate(() =>
-    Array.from(document.querySelectorAll<HTMLInputElement>('input[placeholder]'))
+    Array.from(
+      document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
+        'input[placeholder], textarea[placeholder]',
+      ),
+    )
       .filter((input) => input.getClientRects().length > 0)
       .flatMap((input) => {
         const style = getComputedStyle(input)
@@ -593,6 +597,39 @@ test("at 390 px a Wallet Activity row's words keep the row's width: its status g
     // The words span the row's whole width, the status under them.
     expect(whatBox?.width).toBeCloseTo(rowBox?.width ?? 0, 0)
     expect(statusBox?.y).toBeGreaterThanOrEqual((whatBox?.y ?? 0) + (whatBox?.height ?? 0))
+  } finally {
+    await context.close()
+  }
+})
+
+test('on a touch phone a whole address shows in the Wallet’s To field and the Explorer’s search, the page not scrolling sideways', async ({
+  browser,
+}) => {
+  const context = await browser.newContext(TOUCH_PHONE)
+  try {
+    const page = await context.newPage()
+    const address = DEVNET_ACCOUNTS[1] ?? ''
+    expect(address).toHaveLength(42)
+    /** Whether `field` shows all its text: none of it scrolled out of sight, either way. */
+    const whole = (field: ReturnType<Page['getByTestId']>) =>
+      field.evaluate((el) => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight)
+    // A phone's browser widens its layout to content past the screen: measured against its 390 px.
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth)
+    await openNode(page, '/?mine=0')
+    await createWallet(page)
+    const to = page.getByTestId('send-to')
+    await to.fill(address)
+    await expect(to).toHaveValue(address)
+    expect(await whole(to)).toBe(true)
+    expect(await width()).toBeLessThanOrEqual(TOUCH_PHONE.viewport.width)
+    await page.getByRole('link', { name: 'Explorer', exact: true }).tap()
+    const search = page.getByRole('textbox', { name: 'Search by block number, address or transaction hash' })
+    await search.fill(address)
+    expect(await whole(search)).toBe(true)
+    expect(await width()).toBeLessThanOrEqual(TOUCH_PHONE.viewport.width)
+    // Enter opens it, as in a one-line field.
+    await search.press('Enter')
+    await expect(page).toHaveURL(new RegExp(`/address/${address}`, 'i'))
   } finally {
     await context.close()
   }

@@ -8,6 +8,7 @@ import type { TokenHolding, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
 import { addressTxRow, type Direction, lockUnreadText, peerListed } from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
+import { AddressInput } from '../components/AddressInput'
 import {
   AddressLink,
   Age,
@@ -157,8 +158,7 @@ export function ExplorerScreen() {
           if (href !== null) navigate(href)
         }}
       >
-        <input
-          className="input"
+        <AddressInput
           placeholder="Block, address or tx hash"
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}

@@ -7,6 +7,7 @@ import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { TokenHolding } from '../../node/worker/queries'
 import { formatAmount } from '../../wallet/amount'
 import { showHidden } from '../../wallet/describe'
+import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
 import { Loaded, short, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
@@ -418,7 +419,7 @@ function UseToken({
               <label htmlFor="use-recipient">
                 {fields.action === 'approve' ? 'Spender address' : 'Recipient address'}
               </label>
-              <input id="use-recipient" className="input mono" placeholder="0x…" {...recipient.props} />
+              <AddressInput id="use-recipient" placeholder="0x…" {...recipient.props} />
               {recipient.message}
             </div>
           ) : null}

@@ -12,6 +12,7 @@ import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
 import { ActivityList, damagedNote, receivedNote, shownReceived } from '../components/ActivityList'
+import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { PasswordField } from '../components/PasswordField'
@@ -807,9 +808,9 @@ function Send() {
   const amount = field('amount')
   return (
     <form className="stack" onSubmit={(e) => void submit(e)} data-testid="send" noValidate>
-      <label className="field">
+      <label className="field" htmlFor="send-to">
         <span>To</span>
-        <input className="input mono" data-testid="send-to" placeholder="0x…" {...to.props} />
+        <AddressInput id="send-to" data-testid="send-to" placeholder="0x…" {...to.props} />
       </label>
       {to.message}
       <label className="field">
