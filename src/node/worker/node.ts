@@ -1189,6 +1189,20 @@ export function createNode(init: NodeInit): Node {
       // While behind, proven at the anchor as `verifiedTokenHoldings` (the executed chain's balances are an
       // old block's, and a token received past its head is missing): the Market's token list reads it.
       tokenHoldings: (h) => pick().tokenHoldings(h),
+      // While behind, the executed chain's tokens and those the verified headers' logs name, proven (a
+      // token created past the executed head was missing from the Market's list and the token names);
+      // with no peer to prove them, the executed chain's alone, as before.
+      async tokens() {
+        if (!behind()) return fullApi.tokens()
+        const own = await executed.tokens()
+        const proven = await viaLight.tokens().catch((err: unknown) => {
+          if (err instanceof LightError) return []
+          throw err
+        })
+        const fresh = new Map(proven.map((t) => [t.address, t]))
+        const mine = new Set(own.map((t) => t.address))
+        return [...own.map((t) => fresh.get(t.address) ?? t), ...proven.filter((t) => !mine.has(t.address))]
+      },
       verifiedAccount: (a) => pick().verifiedAccount(a),
       verifiedTokenBalance: (t, h) => pick().verifiedTokenBalance(t, h),
       verifiedTokenAllowance: (t, o, sp) => pick().verifiedTokenAllowance(t, o, sp),

@@ -113,12 +113,15 @@ const servesNoBlocks = (sink: NetworkSink): NetworkSink => ({
   },
 })
 
-/** A full node `F` on `hub` over `store`, not mining, its sink to the network as `serve` wraps it. */
+/**
+ * A full node `F` on `hub` over `store`, not mining, its sink to the network as `serve` wraps it; its
+ * place on the hub (`leave` takes it off).
+ */
 async function fullPeer(
   hub: ReturnType<typeof memoryHub>,
   store: MemoryChainStore,
   serve: (sink: NetworkSink) => NetworkSink,
-): Promise<void> {
+): Promise<ReturnType<ReturnType<typeof memoryHub>['join']>> {
   const peer = hub.join('F')
   const full = createNode({
     profileId: 'F',
@@ -134,6 +137,7 @@ async function fullPeer(
   running.push(full)
   await full.start()
   await peer.attach(serve(full.sink))
+  return peer
 }
 
 /**
@@ -145,7 +149,11 @@ async function takerNode(
   swap: Awaited<ReturnType<typeof lockedSwap>>,
   executedUpTo: bigint,
   sentLock = true,
-): Promise<{ node: Node; requests: NodeEvents['swapSignRequest'][] }> {
+): Promise<{
+  node: Node
+  requests: NodeEvents['swapSignRequest'][]
+  peer: Awaited<ReturnType<typeof fullPeer>>
+}> {
   const own = new MemoryChainStore()
   const executed = new Chain({ genesis: GENESIS, store: own })
   for (let n = 1n; n <= executedUpTo; n++) {
@@ -167,7 +175,7 @@ async function takerNode(
       height: 10n,
     })
   const hub = memoryHub()
-  await fullPeer(hub, swap.store, servesNoBlocks)
+  const peer = await fullPeer(hub, swap.store, servesNoBlocks)
   const link = hub.join('TAKER')
   const requests: NodeEvents['swapSignRequest'][] = []
   const node = createNode({
@@ -190,7 +198,7 @@ async function takerNode(
   running.push(node)
   await node.start()
   await link.attach(node.sink)
-  return { node, requests }
+  return { node, requests, peer }
 }
 
 const lockRequests = (requests: NodeEvents['swapSignRequest'][]) =>
@@ -272,6 +280,26 @@ describe('an auto node behind its verified headers, as the Explorer and the Mark
     expect(verified.number).toBeGreaterThanOrEqual(2n)
     expect(verified.value.map((h) => [h.token.address, h.balance, h.created])).toEqual([[TOKEN, 740n, true]])
     expect(await node.api.tokenHoldings(ALICE)).toEqual(verified.value)
+  })
+})
+
+describe('an auto node behind its verified headers, as the Market and the Explorer list tokens', () => {
+  test('lists a token created past the executed head, under the headers, proven', async () => {
+    // Executed to the genesis only: GLD is created in #1, which only the verified headers hold.
+    const swap = await lockedSwap()
+    const { node } = await takerNode(swap, 0n, false)
+    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    const listed = await node.api.tokens()
+    expect(listed.map((t) => [t.address, t.symbol, t.owner])).toEqual([[TOKEN, 'GLD', ALICE]])
+  })
+
+  test('keeps the tokens its executed chain holds when no peer proves the list', async () => {
+    // Executed to #1 (GLD created there); its only full peer is gone: nothing can be proven.
+    const swap = await lockedSwap()
+    const { node, peer } = await takerNode(swap, 1n, false)
+    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    await peer.leave()
+    expect((await node.api.tokens()).map((t) => t.symbol)).toEqual(['GLD'])
   })
 })
 
