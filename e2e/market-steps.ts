@@ -267,6 +267,20 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
       timeout: 30_000,
     },
   )
+  // What is taken is said before the data signed, and Sign is in view without scrolling, on a laptop
+  // and on a phone; the raw take stays a click away.
+  const size = b.viewportSize()
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
+    await b.setViewportSize(viewport)
+    await expect(b.getByTestId('approval-confirm')).toBeInViewport({ ratio: 1 })
+    await expect(b.getByTestId('approval-cancel')).toBeInViewport({ ratio: 1 })
+  }
+  if (size !== null) await b.setViewportSize(size)
+  await expect(b.getByTestId('approval-signed')).not.toHaveAttribute('open')
+  await expect(b.getByTestId('approval-signed').locator('summary')).toHaveText('Message as signed')
   await b.getByTestId('approval-confirm').click()
   // Taken, the offer is A's trade (My trades), no longer one of its open offers.
   await expect(a.getByTestId('my-offers-empty')).toHaveText('You have no open offers.', { timeout: 60_000 })

@@ -27,6 +27,11 @@ export interface ApprovalRequest {
   /** E.g. "Transfer 12.5 APPLE to 0xAb…cD", "Send 1 TAB to 0x12…9f", "Sign a message". */
   readonly title: string
   readonly details: readonly { readonly label: string; readonly value: string }[]
+  /**
+   * The data as signed (typed data's domain and message), when `details` already say in words what
+   * signing does: the dialog keeps it a click away ("Message as signed"), under the rows that matter.
+   */
+  readonly signed?: readonly { readonly label: string; readonly value: string }[]
 }
 
 /** Decides on a request: true to sign, false to refuse (the dApp gets 4001). */
@@ -552,15 +557,28 @@ const offerRows = (terms: OfferTerms): Rows => [
   },
 ]
 
-/** The rows that say what taking an offer trades (`terms`: the maker's), before the data signed. */
-const takeRows = (terms: OfferTerms): Rows => [
+/**
+ * The rows that say what taking an offer trades (`terms`: the maker's), before the data signed: what
+ * the taker pays and receives, the offer taken (`offerId`: the id the take signs), and the timelocks.
+ */
+const takeRows = (terms: OfferTerms, offerId: string | null): Rows => [
   { label: 'You pay', value: terms.buy },
   { label: 'You receive', value: terms.sell },
+  {
+    label: 'Offer',
+    value: `Sells ${terms.sell} for ${terms.buy}, open until ${offerEnds(terms.expiresAt)}${offerId === null ? '' : ` (id ${shortAddress(offerId)})`}`,
+  },
   {
     label: 'Timelocks',
     value: `Your lock runs ${terms.takerTimelock} blocks, the maker's ${terms.makerTimelock}: if the trade stops half-way, what you pay comes back to you once yours has run.`,
   },
 ]
+
+/** The offer id a take or a cancel signs, when it holds one as hex. */
+const signedOfferId = (message: unknown): string | null =>
+  typeof message === 'object' && message !== null && 'offerId' in message && isHexData(message.offerId)
+    ? message.offerId
+    : null
 
 /** An EIP-2612 permit as a person reads it (`permitTerms`), for its approval text. */
 export interface PermitTerms {
@@ -658,10 +676,11 @@ const permitRows = (from: Address, p: PermitTerms): Rows => [
  * the wallet's name for it), the domain's fields it signs (`domainRows`: a signature for another
  * contract, or valid on any chain, does not read like this one's), then the message (hidden characters
  * escaped, `showHidden`). A market offer (`terms`, from `offerTerms`) is titled and listed by what it
- * sells and asks, before the data signed; a take of one (`terms`: the offer's) by what the taker pays
- * and receives (the trade note says it approves "exactly these amounts"); a cancel of one by the offer
- * it withdraws; an EIP-2612 permit (`permit`, from `permitTerms`) by who may
- * spend what until when, as an approve transaction reads.
+ * sells and asks; a take of one (`terms`: the offer's) by what the taker pays and receives and the offer
+ * it takes (the trade note says it approves "exactly these amounts"); a cancel of one by the offer it
+ * withdraws; an EIP-2612 permit (`permit`, from `permitTerms`) by who may spend what until when, as an
+ * approve transaction reads. Those say in words what signing does, so their domain and message go to
+ * `signed` (the dialog's "Message as signed"); any other typed data shows them in `details`.
  */
 export function describeTypedData(
   from: Address,
@@ -676,6 +695,15 @@ export function describeTypedData(
   const offer = trade && typed.primaryType === 'Offer' ? (terms ?? null) : null
   const take = trade && typed.primaryType === 'Take' ? (terms ?? null) : null
   const cancel = domain === OFFER_DOMAIN_NAME && typed.primaryType === 'Cancel' ? (terms ?? null) : null
+  const told = offer !== null || take !== null || cancel !== null || Boolean(permit)
+  const rows: Rows = [
+    accountRow(from, name),
+    ...(offer === null ? [] : offerRows(offer)),
+    ...(take === null ? [] : takeRows(take, signedOfferId(typed.message))),
+    ...(offer === null && permit ? permitRows(from, permit) : []),
+  ]
+  const signed: Rows = [...domainRows(typed), { label: 'Message', value: showHidden(json(typed.message, 2)) }]
+  const note = trade ? [{ label: 'Trade', value: SWAP_APPROVAL_NOTE }] : []
   return {
     kind: 'typedData',
     from,
@@ -689,18 +717,8 @@ export function describeTypedData(
             : permit
               ? permitTitle(permit)
               : showHidden(`Sign ${typed.primaryType} for ${domain}`),
-    details: [
-      accountRow(from, name),
-      ...(offer === null ? [] : offerRows(offer)),
-      ...(take === null ? [] : takeRows(take)),
-      ...(offer === null && permit ? permitRows(from, permit) : []),
-      ...domainRows(typed),
-      {
-        label: 'Message',
-        value: showHidden(json(typed.message, 2)),
-      },
-      ...(trade ? [{ label: 'Trade', value: SWAP_APPROVAL_NOTE }] : []),
-    ],
+    // Read in words, the data as signed waits a click away; else it is all there is to read.
+    ...(told ? { details: [...rows, ...note], signed } : { details: [...rows, ...signed, ...note] }),
   }
 }
 

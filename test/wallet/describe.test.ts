@@ -21,6 +21,7 @@ import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { cancelTypedData, offerId, offerTypedData, takeTypedData } from '../../src/trade/offers/typed-data'
 import { parseAddress } from '../../src/wallet/address'
 import type { ProviderBackend } from '../../src/wallet/backend'
+import type { ApprovalRequest } from '../../src/wallet/describe'
 import {
   approvalTime,
   describeMessage,
@@ -44,8 +45,11 @@ const FRIEND = getAddress(DEVNET_ACCOUNTS[3] as string)
 let backend: ProviderBackend
 
 /** The value of the approval's row `label`. */
-const row = (r: { readonly details: readonly { label: string; value: string }[] }, label: string) =>
-  r.details.find((d) => d.label === label)?.value
+/** The value of row `label`, among what the dialog shows first or, folded, the data as signed. */
+const row = (r: Pick<ApprovalRequest, 'details' | 'signed'>, label: string) =>
+  [...r.details, ...(r.signed ?? [])].find((d) => d.label === label)?.value
+/** The labels of what the dialog shows first, then of the data as signed ("Message as signed"). */
+const sections = (r: ApprovalRequest) => [r.details.map((d) => d.label), r.signed?.map((d) => d.label)]
 
 /** A pool backend at which every contract called answers as the ERC-20 token `symbol` of `decimals`. */
 const tokenBackend = (symbol: string, decimals: number): ProviderBackend => ({
@@ -132,17 +136,10 @@ describe('approval texts', () => {
     })
     const r = describeTypedData(ME, typed, undefined, null, terms)
     expect(r.title).toBe('Allow 0x90…06 to spend 125 APPLE until 5 Dec 2026, 14:00')
-    expect(r.details.map((d) => d.label)).toEqual([
-      'Account',
-      'Spender',
-      'Amount',
-      'Token',
-      'Until',
-      'Domain',
-      'Version',
-      'Chain ID',
-      'Contract',
-      'Message',
+    // What it allows comes first; the domain and the message as signed are a click away.
+    expect(sections(r)).toEqual([
+      ['Account', 'Spender', 'Amount', 'Token', 'Until'],
+      ['Domain', 'Version', 'Chain ID', 'Contract', 'Message'],
     ])
     expect(row(r, 'Spender')).toBe(FRIEND)
     expect(row(r, 'Token')).toBe(TOKEN)
@@ -435,17 +432,9 @@ describe('approval texts', () => {
     })
     const r = describeTypedData(ME, sent, undefined, terms)
     expect(r.title).toBe('Offer to sell 1,250,000 base units of token 0x00…e1 for 2,000 TAB')
-    expect(r.details.map((d) => d.label)).toEqual([
-      'Account',
-      'You sell',
-      'You receive',
-      'Open until',
-      'Timelocks',
-      'Domain',
-      'Version',
-      'Chain ID',
-      'Message',
-      'Trade',
+    expect(sections(r)).toEqual([
+      ['Account', 'You sell', 'You receive', 'Open until', 'Timelocks', 'Trade'],
+      ['Domain', 'Version', 'Chain ID', 'Message'],
     ])
     // Written as the permit's deadline is, not in the browser's own date format.
     expect(row(r, 'Open until')).toBe(approvalTime(1_796_455_934n))
@@ -503,17 +492,16 @@ describe('approval texts', () => {
     })
     const r = describeTypedData(ME, sent, undefined, terms)
     expect(r.title).toBe('Take the offer: you pay 2.5 TAB, you receive 10 GLD')
-    expect(r.details.map((d) => d.label)).toEqual([
-      'Account',
-      'You pay',
-      'You receive',
-      'Timelocks',
-      'Domain',
-      'Version',
-      'Chain ID',
-      'Message',
-      'Trade',
+    // Which offer, what goes out and what comes in, from which account, first; the raw take (offer id,
+    // taker, peer) and its domain under "Message as signed".
+    expect(sections(r)).toEqual([
+      ['Account', 'You pay', 'You receive', 'Offer', 'Timelocks', 'Trade'],
+      ['Domain', 'Version', 'Chain ID', 'Message'],
     ])
+    expect(row(r, 'Offer')).toBe(
+      `Sells 10 GLD for 2.5 TAB, open until ${approvalTime(offer.expiresAt)} (id ${id.slice(0, 4)}…${id.slice(-2)})`,
+    )
+    expect(row(r, 'Message')).toContain(`"offerId": "${id}"`)
     expect(row(r, 'Timelocks')).toBe(
       "Your lock runs 70 blocks, the maker's 207: if the trade stops half-way, what you pay comes back to you once yours has run.",
     )
@@ -548,6 +536,9 @@ describe('approval texts', () => {
     expect(labels('Tabchain Offers', 'Take')).toContain('Trade')
     expect(labels('Tabchain Offers', 'Cancel')).not.toContain('Trade')
     expect(labels('Tabchain', 'Offer')).not.toContain('Trade')
+    // Typed data the wallet cannot read in words shows its domain and message first: there is nothing else.
+    const mail = describeTypedData(ME, { domain: { name: 'Mail' }, primaryType: 'Mail', message: { a: 1 } })
+    expect(sections(mail)).toEqual([['Account', 'Domain', 'Chain ID', 'Message'], undefined])
   })
 
   test('messages and typed data name the signing account: in full (EIP-55), with its wallet name when given', () => {

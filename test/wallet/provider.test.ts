@@ -548,7 +548,11 @@ describe('EIP-1193 provider over the NodeApi', () => {
     )
     const signature = (await provider.request({ method: 'eth_signTypedData_v4', params: [ME, json] })) as Hex
     expect(await recoverAddress({ hash: hashTypedData(offer), signature })).toBe(ME)
-    const shown = Object.fromEntries(s.approvals.at(-1)?.details.map((d) => [d.label, d.value]) ?? [])
+    // What it trades first, its domain under "Message as signed": both are shown.
+    const asked = s.approvals.at(-1)
+    const shown = Object.fromEntries(
+      [...(asked?.details ?? []), ...(asked?.signed ?? [])].map((d) => [d.label, d.value]),
+    )
     expect(shown).toMatchObject({
       Account: `Account 1 (${ME})`,
       Domain: 'Tabchain Offers',
@@ -580,7 +584,7 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(shown?.title).toBe(
       `Allow ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)} to spend 125 base units of token ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)}, with no deadline`,
     )
-    expect(shown?.details.find((d) => d.label === 'Message')?.value).toContain('"spender"')
+    expect(shown?.signed?.find((d) => d.label === 'Message')?.value).toContain('"spender"')
   })
 
   test('typed data that cannot be signed → -32602 before the user is asked', async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { Link } from 'react-router'
+import type { ApprovalRequest } from '../../wallet/describe'
 import { answerApproval, dismissUnlock, useWallet } from '../wallet-session'
 import { CloseButton } from './Toasts'
 
@@ -41,37 +42,7 @@ export function ApprovalDialog() {
         onCancel={() => pending !== undefined && answerApproval(pending.id, false)}
       >
         {pending !== undefined && (
-          <>
-            <p className="eyebrow">Approve?</p>
-            <h2 data-testid="approval-title">{pending.request.title}</h2>
-            <dl className="facts">
-              {pending.request.details.map((d) => (
-                <div className="facts__row" key={d.label}>
-                  <dt>{d.label}</dt>
-                  <dd className="mono break">{d.value}</dd>
-                </div>
-              ))}
-            </dl>
-            <div className="row row--end">
-              <button
-                type="button"
-                className="button"
-                data-testid="approval-cancel"
-                onClick={() => answerApproval(pending.id, false)}
-              >
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="button button--primary"
-                data-testid="approval-confirm"
-                disabled={armed !== pending.id}
-                onClick={() => answerApproval(pending.id, true)}
-              >
-                {pending.request.kind === 'transaction' ? 'Confirm and send' : 'Sign'}
-              </button>
-            </div>
-          </>
+          <ApprovalContent request={pending.request} armed={armed === pending.id} id={pending.id} />
         )}
       </dialog>
       {prompt && (
@@ -85,6 +56,70 @@ export function ApprovalDialog() {
           </div>
         </div>
       )}
+    </>
+  )
+}
+
+/** Label/value rows of an approval, as a definition list. */
+function Facts({ rows }: { readonly rows: ApprovalRequest['details'] }) {
+  return (
+    <dl className="facts">
+      {rows.map((d) => (
+        <div className="facts__row" key={d.label}>
+          <dt>{d.label}</dt>
+          <dd className="mono break">{d.value}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+/**
+ * What the dialog shows of request `id`: the title and the rows that say what it does, in a body that
+ * scrolls, the data as signed (`request.signed`) folded under "Message as signed", then Cancel and
+ * Confirm/Sign outside the body, so they stay in view however long the rows (`armed`: Confirm enabled).
+ */
+export function ApprovalContent({
+  request,
+  armed,
+  id,
+}: {
+  readonly request: ApprovalRequest
+  readonly armed: boolean
+  readonly id: number
+}) {
+  return (
+    <>
+      <div className="approval__body">
+        <p className="eyebrow">Approve?</p>
+        <h2 data-testid="approval-title">{request.title}</h2>
+        <Facts rows={request.details} />
+        {request.signed === undefined ? null : (
+          <details className="approval__signed" data-testid="approval-signed">
+            <summary>Message as signed</summary>
+            <Facts rows={request.signed} />
+          </details>
+        )}
+      </div>
+      <div className="row row--end approval__actions">
+        <button
+          type="button"
+          className="button"
+          data-testid="approval-cancel"
+          onClick={() => answerApproval(id, false)}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="approval-confirm"
+          disabled={!armed}
+          onClick={() => answerApproval(id, true)}
+        >
+          {request.kind === 'transaction' ? 'Confirm and send' : 'Sign'}
+        </button>
+      </div>
     </>
   )
 }

@@ -233,7 +233,10 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     const signed = await A.market.signOffer(offer)
     // The dialog says what the offer trades, in the tokens' symbols and decimals, before the data signed.
     expect(A.dialogs.map((d) => d.title)).toEqual(['Offer to sell 10 APPLE for 25 BANANA'])
-    const rows = Object.fromEntries((A.dialogs[0]?.details ?? []).map((d) => [d.label, d.value]))
+    // What the dialog shows first and, folded under "Message as signed", the data signed.
+    const shown = (d: ApprovalRequest | undefined) =>
+      Object.fromEntries([...(d?.details ?? []), ...(d?.signed ?? [])].map((r) => [r.label, r.value]))
+    const rows = shown(A.dialogs[0])
     expect(rows).toMatchObject({
       'You sell': '10 APPLE',
       'You receive': '25 BANANA',
@@ -254,7 +257,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(terms).toMatchObject({ maker: A.address, taker: B.address, tokenA: APPLE, tokenB: BANANA })
     // The take names only the offer's id: the dialog says what it trades, from the offer the book holds.
     expect(B.dialogs.map((d) => d.title)).toEqual(['Take the offer: you pay 25 BANANA, you receive 10 APPLE'])
-    const takeRows = Object.fromEntries((B.dialogs[0]?.details ?? []).map((d) => [d.label, d.value]))
+    const takeRows = shown(B.dialogs[0])
     expect(takeRows).toMatchObject({
       'You pay': '25 BANANA',
       'You receive': '10 APPLE',
