@@ -254,8 +254,15 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await b.reload()
     await b.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 60_000 })
     expect(await profileOf(b)).toBe(profile)
-    // The reloaded wallet is locked: the node resumes the swap and signs again once it is unlocked,
-    // from the approval this profile kept.
+    // The reloaded wallet is locked: the Market says so by its form, before any signature is asked for,
+    // and leads to the Wallet's unlock form.
+    await b.getByRole('link', { name: 'Market', exact: true }).click()
+    const locked = b.getByTestId('post-offer').getByTestId('wallet-locked')
+    await expect(locked).toContainText('Your wallet is locked: unlock it to post an offer.', {
+      timeout: 60_000,
+    })
+    await locked.getByRole('link', { name: 'Unlock' }).click()
+    // The node resumes the swap and signs again once it is unlocked, from the approval this profile kept.
     await unlockWallet(b)
     await b.getByRole('link', { name: 'Market', exact: true }).click()
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })

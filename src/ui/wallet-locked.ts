@@ -6,6 +6,9 @@ import { ProviderRpcError, RpcCode } from '../wallet/rpc-error'
  */
 export const WALLET_LOCKED_MESSAGE = 'Your wallet is locked: unlock it, then try again.'
 
+/** What a screen says by an action that needs the wallet while it is locked (`to`: `post an offer`). */
+export const walletLockedTo = (to: string): string => `Your wallet is locked: unlock it to ${to}.`
+
 /** The refusal of the page's own send while the wallet is locked: 4100, worded `WALLET_LOCKED_MESSAGE`. */
 export const walletLockedError = (): ProviderRpcError =>
   new ProviderRpcError(RpcCode.unauthorized, WALLET_LOCKED_MESSAGE)

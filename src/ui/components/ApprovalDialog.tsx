@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
-import { Link } from 'react-router'
 import type { ApprovalRequest } from '../../wallet/describe'
 import { answerApproval, dismissUnlock, useWallet } from '../wallet-session'
 import { CloseButton } from './Toasts'
+import { UnlockLink } from './WalletLocked'
 
 /**
  * How long a request is shown before it can be approved (ms), as browsers delay their own permission
@@ -49,9 +49,7 @@ export function ApprovalDialog() {
         <div className="toasts" role="status">
           <div className="toast" data-testid="unlock-prompt">
             <span>A request needs your wallet unlocked.</span>
-            <Link className="button button--small" to="/wallet">
-              Unlock
-            </Link>
+            <UnlockLink />
             <CloseButton label="Dismiss" onClick={dismissUnlock} />
           </div>
         </div>

@@ -140,6 +140,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                 pair={pair}
                 tokens={ctx.tokens}
                 me={ctx.account?.address ?? null}
+                locked={ctx.account?.unlocked === false}
                 onTake={(entry) => {
                   setNotice(null)
                   setTaken(null)

@@ -59,11 +59,13 @@ describe('market components render from the view models', () => {
         pair: { base: GLD, quote: SLV },
         tokens: TOKENS,
         me: BOB,
+        locked: false,
         onTake: () => {},
         onCancel: () => {},
       }),
     )
     const t = text(html)
+    expect(t).not.toContain('locked')
     expect(t).toContain('Selling GLD')
     // Each price names its unit in its own cell: on a phone the table's head is hidden.
     expect(t).toContain('0.5 SLV per GLD 2 GLD per SLV')
@@ -270,5 +272,54 @@ describe('market components render from the view models', () => {
     // Withdrawn (from the book or Your open offers, whatever pair is shown), it leaves the form for good.
     forgetPostedOffer(id(9))
     expect(form(gldSlv)).not.toContain('Offer posted')
+  })
+
+  test('a locked wallet is said where the user acts: by the take buttons and the post form, with the way to unlock it', () => {
+    const inRouter = (el: ReactElement) => renderToStaticMarkup(createElement(MemoryRouter, null, el))
+    const unlockLink = /<a class="button button--small" href="\/wallet"[^>]*>Unlock<\/a>/
+    const book = (locked: boolean, me = BOB) =>
+      inRouter(
+        createElement(OrderBook, {
+          entries: [entry(id(1))],
+          pair: { base: GLD, quote: SLV },
+          tokens: TOKENS,
+          me,
+          locked,
+          onTake: () => {},
+          onCancel: () => {},
+        }),
+      )
+    const lockedBook = book(true)
+    expect(text(lockedBook)).toContain('Your wallet is locked: unlock it to take an offer. Unlock')
+    expect(lockedBook).toMatch(unlockLink)
+    // Said before the take buttons it is about.
+    expect(lockedBook.indexOf('data-testid="wallet-locked"')).toBeLessThan(lockedBook.indexOf('Buy GLD'))
+    expect(book(false)).not.toContain('wallet-locked')
+    // Only its own offers in the book: nothing to take, nothing to say.
+    expect(book(true, ALICE)).not.toContain('wallet-locked')
+
+    const form = (unlocked: boolean) => {
+      const account = { address: ALICE, peerId: '12D3KooWAlice', unlocked }
+      const source = new MemoryMarketSource({
+        params: PARAMS,
+        fees: FEES,
+        tokens: TOKENS,
+        account,
+        sign: async (o) => keccak256(toHex(`${o.maker}${o.sellAmount}`)),
+        idOf: (o) => keccak256(toHex(`${o.maker}${o.salt}`)),
+        now: () => NOW_MS,
+      })
+      const pair = { base: GLD, quote: SLV }
+      return inRouter(
+        createElement(PostOfferForm, { source, account, tokens: TOKENS, params: PARAMS, fees: FEES, pair }),
+      )
+    }
+    const lockedForm = form(false)
+    expect(text(lockedForm)).toContain('Your wallet is locked: unlock it to post an offer. Unlock')
+    expect(lockedForm).toMatch(unlockLink)
+    expect(lockedForm.indexOf('data-testid="wallet-locked"')).toBeLessThan(
+      lockedForm.indexOf('Sign and post the offer'),
+    )
+    expect(form(true)).not.toContain('wallet-locked')
   })
 })

@@ -4,18 +4,21 @@ import { type BookRow, bookView } from '../../market/book-view'
 import type { MarketBookEntry, MarketPair, MarketToken } from '../../market/source'
 import { useNow } from '../../useNow'
 import { Identicon } from '../Identicon'
+import { WalletLockedNote } from '../WalletLocked'
 
 interface OrderBookProps {
   readonly entries: readonly MarketBookEntry[]
   readonly pair: MarketPair
   readonly tokens: readonly MarketToken[]
   readonly me: Address | null
+  /** The wallet is locked: a take could not be signed, so the book says so above its take buttons. */
+  readonly locked: boolean
   readonly onTake: (entry: MarketBookEntry) => void
   readonly onCancel: (entry: MarketBookEntry) => void
 }
 
 /** The pair's order book: offers selling the base (asks) and buying it (bids), best price first. */
-export function OrderBook({ entries, pair, tokens, me, onTake, onCancel }: OrderBookProps) {
+export function OrderBook({ entries, pair, tokens, me, locked, onTake, onCancel }: OrderBookProps) {
   // The expiry countdowns tick only while there is something to count down.
   const now = useNow(1000, entries.length > 0)
   const book = useMemo(() => bookView(entries, pair, tokens, me, now), [entries, pair, tokens, me, now])
@@ -84,8 +87,10 @@ export function OrderBook({ entries, pair, tokens, me, onTake, onCancel }: Order
       )}
     </div>
   )
+  const takeable = [...book.asks, ...book.bids].some((r) => !r.mine)
   return (
     <div className="book__sides">
+      {locked && takeable ? <WalletLockedNote to="take an offer" /> : null}
       {side(
         `Selling ${book.base.symbol}`,
         'asks',

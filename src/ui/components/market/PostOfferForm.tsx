@@ -23,6 +23,7 @@ import {
 import { tradeFinished } from '../../market/trade-view'
 import { useMarketQuery } from '../../market/useMarket'
 import { useFields } from '../field-problem'
+import { WalletLockedNote } from '../WalletLocked'
 
 interface PostOfferFormProps {
   readonly source: MarketSource
@@ -209,6 +210,7 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
           {note}
         </p>
       ) : null}
+      {account.unlocked ? null : <WalletLockedNote to="post an offer" />}
       <div>
         <button type="submit" className="button button--primary" disabled={busy || loaded === null}>
           {busy ? 'Waiting for your signature…' : 'Sign and post the offer'}
