@@ -37,7 +37,7 @@ export interface BookRow {
   readonly unfunded: boolean
   /** Seconds until it expires (0: expired). */
   readonly expiresInS: number
-  /** `expires in 4m 05s`, or `expired`. */
+  /** `in 4m 05s`, or `expired` (`expiryLabel`). */
   readonly expiry: string
 }
 
@@ -56,9 +56,12 @@ export function secondsLeft(expiresAt: bigint, nowMs: number): number {
   return left > 0n ? Number(left) : 0
 }
 
-/** `expires in 4m 05s`, or `expired`. */
+/**
+ * `in 4m 05s`, or `expired`: the Expires column's cell (its header, or its `data-label` on a phone, says
+ * what ends; every row repeated "expires in").
+ */
 export function expiryLabel(seconds: number): string {
-  return seconds > 0 ? `expires in ${formatDuration(seconds * 1000)}` : 'expired'
+  return seconds > 0 ? `in ${formatDuration(seconds * 1000)}` : 'expired'
 }
 
 /**

@@ -36,7 +36,7 @@ describe('order book view', () => {
       mine: true,
       unfunded: false,
       expiresInS: 600,
-      expiry: 'expires in 10m 00s',
+      expiry: 'in 10m 00s',
     })
     expect(book.bids).toHaveLength(1)
     expect(book.bids[0]).toMatchObject({
@@ -107,7 +107,7 @@ describe('order book view', () => {
     expect(secondsLeft(NOW_S + 61n, NOW_MS + 500)).toBe(61)
     expect(secondsLeft(NOW_S, NOW_MS)).toBe(0)
     expect(secondsLeft(NOW_S - 10n, NOW_MS)).toBe(0)
-    expect(expiryLabel(3725)).toBe('expires in 1h 02m')
+    expect(expiryLabel(3725)).toBe('in 1h 02m')
     expect(expiryLabel(0)).toBe('expired')
   })
 })

@@ -74,6 +74,9 @@ describe('market components render from the view models', () => {
     expect(t).toContain('Sell GLD')
     expect(t).toContain('unfunded')
     expect(html.match(/data-testid="book-row"/g)).toHaveLength(3)
+    expect(t).not.toContain('expires in')
+    // (Counted down from the real clock here: whatever is left, or expired.)
+    expect(html.match(/<td class="small" data-label="Expires">(in [^<]+|expired)<\/td>/g)).toHaveLength(3)
   })
 
   test('my trades: the notice says when a trade needs the user; finished ones go to history', () => {
@@ -200,10 +203,15 @@ describe('market components render from the view models', () => {
     const t = text(renderToStaticMarkup(both))
     expect(t).toContain('1 TAB for 40 GLD')
     expect(t).toContain('40 GLD per TAB 0.025 TAB per GLD')
-    expect(t).toContain('expires in 5m 00s')
+    expect(t).toContain('in 5m 00s')
     expect(t).toContain('100 GLD for 50 SLV')
     expect(t).toContain('0.5 SLV per GLD 2 GLD per SLV')
-    expect(t).toContain('expires in 10m 00s')
+    expect(t).toContain('in 10m 00s')
+    // The Expires column says "Expires" once (its header, or each cell's label on a phone), not per row.
+    expect(t).not.toContain('expires in')
+    expect(
+      renderToStaticMarkup(both).match(/<td class="small" data-label="Expires">in \d+m 00s<\/td>/g),
+    ).toHaveLength(2)
     expect(t).not.toContain('0xbbbb')
 
     click(byTestId(rows[0], 'my-offer-show')[0])
@@ -227,7 +235,7 @@ describe('market components render from the view models', () => {
     })
     expect(byTestId(other, 'my-offer-withdraw')).toEqual([])
     expect(text(renderToStaticMarkup(other))).toContain(
-      '0xbbbb…bbbb expires in 10m 00s Show in book Select this account in the wallet to withdraw it.',
+      '0xbbbb…bbbb in 10m 00s Show in book Select this account in the wallet to withdraw it.',
     )
   })
 

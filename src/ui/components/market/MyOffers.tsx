@@ -75,7 +75,9 @@ export function MyOffersList({
               </span>
               {row.unfunded ? <span className="tag tag--warn">unfunded</span> : null}
             </td>
-            <td className="small">{row.expiry}</td>
+            <td className="small" data-label="Expires">
+              {row.expiry}
+            </td>
             <td>
               <div className="book__actions">
                 <button

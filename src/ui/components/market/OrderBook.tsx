@@ -63,7 +63,9 @@ export function OrderBook({ entries, pair, tokens, me, locked, onTake, onCancel 
                     </span>
                     {r.unfunded ? <span className="tag tag--warn">unfunded</span> : null}
                   </td>
-                  <td className="small">{r.expiry}</td>
+                  <td className="small" data-label="Expires">
+                    {r.expiry}
+                  </td>
                   <td>
                     {entry === undefined ? null : r.mine ? (
                       <button type="button" className="button button--small" onClick={() => onCancel(entry)}>
