@@ -14,6 +14,7 @@ import { takenOfferNote } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { firstPair, saveMarketPair } from '../market-pair-setting'
 import { useApp } from '../store'
+import { useWallet } from '../wallet-session'
 import { PlaceholderScreen } from './PlaceholderScreen'
 
 const stroke = {
@@ -63,6 +64,7 @@ function Market({ source }: { readonly source: MarketSource }) {
     [],
   )
   const profileId = useApp((s) => s.profile?.id)
+  const accounts = useWallet((s) => s.view.accounts)
   const [chosen, setChosen] = useState<MarketPair | null>(null)
   const choose = (next: MarketPair) => {
     setChosen(next)
@@ -182,6 +184,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                     entries={mine.value}
                     tokens={ctx.tokens}
                     me={ctx.account.address}
+                    accounts={accounts}
                     onShow={(next) => {
                       choose(next)
                       document.getElementById('book-title')?.scrollIntoView({ block: 'start' })

@@ -194,6 +194,10 @@ describe('market components render from the view models', () => {
     const list = async () =>
       MyOffersList({
         rows: myOffersView(await source.myOffers(), TOKENS, ALICE, NOW_MS),
+        accounts: [
+          { address: ALICE, name: 'Account 1', source: { kind: 'hd', index: 0 } },
+          { address: BOB, name: 'Savings', source: { kind: 'hd', index: 1 } },
+        ],
         onShow: (pair) => shown.push(pair),
         onWithdraw: (e) => source.cancelOffer(e.id),
       })
@@ -209,6 +213,10 @@ describe('market components render from the view models', () => {
     expect(t).toContain('in 10m 00s')
     // The Expires column says "Expires" once (its header, or each cell's label on a phone), not per row.
     expect(t).not.toContain('expires in')
+    // Each names its account as the Wallet does, not by its address (the book says "you").
+    expect(t).toContain('Account 1 in 5m 00s')
+    expect(t).toContain('Account 1 in 10m 00s')
+    expect(t).not.toContain('0xaaaa')
     expect(
       renderToStaticMarkup(both).match(/<td class="small" data-label="Expires">in \d+m 00s<\/td>/g),
     ).toHaveLength(2)
@@ -230,6 +238,7 @@ describe('market components render from the view models', () => {
     // Another account of the wallet: listed, withdrawn once that account is the one selected.
     const other = MyOffersList({
       rows: myOffersView([entry(id(8), { maker: BOB })], TOKENS, ALICE, NOW_MS),
+      accounts: [{ address: ALICE, name: 'Account 1', source: { kind: 'hd', index: 0 } }],
       onShow: () => {},
       onWithdraw: () => {},
     })

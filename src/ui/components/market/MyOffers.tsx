@@ -1,5 +1,6 @@
 import { useMemo } from 'react'
 import type { Address } from 'viem'
+import type { AccountMeta } from '../../../wallet/store'
 import { type MyOfferRow, myOffersView } from '../../market/book-view'
 import type { MarketBookEntry, MarketPair, MarketToken } from '../../market/source'
 import { useNow } from '../../useNow'
@@ -10,6 +11,8 @@ interface MyOffersProps {
   readonly tokens: readonly MarketToken[]
   /** The account the market acts with: only its offers can be withdrawn here (the wallet signs with it). */
   readonly me: Address | null
+  /** The wallet's accounts: each offer names its account as the Wallet does ("Account 1"). */
+  readonly accounts: readonly AccountMeta[]
   /** Switches the order book to `pair` (the one in which the offer sells the base). */
   readonly onShow: (pair: MarketPair) => void
   /** Withdraws the offer, as its row in the book does. */
@@ -17,20 +20,22 @@ interface MyOffersProps {
 }
 
 /** The wallet's open offers in every pair: what each sells and asks, its price and expiry, and actions. */
-export function MyOffers({ entries, tokens, me, onShow, onWithdraw }: MyOffersProps) {
+export function MyOffers({ entries, tokens, me, accounts, onShow, onWithdraw }: MyOffersProps) {
   // The expiry countdowns tick only while there is something to count down.
   const now = useNow(1000, entries.length > 0)
   const rows = useMemo(() => myOffersView(entries, tokens, me, now), [entries, tokens, me, now])
-  return <MyOffersList rows={rows} onShow={onShow} onWithdraw={onWithdraw} />
+  return <MyOffersList rows={rows} accounts={accounts} onShow={onShow} onWithdraw={onWithdraw} />
 }
 
 /** `MyOffers` once its rows are worked out (no state: renders the same rows the same way). */
 export function MyOffersList({
   rows,
+  accounts,
   onShow,
   onWithdraw,
 }: {
   readonly rows: readonly MyOfferRow[]
+  readonly accounts: readonly AccountMeta[]
   readonly onShow: (pair: MarketPair) => void
   readonly onWithdraw: (entry: MarketBookEntry) => void
 }) {
@@ -71,7 +76,7 @@ export function MyOffersList({
             <td className="table__peer">
               <Identicon id={row.makerIdenticon} />{' '}
               <span className="mono small" title={row.maker}>
-                {`${row.maker.slice(0, 6)}…${row.maker.slice(-4)}`}
+                {accountName(accounts, row.maker) ?? `${row.maker.slice(0, 6)}…${row.maker.slice(-4)}`}
               </span>
               {row.unfunded ? <span className="tag tag--warn">unfunded</span> : null}
             </td>
@@ -108,3 +113,7 @@ export function MyOffersList({
     </table>
   )
 }
+
+/** The wallet's name for `address` ("Account 1"), if it is one of `accounts`. */
+const accountName = (accounts: readonly AccountMeta[], address: Address): string | undefined =>
+  accounts.find((a) => a.address.toLowerCase() === address.toLowerCase())?.name
