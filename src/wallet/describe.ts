@@ -411,6 +411,9 @@ function domainValue(field: string, v: unknown): string {
   return showHidden(typeof v === 'string' ? v : json(v))
 }
 
+/** What the Chain ID row of a domain that signs none says. */
+const ANY_CHAIN = 'none: valid on any chain'
+
 /**
  * The rows of the domain a signature is valid for: its name, version, chain id (or that it is valid on
  * any chain when none is signed), verifying contract, salt, and any other field its declared type adds
@@ -420,7 +423,7 @@ function domainRows(typed: TypedDataToApprove): { label: string; value: string }
   const signed = signedDomainFields(typed)
   const standard: ReadonlySet<string> = new Set(DOMAIN_ROWS.map(([field]) => field))
   const rows = DOMAIN_ROWS.flatMap(([field, label]) => {
-    if (!signed.has(field)) return field === 'chainId' ? [{ label, value: 'none: valid on any chain' }] : []
+    if (!signed.has(field)) return field === 'chainId' ? [{ label, value: ANY_CHAIN }] : []
     return [{ label, value: domainValue(field, typed.domain?.[field]) }]
   })
   const others = [...signed]
@@ -702,7 +705,12 @@ export function describeTypedData(
     ...(take === null ? [] : takeRows(take, signedOfferId(typed.message))),
     ...(offer === null && permit ? permitRows(from, permit) : []),
   ]
-  const signed: Rows = [...domainRows(typed), { label: 'Message', value: showHidden(json(typed.message, 2)) }]
+  // A domain that signs no chain id is valid on any chain (a signature another chain replays): that row
+  // warns, so it stays in view with what signing does; the rest of the domain folds with the message.
+  const domainSigned = domainRows(typed)
+  const anyChain = domainSigned.filter((r) => r.value === ANY_CHAIN)
+  const message = { label: 'Message', value: showHidden(json(typed.message, 2)) }
+  const signed: Rows = [...domainSigned.filter((r) => r.value !== ANY_CHAIN), message]
   const note = trade ? [{ label: 'Trade', value: SWAP_APPROVAL_NOTE }] : []
   return {
     kind: 'typedData',
@@ -718,7 +726,9 @@ export function describeTypedData(
               ? permitTitle(permit)
               : showHidden(`Sign ${typed.primaryType} for ${domain}`),
     // Read in words, the data as signed waits a click away; else it is all there is to read.
-    ...(told ? { details: [...rows, ...note], signed } : { details: [...rows, ...signed, ...note] }),
+    ...(told
+      ? { details: [...rows, ...anyChain, ...note], signed }
+      : { details: [...rows, ...domainSigned, message, ...note] }),
   }
 }
 

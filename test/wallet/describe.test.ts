@@ -144,6 +144,12 @@ describe('approval texts', () => {
     expect(row(r, 'Spender')).toBe(FRIEND)
     expect(row(r, 'Token')).toBe(TOKEN)
     expect(row(r, 'Message')).toContain('"value": "12500"')
+    // A domain that signs no chain id makes the permit valid on any chain: that warning stays in view.
+    const { chainId: _, ...anyChain } = domain
+    const replayable = permitTypedData(anyChain, typed.message)
+    const loose = describeTypedData(ME, replayable, undefined, null, await permitTerms(apple, replayable))
+    expect(loose.details.find((d) => d.label === 'Chain ID')?.value).toBe('none: valid on any chain')
+    expect(sections(loose)[1]).toEqual(['Domain', 'Version', 'Contract', 'Message'])
     // Unlimited, and no deadline.
     const forever = permit({ value: maxUint256.toString(), deadline: maxUint256.toString() })
     expect(describeTypedData(ME, forever, undefined, null, await permitTerms(apple, forever)).title).toBe(
