@@ -147,18 +147,42 @@ export function latencyText(ms: number | undefined): string {
 }
 
 /**
- * How the Network screen shows a peer's link: the badge, and what it means, shown beside it (a title
- * alone does not show on a phone). A relayed peer is linked only through the relay, which carries the
- * signalling for a direct WebRTC link and nothing of the chain: blocks and transactions wait for that
- * link; the note says whether this tab is setting it up, or its dial failed (why, and when it tries
- * again), from the peer's `dial`. `now` (ms since epoch) drives the seconds until that try.
+ * How the Network screen shows a peer's link: what it means in words, the badge naming its technical
+ * kind, and for a relayed link a note shown beside it (a title alone does not show on a phone). A
+ * relayed peer is linked only through the relay, which carries the signalling for a direct WebRTC link
+ * and nothing of the chain: blocks and transactions wait for that link; the note says whether this tab
+ * is setting it up, or its dial failed (why, and when it tries again), from the peer's `dial`. `now`
+ * (ms since epoch) drives the seconds until that try.
  */
 export function describePeerLink(
   peer: Pick<PeerInfo, 'kind' | 'dial'>,
   now: number,
-): { readonly badge: string; readonly note: string } {
-  if (peer.kind === 'direct') return { badge: 'Direct WebRTC', note: '' }
-  return { badge: 'Relayed', note: `${directDialText(peer.dial, now)} ${RELAYED_ONLY}` }
+): { readonly meaning: string; readonly badge: string; readonly note: string } {
+  if (peer.kind === 'direct') return { meaning: 'Linked directly', badge: 'Direct WebRTC', note: '' }
+  return {
+    meaning: 'Through the relay only',
+    badge: 'Relayed',
+    note: `${directDialText(peer.dial, now)} ${RELAYED_ONLY}`,
+  }
+}
+
+/** `1 tab`, `3 tabs`. */
+const tabCount = (count: number): string => (count === 1 ? '1 tab' : `${count} tabs`)
+
+/**
+ * The Network screen's summary, in words: how many tabs this one is linked to directly and how many it
+ * reaches through the relay only (no blocks or transactions with those yet), each link's technical kind
+ * in brackets.
+ */
+export function networkSummary(peers: readonly Pick<PeerInfo, 'kind'>[]): string {
+  if (peers.length === 0) return 'No other tab is linked to this one yet.'
+  const direct = peers.filter((p) => p.kind === 'direct').length
+  const relayed = peers.length - direct
+  const linked = `Linked directly to ${tabCount(direct)} (direct WebRTC)`
+  if (relayed === 0) return `${linked}.`
+  if (direct === 0)
+    return `Reached through the relay only: ${tabCount(relayed)} (relayed), no direct link yet.`
+  return `${linked}; ${relayed} more reached through the relay only (relayed).`
 }
 
 /** What a relayed link carries, under every relayed peer's note. */

@@ -10,6 +10,7 @@ import {
   formatDuration,
   formatHashrate,
   latencyText,
+  networkSummary,
   peerCountLabel,
   peersNote,
   pendingNote,
@@ -168,8 +169,13 @@ describe('the Network screen’s peers', () => {
   })
   it('says beside a relayed link’s badge whether its direct link is being set up or failed, and what that holds back; a direct one needs no note', () => {
     const now = 1_000_000
-    expect(describePeerLink({ kind: 'direct' }, now)).toEqual({ badge: 'Direct WebRTC', note: '' })
+    expect(describePeerLink({ kind: 'direct' }, now)).toEqual({
+      meaning: 'Linked directly',
+      badge: 'Direct WebRTC',
+      note: '',
+    })
     expect(describePeerLink({ kind: 'relayed', dial: { state: 'dialing' } }, now)).toEqual({
+      meaning: 'Through the relay only',
       badge: 'Relayed',
       note: 'Setting up a direct link… No blocks or transactions flow until it is up.',
     })
@@ -178,6 +184,7 @@ describe('the Network screen’s peers', () => {
       dial: { state: 'failed', error: 'no answer within 10 s', retryAt: now + 11_200 },
     } as const
     expect(describePeerLink(failed, now)).toEqual({
+      meaning: 'Through the relay only',
       badge: 'Relayed',
       note: 'Direct link failed (no answer within 10 s); trying again in 12 s. No blocks or transactions flow until it is up.',
     })
@@ -187,6 +194,24 @@ describe('the Network screen’s peers', () => {
     )
     expect(describePeerLink({ kind: 'relayed' }, now).note).toBe(
       'No direct link yet: this tab dials one when the peer next announces itself. No blocks or transactions flow until it is up.',
+    )
+  })
+})
+
+describe("the Network screen's summary", () => {
+  const peers = (direct: number, relayed: number) => [
+    ...Array.from({ length: direct }, () => ({ kind: 'direct' }) as const),
+    ...Array.from({ length: relayed }, () => ({ kind: 'relayed' }) as const),
+  ]
+  it('says first how many tabs are linked directly and how many reached through the relay only, each kind in brackets', () => {
+    expect(networkSummary([])).toBe('No other tab is linked to this one yet.')
+    expect(networkSummary(peers(1, 0))).toBe('Linked directly to 1 tab (direct WebRTC).')
+    expect(networkSummary(peers(2, 0))).toBe('Linked directly to 2 tabs (direct WebRTC).')
+    expect(networkSummary(peers(0, 1))).toBe(
+      'Reached through the relay only: 1 tab (relayed), no direct link yet.',
+    )
+    expect(networkSummary(peers(2, 1))).toBe(
+      'Linked directly to 2 tabs (direct WebRTC); 1 more reached through the relay only (relayed).',
     )
   })
 })

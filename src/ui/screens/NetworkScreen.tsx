@@ -1,31 +1,47 @@
-import type { PeerInfo, RelayStatus } from '../../node/network/types'
+import type { NetworkSnapshot, PeerInfo, RelayStatus } from '../../node/network/types'
 import { CopyButton } from '../components/CopyButton'
 import { Fact } from '../components/explorer'
 import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
 import { RetryRelayButton } from '../components/RetryRelayButton'
-import { describePeerLink, describeRelay, formatDuration, latencyText } from '../format'
-import { directPeerCount, useApp } from '../store'
+import { describePeerLink, describeRelay, formatDuration, latencyText, networkSummary } from '../format'
+import { useApp } from '../store'
 import { useNow } from '../useNow'
 
-/** Peers of this node with how each is linked, its latency and how long it has been connected. */
+/**
+ * Peers of this node, first in words (how many tabs it is linked to directly, how many it reaches through
+ * the relay only), then each with how it is linked (its technical kind kept: direct WebRTC or relayed),
+ * its ping latency and how long it has been linked; this tab's own peer id and relay, each said in words.
+ */
 export function NetworkScreen() {
   const network = useApp((s) => s.network)
   const online = useIsOnline()
-  const peers = network?.peers ?? []
-  const now = useNow(1000, peers.length > 0)
-  const direct = useApp(directPeerCount)
+  const now = useNow(1000, (network?.peers.length ?? 0) > 0)
+  return <NetworkView network={network} online={online} now={now} />
+}
 
+/**
+ * The Network screen for a snapshot of this tab's network (`null` while it starts), whether the tab is
+ * `online`, at `now` (ms since epoch: the peers' link ages and dial countdowns).
+ */
+export function NetworkView({
+  network,
+  online,
+  now,
+}: {
+  readonly network: NetworkSnapshot | null
+  readonly online: boolean
+  readonly now: number
+}) {
+  const peers = network?.peers ?? []
   return (
     <div className="screen">
       <header className="screen__head">
         <div>
           <h1>Network</h1>
-          <p className="muted">
-            {peers.length === 0
-              ? 'No peers connected.'
-              : `${peers.length} connected · ${direct} direct WebRTC · ${peers.length - direct} relayed`}
+          <p className="muted" data-testid="network-summary">
+            {networkSummary(peers)}
           </p>
         </div>
       </header>
@@ -39,9 +55,16 @@ export function NetworkScreen() {
               </p>
               <CopyButton text={network.peerId} label="Copy your peer id" />
             </div>
+            <p className="muted small">This tab’s name on the network: other tabs list it by this id.</p>
           </Fact>
           <Fact label="Relay">
             <RelayState relay={network.relay} />
+            {network.relay.state === 'connected' ? (
+              <p className="muted small">
+                It introduces tabs to one another; linked directly, they then exchange blocks and transactions
+                without it.
+              </p>
+            ) : null}
           </Fact>
           {network.relay.state === 'connected' ? (
             <Fact label="Relay address">
@@ -52,6 +75,7 @@ export function NetworkScreen() {
                 </p>
                 <CopyButton text={network.relay.address} label="Copy the relay address" />
               </div>
+              <p className="muted small">Where this tab reached the relay (its libp2p multiaddr).</p>
             </Fact>
           ) : null}
         </dl>
@@ -120,10 +144,10 @@ export function NetworkScreen() {
         <table className="table" aria-label="Connected peers" data-testid="peers">
           <thead>
             <tr>
-              <th scope="col">Peer</th>
+              <th scope="col">Tab (peer id)</th>
               <th scope="col">Connection</th>
-              <th scope="col">Latency</th>
-              <th scope="col">Connected</th>
+              <th scope="col">Reply time (ping latency)</th>
+              <th scope="col">Linked for</th>
             </tr>
           </thead>
           <tbody>
@@ -141,12 +165,13 @@ function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number 
   const link = describePeerLink(peer, now)
   return (
     <tr data-testid="peer-row" data-kind={peer.kind} data-peer-id={peer.peerId}>
-      <td className="table__peer" data-label="Peer">
+      <td className="table__peer" data-label="Tab (peer id)">
         <Identicon id={peer.peerId} size={28} />
         <PeerId peerId={peer.peerId} />
       </td>
       {/* On a phone a relayed link's cell takes the card's whole width: its note is a sentence. */}
       <td data-label="Connection" className={link.note === '' ? undefined : 'peer-link--relayed'}>
+        <span data-testid="peer-link">{link.meaning}</span>{' '}
         <span className={peer.kind === 'direct' ? 'badge badge--direct' : 'badge'} title={peer.address}>
           {link.badge}
         </span>
@@ -157,13 +182,13 @@ function PeerRow({ peer, now }: { readonly peer: PeerInfo; readonly now: number 
         )}
       </td>
       <td
-        data-label="Latency"
+        data-label="Reply time (ping latency)"
         className={peer.latencyMs === undefined ? 'mono muted' : 'mono'}
         data-testid="peer-latency"
       >
         {latencyText(peer.latencyMs)}
       </td>
-      <td data-label="Connected" title={new Date(peer.since).toLocaleString()}>
+      <td data-label="Linked for" title={new Date(peer.since).toLocaleString()}>
         {formatDuration(now - peer.since)}
       </td>
     </tr>
