@@ -3,9 +3,13 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import type { BlockSummary } from '../../src/node/worker/chain-service'
+import type { TxView } from '../../src/node/worker/queries'
 import {
   AddressTokens,
+  BlockTable,
   blocksPage,
+  PendingTable,
   pendingBlocksNote,
   readAddressPage,
 } from '../../src/ui/screens/ExplorerScreen'
@@ -103,5 +107,40 @@ describe("an address page's tokens", () => {
     expect(full).toContain('>1,000 BAN</td>')
     expect(full).not.toContain('verified')
     expect(render({ holdings: [], at: 61n, proven: true, directPeers: 1 })).toContain('No tokens.')
+  })
+})
+
+describe("the Explorer's lists show each hash short, whole for a pointer and a screen reader", () => {
+  const hash = `0x${'4e'.repeat(32)}` as Hex
+  const inRouter = (element: ReturnType<typeof createElement>) =>
+    renderToStaticMarkup(createElement(MemoryRouter, null, element))
+
+  test("a block's short hash has the whole one as its tooltip and as what a screen reader reads", () => {
+    const block = {
+      number: 40n,
+      hash,
+      timestamp: 1_764_028_800_000n,
+      difficulty: 22_254n,
+      transactions: [],
+    } as unknown as BlockSummary
+    const html = inRouter(createElement(BlockTable, { blocks: [block] }))
+    expect(html).toContain(
+      `<span class="mono" title="${hash}"><span aria-hidden="true">0x4e4e4e4e…4e4e4e</span><span class="visually-hidden">${hash}</span></span>`,
+    )
+    // The block's number is still the row's one link.
+    expect([...html.matchAll(/<a /g)]).toHaveLength(1)
+  })
+
+  test('a pending transaction links by its short hash, the whole hash its tooltip and accessible name', () => {
+    const tx = {
+      hash,
+      from: `0x${'cd'.repeat(20)}` as Address,
+      to: `0x${'ef'.repeat(20)}` as Address,
+      nonce: 3n,
+    } as unknown as TxView
+    const html = inRouter(createElement(PendingTable, { txs: [tx] }))
+    expect(html).toContain(
+      `<a class="mono" title="${hash}" aria-label="Transaction ${hash}" href="/tx/${hash}" data-discover="true">0x4e4e4e4e…4e4e4e</a>`,
+    )
   })
 })

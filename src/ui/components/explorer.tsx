@@ -190,6 +190,19 @@ export function TxLink({ hash, className = 'mono' }: { readonly hash: string; re
   )
 }
 
+/**
+ * A block's hash in the short form (`short`) a list row has room for; the whole hash is its tooltip and
+ * what a screen reader reads (the row's block number is its link).
+ */
+export function BlockHash({ hash }: { readonly hash: string }) {
+  return (
+    <span className="mono" title={hash}>
+      <span aria-hidden="true">{short(hash)}</span>
+      <span className="visually-hidden">{hash}</span>
+    </span>
+  )
+}
+
 export function Missing({ what }: { readonly what: string }) {
   return (
     <div className="screen">

@@ -12,11 +12,11 @@ import { AddressInput } from '../components/AddressInput'
 import {
   AddressLink,
   Age,
+  BlockHash,
   Fact,
   Loaded,
   LoadFailed,
   Missing,
-  short,
   TxLink,
   useKnownTokens,
   useNodeQuery,
@@ -175,36 +175,7 @@ export function ExplorerScreen() {
       ) : 'error' in result ? (
         <LoadFailed error={result.error} />
       ) : (
-        <table className="table table--blocks" data-testid="latest-blocks">
-          <thead>
-            <tr>
-              <th>Block</th>
-              <th>Hash</th>
-              <th>Age</th>
-              <th>Txs</th>
-              <th>Difficulty</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.value.blocks.map((b) => (
-              <tr key={b.hash} data-testid="block-row" data-number={b.number.toString()}>
-                <td>
-                  <Link to={`/block/${b.number}`}>#{b.number.toLocaleString()}</Link>
-                </td>
-                <td className="mono table__wide" data-label="Hash">
-                  {short(b.hash)}
-                </td>
-                <td data-label="Age">
-                  <Age at={b.timestamp} />
-                </td>
-                <td data-label="Txs">{b.transactions.length}</td>
-                <td className="table__wide" data-label="Difficulty">
-                  {b.difficulty.toLocaleString()}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <BlockTable blocks={result.value.blocks} />
       )}
       {page.pending === null ? null : (
         <p className="muted small" data-testid="blocks-pending">
@@ -286,39 +257,83 @@ function PendingTransactions() {
                   {note}
                 </p>
               )}
-              <table className="table" data-testid="pending-txs">
-                <thead>
-                  <tr>
-                    <th>Transaction</th>
-                    <th>From</th>
-                    <th>To</th>
-                    <th>Nonce</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {txs.map((t) => (
-                    <tr key={t.hash} data-testid="pending-tx">
-                      <td data-label="Transaction">
-                        <Link to={`/tx/${t.hash}`} className="mono">
-                          {short(t.hash)}
-                        </Link>
-                      </td>
-                      <td data-label="From">
-                        <AddressLink address={t.from} side="from" />
-                      </td>
-                      <td data-label="To">
-                        <AddressLink address={t.to} side="to" />
-                      </td>
-                      <td data-label="Nonce">{t.nonce.toString()}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <PendingTable txs={txs} />
             </>
           )
         }
       </Loaded>
     </section>
+  )
+}
+
+/**
+ * The Explorer's list of blocks, newest first: each one's number links to its page; its hash is short,
+ * whole in its tooltip and for a screen reader.
+ */
+export function BlockTable({ blocks }: { readonly blocks: readonly BlockSummary[] }) {
+  return (
+    <table className="table table--blocks" data-testid="latest-blocks">
+      <thead>
+        <tr>
+          <th>Block</th>
+          <th>Hash</th>
+          <th>Age</th>
+          <th>Txs</th>
+          <th>Difficulty</th>
+        </tr>
+      </thead>
+      <tbody>
+        {blocks.map((b) => (
+          <tr key={b.hash} data-testid="block-row" data-number={b.number.toString()}>
+            <td>
+              <Link to={`/block/${b.number}`}>#{b.number.toLocaleString()}</Link>
+            </td>
+            <td className="table__wide" data-label="Hash">
+              <BlockHash hash={b.hash} />
+            </td>
+            <td data-label="Age">
+              <Age at={b.timestamp} />
+            </td>
+            <td data-label="Txs">{b.transactions.length}</td>
+            <td className="table__wide" data-label="Difficulty">
+              {b.difficulty.toLocaleString()}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** The Explorer's pending transactions, each one's short hash linking to its Tx page (`TxLink`). */
+export function PendingTable({ txs }: { readonly txs: readonly TxView[] }) {
+  return (
+    <table className="table" data-testid="pending-txs">
+      <thead>
+        <tr>
+          <th>Transaction</th>
+          <th>From</th>
+          <th>To</th>
+          <th>Nonce</th>
+        </tr>
+      </thead>
+      <tbody>
+        {txs.map((t) => (
+          <tr key={t.hash} data-testid="pending-tx">
+            <td data-label="Transaction">
+              <TxLink hash={t.hash} />
+            </td>
+            <td data-label="From">
+              <AddressLink address={t.from} side="from" />
+            </td>
+            <td data-label="To">
+              <AddressLink address={t.to} side="to" />
+            </td>
+            <td data-label="Nonce">{t.nonce.toString()}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
 

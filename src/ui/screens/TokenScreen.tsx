@@ -8,7 +8,7 @@ import {
   Fact,
   Loaded,
   Missing,
-  short,
+  TxLink,
   useNodeQuery,
   useTokenShown,
 } from '../components/explorer'
@@ -98,9 +98,7 @@ function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly
             {transfers.map((t) => (
               <tr key={`${t.blockHash}:${t.logIndex}`} data-testid="token-transfer">
                 <td data-label="Transaction">
-                  <Link to={`/tx/${t.transactionHash}`} className="mono">
-                    {short(t.transactionHash)}
-                  </Link>
+                  <TxLink hash={t.transactionHash} />
                 </td>
                 <td data-label="From">
                   <AddressLink address={topicAddress(t.topics[1])} side="from" />

@@ -9,7 +9,7 @@ import { formatAmount } from '../../wallet/amount'
 import { showHidden } from '../../wallet/describe'
 import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
-import { Loaded, short, useNodeQuery } from '../components/explorer'
+import { Loaded, short, TxLink, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { TxStatusBadge } from '../components/TxStatusBadge'
@@ -480,9 +480,7 @@ export function SentList({
               </td>
               <td data-label="Transaction">
                 {t.status.state !== 'sending' && t.status.hash !== null ? (
-                  <Link to={`/tx/${t.status.hash}`} className="mono">
-                    {short(t.status.hash)}
-                  </Link>
+                  <TxLink hash={t.status.hash} />
                 ) : null}
               </td>
             </tr>
