@@ -83,4 +83,25 @@ describe("the Tokens screen's lists and address card", () => {
       `<a class="mono" title="${HASH}" aria-label="Transaction ${HASH}" href="/tx/${HASH}" data-discover="true">0xabababab…ababab</a>`,
     )
   })
+
+  test('with no wallet, "Act as" and its account select stand together on a line of their own, after the sentence', () => {
+    const signer: TxSigner = {
+      address: FROM,
+      label: 'Devnet account 7',
+      sendTransaction: () => Promise.reject(new Error('not in this test')),
+    }
+    const html = inRouter(
+      createElement(YourAccount, {
+        profileId: 'p',
+        signer,
+        balance: 0n,
+        at: undefined,
+        light: false,
+        directPeers: 1,
+      }),
+    )
+    expect(html).toMatch(
+      /until you create a wallet for an account of your own\.<\/p><label class="act-as muted small">Act as<select class="input" aria-label="Devnet account">/,
+    )
+  })
 })

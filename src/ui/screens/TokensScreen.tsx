@@ -149,11 +149,14 @@ export function YourAccount({
           {shown} · {signer.label}: every transaction waits for your approval in the wallet.
         </p>
       ) : (
-        <p className="muted small" data-testid="acting-as">
-          {shown} · {signer.label}, a public test key of the devnet that anyone can spend from, until you
-          create a wallet for an account of your own.{' '}
-          <label>
-            Act as{' '}
+        <>
+          <p className="muted small" data-testid="acting-as">
+            {shown} · {signer.label}, a public test key of the devnet that anyone can spend from, until you
+            create a wallet for an account of your own.
+          </p>
+          {/* On a line of its own: at the sentence's end the select wrapped alone, "Act as" left behind. */}
+          <label className="act-as muted small">
+            Act as
             <select
               className="input"
               aria-label="Devnet account"
@@ -168,7 +171,7 @@ export function YourAccount({
               ))}
             </select>
           </label>
-        </p>
+        </>
       )}
     </section>
   )
