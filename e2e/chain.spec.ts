@@ -159,7 +159,13 @@ test('the explorer lists blocks live and opens a block and an address', async ({
     await page.evaluate((n) => window.tabchain?.node.api.block(n).then((b) => b?.hash), number),
   )
   // The miner's reward shows on its address page.
-  await page.getByRole('link', { name: /^0x/ }).last().click()
+  await page
+    .getByTestId('block-detail')
+    .locator('.facts__row')
+    .filter({ has: page.getByRole('term').getByText('Mined by', { exact: true }) })
+    .getByRole('link', { name: /^0x/ })
+    .click()
+  await expect(page).toHaveURL(/\/address\/0x[0-9a-fA-F]{40}$/)
   await expect(page.getByTestId('balance')).toContainText('TAB')
   await page.goto('/block/999999999')
   await expect(page.getByText('is not on this node’s chain')).toBeVisible()
