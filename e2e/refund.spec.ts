@@ -138,7 +138,11 @@ test('B closes its tab after A locked: A is refunded after its timelock; tokens 
       description: `#${mined.block}, miner stopped at #${mined.head}`,
     })
     await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL'], { timeout: 30_000 })
-    await expect(a.page.getByTestId('trade-refund')).toContainText('Refundable in')
+    // One story of time: the deadline names the block A's node takes its lock back at; no count beside it.
+    await expect(a.page.getByTestId('trade-deadline')).toHaveText(
+      /^Keep this tab open until block #\d+ \(~[^)]+\), or until the taker redeems your 10 APL if that comes first: if the taker has not redeemed it by then, your node takes your 10 APL back\.$/,
+    )
+    await expect(a.page.getByTestId('trade-refund')).toHaveCount(0)
     await b.ctx.close()
     // The taker's tab gone while A waits on its lock: A's trade says so, and when its lock comes back.
     await expect(a.page.getByTestId('trade-next')).toContainText(
@@ -195,13 +199,19 @@ test('A closes after B locked and never returns: B mines alone and is refunded a
     await expect(doneSteps(b.page)).toHaveText(['✓They lock 10 APL', '✓You lock 25 BAN'], {
       timeout: 30_000,
     })
-    await expect(b.page.getByTestId('trade-refund')).toContainText('Refundable in')
+    await expect(b.page.getByTestId('trade-refund')).toHaveText(
+      /^If the swap does not complete, your node takes your 25 BAN back at block #\d+ \(~[^)]+\)\.$/,
+    )
     await a.ctx.close()
     // The maker's tab gone while B waits on its redeem: B's trade says so, and when its lock comes back.
     await expect(b.page.getByTestId('trade-next')).toContainText(
       "Waiting for the maker's tab, which is not linked now: if it does not come back, your 25 BAN come back by refund at block #",
       { timeout: 30_000 },
     )
+    // The refund line and the wait name the same block.
+    const refundBlock = (await b.page.getByTestId('trade-refund').textContent())?.match(/block #(\d+)/)?.[1]
+    expect(refundBlock).toBeDefined()
+    await expect(b.page.getByTestId('trade-next')).toContainText(`at block #${refundBlock} (`)
     // B's tab loads again while it waits (the same profile): its page saw no agreement this time, and
     // still says so, from the other tab its node's swap record names.
     await openNode(b.page, `${FAST_URL}/wallet?mine=0`)

@@ -40,8 +40,12 @@ export interface TradeView {
   /** Four steps: locked → counter-locked → redeemed → done. */
   readonly steps: readonly TradeStep[]
   readonly next: TradeNext
-  /** While our own lock is live: blocks until it can be refunded, with the estimated time. */
-  readonly refund: { readonly blocks: bigint; readonly text: string } | null
+  /**
+   * While our own lock is live: the block its refund can be mined in (its timelock), with the estimated
+   * time to it, as `deadline` counts (one story: a block, never a count beside it); null while `deadline`
+   * already says when our lock comes back (a maker's own lock, or ours past its timelock).
+   */
+  readonly refund: { readonly block: bigint; readonly text: string } | null
   /**
    * While coins of ours are at stake (`atStake`): the block until which this tab must stay open (its
    * node alone redeems and refunds for us), with the estimated time and why; null otherwise.
@@ -100,8 +104,8 @@ const plural = (n: bigint, word: string): string => `${n} ${word}${n === 1n ? ''
 
 /**
  * The "My trades" view of one party's swap at `head`: the four steps, what comes next and whether it
- * needs the person (`walletUnlocked` false: the node cannot sign), and the live refund countdown of
- * our own lock in blocks and estimated time. Pure.
+ * needs the person (`walletUnlocked` false: the node cannot sign), until which block the tab must stay
+ * open, and the block our own lock comes back at where that deadline does not say it already. Pure.
  */
 export function tradeView(
   swap: MarketSwap,
@@ -146,18 +150,16 @@ export function tradeView(
   }
   const steps = labels.map((label, i): TradeStep => ({ label, status: status(i) }))
   const own = maker ? swap.makerLock : swap.takerLock
+  const deadline = stayOpen(swap, amountA, amountB, head, params)
   const refund =
-    own !== null && own.state === 'locked'
-      ? (() => {
-          const blocks = blocksUntilRefund(own, head)
-          return {
-            blocks,
-            text:
-              blocks === 0n
-                ? 'Your lock can be refunded now.'
-                : `Refundable in ${plural(blocks, 'block')} (~${blocksDuration(blocks, params)}) if the swap does not complete.`,
-          }
-        })()
+    own !== null && own.state === 'locked' && !(deadline !== null && deadlineTellsRefund(swap, own, head))
+      ? {
+          block: own.timelockHeight,
+          text:
+            blocksUntilRefund(own, head) === 0n
+              ? 'Your lock can be refunded now.'
+              : `If the swap does not complete, your node takes your ${maker ? amountA : amountB} back at block #${own.timelockHeight} (~${blocksDuration(own.timelockHeight - head, params)}).`,
+        }
       : null
   const next = nextStep(swap, {
     amountA,
@@ -178,7 +180,7 @@ export function tradeView(
     steps,
     next,
     refund,
-    deadline: stayOpen(swap, amountA, amountB, head, params),
+    deadline,
     // A step that waits for the wallet to be unlocked failed for that reason: `next` already asks for it.
     problem:
       swap.error === null || finished || next.needsYou || swap.unverified
@@ -220,6 +222,14 @@ const refundDue = (lock: MarketLock, amount: string): NonNullable<TradeView['dea
   block: lock.timelockHeight,
   text: `Keep this tab open until your node has taken back your ${amount}: it can be refunded now.`,
 })
+
+/**
+ * Whether `stayOpen`'s deadline (when there is one) already says when our live lock `own` comes back: a
+ * maker's always does (until its timelock, or its redeem's last block with the timelock named), and so
+ * does anyone's past its timelock; a taker's before it names the maker's lock only.
+ */
+const deadlineTellsRefund = (swap: MarketSwap, own: MarketLock, head: bigint): boolean =>
+  swap.role === 'maker' || blocksUntilRefund(own, head) === 0n
 
 /**
  * Until which block this tab must stay open while coins of ours are at stake, and why. A taker's node

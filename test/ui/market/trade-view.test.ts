@@ -135,7 +135,7 @@ describe('My trades: step view', () => {
       ['done', 'current', 'todo', 'todo'],
       false,
       'Nothing to do: waiting for the taker to lock 50 SLV.',
-      'Refundable in 31 blocks (~1m 02s) if the swap does not complete.',
+      null,
     ],
     [
       'maker',
@@ -146,7 +146,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'current', 'todo'],
       false,
       "Nothing to do: waiting for 1 more confirmation of the taker's lock.",
-      'Refundable in 36 blocks (~1m 12s) if the swap does not complete.',
+      null,
     ],
     [
       'maker',
@@ -157,7 +157,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'current', 'todo'],
       true,
       'Unlock your wallet to sign the redeem of 50 SLV.',
-      'Refundable in 35 blocks (~1m 10s) if the swap does not complete.',
+      null,
     ],
     // The node's last first redeem: at head 26 it lands in block 27, REDEEM_MARGIN_BLOCKS before 31.
     [
@@ -169,7 +169,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'current', 'todo'],
       true,
       'Unlock your wallet to sign the redeem of 50 SLV.',
-      'Refundable in 25 blocks (~50s) if the swap does not complete.',
+      null,
     ],
     // Too late to reveal the secret safely: the node makes no redeem and waits for its refund.
     [
@@ -181,7 +181,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'current', 'todo'],
       false,
       "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back at your lock's timelock.",
-      'Refundable in 24 blocks (~48s) if the swap does not complete.',
+      null,
     ],
     [
       'maker',
@@ -192,7 +192,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'current', 'todo'],
       false,
       "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back at your lock's timelock.",
-      'Refundable in 21 blocks (~42s) if the swap does not complete.',
+      null,
     ],
     [
       'maker',
@@ -203,7 +203,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'current', 'todo'],
       false,
       "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back at your lock's timelock.",
-      'Refundable in 11 blocks (~22s) if the swap does not complete.',
+      null,
     ],
     [
       'maker',
@@ -214,7 +214,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'done', 'current'],
       false,
       'Nothing to do: you have 50 SLV; waiting for the taker to redeem 100 GLD.',
-      'Refundable in 31 blocks (~1m 02s) if the swap does not complete.',
+      null,
     ],
     [
       'maker',
@@ -324,7 +324,7 @@ describe('My trades: step view', () => {
       ['done', 'done', 'current', 'todo'],
       false,
       'Nothing to do: waiting for the maker to redeem 50 SLV.',
-      'Refundable in 10 blocks (~20s) if the swap does not complete.',
+      'If the swap does not complete, your node takes your 50 SLV back at block #31 (~22s).',
     ],
     [
       'taker',
@@ -424,10 +424,19 @@ describe('My trades: step view', () => {
   test('past its own timelock a party refunds, whatever the state', () => {
     const s = swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() })
     expect(view(s, 29n).refund).toEqual({
-      blocks: 1n,
-      text: 'Refundable in 1 block (~2s) if the swap does not complete.',
+      block: 31n,
+      text: 'If the swap does not complete, your node takes your 50 SLV back at block #31 (~4s).',
     })
-    expect(view(s, 30n).refund).toEqual({ blocks: 0n, text: 'Your lock can be refunded now.' })
+    // The deadline says it from then on, once.
+    expect(view(s, 30n).deadline?.text).toBe(
+      'Keep this tab open until your node has taken back your 50 SLV: it can be refunded now.',
+    )
+    expect(view(s, 30n).refund).toBeNull()
+    // With no deadline (no coins of ours at stake in that state), the refund line alone says it.
+    expect(view({ ...s, state: 'Expired' }, 30n)).toMatchObject({
+      deadline: null,
+      refund: { block: 31n, text: 'Your lock can be refunded now.' },
+    })
     expect(view(s, 30n).next).toEqual({
       needsYou: true,
       text: 'Unlock your wallet to sign the refund of your lock.',
@@ -656,6 +665,29 @@ describe('My trades: until when the tab must stay open', () => {
     ],
   ])('%s at %s, head %s: until block %s', (role, through, head, block, locks, text) => {
     expect(view(swap(role, through, null, locks), head).deadline).toEqual({ block, text })
+  })
+
+  test('one story of time: our refund is said once, as a block timed as the deadline times its own', () => {
+    // A maker's deadline says when its lock comes back (its timelock, 52): no second line counts to it.
+    for (const [through, head, locks] of [
+      ['MakerLocked', 20n, { maker: makerLock() }],
+      ['TakerLocked', 16n, { maker: makerLock(), taker: takerLock() }],
+      ['TakerLocked', 30n, { maker: makerLock(), taker: takerLock() }],
+      ['SecretRevealed', 20n, { maker: makerLock(), taker: takerLock('redeemed') }],
+      ['SecretRevealed', 60n, { maker: makerLock(), taker: takerLock('redeemed') }],
+    ] as const) {
+      const card = view(swap('maker', through, null, locks), head)
+      expect(card.deadline?.text).toMatch(/#52\b|can be refunded now/)
+      expect(card.refund).toBeNull()
+    }
+    // A taker's deadline is the maker's lock (51): its own lock's refund (31) is a block as well, 11
+    // blocks (~22s) on, as the deadline's block 51 is 31 blocks (~1m 02s) on.
+    const taker = view(swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }), 20n)
+    expect(taker.deadline?.text).toMatch(/^Keep this tab open until block #51 \(~1m 02s\): /)
+    expect(taker.refund).toEqual({
+      block: 31n,
+      text: 'If the swap does not complete, your node takes your 50 SLV back at block #31 (~22s).',
+    })
   })
 
   test('no line while no coins of ours are at stake', () => {
