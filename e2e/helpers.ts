@@ -301,3 +301,20 @@ export async function gapBetween(upper: Locator, lower: Locator): Promise<number
   if (top === null || bottom === null) throw new Error('one of the two elements is not shown')
   return bottom.y - (top.y + top.height)
 }
+
+/**
+ * The open approval dialog's Cancel and Confirm/Sign are wholly in view without scrolling, on a laptop
+ * (1280×800) and on a phone (390×844), however long what it says; the page's size is put back after.
+ */
+export async function approvalButtonsInView(page: Page): Promise<void> {
+  const size = page.viewportSize()
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
+    await page.setViewportSize(viewport)
+    await expect(page.getByTestId('approval-confirm')).toBeInViewport({ ratio: 1 })
+    await expect(page.getByTestId('approval-cancel')).toBeInViewport({ ratio: 1 })
+  }
+  if (size !== null) await page.setViewportSize(size)
+}

@@ -1,7 +1,7 @@
 import { expect, type Page } from '@playwright/test'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
-import { waitInPage } from './helpers'
+import { approvalButtonsInView, waitInPage } from './helpers'
 
 /**
  * Steps of a trade through the UI. On the fast test chain (`FAST_URL`) nobody mines unless told: each
@@ -221,6 +221,8 @@ export async function postOffer(a: Page, timelocks: Timelocks): Promise<void> {
   await expect(a.getByTestId('approval-title')).toHaveText('Offer to sell 10 APL for 25 BAN', {
     timeout: 30_000,
   })
+  // Sign and Cancel in view without scrolling, as for a take.
+  await approvalButtonsInView(a)
   await a.getByTestId('approval-confirm').click()
   await expect(a.getByTestId('offer-posted')).toBeVisible({ timeout: 30_000 })
   const mine = a.getByTestId('my-offer-row')
@@ -269,16 +271,7 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
   )
   // What is taken is said before the data signed, and Sign is in view without scrolling, on a laptop
   // and on a phone; the raw take stays a click away.
-  const size = b.viewportSize()
-  for (const viewport of [
-    { width: 1280, height: 800 },
-    { width: 390, height: 844 },
-  ]) {
-    await b.setViewportSize(viewport)
-    await expect(b.getByTestId('approval-confirm')).toBeInViewport({ ratio: 1 })
-    await expect(b.getByTestId('approval-cancel')).toBeInViewport({ ratio: 1 })
-  }
-  if (size !== null) await b.setViewportSize(size)
+  await approvalButtonsInView(b)
   await expect(b.getByTestId('approval-signed')).not.toHaveAttribute('open')
   await expect(b.getByTestId('approval-signed').locator('summary')).toHaveText('Message as signed')
   await b.getByTestId('approval-confirm').click()

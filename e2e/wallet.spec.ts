@@ -5,7 +5,16 @@ import { TOKEN_FACTORY_ADDRESS } from '../src/node/contracts/addresses'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
 import { MIN_SUGGESTED_TIP } from '../src/node/mempool/mempool'
 import type { TabchainProvider } from '../src/wallet/provider'
-import { crashTab, expectProblem, FAST_URL, openNode, profileOf, reopenProfile, waitDirect } from './helpers'
+import {
+  approvalButtonsInView,
+  crashTab,
+  expectProblem,
+  FAST_URL,
+  openNode,
+  profileOf,
+  reopenProfile,
+  waitDirect,
+} from './helpers'
 
 const PASSWORD = 'correct horse battery'
 
@@ -777,6 +786,8 @@ test('faucet, then send coin to a second browser through the approval dialog: it
       `Send ${formatEther(parseEther('10') - fee)} TAB to ${addressB.slice(0, 4)}…${addressB.slice(-2)}`,
     )
     await expect(a.getByTestId('approval')).toContainText(`up to ${formatEther(fee)} TAB`)
+    // Confirm and Cancel in view without scrolling, on a laptop and on a phone.
+    await approvalButtonsInView(a)
     await a.getByTestId('approval-cancel').click()
     await expect(a.getByTestId('send-error')).toHaveText('Cancelled.')
     // A wrong EIP-55 checksum is refused.
