@@ -1,4 +1,4 @@
-import { Link, NavLink } from 'react-router'
+import { Link, useLocation } from 'react-router'
 import { useApp } from '../store'
 import { PeerId } from './PeerId'
 import { ProfilePicker } from './ProfilePicker'
@@ -7,16 +7,56 @@ import { PeerCountPill, RelayPill, TradesPill } from './StatusPills'
 
 /**
  * Top-level sections, in navigation order. Home leads first: the logo leads there too, but not every user
- * takes a logo for a link.
+ * takes a logo for a link. `pages`: the paths, besides its own, whose pages belong to the section (a
+ * block's, a transaction's, an address's and a token's page are the Explorer's).
  */
-export const SECTIONS = [
+export const SECTIONS: readonly {
+  readonly path: string
+  readonly label: string
+  readonly pages?: readonly string[]
+}[] = [
   { path: '/', label: 'Home' },
   { path: '/network', label: 'Network' },
   { path: '/wallet', label: 'Wallet' },
   { path: '/tokens', label: 'Tokens' },
   { path: '/market', label: 'Market' },
-  { path: '/explorer', label: 'Explorer' },
-] as const
+  { path: '/explorer', label: 'Explorer', pages: ['/block', '/tx', '/address', '/token'] },
+]
+
+/** Whether `pathname` is `path` or a page under it (`/tx/0x…` is under `/tx`, `/tokens` is not under `/token`). */
+const isUnder = (pathname: string, path: string): boolean =>
+  pathname === path || pathname.startsWith(`${path}/`)
+
+/**
+ * The path of the section whose page `pathname` is (undefined for a path no section holds): Home on `/`
+ * only, not on every path under it; a section on its own path and the paths under it and its `pages`.
+ */
+export function currentSection(pathname: string): string | undefined {
+  // The routes match a path whatever its case: so does the current section.
+  const path = pathname.toLowerCase()
+  if (path === '/') return '/'
+  return SECTIONS.find((s) => s.path !== '/' && [s.path, ...(s.pages ?? [])].some((p) => isUnder(path, p)))
+    ?.path
+}
+
+/** The header's section links, the current section's marked (for the eye and for a screen reader). */
+export function SectionsNav() {
+  const current = currentSection(useLocation().pathname)
+  return (
+    <nav className="nav" aria-label="Sections">
+      {SECTIONS.map((s) => (
+        <Link
+          key={s.path}
+          to={s.path}
+          aria-current={s.path === current ? 'page' : undefined}
+          className={s.path === current ? 'nav__link nav__link--active' : 'nav__link'}
+        >
+          {s.label}
+        </Link>
+      ))}
+    </nav>
+  )
+}
 
 /** Whether the tab can reach the network: the browser says so and the host has not reported offline. */
 export function useIsOnline(): boolean {
@@ -34,19 +74,7 @@ export function Header() {
           <img src="/icon.svg" width="28" height="28" alt="" />
           <span>Tabchain</span>
         </Link>
-        <nav className="nav" aria-label="Sections">
-          {SECTIONS.map((s) => (
-            <NavLink
-              key={s.path}
-              to={s.path}
-              // Home is the current section on `/` only, not on every path under it.
-              end={s.path === '/'}
-              className={({ isActive }) => (isActive ? 'nav__link nav__link--active' : 'nav__link')}
-            >
-              {s.label}
-            </NavLink>
-          ))}
-        </nav>
+        <SectionsNav />
         <ProfilePicker />
       </div>
       <div className="status-strip" data-testid="network-state" data-online={online}>
