@@ -206,9 +206,9 @@ export function peerCountLabel(count: number): string {
 }
 
 /**
- * The line under the Home screen's peer count: how the peers are linked; with none, that the tab is
- * offline (`online` false — the browser says so — or the host reported it: no link comes until the
- * network is back), else the tabs this one is linking to (the relay named them or they announced
+ * The line under the Home screen's peer count: how the peers are linked, in the Network screen's words
+ * (`networkSummary`); with none, that the tab is offline (`online` false — the browser says so — or the
+ * host reported it: no link comes until the network is back), else the tabs this one is linking to (the relay named them or they announced
  * themselves, the dial is under way), else, with the relay out of reach, that other tabs cannot find
  * this one (as the Network screen says: tabs meet through the relay, so opening another would not
  * help), and only with the relay there the invitation to open another tab.
@@ -219,10 +219,8 @@ export function peersNote(
 ): string {
   const peers = network?.peers ?? []
   const linking = network?.linking.length ?? 0
-  if (peers.length > 0) {
-    const direct = peers.filter((p) => p.kind === 'direct').length
-    return `${direct} direct, ${peers.length - direct} relayed`
-  }
+  // In the Network screen's words: the same links read the same on both screens.
+  if (peers.length > 0) return networkSummary(peers)
   if (!online || network?.relay.state === 'offline')
     return 'This tab is offline: peers link once the network is back.'
   if (linking > 0) return `Linking to ${linking === 1 ? '1 tab' : `${linking} tabs`}…`

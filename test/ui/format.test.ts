@@ -268,13 +268,16 @@ describe('peersNote', () => {
       'This tab is offline: peers link once the network is back.',
     )
   })
-  it('with peers, says how they are linked', () => {
+  it("with peers, says how they are linked in the Network screen's words", () => {
     expect(
       peersNote({ peers: [peer('A', 'direct'), peer('B', 'relayed')], linking: ['C'], relay: connected }),
-    ).toBe('1 direct, 1 relayed')
+    ).toBe('Linked directly to 1 tab (direct WebRTC); 1 more reached through the relay only (relayed).')
     // Links made keep working with the relay gone.
     expect(peersNote({ peers: [peer('A', 'direct')], linking: [], relay: unreachable })).toBe(
-      '1 direct, 0 relayed',
+      'Linked directly to 1 tab (direct WebRTC).',
+    )
+    expect(peersNote({ peers: [peer('A', 'relayed')], linking: [], relay: connected })).toBe(
+      'Reached through the relay only: 1 tab (relayed), no direct link yet.',
     )
   })
 })
