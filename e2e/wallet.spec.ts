@@ -814,11 +814,14 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await a.getByTestId('send-button').click()
     await a.getByTestId('approval-confirm').click()
     await expect(a.getByTestId('send-ok')).toBeVisible()
-    // The hash it shows opens the transaction's page, as on the Tokens screen.
+    // The short hash it shows opens the transaction's page, as on the Tokens screen; the whole hash is its
+    // tooltip and what a screen reader reads.
     const sentLink = a.getByTestId('send-ok').getByRole('link')
     await expect(sentLink).toHaveAttribute('href', /^\/tx\/0x[0-9a-f]{64}$/)
-    const sentHref = (await sentLink.getAttribute('href')) ?? ''
-    await expect(sentLink).toHaveText(sentHref.replace('/tx/', ''))
+    const sentHash = ((await sentLink.getAttribute('href')) ?? '').replace('/tx/', '')
+    await expect(sentLink).toHaveText(`${sentHash.slice(0, 10)}…${sentHash.slice(-6)}`)
+    await expect(sentLink).toHaveAttribute('title', sentHash)
+    await expect(sentLink).toHaveAccessibleName(`Transaction ${sentHash}`)
 
     await a.getByTestId('tab-activity').click()
     await expect(a.getByTestId('activity').locator('li').first()).toHaveAttribute(
@@ -834,7 +837,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     )
     await expect(a.getByTestId('activity').locator('li').first().getByRole('link')).toHaveAttribute(
       'href',
-      sentHref,
+      `/tx/${sentHash}`,
     )
     // B, another browser, sees the coin arrive.
     await expect(b.getByTestId('selected-balance')).toHaveText('2.5 TAB', { timeout: 60_000 })
@@ -845,7 +848,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await expect(paid).toHaveAttribute('data-direction', 'received', { timeout: 60_000 })
     await expect(paid).toContainText(`Received 2.5 TAB ${fromA}`)
     await expect(paid.getByTestId('activity-status')).toHaveText(/^Confirmed \(\d+ confirmations?\)$/)
-    await expect(paid.getByRole('link')).toHaveAttribute('href', sentHref)
+    await expect(paid.getByRole('link')).toHaveAttribute('href', `/tx/${sentHash}`)
 
     // The Tokens screen acts through the wallet: creating a token waits for the approval dialog.
     await a.getByRole('link', { name: 'Tokens', exact: true }).click()

@@ -1,6 +1,5 @@
 import encodeQR from '@paulmillr/qr'
 import { type ChangeEvent, type FormEvent, useState } from 'react'
-import { Link } from 'react-router'
 import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
 import type { TokenHolding } from '../../node/worker/queries'
@@ -14,6 +13,7 @@ import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
 import { ActivityList, damagedNote, receivedNote, shownReceived } from '../components/ActivityList'
 import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
+import { TxLink } from '../components/explorer'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { PasswordField } from '../components/PasswordField'
 import { TabList, TabPanel } from '../components/Tabs'
@@ -501,10 +501,7 @@ export function FaucetNote({
     faucet.kind === 'mined' && faucet.block !== null ? verifiedLater(faucet.block, verified) : null
   return (
     <p className="muted small" data-testid="faucet-sent" data-state={faucet.kind}>
-      Faucet transfer {faucet.kind === 'mined' ? 'mined' : 'sent'}:{' '}
-      <Link className="mono break" to={`/tx/${faucet.hash}`}>
-        {faucet.hash}
-      </Link>
+      Faucet transfer {faucet.kind === 'mined' ? 'mined' : 'sent'}: <TxLink hash={faucet.hash} />
       {faucet.kind === 'no-miner' &&
         ` · not mined yet: no block for ${faucet.waitedMs / 1000} s, it waits for a miner (turn on Mining on the home screen)`}
       {later !== null && (
@@ -843,10 +840,7 @@ function Send() {
       )}
       {sent !== null && (
         <p className="muted small" data-testid="send-ok">
-          Sent:{' '}
-          <Link className="mono break" to={`/tx/${sent}`}>
-            {sent}
-          </Link>
+          Sent: <TxLink hash={sent} />
         </p>
       )}
       <button type="submit" className="button button--primary" data-testid="send-button" disabled={busy}>
