@@ -535,6 +535,18 @@ test('at 390 px and at desktop width a peer linked only through the relay says b
     await expect(note).toBeVisible()
     await expect(note).toHaveText(new RegExp(`^(Setting up a direct link…|${failed})${flows}$`))
     expect(await overflowX(a)).toBe(0)
+    // Beside that long note, the peers table's column heads each still stand on one line (the latency's
+    // head wrapped to two).
+    const heads = a.getByTestId('peers').locator('th')
+    await expect(heads).toHaveText(['Tab (peer id)', 'Connection', 'Reply time (ping latency)', 'Linked for'])
+    const lines = await heads.evaluateAll((ths) =>
+      ths.map((th) => {
+        const range = document.createRange()
+        range.selectNodeContents(th)
+        return new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size
+      }),
+    )
+    expect(lines).toEqual([1, 1, 1, 1])
   } finally {
     await Promise.all(contexts.map((c) => c.close()))
   }

@@ -141,7 +141,7 @@ export function NetworkView({
           )}
         </div>
       ) : (
-        <table className="table" aria-label="Connected peers" data-testid="peers">
+        <table className="table table--peers" aria-label="Connected peers" data-testid="peers">
           <thead>
             <tr>
               <th scope="col">Tab (peer id)</th>
