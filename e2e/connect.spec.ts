@@ -255,6 +255,28 @@ test('a tab whose UI code cannot load says so; its node runs and links all the s
   }
 })
 
+test('a tab fetches every script it runs before its node is ready, so a server gone after that cannot fail its start', async ({
+  context,
+}) => {
+  // The market's session was fetched only once the node was ready: a server (or a network) gone by then
+  // failed that import, and the page said "The node could not start" over a running node.
+  const page = await context.newPage()
+  await openNode(page, '/?mine=0')
+  await page.waitForFunction(() => window.tabchain !== undefined)
+  const { scripts, ready } = await page.evaluate(() => ({
+    scripts: performance
+      .getEntriesByType('resource')
+      .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime }))
+      .filter((e) => /^\/assets\/[^/]+\.js$/.test(e.path)),
+    ready: performance.getEntriesByName('tabchain:node-ready', 'mark')[0]?.startTime ?? null,
+  }))
+  expect(ready).not.toBeNull()
+  expect(scripts.map((s) => s.path)).toContainEqual(expect.stringMatching(/\/market-session-/))
+  // The service worker's registration (its window script, 10 s after load) is not part of the start.
+  const late = scripts.filter((s) => !s.path.includes('workbox-window') && s.start >= (ready ?? 0))
+  expect(late.map((s) => s.path)).toEqual([])
+})
+
 test('a joining tab dials the running one; the running tab, introduced to it, waits before dialing back', async ({
   browser,
 }) => {

@@ -49,6 +49,13 @@ function start(): void {
       showUiLoadFailure()
     },
   )
+  // What `boot` runs beside the screens once the node is up (the market's session, the follower of the
+  // wallet's account for mining rewards) is fetched now, with the screens; `boot`'s own import then takes
+  // it from what is loaded. Fetched only then, a server gone in the meantime failed the import, and the
+  // page's start with it ("The node could not start", the node running): a browser keeps a failed module
+  // import failed for the page's life. A failure here is `boot`'s to report.
+  import('./ui/market-session').catch(() => {})
+  import('./ui/signer/follow-rewards').catch(() => {})
 }
 
 /**
