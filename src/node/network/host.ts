@@ -771,6 +771,15 @@ export async function createNetworkHost(init: NetworkHostInit) {
   ] as const
 
   const pubsub = node.services.pubsub
+  // The node's worker wires its topics as soon as it starts, over a port served before libp2p has
+  // started (`start`): gossipsub refuses a topic until then ("Pubsub has not started"), which failed the
+  // node's start whenever the worker was the quicker of the two (a loaded machine). Topic calls wait
+  // for the start; protocols can be handled before it.
+  let markStarted: (failure?: unknown) => void = () => {}
+  const libp2pStarted = new Promise<void>((resolve, reject) => {
+    markStarted = (failure) => (failure === undefined ? resolve() : reject(failure))
+  })
+  libp2pStarted.catch(() => {})
 
   /** Since when each linked peer's gossip has not reached us while ours reaches it (`restoreGossip`). */
   const oneWaySince = new Map<string, number>()
@@ -834,6 +843,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
 
   const api: NetworkApi = {
     async subscribe(topic) {
+      await libp2pStarted
       pubsub.topicValidators.set(topic, async (from, msg) => {
         if (sink === null) return TopicValidatorResult.Ignore
         if (isBanned(from)) return TopicValidatorResult.Reject
@@ -844,11 +854,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
       pubsub.subscribe(topic)
     },
     async unsubscribe(topic) {
+      await libp2pStarted
       pubsub.unsubscribe(topic)
       pubsub.topicValidators.delete(topic)
     },
     async publish(topic, data) {
       checkMessageSize(data, MAX_GOSSIP_BYTES)
+      await libp2pStarted
       const result = await pubsub.publish(topic, data)
       return { recipients: result.recipients.length }
     },
@@ -927,10 +939,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
       return true
     },
     /**
-     * Starts libp2p (the node's topics and protocols can be wired from then on) and connects to the
-     * relay at once, or once `connectAfter` settles: the relay connection, its reservation and the
-     * dials that follow take most of this thread for a few hundred ms, which a tab with local data to
-     * show first can put off.
+     * Starts libp2p (topic calls made before wait for it; protocols can be handled before) and connects
+     * to the relay at once, or once `connectAfter` settles: the relay connection, its reservation and
+     * the dials that follow take most of this thread for a few hundred ms, which a tab with local data
+     * to show first can put off.
      */
     async start(connectAfter?: Promise<void>): Promise<void> {
       // Before start: the reservation (and with it the relay's introductions) may come at once.
@@ -939,7 +951,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
       // attempt instead, which reports it and retries. (Known now, the relay would be dialled as libp2p
       // starts; a connection put off learns it as it starts.)
       if (relay !== null && connectAfter === undefined) await knownRelay(relay).catch(() => {})
-      await node.start()
+      try {
+        await node.start()
+      } catch (err) {
+        markStarted(err)
+        throw err
+      }
+      markStarted()
       startupMark('libp2p-started')
       for (const [target, event] of WAKE_EVENTS) target.addEventListener(event, wake)
       window.addEventListener('pagehide', leave)
@@ -954,6 +972,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
     },
     async stop(): Promise<void> {
       stopped = true
+      // Topic calls still waiting for a start that will not come fail (after the start: no effect).
+      markStarted(new Error('the network host stopped'))
       clearTimeout(relayTimer)
       for (const { timer } of dialBacks.values()) clearTimeout(timer)
       dialQueue.abort()

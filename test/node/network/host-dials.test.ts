@@ -50,7 +50,10 @@ async function newPeerId(): Promise<PeerId> {
  * asks where the relay listens through `fetchRelayInfo`, and `answer` is the server (given the body
  * it sends when it answers).
  */
-async function fakeHost(answer?: (body: string) => Response | Promise<Response>) {
+async function fakeHost(
+  answer?: (body: string) => Response | Promise<Response>,
+  { start = true }: { readonly start?: boolean } = {},
+) {
   const relayId = await newPeerId()
   const relayAddr = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId.toString()}`
   const events = new EventTarget()
@@ -64,6 +67,9 @@ async function fakeHost(answer?: (body: string) => Response | Promise<Response>)
   /** Whether dials to tabs hang until their timeout instead of being refused at once. */
   let hang = false
   const dials: { peer: string; at: number }[] = []
+  /** Whether libp2p was started, and the topics gossipsub subscribed to (it refuses them before). */
+  let libp2pStarted = false
+  const subscribed: string[] = []
   const relayConn = {
     remotePeer: relayId,
     status: 'open',
@@ -82,7 +88,9 @@ async function fakeHost(answer?: (body: string) => Response | Promise<Response>)
     addEventListener: (type: string, l: EventListener) => events.addEventListener(type, l),
     dispatchEvent: (e: Event) => events.dispatchEvent(e),
     handle: async () => {},
-    start: async () => {},
+    start: async () => {
+      libp2pStarted = true
+    },
     stop: async () => {},
     getMultiaddrs: () => [],
     getConnections: (peer?: PeerId) =>
@@ -111,7 +119,10 @@ async function fakeHost(answer?: (body: string) => Response | Promise<Response>)
         addEventListener: () => {},
         getTopics: () => [],
         getSubscribers: () => [],
-        subscribe: () => {},
+        subscribe: (topic: string) => {
+          if (!libp2pStarted) throw new Error('Pubsub has not started')
+          subscribed.push(topic)
+        },
         streamsOutbound: new Map(),
         streamsInbound: new Map(),
       },
@@ -124,10 +135,13 @@ async function fakeHost(answer?: (body: string) => Response | Promise<Response>)
     privateKey: await generateKeyPair('Ed25519'),
     relayInfo: answer === undefined ? async () => info() : () => fetchRelayInfo('/api/relay'),
   })
-  await host.start()
-  await vi.advanceTimersByTimeAsync(100)
+  if (start) {
+    await host.start()
+    await vi.advanceTimersByTimeAsync(100)
+  }
   return {
     host,
+    subscribed,
     announce(id: PeerId): void {
       const detail = { id, multiaddrs: [multiaddr(`${relayAddr}/p2p-circuit/webrtc/p2p/${id.toString()}`)] }
       fake.discovery.dispatchEvent(new CustomEvent('peer', { detail }))
@@ -501,5 +515,35 @@ describe("what the snapshot says of a relayed tab's direct dial", () => {
     await vi.advanceTimersByTimeAsync(28_000 + 2_250)
     expect(dialOf(host.snapshot(), tab)).toMatchObject({ state: 'failed', error: 'no answer within 10 s' })
     await host.stop()
+  })
+})
+
+describe('topics wired before libp2p has started', () => {
+  // The node's worker subscribes as it starts, over a port the page serves before its libp2p has
+  // started: gossipsub refused the topic, and the node's start failed ("Pubsub has not started").
+  test('a subscribe asked before the start waits for it, then subscribes', async () => {
+    const { host, subscribed } = await fakeHost(undefined, { start: false })
+    const asked = host.api.subscribe('blocks')
+    const outcome = asked.then(
+      () => 'subscribed',
+      (err: unknown) => `refused: ${String(err)}`,
+    )
+    await vi.advanceTimersByTimeAsync(100)
+    expect(subscribed).toEqual([])
+    await host.start()
+    expect(await outcome).toBe('subscribed')
+    expect(subscribed).toEqual(['blocks'])
+    // After the start, at once.
+    await host.api.subscribe('status')
+    expect(subscribed).toEqual(['blocks', 'status'])
+    await host.stop()
+  })
+
+  test('a subscribe waiting for a start that never comes fails once the host stops', async () => {
+    const { host, subscribed } = await fakeHost(undefined, { start: false })
+    const asked = host.api.subscribe('blocks')
+    await host.stop()
+    await expect(asked).rejects.toThrow('the network host stopped')
+    expect(subscribed).toEqual([])
   })
 })
