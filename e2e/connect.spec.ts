@@ -255,6 +255,36 @@ test('a tab whose UI code cannot load says so; its node runs and links all the s
   }
 })
 
+test('a tab whose market code cannot load says so beside its running node, and a reload starts the market', async ({
+  context,
+}) => {
+  const page = await context.newPage()
+  const market = '**/assets/market-session-*.js'
+  await page.route(market, (route) => route.abort('connectionreset'))
+  // The node, its wallet and `window.tabchain` start without the market.
+  await openNode(page, '/?mine=0')
+  const alert = page.getByTestId('part-failure')
+  await expect(alert).toHaveAttribute('data-part', 'market')
+  await expect(alert).toContainText('The market did not start on this page')
+  await expect(alert).toContainText('Your node runs')
+  await expect(alert).toContainText('reload this page')
+  // Not "The node could not start" over the node's screens: they are there.
+  await expect(page.getByTestId('node-failed')).toHaveCount(0)
+  await expect(page.getByRole('heading', { name: 'This tab is a Tabchain node' })).toBeVisible()
+  expect(await page.evaluate(() => performance.getEntriesByName('tabchain:market-ready').length)).toBe(0)
+
+  await page.unroute(market)
+  await Promise.all([page.waitForEvent('load'), alert.getByRole('button', { name: 'Reload' }).click()])
+  await page.waitForFunction(
+    () => performance.getEntriesByName('tabchain:market-ready').length === 1,
+    undefined,
+    {
+      timeout: 30_000,
+    },
+  )
+  await expect(page.getByTestId('part-failure')).toHaveCount(0)
+})
+
 test('a tab fetches every script it runs before its node is ready, so a server gone after that cannot fail its start', async ({
   context,
 }) => {

@@ -40,8 +40,43 @@ function withSuiteCoinbase(path: string): string {
 /** Opens the app and waits for this tab's node (worker + libp2p) to be up. Returns its peer id. */
 export async function openNode(page: Page, path = '/'): Promise<string> {
   await page.goto(withSuiteCoinbase(path))
-  await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+  try {
+    await page.waitForFunction(() => window.tabchain !== undefined, undefined, { timeout: 30_000 })
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${await startState(page)}`)
+  }
   return page.evaluate(() => window.tabchain?.network.peerId ?? '')
+}
+
+/**
+ * Where a page's start stands, for a start that timed out: its URL, the profile it shows, and the
+ * start-up marks the page and its node's worker reached (in order, ms since each one's start).
+ */
+async function startState(page: Page): Promise<string> {
+  const marksOf = (): string =>
+    performance
+      .getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('tabchain:'))
+      .map((m) => `${m.name.slice('tabchain:'.length)}@${Math.round(m.startTime)}`)
+      .join(' ')
+  const read = async (what: string, evaluate: () => Promise<string>): Promise<string> => {
+    try {
+      return `${what} ${await evaluate()}`
+    } catch (err) {
+      return `${what} could not be read: ${err instanceof Error ? err.message : String(err)}`
+    }
+  }
+  const pageState = await read('page', async () => {
+    const [profile, alerts] = await page.evaluate(() => [
+      document.querySelector('[data-testid="profile-name"]')?.textContent ?? '?',
+      Array.from(document.querySelectorAll('[role="alert"]'), (a) => a.textContent).join(' | '),
+    ])
+    return `${page.url()}, profile ${profile}, alerts: ${alerts || 'none'}, start-up marks: ${await page.evaluate(marksOf)}`
+  })
+  const workers = await Promise.all(
+    page.workers().map((w, i) => read(`worker ${i} (${w.url()}) marks:`, () => w.evaluate(marksOf))),
+  )
+  return [pageState, ...workers].join('\n')
 }
 
 /**

@@ -10,7 +10,7 @@ import { webLocks } from './node/profile/locks'
 import { browserProfileData, finishRemovals, removeProfile } from './node/profile/remove'
 import { localProfileStore } from './node/profile/store'
 import { type Client, connect } from './node/rpc/connect'
-import { NodeError, type SerializedError } from './node/rpc/errors'
+import { messageOf, NodeError, type SerializedError } from './node/rpc/errors'
 import { serve } from './node/rpc/serve'
 import { watchStart } from './node/rpc/start-watch'
 import type { WorkerInit } from './node/worker/init'
@@ -21,7 +21,7 @@ import { storedModePin } from './ui/mode-setting'
 import { useNotices } from './ui/notices'
 import { pinnedRewards, startingRewards } from './ui/signer/rewards'
 import { askPersistence } from './ui/storage-card'
-import { useApp } from './ui/store'
+import { type PartFailure, useApp } from './ui/store'
 import type { TabchainProvider } from './wallet/provider'
 
 /** The tab's running node, reachable from devtools (and the e2e suite) as `window.tabchain`. */
@@ -72,9 +72,10 @@ const NODE_START_CHECKS = 6
 
 /**
  * Starts this tab's node: claims a profile, starts libp2p on the page and the node in a worker, and
- * joins them with the bridge ports. Progress and failures go to the UI store.
+ * joins them with the bridge ports; once the node runs, the wallet and the market beside it, then sets
+ * `window.tabchain`. Progress and failures go to the UI store.
  */
-export async function boot(): Promise<Tabchain> {
+export async function boot(): Promise<void> {
   startupMark('boot')
   // Where the relay listens: asked now, while the profile is claimed; reconnections ask again.
   let relayInfo: Promise<RelayInfo> | null = fetchRelayInfo(RELAY_INFO_URL)
@@ -248,13 +249,17 @@ export async function boot(): Promise<Tabchain> {
   // on this thread in the middle of the relay handshake and the WebRTC dial. (Its code — viem,
   // BIP-32/39, the provider — is in the wallet chunk, which the UI chunk imports for the wallet's
   // stores and the Wallet screen: it loads and evaluates with the UI, not later.)
-  const walletReady = import('./ui/wallet-session').then(({ startWallet }) =>
-    startWallet(node.api, profile.id, genesis.params),
-  )
+  const walletReady = import('./ui/wallet-session')
+    .then(({ startWallet }) => startWallet(node.api, profile.id, genesis.params))
+    .then((started) => {
+      startupMark('wallet-ready')
+      return started
+    })
   walletReady.catch(() => {})
   if (pinnedCoinbase === null)
-    void import('./ui/signer/follow-rewards').then(({ followAccount }) =>
-      followAccount(node.api, profile.id, init.coinbase),
+    import('./ui/signer/follow-rewards').then(
+      ({ followAccount }) => followAccount(node.api, profile.id, init.coinbase),
+      partFailed('rewards'),
     )
   const facts = Promise.all([
     node.api.head(),
@@ -294,14 +299,29 @@ export async function boot(): Promise<Tabchain> {
   // Removals a closed tab cut short are finished once this node runs (their databases' deletion is
   // not in the way of its start).
   finishRemovals(removal).catch((err: unknown) => console.warn('finishing a profile removal failed', err))
-  const [{ provider, wallet }, { startMarket }] = await Promise.all([
-    walletReady,
-    import('./ui/market-session'),
-  ])
-  startMarket(node, profile.id, genesis.params, wallet, provider)
-  const tabchain: Tabchain = { node, network, worker, profileId: profile.id, provider }
-  window.tabchain = tabchain
-  return tabchain
+  // Without its wallet the market cannot start either: the wallet's failure is the one said.
+  const session = await walletReady.catch(partFailed('wallet'))
+  if (session === null) return
+  const { provider, wallet } = session
+  const market = await import('./ui/market-session').catch(partFailed('market'))
+  if (market !== null) {
+    market.startMarket(node, profile.id, genesis.params, wallet, provider)
+    startupMark('market-ready')
+  }
+  window.tabchain = { node, network, worker, profileId: profile.id, provider }
+}
+
+/**
+ * Reports that `part`, which starts once the node runs, did not (its code or its storage failed to
+ * load): said on the page as that part's failure (`partFailure`), not the node's, which runs on.
+ * Returns null, the part's stand-in.
+ */
+function partFailed(part: PartFailure): (err: unknown) => null {
+  return (err) => {
+    console.error(`Tabchain's ${part} did not start`, err)
+    useApp.setState({ partFailure: { part, error: messageOf(err) } })
+    return null
+  }
 }
 
 function isReload(): boolean {

@@ -13,7 +13,7 @@ import { TokensScreen } from './screens/TokensScreen'
 import { TxScreen } from './screens/TxScreen'
 import { WalletScreen } from './screens/WalletScreen'
 import { storageFaultNotice } from './storage-fault'
-import { useApp } from './store'
+import { type PartFailure, useApp } from './store'
 import './styles.css'
 
 /** The app with its router: the bootstrap renders `createRoot(el).render(<Root />)`. */
@@ -32,6 +32,7 @@ export function App() {
     <div className="app">
       <Header />
       <StorageFaultBanner />
+      <PartFailureBanner />
       <SplitBanner />
       <main className="main" id="main">
         <NodeGate />
@@ -51,6 +52,29 @@ function StorageFaultBanner() {
     <div className="storage-fault" role="alert" data-testid="storage-fault" data-code={fault.code}>
       <strong>{headline}</strong> {advice}
       <span className="muted small mono"> ({fault.code})</span>
+    </div>
+  )
+}
+
+/** What each part that starts beside the running node does for the user, as the banner names it. */
+const PART_NAMES: Readonly<Record<PartFailure, string>> = {
+  wallet: 'Your wallet and the market',
+  market: 'The market',
+  rewards: 'Paying mining rewards to your wallet’s account',
+}
+
+/** Says that a part of the page did not start beside the running node, why, and that a reload helps. */
+function PartFailureBanner() {
+  const failure = useApp((s) => s.partFailure)
+  if (failure === null) return null
+  return (
+    <div className="part-failure" role="alert" data-testid="part-failure" data-part={failure.part}>
+      <strong>{PART_NAMES[failure.part]} did not start on this page.</strong> Your node runs, and your data on
+      this device is untouched: reload this page to start it again.
+      <span className="muted small mono"> ({failure.error})</span>{' '}
+      <button type="button" className="button button--small" onClick={() => window.location.reload()}>
+        Reload
+      </button>
     </div>
   )
 }

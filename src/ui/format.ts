@@ -223,7 +223,7 @@ export function peersNote(
   if (peers.length > 0) return networkSummary(peers)
   if (!online || network?.relay.state === 'offline')
     return 'This tab is offline: peers link once the network is back.'
-  if (linking > 0) return `Linking to ${linking === 1 ? '1 tab' : `${linking} tabs`}…`
+  if (linking > 0) return `Linking to ${tabCount(linking)}…`
   if (network?.relay.state === 'unreachable')
     return 'The relay is out of reach, so other tabs cannot find this one; they link once it is back.'
   return 'Open another tab to see it connect.'

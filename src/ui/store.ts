@@ -11,6 +11,9 @@ import type { SyncStatus } from '../node/sync/syncer'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
 import type { NodeApi, PendingTxInfo, ReorgInfo } from '../node/worker/node'
 
+/** What did not start beside a running node (`AppState.partFailure`). */
+export type PartFailure = 'wallet' | 'market' | 'rewards'
+
 /** Lifecycle of the node worker as the page sees it. */
 export type NodeLifecycle =
   | { readonly state: 'starting' }
@@ -51,6 +54,12 @@ export interface AppState {
   /** The canonical head, pushed by the node on every change. */
   readonly head: HeadInfo | null
   readonly mining: MiningInfo | null
+  /**
+   * A part of the page that starts once the node runs (the wallet, the market, the rewards' follower)
+   * did not start, its code or its storage failing to load: what (`PartFailure`) and why. The node runs
+   * on; a reload starts the part again. Null: none.
+   */
+  readonly partFailure: { readonly part: PartFailure; readonly error: string } | null
   /** Set when the node stopped saving the chain on this device (quota full…). */
   readonly storageFault: StorageFault | null
   /**
@@ -107,6 +116,7 @@ export const useApp = create<AppState>(() => ({
   chain: null,
   head: null,
   mining: null,
+  partFailure: null,
   storageFault: null,
   persistence: null,
   lastPendingTx: null,

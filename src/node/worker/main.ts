@@ -2,6 +2,7 @@
 import './intl-warmup'
 import { version } from '../../../package.json'
 import { genesisBlock, hashBlock } from '../chain/block'
+import { startupMark } from '../marks'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
@@ -84,6 +85,7 @@ async function run(init: WorkerInit): Promise<void> {
       return undefined
     }),
   ])
+  startupMark('node-databases')
   // Late-bound: the server that carries events exists only after the node that emits them.
   let emit: <K extends keyof NodeEvents>(event: K, data: NodeEvents[K]) => void = () => {}
   const store = await PersistentChainStore.open(repo, {
@@ -94,6 +96,7 @@ async function run(init: WorkerInit): Promise<void> {
       emit('storageFault', { code: err.type.code, message: err.message })
     },
   })
+  startupMark('node-store')
   // Older blocks and states load in the background; the node already runs on the recent ones.
   store.loaded.catch((err: unknown) => console.error('loading older blocks failed', err))
   // The headers this browser's nodes verified, and where one of them stored the state under them.
@@ -106,6 +109,7 @@ async function run(init: WorkerInit): Promise<void> {
     maxReorgDepth: genesis.params.maxReorgDepth,
     ...(browser === undefined ? {} : { shared: browser.checkpoint }),
   })
+  startupMark('node-checkpoint')
   // Opened beside the start, not before it: the first read waits for it.
   const ownDatabase = databaseName(init.profileId, chain)
   const stateFrom = browser?.stateFrom

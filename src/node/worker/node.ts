@@ -25,7 +25,7 @@ import { type HeaderCheckpoint, heavierCheckpoint } from '../light/header-chain'
 import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
 import { describeMode, type ModePin, type NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
-import { startupMarkTimes } from '../marks'
+import { startupMark, startupMarkTimes } from '../marks'
 import { MIN_SUGGESTED_TIP } from '../mempool/mempool'
 import type { GossipVerdict, NetworkApi, NetworkSink } from '../network/bridge'
 import { chainProtocol, chainTopic } from '../network/protocol'
@@ -1358,9 +1358,12 @@ export function createNode(init: NodeInit): Node {
         })
         init.emit('mode', { kind: 'light' })
       }
+      startupMark('node-chain-started')
       await offersStarted
+      startupMark('node-offers-started')
       // Every unfinished swap resumes from its records and the chain (no timers survive a reload).
       await (await swapService).start()
+      startupMark('node-swaps-started')
       await statusWired
       init.emit('status', status())
       started = true
