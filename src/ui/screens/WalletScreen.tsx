@@ -1,7 +1,9 @@
 import encodeQR from '@paulmillr/qr'
 import { type ChangeEvent, type FormEvent, useState } from 'react'
+import { Link } from 'react-router'
 import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
+import type { MiningInfo } from '../../node/worker/chain-service'
 import type { TokenHolding } from '../../node/worker/queries'
 import { mergeActivity } from '../../wallet/activity'
 import { formatCoin } from '../../wallet/amount'
@@ -514,8 +516,39 @@ export function FaucetNote({
   )
 }
 
+/**
+ * Why an account's balance grows with nothing in its Activity: this tab mines and pays its blocks to
+ * that account (`mining.coinbase`, which the node names in lower case), `reward` (the chain's miner
+ * reward, in wei) plus the fees of each block's transactions. Says which account, and where mining is
+ * turned off. Nothing while the tab does not mine, mines to an address outside `accounts`, or the reward
+ * is not known yet.
+ */
+export function MiningRewardsNote({
+  mining,
+  reward,
+  accounts,
+}: {
+  readonly mining: MiningInfo | null
+  readonly reward: bigint | undefined
+  readonly accounts: readonly { readonly address: Address; readonly name: string }[]
+}) {
+  const paid =
+    mining?.enabled === true
+      ? accounts.find((a) => a.address.toLowerCase() === mining.coinbase.toLowerCase())
+      : undefined
+  if (paid === undefined || reward === undefined) return null
+  return (
+    <p className="muted small" data-testid="mining-rewards">
+      This tab mines: each block it finds pays {paid.name} {formatCoin(reward)}, plus the fees of the
+      transactions in it. <Link to="/">Mining on the home screen</Link> turns it off.
+    </p>
+  )
+}
+
 function Accounts() {
   const { wallet, view, balances, balancesAt, backend } = useWallet()
+  const mining = useApp((s) => s.mining)
+  const reward = useApp((s) => s.chain?.params.minerReward)
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const confirmations = useApp((s) => s.chain?.params.confirmations)
   const directPeers = useApp(directPeerCount)
@@ -618,6 +651,7 @@ function Accounts() {
           </li>
         ))}
       </ul>
+      <MiningRewardsNote mining={mining} reward={reward} accounts={view.accounts} />
       <Tokens />
       <div className="row">
         <button
