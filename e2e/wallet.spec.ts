@@ -868,6 +868,10 @@ test('faucet, then send coin to a second browser through the approval dialog: it
         timeout: 30_000,
       },
     )
+    // What it is sent to is said in words beside the native contract's address.
+    await expect(a.getByTestId('approval')).toContainText(
+      `TokenFactory, the native contract that creates tokens: ${TOKEN_FACTORY_ADDRESS}`,
+    )
     await a.getByTestId('approval-confirm').click()
 
     // The Wallet screen shows the token, and sends some of it to B.

@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import type { TokenInfo } from '../node/worker/queries'
+import { HTLC_NAME, TOKEN_FACTORY_NAME } from '../wallet/describe'
 import { shownToken } from './format'
 
 /** The tokens a node knows, by address in lower case, their names and symbols as `shownToken` shows them. */
@@ -16,14 +17,14 @@ const NATIVE: ReadonlyMap<string, { readonly name: string; readonly about: strin
   [
     TOKEN_FACTORY_ADDRESS.toLowerCase(),
     {
-      name: 'TokenFactory',
+      name: TOKEN_FACTORY_NAME,
       about: 'the native contract that creates tokens, each a contract at an address of its own.',
     },
   ],
   [
     HTLC_ADDRESS.toLowerCase(),
     {
-      name: 'HTLC (atomic swaps)',
+      name: HTLC_NAME,
       about:
         'the native contract that holds the coins and tokens locked in atomic swaps, until they are redeemed with the secret or refunded after the timelock.',
     },

@@ -37,6 +37,20 @@ export interface ApprovalRequest {
 /** Decides on a request: true to sign, false to refuse (the dApp gets 4001). */
 export type Approve = (request: ApprovalRequest) => Promise<boolean>
 
+/** The name the explorer and the approval dialog give the native TokenFactory. */
+export const TOKEN_FACTORY_NAME = 'TokenFactory'
+/** The name the explorer and the approval dialog give the native HTLC. */
+export const HTLC_NAME = 'HTLC (atomic swaps)'
+
+/**
+ * The native contracts by address in lower case, as the approval dialog's "To" says them beside their
+ * address: a user asked to approve a transaction to 0x…1001 reads what that address is.
+ */
+const NATIVE_CONTRACTS: ReadonlyMap<string, string> = new Map([
+  [TOKEN_FACTORY_ADDRESS.toLowerCase(), `${TOKEN_FACTORY_NAME}, the native contract that creates tokens`],
+  [HTLC_ADDRESS.toLowerCase(), `${HTLC_NAME}, the native contract that holds swap locks`],
+])
+
 /** `0xAb…cD`: first two and last two hex digits of an address. */
 export const shortAddress = (a: string): string => `${a.slice(0, 4)}…${a.slice(-2)}`
 
@@ -88,9 +102,10 @@ export async function describeTransaction(
   tx: TxToApprove,
 ): Promise<ApprovalRequest> {
   const fee = formatCoin(tx.gas * tx.maxFeePerGas)
+  const named = NATIVE_CONTRACTS.get(tx.to.toLowerCase())
   const details = [
     { label: 'From', value: tx.from },
-    { label: 'To', value: tx.to },
+    { label: 'To', value: named === undefined ? tx.to : `${named}: ${tx.to}` },
     { label: 'Network fee', value: `up to ${fee}` },
   ]
   const [what, usual] = await Promise.all([

@@ -80,6 +80,8 @@ describe('approval texts', () => {
     })
     expect(r.title).toBe('Send 12.5 TAB to 0x90…06')
     expect(r.details).toContainEqual({ label: 'Network fee', value: 'up to 0.000042 TAB' })
+    // An account is named by its address alone.
+    expect(row(r, 'To')).toBe(FRIEND)
   })
 
   test('amounts read as on every screen: thousands grouped, every base unit shown', async () => {
@@ -294,6 +296,10 @@ describe('approval texts', () => {
       data: lock(ZERO_ADDRESS, parseEther('5')),
     })
     expect(native.title).toBe('Lock 5 TAB for 0x90…06 until block 120')
+    // The native contract it calls is named, its address kept whole.
+    expect(row(native, 'To')).toBe(
+      `HTLC (atomic swaps), the native contract that holds swap locks: ${HTLC_ADDRESS}`,
+    )
     expect(native.details.slice(0, 3)).toEqual([
       { label: 'Recipient', value: FRIEND },
       { label: 'Hashlock', value: hashlock },
@@ -344,6 +350,11 @@ describe('approval texts', () => {
       { label: 'Initial supply', value: '1,000 BAN' },
     ])
     expect(row(create, 'Data')).toBeUndefined()
+    // Sent to the native contract that creates tokens, said in words beside its address (the dialog read
+    // "To 0x0000000000000000000000000000000000001001" and nothing more).
+    expect(row(create, 'To')).toBe(
+      `TokenFactory, the native contract that creates tokens: ${TOKEN_FACTORY_ADDRESS}`,
+    )
     // What the new token is named is signed as it is: a hidden character shows escaped.
     const hidden = await describeTransaction(backend, {
       ...base,
