@@ -61,8 +61,16 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await expectProblem(a, supply, 'token-supply-problem', 'Initial supply: Enter an amount.')
     await name.fill('Gold')
     await expectProblem(a, name, 'token-name-problem', null)
+    // The decimals say what they mean for an amount (their field's description): in the symbol once typed.
+    const decimals = a.locator('#token-decimals')
+    await expect(decimals).toHaveAccessibleDescription(
+      'Up to 18 digits after the point: 0.000000000000000001 is the smallest amount anyone can hold or send.',
+    )
     await a.locator('#token-symbol').fill('GLD')
-    await a.locator('#token-decimals').fill('2')
+    await decimals.fill('2')
+    await expect(decimals).toHaveAccessibleDescription(
+      'Up to 2 digits after the point: 0.01 GLD is the smallest amount anyone can hold or send.',
+    )
     await supply.fill('1000.001')
     await expectProblem(a, supply, 'token-supply-problem', 'Initial supply: At most 2 decimals.')
     await a.getByRole('button', { name: 'Create token' }).click()

@@ -1,7 +1,8 @@
-import { type Address, parseUnits } from 'viem'
+import { type Address, formatUnits, parseUnits } from 'viem'
 import type { TokenHolding } from '../node/worker/queries'
 import { parseAddress as readAddress } from '../wallet/address'
 import { formatAmount } from '../wallet/amount'
+import { showHidden } from '../wallet/describe'
 import {
   type Checked,
   type FieldProblem,
@@ -82,6 +83,32 @@ export interface NewTokenFields {
 /** The most decimals a token may have. */
 const MAX_DECIMALS = 255
 
+/** Typed decimals as a number, or null when they are not a whole number from 0 to `MAX_DECIMALS`. */
+function readDecimals(text: string): number | null {
+  const d = text.trim()
+  return /^\d{1,3}$/.test(d) && Number(d) <= MAX_DECIMALS ? Number(d) : null
+}
+
+/** Up to this many decimals, the hint writes the token's smallest amount out (0.000…1). */
+const SPELLED_DECIMALS = 18
+
+/**
+ * What the create-token form's decimals mean for an amount of the token, in its symbol as typed (hidden
+ * characters shown as escapes): how many digits may follow the point and the smallest amount, written
+ * out up to `SPELLED_DECIMALS`. Null when the decimals are not valid (their problem is shown instead). Pure.
+ */
+export function decimalsHint(fields: Pick<NewTokenFields, 'decimals' | 'symbol'>): string | null {
+  const decimals = readDecimals(fields.decimals)
+  if (decimals === null) return null
+  const symbol = showHidden(fields.symbol.trim())
+  const unit = symbol === '' ? '' : ` ${symbol}`
+  const smallest = (amount: string) => `${amount}${unit} is the smallest amount anyone can hold or send.`
+  if (decimals === 0) return `Whole amounts only: ${smallest('1')}`
+  const digits = `Up to ${decimals} ${decimals === 1 ? 'digit' : 'digits'} after the point`
+  if (decimals > SPELLED_DECIMALS) return `${digits} in an amount${symbol === '' ? '' : ` of ${symbol}`}.`
+  return `${digits}: ${smallest(formatUnits(1n, decimals))}`
+}
+
 /** Every problem of the create-token form, in the order of its fields; the token when there is none. */
 function checkNewToken(fields: NewTokenFields): Checked<keyof NewTokenFields, NewToken> {
   const problems: FieldProblem<keyof NewTokenFields>[] = []
@@ -92,8 +119,7 @@ function checkNewToken(fields: NewTokenFields): Checked<keyof NewTokenFields, Ne
   const symbolBytes = encoder.encode(symbol).length
   if (symbolBytes === 0 || symbolBytes > 16)
     problems.push(['symbol', 'The symbol must be 1 to 16 characters.'])
-  const d = fields.decimals.trim()
-  const decimals = /^\d{1,3}$/.test(d) && Number(d) <= MAX_DECIMALS ? Number(d) : null
+  const decimals = readDecimals(fields.decimals)
   if (decimals === null) {
     problems.push(['decimals', 'Decimals must be a whole number from 0 to 255.'])
     // The supply is read in the token's decimals: it is checked once they are right.

@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { TokenHolding } from '../../src/node/worker/queries'
 import {
+  decimalsHint,
   type NewTokenFields,
   newTokenProblems,
   parseAddress,
@@ -177,5 +178,34 @@ describe('token form parsing', () => {
         error: 'You hold no token yet.',
       })
     })
+  })
+})
+
+describe("the create-token form's decimals", () => {
+  test('say what they mean for an amount of the token: its smallest amount, in its symbol', () => {
+    expect(decimalsHint({ decimals: '2', symbol: ' GLD ' })).toBe(
+      'Up to 2 digits after the point: 0.01 GLD is the smallest amount anyone can hold or send.',
+    )
+    expect(decimalsHint({ decimals: '1', symbol: 'GLD' })).toBe(
+      'Up to 1 digit after the point: 0.1 GLD is the smallest amount anyone can hold or send.',
+    )
+    expect(decimalsHint({ decimals: '0', symbol: 'GLD' })).toBe(
+      'Whole amounts only: 1 GLD is the smallest amount anyone can hold or send.',
+    )
+    // The form's default, before a symbol is typed; the figure whole.
+    expect(decimalsHint({ decimals: '18', symbol: '' })).toBe(
+      'Up to 18 digits after the point: 0.000000000000000001 is the smallest amount anyone can hold or send.',
+    )
+    // A symbol's hidden characters shown as escapes, as the rest of the screen shows them.
+    expect(decimalsHint({ decimals: '2', symbol: 'G\u202eLD' })).toContain('0.01 G\\u{202E}LD')
+  })
+
+  test('past 18 digits the smallest amount is said in words, not a line of zeros; bad decimals say nothing (their problem does)', () => {
+    expect(decimalsHint({ decimals: '30', symbol: 'GLD' })).toBe(
+      'Up to 30 digits after the point in an amount of GLD.',
+    )
+    expect(decimalsHint({ decimals: '256', symbol: 'GLD' })).toBeNull()
+    expect(decimalsHint({ decimals: 'two', symbol: 'GLD' })).toBeNull()
+    expect(decimalsHint({ decimals: '', symbol: 'GLD' })).toBeNull()
   })
 })

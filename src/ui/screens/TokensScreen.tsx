@@ -20,6 +20,7 @@ import type { TxSigner } from '../signer/signer'
 import { directPeerCount, useApp } from '../store'
 import {
   chosenHolding,
+  decimalsHint,
   type NewTokenFields,
   newTokenProblems,
   parseNewToken,
@@ -273,6 +274,8 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
   const symbol = field('symbol')
   const decimals = field('decimals')
   const supply = field('supply')
+  // What the decimals mean for an amount, while they are valid (else their problem says what is wrong).
+  const hint = decimalsHint(fields)
   return (
     <section className="section" aria-labelledby="create-title">
       <h2 id="create-title">Create a token</h2>
@@ -289,8 +292,21 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
         </div>
         <div className="form__row">
           <label htmlFor="token-decimals">Decimals</label>
-          <input className="input" inputMode="numeric" id="token-decimals" {...decimals.props} />
-          {decimals.message}
+          <input
+            className="input"
+            inputMode="numeric"
+            id="token-decimals"
+            {...decimals.props}
+            aria-describedby={
+              decimals.props['aria-describedby'] ?? (hint === null ? undefined : 'token-decimals-hint')
+            }
+          />
+          {decimals.message ??
+            (hint !== null && (
+              <p className="muted small" id="token-decimals-hint" data-testid="token-decimals-hint">
+                {hint}
+              </p>
+            ))}
         </div>
         <div className="form__row">
           <label htmlFor="token-supply">Initial supply (yours)</label>
