@@ -574,7 +574,7 @@ test("a mining tab pays its blocks to the account it acts with: its devnet accou
   await expect.poll(coinbase, { timeout: 30_000 }).toBe(wallet)
   // The Wallet says why its balance grows with nothing in its Activity, and where mining is turned off.
   await expect(page.getByTestId('mining-rewards')).toHaveText(
-    'This tab mines: each block it finds pays Account 1 2 TAB, plus the fees of the transactions in it. Mining on the home screen turns it off.',
+    'This tab mines: each block it finds pays 2 TAB to Account 1, plus the fees of the transactions in it. Mining on the home screen turns it off.',
   )
   let from = BigInt(await head())
   expect(new Set(await minersAbove(page, from, 2n))).toEqual(new Set([wallet]))

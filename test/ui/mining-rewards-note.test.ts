@@ -25,11 +25,11 @@ describe("the wallet's note on mining rewards", () => {
     const html = render(mining(true, MINE.toLowerCase() as Address))
     expect(html).toContain('data-testid="mining-rewards"')
     expect(html).toContain(
-      'This tab mines: each block it finds pays Account 1 2 TAB, plus the fees of the transactions in it.',
+      'This tab mines: each block it finds pays 2 TAB to Account 1, plus the fees of the transactions in it.',
     )
     expect(html).toContain('href="/"')
     expect(html).toContain('Mining on the home screen')
-    expect(render(mining(true, OTHER))).toContain('pays Savings 2 TAB')
+    expect(render(mining(true, OTHER))).toContain('pays 2 TAB to Savings')
   })
 
   test('nothing when the tab does not mine, mines to an address outside the wallet, or the reward is not known yet', () => {

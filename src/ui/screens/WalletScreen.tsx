@@ -539,7 +539,7 @@ export function MiningRewardsNote({
   if (paid === undefined || reward === undefined) return null
   return (
     <p className="muted small" data-testid="mining-rewards">
-      This tab mines: each block it finds pays {paid.name} {formatCoin(reward)}, plus the fees of the
+      This tab mines: each block it finds pays {formatCoin(reward)} to {paid.name}, plus the fees of the
       transactions in it. <Link to="/">Mining on the home screen</Link> turns it off.
     </p>
   )
