@@ -38,6 +38,20 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`
 }
 
+/** How long ago `at` (ms since epoch) was at `now`: `just now` within 1.5 s, else `42s ago`, `3m 05s ago`. */
+export function agoText(at: number, now: number): string {
+  const ms = now - at
+  return ms < 1500 ? 'just now' : `${formatDuration(ms)} ago`
+}
+
+/**
+ * When a block was mined (`at`, its timestamp in ms since epoch), as the Tx page says it: the date and
+ * time in the reader's locale, then how long ago at `now` (`agoText`), e.g. `06/12/2026, 02:56:04 (42s ago)`.
+ */
+export function minedAtText(at: bigint, now: number): string {
+  return `${new Date(Number(at)).toLocaleString()} (${agoText(Number(at), now)})`
+}
+
 /** A byte count for display: `512 KB`, `3.2 MB`, `1.5 GB` (binary units, as browsers report quota). */
 export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`

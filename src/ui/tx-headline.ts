@@ -89,3 +89,10 @@ export function txFee(
 export function nonceWords(nonce: bigint): string {
   return `No. ${(nonce + 1n).toLocaleString()} from this sender (nonce ${nonce.toLocaleString()})`
 }
+
+/**
+ * The Tx page's "Mined" line of a transaction not in a block yet: where it waits. No time is shown: the
+ * node has none for it until a block takes it (its block's timestamp).
+ */
+export const WAITING_IN_POOL =
+  'Not yet: waiting in the pool of pending transactions (the mempool) for a miner to take it into a block'

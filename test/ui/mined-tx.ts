@@ -20,6 +20,7 @@ export const minedTx = (fields: Partial<TxView> = {}): TxView => ({
   blockHash: `0x${'cd'.repeat(32)}`,
   blockNumber: 10n,
   index: 0,
+  blockTimestamp: 1_700_000_000_000n,
   confirmations: 1n,
   status: 'success',
   ...fields,

@@ -16,6 +16,7 @@ import type { NodeApi } from '../../src/node/worker/node'
 import type { ReceiptView } from '../../src/node/worker/queries'
 import { short } from '../../src/ui/components/explorer'
 import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
+import { minedAtText } from '../../src/ui/format'
 import { describeInput, readTransaction, TxDetail } from '../../src/ui/screens/TxScreen'
 import { nonceWords, txFee, txHeadline } from '../../src/ui/tx-headline'
 import { type TokenRead, tokensRead } from '../../src/ui/tx-token-reads'
@@ -81,6 +82,43 @@ describe('the transaction screen', () => {
       args: [ALICE, 1_234_567_01n],
     })
     expect(describeInput(input, token)).toBe(`transfer(${getAddress(ALICE)}, 1,234,567.01 GLD)`)
+  })
+
+  test("a mined transaction says when: its block's date and time and how long ago; a pending one that it waits in the pool, no time", async () => {
+    const at = BigInt(Date.now() - 42_000)
+    const mined = minedTx({ blockTimestamp: at })
+    const pending = minedTx({
+      state: 'pending',
+      blockHash: null,
+      blockNumber: null,
+      index: null,
+      blockTimestamp: null,
+      confirmations: 0n,
+      status: null,
+    })
+    const page = async (tx: typeof mined) => {
+      const api = {
+        transaction: async () => tx,
+        receipt: async () => null,
+        token: async () => null,
+      } as unknown as Remote<NodeApi>
+      const read = must(await readTransaction(api, tx.hash))
+      return renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, read)))
+    }
+    const date = new Date(Number(at))
+    expect(await page(mined)).toContain(
+      `Mined</dt><dd><time dateTime="${date.toISOString()}" data-testid="mined-at">${date.toLocaleString()} (42s ago)</time></dd>`,
+    )
+    const waiting = await page(pending)
+    expect(waiting).toContain(
+      'Mined</dt><dd>Not yet: waiting in the pool of pending transactions (the mempool) for a miner to take it into a block</dd>',
+    )
+    expect(waiting).not.toContain('<time')
+    // As the block page's age: just now within 1.5 s, else how long.
+    expect(minedAtText(1_000_000n, 1_001_000)).toBe(`${new Date(1_000_000).toLocaleString()} (just now)`)
+    expect(minedAtText(1_000_000n, 1_000_000 + 3_725_000)).toBe(
+      `${new Date(1_000_000).toLocaleString()} (1h 02m ago)`,
+    )
   })
 
   test("a light tab's own submission no peer proves a receipt for shows as pending, not verified with why — not an error", async () => {
@@ -624,6 +662,7 @@ describe('the transaction screen', () => {
       'To',
       'TAB sent',
       'In block',
+      'Mined',
       'Fee paid',
       'Transaction hash',
       'Sender’s transaction',

@@ -624,7 +624,7 @@ export class LightClient {
 
   /**
    * A transaction and its receipt proven against a canonical header of our chain, with the header's
-   * confirmations; null when every peer asked says it holds no such canonical transaction and one of
+   * confirmations and timestamp (when its block was mined, ms since epoch); null when every peer asked says it holds no such canonical transaction and one of
    * them said so from a head at or above our header head (a peer behind lacks the newest blocks: its
    * "not found" proves nothing). Throws `LIGHT_UNVERIFIED` when no peer answered with a proof that
    * verifies, or with a "not found" from at or above our head. `below`: the header of the block this node
@@ -634,7 +634,7 @@ export class LightClient {
   async transaction(
     hash: Hex,
     below?: StoredHeader,
-  ): Promise<Verified<ProvenInclusion & { confirmations: bigint }> | null> {
+  ): Promise<Verified<ProvenInclusion & { confirmations: bigint; blockTimestamp: bigint }> | null> {
     const what = `transaction ${hash}`
     let notFound = 0
     let behind = 0
@@ -668,7 +668,7 @@ export class LightClient {
         const confirmations = this.headers.head.header.number - header.header.number + 1n
         return {
           value: {
-            value: { ...proven, confirmations },
+            value: { ...proven, confirmations, blockTimestamp: header.header.timestamp },
             verified: true,
             number: header.header.number,
             hash: header.hash,

@@ -34,6 +34,8 @@ export interface TxView {
   readonly blockHash: Hex | null
   readonly blockNumber: bigint | null
   readonly index: number | null
+  /** When its block was mined (its header's timestamp, ms since epoch); null while pending. */
+  readonly blockTimestamp: bigint | null
   /** 1 in the head block, 0 while pending. */
   readonly confirmations: bigint
   /**
@@ -229,6 +231,7 @@ export function viewOfTx(
     blockHash: Hex
     blockNumber: bigint
     index: number
+    blockTimestamp: bigint | null
     confirmations: bigint
     status: 0 | 1 | undefined
   } | null,
@@ -248,6 +251,7 @@ export function viewOfTx(
     blockHash: at?.blockHash ?? null,
     blockNumber: at?.blockNumber ?? null,
     index: at?.index ?? null,
+    blockTimestamp: at?.blockTimestamp ?? null,
     confirmations: at?.confirmations ?? 0n,
     status: at?.status === undefined ? null : at.status === 1 ? 'success' : 'reverted',
   }
@@ -324,6 +328,8 @@ export function createQueries(init: QueryInit): QueryApi {
         ? null
         : {
             ...at,
+            // Held: the block was just read for the transaction.
+            blockTimestamp: chain.getHeader(at.blockHash)?.timestamp ?? null,
             confirmations: chain.confirmations(at.blockHash),
             status: chain.getReceipt(tx.hash)?.receipt.status,
           },

@@ -5,7 +5,7 @@ import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
 import type { TokenInfo } from '../../node/worker/queries'
 import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
-import { formatDuration } from '../format'
+import { agoText, minedAtText } from '../format'
 import { createTokenList } from '../known-tokens'
 import { createQueryRunner, type QueryResult, type QueryRunner } from '../query-runner'
 import { useApp } from '../store'
@@ -45,14 +45,19 @@ export function useNodeQuery<T>(
   return result
 }
 
-/** "just now" / "42s ago", with the exact time in the tooltip; `at` in ms since epoch. */
+/** "just now" / "42s ago" (`agoText`), with the exact time in the tooltip; `at` in ms since epoch. */
 export function Age({ at }: { readonly at: bigint }) {
   const now = useNow(1000)
-  const ms = now - Number(at)
+  return <span title={new Date(Number(at)).toLocaleString()}>{agoText(Number(at), now)}</span>
+}
+
+/** When a block was mined: its date and time, then how long ago (`minedAtText`); `at` in ms since epoch. */
+export function MinedAt({ at }: { readonly at: bigint }) {
+  const now = useNow(1000)
   return (
-    <span title={new Date(Number(at)).toLocaleString()}>
-      {ms < 1500 ? 'just now' : `${formatDuration(ms)} ago`}
-    </span>
+    <time dateTime={new Date(Number(at)).toISOString()} data-testid="mined-at">
+      {minedAtText(at, now)}
+    </time>
   )
 }
 

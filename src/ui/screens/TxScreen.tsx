@@ -11,11 +11,11 @@ import type { NodeApi } from '../../node/worker/node'
 import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
 import type { LockRead, SettledLocks } from '../address-activity'
-import { AddressLink, Fact, Loaded, Missing, useNodeQuery } from '../components/explorer'
+import { AddressLink, Fact, Loaded, MinedAt, Missing, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { settledLockReads } from '../settled-lock-reads'
 import { useApp } from '../store'
-import { nonceWords, txFee, txHeadline } from '../tx-headline'
+import { nonceWords, txFee, txHeadline, WAITING_IN_POOL } from '../tx-headline'
 import {
   type TokenReads,
   type TxTokenReads,
@@ -288,6 +288,9 @@ export function TxDetail({
           ) : (
             <Link to={`/block/${tx.blockNumber}`}>#{tx.blockNumber.toLocaleString()}</Link>
           )}
+        </Fact>
+        <Fact label="Mined">
+          {tx.blockTimestamp === null ? WAITING_IN_POOL : <MinedAt at={tx.blockTimestamp} />}
         </Fact>
         <Fact label={fee.label}>{fee.text}</Fact>
       </dl>

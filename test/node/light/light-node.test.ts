@@ -171,6 +171,10 @@ describe('light node on the memory network', () => {
     expect(await light.api.logs(transfers)).toEqual(await full.api.logs(transfers))
     const minted = must(logs[0]).transactionHash
     expect(await light.api.transaction(minted)).toEqual(await full.api.transaction(minted))
+    // When it was mined: its header's timestamp.
+    expect((await light.api.transaction(minted))?.blockTimestamp).toBe(
+      must(await full.api.block(must(logs[0]).blockNumber)).timestamp,
+    )
     expect({ ...must(await light.api.receipt(minted)), revertReason: null }).toEqual({
       ...must(await full.api.receipt(minted)),
       revertReason: null,

@@ -115,6 +115,7 @@ describe('NodeApi queries (in-process node)', () => {
     expect(await a.api.transaction(create)).toMatchObject({
       state: 'pending',
       blockHash: null,
+      blockTimestamp: null,
       confirmations: 0n,
       status: null,
     })
@@ -153,6 +154,8 @@ describe('NodeApi queries (in-process node)', () => {
       number: mined?.blockNumber,
       transactions: expect.arrayContaining([send]),
     })
+    // When it was mined: its block's timestamp.
+    expect(mined?.blockTimestamp).toBe(minedIn?.timestamp)
     expect(await a.api.blockByHash(`0x${'00'.repeat(32)}`)).toBeNull()
     await expect(a.api.blockByHash('0x12')).rejects.toMatchObject({ type: { code: 'NODE_BAD_PARAMS' } })
     const receipt = await a.api.receipt(send)
