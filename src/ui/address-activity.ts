@@ -262,7 +262,7 @@ export function settledLockId(tx: TxView): Hex | null {
  * by their addresses, any other as an ERC20), or null: a plain transfer, or data that contract does not
  * read.
  */
-function decodeCall(tx: TxView) {
+export function decodeCall(tx: TxView) {
   if (tx.input === '0x') return null
   const to = tx.to.toLowerCase()
   try {

@@ -3,7 +3,8 @@ import type { TxView } from '../../src/node/worker/queries'
 
 /**
  * A transaction as the node's queries show one mined with success: a plain call of nothing from
- * 0xaa…aa to 0xbb…bb, its hash 0xab…ab, at index 0 of block #10, one confirmation; `fields` replace any.
+ * 0xaa…aa to 0xbb…bb, its hash 0xab…ab, at index 0 of block #10 (mined at 1,700,000,000,000 ms since
+ * epoch), one confirmation; `fields` replace any.
  */
 export const minedTx = (fields: Partial<TxView> = {}): TxView => ({
   hash: `0x${'ab'.repeat(32)}`,

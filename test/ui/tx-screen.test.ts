@@ -1,7 +1,7 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
-import { encodeFunctionData, getAddress, type Hex, keccak256, parseEther, sha256 } from 'viem'
+import { encodeFunctionData, getAddress, type Hex, keccak256, maxUint256, parseEther, sha256 } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { erc20Abi } from '../../src/node/contracts/erc20/abi'
@@ -17,7 +17,8 @@ import type { ReceiptView } from '../../src/node/worker/queries'
 import { short } from '../../src/ui/components/explorer'
 import { statusText, TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { minedAtText } from '../../src/ui/format'
-import { describeInput, readTransaction, TxDetail } from '../../src/ui/screens/TxScreen'
+import { readTransaction, TxDetail } from '../../src/ui/screens/TxScreen'
+import { callView, exactCall } from '../../src/ui/tx-call'
 import { nonceWords, txFee, txHeadline } from '../../src/ui/tx-headline'
 import { type TokenRead, tokensRead } from '../../src/ui/tx-token-reads'
 import { formatAmount, formatCoin } from '../../src/wallet/amount'
@@ -74,14 +75,115 @@ describe('the transaction screen', () => {
     expect(nonceWords(1_233n)).toBe('No. 1,234 from this sender (nonce 1,233)')
   })
 
-  test("a token call's amounts read as on every screen: thousands grouped, every base unit shown", () => {
+  test("a token call's amounts read as on every screen: thousands grouped, every base unit shown; the exact call keeps base units", () => {
     const token = { address: BOB, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 0n, owner: ALICE }
-    const input = encodeFunctionData({
-      abi: erc20Abi,
-      functionName: 'transfer',
-      args: [ALICE, 1_234_567_01n],
+    const tx = minedTx({
+      to: BOB,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [ALICE, 1_234_567_01n] }),
     })
-    expect(describeInput(input, token)).toBe(`transfer(${getAddress(ALICE)}, 1,234,567.01 GLD)`)
+    const reads = new Map<string, TokenRead>([[BOB.toLowerCase(), { state: 'read', token }]])
+    expect(callView(tx, reads)).toEqual({
+      method: 'transfer',
+      args: [
+        { label: 'To', kind: 'address', address: getAddress(ALICE) },
+        { label: 'Amount', kind: 'text', text: '1,234,567.01 GLD' },
+      ],
+    })
+    expect(exactCall(tx)).toBe(`transfer(${getAddress(ALICE)}, 123456701)`)
+  })
+
+  describe("a contract call reads in the user's units, the exact call kept under Technical details", () => {
+    const gold = { address: TOKEN, name: 'Gold', symbol: 'GLD', decimals: 2, totalSupply: 0n, owner: ALICE }
+    const hashlock: Hex = `0x${'ee'.repeat(32)}`
+    const page = async (tx: ReturnType<typeof minedTx>, token: () => Promise<unknown>) => {
+      const api = {
+        transaction: async () => tx,
+        receipt: async () => null,
+        token: async (address: string) => (address.toLowerCase() === TOKEN.toLowerCase() ? token() : null),
+      } as unknown as Remote<NodeApi>
+      const read = must(await readTransaction(api, tx.hash))
+      await until(() => [...read.tokens.current().values()].every((r) => r.state !== 'reading'))
+      return renderToStaticMarkup(createElement(MemoryRouter, null, createElement(TxDetail, read)))
+    }
+    /** The summary's call: its text, and the addresses it links to. */
+    const callOf = (html: string) => {
+      const call = must(html.match(/<div data-testid="tx-call">(.*?)<\/div>/)?.[1])
+      return {
+        text: call.replace(/<[^>]+>/g, ''),
+        links: [...call.matchAll(/href="([^"]+)"/g)].map((m) => m[1]),
+      }
+    }
+    const exactOf = (html: string) => html.match(/data-testid="tx-exact-call">(.*?)<\/span>/)?.[1]
+
+    test("a token transfer: the amount in the token's decimals and symbol, the recipient a link", async () => {
+      const tx = minedTx({
+        to: TOKEN,
+        input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 250n] }),
+      })
+      const shown = await page(tx, async () => gold)
+      expect(callOf(shown).text).toContain('transferTo: ')
+      expect(callOf(shown).text).toContain('Amount: 2.5 GLD')
+      expect(callOf(shown).links).toEqual([`/address/${getAddress(BOB)}`])
+      expect(exactOf(shown)).toBe(`transfer(${getAddress(BOB)}, 250)`)
+    })
+
+    test("a token lock: its token and recipient links, its amount in the token's units, its timelock a block", async () => {
+      const tx = minedTx({
+        to: HTLC_ADDRESS,
+        input: encodeFunctionData({
+          abi: htlcAbi,
+          functionName: 'lock',
+          args: [TOKEN, 250n, BOB, hashlock, 1_000n],
+        }),
+      })
+      const shown = await page(tx, async () => gold)
+      const call = callOf(shown)
+      expect(call.text).toBe(
+        `lockToken: ${short(getAddress(TOKEN))}Amount: 2.5 GLDRecipient: ${short(getAddress(BOB))}Hashlock: ${short(hashlock)}Locked until: block #1,000`,
+      )
+      expect(call.links).toEqual([`/address/${getAddress(TOKEN)}`, `/address/${getAddress(BOB)}`])
+      expect(shown).toContain(`title="${hashlock}"`)
+      expect(exactOf(shown)).toBe(`lock(${getAddress(TOKEN)}, 250, ${getAddress(BOB)}, ${hashlock}, 1000)`)
+      // The coin: in TAB, with no token to link to.
+      const coin = minedTx({
+        to: HTLC_ADDRESS,
+        value: parseEther('2'),
+        input: encodeFunctionData({
+          abi: htlcAbi,
+          functionName: 'lock',
+          args: [ZERO_ADDRESS, parseEther('2'), BOB, hashlock, 1_000n],
+        }),
+      })
+      const paid = callOf(await page(coin, async () => null))
+      expect(paid.text).toContain('Token: TAB (the coin)Amount: 2 TAB')
+      expect(paid.links).toEqual([`/address/${getAddress(BOB)}`])
+    })
+
+    test('an approval: unlimited in words; an amount whose token is being read or failed shows no sum in token units', async () => {
+      const approve = (amount: bigint) =>
+        minedTx({
+          to: TOKEN,
+          input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, amount] }),
+        })
+      const unlimited = callOf(await page(approve(maxUint256), async () => gold))
+      expect(unlimited.text).toBe(
+        `approveSpender: ${short(getAddress(BOB))}Amount: Unlimited (the largest amount there is)`,
+      )
+      const failed = callOf(
+        await page(approve(250n), async () => {
+          throw new Error('no peer proved the token: F: timeout')
+        }),
+      )
+      expect(failed.text).toContain(
+        `Amount: 250 base units of token ${short(getAddress(TOKEN))} (Token not read: no peer proved the token)`,
+      )
+      const reads = new Map<string, TokenRead>([[TOKEN.toLowerCase(), { state: 'reading' }]])
+      expect(callView(approve(250n), reads)?.args[1]).toEqual({
+        label: 'Amount',
+        kind: 'text',
+        text: `An amount of token ${short(getAddress(TOKEN))} (Reading the token…)`,
+      })
+    })
   })
 
   test("a mined transaction says when: its block's date and time and how long ago; a pending one that it waits in the pool, no time", async () => {
@@ -660,13 +762,14 @@ describe('the transaction screen', () => {
       'Status',
       'From',
       'To',
+      'Contract call',
       'TAB sent',
       'In block',
       'Mined',
       'Fee paid',
       'Transaction hash',
       'Sender’s transaction',
-      'Contract call',
+      'Exact call (as sent)',
       'Gas used',
       'Events logged',
     ])

@@ -1,20 +1,18 @@
 import { useRef, useSyncExternalStore } from 'react'
 import { Link, useParams } from 'react-router'
-import { type Address, decodeFunctionData, type Hex, isHash } from 'viem'
+import { type Address, type Hex, isHash } from 'viem'
 import { ZERO_ADDRESS } from '../../node/contracts/addresses'
-import { erc20Abi } from '../../node/contracts/erc20/abi'
-import { htlcAbi } from '../../node/contracts/htlc/abi'
-import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import { NodeError } from '../../node/rpc/errors'
 import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
-import type { ReceiptView, TokenInfo, TxView } from '../../node/worker/queries'
-import { formatAmount, formatCoin } from '../../wallet/amount'
+import type { ReceiptView, TxView } from '../../node/worker/queries'
+import { formatCoin } from '../../wallet/amount'
 import type { LockRead, SettledLocks } from '../address-activity'
-import { AddressLink, Fact, Loaded, MinedAt, Missing, useNodeQuery } from '../components/explorer'
+import { AddressLink, Fact, Loaded, MinedAt, Missing, short, useNodeQuery } from '../components/explorer'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { settledLockReads } from '../settled-lock-reads'
 import { useApp } from '../store'
+import { type CallView, callView, exactCall } from '../tx-call'
 import { nonceWords, txFee, txHeadline, WAITING_IN_POOL } from '../tx-headline'
 import {
   type TokenReads,
@@ -24,25 +22,6 @@ import {
   txTokenReads,
 } from '../tx-token-reads'
 import { provenAgainst, type TxStatus } from '../tx-tracker'
-
-/** `transfer(0x…, 5)`: the call a transaction makes, decoded with the native contracts' ABIs. */
-export function describeInput(input: Hex, token: TokenInfo | null): string | null {
-  if (input === '0x') return null
-  for (const abi of [erc20Abi, tokenFactoryAbi, htlcAbi]) {
-    try {
-      const { functionName, args } = decodeFunctionData({ abi, data: input })
-      const shown = (args ?? []).map((a) =>
-        typeof a === 'bigint' && token !== null && functionName !== 'createToken'
-          ? formatAmount(a, token.decimals, token.symbol)
-          : String(a),
-      )
-      return `${functionName}(${shown.join(', ')})`
-    } catch {
-      // Not this contract's method: try the next ABI.
-    }
-  }
-  return null
-}
 
 /**
  * A transaction's status from its receipt, or — a receipt no peer proved (`unverified`, why) — from the
@@ -246,7 +225,8 @@ export function TxDetail({
   const known = tokensRead(reads)
   const toRead = reads.get(tx.to.toLowerCase())
   const token = toRead?.state === 'read' ? toRead.token : null
-  const call = describeInput(tx.input, token)
+  const call = callView(tx, reads)
+  const exact = exactCall(tx)
   const fee = txFee(tx, receipt)
   return (
     <div className="screen" data-testid="tx-detail" data-state={tx.state}>
@@ -281,6 +261,11 @@ export function TxDetail({
             </Link>
           )}
         </Fact>
+        {call === null ? null : (
+          <Fact label="Contract call">
+            <CallSummary call={call} />
+          </Fact>
+        )}
         <Fact label="TAB sent">{formatCoin(tx.value)}</Fact>
         <Fact label="In block">
           {tx.blockNumber === null ? (
@@ -300,9 +285,11 @@ export function TxDetail({
           <span className="mono break">{tx.hash}</span>
         </Fact>
         <Fact label="Sender’s transaction">{nonceWords(tx.nonce)}</Fact>
-        {call === null ? null : (
-          <Fact label="Contract call">
-            <span className="mono break">{call}</span>
+        {exact === null ? null : (
+          <Fact label="Exact call (as sent)">
+            <span className="mono break" data-testid="tx-exact-call">
+              {exact}
+            </span>
           </Fact>
         )}
         <Fact label="Gas used">
@@ -314,6 +301,37 @@ export function TxDetail({
           <Fact label="Events logged">{receipt.logs.length}</Fact>
         )}
       </dl>
+    </div>
+  )
+}
+
+/**
+ * The call a transaction makes, as the user knows it (`callView`): its method, then each argument in
+ * words, addresses as the Explorer shows them (links, named when known), hashes shortened (the whole one
+ * their tooltip).
+ */
+function CallSummary({ call }: { readonly call: CallView }) {
+  return (
+    <div data-testid="tx-call">
+      <span className="mono">{call.method}</span>
+      {call.args.length === 0 ? null : (
+        <ul className="call-args">
+          {call.args.map((arg) => (
+            <li key={arg.label}>
+              <span className="muted">{arg.label}: </span>
+              {arg.kind === 'address' ? (
+                <AddressLink address={arg.address} />
+              ) : arg.kind === 'hash' ? (
+                <span className="mono" title={arg.hash}>
+                  {short(arg.hash)}
+                </span>
+              ) : (
+                arg.text
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   )
 }
