@@ -1,3 +1,4 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import type {
   DirectDialStatus,
   NetworkSnapshot,
@@ -153,6 +154,45 @@ export function relayProblem(problem: RelayProblem, error: string): string {
     case 'link':
       return `The relay did not take the connection (${error}).`
   }
+}
+
+/** The components of a multiaddr naming its host, whatever its kind. */
+const HOSTS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6', 'dnsaddr'])
+
+/**
+ * Where a libp2p multiaddr points, in words (parsed with `@multiformats/multiaddr`): its host, port and
+ * transport, `127.0.0.1, port 4311, over WebSockets` for `/ip4/127.0.0.1/tcp/4311/ws/p2p/12D3…`. Null
+ * for one it cannot read, or without a host and port: the raw multiaddr then says it alone.
+ */
+export function multiaddrWords(address: string): string | null {
+  let names: string[]
+  let host: string | undefined
+  let port: string | undefined
+  try {
+    const parts = multiaddr(address).getComponents()
+    names = parts.map((c) => c.name)
+    host = parts.find((c) => HOSTS.has(c.name))?.value
+    port = parts.find((c) => c.name === 'tcp' || c.name === 'udp')?.value
+  } catch {
+    return null
+  }
+  if (host === undefined || port === undefined) return null
+  const has = (name: string) => names.includes(name)
+  const transport =
+    has('wss') || (has('tls') && has('ws'))
+      ? 'secure WebSockets (wss)'
+      : has('ws')
+        ? 'WebSockets'
+        : has('webtransport')
+          ? 'WebTransport'
+          : has('webrtc-direct')
+            ? 'WebRTC'
+            : has('quic-v1') || has('quic')
+              ? 'QUIC'
+              : has('tcp')
+                ? 'TCP'
+                : 'UDP'
+  return `${host}, port ${port}, over ${transport}`
 }
 
 /** The Network screen's latency of a peer (`ms`, none before libp2p's first ping of it came back). */

@@ -10,6 +10,7 @@ import {
   formatDuration,
   formatHashrate,
   latencyText,
+  multiaddrWords,
   networkSummary,
   peerCountLabel,
   peersNote,
@@ -441,5 +442,26 @@ describe('confirmationsText', () => {
     expect(confirmationsText(0n)).toBe('0 confirmations')
     expect(confirmationsText(1n)).toBe('1 confirmation')
     expect(confirmationsText(4n)).toBe('4 confirmations')
+  })
+})
+
+describe('multiaddrWords', () => {
+  it.each([
+    [
+      '/ip4/127.0.0.1/tcp/4311/ws/p2p/12D3KooWQx1b8YtH2mA9cVnR7pLzE3kF5sD6gJ4hW2uT8yB1x7Qa',
+      '127.0.0.1, port 4311, over WebSockets',
+    ],
+    ['/dns4/relay.example.com/tcp/443/tls/ws', 'relay.example.com, port 443, over secure WebSockets (wss)'],
+    ['/dns/relay.example.com/tcp/443/wss', 'relay.example.com, port 443, over secure WebSockets (wss)'],
+    ['/ip6/::1/tcp/4311/ws', '::1, port 4311, over WebSockets'],
+    ['/ip4/10.0.0.2/tcp/4001', '10.0.0.2, port 4001, over TCP'],
+  ])('%s reads as %s', (address, words) => {
+    expect(multiaddrWords(address)).toBe(words)
+  })
+
+  it('one it cannot read, or without a host and port, has no words: the raw multiaddr says it alone', () => {
+    expect(multiaddrWords('not a multiaddr')).toBeNull()
+    expect(multiaddrWords('/webrtc')).toBeNull()
+    expect(multiaddrWords('/p2p/12D3KooWQx1b8YtH2mA9cVnR7pLzE3kF5sD6gJ4hW2uT8yB1x7Qa')).toBeNull()
   })
 })

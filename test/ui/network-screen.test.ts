@@ -69,4 +69,14 @@ describe("the Network screen, in a user's words", () => {
     )
     expect(shown).toContain(`${ADDRESS} Copy Where this tab reached the relay (its libp2p multiaddr).`)
   })
+
+  test('the relay address says first, in words, where this tab reached it; the raw multiaddr stays, smaller and copyable', () => {
+    const html = render()
+    expect(html).toContain('<p data-testid="relay-where">127.0.0.1, port 4511, over WebSockets</p>')
+    expect(html).toContain(`<p class="mono break small" data-testid="relay-address">${ADDRESS}</p>`)
+    // In that order: the words, then the multiaddr and its copy button.
+    expect(text(html)).toContain(
+      `127.0.0.1, port 4511, over WebSockets ${ADDRESS} Copy Where this tab reached the relay (its libp2p multiaddr).`,
+    )
+  })
 })

@@ -5,7 +5,14 @@ import { useIsOnline } from '../components/Header'
 import { Identicon } from '../components/Identicon'
 import { PeerId } from '../components/PeerId'
 import { RetryRelayButton } from '../components/RetryRelayButton'
-import { describePeerLink, describeRelay, formatDuration, latencyText, networkSummary } from '../format'
+import {
+  describePeerLink,
+  describeRelay,
+  formatDuration,
+  latencyText,
+  multiaddrWords,
+  networkSummary,
+} from '../format'
 import { useApp } from '../store'
 import { useNow } from '../useNow'
 
@@ -68,9 +75,10 @@ export function NetworkView({
           </Fact>
           {network.relay.state === 'connected' ? (
             <Fact label="Relay address">
+              <RelayWhere address={network.relay.address} />
               {/* Whole, wrapped where it must: another browser is pointed at this relay with it. */}
               <div className="copyable">
-                <p className="mono break" data-testid="relay-address">
+                <p className="mono break small" data-testid="relay-address">
                   {network.relay.address}
                 </p>
                 <CopyButton text={network.relay.address} label="Copy the relay address" />
@@ -215,4 +223,10 @@ function RelayState({ relay }: { readonly relay: RelayStatus }) {
       ) : null}
     </div>
   )
+}
+
+/** Where this tab reached the relay, in words (`multiaddrWords`), above its raw multiaddr; none unread. */
+function RelayWhere({ address }: { readonly address: string }) {
+  const words = multiaddrWords(address)
+  return words === null ? null : <p data-testid="relay-where">{words}</p>
 }
