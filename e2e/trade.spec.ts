@@ -145,6 +145,8 @@ async function swapStarted(a: Page, b: Page): Promise<void> {
   await b.evaluate(() => window.tabchain?.node.api.setMining(true))
   await postAndTake(a, b, DEVNET_TIMELOCKS)
   await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
+  // Each card says which side of the offer its tab is on, in words, with the term its sentences use.
+  await expect(b.getByTestId('trade-role')).toHaveText('You took this offer (taker)')
 }
 
 /** Both sides' My trades list the swap as done, and the Wallet screens show the exact balances. */
@@ -238,6 +240,7 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     // Every screen's header says so.
     const atStake = a.getByTestId('trades-at-stake')
     await expect(atStake).toHaveText('1 trade running: keep this tab open')
+    await expect(a.getByTestId('trade-role')).toHaveText('You posted this offer (maker)')
     // Its trade says until which block the tab must stay open: its node takes the lock back there, or,
     // once B's lock is out (it may be by now), must redeem it before B's timelock.
     await expect(a.getByTestId('trade-deadline')).toHaveText(

@@ -25,6 +25,12 @@ export interface TradeView {
   readonly id: MarketSwap['id']
   readonly role: MarketSwap['role']
   /**
+   * Our side of the trade in a user's words, the role term in brackets: `You posted this offer (maker)`
+   * or `You took this offer (taker)`. The term stays on screen because the card's sentences name the
+   * other party by it ("the taker can take back its …").
+   */
+  readonly roleText: string
+  /**
    * `You sell 100 GLD for 50 SLV` (maker) or `You buy 100 GLD for 50 SLV` (taker); once completed, what
    * happened: `You sold …` / `You bought …`.
    */
@@ -173,6 +179,7 @@ export function tradeView(
   return {
     id: swap.id,
     role: swap.role,
+    roleText: maker ? 'You posted this offer (maker)' : 'You took this offer (taker)',
     title: `${swap.state === 'Completed' ? (maker ? 'You sold' : 'You bought') : maker ? 'You sell' : 'You buy'} ${amountA} for ${amountB}`,
     ended: finished ? endedAt(swap, head, params) : null,
     state: swap.state,

@@ -129,6 +129,10 @@ describe('market components render from the view models', () => {
     expect(locked).toContain('A trade needs you: unlock your wallet so your node can sign. Unlock the wallet')
     expect(markup(false)).toMatch(/<a [^>]*href="\/wallet"[^>]*>Unlock the wallet<\/a>/)
     expect(render(true)).not.toContain('Unlock the wallet')
+    // The card says which side of the offer the user is on in words, not as a bare "taker".
+    expect(markup(false)).toContain(
+      'You buy 100 GLD for 50 SLV <span class="tag tag--ghost" data-testid="trade-role">You took this offer (taker)</span>',
+    )
     expect(locked).toContain('Unlock your wallet to sign the redeem of 100 GLD.')
     expect(locked).toContain('History')
     expect(locked).toContain('Done: you received 100 GLD.')

@@ -90,6 +90,15 @@ describe('My trades: step view', () => {
     expect(view(swap('taker', 'Accepted', null, {})).title).toBe('You buy 100 GLD for 50 SLV')
   })
 
+  test('says which side of the offer we are in a user’s words, the role term the sentences use in brackets', () => {
+    expect(view(swap('maker', 'MakerLocked', null, { maker: makerLock() })).roleText).toBe(
+      'You posted this offer (maker)',
+    )
+    expect(view(swap('taker', 'MakerLocked', null, { maker: makerLock() })).roleText).toBe(
+      'You took this offer (taker)',
+    )
+  })
+
   // Every state × party: [role, live state reached, end, locks, head, steps, needsYou, next text, refund text]
   test.each<
     [

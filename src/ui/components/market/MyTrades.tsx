@@ -80,7 +80,10 @@ function Trade({ view }: { readonly view: TradeView }) {
   return (
     <article className="card trade" data-testid="trade">
       <h3 className="trade__title">
-        {view.title} <span className="tag tag--ghost">{view.role}</span>
+        {view.title}{' '}
+        <span className="tag tag--ghost" data-testid="trade-role">
+          {view.roleText}
+        </span>
       </h3>
       <ol className="steps">
         {view.steps.map((s) => (
