@@ -109,6 +109,13 @@ export function blocksUntilRefund(lock: MarketLock, head: bigint): bigint {
 const plural = (n: bigint, word: string): string => `${n} ${word}${n === 1n ? '' : 's'}`
 
 /**
+ * `block #52 (~48s)`: a block with the estimated time to it at `head`, as every block these sentences
+ * name is said; a block already mined (`block` ≤ `head`) has no time to it: `block #52`.
+ */
+export const blockAt = (block: bigint, head: bigint, params: MarketParams): string =>
+  block > head ? `block #${block} (~${blocksDuration(block - head, params)})` : `block #${block}`
+
+/**
  * The "My trades" view of one party's swap at `head`: the four steps, what comes next and whether it
  * needs the person (`walletUnlocked` false: the node cannot sign), until which block the tab must stay
  * open, and the block our own lock comes back at where that deadline does not say it already. Pure.
@@ -164,7 +171,7 @@ export function tradeView(
           text:
             blocksUntilRefund(own, head) === 0n
               ? 'Your lock can be refunded now.'
-              : `If the swap does not complete, your node takes your ${maker ? amountA : amountB} back at block #${own.timelockHeight} (~${blocksDuration(own.timelockHeight - head, params)}).`,
+              : `If the swap does not complete, your node takes your ${maker ? amountA : amountB} back at ${blockAt(own.timelockHeight, head, params)}.`,
         }
       : null
   const next = nextStep(swap, {
@@ -222,7 +229,7 @@ function makerRedeemBy(swap: MarketSwap, makerLock: MarketLock, takerLock: Marke
 
 /** Until block `block` is mined, with the estimated time to it at `head`. */
 const untilBlock = (block: bigint, head: bigint, params: MarketParams): string =>
-  `Keep this tab open until block #${block} (~${blocksDuration(block - head, params)})`
+  `Keep this tab open until ${blockAt(block, head, params)}`
 
 /** Our own lock past its timelock: the tab is needed until its node's refund lands. */
 const refundDue = (lock: MarketLock, amount: string): NonNullable<TradeView['deadline']> => ({
@@ -261,7 +268,7 @@ function stayOpen(
     // taker can take its lock back (ours then comes back at our timelock: the secret never came out).
     if (swap.state === 'TakerLocked' && takerLock !== null) {
       const last = makerRedeemBy(swap, makerLock, takerLock)
-      const back = `your ${amountA} comes back to you at block #${makerLock.timelockHeight}`
+      const back = `your ${amountA} comes back to you at ${blockAt(makerLock.timelockHeight, head, params)}`
       if (head >= last)
         return {
           block: last,
@@ -343,10 +350,9 @@ function counterpartyGone(
   c: NextContext,
 ): TradeNext | null {
   if (swap.counterpartyLinked !== false) return null
-  const block = lock.timelockHeight
   return {
     needsYou: false,
-    text: `Waiting for the ${swap.role === 'maker' ? 'taker' : 'maker'}'s tab, which is not linked now: if it does not come back, your ${amount} come back by refund at block #${block} (~${blocksDuration(block - c.head, c.params)}).`,
+    text: `Waiting for the ${swap.role === 'maker' ? 'taker' : 'maker'}'s tab, which is not linked now: if it does not come back, your ${amount} come back by refund at ${blockAt(lock.timelockHeight, c.head, c.params)}.`,
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { MarketLock, MarketSwap, SwapRole, SwapState } from '../../../src/ui/market/source'
 import {
+  blockAt,
   blocksUntilRefund,
   confirmations,
   takenOfferNote,
@@ -466,10 +467,10 @@ describe('My trades: step view', () => {
     })
     expect(view(s, 28n).deadline).toEqual({
       block: 30n,
-      text: "Keep this tab open until block #30 (~4s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52.",
+      text: "Keep this tab open until block #30 (~4s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~48s).",
     })
     expect(view(s, 30n).deadline?.text).toBe(
-      'Block #30 has passed: the taker can take back its 50 SLV, and your 100 GLD comes back to you at block #52.',
+      'Block #30 has passed: the taker can take back its 50 SLV, and your 100 GLD comes back to you at block #52 (~44s).',
     )
     // A redeem of another lock (ours, as a watchtower) says nothing about this one.
     const other = { ...s, redeemsSent: [id(0xa)] }
@@ -646,7 +647,7 @@ describe('My trades: until when the tab must stay open', () => {
       16n,
       27n,
       { maker: makerLock(), taker: takerLock() },
-      "Keep this tab open until block #27 (~22s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52.",
+      "Keep this tab open until block #27 (~22s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~1m 12s).",
     ],
     [
       'maker',
@@ -654,7 +655,7 @@ describe('My trades: until when the tab must stay open', () => {
       27n,
       27n,
       { maker: makerLock(), taker: takerLock() },
-      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52.",
+      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~50s).",
     ],
     [
       'maker',
@@ -662,7 +663,7 @@ describe('My trades: until when the tab must stay open', () => {
       30n,
       27n,
       { maker: makerLock(), taker: takerLock() },
-      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52.",
+      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~44s).",
     ],
     [
       'maker',
@@ -674,6 +675,12 @@ describe('My trades: until when the tab must stay open', () => {
     ],
   ])('%s at %s, head %s: until block %s', (role, through, head, block, locks, text) => {
     expect(view(swap(role, through, null, locks), head).deadline).toEqual({ block, text })
+  })
+
+  test('a block is said with the time to it while it is ahead, and without once it is mined', () => {
+    expect(blockAt(52n, 28n, PARAMS)).toBe('block #52 (~48s)')
+    expect(blockAt(52n, 52n, PARAMS)).toBe('block #52')
+    expect(blockAt(52n, 60n, PARAMS)).toBe('block #52')
   })
 
   test('one story of time: our refund is said once, as a block timed as the deadline times its own', () => {
