@@ -1,11 +1,11 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
-import { type Address, getAddress, type Hex, parseEther } from 'viem'
+import { type Address, getAddress } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { offerId, takeTypedData } from '../../src/trade/offers/typed-data'
 import { ApprovalContent } from '../../src/ui/components/ApprovalDialog'
 import { describeMessage, describeTypedData, type OfferTerms } from '../../src/wallet/describe'
+import { friendsOffer } from '../wallet/friends-offer'
 
 const ME = getAddress('0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266')
 const TOKEN: Address = getAddress('0x00000000000000000000000000000000000000e1')
@@ -16,18 +16,7 @@ const render = (request: Parameters<typeof ApprovalContent>[0]['request']) =>
 
 describe('approval dialog', () => {
   test('a take reads as the trade: what goes out and comes in first, the message as signed folded, Sign outside the scrolling body', () => {
-    const offer = {
-      maker: getAddress('0x90f79bf6eb2c4f870365e785982e1f101e93b906'),
-      makerPeer: '12D3KooW',
-      sellToken: TOKEN,
-      sellAmount: 1_000n,
-      buyToken: ZERO_ADDRESS,
-      buyAmount: parseEther('2.5'),
-      expiresAt: 1_796_455_934n,
-      makerTimelock: 207,
-      takerTimelock: 70,
-      salt: `0x${'22'.repeat(32)}` as Hex,
-    }
+    const offer = friendsOffer(TOKEN)
     const id = offerId(31_415, offer)
     const terms: OfferTerms = {
       sell: '10 GLD',

@@ -34,6 +34,7 @@ import {
 } from '../../src/wallet/describe'
 import { FAUCET_AMOUNT, FAUCET_SENDS, type FaucetState, requestFaucet } from '../../src/wallet/faucet'
 import { createNodeBackend } from '../../src/wallet/node-backend'
+import { friendsOffer } from './friends-offer'
 import { permitTypedData } from './permit'
 import { chainTwin, poolBackend } from './pool-backend'
 import { soloNode } from './solo-node'
@@ -470,18 +471,7 @@ describe('approval texts', () => {
   })
 
   test('a take reads as what the taker pays and receives, a cancel as the offer it withdraws, from the offer their id names in the node’s book; an offer the book lacks, as typed data', async () => {
-    const offer = {
-      maker: FRIEND,
-      makerPeer: '12D3KooW',
-      sellToken: TOKEN,
-      sellAmount: 1_000n,
-      buyToken: ZERO_ADDRESS,
-      buyAmount: parseEther('2.5'),
-      expiresAt: 1_796_455_934n,
-      makerTimelock: 207,
-      takerTimelock: 70,
-      salt: `0x${'22'.repeat(32)}` as Hex,
-    }
+    const offer = friendsOffer(TOKEN)
     const id = offerId(31_415, offer)
     const asked: Hex[] = []
     const book: ProviderBackend = {

@@ -10,7 +10,7 @@ import { PostOfferForm } from '../../../src/ui/components/market/PostOfferForm'
 import { myOffersView } from '../../../src/ui/market/book-view'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import { forgetPostedOffer, marketKey, updatePostedOffer } from '../../../src/ui/market/posted-offers'
-import type { MarketPair, MarketSwap } from '../../../src/ui/market/source'
+import type { MarketAccount, MarketPair, MarketSwap } from '../../../src/ui/market/source'
 import {
   ALICE,
   BOB,
@@ -36,6 +36,20 @@ function byTestId(node: unknown, testId: string): ReactElement<Record<string, un
   const here = node.props['data-testid'] === testId ? [node] : []
   return [...here, ...byTestId(node.props.children, testId)]
 }
+
+/** A memory market of TOKENS at PARAMS and FEES for `account` (Alice's, unlocked, by default), its clock at NOW_MS. */
+const memorySource = (
+  account: MarketAccount = { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
+): MemoryMarketSource =>
+  new MemoryMarketSource({
+    params: PARAMS,
+    fees: FEES,
+    tokens: TOKENS,
+    account,
+    sign: async (o) => keccak256(toHex(`${o.maker}${o.sellAmount}`)),
+    idOf: (o) => keccak256(toHex(`${o.maker}${o.salt}`)),
+    now: () => NOW_MS,
+  })
 
 /** Clicks the button of `element` (calls its `onClick`, as React would). */
 function click(element: ReactElement<Record<string, unknown>> | undefined): unknown {
@@ -168,15 +182,7 @@ describe('market components render from the view models', () => {
   })
 
   test('your open offers: every pair listed with what it sells and asks; Show in book names its pair; a withdrawn one leaves', async () => {
-    const source = new MemoryMarketSource({
-      params: PARAMS,
-      fees: FEES,
-      tokens: TOKENS,
-      account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
-      sign: async (o) => keccak256(toHex(`${o.maker}${o.sellAmount}`)),
-      idOf: (o) => keccak256(toHex(`${o.maker}${o.salt}`)),
-      now: () => NOW_MS,
-    })
+    const source = memorySource()
     source.setBalance(GLD, ALICE, 100_00n)
     source.setBalance(NATIVE, ALICE, 10n ** 18n)
     const post = async (fields: Parameters<typeof offer>[0]) =>
@@ -254,15 +260,7 @@ describe('market components render from the view models', () => {
 
   test('post form: the note on the offer posted is there again when the user comes back to its pair (the form remounts with each pair); a withdrawal takes it away', () => {
     const account = { address: ALICE, peerId: '12D3KooWAlice', unlocked: true }
-    const source = new MemoryMarketSource({
-      params: PARAMS,
-      fees: FEES,
-      tokens: TOKENS,
-      account,
-      sign: async (o) => keccak256(toHex(`${o.maker}${o.sellAmount}`)),
-      idOf: (o) => keccak256(toHex(`${o.maker}${o.salt}`)),
-      now: () => NOW_MS,
-    })
+    const source = memorySource(account)
     // A fresh form for `pair`, as the Market screen mounts one each time the pair changes.
     const form = (pair: MarketPair) =>
       text(
@@ -321,15 +319,7 @@ describe('market components render from the view models', () => {
 
     const form = (unlocked: boolean) => {
       const account = { address: ALICE, peerId: '12D3KooWAlice', unlocked }
-      const source = new MemoryMarketSource({
-        params: PARAMS,
-        fees: FEES,
-        tokens: TOKENS,
-        account,
-        sign: async (o) => keccak256(toHex(`${o.maker}${o.sellAmount}`)),
-        idOf: (o) => keccak256(toHex(`${o.maker}${o.salt}`)),
-        now: () => NOW_MS,
-      })
+      const source = memorySource(account)
       const pair = { base: GLD, quote: SLV }
       return inRouter(
         createElement(PostOfferForm, { source, account, tokens: TOKENS, params: PARAMS, fees: FEES, pair }),
