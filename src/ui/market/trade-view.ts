@@ -227,6 +227,10 @@ function makerRedeemBy(swap: MarketSwap, makerLock: MarketLock, takerLock: Marke
   return first.timelockHeight - REDEEM_MARGIN_BLOCKS - 1n
 }
 
+/** Our `amount` back by the refund of our live `lock`: `your 100 GLD comes back to you at block #52 (~48s)`. */
+const comesBack = (amount: string, lock: MarketLock, head: bigint, params: MarketParams): string =>
+  `your ${amount} comes back to you at ${blockAt(lock.timelockHeight, head, params)}`
+
 /** Until block `block` is mined, with the estimated time to it at `head`. */
 const untilBlock = (block: bigint, head: bigint, params: MarketParams): string =>
   `Keep this tab open until ${blockAt(block, head, params)}`
@@ -268,7 +272,7 @@ function stayOpen(
     // taker can take its lock back (ours then comes back at our timelock: the secret never came out).
     if (swap.state === 'TakerLocked' && takerLock !== null) {
       const last = makerRedeemBy(swap, makerLock, takerLock)
-      const back = `your ${amountA} comes back to you at ${blockAt(makerLock.timelockHeight, head, params)}`
+      const back = comesBack(amountA, makerLock, head, params)
       if (head >= last)
         return {
           block: last,
@@ -381,14 +385,19 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
         const gone = c.own?.state === 'locked' ? counterpartyGone(swap, c.own, c.amountB, c) : null
         return gone ?? waiting(`waiting for the maker to redeem ${c.amountB}.`)
       }
-      // The taker's lock refunded or past its timelock: no redeem is coming, only our refund.
-      if (swap.takerLock !== null && blocksUntilRefund(swap.takerLock, c.head) === 0n)
-        return waiting(
-          `the taker's lock can no longer be redeemed; your ${c.amountA} comes back at your lock's timelock.`,
-        )
-      // Past the margin, with no redeem of ours out: the engine waits for its refund.
-      if (swap.takerLock !== null && c.own !== null && c.head >= makerRedeemBy(swap, c.own, swap.takerLock))
-        return waiting(`${tooLate(c.amountB)}; your ${c.amountA} comes back at your lock's timelock.`)
+      if (swap.takerLock !== null) {
+        // (Our lock not read yet: no block to name.)
+        const back =
+          c.own === null
+            ? `your ${c.amountA} comes back to you by refund`
+            : comesBack(c.amountA, c.own, c.head, c.params)
+        // The taker's lock refunded or past its timelock: no redeem is coming, only our refund.
+        if (blocksUntilRefund(swap.takerLock, c.head) === 0n)
+          return waiting(`the taker's lock can no longer be redeemed; ${back}.`)
+        // Past the margin, with no redeem of ours out: the engine waits for its refund.
+        if (c.own !== null && c.head >= makerRedeemBy(swap, c.own, swap.takerLock))
+          return waiting(`${tooLate(c.amountB)}; ${back}.`)
+      }
       return afterConfirmations(swap.takerLock, "the taker's", `the redeem of ${c.amountB}`, c)
     case 'SecretRevealed':
       return maker

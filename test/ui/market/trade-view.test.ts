@@ -190,7 +190,7 @@ describe('My trades: step view', () => {
       27n,
       ['done', 'done', 'current', 'todo'],
       false,
-      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back at your lock's timelock.",
+      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~50s).",
       null,
     ],
     [
@@ -201,7 +201,7 @@ describe('My trades: step view', () => {
       30n,
       ['done', 'done', 'current', 'todo'],
       false,
-      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back at your lock's timelock.",
+      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back to you at block #52 (~44s).",
       null,
     ],
     [
@@ -212,7 +212,7 @@ describe('My trades: step view', () => {
       40n,
       ['done', 'done', 'current', 'todo'],
       false,
-      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back at your lock's timelock.",
+      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back to you at block #52 (~24s).",
       null,
     ],
     [
@@ -472,10 +472,14 @@ describe('My trades: step view', () => {
     expect(view(s, 30n).deadline?.text).toBe(
       'Block #30 has passed: the taker can take back its 50 SLV, and your 100 GLD comes back to you at block #52 (~44s).',
     )
+    // Our own lock not read yet: no block to name for it.
+    expect(view({ ...s, makerLock: null, redeemsSent: [] }, 40n).next.text).toBe(
+      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back to you by refund.",
+    )
     // A redeem of another lock (ours, as a watchtower) says nothing about this one.
     const other = { ...s, redeemsSent: [id(0xa)] }
     expect(view(other, 28n, true).next.text).toBe(
-      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back at your lock's timelock.",
+      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~48s).",
     )
   })
 
