@@ -43,6 +43,8 @@ interface FakeTx {
   gas?: bigint
   pad?: number
   bad?: boolean
+  /** Wei sent; left out of the encoding when unset, so other transactions keep their hashes. */
+  value?: bigint
 }
 const n = (v: bigint | number) => (BigInt(v) === 0n ? '0x' : numberToHex(v))
 function raw(t: FakeTx): Hex {
@@ -55,6 +57,7 @@ function raw(t: FakeTx): Hex {
     t.from,
     t.bad === true ? '0x01' : '0x',
     `0x${'ab'.repeat(t.pad ?? 0)}`,
+    ...(t.value === undefined ? [] : [n(t.value)]),
   ])
 }
 function fakeCodec(): TxCodec & { recovered: number } {
@@ -72,7 +75,7 @@ function fakeCodec(): TxCodec & { recovered: number } {
         maxFeePerGas: big(3),
         gas: big(4),
         to: '0x000000000000000000000000000000000000dead' as Address,
-        value: 0n,
+        value: f[8] === undefined ? 0n : big(8),
         data: '0x' as Hex,
       }
     },
@@ -122,13 +125,15 @@ describe('mempool admission', () => {
     )
     expect(code(() => pool.add(raw({ from: A, nonce: 0n, gas: 20_999n })))).toBe('MEMPOOL_BAD_GAS')
     expect(code(() => pool.add(raw({ from: A, nonce: 0n, gas: 30_000_001n })))).toBe('MEMPOOL_BAD_GAS')
-    expect(codec.recovered).toBe(0)
+    expect([codec.recovered, pool.size]).toEqual([0, 0])
     const ok = raw({ from: A, nonce: 0n })
     pool.add(ok)
     expect(codec.recovered).toBe(1)
     expect(code(() => pool.add(ok))).toBe('MEMPOOL_KNOWN')
     expect(codec.recovered).toBe(1)
     expect(code(() => pool.add(raw({ from: B, nonce: 0n, bad: true })))).toBe('MEMPOOL_BAD_SIGNATURE')
+    // Refused transactions leave nothing behind: the pool holds the one admitted.
+    expect(pool.all().map((t) => t.hash)).toEqual([keccak256(ok)])
   })
 
   it('caches senders by hash so re-admission after removal needs no recovery', () => {
@@ -149,6 +154,24 @@ describe('mempool admission', () => {
     expect(code(() => pool.add(raw({ from: A, nonce: 20n })))).toBe('ok')
     const poor = new Mempool({ params, codec: fakeCodec() }, view({}, 10n, 21_000n * 100n - 1n))
     expect(code(() => poor.add(raw({ from: A, nonce: 0n })))).toBe('MEMPOOL_INSUFFICIENT_FUNDS')
+  })
+
+  it('counts the value sent in the cost a sender must cover, at admission and on each new head', () => {
+    // The max gas cost is 21,000 × 100; the balance covers it and 5 wei more.
+    const balance = 21_000n * 100n + 5n
+    const pool = new Mempool({ params, codec: fakeCodec() }, view({}, 10n, balance))
+    const over = raw({ from: A, nonce: 0n, value: 6n })
+    expect(refusal(() => pool.add(over))).toEqual({
+      code: 'MEMPOOL_INSUFFICIENT_FUNDS',
+      need: balance + 1n,
+      have: balance,
+    })
+    expect([pool.size, pool.has(keccak256(over))]).toEqual([0, false])
+    const exact = pool.add(raw({ from: A, nonce: 0n, value: 5n }))
+    expect(pool.pending().map((t) => t.hash)).toEqual([exact.hash])
+    // A head that leaves the sender 1 wei short of gas and value drops it.
+    pool.onHead(view({}, 10n, balance - 1n))
+    expect([pool.size, pool.has(exact.hash)]).toEqual([0, false])
   })
 
   it('replaces the same sender and nonce only with a 10% bump of both fee fields', () => {
