@@ -134,6 +134,44 @@ describe('swap engine decisions (pure)', () => {
     })
   })
 
+  it('taker locks at the last head whose lock leaves it a whole taker timelock to redeem the maker lock, not one after', () => {
+    // Locking at next = head + 1 ends our lock at next + 12; redeeming after it needs until next + 24.
+    const last = 132n - 2n * terms.takerTimelockBlocks - 1n
+    expect(decide(input('taker', { head: last, makerLock: lock('maker') })).action).toMatchObject({
+      kind: 'lock',
+      call: { timelockHeight: last + 1n + terms.takerTimelockBlocks },
+    })
+    expect(decide(input('taker', { head: last + 1n, makerLock: lock('maker') })).action).toEqual({
+      kind: 'record',
+      event: {
+        kind: 'expired',
+        reason: { code: 'MAKER_LOCK_TOO_CLOSE', timelockHeight: 132n, needed: 133n },
+      },
+    })
+  })
+
+  it('taker takes a maker lock ending exactly at the agreed timelock, and refuses one ending a block sooner', () => {
+    const agreed = terms.acceptedHeight + terms.makerTimelockBlocks
+    const exact = lock('maker', { timelockHeight: agreed })
+    expect(decide(input('taker', { head: 103n, makerLock: exact })).action.kind).toBe('lock')
+    const short = lock('maker', { timelockHeight: agreed - 1n })
+    const d = decide(input('taker', { head: 103n, makerLock: short }))
+    expect(d.action).toEqual({
+      kind: 'record',
+      event: {
+        kind: 'cancelled',
+        reason: {
+          code: 'LOCK_MISMATCH',
+          field: 'timelock',
+          expected: `>= ${agreed}`,
+          got: String(agreed - 1n),
+        },
+      },
+    })
+    // A short maker lock is no lock of this swap: the taker's state never reaches MakerLocked.
+    expect(d.status.state).not.toBe('MakerLocked')
+  })
+
   it('maker redeems only after k confirmations and while the margin before the taker timelock holds', () => {
     const view = { makerLock: lock('maker'), takerLock: lock('taker') }
     expect(decide(input('maker', { ...view, head: 106n })).action.kind).toBe('wait')
