@@ -361,7 +361,7 @@ function toRpcError(err: unknown): unknown {
  * with them is refused, not answered without them); `personal_sign`'s third is go-ethereum's password,
  * which MetaMask takes too and ignores, as this wallet does (it signs after its own prompt).
  */
-const MAX_PARAMS = {
+export const MAX_PARAMS = {
   eth_chainId: 0,
   net_version: 0,
   eth_accounts: 0,
@@ -714,7 +714,8 @@ export function createProvider(init: ProviderInit): TabchainProvider {
   }
 
   async function feeHistory(p: readonly unknown[]): Promise<Record<string, unknown>> {
-    const count = Number(typeof p[0] === 'number' ? BigInt(p[0]) : quantity(p[0], 'params[0] (blockCount)'))
+    // A JSON number (as some dApps send the count) must be whole: 1.5 is refused here, not by a RangeError.
+    const count = typeof p[0] === 'number' ? p[0] : Number(quantity(p[0], 'params[0] (blockCount)'))
     if (!Number.isSafeInteger(count) || count < 1 || count > 1024)
       throw invalidParams('params[0] (blockCount)', 'must be in [1, 1024]')
     const newest = await resolveBlock(await tagged(blockAt(p[1], 'params[1] (newestBlock)')))

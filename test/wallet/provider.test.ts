@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {
   createWalletClient,
   custom,
@@ -22,9 +23,12 @@ import type { ProviderBackend } from '../../src/wallet/backend'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../../src/wallet/eip6963'
 import { createNodeBackend } from '../../src/wallet/node-backend'
-import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
+import { createProvider, MAX_PARAMS, type TabchainProvider } from '../../src/wallet/provider'
+import { ProviderRpcError, RpcCode } from '../../src/wallet/rpc-error'
 import { memoryWalletStore } from '../../src/wallet/store'
 import { createWallet, type Wallet } from '../../src/wallet/wallet'
+import { FUZZ_RUNS } from '../fuzz-decoder'
+import { transfer } from '../node/chain/chain-fixtures'
 import { until } from '../until'
 import { PERMIT_TYPE, permitTypedData } from './permit'
 import { poolBackend } from './pool-backend'
@@ -135,6 +139,9 @@ describe('EIP-1193 provider over the NodeApi', () => {
     await bad('personal_sign', ['hello', 'me'], 'params[1] (address)')
     await bad('eth_signTypedData_v4', [ME, '{not json'], 'params[1] (typed data)')
     await bad('eth_getTransactionReceipt', ['0x12'], 'params[0] (hash)')
+    // A count as a JSON number that is not whole (it threw a RangeError, no EIP-1193 error).
+    await bad('eth_feeHistory', [1.5, 'latest', []], 'params[0] (blockCount)')
+    await bad('eth_feeHistory', [-5e-324, 'latest'], 'params[0] (blockCount)')
     // A mixed-case address with a wrong EIP-55 checksum.
     await bad('eth_getBalance', ['0xF39fd6e51aad88F6F4ce6aB8827279cffFb92266', 'latest'], 'EIP-55')
     expect(s.approvals).toHaveLength(0)
@@ -1379,4 +1386,121 @@ describe("fees far above the network's", () => {
     expect(asked).toHaveLength(3)
     expect(backend.sent).toHaveLength(0)
   })
+})
+
+describe('arbitrary params from a dApp (RELIABILITY.md, bad input 1: RPC params)', () => {
+  const CODES = new Set<number>(Object.values(RpcCode))
+  const METHODS = Object.keys(MAX_PARAMS) as (keyof typeof MAX_PARAMS)[]
+  let refused: Hex[] = []
+  beforeAll(async () => {
+    // Signed transactions the node refuses: another chain's, and one whose nonce is far ahead.
+    refused = [await transfer(0, { nonce: 0 }, 1), await transfer(0, { nonce: 1_000 })]
+  })
+  // Values a dApp may put anywhere: the shapes the methods read, what comes near them, and junk.
+  const value = (): fc.Arbitrary<unknown> =>
+    fc.oneof(
+      fc.constantFrom(
+        ME,
+        FRIEND,
+        ME.toLowerCase(),
+        '0x0000000000000000000000000000000000001001',
+        '0x0000000000000000000000000000000000001002',
+        'latest',
+        'pending',
+        'safe',
+        'finalized',
+        'earliest',
+        '0x',
+        '0x0',
+        '0x00',
+        '0x1',
+        '0x5208',
+        '-0x1',
+        '0x12345678',
+        '0xa9059cbb',
+        `0x${'f'.repeat(64)}`,
+        `0x${'ab'.repeat(32)}`,
+        '0x7ab8',
+        'eth_accounts',
+        '',
+        '{not json',
+        '{}',
+        '__proto__',
+        null,
+        true,
+        [],
+      ),
+      // Read when a value is drawn: the signing happens in beforeAll, after this is built.
+      fc.nat(1).map((i) => refused[i]),
+      fc.jsonValue({ maxDepth: 1 }),
+      fc
+        .bigInt({ min: -1n, max: 2n ** 257n })
+        .map((n) => (n < 0n ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`)),
+    )
+  const fields = fc.dictionary(
+    fc.constantFrom(
+      'from',
+      'to',
+      'value',
+      'data',
+      'input',
+      'gas',
+      'gasPrice',
+      'maxFeePerGas',
+      'maxPriorityFeePerGas',
+      'nonce',
+      'chainId',
+      'type',
+      'fromBlock',
+      'toBlock',
+      'blockHash',
+      'address',
+      'topics',
+      'eth_accounts',
+      'domain',
+      'types',
+      'primaryType',
+      'message',
+      'requireCanonical',
+      'blockNumber',
+    ),
+    fc.oneof(value(), fc.array(value(), { maxLength: 3 })),
+    { maxKeys: 6 },
+  )
+  // Mostly as many params as the method takes, each a value or an object of its fields; sometimes anything.
+  const request = fc
+    .constantFrom(...METHODS)
+    .chain((method) =>
+      fc.tuple(
+        fc.constant(method),
+        fc.oneof(
+          { weight: 4, arbitrary: fc.array(fc.oneof(value(), fields), { maxLength: MAX_PARAMS[method] }) },
+          { weight: 1, arbitrary: fc.oneof(value(), fields) },
+        ),
+      ),
+    )
+
+  test('every request settles as an answer or an EIP-1193 error with a known code; nothing is signed or sent', async () => {
+    const { node, provider, state } = await setup()
+    state.answer = false
+    try {
+      await fc.assert(
+        fc.asyncProperty(request, async ([method, params]) => {
+          const err = await provider.request({ method, params: params as unknown[] }).then(
+            () => null,
+            (e: unknown) => e,
+          )
+          if (err === null) return
+          expect(err).toBeInstanceOf(ProviderRpcError)
+          expect(CODES.has((err as ProviderRpcError).code)).toBe(true)
+          expect((err as ProviderRpcError).message).not.toBe('')
+        }),
+        { numRuns: Math.ceil(FUZZ_RUNS / 10) },
+      )
+      // Every approval asked was refused: the node's pool holds nothing.
+      expect((await node.api.stats()).pendingTxs).toBe(0)
+    } finally {
+      node.stop()
+    }
+  }, 120_000)
 })
