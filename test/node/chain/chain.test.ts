@@ -431,7 +431,12 @@ describe('chain: replays and reorgs', () => {
     chain.importBlock(b1, now(b1))
     const replay = mineOn(chain, [])
     const withReplay = tamper(replay, { transactionsRoot: txRootOf([raw0[0] as Hex]).root }, [raw0[0] as Hex])
+    const [head, root] = [chain.head.hash, chain.headHeader.stateRoot]
     expect(code(() => chain.importBlock(withReplay, now(replay)))).toBe('BLOCK_INVALID_TX')
+    // Nothing changed: the head, its state and the store are as before, the sender's nonce used once.
+    expect([chain.head.hash, chain.headHeader.stateRoot]).toEqual([head, root])
+    expect(chain.getBlock(hashBlock(withReplay))).toBeUndefined()
+    expect(chain.headState.getAccount(addressOf(0)).nonce).toBe(1n)
   })
 
   it('reorganises to a heavier branch, returns orphaned transactions and matches a node that only saw it', () => {
