@@ -96,6 +96,31 @@ describe('offer signature and id', () => {
       ALICE.address,
     )
   })
+
+  test('the EIP-2 bound is exact: s = n/2 passes the form check (then recovers no maker), n/2 + 1 does not', async () => {
+    // secp256k1's group order halved (rounded down): the largest s EIP-2 allows.
+    const halfN = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n / 2n
+    const signed = await signOffer(ALICE, CHAIN, makeOffer(ALICE))
+    const withS = (s: bigint) => ({
+      ...signed,
+      signature:
+        `${signed.signature.slice(0, 66)}${s.toString(16).padStart(64, '0')}${signed.signature.slice(130)}` as Hex,
+    })
+    const reason = (s: bigint) =>
+      validateOffer(withS(s), RULES, NOW_MS).then(
+        () => 'accepted',
+        (err: unknown) => (err instanceof OfferError ? err.type : err),
+      )
+    expect(await reason(halfN + 1n)).toEqual({
+      code: 'OFFER_BAD_SIGNATURE',
+      reason: 's must be in [1, n/2] (EIP-2)',
+    })
+    expect(await reason(halfN)).not.toEqual({
+      code: 'OFFER_BAD_SIGNATURE',
+      reason: 's must be in [1, n/2] (EIP-2)',
+    })
+    expect(await reason(halfN)).toMatchObject({ code: 'OFFER_BAD_SIGNATURE' })
+  })
 })
 
 /** `signature` with its last byte (v) replaced. */
