@@ -144,6 +144,34 @@ test("at a phone's width the home screen's mode select shows its whole option", 
   }
 })
 
+test("at a phone's width the home screen's short address and hash each stay on one line", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 })
+  await openNode(page, '/?mine=0')
+  // "Rewards go to 0x14dC7996… / 3d9955": broken at its "…", it read as two figures.
+  await expect(page.getByTestId('coinbase').locator('.short-hex')).toBeVisible()
+  for (const width of [390, NARROW.width]) {
+    await page.setViewportSize({ width, height: 844 })
+    expect(await page.locator('.short-hex').count(), `at ${width} px`).toBeGreaterThanOrEqual(2)
+    expect(await wrapped(page, '.short-hex'), `at ${width} px`).toEqual([])
+    // Each inside its card, none running over the card's edge (at 320 px half the screen has no room).
+    const over = await page.locator('.card .short-hex').evaluateAll((els) =>
+      els
+        .filter((el) => {
+          const card = el.closest('.card')
+          if (card === null) return false
+          const edge =
+            card.getBoundingClientRect().right - Number.parseFloat(getComputedStyle(card).paddingRight)
+          return el.getBoundingClientRect().right > edge + 0.5
+        })
+        .map((el) => el.textContent ?? ''),
+    )
+    expect(over, `at ${width} px`).toEqual([])
+    expect(await overflowX(page), `at ${width} px`).toBe(0)
+  }
+})
+
 test("at a phone's width the wallet's forms beside a button (import a key, rename, reveal the phrase) stay on the screen", async ({
   page,
 }) => {
@@ -464,6 +492,8 @@ test("at a phone's width each value of the Tokens screen's 'Your tokens' and 'Yo
     // 'Your transactions' below it: the creation, each value under its label too.
     await expect(page.locator('[data-testid="activity"] thead')).toBeHidden()
     expect(await unlabelled(page, 'activity'), `at ${width} px`).toEqual([])
+    // Its short hashes (and a transfer's "to 0x20F22364…2EfF51") each on one line, never broken at the "…".
+    expect(await wrapped(page, '.short-hex'), `at ${width} px`).toEqual([])
     expect(
       await holding
         .locator('td')

@@ -49,21 +49,21 @@ describe('the wallet Activity', () => {
     const [first, second] = items(html)
     expect(items(html)).toHaveLength(2)
     expect(first).toContain('data-direction="sent" data-status="pending"')
-    expect(first).toContain('Send 1 TAB to 0x3C…BC')
+    expect(first).toContain('Send 1 TAB to <span class="short-hex">0x3C…BC</span>')
     expect(first).toContain(
       'data-testid="activity-status" data-state="pending" data-verified="true">Pending — not in a block yet</span>',
     )
     expect(first).toContain(`href="/tx/${sent.hash}"`)
     // What it did, said once: no "Sent" tag before the title's "Send".
-    expect(first).toContain('<span>Send 1 TAB to 0x3C…BC</span>')
+    expect(first).toContain('<span>Send 1 TAB to <span class="short-hex">0x3C…BC</span></span>')
     expect(first).not.toContain('>Sent<')
     // The hash in short, linking to the Tx page, whole in its tooltip and accessible name.
     expect(first).toContain(
-      `<a class="mono small" title="${sent.hash}" aria-label="Transaction ${sent.hash}" href="/tx/${sent.hash}" data-discover="true">${short(sent.hash)}</a>`,
+      `<a class="mono small short-hex" title="${sent.hash}" aria-label="Transaction ${sent.hash}" href="/tx/${sent.hash}" data-discover="true">${short(sent.hash)}</a>`,
     )
     expect(first?.match(new RegExp(sent.hash, 'g'))).toHaveLength(3)
     expect(second).toContain('data-direction="received" data-status="confirmed"')
-    expect(second).toContain('<span>Received 10 APL from 0x3C…BC')
+    expect(second).toContain('<span>Received 10 APL from <span class="short-hex">0x3C…BC</span>')
     expect(second).not.toContain('>Received<')
     expect(second).toContain(`>${short(received.hash)}</a>`)
     expect(second).toContain(
@@ -123,7 +123,7 @@ describe('the wallet Activity', () => {
     )
     expect(rows).toHaveLength(2)
     expect(rows[0]).toContain('data-direction="sent" data-status="confirmed"')
-    expect(rows[1]).toContain('<span>Received 5 TAB from an HTLC redeem of lock 0xabab…abab')
+    expect(rows[1]).toContain('<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span>')
     expect(rows[1]).toContain(
       'data-state="confirmed" data-verified="true">Confirmed (3 confirmations)</span>',
     )
@@ -157,13 +157,13 @@ describe('the wallet Activity', () => {
           receivedRead: true,
         }),
       )
-      expect(rows.at(-1)).toContain('Received 1 TAB from 0x3C…BC')
+      expect(rows.at(-1)).toContain('Received 1 TAB from <span class="short-hex">0x3C…BC</span>')
       return rows
     }
     const reading = row(new Map())
     expect(reading).toHaveLength(2)
     expect(reading[0]).toContain(
-      'From an HTLC redeem of lock 0xabab…abab · <span class="muted" data-testid="activity-amount" data-lock-read="reading">Reading the amount…</span>',
+      'From an HTLC redeem of lock <span class="short-hex">0xabab…abab</span> · <span class="muted" data-testid="activity-amount" data-lock-read="reading">Reading the amount…</span>',
     )
     const error = `no peer proved lock ${lock}: all 2 failed`
     const failed = row(new Map([[lock, { state: 'failed', error }]]))
@@ -181,11 +181,11 @@ describe('the wallet Activity', () => {
       state: LockState.Redeemed,
     } as const
     const read = row(new Map([[lock, { state: 'read', lock: coinLock }]]))
-    expect(read[0]).toContain('<span>Received 5 TAB from an HTLC redeem of lock 0xabab…abab</span>')
+    expect(read[0]).toContain('<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span></span>')
     expect(read[0]).not.toContain('activity-amount')
     const another = row(new Map([[lock, { state: 'read', lock: { ...coinLock, recipient: PAYER } }]]))
     expect(another).toHaveLength(1)
-    expect(another[0]).toContain('Received 1 TAB from 0x3C…BC')
+    expect(another[0]).toContain('Received 1 TAB from <span class="short-hex">0x3C…BC</span>')
   })
 
   test('saved activity that could not be read is said once, above the list: how many items, or the whole list, kept aside', () => {
@@ -231,7 +231,7 @@ describe('the wallet Activity', () => {
       `<div class="muted small" data-testid="activity-received-note"><p>${line}</p><details><summary>About this list</summary><p>${about.replaceAll("'", '&#x27;')}</p></details></div><ul`,
     )
     expect(items(html)).toHaveLength(1)
-    expect(items(html)[0]).toContain('<span>Received 10 APL from 0x3C…BC')
+    expect(items(html)[0]).toContain('<span>Received 10 APL from <span class="short-hex">0x3C…BC</span>')
     // Read, and none received: the list says so (the note says a peer could leave some out).
     expect(render({ rows: [], head: 12n, note: listed, receivedRead: true })).toContain(
       'Nothing sent or received yet.',

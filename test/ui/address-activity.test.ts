@@ -413,7 +413,7 @@ describe("an address page's lock reads", () => {
     // Each row's hash in short, linking to its Tx page, whole in the link's tooltip and accessible name.
     for (const t of page.txs)
       expect(before).toContain(
-        `<a class="mono" title="${t.hash}" aria-label="Transaction ${t.hash}" href="/tx/${t.hash}" data-discover="true">${short(t.hash)}</a>`,
+        `<a class="mono short-hex" title="${t.hash}" aria-label="Transaction ${t.hash}" href="/tx/${t.hash}" data-discover="true">${short(t.hash)}</a>`,
       )
     // Rendering again, or the next head reading the page again, asks for no lock a second time.
     render(page)

@@ -125,7 +125,7 @@ describe("the Explorer's lists show each hash short, whole for a pointer and a s
     } as unknown as BlockSummary
     const html = inRouter(createElement(BlockTable, { blocks: [block] }))
     expect(html).toContain(
-      `<span class="mono" title="${hash}"><span aria-hidden="true">0x4e4e4e4e…4e4e4e</span><span class="visually-hidden">${hash}</span></span>`,
+      `<span class="mono short-hex" title="${hash}"><span aria-hidden="true">0x4e4e4e4e…4e4e4e</span><span class="visually-hidden">${hash}</span></span>`,
     )
     // The block's number is still the row's one link.
     expect([...html.matchAll(/<a /g)]).toHaveLength(1)
@@ -140,7 +140,7 @@ describe("the Explorer's lists show each hash short, whole for a pointer and a s
     } as unknown as TxView
     const html = inRouter(createElement(PendingTable, { txs: [tx] }))
     expect(html).toContain(
-      `<a class="mono" title="${hash}" aria-label="Transaction ${hash}" href="/tx/${hash}" data-discover="true">0x4e4e4e4e…4e4e4e</a>`,
+      `<a class="mono short-hex" title="${hash}" aria-label="Transaction ${hash}" href="/tx/${hash}" data-discover="true">0x4e4e4e4e…4e4e4e</a>`,
     )
   })
 })

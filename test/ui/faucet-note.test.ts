@@ -13,7 +13,7 @@ const render = (faucet: Props['faucet'], verified: Props['verified'] = null) =>
 
 describe("the wallet's faucet note", () => {
   test("the payment's short hash opens its transaction page as soon as it is sent, while it waits, and once mined; the whole hash its tooltip and what a screen reader reads", () => {
-    const link = `<a class="mono" title="${HASH}" aria-label="Transaction ${HASH}" href="/tx/${HASH}" data-discover="true">0xabababab…ababab</a>`
+    const link = `<a class="mono short-hex" title="${HASH}" aria-label="Transaction ${HASH}" href="/tx/${HASH}" data-discover="true">0xabababab…ababab</a>`
     const sent = render({ kind: 'sent', hash: HASH, sends: 1 })
     expect(sent).toContain(`Faucet transfer sent: ${link}`)
     const waiting = render({ kind: 'no-miner', hash: HASH, waitedMs: 30_000 })

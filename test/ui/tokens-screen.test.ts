@@ -80,7 +80,7 @@ describe("the Tokens screen's lists and address card", () => {
   test('a sent transaction links by its short hash, the whole hash its tooltip and accessible name', () => {
     const html = inRouter(createElement(SentList, { txs: [created(2n)], head: 58n, verified: null }))
     expect(html).toContain(
-      `<a class="mono" title="${HASH}" aria-label="Transaction ${HASH}" href="/tx/${HASH}" data-discover="true">0xabababab…ababab</a>`,
+      `<a class="mono short-hex" title="${HASH}" aria-label="Transaction ${HASH}" href="/tx/${HASH}" data-discover="true">0xabababab…ababab</a>`,
     )
   })
 

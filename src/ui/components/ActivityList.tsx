@@ -5,6 +5,7 @@ import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '
 import { activityStatus, confirmations } from '../wallet-session'
 import { short, TxLink } from './explorer'
 import { ListNote, type ListNoteText } from './ListNote'
+import { ShortHexText } from './ShortHexText'
 import { TxStatusBadge } from './TxStatusBadge'
 
 /**
@@ -109,7 +110,9 @@ export function ActivityList({
                 data-status={row.item.status}
                 data-verified={String(row.item.unverified === undefined)}
               >
-                <span>{row.item.title}</span>
+                <span>
+                  <ShortHexText text={row.item.title} />
+                </span>
                 <TxStatusBadge status={activityStatus(row.item, head)} testId="activity-status" />
                 <TxLink hash={row.item.hash} className="mono small" />
               </li>
@@ -121,7 +124,7 @@ export function ActivityList({
                 data-verified="true"
               >
                 <span>
-                  {row.item.title}
+                  <ShortHexText text={row.item.title} />
                   {row.item.lockRead === undefined ? null : (
                     <>
                       {' · '}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { ApprovalRequest } from '../../wallet/describe'
 import { answerApproval, dismissUnlock, useWallet } from '../wallet-session'
+import { ShortHexText } from './ShortHexText'
 import { CloseButton } from './Toasts'
 import { UnlockLink } from './WalletLocked'
 
@@ -90,7 +91,9 @@ export function ApprovalContent({
     <>
       <div className="approval__body">
         <p className="eyebrow">Approve?</p>
-        <h2 data-testid="approval-title">{request.title}</h2>
+        <h2 data-testid="approval-title">
+          <ShortHexText text={request.title} />
+        </h2>
         <Facts rows={request.details} />
         {request.signed === undefined ? null : (
           <details className="approval__signed" data-testid="approval-signed">

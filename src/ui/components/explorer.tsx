@@ -61,7 +61,7 @@ export function MinedAt({ at }: { readonly at: bigint }) {
   )
 }
 
-/** `0x12345678…abcdef` */
+/** `0x12345678…abcdef`; shown on one line (`.short-hex`, `ShortHexText` in a sentence). */
 export const short = (hex: string): string => `${hex.slice(0, 10)}…${hex.slice(-6)}`
 
 export function Fact({ label, children }: { readonly label: string; readonly children: ReactNode }) {
@@ -172,7 +172,7 @@ export function AddressLink({
     <Link to={`/address/${checksummed}`} className="address-link" title={checksummed}>
       <Identicon id={checksummed.toLowerCase()} size={16} />
       {name === null ? (
-        <span className={full ? 'mono break' : 'mono'}>{hash}</span>
+        <span className={full ? 'mono break' : 'mono short-hex'}>{hash}</span>
       ) : (
         <span className="address-link__named">
           <span data-testid="address-name">{name}</span>
@@ -185,11 +185,16 @@ export function AddressLink({
 
 /**
  * A transaction's hash as a link to its Tx page, in the short form (`short`) a list row has room for on a
- * phone; the whole hash is its tooltip and its accessible name.
+ * phone, on one line (`.short-hex`); the whole hash is its tooltip and its accessible name.
  */
 export function TxLink({ hash, className = 'mono' }: { readonly hash: string; readonly className?: string }) {
   return (
-    <Link to={`/tx/${hash}`} className={className} title={hash} aria-label={`Transaction ${hash}`}>
+    <Link
+      to={`/tx/${hash}`}
+      className={`${className} short-hex`}
+      title={hash}
+      aria-label={`Transaction ${hash}`}
+    >
       {short(hash)}
     </Link>
   )
@@ -201,7 +206,7 @@ export function TxLink({ hash, className = 'mono' }: { readonly hash: string; re
  */
 export function BlockHash({ hash }: { readonly hash: string }) {
   return (
-    <span className="mono" title={hash}>
+    <span className="mono short-hex" title={hash}>
       <span aria-hidden="true">{short(hash)}</span>
       <span className="visually-hidden">{hash}</span>
     </span>

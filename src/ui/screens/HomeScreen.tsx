@@ -160,7 +160,7 @@ function ChainCards() {
             {`${head.txCount === 0 ? 'No' : head.txCount.toLocaleString()} ${head.txCount === 1 ? 'transaction' : 'transactions'} in it`}
           </p>
         )}
-        <p className="muted small mono" title={head?.hash}>
+        <p className="muted small mono short-hex" title={head?.hash}>
           {head ? `${head.hash.slice(0, 10)}…${head.hash.slice(-6)}` : 'Starting…'}
         </p>
         {chain && (

@@ -12,6 +12,7 @@ import { useCopy } from '../components/CopyButton'
 import { Loaded, short, TxLink, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
+import { ShortHexText } from '../components/ShortHexText'
 import { TxStatusBadge } from '../components/TxStatusBadge'
 import { shownHolding, tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
 import { useAccount } from '../signer/account'
@@ -492,7 +493,9 @@ export function SentList({
         <tbody>
           {txs.map((t) => (
             <tr key={t.id} data-testid="activity-row" data-state={t.status.state}>
-              <td data-label="What">{t.label}</td>
+              <td data-label="What">
+                <ShortHexText text={t.label} />
+              </td>
               <td data-label="Status">
                 <TxStatusBadge status={t.status} />
                 <VerifiedLater status={t.status} head={head} verified={verified} />
