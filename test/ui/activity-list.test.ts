@@ -123,7 +123,9 @@ describe('the wallet Activity', () => {
     )
     expect(rows).toHaveLength(2)
     expect(rows[0]).toContain('data-direction="sent" data-status="confirmed"')
-    expect(rows[1]).toContain('<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span>')
+    expect(rows[1]).toContain(
+      '<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span>',
+    )
     expect(rows[1]).toContain(
       'data-state="confirmed" data-verified="true">Confirmed (3 confirmations)</span>',
     )
@@ -181,7 +183,9 @@ describe('the wallet Activity', () => {
       state: LockState.Redeemed,
     } as const
     const read = row(new Map([[lock, { state: 'read', lock: coinLock }]]))
-    expect(read[0]).toContain('<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span></span>')
+    expect(read[0]).toContain(
+      '<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span></span>',
+    )
     expect(read[0]).not.toContain('activity-amount')
     const another = row(new Map([[lock, { state: 'read', lock: { ...coinLock, recipient: PAYER } }]]))
     expect(another).toHaveLength(1)
