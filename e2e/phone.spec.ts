@@ -172,6 +172,39 @@ test("at a phone's width the home screen's short address and hash each stay on o
   }
 })
 
+test('on a phone the "installed on this device" notice covers none of the create-a-token form', async ({
+  browser,
+}) => {
+  // A new context: the service worker installs on this first visit and says so.
+  const context = await browser.newContext(TOUCH_PHONE)
+  try {
+    const page = await context.newPage()
+    await openNode(page, '/tokens?mine=0')
+    const toast = page.getByRole('status').filter({ hasText: 'Tabchain is installed on this device' })
+    await expect(toast).toBeVisible({ timeout: 30_000 })
+    // Every field and button of the screen clear of it, where the page shows them (it said "Amount" and
+    // a field of the token form lay under it until dismissed).
+    const covered = await page.evaluate(() => {
+      const notice = Array.from(document.querySelectorAll('.toast')).find((t) =>
+        t.textContent?.includes('installed on this device'),
+      )
+      if (notice === undefined) return ['no notice']
+      const n = notice.getBoundingClientRect()
+      return Array.from(document.querySelectorAll('main input, main select, main textarea, main button'))
+        .filter((el) => el.getClientRects().length > 0)
+        .filter((el) => {
+          const r = el.getBoundingClientRect()
+          return r.left < n.right && r.right > n.left && r.top < n.bottom && r.bottom > n.top
+        })
+        .map((el) => el.id || el.textContent || el.tagName)
+    })
+    expect(covered).toEqual([])
+    expect(await overflowX(page)).toBe(0)
+  } finally {
+    await context.close()
+  }
+})
+
 test("at a phone's width the wallet's forms beside a button (import a key, rename, reveal the phrase) stay on the screen", async ({
   page,
 }) => {

@@ -34,10 +34,11 @@ export function App() {
       <StorageFaultBanner />
       <PartFailureBanner />
       <SplitBanner />
+      {/* Before the screen: on a phone the notices sit above it, in the page, not over its fields. */}
+      <Toasts />
       <main className="main" id="main">
         <NodeGate />
       </main>
-      <Toasts />
       <ApprovalDialog />
     </div>
   )

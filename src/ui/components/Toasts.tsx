@@ -6,7 +6,7 @@ import { useApp } from '../store'
 const OFFLINE_READY_MS = 6000
 
 /**
- * Bottom-corner notices: a new app version, waiting or running in another tab (stays until acted on), a profile asked for that another
+ * Notices in the bottom corner (on a phone, above the screen, in the page: `.toasts`): a new app version, waiting or running in another tab (stays until acted on), a profile asked for that another
  * tab runs (stays until dismissed) and "ready to work offline".
  */
 export function Toasts() {
