@@ -843,6 +843,10 @@ test('faucet, then send coin to a second browser through the approval dialog: it
       'href',
       `/tx/${sentHash}`,
     )
+    // When, as the Explorer says it: "12s ago", the block's date in its tooltip.
+    await expect(a.getByTestId('activity').locator('li').first().getByTestId('activity-time')).toHaveText(
+      /^(just now|\d+.* ago)$/,
+    )
     // B, another browser, sees the coin arrive.
     await expect(b.getByTestId('selected-balance')).toHaveText('2.5 TAB', { timeout: 60_000 })
     // …and its Activity says who paid it what, linking to the transaction A sent.
@@ -853,6 +857,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     await expect(paid).toContainText(`Received 2.5 TAB ${fromA}`)
     await expect(paid.getByTestId('activity-status')).toHaveText(/^Confirmed \(\d+ confirmations?\)$/)
     await expect(paid.getByRole('link')).toHaveAttribute('href', `/tx/${sentHash}`)
+    await expect(paid.getByTestId('activity-time')).toHaveText(/^(just now|\d+.* ago)$/)
 
     // The Tokens screen acts through the wallet: creating a token waits for the approval dialog.
     await a.getByRole('link', { name: 'Tokens', exact: true }).click()

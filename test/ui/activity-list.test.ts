@@ -39,6 +39,23 @@ describe('the wallet Activity', () => {
     blockNumber: '10',
   }
 
+  test("a row in a block says when, the block's time, its date in the tooltip; a pending one says nothing of it", () => {
+    const at = BigInt(Date.now() - 3 * 60_000)
+    const html = render({
+      rows: mergeActivity([sent], [received]),
+      head: 12n,
+      note: null,
+      receivedRead: true,
+      blockTimes: new Map([['10', at]]),
+    })
+    const [first, second] = items(html)
+    expect(first).not.toContain('activity-time')
+    expect(second).toContain(
+      `<span class="muted small" data-testid="activity-time"><span title="${new Date(Number(at)).toLocaleString()}">3m 0`,
+    )
+    expect(second).toMatch(/data-testid="activity-time"><span [^>]*>3m 0\ds ago<\/span>/)
+  })
+
   test('lists what came in beside what was sent, told apart, each with the status tag the Tx page writes and a link to its transaction', () => {
     const html = render({
       rows: mergeActivity([sent], [received]),

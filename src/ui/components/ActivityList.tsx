@@ -3,7 +3,7 @@ import type { NodeMode } from '../../node/light/mode'
 import { type ActivityRow, lockPayout, type ReceivedItem } from '../../wallet/activity'
 import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
-import { short, TxLink } from './explorer'
+import { Age, short, TxLink, useNodeQuery } from './explorer'
 import { ListNote, type ListNoteText } from './ListNote'
 import { ShortHexText } from './ShortHexText'
 import { TxStatusBadge } from './TxStatusBadge'
@@ -64,6 +64,24 @@ export function shownReceived(
 }
 
 /**
+ * The time of each block of `rows` (ms since epoch, by block number) as the node reads them, for
+ * `ActivityList`'s `blockTimes`: empty while read; a block the node does not hold is left out.
+ */
+export function useBlockTimes(rows: readonly ActivityRow<ShownReceived>[]): ReadonlyMap<string, bigint> {
+  const numbers = [
+    ...new Set(rows.flatMap((r) => (r.item.blockNumber === undefined ? [] : [r.item.blockNumber]))),
+  ]
+  const read = useNodeQuery(
+    async (api) => {
+      const blocks = await Promise.all(numbers.map((n) => api.block(BigInt(n))))
+      return new Map(blocks.flatMap((b) => (b === null ? [] : [[String(b.number), b.timestamp] as const])))
+    },
+    [numbers.join(',')],
+  )
+  return read !== null && 'value' in read ? read.value : new Map()
+}
+
+/**
  * The wallet's Activity: what it sent and what the selected account received (`mergeActivity`), newest
  * first, each row saying once what it did (its title: what the wallet sent, in the words its approval
  * asked, or what the account received), its status tag (`TxStatusBadge`, as on the Tokens screen and the
@@ -75,6 +93,7 @@ export function ActivityList({
   note,
   receivedRead,
   damaged = null,
+  blockTimes = new Map(),
 }: {
   readonly rows: readonly ActivityRow<ShownReceived>[]
   readonly head: bigint | undefined
@@ -87,7 +106,20 @@ export function ActivityList({
   readonly receivedRead: boolean
   /** What of the saved activity could not be read at start (`damagedNote`), or null. */
   readonly damaged?: string | null
+  /**
+   * The time of the blocks the rows are in, ms since epoch by block number (decimal): a row in one says
+   * when ("3 min ago", the date in its tooltip); none until read.
+   */
+  readonly blockTimes?: ReadonlyMap<string, bigint>
 }) {
+  const when = (block: string | undefined) => {
+    const at = block === undefined ? undefined : blockTimes.get(block)
+    return at === undefined ? null : (
+      <span className="muted small" data-testid="activity-time">
+        <Age at={at} />
+      </span>
+    )
+  }
   return (
     <>
       {damaged !== null && (
@@ -114,6 +146,7 @@ export function ActivityList({
                   <ShortHexText text={row.item.title} />
                 </span>
                 <TxStatusBadge status={activityStatus(row.item, head)} testId="activity-status" />
+                {when(row.item.blockNumber)}
                 <TxLink hash={row.item.hash} className="mono small" />
               </li>
             ) : (
@@ -147,6 +180,7 @@ export function ActivityList({
                   }}
                   testId="activity-status"
                 />
+                {when(row.item.blockNumber)}
                 <TxLink hash={row.item.hash} className="mono small" />
               </li>
             ),

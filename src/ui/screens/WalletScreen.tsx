@@ -12,7 +12,13 @@ import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/fau
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
-import { ActivityList, damagedNote, receivedNote, shownReceived } from '../components/ActivityList'
+import {
+  ActivityList,
+  damagedNote,
+  receivedNote,
+  shownReceived,
+  useBlockTimes,
+} from '../components/ActivityList'
 import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
 import { TxLink } from '../components/explorer'
@@ -919,9 +925,12 @@ function Activity() {
   const head = useApp((s) => s.head?.number)
   const mode = useApp((s) => s.mode)
   const ours = received !== null && received.account === selected ? received : null
+  const rows = mergeActivity(activity, ours === null ? [] : shownReceived(ours.account, ours.items, locks))
+  const blockTimes = useBlockTimes(rows)
   return (
     <ActivityList
-      rows={mergeActivity(activity, ours === null ? [] : shownReceived(ours.account, ours.items, locks))}
+      rows={rows}
+      blockTimes={blockTimes}
       head={head}
       note={receivedNote(mode, ours?.unread)}
       receivedRead={ours !== null && ours.unread === undefined}
