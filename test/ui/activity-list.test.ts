@@ -7,7 +7,13 @@ import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { LockState } from '../../src/node/contracts/htlc/abi'
 import { peerListed, type SettledLocks } from '../../src/ui/address-activity'
-import { ActivityList, damagedNote, receivedNote, shownReceived } from '../../src/ui/components/ActivityList'
+import {
+  ActivityList,
+  damagedNote,
+  receivedNote,
+  sentTitle,
+  shownReceived,
+} from '../../src/ui/components/ActivityList'
 import { short } from '../../src/ui/components/explorer'
 import { addressListNote } from '../../src/ui/screens/ExplorerScreen'
 import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
@@ -39,6 +45,20 @@ describe('the wallet Activity', () => {
     blockNumber: '10',
   }
 
+  test('a send reads "Sending" while pending and "Sent" once in a block, beside "Received"; other titles as asked', () => {
+    expect(sentTitle('Send 2.5 TAB to 0x20…51', 'pending')).toBe('Sending 2.5 TAB to 0x20…51')
+    expect(sentTitle('Send 2.5 TAB to 0x20…51', 'confirmed')).toBe('Sent 2.5 TAB to 0x20…51')
+    expect(sentTitle('Send 2.5 TAB to 0x20…51', 'failed')).toBe('Send 2.5 TAB to 0x20…51')
+    expect(sentTitle('Transfer 1 GLD to 0x20…51', 'confirmed')).toBe('Transfer 1 GLD to 0x20…51')
+    const html = render({
+      rows: mergeActivity([{ ...sent, status: 'confirmed', blockNumber: '11' }], []),
+      head: 12n,
+      note: null,
+      receivedRead: true,
+    })
+    expect(items(html)[0]).toContain('<span>Sent 1 TAB to ' + '<span class="short-hex">0x3C…BC</span></span>')
+  })
+
   test("a row in a block says when, the block's time, its date in the tooltip; a pending one says nothing of it", () => {
     const at = BigInt(Date.now() - 3 * 60_000)
     const html = render({
@@ -66,13 +86,13 @@ describe('the wallet Activity', () => {
     const [first, second] = items(html)
     expect(items(html)).toHaveLength(2)
     expect(first).toContain('data-direction="sent" data-status="pending"')
-    expect(first).toContain('Send 1 TAB to <span class="short-hex">0x3C…BC</span>')
+    expect(first).toContain('Sending 1 TAB to <span class="short-hex">0x3C…BC</span>')
     expect(first).toContain(
       'data-testid="activity-status" data-state="pending" data-verified="true">Pending — not in a block yet</span>',
     )
     expect(first).toContain(`href="/tx/${sent.hash}"`)
-    // What it did, said once: no "Sent" tag before the title's "Send".
-    expect(first).toContain('<span>Send 1 TAB to <span class="short-hex">0x3C…BC</span></span>')
+    // What it did, said once, as it stands (pending: "Sending"): no "Sent" tag before the title.
+    expect(first).toContain('<span>Sending 1 TAB to <span class="short-hex">0x3C…BC</span></span>')
     expect(first).not.toContain('>Sent<')
     // The hash in short, linking to the Tx page, whole in its tooltip and accessible name.
     expect(first).toContain(

@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
 import type { NodeMode } from '../../node/light/mode'
-import { type ActivityRow, lockPayout, type ReceivedItem } from '../../wallet/activity'
+import { type ActivityItem, type ActivityRow, lockPayout, type ReceivedItem } from '../../wallet/activity'
 import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
 import { Age, short, TxLink, useNodeQuery } from './explorer'
@@ -61,6 +61,18 @@ export function shownReceived(
     const paid = lockPayout(account, item, read.lock)
     return paid === null ? [] : [paid]
   })
+}
+
+/**
+ * What a sent row says it did: its approval's "Send 2.5 TAB to …" reads "Sending …" while pending and
+ * "Sent …" once in a block, beside a received row's "Received …"; other titles, and a failed or dropped
+ * send (its tag says so), as asked. Pure.
+ */
+export function sentTitle(title: string, status: ActivityItem['status']): string {
+  if (!title.startsWith('Send ')) return title
+  if (status === 'pending') return `Sending ${title.slice(5)}`
+  if (status === 'confirmed') return `Sent ${title.slice(5)}`
+  return title
 }
 
 /**
@@ -143,7 +155,7 @@ export function ActivityList({
                 data-verified={String(row.item.unverified === undefined)}
               >
                 <span>
-                  <ShortHexText text={row.item.title} />
+                  <ShortHexText text={sentTitle(row.item.title, row.item.status)} />
                 </span>
                 <TxStatusBadge status={activityStatus(row.item, head)} testId="activity-status" />
                 {when(row.item.blockNumber)}
