@@ -1,22 +1,23 @@
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
-import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
+import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { AbortOptions, Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { ping } from '@libp2p/ping'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { type Job, lpStream, Queue } from '@libp2p/utils'
-import { webRTC } from '@libp2p/webrtc'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { startupMark } from '../marks'
 import { messageOf } from '../rpc/errors'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { checkMessageSize, NetError, requestFailed } from './errors'
-import { ExchangeSession, serveExchanges } from './exchange'
+import { ExchangeSession } from './exchange'
 import { tabConnectionGater } from './gater'
+import {
+  handleExchangeProtocol,
+  MAX_INTRO_STREAMS,
+  PING_INTERVAL_MS,
+  tabLibp2pOptions,
+} from './libp2p-options'
 import { exchangeOnLinks, requestOrder } from './links'
 import { pooledNoiseCrypto } from './noise-crypto'
 import {
@@ -34,7 +35,6 @@ import {
 } from './protocol'
 import { RetrySchedule } from './retry'
 import type { DirectDialStatus, NetworkSnapshot, PeerInfo, RelayProblem, RelayStatus } from './types'
-import { closingWebSockets } from './websockets'
 
 export interface NetworkHostInit {
   /** This profile's persisted libp2p identity. */
@@ -64,8 +64,6 @@ const VERDICTS: Record<GossipVerdict, TopicValidatorResult> = {
 
 /** How many of its latest direct dials the host remembers (`dials()`, for devtools and tests). */
 const DIAL_LOG_SIZE = 64
-/** How often each connection is pinged (libp2p's connection monitor), ms. */
-const PING_INTERVAL_MS = 3_000
 /** How long after one of a peer's links closes the gossip stream to it is checked (`restoreGossip`), ms. */
 const GOSSIP_RESTORE_MS = 100
 /**
@@ -136,8 +134,6 @@ function closeWhenDead(conn: Connection): void {
 
 /** How long after our reservation a tab still without a direct peer asks the relay again, ms. */
 const RELAY_PEERS_RETRY_MS = 3_000
-/** A ping unanswered this long closes the link, ms. */
-const PING_TIMEOUT_MS = 10_000
 /**
  * Discovery broadcasts reach every tab through the relay (N² messages per interval), so they are
  * sparse; a joining tab finds the present ones at once through the relay-peers protocol.
@@ -155,8 +151,6 @@ const MAX_REDIALS = 256
 const DIAL_DROPPED = 'its turn went to tabs announced after it'
 /** Why a dial failed whose attempts ended without an error of their own (the link it brought closed at once). */
 const DIAL_UNLINKED = 'no direct link came of it'
-/** Dialing the relay and reserving a slot on it, ms. */
-const RESERVATION_TIMEOUT_MS = 15_000
 /** How long libp2p's creation waits for the relay's address, to reserve at start, ms. */
 const RELAY_INFO_WAIT_MS = 2_000
 /** The longest a server's Retry-After holds back the next ask for the relay's address, ms. */
@@ -221,49 +215,26 @@ export async function createNetworkHost(init: NetworkHostInit) {
   }
 
   const noiseCrypto = await pooledNoiseCrypto()
-  const node = await createLibp2p({
-    privateKey: init.privateKey,
-    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
-    transports: [
-      closingWebSockets(),
-      webRTC({ rtcConfiguration }),
-      // The relay dial and the reservation share this deadline; on a loaded machine the dial alone
-      // can take a few seconds (libp2p's default is 5 s).
-      circuitRelayTransport({ reservationCompletionTimeout: RESERVATION_TIMEOUT_MS }),
-    ],
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
-    streamMuxers: [yamux()],
-    // Pings measure each link's latency and close a link whose pings go unanswered (a relay or tab that
-    // vanished without closing). A busy peer (a page loading, a loaded relay) answers late, and
-    // dropping the relay link drops our reservation and every dial through it: wait 10 s, not 5.
-    connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_TIMEOUT_MS } },
-    connectionGater: tabConnectionGater({ isBanned, relayAddrs: () => relay?.addrs ?? [] }),
-    peerDiscovery: [
-      (components) => {
-        const discovery = pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] })(
-          components,
-        )
-        // Each broadcast, not only a tab's first: libp2p's `peer:discovery` comes once per tab, when it
-        // enters the peer store (which a dial to it, failed or not, already does).
-        discovery.addEventListener('peer', (evt) => announced(evt.detail.id, evt.detail.multiaddrs))
-        return discovery
-      },
-    ],
-    services: {
-      identify: identify(),
-      // Answers the connection monitor's pings, which measure each link's latency.
-      ping: ping(),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        // Tabs of one machine or one household share an IP: no IP-colocation penalty.
-        scoreParams: { IPColocationFactorWeight: 0 },
-        maxInboundDataLength: MAX_GOSSIP_BYTES + 64 * 1024,
-        // Gossip rides direct links only; relayed connections are for WebRTC signalling.
-        runOnLimitedConnection: false,
-      }),
-    },
-    start: false,
-  })
+  const node = await createLibp2p(
+    tabLibp2pOptions({
+      privateKey: init.privateKey,
+      rtcConfiguration,
+      noiseCrypto,
+      connectionGater: tabConnectionGater({ isBanned, relayAddrs: () => relay?.addrs ?? [] }),
+      peerDiscovery: [
+        (components) => {
+          const discovery = pubsubPeerDiscovery({
+            interval: DISCOVERY_INTERVAL_MS,
+            topics: [DISCOVERY_TOPIC],
+          })(components)
+          // Each broadcast, not only a tab's first: libp2p's `peer:discovery` comes once per tab, when it
+          // enters the peer store (which a dial to it, failed or not, already does).
+          discovery.addEventListener('peer', (evt) => announced(evt.detail.id, evt.detail.multiaddrs))
+          return discovery
+        },
+      ],
+    }),
+  )
   startupMark('libp2p-created')
 
   let sink: NetworkSink | null = null
@@ -865,21 +836,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
       return { recipients: result.recipients.length }
     },
     async handle(protocol) {
-      await node.handle(
-        protocol,
-        async (stream, connection) => {
-          const from = connection.remotePeer.toString()
-          await serveExchanges(
-            stream,
-            async (request) => {
-              if (sink === null) throw new Error('node not attached')
-              return sink.request(protocol, request, from)
-            },
-            MAX_EXCHANGE_BYTES,
-          )
-        },
-        { runOnLimitedConnection: false },
-      )
+      await handleExchangeProtocol(node, protocol, async (request, from) => {
+        if (sink === null) throw new Error('node not attached')
+        return sink.request(protocol, request, from)
+      })
     },
     async request(peerId, protocol, data, timeoutMs = 10_000) {
       checkMessageSize(data, MAX_EXCHANGE_BYTES)
@@ -946,7 +906,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
      */
     async start(connectAfter?: Promise<void>): Promise<void> {
       // Before start: the reservation (and with it the relay's introductions) may come at once.
-      await node.handle(RELAY_INTRO_PROTOCOL, onIntroduction)
+      await node.handle(RELAY_INTRO_PROTOCOL, onIntroduction, { maxInboundStreams: MAX_INTRO_STREAMS })
       // A relay info that the peer store refuses (a malformed peer id) fails the first connection
       // attempt instead, which reports it and retries. (Known now, the relay would be dialled as libp2p
       // starts; a connection put off learns it as it starts.)
