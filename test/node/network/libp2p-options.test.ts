@@ -214,11 +214,13 @@ describe("a tab's libp2p, flooded with connections through its relay", () => {
     await relay.stop()
   })
 
-  test('connections beyond maxConnections are refused; the relay link stays and an honest request is answered', async () => {
+  test('a flood of connections through the relay leaves the host within maxConnections; the relay link stays and an honest request is answered', async () => {
     const circuit: Multiaddr | undefined = host
       .getMultiaddrs()
       .find((a) => a.toString().includes('/p2p-circuit'))
     if (circuit === undefined) throw new Error('no circuit address')
+    // Past maxConnections, through the relay (how a tab takes inbound links). Not the only bound here:
+    // without maxConnections this flood is still held under it (by the relay's circuit limits).
     const flooders = await Promise.all(Array.from({ length: 8 }, () => reservingTab(relay)))
     let most = 0
     const watch = setInterval(() => {
