@@ -220,7 +220,7 @@ describe("a tab's libp2p, flooded with connections through its relay", () => {
       .find((a) => a.toString().includes('/p2p-circuit'))
     if (circuit === undefined) throw new Error('no circuit address')
     // Past maxConnections, through the relay (how a tab takes inbound links). Not the only bound here:
-    // without maxConnections this flood is still held under it (by the relay's circuit limits).
+    // without maxConnections this flood is still held under it (by a limit not yet found).
     const flooders = await Promise.all(Array.from({ length: 8 }, () => reservingTab(relay)))
     let most = 0
     const watch = setInterval(() => {
