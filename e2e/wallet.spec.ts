@@ -790,6 +790,14 @@ test('faucet, then send coin to a second browser through the approval dialog: it
       `Send ${formatEther(parseEther('10') - fee)} TAB to ${addressB.slice(0, 4)}…${addressB.slice(-2)}`,
     )
     await expect(a.getByTestId('approval')).toContainText(`up to ${formatEther(fee)} TAB`)
+    // What leaves the account, plainly: the amount, and with the fee at most, all of the balance.
+    const fact = (label: string) =>
+      a
+        .getByTestId('approval')
+        .locator('.facts__row')
+        .filter({ has: a.locator('dt', { hasText: label }) })
+    await expect(fact('Amount')).toHaveText(`Amount${formatEther(parseEther('10') - fee)} TAB`)
+    await expect(fact('Total')).toHaveText('Totalup to 10 TAB')
     // Confirm and Cancel in view without scrolling, on a laptop and on a phone.
     await approvalButtonsInView(a)
     await a.getByTestId('approval-cancel').click()

@@ -103,13 +103,12 @@ export async function describeTransaction(
 ): Promise<ApprovalRequest> {
   const fee = formatCoin(tx.gas * tx.maxFeePerGas)
   const named = NATIVE_CONTRACTS.get(tx.to.toLowerCase())
-  const details = [
+  const parties = [
     { label: 'From', value: tx.from },
     { label: 'To', value: named === undefined ? tx.to : `${named}: ${tx.to}` },
-    { label: 'Network fee', value: `up to ${fee}` },
   ]
   const [what, usual] = await Promise.all([
-    describeCall(backend, tx, details),
+    describeCall(backend, tx, parties, { label: 'Network fee', value: `up to ${fee}` }),
     Promise.all([backend.nextBaseFee(), backend.suggestedTip()]).then(([base, tip]) => 2n * base + tip),
   ])
   if (tx.maxFeePerGas <= HIGH_FEE_FACTOR * usual) return { kind: 'transaction', from: tx.from, ...what }
@@ -125,20 +124,31 @@ export async function describeTransaction(
   }
 }
 
-type Rows = readonly { readonly label: string; readonly value: string }[]
+type Row = { readonly label: string; readonly value: string }
+type Rows = readonly Row[]
 
 /**
- * What a transaction does: its title, and `details` after the rows of what it moves and to whom. Value
- * sent with data is in the title: to an account without code (the chain ignores the data) it is a send;
- * to a contract a payment beside the call, unless the call names it (a native HTLC lock escrows it).
+ * What a transaction does: its title, and its rows: what it moves and to whom, then `parties` (From,
+ * To) and `fee`. Value sent with data is in the title: to an account without code (the chain ignores
+ * the data) it is a send; to a contract a payment beside the call, unless the call names it (a native
+ * HTLC lock escrows it). A send says plainly what leaves the account: its amount, the fee at most, and
+ * their total at most (a token's amount is in its own units, its fee in the coin: no total adds them).
  */
 async function describeCall(
   backend: ProviderBackend,
   tx: TxToApprove,
-  details: Rows,
+  parties: Rows,
+  fee: Row,
 ): Promise<{ title: string; details: Rows }> {
   const native = formatCoin(tx.value)
-  if (tx.data === '0x') return { title: `Send ${native} to ${shortAddress(tx.to)}`, details }
+  const details = [...parties, fee]
+  const payment = [
+    ...parties,
+    { label: 'Amount', value: native },
+    fee,
+    { label: 'Total', value: `up to ${formatCoin(tx.value + tx.gas * tx.maxFeePerGas)}` },
+  ]
+  if (tx.data === '0x') return { title: `Send ${native} to ${shortAddress(tx.to)}`, details: payment }
   const withValue = tx.value > 0n ? [{ label: 'Also sends', value: native }] : []
   const paying = tx.value > 0n ? `, paying it ${native}` : ''
   const to = tx.to.toLowerCase()
@@ -156,7 +166,7 @@ async function describeCall(
   if ((await backend.code(tx.to, 'latest')) === '0x')
     return {
       title: `Send ${native} to ${shortAddress(tx.to)}, with data it ignores (no contract there)`,
-      details: [...details, { label: 'Data', value: tx.data }],
+      details: [...payment, { label: 'Data', value: tx.data }],
     }
   let name: string | null = null
   try {
@@ -239,9 +249,13 @@ async function describeTokenCall(
   }
   if (call.functionName === 'transfer') {
     const [to, amount] = call.args
+    const moved = await tokenAmount(backend, token, amount)
     return {
-      title: `Transfer ${await tokenAmount(backend, token, amount)} to ${shortAddress(to)}`,
-      rows: [{ label: 'Recipient', value: getAddress(to) }],
+      title: `Transfer ${moved} to ${shortAddress(to)}`,
+      rows: [
+        { label: 'Recipient', value: getAddress(to) },
+        { label: 'Amount', value: moved },
+      ],
     }
   }
   if (call.functionName === 'approve') {
@@ -254,11 +268,13 @@ async function describeTokenCall(
   }
   if (call.functionName === 'transferFrom') {
     const [owner, to, amount] = call.args
+    const moved = await tokenAmount(backend, token, amount)
     return {
-      title: `Transfer ${await tokenAmount(backend, token, amount)} from ${shortAddress(owner)} to ${shortAddress(to)}`,
+      title: `Transfer ${moved} from ${shortAddress(owner)} to ${shortAddress(to)}`,
       rows: [
         { label: 'Owner', value: getAddress(owner) },
         { label: 'Recipient', value: getAddress(to) },
+        { label: 'Amount', value: moved },
       ],
     }
   }

@@ -85,6 +85,56 @@ describe('approval texts', () => {
     expect(row(r, 'To')).toBe(FRIEND)
   })
 
+  test('a payment says plainly what leaves the account: the amount, the fee at most, and their total at most', async () => {
+    const r = await describeTransaction(backend, {
+      from: ME,
+      to: FRIEND,
+      value: parseEther('2.5'),
+      data: '0x',
+      gas: 21_000n,
+      maxFeePerGas: 1_000_000_000n,
+    })
+    expect(r.details).toEqual([
+      { label: 'From', value: ME },
+      { label: 'To', value: FRIEND },
+      { label: 'Amount', value: '2.5 TAB' },
+      { label: 'Network fee', value: 'up to 0.000021 TAB' },
+      { label: 'Total', value: 'up to 2.500021 TAB' },
+    ])
+    // Data to an account without code is a payment too (the chain ignores the data).
+    const eoa = await describeTransaction(backend, {
+      from: ME,
+      to: FRIEND,
+      value: parseEther('1000'),
+      data: '0xdeadbeef',
+      gas: 30_000n,
+      maxFeePerGas: 1_000_000_000n,
+    })
+    expect(row(eoa, 'Amount')).toBe('1,000 TAB')
+    expect(row(eoa, 'Total')).toBe('up to 1,000.00003 TAB')
+  })
+
+  test('a token transfer says its amount in the token’s units; the fee is in TAB, so no total adds them', async () => {
+    const gold = tokenBackend('GLD', 2)
+    const base = { from: ME, to: TOKEN, value: 0n, gas: 60_000n, maxFeePerGas: 1_000_000_000n }
+    const transfer = await describeTransaction(gold, {
+      ...base,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [FRIEND, 1_250n] }),
+    })
+    expect(transfer.details.slice(0, 2)).toEqual([
+      { label: 'Recipient', value: FRIEND },
+      { label: 'Amount', value: '12.5 GLD' },
+    ])
+    expect(row(transfer, 'Network fee')).toBe('up to 0.00006 TAB')
+    expect(row(transfer, 'Total')).toBeUndefined()
+    const owner = getAddress(DEVNET_ACCOUNTS[2] as string)
+    const from = await describeTransaction(gold, {
+      ...base,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transferFrom', args: [owner, FRIEND, 5n] }),
+    })
+    expect(row(from, 'Amount')).toBe('0.05 GLD')
+  })
+
   test('amounts read as on every screen: thousands grouped, every base unit shown', async () => {
     const native = await describeTransaction(backend, {
       from: ME,
