@@ -74,6 +74,10 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
   await openNode(page, '/?mine=0')
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  // The form says why it asks: the page loaded again.
+  await expect(page.getByTestId('locked-reason')).toHaveText(
+    'Your wallet locks each time this page loads or reloads, and after 15 minutes without use: enter your password to unlock it.',
+  )
   expect(await page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_accounts' }))).toEqual([])
   // A dApp's "Connect" on the locked wallet waits on the unlock prompt: 4001 once it is dismissed, the
   // account once the wallet is unlocked (the request held in the page, not awaited by evaluateHandle).
@@ -190,6 +194,9 @@ async function fiveWrongPasswords(page: Page) {
   await createWallet(page)
   await page.getByTestId('lock').click()
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+  await expect(page.getByTestId('locked-reason')).toHaveText(
+    'You locked your wallet: enter your password to unlock it.',
+  )
   const password = page.getByTestId('password')
   const button = page.getByTestId('unlock-button')
   const refusal = page.getByTestId('unlock-error')

@@ -1,4 +1,5 @@
 import { ProviderRpcError, RpcCode } from '../wallet/rpc-error'
+import type { LockReason } from '../wallet/wallet'
 
 /**
  * What the page's own screens say when an action needs the wallet and it is locked (the unlock prompt
@@ -20,4 +21,21 @@ export const walletLockedError = (): ProviderRpcError =>
 export function lockedMessage(err: unknown): string | null {
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : null
   return code === RpcCode.unauthorized ? WALLET_LOCKED_MESSAGE : null
+}
+
+/** `15 minutes`, `1 minute`, `90 seconds`: a wallet's idle time (ms) in whole minutes when it is some. */
+function idleTime(ms: number): string {
+  const [n, unit] = ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second']
+  return `${n} ${unit}${n === 1 ? '' : 's'}`
+}
+
+/**
+ * What the Unlock form says of why the wallet is locked (`reason`, as the wallet knows it; `idleMs`:
+ * how long it stays unlocked without use): a user who reloaded sees a password form with its reason.
+ */
+export function lockedReason(reason: LockReason, idleMs: number): string {
+  const unlock = 'enter your password to unlock it.'
+  if (reason === 'idle') return `Your wallet locked after ${idleTime(idleMs)} without use: ${unlock}`
+  if (reason === 'user') return `You locked your wallet: ${unlock}`
+  return `Your wallet locks each time this page loads or reloads, and after ${idleTime(idleMs)} without use: ${unlock}`
 }

@@ -24,6 +24,15 @@ import {
 
 export type WalletState = 'none' | 'locked' | 'unlocked'
 
+/**
+ * Why a stored wallet is locked: the page loaded it (every load and reload starts locked), it went
+ * `idleMs` without use, or the user locked it.
+ */
+export type LockReason = 'load' | 'idle' | 'user'
+
+/** How long a wallet stays unlocked without use by default, ms. */
+const DEFAULT_IDLE_MS = 15 * 60_000
+
 /** What the UI may see of the wallet: never a key. */
 export interface WalletView {
   readonly state: WalletState
@@ -33,7 +42,7 @@ export interface WalletView {
 
 export interface WalletInit {
   readonly store: WalletStore
-  /** Lock after this long without activity (`touch`, signing), ms. Default 15 minutes. */
+  /** Lock after this long without activity (`touch`, signing), ms. Default `DEFAULT_IDLE_MS`. */
   readonly idleMs?: number
   /** PBKDF2 iterations for new vaults (at least 600,000). */
   readonly iterations?: number
@@ -115,12 +124,14 @@ function checkName(name: string): string {
 export type Wallet = ReturnType<typeof createWallet>
 
 export function createWallet(init: WalletInit) {
-  const idleMs = init.idleMs ?? 15 * 60_000
+  const idleMs = init.idleMs ?? DEFAULT_IDLE_MS
   const iterations = init.iterations ?? DEFAULT_ITERATIONS
   const now = init.now ?? Date.now
   let stored: StoredWallet | null = null
   let unlocked: Unlocked | null = null
   let idleTimer: ReturnType<typeof setTimeout> | undefined
+  /** Why the wallet was last locked: a wallet read from the store starts locked by the page's load. */
+  let lockReason: LockReason = 'load'
   const listeners = new Set<(v: WalletView) => void>()
   /** Told when another phrase's wallet replaced this one (`restore`): see `onReplaced`. */
   const replacedListeners = new Set<() => void>()
@@ -147,12 +158,13 @@ export function createWallet(init: WalletInit) {
 
   function touch(): void {
     clearTimeout(idleTimer)
-    if (unlocked !== null) idleTimer = setTimeout(lock, idleMs)
+    if (unlocked !== null) idleTimer = setTimeout(() => lock('idle'), idleMs)
   }
 
-  function lock(): void {
+  function lock(reason: LockReason): void {
     clearTimeout(idleTimer)
     if (unlocked === null) return
+    lockReason = reason
     wipe(unlocked)
     unlocked = null
     changed()
@@ -442,7 +454,14 @@ export function createWallet(init: WalletInit) {
         return view()
       })
     },
-    lock,
+    /** The user locks the wallet: its keys are wiped until the password unlocks it again. */
+    lock: (): void => lock('user'),
+    /** Why the wallet is locked (`LockReason`); null when it is not (unlocked, or no wallet). */
+    lockedBy(): LockReason | null {
+      return stored !== null && unlocked === null ? lockReason : null
+    },
+    /** How long the wallet stays unlocked without use, ms. */
+    idleMs,
     /** User activity: postpones the idle lock. */
     touch,
     /**

@@ -191,6 +191,24 @@ describe('wallet', () => {
     await expect(wallet.addAccount()).rejects.toMatchObject({ type: { code: 'WALLET_LOCKED' } })
   })
 
+  test('the wallet knows why it is locked: the page loaded it, it was idle, or the user locked it', async () => {
+    const store = memoryWalletStore()
+    const wallet = await unlockedWallet(store, 150)
+    expect(wallet.lockedBy()).toBeNull()
+    expect(wallet.idleMs).toBe(150)
+    await new Promise((r) => setTimeout(r, 400))
+    expect(wallet.lockedBy()).toBe('idle')
+    await wallet.unlock(PASSWORD)
+    expect(wallet.lockedBy()).toBeNull()
+    wallet.lock()
+    expect(wallet.lockedBy()).toBe('user')
+    const reloaded = createWallet({ store })
+    expect(reloaded.lockedBy()).toBeNull()
+    await reloaded.load()
+    expect(reloaded.lockedBy()).toBe('load')
+    expect(reloaded.idleMs).toBe(15 * 60_000)
+  })
+
   test('the mnemonic is revealed only against the password', async () => {
     const wallet = await unlockedWallet()
     await expect(wallet.revealMnemonic('nope nope nope')).rejects.toThrow('incorrect password')

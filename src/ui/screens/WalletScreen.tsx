@@ -38,7 +38,7 @@ import {
   parseImportKey,
   parseNewWallet,
 } from '../wallet-forms'
-import { lockedMessage } from '../wallet-locked'
+import { lockedMessage, lockedReason } from '../wallet-locked'
 import { useWallet } from '../wallet-session'
 import '../wallet.css'
 
@@ -245,6 +245,8 @@ function usePasswordCheck(errorId: string) {
 function Unlock() {
   const wallet = useWallet((s) => s.wallet)
   const prompt = useWallet((s) => s.unlockPrompt)
+  // Read as the view turns locked (this form shows then): the wallet says why.
+  const reason = wallet === null ? null : wallet.lockedBy()
   const form = usePasswordCheck('unlock-error')
   return (
     <>
@@ -262,6 +264,11 @@ function Unlock() {
         data-testid="unlock"
       >
         <h2>Unlock your wallet</h2>
+        {wallet !== null && reason !== null && (
+          <p className="muted" data-testid="locked-reason">
+            {lockedReason(reason, wallet.idleMs)}
+          </p>
+        )}
         {prompt && <p className="notice">A request needs your wallet unlocked: unlock it to continue.</p>}
         <PasswordField label="Password" autoComplete="current-password" testId="password" {...form.field} />
         {form.message}
