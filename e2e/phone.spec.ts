@@ -630,6 +630,10 @@ test('on a phone a light tab with no peer yet says its balance waits for one, an
     const card = page.getByTestId('verified-balance')
     await expect(card).toHaveAttribute('data-verified', 'false')
     await expect(card).toContainText('Not verified yet: waiting for a peer to prove it.')
+    // Whose balance: the devnet account the tab acts with, by name and short address.
+    await expect(page.getByTestId('balance-account')).toHaveText(
+      /^Devnet account \d+ · 0x[0-9a-fA-F]{8}…[0-9a-fA-F]{6}$/,
+    )
     expect(await width()).toBeLessThanOrEqual(390)
     // Any other reason the card shows, naming an account in full, wraps inside the card.
     await card

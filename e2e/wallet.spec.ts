@@ -69,6 +69,11 @@ test('create a wallet, open the profile again, wrong password refused, unlock: s
   expect(await page.evaluate(() => window.tabchain?.provider.request({ method: 'eth_chainId' }))).toBe(
     '0x7ab7',
   )
+  // Home names whose balance it shows, as the Wallet does: the account's name and short address.
+  await page.getByRole('link', { name: 'Home', exact: true }).first().click()
+  await expect(page.getByTestId('balance-account')).toHaveText(
+    `Account 1 · ${address.slice(0, 10)}…${address.slice(-6)}`,
+  )
 
   // Opened again in this tab (its profile), not mining (the wallet's balance below is its own: nothing).
   await openNode(page, '/?mine=0')

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
+import type { Address } from 'viem'
 import type { ChainParams } from '../../node/chain/types'
 import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
@@ -27,6 +28,7 @@ import { useAccount } from '../signer/account'
 import { storageReadKey } from '../storage-card'
 import { directPeerCount, useApp } from '../store'
 import { useNow } from '../useNow'
+import { useWallet } from '../wallet-session'
 
 /** Overview: what this tab is, and the node's status at a glance. */
 export function HomeScreen() {
@@ -123,6 +125,10 @@ function ChainCards() {
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const read = useBalanceRead()
   const devnet = useAccount((s) => (s.wallet === null ? (s.signer?.label ?? null) : null))
+  const address = useAccount((s) => s.signer?.address ?? null)
+  // The wallet's name for its selected account, as its Wallet screen lists it (the signer's label adds "(wallet)").
+  const named = useWallet((s) => s.view.accounts.find((a) => a.address === s.view.selected)?.name ?? null)
+  const name = devnet ?? named
   const view = homeChainView(
     useApp((s) => s.head),
     read,
@@ -169,7 +175,12 @@ function ChainCards() {
           </p>
         )}
       </article>
-      <BalanceCard view={view} light={light} devnet={devnet} />
+      <BalanceCard
+        view={view}
+        light={light}
+        devnet={devnet}
+        account={address === null || name === null ? null : { name, address }}
+      />
       <SyncCard />
       <PaceCard params={chain?.params ?? null} difficulty={head?.difficulty ?? null} />
       <article className="card" data-testid="storage">
@@ -301,17 +312,20 @@ function useBalanceRead(): BalanceRead | null {
  * ("verified at #n"), on a full node from the state it executed at the head the head card shows. An
  * unverified balance is never shown, only why (on a light tab with no peer yet, that it waits for one).
  * Until a wallet exists the tab acts with a public devnet key, which the card says: anyone can spend
- * from it.
+ * from it. Whose balance it is comes first, as the Wallet names the account: its name and short address.
  */
 export function BalanceCard({
   view,
   light,
   devnet,
+  account,
 }: {
   readonly view: HomeChainView
   readonly light: boolean
   /** The devnet account the tab acts with ('Devnet account 3'), null once a wallet exists. */
   readonly devnet: string | null
+  /** The account whose balance it is ('Account 1', the wallet's name for it); null or absent: none yet. */
+  readonly account?: { readonly name: string; readonly address: Address } | null
 }) {
   const directPeers = useApp(directPeerCount)
   const proven = view.balance
@@ -323,6 +337,11 @@ export function BalanceCard({
       data-number={proven?.number.toString() ?? ''}
     >
       <h2 className="card__label">Your balance</h2>
+      {account != null && (
+        <p className="small" data-testid="balance-account">
+          {account.name} · <AddressLink address={account.address} />
+        </p>
+      )}
       <p className="card__value">{proven === null ? '—' : <ReadableCoin wei={proven.value.balance} />}</p>
       <p className="muted small" title={proven?.hash}>
         {view.error !== null
