@@ -2,22 +2,29 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { Hex } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
+  decodeBlock,
   EMPTY_BLOOM,
   encodeBlock,
+  encodedBlockSize,
   genesisBlock,
   hashBlock,
+  MAX_BLOCK_BYTES,
   txRootOf,
   ZERO_ADDRESS,
 } from '../../../src/node/chain/block'
 import { BlockError, blockVerdict } from '../../../src/node/chain/block-error'
 import { Chain, MAX_ORPHAN_BYTES } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { executeBlock } from '../../../src/node/chain/execute'
 import { devnetGenesis, testGenesis } from '../../../src/node/chain/genesis'
 import type { Block, Header, Tx } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
+import { nextBaseFee } from '../../../src/node/consensus/base-fee'
+import { nextDifficulty } from '../../../src/node/consensus/difficulty'
 import { validateHeader } from '../../../src/node/consensus/validate'
 import { NodeError } from '../../../src/node/rpc/errors'
+import { decodeBlocksResponse, encodeBlocksResponse } from '../../../src/node/sync/messages'
 import { codeOf } from '../../code-of'
 import { addressOf, mineOn, seal, transfer } from './chain-fixtures'
 
@@ -422,6 +429,108 @@ describe('chain: invalid blocks are refused with a typed error and change nothin
       'BLOCK_UNKNOWN_PARENT',
     )
   })
+})
+
+/**
+ * The next block on `chain`'s head holding `txs` as given, executed and sealed: the miner's template without
+ * its size filter (which keeps a reserve under `MAX_BLOCK_BYTES`, so it never builds a block at the bound).
+ */
+function blockOf(chain: Chain, txs: readonly Tx[]): Block {
+  const parent = chain.headHeader
+  const params = chain.params
+  const timestamp = parent.timestamp + 2_000n
+  const baseFeePerGas = nextBaseFee(params, parent)
+  const env = {
+    number: parent.number + 1n,
+    timestamp,
+    miner: addressOf(8),
+    baseFeePerGas,
+    gasLimit: params.blockGasLimit,
+  }
+  const exec = executeBlock(chain.headState, env, txs, params)
+  return seal({
+    header: {
+      parentHash: chain.head.hash,
+      number: env.number,
+      timestamp,
+      miner: env.miner,
+      stateRoot: exec.state.root,
+      transactionsRoot: exec.transactionsRoot,
+      receiptsRoot: exec.receiptsRoot,
+      logsBloom: exec.logsBloom,
+      gasLimit: params.blockGasLimit,
+      gasUsed: exec.gasUsed,
+      baseFeePerGas,
+      difficulty: nextDifficulty(params, parent, timestamp),
+      nonce: 0n,
+    },
+    transactions: txs.map((t) => t.raw),
+  })
+}
+
+/** A transfer from account 0 carrying `length` zero bytes of calldata, with exactly the gas it needs. */
+const padded = (nonce: number, length: number): Promise<Hex> =>
+  transfer(0, { nonce, data: `0x${'00'.repeat(length)}`, gas: 21_000n + 4n * BigInt(length) })
+
+/**
+ * A valid next block on `chain` whose encoding is exactly `size` bytes: sixteen transactions of 130,000
+ * calldata bytes and a last one whose calldata is resized until the sealed block measures `size`.
+ */
+async function blockOfSize(chain: Chain, size: number, full: readonly Hex[]): Promise<Block> {
+  let length = 10_000
+  for (let tries = 0; tries < 8; tries++) {
+    const block = blockOf(chain, txsOf(chain, [...full, await padded(full.length, length)]))
+    const got = encodeBlock(block).length
+    if (got === size) return block
+    length += size - got
+  }
+  throw new Error(`no block of ${size} bytes`)
+}
+
+describe('chain: the block size bound is exact', () => {
+  it('imports a valid block of exactly MAX_BLOCK_BYTES and refuses the same block one byte larger, changing nothing', async () => {
+    const full = await Promise.all(Array.from({ length: 16 }, (_, nonce) => padded(nonce, 130_000)))
+    const store = new MemoryChainStore()
+    const chain = new Chain({ genesis, store })
+    const atBound = await blockOfSize(chain, MAX_BLOCK_BYTES, full)
+    const over = await blockOfSize(chain, MAX_BLOCK_BYTES + 1, full)
+    expect([encodedBlockSize(atBound), encodedBlockSize(over)]).toEqual([
+      MAX_BLOCK_BYTES,
+      MAX_BLOCK_BYTES + 1,
+    ])
+    // The decoder's own check, before any parsing, draws the line at the same byte.
+    expect(decodeBlock(encodeBlock(atBound))).toEqual(atBound)
+    expect(code(() => decodeBlock(encodeBlock(over)))).toBe('BLOCK_TOO_LARGE')
+    // Past the 1 MiB gossip cap a block travels by sync: a blocks response carries a maximal one whole.
+    expect(decodeBlocksResponse(encodeBlocksResponse([encodeBlock(atBound)]))).toEqual([atBound])
+    expect(() => decodeBlocksResponse(encodeBlocksResponse([encodeBlock(over)]))).toThrow(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) }),
+    )
+    const [head, root] = [chain.head.hash, chain.headHeader.stateRoot]
+    expect(() => chain.importBlock(over, now(over))).toThrow(
+      expect.objectContaining({
+        type: { code: 'BLOCK_TOO_LARGE', size: MAX_BLOCK_BYTES + 1, max: MAX_BLOCK_BYTES },
+      }),
+    )
+    // Nothing changed: head, state root, the store (no block, no canonical entry, no transaction indexed).
+    expect([chain.head.hash, chain.headHeader.stateRoot]).toEqual([head, root])
+    expect(store.getBlock(hashBlock(over))).toBeUndefined()
+    expect(store.getCanonicalHash(1n)).toBeUndefined()
+    expect(store.getTxLocation(txRootOf(over.transactions).hashes[0] as Hex)).toBeUndefined()
+    expect(chain.headState.getAccount(addressOf(0)).nonce).toBe(0n)
+    // As an orphan (its parent unknown) the same rule holds before it is kept.
+    const orphanOver = { ...over, header: { ...over.header, parentHash: `0x${'ab'.repeat(32)}` as Hex } }
+    const sealedOrphanOver = seal({
+      header: { ...orphanOver.header, nonce: 0n },
+      transactions: over.transactions,
+    })
+    expect(encodedBlockSize(sealedOrphanOver)).toBe(MAX_BLOCK_BYTES + 1)
+    expect(code(() => chain.importBlock(sealedOrphanOver, now(over)))).toBe('BLOCK_TOO_LARGE')
+    expect(chain.orphanCount).toBe(0)
+    // The block at the bound is valid in every other respect too: it extends the chain.
+    expect(chain.importBlock(atBound, now(atBound)).kind).toBe('extended')
+    expect(chain.headState.getAccount(addressOf(0)).nonce).toBe(17n)
+  }, 60_000)
 })
 
 describe('chain: replays and reorgs', () => {
