@@ -20,6 +20,11 @@ export type StorageErrorType =
   | { readonly code: 'STORAGE_CORRUPT'; readonly reason: string }
   /** No IndexedDB here, or opening it failed (private mode, blocked by another connection). */
   | { readonly code: 'STORAGE_UNAVAILABLE'; readonly reason: string }
+  /**
+   * Another node (the worker of a tab that is closing or reloading) still holds the profile's writer lock
+   * after `waitedMs`: this one does not open the database, so only one node ever writes to it.
+   */
+  | { readonly code: 'STORAGE_IN_USE'; readonly profileId: string; readonly waitedMs: number }
 
 /**
  * What a storage error says to the person reading it (the node's failed screen shows a start's as it
@@ -41,6 +46,8 @@ function storageMessage(type: StorageErrorType): string {
       return `the stored data is damaged: ${type.reason}`
     case 'STORAGE_UNAVAILABLE':
       return `the database cannot be opened: ${type.reason}`
+    case 'STORAGE_IN_USE':
+      return `another tab's node still has this profile's data open (waited ${type.waitedMs} ms for it to close): reload this tab in a moment`
   }
 }
 

@@ -2,6 +2,7 @@ import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb'
 import type { Hex } from 'viem'
 import type { Receipt } from '../chain/types'
 import { toHex } from '../codec/bytes'
+import type { ProfileLocks } from '../profile/locks'
 import type { TrieNodeRecord } from '../state/trie'
 import { StorageError, toStorageError } from './errors'
 import { checkChain } from './open-check'
@@ -58,6 +59,48 @@ export interface IdbRepositoryOptions {
   readonly beforeWrite?: BeforeWriteHook
 }
 
+/**
+ * The Web Lock a node holds for as long as it has its profile's database open. The page's profile lock
+ * (`lockName`, profile/claim.ts) is let go when its document unloads, which can be before its worker has
+ * ended; this one is the worker's own, freed only when that worker ends or closes the database. So a
+ * reloaded tab's new node never opens (and writes to) the database while the old node still can.
+ * Not under `lockName('')`: it does not count as a profile some tab runs.
+ */
+export const writerLockName = (profileId: string): string => `tabchain:profile-writer:${profileId}`
+
+export interface ProfileRepositoryOptions extends IdbRepositoryOptions {
+  /** Web Locks in the app (`webLocks`), `memoryLocks` in tests. */
+  readonly locks: ProfileLocks
+  /** How long to wait for a node that still holds the writer lock to end, ms. */
+  readonly waitMs: number
+}
+
+/**
+ * `openIdbRepository` for the one node that holds the profile's writer lock (`writerLockName`), taken
+ * first (waiting up to `waitMs`) and held until the repository is closed: a second opener of the same
+ * profile gets `StorageError` `STORAGE_IN_USE` and never opens the database (opening writes to it). Other
+ * errors as `openIdbRepository`, the lock let go.
+ */
+export async function openProfileRepository(options: ProfileRepositoryOptions): Promise<NodeRepository> {
+  const { locks, waitMs, ...open } = options
+  const held = await locks.acquire(writerLockName(options.profileId), waitMs)
+  if (held === null)
+    throw new StorageError({ code: 'STORAGE_IN_USE', profileId: options.profileId, waitedMs: waitMs })
+  // Once: a failed open closes the repository it made (letting go) and then lands here.
+  let released = false
+  const release = (): void => {
+    if (released) return
+    released = true
+    held()
+  }
+  try {
+    return await openIdbRepository({ ...open, onClose: release })
+  } catch (err) {
+    release()
+    throw err
+  }
+}
+
 /** Untyped schema: compound keys and per-store value shapes are checked in ./rows instead. */
 type Db = IDBPDatabase<unknown>
 
@@ -92,11 +135,14 @@ function upgrade(
 }
 
 /**
- * Opens (creating or upgrading) the profile's IndexedDB repository. Throws `StorageError`:
+ * Opens (creating or upgrading) the profile's IndexedDB repository; `onClose` runs once when it closes.
+ * The app's node opens it through `openProfileRepository`, which holds the profile's writer lock. Throws `StorageError`:
  * `STORAGE_UNAVAILABLE` without IndexedDB or when opening fails, `STORAGE_CORRUPT` when the database
  * was written by a newer schema or lacks the stores its version should have, `STORAGE_WRONG_CHAIN` when it holds another chain.
  */
-export async function openIdbRepository(options: IdbRepositoryOptions): Promise<NodeRepository> {
+export async function openIdbRepository(
+  options: IdbRepositoryOptions & { readonly onClose?: () => void },
+): Promise<NodeRepository> {
   if (typeof indexedDB === 'undefined') {
     throw new StorageError({ code: 'STORAGE_UNAVAILABLE', reason: 'IndexedDB is not available' })
   }
@@ -162,12 +208,14 @@ class IdbRepository implements NodeRepository {
   readonly chain: ChainIdentity
   readonly #db: Db
   readonly #beforeWrite: BeforeWriteHook | undefined
+  readonly #onClose: (() => void) | undefined
   #closed = false
 
-  constructor(db: Db, options: IdbRepositoryOptions) {
+  constructor(db: Db, options: IdbRepositoryOptions & { readonly onClose?: () => void }) {
     this.#db = db
     this.chain = options.chain
     this.#beforeWrite = options.beforeWrite
+    this.#onClose = options.onClose
   }
 
   #open(): Db {
@@ -501,5 +549,6 @@ class IdbRepository implements NodeRepository {
     if (this.#closed) return
     this.#closed = true
     this.#db.close()
+    this.#onClose?.()
   }
 }

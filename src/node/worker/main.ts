@@ -4,10 +4,11 @@ import { version } from '../../../package.json'
 import { genesisBlock, hashBlock } from '../chain/block'
 import { startupMark } from '../marks'
 import type { NetworkApi, NetworkSink } from '../network/bridge'
+import { webLocks } from '../profile/locks'
 import { connect } from '../rpc/connect'
 import { NodeError, toNodeError } from '../rpc/errors'
 import { serve } from '../rpc/serve'
-import { databaseName, openIdbRepository } from '../storage/idb-repository'
+import { databaseName, openProfileRepository } from '../storage/idb-repository'
 import { PersistentChainStore } from '../storage/persistent-chain-store'
 import { openSharedHeaders } from '../storage/shared-headers'
 import { openStateNodeReader } from '../storage/state-reader'
@@ -17,6 +18,12 @@ import { createNode, type NodeApi, type NodeEvents } from './node'
 import { prewire, refusingSink, startWiring } from './wiring'
 
 declare const self: DedicatedWorkerGlobalScope
+
+/**
+ * How long a starting node waits for another node of its profile to let go of the database, ms: the worker
+ * of the document this tab reloaded from, which ends moments after that document unloads.
+ */
+const WRITER_WAIT_MS = 10_000
 
 let started = false
 /** Whether the node's sink answers on its port (else, after a failed start, `refusingSink` does). */
@@ -78,7 +85,9 @@ async function run(init: WorkerInit): Promise<void> {
   )
   const chain = { chainId: genesis.params.chainId, genesisHash: hashBlock(genesisBlock(genesis)) }
   const [repo, sharedHeaders] = await Promise.all([
-    openIdbRepository({ profileId: init.profileId, chain }),
+    // Only the node holding the profile's writer lock opens its database: a reloaded tab's new node waits
+    // here for the old one's worker to end.
+    openProfileRepository({ profileId: init.profileId, chain, locks: webLocks(), waitMs: WRITER_WAIT_MS }),
     // The browser's verified headers: a node runs without them when they cannot be opened.
     openSharedHeaders(chain).catch((err: unknown) => {
       console.warn('the shared headers are unavailable', err)

@@ -44,6 +44,7 @@ describe('StorageError mapping', () => {
       { code: 'STORAGE_ABORTED', reason: 'DataCloneError: cannot clone' },
       { code: 'STORAGE_CORRUPT', reason: 'malformed chain record' },
       { code: 'STORAGE_UNAVAILABLE', reason: 'IndexedDB is not available' },
+      { code: 'STORAGE_IN_USE', profileId: 'p1', waitedMs: 10_000 },
     ]
     for (const type of types) {
       const err = new StorageError(type)

@@ -3,8 +3,14 @@ import { openDB } from 'idb'
 import { keccak256, stringToHex } from 'viem'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { toHex } from '../../../src/node/codec/bytes'
+import { memoryLocks } from '../../../src/node/profile/locks'
 import { StorageError } from '../../../src/node/storage/errors'
-import { databaseName, openIdbRepository, SCHEMA_VERSION } from '../../../src/node/storage/idb-repository'
+import {
+  databaseName,
+  openIdbRepository,
+  openProfileRepository,
+  SCHEMA_VERSION,
+} from '../../../src/node/storage/idb-repository'
 import type { ChainIdentity } from '../../../src/node/storage/types'
 import { runStorageCompliance } from './compliance'
 
@@ -166,6 +172,84 @@ describe('IndexedDB repository specifics', () => {
     expect(loaded).toBe(count)
     expect(seen.size).toBe(count)
     expect(sizes).toEqual([5_000, 5_000, 2_000])
+    repo.close()
+  })
+})
+
+/** Every store's keys and values of database `name`, read over a connection of its own. */
+async function dump(name: string): Promise<Record<string, [IDBValidKey[], unknown[]]>> {
+  const db = await openDB(name)
+  const out: Record<string, [IDBValidKey[], unknown[]]> = {}
+  for (const store of db.objectStoreNames) out[store] = [await db.getAllKeys(store), await db.getAll(store)]
+  db.close()
+  return out
+}
+
+describe("only the holder of a profile's writer lock writes to its database", () => {
+  test('a second node of the same profile gets STORAGE_IN_USE and writes nothing; it opens once the first closes', async () => {
+    const locks = memoryLocks()
+    const name = databaseName('writer-a', CHAIN)
+    const first = await openProfileRepository({ profileId: 'writer-a', chain: CHAIN, locks, waitMs: 0 })
+    await first.commitBlock({ head: { hash: keccak256(stringToHex('b1')), number: 1n, totalDifficulty: 2n } })
+    await first.putMeta('who', 'first')
+    const before = await dump(name)
+    const writes: string[] = []
+    const beforeWrite = (store: string): void => {
+      writes.push(store)
+    }
+    const second = openProfileRepository({
+      profileId: 'writer-a',
+      chain: CHAIN,
+      locks,
+      waitMs: 20,
+      beforeWrite,
+    })
+    await expect(second).rejects.toMatchObject({
+      name: 'StorageError',
+      type: { code: 'STORAGE_IN_USE', profileId: 'writer-a', waitedMs: 20 },
+    })
+    await expect(second).rejects.toThrow("another tab's node still has this profile's data open")
+    expect(writes).toEqual([])
+    expect(await dump(name)).toEqual(before)
+    // Another profile's node is not held up.
+    const other = await openProfileRepository({ profileId: 'writer-b', chain: CHAIN, locks, waitMs: 0 })
+    other.close()
+    // A reload: the new node waits while the old one still runs, and opens (and writes) once it has closed.
+    const next = openProfileRepository({ profileId: 'writer-a', chain: CHAIN, locks, waitMs: 5_000 })
+    await new Promise((r) => setTimeout(r, 10))
+    expect(await first.getMeta('who')).toBe('first')
+    first.close()
+    const repo = await next
+    await repo.putMeta('who', 'next')
+    expect(await repo.getMeta('who')).toBe('next')
+    expect(
+      await codeOf(openProfileRepository({ profileId: 'writer-a', chain: CHAIN, locks, waitMs: 0 })),
+    ).toBe('STORAGE_IN_USE')
+    repo.close()
+  })
+
+  test('a node whose open fails lets the lock go: the next node of the profile opens', async () => {
+    const locks = memoryLocks()
+    const wrong: ChainIdentity = {
+      chainId: CHAIN.chainId,
+      genesisHash: keccak256(stringToHex('writer genesis')),
+    }
+    // The database of `wrong`'s name records CHAIN: opening it for `wrong` fails its chain check.
+    const raw = await openIdbRepository({ profileId: 'writer-c', chain: CHAIN })
+    raw.close()
+    const db = await openDB(databaseName('writer-c', CHAIN))
+    const chainRecord: unknown = await db.get('meta', 'chain')
+    db.close()
+    const copy = await openIdbRepository({ profileId: 'writer-c', chain: wrong })
+    await copy.putMeta('chain', chainRecord)
+    copy.close()
+    expect(
+      await codeOf(openProfileRepository({ profileId: 'writer-c', chain: wrong, locks, waitMs: 0 })),
+    ).toBe('STORAGE_WRONG_CHAIN')
+    const repo = await openProfileRepository({ profileId: 'writer-c', chain: CHAIN, locks, waitMs: 0 })
+    expect(
+      await codeOf(openProfileRepository({ profileId: 'writer-c', chain: CHAIN, locks, waitMs: 0 })),
+    ).toBe('STORAGE_IN_USE')
     repo.close()
   })
 })
