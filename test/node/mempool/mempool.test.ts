@@ -6,7 +6,10 @@ import { testGenesis } from '../../../src/node/chain/genesis'
 import type { ChainParams } from '../../../src/node/chain/types'
 import { MempoolError, type MempoolErrorType } from '../../../src/node/mempool/errors'
 import {
+  MAX_GAPPED,
+  MAX_GAPPED_PER_SENDER,
   MAX_PER_SENDER,
+  MAX_TOTAL,
   Mempool,
   type MempoolView,
   MIN_SUGGESTED_TIP,
@@ -766,4 +769,86 @@ describe('mempool with the real transaction codec', () => {
     expect(chain.importBlock(next, next.header.timestamp).kind).toBe('extended')
     expect(chain.headState.getAccount(addressOf(0)).nonce).toBe(BigInt(MAX_PER_SENDER))
   })
+})
+
+describe('mempool: the flood of RELIABILITY.md at full scale (1,000 tx/s for 60 s, simulated time)', () => {
+  it('holds its caps through 60,000 transactions from 2,050 senders while every honest transaction is mined in the next block', () => {
+    const pool = new Mempool({ params, codec: fakeCodec() }, view())
+    // The chain as the pool sees it: account nonces advance as blocks mine; fees and funds never run out.
+    const nonces = new Map<Address, bigint>()
+    const head = (): MempoolView => ({
+      baseFee: 10n,
+      nonce: (a) => nonces.get(a) ?? 0n,
+      balance: () => 10n ** 30n,
+    })
+    const sender = (kind: number, i: number) =>
+      `0x${kind.toString(16).padStart(8, '0')}${i.toString(16).padStart(32, '0')}` as Address
+    // 2,000 senders each sending nonces 0, 1, 2, … in turn (tips 1–50), and 50 that only send
+    // transactions behind a nonce they never send (gapped: never executable, so never paid for; 240 each,
+    // far past the per-sender cap on them).
+    const flooders = Array.from({ length: 2_000 }, (_, i) => sender(1, i))
+    const gappers = Array.from({ length: 50 }, (_, i) => sender(2, i))
+    const sent = new Map<Address, bigint>()
+    const honest = sender(3, 0)
+    let honestNonce = 0n
+    const waiting = new Map<Hex, number>()
+    const perBlock = Number(params.blockGasLimit / 21_000n)
+    let refused = 0
+    let total = 0
+    let blocks = 0
+    let honestMined = 0
+    for (let second = 0; second < 60; second++) {
+      for (let k = 0; k < 1_000; k++, total++) {
+        // One in five of the flood is gapped spam, the rest is valid transactions from the flooders.
+        const gapped = k % 5 === 4
+        const from = gapped
+          ? (gappers[total % gappers.length] as Address)
+          : (flooders[total % flooders.length] as Address)
+        const nonce = sent.get(from) ?? (gapped ? 1n : 0n)
+        sent.set(from, nonce + 1n)
+        const tip = BigInt(1 + (total % 50))
+        if (refusal(() => pool.add(raw({ from, nonce, tip }))) !== 'ok') refused++
+      }
+      // Every 5 s an honest user sends one transfer paying a tip above the flood's.
+      if (second % 5 === 0) {
+        const tx = pool.add(raw({ from: honest, nonce: honestNonce++, tip: 60n }))
+        waiting.set(tx.hash, blocks)
+      }
+      // Bounded memory: the pool never holds more than its caps, whatever arrives.
+      expect(pool.size).toBeLessThanOrEqual(MAX_TOTAL)
+      expect(pool.slots).toBeLessThanOrEqual(MAX_TOTAL)
+      // A block every 2 s, as full as the gas limit allows, in the pool's block-building order.
+      if (second % 2 === 1) {
+        const mined = pool.pending(10n).slice(0, perBlock)
+        for (const tx of mined) {
+          const from = tx.from
+          expect(tx.nonce).toBe(nonces.get(from) ?? 0n)
+          nonces.set(from, tx.nonce + 1n)
+          if (waiting.delete(tx.hash)) honestMined++
+        }
+        blocks++
+        pool.onHead(
+          head(),
+          mined.map((t) => t.hash),
+        )
+        // Every honest transaction sent before this block is in it.
+        expect(waiting.size).toBe(0)
+      }
+      // Each second the caps hold (the ones on gapped transactions bind before the flood fills the pool and
+      // evicts them).
+      const held = pool.all()
+      const bySender = new Map<Address, number>()
+      for (const tx of held) bySender.set(tx.from, (bySender.get(tx.from) ?? 0) + 1)
+      expect(Math.max(...bySender.values())).toBeLessThanOrEqual(MAX_PER_SENDER)
+      const gappedHeld = held.filter((tx) => gappers.includes(tx.from))
+      expect(gappedHeld.length).toBeLessThanOrEqual(MAX_GAPPED)
+      for (const g of gappers) expect(bySender.get(g) ?? 0).toBeLessThanOrEqual(MAX_GAPPED_PER_SENDER)
+      expect(pool.senders.size).toBeLessThanOrEqual(pool.senders.capacity)
+    }
+    expect(total).toBe(60_000)
+    expect(honestMined).toBe(12)
+    // The flood was far more than the pool and the blocks could take: most of it was refused or evicted.
+    expect(refused).toBeGreaterThan(10_000)
+    expect(blocks * perBlock).toBeLessThan(total)
+  }, 60_000)
 })
