@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode } from './helpers'
+import { openNode, profileOf } from './helpers'
 import { createWallet } from './market-steps'
 
 /**
@@ -207,4 +207,80 @@ test('a removal cut short (its tab closed) leaves no half profile: it is not lis
   await b.getByRole('button', { name: /Profile \d+/ }).click()
   await expect(b.getByRole('menu', { name: 'Profiles' }).getByTestId('profile-item')).toHaveCount(2)
   await expect.poll(() => storedFor(b, oldId), { timeout: 30_000 }).toEqual({ databases: [], keys: [] })
+})
+
+/**
+ * Every record of profile `profileId`'s chain databases (`tabchain-node-<id>-…`), read raw from `page`:
+ * per database its version and, per store, its keys and values (as JSON, bigints as strings).
+ */
+function profileDatabases(page: Page, profileId: string): Promise<string> {
+  return page.evaluate(async (prefix) => {
+    const out: Record<string, unknown> = {}
+    for (const { name } of await indexedDB.databases()) {
+      if (name === undefined || !name.startsWith(prefix)) continue
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = indexedDB.open(name)
+        r.onsuccess = () => ok(r.result)
+        r.onerror = () => fail(r.error)
+      })
+      const stores: Record<string, unknown> = {}
+      for (const store of Array.from(db.objectStoreNames)) {
+        const read = (what: 'getAllKeys' | 'getAll') =>
+          new Promise<unknown>((ok, fail) => {
+            const r = db.transaction(store).objectStore(store)[what]()
+            r.onsuccess = () => ok(r.result)
+            r.onerror = () => fail(r.error)
+          })
+        stores[store] = [await read('getAllKeys'), await read('getAll')]
+      }
+      out[name] = { version: db.version, stores }
+      db.close()
+    }
+    return JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))
+  }, `tabchain-node-${profileId}-`)
+}
+
+test("a tab's node that cannot have its profile's writer lock writes nothing to the profile's database, and says so; it starts once the lock is let go", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const ctx = await browser.newContext()
+  try {
+    const first = await ctx.newPage()
+    await openNode(first, '/?mine=0')
+    const profileId = await profileOf(first)
+    await first.close()
+    // Another page holds the profile's writer lock, as the worker of a tab that unloaded but has not ended
+    // yet does: the page lock is free, so a new tab claims the profile, and its node must wait.
+    const holder = await ctx.newPage()
+    await holder.goto('/api/relay')
+    await holder.evaluate(
+      (name) =>
+        new Promise<void>((held) => {
+          void navigator.locks.request(name, () => {
+            held()
+            return new Promise<never>(() => {})
+          })
+        }),
+      `tabchain:profile-writer:${profileId}`,
+    )
+    const before = await profileDatabases(holder, profileId)
+    expect(before).toContain('"meta"')
+    const page = await ctx.newPage()
+    await page.goto(`/?profile=${profileId}&mine=0`)
+    await expect(page.getByTestId('node-failed')).toBeVisible({ timeout: 45_000 })
+    await expect(page.getByTestId('node-failed')).toContainText(
+      "another tab's node still has this profile's data open",
+    )
+    expect(await profileOf(page)).toBe('')
+    // Not a record, not a version changed.
+    expect(await profileDatabases(holder, profileId)).toBe(before)
+    await page.close()
+    await holder.close()
+    const again = await ctx.newPage()
+    await openNode(again, `/?profile=${profileId}&mine=0`)
+    expect(await profileOf(again)).toBe(profileId)
+  } finally {
+    await ctx.close()
+  }
 })
