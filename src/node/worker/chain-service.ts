@@ -74,6 +74,14 @@ export interface BlockSummary {
   readonly confirmations: bigint
 }
 
+/** A canonical block's header as lists show it: its number, hash and time (`NodeApi.header`). */
+export interface HeaderSummary {
+  readonly number: bigint
+  readonly hash: Hex
+  /** ms since epoch. */
+  readonly timestamp: bigint
+}
+
 /** A block's summary from its header (hashing to `hash`), its transaction hashes and its confirmations. */
 export function blockSummary(
   h: Header,
@@ -727,6 +735,13 @@ export function createChainService(init: ChainServiceInit) {
     head: headInfo,
     /** The canonical block at `number`, or null past the head. */
     block: summary,
+    /** The canonical header at `number` (its hash and time), or null past the head or below the blocks held. */
+    header(number: bigint): HeaderSummary | null {
+      const stored = chain.getBlockByNumber(number)
+      return stored === undefined
+        ? null
+        : { number: stored.block.header.number, hash: stored.hash, timestamp: stored.block.header.timestamp }
+    },
     /** Any stored block (canonical or not) by hash, or null when unknown. */
     blockByHash(hash: Hex): BlockSummary | null {
       const stored = chain.getBlock(hash)

@@ -44,7 +44,7 @@ import { MAX_INCLUSION_TXS, MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
 import type { ChainSplit } from '../sync/splits'
 import { syncProtocols } from '../sync/sync-server'
 import type { SyncStatus } from '../sync/syncer'
-import { type BlockSummary, blockSummary, type HeadInfo } from './chain-service'
+import { type BlockSummary, blockSummary, type HeaderSummary, type HeadInfo } from './chain-service'
 import { type ReceiptView, type TokenHolding, type TokenInfo, type TxView, viewOfTx } from './queries'
 
 export interface LightServiceInit {
@@ -537,6 +537,14 @@ export function createLightService(init: LightServiceInit) {
       if (number < base) throw olderThanHeld(number, base)
       const h = client.headers.byNumber(number)
       return h === undefined ? null : ((await summaries([h]))[0] ?? null)
+    },
+    /**
+     * The canonical header at `number` from the verified headers alone (nothing asked of a peer), or null
+     * past the header head or below the oldest header held.
+     */
+    header(number: bigint): HeaderSummary | null {
+      const h = client.headers.byNumber(number)
+      return h === undefined ? null : { number: h.header.number, hash: h.hash, timestamp: h.header.timestamp }
     },
     /** A block whose header this node holds (canonical or not) by hash, or null. */
     async blockByHash(hash: Hex): Promise<BlockSummary | null> {

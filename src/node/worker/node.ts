@@ -49,6 +49,7 @@ import {
   type ChainStats,
   createChainService,
   type HeadEvent,
+  type HeaderSummary,
   type HeadInfo,
   type MiningInfo,
 } from './chain-service'
@@ -154,6 +155,11 @@ export interface NodeApi extends QueryApi {
   head(): Promise<HeadInfo>
   /** The canonical block at a height, or null if there is none yet. */
   block(number: bigint): Promise<BlockSummary | null>
+  /**
+   * The canonical header at a height (its hash and time: what a list needs to say when), or null when
+   * there is none yet or this node holds none there. A light node answers from its verified headers.
+   */
+  header(number: bigint): Promise<HeaderSummary | null>
   /** Any block this node stores (canonical or on a side branch) by hash, or null when unknown. */
   blockByHash(hash: Hex): Promise<BlockSummary | null>
   /** Up to `count` (≤ 100) canonical blocks ending at `last`, newest first. */
@@ -361,15 +367,19 @@ function checkCount(value: unknown): number {
 /** Where the Explorer's block reads come from: the executed chain, or the light node's headers. */
 interface BlockSource {
   block(number: bigint): BlockSummary | null | Promise<BlockSummary | null>
+  header(number: bigint): HeaderSummary | null
   blockByHash(hash: Hex): BlockSummary | null | Promise<BlockSummary | null>
   blocks(last: bigint, count: number): BlockSummary[] | Promise<BlockSummary[]>
 }
 
 /** The block reads of the node API over `source`, each parameter checked first. */
-function blockReads(source: BlockSource): Pick<NodeApi, 'block' | 'blockByHash' | 'blocks'> {
+function blockReads(source: BlockSource): Pick<NodeApi, 'block' | 'header' | 'blockByHash' | 'blocks'> {
   return {
     async block(number) {
       return source.block(checkBlockNumber(number, 'number'))
+    },
+    async header(number) {
+      return source.header(checkBlockNumber(number, 'number'))
     },
     async blockByHash(hash) {
       return source.blockByHash(checkHash(hash, 'hash'))

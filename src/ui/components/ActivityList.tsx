@@ -3,7 +3,7 @@ import type { NodeMode } from '../../node/light/mode'
 import { type ActivityItem, type ActivityRow, lockPayout, type ReceivedItem } from '../../wallet/activity'
 import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
-import { Age, short, TxLink, useNodeQuery } from './explorer'
+import { Age, short, TxLink } from './explorer'
 import { ListNote, type ListNoteText } from './ListNote'
 import { ShortHexText } from './ShortHexText'
 import { TxStatusBadge } from './TxStatusBadge'
@@ -73,24 +73,6 @@ export function sentTitle(title: string, status: ActivityItem['status']): string
   if (status === 'pending') return `Sending ${title.slice(5)}`
   if (status === 'confirmed') return `Sent ${title.slice(5)}`
   return title
-}
-
-/**
- * The time of each block of `rows` (ms since epoch, by block number) as the node reads them, for
- * `ActivityList`'s `blockTimes`: empty while read; a block the node does not hold is left out.
- */
-export function useBlockTimes(rows: readonly ActivityRow<ShownReceived>[]): ReadonlyMap<string, bigint> {
-  const numbers = [
-    ...new Set(rows.flatMap((r) => (r.item.blockNumber === undefined ? [] : [r.item.blockNumber]))),
-  ]
-  const read = useNodeQuery(
-    async (api) => {
-      const blocks = await Promise.all(numbers.map((n) => api.block(BigInt(n))))
-      return new Map(blocks.flatMap((b) => (b === null ? [] : [[String(b.number), b.timestamp] as const])))
-    },
-    [numbers.join(',')],
-  )
-  return read !== null && 'value' in read ? read.value : new Map()
 }
 
 /**

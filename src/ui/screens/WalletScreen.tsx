@@ -12,13 +12,8 @@ import { FAUCET_AMOUNT, type FaucetState, requestFaucet } from '../../wallet/fau
 import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
-import {
-  ActivityList,
-  damagedNote,
-  receivedNote,
-  shownReceived,
-  useBlockTimes,
-} from '../components/ActivityList'
+import { useBlockTimes } from '../block-times'
+import { ActivityList, damagedNote, receivedNote, shownReceived } from '../components/ActivityList'
 import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
 import { TxLink } from '../components/explorer'
@@ -933,7 +928,7 @@ function Activity() {
   const mode = useApp((s) => s.mode)
   const ours = received !== null && received.account === selected ? received : null
   const rows = mergeActivity(activity, ours === null ? [] : shownReceived(ours.account, ours.items, locks))
-  const blockTimes = useBlockTimes(rows)
+  const blockTimes = useBlockTimes(rows.map((r) => r.item.blockNumber))
   return (
     <ActivityList
       rows={rows}

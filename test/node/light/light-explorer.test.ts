@@ -14,6 +14,7 @@ import {
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createLightService } from '../../../src/node/worker/light-service'
 import type { Node } from '../../../src/node/worker/node'
+import { blockTimeCache } from '../../../src/ui/block-times'
 import { asyncCodeOf } from '../../code-of'
 import { until } from '../../until'
 import { mineOn, transfer } from '../chain/chain-fixtures'
@@ -78,6 +79,16 @@ describe('light node: the Explorer', () => {
     const full = await join(hub, 'F', { store, wrap: (s) => counting(s, asked, chain) })
     const light = await join(hub, 'L', { light: true })
     await until(async () => (await light.api.head()).number === head)
+
+    // A list's block times (the Activity's rows): the verified headers alone, nothing asked of a peer.
+    for (let n = 0n; n <= head + 1n; n++) expect(await light.api.header(n)).toEqual(await full.api.header(n))
+    const times = blockTimeCache((n) => light.api.header(n))
+    const rows = ['1', '10', String(head)]
+    const mined = await Promise.all(
+      rows.map(async (n) => [n, must(await full.api.block(BigInt(n))).timestamp] as const),
+    )
+    expect(await times.times(rows, { head: await light.api.head(), reorg: null })).toEqual(new Map(mined))
+    expect(asked).toEqual([])
 
     // The top five blocks are empty: their page reads headers alone.
     expect(await light.api.blocks(head, 5)).toEqual(await full.api.blocks(head, 5))
