@@ -31,6 +31,11 @@ export type TxStatus =
       readonly hash: Hex
       readonly confirmations: bigint
       /**
+       * The number of the block it is in, as its receipt read it (the tracker's, for the time its list
+       * shows); absent where a status is shown without it.
+       */
+      readonly block?: bigint
+      /**
        * The block whose header alone proved it (`ReceiptView.provenBelowBase`): one of this node's own
        * transactions mined below the snapshot it started from, a block it never executed. Absent when the
        * node executed its block (or, light, proved it against a header it follows).
@@ -178,7 +183,13 @@ async function withoutReceipt(
   if (tx === null || tx.blockNumber === null) return { ...last, unverified }
   if (tx.status === 'reverted') return { state: 'failed', hash, reason: 'reverted' }
   if (tx.status === 'success')
-    return { state: 'confirmed', hash, confirmations: tx.confirmations, ...provenAgainst(tx) }
+    return {
+      state: 'confirmed',
+      hash,
+      confirmations: tx.confirmations,
+      block: tx.blockNumber,
+      ...provenAgainst(tx),
+    }
   return { state: 'included', hash, confirmations: tx.confirmations, unverified }
 }
 
@@ -228,6 +239,7 @@ async function refresh(api: Remote<NodeApi>): Promise<void> {
           state: 'confirmed',
           hash: s.hash,
           confirmations: receipt.confirmations,
+          block: receipt.blockNumber,
           ...provenAgainst(receipt),
         }
       },

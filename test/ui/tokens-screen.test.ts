@@ -77,6 +77,30 @@ describe("the Tokens screen's verified marks", () => {
 })
 
 describe("the Tokens screen's lists and address card", () => {
+  test('a confirmed transaction says when its block was mined, the date in its tooltip; a pending one does not', () => {
+    const at = BigInt(Date.now() - 185_000)
+    const mined: TrackedTx = {
+      ...created(2n),
+      status: { state: 'confirmed', hash: HASH, confirmations: 2n, block: 57n },
+    }
+    const html = inRouter(
+      createElement(SentList, { txs: [mined], head: 58n, verified: null, blockTimes: new Map([['57', at]]) }),
+    )
+    expect(html).toContain('<th>When</th>')
+    expect(html).toMatch(/data-testid="activity-time"><span title="[^"]+">3m 0[45]s ago</)
+    expect(html).toContain(`title="${new Date(Number(at)).toLocaleString()}"`)
+    const pending: TrackedTx = { ...created(0n), status: { state: 'pending', hash: HASH } }
+    const waiting = inRouter(
+      createElement(SentList, {
+        txs: [pending],
+        head: 58n,
+        verified: null,
+        blockTimes: new Map([['57', at]]),
+      }),
+    )
+    expect(waiting).not.toContain('ago')
+  })
+
   test('a sent transaction links by its short hash, the whole hash its tooltip and accessible name', () => {
     const html = inRouter(createElement(SentList, { txs: [created(2n)], head: 58n, verified: null }))
     expect(html).toContain(

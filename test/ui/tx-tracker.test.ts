@@ -262,6 +262,11 @@ describe('sending and tracking transactions', () => {
     await until(() => tracked('zinc')?.status.state === 'confirmed')
     await node.api.setMining(false)
     expect(tracked('zinc')?.status).not.toHaveProperty('unverified')
+    // The block it is in, as its receipt says: the Tokens screen's list says when it was mined.
+    const zincStatus = statusOf('zinc')
+    const zincBlock = zincStatus.state === 'confirmed' ? await node.api.receipt(zincStatus.hash) : null
+    expect(zincStatus).toMatchObject({ block: zincBlock?.blockNumber })
+    expect(zincBlock?.blockNumber).toBeTypeOf('bigint')
     expect(tracked('iron')?.status).toMatchObject({ state: 'confirmed' })
     expect(tracked('iron')?.status).not.toHaveProperty('unverified')
     expect(renderToStaticMarkup(createElement(TxStatusBadge, { status: statusOf('zinc') }))).toContain(
@@ -325,7 +330,11 @@ describe('sending and tracking transactions', () => {
     const reads = unread
     await until(() => unread >= reads + 8)
     await node.api.setMining(false)
-    expect(tracked('copper all')?.status).toMatchObject({ state: 'confirmed', hash: allHash })
+    expect(tracked('copper all')?.status).toMatchObject({
+      state: 'confirmed',
+      hash: allHash,
+      block: (await node.api.transaction(allHash ?? '0x'))?.blockNumber,
+    })
     expect(tracked('copper all')?.status).not.toHaveProperty('unverified')
     expect(tracked('copper')?.status).not.toHaveProperty('unverified')
     expect(tracked('copper again')?.status).toEqual({ state: 'failed', hash: againHash, reason: 'reverted' })

@@ -7,9 +7,10 @@ import { tokenFactoryAbi } from '../../node/contracts/token-factory/abi'
 import type { TokenHolding } from '../../node/worker/queries'
 import { formatAmount } from '../../wallet/amount'
 import { showHidden } from '../../wallet/describe'
+import { useBlockTimes } from '../block-times'
 import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
-import { Loaded, short, TxLink, useNodeQuery } from '../components/explorer'
+import { Age, Loaded, short, TxLink, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { ShortHexText } from '../components/ShortHexText'
@@ -460,11 +461,17 @@ function UseToken({
 function Activity({ verified }: { readonly verified: VerifiedBalances | null }) {
   const txs = useTxs((s) => s.txs)
   const head = useApp((s) => s.head?.number)
-  return <SentList txs={txs} head={head} verified={verified} />
+  const blockTimes = useBlockTimes(txs.map((t) => blockOf(t.status)))
+  return <SentList txs={txs} head={head} verified={verified} blockTimes={blockTimes} />
 }
 
+/** The block (decimal number) a confirmed status is in, when the tracker read it. */
+const blockOf = (status: TxStatus): string | undefined =>
+  status.state === 'confirmed' && status.block !== undefined ? String(status.block) : undefined
+
 /**
- * The transactions this tab sent, with their status; a confirmed one that the verified balances
+ * The transactions this tab sent, with their status and, once confirmed, when (its block's time from
+ * `blockTimes`, ms since epoch by block number: "3m 05s ago", the date in its tooltip); a confirmed one that the verified balances
  * (`verified`: proven k deep on a light or upgrading node; null on a full node) do not count yet says at
  * which block they will (its block from its confirmations at `head`), so "Confirmed" above a list
  * without it reads as expected, not as a bug.
@@ -473,10 +480,12 @@ export function SentList({
   txs,
   head,
   verified,
+  blockTimes = new Map(),
 }: {
   readonly txs: readonly TrackedTx[]
   readonly head: bigint | undefined
   readonly verified: VerifiedBalances | null
+  readonly blockTimes?: ReadonlyMap<string, bigint>
 }) {
   if (txs.length === 0) return null
   return (
@@ -487,6 +496,7 @@ export function SentList({
           <tr>
             <th>What</th>
             <th>Status</th>
+            <th>When</th>
             <th>Transaction</th>
           </tr>
         </thead>
@@ -500,6 +510,9 @@ export function SentList({
                 <TxStatusBadge status={t.status} />
                 <VerifiedLater status={t.status} head={head} verified={verified} />
               </td>
+              <td data-label="When" data-testid="activity-time">
+                <When at={blockTimes.get(blockOf(t.status) ?? '')} />
+              </td>
               <td data-label="Transaction">
                 {t.status.state !== 'sending' && t.status.hash !== null ? (
                   <TxLink hash={t.status.hash} />
@@ -511,6 +524,11 @@ export function SentList({
       </table>
     </section>
   )
+}
+
+/** When a confirmed transaction's block was mined ("3m 05s ago", its date in the tooltip); nothing before. */
+function When({ at }: { readonly at: bigint | undefined }) {
+  return at === undefined ? null : <Age at={at} />
 }
 
 /** Under a confirmed status: when the verified balances count its block, if they do not yet. */
