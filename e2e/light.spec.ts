@@ -296,6 +296,8 @@ test('a light tab’s Wallet Activity lists coin the full tab paid it, proven, a
     )
     await expect(paid.getByRole('link')).toHaveAttribute('href', `/tx/${hash}`)
     await expect(paid.getByTestId('activity-status')).toHaveText(/^Confirmed \(\d+ confirmations?\)$/)
+    // When, from the light tab's own verified headers: "12s ago", the block's date in its tooltip.
+    await expect(paid.getByTestId('activity-time')).toHaveText(/^(just now|\d+.* ago)$/)
     // The payer locks 1 TAB to the wallet and a third account redeems it: the light tab lists that payout,
     // its lock's recipient proven.
     const mined = (h: Hex) =>

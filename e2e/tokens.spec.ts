@@ -81,6 +81,8 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await a.getByRole('button', { name: 'Create token' }).click()
     await expect(lastAction(a)).toHaveAttribute('data-state', /pending|confirmed/)
     await expect(lastAction(a)).toHaveAttribute('data-state', 'confirmed', { timeout: 120_000 })
+    // When it was mined, as the Wallet's Activity says it: "12s ago", the block's date in its tooltip.
+    await expect(lastAction(a).getByTestId('activity-time')).toHaveText(/^(just now|\d+.* ago)$/)
     const holdingA = a.locator('[data-testid="holding"][data-symbol="GLD"]')
     await expect(holdingA).toHaveAttribute('data-balance', '100000', { timeout: 30_000 })
     const token = (await holdingA.getAttribute('data-token')) ?? ''

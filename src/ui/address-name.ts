@@ -96,3 +96,19 @@ export function addressName(
       return null
   }
 }
+
+/**
+ * How a list marks one of this tab's own addresses: the wallet's name for it with "(you)" ("Account 1
+ * (you)"), or "you" for the account the tab acts with (`acting`) that the wallet does not name (a devnet
+ * account); null for any other address. Pure.
+ */
+export function yourName(
+  address: Address,
+  accounts: readonly { readonly address: Address; readonly name: string }[],
+  acting: Address | null,
+): string | null {
+  const key = address.toLowerCase()
+  const named = accounts.find((a) => a.address.toLowerCase() === key)
+  if (named !== undefined) return `${named.name} (you)`
+  return acting !== null && acting.toLowerCase() === key ? 'you' : null
+}

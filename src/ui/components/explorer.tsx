@@ -152,21 +152,26 @@ export function useTokenShown(token: Address | null): void {
 }
 
 /**
- * An address with its identicon, linking to its explorer page: by name where the explorer knows one
- * (`addressName`: a native contract, `mint`/`burn` for the zero address in `side`, a known token), else
+ * An address with its identicon, linking to its explorer page: by this tab's own name for it where given
+ * (`yours`), by name where the explorer knows one (`addressName`: a native contract, `mint`/`burn` for
+ * the zero address in `side`, a known token), else
  * in EIP-55 form; `full` adds the whole address under a name, or shows it whole in place of `short`.
  */
 export function AddressLink({
   address,
   full = false,
   side = 'other',
+  yours = null,
 }: {
   readonly address: Address
   readonly full?: boolean
   readonly side?: AddressSide
+  /** This tab's own name for it (`yourName`: "Account 1 (you)"), shown in place of the hash; null: none. */
+  readonly yours?: string | null
 }) {
   const checksummed = getAddress(address)
-  const name = addressName(checksummed, useKnownTokens(), side)
+  const known = addressName(checksummed, useKnownTokens(), side)
+  const name = yours ?? known
   const hash = full ? checksummed : short(checksummed)
   return (
     <Link to={`/address/${checksummed}`} className="address-link" title={checksummed}>

@@ -3,6 +3,7 @@ import { type Address, getAddress, hexToBigInt, isAddress } from 'viem'
 import type { LogRecord } from '../../node/storage/types'
 import type { TokenInfo } from '../../node/worker/queries'
 import { formatAmount } from '../../wallet/amount'
+import { yourName } from '../address-name'
 import {
   AddressLink,
   Fact,
@@ -14,7 +15,9 @@ import {
 } from '../components/explorer'
 import { Identicon } from '../components/Identicon'
 import { shownToken } from '../format'
+import { useAccount } from '../signer/account'
 import { useApp } from '../store'
+import { useWallet } from '../wallet-session'
 
 const RECENT = 20
 
@@ -51,6 +54,34 @@ export function TokenScreen() {
 function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly transfers: LogRecord[] }) {
   useTokenShown(token.address)
   const light = useApp((s) => s.modePin === 'light')
+  const accounts = useWallet((s) => s.view.accounts)
+  const acting = useAccount((s) => s.signer?.address ?? null)
+  return (
+    <TokenView
+      token={token}
+      transfers={transfers}
+      light={light}
+      yours={(address) => yourName(address, accounts, acting)}
+    />
+  )
+}
+
+/**
+ * A token's facts and latest transfers (`light`: this tab runs as a light node, which says what the list
+ * holds); the owner or a party that is one of this tab's own accounts reads as `yours` names it
+ * (`yourName`: "Account 1 (you)").
+ */
+export function TokenView({
+  token,
+  transfers,
+  light,
+  yours,
+}: {
+  readonly token: TokenInfo
+  readonly transfers: readonly LogRecord[]
+  readonly light: boolean
+  readonly yours: (address: Address) => string | null
+}) {
   const amount = (v: bigint) => formatAmount(v, token.decimals, token.symbol)
   return (
     <div className="screen" data-testid="token-detail" data-token={token.address}>
@@ -72,7 +103,7 @@ function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly
         </Fact>
         <Fact label="Decimals">{token.decimals}</Fact>
         <Fact label="Owner (may mint)">
-          <AddressLink address={token.owner} full />
+          <AddressLink address={token.owner} full yours={yours(token.owner)} />
         </Fact>
       </dl>
       <h2 className="section">Latest transfers</h2>
@@ -101,10 +132,18 @@ function TokenDetail({ token, transfers }: { readonly token: TokenInfo; readonly
                   <TxLink hash={t.transactionHash} />
                 </td>
                 <td data-label="From">
-                  <AddressLink address={topicAddress(t.topics[1])} side="from" />
+                  <AddressLink
+                    address={topicAddress(t.topics[1])}
+                    side="from"
+                    yours={yours(topicAddress(t.topics[1]))}
+                  />
                 </td>
                 <td data-label="To">
-                  <AddressLink address={topicAddress(t.topics[2])} side="to" />
+                  <AddressLink
+                    address={topicAddress(t.topics[2])}
+                    side="to"
+                    yours={yours(topicAddress(t.topics[2]))}
+                  />
                 </td>
                 <td data-label="Amount">{amount(hexToBigInt(t.data))}</td>
                 <td data-label="Block">
