@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { REDEEM_MARGIN_BLOCKS } from '../../trade/swap/terms'
+import { LOCK_WINDOW_BLOCKS, REDEEM_MARGIN_BLOCKS } from '../../trade/swap/terms'
 import { formatAmount } from '../../wallet/amount'
 import { tokenOf } from './book-view'
 import { atStake } from './leave-guard'
@@ -360,6 +360,22 @@ function counterpartyGone(
   }
 }
 
+/**
+ * A taker waiting for the maker's lock: the swap engine waits for it up to block `acceptedHeight +
+ * LOCK_WINDOW_BLOCKS` (a lock mined in that block still counts) and gives the trade up at that head
+ * without it; nothing of the taker's is locked before then.
+ */
+function waitingForMakerLock(swap: MarketSwap, c: NextContext): TradeNext {
+  const last = swap.terms.acceptedHeight + LOCK_WINDOW_BLOCKS
+  return c.head >= last
+    ? waiting(
+        `the maker did not lock ${c.amountA} by block #${last}, so your node gives up the trade (none of your funds were locked).`,
+      )
+    : waiting(
+        `waiting for the maker to lock ${c.amountA} by ${blockAt(last, c.head, c.params)}; if it has not by then, your node gives up the trade (none of your funds are locked).`,
+      )
+}
+
 function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
   // Our lock back once its timelock passed, whatever else happened (the engine's first rule).
   if (c.own !== null && c.own.state === 'locked' && blocksUntilRefund(c.own, c.head) === 0n)
@@ -369,9 +385,7 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
     case 'Open':
       return waiting('waiting for someone to take the offer.')
     case 'Accepted':
-      return maker
-        ? sign(`the lock of ${c.amountA}`, c.walletUnlocked)
-        : waiting(`waiting for the maker to lock ${c.amountA}.`)
+      return maker ? sign(`the lock of ${c.amountA}`, c.walletUnlocked) : waitingForMakerLock(swap, c)
     case 'MakerLocked':
       if (maker && c.own !== null && c.own.state === 'locked') {
         const gone = counterpartyGone(swap, c.own, c.amountA, c)
