@@ -1,5 +1,6 @@
 import type { ChainParams } from '../node/chain/types'
 import type { Verified } from '../node/light/light-client'
+import type { ModePin, NodeMode } from '../node/light/mode'
 import type { AccountInfo, HeadInfo } from '../node/worker/chain-service'
 import { formatHashrate } from './format'
 
@@ -45,7 +46,8 @@ export interface CardWords {
 
 /**
  * The Home screen's block-pace card: how often a new block comes, which is what the difficulty means
- * for a user, with the head's exact difficulty (`difficulty`, null before the first head) in the detail.
+ * for a user, with the head's exact difficulty (`difficulty`, null before the first head) in the detail,
+ * said as what it counts: the guesses a block takes on average.
  * A retargeting chain aims at one block per `targetBlockTimeMs` while a tab mines (none comes while no
  * tab does); a test chain's fixed difficulty aims at no pace: blocks come as fast as tabs find them.
  */
@@ -53,7 +55,8 @@ export function blockPace(
   params: Pick<ChainParams, 'targetBlockTimeMs' | 'fixedDifficulty'> | null,
   difficulty: bigint | null,
 ): CardWords {
-  const figure = difficulty === null ? '' : ` (${difficulty.toLocaleString()})`
+  // What the figure counts (consensus/pow.ts): the expected number of guesses (hashes) to find a block.
+  const figure = difficulty === null ? '' : ` (${difficulty.toLocaleString()}: guesses per block, on average)`
   if (params === null) return { value: '—', detail: 'Reading the chain’s settings…' }
   if (params.fixedDifficulty !== undefined)
     return {
@@ -77,4 +80,35 @@ export function miningWords(enabled: boolean, hashesPerSecond: number): CardWord
     value: 'On',
     detail: `Trying ${tries.toLocaleString()} ${tries === 1 ? 'guess' : 'guesses'} a second at the next block (${formatHashrate(hashesPerSecond)})`,
   }
+}
+
+/**
+ * The Home screen's mode card in one reading: how this tab runs now (`mode`; null before the node says)
+ * as its value, and the setting as a sentence around its select (`choices`, by pin): "Set to [switch by
+ * itself (light, then full)]." — with "from the next load" when `pin`, the setting chosen, is not the
+ * one this load runs with (`running`).
+ */
+export function modeWords(
+  mode: NodeMode | null,
+  pin: ModePin,
+  running: ModePin | null,
+): { readonly value: string; readonly before: string; readonly after: string } {
+  const value =
+    mode === null
+      ? '—'
+      : mode.kind === 'upgrading'
+        ? `Light node now, upgrading to full (${Math.floor(mode.percent)} %)`
+        : `${mode.kind === 'full' ? 'Full' : 'Light'} node now`
+  return {
+    value,
+    before: 'Set to',
+    after: running === null || pin === running ? '.' : ', from the next load.',
+  }
+}
+
+/** The mode setting's choices, as `modeWords`' sentence reads them. */
+export const MODE_CHOICES: Readonly<Record<ModePin, string>> = {
+  auto: 'switch by itself (light, then full)',
+  light: 'stay light',
+  full: 'stay full',
 }

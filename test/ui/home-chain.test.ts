@@ -9,7 +9,9 @@ import {
   blockPace,
   type HomeChainView,
   homeChainView,
+  MODE_CHOICES,
   miningWords,
+  modeWords,
 } from '../../src/ui/home-chain'
 import { BalanceCard, PaceCard } from '../../src/ui/screens/HomeScreen'
 
@@ -124,7 +126,7 @@ describe("the home screen's block pace and mining, in a user's words", () => {
     expect(html).toContain('<h2 class="card__label">New blocks</h2>')
     expect(html).toContain('<p class="card__value">A new block about every 2 s</p>')
     expect(html).toContain(
-      '<p class="muted small">While a tab mines: the difficulty (16,588) adjusts at every block to keep that pace.</p>',
+      '<p class="muted small">While a tab mines: the difficulty (16,588: guesses per block, on average) adjusts at every block to keep that pace.</p>',
     )
     expect(html).not.toMatch(/retarget/i)
     expect(blockPace({ targetBlockTimeMs: 1500 }, 7n).value).toBe('A new block about every 1.5 s')
@@ -133,8 +135,23 @@ describe("the home screen's block pace and mining, in a user's words", () => {
   test("a test chain's fixed difficulty aims at no pace: blocks come as fast as tabs mine, the figure kept", () => {
     expect(blockPace({ targetBlockTimeMs: 2000, fixedDifficulty: 2n }, 2n)).toEqual({
       value: 'As fast as tabs mine',
-      detail: "The difficulty (2) is fixed by this test chain's genesis.",
+      detail: "The difficulty (2: guesses per block, on average) is fixed by this test chain's genesis.",
     })
+  })
+
+  test('the mode card reads as one answer: how the tab runs now, then what it is set to', () => {
+    const full = modeWords({ kind: 'full' }, 'auto', 'auto')
+    expect(full).toEqual({ value: 'Full node now', before: 'Set to', after: '.' })
+    expect(`${full.before} ${MODE_CHOICES.auto}${full.after}`).toBe(
+      'Set to switch by itself (light, then full).',
+    )
+    expect(modeWords({ kind: 'light' }, 'light', 'light').value).toBe('Light node now')
+    expect(modeWords({ kind: 'upgrading', percent: 42.7 }, 'auto', 'auto').value).toBe(
+      'Light node now, upgrading to full (42 %)',
+    )
+    // A setting changed on this load applies from the next.
+    expect(modeWords({ kind: 'full' }, 'light', 'auto').after).toBe(', from the next load.')
+    expect(modeWords(null, 'auto', null)).toEqual({ value: '—', before: 'Set to', after: '.' })
   })
 
   test('before the chain or its head is read, it says so and shows no figure', () => {

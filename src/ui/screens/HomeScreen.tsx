@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import type { Address } from 'viem'
 import type { ChainParams } from '../../node/chain/types'
-import { describeMode, type ModePin, parseModePin } from '../../node/light/mode'
+import { type ModePin, parseModePin } from '../../node/light/mode'
 import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { CheckpointConflict } from '../../node/sync/checkpoint-conflict'
@@ -22,7 +22,15 @@ import {
   readableCoin,
   verifiedNote,
 } from '../format'
-import { type BalanceRead, blockPace, type HomeChainView, homeChainView, miningWords } from '../home-chain'
+import {
+  type BalanceRead,
+  blockPace,
+  type HomeChainView,
+  homeChainView,
+  MODE_CHOICES,
+  miningWords,
+  modeWords,
+} from '../home-chain'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
 import { storageReadKey } from '../storage-card'
@@ -235,24 +243,29 @@ const MODE_HINT = {
   full: 'Keeps the whole chain and runs every block on this device (full node).',
 } as const
 
-/** The node's mode (light / upgrading n % / full) and the profile's pin, applied from the next load. */
+/** The pins the mode card offers, in its select's order. */
+const MODE_PINS: readonly ModePin[] = ['auto', 'light', 'full']
+
+/** The node's mode (light / upgrading n % / full) and the profile's pin, applied from the next load (`modeWords`). */
 function ModeCard() {
   const mode = useApp((s) => s.mode)
+  const running = useApp((s) => s.modePin)
   const profileId = useApp((s) => s.profile?.id)
   const [pin, setPin] = useState<ModePin>('auto')
+  const words = modeWords(mode, pin, running)
   useEffect(() => {
     if (profileId !== undefined) setPin(storedModePin(profileId))
   }, [profileId])
   return (
     <article className="card card--mode" data-testid="node-mode" data-mode={mode?.kind ?? ''}>
       <h2 className="card__label">Mode</h2>
-      <p className="card__value">{mode === null ? '—' : describeMode(mode)}</p>
+      <p className="card__value">{words.value}</p>
       {mode?.kind === 'upgrading' ? (
         <progress className="sync-progress" max={100} value={mode.percent} aria-label="Upgrade to full" />
       ) : null}
       <p className="muted small">{mode === null ? 'Starting…' : MODE_HINT[mode.kind]}</p>
       <label className="small mode-pin">
-        Run as{' '}
+        {words.before}{' '}
         <select
           className="input input--inline"
           value={pin}
@@ -264,11 +277,13 @@ function ModeCard() {
             setPin(next)
           }}
         >
-          <option value="auto">auto (light, then full)</option>
-          <option value="light">light only</option>
-          <option value="full">full only</option>
-        </select>{' '}
-        from the next load
+          {MODE_PINS.map((p) => (
+            <option key={p} value={p}>
+              {MODE_CHOICES[p]}
+            </option>
+          ))}
+        </select>
+        {words.after}
       </label>
     </article>
   )
