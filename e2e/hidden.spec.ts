@@ -1,0 +1,322 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  type Browser,
+  type BrowserContext,
+  type CDPSession,
+  chromium,
+  expect,
+  type Page,
+  test,
+} from '@playwright/test'
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium'
+import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
+import { connectionsTo, nodeReport, openNode, waitDirect, waitInPage } from './helpers'
+
+/**
+ * A tab hidden, throttled or frozen by the browser (docs/RELIABILITY.md, "A tab hidden for a long time").
+ *
+ * Playwright keeps every page it creates visible and awake: it turns DevTools focus emulation on for
+ * each, which holds the page as if captured, so neither another tab in front nor
+ * `Page.setWebLifecycleState` hides or freezes it, and it launches Chromium with background timer
+ * throttling off. So these tests start their own Chromium (the suite's, with its flags, none of those)
+ * and attach with `connectOverCDP(…, { noDefaults: true })`: the tabs of its default context behave as a
+ * user's do. A tab brought to the front hides the other (`visibilitychange`, timers run at most once a
+ * second); `Page.setWebLifecycleState` freezes a tab (`freeze`: no task runs, its worker's neither) and
+ * resumes it (`resume`, still hidden) — what Chrome does to a background tab — and `bringToFront` shows
+ * it again. Both tabs are nodes of one browser (one origin, a profile each), linked over WebRTC.
+ */
+
+/** A Chromium of this test's own whose tabs hide, throttle and freeze as a user's do. */
+async function realTabs(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const executable = findChromium()
+  if (executable === undefined) throw new Error('no Chromium found (see scripts/chromium.ts)')
+  const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-hidden-'))
+  // Its own process group: /usr/bin/chromium is a wrapper script, and the browser is its child.
+  const child: ChildProcess = spawn(
+    executable,
+    [
+      ...CHROMIUM_ARGS,
+      '--headless',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${dataDir}`,
+      'about:blank',
+    ],
+    { stdio: 'ignore', detached: true },
+  )
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const stop = async (browser?: Browser): Promise<void> => {
+    // Closed as a user closes it, so that it is done writing its profile; ended if it does not.
+    await browser
+      ?.newBrowserCDPSession()
+      .then((s) => s.send('Browser.close'))
+      .catch(() => {})
+    const done = await Promise.race([
+      exited.then(() => true),
+      new Promise((r) => setTimeout(r, 10_000, false)),
+    ])
+    if (!done && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    await exited
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 })
+  }
+  let browser: Browser
+  try {
+    // Chromium writes the port it picked to this file once its DevTools endpoint listens.
+    const portFile = join(dataDir, 'DevToolsActivePort')
+    const deadline = Date.now() + 20_000
+    while (!existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n')[0] === '') {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('Chromium did not start')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const port = readFileSync(portFile, 'utf8').split('\n')[0]
+    browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`, { noDefaults: true })
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  const [context] = browser.contexts()
+  if (context === undefined) throw new Error('no default context')
+  return { context, close: () => stop(browser) }
+}
+
+const base = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4310)}`
+
+interface Head {
+  readonly number: number
+  readonly hash: string
+}
+
+const headOf = (page: Page): Promise<Head> =>
+  page.evaluate(async () => {
+    const h = await window.tabchain?.node.api.head()
+    if (h === undefined) throw new Error('no node')
+    return { number: Number(h.number), hash: h.hash }
+  })
+
+/** Waits until `page`'s node has `head` (that hash at that height) on its chain. */
+const holds = (page: Page, head: Head, timeout: number): Promise<void> =>
+  waitInPage(
+    page,
+    async (t) => (await window.tabchain?.node.api.block(BigInt(t.number)))?.hash === t.hash,
+    head,
+    { timeout, interval: 100 },
+  )
+
+/** Waits until `page`'s node is at least at height `n`. */
+const reaches = (page: Page, n: number, timeout: number): Promise<void> =>
+  waitInPage(page, async (m) => Number((await window.tabchain?.node.api.head())?.number ?? -1) >= m, n, {
+    timeout,
+    interval: 100,
+  })
+
+const visibility = (page: Page): Promise<DocumentVisibilityState> =>
+  page.evaluate(() => document.visibilityState)
+
+/** Stops both tabs' miners and waits until they hold the same head: that head. */
+async function settle(a: Page, b: Page): Promise<Head> {
+  for (const page of [a, b]) await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+  let last: Head | undefined
+  await expect
+    .poll(
+      async () => {
+        const [x, y] = [await headOf(a), await headOf(b)]
+        last = x
+        return x.hash === y.hash
+      },
+      { timeout: 20_000 },
+    )
+    .toBe(true)
+  if (last === undefined) throw new Error('no head')
+  return last
+}
+
+/**
+ * What the tab shows of its node once back: it runs (no "could not start", no "stopped"), is linked to
+ * one peer, its relay is up, its Latest block card shows its node's head and it is not syncing.
+ */
+async function showsHealthy(page: Page): Promise<void> {
+  await expect(page.getByTestId('node-failed')).toHaveCount(0)
+  await expect(page.getByTestId('peer-count')).toHaveAttribute('data-count', '1')
+  await expect(page.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')
+  await expect(page.getByTestId('sync')).toHaveAttribute('data-syncing', 'false')
+  const head = await headOf(page)
+  await expect(page.getByTestId('chain-head')).toHaveAttribute('data-number', String(head.number))
+}
+
+/** The coin balance of `address` at `page`'s head, as its EIP-1193 provider answers. */
+const balanceOf = (page: Page, address: string): Promise<string> =>
+  page.evaluate(
+    (a) =>
+      window.tabchain?.provider.request({
+        method: 'eth_getBalance',
+        params: [a, 'latest'],
+      }) as Promise<string>,
+    address,
+  )
+
+/**
+ * Two nodes in two tabs of one window, directly linked: `miner` in front, mining; `follower` behind it
+ * (so hidden), opened with `followerQuery`.
+ */
+async function twoTabs(
+  context: BrowserContext,
+  followerQuery: string,
+): Promise<{ miner: Page; follower: Page; idMiner: string; idFollower: string; cdp: CDPSession }> {
+  const follower = await context.newPage()
+  const idFollower = await openNode(follower, `${base}/${followerQuery}`)
+  const miner = await context.newPage()
+  const idMiner = await openNode(miner, `${base}/?mine=1`)
+  await miner.bringToFront()
+  await waitDirect(follower, idMiner, 20_000)
+  await waitDirect(miner, idFollower, 20_000)
+  const cdp = await context.newCDPSession(follower)
+  return { miner, follower, idMiner, idFollower, cdp }
+}
+
+test.describe('a tab the browser hides, throttles or freezes', () => {
+  let close = async (): Promise<void> => {}
+  let context: BrowserContext
+  test.beforeEach(async () => {
+    ;({ context, close } = await realTabs())
+  })
+  test.afterEach(async () => {
+    await close()
+  })
+
+  test('frozen for 15 s while its peer mines, then resumed and shown: linked again, caught up, says so', async () => {
+    test.setTimeout(120_000)
+    const { miner, follower, idMiner, cdp } = await twoTabs(context, '?mine=0')
+    // The follower sits behind the miner's tab: hidden, as a background tab is before Chrome freezes it.
+    expect(await visibility(follower)).toBe('hidden')
+    const start = await headOf(miner)
+    await holds(follower, start, 20_000)
+    const balanceBefore = await balanceOf(follower, DEVNET_ACCOUNTS[1] ?? '')
+
+    const before = await headOf(follower)
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    // Long enough for the miner to make several blocks and for its pings to the frozen tab to fail.
+    await miner.waitForTimeout(15_000)
+    const atResume = await headOf(miner)
+    // The catch-up below is real: the frozen tab was several blocks behind.
+    expect(atResume.number).toBeGreaterThanOrEqual(before.number + 3)
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    // Resumed, the tab is still in the background; then the user comes back to it.
+    expect(await visibility(follower)).toBe('hidden')
+    await follower.bringToFront()
+    expect(await visibility(follower)).toBe('visible')
+
+    try {
+      await waitDirect(follower, idMiner, 20_000)
+      await holds(follower, atResume, 20_000)
+    } catch (err) {
+      throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
+    }
+    const head = await settle(miner, follower)
+    expect(head.number).toBeGreaterThanOrEqual(atResume.number)
+    await showsHealthy(follower)
+    // An account untouched meanwhile has the same balance; the miner's rewards agree on both tabs.
+    expect(await balanceOf(follower, DEVNET_ACCOUNTS[1] ?? '')).toBe(balanceBefore)
+    expect(await balanceOf(follower, DEVNET_ACCOUNTS[0] ?? '')).toBe(
+      await balanceOf(miner, DEVNET_ACCOUNTS[0] ?? ''),
+    )
+  })
+
+  test('hidden behind another tab, its timers throttled, while its peer mines: keeps up, and holds the head once shown', async () => {
+    test.setTimeout(120_000)
+    const { miner, follower, idMiner, idFollower } = await twoTabs(context, '?mine=0')
+    expect(await visibility(follower)).toBe('hidden')
+    // Hidden for real: its timers run at most once a second (a 100 ms timer chain waits ~1 s a step).
+    const longestWait = await follower.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let last = performance.now()
+          let longest = 0
+          const end = last + 3_000
+          const step = (): void => {
+            const now = performance.now()
+            longest = Math.max(longest, now - last)
+            last = now
+            if (now > end) resolve(longest)
+            else setTimeout(step, 100)
+          }
+          setTimeout(step, 100)
+        }),
+    )
+    expect(longestWait).toBeGreaterThan(900)
+    const linkedAt = (await connectionsTo(follower, idMiner)).find((c) => c.direct)?.opened
+    const start = await headOf(miner)
+    await reaches(miner, start.number + 4, 30_000)
+    const atShow = await headOf(miner)
+    // Hidden, it followed the miner over the same link (gossip is not throttled; the link's pings are).
+    try {
+      await holds(follower, atShow, 10_000)
+    } catch (err) {
+      throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
+    }
+    expect((await connectionsTo(follower, idMiner)).find((c) => c.direct)?.opened).toBe(linkedAt)
+    await follower.bringToFront()
+    expect(await visibility(follower)).toBe('visible')
+    await waitDirect(miner, idFollower, 1_000)
+    const head = await settle(miner, follower)
+    expect(head.number).toBeGreaterThanOrEqual(atShow.number)
+    await showsHealthy(follower)
+  })
+
+  test('frozen while it mines: resumed, it mines again, and its chain is the one its peer holds', async () => {
+    test.setTimeout(120_000)
+    // The frozen tab mines too, paying a coinbase of its own, so its blocks are known by their miner.
+    const { miner, follower, idMiner, cdp } = await twoTabs(context, `?mine=1&coinbase=${DEVNET_ACCOUNTS[2]}`)
+    const own = (DEVNET_ACCOUNTS[2] ?? '').toLowerCase()
+    expect(await follower.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(
+      true,
+    )
+    const before = await headOf(miner)
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    await miner.waitForTimeout(15_000)
+    const atResume = await headOf(miner)
+    expect(atResume.number).toBeGreaterThanOrEqual(before.number + 3)
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    await follower.bringToFront()
+    const resumedAt = await headOf(follower)
+    try {
+      await waitDirect(follower, idMiner, 20_000)
+      await holds(follower, atResume, 20_000)
+    } catch (err) {
+      throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
+    }
+    // It mines again: a block it mined after the resume lands on the chain both tabs hold.
+    expect(await follower.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(
+      true,
+    )
+    await expect(follower.getByTestId('mining')).toHaveAttribute('data-enabled', 'true')
+    await waitInPage(
+      miner,
+      async ({ from, coinbase }) => {
+        const api = window.tabchain?.node.api
+        const head = Number((await api?.head())?.number ?? -1)
+        for (let n = head; n > from; n--)
+          if ((await api?.block(BigInt(n)))?.miner.toLowerCase() === coinbase) return true
+        return false
+      },
+      { from: Math.max(resumedAt.number, atResume.number), coinbase: own },
+      { timeout: 30_000, interval: 250 },
+    )
+    const head = await settle(miner, follower)
+    // One chain: every block of the common head's last 20 is the same on both tabs.
+    const hashes = (page: Page) =>
+      page.evaluate(
+        async (top) =>
+          Promise.all(
+            Array.from({ length: Math.min(20, top + 1) }, (_, i) =>
+              window.tabchain?.node.api.block(BigInt(top - i)).then((b) => b?.hash),
+            ),
+          ),
+        head.number,
+      )
+    expect(await hashes(follower)).toEqual(await hashes(miner))
+    await showsHealthy(follower)
+    expect(await balanceOf(follower, own)).toBe(await balanceOf(miner, own))
+  })
+})
