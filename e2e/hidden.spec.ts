@@ -14,6 +14,7 @@ import {
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium'
 import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
 import { connectionsTo, nodeReport, openNode, waitDirect, waitInPage } from './helpers'
+import { createWallet } from './market-steps'
 
 /**
  * A tab hidden, throttled or frozen by the browser (docs/RELIABILITY.md, "A tab hidden for a long time").
@@ -158,14 +159,17 @@ const balanceOf = (page: Page, address: string): Promise<string> =>
 
 /**
  * Two nodes in two tabs of one window, directly linked: `miner` in front, mining; `follower` behind it
- * (so hidden), opened with `followerQuery`.
+ * (so hidden), opened with `followerQuery` and set up by `prepare` before the miner's tab opens.
  */
 async function twoTabs(
   context: BrowserContext,
   followerQuery: string,
+  prepare: (follower: Page) => Promise<void> = async () => {},
 ): Promise<{ miner: Page; follower: Page; idMiner: string; idFollower: string; cdp: CDPSession }> {
   const follower = await context.newPage()
   const idFollower = await openNode(follower, `${base}/${followerQuery}`)
+  // While it is in front: a hidden tab draws no frames, so nothing on it can be clicked.
+  await prepare(follower)
   const miner = await context.newPage()
   const idMiner = await openNode(miner, `${base}/?mine=1`)
   await miner.bringToFront()
@@ -187,7 +191,10 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
 
   test('frozen for 15 s while its peer mines, then resumed and shown: linked again, caught up, says so', async () => {
     test.setTimeout(120_000)
-    const { miner, follower, idMiner, cdp } = await twoTabs(context, '?mine=0')
+    let address = ''
+    const { miner, follower, idMiner, cdp } = await twoTabs(context, '?mine=0', async (page) => {
+      address = await createWallet(page)
+    })
     // The follower sits behind the miner's tab: hidden, as a background tab is before Chrome freezes it.
     expect(await visibility(follower)).toBe('hidden')
     const start = await headOf(miner)
@@ -215,6 +222,10 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     }
     const head = await settle(miner, follower)
     expect(head.number).toBeGreaterThanOrEqual(atResume.number)
+    // Its wallet is still there, unlocked, on the same account.
+    await expect(follower.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked')
+    expect((await follower.getByTestId('selected-address').textContent())?.toLowerCase()).toBe(address)
+    await follower.getByRole('link', { name: 'Tabchain overview' }).click()
     await showsHealthy(follower)
     // An account untouched meanwhile has the same balance; the miner's rewards agree on both tabs.
     expect(await balanceOf(follower, DEVNET_ACCOUNTS[1] ?? '')).toBe(balanceBefore)
