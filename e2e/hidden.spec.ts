@@ -179,6 +179,37 @@ async function twoTabs(
   return { miner, follower, idMiner, idFollower, cdp }
 }
 
+/**
+ * Freezes `follower` (a hidden tab) for `ms` while `miner` mines, checks the miner made several blocks
+ * meanwhile (so the catch-up after is real), resumes it (still hidden) and brings it to the front, as the
+ * user coming back to it; then waits until it is linked to the miner again and holds the head the
+ * miner had at the resume. Returns that head.
+ */
+async function freezeThenShow(
+  cdp: CDPSession,
+  miner: Page,
+  follower: Page,
+  idMiner: string,
+  ms: number,
+): Promise<Head> {
+  const before = await headOf(follower)
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+  await miner.waitForTimeout(ms)
+  const atResume = await headOf(miner)
+  expect(atResume.number).toBeGreaterThanOrEqual(before.number + 3)
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+  expect(await visibility(follower)).toBe('hidden')
+  await follower.bringToFront()
+  expect(await visibility(follower)).toBe('visible')
+  try {
+    await waitDirect(follower, idMiner, 20_000)
+    await holds(follower, atResume, 20_000)
+  } catch (err) {
+    throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
+  }
+  return atResume
+}
+
 test.describe('a tab the browser hides, throttles or freezes', () => {
   let close = async (): Promise<void> => {}
   let context: BrowserContext
@@ -201,25 +232,9 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     await holds(follower, start, 20_000)
     const balanceBefore = await balanceOf(follower, DEVNET_ACCOUNTS[1] ?? '')
 
-    const before = await headOf(follower)
-    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
-    // Long enough for the miner to make several blocks and for its pings to the frozen tab to fail.
-    await miner.waitForTimeout(15_000)
-    const atResume = await headOf(miner)
-    // The catch-up below is real: the frozen tab was several blocks behind.
-    expect(atResume.number).toBeGreaterThanOrEqual(before.number + 3)
-    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
-    // Resumed, the tab is still in the background; then the user comes back to it.
-    expect(await visibility(follower)).toBe('hidden')
-    await follower.bringToFront()
-    expect(await visibility(follower)).toBe('visible')
-
-    try {
-      await waitDirect(follower, idMiner, 20_000)
-      await holds(follower, atResume, 20_000)
-    } catch (err) {
-      throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
-    }
+    // Long enough for the miner to make several blocks and for its pings to the frozen tab to fail;
+    // resumed, the tab is still in the background, then the user comes back to it.
+    const atResume = await freezeThenShow(cdp, miner, follower, idMiner, 15_000)
     const head = await settle(miner, follower)
     expect(head.number).toBeGreaterThanOrEqual(atResume.number)
     // Its wallet is still there, unlocked, on the same account.
@@ -283,20 +298,9 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     expect(await follower.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(
       true,
     )
-    const before = await headOf(miner)
-    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
-    await miner.waitForTimeout(15_000)
-    const atResume = await headOf(miner)
-    expect(atResume.number).toBeGreaterThanOrEqual(before.number + 3)
-    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
-    await follower.bringToFront()
+    // Shorter than the first test's freeze, still several blocks: this test mines on after it.
+    const atResume = await freezeThenShow(cdp, miner, follower, idMiner, 12_000)
     const resumedAt = await headOf(follower)
-    try {
-      await waitDirect(follower, idMiner, 20_000)
-      await holds(follower, atResume, 20_000)
-    } catch (err) {
-      throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
-    }
     // It mines again: a block it mined after the resume lands on the chain both tabs hold.
     expect(await follower.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(
       true,
