@@ -11,6 +11,10 @@ import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
 import { formatAmount, formatCoin, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../wallet/amount'
 import { showHidden } from '../wallet/describe'
+import { formatDuration } from '../wallet/duration'
+
+/** Re-exported: the approval dialog (src/wallet) says a block's time to it in the same words. */
+export { formatDuration }
 
 /**
  * Short form of a base58 peer id for display: first and last four characters, `12D3…x7Qa`.
@@ -26,17 +30,6 @@ export function shortPeerId(peerId: string): string {
  */
 export function confirmationsText(n: bigint): string {
   return `${n} confirmation${n === 1n ? '' : 's'}`
-}
-
-/** A compact duration such as `42s`, `3m 05s`, `2h 14m` or `3d 4h`. Negative durations count as zero. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000))
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
-  const h = Math.floor(m / 60)
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`
-  return `${Math.floor(h / 24)}d ${h % 24}h`
 }
 
 /** How long ago `at` (ms since epoch) was at `now`: `just now` within 1.5 s, else `42s ago`, `3m 05s ago`. */

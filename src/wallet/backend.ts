@@ -16,6 +16,8 @@ export interface ProviderBackend {
   readonly depths: { readonly safe: bigint; readonly finalized: bigint }
   /** The lowest base fee a block of this chain has (genesis `minBaseFee`): every pool refuses a fee cap below it, wei. */
   readonly minBaseFee: bigint
+  /** The time between blocks the chain aims at (genesis `targetBlockTimeMs`): a block height's time to it, ms. */
+  readonly targetBlockTimeMs: number
   /** Height of the canonical head. */
   blockNumber(): Promise<bigint>
   /** A canonical block by number, or any stored block by hash; null when unknown. */

@@ -13,11 +13,12 @@ import {
 } from 'viem'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { erc20Abi as nativeTokenAbi } from '../node/contracts/erc20/abi'
-import { htlcAbi } from '../node/contracts/htlc/abi'
+import { htlcAbi, LockState } from '../node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
 import { CANCEL_TYPES, OFFER_DOMAIN_NAME, OFFER_TYPES, TAKE_TYPES } from '../trade/offers/typed-data'
 import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
+import { formatDuration } from './duration'
 
 /** What the approval dialog shows: a sentence in human terms, then the details. */
 export interface ApprovalRequest {
@@ -161,7 +162,7 @@ async function describeCall(
   if (known !== null)
     return {
       title: known.namesValue === true ? known.title : `${known.title}${paying}`,
-      details: [...known.rows, ...details, ...withValue],
+      details: [...known.rows, ...details, ...(known.namesValue === true ? [] : withValue)],
     }
   if ((await backend.code(tx.to, 'latest')) === '0x')
     return {
@@ -184,7 +185,7 @@ async function describeCall(
 interface KnownCall {
   readonly title: string
   readonly rows: Rows
-  /** The title names the transaction's value already (a native HTLC lock's amount). */
+  /** The title and rows name the transaction's value already (a native HTLC lock's amount). */
   readonly namesValue?: true
 }
 
@@ -198,11 +199,44 @@ async function tokenAmount(
   amount: bigint | 'unlimited',
 ): Promise<string> {
   const info = await tokenInfo(backend, token)
-  const name = info === null ? `token ${shortAddress(token)}` : showHidden(info.symbol)
+  const name = tokenName(token, info)
   if (amount === 'unlimited') return `an unlimited amount of ${name}`
   return info === null
     ? formatAmount(amount, 0, `base units of ${name}`)
     : formatAmount(amount, info.decimals, name)
+}
+
+/** A token as amounts name it: its symbol (hidden characters escaped), else `token 0xAb…cD`. */
+const tokenName = (token: Address, info: { readonly symbol: string } | null): string =>
+  info === null ? `token ${shortAddress(token)}` : showHidden(info.symbol)
+
+/**
+ * What an approve of `amount` lets its spender take, for its title (`up to 12.5 GLD of yours`, `any
+ * amount of your GLD (unlimited)`) and its Amount row (`up to 12.5 GLD`, `any amount of GLD (unlimited)`):
+ * an allowance is a ceiling, not a payment, and 2^256 - 1 is one the token never decreases.
+ */
+async function allowance(
+  backend: ProviderBackend,
+  token: Address,
+  amount: bigint,
+): Promise<{ readonly spend: string; readonly row: string }> {
+  if (amount === maxUint256) {
+    const name = tokenName(token, await tokenInfo(backend, token))
+    return { spend: `any amount of your ${name} (unlimited)`, row: `any amount of ${name} (unlimited)` }
+  }
+  const most = await tokenAmount(backend, token, amount)
+  return { spend: `up to ${most} of yours`, row: `up to ${most}` }
+}
+
+/**
+ * `block 120 (~4m 00s)`: a block height with the time to it from the head at the chain's target block
+ * time; a height already reached has no time to it: `block 120`.
+ */
+async function blockWithTime(backend: ProviderBackend, height: bigint): Promise<string> {
+  const head = await backend.blockNumber()
+  return height > head
+    ? `block ${height} (~${formatDuration(Number(height - head) * backend.targetBlockTimeMs)})`
+    : `block ${height}`
 }
 
 /**
@@ -234,7 +268,8 @@ function describeFactoryCall(data: Hex): KnownCall | null {
  * An ERC20 transfer, approve or transferFrom, or a native token's mint (by its owner) or burn. An approve of 2^256 - 1 reads as unlimited: the token
  * never decreases that allowance (OpenZeppelin's rule, the native tokens' too), and its 78 digits
  * would not say so. The title shortens the addresses, and `To` is the token contract: a look-alike
- * address (same first and last digits) would read the same without their rows in full.
+ * address (same first and last digits) would read the same without their rows in full. Each has an
+ * Amount row in the token's units (an approve's: the most it allows, `allowance`).
  */
 async function describeTokenCall(
   backend: ProviderBackend,
@@ -260,10 +295,13 @@ async function describeTokenCall(
   }
   if (call.functionName === 'approve') {
     const [spender, amount] = call.args
-    const allowance = await tokenAmount(backend, token, amount === maxUint256 ? 'unlimited' : amount)
+    const allowed = await allowance(backend, token, amount)
     return {
-      title: `Allow ${shortAddress(spender)} to spend ${allowance}`,
-      rows: [{ label: 'Spender', value: getAddress(spender) }],
+      title: `Allow ${shortAddress(spender)} to spend ${allowed.spend}`,
+      rows: [
+        { label: 'Spender', value: getAddress(spender) },
+        { label: 'Amount', value: allowed.row },
+      ],
     }
   }
   if (call.functionName === 'transferFrom') {
@@ -280,14 +318,19 @@ async function describeTokenCall(
   }
   if (call.functionName === 'mint') {
     const [to, amount] = call.args
+    const minted = await tokenAmount(backend, token, amount)
     return {
-      title: `Mint ${await tokenAmount(backend, token, amount)} to ${shortAddress(to)}`,
-      rows: [{ label: 'Recipient', value: getAddress(to) }],
+      title: `Mint ${minted} to ${shortAddress(to)}`,
+      rows: [
+        { label: 'Recipient', value: getAddress(to) },
+        { label: 'Amount', value: minted },
+      ],
     }
   }
   if (call.functionName === 'burn') {
     const [amount] = call.args
-    return { title: `Burn ${await tokenAmount(backend, token, amount)}`, rows: [] }
+    const burnt = await tokenAmount(backend, token, amount)
+    return { title: `Burn ${burnt}`, rows: [{ label: 'Amount', value: burnt }] }
   }
   return null
 }
@@ -295,7 +338,8 @@ async function describeTokenCall(
 /**
  * A call to the HTLC: a lock escrows native coin (its value) or tokens (pulled through the allowance
  * to the HTLC) for a recipient who takes them with the hashlock's secret before the timelock height,
- * after which they can be refunded; a redeem makes its secret public; a refund names its lock.
+ * after which they can be refunded (`blockWithTime`: the height with the time to it); a redeem makes
+ * its secret public; a redeem and a refund name their lock and say what it pays out, to whom (`payout`).
  */
 async function describeHtlcCall(backend: ProviderBackend, data: Hex): Promise<KnownCall | null> {
   let call: ReturnType<typeof decodeFunctionData<typeof htlcAbi>>
@@ -307,15 +351,19 @@ async function describeHtlcCall(backend: ProviderBackend, data: Hex): Promise<Kn
   if (call.functionName === 'lock') {
     const [token, amount, recipient, hashlock, timelockHeight] = call.args
     const coin = token.toLowerCase() === ZERO_ADDRESS
-    const what = coin ? formatCoin(amount) : await tokenAmount(backend, token, amount)
+    const [what, refundable] = await Promise.all([
+      coin ? formatCoin(amount) : tokenAmount(backend, token, amount),
+      blockWithTime(backend, timelockHeight),
+    ])
     return {
       title: `Lock ${what} for ${shortAddress(recipient)} until block ${timelockHeight}`,
       ...(coin ? { namesValue: true as const } : {}),
       rows: [
         { label: 'Recipient', value: getAddress(recipient) },
+        { label: 'Amount', value: what },
         ...(coin ? [] : [{ label: 'Token', value: getAddress(token) }]),
         { label: 'Hashlock', value: hashlock },
-        { label: 'Refundable from', value: `block ${timelockHeight}` },
+        { label: 'Refundable from', value: refundable },
       ],
     }
   }
@@ -325,15 +373,49 @@ async function describeHtlcCall(backend: ProviderBackend, data: Hex): Promise<Kn
       title: `Redeem swap lock ${shortAddress(id)}`,
       rows: [
         { label: 'Lock', value: id },
+        ...(await payout(backend, id, 'recipient')),
         { label: 'Secret (made public)', value: preimage },
       ],
     }
   }
   if (call.functionName === 'refund') {
     const [id] = call.args
-    return { title: `Refund swap lock ${shortAddress(id)}`, rows: [{ label: 'Lock', value: id }] }
+    return {
+      title: `Refund swap lock ${shortAddress(id)}`,
+      rows: [{ label: 'Lock', value: id }, ...(await payout(backend, id, 'sender'))],
+    }
   }
   return null
+}
+
+/**
+ * What lock `id` pays out and to whom (its `recipient` on a redeem, its `sender` on a refund), as the
+ * node's HTLC holds it (`getLock`): an Amount row in the coin or the token's units, and a Paid to row.
+ * A lock the node does not hold reads as unknown: the call would fail.
+ */
+async function payout(backend: ProviderBackend, id: Hex, to: 'recipient' | 'sender'): Promise<Rows> {
+  const unknown = [{ label: 'Amount', value: 'unknown: this node holds no such lock (the call fails)' }]
+  try {
+    const out = await backend.call(
+      { to: HTLC_ADDRESS, data: encodeFunctionData({ abi: htlcAbi, functionName: 'getLock', args: [id] }) },
+      'latest',
+    )
+    if (out.status !== 1) return unknown
+    const [sender, recipient, token, amount, , , state] = decodeFunctionResult({
+      abi: htlcAbi,
+      functionName: 'getLock',
+      data: out.returnData,
+    })
+    if (state === LockState.None) return unknown
+    const paid =
+      token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : await tokenAmount(backend, token, amount)
+    return [
+      { label: 'Amount', value: paid },
+      { label: 'Paid to', value: getAddress(to === 'recipient' ? recipient : sender) },
+    ]
+  } catch {
+    return unknown
+  }
 }
 
 /**

@@ -106,6 +106,7 @@ export function createNodeBackend(api: NodeQueries, params: ChainParams): Provid
     chainId: params.chainId,
     depths: { safe: BigInt(Math.max(params.confirmations - 1, 0)), finalized: BigInt(params.maxReorgDepth) },
     minBaseFee: params.minBaseFee,
+    targetBlockTimeMs: params.targetBlockTimeMs,
     async blockNumber() {
       return (await api.head()).number
     },

@@ -157,7 +157,7 @@ describe('approval texts', () => {
     const apple = tokenBackend('APL', 2)
     const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, 1_000_05n] })
     expect((await describeTransaction(apple, { ...base, data: approve })).title).toBe(
-      'Allow 0x90…06 to spend 1,000.05 APL',
+      'Allow 0x90…06 to spend up to 1,000.05 APL of yours',
     )
   })
 
@@ -264,7 +264,7 @@ describe('approval texts', () => {
     )
     const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, 7n] })
     expect((await describeTransaction(backend, { ...base, data: approve })).title).toBe(
-      'Allow 0x90…06 to spend 7 base units of token 0x00…e1',
+      'Allow 0x90…06 to spend up to 7 base units of token 0x00…e1 of yours',
     )
     // Other data to an address without code (no token there) is ignored by the chain: a send.
     const other = await describeTransaction(backend, { ...base, data: '0xdeadbeef' })
@@ -306,13 +306,32 @@ describe('approval texts', () => {
         data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, amount] }),
       })
     expect((await approve(maxUint256)).title).toBe(
-      'Allow 0x90…06 to spend an unlimited amount of token 0x00…e1',
+      'Allow 0x90…06 to spend any amount of your token 0x00…e1 (unlimited)',
     )
     // One less is a number the token does decrease: shown as the number it is.
     expect((await approve(maxUint256 - 1n)).title).toBe(
-      'Allow 0x90…06 to spend 115,792,089,237,316,195,423,570,985,008,687,907,853,269,984,665,640,564,039,457,584,007,913,129,639,934 base units of token 0x00…e1',
+      'Allow 0x90…06 to spend up to 115,792,089,237,316,195,423,570,985,008,687,907,853,269,984,665,640,564,039,457,584,007,913,129,639,934 base units of token 0x00…e1 of yours',
     )
     expect((await approve(maxUint256)).details[0]).toEqual({ label: 'Spender', value: FRIEND })
+  })
+
+  test('an ERC20 approve says how much the spender may take, in the token’s units: up to a figure, or any amount when unlimited', async () => {
+    const gold = tokenBackend('GLD', 2)
+    const base = { from: ME, to: TOKEN, value: 0n, gas: 60_000n, maxFeePerGas: 1n }
+    const approve = (amount: bigint) =>
+      describeTransaction(gold, {
+        ...base,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [FRIEND, amount] }),
+      })
+    const some = await approve(1_250n)
+    expect(some.title).toBe('Allow 0x90…06 to spend up to 12.5 GLD of yours')
+    expect(some.details.slice(0, 2)).toEqual([
+      { label: 'Spender', value: FRIEND },
+      { label: 'Amount', value: 'up to 12.5 GLD' },
+    ])
+    const any = await approve(maxUint256)
+    expect(any.title).toBe('Allow 0x90…06 to spend any amount of your GLD (unlimited)')
+    expect(row(any, 'Amount')).toBe('any amount of GLD (unlimited)')
   })
 
   test('an ERC20 transferFrom names whose tokens move, where to and how many, each address in full', async () => {
@@ -351,16 +370,21 @@ describe('approval texts', () => {
     expect(row(native, 'To')).toBe(
       `HTLC (atomic swaps), the native contract that holds swap locks: ${HTLC_ADDRESS}`,
     )
-    expect(native.details.slice(0, 3)).toEqual([
+    // The block it can be refunded from, with the time to it at one block per 2 s (the head is block 0).
+    expect(native.details.slice(0, 4)).toEqual([
       { label: 'Recipient', value: FRIEND },
+      { label: 'Amount', value: '5 TAB' },
       { label: 'Hashlock', value: hashlock },
-      { label: 'Refundable from', value: 'block 120' },
+      { label: 'Refundable from', value: 'block 120 (~4m 00s)' },
     ])
+    // The value is the amount locked (the HTLC refuses any other): no second row says it again.
+    expect(row(native, 'Also sends')).toBeUndefined()
     // A token lock pulls the tokens through the allowance: the amount is the token's, named by its symbol.
     const gold = tokenBackend('GLD', 2)
     const token = await describeTransaction(gold, { ...base, value: 0n, data: lock(TOKEN, 1250n) })
     expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120')
     expect(token.details).toContainEqual({ label: 'Token', value: TOKEN })
+    expect(row(token, 'Amount')).toBe('12.5 GLD')
     const id = keccak256('0x02')
     const secret = keccak256('0x03')
     const redeem = await describeTransaction(backend, {
@@ -369,8 +393,10 @@ describe('approval texts', () => {
       data: encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, secret] }),
     })
     expect(redeem.title).toBe(`Redeem swap lock ${id.slice(0, 4)}…${id.slice(-2)}`)
-    expect(redeem.details.slice(0, 2)).toEqual([
+    // This node holds no lock of that id: its payout reads as unknown (see the redeem and refund test).
+    expect(redeem.details.slice(0, 3)).toEqual([
       { label: 'Lock', value: id },
+      { label: 'Amount', value: 'unknown: this node holds no such lock (the call fails)' },
       { label: 'Secret (made public)', value: secret },
     ])
     const refund = await describeTransaction(backend, {
@@ -380,6 +406,47 @@ describe('approval texts', () => {
     })
     expect(refund.title).toBe(`Refund swap lock ${id.slice(0, 4)}…${id.slice(-2)}`)
     expect(refund.details[0]).toEqual({ label: 'Lock', value: id })
+  })
+
+  test('an HTLC redeem or refund says what its lock pays out and to whom, as the node holds the lock', async () => {
+    const id = keccak256('0x02')
+    const secret = keccak256('0x03')
+    /** The GLD token's backend, at which the HTLC holds lock `id` of `amount` of `token`, as ME sent it to FRIEND. */
+    const holding = (token: Hex, amount: bigint): ProviderBackend => {
+      const gold = tokenBackend('GLD', 2)
+      return {
+        ...gold,
+        call: async (req, at) => {
+          if (req.to !== HTLC_ADDRESS) return gold.call(req, at)
+          const returnData = encodeFunctionResult({
+            abi: htlcAbi,
+            functionName: 'getLock',
+            result: [ME, FRIEND, getAddress(token), amount, keccak256('0x01'), 120n, 1],
+          })
+          return { status: 1 as const, returnData, gasUsed: 30_000n }
+        },
+      }
+    }
+    const base = { from: ME, to: HTLC_ADDRESS, value: 0n, gas: 90_000n, maxFeePerGas: 1n }
+    const redeem = encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, secret] })
+    const refund = encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [id] })
+    const r = await describeTransaction(holding(TOKEN, 1_250n), { ...base, data: redeem })
+    expect(r.details.slice(0, 4)).toEqual([
+      { label: 'Lock', value: id },
+      { label: 'Amount', value: '12.5 GLD' },
+      { label: 'Paid to', value: FRIEND },
+      { label: 'Secret (made public)', value: secret },
+    ])
+    const back = await describeTransaction(holding(ZERO_ADDRESS, parseEther('5')), { ...base, data: refund })
+    expect(back.details.slice(0, 3)).toEqual([
+      { label: 'Lock', value: id },
+      { label: 'Amount', value: '5 TAB' },
+      { label: 'Paid to', value: ME },
+    ])
+    // A lock the node does not hold (getLock answers zeros) is said to be unknown: the call would fail.
+    const none = await describeTransaction(backend, { ...base, data: refund })
+    expect(row(none, 'Amount')).toBe('unknown: this node holds no such lock (the call fails)')
+    expect(row(none, 'Paid to')).toBeUndefined()
   })
 
   test("the Tokens screen's create, mint and burn read as what they do, not as a contract call and its data", async () => {
@@ -425,12 +492,14 @@ describe('approval texts', () => {
     })
     expect(mint.title).toBe('Mint 12.5 GLD to 0x90…06')
     expect(row(mint, 'Recipient')).toBe(FRIEND)
+    expect(row(mint, 'Amount')).toBe('12.5 GLD')
     const burn = await describeTransaction(gold, {
       ...base,
       to: TOKEN,
       data: encodeFunctionData({ abi: nativeTokenAbi, functionName: 'burn', args: [300n] }),
     })
     expect(burn.title).toBe('Burn 3 GLD')
+    expect(burn.details[0]).toEqual({ label: 'Amount', value: '3 GLD' })
     expect(row(burn, 'Data')).toBeUndefined()
   })
 

@@ -108,6 +108,7 @@ export function poolBackend(
     chainId: testGenesis().params.chainId,
     depths: { safe: 2n, finalized: 64n },
     minBaseFee: testGenesis().params.minBaseFee,
+    targetBlockTimeMs: testGenesis().params.targetBlockTimeMs,
     blockNumber: async () => chain.height,
     block: async () => null,
     account: async (_address, at) => {
