@@ -251,6 +251,11 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     await a.getByRole('link', { name: 'Wallet' }).first().click()
     await a.getByTestId('lock').click()
     await expect(atStake).toHaveText('1 trade running: unlock your wallet')
+    // Its tooltip says first why, in the Unlock form's words.
+    await expect(atStake).toHaveAttribute(
+      'title',
+      'You locked your wallet. Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
+    )
     const profile = await profileOf(b)
     // B's reload goes ahead, whatever its tab asks (its lock may be out by now).
     b.on('dialog', (dialog) => void dialog.accept())

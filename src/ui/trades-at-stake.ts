@@ -1,4 +1,6 @@
 import { create } from 'zustand'
+import type { LockReason } from '../wallet/wallet'
+import { lockedCause } from './wallet-locked'
 
 /** The header's line on this profile's trades that have coins at stake: its text and its tooltip. */
 export interface TradesAtStakeNote {
@@ -15,8 +17,15 @@ export const useTradesAtStake = create<{ readonly count: number }>(() => ({ coun
 /**
  * What the header says while `count` swaps have coins at stake (`useTradesAtStake`), null when none has: how many, that the tab must stay open, and, while the
  * wallet is locked, that it must be unlocked (the node cannot sign the redeem or the refund before).
+ * `locked` (why the wallet is locked, as it knows it) opens the tooltip with the Unlock form's reason
+ * (`lockedCause`): a trade left running meets a wallet that locked meanwhile, and the label, one line
+ * in the header's row of pills, has no room for it.
  */
-export function tradesAtStakeNote(count: number, walletUnlocked: boolean): TradesAtStakeNote | null {
+export function tradesAtStakeNote(
+  count: number,
+  walletUnlocked: boolean,
+  locked?: { readonly reason: LockReason; readonly idleMs: number },
+): TradesAtStakeNote | null {
   if (count === 0) return null
   const trades = count === 1 ? '1 trade' : `${count} trades`
   return walletUnlocked
@@ -27,7 +36,6 @@ export function tradesAtStakeNote(count: number, walletUnlocked: boolean): Trade
       }
     : {
         label: `${trades} running: unlock your wallet`,
-        title:
-          'Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
+        title: `${locked === undefined ? '' : `${lockedCause(locked.reason, locked.idleMs)}. `}Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.`,
       }
 }

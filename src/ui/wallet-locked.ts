@@ -30,12 +30,20 @@ function idleTime(ms: number): string {
 }
 
 /**
- * What the Unlock form says of why the wallet is locked (`reason`, as the wallet knows it; `idleMs`:
- * how long it stays unlocked without use): a user who reloaded sees a password form with its reason.
+ * Why the wallet is locked (`reason`, as the wallet knows it; `idleMs`: how long it stays unlocked
+ * without use), as a clause: `Your wallet locked after 15 minutes without use`. The Unlock form and
+ * the header's trades pill say it in the same words.
+ */
+export function lockedCause(reason: LockReason, idleMs: number): string {
+  if (reason === 'idle') return `Your wallet locked after ${idleTime(idleMs)} without use`
+  if (reason === 'user') return 'You locked your wallet'
+  return `Your wallet locks each time this page loads or reloads, and after ${idleTime(idleMs)} without use`
+}
+
+/**
+ * What the Unlock form says of why the wallet is locked (`lockedCause`): a user who reloaded sees a
+ * password form with its reason.
  */
 export function lockedReason(reason: LockReason, idleMs: number): string {
-  const unlock = 'enter your password to unlock it.'
-  if (reason === 'idle') return `Your wallet locked after ${idleTime(idleMs)} without use: ${unlock}`
-  if (reason === 'user') return `You locked your wallet: ${unlock}`
-  return `Your wallet locks each time this page loads or reloads, and after ${idleTime(idleMs)} without use: ${unlock}`
+  return `${lockedCause(reason, idleMs)}: enter your password to unlock it.`
 }

@@ -23,4 +23,19 @@ describe("the header's note on trades with coins at stake", () => {
         'Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
     })
   })
+
+  test('with the wallet locked, its tooltip says first why it is locked, as the Unlock form does: a trade left running reads why it now needs you', () => {
+    const idleMs = 15 * 60_000
+    const note = tradesAtStakeNote(1, false, { reason: 'idle', idleMs })
+    expect(note?.label).toBe('1 trade running: unlock your wallet')
+    expect(note?.title).toBe(
+      'Your wallet locked after 15 minutes without use. Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
+    )
+    expect(tradesAtStakeNote(1, false, { reason: 'user', idleMs })?.title).toMatch(
+      /^You locked your wallet\. /,
+    )
+    expect(tradesAtStakeNote(1, false, { reason: 'load', idleMs })?.title).toMatch(
+      /^Your wallet locks each time this page loads or reloads, and after 15 minutes without use\. /,
+    )
+  })
 })

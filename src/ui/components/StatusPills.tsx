@@ -67,7 +67,14 @@ function PeersIcon() {
 export function TradesPill() {
   const count = useTradesAtStake((s) => s.count)
   const unlocked = useWallet((s) => s.view.state === 'unlocked')
-  const note = tradesAtStakeNote(count, unlocked)
+  const wallet = useWallet((s) => s.wallet)
+  // Read as the view turns locked (this pill renders again then): the wallet says why.
+  const reason = unlocked || wallet === null ? null : wallet.lockedBy()
+  const note = tradesAtStakeNote(
+    count,
+    unlocked,
+    wallet === null || reason === null ? undefined : { reason, idleMs: wallet.idleMs },
+  )
   if (note === null) return null
   return (
     <Link
