@@ -15,7 +15,6 @@ import {
   type ReceivedReads,
   readReceived,
   rereadActivity,
-  type SenderName,
   type StoredActivity,
   saveActivity,
   storedActivity,
@@ -25,7 +24,6 @@ import { sendApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
-import { faucetName } from '../wallet/faucet'
 import { createNodeBackend } from '../wallet/node-backend'
 import { createProvider, type TabchainProvider } from '../wallet/provider'
 import { disconnectedError } from '../wallet/rpc-error'
@@ -251,7 +249,6 @@ function receivedDue(last: ReceivedAsk | undefined, now: ReceivedAsk): boolean {
  */
 export function receivedReader(
   reads: ReceivedReads & Pick<Remote<NodeApi>, 'verifiedHtlc'>,
-  nameOf?: SenderName,
 ): (state: string | null) => Promise<void> {
   /** What each transaction of the selected account gave it, by hash: a mined one is read once. */
   let cache: { account: Address | null; read: ReadonlyMap<Hex, readonly ReceivedItem[]> } = {
@@ -291,7 +288,7 @@ export function receivedReader(
     }
     asked = now
     const known = cache.account === account ? cache.read : new Map()
-    const read = await readReceived(account, reads, known, nameOf).catch((err: unknown) => messageOf(err))
+    const read = await readReceived(account, reads, known).catch((err: unknown) => messageOf(err))
     // Failed: asked again at the next refresh, whatever it says.
     if (typeof read === 'string' && asked === now) asked = undefined
     // The account selected meanwhile is another: this read is not its.
@@ -363,8 +360,7 @@ export async function startWallet(
     setActivity(withReread(useWallet.getState().activity, reread))
   }
 
-  // A payment from the devnet faucet reads "from the faucet", as its own button sent it.
-  const refreshReceived = receivedReader(api, faucetName(params.chainId))
+  const refreshReceived = receivedReader(api)
 
   /**
    * Tokens the selected account holds or created, with balances (base units), and the header they were

@@ -335,8 +335,8 @@ export interface ReceivedItem {
    */
   readonly key: string
   /**
-   * `Received 5 TAB from 0x12…34`, `Received 10 TAB from the faucet (0x99…dc)`, `Received 10 APL from
-   * 0x12…34`, `Received 5 TAB from an HTLC redeem of lock 0x12…34`.
+   * `Received 5 TAB from 0x12…34`, `Received 10 APL from 0x12…34`, `Received 5 TAB from an HTLC redeem
+   * of lock 0x12…34`.
    */
   readonly title: string
   /**
@@ -355,9 +355,6 @@ export interface ReceivedItem {
    */
   readonly lockUnread?: true
 }
-
-/** A name the wallet gives a payer in place of its bare address (`faucetName`), or null. */
-export type SenderName = (address: Address) => string | null
 
 /** Most transactions of the account the wallet reads for what it received (the newest). */
 export const RECEIVED_LIMIT = 50
@@ -409,7 +406,7 @@ function transferOf(
  * from the HTLC, titled with the lock; a coin lock's (no such `Transfer` in the receipt) is a payment
  * whose lock is not read yet (`lockUnread`: `lockPayout` says, from the lock, whether and what it paid the
  * account). A transaction that reverted moved nothing; what the account sent or minted itself is not
- * received. A payer `nameOf` names (the faucet) reads by its name, its short address after it.
+ * received.
  */
 export function receivedIn(
   account: Address,
@@ -417,22 +414,17 @@ export function receivedIn(
   tx: Pick<TxView, 'from' | 'to' | 'value'>,
   receipt: Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'>,
   tokenOf: (address: Address) => Pick<TokenInfo, 'symbol' | 'decimals'> | null,
-  nameOf: SenderName = () => null,
 ): ReceivedItem[] {
   if (receipt.status !== 'success') return []
   const me = account.toLowerCase()
   const blockNumber = String(receipt.blockNumber)
   const sender = getAddress(tx.from)
-  const payer = (a: Address): string => {
-    const name = nameOf(a)
-    return name === null ? shortAddress(a) : `${name} (${shortAddress(a)})`
-  }
   const out: ReceivedItem[] = []
   if (tx.to.toLowerCase() === me && tx.from.toLowerCase() !== me && tx.value > 0n)
     out.push({
       hash,
       key: 'coin',
-      title: `Received ${formatCoin(tx.value)} from ${payer(sender)}`,
+      title: `Received ${formatCoin(tx.value)} from ${shortAddress(sender)}`,
       from: sender,
       blockNumber,
     })
@@ -470,7 +462,7 @@ export function receivedIn(
     const htlc = transfer.from === HTLC_ADDRESS ? tokenPayout?.payout : undefined
     const source =
       htlc === undefined
-        ? `${minted ? 'minted by' : 'from'} ${payer(from)}`
+        ? `${minted ? 'minted by' : 'from'} ${shortAddress(from)}`
         : `from an HTLC ${htlc.via} of lock ${shortLock(htlc.lock)}`
     out.push({
       hash,
@@ -515,7 +507,6 @@ export async function readReceived(
   account: Address,
   reads: ReceivedReads,
   known: ReadonlyMap<Hex, readonly ReceivedItem[]>,
-  nameOf?: SenderName,
 ): Promise<{ items: ReceivedItem[]; read: Map<Hex, readonly ReceivedItem[]> }> {
   const hashes = await reads.addressTransactions(account, RECEIVED_LIMIT)
   const tokens = new Map<Address, Pick<TokenInfo, 'symbol' | 'decimals'> | null>()
@@ -531,7 +522,7 @@ export async function readReceived(
           tokens.set(log.address, await reads.token(log.address))
       read.set(
         hash,
-        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null, nameOf),
+        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null),
       )
     }),
   )

@@ -1,7 +1,6 @@
 import { type Address, type Hex, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { DEVNET_ACCOUNTS, devnetParams, testGenesis } from '../node/chain/genesis'
-import type { SenderName } from './activity'
+import { devnetParams, testGenesis } from '../node/chain/genesis'
 import type { ProviderBackend } from './backend'
 import { walletError } from './errors'
 import { deriveKey, rootKey } from './keys'
@@ -22,20 +21,6 @@ export const FAUCET_MINER_WAIT_MS = 30_000
 const RETRY_MS = 1_000
 
 const faucetChains = new Set([devnetParams.chainId, testGenesis().params.chainId])
-
-/** The faucet's accounts in lower case (`DEVNET_ACCOUNTS` holds m/44'/60'/0'/0/0 … 9 of its mnemonic). */
-const FAUCET_ACCOUNTS: ReadonlySet<string> = new Set(
-  FAUCET_INDEXES.flatMap((i) => DEVNET_ACCOUNTS[i] ?? []).map((a) => a.toLowerCase()),
-)
-
-/**
- * `the faucet` for the accounts the faucet pays from, on the chains it runs on (chain `chainId`); null
- * for any other address, and on other chains (where those published keys are any accounts).
- */
-export function faucetName(chainId: number): SenderName {
-  const runs = faucetChains.has(chainId)
-  return (address) => (runs && FAUCET_ACCOUNTS.has(address.toLowerCase()) ? 'the faucet' : null)
-}
 
 /** The last payment in turn per faucet account index: see `requestFaucet`. */
 const turns = new Map<number, Promise<unknown>>()

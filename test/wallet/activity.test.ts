@@ -40,7 +40,6 @@ import {
   storedActivity,
   withReread,
 } from '../../src/wallet/activity'
-import { faucetName } from '../../src/wallet/faucet'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { memoryStorage } from '../ui/memory-storage'
 import { paidOut } from './paid-out'
@@ -707,28 +706,6 @@ describe('received payments', () => {
         noLock,
       ),
     ).toEqual([])
-  })
-
-  test('coin from the faucet reads "from the faucet", its address kept; on a chain without the faucet its accounts are any accounts', () => {
-    const faucet = getAddress(DEVNET_ACCOUNTS[5] as string)
-    const tx = { from: faucet, to: ACCOUNT, value: 10n * 10n ** 18n }
-    const named = faucetName(GENESIS.params.chainId)
-    expect(receivedIn(ACCOUNT, hash, tx, ok([]), apple, named)).toEqual([
-      {
-        hash,
-        key: 'coin',
-        title: 'Received 10 TAB from the faucet (0x99…dc)',
-        from: faucet,
-        blockNumber: '7',
-      },
-    ])
-    // Each of the faucet's five accounts; no other.
-    for (const i of [5, 6, 7, 8, 9])
-      expect(named(getAddress(DEVNET_ACCOUNTS[i] as string))).toBe('the faucet')
-    for (const i of [0, 1, 2, 3, 4]) expect(named(getAddress(DEVNET_ACCOUNTS[i] as string))).toBeNull()
-    expect(receivedIn(ACCOUNT, hash, tx, ok([]), apple, faucetName(1))[0]?.title).toBe(
-      'Received 10 TAB from 0x99…dc',
-    )
   })
 
   test('an HTLC lock paid out to the account is received from the lock, whoever sent the redeem or refund: its coin, or its tokens’ Transfer from the HTLC; a payout to another, or of a lock not held, is not', () => {
