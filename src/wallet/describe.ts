@@ -191,16 +191,11 @@ interface KnownCall {
 
 /**
  * `amount` of `token` as a person reads it: with its symbol and decimals, else in base units of the
- * token named by its address; `unlimited` for an allowance the token never decreases.
+ * token named by its address.
  */
-async function tokenAmount(
-  backend: ProviderBackend,
-  token: Address,
-  amount: bigint | 'unlimited',
-): Promise<string> {
+async function tokenAmount(backend: ProviderBackend, token: Address, amount: bigint): Promise<string> {
   const info = await tokenInfo(backend, token)
   const name = tokenName(token, info)
-  if (amount === 'unlimited') return `an unlimited amount of ${name}`
   return info === null
     ? formatAmount(amount, 0, `base units of ${name}`)
     : formatAmount(amount, info.decimals, name)
@@ -211,9 +206,10 @@ const tokenName = (token: Address, info: { readonly symbol: string } | null): st
   info === null ? `token ${shortAddress(token)}` : showHidden(info.symbol)
 
 /**
- * What an approve of `amount` lets its spender take, for its title (`up to 12.5 GLD of yours`, `any
- * amount of your GLD (unlimited)`) and its Amount row (`up to 12.5 GLD`, `any amount of GLD (unlimited)`):
- * an allowance is a ceiling, not a payment, and 2^256 - 1 is one the token never decreases.
+ * What an approve or an EIP-2612 permit of `amount` lets its spender take, for its title as the owner
+ * reads it (`up to 12.5 GLD of yours`, `any amount of your GLD (unlimited)`) and its Amount row (`up to
+ * 12.5 GLD`, `any amount of GLD (unlimited)`): an allowance is a ceiling, not a payment, and 2^256 - 1 is
+ * one the token never decreases.
  */
 async function allowance(
   backend: ProviderBackend,
@@ -356,7 +352,7 @@ async function describeHtlcCall(backend: ProviderBackend, data: Hex): Promise<Kn
       blockWithTime(backend, timelockHeight),
     ])
     return {
-      title: `Lock ${what} for ${shortAddress(recipient)} until block ${timelockHeight}`,
+      title: `Lock ${what} for ${shortAddress(recipient)} until ${refundable}`,
       ...(coin ? { namesValue: true as const } : {}),
       rows: [
         { label: 'Recipient', value: getAddress(recipient) },
@@ -700,8 +696,10 @@ const signedOfferId = (message: unknown): string | null =>
 export interface PermitTerms {
   readonly owner: Address
   readonly spender: Address
-  /** What the spender may take, e.g. `125 APPLE`, `an unlimited amount of APPLE`. */
+  /** What the spender may take (`allowance`), e.g. `up to 125 APPLE`, `any amount of APPLE (unlimited)`. */
   readonly amount: string
+  /** The same as its owner reads it: `up to 125 APPLE of yours`, `any amount of your APPLE (unlimited)`. */
+  readonly spend: string
   /** The token contract (the domain's verifying contract). */
   readonly token: Address
   readonly nonce: bigint
@@ -763,8 +761,8 @@ export async function permitTerms(
   ]
   if (owner === null || spender === null || value === null || nonce === null || deadline === null) return null
   const contract = getAddress(token)
-  const amount = await tokenAmount(backend, contract, value === maxUint256 ? 'unlimited' : value)
-  return { owner, spender, amount, token: contract, nonce, deadline }
+  const { spend, row } = await allowance(backend, contract, value)
+  return { owner, spender, amount: row, spend, token: contract, nonce, deadline }
 }
 
 /** Until when a permit holds (`approvalTime`): `5 Dec 2026, 14:00`, or `no deadline`. */
@@ -772,9 +770,12 @@ export function permitEnds(deadline: bigint): string {
   return deadline === maxUint256 ? 'no deadline' : approvalTime(deadline)
 }
 
-/** The title of a permit: who may spend what, and until when. */
-const permitTitle = (p: PermitTerms): string =>
-  `Allow ${shortAddress(p.spender)} to spend ${p.amount}${p.deadline === maxUint256 ? ', with no deadline' : ` until ${permitEnds(p.deadline)}`}`
+/**
+ * The title of a permit signed by `from`: who may spend what, and until when, as an approve's title
+ * words it; the tokens are `yours` only when `from` owns them (else the Owner row says whose they are).
+ */
+const permitTitle = (from: Address, p: PermitTerms): string =>
+  `Allow ${shortAddress(p.spender)} to spend ${p.owner === from ? p.spend : p.amount}${p.deadline === maxUint256 ? ', with no deadline' : ` until ${permitEnds(p.deadline)}`}`
 
 /** The rows that say what a permit allows, before the data signed. */
 const permitRows = (from: Address, p: PermitTerms): Rows => [
@@ -836,7 +837,7 @@ export function describeTypedData(
           : cancel !== null
             ? `Withdraw the offer to sell ${cancel.sell} for ${cancel.buy}`
             : permit
-              ? permitTitle(permit)
+              ? permitTitle(from, permit)
               : showHidden(`Sign ${typed.primaryType} for ${domain}`),
     // Read in words, the data as signed waits a click away; else it is all there is to read.
     ...(told

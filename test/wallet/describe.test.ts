@@ -182,19 +182,21 @@ describe('approval texts', () => {
     expect(terms).toEqual({
       owner: ME,
       spender: FRIEND,
-      amount: '125 APPLE',
+      amount: 'up to 125 APPLE',
+      spend: 'up to 125 APPLE of yours',
       token: TOKEN,
       nonce: 3n,
       deadline,
     })
     const r = describeTypedData(ME, typed, undefined, null, terms)
-    expect(r.title).toBe('Allow 0x90…06 to spend 125 APPLE until 5 Dec 2026, 14:00')
+    expect(r.title).toBe('Allow 0x90…06 to spend up to 125 APPLE of yours until 5 Dec 2026, 14:00')
     // What it allows comes first; the domain and the message as signed are a click away.
     expect(sections(r)).toEqual([
       ['Account', 'Spender', 'Amount', 'Token', 'Until'],
       ['Domain', 'Version', 'Chain ID', 'Contract', 'Message'],
     ])
     expect(row(r, 'Spender')).toBe(FRIEND)
+    expect(row(r, 'Amount')).toBe('up to 125 APPLE')
     expect(row(r, 'Token')).toBe(TOKEN)
     expect(row(r, 'Message')).toContain('"value": "12500"')
     // A domain that signs no chain id makes the permit valid on any chain: that warning stays in view.
@@ -203,22 +205,22 @@ describe('approval texts', () => {
     const loose = describeTypedData(ME, replayable, undefined, null, await permitTerms(apple, replayable))
     expect(loose.details.find((d) => d.label === 'Chain ID')?.value).toBe('none: valid on any chain')
     expect(sections(loose)[1]).toEqual(['Domain', 'Version', 'Contract', 'Message'])
-    // Unlimited, and no deadline.
+    // Unlimited, and no deadline: worded as an unlimited approve is.
     const forever = permit({ value: maxUint256.toString(), deadline: maxUint256.toString() })
-    expect(describeTypedData(ME, forever, undefined, null, await permitTerms(apple, forever)).title).toBe(
-      'Allow 0x90…06 to spend an unlimited amount of APPLE, with no deadline',
-    )
+    const always = describeTypedData(ME, forever, undefined, null, await permitTerms(apple, forever))
+    expect(always.title).toBe('Allow 0x90…06 to spend any amount of your APPLE (unlimited), with no deadline')
+    expect(row(always, 'Amount')).toBe('any amount of APPLE (unlimited)')
     // A contract the node does not know as a token: base units of its address, never a guess.
     const unknown = describeTypedData(ME, typed, undefined, null, await permitTerms(backend, typed))
     expect(unknown.title).toBe(
-      'Allow 0x90…06 to spend 12,500 base units of token 0x00…e1 until 5 Dec 2026, 14:00',
+      'Allow 0x90…06 to spend up to 12,500 base units of token 0x00…e1 of yours until 5 Dec 2026, 14:00',
     )
     expect(row(unknown, 'Token')).toBe(TOKEN)
-    // Another owner than the signing account is said.
+    // Another owner than the signing account is said, and the title does not call the tokens yours.
     const theirs = permit({ owner: FRIEND })
-    expect(
-      row(describeTypedData(ME, theirs, undefined, null, await permitTerms(apple, theirs)), 'Owner'),
-    ).toBe(`${FRIEND}: not this account, so the token refuses the signature`)
+    const notMine = describeTypedData(ME, theirs, undefined, null, await permitTerms(apple, theirs))
+    expect(row(notMine, 'Owner')).toBe(`${FRIEND}: not this account, so the token refuses the signature`)
+    expect(notMine.title).toBe('Allow 0x90…06 to spend up to 125 APPLE until 5 Dec 2026, 14:00')
     // Any other shape is typed data like any other: a field more or in another order, the verifying
     // contract not signed, another primary type, a value that is not a uint256.
     const other = [
@@ -365,7 +367,7 @@ describe('approval texts', () => {
       value: parseEther('5'),
       data: lock(ZERO_ADDRESS, parseEther('5')),
     })
-    expect(native.title).toBe('Lock 5 TAB for 0x90…06 until block 120')
+    expect(native.title).toBe('Lock 5 TAB for 0x90…06 until block 120 (~4m 00s)')
     // The native contract it calls is named, its address kept whole.
     expect(row(native, 'To')).toBe(
       `HTLC (atomic swaps), the native contract that holds swap locks: ${HTLC_ADDRESS}`,
@@ -382,7 +384,7 @@ describe('approval texts', () => {
     // A token lock pulls the tokens through the allowance: the amount is the token's, named by its symbol.
     const gold = tokenBackend('GLD', 2)
     const token = await describeTransaction(gold, { ...base, value: 0n, data: lock(TOKEN, 1250n) })
-    expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120')
+    expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120 (~4m 00s)')
     expect(token.details).toContainEqual({ label: 'Token', value: TOKEN })
     expect(row(token, 'Amount')).toBe('12.5 GLD')
     const id = keccak256('0x02')
@@ -531,7 +533,7 @@ describe('approval texts', () => {
         args: [ZERO_ADDRESS, parseEther('50'), FRIEND, keccak256('0x01'), 120n],
       }),
     })
-    expect(lock.title).toBe('Lock 50 TAB for 0x90…06 until block 120')
+    expect(lock.title).toBe('Lock 50 TAB for 0x90…06 until block 120 (~4m 00s)')
   })
 
   test("a market offer reads as what it trades, from the app's Offer type in the signed Tabchain Offers domain only", async () => {
