@@ -19,7 +19,7 @@ export interface AddressTxRow {
   readonly hash: Hex
   /**
    * What it did, in the words the Tokens screen and the wallet's approvals use, seen from the address:
-   * `Send 1 TAB to 0x12345678…abcdef`, `Receive 5 GLD from 0x…`, `Approve 5 GLD for 0x…`.
+   * `Send 1 TAB to 0x12345678…abcdef`, `Receive 5 GLD from 0x…`, `Allow 0x… to spend up to 5 GLD`.
    */
   readonly what: string
   /** The coin or tokens it moved (the call's amount; a reverted one moved nothing, its status says so), or null. */
@@ -189,11 +189,13 @@ export function txWhat(
     }
     case 'approve': {
       const [spender, amount] = call.args
+      // As the wallet words an approve: a ceiling, or any amount when the token never decreases it.
       const symbol = tokens.get(tx.to.toLowerCase())?.symbol ?? `token ${short(getAddress(tx.to))}`
-      const allowance = amount === maxUint256 ? `an unlimited amount of ${symbol}` : ofToken(tx.to, amount)
-      const what = is(spender)
-        ? `Allowed by ${name(tx.from, 'from')} to spend ${allowance}`
-        : `Approve ${allowance} for ${name(spender, 'to')}`
+      const allowance =
+        amount === maxUint256 ? `any amount of ${symbol} (unlimited)` : `up to ${ofToken(tx.to, amount)}`
+      const what = is(tx.from)
+        ? `Allow ${name(spender, 'to')} to spend ${allowance}`
+        : `${name(tx.from, 'from')} allowed ${name(spender, 'to')} to spend ${allowance}`
       return row(what, null, null)
     }
     case 'mint': {

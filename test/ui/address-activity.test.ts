@@ -131,13 +131,28 @@ describe("an address page's transactions", () => {
       to: GLD,
       input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, maxUint256] }),
     })
+    // An allowance reads as the wallet words it: a ceiling, or any amount when unlimited; it moves nothing.
     expect(addressTxRow(approve, ALICE, TOKENS, 10n)).toMatchObject({
-      what: 'Approve an unlimited amount of GLD for 0xbBbBBBBb…bbBBbB',
+      what: 'Allow 0xbBbBBBBb…bbBBbB to spend any amount of GLD (unlimited)',
       amount: null,
       direction: null,
     })
     expect(addressTxRow(approve, BOB, TOKENS, 10n).what).toBe(
-      'Allowed by 0xaAaAaAaa…aAaaAa to spend an unlimited amount of GLD',
+      '0xaAaAaAaa…aAaaAa allowed 0xbBbBBBBb…bbBBbB to spend any amount of GLD (unlimited)',
+    )
+    // Seen from neither (the token's page), in the same third person.
+    expect(addressTxRow(approve, GLD, TOKENS, 10n).what).toBe(
+      '0xaAaAaAaa…aAaaAa allowed 0xbBbBBBBb…bbBBbB to spend any amount of GLD (unlimited)',
+    )
+    const some = minedTx({
+      to: GLD,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, 1250n] }),
+    })
+    expect(addressTxRow(some, ALICE, TOKENS, 10n).what).toBe(
+      'Allow 0xbBbBBBBb…bbBBbB to spend up to 12.5 GLD',
+    )
+    expect(addressTxRow(some, BOB, TOKENS, 10n).what).toBe(
+      '0xaAaAaAaa…aAaaAa allowed 0xbBbBBBBb…bbBBbB to spend up to 12.5 GLD',
     )
     const mint = minedTx({
       to: GLD,
