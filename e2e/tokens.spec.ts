@@ -273,6 +273,19 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
   await expect(created).toHaveAttribute('data-state', 'confirmed', { timeout: 60_000 })
   const createHash = ((await created.getByRole('link').getAttribute('href')) ?? '').replace('/tx/', '')
 
+  // An allowance, in a block: the token's address page words it below as the wallet does.
+  const action = page.getByLabel('Action', { exact: true })
+  await action.selectOption('approve')
+  await page.getByLabel('Spender address').fill(RECIPIENT)
+  await page.getByLabel(/^Amount/).fill('2.5')
+  await page.getByRole('button', { name: 'Approve a spender' }).click()
+  await expect(lastAction(page)).toHaveAttribute('data-state', 'confirmed', { timeout: 60_000 })
+  const approveHash = ((await lastAction(page).getByRole('link').getAttribute('href')) ?? '').replace(
+    '/tx/',
+    '',
+  )
+  await action.selectOption('transfer')
+
   // A transfer left pending: the explorer's pending list names the token it calls, not its hash.
   await setMining(page, false)
   await page.getByLabel('Recipient address').fill(RECIPIENT)
@@ -358,6 +371,12 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
     /^Transfer 1 GLD from 0x[0-9a-fA-F]{8}…[0-9a-fA-F]{6} to 0x/,
   )
   await expect(send).toHaveAttribute('data-direction', 'none')
+  // An approve, seen from neither side: who allowed whom, a ceiling, nothing moved.
+  const approve = page.getByTestId('address-tx').filter({ has: page.locator(`a[href="/tx/${approveHash}"]`) })
+  await expect(approve.getByRole('cell').first()).toHaveText(
+    /^0x[0-9a-fA-F]{8}…[0-9a-fA-F]{6} allowed 0x11111111…111111 to spend up to 2\.5 GLD$/,
+  )
+  await expect(approve).toHaveAttribute('data-direction', 'none')
   // Its tokens' movements between holders are on its token page.
   await expect(page.getByTestId('address-token-transfers').getByRole('link')).toHaveAttribute(
     'href',
