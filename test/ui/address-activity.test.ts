@@ -127,32 +127,29 @@ describe("an address page's transactions", () => {
     })
     expect(addressTxRow(from, ALICE, TOKENS, 10n)).toMatchObject({ direction: 'out', amount: '0.01 GLD' })
     expect(addressTxRow(from, CAROL, TOKENS, 10n).direction).toBeNull()
-    const approve = minedTx({
-      to: GLD,
-      input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, maxUint256] }),
-    })
     // An allowance reads as the wallet words it: a ceiling, or any amount when unlimited; it moves nothing.
-    expect(addressTxRow(approve, ALICE, TOKENS, 10n)).toMatchObject({
+    // The approver's page says it in its own voice; any other (the spender's, the token's) who allowed whom.
+    const approve = (amount: bigint) =>
+      minedTx({
+        to: GLD,
+        input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, amount] }),
+      })
+    expect(addressTxRow(approve(maxUint256), ALICE, TOKENS, 10n)).toMatchObject({
       what: 'Allow 0xbBbBBBBb…bbBBbB to spend any amount of GLD (unlimited)',
       amount: null,
       direction: null,
     })
-    expect(addressTxRow(approve, BOB, TOKENS, 10n).what).toBe(
-      '0xaAaAaAaa…aAaaAa allowed 0xbBbBBBBb…bbBBbB to spend any amount of GLD (unlimited)',
-    )
-    // Seen from neither (the token's page), in the same third person.
-    expect(addressTxRow(approve, GLD, TOKENS, 10n).what).toBe(
-      '0xaAaAaAaa…aAaaAa allowed 0xbBbBBBBb…bbBBbB to spend any amount of GLD (unlimited)',
-    )
-    const some = minedTx({
-      to: GLD,
-      input: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [BOB, 1250n] }),
-    })
-    expect(addressTxRow(some, ALICE, TOKENS, 10n).what).toBe(
+    for (const [amount, allowance] of [
+      [maxUint256, 'any amount of GLD (unlimited)'],
+      [1250n, 'up to 12.5 GLD'],
+    ] as const) {
+      for (const page of [BOB, GLD])
+        expect(addressTxRow(approve(amount), page, TOKENS, 10n).what).toBe(
+          `0xaAaAaAaa…aAaaAa allowed 0xbBbBBBBb…bbBBbB to spend ${allowance}`,
+        )
+    }
+    expect(addressTxRow(approve(1250n), ALICE, TOKENS, 10n).what).toBe(
       'Allow 0xbBbBBBBb…bbBBbB to spend up to 12.5 GLD',
-    )
-    expect(addressTxRow(some, BOB, TOKENS, 10n).what).toBe(
-      '0xaAaAaAaa…aAaaAa allowed 0xbBbBBBBb…bbBBbB to spend up to 12.5 GLD',
     )
     const mint = minedTx({
       to: GLD,
