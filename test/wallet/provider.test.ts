@@ -589,7 +589,7 @@ describe('EIP-1193 provider over the NodeApi', () => {
     const shown = s.approvals.at(-1)
     // No token at FRIEND on this chain: base units of the contract, never a guess.
     expect(shown?.title).toBe(
-      `Allow ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)} to spend 125 base units of token ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)}, with no deadline`,
+      `Allow ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)} to spend up to 125 base units of token ${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)} of yours, with no deadline`,
     )
     expect(shown?.signed?.find((d) => d.label === 'Message')?.value).toContain('"spender"')
   })
