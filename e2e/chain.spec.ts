@@ -247,7 +247,7 @@ test('a server started with --genesis runs that chain: the page shows it, and mi
     const pace = fast.getByTestId('block-pace')
     await expect(pace.locator('.card__value')).toHaveText('As fast as tabs mine')
     await expect(pace.locator('.muted')).toHaveText(
-      "The difficulty (2) is fixed by this test chain's genesis.",
+      "The difficulty (2: guesses per block, on average) is fixed by this test chain's genesis.",
     )
   } finally {
     await ctx.close()
