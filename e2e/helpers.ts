@@ -113,6 +113,18 @@ export function profileOf(page: Page): Promise<string> {
 }
 
 /**
+ * A profile a tab of `context` started a node on and then closed (`?mine=0`): its id. The profile is free
+ * and its data stays, for a test to hold or damage before a tab opens it again.
+ */
+export async function closedProfile(context: BrowserContext): Promise<string> {
+  const first = await context.newPage()
+  await openNode(first, '/?mine=0')
+  const profileId = await profileOf(first)
+  await first.close()
+  return profileId
+}
+
+/**
  * Opens profile `profileId` again in a new tab of `context` (its tab crashed or closed): the app at
  * `origin` with `?profile=…` and `query` (`&mine=0`…). Checks the node runs on that profile; returns the tab.
  */

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { openNode, profileOf } from './helpers'
+import { closedProfile, openNode, profileOf } from './helpers'
 import { createWallet } from './market-steps'
 
 /**
@@ -246,10 +246,7 @@ test("a tab's node that cannot have its profile's writer lock writes nothing to 
   test.setTimeout(120_000)
   const ctx = await browser.newContext()
   try {
-    const first = await ctx.newPage()
-    await openNode(first, '/?mine=0')
-    const profileId = await profileOf(first)
-    await first.close()
+    const profileId = await closedProfile(ctx)
     // Another page holds the profile's writer lock, as the worker of a tab that unloaded but has not ended
     // yet does: the page lock is free, so a new tab claims the profile, and its node must wait.
     const holder = await ctx.newPage()

@@ -12,6 +12,7 @@ import type { Block, Header } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
 import type { HeadRecord } from '../src/node/storage/types'
 import {
+  closedProfile,
   crashTab,
   FAST_URL,
   openNode,
@@ -427,10 +428,7 @@ test('a tab whose node start is held by another connection says so, and goes on 
   test.setTimeout(120_000)
   const ctx = await browser.newContext()
   try {
-    const first = await ctx.newPage()
-    await openNode(first, '/?mine=0')
-    const profileId = await profileOf(first)
-    await first.close()
+    const profileId = await closedProfile(ctx)
     // Another page holds the chain database open and asks to delete it: the delete waits for that
     // connection, which never steps aside, and the worker's open waits behind the delete, with neither
     // 'ready' nor an error.
