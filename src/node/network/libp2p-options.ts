@@ -31,14 +31,18 @@ export const MAX_CONNECTIONS = 2 * MAX_RELAY_PEERS + 16
  * Inbound connections being upgraded (handshake, muxer) at once; past it more are refused until one
  * ends. Each tab that dials us brings two (its relayed circuit, then its WebRTC link): this covers
  * eight tabs joining at the same moment (an e2e spec opening its pages together); a ninth's dial is
- * refused, and retried (the host's `dialAttempts`).
+ * refused, and retried (the host's `dialAttempts`). Their circuits also meet
+ * `INBOUND_CONNECTIONS_PER_SECOND`: 5 are taken in a second, the others refused and retried.
  */
 export const MAX_INCOMING_PENDING_CONNECTIONS = 16
 
 /**
- * Inbound connections per second from one IP address. A tab takes none: it listens only on the relay's
- * circuits and WebRTC, whose remote addresses are no IP address, so this never applies to it; set to
- * libp2p's default so nothing changes if the tab ever listens on an address.
+ * Inbound connections per second from one address (libp2p's default). A tab's inbound links are the
+ * relay's circuits and WebRTC. A relayed circuit's remote address begins with the relay's (…/ws/p2p/
+ * relay/p2p-circuit/p2p/peer), so every circuit to us, from whichever tab, counts against the relay's
+ * address: the tab takes 5 circuits a second through its relay, all tabs together; a dial refused by it
+ * is retried (the host's `dialAttempts`). It caps the Noise handshakes a flood through the relay can
+ * make us run. A WebRTC link's remote address (/webrtc/p2p/peer) has none: not counted.
  */
 export const INBOUND_CONNECTIONS_PER_SECOND = 5
 

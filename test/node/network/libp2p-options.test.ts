@@ -6,6 +6,8 @@ import type { Connection, Stream, StreamHandlerOptions } from '@libp2p/interface
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { parseConfig } from '../../../relay/config'
+import { startRelay } from '../../../relay/relay'
 import { ExchangeSession } from '../../../src/node/network/exchange'
 import {
   handleExchangeProtocol,
@@ -21,6 +23,7 @@ import {
   tabLibp2pOptions,
 } from '../../../src/node/network/libp2p-options'
 import { chainProtocol, MAX_EXCHANGE_BYTES } from '../../../src/node/network/protocol'
+import { reservingTab } from '../../relay/tabs'
 
 /**
  * The tab's libp2p limits, on a real libp2p in Node: the tab's own options (`tabLibp2pOptions`: its
@@ -32,15 +35,21 @@ import { chainProtocol, MAX_EXCHANGE_BYTES } from '../../../src/node/network/pro
 const PROTOCOL = chainProtocol(1337, 'blocks')
 const allowAll = { denyDialMultiaddr: () => false }
 
-async function tabNode(listen: string[]): Promise<Libp2p> {
+/** A node built as the tab's, listening on `listen`; `connectionManager` overrides some of its limits. */
+async function tabNode(
+  listen: string[],
+  connectionManager: { inboundConnectionThreshold?: number } = {},
+): Promise<Libp2p> {
+  const options = tabLibp2pOptions({
+    privateKey: await generateKeyPair('Ed25519'),
+    rtcConfiguration: {},
+    noiseCrypto: pureJsCrypto,
+    connectionGater: allowAll,
+    peerDiscovery: [],
+  })
   const node = await createLibp2p({
-    ...tabLibp2pOptions({
-      privateKey: await generateKeyPair('Ed25519'),
-      rtcConfiguration: {},
-      noiseCrypto: pureJsCrypto,
-      connectionGater: allowAll,
-      peerDiscovery: [],
-    }),
+    ...options,
+    connectionManager: { ...options.connectionManager, ...connectionManager },
     addresses: { listen },
     transports: [webSockets(), circuitRelayTransport()],
   })
@@ -175,3 +184,84 @@ describe("a tab's libp2p, flooded", () => {
     )
   })
 })
+
+describe("a tab's libp2p, flooded with connections", () => {
+  let host: Libp2p
+  let honest: Libp2p
+  let honestConn: Connection
+
+  beforeAll(async () => {
+    // Every flooder dials from 127.0.0.1, and libp2p takes 5 connections a second from one address
+    // (`INBOUND_CONNECTIONS_PER_SECOND`, which also held a flood through a relay: each relayed circuit
+    // counts against the relay's address). Lifted here, so the connection count is what stops the flood.
+    host = await tabNode(['/ip4/127.0.0.1/tcp/0/ws'], { inboundConnectionThreshold: 100_000 })
+    honest = await peer()
+    honestConn = await honest.dial(host.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+  })
+  afterAll(async () => {
+    await Promise.all([honest.stop(), host.stop()])
+  })
+
+  test('a flood of connections fills the host to maxConnections and no further; the honest peer is served', async () => {
+    const flooders = await Promise.all(Array.from({ length: 4 }, () => peer()))
+    let most = 0
+    const watch = setInterval(() => {
+      most = Math.max(most, host.getConnections().length)
+    }, 5)
+    try {
+      // One dial after another (never more than one being upgraded, so the count limit sees each), each
+      // a new connection kept open, from four peers in turn: 32 more than the host may hold.
+      let refused = 0
+      for (let i = 0; i < MAX_CONNECTIONS + 32; i++) {
+        const flooder = flooders[i % flooders.length]
+        if (flooder === undefined) throw new Error('no flooder')
+        await flooder
+          .dial(host.getMultiaddrs(), { force: true, signal: AbortSignal.timeout(10_000) })
+          .catch(() => refused++)
+        most = Math.max(most, host.getConnections().length)
+      }
+      // The host is full (the honest peer's link and the flooders' first ones), never past it.
+      expect(host.getConnections().length).toBe(MAX_CONNECTIONS)
+      expect(most).toBe(MAX_CONNECTIONS)
+      expect(refused).toBe(MAX_CONNECTIONS + 32 - (MAX_CONNECTIONS - 1))
+      expect(host.getConnections(honest.peerId).some((c) => c.status === 'open')).toBe(true)
+      expect(await request(honestConn, 'still served')).toBe('still served')
+    } finally {
+      clearInterval(watch)
+      await Promise.all(flooders.map((f) => f.stop()))
+    }
+  }, 60_000)
+})
+
+test("circuits through the relay count against the relay's address: past 5 a second, they are refused", async () => {
+  const relay = await startRelay(parseConfig(['--ws-port', '0', '--port', '0'], {}))
+  const host = await tabNode(['/p2p-circuit'])
+  // 12 tabs, each dialing us through the relay at once (fewer than the host upgrades at once, far fewer
+  // than it holds): each circuit is a connection from the relay's address.
+  const burst = MAX_INCOMING_PENDING_CONNECTIONS - 4
+  const dialers: Libp2p[] = []
+  try {
+    await host.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+    const deadline = Date.now() + 10_000
+    while (!host.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+      if (Date.now() > deadline) throw new Error('no reservation on the relay')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const circuit = host.getMultiaddrs().filter((a) => a.toString().includes('/p2p-circuit'))
+    await Promise.all(
+      Array.from({ length: burst }, async () => {
+        dialers.push(await reservingTab(relay))
+      }),
+    )
+    const dials = await Promise.allSettled(
+      dialers.map((d) => d.dial(circuit, { signal: AbortSignal.timeout(10_000) })),
+    )
+    const taken = dials.filter((d) => d.status === 'fulfilled').length
+    expect(taken).toBeGreaterThanOrEqual(1)
+    // libp2p takes 5 a second from one address; at most two seconds' worth, should the burst straddle one.
+    expect(taken).toBeLessThanOrEqual(2 * INBOUND_CONNECTIONS_PER_SECOND)
+  } finally {
+    await Promise.all([...dialers, host].map((n) => n.stop()))
+    await relay.stop()
+  }
+}, 30_000)
