@@ -89,9 +89,17 @@ export const MAX_PING_STREAMS = Math.ceil(PING_TIMEOUT_MS / PING_INTERVAL_MS) + 
 export const MAX_IDENTIFY_STREAMS = 1
 
 /**
+ * Circuit stop streams (a relay opening a relayed connection to us) per link: each circuit to us is one,
+ * held while it lasts, so the relay's link needs one per connection we may hold; circuit relay's default,
+ * 300, is more than we take. libp2p serves the protocol on every link, direct WebRTC ones too.
+ */
+export const MAX_STOP_STREAMS = MAX_CONNECTIONS
+
+/**
  * Streams yamux lets a peer open on one link at once, whatever their protocol (counted before one is
  * agreed on, which the per-protocol limits cannot see). Yamux carries the relay's link and relayed
- * circuits (direct links are WebRTC, one data channel per stream). The relay's link carries one stream
+ * circuits; direct links are WebRTC, one data channel per stream, with no such limit to set
+ * (docs/ARCHITECTURE.md, "A direct link's streams"). The relay's link carries one stream
  * per relayed circuit to us, so it needs room for a circuit per connection, and the relay's own (ping,
  * identify, gossip, introductions).
  */
@@ -120,9 +128,12 @@ export function tabLibp2pOptions(init: TabLibp2pInit) {
     transports: [
       closingWebSockets(),
       webRTC({ rtcConfiguration: init.rtcConfiguration }),
-      // The relay dial and the reservation share this deadline; on a loaded machine the dial alone
-      // can take a few seconds (libp2p's default is 5 s).
-      circuitRelayTransport({ reservationCompletionTimeout: RESERVATION_TIMEOUT_MS }),
+      circuitRelayTransport({
+        // The relay dial and the reservation share this deadline; on a loaded machine the dial alone
+        // can take a few seconds (libp2p's default is 5 s).
+        reservationCompletionTimeout: RESERVATION_TIMEOUT_MS,
+        maxInboundStopStreams: MAX_STOP_STREAMS,
+      }),
     ],
     connectionEncrypters: [noise({ crypto: init.noiseCrypto })],
     streamMuxers: [yamux({ maxInboundStreams: MAX_YAMUX_INBOUND_STREAMS })],

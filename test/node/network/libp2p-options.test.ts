@@ -1,6 +1,6 @@
 import { noise, pureJsCrypto } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { RELAY_V2_STOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Connection, Stream, StreamHandlerOptions } from '@libp2p/interface'
 import { webSockets } from '@libp2p/websockets'
@@ -19,6 +19,7 @@ import {
   MAX_INCOMING_PENDING_CONNECTIONS,
   MAX_PARALLEL_DIALS,
   MAX_PING_STREAMS,
+  MAX_STOP_STREAMS,
   MAX_YAMUX_INBOUND_STREAMS,
   tabLibp2pOptions,
 } from '../../../src/node/network/libp2p-options'
@@ -27,9 +28,9 @@ import { reservingTab } from '../../relay/tabs'
 
 /**
  * The tab's libp2p limits, on a real libp2p in Node: the tab's own options (`tabLibp2pOptions`: its
- * connection manager, muxer and services), with its browser transports replaced by WebSockets (the
- * tab's WebRTC needs a browser; a tab takes links only through the relay and WebRTC) and the relay's
- * circuits, as a tab takes them. Other peers are plain Node libp2p nodes.
+ * transports, connection manager, muxer and services), listening on WebSockets (a tab listens only on
+ * the relay's circuits and WebRTC; WebRTC links need a browser) or on a real relay's circuits. Other
+ * peers are plain Node libp2p nodes.
  */
 
 const PROTOCOL = chainProtocol(1337, 'blocks')
@@ -51,7 +52,6 @@ async function tabNode(
     ...options,
     connectionManager: { ...options.connectionManager, ...connectionManager },
     addresses: { listen },
-    transports: [webSockets(), circuitRelayTransport()],
   })
   await node.start()
   // Answers each request with its own bytes, as the worker answers a sync request.
@@ -143,6 +143,7 @@ describe("a tab's libp2p, flooded", () => {
       maxInboundStreams: MAX_GOSSIP_STREAMS,
       maxOutboundStreams: MAX_GOSSIP_STREAMS,
     })
+    expect(handlerOptions(host, RELAY_V2_STOP_CODEC)).toMatchObject({ maxInboundStreams: MAX_STOP_STREAMS })
   })
 
   test('a peer opening many request streams has its extra ones reset; an honest request is answered', async () => {
