@@ -57,8 +57,9 @@ export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): Take
   let refusal: string | null = null
   if (o.maker.toLowerCase() === ctx.taker.toLowerCase()) refusal = 'This is your own offer.'
   else if (entry.makerLacksBalance) refusal = `The maker no longer holds ${got}: the swap could not complete.`
+  // What it asks beside what is held (no amount was typed here), and what the taker can do instead.
   else if (ctx.payBalance < o.buyAmount)
-    refusal = `Insufficient balance: you have ${have(ctx.payBalance, pay)}.`
+    refusal = `Insufficient balance: this offer asks for ${paid} and you have ${have(ctx.payBalance, pay)}. Take a smaller offer, or post your own for what you hold.`
   else if (ctx.nativeBalance < nativeNeed)
     refusal = `Insufficient balance: you have ${formatAmount(ctx.nativeBalance, NATIVE_DECIMALS, NATIVE_SYMBOL)}; ${native ? `${paid} plus ` : ''}network fees of up to ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} are needed.`
   const steps = native ? 'lock and redeem' : 'approval, lock and redeem'

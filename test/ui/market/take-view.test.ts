@@ -46,7 +46,7 @@ describe('take confirmation', () => {
       'short of the token',
       entry(id(1)),
       { ...ctx, payBalance: 49_999999n },
-      'Insufficient balance: you have 49.999999 SLV.',
+      'Insufficient balance: this offer asks for 50 SLV and you have 49.999999 SLV. Take a smaller offer, or post your own for what you hold.',
     ],
     [
       'short of fees',
