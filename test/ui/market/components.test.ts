@@ -37,6 +37,17 @@ function byTestId(node: unknown, testId: string): ReactElement<Record<string, un
   return [...here, ...byTestId(node.props.children, testId)]
 }
 
+/**
+ * The `data-label` of each cell of each row of `html` whose row test id is `rowTestId` (null for none):
+ * the label a cell shows above its value on a phone, where the table's head is hidden.
+ */
+function cellLabels(html: string, rowTestId: string): (string | null)[][] {
+  const rows = html.split('<tr').filter((r) => r.includes(`data-testid="${rowTestId}"`))
+  return rows.map((r) =>
+    (r.match(/<td[^>]*>/g) ?? []).map((td) => /data-label="([^"]*)"/.exec(td)?.[1] ?? null),
+  )
+}
+
 /** A memory market of TOKENS at PARAMS and FEES for `account` (Alice's, unlocked, by default), its clock at NOW_MS. */
 const memorySource = (
   account: MarketAccount = { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
@@ -91,6 +102,8 @@ describe('market components render from the view models', () => {
     expect(t).not.toContain('expires in')
     // (Counted down from the real clock here: whatever is left, or expired.)
     expect(html.match(/<td class="small" data-label="Expires">(in [^<]+|expired)<\/td>/g)).toHaveLength(3)
+    // On a phone each value sits under its column's name (the head is hidden); the buttons need none.
+    expect(cellLabels(html, 'book-row')).toEqual(Array(3).fill(['Price', 'Amount', 'Maker', 'Expires', null]))
   })
 
   test('my trades: the notice says when a trade needs the user; finished ones go to history', () => {
@@ -154,6 +167,8 @@ describe('market components render from the view models', () => {
     expect(locked).toContain(
       'Trade Outcome Ended You bought 100 GLD for 50 SLV Done: you received 100 GLD. block #18, ~4s ago',
     )
+    // On a phone each of its values sits under its column's name (the head is hidden).
+    expect(cellLabels(markup(false), 'history-row')).toEqual([['Trade', 'Outcome', 'Ended']])
     // A trade its node could not check yet is a notice, not an alert; a failed step stays an alert.
     const shown = (swap: MarketSwap) =>
       renderToStaticMarkup(
@@ -212,6 +227,10 @@ describe('market components render from the view models', () => {
         onWithdraw: (e) => source.cancelOffer(e.id),
       })
     const both = await list()
+    // On a phone each value sits under its column's name (the head is hidden); the buttons need none.
+    expect(cellLabels(renderToStaticMarkup(both), 'my-offer-row')).toEqual(
+      Array(2).fill(['Offer', 'Price', 'Account', 'Expires', null]),
+    )
     const rows = byTestId(both, 'my-offer-row')
     expect(rows.map((r) => r.key)).toEqual([tab.id, gld.id])
     const t = text(renderToStaticMarkup(both))

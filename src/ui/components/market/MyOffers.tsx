@@ -59,13 +59,14 @@ export function MyOffersList({
       <tbody>
         {rows.map(({ entry, pair, base, quote, row }) => (
           <tr key={row.id} data-testid="my-offer-row">
-            <td>
+            {/* Each value is labelled for a phone, where the table's head is hidden. */}
+            <td data-label="Offer">
               {row.amount} for {row.total}
               <div className="muted small">
                 {base.symbol}/{quote.symbol}
               </div>
             </td>
-            <td className="mono">
+            <td className="mono" data-label="Price">
               {row.price.exact ? '' : '≈'}
               {row.price.text} {quote.symbol} per {base.symbol}
               <div className="muted small">
@@ -73,7 +74,7 @@ export function MyOffersList({
                 {row.inverse.text} {base.symbol} per {quote.symbol}
               </div>
             </td>
-            <td className="table__peer">
+            <td className="table__peer" data-label="Account">
               <Identicon id={row.makerIdenticon} />{' '}
               <span className="mono small" title={row.maker}>
                 {accountName(accounts, row.maker) ?? `${row.maker.slice(0, 6)}…${row.maker.slice(-4)}`}

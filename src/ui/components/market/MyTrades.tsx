@@ -62,10 +62,15 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
             </thead>
             <tbody>
               {history.map((v) => (
-                <tr key={v.id}>
-                  <td>{v.title}</td>
-                  <td className="small">{v.next.text}</td>
-                  <td className="small muted">{v.ended ?? '—'}</td>
+                // Each value is labelled for a phone, where the table's head is hidden.
+                <tr key={v.id} data-testid="history-row">
+                  <td data-label="Trade">{v.title}</td>
+                  <td className="small" data-label="Outcome">
+                    {v.next.text}
+                  </td>
+                  <td className="small muted" data-label="Ended">
+                    {v.ended ?? '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -44,7 +44,8 @@ export function OrderBook({ entries, pair, tokens, me, locked, onTake, onCancel 
               const entry = byId.get(r.id)
               return (
                 <tr key={r.id} data-testid="book-row">
-                  <td className="mono">
+                  {/* Each value is labelled for a phone, where the table's head is hidden. */}
+                  <td className="mono" data-label="Price">
                     {r.price.exact ? '' : '≈'}
                     {r.price.text} {book.quote.symbol} per {book.base.symbol}
                     <div className="muted small">
@@ -52,11 +53,11 @@ export function OrderBook({ entries, pair, tokens, me, locked, onTake, onCancel 
                       {r.inverse.text} {book.base.symbol} per {book.quote.symbol}
                     </div>
                   </td>
-                  <td>
+                  <td data-label="Amount">
                     {r.amount}
                     <div className="muted small">for {r.total}</div>
                   </td>
-                  <td className="table__peer">
+                  <td className="table__peer" data-label="Maker">
                     <Identicon id={r.makerIdenticon} />{' '}
                     <span className="mono small" title={r.maker}>
                       {r.mine ? 'you' : `${r.maker.slice(0, 6)}…${r.maker.slice(-4)}`}
