@@ -1,7 +1,7 @@
-import { expect, type Page, test } from '@playwright/test'
+import { expect, type Locator, type Page, test } from '@playwright/test'
 import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
 import { FAST_URL, linkedPair, openNode } from './helpers'
-import { createWallet, fund } from './market-steps'
+import { choose, createToken, createWallet, fund } from './market-steps'
 
 /** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
 const NARROW = { width: 320, height: 640 }
@@ -244,6 +244,48 @@ test("at a phone's width the market's pair selects show their tokens and the off
   await expect(page.getByTestId('post-offer')).toBeVisible()
   await expect(page.getByLabel('Token traded').locator('option')).toHaveCount(3, { timeout: 60_000 })
   expect(await cutSelects(page)).toEqual([])
+  expect(await overflowX(page)).toBe(0)
+})
+
+test("at 390 px the Market's offer form says what you hold of the token you sell, and each value of the book and of your open offers shows under its label", async ({
+  page,
+}) => {
+  test.setTimeout(240_000)
+  await page.setViewportSize({ width: 390, height: 844 })
+  // The fast chain, mining: each transaction is in a block within moments.
+  await openNode(page, `${FAST_URL}/wallet`)
+  await createWallet(page)
+  await fund(page, 'running')
+  await createToken(page, 'Apple', 'APL', 'running')
+  await createToken(page, 'Banana', 'BAN', 'running')
+  await page.getByRole('link', { name: 'Market', exact: true }).click()
+  await choose(page, 'Token traded', 'APL')
+  await choose(page, 'Token it is priced in', 'BAN')
+  // What can be sold is said before anything is typed, beside the amount; too much typed, the problem
+  // says it instead (once).
+  const holding = page.getByTestId('offer-sell-balance')
+  await expect(holding).toHaveText('You have 1,000 APL.')
+  const sell = page.locator('#offer-sell-amount')
+  await sell.fill('1000.01')
+  await expect(page.getByTestId('offer-sellAmount-problem')).toHaveText(
+    'Insufficient balance: you have 1,000 APL.',
+  )
+  await expect(holding).toHaveCount(0)
+  await sell.fill('10')
+  await expect(holding).toHaveText('You have 1,000 APL.')
+  await page.locator('#offer-buy-amount').fill('25')
+  await page.getByRole('button', { name: 'Sign and post the offer' }).click()
+  await page.getByTestId('approval-confirm').click()
+  const row = page.getByTestId('book-row')
+  await expect(row).toHaveCount(1, { timeout: 30_000 })
+  const mine = page.getByTestId('my-offer-row')
+  await expect(mine).toHaveCount(1, { timeout: 30_000 })
+  // The tables' heads are hidden at this width: each value carries its own label; the buttons need none.
+  const labels = (cells: Locator) =>
+    cells.locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content))
+  expect(await labels(row)).toEqual(['"Price"', '"Amount"', '"Maker"', '"Expires"', 'none'])
+  expect(await labels(mine)).toEqual(['"Offer"', '"Price"', '"Account"', '"Expires"', 'none'])
+  expect(await brokenLabels(page)).toEqual([])
   expect(await overflowX(page)).toBe(0)
 })
 

@@ -82,6 +82,13 @@ export interface OfferDraft {
   readonly lock: string
 }
 
+/**
+ * `You have 1,000 GLD.`: what the maker holds of the token it sells, said beside the amount before
+ * anything is typed (the form refuses more than that).
+ */
+export const sellHolding = (balance: bigint, token: MarketToken): string =>
+  `You have ${formatAmount(balance, token.decimals, token.symbol)}.`
+
 /** Parses the offer's lifetime in whole minutes, from 1 minute to the node's maximum. */
 export function parseExpiryMinutes(text: string, maxLifetimeS: number): Parsed<number> {
   const t = text.trim()

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { tokenOf } from '../../../src/ui/market/book-view'
 import {
   blocksDuration,
   followPostedOffer,
@@ -9,6 +10,7 @@ import {
   parseOffer,
   postedOfferNote,
   readOfferForm,
+  sellHolding,
   swapFee,
 } from '../../../src/ui/market/offer-form'
 import { ALICE, FEES, GLD, id, NATIVE, NOW_MS, NOW_S, PARAMS, SLV, TOKENS } from './fixtures'
@@ -191,4 +193,10 @@ describe('post-offer form', () => {
     expect(parseExpiryMinutes('61', 3600).ok).toBe(false)
     expect(blocksDuration(1800n, PARAMS)).toBe('1h 00m')
   })
+})
+
+test('the form says what the maker holds of the token it sells, with its symbol and decimals', () => {
+  expect(sellHolding(100_000_00n, tokenOf(TOKENS, GLD))).toBe('You have 100,000 GLD.')
+  expect(sellHolding(12_345n, tokenOf(TOKENS, GLD))).toBe('You have 123.45 GLD.')
+  expect(sellHolding(0n, tokenOf(TOKENS, NATIVE))).toBe('You have 0 TAB.')
 })

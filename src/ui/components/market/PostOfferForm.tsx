@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { type Address, type Hex, toHex } from 'viem'
 import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
+import { tokenOf } from '../../market/book-view'
 import { marketErrorMessage } from '../../market/errors'
 import {
   followPostedOffer,
@@ -9,6 +10,7 @@ import {
   parseOffer,
   postedOfferNote,
   readOfferForm,
+  sellHolding,
 } from '../../market/offer-form'
 import { marketKey, type PostedRecord, updatePostedOffer, usePostedOffer } from '../../market/posted-offers'
 import {
@@ -167,6 +169,12 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
             {options}
           </select>
         </div>
+        {/* What can be sold, until a problem with the amount says it (or something more pressing). */}
+        {loaded === null || sellAmount.message !== null ? null : (
+          <p className="small muted" data-testid="offer-sell-balance">
+            {sellHolding(loaded.sell, tokenOf(tokens, sellToken))}
+          </p>
+        )}
         {sellAmount.message}
         {sellTokenField.message}
       </div>
