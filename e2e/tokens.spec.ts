@@ -405,3 +405,39 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
     'An account: whoever holds its key signs its transactions.',
   )
 })
+
+test('the explorer names a token after the Tokens screen while blocks keep coming: "Transfer 1 GLD", not base units', async ({
+  page,
+}) => {
+  test.setTimeout(180_000)
+  // The fast chain, mining all along: new heads come faster than the explorer's token list is read.
+  await openNode(page, `${FAST_URL}/tokens`)
+  await page.locator('#token-name').fill('Gold')
+  await page.locator('#token-symbol').fill('GLD')
+  await page.locator('#token-decimals').fill('2')
+  await page.locator('#token-supply').fill('1000')
+  await page.getByRole('button', { name: 'Create token' }).click()
+  const holding = page.getByTestId('holding')
+  await expect(holding).toHaveCount(1, { timeout: 60_000 })
+  const token = getAddress((await holding.getAttribute('data-token')) ?? '')
+  await page.getByLabel('Recipient address').fill(RECIPIENT)
+  await page.getByLabel(/^Amount/).fill('1')
+  await page.getByRole('button', { name: 'Send', exact: true }).click()
+  await expect(lastAction(page)).toHaveAttribute('data-state', 'confirmed', { timeout: 60_000 })
+  const sendHash = ((await lastAction(page).getByRole('link').getAttribute('href')) ?? '').replace('/tx/', '')
+
+  // Tokens → Explorer within the page, then the token's address page, the chain still mining.
+  await explorer(page).click()
+  await page.getByLabel(/^Search/).fill(token)
+  await page.getByRole('button', { name: 'Open' }).click()
+  const send = page.getByTestId('address-tx').filter({ has: page.locator(`a[href="/tx/${sendHash}"]`) })
+  await expect(send.getByRole('cell').first()).toHaveText(
+    /^Transfer 1 GLD from 0x[0-9a-fA-F]{8}…[0-9a-fA-F]{6} to 0x11111111…111111$/,
+  )
+  // The account it went to, likewise: its row names the token.
+  await explorer(page).click()
+  await page.getByLabel(/^Search/).fill(RECIPIENT)
+  await page.getByRole('button', { name: 'Open' }).click()
+  const received = page.getByTestId('address-tx').filter({ has: page.locator(`a[href="/tx/${sendHash}"]`) })
+  await expect(received.getByRole('cell').first()).toHaveText(/^Receive 1 GLD from 0x/)
+})

@@ -110,3 +110,56 @@ export function createTokenList(api: TokenListApi): TokenList {
     },
   }
 }
+
+/** What follows a token list as heads come (`followTokenList`). */
+export interface TokenListFollower {
+  /** Asks for the list at `head` (again at the same head: a reorganisation, a mode switch, a token lacking). */
+  head(head: bigint): void
+  /** No answer is passed on after this (the screens closed). */
+  close(): void
+}
+
+/**
+ * Follows `list` as heads come, passing each answer to `shown` until `close`. Each answer is passed on,
+ * even one whose head was passed meanwhile: `at` answers in the order the heads came, so it is never
+ * older than the one shown, and a screen that waited for an answer to a head no newer head overtook,
+ * on a chain whose blocks come faster than the list is read, never named a token (its amounts read
+ * "100 base units of token 0x…" for good). One read at a time: heads that came while it ran are read as
+ * one, the newest, after it.
+ */
+export function followTokenList(
+  list: Pick<TokenList, 'at'>,
+  shown: (tokens: readonly TokenInfo[]) => void,
+): TokenListFollower {
+  let closed = false
+  let running = false
+  let next: bigint | null = null
+  const pump = () => {
+    if (closed || running || next === null) return
+    const head = next
+    next = null
+    running = true
+    list
+      .at(head)
+      .then(
+        (tokens) => {
+          if (!closed) shown(tokens)
+        },
+        // Kept as last read (names are an aid); the next head reads again.
+        () => {},
+      )
+      .finally(() => {
+        running = false
+        pump()
+      })
+  }
+  return {
+    head(head) {
+      next = head
+      pump()
+    },
+    close() {
+      closed = true
+    },
+  }
+}

@@ -6,7 +6,7 @@ import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { TOKEN_CREATED_TOPIC } from '../../src/node/contracts/token-factory/token-factory'
 import type { LogRecord } from '../../src/node/storage/types'
 import type { TokenInfo } from '../../src/node/worker/queries'
-import { createTokenList } from '../../src/ui/known-tokens'
+import { createTokenList, followTokenList } from '../../src/ui/known-tokens'
 
 const GLD = getAddress(`0x${'11'.repeat(20)}`)
 const SLV = getAddress(`0x${'22'.repeat(20)}`)
@@ -171,5 +171,59 @@ describe("the explorer's token list", () => {
     expect(answers[2]).toBe(answers[0])
     expect(calls.tokens).toBe(1)
     expect(calls.logs.map((q) => q.fromBlock)).toEqual([6n, 7n])
+  })
+})
+
+describe("the explorer's token list followed as heads come", () => {
+  /** A list whose answers wait until `answer` lets the oldest one waiting end. */
+  function slowList(tokens: readonly TokenInfo[]) {
+    const asked: bigint[] = []
+    const waiting: (() => void)[] = []
+    const list = {
+      at(head: bigint): Promise<readonly TokenInfo[]> {
+        asked.push(head)
+        return new Promise((resolve) => waiting.push(() => resolve(tokens)))
+      },
+    }
+    const answer = async () => {
+      waiting.shift()?.()
+      // The answer's callbacks, and the next read they start.
+      for (let i = 0; i < 5; i++) await Promise.resolve()
+    }
+    return { list, asked, answer }
+  }
+
+  test('each answer is shown though a new head came while it was read: on a fast chain every one did', async () => {
+    const gold = [token(GLD, 'GLD')]
+    const { list, answer } = slowList(gold)
+    const shown: (readonly TokenInfo[])[] = []
+    const follower = followTokenList(list, (t) => shown.push(t))
+    follower.head(5n)
+    follower.head(6n)
+    await answer()
+    expect(shown).toEqual([gold])
+    // A head each time before the answer: the list is shown all the same.
+    follower.head(7n)
+    await answer()
+    follower.head(8n)
+    await answer()
+    expect(shown).toHaveLength(3)
+    expect(shown.every((t) => t === gold)).toBe(true)
+  })
+
+  test('one read at a time: heads that came meanwhile are read as one, the newest; nothing shown after close', async () => {
+    const { list, asked, answer } = slowList([token(GLD, 'GLD')])
+    const shown: (readonly TokenInfo[])[] = []
+    const follower = followTokenList(list, (t) => shown.push(t))
+    follower.head(5n)
+    follower.head(6n)
+    follower.head(7n)
+    follower.head(8n)
+    expect(asked).toEqual([5n])
+    await answer()
+    expect(asked).toEqual([5n, 8n])
+    follower.close()
+    await answer()
+    expect(shown).toHaveLength(1)
   })
 })

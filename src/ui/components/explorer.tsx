@@ -6,7 +6,7 @@ import type { NodeApi } from '../../node/worker/node'
 import type { TokenInfo } from '../../node/worker/queries'
 import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
 import { agoText, minedAtText } from '../format'
-import { createTokenList } from '../known-tokens'
+import { createTokenList, followTokenList, type TokenListFollower } from '../known-tokens'
 import { createQueryRunner, type QueryResult, type QueryRunner } from '../query-runner'
 import { useApp } from '../store'
 import { useNow } from '../useNow'
@@ -102,22 +102,18 @@ export function KnownTokens() {
   useEffect(() => {
     list?.invalidate()
   }, [list, reorg, mode])
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `lacking` asks for a read at the same head.
+  // Every answer shown, in the order the heads came: one dropped because a newer head came while it was
+  // read left a fast chain's tokens unnamed for good (`followTokenList`).
+  const follower = useRef<TokenListFollower | null>(null)
   useEffect(() => {
-    if (list === null || head === undefined) return
-    let live = true
-    // The same array while the list holds (no re-render); a read this effect dropped when the head moved
-    // on while it ran comes back with the next head's answer.
-    list.at(head).then(
-      (read) => {
-        if (live) setTokens(read)
-      },
-      // Kept as last read (names are an aid); the next head reads again.
-      () => {},
-    )
-    return () => {
-      live = false
-    }
+    if (list === null) return
+    const followed = followTokenList(list, setTokens)
+    follower.current = followed
+    return () => followed.close()
+  }, [list])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a reorganisation, a mode switch or `lacking` asks for a read at the same head.
+  useEffect(() => {
+    if (head !== undefined) follower.current?.head(head)
   }, [list, head, reorg, mode, lacking])
   const value = useMemo(
     () => ({
