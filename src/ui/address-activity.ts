@@ -7,6 +7,7 @@ import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
 import type { TxView } from '../node/worker/queries'
 import { formatAmount, formatCoin } from '../wallet/amount'
 import { showHidden } from '../wallet/describe'
+import { timeToBlock } from '../wallet/duration'
 import { type AddressSide, addressName, type TokenDirectory } from './address-name'
 import { short } from './components/explorer'
 import type { TxStatus } from './tx-tracker'
@@ -61,6 +62,27 @@ export type LockRead = LockUnread | { readonly state: 'read'; readonly lock: Htl
  */
 export type SettledLocks = ReadonlyMap<Hex, LockRead>
 
+/** Where the chain stands for a page: the head it shows, and the chain's target time per block (ms). */
+export interface ChainClock {
+  readonly head: bigint
+  readonly blockMs: number
+}
+
+/**
+ * A lock's deadline, block `height`, seen from the head `clock` shows: `block 40 (~1m 20s from now)` at
+ * the chain's target block time (as the wallet's approval says it, `timeToBlock`), `block 40 (the latest
+ * block)`, or `block 40 (passed 3 blocks ago)`; without a clock (the chain not known yet), `block 40`.
+ * Pure.
+ */
+export function untilBlock(height: bigint, clock: ChainClock | null): string {
+  if (clock === null) return `block ${height}`
+  const time = timeToBlock(height, clock.head, clock.blockMs)
+  if (time !== null) return `block ${height} (${time} from now)`
+  const past = clock.head - height
+  if (past === 0n) return `block ${height} (the latest block)`
+  return `block ${height} (passed ${past.toLocaleString()} ${past === 1n ? 'block' : 'blocks'} ago)`
+}
+
 /** `amount` of the token at `token`: with its symbol and decimals when known, else in base units. */
 function tokenAmount(token: Address, amount: bigint, tokens: TokenDirectory): string {
   const info = tokens.get(token.toLowerCase())
@@ -92,7 +114,8 @@ export type TxWhat = Pick<AddressTxRow, 'what' | 'amount' | 'direction' | 'lockR
 
 /**
  * How the page of `address` lists `tx`, at head `head`, naming addresses as the explorer does (`tokens`:
- * the tokens it knows): what it did (`txWhat`), its block and its status. Pure.
+ * the tokens it knows): what it did (`txWhat`; a lock's deadline timed from `head` at `blockMs` per block
+ * once the chain's target block time is known), its block and its status. Pure.
  */
 export function addressTxRow(
   tx: TxView,
@@ -100,10 +123,11 @@ export function addressTxRow(
   tokens: TokenDirectory,
   head: bigint,
   locks: SettledLocks = new Map(),
+  blockMs: number | null = null,
 ): AddressTxRow {
   return {
     hash: tx.hash,
-    ...txWhat(tx, address, tokens, locks),
+    ...txWhat(tx, address, tokens, locks, new Set(), blockMs === null ? null : { head, blockMs }),
     blockNumber: tx.blockNumber,
     status: listedStatus(tx, head),
   }
@@ -118,7 +142,8 @@ export function addressTxRow(
  * state in `lockRead`; without a read or a lock, no amount); any other call reads as a call to its
  * contract with its selector. An amount of a token in `reading` (lower-case: its read has not ended) and
  * not in `tokens` reads `an amount of token 0x…`, not in base units a reader could take for whole tokens.
- * Pure.
+ * A lock's deadline is timed from the head `clock` shows (`untilBlock`: `until block 40 (~1m 20s from
+ * now)`). Pure.
  */
 export function txWhat(
   tx: TxView,
@@ -126,6 +151,7 @@ export function txWhat(
   tokens: TokenDirectory,
   locks: SettledLocks = new Map(),
   reading: ReadonlySet<string> = new Set(),
+  clock: ChainClock | null = null,
 ): TxWhat {
   const self = address?.toLowerCase()
   const is = (a: Address) => a.toLowerCase() === self
@@ -222,7 +248,7 @@ export function txWhat(
       const [token, amount, recipient, , timelockHeight] = call.args
       const shown = locked(token, amount)
       return row(
-        `Lock ${shown} for ${name(recipient, 'to')} until block ${timelockHeight}`,
+        `Lock ${shown} for ${name(recipient, 'to')} until ${untilBlock(timelockHeight, clock)}`,
         shown,
         side(tx.from, tx.to),
       )

@@ -3,7 +3,14 @@ import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import type { ReceiptView, TxView } from '../node/worker/queries'
 import { formatAmount, formatCoin } from '../wallet/amount'
-import { amountToken, lockUnreadText, type SettledLocks, settledLockId, txWhat } from './address-activity'
+import {
+  amountToken,
+  type ChainClock,
+  lockUnreadText,
+  type SettledLocks,
+  settledLockId,
+  txWhat,
+} from './address-activity'
 import type { TokenDirectory } from './address-name'
 import { short } from './components/explorer'
 import { type TokenReads, tokensReading, tokenUnreadText } from './tx-token-reads'
@@ -11,7 +18,8 @@ import type { TxStatus } from './tx-tracker'
 
 /**
  * The sentence atop the Tx page: what `tx` did, in the words of the Explorer's address rows from no
- * one's side (`txWhat`: `Transfer 1 TAB from X to Y`, `Create token Gold (GLD) with 1,000 GLD`, `Lock …`,
+ * one's side (`txWhat`: `Transfer 1 TAB from X to Y`, `Create token Gold (GLD) with 1,000 GLD`, `Lock …
+ * until block 40 (~1m 20s from now)` timed from the head `clock` shows,
  * `Redeem swap lock …: 5 TAB to Y` with the amount `locks` read; while that read runs or after it failed,
  * `Redeem swap lock … (Reading the amount…)` or `(Amount not read: why)`, as the address rows' amount
  * cell says it: `lockUnreadText`; while the token its amount is in is read (`reads`, not in `tokens`),
@@ -29,8 +37,9 @@ export function txHeadline(
   tokens: TokenDirectory,
   locks: SettledLocks,
   reads: TokenReads = new Map(),
+  clock: ChainClock | null = null,
 ): string {
-  const said = txWhat(tx, null, tokens, locks, tokensReading(reads))
+  const said = txWhat(tx, null, tokens, locks, tokensReading(reads), clock)
   const token = (amountToken(tx) ?? settledToken(tx, locks))?.toLowerCase()
   const tokenRead = token === undefined || tokens.has(token) ? undefined : reads.get(token)
   const notes = [

@@ -18,7 +18,7 @@ import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
 import { CANCEL_TYPES, OFFER_DOMAIN_NAME, OFFER_TYPES, TAKE_TYPES } from '../trade/offers/typed-data'
 import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
-import { formatDuration } from './duration'
+import { timeToBlock } from './duration'
 
 /** What the approval dialog shows: a sentence in human terms, then the details. */
 export interface ApprovalRequest {
@@ -229,10 +229,8 @@ async function allowance(
  * time; a height already reached has no time to it: `block 120`.
  */
 async function blockWithTime(backend: ProviderBackend, height: bigint): Promise<string> {
-  const head = await backend.blockNumber()
-  return height > head
-    ? `block ${height} (~${formatDuration(Number(height - head) * backend.targetBlockTimeMs)})`
-    : `block ${height}`
+  const time = timeToBlock(height, await backend.blockNumber(), backend.targetBlockTimeMs)
+  return time === null ? `block ${height}` : `block ${height} (${time})`
 }
 
 /**

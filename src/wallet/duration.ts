@@ -8,3 +8,11 @@ export function formatDuration(ms: number): string {
   if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`
   return `${Math.floor(h / 24)}d ${h % 24}h`
 }
+
+/**
+ * The time to block `height` from the head `head` at `blockMs` per block (the chain's target block time),
+ * as the wallet and the Explorer say it: `~4m 00s`; null for a height the head has reached.
+ */
+export function timeToBlock(height: bigint, head: bigint, blockMs: number): string | null {
+  return height > head ? `~${formatDuration(Number(height - head) * blockMs)}` : null
+}

@@ -200,6 +200,14 @@ describe("an address page's transactions", () => {
       amount: '3 GLD',
       direction: 'out',
     })
+    // Timed from the head the page shows, at the chain's target block time (2 s): how far off, or how
+    // long ago it passed.
+    const until = (head: bigint) => addressTxRow(lock, ALICE, TOKENS, head, new Map(), 2_000).what
+    expect(until(10n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (~1m 00s from now)')
+    expect(until(39n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (~2s from now)')
+    expect(until(40n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (the latest block)')
+    expect(until(41n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (passed 1 block ago)')
+    expect(until(43n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (passed 3 blocks ago)')
     const redeem = minedTx({
       to: HTLC_ADDRESS,
       input: encodeFunctionData({

@@ -654,6 +654,19 @@ describe('the transaction screen', () => {
         `Lock 250 base units of token ${token} for ${to} until block 1000 (Token not read: the node is not reachable)`,
       )
       expect(headline({ state: 'read', token: gold })).toBe(`Lock 2.5 GLD for ${to} until block 1000`)
+      // Timed from the head the page shows (#970), at the chain's target block time (2 s).
+      const reads = new Map<string, TokenRead>([[TOKEN.toLowerCase(), { state: 'read', token: gold }]])
+      const timed = (head: bigint) =>
+        txHeadline(lock, null, status, tokensRead(reads), new Map(), reads, { head, blockMs: 2_000 })
+      expect(timed(970n)).toBe(`Lock 2.5 GLD for ${to} until block 1000 (~1m 00s from now)`)
+      expect(timed(1_002n)).toBe(`Lock 2.5 GLD for ${to} until block 1000 (passed 2 blocks ago)`)
+      // A pending one likewise.
+      expect(
+        txHeadline(lock, null, { state: 'pending', hash: lock.hash }, tokensRead(reads), new Map(), reads, {
+          head: 990n,
+          blockMs: 2_000,
+        }),
+      ).toBe(`Sent to lock 2.5 GLD for ${to} until block 1000 (~20s from now): not in a block yet.`)
       // The HTLC's own read does not hold the amount: a coin lock reads at once.
       const coin = minedTx({
         to: HTLC_ADDRESS,

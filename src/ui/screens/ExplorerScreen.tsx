@@ -683,6 +683,8 @@ export function AddressTxs({
   const locks = useSyncExternalStore(reads.subscribe, reads.current, reads.current)
   const tokens = useKnownTokens()
   const head = useApp((s) => s.head?.number ?? 0n)
+  // A lock's deadline is timed from the head shown, at the chain's target block time.
+  const blockMs = useApp((s) => s.chain?.params.targetBlockTimeMs ?? null)
   return (
     <>
       {token === null ? null : (
@@ -720,7 +722,7 @@ export function AddressTxs({
                     </td>
                   </tr>
                 )
-              const row = addressTxRow(t, address, tokens, head, locks)
+              const row = addressTxRow(t, address, tokens, head, locks, blockMs)
               return (
                 <tr key={t.hash} data-testid="address-tx" data-direction={row.direction ?? 'none'}>
                   <td data-label="What">{row.what}</td>

@@ -228,6 +228,10 @@ export function TxDetail({
   const call = callView(tx, reads)
   const exact = exactCall(tx)
   const fee = txFee(tx, receipt)
+  // A lock's deadline is timed from the head shown, at the chain's target block time.
+  const head = useApp((s) => s.head?.number ?? null)
+  const blockMs = useApp((s) => s.chain?.params.targetBlockTimeMs ?? null)
+  const clock = head === null || blockMs === null ? null : { head, blockMs }
   return (
     <div className="screen" data-testid="tx-detail" data-state={tx.state}>
       <p className="eyebrow">
@@ -235,7 +239,7 @@ export function TxDetail({
       </p>
       <h1>Transaction</h1>
       <p className="lead" data-testid="tx-headline">
-        {txHeadline(tx, receipt, status, known, settled, reads)}
+        {txHeadline(tx, receipt, status, known, settled, reads, clock)}
       </p>
       {/* What a user asks first — whether it went through, who, how much, when, the fee — then the raw fields. */}
       <dl className="facts" data-testid="tx-summary">
