@@ -703,10 +703,11 @@ test("at 390 px a Wallet Activity row's words keep the row's width: its status g
     const row = page.getByTestId('activity').locator('li').first()
     await expect(row).toHaveAttribute('data-direction', 'received')
     const [what, status] = [row.locator('> span').first(), row.getByTestId('activity-status')]
-    await expect(what).toContainText('Received 10 TAB from 0x')
-    // It says what happened once (no "Received" tag before the title's "Received"), and its hash is short,
-    // the whole one its link's accessible name.
-    await expect(what).toHaveText(/^Received 10 TAB from 0x[0-9a-fA-F]{2}…[0-9a-fA-F]{2}$/)
+    await expect(what).toContainText('Received 10 TAB from the faucet (0x')
+    // It says what happened once (no "Received" tag before the title's "Received"), names the faucet this
+    // wallet asked (its payer's short address kept), and its hash is short, the whole one its link's
+    // accessible name.
+    await expect(what).toHaveText(/^Received 10 TAB from the faucet \(0x[0-9a-fA-F]{2}…[0-9a-fA-F]{2}\)$/)
     const link = row.getByRole('link')
     await expect(link).toHaveText(/^0x[0-9a-f]{8}…[0-9a-f]{6}$/)
     await expect(link).toHaveAccessibleName(/^Transaction 0x[0-9a-f]{64}$/)

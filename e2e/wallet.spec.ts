@@ -734,6 +734,11 @@ test('a transfer sent from a tab that crashed before any block held it is mined 
   await expect(page.getByTestId('send-ok')).toBeVisible()
   await page.getByTestId('tab-activity').click()
   await expect(page.getByTestId('activity').locator('li').first()).toHaveAttribute('data-status', 'pending')
+  // The faucet's payment, which this wallet asked for, is named the faucet's (its payer's address kept).
+  const fromFaucet = /^Received 10 TAB from the faucet \(0x[0-9a-fA-F]{2}…[0-9a-fA-F]{2}\)$/
+  const received = (p: Page) =>
+    p.getByTestId('activity').locator('li[data-direction="received"]').locator('> span').first()
+  await expect(received(page)).toHaveText(fromFaucet, { timeout: 30_000 })
   // Only this node holds it (no peer here): the crash takes the pool with it.
   await crashTab(page)
 
@@ -749,6 +754,8 @@ test('a transfer sent from a tab that crashed before any block held it is mined 
       timeout: 60_000,
     },
   )
+  // Opened again, it still knows that payment for the faucet's.
+  await expect(received(again)).toHaveText(fromFaucet, { timeout: 30_000 })
   expect(
     await again.evaluate(
       (a) => window.tabchain?.provider.request({ method: 'eth_getBalance', params: [a, 'latest'] }),

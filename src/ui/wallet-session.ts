@@ -24,6 +24,7 @@ import { sendApproved } from '../wallet/approved-sign'
 import type { ProviderBackend } from '../wallet/backend'
 import type { ApprovalRequest } from '../wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../wallet/eip6963'
+import { type FaucetPayments, faucetPayments } from '../wallet/faucet'
 import { createNodeBackend } from '../wallet/node-backend'
 import { createProvider, type TabchainProvider } from '../wallet/provider'
 import { disconnectedError } from '../wallet/rpc-error'
@@ -82,6 +83,8 @@ export interface WalletUi {
    * (lower-case): each row shows at once, its amount as its lock's read ends (`shownReceived`).
    */
   readonly receivedLocks: SettledLocks
+  /** The faucet payments this profile's wallet asked for (`faucetPayments`); null before the wallet starts. */
+  readonly faucet: FaucetPayments | null
 }
 
 export const useWallet = create<WalletUi>(() => ({
@@ -99,6 +102,7 @@ export const useWallet = create<WalletUi>(() => ({
   activityDamaged: 0,
   received: null,
   receivedLocks: new Map(),
+  faucet: null,
 }))
 
 let nextApprovalId = 0
@@ -249,6 +253,7 @@ function receivedDue(last: ReceivedAsk | undefined, now: ReceivedAsk): boolean {
  */
 export function receivedReader(
   reads: ReceivedReads & Pick<Remote<NodeApi>, 'verifiedHtlc'>,
+  faucetPaid?: (hash: Hex) => boolean,
 ): (state: string | null) => Promise<void> {
   /** What each transaction of the selected account gave it, by hash: a mined one is read once. */
   let cache: { account: Address | null; read: ReadonlyMap<Hex, readonly ReceivedItem[]> } = {
@@ -288,7 +293,7 @@ export function receivedReader(
     }
     asked = now
     const known = cache.account === account ? cache.read : new Map()
-    const read = await readReceived(account, reads, known).catch((err: unknown) => messageOf(err))
+    const read = await readReceived(account, reads, known, faucetPaid).catch((err: unknown) => messageOf(err))
     // Failed: asked again at the next refresh, whatever it says.
     if (typeof read === 'string' && asked === now) asked = undefined
     // The account selected meanwhile is another: this read is not its.
@@ -360,7 +365,9 @@ export async function startWallet(
     setActivity(withReread(useWallet.getState().activity, reread))
   }
 
-  const refreshReceived = receivedReader(api)
+  // A faucet payment this wallet asked for reads "from the faucet" (by its hash: `faucetPayments`).
+  const faucet = faucetPayments(localStorage, profileId)
+  const refreshReceived = receivedReader(api, faucet.has)
 
   /**
    * Tokens the selected account holds or created, with balances (base units), and the header they were
@@ -407,7 +414,7 @@ export async function startWallet(
       refreshActivity().catch(() => {})
     }
   })
-  useWallet.setState({ wallet, provider, backend, activity, activityDamaged })
+  useWallet.setState({ wallet, provider, backend, activity, activityDamaged, faucet })
   await wallet.load()
   announceProvider(window, tabchainProviderInfo(crypto.randomUUID()), provider)
   // Activity that keeps the wallet open counts as use for the idle lock.

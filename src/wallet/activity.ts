@@ -335,8 +335,8 @@ export interface ReceivedItem {
    */
   readonly key: string
   /**
-   * `Received 5 TAB from 0x12…34`, `Received 10 APL from 0x12…34`, `Received 5 TAB from an HTLC redeem
-   * of lock 0x12…34`.
+   * `Received 5 TAB from 0x12…34`, `Received 10 TAB from the faucet (0x99…dc)` (a faucet payment this
+   * wallet asked for), `Received 10 APL from 0x12…34`, `Received 5 TAB from an HTLC redeem of lock 0x12…34`.
    */
   readonly title: string
   /**
@@ -406,7 +406,9 @@ function transferOf(
  * from the HTLC, titled with the lock; a coin lock's (no such `Transfer` in the receipt) is a payment
  * whose lock is not read yet (`lockUnread`: `lockPayout` says, from the lock, whether and what it paid the
  * account). A transaction that reverted moved nothing; what the account sent or minted itself is not
- * received.
+ * received. Coin in a transaction `faucetPaid` knows (a faucet payment this wallet asked for:
+ * `faucetPayments`) is from the faucet, its payer's short address kept; by its hash, not its payer: the
+ * faucet's accounts are devnet accounts anyone's tab may act with.
  */
 export function receivedIn(
   account: Address,
@@ -414,6 +416,7 @@ export function receivedIn(
   tx: Pick<TxView, 'from' | 'to' | 'value'>,
   receipt: Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'>,
   tokenOf: (address: Address) => Pick<TokenInfo, 'symbol' | 'decimals'> | null,
+  faucetPaid: (hash: Hex) => boolean = () => false,
 ): ReceivedItem[] {
   if (receipt.status !== 'success') return []
   const me = account.toLowerCase()
@@ -424,7 +427,7 @@ export function receivedIn(
     out.push({
       hash,
       key: 'coin',
-      title: `Received ${formatCoin(tx.value)} from ${shortAddress(sender)}`,
+      title: `Received ${formatCoin(tx.value)} from ${faucetPaid(hash) ? `the faucet (${shortAddress(sender)})` : shortAddress(sender)}`,
       from: sender,
       blockNumber,
     })
@@ -501,12 +504,14 @@ export function lockPayout(account: Address, item: ReceivedItem, lock: HtlcPaid 
  * its lock not read (`lockUnread`): the caller reads the locks apart (on a light node each is a proof
  * from a peer, and one slow or failing read held back, or failed, the whole list). A transaction the
  * index lists but no longer reads (a reorg in between) is left out, for the next refresh. A read that
- * fails throws: the caller keeps what it showed.
+ * fails throws: the caller keeps what it showed. A faucet payment `faucetPaid` knows reads as the
+ * faucet's (`receivedIn`).
  */
 export async function readReceived(
   account: Address,
   reads: ReceivedReads,
   known: ReadonlyMap<Hex, readonly ReceivedItem[]>,
+  faucetPaid?: (hash: Hex) => boolean,
 ): Promise<{ items: ReceivedItem[]; read: Map<Hex, readonly ReceivedItem[]> }> {
   const hashes = await reads.addressTransactions(account, RECEIVED_LIMIT)
   const tokens = new Map<Address, Pick<TokenInfo, 'symbol' | 'decimals'> | null>()
@@ -522,7 +527,7 @@ export async function readReceived(
           tokens.set(log.address, await reads.token(log.address))
       read.set(
         hash,
-        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null),
+        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null, faucetPaid),
       )
     }),
   )

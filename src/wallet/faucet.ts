@@ -1,4 +1,4 @@
-import { type Address, type Hex, parseEther } from 'viem'
+import { type Address, type Hex, isHash, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { devnetParams, testGenesis } from '../node/chain/genesis'
 import type { ProviderBackend } from './backend'
@@ -48,6 +48,12 @@ export interface FaucetOptions {
   readonly onState?: (state: FaucetState) => void
   /** How long the payment waits for a block before it reads `no-miner`, ms (`FAUCET_MINER_WAIT_MS`). */
   readonly minerWaitMs?: number
+  /**
+   * Told the hash of each transaction the payment is sent with (the first, and each signed again after
+   * another payment took its nonce), before it can be mined: the one mined is among them. The wallet
+   * keeps them (`faucetPayments`) so that its Activity names that payment the faucet's.
+   */
+  readonly paid?: (hash: Hex) => void
 }
 
 /**
@@ -65,7 +71,7 @@ export interface FaucetOptions {
 export async function requestFaucet(
   backend: ProviderBackend,
   to: Address,
-  { nextHead, pick = Math.random(), onState, minerWaitMs = FAUCET_MINER_WAIT_MS }: FaucetOptions,
+  { nextHead, pick = Math.random(), onState, minerWaitMs = FAUCET_MINER_WAIT_MS, paid }: FaucetOptions,
 ): Promise<Hex> {
   if (!faucetChains.has(backend.chainId)) {
     throw new ProviderRpcError(RpcCode.unsupported, 'the faucet exists on the devnet only')
@@ -96,6 +102,7 @@ export async function requestFaucet(
       run.catch(() => {}),
     )
     const sent = await run
+    paid?.(sent.hash)
     onState?.({ kind: 'sent', hash: sent.hash, sends })
     return sent
   }
@@ -147,6 +154,65 @@ export async function requestFaucet(
       await head
     }
   }
+}
+
+/** Where a profile keeps the hashes of the faucet payments its wallet asked for (`localStorage` in the app). */
+const faucetKey = (profileId: string): string => `tabchain.faucet.${profileId}`
+
+/** Most faucet payment hashes a profile keeps (the newest): the Activity lists far fewer payments. */
+export const FAUCET_KEPT = 200
+
+/**
+ * The faucet payments this profile's wallet asked for, by the hashes `requestFaucet` sent them with
+ * (`paid`): what lets its Activity say "from the faucet" of those payments only. The faucet's accounts are
+ * the published devnet keys, which tabs without a wallet act with too: a payment from one of them is not
+ * the faucet's by its sender.
+ */
+export interface FaucetPayments {
+  /** Whether `hash` is one of them. */
+  has(hash: Hex): boolean
+  /** Keeps `hash` as one of them, saved at once. */
+  add(hash: Hex): void
+}
+
+/**
+ * The faucet payments profile `profileId` keeps in `storage`, as saved (a saved list that is damaged
+ * reads as none, and an entry that is no hash is left out); each one added is saved at once, the newest
+ * `FAUCET_KEPT` kept. Storage that refuses the write (full) keeps it for this page's life, with a warning.
+ */
+export function faucetPayments(
+  storage: Pick<Storage, 'getItem' | 'setItem'>,
+  profileId: string,
+): FaucetPayments {
+  const hashes = savedHashes(storage.getItem(faucetKey(profileId)))
+  const known = new Set<string>(hashes)
+  return {
+    has: (hash) => known.has(hash.toLowerCase()),
+    add(hash) {
+      const key = hash.toLowerCase() as Hex
+      if (known.has(key)) return
+      known.add(key)
+      hashes.push(key)
+      for (const old of hashes.splice(0, Math.max(0, hashes.length - FAUCET_KEPT))) known.delete(old)
+      try {
+        storage.setItem(faucetKey(profileId), JSON.stringify(hashes))
+      } catch (err) {
+        console.warn('a faucet payment could not be saved', err)
+      }
+    },
+  }
+}
+
+/** The hashes in a saved list (lower-case), oldest first; none when it is missing or damaged. */
+function savedHashes(saved: string | null): Hex[] {
+  let list: unknown = null
+  try {
+    list = saved === null ? [] : JSON.parse(saved)
+  } catch {
+    // Damaged: none kept.
+  }
+  if (!Array.isArray(list)) return []
+  return list.flatMap((h) => (typeof h === 'string' && isHash(h) ? [h.toLowerCase() as Hex] : []))
 }
 
 /** `event`, or `quiet` when it has not come within `ms`. */

@@ -40,6 +40,8 @@ import {
   storedActivity,
   withReread,
 } from '../../src/wallet/activity'
+import { FAUCET_KEPT, faucetPayments, requestFaucet } from '../../src/wallet/faucet'
+import { deriveKey, rootKey } from '../../src/wallet/keys'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
 import { memoryStorage } from '../ui/memory-storage'
 import { paidOut } from './paid-out'
@@ -464,6 +466,88 @@ test('what an account received reads from the node: coin sent to it and token tr
   const again = await readReceived(FRIEND, counted, first.read)
   expect(again.items).toEqual(first.items)
   expect(reads).toBe(0)
+})
+
+test('a faucet payment this wallet asked for reads "from the faucet", after a reload too; another payment from the same devnet account reads as any payment', async () => {
+  const solo = await soloNode(GENESIS)
+  const { api, backend } = solo
+  const storage = memoryStorage()
+  const to = getAddress(`0x${'be'.repeat(20)}`)
+  const asked = faucetPayments(storage, 'p1')
+  // Paid by the faucet's first account (devnet account 5).
+  const paid = requestFaucet(backend, to, { pick: 0, nextHead: solo.nextHead, paid: asked.add })
+  await api.setMining(true)
+  const fromFaucet = await paid
+  // A tab without a wallet acting as devnet account 5 pays the same account: not a faucet payment.
+  const five = privateKeyToAccount(deriveKey(rootKey(HARDHAT_MNEMONIC), 5))
+  const tip = await backend.suggestedTip()
+  const other = await backend.sendRawTransaction(
+    await five.signTransaction({
+      type: 'eip1559',
+      chainId: GENESIS.params.chainId,
+      nonce: Number((await backend.account(five.address, 'pending')).nonce),
+      to,
+      value: parseUnits('1', 18),
+      gas: 21_000n,
+      maxFeePerGas: 2n * (await backend.nextBaseFee()) + tip,
+      maxPriorityFeePerGas: tip,
+    }),
+  )
+  await expect.poll(() => backend.receipt(other), { timeout: 20_000 }).not.toBeNull()
+  await api.setMining(false)
+
+  const short = `${five.address.slice(0, 4)}…${five.address.slice(-2)}`
+  const titles = async (faucetPaid?: (hash: Hex) => boolean) =>
+    new Map((await readReceived(to, api, new Map(), faucetPaid)).items.map((i) => [i.hash, i.title]))
+  const named = new Map([
+    [other, `Received 1 TAB from ${short}`],
+    [fromFaucet, `Received 10 TAB from the faucet (${short})`],
+  ])
+  expect(await titles(asked.has)).toEqual(named)
+  // A reload reads the hashes saved: the same words.
+  expect(await titles(faucetPayments(storage, 'p1').has)).toEqual(named)
+  // Another profile asked for neither: both read as payments from the account.
+  expect(await titles(faucetPayments(storage, 'p2').has)).toEqual(
+    new Map([
+      [other, `Received 1 TAB from ${short}`],
+      [fromFaucet, `Received 10 TAB from ${short}`],
+    ]),
+  )
+})
+
+test('the faucet payments a profile keeps: damaged storage reads as none, the newest kept, a refused write kept for the page', () => {
+  const storage = memoryStorage()
+  const hashOf = (i: number): Hex => `0x${i.toString(16).padStart(64, '0')}`
+  storage.setItem('tabchain.faucet.p', '{not json')
+  const kept = faucetPayments(storage, 'p')
+  expect(kept.has(hashOf(1))).toBe(false)
+  for (let i = 1; i <= FAUCET_KEPT + 1; i++) kept.add(hashOf(i))
+  // Upper-case hex is the same hash.
+  expect(
+    kept.has(
+      hashOf(FAUCET_KEPT + 1)
+        .toUpperCase()
+        .replace('0X', '0x') as Hex,
+    ),
+  ).toBe(true)
+  const reloaded = faucetPayments(storage, 'p')
+  expect(reloaded.has(hashOf(1))).toBe(false)
+  expect(reloaded.has(hashOf(2))).toBe(true)
+  expect(reloaded.has(hashOf(FAUCET_KEPT + 1))).toBe(true)
+  // Entries that are no hash are left out.
+  storage.setItem('tabchain.faucet.q', JSON.stringify([hashOf(3), 'nope', 7]))
+  expect(faucetPayments(storage, 'q').has(hashOf(3))).toBe(true)
+  const full = faucetPayments(
+    {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError')
+      },
+    },
+    'r',
+  )
+  full.add(hashOf(4))
+  expect(full.has(hashOf(4))).toBe(true)
 })
 
 test('coin an HTLC paid the account reads from the node as received from the lock, a redeem or a refund, though this wallet sent it; the lock’s other party received nothing', async () => {

@@ -861,8 +861,11 @@ describe('devnet faucet', () => {
     const [a, b] = [poolBackend(chain), poolBackend(chain)]
     const toA = getAddress('0x000000000000000000000000000000000000000a')
     const toB = getAddress('0x000000000000000000000000000000000000000b')
-    const paidA = requestFaucet(a, toA, follow(chain))
-    const paidB = requestFaucet(b, toB, follow(chain))
+    // Each hash a payment is sent with is told (`paid`): the wallet keeps them to name its Activity rows.
+    const toldA: Hex[] = []
+    const toldB: Hex[] = []
+    const paidA = requestFaucet(a, toA, { ...follow(chain), paid: (h) => toldA.push(h) })
+    const paidB = requestFaucet(b, toB, { ...follow(chain), paid: (h) => toldB.push(h) })
     await expect.poll(() => a.sent.length + b.sent.length).toBe(2)
     expect([...a.sent, ...b.sent].map((raw) => parseTransaction(raw).nonce)).toEqual([0, 0])
     chain.mine(a.pool)
@@ -872,6 +875,9 @@ describe('devnet faucet', () => {
     expect(parseTransaction(b.sent[1] ?? '0x').nonce).toBe(1)
     chain.mine(b.pool)
     expect(await paidB).toBe(keccak256(b.sent[1] ?? '0x'))
+    // The first hash and the one signed again: the mined one among them.
+    expect(toldA).toEqual([keccak256(a.sent[0] ?? '0x')])
+    expect(toldB).toEqual(b.sent.map((raw) => keccak256(raw)))
     expect(chain.paid).toEqual(
       new Map([
         [toA, FAUCET_AMOUNT],

@@ -555,6 +555,8 @@ export function MiningRewardsNote({
 
 function Accounts() {
   const { wallet, view, balances, balancesAt, backend } = useWallet()
+  // Keeps the hashes of the faucet payments asked for here (`faucetPayments`).
+  const faucetPaid = useWallet((s) => s.faucet?.add ?? null)
   const mining = useApp((s) => s.mining)
   const reward = useApp((s) => s.chain?.params.minerReward)
   const light = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
@@ -683,7 +685,12 @@ function Accounts() {
                 const to = view.selected as Address
                 // Shown as soon as it is sent (again, with its new hash, if another payment took its nonce),
                 // and said to wait for a miner while no block comes; looked for on each new head.
-                const hash = await requestFaucet(backend, to, { nextHead, onState: setFaucet })
+                // Each hash it is sent with is kept: its Activity row reads "from the faucet", after a reload too.
+                const hash = await requestFaucet(backend, to, {
+                  nextHead,
+                  onState: setFaucet,
+                  ...(faucetPaid === null ? {} : { paid: faucetPaid }),
+                })
                 // Its block: when a balance proven k deep counts it.
                 const block = await backend.receipt(hash).then(
                   (r) => r?.blockNumber ?? null,
