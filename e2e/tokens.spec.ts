@@ -25,6 +25,22 @@ const RECIPIENT = '0x1111111111111111111111111111111111111111'
 const explorer = (page: Page) =>
   page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Explorer' })
 
+/**
+ * Opens the fast chain's Tokens screen (mining) and creates 1,000 Gold (GLD, 2 decimals) as this tab's
+ * devnet account; returns the token's address once this tab holds it.
+ */
+async function createGold(page: Page): Promise<string> {
+  await openNode(page, `${FAST_URL}/tokens`)
+  await page.locator('#token-name').fill('Gold')
+  await page.locator('#token-symbol').fill('GLD')
+  await page.locator('#token-decimals').fill('2')
+  await page.locator('#token-supply').fill('1000')
+  await page.getByRole('button', { name: 'Create token' }).click()
+  const holding = page.getByTestId('holding')
+  await expect(holding).toHaveCount(1, { timeout: 60_000 })
+  return getAddress((await holding.getAttribute('data-token')) ?? '')
+}
+
 /** The newest row of this tab's transaction list. */
 const lastAction = (page: Page) => page.getByTestId('activity-row').first()
 
@@ -260,15 +276,7 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
 }) => {
   test.setTimeout(180_000)
   // The fast chain, mining: each transaction is in a block within moments.
-  await openNode(page, `${FAST_URL}/tokens`)
-  await page.locator('#token-name').fill('Gold')
-  await page.locator('#token-symbol').fill('GLD')
-  await page.locator('#token-decimals').fill('2')
-  await page.locator('#token-supply').fill('1000')
-  await page.getByRole('button', { name: 'Create token' }).click()
-  const holding = page.getByTestId('holding')
-  await expect(holding).toHaveCount(1, { timeout: 60_000 })
-  const token = getAddress((await holding.getAttribute('data-token')) ?? '')
+  const token = await createGold(page)
   const created = page.getByTestId('activity-row').filter({ hasText: 'Create GLD' })
   await expect(created).toHaveAttribute('data-state', 'confirmed', { timeout: 60_000 })
   const createHash = ((await created.getByRole('link').getAttribute('href')) ?? '').replace('/tx/', '')
@@ -411,15 +419,7 @@ test('the explorer names a token after the Tokens screen while blocks keep comin
 }) => {
   test.setTimeout(180_000)
   // The fast chain, mining all along: new heads come faster than the explorer's token list is read.
-  await openNode(page, `${FAST_URL}/tokens`)
-  await page.locator('#token-name').fill('Gold')
-  await page.locator('#token-symbol').fill('GLD')
-  await page.locator('#token-decimals').fill('2')
-  await page.locator('#token-supply').fill('1000')
-  await page.getByRole('button', { name: 'Create token' }).click()
-  const holding = page.getByTestId('holding')
-  await expect(holding).toHaveCount(1, { timeout: 60_000 })
-  const token = getAddress((await holding.getAttribute('data-token')) ?? '')
+  const token = await createGold(page)
   await page.getByLabel('Recipient address').fill(RECIPIENT)
   await page.getByLabel(/^Amount/).fill('1')
   await page.getByRole('button', { name: 'Send', exact: true }).click()
