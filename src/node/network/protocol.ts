@@ -6,9 +6,15 @@
 /** Pubsub topic on which tabs announce their addresses (carried by the relay). */
 export const DISCOVERY_TOPIC = 'tabchain/_peer-discovery/1'
 
-/** Topic names of one chain: blocks, transactions and offers never mix between chains. */
-export const chainTopic = (chainId: number, name: 'blocks' | 'txs' | 'offers' | 'status'): string =>
-  `tabchain/${chainId}/${name}/1`
+/**
+ * Topic names of one chain: blocks, transactions and offers never mix between chains. `big-blocks`
+ * carries the header of a block too big for gossip (`blockGossip` in sync/block-gossip.ts), whose body a
+ * peer then fetches over `sync-blocks` from the peer the header came from.
+ */
+export const chainTopic = (
+  chainId: number,
+  name: 'blocks' | 'big-blocks' | 'txs' | 'offers' | 'status',
+): string => `tabchain/${chainId}/${name}/1`
 
 /**
  * Request/response protocol ids of one chain; a new wire form takes a new version. Since 2.0.0 a
@@ -17,7 +23,11 @@ export const chainTopic = (chainId: number, name: 'blocks' | 'txs' | 'offers' | 
 export const chainProtocol = (chainId: number, name: string, version = '2.0.0'): string =>
   `/tabchain/${chainId}/${name}/${version}`
 
-/** Largest gossip message the host accepts or sends, in bytes; bigger ones are dropped before decoding. */
+/**
+ * Largest gossip message the host accepts or sends, in bytes; bigger ones are dropped before decoding.
+ * A block may be larger (`MAX_BLOCK_BYTES`, 2 MiB): such a block is announced by its header instead
+ * (`blockGossip`).
+ */
 export const MAX_GOSSIP_BYTES = 1024 * 1024
 
 /** Largest request or response body on a request/response stream, in bytes. */

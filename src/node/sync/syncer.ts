@@ -229,6 +229,36 @@ export class Syncer {
     this.start()
   }
 
+  /**
+   * The block `peerId` announced by its header (one too big for gossip, `blockGossip`), fetched from it
+   * by `hash` with the request, checks and penalties of sync's: a peer that then serves nothing for its
+   * own announcement, or another block, is penalised as for any wrong answer (`reject`). A request that
+   * fails (timeout, refusal, a broken link) counts against the peer's circuit breaker and is `ignore`d,
+   * as is an announcement while that breaker is open: the block may still come by sync.
+   */
+  async fetchAnnounced(
+    peerId: string,
+    hash: Hex,
+  ): Promise<{ readonly block: Block } | { readonly verdict: 'reject' | 'ignore' }> {
+    if (this.isBanned(peerId)) return { verdict: 'reject' }
+    const peer = this.#peer(peerId)
+    if (!peer.breaker.allow(this.#init.now())) return { verdict: 'ignore' }
+    try {
+      // `#blocks` refuses an empty answer and a block of another hash: the one block asked for is there.
+      const [block] = (await this.#blocks(peerId, [hash])) as [Block]
+      peer.breaker.success()
+      return { block }
+    } catch (err) {
+      if (!(err instanceof Misbehaviour)) {
+        peer.breaker.failure(this.#init.now())
+        return { verdict: 'ignore' }
+      }
+      peer.breaker.success()
+      this.penalize(peerId, err.offence)
+      return { verdict: 'reject' }
+    }
+  }
+
   /** The peer left: forget what it claimed (its score and ban stay). */
   forgetPeer(peerId: string): void {
     this.#peers.delete(peerId)

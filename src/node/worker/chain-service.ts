@@ -1,14 +1,17 @@
 import type { Address, Hex } from 'viem'
-import { decodeBlock, encodeBlock, hashBlock } from '../chain/block'
+import { decodeBlock, hashBlock } from '../chain/block'
 import { BlockError, blockVerdict } from '../chain/block-error'
 import { Chain, type HeadChange, type ImportResult } from '../chain/chain'
 import type { ChainStore, StoredBlock } from '../chain/chain-store'
 import { FutureBlocks } from '../chain/future-blocks'
+import { decodeHeader, hashHeader } from '../chain/header'
 import { parseTx } from '../chain/tx'
 import type { Block, Genesis, Header, Tx } from '../chain/types'
 import { fromHex, toHex } from '../codec/bytes'
+import { isPossibleDifficulty } from '../consensus/difficulty'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../consensus/miner'
-import { validateBody, validateSize } from '../consensus/validate'
+import { checkPow } from '../consensus/pow'
+import { validateBody, validateHeader, validateSize } from '../consensus/validate'
 import type { ModePin, NodeMode } from '../light/mode'
 import { MempoolError } from '../mempool/errors'
 import { LOCAL_TXS_META, storedJournal, TxJournal } from '../mempool/journal'
@@ -25,6 +28,7 @@ import {
 } from '../snapshot/upgrade'
 import { createMemoryBackend, openMemoryRepository } from '../storage/memory-repository'
 import type { NodeRepository } from '../storage/types'
+import { blockGossip } from '../sync/block-gossip'
 import type { CheckpointConflict } from '../sync/checkpoint-conflict'
 import { SyncError } from '../sync/errors'
 import { decodeOffence, type Offence } from '../sync/peer-scores'
@@ -130,6 +134,15 @@ export interface ChainStats {
   readonly blocksMined: number
   /** Gossiped blocks imported (accepted). */
   readonly blocksFromGossip: number
+  /**
+   * Blocks this node mined that were too big to gossip whole (over `MAX_GOSSIP_BYTES`) and went out as
+   * their header on the `big-blocks` topic, for peers to fetch (`blockGossip`).
+   */
+  readonly blocksAnnounced: number
+  /** Blocks a peer announced by their header, fetched from it and imported (accepted). */
+  readonly blocksFromAnnouncements: number
+  /** Blocks this node mined that the network refused to gossip (each one's reason is in the console). */
+  readonly blocksUnsent: number
   /** Blocks fetched by sync and imported. */
   readonly blocksFetchedBySync: number
   /** Blocks executed on top of a downloaded state snapshot. */
@@ -249,6 +262,7 @@ export function createChainService(init: ChainServiceInit) {
   const mempool = new Mempool({ params: chain.params, senders: chain.senders }, chain.mempoolView())
   const chainId = chain.params.chainId
   const blocksTopic = chainTopic(chainId, 'blocks')
+  const bigBlocksTopic = chainTopic(chainId, 'big-blocks')
   const txsTopic = chainTopic(chainId, 'txs')
   const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
   const preciseNow = init.preciseNow ?? (() => performance.timeOrigin + performance.now())
@@ -332,6 +346,9 @@ export function createChainService(init: ChainServiceInit) {
   const counts = {
     blocksMined: 0,
     blocksFromGossip: 0,
+    blocksAnnounced: 0,
+    blocksFromAnnouncements: 0,
+    blocksUnsent: 0,
     blocksFromSnapshot: 0,
     snapshotNodes: 0,
     snapshotNodesFetched: 0,
@@ -653,7 +670,7 @@ export function createChainService(init: ChainServiceInit) {
         template = undefined
         const block = sealBlock(t.block, r.found)
         if (importBlock(block, null) === 'accept') counts.blocksMined++
-        void init.network.publish(blocksTopic, encodeBlock(block)).catch(() => {})
+        publishBlock(block)
         break
       }
       hashes += Number(r.next - t.next)
@@ -663,6 +680,76 @@ export function createChainService(init: ChainServiceInit) {
     hashWindow.push({ at: started, hashes })
     init.onMining(miningInfo())
     scheduleMining(Math.round((spent * (1 - dutyCycle)) / dutyCycle))
+  }
+
+  /**
+   * Gossips a block this node mined: whole, or announced by its header when too big for a gossip message
+   * (`blockGossip`). A refusal by the network is counted and told in the console, not dropped unseen: its
+   * peers then learn of the block only by sync.
+   */
+  function publishBlock(block: Block): void {
+    const { topic, data } = blockGossip(block, chainId)
+    if (topic === bigBlocksTopic) counts.blocksAnnounced++
+    init.network.publish(topic, data).catch((err: unknown) => {
+      counts.blocksUnsent++
+      console.warn(`block #${block.header.number} was not gossiped`, err)
+    })
+  }
+
+  /**
+   * Verdict on a block's announcement (its header, on the `big-blocks` topic) from `from`: a header that
+   * holds against its parent (or, its parent unknown, carries its work: then sync fetches it with the
+   * blocks between) is fetched from `from` (`Syncer.fetchAnnounced`) and imported as a gossiped block
+   * would be. A header that breaks a rule, and an announcer that does not serve its block or serves
+   * another, or an invalid one, are penalised (`reject`); a block already held is `ignore`d. The header of
+   * one not rejected goes to `onGossipHeader`, as a gossiped block's does.
+   */
+  async function announced(data: Uint8Array, from: string, arrivedAt: number): Promise<GossipVerdict> {
+    let header: Header
+    try {
+      header = decodeHeader(data)
+    } catch (err) {
+      if (!(err instanceof BlockError)) throw err
+      syncer.penalize(from, 'garbage')
+      return 'reject'
+    }
+    const verdict = await fetchAnnounced(header, from, arrivedAt)
+    if (verdict !== 'reject') init.onGossipHeader?.(header, from)
+    return verdict
+  }
+
+  /** `announced` past the decoding: the header's checks, the fetch and the import. */
+  async function fetchAnnounced(header: Header, from: string, arrivedAt: number): Promise<GossipVerdict> {
+    const hash = hashHeader(header)
+    if (chain.getBlock(hash) !== undefined) return 'ignore'
+    const parent = chain.getBlock(header.parentHash)
+    if (parent === undefined) {
+      // As for a gossiped orphan (`Chain.importBlock`): its exact difficulty is unknown, but a header without
+      // its own work is junk, and its height is not believed.
+      if (!isPossibleDifficulty(chain.params, header.difficulty) || !checkPow(header)) {
+        syncer.penalize(from, 'invalid-block')
+        return 'reject'
+      }
+      syncer.noteGap(from, header.number)
+      return 'ignore'
+    }
+    try {
+      validateHeader(chain.params, header, parent.block.header, BigInt(init.now()), parent.hash)
+    } catch (err) {
+      if (!(err instanceof BlockError)) throw err
+      // A block dated ahead is fetched all the same: the import holds it until its time.
+      if (err.type.code !== 'BLOCK_FUTURE') {
+        const verdict = blockVerdict(err)
+        if (verdict === 'reject') syncer.penalize(from, 'invalid-block')
+        return verdict
+      }
+    }
+    const fetched = await syncer.fetchAnnounced(from, hash)
+    if (!('block' in fetched)) return fetched.verdict
+    const verdict = importBlock(fetched.block, from, arrivedAt)
+    if (verdict === 'accept') counts.blocksFromAnnouncements++
+    if (verdict === 'reject') syncer.penalize(from, 'invalid-block')
+    return verdict
   }
 
   /**
@@ -766,6 +853,7 @@ export function createChainService(init: ChainServiceInit) {
       // page's own start (one after another they held a new tab's node back ~0.5 s).
       await Promise.all([
         init.network.subscribe(blocksTopic),
+        init.network.subscribe(bigBlocksTopic),
         init.network.subscribe(txsTopic),
         ...server.protocols.map((protocol) => init.network.handle(protocol)),
         restoreJournal(),
@@ -888,12 +976,14 @@ export function createChainService(init: ChainServiceInit) {
       syncer.penalize(peer, offence)
     },
     /**
-     * Verdict on a gossiped block or transaction; null for other topics. Rejected messages penalise
-     * their sender; a banned peer's messages are rejected unread.
+     * Verdict on a gossiped block, block announcement (`big-blocks`: a promise, settled once the block is
+     * fetched and imported) or transaction; null for other topics. Rejected messages penalise their
+     * sender; a banned peer's messages are rejected unread.
      */
-    gossip(topic: string, data: Uint8Array, from: string): GossipVerdict | null {
-      if (topic !== blocksTopic && topic !== txsTopic) return null
+    gossip(topic: string, data: Uint8Array, from: string): GossipVerdict | Promise<GossipVerdict> | null {
+      if (topic !== blocksTopic && topic !== bigBlocksTopic && topic !== txsTopic) return null
       if (syncer.isBanned(from)) return 'reject'
+      if (topic === bigBlocksTopic) return announced(data, from, preciseNow())
       if (topic === blocksTopic) {
         const arrivedAt = preciseNow()
         let block: Block

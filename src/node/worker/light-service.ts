@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { decodeBlock, EMPTY_BLOOM } from '../chain/block'
 import { BlockError } from '../chain/block-error'
+import { decodeHeader } from '../chain/header'
 import { bloomGroups, collectBlockLogs, MAX_LOG_RANGE, selectLogs } from '../chain/log-selection'
 import { effectiveGasPrice, parseTx } from '../chain/tx'
 import type { Genesis, Header, Tx } from '../chain/types'
@@ -178,12 +179,14 @@ export function headerHeadInfo(h: StoredHeader): HeadInfo {
 
 /**
  * Light mode in the worker: the light client (src/node/light) on the network bridge. It follows
- * headers by range from peers that are ahead and takes the header of each gossiped block (checked by
- * the header rules; the verdict is always `ignore`, so a body it cannot check is never forwarded), and
+ * headers by range from peers that are ahead and takes the header of each gossiped block, or announced
+ * block (`big-blocks`: one too big for gossip), checked by the header rules; the verdict is always
+ * `ignore`, so a body it cannot check, or an announcement of a block it cannot serve, is never forwarded; and
  * submits transactions by gossip after checking what it can alone (encoding, chain id, signature).
  */
 export function createLightService(init: LightServiceInit) {
   const blocksTopic = chainTopic(init.genesis.params.chainId, 'blocks')
+  const bigBlocksTopic = chainTopic(init.genesis.params.chainId, 'big-blocks')
   const txsTopic = chainTopic(init.genesis.params.chainId, 'txs')
   const protocols = syncProtocols(init.genesis.params.chainId)
   /** Whether header sync has once reached a peer's head (the start-up marks after it). */
@@ -650,7 +653,7 @@ export function createLightService(init: LightServiceInit) {
      */
     createdTokens,
     async start(): Promise<void> {
-      await init.network.subscribe(blocksTopic)
+      await Promise.all([init.network.subscribe(blocksTopic), init.network.subscribe(bigBlocksTopic)])
     },
     stop(): void {
       clearTimeout(keepTimer)
@@ -819,13 +822,16 @@ export function createLightService(init: LightServiceInit) {
     forgetPeer(peer: string): void {
       client.forgetPeer(peer)
     },
-    /** Verdict on gossip (null for other topics): headers of blocks are taken, bodies never forwarded. */
+    /**
+     * Verdict on gossip (null for other topics): headers of blocks and of announced blocks are taken,
+     * neither is forwarded.
+     */
     gossip(topic: string, data: Uint8Array, from: string): GossipVerdict | null {
-      if (topic !== blocksTopic) return null
+      if (topic !== blocksTopic && topic !== bigBlocksTopic) return null
       if (client.isBanned(from)) return 'reject'
       let header: ReturnType<typeof decodeBlock>['header']
       try {
-        header = decodeBlock(data).header
+        header = topic === bigBlocksTopic ? decodeHeader(data) : decodeBlock(data).header
       } catch (err) {
         if (!(err instanceof BlockError)) throw err
         client.penalize(from, err.type.code === 'BLOCK_TOO_LARGE' ? 'oversized' : 'garbage')

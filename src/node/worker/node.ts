@@ -1061,6 +1061,9 @@ export function createNode(init: NodeInit): Node {
         return {
           blocksMined: 0,
           blocksFromGossip: 0,
+          blocksAnnounced: 0,
+          blocksFromAnnouncements: 0,
+          blocksUnsent: 0,
           blocksFetchedBySync: 0,
           blocksFromSnapshot: 0,
           snapshotNodes: 0,

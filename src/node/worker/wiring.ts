@@ -13,15 +13,19 @@ export interface Wiring {
 
 /**
  * What a node's start (`Node.start`) asks the page's network for, by mode pin: the chain's gossip and
- * sync exchanges (light nodes pinned light join the blocks topic only and serve nothing), the offers'
+ * sync exchanges (light nodes pinned light join the blocks topics only and serve nothing), the offers'
  * gossip, snapshot and take exchanges, and the status beacons.
  */
 export function startWiring(chainId: number, pin: ModePin): Wiring {
   const chain =
     pin === 'light'
-      ? { topics: [chainTopic(chainId, 'blocks')], protocols: [] }
+      ? { topics: [chainTopic(chainId, 'blocks'), chainTopic(chainId, 'big-blocks')], protocols: [] }
       : {
-          topics: [chainTopic(chainId, 'blocks'), chainTopic(chainId, 'txs')],
+          topics: [
+            chainTopic(chainId, 'blocks'),
+            chainTopic(chainId, 'big-blocks'),
+            chainTopic(chainId, 'txs'),
+          ],
           protocols: Object.values(syncProtocols(chainId)),
         }
   return {

@@ -1,10 +1,14 @@
 import type { Address, Hex } from 'viem'
 import { type HDAccount, mnemonicToAccount } from 'viem/accounts'
+import { encodeBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { executeBlock } from '../../../src/node/chain/execute'
 import { decodeTx } from '../../../src/node/chain/tx'
 import type { Block, Genesis, Tx } from '../../../src/node/chain/types'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
+import { nextBaseFee } from '../../../src/node/consensus/base-fee'
+import { nextDifficulty } from '../../../src/node/consensus/difficulty'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
 import { nodeChildren, type TrieNodeRecord } from '../../../src/node/state/trie'
 
@@ -127,4 +131,65 @@ export function snapshotStore(genesis: Genesis, source: Chain, number: bigint): 
   const store = new MemoryChainStore()
   new Chain({ genesis, store }).adoptSnapshot(base.block, base.totalDifficulty, nodes)
   return store
+}
+
+/** Recovers transactions for block building without touching any chain's sender cache. */
+export function txsOf(chain: Chain, raws: readonly Hex[]): Tx[] {
+  return chain.blockTransactions({ header: chain.headHeader, transactions: raws })
+}
+
+/**
+ * The next block on `chain`'s head holding `txs` as given, executed and sealed: the miner's template without
+ * its size filter (which keeps a reserve under `MAX_BLOCK_BYTES`, so it never builds a block at the bound).
+ */
+export function blockOf(chain: Chain, txs: readonly Tx[]): Block {
+  const parent = chain.headHeader
+  const params = chain.params
+  const timestamp = parent.timestamp + 2_000n
+  const baseFeePerGas = nextBaseFee(params, parent)
+  const env = {
+    number: parent.number + 1n,
+    timestamp,
+    miner: addressOf(8),
+    baseFeePerGas,
+    gasLimit: params.blockGasLimit,
+  }
+  const exec = executeBlock(chain.headState, env, txs, params)
+  return seal({
+    header: {
+      parentHash: chain.head.hash,
+      number: env.number,
+      timestamp,
+      miner: env.miner,
+      stateRoot: exec.state.root,
+      transactionsRoot: exec.transactionsRoot,
+      receiptsRoot: exec.receiptsRoot,
+      logsBloom: exec.logsBloom,
+      gasLimit: params.blockGasLimit,
+      gasUsed: exec.gasUsed,
+      baseFeePerGas,
+      difficulty: nextDifficulty(params, parent, timestamp),
+      nonce: 0n,
+    },
+    transactions: txs.map((t) => t.raw),
+  })
+}
+
+/** A transfer from account 0 carrying `length` zero bytes of calldata, with exactly the gas it needs. */
+export const padded = (nonce: number, length: number): Promise<Hex> =>
+  transfer(0, { nonce, data: `0x${'00'.repeat(length)}`, gas: 21_000n + 4n * BigInt(length) })
+
+/**
+ * A valid next block on `chain` whose encoding is exactly `size` bytes: sixteen transactions of 130,000
+ * calldata bytes and a last one whose calldata is resized until the sealed block measures `size`.
+ */
+export async function blockOfSize(chain: Chain, size: number, full: readonly Hex[]): Promise<Block> {
+  let length = 10_000
+  for (let tries = 0; tries < 8; tries++) {
+    const block = blockOf(chain, txsOf(chain, [...full, await padded(full.length, length)]))
+    const got = encodeBlock(block).length
+    if (got === size) return block
+    length += size - got
+  }
+  throw new Error(`no block of ${size} bytes`)
 }

@@ -15,18 +15,15 @@ import {
 import { BlockError, blockVerdict } from '../../../src/node/chain/block-error'
 import { Chain, MAX_ORPHAN_BYTES } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { executeBlock } from '../../../src/node/chain/execute'
 import { devnetGenesis, testGenesis } from '../../../src/node/chain/genesis'
-import type { Block, Header, Tx } from '../../../src/node/chain/types'
+import type { Block, Header } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
-import { nextBaseFee } from '../../../src/node/consensus/base-fee'
-import { nextDifficulty } from '../../../src/node/consensus/difficulty'
 import { validateHeader } from '../../../src/node/consensus/validate'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { decodeBlocksResponse, encodeBlocksResponse } from '../../../src/node/sync/messages'
 import { codeOf } from '../../code-of'
-import { addressOf, mineOn, seal, transfer } from './chain-fixtures'
+import { addressOf, blockOfSize, mineOn, padded, seal, transfer, txsOf } from './chain-fixtures'
 
 const genesis = testGenesis()
 const T0 = genesis.timestamp
@@ -34,11 +31,6 @@ const LOSER = '0x00000000000000000000000000000000000000a5'
 const now = (b: Block): bigint => b.header.timestamp
 
 const code = (fn: () => unknown): string => codeOf(BlockError, fn)
-
-/** Recovers transactions for block building without touching any chain's sender cache. */
-function txsOf(chain: Chain, raws: readonly Hex[]): Tx[] {
-  return chain.blockTransactions({ header: chain.headHeader, transactions: raws })
-}
 
 /** `raw` with its signature's r replaced by an x no curve point has: it decodes, but no key recovers. */
 function withoutSigner(raw: Hex): Hex {
@@ -430,62 +422,6 @@ describe('chain: invalid blocks are refused with a typed error and change nothin
     )
   })
 })
-
-/**
- * The next block on `chain`'s head holding `txs` as given, executed and sealed: the miner's template without
- * its size filter (which keeps a reserve under `MAX_BLOCK_BYTES`, so it never builds a block at the bound).
- */
-function blockOf(chain: Chain, txs: readonly Tx[]): Block {
-  const parent = chain.headHeader
-  const params = chain.params
-  const timestamp = parent.timestamp + 2_000n
-  const baseFeePerGas = nextBaseFee(params, parent)
-  const env = {
-    number: parent.number + 1n,
-    timestamp,
-    miner: addressOf(8),
-    baseFeePerGas,
-    gasLimit: params.blockGasLimit,
-  }
-  const exec = executeBlock(chain.headState, env, txs, params)
-  return seal({
-    header: {
-      parentHash: chain.head.hash,
-      number: env.number,
-      timestamp,
-      miner: env.miner,
-      stateRoot: exec.state.root,
-      transactionsRoot: exec.transactionsRoot,
-      receiptsRoot: exec.receiptsRoot,
-      logsBloom: exec.logsBloom,
-      gasLimit: params.blockGasLimit,
-      gasUsed: exec.gasUsed,
-      baseFeePerGas,
-      difficulty: nextDifficulty(params, parent, timestamp),
-      nonce: 0n,
-    },
-    transactions: txs.map((t) => t.raw),
-  })
-}
-
-/** A transfer from account 0 carrying `length` zero bytes of calldata, with exactly the gas it needs. */
-const padded = (nonce: number, length: number): Promise<Hex> =>
-  transfer(0, { nonce, data: `0x${'00'.repeat(length)}`, gas: 21_000n + 4n * BigInt(length) })
-
-/**
- * A valid next block on `chain` whose encoding is exactly `size` bytes: sixteen transactions of 130,000
- * calldata bytes and a last one whose calldata is resized until the sealed block measures `size`.
- */
-async function blockOfSize(chain: Chain, size: number, full: readonly Hex[]): Promise<Block> {
-  let length = 10_000
-  for (let tries = 0; tries < 8; tries++) {
-    const block = blockOf(chain, txsOf(chain, [...full, await padded(full.length, length)]))
-    const got = encodeBlock(block).length
-    if (got === size) return block
-    length += size - got
-  }
-  throw new Error(`no block of ${size} bytes`)
-}
 
 describe('chain: the block size bound is exact', () => {
   it('imports a valid block of exactly MAX_BLOCK_BYTES and refuses the same block one byte larger, changing nothing', async () => {

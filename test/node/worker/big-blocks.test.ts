@@ -1,0 +1,141 @@
+import type { Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
+import { Chain } from '../../../src/node/chain/chain'
+import { testGenesis } from '../../../src/node/chain/genesis'
+import { encodeHeader } from '../../../src/node/chain/header'
+import type { Block } from '../../../src/node/chain/types'
+import { memoryHub } from '../../../src/node/network/memory'
+import { chainTopic, MAX_GOSSIP_BYTES } from '../../../src/node/network/protocol'
+import { blockGossip } from '../../../src/node/sync/block-gossip'
+import { decodeBlocksRequest, encodeBlocksResponse } from '../../../src/node/sync/messages'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { until } from '../../until'
+import { blockOf, blockOfSize, padded, txsOf } from '../chain/chain-fixtures'
+import { startMemoryNode } from './memory-node'
+
+const GENESIS = testGenesis()
+const CHAIN = GENESIS.params.chainId
+const BLOCKS = chainTopic(CHAIN, 'blocks')
+const BIG_BLOCKS = chainTopic(CHAIN, 'big-blocks')
+
+/** `count` transfers from account 0 (nonces from 0) each carrying 130,000 calldata bytes: ~130 KB apiece. */
+const bulky = (count: number): Promise<Hex[]> =>
+  Promise.all(Array.from({ length: count }, (_, nonce) => padded(nonce, 130_000)))
+
+/**
+ * A bare peer of `hub` (no node behind it): it gossips what the test publishes through its `api`, and
+ * answers `sync-blocks` requests with the blocks `serve` gives for the hashes asked.
+ */
+async function barePeer(
+  hub: ReturnType<typeof memoryHub>,
+  id: string,
+  serve: (hashes: readonly Hex[]) => readonly Block[],
+) {
+  const link = hub.join(id)
+  await link.api.handle(syncProtocols(CHAIN).blocks)
+  await link.attach({
+    gossip: async () => 'ignore',
+    request: async (_protocol, data) =>
+      encodeBlocksResponse(serve(decodeBlocksRequest(data)).map((b) => encodeBlock(b))),
+    networkChanged: async () => {},
+  })
+  return link
+}
+
+/** The verdicts `hub` recorded for announcements (`big-blocks`), as [from, to, verdict]. */
+const announcementVerdicts = (hub: ReturnType<typeof memoryHub>) =>
+  hub.verdicts.filter(([topic]) => topic === BIG_BLOCKS).map(([, from, to, verdict]) => [from, to, verdict])
+
+describe('blocks too big for gossip', () => {
+  test('a mined block of ~1.5 MiB reaches the peer at once, with no block after it', async () => {
+    // The miner's clock stands still: once block 1 is mined, block 2 waits for a clock that never moves.
+    const clock = Date.now()
+    const hub = memoryHub()
+    const a = await startMemoryNode(hub, 'A', GENESIS, { now: () => clock })
+    const b = await startMemoryNode(hub, 'B', GENESIS)
+    for (const raw of await bulky(12)) await a.api.sendRawTransaction(raw)
+    await a.api.setMining(true)
+    await until(async () => (await a.api.head()).number === 1n)
+    await a.api.setMining(false)
+    const mined = await a.api.head()
+    expect(mined.txCount).toBe(12)
+    // B has it, with no later block (an orphan to sync from) and no beacon: it fetched it from A on the
+    // announcement, for the block is over the gossip cap and went out as its header.
+    await until(async () => (await b.api.head()).hash === mined.hash, 10_000)
+    expect(await a.api.stats()).toMatchObject({ blocksMined: 1, blocksAnnounced: 1, blocksUnsent: 0 })
+    expect(await b.api.stats()).toMatchObject({
+      blocksFromAnnouncements: 1,
+      blocksFetchedBySync: 0,
+      penalties: 0,
+    })
+    expect(announcementVerdicts(hub)).toEqual([['A', 'B', 'accept']])
+    expect((await a.api.head()).number).toBe(1n)
+    a.stop()
+    b.stop()
+  }, 60_000)
+
+  test('an announcer that serves nothing, another block or a forged body is penalised, and nothing is imported', async () => {
+    const chain = new Chain({ genesis: GENESIS })
+    const big = blockOf(chain, txsOf(chain, await bulky(12)))
+    const hash = hashBlock(big)
+    const announcement = blockGossip(big, CHAIN)
+    expect(announcement.topic).toBe(BIG_BLOCKS)
+    expect(announcement.data.byteLength).toBeLessThan(1024)
+    const hub = memoryHub()
+    const b = await startMemoryNode(hub, 'B', GENESIS)
+    const liars = [
+      await barePeer(hub, 'silent', () => []),
+      await barePeer(hub, 'other', () => [blockOf(chain, [])]),
+      await barePeer(hub, 'forged', () => [{ header: big.header, transactions: big.transactions.slice(1) }]),
+    ]
+    for (const liar of liars) await liar.api.publish(announcement.topic, announcement.data)
+    expect(announcementVerdicts(hub)).toEqual([
+      ['silent', 'B', 'reject'],
+      ['other', 'B', 'reject'],
+      ['forged', 'B', 'reject'],
+    ])
+    expect((await b.api.head()).number).toBe(0n)
+    expect(await b.api.blockByHash(hash)).toBeNull()
+    expect(await b.api.stats()).toMatchObject({ penalties: 3, blocksFromAnnouncements: 0 })
+    // The same announcement from a peer that serves the block: it spreads, though no node here mined it.
+    const honest = await barePeer(hub, 'honest', (hashes) => (hashes.includes(hash) ? [big] : []))
+    await honest.api.publish(announcement.topic, announcement.data)
+    expect(announcementVerdicts(hub).at(-1)).toEqual(['honest', 'B', 'accept'])
+    expect((await b.api.head()).hash).toBe(hash)
+    expect(await b.api.stats()).toMatchObject({ penalties: 3, blocksFromAnnouncements: 1 })
+    b.stop()
+  }, 60_000)
+
+  test('a block of exactly the gossip cap goes whole, one byte larger goes as its header; the peer takes both', async () => {
+    const chain = new Chain({ genesis: GENESIS })
+    const full = await bulky(8)
+    const atCap = await blockOfSize(chain, MAX_GOSSIP_BYTES, full)
+    const over = await blockOfSize(chain, MAX_GOSSIP_BYTES + 1, full)
+    expect(blockGossip(atCap, CHAIN)).toEqual({ topic: BLOCKS, data: encodeBlock(atCap) })
+    expect(blockGossip(over, CHAIN)).toEqual({ topic: BIG_BLOCKS, data: encodeHeader(over.header) })
+    const hub = memoryHub()
+    const b = await startMemoryNode(hub, 'B', GENESIS)
+    const f = await barePeer(hub, 'F', (hashes) => [atCap, over].filter((x) => hashes.includes(hashBlock(x))))
+    // The network draws its line at the same byte: whole, the larger block is refused.
+    await expect(f.api.publish(BLOCKS, encodeBlock(over))).rejects.toMatchObject({
+      type: { code: 'NET_MESSAGE_TOO_LARGE', size: MAX_GOSSIP_BYTES + 1, max: MAX_GOSSIP_BYTES },
+    })
+    for (const block of [atCap, over]) {
+      const { topic, data } = blockGossip(block, CHAIN)
+      await f.api.publish(topic, data)
+    }
+    expect(hub.verdicts.map(([topic, from, , verdict]) => [topic, from, verdict])).toEqual([
+      [BLOCKS, 'F', 'accept'],
+      [BIG_BLOCKS, 'F', 'accept'],
+    ])
+    expect(await b.api.blockByHash(hashBlock(atCap))).not.toBeNull()
+    expect(await b.api.blockByHash(hashBlock(over))).not.toBeNull()
+    expect(await b.api.stats()).toMatchObject({
+      blocksFromGossip: 1,
+      blocksFromAnnouncements: 1,
+      penalties: 0,
+    })
+    b.stop()
+  }, 60_000)
+})
