@@ -1,0 +1,86 @@
+import { expect, type Page, test } from '@playwright/test'
+import { mnemonicToAccount } from 'viem/accounts'
+import { linkedPair, waitInPage } from './helpers'
+
+/** A devnet account no other test spends from. */
+const SENDER = mnemonicToAccount('test test test test test test test test test test test junk', {
+  addressIndex: 7,
+})
+
+/** SENDER's transfer to itself at `nonce` carrying 130,000 calldata bytes (~130 KB), for the devnet. */
+const bulky = (nonce: number) =>
+  SENDER.signTransaction({
+    chainId: 31415,
+    type: 'eip1559',
+    nonce,
+    to: SENDER.address,
+    value: 1n,
+    data: `0x${'00'.repeat(130_000)}`,
+    gas: 21_000n + 4n * 130_000n,
+    maxFeePerGas: 100n * 10n ** 9n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  })
+
+const stats = (page: Page) =>
+  page.evaluate(async () => {
+    const s = await window.tabchain?.node.api.stats()
+    return {
+      announced: s?.blocksAnnounced,
+      fromAnnouncements: s?.blocksFromAnnouncements,
+      unsent: s?.blocksUnsent,
+    }
+  })
+
+test('a block over the 1 MiB gossip cap reaches the other browser at once, fetched on its header', async ({
+  browser,
+}) => {
+  const { a, b, idA, idB, close } = await linkedPair(browser)
+  try {
+    // Each side's announcement reaches the other once its subscriptions have arrived.
+    for (const [page, other] of [
+      [a, idB],
+      [b, idA],
+    ] as const) {
+      await waitInPage(
+        page,
+        async (id) =>
+          (await window.tabchain?.network.snapshot())?.peers.some(
+            (p) => p.peerId === id && (p.topics ?? []).some((t) => t.endsWith('/big-blocks/1')),
+          ),
+        other,
+        { timeout: 10_000 },
+      )
+    }
+    // Twelve transactions of ~130 KB in A's pool, then A mines: its next block is ~1.5 MiB.
+    const raws = await Promise.all(Array.from({ length: 12 }, (_, nonce) => bulky(nonce)))
+    const hashes = await a.evaluate(async (rs) => {
+      const out: string[] = []
+      for (const r of rs)
+        out.push((await window.tabchain?.node.api.sendRawTransaction(r as `0x${string}`)) ?? '')
+      return out
+    }, raws)
+    await a.evaluate(() => window.tabchain?.node.api.setMining(true))
+    const mined = await a.evaluate(async (h) => {
+      for (;;) {
+        const receipt = await window.tabchain?.node.api.receipt(h as `0x${string}`)
+        if (receipt != null) {
+          await window.tabchain?.node.api.setMining(false)
+          return { number: Number(receipt.blockNumber), hash: receipt.blockHash }
+        }
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }, hashes.at(-1) ?? '')
+    // B holds that very block within 5 s of A mining it, fetched on its announcement.
+    await waitInPage(
+      b,
+      async (t) => (await window.tabchain?.node.api.block(BigInt(t.number)))?.hash === t.hash,
+      mined,
+      { timeout: 5_000, interval: 20 },
+    )
+    expect((await stats(a)).announced).toBeGreaterThanOrEqual(1)
+    expect(await stats(a)).toMatchObject({ unsent: 0 })
+    expect((await stats(b)).fromAnnouncements).toBeGreaterThanOrEqual(1)
+  } finally {
+    await close()
+  }
+})
