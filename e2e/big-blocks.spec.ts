@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { mnemonicToAccount } from 'viem/accounts'
-import { linkedPair, waitInPage } from './helpers'
+import { linkedPair, waitInPage, waitSubscribed } from './helpers'
 
 /** A devnet account no other test spends from. */
 const SENDER = mnemonicToAccount('test test test test test test test test test test test junk', {
@@ -34,23 +34,11 @@ const stats = (page: Page) =>
 test('a block over the 1 MiB gossip cap reaches the other browser at once, fetched on its header', async ({
   browser,
 }) => {
-  const { a, b, idA, idB, close } = await linkedPair(browser)
+  const pair = await linkedPair(browser)
+  const { a, b, close } = pair
   try {
     // Each side's announcement reaches the other once its subscriptions have arrived.
-    for (const [page, other] of [
-      [a, idB],
-      [b, idA],
-    ] as const) {
-      await waitInPage(
-        page,
-        async (id) =>
-          (await window.tabchain?.network.snapshot())?.peers.some(
-            (p) => p.peerId === id && (p.topics ?? []).some((t) => t.endsWith('/big-blocks/1')),
-          ),
-        other,
-        { timeout: 10_000 },
-      )
-    }
+    await waitSubscribed(pair, '/big-blocks/1')
     // Twelve transactions of ~130 KB in A's pool, then A mines: its next block is ~1.5 MiB.
     const raws = await Promise.all(Array.from({ length: 12 }, (_, nonce) => bulky(nonce)))
     const hashes = await a.evaluate(async (rs) => {

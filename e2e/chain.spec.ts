@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test'
-import { expectProblem, FAST_URL, linkedPair, openNode, profileOf, storedHeadIs, waitInPage } from './helpers'
+import {
+  expectProblem,
+  FAST_URL,
+  linkedPair,
+  openNode,
+  profileOf,
+  storedHeadIs,
+  waitInPage,
+  waitSubscribed,
+} from './helpers'
 
 const head = (page: import('@playwright/test').Page) =>
   page.evaluate(async () => {
@@ -8,24 +17,12 @@ const head = (page: import('@playwright/test').Page) =>
   })
 
 test('a mining tab makes blocks; a second browser follows each one within 2 s', async ({ browser }) => {
-  const { a, b, idA, idB, close } = await linkedPair(browser, '/')
+  const pair = await linkedPair(browser, '/')
+  const { a, b, close } = pair
   try {
     // Gossip reaches a peer once its subscriptions have arrived (just after the link opens): from
     // then on every block A gossips reaches B, which is what the 2 s bound below is about.
-    for (const [page, other] of [
-      [a, idB],
-      [b, idA],
-    ] as const) {
-      await waitInPage(
-        page,
-        async (id) =>
-          (await window.tabchain?.network.snapshot())?.peers.some(
-            (p) => p.peerId === id && (p.topics ?? []).some((t) => t.endsWith('/blocks/1')),
-          ),
-        other,
-        { timeout: 10_000 },
-      )
-    }
+    await waitSubscribed(pair, '/blocks/1')
     expect(await a.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(true)
     expect(await b.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(false)
     let seen = 0

@@ -204,6 +204,32 @@ export async function waitInPage<A>(
 }
 
 /**
+ * Waits until each tab of a linked pair sees the other subscribed to its gossip topic ending in `suffix`
+ * (e.g. `/blocks/1`): a peer's subscriptions arrive just after the link opens, and until then what the
+ * tab gossips on that topic misses it.
+ */
+export async function waitSubscribed(
+  pair: { readonly a: Page; readonly b: Page; readonly idA: string; readonly idB: string },
+  suffix: string,
+  timeout = 10_000,
+): Promise<void> {
+  for (const [page, id] of [
+    [pair.a, pair.idB],
+    [pair.b, pair.idA],
+  ] as const) {
+    await waitInPage(
+      page,
+      async (arg) =>
+        (await window.tabchain?.network.snapshot())?.peers.some(
+          (p) => p.peerId === arg.id && (p.topics ?? []).some((t) => t.endsWith(arg.suffix)),
+        ),
+      { id, suffix },
+      { timeout },
+    )
+  }
+}
+
+/**
  * Makes `from`'s worker publish a status beacon and waits until `to`'s worker has received a beacon
  * from it with at least that sequence number: a message from one worker node to another.
  */

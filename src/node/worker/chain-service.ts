@@ -263,6 +263,8 @@ export function createChainService(init: ChainServiceInit) {
   const chainId = chain.params.chainId
   const blocksTopic = chainTopic(chainId, 'blocks')
   const bigBlocksTopic = chainTopic(chainId, 'big-blocks')
+  /** Announced blocks being fetched, as `${peer} ${hash}` (`announced`). */
+  const fetching = new Set<string>()
   const txsTopic = chainTopic(chainId, 'txs')
   const dutyCycle = Math.min(1, Math.max(0.05, init.dutyCycle ?? 0.5))
   const preciseNow = init.preciseNow ?? (() => performance.timeOrigin + performance.now())
@@ -744,7 +746,17 @@ export function createChainService(init: ChainServiceInit) {
         return verdict
       }
     }
-    const fetched = await syncer.fetchAnnounced(from, hash)
+    // One fetch per peer and block at a time: the same header announced again by its sender (as a new
+    // message) while its block is being fetched from it would only ask for it again.
+    const key = `${from} ${hash}`
+    if (fetching.has(key)) return 'ignore'
+    fetching.add(key)
+    let fetched: Awaited<ReturnType<Syncer['fetchAnnounced']>>
+    try {
+      fetched = await syncer.fetchAnnounced(from, hash)
+    } finally {
+      fetching.delete(key)
+    }
     if (!('block' in fetched)) return fetched.verdict
     const verdict = importBlock(fetched.block, from, arrivedAt)
     if (verdict === 'accept') counts.blocksFromAnnouncements++

@@ -32,14 +32,14 @@ const bulky = (count: number): Promise<Hex[]> =>
 async function barePeer(
   hub: ReturnType<typeof memoryHub>,
   id: string,
-  serve: (hashes: readonly Hex[]) => readonly Block[],
+  serve: (hashes: readonly Hex[]) => readonly Block[] | Promise<readonly Block[]>,
 ) {
   const link = hub.join(id)
   await link.api.handle(syncProtocols(CHAIN).blocks)
   await link.attach({
     gossip: async () => 'ignore',
     request: async (_protocol, data) =>
-      encodeBlocksResponse(serve(decodeBlocksRequest(data)).map((b) => encodeBlock(b))),
+      encodeBlocksResponse((await serve(decodeBlocksRequest(data))).map((b) => encodeBlock(b))),
     networkChanged: async () => {},
   })
   return link
@@ -140,6 +140,35 @@ describe('blocks too big for gossip', () => {
     })
     b.stop()
   }, 60_000)
+
+  test('an announcement sent again while its block is being fetched from its sender asks for it once', async () => {
+    const block = blockOf(new Chain({ genesis: GENESIS }), [])
+    const hub = memoryHub()
+    const b = await startMemoryNode(hub, 'B', GENESIS)
+    let asked = 0
+    let release = (): void => {}
+    const served = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const f = await barePeer(hub, 'F', async () => {
+      asked++
+      await served
+      return [block]
+    })
+    const header = encodeHeader(block.header)
+    const first = f.api.publish(BIG_BLOCKS, header)
+    await until(() => asked === 1)
+    await f.api.publish(BIG_BLOCKS, header)
+    release()
+    await first
+    expect(announcementVerdicts(hub)).toEqual([
+      ['F', 'B', 'ignore'],
+      ['F', 'B', 'accept'],
+    ])
+    expect(asked).toBe(1)
+    expect((await b.api.head()).hash).toBe(hashBlock(block))
+    b.stop()
+  })
 
   test('a mined block the network refuses to gossip is counted and told, not dropped unseen', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
