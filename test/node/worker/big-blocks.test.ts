@@ -170,6 +170,19 @@ describe('blocks too big for gossip', () => {
     b.stop()
   })
 
+  test('a light node takes an announced header and forwards nothing (it could not serve the block)', async () => {
+    const chain = new Chain({ genesis: GENESIS })
+    const big = blockOf(chain, txsOf(chain, await bulky(12)))
+    const hub = memoryHub()
+    const light = await startMemoryNode(hub, 'L', GENESIS, { modePin: 'light' })
+    const f = await barePeer(hub, 'F', () => [big])
+    const { topic, data } = blockGossip(big, CHAIN)
+    await f.api.publish(topic, data)
+    expect(announcementVerdicts(hub)).toEqual([['F', 'L', 'ignore']])
+    await until(async () => (await light.api.head()).hash === hashBlock(big))
+    light.stop()
+  }, 60_000)
+
   test('a mined block the network refuses to gossip is counted and told, not dropped unseen', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const link = memoryHub().join('A')
