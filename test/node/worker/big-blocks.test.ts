@@ -2,7 +2,7 @@ import type { Hex } from 'viem'
 import { describe, expect, test, vi } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
-import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
+import { testGenesis } from '../../../src/node/chain/genesis'
 import { encodeHeader } from '../../../src/node/chain/header'
 import type { Block } from '../../../src/node/chain/types'
 import { NetError } from '../../../src/node/network/errors'
@@ -11,7 +11,6 @@ import { chainTopic, MAX_GOSSIP_BYTES } from '../../../src/node/network/protocol
 import { blockGossip } from '../../../src/node/sync/block-gossip'
 import { decodeBlocksRequest, encodeBlocksResponse } from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
-import { createNode } from '../../../src/node/worker/node'
 import { until } from '../../until'
 import { blockOf, blockOfSize, padded, txsOf } from '../chain/chain-fixtures'
 import { startMemoryNode } from './memory-node'
@@ -185,20 +184,14 @@ describe('blocks too big for gossip', () => {
 
   test('a mined block the network refuses to gossip is counted and told, not dropped unseen', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-    const link = memoryHub().join('A')
     const clock = Date.now()
-    const node = createNode({
-      profileId: 'A',
-      genesis: GENESIS,
-      coinbase: DEVNET_ACCOUNTS[9] ?? '0x',
-      mine: false,
-      network: { ...link.api, publish: () => Promise.reject(new NetError({ code: 'NET_NOT_STARTED' })) },
-      emit: () => {},
+    const node = await startMemoryNode(memoryHub(), 'A', GENESIS, {
       now: () => clock,
-      agent: 'test',
+      network: (api) => ({
+        ...api,
+        publish: () => Promise.reject(new NetError({ code: 'NET_NOT_STARTED' })),
+      }),
     })
-    await link.attach(node.sink)
-    await node.start()
     await node.api.setMining(true)
     await until(async () => (await node.api.head()).number === 1n)
     await node.api.setMining(false)
