@@ -1,25 +1,11 @@
 import { expect, type Page, test } from '@playwright/test'
 import { mnemonicToAccount } from 'viem/accounts'
-import { linkedPair, waitInPage, waitSubscribed } from './helpers'
+import { linkedPair, selfTransfer, waitInPage, waitSubscribed } from './helpers'
 
 /** A devnet account no other test spends from. */
 const SENDER = mnemonicToAccount('test test test test test test test test test test test junk', {
   addressIndex: 7,
 })
-
-/** SENDER's transfer to itself at `nonce` carrying 130,000 calldata bytes (~130 KB), for the devnet. */
-const bulky = (nonce: number) =>
-  SENDER.signTransaction({
-    chainId: 31415,
-    type: 'eip1559',
-    nonce,
-    to: SENDER.address,
-    value: 1n,
-    data: `0x${'00'.repeat(130_000)}`,
-    gas: 21_000n + 4n * 130_000n,
-    maxFeePerGas: 100n * 10n ** 9n,
-    maxPriorityFeePerGas: 10n ** 9n,
-  })
 
 const stats = (page: Page) =>
   page.evaluate(async () => {
@@ -40,7 +26,9 @@ test('a block over the 1 MiB gossip cap reaches the other browser at once, fetch
     // Each side's announcement reaches the other once its subscriptions have arrived.
     await waitSubscribed(pair, '/big-blocks/1')
     // Twelve transactions of ~130 KB in A's pool, then A mines: its next block is ~1.5 MiB.
-    const raws = await Promise.all(Array.from({ length: 12 }, (_, nonce) => bulky(nonce)))
+    const raws = await Promise.all(
+      Array.from({ length: 12 }, (_, nonce) => selfTransfer(SENDER, nonce, 130_000)),
+    )
     const hashes = await a.evaluate(async (rs) => {
       const out: string[] = []
       for (const r of rs)

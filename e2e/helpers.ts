@@ -1,10 +1,29 @@
 import { type Browser, type BrowserContext, expect, type Locator, type Page } from '@playwright/test'
+import type { LocalAccount } from 'viem'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
 import { genesisBlock, hashBlock } from '../src/node/chain/block'
 import { DEVNET_ACCOUNTS, devnetGenesis } from '../src/node/chain/genesis'
 import type { Genesis } from '../src/node/chain/types'
 import { databaseName } from '../src/node/storage/idb-repository'
+
+/**
+ * `account`'s transfer of 1 wei to itself at `nonce`, signed for the devnet (chain id 31415), carrying
+ * `zeroBytes` zero bytes of calldata with the gas they need (4 a byte).
+ */
+export function selfTransfer(account: LocalAccount, nonce: number, zeroBytes = 0): Promise<`0x${string}`> {
+  return account.signTransaction({
+    chainId: 31415,
+    type: 'eip1559',
+    nonce,
+    to: account.address,
+    value: 1n,
+    ...(zeroBytes === 0 ? {} : { data: `0x${'00'.repeat(zeroBytes)}` as const }),
+    gas: 21_000n + 4n * BigInt(zeroBytes),
+    maxFeePerGas: 100n * 10n ** 9n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  })
+}
 
 /**
  * The second server the suite starts (playwright.config.ts): the same app and relay, serving the fast

@@ -4,7 +4,7 @@ import { mnemonicToAccount } from 'viem/accounts'
 import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../src/node/contracts/addresses'
 import { htlcAbi } from '../src/node/contracts/htlc/abi'
 import { tokenFactoryAbi } from '../src/node/contracts/token-factory/abi'
-import { nodeReport, openNode, waitDirect } from './helpers'
+import { selfTransfer as devnetSelfTransfer, nodeReport, openNode, waitDirect } from './helpers'
 import { choose, createWallet } from './market-steps'
 
 /** A devnet account no other step of this test spends from. */
@@ -18,17 +18,7 @@ const MARKER = mnemonicToAccount('test test test test test test test test test t
 })
 
 /** SENDER's transfer of 1 wei to itself at `nonce`, signed for the devnet. */
-const selfTransfer = (nonce: number) =>
-  SENDER.signTransaction({
-    chainId: 31415,
-    type: 'eip1559',
-    nonce,
-    to: SENDER.address,
-    value: 1n,
-    gas: 21_000n,
-    maxFeePerGas: 100n * 10n ** 9n,
-    maxPriorityFeePerGas: 10n ** 9n,
-  })
+const selfTransfer = (nonce: number) => devnetSelfTransfer(SENDER, nonce)
 
 const headNumber = async (page: Page) =>
   page.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number ?? -1))
