@@ -105,6 +105,19 @@ export async function sameHead(a: Page, b: Page, timeout = 60_000): Promise<void
   }
 }
 
+/** Waits until `page`'s mempool holds `count` transactions from `from` (a swap's approval and lock). */
+export function pendingFrom(page: Page, from: string, count: number): Promise<void> {
+  return waitInPage(
+    page,
+    async ({ from, count }) =>
+      ((await window.tabchain?.node.api.pendingTransactions()) ?? []).filter(
+        (t) => t.from.toLowerCase() === from,
+      ).length === count,
+    { from, count },
+    { timeout: 60_000 },
+  )
+}
+
 /** Creates a wallet on the Wallet screen; returns its first address (lower-case). */
 export async function createWallet(page: Page): Promise<string> {
   await page.getByRole('link', { name: 'Wallet' }).first().click()

@@ -1,11 +1,12 @@
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
+import { FAST_URL, openNode, waitDirect } from './helpers'
 import {
   createToken,
   createWallet,
   fund,
   mineBlock,
   mineUntilSwap,
+  pendingFrom,
   postAndTake,
   sameHead,
   unlockWallet,
@@ -50,19 +51,6 @@ async function twoTraders(browser: Browser): Promise<[Trader, Trader]> {
     { ctx: ctxA, page: a, address: addressA },
     { ctx: ctxB, page: b, address: addressB },
   ]
-}
-
-/** Waits until `page`'s mempool holds `count` transactions from `from` (a swap's approval and lock). */
-function pendingFrom(page: Page, from: string, count: number): Promise<void> {
-  return waitInPage(
-    page,
-    async ({ from, count }) =>
-      ((await window.tabchain?.node.api.pendingTransactions()) ?? []).filter(
-        (t) => t.from.toLowerCase() === from,
-      ).length === count,
-    { from, count },
-    { timeout: 60_000 },
-  )
 }
 
 /**

@@ -1,0 +1,228 @@
+import { type BrowserContext, type CDPSession, expect, type Page, test } from '@playwright/test'
+import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
+import {
+  createToken,
+  createWallet,
+  fund,
+  mineBlock,
+  pendingFrom,
+  postOffer,
+  sameHead,
+  takeOffer,
+  unlockWallet,
+} from './market-steps'
+import { realTabs } from './real-tabs'
+
+/**
+ * A tab the browser freezes in the middle of a swap (docs/RELIABILITY.md, "A tab hidden for a long
+ * time" and "a closed tab never loses funds"), in a Chromium of the test's own (`realTabs`): two tabs of
+ * one window, each a node with a wallet and its token, on the fast test chain (k = 1, nobody mines
+ * unless the test says so). A hidden tab is frozen (`Page.setWebLifecycleState`: no task runs, its
+ * worker's neither) at a step where its node has something to do, the other tab's chain moves on, and
+ * the frozen one is resumed.
+ */
+
+/** The form's default timelocks on the fast test chain (k = 1). */
+const FAST_TIMELOCKS = { maker: 197, taker: 66 }
+
+interface Trader {
+  readonly page: Page
+  readonly address: string
+  readonly cdp: CDPSession
+}
+
+/**
+ * A holding 1,000 APL and B 1,000 BAN, each with 10 TAB, in two tabs of `context`, directly linked;
+ * both on one head; nobody mining. A tab is brought to the front for each step it is clicked in (a
+ * hidden tab draws no frames).
+ */
+async function twoTraders(context: BrowserContext): Promise<[Trader, Trader]> {
+  const a = await context.newPage()
+  const idA = await openNode(a, `${FAST_URL}/wallet?mine=0`)
+  const addressA = await createWallet(a)
+  const b = await context.newPage()
+  const idB = await openNode(b, `${FAST_URL}/wallet?mine=0`)
+  const addressB = await createWallet(b)
+  await waitDirect(a, idB, 30_000)
+  await waitDirect(b, idA, 30_000)
+  // One tab mines at a time, on the head the other one has too: no forks to settle.
+  await a.bringToFront()
+  await fund(a)
+  await sameHead(a, b)
+  await createToken(a, 'Apple', 'APL')
+  await sameHead(a, b)
+  await b.bringToFront()
+  await fund(b)
+  await sameHead(b, a)
+  await createToken(b, 'Banana', 'BAN')
+  await sameHead(b, a)
+  return [
+    { page: a, address: addressA, cdp: await context.newCDPSession(a) },
+    { page: b, address: addressB, cdp: await context.newCDPSession(b) },
+  ]
+}
+
+/**
+ * `twoTraders`, then A posts its offer and B takes it (B's tab in front after); A's node signs its
+ * approval and lock at once, and A mines them; B's node (k = 1) then signs its own, pending in its mempool.
+ */
+async function takerLockPending(context: BrowserContext): Promise<[Trader, Trader]> {
+  const [a, b] = await twoTraders(context)
+  await a.page.bringToFront()
+  await postOffer(a.page, FAST_TIMELOCKS)
+  await b.page.bringToFront()
+  await takeOffer(a.page, b.page, FAST_TIMELOCKS)
+  await pendingFrom(a.page, a.address, 2)
+  await mineBlock(a.page)
+  await pendingFrom(b.page, b.address, 2)
+  await sameHead(a.page, b.page)
+  return [a, b]
+}
+
+/** The state `page`'s node holds its (one) swap in. */
+const swapState = (page: Page): Promise<string | undefined> =>
+  page.evaluate(async () => (await window.tabchain?.node.api.swaps())?.[0]?.status.state)
+
+/** Waits until `page`'s node holds its swap in `state`. */
+const swapReaches = (page: Page, state: string, timeout = 60_000): Promise<void> =>
+  waitInPage(page, async (s) => (await window.tabchain?.node.api.swaps())?.[0]?.status.state === s, state, {
+    timeout,
+    interval: 100,
+  })
+
+/** How many transactions from `from` `page`'s mempool holds. */
+const pendingCount = (page: Page, from: string): Promise<number> =>
+  page.evaluate(
+    async (f) =>
+      ((await window.tabchain?.node.api.pendingTransactions()) ?? []).filter(
+        (t) => t.from.toLowerCase() === f,
+      ).length,
+    from,
+  )
+
+/** Mines `n` blocks on `page` (empty ones if nothing is pending), then stops its miner. */
+async function mineBlocks(page: Page, n: number): Promise<void> {
+  const start = await page.evaluate(async () => Number((await window.tabchain?.node.api.head())?.number))
+  await page.evaluate(() => window.tabchain?.node.api.setMining(true))
+  try {
+    await waitInPage(
+      page,
+      async (m) => Number((await window.tabchain?.node.api.head())?.number ?? -1) >= m,
+      start + n,
+      { timeout: 30_000, interval: 50 },
+    )
+  } finally {
+    await page.evaluate(() => window.tabchain?.node.api.setMining(false))
+  }
+}
+
+/**
+ * Freezes the hidden tab `frozen` (its page notes when a 100 ms timer last ran); runs `meanwhile`; checks
+ * the tab's node did nothing in that time (no transaction of its own reached `other`'s mempool) and
+ * resumes it. Returns how long ago, as the page saw it on resuming, its timer last ran (ms): the freeze.
+ */
+async function frozenWhile(frozen: Trader, other: Page, meanwhile: () => Promise<void>): Promise<number> {
+  expect(await frozen.page.evaluate(() => document.visibilityState)).toBe('hidden')
+  await frozen.page.evaluate(() => {
+    const w = window as unknown as { timerRanAt?: number }
+    w.timerRanAt = performance.now()
+    setInterval(() => {
+      w.timerRanAt = performance.now()
+    }, 100)
+  })
+  const before = await pendingCount(other, frozen.address)
+  await frozen.cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+  await meanwhile()
+  // Time enough for an awake node to have acted on what `meanwhile` mined (k = 1: within a second).
+  await other.waitForTimeout(3_000)
+  expect(await pendingCount(other, frozen.address)).toBe(before)
+  await frozen.cdp.send('Page.setWebLifecycleState', { state: 'active' })
+  // Read before any of its timers runs again (a hidden tab's run at most once a second).
+  return frozen.page.evaluate(
+    () => performance.now() - ((window as unknown as { timerRanAt?: number }).timerRanAt ?? 0),
+  )
+}
+
+/** `page`'s My trades lists the swap as done, not refunded, with `what`; its Wallet shows `balances`. */
+async function showsCompleted(page: Page, what: RegExp, balances: Record<string, string>): Promise<void> {
+  await page.bringToFront()
+  await page.getByRole('link', { name: 'Market', exact: true }).click()
+  const history = page.getByTestId('trade-history')
+  await expect(history).toContainText('Done: you received', { timeout: 30_000 })
+  await expect(history).not.toContainText('Refunded')
+  await expect(history).toContainText(what)
+  await expect(page.getByTestId('trade')).toHaveCount(0)
+  await expect(page.getByTestId('approval-title')).toHaveCount(0)
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  for (const [symbol, amount] of Object.entries(balances))
+    await expect(page.getByTestId(`token-balance-${symbol}`)).toContainText(amount, { timeout: 30_000 })
+}
+
+test.describe('a tab frozen in the middle of a swap', () => {
+  let close = async (): Promise<void> => {}
+  let context: BrowserContext
+  test.beforeEach(async () => {
+    ;({ context, close } = await realTabs())
+  })
+  test.afterEach(async () => {
+    await close()
+  })
+
+  test('the maker frozen once the taker locked, while the taker mines on: resumed, it catches up and redeems; both Completed, balances exact', async () => {
+    test.setTimeout(150_000)
+    const [a, b] = await takerLockPending(context)
+    // A (hidden behind B) is frozen before B's lock is mined: B mines it and three blocks more, which
+    // an awake A answers at once with its redeem. A did not: it was mid-swap, and fell behind.
+    expect(await swapState(a.page)).toBe('MakerLocked')
+    const stopped = await frozenWhile(a, b.page, async () => {
+      await mineBlock(b.page)
+      await mineBlocks(b.page, 3)
+      await swapReaches(b.page, 'TakerLocked')
+    })
+    expect(stopped).toBeGreaterThan(3_000)
+    // Resumed, still hidden, A catches up with B's chain, sees B's lock and redeems it; B takes the
+    // secret from A's redeem and redeems A's lock. B mines both.
+    await sameHead(b.page, a.page)
+    await pendingFrom(b.page, a.address, 1)
+    await pendingFrom(b.page, b.address, 1)
+    await mineBlock(b.page)
+    await sameHead(b.page, a.page)
+    await swapReaches(a.page, 'Completed')
+    await swapReaches(b.page, 'Completed')
+    await showsCompleted(a.page, /You sold 10 APL for 25 BAN/, { APL: '990 APL', BAN: '25 BAN' })
+    await showsCompleted(b.page, /You bought 10 APL for 25 BAN/, { APL: '10 APL', BAN: '975 BAN' })
+  })
+
+  test('the taker frozen once the maker redeemed (the secret out), while the maker mines on: resumed, it redeems; both Completed, balances exact', async () => {
+    test.setTimeout(150_000)
+    const [a, b] = await takerLockPending(context)
+    // A's wallet locked: its node cannot sign its redeem yet, so B's lock is mined with nothing revealed.
+    await a.page.bringToFront()
+    await a.page.getByRole('link', { name: 'Wallet' }).first().click()
+    await a.page.getByTestId('lock').click()
+    await expect(a.page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'locked')
+    await mineBlock(b.page)
+    await sameHead(b.page, a.page)
+    await swapReaches(a.page, 'TakerLocked')
+    // B (hidden behind A) is frozen; A's wallet is unlocked, its node redeems B's lock (the secret in
+    // it), and A mines that and three blocks more. An awake B redeems A's lock at once: B did not.
+    expect(await swapState(b.page)).toBe('TakerLocked')
+    const stopped = await frozenWhile(b, a.page, async () => {
+      await unlockWallet(a.page)
+      await pendingFrom(a.page, a.address, 1)
+      await mineBlock(a.page)
+      await mineBlocks(a.page, 3)
+      await swapReaches(a.page, 'SecretRevealed')
+    })
+    expect(stopped).toBeGreaterThan(3_000)
+    // Resumed, B catches up, reads the secret in A's redeem and redeems; A mines it.
+    await sameHead(a.page, b.page)
+    await pendingFrom(a.page, b.address, 1)
+    await mineBlock(a.page)
+    await sameHead(a.page, b.page)
+    await swapReaches(a.page, 'Completed')
+    await swapReaches(b.page, 'Completed')
+    await showsCompleted(a.page, /You sold 10 APL for 25 BAN/, { APL: '990 APL', BAN: '25 BAN' })
+    await showsCompleted(b.page, /You bought 10 APL for 25 BAN/, { APL: '10 APL', BAN: '975 BAN' })
+  })
+})
