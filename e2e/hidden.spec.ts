@@ -1,6 +1,7 @@
 import { type BrowserContext, type CDPSession, expect, type Page, test } from '@playwright/test'
+import { startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
 import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
-import { connectionsTo, nodeReport, openNode, waitDirect, waitInPage } from './helpers'
+import { beaconArrives, connectionsTo, nodeReport, openNode, waitDirect, waitInPage } from './helpers'
 import { createWallet } from './market-steps'
 import { realTabs } from './real-tabs'
 
@@ -90,19 +91,21 @@ const balanceOf = (page: Page, address: string): Promise<string> =>
 
 /**
  * Two nodes in two tabs of one window, directly linked: `miner` in front, mining; `follower` behind it
- * (so hidden), opened with `followerQuery` and set up by `prepare` before the miner's tab opens.
+ * (so hidden), opened with `followerQuery` and set up by `prepare` before the miner's tab opens. Both
+ * load the app from `origin` (the suite's server by default).
  */
 async function twoTabs(
   context: BrowserContext,
   followerQuery: string,
   prepare: (follower: Page) => Promise<void> = async () => {},
+  origin = base,
 ): Promise<{ miner: Page; follower: Page; idMiner: string; idFollower: string; cdp: CDPSession }> {
   const follower = await context.newPage()
-  const idFollower = await openNode(follower, `${base}/${followerQuery}`)
+  const idFollower = await openNode(follower, `${origin}/${followerQuery}`)
   // While it is in front: a hidden tab draws no frames, so nothing on it can be clicked.
   await prepare(follower)
   const miner = await context.newPage()
-  const idMiner = await openNode(miner, `${base}/?mine=1`)
+  const idMiner = await openNode(miner, `${origin}/?mine=1`)
   await miner.bringToFront()
   await waitDirect(follower, idMiner, 20_000)
   await waitDirect(miner, idFollower, 20_000)
@@ -264,5 +267,64 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     expect(await hashes(follower)).toEqual(await hashes(miner))
     await showsHealthy(follower)
     expect(await balanceOf(follower, own)).toBe(await balanceOf(miner, own))
+  })
+
+  test('frozen while the relay stops and its peer mines: resumed and shown, still linked, caught up, says the relay is down; linked to it again once it is back', async () => {
+    test.setTimeout(120_000)
+    // A relay (and app server) of this test's own, on the port after the wide chain's (auto.spec.ts):
+    // stopped and started again on the same port, as relay.spec.ts does, without disturbing the suite's.
+    const port = Number(process.env.E2E_PORT ?? 4310) + 6
+    let relay = await startRelayProcess({ port })
+    try {
+      const { miner, follower, idMiner, idFollower, cdp } = await twoTabs(
+        context,
+        '?mine=0',
+        undefined,
+        `http://127.0.0.1:${port}`,
+      )
+      await expect(follower.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')
+      const before = await headOf(follower)
+
+      // The relay goes away while the follower is frozen: the miner sees it go, the follower cannot.
+      await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+      await stopRelayProcess(relay)
+      await expect(miner.getByTestId('relay-status')).toHaveAttribute('data-state', /connecting|unreachable/)
+      await miner.waitForTimeout(12_000)
+      const atResume = await headOf(miner)
+      expect(atResume.number).toBeGreaterThanOrEqual(before.number + 3)
+      await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+      await follower.bringToFront()
+      // Its direct link to the miner stands (or is made again without the relay), and it catches up.
+      try {
+        await waitDirect(follower, idMiner, 20_000)
+        await holds(follower, atResume, 20_000)
+      } catch (err) {
+        throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
+      }
+      // It runs, and says the relay is out of reach and when it tries again, not that it failed.
+      await expect(follower.getByTestId('relay-status')).toHaveAttribute('data-state', 'unreachable')
+      await expect(follower.getByTestId('relay-status')).toContainText('retrying in')
+      await expect(follower.getByTestId('node-failed')).toHaveCount(0)
+      await expect(follower.getByTestId('peer-count')).toHaveAttribute('data-count', '1')
+      await expect(follower.getByTestId('chain-head')).toHaveAttribute(
+        'data-number',
+        String((await headOf(follower)).number),
+      )
+
+      // The relay back on the same port; each tab the user looks at again (its visibilitychange)
+      // links to it at once, and both stay linked to each other.
+      relay = await startRelayProcess({ port })
+      await miner.bringToFront()
+      await expect(miner.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')
+      await follower.bringToFront()
+      await expect(follower.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')
+      await waitDirect(follower, idMiner, 1_000)
+      await waitDirect(miner, idFollower, 1_000)
+      await beaconArrives(miner, follower)
+      await beaconArrives(follower, miner)
+      await showsHealthy(follower)
+    } finally {
+      await stopRelayProcess(relay)
+    }
   })
 })

@@ -91,6 +91,9 @@ function peerConnectionOf(conn: Connection): RTCPeerConnection | undefined {
   return (conn as unknown as WebRTCLink).maConn?.peerConnection
 }
 
+/** A ping that went unanswered: the connection monitor aborts the link with its timeout's error. */
+const isTimeout = (err: Error): boolean => err.name === 'TimeoutError'
+
 /**
  * A direct link whose RTCPeerConnection stays `disconnected` this long is closed, ms. Chromium reports
  * `disconnected` once nothing has come from the peer for about 5 s (a crashed or frozen tab, a lost
@@ -105,15 +108,37 @@ const LINK_DISCONNECTED_MS = 1_000
  * closes a link only when its RTCPeerConnection is `failed` or `closed`, which the first never brings
  * and the second brings 15 s late; the ping timeout (10 s, on a 3 s beat) came first: the link lingered
  * 10–13 s, and requests went to it meanwhile.
+ *
+ * And keeps it while it is alive: libp2p's connection monitor aborts a link whose ping times out, but
+ * a direct link whose RTCPeerConnection and SCTP association are still up has a peer whose browser
+ * answers (ICE's consent checks go on): its tab is there, frozen or too busy to answer for now (Chrome
+ * froze it in the background, its page hung a while). Dropped, the link could not be made again
+ * without the relay — none while it is down — and the tab came back alone. If the tab goes, the
+ * link is closed as above.
  */
 function closeWhenDead(conn: Connection): void {
   const pc = peerConnectionOf(conn)
   const sctp = pc?.sctp
   if (pc === undefined || sctp === undefined || sctp === null) return
+  const abort = conn.abort.bind(conn)
+  conn.abort = (err: Error): void => {
+    if (
+      isTimeout(err) &&
+      conn.status === 'open' &&
+      pc.connectionState === 'connected' &&
+      sctp.state === 'connected'
+    ) {
+      console.info(
+        `kept a link to ${conn.remotePeer.toString()} whose ping went unanswered: its tab is there`,
+      )
+      return
+    }
+    abort(err)
+  }
   const close = (reason: string): void => {
     if (conn.status !== 'open') return
     console.info(`closed a dead link to ${conn.remotePeer.toString()}: ${reason}`)
-    conn.abort(new Error(reason))
+    abort(new Error(reason))
   }
   const onSctp = (): void => {
     if (sctp.state === 'closed') close('the peer closed the link')
