@@ -3,8 +3,10 @@ import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
 import {
   createToken,
   createWallet,
+  doneSteps,
   fund,
   mineBlock,
+  mineUntilSwap,
   pendingFrom,
   postOffer,
   sameHead,
@@ -90,15 +92,17 @@ const swapReaches = (page: Page, state: string, timeout = 60_000): Promise<void>
     interval: 100,
   })
 
-/** How many transactions from `from` `page`'s mempool holds. */
-const pendingCount = (page: Page, from: string): Promise<number> =>
-  page.evaluate(
-    async (f) =>
-      ((await window.tabchain?.node.api.pendingTransactions()) ?? []).filter(
-        (t) => t.from.toLowerCase() === f,
-      ).length,
-    from,
-  )
+/**
+ * How many transactions from `from` `page`'s node knows: those on its chain (the account's nonce at its
+ * head) and those in its mempool.
+ */
+const sentBy = (page: Page, from: string): Promise<number> =>
+  page.evaluate(async (f) => {
+    const api = window.tabchain?.node.api
+    if (api === undefined) throw new Error('no node')
+    const pending = (await api.pendingTransactions()).filter((t) => t.from.toLowerCase() === f).length
+    return Number((await api.account(f as `0x${string}`)).nonce) + pending
+  }, from)
 
 /** Mines `n` blocks on `page` (empty ones if nothing is pending), then stops its miner. */
 async function mineBlocks(page: Page, n: number): Promise<void> {
@@ -118,7 +122,7 @@ async function mineBlocks(page: Page, n: number): Promise<void> {
 
 /**
  * Freezes the hidden tab `frozen` (its page notes when a 100 ms timer last ran); runs `meanwhile`; checks
- * the tab's node did nothing in that time (no transaction of its own reached `other`'s mempool) and
+ * the tab's node did nothing in that time (no transaction of its own reached `other`'s chain or mempool) and
  * resumes it. Returns how long ago, as the page saw it on resuming, its timer last ran (ms): the freeze.
  */
 async function frozenWhile(frozen: Trader, other: Page, meanwhile: () => Promise<void>): Promise<number> {
@@ -130,12 +134,12 @@ async function frozenWhile(frozen: Trader, other: Page, meanwhile: () => Promise
       w.timerRanAt = performance.now()
     }, 100)
   })
-  const before = await pendingCount(other, frozen.address)
+  const before = await sentBy(other, frozen.address)
   await frozen.cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
   await meanwhile()
   // Time enough for an awake node to have acted on what `meanwhile` mined (k = 1: within a second).
   await other.waitForTimeout(3_000)
-  expect(await pendingCount(other, frozen.address)).toBe(before)
+  expect(await sentBy(other, frozen.address)).toBe(before)
   await frozen.cdp.send('Page.setWebLifecycleState', { state: 'active' })
   // Read before any of its timers runs again (a hidden tab's run at most once a second).
   return frozen.page.evaluate(
@@ -184,6 +188,8 @@ test.describe('a tab frozen in the middle of a swap', () => {
     // secret from A's redeem and redeems A's lock. B mines both.
     await sameHead(b.page, a.page)
     await pendingFrom(b.page, a.address, 1)
+    // Its trade shows both locks, its redeem not mined yet.
+    await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL', '✓They lock 25 BAN'])
     await pendingFrom(b.page, b.address, 1)
     await mineBlock(b.page)
     await sameHead(b.page, a.page)
@@ -218,11 +224,56 @@ test.describe('a tab frozen in the middle of a swap', () => {
     // Resumed, B catches up, reads the secret in A's redeem and redeems; A mines it.
     await sameHead(a.page, b.page)
     await pendingFrom(a.page, b.address, 1)
+    // Its trade shows A's redeem, its own not mined yet.
+    await expect(doneSteps(b.page)).toHaveText([
+      '✓They lock 10 APL',
+      '✓You lock 25 BAN',
+      '✓They redeem 25 BAN, revealing the secret',
+    ])
     await mineBlock(a.page)
     await sameHead(a.page, b.page)
     await swapReaches(a.page, 'Completed')
     await swapReaches(b.page, 'Completed')
     await showsCompleted(a.page, /You sold 10 APL for 25 BAN/, { APL: '990 APL', BAN: '25 BAN' })
     await showsCompleted(b.page, /You bought 10 APL for 25 BAN/, { APL: '10 APL', BAN: '975 BAN' })
+  })
+
+  test("the maker frozen once the taker locked, until past the taker's timelock: the taker is refunded; resumed, the maker takes its own lock back at its timelock; tokens exact", async () => {
+    test.setTimeout(180_000)
+    const [a, b] = await takerLockPending(context)
+    expect(await swapState(a.page)).toBe('MakerLocked')
+    // B mines its lock and on past its timelock (66 blocks): its node refunds its 25 BAN. A, frozen,
+    // never redeemed: B's lock was there to take for all those blocks.
+    const stopped = await frozenWhile(a, b.page, async () => {
+      await mineBlock(b.page)
+      await mineUntilSwap(b.page, 'Refunded', 120_000)
+    })
+    expect(stopped).toBeGreaterThan(3_000)
+    // Resumed, A catches up, finds B's lock gone back to B, and waits for its own timelock; it mines
+    // on alone and its node refunds its 10 APL. It never reveals the secret.
+    await sameHead(b.page, a.page)
+    // Its trade says so: no redeem is coming, its lock comes back by refund.
+    await expect(a.page.getByTestId('trade-next')).toContainText("the taker's lock can no longer be redeemed")
+    await a.page.bringToFront()
+    await mineUntilSwap(a.page, 'Refunded', 120_000)
+    const states = await a.page.evaluate(async () =>
+      ((await window.tabchain?.node.api.swaps()) ?? []).flatMap((s) => s.status.steps.map((t) => t.state)),
+    )
+    expect(states).not.toContain('SecretRevealed')
+    await sameHead(a.page, b.page)
+    for (const [trader, what, balances] of [
+      [a, 'Refunded: your 10 APL came back to you.', { APL: '1,000 APL' }],
+      [b, 'Refunded: your 25 BAN came back to you.', { BAN: '1,000 BAN' }],
+    ] as const) {
+      await trader.page.bringToFront()
+      await trader.page.getByRole('link', { name: 'Market', exact: true }).click()
+      await expect(trader.page.getByTestId('trade-history')).toContainText(what, { timeout: 30_000 })
+      await expect(trader.page.getByTestId('trade')).toHaveCount(0)
+      await trader.page.getByRole('link', { name: 'Wallet' }).first().click()
+      for (const [symbol, amount] of Object.entries(balances))
+        await expect(trader.page.getByTestId(`token-balance-${symbol}`)).toContainText(amount, {
+          timeout: 30_000,
+        })
+    }
   })
 })

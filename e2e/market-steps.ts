@@ -118,6 +118,9 @@ export function pendingFrom(page: Page, from: string, count: number): Promise<vo
   )
 }
 
+/** The steps `page`'s "My trades" shows done, in order. */
+export const doneSteps = (page: Page) => page.getByTestId('trade').locator('.steps__item--done')
+
 /** Creates a wallet on the Wallet screen; returns its first address (lower-case). */
 export async function createWallet(page: Page): Promise<string> {
   await page.getByRole('link', { name: 'Wallet' }).first().click()

@@ -3,6 +3,7 @@ import { FAST_URL, openNode, waitDirect } from './helpers'
 import {
   createToken,
   createWallet,
+  doneSteps,
   fund,
   mineBlock,
   mineUntilSwap,
@@ -101,9 +102,6 @@ async function feesSince(page: Page, who: string, after: bigint): Promise<{ fees
   )
   return { fees: BigInt(fees), to }
 }
-
-/** The steps `page`'s "My trades" shows done, in order. */
-const doneSteps = (page: Page) => page.getByTestId('trade').locator('.steps__item--done')
 
 test('B closes its tab after A locked: A is refunded after its timelock; tokens exact, coin down by gas only', async ({
   browser,
