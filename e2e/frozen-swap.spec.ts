@@ -13,7 +13,7 @@ import {
   takeOffer,
   unlockWallet,
 } from './market-steps'
-import { realTabs } from './real-tabs'
+import { realTabsEachTest } from './real-tabs'
 
 /**
  * A tab the browser freezes in the middle of a swap (docs/RELIABILITY.md, "A tab hidden for a long
@@ -123,9 +123,9 @@ async function mineBlocks(page: Page, n: number): Promise<void> {
 /**
  * Freezes the hidden tab `frozen` (its page notes when a 100 ms timer last ran); runs `meanwhile`; checks
  * the tab's node did nothing in that time (no transaction of its own reached `other`'s chain or mempool) and
- * resumes it. Returns how long ago, as the page saw it on resuming, its timer last ran (ms): the freeze.
+ * resumes it; checks, as the page saw it on resuming, that its timer had not run for over 3 s: it was frozen.
  */
-async function frozenWhile(frozen: Trader, other: Page, meanwhile: () => Promise<void>): Promise<number> {
+async function frozenWhile(frozen: Trader, other: Page, meanwhile: () => Promise<void>): Promise<void> {
   expect(await frozen.page.evaluate(() => document.visibilityState)).toBe('hidden')
   await frozen.page.evaluate(() => {
     const w = window as unknown as { timerRanAt?: number }
@@ -142,9 +142,22 @@ async function frozenWhile(frozen: Trader, other: Page, meanwhile: () => Promise
   expect(await sentBy(other, frozen.address)).toBe(before)
   await frozen.cdp.send('Page.setWebLifecycleState', { state: 'active' })
   // Read before any of its timers runs again (a hidden tab's run at most once a second).
-  return frozen.page.evaluate(
+  const stopped = await frozen.page.evaluate(
     () => performance.now() - ((window as unknown as { timerRanAt?: number }).timerRanAt ?? 0),
   )
+  expect(stopped).toBeGreaterThan(3_000)
+}
+
+/**
+ * `miner` (one of the two) mines the last redeem; both nodes end the swap Completed, and both tabs (`a`
+ * the maker, `b` the taker) show it done, with exact balances.
+ */
+async function bothCompleted(a: Page, b: Page, miner: Page): Promise<void> {
+  await mineBlock(miner)
+  await sameHead(miner, miner === a ? b : a)
+  for (const page of [a, b]) await swapReaches(page, 'Completed')
+  await showsCompleted(a, /You sold 10 APL for 25 BAN/, { APL: '990 APL', BAN: '25 BAN' })
+  await showsCompleted(b, /You bought 10 APL for 25 BAN/, { APL: '10 APL', BAN: '975 BAN' })
 }
 
 /** `page`'s My trades lists the swap as done, not refunded, with `what`; its Wallet shows `balances`. */
@@ -163,27 +176,19 @@ async function showsCompleted(page: Page, what: RegExp, balances: Record<string,
 }
 
 test.describe('a tab frozen in the middle of a swap', () => {
-  let close = async (): Promise<void> => {}
-  let context: BrowserContext
-  test.beforeEach(async () => {
-    ;({ context, close } = await realTabs())
-  })
-  test.afterEach(async () => {
-    await close()
-  })
+  const tabs = realTabsEachTest()
 
   test('the maker frozen once the taker locked, while the taker mines on: resumed, it catches up and redeems; both Completed, balances exact', async () => {
     test.setTimeout(150_000)
-    const [a, b] = await takerLockPending(context)
+    const [a, b] = await takerLockPending(tabs())
     // A (hidden behind B) is frozen before B's lock is mined: B mines it and three blocks more, which
     // an awake A answers at once with its redeem. A did not: it was mid-swap, and fell behind.
     expect(await swapState(a.page)).toBe('MakerLocked')
-    const stopped = await frozenWhile(a, b.page, async () => {
+    await frozenWhile(a, b.page, async () => {
       await mineBlock(b.page)
       await mineBlocks(b.page, 3)
       await swapReaches(b.page, 'TakerLocked')
     })
-    expect(stopped).toBeGreaterThan(3_000)
     // Resumed, still hidden, A catches up with B's chain, sees B's lock and redeems it; B takes the
     // secret from A's redeem and redeems A's lock. B mines both.
     await sameHead(b.page, a.page)
@@ -191,17 +196,12 @@ test.describe('a tab frozen in the middle of a swap', () => {
     // Its trade shows both locks, its redeem not mined yet.
     await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL', '✓They lock 25 BAN'])
     await pendingFrom(b.page, b.address, 1)
-    await mineBlock(b.page)
-    await sameHead(b.page, a.page)
-    await swapReaches(a.page, 'Completed')
-    await swapReaches(b.page, 'Completed')
-    await showsCompleted(a.page, /You sold 10 APL for 25 BAN/, { APL: '990 APL', BAN: '25 BAN' })
-    await showsCompleted(b.page, /You bought 10 APL for 25 BAN/, { APL: '10 APL', BAN: '975 BAN' })
+    await bothCompleted(a.page, b.page, b.page)
   })
 
   test('the taker frozen once the maker redeemed (the secret out), while the maker mines on: resumed, it redeems; both Completed, balances exact', async () => {
     test.setTimeout(150_000)
-    const [a, b] = await takerLockPending(context)
+    const [a, b] = await takerLockPending(tabs())
     // A's wallet locked: its node cannot sign its redeem yet, so B's lock is mined with nothing revealed.
     await a.page.bringToFront()
     await a.page.getByRole('link', { name: 'Wallet' }).first().click()
@@ -213,14 +213,13 @@ test.describe('a tab frozen in the middle of a swap', () => {
     // B (hidden behind A) is frozen; A's wallet is unlocked, its node redeems B's lock (the secret in
     // it), and A mines that and three blocks more. An awake B redeems A's lock at once: B did not.
     expect(await swapState(b.page)).toBe('TakerLocked')
-    const stopped = await frozenWhile(b, a.page, async () => {
+    await frozenWhile(b, a.page, async () => {
       await unlockWallet(a.page)
       await pendingFrom(a.page, a.address, 1)
       await mineBlock(a.page)
       await mineBlocks(a.page, 3)
       await swapReaches(a.page, 'SecretRevealed')
     })
-    expect(stopped).toBeGreaterThan(3_000)
     // Resumed, B catches up, reads the secret in A's redeem and redeems; A mines it.
     await sameHead(a.page, b.page)
     await pendingFrom(a.page, b.address, 1)
@@ -230,25 +229,19 @@ test.describe('a tab frozen in the middle of a swap', () => {
       '✓You lock 25 BAN',
       '✓They redeem 25 BAN, revealing the secret',
     ])
-    await mineBlock(a.page)
-    await sameHead(a.page, b.page)
-    await swapReaches(a.page, 'Completed')
-    await swapReaches(b.page, 'Completed')
-    await showsCompleted(a.page, /You sold 10 APL for 25 BAN/, { APL: '990 APL', BAN: '25 BAN' })
-    await showsCompleted(b.page, /You bought 10 APL for 25 BAN/, { APL: '10 APL', BAN: '975 BAN' })
+    await bothCompleted(a.page, b.page, a.page)
   })
 
   test("the maker frozen once the taker locked, until past the taker's timelock: the taker is refunded; resumed, the maker takes its own lock back at its timelock; tokens exact", async () => {
     test.setTimeout(180_000)
-    const [a, b] = await takerLockPending(context)
+    const [a, b] = await takerLockPending(tabs())
     expect(await swapState(a.page)).toBe('MakerLocked')
     // B mines its lock and on past its timelock (66 blocks): its node refunds its 25 BAN. A, frozen,
     // never redeemed: B's lock was there to take for all those blocks.
-    const stopped = await frozenWhile(a, b.page, async () => {
+    await frozenWhile(a, b.page, async () => {
       await mineBlock(b.page)
       await mineUntilSwap(b.page, 'Refunded', 120_000)
     })
-    expect(stopped).toBeGreaterThan(3_000)
     // Resumed, A catches up, finds B's lock gone back to B, and waits for its own timelock; it mines
     // on alone and its node refunds its 10 APL. It never reveals the secret.
     await sameHead(b.page, a.page)

@@ -3,7 +3,7 @@ import { startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
 import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
 import { beaconArrives, connectionsTo, nodeReport, openNode, waitDirect, waitInPage } from './helpers'
 import { createWallet } from './market-steps'
-import { realTabs } from './real-tabs'
+import { realTabsEachTest } from './real-tabs'
 
 /**
  * A tab hidden, throttled or frozen by the browser (docs/RELIABILITY.md, "A tab hidden for a long time").
@@ -145,19 +145,12 @@ async function freezeThenShow(
 }
 
 test.describe('a tab the browser hides, throttles or freezes', () => {
-  let close = async (): Promise<void> => {}
-  let context: BrowserContext
-  test.beforeEach(async () => {
-    ;({ context, close } = await realTabs())
-  })
-  test.afterEach(async () => {
-    await close()
-  })
+  const tabs = realTabsEachTest()
 
   test('frozen for 15 s while its peer mines, then resumed and shown: linked again, caught up, says so', async () => {
     test.setTimeout(120_000)
     let address = ''
-    const { miner, follower, idMiner, cdp } = await twoTabs(context, '?mine=0', async (page) => {
+    const { miner, follower, idMiner, cdp } = await twoTabs(tabs(), '?mine=0', async (page) => {
       address = await createWallet(page)
     })
     // The follower sits behind the miner's tab: hidden, as a background tab is before Chrome freezes it.
@@ -185,7 +178,7 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
 
   test('hidden behind another tab, its timers throttled, while its peer mines: keeps up, and holds the head once shown', async () => {
     test.setTimeout(120_000)
-    const { miner, follower, idMiner, idFollower } = await twoTabs(context, '?mine=0')
+    const { miner, follower, idMiner, idFollower } = await twoTabs(tabs(), '?mine=0')
     expect(await visibility(follower)).toBe('hidden')
     // Hidden for real: its timers run at most once a second (a 100 ms timer chain waits ~1 s a step).
     const longestWait = await follower.evaluate(
@@ -227,7 +220,7 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
   test('frozen while it mines: resumed, it mines again, and its chain is the one its peer holds', async () => {
     test.setTimeout(120_000)
     // The frozen tab mines too, paying a coinbase of its own, so its blocks are known by their miner.
-    const { miner, follower, idMiner, cdp } = await twoTabs(context, `?mine=1&coinbase=${DEVNET_ACCOUNTS[2]}`)
+    const { miner, follower, idMiner, cdp } = await twoTabs(tabs(), `?mine=1&coinbase=${DEVNET_ACCOUNTS[2]}`)
     const own = (DEVNET_ACCOUNTS[2] ?? '').toLowerCase()
     expect(await follower.evaluate(() => window.tabchain?.node.api.mining().then((m) => m.enabled))).toBe(
       true,
@@ -277,7 +270,7 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     let relay = await startRelayProcess({ port })
     try {
       const { miner, follower, idMiner, idFollower, cdp } = await twoTabs(
-        context,
+        tabs(),
         '?mine=0',
         undefined,
         `http://127.0.0.1:${port}`,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, chromium } from '@playwright/test'
+import { type Browser, type BrowserContext, chromium, test } from '@playwright/test'
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium'
 
 /**
@@ -68,4 +68,24 @@ export async function realTabs(): Promise<{ context: BrowserContext; close: () =
   const [context] = browser.contexts()
   if (context === undefined) throw new Error('no default context')
   return { context, close: () => stop(browser) }
+}
+
+/**
+ * Gives each test of the describe block it is called in a Chromium of its own (`realTabs`), closed after
+ * it; returns the getter of that test's browser context.
+ */
+export function realTabsEachTest(): () => BrowserContext {
+  let close = async (): Promise<void> => {}
+  let context: BrowserContext | undefined
+  test.beforeEach(async () => {
+    ;({ context, close } = await realTabs())
+  })
+  test.afterEach(async () => {
+    await close()
+  })
+  return () => {
+    if (context === undefined)
+      throw new Error('no Chromium of its own: realTabsEachTest runs in a describe block')
+    return context
+  }
 }
