@@ -96,8 +96,9 @@ const isTimeout = (err: Error): boolean => err.name === 'TimeoutError'
 
 /**
  * A direct link whose RTCPeerConnection stays `disconnected` this long is closed, ms. Chromium reports
- * `disconnected` once nothing has come from the peer for about 5 s (a crashed or frozen tab, a lost
- * network) and `failed` 10 s after that, which is when `@libp2p/webrtc` closes the link.
+ * `disconnected` once nothing has come from the peer for about 5 s (a crashed tab, a lost network;
+ * not a frozen tab, whose browser still answers) and `failed` 10 s after that, which is when
+ * `@libp2p/webrtc` closes the link.
  */
 const LINK_DISCONNECTED_MS = 1_000
 
