@@ -272,9 +272,15 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
   await choose(b, 'Token traded', 'APL')
   await choose(b, 'Token it is priced in', 'BAN')
   await expect(b.getByTestId('book-row')).toHaveCount(1, { timeout: 60_000 })
-  await b.getByTestId('book-row').getByRole('button', { name: 'Buy APL' }).click()
+  // The button says what it buys; B holds the 25 BAN asked, so nothing is said of its balance.
+  const buy = b.getByTestId('book-row').getByRole('button', { name: 'Buy 10 APL', exact: true })
+  await expect(buy).toBeEnabled()
+  await expect(b.getByTestId('take-shortfall')).toHaveCount(0)
+  await buy.click()
   await expect(b.getByTestId('take-send')).toContainText('25 BAN')
   await expect(b.getByTestId('take-receive')).toContainText('10 APL')
+  // The row is named Network fees; its value does not say fees again.
+  await expect(b.getByTestId('take-fee')).toHaveText(/^At most [\d.,]+ TAB \(approval, lock and redeem\)\.$/)
   await expect(b.getByTestId('take-dialog')).toContainText(
     `they come back to you after ${timelocks.taker} blocks`,
   )

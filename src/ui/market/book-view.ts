@@ -1,5 +1,5 @@
-import type { Address, Hex } from 'viem'
-import { formatAmount } from '../../wallet/amount'
+import { type Address, formatUnits, type Hex } from 'viem'
+import { formatAmount, groupThousands } from '../../wallet/amount'
 import { formatDuration } from '../format'
 import { type Decimal, unitPrice } from './price'
 import type { MarketBookEntry, MarketPair, MarketToken } from './source'
@@ -39,6 +39,20 @@ export interface BookRow {
   readonly expiresInS: number
   /** `in 4m 05s`, or `expired` (`expiryLabel`). */
   readonly expiry: string
+  /** The take button's words: what taking it gets the user, `Buy 100 GLD` (ask) or `Sell 100 GLD` (bid). */
+  readonly action: string
+  /**
+   * `You hold 40 of 50 SLV`: the user holds less of the token the offer asks for than it asks, so taking
+   * it would be refused. Null when they hold enough, for their own offer, and when the balance is not
+   * known (`bookView`'s `holdings`): nothing is claimed then.
+   */
+  readonly shortfall: string | null
+}
+
+/** What the account looking at the book holds of one token, in base units. */
+export interface TokenHolding {
+  readonly token: Address
+  readonly amount: bigint
 }
 
 export interface BookView {
@@ -64,10 +78,21 @@ export function expiryLabel(seconds: number): string {
   return seconds > 0 ? `in ${formatDuration(seconds * 1000)}` : 'expired'
 }
 
+/** `You hold 40 of 50 SLV` when `holdings` say the user holds less than `asked` of `pay`; else null. */
+function shortfall(holdings: readonly TokenHolding[] | null, pay: MarketToken, asked: bigint): string | null {
+  const a = pay.address.toLowerCase()
+  const held = holdings?.find((h) => h.token.toLowerCase() === a)
+  if (held === undefined || held.amount >= asked) return null
+  return `You hold ${groupThousands(formatUnits(held.amount, pay.decimals))} of ${formatAmount(asked, pay.decimals, pay.symbol)}`
+}
+
 /**
  * The order book of `pair` from open offers: asks (selling base) cheapest first, bids (selling quote)
  * highest first, ties by larger amount then id; expired offers and other pairs left out. Prices are
- * exact ratios of the signed amounts (cross-multiplied for sorting, rounded only for display). Pure.
+ * exact ratios of the signed amounts (cross-multiplied for sorting, rounded only for display).
+ * `holdings` are what `me` holds, as far as known (null: not known, as on a light node with no peer to
+ * prove a balance against, or with the wallet locked): an offer asking more of a token listed there than
+ * it holds gets a `shortfall`; a token not listed is not known, and nothing is said of it. Pure.
  */
 export function bookView(
   entries: readonly MarketBookEntry[],
@@ -75,6 +100,7 @@ export function bookView(
   tokens: readonly MarketToken[],
   me: Address | null,
   nowMs: number,
+  holdings: readonly TokenHolding[] | null = null,
 ): BookView {
   const base = tokenOf(tokens, pair.base)
   const quote = tokenOf(tokens, pair.quote)
@@ -92,19 +118,23 @@ export function bookView(
     if (side === null) continue
     const baseAmount = side === 'ask' ? o.sellAmount : o.buyAmount
     const quoteAmount = side === 'ask' ? o.buyAmount : o.sellAmount
+    const mine = me !== null && o.maker.toLowerCase() === me.toLowerCase()
+    const amount = formatAmount(baseAmount, base.decimals, base.symbol)
     const row: BookRow = {
       id: entry.id,
       side,
       price: unitPrice(baseAmount, base.decimals, quoteAmount, quote.decimals),
       inverse: unitPrice(quoteAmount, quote.decimals, baseAmount, base.decimals),
-      amount: formatAmount(baseAmount, base.decimals, base.symbol),
+      amount,
       total: formatAmount(quoteAmount, quote.decimals, quote.symbol),
       maker: o.maker,
       makerIdenticon: o.maker.toLowerCase(),
-      mine: me !== null && o.maker.toLowerCase() === me.toLowerCase(),
+      mine,
       unfunded: entry.makerLacksBalance,
       expiresInS,
       expiry: expiryLabel(expiresInS),
+      action: `${side === 'ask' ? 'Buy' : 'Sell'} ${amount}`,
+      shortfall: mine ? null : shortfall(holdings, tokenOf(tokens, o.buyToken), o.buyAmount),
     }
     ;(side === 'ask' ? asks : bids).push({ row, baseAmount, quoteAmount })
   }

@@ -19,7 +19,7 @@ export interface TakeConfirmation {
   readonly receive: string
   /** `1 GLD = 0.5 SLV`. */
   readonly price: string
-  /** `Network fees: at most 0.00042 TAB (approval, lock and redeem).` */
+  /** `At most 0.00042 TAB (approval, lock and redeem).`: the value of the dialog's Network fees row. */
   readonly fee: string
   /** What happens if the maker walks away, in blocks and time. */
   readonly safety: string
@@ -67,7 +67,7 @@ export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): Take
     send: `You send ${paid}`,
     receive: `You receive ${got}`,
     price: `1 ${get.symbol} ${price.exact ? '=' : '≈'} ${price.text} ${pay.symbol}`,
-    fee: `Network fees: at most ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} (${steps}).`,
+    fee: `At most ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} (${steps}).`,
     safety: `Your ${paid} are locked only after the maker's ${got} are locked and confirmed. If the maker does not complete, they come back to you after ${o.takerTimelock} blocks (~${blocksDuration(BigInt(o.takerTimelock), ctx.params)}).`,
     refusal,
   }

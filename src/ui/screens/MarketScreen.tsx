@@ -1,15 +1,16 @@
 import { useState } from 'react'
 import { Link } from 'react-router'
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import { LoadFailed } from '../components/explorer'
 import { MyOffers } from '../components/market/MyOffers'
 import { MyTrades } from '../components/market/MyTrades'
 import { OrderBook } from '../components/market/OrderBook'
+import { PairSelector } from '../components/market/PairSelector'
 import { PostOfferForm } from '../components/market/PostOfferForm'
 import { TakeDialog } from '../components/market/TakeDialog'
 import { marketErrorMessage } from '../market/errors'
 import { forgetPostedOffer } from '../market/posted-offers'
-import type { MarketBookEntry, MarketPair, MarketSource, MarketToken } from '../market/source'
+import type { MarketBookEntry, MarketPair, MarketSource } from '../market/source'
 import { takenOfferNote } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { firstPair, saveMarketPair } from '../market-pair-setting'
@@ -81,6 +82,36 @@ function Market({ source }: { readonly source: MarketSource }) {
     ['offers'],
     [pair?.base, pair?.quote],
   )
+  // What the account holds of the pair's two tokens, to say by each take button it cannot pay for. Not
+  // read with the wallet locked (no take can be signed; the book says to unlock), nor claimed when the
+  // node cannot say (a light node with no peer to prove a balance against: the read fails).
+  const account = ctx?.account
+  const holder = account?.unlocked ? account.address : null
+  const held = useMarketQuery(
+    source,
+    async (s) => {
+      if (pair === null || holder === null) return null
+      const [base, quote] = await Promise.all([
+        s.balanceOf(pair.base, holder),
+        s.balanceOf(pair.quote, holder),
+      ])
+      return {
+        holder,
+        holdings: [
+          { token: pair.base, amount: base },
+          { token: pair.quote, amount: quote },
+        ],
+      }
+    },
+    ['wallet', 'head'],
+    [pair?.base, pair?.quote, holder],
+  )
+  // Kept from the last read until the next one lands: only for the account still trading (the book
+  // matches each offer's token against the tokens read, so another pair's balances claim nothing).
+  const holdings =
+    held !== null && 'value' in held && held.value !== null && held.value.holder === holder
+      ? held.value.holdings
+      : null
   // The wallet's open offers in every pair (its accounts may change: `wallet`).
   const mine = useMarketQuery(source, (s) => s.myOffers(), ['offers', 'wallet'], [])
   const swaps = useMarketQuery(source, (s) => s.swaps(), ['swaps'], [])
@@ -143,6 +174,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                 tokens={ctx.tokens}
                 me={ctx.account?.address ?? null}
                 locked={ctx.account?.unlocked === false}
+                holdings={holdings}
                 onTake={(entry) => {
                   setNotice(null)
                   setTaken(null)
@@ -227,51 +259,6 @@ function Market({ source }: { readonly source: MarketSource }) {
           )}
         </>
       )}
-    </div>
-  )
-}
-
-function PairSelector({
-  tokens,
-  pair,
-  onChange,
-}: {
-  readonly tokens: readonly MarketToken[]
-  readonly pair: MarketPair
-  readonly onChange: (pair: MarketPair) => void
-}) {
-  const options = tokens.map((t) => (
-    <option key={t.address} value={t.address}>
-      {t.symbol}
-    </option>
-  ))
-  const set = (side: 'base' | 'quote', value: string) => onChange({ ...pair, [side]: value as Address })
-  return (
-    <div className="pair" data-testid="pair">
-      <select
-        className="input"
-        aria-label="Token traded"
-        value={pair.base}
-        onChange={(e) => set('base', e.currentTarget.value)}
-      >
-        {options}
-      </select>
-      <span className="muted">priced in</span>
-      <select
-        className="input"
-        aria-label="Token it is priced in"
-        value={pair.quote}
-        onChange={(e) => set('quote', e.currentTarget.value)}
-      >
-        {options}
-      </select>
-      <button
-        type="button"
-        className="button button--small"
-        onClick={() => onChange({ base: pair.quote, quote: pair.base })}
-      >
-        Swap sides
-      </button>
     </div>
   )
 }

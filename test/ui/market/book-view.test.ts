@@ -97,6 +97,39 @@ describe('order book view', () => {
     expect(book.bids).toEqual([])
   })
 
+  test('each take button says what it buys or sells; one the user cannot pay for says what they hold', () => {
+    const entries = [
+      entry(id(1)), // asks 50 SLV for 100 GLD
+      entry(id(2), { sellAmount: 20_00n, buyAmount: 8_000000n }), // asks 8 SLV for 20 GLD
+      entry(id(3), { sellToken: SLV, sellAmount: 30_000000n, buyToken: GLD, buyAmount: 2000_00n }), // asks 2,000 GLD
+      entry(id(4), { maker: BOB, buyAmount: 90_000000n }), // Bob's own
+    ]
+    // Bob holds 975 GLD and 40 SLV (the tokens are listed in any case).
+    const holdings = [
+      { token: GLD, amount: 975_00n },
+      { token: SLV.toUpperCase().replace('0X', '0x') as typeof SLV, amount: 40_000000n },
+    ]
+    const book = bookView(entries, pair, TOKENS, BOB, NOW_MS, holdings)
+    expect(book.asks.map((r) => [r.id, r.action, r.shortfall])).toEqual([
+      [id(2), 'Buy 20 GLD', null],
+      [id(1), 'Buy 100 GLD', 'You hold 40 of 50 SLV'],
+      [id(4), 'Buy 100 GLD', null],
+    ])
+    expect(book.bids.map((r) => [r.action, r.shortfall])).toEqual([
+      ['Sell 2,000 GLD', 'You hold 975 of 2,000 GLD'],
+    ])
+    // Exactly enough is enough.
+    const exact = bookView([entry(id(1))], pair, TOKENS, BOB, NOW_MS, [{ token: SLV, amount: 50_000000n }])
+    expect(exact.asks[0]?.shortfall).toBeNull()
+    // Balances not known (a light node with no peer to prove them, a locked wallet), or not of the
+    // token an offer asks: nothing is claimed.
+    for (const known of [null, [{ token: GLD, amount: 0n }]]) {
+      const b = bookView(entries, pair, TOKENS, BOB, NOW_MS, known)
+      expect(b.asks.map((r) => r.shortfall)).toEqual([null, null, null])
+    }
+    expect(bookView(entries, pair, TOKENS, BOB, NOW_MS).bids[0]?.shortfall).toBeNull()
+  })
+
   test('tokens compare in any case; an unknown token is named by its address', () => {
     expect(tokenOf(TOKENS, GLD.toUpperCase().replace('0X', '0x') as typeof GLD).symbol).toBe('GLD')
     const other = '0x3000000000000000000000000000000000000003'

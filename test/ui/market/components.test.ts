@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest'
 import { MyOffersList } from '../../../src/ui/components/market/MyOffers'
 import { MyTrades } from '../../../src/ui/components/market/MyTrades'
 import { OrderBook } from '../../../src/ui/components/market/OrderBook'
+import { PairSelector } from '../../../src/ui/components/market/PairSelector'
 import { PostOfferForm } from '../../../src/ui/components/market/PostOfferForm'
 import { myOffersView } from '../../../src/ui/market/book-view'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
@@ -85,6 +86,7 @@ describe('market components render from the view models', () => {
         tokens: TOKENS,
         me: BOB,
         locked: false,
+        holdings: null,
         onTake: () => {},
         onCancel: () => {},
       }),
@@ -94,9 +96,13 @@ describe('market components render from the view models', () => {
     expect(t).toContain('Selling GLD')
     // Each price names its unit in its own cell: on a phone the table's head is hidden.
     expect(t).toContain('0.5 SLV per GLD 2 GLD per SLV')
-    expect(t).toContain('Buy GLD')
+    // Each take button says how much it buys or sells.
+    expect(t).toContain('Buy 100 GLD')
     expect(t).toContain('Withdraw')
-    expect(t).toContain('Sell GLD')
+    expect(t).toContain('Sell 100 GLD')
+    // Balances not known: every take button is live, and nothing is said of what the user holds.
+    expect(html).not.toContain('disabled')
+    expect(html).not.toContain('take-shortfall')
     expect(t).toContain('unfunded')
     expect(html.match(/data-testid="book-row"/g)).toHaveLength(3)
     expect(t).not.toContain('expires in')
@@ -104,6 +110,50 @@ describe('market components render from the view models', () => {
     expect(html.match(/<td class="small" data-label="Expires">(in [^<]+|expired)<\/td>/g)).toHaveLength(3)
     // On a phone each value sits under its column's name (the head is hidden); the buttons need none.
     expect(cellLabels(html, 'book-row')).toEqual(Array(3).fill(['Price', 'Amount', 'Maker', 'Expires', null]))
+  })
+
+  test('order book: a take the user cannot pay for is off, and says what they hold beside its button', () => {
+    const props = {
+      entries: [entry(id(1)), entry(id(2), { sellAmount: 20_00n, buyAmount: 8_000000n })],
+      pair: { base: GLD, quote: SLV },
+      tokens: TOKENS,
+      me: BOB,
+      locked: false,
+      // 40 SLV: enough for 20 GLD (8 SLV), not for 100 GLD (50 SLV).
+      holdings: [{ token: SLV, amount: 40_000000n }],
+      onTake: () => {},
+      onCancel: () => {},
+    }
+    const html = renderToStaticMarkup(createElement(OrderBook, props))
+    const buttons = html.match(/<button[^>]*>[^<]*<\/button>/g) ?? []
+    expect(buttons).toHaveLength(2)
+    expect(buttons[0]).toMatch(/^<button(?![^>]*disabled)[^>]*>Buy 20 GLD<\/button>$/)
+    expect(buttons[1]).toMatch(/ disabled=""[^>]*>Buy 100 GLD<\/button>$/)
+    // The reason is in view beside it, and is the button's description for assistive technology.
+    const note = /<div class="muted small" id="([^"]+)" data-testid="take-shortfall">([^<]*)<\/div>/.exec(
+      html,
+    )
+    expect(note?.[2]).toBe('You hold 40 of 50 SLV')
+    expect(buttons[1]).toContain(`aria-describedby="${note?.[1]}"`)
+    expect(html.match(/data-testid="take-shortfall"/g)).toHaveLength(1)
+    expect(html.indexOf('Buy 100 GLD')).toBeLessThan(html.indexOf('You hold 40 of 50 SLV'))
+  })
+
+  test('pair selector: its button flips the pair, and says so (not a swap of tokens)', () => {
+    let chosen: MarketPair | null = null
+    const el = createElement(PairSelector, {
+      tokens: TOKENS,
+      pair: { base: GLD, quote: SLV },
+      onChange: (p: MarketPair) => {
+        chosen = p
+      },
+    })
+    const html = renderToStaticMarkup(el)
+    expect(text(html)).not.toContain('Swap')
+    expect(html).toMatch(/<button[^>]*title="Show SLV priced in GLD"[^>]*>Flip pair<\/button>/)
+    const [button] = byTestId(PairSelector(el.props), 'pair-flip')
+    click(button)
+    expect(chosen).toEqual({ base: SLV, quote: GLD })
   })
 
   test('my trades: the notice says when a trade needs the user; finished ones go to history', () => {
@@ -323,6 +373,7 @@ describe('market components render from the view models', () => {
           tokens: TOKENS,
           me,
           locked,
+          holdings: null,
           onTake: () => {},
           onCancel: () => {},
         }),
@@ -331,7 +382,7 @@ describe('market components render from the view models', () => {
     expect(text(lockedBook)).toContain('Your wallet is locked: unlock it to take an offer. Unlock')
     expect(lockedBook).toMatch(unlockLink)
     // Said before the take buttons it is about.
-    expect(lockedBook.indexOf('data-testid="wallet-locked"')).toBeLessThan(lockedBook.indexOf('Buy GLD'))
+    expect(lockedBook.indexOf('data-testid="wallet-locked"')).toBeLessThan(lockedBook.indexOf('Buy 100 GLD'))
     expect(book(false)).not.toContain('wallet-locked')
     // Only its own offers in the book: nothing to take, nothing to say.
     expect(book(true, ALICE)).not.toContain('wallet-locked')

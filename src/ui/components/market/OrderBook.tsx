@@ -1,6 +1,6 @@
 import { useMemo } from 'react'
 import type { Address } from 'viem'
-import { type BookRow, bookView } from '../../market/book-view'
+import { type BookRow, bookView, type TokenHolding } from '../../market/book-view'
 import type { MarketBookEntry, MarketPair, MarketToken } from '../../market/source'
 import { useNow } from '../../useNow'
 import { Identicon } from '../Identicon'
@@ -13,15 +13,23 @@ interface OrderBookProps {
   readonly me: Address | null
   /** The wallet is locked: a take could not be signed, so the book says so above its take buttons. */
   readonly locked: boolean
+  /**
+   * What the user holds of the pair's tokens, or null when not known (a light node with no peer to prove
+   * it, a locked wallet): a take it cannot pay for is then off, saying what it holds.
+   */
+  readonly holdings: readonly TokenHolding[] | null
   readonly onTake: (entry: MarketBookEntry) => void
   readonly onCancel: (entry: MarketBookEntry) => void
 }
 
 /** The pair's order book: offers selling the base (asks) and buying it (bids), best price first. */
-export function OrderBook({ entries, pair, tokens, me, locked, onTake, onCancel }: OrderBookProps) {
+export function OrderBook({ entries, pair, tokens, me, locked, holdings, onTake, onCancel }: OrderBookProps) {
   // The expiry countdowns tick only while there is something to count down.
   const now = useNow(1000, entries.length > 0)
-  const book = useMemo(() => bookView(entries, pair, tokens, me, now), [entries, pair, tokens, me, now])
+  const book = useMemo(
+    () => bookView(entries, pair, tokens, me, now, holdings),
+    [entries, pair, tokens, me, now, holdings],
+  )
   const byId = useMemo(() => new Map(entries.map((e) => [e.id, e])), [entries])
   const side = (title: string, testId: string, rows: readonly BookRow[], empty: string) => (
     <div className="book__side">
@@ -73,13 +81,27 @@ export function OrderBook({ entries, pair, tokens, me, locked, onTake, onCancel 
                         Withdraw
                       </button>
                     ) : (
-                      <button
-                        type="button"
-                        className="button button--small button--primary"
-                        onClick={() => onTake(entry)}
-                      >
-                        {r.side === 'ask' ? `Buy ${book.base.symbol}` : `Sell ${book.base.symbol}`}
-                      </button>
+                      <>
+                        {/* Off when the user cannot pay for it, the reason in view beside it (the dialog would refuse). */}
+                        <button
+                          type="button"
+                          className="button button--small button--primary"
+                          disabled={r.shortfall !== null}
+                          aria-describedby={r.shortfall === null ? undefined : `take-shortfall-${r.id}`}
+                          onClick={() => onTake(entry)}
+                        >
+                          {r.action}
+                        </button>
+                        {r.shortfall === null ? null : (
+                          <div
+                            className="muted small"
+                            id={`take-shortfall-${r.id}`}
+                            data-testid="take-shortfall"
+                          >
+                            {r.shortfall}
+                          </div>
+                        )}
+                      </>
                     )}
                   </td>
                 </tr>

@@ -88,7 +88,7 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, onClo
               <dd>{c.price}</dd>
             </div>
             <div className="facts__row">
-              <dt>Fees</dt>
+              <dt>Network fees</dt>
               <dd data-testid="take-fee">{c.fee}</dd>
             </div>
             <div className="facts__row">

@@ -1,0 +1,50 @@
+import type { Address } from 'viem'
+import { tokenOf } from '../../market/book-view'
+import type { MarketPair, MarketToken } from '../../market/source'
+
+interface PairSelectorProps {
+  readonly tokens: readonly MarketToken[]
+  readonly pair: MarketPair
+  readonly onChange: (pair: MarketPair) => void
+}
+
+/** The market's pair: the token traded, the one it is priced in, and a button turning the pair around. */
+export function PairSelector({ tokens, pair, onChange }: PairSelectorProps) {
+  const options = tokens.map((t) => (
+    <option key={t.address} value={t.address}>
+      {t.symbol}
+    </option>
+  ))
+  const set = (side: 'base' | 'quote', value: string) => onChange({ ...pair, [side]: value as Address })
+  return (
+    <div className="pair" data-testid="pair">
+      <select
+        className="input"
+        aria-label="Token traded"
+        value={pair.base}
+        onChange={(e) => set('base', e.currentTarget.value)}
+      >
+        {options}
+      </select>
+      <span className="muted">priced in</span>
+      <select
+        className="input"
+        aria-label="Token it is priced in"
+        value={pair.quote}
+        onChange={(e) => set('quote', e.currentTarget.value)}
+      >
+        {options}
+      </select>
+      {/* It only shows the book the other way round: named so it does not read as starting a swap. */}
+      <button
+        type="button"
+        className="button button--small"
+        data-testid="pair-flip"
+        title={`Show ${tokenOf(tokens, pair.quote).symbol} priced in ${tokenOf(tokens, pair.base).symbol}`}
+        onClick={() => onChange({ base: pair.quote, quote: pair.base })}
+      >
+        Flip pair
+      </button>
+    </div>
+  )
+}
