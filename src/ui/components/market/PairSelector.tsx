@@ -15,26 +15,21 @@ export function PairSelector({ tokens, pair, onChange }: PairSelectorProps) {
       {t.symbol}
     </option>
   ))
-  const set = (side: 'base' | 'quote', value: string) => onChange({ ...pair, [side]: value as Address })
+  const select = (side: 'base' | 'quote', label: string) => (
+    <select
+      className="input"
+      aria-label={label}
+      value={pair[side]}
+      onChange={(e) => onChange({ ...pair, [side]: e.currentTarget.value as Address })}
+    >
+      {options}
+    </select>
+  )
   return (
     <div className="pair" data-testid="pair">
-      <select
-        className="input"
-        aria-label="Token traded"
-        value={pair.base}
-        onChange={(e) => set('base', e.currentTarget.value)}
-      >
-        {options}
-      </select>
+      {select('base', 'Token traded')}
       <span className="muted">priced in</span>
-      <select
-        className="input"
-        aria-label="Token it is priced in"
-        value={pair.quote}
-        onChange={(e) => set('quote', e.currentTarget.value)}
-      >
-        {options}
-      </select>
+      {select('quote', 'Token it is priced in')}
       {/* It only shows the book the other way round: named so it does not read as starting a swap. */}
       <button
         type="button"
