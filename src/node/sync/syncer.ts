@@ -235,19 +235,25 @@ export class Syncer {
    * own announcement, or another block, is penalised as for any wrong answer (`reject`). A request that
    * fails (timeout, refusal, a broken link) counts against the peer's circuit breaker and is `ignore`d,
    * as is an announcement while that breaker is open: the block may still come by sync.
+   *
+   * `asked: 'holder'` asks a peer that did not announce it (one the announcer failed: `holders`): the
+   * same checks and penalties, but an empty answer is no fault (it need not hold the block) and is
+   * `ignore`d.
    */
   async fetchAnnounced(
     peerId: string,
     hash: Hex,
+    asked: 'announcer' | 'holder' = 'announcer',
   ): Promise<{ readonly block: Block } | { readonly verdict: 'reject' | 'ignore' }> {
     if (this.isBanned(peerId)) return { verdict: 'reject' }
     const peer = this.#peer(peerId)
     if (!peer.breaker.allow(this.#init.now())) return { verdict: 'ignore' }
     try {
-      // `#blocks` refuses an empty answer and a block of another hash: the one block asked for is there.
-      const [block] = (await this.#blocks(peerId, [hash])) as [Block]
+      // `#served` refuses a block of another hash: the one block asked for is there, or none.
+      const [block] =
+        asked === 'announcer' ? await this.#blocks(peerId, [hash]) : await this.#served(peerId, [hash])
       peer.breaker.success()
-      return { block }
+      return block === undefined ? { verdict: 'ignore' } : { block }
     } catch (err) {
       if (!(err instanceof Misbehaviour)) {
         peer.breaker.failure(this.#init.now())
@@ -257,6 +263,30 @@ export class Syncer {
       this.penalize(peerId, err.offence)
       return { verdict: 'reject' }
     }
+  }
+
+  /**
+   * The peers to ask for an announced block its announcer failed to serve (gossipsub drops the other
+   * copies of the announcement as duplicates, so nothing else would bring it before a later block made
+   * the node sync), best claimed head first, `except` (the announcer) left out: those that told us a
+   * head (a beacon, a status or headers answer, a block) and whose claims stand — not banned, not just
+   * penalised or failing (`doubted`), their breaker not open. A claim is only what the peer last told
+   * (beacons go out on network changes), so one claiming less than the block's height is still asked:
+   * the miner itself usually is one.
+   */
+  holders(except: string): string[] {
+    const now = this.#init.now()
+    return [...this.#peers]
+      .filter(
+        ([id, p]) =>
+          id !== except &&
+          p.head >= 0n &&
+          !doubted(p) &&
+          !this.isBanned(id) &&
+          p.breaker.state(now) !== 'open',
+      )
+      .sort(byClaim)
+      .map(([id]) => id)
   }
 
   /** The peer left: forget what it claimed (its score and ban stay). */
@@ -603,10 +633,17 @@ export class Syncer {
     return chain.head.hash !== before
   }
 
+  /** The blocks `hashes` from a peer that served their headers (or announced them): none is a wrong answer. */
   async #blocks(peerId: string, hashes: readonly Hex[]): Promise<Block[]> {
+    const blocks = await this.#served(peerId, hashes)
+    if (blocks.length === 0) throw new Misbehaviour('wrong-response', 'no blocks for headers it served')
+    return blocks
+  }
+
+  /** The first blocks of `hashes` that `peerId` holds, in order (maybe none); a block not asked for is a wrong answer. */
+  async #served(peerId: string, hashes: readonly Hex[]): Promise<Block[]> {
     const bytes = await this.#ask(peerId, this.#protocols.blocks, encodeBlocksRequest(hashes))
     const blocks = decodeFromPeer(() => decodeBlocksResponse(bytes))
-    if (blocks.length === 0) throw new Misbehaviour('wrong-response', 'no blocks for headers it served')
     blocks.forEach((b, i) => {
       if (hashBlock(b) !== hashes[i])
         throw new Misbehaviour('wrong-response', 'a block that was not asked for')

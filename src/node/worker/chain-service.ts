@@ -230,6 +230,28 @@ const SLICE_MS = 40
 const TEMPLATE_REBUILD_COST_FACTOR = 10
 const TEMPLATE_MAX_AGE_MS = 500
 
+/**
+ * Peers asked, one at a time, for an announced block its announcer failed to serve (`Syncer.holders`):
+ * enough to get past a liar or two in front of the miner, few enough that an announcement costs a
+ * bounded number of requests.
+ */
+const MAX_HOLDERS_ASKED = 3
+
+/**
+ * Whether `block`'s body is the one its header commits to (size and transactions root): a block that
+ * holds this and is still invalid is invalid whoever serves it; one that does not is a forged body.
+ */
+function committed(block: Block): boolean {
+  try {
+    validateSize(block)
+    validateBody(block)
+    return true
+  } catch (err) {
+    if (!(err instanceof BlockError)) throw err
+    return false
+  }
+}
+
 /** How long a new peer has to hand over its pending transactions. */
 const POOL_TIMEOUT_MS = 10_000
 
@@ -748,20 +770,52 @@ export function createChainService(init: ChainServiceInit) {
     }
     // One fetch per peer and block at a time: the same header announced again by its sender (as a new
     // message) while its block is being fetched from it would only ask for it again.
-    const key = `${from} ${hash}`
-    if (fetching.has(key)) return 'ignore'
+    if (fetching.has(`${from} ${hash}`)) return 'ignore'
+    const own = await fetchAndImport(from, hash, arrivedAt, 'announcer')
+    if (own.settled) return own.verdict
+    // The announcer did not serve its block (it may have only passed an honest header on, ahead of the
+    // honest copies, which gossipsub then drops as duplicates without asking us): a few other peers are
+    // asked, one at a time, before the block is left to a later sync. One that serves it makes the
+    // verdict the block's: an accepted header goes on to our peers, for we now serve its block.
+    let asked = 0
+    for (const peer of syncer.holders(from)) {
+      if (asked === MAX_HOLDERS_ASKED) break
+      if (chain.getBlock(hash) !== undefined) return 'ignore'
+      if (fetching.has(`${peer} ${hash}`)) continue
+      asked++
+      const other = await fetchAndImport(peer, hash, arrivedAt, 'holder')
+      if (other.settled) return other.verdict
+    }
+    return own.verdict
+  }
+
+  /**
+   * Asks `peer` for the announced block `hash` (`Syncer.fetchAnnounced`, as its announcer or as a peer
+   * that may hold it) and imports what it serves; one that serves an invalid block pays for it. The
+   * verdict, `settled` once the block itself was judged (imported, held, known, or invalid with the very
+   * body its header commits to); not when the peer did not serve it (nothing, a failed request, another
+   * block, a forged body): another peer may still.
+   */
+  async function fetchAndImport(
+    peer: string,
+    hash: Hex,
+    arrivedAt: number,
+    asked: 'announcer' | 'holder',
+  ): Promise<{ readonly verdict: GossipVerdict; readonly settled: boolean }> {
+    const key = `${peer} ${hash}`
     fetching.add(key)
     let fetched: Awaited<ReturnType<Syncer['fetchAnnounced']>>
     try {
-      fetched = await syncer.fetchAnnounced(from, hash)
+      fetched = await syncer.fetchAnnounced(peer, hash, asked)
     } finally {
       fetching.delete(key)
     }
-    if (!('block' in fetched)) return fetched.verdict
-    const verdict = importBlock(fetched.block, from, arrivedAt)
+    if (!('block' in fetched)) return { verdict: fetched.verdict, settled: false }
+    const verdict = importBlock(fetched.block, peer, arrivedAt)
     if (verdict === 'accept') counts.blocksFromAnnouncements++
-    if (verdict === 'reject') syncer.penalize(from, 'invalid-block')
-    return verdict
+    if (verdict !== 'reject') return { verdict, settled: true }
+    syncer.penalize(peer, 'invalid-block')
+    return { verdict, settled: committed(fetched.block) }
   }
 
   /**

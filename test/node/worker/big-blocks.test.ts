@@ -1,10 +1,11 @@
-import type { Hex } from 'viem'
+import { type Hex, toHex } from 'viem'
 import { describe, expect, test, vi } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { testGenesis } from '../../../src/node/chain/genesis'
-import { encodeHeader } from '../../../src/node/chain/header'
-import type { Block } from '../../../src/node/chain/types'
+import { decodeHeader, encodeHeader, hashHeader } from '../../../src/node/chain/header'
+import type { Block, Header } from '../../../src/node/chain/types'
+import type { NetworkSink } from '../../../src/node/network/bridge'
 import { NetError } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainTopic, MAX_GOSSIP_BYTES } from '../../../src/node/network/protocol'
@@ -12,7 +13,7 @@ import { blockGossip } from '../../../src/node/sync/block-gossip'
 import { decodeBlocksRequest, encodeBlocksResponse } from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { until } from '../../until'
-import { blockOf, blockOfSize, padded, txsOf } from '../chain/chain-fixtures'
+import { blockOf, blockOfSize, padded, seal, txsOf } from '../chain/chain-fixtures'
 import { startMemoryNode } from './memory-node'
 
 const GENESIS = testGenesis()
@@ -39,6 +40,54 @@ async function barePeer(
     gossip: async () => 'ignore',
     request: async (_protocol, data) =>
       encodeBlocksResponse((await serve(decodeBlocksRequest(data))).map((b) => encodeBlock(b))),
+    networkChanged: async () => {},
+  })
+  return link
+}
+
+/**
+ * `sink` behind a seen cache, as gossipsub puts it in front of a node: a message whose bytes already came
+ * on its topic (from any peer) is dropped unread, for gossipsub identifies a message by its data.
+ */
+function seenOnce(sink: NetworkSink): NetworkSink {
+  const seen = new Set<string>()
+  return {
+    ...sink,
+    async gossip(topic, data, from) {
+      const id = `${topic} ${toHex(data)}`
+      if (seen.has(id)) return 'ignore'
+      seen.add(id)
+      return sink.gossip(topic, data, from)
+    },
+  }
+}
+
+/**
+ * A lying peer of `hub`: it passes every announcement it receives on at once (as its own message, ahead of
+ * the honest copy) and answers requests for the block with what `serve` makes of the header.
+ */
+async function relayingLiar(
+  hub: ReturnType<typeof memoryHub>,
+  id: string,
+  serve: (header: Header) => readonly Block[],
+) {
+  const link = hub.join(id)
+  let last: Header | null = null
+  await link.api.handle(syncProtocols(CHAIN).blocks)
+  await link.api.subscribe(BIG_BLOCKS)
+  await link.attach({
+    gossip: async (topic, data) => {
+      if (topic !== BIG_BLOCKS) return 'ignore'
+      last = decodeHeader(data)
+      await link.api.publish(topic, data)
+      return 'ignore'
+    },
+    request: async (_protocol, data) => {
+      const header = last
+      const asked = decodeBlocksRequest(data)
+      const blocks = header !== null && asked.includes(hashHeader(header)) ? serve(header) : []
+      return encodeBlocksResponse(blocks.map((b) => encodeBlock(b)))
+    },
     networkChanged: async () => {},
   })
   return link
@@ -107,6 +156,82 @@ describe('blocks too big for gossip', () => {
     expect(await b.api.stats()).toMatchObject({ penalties: 3, blocksFromAnnouncements: 1 })
     b.stop()
   }, 60_000)
+
+  test.each([
+    ['serves nothing', () => []],
+    ['serves a forged body', (header: Header) => [{ header, transactions: [] }]],
+  ])(
+    'a peer that relays the header first and %s is penalised; the block comes from another peer at once',
+    async (_, serve: (header: Header) => readonly Block[]) => {
+      // M mines one big block (its clock stands still: no block after it); L passes M's header on to V
+      // first, so gossipsub drops the honest copy from M as a duplicate without asking V's node.
+      const clock = Date.now()
+      const hub = memoryHub()
+      const m = await startMemoryNode(hub, 'M', GENESIS, { now: () => clock })
+      await relayingLiar(hub, 'L', serve)
+      const v = await startMemoryNode(hub, 'V', GENESIS, {}, seenOnce)
+      await until(async () => (await v.api.peerStatuses()).some((p) => p.peerId === 'M'))
+      for (const raw of await bulky(12)) await m.api.sendRawTransaction(raw)
+      await m.api.setMining(true)
+      await until(async () => (await m.api.head()).number === 1n)
+      await m.api.setMining(false)
+      const mined = await m.api.head()
+      expect(await m.api.stats()).toMatchObject({ blocksAnnounced: 1 })
+      await until(async () => (await v.api.head()).hash === mined.hash, 10_000)
+      expect(announcementVerdicts(hub).filter(([, to]) => to === 'V')).toEqual([
+        ['L', 'V', 'accept'],
+        ['M', 'V', 'ignore'],
+      ])
+      expect(await v.api.stats()).toMatchObject({
+        blocksFromAnnouncements: 1,
+        blocksFetchedBySync: 0,
+        penalties: 1,
+      })
+      expect((await m.api.head()).number).toBe(1n)
+      m.stop()
+      v.stop()
+    },
+    60_000,
+  )
+
+  test('past a failed announcer, at most 3 other peers are asked (none for an invalid block), and one that lacks the block pays nothing', async () => {
+    const block = blockOf(new Chain({ genesis: GENESIS }), [])
+    const hub = memoryHub()
+    const blocksProtocol = syncProtocols(CHAIN).blocks
+    let asked = 0
+    const counting = (sink: NetworkSink): NetworkSink => ({
+      ...sink,
+      async request(protocol, data, from) {
+        if (protocol === blocksProtocol && from === 'V') asked++
+        return sink.request(protocol, data, from)
+      },
+    })
+    // Four full peers at the genesis: none holds the block (each is sent the announcement too, and asks
+    // the others in turn: only V's requests are counted).
+    const holders = []
+    for (const id of ['H1', 'H2', 'H3', 'H4'])
+      holders.push(await startMemoryNode(hub, id, GENESIS, {}, counting))
+    const v = await startMemoryNode(hub, 'V', GENESIS)
+    await until(async () => (await v.api.peerStatuses()).length === 4)
+    const silent = await barePeer(hub, 'silent', () => [])
+    await silent.api.publish(BIG_BLOCKS, encodeHeader(block.header))
+    expect(announcementVerdicts(hub).filter(([, to]) => to === 'V')).toEqual([['silent', 'V', 'reject']])
+    expect(asked).toBe(3)
+    expect(await v.api.stats()).toMatchObject({ penalties: 1, blocksFromAnnouncements: 0 })
+    expect(await v.api.blockByHash(hashBlock(block))).toBeNull()
+    // A block invalid with the very body its header commits to is invalid whoever serves it: no one else
+    // is asked.
+    const invalid = seal({ ...block, header: { ...block.header, stateRoot: `0x${'11'.repeat(32)}` } })
+    const bad = await barePeer(hub, 'bad', () => [invalid])
+    await bad.api.publish(BIG_BLOCKS, encodeHeader(invalid.header))
+    expect(announcementVerdicts(hub).filter(([, to]) => to === 'V')).toEqual([
+      ['silent', 'V', 'reject'],
+      ['bad', 'V', 'reject'],
+    ])
+    expect(asked).toBe(3)
+    expect(await v.api.stats()).toMatchObject({ penalties: 2, blocksFromAnnouncements: 0 })
+    for (const node of [...holders, v]) node.stop()
+  })
 
   test('a block of exactly the gossip cap goes whole, one byte larger goes as its header; the peer takes both', async () => {
     const chain = new Chain({ genesis: GENESIS })
