@@ -17,6 +17,15 @@ export interface GossipMessage {
  * came from (`Syncer.fetchAnnounced`), with the same checks, limits and penalties as sync. That peer
  * holds it: a node passes an announcement on (gossipsub forwards what it accepts) only once it has
  * fetched and imported the block.
+ *
+ * Gossipsub identifies a message by its data, so the first copy of a header is the only one a node is
+ * asked about: a peer that relays an honest header ahead of the others and then serves nothing (or a
+ * forged body) would leave the block to a later sync. So when the announcer fails, a few other peers
+ * likely to hold it (`Syncer.holders`, at most 3, one at a time) are asked too, with the same checks and
+ * penalties (an empty answer from a peer that did not announce it is no fault); the announcer is
+ * penalised as ever, and the announcement gets the block's verdict (accepted: it goes on, for the node
+ * now serves the block). A block that arrives by sync instead is not announced again, as a small one is
+ * not gossiped again: its peers then learn of it by sync too.
  */
 export function blockGossip(block: Block, chainId: number): GossipMessage {
   const whole = encodeBlock(block)

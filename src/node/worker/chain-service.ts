@@ -139,7 +139,7 @@ export interface ChainStats {
    * their header on the `big-blocks` topic, for peers to fetch (`blockGossip`).
    */
   readonly blocksAnnounced: number
-  /** Blocks a peer announced by their header, fetched from it and imported (accepted). */
+  /** Blocks a peer announced by their header, fetched from it (or, it failing, another peer) and imported (accepted). */
   readonly blocksFromAnnouncements: number
   /** Blocks this node mined that the network refused to gossip (each one's reason is in the console). */
   readonly blocksUnsent: number
@@ -723,10 +723,11 @@ export function createChainService(init: ChainServiceInit) {
   /**
    * Verdict on a block's announcement (its header, on the `big-blocks` topic) from `from`: a header that
    * holds against its parent (or, its parent unknown, carries its work: then sync fetches it with the
-   * blocks between) is fetched from `from` (`Syncer.fetchAnnounced`) and imported as a gossiped block
-   * would be. A header that breaks a rule, and an announcer that does not serve its block or serves
-   * another, or an invalid one, are penalised (`reject`); a block already held is `ignore`d. The header of
-   * one not rejected goes to `onGossipHeader`, as a gossiped block's does.
+   * blocks between) is fetched from `from` (`Syncer.fetchAnnounced`), else from a few other peers
+   * (`fetchAnnounced`), and imported as a gossiped block would be. A header that breaks a rule, and an
+   * announcer that does not serve its block or serves another, or an invalid one, are penalised
+   * (`reject`, unless another peer served the block: then the block's verdict); a block already held is
+   * `ignore`d. The header of one not rejected goes to `onGossipHeader`, as a gossiped block's does.
    */
   async function announced(data: Uint8Array, from: string, arrivedAt: number): Promise<GossipVerdict> {
     let header: Header
