@@ -21,7 +21,10 @@ export interface TabGaterInit {
 export function tabConnectionGater(init: TabGaterInit): ConnectionGater {
   return {
     denyDialPeer: (peer) => init.isBanned(peer),
-    denyInboundRelayedConnection: (_relay, peer) => init.isBanned(peer),
+    // Relayed connections come through our relay only: a STOP stream from any other peer (one linked
+    // to us directly, playing relay) is refused. (libp2p serves STOP on every link.)
+    denyInboundRelayedConnection: (relay, peer) =>
+      !init.relayAddrs().some((r) => peerIdOf(r) === relay.toString()) || init.isBanned(peer),
     denyInboundEncryptedConnection: (peer) => init.isBanned(peer),
     denyOutboundEncryptedConnection: (peer) => init.isBanned(peer),
     denyInboundUpgradedConnection: (peer) => init.isBanned(peer),
@@ -32,4 +35,9 @@ export function tabConnectionGater(init: TabGaterInit): ConnectionGater {
       return !init.relayAddrs().some((r) => text.startsWith(r.toString().split('/p2p/')[0] ?? ''))
     },
   }
+}
+
+/** The peer id `addr` ends with (its last /p2p/ part), as text; undefined if it names none. */
+export function peerIdOf(addr: Multiaddr): string | undefined {
+  return addr.getComponents().findLast((c) => c.name === 'p2p')?.value
 }

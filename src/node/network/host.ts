@@ -247,6 +247,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       rtcConfiguration,
       noiseCrypto,
       connectionGater: tabConnectionGater({ isBanned, relayAddrs: () => relay?.addrs ?? [] }),
+      isRelay: (peer) => isRelay(peer),
       peerDiscovery: [
         (components) => {
           const discovery = pubsubPeerDiscovery({

@@ -1,13 +1,15 @@
 import { type ICryptoInterface, noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { type CircuitRelayTransportComponents, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
+import { type ConnectionGater, DialError, isPeerId, type PrivateKey, type Transport } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p, Libp2pOptions } from 'libp2p'
 import { serveExchanges } from './exchange'
+import { peerIdOf } from './gater'
 import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES, MAX_RELAY_PEERS } from './protocol'
 import { closingWebSockets } from './websockets'
 
@@ -115,6 +117,8 @@ export interface TabLibp2pInit {
   readonly connectionGater: ConnectionGater
   /** Peer discovery services, built as libp2p builds them. */
   readonly peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']>
+  /** Whether `peer` (a peer id, as text) is the relay the server named: the only peer used as a relay. */
+  readonly isRelay: (peer: string) => boolean
 }
 
 /**
@@ -128,12 +132,15 @@ export function tabLibp2pOptions(init: TabLibp2pInit) {
     transports: [
       closingWebSockets(),
       webRTC({ rtcConfiguration: init.rtcConfiguration }),
-      circuitRelayTransport({
-        // The relay dial and the reservation share this deadline; on a loaded machine the dial alone
-        // can take a few seconds (libp2p's default is 5 s).
-        reservationCompletionTimeout: RESERVATION_TIMEOUT_MS,
-        maxInboundStopStreams: MAX_STOP_STREAMS,
-      }),
+      throughRelayOnly(
+        circuitRelayTransport({
+          // The relay dial and the reservation share this deadline; on a loaded machine the dial alone
+          // can take a few seconds (libp2p's default is 5 s).
+          reservationCompletionTimeout: RESERVATION_TIMEOUT_MS,
+          maxInboundStopStreams: MAX_STOP_STREAMS,
+        }),
+        init.isRelay,
+      ),
     ],
     connectionEncrypters: [noise({ crypto: init.noiseCrypto })],
     streamMuxers: [yamux({ maxInboundStreams: MAX_YAMUX_INBOUND_STREAMS })],
@@ -169,6 +176,71 @@ export function tabLibp2pOptions(init: TabLibp2pInit) {
     },
     start: false,
   }
+}
+
+/**
+ * Circuit relay's transport, kept to the relay the server named (`isRelay`). Left to itself it takes
+ * any peer for a relay: it reserves a slot on a linked peer whose identify lists the hop protocol while
+ * it looks for a relay (at start, and whenever its reservation ends: the relay down), and on any peer
+ * that opens a STOP stream on its link to us — a direct WebRTC link too — before the gater is asked
+ * about the relayed connection the stream brings. A slot there puts a circuit address through that
+ * peer (with addresses of its choosing) among those we announce, and other tabs would dial us through
+ * it. The transport reaches the rest of libp2p through its components; here it is given a connection
+ * manager that opens or reuses a connection, for it, to the relay only (every reservation and every
+ * relay it dials through needs one), and a transport manager that ignores its asks to listen through
+ * any other peer (each would leave a listener behind, one per STOP stream). The gater refuses a
+ * relayed connection through any other peer (gater.ts).
+ */
+export function throughRelayOnly(
+  factory: (components: CircuitRelayTransportComponents) => Transport,
+  isRelay: (peer: string) => boolean,
+): (components: CircuitRelayTransportComponents) => Transport {
+  /** Whether `addr` is one to listen through a peer (relay/p2p-circuit) that is not the relay. */
+  const throughOther = (addr: Multiaddr): boolean => {
+    const via = peerIdOf(addr.decapsulate('/p2p-circuit'))
+    return via !== undefined && !isRelay(via)
+  }
+  return (components) => {
+    let connectionManager: CircuitRelayTransportComponents['connectionManager'] | undefined
+    let transportManager: CircuitRelayTransportComponents['transportManager'] | undefined
+    return factory(
+      overriding(components, {
+        get connectionManager() {
+          const real = components.connectionManager
+          connectionManager ??= overriding(real, {
+            openConnection: (peer, options) => {
+              const ids = isPeerId(peer)
+                ? [peer.toString()]
+                : [peer].flat().map((a) => peerIdOf(a) ?? 'no peer id')
+              if (ids.some((id) => !isRelay(id))) {
+                return Promise.reject(new DialError(`not our relay, not dialed as one: ${ids.join(', ')}`))
+              }
+              return real.openConnection(peer, options)
+            },
+          })
+          return connectionManager
+        },
+        get transportManager() {
+          const real = components.transportManager
+          transportManager ??= overriding(real, {
+            listen: (addrs) => real.listen(addrs.filter((a) => !throughOther(a))),
+          })
+          return transportManager
+        },
+      }),
+    )
+  }
+}
+
+/** `target` with `overrides` in place of some of its members; its own methods stay bound to it. */
+function overriding<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (prop in overrides) return Reflect.get(overrides, prop)
+      const value: unknown = Reflect.get(t, prop)
+      return typeof value === 'function' ? value.bind(t) : value
+    },
+  })
 }
 
 /** How the host handles each request/response protocol: direct links only, `MAX_EXCHANGE_STREAMS` each way. */

@@ -36,10 +36,14 @@ import { reservingTab } from '../../relay/tabs'
 const PROTOCOL = chainProtocol(1337, 'blocks')
 const allowAll = { denyDialMultiaddr: () => false }
 
-/** A node built as the tab's, listening on `listen`; `connectionManager` overrides some of its limits. */
+/**
+ * A node built as the tab's, listening on `listen`; `connectionManager` overrides some of its limits;
+ * `relay` is the relay it uses (none unless set).
+ */
 async function tabNode(
   listen: string[],
   connectionManager: { inboundConnectionThreshold?: number } = {},
+  relay?: Libp2p,
 ): Promise<Libp2p> {
   const options = tabLibp2pOptions({
     privateKey: await generateKeyPair('Ed25519'),
@@ -47,6 +51,7 @@ async function tabNode(
     noiseCrypto: pureJsCrypto,
     connectionGater: allowAll,
     peerDiscovery: [],
+    isRelay: (peer) => relay !== undefined && peer === relay.peerId.toString(),
   })
   const node = await createLibp2p({
     ...options,
@@ -97,6 +102,7 @@ test("the tab's libp2p options carry its connection limits", () => {
     noiseCrypto: pureJsCrypto,
     connectionGater: allowAll,
     peerDiscovery: [],
+    isRelay: () => false,
   })
   expect(options.connectionManager).toEqual({
     maxConnections: MAX_CONNECTIONS,
@@ -237,7 +243,7 @@ describe("a tab's libp2p, flooded with connections", () => {
 
 test("circuits through the relay count against the relay's address: past 5 a second, they are refused", async () => {
   const relay = await startRelay(parseConfig(['--ws-port', '0', '--port', '0'], {}))
-  const host = await tabNode(['/p2p-circuit'])
+  const host = await tabNode(['/p2p-circuit'], {}, relay)
   // 12 tabs, each dialing us through the relay at once (fewer than the host upgrades at once, far fewer
   // than it holds): each circuit is a connection from the relay's address.
   const burst = MAX_INCOMING_PENDING_CONNECTIONS - 4
