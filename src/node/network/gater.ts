@@ -19,19 +19,22 @@ export interface TabGaterInit {
  * round trip on a relayed link), would otherwise let it in past the disconnect that cut its other links.
  */
 export function tabConnectionGater(init: TabGaterInit): ConnectionGater {
+  const isRelay = (peer: string | undefined): boolean =>
+    peer !== undefined && init.relayAddrs().some((r) => peerIdOf(r) === peer)
   return {
     denyDialPeer: (peer) => init.isBanned(peer),
     // Relayed connections come through our relay only: a STOP stream from any other peer (one linked
     // to us directly, playing relay) is refused. (libp2p serves STOP on every link.)
-    denyInboundRelayedConnection: (relay, peer) =>
-      !init.relayAddrs().some((r) => peerIdOf(r) === relay.toString()) || init.isBanned(peer),
+    denyInboundRelayedConnection: (relay, peer) => !isRelay(relay.toString()) || init.isBanned(peer),
     denyInboundEncryptedConnection: (peer) => init.isBanned(peer),
     denyOutboundEncryptedConnection: (peer) => init.isBanned(peer),
     denyInboundUpgradedConnection: (peer) => init.isBanned(peer),
     denyOutboundUpgradedConnection: (peer) => init.isBanned(peer),
     denyDialMultiaddr: (ma) => {
       const text = ma.toString()
-      if (text.includes('/p2p-circuit') || text.includes('/webrtc')) return false
+      // A circuit (a WebRTC dial's signalling too) goes through our relay only, not a peer playing one.
+      if (text.includes('/p2p-circuit')) return !isRelay(peerIdOf(ma.decapsulate('/p2p-circuit')))
+      if (text.includes('/webrtc')) return false
       return !init.relayAddrs().some((r) => text.startsWith(r.toString().split('/p2p/')[0] ?? ''))
     },
   }

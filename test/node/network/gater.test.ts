@@ -1,4 +1,5 @@
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../../../relay/config'
@@ -103,5 +104,25 @@ describe('a tab’s connection gater, through the real relay', () => {
     // Nothing lingers that a later look would find open.
     await new Promise((r) => setTimeout(r, 500))
     expect([links(dialer), links(dialed)]).toEqual([[], []])
+  })
+
+  test('circuits and WebRTC dials go through our relay only, not through a peer playing relay', async () => {
+    const gater = tabConnectionGater({ isBanned: () => false, relayAddrs: () => relay.getMultiaddrs() })
+    const [relayAddr] = relay.getMultiaddrs()
+    if (relayAddr === undefined) throw new Error('relay has no address')
+    const peer = (await tab(gater)).peerId.toString()
+    const stranger = (await tab(gater)).peerId.toString()
+    const deny = (text: string): boolean | Promise<boolean> | undefined =>
+      gater.denyDialMultiaddr?.(multiaddr(text))
+
+    expect(await deny(relayAddr.toString())).toBe(false)
+    expect(await deny(`${relayAddr.toString()}/p2p-circuit/p2p/${peer}`)).toBe(false)
+    expect(await deny(`${relayAddr.toString()}/p2p-circuit/webrtc/p2p/${peer}`)).toBe(false)
+    const throughStranger = `/ip4/127.0.0.1/tcp/9/ws/p2p/${stranger}/p2p-circuit`
+    expect(await deny(`${throughStranger}/p2p/${peer}`)).toBe(true)
+    expect(await deny(`${throughStranger}/webrtc/p2p/${peer}`)).toBe(true)
+    expect(await deny(`/p2p/${stranger}/p2p-circuit/webrtc/p2p/${peer}`)).toBe(true)
+    // A circuit naming no relay at all.
+    expect(await deny(`/p2p-circuit/webrtc/p2p/${peer}`)).toBe(true)
   })
 })
