@@ -114,8 +114,9 @@ export type TxWhat = Pick<AddressTxRow, 'what' | 'amount' | 'direction' | 'lockR
 
 /**
  * How the page of `address` lists `tx`, at head `head`, naming addresses as the explorer does (`tokens`:
- * the tokens it knows): what it did (`txWhat`; a lock's deadline timed from `head` at `blockMs` per block
- * once the chain's target block time is known), its block and its status. Pure.
+ * the tokens it knows; an amount of a token in `reading`, whose read has not ended, with no figure):
+ * what it did (`txWhat`; a lock's deadline timed from `head` at `blockMs` per block once the chain's
+ * target block time is known), its block and its status. Pure.
  */
 export function addressTxRow(
   tx: TxView,
@@ -124,10 +125,11 @@ export function addressTxRow(
   head: bigint,
   locks: SettledLocks = new Map(),
   blockMs: number | null = null,
+  reading: ReadonlySet<string> = new Set(),
 ): AddressTxRow {
   return {
     hash: tx.hash,
-    ...txWhat(tx, address, tokens, locks, new Set(), blockMs === null ? null : { head, blockMs }),
+    ...txWhat(tx, address, tokens, locks, reading, blockMs === null ? null : { head, blockMs }),
     blockNumber: tx.blockNumber,
     status: listedStatus(tx, head),
   }
@@ -311,6 +313,35 @@ export function amountToken(tx: TxView): Address | null {
   if (call === null || tx.to.toLowerCase() === TOKEN_FACTORY_ADDRESS) return null
   if (call.functionName === 'lock') return call.args[0].toLowerCase() === ZERO_ADDRESS ? null : call.args[0]
   return tx.to.toLowerCase() === HTLC_ADDRESS ? null : tx.to
+}
+
+/**
+ * The token whose decimals and symbol say the amount a row of `tx` shows: `amountToken`, or the token of
+ * the lock a redeem or refund settles once `locks` has read it; null: the coin, no amount, or not read.
+ */
+export function shownAmountToken(tx: TxView, locks: SettledLocks): Address | null {
+  const token = amountToken(tx)
+  if (token !== null) return token
+  const id = settledLockId(tx)
+  const read = id === null ? undefined : locks.get(id)
+  const locked = read?.state === 'read' ? read.lock?.token : undefined
+  return locked === undefined || locked.toLowerCase() === ZERO_ADDRESS ? null : locked
+}
+
+/**
+ * The tokens the amounts of an address page's rows `txs` are in (`shownAmountToken`; a row not read has
+ * none), each once. Pure.
+ */
+export function rowsAmountTokens(
+  txs: readonly (TxView | { readonly error: string })[],
+  locks: SettledLocks,
+): Address[] {
+  const tokens = new Map<string, Address>()
+  for (const tx of txs) {
+    const token = 'error' in tx ? null : shownAmountToken(tx, locks)
+    if (token !== null) tokens.set(token.toLowerCase(), token)
+  }
+  return [...tokens.values()]
 }
 
 /** The tokens `tx` names, whose symbols and decimals say its amounts: the contract it calls, and a lock's token. */

@@ -120,7 +120,8 @@ export interface TokenListFollower {
 }
 
 /**
- * Follows `list` as heads come, passing each answer to `shown` until `close`. Each answer is passed on,
+ * Follows `list` as heads come, passing each answer to `shown` until `close`, and saying each read that
+ * failed to `failed` (the first one ending so tells a screen waiting for it to stop). Each answer is passed on,
  * even one whose head was passed meanwhile: `at` answers in the order the heads came, so it is never
  * older than the one shown, and a screen that waited for an answer to a head no newer head overtook,
  * on a chain whose blocks come faster than the list is read, never named a token (its amounts read
@@ -130,6 +131,7 @@ export interface TokenListFollower {
 export function followTokenList(
   list: Pick<TokenList, 'at'>,
   shown: (tokens: readonly TokenInfo[]) => void,
+  failed: () => void = () => {},
 ): TokenListFollower {
   let closed = false
   let running = false
@@ -146,7 +148,9 @@ export function followTokenList(
           if (!closed) shown(tokens)
         },
         // Kept as last read (names are an aid); the next head reads again.
-        () => {},
+        () => {
+          if (!closed) failed()
+        },
       )
       .finally(() => {
         running = false

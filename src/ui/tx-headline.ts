@@ -1,14 +1,13 @@
-import { type Address, getAddress } from 'viem'
-import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
+import { getAddress } from 'viem'
+import { TOKEN_FACTORY_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import type { ReceiptView, TxView } from '../node/worker/queries'
 import { formatAmount, formatCoin } from '../wallet/amount'
 import {
-  amountToken,
   type ChainClock,
   lockUnreadText,
   type SettledLocks,
-  settledLockId,
+  shownAmountToken,
   txWhat,
 } from './address-activity'
 import type { TokenDirectory } from './address-name'
@@ -40,7 +39,7 @@ export function txHeadline(
   clock: ChainClock | null = null,
 ): string {
   const said = txWhat(tx, null, tokens, locks, tokensReading(reads), clock)
-  const token = (amountToken(tx) ?? settledToken(tx, locks))?.toLowerCase()
+  const token = shownAmountToken(tx, locks)?.toLowerCase()
   const tokenRead = token === undefined || tokens.has(token) ? undefined : reads.get(token)
   const notes = [
     ...(said.lockRead === null ? [] : [lockUnreadText(said.lockRead)]),
@@ -57,14 +56,6 @@ export function txHeadline(
       ? receipt?.logs.find((l) => l.topics[0] === TRANSFER_TOPIC && BigInt(l.topics[1] ?? '0x1') === 0n)
       : undefined
   return minted === undefined ? what : `${what}, at ${short(getAddress(minted.address))}`
-}
-
-/** The token of the lock `tx` redeems or refunds, once `locks` has read it, or null: the coin, or not read. */
-function settledToken(tx: TxView, locks: SettledLocks): Address | null {
-  const id = settledLockId(tx)
-  const read = id === null ? undefined : locks.get(id)
-  const token = read?.state === 'read' ? read.lock?.token : undefined
-  return token === undefined || token.toLowerCase() === ZERO_ADDRESS ? null : token
 }
 
 /** A gas price (wei per gas) in gwei, as the Tx page's fee shows it: `2 gwei`. */

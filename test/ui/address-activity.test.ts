@@ -13,10 +13,17 @@ import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
 import { LightError } from '../../src/node/light/errors'
 import type { Verified } from '../../src/node/light/light-client'
 import { memoryHub } from '../../src/node/network/memory'
-import type { TxView } from '../../src/node/worker/queries'
-import { addressTxRow, lockUnreadText, type SettledLocks, settledLockId } from '../../src/ui/address-activity'
-import { tokenDirectory } from '../../src/ui/address-name'
-import { short } from '../../src/ui/components/explorer'
+import type { TokenInfo, TxView } from '../../src/node/worker/queries'
+import {
+  addressTxRow,
+  lockUnreadText,
+  rowsAmountTokens,
+  type SettledLocks,
+  settledLockId,
+} from '../../src/ui/address-activity'
+import { type TokenDirectory, tokenDirectory } from '../../src/ui/address-name'
+import { KnownTokensContext, type KnownTokensValue, short } from '../../src/ui/components/explorer'
+import { createTokenList } from '../../src/ui/known-tokens'
 import { AddressTxs, readAddressPage, readListed } from '../../src/ui/screens/ExplorerScreen'
 import { settledLockReads } from '../../src/ui/settled-lock-reads'
 import { addressOf } from '../node/chain/chain-fixtures'
@@ -511,6 +518,119 @@ describe("an address page's lock reads", () => {
       new Map([[GLD_LOCK, { state: 'reading' }]]),
     )
     expect(row).toMatchObject({ amount: null, direction: null, lockRead: { state: 'reading' } })
+  })
+})
+
+describe("an address page's token amounts and the explorer's token list", () => {
+  const SLV = getAddress(`0x${'55'.repeat(20)}`)
+  const SILVER = {
+    address: SLV,
+    name: 'Silver',
+    symbol: 'SLV',
+    decimals: 2,
+    totalSupply: 100_000n,
+    owner: BOB,
+  }
+  const [GOLD] = TOKENS.values()
+  /** On Alice's page: her transfer of 2.5 GLD to Bob, Carol's redeem of the GLD lock for Bob, a payment she sent. */
+  const txs = [
+    minedTx({
+      hash: `0x${'01'.repeat(32)}`,
+      from: ALICE,
+      to: GLD,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 250n] }),
+    }),
+    settling('redeem', GLD_LOCK, CAROL, `0x${'02'.repeat(32)}`),
+    minedTx({ hash: `0x${'03'.repeat(32)}`, from: ALICE, to: BOB, value: parseUnits('2', 18) }),
+  ]
+  const render = (known: KnownTokensValue, shown: readonly TxView[] = txs) =>
+    renderToStaticMarkup(
+      createElement(
+        MemoryRouter,
+        null,
+        createElement(
+          KnownTokensContext.Provider,
+          { value: known },
+          createElement(AddressTxs, { address: ALICE, txs: shown, locks: readLocks(), token: null }),
+        ),
+      ),
+    )
+  /** The page's lock reads, each lock read already (`READ`). */
+  const readLocks = () => {
+    const reads = settledLockReads({
+      verifiedHtlc: async (id: Hex) => ({
+        value: LOCKS.get(id) ?? null,
+        verified: true as const,
+        number: 10n,
+        hash: HASH,
+      }),
+    })
+    return { ...reads, current: () => READ }
+  }
+  const known = (directory: TokenDirectory, read: boolean): KnownTokensValue => ({
+    directory,
+    read,
+    lacks: () => {},
+  })
+
+  test('until the list is first read, a token amount shows no figure; then in the token, or in base units when the list has no such token', () => {
+    const waiting = render(known(new Map(), false))
+    expect(cells(waiting, 'address-tx-amount')).toEqual([
+      'Reading the token…',
+      'Reading the token…',
+      '−2 TAB',
+    ])
+    expect(waiting).toContain('Send an amount of token 0x11111111…111111 to 0xbBbBBBBb…bbBBbB')
+    expect(waiting).not.toContain('base units')
+    expect(waiting.match(/data-token-read="reading"/g)).toHaveLength(2)
+    // Read, and the token in it: named.
+    const named = render(known(TOKENS, true))
+    expect(cells(named, 'address-tx-amount')).toEqual(['−2.5 GLD', '3 GLD', '−2 TAB'])
+    expect(named).not.toContain('data-token-read')
+    // Named as soon as the token is in the list, whether the read ended or not.
+    expect(cells(render(known(TOKENS, false)), 'address-tx-amount')).toEqual(['−2.5 GLD', '3 GLD', '−2 TAB'])
+    // Read, and the token not in it: in base units of its address, as before.
+    const unknown = render(known(new Map(), true))
+    expect(cells(unknown, 'address-tx-amount')).toEqual([
+      '−250 base units of token 0x11111111…111111',
+      '300 base units of token 0x11111111…111111',
+      '−2 TAB',
+    ])
+  })
+
+  test('a token the rows show that the list lacks has it read again: named without reopening the page', async () => {
+    const created: TokenInfo[] = [GOLD as TokenInfo]
+    let reads = 0
+    const list = createTokenList({
+      tokens: async () => {
+        reads++
+        return [...created]
+      },
+      // No head after the read carries a TokenCreated log (the token came in blocks synced meanwhile).
+      logs: async () => [],
+    })
+    await list.at(5n)
+    created.push(SILVER)
+    const slv = minedTx({
+      hash: `0x${'04'.repeat(32)}`,
+      from: BOB,
+      to: SLV,
+      input: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [ALICE, 150n] }),
+    })
+    const shown = [...txs, slv]
+    // Each token the rows' amounts are in, once: GLD (a transfer, a lock's), SLV.
+    expect(rowsAmountTokens(shown, READ)).toEqual([GLD, SLV])
+    expect(render(known(tokenDirectory(await list.at(6n)), true), shown)).toContain('150 base units')
+    for (const token of rowsAmountTokens(shown, READ)) list.lacks(token)
+    const again = await list.at(6n)
+    expect(reads).toBe(2)
+    expect(cells(render(known(tokenDirectory(again), true), shown), 'address-tx-amount')).toContain(
+      '+1.5 SLV',
+    )
+    // Asked once: showing the rows again reads nothing more.
+    for (const token of rowsAmountTokens(shown, READ)) list.lacks(token)
+    await list.at(6n)
+    expect(reads).toBe(2)
   })
 })
 

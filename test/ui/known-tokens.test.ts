@@ -211,6 +211,36 @@ describe("the explorer's token list followed as heads come", () => {
     expect(shown.every((t) => t === gold)).toBe(true)
   })
 
+  test('a failed read is said (a screen waiting for the first read stops waiting), the list kept; nothing said after close', async () => {
+    let fail = true
+    const list = {
+      async at(): Promise<readonly TokenInfo[]> {
+        if (fail) throw new Error('no peer')
+        return [token(GLD, 'GLD')]
+      },
+    }
+    const shown: (readonly TokenInfo[])[] = []
+    let failed = 0
+    const follower = followTokenList(
+      list,
+      (t) => shown.push(t),
+      () => failed++,
+    )
+    const settled = () => new Promise((r) => setTimeout(r))
+    follower.head(5n)
+    await settled()
+    expect([shown, failed]).toEqual([[], 1])
+    fail = false
+    follower.head(6n)
+    await settled()
+    expect([shown, failed]).toEqual([[[token(GLD, 'GLD')]], 1])
+    fail = true
+    follower.head(7n)
+    follower.close()
+    await settled()
+    expect(failed).toBe(1)
+  })
+
   test('one read at a time: heads that came meanwhile are read as one, the newest; nothing shown after close', async () => {
     const { list, asked, answer } = slowList([token(GLD, 'GLD')])
     const shown: (readonly TokenInfo[])[] = []

@@ -74,13 +74,23 @@ export function Fact({ label, children }: { readonly label: string; readonly chi
 }
 
 /** The tokens the explorer names addresses by, and how a screen says it met a token the list lacks. */
-interface KnownTokensValue {
+export interface KnownTokensValue {
   readonly directory: TokenDirectory
+  /**
+   * False until the list's first read has ended (answered or failed): a token not in `directory` may be
+   * in it yet, so its amounts are not shown in base units meanwhile (a flash of "100 base units of token
+   * 0x…" before "1 GLD").
+   */
+  readonly read: boolean
   readonly lacks: (address: Address) => void
 }
 
-/** None outside `KnownTokens` (native contracts are named still). */
-const KnownTokensContext = createContext<KnownTokensValue>({ directory: new Map(), lacks: () => {} })
+/** None outside `KnownTokens` (native contracts are named still), and none to wait for. */
+export const KnownTokensContext = createContext<KnownTokensValue>({
+  directory: new Map(),
+  read: true,
+  lacks: () => {},
+})
 
 /**
  * The explorer's screens (a layout route: `Outlet`), with the tokens the node knows to name their
@@ -95,7 +105,8 @@ export function KnownTokens() {
   const reorg = useApp((s) => s.lastReorg)
   const mode = useApp((s) => s.mode?.kind)
   const list = useMemo(() => (api === null ? null : createTokenList(api)), [api])
-  const [tokens, setTokens] = useState<readonly TokenInfo[]>([])
+  // Null until the first read ended; a failed one leaves the names it had (none, at first).
+  const [tokens, setTokens] = useState<readonly TokenInfo[] | null>(null)
   // Bumped when a screen met a token the list lacks: the list is read again without waiting for a head.
   const [lacking, setLacking] = useState(0)
   // biome-ignore lint/correctness/useExhaustiveDependencies: a reorganisation or a mode switch reads the list again.
@@ -107,7 +118,7 @@ export function KnownTokens() {
   const follower = useRef<TokenListFollower | null>(null)
   useEffect(() => {
     if (list === null) return
-    const followed = followTokenList(list, setTokens)
+    const followed = followTokenList(list, setTokens, () => setTokens((held) => held ?? []))
     follower.current = followed
     return () => followed.close()
   }, [list])
@@ -117,7 +128,8 @@ export function KnownTokens() {
   }, [list, head, reorg, mode, lacking])
   const value = useMemo(
     () => ({
-      directory: tokenDirectory(tokens),
+      directory: tokenDirectory(tokens ?? []),
+      read: tokens !== null,
       lacks: (address: Address) => {
         if (list?.lacks(address) === true) setLacking((n) => n + 1)
       },
@@ -134,17 +146,29 @@ export function KnownTokens() {
 /** The tokens the explorer knows (`KnownTokens`), to name addresses by. */
 export const useKnownTokens = (): TokenDirectory => useContext(KnownTokensContext).directory
 
+/** Whether the explorer's token list has been read once (`KnownTokensValue.read`). */
+export const useKnownTokensRead = (): boolean => useContext(KnownTokensContext).read
+
 /**
  * Says to `KnownTokens` that a screen shows `token` (a token the node holds; null: none), so that the
  * list is read again when it lacks it (a token created in blocks no head carried here, e.g. while the
  * node synced them).
  */
 export function useTokenShown(token: Address | null): void {
+  useTokensShown(token === null ? [] : [token])
+}
+
+/**
+ * As `useTokenShown`, for each of `tokens` (the tokens whose amounts a list's rows show): each one the
+ * list lacks is asked for once (`TokenList.lacks`), so a page listing many does not read it at each.
+ */
+export function useTokensShown(tokens: readonly Address[]): void {
   const { directory, lacks } = useContext(KnownTokensContext)
-  const missing = token !== null && !directory.has(token.toLowerCase())
+  // As one string: the effect runs when the missing tokens change, not at each render's new array.
+  const missing = tokens.filter((t) => !directory.has(t.toLowerCase())).join(',')
   useEffect(() => {
-    if (missing && token !== null) lacks(token)
-  }, [missing, token, lacks])
+    for (const token of missing === '' ? [] : missing.split(',')) lacks(token as Address)
+  }, [missing, lacks])
 }
 
 /**

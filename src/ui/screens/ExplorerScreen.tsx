@@ -6,7 +6,14 @@ import type { BlockSummary } from '../../node/worker/chain-service'
 import type { NodeApi } from '../../node/worker/node'
 import type { TokenHolding, TokenInfo, TxView } from '../../node/worker/queries'
 import { formatAmount, formatCoin } from '../../wallet/amount'
-import { addressTxRow, type Direction, lockUnreadText, peerListed } from '../address-activity'
+import {
+  addressTxRow,
+  type Direction,
+  lockUnreadText,
+  peerListed,
+  rowsAmountTokens,
+  shownAmountToken,
+} from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
 import { AddressInput } from '../components/AddressInput'
 import {
@@ -19,8 +26,10 @@ import {
   Missing,
   TxLink,
   useKnownTokens,
+  useKnownTokensRead,
   useNodeQuery,
   useTokenShown,
+  useTokensShown,
 } from '../components/explorer'
 import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
@@ -29,6 +38,7 @@ import { TxStatusBadge } from '../components/TxStatusBadge'
 import { pendingNote, shownHolding, shownToken, tokenBalance, verifiedNote } from '../format'
 import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
 import { directPeerCount, useApp } from '../store'
+import { tokenUnreadText } from '../tx-token-reads'
 
 const LATEST = 20
 /** Blocks a page lists on a phone: a first screen with the newest blocks and the pager under them. */
@@ -682,6 +692,13 @@ export function AddressTxs({
 }) {
   const locks = useSyncExternalStore(reads.subscribe, reads.current, reads.current)
   const tokens = useKnownTokens()
+  // The tokens the rows' amounts are in: the list is asked to read again for those it lacks, and until its
+  // first read ends, theirs show no figure (not "100 base units of token 0x…" a moment before "1 GLD").
+  const amountTokens = rowsAmountTokens(txs, locks)
+  useTokensShown(amountTokens)
+  const reading: ReadonlySet<string> = new Set(
+    useKnownTokensRead() ? [] : amountTokens.map((t) => t.toLowerCase()).filter((t) => !tokens.has(t)),
+  )
   const head = useApp((s) => s.head?.number ?? 0n)
   // A lock's deadline is timed from the head shown, at the chain's target block time.
   const blockMs = useApp((s) => s.chain?.params.targetBlockTimeMs ?? null)
@@ -722,11 +739,21 @@ export function AddressTxs({
                     </td>
                   </tr>
                 )
-              const row = addressTxRow(t, address, tokens, head, locks, blockMs)
+              const row = addressTxRow(t, address, tokens, head, locks, blockMs, reading)
+              const token = shownAmountToken(t, locks)?.toLowerCase()
               return (
                 <tr key={t.hash} data-testid="address-tx" data-direction={row.direction ?? 'none'}>
                   <td data-label="What">{row.what}</td>
-                  {row.lockRead === null ? (
+                  {row.lockRead === null && token !== undefined && reading.has(token) ? (
+                    <td
+                      data-label="Amount"
+                      data-testid="address-tx-amount"
+                      data-token-read="reading"
+                      className="muted"
+                    >
+                      {tokenUnreadText({ state: 'reading' })}
+                    </td>
+                  ) : row.lockRead === null ? (
                     <td data-label="Amount" data-testid="address-tx-amount">
                       {row.amount === null ? '—' : `${SIGN[row.direction ?? 'none']}${row.amount}`}
                     </td>
