@@ -15,6 +15,7 @@ import { tabConnectionGater } from './gater'
 import {
   handleExchangeProtocol,
   MAX_INTRO_STREAMS,
+  maxLinkChannels,
   PING_INTERVAL_MS,
   tabLibp2pOptions,
 } from './libp2p-options'
@@ -158,6 +159,38 @@ function closeWhenDead(conn: Connection): void {
   onConnection()
 }
 
+/**
+ * How long a peer that flooded a direct link with data channels is kept out, ms: as long as the sync
+ * layer keeps out a peer that misbehaves (`banMs` in syncer.ts).
+ */
+const CHANNEL_FLOOD_BAN_MS = 10 * 60_000
+
+/**
+ * Counts the data channels the peer of a direct WebRTC link opens on it (each of its streams is one,
+ * from the channel's `datachannel` event to its `close`), and closes the link the moment more than
+ * `cap()` are open at once, then calls `flooded` (once). No libp2p option bounds them: `@libp2p/webrtc`
+ * takes no total, the per-protocol limits count only streams that agreed a protocol, and one left
+ * unagreed is closed after 10 s — while a browser lets a peer open 32,767 channels on one link.
+ * Channels opened before the link was up (at most 10, `@libp2p/webrtc`'s early streams) go uncounted.
+ * The muxer takes each channel through the RTCPeerConnection's `ondatachannel`, which this listener
+ * leaves in place: every channel under the cap still becomes a stream.
+ */
+function boundChannels(conn: Connection, cap: () => number, flooded: (open: number) => void): void {
+  const pc = peerConnectionOf(conn)
+  if (pc === undefined) return
+  let open = 0
+  const onChannel = ({ channel }: RTCDataChannelEvent): void => {
+    open++
+    channel.addEventListener('close', () => open--, { once: true })
+    if (open <= cap()) return
+    pc.removeEventListener('datachannel', onChannel)
+    // Closed here, at once: no more of the flood's channels come in meanwhile.
+    pc.close()
+    flooded(open)
+  }
+  pc.addEventListener('datachannel', onChannel)
+}
+
 /** How long after our reservation a tab still without a direct peer asks the relay again, ms. */
 const RELAY_PEERS_RETRY_MS = 3_000
 /**
@@ -297,6 +330,10 @@ export async function createNetworkHost(init: NetworkHostInit) {
     string,
     { readonly backoff: RetrySchedule; readonly until: number; readonly error: string }
   >()
+  /** The request/response protocols the worker had us serve (`api.handle`). */
+  const exchangeProtocols = new Set<string>()
+  /** The data channels a peer may hold open on one direct link (`boundChannels`). */
+  const linkChannelCap = (): number => maxLinkChannels(exchangeProtocols.size)
   /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
   const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
@@ -707,6 +744,13 @@ export async function createNetworkHost(init: NetworkHostInit) {
     else startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
     if (isDirect(evt.detail)) {
       closeWhenDead(evt.detail)
+      boundChannels(evt.detail, linkChannelCap, (open) => {
+        void api.disconnect(
+          id,
+          `held ${open} data channels open at once on a direct link`,
+          CHANNEL_FLOOD_BAN_MS,
+        )
+      })
       redials.delete(id)
     }
     if (!since.has(id)) since.set(id, Date.now())
@@ -867,6 +911,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
         if (sink === null) throw new Error('node not attached')
         return sink.request(protocol, request, from)
       })
+      exchangeProtocols.add(protocol)
     },
     async request(peerId, protocol, data, timeoutMs = 10_000) {
       checkMessageSize(data, MAX_EXCHANGE_BYTES)

@@ -107,6 +107,35 @@ export const MAX_STOP_STREAMS = MAX_CONNECTIONS
  */
 export const MAX_YAMUX_INBOUND_STREAMS = MAX_CONNECTIONS + 32
 
+/** Gossipsub's protocol versions a tab serves (`/meshsub/1.0.0`, `1.1.0`, `1.2.0`), each with its own limit. */
+export const GOSSIP_PROTOCOLS = 3
+
+/**
+ * Data channels a direct link's peer may have open on it at once past the per-protocol limits: streams
+ * still agreeing their protocol (a round trip each, which no limit counts), reset past a limit and
+ * still closing, and `@libp2p/webrtc`'s early ones (opened before the link was up, at most 10).
+ */
+export const LINK_CHANNELS_UNAGREED = 16
+
+/**
+ * The data channels a peer may hold open at once on one direct link (each WebRTC stream is one; see
+ * `maxLinkChannels` in the host, which cuts a link past it), for a tab serving `exchangeProtocols`
+ * request/response protocols (a full node serves 12: 9 sync, offers, take, status). It is the sum of the
+ * inbound limits of every protocol one tab opens to another on a direct link — 8 per exchange protocol,
+ * 4 for each gossipsub version, 5 ping, 1 identify: 96 + 12 + 5 + 1 = 114 on a full node — and
+ * `LINK_CHANNELS_UNAGREED`: 130. The protocols served only for the relay (circuit stop, 144 a link;
+ * WebRTC signalling, 32; relay introductions, 16) are left out: a tab never opens them on a direct link.
+ */
+export function maxLinkChannels(exchangeProtocols: number): number {
+  return (
+    exchangeProtocols * MAX_EXCHANGE_STREAMS +
+    GOSSIP_PROTOCOLS * MAX_GOSSIP_STREAMS +
+    MAX_PING_STREAMS +
+    MAX_IDENTIFY_STREAMS +
+    LINK_CHANNELS_UNAGREED
+  )
+}
+
 /** What the tab's libp2p options are made of, besides the limits above. */
 export interface TabLibp2pInit {
   /** This profile's persisted libp2p identity. */
