@@ -100,30 +100,33 @@ export const MAX_STOP_STREAMS = MAX_CONNECTIONS
 /**
  * Streams yamux lets a peer open on one link at once, whatever their protocol (counted before one is
  * agreed on, which the per-protocol limits cannot see). Yamux carries the relay's link and relayed
- * circuits; direct links are WebRTC, one data channel per stream, with no such limit to set
- * (docs/ARCHITECTURE.md, "A direct link's streams"). The relay's link carries one stream
- * per relayed circuit to us, so it needs room for a circuit per connection, and the relay's own (ping,
- * identify, gossip, introductions).
+ * circuits; direct links are WebRTC, one data channel per stream, with no such limit to set: the host
+ * counts their channels instead (`maxLinkChannels`; docs/ARCHITECTURE.md, "A direct link's streams").
+ * The relay's link carries one stream per relayed circuit to us, so it needs room for a circuit per
+ * connection, and the relay's own (ping, identify, gossip, introductions).
  */
 export const MAX_YAMUX_INBOUND_STREAMS = MAX_CONNECTIONS + 32
 
-/** Gossipsub's protocol versions a tab serves (`/meshsub/1.0.0`, `1.1.0`, `1.2.0`), each with its own limit. */
-export const GOSSIP_PROTOCOLS = 3
+/**
+ * Gossipsub's protocols a tab serves, each with its own limit: its three versions (`/meshsub/1.0.0`,
+ * `1.1.0`, `1.2.0`) and `/floodsub/1.0.0` (gossipsub's `fallbackToFloodsub`, on by default).
+ */
+export const GOSSIP_PROTOCOLS = 4
 
 /**
  * Data channels a direct link's peer may have open on it at once past the per-protocol limits: streams
  * still agreeing their protocol (a round trip each, which no limit counts), reset past a limit and
- * still closing, and `@libp2p/webrtc`'s early ones (opened before the link was up, at most 10).
+ * still closing.
  */
 export const LINK_CHANNELS_UNAGREED = 16
 
 /**
  * The data channels a peer may hold open at once on one direct link (each WebRTC stream is one; see
- * `maxLinkChannels` in the host, which cuts a link past it), for a tab serving `exchangeProtocols`
+ * `boundChannels` in host.ts, which cuts a link past it), for a tab serving `exchangeProtocols`
  * request/response protocols (a full node serves 12: 9 sync, offers, take, status). It is the sum of the
  * inbound limits of every protocol one tab opens to another on a direct link — 8 per exchange protocol,
- * 4 for each gossipsub version, 5 ping, 1 identify: 96 + 12 + 5 + 1 = 114 on a full node — and
- * `LINK_CHANNELS_UNAGREED`: 130. The protocols served only for the relay (circuit stop, 144 a link;
+ * 4 for each gossipsub protocol, 5 ping, 1 identify: 96 + 16 + 5 + 1 = 118 on a full node — and
+ * `LINK_CHANNELS_UNAGREED`: 134. The protocols served only for the relay (circuit stop, 144 a link;
  * WebRTC signalling, 32; relay introductions, 16) are left out: a tab never opens them on a direct link.
  */
 export function maxLinkChannels(exchangeProtocols: number): number {

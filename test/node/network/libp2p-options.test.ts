@@ -12,6 +12,7 @@ import { ExchangeSession } from '../../../src/node/network/exchange'
 import {
   handleExchangeProtocol,
   INBOUND_CONNECTIONS_PER_SECOND,
+  LINK_CHANNELS_UNAGREED,
   MAX_CONNECTIONS,
   MAX_EXCHANGE_STREAMS,
   MAX_GOSSIP_STREAMS,
@@ -21,6 +22,7 @@ import {
   MAX_PING_STREAMS,
   MAX_STOP_STREAMS,
   MAX_YAMUX_INBOUND_STREAMS,
+  maxLinkChannels,
   tabLibp2pOptions,
 } from '../../../src/node/network/libp2p-options'
 import { chainProtocol, MAX_EXCHANGE_BYTES } from '../../../src/node/network/protocol'
@@ -150,6 +152,18 @@ describe("a tab's libp2p, flooded", () => {
       maxOutboundStreams: MAX_GOSSIP_STREAMS,
     })
     expect(handlerOptions(host, RELAY_V2_STOP_CODEC)).toMatchObject({ maxInboundStreams: MAX_STOP_STREAMS })
+  })
+
+  test("a direct link's channel cap adds up the limits of every protocol a tab opens on one", () => {
+    // Served for the relay's sake only, never opened by a tab on a direct link: a circuit to us (stop),
+    // and WebRTC signalling, which rides a relayed circuit.
+    const relayOnly = new Set([RELAY_V2_STOP_CODEC, '/webrtc-signaling/0.0.1'])
+    const served = host.getProtocols().filter((p) => !relayOnly.has(p))
+    // The host serves one exchange protocol (`PROTOCOL`); each protocol's limit must be set, not defaulted.
+    const limits = served.map((p) => handlerOptions(host, p).maxInboundStreams ?? Number.NaN)
+    expect(limits.reduce((sum, n) => sum + n, 0) + LINK_CHANNELS_UNAGREED).toBe(maxLinkChannels(1))
+    // A full node serves 12 exchange protocols (docs/ARCHITECTURE.md, "A direct link's streams").
+    expect(maxLinkChannels(12)).toBe(134)
   })
 
   test('a peer opening many request streams has its extra ones reset; an honest request is answered', async () => {
