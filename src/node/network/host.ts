@@ -178,15 +178,18 @@ const CHANNEL_FLOOD_BAN_MS = 10 * 60_000
 function boundChannels(conn: Connection, cap: () => number, flooded: (open: number) => void): void {
   const pc = peerConnectionOf(conn)
   if (pc === undefined) return
-  let open = 0
+  // The channels themselves, not a count kept by their events: a channel the peer opened and closed while
+  // this page could run nothing (a frozen tab) may come in already closed, and its `close` never fire.
+  const open = new Set<RTCDataChannel>()
   const onChannel = ({ channel }: RTCDataChannelEvent): void => {
-    open++
-    channel.addEventListener('close', () => open--, { once: true })
-    if (open <= cap()) return
+    for (const held of open) if (held.readyState === 'closed') open.delete(held)
+    if (channel.readyState !== 'closed') open.add(channel)
+    channel.addEventListener('close', () => open.delete(channel), { once: true })
+    if (open.size <= cap()) return
     pc.removeEventListener('datachannel', onChannel)
     // Closed here, at once: no more of the flood's channels come in meanwhile.
     pc.close()
-    flooded(open)
+    flooded(open.size)
   }
   pc.addEventListener('datachannel', onChannel)
 }
