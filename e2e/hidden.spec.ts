@@ -1,4 +1,5 @@
 import { type BrowserContext, type CDPSession, expect, type Page, test } from '@playwright/test'
+import { mnemonicToAccount } from 'viem/accounts'
 import { startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
 import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
 import { beaconArrives, connectionsTo, nodeReport, openNode, waitDirect, waitInPage } from './helpers'
@@ -319,5 +320,122 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     } finally {
       await stopRelayProcess(relay)
     }
+  })
+})
+
+/**
+ * Chrome's intensive wake-up throttling: a page hidden for 5 minutes has its chained timers (a timer set
+ * from a timer's callback, five deep) run at most once a minute. `IntensiveWakeUpThrottling`'s
+ * `grace_period_seconds` brings those 5 minutes down to `GRACE_S`, so a test sees it within seconds.
+ */
+const GRACE_S = 5
+
+/** Starts a chain of 200 ms timers in `page`, each set from the last one's callback. */
+const startTimerChain = (page: Page): Promise<void> =>
+  page.evaluate(() => {
+    const steps = [performance.now()]
+    Object.assign(globalThis, { timerChain: steps })
+    const step = (): void => {
+      steps.push(performance.now())
+      setTimeout(step, 200)
+    }
+    setTimeout(step, 200)
+  })
+
+/** How many steps of `page`'s timer chain ran in the last `ms` milliseconds. */
+const timerStepsWithin = (page: Page, ms: number): Promise<number> =>
+  page.evaluate((span) => {
+    const since = performance.now() - span
+    return ((globalThis as { timerChain?: number[] }).timerChain ?? []).filter((t) => t > since).length
+  }, ms)
+
+test.describe('a tab hidden past Chrome’s intensive throttling', () => {
+  const tabs = realTabsEachTest([
+    `--enable-features=IntensiveWakeUpThrottling:grace_period_seconds/${GRACE_S}`,
+  ])
+
+  test('hidden while its peer mines and pays it: its link stays, it keeps up, and the payment shows once shown', async () => {
+    test.setTimeout(120_000)
+    // A devnet account no other test of this file spends from.
+    const payer = mnemonicToAccount('test test test test test test test test test test test junk', {
+      addressIndex: 8,
+    })
+    let address = ''
+    const { miner, follower, idMiner, idFollower } = await twoTabs(tabs(), '?mine=0', async (page) => {
+      address = await createWallet(page)
+    })
+    expect(await visibility(follower)).toBe('hidden')
+    await startTimerChain(follower)
+    // A page with no WebRTC connection, hidden as long: the throttling's witness. Of another site
+    // (localhost), so it runs in a renderer process of its own, not on a node tab's main thread.
+    const plain = await tabs().newPage()
+    await plain.goto(`${base.replace('127.0.0.1', 'localhost')}/api/relay`)
+    await startTimerChain(plain)
+    await miner.bringToFront()
+    const plainHidAt = Date.now()
+    expect(await visibility(plain)).toBe('hidden')
+
+    // Past the grace period, the miner pays the hidden tab; the block paying it reaches it, hidden.
+    const linkedBy = Date.now()
+    await miner.waitForTimeout((GRACE_S + 3) * 1_000)
+    const nonce = await miner.evaluate(
+      (a) => window.tabchain?.provider.request({ method: 'eth_getTransactionCount', params: [a, 'latest'] }),
+      payer.address,
+    )
+    const raw = await payer.signTransaction({
+      chainId: 31415,
+      type: 'eip1559',
+      nonce: Number(nonce),
+      to: address as `0x${string}`,
+      value: 25n * 10n ** 17n,
+      gas: 21_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    })
+    const hash = await miner.evaluate((r) => window.tabchain?.node.api.sendRawTransaction(r), raw)
+    const paidIn = await miner.evaluate(async (h) => {
+      for (;;) {
+        const receipt = await window.tabchain?.node.api.receipt(h ?? '0x')
+        if (receipt != null) return Number(receipt.blockNumber)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+    }, hash)
+    const paidBlock = await miner.evaluate(
+      async (n) => (await window.tabchain?.node.api.block(BigInt(n)))?.hash ?? '',
+      paidIn,
+    )
+    try {
+      await holds(follower, { number: paidIn, hash: paidBlock }, 10_000)
+    } catch (err) {
+      throw new Error(`${String(err)}\nfollower: ${await nodeReport(follower, idMiner)}`)
+    }
+    expect(await balanceOf(follower, address)).toBe('0x22b1c8c1227a0000')
+    expect(await visibility(follower)).toBe('hidden')
+    // Over the link it had before: not dropped and made again meanwhile.
+    const links = (await connectionsTo(follower, idMiner)).filter((c) => c.direct)
+    expect(links.length).toBeGreaterThan(0)
+    for (const link of links) expect(link.opened).toBeLessThanOrEqual(linkedBy)
+
+    // Throttling was in force: over 8 s well past the grace period, the plain page's timer chain ran at
+    // most once (one wake-up a minute), while the node's tab, hidden longer but with its WebRTC link open
+    // (which Chrome exempts), still ran it about once a second.
+    await miner.waitForTimeout(Math.max(0, plainHidAt + (GRACE_S + 12) * 1_000 - Date.now()))
+    expect(await timerStepsWithin(plain, 8_000)).toBeLessThanOrEqual(1)
+    expect(await timerStepsWithin(follower, 8_000)).toBeGreaterThanOrEqual(6)
+
+    // Shown again: linked, at the head, and its wallet shows the payment.
+    await follower.bringToFront()
+    expect(await visibility(follower)).toBe('visible')
+    await waitDirect(miner, idFollower, 1_000)
+    await expect(follower.getByTestId('selected-balance')).toHaveText(/^2\.5 TAB( · ✓ verified at #\d+)?$/)
+    await follower.getByTestId('tab-activity').click()
+    const paid = follower.getByTestId('activity').locator('li').first()
+    await expect(paid).toHaveAttribute('data-direction', 'received')
+    await expect(paid).toContainText(
+      `Received 2.5 TAB from ${payer.address.slice(0, 4)}…${payer.address.slice(-2)}`,
+    )
+    await follower.getByRole('link', { name: 'Tabchain overview' }).click()
+    await settle(miner, follower)
+    await showsHealthy(follower)
   })
 })

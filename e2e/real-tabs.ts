@@ -18,8 +18,13 @@ import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium'
  * origin, a profile each), linked over WebRTC.
  */
 
-/** A Chromium of this test's own whose tabs hide, throttle and freeze as a user's do. */
-export async function realTabs(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * A Chromium of this test's own whose tabs hide, throttle and freeze as a user's do; `flags` are added
+ * to its command line (e.g. a feature's parameters, to make it act within seconds).
+ */
+export async function realTabs(
+  flags: readonly string[] = [],
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const executable = findChromium()
   if (executable === undefined) throw new Error('no Chromium found (see scripts/chromium.ts)')
   const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-hidden-'))
@@ -31,6 +36,7 @@ export async function realTabs(): Promise<{ context: BrowserContext; close: () =
       '--headless',
       '--remote-debugging-port=0',
       `--user-data-dir=${dataDir}`,
+      ...flags,
       'about:blank',
     ],
     { stdio: 'ignore', detached: true },
@@ -71,14 +77,14 @@ export async function realTabs(): Promise<{ context: BrowserContext; close: () =
 }
 
 /**
- * Gives each test of the describe block it is called in a Chromium of its own (`realTabs`), closed after
- * it; returns the getter of that test's browser context.
+ * Gives each test of the describe block it is called in a Chromium of its own (`realTabs`, with `flags`),
+ * closed after it; returns the getter of that test's browser context.
  */
-export function realTabsEachTest(): () => BrowserContext {
+export function realTabsEachTest(flags: readonly string[] = []): () => BrowserContext {
   let close = async (): Promise<void> => {}
   let context: BrowserContext | undefined
   test.beforeEach(async () => {
-    ;({ context, close } = await realTabs())
+    ;({ context, close } = await realTabs(flags))
   })
   test.afterEach(async () => {
     await close()
