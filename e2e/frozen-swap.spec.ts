@@ -227,7 +227,7 @@ test.describe('a tab frozen in the middle of a swap', () => {
     await expect(doneSteps(b.page)).toHaveText([
       '✓They lock 10 APL',
       '✓You lock 25 BAN',
-      '✓They redeem 25 BAN, revealing the secret',
+      '✓They collect your 25 BAN — that lets you collect theirs',
     ])
     await bothCompleted(a.page, b.page, a.page)
   })
@@ -246,7 +246,9 @@ test.describe('a tab frozen in the middle of a swap', () => {
     // on alone and its node refunds its 10 APL. It never reveals the secret.
     await sameHead(b.page, a.page)
     // Its trade says so: no redeem is coming, its lock comes back by refund.
-    await expect(a.page.getByTestId('trade-next')).toContainText("the taker's lock can no longer be redeemed")
+    await expect(a.page.getByTestId('trade-next')).toContainText(
+      "the taker's 25 BAN can no longer be collected",
+    )
     await a.page.bringToFront()
     await mineUntilSwap(a.page, 'Refunded', 120_000)
     const states = await a.page.evaluate(async () =>

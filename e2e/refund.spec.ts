@@ -126,7 +126,7 @@ test('B closes its tab after A locked: A is refunded after its timelock; tokens 
     await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL'], { timeout: 30_000 })
     // One story of time: the deadline names the block A's node takes its lock back at; no count beside it.
     await expect(a.page.getByTestId('trade-deadline')).toHaveText(
-      /^Keep this tab open until block #\d+ \(~[^)]+\), or until the taker redeems your 10 APL if that comes first: if the taker has not redeemed it by then, your node takes your 10 APL back\.$/,
+      /^Keep this tab open until block #\d+ \(~[^)]+\), or until the taker collects your 10 APL if that comes first: if the taker has not collected it by then, your node takes your 10 APL back\.$/,
     )
     await expect(a.page.getByTestId('trade-refund')).toHaveCount(0)
     await b.ctx.close()

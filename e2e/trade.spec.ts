@@ -244,7 +244,7 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     // Its trade says until which block the tab must stay open: its node takes the lock back there, or,
     // once B's lock is out (it may be by now), must redeem it before B's timelock.
     await expect(a.getByTestId('trade-deadline')).toHaveText(
-      /^Keep this tab open until block #\d+ \(~[^)]+\)(?:, or until the taker redeems your 10 APL if that comes first: if the taker has not redeemed it by then, your node takes your 10 APL back\.|: your node must redeem the taker's .+ by then, or the taker can take back its .+ and your 10 APL comes back to you at block #\d+ \(~[^)]+\)\.)$/,
+      /^Keep this tab open until block #\d+ \(~[^)]+\)(?:, or until the taker collects your 10 APL if that comes first: if the taker has not collected it by then, your node takes your 10 APL back\.|: your node must collect the taker's .+ by then, or the taker can take back its .+ and your 10 APL comes back to you at block #\d+ \(~[^)]+\)\.)$/,
     )
     // A's wallet locked: its node cannot sign the redeem it must make once B's lock is out, and every
     // screen's header says so. It stays locked through B's reload, so the swap cannot end before it.
@@ -281,7 +281,7 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     )
     // Once B's lock is out, its node must redeem A's before A's timelock: its trade says until when.
     await expect(b.getByTestId('trade-deadline')).toHaveText(
-      /^Keep this tab open until block #\d+ \(~[^)]+\): .*your node must redeem .*10 APL by then, or the maker can take back its 10 APL/,
+      /^Keep this tab open until block #\d+ \(~[^)]+\): .*your node must collect .*10 APL by then, or the maker can take back its 10 APL/,
       { timeout: 120_000 },
     )
     // B's lock is out: A's node must redeem it, and cannot sign while A's wallet is locked. The header

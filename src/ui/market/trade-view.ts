@@ -137,14 +137,14 @@ export function tradeView(
     ? [
         `You lock ${amountA}`,
         `They lock ${amountB}`,
-        `You redeem ${amountB}`,
-        `They redeem ${amountA} — done`,
+        `You collect their ${amountB} — that lets them collect yours`,
+        `They collect your ${amountA} — done`,
       ]
     : [
         `They lock ${amountA}`,
         `You lock ${amountB}`,
-        `They redeem ${amountB}, revealing the secret`,
-        `You redeem ${amountA} — done`,
+        `They collect your ${amountB} — that lets you collect theirs`,
+        `You collect their ${amountA} — done`,
       ]
   const finished = tradeFinished(swap)
   // An end other than Completed stops where the last live state left it.
@@ -282,13 +282,13 @@ function stayOpen(
         }
       return {
         block: last,
-        text: `${untilBlock(last, head, params)}: your node must redeem the taker's ${amountB} by then, or the taker can take back its ${amountB} and ${back}.`,
+        text: `${untilBlock(last, head, params)}: your node must collect the taker's ${amountB} by then, or the taker can take back its ${amountB} and ${back}.`,
       }
     }
     const block = makerLock.timelockHeight
     return {
       block,
-      text: `${untilBlock(block, head, params)}, or until the taker redeems your ${amountA} if that comes first: if the taker has not redeemed it by then, your node takes your ${amountA} back.`,
+      text: `${untilBlock(block, head, params)}, or until the taker collects your ${amountA} if that comes first: if the taker has not collected it by then, your node takes your ${amountA} back.`,
     }
   }
   // Past our lock's timelock the maker can no longer redeem it (so the secret never comes out): only
@@ -308,8 +308,8 @@ function stayOpen(
     block,
     text:
       swap.state === 'SecretRevealed'
-        ? `${untilBlock(block, head, params)}: your node must redeem the maker's ${amountA} by then, or the maker can take back its ${amountA} and keep your ${amountB}.`
-        : `${untilBlock(block, head, params)}: once the maker redeems your ${amountB}, your node must redeem its ${amountA} by then, or the maker can take back its ${amountA}.`,
+        ? `${untilBlock(block, head, params)}: your node must collect the maker's ${amountA} by then, or the maker can take back its ${amountA} and keep your ${amountB}.`
+        : `${untilBlock(block, head, params)}: once the maker collects your ${amountB}, your node must collect its ${amountA} by then, or the maker can take back its ${amountA}.`,
   }
 }
 
@@ -327,7 +327,13 @@ const waiting = (text: string): TradeNext => ({ needsYou: false, text: `Nothing 
 
 /** A maker past the margin of its first redeem (`makerRedeemBy`). */
 const tooLate = (amountB: string): string =>
-  `too late to redeem the taker's ${amountB} safely, so your node will not redeem it`
+  `too late to collect the taker's ${amountB} safely, so your node will not collect it`
+
+/**
+ * What the node signs to collect the other party's locked `amount` (the HTLC redeem, said in a trader's
+ * words): `the transaction that collects 50 SLV`.
+ */
+const collects = (amount: string): string => `the transaction that collects ${amount}`
 
 /** A step the node signs: it needs the person only while the wallet is locked. */
 const sign = (what: string, unlocked: boolean): TradeNext =>
@@ -397,7 +403,7 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
     case 'TakerLocked':
       if (!maker) {
         const gone = c.own?.state === 'locked' ? counterpartyGone(swap, c.own, c.amountB, c) : null
-        return gone ?? waiting(`waiting for the maker to redeem ${c.amountB}.`)
+        return gone ?? waiting(`waiting for the maker to collect your ${c.amountB}.`)
       }
       if (swap.takerLock !== null) {
         // (Our lock not read yet: no block to name.)
@@ -407,16 +413,16 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
             : comesBack(c.amountA, c.own, c.head, c.params)
         // The taker's lock refunded or past its timelock: no redeem is coming, only our refund.
         if (blocksUntilRefund(swap.takerLock, c.head) === 0n)
-          return waiting(`the taker's lock can no longer be redeemed; ${back}.`)
+          return waiting(`the taker's ${c.amountB} can no longer be collected; ${back}.`)
         // Past the margin, with no redeem of ours out: the engine waits for its refund.
         if (c.own !== null && c.head >= makerRedeemBy(swap, c.own, swap.takerLock))
           return waiting(`${tooLate(c.amountB)}; ${back}.`)
       }
-      return afterConfirmations(swap.takerLock, "the taker's", `the redeem of ${c.amountB}`, c)
+      return afterConfirmations(swap.takerLock, "the taker's", collects(c.amountB), c)
     case 'SecretRevealed':
       return maker
-        ? waiting(`you have ${c.amountB}; waiting for the taker to redeem ${c.amountA}.`)
-        : sign(`the redeem of ${c.amountA}`, c.walletUnlocked)
+        ? waiting(`you have ${c.amountB}; waiting for the taker to collect your ${c.amountA}.`)
+        : sign(collects(c.amountA), c.walletUnlocked)
     case 'Completed':
       return { needsYou: false, text: `Done: you received ${maker ? c.amountB : c.amountA}.` }
     case 'Refunded': {
@@ -435,7 +441,7 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
       return expiredAfterSecret(swap)
         ? {
             needsYou: false,
-            text: `Expired: your ${maker ? c.amountA : c.amountB} went to the ${maker ? 'taker' : 'maker'}, and your redeem of ${maker ? c.amountB : c.amountA} did not land before their lock's timelock.`,
+            text: `Expired: your ${maker ? c.amountA : c.amountB} went to the ${maker ? 'taker' : 'maker'}, and your node did not collect their ${maker ? c.amountB : c.amountA} before their lock's deadline.`,
           }
         : { needsYou: false, text: 'Expired: none of your funds were locked.' }
   }

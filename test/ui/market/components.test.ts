@@ -210,7 +210,7 @@ describe('market components render from the view models', () => {
     expect(markup(false)).toContain(
       'You buy 100 GLD for 50 SLV <span class="tag tag--ghost" data-testid="trade-role">You took this offer (taker)</span>',
     )
-    expect(locked).toContain('Unlock your wallet to sign the redeem of 100 GLD.')
+    expect(locked).toContain('Unlock your wallet to sign the transaction that collects 100 GLD.')
     expect(locked).toContain('History')
     expect(locked).toContain('Done: you received 100 GLD.')
     // The finished trade reads as done, and says when it ended.

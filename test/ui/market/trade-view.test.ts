@@ -78,14 +78,14 @@ describe('My trades: step view', () => {
     expect(view(swap('maker', 'Accepted', null, {})).steps.map((s) => s.label)).toEqual([
       'You lock 100 GLD',
       'They lock 50 SLV',
-      'You redeem 50 SLV',
-      'They redeem 100 GLD — done',
+      'You collect their 50 SLV — that lets them collect yours',
+      'They collect your 100 GLD — done',
     ])
     expect(view(swap('taker', 'Accepted', null, {})).steps.map((s) => s.label)).toEqual([
       'They lock 100 GLD',
       'You lock 50 SLV',
-      'They redeem 50 SLV, revealing the secret',
-      'You redeem 100 GLD — done',
+      'They collect your 50 SLV — that lets you collect theirs',
+      'You collect their 100 GLD — done',
     ])
     expect(view(swap('maker', 'Accepted', null, {})).title).toBe('You sell 100 GLD for 50 SLV')
     expect(view(swap('taker', 'Accepted', null, {})).title).toBe('You buy 100 GLD for 50 SLV')
@@ -166,7 +166,7 @@ describe('My trades: step view', () => {
       16n,
       ['done', 'done', 'current', 'todo'],
       true,
-      'Unlock your wallet to sign the redeem of 50 SLV.',
+      'Unlock your wallet to sign the transaction that collects 50 SLV.',
       null,
     ],
     // The node's last first redeem: at head 26 it lands in block 27, REDEEM_MARGIN_BLOCKS before 31.
@@ -178,7 +178,7 @@ describe('My trades: step view', () => {
       26n,
       ['done', 'done', 'current', 'todo'],
       true,
-      'Unlock your wallet to sign the redeem of 50 SLV.',
+      'Unlock your wallet to sign the transaction that collects 50 SLV.',
       null,
     ],
     // Too late to reveal the secret safely: the node makes no redeem and waits for its refund.
@@ -190,7 +190,7 @@ describe('My trades: step view', () => {
       27n,
       ['done', 'done', 'current', 'todo'],
       false,
-      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~50s).",
+      "Nothing to do: too late to collect the taker's 50 SLV safely, so your node will not collect it; your 100 GLD comes back to you at block #52 (~50s).",
       null,
     ],
     [
@@ -201,7 +201,7 @@ describe('My trades: step view', () => {
       30n,
       ['done', 'done', 'current', 'todo'],
       false,
-      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back to you at block #52 (~44s).",
+      "Nothing to do: the taker's 50 SLV can no longer be collected; your 100 GLD comes back to you at block #52 (~44s).",
       null,
     ],
     [
@@ -212,7 +212,7 @@ describe('My trades: step view', () => {
       40n,
       ['done', 'done', 'current', 'todo'],
       false,
-      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back to you at block #52 (~24s).",
+      "Nothing to do: the taker's 50 SLV can no longer be collected; your 100 GLD comes back to you at block #52 (~24s).",
       null,
     ],
     [
@@ -223,7 +223,7 @@ describe('My trades: step view', () => {
       20n,
       ['done', 'done', 'done', 'current'],
       false,
-      'Nothing to do: you have 50 SLV; waiting for the taker to redeem 100 GLD.',
+      'Nothing to do: you have 50 SLV; waiting for the taker to collect your 100 GLD.',
       null,
     ],
     [
@@ -289,7 +289,7 @@ describe('My trades: step view', () => {
       40n,
       ['done', 'done', 'skipped', 'done'],
       false,
-      "Expired: your 100 GLD went to the taker, and your redeem of 50 SLV did not land before their lock's timelock.",
+      "Expired: your 100 GLD went to the taker, and your node did not collect their 50 SLV before their lock's deadline.",
       null,
     ],
     [
@@ -344,7 +344,7 @@ describe('My trades: step view', () => {
       20n,
       ['done', 'done', 'current', 'todo'],
       false,
-      'Nothing to do: waiting for the maker to redeem 50 SLV.',
+      'Nothing to do: waiting for the maker to collect your 50 SLV.',
       'If the swap does not complete, your node takes your 50 SLV back at block #31 (~22s).',
     ],
     [
@@ -355,7 +355,7 @@ describe('My trades: step view', () => {
       20n,
       ['done', 'done', 'done', 'current'],
       true,
-      'Unlock your wallet to sign the redeem of 100 GLD.',
+      'Unlock your wallet to sign the transaction that collects 100 GLD.',
       null,
     ],
     [
@@ -421,7 +421,7 @@ describe('My trades: step view', () => {
       60n,
       ['done', 'done', 'done', 'skipped'],
       false,
-      "Expired: your 50 SLV went to the maker, and your redeem of 100 GLD did not land before their lock's timelock.",
+      "Expired: your 50 SLV went to the maker, and your node did not collect their 100 GLD before their lock's deadline.",
       null,
     ],
   ])('%s at %s then %s (head %i)', (role, through, end, locks, head, steps, needsYou, text, refund) => {
@@ -438,7 +438,7 @@ describe('My trades: step view', () => {
     const s = swap('taker', 'SecretRevealed', null, { maker: makerLock(), taker: takerLock('redeemed') })
     expect(view(s, 20n, true).next).toEqual({
       needsYou: false,
-      text: 'Nothing to do: your node is signing the redeem of 100 GLD.',
+      text: 'Nothing to do: your node is signing the transaction that collects 100 GLD.',
     })
   })
 
@@ -474,23 +474,23 @@ describe('My trades: step view', () => {
     }
     expect(view(s, 28n, true).next).toEqual({
       needsYou: false,
-      text: 'Nothing to do: your node is signing the redeem of 50 SLV.',
+      text: 'Nothing to do: your node is signing the transaction that collects 50 SLV.',
     })
     expect(view(s, 28n).deadline).toEqual({
       block: 30n,
-      text: "Keep this tab open until block #30 (~4s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~48s).",
+      text: "Keep this tab open until block #30 (~4s): your node must collect the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~48s).",
     })
     expect(view(s, 30n).deadline?.text).toBe(
       'Block #30 has passed: the taker can take back its 50 SLV, and your 100 GLD comes back to you at block #52 (~44s).',
     )
     // Our own lock not read yet: no block to name for it.
     expect(view({ ...s, makerLock: null, redeemsSent: [] }, 40n).next.text).toBe(
-      "Nothing to do: the taker's lock can no longer be redeemed; your 100 GLD comes back to you by refund.",
+      "Nothing to do: the taker's 50 SLV can no longer be collected; your 100 GLD comes back to you by refund.",
     )
     // A redeem of another lock (ours, as a watchtower) says nothing about this one.
     const other = { ...s, redeemsSent: [id(0xa)] }
     expect(view(other, 28n, true).next.text).toBe(
-      "Nothing to do: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~48s).",
+      "Nothing to do: too late to collect the taker's 50 SLV safely, so your node will not collect it; your 100 GLD comes back to you at block #52 (~48s).",
     )
   })
 
@@ -534,7 +534,7 @@ describe('My trades: step view', () => {
     }
     expect(view(reopened).next).toEqual({
       needsYou: true,
-      text: 'Unlock your wallet to sign the redeem of 100 GLD.',
+      text: 'Unlock your wallet to sign the transaction that collects 100 GLD.',
     })
     expect(view(reopened).problem).toBeNull()
   })
@@ -571,7 +571,7 @@ describe("My trades: the other side's tab is gone", () => {
 
   test('a linked tab, or one this page does not know, reads as before', () => {
     const s = swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() })
-    const waiting = 'Nothing to do: waiting for the maker to redeem 50 SLV.'
+    const waiting = 'Nothing to do: waiting for the maker to collect your 50 SLV.'
     expect(view(s).next.text).toBe(waiting)
     expect(view({ ...s, counterpartyLinked: null }).next.text).toBe(waiting)
   })
@@ -583,7 +583,7 @@ describe("My trades: the other side's tab is gone", () => {
     // The maker redeems next.
     const redeeming = gone(swap('maker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }))
     expect(view(redeeming, 20n, true).next.text).toBe(
-      'Nothing to do: your node is signing the redeem of 50 SLV.',
+      'Nothing to do: your node is signing the transaction that collects 50 SLV.',
     )
     // Our lock past its timelock: the refund is ours to sign.
     const due = gone(swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }))
@@ -602,7 +602,7 @@ describe('My trades: until when the tab must stay open', () => {
       20n,
       51n,
       { maker: makerLock(), taker: takerLock() },
-      'Keep this tab open until block #51 (~1m 02s): once the maker redeems your 50 SLV, your node must redeem its 100 GLD by then, or the maker can take back its 100 GLD.',
+      'Keep this tab open until block #51 (~1m 02s): once the maker collects your 50 SLV, your node must collect its 100 GLD by then, or the maker can take back its 100 GLD.',
     ],
     [
       'taker',
@@ -610,7 +610,7 @@ describe('My trades: until when the tab must stay open', () => {
       40n,
       51n,
       { maker: makerLock(), taker: takerLock('redeemed') },
-      "Keep this tab open until block #51 (~22s): your node must redeem the maker's 100 GLD by then, or the maker can take back its 100 GLD and keep your 50 SLV.",
+      "Keep this tab open until block #51 (~22s): your node must collect the maker's 100 GLD by then, or the maker can take back its 100 GLD and keep your 50 SLV.",
     ],
     [
       'taker',
@@ -635,7 +635,7 @@ describe('My trades: until when the tab must stay open', () => {
       29n,
       51n,
       { maker: makerLock(), taker: takerLock() },
-      'Keep this tab open until block #51 (~44s): once the maker redeems your 50 SLV, your node must redeem its 100 GLD by then, or the maker can take back its 100 GLD.',
+      'Keep this tab open until block #51 (~44s): once the maker collects your 50 SLV, your node must collect its 100 GLD by then, or the maker can take back its 100 GLD.',
     ],
     [
       'maker',
@@ -643,7 +643,7 @@ describe('My trades: until when the tab must stay open', () => {
       20n,
       52n,
       { maker: makerLock() },
-      'Keep this tab open until block #52 (~1m 04s), or until the taker redeems your 100 GLD if that comes first: if the taker has not redeemed it by then, your node takes your 100 GLD back.',
+      'Keep this tab open until block #52 (~1m 04s), or until the taker collects your 100 GLD if that comes first: if the taker has not collected it by then, your node takes your 100 GLD back.',
     ],
     // Our redeem of the taker's lock is in: our lock stays at stake until the taker redeems it.
     [
@@ -652,7 +652,7 @@ describe('My trades: until when the tab must stay open', () => {
       20n,
       52n,
       { maker: makerLock(), taker: takerLock('redeemed') },
-      'Keep this tab open until block #52 (~1m 04s), or until the taker redeems your 100 GLD if that comes first: if the taker has not redeemed it by then, your node takes your 100 GLD back.',
+      'Keep this tab open until block #52 (~1m 04s), or until the taker collects your 100 GLD if that comes first: if the taker has not collected it by then, your node takes your 100 GLD back.',
     ],
     // Our node redeems the taker's lock (the secret's first reveal) only while the redeem lands
     // REDEEM_MARGIN_BLOCKS (3) before its timelock (31): in block 27 at the latest.
@@ -662,7 +662,7 @@ describe('My trades: until when the tab must stay open', () => {
       16n,
       27n,
       { maker: makerLock(), taker: takerLock() },
-      "Keep this tab open until block #27 (~22s): your node must redeem the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~1m 12s).",
+      "Keep this tab open until block #27 (~22s): your node must collect the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~1m 12s).",
     ],
     [
       'maker',
@@ -670,7 +670,7 @@ describe('My trades: until when the tab must stay open', () => {
       27n,
       27n,
       { maker: makerLock(), taker: takerLock() },
-      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~50s).",
+      "Block #27 has passed: too late to collect the taker's 50 SLV safely, so your node will not collect it; your 100 GLD comes back to you at block #52 (~50s).",
     ],
     [
       'maker',
@@ -678,7 +678,7 @@ describe('My trades: until when the tab must stay open', () => {
       30n,
       27n,
       { maker: makerLock(), taker: takerLock() },
-      "Block #27 has passed: too late to redeem the taker's 50 SLV safely, so your node will not redeem it; your 100 GLD comes back to you at block #52 (~44s).",
+      "Block #27 has passed: too late to collect the taker's 50 SLV safely, so your node will not collect it; your 100 GLD comes back to you at block #52 (~44s).",
     ],
     [
       'maker',
