@@ -18,7 +18,7 @@ import { tokenFactoryAbi } from '../node/contracts/token-factory/abi'
 import { CANCEL_TYPES, OFFER_DOMAIN_NAME, OFFER_TYPES, TAKE_TYPES } from '../trade/offers/typed-data'
 import { formatAmount, formatCoin } from './amount'
 import type { ProviderBackend } from './backend'
-import { timeToBlock } from './duration'
+import { formatDuration, timeToBlock } from './duration'
 
 /** What the approval dialog shows: a sentence in human terms, then the details. */
 export interface ApprovalRequest {
@@ -559,6 +559,8 @@ export interface OfferTerms {
   /** Blocks the maker's lock runs, and the taker's. */
   readonly makerTimelock: bigint
   readonly takerTimelock: bigint
+  /** The chain's target block time (ms): how long the timelocks run, said as a time. */
+  readonly blockMs: number
 }
 
 /**
@@ -626,6 +628,7 @@ export async function offerTerms(
       expiresAt: uint('expiresAt'),
       makerTimelock: uint('makerTimelock'),
       takerTimelock: uint('takerTimelock'),
+      blockMs: backend.targetBlockTimeMs,
     }
   } catch {
     return null
@@ -656,14 +659,35 @@ export function offerEnds(expiresAt: bigint): string {
   return approvalTime(expiresAt)
 }
 
+/** The label of the row that says when each side's locked coins come back (the swap's timelocks). */
+const HALF_WAY = 'If it stops half-way'
+
+/** `~2m 20s (70 blocks)`: a timelock as a time at `blockMs` per block, its blocks kept. */
+const lockTime = (blocks: bigint, blockMs: number): string =>
+  `~${formatDuration(Number(blocks) * blockMs)} (${blocks} blocks)`
+
+/**
+ * The timelocks in a trader's words: when `ours` (locked for `ourBlocks`) comes back to us if the trade
+ * stops half-way, and when the other party's `theirs` (for `theirBlocks`) goes back to it.
+ */
+const halfWay = (
+  ours: string,
+  ourBlocks: bigint,
+  other: 'maker' | 'taker',
+  theirs: string,
+  theirBlocks: bigint,
+  blockMs: number,
+): string =>
+  `Your ${ours} come back to you ${lockTime(ourBlocks, blockMs)} after you lock them; the ${other}'s ${theirs}, ${lockTime(theirBlocks, blockMs)} after the ${other} locks them.`
+
 /** The rows that say what an offer trades, before the data signed. */
 const offerRows = (terms: OfferTerms): Rows => [
   { label: 'You sell', value: terms.sell },
   { label: 'You receive', value: terms.buy },
   { label: 'Open until', value: offerEnds(terms.expiresAt) },
   {
-    label: 'Timelocks',
-    value: `Your lock runs ${terms.makerTimelock} blocks, the taker's ${terms.takerTimelock}: if the trade stops half-way, what you sell comes back to you once yours has run.`,
+    label: HALF_WAY,
+    value: halfWay(terms.sell, terms.makerTimelock, 'taker', terms.buy, terms.takerTimelock, terms.blockMs),
   },
 ]
 
@@ -679,8 +703,8 @@ const takeRows = (terms: OfferTerms, offerId: string | null): Rows => [
     value: `Sells ${terms.sell} for ${terms.buy}, open until ${offerEnds(terms.expiresAt)}${offerId === null ? '' : ` (id ${shortAddress(offerId)})`}`,
   },
   {
-    label: 'Timelocks',
-    value: `Your lock runs ${terms.takerTimelock} blocks, the maker's ${terms.makerTimelock}: if the trade stops half-way, what you pay comes back to you once yours has run.`,
+    label: HALF_WAY,
+    value: halfWay(terms.buy, terms.takerTimelock, 'maker', terms.sell, terms.makerTimelock, terms.blockMs),
   },
 ]
 

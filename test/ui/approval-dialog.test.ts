@@ -24,6 +24,7 @@ describe('approval dialog', () => {
       expiresAt: offer.expiresAt,
       makerTimelock: 207n,
       takerTimelock: 70n,
+      blockMs: 2000,
     }
     // As a dApp sends it: JSON.
     const typed = JSON.parse(

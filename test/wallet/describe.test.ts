@@ -568,11 +568,12 @@ describe('approval texts', () => {
       expiresAt: offer.expiresAt,
       makerTimelock: 207n,
       takerTimelock: 70n,
+      blockMs: 2000,
     })
     const r = describeTypedData(ME, sent, undefined, terms)
     expect(r.title).toBe('Offer to sell 1,250,000 base units of token 0x00…e1 for 2,000 TAB')
     expect(sections(r)).toEqual([
-      ['Account', 'You sell', 'You receive', 'Open until', 'Timelocks', 'Trade'],
+      ['Account', 'You sell', 'You receive', 'Open until', 'If it stops half-way', 'Trade'],
       ['Domain', 'Version', 'Chain ID', 'Message'],
     ])
     // Written as the permit's deadline is, not in the browser's own date format.
@@ -588,6 +589,10 @@ describe('approval texts', () => {
     ]
     for (const t of other) expect(await offerTerms(backend, t)).toBeNull()
     expect(describeTypedData(ME, sent, undefined, null).title).toBe('Sign Offer for Tabchain Offers')
+    // The timelocks as times at the chain's block time (2 s), their blocks kept.
+    expect(row(r, 'If it stops half-way')).toBe(
+      "Your 1,250,000 base units of token 0x00…e1 come back to you ~6m 54s (207 blocks) after you lock them; the taker's 2,000 TAB, ~2m 20s (70 blocks) after the taker locks them.",
+    )
     expect(offerEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
 
@@ -617,21 +622,22 @@ describe('approval texts', () => {
       expiresAt: offer.expiresAt,
       makerTimelock: 207n,
       takerTimelock: 70n,
+      blockMs: 2000,
     })
     const r = describeTypedData(ME, sent, undefined, terms)
     expect(r.title).toBe('Take the offer: you pay 2.5 TAB, you receive 10 GLD')
     // Which offer, what goes out and what comes in, from which account, first; the raw take (offer id,
     // taker, peer) and its domain under "Message as signed".
     expect(sections(r)).toEqual([
-      ['Account', 'You pay', 'You receive', 'Offer', 'Timelocks', 'Trade'],
+      ['Account', 'You pay', 'You receive', 'Offer', 'If it stops half-way', 'Trade'],
       ['Domain', 'Version', 'Chain ID', 'Message'],
     ])
     expect(row(r, 'Offer')).toBe(
       `Sells 10 GLD for 2.5 TAB, open until ${approvalTime(offer.expiresAt)} (id ${id.slice(0, 4)}…${id.slice(-2)})`,
     )
     expect(row(r, 'Message')).toContain(`"offerId": "${id}"`)
-    expect(row(r, 'Timelocks')).toBe(
-      "Your lock runs 70 blocks, the maker's 207: if the trade stops half-way, what you pay comes back to you once yours has run.",
+    expect(row(r, 'If it stops half-way')).toBe(
+      "Your 2.5 TAB come back to you ~2m 20s (70 blocks) after you lock them; the maker's 10 GLD, ~6m 54s (207 blocks) after the maker locks them.",
     )
     // An offer the book does not hold: nothing to read its amounts from, so no amounts are made up.
     const unknown = take(keccak256('0x02'))
