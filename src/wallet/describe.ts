@@ -55,6 +55,9 @@ const NATIVE_CONTRACTS: ReadonlyMap<string, string> = new Map([
 /** `0xAb…cD`: first two and last two hex digits of an address. */
 export const shortAddress = (a: string): string => `${a.slice(0, 4)}…${a.slice(-2)}`
 
+/** `0x12345678…abcdef`: a hash (an offer id, a block or transaction hash) as the app shows one. */
+export const shortHash = (hex: string): string => `${hex.slice(0, 10)}…${hex.slice(-6)}`
+
 export interface TxToApprove {
   readonly from: Address
   readonly to: Address
@@ -692,20 +695,35 @@ const offerRows = (terms: OfferTerms): Rows => [
 ]
 
 /**
+ * The offer a take or a cancel signs for: what it sells and asks, until when, and its id (`offerId`, as
+ * signed) shortened as the app shows a hash; the whole id is in the message as signed, a click away.
+ */
+const offerRow = (terms: OfferTerms, offerId: string | null): Row => ({
+  label: 'Offer',
+  value: `Sells ${terms.sell} for ${terms.buy}, open until ${offerEnds(terms.expiresAt)}${offerId === null ? '' : ` (id ${shortHash(offerId)})`}`,
+})
+
+/**
  * The rows that say what taking an offer trades (`terms`: the maker's), before the data signed: what
  * the taker pays and receives, the offer taken (`offerId`: the id the take signs), and the timelocks.
  */
 const takeRows = (terms: OfferTerms, offerId: string | null): Rows => [
   { label: 'You pay', value: terms.buy },
   { label: 'You receive', value: terms.sell },
-  {
-    label: 'Offer',
-    value: `Sells ${terms.sell} for ${terms.buy}, open until ${offerEnds(terms.expiresAt)}${offerId === null ? '' : ` (id ${shortAddress(offerId)})`}`,
-  },
+  offerRow(terms, offerId),
   {
     label: HALF_WAY,
     value: halfWay(terms.buy, terms.takerTimelock, 'maker', terms.sell, terms.makerTimelock, terms.blockMs),
   },
+]
+
+/**
+ * The rows that say what withdrawing an offer (`terms`) does, before the data signed: which offer goes
+ * (`offerId`: the id the cancel signs), and that it is free: a signed message, no transaction, no fee.
+ */
+const cancelRows = (terms: OfferTerms, offerId: string | null): Rows => [
+  offerRow(terms, offerId),
+  { label: 'Cost', value: 'Withdrawing costs nothing: you sign a message, no transaction.' },
 ]
 
 /** The offer id a take or a cancel signs, when it holds one as hex. */
@@ -839,6 +857,7 @@ export function describeTypedData(
     accountRow(from, name),
     ...(offer === null ? [] : offerRows(offer)),
     ...(take === null ? [] : takeRows(take, signedOfferId(typed.message))),
+    ...(cancel === null ? [] : cancelRows(cancel, signedOfferId(typed.message))),
     ...(offer === null && permit ? permitRows(from, permit) : []),
   ]
   // A domain that signs no chain id is valid on any chain (a signature another chain replays): that row

@@ -40,6 +40,9 @@ describe('approval dialog', () => {
     const first = body.slice(0, body.indexOf('<details'))
     for (const text of [`Account 1 (${ME})`, '>You pay<', '2.5 TAB', '>You receive<', '10 GLD', '>Offer<'])
       expect(first).toContain(text)
+    // The offer's id shortened as the app shows a hash, kept on one line (a break at its "…" reads as
+    // two figures); the whole id is in the message as signed.
+    expect(first).toContain(`(id <span class="short-hex">${id.slice(0, 10)}…${id.slice(-6)}</span>)`)
     for (const text of [id, '12D3KooWme', '>Chain ID<', '>Domain<']) {
       expect(first).not.toContain(text)
       expect(folded).toContain(text)

@@ -633,7 +633,7 @@ describe('approval texts', () => {
       ['Domain', 'Version', 'Chain ID', 'Message'],
     ])
     expect(row(r, 'Offer')).toBe(
-      `Sells 10 GLD for 2.5 TAB, open until ${approvalTime(offer.expiresAt)} (id ${id.slice(0, 4)}…${id.slice(-2)})`,
+      `Sells 10 GLD for 2.5 TAB, open until ${approvalTime(offer.expiresAt)} (id ${id.slice(0, 10)}…${id.slice(-6)})`,
     )
     expect(row(r, 'Message')).toContain(`"offerId": "${id}"`)
     expect(row(r, 'If it stops half-way')).toBe(
@@ -651,6 +651,13 @@ describe('approval texts', () => {
     const cancel = JSON.parse(JSON.stringify(cancelTypedData(31_415, id)))
     const withdrawn = describeTypedData(ME, cancel, undefined, await offerTerms(book, cancel))
     expect(withdrawn.title).toBe('Withdraw the offer to sell 10 GLD for 2.5 TAB')
+    // Which offer (its id shortened as a hash), and that withdrawing is free; the raw cancel folded.
+    expect(sections(withdrawn)).toEqual([
+      ['Account', 'Offer', 'Cost'],
+      ['Domain', 'Version', 'Chain ID', 'Message'],
+    ])
+    expect(row(withdrawn, 'Offer')).toBe(row(r, 'Offer'))
+    expect(row(withdrawn, 'Cost')).toBe('Withdrawing costs nothing: you sign a message, no transaction.')
     expect(row(withdrawn, 'Message')).toContain(`"offerId": "${id}"`)
     const gone = JSON.parse(JSON.stringify(cancelTypedData(31_415, keccak256('0x02'))))
     expect(await offerTerms(book, gone)).toBeNull()

@@ -59,14 +59,16 @@ export function ApprovalDialog() {
   )
 }
 
-/** Label/value rows of an approval, as a definition list. */
+/** Label/value rows of an approval, as a definition list; a short hex in a value stays on one line. */
 function Facts({ rows }: { readonly rows: ApprovalRequest['details'] }) {
   return (
     <dl className="facts">
       {rows.map((d) => (
         <div className="facts__row" key={d.label}>
           <dt>{d.label}</dt>
-          <dd className="mono break">{d.value}</dd>
+          <dd className="mono break">
+            <ShortHexText text={d.value} />
+          </dd>
         </div>
       ))}
     </dl>

@@ -4,6 +4,7 @@ import { type Address, getAddress } from 'viem'
 import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi } from '../../node/worker/node'
 import type { TokenInfo } from '../../node/worker/queries'
+import { shortHash } from '../../wallet/describe'
 import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
 import { agoText, minedAtText } from '../format'
 import { createTokenList, followTokenList, type TokenListFollower } from '../known-tokens'
@@ -61,8 +62,8 @@ export function MinedAt({ at }: { readonly at: bigint }) {
   )
 }
 
-/** `0x12345678…abcdef`; shown on one line (`.short-hex`, `ShortHexText` in a sentence). */
-export const short = (hex: string): string => `${hex.slice(0, 10)}…${hex.slice(-6)}`
+/** `0x12345678…abcdef` (`shortHash`); shown on one line (`.short-hex`, `ShortHexText` in a sentence). */
+export const short = shortHash
 
 export function Fact({ label, children }: { readonly label: string; readonly children: ReactNode }) {
   return (
