@@ -4,6 +4,7 @@ import { formatAmount } from '../../wallet/amount'
 import { tokenOf } from './book-view'
 import { atStake } from './leave-guard'
 import { blocksDuration } from './offer-form'
+import { type Decimal, unitPrice } from './price'
 import type { MarketLock, MarketParams, MarketSwap, MarketToken, SwapState } from './source'
 
 /** A step of the trade as the step view draws it. */
@@ -35,6 +36,11 @@ export interface TradeView {
    * happened: `You sold …` / `You bought …`.
    */
   readonly title: string
+  /**
+   * The trade's price as the book says one: `0.5 SLV per GLD` (what the maker asks per whole unit of what
+   * it sells), `≈` before a rounded figure; `inverse` the other way round, `2 GLD per SLV`.
+   */
+  readonly price: { readonly text: string; readonly inverse: string }
   /**
    * When a finished trade ended: `block #312, ~2m 04s ago` (the block of the chain event that ended it);
    * null while it runs, and when a decision of the node ended it (no block to name).
@@ -188,6 +194,10 @@ export function tradeView(
     role: swap.role,
     roleText: maker ? 'You posted this offer (maker)' : 'You took this offer (taker)',
     title: `${swap.state === 'Completed' ? (maker ? 'You sold' : 'You bought') : maker ? 'You sell' : 'You buy'} ${amountA} for ${amountB}`,
+    price: {
+      text: perUnit(unitPrice(t.amountA, a.decimals, t.amountB, b.decimals), b.symbol, a.symbol),
+      inverse: perUnit(unitPrice(t.amountB, b.decimals, t.amountA, a.decimals), a.symbol, b.symbol),
+    },
     ended: finished ? endedAt(swap, head, params) : null,
     state: swap.state,
     finished,
@@ -206,6 +216,10 @@ export function tradeView(
         : `Not checked yet: ${swap.error} — shown as your node last saw it. Your node checks again once a peer can prove it.`,
   }
 }
+
+/** `≈0.333333 SLV per GLD`: a price as the book writes one, `≈` when it is rounded. */
+const perUnit = (price: Decimal, quote: string, base: string): string =>
+  `${price.exact ? '' : '≈'}${price.text} ${quote} per ${base}`
 
 /** The block of the chain event that ended `swap` and how long ago that was at `head`; null for a decision. */
 function endedAt(swap: MarketSwap, head: bigint, params: MarketParams): string | null {

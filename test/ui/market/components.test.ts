@@ -215,10 +215,10 @@ describe('market components render from the view models', () => {
     expect(locked).toContain('Done: you received 100 GLD.')
     // The finished trade reads as done, and says when it ended.
     expect(locked).toContain(
-      'Trade Outcome Ended You bought 100 GLD for 50 SLV Done: you received 100 GLD. block #18, ~4s ago',
+      'Trade Price Outcome Ended You bought 100 GLD for 50 SLV 0.5 SLV per GLD 2 GLD per SLV Done: you received 100 GLD. block #18, ~4s ago',
     )
     // On a phone each of its values sits under its column's name (the head is hidden).
-    expect(cellLabels(markup(false), 'history-row')).toEqual([['Trade', 'Outcome', 'Ended']])
+    expect(cellLabels(markup(false), 'history-row')).toEqual([['Trade', 'Price', 'Outcome', 'Ended']])
     // A trade its node could not check yet is a notice, not an alert; a failed step stays an alert.
     const shown = (swap: MarketSwap) =>
       renderToStaticMarkup(

@@ -88,6 +88,11 @@ describe('My trades: step view', () => {
       'You collect their 100 GLD — done',
     ])
     expect(view(swap('maker', 'Accepted', null, {})).title).toBe('You sell 100 GLD for 50 SLV')
+    // The price as the book says one, both ways round.
+    expect(view(swap('maker', 'Accepted', null, {})).price).toEqual({
+      text: '0.5 SLV per GLD',
+      inverse: '2 GLD per SLV',
+    })
     expect(view(swap('taker', 'Accepted', null, {})).title).toBe('You buy 100 GLD for 50 SLV')
   })
 

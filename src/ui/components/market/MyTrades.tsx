@@ -56,6 +56,7 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
             <thead>
               <tr>
                 <th>Trade</th>
+                <th>Price</th>
                 <th>Outcome</th>
                 <th>Ended</th>
               </tr>
@@ -65,6 +66,10 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
                 // Each value is labelled for a phone, where the table's head is hidden.
                 <tr key={v.id} data-testid="history-row">
                   <td data-label="Trade">{v.title}</td>
+                  <td className="mono" data-label="Price">
+                    {v.price.text}
+                    <div className="muted small">{v.price.inverse}</div>
+                  </td>
                   <td className="small" data-label="Outcome">
                     {v.next.text}
                   </td>
