@@ -254,7 +254,7 @@ test('B reloads in the middle of the swap, unlocks its wallet again, and the swa
     // Its tooltip says first why, in the Unlock form's words.
     await expect(atStake).toHaveAttribute(
       'title',
-      'You locked your wallet. Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
+      'You locked your wallet. Your node can collect what you receive, or take your side back, only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
     )
     const profile = await profileOf(b)
     // B's reload goes ahead, whatever its tab asks (its lock may be out by now).

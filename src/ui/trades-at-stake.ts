@@ -32,10 +32,10 @@ export function tradesAtStakeNote(
     ? {
         label: `${trades} running: keep this tab open`,
         title:
-          'Your node redeems or refunds your side itself while this tab is open. See My trades on the Market screen.',
+          'Your node collects what you receive, or takes your side back, by itself while this tab is open. See My trades on the Market screen.',
       }
     : {
         label: `${trades} running: unlock your wallet`,
-        title: `${locked === undefined ? '' : `${lockedCause(locked.reason, locked.idleMs)}. `}Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.`,
+        title: `${locked === undefined ? '' : `${lockedCause(locked.reason, locked.idleMs)}. `}Your node can collect what you receive, or take your side back, only while the wallet is unlocked, in this open tab. See My trades on the Market screen.`,
       }
 }

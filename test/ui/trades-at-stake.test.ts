@@ -11,7 +11,7 @@ describe("the header's note on trades with coins at stake", () => {
     expect(tradesAtStakeNote(1, true)).toEqual({
       label: '1 trade running: keep this tab open',
       title:
-        'Your node redeems or refunds your side itself while this tab is open. See My trades on the Market screen.',
+        'Your node collects what you receive, or takes your side back, by itself while this tab is open. See My trades on the Market screen.',
     })
     expect(tradesAtStakeNote(2, true)?.label).toBe('2 trades running: keep this tab open')
   })
@@ -20,7 +20,7 @@ describe("the header's note on trades with coins at stake", () => {
     expect(tradesAtStakeNote(1, false)).toEqual({
       label: '1 trade running: unlock your wallet',
       title:
-        'Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
+        'Your node can collect what you receive, or take your side back, only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
     })
   })
 
@@ -29,7 +29,7 @@ describe("the header's note on trades with coins at stake", () => {
     const note = tradesAtStakeNote(1, false, { reason: 'idle', idleMs })
     expect(note?.label).toBe('1 trade running: unlock your wallet')
     expect(note?.title).toBe(
-      'Your wallet locked after 15 minutes without use. Your node can sign its redeem or refund only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
+      'Your wallet locked after 15 minutes without use. Your node can collect what you receive, or take your side back, only while the wallet is unlocked, in this open tab. See My trades on the Market screen.',
     )
     expect(tradesAtStakeNote(1, false, { reason: 'user', idleMs })?.title).toMatch(
       /^You locked your wallet\. /,
