@@ -339,7 +339,7 @@ test('a light tab’s Wallet Activity lists coin the full tab paid it, proven, a
     const payout = light.getByTestId('activity').locator('li').first()
     await expect(payout.getByRole('link')).toHaveAttribute('href', `/tx/${redeem}`, { timeout: 90_000 })
     await expect(payout).toHaveAttribute('data-direction', 'received')
-    await expect(payout).toContainText('Received 1 TAB from an HTLC redeem of lock')
+    await expect(payout).toContainText('Received 1 TAB from a swap, collected from lock')
   } finally {
     await ctxFull.close()
     await ctxLight.close()

@@ -336,7 +336,7 @@ export interface ReceivedItem {
   readonly key: string
   /**
    * `Received 5 TAB from 0x12…34`, `Received 10 TAB from the faucet (0x99…dc)` (a faucet payment this
-   * wallet asked for), `Received 10 APL from 0x12…34`, `Received 5 TAB from an HTLC redeem of lock 0x12…34`.
+   * wallet asked for), `Received 10 APL from 0x12…34`, `Received 5 TAB from a swap, collected from lock 0x12…34`.
    */
   readonly title: string
   /**
@@ -351,7 +351,7 @@ export interface ReceivedItem {
   /**
    * A coin lock's payout whose lock record is not read in yet: its `Redeemed` or `Refunded` log names only
    * the lock, whose record says whom it paid and how much (`lockPayout`); until then `title` names the lock
-   * alone (`From an HTLC redeem of lock 0x12…34`). Absent once read, and on every other payment.
+   * alone (`From a swap, collected from lock 0x12…34`). Absent once read, and on every other payment.
    */
   readonly lockUnread?: true
 }
@@ -384,6 +384,18 @@ function payoutOf(
 
 /** `0x1234…abcd`: a lock id in a title. */
 const shortLock = (id: Hex): string => `${id.slice(0, 6)}…${id.slice(-4)}`
+
+/**
+ * Where a swap lock's payout came from, in a trader's words (the HTLC's redeem: its recipient collected
+ * it; its refund: its sender took it back): `from a swap, collected from lock 0x12…34`.
+ */
+const swapPayout = (htlc: NonNullable<ReceivedItem['htlc']>): string =>
+  htlc.via === 'redeem'
+    ? `from a swap, collected from lock ${shortLock(htlc.lock)}`
+    : `back from a swap, refunded from lock ${shortLock(htlc.lock)}`
+
+/** `text` as a title: its first letter upper-case. */
+const titled = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
 
 /** The address in a 32-byte log topic (`0x` and 24 zero digits before it), lower-case. */
 const topicAddress = (topic: Hex | undefined): string | undefined =>
@@ -444,7 +456,7 @@ export function receivedIn(
       out.push({
         hash,
         key: String(log.logIndex),
-        title: `From an HTLC ${payout.via} of lock ${shortLock(payout.lock)}`,
+        title: titled(swapPayout(payout)),
         from: HTLC_ADDRESS,
         blockNumber,
         htlc: payout,
@@ -464,9 +476,7 @@ export function receivedIn(
     const amount = formatAmount(transfer.value, token.decimals, showHidden(token.symbol))
     const htlc = transfer.from === HTLC_ADDRESS ? tokenPayout?.payout : undefined
     const source =
-      htlc === undefined
-        ? `${minted ? 'minted by' : 'from'} ${shortAddress(from)}`
-        : `from an HTLC ${htlc.via} of lock ${shortLock(htlc.lock)}`
+      htlc === undefined ? `${minted ? 'minted by' : 'from'} ${shortAddress(from)}` : swapPayout(htlc)
     out.push({
       hash,
       key: String(log.logIndex),
@@ -481,7 +491,7 @@ export function receivedIn(
 
 /**
  * A coin lock's payout `item` (`lockUnread`) with its lock record `lock` read in: what it paid `account`,
- * titled with the amount (`Received 5 TAB from an HTLC redeem of lock 0x12…34`), or null when it paid
+ * titled with the amount (`Received 5 TAB from a swap, collected from lock 0x12…34`), or null when it paid
  * the account nothing — the redeem paid the lock's recipient, the refund its sender, and the account is
  * not that one; a token lock (its `Transfer` is the payment); a lock not held (`lock` null).
  */
@@ -493,7 +503,7 @@ export function lockPayout(account: Address, item: ReceivedItem, lock: HtlcPaid 
   if (payee.toLowerCase() !== account.toLowerCase()) return null
   return {
     ...paid,
-    title: `Received ${formatCoin(lock.amount)} from an HTLC ${item.htlc.via} of lock ${shortLock(item.htlc.lock)}`,
+    title: `Received ${formatCoin(lock.amount)} ${swapPayout(item.htlc)}`,
   }
 }
 

@@ -150,7 +150,7 @@ describe('the wallet Activity', () => {
     const paid: ReceivedItem = {
       hash: redeem.hash,
       key: '0',
-      title: 'Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
+      title: 'Received 5 TAB from a swap, collected from lock 0xabab…abab',
       from: getAddress(HTLC_ADDRESS),
       blockNumber: '10',
       htlc: { lock, via: 'redeem' },
@@ -161,7 +161,7 @@ describe('the wallet Activity', () => {
     expect(rows).toHaveLength(2)
     expect(rows[0]).toContain('data-direction="sent" data-status="confirmed"')
     expect(rows[1]).toContain(
-      '<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span>',
+      '<span>Received 5 TAB from a swap, collected from lock <span class="short-hex">0xabab…abab</span>',
     )
     expect(rows[1]).toContain(
       'data-state="confirmed" data-verified="true">Confirmed (3 confirmations)</span>',
@@ -174,7 +174,7 @@ describe('the wallet Activity', () => {
     const payout: ReceivedItem = {
       hash: hashOf(3),
       key: '0',
-      title: 'From an HTLC redeem of lock 0xabab…abab',
+      title: 'From a swap, collected from lock 0xabab…abab',
       from: getAddress(HTLC_ADDRESS),
       blockNumber: '10',
       htlc: { lock, via: 'redeem' },
@@ -202,7 +202,7 @@ describe('the wallet Activity', () => {
     const reading = row(new Map())
     expect(reading).toHaveLength(2)
     expect(reading[0]).toContain(
-      'From an HTLC redeem of lock <span class="short-hex">0xabab…abab</span> · <span class="muted" data-testid="activity-amount" data-lock-read="reading">Reading the amount…</span>',
+      'From a swap, collected from lock <span class="short-hex">0xabab…abab</span> · <span class="muted" data-testid="activity-amount" data-lock-read="reading">Reading the amount…</span>',
     )
     const error = `no peer proved lock ${lock}: all 2 failed`
     const failed = row(new Map([[lock, { state: 'failed', error }]]))
@@ -221,7 +221,7 @@ describe('the wallet Activity', () => {
     } as const
     const read = row(new Map([[lock, { state: 'read', lock: coinLock }]]))
     expect(read[0]).toContain(
-      '<span>Received 5 TAB from an HTLC redeem of lock <span class="short-hex">0xabab…abab</span></span>',
+      '<span>Received 5 TAB from a swap, collected from lock <span class="short-hex">0xabab…abab</span></span>',
     )
     expect(read[0]).not.toContain('activity-amount')
     const another = row(new Map([[lock, { state: 'read', lock: { ...coinLock, recipient: PAYER } }]]))

@@ -322,14 +322,14 @@ describe('payments received', () => {
     await refresh(null)
     expect(useWallet.getState().received?.unread).toBeUndefined()
     expect(shown()).toEqual([
-      ['From an HTLC redeem of lock 0xabab…abab', { state: 'reading' }],
+      ['From a swap, collected from lock 0xabab…abab', { state: 'reading' }],
       [`Received 2 TAB ${from}`, undefined],
     ])
     fail(new Error('no peer proved lock 0xabab: all 2 failed'))
     await new Promise((r) => setTimeout(r, 0))
     expect(shown()).toEqual([
       [
-        'From an HTLC redeem of lock 0xabab…abab',
+        'From a swap, collected from lock 0xabab…abab',
         { state: 'failed', error: 'no peer proved lock 0xabab: all 2 failed' },
       ],
       [`Received 2 TAB ${from}`, undefined],
@@ -337,7 +337,7 @@ describe('payments received', () => {
     await refresh(null)
     await new Promise((r) => setTimeout(r, 0))
     expect(shown()).toEqual([
-      ['Received 3 TAB from an HTLC redeem of lock 0xabab…abab', undefined],
+      ['Received 3 TAB from a swap, collected from lock 0xabab…abab', undefined],
       [`Received 2 TAB ${from}`, undefined],
     ])
     // The lock read is kept, each transaction was read once: a third refresh asks for neither.
@@ -363,7 +363,7 @@ describe('payments received', () => {
     await receivedReader(reads)(null)
     expect(titles()).toEqual([
       `Received 7 TAB ${from}`,
-      'From an HTLC redeem of lock 0xcdcd…cdcd',
+      'From a swap, collected from lock 0xcdcd…cdcd',
       `Received 1 TAB ${from}`,
     ])
     expect(useWallet.getState().receivedLocks.get(lock)).toEqual({ state: 'reading' })

@@ -599,21 +599,21 @@ test('coin an HTLC paid the account reads from the node as received from the loc
   expect(
     listed.items.filter((i) => [redeem, refund].includes(i.hash)).map((i) => [i.hash, i.title, i.lockUnread]),
   ).toEqual([
-    [refund, `From an HTLC refund of lock ${short(toFriend)}`, true],
-    [redeem, `From an HTLC redeem of lock ${short(toMe)}`, true],
+    [refund, `Back from a swap, refunded from lock ${short(toFriend)}`, true],
+    [redeem, `From a swap, collected from lock ${short(toMe)}`, true],
   ])
   const mine = { items: await paidOut(node, ME, listed.items) }
   const paid = mine.items.filter((i) => [redeem, refund].includes(i.hash))
   expect(paid.map((i) => [i.hash, i.title, i.from, i.htlc])).toEqual([
     [
       refund,
-      `Received 3 TAB from an HTLC refund of lock ${short(toFriend)}`,
+      `Received 3 TAB back from a swap, refunded from lock ${short(toFriend)}`,
       HTLC_ADDRESS,
       { lock: toFriend, via: 'refund' },
     ],
     [
       redeem,
-      `Received 5 TAB from an HTLC redeem of lock ${short(toMe)}`,
+      `Received 5 TAB from a swap, collected from lock ${short(toMe)}`,
       HTLC_ADDRESS,
       { lock: toMe, via: 'redeem' },
     ],
@@ -682,7 +682,7 @@ test('coin an HTLC paid the account reads from the node as received, though a th
   ).toEqual([
     [
       redeem,
-      `Received 5 TAB from an HTLC redeem of lock ${short(toRedeem)}`,
+      `Received 5 TAB from a swap, collected from lock ${short(toRedeem)}`,
       HTLC_ADDRESS,
       { lock: toRedeem, via: 'redeem' },
     ],
@@ -693,7 +693,7 @@ test('coin an HTLC paid the account reads from the node as received, though a th
   ).toEqual([
     [
       refund,
-      `Received 3 TAB from an HTLC refund of lock ${short(toRefund)}`,
+      `Received 3 TAB back from a swap, refunded from lock ${short(toRefund)}`,
       HTLC_ADDRESS,
       { lock: toRefund, via: 'refund' },
     ],
@@ -805,7 +805,7 @@ describe('received payments', () => {
     expect(paidIn(ACCOUNT, tx, ok([payout(REDEEMED_TOPIC, 2)]), apple, lockOf)).toEqual([
       {
         ...redeemed,
-        title: 'Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
+        title: 'Received 5 TAB from a swap, collected from lock 0xabab…abab',
         htlc: { lock, via: 'redeem' },
       },
     ])
@@ -814,7 +814,7 @@ describe('received payments', () => {
     expect(paidIn(PAYER, tx, ok([payout(REFUNDED_TOPIC, 2)]), apple, lockOf)).toEqual([
       {
         ...redeemed,
-        title: 'Received 5 TAB from an HTLC refund of lock 0xabab…abab',
+        title: 'Received 5 TAB back from a swap, refunded from lock 0xabab…abab',
         htlc: { lock, via: 'refund' },
       },
     ])
@@ -829,7 +829,7 @@ describe('received payments', () => {
       {
         hash,
         key: '3',
-        title: 'Received 10 APL from an HTLC redeem of lock 0xabab…abab',
+        title: 'Received 10 APL from a swap, collected from lock 0xabab…abab',
         from: getAddress(HTLC_ADDRESS),
         blockNumber: '7',
         htlc: { lock, via: 'redeem' },
@@ -850,7 +850,7 @@ describe('received payments', () => {
     const unread: ReceivedItem = {
       hash,
       key: '2',
-      title: 'From an HTLC redeem of lock 0xabab…abab',
+      title: 'From a swap, collected from lock 0xabab…abab',
       from: HTLC_ADDRESS,
       blockNumber: '7',
       htlc: { lock, via: 'redeem' },
@@ -862,7 +862,7 @@ describe('received payments', () => {
     const { lockUnread: _, ...read } = unread
     expect(lockPayout(ACCOUNT, unread, coinLock)).toEqual({
       ...read,
-      title: 'Received 5 TAB from an HTLC redeem of lock 0xabab…abab',
+      title: 'Received 5 TAB from a swap, collected from lock 0xabab…abab',
     })
     expect(lockPayout(PAYER, unread, coinLock)).toBeNull()
     expect(lockPayout(ACCOUNT, unread, { ...coinLock, token: TOKEN })).toBeNull()

@@ -5,7 +5,7 @@ import { PeerId } from './PeerId'
 
 /** What following a split does to the swaps settled in the blocks it replaces. */
 const SWAPS_UNDONE =
-  'A swap settled in those blocks is stepped again on the network’s chain: a redeem missing there is sent again, or a lock refunded, while its timelock allows. Past a timelock, one side of such a swap can be lost.'
+  'Swaps settled in those blocks are done again on the network’s chain: what is missing there is sent again (your node collects what you receive, or takes your side back) while each lock’s time allows. Past that time, one side of such a swap can be lost.'
 
 /**
  * Says, while it lasts, that a peer follows a heavier chain that forked off this tab's too far back to

@@ -450,7 +450,7 @@ describe('an HTLC payout sent by a third party', () => {
       must(onFull.items[0]).title,
       `Received 2.5 GLD from ${shortAddress(ALICE)}`,
     ])
-    expect(must(onLight.items[0]).title).toMatch(/^Received .* from an HTLC redeem of lock /)
+    expect(must(onLight.items[0]).title).toMatch(/^Received .* from a swap, collected from lock /)
     // With no peer to list them, the read fails with a typed error, its message a sentence.
     await full.link.leave()
     const err = await readReceived(BOB, light.api, new Map()).catch((e: unknown) => e)
