@@ -1,8 +1,8 @@
 import { type Address, formatUnits, type Hex } from 'viem'
-import { formatAmount, groupThousands } from '../../wallet/amount'
+import { formatAmount, groupThousands, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../../wallet/amount'
 import { formatDuration } from '../format'
 import { type Decimal, unitPrice } from './price'
-import type { MarketBookEntry, MarketPair, MarketToken } from './source'
+import { type MarketBookEntry, type MarketPair, type MarketToken, NATIVE_TOKEN } from './source'
 
 /** A token missing from the token list: named by its short address, amounts shown in base units. */
 export function unknownToken(address: Address): MarketToken {
@@ -42,9 +42,10 @@ export interface BookRow {
   /** The take button's words: what taking it gets the user, `Buy 100 GLD` (ask) or `Sell 100 GLD` (bid). */
   readonly action: string
   /**
-   * `You hold 40 of 50 SLV`: the user holds less of the token the offer asks for than it asks, so taking
-   * it would be refused. Null when they hold enough, for their own offer, and when the balance is not
-   * known (`bookView`'s `holdings`): nothing is claimed then.
+   * `You hold 40 of 50 SLV`: the user holds less of the token the offer asks for than it asks, or less
+   * of the native coin than the take's network fees need (with the price, when it asks for the native
+   * coin), so taking it would be refused. Null when they hold enough, for their own offer, and when the
+   * balance is not known (`bookView`'s `holdings`): nothing is claimed then.
    */
   readonly shortfall: string | null
 }
@@ -78,12 +79,32 @@ export function expiryLabel(seconds: number): string {
   return seconds > 0 ? `in ${formatDuration(seconds * 1000)}` : 'expired'
 }
 
-/** `You hold 40 of 50 SLV` when `holdings` say the user holds less than `asked` of `pay`; else null. */
-function shortfall(holdings: readonly TokenHolding[] | null, pay: MarketToken, asked: bigint): string | null {
-  const a = pay.address.toLowerCase()
-  const held = holdings?.find((h) => h.token.toLowerCase() === a)
-  if (held === undefined || held.amount >= asked) return null
-  return `You hold ${groupThousands(formatUnits(held.amount, pay.decimals))} of ${formatAmount(asked, pay.decimals, pay.symbol)}`
+/**
+ * Why the user cannot pay for taking an offer asking `asked` of `pay`, from `holdings` (null: not
+ * known), or null. The take also costs up to `fee` (wei, null: not known) in the native coin: with the
+ * price when the offer asks for the native coin (one balance pays both), on its own otherwise. Only a
+ * balance listed in `holdings` is judged: `You hold 40 of 50 SLV`, `You hold 50 TAB; you need 50 TAB
+ * plus up to 0.00042 TAB for fees`, `You need up to 0.00042 TAB for fees and hold 0.0001 TAB`.
+ */
+function shortfall(
+  holdings: readonly TokenHolding[] | null,
+  pay: MarketToken,
+  asked: bigint,
+  fee: bigint | null,
+): string | null {
+  const held = (token: Address) =>
+    holdings?.find((h) => h.token.toLowerCase() === token.toLowerCase())?.amount
+  const payHeld = held(pay.address)
+  if (payHeld !== undefined && payHeld < asked)
+    return `You hold ${groupThousands(formatUnits(payHeld, pay.decimals))} of ${formatAmount(asked, pay.decimals, pay.symbol)}`
+  const nativeHeld = held(NATIVE_TOKEN)
+  if (fee === null || nativeHeld === undefined) return null
+  const coin = (wei: bigint) => formatAmount(wei, NATIVE_DECIMALS, NATIVE_SYMBOL)
+  if (pay.address.toLowerCase() === NATIVE_TOKEN)
+    return nativeHeld < asked + fee
+      ? `You hold ${coin(nativeHeld)}; you need ${coin(asked)} plus up to ${coin(fee)} for fees`
+      : null
+  return nativeHeld < fee ? `You need up to ${coin(fee)} for fees and hold ${coin(nativeHeld)}` : null
 }
 
 /**
@@ -92,7 +113,9 @@ function shortfall(holdings: readonly TokenHolding[] | null, pay: MarketToken, a
  * exact ratios of the signed amounts (cross-multiplied for sorting, rounded only for display).
  * `holdings` are what `me` holds, as far as known (null: not known, as on a light node with no peer to
  * prove a balance against, or with the wallet locked): an offer asking more of a token listed there than
- * it holds gets a `shortfall`; a token not listed is not known, and nothing is said of it. Pure.
+ * it holds gets a `shortfall`; a token not listed is not known, and nothing is said of it. `takeFee` is
+ * the most a take of an offer asking for a token costs in network fees (wei; null: not known): with the
+ * native coin listed in `holdings`, a take it cannot pay for gets a `shortfall` too. Pure.
  */
 export function bookView(
   entries: readonly MarketBookEntry[],
@@ -101,6 +124,7 @@ export function bookView(
   me: Address | null,
   nowMs: number,
   holdings: readonly TokenHolding[] | null = null,
+  takeFee: ((payToken: Address) => bigint) | null = null,
 ): BookView {
   const base = tokenOf(tokens, pair.base)
   const quote = tokenOf(tokens, pair.quote)
@@ -134,7 +158,9 @@ export function bookView(
       expiresInS,
       expiry: expiryLabel(expiresInS),
       action: `${side === 'ask' ? 'Buy' : 'Sell'} ${amount}`,
-      shortfall: mine ? null : shortfall(holdings, tokenOf(tokens, o.buyToken), o.buyAmount),
+      shortfall: mine
+        ? null
+        : shortfall(holdings, tokenOf(tokens, o.buyToken), o.buyAmount, takeFee?.(o.buyToken) ?? null),
     }
     ;(side === 'ask' ? asks : bids).push({ row, baseAmount, quoteAmount })
   }

@@ -10,7 +10,7 @@ import { PostOfferForm } from '../components/market/PostOfferForm'
 import { TakeDialog } from '../components/market/TakeDialog'
 import { marketErrorMessage } from '../market/errors'
 import { forgetPostedOffer } from '../market/posted-offers'
-import type { MarketBookEntry, MarketPair, MarketSource } from '../market/source'
+import { type MarketBookEntry, type MarketPair, type MarketSource, NATIVE_TOKEN } from '../market/source'
 import { takenOfferNote } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { firstPair, saveMarketPair } from '../market-pair-setting'
@@ -82,25 +82,28 @@ function Market({ source }: { readonly source: MarketSource }) {
     ['offers'],
     [pair?.base, pair?.quote],
   )
-  // What the account holds of the pair's two tokens, to say by each take button it cannot pay for. Not
-  // read with the wallet locked (no take can be signed; the book says to unlock), nor claimed when the
-  // node cannot say (a light node with no peer to prove a balance against: the read fails).
+  // What the account holds of the pair's two tokens and of the native coin (the take's fees), to say by
+  // each take button it cannot pay for. Not read with the wallet locked (no take can be signed; the book
+  // says to unlock), nor claimed when the node cannot say (a light node with no peer to prove a balance
+  // against: the read fails). The native coin's read may fail alone: the fees are then not judged.
   const account = ctx?.account
   const holder = account?.unlocked ? account.address : null
   const held = useMarketQuery(
     source,
     async (s) => {
       if (pair === null || holder === null) return null
-      const [base, quote] = await Promise.all([
+      const [base, quote, native] = await Promise.all([
         s.balanceOf(pair.base, holder),
         s.balanceOf(pair.quote, holder),
+        s.balanceOf(NATIVE_TOKEN, holder).catch(() => null),
       ])
+      const holdings = [
+        { token: pair.base, amount: base },
+        { token: pair.quote, amount: quote },
+      ]
       return {
         holder,
-        holdings: [
-          { token: pair.base, amount: base },
-          { token: pair.quote, amount: quote },
-        ],
+        holdings: native === null ? holdings : [...holdings, { token: NATIVE_TOKEN, amount: native }],
       }
     },
     ['wallet', 'head'],
@@ -175,6 +178,8 @@ function Market({ source }: { readonly source: MarketSource }) {
                 me={ctx.account?.address ?? null}
                 locked={ctx.account?.unlocked === false}
                 holdings={holdings}
+                params={ctx.params}
+                fees={ctx.fees}
                 onTake={(entry) => {
                   setNotice(null)
                   setTaken(null)

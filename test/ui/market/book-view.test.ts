@@ -1,3 +1,4 @@
+import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { bookView, expiryLabel, secondsLeft, tokenOf } from '../../../src/ui/market/book-view'
 import { ALICE, BOB, entry, GLD, id, NATIVE, NOW_MS, NOW_S, SLV, TOKENS } from './fixtures'
@@ -128,6 +129,52 @@ describe('order book view', () => {
       expect(b.asks.map((r) => r.shortfall)).toEqual([null, null, null])
     }
     expect(bookView(entries, pair, TOKENS, BOB, NOW_MS).bids[0]?.shortfall).toBeNull()
+  })
+
+  test("a take whose network fees the user's native coin cannot pay is off too, saying so", () => {
+    // 0.00099 TAB at most for a take paid in SLV (approval, lock, redeem: 330,000 gas at 3 gwei), and
+    // 0.0075 TAB for one paid in TAB (lock and redeem: 250,000 gas at 30 gwei).
+    const takeFee = (pay: Address) =>
+      pay === NATIVE ? 250_000n * 30n * 10n ** 9n : 330_000n * 3n * 10n ** 9n
+    const inSlv = [entry(id(1))] // asks 50 SLV
+    const withSlv = { token: SLV, amount: 50_000000n }
+    const tab = (wei: bigint) => ({ token: NATIVE, amount: wei })
+    const slvTake = (native: bigint | null) =>
+      bookView(
+        inSlv,
+        pair,
+        TOKENS,
+        BOB,
+        NOW_MS,
+        native === null ? [withSlv] : [withSlv, tab(native)],
+        takeFee,
+      ).asks[0]?.shortfall
+    expect(slvTake(989_999_999_999_999n)).toBe(
+      'You need up to 0.00099 TAB for fees and hold 0.000989999999999999 TAB',
+    )
+    expect(slvTake(0n)).toBe('You need up to 0.00099 TAB for fees and hold 0 TAB')
+    expect(slvTake(990_000_000_000_000n)).toBeNull()
+    // The native balance not known (not read): nothing is claimed of the fees.
+    expect(slvTake(null)).toBeNull()
+    // Too little SLV is said first: the fees come after.
+    const short = bookView(inSlv, pair, TOKENS, BOB, NOW_MS, [{ token: SLV, amount: 1n }, tab(0n)], takeFee)
+    expect(short.asks[0]?.shortfall).toBe('You hold 0.000001 of 50 SLV')
+
+    // An offer asking for 2 TAB: the price and the fees come out of one balance.
+    const inTab = [entry(id(2), { buyToken: NATIVE, buyAmount: 2n * 10n ** 18n })]
+    const tabPair = { base: GLD, quote: NATIVE }
+    const tabTake = (wei: bigint) =>
+      bookView(inTab, tabPair, TOKENS, BOB, NOW_MS, [tab(wei)], takeFee).asks[0]?.shortfall
+    expect(tabTake(10n ** 18n)).toBe('You hold 1 of 2 TAB')
+    expect(tabTake(2n * 10n ** 18n)).toBe('You hold 2 TAB; you need 2 TAB plus up to 0.0075 TAB for fees')
+    expect(tabTake(2_007_499_999_999_999_999n)).toBe(
+      'You hold 2.007499999999999999 TAB; you need 2 TAB plus up to 0.0075 TAB for fees',
+    )
+    expect(tabTake(2_007_500_000_000_000_000n)).toBeNull()
+    // The fee not known: only the price is checked.
+    expect(
+      bookView(inTab, tabPair, TOKENS, BOB, NOW_MS, [tab(2n * 10n ** 18n)]).asks[0]?.shortfall,
+    ).toBeNull()
   })
 
   test('tokens compare in any case; an unknown token is named by its address', () => {

@@ -87,6 +87,8 @@ describe('market components render from the view models', () => {
         me: BOB,
         locked: false,
         holdings: null,
+        params: PARAMS,
+        fees: FEES,
         onTake: () => {},
         onCancel: () => {},
       }),
@@ -121,6 +123,8 @@ describe('market components render from the view models', () => {
       locked: false,
       // 40 SLV: enough for 20 GLD (8 SLV), not for 100 GLD (50 SLV).
       holdings: [{ token: SLV, amount: 40_000000n }],
+      params: PARAMS,
+      fees: FEES,
       onTake: () => {},
       onCancel: () => {},
     }
@@ -137,6 +141,31 @@ describe('market components render from the view models', () => {
     expect(buttons[1]).toContain(`aria-describedby="${note?.[1]}"`)
     expect(html.match(/data-testid="take-shortfall"/g)).toHaveLength(1)
     expect(html.indexOf('Buy 100 GLD')).toBeLessThan(html.indexOf('You hold 40 of 50 SLV'))
+  })
+
+  test('order book: a take whose network fees the user cannot pay is off, saying what the fees need', () => {
+    // Enough SLV for the offer, and less TAB than its fees: at most 0.00099 TAB (330,000 gas at 3 gwei).
+    const html = renderToStaticMarkup(
+      createElement(OrderBook, {
+        entries: [entry(id(1))],
+        pair: { base: GLD, quote: SLV },
+        tokens: TOKENS,
+        me: BOB,
+        locked: false,
+        holdings: [
+          { token: SLV, amount: 50_000000n },
+          { token: NATIVE, amount: 10n ** 14n },
+        ],
+        params: PARAMS,
+        fees: FEES,
+        onTake: () => {},
+        onCancel: () => {},
+      }),
+    )
+    expect(html).toMatch(/ disabled=""[^>]*>Buy 100 GLD<\/button>/)
+    expect(html).toContain(
+      'data-testid="take-shortfall">You need up to 0.00099 TAB for fees and hold 0.0001 TAB</div>',
+    )
   })
 
   test('pair selector: its button flips the pair, and says so (not a swap of tokens)', () => {
@@ -374,6 +403,8 @@ describe('market components render from the view models', () => {
           me,
           locked,
           holdings: null,
+          params: PARAMS,
+          fees: FEES,
           onTake: () => {},
           onCancel: () => {},
         }),

@@ -1,7 +1,8 @@
 import { useMemo } from 'react'
 import type { Address } from 'viem'
 import { type BookRow, bookView, type TokenHolding } from '../../market/book-view'
-import type { MarketBookEntry, MarketPair, MarketToken } from '../../market/source'
+import { swapFee } from '../../market/offer-form'
+import type { MarketBookEntry, MarketFees, MarketPair, MarketParams, MarketToken } from '../../market/source'
 import { useNow } from '../../useNow'
 import { Identicon } from '../Identicon'
 import { WalletLockedNote } from '../WalletLocked'
@@ -14,21 +15,36 @@ interface OrderBookProps {
   /** The wallet is locked: a take could not be signed, so the book says so above its take buttons. */
   readonly locked: boolean
   /**
-   * What the user holds of the pair's tokens, or null when not known (a light node with no peer to prove
-   * it, a locked wallet): a take it cannot pay for is then off, saying what it holds.
+   * What the user holds of the pair's tokens and of the native coin, or null when not known (a light
+   * node with no peer to prove it, a locked wallet): a take it cannot pay for, network fees included, is
+   * then off, saying what it holds.
    */
   readonly holdings: readonly TokenHolding[] | null
+  /** Chain parameters and the fee market: the most a take costs in fees (the take dialog's bound). */
+  readonly params: MarketParams
+  readonly fees: MarketFees
   readonly onTake: (entry: MarketBookEntry) => void
   readonly onCancel: (entry: MarketBookEntry) => void
 }
 
 /** The pair's order book: offers selling the base (asks) and buying it (bids), best price first. */
-export function OrderBook({ entries, pair, tokens, me, locked, holdings, onTake, onCancel }: OrderBookProps) {
+export function OrderBook({
+  entries,
+  pair,
+  tokens,
+  me,
+  locked,
+  holdings,
+  params,
+  fees,
+  onTake,
+  onCancel,
+}: OrderBookProps) {
   // The expiry countdowns tick only while there is something to count down.
   const now = useNow(1000, entries.length > 0)
   const book = useMemo(
-    () => bookView(entries, pair, tokens, me, now, holdings),
-    [entries, pair, tokens, me, now, holdings],
+    () => bookView(entries, pair, tokens, me, now, holdings, (pay) => swapFee(pay, params, fees)),
+    [entries, pair, tokens, me, now, holdings, params, fees],
   )
   const byId = useMemo(() => new Map(entries.map((e) => [e.id, e])), [entries])
   const side = (title: string, testId: string, rows: readonly BookRow[], empty: string) => (
