@@ -181,6 +181,27 @@ export async function createToken(
   })
 }
 
+/**
+ * Sends `amount` of the token named `token` in the Tokens screen's list (`BAN — Banana`) to `to`,
+ * approving it in the wallet dialog, and waits until the transfer is in a block (a tab mines).
+ */
+export async function sendToken(page: Page, token: string, to: string, amount: string): Promise<void> {
+  await page.getByRole('link', { name: 'Tokens', exact: true }).click()
+  const rows = page.getByTestId('activity-row')
+  await expect(rows.first()).toBeVisible()
+  const before = await rows.count()
+  await page.getByLabel('Token', { exact: true }).selectOption({ label: token })
+  await page.getByLabel('Action', { exact: true }).selectOption('transfer')
+  await page.getByLabel('Recipient address').fill(to)
+  await page.getByLabel(/^Amount/).fill(amount)
+  await page.getByRole('button', { name: 'Send', exact: true }).click()
+  await expect(page.getByTestId('approval-title')).toBeVisible({ timeout: 30_000 })
+  await page.getByTestId('approval-confirm').click()
+  // The newest row first: the transfer's, once it is listed.
+  await expect(rows).toHaveCount(before + 1, { timeout: 30_000 })
+  await expect(rows.first()).toHaveAttribute('data-state', 'confirmed', { timeout: 120_000 })
+}
+
 /** Picks an option by its text in a select whose options load with the page's data. */
 export async function choose(page: Page, label: string, option: string): Promise<void> {
   const select = page.getByLabel(label, { exact: true })

@@ -1,12 +1,14 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { crashTab, gapBetween, openNode, profileOf, reopenProfile, waitDirect, waitInPage } from './helpers'
 import {
+  choose,
   createToken,
   createWallet,
   fund,
   offerListedOffPair,
   postAndTake,
   postOffer,
+  sendToken,
   takeOffer,
   unlockWallet,
 } from './market-steps'
@@ -14,10 +16,14 @@ import {
 /** The form's default timelocks on the devnet (k = 3): the rule's minimums and 60 blocks each to act. */
 const DEVNET_TIMELOCKS = { maker: 207, taker: 70 }
 
-/** Two browsers with a funded wallet each, A holding 1,000 APL and B 1,000 BAN; A mines. */
+/**
+ * Two browsers with a funded wallet each, A holding 1,000 APL and B 1,000 BAN (or A both, with
+ * `bananas: 'a'`); A mines.
+ */
 async function twoTraders(
   browser: Browser,
   pathB = '/wallet?mine=0',
+  bananas: 'a' | 'b' = 'b',
 ): Promise<{ a: Page; b: Page; close: () => Promise<void> }> {
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
@@ -32,7 +38,7 @@ async function twoTraders(
   await fund(b, 'running')
   await fund(a, 'running')
   await createToken(a, 'Apple', 'APL', 'running')
-  await createToken(b, 'Banana', 'BAN', 'running')
+  await createToken(bananas === 'a' ? a : b, 'Banana', 'BAN', 'running')
   return {
     a,
     b,
@@ -201,6 +207,40 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
     await tradeDone(b)
     await expect(takenNote).toHaveCount(0)
     await bothCompleted(a, b)
+  } finally {
+    await close()
+  }
+})
+
+test("B holds less BAN than A's offer asks: its take button is off, saying what B holds, until A's payments are mined; then B takes it", async ({
+  browser,
+}) => {
+  const { a, b, close } = await twoTraders(browser, '/wallet?mine=0', 'a')
+  try {
+    const addressB = ((await b.getByTestId('selected-address').textContent()) ?? '').toLowerCase()
+    await postOffer(a, DEVNET_TIMELOCKS)
+    await b.getByRole('link', { name: 'Market', exact: true }).click()
+    await choose(b, 'Token traded', 'APL')
+    await choose(b, 'Token it is priced in', 'BAN')
+    const buy = b.getByTestId('book-row').getByRole('button', { name: 'Buy 10 APL', exact: true })
+    const held = b.getByTestId('take-shortfall')
+    // B holds no BAN: the button is off, what B holds beside it (and its description), without a click.
+    await expect(held).toHaveText('You hold 0 of 25 BAN', { timeout: 60_000 })
+    await expect(buy).toBeDisabled()
+    await expect(buy).toHaveAccessibleDescription('You hold 0 of 25 BAN')
+    // Some BAN arrive, not enough: it says so as soon as the block reaches B.
+    await sendToken(a, 'BAN — Banana', addressB, '20')
+    await b.getByRole('link', { name: 'Market', exact: true }).click()
+    await expect(held).toHaveText('You hold 20 of 25 BAN', { timeout: 120_000 })
+    await expect(buy).toBeDisabled()
+    // Enough: the button comes on, nothing is said of the balance, and the take goes through.
+    await sendToken(a, 'BAN — Banana', addressB, '5')
+    await b.getByRole('link', { name: 'Market', exact: true }).click()
+    await expect(held).toHaveCount(0, { timeout: 120_000 })
+    await expect(buy).toBeEnabled()
+    await a.getByRole('link', { name: 'Market', exact: true }).click()
+    await takeOffer(a, b, DEVNET_TIMELOCKS)
+    await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
   } finally {
     await close()
   }
