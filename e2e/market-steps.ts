@@ -287,7 +287,7 @@ export async function offerListedOffPair(a: Page): Promise<void> {
   await expect(a.getByTestId('asks').getByTestId('book-row')).toHaveCount(1)
 }
 
-/** B takes A's offer (`postOffer`) from the book of APL/BAN (one signature); it leaves A's open offers. */
+/** B takes A's offer (`postOffer`) from the book of APL/BAN (one signature); it leaves A's open offers, A is told. */
 export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise<void> {
   await b.getByRole('link', { name: 'Market', exact: true }).click()
   await choose(b, 'Token traded', 'APL')
@@ -318,7 +318,15 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
   await expect(b.getByTestId('approval-signed')).not.toHaveAttribute('open')
   await expect(b.getByTestId('approval-signed').locator('summary')).toHaveText('Message as signed')
   await b.getByTestId('approval-confirm').click()
-  // Taken, the offer is A's trade (My trades), no longer one of its open offers.
+  // Taken, the offer is A's trade (My trades), no longer one of its open offers; A is told so in words
+  // (it leaves the list before the trade is listed), until it dismisses the notice.
+  const told = a.getByTestId('offer-taken')
+  await expect(told).toContainText('Your offer to sell 10 APL for 25 BAN was taken: the swap is starting.', {
+    timeout: 60_000,
+  })
+  await expect(told.getByRole('link', { name: 'Follow it in My trades' })).toHaveAttribute('href', '/market')
   await expect(a.getByTestId('my-offers-empty')).toHaveText('You have no open offers.', { timeout: 60_000 })
   await expect(a.getByTestId('my-offer-row')).toHaveCount(0)
+  await told.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(told).toHaveCount(0)
 }

@@ -7,7 +7,9 @@ import { startLeaveGuard } from './market/leave-guard'
 import { createNodeMarketSource } from './market/node-source'
 import { storedSwapApprovals } from './market/swap-approvals'
 import { startSwapSigning } from './market/swap-signing'
+import { watchTakenOffers } from './market/taken-notice'
 import { setMarketSource } from './market/useMarket'
+import { useNotices } from './notices'
 import { directPeerIds, useApp } from './store'
 import { useTradesAtStake } from './trades-at-stake'
 
@@ -15,7 +17,8 @@ import { useTradesAtStake } from './trades-at-stake'
  * Connects the Market screens to the node and this profile's wallet (`setMarketSource`), and lets the
  * wallet answer the node's swap signing requests for the trades approved in this profile (kept in
  * localStorage, so a reload resumes them), and has the browser ask before the tab closes while a trade
- * has coins at stake (`startLeaveGuard`). Runs for the page's life.
+ * has coins at stake (`startLeaveGuard`), and tells the maker of each of its offers taken (a notice).
+ * Runs for the page's life.
  */
 export function startMarket(
   node: Pick<Client<NodeApi, NodeEvents>, 'api' | 'on'>,
@@ -51,5 +54,7 @@ export function startMarket(
     target: window,
     onChange: (count) => useTradesAtStake.setState({ count }),
   })
+  // The maker is told on whatever screen it is on: the offer leaves Your open offers at once.
+  watchTakenOffers(source, (offerId, text) => useNotices.getState().offerTaken({ offerId, text }))
   setMarketSource(source)
 }

@@ -1,3 +1,4 @@
+import type { Hex } from 'viem'
 import { create } from 'zustand'
 
 /** A profile this tab was asked for (or ran before) was open in another tab, so it runs another one. */
@@ -8,9 +9,15 @@ export interface ProfileTaken {
   readonly running: string
 }
 
+/** One of the wallet's offers another account took (`watchTakenOffers`), in words. */
+export interface OfferTaken {
+  readonly offerId: Hex
+  readonly text: string
+}
+
 /**
- * Transient app notices that are not node state: written by src/pwa.ts and src/boot.ts, shown by
- * <Toasts />.
+ * Transient app notices that are not node state: written by src/pwa.ts, src/boot.ts and
+ * src/ui/market-session.ts, shown by <Toasts />.
  */
 export interface Notices {
   /** The service worker has cached the app: it will start without a network from now on. */
@@ -18,6 +25,10 @@ export interface Notices {
   readonly dismissOfflineReady: () => void
   readonly profileTaken: ProfileTaken | null
   readonly dismissProfileTaken: () => void
+  /** Offers of ours taken since the page loaded, oldest first: each stays until dismissed. */
+  readonly offersTaken: readonly OfferTaken[]
+  readonly offerTaken: (notice: OfferTaken) => void
+  readonly dismissOfferTaken: (offerId: Hex) => void
 }
 
 export const useNotices = create<Notices>((set) => ({
@@ -25,4 +36,11 @@ export const useNotices = create<Notices>((set) => ({
   dismissOfflineReady: () => set({ offlineReady: false }),
   profileTaken: null,
   dismissProfileTaken: () => set({ profileTaken: null }),
+  offersTaken: [],
+  offerTaken: (notice) =>
+    set(({ offersTaken }) => ({
+      offersTaken: [...offersTaken.filter((n) => n.offerId !== notice.offerId), notice],
+    })),
+  dismissOfferTaken: (offerId) =>
+    set(({ offersTaken }) => ({ offersTaken: offersTaken.filter((n) => n.offerId !== offerId) })),
 }))

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { Link } from 'react-router'
 import { useNotices } from '../notices'
 import { useApp } from '../store'
 
@@ -7,7 +8,9 @@ const OFFLINE_READY_MS = 6000
 
 /**
  * Notices in the bottom corner (on a phone, above the screen, in the page: `.toasts`): a new app version, waiting or running in another tab (stays until acted on), a profile asked for that another
- * tab runs (stays until dismissed) and "ready to work offline".
+ * tab runs (stays until dismissed), each of the user's offers another account took (stays until
+ * dismissed: the offer has left Your open offers, its trade is under My trades) and "ready to work
+ * offline".
  */
 export function Toasts() {
   const update = useApp((s) => s.update)
@@ -16,6 +19,8 @@ export function Toasts() {
   const dismissOfflineReady = useNotices((s) => s.dismissOfflineReady)
   const profileTaken = useNotices((s) => s.profileTaken)
   const dismissProfileTaken = useNotices((s) => s.dismissProfileTaken)
+  const offersTaken = useNotices((s) => s.offersTaken)
+  const dismissOfferTaken = useNotices((s) => s.dismissOfferTaken)
   // "Later" puts off the offer shown; a version then running in another tab is offered again.
   const [updateDismissed, setUpdateDismissed] = useState<typeof update>(null)
 
@@ -48,6 +53,14 @@ export function Toasts() {
           <CloseButton label="Dismiss" onClick={dismissProfileTaken} />
         </div>
       ) : null}
+      {offersTaken.map((n) => (
+        <div className="toast" data-testid="offer-taken" role="status" key={n.offerId}>
+          <span>
+            {n.text} <Link to="/market">Follow it in My trades</Link>
+          </span>
+          <CloseButton label="Dismiss" onClick={() => dismissOfferTaken(n.offerId)} />
+        </div>
+      ))}
       {offlineReady ? (
         <div className="toast" role="status">
           <span>Tabchain is installed on this device and starts even without a network.</span>

@@ -149,21 +149,7 @@ export class MemoryMarketSource implements MarketSource {
     if (o.maker.toLowerCase() === me.address.toLowerCase()) throw new MemoryMarketError({ code: 'TAKE_SELF' })
     if ((await this.balanceOf(o.buyToken, me.address)) < o.buyAmount)
       throw new MemoryMarketError({ code: 'TAKER_LACKS_BALANCE' })
-    const terms: MarketSwapTerms = {
-      chainId: entry.signed.chainId,
-      offerId,
-      maker: o.maker,
-      taker: me.address,
-      tokenA: o.sellToken,
-      amountA: o.sellAmount,
-      tokenB: o.buyToken,
-      amountB: o.buyAmount,
-      makerTimelockBlocks: BigInt(o.makerTimelock),
-      takerTimelockBlocks: BigInt(o.takerTimelock),
-      // The maker's node derives the secret from its seed; here the offer id stands in for it.
-      hashlock: sha256(offerId),
-      acceptedHeight: this.#head,
-    }
+    const terms = this.#terms(entry, me.address)
     this.#book.delete(offerId)
     this.#emit({ kind: 'offers' })
     this.putSwap({
@@ -195,6 +181,37 @@ export class MemoryMarketSource implements MarketSource {
   addOffer(entry: MarketBookEntry): void {
     this.#book.set(entry.id, entry)
     this.#emit({ kind: 'offers' })
+  }
+
+  /** The terms a take of `entry` by `taker` agrees, at the current head. */
+  #terms(entry: MarketBookEntry, taker: Address): MarketSwapTerms {
+    const o = entry.signed.offer
+    return {
+      chainId: entry.signed.chainId,
+      offerId: entry.id,
+      maker: o.maker,
+      taker,
+      tokenA: o.sellToken,
+      amountA: o.sellAmount,
+      tokenB: o.buyToken,
+      amountB: o.buyAmount,
+      makerTimelockBlocks: BigInt(o.makerTimelock),
+      takerTimelockBlocks: BigInt(o.takerTimelock),
+      // The maker's node derives the secret from its seed; here the offer id stands in for it.
+      hashlock: sha256(entry.id),
+      acceptedHeight: this.#head,
+    }
+  }
+
+  /** Another account takes our offer `offerId` (this tab is its maker): it leaves the book, `taken` is said. */
+  takenBy(offerId: Hex, taker: Address): MarketSwapTerms {
+    const entry = this.#book.get(offerId)
+    if (entry === undefined) throw new MemoryMarketError({ code: 'OFFER_UNKNOWN' })
+    const terms = this.#terms(entry, taker)
+    this.#book.delete(offerId)
+    this.#emit({ kind: 'offers' })
+    this.#emit({ kind: 'taken', terms })
+    return terms
   }
 
   /** A swap appears or moves on (newest last). */

@@ -266,7 +266,11 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   const unsubscribe = [
     init.on('offers', (e) => {
       emit({ kind: 'offers' })
-      if (e.kind === 'agreed' && e.role === 'maker') startAgreed(e.terms, 'maker', e.takerPeer)
+      if (e.kind === 'agreed' && e.role === 'maker') {
+        // Said before the swap is listed: the offer has just left the maker's open offers.
+        emit({ kind: 'taken', terms: e.terms })
+        startAgreed(e.terms, 'maker', e.takerPeer)
+      }
     }),
     // A link that opens or closes changes what My trades says of the other party's tab.
     init.links.subscribe(() => emit({ kind: 'swaps' })),

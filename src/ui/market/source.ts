@@ -97,9 +97,14 @@ export interface MarketFees {
   readonly suggestedTip: bigint
 }
 
-/** What changed: the screens reload the matching part (they never poll). */
+/**
+ * What changed: the screens reload the matching part (they never poll). `taken`: another account took
+ * an offer this tab hosts (its maker's): the offer has left the book, its swap is starting (the app
+ * tells the maker, on whatever screen: `watchTakenOffers`).
+ */
 export type MarketEvent =
   | { readonly kind: 'offers' }
+  | { readonly kind: 'taken'; readonly terms: MarketSwapTerms }
   | { readonly kind: 'swaps' }
   | { readonly kind: 'head'; readonly number: bigint }
   | { readonly kind: 'wallet' }

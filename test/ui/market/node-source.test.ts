@@ -230,6 +230,12 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     }
     const events: string[] = []
     B.market.subscribe((e) => events.push(e.kind))
+    // The maker's page is told its offer was taken (the taker's is not: it took it).
+    const taken: Hex[] = []
+    for (const tab of [A, B])
+      tab.market.subscribe((e) => {
+        if (e.kind === 'taken') taken.push(e.terms.offerId)
+      })
     const signed = await A.market.signOffer(offer)
     // The dialog says what the offer trades, in the tokens' symbols and decimals, before the data signed.
     expect(A.dialogs.map((d) => d.title)).toEqual(['Offer to sell 10 APPLE for 25 BANANA'])
@@ -323,6 +329,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(A.errors).toEqual([])
     // Taken, it is a trade (My trades), no longer an open offer.
     expect(await A.market.myOffers()).toEqual([])
+    expect(taken).toEqual([posted.id])
     expect(events).toContain('offers')
     expect(events).toContain('swaps')
     expect(events).toContain('head')
