@@ -1,4 +1,5 @@
 import { type Address, type Hex, sha256 } from 'viem'
+import { agreeTerms } from '../../trade/offers/terms'
 import type {
   MarketAccount,
   MarketBookEntry,
@@ -185,22 +186,14 @@ export class MemoryMarketSource implements MarketSource {
 
   /** The terms a take of `entry` by `taker` agrees, at the current head. */
   #terms(entry: MarketBookEntry, taker: Address): MarketSwapTerms {
-    const o = entry.signed.offer
-    return {
-      chainId: entry.signed.chainId,
-      offerId: entry.id,
-      maker: o.maker,
-      taker,
-      tokenA: o.sellToken,
-      amountA: o.sellAmount,
-      tokenB: o.buyToken,
-      amountB: o.buyAmount,
-      makerTimelockBlocks: BigInt(o.makerTimelock),
-      takerTimelockBlocks: BigInt(o.takerTimelock),
-      // The maker's node derives the secret from its seed; here the offer id stands in for it.
-      hashlock: sha256(entry.id),
-      acceptedHeight: this.#head,
-    }
+    // The maker's node derives the secret from its seed; here the offer id stands in for it.
+    return agreeTerms(
+      entry.id,
+      entry.signed,
+      { offerId: entry.id, taker, takerPeer: '' },
+      sha256(entry.id),
+      this.#head,
+    )
   }
 
   /** Another account takes our offer `offerId` (this tab is its maker): it leaves the book, `taken` is said. */

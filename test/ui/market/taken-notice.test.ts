@@ -1,25 +1,14 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { agreeTerms } from '../../../src/trade/offers/terms'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import { takenOfferNotice, watchTakenOffers } from '../../../src/ui/market/taken-notice'
-import { ALICE, BOB, entry, FEES, GLD, id, NOW_MS, PARAMS, SLV, TOKENS } from './fixtures'
+import { ALICE, BOB, entry, FEES, id, NOW_MS, PARAMS, TOKENS } from './fixtures'
 
 describe('a taken offer is said to its maker', () => {
   test('in the tokens of the offer, what it sold and asked', () => {
-    const terms = {
-      chainId: 1,
-      offerId: id(1),
-      maker: ALICE,
-      taker: BOB,
-      tokenA: GLD,
-      amountA: 100_00n,
-      tokenB: SLV,
-      amountB: 50_500000n,
-      makerTimelockBlocks: 40n,
-      takerTimelockBlocks: 16n,
-      hashlock: id(2),
-      acceptedHeight: 7n,
-    }
+    const signed = entry(id(1), { buyAmount: 50_500000n }).signed
+    const terms = agreeTerms(id(1), signed, { offerId: id(1), taker: BOB, takerPeer: '' }, id(2), 7n)
     expect(takenOfferNotice(terms, TOKENS)).toBe(
       'Your offer to sell 100 GLD for 50.5 SLV was taken: the swap is starting.',
     )
