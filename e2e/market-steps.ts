@@ -301,7 +301,7 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
   await expect(b.getByTestId('take-send')).toContainText('25 BAN')
   await expect(b.getByTestId('take-receive')).toContainText('10 APL')
   // The row is named Network fees; its value does not say fees again.
-  await expect(b.getByTestId('take-fee')).toHaveText(/^At most [\d.,]+ TAB \(approval, lock and redeem\)\.$/)
+  await expect(b.getByTestId('take-fee')).toHaveText(/^At most [\d.,]+ TAB \(approval, lock and collect\)\.$/)
   await expect(b.getByTestId('take-dialog')).toContainText(
     `they come back to you after ${timelocks.taker} blocks`,
   )

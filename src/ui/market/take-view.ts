@@ -19,7 +19,7 @@ export interface TakeConfirmation {
   readonly receive: string
   /** `1 GLD = 0.5 SLV`. */
   readonly price: string
-  /** `At most 0.00042 TAB (approval, lock and redeem).`: the value of the dialog's Network fees row. */
+  /** `At most 0.00042 TAB (approval, lock and collect).`: the value of the dialog's Network fees row. */
   readonly fee: string
   /** What happens if the maker walks away, in blocks and time. */
   readonly safety: string
@@ -62,7 +62,7 @@ export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): Take
     refusal = `Insufficient balance: this offer asks for ${paid} and you have ${have(ctx.payBalance, pay)}. Take a smaller offer, or post your own for what you hold.`
   else if (ctx.nativeBalance < nativeNeed)
     refusal = `Insufficient balance: you have ${formatAmount(ctx.nativeBalance, NATIVE_DECIMALS, NATIVE_SYMBOL)}; ${native ? `${paid} plus ` : ''}network fees of up to ${formatAmount(fee, NATIVE_DECIMALS, NATIVE_SYMBOL)} are needed.`
-  const steps = native ? 'lock and redeem' : 'approval, lock and redeem'
+  const steps = native ? 'lock and collect' : 'approval, lock and collect'
   return {
     send: `You send ${paid}`,
     receive: `You receive ${got}`,

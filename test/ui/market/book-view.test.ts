@@ -133,7 +133,7 @@ describe('order book view', () => {
 
   test("a take whose network fees the user's native coin cannot pay is off too, saying so", () => {
     // 0.00099 TAB at most for a take paid in SLV (approval, lock, redeem: 330,000 gas at 3 gwei), and
-    // 0.0075 TAB for one paid in TAB (lock and redeem: 250,000 gas at 30 gwei).
+    // 0.0075 TAB for one paid in TAB (lock and collect: 250,000 gas at 30 gwei).
     const takeFee = (pay: Address) =>
       pay === NATIVE ? 250_000n * 30n * 10n ** 9n : 330_000n * 3n * 10n ** 9n
     const inSlv = [entry(id(1))] // asks 50 SLV

@@ -18,7 +18,7 @@ describe('take confirmation', () => {
       receive: 'You receive 100 GLD',
       price: '1 GLD = 0.5 SLV',
       // The dialog's row is named Network fees: its value does not say fees again.
-      fee: 'At most 0.00099 TAB (approval, lock and redeem).',
+      fee: 'At most 0.00099 TAB (approval, lock and collect).',
       safety:
         "Your 50 SLV are locked only after the maker's 100 GLD are locked and confirmed. If the maker does not complete, they come back to you after 16 blocks (~32s).",
       refusal: null,
@@ -31,7 +31,7 @@ describe('take confirmation', () => {
       payBalance: 10n ** 18n,
     })
     expect(c.send).toBe('You send 0.1 TAB')
-    expect(c.fee).toBe('At most 0.00075 TAB (lock and redeem).')
+    expect(c.fee).toBe('At most 0.00075 TAB (lock and collect).')
     expect(c.refusal).toBeNull()
   })
 
