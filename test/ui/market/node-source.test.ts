@@ -247,7 +247,11 @@ describe('the Market source over two in-process nodes and two wallets', () => {
       'You sell': '10 APPLE',
       'You receive': '25 BANANA',
       'Open until': offerEnds(offer.expiresAt),
-      Timelocks: `Your lock runs ${params.defaultTimelocks.maker} blocks, the taker's ${params.defaultTimelocks.taker}: if the trade stops half-way, what you sell comes back to you once yours has run.`,
+      'If it stops half-way': expect.stringMatching(
+        new RegExp(
+          `^Your 10 APPLE come back to you ~[^(]+ \\(${params.defaultTimelocks.maker} blocks\\) after you lock them; the taker's 25 BANANA, ~[^(]+ \\(${params.defaultTimelocks.taker} blocks\\) after the taker locks them\\.$`,
+        ),
+      ),
       Domain: 'Tabchain Offers',
     })
     expect(rows.Message).toContain(`"sellAmount": "${10n * UNIT}"`)
@@ -267,7 +271,11 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(takeRows).toMatchObject({
       'You pay': '25 BANANA',
       'You receive': '10 APPLE',
-      Timelocks: `Your lock runs ${params.defaultTimelocks.taker} blocks, the maker's ${params.defaultTimelocks.maker}: if the trade stops half-way, what you pay comes back to you once yours has run.`,
+      'If it stops half-way': expect.stringMatching(
+        new RegExp(
+          `^Your 25 BANANA come back to you ~[^(]+ \\(${params.defaultTimelocks.taker} blocks\\) after you lock them; the maker's 10 APPLE, ~[^(]+ \\(${params.defaultTimelocks.maker} blocks\\) after the maker locks them\\.$`,
+        ),
+      ),
       Domain: 'Tabchain Offers',
     })
     expect(takeRows.Message).toContain(`"offerId": "${posted.id}"`)
