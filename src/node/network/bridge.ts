@@ -17,7 +17,10 @@ export interface NetworkApi {
   publish(topic: string, data: Uint8Array): Promise<{ readonly recipients: number }>
   /** Starts answering inbound requests on `protocol` through `NetworkSink.request`. */
   handle(protocol: string): Promise<void>
-  /** One request/response exchange with a directly linked peer; typed errors on timeout or failure. */
+  /**
+   * One request/response exchange with a directly linked peer; typed errors on failure, and
+   * `NET_TIMEOUT` once `timeoutMs` (default `DEFAULT_REQUEST_TIMEOUT_MS`) passed with no answer.
+   */
   request(peerId: string, protocol: string, data: Uint8Array, timeoutMs?: number): Promise<Uint8Array>
   snapshot(): Promise<NetworkSnapshot>
   /**

@@ -22,6 +22,7 @@ import {
 import { exchangeOnLinks, requestOrder } from './links'
 import { pooledNoiseCrypto } from './noise-crypto'
 import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DIAL_BACK_GRACE_MS,
   DIAL_STAGGER_MS,
   DISCOVERY_TOPIC,
@@ -916,7 +917,7 @@ export async function createNetworkHost(init: NetworkHostInit) {
       })
       exchangeProtocols.add(protocol)
     },
-    async request(peerId, protocol, data, timeoutMs = 10_000) {
+    async request(peerId, protocol, data, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS) {
       checkMessageSize(data, MAX_EXCHANGE_BYTES)
       if (directConnection(peerId) === undefined) throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId })
       const signal = AbortSignal.timeout(timeoutMs)

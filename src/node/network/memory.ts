@@ -1,7 +1,7 @@
 import { NodeError, toNodeError } from '../rpc/errors'
 import type { GossipVerdict, NetworkApi, NetworkSink } from './bridge'
 import { checkMessageSize, NetError, requestFailed } from './errors'
-import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
+import { DEFAULT_REQUEST_TIMEOUT_MS, MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from './protocol'
 import type { NetworkSnapshot } from './types'
 
 /** A failure as the worker receives it from the page's host: across a port (`serve`, then `connect`). */
@@ -28,8 +28,8 @@ function asOverPort(api: NetworkApi): NetworkApi {
 
 /**
  * In-memory twin of the page's network host: several nodes in one process, every pair directly
- * linked, messages delivered in order, failures as the worker receives them. Used by unit and
- * integration tests in place of libp2p.
+ * linked, messages delivered in order, failures (a request's timeout too) as the worker receives them.
+ * Used by unit and integration tests in place of libp2p.
  */
 export function memoryHub() {
   interface Member {
@@ -101,7 +101,7 @@ export function memoryHub() {
         async handle(protocol) {
           self.protocols.add(protocol)
         },
-        async request(target, protocol, data) {
+        async request(target, protocol, data, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS) {
           const peer = members.get(target)
           if (peer === undefined || peer.sink === null || !linked(self, peer))
             throw new NetError({ code: 'NET_NO_DIRECT_LINK', peerId: target })
@@ -114,13 +114,27 @@ export function memoryHub() {
               reason: 'protocol not supported',
             })
           }
+          // As the page's host does: an answer that has not come within the timeout fails the request
+          // (a server that took it and never answers costs its asker no more), and comes to nothing later.
+          let timer: ReturnType<typeof setTimeout> | undefined
+          const timedOut = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new NetError({ code: 'NET_TIMEOUT', peerId: target, protocol, timeoutMs })),
+              timeoutMs,
+            )
+          })
           let res: Uint8Array
           try {
-            res = await peer.sink.request(protocol, data.slice(), peerId)
-          } catch (err) {
-            // As the page's host reports it: the server's reason and typed error, in a typed error of
-            // this side.
-            throw requestFailed(target, protocol, err)
+            res = await Promise.race([
+              peer.sink.request(protocol, data.slice(), peerId).catch((err: unknown) => {
+                // As the page's host reports it: the server's reason and typed error, in a typed error
+                // of this side.
+                throw requestFailed(target, protocol, err)
+              }),
+              timedOut,
+            ])
+          } finally {
+            clearTimeout(timer)
           }
           checkMessageSize(res, MAX_EXCHANGE_BYTES)
           return res

@@ -34,6 +34,12 @@ export const MAX_GOSSIP_BYTES = 1024 * 1024
 export const MAX_EXCHANGE_BYTES = 4 * 1024 * 1024
 
 /**
+ * How long a request waits for its answer when its caller names no timeout, ms: past it the request
+ * fails with `NET_TIMEOUT` and a late answer is dropped.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+
+/**
  * Relay protocol: "which tabs hold a reservation here?" The answer lets a new tab dial every present
  * tab at once instead of waiting for their next discovery broadcast. Response: peer ids, newline-separated.
  */

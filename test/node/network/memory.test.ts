@@ -1,7 +1,11 @@
-import { describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { NetError } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
-import { MAX_EXCHANGE_BYTES, MAX_GOSSIP_BYTES } from '../../../src/node/network/protocol'
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_EXCHANGE_BYTES,
+  MAX_GOSSIP_BYTES,
+} from '../../../src/node/network/protocol'
 import { NodeError } from '../../../src/node/rpc/errors'
 
 /**
@@ -64,5 +68,70 @@ describe('memory network twin', () => {
     expect(await a.api.request('B', '/big/1', new Uint8Array(1)).catch(typeOf)).toEqual(tooLarge)
     // At the limit, both pass.
     expect((await a.api.publish('t', new Uint8Array(MAX_GOSSIP_BYTES))).recipients).toBe(1)
+  })
+
+  describe('a server that takes a request and never answers', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    /** A hub where B handles `/p/1` and answers a request only when the test calls `answer`. */
+    async function silentServer() {
+      const hub = memoryHub()
+      const a = hub.join('A')
+      const b = hub.join('B')
+      let answer = (): void => {}
+      await b.api.handle('/p/1')
+      await b.attach({
+        gossip: async () => 'ignore',
+        request: () =>
+          new Promise<Uint8Array>((resolve) => {
+            answer = () => resolve(new Uint8Array([7]))
+          }),
+        networkChanged: async () => {},
+      })
+      return { a, answer: () => answer() }
+    }
+
+    test("fails the request with NET_TIMEOUT once the caller's timeout passed, as the page's host does; a late answer comes to nothing", async () => {
+      vi.useFakeTimers()
+      const { a, answer } = await silentServer()
+      let settled = false
+      const failed = a.api.request('B', '/p/1', new Uint8Array([1]), 3_000).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      void failed.then(() => {
+        settled = true
+      })
+      await vi.advanceTimersByTimeAsync(2_999)
+      expect(settled).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      const err = await failed
+      expect(err).toBeInstanceOf(NodeError)
+      expect((err as NodeError).name).toBe('NetError')
+      expect((err as NodeError).type).toEqual({
+        code: 'NET_TIMEOUT',
+        peerId: 'B',
+        protocol: '/p/1',
+        timeoutMs: 3_000,
+      })
+      expect((err as NodeError).message).toBe('B did not answer /p/1 within 3 s')
+      answer()
+      await vi.runAllTimersAsync()
+    })
+
+    test("waits the host's default timeout when the caller names none, and leaves no timer behind an answer", async () => {
+      vi.useFakeTimers()
+      const { a, answer } = await silentServer()
+      const failed = a.api.request('B', '/p/1', new Uint8Array([1])).catch((e: unknown) => e)
+      await vi.advanceTimersByTimeAsync(DEFAULT_REQUEST_TIMEOUT_MS)
+      expect(await failed).toMatchObject({ type: { code: 'NET_TIMEOUT', timeoutMs: 10_000 } })
+      const answered = a.api.request('B', '/p/1', new Uint8Array([1]), 3_000)
+      await vi.advanceTimersByTimeAsync(1_000)
+      answer()
+      expect(await answered).toEqual(new Uint8Array([7]))
+      expect(vi.getTimerCount()).toBe(0)
+    })
   })
 })
