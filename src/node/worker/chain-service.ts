@@ -231,11 +231,29 @@ const TEMPLATE_REBUILD_COST_FACTOR = 10
 const TEMPLATE_MAX_AGE_MS = 500
 
 /**
- * Peers asked, one at a time, for an announced block its announcer failed to serve (`Syncer.holders`):
+ * Peers asked, one after another, for an announced block its announcer fails to serve (`Syncer.holders`):
  * enough to get past a liar or two in front of the miner, few enough that an announcement costs a
  * bounded number of requests.
  */
 const MAX_HOLDERS_ASKED = 3
+
+/**
+ * How long the last peer asked for an announced block has to serve it before the next is asked too, ms
+ * (its request goes on: a slow peer still counts, and pays nothing for being slow). A peer that takes the
+ * request and never answers would otherwise hold the block for the whole request timeout (10 s) — up to
+ * 40 s past three such holders — while honest ones had it all along. The target block interval: a block
+ * not here by then is a block behind.
+ */
+const NEXT_HOLDER_AFTER_MS = 2_000
+
+/**
+ * What asking one peer for an announced block came to (`fetchAndImport`): the verdict, `settled` once
+ * the block itself was judged.
+ */
+interface FetchOutcome {
+  readonly verdict: GossipVerdict
+  readonly settled: boolean
+}
 
 /**
  * Whether `block`'s body is the one its header commits to (size and transactions root): a block that
@@ -772,22 +790,59 @@ export function createChainService(init: ChainServiceInit) {
     // One fetch per peer and block at a time: the same header announced again by its sender (as a new
     // message) while its block is being fetched from it would only ask for it again.
     if (fetching.has(`${from} ${hash}`)) return 'ignore'
-    const own = await fetchAndImport(from, hash, arrivedAt, 'announcer')
-    if (own.settled) return own.verdict
-    // The announcer did not serve its block (it may have only passed an honest header on, ahead of the
-    // honest copies, which gossipsub then drops as duplicates without asking us): a few other peers are
-    // asked, one at a time, before the block is left to a later sync. One that serves it makes the
-    // verdict the block's: an accepted header goes on to our peers, for we now serve its block.
-    let asked = 0
-    for (const peer of syncer.holders(from)) {
-      if (asked === MAX_HOLDERS_ASKED) break
-      if (chain.getBlock(hash) !== undefined) return 'ignore'
-      if (fetching.has(`${peer} ${hash}`)) continue
-      asked++
-      const other = await fetchAndImport(peer, hash, arrivedAt, 'holder')
-      if (other.settled) return other.verdict
+    return fetchFromHolders(from, hash, arrivedAt)
+  }
+
+  /**
+   * Fetches the announced block `hash` from its announcer `from` and, should it not serve the block, from
+   * up to `MAX_HOLDERS_ASKED` other peers that may hold it (`Syncer.holders`): the announcer may have only
+   * passed an honest header on, ahead of the honest copies, which gossipsub then drops as duplicates
+   * without asking us. The next peer is asked once the last one asked failed to serve the block, or has
+   * not served it within `NEXT_HOLDER_AFTER_MS`; a request still running goes on to its end and is judged
+   * as ever (a block served late is known by then and costs nothing; a wrong answer costs its penalty).
+   * The first peer that serves the block (or an invalid block with the body its header commits to) makes
+   * the verdict the block's: an accepted header goes on to our peers, for we now serve its block. When
+   * none does, the verdict is the announcer's and the block is left to a later sync.
+   */
+  async function fetchFromHolders(from: string, hash: Hex, arrivedAt: number): Promise<GossipVerdict> {
+    const running = new Map<string, Promise<{ readonly peer: string; readonly outcome: FetchOutcome }>>()
+    const asked = new Set<string>()
+    const ask = (peer: string, role: 'announcer' | 'holder'): void => {
+      asked.add(peer)
+      running.set(
+        peer,
+        fetchAndImport(peer, hash, arrivedAt, role).then((outcome) => ({ peer, outcome })),
+      )
     }
-    return own.verdict
+    ask(from, 'announcer')
+    let own: GossipVerdict = 'ignore'
+    let holdersAsked = 0
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const slow =
+        holdersAsked < MAX_HOLDERS_ASKED
+          ? [
+              new Promise<null>((resolve) => {
+                timer = setTimeout(resolve, NEXT_HOLDER_AFTER_MS, null)
+              }),
+            ]
+          : []
+      const answer = await Promise.race([...running.values(), ...slow]).finally(() => clearTimeout(timer))
+      if (answer !== null) {
+        running.delete(answer.peer)
+        if (answer.peer === from) own = answer.outcome.verdict
+        if (answer.outcome.settled) return answer.outcome.verdict
+      }
+      if (chain.getBlock(hash) !== undefined) return 'ignore'
+      if (holdersAsked < MAX_HOLDERS_ASKED) {
+        const next = syncer.holders(from).find((p) => !asked.has(p) && !fetching.has(`${p} ${hash}`))
+        if (next !== undefined) {
+          holdersAsked++
+          ask(next, 'holder')
+        }
+      }
+      if (running.size === 0) return own
+    }
   }
 
   /**
@@ -802,7 +857,7 @@ export function createChainService(init: ChainServiceInit) {
     hash: Hex,
     arrivedAt: number,
     asked: 'announcer' | 'holder',
-  ): Promise<{ readonly verdict: GossipVerdict; readonly settled: boolean }> {
+  ): Promise<FetchOutcome> {
     const key = `${peer} ${hash}`
     fetching.add(key)
     let fetched: Awaited<ReturnType<Syncer['fetchAnnounced']>>

@@ -10,8 +10,14 @@ import { NetError } from '../../../src/node/network/errors'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainTopic, MAX_GOSSIP_BYTES } from '../../../src/node/network/protocol'
 import { blockGossip } from '../../../src/node/sync/block-gossip'
-import { decodeBlocksRequest, encodeBlocksResponse } from '../../../src/node/sync/messages'
+import {
+  decodeBlocksRequest,
+  decodeBlocksResponse,
+  encodeBlocksRequest,
+  encodeBlocksResponse,
+} from '../../../src/node/sync/messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { DEFAULT_SYNC_CONFIG } from '../../../src/node/sync/syncer'
 import { until } from '../../until'
 import { blockOf, blockOfSize, padded, seal, txsOf } from '../chain/chain-fixtures'
 import { startMemoryNode } from './memory-node'
@@ -64,12 +70,13 @@ function seenOnce(sink: NetworkSink): NetworkSink {
 
 /**
  * A lying peer of `hub`: it passes every announcement it receives on at once (as its own message, ahead of
- * the honest copy) and answers requests for the block with what `serve` makes of the header.
+ * the honest copy) and answers requests for the block with what `serve` makes of the header (when it
+ * answers: `serve` may never settle).
  */
 async function relayingLiar(
   hub: ReturnType<typeof memoryHub>,
   id: string,
-  serve: (header: Header) => readonly Block[],
+  serve: (header: Header) => readonly Block[] | Promise<readonly Block[]>,
 ) {
   const link = hub.join(id)
   let last: Header | null = null
@@ -85,7 +92,7 @@ async function relayingLiar(
     request: async (_protocol, data) => {
       const header = last
       const asked = decodeBlocksRequest(data)
-      const blocks = header !== null && asked.includes(hashHeader(header)) ? serve(header) : []
+      const blocks = header !== null && asked.includes(hashHeader(header)) ? await serve(header) : []
       return encodeBlocksResponse(blocks.map((b) => encodeBlock(b)))
     },
     networkChanged: async () => {},
@@ -188,6 +195,89 @@ describe('blocks too big for gossip', () => {
         penalties: 1,
       })
       expect((await m.api.head()).number).toBe(1n)
+      m.stop()
+      v.stop()
+    },
+    60_000,
+  )
+
+  test('a peer that relays the header first and never answers holds the block 2 s, not its request timeout: the miner is asked meanwhile', async () => {
+    const clock = Date.now()
+    const hub = memoryHub()
+    const m = await startMemoryNode(hub, 'M', GENESIS, { now: () => clock })
+    await relayingLiar(hub, 'L', () => new Promise<never>(() => {}))
+    const v = await startMemoryNode(hub, 'V', GENESIS, {}, seenOnce)
+    await until(async () => (await v.api.peerStatuses()).some((p) => p.peerId === 'M'))
+    for (const raw of await bulky(12)) await m.api.sendRawTransaction(raw)
+    await m.api.setMining(true)
+    await until(async () => (await m.api.head()).number === 1n)
+    const minedAt = Date.now()
+    await m.api.setMining(false)
+    const mined = await m.api.head()
+    await until(async () => (await v.api.head()).hash === mined.hash, 30_000)
+    // Well before L's request times out (10 s): it is still running.
+    expect(Date.now() - minedAt).toBeLessThan(DEFAULT_SYNC_CONFIG.requestTimeoutMs / 2)
+    expect(announcementVerdicts(hub).filter(([, to]) => to === 'V')).toEqual([
+      ['L', 'V', 'accept'],
+      ['M', 'V', 'ignore'],
+    ])
+    expect(await v.api.stats()).toMatchObject({
+      blocksFromAnnouncements: 1,
+      blocksFetchedBySync: 0,
+      penalties: 0,
+    })
+    m.stop()
+    v.stop()
+  }, 60_000)
+
+  test.each([
+    ['serves nothing, and pays for it', 'nothing', 1],
+    ['serves the block, and pays nothing for being slow', 'the block', 0],
+  ] as const)(
+    'a peer that relays the header first and answers only after 3 s %s; the block comes from the miner before',
+    async (_, late, penalties) => {
+      const clock = Date.now()
+      const hub = memoryHub()
+      const m = await startMemoryNode(hub, 'M', GENESIS, { now: () => clock })
+      const blocksProtocol = syncProtocols(CHAIN).blocks
+      const l = await relayingLiar(hub, 'L', async (header) => {
+        await new Promise((resolve) => setTimeout(resolve, 3_000))
+        if (late === 'nothing') return []
+        // What the miner serves, passed on.
+        const asked = encodeBlocksRequest([hashHeader(header)])
+        return decodeBlocksResponse(await l.api.request('M', blocksProtocol, asked))
+      })
+      let answered = false
+      const v = await startMemoryNode(
+        hub,
+        'V',
+        GENESIS,
+        {
+          network: (api) => ({
+            ...api,
+            request: (peer, protocol, data, timeoutMs) =>
+              api.request(peer, protocol, data, timeoutMs).finally(() => {
+                if (peer === 'L' && protocol === blocksProtocol) answered = true
+              }),
+          }),
+        },
+        seenOnce,
+      )
+      await until(async () => (await v.api.peerStatuses()).some((p) => p.peerId === 'M'))
+      for (const raw of await bulky(12)) await m.api.sendRawTransaction(raw)
+      await m.api.setMining(true)
+      await until(async () => (await m.api.head()).number === 1n)
+      await m.api.setMining(false)
+      const mined = await m.api.head()
+      await until(async () => (await v.api.head()).hash === mined.hash, 30_000)
+      expect(answered).toBe(false)
+      expect(await v.api.stats()).toMatchObject({ blocksFromAnnouncements: 1, penalties: 0 })
+      // L's answer is judged when it comes, as any answer is.
+      await until(() => answered)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(await v.api.stats()).toMatchObject({ blocksFromAnnouncements: 1, penalties })
+      expect(v.syncer.breakerState('L')).toBe('closed')
+      expect((await v.api.head()).hash).toBe(mined.hash)
       m.stop()
       v.stop()
     },
