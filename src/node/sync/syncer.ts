@@ -108,6 +108,8 @@ interface PeerView extends ClaimedHead {
   td: bigint | undefined
   /** It sent a block whose parent we lack: worth asking even if its head is not higher than ours. */
   gap: boolean
+  /** It said it is a light node (its beacon or status answer): it holds headers only, and no blocks. */
+  light: boolean
   readonly breaker: CircuitBreaker
 }
 
@@ -209,12 +211,14 @@ export class Syncer {
 
   /**
    * A peer told us its head (beacon or status answer): its claim from now on, lower or higher than the one
-   * before (a peer that stopped announcing a far head is not asked for it); syncs if it is ahead.
+   * before (a peer that stopped announcing a far head is not asked for it); syncs if it is ahead. `light`:
+   * it said it is a light node, which serves no blocks (`holders` leaves it out).
    */
-  notePeerHead(peerId: string, head: bigint): void {
+  notePeerHead(peerId: string, head: bigint, light = false): void {
     if (this.isBanned(peerId)) return
     const p = this.#peer(peerId)
     if (head !== p.head) p.td = undefined
+    p.light = light
     announce(p, head)
     if (head > this.#init.chain.head.block.header.number) this.start()
   }
@@ -270,9 +274,10 @@ export class Syncer {
    * copies of the announcement as duplicates, so nothing else would bring it before a later block made
    * the node sync), best claimed head first, `except` (the announcer) left out: those that told us a
    * head (a beacon, a status or headers answer, a block) and whose claims stand — not banned, not just
-   * penalised or failing (`doubted`), their breaker not open. A claim is only what the peer last told
-   * (beacons go out on network changes), so one claiming less than the block's height is still asked:
-   * the miner itself usually is one.
+   * penalised or failing (`doubted`), their breaker not open — and that did not say they are light (a
+   * light node holds headers only: asking it would cost a request and its place among those asked). A
+   * claim is only what the peer last told (beacons go out on network changes), so one claiming less than
+   * the block's height is still asked: the miner itself usually is one.
    */
   holders(except: string): string[] {
     const now = this.#init.now()
@@ -281,6 +286,7 @@ export class Syncer {
         ([id, p]) =>
           id !== except &&
           p.head >= 0n &&
+          !p.light &&
           !doubted(p) &&
           !this.isBanned(id) &&
           p.breaker.state(now) !== 'open',
@@ -352,6 +358,7 @@ export class Syncer {
       p = Object.assign(this.board.claim(peerId), {
         td: undefined,
         gap: false,
+        light: false,
         breaker: new CircuitBreaker({
           failureThreshold: this.#config.breakerFailures,
           openMs: this.#config.breakerOpenMs,

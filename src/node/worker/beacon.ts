@@ -27,6 +27,19 @@ export class BeaconError extends NodeError<BeaconErrorType> {
 }
 
 const VERSION = 1n
+
+/**
+ * What a light node adds to the agent it tells (`lightAgent`): it holds headers only and serves no blocks,
+ * so no peer asks it for one (`Syncer.holders`). Its word is only about itself: a peer that says so
+ * falsely is only never asked for a block.
+ */
+const LIGHT_MARK = ' (light)'
+
+/** The agent a light node tells: `agent`, marked light. */
+export const lightAgent = (agent: string): string => `${agent}${LIGHT_MARK}`
+
+/** Whether a beacon's sender says it is a light node (`lightAgent`). */
+export const saysLight = (b: Beacon): boolean => b.agent.endsWith(LIGHT_MARK)
 /** Beacons are tiny; anything longer is rejected before decoding. */
 export const MAX_BEACON_BYTES = 256
 const MAX_AGENT_BYTES = 64

@@ -1055,12 +1055,13 @@ export function createChainService(init: ChainServiceInit) {
     },
     /**
      * A peer told us its head (status beacon or answer), its claim from now on, lower or higher than
-     * before: sync from it when it is ahead, by a snapshot upgrade when it is far ahead.
+     * before, and whether it is light (it serves no blocks): sync from it when it is ahead, by a
+     * snapshot upgrade when it is far ahead.
      */
-    notePeerHead(peer: string, head: bigint): void {
+    notePeerHead(peer: string, head: bigint, light = false): void {
       knownPeers.set(peer, head)
       maybeUpgrade(peer, head)
-      syncer.notePeerHead(peer, head)
+      syncer.notePeerHead(peer, head, light)
     },
     /**
      * A new direct peer: asks it once for its pending transactions and admits each like a gossiped

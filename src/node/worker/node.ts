@@ -42,7 +42,7 @@ import type { LogRecord, NodeRepository } from '../storage/types'
 import type { CheckpointConflict } from '../sync/checkpoint-conflict'
 import { type ChainSplit, followSplit } from '../sync/splits'
 import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
-import { type Beacon, decodeBeacon, encodeBeacon } from './beacon'
+import { type Beacon, decodeBeacon, encodeBeacon, lightAgent, saysLight } from './beacon'
 import {
   type AccountInfo,
   type BlockSummary,
@@ -671,7 +671,7 @@ export function createNode(init: NodeInit): Node {
       seq,
       sentAt: BigInt(init.now()),
       head: told,
-      agent: pin === 'light' ? `${init.agent} (light)` : init.agent,
+      agent: pin === 'light' ? lightAgent(init.agent) : init.agent,
     }
   }
 
@@ -693,15 +693,16 @@ export function createNode(init: NodeInit): Node {
   const lightFirst = (): boolean => pin === 'light' || chain.head().number === 0n
 
   /**
-   * A peer ahead of us: sync from it — headers first (an `auto` upgrade waits for them), then the chain.
+   * A peer told its head, and whether it is a light node (`saysLight`). One ahead of us: sync from it — headers
+   * first (an `auto` upgrade waits for them), then the chain.
    */
-  const notePeerHead = (peer: string, head: bigint): void => {
+  const notePeerHead = (peer: string, head: bigint, lightPeer: boolean): void => {
     // In `auto` the light client also follows a peer that is far ahead (an upgrade is coming), or any
     // peer while the node already reads through proofs. Otherwise a short gap is closed by the ordinary
     // sync in moments.
     if (light !== null && (lightFirst() || head > chain.head().number + replayBelow || behind()))
       light.notePeerHead(peer, head)
-    if (pin !== 'light') chain.notePeerHead(peer, head)
+    if (pin !== 'light') chain.notePeerHead(peer, head, lightPeer)
   }
 
   /** Records a peer's beacon unless an equal or newer one is known; says whether it was new. */
@@ -717,7 +718,7 @@ export function createNode(init: NodeInit): Node {
     }
     peers.set(from, entry)
     init.emit('peerStatus', entry)
-    notePeerHead(from, b.head)
+    notePeerHead(from, b.head, saysLight(b))
     return entry
   }
 
@@ -864,7 +865,7 @@ export function createNode(init: NodeInit): Node {
       const recorded = record(peerId, answer)
       if (recorded !== null) return recorded
       // An answer with a beacon sequence already seen still tells the peer's current head.
-      notePeerHead(peerId, answer.head)
+      notePeerHead(peerId, answer.head, saysLight(answer))
       return { peerId, seq: answer.seq, head: answer.head, agent: answer.agent, receivedAt: init.now() }
     },
     async verifiedAccount(a) {

@@ -323,6 +323,35 @@ describe('blocks too big for gossip', () => {
     for (const node of [...holders, v]) node.stop()
   })
 
+  test('past a failed announcer, a light peer is not asked for the block (it holds headers only)', async () => {
+    const block = blockOf(new Chain({ genesis: GENESIS }), [])
+    const hub = memoryHub()
+    const blocksProtocol = syncProtocols(CHAIN).blocks
+    const asked: string[] = []
+    const v = await startMemoryNode(hub, 'V', GENESIS, {
+      network: (api) => ({
+        ...api,
+        request: (peer, protocol, data, timeoutMs) => {
+          if (protocol === blocksProtocol) asked.push(peer)
+          return api.request(peer, protocol, data, timeoutMs)
+        },
+      }),
+    })
+    const light = await startMemoryNode(hub, 'L', GENESIS, { modePin: 'light' })
+    const full = await startMemoryNode(hub, 'F', GENESIS)
+    await until(async () => (await v.api.peerStatuses()).length === 2)
+    expect((await v.api.peerStatuses()).find((p) => p.peerId === 'L')).toMatchObject({
+      head: 0n,
+      agent: 'test (light)',
+    })
+    const silent = await barePeer(hub, 'silent', () => [])
+    await silent.api.publish(BIG_BLOCKS, encodeHeader(block.header))
+    expect(announcementVerdicts(hub).filter(([, to]) => to === 'V')).toEqual([['silent', 'V', 'reject']])
+    // The full peer at the genesis is asked (its claim may be stale); the light one never.
+    expect(asked).toEqual(['silent', 'F'])
+    for (const node of [v, light, full]) node.stop()
+  })
+
   test('a block of exactly the gossip cap goes whole, one byte larger goes as its header; the peer takes both', async () => {
     const chain = new Chain({ genesis: GENESIS })
     const full = await bulky(8)
