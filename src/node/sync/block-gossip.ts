@@ -24,8 +24,9 @@ export interface GossipMessage {
  * likely to hold it (`Syncer.holders`, at most 3, one after another: the next once the last one asked
  * failed or has not served it within 2 s) are asked too, with the same checks and penalties (an empty
  * answer from a peer that did not announce it is no fault); the announcer is penalised as ever, and the
- * announcement gets the block's verdict (accepted: it goes on, for the node now serves the block). A block that arrives by sync instead is not announced again, as a small one is
- * not gossiped again: its peers then learn of it by sync too.
+ * announcement gets the block's verdict (accepted: it goes on, for the node now serves the block). A
+ * block that arrives by sync instead is not announced again, as a small one is not gossiped again: its
+ * peers then learn of it by sync too.
  */
 export function blockGossip(block: Block, chainId: number): GossipMessage {
   const whole = encodeBlock(block)

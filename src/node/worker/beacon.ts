@@ -40,6 +40,7 @@ export const lightAgent = (agent: string): string => `${agent}${LIGHT_MARK}`
 
 /** Whether a beacon's sender says it is a light node (`lightAgent`). */
 export const saysLight = (b: Beacon): boolean => b.agent.endsWith(LIGHT_MARK)
+
 /** Beacons are tiny; anything longer is rejected before decoding. */
 export const MAX_BEACON_BYTES = 256
 const MAX_AGENT_BYTES = 64

@@ -693,8 +693,8 @@ export function createNode(init: NodeInit): Node {
   const lightFirst = (): boolean => pin === 'light' || chain.head().number === 0n
 
   /**
-   * A peer told its head, and whether it is a light node (`saysLight`). One ahead of us: sync from it — headers
-   * first (an `auto` upgrade waits for them), then the chain.
+   * A peer told its head, and whether it is a light node (`saysLight`). One ahead of us: sync from it —
+   * headers first (an `auto` upgrade waits for them), then the chain.
    */
   const notePeerHead = (peer: string, head: bigint, lightPeer: boolean): void => {
     // In `auto` the light client also follows a peer that is far ahead (an upgrade is coming), or any
