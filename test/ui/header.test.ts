@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
 import { describe, expect, test } from 'vitest'
 import { Header } from '../../src/ui/components/Header'
+import { relayPillTitle } from '../../src/ui/components/StatusPills'
 
 /** The header's section links on `path`: each one's label, and whether it is marked current and active. */
 const sections = (path: string) => {
@@ -64,5 +65,29 @@ describe("the header's sections", () => {
     for (const path of ['/nowhere', '/blocks', '/txs/1', '/tokenx']) {
       expect(marked(path), path).toEqual({ current: [], active: [] })
     }
+  })
+})
+
+describe("the header's relay status", () => {
+  test('an unreachable relay says why in words as its tooltip, not the raw error', () => {
+    const now = 1_000_000
+    expect(
+      relayPillTitle(
+        {
+          state: 'unreachable',
+          error: 'relay info: no answer (Failed to fetch)',
+          problem: { kind: 'silent' },
+          attempt: 2,
+          retryAt: now + 4_000,
+        },
+        now,
+      ),
+    ).toBe(
+      'The server that runs the relay did not answer: it may be stopped, or this network cannot reach it.',
+    )
+    expect(relayPillTitle({ state: 'connected', address: '/ip4/127.0.0.1/tcp/4311/ws' }, now)).toBe(
+      'Relay /ip4/127.0.0.1/tcp/4311/ws',
+    )
+    expect(relayPillTitle({ state: 'connecting', attempt: 1 }, now)).toBeUndefined()
   })
 })

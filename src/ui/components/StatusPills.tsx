@@ -1,21 +1,27 @@
 import { Link } from 'react-router'
+import type { RelayStatus } from '../../node/network/types'
 import { describeRelay, peerCountLabel } from '../format'
 import { directPeerCount, useApp } from '../store'
 import { tradesAtStakeNote, useTradesAtStake } from '../trades-at-stake'
 import { useNow } from '../useNow'
 import { useWallet } from '../wallet-session'
 
+/**
+ * The relay pill's tooltip: the relay's address once connected; while it is unreachable, why, in words
+ * (`relayProblem`; the raw error is the Network screen's).
+ */
+export function relayPillTitle(relay: RelayStatus | null, now: number): string | undefined {
+  if (relay?.state === 'connected') return `Relay ${relay.address}`
+  const { reason } = describeRelay(relay, now)
+  return reason === '' ? undefined : reason
+}
+
 /** Relay link state as a pill; counts down to the next attempt while the relay is unreachable. */
 export function RelayPill() {
   const relay = useApp((s) => s.network?.relay ?? null)
   const now = useNow(1000, relay?.state === 'unreachable')
   const view = describeRelay(relay, now)
-  const title =
-    relay?.state === 'connected'
-      ? `Relay ${relay.address}`
-      : relay?.state === 'unreachable'
-        ? relay.error
-        : undefined
+  const title = relayPillTitle(relay, now)
   return (
     <span
       className={`pill pill--${view.tone}`}
