@@ -144,6 +144,18 @@ test("at a phone's width the home screen's mode select shows its whole option", 
   }
 })
 
+test("at a laptop's width the home screen's mode select shows its whole option too", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await openNode(page, '/?mine=0')
+  await expect(page.getByTestId('node-mode').getByRole('combobox')).toBeEnabled()
+  // A quarter of the row cut "switch by itself (light, then fu" and left its sentence's full stop alone below.
+  for (const width of [1280, 1000, 800]) {
+    await page.setViewportSize({ width, height: 800 })
+    expect(await cutSelects(page), `at ${width} px`).toEqual([])
+    expect(await overflowX(page), `at ${width} px`).toBe(0)
+  }
+})
+
 test("at a phone's width the home screen's short address and hash each stay on one line", async ({
   page,
 }) => {
