@@ -134,7 +134,7 @@ test('the explorer lists blocks live and opens a block and an address', async ({
       page,
       search,
       'search-error',
-      'Enter a block number, an address (0x and 40 hex digits) or a transaction hash (0x and 64 hex digits).',
+      'Enter a block number, an address (0x and 40 hex digits), or a transaction’s or block’s hash (0x and 64 hex digits).',
     )
   }
   await search.fill('0')
@@ -155,6 +155,14 @@ test('the explorer lists blocks live and opens a block and an address', async ({
   expect(shown).toBe(
     await page.evaluate((n) => window.tabchain?.node.api.block(n).then((b) => b?.hash), number),
   )
+  // Searched by its hash, or by its number as the list writes it ("#12"), it opens too.
+  for (const query of [shown ?? '', `#${number.toLocaleString('en-US')}`]) {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Explorer' }).click()
+    await search.fill(query)
+    await page.getByRole('button', { name: 'Open' }).click()
+    await expect(page).toHaveURL(new RegExp(`/block/${number}$`))
+    await expect(page.getByTestId('block-detail')).toHaveAttribute('data-hash', shown ?? '')
+  }
   // The miner's reward shows on its address page.
   await page
     .getByTestId('block-detail')
@@ -166,6 +174,10 @@ test('the explorer lists blocks live and opens a block and an address', async ({
   await expect(page.getByTestId('balance')).toContainText('TAB')
   await page.goto('/block/999999999')
   await expect(page.getByText('is not on this node’s chain')).toBeVisible()
+  await page.goto(`/tx/0x${'ab'.repeat(32)}`)
+  await expect(
+    page.getByText('This node knows no such transaction or block: not on its chain, not in its mempool.'),
+  ).toBeVisible()
 })
 
 test('the explorer pages back through older blocks and returns to the live list', async ({ browser }) => {

@@ -12,6 +12,7 @@ import {
   PendingTable,
   pendingBlocksNote,
   readAddressPage,
+  searchHref,
 } from '../../src/ui/screens/ExplorerScreen'
 import { settledLockReads } from '../../src/ui/settled-lock-reads'
 import { banana } from './banana'
@@ -69,6 +70,28 @@ describe('the explorer block list', () => {
     })
     // Nothing read yet: Older from the height asked.
     expect(blocksPage(100n, 100n, null, 20)).toEqual({ older: 80n, newer: null, pending: null })
+  })
+})
+
+describe("the Explorer's search", () => {
+  test('opens a block by its number as the Explorer writes it: #12, #1,234, or the digits alone', () => {
+    expect(searchHref('12')).toBe('/block/12')
+    expect(searchHref('#12')).toBe('/block/12')
+    expect(searchHref(' # 12 ')).toBe('/block/12')
+    expect(searchHref('#1,234')).toBe('/block/1234')
+    expect(searchHref('1,234,567')).toBe('/block/1234567')
+  })
+
+  test('refuses what is no number, address or hash', () => {
+    for (const bad of ['', 'abc', '#', '##12', '1,23', '12,', '-1', '1.5', '0x12', 'GLD'])
+      expect(searchHref(bad), bad).toBeNull()
+  })
+
+  test('opens an address and a hash (a transaction, or the block whose hash it is)', () => {
+    const address = `0x${'ab'.repeat(20)}`
+    const hash = `0x${'cd'.repeat(32)}`
+    expect(searchHref(` ${address} `)).toBe(`/address/${address}`)
+    expect(searchHref(hash)).toBe(`/tx/${hash}`)
   })
 })
 

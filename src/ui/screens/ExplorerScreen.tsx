@@ -111,6 +111,23 @@ export function pendingBlocksNote({ from, to }: { readonly from: bigint; readonl
 }
 
 /**
+ * Where the Explorer's search box leads for `text`, or null for what it cannot open: a block number as
+ * the Explorer writes it (`#1,234`, or the digits alone), an address, or a hash (the Tx page opens the
+ * block whose hash it is, if no transaction has it).
+ */
+export function searchHref(text: string): string | null {
+  const target = text.trim()
+  const number = /^(?:#\s*)?(\d{1,3}(?:,\d{3})+|\d+)$/.exec(target)?.[1]
+  return number !== undefined
+    ? `/block/${number.replaceAll(',', '')}`
+    : isAddress(target, { strict: false })
+      ? `/address/${target}`
+      : isHash(target)
+        ? `/tx/${target}`
+        : null
+}
+
+/**
  * Latest blocks, live: the list follows the head as blocks arrive. `?upto=N` shows the page of blocks
  * ending at N instead, which stays put as the head moves; Older and Newer page through the chain.
  */
@@ -138,18 +155,12 @@ export function ExplorerScreen() {
   const navigate = useNavigate()
   const [search, setSearch] = useState('')
   const target = search.trim()
-  const href = /^\d+$/.test(target)
-    ? `/block/${target}`
-    : isAddress(target, { strict: false })
-      ? `/address/${target}`
-      : isHash(target)
-        ? `/tx/${target}`
-        : null
+  const href = searchHref(search)
   // Said as soon as it is typed, rather than leaving Open greyed out; tied to the search box.
   const searchProblem = fieldProblem(
     'search-error',
     target !== '' && href === null
-      ? 'Enter a block number, an address (0x and 40 hex digits) or a transaction hash (0x and 64 hex digits).'
+      ? 'Enter a block number, an address (0x and 40 hex digits), or a transaction’s or block’s hash (0x and 64 hex digits).'
       : null,
     { className: 'form-error', alert: true },
   )

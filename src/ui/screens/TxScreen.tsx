@@ -1,5 +1,5 @@
 import { useRef, useSyncExternalStore } from 'react'
-import { Link, useParams } from 'react-router'
+import { Link, Navigate, useParams } from 'react-router'
 import { type Address, type Hex, isHash } from 'viem'
 import { ZERO_ADDRESS } from '../../node/contracts/addresses'
 import { NodeError } from '../../node/rpc/errors'
@@ -167,7 +167,10 @@ export async function readTransaction(
   }
 }
 
-/** One transaction (EIP-3091 route /tx/:hash): mined with its receipt, or pending in this node's mempool. */
+/**
+ * One transaction (EIP-3091 route /tx/:hash): mined with its receipt, or pending in this node's mempool.
+ * The hash of a block on this node's chain opens that block's page instead.
+ */
 export function TxScreen() {
   const { hash = '' } = useParams()
   const valid = isHash(hash)
@@ -187,7 +190,11 @@ export function TxScreen() {
         const tokens = txTokenReads(api)
         seen.current = { hash, reorg, locks: txLockReads(api, tokens), tokens }
       }
-      return readTransaction(api, hash, seen.current.tokens, seen.current.locks)
+      const read = await readTransaction(api, hash, seen.current.tokens, seen.current.locks)
+      if (read !== null) return read
+      // A block's hash (copied from the block list or a block's page) opens that block.
+      const block = await api.blockByHash(hash)
+      return block === null ? null : { block: block.number }
     },
     [hash, reorg],
   )
@@ -196,7 +203,9 @@ export function TxScreen() {
     <Loaded result={result}>
       {(value) =>
         value === null ? (
-          <Missing what="This node knows no such transaction: not on its chain, not in its mempool." />
+          <Missing what="This node knows no such transaction or block: not on its chain, not in its mempool." />
+        ) : 'block' in value ? (
+          <Navigate to={`/block/${value.block}`} replace />
         ) : (
           <TxDetail {...value} />
         )
