@@ -184,7 +184,7 @@ test("at a phone's width the home screen's short address and hash each stay on o
   }
 })
 
-test('on a phone the "installed on this device" notice covers none of the create-a-token form', async ({
+test('on a phone the "saved in this browser" notice covers none of the create-a-token form', async ({
   browser,
 }) => {
   // A new context: the service worker installs on this first visit and says so.
@@ -192,13 +192,15 @@ test('on a phone the "installed on this device" notice covers none of the create
   try {
     const page = await context.newPage()
     await openNode(page, '/tokens?mine=0')
-    const toast = page.getByRole('status').filter({ hasText: 'Tabchain is installed on this device' })
+    const toast = page.getByRole('status').filter({
+      hasText: 'Tabchain is saved in this browser: this page now opens even without a network.',
+    })
     await expect(toast).toBeVisible({ timeout: 30_000 })
     // Every field and button of the screen clear of it, where the page shows them (it said "Amount" and
     // a field of the token form lay under it until dismissed).
     const covered = await page.evaluate(() => {
       const notice = Array.from(document.querySelectorAll('.toast')).find((t) =>
-        t.textContent?.includes('installed on this device'),
+        t.textContent?.includes('saved in this browser'),
       )
       if (notice === undefined) return ['no notice']
       const n = notice.getBoundingClientRect()

@@ -3,14 +3,14 @@ import { Link } from 'react-router'
 import { useNotices } from '../notices'
 import { useApp } from '../store'
 
-/** How long the "ready to work offline" notice stays up, ms. */
+/** How long the "saved in this browser" notice (the app opens offline) stays up, ms. */
 const OFFLINE_READY_MS = 6000
 
 /**
  * Notices in the bottom corner (on a phone, above the screen, in the page: `.toasts`): a new app version, waiting or running in another tab (stays until acted on), a profile asked for that another
  * tab runs (stays until dismissed), each of the user's offers another account took (stays until
- * dismissed: the offer has left Your open offers, its trade is under My trades) and "ready to work
- * offline".
+ * dismissed: the offer has left Your open offers, its trade is under My trades) and "saved in this
+ * browser" (the app now opens offline: it is not installed as an app, which the browser offers).
  */
 export function Toasts() {
   const update = useApp((s) => s.update)
@@ -63,7 +63,7 @@ export function Toasts() {
       ))}
       {offlineReady ? (
         <div className="toast" role="status">
-          <span>Tabchain is installed on this device and starts even without a network.</span>
+          <span>Tabchain is saved in this browser: this page now opens even without a network.</span>
           <CloseButton label="Dismiss" onClick={dismissOfflineReady} />
         </div>
       ) : null}
