@@ -384,6 +384,8 @@ export type SyncView =
 export interface HeadAge {
   readonly headAgeMs: number
   readonly targetBlockTimeMs: number
+  /** The head's number: at 0 (genesis) its age is the genesis file's, not the chain's last block's. */
+  readonly headNumber: bigint
 }
 
 /** Block times without a new block after which the sync card says the chain stands still. */
@@ -409,7 +411,8 @@ export function checkpointConflictNote(conflict: CheckpointConflict): string {
  * tell: with none (a tab alone, or one whose links are still being made) it cannot know whether newer
  * blocks exist, and says so rather than "up to date" — and, when the browser is `offline`, why. Up to
  * date with a head `QUIET_BLOCK_TIMES` block times old (`age`), it says how long no block came: the
- * peers have none newer either, so a stalled chain does not read as one moving. Syncing, its percent is
+ * peers have none newer either, so a stalled chain does not read as one moving (at genesis, that no block
+ * was mined yet: the genesis's date is its file's). Syncing, its percent is
  * of the chain held — block #182 of #226 is 80 % — as the block line beside it reads ("Block #182 of
  * #226"); counted from where this catch-up started it read 0 % there.
  */
@@ -425,9 +428,11 @@ export function describeSync(
         kind: 'idle',
         value: 'Up to date',
         detail:
-          age !== undefined && age.headAgeMs >= QUIET_BLOCK_TIMES * age.targetBlockTimeMs
-            ? `No new block for ${formatDuration(age.headAgeMs)}, from the peers either: the chain moves on only while a tab mines.`
-            : 'Follows new blocks as peers announce them.',
+          age?.headNumber === 0n
+            ? 'No block mined yet, here or by the peers: the chain moves on only while a tab mines.'
+            : age !== undefined && age.headAgeMs >= QUIET_BLOCK_TIMES * age.targetBlockTimeMs
+              ? `No new block for ${formatDuration(age.headAgeMs)}, from the peers either: the chain moves on only while a tab mines.`
+              : 'Follows new blocks as peers announce them.',
       }
     return offline
       ? { kind: 'idle', value: 'Offline', detail: 'Newer blocks, if any, arrive once the network is back.' }

@@ -309,7 +309,7 @@ describe('describeSync', () => {
     expect(describeSync(false, 1, true)).toMatchObject({ kind: 'idle', value: 'Up to date' })
   })
   it('says how long no block came when the head is ten block times old, so a stalled chain does not read as moving', () => {
-    const quiet = (headAgeMs: number) => ({ headAgeMs, targetBlockTimeMs: 2_000 })
+    const quiet = (headAgeMs: number) => ({ headAgeMs, targetBlockTimeMs: 2_000, headNumber: 40n })
     expect(describeSync(false, 1, false, quiet(65_000))).toEqual({
       kind: 'idle',
       value: 'Up to date',
@@ -320,6 +320,21 @@ describe('describeSync', () => {
       detail: 'Follows new blocks as peers announce them.',
     })
     expect(describeSync(false, 0, false, quiet(65_000))).toMatchObject({ value: 'No peers yet' })
+  })
+  it('on a chain with no block past genesis, says none was mined yet rather than the age of the genesis file', () => {
+    // The devnet's genesis is dated when its file was written: "No new block for 6d 15h" misled there.
+    expect(
+      describeSync(false, 1, false, { headAgeMs: 570_000_000, targetBlockTimeMs: 2_000, headNumber: 0n }),
+    ).toEqual({
+      kind: 'idle',
+      value: 'Up to date',
+      detail: 'No block mined yet, here or by the peers: the chain moves on only while a tab mines.',
+    })
+    expect(
+      describeSync(false, 1, false, { headAgeMs: 65_000, targetBlockTimeMs: 2_000, headNumber: 1n }),
+    ).toMatchObject({
+      detail: 'No new block for 1m 05s, from the peers either: the chain moves on only while a tab mines.',
+    })
   })
   it('gives the share of the chain held, as the block line beside it reads, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })

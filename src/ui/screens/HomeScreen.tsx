@@ -427,15 +427,16 @@ function SyncCard() {
   const directPeers = useApp(directPeerCount)
   const offline = useApp((s) => s.network?.relay.state === 'offline')
   const headTime = useApp((s) => s.head?.timestamp)
+  const headNumber = useApp((s) => s.head?.number)
   const targetBlockTimeMs = useApp((s) => s.chain?.params.targetBlockTimeMs)
   const now = useNow(1000, headTime !== undefined)
   const view = describeSync(
     syncing,
     directPeers,
     offline,
-    headTime === undefined || targetBlockTimeMs === undefined
+    headTime === undefined || headNumber === undefined || targetBlockTimeMs === undefined
       ? undefined
-      : { headAgeMs: now - Number(headTime), targetBlockTimeMs },
+      : { headAgeMs: now - Number(headTime), targetBlockTimeMs, headNumber },
   )
   if (view.kind === 'idle') {
     return (
