@@ -164,6 +164,30 @@ test('a profile no longer wanted is removed from the picker with all it stored; 
   expect(await a.evaluate(() => window.tabchain?.profileId)).toBe(ownId)
 })
 
+test('the profile menu, opened as another tab closes, offers that tab’s profile at once', async ({
+  context,
+}) => {
+  const other = await context.newPage()
+  await openNode(other, '/?profile=new&mine=0')
+  const otherName = (await other.getByTestId('profile-name').textContent()) ?? ''
+  const a = await context.newPage()
+  // Time runs as usual until paused below; paused, the page's periodic reads (every few seconds) wait.
+  await a.clock.install()
+  await openNode(a, '/?profile=new&mine=0')
+  const menu = a.getByRole('menu', { name: 'Profiles' })
+  const item = menu.getByTestId('profile-item').filter({ hasText: otherName })
+  await a.getByRole('button', { name: /Profile \d+/ }).click()
+  await expect(item).toContainText('open in another tab')
+  await a.keyboard.press('Escape')
+
+  await a.clock.pauseAt((await a.evaluate(() => Date.now())) + 1_000)
+  await other.close()
+  await a.getByRole('button', { name: /Profile \d+/ }).click()
+  await expect(item).not.toContainText('open in another tab')
+  await expect(item).toHaveAttribute('aria-disabled', 'false')
+  await a.clock.resume()
+})
+
 test('removing a profile that has no wallet warns of no keystore or recovery phrase', async ({ page }) => {
   await storeProfiles(page, 1)
   await openNode(page, '/?profile=new&mine=0')

@@ -146,6 +146,7 @@ export async function boot(): Promise<void> {
   }
   const removal = { store, locks, data: browserProfileData() }
   useApp.setState({
+    refreshProfiles,
     removeProfile: (id) => removeProfile(removal, id).finally(() => void refreshProfiles()),
     profileHasWallet: (id) => removal.data.hasWallet(id),
   })

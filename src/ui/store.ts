@@ -35,6 +35,11 @@ export interface AppState {
   /** Every profile of this browser, with whether another tab holds it. */
   readonly profiles: readonly (ProfileInfo & { readonly inUse: boolean })[]
   /**
+   * Lists this browser's profiles again, and which tabs run them (the list is also read every few
+   * seconds): the profile menu asks as it opens, so a tab closed a moment ago frees its profile there.
+   */
+  readonly refreshProfiles: () => Promise<void>
+  /**
    * Removes a profile of this browser and all it stored (src/node/profile/remove.ts; throws its
    * `ProfileError`), then lists the profiles again.
    */
@@ -108,6 +113,7 @@ export const useApp = create<AppState>(() => ({
   node: { state: 'starting' },
   profile: null,
   profiles: [],
+  refreshProfiles: () => Promise.resolve(),
   removeProfile: () => Promise.reject(new Error('the profiles are not loaded yet')),
   profileHasWallet: () => Promise.reject(new Error('the profiles are not loaded yet')),
   network: null,

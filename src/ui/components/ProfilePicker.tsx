@@ -24,6 +24,7 @@ interface Removal {
 export function ProfilePicker() {
   const profile = useApp((s) => s.profile)
   const profiles = useApp((s) => s.profiles)
+  const refreshProfiles = useApp((s) => s.refreshProfiles)
   const [open, setOpen] = useState(false)
   const [removal, setRemoval] = useState<Removal | null>(null)
   const rootRef = useRef<HTMLDivElement>(null)
@@ -31,6 +32,11 @@ export function ProfilePicker() {
   const menuId = useId()
   /** Whether a removal dialog was open: once it is gone, the focus goes back to the menu button. */
   const removing = useRef(false)
+
+  // Which profiles other tabs run, as of now: one whose tab closed since the last periodic read is free.
+  useEffect(() => {
+    if (open) void refreshProfiles()
+  }, [open, refreshProfiles])
 
   useEffect(() => {
     if (!open) return
