@@ -9,8 +9,9 @@ import { PairSelector } from '../components/market/PairSelector'
 import { PostOfferForm } from '../components/market/PostOfferForm'
 import { TakeDialog } from '../components/market/TakeDialog'
 import { marketErrorMessage } from '../market/errors'
+import { readHoldings } from '../market/holdings'
 import { forgetPostedOffer } from '../market/posted-offers'
-import { type MarketBookEntry, type MarketPair, type MarketSource, NATIVE_TOKEN } from '../market/source'
+import type { MarketBookEntry, MarketPair, MarketSource } from '../market/source'
 import { takenOfferNote } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { firstPair, saveMarketPair } from '../market-pair-setting'
@@ -84,28 +85,12 @@ function Market({ source }: { readonly source: MarketSource }) {
   )
   // What the account holds of the pair's two tokens and of the native coin (the take's fees), to say by
   // each take button it cannot pay for. Not read with the wallet locked (no take can be signed; the book
-  // says to unlock), nor claimed when the node cannot say (a light node with no peer to prove a balance
-  // against: the read fails). The native coin's read may fail alone: the fees are then not judged.
+  // says to unlock), nor claimed when the node cannot say (`readHoldings`).
   const account = ctx?.account
   const holder = account?.unlocked ? account.address : null
   const held = useMarketQuery(
     source,
-    async (s) => {
-      if (pair === null || holder === null) return null
-      const [base, quote, native] = await Promise.all([
-        s.balanceOf(pair.base, holder),
-        s.balanceOf(pair.quote, holder),
-        s.balanceOf(NATIVE_TOKEN, holder).catch(() => null),
-      ])
-      const holdings = [
-        { token: pair.base, amount: base },
-        { token: pair.quote, amount: quote },
-      ]
-      return {
-        holder,
-        holdings: native === null ? holdings : [...holdings, { token: NATIVE_TOKEN, amount: native }],
-      }
-    },
+    async (s) => (pair === null || holder === null ? null : readHoldings(s, pair, holder)),
     ['wallet', 'head'],
     [pair?.base, pair?.quote, holder],
   )
