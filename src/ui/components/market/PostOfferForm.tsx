@@ -3,6 +3,7 @@ import { type Address, type Hex, toHex } from 'viem'
 import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
 import { tokenOf } from '../../market/book-view'
 import { marketErrorMessage } from '../../market/errors'
+import { readWithFees } from '../../market/holdings'
 import {
   followPostedOffer,
   type OfferContext,
@@ -13,14 +14,13 @@ import {
   sellHolding,
 } from '../../market/offer-form'
 import { marketKey, type PostedRecord, updatePostedOffer, usePostedOffer } from '../../market/posted-offers'
-import {
-  type MarketAccount,
-  type MarketFees,
-  type MarketPair,
-  type MarketParams,
-  type MarketSource,
-  type MarketToken,
-  NATIVE_TOKEN,
+import type {
+  MarketAccount,
+  MarketFees,
+  MarketPair,
+  MarketParams,
+  MarketSource,
+  MarketToken,
 } from '../../market/source'
 import { tradeFinished } from '../../market/trade-view'
 import { useMarketQuery } from '../../market/useMarket'
@@ -56,11 +56,8 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
   const balances = useMarketQuery(
     source,
     async (s) => {
-      const [sell, native] = await Promise.all([
-        s.balanceOf(sellToken, account.address),
-        s.balanceOf(NATIVE_TOKEN, account.address),
-      ])
-      return { sell, native }
+      const { amount, native } = await readWithFees(s, sellToken, account.address)
+      return { sell: amount, native }
     },
     ['wallet', 'head'],
     [sellToken, account.address],

@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from 'react'
 import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
 import { marketErrorMessage } from '../../market/errors'
-import {
-  type MarketAccount,
-  type MarketBookEntry,
-  type MarketFees,
-  type MarketParams,
-  type MarketSource,
-  type MarketToken,
-  NATIVE_TOKEN,
+import { readWithFees } from '../../market/holdings'
+import type {
+  MarketAccount,
+  MarketBookEntry,
+  MarketFees,
+  MarketParams,
+  MarketSource,
+  MarketToken,
 } from '../../market/source'
 import { takeConfirmation } from '../../market/take-view'
 import { useMarketQuery } from '../../market/useMarket'
@@ -33,11 +33,8 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, onClo
   const balances = useMarketQuery(
     source,
     async (s) => {
-      const [token, native] = await Promise.all([
-        s.balanceOf(pay, account.address),
-        s.balanceOf(NATIVE_TOKEN, account.address),
-      ])
-      return { token, native }
+      const { amount, native } = await readWithFees(s, pay, account.address)
+      return { token: amount, native }
     },
     ['wallet', 'head'],
     [pay, account.address],
