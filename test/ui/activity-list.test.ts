@@ -71,9 +71,9 @@ describe('the wallet Activity', () => {
     const [first, second] = items(html)
     expect(first).not.toContain('activity-time')
     expect(second).toContain(
-      `<span class="muted small" data-testid="activity-time"><span title="${new Date(Number(at)).toLocaleString()}">3m 0`,
+      `<span class="muted small" data-testid="activity-time"><span title="${new Date(Number(at)).toLocaleString()}">3m\u00a00`,
     )
-    expect(second).toMatch(/data-testid="activity-time"><span [^>]*>3m 0\ds ago<\/span>/)
+    expect(second).toMatch(/data-testid="activity-time"><span [^>]*>3m\u00a00\ds ago<\/span>/)
   })
 
   test('lists what came in beside what was sent, told apart, each with the status tag the Tx page writes and a link to its transaction', () => {

@@ -210,7 +210,7 @@ describe("an address page's transactions", () => {
     // Timed from the head the page shows, at the chain's target block time (2 s): how far off, or how
     // long ago it passed.
     const until = (head: bigint) => addressTxRow(lock, ALICE, TOKENS, head, new Map(), 2_000).what
-    expect(until(10n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (~1m 00s from now)')
+    expect(until(10n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (~1m\u00a000s from now)')
     expect(until(39n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (~2s from now)')
     expect(until(40n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (the latest block)')
     expect(until(41n)).toBe('Lock 3 GLD for 0xbBbBBBBb…bbBBbB until block 40 (passed 1 block ago)')

@@ -42,12 +42,22 @@ describe('formatDuration', () => {
     [-5000, '0s'],
     [999, '0s'],
     [42_000, '42s'],
-    [65_000, '1m 05s'],
-    [3_600_000 + 14 * 60_000, '1h 14m'],
-    [3 * 86_400_000 + 4 * 3_600_000, '3d 4h'],
+    [65_000, '1m\u00a005s'],
+    [3_600_000 + 14 * 60_000, '1h\u00a014m'],
+    [3 * 86_400_000 + 4 * 3_600_000, '3d\u00a04h'],
   ])('%i ms reads %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text)
   })
+
+  // "~2m 20s" wrapped between "2m" and "20s" on a phone: its parts are joined by a no-break space.
+  it.each([65_000, 3_600_000 + 14 * 60_000, 3 * 86_400_000 + 4 * 3_600_000])(
+    '%i ms stays on one line',
+    (ms) => {
+      const text = formatDuration(ms)
+      expect(text).toMatch(/^\d+[mhd]\u00a0\d+[smh]$/)
+      expect(text).not.toMatch(/ /)
+    },
+  )
 })
 
 describe('formatBytes', () => {
@@ -313,7 +323,8 @@ describe('describeSync', () => {
     expect(describeSync(false, 1, false, quiet(65_000))).toEqual({
       kind: 'idle',
       value: 'Up to date',
-      detail: 'No new block for 1m 05s, from the peers either: the chain moves on only while a tab mines.',
+      detail:
+        'No new block for 1m\u00a005s, from the peers either: the chain moves on only while a tab mines.',
     })
     // Within ten block times it follows the chain as usual; with no peer it says that first.
     expect(describeSync(false, 1, false, quiet(19_999))).toMatchObject({

@@ -87,7 +87,7 @@ describe("the Tokens screen's lists and address card", () => {
       createElement(SentList, { txs: [mined], head: 58n, verified: null, blockTimes: new Map([['57', at]]) }),
     )
     expect(html).toContain('<th>When</th>')
-    expect(html).toMatch(/data-testid="activity-time"><span title="[^"]+">3m 0[45]s ago</)
+    expect(html).toMatch(/data-testid="activity-time"><span title="[^"]+">3m\u00a00[45]s ago</)
     expect(html).toContain(`title="${new Date(Number(at)).toLocaleString()}"`)
     const pending: TrackedTx = { ...created(0n), status: { state: 'pending', hash: HASH } }
     const waiting = inRouter(

@@ -219,7 +219,7 @@ describe('the transaction screen', () => {
     // As the block page's age: just now within 1.5 s, else how long.
     expect(minedAtText(1_000_000n, 1_001_000)).toBe(`${new Date(1_000_000).toLocaleString()} (just now)`)
     expect(minedAtText(1_000_000n, 1_000_000 + 3_725_000)).toBe(
-      `${new Date(1_000_000).toLocaleString()} (1h 02m ago)`,
+      `${new Date(1_000_000).toLocaleString()} (1h\u00a002m ago)`,
     )
   })
 
@@ -658,7 +658,7 @@ describe('the transaction screen', () => {
       const reads = new Map<string, TokenRead>([[TOKEN.toLowerCase(), { state: 'read', token: gold }]])
       const timed = (head: bigint) =>
         txHeadline(lock, null, status, tokensRead(reads), new Map(), reads, { head, blockMs: 2_000 })
-      expect(timed(970n)).toBe(`Lock 2.5 GLD for ${to} until block 1000 (~1m 00s from now)`)
+      expect(timed(970n)).toBe(`Lock 2.5 GLD for ${to} until block 1000 (~1m\u00a000s from now)`)
       expect(timed(1_002n)).toBe(`Lock 2.5 GLD for ${to} until block 1000 (passed 2 blocks ago)`)
       // A pending one likewise.
       expect(

@@ -367,7 +367,7 @@ describe('approval texts', () => {
       value: parseEther('5'),
       data: lock(ZERO_ADDRESS, parseEther('5')),
     })
-    expect(native.title).toBe('Lock 5 TAB for 0x90…06 until block 120 (~4m 00s)')
+    expect(native.title).toBe('Lock 5 TAB for 0x90…06 until block 120 (~4m\u00a000s)')
     // The native contract it calls is named, its address kept whole.
     expect(row(native, 'To')).toBe(
       `HTLC (atomic swaps), the native contract that holds swap locks: ${HTLC_ADDRESS}`,
@@ -377,14 +377,14 @@ describe('approval texts', () => {
       { label: 'Recipient', value: FRIEND },
       { label: 'Amount', value: '5 TAB' },
       { label: 'Hashlock', value: hashlock },
-      { label: 'Refundable from', value: 'block 120 (~4m 00s)' },
+      { label: 'Refundable from', value: 'block 120 (~4m\u00a000s)' },
     ])
     // The value is the amount locked (the HTLC refuses any other): no second row says it again.
     expect(row(native, 'Also sends')).toBeUndefined()
     // A token lock pulls the tokens through the allowance: the amount is the token's, named by its symbol.
     const gold = tokenBackend('GLD', 2)
     const token = await describeTransaction(gold, { ...base, value: 0n, data: lock(TOKEN, 1250n) })
-    expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120 (~4m 00s)')
+    expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120 (~4m\u00a000s)')
     expect(token.details).toContainEqual({ label: 'Token', value: TOKEN })
     expect(row(token, 'Amount')).toBe('12.5 GLD')
     const id = keccak256('0x02')
@@ -533,7 +533,7 @@ describe('approval texts', () => {
         args: [ZERO_ADDRESS, parseEther('50'), FRIEND, keccak256('0x01'), 120n],
       }),
     })
-    expect(lock.title).toBe('Lock 50 TAB for 0x90…06 until block 120 (~4m 00s)')
+    expect(lock.title).toBe('Lock 50 TAB for 0x90…06 until block 120 (~4m\u00a000s)')
   })
 
   test("a market offer reads as what it trades, from the app's Offer type in the signed Tabchain Offers domain only", async () => {
@@ -591,7 +591,7 @@ describe('approval texts', () => {
     expect(describeTypedData(ME, sent, undefined, null).title).toBe('Sign Offer for Tabchain Offers')
     // The timelocks as times at the chain's block time (2 s), their blocks kept.
     expect(row(r, 'If it stops half-way')).toBe(
-      "Your 1,250,000 base units of token 0x00…e1 come back to you ~6m 54s (207 blocks) after you lock them; the taker's 2,000 TAB, ~2m 20s (70 blocks) after the taker locks them.",
+      "Your 1,250,000 base units of token 0x00…e1 come back to you ~6m\u00a054s (207 blocks) after you lock them; the taker's 2,000 TAB, ~2m\u00a020s (70 blocks) after the taker locks them.",
     )
     expect(offerEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
@@ -637,7 +637,7 @@ describe('approval texts', () => {
     )
     expect(row(r, 'Message')).toContain(`"offerId": "${id}"`)
     expect(row(r, 'If it stops half-way')).toBe(
-      "Your 2.5 TAB come back to you ~2m 20s (70 blocks) after you lock them; the maker's 10 GLD, ~6m 54s (207 blocks) after the maker locks them.",
+      "Your 2.5 TAB come back to you ~2m\u00a020s (70 blocks) after you lock them; the maker's 10 GLD, ~6m\u00a054s (207 blocks) after the maker locks them.",
     )
     // An offer the book does not hold: nothing to read its amounts from, so no amounts are made up.
     const unknown = take(keccak256('0x02'))

@@ -37,7 +37,7 @@ describe('order book view', () => {
       mine: true,
       unfunded: false,
       expiresInS: 600,
-      expiry: 'in 10m 00s',
+      expiry: 'in 10m\u00a000s',
     })
     expect(book.bids).toHaveLength(1)
     expect(book.bids[0]).toMatchObject({
@@ -187,7 +187,7 @@ describe('order book view', () => {
     expect(secondsLeft(NOW_S + 61n, NOW_MS + 500)).toBe(61)
     expect(secondsLeft(NOW_S, NOW_MS)).toBe(0)
     expect(secondsLeft(NOW_S - 10n, NOW_MS)).toBe(0)
-    expect(expiryLabel(3725)).toBe('in 1h 02m')
+    expect(expiryLabel(3725)).toBe('in 1h\u00a002m')
     expect(expiryLabel(0)).toBe('expired')
   })
 })

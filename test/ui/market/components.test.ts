@@ -326,7 +326,7 @@ describe('market components render from the view models', () => {
     expect(t).toContain('Account 1 in 10m 00s')
     expect(t).not.toContain('0xaaaa')
     expect(
-      renderToStaticMarkup(both).match(/<td class="small" data-label="Expires">in \d+m 00s<\/td>/g),
+      renderToStaticMarkup(both).match(/<td class="small" data-label="Expires">in \d+m\u00a000s<\/td>/g),
     ).toHaveLength(2)
     expect(t).not.toContain('0xbbbb')
 

@@ -60,7 +60,7 @@ describe('post-offer form', () => {
       "Posting and cancelling are free: an offer is a signature, not a transaction. If it is taken, the swap's network fees are at most 0.00099 TAB.",
     )
     expect(parsed.value.lock).toBe(
-      'If it is taken, your 100 GLD are locked for up to 40 blocks (~1m 20s) until the swap completes or they come back to you.',
+      'If it is taken, your 100 GLD are locked for up to 40 blocks (~1m\u00a020s) until the swap completes or they come back to you.',
     )
   })
 
@@ -76,9 +76,9 @@ describe('post-offer form', () => {
     [{ sellAmount: '0' }, 'You sell: The amount must be more than zero.'],
     [{ buyAmount: 'ten' }, 'You receive: Enter a number such as 12 or 0.5.'],
     [{ buyAmount: '0.0000001' }, 'You receive: At most 6 decimals.'],
-    [{ expiryMinutes: '0' }, 'The offer must stay open between 1 and 10080 minutes (7d 0h).'],
-    [{ expiryMinutes: '10081' }, 'The offer must stay open between 1 and 10080 minutes (7d 0h).'],
-    [{ expiryMinutes: '1.5' }, 'The offer must stay open between 1 and 10080 minutes (7d 0h).'],
+    [{ expiryMinutes: '0' }, 'The offer must stay open between 1 and 10080 minutes (7d\u00a00h).'],
+    [{ expiryMinutes: '10081' }, 'The offer must stay open between 1 and 10080 minutes (7d\u00a00h).'],
+    [{ expiryMinutes: '1.5' }, 'The offer must stay open between 1 and 10080 minutes (7d\u00a00h).'],
     [{ sellAmount: '1000.01' }, 'Insufficient balance: you have 1,000 GLD.'],
   ])('refuses %j', (change, error) => {
     expect(parseOffer({ ...fields, ...change }, ctx)).toEqual({ ok: false, error })
@@ -126,7 +126,7 @@ describe('post-offer form', () => {
       sellAmount: 'Insufficient balance: you have 0 TAB; network fees of up to 0.00099 TAB are needed.',
     })
     expect(offerProblems({ ...fields, expiryMinutes: '0' }, ctx, touched)).toEqual({
-      expiryMinutes: 'The offer must stay open between 1 and 10080 minutes (7d 0h).',
+      expiryMinutes: 'The offer must stay open between 1 and 10080 minutes (7d\u00a00h).',
     })
     // A wrong field the person has not edited yet waits for its turn (or for the submit, which touches all).
     expect(offerProblems({ ...empty, buyAmount: '1.1234567' }, ctx, new Set(['buyAmount']))).toEqual({
@@ -191,7 +191,7 @@ describe('post-offer form', () => {
   test('expiry and durations', () => {
     expect(parseExpiryMinutes(' 15 ', 3600)).toEqual({ ok: true, value: 15 })
     expect(parseExpiryMinutes('61', 3600).ok).toBe(false)
-    expect(blocksDuration(1800n, PARAMS)).toBe('1h 00m')
+    expect(blocksDuration(1800n, PARAMS)).toBe('1h\u00a000m')
   })
 })
 

@@ -570,7 +570,7 @@ describe("My trades: the other side's tab is gone", () => {
     const s = swap('maker', 'MakerLocked', null, { maker: makerLock() })
     expect(view(gone(s)).next).toEqual({
       needsYou: false,
-      text: "Waiting for the taker's tab, which is not linked now: if it does not come back, your 100 GLD come back by refund at block #52 (~1m 04s).",
+      text: "Waiting for the taker's tab, which is not linked now: if it does not come back, your 100 GLD come back by refund at block #52 (~1m\u00a004s).",
     })
   })
 
@@ -607,7 +607,7 @@ describe('My trades: until when the tab must stay open', () => {
       20n,
       51n,
       { maker: makerLock(), taker: takerLock() },
-      'Keep this tab open until block #51 (~1m 02s): once the maker collects your 50 SLV, your node must collect its 100 GLD by then, or the maker can take back its 100 GLD.',
+      'Keep this tab open until block #51 (~1m\u00a002s): once the maker collects your 50 SLV, your node must collect its 100 GLD by then, or the maker can take back its 100 GLD.',
     ],
     [
       'taker',
@@ -648,7 +648,7 @@ describe('My trades: until when the tab must stay open', () => {
       20n,
       52n,
       { maker: makerLock() },
-      'Keep this tab open until block #52 (~1m 04s), or until the taker collects your 100 GLD if that comes first: if the taker has not collected it by then, your node takes your 100 GLD back.',
+      'Keep this tab open until block #52 (~1m\u00a004s), or until the taker collects your 100 GLD if that comes first: if the taker has not collected it by then, your node takes your 100 GLD back.',
     ],
     // Our redeem of the taker's lock is in: our lock stays at stake until the taker redeems it.
     [
@@ -657,7 +657,7 @@ describe('My trades: until when the tab must stay open', () => {
       20n,
       52n,
       { maker: makerLock(), taker: takerLock('redeemed') },
-      'Keep this tab open until block #52 (~1m 04s), or until the taker collects your 100 GLD if that comes first: if the taker has not collected it by then, your node takes your 100 GLD back.',
+      'Keep this tab open until block #52 (~1m\u00a004s), or until the taker collects your 100 GLD if that comes first: if the taker has not collected it by then, your node takes your 100 GLD back.',
     ],
     // Our node redeems the taker's lock (the secret's first reveal) only while the redeem lands
     // REDEEM_MARGIN_BLOCKS (3) before its timelock (31): in block 27 at the latest.
@@ -667,7 +667,7 @@ describe('My trades: until when the tab must stay open', () => {
       16n,
       27n,
       { maker: makerLock(), taker: takerLock() },
-      "Keep this tab open until block #27 (~22s): your node must collect the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~1m 12s).",
+      "Keep this tab open until block #27 (~22s): your node must collect the taker's 50 SLV by then, or the taker can take back its 50 SLV and your 100 GLD comes back to you at block #52 (~1m\u00a012s).",
     ],
     [
       'maker',
@@ -719,7 +719,7 @@ describe('My trades: until when the tab must stay open', () => {
     // A taker's deadline is the maker's lock (51): its own lock's refund (31) is a block as well, 11
     // blocks (~22s) on, as the deadline's block 51 is 31 blocks (~1m 02s) on.
     const taker = view(swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }), 20n)
-    expect(taker.deadline?.text).toMatch(/^Keep this tab open until block #51 \(~1m 02s\): /)
+    expect(taker.deadline?.text).toMatch(/^Keep this tab open until block #51 \(~1m\u00a002s\): /)
     expect(taker.refund).toEqual({
       block: 31n,
       text: 'If the swap does not complete, your node takes your 50 SLV back at block #31 (~22s).',
@@ -751,7 +751,7 @@ describe('My trades: History', () => {
     expect(maker.ended).toBe('block #18, ~4s ago')
     const taker = view(at(swap('taker', 'Completed', null, {}), 18n), 48n)
     expect(taker.title).toBe('You bought 100 GLD for 50 SLV')
-    expect(taker.ended).toBe('block #18, ~1m 00s ago')
+    expect(taker.ended).toBe('block #18, ~1m\u00a000s ago')
     // The head not past it yet (this node saw the end first): no time in the future.
     expect(view(at(swap('maker', 'Completed', null, {}), 21n), 20n).ended).toBe('block #21, ~0s ago')
   })
