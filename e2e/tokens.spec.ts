@@ -356,7 +356,10 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
   await search.fill(HTLC)
   await page.getByRole('button', { name: 'Open' }).click()
   await expect(page.getByTestId('address-kind')).toHaveAttribute('data-kind', 'native')
-  await expect(page.getByTestId('address-kind')).toContainText('HTLC (atomic swaps): the native contract')
+  // In the swap steps' words (collect, take back), naming the calls its transactions are listed by.
+  await expect(page.getByTestId('address-kind')).toHaveText(
+    "HTLC (atomic swaps): the native contract that holds the coins and tokens locked in atomic swaps, until the other side collects them with the swap's secret (a redeem) or, once the lock has run out, the side that locked them takes them back (a refund).",
+  )
 
   // A token contract's address page: its name, symbol, decimals and supply, linking to its token page.
   await explorer(page).click()

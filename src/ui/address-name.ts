@@ -26,7 +26,7 @@ const NATIVE: ReadonlyMap<string, { readonly name: string; readonly about: strin
     {
       name: HTLC_NAME,
       about:
-        'the native contract that holds the coins and tokens locked in atomic swaps, until they are redeemed with the secret or refunded after the timelock.',
+        "the native contract that holds the coins and tokens locked in atomic swaps, until the other side collects them with the swap's secret (a redeem) or, once the lock has run out, the side that locked them takes them back (a refund).",
     },
   ],
 ])

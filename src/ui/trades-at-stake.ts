@@ -16,7 +16,8 @@ export const useTradesAtStake = create<{ readonly count: number }>(() => ({ coun
 
 /**
  * What the header says while `count` swaps have coins at stake (`useTradesAtStake`), null when none has: how many, that the tab must stay open, and, while the
- * wallet is locked, that it must be unlocked (the node cannot sign the redeem or the refund before).
+ * wallet is locked, that it must be unlocked (the node cannot collect what the trade pays, or take its
+ * side back, before).
  * `locked` (why the wallet is locked, as it knows it) opens the tooltip with the Unlock form's reason
  * (`lockedCause`): a trade left running meets a wallet that locked meanwhile, and the label, one line
  * in the header's row of pills, has no room for it.

@@ -67,7 +67,13 @@ describe('naming an address in the explorer', () => {
 
   test('what an address is: the native contracts and the zero address by their fixed addresses, a token by the one held there', () => {
     expect(addressKind(TOKEN_FACTORY_ADDRESS, null)).toMatchObject({ kind: 'native', name: 'TokenFactory' })
-    expect(addressKind(HTLC_ADDRESS, null)).toMatchObject({ kind: 'native', name: 'HTLC (atomic swaps)' })
+    // What the HTLC does, in the swap steps' words (collect, take back), naming the calls the Explorer lists.
+    expect(addressKind(HTLC_ADDRESS, null)).toEqual({
+      kind: 'native',
+      name: 'HTLC (atomic swaps)',
+      about:
+        "the native contract that holds the coins and tokens locked in atomic swaps, until the other side collects them with the swap's secret (a redeem) or, once the lock has run out, the side that locked them takes them back (a refund).",
+    })
     expect(addressKind(ZERO_ADDRESS, null)).toEqual({ kind: 'zero' })
     expect(addressKind(GOLD.address, GOLD)).toEqual({ kind: 'token', token: GOLD })
     // A token read for another address does not name this one.

@@ -593,6 +593,10 @@ describe('approval texts', () => {
     expect(row(r, 'If it stops half-way')).toBe(
       "Your 1,250,000 base units of token 0x00…e1 come back to you ~6m\u00a054s (207 blocks) after you lock them; the taker's 2,000 TAB, ~2m\u00a020s (70 blocks) after the taker locks them.",
     )
+    // What else signing approves, in the words of the swap steps (collect, take back), not the HTLC calls'.
+    expect(row(r, 'Trade')).toBe(
+      'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (approving and locking yours, collecting theirs, taking yours back if it stops half-way).',
+    )
     expect(offerEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
 
@@ -638,6 +642,9 @@ describe('approval texts', () => {
     expect(row(r, 'Message')).toContain(`"offerId": "${id}"`)
     expect(row(r, 'If it stops half-way')).toBe(
       "Your 2.5 TAB come back to you ~2m\u00a020s (70 blocks) after you lock them; the maker's 10 GLD, ~6m\u00a054s (207 blocks) after the maker locks them.",
+    )
+    expect(row(r, 'Trade')).toBe(
+      'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (approving and locking yours, collecting theirs, taking yours back if it stops half-way).',
     )
     // An offer the book does not hold: nothing to read its amounts from, so no amounts are made up.
     const unknown = take(keccak256('0x02'))
