@@ -25,10 +25,13 @@ export interface Notices {
   readonly dismissOfflineReady: () => void
   readonly profileTaken: ProfileTaken | null
   readonly dismissProfileTaken: () => void
-  /** Offers of ours taken since the page loaded, oldest first: each stays until dismissed. */
+  /**
+   * Offers of ours taken that the user has not dismissed, oldest first (<Toasts /> shows the newest
+   * few and counts the rest).
+   */
   readonly offersTaken: readonly OfferTaken[]
   readonly offerTaken: (notice: OfferTaken) => void
-  readonly dismissOfferTaken: (offerId: Hex) => void
+  readonly dismissOffersTaken: (offerIds: readonly Hex[]) => void
 }
 
 export const useNotices = create<Notices>((set) => ({
@@ -41,6 +44,6 @@ export const useNotices = create<Notices>((set) => ({
     set(({ offersTaken }) => ({
       offersTaken: [...offersTaken.filter((n) => n.offerId !== notice.offerId), notice],
     })),
-  dismissOfferTaken: (offerId) =>
-    set(({ offersTaken }) => ({ offersTaken: offersTaken.filter((n) => n.offerId !== offerId) })),
+  dismissOffersTaken: (offerIds) =>
+    set(({ offersTaken }) => ({ offersTaken: offersTaken.filter((n) => !offerIds.includes(n.offerId)) })),
 }))

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
-import { useNotices } from '../notices'
+import type { Hex } from 'viem'
+import { moreTakenText, takenNoticesShown } from '../market/taken-notice'
+import { type OfferTaken, useNotices } from '../notices'
 import { useApp } from '../store'
 
 /** How long the "saved in this browser" notice (the app opens offline) stays up, ms. */
@@ -8,8 +10,8 @@ const OFFLINE_READY_MS = 6000
 
 /**
  * Notices in the bottom corner (on a phone, above the screen, in the page: `.toasts`): a new app version, waiting or running in another tab (stays until acted on), a profile asked for that another
- * tab runs (stays until dismissed), each of the user's offers another account took (stays until
- * dismissed: the offer has left Your open offers, its trade is under My trades) and "saved in this
+ * tab runs (stays until dismissed), the user's offers another account took (`OffersTaken`: the newest
+ * three, the rest counted; each stays until dismissed, its trade under My trades) and "saved in this
  * browser" (the app now opens offline: it is not installed as an app, which the browser offers).
  */
 export function Toasts() {
@@ -20,7 +22,7 @@ export function Toasts() {
   const profileTaken = useNotices((s) => s.profileTaken)
   const dismissProfileTaken = useNotices((s) => s.dismissProfileTaken)
   const offersTaken = useNotices((s) => s.offersTaken)
-  const dismissOfferTaken = useNotices((s) => s.dismissOfferTaken)
+  const dismissOffersTaken = useNotices((s) => s.dismissOffersTaken)
   // "Later" puts off the offer shown; a version then running in another tab is offered again.
   const [updateDismissed, setUpdateDismissed] = useState<typeof update>(null)
 
@@ -53,14 +55,7 @@ export function Toasts() {
           <CloseButton label="Dismiss" onClick={dismissProfileTaken} />
         </div>
       ) : null}
-      {offersTaken.map((n) => (
-        <div className="toast" data-testid="offer-taken" role="status" key={n.offerId}>
-          <span>
-            {n.text} <Link to="/market">Follow it in My trades</Link>
-          </span>
-          <CloseButton label="Dismiss" onClick={() => dismissOfferTaken(n.offerId)} />
-        </div>
-      ))}
+      <OffersTaken notices={offersTaken} onDismiss={dismissOffersTaken} />
       {offlineReady ? (
         <div className="toast" role="status">
           <span>Tabchain is saved in this browser: this page now opens even without a network.</span>
@@ -68,6 +63,41 @@ export function Toasts() {
         </div>
       ) : null}
     </div>
+  )
+}
+
+/**
+ * The toasts telling the maker its offers were taken (`notices`, oldest first), each until dismissed
+ * (the offer has left Your open offers, its trade is under My trades): the newest
+ * `TAKEN_NOTICES_SHOWN`, and above them one line counting the others, dismissed together.
+ */
+export function OffersTaken({
+  notices,
+  onDismiss,
+}: {
+  readonly notices: readonly OfferTaken[]
+  readonly onDismiss: (offerIds: readonly Hex[]) => void
+}) {
+  const { shown, more } = takenNoticesShown(notices)
+  return (
+    <>
+      {more.length > 0 ? (
+        <div className="toast" data-testid="offers-taken-more" role="status">
+          <span>
+            {moreTakenText(more.length)} <Link to="/market">Follow them in My trades</Link>
+          </span>
+          <CloseButton label="Dismiss" onClick={() => onDismiss(more.map((n) => n.offerId))} />
+        </div>
+      ) : null}
+      {shown.map((n) => (
+        <div className="toast" data-testid="offer-taken" role="status" key={n.offerId}>
+          <span>
+            {n.text} <Link to="/market">Follow it in My trades</Link>
+          </span>
+          <CloseButton label="Dismiss" onClick={() => onDismiss([n.offerId])} />
+        </div>
+      ))}
+    </>
   )
 }
 

@@ -33,3 +33,23 @@ export function watchTakenOffers(
     )
   })
 }
+
+/**
+ * How many taken-offer notices show at once: the newest. A maker whose many offers go at once (a busy
+ * book) would otherwise see the screen covered; the rest are counted on one line (`moreTakenText`).
+ */
+export const TAKEN_NOTICES_SHOWN = 3
+
+/** The notices to show of `all` (oldest first): the newest `cap`, oldest first, and how many are left out. */
+export function takenNoticesShown<T>(
+  all: readonly T[],
+  cap: number = TAKEN_NOTICES_SHOWN,
+): { readonly shown: readonly T[]; readonly more: readonly T[] } {
+  const cut = Math.max(0, all.length - cap)
+  return { shown: all.slice(cut), more: all.slice(0, cut) }
+}
+
+/** The line that counts the taken-offer notices left out: `And 2 more of your offers were taken.` */
+export function moreTakenText(more: number): string {
+  return more === 1 ? 'And 1 more of your offers was taken.' : `And ${more} more of your offers were taken.`
+}

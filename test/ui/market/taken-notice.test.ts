@@ -1,8 +1,13 @@
+import { createElement, isValidElement, type ReactElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { MemoryRouter } from 'react-router'
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { agreeTerms } from '../../../src/trade/offers/terms'
+import { CloseButton, OffersTaken } from '../../../src/ui/components/Toasts'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import { takenOfferNotice, watchTakenOffers } from '../../../src/ui/market/taken-notice'
+import { type OfferTaken, useNotices } from '../../../src/ui/notices'
 import { ALICE, BOB, entry, FEES, id, NOW_MS, PARAMS, TOKENS } from './fixtures'
 
 describe('a taken offer is said to its maker', () => {
@@ -42,5 +47,71 @@ describe('a taken offer is said to its maker', () => {
     source.takenBy(id(1), BOB)
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(told).toHaveLength(1)
+  })
+})
+
+/** The elements of a rendered tree (components are not expanded) whose `data-testid` is `testId`. */
+function byTestId(node: unknown, testId: string): ReactElement<Record<string, unknown>>[] {
+  if (Array.isArray(node)) return node.flatMap((n) => byTestId(n, testId))
+  if (!isValidElement<Record<string, unknown>>(node)) return []
+  const here = node.props['data-testid'] === testId ? [node] : []
+  return [...here, ...byTestId(node.props.children, testId)]
+}
+
+/** Clicks the × of a toast (its `CloseButton`'s `onClick`). */
+function dismiss(toast: ReactElement<Record<string, unknown>> | undefined): void {
+  const children = [toast?.props.children].flat()
+  const close = children.find(
+    (c): c is ReactElement<{ onClick: () => void }> => isValidElement(c) && c.type === CloseButton,
+  )
+  if (close === undefined) throw new Error('no close button')
+  close.props.onClick()
+}
+
+const notice = (n: number): OfferTaken => ({ offerId: id(n), text: `Your offer number ${n} was taken.` })
+
+describe('many offers taken at once', () => {
+  test('the newest three are said, the others counted on one line, dismissed together', () => {
+    const dismissed: (readonly Hex[])[] = []
+    const tree = OffersTaken({
+      notices: [1, 2, 3, 4, 5].map(notice),
+      onDismiss: (ids) => dismissed.push(ids),
+    })
+    const html = renderToStaticMarkup(createElement(MemoryRouter, null, tree))
+    const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+    expect(byTestId(tree, 'offer-taken').map((t) => t.key)).toEqual([id(3), id(4), id(5)])
+    expect(text).not.toContain('number 2 ')
+    for (const n of [3, 4, 5])
+      expect(text).toContain(`Your offer number ${n} was taken. Follow it in My trades`)
+    const more = byTestId(tree, 'offers-taken-more')
+    expect(more).toHaveLength(1)
+    expect(text).toContain('And 2 more of your offers were taken. Follow them in My trades')
+    expect(html.match(/href="\/market"/g)).toHaveLength(4)
+    dismiss(more[0])
+    dismiss(byTestId(tree, 'offer-taken')[1])
+    expect(dismissed).toEqual([[id(1), id(2)], [id(4)]])
+  })
+
+  test('three or fewer: each said, no count; one left out is said in the singular', () => {
+    const three = OffersTaken({ notices: [1, 2, 3].map(notice), onDismiss: () => {} })
+    expect(byTestId(three, 'offer-taken')).toHaveLength(3)
+    expect(byTestId(three, 'offers-taken-more')).toHaveLength(0)
+    const four = OffersTaken({ notices: [1, 2, 3, 4].map(notice), onDismiss: () => {} })
+    expect(renderToStaticMarkup(createElement(MemoryRouter, null, four))).toContain(
+      'And 1 more of your offers was taken.',
+    )
+  })
+
+  test('the app keeps every notice until it is dismissed: dismissing a shown one brings the next back', () => {
+    const { offerTaken, dismissOffersTaken } = useNotices.getState()
+    for (const n of [1, 2, 3, 4]) offerTaken(notice(n))
+    // Told again (a take seen twice), a notice is not doubled.
+    offerTaken(notice(2))
+    expect(useNotices.getState().offersTaken.map((n) => n.offerId)).toEqual([id(1), id(3), id(4), id(2)])
+    dismissOffersTaken([id(4)])
+    const shown = OffersTaken({ notices: useNotices.getState().offersTaken, onDismiss: () => {} })
+    expect(byTestId(shown, 'offer-taken').map((t) => t.key)).toEqual([id(1), id(3), id(2)])
+    dismissOffersTaken([id(1), id(2), id(3)])
+    expect(useNotices.getState().offersTaken).toEqual([])
   })
 })
