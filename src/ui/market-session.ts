@@ -1,3 +1,4 @@
+import type { Hex } from 'viem'
 import type { ChainParams } from '../node/chain/types'
 import type { Client } from '../node/rpc/connect'
 import type { NodeApi, NodeEvents } from '../node/worker/node'
@@ -7,7 +8,12 @@ import { startLeaveGuard } from './market/leave-guard'
 import { createNodeMarketSource } from './market/node-source'
 import { storedSwapApprovals } from './market/swap-approvals'
 import { startSwapSigning } from './market/swap-signing'
-import { watchTakenOffers } from './market/taken-notice'
+import {
+  rememberDismissedTakes,
+  storedSeenTakes,
+  tellUnseenTakes,
+  watchTakenOffers,
+} from './market/taken-notice'
 import { setMarketSource } from './market/useMarket'
 import { useNotices } from './notices'
 import { directPeerIds, useApp } from './store'
@@ -17,7 +23,8 @@ import { useTradesAtStake } from './trades-at-stake'
  * Connects the Market screens to the node and this profile's wallet (`setMarketSource`), and lets the
  * wallet answer the node's swap signing requests for the trades approved in this profile (kept in
  * localStorage, so a reload resumes them), and has the browser ask before the tab closes while a trade
- * has coins at stake (`startLeaveGuard`), and tells the maker of each of its offers taken (a notice).
+ * has coins at stake (`startLeaveGuard`), and tells the maker of each of its offers taken (a notice; as
+ * the page opens, of those of its running trades it has not seen).
  * Runs for the page's life.
  */
 export function startMarket(
@@ -54,7 +61,14 @@ export function startMarket(
     target: window,
     onChange: (count) => useTradesAtStake.setState({ count }),
   })
-  // The maker is told on whatever screen it is on: the offer leaves Your open offers at once.
-  watchTakenOffers(source, (offerId, text) => useNotices.getState().offerTaken({ offerId, text }))
+  // The maker is told on whatever screen it is on: the offer leaves Your open offers at once. As the
+  // page opens, it is told of the takes of its running trades it has not dismissed a notice of.
+  const told = (offerId: Hex, text: string) => useNotices.getState().offerTaken({ offerId, text })
+  const seen = storedSeenTakes(localStorage, profileId)
+  rememberDismissedTakes(useNotices, seen)
+  watchTakenOffers(source, told)
+  tellUnseenTakes(source, seen, told).catch((err: unknown) =>
+    console.error('the trades taken while the page was closed could not be read', err),
+  )
   setMarketSource(source)
 }

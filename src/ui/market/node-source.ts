@@ -284,7 +284,10 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     (unstarted) => {
       for (const { terms, counterpartyPeer } of unstarted) {
         const role = approvals.get(terms.offerId)?.role
-        if (role !== undefined) startAgreed(terms, role, counterpartyPeer ?? undefined)
+        if (role === undefined) continue
+        // The maker has not heard of this take: its page was gone when it was agreed.
+        if (role === 'maker') emit({ kind: 'taken', terms })
+        startAgreed(terms, role, counterpartyPeer ?? undefined)
       }
     },
     (err: unknown) => console.error('the unstarted swaps could not be read', err),

@@ -99,8 +99,8 @@ export interface MarketFees {
 
 /**
  * What changed: the screens reload the matching part (they never poll). `taken`: another account took
- * an offer this tab hosts (its maker's): the offer has left the book, its swap is starting (the app
- * tells the maker, on whatever screen: `watchTakenOffers`).
+ * an offer this tab hosts (its maker's), now or while the page was gone: the offer has left the book,
+ * its swap is starting (the app tells the maker, on whatever screen: `watchTakenOffers`).
  */
 export type MarketEvent =
   | { readonly kind: 'offers' }

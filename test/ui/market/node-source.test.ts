@@ -16,6 +16,7 @@ import {
 import type { MarketOffer } from '../../../src/ui/market/source'
 import { memorySwapApprovals, type SwapApprovals } from '../../../src/ui/market/swap-approvals'
 import { startSwapSigning } from '../../../src/ui/market/swap-signing'
+import { watchTakenOffers } from '../../../src/ui/market/taken-notice'
 import { type ApprovalRequest, offerEnds } from '../../../src/wallet/describe'
 import { createNodeBackend } from '../../../src/wallet/node-backend'
 import { createProvider } from '../../../src/wallet/provider'
@@ -444,9 +445,16 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     ])
     expect((await A.api.swaps()).map((i) => i.swapId)).not.toContain(posted.id)
 
-    // The page loads again, with the approvals this profile kept.
+    // The page loads again, with the approvals this profile kept; the maker is told its offer was taken.
     const again = reopenPage(A)
+    const told: [Hex, string][] = []
+    const stopTelling = watchTakenOffers(again, (offerId, text) => told.push([offerId, text]))
     await until(async () => (await A.api.swaps()).some((i) => i.swapId === posted.id && i.role === 'maker'))
+    await until(async () => told.length > 0)
+    expect(told).toEqual([
+      [posted.id, 'Your offer to sell 2 APPLE for 5 BANANA was taken: the swap is starting.'],
+    ])
+    stopTelling()
     expect(await A.api.unstartedSwaps()).toEqual([])
     // The swap keeps the taker's tab: My trades can tell whether it is linked.
     expect((await A.api.swaps()).find((i) => i.swapId === posted.id)?.counterpartyPeer).toBe('B')

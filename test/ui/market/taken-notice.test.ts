@@ -6,9 +6,17 @@ import { describe, expect, test } from 'vitest'
 import { agreeTerms } from '../../../src/trade/offers/terms'
 import { CloseButton, OffersTaken } from '../../../src/ui/components/Toasts'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
-import { takenOfferNotice, watchTakenOffers } from '../../../src/ui/market/taken-notice'
+import type { MarketSwap, SwapRole, SwapState } from '../../../src/ui/market/source'
+import {
+  rememberDismissedTakes,
+  storedSeenTakes,
+  takenOfferNotice,
+  tellUnseenTakes,
+  watchTakenOffers,
+} from '../../../src/ui/market/taken-notice'
 import { type OfferTaken, useNotices } from '../../../src/ui/notices'
-import { ALICE, BOB, entry, FEES, id, NOW_MS, PARAMS, TOKENS } from './fixtures'
+import { memoryStorage } from '../memory-storage'
+import { ALICE, BOB, entry, FEES, GLD, id, NOW_MS, PARAMS, SLV, TOKENS } from './fixtures'
 
 describe('a taken offer is said to its maker', () => {
   test('in the tokens of the offer, what it sold and asked', () => {
@@ -113,5 +121,97 @@ describe('many offers taken at once', () => {
     expect(byTestId(shown, 'offer-taken').map((t) => t.key)).toEqual([id(1), id(3), id(2)])
     dismissOffersTaken([id(1), id(2), id(3)])
     expect(useNotices.getState().offersTaken).toEqual([])
+  })
+})
+
+/** Our swap `n` of `role` at `state`, selling `n` GLD for 50 SLV. */
+const swapOf = (n: number, role: SwapRole, state: SwapState): MarketSwap => ({
+  id: id(n),
+  role,
+  terms: {
+    chainId: PARAMS.chainId,
+    offerId: id(n),
+    maker: ALICE,
+    taker: BOB,
+    tokenA: GLD,
+    amountA: BigInt(n) * 100n,
+    tokenB: SLV,
+    amountB: 50_000000n,
+    makerTimelockBlocks: 40n,
+    takerTimelockBlocks: 16n,
+    hashlock: id(99),
+    acceptedHeight: 10n,
+  },
+  state,
+  steps: [{ state, height: null }],
+  makerLock: null,
+  takerLock: null,
+  redeemsSent: [],
+  error: null,
+  unverified: false,
+  counterpartyLinked: null,
+})
+
+describe('as the page opens again, the maker is told of the takes it has not seen', () => {
+  test("its running trades' takes whose notice it did not dismiss, oldest first; seen ones, finished trades and takes it made are not told", async () => {
+    const source = new MemoryMarketSource({
+      params: PARAMS,
+      fees: FEES,
+      tokens: TOKENS,
+      account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
+      sign: async () => `0x${'22'.repeat(65)}`,
+      idOf: () => id(9),
+      now: () => NOW_MS,
+    })
+    // Put oldest first: the source lists them newest first, as the node does.
+    for (const s of [
+      swapOf(1, 'maker', 'MakerLocked'),
+      swapOf(2, 'maker', 'Accepted'),
+      swapOf(3, 'maker', 'Completed'),
+      swapOf(4, 'taker', 'Accepted'),
+      swapOf(5, 'maker', 'TakerLocked'),
+      swapOf(6, 'maker', 'Refunded'),
+    ])
+      source.putSwap(s)
+    const storage = memoryStorage()
+    const seen = storedSeenTakes(storage, 'profile-1')
+    // Dismissed on an earlier page: trade 2's, and trade 3's (finished since).
+    seen.add([id(2), id(3)])
+    const told: [Hex, string][] = []
+    await tellUnseenTakes(source, seen, (offerId, text) => told.push([offerId, text]))
+    expect(told).toEqual([
+      [id(1), 'Your offer to sell 1 GLD for 50 SLV was taken: the swap is under way.'],
+      [id(5), 'Your offer to sell 5 GLD for 50 SLV was taken: the swap is under way.'],
+    ])
+    // Kept across a reload, in the profile's storage; a finished trade's id is forgotten (never told).
+    const again = storedSeenTakes(storage, 'profile-1')
+    expect([2, 3].map((n) => again.has(id(n)))).toEqual([true, false])
+    expect(storedSeenTakes(storage, 'profile-2').has(id(2))).toBe(false)
+  })
+
+  test('a notice dismissed is seen: the next page does not tell it again, one left up is told again', async () => {
+    const source = new MemoryMarketSource({
+      params: PARAMS,
+      fees: FEES,
+      tokens: TOKENS,
+      account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
+      sign: async () => `0x${'22'.repeat(65)}`,
+      idOf: () => id(9),
+      now: () => NOW_MS,
+    })
+    source.putSwap(swapOf(1, 'maker', 'Accepted'))
+    source.putSwap(swapOf(2, 'maker', 'Accepted'))
+    const storage = memoryStorage()
+    const seen = storedSeenTakes(storage, 'profile-1')
+    const stop = rememberDismissedTakes(useNotices, seen)
+    const { offerTaken, dismissOffersTaken } = useNotices.getState()
+    offerTaken(notice(1))
+    offerTaken(notice(2))
+    dismissOffersTaken([id(1)])
+    stop()
+    dismissOffersTaken([id(2)])
+    const told: Hex[] = []
+    await tellUnseenTakes(source, storedSeenTakes(storage, 'profile-1'), (offerId) => told.push(offerId))
+    expect(told).toEqual([id(2)])
   })
 })
