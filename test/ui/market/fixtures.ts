@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import type {
   MarketBookEntry,
   MarketFees,
@@ -67,3 +68,15 @@ export function entry(
 
 /** A 32-byte id ending in `n`. */
 export const id = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
+
+/** A memory market of TOKENS at PARAMS and FEES for Alice's unlocked account, its clock at NOW_MS. */
+export const aliceMarket = (): MemoryMarketSource =>
+  new MemoryMarketSource({
+    params: PARAMS,
+    fees: FEES,
+    tokens: TOKENS,
+    account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
+    sign: async () => `0x${'22'.repeat(65)}`,
+    idOf: () => id(9),
+    now: () => NOW_MS,
+  })

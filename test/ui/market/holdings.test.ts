@@ -1,21 +1,13 @@
 import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { readHoldings, readWithFees } from '../../../src/ui/market/holdings'
-import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
+import type { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import type { MarketPair } from '../../../src/ui/market/source'
-import { ALICE, FEES, GLD, id, NATIVE, NOW_MS, PARAMS, SLV, TOKENS } from './fixtures'
+import { ALICE, aliceMarket, GLD, NATIVE, SLV } from './fixtures'
 
 /** A memory market whose balance reads are counted by token (lower case). */
 function countingSource(): { readonly source: MemoryMarketSource; readonly reads: Map<string, number> } {
-  const source = new MemoryMarketSource({
-    params: PARAMS,
-    fees: FEES,
-    tokens: TOKENS,
-    account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
-    sign: async () => `0x${'22'.repeat(65)}`,
-    idOf: () => id(9),
-    now: () => NOW_MS,
-  })
+  const source = aliceMarket()
   const reads = new Map<string, number>()
   const read = source.balanceOf.bind(source)
   source.balanceOf = (token: Address, holder: Address) => {

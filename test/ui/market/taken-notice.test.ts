@@ -5,7 +5,6 @@ import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { agreeTerms } from '../../../src/trade/offers/terms'
 import { CloseButton, OffersTaken } from '../../../src/ui/components/Toasts'
-import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import type { MarketSwap, SwapRole, SwapState } from '../../../src/ui/market/source'
 import {
   rememberDismissedTakes,
@@ -16,7 +15,7 @@ import {
 } from '../../../src/ui/market/taken-notice'
 import { type OfferTaken, useNotices } from '../../../src/ui/notices'
 import { memoryStorage } from '../memory-storage'
-import { ALICE, BOB, entry, FEES, GLD, id, NOW_MS, PARAMS, SLV, TOKENS } from './fixtures'
+import { ALICE, aliceMarket, BOB, entry, GLD, id, PARAMS, SLV, TOKENS } from './fixtures'
 
 describe('a taken offer is said to its maker', () => {
   test('in the tokens of the offer, what it sold and asked', () => {
@@ -32,15 +31,7 @@ describe('a taken offer is said to its maker', () => {
   })
 
   test("the maker's tab is told when its offer is taken, not of other changes", async () => {
-    const source = new MemoryMarketSource({
-      params: PARAMS,
-      fees: FEES,
-      tokens: TOKENS,
-      account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
-      sign: async () => `0x${'22'.repeat(65)}`,
-      idOf: () => id(9),
-      now: () => NOW_MS,
-    })
+    const source = aliceMarket()
     source.addOffer(entry(id(1)))
     source.addOffer(entry(id(2), { sellAmount: 20_00n, buyAmount: 8_000000n }))
     const told: [Hex, string][] = []
@@ -154,15 +145,7 @@ const swapOf = (n: number, role: SwapRole, state: SwapState): MarketSwap => ({
 
 describe('as the page opens again, the maker is told of the takes it has not seen', () => {
   test("its running trades' takes whose notice it did not dismiss, oldest first; seen ones, finished trades and takes it made are not told", async () => {
-    const source = new MemoryMarketSource({
-      params: PARAMS,
-      fees: FEES,
-      tokens: TOKENS,
-      account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
-      sign: async () => `0x${'22'.repeat(65)}`,
-      idOf: () => id(9),
-      now: () => NOW_MS,
-    })
+    const source = aliceMarket()
     // Put oldest first: the source lists them newest first, as the node does.
     for (const s of [
       swapOf(1, 'maker', 'MakerLocked'),
@@ -190,15 +173,7 @@ describe('as the page opens again, the maker is told of the takes it has not see
   })
 
   test('a notice dismissed is seen: the next page does not tell it again, one left up is told again', async () => {
-    const source = new MemoryMarketSource({
-      params: PARAMS,
-      fees: FEES,
-      tokens: TOKENS,
-      account: { address: ALICE, peerId: '12D3KooWAlice', unlocked: true },
-      sign: async () => `0x${'22'.repeat(65)}`,
-      idOf: () => id(9),
-      now: () => NOW_MS,
-    })
+    const source = aliceMarket()
     source.putSwap(swapOf(1, 'maker', 'Accepted'))
     source.putSwap(swapOf(2, 'maker', 'Accepted'))
     const storage = memoryStorage()
