@@ -472,7 +472,7 @@ export function describeMessage(from: Address, message: Hex, name?: string): App
  * dialog and the Market's confirmations.
  */
 export const SWAP_APPROVAL_NOTE =
-  'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (approving and locking yours, collecting theirs, taking yours back if it stops half-way).'
+  'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (locking yours, after approving the token when yours is one; collecting theirs; taking yours back if it stops half-way).'
 
 /** `v` as JSON, bigints in decimal (typed data passed as an object may hold them). */
 const json = (v: unknown, space?: number): string =>

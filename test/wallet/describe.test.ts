@@ -595,7 +595,7 @@ describe('approval texts', () => {
     )
     // What else signing approves, in the words of the swap steps (collect, take back), not the HTLC calls'.
     expect(row(r, 'Trade')).toBe(
-      'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (approving and locking yours, collecting theirs, taking yours back if it stops half-way).',
+      'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (locking yours, after approving the token when yours is one; collecting theirs; taking yours back if it stops half-way).',
     )
     expect(offerEnds(10n ** 30n)).toBe(`Unix time ${10n ** 30n}`)
   })
@@ -644,7 +644,7 @@ describe('approval texts', () => {
       "Your 2.5 TAB come back to you ~2m\u00a020s (70 blocks) after you lock them; the maker's 10 GLD, ~6m\u00a054s (207 blocks) after the maker locks them.",
     )
     expect(row(r, 'Trade')).toBe(
-      'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (approving and locking yours, collecting theirs, taking yours back if it stops half-way).',
+      'Signing approves the whole trade: while your wallet is unlocked, this tab signs each of its steps for exactly these amounts without asking again (locking yours, after approving the token when yours is one; collecting theirs; taking yours back if it stops half-way).',
     )
     // An offer the book does not hold: nothing to read its amounts from, so no amounts are made up.
     const unknown = take(keccak256('0x02'))
