@@ -161,6 +161,24 @@ describe('header chain', () => {
     expect(hc2.deepReorgTarget).toBeUndefined()
   })
 
+  test('a branch forking exactly maxReorgDepth below the head is kept; one block deeper is refused', () => {
+    const genesis = testGenesis({ params: { maxReorgDepth: 4 } })
+    const chain = new Chain({ genesis })
+    const main = extend(chain, 3)
+    // Forks mined while they were shallow, off blocks 2 and 3; the main chain then grows to #7.
+    const offTwo = extend(chain, 1, { parentHash: hashBlock(must(main[1])), miner: addressOf(6) })
+    const offThree = extend(chain, 1, { parentHash: hashBlock(must(main[2])), miner: addressOf(7) })
+    main.push(...extend(chain, 4, { parentHash: hashBlock(must(main[2])) }))
+    const hc = new HeaderChain(genesis)
+    for (const b of main) hc.add(b.header, NOW)
+    expect(hc.head.header.number).toBe(7n)
+    expect(hc.add(must(offThree[0]).header, NOW).kind).toBe('side')
+    expect(() => hc.add(must(offTwo[0]).header, NOW)).toThrowError(
+      expect.objectContaining({ type: { code: 'BLOCK_REORG_TOO_DEEP', depth: 5, max: 4 } }),
+    )
+    expect(hc.get(hashBlock(must(offTwo[0])))).toBeUndefined()
+  })
+
   test('a checkpoint restores the chain from its base: heads, anchor and total difficulty as before', () => {
     const genesis = testGenesis({ params: { maxReorgDepth: 4 } })
     const chain = new Chain({ genesis })
