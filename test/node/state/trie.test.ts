@@ -243,6 +243,74 @@ describe('verifyProof', () => {
     expectBadProof(() => verifyProof(EMPTY_ROOT, key(3), proof))
   })
 
+  it('names where a truncated path stops: at a branch on the key path', () => {
+    const proof = t.prove(key(3))
+    const reason = stateError(() => verifyProof(t.root, key(3), proof.slice(0, -1)))
+    expect(reason).toEqual({ code: 'STATE_BAD_PROOF', reason: 'proof ends at a branch on the key path' })
+  })
+
+  it('rejects nodes after a proof of absence ends, where the key leaves a branch', () => {
+    const absent = Array.from({ length: 200 }, (_, i) => key(40 + i)).find((k) => {
+      const last = fromHex(t.prove(k).at(-1) as Hex)
+      return last[0] === 1
+    })
+    if (absent === undefined) throw new Error('no absent key whose proof ends at a branch')
+    const proof = t.prove(absent)
+    expect(verifyProof(t.root, absent, proof)).toBeNull()
+    expectBadProof(() => verifyProof(t.root, absent, [...proof, proof[0] as Hex]))
+  })
+
+  it('rejects a root or key not 32 bytes long, even with a proof that verifies for the full key', () => {
+    const proof = t.prove(key(3))
+    expectBadProof(() => verifyProof(t.root, key(3).subarray(0, 31), proof))
+    expectBadProof(() => verifyProof(t.root, new Uint8Array([...key(3), 0]), proof))
+    expectBadProof(() => verifyProof(toHex(fromHex(t.root).subarray(0, 31)), key(3), proof))
+  })
+
+  describe('forged trees (every node hashes to the one above it, so only the shape can refuse them)', () => {
+    const k = key(3)
+    const leaf = new Uint8Array([0, ...k, 9])
+    /** A branch at `bit` whose prefix is `prefix` and whose two children are both `child`. */
+    const branch = (bit: number, prefix: Uint8Array, child: Uint8Array, pad = 0): Uint8Array =>
+      new Uint8Array([
+        1,
+        bit,
+        ...prefix,
+        ...keccak(child),
+        ...keccak(child),
+        ...new Uint8Array(pad),
+      ]).subarray(0, 98 + pad)
+    const prove = (nodes: readonly Uint8Array[]) =>
+      verifyProof(
+        toHex(keccak(nodes[0] as Uint8Array)),
+        k,
+        nodes.map((n) => toHex(n)),
+      )
+
+    it('a well-shaped forged path proves its leaf (the checks below refuse the shape, not the root)', () => {
+      const lower = branch(9, k, leaf)
+      expect(prove([branch(5, k, lower), lower, leaf])).toEqual(new Uint8Array([9]))
+    })
+
+    it('refuses two branches at the same bit on one path', () => {
+      const lower = branch(5, k, leaf)
+      expect(stateError(() => prove([branch(5, k, lower), lower, leaf]))).toEqual({
+        code: 'STATE_BAD_PROOF',
+        reason: 'branch bits must increase along the path',
+      })
+    })
+
+    it('refuses a branch one byte short or long, even where the key leaves it', () => {
+      const other = k.map((b) => b ^ 0xff)
+      for (const bad of [branch(200, other, leaf).subarray(0, 97), branch(200, other, leaf, 1)]) {
+        expect(stateError(() => prove([bad]))).toEqual({
+          code: 'STATE_BAD_PROOF',
+          reason: 'node 0 is not a tree node',
+        })
+      }
+    })
+  })
+
   it('every single-byte tamper of every node fails', () => {
     const proof = t.prove(key(7))
     for (let n = 0; n < proof.length; n++) {
