@@ -1,0 +1,70 @@
+import type { Hex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import { LightError } from '../../../src/node/light/errors'
+import { LightClient } from '../../../src/node/light/light-client'
+import { encodeInclusionResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
+import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { ALICE, GENESIS, must, tokenChain } from './fixtures'
+
+/** How many peers a light read asks, and whose "not found" it believes: at the bounds. */
+
+const NOW = 10 ** 15
+const P = syncProtocols(GENESIS.params.chainId)
+
+/** A light client holding `chain`'s headers whose every peer answers as `answer` (recording who was asked). */
+async function lightWith(answer: (protocol: string) => Uint8Array) {
+  const { chain } = await tokenChain(3)
+  const asked: string[] = []
+  const light = new LightClient({
+    genesis: GENESIS,
+    async request(peerId, protocol) {
+      asked.push(peerId)
+      return answer(protocol)
+    },
+    disconnect: async () => {},
+    now: () => NOW,
+  })
+  for (let n = 1n; n <= chain.headHeader.number; n++)
+    light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
+  return { light, asked, head: light.headers.head.header.number }
+}
+
+async function lightErrorOf(p: Promise<unknown>): Promise<LightError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(LightError)
+  return err as LightError
+}
+
+describe('a light read asks at most maxAttempts peers', () => {
+  test('with four peers that hold no state, three are asked (the default) and the read is LIGHT_UNVERIFIED', async () => {
+    const { light, asked, head } = await lightWith(() => encodeStateProofResponse(null))
+    for (const id of ['a', 'b', 'c', 'd']) light.notePeerHead(id, head)
+    const err = await lightErrorOf(light.account(ALICE))
+    expect(err.type).toMatchObject({ code: 'LIGHT_UNVERIFIED', attempts: 3 })
+    expect(asked).toHaveLength(3)
+  })
+})
+
+describe('a "not found" of a transaction', () => {
+  const hash: Hex = `0x${'ab'.repeat(32)}`
+  const notFound = () => encodeInclusionResponse([null])
+
+  test('from a peer one block behind our head proves nothing: LIGHT_UNVERIFIED, not null', async () => {
+    const { light, head } = await lightWith(notFound)
+    light.notePeerHead('a', head - 1n)
+    const err = await lightErrorOf(light.transaction(hash))
+    expect(err.type).toMatchObject({ code: 'LIGHT_UNVERIFIED', attempts: 1 })
+  })
+
+  test('from a peer at our head is believed: null', async () => {
+    const { light, head } = await lightWith((protocol) => {
+      expect(protocol).toBe(P.inclusion)
+      return notFound()
+    })
+    light.notePeerHead('a', head)
+    expect(await light.transaction(hash)).toBeNull()
+  })
+})
