@@ -2,6 +2,7 @@ import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { LightError } from '../../../src/node/light/errors'
 import { LightClient } from '../../../src/node/light/light-client'
+import { PeerBoard } from '../../../src/node/sync/peer-scores'
 import { encodeInclusionResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { ALICE, GENESIS, must, tokenChain } from './fixtures'
@@ -12,7 +13,7 @@ const NOW = 10 ** 15
 const P = syncProtocols(GENESIS.params.chainId)
 
 /** A light client holding `chain`'s headers whose every peer answers as `answer` (recording who was asked). */
-async function lightWith(answer: (protocol: string) => Uint8Array) {
+async function lightWith(answer: (protocol: string) => Uint8Array, board?: PeerBoard) {
   const { chain } = await tokenChain(3)
   const asked: string[] = []
   const light = new LightClient({
@@ -23,6 +24,7 @@ async function lightWith(answer: (protocol: string) => Uint8Array) {
     },
     disconnect: async () => {},
     now: () => NOW,
+    ...(board === undefined ? {} : { board }),
   })
   for (let n = 1n; n <= chain.headHeader.number; n++)
     light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
@@ -45,6 +47,24 @@ describe('a light read asks at most maxAttempts peers', () => {
     const err = await lightErrorOf(light.account(ALICE))
     expect(err.type).toMatchObject({ code: 'LIGHT_UNVERIFIED', attempts: 3 })
     expect(asked).toHaveLength(3)
+  })
+})
+
+describe('a peer banned by another part of the node (the board is shared)', () => {
+  test('is not asked for proofs; the read says why no peer was asked', async () => {
+    const board = new PeerBoard({ now: () => NOW, banMs: 60_000, disconnect: async () => {} })
+    const { light, asked, head } = await lightWith(() => encodeStateProofResponse(null), board)
+    light.notePeerHead('a', head)
+    // The syncer, say, caught it serving an invalid block twice.
+    board.penalize('a', 'invalid-block')
+    expect(board.penalize('a', 'invalid-block')).toBe(true)
+    const err = await lightErrorOf(light.account(ALICE))
+    expect(err.type).toMatchObject({
+      code: 'LIGHT_UNVERIFIED',
+      attempts: 0,
+      failures: ['no peer to ask (1 dropped for misbehaving)'],
+    })
+    expect(asked).toEqual([])
   })
 })
 
