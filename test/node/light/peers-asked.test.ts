@@ -1,11 +1,16 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import type { Chain } from '../../../src/node/chain/chain'
 import { LightError } from '../../../src/node/light/errors'
 import { LightClient } from '../../../src/node/light/light-client'
 import { PeerBoard } from '../../../src/node/sync/peer-scores'
-import { encodeInclusionResponse, encodeStateProofResponse } from '../../../src/node/sync/proof-messages'
-import { syncProtocols } from '../../../src/node/sync/sync-server'
-import { ALICE, GENESIS, must, tokenChain } from './fixtures'
+import {
+  decodeStateProofResponse,
+  encodeInclusionResponse,
+  encodeStateProofResponse,
+} from '../../../src/node/sync/proof-messages'
+import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
+import { ALICE, GENESIS, must, RecordingBoard, tokenChain } from './fixtures'
 
 /** How many peers a light read asks, and whose "not found" it believes: at the bounds. */
 
@@ -13,14 +18,17 @@ const NOW = 10 ** 15
 const P = syncProtocols(GENESIS.params.chainId)
 
 /** A light client holding `chain`'s headers whose every peer answers as `answer` (recording who was asked). */
-async function lightWith(answer: (protocol: string) => Uint8Array, board?: PeerBoard) {
+async function lightWith(
+  answer: (protocol: string, data: Uint8Array, chain: Chain) => Uint8Array,
+  board?: PeerBoard,
+) {
   const { chain } = await tokenChain(3)
   const asked: string[] = []
   const light = new LightClient({
     genesis: GENESIS,
-    async request(peerId, protocol) {
+    async request(peerId, protocol, data) {
       asked.push(peerId)
-      return answer(protocol)
+      return answer(protocol, data, chain)
     },
     disconnect: async () => {},
     now: () => NOW,
@@ -65,6 +73,21 @@ describe('a peer banned by another part of the node (the board is shared)', () =
       failures: ['no peer to ask (1 dropped for misbehaving)'],
     })
     expect(asked).toEqual([])
+  })
+})
+
+describe('a state proof answer with a proof count unlike the keys', () => {
+  test('is a wrong response (not a forged proof), even when every key asked has a proof that verifies', async () => {
+    const board = new RecordingBoard({ now: () => NOW, banMs: 60_000, disconnect: async () => {} })
+    const { light } = await lightWith((protocol, data, chain) => {
+      const honest = createSyncServer({ chain, now: () => 0, rateBurst: 1_000_000 })
+      const proofs = must(decodeStateProofResponse(must(honest.answer(protocol, data, 'a'))))
+      return encodeStateProofResponse([...proofs, must(proofs[0])])
+    }, board)
+    light.notePeerHead('a', light.headers.head.header.number)
+    const err = await lightErrorOf(light.account(ALICE))
+    expect(err.type).toMatchObject({ code: 'LIGHT_UNVERIFIED', attempts: 1 })
+    expect(board.offences).toEqual([['a', 'wrong-response']])
   })
 })
 
