@@ -193,6 +193,14 @@ describe('rate limiter', () => {
     expect(r.take('a', 10_000)).toBe(0)
   })
 
+  test('a key idle for long holds no more than a burst', () => {
+    const r = new RateLimiter({ burst: 3, perSecond: 2 })
+    expect(r.take('a', 0)).toBe(0)
+    // Ten minutes idle refill 1,200 tokens' worth: the bucket is full at 3, not 1,202.
+    expect([r.take('a', 600_000), r.take('a', 600_000), r.take('a', 600_000)]).toEqual([0, 0, 0])
+    expect(r.take('a', 600_000)).toBe(500)
+  })
+
   test('answers as a limiter that never forgets, while thousands of keys refill', () => {
     const [burst, perSecond] = [2, 0.05]
     // Below its cap of keys (3,000 of 4,096 here), it forgets only what a full bucket would say anyway.
