@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { describe, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { toHex } from '../../../src/node/codec/bytes'
 import { encodeReceipt } from '../../../src/node/codec/receipt'
 import { SyncError } from '../../../src/node/sync/errors'
@@ -136,5 +136,25 @@ describe('proof protocol decoders fuzz', () => {
       codes: RESPONSE_CODES,
       valid: [encodeBlockReceiptsResponse([entry, null, { txHashes: [], receipts: [] }])],
     })
+  })
+})
+
+describe('state proof messages at their bounds', () => {
+  const malformed = (fn: () => unknown) =>
+    expect(() => fn()).toThrowError(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) }),
+    )
+
+  test('a proof of 257 nodes decodes; one of 258 (deeper than any path of the tree) is SYNC_MALFORMED', () => {
+    const proof = (n: number): Hex[] => Array.from({ length: n }, () => h32(1))
+    expect(decodeStateProofResponse(encodeStateProofResponse([proof(257)]))?.[0]).toHaveLength(257)
+    malformed(() => decodeStateProofResponse(encodeStateProofResponse([proof(258)])))
+  })
+
+  test('a logical key of 2 bytes decodes; one of 1 byte (no key is that short) is SYNC_MALFORMED', () => {
+    expect(
+      decodeStateProofRequest(encodeStateProofRequest({ blockHash: h32(2), keys: ['0102'] })).keys,
+    ).toEqual(['0102'])
+    malformed(() => decodeStateProofRequest(encodeStateProofRequest({ blockHash: h32(2), keys: ['01'] })))
   })
 })
