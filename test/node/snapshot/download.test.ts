@@ -61,7 +61,7 @@ function harness(repo: NodeRepository, target: SnapshotTarget, serve: Record<str
     request: async (peer, protocol, data) => {
       expect(protocol).toBe(PROTOCOL)
       const req = decodeSnapshotRequest(data)
-      expect(req.blockHash).toBe(BLOCK)
+      expect(req.blockHash).toBe(target.blockHash)
       asked.push(peer)
       const fn = serve[peer]
       if (fn === undefined) throw new Error('no such peer')
@@ -237,6 +237,33 @@ describe('snapshot download', () => {
     expect(result.nodes).toBe(2 * 3000 - 1)
     // Only what was left was fetched: the nodes served now are exactly those the first run lacked.
     expect(h.served()).toBe(2 * 3000 - 1 - done)
+  })
+
+  test('progress saved for another block is not resumed: a download of a new target starts afresh and ends at its root', async () => {
+    const old = stateOf(3000)
+    const backend = createMemoryBackend()
+    const first = await repoOf(backend)
+    let served = 0
+    const leaving: Serve = (nodeHashes) => (served++ >= 10 ? [] : collectSubtrees(old.store, nodeHashes, 64))
+    const cut = await downloadSnapshot(harness(first, old.target, { leaving }).init).catch((e: unknown) => e)
+    expect((cut as SnapshotError).type.code).toBe('SNAPSHOT_NO_PEER')
+    expect((await first.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY))?.target.blockHash).toBe(BLOCK)
+    first.close()
+
+    // A later, different state at another block: its peers hold none of the old tree's nodes.
+    const next = stateOf(2000)
+    const target = { ...next.target, blockHash: `0x${'33'.repeat(32)}` as Hex, number: 200n }
+    const second = await repoOf(backend)
+    const h = harness(second, target, { honest: honest(next.store) })
+    const statuses: number[] = []
+    const result = await downloadSnapshot({ ...h.init, onProgress: (s) => statuses.push(s.fraction) })
+    expect(statuses[0]).toBe(0)
+    expect(result.root).toBe(target.stateRoot)
+    expect(result.nodes).toBe(2 * 2000 - 1)
+    expect(h.served()).toBe(2 * 2000 - 1)
+    expect((await second.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY))?.target.blockHash).toBe(
+      target.blockHash,
+    )
   })
 
   test('a leaf that changed in storage after it was verified fails the final check with SNAPSHOT_ROOT_MISMATCH, and the download is not marked complete', async () => {
