@@ -36,11 +36,7 @@ export function Toasts() {
     <div className="toasts" aria-live="polite">
       {update !== null && update !== updateDismissed ? (
         <div className="toast" data-testid="update-prompt" role="status">
-          <span>
-            {update === 'waiting'
-              ? 'A new version of Tabchain is ready'
-              : 'A new version is running in another tab. Reload to use it.'}
-          </span>
+          <span>{updatePromptText(update)}</span>
           <button type="button" className="button button--primary button--small" onClick={applyUpdate}>
             Reload
           </button>
@@ -99,6 +95,21 @@ export function OffersTaken({
       ))}
     </>
   )
+}
+
+/**
+ * What a reload does to work in progress, as the update prompt says it: the profile's storage keeps the
+ * wallet, hosted offers and swaps, and a reloaded node steps every stored swap again from the chain; the
+ * wallet locks on every load, and a swap's next signature waits for the unlock.
+ */
+const RELOAD_KEEPS =
+  'Reloading keeps your wallet, offers and trades: your wallet locks, and a running swap carries on once you unlock it.'
+
+/** The update prompt's words: a new version `waiting` for this tab's Reload, or running `elsewhere`. */
+export function updatePromptText(update: 'waiting' | 'elsewhere'): string {
+  return update === 'waiting'
+    ? `A new version of Tabchain is ready. ${RELOAD_KEEPS}`
+    : `A new version is running in another tab. Reload to use it. ${RELOAD_KEEPS}`
 }
 
 /** A toast's × button, named `label` (its accessible name and tooltip). */
