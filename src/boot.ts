@@ -168,8 +168,13 @@ export async function boot(): Promise<void> {
 
   const genesis = await genesisReady
   // `?mode=` overrides the profile's setting for this page load.
-  const modePin = parseModePin(url.searchParams.get('mode')) ?? storedModePin(profile.id)
-  useApp.setState({ chain: { name: genesis.name, params: genesis.params }, modePin })
+  const addressPin = parseModePin(url.searchParams.get('mode'))
+  const modePin = addressPin ?? storedModePin(profile.id)
+  useApp.setState({
+    chain: { name: genesis.name, params: genesis.params },
+    modePin,
+    modeFromAddress: addressPin !== undefined,
+  })
   const apiChannel = new MessageChannel()
   const networkChannel = new MessageChannel()
   const sinkChannel = new MessageChannel()

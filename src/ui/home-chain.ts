@@ -86,19 +86,28 @@ export function miningWords(enabled: boolean, hashesPerSecond: number): CardWord
  * The Home screen's mode card in one reading: how this tab runs now (`mode`; null before the node says)
  * as its value, and the setting as a sentence around its select (`choices`, by pin): "Set to [switch by
  * itself (light, then full)]." — with "from the next load" when `pin`, the setting chosen, is not the
- * one this load runs with (`running`).
+ * one this load runs with (`running`). A load whose address pins its mode (`fromAddress`: `?mode=`,
+ * which a reload keeps and which comes before the setting) says so in a `note` instead.
  */
 export function modeWords(
   mode: NodeMode | null,
   pin: ModePin,
   running: ModePin | null,
-): { readonly value: string; readonly before: string; readonly after: string } {
+  fromAddress = false,
+): { readonly value: string; readonly before: string; readonly after: string; readonly note?: string } {
   const value =
     mode === null
       ? '—'
       : mode.kind === 'upgrading'
         ? `Light node now, upgrading to full (${Math.floor(mode.percent)} %)`
         : `${mode.kind === 'full' ? 'Full' : 'Light'} node now`
+  if (fromAddress && running !== null)
+    return {
+      value,
+      before: 'Set to',
+      after: '.',
+      note: `This load ${running === 'auto' ? 'switches by itself' : `is ${running}`} because the address says ?mode=${running}; the setting applies to a load without it.`,
+    }
   return {
     value,
     before: 'Set to',

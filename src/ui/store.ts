@@ -89,6 +89,8 @@ export interface AppState {
   readonly mode: NodeMode | null
   /** What this page load runs as (`?mode=`, else the profile's setting); null until the node starts. */
   readonly modePin: ModePin | null
+  /** Whether `modePin` is the page address's `?mode=` (which comes before the profile's setting). */
+  readonly modeFromAddress: boolean
   /** Asks the node to start or stop mining (no-op until the node is up). */
   readonly setMining: (on: boolean) => void
   /** navigator.onLine, kept current. */
@@ -132,6 +134,7 @@ export const useApp = create<AppState>(() => ({
   checkpointConflict: null,
   mode: null,
   modePin: null,
+  modeFromAddress: false,
   setMining: () => {},
   online: true,
   update: null,

@@ -154,6 +154,23 @@ describe("the home screen's block pace and mining, in a user's words", () => {
     expect(modeWords(null, 'auto', null)).toEqual({ value: '—', before: 'Set to', after: '.' })
   })
 
+  test('a load the address pins (?mode=) says so: the setting is for loads without it, a reload keeps it', () => {
+    expect(modeWords({ kind: 'light' }, 'auto', 'light', true)).toEqual({
+      value: 'Light node now',
+      before: 'Set to',
+      after: '.',
+      note: 'This load is light because the address says ?mode=light; the setting applies to a load without it.',
+    })
+    expect(modeWords({ kind: 'full' }, 'full', 'full', true).note).toBe(
+      'This load is full because the address says ?mode=full; the setting applies to a load without it.',
+    )
+    expect(modeWords({ kind: 'light' }, 'light', 'auto', true).note).toBe(
+      'This load switches by itself because the address says ?mode=auto; the setting applies to a load without it.',
+    )
+    // Without ?mode=, the setting is what this load runs with: no note.
+    expect(modeWords({ kind: 'light' }, 'auto', 'light', false).note).toBeUndefined()
+  })
+
   test('before the chain or its head is read, it says so and shows no figure', () => {
     expect(blockPace(null, null)).toEqual({ value: '—', detail: 'Reading the chain’s settings…' })
     expect(blockPace({ targetBlockTimeMs: 2000 }, null).detail).toBe(

@@ -246,13 +246,17 @@ const MODE_HINT = {
 /** The pins the mode card offers, in its select's order. */
 const MODE_PINS: readonly ModePin[] = ['auto', 'light', 'full']
 
-/** The node's mode (light / upgrading n % / full) and the profile's pin, applied from the next load (`modeWords`). */
+/**
+ * The node's mode (light / upgrading n % / full) and the profile's pin, applied from the next load, and
+ * whether the address's `?mode=` set this load's (`modeWords`).
+ */
 function ModeCard() {
   const mode = useApp((s) => s.mode)
   const running = useApp((s) => s.modePin)
+  const fromAddress = useApp((s) => s.modeFromAddress)
   const profileId = useApp((s) => s.profile?.id)
   const [pin, setPin] = useState<ModePin>('auto')
-  const words = modeWords(mode, pin, running)
+  const words = modeWords(mode, pin, running, fromAddress)
   useEffect(() => {
     if (profileId !== undefined) setPin(storedModePin(profileId))
   }, [profileId])
@@ -285,6 +289,11 @@ function ModeCard() {
         </select>
         {words.after}
       </label>
+      {words.note === undefined ? null : (
+        <p className="muted small" data-testid="mode-from-address">
+          {words.note}
+        </p>
+      )}
     </article>
   )
 }
