@@ -65,6 +65,14 @@ export function formatHashrate(hashesPerSecond: number): string {
   return `${(h / 1_000_000).toFixed(1)} MH/s`
 }
 
+/**
+ * A block's difficulty in the words the Home screen explains it with: `22,254 guesses per block` (the
+ * hashes a miner tries, on average, before one meets it). The Explorer's block list and block page.
+ */
+export function formatDifficulty(difficulty: bigint): string {
+  return `${difficulty.toLocaleString()} ${difficulty === 1n ? 'guess' : 'guesses'} per block`
+}
+
 /** Whole seconds left until `at` (ms since epoch), rounded up so a countdown never shows 0 early. */
 export function secondsUntil(at: number, now: number): number {
   return Math.max(0, Math.ceil((at - now) / 1000))

@@ -45,7 +45,8 @@ describe("the Explorer's block page, in a user's words", () => {
     expect(page).toContain('<h2 class="section">Technical details</h2>')
     expect(page).toContain('Confirmations</dt><dd>9 (8 blocks on top of it)</dd>')
     // The exact figures stay.
-    expect(page).toContain('Difficulty (work to mine it)</dt><dd>22,254</dd>')
+    // The difficulty in the Home screen's words: guesses per block.
+    expect(page).toContain('Difficulty (work to mine it)</dt><dd>22,254 guesses per block, on average</dd>')
     expect(page).toContain('Gas used (its transactions’ work)</dt><dd>172,268</dd>')
     expect(page).toContain('Base fee (least price per gas)</dt><dd>1 gwei</dd>')
     expect(page).toContain(`>${'0x'}${'b0'.repeat(32)}</span>`)

@@ -152,6 +152,10 @@ describe("the Explorer's lists show each hash short, whole for a pointer and a s
     )
     // The block's number is still the row's one link.
     expect([...html.matchAll(/<a /g)]).toHaveLength(1)
+    // Its difficulty in the Home screen's words.
+    expect(html).toContain('<td class="table__wide" data-label="Difficulty">22,254 guesses per block</td>')
+    const one = inRouter(createElement(BlockTable, { blocks: [{ ...block, difficulty: 1n }] }))
+    expect(one).toContain('data-label="Difficulty">1 guess per block</td>')
   })
 
   test('a pending transaction links by its short hash, the whole hash its tooltip and accessible name', () => {

@@ -35,7 +35,14 @@ import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { ListNote, type ListNoteText } from '../components/ListNote'
 import { TxStatusBadge } from '../components/TxStatusBadge'
-import { pendingNote, shownHolding, shownToken, tokenBalance, verifiedNote } from '../format'
+import {
+  formatDifficulty,
+  pendingNote,
+  shownHolding,
+  shownToken,
+  tokenBalance,
+  verifiedNote,
+} from '../format'
 import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
 import { directPeerCount, useApp } from '../store'
 import { tokenUnreadText } from '../tx-token-reads'
@@ -317,7 +324,7 @@ export function BlockTable({ blocks }: { readonly blocks: readonly BlockSummary[
             </td>
             <td data-label="Txs">{b.transactions.length}</td>
             <td className="table__wide" data-label="Difficulty">
-              {b.difficulty.toLocaleString()}
+              {formatDifficulty(b.difficulty)}
             </td>
           </tr>
         ))}
@@ -424,7 +431,7 @@ export function BlockDetail({ block }: { readonly block: BlockSummary }) {
             <span className="mono break">{block.parentHash}</span>
           )}
         </Fact>
-        <Fact label="Difficulty (work to mine it)">{block.difficulty.toLocaleString()}</Fact>
+        <Fact label="Difficulty (work to mine it)">{`${formatDifficulty(block.difficulty)}, on average`}</Fact>
         <Fact label="Gas used (its transactions’ work)">{block.gasUsed.toLocaleString()}</Fact>
         <Fact label="Base fee (least price per gas)">{formatAmount(block.baseFeePerGas, 9, 'gwei')}</Fact>
         <Fact label="State root (all balances’ fingerprint)">
