@@ -39,22 +39,25 @@ test('with 30 profiles the picker scrolls its list: the last profile and "New pr
 test('the profile menu by keyboard: Tab leaves it closed; its remove dialog, closed by Escape, gives the focus back to the menu button', async ({
   page,
 }) => {
-  await openNode(page, '/?mine=0')
+  // A profile no tab runs: this tab's own has no remove button.
+  await storeProfiles(page, 1)
+  await openNode(page, '/?profile=new&mine=0')
   const button = page.locator('.profile-button')
   const menu = page.getByRole('menu', { name: 'Profiles' })
   await button.focus()
   await page.keyboard.press('Enter')
-  await expect(menu.getByRole('menuitem', { name: 'New profile' })).toBeFocused()
+  // The first profile that can be opened here, not a remove button.
+  await expect(menu.getByTestId('profile-item').filter({ hasText: 'Stored 1' })).toBeFocused()
   // Tab moves on past the menu and closes it (it stayed open over the page, the focus outside it).
   await page.keyboard.press('Tab')
   await expect(menu).toHaveCount(0)
   await button.focus()
   await page.keyboard.press('Enter')
   await page.keyboard.press('ArrowDown')
-  await expect(menu.getByRole('menuitem', { name: /^Remove / })).toBeFocused()
+  await expect(menu.getByRole('menuitem', { name: 'Remove Stored 1' })).toBeFocused()
   await page.keyboard.press('Enter')
   const dialog = page.getByTestId('remove-profile')
-  await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused()
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused()
   // Closed, the focus is where it was before the menu opened (it was on the page's body: the next Tab
   // started again from the top).
   await page.keyboard.press('Escape')
@@ -63,7 +66,7 @@ test('the profile menu by keyboard: Tab leaves it closed; its remove dialog, clo
   await button.press('Enter')
   await page.keyboard.press('ArrowDown')
   await page.keyboard.press('Enter')
-  await dialog.getByRole('button', { name: 'Close' }).press('Enter')
+  await dialog.getByRole('button', { name: 'Cancel' }).press('Enter')
   await expect(dialog).toHaveCount(0)
   await expect(button).toBeFocused()
 })
@@ -133,16 +136,16 @@ test('a profile no longer wanted is removed from the picker with all it stored; 
   expect(gone.keys).toContain(`tabchain.profile.${oldId}`)
   const own = await storedFor(a, ownId)
 
-  // The one this tab runs, and one open in another tab, are refused with the reason.
-  let dialog = await askRemove(a, ownName)
-  await expect(dialog.getByTestId('remove-refused')).toContainText(`${ownName} runs in this tab`)
-  await expect(dialog.getByTestId('remove-confirm')).toHaveCount(0)
-  await dialog.getByRole('button', { name: 'Close' }).click()
+  // The one this tab runs is not offered for removal: the menu says how to remove it. One open in
+  // another tab is refused with the reason.
   await a.getByRole('button', { name: /Profile \d+/ }).click()
   const menu = a.getByRole('menu', { name: 'Profiles' })
+  await expect(menu.getByTestId('profile-item').filter({ hasText: ownName })).toContainText('this tab')
+  await expect(menu.getByRole('menuitem', { name: `Remove ${ownName}` })).toHaveCount(0)
+  await expect(menu).toContainText("To remove this tab's profile, open another one in this tab first.")
   await expect(menu.getByText('open in another tab')).toHaveCount(1, { timeout: 15_000 })
   await menu.getByRole('menuitem', { name: `Remove ${busyName}` }).click()
-  dialog = a.getByTestId('remove-profile')
+  let dialog = a.getByTestId('remove-profile')
   await expect(dialog.getByTestId('remove-refused')).toContainText(`${busyName} is open in another tab`)
   await dialog.getByRole('button', { name: 'Close' }).click()
 

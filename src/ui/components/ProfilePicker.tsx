@@ -10,16 +10,16 @@ function openProfile(id: string): void {
   window.location.assign(`/?profile=${encodeURIComponent(id)}`)
 }
 
-/** A profile asked to be removed, and where it runs if it does. */
-interface Removal {
+/** A profile asked to be removed, and whether another tab runs it (this tab's own is not offered). */
+export interface Removal {
   readonly profile: ProfileInfo
-  readonly runs: 'this tab' | 'another tab' | null
+  readonly runs: 'another tab' | null
 }
 
 /**
  * The header's profile menu: the profile this tab runs, every other profile of this browser (free
  * ones can be opened here; ones held by another tab are marked), each with a remove button, and
- * "New profile".
+ * "New profile". This tab's own profile has no remove button: its note says to open another first.
  */
 export function ProfilePicker() {
   const profile = useApp((s) => s.profile)
@@ -123,43 +123,14 @@ export function ProfilePicker() {
           <div className="menu__heading">Profiles in this browser</div>
           {/* The list scrolls on its own: the menu hangs from the sticky header, which a page scroll never moves. */}
           <div className="menu__list" role="none">
-            {profiles.length === 0 && profile ? <ProfileItem p={profile} marker="this tab" /> : null}
-            {profiles.map((p) => {
-              const runs = p.id === profile?.id ? 'this tab' : p.inUse ? 'another tab' : null
-              const askRemove = () => {
+            <ProfileRows
+              profile={profile}
+              profiles={profiles}
+              onRemove={(r) => {
                 setOpen(false)
-                setRemoval({ profile: p, runs })
-              }
-              return (
-                <div key={p.id} className="menu__row" role="none">
-                  {runs === 'this tab' ? (
-                    <ProfileItem p={p} marker="this tab" />
-                  ) : runs === 'another tab' ? (
-                    <ProfileItem p={p} marker="open in another tab" />
-                  ) : (
-                    <ProfileItem p={p} onOpen={() => openProfile(p.id)} />
-                  )}
-                  <button
-                    type="button"
-                    role="menuitem"
-                    className="menu__remove"
-                    aria-label={`Remove ${p.name}`}
-                    title={`Remove ${p.name}`}
-                    data-testid="profile-remove"
-                    onClick={askRemove}
-                  >
-                    <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">
-                      <path
-                        d="M2.5 4h9M5.5 4V2.5h3V4M3.5 4l.6 7.5h5.8l.6-7.5"
-                        fill="none"
-                        stroke="currentColor"
-                        strokeWidth="1.3"
-                      />
-                    </svg>
-                  </button>
-                </div>
-              )
-            })}
+                setRemoval(r)
+              }}
+            />
           </div>
           <hr className="menu__sep" />
           <button
@@ -174,7 +145,8 @@ export function ProfilePicker() {
             New profile
           </button>
           <p className="menu__note">
-            Each profile is a separate node with its own identity. A profile runs in one tab at a time.
+            Each profile is a separate node with its own identity. A profile runs in one tab at a time. To
+            remove this tab's profile, open another one in this tab first.
           </p>
         </div>
       ) : null}
@@ -182,6 +154,66 @@ export function ProfilePicker() {
         <RemoveProfileDialog profile={removal.profile} runs={removal.runs} onClose={() => setRemoval(null)} />
       ) : null}
     </div>
+  )
+}
+
+/**
+ * The menu's list: each profile of this browser (`profiles`; this tab's `profile` alone while the list
+ * is not read yet), openable here when no tab runs it, marked when one does, each but this tab's with
+ * its remove button (`onRemove`).
+ */
+export function ProfileRows({
+  profile,
+  profiles,
+  onRemove,
+}: {
+  readonly profile: ProfileInfo | null
+  readonly profiles: readonly (ProfileInfo & { readonly inUse: boolean })[]
+  readonly onRemove: (removal: Removal) => void
+}) {
+  return (
+    <>
+      {profiles.length === 0 && profile ? <ProfileItem p={profile} marker="this tab" /> : null}
+      {profiles.map((p) => {
+        // This tab holds its own profile while it runs: it is never offered for removal (the menu's note
+        // says how); another tab's is, its dialog saying to close that tab first.
+        if (p.id === profile?.id)
+          return (
+            <div key={p.id} className="menu__row" role="none">
+              <ProfileItem p={p} marker="this tab" />
+            </div>
+          )
+        const runs = p.inUse ? 'another tab' : null
+        const askRemove = () => onRemove({ profile: p, runs })
+        return (
+          <div key={p.id} className="menu__row" role="none">
+            {runs === 'another tab' ? (
+              <ProfileItem p={p} marker="open in another tab" />
+            ) : (
+              <ProfileItem p={p} onOpen={() => openProfile(p.id)} />
+            )}
+            <button
+              type="button"
+              role="menuitem"
+              className="menu__remove"
+              aria-label={`Remove ${p.name}`}
+              title={`Remove ${p.name}`}
+              data-testid="profile-remove"
+              onClick={askRemove}
+            >
+              <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">
+                <path
+                  d="M2.5 4h9M5.5 4V2.5h3V4M3.5 4l.6 7.5h5.8l.6-7.5"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.3"
+                />
+              </svg>
+            </button>
+          </div>
+        )
+      })}
+    </>
   )
 }
 

@@ -6,8 +6,8 @@ import { useApp } from '../store'
 
 interface RemoveProfileDialogProps {
   readonly profile: ProfileInfo
-  /** Where the profile runs, if it does: it cannot be removed then. */
-  readonly runs: 'this tab' | 'another tab' | null
+  /** Whether another tab runs the profile: it cannot be removed then (this tab's own is not offered). */
+  readonly runs: 'another tab' | null
   readonly onClose: () => void
 }
 
@@ -29,8 +29,8 @@ function removeErrorMessage(err: unknown, name: string): string {
 
 /**
  * Asks before removing a profile of this browser, saying what is lost: its copy of the chain, its peer
- * identity and, if it has one, its wallet keystore. A profile that runs in a tab holds its Web Lock and
- * cannot be removed: the dialog says so instead.
+ * identity and, if it has one, its wallet keystore. A profile that runs in another tab holds its Web
+ * Lock and cannot be removed: the dialog says so instead (the menu offers no removal of this tab's own).
  */
 export function RemoveProfileDialog({ profile, runs, onClose }: RemoveProfileDialogProps) {
   const ref = useRef<HTMLDialogElement>(null)
@@ -83,9 +83,7 @@ export function RemoveProfileDialog({ profile, runs, onClose }: RemoveProfileDia
       <h2 id="remove-profile-title">{runs === null ? `Remove ${profile.name}?` : profile.name}</h2>
       {runs !== null ? (
         <p data-testid="remove-refused">
-          {runs === 'this tab'
-            ? `${profile.name} runs in this tab, which holds it while it runs: it cannot be removed here. Open another profile in this tab, then remove ${profile.name}.`
-            : `${profile.name} is open in another tab, which holds it while it runs: it cannot be removed. Close that tab, then remove it here.`}
+          {`${profile.name} is open in another tab, which holds it while it runs: it cannot be removed. Close that tab, then remove it here.`}
         </p>
       ) : (
         <>
