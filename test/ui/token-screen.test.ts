@@ -60,3 +60,26 @@ describe("a token's page marks this tab's own accounts", () => {
     expect(yourName(OTHER, [], OTHER.toLowerCase() as Address)).toBe('you')
   })
 })
+
+describe("a token's page on a phone", () => {
+  test('a long amount may break only after a digit-group comma, never inside a group', () => {
+    const html = page(() => null)
+    // 1 BAN: too short to break. A big one, below, breaks only at its commas.
+    expect(html).toContain('<td data-label="Amount">1 BAN</td>')
+    const big = renderToStaticMarkup(
+      createElement(
+        MemoryRouter,
+        null,
+        createElement(TokenView, {
+          token: BAN,
+          transfers: [
+            { ...transfer(ZERO, MINE, 1), data: toHex(123_456_789_012_345n * 10n ** 18n, { size: 32 }) },
+          ],
+          light: false,
+          yours: () => null,
+        }),
+      ),
+    )
+    expect(big).toContain('<td data-label="Amount">123,<wbr/>456,<wbr/>789,<wbr/>012,<wbr/>345 BAN</td>')
+  })
+})

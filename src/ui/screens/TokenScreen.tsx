@@ -13,6 +13,7 @@ import {
   useNodeQuery,
   useTokenShown,
 } from '../components/explorer'
+import { GroupedAmount } from '../components/GroupedAmount'
 import { Identicon } from '../components/Identicon'
 import { shownToken } from '../format'
 import { useAccount } from '../signer/account'
@@ -145,7 +146,9 @@ export function TokenView({
                     yours={yours(topicAddress(t.topics[2]))}
                   />
                 </td>
-                <td data-label="Amount">{amount(hexToBigInt(t.data))}</td>
+                <td data-label="Amount">
+                  <GroupedAmount text={amount(hexToBigInt(t.data))} />
+                </td>
                 <td data-label="Block">
                   <Link to={`/block/${t.blockNumber}`}>#{t.blockNumber.toLocaleString()}</Link>
                 </td>
