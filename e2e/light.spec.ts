@@ -44,6 +44,13 @@ test('a ?mode=light tab next to a mining full tab shows a proof-verified balance
   try {
     const { full, light, idFull } = await lightBesideFull(ctxFull, ctxLight)
     await expect(full.getByTestId('node-mode')).toHaveAttribute('data-mode', 'full')
+    // Each Mode card says the address set this load's mode, whatever the profile's setting.
+    await expect(light.getByTestId('mode-from-address')).toHaveText(
+      'This load is light because the address says ?mode=light; the setting applies to a load without it.',
+    )
+    await expect(full.getByTestId('mode-from-address')).toHaveText(
+      'This load is full because the address says ?mode=full; the setting applies to a load without it.',
+    )
 
     // The light tab follows the full tab's headers...
     await expect
