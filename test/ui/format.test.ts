@@ -344,7 +344,8 @@ describe('describeSync', () => {
     expect(
       describeSync(false, 1, false, { headAgeMs: 65_000, targetBlockTimeMs: 2_000, headNumber: 1n }),
     ).toMatchObject({
-      detail: 'No new block for 1m\u00a005s, from the peers either: the chain moves on only while a tab mines.',
+      detail:
+        'No new block for 1m\u00a005s, from the peers either: the chain moves on only while a tab mines.',
     })
   })
   it('gives the share of the chain held, as the block line beside it reads, within 0–100 %', () => {
