@@ -1,16 +1,76 @@
-import { expect, test } from '@playwright/test'
-import { startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
+import { connect, createServer, type Socket } from 'node:net'
+import { expect, type Page, test } from '@playwright/test'
+import { startRelayOnFreePorts, startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
 import { beaconArrives, linkedPair, waitDirect } from './helpers'
 
 // A relay of this test's own, so stopping it does not disturb the suite's server.
 const PORT = Number(process.env.E2E_PORT ?? 4310) + 20
 
+/**
+ * A relay started ahead of its return: it runs on free ports of its own, and comes back on `port`
+ * (where the pages ask where the relay listens) when `open` starts forwarding that port to it. That
+ * takes milliseconds; starting a relay process took 7â€“13 s on a loaded 2-core machine, which ate the
+ * wait a tab's retry was timed against (the test then saw the tab's own retry, not the one asked for).
+ */
+async function relayToComeBack(port: number) {
+  const { baseUrl, child } = await startRelayOnFreePorts()
+  const target = Number(new URL(baseUrl).port)
+  const sockets = new Set<Socket>()
+  const forward = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => {
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  return {
+    open: () =>
+      new Promise<void>((resolve, reject) => {
+        forward.once('error', reject)
+        forward.listen(port, '127.0.0.1', resolve)
+      }),
+    async stop(): Promise<void> {
+      for (const socket of sockets) socket.destroy()
+      if (forward.listening) await new Promise((resolve) => forward.close(resolve))
+      await stopRelayProcess(child)
+    },
+  }
+}
+
+interface RelayStep {
+  readonly state: string
+  readonly at: number
+}
+
+/** From now on, `page` notes its relay link's state and each change of it, and when (`relaySteps`). */
+async function noteRelaySteps(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const network = window.tabchain?.network
+    if (network === undefined) throw new Error('no network host on the page')
+    const steps: RelayStep[] = [{ state: network.snapshot().relay.state, at: Date.now() }]
+    ;(window as unknown as { relaySteps: RelayStep[] }).relaySteps = steps
+    network.onChange((s) => {
+      if (steps.at(-1)?.state !== s.relay.state) steps.push({ state: s.relay.state, at: Date.now() })
+    })
+  })
+}
+
+/** The relay link's states `page` went through since `noteRelaySteps`. */
+const relaySteps = (page: Page): Promise<RelayStep[]> =>
+  page.evaluate(() => (window as unknown as { relaySteps: RelayStep[] }).relaySteps)
+
 test('stopping the relay leaves direct links working; the UI says so, picks the relay up again, at once when shown', async ({
   browser,
 }) => {
-  let relay = await startRelayProcess({ port: PORT })
+  const relay = await startRelayProcess({ port: PORT })
   const base = `http://127.0.0.1:${PORT}`
   let close = async (): Promise<void> => {}
+  let back: Awaited<ReturnType<typeof relayToComeBack>> | undefined
   try {
     const pair = await linkedPair(browser, `${base}/network?mine=0`, `${base}/network?mine=0`)
     close = pair.close
@@ -37,6 +97,7 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
     // The retries back off, up to 30 s apart (and a hidden tab's timers are throttled further). Once
     // A's next retry is more than 8 s off, the relay comes back and A is shown again (its
     // visibilitychange event): A retries at once, B (not woken) at its own next retry.
+    back = await relayToComeBack(PORT)
     const nextRetry = () =>
       a.evaluate(() => {
         const r = window.tabchain?.network.snapshot().relay
@@ -46,16 +107,21 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
       .poll(async () => (await nextRetry()) - Date.now(), { timeout: 60_000 })
       .toBeGreaterThan(8_000)
     const retryAt = await nextRetry()
-    relay = await startRelayProcess({ port: PORT })
+    await noteRelaySteps(a)
+    await back.open()
     await a.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
     await expect(a.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected')
-    expect(Date.now()).toBeLessThan(retryAt)
+    // The attempt that reached the relay began before the retry A waited for: with the shown event.
+    const steps = await relaySteps(a)
+    expect(steps.map((s) => s.state)).toEqual(['unreachable', 'connecting', 'connected'])
+    expect(steps[1]?.at).toBeLessThan(retryAt)
     await expect(b.getByTestId('relay-status')).toHaveAttribute('data-state', 'connected', {
       timeout: 45_000,
     })
     await beaconArrives(a, b)
   } finally {
     await close()
+    await back?.stop()
     await stopRelayProcess(relay)
   }
 })
@@ -90,7 +156,8 @@ test('"Retry now" reaches a relay that came back at once, not after the backoffâ
 }) => {
   // Up to two minutes of backoff, then the relay started again.
   test.setTimeout(240_000)
-  let relay = await startRelayProcess({ port: PORT })
+  const relay = await startRelayProcess({ port: PORT })
+  let back: Awaited<ReturnType<typeof relayToComeBack>> | undefined
   // No service worker: it registers 10 s after load, in the middle of this test, and plays no part in it.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: 'block' })
   try {
@@ -103,18 +170,20 @@ test('"Retry now" reaches a relay that came back at once, not after the backoffâ
 
     await stopRelayProcess(relay)
     await expect(pill).toContainText('retrying in')
-    // The relay stays stopped until the wait shown is long (the backoff grows to 15â€“30 s), so that however
-    // long it takes to start, it is back before that wait is over. (The relay is not started early with
-    // its /api/relay routed to fail instead: twice in a whole-suite run the tab then showed no wait over
-    // 12 s in 60 s, its attempts stalled.) The wait, or the relay's state when the tab is not waiting.
+    // The relay starts again out of the tab's reach (`relayToComeBack`) and comes back once the wait shown
+    // is long (the backoff grows to 15â€“30 s): the button must beat that wait. (Its /api/relay is not
+    // routed to fail instead: twice in a whole-suite run the tab then showed no wait over 12 s in 60 s,
+    // its attempts stalled.) The wait, or the relay's state when the tab is not waiting.
     const wait = () =>
       page.evaluate(() => {
         const r = window.tabchain?.network.snapshot().relay
         return r?.state === 'unreachable' ? r.retryAt - Date.now() : `relay ${r?.state ?? 'not known'}`
       })
+    back = await relayToComeBack(PORT)
     await expect.poll(wait, { timeout: 150_000 }).toBeGreaterThan(15_000)
     const retryAt = Date.now() + Number(await wait())
-    relay = await startRelayProcess({ port: PORT })
+    await noteRelaySteps(page)
+    await back.open()
 
     // The header's button, beside the pill, on the screen at a phone's width; the Network screen's too.
     const header = page.getByTestId('network-state').getByRole('button', { name: 'Retry now' })
@@ -125,14 +194,17 @@ test('"Retry now" reaches a relay that came back at once, not after the backoffâ
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0)
     await expect(pill).toContainText('retrying in')
 
-    // Pressed from the keyboard: connected before the wait shown had run out.
+    // Pressed from the keyboard: connected by an attempt that began before the wait shown had run out.
     await header.focus()
     await page.keyboard.press('Enter')
     await expect(pill).toHaveAttribute('data-state', 'connected')
-    expect(Date.now()).toBeLessThan(retryAt)
+    const steps = await relaySteps(page)
+    expect(steps.map((s) => s.state)).toEqual(['unreachable', 'connecting', 'connected'])
+    expect(steps[1]?.at).toBeLessThan(retryAt)
     await expect(page.getByRole('button', { name: 'Retry now' })).toHaveCount(0)
   } finally {
     await context.close()
+    await back?.stop()
     await stopRelayProcess(relay)
   }
 })
