@@ -111,6 +111,8 @@ async function makeNode(
     /** `auto`: its light client follows the peers' headers beside the block sync (the app's default). */
     auto?: boolean
     genesis?: Genesis
+    /** Its clock (ms since the epoch); the wall clock by default. */
+    now?: () => number
   } = {},
 ) {
   const link = hub.join(peerId)
@@ -127,7 +129,7 @@ async function makeNode(
       events.push({ event, data })
       if (event === 'syncing') syncing.push(data as SyncStatus)
     },
-    now: () => Date.now(),
+    now: opts.now ?? (() => Date.now()),
     agent: 'test',
     sync: { ...FAST, ...opts.sync },
     // Block sync itself: an `auto` node at the genesis would also follow the peer's headers with its
@@ -537,10 +539,13 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
   test('a block a range-sync answer dated ahead, held and found invalid when due, costs the peer that served it the penalty', async () => {
     const hub = memoryHub()
     // Due 2 s from now: B holds it, no penalty yet ("not yet" is no offence). The peer tells its true head
-    // (a far head its headers answer belies costs a penalty of its own).
+    // (a far head its headers answer belies costs a penalty of its own). B's clock stands still until the
+    // checks below, so the block is still early when the sync serves it however slow the machine is.
+    const start = Date.now()
+    let clock = () => start
     const evil = evilPeer(hub, 'invalid-block', new Chain({ genesis: GENESIS, store: chainOf(1) }), 2_000, 1n)
     await evil.start()
-    const b = await makeNode(hub, 'B')
+    const b = await makeNode(hub, 'B', { now: () => clock() })
     await until(async () => evil.served() >= 3)
     await b.node.syncer.idle()
     expect(await b.node.api.stats()).toMatchObject({ penalties: 0, blocksFetchedBySync: 0 })
@@ -549,7 +554,10 @@ describe('sync over the memory network twin (two nodes in one process)', () => {
     for (let i = 0; i < 2; i++)
       expect(await b.node.sink.gossip(topic, new Uint8Array([0xc1, 0x00, 0x01]), 'EVIL')).toBe('reject')
     expect(b.node.syncer.isBanned('EVIL')).toBe(false)
-    // ...which the held block's penalty, when it is due and found invalid, takes past it.
+    // ...which the held block's penalty, when it is due (the clock runs again from then) and found
+    // invalid, takes past it.
+    const resumed = Date.now()
+    clock = () => start + 2_000 + (Date.now() - resumed)
     await until(async () => b.node.syncer.isBanned('EVIL'), 10_000)
     expect(await b.node.api.stats()).toMatchObject({ penalties: 3, peersDropped: 1 })
     expect(hub.linked('B', 'EVIL')).toBe(false)
