@@ -288,31 +288,41 @@ describe('chain in the node (in-process, memory network twin)', () => {
   })
 
   test('a future block with a forged body is rejected, not held in the place of the honest one', async () => {
-    const b = await makeNode(memoryHub(), 'B', false)
+    // B's clock stands 400 ms before the block is due until both gossips are in (on a loaded machine they
+    // may take longer than that), then runs on from the due time.
+    const start = Date.now()
+    let clock = () => start
+    const b = await makeNode(memoryHub(), 'B', false, 0, () => clock())
     const source = new Chain({ genesis: GENESIS })
     const near = mineOn(source, [], {
-      now: BigInt(Date.now() + GENESIS.params.futureTimestampToleranceMs + 400),
+      now: BigInt(start + GENESIS.params.futureTimestampToleranceMs + 400),
     })
     // The honest header over a body it does not commit to, arriving first.
     const forged = { header: near.header, transactions: ['0x01' as const] }
     const blocks = chainTopic(GENESIS.params.chainId, 'blocks')
     expect(await b.node.sink.gossip(blocks, encodeBlock(forged), 'X')).toBe('reject')
     expect(await b.node.sink.gossip(blocks, encodeBlock(near), 'Y')).toBe('ignore')
+    const resumed = Date.now()
+    clock = () => start + 400 + (Date.now() - resumed)
     await until(async () => (await b.node.api.head()).hash === hashBlock(near), 5_000)
     b.node.stop()
   })
 
   test('a held future block found invalid when due costs its sender the penalty it would have on arrival, never the sender of the parent it waited for', async () => {
     const hub = memoryHub()
-    const b = await makeNode(hub, 'B', false)
+    // B's clock stands 2 s before the blocks below are due until they are all in and checked (on a
+    // loaded machine sealing and sending them may take longer than that), then runs on from the due time.
+    const start = Date.now()
+    let clock = () => start
+    const b = await makeNode(hub, 'B', false, 0, () => clock())
     hub.join('X')
     hub.join('Y')
     const source = new Chain({ genesis: GENESIS })
     const blocks = chainTopic(GENESIS.params.chainId, 'blocks')
     // B lacks this block at first; Y sends it last.
-    const parent = mineOn(source, [], { now: BigInt(Date.now() - 1_000), miner: addressOf(4) })
+    const parent = mineOn(source, [], { now: BigInt(start - 1_000), miner: addressOf(4) })
     source.importBlock(parent, BigInt(Date.now()))
-    const due = BigInt(Date.now() + GENESIS.params.futureTimestampToleranceMs + 2_000)
+    const due = BigInt(start + GENESIS.params.futureTimestampToleranceMs + 2_000)
     /** A sealed header over a wrong state root on `parentHash`, dated `at` (just past the tolerance: "not yet"). */
     const forged = (parentHash: Hex, at: bigint, miner: number): Block => {
       const built = mineOn(source, [], { parentHash, now: at, miner: addressOf(miner) })
@@ -331,6 +341,8 @@ describe('chain in the node (in-process, memory network twin)', () => {
     }
     expect(await b.node.sink.gossip(blocks, encodeBlock(parent), 'Y')).toBe('accept')
     expect((await b.node.api.stats()).penalties).toBe(0)
+    const resumed = Date.now()
+    clock = () => start + 2_000 + (Date.now() - resumed)
     await until(async () => b.node.syncer.isBanned('X'), 5_000)
     expect(hub.linked('B', 'X')).toBe(false)
     expect(b.node.syncer.isBanned('Y')).toBe(false)
