@@ -102,13 +102,6 @@ export async function downloadSnapshot(init: SnapshotDownloadInit): Promise<Snap
           leaves: 0,
           complete: false,
         }
-  if (progress.complete) {
-    const records = await readTree(repo, target.stateRoot)
-    return { nodes: progress.nodes, leaves: progress.leaves, root: target.stateRoot, records }
-  }
-  const parallel = init.parallel ?? 4
-  const timeoutMs = init.timeoutMs ?? 10_000
-  let turn = 0
   const resumedNodes = progress.nodes
   const report = (p: SnapshotProgress) =>
     init.onProgress?.({
@@ -117,7 +110,16 @@ export async function downloadSnapshot(init: SnapshotDownloadInit): Promise<Snap
       leaves: p.leaves,
       fetched: p.nodes - resumedNodes,
     })
+  // Reported first, a download already complete too: an upgrade retried after its blocks failed shows
+  // the state it holds (its share of the upgrade), not 0 % until the first blocks run.
   report(progress)
+  if (progress.complete) {
+    const records = await readTree(repo, target.stateRoot)
+    return { nodes: progress.nodes, leaves: progress.leaves, root: target.stateRoot, records }
+  }
+  const parallel = init.parallel ?? 4
+  const timeoutMs = init.timeoutMs ?? 10_000
+  let turn = 0
 
   /** Fetches subtrees from the first peer that serves them correctly. */
   async function fetch(items: readonly PendingSubtree[]) {

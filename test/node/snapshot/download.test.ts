@@ -239,6 +239,19 @@ describe('snapshot download', () => {
     expect(h.served()).toBe(2 * 3000 - 1 - done)
   })
 
+  test('a download already complete reports it whole at once, fetching nothing', async () => {
+    const { store, target } = stateOf(500)
+    const repo = await repoOf()
+    await downloadSnapshot(harness(repo, target, { a: honest(store) }).init)
+    const again = harness(repo, target, { a: honest(store) })
+    const statuses: number[] = []
+    const result = await downloadSnapshot({ ...again.init, onProgress: (s) => statuses.push(s.fraction) })
+    expect(result.root).toBe(target.stateRoot)
+    expect(again.served()).toBe(0)
+    // An upgrade retried after its blocks failed showed 0 % here until its first blocks ran.
+    expect(statuses).toEqual([1])
+  })
+
   test('progress saved for another block is not resumed: a download of a new target starts afresh and ends at its root', async () => {
     const old = stateOf(3000)
     const backend = createMemoryBackend()
