@@ -128,15 +128,15 @@ test('the explorer lists blocks live and opens a block and an address', async ({
   await expect(page.getByTestId('explorer-source')).toContainText('read from this tab’s own chain')
   // A search it cannot open says why, rather than leaving Open greyed out; a good one clears it.
   const search = page.getByLabel(/^Search/)
-  for (const bad of ['abc', '0x12', '-1', '1.5']) {
+  const what =
+    'a block number, an address (0x and 40 hex digits), a transaction’s or block’s hash (0x and 64 hex digits), or a token’s symbol or name'
+  for (const bad of ['0x12', '-1', '1.5']) {
     await search.fill(bad)
-    await expectProblem(
-      page,
-      search,
-      'search-error',
-      'Enter a block number, an address (0x and 40 hex digits), or a transaction’s or block’s hash (0x and 64 hex digits).',
-    )
+    await expectProblem(page, search, 'search-error', `Enter ${what}.`)
   }
+  // Words are a token's symbol or name: none is called so on this chain yet.
+  await search.fill('abc')
+  await expectProblem(page, search, 'search-error', `No token called “abc” on this chain. Enter ${what}.`)
   await search.fill('0')
   await expectProblem(page, search, 'search-error', null)
   await search.fill('')

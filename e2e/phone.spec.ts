@@ -405,7 +405,9 @@ test("at a phone's width the Explorer's blocks show each column's label whole, a
   expect(await overflowX(page)).toBe(0)
   // The search field's hint shows whole (not "Block number, address or transa"), and Open stays beside
   // the field (on a line of its own it took ~50 px of the first screen).
-  const search = page.getByRole('textbox', { name: 'Search by block number, address or transaction hash' })
+  const search = page.getByRole('textbox', {
+    name: 'Search by block number, address, transaction hash or token',
+  })
   const open = page.getByRole('button', { name: 'Open' })
   for (const width of [NARROW.width, 360, 390]) {
     await page.setViewportSize({ width, height: 844 })
@@ -759,7 +761,9 @@ test('on a touch phone a whole address shows in the Wallet’s To field and the 
     expect(await whole(to)).toBe(true)
     expect(await width()).toBeLessThanOrEqual(TOUCH_PHONE.viewport.width)
     await page.getByRole('link', { name: 'Explorer', exact: true }).tap()
-    const search = page.getByRole('textbox', { name: 'Search by block number, address or transaction hash' })
+    const search = page.getByRole('textbox', {
+      name: 'Search by block number, address, transaction hash or token',
+    })
     await search.fill(address)
     expect(await whole(search)).toBe(true)
     expect(await width()).toBeLessThanOrEqual(TOUCH_PHONE.viewport.width)

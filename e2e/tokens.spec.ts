@@ -361,6 +361,15 @@ test('the explorer names the native contracts, mints and known tokens, and an ad
     "HTLC (atomic swaps): the native contract that holds the coins and tokens locked in atomic swaps, until the other side collects them with the swap's secret (a redeem) or, once the lock has run out, the side that locked them takes them back (a refund).",
   )
 
+  // A token by its name or symbol, in any case: the search says which token it found, and opens its page.
+  await explorer(page).click()
+  await search.fill('gold')
+  await expect(page.getByTestId('search-tokens')).toHaveText(
+    `Open goes to the token Gold (GLD) ${token.slice(0, 10)}…${token.slice(-6)}.`,
+  )
+  await search.press('Enter')
+  await expect(page).toHaveURL(new RegExp(`/token/${token}$`, 'i'))
+
   // A token contract's address page: its name, symbol, decimals and supply, linking to its token page.
   await explorer(page).click()
   await search.fill(token.toLowerCase())

@@ -4,7 +4,14 @@ import { MemoryRouter } from 'react-router'
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { BlockSummary } from '../../src/node/worker/chain-service'
-import type { TxView } from '../../src/node/worker/queries'
+import type { TokenInfo, TxView } from '../../src/node/worker/queries'
+import { tokenDirectory } from '../../src/ui/address-name'
+import {
+  explorerSearch,
+  SEARCH_TOKENS_LISTED,
+  searchHref,
+  searchProblemText,
+} from '../../src/ui/explorer-search'
 import {
   AddressTokens,
   BlockTable,
@@ -12,7 +19,7 @@ import {
   PendingTable,
   pendingBlocksNote,
   readAddressPage,
-  searchHref,
+  SearchTokens,
 } from '../../src/ui/screens/ExplorerScreen'
 import { settledLockReads } from '../../src/ui/settled-lock-reads'
 import { banana } from './banana'
@@ -92,6 +99,87 @@ describe("the Explorer's search", () => {
     const hash = `0x${'cd'.repeat(32)}`
     expect(searchHref(` ${address} `)).toBe(`/address/${address}`)
     expect(searchHref(hash)).toBe(`/tx/${hash}`)
+  })
+})
+
+describe("the Explorer's search for a token", () => {
+  const token = (n: number, name: string, symbol: string): TokenInfo => ({
+    address: `0x${n.toString(16).padStart(40, '0')}` as Address,
+    name,
+    symbol,
+    decimals: 18,
+    totalSupply: 0n,
+    owner: `0x${'cd'.repeat(20)}` as Address,
+  })
+  const GOLD = token(1, 'Gold', 'GLD')
+  const GOLDEN = token(2, 'Golden Pear', 'GOLD')
+  const APPLE = token(3, 'Apple', 'APL')
+  const tokens = tokenDirectory([GOLD, GOLDEN, APPLE])
+  const render = (text: string) =>
+    renderToStaticMarkup(
+      createElement(
+        MemoryRouter,
+        null,
+        createElement(SearchTokens, { target: explorerSearch(text, tokens) }),
+      ),
+    )
+
+  test('opens the one token whose symbol or name it is, whatever its case', () => {
+    expect(explorerSearch('apl', tokens)).toEqual({
+      kind: 'token',
+      token: APPLE,
+      href: `/token/${APPLE.address}`,
+    })
+    expect(explorerSearch(' Apple ', tokens)).toMatchObject({ kind: 'token', token: APPLE })
+    // Called so exactly comes before holding it: "GLD" is Gold's symbol only.
+    expect(explorerSearch('gld', tokens)).toMatchObject({ kind: 'token', token: GOLD })
+    // Part of one token's name.
+    expect(explorerSearch('pea', tokens)).toMatchObject({ kind: 'token', token: GOLDEN })
+    expect(render('apl')).toContain(`Open goes to the token <a href="/token/${APPLE.address}"`)
+  })
+
+  test('lists the tokens that go by it when several do, each linking to its page with its address', () => {
+    // One's name and the other's symbol: both are called "gold".
+    expect(explorerSearch('GOLD', tokens)).toEqual({
+      kind: 'tokens',
+      tokens: [GOLD, GOLDEN],
+      more: 0,
+      exact: true,
+      text: 'GOLD',
+    })
+    const html = render('GOLD')
+    expect(html).toContain('2 tokens are called “GOLD”: open one.')
+    expect(html).toContain(`<a href="/token/${GOLD.address}" data-discover="true">Gold (GLD)</a>`)
+    expect(html).toContain(`<a href="/token/${GOLDEN.address}" data-discover="true">Golden Pear (GOLD)</a>`)
+    expect(html).toContain('0x00000000…000001')
+    expect(render('go')).toContain('2 tokens have “go” in their symbol or name: open one.')
+    // Many: the first listed, the others counted.
+    const many = tokenDirectory(Array.from({ length: 11 }, (_, i) => token(10 + i, `Coin ${i}`, `C${i}`)))
+    const found = explorerSearch('coin', many)
+    expect(found).toMatchObject({ kind: 'tokens', more: 11 - SEARCH_TOKENS_LISTED })
+    expect(found.kind === 'tokens' ? found.tokens.length : 0).toBe(SEARCH_TOKENS_LISTED)
+  })
+
+  test('says plainly that no token is called so, and waits for the list of tokens', () => {
+    const none = explorerSearch('Silver', tokens)
+    expect(none).toEqual({ kind: 'no-token', text: 'Silver' })
+    expect(searchProblemText(none)).toBe(
+      'No token called “Silver” on this chain. Enter a block number, an address (0x and 40 hex digits), a transaction’s or block’s hash (0x and 64 hex digits), or a token’s symbol or name.',
+    )
+    expect(explorerSearch('GOLD', null)).toEqual({ kind: 'reading' })
+    expect(render('Silver')).toBe('')
+  })
+
+  test('blocks, addresses and hashes come first; hex and figures it cannot open are not token names', () => {
+    const address = `0x${'ab'.repeat(20)}`
+    expect(explorerSearch('#12', tokens)).toEqual({ kind: 'open', href: '/block/12' })
+    expect(explorerSearch(address, tokens)).toEqual({ kind: 'open', href: `/address/${address}` })
+    for (const bad of ['0x12', '0xGOLD', '1.5', '-1', '#', '1,23'])
+      expect(explorerSearch(bad, tokens), bad).toEqual({ kind: 'bad' })
+    expect(searchProblemText({ kind: 'bad' })).toMatch(
+      /^Enter a block number, .*, or a token’s symbol or name\.$/,
+    )
+    expect(explorerSearch('  ', tokens)).toEqual({ kind: 'empty' })
   })
 })
 

@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
-import { type Address, getAddress, type Hex, isAddress, isHash } from 'viem'
+import { type Address, getAddress, type Hex, isAddress } from 'viem'
 import type { Remote } from '../../node/rpc/protocol'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import type { NodeApi } from '../../node/worker/node'
@@ -24,6 +24,7 @@ import {
   Loaded,
   LoadFailed,
   Missing,
+  short,
   TxLink,
   useKnownTokens,
   useKnownTokensRead,
@@ -35,6 +36,7 @@ import { fieldProblem } from '../components/field-problem'
 import { Identicon } from '../components/Identicon'
 import { ListNote, type ListNoteText } from '../components/ListNote'
 import { TxStatusBadge } from '../components/TxStatusBadge'
+import { explorerSearch, type SearchTarget, searchProblemText } from '../explorer-search'
 import {
   formatDifficulty,
   pendingNote,
@@ -118,23 +120,6 @@ export function pendingBlocksNote({ from, to }: { readonly from: bigint; readonl
 }
 
 /**
- * Where the Explorer's search box leads for `text`, or null for what it cannot open: a block number as
- * the Explorer writes it (`#1,234`, or the digits alone), an address, or a hash (the Tx page opens the
- * block whose hash it is, if no transaction has it).
- */
-export function searchHref(text: string): string | null {
-  const target = text.trim()
-  const number = /^(?:#\s*)?(\d{1,3}(?:,\d{3})+|\d+)$/.exec(target)?.[1]
-  return number !== undefined
-    ? `/block/${number.replaceAll(',', '')}`
-    : isAddress(target, { strict: false })
-      ? `/address/${target}`
-      : isHash(target)
-        ? `/tx/${target}`
-        : null
-}
-
-/**
  * Latest blocks, live: the list follows the head as blocks arrive. `?upto=N` shows the page of blocks
  * ending at N instead, which stays put as the head moves; Older and Newer page through the chain.
  */
@@ -161,16 +146,15 @@ export function ExplorerScreen() {
   )
   const navigate = useNavigate()
   const [search, setSearch] = useState('')
-  const target = search.trim()
-  const href = searchHref(search)
+  const tokens = useKnownTokens()
+  const tokensRead = useKnownTokensRead()
+  const target = explorerSearch(search, tokensRead ? tokens : null)
+  const href = target.kind === 'open' || target.kind === 'token' ? target.href : null
   // Said as soon as it is typed, rather than leaving Open greyed out; tied to the search box.
-  const searchProblem = fieldProblem(
-    'search-error',
-    target !== '' && href === null
-      ? 'Enter a block number, an address (0x and 40 hex digits), or a transaction’s or block’s hash (0x and 64 hex digits).'
-      : null,
-    { className: 'form-error', alert: true },
-  )
+  const searchProblem = fieldProblem('search-error', searchProblemText(target), {
+    className: 'form-error',
+    alert: true,
+  })
   return (
     <div className="screen">
       <h1>Explorer</h1>
@@ -187,10 +171,10 @@ export function ExplorerScreen() {
         }}
       >
         <AddressInput
-          placeholder="Block, address or tx hash"
+          placeholder="Block, address, tx or token"
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
-          aria-label="Search by block number, address or transaction hash"
+          aria-label="Search by block number, address, transaction hash or token"
           {...searchProblem.input}
         />
         <button type="submit" className="button" disabled={href === null}>
@@ -198,6 +182,7 @@ export function ExplorerScreen() {
         </button>
       </form>
       {searchProblem.message}
+      <SearchTokens target={target} />
       {result === null ? (
         <p className="muted">Loading…</p>
       ) : 'error' in result ? (
@@ -227,6 +212,65 @@ export function ExplorerScreen() {
       </nav>
       <PendingTransactions />
     </div>
+  )
+}
+
+/**
+ * Under the search box, what a token's symbol or name found: the one token Open goes to, or the several
+ * that go by it, each linking to its page (with its address: two tokens may share a name), or that the
+ * list of tokens is still being read. Nothing for any other search.
+ */
+export function SearchTokens({ target }: { readonly target: SearchTarget }) {
+  switch (target.kind) {
+    case 'reading':
+      return (
+        <p className="muted small" data-testid="search-tokens">
+          Reading the tokens this node knows…
+        </p>
+      )
+    case 'token':
+      return (
+        <p className="muted small" data-testid="search-tokens">
+          Open goes to the token <SearchToken token={target.token} />.
+        </p>
+      )
+    case 'tokens':
+      return (
+        <div className="search-tokens small" data-testid="search-tokens">
+          <p className="muted">
+            {target.tokens.length + target.more} tokens{' '}
+            {target.exact ? `are called “${target.text}”` : `have “${target.text}” in their symbol or name`}:
+            open one.
+          </p>
+          <ul>
+            {target.tokens.map((t) => (
+              <li key={t.address}>
+                <SearchToken token={t} />
+              </li>
+            ))}
+          </ul>
+          {target.more > 0 ? (
+            <p className="muted">
+              And {target.more} more: type more of the symbol or name, or open a token by its address.
+            </p>
+          ) : null}
+        </div>
+      )
+    default:
+      return null
+  }
+}
+
+/** A token found by the search: its name and symbol linking to its page, and its short address. */
+function SearchToken({ token }: { readonly token: TokenInfo }) {
+  const address = getAddress(token.address)
+  return (
+    <>
+      <Link to={`/token/${address}`}>
+        {token.name} ({token.symbol})
+      </Link>{' '}
+      <span className="mono muted">{short(address)}</span>
+    </>
   )
 }
 
