@@ -207,15 +207,16 @@ describe("an address page's tokens", () => {
     expect(page.holdings).toEqual([BAN])
     expect(page.holdingsAt).toBe(56n)
     const light = render({ holdings: page.holdings, at: page.holdingsAt, proven: true, directPeers: 1 })
-    expect(light).toContain('>1,000 BAN · ✓ verified at #56</td>')
+    // A narrow cell breaks the amount only after its digit-group comma (GroupedAmount).
+    expect(light).toContain('>1,<wbr/>000 BAN · ✓ verified at #56</td>')
     expect(render({ holdings: page.holdings, at: 56n, proven: true, directPeers: 0 })).toContain(
-      '1,000 BAN · ✓ verified at #56 · no peer yet: newer blocks may change it',
+      '1,<wbr/>000 BAN · ✓ verified at #56 · no peer yet: newer blocks may change it',
     )
   })
 
   test('a full node shows its executed balances unmarked, as the coin balance above them', () => {
     const full = render({ holdings: [BAN], at: 61n, proven: false, directPeers: 1 })
-    expect(full).toContain('>1,000 BAN</td>')
+    expect(full).toContain('>1,<wbr/>000 BAN</td>')
     expect(full).not.toContain('verified')
     expect(render({ holdings: [], at: 61n, proven: true, directPeers: 1 })).toContain('No tokens.')
   })

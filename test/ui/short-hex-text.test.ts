@@ -28,6 +28,17 @@ describe('short addresses in a sentence', () => {
     )
   })
 
+  test('an amount in it breaks only after a digit-group comma, never inside a group', () => {
+    // The Tokens screen's and the Wallet's activity rows: "Create GLD (123,456,789,012,3 / 45 GLD)" on a phone.
+    expect(
+      renderToStaticMarkup(
+        createElement(ShortHexText, { text: 'Create GLD (123,456,789,012,345 GLD), at 0x20…51, now' }),
+      ),
+    ).toBe(
+      'Create GLD (123,<wbr/>456,<wbr/>789,<wbr/>012,<wbr/>345 GLD), at <span class="short-hex">0x20…51</span>, now',
+    )
+  })
+
   test("the approval dialog's title keeps its short address on one line", () => {
     const html = renderToStaticMarkup(
       createElement(ApprovalContent, {

@@ -36,4 +36,11 @@ describe("the wallet's token rows", () => {
     expect(full).not.toContain('verified')
     expect(render({ tokens: [], at: 58n, light: true, directPeers: 1 })).toBe('')
   })
+
+  test('a long balance breaks only after a digit-group comma on a phone, never inside a group', () => {
+    const rich = { ...GOLD, balance: 123_456_789_012_345n * 10n ** 18n }
+    expect(render({ tokens: [rich], at: 58n, light: false, directPeers: 1 })).toContain(
+      '<span>123,<wbr/>456,<wbr/>789,<wbr/>012,<wbr/>345 GLD</span>',
+    )
+  })
 })

@@ -1,3 +1,5 @@
+import { GroupedAmount } from './GroupedAmount'
+
 /** A short hex form as `short` and `shortAddress` write it: `0x12345678…abcdef`, `0x3C…BC`. */
 const SHORT_HEX = /0x[0-9a-fA-F]+…[0-9a-fA-F]+/g
 
@@ -20,7 +22,8 @@ export function shortHexParts(text: string): { readonly text: string; readonly h
 /**
  * A sentence written as a string (an approval's title, an activity row's) with each short address or hash
  * in it kept on one line (`.short-hex`): a line may break at the "…" of `0x20F22364…2EfF51`, which reads
- * as two figures. The text itself is unchanged.
+ * as two figures. An amount in it breaks only after a digit-group comma (`GroupedAmount`): a narrow cell
+ * wrapping anywhere read "Create GLD (123,456,789,012,3 / 45 GLD)". The text itself is unchanged.
  */
 export function ShortHexText({ text }: { readonly text: string }) {
   return shortHexParts(text).map((part, i) =>
@@ -30,7 +33,8 @@ export function ShortHexText({ text }: { readonly text: string }) {
         {part.text}
       </span>
     ) : (
-      part.text
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, in their order.
+      <GroupedAmount key={i} text={part.text} />
     ),
   )
 }

@@ -33,6 +33,7 @@ import {
   useTokensShown,
 } from '../components/explorer'
 import { fieldProblem } from '../components/field-problem'
+import { GroupedAmount } from '../components/GroupedAmount'
 import { Identicon } from '../components/Identicon'
 import { ListNote, type ListNoteText } from '../components/ListNote'
 import { TxStatusBadge } from '../components/TxStatusBadge'
@@ -605,7 +606,7 @@ export function AddressTokens({
               {h.created ? <span className="tag tag--ghost">creator</span> : null}
             </td>
             <td data-label="Balance" data-testid="address-token-balance" data-raw={h.balance.toString()}>
-              {tokenBalance(h, at, proven, directPeers)}
+              <GroupedAmount text={tokenBalance(h, at, proven, directPeers)} />
             </td>
           </tr>
         ))}
@@ -817,7 +818,11 @@ export function AddressTxs({
                     </td>
                   ) : row.lockRead === null ? (
                     <td data-label="Amount" data-testid="address-tx-amount">
-                      {row.amount === null ? '—' : `${SIGN[row.direction ?? 'none']}${row.amount}`}
+                      {row.amount === null ? (
+                        '—'
+                      ) : (
+                        <GroupedAmount text={`${SIGN[row.direction ?? 'none']}${row.amount}`} />
+                      )}
                     </td>
                   ) : (
                     <td

@@ -12,6 +12,7 @@ import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
 import { Age, Loaded, short, TxLink, useNodeQuery } from '../components/explorer'
 import { useFields } from '../components/field-problem'
+import { GroupedAmount } from '../components/GroupedAmount'
 import { Identicon } from '../components/Identicon'
 import { ShortHexText } from '../components/ShortHexText'
 import { TxStatusBadge } from '../components/TxStatusBadge'
@@ -220,7 +221,7 @@ export function Holdings({
               {h.created ? <span className="tag tag--ghost">you created it</span> : null}
             </td>
             <td data-label="Balance" data-testid="holding-balance">
-              {tokenBalance(h, at, light, directPeers)}
+              <GroupedAmount text={tokenBalance(h, at, light, directPeers)} />
             </td>
             <td data-label="Contract">
               <Link to={`/token/${getAddress(h.token.address)}`} className="mono">

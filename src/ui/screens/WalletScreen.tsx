@@ -18,6 +18,7 @@ import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
 import { TxLink } from '../components/explorer'
 import { fieldProblem, useFields } from '../components/field-problem'
+import { GroupedAmount } from '../components/GroupedAmount'
 import { PasswordField } from '../components/PasswordField'
 import { TabList, TabPanel } from '../components/Tabs'
 import { tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
@@ -775,7 +776,9 @@ export function TokenRows({
     <ul className="accounts small" data-testid="token-balances" aria-label="Token balances">
       {tokens.map((holding) => (
         <li key={holding.token.address} className="row" data-testid={`token-balance-${holding.token.symbol}`}>
-          <span>{tokenBalance(holding, at, light, directPeers)}</span>
+          <span>
+            <GroupedAmount text={tokenBalance(holding, at, light, directPeers)} />
+          </span>
           <span className="muted">{holding.token.name}</span>
         </li>
       ))}

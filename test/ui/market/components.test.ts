@@ -168,6 +168,83 @@ describe('market components render from the view models', () => {
     )
   })
 
+  test('on a phone a long amount or price breaks only after a digit-group comma: book, open offers, trades', () => {
+    // 123,456,789,012 GLD for 61,728,394,506 SLV: a narrow cell wrapping anywhere read
+    // "123,456,789,01 / 2 GLD" as another figure.
+    const big = entry(id(7), {
+      maker: BOB,
+      sellAmount: 123_456_789_012_00n,
+      buyAmount: 61_728_394_506_000000n,
+    })
+    const book = renderToStaticMarkup(
+      createElement(OrderBook, {
+        entries: [big],
+        pair: { base: GLD, quote: SLV },
+        tokens: TOKENS,
+        me: ALICE,
+        locked: false,
+        holdings: null,
+        params: PARAMS,
+        fees: FEES,
+        onTake: () => {},
+        onCancel: () => {},
+      }),
+    )
+    expect(book).toContain('<td data-label="Amount">123,<wbr/>456,<wbr/>789,<wbr/>012 GLD')
+    expect(book).toContain('for 61,<wbr/>728,<wbr/>394,<wbr/>506 SLV')
+    const offers = renderToStaticMarkup(
+      MyOffersList({
+        rows: myOffersView([big], TOKENS, BOB, NOW_MS),
+        accounts: [],
+        onShow: () => {},
+        onWithdraw: () => {},
+      }),
+    )
+    expect(offers).toContain('123,<wbr/>456,<wbr/>789,<wbr/>012 GLD for 61,<wbr/>728,<wbr/>394,<wbr/>506 SLV')
+    const swap: MarketSwap = {
+      id: id(8),
+      role: 'taker',
+      terms: {
+        chainId: PARAMS.chainId,
+        offerId: id(8),
+        maker: ALICE,
+        taker: BOB,
+        tokenA: GLD,
+        amountA: 123_456_789_012_00n,
+        tokenB: SLV,
+        amountB: 50_000000n,
+        makerTimelockBlocks: 40n,
+        takerTimelockBlocks: 16n,
+        hashlock: id(2),
+        acceptedHeight: 10n,
+      },
+      state: 'Completed',
+      steps: [{ state: 'Completed', height: 18n }],
+      makerLock: { id: id(0xa), lockedAt: 12n, timelockHeight: 52n, state: 'redeemed' },
+      takerLock: { id: id(0xb), lockedAt: 15n, timelockHeight: 31n, state: 'redeemed' },
+      redeemsSent: [],
+      error: null,
+      unverified: false,
+      counterpartyLinked: true,
+    }
+    const trades = renderToStaticMarkup(
+      createElement(
+        MemoryRouter,
+        null,
+        createElement(MyTrades, {
+          swaps: [swap],
+          account: { address: BOB, peerId: 'p', unlocked: true },
+          tokens: TOKENS,
+          params: PARAMS,
+          head: 20n,
+        }),
+      ),
+    )
+    expect(trades).toContain(
+      '<td data-label="Trade">You bought 123,<wbr/>456,<wbr/>789,<wbr/>012 GLD for 50 SLV</td>',
+    )
+  })
+
   test('pair selector: its button flips the pair, and says so (not a swap of tokens)', () => {
     let chosen: MarketPair | null = null
     const el = createElement(PairSelector, {

@@ -4,6 +4,7 @@ import type { AccountMeta } from '../../../wallet/store'
 import { type MyOfferRow, myOffersView } from '../../market/book-view'
 import type { MarketBookEntry, MarketPair, MarketToken } from '../../market/source'
 import { useNow } from '../../useNow'
+import { GroupedAmount } from '../GroupedAmount'
 import { Identicon } from '../Identicon'
 
 interface MyOffersProps {
@@ -61,17 +62,17 @@ export function MyOffersList({
           <tr key={row.id} data-testid="my-offer-row">
             {/* Each value is labelled for a phone, where the table's head is hidden. */}
             <td data-label="Offer">
-              {row.amount} for {row.total}
+              <GroupedAmount text={row.amount} /> for <GroupedAmount text={row.total} />
               <div className="muted small">
                 {base.symbol}/{quote.symbol}
               </div>
             </td>
             <td className="mono" data-label="Price">
               {row.price.exact ? '' : '≈'}
-              {row.price.text} {quote.symbol} per {base.symbol}
+              <GroupedAmount text={row.price.text} /> {quote.symbol} per {base.symbol}
               <div className="muted small">
                 {row.inverse.exact ? '' : '≈'}
-                {row.inverse.text} {base.symbol} per {quote.symbol}
+                <GroupedAmount text={row.inverse.text} /> {base.symbol} per {quote.symbol}
               </div>
             </td>
             <td className="table__peer" data-label="Account">

@@ -1,6 +1,7 @@
 import { Link } from 'react-router'
 import type { MarketAccount, MarketParams, MarketSwap, MarketToken } from '../../market/source'
 import { type TradeView, tradeView } from '../../market/trade-view'
+import { GroupedAmount } from '../GroupedAmount'
 
 interface MyTradesProps {
   readonly swaps: readonly MarketSwap[]
@@ -65,10 +66,14 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
               {history.map((v) => (
                 // Each value is labelled for a phone, where the table's head is hidden.
                 <tr key={v.id} data-testid="history-row">
-                  <td data-label="Trade">{v.title}</td>
+                  <td data-label="Trade">
+                    <GroupedAmount text={v.title} />
+                  </td>
                   <td className="mono" data-label="Price">
-                    {v.price.text}
-                    <div className="muted small">{v.price.inverse}</div>
+                    <GroupedAmount text={v.price.text} />
+                    <div className="muted small">
+                      <GroupedAmount text={v.price.inverse} />
+                    </div>
                   </td>
                   <td className="small" data-label="Outcome">
                     {v.next.text}
@@ -90,7 +95,7 @@ function Trade({ view }: { readonly view: TradeView }) {
   return (
     <article className="card trade" data-testid="trade">
       <h3 className="trade__title">
-        {view.title}{' '}
+        <GroupedAmount text={view.title} />{' '}
         <span className="tag tag--ghost" data-testid="trade-role">
           {view.roleText}
         </span>

@@ -4,6 +4,7 @@ import { type BookRow, bookView, type TokenHolding } from '../../market/book-vie
 import { swapFee } from '../../market/offer-form'
 import type { MarketBookEntry, MarketFees, MarketPair, MarketParams, MarketToken } from '../../market/source'
 import { useNow } from '../../useNow'
+import { GroupedAmount } from '../GroupedAmount'
 import { Identicon } from '../Identicon'
 import { WalletLockedNote } from '../WalletLocked'
 
@@ -71,15 +72,17 @@ export function OrderBook({
                   {/* Each value is labelled for a phone, where the table's head is hidden. */}
                   <td className="mono" data-label="Price">
                     {r.price.exact ? '' : '≈'}
-                    {r.price.text} {book.quote.symbol} per {book.base.symbol}
+                    <GroupedAmount text={r.price.text} /> {book.quote.symbol} per {book.base.symbol}
                     <div className="muted small">
                       {r.inverse.exact ? '' : '≈'}
-                      {r.inverse.text} {book.base.symbol} per {book.quote.symbol}
+                      <GroupedAmount text={r.inverse.text} /> {book.base.symbol} per {book.quote.symbol}
                     </div>
                   </td>
                   <td data-label="Amount">
-                    {r.amount}
-                    <div className="muted small">for {r.total}</div>
+                    <GroupedAmount text={r.amount} />
+                    <div className="muted small">
+                      for <GroupedAmount text={r.total} />
+                    </div>
                   </td>
                   <td className="table__peer" data-label="Maker">
                     <Identicon id={r.makerIdenticon} />{' '}
