@@ -172,7 +172,7 @@ export function ExplorerScreen() {
         }}
       >
         <AddressInput
-          placeholder="Block, address, tx or token"
+          placeholder="Block, address, tx, token"
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
           aria-label="Search by block number, address, transaction hash or token"
