@@ -774,3 +774,24 @@ test('on a touch phone a whole address shows in the Wallet’s To field and the 
     await context.close()
   }
 })
+
+test('on a phone a read that failed, its message naming a whole address and peer id, wraps inside the screen', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 })
+  await openNode(page, '/tokens?mine=0')
+  // What an upgrading light tab showed under Your tokens when no peer held the state it asked for: the
+  // message ran off its panel and the page scrolled sideways. Laid out here as the app lays out a failed
+  // read (`LoadFailed`), in the screen.
+  await page.evaluate(() => {
+    const p = document.createElement('p')
+    p.className = 'panel panel--error'
+    p.dataset.testid = 'long-failure'
+    p.textContent = `no peer proved account 0x${'ab'.repeat(20)} (1 asked): 12D3KooWE6WJNrdHrUkC4Y8AMaAnEpjmSGCTrXDttNj8JirSF8k8 holds no state at #6935`
+    document.querySelector('.screen')?.append(p)
+  })
+  const failure = page.getByTestId('long-failure')
+  await expect(failure).toBeVisible()
+  expect(await failure.evaluate((e) => e.scrollWidth - e.clientWidth)).toBe(0)
+  expect(await overflowX(page)).toBe(0)
+})
