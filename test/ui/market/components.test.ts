@@ -1,7 +1,7 @@
 import { createElement, isValidElement, type ReactElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
-import { keccak256, toHex } from 'viem'
+import { type Address, keccak256, toHex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { MyOffersList } from '../../../src/ui/components/market/MyOffers'
 import { MyTrades } from '../../../src/ui/components/market/MyTrades'
@@ -11,7 +11,7 @@ import { PostOfferForm } from '../../../src/ui/components/market/PostOfferForm'
 import { myOffersView } from '../../../src/ui/market/book-view'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import { forgetPostedOffer, marketKey, updatePostedOffer } from '../../../src/ui/market/posted-offers'
-import type { MarketAccount, MarketPair, MarketSwap } from '../../../src/ui/market/source'
+import type { MarketAccount, MarketBookEntry, MarketPair, MarketSwap } from '../../../src/ui/market/source'
 import {
   ALICE,
   BOB,
@@ -25,6 +25,7 @@ import {
   offer,
   PARAMS,
   SLV,
+  TERMS,
   TOKENS,
 } from './fixtures'
 
@@ -69,29 +70,67 @@ function click(element: ReactElement<Record<string, unknown>> | undefined): unkn
   return (element.props.onClick as () => unknown)()
 }
 
+/** The order book of GLD priced in SLV holding `entries`, as `me` sees it (balances not known, unlocked). */
+const bookMarkup = (entries: readonly MarketBookEntry[], me: Address): string =>
+  renderToStaticMarkup(
+    createElement(OrderBook, {
+      entries,
+      pair: { base: GLD, quote: SLV },
+      tokens: TOKENS,
+      me,
+      locked: false,
+      holdings: null,
+      params: PARAMS,
+      fees: FEES,
+      onTake: () => {},
+      onCancel: () => {},
+    }),
+  )
+
+/** Bob's trades (`swaps`) at block #20, his wallet `unlocked` or not. */
+const tradesMarkup = (swaps: readonly MarketSwap[], unlocked: boolean): string =>
+  renderToStaticMarkup(
+    createElement(
+      MemoryRouter,
+      null,
+      createElement(MyTrades, {
+        swaps,
+        account: { address: BOB, peerId: 'p', unlocked },
+        tokens: TOKENS,
+        params: PARAMS,
+        head: 20n,
+      }),
+    ),
+  )
+
+/** A trade Bob took from Alice: 100 GLD for 50 SLV, Alice's secret revealed. */
+const TAKEN: MarketSwap = {
+  id: id(1),
+  role: 'taker',
+  terms: TERMS,
+  state: 'SecretRevealed',
+  steps: [],
+  makerLock: { id: id(0xa), lockedAt: 12n, timelockHeight: 52n, state: 'locked' },
+  takerLock: { id: id(0xb), lockedAt: 15n, timelockHeight: 31n, state: 'redeemed' },
+  redeemsSent: [],
+  error: null,
+  unverified: false,
+  counterpartyLinked: true,
+}
+
 describe('market components render from the view models', () => {
   test('order book: take buttons for others’ offers, withdraw for ours, the unfunded flag', () => {
-    const html = renderToStaticMarkup(
-      createElement(OrderBook, {
-        entries: [
-          entry(id(1)),
-          entry(id(2), { maker: BOB, buyAmount: 60_000000n }),
-          entry(
-            id(3),
-            { sellToken: SLV, sellAmount: 30_000000n, buyToken: GLD, buyAmount: 100_00n },
-            { makerLacksBalance: true },
-          ),
-        ],
-        pair: { base: GLD, quote: SLV },
-        tokens: TOKENS,
-        me: BOB,
-        locked: false,
-        holdings: null,
-        params: PARAMS,
-        fees: FEES,
-        onTake: () => {},
-        onCancel: () => {},
-      }),
+    const html = bookMarkup(
+      [
+        entry(id(1)),
+        entry(id(2), { maker: BOB, buyAmount: 60_000000n }),
+        entry(
+          id(3),
+          { sellToken: SLV, sellAmount: 30_000000n, buyToken: GLD, buyAmount: 100_00n },
+          { makerLacksBalance: true },
+        ),
+      ],
+      BOB,
     )
     const t = text(html)
     expect(t).not.toContain('locked')
@@ -176,20 +215,7 @@ describe('market components render from the view models', () => {
       sellAmount: 123_456_789_012_00n,
       buyAmount: 61_728_394_506_000000n,
     })
-    const book = renderToStaticMarkup(
-      createElement(OrderBook, {
-        entries: [big],
-        pair: { base: GLD, quote: SLV },
-        tokens: TOKENS,
-        me: ALICE,
-        locked: false,
-        holdings: null,
-        params: PARAMS,
-        fees: FEES,
-        onTake: () => {},
-        onCancel: () => {},
-      }),
-    )
+    const book = bookMarkup([big], ALICE)
     expect(book).toContain('<td data-label="Amount">123,<wbr/>456,<wbr/>789,<wbr/>012 GLD')
     expect(book).toContain('for 61,<wbr/>728,<wbr/>394,<wbr/>506 SLV')
     const offers = renderToStaticMarkup(
@@ -202,45 +228,13 @@ describe('market components render from the view models', () => {
     )
     expect(offers).toContain('123,<wbr/>456,<wbr/>789,<wbr/>012 GLD for 61,<wbr/>728,<wbr/>394,<wbr/>506 SLV')
     const swap: MarketSwap = {
+      ...TAKEN,
       id: id(8),
-      role: 'taker',
-      terms: {
-        chainId: PARAMS.chainId,
-        offerId: id(8),
-        maker: ALICE,
-        taker: BOB,
-        tokenA: GLD,
-        amountA: 123_456_789_012_00n,
-        tokenB: SLV,
-        amountB: 50_000000n,
-        makerTimelockBlocks: 40n,
-        takerTimelockBlocks: 16n,
-        hashlock: id(2),
-        acceptedHeight: 10n,
-      },
+      terms: { ...TAKEN.terms, amountA: 123_456_789_012_00n },
       state: 'Completed',
       steps: [{ state: 'Completed', height: 18n }],
-      makerLock: { id: id(0xa), lockedAt: 12n, timelockHeight: 52n, state: 'redeemed' },
-      takerLock: { id: id(0xb), lockedAt: 15n, timelockHeight: 31n, state: 'redeemed' },
-      redeemsSent: [],
-      error: null,
-      unverified: false,
-      counterpartyLinked: true,
     }
-    const trades = renderToStaticMarkup(
-      createElement(
-        MemoryRouter,
-        null,
-        createElement(MyTrades, {
-          swaps: [swap],
-          account: { address: BOB, peerId: 'p', unlocked: true },
-          tokens: TOKENS,
-          params: PARAMS,
-          head: 20n,
-        }),
-      ),
-    )
-    expect(trades).toContain(
+    expect(tradesMarkup([swap], true)).toContain(
       '<td data-label="Trade">You bought 123,<wbr/>456,<wbr/>789,<wbr/>012 GLD for 50 SLV</td>',
     )
   })
@@ -263,48 +257,11 @@ describe('market components render from the view models', () => {
   })
 
   test('my trades: the notice says when a trade needs the user; finished ones go to history', () => {
-    const base: MarketSwap = {
-      id: id(1),
-      role: 'taker',
-      terms: {
-        chainId: PARAMS.chainId,
-        offerId: id(1),
-        maker: ALICE,
-        taker: BOB,
-        tokenA: GLD,
-        amountA: 100_00n,
-        tokenB: SLV,
-        amountB: 50_000000n,
-        makerTimelockBlocks: 40n,
-        takerTimelockBlocks: 16n,
-        hashlock: id(2),
-        acceptedHeight: 10n,
-      },
-      state: 'SecretRevealed',
-      steps: [],
-      makerLock: { id: id(0xa), lockedAt: 12n, timelockHeight: 52n, state: 'locked' },
-      takerLock: { id: id(0xb), lockedAt: 15n, timelockHeight: 31n, state: 'redeemed' },
-      redeemsSent: [],
-      error: null,
-      unverified: false,
-      counterpartyLinked: true,
-    }
+    const base = TAKEN
     const markup = (unlocked: boolean) =>
-      renderToStaticMarkup(
-        createElement(
-          MemoryRouter,
-          null,
-          createElement(MyTrades, {
-            swaps: [
-              base,
-              { ...base, id: id(9), state: 'Completed', steps: [{ state: 'Completed', height: 18n }] },
-            ],
-            account: { address: BOB, peerId: 'p', unlocked },
-            tokens: TOKENS,
-            params: PARAMS,
-            head: 20n,
-          }),
-        ),
+      tradesMarkup(
+        [base, { ...base, id: id(9), state: 'Completed', steps: [{ state: 'Completed', height: 18n }] }],
+        unlocked,
       )
     const render = (unlocked: boolean) => text(markup(unlocked))
     const locked = render(false)
@@ -326,16 +283,7 @@ describe('market components render from the view models', () => {
     // On a phone each of its values sits under its column's name (the head is hidden).
     expect(cellLabels(markup(false), 'history-row')).toEqual([['Trade', 'Price', 'Outcome', 'Ended']])
     // A trade its node could not check yet is a notice, not an alert; a failed step stays an alert.
-    const shown = (swap: MarketSwap) =>
-      renderToStaticMarkup(
-        createElement(MyTrades, {
-          swaps: [swap],
-          account: { address: BOB, peerId: 'p', unlocked: true },
-          tokens: TOKENS,
-          params: PARAMS,
-          head: 20n,
-        }),
-      )
+    const shown = (swap: MarketSwap) => tradesMarkup([swap], true)
     const error = 'the HTLC logs cannot be proved: no peer to ask'
     const unchecked = shown({ ...base, error, unverified: true })
     expect(unchecked).toContain(

@@ -5,6 +5,7 @@ import type {
   MarketFees,
   MarketOffer,
   MarketParams,
+  MarketSwap,
   MarketToken,
 } from '../../../src/ui/market/source'
 
@@ -80,3 +81,19 @@ export const aliceMarket = (): MemoryMarketSource =>
     idOf: () => id(9),
     now: () => NOW_MS,
   })
+
+/** The terms of a swap Bob took from Alice's offer: 100 GLD for 50 SLV, accepted at block #10. */
+export const TERMS: MarketSwap['terms'] = {
+  chainId: PARAMS.chainId,
+  offerId: id(1),
+  maker: ALICE,
+  taker: BOB,
+  tokenA: GLD,
+  amountA: 100_00n,
+  tokenB: SLV,
+  amountB: 50_000000n,
+  makerTimelockBlocks: 40n,
+  takerTimelockBlocks: 16n,
+  hashlock: id(2),
+  acceptedHeight: 10n,
+}

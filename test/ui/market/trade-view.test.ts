@@ -7,7 +7,7 @@ import {
   takenOfferNote,
   tradeView,
 } from '../../../src/ui/market/trade-view'
-import { ALICE, BOB, GLD, id, PARAMS, SLV, TOKENS } from './fixtures'
+import { id, PARAMS, TERMS, TOKENS } from './fixtures'
 
 // k = 2 (PARAMS). The maker locks at 12 for 40 blocks, the taker at 15 for 16.
 const makerLock = (state: MarketLock['state'] = 'locked'): MarketLock => ({
@@ -45,20 +45,7 @@ function swap(
   return {
     id: id(1),
     role,
-    terms: {
-      chainId: PARAMS.chainId,
-      offerId: id(1),
-      maker: ALICE,
-      taker: BOB,
-      tokenA: GLD,
-      amountA: 100_00n,
-      tokenB: SLV,
-      amountB: 50_000000n,
-      makerTimelockBlocks: 40n,
-      takerTimelockBlocks: 16n,
-      hashlock: id(2),
-      acceptedHeight: 10n,
-    },
+    terms: TERMS,
     state: states[states.length - 1] ?? through,
     steps: states.map((state) => ({ state, height: null })),
     makerLock: locks.maker ?? null,
