@@ -100,7 +100,11 @@ export function modeWords(
       ? '—'
       : mode.kind === 'upgrading'
         ? `Light node now, upgrading to full (${Math.floor(mode.percent)} %)`
-        : `${mode.kind === 'full' ? 'Full' : 'Light'} node now`
+        : mode.kind === 'full'
+          ? 'Full node now'
+          : mode.catchingUp === true
+            ? 'Full node catching up'
+            : 'Light node now'
   if (fromAddress && running !== null)
     return {
       value,
@@ -121,3 +125,21 @@ export const MODE_CHOICES: Readonly<Record<ModePin, string>> = {
   light: 'stay light',
   full: 'stay full',
 }
+
+/**
+ * What each mode means for the user, the technical word kept in brackets. Light and upgrading tabs
+ * prove their reads with Merkle proofs from full peers (`docs/ARCHITECTURE.md`, light client).
+ */
+const MODE_HINT = {
+  light:
+    'Keeps only the blocks’ headers: your balances come from full peers, each checked here with a proof (light node).',
+  upgrading:
+    'Downloading the chain’s state (every balance) in the background; until then your balances come from peers, each checked here with a proof.',
+  catchingUp:
+    'Keeps the whole chain and is running the blocks it missed on this device; until it reaches the latest, your balances come from peers, each checked here with a proof.',
+  full: 'Keeps the whole chain and runs every block on this device (full node).',
+} as const
+
+/** What `mode` means for the user, in a sentence (the Home screen's mode card). */
+export const modeHint = (mode: NodeMode): string =>
+  mode.kind === 'light' && mode.catchingUp === true ? MODE_HINT.catchingUp : MODE_HINT[mode.kind]

@@ -11,6 +11,7 @@ import {
   homeChainView,
   MODE_CHOICES,
   miningWords,
+  modeHint,
   modeWords,
 } from '../../src/ui/home-chain'
 import { BalanceCard, PaceCard } from '../../src/ui/screens/HomeScreen'
@@ -149,9 +150,20 @@ describe("the home screen's block pace and mining, in a user's words", () => {
     expect(modeWords({ kind: 'upgrading', percent: 42.7 }, 'auto', 'auto').value).toBe(
       'Light node now, upgrading to full (42 %)',
     )
+    // An automatic node with a chain of its own, running the blocks it missed: not a headers-only node.
+    expect(modeWords({ kind: 'light', catchingUp: true }, 'auto', 'auto').value).toBe('Full node catching up')
     // A setting changed on this load applies from the next.
     expect(modeWords({ kind: 'full' }, 'light', 'auto').after).toBe(', from the next load.')
     expect(modeWords(null, 'auto', null)).toEqual({ value: '—', before: 'Set to', after: '.' })
+  })
+
+  test('each mode says what the node keeps: one catching up keeps the whole chain, not only headers', () => {
+    expect(modeHint({ kind: 'light' })).toMatch(/^Keeps only the blocks’ headers/)
+    expect(modeHint({ kind: 'light', catchingUp: true })).toBe(
+      'Keeps the whole chain and is running the blocks it missed on this device; until it reaches the latest, your balances come from peers, each checked here with a proof.',
+    )
+    expect(modeHint({ kind: 'upgrading', percent: 10 })).toMatch(/^Downloading the chain’s state/)
+    expect(modeHint({ kind: 'full' })).toMatch(/^Keeps the whole chain and runs every block/)
   })
 
   test('a load the address pins (?mode=) says so: the setting is for loads without it, a reload keeps it', () => {

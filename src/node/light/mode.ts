@@ -7,7 +7,12 @@
  * exactly this shape.
  */
 export type NodeMode =
-  | { readonly kind: 'light' }
+  /**
+   * Reads proven from peers. `catchingUp`: an automatic node that holds the chain's state at a block of
+   * its own (past the genesis) and is executing the blocks it missed up to the verified head (after an
+   * upgrade that stopped part-way, or a reload behind its peers); unset, it holds headers only.
+   */
+  | { readonly kind: 'light'; readonly catchingUp?: true }
   | { readonly kind: 'upgrading'; readonly percent: number }
   | { readonly kind: 'full' }
 
@@ -23,7 +28,8 @@ export function parseModePin(value: string | null | undefined): ModePin | undefi
   return value === 'auto' || value === 'light' || value === 'full' ? value : undefined
 }
 
-/** `light`, `upgrading 42 %` or `full`. */
+/** `light`, `light, catching up`, `upgrading 42 %` or `full`. */
 export function describeMode(mode: NodeMode): string {
-  return mode.kind === 'upgrading' ? `upgrading ${Math.floor(mode.percent)} %` : mode.kind
+  if (mode.kind === 'upgrading') return `upgrading ${Math.floor(mode.percent)} %`
+  return mode.kind === 'light' && mode.catchingUp === true ? 'light, catching up' : mode.kind
 }

@@ -596,15 +596,17 @@ export function createNode(init: NodeInit): Node {
     )
   }
   /**
-   * `light` while reads go through proofs (in `auto`: also while nothing past the genesis is executed),
-   * `upgrading n %` while a snapshot upgrade runs, else `full`.
+   * `light` while reads go through proofs (in `auto`: while nothing past the genesis is executed, or
+   * `catchingUp` while the executed chain trails the verified headers), `upgrading n %` while a snapshot
+   * upgrade runs, else `full`.
    */
   const currentMode = (): NodeMode => {
     if (light === null) return chain.mode()
     if (pin === 'light') return { kind: 'light' }
     const m = chain.mode()
     if (m.kind === 'upgrading') return m
-    return behind() || chain.chain.head.block.header.number === 0n ? { kind: 'light' } : m
+    if (chain.chain.head.block.header.number === 0n) return { kind: 'light' }
+    return behind() ? { kind: 'light', catchingUp: true } : m
   }
   let shownMode: NodeMode | null = null
   function refreshMode(): void {

@@ -29,6 +29,7 @@ import {
   homeChainView,
   MODE_CHOICES,
   miningWords,
+  modeHint,
   modeWords,
 } from '../home-chain'
 import { saveModePin, storedModePin } from '../mode-setting'
@@ -231,18 +232,6 @@ function ChainCards() {
   )
 }
 
-/**
- * What each mode means for the user, the technical word kept in brackets. Light and upgrading tabs
- * prove their reads with Merkle proofs from full peers (`docs/ARCHITECTURE.md`, light client).
- */
-const MODE_HINT = {
-  light:
-    'Keeps only the blocks’ headers: your balances come from full peers, each checked here with a proof (light node).',
-  upgrading:
-    'Downloading the chain’s state (every balance) in the background; until then your balances come from peers, each checked here with a proof.',
-  full: 'Keeps the whole chain and runs every block on this device (full node).',
-} as const
-
 /** The pins the mode card offers, in its select's order. */
 const MODE_PINS: readonly ModePin[] = ['auto', 'light', 'full']
 
@@ -267,7 +256,7 @@ function ModeCard() {
       {mode?.kind === 'upgrading' ? (
         <progress className="sync-progress" max={100} value={mode.percent} aria-label="Upgrade to full" />
       ) : null}
-      <p className="muted small">{mode === null ? 'Starting…' : MODE_HINT[mode.kind]}</p>
+      <p className="muted small">{mode === null ? 'Starting…' : modeHint(mode)}</p>
       <label className="small mode-pin">
         {words.before}{' '}
         <select

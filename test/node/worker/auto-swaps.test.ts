@@ -216,7 +216,7 @@ describe('an auto node behind its verified headers reads each swap step from one
   test('with its mined lock under the verified headers but past the executed head, the taker does not lock again', async () => {
     // Executed to #10: the maker's lock (#2) is there, the taker's (#11) only under the headers.
     const { node, requests } = await takerNode(await lockedSwap(), 10n)
-    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    expect(await node.api.mode()).toEqual({ kind: 'light', catchingUp: true })
     // Its wallet unlocked: a pass runs that could sign.
     await node.api.swapSigners([BOB])
     await until(async () => requests.length > 0 || (await node.api.swaps())[0]?.error === null, 10_000)
@@ -275,7 +275,7 @@ describe('an auto node behind its verified headers, as the Explorer and the Mark
   test('lists an account’s tokens with the balances proven at the anchor, not the executed chain’s older ones', async () => {
     // Executed to #1 only: ALICE holds 750 GLD there; her lock of 10 GLD (#2) is under the headers only.
     const { node } = await takerNode(await lockedSwap(), 1n, false)
-    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    expect(await node.api.mode()).toEqual({ kind: 'light', catchingUp: true })
     const verified = await node.api.verifiedTokenHoldings(ALICE)
     expect(verified.number).toBeGreaterThanOrEqual(2n)
     expect(verified.value.map((h) => [h.token.address, h.balance, h.created])).toEqual([[TOKEN, 740n, true]])
@@ -297,7 +297,7 @@ describe('an auto node behind its verified headers, as the Market and the Explor
     // Executed to #1 (GLD created there); its only full peer is gone: nothing can be proven.
     const swap = await lockedSwap()
     const { node, peer } = await takerNode(swap, 1n, false)
-    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    expect(await node.api.mode()).toEqual({ kind: 'light', catchingUp: true })
     await peer.leave()
     expect((await node.api.tokens()).map((t) => t.symbol)).toEqual(['GLD'])
   })
@@ -311,7 +311,7 @@ describe('an auto node behind its verified headers, as the wallet reads what an 
     const payment = await signCall(0, 5, BOB, '0x', 3n * 10n ** 18n)
     await swap.mine([payment])
     const { node } = await takerNode(swap, 10n)
-    expect(await node.api.mode()).toEqual({ kind: 'light' })
+    expect(await node.api.mode()).toEqual({ kind: 'light', catchingUp: true })
     const listed = [
       keccak256(payment),
       keccak256(swap.takerLock),
