@@ -1,5 +1,6 @@
 import { devnetGenesis, validateGenesis } from '../node/chain/genesis'
 import type { Genesis } from '../node/chain/types'
+import { parseJson, trySave } from '../node/profile/local-record'
 
 /** Where the server says which chain its pages run (a genesis JSON text; see relay `--genesis`). */
 export const CHAIN_INFO_URL = '/api/chain'
@@ -39,7 +40,8 @@ export async function fetchGenesis(
   }
   if (text === undefined) return remembered(storage) ?? devnetGenesis
   const genesis = validateGenesis(parseJson(text))
-  storage.setItem(REMEMBERED, text)
+  // Refused (full, storage turned off): this load runs it all the same; an offline load falls back.
+  trySave(storage, REMEMBERED, text)
   return genesis
 }
 
@@ -57,14 +59,6 @@ function remembered(storage: Storage): Genesis | undefined {
     return validateGenesis(parseJson(text))
   } catch {
     storage.removeItem(REMEMBERED)
-    return undefined
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
     return undefined
   }
 }

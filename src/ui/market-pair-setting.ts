@@ -1,3 +1,4 @@
+import { isJsonObject, parseJson, trySave } from '../node/profile/local-record'
 import type { MarketPair, MarketToken } from './market/source'
 
 const KEY = 'tabchain.market-pair.'
@@ -16,20 +17,20 @@ export function firstPair(
   const listed = (a: unknown) =>
     tokens.find((t) => typeof a === 'string' && t.address.toLowerCase() === a.toLowerCase())
   const stored = profileId === undefined ? null : storage.getItem(KEY + profileId)
-  if (stored !== null) {
-    try {
-      const { base, quote } = JSON.parse(stored) as { base?: unknown; quote?: unknown }
-      const [b, q] = [listed(base), listed(quote)]
-      if (b !== undefined && q !== undefined) return { base: b.address, quote: q.address }
-    } catch {
-      // Not JSON: the first two tokens, as for a profile that never chose.
-    }
+  // Not a pair (no JSON object): the first two tokens, as for a profile that never chose.
+  const saved = stored === null ? undefined : parseJson(stored)
+  if (isJsonObject(saved)) {
+    const [b, q] = [listed(saved.base), listed(saved.quote)]
+    if (b !== undefined && q !== undefined) return { base: b.address, quote: q.address }
   }
   const [a, b] = tokens
   return a === undefined || b === undefined ? null : { base: b.address, quote: a.address }
 }
 
-/** Remembers the pair the Market screen shows in this profile, for its next load (`firstPair`). */
+/**
+ * Remembers the pair the Market screen shows in this profile, for its next load (`firstPair`); when the
+ * browser refuses to save it (`trySave`) the next load shows the pair saved before.
+ */
 export function saveMarketPair(profileId: string, pair: MarketPair, storage: Storage = localStorage): void {
-  storage.setItem(KEY + profileId, JSON.stringify({ base: pair.base, quote: pair.quote }))
+  trySave(storage, KEY + profileId, JSON.stringify({ base: pair.base, quote: pair.quote }))
 }

@@ -1,3 +1,5 @@
+import { trySave } from '../node/profile/local-record'
+
 const KEY = 'tabchain.mining.'
 
 /**
@@ -11,7 +13,10 @@ export function startsMining(url: URL, profileId: string, storage: Storage = loc
   return storage.getItem(KEY + profileId) !== 'off'
 }
 
-/** Remembers the home screen's mining switch for the profile: its node starts so from the next load. */
+/**
+ * Remembers the home screen's mining switch for the profile: its node starts so from the next load.
+ * The switch works all the same when the browser refuses to save it (`trySave`).
+ */
 export function saveMiningChoice(profileId: string, on: boolean, storage: Storage = localStorage): void {
-  storage.setItem(KEY + profileId, on ? 'on' : 'off')
+  trySave(storage, KEY + profileId, on ? 'on' : 'off')
 }

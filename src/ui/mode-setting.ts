@@ -1,4 +1,5 @@
 import { type ModePin, parseModePin } from '../node/light/mode'
+import { trySave } from '../node/profile/local-record'
 
 const KEY = 'tabchain.mode.'
 
@@ -7,7 +8,10 @@ export function storedModePin(profileId: string, storage: Storage = localStorage
   return parseModePin(storage.getItem(KEY + profileId)) ?? 'auto'
 }
 
-/** Remembers the profile's mode pin; the node starts in it from the next page load. */
-export function saveModePin(profileId: string, pin: ModePin, storage: Storage = localStorage): void {
-  storage.setItem(KEY + profileId, pin)
+/**
+ * Remembers the profile's mode pin; the node starts in it from the next page load. False when the
+ * browser refused to save it (`trySave`): the next load starts in the pin saved before.
+ */
+export function saveModePin(profileId: string, pin: ModePin, storage: Storage = localStorage): boolean {
+  return trySave(storage, KEY + profileId, pin)
 }

@@ -2,6 +2,7 @@ import { type Address, getAddress, type Hex, hexToBigInt, isAddress, isHash } fr
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import { type HtlcLock, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../node/contracts/htlc/htlc'
+import { keepAside, keptAsideKey, parseJson, trySave } from '../node/profile/local-record'
 import { messageOf } from '../node/rpc/errors'
 import type { LogRecord } from '../node/storage/types'
 import type { ReceiptView, TokenInfo, TxView } from '../node/worker/queries'
@@ -203,44 +204,7 @@ function savedItem(value: unknown): ActivityItem | null {
 }
 
 /** Where a profile's damaged saved activity entries are kept aside (`storedActivity`): `saveActivity` never writes it. */
-export const damagedActivityKey = (profileId: string): string => `${activityKey(profileId)}.damaged`
-
-/**
- * Most characters kept aside per profile (about 200 KB of the origin's 5 MB or so of localStorage): past
- * it the oldest entries go first, and an entry longer than it alone keeps its first characters.
- */
-export const DAMAGED_KEPT_CHARS = 100_000
-
-/**
- * Appends `entries` (raw JSON texts) to the profile's damaged entries kept aside, a JSON list of strings,
- * oldest first, bounded by `DAMAGED_KEPT_CHARS`; a kept-aside value that is no such list is kept as one entry.
- */
-function keepAside(
-  storage: Pick<Storage, 'getItem' | 'setItem'>,
-  profileId: string,
-  entries: string[],
-): void {
-  const key = damagedActivityKey(profileId)
-  const before = storage.getItem(key)
-  let kept: string[] = []
-  if (before !== null) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(before)
-    } catch {
-      parsed = null
-    }
-    kept = Array.isArray(parsed) && parsed.every((e) => typeof e === 'string') ? parsed : [before]
-  }
-  const all = [...kept, ...entries]
-  while (all.length > 1 && JSON.stringify(all).length > DAMAGED_KEPT_CHARS) all.shift()
-  const [only] = all
-  const bounded =
-    all.length === 1 && only !== undefined && JSON.stringify(all).length > DAMAGED_KEPT_CHARS
-      ? [only.slice(0, DAMAGED_KEPT_CHARS - 4)]
-      : all
-  storage.setItem(key, JSON.stringify(bounded))
-}
+export const damagedActivityKey = (profileId: string): string => keptAsideKey(activityKey(profileId))
 
 /** The profile's saved activity, and what of it could not be read (`storedActivity`). */
 export interface StoredActivity {
@@ -256,7 +220,7 @@ export interface StoredActivity {
  * The profile's saved activity list, newest first, each item with its last verified status and no
  * `unverified` mark (also from a list saved with them): the next head's re-read marks again what it
  * cannot verify. A damaged item (or the whole saved text, when it is no JSON list) is kept aside, raw,
- * under `damagedActivityKey` (appended, bounded: `DAMAGED_KEPT_CHARS`), then the list is saved without
+ * under `damagedActivityKey` (appended, bounded: `keepAside`), then the list is saved without
  * it: the wallet starts with what can be kept, and the next `saveActivity` loses nothing. Storage that
  * refuses the write (full) keeps the saved list as it is, with a warning.
  */
@@ -266,33 +230,33 @@ export function storedActivity(
 ): StoredActivity {
   const saved = storage.getItem(activityKey(profileId))
   if (saved === null) return { items: [], damaged: 0 }
-  let list: unknown
-  try {
-    list = JSON.parse(saved)
-  } catch {
-    list = null
-  }
+  const list = parseJson(saved)
   const items = Array.isArray(list) ? unmarked(list.flatMap((value) => savedItem(value) ?? [])) : []
   const damaged = Array.isArray(list)
     ? list.filter((value) => savedItem(value) === null).map((value) => JSON.stringify(value))
     : [saved]
   if (damaged.length === 0) return { items, damaged: 0 }
   try {
-    keepAside(storage, profileId, damaged)
-    saveActivity(storage, profileId, items)
+    keepAside(storage, activityKey(profileId), damaged)
   } catch (err) {
     console.warn(`damaged saved activity could not be kept aside: ${messageOf(err)}`)
+    return { items, damaged: Array.isArray(list) ? damaged.length : 'list' }
   }
+  saveActivity(storage, profileId, items)
   return { items, damaged: Array.isArray(list) ? damaged.length : 'list' }
 }
 
-/** Saves the profile's activity list without its `unverified` marks (`storedActivity`). */
+/**
+ * Saves the profile's activity list without its `unverified` marks (`storedActivity`). Storage that
+ * refuses the write (full, or turned off) keeps what was saved before: the list shown holds for this
+ * page's life, with a warning (`trySave`), and a send is never reported failed for it.
+ */
 export function saveActivity(
   storage: Pick<Storage, 'setItem'>,
   profileId: string,
   items: readonly ActivityItem[],
 ): void {
-  storage.setItem(activityKey(profileId), JSON.stringify(unmarked(items)))
+  trySave(storage, activityKey(profileId), JSON.stringify(unmarked(items)))
 }
 
 /**

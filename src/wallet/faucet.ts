@@ -1,6 +1,7 @@
 import { type Address, type Hex, isHash, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { devnetParams, testGenesis } from '../node/chain/genesis'
+import { keepAside, parseJson, saveRecord } from '../node/profile/local-record'
 import type { ProviderBackend } from './backend'
 import { walletError } from './errors'
 import { deriveKey, rootKey } from './keys'
@@ -176,26 +177,33 @@ export interface FaucetPayments {
 }
 
 /**
- * The faucet payments profile `profileId` keeps in `storage`, as saved (a saved list that is damaged
- * reads as none, and an entry that is no hash is left out); each one added is saved at once, the newest
- * `FAUCET_KEPT` kept. Storage that refuses the write (full) keeps it for this page's life, with a warning.
+ * The faucet payments profile `profileId` keeps in `storage`, as saved; each one added is saved at once,
+ * the newest `FAUCET_KEPT` kept. A saved list that is damaged (no JSON list), or an entry that is no
+ * hash, is left out and kept aside, raw, under `keptAsideKey` before the list is next saved, so no save
+ * loses it. Storage that refuses the write (full) keeps the payment for this page's life, with a warning,
+ * and what was saved before as it was.
  */
 export function faucetPayments(
   storage: Pick<Storage, 'getItem' | 'setItem'>,
   profileId: string,
 ): FaucetPayments {
-  const hashes = savedHashes(storage.getItem(faucetKey(profileId)))
+  const key = faucetKey(profileId)
+  const saved = savedHashes(storage.getItem(key))
+  const { hashes } = saved
+  let damaged = saved.damaged
   const known = new Set<string>(hashes)
   return {
     has: (hash) => known.has(hash.toLowerCase()),
     add(hash) {
-      const key = hash.toLowerCase() as Hex
-      if (known.has(key)) return
-      known.add(key)
-      hashes.push(key)
+      const lower = hash.toLowerCase() as Hex
+      if (known.has(lower)) return
+      known.add(lower)
+      hashes.push(lower)
       for (const old of hashes.splice(0, Math.max(0, hashes.length - FAUCET_KEPT))) known.delete(old)
       try {
-        storage.setItem(faucetKey(profileId), JSON.stringify(hashes))
+        if (damaged.length > 0) keepAside(storage, key, damaged)
+        damaged = []
+        saveRecord(storage, key, JSON.stringify(hashes))
       } catch (err) {
         console.warn('a faucet payment could not be saved', err)
       }
@@ -203,16 +211,21 @@ export function faucetPayments(
   }
 }
 
-/** The hashes in a saved list (lower-case), oldest first; none when it is missing or damaged. */
-function savedHashes(saved: string | null): Hex[] {
-  let list: unknown = null
-  try {
-    list = saved === null ? [] : JSON.parse(saved)
-  } catch {
-    // Damaged: none kept.
+/**
+ * The hashes in a saved list (lower-case), oldest first, and the raw texts of what is damaged: the
+ * whole text when it is no JSON list, else each entry that is no hash.
+ */
+function savedHashes(saved: string | null): { hashes: Hex[]; damaged: string[] } {
+  if (saved === null) return { hashes: [], damaged: [] }
+  const list = parseJson(saved)
+  if (!Array.isArray(list)) return { hashes: [], damaged: [saved] }
+  const hashes: Hex[] = []
+  const damaged: string[] = []
+  for (const h of list) {
+    if (typeof h === 'string' && isHash(h)) hashes.push(h.toLowerCase() as Hex)
+    else damaged.push(JSON.stringify(h))
   }
-  if (!Array.isArray(list)) return []
-  return list.flatMap((h) => (typeof h === 'string' && isHash(h) ? [h.toLowerCase() as Hex] : []))
+  return { hashes, damaged }
 }
 
 /** `event`, or `quiet` when it has not come within `ms`. */

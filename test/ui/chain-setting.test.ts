@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { devnetGenesis, genesisToJson, testGenesis } from '../../src/node/chain/genesis'
 import { CHAIN_INFO_URL, fetchGenesis, GENESIS_RETRY_AFTER_MAX_MS } from '../../src/ui/chain-setting'
-import { memoryStorage } from './memory-storage'
+import { memoryStorage, refusingStorage } from './memory-storage'
 
 const fast = testGenesis({ name: 'tabchain-e2e-fast', params: { confirmations: 1 } })
 const answer =
@@ -59,6 +59,14 @@ describe('the chain the page runs', () => {
       type: { code: 'GENESIS_INVALID', field: 'difficulty' },
     })
     expect(await fetchGenesis(offline, storage)).toEqual(fast)
+  })
+
+  test("storage that refuses the write (full, turned off): the server's genesis runs all the same, the one remembered before kept", async () => {
+    const storage = memoryStorage()
+    await fetchGenesis(answer(genesisToJson(testGenesis())), storage)
+    const before = storage.getItem('tabchain.genesis')
+    expect(await fetchGenesis(answer(genesisToJson(fast)), refusingStorage(storage))).toEqual(fast)
+    expect(storage.getItem('tabchain.genesis')).toBe(before)
   })
 
   test('a damaged remembered genesis is dropped for the devnet', async () => {

@@ -2,7 +2,7 @@ import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { MarketToken } from '../../src/ui/market/source'
 import { firstPair, saveMarketPair } from '../../src/ui/market-pair-setting'
-import { memoryStorage } from './memory-storage'
+import { memoryStorage, refusingStorage } from './memory-storage'
 
 const token = (symbol: string, n: number): MarketToken => ({
   address: `0x${n.toString(16).padStart(40, '0')}` as Address,
@@ -22,6 +22,25 @@ describe('the pair the Market screen shows first', () => {
     // No profile yet (the page is starting): the first two tokens.
     expect(pairOf(firstPair(undefined, [TAB, BAN, APL], storage))).toBe(`${BAN.address}/${TAB.address}`)
   })
+
+  test.each([
+    ['no JSON', '{"base":'],
+    ['null', 'null'],
+    ['a list', '[1,2]'],
+    ['of the wrong types', '{"base":1,"quote":{"x":2}}'],
+    ['huge', `{"base":"${'a'.repeat(500_000)}"}`],
+  ])(
+    'a stored value that is %s gives the first two tokens; a pair the browser refuses to save does not throw',
+    (_what, text) => {
+      const storage = memoryStorage()
+      storage.setItem('tabchain.market-pair.p1', text)
+      expect(pairOf(firstPair('p1', [TAB, BAN, APL], storage))).toBe(`${BAN.address}/${TAB.address}`)
+      expect(() =>
+        saveMarketPair('p1', { base: APL.address, quote: BAN.address }, refusingStorage(storage)),
+      ).not.toThrow()
+      expect(storage.getItem('tabchain.market-pair.p1')).toBe(text)
+    },
+  )
 
   test('a stored pair whose token is not listed (yet), or a stored value that is not a pair, gives the first two tokens; fewer than two tokens, none', () => {
     const storage = memoryStorage()

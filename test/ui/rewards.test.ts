@@ -6,7 +6,7 @@ import { rememberedDevnetIndex } from '../../src/ui/signer/devnet-index'
 import { followAccount } from '../../src/ui/signer/follow-rewards'
 import { pinnedRewards, rememberRewards, startingRewards } from '../../src/ui/signer/rewards'
 import type { TxSigner } from '../../src/ui/signer/signer'
-import { memoryStorage } from './memory-storage'
+import { memoryStorage, refusingStorage } from './memory-storage'
 
 const WALLET = getAddress('0x00000000000000000000000000000000000000aa')
 const OTHER = getAddress('0x00000000000000000000000000000000000000bb')
@@ -35,6 +35,27 @@ describe("where a tab's mined blocks pay", () => {
     expect(startingRewards('q')).not.toBe(WALLET)
     localStorage.setItem('tabchain.rewards.p', '0x12')
     expect(startingRewards('p')).toBe(devnet)
+  })
+
+  test('storage that refuses the write (full, turned off): the node is told all the same, and a start falls back to what was saved', () => {
+    const storage = memoryStorage()
+    vi.stubGlobal('localStorage', refusingStorage(storage))
+    // The profile's first start: its devnet account is drawn, used though it cannot be remembered.
+    const devnet = startingRewards('p')
+    expect(DEVNET_ACCOUNTS).toContain(devnet)
+    useAccount.getState().choose('p', 3)
+    expect(useAccount.getState().index).toBe(3)
+    const told: Address[] = []
+    const api = {
+      setCoinbase: async (address: Address) => {
+        told.push(address)
+        return { enabled: true, hashrate: 0, dutyCycle: 0.5, coinbase: address }
+      },
+    }
+    followAccount(api, 'p', devnet)
+    useAccount.getState().setWallet(walletSigner(WALLET))
+    expect(told.at(-1)).toBe(WALLET)
+    expect(storage.length).toBe(0)
   })
 
   test('?coinbase= names an address for this load; anything else in it is ignored', () => {

@@ -20,11 +20,11 @@ import { TRANSFER_TOPIC } from '../../src/node/contracts/erc20/erc20'
 import { htlcAbi } from '../../src/node/contracts/htlc/abi'
 import { REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../src/node/contracts/token-factory/abi'
+import { KEPT_ASIDE_CHARS } from '../../src/node/profile/local-record'
 import type { NodeApi } from '../../src/node/worker/node'
 import { addressTxRow, type LockRead } from '../../src/ui/address-activity'
 import {
   type ActivityItem,
-  DAMAGED_KEPT_CHARS,
   DROPPED_REASON,
   damagedActivityKey,
   forgetActivityOnReplace,
@@ -43,7 +43,7 @@ import {
 import { FAUCET_KEPT, faucetPayments, requestFaucet } from '../../src/wallet/faucet'
 import { deriveKey, rootKey } from '../../src/wallet/keys'
 import { createProvider, type TabchainProvider } from '../../src/wallet/provider'
-import { memoryStorage } from '../ui/memory-storage'
+import { memoryStorage, refusingStorage } from '../ui/memory-storage'
 import { paidOut } from './paid-out'
 import { HARDHAT_MNEMONIC, hardhatWallet, soloNode, viemChain } from './solo-node'
 
@@ -359,11 +359,16 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
   storage.setItem('tabchain.activity.p1', JSON.stringify([{ ...confirmed, title: 4 }]))
   expect(storedActivity(storage, 'p1')).toEqual({ items: [], damaged: 1 })
   expect(aside()).toEqual([...damaged, { ...confirmed, title: 4 }].map((d) => JSON.stringify(d)))
-  const big = 'x'.repeat(DAMAGED_KEPT_CHARS / 2)
+  const big = 'x'.repeat(KEPT_ASIDE_CHARS / 2)
   storage.setItem('tabchain.activity.p1', JSON.stringify([big, big]))
   expect(storedActivity(storage, 'p1').damaged).toBe(2)
   expect(aside()).toEqual([JSON.stringify(big)])
-  expect(storage.getItem(damagedActivityKey('p1'))?.length).toBeLessThanOrEqual(DAMAGED_KEPT_CHARS)
+  expect(storage.getItem(damagedActivityKey('p1'))?.length).toBeLessThanOrEqual(KEPT_ASIDE_CHARS)
+  // One entry alone past the bound keeps its first characters, within the bound though JSON escapes them.
+  storage.setItem('tabchain.activity.p1', `"${'"'.repeat(KEPT_ASIDE_CHARS)}`)
+  expect(storedActivity(storage, 'p1').damaged).toBe('list')
+  expect(storage.getItem(damagedActivityKey('p1'))?.length).toBeLessThanOrEqual(KEPT_ASIDE_CHARS)
+  expect(aside()[0].length).toBeGreaterThan(KEPT_ASIDE_CHARS / 2 - 10)
   // A truncated write, or a list that is no list: nothing to keep, and nothing thrown.
   const whole = JSON.stringify([confirmed, failed])
   for (const [profile, saved] of [
@@ -376,6 +381,28 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
     expect(storedActivity(storage, profile)).toEqual({ items: [], damaged: 'list' })
     expect(JSON.parse(storage.getItem(damagedActivityKey(profile)) ?? 'null')).toEqual([saved])
   }
+})
+
+test('activity the browser refuses to save (full, turned off): the send is not failed for it, what was saved is as it was', () => {
+  const storage = memoryStorage()
+  const item: ActivityItem = {
+    hash: `0x${'01'.repeat(32)}`,
+    from: ME,
+    title: 'Send 1 TAB',
+    nonce: 0,
+    sentAt: 1_000,
+    status: 'pending',
+  }
+  saveActivity(storage, 'p1', [item])
+  const before = storage.getItem('tabchain.activity.p1')
+  expect(() =>
+    saveActivity(refusingStorage(storage), 'p1', [{ ...item, hash: `0x${'02'.repeat(32)}` }, item]),
+  ).not.toThrow()
+  expect(storage.getItem('tabchain.activity.p1')).toBe(before)
+  // A damaged list that cannot be kept aside is read, and left as it is.
+  storage.setItem('tabchain.activity.p2', '[{')
+  expect(storedActivity(refusingStorage(storage), 'p2')).toEqual({ items: [], damaged: 'list' })
+  expect(storage.getItem('tabchain.activity.p2')).toBe('[{')
 })
 
 test("another phrase restored forgets the old wallet's activity and its damaged entries kept aside; this wallet's own phrase restored keeps them", async () => {
@@ -548,6 +575,31 @@ test('the faucet payments a profile keeps: damaged storage reads as none, the ne
   )
   full.add(hashOf(4))
   expect(full.has(hashOf(4))).toBe(true)
+})
+
+test('a damaged faucet list is kept aside, raw, before the next payment is saved: no save loses it', () => {
+  const storage = memoryStorage()
+  const hashOf = (i: number): Hex => `0x${i.toString(16).padStart(64, '0')}`
+  const aside = (p: string) => JSON.parse(storage.getItem(`tabchain.faucet.${p}.damaged`) ?? 'null')
+  storage.setItem('tabchain.faucet.p', '{not json')
+  const kept = faucetPayments(storage, 'p')
+  // Reading changes nothing.
+  expect(storage.getItem('tabchain.faucet.p')).toBe('{not json')
+  kept.add(hashOf(1))
+  kept.add(hashOf(2))
+  expect(aside('p')).toEqual(['{not json'])
+  expect(JSON.parse(storage.getItem('tabchain.faucet.p') ?? 'null')).toEqual([hashOf(1), hashOf(2)])
+  // Entries that are no hash: each kept aside as its JSON text.
+  storage.setItem('tabchain.faucet.q', JSON.stringify([hashOf(3), 'nope', { h: 7 }]))
+  faucetPayments(storage, 'q').add(hashOf(4))
+  expect(aside('q')).toEqual(['"nope"', '{"h":7}'])
+  expect(JSON.parse(storage.getItem('tabchain.faucet.q') ?? 'null')).toEqual([hashOf(3), hashOf(4)])
+  // Storage full: the damaged list is not written over; the payment holds for the page.
+  storage.setItem('tabchain.faucet.r', '[1')
+  const full = faucetPayments(refusingStorage(storage), 'r')
+  full.add(hashOf(5))
+  expect(full.has(hashOf(5))).toBe(true)
+  expect(storage.getItem('tabchain.faucet.r')).toBe('[1')
 })
 
 test('coin an HTLC paid the account reads from the node as received from the lock, a redeem or a refund, though this wallet sent it; the lock’s other party received nothing', async () => {

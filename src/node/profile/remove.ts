@@ -1,6 +1,7 @@
 import { openDB } from 'idb'
 import { NodeError } from '../rpc/errors'
 import { lockName } from './claim'
+import { KEPT_ASIDE_SUFFIX } from './local-record'
 import type { ProfileLocks } from './locks'
 import type { ProfileStore } from './store'
 
@@ -71,11 +72,12 @@ const SETTING = /^tabchain\.([^.]+)\.(.+)$/
 
 /**
  * Whether localStorage key `key` is one of profile `id`'s settings, `tabchain.<setting>.<id>` (mode,
- * rewards account, devnet account, activity, swap approvals). Its registry entry is the store's.
+ * rewards account, devnet account, activity, swap approvals), or what a damaged one keeps aside
+ * (`keptAsideKey`: `tabchain.<setting>.<id>.damaged`). Its registry entry is the store's.
  */
 export function isProfileKey(key: string, id: string): boolean {
   const m = SETTING.exec(key)
-  return m !== null && m[2] === id && m[1] !== 'profile'
+  return m !== null && (m[2] === id || m[2] === id + KEPT_ASIDE_SUFFIX) && m[1] !== 'profile'
 }
 
 /**

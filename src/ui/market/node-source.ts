@@ -165,6 +165,19 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     return account
   }
 
+  /**
+   * Drops the approval of an offer that will never be agreed (withdrawn, or its post or take failed).
+   * Storage that refuses the write leaves it, with a warning: the node never asks to sign for an offer
+   * not agreed, and the failure it would hide (or the withdrawal done) is what the user must see.
+   */
+  const forget = (id: Hex): void => {
+    try {
+      approvals.remove(id)
+    } catch (err) {
+      console.warn(`the approval of ${id} could not be dropped`, err)
+    }
+  }
+
   const findOffer = async (id: Hex): Promise<BookEntry> => {
     for (const book of await api.offers())
       for (const e of [...book.asks, ...book.bids]) if (lower(e.id) === lower(id)) return e
@@ -382,7 +395,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       try {
         return await api.postOffer(signed, hashlock)
       } catch (err) {
-        approvals.remove(id)
+        forget(id)
         throw err
       }
     },
@@ -390,7 +403,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       const entry = await findOffer(id)
       const signature = await signTyped(entry.signed.offer.maker, cancelTypedData(chainId, entry.id))
       await api.cancelOffer({ offerId: entry.id, signature })
-      approvals.remove(entry.id)
+      forget(entry.id)
     },
     async takeOffer(id): Promise<MarketSwapTerms> {
       const account = await me()
@@ -423,7 +436,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
             detail: 'the maker answered other terms than its offer',
           })
       } catch (err) {
-        approvals.remove(approval.swapId)
+        forget(approval.swapId)
         starting.delete(approval.swapId)
         throw err
       }

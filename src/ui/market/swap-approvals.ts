@@ -7,6 +7,7 @@ import {
 } from 'viem'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../node/contracts/addresses'
 import { htlcAbi } from '../../node/contracts/htlc/abi'
+import { isJsonObject, keepAside, parseJson, saveRecord } from '../../node/profile/local-record'
 import type { FeeInfo } from '../../node/worker/queries'
 import type { SwapSignRequest } from '../../node/worker/swap-service'
 import { SWAP_GAS } from '../../trade/swap/driver'
@@ -73,28 +74,76 @@ export function memorySwapApprovals(): SwapApprovals {
   }
 }
 
+const ROLES: ReadonlySet<unknown> = new Set<SwapRole>(['maker', 'taker'])
+const isHexOf = (value: unknown, chars: number): value is string =>
+  typeof value === 'string' && value.length === 2 + chars && /^0x[0-9a-fA-F]*$/.test(value)
+const isSide = (value: unknown): boolean =>
+  Array.isArray(value) &&
+  value.length === 2 &&
+  isHexOf(value[0], 40) &&
+  typeof value[1] === 'string' &&
+  /^\d{1,78}$/.test(value[1])
+
 /**
- * Approvals of one profile kept in `storage` (localStorage), so a reloaded tab still signs the steps of
- * the swaps it approved before (the swap resumes from the node's records and the chain).
+ * A saved approval as `toStored` wrote it under `id`, or null when it is damaged (edited storage, a bad
+ * write, another version's shape): a field missing or of the wrong form, or another swap's id.
+ */
+function savedApproval(id: string, value: unknown): StoredApproval | null {
+  if (!isJsonObject(value)) return null
+  const { swapId, role, account, give, get, hashlock, counterparty } = value
+  const valid =
+    isHexOf(swapId, 64) &&
+    swapId.toLowerCase() === id &&
+    ROLES.has(role) &&
+    isHexOf(account, 40) &&
+    isSide(give) &&
+    isSide(get) &&
+    (hashlock === null || isHexOf(hashlock, 64)) &&
+    (counterparty === null || isHexOf(counterparty, 40))
+  return valid ? (value as unknown as StoredApproval) : null
+}
+
+/**
+ * Approvals of one profile kept in `storage` (localStorage, `tabchain.swapApprovals.<profile>`), so a
+ * reloaded tab still signs the steps of the swaps it approved before (the swap resumes from the node's
+ * records and the chain). A damaged approval (or the whole saved text, when it is no JSON object) reads
+ * as none — the wallet then refuses that swap's steps, never signs them unasked — and is kept aside, raw,
+ * under `keptAsideKey` before the approvals are next written, so no write loses it; `put` and `remove`
+ * throw `LocalRecordError` (nothing changed) when the browser refuses to save (full, storage turned off).
  */
 export function storedSwapApprovals(storage: Storage, profileId: string): SwapApprovals {
   const key = `tabchain.swapApprovals.${profileId}`
-  const read = (): Record<string, StoredApproval> => {
+  /** The intact approvals, by id, and the raw texts of the damaged ones. */
+  const read = (): { all: Record<string, StoredApproval>; damaged: string[] } => {
     const raw = storage.getItem(key)
-    return raw === null ? {} : (JSON.parse(raw) as Record<string, StoredApproval>)
+    if (raw === null) return { all: {}, damaged: [] }
+    const saved = parseJson(raw)
+    if (!isJsonObject(saved)) return { all: {}, damaged: [raw] }
+    const all: Record<string, StoredApproval> = {}
+    const damaged: string[] = []
+    for (const [id, value] of Object.entries(saved)) {
+      const approval = savedApproval(id, value)
+      if (approval === null) damaged.push(JSON.stringify({ [id]: value }))
+      else all[id] = approval
+    }
+    return { all, damaged }
   }
-  const write = (all: Record<string, StoredApproval>): void => storage.setItem(key, JSON.stringify(all))
+  /** Writes `change` of the intact approvals, the damaged ones kept aside first. */
+  const update = (change: (all: Record<string, StoredApproval>) => Record<string, StoredApproval>): void => {
+    const { all, damaged } = read()
+    if (damaged.length > 0) keepAside(storage, key, damaged)
+    saveRecord(storage, key, JSON.stringify(change(all)))
+  }
   return {
     get(id) {
-      const s = read()[id.toLowerCase()]
+      const s = read().all[id.toLowerCase()]
       return s === undefined ? undefined : fromStored(s)
     },
     put(a) {
-      write({ ...read(), [a.swapId.toLowerCase()]: toStored(a) })
+      update((all) => ({ ...all, [a.swapId.toLowerCase()]: toStored(a) }))
     },
     remove(id) {
-      const { [id.toLowerCase()]: _gone, ...rest } = read()
-      write(rest)
+      update(({ [id.toLowerCase()]: _gone, ...rest }) => rest)
     },
   }
 }

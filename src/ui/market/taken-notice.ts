@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import type { StoreApi } from 'zustand'
+import { parseJson, trySave } from '../../node/profile/local-record'
 import { formatAmount } from '../../wallet/amount'
 import type { Notices } from '../notices'
 import { tokenOf } from './book-view'
@@ -73,15 +74,21 @@ export interface SeenTakes {
   keepOnly(offerIds: readonly Hex[]): void
 }
 
-/** The seen takes of one profile, kept in `storage` (localStorage, as its swap approvals are). */
+/**
+ * The seen takes of one profile, kept in `storage` (localStorage, as its swap approvals are). A saved
+ * list that is damaged reads as none seen (the running trades' notices show once more; no record is
+ * lost: each is the chain's); one the browser refuses to save holds for this page load (`trySave`).
+ */
 export function storedSeenTakes(storage: Storage, profileId: string): SeenTakes {
   const key = `tabchain.takesSeen.${profileId}`
   const read = (): Set<string> => {
     const raw = storage.getItem(key)
-    const ids: unknown = raw === null ? [] : JSON.parse(raw)
+    const ids = raw === null ? [] : parseJson(raw)
     return new Set(Array.isArray(ids) ? ids.filter((i): i is string => typeof i === 'string') : [])
   }
-  const write = (ids: Set<string>): void => storage.setItem(key, JSON.stringify([...ids]))
+  const write = (ids: Set<string>): void => {
+    trySave(storage, key, JSON.stringify([...ids]))
+  }
   return {
     has: (offerId) => read().has(offerId.toLowerCase()),
     add(offerIds) {

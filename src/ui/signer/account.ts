@@ -1,4 +1,5 @@
 import { create } from 'zustand'
+import { trySave } from '../../node/profile/local-record'
 import { DEVNET_KEY, rememberedDevnetIndex } from './devnet-index'
 import { devnetSigner } from './devnet-signer'
 import type { TxSigner } from './signer'
@@ -15,7 +16,7 @@ export interface AccountState {
   readonly setWallet: (signer: TxSigner | null) => void
   /** Loads the profile's chosen (or default) devnet account. */
   readonly load: (profileId: string) => void
-  /** Switches this profile to devnet account `index` and remembers it. */
+  /** Switches this profile to devnet account `index` and remembers it (for this load only, when the browser refuses to save it). */
   readonly choose: (profileId: string, index: number) => void
 }
 
@@ -32,7 +33,7 @@ export const useAccount = create<AccountState>((set, get) => ({
     if (get().index !== index) set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
   choose: (profileId, index) => {
-    localStorage.setItem(DEVNET_KEY + profileId, String(index))
+    trySave(localStorage, DEVNET_KEY + profileId, String(index))
     set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
 }))

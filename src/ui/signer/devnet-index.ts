@@ -1,4 +1,5 @@
 import { DEVNET_ACCOUNTS } from '../../node/chain/genesis'
+import { trySave } from '../../node/profile/local-record'
 
 /** Number of funded devnet accounts a profile may act with. */
 export const DEVNET_ACCOUNT_COUNT = DEVNET_ACCOUNTS.length
@@ -36,7 +37,8 @@ export function rememberedDevnetIndex(
   // Every account taken (more profiles than accounts): any of them, shared with another profile.
   const pool = free.length > 0 ? free : all
   const index = pool[random(pool.length)] ?? 0
-  localStorage.setItem(DEVNET_KEY + profileId, String(index))
+  // Refused (full, storage turned off): this load acts with it all the same; the next one may draw another.
+  trySave(localStorage, DEVNET_KEY + profileId, String(index))
   return index
 }
 

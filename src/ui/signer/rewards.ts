@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import { DEVNET_ACCOUNTS } from '../../node/chain/genesis'
+import { trySave } from '../../node/profile/local-record'
 import { rememberedDevnetIndex } from './devnet-index'
 
 /** Where each profile's rewards address is remembered (localStorage, by profile id). */
@@ -17,9 +18,12 @@ export function startingRewards(profileId: string): Address {
   return DEVNET_ACCOUNTS[rememberedDevnetIndex(profileId)] as Address
 }
 
-/** Remembers the account the profile's rewards go to, for its next start. */
+/**
+ * Remembers the account the profile's rewards go to, for its next start; when the browser refuses to
+ * save it (`trySave`) this load's rewards still go there, the next start's to the one saved before.
+ */
 export function rememberRewards(profileId: string, address: Address): void {
-  localStorage.setItem(KEY + profileId, address)
+  trySave(localStorage, KEY + profileId, address)
 }
 
 /**

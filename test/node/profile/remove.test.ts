@@ -256,6 +256,11 @@ test('a profile’s databases and settings are told apart by its whole id', () =
   expect(isProfileDatabase('tabchain-shared-headers', A)).toBe(false)
   expect(isProfileKey(`tabchain.devnetAccount.${A}`, A)).toBe(true)
   expect(isProfileKey(`tabchain.activity.${A}`, A)).toBe(true)
+  // What a damaged record keeps aside is the profile's too.
+  expect(isProfileKey(`tabchain.swapApprovals.${A}.damaged`, A)).toBe(true)
+  expect(isProfileKey(`tabchain.activity.${A}.damaged`, A)).toBe(true)
+  expect(isProfileKey(`tabchain.activity.${A}.other`, A)).toBe(false)
+  expect(isProfileKey(`tabchain.activity.${B}.damaged`, A)).toBe(false)
   // The registry entry goes last, by the store.
   expect(isProfileKey(`tabchain.profile.${A}`, A)).toBe(false)
   expect(isProfileKey(`tabchain.mode.${A}x`, A)).toBe(false)

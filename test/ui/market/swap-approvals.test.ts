@@ -8,6 +8,7 @@ import {
 import { describe, expect, test } from 'vitest'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
+import { KEPT_ASIDE_CHARS, LocalRecordError } from '../../../src/node/profile/local-record'
 import type { NodeEvents } from '../../../src/node/worker/node'
 import type { FeeInfo } from '../../../src/node/worker/queries'
 import type { SwapSignAnswer, SwapSignRequest } from '../../../src/node/worker/swap-service'
@@ -23,6 +24,7 @@ import {
 import { answerSwapRequest, startSwapSigning } from '../../../src/ui/market/swap-signing'
 import { memoryWalletStore } from '../../../src/wallet/store'
 import { createWallet } from '../../../src/wallet/wallet'
+import { memoryStorage, refusingStorage } from '../memory-storage'
 
 const CHAIN = 31337
 const SWAP: Hex = `0x${'5a'.repeat(32)}`
@@ -237,6 +239,93 @@ describe('approvals storage', () => {
     expect(storedSwapApprovals(storage, 'p2').get(SWAP)).toBeUndefined()
     storedSwapApprovals(storage, 'p1').remove(SWAP)
     expect(storedSwapApprovals(storage, 'p1').get(SWAP)).toBeUndefined()
+  })
+
+  const KEY = 'tabchain.swapApprovals.p1'
+  const ASIDE = `${KEY}.damaged`
+  const OTHER: Hex = `0x${'6b'.repeat(32)}`
+  const saved = JSON.stringify({ [SWAP]: { ...maker, give: [APPLE, '10'], get: [BANANA, '25'] } })
+
+  test.each([
+    ['no JSON (a write cut short)', saved.slice(0, 40)],
+    ['a list', '[1,2,3]'],
+    ['a number', '5'],
+    ['null', 'null'],
+    ['huge', `"${'x'.repeat(300_000)}`],
+  ])(
+    'a saved text that is %s reads as no approval, and is kept aside (bounded) before the next write',
+    (_what, text) => {
+      const storage = memoryStorage()
+      storage.setItem(KEY, text)
+      const approvals = storedSwapApprovals(storage, 'p1')
+      expect(approvals.get(SWAP)).toBeUndefined()
+      // Reading changes nothing.
+      expect(storage.getItem(KEY)).toBe(text)
+      approvals.put({ ...maker, swapId: OTHER })
+      expect(approvals.get(OTHER)).toEqual({ ...maker, swapId: OTHER })
+      const aside = JSON.parse(storage.getItem(ASIDE) ?? 'null') as string[]
+      expect(aside).toHaveLength(1)
+      expect(text.startsWith(aside[0] ?? '-')).toBe(true)
+      expect(storage.getItem(ASIDE)?.length).toBeLessThanOrEqual(KEPT_ASIDE_CHARS)
+      // Kept aside once: a later write does not append it again.
+      approvals.remove(OTHER)
+      expect(JSON.parse(storage.getItem(ASIDE) ?? 'null')).toEqual(aside)
+    },
+  )
+
+  test('a damaged approval among intact ones reads as none (never a wrong one), the others as saved; it is kept aside, not lost', () => {
+    const storage = memoryStorage()
+    const stored = { ...maker, give: [APPLE, '10'], get: [BANANA, '25'] }
+    const damaged = {
+      [OTHER]: { ...stored, swapId: OTHER, give: [APPLE, '1e30'] },
+      [`0x${'7c'.repeat(32)}`]: { ...stored, swapId: `0x${'7c'.repeat(32)}`, role: 'thief' },
+      // Filed under another swap's id.
+      [`0x${'8d'.repeat(32)}`]: stored,
+      [`0x${'9e'.repeat(32)}`]: [1, 2],
+      [`0x${'0f'.repeat(32)}`]: { ...stored, swapId: `0x${'0f'.repeat(32)}`, hashlock: 7 },
+    }
+    storage.setItem(KEY, JSON.stringify({ ...JSON.parse(saved), ...damaged }))
+    const approvals = storedSwapApprovals(storage, 'p1')
+    expect(approvals.get(SWAP)).toEqual({ ...maker })
+    for (const id of Object.keys(damaged)) expect(approvals.get(id as Hex)).toBeUndefined()
+    approvals.put({ ...maker, swapId: `0x${'af'.repeat(32)}` })
+    expect(Object.keys(JSON.parse(storage.getItem(KEY) ?? '{}'))).toEqual([SWAP, `0x${'af'.repeat(32)}`])
+    expect((JSON.parse(storage.getItem(ASIDE) ?? '[]') as string[]).map((e) => JSON.parse(e))).toEqual(
+      Object.entries(damaged).map(([id, value]) => ({ [id]: value })),
+    )
+  })
+
+  test('storage that refuses the write (full, turned off): put and remove throw LOCAL_RECORD_NOT_SAVED, what was saved is as it was', () => {
+    const storage = memoryStorage()
+    storedSwapApprovals(storage, 'p1').put(maker)
+    const before = storage.getItem(KEY)
+    const full = refusingStorage(storage)
+    const approvals = storedSwapApprovals(full, 'p1')
+    for (const write of [() => approvals.put({ ...maker, swapId: OTHER }), () => approvals.remove(SWAP)]) {
+      const err = (() => {
+        try {
+          write()
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(err).toBeInstanceOf(LocalRecordError)
+      expect((err as LocalRecordError).type).toEqual({
+        code: 'LOCAL_RECORD_NOT_SAVED',
+        key: KEY,
+        reason: 'QuotaExceededError: the quota has been exceeded',
+      })
+    }
+    expect(storage.getItem(KEY)).toBe(before)
+    expect(approvals.get(SWAP)).toEqual(maker)
+  })
+
+  test('damaged approvals that cannot be kept aside (storage full) are not written over', () => {
+    const storage = memoryStorage()
+    storage.setItem(KEY, 'not json')
+    const approvals = storedSwapApprovals(refusingStorage(storage), 'p1')
+    expect(() => approvals.put(maker)).toThrow(LocalRecordError)
+    expect(storage.getItem(KEY)).toBe('not json')
   })
 })
 

@@ -14,7 +14,7 @@ import {
   watchTakenOffers,
 } from '../../../src/ui/market/taken-notice'
 import { type OfferTaken, useNotices } from '../../../src/ui/notices'
-import { memoryStorage } from '../memory-storage'
+import { memoryStorage, refusingStorage } from '../memory-storage'
 import { ALICE, aliceMarket, BOB, entry, GLD, id, PARAMS, SLV, TOKENS } from './fixtures'
 
 describe('a taken offer is said to its maker', () => {
@@ -170,6 +170,35 @@ describe('as the page opens again, the maker is told of the takes it has not see
     const again = storedSeenTakes(storage, 'profile-1')
     expect([2, 3].map((n) => again.has(id(n)))).toEqual([true, false])
     expect(storedSeenTakes(storage, 'profile-2').has(id(2))).toBe(false)
+  })
+
+  test.each([
+    ['no JSON (a write cut short)', '["0x01",'],
+    ['an object', '{"a":1}'],
+    ['null', 'null'],
+    ['huge', `["${'0'.repeat(400_000)}"]`],
+  ])(
+    'a saved list that is %s reads as none seen: the page opens and tells the running trades again',
+    async (_what, text) => {
+      const source = aliceMarket()
+      source.putSwap(swapOf(1, 'maker', 'Accepted'))
+      const storage = memoryStorage()
+      storage.setItem('tabchain.takesSeen.profile-1', text)
+      const told: Hex[] = []
+      await tellUnseenTakes(source, storedSeenTakes(storage, 'profile-1'), (offerId) => told.push(offerId))
+      expect(told).toEqual([id(1)])
+      // Dismissed now: kept, the damaged list written over (it only said which notices were seen).
+      storedSeenTakes(storage, 'profile-1').add([id(1)])
+      expect(storedSeenTakes(storage, 'profile-1').has(id(1))).toBe(true)
+    },
+  )
+
+  test('a dismissal the browser refuses to save (full, turned off) does not throw: the notice may show once more', () => {
+    const storage = memoryStorage()
+    const seen = storedSeenTakes(refusingStorage(storage), 'profile-1')
+    expect(() => seen.add([id(1)])).not.toThrow()
+    expect(() => seen.keepOnly([])).not.toThrow()
+    expect(seen.has(id(1))).toBe(false)
   })
 
   test('a notice dismissed is seen: the next page does not tell it again, one left up is told again', async () => {
