@@ -32,7 +32,10 @@ export interface SwapInfo {
    * can land, whatever margin a first redeem keeps.
    */
   readonly redeemsSent: readonly Hex[]
-  /** Why the last step failed (the wallet did not sign, storage refused), else null. */
+  /**
+   * Why the last step failed (the wallet did not sign, storage refused), or why it waits on the page
+   * (its unlocked wallet refused the maker's secret: no approval of this swap), else null.
+   */
   readonly error: string | null
   /**
    * True when `error` is only that the chain could not be proved now (`LIGHT_UNVERIFIED`: a light node
@@ -178,6 +181,9 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     })
   }
 
+  /** Why the page last refused a swap's secret while its wallet was unlocked, by swap; cleared at each step. */
+  const secretRefusals = new Map<Hex, string>()
+
   const signer = (swapId: Hex, account: Address): SwapSigner => ({
     address: account,
     async signTransaction(tx, priced) {
@@ -191,7 +197,11 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     },
     async secret(terms) {
       const answer = await ask({ kind: 'secret', swapId, account, terms })
-      return 'secret' in answer ? answer.secret : null
+      if ('secret' in answer) return answer.secret
+      // The page's wallet is unlocked yet refused (it holds no approval of this swap): the step waits,
+      // and says why (`stepNow`), else the swap would sit with no word of what it waits for.
+      if ('refused' in answer && signers.has(account)) secretRefusals.set(swapId, answer.refused)
+      return null
     },
   })
 
@@ -235,8 +245,10 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     const d = driver(swapId, account)
     const finished = last.get(swapId)
     let info: Omit<SwapInfo, 'redeemsSent'>
+    secretRefusals.delete(swapId)
     try {
       const r = await d.advance(swapId)
+      const refused = secretRefusals.get(swapId)
       info = {
         swapId,
         role,
@@ -245,7 +257,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
         counterpartyPeer,
         status: r.status,
         action: r.action,
-        error: null,
+        error: refused === undefined ? null : `the wallet did not give the swap's secret: ${refused}`,
         unverified: false,
       }
     } catch (e) {

@@ -7,6 +7,7 @@ import { tokenAddress } from '../../../src/node/contracts/token-factory/token-fa
 import { memoryHub } from '../../../src/node/network/memory'
 import { createNode, type Node, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
 import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
+import { marketErrorMessage } from '../../../src/ui/market/errors'
 import {
   createNodeMarketSource,
   type NodeEventSource,
@@ -14,7 +15,11 @@ import {
   type NodeMarketSource,
 } from '../../../src/ui/market/node-source'
 import type { MarketOffer } from '../../../src/ui/market/source'
-import { memorySwapApprovals, type SwapApprovals } from '../../../src/ui/market/swap-approvals'
+import {
+  memorySwapApprovals,
+  type SwapApprovals,
+  storedSwapApprovals,
+} from '../../../src/ui/market/swap-approvals'
 import { startSwapSigning } from '../../../src/ui/market/swap-signing'
 import { watchTakenOffers } from '../../../src/ui/market/taken-notice'
 import { type ApprovalRequest, offerEnds } from '../../../src/wallet/describe'
@@ -23,6 +28,7 @@ import { createProvider } from '../../../src/wallet/provider'
 import { memoryWalletStore } from '../../../src/wallet/store'
 import { createWallet, type Wallet } from '../../../src/wallet/wallet'
 import { until } from '../../until'
+import { memoryStorage, refusingStorage } from '../memory-storage'
 
 // Blocks every ~30 ms on a difficulty-2 genesis.
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 30 } })
@@ -43,6 +49,8 @@ interface Tab {
   readonly errors: unknown[]
   /** The trades this page approved (kept across a reload of the page, as localStorage keeps them). */
   readonly approvals: SwapApprovals
+  /** The profile's localStorage, which keeps its approvals (`tabchain.swapApprovals.<peer id>`). */
+  readonly storage: Storage
   /** The peers this tab's page has a direct link to (its network snapshot), and the call that tells a change. */
   readonly links: { readonly ids: Set<string>; readonly changed: () => void }
   readonly stop: () => void
@@ -112,7 +120,8 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
       return true
     },
   })
-  const approvals = memorySwapApprovals()
+  const storage = memoryStorage()
+  const approvals = storedSwapApprovals(storage, peerId)
   const errors: unknown[] = []
   const links = pageLinks(['A', 'B', 'C'].filter((p) => p !== peerId))
   const market = createNodeMarketSource({
@@ -139,6 +148,7 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
     dialogs,
     errors,
     approvals,
+    storage,
     links: links.tab,
     stop: () => {
       stopSigning()
@@ -149,17 +159,21 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
 }
 
 /**
- * The tab's page loaded again over its running node, with the approvals the profile kept; `api` stands
- * in for the node's (a page cut short).
+ * The tab's page loaded again over its running node, with the approvals the profile kept (or
+ * `approvals`); `api` stands in for the node's (a page cut short).
  */
-function reopenPage(tab: Tab, api: NodeApi = tab.api): NodeMarketSource {
+function reopenPage(
+  tab: Tab,
+  api: NodeApi = tab.api,
+  approvals: SwapApprovals = tab.approvals,
+): NodeMarketSource {
   return createNodeMarketSource({
     api,
     on: tab.on,
     wallet: tab.wallet,
     provider: tab.provider,
     params: GENESIS.params,
-    approvals: tab.approvals,
+    approvals,
     peerId: () => tab.peerId,
     links: pageLinks([...tab.links.ids]).init,
     onError: (_id, err) => tab.errors.push(err),
@@ -588,4 +602,108 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     await B.market.cancelOffer(theirs.id)
     expect(await A.market.myOffers()).toEqual([])
   }, 60_000)
+
+  test('an approval the browser refuses to save (storage full, turned off): the offer is not posted, the take not sent, and the user is told in plain words', async () => {
+    const params = await A.market.params()
+    const full = storedSwapApprovals(refusingStorage(A.storage), 'A')
+    const page = reopenPage(A, A.api, full)
+    const signed = await page.signOffer({
+      maker: A.address,
+      makerPeer: 'A',
+      sellToken: APPLE,
+      sellAmount: UNIT,
+      buyToken: BANANA,
+      buyAmount: UNIT,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: params.defaultTimelocks.maker,
+      takerTimelock: params.defaultTimelocks.taker,
+      salt: randomSalt(),
+    })
+    const refused = await page.postOffer(signed).catch((e: unknown) => e)
+    expect(refused).toMatchObject({
+      type: { code: 'LOCAL_RECORD_NOT_SAVED', key: 'tabchain.swapApprovals.A' },
+    })
+    expect(marketErrorMessage(refused)).toMatch(/^This browser did not save your approval of this trade/)
+    expect(await A.market.myOffers()).toEqual([])
+    // B's offer, taken by A's page that cannot save: no take goes out, the offer stays open.
+    const theirs = await B.market.postOffer(
+      await B.market.signOffer({
+        maker: B.address,
+        makerPeer: 'B',
+        sellToken: BANANA,
+        sellAmount: UNIT,
+        buyToken: APPLE,
+        buyAmount: UNIT,
+        expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+        makerTimelock: params.defaultTimelocks.maker,
+        takerTimelock: params.defaultTimelocks.taker,
+        salt: randomSalt(),
+      }),
+    )
+    await until(async () =>
+      (await page.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === theirs.id),
+    )
+    await expect(page.takeOffer(theirs.id)).rejects.toMatchObject({
+      type: { code: 'LOCAL_RECORD_NOT_SAVED' },
+    })
+    expect((await B.market.myOffers()).map((e) => e.id)).toEqual([theirs.id])
+    expect((await A.api.swaps()).map((i) => i.swapId)).not.toContain(theirs.id)
+    await B.market.cancelOffer(theirs.id)
+    page.stop()
+  }, 60_000)
+
+  test("a running trade whose approval the maker's profile can no longer read (its saved copy damaged): nothing is signed, the swap is kept and asked for again at each block; the approval back, the trade completes", async () => {
+    const params = await A.market.params()
+    A.market.stop()
+    const maker = reopenPage(A)
+    const signed = await maker.signOffer({
+      maker: A.address,
+      makerPeer: 'A',
+      sellToken: APPLE,
+      sellAmount: 3n * UNIT,
+      buyToken: BANANA,
+      buyAmount: 7n * UNIT,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+      makerTimelock: params.defaultTimelocks.maker,
+      takerTimelock: params.defaultTimelocks.taker,
+      salt: randomSalt(),
+    })
+    const posted = await maker.postOffer(signed)
+    await until(async () =>
+      (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
+    )
+    const [apples, bananas] = [
+      await maker.balanceOf(APPLE, A.address),
+      await maker.balanceOf(BANANA, A.address),
+    ]
+    await B.market.takeOffer(posted.id)
+    await A.api.setMining(true)
+    const mine = async () => (await maker.swaps()).find((s) => s.id === posted.id)
+    // The maker's lock is out: then its approvals' saved text is damaged (a write cut short).
+    await until(async () => (await mine())?.makerLock !== null, 60_000)
+    const key = 'tabchain.swapApprovals.A'
+    const saved = A.storage.getItem(key) ?? ''
+    A.storage.setItem(key, saved.slice(0, 30))
+    expect(A.approvals.get(posted.id)).toBeUndefined()
+    // The taker locks; the maker's redeem is asked for, refused, and asked for again block after block.
+    await until(async () => (await mine())?.state === 'TakerLocked', 60_000)
+    const asked = (await A.api.head()).number
+    await until(async () => (await A.api.head()).number >= asked + 3n, 60_000)
+    const stuck = await mine()
+    expect(stuck).toMatchObject({ state: 'TakerLocked', redeemsSent: [] })
+    expect(stuck?.error).toContain('this tab did not approve this swap')
+    expect(stuck?.takerLock?.state).toBe('locked')
+    expect(await maker.balanceOf(BANANA, A.address)).toBe(bananas)
+    expect(await maker.balanceOf(APPLE, A.address)).toBe(apples - 3n * UNIT)
+    // The damaged text is never written over: a write keeps it aside first.
+    expect(A.storage.getItem(key)).toBe(saved.slice(0, 30))
+
+    // The approval is back (the user restored it): at the next block the node asks again, and it completes.
+    A.storage.setItem(key, saved)
+    await until(async () => (await mine())?.state === 'Completed', 60_000)
+    await A.api.setMining(false)
+    expect(await maker.balanceOf(BANANA, A.address)).toBe(bananas + 7n * UNIT)
+    expect(A.errors).toEqual([])
+    maker.stop()
+  }, 120_000)
 })
