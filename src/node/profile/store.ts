@@ -97,8 +97,10 @@ export function localProfileStore(storage: Storage = localStorage): ProfileStore
       storage.setItem(PREFIX + record.id, JSON.stringify(stored))
     },
     async markRemoving(id) {
-      const stored = parseStored(storage.getItem(PREFIX + id))
-      if (stored === undefined) return
+      const text = storage.getItem(PREFIX + id)
+      const stored = parseStored(text)
+      // Only an entry that reads as a profile (`get`): a damaged one is never written over.
+      if (stored === undefined || parse(text) === undefined) return
       // Throws QuotaExceededError when full: the removal then stops before deleting anything.
       storage.setItem(PREFIX + id, JSON.stringify({ ...stored, removing: true }))
     },

@@ -177,6 +177,31 @@ test('localProfileStore keeps keys byte-exact, ignores foreign and damaged entri
   expect(await store.get('broken')).toBeUndefined()
 })
 
+test('damaged profile entries of every shape: never listed, claimed or marked, never written over; a tab takes a new profile beside them', async () => {
+  const storage = memoryStorage()
+  const store = localProfileStore(storage)
+  const damaged: Record<string, string> = {
+    'tabchain.profile.cut': '{"id":"cut","name":"Profile 1","key":"AAE',
+    'tabchain.profile.null': 'null',
+    'tabchain.profile.list': '["id","key","peerId"]',
+    'tabchain.profile.number': '5',
+    'tabchain.profile.types': '{"id":7,"name":"x","createdAt":"soon","peerId":[],"key":{}}',
+    'tabchain.profile.key': '{"id":"key","name":"x","createdAt":1,"peerId":"p","key":"not base64!"}',
+    'tabchain.profile.huge': `{"id":"huge","name":"${'x'.repeat(1_000_000)}`,
+  }
+  for (const [k, v] of Object.entries(damaged)) storage.setItem(k, v)
+  expect(await store.list()).toEqual([])
+  expect(await store.removing()).toEqual([])
+  for (const id of ['cut', 'null', 'list', 'number', 'types', 'key', 'huge']) {
+    expect(await store.get(id)).toBeUndefined()
+    await store.markRemoving(id)
+  }
+  const claim = await tab(store, memoryLocks(), null, 'cut')
+  expect(claim.reason).toBe('created')
+  expect(await store.list()).toEqual([claim.profile])
+  for (const [k, v] of Object.entries(damaged)) expect(storage.getItem(k)).toBe(v)
+})
+
 test('nodeRunsBeside: another tab holding a profile counts; this tab’s own profile and other locks do not', async () => {
   const locks = memoryLocks()
   const store = memoryProfileStore()
