@@ -383,16 +383,20 @@ test('a damaged saved list loses only its damaged items: the wallet starts with 
   }
 })
 
+/** A send of 1 TAB the activity list keeps, confirmed in block 3. */
+const SENT: ActivityItem = {
+  hash: `0x${'01'.repeat(32)}`,
+  from: ME,
+  title: 'Send 1 TAB',
+  nonce: 0,
+  sentAt: 1_000,
+  status: 'confirmed',
+  blockNumber: '3',
+}
+
 test('activity the browser refuses to save (full, turned off): the send is not failed for it, what was saved is as it was', () => {
   const storage = memoryStorage()
-  const item: ActivityItem = {
-    hash: `0x${'01'.repeat(32)}`,
-    from: ME,
-    title: 'Send 1 TAB',
-    nonce: 0,
-    sentAt: 1_000,
-    status: 'pending',
-  }
+  const item = SENT
   saveActivity(storage, 'p1', [item])
   const before = storage.getItem('tabchain.activity.p1')
   expect(() =>
@@ -410,15 +414,7 @@ test("another phrase restored forgets the old wallet's activity and its damaged 
     'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
   const NEW_PASSWORD = 'a new password, remembered'
   const storage = memoryStorage()
-  const item: ActivityItem = {
-    hash: `0x${'01'.repeat(32)}`,
-    from: ME,
-    title: 'Send 1 TAB',
-    nonce: 0,
-    sentAt: 1_000,
-    status: 'confirmed',
-    blockNumber: '3',
-  }
+  const item = SENT
   storage.setItem('tabchain.activity.p1', JSON.stringify([item, { ...item, title: 4 }]))
   expect(storedActivity(storage, 'p1')).toEqual({ items: [item], damaged: 1 })
   // Another profile's activity is not this wallet's to forget.

@@ -14,7 +14,7 @@ import {
   type NodeMarketInit,
   type NodeMarketSource,
 } from '../../../src/ui/market/node-source'
-import type { MarketOffer } from '../../../src/ui/market/source'
+import type { MarketOffer, SignedMarketOffer } from '../../../src/ui/market/source'
 import {
   memorySwapApprovals,
   type SwapApprovals,
@@ -178,6 +178,42 @@ function reopenPage(
     links: pageLinks([...tab.links.ids]).init,
     onError: (_id, err) => tab.errors.push(err),
   })
+}
+
+/**
+ * An offer of `tab`'s account signed through `page`: `sellAmount` of `sellToken` for `buyAmount` of
+ * `buyToken`, open ten minutes, with the node's default timelocks.
+ */
+async function signedOffer(
+  page: NodeMarketSource,
+  tab: Tab,
+  offer: Pick<MarketOffer, 'sellToken' | 'sellAmount' | 'buyToken' | 'buyAmount'>,
+): Promise<SignedMarketOffer> {
+  const params = await page.params()
+  return page.signOffer({
+    maker: tab.address,
+    makerPeer: tab.peerId,
+    expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+    makerTimelock: params.defaultTimelocks.maker,
+    takerTimelock: params.defaultTimelocks.taker,
+    salt: randomSalt(),
+    ...offer,
+  })
+}
+
+/** A's page loaded again (the one before stopped), posting an offer of 3 APPLE for 7 BANANA. */
+async function makerPostsAgain() {
+  A.market.stop()
+  const maker = reopenPage(A)
+  const posted = await maker.postOffer(
+    await signedOffer(maker, A, {
+      sellToken: APPLE,
+      sellAmount: 3n * UNIT,
+      buyToken: BANANA,
+      buyAmount: 7n * UNIT,
+    }),
+  )
+  return { maker, posted }
 }
 
 /** Creates 1,000 whole units of a token (18 decimals) from the tab's account; returns its address. */
@@ -478,22 +514,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
   })
 
   test("a take the maker accepted while the taker's page was closing: the taker's swap starts when its page loads again, and the trade completes (the maker's own page may not take it)", async () => {
-    A.market.stop()
-    const maker = reopenPage(A)
-    const params = await maker.params()
-    const signed = await maker.signOffer({
-      maker: A.address,
-      makerPeer: 'A',
-      sellToken: APPLE,
-      sellAmount: 3n * UNIT,
-      buyToken: BANANA,
-      buyAmount: 7n * UNIT,
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-      makerTimelock: params.defaultTimelocks.maker,
-      takerTimelock: params.defaultTimelocks.taker,
-      salt: randomSalt(),
-    })
-    const posted = await maker.postOffer(signed)
+    const { maker, posted } = await makerPostsAgain()
     // The maker's own page cannot take it, and its approval of the offer stays as it was.
     const approved = A.approvals.get(posted.id)
     await expect(maker.takeOffer(posted.id)).rejects.toMatchObject({ type: { code: 'TAKE_SELF' } })
@@ -604,20 +625,13 @@ describe('the Market source over two in-process nodes and two wallets', () => {
   }, 60_000)
 
   test('an approval the browser refuses to save (storage full, turned off): the offer is not posted, the take not sent, and the user is told in plain words', async () => {
-    const params = await A.market.params()
     const full = storedSwapApprovals(refusingStorage(A.storage), 'A')
     const page = reopenPage(A, A.api, full)
-    const signed = await page.signOffer({
-      maker: A.address,
-      makerPeer: 'A',
+    const signed = await signedOffer(page, A, {
       sellToken: APPLE,
       sellAmount: UNIT,
       buyToken: BANANA,
       buyAmount: UNIT,
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-      makerTimelock: params.defaultTimelocks.maker,
-      takerTimelock: params.defaultTimelocks.taker,
-      salt: randomSalt(),
     })
     const refused = await page.postOffer(signed).catch((e: unknown) => e)
     expect(refused).toMatchObject({
@@ -627,17 +641,11 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(await A.market.myOffers()).toEqual([])
     // B's offer, taken by A's page that cannot save: no take goes out, the offer stays open.
     const theirs = await B.market.postOffer(
-      await B.market.signOffer({
-        maker: B.address,
-        makerPeer: 'B',
+      await signedOffer(B.market, B, {
         sellToken: BANANA,
         sellAmount: UNIT,
         buyToken: APPLE,
         buyAmount: UNIT,
-        expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-        makerTimelock: params.defaultTimelocks.maker,
-        takerTimelock: params.defaultTimelocks.taker,
-        salt: randomSalt(),
       }),
     )
     await until(async () =>
@@ -653,22 +661,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
   }, 60_000)
 
   test("a running trade whose approval the maker's profile can no longer read (its saved copy damaged): nothing is signed, the swap is kept and asked for again at each block; the approval back, the trade completes", async () => {
-    const params = await A.market.params()
-    A.market.stop()
-    const maker = reopenPage(A)
-    const signed = await maker.signOffer({
-      maker: A.address,
-      makerPeer: 'A',
-      sellToken: APPLE,
-      sellAmount: 3n * UNIT,
-      buyToken: BANANA,
-      buyAmount: 7n * UNIT,
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-      makerTimelock: params.defaultTimelocks.maker,
-      takerTimelock: params.defaultTimelocks.taker,
-      salt: randomSalt(),
-    })
-    const posted = await maker.postOffer(signed)
+    const { maker, posted } = await makerPostsAgain()
     await until(async () =>
       (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
     )
