@@ -1,8 +1,10 @@
 import type { Hex } from 'viem'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import type { Chain } from '../../../src/node/chain/chain'
 import { LightError } from '../../../src/node/light/errors'
 import { LightClient } from '../../../src/node/light/light-client'
+import { treeKey } from '../../../src/node/state/keys'
+import { proveFrom } from '../../../src/node/state/trie'
 import { PeerBoard } from '../../../src/node/sync/peer-scores'
 import {
   decodeStateProofResponse,
@@ -10,7 +12,7 @@ import {
   encodeStateProofResponse,
 } from '../../../src/node/sync/proof-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
-import { ALICE, GENESIS, must, RecordingBoard, tokenChain } from './fixtures'
+import { ALICE, BOB, GENESIS, must, RecordingBoard, tokenChain } from './fixtures'
 
 /** How many peers a light read asks, and whose "not found" it believes: at the bounds. */
 
@@ -109,5 +111,37 @@ describe('a "not found" of a transaction', () => {
     })
     light.notePeerHead('a', head)
     expect(await light.transaction(hash)).toBeNull()
+  })
+})
+
+describe('proofs from the state another profile of this browser stored', () => {
+  test('an answer with a proof count unlike the keys is passed over once: the peers prove that read, the next is local', async () => {
+    const { chain } = await tokenChain(3)
+    const server = createSyncServer({ chain, now: () => 0, rateBurst: 1_000_000 })
+    let calls = 0
+    const light = new LightClient({
+      genesis: GENESIS,
+      request: async (_peerId, protocol, data) => must(server.answer(protocol, data, 'a')),
+      disconnect: async () => {},
+      now: () => NOW,
+      async localProofs(stateRoot, keys) {
+        const proofs = await Promise.all(
+          keys.map((key) => proveFrom(stateRoot, treeKey(key), async (h) => chain.store.nodes.get(h))),
+        )
+        // The first answer is one proof short (a source that lost one on the way).
+        return proofs.slice(calls++ === 0 ? 1 : 0).map((p) => must(p))
+      },
+    })
+    for (let n = 1n; n <= chain.headHeader.number; n++)
+      light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
+    light.notePeerHead('a', light.headers.head.header.number)
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    expect(await light.account(ALICE)).toMatchObject({ verified: true })
+    expect(light.counters.proofsLocal).toBe(0)
+    // Not taken for a proof that does not verify: the source stays on.
+    expect(await light.account(BOB)).toMatchObject({ verified: true })
+    expect(light.counters.proofsLocal).toBe(1)
+    expect(warn).not.toHaveBeenCalled()
+    warn.mockRestore()
   })
 })
