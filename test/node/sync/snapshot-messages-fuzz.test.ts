@@ -1,11 +1,13 @@
 import type { Hex } from 'viem'
-import { describe, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
+import { rlpEncode } from '../../../src/node/codec/rlp'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
   decodeSnapshotRequest,
   decodeSnapshotResponse,
   encodeSnapshotRequest,
   encodeSnapshotResponse,
+  MAX_SNAPSHOT_NODES,
 } from '../../../src/node/sync/snapshot-messages'
 import { fuzzDecoder } from '../../fuzz-decoder'
 
@@ -32,5 +34,19 @@ describe('snapshot protocol decoders fuzz', () => {
         encodeSnapshotResponse([]),
       ],
     })
+  })
+
+  test('a hash of a length other than 32 bytes in a request is SYNC_MALFORMED; a response past MAX_SNAPSHOT_NODES too', () => {
+    const malformed = expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) })
+    const hash = new Uint8Array(32).fill(0x22)
+    expect(decodeSnapshotRequest(rlpEncode([hash, [hash]])).nodeHashes).toEqual([h32(0x22)])
+    for (const wrong of [hash.subarray(1), Uint8Array.of(...hash, 0)]) {
+      expect(() => decodeSnapshotRequest(rlpEncode([wrong, [hash]]))).toThrow(malformed)
+      expect(() => decodeSnapshotRequest(rlpEncode([hash, [hash, wrong]]))).toThrow(malformed)
+    }
+    const nodes = (n: number) =>
+      encodeSnapshotResponse(Array.from({ length: n }, () => Uint8Array.of(0, 7, 7)))
+    expect(decodeSnapshotResponse(nodes(MAX_SNAPSHOT_NODES))).toHaveLength(MAX_SNAPSHOT_NODES)
+    expect(() => decodeSnapshotResponse(nodes(MAX_SNAPSHOT_NODES + 1))).toThrow(malformed)
   })
 })
