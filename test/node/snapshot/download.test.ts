@@ -96,6 +96,25 @@ describe('snapshot chunks', () => {
     expect(() => decodeSnapshotResponse(new Uint8Array([0xc1, 0xc0]))).toThrow(/not a byte string/)
   })
 
+  test('a server cuts its walk once its byte budget is spent, and stops before a node it lacks: each answer verifies', () => {
+    const { store, target } = stateOf(500)
+    const root: PendingSubtree = { hash: target.stateRoot, depth: 0 }
+    const all = collectSubtrees(store, [target.stateRoot], 10_000)
+    // The budget is checked before each node: the answer holds at most one node past it.
+    const cut = collectSubtrees(store, [target.stateRoot], 10_000, 2_000)
+    const before = cut.slice(0, -1).reduce((sum, n) => sum + n.byteLength + 3, 0)
+    expect(cut.length).toBeLessThan(all.length)
+    expect(before).toBeLessThan(2_000)
+    expect(verifyChunk([root], cut).records).toHaveLength(cut.length)
+    // A server still loading its store lacks a node: it answers the nodes before it, not the ones after.
+    const missing = all[10] as Uint8Array
+    const partial = new MemoryNodeStore()
+    partial.putAll(all.filter((n) => n !== missing).map((encoded) => ({ hash: keccak(encoded), encoded })))
+    const answer = collectSubtrees(partial, [target.stateRoot], 10_000)
+    expect(answer).toEqual(all.slice(0, 10))
+    expect(verifyChunk([root], answer).pending.map((p) => p.hash)).toContain(toHex(keccak(missing)))
+  })
+
   test('an honest chunk verifies, and its pending subtrees cover exactly what it left out', () => {
     const { store, target } = stateOf(500)
     const root: PendingSubtree = { hash: target.stateRoot, depth: 0 }
