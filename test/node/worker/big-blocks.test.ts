@@ -15,8 +15,9 @@ import {
   decodeBlocksResponse,
   encodeBlocksRequest,
   encodeBlocksResponse,
+  MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
-import { syncProtocols } from '../../../src/node/sync/sync-server'
+import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import { DEFAULT_SYNC_CONFIG } from '../../../src/node/sync/syncer'
 import { until } from '../../until'
 import { blockOf, blockOfSize, padded, seal, txsOf } from '../chain/chain-fixtures'
@@ -450,4 +451,28 @@ describe('blocks too big for gossip', () => {
     warn.mockRestore()
     node.stop()
   })
+})
+
+describe('serving big blocks by sync', () => {
+  test('two blocks of ~1.5 MiB asked at once: the answer carries the first only, within the response cap, and the second comes next', async () => {
+    const chain = new Chain({ genesis: GENESIS })
+    const txs = await Promise.all(Array.from({ length: 26 }, (_, nonce) => padded(nonce, 130_000)))
+    const blocks: Block[] = []
+    for (const part of [txs.slice(0, 13), txs.slice(13)]) {
+      const block = blockOf(chain, txsOf(chain, part))
+      expect(chain.importBlock(block, block.header.timestamp).kind).toBe('extended')
+      blocks.push(block)
+    }
+    const sizes = blocks.map((b) => encodeBlock(b).length)
+    expect(sizes[0]).toBeGreaterThan(MAX_SYNC_RESPONSE_BYTES / 2)
+    const server = createSyncServer({ chain, now: () => 0 })
+    const ask = (bs: readonly Block[]) => {
+      const answer = server.answer(syncProtocols(CHAIN).blocks, encodeBlocksRequest(bs.map(hashBlock)), 'X')
+      if (answer === null) throw new Error('the blocks exchange is not served')
+      expect(answer.length).toBeLessThanOrEqual(MAX_SYNC_RESPONSE_BYTES)
+      return decodeBlocksResponse(answer).map(hashBlock)
+    }
+    expect(ask(blocks)).toEqual([hashBlock(blocks[0] as Block)])
+    expect(ask(blocks.slice(1))).toEqual([hashBlock(blocks[1] as Block)])
+  }, 60_000)
 })
