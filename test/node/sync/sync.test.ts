@@ -27,6 +27,7 @@ import {
   MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
 import { decodeStateProofResponse, encodeStateProofRequest } from '../../../src/node/sync/proof-messages'
+import { decodeSnapshotResponse, encodeSnapshotRequest } from '../../../src/node/sync/snapshot-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
 import type { SyncConfig, SyncStatus } from '../../../src/node/sync/syncer'
 import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
@@ -1055,6 +1056,19 @@ describe('sync serving side', () => {
     )
     expect(chain.head.hash).toBe(head.hash)
     expect(ask(head.hash)).toHaveLength(1)
+  })
+
+  test('snapshot chunks are served for a block held only: a request naming another block is answered empty', () => {
+    const chain = new Chain({ genesis: GENESIS, store: chainOf(2) })
+    const server = createSyncServer({ chain, now: () => 0 })
+    const ask = (blockHash: Hex) => {
+      const nodeHashes = [chain.headHeader.stateRoot]
+      const res = server.answer(PROTOCOLS.snapshot, encodeSnapshotRequest({ blockHash, nodeHashes }), 'X')
+      if (res === null) throw new Error('not a sync protocol')
+      return decodeSnapshotResponse(res)
+    }
+    expect(ask(chain.head.hash).length).toBeGreaterThan(0)
+    expect(ask(`0x${'ab'.repeat(32)}`)).toEqual([])
   })
 
   test('rate-limits each peer on its own', async () => {
