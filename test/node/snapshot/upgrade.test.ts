@@ -227,6 +227,8 @@ describe('the peer an upgrade takes its blocks from (upgradeSource)', () => {
   test('the peer whose head started it, while no attempt failed with it', () => {
     expect(upgradeSource(['LIAR', 300n], known, new Set(), none, 200n, 320n)).toEqual(['LIAR', 300n])
     expect(upgradeSource(['LIAR', 300n], known, new Set(['FULL']), none, 200n, 320n)).toEqual(['LIAR', 300n])
+    // A claim of exactly the verified head is backed: the peer stays, though another claims as much.
+    expect(upgradeSource(['FULL', 300n], known, new Set(), none, 200n, 300n)).toEqual(['FULL', 300n])
   })
 
   test('after a failure with it: the best other peer far enough ahead, not dropped, not failed with', () => {
@@ -724,6 +726,18 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
       expect(r.asked).toEqual([])
       expect(r.modes).toEqual([])
       expect(r.chain.head.block.header.number).toBe(0n)
+    })
+
+    test('a verified chain exactly replayBelow (100) blocks ahead is replayed, asking nothing; one block more is upgraded', async () => {
+      const at = (n: number) =>
+        upgradeDirect(blocks.slice(0, n), headerChain(blocks.slice(0, n)), () => encodeBlocksResponse([]))
+      const replayed = await at(100)
+      expect(replayed.err).toEqual({ kind: 'replay', peerHead: 100n })
+      expect(replayed.asked).toEqual([])
+      expect(replayed.modes).toEqual([])
+      const upgraded = await at(101)
+      expect(upgraded.asked).toContain(PROTOCOLS.snapshot)
+      expect(upgraded.err).toMatchObject({ type: { code: 'SNAPSHOT_NO_TARGET' } })
     })
 
     test('a peer behind (it holds none of the blocks after the snapshot): no penalty', async () => {
