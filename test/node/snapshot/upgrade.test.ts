@@ -773,6 +773,26 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     })
   })
 
+  test('a block after the snapshot that the node rejects costs its peer an invalid block’s penalty, and the upgrade stops short of full', async () => {
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+      now: Date.now,
+    })
+    let imported = 0
+    const r = await upgradeDirect(
+      blocks,
+      headerChain(blocks),
+      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
+      {
+        importBlock: () => (++imported === 2 ? 'reject' : 'accept'),
+      },
+    )
+    expect(r.err).toMatchObject({ type: { code: 'SNAPSHOT_NO_TARGET', reason: 'served an invalid block' } })
+    expect(r.penalties).toEqual([['PEER', 'invalid-block']])
+    expect(imported).toBe(2)
+    expect(r.modes).not.toContainEqual({ kind: 'full' })
+  })
+
   test('the blocks the snapshot takes out that the verified chain does not hold are reported, newest first, as a reorg lists them', async () => {
     const server = createSyncServer({
       chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
