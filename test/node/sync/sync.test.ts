@@ -1,11 +1,11 @@
 import type { Address, Hex } from 'viem'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, testGenesis, validateGenesis } from '../../../src/node/chain/genesis'
 import { headerFields } from '../../../src/node/chain/header'
-import type { Block, Genesis } from '../../../src/node/chain/types'
+import type { Block, Genesis, Header } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
 import { buildBlockTemplate, mineSlice, sealBlock } from '../../../src/node/consensus/miner'
@@ -29,7 +29,7 @@ import {
 import { decodeStateProofResponse, encodeStateProofRequest } from '../../../src/node/sync/proof-messages'
 import { decodeSnapshotResponse, encodeSnapshotRequest } from '../../../src/node/sync/snapshot-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
-import type { SyncConfig, SyncStatus } from '../../../src/node/sync/syncer'
+import { type SyncConfig, Syncer, type SyncStatus } from '../../../src/node/sync/syncer'
 import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { createNode, type Node, type ReorgInfo } from '../../../src/node/worker/node'
 import { asyncCodeOf } from '../../code-of'
@@ -1084,5 +1084,50 @@ describe('sync serving side', () => {
     expect(answers.filter((x) => x === 'SYNC_RATE_LIMITED').length).toBeGreaterThan(50)
     // Another peer is not affected.
     expect(await ask('Y')).toBe('ok')
+  })
+})
+
+describe('headers a peer serves are checked before any body is asked', () => {
+  /** A syncer at the genesis whose one peer serves a chain of 10 blocks with its headers bent by `bend`. */
+  async function syncWith(bend: (headers: Header[]) => Header[]) {
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: chainOf(10) }),
+      now: () => 0,
+    })
+    const asked: string[] = []
+    const syncer = new Syncer({
+      chain: new Chain({ genesis: GENESIS }),
+      async request(_peer, protocol, data) {
+        asked.push(protocol)
+        const answer = server.answer(protocol, data, 'B')
+        if (answer === null) throw new Error('not a sync protocol')
+        if (protocol !== PROTOCOLS.headers) return answer
+        const res = decodeHeadersResponse(answer)
+        return encodeHeadersResponse({ ...res, headers: bend([...res.headers]) })
+      },
+      disconnect: async () => {},
+      importBlock: () => 'accept',
+      now: Date.now,
+      onStatus: () => {},
+      config: { maxFailuresPerRun: 1, retryBaseMs: 1, retryMaxMs: 1 },
+    })
+    const penalize = vi.spyOn(syncer.board, 'penalize')
+    syncer.notePeerHead('P', 10n)
+    await syncer.idle()
+    syncer.stop()
+    return { asked, offences: penalize.mock.calls.map(([, offence]) => offence) }
+  }
+
+  test('a header without its proof of work costs an invalid block’s penalty, and no block is asked', async () => {
+    const unworked = await syncWith((hs) => [
+      ...hs.slice(0, -1),
+      { ...(hs.at(-1) as Header), difficulty: 2n ** 200n },
+    ])
+    expect(unworked.offences).toEqual(['invalid-block'])
+    expect(unworked.asked).not.toContain(PROTOCOLS.blocks)
+    // The same peer with its headers as they are: every block is fetched.
+    const honest = await syncWith((hs) => hs)
+    expect(honest.offences).toEqual([])
+    expect(honest.asked).toContain(PROTOCOLS.blocks)
   })
 })
