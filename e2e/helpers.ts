@@ -410,3 +410,34 @@ export async function approvalButtonsInView(page: Page): Promise<void> {
   }
   if (size !== null) await page.setViewportSize(size)
 }
+
+/** A state of a page's relay link, when the page entered it, and the retry then scheduled (if any). */
+export interface RelayStep {
+  readonly state: string
+  readonly at: number
+  readonly retryAt?: number
+}
+
+/**
+ * From now on, `page` notes its relay link's state and each change of it, and when (`relaySteps`): in the
+ * page's own clock, so a loaded machine's slow test process does not move the times.
+ */
+export async function noteRelaySteps(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const network = window.tabchain?.network
+    if (network === undefined) throw new Error('no network host on the page')
+    const stepOf = (relay: ReturnType<typeof network.snapshot>['relay']): RelayStep =>
+      relay.state === 'unreachable'
+        ? { state: relay.state, at: Date.now(), retryAt: relay.retryAt }
+        : { state: relay.state, at: Date.now() }
+    const steps: RelayStep[] = [stepOf(network.snapshot().relay)]
+    ;(window as unknown as { relaySteps: RelayStep[] }).relaySteps = steps
+    network.onChange((s) => {
+      if (steps.at(-1)?.state !== s.relay.state) steps.push(stepOf(s.relay))
+    })
+  })
+}
+
+/** The relay link's states `page` went through since `noteRelaySteps`. */
+export const relaySteps = (page: Page): Promise<RelayStep[]> =>
+  page.evaluate(() => (window as unknown as { relaySteps: RelayStep[] }).relaySteps)

@@ -1,68 +1,14 @@
-import { connect, createServer, type Socket } from 'node:net'
-import { expect, type Page, test } from '@playwright/test'
-import { startRelayOnFreePorts, startRelayProcess, stopRelayProcess } from '../scripts/relay-process'
-import { beaconArrives, linkedPair, waitDirect } from './helpers'
+import { expect, test } from '@playwright/test'
+import {
+  type RelayToComeBack,
+  relayToComeBack,
+  startRelayProcess,
+  stopRelayProcess,
+} from '../scripts/relay-process'
+import { beaconArrives, linkedPair, noteRelaySteps, relaySteps, waitDirect } from './helpers'
 
 // A relay of this test's own, so stopping it does not disturb the suite's server.
 const PORT = Number(process.env.E2E_PORT ?? 4310) + 20
-
-/**
- * A relay started ahead of its return: it runs on free ports of its own, and comes back on `port`
- * (where the pages ask where the relay listens) when `open` starts forwarding that port to it. That
- * takes milliseconds; starting a relay process took 7â€“13 s on a loaded 2-core machine, which ate the
- * wait a tab's retry was timed against (the test then saw the tab's own retry, not the one asked for).
- */
-async function relayToComeBack(port: number) {
-  const { baseUrl, child } = await startRelayOnFreePorts()
-  const target = Number(new URL(baseUrl).port)
-  const sockets = new Set<Socket>()
-  const forward = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1')
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-      socket.on('error', () => {
-        client.destroy()
-        upstream.destroy()
-      })
-    }
-    client.pipe(upstream).pipe(client)
-  })
-  return {
-    open: () =>
-      new Promise<void>((resolve, reject) => {
-        forward.once('error', reject)
-        forward.listen(port, '127.0.0.1', resolve)
-      }),
-    async stop(): Promise<void> {
-      for (const socket of sockets) socket.destroy()
-      if (forward.listening) await new Promise((resolve) => forward.close(resolve))
-      await stopRelayProcess(child)
-    },
-  }
-}
-
-interface RelayStep {
-  readonly state: string
-  readonly at: number
-}
-
-/** From now on, `page` notes its relay link's state and each change of it, and when (`relaySteps`). */
-async function noteRelaySteps(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const network = window.tabchain?.network
-    if (network === undefined) throw new Error('no network host on the page')
-    const steps: RelayStep[] = [{ state: network.snapshot().relay.state, at: Date.now() }]
-    ;(window as unknown as { relaySteps: RelayStep[] }).relaySteps = steps
-    network.onChange((s) => {
-      if (steps.at(-1)?.state !== s.relay.state) steps.push({ state: s.relay.state, at: Date.now() })
-    })
-  })
-}
-
-/** The relay link's states `page` went through since `noteRelaySteps`. */
-const relaySteps = (page: Page): Promise<RelayStep[]> =>
-  page.evaluate(() => (window as unknown as { relaySteps: RelayStep[] }).relaySteps)
 
 test('stopping the relay leaves direct links working; the UI says so, picks the relay up again, at once when shown', async ({
   browser,
@@ -70,7 +16,7 @@ test('stopping the relay leaves direct links working; the UI says so, picks the 
   const relay = await startRelayProcess({ port: PORT })
   const base = `http://127.0.0.1:${PORT}`
   let close = async (): Promise<void> => {}
-  let back: Awaited<ReturnType<typeof relayToComeBack>> | undefined
+  let back: RelayToComeBack | undefined
   try {
     const pair = await linkedPair(browser, `${base}/network?mine=0`, `${base}/network?mine=0`)
     close = pair.close
@@ -157,7 +103,7 @@ test('"Retry now" reaches a relay that came back at once, not after the backoffâ
   // Up to two minutes of backoff, then the relay started again.
   test.setTimeout(240_000)
   const relay = await startRelayProcess({ port: PORT })
-  let back: Awaited<ReturnType<typeof relayToComeBack>> | undefined
+  let back: RelayToComeBack | undefined
   // No service worker: it registers 10 s after load, in the middle of this test, and plays no part in it.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: 'block' })
   try {

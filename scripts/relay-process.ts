@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
+import { connect, createServer, type Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -75,4 +75,46 @@ export async function startRelayOnFreePorts(
   const port = await freePort()
   const child = await startRelayProcess({ ...opts, port, wsPort: await freePort() })
   return { baseUrl: `http://127.0.0.1:${port}`, child }
+}
+
+/** A relay process out of the pages' reach until `open`; `stop` ends it and its forwarder. */
+export interface RelayToComeBack {
+  readonly open: () => Promise<void>
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * A relay started ahead of its return: it runs on free ports of its own, and comes back on `port`
+ * (where the pages ask where the relay listens) when `open` starts forwarding that port to it. That
+ * takes milliseconds; starting a relay process took 7–13 s on a loaded 2-core machine, which ate the
+ * wait a tab's retry was timed against (the test then saw the tab's own retry, not the one asked for).
+ */
+export async function relayToComeBack(port: number): Promise<RelayToComeBack> {
+  const { baseUrl, child } = await startRelayOnFreePorts()
+  const target = Number(new URL(baseUrl).port)
+  const sockets = new Set<Socket>()
+  const forward = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => {
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  return {
+    open: () =>
+      new Promise<void>((resolve, reject) => {
+        forward.once('error', reject)
+        forward.listen(port, '127.0.0.1', resolve)
+      }),
+    async stop(): Promise<void> {
+      for (const socket of sockets) socket.destroy()
+      if (forward.listening) await new Promise((resolve) => forward.close(resolve))
+      await stopRelayProcess(child)
+    },
+  }
 }
