@@ -818,6 +818,62 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(await removedFrom([...blocks.slice(0, 10), ...own])).toEqual(own.map(hashBlock).reverse())
   })
 
+  test('a saved download for a block the verified chain has since left is not resumed: the upgrade snapshots its head − 64, and the peer serving the blocks is not penalised', async () => {
+    // A lighter branch off #230: the verified chain was on it when the download began, at its #236.
+    const side = minedBlocksOn(blocks.slice(0, 230), 10)
+    const left = must(side[5])
+    const canonical = must(blocks[235])
+    expect(left.header.number).toBe(236n)
+    expect(left.header.stateRoot).not.toBe(canonical.header.stateRoot)
+    const repo = await freshRepository()
+    const progress: SnapshotProgress = {
+      target: { blockHash: hashBlock(left), number: 236n, stateRoot: left.header.stateRoot },
+      pending: [{ hash: left.header.stateRoot, depth: 0 }],
+      nodes: 0,
+      leaves: 0,
+      complete: false,
+    }
+    await repo.putMeta(SNAPSHOT_PROGRESS_KEY, progress)
+    // Every peer holds both branches (the side one seen while it was recent): its state can be served.
+    const both = [...blocks.slice(0, 240), ...side, ...blocks.slice(240)]
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(both) }),
+      now: Date.now,
+    })
+    const r = await upgradeDirect(
+      both,
+      headerChain(both),
+      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
+      { repo },
+    )
+    expect(r.err).toMatchObject({ kind: 'full', target: { number: 236n, blockHash: hashBlock(canonical) } })
+    expect(r.penalties).toEqual([])
+  })
+
+  test('a download that completed is not resumed once the verified chain has grown: the next upgrade snapshots the new head − 64, not the old block', async () => {
+    const repo = await freshRepository()
+    // The first upgrade downloads #236's state, then its peer holds none of the blocks after it.
+    const first = await upgradeDirect(blocks, headerChain(blocks), () => encodeBlocksResponse([]), { repo })
+    expect(first.err).toMatchObject({ type: { code: 'SNAPSHOT_NO_TARGET' } })
+    expect(await repo.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY)).toMatchObject({
+      complete: true,
+      target: { number: 236n },
+    })
+    // 40 blocks later, a retry starts from #276: 64 blocks to execute after it, not 104.
+    const grown = [...blocks, ...minedBlocksOn(blocks, 40)]
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(grown) }),
+      now: Date.now,
+    })
+    const r = await upgradeDirect(
+      grown,
+      headerChain(grown),
+      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
+      { repo },
+    )
+    expect(r.err).toMatchObject({ kind: 'full', target: { number: 276n }, executed: 64 })
+  })
+
   test('an upgrade that fails after adopting the snapshot block still reports what it replaced: the peer stops answering block requests', async () => {
     const server = createSyncServer({
       chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
@@ -1096,6 +1152,8 @@ async function upgradeDirect(
     onMode?: (mode: NodeMode) => void
     onReplaced?: UpgradeInit['onReplaced']
     importBlock?: UpgradeInit['importBlock']
+    /** The profile's repository (a fresh one if not given): a download's saved progress in it resumes. */
+    repo?: NodeRepository
   } = {},
 ) {
   const chain = opts.chain ?? new Chain({ genesis: GENESIS })
@@ -1108,10 +1166,12 @@ async function upgradeDirect(
   const modes: NodeMode[] = []
   const init: UpgradeInit = {
     chain,
-    repo: await openMemoryRepository({
-      backend: createMemoryBackend(),
-      chain: { chainId: GENESIS.params.chainId, genesisHash: chain.genesisHash },
-    }),
+    repo:
+      opts.repo ??
+      (await openMemoryRepository({
+        backend: createMemoryBackend(),
+        chain: { chainId: GENESIS.params.chainId, genesisHash: chain.genesisHash },
+      })),
     request: async (peer, protocol, data) => {
       asked.push(protocol)
       return peer === 'PEER' ? serveBlocks(data) : must(full.answer(protocol, data, 'FRESH'))
@@ -1129,6 +1189,14 @@ async function upgradeDirect(
   }
   const err = await upgradeFromSnapshot(init, () => 'PEER').catch((e: unknown) => e)
   return { err, chain, asked, penalties, modes }
+}
+
+/** An empty repository of a profile on the test genesis. */
+function freshRepository(): Promise<NodeRepository> {
+  return openMemoryRepository({
+    backend: createMemoryBackend(),
+    chain: { chainId: GENESIS.params.chainId, genesisHash: new Chain({ genesis: GENESIS }).genesisHash },
+  })
 }
 
 /** The verified header chain of `blocks`, from the genesis. */
