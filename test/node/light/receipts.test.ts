@@ -22,6 +22,7 @@ import { LightClient, type LightClientInit, MAX_LIGHT_LOG_BLOCKS } from '../../.
 import { verifyBlockReceipts } from '../../../src/node/light/verify'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { SyncError } from '../../../src/node/sync/errors'
+import { MAX_SYNC_RESPONSE_BYTES } from '../../../src/node/sync/messages'
 import type { Offence } from '../../../src/node/sync/peer-scores'
 import {
   type BlockReceiptsEntry,
@@ -184,6 +185,29 @@ describe('block receipts served by a full node', () => {
     expect(
       verifyBlockReceipts(block(chain, 5n).block.header, block(chain, 5n).hash, must(entries[3]))[3],
     ).toMatchObject({ status: 0, logs: [] })
+  })
+
+  test('blocks whose receipts together pass the response cap are answered in part, in request order and within the cap', async () => {
+    const { chain, store } = await tokenChain(0)
+    for (let i = 0; i < MAX_RECEIPT_BLOCKS; i++)
+      mineTxs(chain, [await signCall(0, 3 + i, TOKEN, transferData(BOB, 1n))])
+    // Each block's receipts ~120 KB (a log carrying that much data): the 32 together ~3.8 MB.
+    const numbers = Array.from({ length: MAX_RECEIPT_BLOCKS }, (_, i) => BigInt(i + 2))
+    for (const n of numbers) {
+      const stored = block(chain, n)
+      const [receipt] = stored.receipts
+      const log = { ...must(receipt?.logs[0]), data: `0x${'ab'.repeat(120_000)}` as Hex }
+      store.write({ blocks: [{ ...stored, receipts: [{ ...must(receipt), logs: [log] }] }] })
+    }
+    const hashes = numbers.map((n) => block(chain, n).hash)
+    const answer = serverOf(chain).ask(P.receipts, encodeBlockReceiptsRequest(hashes))
+    expect(answer.length).toBeLessThanOrEqual(MAX_SYNC_RESPONSE_BYTES)
+    const entries = decodeBlockReceiptsResponse(answer)
+    expect(entries.length).toBeGreaterThan(0)
+    expect(entries.length).toBeLessThan(MAX_RECEIPT_BLOCKS)
+    expect(entries.map((e) => e?.txHashes)).toEqual(
+      numbers.slice(0, entries.length).map((n) => block(chain, n).txHashes),
+    )
   })
 
   test('a block off the canonical chain gets a null entry', async () => {

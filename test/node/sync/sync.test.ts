@@ -1131,3 +1131,139 @@ describe('headers a peer serves are checked before any body is asked', () => {
     expect(honest.asked).toContain(PROTOCOLS.blocks)
   })
 })
+
+describe('which peers a syncer asks', () => {
+  /**
+   * A syncer on the chain `ours` holds (the genesis alone if none) whose peers serve the chains `peers`
+   * names, or fail every request (`'fail'`, as a timeout does). Its clock stands still (at the time it was
+   * made) until the test moves `clock.now`; `asked` lists its requests as [peer, protocol].
+   */
+  function directSyncer(
+    peers: Record<string, MemoryChainStore | 'fail'>,
+    opts: { ours?: MemoryChainStore; config?: Partial<SyncConfig> } = {},
+  ) {
+    const clock = { now: Date.now() }
+    const asked: [string, string][] = []
+    const chain = new Chain({ genesis: GENESIS, ...(opts.ours === undefined ? {} : { store: opts.ours }) })
+    const servers = new Map(
+      Object.entries(peers).map(([id, store]) => [
+        id,
+        store === 'fail'
+          ? null
+          : createSyncServer({ chain: new Chain({ genesis: GENESIS, store }), now: () => 0, rateBurst: 1e6 }),
+      ]),
+    )
+    const syncer = new Syncer({
+      chain,
+      async request(peer, protocol, data) {
+        asked.push([peer, protocol])
+        const answer = servers.get(peer)?.answer(protocol, data, 'US')
+        if (answer === undefined || answer === null) throw new Error(`${peer} does not answer`)
+        return answer
+      },
+      disconnect: async () => {},
+      importBlock: (block) => {
+        chain.importBlock(block, BigInt(Date.now()))
+        return 'accept'
+      },
+      now: () => clock.now,
+      onStatus: () => {},
+      config: { retryBaseMs: 1, retryMaxMs: 1, ...opts.config },
+    })
+    syncers.push(syncer)
+    return { syncer, chain, asked, clock }
+  }
+  const syncers: Syncer[] = []
+  afterEach(() => {
+    for (const s of syncers.splice(0)) s.stop()
+  })
+
+  const SOME_BLOCK: Hex = `0x${'ab'.repeat(32)}`
+
+  test('an announcer whose requests failed breakerFailures times in a row is not asked for its next announcement until its breaker lets a probe through', async () => {
+    const { syncer, asked, clock } = directSyncer(
+      { F: 'fail' },
+      { config: { breakerFailures: 2, breakerOpenMs: 1_000 } },
+    )
+    expect(await syncer.fetchAnnounced('F', SOME_BLOCK)).toEqual({ verdict: 'ignore' })
+    expect(await syncer.fetchAnnounced('F', SOME_BLOCK)).toEqual({ verdict: 'ignore' })
+    expect(asked).toHaveLength(2)
+    // Its breaker is open: the announcement is ignored and nothing is asked.
+    expect(await syncer.fetchAnnounced('F', SOME_BLOCK)).toEqual({ verdict: 'ignore' })
+    expect(asked).toHaveLength(2)
+    clock.now += 1_000
+    expect(await syncer.fetchAnnounced('F', SOME_BLOCK)).toEqual({ verdict: 'ignore' })
+    expect(asked).toHaveLength(3)
+  })
+
+  test('a peer just penalised is not among those asked for a block its announcer failed to serve', async () => {
+    const { syncer } = directSyncer({ A: 'fail', H1: chainOf(0), H2: chainOf(0) })
+    for (const id of ['A', 'H1', 'H2']) syncer.notePeerHead(id, 0n)
+    expect(syncer.holders('A')).toEqual(['H1', 'H2'])
+    syncer.penalize('H1', 'wrong-response')
+    expect(syncer.isBanned('H1')).toBe(false)
+    expect(syncer.holders('A')).toEqual(['H2'])
+  })
+
+  test('while syncing is held to claims at most n blocks past our head, a peer claiming exactly n is synced from; one claiming n + 1 is not', async () => {
+    const held = directSyncer({ P: chainOf(10) })
+    held.syncer.holdBeyond(9n)
+    held.syncer.notePeerHead('P', 10n)
+    await held.syncer.idle()
+    expect(held.asked).toEqual([])
+    expect(held.chain.head.block.header.number).toBe(0n)
+    const within = directSyncer({ P: chainOf(10) })
+    within.syncer.holdBeyond(10n)
+    within.syncer.notePeerHead('P', 10n)
+    await within.syncer.idle()
+    expect(within.chain.head.block.header.number).toBe(10n)
+  })
+
+  test('a peer failing every request is asked maxFailuresPerRun times in a run, no more', async () => {
+    const { syncer, asked } = directSyncer(
+      { F: 'fail' },
+      { config: { maxFailuresPerRun: 3, breakerFailures: 1_000 } },
+    )
+    syncer.notePeerHead('F', 5n)
+    await syncer.idle()
+    expect(asked).toEqual([
+      ['F', PROTOCOLS.headers],
+      ['F', PROTOCOLS.headers],
+      ['F', PROTOCOLS.headers],
+    ])
+  })
+
+  test('a head a banned peer tells is not kept: once its ban ends, it is not asked until it tells one again', async () => {
+    const { syncer, asked, clock, chain } = directSyncer({ P: chainOf(10) }, { config: { banMs: 1_000 } })
+    syncer.penalize('P', 'invalid-block')
+    syncer.penalize('P', 'invalid-block')
+    expect(syncer.isBanned('P')).toBe(true)
+    syncer.notePeerHead('P', 10n)
+    clock.now += 1_000
+    expect(syncer.isBanned('P')).toBe(false)
+    // Another peer's news starts a run: the once-banned peer is not asked for what it told while banned.
+    syncer.start()
+    await syncer.idle()
+    expect(asked).toEqual([])
+    syncer.notePeerHead('P', 10n)
+    await syncer.idle()
+    expect(chain.head.block.header.number).toBe(10n)
+  })
+
+  test('a heavier branch forking exactly maxReorgDepth (64) below our head is followed; one forking 65 below is a split, nothing fetched', async () => {
+    const at = async (ownBlocks: number) => {
+      const { storeA, storeB, chainA } = apart(10, 70, ownBlocks)
+      const { syncer, chain, asked } = directSyncer({ A: storeA }, { ours: storeB })
+      syncer.notePeerHead('A', 80n)
+      await syncer.idle()
+      return { syncer, chain, asked, peerHead: chainA.head.hash }
+    }
+    const followed = await at(64)
+    expect(followed.chain.head.hash).toBe(followed.peerHead)
+    expect(followed.syncer.split()).toBeNull()
+    const split = await at(65)
+    expect(split.chain.head.block.header.number).toBe(75n)
+    expect(split.syncer.split()).toMatchObject({ peerId: 'A', ancestor: { number: 10n } })
+    expect(split.asked.map(([, protocol]) => protocol)).not.toContain(PROTOCOLS.blocks)
+  })
+})
