@@ -818,6 +818,32 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     expect(await removedFrom([...blocks.slice(0, 10), ...own])).toEqual(own.map(hashBlock).reverse())
   })
 
+  test('under verified headers restored from a checkpoint at #190, the own blocks leaving are reported down to #190, the checkpoint’s block included', async () => {
+    const grown = [...blocks, ...minedBlocksOn(blocks, 20)]
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(grown) }),
+      now: Date.now,
+    })
+    const restored = new HeaderChain(GENESIS, headerChain(grown).checkpoint(190n), BigInt(Date.now()))
+    expect(restored.base.header.number).toBe(190n)
+    // A branch of its own after #150, to #200: its blocks from #190 up are known to leave, the rest not.
+    const own = minedBlocksOn(blocks.slice(0, 150), 50)
+    let removed: readonly Hex[] | undefined
+    const r = await upgradeDirect(
+      grown,
+      restored,
+      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
+      {
+        chain: new Chain({ genesis: GENESIS, store: storeWith([...blocks.slice(0, 150), ...own]) }),
+        onReplaced: (_, gone) => {
+          removed = gone
+        },
+      },
+    )
+    expect(r.err).toMatchObject({ kind: 'full', target: { number: 256n } })
+    expect(removed).toEqual(own.slice(39).map(hashBlock).reverse())
+  })
+
   test('a saved download for a block the verified chain has since left is not resumed: the upgrade snapshots its head − 64, and the peer serving the blocks is not penalised', async () => {
     // A lighter branch off #230: the verified chain was on it when the download began, at its #236.
     const side = minedBlocksOn(blocks.slice(0, 230), 10)
