@@ -820,26 +820,17 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
 
   test('under verified headers restored from a checkpoint at #190, the own blocks leaving are reported down to #190, the checkpoint’s block included', async () => {
     const grown = [...blocks, ...minedBlocksOn(blocks, 20)]
-    const server = createSyncServer({
-      chain: new Chain({ genesis: GENESIS, store: storeWith(grown) }),
-      now: Date.now,
-    })
     const restored = new HeaderChain(GENESIS, headerChain(grown).checkpoint(190n), BigInt(Date.now()))
     expect(restored.base.header.number).toBe(190n)
     // A branch of its own after #150, to #200: its blocks from #190 up are known to leave, the rest not.
     const own = minedBlocksOn(blocks.slice(0, 150), 50)
     let removed: readonly Hex[] | undefined
-    const r = await upgradeDirect(
-      grown,
-      restored,
-      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
-      {
-        chain: new Chain({ genesis: GENESIS, store: storeWith([...blocks.slice(0, 150), ...own]) }),
-        onReplaced: (_, gone) => {
-          removed = gone
-        },
+    const r = await upgradeDirect(grown, restored, servingBlocks(grown), {
+      chain: new Chain({ genesis: GENESIS, store: storeWith([...blocks.slice(0, 150), ...own]) }),
+      onReplaced: (_, gone) => {
+        removed = gone
       },
-    )
+    })
     expect(r.err).toMatchObject({ kind: 'full', target: { number: 256n } })
     expect(removed).toEqual(own.slice(39).map(hashBlock).reverse())
   })
@@ -862,16 +853,7 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     await repo.putMeta(SNAPSHOT_PROGRESS_KEY, progress)
     // Every peer holds both branches (the side one seen while it was recent): its state can be served.
     const both = [...blocks.slice(0, 240), ...side, ...blocks.slice(240)]
-    const server = createSyncServer({
-      chain: new Chain({ genesis: GENESIS, store: storeWith(both) }),
-      now: Date.now,
-    })
-    const r = await upgradeDirect(
-      both,
-      headerChain(both),
-      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
-      { repo },
-    )
+    const r = await upgradeDirect(both, headerChain(both), servingBlocks(both), { repo })
     expect(r.err).toMatchObject({ kind: 'full', target: { number: 236n, blockHash: hashBlock(canonical) } })
     expect(r.penalties).toEqual([])
   })
@@ -887,16 +869,7 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     })
     // 40 blocks later, a retry starts from #276: 64 blocks to execute after it, not 104.
     const grown = [...blocks, ...minedBlocksOn(blocks, 40)]
-    const server = createSyncServer({
-      chain: new Chain({ genesis: GENESIS, store: storeWith(grown) }),
-      now: Date.now,
-    })
-    const r = await upgradeDirect(
-      grown,
-      headerChain(grown),
-      (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH')),
-      { repo },
-    )
+    const r = await upgradeDirect(grown, headerChain(grown), servingBlocks(grown), { repo })
     expect(r.err).toMatchObject({ kind: 'full', target: { number: 276n }, executed: 64 })
   })
 
@@ -1192,12 +1165,7 @@ async function upgradeDirect(
   const modes: NodeMode[] = []
   const init: UpgradeInit = {
     chain,
-    repo:
-      opts.repo ??
-      (await openMemoryRepository({
-        backend: createMemoryBackend(),
-        chain: { chainId: GENESIS.params.chainId, genesisHash: chain.genesisHash },
-      })),
+    repo: opts.repo ?? (await freshRepository()),
     request: async (peer, protocol, data) => {
       asked.push(protocol)
       return peer === 'PEER' ? serveBlocks(data) : must(full.answer(protocol, data, 'FRESH'))
@@ -1223,6 +1191,15 @@ function freshRepository(): Promise<NodeRepository> {
     backend: createMemoryBackend(),
     chain: { chainId: GENESIS.params.chainId, genesisHash: new Chain({ genesis: GENESIS }).genesisHash },
   })
+}
+
+/** PEER's answers to block requests as a full node of `blocks` gives them. */
+function servingBlocks(blocks: readonly Block[]): (data: Uint8Array) => Uint8Array {
+  const server = createSyncServer({
+    chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+    now: Date.now,
+  })
+  return (data) => must(server.answer(PROTOCOLS.blocks, data, 'FRESH'))
 }
 
 /** The verified header chain of `blocks`, from the genesis. */
