@@ -360,3 +360,35 @@ test('B crashes as it is about to lock, A once B has locked: both reopen, the sw
     await close()
   }
 })
+
+test("A's saved approval of its running trade is damaged: its trade says so, A checks the terms and approves it again, and the swap completes", async ({
+  browser,
+}) => {
+  const { a, b, close } = await twoTraders(browser)
+  try {
+    await swapStarted(a, b)
+    // A's lock is out; its next signature is the redeem of B's lock. Its saved approvals are damaged.
+    await swapIn(a, ['MakerLocked'], b)
+    const profile = await profileOf(a)
+    await a.evaluate((key) => localStorage.setItem(key, '{"0x'), `tabchain.swapApprovals.${profile}`)
+    // Once B locked, A's wallet refuses the redeem: the trade says why and offers to approve it again.
+    const reapprove = a.getByTestId('trade-reapprove')
+    await expect(reapprove).toContainText(
+      'This tab lost your approval of this trade (its saved copy could not be read), so your node will not sign its steps. Check the trade and approve it again to let it go on.',
+      { timeout: 120_000 },
+    )
+    await expect(a.getByTestId('trades-notice')).toHaveText(
+      'A trade needs you: approve it again below so your node can sign.',
+    )
+    await a.getByTestId('trade-approve-again').click()
+    // The terms the node holds, shown before anything is written.
+    await expect(a.getByTestId('reapprove-give')).toHaveText('10 APL')
+    await expect(a.getByTestId('reapprove-get')).toHaveText('25 BAN')
+    await expect(a.getByTestId('reapprove-with')).toHaveText(/^0x[0-9a-fA-F]{40} \(the taker\)$/)
+    await a.getByTestId('trade-approve-confirm').click()
+    await expect(reapprove).toHaveCount(0, { timeout: 30_000 })
+    await bothCompleted(a, b)
+  } finally {
+    await close()
+  }
+})

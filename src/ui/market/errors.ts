@@ -23,6 +23,9 @@ const MESSAGES: Readonly<Record<string, string>> = {
   OFFER_BAD_SIGNATURE: "The offer's signature does not match its maker.",
   NO_ACCOUNT: 'Create or unlock a wallet to trade.',
   TERMS_MISMATCH: 'The maker answered with other terms than its offer: nothing was locked.',
+  SWAP_UNKNOWN: 'This trade is no longer running in this tab: there is nothing to approve.',
+  SWAP_NOT_YOURS:
+    'This trade was not made by this wallet (another account, or another secret): it cannot be approved here.',
   LOCAL_RECORD_NOT_SAVED:
     'This browser did not save your approval of this trade (its storage is full or turned off), so nothing was sent. Free up space, or allow this site to store data, and try again.',
 }

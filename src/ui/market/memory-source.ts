@@ -165,12 +165,19 @@ export class MemoryMarketSource implements MarketSource {
       error: null,
       unverified: false,
       counterpartyLinked: null,
+      approved: true,
     })
     return terms
   }
 
   async swaps(): Promise<readonly MarketSwap[]> {
     return [...this.#swaps.values()].reverse()
+  }
+
+  async approveAgain(swapId: Hex): Promise<void> {
+    const swap = this.#swaps.get(swapId)
+    if (swap === undefined) throw new MemoryMarketError({ code: 'SWAP_UNKNOWN' })
+    this.putSwap({ ...swap, approved: true })
   }
 
   subscribe(listener: (event: MarketEvent) => void): () => void {

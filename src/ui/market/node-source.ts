@@ -25,6 +25,7 @@ import {
 } from '../../trade/swap/chain-view'
 import { SWAP_GAS } from '../../trade/swap/driver'
 import { hashlockOf } from '../../trade/swap/secret'
+import { isFinal } from '../../trade/swap/state'
 import type { SwapTerms } from '../../trade/swap/terms'
 import { showHidden } from '../../wallet/describe'
 import type { Wallet } from '../../wallet/wallet'
@@ -40,7 +41,7 @@ import type {
   MarketToken,
   SignedMarketOffer,
 } from './source'
-import type { SwapApproval, SwapApprovals } from './swap-approvals'
+import { approvalOfTerms, type SwapApproval, type SwapApprovals } from './swap-approvals'
 
 /**
  * Blocks of slack a new offer's default timelocks give each party at its step, beyond the timelock
@@ -88,7 +89,13 @@ export class MarketAdapterError extends Error {
   override name = 'MarketAdapterError'
   constructor(
     readonly type: {
-      readonly code: 'NO_ACCOUNT' | 'OFFER_UNKNOWN' | 'TERMS_MISMATCH' | 'TAKE_SELF'
+      readonly code:
+        | 'NO_ACCOUNT'
+        | 'OFFER_UNKNOWN'
+        | 'TERMS_MISMATCH'
+        | 'TAKE_SELF'
+        | 'SWAP_UNKNOWN'
+        | 'SWAP_NOT_YOURS'
       readonly detail: string
     },
   ) {
@@ -254,6 +261,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       error: info.error,
       unverified: info.unverified,
       counterpartyLinked: linkedTo(info.counterpartyPeer),
+      approved: approvals.get(info.swapId) !== undefined,
     }
   }
 
@@ -454,6 +462,34 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
             ? -1
             : 1,
       )
+    },
+    async approveAgain(id) {
+      const info = (await api.swaps()).find((i) => lower(i.swapId) === lower(id))
+      if (info === undefined || isFinal(info.status.state) || info.terms.chainId !== chainId)
+        throw new MarketAdapterError({
+          code: 'SWAP_UNKNOWN',
+          detail: `${id} is no running swap of this node`,
+        })
+      const approval = approvalOfTerms(info.terms, info.role)
+      const view = wallet.view()
+      if (view.state !== 'unlocked')
+        throw new MarketAdapterError({ code: 'NO_ACCOUNT', detail: 'unlock the wallet to approve a trade' })
+      if (!view.accounts.some((a) => lower(a.address) === approval.account))
+        throw new MarketAdapterError({
+          code: 'SWAP_NOT_YOURS',
+          detail: `${approval.account} is not an account of this wallet`,
+        })
+      // A maker's approval lets the wallet give its secret: only for the hashlock of this wallet's own.
+      if (
+        info.role === 'maker' &&
+        hashlockOf(wallet.swapSecret(chainId, info.swapId)) !== lower(info.terms.hashlock)
+      )
+        throw new MarketAdapterError({
+          code: 'SWAP_NOT_YOURS',
+          detail: "the swap's hashlock is not this wallet's secret",
+        })
+      approvals.put(approval)
+      emit({ kind: 'swaps' })
     },
     subscribe(listener) {
       listeners.add(listener)

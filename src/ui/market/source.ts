@@ -74,6 +74,12 @@ export interface MarketSwap {
    * steps); null when this page does not know that tab's peer id (the take was agreed before it loaded).
    */
   readonly counterpartyLinked: boolean | null
+  /**
+   * Whether this tab holds the user's approval of the swap (what lets the wallet sign its steps
+   * unasked). False when the saved approval could not be read (damaged, or removed): the wallet refuses
+   * every step until the user approves the trade again (`MarketSource.approveAgain`).
+   */
+  readonly approved: boolean
 }
 
 /** Chain parameters the screens compute with (genesis `params`). */
@@ -146,6 +152,13 @@ export interface MarketSource {
   takeOffer(offerId: Hex): Promise<MarketSwapTerms>
   /** Our swaps, newest first, both running and finished. */
   swaps(): Promise<readonly MarketSwap[]>
+  /**
+   * Approves again one of our running swaps whose approval this tab lost (`MarketSwap.approved` false),
+   * on the terms this node holds for it, once the user has seen them: afterwards the wallet signs its
+   * steps again. Needs the wallet unlocked, with the account of our side; a maker's hashlock must be
+   * this wallet's secret.
+   */
+  approveAgain(swapId: Hex): Promise<void>
   /** Calls `listener` on every change; returns the unsubscribe function. */
   subscribe(listener: (event: MarketEvent) => void): () => void
 }

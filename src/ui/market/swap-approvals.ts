@@ -13,6 +13,7 @@ import type { SwapSignRequest } from '../../node/worker/swap-service'
 import { SWAP_GAS } from '../../trade/swap/driver'
 import { higherFees, maxStepFees } from '../../trade/swap/fees'
 import type { SwapRole } from '../../trade/swap/state'
+import type { SwapTerms } from '../../trade/swap/terms'
 
 /**
  * The trades the user approved in this tab (posting an offer approves the maker's side, taking one the
@@ -34,6 +35,27 @@ export interface SwapApproval {
   readonly hashlock: Hex | null
   /** The other party's account: the recipient of our lock; null until the take is agreed. */
   readonly counterparty: Address | null
+}
+
+/**
+ * The approval of our `role` in a swap on agreed `terms`, all its fields taken from them: what posting
+ * (maker) or taking (taker) the offer approved, once the take completed it (the counterparty, the
+ * hashlock). Approving a running swap again (`MarketSource.approveAgain`) writes it. Pure.
+ */
+export function approvalOfTerms(terms: SwapTerms, role: SwapRole): SwapApproval {
+  const low = (a: string): Address => a.toLowerCase() as Address
+  const a = { token: low(terms.tokenA), amount: terms.amountA }
+  const b = { token: low(terms.tokenB), amount: terms.amountB }
+  const maker = role === 'maker'
+  return {
+    swapId: terms.offerId.toLowerCase() as Hex,
+    role,
+    account: low(maker ? terms.maker : terms.taker),
+    give: maker ? a : b,
+    get: maker ? b : a,
+    hashlock: terms.hashlock.toLowerCase() as Hex,
+    counterparty: low(maker ? terms.taker : terms.maker),
+  }
 }
 
 export interface SwapApprovals {

@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { LOCK_WINDOW_BLOCKS, REDEEM_MARGIN_BLOCKS } from '../../trade/swap/terms'
 import { formatAmount } from '../../wallet/amount'
 import { tokenOf } from './book-view'
@@ -73,6 +73,28 @@ export interface TradeView {
    * against): `Not checked yet: …`, the swap shown as last seen. Not a failure: null otherwise.
    */
   readonly unchecked: string | null
+  /**
+   * This tab lost the user's approval of the running trade (`MarketSwap.approved` false: its saved copy
+   * could not be read), so the wallet refuses its steps: why, and the terms the user checks before
+   * approving it again — what it gives and gets, with whom, and each lock's timelock. Null otherwise.
+   */
+  readonly reapprove: Reapprove | null
+}
+
+/** A running trade to approve again, with its terms as the user checks them (`TradeView.reapprove`). */
+export interface Reapprove {
+  readonly text: string
+  /** `10 APL`: what our side locks. */
+  readonly give: string
+  /** What our side receives. */
+  readonly get: string
+  /** The other party's account, and its role's name (`the taker`). */
+  readonly counterparty: Address
+  readonly counterpartyRole: string
+  /** How long each lock runs before it can be refunded, ours first. */
+  readonly timelocks: string
+  /** What approving lets this tab do. */
+  readonly note: string
 }
 
 const FINAL: readonly SwapState[] = ['Completed', 'Cancelled', 'Expired', 'Refunded']
@@ -186,6 +208,7 @@ export function tradeView(
     own,
     head,
     walletUnlocked,
+    approved: swap.approved,
     k: BigInt(params.confirmations),
     params,
   })
@@ -205,15 +228,43 @@ export function tradeView(
     next,
     refund,
     deadline,
-    // A step that waits for the wallet to be unlocked failed for that reason: `next` already asks for it.
+    // A step that waits for the wallet to be unlocked, or for the trade to be approved again, failed for
+    // that reason: `next` and `reapprove` already ask for it.
     problem:
-      swap.error === null || finished || next.needsYou || swap.unverified
+      swap.error === null || finished || next.needsYou || swap.unverified || !swap.approved
         ? null
         : `Last step failed: ${swap.error} Your node tries again at the next block.`,
     unchecked:
       swap.error === null || finished || !swap.unverified
         ? null
         : `Not checked yet: ${swap.error} — shown as your node last saw it. Your node checks again once a peer can prove it.`,
+    reapprove: swap.approved || finished ? null : reapproval(swap, amountA, amountB, params, walletUnlocked),
+  }
+}
+
+/** `TradeView.reapprove` of a running `swap` this tab holds no approval of. */
+function reapproval(
+  swap: MarketSwap,
+  amountA: string,
+  amountB: string,
+  params: MarketParams,
+  walletUnlocked: boolean,
+): Reapprove {
+  const t = swap.terms
+  const maker = swap.role === 'maker'
+  const runs = (blocks: bigint): string => `${plural(blocks, 'block')} (~${blocksDuration(blocks, params)})`
+  const [ours, theirs] = maker
+    ? [t.makerTimelockBlocks, t.takerTimelockBlocks]
+    : [t.takerTimelockBlocks, t.makerTimelockBlocks]
+  const other = maker ? 'the taker' : 'the maker'
+  return {
+    text: `This tab lost your approval of this trade (its saved copy could not be read), so your node will not sign its steps. ${walletUnlocked ? 'Check the trade and approve it again to let it go on.' : 'Unlock your wallet, then check the trade and approve it again to let it go on.'}`,
+    give: maker ? amountA : amountB,
+    get: maker ? amountB : amountA,
+    counterparty: maker ? t.taker : t.maker,
+    counterpartyRole: other,
+    timelocks: `your lock can be taken back ${runs(ours)} after it is mined; ${other}'s after ${runs(theirs)}`,
+    note: `Approving lets this tab sign each step left of this trade for exactly these amounts without asking again (locking yours, collecting theirs, taking yours back if it stops half-way)${maker ? ', and use your secret to collect theirs' : ''}.`,
   }
 }
 
@@ -333,6 +384,8 @@ interface NextContext {
   readonly own: MarketLock | null
   readonly head: bigint
   readonly walletUnlocked: boolean
+  /** This tab holds the user's approval of the swap (`MarketSwap.approved`). */
+  readonly approved: boolean
   readonly k: bigint
   readonly params: MarketParams
 }
@@ -349,17 +402,22 @@ const tooLate = (amountB: string): string =>
  */
 const collects = (amount: string): string => `the transaction that collects ${amount}`
 
-/** A step the node signs: it needs the person only while the wallet is locked. */
-const sign = (what: string, unlocked: boolean): TradeNext =>
-  unlocked
-    ? { needsYou: false, text: `Nothing to do: your node is signing ${what}.` }
-    : { needsYou: true, text: `Unlock your wallet to sign ${what}.` }
+/**
+ * A step the node signs: it needs the person while the wallet is locked, and while this tab holds no
+ * approval of the trade (the wallet refuses every step until it is approved again).
+ */
+const sign = (what: string, c: Pick<NextContext, 'walletUnlocked' | 'approved'>): TradeNext =>
+  !c.walletUnlocked
+    ? { needsYou: true, text: `Unlock your wallet to sign ${what}.` }
+    : c.approved
+      ? { needsYou: false, text: `Nothing to do: your node is signing ${what}.` }
+      : { needsYou: true, text: `Approve this trade again (below) to let your node sign ${what}.` }
 
 /** Waits for a lock's k confirmations, then signs `then`. */
 function afterConfirmations(lock: MarketLock | null, whose: string, then: string, c: NextContext): TradeNext {
   const have = lock === null ? 0n : confirmations(lock, c.head)
   if (have < c.k) return waiting(`waiting for ${plural(c.k - have, 'more confirmation')} of ${whose} lock.`)
-  return sign(then, c.walletUnlocked)
+  return sign(then, c)
 }
 
 /**
@@ -399,13 +457,13 @@ function waitingForMakerLock(swap: MarketSwap, c: NextContext): TradeNext {
 function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
   // Our lock back once its timelock passed, whatever else happened (the engine's first rule).
   if (c.own !== null && c.own.state === 'locked' && blocksUntilRefund(c.own, c.head) === 0n)
-    return sign('the refund of your lock', c.walletUnlocked)
+    return sign('the refund of your lock', c)
   const maker = swap.role === 'maker'
   switch (swap.state) {
     case 'Open':
       return waiting('waiting for someone to take the offer.')
     case 'Accepted':
-      return maker ? sign(`the lock of ${c.amountA}`, c.walletUnlocked) : waitingForMakerLock(swap, c)
+      return maker ? sign(`the lock of ${c.amountA}`, c) : waitingForMakerLock(swap, c)
     case 'MakerLocked':
       if (maker && c.own !== null && c.own.state === 'locked') {
         const gone = counterpartyGone(swap, c.own, c.amountA, c)
@@ -436,7 +494,7 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
     case 'SecretRevealed':
       return maker
         ? waiting(`you have ${c.amountB}; waiting for the taker to collect your ${c.amountA}.`)
-        : sign(collects(c.amountA), c.walletUnlocked)
+        : sign(collects(c.amountA), c)
     case 'Completed':
       return { needsYou: false, text: `Done: you received ${maker ? c.amountB : c.amountA}.` }
     case 'Refunded': {

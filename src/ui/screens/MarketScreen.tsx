@@ -228,6 +228,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                     tokens={ctx.tokens}
                     params={ctx.params}
                     head={ctx.head}
+                    onApproveAgain={(id) => source.approveAgain(id)}
                   />
                 )}
               </section>

@@ -4,7 +4,7 @@ import { MemoryRouter } from 'react-router'
 import { type Address, keccak256, toHex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { MyOffersList } from '../../../src/ui/components/market/MyOffers'
-import { MyTrades } from '../../../src/ui/components/market/MyTrades'
+import { ApproveAgainTerms, MyTrades } from '../../../src/ui/components/market/MyTrades'
 import { OrderBook } from '../../../src/ui/components/market/OrderBook'
 import { PairSelector } from '../../../src/ui/components/market/PairSelector'
 import { PostOfferForm } from '../../../src/ui/components/market/PostOfferForm'
@@ -12,6 +12,7 @@ import { myOffersView } from '../../../src/ui/market/book-view'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import { forgetPostedOffer, marketKey, updatePostedOffer } from '../../../src/ui/market/posted-offers'
 import type { MarketAccount, MarketBookEntry, MarketPair, MarketSwap } from '../../../src/ui/market/source'
+import { tradeView } from '../../../src/ui/market/trade-view'
 import {
   ALICE,
   BOB,
@@ -99,6 +100,7 @@ const tradesMarkup = (swaps: readonly MarketSwap[], unlocked: boolean): string =
         tokens: TOKENS,
         params: PARAMS,
         head: 20n,
+        onApproveAgain: async () => {},
       }),
     ),
   )
@@ -116,6 +118,7 @@ const TAKEN: MarketSwap = {
   error: null,
   unverified: false,
   counterpartyLinked: true,
+  approved: true,
 }
 
 describe('market components render from the view models', () => {
@@ -298,6 +301,39 @@ describe('market components render from the view models', () => {
     expect(render(true)).toContain(
       'Your trades move on by themselves while this tab stays open: nothing to do but keep it open until they finish.',
     )
+  })
+
+  test('my trades: a trade this tab lost the approval of says so, with Approve again; its terms are shown before the user approves', () => {
+    const lost: MarketSwap = { ...TAKEN, state: 'MakerLocked', takerLock: null, approved: false }
+    const unlocked = tradesMarkup([lost], true)
+    expect(text(unlocked)).toContain('A trade needs you: approve it again below so your node can sign.')
+    expect(text(unlocked)).toContain(
+      'This tab lost your approval of this trade (its saved copy could not be read)',
+    )
+    expect(unlocked).toMatch(/<button[^>]*data-testid="trade-approve-again"[^>]*>Approve again<\/button>/)
+    // Locked: the way to unlock it first, no approve button.
+    const locked = tradesMarkup([lost], false)
+    expect(text(locked)).toContain('A trade needs you: unlock your wallet so your node can sign.')
+    expect(locked).not.toContain('trade-approve-again')
+    expect(tradesMarkup([TAKEN], true)).not.toContain('trade-reapprove')
+
+    const reapprove = tradeView(lost, TOKENS, PARAMS, 20n, true).reapprove
+    if (reapprove === null) throw new Error('no reapprove view')
+    let confirmed = 0
+    const terms = ApproveAgainTerms({
+      reapprove,
+      busy: false,
+      error: 'This browser did not save your approval of this trade',
+      onConfirm: () => confirmed++,
+      onCancel: () => {},
+    })
+    const shown = text(renderToStaticMarkup(terms))
+    expect(shown).toContain('You give 50 SLV You get 100 GLD')
+    expect(shown).toContain(`With ${ALICE} (the maker)`)
+    expect(shown).toContain('Timelocks your lock can be taken back 16 blocks')
+    expect(shown).toContain('This browser did not save your approval of this trade')
+    click(byTestId(terms, 'trade-approve-confirm')[0])
+    expect(confirmed).toBe(1)
   })
 
   test('your open offers: every pair listed with what it sells and asks; Show in book names its pair; a withdrawn one leaves', async () => {

@@ -699,4 +699,59 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(A.errors).toEqual([])
     maker.stop()
   }, 120_000)
+  test("a running trade whose approval the maker's profile lost: it shows as not approved; approved again on the node's terms, once the wallet is unlocked, it completes, the damaged text kept aside", async () => {
+    const { maker, posted } = await makerPostsAgain()
+    await until(async () =>
+      (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
+    )
+    const bananas = await maker.balanceOf(BANANA, A.address)
+    await B.market.takeOffer(posted.id)
+    await A.api.setMining(true)
+    const mine = async () => (await maker.swaps()).find((s) => s.id === posted.id)
+    await until(async () => (await mine())?.makerLock !== null, 60_000)
+    expect(await mine()).toMatchObject({ approved: true })
+    const approved = A.approvals.get(posted.id)
+    expect(approved).toMatchObject({ role: 'maker', counterparty: B.address })
+    const key = 'tabchain.swapApprovals.A'
+    const saved = A.storage.getItem(key) ?? ''
+    A.storage.setItem(key, saved.slice(0, 30))
+    // The taker locks; the maker's redeem is refused: My trades says the trade is not approved.
+    await until(async () => (await mine())?.state === 'TakerLocked', 60_000)
+    await until(
+      async () => (await mine())?.error?.includes('this tab did not approve this swap') === true,
+      60_000,
+    )
+    // The chain waits while the user looks (the maker's redeem has a deadline).
+    await A.api.setMining(false)
+    expect(await mine()).toMatchObject({ approved: false, redeemsSent: [] })
+
+    // Only a running swap of this node, by an unlocked wallet that holds its account.
+    await expect(maker.approveAgain(`0x${'00'.repeat(32)}`)).rejects.toMatchObject({
+      type: { code: 'SWAP_UNKNOWN' },
+    })
+    A.wallet.lock()
+    await expect(maker.approveAgain(posted.id)).rejects.toMatchObject({ type: { code: 'NO_ACCOUNT' } })
+    expect(A.storage.getItem(key)).toBe(saved.slice(0, 30))
+    await A.wallet.unlock('correct horse battery')
+    const told = new Promise<void>((resolve) => {
+      const stop = maker.subscribe((e) => {
+        if (e.kind === 'swaps') {
+          stop()
+          resolve()
+        }
+      })
+    })
+    await maker.approveAgain(posted.id)
+    await told
+    // The approval written again is the one posting and the take wrote; the damaged text kept aside.
+    expect(A.approvals.get(posted.id)).toEqual(approved)
+    expect(A.storage.getItem(`${key}.damaged`)).toBe(JSON.stringify([saved.slice(0, 30)]))
+    expect(await mine()).toMatchObject({ approved: true })
+    await A.api.setMining(true)
+    await until(async () => (await mine())?.state === 'Completed', 60_000)
+    await A.api.setMining(false)
+    expect(await maker.balanceOf(BANANA, A.address)).toBe(bananas + 7n * UNIT)
+    expect(A.errors).toEqual([])
+    maker.stop()
+  }, 120_000)
 })

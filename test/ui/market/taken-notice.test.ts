@@ -141,6 +141,7 @@ const swapOf = (n: number, role: SwapRole, state: SwapState): MarketSwap => ({
   error: null,
   unverified: false,
   counterpartyLinked: null,
+  approved: true,
 })
 
 describe('as the page opens again, the maker is told of the takes it has not seen', () => {

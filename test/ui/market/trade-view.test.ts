@@ -7,7 +7,7 @@ import {
   takenOfferNote,
   tradeView,
 } from '../../../src/ui/market/trade-view'
-import { id, PARAMS, TERMS, TOKENS } from './fixtures'
+import { ALICE, BOB, id, PARAMS, TERMS, TOKENS } from './fixtures'
 
 // k = 2 (PARAMS). The maker locks at 12 for 40 blocks, the taker at 15 for 16.
 const makerLock = (state: MarketLock['state'] = 'locked'): MarketLock => ({
@@ -54,6 +54,7 @@ function swap(
     error: null,
     unverified: false,
     counterpartyLinked: true,
+    approved: true,
   }
 }
 
@@ -765,5 +766,59 @@ describe('the note after taking an offer', () => {
     expect(takenOfferNote(id(1), [swap('taker', 'Completed', null, {})])).toBeNull()
     expect(takenOfferNote(id(1), [swap('taker', 'TakerLocked', 'Refunded', {})])).toBeNull()
     expect(takenOfferNote(id(1), [swap('taker', 'Accepted', 'Expired', {})])).toBeNull()
+  })
+})
+
+describe('a running trade this tab lost the approval of', () => {
+  // The maker at block #20: the taker's lock (mined at 15) has its 2 confirmations, the redeem is next.
+  const lost = (s: MarketSwap): MarketSwap => ({ ...s, approved: false })
+  const maker = swap('maker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() })
+
+  test("asks for it to be approved again where the node would sign, and shows the trade's terms to check", () => {
+    const refused = {
+      ...lost(maker),
+      error: "the wallet did not give the swap's secret: this tab did not approve this swap",
+    }
+    const v = view(refused, 20n, true)
+    expect(v.next).toEqual({
+      needsYou: true,
+      text: 'Approve this trade again (below) to let your node sign the transaction that collects 50 SLV.',
+    })
+    // The refusal is what the approval notice explains: no alert repeats it.
+    expect(v.problem).toBeNull()
+    expect(v.reapprove).toEqual({
+      text: 'This tab lost your approval of this trade (its saved copy could not be read), so your node will not sign its steps. Check the trade and approve it again to let it go on.',
+      give: '100 GLD',
+      get: '50 SLV',
+      counterparty: BOB,
+      counterpartyRole: 'the taker',
+      timelocks:
+        "your lock can be taken back 40 blocks (~1m\u00a020s) after it is mined; the taker's after 16 blocks (~32s)",
+      note: 'Approving lets this tab sign each step left of this trade for exactly these amounts without asking again (locking yours, collecting theirs, taking yours back if it stops half-way), and use your secret to collect theirs.',
+    })
+    // The taker's side: what it gives and gets the other way round, the maker named.
+    const taker = view(lost(swap('taker', 'MakerLocked', null, { maker: makerLock() })), 20n, true)
+    expect(taker.reapprove).toMatchObject({
+      give: '50 SLV',
+      get: '100 GLD',
+      counterparty: ALICE,
+      counterpartyRole: 'the maker',
+      timelocks:
+        "your lock can be taken back 16 blocks (~32s) after it is mined; the maker's after 40 blocks (~1m\u00a020s)",
+    })
+    expect(taker.reapprove?.note).not.toContain('secret')
+    expect(taker.next).toEqual({
+      needsYou: true,
+      text: 'Approve this trade again (below) to let your node sign the lock of 50 SLV.',
+    })
+  })
+
+  test('a locked wallet is unlocked first; an approved or finished trade has nothing to approve', () => {
+    const locked = view(lost(maker), 20n, false)
+    expect(locked.next.text).toBe('Unlock your wallet to sign the transaction that collects 50 SLV.')
+    expect(locked.reapprove?.text).toMatch(/Unlock your wallet, then check the trade and approve it again/)
+    expect(view(maker, 20n, true).reapprove).toBeNull()
+    expect(view(maker, 20n, true).next.needsYou).toBe(false)
+    expect(view(lost(swap('maker', 'SecretRevealed', 'Completed', {})), 20n, true).reapprove).toBeNull()
   })
 })

@@ -1,6 +1,9 @@
+import { useState } from 'react'
 import { Link } from 'react-router'
+import type { Hex } from 'viem'
+import { marketErrorMessage } from '../../market/errors'
 import type { MarketAccount, MarketParams, MarketSwap, MarketToken } from '../../market/source'
-import { type TradeView, tradeView } from '../../market/trade-view'
+import { type Reapprove, type TradeView, tradeView } from '../../market/trade-view'
 import { GroupedAmount } from '../GroupedAmount'
 
 interface MyTradesProps {
@@ -9,16 +12,19 @@ interface MyTradesProps {
   readonly tokens: readonly MarketToken[]
   readonly params: MarketParams
   readonly head: bigint
+  /** Approves a running trade again, on the terms its card showed (`MarketSource.approveAgain`). */
+  readonly onApproveAgain: (swapId: Hex) => Promise<void>
 }
 
 const STEP_MARK = { done: '✓', current: '•', todo: '', skipped: '–' } as const
 
 /** Running trades with their steps and what comes next, then the finished ones (history). */
-export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps) {
+export function MyTrades({ swaps, account, tokens, params, head, onApproveAgain }: MyTradesProps) {
   const views = swaps.map((s) => tradeView(s, tokens, params, head, account.unlocked))
   const running = views.filter((v) => !v.finished)
   const history = views.filter((v) => v.finished)
-  const needYou = running.filter((v) => v.next.needsYou).length
+  const needYou = running.filter((v) => v.next.needsYou || v.reapprove !== null).length
+  const trades = needYou === 1 ? 'A trade needs' : `${needYou} trades need`
   return (
     <>
       {running.length === 0 ? (
@@ -30,11 +36,13 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
             role="status"
             data-testid="trades-notice"
           >
-            {needYou > 0
-              ? `${needYou === 1 ? 'A trade needs' : `${needYou} trades need`} you: unlock your wallet so your node can sign.`
-              : 'Your trades move on by themselves while this tab stays open: nothing to do but keep it open until they finish.'}
+            {needYou === 0
+              ? 'Your trades move on by themselves while this tab stays open: nothing to do but keep it open until they finish.'
+              : account.unlocked
+                ? `${trades} you: approve it again below so your node can sign.`
+                : `${trades} you: unlock your wallet so your node can sign.`}
             {/* The way to do what the notice asks, where it asks it (the wallet screen unlocks). */}
-            {needYou > 0 ? (
+            {needYou > 0 && !account.unlocked ? (
               <>
                 {' '}
                 <Link className="button button--small" to="/wallet" data-testid="trades-unlock">
@@ -45,7 +53,12 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
           </p>
           <div className="trades">
             {running.map((v) => (
-              <Trade key={v.id} view={v} />
+              <Trade
+                key={v.id}
+                view={v}
+                unlocked={account.unlocked}
+                onApproveAgain={() => onApproveAgain(v.id)}
+              />
             ))}
           </div>
         </>
@@ -91,7 +104,15 @@ export function MyTrades({ swaps, account, tokens, params, head }: MyTradesProps
   )
 }
 
-function Trade({ view }: { readonly view: TradeView }) {
+function Trade({
+  view,
+  unlocked,
+  onApproveAgain,
+}: {
+  readonly view: TradeView
+  readonly unlocked: boolean
+  readonly onApproveAgain: () => Promise<void>
+}) {
   return (
     <article className="card trade" data-testid="trade">
       <h3 className="trade__title">
@@ -113,6 +134,9 @@ function Trade({ view }: { readonly view: TradeView }) {
       <p className={view.next.needsYou ? 'notice notice--act' : 'notice'} data-testid="trade-next">
         {view.next.text}
       </p>
+      {view.reapprove !== null ? (
+        <ApproveAgain reapprove={view.reapprove} unlocked={unlocked} onApprove={onApproveAgain} />
+      ) : null}
       {view.problem !== null ? (
         <p className="form__error" role="alert" data-testid="trade-problem">
           {view.problem}
@@ -134,5 +158,130 @@ function Trade({ view }: { readonly view: TradeView }) {
         </p>
       ) : null}
     </article>
+  )
+}
+
+/**
+ * A trade this tab lost the approval of: why, and "Approve again", which shows the trade's terms; only
+ * once the user confirmed them is the approval written again (never silently: it lets the wallet sign
+ * the trade's steps, and give a maker's secret, without asking).
+ */
+function ApproveAgain({
+  reapprove,
+  unlocked,
+  onApprove,
+}: {
+  readonly reapprove: Reapprove
+  readonly unlocked: boolean
+  readonly onApprove: () => Promise<void>
+}) {
+  const [open, setOpen] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const approve = async (): Promise<void> => {
+    setBusy(true)
+    setError(null)
+    try {
+      await onApprove()
+      setOpen(false)
+    } catch (err) {
+      setError(marketErrorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div className="notice notice--act" data-testid="trade-reapprove">
+      <p>{reapprove.text}</p>
+      {!unlocked ? (
+        <Link className="button button--small" to="/wallet">
+          Unlock the wallet
+        </Link>
+      ) : open ? (
+        <ApproveAgainTerms
+          reapprove={reapprove}
+          busy={busy}
+          error={error}
+          onConfirm={approve}
+          onCancel={() => setOpen(false)}
+        />
+      ) : (
+        <button
+          type="button"
+          className="button button--small"
+          data-testid="trade-approve-again"
+          onClick={() => setOpen(true)}
+        >
+          Approve again
+        </button>
+      )}
+    </div>
+  )
+}
+
+/** The terms of a trade to approve again, with the buttons that approve it or not. */
+export function ApproveAgainTerms({
+  reapprove,
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+}: {
+  readonly reapprove: Reapprove
+  readonly busy: boolean
+  readonly error: string | null
+  readonly onConfirm: () => void
+  readonly onCancel: () => void
+}) {
+  return (
+    <div data-testid="trade-approve-terms">
+      <dl className="facts">
+        <div className="facts__row">
+          <dt>You give</dt>
+          <dd data-testid="reapprove-give">
+            <GroupedAmount text={reapprove.give} />
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>You get</dt>
+          <dd data-testid="reapprove-get">
+            <GroupedAmount text={reapprove.get} />
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>With</dt>
+          <dd className="mono" data-testid="reapprove-with">
+            {reapprove.counterparty} ({reapprove.counterpartyRole})
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>Timelocks</dt>
+          <dd>{reapprove.timelocks}</dd>
+        </div>
+        <div className="facts__row">
+          <dt>Approval</dt>
+          <dd>{reapprove.note}</dd>
+        </div>
+      </dl>
+      {error !== null ? (
+        <p className="form__error" role="alert" data-testid="reapprove-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="row row--end">
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="trade-approve-confirm"
+          disabled={busy}
+          onClick={onConfirm}
+        >
+          {busy ? 'Approving…' : 'Approve this trade'}
+        </button>
+      </div>
+    </div>
   )
 }
