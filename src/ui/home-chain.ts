@@ -127,6 +127,14 @@ export const MODE_CHOICES: Readonly<Record<ModePin, string>> = {
 }
 
 /**
+ * What the Mode card says when the browser refused to save the pin chosen (`saveModePin` false, its
+ * storage full or turned off): the choice takes effect from the next load only, which starts in
+ * `saved`, the pin saved before.
+ */
+export const pinNotSavedNote = (saved: ModePin): string =>
+  `This browser did not save this choice (its storage is full or turned off): the next page load will ${MODE_CHOICES[saved]}, as before.`
+
+/**
  * What each mode means for the user, the technical word kept in brackets. Light and upgrading tabs
  * prove their reads with Merkle proofs from full peers (`docs/ARCHITECTURE.md`, light client).
  */

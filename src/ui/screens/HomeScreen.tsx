@@ -31,6 +31,7 @@ import {
   miningWords,
   modeHint,
   modeWords,
+  pinNotSavedNote,
 } from '../home-chain'
 import { saveModePin, storedModePin } from '../mode-setting'
 import { useAccount } from '../signer/account'
@@ -245,6 +246,7 @@ function ModeCard() {
   const fromAddress = useApp((s) => s.modeFromAddress)
   const profileId = useApp((s) => s.profile?.id)
   const [pin, setPin] = useState<ModePin>('auto')
+  const [notSaved, setNotSaved] = useState<ModePin | null>(null)
   const words = modeWords(mode, pin, running, fromAddress)
   useEffect(() => {
     if (profileId !== undefined) setPin(storedModePin(profileId))
@@ -266,7 +268,8 @@ function ModeCard() {
           onChange={(e) => {
             const next = parseModePin(e.currentTarget.value)
             if (next === undefined || profileId === undefined) return
-            saveModePin(profileId, next)
+            // Refused, the pin saved before (what the next load starts in) is still stored.
+            setNotSaved(saveModePin(profileId, next) ? null : storedModePin(profileId))
             setPin(next)
           }}
         >
@@ -278,6 +281,11 @@ function ModeCard() {
         </select>
         {words.after}
       </label>
+      {notSaved === null ? null : (
+        <p className="form__error small" role="alert" data-testid="mode-pin-not-saved">
+          {pinNotSavedNote(notSaved)}
+        </p>
+      )}
       {words.note === undefined ? null : (
         <p className="muted small" data-testid="mode-from-address">
           {words.note}
