@@ -559,3 +559,29 @@ test("the Home storage card says the browser keeps the data as soon as it grants
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('a browser that denies the site localStorage and sessionStorage (site data blocked): the page starts, runs its node and says once that nothing is kept past this page', async ({
+  page,
+}) => {
+  test.setTimeout(120_000)
+  await page.addInitScript(() => {
+    for (const name of ['localStorage', 'sessionStorage'])
+      Object.defineProperty(window, name, {
+        configurable: true,
+        get: () => {
+          throw new DOMException(`Failed to read the '${name}' property from 'Window'`, 'SecurityError')
+        },
+      })
+  })
+  const peerId = await openNode(page, '/?mine=0')
+  expect(peerId).not.toBe('')
+  const denied = page.getByTestId('storage-denied')
+  await expect(denied).toContainText(
+    'This browser does not let this site keep data, so your settings, trade approvals and activity last only until this page closes',
+  )
+  await expect(denied).toContainText('SecurityError')
+  // The Mode card's pin holds for the page (nothing refuses it: it is held in memory).
+  await expect(page.getByTestId('node-mode')).toBeVisible({ timeout: 60_000 })
+  await denied.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(denied).toHaveCount(0)
+})

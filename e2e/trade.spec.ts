@@ -387,6 +387,16 @@ test("A's saved approval of its running trade is damaged: its trade says so, A c
     await expect(a.getByTestId('reapprove-with')).toHaveText(/^0x[0-9a-fA-F]{40} \(the taker\)$/)
     await a.getByTestId('trade-approve-confirm').click()
     await expect(reapprove).toHaveCount(0, { timeout: 30_000 })
+    // Writing the approvals again kept the damaged text aside: the page says so once, until dismissed.
+    const kept = a.getByTestId('kept-aside')
+    await expect(kept).toContainText(
+      `Part of what this browser saved could not be read (your approvals of trades): it was kept aside, unchanged, in this site's storage under tabchain.swapApprovals.${profile}.damaged`,
+    )
+    expect(
+      await a.evaluate((key) => localStorage.getItem(key), `tabchain.swapApprovals.${profile}.damaged`),
+    ).toBe(JSON.stringify(['{"0x']))
+    await kept.getByRole('button', { name: 'Dismiss' }).click()
+    await expect(kept).toHaveCount(0)
     await bothCompleted(a, b)
   } finally {
     await close()

@@ -6,6 +6,7 @@ import type { NetworkApi, NetworkSink } from './node/network/bridge'
 import { createNetworkHost, fetchRelayInfo, type NetworkHost, type RelayInfo } from './node/network/host'
 import { claimProfile, listProfiles, nodeRunsBeside } from './node/profile/claim'
 import { newIdentityKey } from './node/profile/identity'
+import { pageSessionStorage, pageStorage, storageDenied } from './node/profile/local-record'
 import { webLocks } from './node/profile/locks'
 import { browserProfileData, finishRemovals, removeProfile } from './node/profile/remove'
 import { localProfileStore } from './node/profile/store'
@@ -16,6 +17,7 @@ import { watchStart } from './node/rpc/start-watch'
 import type { WorkerInit } from './node/worker/init'
 import type { NodeApi, NodeEvents } from './node/worker/node'
 import { fetchGenesis } from './ui/chain-setting'
+import { startKeptAsideNotice } from './ui/kept-aside'
 import { saveMiningChoice, startsMining } from './ui/mining-setting'
 import { storedModePin } from './ui/mode-setting'
 import { useNotices } from './ui/notices'
@@ -98,6 +100,9 @@ export async function boot(): Promise<void> {
   })
   // Awaited once the network is up; until then a failure must not count as unhandled.
   ready.catch(() => {})
+  // The browser may deny this site storage (site data blocked): the page runs on values held for this load.
+  const denied = storageDenied()
+  if (denied !== null) useNotices.setState({ storageDenied: denied })
   const store = localProfileStore()
   const locks = webLocks()
   const url = new URL(location.href)
@@ -105,7 +110,7 @@ export async function boot(): Promise<void> {
     store,
     locks,
     requested: url.searchParams.get('profile'),
-    remembered: sessionStorage.getItem(REMEMBERED),
+    remembered: pageSessionStorage()?.getItem(REMEMBERED) ?? null,
     // A reload waits for the old page to let go of its profile, which on a busy machine takes seconds;
     // a duplicated tab (same sessionStorage, the original still open) gives up sooner.
     reloadWaitMs: isReload() ? RELOAD_WAIT_MS : DUPLICATE_WAIT_MS,
@@ -130,7 +135,9 @@ export async function boot(): Promise<void> {
     })
   }
   const besideNode = nodeRunsBeside(locks, profile.id).catch(() => false)
-  sessionStorage.setItem(REMEMBERED, profile.id)
+  // Denied (site data blocked), a reload starts another profile, as its profile list is not kept either.
+  pageSessionStorage()?.setItem(REMEMBERED, profile.id)
+  startKeptAsideNotice(pageStorage(), profile.id)
   // The profile is now this tab's: drop ?profile= so a reload or a shared link doesn't ask for it again.
   if (url.searchParams.has('profile')) {
     url.searchParams.delete('profile')

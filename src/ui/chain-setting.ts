@@ -1,6 +1,6 @@
 import { devnetGenesis, validateGenesis } from '../node/chain/genesis'
 import type { Genesis } from '../node/chain/types'
-import { parseJson, trySave } from '../node/profile/local-record'
+import { pageStorage, parseJson, trySave } from '../node/profile/local-record'
 
 /** Where the server says which chain its pages run (a genesis JSON text; see relay `--genesis`). */
 export const CHAIN_INFO_URL = '/api/chain'
@@ -22,7 +22,7 @@ export const GENESIS_RETRY_AFTER_MAX_MS = 5_000
  */
 export async function fetchGenesis(
   fetcher: (url: string) => Promise<Response> = (url) => fetch(url, { cache: 'no-store' }),
-  storage: Storage = localStorage,
+  storage: Storage = pageStorage(),
   wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<Genesis> {
   let text: string | undefined

@@ -1,4 +1,4 @@
-import { isJsonObject, parseJson, trySave } from '../node/profile/local-record'
+import { isJsonObject, pageStorage, parseJson, trySave } from '../node/profile/local-record'
 import type { MarketPair, MarketToken } from './market/source'
 
 const KEY = 'tabchain.market-pair.'
@@ -12,7 +12,7 @@ const KEY = 'tabchain.market-pair.'
 export function firstPair(
   profileId: string | undefined,
   tokens: readonly MarketToken[],
-  storage: Storage = localStorage,
+  storage: Storage = pageStorage(),
 ): MarketPair | null {
   const listed = (a: unknown) =>
     tokens.find((t) => typeof a === 'string' && t.address.toLowerCase() === a.toLowerCase())
@@ -31,6 +31,6 @@ export function firstPair(
  * Remembers the pair the Market screen shows in this profile, for its next load (`firstPair`); when the
  * browser refuses to save it (`trySave`) the next load shows the pair saved before.
  */
-export function saveMarketPair(profileId: string, pair: MarketPair, storage: Storage = localStorage): void {
+export function saveMarketPair(profileId: string, pair: MarketPair, storage: Storage = pageStorage()): void {
   trySave(storage, KEY + profileId, JSON.stringify({ base: pair.base, quote: pair.quote }))
 }

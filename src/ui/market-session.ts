@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import type { ChainParams } from '../node/chain/types'
+import { pageStorage } from '../node/profile/local-record'
 import type { Client } from '../node/rpc/connect'
 import type { NodeApi, NodeEvents } from '../node/worker/node'
 import type { TabchainProvider } from '../wallet/provider'
@@ -34,7 +35,7 @@ export function startMarket(
   wallet: Wallet,
   provider: TabchainProvider,
 ): void {
-  const approvals = storedSwapApprovals(localStorage, profileId)
+  const approvals = storedSwapApprovals(pageStorage(), profileId)
   const on = node.on
   const source = createNodeMarketSource({
     api: node.api,
@@ -64,7 +65,7 @@ export function startMarket(
   // The maker is told on whatever screen it is on: the offer leaves Your open offers at once. As the
   // page opens, it is told of the takes of its running trades it has not dismissed a notice of.
   const told = (offerId: Hex, text: string) => useNotices.getState().offerTaken({ offerId, text })
-  const seen = storedSeenTakes(localStorage, profileId)
+  const seen = storedSeenTakes(pageStorage(), profileId)
   rememberDismissedTakes(useNotices, seen)
   watchTakenOffers(source, told)
   tellUnseenTakes(source, seen, told).catch((err: unknown) =>

@@ -1,4 +1,4 @@
-import { trySave } from '../node/profile/local-record'
+import { pageStorage, trySave } from '../node/profile/local-record'
 
 const KEY = 'tabchain.mining.'
 
@@ -6,7 +6,7 @@ const KEY = 'tabchain.mining.'
  * Whether this profile's node mines from its start: `?mine=0` / `?mine=1` for this page load, else the
  * home screen's switch as last set on this profile (`saveMiningChoice`), else on (the devnet default).
  */
-export function startsMining(url: URL, profileId: string, storage: Storage = localStorage): boolean {
+export function startsMining(url: URL, profileId: string, storage: Storage = pageStorage()): boolean {
   const param = url.searchParams.get('mine')
   if (param === '0') return false
   if (param === '1') return true
@@ -17,6 +17,6 @@ export function startsMining(url: URL, profileId: string, storage: Storage = loc
  * Remembers the home screen's mining switch for the profile: its node starts so from the next load.
  * The switch works all the same when the browser refuses to save it (`trySave`).
  */
-export function saveMiningChoice(profileId: string, on: boolean, storage: Storage = localStorage): void {
+export function saveMiningChoice(profileId: string, on: boolean, storage: Storage = pageStorage()): void {
   trySave(storage, KEY + profileId, on ? 'on' : 'off')
 }

@@ -32,6 +32,18 @@ export interface Notices {
   readonly offersTaken: readonly OfferTaken[]
   readonly offerTaken: (notice: OfferTaken) => void
   readonly dismissOffersTaken: (offerIds: readonly Hex[]) => void
+  /**
+   * Why the browser denied this site localStorage (`storageDenied`: site data blocked), null when it did
+   * not: preferences and records are held for this page load only.
+   */
+  readonly storageDenied: string | null
+  readonly dismissStorageDenied: () => void
+  /**
+   * The localStorage keys of this profile's records whose damaged entries were kept aside since the
+   * user last dismissed the notice saying so (`src/ui/kept-aside.ts`), empty when none.
+   */
+  readonly keptAside: readonly string[]
+  readonly dismissKeptAside: () => void
 }
 
 export const useNotices = create<Notices>((set) => ({
@@ -46,4 +58,8 @@ export const useNotices = create<Notices>((set) => ({
     })),
   dismissOffersTaken: (offerIds) =>
     set(({ offersTaken }) => ({ offersTaken: offersTaken.filter((n) => !offerIds.includes(n.offerId)) })),
+  storageDenied: null,
+  dismissStorageDenied: () => set({ storageDenied: null }),
+  keptAside: [],
+  dismissKeptAside: () => set({ keptAside: [] }),
 }))

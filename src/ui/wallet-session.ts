@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
 import type { ChainParams } from '../node/chain/types'
 import type { NodeMode } from '../node/light/mode'
+import { pageStorage } from '../node/profile/local-record'
 import { messageOf } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
 import type { AccountInfo } from '../node/worker/chain-service'
@@ -321,13 +322,13 @@ export async function startWallet(
 ): Promise<{ readonly provider: TabchainProvider; readonly wallet: Wallet }> {
   const wallet = createWallet({ store: idbWalletStore(profileId) })
   const backend = createNodeBackend(api, params)
-  const { items: activity, damaged: activityDamaged } = storedActivity(localStorage, profileId)
+  const { items: activity, damaged: activityDamaged } = storedActivity(pageStorage(), profileId)
   const setActivity = (items: ActivityItem[]): void => {
-    saveActivity(localStorage, profileId, items)
+    saveActivity(pageStorage(), profileId, items)
     useWallet.setState({ activity: items })
   }
   // Another phrase's wallet replaced this one: the old wallet's activity is not the new one's.
-  forgetActivityOnReplace(wallet, localStorage, profileId, () =>
+  forgetActivityOnReplace(wallet, pageStorage(), profileId, () =>
     useWallet.setState({ activity: [], activityDamaged: 0 }),
   )
 
@@ -366,7 +367,7 @@ export async function startWallet(
   }
 
   // A faucet payment this wallet asked for reads "from the faucet" (by its hash: `faucetPayments`).
-  const faucet = faucetPayments(localStorage, profileId)
+  const faucet = faucetPayments(pageStorage(), profileId)
   const refreshReceived = receivedReader(api, faucet.has)
 
   /**

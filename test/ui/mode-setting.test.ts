@@ -13,6 +13,8 @@ describe("the Mode card's pin", () => {
     expect(pinNotSavedNote(storedModePin('p', full))).toBe(
       'This browser did not save this choice (its storage is full or turned off): the next page load will stay light, as before.',
     )
-    expect(pinNotSavedNote('auto')).toMatch(/the next page load will switch by itself \(light, then full\), as before\.$/)
+    expect(pinNotSavedNote('auto')).toMatch(
+      /the next page load will switch by itself \(light, then full\), as before\.$/,
+    )
   })
 })

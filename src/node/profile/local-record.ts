@@ -69,6 +69,18 @@ export function keepAside(
     text = JSON.stringify([only.slice(0, fits)])
   }
   saveRecord(storage, asideKey, text)
+  for (const listener of keptAsideListeners) listener(key)
+}
+
+const keptAsideListeners = new Set<(key: string) => void>()
+
+/**
+ * Calls `listener` with the record's key each time `keepAside` has kept entries aside (the page tells
+ * the user: `src/ui/kept-aside.ts`); returns the function that stops it.
+ */
+export function onKeptAside(listener: (key: string) => void): () => void {
+  keptAsideListeners.add(listener)
+  return () => keptAsideListeners.delete(listener)
 }
 
 /** Why a record could not be saved in localStorage. Branch on `code`. */
@@ -116,5 +128,55 @@ export function trySave(storage: Pick<Storage, 'setItem'>, key: string, value: s
   } catch (err) {
     console.warn(`${key} could not be saved: ${reasonOf(err)}`)
     return false
+  }
+}
+
+/** A `Storage` over a Map: it holds its values for the page's life only. */
+export function memoryStorage(): Storage {
+  const items = new Map<string, string>()
+  return {
+    get length() {
+      return items.size
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (i) => [...items.keys()][i] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, String(value)),
+  }
+}
+
+/** The storage this page load holds its values in when the browser denied localStorage, and why. */
+let denied: { readonly storage: Storage; readonly reason: string } | null = null
+
+/**
+ * This page's localStorage, the one every caller uses (never the bare global: reading it throws a
+ * `SecurityError` when the browser does not let the site keep data — site data or third-party storage
+ * blocked — which would stop the page from starting). When it is denied, a `memoryStorage` that holds
+ * the values for this page load instead, the same one for every caller; `storageDenied` says why.
+ */
+export function pageStorage(): Storage {
+  if (denied !== null) return denied.storage
+  try {
+    return globalThis.localStorage
+  } catch (err) {
+    denied = { storage: memoryStorage(), reason: reasonOf(err) }
+    console.warn(`localStorage is denied, values held for this page load: ${denied.reason}`)
+    return denied.storage
+  }
+}
+
+/** Why the browser denied this page localStorage (`pageStorage` holds the values in memory), or null. */
+export const storageDenied = (): string | null => {
+  pageStorage()
+  return denied?.reason ?? null
+}
+
+/** This tab's sessionStorage, or null when the browser denies it (as it does localStorage). */
+export function pageSessionStorage(): Storage | null {
+  try {
+    return globalThis.sessionStorage
+  } catch {
+    return null
   }
 }

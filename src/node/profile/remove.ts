@@ -1,7 +1,7 @@
 import { openDB } from 'idb'
 import { NodeError } from '../rpc/errors'
 import { lockName } from './claim'
-import { KEPT_ASIDE_SUFFIX } from './local-record'
+import { KEPT_ASIDE_SUFFIX, pageStorage } from './local-record'
 import type { ProfileLocks } from './locks'
 import type { ProfileStore } from './store'
 
@@ -146,7 +146,7 @@ async function removeStep<T>(id: string, started: boolean, step: () => Promise<T
 /** The browser's IndexedDB and localStorage. */
 export function browserProfileData(
   idb: IDBFactory = indexedDB,
-  storage: Storage = localStorage,
+  storage: Storage = pageStorage(),
 ): ProfileData {
   const databases = async (): Promise<string[]> => {
     if (typeof idb.databases !== 'function') throw new Error('this browser cannot list its databases')

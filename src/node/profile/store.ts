@@ -1,3 +1,4 @@
+import { pageStorage } from './local-record'
 import type { ProfileInfo } from './types'
 
 /** A stored profile: its public facts and its libp2p private key (protobuf bytes). */
@@ -70,7 +71,7 @@ function parse(text: string | null): ProfileRecord | undefined {
  * no database open on the start-up path (an IndexedDB open took 0.5–1.4 s in a fresh context).
  * The entries hold libp2p identity keys only — never wallet keys.
  */
-export function localProfileStore(storage: Storage = localStorage): ProfileStore {
+export function localProfileStore(storage: Storage = pageStorage()): ProfileStore {
   return {
     async list() {
       const out: ProfileRecord[] = []

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import type { Hex } from 'viem'
+import { keptAsideText } from '../kept-aside'
 import { moreTakenText, takenNoticesShown } from '../market/taken-notice'
 import { type OfferTaken, useNotices } from '../notices'
 import { useApp } from '../store'
@@ -23,6 +24,10 @@ export function Toasts() {
   const dismissProfileTaken = useNotices((s) => s.dismissProfileTaken)
   const offersTaken = useNotices((s) => s.offersTaken)
   const dismissOffersTaken = useNotices((s) => s.dismissOffersTaken)
+  const storageDenied = useNotices((s) => s.storageDenied)
+  const dismissStorageDenied = useNotices((s) => s.dismissStorageDenied)
+  const keptAside = useNotices((s) => s.keptAside)
+  const dismissKeptAside = useNotices((s) => s.dismissKeptAside)
   // "Later" puts off the offer shown; a version then running in another tab is offered again.
   const [updateDismissed, setUpdateDismissed] = useState<typeof update>(null)
 
@@ -49,6 +54,20 @@ export function Toasts() {
             {profileTaken.wanted} is open in another tab, so this tab runs {profileTaken.running}.
           </span>
           <CloseButton label="Dismiss" onClick={dismissProfileTaken} />
+        </div>
+      ) : null}
+      {storageDenied !== null ? (
+        <div className="toast" data-testid="storage-denied" role="status">
+          <span>
+            {STORAGE_DENIED} <span className="muted small mono">({storageDenied})</span>
+          </span>
+          <CloseButton label="Dismiss" onClick={dismissStorageDenied} />
+        </div>
+      ) : null}
+      {keptAside.length > 0 ? (
+        <div className="toast" data-testid="kept-aside" role="status">
+          <span>{keptAsideText(keptAside)}</span>
+          <CloseButton label="Dismiss" onClick={dismissKeptAside} />
         </div>
       ) : null}
       <OffersTaken notices={offersTaken} onDismiss={dismissOffersTaken} />
@@ -96,6 +115,10 @@ export function OffersTaken({
     </>
   )
 }
+
+/** What the page says once when the browser denies the site localStorage (`storageDenied`). */
+export const STORAGE_DENIED =
+  'This browser does not let this site keep data, so your settings, trade approvals and activity last only until this page closes (a reload starts a new profile). Allow this site to store data to keep them.'
 
 /**
  * What a reload does to work in progress, as the update prompt says it: the profile's storage keeps the

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import { trySave } from '../../node/profile/local-record'
+import { pageStorage, trySave } from '../../node/profile/local-record'
 import { DEVNET_KEY, rememberedDevnetIndex } from './devnet-index'
 import { devnetSigner } from './devnet-signer'
 import type { TxSigner } from './signer'
@@ -33,7 +33,7 @@ export const useAccount = create<AccountState>((set, get) => ({
     if (get().index !== index) set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
   choose: (profileId, index) => {
-    trySave(localStorage, DEVNET_KEY + profileId, String(index))
+    trySave(pageStorage(), DEVNET_KEY + profileId, String(index))
     set({ index, signer: get().wallet ?? devnetSigner(index) })
   },
 }))

@@ -1,5 +1,5 @@
 import { DEVNET_ACCOUNTS } from '../../node/chain/genesis'
-import { trySave } from '../../node/profile/local-record'
+import { pageStorage, trySave } from '../../node/profile/local-record'
 
 /** Number of funded devnet accounts a profile may act with. */
 export const DEVNET_ACCOUNT_COUNT = DEVNET_ACCOUNTS.length
@@ -9,7 +9,7 @@ export const DEVNET_KEY = 'tabchain.devnetAccount.'
 
 /** A stored account index, or undefined when absent or not one of the devnet accounts. */
 function stored(key: string): number | undefined {
-  const raw = localStorage.getItem(key)
+  const raw = pageStorage().getItem(key)
   const n = raw === null ? Number.NaN : Number(raw)
   return Number.isInteger(n) && n >= 0 && n < DEVNET_ACCOUNT_COUNT ? n : undefined
 }
@@ -27,8 +27,8 @@ export function rememberedDevnetIndex(
   const own = stored(DEVNET_KEY + profileId)
   if (own !== undefined) return own
   const taken = new Set<number>()
-  for (let i = 0; i < localStorage.length; i++) {
-    const key = localStorage.key(i)
+  for (let i = 0; i < pageStorage().length; i++) {
+    const key = pageStorage().key(i)
     const index = key?.startsWith(DEVNET_KEY) === true ? stored(key) : undefined
     if (index !== undefined) taken.add(index)
   }
@@ -38,7 +38,7 @@ export function rememberedDevnetIndex(
   const pool = free.length > 0 ? free : all
   const index = pool[random(pool.length)] ?? 0
   // Refused (full, storage turned off): this load acts with it all the same; the next one may draw another.
-  trySave(localStorage, DEVNET_KEY + profileId, String(index))
+  trySave(pageStorage(), DEVNET_KEY + profileId, String(index))
   return index
 }
 

@@ -1,6 +1,6 @@
 import type { Address } from 'viem'
 import { DEVNET_ACCOUNTS } from '../../node/chain/genesis'
-import { trySave } from '../../node/profile/local-record'
+import { pageStorage, trySave } from '../../node/profile/local-record'
 import { rememberedDevnetIndex } from './devnet-index'
 
 /** Where each profile's rewards address is remembered (localStorage, by profile id). */
@@ -13,7 +13,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/
  * else the profile's devnet account. Read without opening the wallet, whose start waits for the node.
  */
 export function startingRewards(profileId: string): Address {
-  const kept = localStorage.getItem(KEY + profileId)
+  const kept = pageStorage().getItem(KEY + profileId)
   if (kept !== null && ADDRESS.test(kept)) return kept as Address
   return DEVNET_ACCOUNTS[rememberedDevnetIndex(profileId)] as Address
 }
@@ -23,7 +23,7 @@ export function startingRewards(profileId: string): Address {
  * save it (`trySave`) this load's rewards still go there, the next start's to the one saved before.
  */
 export function rememberRewards(profileId: string, address: Address): void {
-  trySave(localStorage, KEY + profileId, address)
+  trySave(pageStorage(), KEY + profileId, address)
 }
 
 /**
