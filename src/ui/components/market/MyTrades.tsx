@@ -219,6 +219,15 @@ function ApproveAgain({
   )
 }
 
+/** The rows of a trade's terms to approve again: label, test id, value. */
+const FACTS: readonly (readonly [string, string, (r: Reapprove) => string])[] = [
+  ['You give', 'reapprove-give', (r) => r.give],
+  ['You get', 'reapprove-get', (r) => r.get],
+  ['With', 'reapprove-with', (r) => `${r.counterparty} (${r.counterpartyRole})`],
+  ['Timelocks', 'reapprove-timelocks', (r) => r.timelocks],
+  ['Approval', 'reapprove-note', (r) => r.note],
+]
+
 /** The terms of a trade to approve again, with the buttons that approve it or not. */
 export function ApproveAgainTerms({
   reapprove,
@@ -236,32 +245,14 @@ export function ApproveAgainTerms({
   return (
     <div data-testid="trade-approve-terms">
       <dl className="facts">
-        <div className="facts__row">
-          <dt>You give</dt>
-          <dd data-testid="reapprove-give">
-            <GroupedAmount text={reapprove.give} />
-          </dd>
-        </div>
-        <div className="facts__row">
-          <dt>You get</dt>
-          <dd data-testid="reapprove-get">
-            <GroupedAmount text={reapprove.get} />
-          </dd>
-        </div>
-        <div className="facts__row">
-          <dt>With</dt>
-          <dd className="mono" data-testid="reapprove-with">
-            {reapprove.counterparty} ({reapprove.counterpartyRole})
-          </dd>
-        </div>
-        <div className="facts__row">
-          <dt>Timelocks</dt>
-          <dd>{reapprove.timelocks}</dd>
-        </div>
-        <div className="facts__row">
-          <dt>Approval</dt>
-          <dd>{reapprove.note}</dd>
-        </div>
+        {FACTS.map(([label, testId, value]) => (
+          <div className="facts__row" key={label}>
+            <dt>{label}</dt>
+            <dd data-testid={testId}>
+              <GroupedAmount text={value(reapprove)} />
+            </dd>
+          </div>
+        ))}
       </dl>
       {error !== null ? (
         <p className="form__error" role="alert" data-testid="reapprove-error">
