@@ -384,6 +384,55 @@ describe('ERC20 edge cases, against OpenZeppelin 4.9', () => {
     }
   })
 
+  it('never logs a Transfer from or to the zero address outside mint and burn (a wallet shows those as mint and burn)', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    // The owner minting to nobody: refused, the supply unchanged.
+    expect(refused(h, { from: ALICE, to: t, data: erc20('mint', [ZERO, 5n]) })).toBe(
+      'ERC20: mint to the zero address',
+    )
+    expect(h.totalSupply(t)).toBe(1000n)
+    // Pulling 0 from the zero address needs no allowance and no balance, yet is refused: it would log a
+    // Transfer from the zero address, a mint that never happened.
+    for (const to of [BOB, CAROL]) {
+      const { receipt, feeOnlyRoot } = h.sendFeeOnly({
+        from: BOB,
+        to: t,
+        data: erc20('transferFrom', [ZERO, to, 0n]),
+      })
+      expect(receipt.status).toBe(0)
+      expect(receipt.logs).toEqual([])
+      expect(h.state.root).toBe(feeOnlyRoot)
+    }
+  })
+
+  it('a holder burns its whole balance, to the last unit', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    h.send({ from: ALICE, to: t, data: erc20('transfer', [BOB, 100n]) })
+    expect(refused(h, { from: BOB, to: t, data: erc20('burn', [101n]) })).toBe(
+      'ERC20: burn amount exceeds balance',
+    )
+    expect(h.send({ from: BOB, to: t, data: erc20('burn', [100n]) }).logs).toEqual([
+      transferLog(t, BOB, ZERO, 100n),
+    ])
+    expect(h.balanceOf(t, BOB)).toBe(0n)
+    expect(h.totalSupply(t)).toBe(900n)
+  })
+
+  it('refuses an address word with any one of its 12 upper bytes set', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    const data = erc20('transfer', [BOB, 1n])
+    for (let i = 0; i < 12; i++) {
+      // Byte i of the first argument word (hex chars after "0x" and the 4-byte selector).
+      const at = 10 + 2 * i
+      const dirty = `${data.slice(0, at)}01${data.slice(at + 2)}` as Hex
+      expect([i, refused(h, { from: ALICE, to: t, data: dirty })]).toEqual([i, 'invalid address argument'])
+    }
+    expect(h.balanceOf(t, BOB)).toBe(0n)
+  })
+
   it('reverts an empty call and a plain value transfer to a token, charging the intrinsic gas only', () => {
     const h = new Harness()
     const t = createToken(h)
