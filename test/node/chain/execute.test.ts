@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { type Address, decodeErrorResult, encodeFunctionData, type Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { call, executeBlock } from '../../../src/node/chain/execute'
 import { ExecutionError } from '../../../src/node/chain/execute-error'
@@ -391,5 +391,21 @@ describe('call', () => {
       h.genesis.params,
     )
     expect(upper.status).toBe(1)
+  })
+
+  it('a gas limit of exactly the intrinsic gas suffices, and a value of exactly the balance can be sent', () => {
+    const h = new Harness()
+    const sim = (value: bigint, gas: bigint) =>
+      call(h.state, { from: BOB, to: CAROL, value, gas }, h.env(), h.genesis.params)
+    const balance = h.state.getAccount(BOB).balance
+    expect(sim(balance, 21_000n)).toMatchObject({ status: 1, gasUsed: 21_000n })
+    const short = sim(1n, 20_999n)
+    expect(short.status).toBe(0)
+    expect(decodeErrorResult({ abi: [], data: short.revertData as Hex }).args).toEqual(['out of gas'])
+    const over = sim(balance + 1n, 21_000n)
+    expect(over.status).toBe(0)
+    expect(decodeErrorResult({ abi: [], data: over.revertData as Hex }).args).toEqual([
+      'insufficient balance for value',
+    ])
   })
 })
