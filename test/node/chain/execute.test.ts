@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { type Address, decodeErrorResult, encodeFunctionData, type Hex } from 'viem'
+import { type Address, decodeErrorResult, encodeFunctionData, getAddress, type Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { call, executeBlock } from '../../../src/node/chain/execute'
 import { ExecutionError } from '../../../src/node/chain/execute-error'
@@ -391,6 +391,24 @@ describe('call', () => {
       h.genesis.params,
     )
     expect(upper.status).toBe(1)
+  })
+
+  it('addresses in checksummed letter case execute as their lower-case form: same logs, receipts and state', () => {
+    const { h, t } = withToken()
+    // The miner's address has letters (Alice's has none); the first block paid it its reward.
+    expect(h.send({ from: ALICE, to: t, data: transfer(MINER, 10n) }).status).toBe(1)
+    const tx = h.tx({ from: MINER, to: t, data: transfer(BOB, 4n) })
+    const checksummed = { ...tx, from: getAddress(tx.from), to: getAddress(tx.to) }
+    expect(checksummed.from).not.toBe(tx.from)
+    expect(checksummed.to).not.toBe(tx.to)
+    const lower = executeBlock(h.state, h.env(), [tx], h.genesis.params)
+    const mixed = executeBlock(h.state, h.env(), [checksummed], h.genesis.params)
+    expect(defined(lower.receipts[0]).logs).toHaveLength(1)
+    expect(mixed.receipts).toEqual(lower.receipts)
+    expect(mixed.state.root).toBe(lower.state.root)
+    const sim = (from: Address, to: Address) =>
+      call(h.state, { from, to, data: transfer(BOB, 4n) }, h.env(), h.genesis.params)
+    expect(sim(getAddress(MINER), getAddress(t))).toEqual(sim(MINER, t))
   })
 
   it('a gas limit of exactly the intrinsic gas suffices, and a value of exactly the balance can be sent', () => {
