@@ -171,6 +171,7 @@ test('B reloads without re-syncing; B closes, A mines 50 blocks, B reopens and c
 })
 
 test('a peer the node drops is disconnected and kept out', async ({ browser }) => {
+  test.setTimeout(180_000)
   const { a, b, idA, idB, close } = await linkedPair(browser, '/?mine=0', '/?mine=0', 30_000)
   try {
     // The path a penalty takes once a peer's score crosses the threshold (see test/node/sync).
@@ -186,12 +187,27 @@ test('a peer the node drops is disconnected and kept out', async ({ browser }) =
     await expect
       .poll(async () => (await links(b, idA)).filter((c) => c.opened < droppedAt).length, { timeout: 3_000 })
       .toBe(0)
-    // B keeps discovering A (the relay's discovery topic, every 5 s) and dialling it; A refuses each dial
-    // as the relay opens its circuit, before any handshake: neither side ever holds a link again.
-    for (let t = 0; t < 12_000; t += 500) {
-      await b.waitForTimeout(500)
+    // B keeps discovering A (the relay's discovery topic, every 5 s) and dialling it, after a backoff that
+    // grows; A refuses each dial as the relay opens its circuit, before any handshake: neither side ever
+    // holds a link again. Watched until two of B's dials to A since the drop have ended, however long a
+    // busy machine takes to make them.
+    const dialsEnded = (): Promise<number> =>
+      b.evaluate(
+        ({ peer, since }) =>
+          (window.tabchain?.network.dials() ?? []).filter(
+            (d) => d.peerId === peer && d.started >= since && d.ended !== undefined,
+          ).length,
+        { peer: idA, since: droppedAt },
+      )
+    const watchUntil = Date.now() + 90_000
+    for (;;) {
+      // Read first: a dial counted as ended had its chance to leave a link, looked for next.
+      const ended = await dialsEnded()
       expect(await links(a, idB)).toEqual([])
       expect(await links(b, idA)).toEqual([])
+      if (ended >= 2) break
+      expect(Date.now(), `B made ${ended} ended dial(s) to A since the drop`).toBeLessThan(watchUntil)
+      await b.waitForTimeout(500)
     }
   } finally {
     await close()
