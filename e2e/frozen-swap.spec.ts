@@ -120,32 +120,67 @@ async function mineBlocks(page: Page, n: number): Promise<void> {
   }
 }
 
+/** What a tab's page noted of its lifecycle (`frozenWhile`): when, ms since the epoch. */
+interface Lifecycle {
+  froze?: number
+  resumed?: number
+  readonly timer: number[]
+}
+
 /**
- * Freezes the hidden tab `frozen` (its page notes when a 100 ms timer last ran); runs `meanwhile`; checks
- * the tab's node did nothing in that time (no transaction of its own reached `other`'s chain or mempool) and
- * resumes it; checks, as the page saw it on resuming, that its timer had not run for over 3 s: it was frozen.
+ * Freezes the hidden tab `frozen`, runs `meanwhile` once the tab has told `other` it is frozen, checks that
+ * no transaction of the tab's node reached `other`'s chain or mempool, and resumes it. Its page notes, by
+ * the clock, when the browser told it it was frozen and resumed (the Page Lifecycle `freeze` and `resume`
+ * events) and each run of a 100 ms timer: it was frozen before `meanwhile` began, resumed only after it
+ * ended, and no timer of it ran between.
+ * Nothing of the page ran meanwhile, and so nothing of its node (its network is the page's): what
+ * `meanwhile` mined reached it only once resumed, however long a busy machine took over either.
  */
 async function frozenWhile(frozen: Trader, other: Page, meanwhile: () => Promise<void>): Promise<void> {
   expect(await frozen.page.evaluate(() => document.visibilityState)).toBe('hidden')
+  // The page tells `other` (a tab of its origin) as it is frozen: `meanwhile` waits for that.
+  await other.evaluate(() => {
+    const seen = window as unknown as { frozeSeen?: number }
+    delete seen.frozeSeen
+    const channel = new BroadcastChannel('frozen-swap-lifecycle')
+    channel.onmessage = (e: MessageEvent<number>) => {
+      seen.frozeSeen = e.data
+      channel.close()
+    }
+  })
   await frozen.page.evaluate(() => {
-    const w = window as unknown as { timerRanAt?: number }
-    w.timerRanAt = performance.now()
-    setInterval(() => {
-      w.timerRanAt = performance.now()
-    }, 100)
+    const noted: Lifecycle = { timer: [] }
+    ;(window as unknown as { lifecycle: Lifecycle }).lifecycle = noted
+    const channel = new BroadcastChannel('frozen-swap-lifecycle')
+    document.addEventListener('freeze', () => {
+      noted.froze = Date.now()
+      channel.postMessage(noted.froze)
+    })
+    document.addEventListener('resume', () => {
+      noted.resumed = Date.now()
+    })
+    setInterval(() => noted.timer.push(Date.now()), 100)
   })
   const before = await sentBy(other, frozen.address)
   await frozen.cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+  await expect
+    .poll(() => other.evaluate(() => (window as unknown as { frozeSeen?: number }).frozeSeen), {
+      timeout: 10_000,
+    })
+    .toBeDefined()
+  const meanwhileFrom = Date.now()
   await meanwhile()
-  // Time enough for an awake node to have acted on what `meanwhile` mined (k = 1: within a second).
-  await other.waitForTimeout(3_000)
   expect(await sentBy(other, frozen.address)).toBe(before)
+  const meanwhileTo = Date.now()
   await frozen.cdp.send('Page.setWebLifecycleState', { state: 'active' })
-  // Read before any of its timers runs again (a hidden tab's run at most once a second).
-  const stopped = await frozen.page.evaluate(
-    () => performance.now() - ((window as unknown as { timerRanAt?: number }).timerRanAt ?? 0),
-  )
-  expect(stopped).toBeGreaterThan(3_000)
+  const lifecycle = () =>
+    frozen.page.evaluate(() => (window as unknown as { lifecycle: Lifecycle }).lifecycle)
+  await expect.poll(async () => (await lifecycle()).resumed, { timeout: 10_000 }).toBeDefined()
+  const noted = await lifecycle()
+  expect(noted.froze).toBeLessThanOrEqual(meanwhileFrom)
+  expect(noted.resumed).toBeGreaterThanOrEqual(meanwhileTo)
+  const [froze, resumed] = [noted.froze ?? 0, noted.resumed ?? 0]
+  expect(noted.timer.filter((t) => t > froze && t < resumed)).toEqual([])
 }
 
 /**
