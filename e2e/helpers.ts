@@ -167,6 +167,37 @@ export function connectionsTo(page: Page, peerId: string): Promise<ConnFact[]> {
   )
 }
 
+/**
+ * Watches a peer that was dropped being kept out: `dialer`'s node keeps finding `target` (the relay's
+ * discovery topic, every 5 s) and dialling it, after a backoff that grows. Polls every 500 ms until two of
+ * its dials to `target` that began at or after `since` (ms since the epoch) have ended — however long a
+ * busy machine takes to make them, up to `timeoutMs` — running `noLink` (which asserts that neither side
+ * holds a link) at each poll, after reading the dials: a dial counted as ended had its chance to leave a
+ * link, looked for next.
+ */
+export async function keptOutThroughRedials(
+  dialer: Page,
+  target: string,
+  since: number,
+  noLink: () => Promise<void>,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const ended = await dialer.evaluate(
+      ({ peer, from }) =>
+        (window.tabchain?.network.dials() ?? []).filter(
+          (d) => d.peerId === peer && d.started >= from && d.ended !== undefined,
+        ).length,
+      { peer: target, from: since },
+    )
+    await noLink()
+    if (ended >= 2) return
+    expect(Date.now(), `${ended} of the dialer's redials ended since the drop`).toBeLessThan(deadline)
+    await dialer.waitForTimeout(500)
+  }
+}
+
 /** Waits until `page` has a direct (WebRTC, unlimited) connection to `peerId`; returns the ms it took. */
 export async function waitDirect(page: Page, peerId: string, timeoutMs = 10_000): Promise<number> {
   const start = Date.now()

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
 import { validateGenesis } from '../src/node/chain/genesis'
-import { FAST_URL, linkedPair, openNode, profileOf, reopenProfile, storedHeadIs, waitDirect } from './helpers'
+import {
+  FAST_URL,
+  keptOutThroughRedials,
+  linkedPair,
+  openNode,
+  profileOf,
+  reopenProfile,
+  storedHeadIs,
+  waitDirect,
+} from './helpers'
 
 /** The fast test chain the second server runs (`FAST_URL`). */
 const FAST_GENESIS = validateGenesis(JSON.parse(readFileSync('e2e/fixtures/fast-genesis.json', 'utf8')))
@@ -187,28 +196,12 @@ test('a peer the node drops is disconnected and kept out', async ({ browser }) =
     await expect
       .poll(async () => (await links(b, idA)).filter((c) => c.opened < droppedAt).length, { timeout: 3_000 })
       .toBe(0)
-    // B keeps discovering A (the relay's discovery topic, every 5 s) and dialling it, after a backoff that
-    // grows; A refuses each dial as the relay opens its circuit, before any handshake: neither side ever
-    // holds a link again. Watched until two of B's dials to A since the drop have ended, however long a
-    // busy machine takes to make them.
-    const dialsEnded = (): Promise<number> =>
-      b.evaluate(
-        ({ peer, since }) =>
-          (window.tabchain?.network.dials() ?? []).filter(
-            (d) => d.peerId === peer && d.started >= since && d.ended !== undefined,
-          ).length,
-        { peer: idA, since: droppedAt },
-      )
-    const watchUntil = Date.now() + 90_000
-    for (;;) {
-      // Read first: a dial counted as ended had its chance to leave a link, looked for next.
-      const ended = await dialsEnded()
+    // B keeps discovering A and dialling it; A refuses each dial as the relay opens its circuit, before
+    // any handshake: neither side ever holds a link again.
+    await keptOutThroughRedials(b, idA, droppedAt, async () => {
       expect(await links(a, idB)).toEqual([])
       expect(await links(b, idA)).toEqual([])
-      if (ended >= 2) break
-      expect(Date.now(), `B made ${ended} ended dial(s) to A since the drop`).toBeLessThan(watchUntil)
-      await b.waitForTimeout(500)
-    }
+    })
   } finally {
     await close()
   }
