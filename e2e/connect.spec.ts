@@ -473,7 +473,15 @@ test('the worker answers malformed messages with typed errors and keeps running'
     const worker = window.tabchain?.worker
     if (worker === undefined) return []
     const got: unknown[] = []
-    const listener = (e: MessageEvent) => got.push(e.data)
+    // Each message is answered as it is taken; the five answers are waited for however busy the worker.
+    let fiveAnswered = (): void => {}
+    const answered = new Promise<void>((resolve) => {
+      fiveAnswered = resolve
+    })
+    const listener = (e: MessageEvent) => {
+      got.push(e.data)
+      if (got.length === 5) fiveAnswered()
+    }
     worker.addEventListener('message', listener)
     for (const garbage of [
       null,
@@ -484,7 +492,9 @@ test('the worker answers malformed messages with typed errors and keeps running'
     ]) {
       worker.postMessage(garbage)
     }
-    await new Promise((r) => setTimeout(r, 500))
+    await Promise.race([answered, new Promise((r) => setTimeout(r, 30_000))])
+    // One round trip through the node's API after: an answer more than one a message would be in by then.
+    await window.tabchain?.node.api.status()
     worker.removeEventListener('message', listener)
     return got
   })
