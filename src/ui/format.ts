@@ -1,4 +1,5 @@
 import { multiaddr } from '@multiformats/multiaddr'
+import type { NodeMode } from '../node/light/mode'
 import type {
   DirectDialStatus,
   NetworkSnapshot,
@@ -418,30 +419,42 @@ export function checkpointConflictNote(conflict: CheckpointConflict): string {
  * The sync card's content. A node that is not syncing is up to date only as far as its direct peers
  * tell: with none (a tab alone, or one whose links are still being made) it cannot know whether newer
  * blocks exist, and says so rather than "up to date" — and, when the browser is `offline`, why. Up to
- * date with a head `QUIET_BLOCK_TIMES` block times old (`age`), it says how long no block came: the
- * peers have none newer either, so a stalled chain does not read as one moving (at genesis, that no block
- * was mined yet: the genesis's date is its file's). Syncing, its percent is
- * of the chain held — block #182 of #226 is 80 % — as the block line beside it reads ("Block #182 of
- * #226"); counted from where this catch-up started it read 0 % there.
+ * date with a head `QUIET_BLOCK_TIMES` block times old (`age`), it says how long no block came, here or
+ * from the peers, so a stalled chain does not read as one moving (at genesis, that no block was mined
+ * yet: the genesis's date is its file's). An `auto` node upgrading to full or catching up (`mode`) is up
+ * to date in its verified headers only: its own chain is behind them while it executes the blocks, and
+ * it says so rather than "up to date". Syncing, its percent is of the chain held — block #182 of #226 is
+ * 80 % — as the block line beside it reads ("Block #182 of #226"); counted from where this catch-up
+ * started it read 0 % there.
  */
 export function describeSync(
   syncing: SyncStatus,
   directPeers: number,
   offline = false,
   age?: HeadAge,
+  mode?: NodeMode | null,
 ): SyncView {
   if (syncing === false) {
-    if (directPeers > 0)
+    if (directPeers > 0) {
+      const quiet =
+        age?.headNumber === 0n
+          ? 'No block mined yet, here or by the peers: the chain moves on only while a tab mines.'
+          : age !== undefined && age.headAgeMs >= QUIET_BLOCK_TIMES * age.targetBlockTimeMs
+            ? `No new block for ${formatDuration(age.headAgeMs)}, here or from the peers: the chain moves on only while a tab mines.`
+            : null
+      const executing = executingNote(mode)
+      if (executing !== null)
+        return {
+          kind: 'idle',
+          value: 'Headers up to date',
+          detail: quiet === null ? executing : `${executing} ${quiet}`,
+        }
       return {
         kind: 'idle',
         value: 'Up to date',
-        detail:
-          age?.headNumber === 0n
-            ? 'No block mined yet, here or by the peers: the chain moves on only while a tab mines.'
-            : age !== undefined && age.headAgeMs >= QUIET_BLOCK_TIMES * age.targetBlockTimeMs
-              ? `No new block for ${formatDuration(age.headAgeMs)}, from the peers either: the chain moves on only while a tab mines.`
-              : 'Follows new blocks as peers announce them.',
+        detail: quiet ?? 'Follows new blocks as peers announce them.',
       }
+    }
     return offline
       ? { kind: 'idle', value: 'Offline', detail: 'Newer blocks, if any, arrive once the network is back.' }
       : { kind: 'idle', value: 'No peers yet', detail: 'Newer blocks, if any, arrive once a peer links.' }
@@ -454,6 +467,19 @@ export function describeSync(
     currentBlock: syncing.currentBlock,
     highestBlock: syncing.highestBlock,
   }
+}
+
+/**
+ * What an `auto` node whose own chain is behind its verified headers does meanwhile, in a sentence:
+ * upgrading (the snapshot, then the blocks after it, with its percent) or catching up on the blocks it
+ * missed; null for any other mode.
+ */
+function executingNote(mode: NodeMode | null | undefined): string | null {
+  if (mode?.kind === 'upgrading')
+    return `Every header up to the peers' latest block is verified here; the blocks themselves are still being downloaded and executed on this device (upgrading to full, ${Math.floor(mode.percent)} %).`
+  if (mode?.kind === 'light' && mode.catchingUp === true)
+    return "Every header up to the peers' latest block is verified here; this device is still executing the blocks it missed."
+  return null
 }
 
 /**

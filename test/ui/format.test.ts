@@ -324,7 +324,7 @@ describe('describeSync', () => {
       kind: 'idle',
       value: 'Up to date',
       detail:
-        'No new block for 1m\u00a005s, from the peers either: the chain moves on only while a tab mines.',
+        'No new block for 1m\u00a005s, here or from the peers: the chain moves on only while a tab mines.',
     })
     // Within ten block times it follows the chain as usual; with no peer it says that first.
     expect(describeSync(false, 1, false, quiet(19_999))).toMatchObject({
@@ -345,8 +345,29 @@ describe('describeSync', () => {
       describeSync(false, 1, false, { headAgeMs: 65_000, targetBlockTimeMs: 2_000, headNumber: 1n }),
     ).toMatchObject({
       detail:
-        'No new block for 1m\u00a005s, from the peers either: the chain moves on only while a tab mines.',
+        'No new block for 1m\u00a005s, here or from the peers: the chain moves on only while a tab mines.',
     })
+  })
+  it('while an auto node upgrades or catches up, says its headers are up to date and its blocks still being executed', () => {
+    const upgrading = { kind: 'upgrading', percent: 42.7 } as const
+    expect(describeSync(false, 1, false, undefined, upgrading)).toEqual({
+      kind: 'idle',
+      value: 'Headers up to date',
+      detail:
+        "Every header up to the peers' latest block is verified here; the blocks themselves are still being downloaded and executed on this device (upgrading to full, 42 %).",
+    })
+    // A quiet chain says so too, after what the node is doing.
+    const quiet = { headAgeMs: 140_000, targetBlockTimeMs: 2_000, headNumber: 6_935n }
+    expect(describeSync(false, 1, false, quiet, { kind: 'light', catchingUp: true })).toEqual({
+      kind: 'idle',
+      value: 'Headers up to date',
+      detail:
+        "Every header up to the peers' latest block is verified here; this device is still executing the blocks it missed. No new block for 2m\u00a020s, here or from the peers: the chain moves on only while a tab mines.",
+    })
+    // A light node (headers are all it keeps) and a full one are up to date; with no peer, no claim at all.
+    expect(describeSync(false, 1, false, undefined, { kind: 'light' })).toMatchObject({ value: 'Up to date' })
+    expect(describeSync(false, 1, false, undefined, { kind: 'full' })).toMatchObject({ value: 'Up to date' })
+    expect(describeSync(false, 0, false, undefined, upgrading)).toMatchObject({ value: 'No peers yet' })
   })
   it('gives the share of the chain held, as the block line beside it reads, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })

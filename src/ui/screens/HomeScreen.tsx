@@ -435,6 +435,7 @@ function SyncCard() {
   const headTime = useApp((s) => s.head?.timestamp)
   const headNumber = useApp((s) => s.head?.number)
   const targetBlockTimeMs = useApp((s) => s.chain?.params.targetBlockTimeMs)
+  const mode = useApp((s) => s.mode)
   const now = useNow(1000, headTime !== undefined)
   const view = describeSync(
     syncing,
@@ -443,6 +444,7 @@ function SyncCard() {
     headTime === undefined || headNumber === undefined || targetBlockTimeMs === undefined
       ? undefined
       : { headAgeMs: now - Number(headTime), targetBlockTimeMs, headNumber },
+    mode,
   )
   if (view.kind === 'idle') {
     return (
