@@ -14,12 +14,16 @@ import {
 } from '../../src/ui/explorer-search'
 import {
   AddressTokens,
+  BlockDetail,
   BlockTable,
+  blocksNotKept,
   blocksPage,
+  notKeptNote,
   PendingTable,
   pendingBlocksNote,
   readAddressPage,
   SearchTokens,
+  SNAPSHOT_BLOCK_TXS,
 } from '../../src/ui/screens/ExplorerScreen'
 import { settledLockReads } from '../../src/ui/settled-lock-reads'
 import { banana } from './banana'
@@ -59,6 +63,62 @@ describe('the explorer block list', () => {
     expect(pendingBlocksNote({ from: 7n, to: 7n })).toBe(
       'Block #7: this node verified its header and is still fetching and executing it; it is listed here once executed.',
     )
+  })
+
+  test('a node started from a snapshot says the blocks below it are not kept, not that they are still being executed', () => {
+    // Upgraded from a snapshot at #500, executed up to #520, its verified headers at #1,000.
+    const base = 500n
+    expect(blocksPage(1000n, 1000n, { asked: 1000n, top: 520n }, 20, base).pending).toEqual({
+      from: 521n,
+      to: 1000n,
+    })
+    // The page below the base lists the genesis alone: none of its blocks is on its way.
+    expect(blocksPage(1000n, 480n, { asked: 480n, top: 0n }, 20, base).pending).toBeNull()
+    expect(blocksNotKept(480n, [0n], base)).toEqual({ from: 1n, to: 480n, base })
+    // The page across the base: from it the list goes straight to the genesis.
+    const across = [510n, 509n, 508n, 507n, 506n, 505n, 504n, 503n, 502n, 501n, 500n, 0n]
+    expect(blocksNotKept(510n, across, base)).toEqual({ from: 1n, to: 499n, base })
+    // A page above the base, a chain from the genesis, and the genesis's own page reach none.
+    expect(blocksNotKept(1000n, [1000n, 999n], base)).toBeNull()
+    expect(blocksNotKept(480n, [480n, 479n], 0n)).toBeNull()
+    expect(blocksNotKept(0n, [0n], base)).toBeNull()
+    expect(notKeptNote({ from: 1n, to: 499n, base })).toBe(
+      'Blocks #1 to #499 are not kept by this node: it started from a copy of the chain’s state at block #500, checked against that block’s header, and has executed only the blocks after it. Their transactions are not read here. A tab set to “stay full” (Home, Mode) runs and keeps every block.',
+    )
+    expect(notKeptNote({ from: 7n, to: 7n, base })).toMatch(/^Block #7 is not kept by this node: /)
+    // Still downloading the snapshot: no block past the genesis is executed yet, and most never will be.
+    expect(pendingBlocksNote({ from: 1n, to: 6_935n }, true)).toBe(
+      `Blocks #1 to #${(6_935).toLocaleString()}: this node verified their headers. It is first downloading a copy of the chain’s state at a recent block: the blocks after that one are listed here as this node executes them; those before it are not kept by this node.`,
+    )
+  })
+
+  test("the snapshot block's transactions read as not kept, not as none", () => {
+    const block = {
+      number: 500n,
+      hash: `0x${'5e'.repeat(32)}`,
+      parentHash: `0x${'4e'.repeat(32)}`,
+      timestamp: 1_764_028_800_000n,
+      miner: `0x${'ab'.repeat(20)}`,
+      difficulty: 2n,
+      gasUsed: 21_000n,
+      baseFeePerGas: 1_000_000_000n,
+      stateRoot: `0x${'33'.repeat(32)}`,
+      transactions: [],
+      confirmations: 21n,
+    } as unknown as BlockSummary
+    const inRouter = (element: ReturnType<typeof createElement>) =>
+      renderToStaticMarkup(createElement(MemoryRouter, null, element))
+    const row = inRouter(createElement(BlockTable, { blocks: [block], base: 500n }))
+    expect(row).toContain('not kept</td>')
+    expect(row).not.toContain('data-label="Txs">0</td>')
+    // Another block of the same chain counts its transactions.
+    expect(
+      inRouter(createElement(BlockTable, { blocks: [{ ...block, number: 501n }], base: 500n })),
+    ).toContain('data-label="Txs">0</td>')
+    const page = inRouter(createElement(BlockDetail, { block, snapshot: true }))
+    expect(page).toContain(SNAPSHOT_BLOCK_TXS)
+    expect(page).not.toMatch(/>none</)
+    expect(inRouter(createElement(BlockDetail, { block }))).toMatch(/>none</)
   })
 
   test('the list shown while the next head is read is weighed against the height it was read for', () => {

@@ -164,6 +164,13 @@ export interface NodeApi extends QueryApi {
   blockByHash(hash: Hex): Promise<BlockSummary | null>
   /** Up to `count` (≤ 100) canonical blocks ending at `last`, newest first. */
   blocks(last: bigint, count: number): Promise<BlockSummary[]>
+  /**
+   * The oldest block the block reads hold past the genesis: 0 on a chain executed from the genesis; the
+   * snapshot block on one started from a snapshot (the blocks between the genesis and it were never
+   * executed here and are not kept, and that block's own transactions are not indexed); on a light node
+   * its oldest header.
+   */
+  blocksFrom(): Promise<bigint>
   /** How much this origin stores, its quota, and whether the browser keeps it under pressure. */
   storage(): Promise<StorageStatus>
   /** Balance and nonce of an address at the head. */
@@ -767,6 +774,9 @@ export function createNode(init: NodeInit): Node {
       return { ...(await storageStatus()), ...(fault === undefined ? {} : { fault }) }
     },
     ...blockReads(chain),
+    async blocksFrom() {
+      return chain.chain.base
+    },
     async account(address) {
       if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
         throw badParams('address must be a 20-byte 0x-prefixed hex string')
@@ -949,6 +959,9 @@ export function createNode(init: NodeInit): Node {
       },
       // The Explorer's: headers held, each block's transaction hashes read with its receipts.
       ...blockReads(l),
+      async blocksFrom() {
+        return c.headers.base.header.number
+      },
       async tokenTransfers(token, n) {
         return l.tokenTransfers(checkAddress(token, 'token'), checkLimit(n))
       },

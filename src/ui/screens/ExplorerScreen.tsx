@@ -84,41 +84,94 @@ export interface BlocksPage {
   readonly pending: { readonly from: bigint; readonly to: bigint } | null
 }
 
+/** Blocks between the genesis and a snapshot's base (`base`), which this node never executed nor kept. */
+export interface BlocksNotKept {
+  readonly from: bigint
+  readonly to: bigint
+  readonly base: bigint
+}
+
 /**
  * The page of `count` blocks ending at `last`, the node's head at `latest`, and `list` the one the node
  * gave last (for `asked`; its newest block `top`, null when none) or null while none came. An `auto` node
  * behind the headers it verified reports their head (its wallet reads through proofs meanwhile) but lists
  * only the blocks it executed: its list tops out below the head, and the blocks above are said to be on
- * their way. The older page follows the list read for this height, not the height asked for (from a head
- * far above the blocks held, Older showed the same blocks again). Pure.
+ * their way — but not those below `base`, the snapshot block it started from (`blocksNotKept`), which it
+ * never executes. The older page follows the list read for this height, not the height asked for (from a
+ * head far above the blocks held, Older showed the same blocks again). Pure.
  */
 export function blocksPage(
   latest: bigint,
   last: bigint,
   list: { readonly asked: bigint; readonly top: bigint | null } | null,
   count: number,
+  base = 0n,
 ): BlocksPage {
   const newer = last + BigInt(count)
   // A list read for another height (the page before, or the last head) is still on screen while this
   // one is read: Older from it would lead back to the page asked for.
   const held = list === null || list.asked !== last ? last : list.top
   const older = held === null ? null : held - BigInt(count)
+  // Past the list's top, but not below the base: those are never executed here.
+  const from = list === null || list.top === null ? null : list.top + 1n > base ? list.top + 1n : base
   return {
     older: older !== null && older >= 0n ? older : null,
     newer: last < latest ? (newer < latest ? newer : latest) : null,
-    pending:
-      list !== null && list.top !== null && list.top < list.asked
-        ? { from: list.top + 1n, to: list.asked }
-        : null,
+    pending: list !== null && from !== null && from <= list.asked ? { from, to: list.asked } : null,
   }
 }
 
-/** The note under the block list on the blocks past its top the node has not executed yet. */
-export function pendingBlocksNote({ from, to }: { readonly from: bigint; readonly to: bigint }): string {
-  return from === to
-    ? `Block #${from.toLocaleString()}: this node verified its header and is still fetching and executing it; it is listed here once executed.`
-    : `Blocks #${from.toLocaleString()} to #${to.toLocaleString()}: this node verified their headers and is still fetching and executing them; they are listed here once executed.`
+/**
+ * The blocks of a page read for `asked` (listing `listed`, newest first) that lie between the genesis
+ * and `base`, the snapshot block a node started from (0: none), or null when the page reaches none of
+ * them: the node's list goes from the base straight to the genesis. Pure.
+ */
+export function blocksNotKept(asked: bigint, listed: readonly bigint[], base: bigint): BlocksNotKept | null {
+  if (base <= 1n || asked < 1n) return null
+  const oldest = listed[listed.length - 1]
+  // The list passes below the base (to the genesis), or holds nothing at all for this height.
+  if (oldest !== undefined && oldest >= base) return null
+  return { from: 1n, to: asked < base ? asked : base - 1n, base }
 }
+
+/**
+ * The note under the block list on the blocks past its top the node has not executed yet. `snapshotFirst`:
+ * an upgrade still downloading the chain’s state at a recent block (the snapshot), after which only the
+ * blocks above that one are executed.
+ */
+export function pendingBlocksNote(
+  { from, to }: { readonly from: bigint; readonly to: bigint },
+  snapshotFirst = false,
+): string {
+  const one = from === to
+  const which = one
+    ? `Block #${from.toLocaleString()}`
+    : `Blocks #${from.toLocaleString()} to #${to.toLocaleString()}`
+  if (snapshotFirst)
+    return `${which}: this node verified ${one ? 'its header' : 'their headers'}. It is first downloading a copy of the chain’s state at a recent block: the blocks after that one are listed here as this node executes them; those before it are not kept by this node.`
+  return one
+    ? `${which}: this node verified its header and is still fetching and executing it; it is listed here once executed.`
+    : `${which}: this node verified their headers and is still fetching and executing them; they are listed here once executed.`
+}
+
+/** Where the blocks below a snapshot's base can be seen: a tab that runs every block from the genesis. */
+const KEPT_BY_FULL = 'A tab set to “stay full” (Home, Mode) runs and keeps every block.'
+
+/**
+ * The note on blocks below the snapshot block a node started from: never executed here nor kept (their
+ * transactions are not read here), the state they led to checked against the snapshot block's header, and
+ * where they can be seen.
+ */
+export function notKeptNote({ from, to, base }: BlocksNotKept): string {
+  const which =
+    from === to
+      ? `Block #${from.toLocaleString()} is`
+      : `Blocks #${from.toLocaleString()} to #${to.toLocaleString()} are`
+  return `${which} not kept by this node: it started from a copy of the chain’s state at block #${base.toLocaleString()}, checked against that block’s header, and has executed only the blocks after it. Their transactions are not read here. ${KEPT_BY_FULL}`
+}
+
+/** What the snapshot block's page says of its transactions: the node holds its header and the state after it only. */
+export const SNAPSHOT_BLOCK_TXS = `Not kept by this node: it started from a copy of the chain’s state at this block and keeps the transactions of the blocks after it only. ${KEPT_BY_FULL}`
 
 /**
  * Latest blocks, live: the list follows the head as blocks arrive. `?upto=N` shows the page of blocks
@@ -127,6 +180,7 @@ export function pendingBlocksNote({ from, to }: { readonly from: bigint; readonl
 export function ExplorerScreen() {
   const head = useApp((s) => s.head)
   const light = useApp((s) => s.modePin === 'light')
+  const upgrading = useApp((s) => s.mode?.kind === 'upgrading')
   const latest = head?.number ?? 0n
   const upTo = pageTop(useSearchParams()[0].get('upto'))
   const last = upTo !== null && upTo < latest ? upTo : latest
@@ -135,16 +189,30 @@ export function ExplorerScreen() {
   // With the height it was asked for: the list shown while the next head's is read is weighed against its
   // own (a note on the blocks it lacks does not flash in at each new head).
   const result = useNodeQuery(
-    async (api) => ({ asked: last, blocks: await api.blocks(last, count) }),
-    [last, count],
+    async (api) => {
+      const [blocks, base] = await Promise.all([api.blocks(last, count), api.blocksFrom()])
+      // A light node's base is its oldest header: it lists nothing below it, and the genesis with it.
+      return { asked: last, blocks, base: light ? 0n : base }
+    },
+    [last, count, light],
   )
   const list = result !== null && 'value' in result ? result.value : null
+  const base = list?.base ?? 0n
   const page = blocksPage(
     latest,
     last,
     list === null ? null : { asked: list.asked, top: list.blocks[0]?.number ?? null },
     count,
+    base,
   )
+  const notKept =
+    list === null
+      ? null
+      : blocksNotKept(
+          list.asked,
+          list.blocks.map((b) => b.number),
+          base,
+        )
   const navigate = useNavigate()
   const [search, setSearch] = useState('')
   const tokens = useKnownTokens()
@@ -189,11 +257,16 @@ export function ExplorerScreen() {
       ) : 'error' in result ? (
         <LoadFailed error={result.error} />
       ) : (
-        <BlockTable blocks={result.value.blocks} />
+        <BlockTable blocks={result.value.blocks} base={base} />
       )}
       {page.pending === null ? null : (
         <p className="muted small" data-testid="blocks-pending">
-          {pendingBlocksNote(page.pending)}
+          {pendingBlocksNote(page.pending, upgrading && base === 0n)}
+        </p>
+      )}
+      {notKept === null ? null : (
+        <p className="muted small" data-testid="blocks-not-kept">
+          {notKeptNote(notKept)}
         </p>
       )}
       <nav className="row pager" aria-label="Pages of blocks">
@@ -341,9 +414,16 @@ function PendingTransactions() {
 
 /**
  * The Explorer's list of blocks, newest first: each one's number links to its page; its hash is short,
- * whole in its tooltip and for a screen reader.
+ * whole in its tooltip and for a screen reader. The snapshot block a node started from (`base`, above
+ * 0) shows no count of transactions: this node did not index them.
  */
-export function BlockTable({ blocks }: { readonly blocks: readonly BlockSummary[] }) {
+export function BlockTable({
+  blocks,
+  base = 0n,
+}: {
+  readonly blocks: readonly BlockSummary[]
+  readonly base?: bigint
+}) {
   return (
     <table className="table table--blocks" data-testid="latest-blocks">
       <thead>
@@ -367,7 +447,17 @@ export function BlockTable({ blocks }: { readonly blocks: readonly BlockSummary[
             <td data-label="Age">
               <Age at={b.timestamp} />
             </td>
-            <td data-label="Txs">{b.transactions.length}</td>
+            {base > 0n && b.number === base ? (
+              <td
+                data-label="Txs"
+                className="muted"
+                title="Not kept by this node: it started from this block"
+              >
+                not kept
+              </td>
+            ) : (
+              <td data-label="Txs">{b.transactions.length}</td>
+            )}
             <td className="table__wide" data-label="Difficulty">
               {formatDifficulty(b.difficulty)}
             </td>
@@ -414,7 +504,12 @@ export function PendingTable({ txs }: { readonly txs: readonly TxView[] }) {
 export function BlockScreen() {
   const { number = '' } = useParams()
   const valid = /^\d+$/.test(number)
-  const result = useNodeQuery((api) => (valid ? api.block(BigInt(number)) : Promise.resolve(null)), [number])
+  const light = useApp((s) => s.modePin === 'light')
+  const result = useNodeQuery(
+    async (api) =>
+      valid ? { block: await api.block(BigInt(number)), base: light ? 0n : await api.blocksFrom() } : null,
+    [number, light],
+  )
   if (!valid) return <Missing what={`“${number}” is not a block number.`} />
   if (result === null) return <p className="screen muted">Loading…</p>
   if ('error' in result)
@@ -423,15 +518,35 @@ export function BlockScreen() {
         <LoadFailed error={result.error} />
       </div>
     )
-  if (result.value === null) return <Missing what={`Block #${number} is not on this node’s chain (yet).`} />
-  return <BlockDetail block={result.value} />
+  if (result.value === null) return null
+  const { block, base } = result.value
+  if (block === null) {
+    const n = BigInt(number)
+    return (
+      <Missing
+        what={
+          n > 0n && n < base
+            ? notKeptNote({ from: n, to: n, base })
+            : `Block #${number} is not on this node’s chain (yet).`
+        }
+      />
+    )
+  }
+  return <BlockDetail block={block} snapshot={base > 0n && block.number === base} />
 }
 
 /**
  * One block's page: first when it came, how deep it is, who mined it and its transactions, then its raw
- * header fields under Technical details, each labelled in words with its technical name.
+ * header fields under Technical details, each labelled in words with its technical name. The snapshot
+ * block a node started from (`snapshot`) says its transactions are not kept here, not "none".
  */
-export function BlockDetail({ block }: { readonly block: BlockSummary }) {
+export function BlockDetail({
+  block,
+  snapshot = false,
+}: {
+  readonly block: BlockSummary
+  readonly snapshot?: boolean
+}) {
   return (
     <div className="screen" data-testid="block-detail" data-hash={block.hash}>
       <p className="eyebrow">
@@ -451,15 +566,17 @@ export function BlockDetail({ block }: { readonly block: BlockSummary }) {
           <AddressLink address={block.miner} full />
         </Fact>
         <Fact label="Transactions">
-          {block.transactions.length === 0
-            ? 'none'
-            : block.transactions.map((t) => (
-                <div key={t}>
-                  <Link to={`/tx/${t}`} className="mono break">
-                    {t}
-                  </Link>
-                </div>
-              ))}
+          {snapshot
+            ? SNAPSHOT_BLOCK_TXS
+            : block.transactions.length === 0
+              ? 'none'
+              : block.transactions.map((t) => (
+                  <div key={t}>
+                    <Link to={`/tx/${t}`} className="mono break">
+                      {t}
+                    </Link>
+                  </div>
+                ))}
         </Fact>
       </dl>
       <h2 className="section">Technical details</h2>
