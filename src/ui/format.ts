@@ -11,7 +11,7 @@ import type { CheckpointConflict } from '../node/sync/checkpoint-conflict'
 import type { SyncStatus } from '../node/sync/syncer'
 import type { TokenHolding } from '../node/worker/queries'
 import { formatAmount, formatCoin, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../wallet/amount'
-import { showHidden } from '../wallet/describe'
+import { shortHash, showHidden } from '../wallet/describe'
 import { formatDuration } from '../wallet/duration'
 
 /** Re-exported: the approval dialog (src/wallet) says a block's time to it in the same words. */
@@ -496,3 +496,29 @@ export const shownHolding = (holding: TokenHolding): TokenHolding => ({
   ...holding,
   token: shownToken(holding.token),
 })
+
+/** A light client's failed proof in plain words (`unprovenRead`), its message kept whole as `detail`. */
+export interface UnprovenRead {
+  readonly line: string
+  readonly detail: string
+}
+
+/** `LIGHT_UNVERIFIED`'s message (src/node/light/errors.ts): what could not be proved, then why, per peer. */
+const UNPROVEN = /^(?:no peer proved (.+?) \(\d+ asked\)|(.+?) cannot be proved): ([\s\S]*)$/
+
+/**
+ * A read a light (or upgrading) node could not prove, as a user reads it: what could not be verified
+ * (its addresses and hashes short), that it is not shown as verified, and that it is asked again — of
+ * another peer too — at each new block (the screens re-read on every head). The message with its peer
+ * ids and protocol names is kept as `detail`, for a details element. Null for any other error.
+ */
+export function unprovenRead(error: string): UnprovenRead | null {
+  const m = UNPROVEN.exec(error)
+  if (m === null) return null
+  const what = (m[1] ?? m[2] ?? '').replace(/0x[0-9a-fA-F]{40,}/g, (hex) => shortHash(hex))
+  const why = /^no peer to ask/.test(m[3] ?? '') ? 'no peer was linked to ask' : 'no peer proved it'
+  return {
+    line: `Could not verify the ${what} just now (${why}), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.`,
+    detail: error,
+  }
+}

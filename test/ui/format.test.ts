@@ -21,6 +21,7 @@ import {
   secondsUntil,
   shortPeerId,
   tokenBalance,
+  unprovenRead,
   verifiedLater,
   verifiedNote,
   walletBalance,
@@ -307,6 +308,31 @@ describe('checkpointConflictNote', () => {
     ).toBe(
       `Peer 12D3…WxYz's chain (head #2,300) does not contain the headers this tab kept from block #1,040 (its checkpoint), and its headers break the chain's rules (${reason}): this tab kept its own headers and penalised that peer.`,
     )
+  })
+})
+
+describe('unprovenRead', () => {
+  const peer = '12D3KooWAbCdEfGhIjKlMnOpQrStUvWxYz1234567890abcdefgh'
+  it('says in plain words what a light node could not verify, that it is not shown, and that it asks again; its own words kept', () => {
+    const error = `no peer proved account 0x${'90f79bf6'.repeat(5)} (2 asked): ${peer}: ${peer} failed the request /tabchain/31416/sync-state/2.0.0: a timeout; F: stream reset`
+    expect(unprovenRead(error)).toEqual({
+      line: 'Could not verify the account 0x90f79bf6…f79bf6 just now (no peer proved it), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.',
+      detail: error,
+    })
+    // The plain line names no peer and no protocol.
+    expect(unprovenRead(error)?.line).not.toMatch(/12D3|\/tabchain|asked\)/)
+    const receipts =
+      'no peer proved receipts of block #1 (1 asked): F: F failed the request /tabchain/31416/sync-receipts/2.0.0: not serving receipts'
+    expect(unprovenRead(receipts)?.line).toMatch(
+      /^Could not verify the receipts of block #1 just now \(no peer proved it\)/,
+    )
+  })
+  it('with no peer asked, says none was linked; any other error is left as it is', () => {
+    expect(unprovenRead(`transaction 0x${'ab'.repeat(32)} cannot be proved: no peer to ask`)?.line).toBe(
+      'Could not verify the transaction 0xabababab…ababab just now (no peer was linked to ask), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.',
+    )
+    expect(unprovenRead('the node is not reachable')).toBeNull()
+    expect(unprovenRead('a light node cannot answer logs: it holds no blocks or state of its own')).toBeNull()
   })
 })
 

@@ -19,4 +19,16 @@ describe('a screen’s node query', () => {
       '<p class="panel panel--error" role="alert" data-testid="load-failed">the node is not reachable</p>',
     )
   })
+  test("a read no peer proved says so in plain words, the light client's own message folded under Details", () => {
+    const error =
+      'no peer proved balance of 0x1111111111111111111111111111111111111111 in 0x2222222222222222222222222222222222222222 (1 asked): 12D3KooWPeer: 12D3KooWPeer failed the request /tabchain/31416/sync-state/2.0.0: a timeout'
+    const html = renderToStaticMarkup(createElement(LoadFailed, { error }))
+    expect(html).toContain(
+      '<p data-testid="unproven-line">Could not verify the balance of 0x11111111…111111 in 0x22222222…222222 just now (no peer proved it), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.</p>',
+    )
+    expect(html).toContain(
+      `<details data-testid="unproven-detail"><summary>Details</summary><p class="mono break">${error}</p></details>`,
+    )
+    expect(html).toMatch(/^<div class="panel panel--error" role="alert" data-testid="load-failed">/)
+  })
 })

@@ -6,7 +6,7 @@ import type { NodeApi } from '../../node/worker/node'
 import type { TokenInfo } from '../../node/worker/queries'
 import { shortHash } from '../../wallet/describe'
 import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
-import { agoText, minedAtText } from '../format'
+import { agoText, minedAtText, type UnprovenRead, unprovenRead } from '../format'
 import { createTokenList, followTokenList, type TokenListFollower } from '../known-tokens'
 import { createQueryRunner, type QueryResult, type QueryRunner } from '../query-runner'
 import { useApp } from '../store'
@@ -255,10 +255,30 @@ export function Missing({ what }: { readonly what: string }) {
  * screen, or this part of it, did not load.
  */
 export function LoadFailed({ error }: { readonly error: string }) {
+  const unproven = unprovenRead(error)
+  if (unproven !== null)
+    return (
+      <div className="panel panel--error" role="alert" data-testid="load-failed">
+        <UnprovenNote read={unproven} />
+      </div>
+    )
   return (
     <p className="panel panel--error" role="alert" data-testid="load-failed">
       {error}
     </p>
+  )
+}
+
+/** A read no peer proved (`unprovenRead`): its plain line, the light client's own words folded under Details. */
+export function UnprovenNote({ read }: { readonly read: UnprovenRead }) {
+  return (
+    <>
+      <p data-testid="unproven-line">{read.line}</p>
+      <details data-testid="unproven-detail">
+        <summary>Details</summary>
+        <p className="mono break">{read.detail}</p>
+      </details>
+    </>
   )
 }
 

@@ -26,6 +26,7 @@ import {
   Missing,
   short,
   TxLink,
+  UnprovenNote,
   useKnownTokens,
   useKnownTokensRead,
   useNodeQuery,
@@ -44,6 +45,7 @@ import {
   shownHolding,
   shownToken,
   tokenBalance,
+  unprovenRead,
   verifiedNote,
 } from '../format'
 import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
@@ -909,7 +911,7 @@ export function AddressTxs({
                 return (
                   <tr key={t.hash} data-testid="address-tx">
                     <td data-label="What" className="muted">
-                      Not read: {t.error}
+                      <TxNotRead error={t.error} />
                     </td>
                     <td data-label="Amount">—</td>
                     <td data-label="Block">—</td>
@@ -969,6 +971,12 @@ export function AddressTxs({
       )}
     </>
   )
+}
+
+/** An address page's row whose transaction was not read: a proof no peer gave in plain words, else why. */
+function TxNotRead({ error }: { readonly error: string }) {
+  const unproven = unprovenRead(error)
+  return unproven === null ? <>Not read: {error}</> : <UnprovenNote read={unproven} />
 }
 
 /** The sign before an amount: received (+), sent (−), to itself or moved by others (none). */

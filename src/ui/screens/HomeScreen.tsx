@@ -7,7 +7,7 @@ import type { RelayStatus } from '../../node/network/types'
 import type { StorageStatus } from '../../node/storage/storage-quota'
 import type { CheckpointConflict } from '../../node/sync/checkpoint-conflict'
 import { formatCoin } from '../../wallet/amount'
-import { AddressLink } from '../components/explorer'
+import { AddressLink, UnprovenNote } from '../components/explorer'
 import { useIsOnline } from '../components/Header'
 import { PeerId } from '../components/PeerId'
 import { RetryRelayButton } from '../components/RetryRelayButton'
@@ -20,6 +20,7 @@ import {
   peerCountLabel,
   peersNote,
   readableCoin,
+  unprovenRead,
   verifiedNote,
 } from '../format'
 import {
@@ -350,6 +351,8 @@ export function BalanceCard({
 }) {
   const directPeers = useApp(directPeerCount)
   const proven = view.balance
+  // No peer proved it: plain words, the light client's own folded under Details (not while alone, a wait).
+  const unproven = view.error === null || (light && directPeers === 0) ? null : unprovenRead(view.error)
   return (
     <article
       className="card"
@@ -364,18 +367,24 @@ export function BalanceCard({
         </p>
       )}
       <p className="card__value">{proven === null ? '—' : <ReadableCoin wei={proven.value.balance} />}</p>
-      <p className="muted small" title={proven?.hash}>
-        {view.error !== null
-          ? // A light tab not linked yet has no one to ask for the proof: a wait, not a fault to spell out.
-            light && directPeers === 0
-            ? 'Not verified yet: waiting for a peer to prove it.'
-            : `Not verified yet: ${view.error}`
-          : proven === null
-            ? 'Verifying…'
-            : light
-              ? verifiedNote(proven.number, directPeers)
-              : `as of block #${proven.number.toLocaleString()}, from this node’s own copy of the chain`}
-      </p>
+      {unproven !== null ? (
+        <div className="muted small" data-testid="balance-unproven">
+          <UnprovenNote read={unproven} />
+        </div>
+      ) : (
+        <p className="muted small" title={proven?.hash}>
+          {view.error !== null
+            ? // A light tab not linked yet has no one to ask for the proof: a wait, not a fault to spell out.
+              light && directPeers === 0
+              ? 'Not verified yet: waiting for a peer to prove it.'
+              : `Not verified yet: ${view.error}`
+            : proven === null
+              ? 'Verifying…'
+              : light
+                ? verifiedNote(proven.number, directPeers)
+                : `as of block #${proven.number.toLocaleString()}, from this node’s own copy of the chain`}
+        </p>
+      )}
       {devnet !== null && (
         <p className="muted small" data-testid="devnet-key-note">
           {devnet}, a shared devnet test key that anyone can spend from:{' '}
