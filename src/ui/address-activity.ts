@@ -15,6 +15,35 @@ import type { TxStatus } from './tx-tracker'
 /** The address's side of what a transaction moved: it received, sent, both (to itself), or neither. */
 export type Direction = 'in' | 'out' | 'self' | null
 
+/** A piece of a row's words: plain text, or a name linking to its page (a token's, an address's). */
+export type WhatPart = string | { readonly text: string; readonly href: string }
+
+/** The words of `parts`, links and all, as one string. */
+const textOf = (parts: readonly WhatPart[]): string =>
+  parts.map((p) => (typeof p === 'string' ? p : p.text)).join('')
+
+/** A template's pieces: its text, and each value a string, a link or pieces of their own. */
+function words(
+  strings: TemplateStringsArray,
+  ...values: readonly (WhatPart | readonly WhatPart[])[]
+): WhatPart[] {
+  const out: WhatPart[] = []
+  // Text next to text is one piece.
+  const add = (part: WhatPart) => {
+    const last = out[out.length - 1]
+    if (typeof part === 'string' && typeof last === 'string') out[out.length - 1] = last + part
+    else if (part !== '') out.push(part)
+  }
+  strings.forEach((text, i) => {
+    add(text)
+    const value = values[i]
+    if (value === undefined) return
+    if (Array.isArray(value)) for (const part of value as readonly WhatPart[]) add(part)
+    else add(value as WhatPart)
+  })
+  return out
+}
+
 /** One transaction as an address's page lists it. */
 export interface AddressTxRow {
   readonly hash: Hex
@@ -23,6 +52,8 @@ export interface AddressTxRow {
    * `Send 1 TAB to 0x12345678…abcdef`, `Receive 5 GLD from 0x…`, `Allow 0x… to spend up to 5 GLD`.
    */
   readonly what: string
+  /** `what` in pieces: each token, contract or address it names links to its page (`WhatPart`). */
+  readonly whatParts: readonly WhatPart[]
   /** The coin or tokens it moved (the call's amount; a reverted one moved nothing, its status says so), or null. */
   readonly amount: string | null
   readonly direction: Direction
@@ -110,7 +141,7 @@ export function listedStatus(tx: TxView, head: bigint): TxStatus {
 }
 
 /** What a transaction did, as `txWhat` reads it: the fields of its row that do not depend on its block. */
-export type TxWhat = Pick<AddressTxRow, 'what' | 'amount' | 'direction' | 'lockRead'>
+export type TxWhat = Pick<AddressTxRow, 'what' | 'whatParts' | 'amount' | 'direction' | 'lockRead'>
 
 /**
  * How the page of `address` lists `tx`, at head `head`, naming addresses as the explorer does (`tokens`:
@@ -157,30 +188,48 @@ export function txWhat(
 ): TxWhat {
   const self = address?.toLowerCase()
   const is = (a: Address) => a.toLowerCase() === self
-  const name = (a: Address, side: AddressSide) => addressName(a, tokens, side) ?? short(getAddress(a))
+  /** The name of `a` as the explorer gives it, linking to its token's page or its address's (not the zero address's "mint"/"burn"). */
+  const name = (a: Address, side: AddressSide): WhatPart => {
+    const text = addressName(a, tokens, side) ?? short(getAddress(a))
+    if (a.toLowerCase() === ZERO_ADDRESS) return text
+    const page = tokens.has(a.toLowerCase()) ? 'token' : 'address'
+    return { text, href: `/${page}/${getAddress(a)}` }
+  }
   /** The direction of a movement from `from` to `to`, relative to the address. */
   const side = (from: Address, to: Address): Direction =>
     is(from) && is(to) ? 'self' : is(from) ? 'out' : is(to) ? 'in' : null
   /** `verb amount to X` / `Receive amount from Y`, or between two others `Transfer amount from Y to X`. */
-  const move = (verb: string, amount: string, from: Address, to: Address): string => {
+  const move = (verb: string, amount: WhatPart, from: Address, to: Address): WhatPart[] => {
     const direction = side(from, to)
-    if (direction === 'in') return `Receive ${amount} from ${name(from, 'from')}`
-    if (direction === null) return `Transfer ${amount} from ${name(from, 'from')} to ${name(to, 'to')}`
-    return `${verb} ${amount} to ${name(to, 'to')}`
+    if (direction === 'in') return words`Receive ${amount} from ${name(from, 'from')}`
+    if (direction === null) return words`Transfer ${amount} from ${name(from, 'from')} to ${name(to, 'to')}`
+    return words`${verb} ${amount} to ${name(to, 'to')}`
   }
-  /** `amount` of the token at `token`, or while that token is read, no figure. */
-  const ofToken = (token: Address, amount: bigint) =>
-    reading.has(token.toLowerCase()) && !tokens.has(token.toLowerCase())
-      ? `an amount of token ${short(getAddress(token))}`
-      : tokenAmount(token, amount, tokens)
+  /** `amount` of the token at `token`, linking to its page, or while that token is read, no figure. */
+  const ofToken = (token: Address, amount: bigint): WhatPart => ({
+    text:
+      reading.has(token.toLowerCase()) && !tokens.has(token.toLowerCase())
+        ? `an amount of token ${short(getAddress(token))}`
+        : tokenAmount(token, amount, tokens),
+    href: `/token/${getAddress(token)}`,
+  })
   const row = (
-    what: string,
-    amount: string | null,
+    what: WhatPart | readonly WhatPart[],
+    amount: WhatPart | null,
     direction: Direction,
     lockRead: LockUnread | null = null,
-  ): TxWhat => ({ what, amount, direction, lockRead })
+  ): TxWhat => {
+    const whatParts: readonly WhatPart[] = Array.isArray(what) ? what : [what as WhatPart]
+    return {
+      what: textOf(whatParts),
+      whatParts,
+      amount: amount === null ? null : textOf([amount]),
+      direction,
+      lockRead,
+    }
+  }
   /** `amount` of the coin (the zero address) or of the token at `token`, as the HTLC holds them. */
-  const locked = (token: Address, amount: bigint) =>
+  const locked = (token: Address, amount: bigint): WhatPart =>
     token.toLowerCase() === ZERO_ADDRESS ? formatCoin(amount) : ofToken(token, amount)
   /** A redeem or refund of lock `id`: the HTLC pays its amount to the lock's `payee`. */
   const settle = (verb: string, id: Hex, payee: 'recipient' | 'sender', to: string) => {
@@ -191,18 +240,22 @@ export function txWhat(
     const { lock } = read
     if (lock === null) return row(what, null, null)
     const shown = locked(lock.token, lock.amount)
-    return row(`${what}: ${shown} ${to} ${name(lock[payee], 'to')}`, shown, side(HTLC_ADDRESS, lock[payee]))
+    return row(
+      words`${what}: ${shown} ${to} ${name(lock[payee], 'to')}`,
+      shown,
+      side(HTLC_ADDRESS, lock[payee]),
+    )
   }
   const coin = formatCoin(tx.value)
   const call = decodeCall(tx)
   if (call === null) {
     if (tx.input === '0x' || tx.value > 0n)
       return row(
-        `${move('Send', coin, tx.from, tx.to)}${tx.input === '0x' ? '' : ', with data'}`,
+        words`${move('Send', coin, tx.from, tx.to)}${tx.input === '0x' ? '' : ', with data'}`,
         coin,
         side(tx.from, tx.to),
       )
-    return row(`Call contract ${name(tx.to, 'to')} (${tx.input.slice(0, 10)})`, null, null)
+    return row(words`Call contract ${name(tx.to, 'to')} (${tx.input.slice(0, 10)})`, null, null)
   }
   switch (call.functionName) {
     case 'transfer': {
@@ -218,23 +271,28 @@ export function txWhat(
     case 'approve': {
       const [spender, amount] = call.args
       // As the wallet words an approve: a ceiling, or any amount when the token never decreases it.
-      const symbol = tokens.get(tx.to.toLowerCase())?.symbol ?? `token ${short(getAddress(tx.to))}`
+      const symbol: WhatPart = {
+        text: tokens.get(tx.to.toLowerCase())?.symbol ?? `token ${short(getAddress(tx.to))}`,
+        href: `/token/${getAddress(tx.to)}`,
+      }
       const allowance =
-        amount === maxUint256 ? `any amount of ${symbol} (unlimited)` : `up to ${ofToken(tx.to, amount)}`
+        amount === maxUint256
+          ? words`any amount of ${symbol} (unlimited)`
+          : words`up to ${ofToken(tx.to, amount)}`
       const what = is(tx.from)
-        ? `Allow ${name(spender, 'to')} to spend ${allowance}`
-        : `${name(tx.from, 'from')} allowed ${name(spender, 'to')} to spend ${allowance}`
+        ? words`Allow ${name(spender, 'to')} to spend ${allowance}`
+        : words`${name(tx.from, 'from')} allowed ${name(spender, 'to')} to spend ${allowance}`
       return row(what, null, null)
     }
     case 'mint': {
       const [to, amount] = call.args
       const shown = ofToken(tx.to, amount)
-      return row(`Mint ${shown} to ${name(to, 'to')}`, shown, side(ZERO_ADDRESS, to))
+      return row(words`Mint ${shown} to ${name(to, 'to')}`, shown, side(ZERO_ADDRESS, to))
     }
     case 'burn': {
       const [amount] = call.args
       const shown = ofToken(tx.to, amount)
-      return row(`Burn ${shown}`, shown, side(tx.from, ZERO_ADDRESS))
+      return row(words`Burn ${shown}`, shown, side(tx.from, ZERO_ADDRESS))
     }
     case 'createToken': {
       const [tokenName, symbol, decimals, supply] = call.args
@@ -250,7 +308,7 @@ export function txWhat(
       const [token, amount, recipient, , timelockHeight] = call.args
       const shown = locked(token, amount)
       return row(
-        `Lock ${shown} for ${name(recipient, 'to')} until ${untilBlock(timelockHeight, clock)}`,
+        words`Lock ${shown} for ${name(recipient, 'to')} until ${untilBlock(timelockHeight, clock)}`,
         shown,
         side(tx.from, tx.to),
       )
@@ -260,7 +318,7 @@ export function txWhat(
     case 'refund':
       return settle('Refund', call.args[0], 'sender', 'back to')
     default:
-      return row(`Call ${name(tx.to, 'to')} (${call.functionName})`, null, null)
+      return row(words`Call ${name(tx.to, 'to')} (${call.functionName})`, null, null)
   }
 }
 

@@ -371,6 +371,9 @@ function deferred<T>() {
 }
 
 /** The cells of column `testid` in the markup of an address's transactions, as text. */
+/** The words of `html`, its tags (the links in a row's words) taken out. */
+const words = (html: string) => html.replace(/<[^>]+>/g, '')
+
 const cells = (html: string, testid: string) =>
   [...html.matchAll(new RegExp(`data-testid="${testid}"[^>]*>([^<]*)<`, 'g'))].map((m) => m[1])
 
@@ -467,7 +470,7 @@ describe("an address page's lock reads", () => {
       '+1.5 TAB',
       '−2 TAB',
     ])
-    expect(after).toContain('Refund swap lock 0x44444444…444444: 1.5 TAB back to 0xaAaAaAaa…aAaaAa')
+    expect(words(after)).toContain('Refund swap lock 0x44444444…444444: 1.5 TAB back to 0xaAaAaAaa…aAaaAa')
     // The whole refusal is the cell's tooltip.
     expect(after).toContain(`title="${refusal.message}"`)
     expect(after.match(/data-lock-read="failed"/g)).toHaveLength(1)
@@ -573,6 +576,58 @@ describe("an address page's token amounts and the explorer's token list", () => 
     lacks: () => {},
   })
 
+  test('a row names its token, contract and addresses as links to their pages, as the other cells link', () => {
+    const html = render(known(TOKENS, true))
+    // The transfer: the token's amount to its token page, the recipient to its address page.
+    expect(html).toContain(
+      `Send <a href="/token/${getAddress(GLD)}" data-discover="true">2.5 GLD</a> to <a href="/address/${BOB}" data-discover="true">0xbBbBBBBb…bbBBbB</a>`,
+    )
+    // The redeem paid to Bob: the amount to the token page, its payee to his address page.
+    expect(html).toContain(
+      `Redeem swap lock 0x22222222…222222: <a href="/token/${getAddress(GLD)}" data-discover="true">3 GLD</a> to <a href="/address/${BOB}" data-discover="true">0xbBbBBBBb…bbBBbB</a>`,
+    )
+    // A native contract by its name, linking to its address page; a token by its name, to its token page.
+    const tx = (to: Address, input: Hex) => minedTx({ to, input })
+    const parts = (t: TxView) => addressTxRow(t, ALICE, TOKENS, 10n).whatParts
+    expect(parts(tx(HTLC_ADDRESS, '0x12345678'))).toContainEqual({
+      text: 'HTLC (atomic swaps)',
+      href: `/address/${getAddress(HTLC_ADDRESS)}`,
+    })
+    expect(
+      parts(
+        tx(
+          GLD,
+          encodeFunctionData({
+            abi: erc20Abi,
+            functionName: 'approve',
+            args: [TOKEN_FACTORY_ADDRESS, maxUint256],
+          }),
+        ),
+      ),
+    ).toEqual([
+      'Allow ',
+      { text: 'TokenFactory', href: `/address/${getAddress(TOKEN_FACTORY_ADDRESS)}` },
+      ' to spend any amount of ',
+      { text: 'GLD', href: `/token/${getAddress(GLD)}` },
+      ' (unlimited)',
+    ])
+    // The zero address's side of a mint is a word, not a page.
+    expect(
+      parts(
+        minedTx({
+          from: BOB,
+          to: GLD,
+          input: encodeFunctionData({ abi: erc20Abi, functionName: 'mint', args: [ALICE, 1n] }),
+        }),
+      ),
+    ).toEqual([
+      'Mint ',
+      { text: '0.01 GLD', href: `/token/${getAddress(GLD)}` },
+      ' to ',
+      { text: '0xaAaAaAaa…aAaaAa', href: `/address/${ALICE}` },
+    ])
+  })
+
   test('until the list is first read, a token amount shows no figure; then in the token, or in base units when the list has no such token', () => {
     const waiting = render(known(new Map(), false))
     expect(cells(waiting, 'address-tx-amount')).toEqual([
@@ -580,7 +635,7 @@ describe("an address page's token amounts and the explorer's token list", () => 
       'Reading the token…',
       '−2 TAB',
     ])
-    expect(waiting).toContain('Send an amount of token 0x11111111…111111 to 0xbBbBBBBb…bbBBbB')
+    expect(words(waiting)).toContain('Send an amount of token 0x11111111…111111 to 0xbBbBBBBb…bbBBbB')
     expect(waiting).not.toContain('base units')
     expect(waiting.match(/data-token-read="reading"/g)).toHaveLength(2)
     // Read, and the token in it: named.

@@ -13,6 +13,7 @@ import {
   peerListed,
   rowsAmountTokens,
   shownAmountToken,
+  type WhatPart,
 } from '../address-activity'
 import { type AddressKind, addressKind } from '../address-name'
 import { AddressInput } from '../components/AddressInput'
@@ -925,7 +926,9 @@ export function AddressTxs({
               const token = shownAmountToken(t, locks)?.toLowerCase()
               return (
                 <tr key={t.hash} data-testid="address-tx" data-direction={row.direction ?? 'none'}>
-                  <td data-label="What">{row.what}</td>
+                  <td data-label="What">
+                    <WhatWords parts={row.whatParts} />
+                  </td>
                   {row.lockRead === null && token !== undefined && reading.has(token) ? (
                     <td
                       data-label="Amount"
@@ -968,6 +971,24 @@ export function AddressTxs({
             })}
           </tbody>
         </table>
+      )}
+    </>
+  )
+}
+
+/** A row's words (`AddressTxRow.whatParts`), each token, contract or address it names a link to its page. */
+export function WhatWords({ parts }: { readonly parts: readonly WhatPart[] }) {
+  return (
+    <>
+      {parts.map((part, i) =>
+        typeof part === 'string' ? (
+          part
+        ) : (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the pieces of one sentence, in a fixed order.
+          <Link key={i} to={part.href}>
+            {part.text}
+          </Link>
+        ),
       )}
     </>
   )
