@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Client } from '../../../src/node/rpc/connect'
 import { connect } from '../../../src/node/rpc/connect'
 import { NodeError } from '../../../src/node/rpc/errors'
-import { type MethodName, RpcError, type RpcErrorType } from '../../../src/node/rpc/protocol'
+import {
+  type MessageListener,
+  type MethodName,
+  type PortLike,
+  RpcError,
+  type RpcErrorType,
+} from '../../../src/node/rpc/protocol'
 import type { Server } from '../../../src/node/rpc/serve'
 import { serve } from '../../../src/node/rpc/serve'
 
@@ -500,5 +506,60 @@ describe('rpc over a MessageChannel', () => {
     ])
     // The served object is the very one the server calls: its state moved with the remote transfer.
     expect(impl.balance('alice')).toBe(6n)
+  })
+})
+
+describe('rpc: odd messages and odd ends', () => {
+  it('a data property of the served object is not a method: RPC_UNKNOWN_METHOD, not a failed call', async () => {
+    const { post, replies, until } = raw({ ...makeImpl(), limit: 5 })
+    post({ id: 1, method: 'limit', params: [] })
+    post({ id: 2, method: 'balance', params: ['alice'] })
+    await until(2)
+    expect(replies).toEqual([
+      {
+        id: 1,
+        ok: false,
+        error: {
+          name: 'RpcError',
+          message: 'there is no method limit',
+          type: { code: 'RPC_UNKNOWN_METHOD', method: 'limit' },
+        },
+      },
+      { id: 2, ok: true, result: 10n },
+    ])
+  })
+
+  it('only a ping with an integer and no id is answered with a pong; a request carrying `ping` is answered as a request', async () => {
+    const { post, replies, until, protocolErrors } = raw(makeImpl())
+    const notPings = [{ ping: 'x' }, { ping: 1.5 }, { ping: null }]
+    for (const message of notPings) post(message)
+    post({ ping: 7 })
+    post({ id: 1, ping: 8, method: 'balance', params: ['alice'] })
+    await until(2)
+    expect(replies).toEqual([{ pong: 7 }, { id: 1, ok: true, result: 10n }])
+    expect(protocolErrors).toEqual(notPings)
+  })
+
+  it('a closed server answers nothing more, not even a call that was in flight, on a port that cannot close', async () => {
+    const sent: unknown[] = []
+    let deliver: MessageListener = () => {}
+    const port: PortLike = {
+      postMessage: (message) => sent.push(message),
+      addEventListener: (type: 'message' | 'close', listener: MessageListener | (() => void)) => {
+        if (type === 'message') deliver = listener as MessageListener
+      },
+    }
+    let finish: (value: number) => void = () => {}
+    const server = serve<{ slow: () => Promise<number> }, { late: number }>(port, {
+      slow: () => new Promise<number>((resolve) => (finish = resolve)),
+    })
+    deliver({ data: { id: 1, method: 'slow', params: [] } })
+    server.close()
+    finish(1)
+    deliver({ data: { id: 2, method: 'slow', params: [] } })
+    deliver({ data: { ping: 3 } })
+    server.emit('late', 1)
+    await sleep(0)
+    expect(sent).toEqual([])
   })
 })
