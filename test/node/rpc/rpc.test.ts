@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Client } from '../../../src/node/rpc/connect'
 import { connect } from '../../../src/node/rpc/connect'
 import { NodeError } from '../../../src/node/rpc/errors'
@@ -561,5 +561,79 @@ describe('rpc: odd messages and odd ends', () => {
     server.emit('late', 1)
     await sleep(0)
     expect(sent).toEqual([])
+  })
+})
+
+describe('rpc: what the client makes of odd replies', () => {
+  /** A client whose far end answers each call with `answer(id)` (a raw port, no server). */
+  function answering(answer: (id: number) => unknown) {
+    const { port1, port2 } = new MessageChannel()
+    const client = connect<Api, Events>(port2)
+    open.push(client, port1)
+    port1.addEventListener('message', (event) => {
+      port1.postMessage(answer((event.data as { id: number }).id))
+    })
+    port1.start()
+    return client
+  }
+
+  it.each([
+    ['a null type', { name: 'E', message: 'm', type: null }],
+    ['a code that is not text', { name: 'E', message: 'm', type: { code: 5 } }],
+    ['a message that is not text', { name: 'E', message: 5, type: { code: 'X' } }],
+    ['no name', { message: 'm', type: { code: 'X' } }],
+  ])(
+    'an error reply with %s rejects the call RPC_MALFORMED; the client keeps working',
+    async (_name, error) => {
+      let bad = true
+      const client = answering((id) => {
+        const reply = bad ? { id, ok: false, error } : { id, ok: true, result: 1 }
+        bad = false
+        return reply
+      })
+      expect((await rejection(client.api.balance('alice'))).type).toEqual({
+        code: 'RPC_MALFORMED',
+        reason: 'invalid response',
+      })
+      expect(await client.api.balance('alice')).toBe(1)
+    },
+  )
+
+  it('a reply that also names an event answers its call; it is not an event', async () => {
+    const client = answering((id) => ({ id, ok: true, result: 3, event: 'peer', data: 'x' }))
+    const events: unknown[] = []
+    client.subscribe((event) => events.push(event))
+    expect(await client.api.balance('alice')).toBe(3)
+    expect(events).toEqual([])
+  })
+
+  it('a listener that throws does not keep the event from the others; its error is rethrown on a task of its own', async () => {
+    const { server, client } = pair()
+    const thrown = new Error('listener bug')
+    const rethrows: (() => void)[] = []
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void) => {
+      rethrows.push(fn)
+      return 0
+    }) as typeof setTimeout)
+    const seen: string[] = []
+    try {
+      client.on('peer', () => {
+        throw thrown
+      })
+      client.on('peer', (peer) => seen.push(peer))
+      server.emit('peer', 'p1')
+      server.emit('peer', 'p2')
+      await client.api.balance('alice')
+    } finally {
+      spy.mockRestore()
+    }
+    expect(seen).toEqual(['p1', 'p2'])
+    expect(rethrows).toHaveLength(2)
+    expect(rethrows[0]).toThrow(thrown)
+  })
+
+  it('an error with only a code reads as the code, with no empty brackets', () => {
+    expect(new NodeError({ code: 'STORAGE_CLOSED' }).message).toBe('STORAGE_CLOSED')
+    expect(new NodeError({ code: 'X', at: 1n }).message).toBe('X (at=1)')
   })
 })
