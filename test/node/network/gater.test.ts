@@ -1,4 +1,6 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
@@ -123,6 +125,55 @@ describe('a tab’s connection gater, through the real relay', () => {
     expect(await deny(`${throughStranger}/webrtc/p2p/${peer}`)).toBe(true)
     expect(await deny(`/p2p/${stranger}/p2p-circuit/webrtc/p2p/${peer}`)).toBe(true)
     // A circuit naming no relay at all.
+    expect(await deny(`/p2p-circuit/webrtc/p2p/${peer}`)).toBe(true)
+  })
+})
+
+describe('a tab’s connection gater, hook by hook (what libp2p asks it)', () => {
+  const newPeer = async (): Promise<PeerId> => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+
+  test('every check on a peer refuses a dropped peer and admits one in good standing', async () => {
+    const [dropped, good] = [await newPeer(), await newPeer()]
+    const gater = tabConnectionGater({
+      isBanned: (peer) => peer.equals(dropped),
+      relayAddrs: () => relay.getMultiaddrs(),
+    })
+    const hooks = {
+      denyDialPeer: gater.denyDialPeer,
+      denyInboundEncryptedConnection: gater.denyInboundEncryptedConnection,
+      denyOutboundEncryptedConnection: gater.denyOutboundEncryptedConnection,
+      denyInboundUpgradedConnection: gater.denyInboundUpgradedConnection,
+      denyOutboundUpgradedConnection: gater.denyOutboundUpgradedConnection,
+    }
+    for (const [name, hook] of Object.entries(hooks)) {
+      const deny = hook as ((peer: PeerId) => boolean | Promise<boolean>) | undefined
+      expect([await deny?.(dropped), await deny?.(good)], name).toEqual([true, false])
+    }
+  })
+
+  test('a relayed connection is let in through our relay only, and never from a dropped peer', async () => {
+    const [dropped, good, stranger] = [await newPeer(), await newPeer(), await newPeer()]
+    const gater = tabConnectionGater({
+      isBanned: (peer) => peer.equals(dropped),
+      relayAddrs: () => relay.getMultiaddrs(),
+    })
+    const deny = (via: PeerId, peer: PeerId) => gater.denyInboundRelayedConnection?.(via, peer)
+    expect(await deny(relay.peerId, good)).toBe(false)
+    expect(await deny(relay.peerId, dropped)).toBe(true)
+    // A peer linked to us directly, playing relay for another.
+    expect(await deny(stranger, good)).toBe(true)
+  })
+
+  test('plain addresses are dialed only when they are the relay’s; a circuit naming no relay is refused even if a relay address names no peer', async () => {
+    const [relayAddr] = relay.getMultiaddrs()
+    if (relayAddr === undefined) throw new Error('relay has no address')
+    const bare = relayAddr.decapsulate('/p2p')
+    const gater = tabConnectionGater({ isBanned: () => false, relayAddrs: () => [bare, relayAddr] })
+    const peer = (await newPeer()).toString()
+    const deny = (text: string) => gater.denyDialMultiaddr?.(multiaddr(text))
+    expect(await deny(relayAddr.toString())).toBe(false)
+    expect(await deny('/ip4/10.0.0.9/tcp/443/wss')).toBe(true)
+    expect(await deny(`/ip4/10.0.0.9/tcp/443/wss/p2p/${peer}`)).toBe(true)
     expect(await deny(`/p2p-circuit/webrtc/p2p/${peer}`)).toBe(true)
   })
 })

@@ -90,6 +90,23 @@ describe('request links', () => {
     ).rejects.toThrow('deadline during the dial')
   })
 
+  test('a deadline that passed during the exchange fails it at once: our running dial is not even asked about', async () => {
+    const controller = new AbortController()
+    const exchange = async (): Promise<string> => {
+      controller.abort(new Error('deadline'))
+      throw new Error('aborted mid-exchange')
+    }
+    let asked = false
+    const dialing = () => {
+      asked = true
+      return new Promise<void>((resolve) => setTimeout(resolve, 10))
+    }
+    await expect(run([inbound('i1'), outbound('o1')], exchange, dialing, controller.signal)).rejects.toThrow(
+      'deadline',
+    )
+    expect(asked).toBe(false)
+  })
+
   test('no link: a clear error, nothing sent', async () => {
     const { used, exchange } = exchangeLog([])
     await expect(run([], exchange)).rejects.toThrow('no link to the peer')

@@ -94,6 +94,34 @@ for (const [name, makeStore] of [
       expect(c.reason).toBe('free')
     })
 
+    test('a ?profile link is followed over what the tab remembers: the first free profile, not the remembered one', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      const a = await tab(store, locks, null, null)
+      const b = await tab(store, locks, 'new', null)
+      a.release()
+      b.release()
+      const c = await tab(store, locks, 'nope', b.profile.id)
+      expect([c.reason, c.profile.id]).toEqual(['free', a.profile.id])
+    })
+
+    test('a new profile is named past every name taken, however many in a row', async () => {
+      const store = makeStore()
+      const locks = memoryLocks()
+      for (const n of [3, 4]) {
+        await store.put({
+          id: `x${n}`,
+          name: `Profile ${n}`,
+          createdAt: n,
+          peerId: `peer-x${n}`,
+          key: new Uint8Array([n]),
+        })
+        await locks.acquire(lockName(`x${n}`), 0)
+      }
+      const c = await tab(store, locks, null, null)
+      expect([c.reason, c.profile.name]).toEqual(['created', 'Profile 5'])
+    })
+
     test('listProfiles marks the profiles held by some tab', async () => {
       const store = makeStore()
       const locks = memoryLocks()

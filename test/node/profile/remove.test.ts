@@ -236,6 +236,8 @@ for (const [name, makeStore] of [
       const c = await claim(racing, locks, A, null)
       expect(c.profile.id).toBe(B)
       expect(c.wantedWasTaken).toBeUndefined()
+      // The claim let go of the removed profile's lock: no tab seems to run it.
+      expect(await locks.held()).toEqual(new Set([lockName(B)]))
     })
 
     test('a new profile after a removal takes a name no profile has', async () => {

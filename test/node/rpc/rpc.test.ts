@@ -599,8 +599,11 @@ describe('rpc: what the client makes of odd replies', () => {
     },
   )
 
-  it('a reply that also names an event answers its call; it is not an event', async () => {
-    const client = answering((id) => ({ id, ok: true, result: 3, event: 'peer', data: 'x' }))
+  it.each([
+    ['an event', { event: 'peer', data: 'x' }],
+    ['a pong', { pong: 1 }],
+  ])('a reply that also names %s answers its call; it is not taken for one', async (_name, extra) => {
+    const client = answering((id) => ({ id, ok: true, result: 3, ...extra }))
     const events: unknown[] = []
     client.subscribe((event) => events.push(event))
     expect(await client.api.balance('alice')).toBe(3)
