@@ -34,7 +34,6 @@ export function tabConnectionGater(init: TabGaterInit): ConnectionGater {
       const text = ma.toString()
       // A circuit (a WebRTC dial's signalling too) goes through our relay only, not a peer playing one.
       if (text.includes('/p2p-circuit')) return !isRelay(peerIdOf(ma.decapsulate('/p2p-circuit')))
-      if (text.includes('/webrtc')) return false
       return !init.relayAddrs().some((r) => text.startsWith(r.toString().split('/p2p/')[0] ?? ''))
     },
   }

@@ -126,6 +126,9 @@ describe('a tab’s connection gater, through the real relay', () => {
     expect(await deny(`/p2p/${stranger}/p2p-circuit/webrtc/p2p/${peer}`)).toBe(true)
     // A circuit naming no relay at all.
     expect(await deny(`/p2p-circuit/webrtc/p2p/${peer}`)).toBe(true)
+    // WebRTC with no circuit (a tab signals through the relay only): not a kind a tab dials.
+    expect(await deny(`/ip4/192.0.2.7/udp/9/webrtc-direct/p2p/${peer}`)).toBe(true)
+    expect(await deny(`/ip4/192.0.2.7/tcp/9/ws/webrtc/p2p/${peer}`)).toBe(true)
   })
 })
 
