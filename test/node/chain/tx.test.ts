@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import {
   checkTxState,
   decodeTx,
+  decodeTxBytes,
   effectiveGasPrice,
   intrinsicGas,
   parseTx,
@@ -68,6 +69,30 @@ describe('decodeTx / recoverTx', () => {
     expect(codeOf(() => decodeTx(raw, PARAMS))).toBe('TX_TOO_LARGE')
   })
 
+  it('takes a transaction of exactly the size bound, as a hex string or as bytes, and refuses one byte more', async () => {
+    // Zero calldata padded so the signed transaction is exactly `maxTxBytes` long.
+    const sized = async (bytes: number): Promise<Hex> => {
+      const raw = (len: number) =>
+        signTx({ to: ADDR1, data: `0x${'00'.repeat(len)}`, gas: 21_000n + 4n * BigInt(len) })
+      // The RLP length prefixes grow with the data: settle the padding in a few rounds.
+      let len = bytes
+      let tx = await raw(len)
+      for (let i = 0; i < 4 && tx.length / 2 - 1 !== bytes; i++) {
+        len -= tx.length / 2 - 1 - bytes
+        tx = await raw(len)
+      }
+      expect(tx.length / 2 - 1).toBe(bytes)
+      return tx
+    }
+    const max = PARAMS.maxTxBytes
+    const exact = await sized(max)
+    expect(decodeTx(exact, PARAMS).hash).toBe(keccak256(exact))
+    expect(decodeTxBytes(fromHex(exact), exact, PARAMS).hash).toBe(keccak256(exact))
+    const tooLong = await sized(max + 1)
+    expect(codeOf(() => decodeTx(tooLong, PARAMS))).toBe('TX_TOO_LARGE')
+    expect(codeOf(() => decodeTxBytes(fromHex(tooLong), tooLong, PARAMS))).toBe('TX_TOO_LARGE')
+  })
+
   it('rejects legacy and unknown types', async () => {
     const legacy = await (await import('viem/accounts')).privateKeyToAccount(KEY0).signTransaction({
       type: 'legacy',
@@ -96,6 +121,13 @@ describe('decodeTx / recoverTx', () => {
       }),
       // Eleven fields.
       reencode(raw, (it) => it.slice(0, 11)),
+      // Thirteen: the signature still recovers, but the bytes (so the hash) are another transaction's.
+      reencode(raw, (it) => [...it, new Uint8Array([1])]),
+      // Nonce 2^64 - 1, which EIP-2681 reserves: no account can ever use it.
+      reencode(raw, (it) => {
+        it[1] = fromHex(viemToHex(2n ** 64n - 1n))
+        return it
+      }),
       // yParity 2.
       reencode(raw, (it) => {
         it[9] = new Uint8Array([2])
@@ -124,6 +156,12 @@ describe('decodeTx / recoverTx', () => {
         codeOf(() => decodeTx(c, PARAMS)),
         c.slice(0, 20),
       ).toBe('TX_MALFORMED')
+    // The highest usable nonce decodes.
+    const lastNonce = reencode(raw, (it) => {
+      it[1] = fromHex(viemToHex(2n ** 64n - 2n))
+      return it
+    })
+    expect(decodeTx(lastNonce, PARAMS).nonce).toBe(2n ** 64n - 2n)
   })
 
   it('refuses contract deployment with a clear message', async () => {
