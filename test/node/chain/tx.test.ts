@@ -138,6 +138,16 @@ describe('decodeTx / recoverTx', () => {
         it[5] = new Uint8Array(19).fill(1)
         return it
       }),
+      // The empty access list as an empty byte string (0x80) instead of an empty list.
+      reencode(raw, (it) => {
+        it[8] = new Uint8Array(0)
+        return it
+      }),
+      // s with a leading zero byte: the same number in another encoding, so another hash.
+      reencode(raw, (it) => {
+        it[11] = new Uint8Array([0, 1])
+        return it
+      }),
       // A list where a byte string belongs.
       reencode(raw, (it) => {
         it[7] = []
@@ -253,6 +263,12 @@ describe('decodeTx / recoverTx', () => {
     )
     const low = await signTx({ to: ADDR1, data: '0x01', gas: 21_000n })
     expect(codeOf(() => decodeTx(low, PARAMS))).toBe('TX_INTRINSIC_GAS_TOO_LOW')
+    // Two zero bytes at 4 and two others at 16: exactly enough gas decodes, one less does not.
+    const exact = 21_000n + 4n * 2n + 16n * 2n
+    const data: Hex = '0x0001ff00'
+    expect(decodeTx(await signTx({ to: ADDR1, data, gas: exact }), PARAMS).gas).toBe(exact)
+    const short = await signTx({ to: ADDR1, data, gas: exact - 1n })
+    expect(codeOf(() => decodeTx(short, PARAMS))).toBe('TX_INTRINSIC_GAS_TOO_LOW')
     const tip = reencode(await signTx({ to: ADDR1 }), (it) => {
       it[2] = fromHex(viemToHex(3n * GWEI))
       return it
@@ -302,6 +318,11 @@ describe('decodeTx / recoverTx', () => {
     expect([toHex(small.r), toHex(small.s)]).toEqual(['0x01', '0x01'])
     const highS = await withSig(N - 1n, half + 1n)
     expect(codeOf(() => decodeTx(highS, PARAMS))).toBe('TX_HIGH_S')
+    // 31-byte integers are compared as numbers too: 2^248 - 1 is far below n/2.
+    const short = decodeTx(await withSig(2n ** 248n - 1n, 2n ** 248n - 1n), PARAMS)
+    expect(toHex(short.s)).toBe(viemToHex(2n ** 248n - 1n))
+    const rZero = await withSig(0n, 1n)
+    expect(codeOf(() => decodeTx(rZero, PARAMS))).toBe('TX_BAD_SIGNATURE')
     const rN = await withSig(N, 1n)
     expect(codeOf(() => decodeTx(rN, PARAMS))).toBe('TX_BAD_SIGNATURE')
     const sN = await withSig(1n, N)
@@ -383,6 +404,11 @@ describe('checkTxState', () => {
     })
     expect(() => checkTxState(base, { nonce: 3n, balance: need }, PARAMS, ctx)).not.toThrow()
     expect(err(() => checkTxState(base, rich, PARAMS, { baseFeePerGas: 4n * GWEI })).code).toBe(
+      'TX_FEE_CAP_TOO_LOW',
+    )
+    // A fee cap equal to the base fee is mineable; one wei below it is not.
+    expect(() => checkTxState(base, rich, PARAMS, { baseFeePerGas: 3n * GWEI })).not.toThrow()
+    expect(err(() => checkTxState(base, rich, PARAMS, { baseFeePerGas: 3n * GWEI + 1n })).code).toBe(
       'TX_FEE_CAP_TOO_LOW',
     )
     expect(err(() => checkTxState({ ...base, gas: 20_999n }, rich, PARAMS, ctx)).code).toBe(

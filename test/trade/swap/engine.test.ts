@@ -275,6 +275,12 @@ describe('swap engine decisions (pure)', () => {
   })
 
   it('maker that never locked gives up after the lock window; ends are done', () => {
+    // At the window's last head its lock is still sent: mined next, inside the window the taker waits.
+    expect(
+      decide(input('maker', { head: terms.acceptedHeight + LOCK_WINDOW_BLOCKS - 1n })).action,
+    ).toMatchObject({
+      kind: 'lock',
+    })
     expect(decide(input('maker', { head: terms.acceptedHeight + LOCK_WINDOW_BLOCKS })).action).toEqual({
       kind: 'record',
       event: { kind: 'expired', reason: { code: 'NO_MAKER_LOCK' } },
