@@ -137,6 +137,12 @@ describe('mempool admission', () => {
     expect(code(() => pool.add(raw({ from: B, nonce: 0n, bad: true })))).toBe('MEMPOOL_BAD_SIGNATURE')
     // Refused transactions leave nothing behind: the pool holds the one admitted.
     expect(pool.all().map((t) => t.hash)).toEqual([keccak256(ok)])
+    // The bounds themselves are admitted: exactly `maxTxBytes`, a fee cap at the floor.
+    const padded = (pad: number) => raw({ from: C, nonce: 0n, pad })
+    const exact = padded(3000 + params.maxTxBytes - (padded(3000).length - 2) / 2)
+    expect((exact.length - 2) / 2).toBe(params.maxTxBytes)
+    expect(pool.add(exact).hash).toBe(keccak256(exact))
+    expect(pool.add(raw({ from: C, nonce: 1n, fee: params.minBaseFee })).maxFeePerGas).toBe(params.minBaseFee)
   })
 
   it('caches senders by hash so re-admission after removal needs no recovery', () => {

@@ -537,6 +537,21 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     }
   })
 
+  it('taker that has not locked never locks against a maker lock already settled (redeemed to it, or refunded), however far its timelock', () => {
+    for (const makerLock of [
+      lock('maker', { state: 'redeemed', preimage: SECRET, settledAt: 102n }),
+      lock('maker', { state: 'refunded', settledAt: 102n }),
+    ]) {
+      expect(decide(input('taker', { head: 104n, makerLock })).action).toEqual({
+        kind: 'record',
+        event: {
+          kind: 'expired',
+          reason: { code: 'MAKER_LOCK_TOO_CLOSE', timelockHeight: 132n, needed: 105n },
+        },
+      })
+    }
+  })
+
   it('taker whose lock is mined while the maker lock is gone (reorged out) waits, then refunds at its timelock', () => {
     const view = { makerLock: null, takerLock: lock('taker') }
     expect(decide(input('taker', { ...view, head: 110n })).action).toEqual({
