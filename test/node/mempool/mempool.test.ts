@@ -202,6 +202,18 @@ describe('mempool admission', () => {
     expect(pool.has(first.hash)).toBe(false)
     expect(pool.has(second.hash)).toBe(true)
     expect(pool.size).toBe(1)
+    // 10% of fees that are not multiples of ten rounds up: 15 needs 17 (16.5), not 16.
+    const odd = pool.add(raw({ from: B, nonce: 0n, tip: 15n, fee: 105n }))
+    for (const [tip, fee] of [
+      [16n, 116n],
+      [17n, 115n],
+    ] as const)
+      expect(code(() => pool.add(raw({ from: B, nonce: 0n, tip, fee })))).toBe(
+        'MEMPOOL_REPLACEMENT_UNDERPRICED',
+      )
+    expect(pool.has(odd.hash)).toBe(true)
+    expect(pool.add(raw({ from: B, nonce: 0n, tip: 17n, fee: 116n })).from).toBe(B)
+    expect(pool.has(odd.hash)).toBe(false)
   })
 
   it('caps a sender at 16 pending transactions', () => {
