@@ -272,6 +272,21 @@ describe('mempool admission', () => {
     expect(code(() => pool.add(raw({ from: d, nonce: 1n, tip: 1n })))).toBe('MEMPOOL_UNDERPRICED')
   })
 
+  it('when full, refuses a transaction tipping no more than the cheapest held, though its fees would bump another sender of its nonce', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 3 }, view())
+    // A's nonce 0 is not an eviction candidate (its nonce 1 is, a sender's last): C's, tipping 11, is.
+    pool.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 100n }))
+    pool.add(raw({ from: A, nonce: 1n, tip: 50n, fee: 200n }))
+    const cheapest = pool.add(raw({ from: C, nonce: 0n, tip: 11n, fee: 200n }))
+    // B's nonce 0 offers 10% over A's nonce 0, so it is recovered, and then tips 11: no more than C.
+    expect(refusal(() => pool.add(raw({ from: B, nonce: 0n, tip: 11n, fee: 110n })))).toEqual({
+      code: 'MEMPOOL_UNDERPRICED',
+      tip: 11n,
+      lowest: 11n,
+    })
+    expect([pool.size, pool.has(cheapest.hash)]).toEqual([3, true])
+  })
+
   it('suggests the default tip while a slot is free, and 10% above the tip a full pool would evict first, which it then admits', () => {
     const GWEI = 10n ** 9n
     const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 2 }, view())
