@@ -270,6 +270,12 @@ describe('mempool admission', () => {
     expect(pool.size).toBe(3)
     expect(pool.has(low.hash)).toBe(false)
     expect(code(() => pool.add(raw({ from: d, nonce: 1n, tip: 1n })))).toBe('MEMPOOL_UNDERPRICED')
+    // Between equal tips the later arrival goes first: the earlier keeps its place.
+    const tie = new Mempool({ params, codec: fakeCodec(), maxTotal: 2 }, view())
+    const older = tie.add(raw({ from: A, nonce: 0n, tip: 5n }))
+    const newer = tie.add(raw({ from: B, nonce: 0n, tip: 5n }))
+    tie.add(raw({ from: C, nonce: 0n, tip: 6n }))
+    expect([tie.has(older.hash), tie.has(newer.hash)]).toEqual([true, false])
   })
 
   it('when full, refuses a transaction tipping no more than the cheapest held, though its fees would bump another sender of its nonce', () => {
