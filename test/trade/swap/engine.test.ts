@@ -311,6 +311,8 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
 
   it.each([
     ['amount', { amount: 249n }],
+    // More than agreed is refused too: the terms are exact, not a floor.
+    ['amount (more than agreed)', { amount: 251n }],
     ['token', { token: '0x00000000000000000000000000000000000000cc' as Address }],
   ] as const)(
     'maker facing a taker lock whose %s differs: waits (never redeems), then refunds its own lock at its timelock',
