@@ -606,6 +606,11 @@ describe('mempool ordering', () => {
     expect(order).toEqual(['b2:3', 'c3:0', 'a1:0', 'a1:1'])
     // Fee caps below the base fee are held back.
     expect(pool.pending(26n).map((t) => t.from)).toEqual([B, A, A])
+    // Equal tips: the lower nonce first, though it arrived later.
+    const tied = new Mempool({ params, codec: fakeCodec() }, view({ [B]: 3n }))
+    tied.add(raw({ from: B, nonce: 3n, tip: 5n }))
+    tied.add(raw({ from: A, nonce: 0n, tip: 5n }))
+    expect(tied.pending(10n).map((t) => t.from)).toEqual([A, B])
   })
 
   it('drops mined and stale transactions on a new head and re-admits orphans', () => {
