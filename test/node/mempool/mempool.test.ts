@@ -459,6 +459,14 @@ describe('mempool transactions waiting behind a nonce gap', () => {
     ])
   })
 
+  it('a reorg that leaves a sender more gapped transactions than its cap keeps the lowest nonces, the first to become executable', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxGappedPerSender: 2 }, view({ [A]: 3n }))
+    for (let nonce = 3n; nonce < 8n; nonce++) pool.add(raw({ from: A, nonce }))
+    // The reorg takes out nonces 0-2 and returns none of them: 3-7 all wait behind a gap.
+    pool.onHead(view({ [A]: 0n }))
+    expect(pool.all().map((t) => t.nonce)).toEqual([3n, 4n])
+  })
+
   it('after a reorg, transactions that wait for their orphaned predecessors are executable again once those return', () => {
     const reorged = (orphansBack: boolean) => {
       const pool = new Mempool({ params, codec: fakeCodec(), maxGapped: 1, maxTotal: 5 }, view())
