@@ -351,6 +351,16 @@ describe('mempool admission', () => {
     )
     expect(pool.has(big.hash)).toBe(true)
     expect(pool.slots).toBe(4)
+    // A large transaction whose fees bump a held one-slot transaction cannot take its place alone: when
+    // it tips no more than the cheapest, it is refused before recovery, as any underpriced one.
+    const codec = fakeCodec()
+    const full = new Mempool({ params: roomy, codec, maxTotal: 3 }, view())
+    full.add(raw({ from: A, nonce: 0n, tip: 10n, fee: 100n }))
+    full.add(raw({ from: A, nonce: 1n, tip: 50n, fee: 200n }))
+    full.add(raw({ from: C, nonce: 0n, tip: 11n, fee: 200n }))
+    const bulky = raw({ from: B, nonce: 0n, tip: 11n, fee: 110n, pad: 70_000 })
+    expect(code(() => full.add(bulky))).toBe('MEMPOOL_UNDERPRICED')
+    expect([codec.recovered, full.size]).toEqual([3, 3])
   })
 
   it('holds the go-ethereum caps under a flood from one peer', () => {
