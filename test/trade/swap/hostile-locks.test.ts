@@ -1,9 +1,18 @@
-import { type Address, encodeFunctionData, type Hex, keccak256, stringToHex } from 'viem'
+import {
+  type Address,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  pad,
+  stringToHex,
+} from 'viem'
 import { describe, expect, it } from 'vitest'
 import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { LOCKED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
+import type { LogRecord } from '../../../src/node/storage/types'
 import { lockFilter, type ObservedLock, observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { SwapSigner } from '../../../src/trade/swap/driver'
 import type { LockCall, SwapAction } from '../../../src/trade/swap/engine'
@@ -434,5 +443,27 @@ describe('swapLocks picks the parties locks among every lock under the hashlock'
     ]
     expect(swapLocks(terms, [...decoys, makerLock, takerLock])).toEqual({ makerLock, takerLock })
     expect(swapLocks(terms, decoys)).toEqual({ makerLock: null, takerLock: null })
+  })
+
+  it('a Locked log emitted by another contract than the HTLC is no lock, however exactly it copies one', () => {
+    const hashlock = keccak256(stringToHex('h'))
+    const word = (a: Address): Hex => pad(a, { size: 32 })
+    const locked = (address: Address): LogRecord => ({
+      address,
+      topics: [LOCKED_TOPIC, keccak256(stringToHex('lock')), word(MAKER), word(TAKER)],
+      data: encodeAbiParameters(
+        [{ type: 'address' }, { type: 'uint256' }, { type: 'bytes32' }, { type: 'uint256' }],
+        ['0x00000000000000000000000000000000000000aa', 100n, hashlock, 200n],
+      ),
+      blockNumber: 10n,
+      blockHash: keccak256(stringToHex('block')),
+      transactionHash: keccak256(stringToHex('tx')),
+      transactionIndex: 0,
+      logIndex: 0,
+    })
+    expect(
+      observeLocks([locked(HTLC_ADDRESS)], hashlock).map((l) => [l.sender, l.recipient, l.amount]),
+    ).toEqual([[MAKER, TAKER, 100n]])
+    expect(observeLocks([locked('0x00000000000000000000000000000000000000ee')], hashlock)).toEqual([])
   })
 })
