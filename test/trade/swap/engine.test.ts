@@ -207,6 +207,19 @@ describe('swap engine decisions (pure)', () => {
     })
   })
 
+  it('a completed swap dates its secret from the first redeem that showed it, not the second', () => {
+    const view = {
+      head: 120n,
+      makerLock: lock('maker', { state: 'redeemed', preimage: SECRET, settledAt: 110n }),
+      takerLock: lock('taker', { state: 'redeemed', preimage: SECRET, settledAt: 108n }),
+    }
+    const steps = decide(input('taker', view)).status.steps
+    expect(steps.slice(-2)).toEqual([
+      { state: 'SecretRevealed', height: 108n },
+      { state: 'Completed', height: 110n },
+    ])
+  })
+
   it('a locker refunds from the block where refund is valid (head + 1 = timelock), not one earlier', () => {
     const view = { makerLock: lock('maker'), takerLock: lock('taker') }
     expect(decide(input('taker', { ...view, head: 115n }, { stored: [accepted] })).action.kind).not.toBe(
