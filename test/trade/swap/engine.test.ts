@@ -512,27 +512,7 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     expect(three.action).toEqual({ kind: 'wait', reason: `redeem reverted ${MAX_ATTEMPTS} times` })
   })
 
-  it('a lock whose approval was mined but whose lock call is stuck in the pool below the base fee: only the lock call is signed again', () => {
-    const approve = { hash: keccak256(stringToHex('approve')), raw: '0x02' as Hex, nonce: 5n }
-    const call = { hash: keccak256(stringToHex('lock call')), raw: '0x03' as Hex, nonce: 6n }
-    const stored: SwapEvent[] = [
-      opened,
-      accepted,
-      { kind: 'sent', purpose: 'lock', lockId: null, txs: [approve, call], height: 100n },
-    ]
-    const txs = new Map<Hex, TxState>([
-      [approve.hash, { kind: 'mined', ok: true }],
-      [call.hash, PENDING],
-    ])
-    const fees = { nextBaseFee: 4n * GWEI, suggestedTip: GWEI }
-    expect(decide(input('maker', { txs, nonce: 6n, fees }, { stored })).action).toMatchObject({
-      kind: 'replace',
-      purpose: 'lock',
-      txs: [call],
-    })
-  })
-
-  it('a lock whose approval was mined but whose lock call vanished: only the lock call is broadcast again', () => {
+  it('a lock whose approval was mined but whose lock call vanished, or is stuck in the pool below the base fee: only the lock call is sent again', () => {
     const approve = { hash: keccak256(stringToHex('approve')), raw: '0x02' as Hex, nonce: 5n }
     const call = { hash: keccak256(stringToHex('lock call')), raw: '0x03' as Hex, nonce: 6n }
     const stored: SwapEvent[] = [
@@ -546,6 +526,13 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     ])
     expect(decide(input('maker', { txs, nonce: 6n }, { stored })).action).toEqual({
       kind: 'rebroadcast',
+      purpose: 'lock',
+      txs: [call],
+    })
+    txs.set(call.hash, PENDING)
+    const fees = { nextBaseFee: 4n * GWEI, suggestedTip: GWEI }
+    expect(decide(input('maker', { txs, nonce: 6n, fees }, { stored })).action).toMatchObject({
+      kind: 'replace',
       purpose: 'lock',
       txs: [call],
     })
