@@ -242,6 +242,7 @@ describe('offer fields', () => {
     [{ buyToken: TOKEN_A }, 'OFFER_SAME_TOKEN'],
     [{ makerPeer: '' }, 'OFFER_MALFORMED'],
     [{ makerPeer: 'a b' }, 'OFFER_MALFORMED'],
+    [{ makerPeer: 'p'.repeat(129) }, 'OFFER_MALFORMED'],
     [{ maker: ALICE.address }, 'OFFER_MALFORMED'],
     [{ makerTimelock: 30, takerTimelock: 12 }, 'OFFER_TIMELOCK_RULE'],
     [{ makerTimelock: 100, takerTimelock: minTakerTimelock(K) - 1 }, 'OFFER_TIMELOCK_OUT_OF_RANGE'],
@@ -327,6 +328,12 @@ describe('cancellation and take signatures', () => {
     })
     const signed = await signTake(BOB, CHAIN, take)
     await expect(verifyTake(CHAIN, { ...signed, take: { ...take, takerPeer: '' } })).rejects.toMatchObject({
+      type: { code: 'OFFER_MALFORMED' },
+    })
+    // The taker's address in its checksummed form, though the signature recovers to it, is not the wire form.
+    await expect(
+      verifyTake(CHAIN, { ...signed, take: { ...take, taker: BOB.address } }),
+    ).rejects.toMatchObject({
       type: { code: 'OFFER_MALFORMED' },
     })
   })
