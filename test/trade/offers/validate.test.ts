@@ -243,6 +243,7 @@ describe('offer fields', () => {
     [{ makerPeer: '' }, 'OFFER_MALFORMED'],
     [{ makerPeer: 'a b' }, 'OFFER_MALFORMED'],
     [{ makerPeer: 'p'.repeat(129) }, 'OFFER_MALFORMED'],
+    [{ salt: '0x1234' }, 'OFFER_MALFORMED'],
     [{ maker: ALICE.address }, 'OFFER_MALFORMED'],
     [{ makerTimelock: 30, takerTimelock: 12 }, 'OFFER_TIMELOCK_RULE'],
     [{ makerTimelock: 100, takerTimelock: minTakerTimelock(K) - 1 }, 'OFFER_TIMELOCK_OUT_OF_RANGE'],
@@ -333,6 +334,11 @@ describe('cancellation and take signatures', () => {
     // The taker's address in its checksummed form, though the signature recovers to it, is not the wire form.
     await expect(
       verifyTake(CHAIN, { ...signed, take: { ...take, taker: BOB.address } }),
+    ).rejects.toMatchObject({
+      type: { code: 'OFFER_MALFORMED' },
+    })
+    await expect(
+      verifyTake(CHAIN, { ...signed, take: { ...take, offerId: '0x1234' } }),
     ).rejects.toMatchObject({
       type: { code: 'OFFER_MALFORMED' },
     })
