@@ -81,6 +81,8 @@ describe('terms validation', () => {
     ['amountB', { amountB: 5 }],
     ['offerId', { offerId: '0x12' }],
     ['hashlock', { hashlock: 'not hex' }],
+    // 33 bytes: a 32-byte prefix is not enough.
+    ['hashlock', { hashlock: `${good.hashlock}00` }],
     ['acceptedHeight', { acceptedHeight: -1n }],
     ['makerTimelockBlocks', { makerTimelockBlocks: 0n }],
   ])('refuses a bad %s with SWAP_BAD_TERMS naming it', (field, change) => {
