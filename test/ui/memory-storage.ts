@@ -1,17 +1,5 @@
-/** A `Storage` over a Map (Node has no localStorage). */
-export function memoryStorage(): Storage {
-  const items = new Map<string, string>()
-  return {
-    get length() {
-      return items.size
-    },
-    clear: () => items.clear(),
-    getItem: (key) => items.get(key) ?? null,
-    key: (i) => [...items.keys()][i] ?? null,
-    removeItem: (key) => void items.delete(key),
-    setItem: (key, value) => void items.set(key, value),
-  }
-}
+/** A `Storage` over a Map (Node has no localStorage): the page's own, for a browser that denies it. */
+export { memoryStorage } from '../../src/node/profile/local-record'
 
 /**
  * `storage` as a full one reads and writes it: it reads as it is, and refuses every write with the
