@@ -346,7 +346,9 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
       await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
       await stopRelayProcess(relay)
       await expect(miner.getByTestId('relay-status')).toHaveAttribute('data-state', /connecting|unreachable/)
-      const atResume = await minesWhileFrozen(miner, before, 12_000)
+      // 40 s: past what the miner's pings can wait on it (each of its five ping streams held by an
+      // unanswered ping, their openings all finishing as the tab wakes), as Chrome freezes a tab for minutes.
+      const atResume = await minesWhileFrozen(miner, before, 40_000)
       await cdp.send('Page.setWebLifecycleState', { state: 'active' })
       await follower.bringToFront()
       // Its direct link to the miner stands (or is made again without the relay), and it catches up.

@@ -93,8 +93,15 @@ function peerConnectionOf(conn: Connection): RTCPeerConnection | undefined {
   return (conn as unknown as WebRTCLink).maConn?.peerConnection
 }
 
-/** A ping that went unanswered: the connection monitor aborts the link with its timeout's error. */
-const isTimeout = (err: Error): boolean => err.name === 'TimeoutError'
+/**
+ * A ping that went unanswered: the connection monitor aborts the link with its timeout's error, or —
+ * once a peer silent for longer than a few pings (a tab frozen 30 s) holds every ping stream the link
+ * allows (`MAX_PING_STREAMS`), their openings all finishing as it wakes — with the error of the ping
+ * that found no stream left.
+ */
+const isUnansweredPing = (err: Error): boolean =>
+  err.name === 'TimeoutError' ||
+  (err.name === 'TooManyOutboundProtocolStreamsError' && err.message.includes('/ping/'))
 
 /**
  * A direct link whose RTCPeerConnection stays `disconnected` this long is closed, ms. Chromium reports
@@ -119,14 +126,14 @@ const LINK_DISCONNECTED_MS = 1_000
  * without the relay — none while it is down — and the tab came back alone. If the tab goes, the
  * link is closed as above.
  */
-function closeWhenDead(conn: Connection): void {
+export function closeWhenDead(conn: Connection): void {
   const pc = peerConnectionOf(conn)
   const sctp = pc?.sctp
   if (pc === undefined || sctp === undefined || sctp === null) return
   const abort = conn.abort.bind(conn)
   conn.abort = (err: Error): void => {
     if (
-      isTimeout(err) &&
+      isUnansweredPing(err) &&
       conn.status === 'open' &&
       pc.connectionState === 'connected' &&
       sctp.state === 'connected'
