@@ -134,6 +134,9 @@ export function blocksUntilRefund(lock: MarketLock, head: bigint): bigint {
   return left > 0n ? left : 0n
 }
 
+/** `text` ended as a sentence: the node's error messages mostly come without a full stop. */
+const asSentence = (text: string): string => (/[.!?]$/.test(text) ? text : `${text}.`)
+
 const plural = (n: bigint, word: string): string => `${n} ${word}${n === 1n ? '' : 's'}`
 
 /**
@@ -233,7 +236,7 @@ export function tradeView(
     problem:
       swap.error === null || finished || next.needsYou || swap.unverified || !swap.approved
         ? null
-        : `Last step failed: ${swap.error} Your node tries again at the next block.`,
+        : `Last step failed: ${asSentence(swap.error)} Your node tries again at the next block.`,
     unchecked:
       swap.error === null || finished || !swap.unverified
         ? null

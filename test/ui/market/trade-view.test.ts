@@ -512,7 +512,7 @@ describe('My trades: step view', () => {
     // The same message as a real step failure still reads as one, and nothing as unchecked.
     expect(view({ ...kept, unverified: false }, 20n, true)).toMatchObject({
       problem:
-        'Last step failed: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask Your node tries again at the next block.',
+        'Last step failed: the HTLC logs of blocks #10–#20 cannot be proved: no peer to ask. Your node tries again at the next block.',
       unchecked: null,
     })
     expect(view({ ...kept, state: 'Refunded' }, 20n, true)).toMatchObject({ problem: null, unchecked: null })
