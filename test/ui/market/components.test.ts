@@ -303,6 +303,29 @@ describe('market components render from the view models', () => {
     )
   })
 
+  test('my trades: each step says to a screen reader whether it is done, under way or to come (its mark and colour say it on screen)', () => {
+    /** Each step of the one trade of `swap`: what its mark says, and whether it is the current one. */
+    const spoken = (swap: MarketSwap) =>
+      Array.from(
+        tradesMarkup([swap], true).matchAll(
+          /<li class="steps__item[^"]*"( aria-current="step")?><span class="steps__mark" role="img" aria-label="([^"]+)">[^<]*<\/span>([^<]+)<\/li>/g,
+        ),
+        ([, current, said, step]) => `${said}${current === undefined ? '' : ' (current)'}: ${step}`,
+      )
+    expect(spoken({ ...TAKEN, state: 'MakerLocked', takerLock: null })).toEqual([
+      'Done: They lock 100 GLD',
+      'Now (current): You lock 50 SLV',
+      'To come: They collect your 50 SLV — that lets you collect theirs',
+      'To come: You collect their 100 GLD — done',
+    ])
+    expect(spoken(TAKEN)).toEqual([
+      'Done: They lock 100 GLD',
+      'Done: You lock 50 SLV',
+      'Done: They collect your 50 SLV — that lets you collect theirs',
+      'Now (current): You collect their 100 GLD — done',
+    ])
+  })
+
   test('my trades: a trade this tab lost the approval of says so, with Approve again; its terms are shown before the user approves', () => {
     const lost: MarketSwap = { ...TAKEN, state: 'MakerLocked', takerLock: null, approved: false }
     const unlocked = tradesMarkup([lost], true)

@@ -17,6 +17,8 @@ interface MyTradesProps {
 }
 
 const STEP_MARK = { done: '✓', current: '•', todo: '', skipped: '–' } as const
+/** What each mark says to a screen reader, which hears neither the mark nor the step's colour. */
+const STEP_STATUS = { done: 'Done', current: 'Now', todo: 'To come', skipped: 'Skipped' } as const
 
 /** Running trades with their steps and what comes next, then the finished ones (history). */
 export function MyTrades({ swaps, account, tokens, params, head, onApproveAgain }: MyTradesProps) {
@@ -123,8 +125,12 @@ function Trade({
       </h3>
       <ol className="steps">
         {view.steps.map((s) => (
-          <li key={s.label} className={`steps__item steps__item--${s.status}`}>
-            <span className="steps__mark" aria-hidden="true">
+          <li
+            key={s.label}
+            className={`steps__item steps__item--${s.status}`}
+            aria-current={s.status === 'current' ? 'step' : undefined}
+          >
+            <span className="steps__mark" role="img" aria-label={STEP_STATUS[s.status]}>
               {STEP_MARK[s.status]}
             </span>
             {s.label}
