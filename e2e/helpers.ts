@@ -472,3 +472,28 @@ export async function noteRelaySteps(page: Page): Promise<void> {
 /** The relay link's states `page` went through since `noteRelaySteps`. */
 export const relaySteps = (page: Page): Promise<RelayStep[]> =>
   page.evaluate(() => (window as unknown as { relaySteps: RelayStep[] }).relaySteps)
+
+/** How far `page`'s document runs past the viewport's right edge, in px (0: it fits). */
+export const overflowX = (page: Page): Promise<number> =>
+  page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+
+/**
+ * The visible form controls of `page` (buttons, selects, inputs) a finger finds smaller than `min` px
+ * either way, with their size: a control inside its label may count the label's box, which takes the tap.
+ */
+export const smallTargets = (page: Page, min: number): Promise<string[]> =>
+  page.evaluate(
+    (least) =>
+      Array.from(document.querySelectorAll<HTMLElement>('button, select, input, textarea'))
+        .filter((el) => el.getClientRects().length > 0)
+        .flatMap((el) => {
+          const fits = (box: DOMRect | undefined) =>
+            box !== undefined && box.width >= least && box.height >= least
+          const { width, height } = el.getBoundingClientRect()
+          if (fits(el.getBoundingClientRect()) || fits(el.closest('label')?.getBoundingClientRect()))
+            return []
+          const name = el.getAttribute('aria-label') ?? el.closest('label')?.textContent ?? el.textContent
+          return [`${el.tagName.toLowerCase()} "${name?.trim().slice(0, 30)}" (${width} × ${height} px)`]
+        }),
+    min,
+  )

@@ -1,16 +1,12 @@
 import { expect, type Locator, type Page, test } from '@playwright/test'
 import { DEVNET_ACCOUNTS } from '../src/node/chain/genesis'
-import { FAST_URL, linkedPair, openNode } from './helpers'
+import { FAST_URL, linkedPair, openNode, overflowX, smallTargets } from './helpers'
 import { choose, createToken, createWallet, fund } from './market-steps'
 
 /** The narrowest phone the app is laid out for (an iPhone SE's first generation, Android's small screens). */
 const NARROW = { width: 320, height: 640 }
 /** A touch phone's browser: 390 px wide, a mobile layout viewport, touch events. */
 const TOUCH_PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
-
-/** How far `page`'s document runs past the viewport's right edge, in px (0: it fits). */
-const overflowX = (page: Page): Promise<number> =>
-  page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
 
 /**
  * The visible selects of `page` narrower than their longest option, named by their label and the option
@@ -89,27 +85,6 @@ const brokenLabels = (page: Page): Promise<string[]> =>
           td.clientWidth - Number.parseFloat(cell.paddingLeft) - Number.parseFloat(cell.paddingRight)
         return has + 0.5 < needs ? [`${td.dataset.label} (${has} of ${needs.toFixed(1)} px)`] : []
       }),
-  )
-
-/**
- * The visible form controls of `page` (buttons, selects, inputs) a finger finds smaller than `min` px
- * either way, with their size: a control inside its label may count the label's box, which takes the tap.
- */
-const smallTargets = (page: Page, min: number): Promise<string[]> =>
-  page.evaluate(
-    (least) =>
-      Array.from(document.querySelectorAll<HTMLElement>('button, select, input, textarea'))
-        .filter((el) => el.getClientRects().length > 0)
-        .flatMap((el) => {
-          const fits = (box: DOMRect | undefined) =>
-            box !== undefined && box.width >= least && box.height >= least
-          const { width, height } = el.getBoundingClientRect()
-          if (fits(el.getBoundingClientRect()) || fits(el.closest('label')?.getBoundingClientRect()))
-            return []
-          const name = el.getAttribute('aria-label') ?? el.closest('label')?.textContent ?? el.textContent
-          return [`${el.tagName.toLowerCase()} "${name?.trim().slice(0, 30)}" (${width} × ${height} px)`]
-        }),
-    min,
   )
 
 test('on a touch phone every control of every screen is at least 24 px each way (WCAG 2.5.8), and the home screen’s inline mode select a finger’s 44 px', async ({
