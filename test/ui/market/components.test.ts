@@ -240,6 +240,28 @@ describe('market components render from the view models', () => {
     expect(tradesMarkup([swap], true)).toContain(
       '<td data-label="Trade">You bought 123,<wbr/>456,<wbr/>789,<wbr/>012 GLD for 50 SLV</td>',
     )
+    // How it ended, and a running trade's steps and sentences: at 320 px a 78-digit amount in one of them,
+    // with no place to break, ran past the card and the screen.
+    const grouped = '123,<wbr/>456,<wbr/>789,<wbr/>012 GLD'
+    expect(tradesMarkup([swap], true)).toContain(`Done: you received ${grouped}.</td>`)
+    const running = tradesMarkup(
+      [
+        {
+          ...swap,
+          terms: { ...swap.terms, amountB: 61_728_394_506_000000n },
+          state: 'TakerLocked',
+          redeemsSent: [],
+        },
+      ],
+      true,
+    )
+    const groupedB = '61,<wbr/>728,<wbr/>394,<wbr/>506 SLV'
+    expect(running).toContain(`<span>They lock ${grouped}</span>`)
+    expect(running).toContain(`<span>You collect their ${grouped} — done</span>`)
+    expect(running).toContain(
+      `data-testid="trade-next">Nothing to do: waiting for the maker to collect your ${groupedB}.`,
+    )
+    expect(running).toMatch(new RegExp(`data-testid="trade-deadline">[^<]*${groupedB}`))
   })
 
   test('pair selector: its button flips the pair, and says so (not a swap of tokens)', () => {
@@ -308,7 +330,7 @@ describe('market components render from the view models', () => {
     const spoken = (swap: MarketSwap) =>
       Array.from(
         tradesMarkup([swap], true).matchAll(
-          /<li class="steps__item[^"]*"( aria-current="step")?><span class="steps__mark" role="img" aria-label="([^"]+)">[^<]*<\/span>([^<]+)<\/li>/g,
+          /<li class="steps__item[^"]*"( aria-current="step")?><span class="steps__mark" role="img" aria-label="([^"]+)">[^<]*<\/span><span>([^<]+)<\/span><\/li>/g,
         ),
         ([, current, said, step]) => `${said}${current === undefined ? '' : ' (current)'}: ${step}`,
       )

@@ -91,7 +91,7 @@ export function MyTrades({ swaps, account, tokens, params, head, onApproveAgain 
                     </div>
                   </td>
                   <td className="small" data-label="Outcome">
-                    {v.next.text}
+                    <GroupedAmount text={v.next.text} />
                   </td>
                   <td className="small muted" data-label="Ended">
                     {v.ended ?? '—'}
@@ -133,19 +133,21 @@ function Trade({
             <span className="steps__mark" role="img" aria-label={STEP_STATUS[s.status]}>
               {STEP_MARK[s.status]}
             </span>
-            {s.label}
+            <span>
+              <GroupedAmount text={s.label} />
+            </span>
           </li>
         ))}
       </ol>
       <p className={view.next.needsYou ? 'notice notice--act' : 'notice'} data-testid="trade-next">
-        {view.next.text}
+        <GroupedAmount text={view.next.text} />
       </p>
       {view.reapprove !== null ? (
         <ApproveAgain reapprove={view.reapprove} unlocked={unlocked} onApprove={onApproveAgain} />
       ) : null}
       {view.problem !== null ? (
         <p className="form__error" role="alert" data-testid="trade-problem">
-          {view.problem}
+          <GroupedAmount text={view.problem} />
         </p>
       ) : null}
       {view.unchecked !== null ? (
@@ -155,12 +157,12 @@ function Trade({
       ) : null}
       {view.deadline !== null ? (
         <p className="small" data-testid="trade-deadline">
-          {view.deadline.text}
+          <GroupedAmount text={view.deadline.text} />
         </p>
       ) : null}
       {view.refund !== null ? (
         <p className="muted small" data-testid="trade-refund">
-          {view.refund.text}
+          <GroupedAmount text={view.refund.text} />
         </p>
       ) : null}
     </article>
@@ -198,7 +200,9 @@ function ApproveAgain({
   }
   return (
     <div className="notice notice--act" data-testid="trade-reapprove">
-      <p>{reapprove.text}</p>
+      <p>
+        <GroupedAmount text={reapprove.text} />
+      </p>
       {!unlocked ? (
         <Link className="button button--small" to="/wallet">
           Unlock the wallet
