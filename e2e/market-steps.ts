@@ -1,7 +1,13 @@
-import { expect, type Page } from '@playwright/test'
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  expect,
+  type Page,
+} from '@playwright/test'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
-import { approvalButtonsInView, waitInPage } from './helpers'
+import { approvalButtonsInView, FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
 
 /**
  * Steps of a trade through the UI. On the fast test chain (`FAST_URL`) nobody mines unless told: each
@@ -331,4 +337,43 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
   // (`realTabs`), where no frame runs for Playwright's check that the button stands still.
   await told.getByRole('button', { name: 'Dismiss' }).dispatchEvent('click')
   await expect(told).toHaveCount(0)
+}
+
+/** A tab of its own browser (context) with a wallet: `address` is its first address (lower-case). */
+export interface Trader {
+  readonly ctx: BrowserContext
+  readonly page: Page
+  readonly address: string
+}
+
+/**
+ * Two browsers on the fast test chain, A holding 1,000 APL and B 1,000 BAN, each with 10 TAB; both on
+ * one head; nobody mining. `optionsA` and `optionsB` open each browser (its screen's size, say).
+ */
+export async function fastTraders(
+  browser: Browser,
+  optionsA: BrowserContextOptions = {},
+  optionsB: BrowserContextOptions = {},
+): Promise<[Trader, Trader]> {
+  const [ctxA, ctxB] = [await browser.newContext(optionsA), await browser.newContext(optionsB)]
+  const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
+  const idA = await openNode(a, `${FAST_URL}/wallet?mine=0`)
+  const idB = await openNode(b, `${FAST_URL}/wallet?mine=0`)
+  await waitDirect(a, idB, 60_000)
+  await waitDirect(b, idA, 60_000)
+  const addressA = await createWallet(a)
+  const addressB = await createWallet(b)
+  // One tab mines at a time, on the head the other one has too: no forks to settle.
+  await fund(a)
+  await sameHead(a, b)
+  await fund(b)
+  await sameHead(b, a)
+  await createToken(a, 'Apple', 'APL')
+  await sameHead(a, b)
+  await createToken(b, 'Banana', 'BAN')
+  await sameHead(b, a)
+  return [
+    { ctx: ctxA, page: a, address: addressA },
+    { ctx: ctxB, page: b, address: addressB },
+  ]
 }

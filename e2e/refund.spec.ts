@@ -1,15 +1,13 @@
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { FAST_URL, openNode, waitDirect } from './helpers'
+import { expect, type Page, test } from '@playwright/test'
+import { FAST_URL, openNode } from './helpers'
 import {
-  createToken,
-  createWallet,
   doneSteps,
-  fund,
+  fastTraders,
   mineBlock,
   mineUntilSwap,
   pendingFrom,
   postAndTake,
-  sameHead,
+  type Trader,
   unlockWallet,
 } from './market-steps'
 
@@ -22,37 +20,6 @@ import {
  * mined, and its context closed once the block is on chain. (Freezing the page with
  * Page.setWebLifecycleState is not enough: its node still received the block and signed its lock.)
  */
-
-interface Trader {
-  readonly ctx: BrowserContext
-  readonly page: Page
-  readonly address: string
-}
-
-/** A holding 1,000 APL and B 1,000 BAN, each with 10 TAB; both on one head; nobody mining. */
-async function twoTraders(browser: Browser): Promise<[Trader, Trader]> {
-  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
-  const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-  const idA = await openNode(a, `${FAST_URL}/wallet?mine=0`)
-  const idB = await openNode(b, `${FAST_URL}/wallet?mine=0`)
-  await waitDirect(a, idB, 60_000)
-  await waitDirect(b, idA, 60_000)
-  const addressA = await createWallet(a)
-  const addressB = await createWallet(b)
-  // One tab mines at a time, on the head the other one has too: no forks to settle.
-  await fund(a)
-  await sameHead(a, b)
-  await fund(b)
-  await sameHead(b, a)
-  await createToken(a, 'Apple', 'APL')
-  await sameHead(a, b)
-  await createToken(b, 'Banana', 'BAN')
-  await sameHead(b, a)
-  return [
-    { ctx: ctxA, page: a, address: addressA },
-    { ctx: ctxB, page: b, address: addressB },
-  ]
-}
 
 /**
  * Stops a tab's node at once: its worker is terminated, so it runs nothing more (no block, no signature,
@@ -107,7 +74,7 @@ test('B closes its tab after A locked: A is refunded after its timelock; tokens 
   browser,
 }) => {
   test.setTimeout(240_000)
-  const [a, b] = await twoTraders(browser)
+  const [a, b] = await fastTraders(browser)
   try {
     const before = await holdings(a.page, a.address)
     await postAndTake(a.page, b.page)
@@ -165,7 +132,7 @@ test('A closes after B locked and never returns: B mines alone and is refunded a
   browser,
 }) => {
   test.setTimeout(240_000)
-  const [a, b] = await twoTraders(browser)
+  const [a, b] = await fastTraders(browser)
   try {
     const before = await holdings(b.page, b.address)
     await postAndTake(a.page, b.page)

@@ -1,52 +1,11 @@
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { FAST_URL, openNode, overflowX, profileOf, smallTargets, waitDirect } from './helpers'
-import {
-  createToken,
-  createWallet,
-  fund,
-  mineBlock,
-  mineUntilSwap,
-  pendingFrom,
-  postAndTake,
-  sameHead,
-} from './market-steps'
+import { expect, type Page, test } from '@playwright/test'
+import { overflowX, profileOf, smallTargets } from './helpers'
+import { fastTraders, mineBlock, mineUntilSwap, pendingFrom, postAndTake, sameHead } from './market-steps'
 
 /**
  * A live trade on two phones, on the fast test chain (k = 1), nobody mining unless the test says so:
  * the maker A at 320 px (the narrowest phone the app is laid out for), the taker B at 390 px.
  */
-
-interface Trader {
-  readonly ctx: BrowserContext
-  readonly page: Page
-  readonly address: string
-}
-
-/** A holding 1,000 APL on a 320 × 640 screen, B 1,000 BAN on a 390 × 844 one, each with 10 TAB; one head. */
-async function twoPhones(browser: Browser): Promise<[Trader, Trader]> {
-  const ctxA = await browser.newContext({ viewport: { width: 320, height: 640 } })
-  const ctxB = await browser.newContext({ viewport: { width: 390, height: 844 } })
-  const [a, b] = [await ctxA.newPage(), await ctxB.newPage()]
-  const idA = await openNode(a, `${FAST_URL}/wallet?mine=0`)
-  const idB = await openNode(b, `${FAST_URL}/wallet?mine=0`)
-  await waitDirect(a, idB, 60_000)
-  await waitDirect(b, idA, 60_000)
-  const addressA = await createWallet(a)
-  const addressB = await createWallet(b)
-  // One tab mines at a time, on the head the other one has too: no forks to settle.
-  await fund(a)
-  await sameHead(a, b)
-  await fund(b)
-  await sameHead(b, a)
-  await createToken(a, 'Apple', 'APL')
-  await sameHead(a, b)
-  await createToken(b, 'Banana', 'BAN')
-  await sameHead(b, a)
-  return [
-    { ctx: ctxA, page: a, address: addressA },
-    { ctx: ctxB, page: b, address: addressB },
-  ]
-}
 
 /** The visible buttons and links of `page` that run past the screen's left or right edge, by their text. */
 const offScreen = (page: Page): Promise<string[]> =>
@@ -79,7 +38,11 @@ test('a trade between a 320 px and a 390 px phone: each stage fits the screen, i
   browser,
 }) => {
   test.setTimeout(180_000)
-  const [a, b] = await twoPhones(browser)
+  const [a, b] = await fastTraders(
+    browser,
+    { viewport: { width: 320, height: 640 } },
+    { viewport: { width: 390, height: 844 } },
+  )
   try {
     await postAndTake(a.page, b.page)
     // Taken: A's node signs its approval and lock at once; both cards show the trade's first step.
