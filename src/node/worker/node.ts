@@ -247,6 +247,11 @@ export interface NodeApi extends QueryApi {
   /** The page's answer to a `swapSignRequest`. */
   swapAnswer(id: number, answer: SwapSignAnswer): Promise<void>
   /**
+   * The page approved a running swap again (its saved approval was lost): the node steps its swaps now,
+   * not at the next block, and the steps the wallet refused are asked for again.
+   */
+  swapApproved(): Promise<void>
+  /**
    * Verified reads, each with the header it holds at (`number`, `hash`). A full node answers from the
    * state it executed itself, at its head; a light node from proofs checked against the state root of
    * a header `confirmations` deep, and throws `LIGHT_UNVERIFIED` (naming the data and why) when no peer
@@ -855,6 +860,9 @@ export function createNode(init: NodeInit): Node {
         throw badParams('accounts must be a list of 20-byte 0x-prefixed hex strings')
       }
       ;(await swapService).setSigners(accounts)
+    },
+    async swapApproved() {
+      ;(await swapService).onApproved()
     },
     async swapAnswer(id, answer) {
       if (!Number.isSafeInteger(id) || typeof answer !== 'object' || answer === null) {

@@ -140,6 +140,11 @@ export interface SwapService {
    */
   onPeer(): void
   /**
+   * The page approved a running swap again (`NodeApi.swapApproved`): steps as `onHead`, at once, so a
+   * step its wallet refused for want of that approval is not left waiting for the next block.
+   */
+  onApproved(): void
+  /**
    * Starts a swap on agreed terms for our party, and takes its first step; `counterpartyPeer`, the other
    * party's tab, is stored with it (`SwapInfo.counterpartyPeer`).
    */
@@ -409,6 +414,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       schedule()
     },
     onPendingHtlc: schedule,
+    onApproved: schedule,
     onPeer() {
       for (const info of last.values())
         if (info.error !== null) {

@@ -490,6 +490,8 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
         })
       approvals.put(approval)
       emit({ kind: 'swaps' })
+      // The approval is saved whatever the node answers: at worst its next block steps the trade.
+      await api.swapApproved().catch(() => {})
     },
     subscribe(listener) {
       listeners.add(listener)

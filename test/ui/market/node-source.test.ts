@@ -732,7 +732,13 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     A.wallet.lock()
     await expect(maker.approveAgain(posted.id)).rejects.toMatchObject({ type: { code: 'NO_ACCOUNT' } })
     expect(A.storage.getItem(key)).toBe(saved.slice(0, 30))
+    // Locked, the node asks the wallet nothing: the refusal goes; unlocked, it is asked and refuses again.
+    await until(async () => (await mine())?.error === null, 30_000)
     await A.wallet.unlock('correct horse battery')
+    await until(
+      async () => (await mine())?.error?.includes('this tab did not approve this swap') === true,
+      30_000,
+    )
     const told = new Promise<void>((resolve) => {
       const stop = maker.subscribe((e) => {
         if (e.kind === 'swaps') {
@@ -741,12 +747,18 @@ describe('the Market source over two in-process nodes and two wallets', () => {
         }
       })
     })
+    const headAtApproval = (await A.api.head()).number
     await maker.approveAgain(posted.id)
     await told
     // The approval written again is the one posting and the take wrote; the damaged text kept aside.
     expect(A.approvals.get(posted.id)).toEqual(approved)
     expect(A.storage.getItem(`${key}.damaged`)).toBe(JSON.stringify([saved.slice(0, 30)]))
     expect(await mine()).toMatchObject({ approved: true })
+    // The node steps the trade at once, not at the next block: its redeem is out, the refusal gone,
+    // with no block mined since.
+    await until(async () => ((await mine())?.redeemsSent.length ?? 0) > 0, 30_000)
+    expect(await mine()).toMatchObject({ error: null })
+    expect((await A.api.head()).number).toBe(headAtApproval)
     await A.api.setMining(true)
     await until(async () => (await mine())?.state === 'Completed', 60_000)
     await A.api.setMining(false)
