@@ -174,6 +174,12 @@ export function closeWhenDead(conn: Connection): void {
 const CHANNEL_FLOOD_BAN_MS = 10 * 60_000
 
 /**
+ * How long after the page resumes from a freeze the data channels its peers opened meanwhile are taken
+ * to have come in and closed, ms (`boundChannels`).
+ */
+const WAKE_BACKLOG_MS = 10_000
+
+/**
  * Counts the data channels the peer of a direct WebRTC link opens on it (each of its streams is one,
  * from the channel's `datachannel` event to its `close`), and closes the link the moment more than
  * `cap()` are open at once, then calls `flooded` (once). No libp2p option bounds them: `@libp2p/webrtc`
@@ -182,22 +188,49 @@ const CHANNEL_FLOOD_BAN_MS = 10 * 60_000
  * Channels opened before the link was up (at most 10, `@libp2p/webrtc`'s early streams) go uncounted.
  * The muxer takes each channel through the RTCPeerConnection's `ondatachannel`, which this listener
  * leaves in place: every channel under the cap still becomes a stream.
+ *
+ * A tab the browser froze meets, as it wakes, every channel its peer opened meanwhile — one per ping the
+ * peer's connection monitor sent, every 3 s — all at once and still open, their `close` coming just
+ * after (frozen 2 minutes: 44 open at once, 4 a few seconds later; frozen 7 minutes, past the cap, it
+ * cut its link and kept its peer out). So until `backlogUntil()` (ms since the epoch: the page frozen or
+ * just resumed) a count past the cap is not judged at once but when that time has come, by the channels
+ * still open then. The page's own freeze is no peer's doing: any other time, the cap cuts at once.
  */
-function boundChannels(conn: Connection, cap: () => number, flooded: (open: number) => void): void {
+export function boundChannels(
+  conn: Connection,
+  cap: () => number,
+  flooded: (open: number) => void,
+  backlogUntil: () => number,
+): void {
   const pc = peerConnectionOf(conn)
   if (pc === undefined) return
   // The channels themselves, not a count kept by their events: a channel the peer opened and closed while
   // this page could run nothing (a frozen tab) may come in already closed, and its `close` never fire.
   const open = new Set<RTCDataChannel>()
-  const onChannel = ({ channel }: RTCDataChannelEvent): void => {
+  /** A count past the cap waits to be judged once a freeze's backlog is in (one wait at a time). */
+  let waiting = false
+  const judge = (): void => {
     for (const held of open) if (held.readyState === 'closed') open.delete(held)
-    if (channel.readyState !== 'closed') open.add(channel)
-    channel.addEventListener('close', () => open.delete(channel), { once: true })
     if (open.size <= cap()) return
+    const wait = backlogUntil() - Date.now()
+    if (wait > 0) {
+      if (waiting) return
+      waiting = true
+      setTimeout(() => {
+        waiting = false
+        judge()
+      }, wait)
+      return
+    }
     pc.removeEventListener('datachannel', onChannel)
     // Closed here, at once: no more of the flood's channels come in meanwhile.
     pc.close()
     flooded(open.size)
+  }
+  const onChannel = ({ channel }: RTCDataChannelEvent): void => {
+    if (channel.readyState !== 'closed') open.add(channel)
+    channel.addEventListener('close', () => open.delete(channel), { once: true })
+    judge()
   }
   pc.addEventListener('datachannel', onChannel)
 }
@@ -345,6 +378,18 @@ export async function createNetworkHost(init: NetworkHostInit) {
   const exchangeProtocols = new Set<string>()
   /** The data channels a peer may hold open on one direct link (`boundChannels`). */
   const linkChannelCap = (): number => maxLinkChannels(exchangeProtocols.size)
+  /** Whether the browser froze the page (`freeze`, until its `resume`), and when it last resumed. */
+  let frozen = false
+  let resumedAt = Number.NEGATIVE_INFINITY
+  /** Until when a link's data channels may be the backlog of a freeze (`boundChannels`), ms since the epoch. */
+  const backlogUntil = (): number => (frozen ? Date.now() : resumedAt) + WAKE_BACKLOG_MS
+  const onFreeze = (): void => {
+    frozen = true
+  }
+  const onResume = (): void => {
+    frozen = false
+    resumedAt = Date.now()
+  }
   /** Each direct link's exchange sessions, by protocol (or the stream being opened for one). */
   const sessions = new WeakMap<Connection, Map<string, Promise<ExchangeSession>>>()
   const listeners = new Set<(s: NetworkSnapshot) => void>()
@@ -755,13 +800,18 @@ export async function createNetworkHost(init: NetworkHostInit) {
     else startupMark(isDirect(evt.detail) ? 'direct-link' : `relayed-link-${evt.detail.direction}`)
     if (isDirect(evt.detail)) {
       closeWhenDead(evt.detail)
-      boundChannels(evt.detail, linkChannelCap, (open) => {
-        void api.disconnect(
-          id,
-          `held ${open} data channels open at once on a direct link`,
-          CHANNEL_FLOOD_BAN_MS,
-        )
-      })
+      boundChannels(
+        evt.detail,
+        linkChannelCap,
+        (open) => {
+          void api.disconnect(
+            id,
+            `held ${open} data channels open at once on a direct link`,
+            CHANNEL_FLOOD_BAN_MS,
+          )
+        },
+        backlogUntil,
+      )
       redials.delete(id)
     }
     if (!since.has(id)) since.set(id, Date.now())
@@ -1004,6 +1054,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
       startupMark('libp2p-started')
       for (const [target, event] of WAKE_EVENTS) target.addEventListener(event, wake)
       window.addEventListener('pagehide', leave)
+      document.addEventListener('freeze', onFreeze)
+      document.addEventListener('resume', onResume)
       // Latency comes from libp2p's connection monitor (conn.rtt); refresh the view as it updates.
       // …and gossip streams lost under a link that stays are restored on the same beat.
       pingTimer = setInterval(() => {
@@ -1023,6 +1075,8 @@ export async function createNetworkHost(init: NetworkHostInit) {
       clearInterval(pingTimer)
       for (const [target, event] of WAKE_EVENTS) target.removeEventListener(event, wake)
       window.removeEventListener('pagehide', leave)
+      document.removeEventListener('freeze', onFreeze)
+      document.removeEventListener('resume', onResume)
       await node.stop()
     },
     /**
