@@ -28,6 +28,13 @@ describe('SenderCache', () => {
     expect(cache.get(hash(1))).toBe(sender(1))
   })
 
+  test('a miss takes no slot', () => {
+    const cache = new SenderCache(2)
+    cache.set(hash(1), sender(1))
+    expect(cache.get(hash(2))).toBeUndefined()
+    expect(cache.size).toBe(1)
+  })
+
   test('10,000 senders past its capacity leave the default cache at its bound', () => {
     const cache = new SenderCache()
     for (let i = 0; i < cache.capacity + 10_000; i++) cache.set(hash(i), sender(i % 100))
