@@ -60,10 +60,38 @@ describe('the local transaction journal', () => {
     expect(journal.raws()).toEqual([a1])
   })
 
+  test('a reorg onto a shorter branch that passed the nonce too marks it at the lower height: it leaves the journal the reorg depth after that', async () => {
+    const raw = await transfer(0, { nonce: 0 }, CHAIN_ID)
+    const journal = new TxJournal()
+    journal.add({ ...decodeTx(raw, GENESIS.params), from: ALICE })
+    // Mined at 10; the branch that wins is at 8 and mined it (or another of nonce 0) below.
+    expect(journal.prune({ nonce: () => 1n }, 10n, 2)).toBe(false)
+    expect(journal.prune({ nonce: () => 1n }, 8n, 2)).toBe(false)
+    expect(journal.prune({ nonce: () => 1n }, 9n, 2)).toBe(false)
+    expect(journal.prune({ nonce: () => 1n }, 10n, 2)).toBe(true)
+    expect(journal.raws()).toEqual([])
+  })
+
+  test('a transaction added with its nonce already passed is not missing, and leaves the reorg depth after; submitted again it waits', async () => {
+    const raw = await transfer(0, { nonce: 0 }, CHAIN_ID)
+    const tx = { ...decodeTx(raw, GENESIS.params), from: ALICE }
+    const journal = new TxJournal()
+    journal.add(tx, 5n)
+    expect(journal.raws()).toEqual([raw])
+    expect(journal.missing(() => false)).toEqual([])
+    expect(journal.prune({ nonce: () => 1n }, 7n, 2)).toBe(true)
+    journal.add(tx, 5n)
+    // Submitted again (a reorg gave its nonce back): the new mark holds.
+    journal.add(tx)
+    expect(journal.missing(() => false)).toEqual([raw])
+  })
+
   test('a stored journal is read as its hex strings only', () => {
     expect(storedJournal(undefined)).toEqual([])
     expect(storedJournal({ 0: '0x00' })).toEqual([])
     expect(storedJournal([null, 7, '0xzz', '0x0', 'ab', '0x', '0x02f8'])).toEqual(['0x', '0x02f8'])
+    // A row that only reads as hex once made a string (an array of one) is not a transaction.
+    expect(storedJournal([['0x02f8'], '0x02f8'])).toEqual(['0x02f8'])
   })
 
   test('a transaction sent from a tab closed before it was mined is in the pool again when the node restarts, and mined', async () => {
