@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { TX_BASE_GAS, TX_DATA_NONZERO_GAS, TX_DATA_ZERO_GAS } from '../../../src/node/chain/tx'
 import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
+import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { LOCKED_TOPIC, REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { StorageError } from '../../../src/node/storage/errors'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
-import type { StepResult, SwapChain } from '../../../src/trade/swap/driver'
+import { type StepResult, SWAP_GAS, type SwapChain } from '../../../src/trade/swap/driver'
+import { MAX_ATTEMPTS } from '../../../src/trade/swap/engine'
 import { maxStepFees } from '../../../src/trade/swap/fees'
 import type { SwapState } from '../../../src/trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../../src/trade/swap/store'
@@ -215,6 +217,26 @@ async function expectSwapped(sim: Sim, before: Awaited<ReturnType<typeof balance
     takerB: before.takerB - sim.terms.amountB,
   })
   await expectConserved(sim)
+}
+
+/** The maker signs a call of `data` to `to` (an ERC20's, say) outside any swap; it is sent and mined. */
+async function makerCall(sim: Sim, to: Address, data: Hex): Promise<void> {
+  const fees = await sim.chain.fees()
+  const raw = await sim.maker.signer.signTransaction(
+    {
+      type: 'eip1559',
+      chainId: GENESIS.params.chainId,
+      nonce: Number(await sim.chain.pendingNonce(sim.maker.signer.address)),
+      to,
+      data,
+      gas: SWAP_GAS.approve,
+      maxFeePerGas: 2n * fees.nextBaseFee + fees.suggestedTip,
+      maxPriorityFeePerGas: fees.suggestedTip,
+    },
+    fees,
+  )
+  await sim.chain.sendRawTransaction(raw)
+  sim.chain.mine()
 }
 
 describe('swap engine over the real chain', () => {
@@ -645,6 +667,41 @@ describe('swap engine over the real chain', () => {
     expect(await stateOf(sim, 'taker')).toBe('Completed')
     expect((await sim.taker.driver.step(sim.id)).action.kind).toBe('done')
     await expectSwapped(sim, before)
+  })
+
+  it('a step before the next block finds its lock pending in the pool and waits on it, signing nothing', async () => {
+    const sim = await setup()
+    const lock = await sim.maker.driver.advance(sim.id)
+    expect(lock.action.kind).toBe('lock')
+    const again = await sim.maker.driver.advance(sim.id)
+    expect(again).toMatchObject({ action: { kind: 'wait', reason: 'lock transaction pending' }, sent: [] })
+    const mine = sim.maker.signer.address.toLowerCase()
+    expect((await sim.chain.pendingTransactions()).filter((t) => t.from === mine).map((t) => t.hash)).toEqual(
+      lock.sent,
+    )
+  })
+
+  it(`a maker whose lock reverts (its tokens gone since the take) signs it again, and after ${MAX_ATTEMPTS} reverts cancels the swap: LOCK_FAILED`, async () => {
+    const sim = await setup()
+    // The maker's whole APPLE supply leaves for a third account before it locks: every lock reverts.
+    const all = await sim.chain.balance(sim.A, sim.maker.signer.address)
+    const gone = [testSigner(3).address, all] as const
+    await makerCall(sim, sim.A, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: gone }))
+    const locks: Hex[] = []
+    for (let i = 0; i < 20 && (await stateOf(sim, 'maker')) !== 'Cancelled'; i++) {
+      const step = await sim.maker.driver.advance(sim.id)
+      if (step.action.kind === 'lock') locks.push(...step.sent)
+      sim.chain.mine()
+    }
+    expect(await stateOf(sim, 'maker')).toBe('Cancelled')
+    const events = await sim.maker.repo.getSwapEvents(sim.id)
+    expect(events.at(-1)?.event).toEqual({
+      kind: 'cancelled',
+      reason: { code: 'LOCK_FAILED', attempts: MAX_ATTEMPTS },
+    })
+    // The approval once (the reverted lock left it in place), then the lock each attempt: all mined, every lock reverted.
+    const receipts = await Promise.all(locks.map((hash) => sim.chain.receipt(hash)))
+    expect(receipts.map((r) => r?.status)).toEqual(['success', ...Array(MAX_ATTEMPTS).fill('reverted')])
   })
 
   it.each([
