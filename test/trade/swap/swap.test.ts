@@ -704,6 +704,19 @@ describe('swap engine over the real chain', () => {
     expect(receipts.map((r) => r?.status)).toEqual(['success', ...Array(MAX_ATTEMPTS).fill('reverted')])
   })
 
+  it("a maker's start cut short after its `opened` record (tab closed, storage refused) completes when started again", async () => {
+    const sim = await setup()
+    const terms = termsFor(sim.chain, sim.maker, sim.taker, sim.A, sim.B, 'offer-2')
+    const opened = { kind: 'opened', offerId: terms.offerId } as const
+    await sim.maker.repo.appendSwapEvent({ swapId: terms.offerId, seq: 0, event: opened })
+    expect(await sim.maker.driver.start(terms)).toBe(terms.offerId)
+    expect(await sim.maker.repo.getSwapEvents(terms.offerId)).toMatchObject([
+      { seq: 0, event: opened },
+      { seq: 1, event: { kind: 'accepted', role: 'maker' } },
+    ])
+    expect((await sim.maker.driver.status(terms.offerId)).status.state).toBe('Accepted')
+  })
+
   it.each([
     ['amount', { amountA: 99n }],
     ['token', { otherToken: true }],
@@ -775,6 +788,16 @@ describe('refused calls store, sign and send nothing', () => {
       sim.maker.driver.start({ ...sim.terms, amountB: sim.terms.amountB + 1n }),
     ).rejects.toMatchObject({ type: { code: 'SWAP_EXISTS', swapId: sim.id } })
     expect(await sim.maker.repo.getSwapEvents(sim.id)).toEqual(before)
+  })
+
+  it('a taker started again on other terms is refused too: SWAP_EXISTS, its record unchanged', async () => {
+    const sim = await setup()
+    const before = await sim.taker.repo.getSwapEvents(sim.id)
+    expect(await sim.taker.driver.start(sim.terms)).toBe(sim.id)
+    await expect(
+      sim.taker.driver.start({ ...sim.terms, amountB: sim.terms.amountB + 1n }),
+    ).rejects.toMatchObject({ type: { code: 'SWAP_EXISTS', swapId: sim.id } })
+    expect(await sim.taker.repo.getSwapEvents(sim.id)).toEqual(before)
   })
 
   it('a swap not stored, or stored for another account, is refused: SWAP_UNKNOWN, SWAP_NOT_A_PARTY', async () => {
