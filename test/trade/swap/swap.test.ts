@@ -1,8 +1,8 @@
-import { type Address, encodeFunctionData, type Hex, keccak256 } from 'viem'
+import { type Address, decodeFunctionData, encodeFunctionData, type Hex, keccak256 } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { TX_BASE_GAS, TX_DATA_NONZERO_GAS, TX_DATA_ZERO_GAS } from '../../../src/node/chain/tx'
-import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
+import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { LOCKED_TOPIC, REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
@@ -704,6 +704,75 @@ describe('swap engine over the real chain', () => {
     expect(receipts.map((r) => r?.status)).toEqual(['success', ...Array(MAX_ATTEMPTS).fill('reverted')])
   })
 
+  it('a lock is one transaction when no approval is needed: the native coin (carrying the amount), or a token already approved for exactly the amount', async () => {
+    const sim = await setup()
+    const lockOf = async (terms: SwapTerms) => {
+      await sim.maker.driver.start(terms)
+      const step = await sim.maker.driver.advance(terms.offerId)
+      expect(step.action.kind).toBe('lock')
+      expect(step.sent).toHaveLength(1)
+      const tx = await sim.chain.transaction(step.sent[0] as Hex)
+      sim.chain.mine()
+      return tx
+    }
+    const coin = termsFor(sim.chain, sim.maker, sim.taker, ZERO_ADDRESS, sim.B, 'offer-native')
+    expect(await lockOf(coin)).toMatchObject({ to: HTLC_ADDRESS, value: coin.amountA })
+
+    const approved = [HTLC_ADDRESS, 100n] as const
+    await makerCall(
+      sim,
+      sim.A,
+      encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: approved }),
+    )
+    const token = termsFor(sim.chain, sim.maker, sim.taker, sim.A, sim.B, 'offer-approved', 100n)
+    expect(await lockOf(token)).toMatchObject({ to: HTLC_ADDRESS, value: 0n })
+  })
+
+  it("a refund is signed though another swap's lock of ours waits in the pool (only the same call counts as already out)", async () => {
+    const sim = await setup()
+    const lock = await sim.maker.driver.advance(sim.id)
+    expect(lock.action.kind).toBe('lock')
+    sim.chain.mine()
+    const timelock = (await locksOf(sim)).makerLock?.timelockHeight
+    if (timelock === undefined) throw new Error('the maker never locked')
+    // The taker never locks. Just before the maker's timelock, the maker locks in another swap, unmined.
+    while (sim.chain.height + 2n < timelock) sim.chain.mine()
+    const other = termsFor(sim.chain, sim.maker, sim.taker, sim.A, sim.B, 'offer-2')
+    await sim.maker.driver.start(other)
+    const pooled = (await sim.maker.driver.advance(other.offerId)).sent
+    expect(pooled.length).toBeGreaterThan(0)
+    let refund: StepResult | null = null
+    for (let i = 0; i < 10 && refund === null; i++, sim.chain.mine([])) {
+      const step = await sim.maker.driver.advance(sim.id)
+      if (step.action.kind === 'refund') refund = step
+    }
+    expect(refund?.sent).toHaveLength(1)
+    const tx = await sim.chain.transaction(refund?.sent[0] as Hex)
+    expect(pooled).not.toContain(tx?.hash)
+    expect(decodeFunctionData({ abi: htlcAbi, data: tx?.input ?? '0x' }).functionName).toBe('refund')
+  })
+
+  it('reads the logs from the take to the head in ranges of 10,000 blocks, each block once', async () => {
+    const sim = await setup()
+    const from = sim.terms.acceptedHeight
+    const ranges: (bigint | undefined)[][] = []
+    // The real chain, but 20,000 blocks on since the take and no logs there.
+    const far: SwapChain = {
+      ...new Faults(0, 'before').wrap().chain(sim.chain),
+      head: async () => ({ number: from + 20_000n }),
+      logs: async (q) => {
+        ranges.push([q.fromBlock, q.toBlock])
+        return []
+      },
+    }
+    await driverFor(far, sim.maker.signer, sim.maker.repo).status(sim.id)
+    expect(ranges).toEqual([
+      [from, from + 9_999n],
+      [from + 10_000n, from + 19_999n],
+      [from + 20_000n, from + 20_000n],
+    ])
+  })
+
   it("a maker's start cut short after its `opened` record (tab closed, storage refused) completes when started again", async () => {
     const sim = await setup()
     const terms = termsFor(sim.chain, sim.maker, sim.taker, sim.A, sim.B, 'offer-2')
@@ -1028,6 +1097,17 @@ describe('a full disk', () => {
       expect(redeems).toHaveLength(2)
     },
   )
+
+  it('a lock whose record storage refuses is never broadcast: the step throws and the pool holds nothing of the maker', async () => {
+    const full = { maker: false, taker: false }
+    const sim = await setup(fullDisk(full, { maker: 0, taker: 0 }))
+    full.maker = true
+    await expect(sim.maker.driver.advance(sim.id)).rejects.toMatchObject({
+      type: { code: 'STORAGE_QUOTA_EXCEEDED' },
+    })
+    const mine = sim.maker.signer.address.toLowerCase()
+    expect((await sim.chain.pendingTransactions()).filter((t) => t.from === mine)).toEqual([])
+  })
 
   it("in a pool of over 200 transactions of others tipping more: the maker's unrecorded redeem is found there and not signed again, the taker takes the secret from it before any block, and its own unrecorded redeem is not signed again either; both Completed", async () => {
     const full = { maker: false, taker: false }
