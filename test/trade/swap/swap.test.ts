@@ -849,25 +849,18 @@ describe('refused calls store, sign and send nothing', () => {
     expect(await sim.maker.driver.start(terms)).toBe(terms.offerId)
   })
 
-  it('starting a stored swap again: the same terms are a no-op, other terms SWAP_EXISTS', async () => {
-    const sim = await setup()
-    const before = await sim.maker.repo.getSwapEvents(sim.id)
-    expect(await sim.maker.driver.start(sim.terms)).toBe(sim.id)
-    await expect(
-      sim.maker.driver.start({ ...sim.terms, amountB: sim.terms.amountB + 1n }),
-    ).rejects.toMatchObject({ type: { code: 'SWAP_EXISTS', swapId: sim.id } })
-    expect(await sim.maker.repo.getSwapEvents(sim.id)).toEqual(before)
-  })
-
-  it('a taker started again on other terms is refused too: SWAP_EXISTS, its record unchanged', async () => {
-    const sim = await setup()
-    const before = await sim.taker.repo.getSwapEvents(sim.id)
-    expect(await sim.taker.driver.start(sim.terms)).toBe(sim.id)
-    await expect(
-      sim.taker.driver.start({ ...sim.terms, amountB: sim.terms.amountB + 1n }),
-    ).rejects.toMatchObject({ type: { code: 'SWAP_EXISTS', swapId: sim.id } })
-    expect(await sim.taker.repo.getSwapEvents(sim.id)).toEqual(before)
-  })
+  it.each(['maker', 'taker'] as const)(
+    'starting a stored swap again (%s): the same terms are a no-op, other terms SWAP_EXISTS',
+    async (who) => {
+      const sim = await setup()
+      const before = await sim[who].repo.getSwapEvents(sim.id)
+      expect(await sim[who].driver.start(sim.terms)).toBe(sim.id)
+      await expect(
+        sim[who].driver.start({ ...sim.terms, amountB: sim.terms.amountB + 1n }),
+      ).rejects.toMatchObject({ type: { code: 'SWAP_EXISTS', swapId: sim.id } })
+      expect(await sim[who].repo.getSwapEvents(sim.id)).toEqual(before)
+    },
+  )
 
   it('a swap not stored, or stored for another account, is refused: SWAP_UNKNOWN, SWAP_NOT_A_PARTY', async () => {
     const sim = await setup()
