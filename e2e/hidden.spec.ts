@@ -544,7 +544,8 @@ test.describe('a tab hidden past Chrome’s intensive throttling', () => {
           await stopRelayProcess(relay)
         },
       )
-      await expect.poll(async () => (await relayOf(lone))?.state, { timeout: 5_000 }).toBe('unreachable')
+      // The relay's loss is told by its socket closing; how soon the test sees it is the machine's load.
+      await expect.poll(async () => (await relayOf(lone))?.state, { timeout: 30_000 }).toBe('unreachable')
       await noteRelaySteps(lone)
       await back.open()
       const backAt = Date.now()
