@@ -1,4 +1,4 @@
-import { type Browser, type BrowserContext, expect, type Locator, type Page } from '@playwright/test'
+import { type Browser, type BrowserContext, errors, expect, type Locator, type Page } from '@playwright/test'
 import type { LocalAccount } from 'viem'
 // Brings in the type of `window.tabchain`.
 import type {} from '../src/boot'
@@ -169,11 +169,11 @@ export function connectionsTo(page: Page, peerId: string): Promise<ConnFact[]> {
 
 /**
  * Watches a peer that was dropped being kept out: `dialer`'s node keeps finding `target` (the relay's
- * discovery topic, every 5 s) and dialling it, after a backoff that grows. Polls every 500 ms until two of
- * its dials to `target` that began at or after `since` (ms since the epoch) have ended — however long a
- * busy machine takes to make them, up to `timeoutMs` — running `noLink` (which asserts that neither side
- * holds a link) at each poll, after reading the dials: a dial counted as ended had its chance to leave a
- * link, looked for next.
+ * discovery topic, every 5 s) and dialling it, after a backoff that grows. Waits until two of its dials
+ * to `target` that began at or after `since` (ms since the epoch) have ended — however long a busy
+ * machine takes to make them, up to `timeoutMs` — running `noLink` (which asserts that neither side
+ * holds a link) at the start and each time one more of them ended, after reading the dials: a dial
+ * counted as ended had its chance to leave a link, looked for next.
  */
 export async function keptOutThroughRedials(
   dialer: Page,
@@ -183,18 +183,32 @@ export async function keptOutThroughRedials(
   timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  const watched = { peer: target, from: since }
   for (;;) {
     const ended = await dialer.evaluate(
       ({ peer, from }) =>
         (window.tabchain?.network.dials() ?? []).filter(
           (d) => d.peerId === peer && d.started >= from && d.ended !== undefined,
         ).length,
-      { peer: target, from: since },
+      watched,
     )
     await noLink()
     if (ended >= 2) return
-    expect(Date.now(), `${ended} of the dialer's redials ended since the drop`).toBeLessThan(deadline)
-    await dialer.waitForTimeout(500)
+    const left = deadline - Date.now()
+    expect(left, `${ended} of the dialer's redials ended since the drop`).toBeGreaterThan(0)
+    // Until the next of those dials ends; at the deadline, the round above fails with the count.
+    await dialer
+      .waitForFunction(
+        ({ peer, from, seen }) =>
+          (window.tabchain?.network.dials() ?? []).filter(
+            (d) => d.peerId === peer && d.started >= from && d.ended !== undefined,
+          ).length > seen,
+        { ...watched, seen: ended },
+        { timeout: left, polling: 50 },
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof errors.TimeoutError)) throw err
+      })
   }
 }
 
