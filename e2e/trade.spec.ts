@@ -77,17 +77,15 @@ function nodeReport(page: Page): Promise<string> {
 /** Waits until `page`'s trade history says the swap is done; fails at once if it says refunded. */
 async function tradeDone(page: Page): Promise<void> {
   const history = page.getByTestId('trade-history')
-  const deadline = Date.now() + 300_000
-  for (;;) {
-    const text = (await history.count()) > 0 ? ((await history.textContent()) ?? '') : ''
-    if (text.includes('Refunded')) throw new Error(`the swap was refunded: ${text}`)
-    if (text.includes('Done: you received')) return
-    if (Date.now() > deadline) {
+  const text = async () => ((await history.count()) > 0 ? ((await history.textContent()) ?? '') : '')
+  await expect(history)
+    .toContainText(/Refunded|Done: you received/, { timeout: 300_000 })
+    .catch(async (err: unknown) => {
       const node = await nodeReport(page)
-      throw new Error(`the swap did not complete: ${text}; node: ${node}`)
-    }
-    await page.waitForTimeout(1_000)
-  }
+      throw new Error(`the swap did not complete: ${await text()}; node: ${node}`, { cause: err })
+    })
+  const said = await text()
+  if (said.includes('Refunded')) throw new Error(`the swap was refunded: ${said}`)
 }
 
 /** Waits until `page`'s node holds the swap in one of `states`; a timeout says what both nodes hold. */
