@@ -862,6 +862,22 @@ describe('refused calls store, sign and send nothing', () => {
     },
   )
 
+  it("another wallet on a maker's profile taking its own offer, the maker's start cut short after `opened`: SWAP_EXISTS, nothing stored, and the maker's start still completes", async () => {
+    const sim = await setup()
+    const terms = termsFor(sim.chain, sim.maker, sim.taker, sim.A, sim.B, 'offer-2')
+    const opened = { kind: 'opened', offerId: terms.offerId } as const
+    await sim.maker.repo.appendSwapEvent({ swapId: terms.offerId, seq: 0, event: opened })
+    const before = await sim.maker.repo.getSwapEvents(terms.offerId)
+    // The taker's wallet, unlocked on the maker's profile, starts the taker's side there.
+    const taker = driverFor(sim.chain, sim.taker.signer, sim.maker.repo)
+    await expect(taker.start(terms)).rejects.toMatchObject({
+      type: { code: 'SWAP_EXISTS', swapId: terms.offerId },
+    })
+    expect(await sim.maker.repo.getSwapEvents(terms.offerId)).toEqual(before)
+    expect(await sim.maker.driver.start(terms)).toBe(terms.offerId)
+    expect((await sim.maker.driver.status(terms.offerId)).status.state).toBe('Accepted')
+  })
+
   it('a swap not stored, or stored for another account, is refused: SWAP_UNKNOWN, SWAP_NOT_A_PARTY', async () => {
     const sim = await setup()
     const before = await sim.maker.repo.getSwapEvents(sim.id)
