@@ -28,7 +28,14 @@ import { decide, type SwapAction, WAITS_FOR_SECRET } from './engine'
 import { SwapError } from './errors'
 import { type StepFees, stepFees } from './fees'
 import { hashlockOf } from './secret'
-import type { SendPurpose, SentTx, SwapEvent, SwapRole, SwapStatus } from './state'
+import {
+  type SendPurpose,
+  type SentTx,
+  SWAP_STATES,
+  type SwapEvent,
+  type SwapRole,
+  type SwapStatus,
+} from './state'
 import type { SwapStore } from './store'
 import { type SwapTerms, validateTerms } from './terms'
 
@@ -97,6 +104,16 @@ export interface StepResult {
   /** Hashes broadcast by this step. */
   readonly sent: readonly Hex[]
 }
+
+/**
+ * Steps one `advance` takes at most. A `record` moves the swap's state forward (the state machine
+ * refuses a repeat or a move back), so an advance records at most once per state before it waits, sends
+ * or is done. More steps mean its records take no effect — storage that acknowledged one it did not keep,
+ * or a regression in the engine — and stepping on would never end: with reads that resolve at once (the
+ * memory twin, a chain in the same worker) a loop of microtasks that no timer interrupts, freezing the
+ * worker (and hanging a test past its timeout).
+ */
+export const MAX_STEPS_PER_ADVANCE = SWAP_STATES.length
 
 /** Gas limits signed for each call (native contracts cost fixed gas; see docs/GAS.md), with headroom. */
 export const SWAP_GAS = { approve: 80_000n, lock: 150_000n, redeem: 100_000n, refund: 100_000n } as const
@@ -199,12 +216,17 @@ export class SwapDriver {
     return { swapId, role, status, action, sent }
   }
 
-  /** Steps until the swap waits or is done (a `record` is followed by the step it unblocks). */
+  /**
+   * Steps until the swap waits, sends or is done (a `record` is followed by the step it unblocks), at
+   * most `MAX_STEPS_PER_ADVANCE` times: past that throws `SwapError` `SWAP_STEPS_EXCEEDED` (the swap is
+   * stepped again at the next head).
+   */
   async advance(swapId: Hex): Promise<StepResult> {
-    for (;;) {
+    for (let steps = 0; steps < MAX_STEPS_PER_ADVANCE; steps++) {
       const result = await this.step(swapId)
       if (result.action.kind !== 'record') return result
     }
+    throw new SwapError({ code: 'SWAP_STEPS_EXCEEDED', swapId, steps: MAX_STEPS_PER_ADVANCE })
   }
 
   #input(role: SwapRole, terms: SwapTerms, stored: readonly SwapEvent[], view: SwapChainView) {

@@ -37,6 +37,11 @@ export type SwapErrorType =
   | { readonly code: 'SWAP_EXISTS'; readonly swapId: Hex }
   /** No swap with this id is stored. */
   | { readonly code: 'SWAP_UNKNOWN'; readonly swapId: Hex }
+  /**
+   * One advance took `steps` steps without reaching a wait, a send or the end: its decisions took no
+   * effect (a record storage acknowledged but did not keep). Nothing more is done until the next step.
+   */
+  | { readonly code: 'SWAP_STEPS_EXCEEDED'; readonly swapId: Hex; readonly steps: number }
   /** The wallet did not sign a swap's transaction (locked, refused, or no answer in time). */
   | { readonly code: 'SWAP_NOT_SIGNED'; readonly swapId: Hex; readonly reason: string }
 
@@ -64,6 +69,8 @@ function swapMessage(type: SwapErrorType): string {
       return `the swap ${type.swapId} is already stored`
     case 'SWAP_UNKNOWN':
       return `no swap ${type.swapId} is stored`
+    case 'SWAP_STEPS_EXCEEDED':
+      return `the swap ${type.swapId} took ${type.steps} steps in a row without its records taking effect: it is tried again at the next block`
     case 'SWAP_NOT_SIGNED':
       return `the wallet did not sign the swap's transaction: ${type.reason}`
   }

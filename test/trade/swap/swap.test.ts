@@ -8,12 +8,18 @@ import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { LOCKED_TOPIC, REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { StorageError } from '../../../src/node/storage/errors'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
-import { type StepResult, SWAP_GAS, type SwapChain } from '../../../src/trade/swap/driver'
+import {
+  MAX_STEPS_PER_ADVANCE,
+  type StepResult,
+  SWAP_GAS,
+  type SwapChain,
+  type SwapSigner,
+} from '../../../src/trade/swap/driver'
 import { MAX_ATTEMPTS } from '../../../src/trade/swap/engine'
 import { maxStepFees } from '../../../src/trade/swap/fees'
 import type { SwapState } from '../../../src/trade/swap/state'
 import { type SwapRepository, SwapStore } from '../../../src/trade/swap/store'
-import { REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
+import { LOCK_WINDOW_BLOCKS, REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
 import {
   CROWDED_GENESIS,
   createToken,
@@ -876,6 +882,40 @@ describe('refused calls store, sign and send nothing', () => {
     expect(await sim.maker.repo.getSwapEvents(terms.offerId)).toEqual(before)
     expect(await sim.maker.driver.start(terms)).toBe(terms.offerId)
     expect((await sim.maker.driver.status(terms.offerId)).status.state).toBe('Accepted')
+  })
+
+  it(`a decision storage acknowledges but does not keep: the advance stops after ${MAX_STEPS_PER_ADVANCE} steps with SWAP_STEPS_EXCEEDED, nothing signed or sent; kept, it is recorded at the next advance`, async () => {
+    const sim = await setup()
+    // The maker's lock window passes: its next step records the swap Expired.
+    for (let i = 0n; i <= LOCK_WINDOW_BLOCKS; i++) sim.chain.mine()
+    const before = await sim.maker.repo.getSwapEvents(sim.id)
+    let appends = 0
+    const lossy: SwapRepository = {
+      appendSwapEvent: async () => {
+        // The fake's own bound: without the driver's, its loop (all microtasks) would let no timer fire.
+        if (++appends > 1_000) throw new Error('the driver kept appending the same record')
+      },
+      getSwapEvents: (id) => sim.maker.repo.getSwapEvents(id),
+      swapIds: () => sim.maker.repo.swapIds(),
+    }
+    let signed = 0
+    const signer: SwapSigner = {
+      ...sim.maker.signer,
+      signTransaction: (tx, priced) => {
+        signed++
+        return sim.maker.signer.signTransaction(tx, priced)
+      },
+    }
+    await expect(driverFor(sim.chain, signer, lossy).advance(sim.id)).rejects.toMatchObject({
+      type: { code: 'SWAP_STEPS_EXCEEDED', swapId: sim.id, steps: MAX_STEPS_PER_ADVANCE },
+    })
+    expect(appends).toBe(MAX_STEPS_PER_ADVANCE)
+    expect(signed).toBe(0)
+    expect(await sim.maker.repo.getSwapEvents(sim.id)).toEqual(before)
+    expect(await sim.chain.pendingTransactions()).toEqual([])
+    const kept = await sim.maker.driver.advance(sim.id)
+    expect(kept.status.state).toBe('Expired')
+    expect(await sim.maker.repo.getSwapEvents(sim.id)).toHaveLength(before.length + 1)
   })
 
   it('a swap not stored, or stored for another account, is refused: SWAP_UNKNOWN, SWAP_NOT_A_PARTY', async () => {

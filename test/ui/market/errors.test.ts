@@ -82,6 +82,7 @@ describe('market error messages', () => {
       { code: 'SWAP_NOT_A_PARTY', swapId: id, account: '0x0000000000000000000000000000000000000001' },
       { code: 'SWAP_EXISTS', swapId: id },
       { code: 'SWAP_UNKNOWN', swapId: id },
+      { code: 'SWAP_STEPS_EXCEEDED', swapId: id, steps: 9 },
       { code: 'SWAP_NOT_SIGNED', swapId: id, reason: 'the wallet is locked' },
     ]
     for (const err of [...offers.map((t) => new OfferError(t)), ...swaps.map((t) => new SwapError(t))])
