@@ -237,7 +237,8 @@ export interface NodeApi extends QueryApi {
    * Takes this node agreed whose swap was never started: as maker of our offers (the page starts the
    * maker's swap when the node says a take was agreed) and as taker of others' (the page starts the
    * taker's swap when its take returns); a tab closed in between left it unstarted. The page starts
-   * them, with the approvals it kept, as it loads. Each names the other party's tab (`counterpartyPeer`,
+   * them as it loads, under the approvals it kept (one it lost, approving nothing), each as our `role`
+   * in it. Each names the other party's tab (`counterpartyPeer`,
    * for `startSwap`): the taker's for the maker, the offer's `makerPeer` for the taker; null when not
    * known (an agreement stored before the peer was kept with it, or a stored peer id that was not one).
    */

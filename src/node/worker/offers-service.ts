@@ -31,6 +31,7 @@ import {
   verifyTake,
 } from '../../trade/offers/validate'
 import { SwapError } from '../../trade/swap/errors'
+import type { SwapRole } from '../../trade/swap/state'
 import { LOCK_WINDOW_BLOCKS, type SwapTerms, validateTerms } from '../../trade/swap/terms'
 import type { GossipVerdict, NetworkApi } from '../network/bridge'
 import { chainProtocol, chainTopic, MAX_EXCHANGE_BYTES } from '../network/protocol'
@@ -115,9 +116,14 @@ interface TakenOffer {
   readonly makerPeer: string | null
 }
 
-/** A take this node agreed, as maker or taker: the swap's terms and the other party's tab, if known. */
+/**
+ * A take this node agreed, as maker or taker: the swap's terms, our side of it and the other party's tab,
+ * if known.
+ */
 export interface AgreedSwap {
   readonly terms: SwapTerms
+  /** Maker: a take of an offer this node hosts; taker: our take of another's. */
+  readonly role: SwapRole
   /** The other party's libp2p peer id; null when not known (a row stored before it was kept, or bad). */
   readonly counterpartyPeer: string | null
 }
@@ -573,15 +579,19 @@ export function createOffersService(init: OffersServiceInit) {
 
     /**
      * The takes this node agreed, as maker of our offers and as taker of others' (kept until the maker's
-     * lock window has passed), those agreed before a reload included: each swap's terms and the other
-     * party's tab (the winner's peer for the maker, the offer's `makerPeer` for the taker).
+     * lock window has passed), those agreed before a reload included: each swap's terms, our role in it
+     * and the other party's tab (the winner's peer for the maker, the offer's `makerPeer` for the taker).
      */
     async agreedSwaps(): Promise<AgreedSwap[]> {
       await agreedRestored
       prune()
       return [
-        ...[...agreed.values()].map((a) => ({ terms: a.terms, counterpartyPeer: a.takerPeer })),
-        ...[...taken.values()].map((t) => ({ terms: t.terms, counterpartyPeer: t.makerPeer })),
+        ...[...agreed.values()].map(
+          (a): AgreedSwap => ({ terms: a.terms, role: 'maker', counterpartyPeer: a.takerPeer }),
+        ),
+        ...[...taken.values()].map(
+          (t): AgreedSwap => ({ terms: t.terms, role: 'taker', counterpartyPeer: t.makerPeer }),
+        ),
       ]
     },
 

@@ -213,7 +213,10 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
    * Starts our side of a swap the node agreed, under the approval this page kept for `role`: the
    * maker's when the node says a take of one of our offers was agreed, either side's when it was
    * agreed while the page was gone (then with the `peer` the node's list of them names, if it knows
-   * it). The terms must be what was approved.
+   * it). The terms must be what was approved. One whose approval this profile lost (its saved copy
+   * damaged or cleared) is started all the same, approving nothing: the wallet signs none of its steps,
+   * and My trades offers to approve it again on the node's terms, as any running trade whose approval
+   * was lost. Left unstarted, it would show nowhere: the node runs only swaps a page started.
    */
   const startApproved = async (
     terms: SwapTerms,
@@ -221,7 +224,11 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     peer: string | undefined,
   ): Promise<void> => {
     const approval = approvals.get(terms.offerId)
-    if (approval === undefined || approval.role !== role) return
+    if (approval === undefined) {
+      await api.startSwap(terms, lower(role === 'maker' ? terms.maker : terms.taker), peer)
+      return
+    }
+    if (approval.role !== role) return
     if (!termsMatch(terms, approval))
       throw new MarketAdapterError({
         code: 'TERMS_MISMATCH',
@@ -303,9 +310,10 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   // Takes agreed while this page was gone (its tab closed before it started our side of the swap).
   api.unstartedSwaps().then(
     (unstarted) => {
-      for (const { terms, counterpartyPeer } of unstarted) {
-        const role = approvals.get(terms.offerId)?.role
-        if (role === undefined) continue
+      for (const { terms, role, counterpartyPeer } of unstarted) {
+        // One approval per swap id: the role it holds, if any, says which of the node's agreements is ours.
+        const approval = approvals.get(terms.offerId)
+        if (approval !== undefined && approval.role !== role) continue
         // The maker has not heard of this take: its page was gone when it was agreed.
         if (role === 'maker') emit({ kind: 'taken', terms })
         startAgreed(terms, role, counterpartyPeer ?? undefined)

@@ -408,7 +408,11 @@ describe('offers service edges', () => {
     expect((await again.books()).flatMap((b) => [...b.asks, ...b.bids])).toEqual([])
     // A page that was gone when the take was agreed starts the swap naming the winner's tab.
     const [agreed] = await again.agreedSwaps()
-    expect(agreed).toEqual({ terms: expect.objectContaining({ offerId: take.id }), counterpartyPeer: 'Q' })
+    expect(agreed).toEqual({
+      terms: expect.objectContaining({ offerId: take.id }),
+      role: 'maker',
+      counterpartyPeer: 'Q',
+    })
     await again.link.leave()
 
     // Rows that do not hold together are skipped, the good one still read.
@@ -424,7 +428,9 @@ describe('offers service edges', () => {
     for (const takerPeer of ['', 'Q\n', 'x'.repeat(129), 7, null]) {
       await repo.putMeta(AGREED_TAKES_META, [{ terms: agreed?.terms, takerPeer }])
       const bad = await makerService(hub, repo, 6n)
-      expect(await bad.agreedSwaps()).toEqual([{ terms: agreed?.terms, counterpartyPeer: null }])
+      expect(await bad.agreedSwaps()).toEqual([
+        { terms: agreed?.terms, role: 'maker', counterpartyPeer: null },
+      ])
       expect(await ask(bad, DAVE, 'Q')).toMatchObject({ accepted: false, refusal: { code: 'OFFER_TAKEN' } })
       expect((await bad.books()).flatMap((b) => [...b.asks, ...b.bids])).toEqual([])
       await bad.link.leave()
@@ -458,19 +464,19 @@ describe('offers service edges', () => {
       await signTake(DAVE, CHAIN, { offerId: id, taker: lower(DAVE), takerPeer: 'N' }),
     )
     // With the maker's tab, the offer's `makerPeer`.
-    expect(await first.agreedSwaps()).toEqual([{ terms, counterpartyPeer: 'E' }])
+    expect(await first.agreedSwaps()).toEqual([{ terms, role: 'taker', counterpartyPeer: 'E' }])
     // The tab closes before its page starts the swap.
     await first.link.leave()
 
     const again = await takerAt(6n)
-    expect(await again.agreedSwaps()).toEqual([{ terms, counterpartyPeer: 'E' }])
+    expect(await again.agreedSwaps()).toEqual([{ terms, role: 'taker', counterpartyPeer: 'E' }])
     await again.link.leave()
 
     // Rows that do not hold together are skipped, the good one still read.
     const rows = (await repo.getMeta<unknown[]>(TAKEN_OFFERS_META)) ?? []
     await repo.putMeta(TAKEN_OFFERS_META, [null, 7, { chainId: 1 }, { terms: { chainId: 1 } }, ...rows])
     const checked = await takerAt(6n)
-    expect(await checked.agreedSwaps()).toEqual([{ terms, counterpartyPeer: 'E' }])
+    expect(await checked.agreedSwaps()).toEqual([{ terms, role: 'taker', counterpartyPeer: 'E' }])
     await checked.link.leave()
 
     // A row stored before the maker's peer was kept (the bare terms), or with a peer id that is not one:
@@ -481,7 +487,7 @@ describe('offers service edges', () => {
     ]) {
       await repo.putMeta(TAKEN_OFFERS_META, [row])
       const old = await takerAt(6n)
-      expect(await old.agreedSwaps()).toEqual([{ terms, counterpartyPeer: null }])
+      expect(await old.agreedSwaps()).toEqual([{ terms, role: 'taker', counterpartyPeer: null }])
       await old.link.leave()
     }
 

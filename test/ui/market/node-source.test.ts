@@ -766,4 +766,122 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(A.errors).toEqual([])
     maker.stop()
   }, 120_000)
+
+  test("a take agreed while the maker's page was gone, whose approval its profile then lost: the trade starts as not approved, its steps refused; approved again on the node's terms, it completes", async () => {
+    const { maker, posted } = await makerPostsAgain()
+    // The maker's tab closes: no page hears its node agree the take.
+    maker.stop()
+    await until(async () =>
+      (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
+    )
+    const bananas = await A.api.tokenBalance(BANANA, A.address)
+    await B.market.takeOffer(posted.id)
+    expect((await A.api.unstartedSwaps()).map((a) => [a.terms.offerId, a.role])).toEqual([
+      [posted.id, 'maker'],
+    ])
+    // Meanwhile the profile's saved approvals are damaged (a write cut short).
+    const key = 'tabchain.swapApprovals.A'
+    A.storage.setItem(key, (A.storage.getItem(key) ?? '').slice(0, 30))
+    expect(A.approvals.get(posted.id)).toBeUndefined()
+
+    // The page loads again: the maker is told its offer was taken, and My trades lists the trade as not
+    // approved, the wallet refusing its lock.
+    const again = reopenPage(A)
+    const told: [Hex, string][] = []
+    const stopTelling = watchTakenOffers(again, (offerId, text) => told.push([offerId, text]))
+    const mine = async () => (await again.swaps()).find((s) => s.id === posted.id)
+    await until(
+      async () => (await mine())?.error?.includes('this tab did not approve this swap') === true,
+      30_000,
+    )
+    expect(await mine()).toMatchObject({
+      role: 'maker',
+      state: 'Accepted',
+      approved: false,
+      makerLock: null,
+      counterpartyLinked: true,
+    })
+    expect(told).toEqual([
+      [posted.id, 'Your offer to sell 3 APPLE for 7 BANANA was taken: the swap is starting.'],
+    ])
+    stopTelling()
+    expect(await A.api.unstartedSwaps()).toEqual([])
+
+    await again.approveAgain(posted.id)
+    expect(A.approvals.get(posted.id)).toMatchObject({
+      role: 'maker',
+      account: A.address,
+      counterparty: B.address,
+    })
+    await A.api.setMining(true)
+    await until(async () => (await mine())?.state === 'Completed', 60_000)
+    await A.api.setMining(false)
+    expect(await A.api.tokenBalance(BANANA, A.address)).toBe(bananas + 7n * UNIT)
+    expect(A.errors).toEqual([])
+    again.stop()
+  }, 120_000)
+
+  test("a take the maker accepted while the taker's page was closing, whose approval its profile then lost: the trade starts as not approved; approved again on the node's terms, it completes", async () => {
+    const { maker, posted } = await makerPostsAgain()
+    const cut = reopenPage(B, {
+      ...B.api,
+      takeOffer: (t) => B.api.takeOffer(t).then(() => new Promise(() => {})),
+    })
+    await until(async () =>
+      (await cut.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
+    )
+    void cut.takeOffer(posted.id)
+    await until(async () =>
+      (await B.api.unstartedSwaps()).some((a) => a.terms.offerId === posted.id && a.role === 'taker'),
+    )
+    cut.stop()
+    const key = 'tabchain.swapApprovals.B'
+    B.storage.setItem(key, (B.storage.getItem(key) ?? '').slice(0, 30))
+    expect(B.approvals.get(posted.id)).toBeUndefined()
+    const apples = await B.api.tokenBalance(APPLE, B.address)
+
+    const again = reopenPage(B)
+    const mine = async () => (await again.swaps()).find((s) => s.id === posted.id)
+    await until(async () => (await mine()) !== undefined, 30_000)
+    expect(await mine()).toMatchObject({ role: 'taker', state: 'Accepted', approved: false })
+    expect(await B.api.unstartedSwaps()).toEqual([])
+
+    await again.approveAgain(posted.id)
+    expect(B.approvals.get(posted.id)).toMatchObject({
+      role: 'taker',
+      account: B.address,
+      counterparty: A.address,
+      hashlock: (await mine())?.terms.hashlock,
+    })
+    await A.api.setMining(true)
+    await until(async () => (await mine())?.state === 'Completed', 60_000)
+    await A.api.setMining(false)
+    expect(await B.api.tokenBalance(APPLE, B.address)).toBe(apples + 3n * UNIT)
+    expect(B.errors).toEqual([])
+    again.stop()
+    maker.stop()
+  }, 120_000)
+
+  test("a take of an offer whose approval the maker's open page lost: the trade starts as not approved; approved again, it completes", async () => {
+    const { maker, posted } = await makerPostsAgain()
+    const key = 'tabchain.swapApprovals.A'
+    A.storage.setItem(key, (A.storage.getItem(key) ?? '').slice(0, 30))
+    await until(async () =>
+      (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
+    )
+    await B.market.takeOffer(posted.id)
+    const mine = async () => (await maker.swaps()).find((s) => s.id === posted.id)
+    await until(
+      async () => (await mine())?.error?.includes('this tab did not approve this swap') === true,
+      30_000,
+    )
+    expect(await mine()).toMatchObject({ role: 'maker', state: 'Accepted', approved: false })
+    expect(await A.api.unstartedSwaps()).toEqual([])
+    await maker.approveAgain(posted.id)
+    await A.api.setMining(true)
+    await until(async () => (await mine())?.state === 'Completed', 60_000)
+    await A.api.setMining(false)
+    expect(A.errors).toEqual([])
+    maker.stop()
+  }, 120_000)
 })
