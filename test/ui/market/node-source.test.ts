@@ -216,6 +216,39 @@ async function makerPostsAgain() {
   return { maker, posted }
 }
 
+/**
+ * B's page sends the take of offer `id`, and its tab closes before the maker's answer reaches the page:
+ * B's node agreed it as taker, naming the maker's tab, and no page started the swap.
+ */
+async function takeCutShort(id: Hex): Promise<void> {
+  const cut = reopenPage(B, {
+    ...B.api,
+    takeOffer: (t) => B.api.takeOffer(t).then(() => new Promise(() => {})),
+  })
+  await until(async () => (await cut.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === id))
+  void cut.takeOffer(id)
+  await until(async () =>
+    (await B.api.unstartedSwaps()).some(
+      (a) => a.terms.offerId === id && a.role === 'taker' && a.counterpartyPeer === 'A',
+    ),
+  )
+  cut.stop()
+}
+
+/** The tab's saved approvals damaged (a write cut short): every one reads as lost. */
+function damageApprovals(tab: Tab): void {
+  const key = `tabchain.swapApprovals.${tab.peerId}`
+  tab.storage.setItem(key, (tab.storage.getItem(key) ?? '').slice(0, 30))
+}
+
+/** The trade `id` approved again through `page`, then blocks mined until `page` shows it Completed. */
+async function approveAndComplete(page: NodeMarketSource, id: Hex): Promise<void> {
+  await page.approveAgain(id)
+  await A.api.setMining(true)
+  await until(async () => (await page.swaps()).find((s) => s.id === id)?.state === 'Completed', 60_000)
+  await A.api.setMining(false)
+}
+
 /** Creates 1,000 whole units of a token (18 decimals) from the tab's account; returns its address. */
 async function createToken(tab: Tab, symbol: string): Promise<Address> {
   const nonce = await tab.api.pendingNonce(tab.address)
@@ -521,19 +554,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(A.approvals.get(posted.id)).toEqual(approved)
     expect(approved?.role).toBe('maker')
 
-    // The taker's page sends the take, and its tab closes before the maker's answer reaches the page.
-    const cut = reopenPage(B, {
-      ...B.api,
-      takeOffer: (t) => B.api.takeOffer(t).then(() => new Promise(() => {})),
-    })
-    await until(async () =>
-      (await cut.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
-    )
-    void cut.takeOffer(posted.id)
-    await until(async () =>
-      (await B.api.unstartedSwaps()).some((a) => a.terms.offerId === posted.id && a.counterpartyPeer === 'A'),
-    )
-    cut.stop()
+    await takeCutShort(posted.id)
     expect((await B.api.swaps()).map((i) => i.swapId)).not.toContain(posted.id)
     expect(B.approvals.get(posted.id)).toMatchObject({ role: 'taker', hashlock: null })
 
@@ -779,9 +800,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect((await A.api.unstartedSwaps()).map((a) => [a.terms.offerId, a.role])).toEqual([
       [posted.id, 'maker'],
     ])
-    // Meanwhile the profile's saved approvals are damaged (a write cut short).
-    const key = 'tabchain.swapApprovals.A'
-    A.storage.setItem(key, (A.storage.getItem(key) ?? '').slice(0, 30))
+    damageApprovals(A)
     expect(A.approvals.get(posted.id)).toBeUndefined()
 
     // The page loads again: the maker is told its offer was taken, and My trades lists the trade as not
@@ -807,15 +826,12 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     stopTelling()
     expect(await A.api.unstartedSwaps()).toEqual([])
 
-    await again.approveAgain(posted.id)
+    await approveAndComplete(again, posted.id)
     expect(A.approvals.get(posted.id)).toMatchObject({
       role: 'maker',
       account: A.address,
       counterparty: B.address,
     })
-    await A.api.setMining(true)
-    await until(async () => (await mine())?.state === 'Completed', 60_000)
-    await A.api.setMining(false)
     expect(await A.api.tokenBalance(BANANA, A.address)).toBe(bananas + 7n * UNIT)
     expect(A.errors).toEqual([])
     again.stop()
@@ -823,20 +839,8 @@ describe('the Market source over two in-process nodes and two wallets', () => {
 
   test("a take the maker accepted while the taker's page was closing, whose approval its profile then lost: the trade starts as not approved; approved again on the node's terms, it completes", async () => {
     const { maker, posted } = await makerPostsAgain()
-    const cut = reopenPage(B, {
-      ...B.api,
-      takeOffer: (t) => B.api.takeOffer(t).then(() => new Promise(() => {})),
-    })
-    await until(async () =>
-      (await cut.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
-    )
-    void cut.takeOffer(posted.id)
-    await until(async () =>
-      (await B.api.unstartedSwaps()).some((a) => a.terms.offerId === posted.id && a.role === 'taker'),
-    )
-    cut.stop()
-    const key = 'tabchain.swapApprovals.B'
-    B.storage.setItem(key, (B.storage.getItem(key) ?? '').slice(0, 30))
+    await takeCutShort(posted.id)
+    damageApprovals(B)
     expect(B.approvals.get(posted.id)).toBeUndefined()
     const apples = await B.api.tokenBalance(APPLE, B.address)
 
@@ -846,16 +850,13 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(await mine()).toMatchObject({ role: 'taker', state: 'Accepted', approved: false })
     expect(await B.api.unstartedSwaps()).toEqual([])
 
-    await again.approveAgain(posted.id)
+    await approveAndComplete(again, posted.id)
     expect(B.approvals.get(posted.id)).toMatchObject({
       role: 'taker',
       account: B.address,
       counterparty: A.address,
       hashlock: (await mine())?.terms.hashlock,
     })
-    await A.api.setMining(true)
-    await until(async () => (await mine())?.state === 'Completed', 60_000)
-    await A.api.setMining(false)
     expect(await B.api.tokenBalance(APPLE, B.address)).toBe(apples + 3n * UNIT)
     expect(B.errors).toEqual([])
     again.stop()
@@ -864,8 +865,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
 
   test("a take of an offer whose approval the maker's open page lost: the trade starts as not approved; approved again, it completes", async () => {
     const { maker, posted } = await makerPostsAgain()
-    const key = 'tabchain.swapApprovals.A'
-    A.storage.setItem(key, (A.storage.getItem(key) ?? '').slice(0, 30))
+    damageApprovals(A)
     await until(async () =>
       (await B.market.offers({ base: APPLE, quote: BANANA })).some((e) => e.id === posted.id),
     )
@@ -877,10 +877,7 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     )
     expect(await mine()).toMatchObject({ role: 'maker', state: 'Accepted', approved: false })
     expect(await A.api.unstartedSwaps()).toEqual([])
-    await maker.approveAgain(posted.id)
-    await A.api.setMining(true)
-    await until(async () => (await mine())?.state === 'Completed', 60_000)
-    await A.api.setMining(false)
+    await approveAndComplete(maker, posted.id)
     expect(A.errors).toEqual([])
     maker.stop()
   }, 120_000)
