@@ -112,6 +112,38 @@ const isUnansweredPing = (err: Error): boolean =>
 const LINK_DISCONNECTED_MS = 1_000
 
 /**
+ * Tells of a kept link's pings going unanswered once per spell: `noted()` at each unanswered ping says
+ * so at the first, and the link's next answered ping (libp2p's connection monitor then sets `conn.rtt`)
+ * says that it answers again and after how long. A peer's tab frozen for minutes misses a ping every
+ * 3 s: one line each filled the console (≈ 40 a frozen 2 minutes).
+ */
+function unansweredPings(conn: Connection): () => void {
+  const peer = conn.remotePeer.toString()
+  let since: number | undefined
+  let rtt = conn.rtt
+  Object.defineProperty(conn, 'rtt', {
+    configurable: true,
+    enumerable: true,
+    get: () => rtt,
+    set: (ms: number | undefined) => {
+      rtt = ms
+      if (since === undefined) return
+      console.info(
+        `a link to ${peer} answers its pings again, ${((Date.now() - since) / 1000).toFixed(1)} s after one first went unanswered`,
+      )
+      since = undefined
+    },
+  })
+  return () => {
+    if (since !== undefined) return
+    since = Date.now()
+    console.info(
+      `kept a link to ${peer} whose ping went unanswered: its tab is there (told again once it answers)`,
+    )
+  }
+}
+
+/**
  * Closes a direct WebRTC link as soon as it is known dead: at once when its SCTP association closes
  * (the peer closed its side: it hung up on us, or its page went away), and once its connection has been
  * `disconnected` for `LINK_DISCONNECTED_MS` (the peer went silent: its tab crashed). `@libp2p/webrtc`
@@ -131,6 +163,7 @@ export function closeWhenDead(conn: Connection): void {
   const sctp = pc?.sctp
   if (pc === undefined || sctp === undefined || sctp === null) return
   const abort = conn.abort.bind(conn)
+  const unanswered = unansweredPings(conn)
   conn.abort = (err: Error): void => {
     if (
       isUnansweredPing(err) &&
@@ -138,9 +171,7 @@ export function closeWhenDead(conn: Connection): void {
       pc.connectionState === 'connected' &&
       sctp.state === 'connected'
     ) {
-      console.info(
-        `kept a link to ${conn.remotePeer.toString()} whose ping went unanswered: its tab is there`,
-      )
+      unanswered()
       return
     }
     abort(err)

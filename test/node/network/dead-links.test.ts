@@ -124,3 +124,27 @@ describe('closeWhenDead: any other abort, or a dead link, goes through', () => {
     expect(gone.aborted.map((e) => e.message)).toEqual(['nothing from the peer for 6 s'])
   })
 })
+
+describe('closeWhenDead: a kept link’s unanswered pings are told once a spell', () => {
+  test('the first unanswered ping is told, the next ones not; the next answer says how long it was, and a new spell is told again', () => {
+    vi.useFakeTimers()
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {})
+    const { conn } = link()
+    for (let i = 0; i < 40; i++) {
+      conn.abort(i < 3 ? pingTimedOut() : noPingStreamLeft())
+      vi.advanceTimersByTime(3_000)
+    }
+    expect(info.mock.calls.map(([line]) => line)).toEqual([
+      'kept a link to 12D3KooWPeer whose ping went unanswered: its tab is there (told again once it answers)',
+    ])
+    // libp2p's connection monitor sets the link's round trip once a ping is answered.
+    conn.rtt = 12
+    conn.rtt = 8
+    expect(conn.rtt).toBe(8)
+    expect(info.mock.calls.slice(1).map(([line]) => line)).toEqual([
+      'a link to 12D3KooWPeer answers its pings again, 120.0 s after one first went unanswered',
+    ])
+    conn.abort(pingTimedOut())
+    expect(info).toHaveBeenCalledTimes(3)
+  })
+})
