@@ -39,7 +39,8 @@ function closingUpgrader(upgrader: Upgrader): Upgrader {
 /**
  * Once `maConn` ends, closes the WebSocket under it (kept in its `websocket` field, which the package does
  * not export) with a normal close (1000) if it is still open. A graceful close or a close from the relay
- * has closed it already; an abort left it open.
+ * has closed it already; an abort left it open. And drops what is sent on it once it is closing
+ * (`dropSendsWhileClosing`).
  */
 function closeSocketWith(maConn: MultiaddrConnection): void {
   const socket: unknown = (maConn as { websocket?: unknown }).websocket
@@ -48,6 +49,42 @@ function closeSocketWith(maConn: MultiaddrConnection): void {
     'close',
     () => {
       if (socket.readyState === socket.CONNECTING || socket.readyState === socket.OPEN) socket.close(1000)
+    },
+    { once: true },
+  )
+  dropSendsWhileClosing(maConn as unknown as SocketSender, socket)
+}
+
+/** What `@libp2p/websockets` sends through: its connection's `sendData` (not in the exported types). */
+export interface SocketSender {
+  sendData(data: { readonly byteLength: number }): { sentBytes: number; canSendMore: boolean }
+}
+
+/** The part of a WebSocket `dropSendsWhileClosing` reads. */
+export type SocketState = Pick<WebSocket, 'readyState' | 'CLOSING' | 'CLOSED' | 'url'> &
+  Pick<EventTarget, 'addEventListener'>
+
+/**
+ * Makes `conn`'s sends on `socket` once it is closing or closed take the data as sent, and drop it, as
+ * the browser does — which logs "WebSocket is already in CLOSING or CLOSED state" for each one. Chrome
+ * closes a page's WebSockets as it freezes it ("failed: Page entered Back-Forward Cache"), and the woken
+ * tab's libp2p, not yet told, wrote to its relay socket whatever its timers held (pings, gossip): 18
+ * console errors after a 40 s freeze, ≈ 50 after minutes. The socket's `close` still ends the link, as
+ * before, and the host links to the relay again; the sends dropped are told once, then.
+ */
+export function dropSendsWhileClosing(conn: SocketSender, socket: SocketState): void {
+  const send = conn.sendData.bind(conn)
+  let dropped = 0
+  conn.sendData = (data) => {
+    if (socket.readyState !== socket.CLOSING && socket.readyState !== socket.CLOSED) return send(data)
+    dropped++
+    return { sentBytes: data.byteLength, canSendMore: true }
+  }
+  socket.addEventListener(
+    'close',
+    () => {
+      if (dropped > 0)
+        console.info(`dropped ${dropped} sends to ${socket.url} made while its WebSocket was closing`)
     },
     { once: true },
   )
