@@ -11,6 +11,7 @@ import type { RelayStatus } from '../src/node/network/types'
 import {
   beaconArrives,
   connectionsTo,
+  FAST_URL,
   nodeReport,
   noteRelaySteps,
   openNode,
@@ -324,6 +325,72 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     expect(await hashes(follower)).toEqual(await hashes(miner))
     await showsHealthy(follower)
     expect(await balanceOf(follower, own)).toBe(await balanceOf(miner, own))
+  })
+
+  test('the tab a peer syncs from, frozen mid-sync: its link stays, neither side penalises the other, the sync ends at its head once it wakes, and its relay socket is quiet', async () => {
+    test.setTimeout(180_000)
+    const said: string[] = []
+    // The source mines 1,500 blocks of the fast test chain: a full node syncs them in a few seconds.
+    const source = await tabs().newPage()
+    source.on('console', (m) => said.push(`source: ${m.text()}`))
+    const idSource = await openNode(source, `${FAST_URL}/?mine=1`)
+    await reaches(source, 1_500, 120_000)
+    await source.evaluate(() => window.tabchain?.node.api.setMining(false))
+    const target = await headOf(source)
+    const peer = await tabs().newPage()
+    peer.on('console', (m) => said.push(`peer: ${m.text()}`))
+    // In front: the source behind it is hidden, as a tab is before Chrome freezes it.
+    const idPeer = await openNode(peer, `${FAST_URL}/?mine=0&mode=full`)
+    await peer.bringToFront()
+    // Frozen at the peer's first synced block, in the page, not at the test's next poll.
+    await peer.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const node = window.tabchain?.node
+          if (node === undefined) throw new Error('no node')
+          const stop = node.on('head', (h) => {
+            if (h.number === 0n) return
+            stop()
+            resolve()
+          })
+        }),
+    )
+    const cdp = await tabs().newCDPSession(source)
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    const linkedAt = (await connectionsTo(peer, idSource)).find((c) => c.direct)?.opened
+    expect(linkedAt).toBeDefined()
+    expect((await headOf(peer)).number).toBeLessThan(target.number)
+    // Frozen until the peer finds its pings unanswered: past its sync request's 10 s timeout too.
+    const unanswered = `peer: kept a link to ${idSource} whose ping went unanswered`
+    await expect.poll(() => said.some((l) => l.startsWith(unanswered)), { timeout: 30_000 }).toBe(true)
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    try {
+      // Within the sync's longest wait on a failing peer (its breaker opens for at most 60 s).
+      await holds(peer, target, 60_000)
+    } catch (err) {
+      throw new Error(`${String(err)}\npeer: ${await nodeReport(peer, idSource)}`)
+    }
+    // The same direct link on both sides, and nobody penalised or dropped.
+    expect((await connectionsTo(peer, idSource)).find((c) => c.direct)?.opened).toBe(linkedAt)
+    expect((await connectionsTo(source, idPeer)).some((c) => c.direct)).toBe(true)
+    for (const page of [peer, source])
+      expect(await page.evaluate(() => window.tabchain?.node.api.stats())).toMatchObject({
+        penalties: 0,
+        peersDropped: 0,
+      })
+    // Its pings answer again: said once, as their going unanswered was.
+    await expect
+      .poll(
+        () => said.filter((l) => l.startsWith(`peer: a link to ${idSource} answers its pings again`)).length,
+      )
+      .toBe(1)
+    expect(said.filter((l) => l.startsWith(unanswered))).toHaveLength(1)
+    // The source is back on the relay; its socket, closed by Chrome as it froze, took no sends meanwhile.
+    await expect
+      .poll(() => source.evaluate(() => window.tabchain?.network.snapshot().relay.state), { timeout: 30_000 })
+      .toBe('connected')
+    expect(said.filter((l) => l.includes('WebSocket is already in CLOSING or CLOSED state'))).toEqual([])
+    await expect(peer.getByRole('alert')).toHaveCount(0)
   })
 
   test('frozen while the relay stops and its peer mines: resumed and shown, still linked, caught up, says the relay is down; linked to it again once it is back', async () => {
