@@ -62,7 +62,15 @@ export function webrtcInitChannelFix(): Plugin {
   }
 }
 
+/**
+ * `npm run dev`: the page asks its server where the relay is and which chain to run (`/api/relay`,
+ * `/api/chain`), which only the relay answers. The dev server hands those to the relay `npm run relay`
+ * runs on this machine, on its HTTP port (`TABCHAIN_PORT`, default 8080, as the relay reads it).
+ */
+const DEV_RELAY = `http://127.0.0.1:${process.env.TABCHAIN_PORT || 8080}`
+
 export default defineConfig({
+  server: { proxy: { '/api': DEV_RELAY } },
   plugins: [
     devWithoutCsp(),
     webrtcInitChannelFix(),
