@@ -1,9 +1,10 @@
-import { BrowserRouter, Link, Route, Routes } from 'react-router'
+import { BrowserRouter, Link, Route, Routes, useLocation } from 'react-router'
 import { ApprovalDialog } from './components/ApprovalDialog'
 import { KnownTokens } from './components/explorer'
 import { Header } from './components/Header'
 import { SplitBanner } from './components/SplitBanner'
 import { Toasts } from './components/Toasts'
+import { useFocusOnChange } from './focus-on-change'
 import { AddressScreen, BlockScreen, ExplorerScreen } from './screens/ExplorerScreen'
 import { HomeScreen } from './screens/HomeScreen'
 import { MarketScreen } from './screens/MarketScreen'
@@ -28,6 +29,8 @@ export function Root() {
 
 /** App shell: header with node status, the current screen, and notices. Needs a router around it. */
 export function App() {
+  // A new page (a section, a link followed, a search) takes the focus to its heading, not to nothing.
+  useFocusOnChange(useLocation().pathname, () => document.querySelector<HTMLElement>('#main h1'))
   return (
     <div className="app">
       <Header />

@@ -21,6 +21,7 @@ import { fieldProblem, useFields } from '../components/field-problem'
 import { GroupedAmount } from '../components/GroupedAmount'
 import { PasswordField } from '../components/PasswordField'
 import { TabList, TabPanel } from '../components/Tabs'
+import { useFocusOnChange } from '../focus-on-change'
 import { tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
 import { usePasswordLockout, wrongPasswordText } from '../password-lockout'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
@@ -47,6 +48,15 @@ const messageOf = (err: unknown): string =>
 export function WalletScreen() {
   const view = useWallet((s) => s.view)
   const wallet = useWallet((s) => s.wallet)
+  // Created, unlocked or locked: the form or button that did it is gone, and the focus with it. The
+  // heading of what replaced it takes the focus (the unlock form's, the accounts'), else the screen's.
+  useFocusOnChange(
+    view.state,
+    () =>
+      document.querySelector<HTMLElement>('[data-testid="wallet-screen"] h2') ??
+      document.querySelector<HTMLElement>('[data-testid="wallet-screen"] h1'),
+    true,
+  )
   if (wallet === null) {
     return (
       <div className="screen">
