@@ -1,4 +1,4 @@
-import { type ReactElement, useState } from 'react'
+import { type ReactElement, useEffect, useState } from 'react'
 
 /** The attributes that tie an input to its problem for assistive technology. */
 export interface ProblemAria {
@@ -45,11 +45,23 @@ export function fieldProblem(
 export function useFields<F extends { readonly [K in keyof F]: string }>(initial: F, onEdit?: () => void) {
   const [fields, setFields] = useState<F>(initial)
   const [touched, setTouched] = useState<ReadonlySet<keyof F>>(new Set())
+  /** The form of the last refused submit (a new object each time): its first wrong field takes the focus. */
+  const [refused, setRefused] = useState<{ readonly form: Element } | null>(null)
+  // Once the problems are shown: focused, the field is read with its problem (its aria-describedby).
+  useEffect(() => {
+    refused?.form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+  }, [refused])
   return {
     fields,
     touched,
-    /** After a refused submit: every field's problem beside it, the untouched ones' too. */
-    touchAll: () => setTouched(new Set(Object.keys(fields) as (keyof F)[])),
+    /**
+     * After a refused submit of `form`: every field's problem beside it, the untouched ones' too, and the
+     * focus on the first wrong field, so that a screen reader says what is wrong.
+     */
+    touchAll: (form: Element | null) => {
+      setTouched(new Set(Object.keys(fields) as (keyof F)[]))
+      setRefused(form === null ? null : { form })
+    },
     /** After a send: the fields as `next` makes them, none touched (emptied is not wrong). */
     reset: (next: (fields: F) => F) => {
       setFields(next)

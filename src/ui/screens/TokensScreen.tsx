@@ -261,8 +261,9 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
   const field = (key: keyof NewTokenFields) => bind(key, `token-${key}-problem`, problems[key])
   const submit = async (e: FormEvent) => {
     e.preventDefault()
+    if (busy) return
     const parsed = parseNewToken(fields)
-    if (!parsed.ok) return touchAll()
+    if (!parsed.ok) return touchAll(e.currentTarget)
     const t = parsed.value
     const data = encodeFunctionData({
       abi: tokenFactoryAbi,
@@ -323,7 +324,8 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
           {supply.message}
         </div>
         <div>
-          <button type="submit" className="button button--primary" disabled={busy}>
+          {/* Busy: aria-disabled, not disabled, which would drop the focus (the dialog gives it back here). */}
+          <button type="submit" className="button button--primary" aria-disabled={busy}>
             {busy ? 'Sending…' : 'Create token'}
           </button>
         </div>
@@ -353,7 +355,8 @@ export function UseTokenButton({ action, busy }: { readonly action: TokenAction;
     <button
       type="submit"
       className={`button ${action === 'burn' ? 'button--danger' : 'button--primary'}`}
-      disabled={busy}
+      // Busy: aria-disabled, not disabled, which would drop the focus (the dialog gives it back here).
+      aria-disabled={busy}
     >
       {busy ? 'Sending…' : ACTIONS.find((a) => a.value === action)?.label}
     </button>
@@ -379,8 +382,9 @@ function UseToken({
   const field = (key: keyof TokenActionFields) => bind(key, `use-${key}-problem`, problems[key])
   const submit = async (e: FormEvent) => {
     e.preventDefault()
+    if (busy) return
     const parsed = parseTokenAction(fields, { holdings })
-    if (!parsed.ok) return touchAll()
+    if (!parsed.ok) return touchAll(e.currentTarget)
     const { holding: chosen, action, to, value } = parsed.value
     const { token } = chosen
     const shown = formatAmount(value, token.decimals, token.symbol)

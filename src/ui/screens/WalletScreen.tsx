@@ -1,5 +1,5 @@
 import encodeQR from '@paulmillr/qr'
-import { type ChangeEvent, type FormEvent, useState } from 'react'
+import { type ChangeEvent, type FormEvent, useRef, useState } from 'react'
 import { Link } from 'react-router'
 import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { NodeError } from '../../node/rpc/errors'
@@ -117,7 +117,7 @@ function Onboarding() {
     const parsed = parseNewWallet(fields, ctx)
     if (!parsed.ok) {
       setSavedTouched(true)
-      return touchAll()
+      return touchAll(e.currentTarget)
     }
     setBusy(true)
     try {
@@ -370,11 +370,12 @@ function Forgot() {
   const field = (key: keyof NewWalletFields, id: string) =>
     bind(key, `${id}-problem`, problems[key], { className: 'form-error' })
 
+  const form = useRef<HTMLFormElement>(null)
   const restore = async (confirmed: boolean): Promise<void> => {
     if (wallet === null) return
     setError(null)
     const parsed = parseNewWallet(fields, ctx)
-    if (!parsed.ok) return touchAll()
+    if (!parsed.ok) return touchAll(form.current)
     setBusy(true)
     try {
       await wallet.restore(parsed.value.mnemonic, parsed.value.password, confirmed)
@@ -394,6 +395,7 @@ function Forgot() {
     <details className="panel wallet-panel" data-testid="forgot">
       <summary data-testid="forgot-link">Forgot your password?</summary>
       <form
+        ref={form}
         className="stack"
         onSubmit={(e) => {
           e.preventDefault()
@@ -722,7 +724,7 @@ function Accounts() {
           onSubmit={(e) => {
             e.preventDefault()
             const parsed = parseImportKey(imported.fields, accounts)
-            if (!parsed.ok) return imported.touchAll()
+            if (!parsed.ok) return imported.touchAll(e.currentTarget)
             void run(async () => {
               await wallet.importPrivateKey(parsed.value)
               imported.reset(() => ({ key: '' }))
@@ -815,10 +817,11 @@ function Send() {
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
+    if (busy) return
     setError(null)
     setSent(null)
     const parsed = parseSend(fields, { tokens, balance })
-    if (!parsed.ok) return touchAll()
+    if (!parsed.ok) return touchAll(e.currentTarget)
     const { to: target, token, value } = parsed.value
     const request =
       token === null
@@ -901,11 +904,12 @@ function Send() {
         </p>
       )}
       {sent !== null && (
-        <p className="muted small" data-testid="send-ok">
+        <p className="muted small" role="status" data-testid="send-ok">
           Sent: <TxLink hash={sent} />
         </p>
       )}
-      <button type="submit" className="button button--primary" data-testid="send-button" disabled={busy}>
+      {/* Busy: aria-disabled, not disabled, which would drop the focus (the dialog gives it back here). */}
+      <button type="submit" className="button button--primary" data-testid="send-button" aria-disabled={busy}>
         {busy ? 'Waiting for approval…' : 'Review and send'}
       </button>
     </form>
@@ -928,7 +932,7 @@ function Receive() {
         {selected}
       </p>
       <button type="button" className="button button--small" onClick={copy}>
-        {copied ? 'Copied' : 'Copy address'}
+        <span aria-live="polite">{copied ? 'Copied' : 'Copy address'}</span>
       </button>
     </div>
   )

@@ -112,10 +112,11 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
   const field = (name: keyof OfferFields) => bind(name, `offer-${name}-problem`, problems[name])
   const submit = async (e: FormEvent) => {
     e.preventDefault()
+    if (busy) return
     const ctx = context(toHex(crypto.getRandomValues(new Uint8Array(32))))
     if (ctx === null) return
     const parsed = parseOffer(fields, ctx)
-    if (!parsed.ok) return touchAll()
+    if (!parsed.ok) return touchAll(e.currentTarget)
     setBusy(true)
     setError(null)
     try {
@@ -217,7 +218,13 @@ export function PostOfferForm({ source, account, tokens, params, fees, pair }: P
       ) : null}
       {account.unlocked ? null : <WalletLockedNote to="post an offer" />}
       <div>
-        <button type="submit" className="button button--primary" disabled={busy || loaded === null}>
+        {/* Busy: aria-disabled, not disabled, which would drop the focus (the dialog gives it back here). */}
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={loaded === null}
+          aria-disabled={busy}
+        >
           {busy ? 'Waiting for your signature…' : 'Sign and post the offer'}
         </button>
       </div>
