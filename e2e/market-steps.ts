@@ -311,6 +311,12 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
   await expect(b.getByTestId('take-dialog')).toContainText(
     `they come back to you after ${timelocks.taker} blocks`,
   )
+  // Escape closes it and gives the focus back to its Buy button (not to nothing); Enter opens it again.
+  await b.keyboard.press('Escape')
+  await expect(b.getByTestId('take-dialog')).toHaveCount(0)
+  await expect(buy).toBeFocused()
+  await b.keyboard.press('Enter')
+  await expect(b.getByTestId('take-send')).toContainText('25 BAN')
   await b.getByTestId('take-confirm').click()
   await expect(b.getByTestId('approval-title')).toHaveText(
     'Take the offer: you pay 25 BAN, you receive 10 APL',

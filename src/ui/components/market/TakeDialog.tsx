@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useLayoutEffect, useRef, useState } from 'react'
 import { SWAP_APPROVAL_NOTE } from '../../../wallet/describe'
 import { marketErrorMessage } from '../../market/errors'
 import { readWithFees } from '../../market/holdings'
@@ -39,7 +39,9 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, onClo
     ['wallet', 'head'],
     [pay, account.address],
   )
-  useEffect(() => {
+  // A layout effect: its cleanup closes the dialog before React takes it out of the page, so the browser
+  // gives the focus back to the Buy button that opened it (a dialog removed open gives it to nothing).
+  useLayoutEffect(() => {
     const d = ref.current
     if (d !== null && !d.open) d.showModal()
     return () => d?.close()
