@@ -406,4 +406,28 @@ describe('HTLC edge cases', () => {
     expect(refused(h, { from: ALICE, to: HTLC_ADDRESS, data: refund(b) })).toBe('HTLC: already refunded')
     expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(0n)
   })
+
+  it('the block before the timelock height still redeems and refuses a refund; the timelock height refunds', () => {
+    const h = new Harness()
+    const a = lock(h, 6n)
+    const b = lock(h, 6n)
+    h.advanceTo(5n)
+    const bobBefore = h.state.getAccount(BOB).balance
+    const [early, redeemed] = h.block([
+      { from: ALICE, to: HTLC_ADDRESS, data: refund(a) },
+      { from: CAROL, to: HTLC_ADDRESS, data: redeem(b) },
+    ]).receipts
+    expect([h.number, reason(defined(early)), defined(redeemed).status]).toEqual([
+      5n,
+      'HTLC: timelock not reached',
+      1,
+    ])
+    expect(h.state.getAccount(BOB).balance).toBe(bobBefore + ETHER)
+    expect(getLock(h, a)[6]).toBe(LockState.Locked)
+    const aliceBefore = h.state.getAccount(ALICE).balance
+    expect(h.send({ from: CAROL, to: HTLC_ADDRESS, data: refund(a) }).status).toBe(1)
+    expect(h.number).toBe(6n)
+    expect(h.state.getAccount(ALICE).balance).toBe(aliceBefore + ETHER)
+    expect(h.state.getAccount(HTLC_ADDRESS).balance).toBe(0n)
+  })
 })
