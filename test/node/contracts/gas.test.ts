@@ -125,4 +125,26 @@ describe('gas schedule', () => {
     // A plain transfer to an account costs the intrinsic gas alone.
     expect(cost({ from: ALICE, to: CAROL, value: 1n, data: '0xabcdef' })).toEqual([1, 0n])
   })
+
+  it('runs a method whose gas limit is exactly the intrinsic gas plus its cost; one gas less runs out, using it all', () => {
+    const h = new Harness()
+    const data = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 1n] })
+    const t = tokenAddress(ALICE, h.state.getAccount(ALICE).nonce)
+    h.send({
+      from: ALICE,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: ['G', 'G', 0, 5n],
+      }),
+    })
+    const exact = intrinsicGas(data) + DOCUMENTED.transfer
+    const short = h.send({ from: ALICE, to: t, data, gas: exact - 1n })
+    expect([short.status, short.gasUsed]).toEqual([0, exact - 1n])
+    expect(h.balanceOf(t, BOB)).toBe(0n)
+    const enough = h.send({ from: ALICE, to: t, data, gas: exact })
+    expect([enough.status, enough.gasUsed]).toEqual([1, exact])
+    expect(h.balanceOf(t, BOB)).toBe(1n)
+  })
 })
