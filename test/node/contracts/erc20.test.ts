@@ -406,6 +406,22 @@ describe('ERC20 edge cases, against OpenZeppelin 4.9', () => {
     }
   })
 
+  it('refuses the zero address as an owner with the reasons OpenZeppelin gives', () => {
+    const h = new Harness()
+    const t = createToken(h)
+    // OpenZeppelin's _spendAllowance ends in _approve(0x0, spender, 0 - 0), which refuses the zero owner
+    // before _transfer runs.
+    expect(refused(h, { from: BOB, to: t, data: erc20('transferFrom', [ZERO, CAROL, 0n]) })).toBe(
+      'ERC20: approve from the zero address',
+    )
+    // No transaction comes from the zero address, but an eth_call does by default (a locked wallet's).
+    expect(reason(h.call(t, erc20('approve', [BOB, 1n]), ZERO))).toBe('ERC20: approve from the zero address')
+    expect(reason(h.call(t, erc20('transfer', [BOB, 0n]), ZERO))).toBe(
+      'ERC20: transfer from the zero address',
+    )
+    expect(reason(h.call(t, erc20('burn', [0n]), ZERO))).toBe('ERC20: burn from the zero address')
+  })
+
   it('a holder burns its whole balance, to the last unit', () => {
     const h = new Harness()
     const t = createToken(h)

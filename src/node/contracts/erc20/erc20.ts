@@ -121,13 +121,20 @@ function pushTransfer(
   })
 }
 
-function pushApproval(
-  frame: Pick<CallFrame, 'logs'>,
+/**
+ * Sets `owner`'s allowance to `spender` to `amount` and logs `Approval` (OpenZeppelin `_approve`).
+ * Reverts when either is the zero address.
+ */
+function setAllowance(
+  frame: Pick<CallFrame, 'state' | 'logs'>,
   token: Address,
   owner: Address,
   spender: Address,
   amount: bigint,
 ): void {
+  require(owner !== ZERO_ADDRESS, 'ERC20: approve from the zero address')
+  require(spender !== ZERO_ADDRESS, 'ERC20: approve to the zero address')
+  frame.state.setWord(tokenAllowanceKey(token, owner, spender), amount)
   frame.logs.push({
     address: token,
     topics: [APPROVAL_TOPIC, addressTopic(owner), addressTopic(spender)],
@@ -159,7 +166,9 @@ export function tokenTransfer(
 
 /**
  * Spends `amount` of `owner`'s allowance to `spender` (OpenZeppelin `_spendAllowance`: an
- * allowance of 2^256 - 1 is infinite and never decreases). Reverts when insufficient.
+ * allowance of 2^256 - 1 is infinite and never decreases). Reverts when insufficient, or, as
+ * `_approve` does, when a finite allowance's owner or spender is the zero address (so pulling 0
+ * from the zero address reverts before any transfer).
  */
 export function spendAllowance(
   frame: Pick<CallFrame, 'state' | 'logs'>,
@@ -168,12 +177,10 @@ export function spendAllowance(
   spender: Address,
   amount: bigint,
 ): void {
-  const key = tokenAllowanceKey(token, owner, spender)
-  const current = frame.state.getWord(key)
+  const current = frame.state.getWord(tokenAllowanceKey(token, owner, spender))
   if (current === MAX_U256) return
   require(current >= amount, 'ERC20: insufficient allowance')
-  frame.state.setWord(key, current - amount)
-  pushApproval(frame, token, owner, spender, current - amount)
+  setAllowance(frame, token, owner, spender, current - amount)
 }
 
 /** Creates a token's storage: metadata, supply, and the whole supply credited to `holder`. */
@@ -260,11 +267,7 @@ const methods = new Map<number, Method>([
       gas: GAS.erc20Approve,
       run: (f) => {
         requireArgs(f.data, 2)
-        const spender = argAddress(f.data, 0)
-        const amount = argUint(f.data, 1)
-        require(spender !== ZERO_ADDRESS, 'ERC20: approve to the zero address')
-        f.state.setWord(tokenAllowanceKey(f.to, f.from, spender), amount)
-        pushApproval(f, f.to, f.from, spender, amount)
+        setAllowance(f, f.to, f.from, argAddress(f.data, 0), argUint(f.data, 1))
         return TRUE_WORD
       },
     },
@@ -313,6 +316,7 @@ const methods = new Map<number, Method>([
       run: (f) => {
         requireArgs(f.data, 1)
         const amount = argUint(f.data, 0)
+        require(f.from !== ZERO_ADDRESS, 'ERC20: burn from the zero address')
         const key = tokenBalanceKey(f.to, f.from)
         const balance = f.state.getWord(key)
         require(balance >= amount, 'ERC20: burn amount exceeds balance')
