@@ -22,16 +22,7 @@ const transfer = (to: Address, amount: bigint): Hex =>
 
 function withToken(): { h: Harness; t: Address } {
   const h = new Harness()
-  h.send({
-    from: ALICE,
-    to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({
-      abi: tokenFactoryAbi,
-      functionName: 'createToken',
-      args: ['T', 'T', 18, 1000n],
-    }),
-  })
-  return { h, t: tokenAddress(ALICE, 0n) }
+  return { h, t: h.createToken() }
 }
 
 describe('executeBlock', () => {

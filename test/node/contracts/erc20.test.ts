@@ -30,20 +30,8 @@ function reason(r: Pick<Receipt, 'status' | 'revertData'>): string {
   return e.args[0] as string
 }
 
-function createToken(h: Harness, supply = 1_000n, from: Address = ALICE): Address {
-  const nonce = h.state.getAccount(from).nonce
-  const r = h.send({
-    from,
-    to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({
-      abi: tokenFactoryAbi,
-      functionName: 'createToken',
-      args: ['Apple', 'APL', 18, supply],
-    }),
-  })
-  expect(r.status).toBe(1)
-  return tokenAddress(from, nonce)
-}
+const createToken = (h: Harness, supply = 1_000n, from: Address = ALICE): Address =>
+  h.createToken({ from, supply, name: 'Apple', symbol: 'APL' })
 
 const erc20 = (fn: string, args: readonly unknown[] = []): Hex =>
   encodeFunctionData({ abi: erc20Abi, functionName: fn as 'transfer', args: args as [Address, bigint] })

@@ -8,7 +8,10 @@ import {
 } from '../../../src/node/chain/execute'
 import { genesisState, testGenesis } from '../../../src/node/chain/genesis'
 import type { Genesis, Receipt, Tx } from '../../../src/node/chain/types'
+import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
+import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
+import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
 import type { State } from '../../../src/node/state/state'
 
@@ -135,6 +138,32 @@ export class Harness {
       this.env(),
       this.genesis.params,
     )
+  }
+
+  /** Sends a `createToken` (18 decimals) from `from` in a block of its own; returns the token's address. */
+  createToken({
+    from = ALICE,
+    supply = 1_000n,
+    name = 'T',
+    symbol = 'T',
+  }: {
+    from?: Address
+    supply?: bigint
+    name?: string
+    symbol?: string
+  } = {}): Address {
+    const nonce = this.state.getAccount(from).nonce
+    const r = this.send({
+      from,
+      to: TOKEN_FACTORY_ADDRESS,
+      data: encodeFunctionData({
+        abi: tokenFactoryAbi,
+        functionName: 'createToken',
+        args: [name, symbol, 18, supply],
+      }),
+    })
+    if (r.status !== 1) throw new Error(`createToken reverted: ${r.revertData}`)
+    return tokenAddress(from, nonce)
   }
 
   balanceOf(token: Address, holder: Address): bigint {

@@ -14,8 +14,6 @@ import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { htlcAbi, LockState } from '../../../src/node/contracts/htlc/abi'
 import { lockId } from '../../../src/node/contracts/htlc/htlc'
-import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
-import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { ALICE, BOB, CAROL, defined, ETHER, GWEI, Harness, type Send } from './harness'
 
 const PREIMAGE: Hex = `0x${'42'.repeat(32)}`
@@ -61,19 +59,7 @@ function lock(h: Harness, timelock: bigint, token: Address = ZERO_ADDRESS, amoun
   return id
 }
 
-function newToken(h: Harness): Address {
-  const nonce = h.state.getAccount(ALICE).nonce
-  h.send({
-    from: ALICE,
-    to: TOKEN_FACTORY_ADDRESS,
-    data: encodeFunctionData({
-      abi: tokenFactoryAbi,
-      functionName: 'createToken',
-      args: ['Banana', 'BAN', 18, 1000n],
-    }),
-  })
-  return tokenAddress(ALICE, nonce)
-}
+const newToken = (h: Harness): Address => h.createToken({ name: 'Banana', symbol: 'BAN' })
 
 describe('HTLC native coin', () => {
   it('redeems with the right preimage before the timelock; anyone may submit it; funds go to the recipient', () => {
