@@ -278,6 +278,10 @@ describe('LightClient.addressTransactions', () => {
       offence: 'wrong-response',
     },
     'oldest first': { edit: (_, hashes) => [...hashes].reverse(), offence: 'wrong-response' },
+    'its blocks oldest first (each newest first within)': {
+      edit: (_, hashes) => [...hashes.slice(1), must(hashes[0])],
+      offence: 'wrong-response',
+    },
     'a transaction twice': {
       edit: (_, hashes) => [must(hashes[0]), ...hashes],
       offence: 'wrong-response',
@@ -556,6 +560,58 @@ describe('LightClient.addressTransactions: HTLC payouts someone else sent', () =
       ...Array(3).fill('stateless'),
       ...Array(3).fill('a'),
     ])
+  })
+
+  test('a lock proof answer with a proof count unlike the keys is a wrong response, not a forged proof', async () => {
+    const { chain } = await shared()
+    const inner = honest(chain, 'extra')
+    const extra: Answer = (protocol, body) => {
+      const res = inner(protocol, body)
+      if (protocol !== P.proof) return res
+      const proofs = must(decodeStateProofResponse(res))
+      return encodeStateProofResponse([...proofs, must(proofs[0])])
+    }
+    const h = lightOf(chain, { extra, a: honest(chain, 'light') })
+    expect(await h.light.addressTransactions(BOB, 10)).toEqual(
+      await fullQueries(chain).addressTransactions(BOB, 10),
+    )
+    expect(h.offences).toEqual([['extra', 'wrong-response']])
+  })
+
+  test('locks made after the oldest payout listed are proven at the newest payout’s block, where all exist', async () => {
+    const { chain } = await tokenChain(0)
+    const preimage: Hex = `0x${'3d'.repeat(32)}`
+    const hashlock = sha256(preimage)
+    // ALICE locks for BOB and CAROL redeems it, twice: the second lock is made after the first redeem.
+    for (const [i, nonce] of [3n, 4n].entries()) {
+      mineTxs(chain, [
+        await signCall(
+          0,
+          Number(nonce),
+          HTLC_ADDRESS,
+          encodeFunctionData({
+            abi: htlcAbi,
+            functionName: 'lock',
+            args: [ZERO_ADDRESS, 5n, BOB, hashlock, 1_000n],
+          }),
+          5n,
+        ),
+      ])
+      const id = lockId(ALICE, nonce, ZERO_ADDRESS, 5n, BOB, hashlock, 1_000n)
+      mineTxs(chain, [
+        await signCall(
+          2,
+          i,
+          HTLC_ADDRESS,
+          encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [id, preimage] }),
+        ),
+      ])
+    }
+    const h = lightOf(chain, { a: honest(chain, 'light') })
+    const full = await fullQueries(chain).addressTransactions(BOB, 10)
+    expect(full.slice(0, 2)).toEqual([txOf(chain, 5n, 0), txOf(chain, 3n, 0)])
+    expect(await h.light.addressTransactions(BOB, 10)).toEqual(full)
+    expect(h.offences).toEqual([])
   })
 
   test('a peer that speaks only sync-activity 2 is asked that: its list, without the payouts others sent, is taken without penalty', async () => {
