@@ -6,7 +6,7 @@ import { testGenesis } from '../../../src/node/chain/genesis'
 import { hashHeader } from '../../../src/node/chain/header'
 import type { Header } from '../../../src/node/chain/types'
 import { checkPow } from '../../../src/node/consensus/pow'
-import { HeaderChain } from '../../../src/node/light/header-chain'
+import { checkpointWeight, HeaderChain, heavierCheckpoint } from '../../../src/node/light/header-chain'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { codeOf } from '../../code-of'
 import { addressOf, seal } from '../chain/chain-fixtures'
@@ -179,6 +179,41 @@ describe('header chain', () => {
     expect(hc.get(hashBlock(must(offTwo[0])))).toBeUndefined()
   })
 
+  test('a side branch whose parent is within the limit is refused once its fork point is past it', () => {
+    const genesis = testGenesis({ params: { maxReorgDepth: 4 } })
+    const chain = new Chain({ genesis })
+    const main = extend(chain, 3)
+    // A branch off block 3, both its blocks mined while it was shallow; the main chain then grows to #8.
+    const side = extend(chain, 2, { parentHash: hashBlock(must(main[2])), miner: addressOf(6) })
+    main.push(...extend(chain, 5, { parentHash: hashBlock(must(main[2])) }))
+    const hc = new HeaderChain(genesis)
+    for (const b of main.slice(0, 7)) hc.add(b.header, NOW)
+    expect(hc.add(must(side[0]).header, NOW).kind).toBe('side')
+    expect(hc.add(must(main[7]).header, NOW).kind).toBe('extended')
+    // Its parent, 4', is 4 below the head, but the branch leaves the chain at block 3: 5 deep.
+    expect(() => hc.add(must(side[1]).header, NOW)).toThrowError(
+      expect.objectContaining({ type: { code: 'BLOCK_REORG_TOO_DEEP', depth: 5, max: 4 } }),
+    )
+    expect(hc.get(hashBlock(must(side[1])))).toBeUndefined()
+  })
+
+  test('of two checkpoints the heavier is kept, the first of two as heavy', () => {
+    const { headers } = fullChain(4)
+    const hc = new HeaderChain(GENESIS)
+    for (const h of headers.slice(0, 3)) hc.add(h, NOW)
+    const lighter = hc.checkpoint(1n)
+    const asHeavy = hc.checkpoint(2n)
+    hc.add(headers[3] as Header, NOW)
+    const heavier = hc.checkpoint(2n)
+    expect(checkpointWeight(asHeavy)).toBe(checkpointWeight(lighter))
+    expect(heavierCheckpoint(lighter, asHeavy)).toBe(lighter)
+    expect(heavierCheckpoint(asHeavy, lighter)).toBe(asHeavy)
+    expect(heavierCheckpoint(lighter, heavier)).toBe(heavier)
+    expect(heavierCheckpoint(heavier, lighter)).toBe(heavier)
+    expect(heavierCheckpoint(undefined, lighter)).toBe(lighter)
+    expect(heavierCheckpoint(lighter, undefined)).toBe(lighter)
+  })
+
   test('a checkpoint restores the chain from its base: heads, anchor and total difficulty as before', () => {
     const genesis = testGenesis({ params: { maxReorgDepth: 4 } })
     const chain = new Chain({ genesis })
@@ -217,5 +252,11 @@ describe('header chain', () => {
       headers: [...kept.headers.slice(0, 2), reseal(kept.headers[2] as Header, { gasLimit: 1n })],
     }
     expect(code(() => new HeaderChain(genesis, forged, NOW))).not.toBe('accepted')
+    // Nor one that branches: each header must extend the one before it, not sit beside it.
+    const sibling = must(
+      extend(chain, 1, { parentHash: hashHeader(kept.headers[3] as Header), miner: addressOf(6) })[0],
+    ).header
+    const branching = { ...kept, headers: [...kept.headers, sibling] }
+    expect(code(() => new HeaderChain(genesis, branching, NOW))).toBe('BLOCK_UNKNOWN_PARENT')
   })
 })
