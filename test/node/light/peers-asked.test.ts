@@ -7,6 +7,7 @@ import { treeKey } from '../../../src/node/state/keys'
 import { proveFrom } from '../../../src/node/state/trie'
 import { PeerBoard } from '../../../src/node/sync/peer-scores'
 import {
+  decodeStateProofRequest,
   decodeStateProofResponse,
   encodeInclusionResponse,
   encodeStateProofResponse,
@@ -21,7 +22,7 @@ const P = syncProtocols(GENESIS.params.chainId)
 
 /** A light client holding `chain`'s headers whose every peer answers as `answer` (recording who was asked). */
 async function lightWith(
-  answer: (protocol: string, data: Uint8Array, chain: Chain) => Uint8Array,
+  answer: (protocol: string, data: Uint8Array, chain: Chain, peerId: string) => Uint8Array,
   board?: PeerBoard,
 ) {
   const { chain } = await tokenChain(3)
@@ -30,7 +31,7 @@ async function lightWith(
     genesis: GENESIS,
     async request(peerId, protocol, data) {
       asked.push(peerId)
-      return answer(protocol, data, chain)
+      return answer(protocol, data, chain, peerId)
     },
     disconnect: async () => {},
     now: () => NOW,
@@ -104,6 +105,17 @@ describe('a "not found" of a transaction', () => {
     expect(err.type).toMatchObject({ code: 'LIGHT_UNVERIFIED', attempts: 1 })
   })
 
+  test('from a peer at our head, while another failed to answer, is not believed: LIGHT_UNVERIFIED, not null', async () => {
+    const { light, head } = await lightWith((_protocol, _data, _chain, peerId) => {
+      if (peerId === 'b') throw new Error('timed out')
+      return notFound()
+    })
+    light.notePeerHead('a', head)
+    light.notePeerHead('b', head)
+    const err = await lightErrorOf(light.transaction(hash))
+    expect(err.type).toMatchObject({ code: 'LIGHT_UNVERIFIED', attempts: 2 })
+  })
+
   test('from a peer at our head is believed: null', async () => {
     const { light, head } = await lightWith((protocol) => {
       expect(protocol).toBe(P.inclusion)
@@ -143,5 +155,40 @@ describe('proofs from the state another profile of this browser stored', () => {
     expect(light.counters.proofsLocal).toBe(1)
     expect(warn).not.toHaveBeenCalled()
     warn.mockRestore()
+  })
+})
+
+describe('reads of the same keys at two anchors', () => {
+  test('do not share a request: a read made after the anchor moved is proven at the new anchor', async () => {
+    const { chain } = await tokenChain(3)
+    const server = createSyncServer({ chain, now: () => 0, rateBurst: 1_000_000 })
+    const asked: Hex[] = []
+    let release = (): void => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const light = new LightClient({
+      genesis: GENESIS,
+      async request(peerId, protocol, data) {
+        asked.push(decodeStateProofRequest(data).blockHash)
+        await held
+        return must(server.answer(protocol, data, peerId))
+      },
+      disconnect: async () => {},
+      now: () => NOW,
+    })
+    const header = (n: bigint) => must(chain.getBlockByNumber(n)).block.header
+    for (const n of [1n, 2n, 3n]) light.headers.add(header(n), BigInt(NOW))
+    light.notePeerHead('a', 3n)
+    const before = light.headers.anchor()
+    const first = light.account(ALICE)
+    light.headers.add(header(4n), BigInt(NOW))
+    const after = light.headers.anchor()
+    expect(after.hash).not.toBe(before.hash)
+    const second = light.account(ALICE)
+    release()
+    expect((await first).hash).toBe(before.hash)
+    expect((await second).hash).toBe(after.hash)
+    expect(asked.sort()).toEqual([before.hash, after.hash].sort())
   })
 })
