@@ -103,6 +103,10 @@ describe('header chain', () => {
       'BLOCK_BAD_TIMESTAMP',
     )
     expect(hc.add(first, NOW).kind).toBe('extended')
+    // A genesis asking no gap still gets one: a header dated like its parent is refused.
+    const noGap = testGenesis({ params: { minBlockIntervalMs: 0 } })
+    const sameTime = reseal(must(fullChain(1, noGap).headers[0]), { timestamp: noGap.timestamp })
+    expect(code(() => new HeaderChain(noGap).add(sameTime, NOW))).toBe('BLOCK_BAD_TIMESTAMP')
   })
 
   test('switches to a heavier branch and reports what left; a reorg past the limit is refused', () => {
