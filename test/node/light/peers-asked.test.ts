@@ -3,7 +3,7 @@ import { describe, expect, test, vi } from 'vitest'
 import type { Chain } from '../../../src/node/chain/chain'
 import { LightError } from '../../../src/node/light/errors'
 import { LightClient } from '../../../src/node/light/light-client'
-import { treeKey } from '../../../src/node/state/keys'
+import { accountKey, treeKey } from '../../../src/node/state/keys'
 import { proveFrom } from '../../../src/node/state/trie'
 import { PeerBoard } from '../../../src/node/sync/peer-scores'
 import {
@@ -155,6 +155,40 @@ describe('proofs from the state another profile of this browser stored', () => {
     expect(light.counters.proofsLocal).toBe(1)
     expect(warn).not.toHaveBeenCalled()
     warn.mockRestore()
+  })
+})
+
+describe('stored state whose proof does not verify', () => {
+  test('is asked once: the peers prove that read and every later one', async () => {
+    const { chain } = await tokenChain(3)
+    const server = createSyncServer({ chain, now: () => 0, rateBurst: 1_000_000 })
+    let calls = 0
+    const light = new LightClient({
+      genesis: GENESIS,
+      request: async (_peerId, protocol, data) => must(server.answer(protocol, data, 'a')),
+      disconnect: async () => {},
+      now: () => NOW,
+      async localProofs(_stateRoot, keys) {
+        calls++
+        // Whole proofs, each of another key: they do not verify.
+        const other = await proveFrom(
+          light.headers.anchor().header.stateRoot,
+          treeKey(keys[0] === accountKey(BOB) ? accountKey(ALICE) : accountKey(BOB)),
+          async (h) => chain.store.nodes.get(h),
+        )
+        return keys.map(() => must(other))
+      },
+    })
+    for (let n = 1n; n <= chain.headHeader.number; n++)
+      light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
+    light.notePeerHead('a', light.headers.head.header.number)
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    expect(await light.account(ALICE)).toMatchObject({ verified: true })
+    expect(await light.account(BOB)).toMatchObject({ verified: true })
+    expect(warn).toHaveBeenCalledOnce()
+    warn.mockRestore()
+    expect(calls).toBe(1)
+    expect(light.counters.proofsLocal).toBe(0)
   })
 })
 
