@@ -45,7 +45,7 @@ async function afterReorg() {
   // The peer claims our head: its word is not that of a peer behind.
   light.notePeerHead('stale', 4n)
   const tx = must(oldBlock.txHashes[0]) as Hex
-  return { light, tx, offences: board.offences }
+  return { light, tx, offences: board.offences, oldHash: oldBlock.hash }
 }
 
 describe('a light node after a reorg: proofs against a block that left its header chain', () => {
@@ -54,6 +54,14 @@ describe('a light node after a reorg: proofs against a block that left its heade
     expect(await asyncCodeOf(light.transaction(tx))).toBe('LIGHT_UNVERIFIED')
     expect(offences).toEqual([])
     expect(light.isBanned('stale')).toBe(false)
+  })
+
+  test('nor when the caller names that block as the one it knew held it: only a block below the base is taken so', async () => {
+    const { light, tx, offences, oldHash } = await afterReorg()
+    // Block 1 of the branch left: held, above the base (the genesis), not canonical.
+    const left = must(light.headers.get(oldHash))
+    expect(await asyncCodeOf(light.transaction(tx, left))).toBe('LIGHT_UNVERIFIED')
+    expect(offences).toEqual([])
   })
 
   test('inclusion of a batch leaves it out, without penalty', async () => {
