@@ -97,6 +97,20 @@ describe('difficulty retarget (relative ASERT)', () => {
     expect(nextDifficulty({ ...retarget, fixedDifficulty: 7n }, p, p.timestamp + 1n)).toBe(7n)
   })
 
+  it('gives every node the same integer: golden values for blocks quick and slow', () => {
+    // Fixed here so that a change of the arithmetic (the floor of a negative exponent, the rounding of the
+    // cubic) shows as what it is: a consensus change, which splits the network from nodes already out.
+    expect([1n, 777n, T + 1_234n, 3n * T + 5n, 29n * T + 17n].map(delayed)).toEqual([
+      87_244n,
+      84_361n,
+      75_842n,
+      67_261n,
+      7_065n,
+    ])
+    const heavy = { ...p, difficulty: 10n ** 12n }
+    expect(nextDifficulty(retarget, heavy, p.timestamp + T + 1_234n)).toBe(948_028_564_453n)
+  })
+
   it('raises by at most 2^(1/half-life) for a block found at once, lowers for slow ones', () => {
     expect(Number(delayed(0n)) / 80_000).toBeCloseTo(2 ** (1 / 8), 3)
     expect(delayed(500n)).toBeGreaterThan(80_000n)
