@@ -177,6 +177,18 @@ describe('light client header sync', () => {
     expect(light.headers.byNumber(1034n)).toBeUndefined()
   })
 
+  test('a header dated past our clock’s tolerance ends the run without fault; the headers before it stay', async () => {
+    const tolerance = BigInt(GENESIS.params.futureTimestampToleranceMs)
+    // Our clock just short of header #1034's time less the tolerance: it is "not yet", #1033 is not.
+    const now = Number((CHAIN[1033] as Header).timestamp - tolerance) - 1
+    const { light, offences } = client(peer(CHAIN).request, 4, () => now)
+    light.notePeerHead('a', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.header.number).toBe(1033n)
+    expect(offences).toEqual([])
+    expect(light.isBanned('a')).toBe(false)
+  })
+
   test('headers out of the asked range are the peer’s fault and change nothing', async () => {
     // Every range but the first starts one header late.
     const p = peer(CHAIN, { edit: (from, headers) => (from > 0n ? headers.slice(1) : headers) })
