@@ -126,27 +126,38 @@ describe('a "not found" of a transaction', () => {
   })
 })
 
+/**
+ * A light client holding `tokenChain(3)`'s headers, one peer serving that chain, and `localProofs` as its
+ * source of proofs from this browser's stored state.
+ */
+async function withLocalProofs(
+  localProofs: (chain: Chain, stateRoot: Hex, keys: readonly string[]) => Promise<readonly Hex[][]>,
+): Promise<LightClient> {
+  const { chain } = await tokenChain(3)
+  const server = createSyncServer({ chain, now: () => 0, rateBurst: 1_000_000 })
+  const light = new LightClient({
+    genesis: GENESIS,
+    request: async (_peerId, protocol, data) => must(server.answer(protocol, data, 'a')),
+    disconnect: async () => {},
+    now: () => NOW,
+    localProofs: (stateRoot, keys) => localProofs(chain, stateRoot, keys),
+  })
+  for (let n = 1n; n <= chain.headHeader.number; n++)
+    light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
+  light.notePeerHead('a', light.headers.head.header.number)
+  return light
+}
+
 describe('proofs from the state another profile of this browser stored', () => {
   test('an answer with a proof count unlike the keys is passed over once: the peers prove that read, the next is local', async () => {
-    const { chain } = await tokenChain(3)
-    const server = createSyncServer({ chain, now: () => 0, rateBurst: 1_000_000 })
     let calls = 0
-    const light = new LightClient({
-      genesis: GENESIS,
-      request: async (_peerId, protocol, data) => must(server.answer(protocol, data, 'a')),
-      disconnect: async () => {},
-      now: () => NOW,
-      async localProofs(stateRoot, keys) {
-        const proofs = await Promise.all(
-          keys.map((key) => proveFrom(stateRoot, treeKey(key), async (h) => chain.store.nodes.get(h))),
-        )
-        // The first answer is one proof short (a source that lost one on the way).
-        return proofs.slice(calls++ === 0 ? 1 : 0).map((p) => must(p))
-      },
+    const light = await withLocalProofs(async (chain, stateRoot, keys) => {
+      const proofs = await Promise.all(
+        keys.map((key) => proveFrom(stateRoot, treeKey(key), async (h) => chain.store.nodes.get(h))),
+      )
+      // The first answer is one proof short (a source that lost one on the way).
+      return proofs.slice(calls++ === 0 ? 1 : 0).map((p) => must(p))
     })
-    for (let n = 1n; n <= chain.headHeader.number; n++)
-      light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
-    light.notePeerHead('a', light.headers.head.header.number)
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     expect(await light.account(ALICE)).toMatchObject({ verified: true })
     expect(light.counters.proofsLocal).toBe(0)
@@ -160,28 +171,17 @@ describe('proofs from the state another profile of this browser stored', () => {
 
 describe('stored state whose proof does not verify', () => {
   test('is asked once: the peers prove that read and every later one', async () => {
-    const { chain } = await tokenChain(3)
-    const server = createSyncServer({ chain, now: () => 0, rateBurst: 1_000_000 })
     let calls = 0
-    const light = new LightClient({
-      genesis: GENESIS,
-      request: async (_peerId, protocol, data) => must(server.answer(protocol, data, 'a')),
-      disconnect: async () => {},
-      now: () => NOW,
-      async localProofs(_stateRoot, keys) {
-        calls++
-        // Whole proofs, each of another key: they do not verify.
-        const other = await proveFrom(
-          light.headers.anchor().header.stateRoot,
-          treeKey(keys[0] === accountKey(BOB) ? accountKey(ALICE) : accountKey(BOB)),
-          async (h) => chain.store.nodes.get(h),
-        )
-        return keys.map(() => must(other))
-      },
+    const light = await withLocalProofs(async (chain, stateRoot, keys) => {
+      calls++
+      // Whole proofs, each of another key: they do not verify.
+      const other = await proveFrom(
+        stateRoot,
+        treeKey(keys[0] === accountKey(BOB) ? accountKey(ALICE) : accountKey(BOB)),
+        async (h) => chain.store.nodes.get(h),
+      )
+      return keys.map(() => must(other))
     })
-    for (let n = 1n; n <= chain.headHeader.number; n++)
-      light.headers.add(must(chain.getBlockByNumber(n)).block.header, BigInt(NOW))
-    light.notePeerHead('a', light.headers.head.header.number)
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     expect(await light.account(ALICE)).toMatchObject({ verified: true })
     expect(await light.account(BOB)).toMatchObject({ verified: true })
