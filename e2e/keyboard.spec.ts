@@ -170,3 +170,23 @@ test('by keyboard alone: a wallet made, locked and unlocked, a payment, a token,
   await page.keyboard.press('Enter')
   await focusShown(heading('Block #1'))
 })
+
+test('a notice dismissed by keyboard gives the focus to the page heading, not to <body>', async ({
+  context,
+}) => {
+  test.setTimeout(60_000)
+  // A second tab asked for the profile the first runs: it runs another and says so in a notice.
+  const a = await context.newPage()
+  await openNode(a, `${FAST_URL}/?mine=0`)
+  const wanted = await a.evaluate(() => window.tabchain?.profileId ?? '')
+  const b = await context.newPage()
+  await openNode(b, `${FAST_URL}/?profile=${wanted}&mine=0`)
+  await b.bringToFront()
+  const notice = b.getByTestId('profile-taken')
+  const dismiss = notice.getByRole('button', { name: 'Dismiss' })
+  await tabTo(b, dismiss, 60, true)
+  await focusShown(dismiss)
+  await b.keyboard.press('Enter')
+  await expect(notice).toHaveCount(0)
+  await expect(b.getByRole('heading', { name: 'This tab is a Tabchain node', exact: true })).toBeFocused()
+})

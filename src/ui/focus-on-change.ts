@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react'
 const focusLost = (): boolean => document.activeElement === null || document.activeElement === document.body
 
 /** Focuses `heading`, made focusable by script only (not a stop of the Tab order) if it is not already. */
-function focusHeading(heading: HTMLElement): void {
+export function focusHeading(heading: HTMLElement): void {
   if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1
   heading.focus()
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import type { Hex } from 'viem'
+import { focusHeading } from '../focus-on-change'
 import { keptAsideText } from '../kept-aside'
 import { moreTakenText, takenNoticesShown } from '../market/taken-notice'
 import { type OfferTaken, useNotices } from '../notices'
@@ -135,10 +136,25 @@ export function updatePromptText(update: 'waiting' | 'elsewhere'): string {
     : `A new version is running in another tab. Reload to use it. ${RELOAD_KEEPS}`
 }
 
-/** A toast's × button, named `label` (its accessible name and tooltip). */
+/**
+ * A toast's × button, named `label` (its accessible name and tooltip). Pressed while it has the focus
+ * (by keyboard, or clicked), the focus goes to the page's heading: the button goes with its toast, and
+ * the focus would fall to nothing (<body>), where a screen reader says nothing and Tab starts over.
+ */
 export function CloseButton({ label, onClick }: { readonly label: string; readonly onClick: () => void }) {
   return (
-    <button type="button" className="toast__close" aria-label={label} title={label} onClick={onClick}>
+    <button
+      type="button"
+      className="toast__close"
+      aria-label={label}
+      title={label}
+      onClick={(e) => {
+        const focused = document.activeElement === e.currentTarget
+        onClick()
+        const heading = document.querySelector<HTMLElement>('#main h1')
+        if (focused && heading !== null) focusHeading(heading)
+      }}
+    >
       ×
     </button>
   )
