@@ -330,6 +330,8 @@ export async function takeOffer(a: Page, b: Page, timelocks: Timelocks): Promise
   await expect(b.getByTestId('approval-signed')).not.toHaveAttribute('open')
   await expect(b.getByTestId('approval-signed').locator('summary')).toHaveText('Message as signed')
   await b.getByTestId('approval-confirm').click()
+  // Taken, B's focus goes to My trades, where the trade shows (not to nothing, as the Buy button goes).
+  await expect(b.getByRole('heading', { name: 'My trades', exact: true })).toBeFocused({ timeout: 60_000 })
   // Taken, the offer is A's trade (My trades), no longer one of its open offers; A is told so in words
   // (it leaves the list before the trade is listed), until it dismisses the notice.
   const told = a.getByTestId('offer-taken')

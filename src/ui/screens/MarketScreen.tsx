@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Link } from 'react-router'
 import type { Hex } from 'viem'
 import { LoadFailed } from '../components/explorer'
@@ -8,6 +8,7 @@ import { OrderBook } from '../components/market/OrderBook'
 import { PairSelector } from '../components/market/PairSelector'
 import { PostOfferForm } from '../components/market/PostOfferForm'
 import { TakeDialog } from '../components/market/TakeDialog'
+import { focusHeading } from '../focus-on-change'
 import { marketErrorMessage } from '../market/errors'
 import { readHoldings } from '../market/holdings'
 import { forgetPostedOffer } from '../market/posted-offers'
@@ -73,6 +74,16 @@ function Market({ source }: { readonly source: MarketSource }) {
     if (profileId !== undefined) saveMarketPair(profileId, next)
   }
   const [taking, setTaking] = useState<MarketBookEntry | null>(null)
+  // An offer taken: once its dialog has closed (giving the focus back to the offer's Buy button, which
+  // then leaves the book with the offer, dropping it to <body>), the focus goes to My trades, where the
+  // trade is followed.
+  const tookOffer = useRef(false)
+  useEffect(() => {
+    if (taking !== null || !tookOffer.current) return
+    tookOffer.current = false
+    const heading = document.getElementById('trades-title')
+    if (heading !== null) focusHeading(heading)
+  }, [taking])
   // What the last withdrawal came to, shown beside the list it was withdrawn from.
   const [notice, setNotice] = useState<{ readonly text: string; readonly from: 'book' | 'mine' } | null>(null)
   const ctx = context !== null && 'value' in context ? context.value : null
@@ -242,6 +253,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                   fees={ctx.fees}
                   onClose={(took) => {
                     if (took) setTaken(taking.id)
+                    tookOffer.current = took
                     setTaking(null)
                   }}
                 />
