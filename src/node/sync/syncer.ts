@@ -30,6 +30,17 @@ export type SyncStatus =
   | false
   | { readonly startingBlock: bigint; readonly currentBlock: bigint; readonly highestBlock: bigint }
 
+/**
+ * A peer that served this node blocks and is now silent, while no other peer it could sync from backs a
+ * claim ahead of it: the node waits on that peer (`SyncerInit.onWait`). Its claimed head is left out: a
+ * silent peer's number is not shown, whoever it is.
+ */
+export interface SyncWait {
+  readonly peerId: string
+  /** When the first request it failed since its last answer was sent, ms (`SyncerInit.now`). */
+  readonly since: number
+}
+
 /** Counters of the sync client, for tests and the node's stats. */
 export interface SyncCounters {
   /** Blocks fetched by sync and stored (not gossip). */
@@ -90,6 +101,12 @@ export interface SyncerInit {
   readonly importBlock: ImportBlock
   readonly now: () => number
   readonly onStatus: (status: SyncStatus) => void
+  /**
+   * The peer the node waits on changed (null: none), told on change only: set while the node is not
+   * syncing and a peer ahead that served it blocks has its claim doubted, its requests failing; cleared
+   * when that peer answers again, is banned or forgotten, or the head reaches its claim.
+   */
+  readonly onWait?: (wait: SyncWait | null) => void
   /** The heaviest split found changed (null: none left), see `Syncer.split`. */
   readonly onSplit?: (split: ChainSplit | null) => void
   /**
@@ -110,6 +127,10 @@ interface PeerView extends ClaimedHead {
   gap: boolean
   /** It said it is a light node (its beacon or status answer): it holds headers only, and no blocks. */
   light: boolean
+  /** It served this node blocks that were imported (a sync pass from it). */
+  served: boolean
+  /** When the first request it failed since its last answer was sent (`SyncerInit.now`), or null. */
+  silentSince: number | null
   readonly breaker: CircuitBreaker
 }
 
@@ -137,6 +158,7 @@ export class Syncer {
   })
   #wake: ReturnType<typeof setTimeout> | undefined
   #status: SyncStatus = false
+  #wait: SyncWait | null = null
   /** Peers claiming more than this many blocks past our head are not synced from (`holdBeyond`). */
   #beyond: bigint | null = null
   /** Splits found, by peer (each peer's last sync pass). */
@@ -176,6 +198,11 @@ export class Syncer {
     return this.#status
   }
 
+  /** The peer the node waits on, or null (`SyncerInit.onWait`). */
+  get wait(): SyncWait | null {
+    return this.#wait
+  }
+
   /** Whether `peerId` is kept out (its traffic is refused until the ban ends). */
   isBanned(peerId: string): boolean {
     return this.board.isBanned(peerId)
@@ -197,6 +224,24 @@ export class Syncer {
   /** Tells `onSplit` when the heaviest split changed (call on every head change, too). */
   checkSplit(): void {
     this.#splits.check()
+  }
+
+  /**
+   * Tells `onWait` when the peer the node waits on changed (call on every head change, too: a head that
+   * reaches its claim ends the wait): the first peer ahead (`#ahead`, best first) that served this node
+   * blocks, whose claim is doubted and whose requests are failing — none while the node syncs.
+   */
+  checkWait(): void {
+    const waiting =
+      this.#status === false
+        ? this.#ahead().find(([, p]) => p.served && p.silentSince !== null && doubted(p))
+        : undefined
+    const wait =
+      waiting === undefined ? null : { peerId: waiting[0], since: waiting[1].silentSince as number }
+    const was = this.#wait
+    if (wait?.peerId === was?.peerId && wait?.since === was?.since) return
+    this.#wait = wait
+    this.#init.onWait?.(wait)
   }
 
   /**
@@ -303,6 +348,7 @@ export class Syncer {
     // Its announcement goes too (the board's, for every part): a peer back later is asked before it
     // announces again, and its answers check nothing until it does.
     this.board.setAnnounced(peerId, -1n)
+    this.checkWait()
   }
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
@@ -310,6 +356,7 @@ export class Syncer {
     if (this.board.penalize(peerId, offence)) {
       this.#peers.delete(peerId)
       this.checkSplit()
+      this.checkWait()
     } else {
       const p = this.#peers.get(peerId)
       if (p !== undefined) doubt(p)
@@ -359,6 +406,8 @@ export class Syncer {
         td: undefined,
         gap: false,
         light: false,
+        served: false,
+        silentSince: null,
         breaker: new CircuitBreaker({
           failureThreshold: this.#config.breakerFailures,
           openMs: this.#config.breakerOpenMs,
@@ -399,7 +448,11 @@ export class Syncer {
     )
       return
     this.#status = status
+    // The wait is told before a status that stops and after one that starts: a page between the two
+    // events never reads as neither syncing nor waiting.
+    if (status === false) this.checkWait()
     this.#init.onStatus(status)
+    if (status !== false) this.checkWait()
   }
 
   #progress(starting: bigint): void {
@@ -452,18 +505,36 @@ export class Syncer {
           } else {
             peer.breaker.failure(this.#init.now())
             doubt(peer)
+            this.checkWait()
           }
           await sleep(this.#retry.next())
         }
       }
     } finally {
       this.#setStatus(false)
+      this.checkWait()
     }
   }
 
-  /** One exchange; a transport failure or a refusal is thrown as is (it counts against the breaker). */
-  #ask(peerId: string, protocol: string, body: Uint8Array): Promise<Uint8Array> {
-    return this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
+  /**
+   * One exchange; a transport failure or a refusal is thrown as is (it counts against the breaker). The
+   * first that fails since the peer's last answer starts its silent spell; an answer ends it.
+   */
+  async #ask(peerId: string, protocol: string, body: Uint8Array): Promise<Uint8Array> {
+    const sent = this.#init.now()
+    let answer: Uint8Array
+    try {
+      answer = await this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
+    } catch (err) {
+      const p = this.#peers.get(peerId)
+      if (p !== undefined && p.silentSince === null) p.silentSince = sent
+      throw err
+    }
+    // The wait on it ends once it syncs again (`#setStatus`), or the run ends: until then its claim is
+    // still doubted, and the card would read "up to date" between its answer and its blocks.
+    const p = this.#peers.get(peerId)
+    if (p !== undefined) p.silentSince = null
+    return answer
   }
 
   /**
@@ -622,7 +693,10 @@ export class Syncer {
           for (const block of got) {
             const verdict = this.#init.importBlock(block, peerId)
             if (verdict === 'reject') throw new Misbehaviour('invalid-block', 'served an invalid block')
-            if (verdict === 'accept') this.counters.blocksFetched++
+            if (verdict === 'accept') {
+              this.counters.blocksFetched++
+              peer.served = true
+            }
           }
           batch.splice(0, got.length)
           this.#progress(starting)

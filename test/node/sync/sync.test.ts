@@ -29,7 +29,7 @@ import {
 import { decodeStateProofResponse, encodeStateProofRequest } from '../../../src/node/sync/proof-messages'
 import { decodeSnapshotResponse, encodeSnapshotRequest } from '../../../src/node/sync/snapshot-messages'
 import { createSyncServer, syncProtocols } from '../../../src/node/sync/sync-server'
-import { type SyncConfig, Syncer, type SyncStatus } from '../../../src/node/sync/syncer'
+import { type SyncConfig, Syncer, type SyncStatus, type SyncWait } from '../../../src/node/sync/syncer'
 import { decodeBeacon, encodeBeacon } from '../../../src/node/worker/beacon'
 import { createNode, type Node, type ReorgInfo } from '../../../src/node/worker/node'
 import { asyncCodeOf } from '../../code-of'
@@ -1265,5 +1265,159 @@ describe('which peers a syncer asks', () => {
     expect(split.chain.head.block.header.number).toBe(75n)
     expect(split.syncer.split()).toMatchObject({ peerId: 'A', ancestor: { number: 10n } })
     expect(split.asked.map(([, protocol]) => protocol)).not.toContain(PROTOCOLS.blocks)
+  })
+})
+
+describe('the peer a syncer waits on', () => {
+  const syncers: Syncer[] = []
+  afterEach(() => {
+    for (const s of syncers.splice(0)) s.stop()
+  })
+
+  /**
+   * A syncer at the genesis whose peer `S` serves a chain of 200 blocks until `silent.on` (then each of
+   * its requests fails, as a frozen tab's times out; it falls silent by itself after `silent.batches`), and `L` (a liar) fails every request. Its clock
+   * stands still until the test moves `clock.now`. `told` lists what it told, in order; `shown` replays
+   * that as the page's sync card reads it: each time it reads as neither syncing nor waiting while below
+   * S's head, the head then.
+   */
+  function servedThenSilent() {
+    const clock = { now: Date.now() }
+    // `batches`: the blocks answers S gives before it falls silent.
+    const silent = { on: false, batches: Number.POSITIVE_INFINITY }
+    const chain = new Chain({ genesis: GENESIS })
+    const source = new Chain({ genesis: GENESIS, store: chainOf(200) })
+    const server = createSyncServer({ chain: source, now: () => 0, rateBurst: 1e6 })
+    const told: ({ readonly status: SyncStatus } | { readonly wait: SyncWait | null })[] = []
+    const upToDate: bigint[] = []
+    let status: SyncStatus = false
+    let wait: SyncWait | null = null
+    const shown = () => {
+      const head = chain.head.block.header.number
+      if (told.length > 0 && status === false && wait === null && head < 200n) upToDate.push(head)
+    }
+    const syncer = new Syncer({
+      chain,
+      async request(peer, protocol, data) {
+        if (peer === 'S' && !silent.on) {
+          const answer = server.answer(protocol, data, 'US')
+          if (answer !== null) {
+            if (protocol === PROTOCOLS.blocks && --silent.batches <= 0) silent.on = true
+            return answer
+          }
+        }
+        throw new Error(`${peer} does not answer`)
+      },
+      disconnect: async () => {},
+      importBlock: (block) => {
+        chain.importBlock(block, BigInt(Date.now()))
+        return 'accept'
+      },
+      now: () => clock.now,
+      onStatus: (s) => {
+        status = s
+        told.push({ status: s })
+        shown()
+      },
+      onWait: (w) => {
+        wait = w
+        told.push({ wait: w })
+        shown()
+      },
+      config: { retryBaseMs: 1, retryMaxMs: 1, maxFailuresPerRun: 3, breakerFailures: 1_000 },
+    })
+    syncers.push(syncer)
+    const waits = () => told.flatMap((t) => ('wait' in t ? [t.wait] : []))
+    return { syncer, chain, source, clock, silent, waits, upToDate }
+  }
+
+  test('a peer that served blocks and then fails: the node waits on it, from its first failed request, never reading as up to date meanwhile; once it answers again, the wait ends as the sync goes on, and a new silence is a new spell', async () => {
+    const { syncer, chain, clock, silent, waits, upToDate } = servedThenSilent()
+    const start = clock.now
+    const batch = BigInt(MAX_BLOCKS_PER_REQUEST)
+    silent.batches = 1
+    syncer.notePeerHead('S', 200n)
+    await syncer.idle()
+    expect(chain.head.block.header.number).toBe(batch)
+    expect(waits()).toEqual([{ peerId: 'S', since: start }])
+    expect(syncer.wait).toEqual({ peerId: 'S', since: start })
+    // Asked again later (a new run): still silent, still the same spell.
+    clock.now += 5_000
+    syncer.start()
+    await syncer.idle()
+    expect(waits()).toEqual([{ peerId: 'S', since: start }])
+    // It answers with one more batch, then falls silent again: a spell from its next failed request.
+    silent.on = false
+    silent.batches = 1
+    syncer.start()
+    await syncer.idle()
+    expect(chain.head.block.header.number).toBe(2n * batch)
+    const again = { peerId: 'S', since: start + 5_000 }
+    expect(waits()).toEqual([{ peerId: 'S', since: start }, null, again])
+    silent.on = false
+    silent.batches = Number.POSITIVE_INFINITY
+    syncer.start()
+    await syncer.idle()
+    expect(chain.head.block.header.number).toBe(200n)
+    expect(waits()).toEqual([{ peerId: 'S', since: start }, null, again, null])
+    expect(syncer.wait).toBeNull()
+    expect(upToDate).toEqual([])
+  })
+
+  test('a peer that never served this node, claiming a far head and failing every request, is not waited on', async () => {
+    const { syncer, waits } = servedThenSilent()
+    syncer.notePeerHead('L', 10n ** 9n)
+    await syncer.idle()
+    syncer.start()
+    await syncer.idle()
+    expect(waits()).toEqual([])
+    expect(syncer.wait).toBeNull()
+  })
+
+  test('a node tells the peer it waits on as a syncWait event, and answers it from syncWait()', async () => {
+    const hub = memoryHub()
+    let batches = 1
+    await makeNode(hub, 'A', {
+      store: chainOf(200),
+      wrap: (sink) => ({
+        ...sink,
+        async request(protocol, data, from) {
+          if (batches <= 0 && (protocol === PROTOCOLS.headers || protocol === PROTOCOLS.blocks))
+            throw new Error('frozen')
+          if (protocol === PROTOCOLS.blocks) batches--
+          return sink.request(protocol, data, from)
+        },
+      }),
+    })
+    const b = await makeNode(hub, 'B', { sync: { maxFailuresPerRun: 3, breakerFailures: 1_000 } })
+    await until(async () => (await b.node.api.syncWait()) !== null)
+    expect(await b.node.api.syncWait()).toMatchObject({ peerId: 'A' })
+    expect(b.events.filter((e) => e.event === 'syncWait').map((e) => e.data)).toEqual([
+      await b.node.api.syncWait(),
+    ])
+  })
+
+  test('the wait on a silent peer ends when it is banned, when it is forgotten, and when the head reaches its claim', async () => {
+    const silentPeer = async () => {
+      const s = servedThenSilent()
+      s.silent.batches = 1
+      s.syncer.notePeerHead('S', 200n)
+      await s.syncer.idle()
+      expect(s.syncer.wait).toMatchObject({ peerId: 'S' })
+      return s
+    }
+    const banned = await silentPeer()
+    banned.syncer.penalize('S', 'invalid-block')
+    banned.syncer.penalize('S', 'invalid-block')
+    expect(banned.syncer.isBanned('S')).toBe(true)
+    expect(banned.waits().at(-1)).toBeNull()
+    const forgotten = await silentPeer()
+    forgotten.syncer.forgetPeer('S')
+    expect(forgotten.waits().at(-1)).toBeNull()
+    const caughtUp = await silentPeer()
+    for (let n = caughtUp.chain.head.block.header.number + 1n; n <= 200n; n++)
+      caughtUp.chain.importBlock(caughtUp.source.getBlockByNumber(n)?.block as Block, BigInt(Date.now()))
+    caughtUp.syncer.checkWait()
+    expect(caughtUp.waits().at(-1)).toBeNull()
   })
 })
