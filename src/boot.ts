@@ -228,6 +228,7 @@ export async function boot(): Promise<void> {
   node.on('pendingTx', (lastPendingTx) => useApp.setState({ lastPendingTx }))
   node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
   node.on('syncing', (syncing) => useApp.setState({ syncing }))
+  node.on('syncWait', (syncWait) => useApp.setState({ syncWait }))
   node.on('split', (split) => useApp.setState({ split }))
   node.on('checkpointConflict', (checkpointConflict) => useApp.setState({ checkpointConflict }))
   node.on('mode', (mode) => useApp.setState({ mode }))
@@ -279,10 +280,11 @@ export async function boot(): Promise<void> {
     node.api.mining(),
     node.api.storage(),
     node.api.syncing(),
+    node.api.syncWait(),
     node.api.mode(),
   ])
   facts.catch(() => whenIdle(connectRelay, RELAY_PUT_OFF_MS))
-  const [head, mining, storage, syncing, mode] = await facts
+  const [head, mining, storage, syncing, syncWait, mode] = await facts
   useApp.setState({
     ...(storage.fault === undefined ? {} : { storageFault: storage.fault }),
     node: { state: 'ready' },
@@ -290,6 +292,7 @@ export async function boot(): Promise<void> {
     head,
     mining,
     syncing,
+    syncWait,
     mode,
     setMining: (on) => {
       // Shown at once; the node's answer confirms (or corrects) it.

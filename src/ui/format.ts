@@ -397,6 +397,16 @@ export interface HeadAge {
   readonly headNumber: bigint
 }
 
+/**
+ * The peer the node waits on to sync (`SyncWait`), as the sync card tells it: how long it has not answered
+ * (ms) and this tab's head. Never the peer's claimed head: a silent peer's number is not shown.
+ */
+export interface SyncWaitView {
+  readonly peerId: string
+  readonly silentMs: number
+  readonly headNumber: bigint
+}
+
 /** Block times without a new block after which the sync card says the chain stands still. */
 const QUIET_BLOCK_TIMES = 10
 
@@ -425,7 +435,9 @@ export function checkpointConflictNote(conflict: CheckpointConflict): string {
  * to date in its verified headers only: its own chain is behind them while it executes the blocks, and
  * it says so rather than "up to date". Syncing, its percent is of the chain held — block #182 of #226 is
  * 80 % — as the block line beside it reads ("Block #182 of #226"); counted from where this catch-up
- * started it read 0 % there.
+ * started it read 0 % there. Not syncing while it `wait`s on a peer that served it blocks and stopped
+ * answering (a frozen tab), it says so rather than "up to date": this tab's head and how long that peer
+ * has been silent, never the head that peer claims.
  */
 export function describeSync(
   syncing: SyncStatus,
@@ -433,8 +445,15 @@ export function describeSync(
   offline = false,
   age?: HeadAge,
   mode?: NodeMode | null,
+  wait: SyncWaitView | null = null,
 ): SyncView {
   if (syncing === false) {
+    if (directPeers > 0 && wait !== null)
+      return {
+        kind: 'idle',
+        value: 'Waiting for a peer',
+        detail: `Peer ${shortPeerId(wait.peerId)} sent this tab its blocks up to #${wait.headNumber.toLocaleString()} and has not answered for ${formatDuration(wait.silentMs)} (a tab in the background may be frozen by its browser). It is asked again, and any peer that serves newer blocks is followed.`,
+      }
     if (directPeers > 0) {
       const quiet =
         age?.headNumber === 0n

@@ -7,7 +7,7 @@ import type { Remote } from '../node/rpc/protocol'
 import type { StorageFault } from '../node/storage/storage-quota'
 import type { CheckpointConflict } from '../node/sync/checkpoint-conflict'
 import type { ChainSplit } from '../node/sync/splits'
-import type { SyncStatus } from '../node/sync/syncer'
+import type { SyncStatus, SyncWait } from '../node/sync/syncer'
 import type { HeadInfo, MiningInfo } from '../node/worker/chain-service'
 import type { NodeApi, PendingTxInfo, ReorgInfo } from '../node/worker/node'
 
@@ -78,6 +78,8 @@ export interface AppState {
   readonly lastReorg: ReorgInfo | null
   /** Sync progress (`eth_syncing` shape), pushed by the node; false when not syncing. */
   readonly syncing: SyncStatus
+  /** The peer the node waits on to sync (the `syncWait` event); null: none. */
+  readonly syncWait: SyncWait | null
   /** A peer's heavier chain forks off this tab's past the reorg limit (the `split` event); null: none. */
   readonly split: ChainSplit | null
   /**
@@ -130,6 +132,7 @@ export const useApp = create<AppState>(() => ({
   lastPendingTx: null,
   lastReorg: null,
   syncing: false,
+  syncWait: null,
   split: null,
   checkpointConflict: null,
   mode: null,

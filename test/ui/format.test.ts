@@ -395,6 +395,32 @@ describe('describeSync', () => {
     expect(describeSync(false, 1, false, undefined, { kind: 'full' })).toMatchObject({ value: 'Up to date' })
     expect(describeSync(false, 0, false, undefined, upgrading)).toMatchObject({ value: 'No peers yet' })
   })
+  it('waiting on a peer that served its blocks and went silent, says so with its own head and how long, not "up to date"', () => {
+    const wait = { peerId: '12D3KooWAbCdEfGhXyZ9', silentMs: 12_400, headNumber: 192n }
+    const quiet = { headAgeMs: 43_000, targetBlockTimeMs: 2_000, headNumber: 192n }
+    const waiting = {
+      kind: 'idle',
+      value: 'Waiting for a peer',
+      detail:
+        'Peer 12D3…XyZ9 sent this tab its blocks up to #192 and has not answered for 12s (a tab in the background may be frozen by its browser). It is asked again, and any peer that serves newer blocks is followed.',
+    }
+    expect(describeSync(false, 1, false, quiet, { kind: 'full' }, wait)).toEqual(waiting)
+    // Before the headers note of an auto node executing its blocks.
+    expect(describeSync(false, 1, false, quiet, { kind: 'upgrading', percent: 4 }, wait)).toEqual(waiting)
+    // Syncing from another peer, the bar; with no direct peer left, no wait to tell.
+    expect(
+      describeSync(
+        { startingBlock: 0n, currentBlock: 192n, highestBlock: 300n },
+        1,
+        false,
+        quiet,
+        null,
+        wait,
+      ),
+    ).toMatchObject({ kind: 'syncing' })
+    expect(describeSync(false, 0, false, quiet, null, wait)).toMatchObject({ value: 'No peers yet' })
+    expect(describeSync(false, 1, false, quiet, null, null)).toMatchObject({ value: 'Up to date' })
+  })
   it('gives the share of the chain held, as the block line beside it reads, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })
     expect(describeSync(at(200n), 1)).toEqual({

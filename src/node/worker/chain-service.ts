@@ -35,7 +35,7 @@ import { decodeOffence, type Offence } from '../sync/peer-scores'
 import { decodePoolResponse } from '../sync/pool-messages'
 import { type ChainSplit, followSplit } from '../sync/splits'
 import { createSyncServer, syncProtocols } from '../sync/sync-server'
-import { type SyncConfig, Syncer, type SyncStatus } from '../sync/syncer'
+import { type SyncConfig, Syncer, type SyncStatus, type SyncWait } from '../sync/syncer'
 import { ActivityIndex } from './activity-index'
 
 /** The chain's head as the UI shows it. */
@@ -175,6 +175,8 @@ export interface ChainServiceInit {
   readonly onPendingTx?: (tx: Tx) => void
   /** Sync started, progressed or ended (`eth_syncing` shape). */
   readonly onSyncing: (status: SyncStatus) => void
+  /** The peer the node waits on to sync changed (null: none; `Syncer`'s `onWait`). */
+  readonly onSyncWait?: (wait: SyncWait | null) => void
   /** A peer's heavier chain was found to fork off ours past the reorg limit, or no longer (null). */
   readonly onSplit?: (split: ChainSplit | null) => void
   /**
@@ -435,6 +437,7 @@ export function createChainService(init: ChainServiceInit) {
     importBlock: (block, from) => importBlock(block, from, null, 'sync'),
     now: init.now,
     onStatus: init.onSyncing,
+    ...(init.onSyncWait === undefined ? {} : { onWait: init.onSyncWait }),
     ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
     ...(init.onCheckpointConflict === undefined ? {} : { onCheckpointConflict: init.onCheckpointConflict }),
     ...(init.sync === undefined ? {} : { config: init.sync }),
@@ -612,6 +615,7 @@ export function createChainService(init: ChainServiceInit) {
     template = undefined
     init.onHead({ ...headInfo(), movedAt: preciseNow(), arrivedAt }, change)
     syncer.checkSplit()
+    syncer.checkWait()
   }
 
   /**
@@ -984,6 +988,8 @@ export function createChainService(init: ChainServiceInit) {
     },
     /** Where sync stands, `eth_syncing`-shaped. */
     syncing: (): SyncStatus => syncer.status,
+    /** The peer the node waits on to sync, or null (`SyncWait`). */
+    syncWait: (): SyncWait | null => syncer.wait,
     /** The heaviest peer chain that forks off ours past the reorg limit, or null. */
     split: (): ChainSplit | null => syncer.split(),
     /** Follows the split that meets ours at `ancestor` (`followSplit` in sync/splits.ts); resolves with the head. */

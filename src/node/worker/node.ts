@@ -41,7 +41,7 @@ import { type StorageFault, type StorageStatus, storageStatus } from '../storage
 import type { LogRecord, NodeRepository } from '../storage/types'
 import type { CheckpointConflict } from '../sync/checkpoint-conflict'
 import { type ChainSplit, followSplit } from '../sync/splits'
-import type { SyncConfig, Syncer, SyncStatus } from '../sync/syncer'
+import type { SyncConfig, Syncer, SyncStatus, SyncWait } from '../sync/syncer'
 import { type Beacon, decodeBeacon, encodeBeacon, lightAgent, saysLight } from './beacon'
 import {
   type AccountInfo,
@@ -98,6 +98,11 @@ export interface NodeEvents {
   readonly mining: MiningInfo
   /** Sync started, progressed or ended (false). */
   readonly syncing: SyncStatus
+  /**
+   * The peer this node waits on to sync, or none (null): not syncing, while a peer that served it blocks
+   * and is ahead has stopped answering (`SyncWait`). Told before a `syncing` false, after a `syncing` start.
+   */
+  readonly syncWait: SyncWait | null
   /** A peer's heavier chain forks off ours past the reorg limit (null: no longer); see `followSplit`. */
   readonly split: ChainSplit | null
   /**
@@ -187,6 +192,8 @@ export interface NodeApi extends QueryApi {
    * head number and the highest head a peer claims.
    */
   syncing(): Promise<SyncStatus>
+  /** The peer this node waits on to sync, or null (the `syncWait` event's latest; null on a light node). */
+  syncWait(): Promise<SyncWait | null>
   /**
    * The heaviest chain a peer holds that forks off this node's further back than the reorg limit
    * (`maxReorgDepth`), its headers checked, or null (sync/splits.ts). Such a split does not heal by
@@ -461,6 +468,7 @@ export function createNode(init: NodeInit): Node {
     onReplaced: (removed) => void swapService.then((s) => s.onHead(removed.length)),
     onMining: (info) => init.emit('mining', info),
     onSyncing: (status) => init.emit('syncing', status),
+    onSyncWait: (wait) => init.emit('syncWait', wait),
     onSplit: (split) => init.emit('split', split),
     onCheckpointConflict: (conflict) => init.emit('checkpointConflict', conflict),
     ...(init.sync === undefined ? {} : { sync: init.sync }),
@@ -805,6 +813,9 @@ export function createNode(init: NodeInit): Node {
     async syncing() {
       return chain.syncing()
     },
+    async syncWait() {
+      return chain.syncWait()
+    },
     async chainSplit() {
       return chain.split()
     },
@@ -1064,6 +1075,10 @@ export function createNode(init: NodeInit): Node {
       },
       async syncing() {
         return c.status
+      },
+      // Its header sync shows no wait (a light node's syncer fetches no blocks).
+      async syncWait() {
+        return null
       },
       async chainSplit() {
         return c.splits.best()

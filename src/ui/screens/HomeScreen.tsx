@@ -445,6 +445,7 @@ function SyncCard() {
   const headNumber = useApp((s) => s.head?.number)
   const targetBlockTimeMs = useApp((s) => s.chain?.params.targetBlockTimeMs)
   const mode = useApp((s) => s.mode)
+  const wait = useApp((s) => s.syncWait)
   const now = useNow(1000, headTime !== undefined)
   const view = describeSync(
     syncing,
@@ -454,6 +455,9 @@ function SyncCard() {
       ? undefined
       : { headAgeMs: now - Number(headTime), targetBlockTimeMs, headNumber },
     mode,
+    wait === null || headNumber === undefined
+      ? null
+      : { peerId: wait.peerId, silentMs: now - wait.since, headNumber },
   )
   if (view.kind === 'idle') {
     return (
