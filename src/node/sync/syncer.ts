@@ -690,6 +690,9 @@ export class Syncer {
         const batch = wanted.slice(i, i + MAX_BLOCKS_PER_REQUEST)
         while (batch.length > 0) {
           const got = await this.#blocks(peerId, batch)
+          // Reads as syncing before the head moves: a peer waited on that serves again ends the wait
+          // here, not at its first block's head change, when the card would read "up to date" a moment.
+          this.#progress(starting)
           for (const block of got) {
             const verdict = this.#init.importBlock(block, peerId)
             if (verdict === 'reject') throw new Misbehaviour('invalid-block', 'served an invalid block')

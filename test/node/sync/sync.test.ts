@@ -1311,6 +1311,8 @@ describe('the peer a syncer waits on', () => {
       disconnect: async () => {},
       importBlock: (block) => {
         chain.importBlock(block, BigInt(Date.now()))
+        // As the node does on every head change.
+        syncer.checkWait()
         return 'accept'
       },
       now: () => clock.now,
