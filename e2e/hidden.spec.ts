@@ -327,7 +327,7 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     expect(await balanceOf(follower, own)).toBe(await balanceOf(miner, own))
   })
 
-  test('the tab a peer syncs from, frozen mid-sync: its link stays, neither side penalises the other, the sync ends at its head once it wakes, and its relay socket is quiet', async () => {
+  test('the tab a peer syncs from, frozen mid-sync: its link stays, neither side penalises the other, the peer says it waits on it (never "up to date" below its head), the sync ends at its head once it wakes, and its relay socket is quiet', async () => {
     test.setTimeout(180_000)
     const said: string[] = []
     // The source mines 1,500 blocks of the fast test chain: a full node syncs them in a few seconds.
@@ -342,7 +342,9 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     // In front: the source behind it is hidden, as a tab is before Chrome freezes it.
     const idPeer = await openNode(peer, `${FAST_URL}/?mine=0&mode=full`)
     await peer.bringToFront()
-    // Frozen at the peer's first synced block, in the page, not at the test's next poll.
+    // Frozen at the peer's first synced block, in the page, not at the test's next poll. From then on,
+    // each line its sync card shows is kept with the node's head then (its last head event: the head
+    // card may draw a head later than the sync card draws its line).
     await peer.evaluate(
       () =>
         new Promise<void>((resolve) => {
@@ -351,6 +353,24 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
           const stop = node.on('head', (h) => {
             if (h.number === 0n) return
             stop()
+            let head = Number(h.number)
+            node.on('head', (next) => {
+              head = Number(next.number)
+            })
+            const shown: { value: string; head: number }[] = []
+            Object.assign(window, { syncCardShown: shown })
+            const note = () => {
+              const value = document.querySelector('[data-testid="sync"] .card__value')?.textContent ?? ''
+              const last = shown.at(-1)
+              if (last?.value !== value || last.head !== head) shown.push({ value, head })
+            }
+            note()
+            new MutationObserver(note).observe(document, {
+              subtree: true,
+              childList: true,
+              characterData: true,
+              attributes: true,
+            })
             resolve()
           })
         }),
@@ -363,6 +383,14 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     // Frozen until the peer finds its pings unanswered: past its sync request's 10 s timeout too.
     const unanswered = `peer: kept a link to ${idSource} whose ping went unanswered`
     await expect.poll(() => said.some((l) => l.startsWith(unanswered)), { timeout: 30_000 }).toBe(true)
+    // Meanwhile the peer's sync card says it waits on the source, at its own head, not the source's claim.
+    const card = peer.getByTestId('sync')
+    await expect(card).toContainText('Waiting for a peer', { timeout: 30_000 })
+    const stuck = await headOf(peer)
+    await expect(card).toContainText(
+      `${idSource.slice(-4)} sent this tab its blocks up to #${stuck.number.toLocaleString('en-US')}`,
+    )
+    expect(await card.textContent()).not.toContain(target.number.toLocaleString('en-US'))
     await cdp.send('Page.setWebLifecycleState', { state: 'active' })
     try {
       // Within the sync's longest wait on a failing peer (its breaker opens for at most 60 s).
@@ -392,6 +420,12 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
       .toBe('connected')
     expect(said.filter((l) => l.includes('WebSocket is already in CLOSING or CLOSED state'))).toEqual([])
     await expect(peer.getByRole('alert')).toHaveCount(0)
+    // Its sync card never read "up to date" below the source's head.
+    const shown = await peer.evaluate(
+      () => (window as unknown as { syncCardShown: { value: string; head: number }[] }).syncCardShown,
+    )
+    expect(shown.filter((s) => s.value === 'Waiting for a peer').length).toBeGreaterThan(0)
+    expect(shown.filter((s) => s.value === 'Up to date' && s.head < target.number)).toEqual([])
   })
 
   test('frozen while the relay stops and its peer mines: resumed and shown, still linked, caught up, says the relay is down; linked to it again once it is back', async () => {
