@@ -452,7 +452,7 @@ export function describeSync(
       return {
         kind: 'idle',
         value: 'Waiting for a peer',
-        detail: `Peer ${shortPeerId(wait.peerId)} sent this tab its blocks up to #${wait.headNumber.toLocaleString()} and has not answered for ${formatDuration(wait.silentMs)} (a tab in the background may be frozen by its browser). It is asked again, and any peer that serves newer blocks is followed.`,
+        detail: `Peer ${shortPeerId(wait.peerId)} was sending this tab blocks and has not answered for ${formatDuration(wait.silentMs)} (a tab in the background may be frozen by its browser); this tab is at block #${wait.headNumber.toLocaleString()}. It syncs on as soon as that peer, or another, serves newer blocks.`,
       }
     if (directPeers > 0) {
       const quiet =

@@ -402,7 +402,7 @@ describe('describeSync', () => {
       kind: 'idle',
       value: 'Waiting for a peer',
       detail:
-        'Peer 12D3…XyZ9 sent this tab its blocks up to #192 and has not answered for 12s (a tab in the background may be frozen by its browser). It is asked again, and any peer that serves newer blocks is followed.',
+        'Peer 12D3…XyZ9 was sending this tab blocks and has not answered for 12s (a tab in the background may be frozen by its browser); this tab is at block #192. It syncs on as soon as that peer, or another, serves newer blocks.',
     }
     expect(describeSync(false, 1, false, quiet, { kind: 'full' }, wait)).toEqual(waiting)
     // Before the headers note of an auto node executing its blocks.
