@@ -510,6 +510,13 @@ export class Syncer {
           await sleep(this.#retry.next())
         }
       }
+      // Every try of this run failed: a peer still ahead is asked again a breaker's longest open time
+      // later, not only once it announces something new (a tab its browser froze for minutes answers
+      // as it wakes, and may announce nothing: a run that gave up left its peer at our head for good).
+      if (!this.#stopped && failures >= this.#config.maxFailuresPerRun && this.#ahead().length > 0) {
+        clearTimeout(this.#wake)
+        this.#wake = setTimeout(() => this.start(), this.#config.breakerMaxOpenMs)
+      }
     } finally {
       this.#setStatus(false)
       this.checkWait()

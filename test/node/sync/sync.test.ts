@@ -1281,7 +1281,7 @@ describe('the peer a syncer waits on', () => {
    * that as the page's sync card reads it: each time it reads as neither syncing nor waiting while below
    * S's head, the head then.
    */
-  function servedThenSilent() {
+  function servedThenSilent(config: Partial<SyncConfig> = {}) {
     const clock = { now: Date.now() }
     // `batches`: the blocks answers S gives before it falls silent.
     const silent = { on: false, batches: Number.POSITIVE_INFINITY }
@@ -1326,12 +1326,28 @@ describe('the peer a syncer waits on', () => {
         told.push({ wait: w })
         shown()
       },
-      config: { retryBaseMs: 1, retryMaxMs: 1, maxFailuresPerRun: 3, breakerFailures: 1_000 },
+      config: { retryBaseMs: 1, retryMaxMs: 1, maxFailuresPerRun: 3, breakerFailures: 1_000, ...config },
     })
     syncers.push(syncer)
     const waits = () => told.flatMap((t) => ('wait' in t ? [t.wait] : []))
     return { syncer, chain, source, clock, silent, waits, upToDate }
   }
+
+  test("a run that gave up on a silent peer still ahead asks it again a breaker's longest open time later: woken, it is synced from though it announced nothing new", async () => {
+    const { syncer, chain, silent, waits } = servedThenSilent({ breakerMaxOpenMs: 50 })
+    silent.batches = 1
+    syncer.notePeerHead('S', 200n)
+    await syncer.idle()
+    expect(chain.head.block.header.number).toBe(BigInt(MAX_BLOCKS_PER_REQUEST))
+    expect(syncer.wait?.peerId).toBe('S')
+    // It wakes and answers; it tells nothing, and nobody asks the syncer to start.
+    silent.on = false
+    silent.batches = Number.POSITIVE_INFINITY
+    await until(() => chain.head.block.header.number === 200n, 10_000)
+    await syncer.idle()
+    expect(syncer.wait).toBeNull()
+    expect(waits().at(-1)).toBeNull()
+  })
 
   test('a peer that served blocks and then fails: the node waits on it, from its first failed request, never reading as up to date meanwhile; once it answers again, the wait ends as the sync goes on, and a new silence is a new spell', async () => {
     const { syncer, chain, clock, silent, waits, upToDate } = servedThenSilent()
