@@ -25,14 +25,46 @@ async function tabTo(page: Page, target: Locator, max = 30, back = false): Promi
   throw new Error(`${target} not reached in ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`)
 }
 
-/** `target` has the focus, and shows it: the focus ring the keyboard brings (:focus-visible). */
+/**
+ * `target` has the focus, and shows it: the focus ring the keyboard brings (:focus-visible), as WCAG 2.2
+ * asks of it (2.4.13): an outline at least 2 px thick, with 3:1 contrast against the background it
+ * is drawn over (the nearest one behind the element), as those pixels look unfocused.
+ */
 async function focusShown(target: Locator): Promise<void> {
   await expect(target).toBeFocused()
-  expect(
-    await target.evaluate(
-      (el) => el.matches(':focus-visible') && getComputedStyle(el).outlineStyle !== 'none',
-    ),
-  ).toBe(true)
+  const ring = await target.evaluate((el) => {
+    const rgba = (css: string) => {
+      const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number)
+      return { r, g, b, a: css.startsWith('rgba') ? a : 1 }
+    }
+    let behind = el.parentElement
+    while (behind !== null && rgba(getComputedStyle(behind).backgroundColor).a === 0)
+      behind = behind.parentElement
+    const under = rgba(getComputedStyle(behind ?? document.documentElement).backgroundColor)
+    const style = getComputedStyle(el)
+    const line = rgba(style.outlineColor)
+    // The outline as drawn: its colour over the background by its alpha.
+    const drawn = [line.r, line.g, line.b].map(
+      (c, i) => c * line.a + ([under.r, under.g, under.b][i] ?? 0) * (1 - line.a),
+    )
+    const luminance = (c: number[]) => {
+      const [r = 0, g = 0, b = 0] = c.map((v) => {
+        const s = v / 255
+        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+      })
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+    const [hi, lo] = [luminance(drawn), luminance([under.r, under.g, under.b])].sort((x, y) => y - x)
+    return {
+      visible: el.matches(':focus-visible'),
+      style: style.outlineStyle,
+      width: Number.parseFloat(style.outlineWidth),
+      contrast: Math.round((((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05)) * 10) / 10,
+    }
+  })
+  expect(ring.visible && ring.style !== 'none', `${target} shows a focus ring`).toBe(true)
+  expect(ring.width, `${target}'s focus ring width (px)`).toBeGreaterThanOrEqual(2)
+  expect(ring.contrast, `${target}'s focus ring contrast`).toBeGreaterThanOrEqual(3)
 }
 
 /** Selects what is typed in the focused field and types `text` over it. */
