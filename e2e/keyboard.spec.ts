@@ -222,3 +222,25 @@ test('a notice dismissed by keyboard gives the focus to the page heading, not to
   await expect(notice).toHaveCount(0)
   await expect(b.getByRole('heading', { name: 'This tab is a Tabchain node', exact: true })).toBeFocused()
 })
+
+test('the "saved in this browser" notice stays while the focus is on it, then goes without taking the focus', async ({
+  page,
+}) => {
+  // The page's timers run only when the test says: the notice's seconds pass without being waited out.
+  await page.clock.install()
+  await page.goto(`${FAST_URL}/?mine=0`)
+  const notice = page.getByRole('status').filter({ hasText: 'Tabchain is saved in this browser' })
+  await expect(notice).toBeVisible({ timeout: 30_000 })
+  const dismiss = notice.getByRole('button', { name: 'Dismiss' })
+  await tabTo(page, dismiss)
+  // A keyboard user on its button: it does not go from under them, their focus with it.
+  await page.clock.runFor(60_000)
+  await expect(notice).toBeVisible()
+  await focusShown(dismiss)
+  // Tabbed on past it: it goes by itself, and the focus stays where the user put it.
+  await page.keyboard.press('Tab')
+  const next = await page.evaluateHandle(() => document.activeElement)
+  await page.clock.runFor(60_000)
+  await expect(notice).toHaveCount(0)
+  expect(await next.evaluate((el) => el !== document.body && el === document.activeElement)).toBe(true)
+})

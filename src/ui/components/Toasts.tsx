@@ -7,7 +7,7 @@ import { moreTakenText, takenNoticesShown } from '../market/taken-notice'
 import { type OfferTaken, useNotices } from '../notices'
 import { useApp } from '../store'
 
-/** How long the "saved in this browser" notice (the app opens offline) stays up, ms. */
+/** How long the "saved in this browser" notice (the app opens offline) stays up, ms, once the focus is not in it. */
 const OFFLINE_READY_MS = 6000
 
 /**
@@ -31,12 +31,6 @@ export function Toasts() {
   const dismissKeptAside = useNotices((s) => s.dismissKeptAside)
   // "Later" puts off the offer shown; a version then running in another tab is offered again.
   const [updateDismissed, setUpdateDismissed] = useState<typeof update>(null)
-
-  useEffect(() => {
-    if (!offlineReady) return
-    const timer = setTimeout(dismissOfflineReady, OFFLINE_READY_MS)
-    return () => clearTimeout(timer)
-  }, [offlineReady, dismissOfflineReady])
 
   return (
     <div className="toasts" aria-live="polite">
@@ -72,12 +66,32 @@ export function Toasts() {
         </div>
       ) : null}
       <OffersTaken notices={offersTaken} onDismiss={dismissOffersTaken} />
-      {offlineReady ? (
-        <div className="toast" role="status">
-          <span>Tabchain is saved in this browser: this page now opens even without a network.</span>
-          <CloseButton label="Dismiss" onClick={dismissOfflineReady} />
-        </div>
-      ) : null}
+      {offlineReady ? <OfflineReady onDismiss={dismissOfflineReady} /> : null}
+    </div>
+  )
+}
+
+/**
+ * "Saved in this browser", gone by itself `OFFLINE_READY_MS` after it shows, or after the focus leaves
+ * it: held while the focus is in it (a keyboard user reading it, on its Dismiss button), so it neither
+ * goes under them nor drops their focus to nothing (<body>) as its button goes.
+ */
+function OfflineReady({ onDismiss }: { readonly onDismiss: () => void }) {
+  const [focused, setFocused] = useState(false)
+  useEffect(() => {
+    if (focused) return
+    const timer = setTimeout(onDismiss, OFFLINE_READY_MS)
+    return () => clearTimeout(timer)
+  }, [focused, onDismiss])
+  return (
+    <div
+      className="toast"
+      role="status"
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => setFocused(e.currentTarget.contains(e.relatedTarget))}
+    >
+      <span>Tabchain is saved in this browser: this page now opens even without a network.</span>
+      <CloseButton label="Dismiss" onClick={onDismiss} />
     </div>
   )
 }
