@@ -511,3 +511,12 @@ export const smallTargets = (page: Page, min: number): Promise<string[]> =>
         }),
     min,
   )
+
+/** Presses Tab (Shift+Tab: `back`) until `target` has the focus, at most `max` times. */
+export async function tabTo(page: Page, target: Locator, max = 30, back = false): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab')
+    if (await target.evaluate((el) => el === document.activeElement)) return
+  }
+  throw new Error(`${target} not reached in ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`)
+}

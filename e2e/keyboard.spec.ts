@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page, test } from '@playwright/test'
-import { FAST_URL, openNode } from './helpers'
+import { FAST_URL, openNode, tabTo } from './helpers'
 import { mineBlock } from './market-steps'
 
 /**
@@ -15,15 +15,6 @@ test.use({ permissions: ['clipboard-read', 'clipboard-write'] })
 
 const PASSWORD = 'correct horse battery'
 const OTHER = '0x976EA74026E726554dB657fA54763abd0C3a0aa9'
-
-/** Presses Tab (Shift+Tab: `back`) until `target` has the focus, at most `max` times. */
-async function tabTo(page: Page, target: Locator, max = 30, back = false): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab')
-    if (await target.evaluate((el) => el === document.activeElement)) return
-  }
-  throw new Error(`${target} not reached in ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`)
-}
 
 /**
  * `target` has the focus, and shows it: the focus ring the keyboard brings (:focus-visible), as WCAG 2.2

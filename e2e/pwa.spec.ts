@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
+import { tabTo } from './helpers'
 
 /** Pixel size from a PNG's IHDR chunk (bytes 16–23), after checking the signature. */
 function pngSize(bytes: Buffer): { width: number; height: number } {
@@ -137,6 +138,9 @@ test.describe('PWA', () => {
     await a.goto('/?mine=0')
     expect(await a.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
     await a.evaluate(() => Object.assign(window, { loadedBeforeUpdate: true }))
+    // A's user is on the page by keyboard: the offer must not take their focus.
+    const brand = a.getByRole('link', { name: 'Tabchain overview' })
+    await tabTo(a, brand, 1)
     /** A new document of the tab runs its node. */
     const reloaded = () => !('loadedBeforeUpdate' in window) && window.tabchain !== undefined
 
@@ -151,6 +155,11 @@ test.describe('PWA', () => {
         await expect(tab.getByTestId('update-prompt')).toContainText('A new version of Tabchain is ready', {
           timeout: 30_000,
         })
+      // Said politely (a status), and left where the focus is.
+      await expect(
+        a.getByRole('status').filter({ hasText: 'A new version of Tabchain is ready' }),
+      ).toHaveCount(1)
+      await expect(brand).toBeFocused()
       await b.evaluate(() => Object.assign(window, { loadedBeforeUpdate: true }))
       await b.getByTestId('update-prompt').getByRole('button', { name: 'Reload' }).click()
       // The tab that accepted reloads into the new version.
@@ -162,7 +171,10 @@ test.describe('PWA', () => {
       const prompt = a.getByTestId('update-prompt')
       await expect(prompt).toContainText('A new version is running in another tab. Reload to use it.')
       expect(await a.evaluate(() => 'loadedBeforeUpdate' in window)).toBe(true)
-      await prompt.getByRole('button', { name: 'Reload' }).click()
+      // Reached by keyboard just after the header (before the page), and taken with Space.
+      await expect(brand).toBeFocused()
+      await tabTo(a, prompt.getByRole('button', { name: 'Reload' }), 12)
+      await a.keyboard.press('Space')
       await a.waitForFunction(reloaded, undefined, { timeout: 30_000 })
       await expect(a.getByTestId('update-prompt')).toHaveCount(0)
     } finally {
