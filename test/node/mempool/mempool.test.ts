@@ -95,6 +95,8 @@ function fakeCodec(): TxCodec & { recovered: number } {
 const A = '0x00000000000000000000000000000000000000a1' as Address
 const B = '0x00000000000000000000000000000000000000b2' as Address
 const C = '0x00000000000000000000000000000000000000c3' as Address
+const D = '0x00000000000000000000000000000000000000d4' as Address
+const E = '0x00000000000000000000000000000000000000e5' as Address
 
 function view(nonces: Record<string, bigint> = {}, baseFee = 10n, balance = 10n ** 30n): MempoolView {
   return { baseFee, nonce: (a) => nonces[a] ?? 0n, balance: () => balance }
@@ -624,6 +626,8 @@ describe('mempool ordering', () => {
     expect(order).toEqual(['b2:3', 'c3:0', 'a1:0', 'a1:1'])
     // Fee caps below the base fee are held back.
     expect(pool.pending(26n).map((t) => t.from)).toEqual([B, A, A])
+    // A fee cap equal to the base fee still pays it (with no tip left: last).
+    expect(pool.pending(25n).map((t) => t.from)).toEqual([B, A, A, C])
     // Equal tips: the lower nonce first, though it arrived later.
     const tied = new Mempool({ params, codec: fakeCodec() }, view({ [B]: 3n }))
     tied.add(raw({ from: B, nonce: 3n, tip: 5n }))
@@ -689,6 +693,56 @@ describe('mempool ordering', () => {
     expect(pool.has(b0.hash)).toBe(true)
     expect(pool.size).toBe(5)
     expect(pool.slots).toBe(5)
+  })
+
+  it('takes back into a full pool an orphan that `add` would refuse as underpriced, and only then evicts', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 3 }, view())
+    const mined = [
+      pool.add(raw({ from: D, nonce: 0n, tip: 9n })),
+      pool.add(raw({ from: A, nonce: 0n, tip: 1n })),
+    ]
+    pool.onHead(
+      view({ [A]: 1n, [D]: 1n }),
+      mined.map((t) => t.hash),
+    )
+    const a1 = pool.add(raw({ from: A, nonce: 1n, tip: 5n }))
+    for (const [from, tip] of [
+      [B, 3n],
+      [C, 4n],
+    ] as const)
+      pool.add(raw({ from, nonce: 0n, tip }))
+    expect(pool.slots).toBe(3)
+    // Reorg: the block that held D's 0 and then A's 0 is orphaned. D's fills the pool; A's tips less than
+    // any held, but A's 1 waits for it: back, it makes A's 1 executable again, and the eviction that
+    // follows weighs A's 1 (each sender's last nonce), not A's 0.
+    const back = pool.onHead(
+      view(),
+      [],
+      mined.map((t) => t.raw),
+    )
+    expect(back.map((t) => t.hash)).toEqual(mined.map((t) => t.hash))
+    expect(pool.has(a1.hash)).toBe(true)
+    expect(pool.pending().map((t) => `${t.from.slice(-2)}:${t.nonce}`)).toEqual(['d4:0', 'a1:0', 'a1:1'])
+  })
+
+  it('brought over its cap by orphans, evicts gapped transactions first whatever they tip, and reports only the orphans it keeps', () => {
+    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 3 }, view())
+    const a0 = pool.add(raw({ from: A, nonce: 0n, tip: 5n }))
+    pool.onHead(view({ [A]: 1n }), [a0.hash])
+    const a1 = pool.add(raw({ from: A, nonce: 1n, tip: 9n }))
+    for (const [from, tip] of [
+      [B, 3n],
+      [C, 4n],
+    ] as const)
+      pool.add(raw({ from, nonce: 0n, tip }))
+    // Reorg: A's nonce is 0 again and A's 0 does not come back, so A's 1 waits behind a gap; the orphans
+    // of D and E bring the pool two slots over its cap.
+    const orphans = [raw({ from: D, nonce: 0n, tip: 5n }), raw({ from: E, nonce: 0n, tip: 1n })]
+    const back = pool.onHead(view(), [], orphans)
+    expect(pool.has(a1.hash)).toBe(false)
+    expect(pool.pending().map((t) => `${t.from.slice(-2)}:${t.nonce}`)).toEqual(['d4:0', 'c3:0', 'b2:0'])
+    // E's orphan came back and was evicted (the lowest tip): it is not among those returned.
+    expect(back.map((t) => t.raw)).toEqual([orphans[0]])
   })
 
   it('holds every sender inside its nonce window, and loses no orphan to the cap, whatever the heads', () => {
