@@ -15,10 +15,11 @@ import {
 import { BlockError, blockVerdict } from '../../../src/node/chain/block-error'
 import { Chain, MAX_ORPHAN_BYTES } from '../../../src/node/chain/chain'
 import { MemoryChainStore } from '../../../src/node/chain/chain-store'
-import { devnetGenesis, testGenesis } from '../../../src/node/chain/genesis'
+import { devnetGenesis, testGenesis, validateGenesis } from '../../../src/node/chain/genesis'
 import type { Block, Header } from '../../../src/node/chain/types'
 import { bigintToBytes, fromHex, toHex } from '../../../src/node/codec/bytes'
 import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
+import { checkPow } from '../../../src/node/consensus/pow'
 import { validateHeader } from '../../../src/node/consensus/validate'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { decodeBlocksResponse, encodeBlocksResponse } from '../../../src/node/sync/messages'
@@ -185,6 +186,30 @@ describe('chain: orphans', () => {
     for (const difficulty of [1n, 3n])
       expect(refused(fixed, difficulty)).toEqual(['BLOCK_INSUFFICIENT_WORK', 'reject'])
     expect(fixed.importBlock(sealedOrphan(fixed, 0, 2n), T0).kind).toBe('orphan')
+  })
+
+  it('refuses, as without work, an orphan at a possible difficulty whose nonce does not seal it', () => {
+    const chain = new Chain({ genesis })
+    const sealed = sealedOrphan(chain, 0, 2n)
+    let nonce = 0n
+    while (checkPow({ ...sealed.header, nonce })) nonce++
+    const unsealed = { ...sealed, header: { ...sealed.header, nonce } }
+    expect(code(() => chain.importBlock(unsealed, T0))).toBe('BLOCK_INSUFFICIENT_WORK')
+    expect(chain.orphanCount).toBe(0)
+    expect(chain.importBlock(sealed, T0).kind).toBe('orphan')
+  })
+
+  it('drops, and does not hand back as too early, an orphan that turns out invalid when its parent arrives', () => {
+    const source = new Chain({ genesis })
+    const b1 = mineOn(source, [])
+    source.importBlock(b1, now(b1))
+    const b2 = tamper(mineOn(source, []), { stateRoot: `0x${'77'.repeat(32)}` })
+    const chain = new Chain({ genesis })
+    expect(chain.importBlock(b2, now(b2)).kind).toBe('orphan')
+    expect(chain.importBlock(b1, now(b2)).kind).toBe('extended')
+    expect(chain.orphanCount).toBe(0)
+    expect(chain.takeDeferred()).toEqual([])
+    expect(chain.head.hash).toBe(hashBlock(b1))
   })
 
   it('an honest orphan is not pushed out by orphans that cost no work', () => {
@@ -548,6 +573,34 @@ describe('chain: replays and reorgs', () => {
     }
     expect(fork.map((b) => chain.importBlock(b, now(b)).kind)).toEqual(['side', 'side', 'reorg'])
     expect(chain.head.hash).not.toBe(head)
+  })
+
+  it('reorganises to a heavier, shorter branch and leaves no canonical block above its head', () => {
+    // Difficulty that moves (the test genesis fixes it): a block found at once doubles it, a minute
+    // later keeps it at the minimum, so two quick blocks (32 + 64) outweigh three slow ones (3 × 16).
+    const { fixedDifficulty: _, ...moving } = genesis.params
+    const params = { ...moving, minDifficulty: 16n, difficultyHalfLife: 1 }
+    const g = validateGenesis({ ...genesis, params, difficulty: 16n })
+    const chain = new Chain({ genesis: g })
+    const slow: Block[] = []
+    for (let i = 1n; i <= 3n; i++) {
+      const b = mineOn(chain, [], { now: g.timestamp + i * 60_000n })
+      chain.importBlock(b, now(b))
+      slow.push(b)
+    }
+    const other = new Chain({ genesis: g })
+    const fast: Block[] = []
+    for (let i = 1n; i <= 2n; i++) {
+      const b = mineOn(other, [], { now: g.timestamp + i, miner: LOSER })
+      other.importBlock(b, now(b))
+      fast.push(b)
+    }
+    expect(other.head.totalDifficulty).toBeGreaterThan(chain.head.totalDifficulty)
+    expect(fast.map((b) => chain.importBlock(b, now(slow[2] as Block)).kind)).toEqual(['side', 'reorg'])
+    expect(chain.head.hash).toBe(hashBlock(fast[1] as Block))
+    expect(chain.getBlockByNumber(3n)).toBeUndefined()
+    expect(chain.isCanonical(hashBlock(slow[2] as Block))).toBe(false)
+    expect(chain.confirmations(hashBlock(slow[2] as Block))).toBe(0n)
   })
 
   it('refuses a block on a side branch left far behind after reading that branch, not every canonical block above it', () => {
