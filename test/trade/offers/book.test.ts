@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import {
+  MAX_BOOK_OFFERS,
   MAX_CLOSED_OFFERS,
   MAX_OFFERS_PER_MAKER,
   OfferBook,
@@ -146,5 +147,23 @@ describe('OfferBook', () => {
     book.add(entry({}, BOB))
     expect(book.size).toBe(MAX_OFFERS_PER_MAKER + 1)
     expect(book.open().filter((e) => e.signed.offer.maker === lower(BOB))).toHaveLength(1)
+  })
+
+  test('the book holds at most MAX_BOOK_OFFERS open offers in all; one more is refused until one leaves', () => {
+    const book = new OfferBook()
+    const maker = (i: number): Address => `0x${(i + 1).toString(16).padStart(40, '0')}`
+    const makers = Math.ceil(MAX_BOOK_OFFERS / MAX_OFFERS_PER_MAKER)
+    const first = entry({ maker: maker(0) })
+    book.add(first)
+    for (let i = 1; i < MAX_BOOK_OFFERS; i++) book.add(entry({ maker: maker(i % makers) }))
+    expect(book.size).toBe(MAX_BOOK_OFFERS)
+    const extra = entry({ maker: maker(makers) })
+    expect(() => book.add(extra)).toThrow(
+      expect.objectContaining({ type: { code: 'OFFER_BOOK_FULL', limit: MAX_BOOK_OFFERS } }),
+    )
+    expect(book.status(extra.id)).toBe('unknown')
+    expect(book.withdraw(first.id)).toBe(true)
+    book.add(extra)
+    expect(book.size).toBe(MAX_BOOK_OFFERS)
   })
 })
