@@ -135,6 +135,17 @@ describe('Chain.adoptSnapshot', () => {
     expect(fresh.head.block.header.number).toBe(0n)
   })
 
+  test('refuses a block further ahead whose chain claims no more work than the head', () => {
+    const chain = new Chain({ genesis: GENESIS })
+    mine(chain, 10)
+    const head = chain.head
+    const adopt = (work: bigint) => () => chain.adoptSnapshot(at(20), work, stateNodes(source, at(20)))
+    expect(codeOf(BlockError, adopt(head.totalDifficulty))).toBe('BLOCK_NOT_ADOPTABLE')
+    expect(chain.head.hash).toBe(head.hash)
+    adopt(head.totalDifficulty + 1n)()
+    expect(chain.head.block.header.number).toBe(20n)
+  })
+
   test('headers below the base are refused, not answered short', () => {
     const chain = new Chain({ genesis: GENESIS })
     chain.adoptSnapshot(at(30), td(30), stateNodes(source, at(30)))
