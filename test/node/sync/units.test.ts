@@ -193,6 +193,17 @@ describe('rate limiter', () => {
     expect(r.take('a', 10_000)).toBe(0)
   })
 
+  test('forgets a key once its bucket is exactly full again', () => {
+    const r = new RateLimiter({ burst: 1, perSecond: 1 })
+    expect(r.take('a', 0)).toBe(0)
+    expect(r.take('b', 999)).toBe(0)
+    expect(r.size).toBe(2)
+    // At 1,000 ms a's bucket holds one token, a burst: a new key's take forgets it, and not b's.
+    expect(r.take('c', 1_000)).toBe(0)
+    expect(r.size).toBe(2)
+    expect(r.take('b', 1_000)).toBe(999)
+  })
+
   test('a key idle for long holds no more than a burst', () => {
     const r = new RateLimiter({ burst: 3, perSecond: 2 })
     expect(r.take('a', 0)).toBe(0)
