@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { fromHex, toHex } from '../../../src/node/codec/bytes'
 import { rlpEncode } from '../../../src/node/codec/rlp'
 import { LightError } from '../../../src/node/light/errors'
@@ -131,6 +131,23 @@ describe('state proofs served by a full node', () => {
     )
     expect(syncCode(() => decodeInclusionRequest(rlpEncode([])))).toBe('SYNC_MALFORMED')
     expect(syncCode(() => decodeInclusionResponse(rlpEncode([[new Uint8Array(32)]])))).toBe('SYNC_MALFORMED')
+  })
+
+  test('proofs that would pass the response cap are answered "unavailable", never cut short', async () => {
+    const { chain, ask } = await served()
+    const blockHash = chain.head.hash
+    const state = chain.stateAt(blockHash)
+    const prove = state.prove.bind(state)
+    // Each proof made 64 KiB longer: 64 of them pass the 3 MiB cap, a few do not.
+    const padding = `0x${'00'.repeat(64 * 1024)}` as Hex
+    vi.spyOn(state, 'prove').mockImplementation((key) => {
+      const proof = prove(key)
+      return { ...proof, nodes: [...proof.nodes, padding] }
+    })
+    const request = (n: number) =>
+      encodeStateProofRequest({ blockHash, keys: Array.from({ length: n }, () => accountKey(ALICE)) })
+    expect(decodeStateProofResponse(ask(P.proof, request(4)))).toHaveLength(4)
+    expect(decodeStateProofResponse(ask(P.proof, request(MAX_PROOF_KEYS)))).toBeNull()
   })
 })
 

@@ -1085,6 +1085,16 @@ describe('sync serving side', () => {
     // Another peer is not affected.
     expect(await ask('Y')).toBe('ok')
   })
+
+  test('refuses a request told to wait however short: 1 ms', () => {
+    const chain = new Chain({ genesis: GENESIS, store: chainOf(2) })
+    const server = createSyncServer({ chain, now: () => 0, rateBurst: 1, ratePerSecond: 1_000 })
+    const request = encodeHeadersRequest({ from: 0n, count: 1 })
+    expect(server.answer(PROTOCOLS.headers, request, 'X')).toBeInstanceOf(Uint8Array)
+    expect(() => server.answer(PROTOCOLS.headers, request, 'X')).toThrow(
+      expect.objectContaining({ type: { code: 'SYNC_RATE_LIMITED', peerId: 'X', retryInMs: 1 } }),
+    )
+  })
 })
 
 describe('headers a peer serves are checked before any body is asked', () => {
