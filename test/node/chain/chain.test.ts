@@ -638,6 +638,16 @@ describe('chain: replays and reorgs', () => {
     expect(chain.getBlock(hashBlock(child))).toBeUndefined()
   })
 
+  it('keeps a leave to reorganise back to the head while blocks only extend it', () => {
+    const chain = new Chain({ genesis })
+    const b1 = mineOn(chain, [])
+    chain.importBlock(b1, now(b1))
+    chain.allowDeepReorg(hashBlock(b1))
+    const b2 = mineOn(chain, [])
+    expect(chain.importBlock(b2, now(b2)).kind).toBe('extended')
+    expect(chain.deepReorgTarget).toBe(hashBlock(b1))
+  })
+
   it('follows a deeper heavier branch once allowed back to where it forks, and only there, once', () => {
     const shallow = testGenesis({ params: { maxReorgDepth: 2 } })
     const chain = new Chain({ genesis: shallow })
