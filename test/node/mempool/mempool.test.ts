@@ -695,23 +695,32 @@ describe('mempool ordering', () => {
     expect(pool.slots).toBe(5)
   })
 
-  it('takes back into a full pool an orphan that `add` would refuse as underpriced, and only then evicts', () => {
+  /**
+   * A pool of 3 slots after a head that mined `mined`: full with A's 1 (tipping `a1Tip`), B's 0 (3) and
+   * C's 0 (4).
+   */
+  function fullAfter(mined: readonly FakeTx[], a1Tip: bigint) {
     const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 3 }, view())
-    const mined = [
-      pool.add(raw({ from: D, nonce: 0n, tip: 9n })),
-      pool.add(raw({ from: A, nonce: 0n, tip: 1n })),
-    ]
+    const txs = mined.map((t) => pool.add(raw(t)))
     pool.onHead(
-      view({ [A]: 1n, [D]: 1n }),
-      mined.map((t) => t.hash),
+      view(Object.fromEntries(mined.map((t) => [t.from, t.nonce + 1n]))),
+      txs.map((t) => t.hash),
     )
-    const a1 = pool.add(raw({ from: A, nonce: 1n, tip: 5n }))
-    for (const [from, tip] of [
-      [B, 3n],
-      [C, 4n],
-    ] as const)
-      pool.add(raw({ from, nonce: 0n, tip }))
+    const a1 = pool.add(raw({ from: A, nonce: 1n, tip: a1Tip }))
+    pool.add(raw({ from: B, nonce: 0n, tip: 3n }))
+    pool.add(raw({ from: C, nonce: 0n, tip: 4n }))
     expect(pool.slots).toBe(3)
+    return { pool, mined: txs, a1 }
+  }
+
+  it('takes back into a full pool an orphan that `add` would refuse as underpriced, and only then evicts', () => {
+    const { pool, mined, a1 } = fullAfter(
+      [
+        { from: D, nonce: 0n, tip: 9n },
+        { from: A, nonce: 0n, tip: 1n },
+      ],
+      5n,
+    )
     // Reorg: the block that held D's 0 and then A's 0 is orphaned. D's fills the pool; A's tips less than
     // any held, but A's 1 waits for it: back, it makes A's 1 executable again, and the eviction that
     // follows weighs A's 1 (each sender's last nonce), not A's 0.
@@ -726,15 +735,7 @@ describe('mempool ordering', () => {
   })
 
   it('brought over its cap by orphans, evicts gapped transactions first whatever they tip, and reports only the orphans it keeps', () => {
-    const pool = new Mempool({ params, codec: fakeCodec(), maxTotal: 3 }, view())
-    const a0 = pool.add(raw({ from: A, nonce: 0n, tip: 5n }))
-    pool.onHead(view({ [A]: 1n }), [a0.hash])
-    const a1 = pool.add(raw({ from: A, nonce: 1n, tip: 9n }))
-    for (const [from, tip] of [
-      [B, 3n],
-      [C, 4n],
-    ] as const)
-      pool.add(raw({ from, nonce: 0n, tip }))
+    const { pool, a1 } = fullAfter([{ from: A, nonce: 0n, tip: 5n }], 9n)
     // Reorg: A's nonce is 0 again and A's 0 does not come back, so A's 1 waits behind a gap; the orphans
     // of D and E bring the pool two slots over its cap.
     const orphans = [raw({ from: D, nonce: 0n, tip: 5n }), raw({ from: E, nonce: 0n, tip: 1n })]
