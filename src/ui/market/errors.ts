@@ -26,6 +26,11 @@ const MESSAGES: Readonly<Record<string, string>> = {
   SWAP_UNKNOWN: 'This trade is no longer running in this tab: there is nothing to approve.',
   SWAP_NOT_YOURS:
     'This trade was not made by this wallet (another account, or another secret): it cannot be approved here.',
+  // A take is the one request the market sends to another tab (its maker's): these network failures are its.
+  NET_NO_DIRECT_LINK:
+    "The maker's tab is not linked to this one (closed, or offline): nothing was taken. Try again once it is back, or take another offer.",
+  NET_TIMEOUT:
+    "The maker's tab did not answer in time (closed, hidden or busy): none of your tokens were locked. Try again in a moment, or take another offer.",
   LOCAL_RECORD_NOT_SAVED:
     'This browser did not save your approval of this trade (its storage is full or turned off), so nothing was sent. Free up space, or allow this site to store data, and try again.',
 }
@@ -39,10 +44,15 @@ function codeOf(err: unknown): string | null {
   return typeof code === 'string' ? code : null
 }
 
+/** A failed take that carries no refusal of the maker's own (`remote`): the request itself broke. */
+const DROPPED_TAKE =
+  "The maker's tab dropped the take before answering (it closed, or lost its network): none of your tokens were locked. Try again once it is back, or take another offer."
+
 /** A sentence for `err`, as the market screens show it. */
 export function marketErrorMessage(err: unknown): string {
   const code = codeOf(err)
   if (code !== null && MESSAGES[code] !== undefined) return MESSAGES[code]
+  if (code === 'NET_REQUEST_FAILED' && !('remote' in (err as { type: object }).type)) return DROPPED_TAKE
   const rpcCode = typeof err === 'object' && err !== null && 'code' in err ? err.code : null
   if (rpcCode === 4001) return 'You declined the signature in the wallet.'
   // The provider also shows its unlock prompt, which links to the Wallet screen.

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { NetError } from '../../../src/node/network/errors'
 import { NodeError } from '../../../src/node/rpc/errors'
 import { OfferError, type OfferErrorType } from '../../../src/trade/offers/errors'
 import { SwapError, type SwapErrorType } from '../../../src/trade/swap/errors'
@@ -15,6 +16,37 @@ describe('market error messages', () => {
     expect(marketErrorMessage({ name: 'OfferError', message: 'x', type: { code: 'OFFER_STALE' } })).toBe(
       'This offer expired before the maker answered.',
     )
+  })
+
+  test("a take the maker's tab could not answer says so and what to do, not the peer id and protocol", () => {
+    const maker = '12D3KooWSYqjnaFJuycc6U4CsTmsfTWzseCAivgMvexb4n2jMmB5'
+    const protocol = '/tabchain/31416/take/2.0.0'
+    expect(marketErrorMessage(new NetError({ code: 'NET_NO_DIRECT_LINK', peerId: maker }))).toBe(
+      "The maker's tab is not linked to this one (closed, or offline): nothing was taken. Try again once it is back, or take another offer.",
+    )
+    expect(
+      marketErrorMessage(new NetError({ code: 'NET_TIMEOUT', peerId: maker, protocol, timeoutMs: 10_000 })),
+    ).toBe(
+      "The maker's tab did not answer in time (closed, hidden or busy): none of your tokens were locked. Try again in a moment, or take another offer.",
+    )
+    // As it crossed a port from the worker: a plain object with the type.
+    expect(
+      marketErrorMessage({
+        name: 'NetError',
+        message: `${maker} failed the request ${protocol}: stream reset`,
+        type: { code: 'NET_REQUEST_FAILED', peerId: maker, protocol, reason: 'stream reset' },
+      }),
+    ).toBe(
+      "The maker's tab dropped the take before answering (it closed, or lost its network): none of your tokens were locked. Try again once it is back, or take another offer.",
+    )
+    // The maker failed it with an error of its own: that one is said, not a dropped take.
+    const refused = `${maker} failed the request ${protocol}: the take is malformed`
+    expect(
+      marketErrorMessage({
+        message: refused,
+        type: { code: 'NET_REQUEST_FAILED', peerId: maker, protocol, reason: 'x', remote: { code: 'X' } },
+      }),
+    ).toBe(refused)
   })
 
   test("the adapter's own refusals", () => {
