@@ -1,8 +1,10 @@
 import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
+import { NodeError } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
 import type { NodeApi } from '../node/worker/node'
 import { DROPPED_REASON } from '../wallet/activity'
+import { formatCoin } from '../wallet/amount'
 import { gasLimitFor } from '../wallet/gas'
 import type { TxSigner } from './signer/signer'
 import { useApp } from './store'
@@ -84,6 +86,21 @@ function update(id: number, change: Partial<Pick<TrackedTx, 'nonce' | 'status'>>
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
 /**
+ * Why a send failed, as its row says it: the pool's refusal for want of coins in TAB (it counts in wei)
+ * with where a new wallet gets some; any other failure by its message. `sends`: the call carries TAB.
+ */
+function failureOf(err: unknown, sends: boolean): string {
+  if (err instanceof NodeError && err.type.code === 'MEMPOOL_INSUFFICIENT_FUNDS') {
+    const { need, have } = err.type
+    if (typeof need === 'bigint' && typeof have === 'bigint') {
+      const what = sends ? 'the TAB it sends and its network fee at the most' : 'its network fee at the most'
+      return `not enough TAB: this transaction may cost up to ${formatCoin(need)} (${what}) and the account holds ${formatCoin(have)}. Get TAB from the faucet on the Wallet screen, or by mining.`
+    }
+  }
+  return messageOf(err)
+}
+
+/**
  * Sends `call` signed by `signer`: simulates it against the head (a call that would revert fails at
  * once with its reason, costing nothing), then fills gas and fees, has `signer` sign it with the
  * pending nonce (pool included) and submit it, and tracks the transaction under `label`.
@@ -107,7 +124,7 @@ export async function sendCall(
   try {
     return finish(await sent)
   } catch (err) {
-    return finish({ state: 'failed', hash: null, reason: messageOf(err) })
+    return finish({ state: 'failed', hash: null, reason: failureOf(err, (call.value ?? 0n) > 0n) })
   }
 }
 

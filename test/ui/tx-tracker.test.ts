@@ -9,6 +9,7 @@ import {
   recoverTransactionAddress,
   type TransactionSerializedEIP1559,
 } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS } from '../../src/node/contracts/addresses'
@@ -394,6 +395,30 @@ describe('sending and tracking transactions', () => {
     const shown = renderToStaticMarkup(createElement(TxStatusBadge, { status: refused.status }))
     expect(shown).toContain('Failed: a transaction with nonce 0 is pending')
     expect(shown).not.toMatch(/[A-Z]{2,}_[A-Z_]+|\(\w+=/)
+    useApp.setState({ api: null, head: null })
+  })
+
+  test('a send from an account without TAB fails saying so in TAB, and where to get some, not in wei', async () => {
+    const node = await trackedNode()
+    const poor = privateKeyToAccount(`0x${'11'.repeat(32)}`)
+    const signer: TxSigner = {
+      address: poor.address,
+      label: 'No coins',
+      sendTransaction: async (tx, to) => {
+        const nonce = Number(await to.pendingNonce())
+        return { hash: await to.submit(await poor.signTransaction({ ...tx, nonce })), nonce }
+      },
+    }
+    const refused = await sendCall(node.api, signer, 'tin', {
+      to: TOKEN_FACTORY_ADDRESS,
+      data: createToken('Tin', 'TIN', 1n),
+    })
+    expect(refused.status).toMatchObject({ state: 'failed', hash: null })
+    const shown = renderToStaticMarkup(createElement(TxStatusBadge, { status: refused.status }))
+    expect(shown).toMatch(
+      /Failed: not enough TAB: this transaction may cost up to 0\.\d+ TAB \(its network fee at the most\) and the account holds 0 TAB\. Get TAB from the faucet on the Wallet screen, or by mining\./,
+    )
+    expect(shown).not.toContain('wei')
     useApp.setState({ api: null, head: null })
   })
 
