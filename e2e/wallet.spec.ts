@@ -801,6 +801,26 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     const addressA = await createWallet(a)
     const addressB = await createWallet(b)
 
+    // B, with no coins yet, creates a token: the pool refuses it, its row says so in TAB and where to
+    // get some (not the pool's wei), the reason wrapped inside the table at a desktop's width.
+    await b.getByRole('link', { name: 'Tokens', exact: true }).click()
+    await b.locator('#token-name').fill('Tin')
+    await b.locator('#token-symbol').fill('TIN')
+    await b.locator('#token-supply').fill('1')
+    await b.getByRole('button', { name: 'Create token' }).click()
+    await b.getByTestId('approval-confirm').click()
+    const refused = b.getByTestId('activity-row').first()
+    await expect(refused).toHaveAttribute('data-state', 'failed', { timeout: 30_000 })
+    await expect(refused.getByTestId('tx-status')).toHaveText(
+      /^Failed: not enough TAB: this transaction may cost up to [\d.]+ TAB \(its network fee at the most\) and the account holds 0 TAB\. Get TAB from the faucet on the Wallet screen, or by mining\.$/,
+    )
+    const past = await b.getByTestId('activity').evaluate((table) => {
+      const edge = table.parentElement?.getBoundingClientRect().right ?? 0
+      return table.getBoundingClientRect().right - edge
+    })
+    expect(past, 'the table past its section (px)').toBeLessThanOrEqual(0.5)
+    await b.getByRole('link', { name: 'Wallet' }).first().click()
+
     await a.getByTestId('faucet').click()
     await expect(a.getByTestId('faucet-sent')).toBeVisible()
     await expect(a.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
