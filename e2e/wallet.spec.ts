@@ -812,7 +812,7 @@ test('faucet, then send coin to a second browser through the approval dialog: it
     const refused = b.getByTestId('activity-row').first()
     await expect(refused).toHaveAttribute('data-state', 'failed', { timeout: 30_000 })
     await expect(refused.getByTestId('tx-status')).toHaveText(
-      /^Failed: not enough TAB: this transaction may cost up to [\d.]+ TAB \(its network fee at the most\) and the account holds 0 TAB\. Get TAB from the faucet on the Wallet screen, or by mining\.$/,
+      /^Failed: not enough TAB: this transaction may cost up to [\d.]+ TAB \(its network fee at the most\) and the account holds 0 TAB\. Get TAB from the devnet faucet on the Wallet screen, or by mining\.$/,
     )
     const past = await b.getByTestId('activity').evaluate((table) => {
       const edge = table.parentElement?.getBoundingClientRect().right ?? 0

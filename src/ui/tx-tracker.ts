@@ -94,7 +94,7 @@ function failureOf(err: unknown, sends: boolean): string {
     const { need, have } = err.type
     if (typeof need === 'bigint' && typeof have === 'bigint') {
       const what = sends ? 'the TAB it sends and its network fee at the most' : 'its network fee at the most'
-      return `not enough TAB: this transaction may cost up to ${formatCoin(need)} (${what}) and the account holds ${formatCoin(have)}. Get TAB from the faucet on the Wallet screen, or by mining.`
+      return `not enough TAB: this transaction may cost up to ${formatCoin(need)} (${what}) and the account holds ${formatCoin(have)}. Get TAB from the devnet faucet on the Wallet screen, or by mining.`
     }
   }
   return messageOf(err)

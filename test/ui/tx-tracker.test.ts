@@ -416,7 +416,7 @@ describe('sending and tracking transactions', () => {
     expect(refused.status).toMatchObject({ state: 'failed', hash: null })
     const shown = renderToStaticMarkup(createElement(TxStatusBadge, { status: refused.status }))
     expect(shown).toMatch(
-      /Failed: not enough TAB: this transaction may cost up to 0\.\d+ TAB \(its network fee at the most\) and the account holds 0 TAB\. Get TAB from the faucet on the Wallet screen, or by mining\./,
+      /Failed: not enough TAB: this transaction may cost up to 0\.\d+ TAB \(its network fee at the most\) and the account holds 0 TAB\. Get TAB from the devnet faucet on the Wallet screen, or by mining\./,
     )
     expect(shown).not.toContain('wei')
     useApp.setState({ api: null, head: null })
