@@ -407,8 +407,18 @@ export interface SyncWaitView {
   readonly headNumber: bigint
 }
 
-/** Block times without a new block after which the sync card says the chain stands still. */
+/** Block times without a new block after which the sync card and My trades say the chain stands still. */
 const QUIET_BLOCK_TIMES = 10
+
+/**
+ * How long the chain has stood still by `age`: the head's age once `QUIET_BLOCK_TIMES` block times have
+ * passed without a new block, else null. At genesis the age is the genesis file's, not a block's: null.
+ */
+export function quietForMs(age: HeadAge): number | null {
+  return age.headNumber > 0n && age.headAgeMs >= QUIET_BLOCK_TIMES * age.targetBlockTimeMs
+    ? age.headAgeMs
+    : null
+}
 
 /**
  * What the node did when a peer's heavier chain met none of the headers it kept from its checkpoint
@@ -455,11 +465,12 @@ export function describeSync(
         detail: `Peer ${shortPeerId(wait.peerId)} was sending this tab blocks and has not answered for ${formatDuration(wait.silentMs)} (a tab in the background may be frozen by its browser); this tab is at block #${wait.headNumber.toLocaleString()}. It syncs on as soon as that peer, or another, serves newer blocks.`,
       }
     if (directPeers > 0) {
+      const quietMs = age === undefined ? null : quietForMs(age)
       const quiet =
         age?.headNumber === 0n
           ? 'No block mined yet, here or by the peers: the chain moves on only while a tab mines.'
-          : age !== undefined && age.headAgeMs >= QUIET_BLOCK_TIMES * age.targetBlockTimeMs
-            ? `No new block for ${formatDuration(age.headAgeMs)}, here or from the peers: the chain moves on only while a tab mines.`
+          : quietMs !== null
+            ? `No new block for ${formatDuration(quietMs)}, here or from the peers: the chain moves on only while a tab mines.`
             : null
       const executing = executingNote(mode)
       if (executing !== null)

@@ -15,6 +15,7 @@ import {
   peerCountLabel,
   peersNote,
   pendingNote,
+  quietForMs,
   readableCoin,
   relayProblem,
   retryNowButton,
@@ -333,6 +334,15 @@ describe('unprovenRead', () => {
     )
     expect(unprovenRead('the node is not reachable')).toBeNull()
     expect(unprovenRead('a light node cannot answer logs: it holds no blocks or state of its own')).toBeNull()
+  })
+})
+
+describe('quietForMs', () => {
+  it("is the head's age from ten block times without a block, null before it and at genesis", () => {
+    const age = (headAgeMs: number, headNumber = 40n) => ({ headAgeMs, targetBlockTimeMs: 2_000, headNumber })
+    expect(quietForMs(age(19_999))).toBeNull()
+    expect(quietForMs(age(20_000))).toBe(20_000)
+    expect(quietForMs(age(570_000_000, 0n))).toBeNull()
   })
 })
 

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { LOCK_WINDOW_BLOCKS, REDEEM_MARGIN_BLOCKS } from '../../trade/swap/terms'
 import { formatAmount } from '../../wallet/amount'
+import { formatDuration } from '../../wallet/duration'
 import { tokenOf } from './book-view'
 import { atStake } from './leave-guard'
 import { blocksDuration } from './offer-form'
@@ -413,7 +414,10 @@ const sign = (what: string, c: Pick<NextContext, 'walletUnlocked' | 'approved'>)
   !c.walletUnlocked
     ? { needsYou: true, text: `Unlock your wallet to sign ${what}.` }
     : c.approved
-      ? { needsYou: false, text: `Nothing to do: your node is signing ${what}.` }
+      ? {
+          needsYou: false,
+          text: `Nothing to do: your node signs ${what} and sends it; the trade moves on once a block holds it.`,
+        }
       : { needsYou: true, text: `Approve this trade again (below) to let your node sign ${what}.` }
 
 /** Waits for a lock's k confirmations, then signs `then`. */
@@ -520,6 +524,19 @@ function nextStep(swap: MarketSwap, c: NextContext): TradeNext {
           }
         : { needsYou: false, text: 'Expired: none of your funds were locked.' }
   }
+}
+
+/**
+ * Said above running trades while the chain stands still (`quietMs`: no block for that long, here or
+ * from the peers — `quietForMs`): every step of a swap waits for a block, so a trade shows the same step
+ * for as long as nobody mines. `canMine`: this tab could mine them itself (a full node, not mining).
+ */
+export function quietTradesNote(quietMs: number | null, canMine: boolean): string | null {
+  if (quietMs === null) return null
+  const stands = `No new block for ${formatDuration(quietMs)}, here or from the peers: your trades move on only as blocks are mined.`
+  return canMine
+    ? `${stands} Turn on Mining on the home screen to mine them here, or wait for a tab that mines.`
+    : `${stands} They move on once a tab that mines is linked to this one.`
 }
 
 /** Whether `swap` ended (completed, cancelled, expired or refunded): My trades lists it under History. */

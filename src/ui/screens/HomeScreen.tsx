@@ -23,6 +23,7 @@ import {
   unprovenRead,
   verifiedNote,
 } from '../format'
+import { useHeadAge } from '../head-age'
 import {
   type BalanceRead,
   blockPace,
@@ -441,23 +442,20 @@ function SyncCard() {
   const conflict = useApp((s) => s.checkpointConflict)
   const directPeers = useApp(directPeerCount)
   const offline = useApp((s) => s.network?.relay.state === 'offline')
-  const headTime = useApp((s) => s.head?.timestamp)
-  const headNumber = useApp((s) => s.head?.number)
-  const targetBlockTimeMs = useApp((s) => s.chain?.params.targetBlockTimeMs)
+  const headKnown = useApp((s) => s.head !== null)
   const mode = useApp((s) => s.mode)
   const wait = useApp((s) => s.syncWait)
-  const now = useNow(1000, headTime !== undefined)
+  const now = useNow(1000, headKnown)
+  const age = useHeadAge(now)
   const view = describeSync(
     syncing,
     directPeers,
     offline,
-    headTime === undefined || headNumber === undefined || targetBlockTimeMs === undefined
-      ? undefined
-      : { headAgeMs: now - Number(headTime), targetBlockTimeMs, headNumber },
+    age,
     mode,
-    wait === null || headNumber === undefined
+    wait === null || age === undefined
       ? null
-      : { peerId: wait.peerId, silentMs: now - wait.since, headNumber },
+      : { peerId: wait.peerId, silentMs: now - wait.since, headNumber: age.headNumber },
   )
   if (view.kind === 'idle') {
     return (

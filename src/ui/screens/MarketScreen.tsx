@@ -7,13 +7,14 @@ import { MyTrades } from '../components/market/MyTrades'
 import { OrderBook } from '../components/market/OrderBook'
 import { PairSelector } from '../components/market/PairSelector'
 import { PostOfferForm } from '../components/market/PostOfferForm'
+import { QuietChainNote } from '../components/market/QuietChainNote'
 import { TakeDialog } from '../components/market/TakeDialog'
 import { focusHeading } from '../focus-on-change'
 import { marketErrorMessage } from '../market/errors'
 import { readHoldings } from '../market/holdings'
 import { forgetPostedOffer } from '../market/posted-offers'
 import type { MarketBookEntry, MarketPair, MarketSource } from '../market/source'
-import { takenOfferNote } from '../market/trade-view'
+import { takenOfferNote, tradeFinished } from '../market/trade-view'
 import { useMarketQuery, useMarketSource } from '../market/useMarket'
 import { firstPair, saveMarketPair } from '../market-pair-setting'
 import { useApp } from '../store'
@@ -233,14 +234,17 @@ function Market({ source }: { readonly source: MarketSource }) {
                 ) : 'error' in swaps ? (
                   <LoadFailed error={swaps.error} />
                 ) : (
-                  <MyTrades
-                    swaps={swaps.value}
-                    account={ctx.account}
-                    tokens={ctx.tokens}
-                    params={ctx.params}
-                    head={ctx.head}
-                    onApproveAgain={(id) => source.approveAgain(id)}
-                  />
+                  <>
+                    {swaps.value.some((s) => !tradeFinished(s)) ? <QuietChainNote /> : null}
+                    <MyTrades
+                      swaps={swaps.value}
+                      account={ctx.account}
+                      tokens={ctx.tokens}
+                      params={ctx.params}
+                      head={ctx.head}
+                      onApproveAgain={(id) => source.approveAgain(id)}
+                    />
+                  </>
                 )}
               </section>
               {taking !== null ? (

@@ -8,6 +8,7 @@ import { ApproveAgainTerms, MyTrades } from '../../../src/ui/components/market/M
 import { OrderBook } from '../../../src/ui/components/market/OrderBook'
 import { PairSelector } from '../../../src/ui/components/market/PairSelector'
 import { PostOfferForm } from '../../../src/ui/components/market/PostOfferForm'
+import { canMineHere } from '../../../src/ui/components/market/QuietChainNote'
 import { myOffersView } from '../../../src/ui/market/book-view'
 import { MemoryMarketSource } from '../../../src/ui/market/memory-source'
 import { forgetPostedOffer, marketKey, updatePostedOffer } from '../../../src/ui/market/posted-offers'
@@ -539,5 +540,16 @@ describe('market components render from the view models', () => {
       lockedForm.indexOf('Sign and post the offer'),
     )
     expect(form(true)).not.toContain('wallet-locked')
+  })
+})
+
+describe('who can mine the blocks running trades wait for', () => {
+  test('a full tab not mining can; a light or upgrading tab, one already mining, or one not started cannot', () => {
+    const mining = (enabled: boolean) => ({ enabled, hashrate: 0, dutyCycle: 0.5, coinbase: ALICE })
+    expect(canMineHere({ mode: { kind: 'full' }, mining: mining(false) })).toBe(true)
+    expect(canMineHere({ mode: { kind: 'full' }, mining: mining(true) })).toBe(false)
+    expect(canMineHere({ mode: { kind: 'light' }, mining: mining(false) })).toBe(false)
+    expect(canMineHere({ mode: { kind: 'upgrading', percent: 40 }, mining: mining(false) })).toBe(false)
+    expect(canMineHere({ mode: null, mining: null })).toBe(false)
   })
 })

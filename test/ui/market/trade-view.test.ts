@@ -4,6 +4,7 @@ import {
   blockAt,
   blocksUntilRefund,
   confirmations,
+  quietTradesNote,
   takenOfferNote,
   tradeView,
 } from '../../../src/ui/market/trade-view'
@@ -431,7 +432,7 @@ describe('My trades: step view', () => {
     const s = swap('taker', 'SecretRevealed', null, { maker: makerLock(), taker: takerLock('redeemed') })
     expect(view(s, 20n, true).next).toEqual({
       needsYou: false,
-      text: 'Nothing to do: your node is signing the transaction that collects 100 GLD.',
+      text: 'Nothing to do: your node signs the transaction that collects 100 GLD and sends it; the trade moves on once a block holds it.',
     })
   })
 
@@ -467,7 +468,7 @@ describe('My trades: step view', () => {
     }
     expect(view(s, 28n, true).next).toEqual({
       needsYou: false,
-      text: 'Nothing to do: your node is signing the transaction that collects 50 SLV.',
+      text: 'Nothing to do: your node signs the transaction that collects 50 SLV and sends it; the trade moves on once a block holds it.',
     })
     expect(view(s, 28n).deadline).toEqual({
       block: 30n,
@@ -572,16 +573,18 @@ describe("My trades: the other side's tab is gone", () => {
   test('a step of our own, or our refund due, is not a wait on the other side: said as before', () => {
     // The taker locks next: its own step.
     const taking = gone(swap('taker', 'MakerLocked', null, { maker: makerLock() }))
-    expect(view(taking, 20n, true).next.text).toBe('Nothing to do: your node is signing the lock of 50 SLV.')
+    expect(view(taking, 20n, true).next.text).toBe(
+      'Nothing to do: your node signs the lock of 50 SLV and sends it; the trade moves on once a block holds it.',
+    )
     // The maker redeems next.
     const redeeming = gone(swap('maker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }))
     expect(view(redeeming, 20n, true).next.text).toBe(
-      'Nothing to do: your node is signing the transaction that collects 50 SLV.',
+      'Nothing to do: your node signs the transaction that collects 50 SLV and sends it; the trade moves on once a block holds it.',
     )
     // Our lock past its timelock: the refund is ours to sign.
     const due = gone(swap('taker', 'TakerLocked', null, { maker: makerLock(), taker: takerLock() }))
     expect(view(due, 30n, true).next.text).toBe(
-      'Nothing to do: your node is signing the refund of your lock.',
+      'Nothing to do: your node signs the refund of your lock and sends it; the trade moves on once a block holds it.',
     )
   })
 })
@@ -820,5 +823,18 @@ describe('a running trade this tab lost the approval of', () => {
     expect(view(maker, 20n, true).reapprove).toBeNull()
     expect(view(maker, 20n, true).next.needsYou).toBe(false)
     expect(view(lost(swap('maker', 'SecretRevealed', 'Completed', {})), 20n, true).reapprove).toBeNull()
+  })
+})
+
+describe('quietTradesNote', () => {
+  test('nothing while the chain moves; standing still, that trades wait for blocks and who can mine them', () => {
+    expect(quietTradesNote(null, true)).toBeNull()
+    expect(quietTradesNote(25_000, true)).toBe(
+      'No new block for 25s, here or from the peers: your trades move on only as blocks are mined. Turn on Mining on the home screen to mine them here, or wait for a tab that mines.',
+    )
+    // A light tab, or one already mining, cannot start a miner of its own.
+    expect(quietTradesNote(25_000, false)).toBe(
+      'No new block for 25s, here or from the peers: your trades move on only as blocks are mined. They move on once a tab that mines is linked to this one.',
+    )
   })
 })
