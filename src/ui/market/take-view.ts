@@ -36,11 +36,14 @@ export interface TakeContext {
   readonly payBalance: bigint
   /** The taker's native balance (pays the fees). */
   readonly nativeBalance: bigint
+  /** The offer is still in the book; false once it left it (taken, withdrawn or expired). */
+  readonly open: boolean
 }
 
 /**
  * The confirmation for taking `entry`: exactly what goes out and what comes in, the fee bound and the
- * refund guarantee, or the reason it cannot be taken (own offer, unfunded maker, not enough balance).
+ * refund guarantee, or the reason it cannot be taken (gone from the book, own offer, unfunded maker, not
+ * enough balance).
  * Pure.
  */
 export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): TakeConfirmation {
@@ -55,7 +58,9 @@ export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): Take
   const nativeNeed = (native ? o.buyAmount : 0n) + fee
   const have = (amount: bigint, token: MarketToken) => formatAmount(amount, token.decimals, token.symbol)
   let refusal: string | null = null
-  if (o.maker.toLowerCase() === ctx.taker.toLowerCase()) refusal = 'This is your own offer.'
+  if (!ctx.open)
+    refusal = 'This offer has left the book (taken, withdrawn or expired): it can no longer be taken.'
+  else if (o.maker.toLowerCase() === ctx.taker.toLowerCase()) refusal = 'This is your own offer.'
   else if (entry.makerLacksBalance) refusal = `The maker no longer holds ${got}: the swap could not complete.`
   // What it asks beside what is held (no amount was typed here), and what the taker can do instead.
   else if (ctx.payBalance < o.buyAmount)

@@ -255,6 +255,7 @@ function Market({ source }: { readonly source: MarketSource }) {
                   tokens={ctx.tokens}
                   params={ctx.params}
                   fees={ctx.fees}
+                  open={book === null || !('value' in book) || book.value.some((e) => e.id === taking.id)}
                   onClose={(took) => {
                     if (took) setTaken(taking.id)
                     tookOffer.current = took

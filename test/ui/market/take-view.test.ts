@@ -9,6 +9,7 @@ const ctx: TakeContext = {
   taker: BOB,
   payBalance: 80_000000n,
   nativeBalance: 10n ** 18n,
+  open: true,
 }
 
 describe('take confirmation', () => {
@@ -36,6 +37,12 @@ describe('take confirmation', () => {
   })
 
   test.each([
+    [
+      'gone from the book while its dialog was open, even one the taker could pay for',
+      entry(id(1)),
+      { ...ctx, open: false },
+      'This offer has left the book (taken, withdrawn or expired): it can no longer be taken.',
+    ],
     ['own offer', entry(id(1), { maker: BOB }), ctx, 'This is your own offer.'],
     [
       'unfunded maker',

@@ -20,12 +20,14 @@ interface TakeDialogProps {
   readonly tokens: readonly MarketToken[]
   readonly params: MarketParams
   readonly fees: MarketFees
+  /** The offer is still in the book (false once it left: taken by another, withdrawn or expired). */
+  readonly open: boolean
   /** Closes the dialog; `taken` is true once the maker accepted. */
   readonly onClose: (taken: boolean) => void
 }
 
 /** Confirms a take: exactly what goes out, what comes in and the fees, before the wallet signs it. */
-export function TakeDialog({ source, account, entry, tokens, params, fees, onClose }: TakeDialogProps) {
+export function TakeDialog({ source, account, entry, tokens, params, fees, open, onClose }: TakeDialogProps) {
   const ref = useRef<HTMLDialogElement>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -57,6 +59,8 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, onClo
           taker: account.address,
           payBalance: loaded.token,
           nativeBalance: loaded.native,
+          // Our own take, under way, takes the offer out of the book before the maker's answer comes.
+          open: open || busy,
         })
   const take = async () => {
     setBusy(true)
