@@ -210,7 +210,7 @@ test('two browsers, each with its token: A posts an offer, B takes it, both Comp
   }
 })
 
-test("B holds less BAN than A's offer asks: its take button is off, saying what B holds, until A's payments are mined; then B takes it", async ({
+test("B holds less BAN than A's offer asks: its take button is off, saying what B holds, until A's payments are mined; the offer withdrawn with B's take dialog open, the dialog says so; posted again, B takes it", async ({
   browser,
 }) => {
   const { a, b, close } = await twoTraders(browser, '/wallet?mine=0', 'a')
@@ -236,7 +236,22 @@ test("B holds less BAN than A's offer asks: its take button is off, saying what 
     await b.getByRole('link', { name: 'Market', exact: true }).click()
     await expect(held).toHaveCount(0, { timeout: 120_000 })
     await expect(buy).toBeEnabled()
+    // The offer leaves the book while B's take dialog is open (A withdraws it): the dialog says so at
+    // once and its Sign and take goes off. A posts the offer again for the take below.
+    await buy.click()
+    const confirm = b.getByTestId('take-confirm')
+    await expect(confirm).toBeEnabled({ timeout: 30_000 })
     await a.getByRole('link', { name: 'Market', exact: true }).click()
+    await a.getByTestId('my-offer-withdraw').click()
+    await a.getByTestId('approval-confirm').click()
+    await expect(a.getByTestId('my-offer-row')).toHaveCount(0, { timeout: 30_000 })
+    await expect(b.getByTestId('take-refusal')).toHaveText(
+      'This offer has left the book (taken, withdrawn or expired): it can no longer be taken.',
+      { timeout: 60_000 },
+    )
+    await expect(confirm).toBeDisabled()
+    await b.getByTestId('take-dialog').getByRole('button', { name: 'Cancel', exact: true }).click()
+    await postOffer(a, DEVNET_TIMELOCKS)
     await takeOffer(a, b, DEVNET_TIMELOCKS)
     await expect(b.getByTestId('trade')).toHaveCount(1, { timeout: 60_000 })
   } finally {
