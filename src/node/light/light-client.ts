@@ -49,7 +49,7 @@ import {
 import { RateLimiter } from '../sync/rate-limiter'
 import { type ChainSplit, checkBranch, SplitWatch } from '../sync/splits'
 import { SYNC_RATE, syncProtocols } from '../sync/sync-server'
-import type { SyncStatus } from '../sync/syncer'
+import type { SyncStatus, SyncWait } from '../sync/syncer'
 import { LightError, olderThanHeld } from './errors'
 import { HeaderChain, type HeaderCheckpoint, type StoredHeader } from './header-chain'
 import {
@@ -146,6 +146,13 @@ export interface LightClientInit {
   readonly onHead?: (head: StoredHeader, removed: readonly Hex[]) => void
   /** Header sync started, progressed or ended (`eth_syncing` shape, in header numbers). */
   readonly onStatus?: (status: SyncStatus) => void
+  /**
+   * The peer header sync waits on changed (null: none), told on change only, as a full node's
+   * (`SyncerInit.onWait`): set while no run syncs and a peer ahead whose headers this client took has its
+   * claim doubted, its requests failing (a tab its browser froze); cleared when it answers again, is
+   * banned or forgotten, or the head reaches its claim.
+   */
+  readonly onWait?: (wait: SyncWait | null) => void
   /** The heaviest split of the header chain found changed (null: none left), see `splits`. */
   readonly onSplit?: (split: ChainSplit | null) => void
   /**
@@ -182,6 +189,10 @@ export interface LightCounters {
 interface PeerView extends ClaimedHead {
   /** Its head is not known yet (it just joined): header sync asks it once, and learns the head then. */
   probe: boolean
+  /** Headers it served moved our header head (a sync pass from it). */
+  served: boolean
+  /** When the first request it failed since its last answer was sent (`LightClientInit.now`), or null. */
+  silentSince: number | null
   readonly breaker: CircuitBreaker
 }
 
@@ -271,6 +282,7 @@ export class LightClient {
   })
   #stopped = false
   #status: SyncStatus = false
+  #wait: SyncWait | null = null
   /** The next header sync run, when every peer ahead was open-circuited or the last run gave up. */
   #wake: ReturnType<typeof setTimeout> | undefined
 
@@ -315,7 +327,34 @@ export class LightClient {
     )
       return
     this.#status = status
+    // The wait is told before a status that stops and after one that starts: a page between the two
+    // events never reads as neither syncing nor waiting.
+    if (status === false) this.checkWait()
     this.#init.onStatus?.(status)
+    if (status !== false) this.checkWait()
+  }
+
+  /** The peer header sync waits on, or null (`LightClientInit.onWait`). */
+  get wait(): SyncWait | null {
+    return this.#wait
+  }
+
+  /**
+   * Tells `onWait` when the peer header sync waits on changed (call on every header head change, too: a
+   * head that reaches its claim ends the wait): the first peer ahead (`#ahead`, best first) whose headers
+   * this client took, whose claim is doubted and whose requests are failing — none while a run syncs.
+   */
+  checkWait(): void {
+    const waiting =
+      this.#status === false
+        ? this.#ahead().find(([, p]) => p.served && p.silentSince !== null && doubted(p))
+        : undefined
+    const wait =
+      waiting === undefined ? null : { peerId: waiting[0], since: waiting[1].silentSince as number }
+    const was = this.#wait
+    if (wait?.peerId === was?.peerId && wait?.since === was?.since) return
+    this.#wait = wait
+    this.#init.onWait?.(wait)
   }
 
   #progress(starting: bigint): void {
@@ -372,6 +411,7 @@ export class LightClient {
     // Its announcement goes too (the board's, for every part): a peer back later is asked before it
     // announces again, and its answers check nothing until it does.
     this.board.setAnnounced(peerId, -1n)
+    this.checkWait()
   }
 
   /** Gives `peerId` the offence's penalty; past the threshold it is disconnected and banned. */
@@ -379,6 +419,7 @@ export class LightClient {
     if (this.board.penalize(peerId, offence)) {
       this.#peers.delete(peerId)
       this.splits.check()
+      this.checkWait()
     } else {
       const p = this.#peers.get(peerId)
       if (p !== undefined) doubt(p)
@@ -983,6 +1024,8 @@ export class LightClient {
     if (p === undefined) {
       p = Object.assign(this.board.claim(peerId), {
         probe: false,
+        served: false,
+        silentSince: null,
         breaker: new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 60_000 }),
       })
       this.#peers.set(peerId, p)
@@ -1005,14 +1048,26 @@ export class LightClient {
         wait = this.#pace.take(peerId, Date.now())
       )
         await sleep(wait)
+      const sent = this.#init.now()
+      let answer: Uint8Array
       try {
-        return await this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
+        answer = await this.#init.request(peerId, protocol, body, this.#config.requestTimeoutMs)
       } catch (err) {
         const wait = rateLimitWait(err)
-        if (wait === undefined || retries >= RATE_RETRIES) throw err
+        if (wait === undefined || retries >= RATE_RETRIES) {
+          // The first that fails since the peer's last answer starts its silent spell.
+          const p = this.#peers.get(peerId)
+          if (p !== undefined && p.silentSince === null) p.silentSince = sent
+          throw err
+        }
         // Longer each time: requests refused together do not all come back together.
         await sleep(Math.min(wait, 1_000) * (retries + 1) + 1)
+        continue
       }
+      // An answer ends its silent spell (the wait on it ends as a run syncs from it again).
+      const p = this.#peers.get(peerId)
+      if (p !== undefined) p.silentSince = null
+      return answer
     }
   }
 
@@ -1022,6 +1077,7 @@ export class LightClient {
       await this.#runFrom(starting)
     } finally {
       this.#setStatus(false)
+      this.checkWait()
     }
   }
 
@@ -1066,6 +1122,7 @@ export class LightClient {
           // Not reached (a timeout, a link that broke): a peer not heard from yet stays to be asked.
           peer.breaker.failure(this.#init.now())
           doubt(peer)
+          this.checkWait()
         }
       }
     }
@@ -1213,6 +1270,7 @@ export class LightClient {
             const r = chain.add(header, BigInt(this.#init.now()), res.hashes[i])
             if (r.kind === 'known') continue
             this.counters.headersVerified++
+            if (r.kind !== 'side') peer.served = true
           } catch (err) {
             if (!(err instanceof BlockError)) throw err
             switch (err.type.code) {

@@ -44,7 +44,7 @@ import type { CheckpointConflict } from '../sync/checkpoint-conflict'
 import { MAX_INCLUSION_TXS, MAX_RECEIPT_BLOCKS } from '../sync/proof-messages'
 import type { ChainSplit } from '../sync/splits'
 import { syncProtocols } from '../sync/sync-server'
-import type { SyncStatus } from '../sync/syncer'
+import type { SyncStatus, SyncWait } from '../sync/syncer'
 import { type BlockSummary, blockSummary, type HeaderSummary, type HeadInfo } from './chain-service'
 import { type ReceiptView, type TokenHolding, type TokenInfo, type TxView, viewOfTx } from './queries'
 
@@ -56,6 +56,8 @@ export interface LightServiceInit {
   readonly onHead: (head: HeadInfo, removed: readonly Hex[]) => void
   /** Header sync started, progressed or ended. */
   readonly onSyncing?: (status: SyncStatus) => void
+  /** The peer header sync waits on changed (`LightClientInit.onWait`). */
+  readonly onSyncWait?: (wait: SyncWait | null) => void
   /** The heaviest split of the header chain changed (`LightClient.splits`). */
   readonly onSplit?: (split: ChainSplit | null) => void
   /** A peer's heavier chain met none of the kept headers (`LightClientInit.onCheckpointConflict`). */
@@ -218,6 +220,7 @@ export function createLightService(init: LightServiceInit) {
       if (status === false) void keep()
     },
     ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
+    ...(init.onSyncWait === undefined ? {} : { onWait: init.onSyncWait }),
     ...(init.onCheckpointConflict === undefined ? {} : { onCheckpointConflict: init.onCheckpointConflict }),
     ...(init.config === undefined ? {} : { config: init.config }),
     ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),
@@ -422,6 +425,8 @@ export function createLightService(init: LightServiceInit) {
   const added = (r: HeaderImport): void => {
     if (r.kind === 'extended' || r.kind === 'reorg') {
       init.onHead(headerHeadInfo(client.headers.head), r.kind === 'reorg' ? r.removed : [])
+      // A head that reaches the claim of a peer waited on ends the wait.
+      client.checkWait()
       unsettle()
       sweepOwn()
       checkMined()

@@ -100,7 +100,8 @@ export interface NodeEvents {
   readonly syncing: SyncStatus
   /**
    * The peer this node waits on to sync, or none (null): not syncing, while a peer that served it blocks
-   * and is ahead has stopped answering (`SyncWait`). Told before a `syncing` false, after a `syncing` start.
+   * (a light node: headers) and is ahead has stopped answering (`SyncWait`). Told before a `syncing`
+   * false, after a `syncing` start.
    */
   readonly syncWait: SyncWait | null
   /** A peer's heavier chain forks off ours past the reorg limit (null: no longer); see `followSplit`. */
@@ -192,7 +193,7 @@ export interface NodeApi extends QueryApi {
    * head number and the highest head a peer claims.
    */
   syncing(): Promise<SyncStatus>
-  /** The peer this node waits on to sync, or null (the `syncWait` event's latest; null on a light node). */
+  /** The peer this node waits on to sync, or null (the `syncWait` event's latest). */
   syncWait(): Promise<SyncWait | null>
   /**
    * The heaviest chain a peer holds that forks off this node's further back than the reorg limit
@@ -590,6 +591,7 @@ export function createNode(init: NodeInit): Node {
           ...(pin === 'light'
             ? {
                 onSyncing: (status: SyncStatus) => init.emit('syncing', status),
+                onSyncWait: (wait: SyncWait | null) => init.emit('syncWait', wait),
                 onSplit: (split: ChainSplit | null) => init.emit('split', split),
               }
             : {}),
@@ -1076,9 +1078,9 @@ export function createNode(init: NodeInit): Node {
       async syncing() {
         return c.status
       },
-      // Its header sync shows no wait (a light node's syncer fetches no blocks).
+      // Its header sync's wait (a light node's syncer fetches no blocks).
       async syncWait() {
-        return null
+        return c.wait
       },
       async chainSplit() {
         return c.splits.best()

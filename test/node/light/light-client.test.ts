@@ -22,7 +22,7 @@ import {
 } from '../../../src/node/sync/messages'
 import { Misbehaviour, type Offence, PeerBoard } from '../../../src/node/sync/peer-scores'
 import { syncProtocols } from '../../../src/node/sync/sync-server'
-import type { SyncStatus } from '../../../src/node/sync/syncer'
+import type { SyncStatus, SyncWait } from '../../../src/node/sync/syncer'
 import { codeOf } from '../../code-of'
 import { until } from '../../until'
 
@@ -364,6 +364,83 @@ describe('light client header sync', () => {
     await new Promise((r) => setTimeout(r, 2_500))
     expect(p.attempts()).toBe(3)
     expect(light.headers.head.header.number).toBe(0n)
+  })
+})
+
+describe('light client: a peer that served headers and went silent (a tab its browser froze)', () => {
+  /**
+   * A client syncing one range at a time from 'S', which claims `HEAD` and serves its first `ranges`
+   * ranges, then times out while `silent.on`; every status and wait it tells, in order.
+   */
+  function servedThenSilent(ranges: number) {
+    const clock = { now: Number(NOW) }
+    const silent = { on: true }
+    const honest = peer(CHAIN)
+    let served = 0
+    const told: ({ status: SyncStatus } | { wait: SyncWait | null })[] = []
+    const light = new LightClient({
+      genesis: GENESIS,
+      async request(peerId, protocol, data, timeoutMs) {
+        if (silent.on && served >= ranges) throw new Error('NET_TIMEOUT')
+        served++
+        return honest.request(peerId, protocol, data, timeoutMs)
+      },
+      disconnect: async () => {},
+      now: () => clock.now,
+      onStatus: (status) => told.push({ status }),
+      onWait: (wait) => told.push({ wait }),
+      config: { headerWindow: 1 },
+    })
+    const waits = () => told.flatMap((t) => ('wait' in t ? [t.wait] : []))
+    return { light, clock, silent, told, waits }
+  }
+
+  test('the client waits on it from its first failed request, never reading as up to date meanwhile; once it answers again, the wait ends as the sync goes on to its head', async () => {
+    const { light, clock, silent, told, waits } = servedThenSilent(1)
+    const start = clock.now
+    light.notePeerHead('S', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.header.number).toBe(511n)
+    expect(light.wait).toEqual({ peerId: 'S', since: start })
+    expect(waits()).toEqual([{ peerId: 'S', since: start }])
+    // The wait is told before the status that stops: never neither syncing nor waiting.
+    const stopped = told.findIndex((t) => 'status' in t && t.status === false)
+    const waited = told.findIndex((t) => 'wait' in t && t.wait !== null)
+    expect(waited).toBeGreaterThanOrEqual(0)
+    expect(waited).toBeLessThan(stopped)
+    // It wakes and answers, once its breaker lets a probe through: synced to its head, the wait over.
+    silent.on = false
+    clock.now += 60_000
+    light.notePeerHead('S', HEAD.number)
+    await light.idle()
+    expect(light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(light.wait).toBeNull()
+    expect(waits()).toEqual([{ peerId: 'S', since: start }, null])
+    expect(light.status).toBe(false)
+    light.stop()
+  })
+
+  test('a peer that never served a header is not waited on; one forgotten or banned is waited on no more', async () => {
+    const never = servedThenSilent(0)
+    never.light.notePeerHead('S', HEAD.number)
+    await never.light.idle()
+    expect(never.light.headers.head.header.number).toBe(0n)
+    expect(never.light.wait).toBeNull()
+    expect(never.waits()).toEqual([])
+    never.light.stop()
+    for (const leave of [
+      (l: LightClient) => l.forgetPeer('S'),
+      (l: LightClient) => l.penalize('S', 'invalid-proof'),
+    ]) {
+      const { light, waits } = servedThenSilent(1)
+      light.notePeerHead('S', HEAD.number)
+      await light.idle()
+      expect(light.wait?.peerId).toBe('S')
+      leave(light)
+      expect(light.wait).toBeNull()
+      expect(waits().at(-1)).toBeNull()
+      light.stop()
+    }
   })
 })
 
