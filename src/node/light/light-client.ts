@@ -24,7 +24,16 @@ import { type Account, decodeAccount, decodeWord, State } from '../state/state'
 import type { LogRecord } from '../storage/types'
 import { type CheckpointConflict, CheckpointConflicts } from '../sync/checkpoint-conflict'
 import { CircuitBreaker } from '../sync/circuit-breaker'
-import { announce, answered, byClaim, type ClaimedHead, doubt, doubted, refutes } from '../sync/claimed-head'
+import {
+  announce,
+  answered,
+  byClaim,
+  doubt,
+  doubted,
+  refutes,
+  type ServedClaim,
+  waitedOn,
+} from '../sync/claimed-head'
 import { SyncError } from '../sync/errors'
 import {
   type DecodedHeadersResponse,
@@ -186,13 +195,9 @@ export interface LightCounters {
 }
 
 /** A peer: the head it claims (and whether it backed it, `ClaimedHead`), its breaker. */
-interface PeerView extends ClaimedHead {
+interface PeerView extends ServedClaim {
   /** Its head is not known yet (it just joined): header sync asks it once, and learns the head then. */
   probe: boolean
-  /** Headers it served moved our header head (a sync pass from it). */
-  served: boolean
-  /** When the first request it failed since its last answer was sent (`LightClientInit.now`), or null. */
-  silentSince: number | null
   readonly breaker: CircuitBreaker
 }
 
@@ -345,12 +350,7 @@ export class LightClient {
    * this client took, whose claim is doubted and whose requests are failing — none while a run syncs.
    */
   checkWait(): void {
-    const waiting =
-      this.#status === false
-        ? this.#ahead().find(([, p]) => p.served && p.silentSince !== null && doubted(p))
-        : undefined
-    const wait =
-      waiting === undefined ? null : { peerId: waiting[0], since: waiting[1].silentSince as number }
+    const wait = this.#status === false ? waitedOn(this.#ahead()) : null
     const was = this.#wait
     if (wait?.peerId === was?.peerId && wait?.since === was?.since) return
     this.#wait = wait

@@ -67,3 +67,23 @@ export function byClaim(
   if (doubted(a) !== doubted(b)) return doubted(a) ? 1 : -1
   return a.head === b.head ? 0 : a.head > b.head ? -1 : 1
 }
+
+/** A peer's claim with what a wait on it needs (`waitedOn`). */
+export interface ServedClaim extends ClaimedHead {
+  /** It served this node (blocks imported, or headers that moved a light node's head). */
+  served: boolean
+  /** When the first request it failed since its last answer was sent, or null. */
+  silentSince: number | null
+}
+
+/**
+ * The peer a node that is not syncing waits on, of `ahead` (peers ahead, best first): the first that
+ * served it, whose claim is doubted and whose requests are failing; its id and since when, or null.
+ */
+export function waitedOn(
+  ahead: readonly (readonly [string, ServedClaim])[],
+): { readonly peerId: string; readonly since: number } | null {
+  for (const [peerId, p] of ahead)
+    if (p.served && p.silentSince !== null && doubted(p)) return { peerId, since: p.silentSince }
+  return null
+}

@@ -11,7 +11,16 @@ import { RetrySchedule } from '../network/retry'
 import { SerialRuns } from '../serial-runs'
 import { type CheckpointConflict, CheckpointConflicts } from './checkpoint-conflict'
 import { CircuitBreaker } from './circuit-breaker'
-import { announce, answered, byClaim, type ClaimedHead, doubt, doubted, refutes } from './claimed-head'
+import {
+  announce,
+  answered,
+  byClaim,
+  doubt,
+  doubted,
+  refutes,
+  type ServedClaim,
+  waitedOn,
+} from './claimed-head'
 import {
   type DecodedHeadersResponse,
   decodeBlocksResponse,
@@ -120,17 +129,13 @@ export interface SyncerInit {
 }
 
 /** A peer: the head it claims (beacon, gossip or headers response; `ClaimedHead`) and what else we know. */
-interface PeerView extends ClaimedHead {
+interface PeerView extends ServedClaim {
   /** Total difficulty of that head when a headers response told it; unknown after a newer beacon. */
   td: bigint | undefined
   /** It sent a block whose parent we lack: worth asking even if its head is not higher than ours. */
   gap: boolean
   /** It said it is a light node (its beacon or status answer): it holds headers only, and no blocks. */
   light: boolean
-  /** It served this node blocks that were imported (a sync pass from it). */
-  served: boolean
-  /** When the first request it failed since its last answer was sent (`SyncerInit.now`), or null. */
-  silentSince: number | null
   readonly breaker: CircuitBreaker
 }
 
@@ -232,12 +237,7 @@ export class Syncer {
    * blocks, whose claim is doubted and whose requests are failing — none while the node syncs.
    */
   checkWait(): void {
-    const waiting =
-      this.#status === false
-        ? this.#ahead().find(([, p]) => p.served && p.silentSince !== null && doubted(p))
-        : undefined
-    const wait =
-      waiting === undefined ? null : { peerId: waiting[0], since: waiting[1].silentSince as number }
+    const wait = this.#status === false ? waitedOn(this.#ahead()) : null
     const was = this.#wait
     if (wait?.peerId === was?.peerId && wait?.since === was?.since) return
     this.#wait = wait
