@@ -458,12 +458,15 @@ export function describeSync(
   wait: SyncWaitView | null = null,
 ): SyncView {
   if (syncing === false) {
-    if (directPeers > 0 && wait !== null)
+    if (directPeers > 0 && wait !== null) {
+      // A light node syncs headers only (its wait is the light client's).
+      const what = mode?.kind === 'light' ? 'headers' : 'blocks'
       return {
         kind: 'idle',
         value: 'Waiting for a peer',
-        detail: `Peer ${shortPeerId(wait.peerId)} was sending this tab blocks and has not answered for ${formatDuration(wait.silentMs)} (a tab in the background may be frozen by its browser); this tab is at block #${wait.headNumber.toLocaleString()}. It syncs on as soon as that peer, or another, serves newer blocks.`,
+        detail: `Peer ${shortPeerId(wait.peerId)} was sending this tab ${what} and has not answered for ${formatDuration(wait.silentMs)} (a tab in the background may be frozen by its browser); this tab is at block #${wait.headNumber.toLocaleString()}. It syncs on as soon as that peer, or another, serves newer ${what}.`,
       }
+    }
     if (directPeers > 0) {
       const quietMs = age === undefined ? null : quietForMs(age)
       const quiet =

@@ -417,6 +417,12 @@ describe('describeSync', () => {
     expect(describeSync(false, 1, false, quiet, { kind: 'full' }, wait)).toEqual(waiting)
     // Before the headers note of an auto node executing its blocks.
     expect(describeSync(false, 1, false, quiet, { kind: 'upgrading', percent: 4 }, wait)).toEqual(waiting)
+    // A light node was being sent headers, not blocks.
+    expect(describeSync(false, 1, false, quiet, { kind: 'light' }, wait)).toEqual({
+      ...waiting,
+      detail:
+        'Peer 12D3…XyZ9 was sending this tab headers and has not answered for 12s (a tab in the background may be frozen by its browser); this tab is at block #192. It syncs on as soon as that peer, or another, serves newer headers.',
+    })
     // Syncing from another peer, the bar; with no direct peer left, no wait to tell.
     expect(
       describeSync(
