@@ -96,6 +96,12 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await a.locator('#token-supply').fill('1000')
     await a.getByRole('button', { name: 'Create token' }).click()
     await expect(lastAction(a)).toHaveAttribute('data-state', /pending|confirmed/)
+    // Said under the form too (a status, heard without leaving it), with a link to the transaction.
+    const sent = a.getByTestId('create-token').getByRole('status')
+    await expect(sent).toHaveText(
+      /^Sent: 0x[0-9a-f]{8}…[0-9a-f]{6} — its progress is listed under Your transactions\.$/,
+    )
+    await expect(sent.getByRole('link')).toHaveAttribute('href', /^\/tx\/0x[0-9a-f]{64}$/)
     await expect(lastAction(a)).toHaveAttribute('data-state', 'confirmed', { timeout: 120_000 })
     // When it was mined, as the Wallet's Activity says it: "12s ago", the block's date in its tooltip.
     await expect(lastAction(a).getByTestId('activity-time')).toHaveText(/^(just now|\d+.* ago)$/)
@@ -186,6 +192,9 @@ test('A creates a token and sends some to B; B shows the balance once it is in a
     await expect(lastAction(a)).toHaveAttribute('data-state', 'failed')
     await expect(lastAction(a).getByTestId('tx-status')).toHaveText(
       'Failed: ERC20: transfer to the zero address',
+    )
+    await expect(a.getByTestId('use-token').getByRole('alert')).toHaveText(
+      'Not sent: ERC20: transfer to the zero address',
     )
 
     // B reloads: its profile, head and balance come back from its own database, nothing is fetched.

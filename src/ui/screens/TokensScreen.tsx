@@ -235,28 +235,53 @@ export function Holdings({
   )
 }
 
-/** Sends `call` and reports the outcome of the submission (not of the block: the activity list does). */
+/**
+ * Sends `call` and reports the outcome of the submission (not of the block: the activity list does),
+ * also as a line under the form (`SendOutcome`), so that it is said where the person is, not only in a
+ * table further down the page.
+ */
 function useSend(signer: TxSigner) {
   const api = useApp((s) => s.api)
   const [busy, setBusy] = useState(false)
+  const [outcome, setOutcome] = useState<TxStatus | null>(null)
   const send = async (label: string, call: Call): Promise<boolean> => {
     if (api === null) return false
     setBusy(true)
+    setOutcome(null)
     try {
       const tracked = await sendCall(api, signer, label, call)
+      setOutcome(tracked.status)
       return tracked.status.state !== 'failed'
     } finally {
       setBusy(false)
     }
   }
-  return { busy, send }
+  return { busy, send, outcome }
+}
+
+/**
+ * What became of the form's last submission, said under its button (a live region: a keyboard or
+ * screen-reader user hears it without leaving the form): sent, its block followed in Your transactions,
+ * or why it was not sent.
+ */
+function SendOutcome({ status }: { readonly status: TxStatus | null }) {
+  if (status === null || status.state === 'sending') return null
+  return status.state === 'failed' ? (
+    <p className="form-error" role="alert" data-testid="token-send-failed">
+      Not sent: {status.reason}
+    </p>
+  ) : (
+    <p className="muted small" role="status" data-testid="token-sent">
+      Sent: <TxLink hash={status.hash} /> — its progress is listed under Your transactions.
+    </p>
+  )
 }
 
 const NO_TOKEN: NewTokenFields = { name: '', symbol: '', decimals: '18', supply: '' }
 
 function CreateToken({ signer }: { readonly signer: TxSigner }) {
   const { fields, touched, touchAll, reset, bind } = useFields<NewTokenFields>(NO_TOKEN)
-  const { busy, send } = useSend(signer)
+  const { busy, send, outcome } = useSend(signer)
   const problems = newTokenProblems(fields, touched)
   const field = (key: keyof NewTokenFields) => bind(key, `token-${key}-problem`, problems[key])
   const submit = async (e: FormEvent) => {
@@ -329,6 +354,7 @@ function CreateToken({ signer }: { readonly signer: TxSigner }) {
             {busy ? 'Sending…' : 'Create token'}
           </button>
         </div>
+        <SendOutcome status={outcome} />
       </form>
     </section>
   )
@@ -376,7 +402,7 @@ function UseToken({
     recipient: '',
     amount: '',
   })
-  const { busy, send } = useSend(signer)
+  const { busy, send, outcome } = useSend(signer)
   const holding = chosenHolding(holdings, fields.token)
   const problems = tokenActionProblems(fields, { holdings }, touched)
   const field = (key: keyof TokenActionFields) => bind(key, `use-${key}-problem`, problems[key])
@@ -457,6 +483,7 @@ function UseToken({
           <div>
             <UseTokenButton action={fields.action} busy={busy} />
           </div>
+          <SendOutcome status={outcome} />
         </form>
       )}
     </section>
