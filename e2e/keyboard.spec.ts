@@ -235,3 +235,18 @@ test('the "saved in this browser" notice stays while the focus is on it, then go
   await expect(notice).toHaveCount(0)
   expect(await next.evaluate((el) => el !== document.body && el === document.activeElement)).toBe(true)
 })
+
+test('the "saved in this browser" notice stays while a pointer rests on it, and goes once it leaves', async ({
+  page,
+}) => {
+  await page.clock.install()
+  await page.goto(`${FAST_URL}/?mine=0`)
+  const notice = page.getByRole('status').filter({ hasText: 'Tabchain is saved in this browser' })
+  await expect(notice).toBeVisible({ timeout: 30_000 })
+  await notice.hover()
+  await page.clock.runFor(60_000)
+  await expect(notice).toBeVisible()
+  await page.mouse.move(0, 0)
+  await page.clock.runFor(60_000)
+  await expect(notice).toHaveCount(0)
+})

@@ -72,23 +72,27 @@ export function Toasts() {
 }
 
 /**
- * "Saved in this browser", gone by itself `OFFLINE_READY_MS` after it shows, or after the focus leaves
- * it: held while the focus is in it (a keyboard user reading it, on its Dismiss button), so it neither
- * goes under them nor drops their focus to nothing (<body>) as its button goes.
+ * "Saved in this browser", gone by itself `OFFLINE_READY_MS` after it shows, or after the focus (or a
+ * pointer) leaves it: held while the focus is in it (a keyboard user reading it, on its Dismiss button),
+ * so it neither goes under them nor drops their focus to nothing (<body>) as its button goes.
  */
 function OfflineReady({ onDismiss }: { readonly onDismiss: () => void }) {
   const [focused, setFocused] = useState(false)
+  // …and while a pointer rests on it (someone reading it, or about to press Dismiss): WCAG 2.2.1.
+  const [hovered, setHovered] = useState(false)
   useEffect(() => {
-    if (focused) return
+    if (focused || hovered) return
     const timer = setTimeout(onDismiss, OFFLINE_READY_MS)
     return () => clearTimeout(timer)
-  }, [focused, onDismiss])
+  }, [focused, hovered, onDismiss])
   return (
     <div
       className="toast"
       role="status"
       onFocus={() => setFocused(true)}
       onBlur={(e) => setFocused(e.currentTarget.contains(e.relatedTarget))}
+      onMouseEnter={() => setHovered(true)}
+      onMouseLeave={() => setHovered(false)}
     >
       <span>Tabchain is saved in this browser: this page now opens even without a network.</span>
       <CloseButton label="Dismiss" onClick={onDismiss} />
