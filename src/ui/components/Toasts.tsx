@@ -7,7 +7,7 @@ import { moreTakenText, takenNoticesShown } from '../market/taken-notice'
 import { type OfferTaken, useNotices } from '../notices'
 import { useApp } from '../store'
 
-/** How long the "saved in this browser" notice (the app opens offline) stays up, ms, once the focus is not in it. */
+/** How long the "saved in this browser" notice (the app opens offline) stays up, ms, once neither the focus nor a pointer is in it. */
 const OFFLINE_READY_MS = 6000
 
 /**
