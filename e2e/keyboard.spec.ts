@@ -214,14 +214,20 @@ test('a notice dismissed by keyboard gives the focus to the page heading, not to
   await expect(b.getByRole('heading', { name: 'This tab is a Tabchain node', exact: true })).toBeFocused()
 })
 
-test('the "saved in this browser" notice stays while the focus is on it, then goes without taking the focus', async ({
-  page,
-}) => {
+/** The app opened with the page's clock held, its "saved in this browser" notice shown. */
+async function savedNotice(page: Page): Promise<Locator> {
   // The page's timers run only when the test says: the notice's seconds pass without being waited out.
   await page.clock.install()
   await page.goto(`${FAST_URL}/?mine=0`)
   const notice = page.getByRole('status').filter({ hasText: 'Tabchain is saved in this browser' })
   await expect(notice).toBeVisible({ timeout: 30_000 })
+  return notice
+}
+
+test('the "saved in this browser" notice stays while the focus is on it, then goes without taking the focus', async ({
+  page,
+}) => {
+  const notice = await savedNotice(page)
   const dismiss = notice.getByRole('button', { name: 'Dismiss' })
   await tabTo(page, dismiss)
   // A keyboard user on its button: it does not go from under them, their focus with it.
@@ -239,10 +245,7 @@ test('the "saved in this browser" notice stays while the focus is on it, then go
 test('the "saved in this browser" notice stays while a pointer rests on it, and goes once it leaves', async ({
   page,
 }) => {
-  await page.clock.install()
-  await page.goto(`${FAST_URL}/?mine=0`)
-  const notice = page.getByRole('status').filter({ hasText: 'Tabchain is saved in this browser' })
-  await expect(notice).toBeVisible({ timeout: 30_000 })
+  const notice = await savedNotice(page)
   await notice.hover()
   await page.clock.runFor(60_000)
   await expect(notice).toBeVisible()
