@@ -138,8 +138,11 @@ test.describe('PWA', () => {
     await a.goto('/?mine=0')
     expect(await a.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
     await a.evaluate(() => Object.assign(window, { loadedBeforeUpdate: true }))
-    // A's user is on the page by keyboard: the offer must not take their focus.
+    // A's user is on the page by keyboard: the offer must not take their focus. Their first key comes once
+    // the page is drawn and its node up (pressed before the header was drawn, on a loaded machine, Tab
+    // went elsewhere).
     const brand = a.getByRole('link', { name: 'Tabchain overview' })
+    await expect(a.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /^12D3Koo/, { timeout: 30_000 })
     await tabTo(a, brand, 1)
     /** A new document of the tab runs its node. */
     const reloaded = () => !('loadedBeforeUpdate' in window) && window.tabchain !== undefined
