@@ -137,6 +137,11 @@ test('the explorer lists blocks live and opens a block and an address', async ({
   // Words are a token's symbol or name: none is called so on this chain yet.
   await search.fill('abc')
   await expectProblem(page, search, 'search-error', `No token called “abc” on this chain. Enter ${what}.`)
+  // A mixed-case address whose EIP-55 checksum is wrong is a likely typo, as the wallet's forms read it.
+  const checksumProblem = 'The address checksum (EIP-55) does not match: check it for a typo.'
+  await search.fill('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD')
+  await expectProblem(page, search, 'search-error', checksumProblem)
+  await expect(page.getByRole('button', { name: 'Open' })).toBeDisabled()
   await search.fill('0')
   await expectProblem(page, search, 'search-error', null)
   await search.fill('')
@@ -172,6 +177,11 @@ test('the explorer lists blocks live and opens a block and an address', async ({
     .click()
   await expect(page).toHaveURL(/\/address\/0x[0-9a-fA-F]{40}$/)
   await expect(page.getByTestId('balance')).toContainText('TAB')
+  // Its page's URL with one letter's case changed is not shown as that address either.
+  const typo = page.url().replace(/[a-f](?=[0-9a-fA-F]*$)/, (c) => c.toUpperCase())
+  await page.goto(typo)
+  await expect(page.getByText(`“${typo.split('/').pop()}”: ${checksumProblem}`)).toBeVisible()
+  await expect(page.getByTestId('balance')).toHaveCount(0)
   await page.goto('/block/999999999')
   await expect(page.getByText('is not on this node’s chain')).toBeVisible()
   await page.goto(`/tx/0x${'ab'.repeat(32)}`)

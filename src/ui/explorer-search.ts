@@ -1,18 +1,22 @@
-import { isAddress, isHash } from 'viem'
+import { isHash } from 'viem'
 import type { TokenInfo } from '../node/worker/queries'
+import { parseAddress } from '../wallet/address'
 import type { TokenDirectory } from './address-name'
+import { ADDRESS_PROBLEMS } from './token-form'
 
 /**
  * Where the Explorer's search box leads for `text`, or null for what it cannot open: a block number as
- * the Explorer writes it (`#1,234`, or the digits alone), an address, or a hash (the Tx page opens the
- * block whose hash it is, if no transaction has it).
+ * the Explorer writes it (`#1,234`, or the digits alone), an address as the wallet reads one (in one
+ * case, or mixed-case with its EIP-55 checksum right: a wrong one is a likely typo, not opened), or a
+ * hash (the Tx page opens the block whose hash it is, if no transaction has it).
  */
 export function searchHref(text: string): string | null {
   const target = text.trim()
   const number = /^(?:#\s*)?(\d{1,3}(?:,\d{3})+|\d+)$/.exec(target)?.[1]
+  const address = parseAddress(target)
   return number !== undefined
     ? `/block/${number.replaceAll(',', '')}`
-    : isAddress(target, { strict: false })
+    : address !== 'not an address' && address !== 'bad checksum'
       ? `/address/${target}`
       : isHash(target)
         ? `/tx/${target}`
@@ -42,6 +46,8 @@ export type SearchTarget =
   | { readonly kind: 'reading' }
   /** A token's symbol or name that no token the node knows has. */
   | { readonly kind: 'no-token'; readonly text: string }
+  /** An address whose mixed case does not match its EIP-55 checksum: a likely typo, not opened. */
+  | { readonly kind: 'bad-checksum' }
   /** Neither a block number, an address, a hash nor a token's symbol or name (`0x12`, `1.5`). */
   | { readonly kind: 'bad' }
 
@@ -57,6 +63,7 @@ export function explorerSearch(text: string, tokens: TokenDirectory | null): Sea
   if (target === '') return { kind: 'empty' }
   const href = searchHref(target)
   if (href !== null) return { kind: 'open', href }
+  if (parseAddress(target) === 'bad checksum') return { kind: 'bad-checksum' }
   if (/^0x/i.test(target) || !/\p{L}/u.test(target)) return { kind: 'bad' }
   if (tokens === null) return { kind: 'reading' }
   const wanted = target.toLowerCase()
@@ -78,13 +85,15 @@ export function explorerSearch(text: string, tokens: TokenDirectory | null): Sea
   }
 }
 
-/** What the search box says of a search it cannot open (`bad`, `no-token`), or null. */
+/** What the search box says of a search it cannot open (`bad`, `bad-checksum`, `no-token`), or null. */
 export function searchProblemText(target: SearchTarget): string | null {
   const what =
     'a block number, an address (0x and 40 hex digits), a transaction’s or block’s hash (0x and 64 hex digits), or a token’s symbol or name'
   switch (target.kind) {
     case 'bad':
       return `Enter ${what}.`
+    case 'bad-checksum':
+      return ADDRESS_PROBLEMS['bad checksum']
     case 'no-token':
       return `No token called “${target.text}” on this chain. Enter ${what}.`
     default:

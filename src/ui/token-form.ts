@@ -50,7 +50,7 @@ export function parseAmount(text: string, decimals: number, { allowZero = false 
 }
 
 /** What each form says of an address the wallet does not read (`readAddress`): the same words everywhere. */
-const ADDRESS_PROBLEMS = {
+export const ADDRESS_PROBLEMS = {
   'not an address': 'That is not an address (0x and 40 hex digits).',
   'bad checksum': 'The address checksum (EIP-55) does not match: check it for a typo.',
 } as const

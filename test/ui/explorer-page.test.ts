@@ -160,6 +160,18 @@ describe("the Explorer's search", () => {
     expect(searchHref(` ${address} `)).toBe(`/address/${address}`)
     expect(searchHref(hash)).toBe(`/tx/${hash}`)
   })
+
+  test('opens an address in one case, or mixed-case with a right EIP-55 checksum; a wrong checksum is a likely typo', () => {
+    const checksummed = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'
+    expect(searchHref(checksummed)).toBe(`/address/${checksummed}`)
+    expect(searchHref(checksummed.toUpperCase().replace('0X', '0x'))).not.toBeNull()
+    const typo = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD'
+    expect(searchHref(typo)).toBeNull()
+    expect(explorerSearch(typo, new Map())).toEqual({ kind: 'bad-checksum' })
+    expect(searchProblemText({ kind: 'bad-checksum' })).toBe(
+      'The address checksum (EIP-55) does not match: check it for a typo.',
+    )
+  })
 })
 
 describe("the Explorer's search for a token", () => {

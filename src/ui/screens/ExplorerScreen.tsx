@@ -1,10 +1,11 @@
 import { type ReactNode, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
-import { type Address, getAddress, type Hex, isAddress } from 'viem'
+import { type Address, getAddress, type Hex } from 'viem'
 import type { Remote } from '../../node/rpc/protocol'
 import type { BlockSummary } from '../../node/worker/chain-service'
 import type { NodeApi } from '../../node/worker/node'
 import type { TokenHolding, TokenInfo, TxView } from '../../node/worker/queries'
+import { parseAddress } from '../../wallet/address'
 import { formatAmount, formatCoin } from '../../wallet/amount'
 import {
   addressTxRow,
@@ -51,6 +52,7 @@ import {
 } from '../format'
 import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
 import { directPeerCount, useApp } from '../store'
+import { ADDRESS_PROBLEMS } from '../token-form'
 import { tokenUnreadText } from '../tx-token-reads'
 
 const LATEST = 20
@@ -614,7 +616,10 @@ export function BlockDetail({
  */
 export function AddressScreen() {
   const { address = '' } = useParams()
-  const valid = isAddress(address, { strict: false })
+  // Read as the wallet reads a typed address: a mixed case that breaks its EIP-55 checksum is a likely
+  // typo, not shown as the page of the address it would be (whose checksummed form one might copy).
+  const read = parseAddress(address)
+  const valid = read !== 'not an address' && read !== 'bad checksum'
   // Reads go through proofs while the node is light or upgrading (the note under the list says so).
   const proven = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
   const directPeers = useApp(directPeerCount)
@@ -631,7 +636,16 @@ export function AddressScreen() {
     },
     [address, reorg],
   )
-  if (!valid) return <Missing what={`“${address}” is not an address.`} />
+  if (!valid)
+    return (
+      <Missing
+        what={
+          read === 'bad checksum'
+            ? `“${address}”: ${ADDRESS_PROBLEMS['bad checksum']}`
+            : `“${address}” is not an address.`
+        }
+      />
+    )
   return (
     <div className="screen" data-testid="address-detail">
       <p className="eyebrow">
