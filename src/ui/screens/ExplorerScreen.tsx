@@ -999,7 +999,7 @@ export function WhatWords({ parts }: { readonly parts: readonly WhatPart[] }) {
           part
         ) : (
           // biome-ignore lint/suspicious/noArrayIndexKey: the pieces of one sentence, in a fixed order.
-          <Link key={i} to={part.href}>
+          <Link key={i} to={part.href} className="inline-link">
             {part.text}
           </Link>
         ),

@@ -389,7 +389,10 @@ export function BalanceCard({
       {devnet !== null && (
         <p className="muted small" data-testid="devnet-key-note">
           {devnet}, a shared devnet test key that anyone can spend from:{' '}
-          <Link to="/wallet">create a wallet</Link> for an account of your own.
+          <Link to="/wallet" className="inline-link">
+            create a wallet
+          </Link>{' '}
+          for an account of your own.
         </p>
       )}
     </article>
