@@ -33,7 +33,8 @@ export function Toasts() {
   const [updateDismissed, setUpdateDismissed] = useState<typeof update>(null)
 
   return (
-    <div className="toasts" aria-live="polite">
+    // Each toast is its own live region (`role="status"`), said once: none inside another.
+    <div className="toasts">
       {update !== null && update !== updateDismissed ? (
         <div className="toast" data-testid="update-prompt" role="status">
           <span>{updatePromptText(update)}</span>
