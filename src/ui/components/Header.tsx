@@ -89,15 +89,20 @@ export function Header() {
               <PeerId peerId={peerId} testId="peer-id" withIcon />
             </span>
           ) : null}
-          {online ? null : (
-            <p className="status-strip__offline">
-              <OfflineIcon />
-              <span>
-                <strong>You’re offline.</strong> This node keeps running on this device and reconnects by
-                itself when the network is back.
-              </span>
-            </p>
-          )}
+          {/* The one place a screen reader hears the tab went offline, and what it means (the relay pill
+              keeps its "Offline" to the eye): a live region there before the sentence, as one must be
+              for what appears in it to be said. */}
+          <div className="status-strip__said" role="status" data-testid="offline-said">
+            {online ? null : (
+              <p className="status-strip__offline">
+                <OfflineIcon />
+                <span>
+                  <strong>You’re offline.</strong> This node keeps running on this device and reconnects by
+                  itself when the network is back.
+                </span>
+              </p>
+            )}
+          </div>
         </div>
       </div>
     </header>

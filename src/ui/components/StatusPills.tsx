@@ -31,7 +31,8 @@ export function RelayPill() {
       role="status"
     >
       <span className="dot" aria-hidden="true" />
-      {view.label}
+      {/* Offline, the header's sentence says so, once, and what it means (`Header`). */}
+      <span aria-hidden={relay?.state === 'offline' ? true : undefined}>{view.label}</span>
     </span>
   )
 }
