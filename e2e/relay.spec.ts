@@ -116,6 +116,11 @@ test('"Retry now" reaches a relay that came back at once, not after the backoff�
 
     await stopRelayProcess(relay)
     await expect(pill).toContainText('retrying in')
+    // The countdown is for the eye: the pill's live region says the state once, not a new number a second.
+    // (Its name is its tooltip, why the relay is out of reach.)
+    const spoken = await pill.ariaSnapshot()
+    expect(spoken).toMatch(/^- '?status\b.*: Relay unreachable — this tab retries by itself$/)
+    expect(spoken).not.toContain('retrying in')
     // The relay starts again out of the tab's reach (`relayToComeBack`) and comes back once the wait shown
     // is long (the backoff grows to 15–30 s): the button must beat that wait. (Its /api/relay is not
     // routed to fail instead: twice in a whole-suite run the tab then showed no wait over 12 s in 60 s,

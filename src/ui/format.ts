@@ -84,6 +84,11 @@ export interface RelayView {
   readonly tone: 'ok' | 'busy' | 'error' | 'muted'
   /** Full sentence for the header pill, e.g. `Relay unreachable — retrying in 4s`. */
   readonly label: string
+  /**
+   * What the pill's live region says (`role="status"`): the label without what changes every second (a
+   * countdown would be said again each second), and nothing offline, which the header's sentence says.
+   */
+  readonly said: string
   /** Short form for tight spaces, e.g. `Unreachable`. */
   readonly short: string
   /** What happens next, e.g. `Retrying in 4s.`; empty when there is nothing to add. */
@@ -98,31 +103,49 @@ export interface RelayView {
  */
 export function describeRelay(status: RelayStatus | null, now: number): RelayView {
   if (status === null)
-    return { tone: 'busy', label: 'Starting network…', short: 'Starting…', next: '', reason: '' }
+    return {
+      tone: 'busy',
+      label: 'Starting network…',
+      said: 'Starting network…',
+      short: 'Starting…',
+      next: '',
+      reason: '',
+    }
   switch (status.state) {
-    case 'connecting':
+    case 'connecting': {
+      const label =
+        status.attempt > 1 ? `Connecting to relay (attempt ${status.attempt})…` : 'Connecting to relay…'
       return {
         tone: 'busy',
-        label:
-          status.attempt > 1 ? `Connecting to relay (attempt ${status.attempt})…` : 'Connecting to relay…',
+        label,
+        said: label,
         short: 'Connecting…',
         next: status.attempt > 1 ? `Attempt ${status.attempt}.` : '',
         reason: '',
       }
+    }
     case 'connected':
-      return { tone: 'ok', label: 'Relay connected', short: 'Connected', next: '', reason: '' }
+      return {
+        tone: 'ok',
+        label: 'Relay connected',
+        said: 'Relay connected',
+        short: 'Connected',
+        next: '',
+        reason: '',
+      }
     case 'unreachable': {
       const s = secondsUntil(status.retryAt, now)
       return {
         tone: 'error',
         label: s > 0 ? `Relay unreachable — retrying in ${s}s` : 'Relay unreachable — retrying…',
+        said: 'Relay unreachable — this tab retries by itself',
         short: 'Unreachable',
         next: s > 0 ? `Retrying in ${s}s.` : 'Retrying now.',
         reason: relayProblem(status.problem, status.error),
       }
     }
     case 'offline':
-      return { tone: 'muted', label: 'Offline', short: 'Offline', next: '', reason: '' }
+      return { tone: 'muted', label: 'Offline', said: '', short: 'Offline', next: '', reason: '' }
   }
 }
 

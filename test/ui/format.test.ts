@@ -133,6 +133,23 @@ describe('describeRelay', () => {
       ).label,
     ).toBe('Relay unreachable — retrying…')
   })
+
+  it('says each state once to a screen reader: no countdown in what the live region says, nothing offline', () => {
+    const unreachable = (retryAt: number) =>
+      describeRelay(
+        { state: 'unreachable', error: 'closed', problem: { kind: 'link' }, attempt: 2, retryAt },
+        now,
+      )
+    const said = new Set([now + 9_000, now + 4_200, now].map((at) => unreachable(at).said))
+    expect([...said]).toEqual(['Relay unreachable — this tab retries by itself'])
+    expect(describeRelay({ state: 'offline' }, now).said).toBe('')
+    expect(describeRelay({ state: 'connecting', attempt: 3 }, now).said).toBe(
+      'Connecting to relay (attempt 3)…',
+    )
+    expect(describeRelay({ state: 'connected', address: '/ip4/127.0.0.1/tcp/1/ws' }, now).said).toBe(
+      'Relay connected',
+    )
+  })
   it('names every other state', () => {
     expect(describeRelay(null, now).short).toBe('Starting…')
     expect(describeRelay({ state: 'connecting', attempt: 1 }, now).label).toBe('Connecting to relay…')

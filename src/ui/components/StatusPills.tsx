@@ -16,7 +16,10 @@ export function relayPillTitle(relay: RelayStatus | null, now: number): string |
   return reason === '' ? undefined : reason
 }
 
-/** Relay link state as a pill; counts down to the next attempt while the relay is unreachable. */
+/**
+ * Relay link state as a pill and a live region; counts down to the next attempt while the relay is
+ * unreachable, to the eye only (a screen reader hears the state once, not each second).
+ */
 export function RelayPill() {
   const relay = useApp((s) => s.network?.relay ?? null)
   const now = useNow(1000, relay?.state === 'unreachable')
@@ -31,8 +34,15 @@ export function RelayPill() {
       role="status"
     >
       <span className="dot" aria-hidden="true" />
-      {/* Offline, the header's sentence says so, once, and what it means (`Header`). */}
-      <span aria-hidden={relay?.state === 'offline' ? true : undefined}>{view.label}</span>
+      {view.said === view.label ? (
+        view.label
+      ) : (
+        // The countdown is for the eye; the live region says the state once (`RelayView.said`).
+        <>
+          <span aria-hidden="true">{view.label}</span>
+          {view.said === '' ? null : <span className="visually-hidden">{view.said}</span>}
+        </>
+      )}
     </span>
   )
 }
