@@ -504,7 +504,7 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     } catch (err) {
       throw new Error(`${String(err)}\nlight: ${await nodeReport(light, idSource)}`)
     }
-    // The chain moves on (a balance read that failed as it woke is read again at a new head, not before).
+    // The chain moves on.
     await source.evaluate(() => window.tabchain?.node.api.setMining(true))
     await reaches(light, target.number + 2, 30_000)
     await source.evaluate(() => window.tabchain?.node.api.setMining(false))
@@ -549,6 +549,46 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
     expect(after.verifiedAt.length).toBeGreaterThan(0)
     expect(after.verifiedAt.filter(([at = 0, head = 0]) => at > head)).toEqual([])
     await expect(light.getByRole('alert')).toHaveCount(0)
+    expect(errors).toEqual([])
+  })
+
+  test('a light tab that loads while its only full peer is frozen: its balance, unproven then, is proven once that peer wakes and links, with no new block', async () => {
+    test.setTimeout(150_000)
+    const errors: string[] = []
+    const source = await tabs().newPage()
+    source.on('pageerror', (e) => errors.push(`source: ${e.message}`))
+    const idSource = await openNode(source, `${FAST_URL}/?mine=1`)
+    await reaches(source, 3, 60_000)
+    await source.evaluate(() => window.tabchain?.node.api.setMining(false))
+    const light = await tabs().newPage()
+    light.on('pageerror', (e) => errors.push(`light: ${e.message}`))
+    // Of another origin (localhost): no proof comes from the source's state stored in this browser.
+    const lightUrl = `${FAST_URL.replace('127.0.0.1', 'localhost')}/?mode=light&mine=0`
+    await openNode(light, lightUrl)
+    await light.bringToFront()
+    await waitDirect(light, idSource, 20_000)
+    const head = await headOf(source)
+    await holds(light, head, 20_000)
+    const card = light.getByTestId('verified-balance')
+    await expect(card).toHaveAttribute('data-verified', 'true', { timeout: 20_000 })
+    // The source, hidden behind the light tab, frozen; the light tab loads again meanwhile: no peer
+    // answers its balance read.
+    const cdp = await tabs().newCDPSession(source)
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    await openNode(light, lightUrl)
+    await expect(card).toHaveAttribute('data-verified', 'false')
+    await expect(card).toContainText('Not verified yet')
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    try {
+      await waitDirect(light, idSource, 60_000)
+    } catch (err) {
+      throw new Error(`${String(err)}\nlight: ${await nodeReport(light, idSource)}`)
+    }
+    // Proven without a new block: the read is asked again as the peer links, not at the next head.
+    await expect(card).toHaveAttribute('data-verified', 'true', { timeout: 15_000 })
+    expect(await headOf(source)).toEqual(head)
+    expect(await headOf(light)).toEqual(head)
+    await expect(card.getByTestId('unproven-line')).toHaveCount(0)
     expect(errors).toEqual([])
   })
 

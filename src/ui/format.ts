@@ -565,7 +565,8 @@ const UNPROVEN = /^(?:no peer proved (.+?) \(\d+ asked\)|(.+?) cannot be proved)
 /**
  * A read a light (or upgrading) node could not prove, as a user reads it: what could not be verified
  * (its addresses and hashes short), that it is not shown as verified, and that it is asked again — of
- * another peer too — at each new block (the screens re-read on every head). The message with its peer
+ * another peer too — at each new block, as soon as a peer links, and every few seconds while one is
+ * linked (the screens re-read on every head and retry, `useProofRetry`). The message with its peer
  * ids and protocol names is kept as `detail`, for a details element. Null for any other error.
  */
 export function unprovenRead(error: string): UnprovenRead | null {
@@ -574,7 +575,7 @@ export function unprovenRead(error: string): UnprovenRead | null {
   const what = (m[1] ?? m[2] ?? '').replace(/0x[0-9a-fA-F]{40,}/g, (hex) => shortHash(hex))
   const why = /^no peer to ask/.test(m[3] ?? '') ? 'no peer was linked to ask' : 'no peer proved it'
   return {
-    line: `Could not verify the ${what} just now (${why}), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.`,
+    line: `Could not verify the ${what} just now (${why}), so it is not shown as verified. This tab asks again every few seconds while a peer is linked (at once when one links), and at each new block.`,
     detail: error,
   }
 }

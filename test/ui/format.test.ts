@@ -334,7 +334,7 @@ describe('unprovenRead', () => {
   it('says in plain words what a light node could not verify, that it is not shown, and that it asks again; its own words kept', () => {
     const error = `no peer proved account 0x${'90f79bf6'.repeat(5)} (2 asked): ${peer}: ${peer} failed the request /tabchain/31416/sync-state/2.0.0: a timeout; F: stream reset`
     expect(unprovenRead(error)).toEqual({
-      line: 'Could not verify the account 0x90f79bf6…f79bf6 just now (no peer proved it), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.',
+      line: 'Could not verify the account 0x90f79bf6…f79bf6 just now (no peer proved it), so it is not shown as verified. This tab asks again every few seconds while a peer is linked (at once when one links), and at each new block.',
       detail: error,
     })
     // The plain line names no peer and no protocol.
@@ -347,7 +347,7 @@ describe('unprovenRead', () => {
   })
   it('with no peer asked, says none was linked; any other error is left as it is', () => {
     expect(unprovenRead(`transaction 0x${'ab'.repeat(32)} cannot be proved: no peer to ask`)?.line).toBe(
-      'Could not verify the transaction 0xabababab…ababab just now (no peer was linked to ask), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.',
+      'Could not verify the transaction 0xabababab…ababab just now (no peer was linked to ask), so it is not shown as verified. This tab asks again every few seconds while a peer is linked (at once when one links), and at each new block.',
     )
     expect(unprovenRead('the node is not reachable')).toBeNull()
     expect(unprovenRead('a light node cannot answer logs: it holds no blocks or state of its own')).toBeNull()

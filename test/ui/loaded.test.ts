@@ -24,7 +24,7 @@ describe('a screen’s node query', () => {
       'no peer proved balance of 0x1111111111111111111111111111111111111111 in 0x2222222222222222222222222222222222222222 (1 asked): 12D3KooWPeer: 12D3KooWPeer failed the request /tabchain/31416/sync-state/2.0.0: a timeout'
     const html = renderToStaticMarkup(createElement(LoadFailed, { error }))
     expect(html).toContain(
-      '<p data-testid="unproven-line">Could not verify the balance of 0x11111111…111111 in 0x22222222…222222 just now (no peer proved it), so it is not shown as verified. This tab asks again at each new block, another peer too if one is linked.</p>',
+      '<p data-testid="unproven-line">Could not verify the balance of 0x11111111…111111 in 0x22222222…222222 just now (no peer proved it), so it is not shown as verified. This tab asks again every few seconds while a peer is linked (at once when one links), and at each new block.</p>',
     )
     expect(html).toContain(
       `<details data-testid="unproven-detail"><summary>Details</summary><p class="mono break">${error}</p></details>`,

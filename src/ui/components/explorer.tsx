@@ -8,6 +8,7 @@ import { shortHash } from '../../wallet/describe'
 import { type AddressSide, addressName, type TokenDirectory, tokenDirectory } from '../address-name'
 import { agoText, minedAtText, type UnprovenRead, unprovenRead } from '../format'
 import { createTokenList, followTokenList, type TokenListFollower } from '../known-tokens'
+import { useProofRetry } from '../proof-retry'
 import { createQueryRunner, type QueryResult, type QueryRunner } from '../query-runner'
 import { useApp } from '../store'
 import { useNow } from '../useNow'
@@ -17,9 +18,10 @@ export type { QueryResult } from '../query-runner'
 
 /**
  * Runs a query against the node whenever its inputs (`deps`), the head or the node's mode change, or
- * one of `refresh` does; null while loading. One run at a time: a new head while a run is on its way
- * queues the next run rather than dropping the answer (see `createQueryRunner`), so a fast chain's
- * heads cannot keep the screen on a stale answer. New inputs drop the answer of the old ones.
+ * one of `refresh` does, and again while no peer proved it (`useProofRetry`); null while loading. One
+ * run at a time: a new head while a run is on its way queues the next run rather than dropping the
+ * answer (see `createQueryRunner`), so a fast chain's heads cannot keep the screen on a stale answer.
+ * New inputs drop the answer of the old ones.
  */
 export function useNodeQuery<T>(
   query: (api: Remote<NodeApi>) => Promise<T>,
@@ -32,17 +34,18 @@ export function useNodeQuery<T>(
   const mode = useApp((s) => s.mode?.kind)
   const [result, setResult] = useState<QueryResult<T>>(null)
   const runner = useRef<QueryRunner<T> | null>(null)
+  const retry = useProofRetry(result, result !== null && 'error' in result ? result.error : null)
   // biome-ignore lint/correctness/useExhaustiveDependencies: the query's inputs give it a runner of its own.
   useEffect(() => {
     const r = createQueryRunner<T>(setResult)
     runner.current = r
     return () => r.close()
   }, [api, ...deps])
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs, on every new head, on a mode change and on each of `refresh`.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is re-run on its declared inputs, on every new head, on a mode change, on a retry and on each of `refresh`.
   useEffect(() => {
     if (api === null) return
     runner.current?.run(() => query(api))
-  }, [api, head, mode, ...deps, ...refresh])
+  }, [api, head, mode, retry, ...deps, ...refresh])
   return result
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Link } from 'react-router'
 import type { Address } from 'viem'
 import type { ChainParams } from '../../node/chain/types'
@@ -36,6 +36,8 @@ import {
   pinNotSavedNote,
 } from '../home-chain'
 import { saveModePin, storedModePin } from '../mode-setting'
+import { useProofRetry } from '../proof-retry'
+import { createQueryRunner, type QueryRunner } from '../query-runner'
 import { useAccount } from '../signer/account'
 import { storageReadKey } from '../storage-card'
 import { directPeerCount, useApp } from '../store'
@@ -298,8 +300,9 @@ function ModeCard() {
 }
 
 /**
- * This tab's account balance, read on every head (and mode change, and when the account changes): the
- * head the screen showed when it asked, and the answer. Null until the first answer for this account.
+ * This tab's account balance, read on every head (and mode change, and when the account changes), and
+ * again while no peer proved it (`useProofRetry`): the head the screen showed when it asked, and the
+ * answer. One read at a time (`createQueryRunner`). Null until the first answer for this account.
  */
 function useBalanceRead(): BalanceRead | null {
   const api = useApp((s) => s.api)
@@ -311,24 +314,38 @@ function useBalanceRead(): BalanceRead | null {
   useEffect(() => {
     if (profileId !== undefined) load(profileId)
   }, [profileId, load])
-  const [read, setRead] = useState<(BalanceRead & { readonly address: string | undefined }) | null>(null)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read again on every new head (its hash) and mode change, not on each push of the same head.
+  const [read, setRead] = useState<AccountRead | null>(null)
+  const runner = useRef<QueryRunner<AccountRead> | null>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new node or account gets a runner of its own (the old one's answer dropped).
+  useEffect(() => {
+    const r = createQueryRunner<AccountRead>((answer) => {
+      if (answer !== null && 'value' in answer) setRead(answer.value)
+    })
+    runner.current = r
+    return () => r.close()
+  }, [api, address])
+  const retry = useProofRetry(read, read !== null && 'error' in read.result ? read.result.error : null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read again on every new head (its hash), mode change and retry, not on each push of the same head.
   useEffect(() => {
     if (api === null) return
-    let live = true
     const askedAt = head
-    const settle = (result: BalanceRead['result']) => live && setRead({ address, askedAt, result })
-    ;(address === undefined ? Promise.resolve(null) : api.verifiedAccount(address)).then(
-      (value) => settle({ value }),
-      (err: unknown) => settle({ error: err instanceof Error ? err.message : String(err) }),
+    runner.current?.run(() =>
+      (address === undefined ? Promise.resolve(null) : api.verifiedAccount(address)).then(
+        (value): AccountRead => ({ address, askedAt, result: { value } }),
+        (err: unknown): AccountRead => ({
+          address,
+          askedAt,
+          result: { error: err instanceof Error ? err.message : String(err) },
+        }),
+      ),
     )
-    return () => {
-      live = false
-    }
-  }, [api, head?.hash, mode, address])
+  }, [api, head?.hash, mode, address, retry])
   // An answer about the account the tab acted with before (a wallet just created) is not this one's.
   return read !== null && read.address === address ? read : null
 }
+
+/** A balance read with the account it is of. */
+type AccountRead = BalanceRead & { readonly address: string | undefined }
 
 /**
  * This tab's account balance as a verified read: on a light node proven against a header k deep
