@@ -463,9 +463,8 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
           started()
         })
         const note = () => {
-          // Once its headers left the genesis: before (linked, not yet asked; or its first ranges timed
-          // out as it woke, asked again 2 s later), the card reads "Up to date" at the genesis a moment
-          // (docs/ARCHITECTURE.md, "A tab frozen or hidden").
+          // Once its headers left the genesis: before (linked, not yet asked), the card can read "Up to
+          // date" at the genesis a moment (docs/ARCHITECTURE.md, "A tab frozen or hidden").
           if (head === 0) return
           const value = document.querySelector('[data-testid="sync"] .card__value')?.textContent ?? ''
           const last = seen.sync.at(-1)

@@ -229,6 +229,7 @@ export async function boot(): Promise<void> {
   node.on('reorg', (lastReorg) => useApp.setState({ lastReorg }))
   node.on('syncing', (syncing) => useApp.setState({ syncing }))
   node.on('syncWait', (syncWait) => useApp.setState({ syncWait }))
+  node.on('syncAsked', (syncAsked) => useApp.setState({ syncAsked }))
   node.on('split', (split) => useApp.setState({ split }))
   node.on('checkpointConflict', (checkpointConflict) => useApp.setState({ checkpointConflict }))
   node.on('mode', (mode) => useApp.setState({ mode }))

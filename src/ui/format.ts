@@ -470,7 +470,9 @@ export function checkpointConflictNote(conflict: CheckpointConflict): string {
  * 80 % — as the block line beside it reads ("Block #182 of #226"); counted from where this catch-up
  * started it read 0 % there. Not syncing while it `wait`s on a peer that served it blocks and stopped
  * answering (a frozen tab), it says so rather than "up to date": this tab's head and how long that peer
- * has been silent, never the head that peer claims.
+ * has been silent, never the head that peer claims. Not syncing nor waiting while a light node's header
+ * sync asked a peer that has answered nothing yet (`asked`: `LightClient.asked`, bounded by the
+ * request's timeout), it says it is asking rather than "up to date": nobody told it yet.
  */
 export function describeSync(
   syncing: SyncStatus,
@@ -479,6 +481,7 @@ export function describeSync(
   age?: HeadAge,
   mode?: NodeMode | null,
   wait: SyncWaitView | null = null,
+  asked: SyncWaitView | null = null,
 ): SyncView {
   if (syncing === false) {
     if (directPeers > 0 && wait !== null) {
@@ -490,6 +493,12 @@ export function describeSync(
         detail: `Peer ${shortPeerId(wait.peerId)} was sending this tab ${what} and has not answered for ${formatDuration(wait.silentMs)} (a tab in the background may be frozen by its browser); this tab is at block #${wait.headNumber.toLocaleString()}. It syncs on as soon as that peer, or another, serves newer ${what}.`,
       }
     }
+    if (directPeers > 0 && asked !== null)
+      return {
+        kind: 'idle',
+        value: 'Asking peers for headers…',
+        detail: `This tab asked peer ${shortPeerId(asked.peerId)} for the chain's headers ${formatDuration(asked.silentMs)} ago and has no answer yet (a tab in the background may be frozen by its browser); this tab is at block #${asked.headNumber.toLocaleString()}. Until a peer answers it cannot tell whether newer blocks exist.`,
+      }
     if (directPeers > 0) {
       const quietMs = age === undefined ? null : quietForMs(age)
       const quiet =

@@ -1,5 +1,6 @@
 import { create } from 'zustand'
 import type { Genesis } from '../node/chain/types'
+import type { HeadersAsked } from '../node/light/light-client'
 import type { ModePin, NodeMode } from '../node/light/mode'
 import type { NetworkSnapshot } from '../node/network/types'
 import type { ProfileInfo } from '../node/profile/types'
@@ -80,6 +81,8 @@ export interface AppState {
   readonly syncing: SyncStatus
   /** The peer the node waits on to sync (the `syncWait` event); null: none. */
   readonly syncWait: SyncWait | null
+  /** The peer a light node asked for headers and heard nothing from yet (the `syncAsked` event); null: none. */
+  readonly syncAsked: HeadersAsked | null
   /** A peer's heavier chain forks off this tab's past the reorg limit (the `split` event); null: none. */
   readonly split: ChainSplit | null
   /**
@@ -133,6 +136,7 @@ export const useApp = create<AppState>(() => ({
   lastReorg: null,
   syncing: false,
   syncWait: null,
+  syncAsked: null,
   split: null,
   checkpointConflict: null,
   mode: null,

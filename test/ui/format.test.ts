@@ -454,6 +454,31 @@ describe('describeSync', () => {
     expect(describeSync(false, 0, false, quiet, null, wait)).toMatchObject({ value: 'No peers yet' })
     expect(describeSync(false, 1, false, quiet, null, null)).toMatchObject({ value: 'Up to date' })
   })
+  it('a light node that asked a peer for headers and heard nothing yet says it asks, not "up to date" at the genesis', () => {
+    const asked = { peerId: '12D3KooWAbCdEfGhXyZ9', silentMs: 22_000, headNumber: 0n }
+    const genesis = { headAgeMs: 570_000_000, targetBlockTimeMs: 2_000, headNumber: 0n }
+    expect(describeSync(false, 1, false, genesis, { kind: 'light' }, null, asked)).toEqual({
+      kind: 'idle',
+      value: 'Asking peers for headers…',
+      detail:
+        "This tab asked peer 12D3…XyZ9 for the chain's headers 22s ago and has no answer yet (a tab in the background may be frozen by its browser); this tab is at block #0. Until a peer answers it cannot tell whether newer blocks exist.",
+    })
+    // Syncing, or waiting on a peer that served it, those say more; with no direct peer, none is asked.
+    const wait = { peerId: '12D3KooWAbCdEfGhXyZ9', silentMs: 12_000, headNumber: 0n }
+    expect(describeSync(false, 1, false, genesis, { kind: 'light' }, wait, asked)).toMatchObject({
+      value: 'Waiting for a peer',
+    })
+    const syncing = { startingBlock: 0n, currentBlock: 10n, highestBlock: 300n }
+    expect(describeSync(syncing, 1, false, genesis, { kind: 'light' }, null, asked)).toMatchObject({
+      kind: 'syncing',
+    })
+    expect(describeSync(false, 0, false, genesis, { kind: 'light' }, null, asked)).toMatchObject({
+      value: 'No peers yet',
+    })
+    expect(describeSync(false, 1, false, genesis, { kind: 'light' }, null, null)).toMatchObject({
+      value: 'Up to date',
+    })
+  })
   it('gives the share of the chain held, as the block line beside it reads, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })
     expect(describeSync(at(200n), 1)).toEqual({

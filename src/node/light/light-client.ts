@@ -162,6 +162,8 @@ export interface LightClientInit {
    * banned or forgotten, or the head reaches its claim.
    */
   readonly onWait?: (wait: SyncWait | null) => void
+  /** The peer header sync asked and has heard nothing from yet changed (null: none), see `asked`. */
+  readonly onAsked?: (asked: HeadersAsked | null) => void
   /** The heaviest split of the header chain found changed (null: none left), see `splits`. */
   readonly onSplit?: (split: ChainSplit | null) => void
   /**
@@ -194,11 +196,26 @@ export interface LightCounters {
   proofsLocal: number
 }
 
+/**
+ * A peer header sync asked for headers that has not answered one request since it linked, and since
+ * when (ms, `LightClientInit.now`): the first request sent to it.
+ */
+export interface HeadersAsked {
+  readonly peerId: string
+  readonly since: number
+}
+
 /** A peer: the head it claims (and whether it backed it, `ClaimedHead`), its breaker. */
 interface PeerView extends ServedClaim {
   /** Its head is not known yet (it just joined): header sync asks it once, and learns the head then. */
   probe: boolean
   readonly breaker: CircuitBreaker
+  /** It answered a headers request since it linked. */
+  heard: boolean
+  /** When header sync first asked it, while not `heard` (null: not asked yet). */
+  askedAt: number | null
+  /** When its first headers request failed, while not `heard` (null: none failed). */
+  failedAt: number | null
 }
 
 /**
@@ -288,6 +305,9 @@ export class LightClient {
   #stopped = false
   #status: SyncStatus = false
   #wait: SyncWait | null = null
+  #asked: HeadersAsked | null = null
+  /** The moment `#asked` runs out (`checkWait`), when it is bounded by a failed request. */
+  #askedEnds: ReturnType<typeof setTimeout> | undefined
   /** The next header sync run, when every peer ahead was open-circuited or the last run gave up. */
   #wake: ReturnType<typeof setTimeout> | undefined
 
@@ -352,9 +372,43 @@ export class LightClient {
   checkWait(): void {
     const wait = this.#status === false ? waitedOn(this.#ahead()) : null
     const was = this.#wait
-    if (wait?.peerId === was?.peerId && wait?.since === was?.since) return
-    this.#wait = wait
-    this.#init.onWait?.(wait)
+    if (wait?.peerId !== was?.peerId || wait?.since !== was?.since) {
+      this.#wait = wait
+      this.#init.onWait?.(wait)
+    }
+    this.#checkAsked()
+  }
+
+  /**
+   * The peer header sync asked and has heard nothing from yet, while no run syncs and it waits on no
+   * peer (`wait`), or null: between a failed request to a peer not heard from (a frozen tab's, or one
+   * asked just before this tab froze) and the run that asks it again, the node is not up to date by
+   * that peer's word, it has none. Bounded so a peer that never answers holds nothing: it ends
+   * `requestTimeoutMs` after that peer's first failed request (then the card's other rules apply).
+   */
+  get asked(): HeadersAsked | null {
+    return this.#asked
+  }
+
+  /** Tells `onAsked` when `asked` changed, and re-checks it when the one told runs out. */
+  #checkAsked(): void {
+    clearTimeout(this.#askedEnds)
+    const now = this.#init.now()
+    const timeout = this.#config.requestTimeoutMs
+    const found =
+      this.#status === false && this.#wait === null
+        ? this.#ahead().find(
+            ([, p]) => !p.heard && p.askedAt !== null && (p.failedAt === null || now - p.failedAt < timeout),
+          )
+        : undefined
+    const asked = found === undefined ? null : { peerId: found[0], since: found[1].askedAt as number }
+    const failedAt = found?.[1].failedAt ?? null
+    if (failedAt !== null && !this.#stopped)
+      this.#askedEnds = setTimeout(() => this.checkWait(), failedAt + timeout - now)
+    const was = this.#asked
+    if (asked?.peerId === was?.peerId && asked?.since === was?.since) return
+    this.#asked = asked
+    this.#init.onAsked?.(asked)
   }
 
   #progress(starting: bigint): void {
@@ -446,6 +500,7 @@ export class LightClient {
   stop(): void {
     this.#stopped = true
     clearTimeout(this.#wake)
+    clearTimeout(this.#askedEnds)
   }
 
   /** Balance and nonce of `address`, proven. */
@@ -1026,6 +1081,9 @@ export class LightClient {
         probe: false,
         served: false,
         silentSince: null,
+        heard: false,
+        askedAt: null,
+        failedAt: null,
         breaker: new CircuitBreaker({ failureThreshold: 3, openMs: 2_000, maxOpenMs: 60_000 }),
       })
       this.#peers.set(peerId, p)
@@ -1112,6 +1170,7 @@ export class LightClient {
         // ahead any more. A head it told below ours stays (a "not found" from it proves nothing).
         const ours = this.headers.head.header.number
         if (!moved && peer.head > ours) peer.head = ours
+        this.checkWait()
       } catch (err) {
         failures++
         if (err instanceof Misbehaviour) {
@@ -1122,6 +1181,7 @@ export class LightClient {
           // Not reached (a timeout, a link that broke): a peer not heard from yet stays to be asked.
           peer.breaker.failure(this.#init.now())
           doubt(peer)
+          if (!peer.heard) peer.failedAt ??= this.#init.now()
           this.checkWait()
         }
       }
@@ -1142,7 +1202,9 @@ export class LightClient {
   async #requestHeaders(peerId: string, peer: PeerView, from: bigint): Promise<DecodedHeadersResponse> {
     const count = MAX_HEADERS_PER_REQUEST
     const asked = peer.announced
+    if (!peer.heard) peer.askedAt ??= this.#init.now()
     const bytes = await this.#ask(peerId, this.#protocols.headers, encodeHeadersRequest({ from, count }))
+    peer.heard = true
     const res = decodeFromPeer(() => decodeHeadersResponse(bytes))
     checkHeadersRange(res, from, count)
     const refuted = refutes(peer, asked, res.headNumber, BigInt(this.headers.params.maxReorgDepth))

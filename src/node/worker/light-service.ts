@@ -22,6 +22,7 @@ import {
   type StoredHeader,
 } from '../light/header-chain'
 import {
+  type HeadersAsked,
   LightClient,
   type LightClientConfig,
   type LightClientInit,
@@ -58,6 +59,8 @@ export interface LightServiceInit {
   readonly onSyncing?: (status: SyncStatus) => void
   /** The peer header sync waits on changed (`LightClientInit.onWait`). */
   readonly onSyncWait?: (wait: SyncWait | null) => void
+  /** The peer header sync asked and heard nothing from yet changed (`LightClientInit.onAsked`). */
+  readonly onSyncAsked?: (asked: HeadersAsked | null) => void
   /** The heaviest split of the header chain changed (`LightClient.splits`). */
   readonly onSplit?: (split: ChainSplit | null) => void
   /** A peer's heavier chain met none of the kept headers (`LightClientInit.onCheckpointConflict`). */
@@ -221,6 +224,7 @@ export function createLightService(init: LightServiceInit) {
     },
     ...(init.onSplit === undefined ? {} : { onSplit: init.onSplit }),
     ...(init.onSyncWait === undefined ? {} : { onWait: init.onSyncWait }),
+    ...(init.onSyncAsked === undefined ? {} : { onAsked: init.onSyncAsked }),
     ...(init.onCheckpointConflict === undefined ? {} : { onCheckpointConflict: init.onCheckpointConflict }),
     ...(init.config === undefined ? {} : { config: init.config }),
     ...(init.checkpoint === undefined ? {} : { checkpoint: init.checkpoint }),

@@ -22,7 +22,7 @@ import type { HtlcLock } from '../contracts/htlc/htlc'
 import { decodeLock } from '../contracts/htlc/htlc'
 import { LightError } from '../light/errors'
 import { type HeaderCheckpoint, heavierCheckpoint } from '../light/header-chain'
-import type { LightClientConfig, ProvenToken, Verified } from '../light/light-client'
+import type { HeadersAsked, LightClientConfig, ProvenToken, Verified } from '../light/light-client'
 import { describeMode, type ModePin, type NodeMode } from '../light/mode'
 import type { ProvenInclusion } from '../light/verify'
 import { startupMark, startupMarkTimes } from '../marks'
@@ -104,6 +104,11 @@ export interface NodeEvents {
    * false, after a `syncing` start.
    */
   readonly syncWait: SyncWait | null
+  /**
+   * A light node (pinned light) not syncing nor waiting on a peer, whose header sync asked a peer that
+   * has answered nothing yet (`LightClient.asked`), or none (null).
+   */
+  readonly syncAsked: HeadersAsked | null
   /** A peer's heavier chain forks off ours past the reorg limit (null: no longer); see `followSplit`. */
   readonly split: ChainSplit | null
   /**
@@ -592,6 +597,7 @@ export function createNode(init: NodeInit): Node {
             ? {
                 onSyncing: (status: SyncStatus) => init.emit('syncing', status),
                 onSyncWait: (wait: SyncWait | null) => init.emit('syncWait', wait),
+                onSyncAsked: (asked: HeadersAsked | null) => init.emit('syncAsked', asked),
                 onSplit: (split: ChainSplit | null) => init.emit('split', split),
               }
             : {}),

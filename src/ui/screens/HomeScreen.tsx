@@ -465,6 +465,7 @@ function SyncCard() {
   const headKnown = useApp((s) => s.head !== null)
   const mode = useApp((s) => s.mode)
   const wait = useApp((s) => s.syncWait)
+  const asked = useApp((s) => s.syncAsked)
   const now = useNow(1000, headKnown)
   const age = useHeadAge(now)
   const view = describeSync(
@@ -476,6 +477,9 @@ function SyncCard() {
     wait === null || age === undefined
       ? null
       : { peerId: wait.peerId, silentMs: now - wait.since, headNumber: age.headNumber },
+    asked === null || age === undefined
+      ? null
+      : { peerId: asked.peerId, silentMs: now - asked.since, headNumber: age.headNumber },
   )
   if (view.kind === 'idle') {
     return (

@@ -9,7 +9,12 @@ import { nextBaseFee } from '../../../src/node/consensus/base-fee'
 import { nextDifficulty } from '../../../src/node/consensus/difficulty'
 import { mineSlice } from '../../../src/node/consensus/miner'
 import { LightError } from '../../../src/node/light/errors'
-import { checkRangeLink, LightClient, type LightClientInit } from '../../../src/node/light/light-client'
+import {
+  checkRangeLink,
+  type HeadersAsked,
+  LightClient,
+  type LightClientInit,
+} from '../../../src/node/light/light-client'
 import {
   type CheckpointConflict,
   CheckpointConflicts,
@@ -441,6 +446,80 @@ describe('light client: a peer that served headers and went silent (a tab its br
       expect(waits().at(-1)).toBeNull()
       light.stop()
     }
+  })
+})
+
+describe('light client: a peer asked for headers that has answered nothing yet (a tab frozen as it was asked)', () => {
+  /** A client whose requests to 'S' time out while `silent.on`; every `asked` it tells, in order. */
+  function askedThenSilent() {
+    const clock = { now: Number(NOW) }
+    const silent = { on: true }
+    const honest = peer(CHAIN)
+    const told: (HeadersAsked | null)[] = []
+    const light = new LightClient({
+      genesis: GENESIS,
+      async request(peerId, protocol, data, timeoutMs) {
+        if (silent.on) throw new Error('NET_TIMEOUT')
+        return honest.request(peerId, protocol, data, timeoutMs)
+      },
+      disconnect: async () => {},
+      now: () => clock.now,
+      onAsked: (asked) => told.push(asked),
+      config: { headerWindow: 1, requestTimeoutMs: 10_000 },
+    })
+    return { light, clock, silent, told }
+  }
+
+  test('told as asked from its first failed request (not waited on: it served nothing), for the request timeout at most; its answer ends it', async () => {
+    const { light, clock, told } = askedThenSilent()
+    const start = clock.now
+    light.notePeerHead('S', HEAD.number)
+    await light.idle()
+    expect(light.status).toBe(false)
+    expect(light.wait).toBeNull()
+    expect(light.asked).toEqual({ peerId: 'S', since: start })
+    expect(told).toEqual([{ peerId: 'S', since: start }])
+    // A peer that never answers holds nothing past the timeout after its first failed request.
+    clock.now += 10_000
+    light.checkWait()
+    expect(light.asked).toBeNull()
+    expect(told).toEqual([{ peerId: 'S', since: start }, null])
+    light.stop()
+    // Asked again and answering: the sync goes on to its head, nothing asked left.
+    const again = askedThenSilent()
+    again.light.notePeerHead('S', HEAD.number)
+    await again.light.idle()
+    expect(again.light.asked).not.toBeNull()
+    again.silent.on = false
+    again.clock.now += 60_000
+    again.light.notePeerHead('S', HEAD.number)
+    await again.light.idle()
+    expect(again.light.headers.head.hash).toBe(hashHeader(HEAD))
+    expect(again.light.asked).toBeNull()
+    expect(again.told.at(-1)).toBeNull()
+    again.light.stop()
+  })
+
+  test('the asked peer ends when it runs out on the clock, without another event', async () => {
+    let now = Date.now()
+    const told: (HeadersAsked | null)[] = []
+    const light = new LightClient({
+      genesis: GENESIS,
+      request: async () => {
+        throw new Error('NET_TIMEOUT')
+      },
+      disconnect: async () => {},
+      now: () => now,
+      onAsked: (asked) => told.push(asked),
+      config: { headerWindow: 1, requestTimeoutMs: 50 },
+    })
+    light.notePeerHead('S', HEAD.number)
+    await light.idle()
+    expect(light.asked?.peerId).toBe('S')
+    now += 50
+    await until(() => light.asked === null, 1_000)
+    expect(told.at(-1)).toBeNull()
+    light.stop()
   })
 })
 
