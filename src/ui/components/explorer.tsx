@@ -18,7 +18,8 @@ export type { QueryResult } from '../query-runner'
 
 /**
  * Runs a query against the node whenever its inputs (`deps`), the head or the node's mode change, or
- * one of `refresh` does, and again while no peer proved it (`useProofRetry`); null while loading. One
+ * one of `refresh` does, and again while no peer proved it or a part of it (`useProofRetry`; `unread`
+ * names a part's failure, such as a row's, in an answer that came); null while loading. One
  * run at a time: a new head while a run is on its way queues the next run rather than dropping the
  * answer (see `createQueryRunner`), so a fast chain's heads cannot keep the screen on a stale answer.
  * New inputs drop the answer of the old ones.
@@ -27,6 +28,7 @@ export function useNodeQuery<T>(
   query: (api: Remote<NodeApi>) => Promise<T>,
   deps: unknown[],
   refresh: unknown[] = [],
+  unread: (value: T) => string | null = () => null,
 ): QueryResult<T> {
   const api = useApp((s) => s.api)
   const head = useApp((s) => s.head?.hash)
@@ -34,7 +36,10 @@ export function useNodeQuery<T>(
   const mode = useApp((s) => s.mode?.kind)
   const [result, setResult] = useState<QueryResult<T>>(null)
   const runner = useRef<QueryRunner<T> | null>(null)
-  const retry = useProofRetry(result, result !== null && 'error' in result ? result.error : null)
+  const retry = useProofRetry(
+    result,
+    result === null ? null : 'error' in result ? result.error : unread(result.value),
+  )
   // biome-ignore lint/correctness/useExhaustiveDependencies: the query's inputs give it a runner of its own.
   useEffect(() => {
     const r = createQueryRunner<T>(setResult)

@@ -635,6 +635,11 @@ export function AddressScreen() {
       return readAddressPage(api, address as Address, seen.current)
     },
     [address, reorg],
+    [],
+    // A row no peer proved is asked again too (`readListed` reads again those it could not).
+    (value) =>
+      value?.txs.flatMap((t) => ('error' in t ? [t.error] : [])).find((e) => unprovenRead(e) !== null) ??
+      null,
   )
   if (!valid)
     return (
