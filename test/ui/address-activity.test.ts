@@ -580,11 +580,11 @@ describe("an address page's token amounts and the explorer's token list", () => 
     const html = render(known(TOKENS, true))
     // The transfer: the token's amount to its token page, the recipient to its address page.
     expect(html).toContain(
-      `Send <a href="/token/${getAddress(GLD)}" data-discover="true">2.5 GLD</a> to <a href="/address/${BOB}" data-discover="true">0xbBbBBBBb…bbBBbB</a>`,
+      `Send <a class="inline-link" href="/token/${getAddress(GLD)}" data-discover="true">2.5 GLD</a> to <a class="inline-link" href="/address/${BOB}" data-discover="true">0xbBbBBBBb…bbBBbB</a>`,
     )
     // The redeem paid to Bob: the amount to the token page, its payee to his address page.
     expect(html).toContain(
-      `Redeem swap lock 0x22222222…222222: <a href="/token/${getAddress(GLD)}" data-discover="true">3 GLD</a> to <a href="/address/${BOB}" data-discover="true">0xbBbBBBBb…bbBBbB</a>`,
+      `Redeem swap lock 0x22222222…222222: <a class="inline-link" href="/token/${getAddress(GLD)}" data-discover="true">3 GLD</a> to <a class="inline-link" href="/address/${BOB}" data-discover="true">0xbBbBBBBb…bbBBbB</a>`,
     )
     // A native contract by its name, linking to its address page; a token by its name, to its token page.
     const tx = (to: Address, input: Hex) => minedTx({ to, input })
