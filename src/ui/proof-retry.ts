@@ -37,31 +37,72 @@ export function proofRetryDelay(state: ProofRetryState, directPeers: number): nu
   return Math.min(PROOF_RETRY_FIRST_MS * 2 ** (state.unproven - 1), PROOF_RETRY_MAX_MS)
 }
 
+/** A read's retries while no peer proved its last answer (`createProofRetry`). */
+export interface ProofRetry {
+  /** An answer came: `unproven` whether no peer proved it, with `peers` direct peers linked then. */
+  answered(unproven: boolean, peers: number): void
+  /** The direct peers linked now: one more than when the answer came asks again at once. */
+  linked(peers: number): void
+  /** Nothing is asked after this (the screen left). */
+  close(): void
+}
+
+/**
+ * Calls `ask` each time a read should be asked again because no peer proved its last answer
+ * (`proofRetryDelay`), one wait at a time, planned at each answer and each change in the peers linked
+ * (so a new link is asked for once, not again at each `linked` with the same count).
+ */
+export function createProofRetry(ask: () => void): ProofRetry {
+  let state: ProofRetryState = { unproven: 0, peers: 0 }
+  let peers = 0
+  let closed = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const plan = (): void => {
+    clearTimeout(timer)
+    const delay = closed ? null : proofRetryDelay(state, peers)
+    if (delay === null) return
+    timer = setTimeout(ask, delay)
+  }
+  return {
+    answered(unproven, linked) {
+      peers = linked
+      state = provenAnswer(state, unproven, linked)
+      plan()
+    },
+    linked(linked) {
+      if (linked === peers) return
+      peers = linked
+      plan()
+    },
+    close() {
+      closed = true
+      clearTimeout(timer)
+    },
+  }
+}
+
+/** Whether `error` (a read's failure, if any) is one no peer proved (`unprovenRead`): one to ask again. */
+export const isUnproven = (error: string | null): boolean => error !== null && unprovenRead(error) !== null
+
 /**
  * A number that changes each time a screen's read should be asked again because no peer proved its
- * last answer (`proofRetryDelay`): put it among the read's inputs. `answer` is the read's latest answer
+ * last answer (`createProofRetry`): put it among the read's inputs. `answer` is the read's latest answer
  * (a new object per answer, null before the first), `error` its failure, if any. Nothing is scheduled
- * after the screen leaves, and one retry at most waits at a time; the read's runner keeps to one run at
- * a time (`createQueryRunner`).
+ * after the screen leaves; the read's runner keeps to one run at a time (`createQueryRunner`).
  */
 export function useProofRetry(answer: object | null, error: string | null): number {
   const directPeers = useApp(directPeerCount)
   const [retry, setRetry] = useState(0)
-  const state = useRef<ProofRetryState>({ unproven: 0, peers: 0 })
-  const counted = useRef<object | null>(null)
+  const retries = useRef<ProofRetry | null>(null)
   useEffect(() => {
-    if (answer !== null && answer !== counted.current) {
-      counted.current = answer
-      state.current = provenAnswer(state.current, error !== null && unprovenRead(error) !== null, directPeers)
-    }
-    const delay = proofRetryDelay(state.current, directPeers)
-    if (delay === null) return
-    const timer = setTimeout(() => {
-      // Counted as linked now: a retry for a new link is asked once, not again at each render.
-      state.current = { ...state.current, peers: directPeers }
-      setRetry((n) => n + 1)
-    }, delay)
-    return () => clearTimeout(timer)
-  }, [answer, error, directPeers])
+    const r = createProofRetry(() => setRetry((n) => n + 1))
+    retries.current = r
+    return () => r.close()
+  }, [])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: counted once per answer (a new object each), with the peers linked as it came.
+  useEffect(() => {
+    if (answer !== null) retries.current?.answered(isUnproven(error), directPeers)
+  }, [answer])
+  useEffect(() => retries.current?.linked(directPeers), [directPeers])
   return retry
 }

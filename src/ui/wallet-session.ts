@@ -33,10 +33,11 @@ import { idbWalletStore } from '../wallet/store'
 import { createWallet, type Wallet, type WalletView } from '../wallet/wallet'
 import type { SettledLocks } from './address-activity'
 import { shownHolding } from './format'
+import { createProofRetry, isUnproven } from './proof-retry'
 import { settledLockReads } from './settled-lock-reads'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
-import { useApp } from './store'
+import { directPeerCount, useApp } from './store'
 import type { TxStatus } from './tx-tracker'
 import { walletLockedError } from './wallet-locked'
 
@@ -389,10 +390,15 @@ export async function startWallet(
    * Re-reads the verified balances and the selected account's tokens, then refreshes the payments it
    * received with what they say of it (`receivedState`). A read that fails (on a light node: no proof
    * verified, or token lists it cannot build) leaves the last verified values, each with the header it
-   * was verified at, and says nothing of the account: the list is asked for.
+   * was verified at, and says nothing of the account: the list is asked for. One no peer proved is
+   * asked again without waiting for a block, as the screens' reads are (`createProofRetry`).
    */
   const refreshVerified = async (): Promise<void> => {
     const [balances, tokens] = await Promise.allSettled([refreshBalances(), refreshTokens()])
+    const unproven = [balances, tokens].some(
+      (r) => r.status === 'rejected' && isUnproven(messageOf(r.reason)),
+    )
+    verifiedRetry.answered(unproven, directPeerCount(useApp.getState()))
     const state =
       balances.status === 'fulfilled' && tokens.status === 'fulfilled' && tokens.value !== null
         ? receivedState(
@@ -404,12 +410,17 @@ export async function startWallet(
     await refreshReceived(state)
   }
 
+  const verifiedRetry = createProofRetry(() => {
+    refreshVerified().catch(() => {})
+  })
+
   wallet.subscribe((view) => {
     useAccount.getState().setWallet(walletSigner(wallet, backend, view))
     useWallet.setState({ view, ...(view.state === 'unlocked' ? { unlockPrompt: false } : {}) })
     refreshVerified().catch(() => {})
   })
   useApp.subscribe((s, prev) => {
+    verifiedRetry.linked(directPeerCount(s))
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
       refreshVerified().catch(() => {})
       refreshActivity().catch(() => {})

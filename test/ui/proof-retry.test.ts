@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
+  createProofRetry,
+  isUnproven,
   PROOF_RETRY_MAX_MS,
   type ProofRetryState,
   proofRetryDelay,
@@ -37,5 +39,75 @@ describe('proofRetryDelay', () => {
     const proven = provenAnswer(unprovenTimes(5, 1), false, 1)
     expect(proofRetryDelay(proven, 1)).toBeNull()
     expect(proofRetryDelay(provenAnswer(proven, true, 1), 1)).toBe(1_000)
+  })
+})
+
+describe('createProofRetry', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('asks an unproven read again on its backoff while a peer is linked, and no more once proven', () => {
+    const ask = vi.fn()
+    const retry = createProofRetry(ask)
+    retry.answered(true, 1)
+    vi.advanceTimersByTime(999)
+    expect(ask).not.toHaveBeenCalled()
+    vi.advanceTimersByTime(1)
+    expect(ask).toHaveBeenCalledTimes(1)
+    // Nothing more until the read answers: one wait at a time.
+    vi.advanceTimersByTime(60_000)
+    expect(ask).toHaveBeenCalledTimes(1)
+    retry.answered(true, 1)
+    vi.advanceTimersByTime(2_000)
+    expect(ask).toHaveBeenCalledTimes(2)
+    retry.answered(false, 1)
+    vi.advanceTimersByTime(60_000)
+    expect(ask).toHaveBeenCalledTimes(2)
+  })
+
+  it('waits for a link while none is, asks at once when one comes, and once only for it', () => {
+    const ask = vi.fn()
+    const retry = createProofRetry(ask)
+    retry.answered(true, 0)
+    vi.advanceTimersByTime(60_000)
+    expect(ask).not.toHaveBeenCalled()
+    retry.linked(1)
+    vi.advanceTimersByTime(0)
+    expect(ask).toHaveBeenCalledTimes(1)
+    // Told the same count again (a render), it does not ask again.
+    retry.linked(1)
+    vi.advanceTimersByTime(0)
+    expect(ask).toHaveBeenCalledTimes(1)
+    // Its answer, still unproven, waits on the backoff (its second in a row: 2 s).
+    retry.answered(true, 1)
+    vi.advanceTimersByTime(1_999)
+    expect(ask).toHaveBeenCalledTimes(1)
+    vi.advanceTimersByTime(1)
+    expect(ask).toHaveBeenCalledTimes(2)
+  })
+
+  it('drops its wait when the last peer goes, and asks nothing once closed', () => {
+    const ask = vi.fn()
+    const retry = createProofRetry(ask)
+    retry.answered(true, 1)
+    retry.linked(0)
+    vi.advanceTimersByTime(60_000)
+    expect(ask).not.toHaveBeenCalled()
+    retry.linked(1)
+    retry.close()
+    vi.advanceTimersByTime(60_000)
+    expect(ask).not.toHaveBeenCalled()
+  })
+
+  it('counts as unproven only what no peer proved, not another failure', () => {
+    expect(isUnproven('no peer proved the balance of 0x' + 'ab'.repeat(20) + ' (2 asked): timed out')).toBe(
+      true,
+    )
+    expect(isUnproven('boom')).toBe(false)
+    expect(isUnproven(null)).toBe(false)
   })
 })
