@@ -72,7 +72,8 @@ export interface WalletUi {
   /** What of the saved activity could not be read at start, kept aside (`storedActivity`): 0 when nothing. */
   readonly activityDamaged: StoredActivity['damaged']
   /**
-   * What the selected account received (newest first), as last read (`receivedReader`); null until read.
+   * What the selected account received and, marked `sentElsewhere`, the transactions it sent itself
+   * (newest first: `readReceived`'s `activity`), as last read (`receivedReader`); null until read.
    * `unread`: why the last read failed (the items are those read before, for this account).
    */
   readonly received: {
@@ -308,7 +309,7 @@ export function receivedReader(
     }
     cache = { account, read: read.read }
     readLocks(read.items)
-    useWallet.setState({ received: { account, items: read.items } })
+    useWallet.setState({ received: { account, items: read.activity } })
   }
 }
 

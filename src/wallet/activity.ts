@@ -1,5 +1,5 @@
 import { type Address, getAddress, type Hex, hexToBigInt, isAddress, isHash } from 'viem'
-import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
+import { HTLC_ADDRESS, TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { TRANSFER_TOPIC } from '../node/contracts/erc20/erc20'
 import { type HtlcLock, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../node/contracts/htlc/htlc'
 import { keepAside, keptAsideKey, parseJson, trySave } from '../node/profile/local-record'
@@ -7,7 +7,7 @@ import { messageOf } from '../node/rpc/errors'
 import type { LogRecord } from '../node/storage/types'
 import type { ReceiptView, TokenInfo, TxView } from '../node/worker/queries'
 import { formatAmount, formatCoin } from './amount'
-import { shortAddress, showHidden } from './describe'
+import { HTLC_NAME, shortAddress, showHidden, TOKEN_FACTORY_NAME } from './describe'
 import type { SentTransaction } from './provider'
 import type { Wallet } from './wallet'
 
@@ -287,7 +287,7 @@ export function forgetActivityOnReplace(
 }
 
 /**
- * A payment an account received, from a canonical transaction: coin (the transaction's `to` is the
+ * A payment an account received (or, `sentElsewhere`, a transaction it sent), from a canonical transaction: coin (the transaction's `to` is the
  * account), tokens (an ERC20 `Transfer` log to it), or what an HTLC redeem or refund paid it (its
  * `Redeemed` or `Refunded` log, with the lock the node holds). Read from the node's index, never saved.
  */
@@ -318,6 +318,72 @@ export interface ReceivedItem {
    * alone (`From a swap, collected from lock 0x12…34`). Absent once read, and on every other payment.
    */
   readonly lockUnread?: true
+  /**
+   * Not a payment: a transaction the account itself sent, as the node's index lists it (`sentIn`), and
+   * how it ended on chain (`reverted`: it failed, its fee paid all the same). The Activity shows it only
+   * when this wallet's own list of sends does not hold it (`mergeActivity`): it was sent from another
+   * browser or profile holding the account (the same recovery phrase imported there). Absent on a payment.
+   */
+  readonly sentElsewhere?: 'success' | 'reverted'
+}
+
+/** What a sent-elsewhere row (`ReceivedItem.sentElsewhere`) adds to its title: where it was sent from. */
+export const SENT_ELSEWHERE = 'from another browser or profile with this account'
+
+/**
+ * The transaction `hash` that `account` sent itself, as a row of its Activity (`sentElsewhere`), or none
+ * when another account sent it: what it moved, in a user's words — its coin (`Sent 1 TAB to 0x12…34`, or
+ * `Locked 1 TAB in a swap` to the HTLC), each token `Transfer` from the account (`tokenOf` names the
+ * token), the supply it created through the TokenFactory — or else the contract it called; a reverted
+ * transaction moved nothing. Titled `… — from another browser or profile with this account`.
+ */
+export function sentIn(
+  account: Address,
+  hash: Hex,
+  tx: Pick<TxView, 'from' | 'to' | 'value'>,
+  receipt: Pick<ReceiptView, 'status' | 'blockNumber' | 'logs'>,
+  tokenOf: (address: Address) => Pick<TokenInfo, 'symbol' | 'decimals'> | null,
+): ReceivedItem[] {
+  const me = account.toLowerCase()
+  if (tx.from.toLowerCase() !== me) return []
+  const to = tx.to.toLowerCase()
+  const moved: string[] = []
+  if (tx.value > 0n)
+    moved.push(
+      to === HTLC_ADDRESS
+        ? `Locked ${formatCoin(tx.value)} in a swap`
+        : `Sent ${formatCoin(tx.value)} to ${shortAddress(getAddress(tx.to))}`,
+    )
+  for (const log of receipt.status === 'success' ? receipt.logs : []) {
+    const transfer = transferOf(log)
+    const token = transfer === undefined || transfer.value === 0n ? null : tokenOf(log.address)
+    if (transfer === undefined || token === null) continue
+    const amount = formatAmount(transfer.value, token.decimals, showHidden(token.symbol))
+    if (transfer.from === ZERO_ADDRESS && transfer.to === me && to === TOKEN_FACTORY_ADDRESS)
+      moved.push(`Created ${amount}`)
+    else if (transfer.from === me && transfer.to === HTLC_ADDRESS) moved.push(`Locked ${amount} in a swap`)
+    else if (transfer.from === me && transfer.to !== me)
+      moved.push(`Sent ${amount} to ${shortAddress(getAddress(transfer.to))}`)
+  }
+  const what = moved.length > 0 ? moved.join('; ') : `Called ${contractName(tx.to)}`
+  return [
+    {
+      hash,
+      key: 'sent',
+      title: `${what} — ${SENT_ELSEWHERE}`,
+      from: getAddress(tx.from),
+      blockNumber: String(receipt.blockNumber),
+      sentElsewhere: receipt.status === 'success' ? 'success' : 'reverted',
+    },
+  ]
+}
+
+/** A called address as a row names it: a native contract by its name, any other by its short address. */
+const contractName = (address: Address): string => {
+  const a = address.toLowerCase()
+  if (a === TOKEN_FACTORY_ADDRESS) return TOKEN_FACTORY_NAME
+  if (a === HTLC_ADDRESS) return HTLC_NAME
+  return shortAddress(getAddress(address))
 }
 
 /** Most transactions of the account the wallet reads for what it received (the newest). */
@@ -479,14 +545,15 @@ export function lockPayout(account: Address, item: ReceivedItem, lock: HtlcPaid 
  * from a peer, and one slow or failing read held back, or failed, the whole list). A transaction the
  * index lists but no longer reads (a reorg in between) is left out, for the next refresh. A read that
  * fails throws: the caller keeps what it showed. A faucet payment `faucetPaid` knows reads as the
- * faucet's (`receivedIn`).
+ * faucet's (`receivedIn`). `items` are the payments; `activity` the payments and, in their place, the
+ * transactions the account sent itself (`sentIn`), for the Activity to show those this wallet did not.
  */
 export async function readReceived(
   account: Address,
   reads: ReceivedReads,
   known: ReadonlyMap<Hex, readonly ReceivedItem[]>,
   faucetPaid?: (hash: Hex) => boolean,
-): Promise<{ items: ReceivedItem[]; read: Map<Hex, readonly ReceivedItem[]> }> {
+): Promise<{ items: ReceivedItem[]; activity: ReceivedItem[]; read: Map<Hex, readonly ReceivedItem[]> }> {
   const hashes = await reads.addressTransactions(account, RECEIVED_LIMIT)
   const tokens = new Map<Address, Pick<TokenInfo, 'symbol' | 'decimals'> | null>()
   const read = new Map<Hex, readonly ReceivedItem[]>()
@@ -499,13 +566,15 @@ export async function readReceived(
       for (const log of receipt.logs)
         if (transferOf(log) !== undefined && !tokens.has(log.address))
           tokens.set(log.address, await reads.token(log.address))
-      read.set(
-        hash,
-        receivedIn(account, hash, tx, receipt, (a) => tokens.get(a) ?? null, faucetPaid),
-      )
+      const tokenOf = (a: Address) => tokens.get(a) ?? null
+      read.set(hash, [
+        ...sentIn(account, hash, tx, receipt, tokenOf),
+        ...receivedIn(account, hash, tx, receipt, tokenOf, faucetPaid),
+      ])
     }),
   )
-  return { items: hashes.flatMap((h) => read.get(h) ?? []), read }
+  const activity = hashes.flatMap((h) => read.get(h) ?? [])
+  return { items: activity.filter((i) => i.sentElsewhere === undefined), activity, read }
 }
 
 /** A row of the wallet's Activity: a transaction it sent, or a payment its account received. */
@@ -518,7 +587,8 @@ export type ActivityRow<R extends ReceivedItem = ReceivedItem> =
  * first. A received payment goes above the first sent item in a lower block; a sent item in no block
  * (pending, dropped) keeps its place among the sent. A payment in a transaction this wallet sent (one
  * of its accounts paying another) shows once, as sent — but not an HTLC's payout: the lock paid it, and
- * the redeem or refund sent says nothing of the amount.
+ * the redeem or refund sent says nothing of the amount. A transaction the account sent itself
+ * (`sentElsewhere`) shows only when this wallet's list does not hold it: it was sent from elsewhere.
  */
 export function mergeActivity<R extends ReceivedItem>(
   sent: readonly ActivityItem[],

@@ -16,7 +16,12 @@ import {
 } from '../../src/ui/components/ActivityList'
 import { short } from '../../src/ui/components/explorer'
 import { addressListNote } from '../../src/ui/screens/ExplorerScreen'
-import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
+import {
+  type ActivityItem,
+  mergeActivity,
+  type ReceivedItem,
+  SENT_ELSEWHERE,
+} from '../../src/wallet/activity'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const PAYER = getAddress(DEVNET_ACCOUNTS[2] as string)
@@ -129,6 +134,32 @@ describe('the wallet Activity', () => {
     expect(html).toContain(
       'data-state="pending" data-verified="false">Pending — not in a block yet · not verified at the current head: no peer answered</span>',
     )
+  })
+
+  test('what the account sent from another browser or profile shows as sent, with where from; one that reverted says failed', () => {
+    const elsewhere: ReceivedItem = {
+      hash: hashOf(3),
+      key: 'sent',
+      title: `Sent 2 TAB to 0x3C…BC — ${SENT_ELSEWHERE}`,
+      from: ME,
+      blockNumber: '11',
+      sentElsewhere: 'success',
+    }
+    const reverted: ReceivedItem = {
+      ...elsewhere,
+      hash: hashOf(4),
+      title: `Called TokenFactory — ${SENT_ELSEWHERE}`,
+      blockNumber: '9',
+      sentElsewhere: 'reverted',
+    }
+    const [ok, failed] = items(
+      render({ rows: mergeActivity([], [elsewhere, reverted]), head: 12n, note: null, receivedRead: true }),
+    )
+    expect(ok).toContain('data-direction="sent" data-status="confirmed"')
+    expect(ok).toContain('Confirmed (2 confirmations)')
+    expect(ok).toContain('from another browser or profile with this account')
+    expect(failed).toContain('data-direction="sent" data-status="failed"')
+    expect(failed).toContain('data-state="failed" data-verified="true">Failed: reverted</span>')
   })
 
   test('a send proven against its block header alone says so in its tag, as the Tx page does', () => {

@@ -35,6 +35,7 @@ import {
   readReceived,
   receivedIn,
   rereadActivity,
+  SENT_ELSEWHERE,
   saveActivity,
   settleActivity,
   storedActivity,
@@ -489,6 +490,47 @@ test('what an account received reads from the node: coin sent to it and token tr
   const again = await readReceived(FRIEND, counted, first.read)
   expect(again.items).toEqual(first.items)
   expect(reads).toBe(0)
+})
+
+test('what the account sent itself is listed for the Activity (not as received), saying what it moved; the Activity shows it only when this wallet did not send it: the same phrase imported in another browser did', async () => {
+  const { client, wallet } = dapp()
+  await node.setMining(true)
+  const { create, token } = await createToken(['Fig', 'FIG', 0, 40n])
+  const coin = await wallet.sendTransaction({ to: FRIEND, value: parseUnits('1.5', 18) })
+  await client.waitForTransactionReceipt({ hash: coin, timeout: 20_000 })
+  const tokens = await wallet.writeContract({
+    address: token,
+    abi: erc20Abi,
+    functionName: 'transfer',
+    args: [FRIEND, 7n],
+  })
+  await client.waitForTransactionReceipt({ hash: tokens, timeout: 20_000 })
+  await node.setMining(false)
+
+  const friend = `${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)}`
+  const mine = await readReceived(ME, node, new Map())
+  const titles = new Map(mine.activity.map((i) => [i.hash, [i.title, i.sentElsewhere, i.from]]))
+  expect([create, coin, tokens].map((h) => titles.get(h))).toEqual([
+    [`Created 40 FIG — ${SENT_ELSEWHERE}`, 'success', ME],
+    [`Sent 1.5 TAB to ${friend} — ${SENT_ELSEWHERE}`, 'success', ME],
+    [`Sent 7 FIG to ${friend} — ${SENT_ELSEWHERE}`, 'success', ME],
+  ])
+  // The payments stay apart: none of these is received.
+  expect(mine.items.filter((i) => [create, coin, tokens].includes(i.hash))).toEqual([])
+  // This wallet sent the coin: its own row shows it once; the other two were sent from elsewhere.
+  const at = mine.activity.find((i) => i.hash === coin)?.blockNumber
+  const here: ActivityItem = { ...SENT, hash: coin, ...(at === undefined ? {} : { blockNumber: at }) }
+  const shown = mergeActivity([here], mine.activity).filter((r) =>
+    [create, coin, tokens].includes(r.item.hash),
+  )
+  expect(shown.map((r) => [r.kind, r.item.hash])).toEqual([
+    ['received', tokens],
+    ['sent', coin],
+    ['received', create],
+  ])
+  // The friend's list has no row of ME's sends but the payments it received.
+  const theirs = await readReceived(FRIEND, node, new Map())
+  expect(theirs.activity.filter((i) => i.sentElsewhere !== undefined && i.from === ME)).toEqual([])
 })
 
 test('a faucet payment this wallet asked for reads "from the faucet", after a reload too; another payment from the same devnet account reads as any payment', async () => {
