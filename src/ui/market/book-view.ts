@@ -194,13 +194,20 @@ export interface MyOfferRow {
   readonly quote: MarketToken
   /** Its line in that book: `amount` is what it sells, `total` what it asks, the price both ways, the expiry. */
   readonly row: BookRow
+  /**
+   * Posted from another tab (not `hosted` by this one's node): another browser or profile holding the
+   * same account (its recovery phrase imported there). That tab answers its takes and runs its swap; a
+   * take there is never told here, so the offer stays listed until it expires or is withdrawn.
+   */
+  readonly elsewhere: boolean
 }
 
 /**
  * The user's open offers (`entries`, every pair, any of the wallet's accounts) as their books show them,
  * each in the pair whose base is what it sells; `mine` marks those of `me`, the account the market acts
- * with (the one that can withdraw them). Soonest to expire first, then by id. Expired offers are left
- * out, as the book leaves them. Pure.
+ * with (the one that can withdraw them), `elsewhere` those this tab's node does not host (another tab
+ * posted them). Soonest to expire first, then by id. Expired offers are left out, as the book leaves
+ * them. Pure.
  */
 export function myOffersView(
   entries: readonly MarketBookEntry[],
@@ -215,7 +222,8 @@ export function myOffersView(
     const pair = { base: o.sellToken.toLowerCase() as Address, quote: o.buyToken.toLowerCase() as Address }
     const book = bookView([entry], pair, tokens, me, nowMs)
     const [row] = book.asks
-    if (row !== undefined) rows.push({ entry, pair, base: book.base, quote: book.quote, row })
+    if (row !== undefined)
+      rows.push({ entry, pair, base: book.base, quote: book.quote, row, elsewhere: !entry.hosted })
   }
   return rows.sort((x, y) =>
     x.row.expiresInS !== y.row.expiresInS

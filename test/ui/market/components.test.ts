@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { MemoryRouter } from 'react-router'
 import { type Address, keccak256, toHex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { MyOffersList } from '../../../src/ui/components/market/MyOffers'
+import { ELSEWHERE_NOTE, MyOffersList } from '../../../src/ui/components/market/MyOffers'
 import { ApproveAgainTerms, MyTrades } from '../../../src/ui/components/market/MyTrades'
 import { OrderBook } from '../../../src/ui/components/market/OrderBook'
 import { PairSelector } from '../../../src/ui/components/market/PairSelector'
@@ -209,6 +209,26 @@ describe('market components render from the view models', () => {
     expect(html).toContain(
       'data-testid="take-shortfall">You need up to 0.00099 TAB for fees and hold 0.0001 TAB</div>',
     )
+  })
+
+  test('an open offer of the account posted from another browser or profile (not hosted by this node) says so: takes and its swap are there, a take there is not told here', () => {
+    const here = entry(id(5), { maker: BOB }, { hosted: true })
+    const there = entry(id(6), { maker: BOB, makerPeer: '12D3KooWLaptop' })
+    const html = renderToStaticMarkup(
+      MyOffersList({
+        rows: myOffersView([here, there], TOKENS, BOB, NOW_MS),
+        accounts: [],
+        onShow: () => {},
+        onWithdraw: () => {},
+      }),
+    )
+    const [first, second] = html.match(/<tr data-testid="my-offer-row".*?<\/tr>/g) ?? []
+    expect(first).toContain('data-elsewhere="false"')
+    expect(first).not.toContain('my-offer-elsewhere')
+    expect(second).toContain('data-elsewhere="true"')
+    expect(second).toContain(`data-testid="my-offer-elsewhere">${ELSEWHERE_NOTE}</div>`)
+    // Withdrawing it still works from here: the cancellation is signed by the account and gossiped.
+    expect(second).toContain('Withdraw</button>')
   })
 
   test('on a phone a long amount or price breaks only after a digit-group comma: book, open offers, trades', () => {

@@ -20,6 +20,13 @@ interface MyOffersProps {
   readonly onWithdraw: (entry: MarketBookEntry) => void
 }
 
+/**
+ * What an offer posted from another browser or profile of the account says (`MyOfferRow.elsewhere`): its
+ * swap runs there, and a take there is not told here.
+ */
+export const ELSEWHERE_NOTE =
+  'Posted from another browser or profile with this account: takes go to that tab, which runs the swap (keep it open until its trades finish). A take there is not told here: the offer stays listed until it expires or is withdrawn.'
+
 /** The wallet's open offers in every pair: what each sells and asks, its price and expiry, and actions. */
 export function MyOffers({ entries, tokens, me, accounts, onShow, onWithdraw }: MyOffersProps) {
   // The expiry countdowns tick only while there is something to count down.
@@ -58,14 +65,19 @@ export function MyOffersList({
         </tr>
       </thead>
       <tbody>
-        {rows.map(({ entry, pair, base, quote, row }) => (
-          <tr key={row.id} data-testid="my-offer-row">
+        {rows.map(({ entry, pair, base, quote, row, elsewhere }) => (
+          <tr key={row.id} data-testid="my-offer-row" data-elsewhere={String(elsewhere)}>
             {/* Each value is labelled for a phone, where the table's head is hidden. */}
             <td data-label="Offer">
               <GroupedAmount text={row.amount} /> for <GroupedAmount text={row.total} />
               <div className="muted small">
                 {base.symbol}/{quote.symbol}
               </div>
+              {elsewhere ? (
+                <div className="muted small" data-testid="my-offer-elsewhere">
+                  {ELSEWHERE_NOTE}
+                </div>
+              ) : null}
             </td>
             <td className="mono" data-label="Price">
               {row.price.exact ? '' : '≈'}
