@@ -789,6 +789,83 @@ test('a transfer sent from a tab that crashed before any block held it is mined 
   ).toBe('0x14d1120d7b160000')
 })
 
+test('one phrase in two browsers: sends of the same nonce from each, the phone offline: one is mined, the other reads dropped there and a retry is mined; each Activity lists what the other sent, saying where from', async ({
+  browser,
+}) => {
+  const [laptop, phone] = [
+    await browser.newContext({ viewport: { width: 1280, height: 900 } }),
+    await browser.newContext({ viewport: { width: 390, height: 844 } }),
+  ]
+  try {
+    const [a, b] = [await laptop.newPage(), await phone.newPage()]
+    const idA = await openNode(a, '/')
+    const idB = await openNode(b, '/?mine=0')
+    await waitDirect(a, idB, 30_000)
+    const address = await createWallet(a)
+    // The phrase, shown against the password, imported on the phone: the same account there.
+    await a.getByText('Show recovery phrase').click()
+    await a.getByLabel('Your wallet password', { exact: true }).fill(PASSWORD)
+    await a.getByRole('button', { name: 'Reveal' }).click()
+    const phrase = (await a.getByTestId('revealed-phrase').textContent()) ?? ''
+    await b.getByRole('link', { name: 'Wallet' }).first().click()
+    await b.getByTestId('import-tab').click()
+    await b.getByTestId('import-phrase').fill(phrase)
+    await b.getByTestId('new-password').fill(PASSWORD)
+    await b.getByTestId('new-password-again').fill(PASSWORD)
+    await b.getByTestId('create-wallet').click()
+    await expect(b.getByTestId('selected-address')).toHaveText(address, { timeout: 30_000 })
+    await a.getByTestId('faucet').click()
+    for (const p of [a, b])
+      await expect(p.getByTestId('selected-balance')).toHaveText('10 TAB', { timeout: 60_000 })
+
+    // The phone loses its links (offline for a while): both send with the same nonce.
+    await b.evaluate((id) => window.tabchain?.network.api.disconnect(id, 'offline', 20_000), idA)
+    const to = '0x000000000000000000000000000000000000dEaD'
+    /** Sends `amount` TAB from `p`'s Send tab; its row in the Activity, by its transaction's hash. */
+    const send = async (p: Page, amount: string): Promise<Locator> => {
+      await p.getByTestId('send-to').fill(to)
+      await p.getByTestId('send-amount').fill(amount)
+      await p.getByTestId('send-button').click()
+      await p.getByTestId('approval-confirm').click()
+      const href = await p.getByTestId('send-ok').getByRole('link').getAttribute('href')
+      await p.getByTestId('tab-activity').click()
+      const row = p
+        .getByTestId('activity')
+        .locator('li')
+        .filter({ has: p.locator(`a[href="${href}"]`) })
+      await expect(row).toHaveAttribute('data-direction', 'sent')
+      await expect(row).toContainText(`${amount} TAB to 0x00…aD`)
+      return row
+    }
+    const dropped = await send(b, '2')
+    const mined = await send(a, '1')
+    await expect(mined).toHaveAttribute('data-status', 'confirmed', { timeout: 60_000 })
+    // Linked again, the phone learns the laptop's send took the nonce: its own says so, never "pending"
+    // for ever nor "sent"; the one that took its place is listed beside it, from the other browser.
+    await expect(dropped).toHaveAttribute('data-status', 'dropped', { timeout: 60_000 })
+    await expect(dropped.getByTestId('activity-status')).toHaveText(
+      'Dropped: another transaction of this account with the same nonce was mined',
+    )
+    const fromLaptop = b.locator('[data-testid="activity"] li', { hasText: 'Sent 1 TAB to' })
+    await expect(fromLaptop).toContainText('from another browser or profile with this account')
+    await expect(fromLaptop).toHaveAttribute('data-status', 'confirmed')
+    // Sent again from the phone, it is mined; the laptop lists it, from the other browser.
+    await b.getByTestId('tab-send').click()
+    const retry = await send(b, '3')
+    await expect(retry).toHaveAttribute('data-status', 'confirmed', { timeout: 60_000 })
+    await expect(
+      a.locator('[data-testid="activity"] li', {
+        hasText: 'from another browser or profile with this account',
+      }),
+    ).toContainText('Sent 3 TAB to', { timeout: 60_000 })
+    // Its own sends are listed once each, as the wallet sent them.
+    await expect(a.locator('[data-testid="activity"] li', { hasText: '1 TAB to' })).toHaveCount(1)
+  } finally {
+    await laptop.close()
+    await phone.close()
+  }
+})
+
 test('faucet, then send coin to a second browser through the approval dialog: it arrives there, and its Activity says who paid what', async ({
   browser,
 }) => {
