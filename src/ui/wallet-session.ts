@@ -72,7 +72,7 @@ export interface WalletUi {
   /** What of the saved activity could not be read at start, kept aside (`storedActivity`): 0 when nothing. */
   readonly activityDamaged: StoredActivity['damaged']
   /**
-   * What the selected account received and, marked `sentElsewhere`, the transactions it sent itself
+   * What the selected account received and, marked `outgoing`, the transactions it sent itself
    * (newest first: `readReceived`'s `activity`), as last read (`receivedReader`); null until read.
    * `unread`: why the last read failed (the items are those read before, for this account).
    */

@@ -287,7 +287,7 @@ export function forgetActivityOnReplace(
 }
 
 /**
- * A payment an account received (or, `sentElsewhere`, a transaction it sent), from a canonical transaction: coin (the transaction's `to` is the
+ * A payment an account received (or, `outgoing`, a transaction it sent), from a canonical transaction: coin (the transaction's `to` is the
  * account), tokens (an ERC20 `Transfer` log to it), or what an HTLC redeem or refund paid it (its
  * `Redeemed` or `Refunded` log, with the lock the node holds). Read from the node's index, never saved.
  */
@@ -321,21 +321,19 @@ export interface ReceivedItem {
   /**
    * Not a payment: a transaction the account itself sent, as the node's index lists it (`sentIn`), and
    * how it ended on chain (`reverted`: it failed, its fee paid all the same). The Activity shows it only
-   * when this wallet's own list of sends does not hold it (`mergeActivity`): it was sent from another
-   * browser or profile holding the account (the same recovery phrase imported there). Absent on a payment.
+   * when this wallet's own list of sends does not hold it (`mergeActivity`): sent from another browser or
+   * profile holding the account (the same recovery phrase imported there), or here not through the
+   * wallet's Send form (the Tokens screen, a swap's steps). Absent on a payment.
    */
-  readonly sentElsewhere?: 'success' | 'reverted'
+  readonly outgoing?: 'success' | 'reverted'
 }
 
-/** What a sent-elsewhere row (`ReceivedItem.sentElsewhere`) adds to its title: where it was sent from. */
-export const SENT_ELSEWHERE = 'from another browser or profile with this account'
-
 /**
- * The transaction `hash` that `account` sent itself, as a row of its Activity (`sentElsewhere`), or none
+ * The transaction `hash` that `account` sent itself, as a row of its Activity (`outgoing`), or none
  * when another account sent it: what it moved, in a user's words — its coin (`Sent 1 TAB to 0x12…34`, or
  * `Locked 1 TAB in a swap` to the HTLC), each token `Transfer` from the account (`tokenOf` names the
  * token), the supply it created through the TokenFactory — or else the contract it called; a reverted
- * transaction moved nothing. Titled `… — from another browser or profile with this account`.
+ * transaction moved nothing. Where it was sent from is not said: the chain does not tell.
  */
 export function sentIn(
   account: Address,
@@ -370,10 +368,10 @@ export function sentIn(
     {
       hash,
       key: 'sent',
-      title: `${what} — ${SENT_ELSEWHERE}`,
+      title: what,
       from: getAddress(tx.from),
       blockNumber: String(receipt.blockNumber),
-      sentElsewhere: receipt.status === 'success' ? 'success' : 'reverted',
+      outgoing: receipt.status === 'success' ? 'success' : 'reverted',
     },
   ]
 }
@@ -567,14 +565,15 @@ export async function readReceived(
         if (transferOf(log) !== undefined && !tokens.has(log.address))
           tokens.set(log.address, await reads.token(log.address))
       const tokenOf = (a: Address) => tokens.get(a) ?? null
+      // A payment first: an HTLC payout in the account's own redeem reads as what it received.
       read.set(hash, [
-        ...sentIn(account, hash, tx, receipt, tokenOf),
         ...receivedIn(account, hash, tx, receipt, tokenOf, faucetPaid),
+        ...sentIn(account, hash, tx, receipt, tokenOf),
       ])
     }),
   )
   const activity = hashes.flatMap((h) => read.get(h) ?? [])
-  return { items: activity.filter((i) => i.sentElsewhere === undefined), activity, read }
+  return { items: activity.filter((i) => i.outgoing === undefined), activity, read }
 }
 
 /** A row of the wallet's Activity: a transaction it sent, or a payment its account received. */
@@ -588,7 +587,7 @@ export type ActivityRow<R extends ReceivedItem = ReceivedItem> =
  * (pending, dropped) keeps its place among the sent. A payment in a transaction this wallet sent (one
  * of its accounts paying another) shows once, as sent — but not an HTLC's payout: the lock paid it, and
  * the redeem or refund sent says nothing of the amount. A transaction the account sent itself
- * (`sentElsewhere`) shows only when this wallet's list does not hold it: it was sent from elsewhere.
+ * (`outgoing`) shows only when this wallet's list does not hold it (sent from elsewhere).
  */
 export function mergeActivity<R extends ReceivedItem>(
   sent: readonly ActivityItem[],

@@ -16,12 +16,7 @@ import {
 } from '../../src/ui/components/ActivityList'
 import { short } from '../../src/ui/components/explorer'
 import { addressListNote } from '../../src/ui/screens/ExplorerScreen'
-import {
-  type ActivityItem,
-  mergeActivity,
-  type ReceivedItem,
-  SENT_ELSEWHERE,
-} from '../../src/wallet/activity'
+import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const PAYER = getAddress(DEVNET_ACCOUNTS[2] as string)
@@ -136,28 +131,28 @@ describe('the wallet Activity', () => {
     )
   })
 
-  test('what the account sent from another browser or profile shows as sent, with where from; one that reverted says failed', () => {
+  test('what the account sent not through this wallet (another browser or profile with its phrase) shows as sent, saying what it did; one that reverted says failed', () => {
     const elsewhere: ReceivedItem = {
       hash: hashOf(3),
       key: 'sent',
-      title: `Sent 2 TAB to 0x3C…BC — ${SENT_ELSEWHERE}`,
+      title: 'Sent 2 TAB to 0x3C…BC',
       from: ME,
       blockNumber: '11',
-      sentElsewhere: 'success',
+      outgoing: 'success',
     }
     const reverted: ReceivedItem = {
       ...elsewhere,
       hash: hashOf(4),
-      title: `Called TokenFactory — ${SENT_ELSEWHERE}`,
+      title: 'Called TokenFactory',
       blockNumber: '9',
-      sentElsewhere: 'reverted',
+      outgoing: 'reverted',
     }
     const [ok, failed] = items(
       render({ rows: mergeActivity([], [elsewhere, reverted]), head: 12n, note: null, receivedRead: true }),
     )
     expect(ok).toContain('data-direction="sent" data-status="confirmed"')
     expect(ok).toContain('Confirmed (2 confirmations)')
-    expect(ok).toContain('from another browser or profile with this account')
+    expect(ok).toContain('<span>Sent 2 TAB to <span class="short-hex">0x3C…BC</span></span>')
     expect(failed).toContain('data-direction="sent" data-status="failed"')
     expect(failed).toContain('data-state="failed" data-verified="true">Failed: reverted</span>')
   })

@@ -35,7 +35,6 @@ import {
   readReceived,
   receivedIn,
   rereadActivity,
-  SENT_ELSEWHERE,
   saveActivity,
   settleActivity,
   storedActivity,
@@ -492,7 +491,7 @@ test('what an account received reads from the node: coin sent to it and token tr
   expect(reads).toBe(0)
 })
 
-test('what the account sent itself is listed for the Activity (not as received), saying what it moved; the Activity shows it only when this wallet did not send it: the same phrase imported in another browser did', async () => {
+test('what the account sent itself is listed for the Activity (not as received), saying what it moved; the Activity shows it only when this wallet did not send it (the same phrase imported in another browser did)', async () => {
   const { client, wallet } = dapp()
   await node.setMining(true)
   const { create, token } = await createToken(['Fig', 'FIG', 0, 40n])
@@ -509,11 +508,11 @@ test('what the account sent itself is listed for the Activity (not as received),
 
   const friend = `${FRIEND.slice(0, 4)}…${FRIEND.slice(-2)}`
   const mine = await readReceived(ME, node, new Map())
-  const titles = new Map(mine.activity.map((i) => [i.hash, [i.title, i.sentElsewhere, i.from]]))
+  const titles = new Map(mine.activity.map((i) => [i.hash, [i.title, i.outgoing, i.from]]))
   expect([create, coin, tokens].map((h) => titles.get(h))).toEqual([
-    [`Created 40 FIG — ${SENT_ELSEWHERE}`, 'success', ME],
-    [`Sent 1.5 TAB to ${friend} — ${SENT_ELSEWHERE}`, 'success', ME],
-    [`Sent 7 FIG to ${friend} — ${SENT_ELSEWHERE}`, 'success', ME],
+    ['Created 40 FIG', 'success', ME],
+    [`Sent 1.5 TAB to ${friend}`, 'success', ME],
+    [`Sent 7 FIG to ${friend}`, 'success', ME],
   ])
   // The payments stay apart: none of these is received.
   expect(mine.items.filter((i) => [create, coin, tokens].includes(i.hash))).toEqual([])
@@ -530,7 +529,7 @@ test('what the account sent itself is listed for the Activity (not as received),
   ])
   // The friend's list has no row of ME's sends but the payments it received.
   const theirs = await readReceived(FRIEND, node, new Map())
-  expect(theirs.activity.filter((i) => i.sentElsewhere !== undefined && i.from === ME)).toEqual([])
+  expect(theirs.activity.filter((i) => i.outgoing !== undefined && i.from === ME)).toEqual([])
 })
 
 test('a faucet payment this wallet asked for reads "from the faucet", after a reload too; another payment from the same devnet account reads as any payment', async () => {

@@ -78,7 +78,7 @@ export function sentTitle(title: string, status: ActivityItem['status']): string
 /**
  * The wallet's Activity: what it sent and what the selected account received (`mergeActivity`), newest
  * first, each row saying once what it did (its title: what the wallet sent, in the words its approval
- * asked, what the account received, or what it sent from another browser or profile: `sentElsewhere`), its status tag (`TxStatusBadge`, as on the Tokens screen and the
+ * asked, what the account received, or what it sent not through this wallet's list: `outgoing`), its status tag (`TxStatusBadge`, as on the Tokens screen and the
  * Tx page) at `head`, and its transaction's short hash linking to the Tx page.
  */
 export function ActivityList({
@@ -146,8 +146,8 @@ export function ActivityList({
             ) : (
               <li
                 key={`${row.item.hash}-${row.item.key}`}
-                data-direction={row.item.sentElsewhere === undefined ? 'received' : 'sent'}
-                data-status={row.item.sentElsewhere === 'reverted' ? 'failed' : 'confirmed'}
+                data-direction={row.item.outgoing === undefined ? 'received' : 'sent'}
+                data-status={row.item.outgoing === 'reverted' ? 'failed' : 'confirmed'}
                 data-verified="true"
               >
                 <span>
@@ -168,7 +168,7 @@ export function ActivityList({
                 </span>
                 <TxStatusBadge
                   status={
-                    row.item.sentElsewhere === 'reverted'
+                    row.item.outgoing === 'reverted'
                       ? { state: 'failed', hash: row.item.hash, reason: 'reverted' }
                       : {
                           state: 'confirmed',
