@@ -104,9 +104,7 @@ describe('createProofRetry', () => {
   })
 
   it('counts as unproven only what no peer proved, not another failure', () => {
-    expect(isUnproven('no peer proved the balance of 0x' + 'ab'.repeat(20) + ' (2 asked): timed out')).toBe(
-      true,
-    )
+    expect(isUnproven(`no peer proved the balance of 0x${'ab'.repeat(20)} (2 asked): timed out`)).toBe(true)
     expect(isUnproven('boom')).toBe(false)
     expect(isUnproven(null)).toBe(false)
   })
