@@ -153,6 +153,16 @@ describe('decodeTx / recoverTx', () => {
         it[7] = []
         return it
       }),
+      // r of 33 bytes (no leading zero, so canonical): no secp256k1 scalar is that long.
+      reencode(raw, (it) => {
+        it[10] = new Uint8Array(33).fill(1)
+        return it
+      }),
+      // Gas of 2^64: out of the u64 range, malformed before any gas rule.
+      reencode(raw, (it) => {
+        it[4] = fromHex(viemToHex(2n ** 64n, { size: 9 }))
+        return it
+      }),
     ]
     // The empty access list in long form (0xf800), and the outer length with a leading zero byte.
     const len = Number.parseInt(raw.slice(6, 8), 16)
@@ -274,6 +284,14 @@ describe('decodeTx / recoverTx', () => {
       return it
     })
     expect(codeOf(() => decodeTx(tip, PARAMS))).toBe('TX_TIP_ABOVE_FEE_CAP')
+    // The bounds themselves pass: gas equal to the block gas limit, a tip equal to the fee cap.
+    const atLimit = serializeTransactionLike({ gas: PARAMS.blockGasLimit })
+    expect(decodeTx(atLimit, PARAMS).gas).toBe(PARAMS.blockGasLimit)
+    const tipAtCap = reencode(await signTx({ to: ADDR1 }), (it) => {
+      it[2] = fromHex(viemToHex(2n * GWEI))
+      return it
+    })
+    expect(decodeTx(tipAtCap, PARAMS).maxPriorityFeePerGas).toBe(2n * GWEI)
   })
 
   it('signing hash over the fields as they arrived equals the hash of the re-serialised unsigned tx', async () => {
@@ -302,6 +320,19 @@ describe('decodeTx / recoverTx', () => {
     }
   })
 
+  it('signing hash at the short/long list-header boundary: 55 bytes of signed fields and 56 both recover the signer', async () => {
+    const lengths = new Set<number>()
+    for (let n = 0; n < 64; n++) {
+      const data = `0x${'ab'.repeat(n)}` as Hex
+      const d = decodeTx(await signTx({ to: ADDR1, data, gas: 30_000n }), PARAMS)
+      const len = d.signedEnd - d.signedStart
+      if (len !== 55 && len !== 56) continue
+      lengths.add(len)
+      expect(recoverTx(d).from).toBe(ADDR0)
+    }
+    expect([...lengths].sort()).toEqual([55, 56])
+  })
+
   it('takes the signature bounds exactly: s = n/2 and r = n - 1 pass decoding, one more does not', async () => {
     const half = N >> 1n
     const withSig = (r: bigint, s: bigint) =>
@@ -323,6 +354,9 @@ describe('decodeTx / recoverTx', () => {
     expect(toHex(short.s)).toBe(viemToHex(2n ** 248n - 1n))
     const rZero = await withSig(0n, 1n)
     expect(codeOf(() => decodeTx(rZero, PARAMS))).toBe('TX_BAD_SIGNATURE')
+    // s = 0 is refused by decoding, not left to the costly recovery.
+    const sZero = await withSig(1n, 0n)
+    expect(codeOf(() => decodeTx(sZero, PARAMS))).toBe('TX_BAD_SIGNATURE')
     const rN = await withSig(N, 1n)
     expect(codeOf(() => decodeTx(rN, PARAMS))).toBe('TX_BAD_SIGNATURE')
     const sN = await withSig(1n, N)
@@ -420,6 +454,8 @@ describe('checkTxState', () => {
   it('computes intrinsic gas and the effective price as Ethereum', () => {
     expect(intrinsicGas('0x')).toBe(21_000n)
     expect(intrinsicGas('0x0001ff00')).toBe(21_000n + 4n * 2n + 16n * 2n)
+    // Unequal counts, so zero and non-zero prices cannot be swapped unnoticed.
+    expect(intrinsicGas('0x000000ff')).toBe(21_000n + 4n * 3n + 16n)
     expect(effectiveGasPrice({ maxFeePerGas: 10n, maxPriorityFeePerGas: 3n }, 5n)).toBe(8n)
     expect(effectiveGasPrice({ maxFeePerGas: 10n, maxPriorityFeePerGas: 7n }, 5n)).toBe(10n)
   })
