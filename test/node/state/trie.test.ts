@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import type { Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
+import { compareBytes, fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { StateError, type StateErrorType } from '../../../src/node/state/errors'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
 import {
@@ -137,6 +137,22 @@ describe('Trie', () => {
     expect(Trie.fromRoot(first.trie.root, store).get(key(3))).toEqual(val(3))
     const missing = Trie.fromRoot(toHex(keccak(new Uint8Array(1))), store)
     expect(stateError(() => missing.get(key(1)))).toEqual({ code: 'STATE_MISSING_NODE', hash: missing.root })
+    // The empty root is the empty tree, read from no store: it has no node to look up.
+    const empty = Trie.fromRoot(EMPTY_ROOT, new MemoryNodeStore())
+    expect(empty.get(key(1))).toBeUndefined()
+    expect(empty.prove(key(1))).toEqual([])
+    expect(empty.update([{ key: key(1), value: val(1) }]).trie.root).toBe(build([[1, 1]]).root)
+  })
+
+  it('refuses a key that is not 32 bytes and an empty value, whatever else the batch holds', () => {
+    const t = build([[1, 1]])
+    const short = { key: key(2).subarray(0, 31), value: val(2) }
+    const long = { key: Uint8Array.of(...key(2), 0), value: val(2) }
+    for (const bad of [short, long])
+      expect(() => t.update([{ key: key(3), value: val(3) }, bad])).toThrow('state keys must be 32 bytes')
+    expect(() => t.update([{ key: key(2), value: new Uint8Array(0) }])).toThrow(
+      'state values must not be empty',
+    )
   })
 
   it('a missing or mismatched stored node is a typed error that changes nothing', () => {
@@ -184,6 +200,26 @@ describe('Trie', () => {
       expect(stateError(() => Trie.fromRoot(toHex(keccak(junk)), store).get(key(1)))).toEqual(undecodable)
       expect(stateError(() => nodeChildren(junk))).toEqual(undecodable)
     }
+  })
+
+  it("names a stored branch's two children, in order, and no child of a leaf", () => {
+    const t = build([
+      [1, 1],
+      [2, 2],
+    ])
+    const [root, leaf] = t.prove(key(1)).map((n) => fromHex(n))
+    const [other] = t
+      .prove(key(2))
+      .slice(1)
+      .map((n) => fromHex(n))
+    // The smaller key has the 0 at the one bit where two keys first differ: it is on the left.
+    const left = compareBytes(key(1), key(2)) < 0 ? leaf : other
+    const right = left === leaf ? other : leaf
+    expect(nodeChildren(root as Uint8Array)).toEqual([
+      keccak(left as Uint8Array),
+      keccak(right as Uint8Array),
+    ])
+    expect(nodeChildren(leaf as Uint8Array)).toEqual([])
   })
 
   it('hashes O(log n) nodes per touched key', () => {
@@ -290,6 +326,14 @@ describe('verifyProof', () => {
     it('a well-shaped forged path proves its leaf (the checks below refuse the shape, not the root)', () => {
       const lower = branch(9, k, leaf)
       expect(prove([branch(5, k, lower), lower, leaf])).toEqual(new Uint8Array([9]))
+    })
+
+    it('refuses a leaf without a value, which no tree stores', () => {
+      const bare = new Uint8Array([0, ...k])
+      expect(stateError(() => prove([branch(5, k, bare), bare]))).toEqual({
+        code: 'STATE_BAD_PROOF',
+        reason: 'node 1 is not a tree node',
+      })
     })
 
     it('refuses two branches at the same bit on one path', () => {
