@@ -93,5 +93,40 @@ describe('vault (PBKDF2-SHA256 + AES-GCM-256, WebCrypto)', () => {
       type: { code: 'WALLET_VAULT_CORRUPT' },
     })
     await expect(sealVault(secret, 'pw', MIN_ITERATIONS - 1)).rejects.toThrow(RangeError)
+    // Each field of the format is checked: another version, KDF hash, salt or check length is
+    // "unknown vault format", not a password tried against it.
+    const unknown = [
+      { ...record, version: 2 },
+      { ...record, kdf: { ...record.kdf, hash: 'SHA-512' } },
+      { ...record, kdf: { ...record.kdf, salt: record.kdf.salt.slice(0, -2) } },
+      { ...record, check: record.check.slice(0, -2) },
+    ] as unknown as VaultRecord[]
+    for (const r of unknown)
+      await expect(openVault(r, 'correct horse')).rejects.toMatchObject({
+        type: { code: 'WALLET_VAULT_CORRUPT', reason: 'unknown vault format' },
+      })
+  })
+
+  test('derives as documented: AES key from the first 256 bits of PBKDF2, check = SHA-256 of the other 256, key not extractable', async () => {
+    const kdf = {
+      name: 'PBKDF2',
+      hash: 'SHA-256',
+      iterations: MIN_ITERATIONS,
+      salt: `0x${'5a'.repeat(16)}`,
+    } as const
+    const subtle = globalThis.crypto.subtle
+    const base = await subtle.importKey('raw', new TextEncoder().encode('correct horse'), 'PBKDF2', false, [
+      'deriveBits',
+    ])
+    const bits = new Uint8Array(
+      await subtle.deriveBits({ ...kdf, salt: new Uint8Array(hexToBytes(kdf.salt)) }, base, 512),
+    )
+    const { key, check } = await deriveVaultKey('correct horse', kdf)
+    expect(check).toBe(bytesToHex(new Uint8Array(await subtle.digest('SHA-256', bits.slice(32)))))
+    expect(key.extractable).toBe(false)
+    const iv = new Uint8Array(12)
+    const sealed = await subtle.encrypt({ name: 'AES-GCM', iv }, key, secret)
+    const own = await subtle.importKey('raw', bits.slice(0, 32), 'AES-GCM', false, ['decrypt'])
+    expect(new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv }, own, sealed))).toEqual(secret)
   })
 })
