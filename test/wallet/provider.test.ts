@@ -134,6 +134,11 @@ describe('EIP-1193 provider over the NodeApi', () => {
       'params[0].to',
     )
     await bad('eth_sendTransaction', [{ from: ME, to: FRIEND, chainId: '0x1' }], 'params[0].chainId')
+    await bad(
+      'eth_sendTransaction',
+      [{ from: ME, to: FRIEND, maxPriorityFeePerGas: '0x2540be401', maxFeePerGas: '0x2540be400' }],
+      'params[0].maxPriorityFeePerGas',
+    )
     await bad('eth_sendTransaction', ['nope'], 'params[0]')
     await bad('personal_sign', [42, ME], 'params[0] (message)')
     await bad('personal_sign', ['hello', 'me'], 'params[1] (address)')
@@ -142,8 +147,13 @@ describe('EIP-1193 provider over the NodeApi', () => {
     // A count as a JSON number that is not whole (it threw a RangeError, no EIP-1193 error).
     await bad('eth_feeHistory', [1.5, 'latest', []], 'params[0] (blockCount)')
     await bad('eth_feeHistory', [-5e-324, 'latest'], 'params[0] (blockCount)')
+    await bad('eth_feeHistory', ['0x401', 'latest', []], 'params[0] (blockCount)')
+    await bad('eth_feeHistory', ['0x1', 'latest', [50, 10]], 'params[2] (rewardPercentiles)')
     // A mixed-case address with a wrong EIP-55 checksum.
     await bad('eth_getBalance', ['0xF39fd6e51aad88F6F4ce6aB8827279cffFb92266', 'latest'], 'EIP-55')
+    // Params by name (an object, not an array) are refused, not read as no params.
+    const named = await provider.request({ method: 'eth_blockNumber', params: {} }).catch((e: unknown) => e)
+    expect(named).toMatchObject({ code: -32602, message: 'invalid params: params must be an array' })
     expect(s.approvals).toHaveLength(0)
   })
 
@@ -211,6 +221,13 @@ describe('EIP-1193 provider over the NodeApi', () => {
     ).toBe(4902)
     expect(
       await provider.request({ method: 'wallet_switchEthereumChain', params: [{ chainId: '0x7ab8' }] }),
+    ).toBeNull()
+    // EIP-3085: adding another chain is unsupported (4200); this node's own is known already.
+    expect(
+      await code(provider.request({ method: 'wallet_addEthereumChain', params: [{ chainId: '0x1' }] })),
+    ).toBe(4200)
+    expect(
+      await provider.request({ method: 'wallet_addEthereumChain', params: [{ chainId: '0x7ab8' }] }),
     ).toBeNull()
   })
 
@@ -463,6 +480,13 @@ describe('EIP-1193 provider over the NodeApi', () => {
       .catch((e: unknown) => e)
     expect(err).toMatchObject({ code: -32000 })
     expect((err as Error).message).toMatch(/insufficient funds/)
+    // The whole balance as value leaves nothing for gas: caught too, before the user is asked.
+    const balance = (await provider.request({ method: 'eth_getBalance', params: [ME, 'latest'] })) as Hex
+    const all = await provider
+      .request({ method: 'eth_sendTransaction', params: [{ from: ME, to: FRIEND, value: balance }] })
+      .catch((e: unknown) => e)
+    expect(all).toMatchObject({ code: -32000 })
+    expect((all as Error).message).toMatch(/insufficient funds/)
     expect(s.approvals.length).toBe(before)
   })
 
@@ -895,6 +919,36 @@ describe('EIP-1193 provider over the NodeApi', () => {
     expect(await read).toMatchObject({ code: 4900, message: 'disconnected: the node stopped answering' })
   })
 
+  test('a wallet locked while the approval dialog is up (its idle lock) refuses the signature with 4100, nothing signed', async () => {
+    const solo = await soloNode(GENESIS)
+    const w = await hardhatWallet()
+    const p = createProvider({
+      backend: solo.backend,
+      wallet: w,
+      approve: async () => {
+        w.lock()
+        return true
+      },
+    })
+    expect(await code(p.request({ method: 'personal_sign', params: [stringToHex('hi'), ME] }))).toBe(4100)
+  })
+
+  test('a prompt that unlocks the wallet as the node is lost gives no account: 4900', async () => {
+    const solo = await soloNode(GENESIS)
+    const w = await hardhatWallet()
+    w.lock()
+    const p: TabchainProvider = createProvider({
+      backend: solo.backend,
+      wallet: w,
+      approve: async () => true,
+      onLocked: async () => {
+        await w.unlock(PASSWORD)
+        p.disconnect('the node stopped answering')
+      },
+    })
+    expect(await code(p.request({ method: 'eth_requestAccounts' }))).toBe(4900)
+  })
+
   test('a dApp listener that throws reaches neither the wallet nor the other listeners: all are told, lock() works', async () => {
     const own = await hardhatWallet()
     const p = createProvider({ backend: poolBackend(), wallet: own, approve: async () => true })
@@ -1199,6 +1253,7 @@ describe('block tags', () => {
     expect(await numberOf('latest')).toBe(head)
     expect(await numberOf('safe')).toBe(head - 2n)
     expect(await numberOf('finalized')).toBe(head - 8n)
+    expect(await numberOf('earliest')).toBe(0n)
     expect(await code(tags.request({ method: 'eth_getBalance', params: [ME, 'finalized'] }))).toBe(-32002)
     const logs = await tags.request({
       method: 'eth_getLogs',
@@ -1268,6 +1323,16 @@ describe('eth_sendTransaction nonces', () => {
     expect(await provider.request({ method: 'eth_getTransactionCount', params: [ME, 'pending'] })).toBe('0x0')
     await send()
     expect(parseTransaction(backend.sent[1] ?? '0x').nonce).toBe(0)
+  })
+
+  test("a dApp's own nonce is the one signed", async () => {
+    const backend = poolBackend()
+    const provider = createProvider({ backend, wallet: await hardhatWallet(), approve: async () => true })
+    await provider.request({
+      method: 'eth_sendTransaction',
+      params: [{ from: ME, to: FRIEND, value: '0x1', nonce: '0x5' }],
+    })
+    expect(parseTransaction(backend.sent[0] ?? '0x').nonce).toBe(5)
   })
 
   test('a send without fees tips what the node suggests (a full pool asks more than 1 gwei), as do the fee reads', async () => {
