@@ -16,7 +16,13 @@ import { decodeTx, recoverTx } from '../../src/node/chain/tx'
 import { toHex } from '../../src/node/codec/bytes'
 import { swapKeyFromSeed, swapSecret } from '../../src/trade/swap/secret'
 import { walletError } from '../../src/wallet/errors'
-import { idbWalletStore, memoryWalletStore, type WalletStore } from '../../src/wallet/store'
+import {
+  idbWalletStore,
+  memoryWalletStore,
+  type StoredWallet,
+  type WalletStore,
+} from '../../src/wallet/store'
+import { sealVault } from '../../src/wallet/vault'
 import { createWallet, lockoutMs } from '../../src/wallet/wallet'
 
 const HARDHAT = 'test test test test test test test test test test test junk'
@@ -39,6 +45,45 @@ describe('wallet', () => {
       accounts: [{ name: 'Account 1', source: { kind: 'hd', index: 0 } }],
     })
     await expect(wallet.create(HARDHAT, PASSWORD)).rejects.toMatchObject({ type: { code: 'WALLET_EXISTS' } })
+  })
+
+  test('create is refused when the store holds a wallet this one did not load (another tab made it): its vault is kept', async () => {
+    const store = memoryWalletStore()
+    const here = createWallet({ store })
+    await here.load()
+    await unlockedWallet(store)
+    const kept = await store.load()
+    const other = 'legal winner thank year wave sausage worth useful legal winner thank yellow'
+    await expect(here.create(other, PASSWORD)).rejects.toMatchObject({ type: { code: 'WALLET_EXISTS' } })
+    expect(await store.load()).toEqual(kept)
+  })
+
+  test('a stored account that is not its key, or a vault sealed over something else, is corrupt: nothing unlocks', async () => {
+    const store = memoryWalletStore()
+    await unlockedWallet(store)
+    const saved = (await store.load()) as StoredWallet
+    // A tampered store: account 1 listed with another address than its key's.
+    const other = getAddress(DEVNET_ACCOUNTS[1] as string)
+    const tampered = createWallet({
+      store: memoryWalletStore({
+        ...saved,
+        accounts: saved.accounts.map((a) => ({ ...a, address: other })),
+        selected: other,
+      }),
+    })
+    await tampered.load()
+    await expect(tampered.unlock(PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_VAULT_CORRUPT', reason: `account ${other} does not match its key` },
+    })
+    expect(tampered.view().state).toBe('locked')
+    // A vault that opens with the password but holds no wallet secrets.
+    const { record } = await sealVault(new TextEncoder().encode('{"keys":[]}'), PASSWORD)
+    const foreign = createWallet({ store: memoryWalletStore({ ...saved, vault: record }) })
+    await foreign.load()
+    await expect(foreign.unlock(PASSWORD)).rejects.toMatchObject({
+      type: { code: 'WALLET_VAULT_CORRUPT', reason: 'unexpected contents' },
+    })
+    expect(foreign.view().state).toBe('locked')
   })
 
   test('bad input changes nothing: weak password, bad checksum', async () => {
