@@ -126,6 +126,8 @@ describe('EIP-1193 provider over the NodeApi', () => {
     await bad('eth_getBalance', ['0x1234', 'latest'], 'params[0] (address)')
     await bad('eth_getBalance', [ME, 'yesterday'], 'params[1] (block)')
     await bad('eth_getTransactionCount', [ME, '0x01'], 'params[1] (block)')
+    // A quantity is at most 256 bits: 65 hex digits are refused.
+    await bad('eth_getTransactionCount', [ME, `0x1${'0'.repeat(64)}`], 'params[1] (block)')
     await bad('eth_sendTransaction', [{ from: ME, to: FRIEND, value: 'lots' }], 'params[0].value')
     await bad('eth_sendTransaction', [{ from: ME }], 'params[0].to')
     await bad(
@@ -148,6 +150,8 @@ describe('EIP-1193 provider over the NodeApi', () => {
     await bad('eth_feeHistory', [1.5, 'latest', []], 'params[0] (blockCount)')
     await bad('eth_feeHistory', [-5e-324, 'latest'], 'params[0] (blockCount)')
     await bad('eth_feeHistory', ['0x401', 'latest', []], 'params[0] (blockCount)')
+    await bad('eth_feeHistory', ['0x0', 'latest', []], 'params[0] (blockCount)')
+    await bad('eth_feeHistory', ['0x1', 'latest', [101]], 'params[2] (rewardPercentiles)')
     await bad('eth_feeHistory', ['0x1', 'latest', [50, 10]], 'params[2] (rewardPercentiles)')
     // A mixed-case address with a wrong EIP-55 checksum.
     await bad('eth_getBalance', ['0xF39fd6e51aad88F6F4ce6aB8827279cffFb92266', 'latest'], 'EIP-55')

@@ -98,6 +98,9 @@ describe('wallet', () => {
     })
     expect(await store.load()).toBeNull()
     expect(wallet.view().state).toBe('none')
+    // Eight characters are enough.
+    await wallet.create(HARDHAT, 'x'.repeat(8))
+    expect(wallet.view().state).toBe('unlocked')
   })
 
   test('a profile without a wallet: unlock and the vault’s other uses are WALLET_NO_VAULT, nothing is stored', async () => {
@@ -141,6 +144,13 @@ describe('wallet', () => {
     await expect(wallet.renameAccount(second.address, '')).rejects.toMatchObject({
       type: { code: 'WALLET_BAD_NAME' },
     })
+    // Up to 32 characters, not one more.
+    await wallet.renameAccount(second.address, 'x'.repeat(32))
+    expect(wallet.view().accounts[1]?.name).toBe('x'.repeat(32))
+    await expect(wallet.renameAccount(second.address, 'x'.repeat(33))).rejects.toMatchObject({
+      type: { code: 'WALLET_BAD_NAME' },
+    })
+    await wallet.renameAccount(second.address, 'Savings')
     // Account 5 of the Hardhat mnemonic, imported as a raw key.
     const imported = await wallet.importPrivateKey(
       '8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
