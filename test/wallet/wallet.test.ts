@@ -246,6 +246,30 @@ describe('wallet', () => {
     await expect(wallet.addAccount()).rejects.toMatchObject({ type: { code: 'WALLET_LOCKED' } })
   })
 
+  test('signing postpones the idle lock: idle time counts from the last signature', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const wallet = await unlockedWallet(memoryWalletStore(), 1_000)
+      const from = wallet.view().selected ?? '0x'
+      vi.advanceTimersByTime(600)
+      await wallet.signMessage(from, 'still here')
+      vi.advanceTimersByTime(600)
+      expect(wallet.view().state).toBe('unlocked')
+      await wallet.signTransaction(from, {
+        chainId: GENESIS.params.chainId,
+        to: from,
+        nonce: 0,
+        gas: 21_000n,
+      })
+      vi.advanceTimersByTime(999)
+      expect(wallet.view().state).toBe('unlocked')
+      vi.advanceTimersByTime(1)
+      expect(wallet.lockedBy()).toBe('idle')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   test('the wallet knows why it is locked: the page loaded it, it was idle, or the user locked it', async () => {
     const store = memoryWalletStore()
     const wallet = await unlockedWallet(store, 150)
