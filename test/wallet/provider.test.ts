@@ -7,6 +7,7 @@ import {
   type Hex,
   hashTypedData,
   maxUint256,
+  numberToHex,
   parseEther,
   parseTransaction,
   recoverAddress,
@@ -1454,6 +1455,93 @@ describe("fees far above the network's", () => {
     expect(asked.at(-1)?.details.map((d) => d.label)).not.toContain('Warning')
     expect(asked).toHaveLength(3)
     expect(backend.sent).toHaveLength(0)
+  })
+})
+
+describe('exact amounts over a scripted backend', () => {
+  test('a balance of exactly value + gas × fee cap pays for a send; one wei less is insufficient funds, the user not asked', async () => {
+    // Every account of the pool backend has 100 TAB.
+    const backend = poolBackend()
+    const { provider, asked } = await askingProvider(backend, true)
+    const gas = 21_000n
+    const cap = 2_000_000_000n
+    const all = parseEther('100') - gas * cap
+    const send = (value: bigint) =>
+      provider
+        .request({
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from: ME,
+              to: FRIEND,
+              value: numberToHex(value),
+              gas: numberToHex(gas),
+              maxFeePerGas: numberToHex(cap),
+              maxPriorityFeePerGas: numberToHex(1_000_000_000n),
+            },
+          ],
+        })
+        .catch((e: unknown) => e)
+    const err = await send(all + 1n)
+    expect(err).toMatchObject({ code: -32000, message: expect.stringContaining('insufficient funds') })
+    expect(asked).toHaveLength(0)
+    expect(await send(all)).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(parseTransaction(backend.sent[0] ?? '0x').value).toBe(all)
+  })
+
+  test("eth_getTransactionByHash's gasPrice is the effective price once mined (base fee + tip, at most the fee cap), the fee cap while pending", async () => {
+    const pool = poolBackend()
+    let baseFee: bigint | null = null
+    const backend: ProviderBackend = {
+      ...pool,
+      transaction: async (hash) => {
+        const v = await pool.transaction(hash)
+        return v === null || baseFee === null
+          ? v
+          : { ...v, blockHash: `0x${'cd'.repeat(32)}`, blockNumber: 1n, index: 0, baseFeePerGas: baseFee }
+      },
+    }
+    const provider = createProvider({ backend, wallet: await hardhatWallet(), approve: async () => true })
+    const hash = await provider.request({
+      method: 'eth_sendTransaction',
+      params: [
+        {
+          from: ME,
+          to: FRIEND,
+          value: '0x1',
+          maxFeePerGas: '0x2540be400',
+          maxPriorityFeePerGas: '0x77359400',
+        },
+      ],
+    })
+    const gasPrice = async () =>
+      (
+        (await provider.request({ method: 'eth_getTransactionByHash', params: [hash] })) as {
+          gasPrice: string
+        }
+      ).gasPrice
+    // Fee cap 10 gwei, tip 2 gwei.
+    expect(await gasPrice()).toBe(numberToHex(10_000_000_000n))
+    baseFee = 3_000_000_000n
+    expect(await gasPrice()).toBe(numberToHex(5_000_000_000n))
+    baseFee = 9_000_000_000n
+    expect(await gasPrice()).toBe(numberToHex(10_000_000_000n))
+  })
+
+  test('eth_estimateGas of a call with data adds the 20 % margin every sender signs with, as a send without gas does; a plain transfer is exact', async () => {
+    const pool = poolBackend()
+    const backend: ProviderBackend = {
+      ...pool,
+      call: async () => ({ status: 1, returnData: '0x', gasUsed: 50_000n }),
+    }
+    const provider = createProvider({ backend, wallet: await hardhatWallet(), approve: async () => true })
+    const call = { from: ME, to: FRIEND, data: '0xa9059cbb' }
+    expect(await provider.request({ method: 'eth_estimateGas', params: [call] })).toBe(numberToHex(60_000n))
+    expect(await provider.request({ method: 'eth_estimateGas', params: [{ from: ME, to: FRIEND }] })).toBe(
+      numberToHex(50_000n),
+    )
+    await provider.request({ method: 'eth_sendTransaction', params: [call] })
+    expect(parseTransaction(pool.sent[0] ?? '0x').gas).toBe(60_000n)
   })
 })
 
