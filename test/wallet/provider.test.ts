@@ -23,6 +23,7 @@ import { offerTypedData } from '../../src/trade/offers/typed-data'
 import type { ProviderBackend } from '../../src/wallet/backend'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { announceProvider, tabchainProviderInfo } from '../../src/wallet/eip6963'
+import { walletError } from '../../src/wallet/errors'
 import { createNodeBackend } from '../../src/wallet/node-backend'
 import { createProvider, MAX_PARAMS, type TabchainProvider } from '../../src/wallet/provider'
 import { ProviderRpcError, RpcCode } from '../../src/wallet/rpc-error'
@@ -418,12 +419,14 @@ describe('EIP-1193 provider over the NodeApi', () => {
     })
     const history = (await p.request({
       method: 'eth_feeHistory',
-      params: ['0x1', '0x1', [0, 8, 10, 50, 100]],
+      params: ['0x1', '0x1', [0, 8, 8.6777, 10, 50, 100]],
     })) as { reward: string[][] }
     // Sorted by tip: 1 gwei (21,000 gas), 2 gwei (42,000 in all), 3 gwei (242,000). 8 % of 242,000 is
-    // 19,360, within the first; 10 % is 24,200, past it; 50 % lies in the big call's gas.
+    // 19,360, within the first; 8.6777 % is 21,000 (rounded down), exactly the first's gas: still the
+    // first (go-ethereum moves on only while the sum is below); 10 % is 24,200, past it; 50 % lies in
+    // the big call's gas.
     expect(history.reward).toEqual([
-      [gwei, gwei, 2n * gwei, 3n * gwei, 3n * gwei].map((n) => `0x${n.toString(16)}`),
+      [gwei, gwei, gwei, 2n * gwei, 3n * gwei, 3n * gwei].map((n) => `0x${n.toString(16)}`),
     ])
   })
 
@@ -1526,6 +1529,55 @@ describe('exact amounts over a scripted backend', () => {
     expect(await gasPrice()).toBe(numberToHex(5_000_000_000n))
     baseFee = 9_000_000_000n
     expect(await gasPrice()).toBe(numberToHex(10_000_000_000n))
+  })
+
+  test("eth_feeHistory's last base fee is the next block's: the one after the newest asked when that is below the head, the node's next base fee after the head", async () => {
+    const gwei = 1_000_000_000n
+    const block = (n: bigint) => ({
+      number: n,
+      hash: numberToHex(n + 0xb0n, { size: 32 }),
+      parentHash: numberToHex(n + 0xafn, { size: 32 }),
+      timestamp: 1_000n * n,
+      miner: ME,
+      difficulty: 1n,
+      gasLimit: 30_000_000n,
+      gasUsed: 0n,
+      baseFeePerGas: (7n + n) * gwei,
+      stateRoot: `0x${'5a'.repeat(32)}` as Hex,
+      transactions: [],
+    })
+    const backend: ProviderBackend = {
+      ...poolBackend(),
+      blockNumber: async () => 2n,
+      block: async (ref) => (typeof ref === 'bigint' && ref <= 2n ? block(ref) : null),
+      nextBaseFee: async () => 10n * gwei,
+    }
+    const provider = createProvider({ backend, wallet: await hardhatWallet(), approve: async () => true })
+    const baseFees = async (newest: string) =>
+      (
+        (await provider.request({ method: 'eth_feeHistory', params: ['0x2', newest, []] })) as {
+          baseFeePerGas: string[]
+        }
+      ).baseFeePerGas
+    expect(await baseFees('0x1')).toEqual([7n, 8n, 9n].map((n) => numberToHex(n * gwei)))
+    expect(await baseFees('latest')).toEqual([8n, 9n, 10n].map((n) => numberToHex(n * gwei)))
+  })
+
+  test('a wallet error other than a lock reaches the dApp as -32000 with its sentence, its code in data', async () => {
+    const failing = walletError({ code: 'WALLET_VAULT_CORRUPT', reason: 'authentication failed' })
+    const provider = createProvider({
+      backend: poolBackend(),
+      wallet: { ...(await hardhatWallet()), signMessage: () => Promise.reject(failing) },
+      approve: async () => true,
+    })
+    const err = await provider
+      .request({ method: 'personal_sign', params: [stringToHex('hi'), ME] })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({
+      code: -32000,
+      message: failing.message,
+      data: { code: 'WALLET_VAULT_CORRUPT' },
+    })
   })
 
   test('eth_estimateGas of a call with data adds the 20 % margin every sender signs with, as a send without gas does; a plain transfer is exact', async () => {
