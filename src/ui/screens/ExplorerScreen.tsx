@@ -50,6 +50,7 @@ import {
   unprovenRead,
   verifiedNote,
 } from '../format'
+import { isUnproven } from '../proof-retry'
 import { type SettledLockReads, settledLockReads } from '../settled-lock-reads'
 import { directPeerCount, useApp } from '../store'
 import { ADDRESS_PROBLEMS } from '../token-form'
@@ -637,9 +638,7 @@ export function AddressScreen() {
     [address, reorg],
     [],
     // A row no peer proved is asked again too (`readListed` reads again those it could not).
-    (value) =>
-      value?.txs.flatMap((t) => ('error' in t ? [t.error] : [])).find((e) => unprovenRead(e) !== null) ??
-      null,
+    (value) => value?.txs.flatMap((t) => ('error' in t ? [t.error] : [])).find(isUnproven) ?? null,
   )
   if (!valid)
     return (
