@@ -428,7 +428,9 @@ test.describe('a tab the browser hides, throttles or freezes', () => {
   })
 
   test('a light tab frozen during its own header sync, then woken: linked, nobody penalised, its headers reach the peer’s head, its balance verified only at a header it holds, and its sync card never reads "up to date" below that head', async () => {
-    test.setTimeout(120_000)
+    // The sum of its own waits below: mining 1,500 blocks takes from 30 s to over 100 s, as the machine's
+    // load goes, and a test timeout under that sum cut it short on a loaded machine.
+    test.setTimeout(270_000)
     const errors: string[] = []
     const source = await tabs().newPage()
     source.on('pageerror', (e) => errors.push(`source: ${e.message}`))
