@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, type Locator, type Page, test } from '@playwright/test'
-import { FAST_URL, openNode } from './helpers'
+import { documentSeesOffline, FAST_URL, openNode, waitForServiceWorker } from './helpers'
 import { fastTraders, postOffer, takeOffer } from './market-steps'
 
 /** The WCAG 2.x A and AA rules axe-core holds (2.0, 2.1, 2.2). */
@@ -119,6 +119,8 @@ test('a notice and the offline header pass axe, each said once', async ({ contex
   const wanted = await first.evaluate(() => window.tabchain?.profileId ?? '')
   const page = await context.newPage()
   await openNode(page, `${FAST_URL}/?profile=${wanted}&mine=0`)
+  // Its service worker in control, for the offline reload at the end.
+  await waitForServiceWorker(page)
   const notice = page.getByTestId('profile-taken')
   await accessible(page, 'a notice', notice)
   // The notice is one live region, in none (`accessible` checks no live region is in another).
@@ -140,4 +142,11 @@ test('a notice and the offline header pass axe, each said once', async ({ contex
   const spoken = await Promise.all((await strip.getByRole('status').all()).map((r) => r.ariaSnapshot()))
   expect(spoken.filter((s) => /offline/i.test(s))).toHaveLength(1)
   await accessible(page, 'offline', said)
+
+  // Reloaded offline, the shell comes from the service worker's precache and says it is offline.
+  const reloaded = await page.reload()
+  expect(reloaded?.fromServiceWorker()).toBe(true)
+  await documentSeesOffline(page, context)
+  await expect(said).toContainText('You’re offline. This node keeps running on this device')
+  await accessible(page, 'the shell reloaded offline', said)
 })

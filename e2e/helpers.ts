@@ -520,3 +520,30 @@ export async function tabTo(page: Page, target: Locator, max = 30, back = false)
   }
   throw new Error(`${target} not reached in ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`)
 }
+
+/** Waits until this page's service worker is activated and controls the page. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), {
+      timeout: 30_000,
+    })
+    .toBe('activated')
+  // The first install claims open pages (clientsClaim); reload once if the claim has not landed yet.
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload()
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+}
+
+/**
+ * Makes sure the page's document sees the context's offline emulation. Chromium 150 (Debian's
+ * 150.0.7871.100) starts a document loaded while the context is offline with `navigator.onLine` true
+ * — the emulation reaches only documents that existed when it was set — though every request still
+ * fails; an older Chromium starts it offline. Where the document does not know, the emulation is set
+ * again (the page then gets the browser's `offline` event, as on a real device losing its network).
+ */
+export async function documentSeesOffline(page: Page, context: BrowserContext): Promise<void> {
+  if (await page.evaluate(() => navigator.onLine)) {
+    await context.setOffline(false)
+    await context.setOffline(true)
+  }
+  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false)
+}

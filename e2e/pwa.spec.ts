@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { tabTo } from './helpers'
+import { expect, test } from '@playwright/test'
+import { documentSeesOffline, tabTo, waitForServiceWorker } from './helpers'
 
 /** Pixel size from a PNG's IHDR chunk (bytes 16–23), after checking the signature. */
 function pngSize(bytes: Buffer): { width: number; height: number } {
@@ -8,33 +8,6 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
   expect(bytes.subarray(0, 8).equals(signature), 'PNG signature').toBe(true)
   expect(bytes.subarray(12, 16).toString('latin1'), 'first chunk is IHDR').toBe('IHDR')
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }
-}
-
-/** Waits until this page's service worker is activated and controls the page. */
-async function waitForServiceWorker(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), {
-      timeout: 30_000,
-    })
-    .toBe('activated')
-  // The first install claims open pages (clientsClaim); reload once if the claim has not landed yet.
-  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload()
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
-}
-
-/**
- * Makes sure the page's document sees the context's offline emulation. Chromium 150 (Debian's
- * 150.0.7871.100) starts a document loaded while the context is offline with `navigator.onLine` true
- * — the emulation reaches only documents that existed when it was set — though every request still
- * fails; an older Chromium starts it offline. Where the document does not know, the emulation is set
- * again (the page then gets the browser's `offline` event, as on a real device losing its network).
- */
-async function documentSeesOffline(page: Page, context: BrowserContext): Promise<void> {
-  if (await page.evaluate(() => navigator.onLine)) {
-    await context.setOffline(false)
-    await context.setOffline(true)
-  }
-  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false)
 }
 
 interface ManifestIcon {
