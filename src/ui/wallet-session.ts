@@ -10,6 +10,8 @@ import type { NodeApi, ReorgInfo } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
 import {
   type ActivityItem,
+  type ActivityReads,
+  activityDue,
   DROPPED_REASON,
   forgetActivityOnReplace,
   type ReceivedItem,
@@ -314,6 +316,31 @@ export function receivedReader(
 }
 
 /**
+ * What refreshes the wallet's activity (`useWallet`'s `activity`) at each head: re-reads through `reads`
+ * the items that may have changed (`activityDue`), each settled from the reads that verified, and passes
+ * the list as it is then (a transaction sent meanwhile stays) to `set`. Every item is re-read at the first
+ * refresh and when the last reorganisation heard of or the node's mode changed since the last one (a
+ * snapshot upgrade replaces the chain with no reorg event).
+ */
+export function activityRefresher(
+  reads: ActivityReads,
+  set: (items: ActivityItem[]) => void,
+): () => Promise<void> {
+  /** The reorganisation and the node's mode the last refresh saw; undefined: none ran. */
+  let saw: { readonly reorg: ReorgInfo | null; readonly mode: NodeMode['kind'] | null } | undefined
+  return async () => {
+    const { head, chain, lastReorg, mode } = useApp.getState()
+    const now = { reorg: lastReorg, mode: mode?.kind ?? null }
+    const reorged = saw?.reorg !== now.reorg || saw.mode !== now.mode
+    saw = now
+    const due = activityDue(useWallet.getState().activity, head?.number, chain?.params.maxReorgDepth, reorged)
+    if (due.length === 0) return
+    const reread = await rereadActivity(due, reads)
+    set(withReread(useWallet.getState().activity, reread))
+  }
+}
+
+/**
  * Starts the wallet of this profile: loads its vault (locked), builds the EIP-1193 provider over the
  * node, announces it (EIP-6963), and keeps balances and activity current as the head moves.
  */
@@ -357,16 +384,7 @@ export async function startWallet(
     return new Map(proven.map(([a, r]) => [a, r.value]))
   }
 
-  /**
-   * Re-reads every item not failed (`rereadActivity`): each settles from the reads that verified, into
-   * the list as it is then (a transaction sent meanwhile stays).
-   */
-  const refreshActivity = async (): Promise<void> => {
-    const items = useWallet.getState().activity
-    if (!items.some((i) => i.status !== 'failed')) return
-    const reread = await rereadActivity(items, api)
-    setActivity(withReread(useWallet.getState().activity, reread))
-  }
+  const refreshActivity = activityRefresher(api, setActivity)
 
   // A faucet payment this wallet asked for reads "from the faucet" (by its hash: `faucetPayments`).
   const faucet = faucetPayments(pageStorage(), profileId)

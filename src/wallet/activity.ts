@@ -149,6 +149,35 @@ export async function rereadActivity(
 }
 
 /**
+ * The items of `items` an activity refresh at `head` re-reads (`rereadActivity`): all but those that
+ * cannot change — failed (failed stays failed), or confirmed, verified, in a block more than
+ * `maxReorgDepth` below `head`, which no reorganisation the node takes reaches. All but the failed when
+ * `reorged` (a reorganisation came since the last refresh: a split the user chose to follow may go
+ * deeper), or `head` or `maxReorgDepth` is not known. A busy wallet's list holds hundreds of settled
+ * sends: re-reading each at every head (a proof from a peer each, on a light node) grew with the list.
+ */
+export function activityDue(
+  items: readonly ActivityItem[],
+  head: bigint | undefined,
+  maxReorgDepth: number | undefined,
+  reorged: boolean,
+): ActivityItem[] {
+  const settledBelow =
+    reorged || head === undefined || maxReorgDepth === undefined ? null : head - BigInt(maxReorgDepth)
+  return items.filter(
+    (i) =>
+      i.status !== 'failed' &&
+      !(
+        settledBelow !== null &&
+        i.status === 'confirmed' &&
+        i.unverified === undefined &&
+        i.blockNumber !== undefined &&
+        BigInt(i.blockNumber) < settledBelow
+      ),
+  )
+}
+
+/**
  * The activity list `current` with each item a re-read (`rereadActivity`) settled put in its place, by
  * hash: an item added since the re-read began (a transaction sent meanwhile) is kept as it is.
  */

@@ -1,6 +1,6 @@
 import { type Address, getAddress, type Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
-import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { LockState } from '../../src/node/contracts/htlc/abi'
 import { REDEEMED_TOPIC } from '../../src/node/contracts/htlc/htlc'
@@ -12,6 +12,7 @@ import { marketErrorMessage } from '../../src/ui/market/errors'
 import { useApp } from '../../src/ui/store'
 import { lockedMessage, WALLET_LOCKED_MESSAGE } from '../../src/ui/wallet-locked'
 import {
+  activityRefresher,
   activityStatus,
   answerApproval,
   askApproval,
@@ -23,7 +24,7 @@ import {
   useWallet,
   walletSigner,
 } from '../../src/ui/wallet-session'
-import type { ReceivedReads } from '../../src/wallet/activity'
+import type { ActivityItem, ReceivedReads } from '../../src/wallet/activity'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider } from '../../src/wallet/provider'
 import { ProviderRpcError } from '../../src/wallet/rpc-error'
@@ -594,5 +595,73 @@ describe('payments received', () => {
       state: 'failed',
       error: 'no peer proved the lock',
     })
+  })
+})
+
+describe('activity refresh', () => {
+  const hashOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
+  const genesis = testGenesis({ params: { maxReorgDepth: 64 } })
+  const headAt = (n: number) =>
+    useApp.setState({
+      chain: { name: genesis.name, params: genesis.params },
+      head: {
+        number: BigInt(n),
+        hash: hashOf(1_000_000 + n),
+        timestamp: BigInt(n),
+        difficulty: 1n,
+        totalDifficulty: BigInt(n),
+        txCount: null,
+      },
+    })
+
+  afterEach(() => {
+    useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
+    useWallet.setState({ activity: [] })
+  })
+
+  test('a busy wallet re-reads at each head only the sends a reorganisation may still reach; all of them at the first refresh, after a reorganisation and when the mode changes', async () => {
+    const send = (n: number, blockNumber: number): ActivityItem => ({
+      hash: hashOf(n),
+      from: ME,
+      title: `Send ${n} TAB`,
+      nonce: n,
+      sentAt: n,
+      status: 'confirmed',
+      blockNumber: String(blockNumber),
+    })
+    // 300 sends in blocks 1 to 300, newest first.
+    useWallet.setState({ activity: Array.from({ length: 300 }, (_, k) => send(300 - k, 300 - k)) })
+    const asked: Hex[] = []
+    const reads = {
+      account: async () => ({ nonce: 301n }),
+      receipt: async (hash: Hex) => {
+        asked.push(hash)
+        return { blockNumber: BigInt(hash), status: 'success' as const, revertReason: null }
+      },
+      transaction: async () => null,
+    }
+    const saved: ActivityItem[][] = []
+    const refresh = activityRefresher(reads, (items) => {
+      saved.push(items)
+      useWallet.setState({ activity: items })
+    })
+    const readsAt = async (n: number): Promise<number> => {
+      asked.length = 0
+      headAt(n)
+      await refresh()
+      return asked.length
+    }
+    expect(await readsAt(300)).toBe(300)
+    // At head 301 the blocks below 237 are out of any reorganisation's reach (64 blocks deep at most).
+    expect(await readsAt(301)).toBe(64)
+    expect(await readsAt(302)).toBe(63)
+    useApp.setState({ lastReorg: { oldHead: hashOf(1), newHead: hashOf(2), depth: 1, returned: [] } })
+    expect(await readsAt(303)).toBe(300)
+    expect(await readsAt(304)).toBe(61)
+    useApp.setState({ mode: { kind: 'upgrading', percent: 10 } })
+    expect(await readsAt(305)).toBe(300)
+    // Every send kept, as it was read.
+    expect(useWallet.getState().activity).toHaveLength(300)
+    expect(saved.at(-1)?.every((i) => i.status === 'confirmed')).toBe(true)
   })
 })

@@ -25,6 +25,7 @@ import type { NodeApi } from '../../src/node/worker/node'
 import { addressTxRow, type LockRead } from '../../src/ui/address-activity'
 import {
   type ActivityItem,
+  activityDue,
   DROPPED_REASON,
   damagedActivityKey,
   forgetActivityOnReplace,
@@ -221,6 +222,46 @@ test('a transaction sent while the activity list is re-read stays in the list on
   activity = withReread(activity, await reading)
   expect(activity[0]).toMatchObject({ hash: sentMeanwhile, status: 'pending' })
   expect(new Set(activity.map((i) => i.hash)).size).toBe(activity.length)
+})
+
+test('a refresh re-reads no send settled below any reorganisation the node takes: a long list costs a read per item still open, not per item', async () => {
+  const base = { from: ME, title: 'Send 1 TAB', nonce: 1, sentAt: 1_000 } as const
+  const item = (n: number, rest: Partial<ActivityItem>): ActivityItem => ({
+    ...base,
+    hash: `0x${String(n).padStart(64, '0')}`,
+    status: 'confirmed',
+    ...rest,
+  })
+  // At head 100 with reorgs up to 64 blocks deep, blocks 36 to 100 may still leave the chain.
+  const deep = Array.from({ length: 200 }, (_, n) => item(n + 10, { blockNumber: String(1 + (n % 35)) }))
+  const reachable = item(1, { blockNumber: '36' })
+  const markedDeep = item(2, { blockNumber: '5', unverified: 'no peer proved receipt' })
+  const pending = item(3, { status: 'pending' })
+  const dropped = item(4, { status: 'dropped', reason: DROPPED_REASON })
+  const failed = item(5, { status: 'failed', blockNumber: '80', reason: 'reverted' })
+  const items = [reachable, markedDeep, pending, dropped, failed, ...deep]
+  const open = [reachable, markedDeep, pending, dropped]
+  expect(activityDue(items, 100n, 64, false)).toEqual(open)
+  // A reorganisation since the last refresh (a split followed may go deeper), or no head or limit known:
+  // every item but the failed.
+  const notFailed = items.filter((i) => i !== failed)
+  expect(activityDue(items, 100n, 64, true)).toEqual(notFailed)
+  expect(activityDue(items, undefined, 64, false)).toEqual(notFailed)
+  expect(activityDue(items, 100n, undefined, false)).toEqual(notFailed)
+  // The refresh reads a receipt for the open items only; the settled ones stay in the list as they were.
+  const asked: Hex[] = []
+  const reads = {
+    account: async () => ({ nonce: 1n }),
+    receipt: async (h: Hex) => {
+      asked.push(h)
+      return { blockNumber: 36n, status: 'success' as const, revertReason: null }
+    },
+    transaction: async () => null,
+  }
+  const refreshed = withReread(items, await rereadActivity(activityDue(items, 100n, 64, false), reads))
+  expect(asked.sort()).toEqual(open.map((i) => i.hash).sort())
+  expect(refreshed.slice(5)).toEqual(deep)
+  expect(refreshed.length).toBe(items.length)
 })
 
 test("a reload shows no 'not verified at the current head' mark: it said something of the head it was read at only", () => {
