@@ -82,6 +82,8 @@ export interface WalletUi {
     readonly account: Address
     readonly items: readonly ReceivedItem[]
     readonly unread?: string
+    /** The list read held `RECEIVED_LIMIT` transactions: older ones are not listed (`readReceived`). */
+    readonly older?: true
   } | null
   /**
    * The reads of the HTLC locks whose coin payouts `received` lists (`lockUnread`), by lock id
@@ -305,13 +307,17 @@ export function receivedReader(
     if (useWallet.getState().view.selected !== account) return
     if (typeof read === 'string') {
       const { received } = useWallet.getState()
-      const items = received?.account === account ? received.items : []
-      useWallet.setState({ received: { account, items, unread: read } })
+      const kept = received?.account === account ? received : { items: [], older: undefined }
+      useWallet.setState({
+        received: { account, items: kept.items, unread: read, ...(kept.older ? { older: true } : {}) },
+      })
       return
     }
     cache = { account, read: read.read }
     readLocks(read.items)
-    useWallet.setState({ received: { account, items: read.activity } })
+    useWallet.setState({
+      received: { account, items: read.activity, ...(read.older ? { older: true } : {}) },
+    })
   }
 }
 

@@ -574,13 +574,20 @@ export function lockPayout(account: Address, item: ReceivedItem, lock: HtlcPaid 
  * fails throws: the caller keeps what it showed. A faucet payment `faucetPaid` knows reads as the
  * faucet's (`receivedIn`). `items` are the payments; `activity` the payments and, in their place, the
  * transactions the account sent itself (`sentIn`), for the Activity to show those this wallet did not.
+ * `older`: the list holds `RECEIVED_LIMIT` transactions, so older ones may be left unread (the Activity
+ * says from which block it lists payments, `receivedNote`).
  */
 export async function readReceived(
   account: Address,
   reads: ReceivedReads,
   known: ReadonlyMap<Hex, readonly ReceivedItem[]>,
   faucetPaid?: (hash: Hex) => boolean,
-): Promise<{ items: ReceivedItem[]; activity: ReceivedItem[]; read: Map<Hex, readonly ReceivedItem[]> }> {
+): Promise<{
+  items: ReceivedItem[]
+  activity: ReceivedItem[]
+  read: Map<Hex, readonly ReceivedItem[]>
+  older: boolean
+}> {
   const hashes = await reads.addressTransactions(account, RECEIVED_LIMIT)
   const tokens = new Map<Address, Pick<TokenInfo, 'symbol' | 'decimals'> | null>()
   const read = new Map<Hex, readonly ReceivedItem[]>()
@@ -602,7 +609,12 @@ export async function readReceived(
     }),
   )
   const activity = hashes.flatMap((h) => read.get(h) ?? [])
-  return { items: activity.filter((i) => i.outgoing === undefined), activity, read }
+  return {
+    items: activity.filter((i) => i.outgoing === undefined),
+    activity,
+    read,
+    older: hashes.length >= RECEIVED_LIMIT,
+  }
 }
 
 /** A row of the wallet's Activity: a transaction it sent, or a payment its account received. */

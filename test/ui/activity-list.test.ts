@@ -10,13 +10,20 @@ import { peerListed, type SettledLocks } from '../../src/ui/address-activity'
 import {
   ActivityList,
   damagedNote,
+  receivedFrom,
   receivedNote,
   sentTitle,
   shownReceived,
 } from '../../src/ui/components/ActivityList'
 import { short } from '../../src/ui/components/explorer'
 import { addressListNote } from '../../src/ui/screens/ExplorerScreen'
-import { type ActivityItem, mergeActivity, type ReceivedItem } from '../../src/wallet/activity'
+import {
+  type ActivityItem,
+  mergeActivity,
+  RECEIVED_LIMIT,
+  type ReceivedItem,
+  readReceived,
+} from '../../src/wallet/activity'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 const PAYER = getAddress(DEVNET_ACCOUNTS[2] as string)
@@ -333,5 +340,49 @@ describe('the wallet Activity', () => {
     expect(render({ rows: [], head: 12n, note: null, receivedRead: false })).toContain(
       'Nothing sent from this wallet yet.',
     )
+  })
+
+  test('a busy account, more transactions than are read for it: the Activity says from which block it lists payments received, for the sends below go on without them', async () => {
+    /** An account's `count` latest transactions, block 1,000 − k each, every one paying it `k` wei. */
+    const reads = (count: number) => ({
+      addressTransactions: async (_: unknown, limit: number) =>
+        Array.from({ length: Math.min(count, limit) }, (_, k) => hashOf(k + 1)),
+      transaction: async (hash: Hex) => ({
+        from: PAYER,
+        to: ME,
+        value: BigInt(hash),
+        blockNumber: 1_000n - BigInt(hash),
+      }),
+      receipt: async (hash: Hex) => ({
+        status: 'success' as const,
+        blockNumber: 1_000n - BigInt(hash),
+        logs: [],
+      }),
+      token: async () => null,
+    })
+    const busy = await readReceived(ME, reads(300), new Map())
+    expect(busy.older).toBe(true)
+    const oldest = 1_000 - RECEIVED_LIMIT
+    expect(receivedFrom({ items: busy.activity, older: true })).toBe(BigInt(oldest))
+    const line = `Payments received before block #${oldest.toLocaleString()} are not listed: only the account’s latest ${RECEIVED_LIMIT} transactions are read.`
+    expect(
+      receivedNote({ kind: 'full' }, undefined, receivedFrom({ items: busy.activity, older: true })),
+    ).toEqual({
+      line,
+      about: null,
+    })
+    // On a light node, beside what it says of the peer's list; after why a read failed.
+    expect(receivedNote({ kind: 'light' }, 'no peer to ask', BigInt(oldest))).toEqual({
+      line: `Payments received could not be read now: no peer to ask. ${line} Payments received are listed by a full peer, ${peerListed('account').line}`,
+      about: peerListed('account').about,
+    })
+    // Every transaction read: nothing to say.
+    const quiet = await readReceived(ME, reads(RECEIVED_LIMIT - 1), new Map())
+    expect(quiet.older).toBe(false)
+    expect(
+      receivedFrom(quiet.older ? { items: quiet.activity, older: true } : { items: quiet.activity }),
+    ).toBeNull()
+    expect(receivedNote({ kind: 'full' }, undefined, null)).toBeNull()
+    expect(receivedFrom(null)).toBeNull()
   })
 })

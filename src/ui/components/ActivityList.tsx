@@ -1,6 +1,12 @@
 import type { Address, Hex } from 'viem'
 import type { NodeMode } from '../../node/light/mode'
-import { type ActivityItem, type ActivityRow, lockPayout, type ReceivedItem } from '../../wallet/activity'
+import {
+  type ActivityItem,
+  type ActivityRow,
+  lockPayout,
+  RECEIVED_LIMIT,
+  type ReceivedItem,
+} from '../../wallet/activity'
 import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
 import { Age, short, TxLink } from './explorer'
@@ -14,17 +20,46 @@ import { TxStatusBadge } from './TxStatusBadge'
  * lists them as a full peer listed them, each proven, and says so in the address page's words
  * (`peerListed`: its line above the list, the rest under "About this list"). `unread`: why the last read
  * of them failed (the typed error's message, long hex shortened), said first: the Activity keeps what it
- * listed before and says they could not be read now.
+ * listed before and says they could not be read now. `from`: the block the payments listed start at when
+ * older ones are not read (`receivedFrom`): the sends below it go on without them, so it is said.
  */
-export function receivedNote(mode: NodeMode | null, unread: string | undefined): ListNoteText | null {
+export function receivedNote(
+  mode: NodeMode | null,
+  unread: string | undefined,
+  from: bigint | null = null,
+): ListNoteText | null {
   const listed = mode === null || mode.kind === 'full' ? null : peerListed('account')
   const failed =
     unread === undefined
       ? null
       : `Payments received could not be read now: ${unread.replace(/0x[0-9a-fA-F]{40,}/g, short).replace(/\.$/, '')}.`
-  if (listed === null) return failed === null ? null : { line: failed, about: null }
-  const line = `Payments received are listed by a full peer, ${listed.line}`
-  return { line: failed === null ? line : `${failed} ${line}`, about: listed.about }
+  const older =
+    from === null
+      ? null
+      : `Payments received before block #${from.toLocaleString()} are not listed: only the account’s latest ${RECEIVED_LIMIT} transactions are read.`
+  const lines = [
+    failed,
+    older,
+    listed === null ? null : `Payments received are listed by a full peer, ${listed.line}`,
+  ]
+  const line = lines.filter((l) => l !== null).join(' ')
+  return line === '' ? null : { line, about: listed?.about ?? null }
+}
+
+/**
+ * The block the payments `received` lists start at when older ones were left unread (`older`: the list
+ * read held `RECEIVED_LIMIT` transactions), the lowest of its rows; null when it lists them all. Pure.
+ */
+export function receivedFrom(
+  received: { readonly items: readonly Pick<ReceivedItem, 'blockNumber'>[]; readonly older?: true } | null,
+): bigint | null {
+  if (received?.older !== true) return null
+  let low: bigint | null = null
+  for (const { blockNumber } of received.items) {
+    const block = BigInt(blockNumber)
+    if (low === null || block < low) low = block
+  }
+  return low
 }
 
 /**

@@ -13,7 +13,13 @@ import { createMnemonic, type MnemonicLength } from '../../wallet/keys'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { MIN_PASSWORD_LENGTH } from '../../wallet/wallet'
 import { useBlockTimes } from '../block-times'
-import { ActivityList, damagedNote, receivedNote, shownReceived } from '../components/ActivityList'
+import {
+  ActivityList,
+  damagedNote,
+  receivedFrom,
+  receivedNote,
+  shownReceived,
+} from '../components/ActivityList'
 import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
 import { TxLink } from '../components/explorer'
@@ -958,7 +964,7 @@ function Activity() {
       rows={rows}
       blockTimes={blockTimes}
       head={head}
-      note={receivedNote(mode, ours?.unread)}
+      note={receivedNote(mode, ours?.unread, receivedFrom(ours))}
       receivedRead={ours !== null && ours.unread === undefined}
       damaged={damagedNote(damaged)}
     />
