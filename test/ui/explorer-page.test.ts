@@ -13,7 +13,9 @@ import {
   searchProblemText,
 } from '../../src/ui/explorer-search'
 import {
+  ADDRESS_TXS,
   AddressTokens,
+  AddressTxs,
   BlockDetail,
   BlockTable,
   blocksNotKept,
@@ -284,6 +286,43 @@ describe("an address page's tokens", () => {
     expect(render({ holdings: page.holdings, at: 56n, proven: true, directPeers: 0 })).toContain(
       '1,<wbr/>000 BAN · ✓ verified at #56 · no peer yet: newer blocks may change it',
     )
+  })
+
+  test('a busy address lists its latest transactions and says older ones are not listed; one with fewer says nothing of it', async () => {
+    const hashOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
+    const many = {
+      ...api,
+      addressTransactions: async (_: Address, n: number) =>
+        Array.from({ length: n }, (_, k) => hashOf(k + 1)),
+    }
+    const listed = () => ({ address: HOLDER, reorg: null, txs: new Map(), locks: settledLockReads(api) })
+    const busy = await readAddressPage(many, HOLDER, listed())
+    expect(busy.txs).toHaveLength(ADDRESS_TXS)
+    expect(busy.older).toBe(true)
+    const quiet = await readAddressPage(
+      { ...api, addressTransactions: async () => [hashOf(1)] },
+      HOLDER,
+      listed(),
+    )
+    expect(quiet.older).toBe(false)
+    const rows = (older: boolean) =>
+      renderToStaticMarkup(
+        createElement(
+          MemoryRouter,
+          null,
+          createElement(AddressTxs, {
+            address: HOLDER,
+            txs: busy.txs,
+            older,
+            locks: busy.locks,
+            token: null,
+          }),
+        ),
+      )
+    expect(rows(true)).toContain(
+      `<p class="muted small" data-testid="address-txs-older">The latest ${ADDRESS_TXS} transactions: older ones are not listed.</p>`,
+    )
+    expect(rows(false)).not.toContain('address-txs-older')
   })
 
   test('a full node shows its executed balances unmarked, as the coin balance above them', () => {

@@ -689,6 +689,7 @@ export function AddressScreen() {
               <AddressTxs
                 address={getAddress(address)}
                 txs={value.txs}
+                older={value.older}
                 locks={value.locks}
                 token={value.kind.kind === 'token' ? value.kind.token : null}
               />
@@ -842,9 +843,13 @@ export async function readListed(
   )
 }
 
+/** Most transactions an address page lists (the newest). */
+export const ADDRESS_TXS = 25
+
 /**
  * What the page of `address` shows, read through `api`: its account (proven on a light node), token
- * holdings, kind and latest transactions (those in `listed` as they are, the others read and kept). The
+ * holdings, kind and latest `ADDRESS_TXS` transactions (those in `listed` as they are, the others read and
+ * kept; `older`: that many were listed, so older ones may be left out). The
  * locks its redeems and refunds settle are only started (`listed.locks`): the page shows its rows without
  * waiting for them, each amount as its lock's read ends.
  */
@@ -859,7 +864,7 @@ export async function readAddressPage(
   const [account, holdings, hashes, token] = await Promise.all([
     api.verifiedAccount(address),
     api.verifiedTokenHoldings(address),
-    api.addressTransactions(address, 25),
+    api.addressTransactions(address, ADDRESS_TXS),
     api.token(address),
   ])
   const txs = await readListed(api, hashes, listed.txs)
@@ -870,6 +875,8 @@ export async function readAddressPage(
     // The header the whole list was proven at (a full node's: its head, where it read them).
     holdingsAt: holdings.number,
     txs,
+    // As many as asked: older ones may be left out (the list says so).
+    older: hashes.length >= ADDRESS_TXS,
     locks: listed.locks,
     kind: addressKind(address, token === null ? null : shownToken(token)),
   }
@@ -882,11 +889,14 @@ export async function readAddressPage(
 export function AddressTxs({
   address,
   txs,
+  older = false,
   locks: reads,
   token,
 }: {
   readonly address: Address
   readonly txs: readonly (TxView | Unread)[]
+  /** The list holds `ADDRESS_TXS` transactions, older ones left out: it says so under its rows. */
+  readonly older?: boolean
   /** The reads of the HTLC locks its redeems and refunds settle: each row's amount shows as its read ends. */
   readonly locks: SettledLockReads
   readonly token: TokenInfo | null
@@ -990,6 +1000,11 @@ export function AddressTxs({
           </tbody>
         </table>
       )}
+      {older ? (
+        <p className="muted small" data-testid="address-txs-older">
+          {`The latest ${ADDRESS_TXS} transactions: older ones are not listed.`}
+        </p>
+      ) : null}
     </>
   )
 }
