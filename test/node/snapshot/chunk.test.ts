@@ -55,4 +55,13 @@ describe('snapshot chunk verifier', () => {
     refused([branch(0, empty, leaf(2)), empty, leaf(2)])
     expect(verifyChunk([{ hash: toHex(keccak(leaf(1))), depth: 0 }], [leaf(1)]).leaves).toBe(1)
   })
+
+  test('a branch of other than 98 bytes is not a tree node: refused, though its hash matches', () => {
+    const whole = branch(0, leaf(1), leaf(2))
+    for (const wrong of [Uint8Array.of(...whole, 0), whole.subarray(0, 97)])
+      expect(() => verifyChunk([{ hash: toHex(keccak(wrong)), depth: 0 }], [wrong])).toThrow(
+        expect.objectContaining({ type: expect.objectContaining({ code: 'SNAPSHOT_BAD_CHUNK' }) }),
+      )
+    expect(verifyChunk([{ hash: toHex(keccak(whole)), depth: 0 }], [whole]).pending).toHaveLength(2)
+  })
 })

@@ -12,7 +12,7 @@ import {
 } from '../../../src/node/snapshot/download'
 import { SnapshotError } from '../../../src/node/snapshot/errors'
 import { MemoryNodeStore } from '../../../src/node/state/node-store'
-import { nodeChildren, Trie } from '../../../src/node/state/trie'
+import { EMPTY_ROOT, nodeChildren, Trie } from '../../../src/node/state/trie'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
 import type { Offence } from '../../../src/node/sync/peer-scores'
@@ -22,6 +22,7 @@ import {
   decodeSnapshotResponse,
   encodeSnapshotRequest,
   encodeSnapshotResponse,
+  MAX_SNAPSHOT_SUBTREES,
 } from '../../../src/node/sync/snapshot-messages'
 
 const CHAIN = { chainId: 31416, genesisHash: `0x${'11'.repeat(32)}` as Hex }
@@ -342,5 +343,47 @@ describe('snapshot download', () => {
     const h = harness(repo, target, { honest: honest(store) })
     const result = await downloadSnapshot(h.init)
     expect(result.root).toBe(target.stateRoot)
+  })
+
+  test('however many subtrees are pending, no request names more than MAX_SNAPSHOT_SUBTREES of them', async () => {
+    // A walk leaves about one subtree per tree level pending, so only a resumed list this long reaches
+    // the bound: the tree's top levels stored, and its 128 subtrees below bit 7 pending.
+    const { store, target } = stateOf(2000)
+    const repo = await repoOf()
+    let pending: PendingSubtree[] = [{ hash: target.stateRoot, depth: 0 }]
+    const top: Uint8Array[] = []
+    while (pending.length < 2 * MAX_SNAPSHOT_SUBTREES)
+      pending = pending.flatMap(({ hash }) => {
+        const encoded = store.get(hash) as Uint8Array
+        top.push(encoded)
+        const depth = (encoded[1] as number) + 1
+        return nodeChildren(encoded).map((c) => ({ hash: toHex(c), depth }))
+      })
+    await repo.commitBlock({ stateNodes: top.map((encoded) => ({ hash: keccak(encoded), encoded })) })
+    const progress: SnapshotProgress = { target, pending, nodes: top.length, leaves: 0, complete: false }
+    await repo.putMeta(SNAPSHOT_PROGRESS_KEY, progress)
+    const h = harness(repo, target, { a: honest(store) })
+    const named: number[] = []
+    const result = await downloadSnapshot({
+      ...h.init,
+      parallel: 1,
+      request: (peer, protocol, data, timeoutMs) => {
+        named.push(decodeSnapshotRequest(data).nodeHashes.length)
+        return h.init.request(peer, protocol, data, timeoutMs)
+      },
+    })
+    expect(result.root).toBe(target.stateRoot)
+    expect(result.nodes).toBe(2 * 2000 - 1)
+    expect(Math.max(...named)).toBe(MAX_SNAPSHOT_SUBTREES)
+  })
+
+  test('an empty state is downloaded at once: nothing asked, the empty root, complete', async () => {
+    const repo = await repoOf()
+    const target = { blockHash: BLOCK, number: 100n, stateRoot: EMPTY_ROOT }
+    const h = harness(repo, target, {})
+    const result = await downloadSnapshot(h.init)
+    expect(result).toEqual({ nodes: 0, leaves: 0, root: EMPTY_ROOT, records: [] })
+    expect(h.asked).toEqual([])
+    expect((await repo.getMeta<SnapshotProgress>(SNAPSHOT_PROGRESS_KEY))?.complete).toBe(true)
   })
 })

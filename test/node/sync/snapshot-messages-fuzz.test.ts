@@ -8,6 +8,7 @@ import {
   encodeSnapshotRequest,
   encodeSnapshotResponse,
   MAX_SNAPSHOT_NODES,
+  MAX_SNAPSHOT_SUBTREES,
 } from '../../../src/node/sync/snapshot-messages'
 import { fuzzDecoder } from '../../fuzz-decoder'
 
@@ -48,5 +49,23 @@ describe('snapshot protocol decoders fuzz', () => {
       encodeSnapshotResponse(Array.from({ length: n }, () => Uint8Array.of(0, 7, 7)))
     expect(decodeSnapshotResponse(nodes(MAX_SNAPSHOT_NODES))).toHaveLength(MAX_SNAPSHOT_NODES)
     expect(() => decodeSnapshotResponse(nodes(MAX_SNAPSHOT_NODES + 1))).toThrow(malformed)
+  })
+
+  test('a request naming MAX_SNAPSHOT_SUBTREES subtrees decodes; one more is SYNC_REQUEST_TOO_LARGE', () => {
+    const request = (n: number) =>
+      encodeSnapshotRequest({ blockHash: h32(0x11), nodeHashes: Array.from({ length: n }, () => h32(0x22)) })
+    expect(decodeSnapshotRequest(request(MAX_SNAPSHOT_SUBTREES)).nodeHashes).toHaveLength(
+      MAX_SNAPSHOT_SUBTREES,
+    )
+    expect(() => decodeSnapshotRequest(request(MAX_SNAPSHOT_SUBTREES + 1))).toThrow(
+      expect.objectContaining({
+        type: {
+          code: 'SYNC_REQUEST_TOO_LARGE',
+          what: 'snapshot request',
+          asked: 65,
+          max: MAX_SNAPSHOT_SUBTREES,
+        },
+      }),
+    )
   })
 })
