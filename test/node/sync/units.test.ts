@@ -27,6 +27,8 @@ import {
   encodeBlocksResponse,
   encodeHeadersRequest,
   encodeHeadersResponse,
+  MAX_BLOCKS_PER_REQUEST,
+  MAX_HEADERS_PER_REQUEST,
   MAX_SYNC_REQUEST_BYTES,
   MAX_SYNC_RESPONSE_BYTES,
 } from '../../../src/node/sync/messages'
@@ -602,6 +604,57 @@ describe('sync messages', () => {
     expect(() =>
       decodeHeadersResponse(rlpEncode([new Uint8Array([1]), new Uint8Array([1]), [new Uint8Array(3)]])),
     ).toThrowError(SyncError)
+  })
+
+  test('at their bounds: a request of exactly the size limit is read; the most headers and blocks pass, one more does not', () => {
+    const malformed = (reason: string | RegExp) =>
+      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED', reason }) })
+    // Read, and refused for its 4093 one-byte items, not for its size.
+    const full = rlpEncode(Array.from({ length: MAX_SYNC_REQUEST_BYTES - 3 }, () => Uint8Array.of(0)))
+    expect(full.byteLength).toBe(MAX_SYNC_REQUEST_BYTES)
+    expect(() => decodeBlocksRequest(full)).toThrowError(
+      expect.objectContaining({
+        type: expect.objectContaining({ code: 'SYNC_REQUEST_TOO_LARGE', asked: MAX_SYNC_REQUEST_BYTES - 3 }),
+      }),
+    )
+    expect(() => decodeBlocksRequest(rlpEncode([]))).toThrowError(malformed('no hashes'))
+    const hashes = Array.from({ length: MAX_BLOCKS_PER_REQUEST + 1 }, () => hashHeader(H1))
+    expect(decodeBlocksRequest(encodeBlocksRequest(hashes.slice(1)))).toHaveLength(MAX_BLOCKS_PER_REQUEST)
+    const blocks = Array.from({ length: MAX_BLOCKS_PER_REQUEST + 1 }, () => encodeBlock(GENESIS))
+    expect(decodeBlocksResponse(encodeBlocksResponse(blocks.slice(1)))).toHaveLength(MAX_BLOCKS_PER_REQUEST)
+    expect(() => decodeBlocksResponse(encodeBlocksResponse(blocks))).toThrowError(
+      malformed(`more than ${MAX_BLOCKS_PER_REQUEST} blocks`),
+    )
+    const count = (n: number) => decodeHeadersRequest(encodeHeadersRequest({ from: 0n, count: n })).count
+    expect(count(MAX_HEADERS_PER_REQUEST)).toBe(MAX_HEADERS_PER_REQUEST)
+    expect(() => count(MAX_HEADERS_PER_REQUEST + 1)).toThrowError(
+      expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_REQUEST_TOO_LARGE' }) }),
+    )
+    const chain = [H1]
+    while (chain.length <= MAX_HEADERS_PER_REQUEST) {
+      const parent = chain.at(-1) as Header
+      chain.push({ ...parent, number: parent.number + 1n, parentHash: hashHeader(parent) })
+    }
+    const response = (headers: Header[]) =>
+      decodeHeadersResponse(encodeHeadersResponse({ headNumber: 600n, headTotalDifficulty: 1n, headers }))
+    expect(response(chain.slice(1)).headers).toHaveLength(MAX_HEADERS_PER_REQUEST)
+    expect(() => response(chain)).toThrowError(malformed(`more than ${MAX_HEADERS_PER_REQUEST} headers`))
+  })
+
+  test('integers one byte longer than their field are SYNC_MALFORMED: count 4, from and head number 8, total difficulty 32', () => {
+    const long = (n: number) => new Uint8Array(n).fill(1)
+    const one = Uint8Array.of(1)
+    expect(() => decodeHeadersRequest(rlpEncode([one, long(5)]))).toThrowError(SyncError)
+    expect(() => decodeHeadersRequest(rlpEncode([long(9), one]))).toThrowError(SyncError)
+    expect(decodeHeadersRequest(rlpEncode([long(8), one])).from).toBe(0x0101010101010101n)
+    const [, , miners, headers] = rlpDecode(
+      encodeHeadersResponse({ headNumber: 1n, headTotalDifficulty: 1n, headers: [H1] }),
+    ) as RlpItem[]
+    const response = (head: Uint8Array, td: Uint8Array) =>
+      decodeHeadersResponse(rlpEncode([head, td, miners as RlpItem, headers as RlpItem]))
+    expect(response(long(8), long(32)).headTotalDifficulty).toBe(2n ** 256n / 255n)
+    expect(() => response(long(9), one)).toThrowError(SyncError)
+    expect(() => response(one, long(33))).toThrowError(SyncError)
   })
 
   const REQUEST_CODES = ['SYNC_MALFORMED', 'SYNC_REQUEST_TOO_LARGE']
