@@ -2,6 +2,7 @@ import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { toHex } from '../../../src/node/codec/bytes'
 import { encodeReceipt } from '../../../src/node/codec/receipt'
+import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import { SyncError } from '../../../src/node/sync/errors'
 import {
   decodeActivityRequest,
@@ -20,6 +21,10 @@ import {
   encodeInclusionResponse,
   encodeStateProofRequest,
   encodeStateProofResponse,
+  type InclusionEntry,
+  MAX_ACTIVITY_TXS,
+  MAX_INCLUSION_TXS,
+  MAX_PROOF_KEYS,
 } from '../../../src/node/sync/proof-messages'
 import { fuzzDecoder } from '../../fuzz-decoder'
 
@@ -156,5 +161,75 @@ describe('state proof messages at their bounds', () => {
       decodeStateProofRequest(encodeStateProofRequest({ blockHash: h32(2), keys: ['0102'] })).keys,
     ).toEqual(['0102'])
     malformed(() => decodeStateProofRequest(encodeStateProofRequest({ blockHash: h32(2), keys: ['01'] })))
+  })
+})
+
+describe('proof messages: shapes, counts and integers at their bounds', () => {
+  const malformed = expect.objectContaining({ type: expect.objectContaining({ code: 'SYNC_MALFORMED' }) })
+  const tooLarge = expect.objectContaining({
+    type: expect.objectContaining({ code: 'SYNC_REQUEST_TOO_LARGE' }),
+  })
+  const ENTRY: InclusionEntry = {
+    blockHash: h32(0x88),
+    index: 2,
+    count: 5,
+    rawTx: '0x02c0',
+    txSiblings: [h32(0x99), h32(0xaa)],
+    receipt: '0x02c3018080',
+    receiptSiblings: [h32(0xbb)],
+  }
+  /** The inclusion response of ENTRY with its fields as `edit` leaves them. */
+  const entryWith = (edit: (fields: RlpItem[]) => RlpItem[]): Uint8Array => {
+    const [fields] = rlpDecode(encodeInclusionResponse([ENTRY])) as RlpItem[][]
+    return rlpEncode([edit([...(fields as RlpItem[])])])
+  }
+
+  test('an inclusion response keeps each field in its place; a receipts entry pairs each transaction with a receipt', () => {
+    expect(decodeInclusionResponse(encodeInclusionResponse([ENTRY, null]))).toEqual([ENTRY, null])
+    expect(() => decodeInclusionResponse(entryWith((f) => [...f, new Uint8Array(0)]))).toThrowError(malformed)
+    const one = { txHashes: [h32(1), h32(2)], receipts: ['0x01', '0x02'] as Hex[] }
+    expect(decodeBlockReceiptsResponse(encodeBlockReceiptsResponse([one]))).toEqual([one])
+    for (const receipts of [['0x01'], ['0x01', '0x02', '0x03']] as Hex[][])
+      expect(() =>
+        decodeBlockReceiptsResponse(encodeBlockReceiptsResponse([{ ...one, receipts }])),
+      ).toThrowError(malformed)
+  })
+
+  test('a small integer takes at most 4 bytes, without a leading zero', () => {
+    const index = (b: Uint8Array) => decodeInclusionResponse(entryWith((f) => [f[0], b, ...f.slice(2)]))
+    expect(index(Uint8Array.of(0xff, 1, 2, 3))[0]?.index).toBe(0xff010203)
+    expect(() => index(Uint8Array.of(1, 1, 2, 3, 4))).toThrowError(malformed)
+    expect(() => index(Uint8Array.of(0))).toThrowError(malformed)
+  })
+
+  test('a state proof request is two items with at least one key and at most MAX_PROOF_KEYS', () => {
+    const request = (n: number) =>
+      encodeStateProofRequest({ blockHash: h32(2), keys: Array.from({ length: n }, () => '0102') })
+    expect(decodeStateProofRequest(request(MAX_PROOF_KEYS)).keys).toHaveLength(MAX_PROOF_KEYS)
+    expect(() => decodeStateProofRequest(request(MAX_PROOF_KEYS + 1))).toThrowError(tooLarge)
+    expect(() => decodeStateProofRequest(request(0))).toThrowError(malformed)
+    const [hash, keys] = rlpDecode(request(1)) as RlpItem[]
+    expect(() =>
+      decodeStateProofRequest(rlpEncode([hash as RlpItem, keys as RlpItem, new Uint8Array(0)])),
+    ).toThrowError(malformed)
+  })
+
+  test('a state proof response is [0] alone, or [1, proofs]', () => {
+    expect(decodeStateProofResponse(rlpEncode([new Uint8Array(0)]))).toBeNull()
+    expect(() => decodeStateProofResponse(rlpEncode([new Uint8Array(0), []]))).toThrowError(malformed)
+    expect(decodeStateProofResponse(rlpEncode([Uint8Array.of(1), []]))).toEqual([])
+    expect(() => decodeStateProofResponse(rlpEncode([Uint8Array.of(2), []]))).toThrowError(malformed)
+  })
+
+  test('an inclusion response holds at most MAX_INCLUSION_TXS entries; an activity limit is 1 to MAX_ACTIVITY_TXS', () => {
+    const entries = Array.from({ length: MAX_INCLUSION_TXS + 1 }, () => null)
+    expect(decodeInclusionResponse(encodeInclusionResponse(entries.slice(1)))).toHaveLength(MAX_INCLUSION_TXS)
+    expect(() => decodeInclusionResponse(encodeInclusionResponse(entries))).toThrowError(malformed)
+    const limit = (n: number) =>
+      decodeActivityRequest(encodeActivityRequest({ address: `0x${'12'.repeat(20)}`, limit: n }))
+    expect(limit(MAX_ACTIVITY_TXS).limit).toBe(MAX_ACTIVITY_TXS)
+    expect(limit(1).limit).toBe(1)
+    expect(() => limit(MAX_ACTIVITY_TXS + 1)).toThrowError(tooLarge)
+    expect(() => limit(0)).toThrowError(malformed)
   })
 })
