@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
+import { type RlpItem, rlpDecode, rlpEncode } from '../../../src/node/codec/rlp'
 import {
   decodeOfferMessage,
   decodeSnapshot,
@@ -11,6 +11,7 @@ import {
   encodeTake,
   encodeTakeAnswer,
   MAX_OFFER_MESSAGE_BYTES,
+  MAX_SNAPSHOT_ENTRIES,
 } from '../../../src/trade/offers/codec'
 import { OfferError, type OfferErrorType } from '../../../src/trade/offers/errors'
 import { fuzzDecoder } from '../../fuzz-decoder'
@@ -114,6 +115,54 @@ describe('offer wire forms', () => {
       )
     expect(() => decodeTake(bytes)).toThrow(OfferError)
     expect(() => decodeSnapshot(bytes, 1 << 20)).toThrow(OfferError)
+  })
+
+  test('a message one byte over its bound is refused unread; a snapshot of exactly maxBytes is read', async () => {
+    const signed = await signOffer(ALICE, CHAIN, makeOffer(ALICE))
+    const snapshot = encodeSnapshot({ offers: [signed], cancels: [] })
+    expect(decodeSnapshot(snapshot, snapshot.byteLength).offers).toEqual([signed])
+    const larger = (max: number) =>
+      expect.objectContaining({ type: { code: 'OFFER_MALFORMED', reason: `larger than ${max} bytes` } })
+    expect(() => decodeSnapshot(snapshot, snapshot.byteLength - 1)).toThrow(larger(snapshot.byteLength - 1))
+    expect(() => decodeOfferMessage(new Uint8Array(MAX_OFFER_MESSAGE_BYTES + 1))).toThrow(
+      larger(MAX_OFFER_MESSAGE_BYTES),
+    )
+  })
+
+  test('extra items, a zero spelled 0x00, a chain id past 6 bytes and too many cancellations are OFFER_MALFORMED', async () => {
+    const signed = await signOffer(ALICE, CHAIN, makeOffer(ALICE))
+    const [version, kind, offer] = rlpDecode(encodeOfferMessage({ kind: 'offer', signed })) as [
+      Uint8Array,
+      Uint8Array,
+      Uint8Array[],
+    ]
+    const withField = (at: number, value: Uint8Array) =>
+      rlpEncode([version, kind, offer.map((f, i) => (i === at ? value : f))])
+    const refused = (bytes: Uint8Array, decode: (b: Uint8Array) => unknown = decodeOfferMessage) =>
+      expect(() => decode(bytes)).toThrow(
+        expect.objectContaining({ type: expect.objectContaining({ code: 'OFFER_MALFORMED' }) }),
+      )
+    refused(rlpEncode([version, kind, offer, new Uint8Array(0)]))
+    refused(rlpEncode([version, kind, [...offer, new Uint8Array(0)]]))
+    refused(withField(4, Uint8Array.of(0)))
+    expect(decodeOfferMessage(withField(0, new Uint8Array(6).fill(1))).signed.chainId).toBe(0x010101010101)
+    refused(withField(0, new Uint8Array(7).fill(1)))
+    const take = await signTake(BOB, CHAIN, { offerId: ID, taker: lower(BOB), takerPeer: 'B' })
+    refused(rlpEncode([...(rlpDecode(encodeTake(take)) as Uint8Array[]), new Uint8Array(0)]), decodeTake)
+    const answer = [...(rlpDecode(encodeTakeAnswer(ACCEPTED)) as Uint8Array[]), new Uint8Array(0)]
+    refused(rlpEncode(answer), (b) => decodeTakeAnswer(b, ID))
+    const entries = (n: number) => Array.from({ length: n }, () => new Uint8Array(0))
+    // Counted before any entry is read.
+    const tooMany = expect.objectContaining({
+      type: { code: 'OFFER_MALFORMED', reason: `more than ${MAX_SNAPSHOT_ENTRIES} entries` },
+    })
+    for (const [offers, cancels] of [
+      [[], entries(MAX_SNAPSHOT_ENTRIES + 1)],
+      [entries(MAX_SNAPSHOT_ENTRIES + 1), []],
+    ])
+      expect(() =>
+        decodeSnapshot(rlpEncode([version, offers as RlpItem, cancels as RlpItem]), 1 << 20),
+      ).toThrow(tooMany)
   })
 
   describe('fuzz: any bytes, and mutations of valid messages, decode (re-encoding to them) or are OFFER_MALFORMED', () => {
