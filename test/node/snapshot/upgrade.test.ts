@@ -265,6 +265,8 @@ describe('the peer an upgrade takes its blocks from (upgradeSource)', () => {
       'LIAR',
       1_000_000_000n,
     ])
+    // No claim backed, and another claims more: still the peer that started it, while not failed with.
+    expect(upgradeSource(['FULL', 300n], lying, new Set(), none, 200n, 250n)).toEqual(['FULL', 300n])
   })
 
   test('the same peer again when no other will do (all failed with, dropped, or not far enough ahead)', () => {
@@ -273,6 +275,8 @@ describe('the peer an upgrade takes its blocks from (upgradeSource)', () => {
     expect(
       upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), (p) => p !== 'BEHIND', 200n, 320n),
     ).toEqual(['LIAR', 300n])
+    // A head of exactly minHead is not far enough ahead.
+    expect(upgradeSource(['LIAR', 300n], known, new Set(['LIAR']), none, 320n, 320n)).toEqual(['LIAR', 300n])
   })
 })
 
