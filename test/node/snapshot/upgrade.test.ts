@@ -775,6 +775,18 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
       expect(garbage.penalties).toEqual([['PEER', 'garbage']])
       expect(garbage.chain.head.block.header.number).toBe(0n)
     })
+
+    test('a peer serving the snapshot block under its header with another body: penalised for an invalid block', async () => {
+      const forged = await upgradeDirect(blocks, headerChain(blocks), (data) => {
+        const [asked] = decodeBlocksRequest(data)
+        const block = blocks.find((b) => hashBlock(b) === asked) as Block
+        const transactions: Hex[] = block.transactions.length > 0 ? [] : ['0x02c0']
+        return encodeBlocksResponse([encodeBlock({ ...block, transactions })])
+      })
+      expect(forged.err).toMatchObject({ type: { code: 'SNAPSHOT_NO_TARGET' } })
+      expect(forged.penalties).toEqual([['PEER', 'invalid-block']])
+      expect(forged.chain.head.block.header.number).toBe(0n)
+    })
   })
 
   test('a block after the snapshot that the node rejects costs its peer an invalid block’s penalty, and the upgrade stops short of full', async () => {
