@@ -31,6 +31,16 @@ import { fuzzDecoder } from '../../fuzz-decoder'
 const h32 = (b: number): Hex => `0x${b.toString(16).padStart(2, '0').repeat(32)}`
 const REQUEST_CODES = ['SYNC_MALFORMED', 'SYNC_REQUEST_TOO_LARGE']
 const RESPONSE_CODES = ['SYNC_MALFORMED', 'SYNC_RESPONSE_TOO_LARGE']
+/** An inclusion entry: a transaction 2 of 5 with its two siblings, and its receipt with one. */
+const ENTRY: InclusionEntry = {
+  blockHash: h32(0x88),
+  index: 2,
+  count: 5,
+  rawTx: '0x02c0',
+  txSiblings: [h32(0x99), h32(0xaa)],
+  receipt: '0x02c3018080',
+  receiptSiblings: [h32(0xbb)],
+}
 
 describe('proof protocol decoders fuzz', () => {
   test('a state proof request decodes or is refused with a SyncError of its codes', () => {
@@ -70,20 +80,11 @@ describe('proof protocol decoders fuzz', () => {
   })
 
   test('an inclusion response decodes or is refused with a SyncError of its codes', () => {
-    const entry = {
-      blockHash: h32(0x88),
-      index: 1,
-      count: 3,
-      rawTx: '0x02c0',
-      txSiblings: [h32(0x99), h32(0xaa)],
-      receipt: '0x02c3018080',
-      receiptSiblings: [h32(0xbb)],
-    } as const
     fuzzDecoder({
       decode: decodeInclusionResponse,
       error: SyncError,
       codes: RESPONSE_CODES,
-      valid: [encodeInclusionResponse([entry, null])],
+      valid: [encodeInclusionResponse([ENTRY, null])],
     })
   })
   test('an address activity request decodes or is refused with a SyncError of its codes', () => {
@@ -169,15 +170,6 @@ describe('proof messages: shapes, counts and integers at their bounds', () => {
   const tooLarge = expect.objectContaining({
     type: expect.objectContaining({ code: 'SYNC_REQUEST_TOO_LARGE' }),
   })
-  const ENTRY: InclusionEntry = {
-    blockHash: h32(0x88),
-    index: 2,
-    count: 5,
-    rawTx: '0x02c0',
-    txSiblings: [h32(0x99), h32(0xaa)],
-    receipt: '0x02c3018080',
-    receiptSiblings: [h32(0xbb)],
-  }
   /** The inclusion response of ENTRY with its fields as `edit` leaves them. */
   const entryWith = (edit: (fields: RlpItem[]) => RlpItem[]): Uint8Array => {
     const [fields] = rlpDecode(encodeInclusionResponse([ENTRY])) as RlpItem[][]
