@@ -164,7 +164,8 @@ function refuse(init: UpgradeInit, peer: string, offence: Offence, reason: strin
  * only a longer one calls `hold`, before anything is fetched.
  *
  * Throws `SnapshotError` (`SNAPSHOT_NO_TARGET`, after penalising a peer whose blocks are wrong, or when
- * the snapshot block is not among the verified headers; `SNAPSHOT_NO_PEER` and the final-check errors
+ * the snapshot block is not among the verified headers or the chain cannot adopt it for reasons of its
+ * own — it already reaches as far —, with no penalty then; `SNAPSHOT_NO_PEER` and the final-check errors
  * from the download), `SyncError` / transport errors of the peer, the `StorageError` of a failed load of
  * the chain's store: the caller retries later, and the download resumes where it stopped.
  */
@@ -275,8 +276,12 @@ export async function upgradeFromSnapshot(
             const { replaced } = chain.adoptSnapshot(block, totalDifficulty, snapshot.records)
             adopted = { replaced, removed }
           } catch (err) {
-            if (err instanceof BlockError) return refuse(init, peer, 'invalid-block', err.message)
-            throw err
+            if (!(err instanceof BlockError)) throw err
+            // Not adoptable for this node's own reasons (its chain already reaches as far): no fault of
+            // the peer's. The caller tries again later, or the ordinary sync goes on.
+            if (err.type.code === 'BLOCK_NOT_ADOPTABLE')
+              throw new SnapshotError({ code: 'SNAPSHOT_NO_TARGET', reason: err.message })
+            return refuse(init, peer, 'invalid-block', err.message)
           }
         } else {
           const verdict = init.importBlock(block, peer)

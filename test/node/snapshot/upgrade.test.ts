@@ -789,6 +789,35 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     })
   })
 
+  test('the node’s own chain reaching the snapshot block during the download is no fault of the peer: the upgrade stops, nobody penalised', async () => {
+    const chain = new Chain({ genesis: GENESIS })
+    const server = createSyncServer({
+      chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
+      now: Date.now,
+    })
+    const r = await upgradeDirect(
+      blocks,
+      headerChain(blocks),
+      (data) => {
+        // The blocks imported meanwhile (as a sync not held would): the chain is at the snapshot block.
+        const [asked] = decodeBlocksRequest(data)
+        const at = blocks.findIndex((b) => hashBlock(b) === asked)
+        for (const b of blocks.slice(Number(chain.head.block.header.number), at + 1))
+          chain.importBlock(b, BigInt(Date.now()))
+        return must(server.answer(PROTOCOLS.blocks, data, 'FRESH'))
+      },
+      { chain },
+    )
+    expect(r.err).toMatchObject({
+      type: {
+        code: 'SNAPSHOT_NO_TARGET',
+        reason: expect.stringContaining('the chain already reaches as far'),
+      },
+    })
+    expect(r.penalties).toEqual([])
+    expect(chain.base).toBe(0n)
+  })
+
   test('a block after the snapshot that the node rejects costs its peer an invalid block’s penalty, and the upgrade stops short of full', async () => {
     const server = createSyncServer({
       chain: new Chain({ genesis: GENESIS, store: storeWith(blocks) }),
