@@ -3,6 +3,7 @@ import {
   encodeFunctionData,
   erc20Abi,
   type Hex,
+  maxUint256,
   type TransactionSerializableEIP1559,
 } from 'viem'
 import { describe, expect, test } from 'vitest'
@@ -116,11 +117,28 @@ describe('checkSwapRequest: what an approved trade lets the wallet sign unasked'
   })
 
   test('everything else is refused with a reason', () => {
+    const native = { ...maker, give: { token: ZERO_ADDRESS, amount: 7n } }
+    const approve = (spender: Address, amount: bigint) =>
+      encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [spender, amount] })
+    const redeem = encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [SWAP, HASHLOCK] })
+    const refund = encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [SWAP] })
+    /** The lock request without its field `key` (a request the engine left it out of). */
+    const without = (key: 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'to'): SwapSignRequest => {
+      const request = tx({})
+      if (request.kind !== 'transaction') throw new Error('a transaction request expected')
+      const { [key]: _gone, ...rest } = request.tx
+      return { ...request, tx: rest }
+    }
     const refused: [SwapApproval | undefined, SwapSignRequest, string][] = [
       [undefined, tx({}), 'this tab did not approve this swap'],
       [maker, { ...tx({}), account: TAKER }, 'not the account that approved this swap'],
       [maker, tx({ chainId: 1 }), 'a transaction for another chain'],
       [maker, tx({ gas: 1_000_000n }), 'more gas than a swap step needs'],
+      // A lock's gas is the most any step needs: one more is refused.
+      [maker, tx({ gas: 150_001n }), 'more gas than a swap step needs'],
+      [maker, without('maxFeePerGas'), 'a transaction without fees'],
+      [maker, without('maxPriorityFeePerGas'), 'a transaction without fees'],
+      [maker, without('to'), 'a transaction without a recipient'],
       [maker, tx({ maxPriorityFeePerGas: 10n ** 10n + 1n }), 'a tip above the fee cap'],
       [
         maker,
@@ -133,11 +151,26 @@ describe('checkSwapRequest: what an approved trade lets the wallet sign unasked'
         'higher fees than a swap step offers',
       ],
       [maker, tx({ data: lock([APPLE, 11n, TAKER, HASHLOCK, 40n]) }), 'a lock of another token or amount'],
+      [maker, tx({ data: lock([APPLE, 9n, TAKER, HASHLOCK, 40n]) }), 'a lock of another token or amount'],
       [maker, tx({ data: lock([BANANA, 10n, TAKER, HASHLOCK, 40n]) }), 'a lock of another token or amount'],
       [maker, tx({ data: lock([APPLE, 10n, MAKER, HASHLOCK, 40n]) }), 'a lock for another recipient'],
       [maker, tx({ data: lock([APPLE, 10n, TAKER, SWAP, 40n]) }), 'a lock under another hashlock'],
       [maker, tx({ value: 1n }), 'a lock carrying the wrong coin value'],
       [{ ...maker, counterparty: null }, tx({}), 'a lock for another recipient'],
+      [{ ...maker, hashlock: null }, tx({}), 'a lock under another hashlock'],
+      [
+        native,
+        tx({ value: 6n, data: lock([ZERO_ADDRESS, 7n, TAKER, HASHLOCK, 40n]) }),
+        'a lock carrying the wrong coin value',
+      ],
+      [maker, tx({ value: 1n, data: redeem }), 'a redeem or refund must carry no coin'],
+      [maker, tx({ value: 1n, data: refund }), 'a redeem or refund must carry no coin'],
+      // A swap of the coin approves no token: not even a token call to the zero address.
+      [
+        native,
+        tx({ to: ZERO_ADDRESS, data: approve(HTLC_ADDRESS, 7n) }),
+        'a transaction to an address the swap does not use',
+      ],
       [maker, tx({ data: '0xdeadbeef' }), 'not an HTLC call'],
       [maker, tx({ to: TAKER }), 'a transaction to an address the swap does not use'],
       [maker, tx({ to: BANANA, data: '0x' }), 'a transaction to an address the swap does not use'],
@@ -157,9 +190,32 @@ describe('checkSwapRequest: what an approved trade lets the wallet sign unasked'
         }),
         'an approval of another spender or amount',
       ],
+      [
+        maker,
+        tx({ to: APPLE, data: approve(HTLC_ADDRESS, 11n) }),
+        'an approval of another spender or amount',
+      ],
+      [
+        maker,
+        tx({ to: APPLE, data: approve(HTLC_ADDRESS, maxUint256) }),
+        'an approval of another spender or amount',
+      ],
+      [maker, tx({ to: APPLE, data: approve(HTLC_ADDRESS, 9n) }), 'an approval of another spender or amount'],
+      [
+        maker,
+        tx({ to: APPLE, value: 1n, data: approve(HTLC_ADDRESS, 10n) }),
+        'a token approval must carry no coin',
+      ],
+      [maker, tx({ to: APPLE, data: '0xdeadbeef' }), 'not a token call'],
       [maker, secretRequest({ amountA: 9n }), 'the terms differ from the approved offer'],
       [maker, secretRequest({ taker: MAKER }), 'the terms differ from the approved offer'],
       [maker, secretRequest({ hashlock: SWAP }), 'the terms differ from the approved offer'],
+      // Every term is compared: another offer, maker, either token, or less for the maker.
+      [maker, secretRequest({ offerId: HASHLOCK }), 'the terms differ from the approved offer'],
+      [maker, secretRequest({ maker: TAKER }), 'the terms differ from the approved offer'],
+      [maker, secretRequest({ tokenA: BANANA }), 'the terms differ from the approved offer'],
+      [maker, secretRequest({ tokenB: APPLE }), 'the terms differ from the approved offer'],
+      [maker, secretRequest({ amountB: 24n }), 'the terms differ from the approved offer'],
       [{ ...maker, role: 'taker' }, secretRequest(), 'only the maker holds the secret'],
     ]
     for (const [approval, request, reason] of refused)
@@ -239,6 +295,10 @@ describe('approvals storage', () => {
     expect(storedSwapApprovals(storage, 'p2').get(SWAP)).toBeUndefined()
     storedSwapApprovals(storage, 'p1').remove(SWAP)
     expect(storedSwapApprovals(storage, 'p1').get(SWAP)).toBeUndefined()
+    // Removed by its id in any case, as it is read.
+    storedSwapApprovals(storage, 'p1').put(maker)
+    storedSwapApprovals(storage, 'p1').remove(SWAP.toUpperCase().replace('0X', '0x') as Hex)
+    expect(storedSwapApprovals(storage, 'p1').get(SWAP)).toBeUndefined()
   })
 
   const KEY = 'tabchain.swapApprovals.p1'
@@ -283,6 +343,10 @@ describe('approvals storage', () => {
       [`0x${'8d'.repeat(32)}`]: stored,
       [`0x${'9e'.repeat(32)}`]: [1, 2],
       [`0x${'0f'.repeat(32)}`]: { ...stored, swapId: `0x${'0f'.repeat(32)}`, hashlock: 7 },
+      [`0x${'1a'.repeat(32)}`]: { ...stored, swapId: `0x${'1a'.repeat(32)}`, account: 'me' },
+      [`0x${'2b'.repeat(32)}`]: { ...stored, swapId: `0x${'2b'.repeat(32)}`, get: [BANANA, '-25'] },
+      [`0x${'3c'.repeat(32)}`]: { ...stored, swapId: `0x${'3c'.repeat(32)}`, counterparty: 5 },
+      [`0x${'4d'.repeat(32)}`]: { ...stored, swapId: `0x${'4d'.repeat(32)}`, give: ['APPLE', '10'] },
     }
     storage.setItem(KEY, JSON.stringify({ ...JSON.parse(saved), ...damaged }))
     const approvals = storedSwapApprovals(storage, 'p1')
@@ -375,12 +439,23 @@ describe('the page answering the node', () => {
     emit?.({ ...tx({}), swapId: `0x${'00'.repeat(32)}`, account: me, id: 9 })
     await until(3)
     expect(answers[2]).toEqual([9, { refused: 'this tab did not approve this swap' }])
+    const api = { swapSigners: async () => {}, swapAnswer: async () => {}, fees: async () => FEES }
+    const answer = (request: SwapSignRequest) =>
+      answerSwapRequest({ api, wallet, approvals, chainId: CHAIN }, request)
+    // A hashlock written in upper case is still this wallet's.
+    const upper = `0x${hashlockOf(secret).slice(2).toUpperCase()}` as Hex
+    expect(await answer({ ...secretRequest({ maker: me, hashlock: upper }), account: me })).toEqual({
+      secret,
+    })
+    // An approved swap whose hashlock is not this wallet's secret for it gets no secret.
+    const theirs: Hex = `0x${'3e'.repeat(32)}`
+    approvals.put({ ...maker, swapId: theirs, account: me })
+    expect(
+      await answer({ ...secretRequest({ offerId: theirs, maker: me }), swapId: theirs, account: me }),
+    ).toEqual({ refused: "the swap's hashlock is not this wallet's secret" })
     wallet.lock()
     expect(declared.at(-1)).toEqual([])
-    const api = { swapSigners: async () => {}, swapAnswer: async () => {}, fees: async () => FEES }
-    expect(await answerSwapRequest({ api, wallet, approvals, chainId: CHAIN }, mine)).toEqual({
-      refused: 'the wallet is locked',
-    })
+    expect(await answer(mine)).toEqual({ refused: 'the wallet is locked' })
     stop()
     expect(emit).toBeUndefined()
   })
