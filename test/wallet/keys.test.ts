@@ -1,6 +1,8 @@
+import { HDKey } from '@scure/bip32'
 import { generateMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english'
-import { describe, expect, test } from 'vitest'
+import { bytesToHex } from 'viem'
+import { describe, expect, test, vi } from 'vitest'
 import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
 import {
   addressOf,
@@ -8,7 +10,9 @@ import {
   checkPrivateKey,
   createMnemonic,
   deriveKey,
+  deriveKeyFromSeed,
   rootKey,
+  seedOf,
 } from '../../src/wallet/keys'
 import { HARDHAT_MNEMONIC } from './solo-node'
 
@@ -21,6 +25,31 @@ describe('keys', () => {
     expect(addressOf(deriveKey(root, 0))).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
     for (let i = 0; i < 10; i++) {
       expect(addressOf(deriveKey(root, i)).toLowerCase()).toBe(DEVNET_ACCOUNTS[i])
+    }
+  })
+
+  test('the key from the seed is the key from the mnemonic, in bytes the caller owns; the root and child keys built on the way are wiped', () => {
+    const seed = seedOf(checkMnemonic(HARDHAT_MNEMONIC))
+    const wipe = vi.spyOn(HDKey.prototype, 'wipePrivateData')
+    try {
+      for (const index of [0, 1, 2 ** 31 - 1]) {
+        wipe.mockClear()
+        const key = deriveKeyFromSeed(seed, index)
+        expect(bytesToHex(key)).toBe(deriveKey(rootKey(HARDHAT_MNEMONIC), index))
+        // The root and the child it derived were both wiped: depth 0 and depth 5 (m/44'/60'/0'/0/i).
+        expect(wipe.mock.contexts.map((k) => (k as HDKey).depth).sort()).toEqual([0, 5])
+      }
+    } finally {
+      wipe.mockRestore()
+    }
+  })
+
+  test('an account index outside [0, 2^31) is refused before deriving', () => {
+    const root = rootKey(HARDHAT_MNEMONIC)
+    const seed = seedOf(HARDHAT_MNEMONIC)
+    for (const index of [-1, 1.5, 2 ** 31, Number.NaN]) {
+      expect(() => deriveKey(root, index)).toThrow(RangeError)
+      expect(() => deriveKeyFromSeed(seed, index)).toThrow(RangeError)
     }
   })
 
@@ -62,6 +91,13 @@ describe('keys', () => {
     const k = 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
     expect(checkPrivateKey(k)).toBe(`0x${k}`)
     expect(checkPrivateKey(`0x${k.toUpperCase()}`)).toBe(`0x${k}`)
+    expect(checkPrivateKey(`0X${k}`)).toBe(`0x${k}`)
+    // Too short says so, rather than blaming the curve.
+    expect(() => checkPrivateKey(`0x${k.slice(2)}`)).toThrow(
+      expect.objectContaining({
+        type: { code: 'WALLET_BAD_PRIVATE_KEY', reason: '32 bytes of hex expected' },
+      }),
+    )
     for (const bad of [
       '',
       '0x12',
