@@ -235,6 +235,7 @@ describe('approval texts', () => {
       ),
       permit({}, { primaryType: 'Mail' }),
       permit({ value: '-1' }),
+      permit({ value: (maxUint256 + 1n).toString() }),
       permit({ spender: 'me' }),
     ]
     for (const t of other) expect(await permitTerms(apple, t)).toBeNull()
@@ -387,6 +388,23 @@ describe('approval texts', () => {
     expect(token.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120 (~4m\u00a000s)')
     expect(token.details).toContainEqual({ label: 'Token', value: TOKEN })
     expect(row(token, 'Amount')).toBe('12.5 GLD')
+    // Coin sent beside a token lock is not the amount locked: the title and a row say it.
+    const paying = await describeTransaction(gold, {
+      ...base,
+      value: parseEther('5'),
+      data: lock(TOKEN, 1250n),
+    })
+    expect(paying.title).toBe('Lock 12.5 GLD for 0x90…06 until block 120 (~4m\u00a000s), paying it 5 TAB')
+    expect(row(paying, 'Also sends')).toBe('5 TAB')
+    // The time to the refund block runs from the head: 60 blocks at 2 s from block 60, none once reached.
+    for (const [head, refundable] of [
+      [60n, 'block 120 (~2m\u00a000s)'],
+      [120n, 'block 120'],
+    ] as const) {
+      const at = { ...gold, blockNumber: async () => head }
+      const later = await describeTransaction(at, { ...base, value: 0n, data: lock(TOKEN, 1250n) })
+      expect(row(later, 'Refundable from')).toBe(refundable)
+    }
     const id = keccak256('0x02')
     const secret = keccak256('0x03')
     const redeem = await describeTransaction(backend, {
@@ -630,6 +648,8 @@ describe('approval texts', () => {
     })
     const r = describeTypedData(ME, sent, undefined, terms)
     expect(r.title).toBe('Take the offer: you pay 2.5 TAB, you receive 10 GLD')
+    expect(row(r, 'You pay')).toBe('2.5 TAB')
+    expect(row(r, 'You receive')).toBe('10 GLD')
     // Which offer, what goes out and what comes in, from which account, first; the raw take (offer id,
     // taker, peer) and its domain under "Message as signed".
     expect(sections(r)).toEqual([
@@ -653,6 +673,12 @@ describe('approval texts', () => {
     // A take in another domain is not the market's: the book is not asked.
     asked.length = 0
     expect(await offerTerms(book, take(id, 'Tabchain'))).toBeNull()
+    // Nor is a take of another type (a field more): what it signs is not the market's take.
+    const wider = {
+      ...sent,
+      types: { ...sent.types, Take: [...sent.types.Take, { name: 'extra', type: 'uint256' }] },
+    }
+    expect(await offerTerms(book, wider)).toBeNull()
     expect(asked).toEqual([])
     // Withdrawing names the offer by its id too: the dialog says which offer goes.
     const cancel = JSON.parse(JSON.stringify(cancelTypedData(31_415, id)))
@@ -666,6 +692,9 @@ describe('approval texts', () => {
     expect(row(withdrawn, 'Offer')).toBe(row(r, 'Offer'))
     expect(row(withdrawn, 'Cost')).toBe('Withdrawing costs nothing: you sign a message, no transaction.')
     expect(row(withdrawn, 'Message')).toContain(`"offerId": "${id}"`)
+    // A cancel in another domain is not the market's, whatever terms come with it.
+    const elsewhere = { ...cancel, domain: { ...cancel.domain, name: 'Tabchain' } }
+    expect(describeTypedData(ME, elsewhere, undefined, terms).title).toBe('Sign Cancel for Tabchain')
     const gone = JSON.parse(JSON.stringify(cancelTypedData(31_415, keccak256('0x02'))))
     expect(await offerTerms(book, gone)).toBeNull()
     expect(describeTypedData(ME, gone, undefined, null).title).toBe('Sign Cancel for Tabchain Offers')
@@ -674,6 +703,8 @@ describe('approval texts', () => {
   test('messages: UTF-8 text shown as text, binary as hex; typed data names its domain', () => {
     expect(row(describeMessage(ME, stringToHex('hello')), 'Message')).toBe('hello')
     expect(row(describeMessage(ME, '0x00ff01'), 'Message')).toBe('0x00ff01')
+    // Bytes that are not UTF-8 (0xc3 then no continuation byte) read as hex, not as a replacement character.
+    expect(row(describeMessage(ME, '0xc328'), 'Message')).toBe('0xc328')
     expect(
       describeTypedData(ME, { domain: { name: 'Tabchain' }, primaryType: 'Offer', message: { a: 1n } }).title,
     ).toBe('Sign Offer for Tabchain')
@@ -757,6 +788,8 @@ describe('approval texts', () => {
     expect(shown).toBe(
       'Pay 1 TAB to \\u{202E}evil\\u{202C}, \\u{200B}see\\u{2066}x\\u{2069}\\u{FEFF}\\u{85}\\u{2028}\\u{E0041}\\u{FE0F}\\u{D}',
     )
+    // A private-use character shows as whatever a font draws there: escaped too.
+    expect(row(describeMessage(ME, stringToHex('a\uE000b')), 'Message')).toBe('a\\u{E000}b')
     // Lines and tabs stay as they are: a sign-in message spans lines.
     expect(row(describeMessage(ME, stringToHex('Sign in\n\tnonce: 1')), 'Message')).toBe(
       'Sign in\n\tnonce: 1',
