@@ -127,7 +127,9 @@ function termsMatch(terms: SwapTerms, approval: SwapApproval): boolean {
     give.amount === approval.give.amount &&
     lower(get.token) === lower(approval.get.token) &&
     get.amount === approval.get.amount &&
-    (approval.hashlock === null || lower(terms.hashlock) === lower(approval.hashlock))
+    (approval.hashlock === null || lower(terms.hashlock) === lower(approval.hashlock)) &&
+    (approval.lockBlocks === null ||
+      (maker ? terms.makerTimelockBlocks : terms.takerTimelockBlocks) === approval.lockBlocks)
   )
 }
 
@@ -407,6 +409,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
         get: { token: lower(o.buyToken), amount: o.buyAmount },
         hashlock,
         counterparty: null,
+        lockBlocks: BigInt(o.makerTimelock),
       })
       try {
         return await api.postOffer(signed, hashlock)
@@ -438,6 +441,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
         get: { token: lower(o.sellToken), amount: o.sellAmount },
         hashlock: null,
         counterparty: lower(o.maker),
+        lockBlocks: BigInt(o.takerTimelock),
       }
       // Kept before the take goes out: if this tab closes after the maker accepted but before the swap
       // started, the page starts it as it loads again (the node keeps the agreed terms).

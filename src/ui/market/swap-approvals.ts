@@ -10,6 +10,7 @@ import { htlcAbi } from '../../node/contracts/htlc/abi'
 import { isJsonObject, keepAside, parseJson, saveRecord } from '../../node/profile/local-record'
 import type { FeeInfo } from '../../node/worker/queries'
 import type { SwapSignRequest } from '../../node/worker/swap-service'
+import { MAX_TIMELOCK_BLOCKS } from '../../trade/offers/timelock'
 import { SWAP_GAS } from '../../trade/swap/driver'
 import { higherFees, maxStepFees } from '../../trade/swap/fees'
 import type { SwapRole } from '../../trade/swap/state'
@@ -35,6 +36,12 @@ export interface SwapApproval {
   readonly hashlock: Hex | null
   /** The other party's account: the recipient of our lock; null until the take is agreed. */
   readonly counterparty: Address | null
+  /**
+   * The blocks our lock runs, as the offer states (the maker's timelock, or the taker's): the lock's
+   * refund height is at most that far above the head. Null in an approval saved before it was kept:
+   * such a lock is bounded by the longest timelock an offer may state (`MAX_TIMELOCK_BLOCKS`).
+   */
+  readonly lockBlocks: bigint | null
 }
 
 /**
@@ -55,6 +62,7 @@ export function approvalOfTerms(terms: SwapTerms, role: SwapRole): SwapApproval 
     get: maker ? b : a,
     hashlock: terms.hashlock.toLowerCase() as Hex,
     counterparty: low(maker ? terms.taker : terms.maker),
+    lockBlocks: maker ? terms.makerTimelockBlocks : terms.takerTimelockBlocks,
   }
 }
 
@@ -72,18 +80,22 @@ interface StoredApproval {
   readonly get: readonly [Address, string]
   readonly hashlock: Hex | null
   readonly counterparty: Address | null
+  /** Absent in an approval saved before it was kept. */
+  readonly lockBlocks?: string | null
 }
 
 const toStored = (a: SwapApproval): StoredApproval => ({
   ...a,
   give: [a.give.token, a.give.amount.toString()],
   get: [a.get.token, a.get.amount.toString()],
+  lockBlocks: a.lockBlocks === null ? null : a.lockBlocks.toString(),
 })
 
 const fromStored = (s: StoredApproval): SwapApproval => ({
   ...s,
   give: { token: s.give[0], amount: BigInt(s.give[1]) },
   get: { token: s.get[0], amount: BigInt(s.get[1]) },
+  lockBlocks: s.lockBlocks === undefined || s.lockBlocks === null ? null : BigInt(s.lockBlocks),
 })
 
 /** Approvals kept in memory (tests; the app persists them with `storedSwapApprovals`). */
@@ -112,7 +124,7 @@ const isSide = (value: unknown): boolean =>
  */
 function savedApproval(id: string, value: unknown): StoredApproval | null {
   if (!isJsonObject(value)) return null
-  const { swapId, role, account, give, get, hashlock, counterparty } = value
+  const { swapId, role, account, give, get, hashlock, counterparty, lockBlocks } = value
   const valid =
     isHexOf(swapId, 64) &&
     swapId.toLowerCase() === id &&
@@ -121,7 +133,10 @@ function savedApproval(id: string, value: unknown): StoredApproval | null {
     isSide(give) &&
     isSide(get) &&
     (hashlock === null || isHexOf(hashlock, 64)) &&
-    (counterparty === null || isHexOf(counterparty, 40))
+    (counterparty === null || isHexOf(counterparty, 40)) &&
+    (lockBlocks === undefined ||
+      lockBlocks === null ||
+      (typeof lockBlocks === 'string' && /^\d{1,10}$/.test(lockBlocks)))
   return valid ? (value as unknown as StoredApproval) : null
 }
 
@@ -172,6 +187,13 @@ export function storedSwapApprovals(storage: Storage, profileId: string): SwapAp
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
+/**
+ * Blocks a lock's refund height may lie beyond the head the page read plus the approved timelock: the
+ * engine builds a lock at its head + 1, and the page reads the head after it, so only a reorganisation
+ * onto a shorter chain meanwhile puts it lower.
+ */
+const TIMELOCK_SLACK_BLOCKS = 8n
+
 /** The most gas any swap transaction is signed with: with `maxStepFees`, a cap on what one can cost. */
 const MAX_SWAP_GAS = BigInt(Math.max(...Object.values(SWAP_GAS).map(Number)))
 
@@ -183,14 +205,16 @@ const MAX_SWAP_GAS = BigInt(Math.max(...Object.values(SWAP_GAS).map(Number)))
  * those the engine priced the step at, `request.priced`: a full pool's suggested tip falls as soon as
  * one slot frees, and a step priced a moment before must still pass), and only as one of:
  * the ERC20 approval of exactly our amount to the HTLC, the HTLC lock of exactly our token and amount
- * to the counterparty under the swap's hashlock, or an HTLC redeem or refund (which pay only the
- * lock's recipient or sender, whoever sends them). Pure.
+ * to the counterparty under the swap's hashlock, refundable at most the approved timelock above `head`
+ * (the chain's head as the page reads it now; `TIMELOCK_SLACK_BLOCKS` more), or an HTLC redeem or refund
+ * (which pay only the lock's recipient or sender, whoever sends them). Pure.
  */
 export function checkSwapRequest(
   approval: SwapApproval | undefined,
   request: SwapSignRequest,
   chainId: number,
   fees: FeeInfo,
+  head: bigint,
 ): string | null {
   if (approval === undefined) return 'this tab did not approve this swap'
   if (!same(request.account, approval.account)) return 'not the account that approved this swap'
@@ -209,7 +233,7 @@ export function checkSwapRequest(
       (approval.counterparty === null || same(t.taker, approval.counterparty))
     return matches ? null : 'the terms differ from the approved offer'
   }
-  return checkSwapTransaction(approval, request.tx, chainId, higherFees(fees, request.priced))
+  return checkSwapTransaction(approval, request.tx, chainId, higherFees(fees, request.priced), head)
 }
 
 function checkSwapTransaction(
@@ -217,6 +241,7 @@ function checkSwapTransaction(
   tx: TransactionSerializableEIP1559,
   chainId: number,
   fees: FeeInfo,
+  head: bigint,
 ): string | null {
   if (tx.chainId !== chainId) return 'a transaction for another chain'
   if (tx.gas === undefined || tx.gas > MAX_SWAP_GAS) return 'more gas than a swap step needs'
@@ -241,12 +266,15 @@ function checkSwapTransaction(
     if (call.functionName === 'redeem' || call.functionName === 'refund')
       return value === 0n ? null : 'a redeem or refund must carry no coin'
     if (call.functionName !== 'lock') return `the HTLC call ${call.functionName} is not a swap step`
-    const [lockToken, lockAmount, recipient, hashlock] = call.args
+    const [lockToken, lockAmount, recipient, hashlock, timelockHeight] = call.args
     if (!same(lockToken, token) || lockAmount !== amount) return 'a lock of another token or amount'
     if (approval.counterparty === null || !same(recipient, approval.counterparty))
       return 'a lock for another recipient'
     if (approval.hashlock === null || !same(hashlock, approval.hashlock))
       return 'a lock under another hashlock'
+    const runs = approval.lockBlocks ?? BigInt(MAX_TIMELOCK_BLOCKS)
+    if (timelockHeight > head + 1n + runs + TIMELOCK_SLACK_BLOCKS)
+      return 'a lock that runs longer than the approved timelock'
     return value === (same(token, ZERO_ADDRESS) ? amount : 0n) ? null : 'a lock carrying the wrong coin value'
   }
   if (!same(token, ZERO_ADDRESS) && same(tx.to, token)) {

@@ -9,7 +9,7 @@ import type { NodeEventSource } from './node-source'
 import { checkSwapRequest, type SwapApprovals } from './swap-approvals'
 
 export interface SwapSigningInit {
-  readonly api: Pick<Remote<NodeApi>, 'swapSigners' | 'swapAnswer' | 'fees'>
+  readonly api: Pick<Remote<NodeApi>, 'swapSigners' | 'swapAnswer' | 'fees' | 'head'>
   readonly on: NodeEventSource
   readonly wallet: Wallet
   readonly approvals: SwapApprovals
@@ -18,14 +18,20 @@ export interface SwapSigningInit {
 
 /**
  * The wallet's answer to one of the node's swap requests: what the approval covers at the chain's
- * current fees, else a refusal.
+ * current fees and head, else a refusal.
  */
 export async function answerSwapRequest(
   init: Pick<SwapSigningInit, 'api' | 'wallet' | 'approvals' | 'chainId'>,
   request: SwapSignRequest,
 ): Promise<SwapSignAnswer> {
-  const fees = await init.api.fees()
-  const refusal = checkSwapRequest(init.approvals.get(request.swapId), request, init.chainId, fees)
+  const [fees, head] = await Promise.all([init.api.fees(), init.api.head()])
+  const refusal = checkSwapRequest(
+    init.approvals.get(request.swapId),
+    request,
+    init.chainId,
+    fees,
+    head.number,
+  )
   if (refusal !== null) return { refused: refusal }
   if (init.wallet.view().state !== 'unlocked') return { refused: 'the wallet is locked' }
   if (request.kind === 'secret') {

@@ -438,68 +438,75 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(B.dialogs.length).toBe(before)
   })
 
-  test("a maker's answer with other terms than its offer is refused: no approval kept, no swap started", async () => {
-    const offer: MarketOffer = {
-      maker: A.address,
-      makerPeer: 'A',
-      sellToken: APPLE,
-      sellAmount: 3n,
-      buyToken: BANANA,
-      buyAmount: 4n,
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-      makerTimelock: 31,
-      takerTimelock: 12,
-      salt: randomSalt(),
-    }
-    const signed = await A.market.signOffer(offer)
-    const id = offerId(CHAIN_ID, offer)
-    const started: unknown[] = []
-    const approvals = memorySwapApprovals()
-    // B's node, with a maker that answers the take with twice the price.
-    const api: NodeApi = {
-      ...B.api,
-      offers: async () => [
-        {
-          pair: { base: APPLE, quote: BANANA },
-          asks: [{ id, signed, receivedAt: 0, makerLacksBalance: false, hosted: false }],
-          bids: [],
-        },
-      ],
-      takeOffer: async ({ take }) => ({
-        chainId: CHAIN_ID,
-        offerId: take.offerId,
+  test.each([
+    ['twice the price', { amountB: 8n }],
+    ["a longer timelock for the taker's lock", { takerTimelockBlocks: 500n }],
+  ] as const)(
+    "a maker's answer with other terms than its offer (%s) is refused: no approval kept, no swap started",
+    async (_what, other) => {
+      const offer: MarketOffer = {
         maker: A.address,
-        taker: take.taker,
-        tokenA: APPLE,
-        amountA: 3n,
-        tokenB: BANANA,
-        amountB: 8n,
-        makerTimelockBlocks: 31n,
-        takerTimelockBlocks: 12n,
-        hashlock: `0x${'99'.repeat(32)}`,
-        acceptedHeight: 1n,
-      }),
-      startSwap: async (...args) => {
-        started.push(args)
-        return B.api.startSwap(...args)
-      },
-    }
-    const market = createNodeMarketSource({
-      api,
-      on: B.on,
-      wallet: B.wallet,
-      provider: B.provider,
-      params: GENESIS.params,
-      approvals,
-      peerId: () => 'B',
-      links: pageLinks([...B.links.ids]).init,
-      onError: () => {},
-    })
-    await expect(market.takeOffer(id)).rejects.toMatchObject({ type: { code: 'TERMS_MISMATCH' } })
-    expect(started).toEqual([])
-    expect(approvals.get(id)).toBeUndefined()
-    market.stop()
-  })
+        makerPeer: 'A',
+        sellToken: APPLE,
+        sellAmount: 3n,
+        buyToken: BANANA,
+        buyAmount: 4n,
+        expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+        makerTimelock: 31,
+        takerTimelock: 12,
+        salt: randomSalt(),
+      }
+      const signed = await A.market.signOffer(offer)
+      const id = offerId(CHAIN_ID, offer)
+      const started: unknown[] = []
+      const approvals = memorySwapApprovals()
+      // B's node, with a maker that answers the take with other terms.
+      const api: NodeApi = {
+        ...B.api,
+        offers: async () => [
+          {
+            pair: { base: APPLE, quote: BANANA },
+            asks: [{ id, signed, receivedAt: 0, makerLacksBalance: false, hosted: false }],
+            bids: [],
+          },
+        ],
+        takeOffer: async ({ take }) => ({
+          chainId: CHAIN_ID,
+          offerId: take.offerId,
+          maker: A.address,
+          taker: take.taker,
+          tokenA: APPLE,
+          amountA: 3n,
+          tokenB: BANANA,
+          amountB: 4n,
+          makerTimelockBlocks: 31n,
+          takerTimelockBlocks: 12n,
+          hashlock: `0x${'99'.repeat(32)}`,
+          acceptedHeight: 1n,
+          ...other,
+        }),
+        startSwap: async (...args) => {
+          started.push(args)
+          return B.api.startSwap(...args)
+        },
+      }
+      const market = createNodeMarketSource({
+        api,
+        on: B.on,
+        wallet: B.wallet,
+        provider: B.provider,
+        params: GENESIS.params,
+        approvals,
+        peerId: () => 'B',
+        links: pageLinks([...B.links.ids]).init,
+        onError: () => {},
+      })
+      await expect(market.takeOffer(id)).rejects.toMatchObject({ type: { code: 'TERMS_MISMATCH' } })
+      expect(started).toEqual([])
+      expect(approvals.get(id)).toBeUndefined()
+      market.stop()
+    },
+  )
 
   test("a take agreed while the maker's page was gone: the maker's swap starts when its page loads again", async () => {
     const params = await A.market.params()

@@ -10,13 +10,16 @@ import { describe, expect, test } from 'vitest'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
 import { htlcAbi } from '../../../src/node/contracts/htlc/abi'
 import { KEPT_ASIDE_CHARS, LocalRecordError } from '../../../src/node/profile/local-record'
+import type { HeadInfo } from '../../../src/node/worker/chain-service'
 import type { NodeEvents } from '../../../src/node/worker/node'
 import type { FeeInfo } from '../../../src/node/worker/queries'
 import type { SwapSignAnswer, SwapSignRequest } from '../../../src/node/worker/swap-service'
+import { MAX_TIMELOCK_BLOCKS } from '../../../src/trade/offers/timelock'
 import { replacementFees } from '../../../src/trade/swap/fees'
 import { hashlockOf } from '../../../src/trade/swap/secret'
 import type { SwapTerms } from '../../../src/trade/swap/terms'
 import {
+  approvalOfTerms,
   checkSwapRequest,
   memorySwapApprovals,
   type SwapApproval,
@@ -45,7 +48,10 @@ const maker: SwapApproval = {
   get: { token: BANANA, amount: 25n },
   hashlock: HASHLOCK,
   counterparty: TAKER,
+  lockBlocks: 31n,
 }
+/** The head as the page reads it when the engine asks: the lock below (refund height 40) runs 31 blocks from it. */
+const HEAD = 8n
 const terms: SwapTerms = {
   chainId: CHAIN,
   offerId: SWAP,
@@ -97,13 +103,15 @@ const secretRequest = (over: Partial<SwapTerms> = {}): SwapSignRequest => ({
 
 describe('checkSwapRequest: what an approved trade lets the wallet sign unasked', () => {
   test('the approved lock, the ERC20 approval of our amount, redeems and refunds pass', () => {
-    expect(checkSwapRequest(maker, tx({}), CHAIN, FEES)).toBeNull()
+    expect(checkSwapRequest(maker, tx({}), CHAIN, FEES, HEAD)).toBeNull()
     const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [HTLC_ADDRESS, 10n] })
-    expect(checkSwapRequest(maker, tx({ to: APPLE, data: approve, gas: 80_000n }), CHAIN, FEES)).toBeNull()
+    expect(
+      checkSwapRequest(maker, tx({ to: APPLE, data: approve, gas: 80_000n }), CHAIN, FEES, HEAD),
+    ).toBeNull()
     const redeem = encodeFunctionData({ abi: htlcAbi, functionName: 'redeem', args: [SWAP, HASHLOCK] })
-    expect(checkSwapRequest(maker, tx({ data: redeem }), CHAIN, FEES)).toBeNull()
+    expect(checkSwapRequest(maker, tx({ data: redeem }), CHAIN, FEES, HEAD)).toBeNull()
     const refund = encodeFunctionData({ abi: htlcAbi, functionName: 'refund', args: [SWAP] })
-    expect(checkSwapRequest(maker, tx({ data: refund }), CHAIN, FEES)).toBeNull()
+    expect(checkSwapRequest(maker, tx({ data: refund }), CHAIN, FEES, HEAD)).toBeNull()
     const native = { ...maker, give: { token: ZERO_ADDRESS, amount: 7n } }
     expect(
       checkSwapRequest(
@@ -111,9 +119,10 @@ describe('checkSwapRequest: what an approved trade lets the wallet sign unasked'
         tx({ value: 7n, data: lock([ZERO_ADDRESS, 7n, TAKER, HASHLOCK, 40n]) }),
         CHAIN,
         FEES,
+        HEAD,
       ),
     ).toBeNull()
-    expect(checkSwapRequest(maker, secretRequest(), CHAIN, FEES)).toBeNull()
+    expect(checkSwapRequest(maker, secretRequest(), CHAIN, FEES, HEAD)).toBeNull()
   })
 
   test('everything else is refused with a reason', () => {
@@ -219,7 +228,46 @@ describe('checkSwapRequest: what an approved trade lets the wallet sign unasked'
       [{ ...maker, role: 'taker' }, secretRequest(), 'only the maker holds the secret'],
     ]
     for (const [approval, request, reason] of refused)
-      expect(checkSwapRequest(approval, request, CHAIN, FEES)).toBe(reason)
+      expect(checkSwapRequest(approval, request, CHAIN, FEES, HEAD)).toBe(reason)
+  })
+})
+
+describe('checkSwapRequest: how long a lock runs', () => {
+  const at = (height: bigint) => tx({ data: lock([APPLE, 10n, TAKER, HASHLOCK, height]) })
+  const LONGER = 'a lock that runs longer than the approved timelock'
+
+  test('a lock refundable later than the approved timelock above the head (8 blocks of slack for a reorg onto a shorter chain) is refused', () => {
+    // Approved: 31 blocks; built at head 8 + 1: refundable at 40.
+    expect(checkSwapRequest(maker, at(40n + 8n), CHAIN, FEES, HEAD)).toBeNull()
+    expect(checkSwapRequest(maker, at(40n + 9n), CHAIN, FEES, HEAD)).toBe(LONGER)
+    // A lock a buggy or hostile engine would leave locked for ages.
+    expect(checkSwapRequest(maker, at(10n ** 12n), CHAIN, FEES, HEAD)).toBe(LONGER)
+    // Built at a later head, it runs the same 31 blocks.
+    expect(checkSwapRequest(maker, at(140n), CHAIN, FEES, HEAD + 100n)).toBeNull()
+    // The taker's approval bounds its lock by the taker's timelock.
+    const taker = approvalOfTerms(terms, 'taker')
+    const theirs = (height: bigint): SwapSignRequest => ({
+      ...tx({ data: lock([BANANA, 25n, MAKER, HASHLOCK, height]) }),
+      account: TAKER,
+    })
+    expect(taker.lockBlocks).toBe(12n)
+    expect(checkSwapRequest(taker, theirs(HEAD + 1n + 12n + 8n), CHAIN, FEES, HEAD)).toBeNull()
+    expect(checkSwapRequest(taker, theirs(HEAD + 1n + 12n + 9n), CHAIN, FEES, HEAD)).toBe(LONGER)
+  })
+
+  test('an approval saved before the lock timelock was kept reads as one without it, and bounds the lock by the longest timelock an offer may state', () => {
+    const storage = memoryStorage()
+    storage.setItem(
+      'tabchain.swapApprovals.p1',
+      JSON.stringify({
+        [SWAP]: { ...maker, give: [APPLE, '10'], get: [BANANA, '25'], lockBlocks: undefined },
+      }),
+    )
+    const old = storedSwapApprovals(storage, 'p1').get(SWAP)
+    expect(old).toEqual({ ...maker, lockBlocks: null })
+    const longest = HEAD + 1n + BigInt(MAX_TIMELOCK_BLOCKS) + 8n
+    expect(checkSwapRequest(old, at(longest), CHAIN, FEES, HEAD)).toBeNull()
+    expect(checkSwapRequest(old, at(longest + 1n), CHAIN, FEES, HEAD)).toBe(LONGER)
   })
 })
 
@@ -236,7 +284,7 @@ describe('checkSwapRequest: fees', () => {
   test('a step the engine signed passes after the base fee rose however far, or fell by half', () => {
     for (const now of [FEES.nextBaseFee / 2n, FEES.nextBaseFee, FEES.nextBaseFee * 1_000n])
       expect(
-        checkSwapRequest(maker, signedAt(FEES.nextBaseFee), CHAIN, { ...FEES, nextBaseFee: now }),
+        checkSwapRequest(maker, signedAt(FEES.nextBaseFee), CHAIN, { ...FEES, nextBaseFee: now }, HEAD),
       ).toBeNull()
   })
 
@@ -249,7 +297,7 @@ describe('checkSwapRequest: fees', () => {
     for (let i = 0; i < 7; i++) {
       const next = replacementFees(old, fees)
       if (next === null) throw new Error(`replacement ${i} refused`)
-      expect(checkSwapRequest(maker, tx({ data: redeem, ...next }), CHAIN, fees)).toBeNull()
+      expect(checkSwapRequest(maker, tx({ data: redeem, ...next }), CHAIN, fees, HEAD)).toBeNull()
       old = next
       fees = { ...fees, nextBaseFee: next.maxFeePerGas }
     }
@@ -262,9 +310,9 @@ describe('checkSwapRequest: fees', () => {
     const full = { ...FEES, suggestedTip: 5n * FEES.suggestedTip }
     const at = (tip: bigint) =>
       tx({ data: redeem, maxPriorityFeePerGas: tip, maxFeePerGas: 2n * full.nextBaseFee + tip }, full)
-    expect(checkSwapRequest(maker, at(full.suggestedTip), CHAIN, FEES)).toBeNull()
-    expect(checkSwapRequest(maker, at(2n * full.suggestedTip), CHAIN, FEES)).toBeNull()
-    expect(checkSwapRequest(maker, at(2n * full.suggestedTip + 1n), CHAIN, FEES)).toBe(
+    expect(checkSwapRequest(maker, at(full.suggestedTip), CHAIN, FEES, HEAD)).toBeNull()
+    expect(checkSwapRequest(maker, at(2n * full.suggestedTip), CHAIN, FEES, HEAD)).toBeNull()
+    expect(checkSwapRequest(maker, at(2n * full.suggestedTip + 1n), CHAIN, FEES, HEAD)).toBe(
       'higher fees than a swap step offers',
     )
   })
@@ -276,7 +324,7 @@ describe('checkSwapRequest: fees', () => {
       maxFeePerGas: 67n * 10n ** 17n,
       maxPriorityFeePerGas: 67n * 10n ** 17n,
     })
-    expect(checkSwapRequest(maker, ruinous, CHAIN, FEES)).toBe('higher fees than a swap step offers')
+    expect(checkSwapRequest(maker, ruinous, CHAIN, FEES, HEAD)).toBe('higher fees than a swap step offers')
   })
 })
 
@@ -304,7 +352,9 @@ describe('approvals storage', () => {
   const KEY = 'tabchain.swapApprovals.p1'
   const ASIDE = `${KEY}.damaged`
   const OTHER: Hex = `0x${'6b'.repeat(32)}`
-  const saved = JSON.stringify({ [SWAP]: { ...maker, give: [APPLE, '10'], get: [BANANA, '25'] } })
+  const saved = JSON.stringify({
+    [SWAP]: { ...maker, give: [APPLE, '10'], get: [BANANA, '25'], lockBlocks: '31' },
+  })
 
   test.each([
     ['no JSON (a write cut short)', saved.slice(0, 40)],
@@ -335,7 +385,7 @@ describe('approvals storage', () => {
 
   test('a damaged approval among intact ones reads as none (never a wrong one), the others as saved; it is kept aside, not lost', () => {
     const storage = memoryStorage()
-    const stored = { ...maker, give: [APPLE, '10'], get: [BANANA, '25'] }
+    const stored = { ...maker, give: [APPLE, '10'], get: [BANANA, '25'], lockBlocks: '31' }
     const damaged = {
       [OTHER]: { ...stored, swapId: OTHER, give: [APPLE, '1e30'] },
       [`0x${'7c'.repeat(32)}`]: { ...stored, swapId: `0x${'7c'.repeat(32)}`, role: 'thief' },
@@ -347,6 +397,7 @@ describe('approvals storage', () => {
       [`0x${'2b'.repeat(32)}`]: { ...stored, swapId: `0x${'2b'.repeat(32)}`, get: [BANANA, '-25'] },
       [`0x${'3c'.repeat(32)}`]: { ...stored, swapId: `0x${'3c'.repeat(32)}`, counterparty: 5 },
       [`0x${'4d'.repeat(32)}`]: { ...stored, swapId: `0x${'4d'.repeat(32)}`, give: ['APPLE', '10'] },
+      [`0x${'5e'.repeat(32)}`]: { ...stored, swapId: `0x${'5e'.repeat(32)}`, lockBlocks: '1e12' },
     }
     storage.setItem(KEY, JSON.stringify({ ...JSON.parse(saved), ...damaged }))
     const approvals = storedSwapApprovals(storage, 'p1')
@@ -410,6 +461,7 @@ describe('the page answering the node', () => {
     const stop = startSwapSigning({
       api: {
         fees: async () => FEES,
+        head: async () => ({ number: HEAD }) as HeadInfo,
         swapSigners: async (a) => void declared.push(a),
         swapAnswer: async (id, a) => void answers.push([id, a]),
       },
@@ -439,7 +491,12 @@ describe('the page answering the node', () => {
     emit?.({ ...tx({}), swapId: `0x${'00'.repeat(32)}`, account: me, id: 9 })
     await until(3)
     expect(answers[2]).toEqual([9, { refused: 'this tab did not approve this swap' }])
-    const api = { swapSigners: async () => {}, swapAnswer: async () => {}, fees: async () => FEES }
+    const api = {
+      swapSigners: async () => {},
+      swapAnswer: async () => {},
+      fees: async () => FEES,
+      head: async () => ({ number: HEAD }) as HeadInfo,
+    }
     const answer = (request: SwapSignRequest) =>
       answerSwapRequest({ api, wallet, approvals, chainId: CHAIN }, request)
     // A hashlock written in upper case is still this wallet's.
