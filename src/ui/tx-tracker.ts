@@ -1,8 +1,9 @@
 import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
+import type { NodeMode } from '../node/light/mode'
 import { NodeError } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
-import type { NodeApi } from '../node/worker/node'
+import type { NodeApi, ReorgInfo } from '../node/worker/node'
 import { DROPPED_REASON } from '../wallet/activity'
 import { formatCoin } from '../wallet/amount'
 import { gasLimitFor } from '../wallet/gas'
@@ -191,7 +192,7 @@ const sameStatus = (a: TxStatus, b: TxStatus): boolean => {
  * last status verified, marked `unverified`.
  */
 async function withoutReceipt(
-  api: Remote<NodeApi>,
+  api: TrackerReads,
   last: Exclude<TxStatus, { state: 'sending' | 'failed' }>,
   unverified: string,
 ): Promise<TxStatus> {
@@ -210,63 +211,111 @@ async function withoutReceipt(
   return { state: 'included', hash, confirmations: tx.confirmations, unverified }
 }
 
+/** The node reads the tracker's refresh makes (`NodeApi`'s). */
+export type TrackerReads = Pick<Remote<NodeApi>, 'account' | 'receipt' | 'transaction'>
+
 /**
- * Re-reads the receipt of every transaction sent and not failed (a reorg may undo a confirmation), and
- * the nonce of each sender with one waiting. The nonces first: a block that comes in between then shows
- * as a receipt, never as a nonce passed without one (a false "dropped"). A read that fails (on a light
- * node: no proof verified) is not "no receipt" or "nonce not passed": the status stays the last one
- * verified, marked `unverified` with why, never pending again or dropped on a failed read — unless the
- * transaction's own read proves it in its block (`withoutReceipt`).
+ * Whether `status` is settled below block `settledBelow` (the head less `maxReorgDepth`): confirmed and
+ * verified in a block under it, which no reorganisation may take out. Its confirmations then follow from
+ * the head alone, as the wallet's Activity counts them (`activityDue`), with no read.
  */
-async function refresh(api: Remote<NodeApi>): Promise<void> {
-  const sent = useTxs
-    .getState()
-    .txs.filter((t) => t.status.state !== 'sending' && t.status.state !== 'failed')
-  const waiting = new Set(sent.filter((t) => t.status.state !== 'confirmed').map((t) => t.from))
-  const nonces = new Map(
-    await Promise.all(
-      [...waiting].map((a) =>
-        api.account(a).then(
-          (r): [Address, NonceRead] => [a, { nonce: r.nonce }],
-          (err: unknown): [Address, NonceRead] => [a, { unread: messageOf(err) }],
+const settled = (
+  status: TxStatus,
+  settledBelow: bigint,
+): status is Extract<TxStatus, { state: 'confirmed' }> & { readonly block: bigint } =>
+  status.state === 'confirmed' &&
+  status.unverified === undefined &&
+  status.block !== undefined &&
+  status.block < settledBelow
+
+/**
+ * The refresh the tracker runs at each new head, reading through `reads`. It re-reads the receipt of
+ * every transaction sent and not failed (a reorg may undo a confirmation) that a reorganisation may
+ * still reach, all at once, and the nonce of each sender with one waiting; one settled deeper than
+ * `maxReorgDepth` (as the wallet's Activity, `activityRefresher`) only has its confirmations counted
+ * from the head. All are re-read at the first refresh, after a reorganisation and when the node's mode
+ * changes. The nonces first: a block that comes in between then shows as a receipt, never as a nonce
+ * passed without one (a false "dropped"). A read that fails (on a light node: no proof verified) is not
+ * "no receipt" or "nonce not passed": the status stays the last one verified, marked `unverified` with
+ * why, never pending again or dropped on a failed read — unless the transaction's own read proves it in
+ * its block (`withoutReceipt`).
+ */
+export function trackerRefresher(reads: TrackerReads): () => Promise<void> {
+  /** The reorganisation and the node's mode the last refresh saw; undefined: none ran. */
+  let saw: { readonly reorg: ReorgInfo | null; readonly mode: NodeMode['kind'] | null } | undefined
+  return async () => {
+    const { head, chain, lastReorg, mode } = useApp.getState()
+    const now = { reorg: lastReorg, mode: mode?.kind ?? null }
+    const reorged = saw?.reorg !== now.reorg || saw.mode !== now.mode
+    saw = now
+    const settledBelow =
+      reorged || head === null || chain === null ? null : head.number - BigInt(chain.params.maxReorgDepth)
+    const sent = useTxs
+      .getState()
+      .txs.filter((t) => t.status.state !== 'sending' && t.status.state !== 'failed')
+    const due: TrackedTx[] = []
+    for (const t of sent) {
+      const s = t.status
+      if (settledBelow === null || head === null || !settled(s, settledBelow)) {
+        due.push(t)
+        continue
+      }
+      const confirmations = head.number - s.block + 1n
+      if (s.confirmations !== confirmations) update(t.id, { status: { ...s, confirmations } })
+    }
+    const waiting = new Set(due.filter((t) => t.status.state !== 'confirmed').map((t) => t.from))
+    const nonces = new Map(
+      await Promise.all(
+        [...waiting].map((a) =>
+          reads.account(a).then(
+            (r): [Address, NonceRead] => [a, { nonce: r.nonce }],
+            (err: unknown): [Address, NonceRead] => [a, { unread: messageOf(err) }],
+          ),
         ),
       ),
-    ),
-  )
-  for (const t of sent) {
-    const s = t.status
-    if (s.state === 'sending' || s.state === 'failed') continue
-    const { unverified: _was, ...last } = s
-    const next = await api.receipt(s.hash).then(
-      (receipt): TxStatus => {
-        if (receipt === null) {
-          const nonce = nonces.get(t.from) ?? { nonce: 0n }
-          // Not mined, and whether another of its nonce was cannot be told: as it was, if it was waiting.
-          if ('unread' in nonce)
-            return last.state === 'dropped'
-              ? { ...last, unverified: nonce.unread }
-              : { state: 'pending', hash: s.hash, unverified: nonce.unread }
-          return t.nonce !== undefined && nonce.nonce > t.nonce
-            ? { state: 'dropped', hash: s.hash, reason: DROPPED_REASON }
-            : { state: 'pending', hash: s.hash }
-        }
-        if (receipt.status === 'reverted')
-          return { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' }
-        return {
-          state: 'confirmed',
-          hash: s.hash,
-          confirmations: receipt.confirmations,
-          block: receipt.blockNumber,
-          ...provenAgainst(receipt),
-        }
-      },
-      (err: unknown): Promise<TxStatus> => withoutReceipt(api, s, messageOf(err)),
     )
-    if (!sameStatus(s, next)) update(t.id, { status: next })
+    await Promise.all(
+      due.map(async (t) => {
+        const s = t.status
+        if (s.state === 'sending' || s.state === 'failed') return
+        const { unverified: _was, ...last } = s
+        const next = await reads.receipt(s.hash).then(
+          (receipt): TxStatus => {
+            if (receipt === null) {
+              const nonce = nonces.get(t.from) ?? { nonce: 0n }
+              // Not mined, and whether another of its nonce was cannot be told: as it was, if it was waiting.
+              if ('unread' in nonce)
+                return last.state === 'dropped'
+                  ? { ...last, unverified: nonce.unread }
+                  : { state: 'pending', hash: s.hash, unverified: nonce.unread }
+              return t.nonce !== undefined && nonce.nonce > t.nonce
+                ? { state: 'dropped', hash: s.hash, reason: DROPPED_REASON }
+                : { state: 'pending', hash: s.hash }
+            }
+            if (receipt.status === 'reverted')
+              return { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' }
+            return {
+              state: 'confirmed',
+              hash: s.hash,
+              confirmations: receipt.confirmations,
+              block: receipt.blockNumber,
+              ...provenAgainst(receipt),
+            }
+          },
+          (err: unknown): Promise<TxStatus> => withoutReceipt(reads, s, messageOf(err)),
+        )
+        if (!sameStatus(s, next)) update(t.id, { status: next })
+      }),
+    )
   }
 }
 
-// Every new head (or reorg, which moves the head) re-reads the receipts.
+/** The refresh of the app's node (`api`), made again when the node is another. */
+let refresher: { readonly api: Remote<NodeApi>; readonly refresh: () => Promise<void> } | null = null
+
+// Every new head (or reorg, which moves the head) refreshes the statuses.
 useApp.subscribe((state, previous) => {
-  if (state.api !== null && state.head !== previous.head) void refresh(state.api)
+  if (state.api === null || state.head === previous.head) return
+  if (refresher?.api !== state.api) refresher = { api: state.api, refresh: trackerRefresher(state.api) }
+  void refresher.refresh()
 })

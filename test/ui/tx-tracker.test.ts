@@ -23,7 +23,7 @@ import { TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { devnetSigner } from '../../src/ui/signer/devnet-signer'
 import type { TxSigner } from '../../src/ui/signer/signer'
 import { useApp } from '../../src/ui/store'
-import { sendCall, useTxs } from '../../src/ui/tx-tracker'
+import { sendCall, type TrackerReads, trackerRefresher, useTxs } from '../../src/ui/tx-tracker'
 import { DROPPED_REASON } from '../../src/wallet/activity'
 import { sendApproved } from '../../src/wallet/approved-sign'
 import { createNodeBackend } from '../../src/wallet/node-backend'
@@ -452,5 +452,94 @@ describe('sending and tracking transactions', () => {
     expect(await screen).toMatchObject({ nonce: 1n, status: { state: 'pending' } })
     expect(await node.api.pendingNonce(me)).toBe(2n)
     useApp.setState({ api: null, head: null })
+  })
+})
+
+describe('refresh at each head', () => {
+  const hashOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
+  const genesis = testGenesis({ params: { maxReorgDepth: 64 } })
+  const headAt = (n: number) =>
+    useApp.setState({
+      chain: { name: genesis.name, params: genesis.params },
+      head: {
+        number: BigInt(n),
+        hash: hashOf(1_000_000 + n),
+        timestamp: BigInt(n),
+        difficulty: 1n,
+        totalDifficulty: BigInt(n),
+        txCount: null,
+      },
+    })
+
+  test('a busy session re-reads at each head only the sends a reorganisation may still reach, all at once; all of them at the first refresh, after a reorganisation and when the mode changes; the confirmations of every one follow the head', async () => {
+    const me = getAddress(DEVNET_ACCOUNTS[0] ?? '0x')
+    // 300 sends in blocks 1 to 300, newest first, as their receipts read them at head 300.
+    useTxs.setState({
+      txs: Array.from({ length: 300 }, (_, k) => ({
+        id: 10_000 + k,
+        label: `send ${300 - k}`,
+        from: me,
+        nonce: BigInt(300 - k),
+        status: {
+          state: 'confirmed',
+          hash: hashOf(300 - k),
+          confirmations: BigInt(k + 1),
+          block: BigInt(300 - k),
+        },
+      })),
+    })
+    let head = 300n
+    const asked: Hex[] = []
+    let reading = 0
+    let together = 0
+    const reads = {
+      account: async () => ({ nonce: 301n }) as Awaited<ReturnType<TrackerReads['account']>>,
+      receipt: async (hash: Hex) => {
+        asked.push(hash)
+        reading += 1
+        together = Math.max(together, reading)
+        await Promise.resolve()
+        reading -= 1
+        const blockNumber = BigInt(hash)
+        return {
+          blockNumber,
+          confirmations: head - blockNumber + 1n,
+          status: 'success',
+          revertReason: null,
+        } as Awaited<ReturnType<TrackerReads['receipt']>>
+      },
+      transaction: async () => null,
+    }
+    const refresh = trackerRefresher(reads)
+    const readsAt = async (n: number): Promise<number> => {
+      asked.length = 0
+      head = BigInt(n)
+      headAt(n)
+      await refresh()
+      return asked.length
+    }
+    const confirmationsOf = (n: number) => {
+      const s = statusOf(`send ${n}`)
+      return s.state === 'confirmed' ? s.confirmations : null
+    }
+    expect(await readsAt(300)).toBe(300)
+    expect(together).toBe(300)
+    // At head 301 the blocks below 237 are out of any reorganisation's reach (64 blocks deep at most).
+    expect(await readsAt(301)).toBe(64)
+    expect(confirmationsOf(1)).toBe(301n)
+    expect(confirmationsOf(300)).toBe(2n)
+    expect(await readsAt(302)).toBe(63)
+    expect(confirmationsOf(1)).toBe(302n)
+    expect(confirmationsOf(238)).toBe(65n)
+    useApp.setState({ lastReorg: { oldHead: hashOf(1), newHead: hashOf(2), depth: 1, returned: [] } })
+    expect(await readsAt(303)).toBe(300)
+    expect(await readsAt(304)).toBe(61)
+    useApp.setState({ mode: { kind: 'upgrading', percent: 10 } })
+    expect(await readsAt(305)).toBe(300)
+    expect(await readsAt(306)).toBe(59)
+    expect(useTxs.getState().txs.every((t) => t.status.state === 'confirmed')).toBe(true)
+    expect(confirmationsOf(1)).toBe(306n)
+    useTxs.setState({ txs: [] })
+    useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
   })
 })
