@@ -8,6 +8,7 @@ import {
 import { MAX_LOG_RANGE } from '../../node/chain/log-selection'
 import type { ChainParams } from '../../node/chain/types'
 import { ZERO_ADDRESS } from '../../node/contracts/addresses'
+import type { NodeMode } from '../../node/light/mode'
 import type { Remote } from '../../node/rpc/protocol'
 import type { NodeApi, NodeEvents } from '../../node/worker/node'
 import type { SwapInfo } from '../../node/worker/swap-service'
@@ -111,6 +112,28 @@ const marketLock = (lock: ObservedLock | null): MarketLock | null =>
   lock === null
     ? null
     : { id: lock.id, timelockHeight: lock.timelockHeight, lockedAt: lock.lockedAt, state: lock.state }
+
+/** A swap's two locks as its logs show them. */
+interface SwapLocks {
+  readonly makerLock: ObservedLock | null
+  readonly takerLock: ObservedLock | null
+}
+
+/** What the node says of a swap (`SwapInfo`), as text to compare with what it said before. */
+const infoText = (info: SwapInfo): string =>
+  JSON.stringify(info, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+
+/**
+ * Whether a swap the node says `info` of, with `locks`, can change only with the chain under it: it
+ * finished (its step verified and failed in nothing) and neither lock is still locked — nothing is
+ * left for either party to redeem or refund.
+ */
+const settledSwap = (info: SwapInfo, locks: SwapLocks): boolean =>
+  isFinal(info.status.state) &&
+  info.error === null &&
+  !info.unverified &&
+  locks.makerLock?.state !== 'locked' &&
+  locks.takerLock?.state !== 'locked'
 
 /** Whether `terms` are exactly what our approval (and, for a taker, the offer taken) promised. */
 function termsMatch(terms: SwapTerms, approval: SwapApproval): boolean {
@@ -239,10 +262,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     await startWith(terms, approval, peer)
   }
 
-  const locksOf = async (
-    terms: SwapTerms,
-    head: bigint,
-  ): Promise<{ makerLock: ObservedLock | null; takerLock: ObservedLock | null }> => {
+  const locksOf = async (terms: SwapTerms, head: bigint): Promise<SwapLocks> => {
     const from =
       head - terms.acceptedHeight >= MAX_LOG_RANGE ? head - MAX_LOG_RANGE + 1n : terms.acceptedHeight
     const locked = await api.logs({ fromBlock: from, toBlock: head, ...lockFilter(terms) })
@@ -255,9 +275,35 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     return swapLocks(terms, observeLocks(logs, terms.hashlock))
   }
 
+  /**
+   * The swaps settled (`settledSwap`) as the node last said it, by id, with their locks. The node steps a
+   * finished swap at every block until its settlement is `maxReorgDepth` deep, saying the same each
+   * time: while it does, such a swap neither reloads My trades nor has its logs read again. Only a
+   * reorganisation, or a change of the node's mode (a snapshot upgrade replaces the chain with no reorg
+   * event), can change its logs then: either forgets them all.
+   */
+  const settled = new Map<Hex, { readonly info: string; readonly locks: SwapLocks }>()
+  /** The node's mode the last `mode` event said; null: none came (the first one forgets them too). */
+  let modeKind: NodeMode['kind'] | null = null
+  const forgetSettled = (): void => {
+    settled.clear()
+    emit({ kind: 'swaps' })
+  }
+
+  /** The swap's locks: those kept while it is settled, else read from its logs (and kept if it is). */
+  const locksNow = async (info: SwapInfo, head: bigint): Promise<SwapLocks> => {
+    const said = infoText(info)
+    const kept = settled.get(info.swapId)
+    if (kept?.info === said) return kept.locks
+    settled.delete(info.swapId)
+    const locks = await locksOf(info.terms, head)
+    if (settledSwap(info, locks)) settled.set(info.swapId, { info: said, locks })
+    return locks
+  }
+
   const marketSwap = async (info: SwapInfo, head: bigint): Promise<MarketSwap> => {
     // A light node may not serve logs: the swap still shows, without its locks.
-    const locks = await locksOf(info.terms, head).catch(() => ({ makerLock: null, takerLock: null }))
+    const locks = await locksNow(info, head).catch(() => ({ makerLock: null, takerLock: null }))
     return {
       id: info.swapId,
       role: info.role,
@@ -304,7 +350,15 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     }),
     // A link that opens or closes changes what My trades says of the other party's tab.
     init.links.subscribe(() => emit({ kind: 'swaps' })),
-    init.on('swap', () => emit({ kind: 'swaps' })),
+    // A settled swap stepped again and saying the same changes no row.
+    init.on('swap', (info) => {
+      if (settled.get(info.swapId)?.info !== infoText(info)) emit({ kind: 'swaps' })
+    }),
+    init.on('reorg', forgetSettled),
+    init.on('mode', (mode) => {
+      if (mode.kind !== modeKind) forgetSettled()
+      modeKind = mode.kind
+    }),
     init.on('head', (h) => emit({ kind: 'head', number: h.number })),
     wallet.subscribe(() => emit({ kind: 'wallet' })),
   ]

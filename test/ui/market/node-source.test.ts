@@ -427,6 +427,92 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(events).toContain('head')
   }, 180_000)
 
+  test('a finished trade its node steps again at each block, saying the same: My trades neither reloads nor reads its logs again, until a reorganisation or a mode change', async () => {
+    const [done] = await A.market.swaps()
+    expect(done?.state).toBe('Completed')
+    // Within `maxReorgDepth` of its settlement, the node steps it at every block.
+    const settledAt = done?.steps.at(-1)?.height ?? 0n
+    expect((await A.api.head()).number - settledAt).toBeLessThan(BigInt(GENESIS.params.maxReorgDepth - 10))
+    const calls: string[] = []
+    const counted: NodeApi = {
+      ...A.api,
+      logs: (filter) => {
+        calls.push('logs')
+        return A.api.logs(filter)
+      },
+    }
+    // The page's events: the node's, and a reorganisation or a mode change this test tells.
+    const told = new Set<(event: string, data: unknown) => void>()
+    const on: NodeEventSource = (event, listener) => {
+      const l = (e: string, data: unknown): void => {
+        if (e === event) listener(data as NodeEvents[typeof event])
+      }
+      told.add(l)
+      const off = A.on(event, listener)
+      return () => {
+        told.delete(l)
+        off()
+      }
+    }
+    const tell = (event: string, data: unknown): void => {
+      for (const l of told) l(event, data)
+    }
+    const page = createNodeMarketSource({
+      api: counted,
+      on,
+      wallet: A.wallet,
+      provider: A.provider,
+      params: GENESIS.params,
+      approvals: A.approvals,
+      peerId: () => A.peerId,
+      links: pageLinks([...A.links.ids]).init,
+      onError: (_id, err) => A.errors.push(err),
+    })
+    // My trades: loaded, then again at each `swaps` event.
+    let reloads = 0
+    const shown: unknown[] = []
+    page.subscribe((e) => {
+      if (e.kind !== 'swaps') return
+      reloads++
+      void page.swaps().then((swaps) => shown.push(swaps))
+    })
+    const first = await page.swaps()
+    expect(calls).toEqual(['logs', 'logs'])
+    const steppedAt = (await A.api.head()).number
+    let stepped = 0
+    const offStepped = A.on('swap', (info) => {
+      if (info.swapId === done?.id) stepped++
+    })
+    await A.api.setMining(true)
+    await until(async () => stepped >= 5 && (await A.api.head()).number >= steppedAt + 5n, 60_000)
+    await A.api.setMining(false)
+    offStepped()
+    expect(reloads).toBe(0)
+    expect(calls).toEqual(['logs', 'logs'])
+    // The same rows as a page reading its logs afresh.
+    const fresh = reopenPage(A)
+    expect(await page.swaps()).toEqual(await fresh.swaps())
+    expect(await page.swaps()).toEqual(first)
+    fresh.stop()
+    expect(calls).toEqual(['logs', 'logs'])
+    // A reorganisation may have changed its logs: read again.
+    tell('reorg', { oldHead: '0x01', newHead: '0x02', depth: 1, returned: [] })
+    expect(reloads).toBe(1)
+    await until(() => shown.length === 1)
+    expect(calls).toEqual(['logs', 'logs', 'logs', 'logs'])
+    // A mode change (a snapshot upgrade replaces the chain with no reorg event) alike, not its progress.
+    tell('mode', { kind: 'upgrading', percent: 10 })
+    expect(reloads).toBe(2)
+    await until(() => shown.length === 2)
+    tell('mode', { kind: 'upgrading', percent: 11 })
+    expect(reloads).toBe(2)
+    tell('mode', { kind: 'full' })
+    expect(reloads).toBe(3)
+    await until(() => shown.length === 3)
+    expect(calls).toHaveLength(8)
+    page.stop()
+  }, 120_000)
+
   test('bad input changes nothing: an unknown offer is refused before any signature', async () => {
     const before = B.dialogs.length
     await expect(B.market.takeOffer(`0x${'11'.repeat(32)}`)).rejects.toMatchObject({
