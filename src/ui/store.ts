@@ -147,3 +147,21 @@ export const useApp = create<AppState>(() => ({
   update: null,
   applyUpdate: () => {},
 }))
+
+/**
+ * A watch of the chain the app reads: the function it returns tells, at each call, whether this is its
+ * first call or the last reorganisation heard of (`lastReorg`) or the node's mode changed since its
+ * previous one (a snapshot upgrade replaces the chain with no reorg event) — when what was read of the
+ * chain must all be read again.
+ */
+export function chainChangeWatch(): () => boolean {
+  /** The reorganisation and the node's mode the last call saw; undefined: none ran. */
+  let saw: { readonly reorg: ReorgInfo | null; readonly mode: NodeMode['kind'] | null } | undefined
+  return () => {
+    const { lastReorg, mode } = useApp.getState()
+    const now = { reorg: lastReorg, mode: mode?.kind ?? null }
+    const changed = saw?.reorg !== now.reorg || saw.mode !== now.mode
+    saw = now
+    return changed
+  }
+}

@@ -1,14 +1,13 @@
 import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
-import type { NodeMode } from '../node/light/mode'
 import { NodeError } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
-import type { NodeApi, ReorgInfo } from '../node/worker/node'
+import type { NodeApi } from '../node/worker/node'
 import { DROPPED_REASON } from '../wallet/activity'
 import { formatCoin } from '../wallet/amount'
 import { gasLimitFor } from '../wallet/gas'
 import type { TxSigner } from './signer/signer'
-import { useApp } from './store'
+import { chainChangeWatch, useApp } from './store'
 
 /** A contract call to send as a transaction. */
 export interface Call {
@@ -241,13 +240,10 @@ const settled = (
  * its block (`withoutReceipt`).
  */
 export function trackerRefresher(reads: TrackerReads): () => Promise<void> {
-  /** The reorganisation and the node's mode the last refresh saw; undefined: none ran. */
-  let saw: { readonly reorg: ReorgInfo | null; readonly mode: NodeMode['kind'] | null } | undefined
+  const chainChanged = chainChangeWatch()
   return async () => {
-    const { head, chain, lastReorg, mode } = useApp.getState()
-    const now = { reorg: lastReorg, mode: mode?.kind ?? null }
-    const reorged = saw?.reorg !== now.reorg || saw.mode !== now.mode
-    saw = now
+    const { head, chain } = useApp.getState()
+    const reorged = chainChanged()
     const settledBelow =
       reorged || head === null || chain === null ? null : head.number - BigInt(chain.params.maxReorgDepth)
     const sent = useTxs

@@ -39,7 +39,7 @@ import { createProofRetry, isUnproven } from './proof-retry'
 import { settledLockReads } from './settled-lock-reads'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
-import { directPeerCount, useApp } from './store'
+import { chainChangeWatch, directPeerCount, useApp } from './store'
 import type { TxStatus } from './tx-tracker'
 import { walletLockedError } from './wallet-locked'
 
@@ -332,13 +332,10 @@ export function activityRefresher(
   reads: ActivityReads,
   set: (items: ActivityItem[]) => void,
 ): () => Promise<void> {
-  /** The reorganisation and the node's mode the last refresh saw; undefined: none ran. */
-  let saw: { readonly reorg: ReorgInfo | null; readonly mode: NodeMode['kind'] | null } | undefined
+  const chainChanged = chainChangeWatch()
   return async () => {
-    const { head, chain, lastReorg, mode } = useApp.getState()
-    const now = { reorg: lastReorg, mode: mode?.kind ?? null }
-    const reorged = saw?.reorg !== now.reorg || saw.mode !== now.mode
-    saw = now
+    const { head, chain } = useApp.getState()
+    const reorged = chainChanged()
     const due = activityDue(useWallet.getState().activity, head?.number, chain?.params.maxReorgDepth, reorged)
     if (due.length === 0) return
     const reread = await rereadActivity(due, reads)

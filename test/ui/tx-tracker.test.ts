@@ -31,6 +31,7 @@ import { createProvider } from '../../src/wallet/provider'
 import { must } from '../node/light/fixtures'
 import { until } from '../until'
 import { hardhatWallet } from '../wallet/solo-node'
+import { appHeadAt, numberHash } from './app-head'
 
 describe('devnet signer', () => {
   test('account i signs as the genesis-funded devnet account i', async () => {
@@ -456,21 +457,6 @@ describe('sending and tracking transactions', () => {
 })
 
 describe('refresh at each head', () => {
-  const hashOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
-  const genesis = testGenesis({ params: { maxReorgDepth: 64 } })
-  const headAt = (n: number) =>
-    useApp.setState({
-      chain: { name: genesis.name, params: genesis.params },
-      head: {
-        number: BigInt(n),
-        hash: hashOf(1_000_000 + n),
-        timestamp: BigInt(n),
-        difficulty: 1n,
-        totalDifficulty: BigInt(n),
-        txCount: null,
-      },
-    })
-
   test('a busy session re-reads at each head only the sends a reorganisation may still reach, all at once; all of them at the first refresh, after a reorganisation and when the mode changes; the confirmations of every one follow the head', async () => {
     const me = getAddress(DEVNET_ACCOUNTS[0] ?? '0x')
     // 300 sends in blocks 1 to 300, newest first, as their receipts read them at head 300.
@@ -482,7 +468,7 @@ describe('refresh at each head', () => {
         nonce: BigInt(300 - k),
         status: {
           state: 'confirmed',
-          hash: hashOf(300 - k),
+          hash: numberHash(300 - k),
           confirmations: BigInt(k + 1),
           block: BigInt(300 - k),
         },
@@ -514,7 +500,7 @@ describe('refresh at each head', () => {
     const readsAt = async (n: number): Promise<number> => {
       asked.length = 0
       head = BigInt(n)
-      headAt(n)
+      appHeadAt(n)
       await refresh()
       return asked.length
     }
@@ -531,7 +517,7 @@ describe('refresh at each head', () => {
     expect(await readsAt(302)).toBe(63)
     expect(confirmationsOf(1)).toBe(302n)
     expect(confirmationsOf(238)).toBe(65n)
-    useApp.setState({ lastReorg: { oldHead: hashOf(1), newHead: hashOf(2), depth: 1, returned: [] } })
+    useApp.setState({ lastReorg: { oldHead: numberHash(1), newHead: numberHash(2), depth: 1, returned: [] } })
     expect(await readsAt(303)).toBe(300)
     expect(await readsAt(304)).toBe(61)
     useApp.setState({ mode: { kind: 'upgrading', percent: 10 } })

@@ -1,6 +1,6 @@
 import { type Address, getAddress, type Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
-import { DEVNET_ACCOUNTS, testGenesis } from '../../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS } from '../../src/node/chain/genesis'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { LockState } from '../../src/node/contracts/htlc/abi'
 import { REDEEMED_TOPIC } from '../../src/node/contracts/htlc/htlc'
@@ -30,6 +30,7 @@ import { createProvider } from '../../src/wallet/provider'
 import { ProviderRpcError } from '../../src/wallet/rpc-error'
 import { poolBackend } from '../wallet/pool-backend'
 import { hardhatWallet } from '../wallet/solo-node'
+import { appHeadAt, numberHash } from './app-head'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 
@@ -599,21 +600,6 @@ describe('payments received', () => {
 })
 
 describe('activity refresh', () => {
-  const hashOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
-  const genesis = testGenesis({ params: { maxReorgDepth: 64 } })
-  const headAt = (n: number) =>
-    useApp.setState({
-      chain: { name: genesis.name, params: genesis.params },
-      head: {
-        number: BigInt(n),
-        hash: hashOf(1_000_000 + n),
-        timestamp: BigInt(n),
-        difficulty: 1n,
-        totalDifficulty: BigInt(n),
-        txCount: null,
-      },
-    })
-
   afterEach(() => {
     useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
     useWallet.setState({ activity: [] })
@@ -621,7 +607,7 @@ describe('activity refresh', () => {
 
   test('a busy wallet re-reads at each head only the sends a reorganisation may still reach; all of them at the first refresh, after a reorganisation and when the mode changes', async () => {
     const send = (n: number, blockNumber: number): ActivityItem => ({
-      hash: hashOf(n),
+      hash: numberHash(n),
       from: ME,
       title: `Send ${n} TAB`,
       nonce: n,
@@ -647,7 +633,7 @@ describe('activity refresh', () => {
     })
     const readsAt = async (n: number): Promise<number> => {
       asked.length = 0
-      headAt(n)
+      appHeadAt(n)
       await refresh()
       return asked.length
     }
@@ -655,7 +641,7 @@ describe('activity refresh', () => {
     // At head 301 the blocks below 237 are out of any reorganisation's reach (64 blocks deep at most).
     expect(await readsAt(301)).toBe(64)
     expect(await readsAt(302)).toBe(63)
-    useApp.setState({ lastReorg: { oldHead: hashOf(1), newHead: hashOf(2), depth: 1, returned: [] } })
+    useApp.setState({ lastReorg: { oldHead: numberHash(1), newHead: numberHash(2), depth: 1, returned: [] } })
     expect(await readsAt(303)).toBe(300)
     expect(await readsAt(304)).toBe(61)
     useApp.setState({ mode: { kind: 'upgrading', percent: 10 } })
