@@ -153,6 +153,29 @@ export async function unlockWallet(page: Page): Promise<void> {
   })
 }
 
+/** The recovery phrase of the wallet `createWallet` made, shown against its password on the Wallet screen. */
+export async function revealPhrase(page: Page): Promise<string> {
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await page.getByText('Show recovery phrase').click()
+  await page.getByLabel('Your wallet password', { exact: true }).fill(PASSWORD)
+  await page.getByRole('button', { name: 'Reveal' }).click()
+  return (await page.getByTestId('revealed-phrase').textContent()) ?? ''
+}
+
+/** Imports `phrase` as this profile's wallet on the Wallet screen; returns its first address (lower-case). */
+export async function importWallet(page: Page, phrase: string): Promise<string> {
+  await page.getByRole('link', { name: 'Wallet' }).first().click()
+  await page.getByTestId('import-tab').click()
+  await page.getByTestId('import-phrase').fill(phrase)
+  await page.getByTestId('new-password').fill(PASSWORD)
+  await page.getByTestId('new-password-again').fill(PASSWORD)
+  await page.getByTestId('create-wallet').click()
+  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
+    timeout: 30_000,
+  })
+  return ((await page.getByTestId('selected-address').textContent()) ?? '').toLowerCase()
+}
+
 /** Pays the wallet 10 TAB from the devnet faucet, mines it, and waits until the balance shows. */
 export async function fund(page: Page, mine: Mining = 'on-demand'): Promise<void> {
   await page.getByTestId('faucet').click()

@@ -1,12 +1,15 @@
-import { expect, type Page, test } from '@playwright/test'
-import { FAST_URL, openNode } from './helpers'
+import { type Browser, expect, type Page, test } from '@playwright/test'
+import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
 import {
   doneSteps,
   fastTraders,
+  importWallet,
   mineBlock,
   mineUntilSwap,
   pendingFrom,
   postAndTake,
+  revealPhrase,
+  sameHead,
   type Trader,
   unlockWallet,
 } from './market-steps'
@@ -29,23 +32,54 @@ async function stopNode(trader: Trader): Promise<void> {
   await trader.page.evaluate(() => window.tabchain?.worker.terminate())
 }
 
-/** What `who` holds now: head, native balance, and its balance of each token of its swap. */
-async function holdings(page: Page, who: string) {
-  const [head, coin, tokenA, tokenB] = await page.evaluate(async (address) => {
-    const api = window.tabchain?.node.api
-    if (api === undefined) throw new Error('no node')
-    const swap = (await api.swaps())[0]
-    const holder = address as `0x${string}`
-    const balanceOf = async (token: `0x${string}` | undefined) =>
-      token === undefined ? '' : String((await api.verifiedTokenBalance(token, holder)).value)
-    return [
-      String((await api.head()).number),
-      String((await api.account(holder)).balance),
-      await balanceOf(swap?.terms.tokenA),
-      await balanceOf(swap?.terms.tokenB),
-    ]
-  }, who)
+/**
+ * What `who` holds now: head, native balance, and its balance of each token of a swap (`tokens`: APL and
+ * BAN; by default those of the first swap `page`'s node holds).
+ */
+async function holdings(page: Page, who: string, tokens?: readonly [string, string]) {
+  const [head, coin, tokenA, tokenB] = await page.evaluate(
+    async ({ address, tokens }) => {
+      const api = window.tabchain?.node.api
+      if (api === undefined) throw new Error('no node')
+      const terms = tokens === null ? (await api.swaps())[0]?.terms : { tokenA: tokens[0], tokenB: tokens[1] }
+      const holder = address as `0x${string}`
+      const balanceOf = async (token: string | undefined) =>
+        token === undefined
+          ? ''
+          : String((await api.verifiedTokenBalance(token as `0x${string}`, holder)).value)
+      return [
+        String((await api.head()).number),
+        String((await api.account(holder)).balance),
+        await balanceOf(terms?.tokenA),
+        await balanceOf(terms?.tokenB),
+      ]
+    },
+    { address: who, tokens: tokens ?? null },
+  )
   return { head: BigInt(head), coin: BigInt(coin), tokenA, tokenB }
+}
+
+/** The tokens (APL, BAN) of the swap `page`'s node holds. */
+async function swapTokens(page: Page): Promise<[string, string]> {
+  return page.evaluate(async () => {
+    const terms = (await window.tabchain?.node.api.swaps())?.[0]?.terms
+    if (terms === undefined) throw new Error('no swap')
+    return [terms.tokenA, terms.tokenB] as [string, string]
+  })
+}
+
+/**
+ * Another browser, whose profile never held a wallet or a swap, on the fast chain: linked to `peer` and
+ * on its head.
+ */
+async function freshBrowser(browser: Browser, peer: Trader): Promise<Trader> {
+  const ctx = await browser.newContext()
+  const page = await ctx.newPage()
+  const id = await openNode(page, `${FAST_URL}/wallet?mine=0`)
+  await waitDirect(page, await peer.page.evaluate(() => window.tabchain?.network.peerId ?? ''), 60_000)
+  await waitDirect(peer.page, id, 60_000)
+  await sameHead(peer.page, page)
+  return { ctx, page, address: '' }
 }
 
 /** The network fees `who` paid in blocks after `after`: Σ gas used × effective price, and the txs' targets. */
@@ -191,5 +225,125 @@ test('A closes after B locked and never returns: B mines alone and is refunded a
   } finally {
     await a.ctx.close()
     await b.ctx.close()
+  }
+})
+
+test("A locks, B never does, and A's profile is lost: its phrase imported in another browser refunds the lock from the Wallet", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000)
+  const [a, b] = await fastTraders(browser)
+  let c: Trader | null = null
+  try {
+    const phrase = await revealPhrase(a.page)
+    const before = await holdings(a.page, a.address)
+    await postAndTake(a.page, b.page)
+    await pendingFrom(a.page, a.address, 2)
+    const tokens = await swapTokens(a.page)
+    // B's node stops and A's lock is mined: B never locks.
+    await stopNode(b)
+    await mineBlock(a.page)
+    await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL'], { timeout: 30_000 })
+    await b.ctx.close()
+    // Another browser on A's head; then A's profile is gone for good (its node stopped, its browser closed).
+    c = await freshBrowser(browser, a)
+    await stopNode(a)
+    await a.ctx.close()
+
+    // A's recovery phrase in the other browser: the lock is listed, refundable at its timelock.
+    expect(await importWallet(c.page, phrase)).toBe(a.address)
+    const lock = c.page.getByTestId('open-lock')
+    await expect(lock).toHaveCount(1, { timeout: 30_000 })
+    await expect(lock.getByTestId('open-lock-what')).toHaveText(/^You locked 10 APL for 0x/)
+    await expect(lock.getByTestId('open-lock-state')).toHaveText(
+      /^Refundable from block \d+ \(~[^)]+ from now\), unless the recipient collects it first\.$/,
+    )
+    await expect(lock.getByTestId('open-lock-refund')).toHaveCount(0)
+    // It mines alone to the timelock: the Refund comes with the block.
+    await c.page.evaluate(() => window.tabchain?.node.api.setMining(true))
+    await expect(lock.getByTestId('open-lock-refund')).toBeVisible({ timeout: 90_000 })
+    await c.page.evaluate(() => window.tabchain?.node.api.setMining(false))
+    await expect(lock.getByTestId('open-lock-state')).toContainText(
+      'is reached: a refund pays your 10 APL back to you.',
+    )
+    await lock.getByTestId('open-lock-refund').click()
+    await expect(c.page.getByTestId('approval-title')).toHaveText(/^Refund swap lock /)
+    await c.page.getByTestId('approval-confirm').click()
+    await expect(lock.getByTestId('open-lock-sent')).toBeVisible()
+    await mineBlock(c.page)
+    await expect(c.page.getByTestId('swap-locks')).toHaveCount(0, { timeout: 30_000 })
+
+    const after = await holdings(c.page, a.address, tokens)
+    expect(after.tokenA).toBe('100000')
+    expect(after.tokenB).toBe('0')
+    // The coin paid the approval, the lock and the refund, and nothing else.
+    const paid = await feesSince(c.page, a.address, before.head)
+    expect(paid.to).toHaveLength(3)
+    expect(before.coin - after.coin).toBe(paid.fees)
+  } finally {
+    await a.ctx.close()
+    await b.ctx.close()
+    await c?.ctx.close()
+  }
+})
+
+test("A redeems B's lock after B's profile is lost: B's phrase imported in another browser collects A's lock with the secret on chain", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000)
+  const [a, b] = await fastTraders(browser)
+  let c: Trader | null = null
+  try {
+    const phrase = await revealPhrase(b.page)
+    const before = await holdings(b.page, b.address)
+    await postAndTake(a.page, b.page)
+    await pendingFrom(a.page, a.address, 2)
+    const tokens = await swapTokens(a.page)
+    await mineBlock(a.page)
+    // B signs its approval and lock as soon as it sees A's; they reach A's pool, and B's node stops
+    // before it sees anything more: it never redeems.
+    await pendingFrom(b.page, b.address, 2)
+    await pendingFrom(a.page, b.address, 2)
+    await stopNode(b)
+    await b.ctx.close()
+    // A mines B's lock, then its own redeem of it, which makes the secret public.
+    await mineBlock(a.page)
+    await mineBlock(a.page)
+    await waitInPage(
+      a.page,
+      async () => (await window.tabchain?.node.api.swaps())?.[0]?.status.state === 'SecretRevealed',
+      null,
+      { timeout: 30_000 },
+    )
+    // A's own lock is its engine's to run: A's Wallet lists no lock.
+    await a.page.getByRole('link', { name: 'Wallet' }).first().click()
+    await expect(a.page.getByTestId('token-balance-BAN')).toContainText('25 BAN', { timeout: 30_000 })
+    await expect(a.page.getByTestId('swap-locks')).toHaveCount(0)
+
+    // B's recovery phrase in another browser: A's lock to B, collectable with the secret A's redeem showed.
+    c = await freshBrowser(browser, a)
+    expect(await importWallet(c.page, phrase)).toBe(b.address)
+    const lock = c.page.getByTestId('open-lock')
+    await expect(lock).toHaveCount(1, { timeout: 30_000 })
+    await expect(lock.getByTestId('open-lock-what')).toHaveText(/^0x.+ locked 10 APL for you$/)
+    await expect(lock.getByTestId('open-lock-state')).toContainText('collect your 10 APL before block ')
+    await lock.getByTestId('open-lock-collect').click()
+    await expect(c.page.getByTestId('approval-title')).toHaveText(/^Redeem swap lock /)
+    await c.page.getByTestId('approval-confirm').click()
+    await expect(lock.getByTestId('open-lock-sent')).toBeVisible()
+    await mineBlock(c.page)
+    await expect(c.page.getByTestId('swap-locks')).toHaveCount(0, { timeout: 30_000 })
+
+    const after = await holdings(c.page, b.address, tokens)
+    expect(after.tokenA).toBe('1000')
+    expect(after.tokenB).toBe('97500')
+    // The coin paid the approval, the lock and the redeem, and nothing else.
+    const paid = await feesSince(c.page, b.address, before.head)
+    expect(paid.to).toHaveLength(3)
+    expect(before.coin - after.coin).toBe(paid.fees)
+  } finally {
+    await a.ctx.close()
+    await b.ctx.close()
+    await c?.ctx.close()
   }
 })

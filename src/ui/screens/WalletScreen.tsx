@@ -26,6 +26,7 @@ import { TxLink } from '../components/explorer'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { GroupedAmount } from '../components/GroupedAmount'
 import { PasswordField } from '../components/PasswordField'
+import { SwapLocks } from '../components/SwapLocks'
 import { TabList, TabPanel } from '../components/Tabs'
 import { useFocusOnChange } from '../focus-on-change'
 import { tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
@@ -488,6 +489,7 @@ function Unlocked() {
           <Activity />
         </TabPanel>
       </section>
+      <SwapLocks />
       <Secrets />
       <ExportKey />
     </div>
