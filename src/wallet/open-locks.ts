@@ -112,22 +112,28 @@ export function preimageOf(hashlock: Hex, redeemed: readonly Pick<LogRecord, 'da
 /** The reads `readOpenLocks` makes (the node's API has them; a light node proves each). */
 export interface OpenLockReads {
   logs(query: LogQuery): Promise<LogRecord[]>
+  /** The oldest block whose logs the node may hold (a snapshot's block is held without them). */
+  blocksFrom(): Promise<bigint>
   verifiedHtlc(id: Hex): Promise<{ readonly value: HtlcLock | null }>
   verifiedToken(token: Address): Promise<{ readonly value: { symbol: string; decimals: number } | null }>
 }
 
 /**
  * The locks `account` sent or receives made in the last `MAX_LOG_RANGE` blocks up to `head` (their
- * `Locked` logs name both parties), each record read fresh (`verifiedHtlc`: on a light node a proof),
- * the still-locked ones received with the secret any `Redeemed` log since carries. Throws what the
- * reads throw (a light node without a proof: `LIGHT_UNVERIFIED`).
+ * `Locked` logs name both parties; on a node started from a snapshot, those after its snapshot block,
+ * whose logs it does not hold), each record read fresh (`verifiedHtlc`: on a light node a proof), the
+ * still-locked ones received with the secret any `Redeemed` log since carries. Throws what the reads
+ * throw (a light node without a proof: `LIGHT_UNVERIFIED`).
  */
 export async function readOpenLocks(
   account: Address,
   head: bigint,
   reads: OpenLockReads,
 ): Promise<FoundLock[]> {
-  const fromBlock = head >= MAX_LOG_RANGE ? head - MAX_LOG_RANGE + 1n : 0n
+  const base = await reads.blocksFrom()
+  const held = base === 0n ? 0n : base + 1n
+  const recent = head >= MAX_LOG_RANGE ? head - MAX_LOG_RANGE + 1n : 0n
+  const fromBlock = recent > held ? recent : held
   const me = addressTopic(account.toLowerCase() as Address)
   const range = { fromBlock, toBlock: head, address: HTLC_ADDRESS }
   const [sent, received] = await Promise.all([

@@ -147,8 +147,16 @@ describe('preimageOf', () => {
 })
 
 /** Reads over `logs` and `locks` as a node answers them: logs filtered by range, address and topics. */
-function fakeReads(logs: LogRecord[], locks: Map<Hex, HtlcLock>, asked: LogQuery[] = []): OpenLockReads {
+function fakeReads(
+  logs: LogRecord[],
+  locks: Map<Hex, HtlcLock>,
+  asked: LogQuery[] = [],
+  base = 0n,
+): OpenLockReads {
   return {
+    async blocksFrom() {
+      return base
+    },
     async logs(q) {
       asked.push(q)
       return logs.filter(
@@ -228,9 +236,15 @@ describe('readOpenLocks', () => {
     expect(asked.at(-1)).toMatchObject({ fromBlock: 6n, toBlock: 20n, topics: [REDEEMED_TOPIC] })
   })
 
-  test('a range of the last 10,000 blocks at most', async () => {
+  test('a range of the last 10,000 blocks at most, after the snapshot block of a node started from one', async () => {
     const asked: LogQuery[] = []
     await readOpenLocks(ME, 20_000n, fakeReads([], new Map(), asked))
     expect(asked[0]).toMatchObject({ fromBlock: 10_001n, toBlock: 20_000n })
+    await readOpenLocks(ME, 20_000n, fakeReads([], new Map(), asked, 15_000n))
+    expect(asked.at(-1)).toMatchObject({ fromBlock: 15_001n, toBlock: 20_000n })
+    await readOpenLocks(ME, 20_000n, fakeReads([], new Map(), asked, 5_000n))
+    expect(asked.at(-1)).toMatchObject({ fromBlock: 10_001n, toBlock: 20_000n })
+    await readOpenLocks(ME, 30n, fakeReads([], new Map(), asked))
+    expect(asked.at(-1)).toMatchObject({ fromBlock: 0n, toBlock: 30n })
   })
 })
