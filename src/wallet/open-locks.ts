@@ -8,6 +8,7 @@ import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { htlcAbi, LockState } from '../node/contracts/htlc/abi'
 import { type HtlcLock, LOCKED_TOPIC, REDEEMED_TOPIC } from '../node/contracts/htlc/htlc'
 import type { LogRecord } from '../node/storage/types'
+import { isFinal, type SwapState } from '../trade/swap/state'
 import { formatAmount, formatCoin } from './amount'
 import { showHidden } from './describe'
 
@@ -98,6 +99,21 @@ export function openLockRows(
     })
   }
   return rows.sort((a, b) => (a.lock.timelockHeight < b.lock.timelockHeight ? -1 : 1))
+}
+
+/**
+ * The hashlocks (lower-case) of the swaps this tab's engine still drives (`api.swaps()` not in a final
+ * state): it refunds and redeems their locks itself, so `openLockRows` leaves them out. Pure.
+ */
+export function runningHashlocks(
+  swaps: readonly {
+    readonly status: { readonly state: SwapState }
+    readonly terms: { readonly hashlock: Hex }
+  }[],
+): Set<Hex> {
+  return new Set(
+    swaps.filter((s) => !isFinal(s.status.state)).map((s) => s.terms.hashlock.toLowerCase() as Hex),
+  )
 }
 
 /** The secret among `redeemed` (HTLC `Redeemed` logs, each carrying its preimage) whose sha256 is `hashlock`. */

@@ -8,12 +8,14 @@ import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { htlcAbi, LockState } from '../../src/node/contracts/htlc/abi'
 import { type HtlcLock, LOCKED_TOPIC, REDEEMED_TOPIC } from '../../src/node/contracts/htlc/htlc'
 import type { LogRecord } from '../../src/node/storage/types'
+import type { SwapState } from '../../src/trade/swap/state'
 import {
   type FoundLock,
   type OpenLockReads,
   openLockRows,
   preimageOf,
   readOpenLocks,
+  runningHashlocks,
   settleProblem,
   settleRequest,
 } from '../../src/wallet/open-locks'
@@ -101,6 +103,22 @@ describe('openLockRows', () => {
       none,
     )
     expect(rows[0]?.amount).toBe('7 base units of token 0x3333333333333333333333333333333333333333')
+  })
+})
+
+describe('runningHashlocks', () => {
+  test('the hashlocks of the swaps not ended: a swap ended leaves its locks to the list', () => {
+    const swap = (state: SwapState, hashlock: Hex) => ({ status: { state }, terms: { hashlock } })
+    const upper = `0x${'EF'.repeat(32)}` as Hex
+    expect(
+      runningHashlocks([
+        swap('MakerLocked', HASHLOCK),
+        swap('SecretRevealed', upper),
+        swap('Refunded', OTHER_HASHLOCK),
+        swap('Expired', id(1)),
+        swap('Completed', id(2)),
+      ]),
+    ).toEqual(new Set([HASHLOCK, upper.toLowerCase()]))
   })
 })
 

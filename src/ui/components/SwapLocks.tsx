@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react'
 import type { Address, Hex } from 'viem'
 import { messageOf } from '../../node/rpc/errors'
-import { isFinal } from '../../trade/swap/state'
 import {
   type OpenLockRow,
   openLockRows,
   readOpenLocks,
+  runningHashlocks,
   settleProblem,
   settleRequest,
 } from '../../wallet/open-locks'
@@ -41,11 +41,7 @@ function useOpenLocks(account: Address | null): Read | null {
       running.current = turn
       try {
         const [found, swaps] = await Promise.all([readOpenLocks(account, at, api), api.swaps()])
-        // The hashlocks of the swaps this tab's engine drives: it refunds and redeems their locks itself.
-        const engine = new Set(
-          swaps.filter((s) => !isFinal(s.status.state)).map((s) => s.terms.hashlock.toLowerCase() as Hex),
-        )
-        setRead({ account, rows: openLockRows(account, found, at, engine) })
+        setRead({ account, rows: openLockRows(account, found, at, runningHashlocks(swaps)) })
       } catch (err) {
         setRead({ account, error: messageOf(err) })
       }
