@@ -133,6 +133,11 @@ export async function createWallet(page: Page): Promise<string> {
   await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'none')
   await expect(page.getByTestId('phrase').locator('li')).toHaveCount(12)
   await page.getByTestId('phrase-saved').check()
+  return submitNewWallet(page)
+}
+
+/** Sets the new wallet's password and submits the onboarding form; returns its first address (lower-case). */
+async function submitNewWallet(page: Page): Promise<string> {
   await page.getByTestId('new-password').fill(PASSWORD)
   await page.getByTestId('new-password-again').fill(PASSWORD)
   await page.getByTestId('create-wallet').click()
@@ -167,13 +172,7 @@ export async function importWallet(page: Page, phrase: string): Promise<string> 
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await page.getByTestId('import-tab').click()
   await page.getByTestId('import-phrase').fill(phrase)
-  await page.getByTestId('new-password').fill(PASSWORD)
-  await page.getByTestId('new-password-again').fill(PASSWORD)
-  await page.getByTestId('create-wallet').click()
-  await expect(page.getByTestId('wallet-screen')).toHaveAttribute('data-state', 'unlocked', {
-    timeout: 30_000,
-  })
-  return ((await page.getByTestId('selected-address').textContent()) ?? '').toLowerCase()
+  return submitNewWallet(page)
 }
 
 /** Pays the wallet 10 TAB from the devnet faucet, mines it, and waits until the balance shows. */

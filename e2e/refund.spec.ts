@@ -1,4 +1,4 @@
-import { type Browser, expect, type Page, test } from '@playwright/test'
+import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
 import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
 import {
   doneSteps,
@@ -102,6 +102,37 @@ async function feesSince(page: Page, who: string, after: bigint): Promise<{ fees
     { address: who, after: String(after) },
   )
   return { fees: BigInt(fees), to }
+}
+
+/**
+ * Clicks a Swap locks row's `button` (Refund, Collect), approves the transaction the dialog titles
+ * `title`, mines it, and waits until the Wallet lists no lock.
+ */
+async function settleFromWallet(page: Page, button: Locator, title: RegExp): Promise<void> {
+  await button.click()
+  await expect(page.getByTestId('approval-title')).toHaveText(title)
+  await page.getByTestId('approval-confirm').click()
+  await expect(page.getByTestId('open-lock-sent')).toBeVisible()
+  await mineBlock(page)
+  await expect(page.getByTestId('swap-locks')).toHaveCount(0, { timeout: 30_000 })
+}
+
+/**
+ * `who` holds `held` of the swap's two tokens, and its coin went down since `before` by the fees of its
+ * approval, its lock and the refund or redeem that settled it, and nothing else.
+ */
+async function expectPaidFees(
+  page: Page,
+  who: string,
+  before: { head: bigint; coin: bigint },
+  tokens: readonly [string, string],
+  held: readonly [string, string],
+): Promise<void> {
+  const after = await holdings(page, who, tokens)
+  expect([after.tokenA, after.tokenB]).toEqual(held)
+  const paid = await feesSince(page, who, before.head)
+  expect(paid.to).toHaveLength(3)
+  expect(before.coin - after.coin).toBe(paid.fees)
 }
 
 test('B closes its tab after A locked: A is refunded after its timelock; tokens exact, coin down by gas only', async ({
@@ -266,20 +297,8 @@ test("A locks, B never does, and A's profile is lost: its phrase imported in ano
     await expect(lock.getByTestId('open-lock-state')).toContainText(
       'is reached: a refund pays your 10 APL back to you.',
     )
-    await lock.getByTestId('open-lock-refund').click()
-    await expect(c.page.getByTestId('approval-title')).toHaveText(/^Refund swap lock /)
-    await c.page.getByTestId('approval-confirm').click()
-    await expect(lock.getByTestId('open-lock-sent')).toBeVisible()
-    await mineBlock(c.page)
-    await expect(c.page.getByTestId('swap-locks')).toHaveCount(0, { timeout: 30_000 })
-
-    const after = await holdings(c.page, a.address, tokens)
-    expect(after.tokenA).toBe('100000')
-    expect(after.tokenB).toBe('0')
-    // The coin paid the approval, the lock and the refund, and nothing else.
-    const paid = await feesSince(c.page, a.address, before.head)
-    expect(paid.to).toHaveLength(3)
-    expect(before.coin - after.coin).toBe(paid.fees)
+    await settleFromWallet(c.page, lock.getByTestId('open-lock-refund'), /^Refund swap lock /)
+    await expectPaidFees(c.page, a.address, before, tokens, ['100000', '0'])
   } finally {
     await a.ctx.close()
     await b.ctx.close()
@@ -327,20 +346,8 @@ test("A redeems B's lock after B's profile is lost: B's phrase imported in anoth
     await expect(lock).toHaveCount(1, { timeout: 30_000 })
     await expect(lock.getByTestId('open-lock-what')).toHaveText(/^0x.+ locked 10 APL for you$/)
     await expect(lock.getByTestId('open-lock-state')).toContainText('collect your 10 APL before block ')
-    await lock.getByTestId('open-lock-collect').click()
-    await expect(c.page.getByTestId('approval-title')).toHaveText(/^Redeem swap lock /)
-    await c.page.getByTestId('approval-confirm').click()
-    await expect(lock.getByTestId('open-lock-sent')).toBeVisible()
-    await mineBlock(c.page)
-    await expect(c.page.getByTestId('swap-locks')).toHaveCount(0, { timeout: 30_000 })
-
-    const after = await holdings(c.page, b.address, tokens)
-    expect(after.tokenA).toBe('1000')
-    expect(after.tokenB).toBe('97500')
-    // The coin paid the approval, the lock and the redeem, and nothing else.
-    const paid = await feesSince(c.page, b.address, before.head)
-    expect(paid.to).toHaveLength(3)
-    expect(before.coin - after.coin).toBe(paid.fees)
+    await settleFromWallet(c.page, lock.getByTestId('open-lock-collect'), /^Redeem swap lock /)
+    await expectPaidFees(c.page, b.address, before, tokens, ['1000', '97500'])
   } finally {
     await a.ctx.close()
     await b.ctx.close()

@@ -11,7 +11,7 @@ import {
 } from '../../wallet/open-locks'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { type ChainClock, untilBlock } from '../address-activity'
-import { useApp } from '../store'
+import { directPeerCount, useApp } from '../store'
 import { lockedMessage } from '../wallet-locked'
 import { useWallet } from '../wallet-session'
 import { AddressLink, TxLink } from './explorer'
@@ -22,14 +22,20 @@ type Read =
   | { readonly account: Address; readonly error: string }
 
 /**
- * The selected account's open swap locks that no swap of this tab runs, read again at each head (one read
- * at a time: a head that comes during a read starts one more when it ends). Null until the first read ends.
+ * The selected account's open swap locks that no swap of this tab runs, read again at each head, when the
+ * node's mode changes and when a direct peer links or leaves (one read at a time: a change during a read
+ * starts one more when it ends). Null until the first read ends.
  */
 function useOpenLocks(account: Address | null): Read | null {
   const api = useApp((s) => s.api)
   const head = useApp((s) => s.head?.number ?? null)
+  // A read that failed (an upgrading node's proofs with no peer to ask) is asked again when the node's
+  // mode changes (its executed chain caught up) or a peer links, not only at the next head.
+  const mode = useApp((s) => s.mode?.kind ?? null)
+  const peers = useApp(directPeerCount)
   const [read, setRead] = useState<Read | null>(null)
   const running = useRef<{ again: boolean } | null>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a mode change or a peer linking or leaving reads them again.
   useEffect(() => {
     if (api === null || head === null || account === null) return
     if (running.current !== null) {
@@ -51,7 +57,7 @@ function useOpenLocks(account: Address | null): Read | null {
         await run(latest)
     }
     void run(head)
-  }, [api, head, account])
+  }, [api, head, account, mode, peers])
   return read !== null && read.account === account ? read : null
 }
 
