@@ -1,4 +1,5 @@
 import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
+import { HTLC_ADDRESS } from '../src/node/contracts/addresses'
 import { FAST_URL, openNode, waitDirect, waitInPage } from './helpers'
 import {
   doneSteps,
@@ -69,8 +70,8 @@ async function swapTokens(page: Page): Promise<[string, string]> {
 }
 
 /**
- * Another browser, whose profile never held a wallet or a swap, on the fast chain: linked to `peer` and
- * on its head.
+ * Another browser, whose profile never held a wallet or a swap, on the fast chain: linked to `peer`, on
+ * its head, and holding the HTLC's logs up to it.
  */
 async function freshBrowser(browser: Browser, peer: Trader): Promise<Trader> {
   const ctx = await browser.newContext()
@@ -79,6 +80,21 @@ async function freshBrowser(browser: Browser, peer: Trader): Promise<Trader> {
   await waitDirect(page, await peer.page.evaluate(() => window.tabchain?.network.peerId ?? ''), 60_000)
   await waitDirect(peer.page, id, 60_000)
   await sameHead(peer.page, page)
+  // Its head may be a header its light client took while its node still executes the block: the block's
+  // logs held (the HTLC's, at least) before the peer may leave.
+  await waitInPage(
+    page,
+    async ({ htlc, head }) =>
+      ((
+        await window.tabchain?.node.api.logs({
+          fromBlock: 0n,
+          toBlock: BigInt(head),
+          address: htlc as `0x${string}`,
+        })
+      )?.length ?? 0) > 0,
+    { htlc: HTLC_ADDRESS, head: String((await holdings(peer.page, peer.address)).head) },
+    { timeout: 30_000 },
+  )
   return { ctx, page, address: '' }
 }
 
