@@ -104,8 +104,9 @@ export function SwapLocks() {
     <section className="panel wallet-panel" data-testid="swap-locks" aria-labelledby="swap-locks-title">
       <h2 id="swap-locks-title">Swap locks</h2>
       <p className="muted small">
-        Locks of this account still on chain that no trade of this tab runs: left by a browser or profile of
-        this account that is gone. Take them back or collect them here.
+        Locks of this account still on chain that no trade of this tab runs: another browser or profile of
+        this account runs their trade, or one that is gone left them. If it is gone, take them back or collect
+        them here.
       </p>
       {'error' in read ? (
         <p className="form-error" role="alert" data-testid="swap-locks-error">
