@@ -42,3 +42,20 @@ export class SerialRuns {
     while (this.#running !== null) await this.#running
   }
 }
+
+/**
+ * `task` as a refresh asked at will (at each head, on each change): asks coalesce through a `SerialRuns`,
+ * so two runs never overlap and a slow run of an older ask cannot write over what a newer one read. A
+ * run that fails goes to `onError`. The promise resolves (never rejects) when the run going or started
+ * and the one more asked meanwhile have ended.
+ */
+export function serialRefresh(
+  task: () => Promise<void>,
+  onError: (err: unknown) => void,
+): () => Promise<void> {
+  const runs = new SerialRuns(() => task().catch(onError))
+  return () => {
+    runs.start()
+    return runs.idle()
+  }
+}

@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { create } from 'zustand'
 import { NodeError } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
+import { serialRefresh } from '../node/serial-runs'
 import type { NodeApi } from '../node/worker/node'
 import { DROPPED_REASON } from '../wallet/activity'
 import { formatCoin } from '../wallet/amount'
@@ -237,73 +238,77 @@ const settled = (
  * passed without one (a false "dropped"). A read that fails (on a light node: no proof verified) is not
  * "no receipt" or "nonce not passed": the status stays the last one verified, marked `unverified` with
  * why, never pending again or dropped on a failed read — unless the transaction's own read proves it in
- * its block (`withoutReceipt`).
+ * its block (`withoutReceipt`). Refreshes asked while one runs wait for it, and one more runs after it
+ * (`serialRefresh`): a slow read begun at an older head never writes over a newer one's.
  */
 export function trackerRefresher(reads: TrackerReads): () => Promise<void> {
   const chainChanged = chainChangeWatch()
-  return async () => {
-    const { head, chain } = useApp.getState()
-    const reorged = chainChanged()
-    const settledBelow =
-      reorged || head === null || chain === null ? null : head.number - BigInt(chain.params.maxReorgDepth)
-    const sent = useTxs
-      .getState()
-      .txs.filter((t) => t.status.state !== 'sending' && t.status.state !== 'failed')
-    const due: TrackedTx[] = []
-    for (const t of sent) {
-      const s = t.status
-      if (settledBelow === null || head === null || !settled(s, settledBelow)) {
-        due.push(t)
-        continue
+  return serialRefresh(
+    async () => {
+      const { head, chain } = useApp.getState()
+      const reorged = chainChanged()
+      const settledBelow =
+        reorged || head === null || chain === null ? null : head.number - BigInt(chain.params.maxReorgDepth)
+      const sent = useTxs
+        .getState()
+        .txs.filter((t) => t.status.state !== 'sending' && t.status.state !== 'failed')
+      const due: TrackedTx[] = []
+      for (const t of sent) {
+        const s = t.status
+        if (settledBelow === null || head === null || !settled(s, settledBelow)) {
+          due.push(t)
+          continue
+        }
+        const confirmations = head.number - s.block + 1n
+        if (s.confirmations !== confirmations) update(t.id, { status: { ...s, confirmations } })
       }
-      const confirmations = head.number - s.block + 1n
-      if (s.confirmations !== confirmations) update(t.id, { status: { ...s, confirmations } })
-    }
-    const waiting = new Set(due.filter((t) => t.status.state !== 'confirmed').map((t) => t.from))
-    const nonces = new Map(
-      await Promise.all(
-        [...waiting].map((a) =>
-          reads.account(a).then(
-            (r): [Address, NonceRead] => [a, { nonce: r.nonce }],
-            (err: unknown): [Address, NonceRead] => [a, { unread: messageOf(err) }],
+      const waiting = new Set(due.filter((t) => t.status.state !== 'confirmed').map((t) => t.from))
+      const nonces = new Map(
+        await Promise.all(
+          [...waiting].map((a) =>
+            reads.account(a).then(
+              (r): [Address, NonceRead] => [a, { nonce: r.nonce }],
+              (err: unknown): [Address, NonceRead] => [a, { unread: messageOf(err) }],
+            ),
           ),
         ),
-      ),
-    )
-    await Promise.all(
-      due.map(async (t) => {
-        const s = t.status
-        if (s.state === 'sending' || s.state === 'failed') return
-        const { unverified: _was, ...last } = s
-        const next = await reads.receipt(s.hash).then(
-          (receipt): TxStatus => {
-            if (receipt === null) {
-              const nonce = nonces.get(t.from) ?? { nonce: 0n }
-              // Not mined, and whether another of its nonce was cannot be told: as it was, if it was waiting.
-              if ('unread' in nonce)
-                return last.state === 'dropped'
-                  ? { ...last, unverified: nonce.unread }
-                  : { state: 'pending', hash: s.hash, unverified: nonce.unread }
-              return t.nonce !== undefined && nonce.nonce > t.nonce
-                ? { state: 'dropped', hash: s.hash, reason: DROPPED_REASON }
-                : { state: 'pending', hash: s.hash }
-            }
-            if (receipt.status === 'reverted')
-              return { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' }
-            return {
-              state: 'confirmed',
-              hash: s.hash,
-              confirmations: receipt.confirmations,
-              block: receipt.blockNumber,
-              ...provenAgainst(receipt),
-            }
-          },
-          (err: unknown): Promise<TxStatus> => withoutReceipt(reads, s, messageOf(err)),
-        )
-        if (!sameStatus(s, next)) update(t.id, { status: next })
-      }),
-    )
-  }
+      )
+      await Promise.all(
+        due.map(async (t) => {
+          const s = t.status
+          if (s.state === 'sending' || s.state === 'failed') return
+          const { unverified: _was, ...last } = s
+          const next = await reads.receipt(s.hash).then(
+            (receipt): TxStatus => {
+              if (receipt === null) {
+                const nonce = nonces.get(t.from) ?? { nonce: 0n }
+                // Not mined, and whether another of its nonce was cannot be told: as it was, if it was waiting.
+                if ('unread' in nonce)
+                  return last.state === 'dropped'
+                    ? { ...last, unverified: nonce.unread }
+                    : { state: 'pending', hash: s.hash, unverified: nonce.unread }
+                return t.nonce !== undefined && nonce.nonce > t.nonce
+                  ? { state: 'dropped', hash: s.hash, reason: DROPPED_REASON }
+                  : { state: 'pending', hash: s.hash }
+              }
+              if (receipt.status === 'reverted')
+                return { state: 'failed', hash: s.hash, reason: receipt.revertReason ?? 'reverted' }
+              return {
+                state: 'confirmed',
+                hash: s.hash,
+                confirmations: receipt.confirmations,
+                block: receipt.blockNumber,
+                ...provenAgainst(receipt),
+              }
+            },
+            (err: unknown): Promise<TxStatus> => withoutReceipt(reads, s, messageOf(err)),
+          )
+          if (!sameStatus(s, next)) update(t.id, { status: next })
+        }),
+      )
+    },
+    (err) => console.error('the sent transactions could not be read again', err),
+  )
 }
 
 /** The refresh of the app's node (`api`), made again when the node is another. */

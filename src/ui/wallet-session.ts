@@ -5,6 +5,7 @@ import type { NodeMode } from '../node/light/mode'
 import { pageStorage } from '../node/profile/local-record'
 import { messageOf } from '../node/rpc/errors'
 import type { Remote } from '../node/rpc/protocol'
+import { serialRefresh } from '../node/serial-runs'
 import type { AccountInfo } from '../node/worker/chain-service'
 import type { NodeApi, ReorgInfo } from '../node/worker/node'
 import type { TokenHolding } from '../node/worker/queries'
@@ -326,21 +327,31 @@ export function receivedReader(
  * the items that may have changed (`activityDue`), each settled from the reads that verified, and passes
  * the list as it is then (a transaction sent meanwhile stays) to `set`. Every item is re-read at the first
  * refresh and when the last reorganisation heard of or the node's mode changed since the last one (a
- * snapshot upgrade replaces the chain with no reorg event).
+ * snapshot upgrade replaces the chain with no reorg event). Refreshes asked while one runs wait for it, and
+ * one more runs after it (`serialRefresh`): a slow read begun at an older head never writes over a newer
+ * one's.
  */
 export function activityRefresher(
   reads: ActivityReads,
   set: (items: ActivityItem[]) => void,
 ): () => Promise<void> {
   const chainChanged = chainChangeWatch()
-  return async () => {
-    const { head, chain } = useApp.getState()
-    const reorged = chainChanged()
-    const due = activityDue(useWallet.getState().activity, head?.number, chain?.params.maxReorgDepth, reorged)
-    if (due.length === 0) return
-    const reread = await rereadActivity(due, reads)
-    set(withReread(useWallet.getState().activity, reread))
-  }
+  return serialRefresh(
+    async () => {
+      const { head, chain } = useApp.getState()
+      const reorged = chainChanged()
+      const due = activityDue(
+        useWallet.getState().activity,
+        head?.number,
+        chain?.params.maxReorgDepth,
+        reorged,
+      )
+      if (due.length === 0) return
+      const reread = await rereadActivity(due, reads)
+      set(withReread(useWallet.getState().activity, reread))
+    },
+    (err) => console.error('the wallet activity could not be read again', err),
+  )
 }
 
 /**
@@ -413,39 +424,41 @@ export async function startWallet(
    * received with what they say of it (`receivedState`). A read that fails (on a light node: no proof
    * verified, or token lists it cannot build) leaves the last verified values, each with the header it
    * was verified at, and says nothing of the account: the list is asked for. One no peer proved is
-   * asked again without waiting for a block, as the screens' reads are (`createProofRetry`).
+   * asked again without waiting for a block, as the screens' reads are (`createProofRetry`). Asks while
+   * one runs wait for it, and one more runs after it: a slow read never writes over a newer one's.
    */
-  const refreshVerified = async (): Promise<void> => {
-    const [balances, tokens] = await Promise.allSettled([refreshBalances(), refreshTokens()])
-    const unproven = [balances, tokens].some(
-      (r) => r.status === 'rejected' && isUnproven(messageOf(r.reason)),
-    )
-    verifiedRetry.answered(unproven, directPeerCount(useApp.getState()))
-    const state =
-      balances.status === 'fulfilled' && tokens.status === 'fulfilled' && tokens.value !== null
-        ? receivedState(
-            tokens.value.account,
-            balances.value.get(tokens.value.account.toLowerCase()),
-            tokens.value.held,
-          )
-        : null
-    await refreshReceived(state)
-  }
+  const refreshVerified = serialRefresh(
+    async () => {
+      const [balances, tokens] = await Promise.allSettled([refreshBalances(), refreshTokens()])
+      const unproven = [balances, tokens].some(
+        (r) => r.status === 'rejected' && isUnproven(messageOf(r.reason)),
+      )
+      verifiedRetry.answered(unproven, directPeerCount(useApp.getState()))
+      const state =
+        balances.status === 'fulfilled' && tokens.status === 'fulfilled' && tokens.value !== null
+          ? receivedState(
+              tokens.value.account,
+              balances.value.get(tokens.value.account.toLowerCase()),
+              tokens.value.held,
+            )
+          : null
+      await refreshReceived(state)
+    },
+    (err) => console.error('the verified balances could not be read again', err),
+  )
 
-  const verifiedRetry = createProofRetry(() => {
-    refreshVerified().catch(() => {})
-  })
+  const verifiedRetry = createProofRetry(() => void refreshVerified())
 
   wallet.subscribe((view) => {
     useAccount.getState().setWallet(walletSigner(wallet, backend, view))
     useWallet.setState({ view, ...(view.state === 'unlocked' ? { unlockPrompt: false } : {}) })
-    refreshVerified().catch(() => {})
+    void refreshVerified()
   })
   useApp.subscribe((s, prev) => {
     verifiedRetry.linked(directPeerCount(s))
     if (s.head !== null && s.head.hash !== prev.head?.hash) {
-      refreshVerified().catch(() => {})
-      refreshActivity().catch(() => {})
+      void refreshVerified()
+      void refreshActivity()
     }
   })
   useWallet.setState({ wallet, provider, backend, activity, activityDamaged, faucet })

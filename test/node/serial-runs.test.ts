@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { SerialRuns } from '../../src/node/serial-runs'
+import { SerialRuns, serialRefresh } from '../../src/node/serial-runs'
 
 /** A task whose runs end when the test says so. */
 function gatedTask() {
@@ -77,5 +77,25 @@ describe('SerialRuns', () => {
     await t.finish()
     await waiting
     expect(t.count()).toBe(2)
+  })
+})
+
+describe('serialRefresh', () => {
+  test('a run that fails goes to onError and the asks still resolve; the next ask runs again', async () => {
+    const failures: unknown[] = []
+    let runs = 0
+    const refresh = serialRefresh(
+      async () => {
+        runs++
+        if (runs === 1) throw new Error('no peer proved it')
+      },
+      (err) => failures.push(err),
+    )
+    await Promise.all([refresh(), refresh()])
+    expect(runs).toBe(2)
+    expect(failures).toEqual([new Error('no peer proved it')])
+    await refresh()
+    expect(runs).toBe(3)
+    expect(failures).toHaveLength(1)
   })
 })

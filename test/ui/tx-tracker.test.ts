@@ -528,4 +528,57 @@ describe('refresh at each head', () => {
     useTxs.setState({ txs: [] })
     useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
   })
+
+  test('refreshes asked while one reads wait for it, and one more runs after it: a slow read at an older head never writes over what a newer head read', async () => {
+    const me = getAddress(DEVNET_ACCOUNTS[0] ?? '0x')
+    useTxs.setState({
+      txs: [{ id: 20_000, label: 'send', from: me, status: { state: 'pending', hash: numberHash(7) } }],
+    })
+    let releaseFirst: () => void = () => {}
+    let receiptReads = 0
+    let reading = 0
+    let together = 0
+    const reads = {
+      account: async () => ({ nonce: 0n }) as Awaited<ReturnType<TrackerReads['account']>>,
+      // Mined in block 11: its confirmations as of the head the read began at.
+      receipt: async () => {
+        const at = useApp.getState().head?.number ?? 0n
+        receiptReads += 1
+        reading += 1
+        together = Math.max(together, reading)
+        // The first read (at head 11) answers late.
+        if (receiptReads === 1) await new Promise<void>((resolve) => (releaseFirst = resolve))
+        reading -= 1
+        return {
+          blockNumber: 11n,
+          confirmations: at - 10n,
+          status: 'success',
+          revertReason: null,
+        } as Awaited<ReturnType<TrackerReads['receipt']>>
+      },
+      transaction: async () => null,
+    }
+    const refresh = trackerRefresher(reads)
+    appHeadAt(11)
+    const atEleven = refresh()
+    await until(() => receiptReads === 1)
+    appHeadAt(12)
+    const atTwelve = refresh()
+    appHeadAt(13)
+    const atThirteen = refresh()
+    // A turn of the event loop: every read these asks would start on their own has started and answered.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    releaseFirst()
+    await Promise.all([atEleven, atTwelve, atThirteen])
+    expect(useTxs.getState().txs[0]?.status).toMatchObject({
+      state: 'confirmed',
+      block: 11n,
+      confirmations: 3n,
+    })
+    // One read at a time, and the asks at heads 12 and 13 made one more run, after the first.
+    expect(together).toBe(1)
+    expect(receiptReads).toBe(2)
+    useTxs.setState({ txs: [] })
+    useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
+  })
 })

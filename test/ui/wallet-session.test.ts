@@ -28,6 +28,7 @@ import type { ActivityItem, ReceivedReads } from '../../src/wallet/activity'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider } from '../../src/wallet/provider'
 import { ProviderRpcError } from '../../src/wallet/rpc-error'
+import { until } from '../until'
 import { poolBackend } from '../wallet/pool-backend'
 import { hardhatWallet } from '../wallet/solo-node'
 import { appHeadAt, numberHash } from './app-head'
@@ -649,5 +650,52 @@ describe('activity refresh', () => {
     // Every send kept, as it was read.
     expect(useWallet.getState().activity).toHaveLength(300)
     expect(saved.at(-1)?.every((i) => i.status === 'confirmed')).toBe(true)
+  })
+
+  test('refreshes asked while one reads wait for it, and one more runs after it: a slow read at an older head never writes over what a newer head read', async () => {
+    const sent: ActivityItem = {
+      hash: numberHash(7),
+      from: ME,
+      title: 'Send 1 TAB',
+      nonce: 0,
+      sentAt: 1,
+      status: 'pending',
+    }
+    useWallet.setState({ activity: [sent] })
+    let releaseFirst: () => void = () => {}
+    let receiptReads = 0
+    let reading = 0
+    let together = 0
+    const reads = {
+      account: async () => ({ nonce: 0n }),
+      // Mined in block 12: not yet at head 11.
+      receipt: async () => {
+        const at = useApp.getState().head?.number ?? 0n
+        receiptReads += 1
+        reading += 1
+        together = Math.max(together, reading)
+        // The first read (at head 11) answers late.
+        if (receiptReads === 1) await new Promise<void>((resolve) => (releaseFirst = resolve))
+        reading -= 1
+        return at < 12n ? null : { blockNumber: 12n, status: 'success' as const, revertReason: null }
+      },
+      transaction: async () => null,
+    }
+    const refresh = activityRefresher(reads, (items) => useWallet.setState({ activity: items }))
+    appHeadAt(11)
+    const atEleven = refresh()
+    await until(() => receiptReads === 1)
+    appHeadAt(12)
+    const atTwelve = refresh()
+    appHeadAt(13)
+    const atThirteen = refresh()
+    // A turn of the event loop: every read these asks would start on their own has started and answered.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    releaseFirst()
+    await Promise.all([atEleven, atTwelve, atThirteen])
+    expect(useWallet.getState().activity[0]).toMatchObject({ status: 'confirmed', blockNumber: '12' })
+    // One read at a time, and the asks at heads 12 and 13 made one more run, after the first.
+    expect(together).toBe(1)
+    expect(receiptReads).toBe(2)
   })
 })
