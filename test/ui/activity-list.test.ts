@@ -342,6 +342,36 @@ describe('the wallet Activity', () => {
     )
   })
 
+  test('a full node started from a snapshot (a tab back after more than 1,024 blocks) says the payments received in its base block or earlier are not listed, for its index starts past them; a light one, whose list a full peer gives, does not', () => {
+    const base = 2_937n
+    const line =
+      'Payments received in block #2,937 or earlier may be missing here: this node started from a copy of the chain’s state at that block and has read only the blocks after it. A tab set to “stay full” (Home, Mode) runs and keeps every block.'
+    expect(receivedNote({ kind: 'full' }, undefined, null, base)).toEqual({ line, about: null })
+    // Beside why a read failed, and the busy account's cut.
+    expect(receivedNote({ kind: 'full' }, 'the node stopped answering.', 3_100n, base)).toEqual({
+      line: `Payments received could not be read now: the node stopped answering. Payments received before block #3,100 are not listed: only the account’s latest ${RECEIVED_LIMIT} transactions are read. ${line}`,
+      about: null,
+    })
+    // Executed from the genesis (0), or a light node's oldest header: nothing to say of a base.
+    expect(receivedNote({ kind: 'full' }, undefined, null, 0n)).toBeNull()
+    // Nor before the mode is known (a light node's base is its oldest header).
+    expect(receivedNote(null, undefined, null, base)).toBeNull()
+    // An empty list does not say nothing was ever received: only nothing after the base block.
+    const empty = render({
+      rows: [],
+      head: 3_000n,
+      note: { line, about: null },
+      receivedRead: true,
+      receivedAfter: base,
+    })
+    expect(empty).toContain('Nothing sent from this wallet yet, nor received after block #2,937.')
+    expect(empty).not.toContain('Nothing sent or received yet.')
+    expect(receivedNote({ kind: 'light' }, undefined, null, base)).toEqual({
+      line: `Payments received are listed by a full peer, ${peerListed('account').line}`,
+      about: peerListed('account').about,
+    })
+  })
+
   test('a busy account, more transactions than are read for it: the Activity says from which block it lists payments received, for the sends below go on without them', async () => {
     /** An account's `count` latest transactions, block 1,000 − k each, every one paying it `k` wei. */
     const reads = (count: number) => ({

@@ -7,7 +7,13 @@ import {
   RECEIVED_LIMIT,
   type ReceivedItem,
 } from '../../wallet/activity'
-import { type LockUnread, lockUnreadText, peerListed, type SettledLocks } from '../address-activity'
+import {
+  KEPT_BY_FULL,
+  type LockUnread,
+  lockUnreadText,
+  peerListed,
+  type SettledLocks,
+} from '../address-activity'
 import { activityStatus, confirmations } from '../wallet-session'
 import { Age, short, TxLink } from './explorer'
 import { ListNote, type ListNoteText } from './ListNote'
@@ -21,12 +27,17 @@ import { TxStatusBadge } from './TxStatusBadge'
  * (`peerListed`: its line above the list, the rest under "About this list"). `unread`: why the last read
  * of them failed (the typed error's message, long hex shortened), said first: the Activity keeps what it
  * listed before and says they could not be read now. `from`: the block the payments listed start at when
- * older ones are not read (`receivedFrom`): the sends below it go on without them, so it is said.
+ * older ones are not read (`receivedFrom`): the sends below it go on without them, so it is said. `base`:
+ * the block a full node's chain starts at (`NodeApi.blocksFrom`: 0 from the genesis, else the snapshot
+ * block it started from — a tab back after more than 1,024 blocks away does): its index is whole only
+ * past that block, so payments there or before, even those this tab listed before it left, may be missing,
+ * and it is said (before, they vanished from the list without a word).
  */
 export function receivedNote(
   mode: NodeMode | null,
   unread: string | undefined,
   from: bigint | null = null,
+  base = 0n,
 ): ListNoteText | null {
   const listed = mode === null || mode.kind === 'full' ? null : peerListed('account')
   const failed =
@@ -37,9 +48,14 @@ export function receivedNote(
     from === null
       ? null
       : `Payments received before block #${from.toLocaleString()} are not listed: only the account’s latest ${RECEIVED_LIMIT} transactions are read.`
+  const notKept =
+    mode?.kind !== 'full' || base === 0n
+      ? null
+      : `Payments received in block #${base.toLocaleString()} or earlier may be missing here: this node started from a copy of the chain’s state at that block and has read only the blocks after it. ${KEPT_BY_FULL}`
   const lines = [
     failed,
     older,
+    notKept,
     listed === null ? null : `Payments received are listed by a full peer, ${listed.line}`,
   ]
   const line = lines.filter((l) => l !== null).join(' ')
@@ -123,6 +139,7 @@ export function ActivityList({
   receivedRead,
   damaged = null,
   blockTimes = new Map(),
+  receivedAfter = 0n,
 }: {
   readonly rows: readonly ActivityRow<ShownReceived>[]
   readonly head: bigint | undefined
@@ -135,6 +152,11 @@ export function ActivityList({
   readonly receivedRead: boolean
   /** What of the saved activity could not be read at start (`damagedNote`), or null. */
   readonly damaged?: string | null
+  /**
+   * The block the payments received are listed after (a full node started from a snapshot: its base,
+   * `receivedNote`), 0 when from the genesis: an empty list says nothing was received after it, not ever.
+   */
+  readonly receivedAfter?: bigint
   /**
    * The time of the blocks the rows are in, ms since epoch by block number (decimal): a row in one says
    * when ("3 min ago", the date in its tooltip); none until read.
@@ -159,7 +181,11 @@ export function ActivityList({
       {note !== null && <ListNote note={note} testId="activity-received-note" />}
       {rows.length === 0 ? (
         <p className="muted">
-          {receivedRead ? 'Nothing sent or received yet.' : 'Nothing sent from this wallet yet.'}
+          {!receivedRead
+            ? 'Nothing sent from this wallet yet.'
+            : receivedAfter === 0n
+              ? 'Nothing sent or received yet.'
+              : `Nothing sent from this wallet yet, nor received after block #${receivedAfter.toLocaleString()}.`}
         </p>
       ) : (
         <ul className="activity" data-testid="activity">

@@ -10,6 +10,7 @@ import { formatAmount, formatCoin } from '../../wallet/amount'
 import {
   addressTxRow,
   type Direction,
+  KEPT_BY_FULL,
   lockUnreadText,
   peerListed,
   rowsAmountTokens,
@@ -159,9 +160,6 @@ export function pendingBlocksNote(
     ? `${which}: this node verified its header and is still fetching and executing it; it is listed here once executed.`
     : `${which}: this node verified their headers and is still fetching and executing them; they are listed here once executed.`
 }
-
-/** Where the blocks below a snapshot's base can be seen: a tab that runs every block from the genesis. */
-const KEPT_BY_FULL = 'A tab set to “stay full” (Home, Mode) runs and keeps every block.'
 
 /**
  * The note on blocks below the snapshot block a node started from: never executed here nor kept (their

@@ -22,7 +22,7 @@ import {
 } from '../components/ActivityList'
 import { AddressInput } from '../components/AddressInput'
 import { useCopy } from '../components/CopyButton'
-import { TxLink } from '../components/explorer'
+import { TxLink, useNodeQuery } from '../components/explorer'
 import { fieldProblem, useFields } from '../components/field-problem'
 import { GroupedAmount } from '../components/GroupedAmount'
 import { PasswordField } from '../components/PasswordField'
@@ -947,8 +947,9 @@ function Receive() {
 }
 
 /**
- * What the wallet sent and what the selected account received (a full node's index lists it; a light or
- * upgrading node's full peer, each row proven: the note says so).
+ * What the wallet sent and what the selected account received (a full node's index lists it — from past
+ * its snapshot's block, on a node started from one; a light or upgrading node's full peer, each row
+ * proven: the note says so).
  */
 function Activity() {
   const activity = useWallet((s) => s.activity)
@@ -961,12 +962,17 @@ function Activity() {
   const ours = received !== null && received.account === selected ? received : null
   const rows = mergeActivity(activity, ours === null ? [] : shownReceived(ours.account, ours.items, locks))
   const blockTimes = useBlockTimes(rows.map((r) => r.item.blockNumber))
+  // Where a full node's own index starts: past a snapshot's block, on a node started from one (a light
+  // node's base is its oldest header, and its list a full peer's).
+  const base = useNodeQuery((api) => api.blocksFrom(), [])
+  const after = mode?.kind === 'full' && base !== null && 'value' in base ? base.value : 0n
   return (
     <ActivityList
       rows={rows}
       blockTimes={blockTimes}
       head={head}
-      note={receivedNote(mode, ours?.unread, receivedFrom(ours))}
+      note={receivedNote(mode, ours?.unread, receivedFrom(ours), after)}
+      receivedAfter={after}
       receivedRead={ours !== null && ours.unread === undefined}
       damaged={damagedNote(damaged)}
     />
