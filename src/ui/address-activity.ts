@@ -12,10 +12,10 @@ import { type AddressSide, addressName, type TokenDirectory } from './address-na
 import { short } from './components/explorer'
 import type { TxStatus } from './tx-tracker'
 
-/** The address's side of what a transaction moved: it received, sent, both (to itself), or neither. */
 /** Where the blocks below a snapshot's base can be seen: a tab that runs every block from the genesis. */
 export const KEPT_BY_FULL = 'A tab set to “stay full” (Home, Mode) runs and keeps every block.'
 
+/** The address's side of what a transaction moved: it received, sent, both (to itself), or neither. */
 export type Direction = 'in' | 'out' | 'self' | null
 
 /** A piece of a row's words: plain text, or a name linking to its page (a token's, an address's). */
