@@ -1,4 +1,5 @@
 import type { Address, Hex, TransactionSerializableEIP1559 } from 'viem'
+import type { SettledLocks } from '../../trade/swap/chain-view'
 import { partyOf, type SwapChain, SwapDriver, type SwapSigner } from '../../trade/swap/driver'
 import type { SwapAction } from '../../trade/swap/engine'
 import { SwapError } from '../../trade/swap/errors'
@@ -210,8 +211,15 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     },
   })
 
-  const driver = (swapId: Hex, account: Address): SwapDriver =>
-    new SwapDriver({
+  /**
+   * The locks each swap's last step read settled (`StepResult.settled`): its next step reads the chain
+   * again only when a reorg took out a block of their logs.
+   */
+  const settledLocks = new Map<Hex, SettledLocks>()
+
+  const driver = (swapId: Hex, account: Address): SwapDriver => {
+    const settled = settledLocks.get(swapId)
+    return new SwapDriver({
       chain: init.chain(),
       signer: signer(swapId, account),
       store,
@@ -219,7 +227,9 @@ export function createSwapService(init: SwapServiceInit): SwapService {
       confirmations: init.confirmations,
       maxReorgDepth: init.maxReorgDepth,
       redeemsSeen: last.get(swapId)?.redeemsSent ?? [],
+      ...(settled === undefined ? {} : { settled }),
     })
+  }
 
   /**
    * Steps of one swap run one after another: `startSwap`'s first step and a pass for a head that
@@ -251,8 +261,10 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     const finished = last.get(swapId)
     let info: Omit<SwapInfo, 'redeemsSent'>
     secretRefusals.delete(swapId)
+    settledLocks.delete(swapId)
     try {
       const r = await d.advance(swapId)
+      if (r.settled !== null) settledLocks.set(swapId, r.settled)
       const refused = secretRefusals.get(swapId)
       info = {
         swapId,
@@ -298,7 +310,8 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     // and what waits in the pool (a redeem storage refused to record went out all the same). Those named
     // before stay named: such a redeem is out though the pool dropped it, or a reorg took it out.
     const after = await store.events(swapId).catch(() => stored)
-    const pooled = await d.pooledRedeems(terms).catch(() => [])
+    // Both its locks redeemed or refunded: a redeem of ours still in the pool could only revert.
+    const pooled = settledLocks.has(swapId) ? [] : await d.pooledRedeems(terms).catch(() => [])
     const before = last.get(swapId)?.redeemsSent ?? []
     const full: SwapInfo = {
       ...info,

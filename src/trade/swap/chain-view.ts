@@ -223,6 +223,55 @@ export function chainEvents(role: SwapRole, terms: SwapTerms, view: SwapChainVie
   return out
 }
 
+/** A block, by height and hash. */
+export interface BlockRef {
+  readonly number: bigint
+  readonly hash: Hex
+}
+
+/**
+ * A view whose locks no later block changes while `blocks`, those holding the locks' logs (`Locked`,
+ * `Redeemed`, `Refunded`), stay canonical: both locks are settled, and a lock settles once; a lock made
+ * later under the hashlock is not the first of its direction. A block's hash fixes its logs and every
+ * block below it, so a reorg that changes any of those logs replaces one of these hashes.
+ */
+export interface SettledLocks {
+  readonly view: SwapChainView
+  readonly blocks: readonly BlockRef[]
+}
+
+/**
+ * `view` as `SettledLocks` when both its locks are settled, with the blocks of their logs among `logs`
+ * (those `view` was folded from); null while either is missing or still locked. Pure.
+ */
+export function settledLocks(view: SwapChainView, logs: readonly LogRecord[]): SettledLocks | null {
+  const { makerLock, takerLock } = view
+  if (makerLock === null || takerLock === null) return null
+  if (makerLock.state === 'locked' || takerLock.state === 'locked') return null
+  const ids = new Set<string>([makerLock.id, takerLock.id])
+  const blocks = new Map<string, BlockRef>()
+  for (const log of logs) {
+    if (log.address.toLowerCase() !== HTLC_ADDRESS || !ids.has(log.topics[1]?.toLowerCase() ?? '')) continue
+    const hash = log.blockHash.toLowerCase() as Hex
+    blocks.set(`${log.blockNumber} ${hash}`, { number: log.blockNumber, hash })
+  }
+  return { view, blocks: [...blocks.values()] }
+}
+
+/**
+ * `kept`'s view at `head` while the canonical chain still holds every block of its locks' logs
+ * (`canonical`: the canonical block hash at a height, null where the node holds none); else null, and
+ * the locks must be read again. Pure.
+ */
+export function settledView(
+  kept: SettledLocks,
+  head: bigint,
+  canonical: (number: bigint) => Hex | null,
+): SwapChainView | null {
+  const held = kept.blocks.every((b) => canonical(b.number)?.toLowerCase() === b.hash)
+  return held ? { ...kept.view, head } : null
+}
+
 /** The transactions of every `sent` event, for the driver to look up. */
 export function sentTxs(stored: readonly SwapEvent[]): SentTx[] {
   return stored.flatMap((e) => (e.kind === 'sent' ? e.txs : []))

@@ -17,14 +17,17 @@ import type { FeeInfo, ReceiptView, TxView } from '../../node/worker/queries'
 import {
   lockFilter,
   observeLocks,
+  type SettledLocks,
   type SwapChainView,
   sentTxs,
+  settledLocks,
+  settledView,
   settleFilter,
   swapLockIds,
   swapLocks,
   type TxState,
 } from './chain-view'
-import { decide, type SwapAction, WAITS_FOR_SECRET } from './engine'
+import { decide, isSettled, type SwapAction, WAITS_FOR_SECRET } from './engine'
 import { SwapError } from './errors'
 import { type StepFees, stepFees } from './fees'
 import { hashlockOf } from './secret'
@@ -42,6 +45,8 @@ import { type SwapTerms, validateTerms } from './terms'
 /** The node calls the driver reads the chain and sends through (a subset of `NodeApi`). */
 export interface SwapChain {
   head(): Promise<{ readonly number: bigint }>
+  /** The canonical block at a height (its header: no proof), or null when the node holds none there. */
+  header(number: bigint): Promise<{ readonly hash: Hex } | null>
   logs(query: LogQuery): Promise<LogRecord[]>
   transaction(hash: Hex): Promise<TxView | null>
   receipt(hash: Hex): Promise<ReceiptView | null>
@@ -93,6 +98,12 @@ export interface SwapDriverInit {
    * refused to record has no other witness once the pool drops it, and is seen through all the same.
    */
   readonly redeemsSeen?: readonly Hex[]
+  /**
+   * The locks the swap's last step read settled (its `StepResult.settled`, the swap service's memory of
+   * this run): while the blocks of their logs stay canonical, a step reads the head and those blocks'
+   * hashes only — no logs, transactions or state, which a light node proves with requests to its peers.
+   */
+  readonly settled?: SettledLocks
 }
 
 /** What one step did. */
@@ -103,6 +114,11 @@ export interface StepResult {
   readonly action: SwapAction
   /** Hashes broadcast by this step. */
   readonly sent: readonly Hex[]
+  /**
+   * The locks this step read, when both are settled and the swap waits for their depth (`SETTLED_WAIT`):
+   * the next step's `SwapDriverInit.settled`. Null otherwise.
+   */
+  readonly settled: SettledLocks | null
 }
 
 /**
@@ -181,7 +197,7 @@ export class SwapDriver {
   /** The terms and state of a stored swap, read from the store and the chain. Throws `SWAP_UNKNOWN`. */
   async status(swapId: Hex): Promise<{ terms: SwapTerms; role: SwapRole; status: SwapStatus }> {
     const { terms, role, stored } = await this.#load(swapId)
-    const view = await this.#view(role, terms, stored)
+    const { view } = await this.#view(role, terms, stored)
     const { status } = decide({ ...this.#input(role, terms, stored, view), secret: null })
     return { terms, role, status }
   }
@@ -193,7 +209,15 @@ export class SwapDriver {
    */
   async step(swapId: Hex): Promise<StepResult> {
     const { terms, role, stored } = await this.#load(swapId)
-    const view = await this.#view(role, terms, stored)
+    const kept = await this.#settled()
+    if (kept !== null) {
+      // Its locks as last read, at this head: a settled decision from them is the one a full read gives
+      // (it rests on the locks, stored events and head alone); another one reads the chain.
+      const decision = decide({ ...this.#input(role, terms, stored, kept.view), secret: null })
+      if (isSettled(decision.action))
+        return { swapId, role, ...decision, sent: [], settled: decision.action.kind === 'done' ? null : kept }
+    }
+    const { view, logs } = await this.#view(role, terms, stored)
     const input = this.#input(role, terms, stored, view)
     let secret: Hex | null = null
     let decision = decide({ ...input, secret })
@@ -204,7 +228,7 @@ export class SwapDriver {
     }
     if (decision.action.kind === 'rebroadcast') {
       const { sent, underpriced } = await this.#broadcast(decision.action.txs)
-      if (underpriced.length === 0) return { swapId, role, ...decision, sent }
+      if (underpriced.length === 0) return { swapId, role, ...decision, sent, settled: null }
       // A full pool refused those very bytes for their tip, as it will at every head: decided again
       // knowing it, they are signed again with a higher one.
       const txs = new Map(view.txs)
@@ -213,7 +237,22 @@ export class SwapDriver {
     }
     const { status, action } = decision
     const sent = await this.#act(swapId, stored.length, view.head, action)
-    return { swapId, role, status, action, sent }
+    const settled = action.kind === 'wait' && isSettled(action) ? settledLocks(view, logs) : null
+    return { swapId, role, status, action, sent, settled }
+  }
+
+  /**
+   * `SwapDriverInit.settled` at the head now, when the canonical chain still holds every block of its
+   * locks' logs (their headers: no proof); else null.
+   */
+  async #settled(): Promise<SettledLocks | null> {
+    const { chain, settled } = this.#init
+    if (settled === undefined) return null
+    const head = (await chain.head()).number
+    const hashes = new Map<bigint, Hex | null>()
+    for (const { number } of settled.blocks) hashes.set(number, (await chain.header(number))?.hash ?? null)
+    const view = settledView(settled, head, (n) => hashes.get(n) ?? null)
+    return view === null ? null : { ...settled, view }
   }
 
   /**
@@ -255,8 +294,12 @@ export class SwapDriver {
     return { terms, role, stored }
   }
 
-  /** Reads everything `decide` needs at one head. */
-  async #view(role: SwapRole, terms: SwapTerms, stored: readonly SwapEvent[]): Promise<SwapChainView> {
+  /** Reads everything `decide` needs at one head; with the logs its locks were folded from. */
+  async #view(
+    role: SwapRole,
+    terms: SwapTerms,
+    stored: readonly SwapEvent[],
+  ): Promise<{ view: SwapChainView; logs: LogRecord[] }> {
     const { chain } = this.#init
     const head = (await chain.head()).number
     const lockLogs = await this.#logs(terms.acceptedHeight, head, lockFilter(terms))
@@ -288,7 +331,7 @@ export class SwapDriver {
         txs.set(tx.hash, { kind: 'pending', maxFeePerGas, maxPriorityFeePerGas })
       }
     }
-    return { head, makerLock, takerLock, nonce, fees, txs, pendingPreimage, redeemsOut }
+    return { view: { head, makerLock, takerLock, nonce, fees, txs, pendingPreimage, redeemsOut }, logs }
   }
 
   /**

@@ -101,6 +101,17 @@ export interface Decision {
 
 const wait = (reason: string): SwapAction => ({ kind: 'wait', reason })
 
+/** The `wait` reason of a swap whose redeems and refunds are all mined, not yet past the deepest reorg. */
+export const SETTLED_WAIT = 'settled: waiting for confirmations'
+
+/**
+ * Whether `action` is `settled`'s: the swap's redeems and refunds are mined and it waits for their depth
+ * (`SETTLED_WAIT`), or is done. A decision reaches it from the locks, the stored events and the head
+ * alone, never from the transactions, nonce, fees or pool of the view.
+ */
+export const isSettled = (action: SwapAction): boolean =>
+  action.kind === 'done' || (action.kind === 'wait' && action.reason === SETTLED_WAIT)
+
 type SentEvent = Extract<SwapEvent, { kind: 'sent' }>
 
 /**
@@ -268,14 +279,15 @@ function takerStep(input: EngineInput, own: ObservedLock | null): SwapAction {
  * trusted at): a reorg deeper than k but within the limit may still take one out, and a pool need not
  * bring it back (a light node has none, a full one drops orphans that no longer fit). Until then the
  * swap is stepped on each head: the state reads from the chain again, and the step is redone or its
- * stored transaction sent again.
+ * stored transaction sent again. (Once both locks are settled the driver reads them again only when a
+ * reorg replaced a block of their logs: `SettledLocks`.)
  */
 function settled(input: EngineInput): SwapAction {
   const { view } = input
   const shallow = [view.makerLock, view.takerLock].some(
     (l) => l?.settledAt != null && view.head - l.settledAt + 1n <= BigInt(input.maxReorgDepth),
   )
-  return shallow ? wait('settled: waiting for confirmations') : { kind: 'done' }
+  return shallow ? wait(SETTLED_WAIT) : { kind: 'done' }
 }
 
 /**

@@ -36,7 +36,7 @@ import {
 } from '../../../src/node/worker/swap-service'
 import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { SwapChain } from '../../../src/trade/swap/driver'
-import { WAITS_FOR_SECRET } from '../../../src/trade/swap/engine'
+import { SETTLED_WAIT, WAITS_FOR_SECRET } from '../../../src/trade/swap/engine'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
 import { SwapStore } from '../../../src/trade/swap/store'
 import { minMakerTimelock, REDEEM_MARGIN_BLOCKS, type SwapTerms } from '../../../src/trade/swap/terms'
@@ -76,6 +76,7 @@ async function makeNode(
     lightCheckpoint,
     beforeSigning = async () => {},
     duringStart = async () => {},
+    onRequest = () => {},
   }: {
     /** Link to the hub before starting (else the caller attaches later). */
     attach?: boolean
@@ -87,6 +88,8 @@ async function makeNode(
     beforeSigning?: (tx: Extract<SwapSignRequest, { kind: 'transaction' }>['tx']) => Promise<void>
     /** Runs beside the node's start, as a page asks its node while it starts. */
     duringStart?: (api: NodeApi) => Promise<void>
+    /** Told the protocol of each request the node sends a peer. */
+    onRequest?: (protocol: string) => void
   } = {},
 ) {
   const link = hub.join(peerId)
@@ -105,7 +108,13 @@ async function makeNode(
     genesis: GENESIS,
     coinbase: DEVNET_ACCOUNTS[9] as Address,
     mine: false,
-    network: link.api,
+    network: {
+      ...link.api,
+      request: (peer, protocol, data, timeoutMs) => {
+        onRequest(protocol)
+        return link.api.request(peer, protocol, data, timeoutMs)
+      },
+    },
     emit: (event, data) => {
       if (event === 'swap') swaps.push(data as NodeEvents['swap'])
       if (event !== 'swapSignRequest') return
@@ -317,6 +326,38 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     },
     60_000,
   )
+
+  test("a light taker steps its settled swap at every head until done with no proof asked of its peers: the blocks of its locks' logs are still canonical", async () => {
+    const hub = memoryHub()
+    let counting = false
+    const asked: string[] = []
+    const { maker, taker, terms } = await twoParties(hub, {
+      light: true,
+      onRequest: (protocol) => {
+        if (counting) asked.push(protocol)
+      },
+    })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await taker.api.swapSigners([taker.address])
+    const waiting = () => {
+      const action = taker.swaps.at(-1)?.action
+      return action?.kind === 'wait' && action.reason === SETTLED_WAIT
+    }
+    await until(waiting, 30_000)
+    counting = true
+    const from = taker.swaps.length
+    await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 30_000)
+    counting = false
+    const steps = taker.swaps.slice(from)
+    // Stepped at the heads of its wait (some come while a pass runs, and make one more).
+    expect(steps.length).toBeGreaterThan(1)
+    expect(asked.filter((p) => /sync-(proof|inclusion|receipts)/.test(p))).toEqual([])
+    expect(steps.at(-1)?.status.state).toBe('Completed')
+    maker.node.stop()
+    taker.node.stop()
+  }, 60_000)
 
   test('a light taker reloaded long after the take keeps the headers from it, reads its swap and completes', async () => {
     const { hub, maker, taker, terms, kept } = await lightTakerPastTwoReorgLimits('light reload')
@@ -709,6 +750,7 @@ async function stepsFixture(
   const broadcast: Hex[] = []
   const chain: SwapChain = {
     head: async () => ({ number: 5n }),
+    header: async () => null,
     logs: async () => [],
     transaction: async (hash) =>
       broadcast.some((raw) => keccak256(raw) === hash) ? ({ hash, state: 'pending' } as TxView) : null,
@@ -1145,6 +1187,83 @@ describe('swap service after a reorg', () => {
       action: { kind: 'wait', reason: 'step failed' },
       error: unproved.message,
     })
+  }, 60_000)
+})
+
+/** Counts, by method, the reads `chain` serves from now on (`sendRawTransaction` is not one). */
+function countReads(chain: TestChain): Map<string, number> {
+  const reads = new Map<string, number>()
+  const methods = ['head', 'header', 'logs', 'transaction', 'receipt', 'account', 'pendingNonce', 'fees']
+  const target = chain as unknown as Record<string, (...args: unknown[]) => unknown>
+  for (const m of [...methods, 'pendingCalls', 'tokenAllowance']) {
+    const read = target[m]?.bind(chain)
+    if (read === undefined) continue
+    target[m] = (...args) => {
+      reads.set(m, (reads.get(m) ?? 0) + 1)
+      return read(...args)
+    }
+  }
+  return reads
+}
+
+describe('settled swaps', () => {
+  test("three completed swaps waiting for their redeems to pass the reorg limit read at a head only its number and the hashes of their locks' blocks, and are done at the same depth", async () => {
+    const chain = new TestChain()
+    const maker = await party(chain, 1)
+    const taker = await party(chain, 2)
+    const A = await createTestToken(chain, maker.signer, 'APPLE')
+    const B = await createTestToken(chain, taker.signer, 'BANANA')
+    const latest = new Map<string, SwapInfo>()
+    const services = [maker, taker].map((p) =>
+      chainService(chain, p, (info) => latest.set(`${info.role} ${info.swapId}`, info)),
+    )
+    const block = async (): Promise<void> => {
+      chain.mine()
+      for (const s of services) s.onHead()
+      await Promise.all(services.map((s) => s.idle()))
+    }
+    for (const offer of ['settled 1', 'settled 2', 'settled 3']) {
+      const terms = termsFor(chain, maker, taker, A, B, offer)
+      await (services[0] as SwapService).startSwap(terms, maker.signer.address)
+      await (services[1] as SwapService).startSwap(terms, taker.signer.address)
+    }
+    const waiting = () =>
+      latest.size === 6 &&
+      [...latest.values()].every((i) => i.action.kind === 'wait' && i.action.reason === SETTLED_WAIT)
+    for (let i = 0; i < 60 && !waiting(); i++) await block()
+    expect(waiting()).toBe(true)
+    const redeems = await chain.queries.logs({
+      address: HTLC_ADDRESS,
+      topics: [REDEEMED_TOPIC],
+      fromBlock: 0n,
+      toBlock: chain.height,
+    })
+    expect(redeems).toHaveLength(6)
+    const settled = redeems.at(-1)?.blockNumber as bigint
+
+    const reads = countReads(chain)
+    await block()
+    expect([...reads.keys()].sort()).toEqual(['head', 'header'])
+    expect(reads.get('head')).toBe(6)
+    // Each swap's locks and redeems lie in at most four blocks.
+    expect(reads.get('header')).toBeLessThanOrEqual(6 * 4)
+    // A reorg above the redeems changes none of their blocks: still no read.
+    chain.reorg(1)
+    for (const s of services) s.onHead()
+    await Promise.all(services.map((s) => s.idle()))
+    expect([...reads.keys()].sort()).toEqual(['head', 'header'])
+    const deep = () => chain.height - settled + 1n >= BigInt(TEST_GENESIS.params.maxReorgDepth)
+    for (let i = 0; i < FINAL && !deep(); i++) await block()
+    // Still waiting with the last redeem as deep as the deepest reorg; done one block later, as before,
+    // its last step looking once for a redeem of ours left in the pool (the node's own, no proof).
+    expect(waiting()).toBe(true)
+    expect([...reads.keys()].sort()).toEqual(['head', 'header'])
+    await block()
+    expect([...reads.keys()].sort()).toEqual(['head', 'header', 'pendingCalls'])
+    expect(chain.height - settled + 1n).toBe(BigInt(FINAL))
+    expect([...latest.values()].map((i) => [i.action.kind, i.status.state])).toEqual(
+      Array.from({ length: 6 }, () => ['done', 'Completed']),
+    )
   }, 60_000)
 })
 

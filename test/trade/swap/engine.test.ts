@@ -1,12 +1,23 @@
 import { type Address, type Hex, keccak256, serializeTransaction, stringToHex } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { HTLC_ADDRESS } from '../../../src/node/contracts/addresses'
+import { LOCKED_TOPIC, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { PRICE_BUMP_PERCENT } from '../../../src/node/mempool/mempool'
-import type { ObservedLock, SwapChainView, TxState } from '../../../src/trade/swap/chain-view'
+import type { LogRecord } from '../../../src/node/storage/types'
+import {
+  type ObservedLock,
+  type SwapChainView,
+  settledLocks,
+  settledView,
+  type TxState,
+} from '../../../src/trade/swap/chain-view'
 import {
   decide,
   type EngineInput,
+  isSettled,
   MAX_ATTEMPTS,
   REPLACE_AFTER_BLOCKS,
+  SETTLED_WAIT,
   WAITS_FOR_SECRET,
 } from '../../../src/trade/swap/engine'
 import { maxStepFees, replacementFees, type StepFees } from '../../../src/trade/swap/fees'
@@ -786,5 +797,84 @@ describe('swap engine decisions (pure): branches of a swap off the happy path', 
     expect(at(115n, null, GWEI, null)).toEqual({ kind: 'wait', reason: WAITS_FOR_SECRET })
     // From the taker's timelock on it can no longer land.
     expect(at(116n, null)).toEqual(tooLate)
+  })
+})
+
+describe('settled locks (pure)', () => {
+  const hashAt = (n: bigint, branch = 'a'): Hex => keccak256(stringToHex(`${branch} ${n}`))
+  const log = (topic: Hex, id: Hex, blockNumber: bigint, over: Partial<LogRecord> = {}): LogRecord => ({
+    address: HTLC_ADDRESS,
+    topics: [topic, id],
+    data: '0x',
+    blockNumber,
+    blockHash: hashAt(blockNumber),
+    transactionHash: keccak256(stringToHex(`${topic} ${blockNumber}`)),
+    transactionIndex: 0,
+    logIndex: 0,
+    ...over,
+  })
+  const maker = lock('maker', { state: 'redeemed', preimage: SECRET, settledAt: 110n })
+  const taker = lock('taker', { state: 'refunded', settledAt: 117n })
+  const view = input('maker', { head: 118n, makerLock: maker, takerLock: taker }).view
+  const other = keccak256(stringToHex('another lock under the hashlock'))
+  const logs = [
+    log(LOCKED_TOPIC, maker.id, 101n),
+    log(LOCKED_TOPIC, taker.id, 105n),
+    log(REDEEMED_TOPIC, maker.id, 110n),
+    // Another log of the taker's lock's block: kept once.
+    log(REFUNDED_TOPIC, taker.id, 117n, { logIndex: 1 }),
+    log(LOCKED_TOPIC, taker.id, 117n),
+    // Not the swap's locks: another lock, and another contract naming the maker's lock.
+    log(LOCKED_TOPIC, other, 112n),
+    log(REDEEMED_TOPIC, maker.id, 114n, { address: '0x00000000000000000000000000000000000000cc' }),
+  ]
+
+  it("keeps, once both locks are settled, the blocks of their logs only (not another lock's or contract's)", () => {
+    expect(settledLocks(view, logs)).toEqual({
+      view,
+      blocks: [101n, 105n, 110n, 117n].map((number) => ({ number, hash: hashAt(number) })),
+    })
+  })
+
+  it('keeps nothing while a lock is missing or still locked: a later log may still change it', () => {
+    expect(settledLocks({ ...view, takerLock: null }, logs)).toBeNull()
+    expect(settledLocks({ ...view, makerLock: null }, logs)).toBeNull()
+    expect(settledLocks({ ...view, takerLock: lock('taker') }, logs)).toBeNull()
+    expect(settledLocks({ ...view, makerLock: lock('maker') }, logs)).toBeNull()
+  })
+
+  it('stands at a later head while every block of those logs is canonical; a reorg that replaced one, or a block not held, reads again', () => {
+    const kept = settledLocks(view, logs)
+    if (kept === null) throw new Error('not kept')
+    expect(settledView(kept, 121n, (n) => hashAt(n))).toEqual({ ...view, head: 121n })
+    // Upper-case hex from a source names the same block.
+    expect(settledView(kept, 121n, (n) => hashAt(n).toUpperCase().replace('0X', '0x') as Hex)).toEqual({
+      ...view,
+      head: 121n,
+    })
+    expect(settledView(kept, 121n, (n) => (n >= 117n ? hashAt(n, 'b') : hashAt(n)))).toBeNull()
+    expect(settledView(kept, 121n, (n) => (n === 101n ? hashAt(n, 'b') : hashAt(n)))).toBeNull()
+    expect(settledView(kept, 121n, (n) => (n === 105n ? null : hashAt(n)))).toBeNull()
+  })
+
+  it('a decision from kept locks is settled until they pass the deepest reorg, then done, as from a full read', () => {
+    const kept = settledLocks(view, logs)
+    if (kept === null) throw new Error('not kept')
+    for (const role of ['maker', 'taker'] as const) {
+      const at = (head: bigint) => {
+        const v = settledView(kept, head, (n) => hashAt(n))
+        if (v === null) throw new Error('not canonical')
+        return decide(input(role, v)).action
+      }
+      // The refund in block 117 is watched until deeper than 4 blocks.
+      for (const head of [118n, 119n, 120n]) {
+        expect(at(head)).toEqual({ kind: 'wait', reason: SETTLED_WAIT })
+        expect(isSettled(at(head))).toBe(true)
+      }
+      expect(at(121n)).toEqual({ kind: 'done' })
+      expect(isSettled(at(121n))).toBe(true)
+    }
+    expect(isSettled({ kind: 'wait', reason: 'taker lock confirming' })).toBe(false)
+    expect(isSettled({ kind: 'refund', lockId: maker.id })).toBe(false)
   })
 })

@@ -149,6 +149,10 @@ export class TestChain implements SwapChain {
   async head() {
     return { number: this.height }
   }
+  async header(number: bigint) {
+    const hash = this.chain.getBlockByNumber(number)?.hash
+    return hash === undefined ? null : { hash }
+  }
   logs: SwapChain['logs'] = (q) => this.queries.logs(q)
   transaction: SwapChain['transaction'] = (h) => this.queries.transaction(h)
   receipt: SwapChain['receipt'] = (h) => this.queries.receipt(h)

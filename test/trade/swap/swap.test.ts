@@ -526,6 +526,7 @@ describe('swap engine over the real chain', () => {
     // broadcasts the redeem signed again, and reloads.
     const closing: SwapChain = {
       head: () => chain.head(),
+      header: (n) => chain.header(n),
       logs: (q) => chain.logs(q),
       transaction: (h) => chain.transaction(h),
       receipt: (h) => chain.receipt(h),
@@ -974,6 +975,7 @@ class Faults {
     return {
       chain: (c) => ({
         head: () => c.head(),
+        header: (n) => c.header(n),
         logs: (q) => c.logs(q),
         transaction: (h) => c.transaction(h),
         receipt: (h) => c.receipt(h),
