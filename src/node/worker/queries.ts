@@ -1,8 +1,10 @@
 import { type Address, decodeErrorResult, type Hex } from 'viem'
+import { EMPTY_BLOOM } from '../chain/block'
 import type { Chain } from '../chain/chain'
 import { type BlockEnv, type CallRequest, call } from '../chain/execute'
-import { collectBlockLogs, type LogQuery, selectLogs } from '../chain/log-selection'
+import { bloomGroups, collectBlockLogs, type LogQuery, selectLogs } from '../chain/log-selection'
 import type { ChainParams, Header, Tx } from '../chain/types'
+import { bloomMayMatch } from '../codec/bloom'
 import { nextBaseFee } from '../consensus/base-fee'
 import { readTokenMeta } from '../contracts/erc20/erc20'
 import type { Mempool } from '../mempool/mempool'
@@ -421,6 +423,7 @@ export function createQueries(init: QueryInit): QueryApi {
     async logs(query) {
       const selection = selectLogs(query, chain.headHeader.number)
       const { from, to } = selection
+      const groups = bloomGroups(selection)
       /** The logs, or the first block of the range this node does not hold. */
       const collect = (): LogRecord[] | bigint => {
         const out: LogRecord[] = []
@@ -429,6 +432,10 @@ export function createQueries(init: QueryInit): QueryApi {
           const stored = chain.getBlockByNumber(n)
           // A snapshot's base block is held without its receipts: its logs are missing too.
           if (stored === undefined || stored.receipts.length !== stored.block.transactions.length) return n
+          // Its header's bloom (checked against its receipts when it was executed) holds no match: none of
+          // its logs can, so its receipts are not walked.
+          const bloom = stored.block.header.logsBloom
+          if (bloom === EMPTY_BLOOM || !bloomMayMatch(bloom, groups)) continue
           collectBlockLogs(out, { number: n, hash: stored.hash }, stored.receipts, stored.txHashes, selection)
         }
         return out

@@ -2,9 +2,12 @@ import { type Address, encodeFunctionData, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { encodeBlock } from '../../../src/node/chain/block'
-import type { MemoryChainStore } from '../../../src/node/chain/chain-store'
+import { Chain } from '../../../src/node/chain/chain'
+import { MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
-import { MAX_LOG_RESULTS } from '../../../src/node/chain/log-selection'
+import { type LogQuery, logMatches, MAX_LOG_RESULTS, selectLogs } from '../../../src/node/chain/log-selection'
+import { decodeTx } from '../../../src/node/chain/tx'
+import { addressTopic } from '../../../src/node/contracts/abi'
 import { TOKEN_FACTORY_ADDRESS } from '../../../src/node/contracts/addresses'
 import { erc20Abi } from '../../../src/node/contracts/erc20/abi'
 import { TRANSFER_TOPIC } from '../../../src/node/contracts/erc20/erc20'
@@ -16,7 +19,7 @@ import { decodeBlocksResponse, encodeBlocksRequest } from '../../../src/node/syn
 import { syncProtocols } from '../../../src/node/sync/sync-server'
 import { createNode, type NodeEvents } from '../../../src/node/worker/node'
 import { until } from '../../until'
-import { chainOfTxs } from '../chain/chain-fixtures'
+import { chainOfTxs, mineOn } from '../chain/chain-fixtures'
 
 const GENESIS = testGenesis({ params: { minBlockIntervalMs: 20 } })
 const CHAIN_ID = GENESIS.params.chainId
@@ -268,6 +271,49 @@ describe('NodeApi queries (in-process node)', () => {
       type: { code: 'NODE_BAD_PARAMS', reason: 'fromBlock must be a non-negative bigint' },
       message: 'invalid params: fromBlock must be a non-negative bigint',
     })
+  })
+
+  test("logs skip only blocks whose bloom cannot match: every filter's answer is the unfiltered logs that match it", async () => {
+    // One block per transaction: two tokens, moved to Bob and Carol in turn, and a plain coin payment.
+    const carol = DEVNET_ACCOUNTS[3]?.toLowerCase() as Address
+    const [gold, silver] = [tokenAddress(alice, 0n), tokenAddress(alice, 1n)]
+    const txs: [Address, Hex][] = [
+      [TOKEN_FACTORY_ADDRESS, createToken(9n)],
+      [TOKEN_FACTORY_ADDRESS, createToken(9n)],
+      [gold, transfer(bob, 1n)],
+      [silver, transfer(carol, 2n)],
+      [bob, '0x'],
+      [gold, transfer(carol, 3n)],
+    ]
+    const store = new MemoryChainStore()
+    const chain = new Chain({ genesis: GENESIS, store })
+    for (const [nonce, [to, data]] of txs.entries()) {
+      const tx = { ...decodeTx(await sign(ALICE, nonce, to, data), GENESIS.params), from: alice }
+      chain.senders.set(tx.hash, alice)
+      const block = mineOn(chain, [tx])
+      chain.importBlock(block, block.header.timestamp)
+    }
+    const a = await makeNode(memoryHub(), 'A', 2, store)
+    const head = (await a.api.head()).number
+    const all = await a.api.logs({ fromBlock: 0n, toBlock: head })
+    expect(all).toHaveLength(7)
+    const topic = (who: Address) => addressTopic(who)
+    const filters: LogQuery[] = [
+      { address: gold },
+      { address: silver, topics: [TRANSFER_TOPIC] },
+      { topics: [TRANSFER_TOPIC, null, topic(carol)] },
+      { address: [gold, silver], topics: [[TRANSFER_TOPIC], null, [topic(bob), topic(carol)]] },
+      { topics: [null, topic(alice)] },
+      { address: bob },
+    ]
+    for (const filter of filters) {
+      const query = { ...filter, fromBlock: 0n, toBlock: head }
+      const selection = selectLogs(query, head)
+      expect(await a.api.logs(query)).toEqual(all.filter((log) => logMatches(log, selection)))
+    }
+    expect(
+      await a.api.logs({ fromBlock: 0n, toBlock: head, topics: [null, null, topic(carol)] }),
+    ).toHaveLength(2)
   })
 
   test('logs past MAX_LOG_RESULTS are NODE_QUERY_LIMIT, exactly the limit is served', async () => {
