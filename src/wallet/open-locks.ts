@@ -7,6 +7,7 @@ import { addressTopic } from '../node/contracts/abi'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../node/contracts/addresses'
 import { htlcAbi, LockState } from '../node/contracts/htlc/abi'
 import { type HtlcLock, LOCKED_TOPIC, REDEEMED_TOPIC } from '../node/contracts/htlc/htlc'
+import { NodeError } from '../node/rpc/errors'
 import type { LogRecord } from '../node/storage/types'
 import { isFinal, type SwapState } from '../trade/swap/state'
 import { formatAmount, formatCoin } from './amount'
@@ -116,16 +117,18 @@ export function runningHashlocks(
   )
 }
 
-/** The secret among `redeemed` (HTLC `Redeemed` logs, each carrying its preimage) whose sha256 is `hashlock`. */
-export function preimageOf(hashlock: Hex, redeemed: readonly Pick<LogRecord, 'data'>[]): Hex | null {
-  for (const { data } of redeemed) {
-    if (data.length !== 66) continue
-    if (same(toHex(sha256(fromHex(data))), hashlock)) return data.toLowerCase() as Hex
-  }
-  return null
+/**
+ * The secrets `redeemed` (HTLC `Redeemed` logs, each carrying its preimage) make public, by the hashlock
+ * (their sha256, lower-case) each opens. Pure.
+ */
+export function secretsOf(redeemed: readonly Pick<LogRecord, 'data'>[]): Map<Hex, Hex> {
+  const out = new Map<Hex, Hex>()
+  for (const { data } of redeemed)
+    if (data.length === 66) out.set(toHex(sha256(fromHex(data))), data.toLowerCase() as Hex)
+  return out
 }
 
-/** The reads `readOpenLocks` makes (the node's API has them; a light node proves each). */
+/** The reads `openLocksReader` makes (the node's API has them; a light node proves each). */
 export interface OpenLockReads {
   logs(query: LogQuery): Promise<LogRecord[]>
   /** The oldest block whose logs the node may hold (a snapshot's block is held without them). */
@@ -135,67 +138,252 @@ export interface OpenLockReads {
 }
 
 /**
- * The locks `account` sent or receives made in the last `MAX_LOG_RANGE` blocks up to `head` (their
- * `Locked` logs name both parties; on a node started from a snapshot, those after its snapshot block,
- * whose logs it does not hold), each record read fresh (`verifiedHtlc`: on a light node a proof), the
- * still-locked ones received with the secret any `Redeemed` log since carries. Throws what the reads
- * throw (a light node without a proof: `LIGHT_UNVERIFIED`).
+ * Most `MAX_LOG_RANGE` windows the first read of an account pages back through (100,000 blocks): on a
+ * long chain the locks made before are not looked for, and the panel says from which block.
  */
-export async function readOpenLocks(
-  account: Address,
-  head: bigint,
+export const MAX_LOCK_WINDOWS = 10
+
+/**
+ * Why locks made before block `before` may be missing (their blocks were not all looked at): a limit the
+ * panel shows, not a failure.
+ */
+export type OlderLocks =
+  /** `MAX_LOCK_WINDOWS` windows were read back from the head. */
+  | { readonly code: 'LOCKS_SCAN_BOUND'; readonly before: bigint; readonly message: string }
+  /** The node refused the next window as too wide (a light node: too many blocks may match). */
+  | {
+      readonly code: 'LIGHT_LOGS_TOO_WIDE' | 'NODE_QUERY_LIMIT'
+      readonly before: bigint
+      readonly message: string
+    }
+
+/** A read of an account's open locks at head `at`. */
+export interface OpenLocksRead {
+  readonly found: FoundLock[]
+  readonly at: bigint
+  /** Null: every block whose logs the node holds was looked at. */
+  readonly older: OlderLocks | null
+}
+
+/** What one account's reads found so far, kept from head to head. */
+interface Scan {
+  /** The blocks whose `Locked` logs were read, `from` to `to`. */
+  readonly from: bigint
+  readonly to: bigint
+  readonly older: OlderLocks | null
+  /** Each lock found, with the block of its `Locked` log. */
+  readonly made: Map<Hex, bigint>
+  /** The locks found whose recipient is the account (not sent by it): their secrets are looked for. */
+  readonly received: Set<Hex>
+  /** The locks whose record is no longer `Locked`: not read again (a reorg reads everything again). */
+  readonly settled: Set<Hex>
+  /** The blocks whose `Redeemed` logs were read, and the secrets they carry by hashlock (lower-case). */
+  readonly secrets: { readonly from: bigint; readonly to: bigint; readonly byHashlock: Map<Hex, Hex> } | null
+}
+
+const OLDER_MESSAGES = {
+  LIGHT_LOGS_TOO_WIDE:
+    'more blocks before it may hold them than a light node fetches at once (a full node reads them all)',
+  NODE_QUERY_LIMIT: 'more logs name this account before it than one query returns',
+} as const
+
+const tooWide = (err: unknown): 'LIGHT_LOGS_TOO_WIDE' | 'NODE_QUERY_LIMIT' | null => {
+  const code = err instanceof NodeError ? err.type.code : null
+  return code === 'LIGHT_LOGS_TOO_WIDE' || code === 'NODE_QUERY_LIMIT' ? code : null
+}
+
+/** The `MAX_LOG_RANGE` windows covering `from`…`to`, oldest first. */
+function windows(from: bigint, to: bigint): { fromBlock: bigint; toBlock: bigint }[] {
+  const out: { fromBlock: bigint; toBlock: bigint }[] = []
+  for (let at = from; at <= to; at += MAX_LOG_RANGE) {
+    const end = at + MAX_LOG_RANGE - 1n
+    out.push({ fromBlock: at, toBlock: end < to ? end : to })
+  }
+  return out
+}
+
+/**
+ * What reads `account`'s open locks at each head (`read`), keeping from one read to the next what it
+ * found: the blocks whose logs it read, the locks with their blocks, those settled, the secrets seen.
+ * Its first read of an account (and any read with `fresh`: a reorganisation or a mode change replaced the
+ * chain; or a head below the last one read) pages back from the head through the blocks whose logs the
+ * node holds (after a snapshot's block), `MAX_LOG_RANGE` at a time, at most `MAX_LOCK_WINDOWS` windows;
+ * a window refused as too wide stops there (`older` says so). Each later read asks only the new blocks'
+ * `Locked` logs naming the account as sender (topic 2) or recipient (topic 3), and reads fresh
+ * (`verifiedHtlc`: on a light node a proof) the record of each lock not yet seen settled; for a lock to the
+ * account, the secret comes from any `Redeemed` log since its block whose data hashes to its hashlock.
+ * New blocks refused as too wide are read as a first read is, the locks found before kept. A read that throws (a light node without a proof: `LIGHT_UNVERIFIED`) keeps nothing of what it read.
+ */
+export function openLocksReader(
   reads: OpenLockReads,
-): Promise<FoundLock[]> {
-  const base = await reads.blocksFrom()
-  const held = base === 0n ? 0n : base + 1n
-  const recent = head >= MAX_LOG_RANGE ? head - MAX_LOG_RANGE + 1n : 0n
-  const fromBlock = recent > held ? recent : held
-  const me = addressTopic(account.toLowerCase() as Address)
-  const range = { fromBlock, toBlock: head, address: HTLC_ADDRESS }
-  const [sent, received] = await Promise.all([
-    reads.logs({ ...range, topics: [LOCKED_TOPIC, null, me] }),
-    reads.logs({ ...range, topics: [LOCKED_TOPIC, null, null, me] }),
-  ])
-  const made = new Map<Hex, bigint>()
-  for (const log of [...sent, ...received]) {
-    const id = log.topics[1]
-    if (id !== undefined) made.set(id.toLowerCase() as Hex, log.blockNumber)
+): (account: Address, head: bigint, fresh: boolean) => Promise<OpenLocksRead> {
+  const scans = new Map<Address, Scan>()
+  const tokens = new Map<Address, NonNullable<FoundLock['token']>>()
+
+  /** The `Locked` logs naming `me` in the range, into `made` (and `received`). */
+  const lockedLogs = async (
+    me: Hex,
+    range: { fromBlock: bigint; toBlock: bigint },
+    made: Map<Hex, bigint>,
+    received: Set<Hex>,
+  ): Promise<void> => {
+    const query = { ...range, address: HTLC_ADDRESS }
+    const [sent, toMe] = await Promise.all([
+      reads.logs({ ...query, topics: [LOCKED_TOPIC, null, me] }),
+      reads.logs({ ...query, topics: [LOCKED_TOPIC, null, null, me] }),
+    ])
+    const sentIds = new Set<Hex>()
+    for (const [list, isSent] of [
+      [sent, true],
+      [toMe, false],
+    ] as const)
+      for (const log of list) {
+        const id = log.topics[1]?.toLowerCase() as Hex | undefined
+        if (id === undefined) continue
+        made.set(id, log.blockNumber)
+        if (isSent) sentIds.add(id)
+        else if (!sentIds.has(id)) received.add(id)
+      }
   }
-  const locks = (
-    await Promise.all(
-      [...made.keys()].map(async (id) => {
-        const { value } = await reads.verifiedHtlc(id)
-        return value === null || value.state !== LockState.Locked ? [] : [{ id, lock: value }]
-      }),
-    )
-  ).flat()
-  const waiting = locks.filter(({ lock }) => same(lock.recipient, account) && !same(lock.sender, account))
-  let redeemed: LogRecord[] = []
-  if (waiting.length > 0) {
-    let first = head
-    for (const { id } of waiting) {
-      const block = made.get(id) as bigint
-      if (block < first) first = block
+
+  /** The first read: back from `head` to the oldest block held, window by window, within the bounds. */
+  const firstScan = async (me: Hex, head: bigint): Promise<Scan> => {
+    const base = await reads.blocksFrom()
+    const floor = base === 0n ? 0n : base + 1n
+    const made = new Map<Hex, bigint>()
+    const received = new Set<Hex>()
+    let from = head + 1n
+    let older: OlderLocks | null = null
+    for (let read = 0; from > floor; read++) {
+      if (read === MAX_LOCK_WINDOWS) {
+        older = {
+          code: 'LOCKS_SCAN_BOUND',
+          before: from,
+          message: `only the last ${MAX_LOCK_WINDOWS} × ${MAX_LOG_RANGE} blocks are looked at`,
+        }
+        break
+      }
+      const start = from - MAX_LOG_RANGE > floor ? from - MAX_LOG_RANGE : floor
+      try {
+        await lockedLogs(me, { fromBlock: start, toBlock: from - 1n }, made, received)
+      } catch (err) {
+        const code = tooWide(err)
+        if (code === null) throw err
+        older = { code, before: from, message: OLDER_MESSAGES[code] }
+        break
+      }
+      from = start
     }
-    redeemed = await reads.logs({
-      fromBlock: first,
-      toBlock: head,
-      address: HTLC_ADDRESS,
-      topics: [REDEEMED_TOPIC],
-    })
+    return { from, to: head, older, made, received, settled: new Set(), secrets: null }
   }
-  const tokens = new Map<Address, FoundLock['token']>()
-  for (const { lock } of locks)
-    if (lock.token !== ZERO_ADDRESS && !tokens.has(lock.token)) {
-      const { value } = await reads.verifiedToken(lock.token)
-      tokens.set(lock.token, value === null ? null : { symbol: value.symbol, decimals: value.decimals })
+
+  /** The scan extended to `head`: the new blocks' `Locked` logs (a copy: the kept one changes on success only). */
+  const extend = async (me: Hex, kept: Scan, head: bigint): Promise<Scan> => {
+    const made = new Map(kept.made)
+    const received = new Set(kept.received)
+    for (const range of windows(kept.to + 1n, head)) await lockedLogs(me, range, made, received)
+    return { ...kept, to: head, made, received, settled: new Set(kept.settled) }
+  }
+
+  /** The secrets of the `Redeemed` logs from `need` (the oldest lock to the account still open) to `head`. */
+  const secretsSince = async (
+    secrets: Scan['secrets'],
+    need: bigint,
+    head: bigint,
+  ): Promise<Scan['secrets']> => {
+    const ranges =
+      secrets === null
+        ? windows(need, head)
+        : [
+            ...(need < secrets.from ? windows(need, secrets.from - 1n) : []),
+            ...windows(secrets.to + 1n, head),
+          ]
+    const byHashlock = new Map(secrets?.byHashlock)
+    for (const range of ranges) {
+      const redeemed = await reads.logs({ ...range, address: HTLC_ADDRESS, topics: [REDEEMED_TOPIC] })
+      for (const [hashlock, secret] of secretsOf(redeemed)) byHashlock.set(hashlock, secret)
     }
-  return locks.map(({ id, lock }) => ({
-    id,
-    lock,
-    token: tokens.get(lock.token) ?? null,
-    preimage: waiting.some((w) => w.id === id) ? preimageOf(lock.hashlock, redeemed) : null,
-  }))
+    const from = secrets === null || need < secrets.from ? need : secrets.from
+    return { from, to: head, byHashlock }
+  }
+
+  return async (account, head, fresh) => {
+    if (fresh) scans.clear()
+    const me = addressTopic(account.toLowerCase() as Address)
+    const kept = scans.get(account)
+    // New blocks a light node will not read at once (a tab asleep for long): read back from the head anew,
+    // which says how far it got, keeping the locks found before.
+    const scan =
+      kept === undefined || head < kept.to
+        ? await firstScan(me, head)
+        : await extend(me, kept, head).catch(async (err: unknown) => {
+            if (tooWide(err) === null) throw err
+            const anew = await firstScan(me, head)
+            return {
+              ...anew,
+              made: new Map([...kept.made, ...anew.made]),
+              received: new Set([...kept.received, ...anew.received]),
+              settled: new Set(kept.settled),
+            }
+          })
+    const open = [...scan.made.keys()].filter((id) => !scan.settled.has(id))
+    const locks: { id: Hex; lock: HtlcLock }[] = []
+    for (const [i, { value }] of (await Promise.all(open.map((id) => reads.verifiedHtlc(id)))).entries()) {
+      const id = open[i] as Hex
+      // Null: not in the state proven yet (a light node proves a block `confirmations` deep): read again.
+      if (value === null) continue
+      if (value.state === LockState.Locked) locks.push({ id, lock: value })
+      else scan.settled.add(id)
+    }
+    let need: bigint | null = null
+    for (const id of scan.received) {
+      const block = scan.made.get(id) as bigint
+      if (!scan.settled.has(id) && (need === null || block < need)) need = block
+    }
+    const secrets = need === null ? scan.secrets : await secretsSince(scan.secrets, need, head)
+    for (const { lock } of locks)
+      if (lock.token !== ZERO_ADDRESS && !tokens.has(lock.token)) {
+        const { value } = await reads.verifiedToken(lock.token)
+        if (value !== null) tokens.set(lock.token, { symbol: value.symbol, decimals: value.decimals })
+      }
+    scans.set(account, { ...scan, secrets })
+    return {
+      at: head,
+      older: scan.older,
+      found: locks.map(({ id, lock }) => ({
+        id,
+        lock,
+        token: tokens.get(lock.token) ?? null,
+        preimage: scan.received.has(id)
+          ? (secrets?.byHashlock.get(lock.hashlock.toLowerCase() as Hex) ?? null)
+          : null,
+      })),
+    }
+  }
+}
+
+/** What the Wallet's Swap locks show of an account: the rows as last read, or why none could be read. */
+export type OpenLocksView =
+  | {
+      readonly account: Address
+      readonly rows: readonly OpenLockRow[]
+      /** The head they were read at. */
+      readonly at: bigint
+      readonly older: OlderLocks | null
+      /** Why the reads since `at` failed; null: read at the last head. */
+      readonly unread: string | null
+    }
+  | { readonly account: Address; readonly error: string }
+
+/**
+ * The view once a read of `account` failed with `message`: the rows last read of it kept, marked as of
+ * their head with why they could not be read again (a light node with no peer to prove, at any head), or
+ * the error alone when nothing of it was read. Pure.
+ */
+export function failedView(last: OpenLocksView | null, account: Address, message: string): OpenLocksView {
+  return last !== null && last.account === account && 'rows' in last
+    ? { ...last, unread: message }
+    : { account, error: message }
 }
 
 /** The transaction that takes `row`'s action (a refund to its sender, a redeem with the secret); null when none is open. */

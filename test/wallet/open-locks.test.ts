@@ -7,15 +7,18 @@ import { addressTopic } from '../../src/node/contracts/abi'
 import { HTLC_ADDRESS, ZERO_ADDRESS } from '../../src/node/contracts/addresses'
 import { htlcAbi, LockState } from '../../src/node/contracts/htlc/abi'
 import { type HtlcLock, LOCKED_TOPIC, REDEEMED_TOPIC } from '../../src/node/contracts/htlc/htlc'
+import { LightError } from '../../src/node/light/errors'
 import type { LogRecord } from '../../src/node/storage/types'
 import type { SwapState } from '../../src/trade/swap/state'
 import {
   type FoundLock,
+  failedView,
+  MAX_LOCK_WINDOWS,
   type OpenLockReads,
   openLockRows,
-  preimageOf,
-  readOpenLocks,
+  openLocksReader,
   runningHashlocks,
+  secretsOf,
   settleProblem,
   settleRequest,
 } from '../../src/wallet/open-locks'
@@ -156,11 +159,11 @@ describe('settleProblem', () => {
   })
 })
 
-describe('preimageOf', () => {
+describe('secretsOf', () => {
   test('the Redeemed log whose data hashes to the hashlock', () => {
-    expect(preimageOf(HASHLOCK, [{ data: `0x${'00'.repeat(32)}` }, { data: SECRET }])).toBe(SECRET)
-    expect(preimageOf(OTHER_HASHLOCK, [{ data: SECRET }])).toBeNull()
-    expect(preimageOf(HASHLOCK, [{ data: '0x' }])).toBeNull()
+    expect(secretsOf([{ data: `0x${'00'.repeat(32)}` }, { data: SECRET }]).get(HASHLOCK)).toBe(SECRET)
+    expect(secretsOf([{ data: SECRET }]).get(OTHER_HASHLOCK)).toBeUndefined()
+    expect(secretsOf([{ data: '0x' }]).get(HASHLOCK)).toBeUndefined()
   })
 })
 
@@ -213,7 +216,7 @@ const locked = (n: number, from: Address, to: Address, block: bigint) =>
     block,
   )
 
-describe('readOpenLocks', () => {
+describe('openLocksReader', () => {
   test('the locks I sent or receive, read fresh: a settled one left out, the secret of one to me found', async () => {
     const asked: LogQuery[] = []
     const reads = fakeReads(
@@ -234,7 +237,7 @@ describe('readOpenLocks', () => {
       ]),
       asked,
     )
-    const out = await readOpenLocks(ME, 20n, reads)
+    const out = (await openLocksReader(reads)(ME, 20n, true)).found
     expect(out).toEqual([
       { id: id(1), lock: lock(), token: null, preimage: null },
       {
@@ -254,15 +257,185 @@ describe('readOpenLocks', () => {
     expect(asked.at(-1)).toMatchObject({ fromBlock: 6n, toBlock: 20n, topics: [REDEEMED_TOPIC] })
   })
 
-  test('a range of the last 10,000 blocks at most, after the snapshot block of a node started from one', async () => {
+  test('the first read pages back through the blocks held, 10,000 at a time, after the snapshot block of a node started from one', async () => {
     const asked: LogQuery[] = []
-    await readOpenLocks(ME, 20_000n, fakeReads([], new Map(), asked))
-    expect(asked[0]).toMatchObject({ fromBlock: 10_001n, toBlock: 20_000n })
-    await readOpenLocks(ME, 20_000n, fakeReads([], new Map(), asked, 15_000n))
-    expect(asked.at(-1)).toMatchObject({ fromBlock: 15_001n, toBlock: 20_000n })
-    await readOpenLocks(ME, 20_000n, fakeReads([], new Map(), asked, 5_000n))
-    expect(asked.at(-1)).toMatchObject({ fromBlock: 10_001n, toBlock: 20_000n })
-    await readOpenLocks(ME, 30n, fakeReads([], new Map(), asked))
-    expect(asked.at(-1)).toMatchObject({ fromBlock: 0n, toBlock: 30n })
+    const ranges = () => asked.splice(0).map((q) => [q.fromBlock, q.toBlock])
+    const old = lock({ timelockHeight: 100n })
+    const reads = fakeReads([locked(1, ME, THEM, 3n)], new Map([[id(1), old]]), asked)
+    // A lock made 19,997 blocks before the head is listed.
+    const first = await openLocksReader(reads)(ME, 20_000n, true)
+    expect(first).toEqual({
+      at: 20_000n,
+      older: null,
+      found: [{ id: id(1), lock: old, token: null, preimage: null }],
+    })
+    // Two queries (the account as sender, as recipient) per window, newest first.
+    expect(ranges()).toEqual([
+      [10_001n, 20_000n],
+      [10_001n, 20_000n],
+      [1n, 10_000n],
+      [1n, 10_000n],
+      [0n, 0n],
+      [0n, 0n],
+    ])
+    await openLocksReader(fakeReads([], new Map(), asked, 15_000n))(ME, 20_000n, true)
+    expect(ranges()).toEqual([
+      [15_001n, 20_000n],
+      [15_001n, 20_000n],
+    ])
+    await openLocksReader(fakeReads([], new Map(), asked, 5_000n))(ME, 20_000n, true)
+    expect(ranges()).toEqual([
+      [10_001n, 20_000n],
+      [10_001n, 20_000n],
+      [5_001n, 10_000n],
+      [5_001n, 10_000n],
+    ])
+    await openLocksReader(fakeReads([], new Map(), asked))(ME, 30n, true)
+    expect(ranges()).toEqual([
+      [0n, 30n],
+      [0n, 30n],
+    ])
+  })
+
+  test(`at most ${MAX_LOCK_WINDOWS} windows back, and a window a light node refuses as too wide, are limits said, not failures`, async () => {
+    const asked: LogQuery[] = []
+    const far = await openLocksReader(fakeReads([], new Map(), asked))(ME, 1_000_000n, true)
+    expect(asked).toHaveLength(2 * MAX_LOCK_WINDOWS)
+    expect(far.older).toMatchObject({ code: 'LOCKS_SCAN_BOUND', before: 900_001n })
+    const base = fakeReads([locked(1, ME, THEM, 15_000n)], new Map([[id(1), lock()]]))
+    const light: OpenLockReads = {
+      ...base,
+      async logs(q) {
+        // Blocks 1–10,000 and 20,001–30,000 each may hold a match (by their blooms): too many at once.
+        const busy = (from: bigint, to: bigint) => (q.fromBlock ?? 0n) <= to && (q.toBlock ?? 0n) >= from
+        if (busy(1n, 10_000n) || busy(20_001n, 30_000n))
+          throw new LightError({ code: 'LIGHT_LOGS_TOO_WIDE', blocks: 600, max: 512 })
+        return base.logs(q)
+      },
+    }
+    const reader = openLocksReader(light)
+    const read = await reader(ME, 20_000n, true)
+    expect(read.found.map((f) => f.id)).toEqual([id(1)])
+    expect(read.older).toMatchObject({ code: 'LIGHT_LOGS_TOO_WIDE', before: 10_001n })
+    // New blocks too many to read at once (a tab asleep for long) are read back from the head anew, as far
+    // as it goes; the locks found before are kept.
+    const woken = await reader(ME, 35_000n, false)
+    expect(woken.found.map((f) => f.id)).toEqual([id(1)])
+    expect(woken.older).toMatchObject({ code: 'LIGHT_LOGS_TOO_WIDE', before: 35_001n })
+    // Another failure is the read's.
+    const unverified: OpenLockReads = {
+      ...base,
+      logs: () =>
+        Promise.reject(new LightError({ code: 'LIGHT_UNVERIFIED', what: 'logs', attempts: 0, failures: [] })),
+    }
+    await expect(openLocksReader(unverified)(ME, 20_000n, true)).rejects.toMatchObject({
+      type: { code: 'LIGHT_UNVERIFIED' },
+    })
+  })
+
+  test('each later head asks only the new blocks, and reads again only the locks not seen settled', async () => {
+    const logs = [locked(1, ME, THEM, 10n), locked(2, THEM, ME, 11n), locked(3, ME, THEM, 12n)]
+    const locks = new Map([
+      [id(1), lock()],
+      [id(2), lock({ sender: THEM, recipient: ME })],
+      [id(3), lock({ state: LockState.Refunded })],
+    ])
+    const asked: LogQuery[] = []
+    const counted = fakeReads(logs, locks, asked)
+    const htlcReads: Hex[] = []
+    const reads: OpenLockReads = {
+      ...counted,
+      verifiedHtlc(lockId) {
+        htlcReads.push(lockId)
+        return counted.verifiedHtlc(lockId)
+      },
+    }
+    const blocks = () =>
+      asked.splice(0).reduce((n, q) => n + ((q.toBlock ?? 0n) - (q.fromBlock ?? 0n) + 1n), 0n)
+    const read = openLocksReader(reads)
+    await read(ME, 20_000n, true)
+    expect([asked.length, blocks(), htlcReads.splice(0).length]).toEqual([8, 2n * 20_001n + 19_990n, 3])
+    // The next heads: two Locked queries and one Redeemed query (a lock to me waits for its secret) of
+    // the new block each, and the records of the two locks still locked.
+    for (const head of [20_001n, 20_002n]) {
+      const { found } = await read(ME, head, false)
+      expect(found.map((f) => f.id)).toEqual([id(1), id(2)])
+      expect(asked.map((q) => [q.fromBlock, q.toBlock])).toEqual([
+        [head, head],
+        [head, head],
+        [head, head],
+      ])
+      expect([blocks(), htlcReads.splice(0).sort()]).toEqual([3n, [id(1), id(2)]])
+    }
+    // A lock made and the secret of the one to me made public in new blocks are found there.
+    logs.push(locked(4, ME, THEM, 20_003n), log([REDEEMED_TOPIC, id(9)], 20_003n, SECRET))
+    locks.set(id(4), lock({ timelockHeight: 30_000n }))
+    const later = await read(ME, 20_003n, false)
+    expect(later.found.map((f) => [f.id, f.preimage])).toEqual([
+      [id(1), null],
+      [id(2), SECRET],
+      [id(4), null],
+    ])
+  })
+
+  test('a reorganisation, a mode change (fresh) or a head gone back reads everything again; a failed read keeps nothing', async () => {
+    const logs = [locked(1, ME, THEM, 10n)]
+    const locks = new Map([[id(1), lock({ state: LockState.Refunded })]])
+    const asked: LogQuery[] = []
+    const reads = fakeReads(logs, locks, asked)
+    const read = openLocksReader(reads)
+    expect((await read(ME, 100n, true)).found).toEqual([])
+    // The refund was reorganised away: the lock is locked again, and a fresh read lists it.
+    locks.set(id(1), lock())
+    asked.length = 0
+    expect((await read(ME, 101n, false)).found).toEqual([])
+    expect(asked.map((q) => [q.fromBlock, q.toBlock])).toEqual([
+      [101n, 101n],
+      [101n, 101n],
+    ])
+    asked.length = 0
+    expect((await read(ME, 101n, true)).found.map((f) => f.id)).toEqual([id(1)])
+    expect(asked[0]).toMatchObject({ fromBlock: 0n, toBlock: 101n })
+    // A head below the last read (a reorg not yet heard of) reads all again too.
+    asked.length = 0
+    await read(ME, 99n, false)
+    expect(asked[0]).toMatchObject({ fromBlock: 0n, toBlock: 99n })
+    // A read that fails: the next one asks the same blocks again.
+    let fail = false
+    const flaky = openLocksReader({
+      ...reads,
+      verifiedHtlc(lockId) {
+        return fail ? Promise.reject(new Error('no peer')) : reads.verifiedHtlc(lockId)
+      },
+    })
+    await flaky(ME, 100n, true)
+    fail = true
+    logs.push(locked(2, ME, THEM, 101n))
+    locks.set(id(2), lock())
+    await expect(flaky(ME, 101n, false)).rejects.toThrow('no peer')
+    fail = false
+    asked.length = 0
+    expect((await flaky(ME, 102n, false)).found.map((f) => f.id)).toEqual([id(1), id(2)])
+    expect(asked[0]).toMatchObject({ fromBlock: 101n, toBlock: 102n })
+  })
+
+  test('a lock a light node does not prove yet (null) is read again at the next head', async () => {
+    const locks = new Map<Hex, HtlcLock>()
+    const read = openLocksReader(fakeReads([locked(1, ME, THEM, 10n)], locks))
+    expect((await read(ME, 20n, true)).found).toEqual([])
+    locks.set(id(1), lock())
+    expect((await read(ME, 21n, false)).found.map((f) => f.id)).toEqual([id(1)])
+  })
+})
+
+describe('failedView', () => {
+  test('a failed read keeps the rows last read of the account, marked; an error alone when none was read', () => {
+    const rows = openLockRows(ME, [found(1, lock())], 40n, none)
+    const shown = { account: ME, rows, at: 40n, older: null, unread: null }
+    expect(failedView(shown, ME, 'no peer proved it')).toEqual({ ...shown, unread: 'no peer proved it' })
+    expect(failedView(null, ME, 'no peer proved it')).toEqual({ account: ME, error: 'no peer proved it' })
+    expect(failedView(shown, THEM, 'no peer')).toEqual({ account: THEM, error: 'no peer' })
+    const error = { account: ME, error: 'first' }
+    expect(failedView(error, ME, 'again')).toEqual({ account: ME, error: 'again' })
   })
 })

@@ -2,39 +2,43 @@ import { useEffect, useRef, useState } from 'react'
 import type { Address, Hex } from 'viem'
 import { messageOf } from '../../node/rpc/errors'
 import {
+  failedView,
   type OpenLockRow,
+  type OpenLocksView,
   openLockRows,
-  readOpenLocks,
+  openLocksReader,
   runningHashlocks,
   settleProblem,
   settleRequest,
 } from '../../wallet/open-locks'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { type ChainClock, untilBlock } from '../address-activity'
-import { directPeerCount, useApp } from '../store'
+import { chainChangeWatch, directPeerCount, useApp } from '../store'
 import { lockedMessage } from '../wallet-locked'
 import { useWallet } from '../wallet-session'
 import { AddressLink, TxLink } from './explorer'
 
-/** The open locks of an account as last read: the rows, or why they could not be read. */
-type Read =
-  | { readonly account: Address; readonly rows: readonly OpenLockRow[] }
-  | { readonly account: Address; readonly error: string }
-
 /**
  * The selected account's open swap locks that no swap of this tab runs, read again at each head, when the
  * node's mode changes and when a direct peer links or leaves (one read at a time: a change during a read
- * starts one more when it ends). Null until the first read ends.
+ * starts one more when it ends). Each read asks only what the new blocks hold (`openLocksReader`), and
+ * everything again after a reorganisation or a mode change (`chainChangeWatch`). Null until the first
+ * read ends.
  */
-function useOpenLocks(account: Address | null): Read | null {
+function useOpenLocks(account: Address | null): OpenLocksView | null {
   const api = useApp((s) => s.api)
   const head = useApp((s) => s.head?.number ?? null)
   // A read that failed (an upgrading node's proofs with no peer to ask) is asked again when the node's
   // mode changes (its executed chain caught up) or a peer links, not only at the next head.
   const mode = useApp((s) => s.mode?.kind ?? null)
   const peers = useApp(directPeerCount)
-  const [read, setRead] = useState<Read | null>(null)
+  const [view, setView] = useState<OpenLocksView | null>(null)
   const running = useRef<{ again: boolean } | null>(null)
+  const reader = useRef<{
+    readonly api: NonNullable<typeof api>
+    readonly read: ReturnType<typeof openLocksReader>
+    readonly chainChanged: () => boolean
+  } | null>(null)
   // biome-ignore lint/correctness/useExhaustiveDependencies: a mode change or a peer linking or leaving reads them again.
   useEffect(() => {
     if (api === null || head === null || account === null) return
@@ -42,14 +46,18 @@ function useOpenLocks(account: Address | null): Read | null {
       running.current.again = true
       return
     }
+    if (reader.current?.api !== api)
+      reader.current = { api, read: openLocksReader(api), chainChanged: chainChangeWatch() }
+    const { read, chainChanged } = reader.current
     const run = async (at: bigint): Promise<void> => {
       const turn = { again: false }
       running.current = turn
       try {
-        const [found, swaps] = await Promise.all([readOpenLocks(account, at, api), api.swaps()])
-        setRead({ account, rows: openLockRows(account, found, at, runningHashlocks(swaps)) })
+        const [found, swaps] = await Promise.all([read(account, at, chainChanged()), api.swaps()])
+        const rows = openLockRows(account, found.found, at, runningHashlocks(swaps))
+        setView({ account, rows, at, older: found.older, unread: null })
       } catch (err) {
-        setRead({ account, error: messageOf(err) })
+        setView((last) => failedView(last, account, messageOf(err)))
       }
       running.current = null
       const latest = useApp.getState().head?.number
@@ -58,7 +66,7 @@ function useOpenLocks(account: Address | null): Read | null {
     }
     void run(head)
   }, [api, head, account, mode, peers])
-  return read !== null && read.account === account ? read : null
+  return view !== null && view.account === account ? view : null
 }
 
 /** Where one row's refund or redeem stands in this page. */
@@ -82,7 +90,7 @@ export function SwapLocks() {
   const read = useOpenLocks(account)
   const [settles, setSettles] = useState<ReadonlyMap<Hex, Settle>>(new Map())
   if (read === null || account === null || provider === null) return null
-  if ('rows' in read && read.rows.length === 0) return null
+  if ('rows' in read && read.rows.length === 0 && read.older === null) return null
   const clock: ChainClock | null = head === null || blockMs === null ? null : { head, blockMs }
   const set = (id: Hex, settle: Settle) => setSettles((m) => new Map(m).set(id, settle))
   const settle = async (row: OpenLockRow): Promise<void> => {
@@ -113,17 +121,31 @@ export function SwapLocks() {
           The swap locks of this account could not be read: {read.error}
         </p>
       ) : (
-        <ul className="stack">
-          {read.rows.map((row) => (
-            <LockRow
-              key={row.id}
-              row={row}
-              clock={clock}
-              settle={settles.get(row.id) ?? null}
-              onSettle={() => void settle(row)}
-            />
-          ))}
-        </ul>
+        <>
+          {read.unread !== null && (
+            <p className="muted small" data-testid="swap-locks-unread">
+              As read at block #{read.at.toString()}; reading them again failed ({read.unread}), and is tried
+              again at the next block.
+            </p>
+          )}
+          <ul className="stack">
+            {read.rows.map((row) => (
+              <LockRow
+                key={row.id}
+                row={row}
+                clock={clock}
+                settle={settles.get(row.id) ?? null}
+                onSettle={() => void settle(row)}
+              />
+            ))}
+          </ul>
+          {read.older !== null && (
+            <p className="muted small" data-testid="swap-locks-older">
+              Locks made before block #{read.older.before.toString()} may be missing here (
+              {read.older.message}).
+            </p>
+          )}
+        </>
       )}
     </section>
   )
