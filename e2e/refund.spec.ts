@@ -70,13 +70,13 @@ async function swapTokens(page: Page): Promise<[string, string]> {
 }
 
 /**
- * Another browser, whose profile never held a wallet or a swap, on the fast chain: linked to `peer`, on
- * its head, and holding the HTLC's logs up to it.
+ * Another browser, whose profile never held a wallet or a swap, on the fast chain (as a light node with
+ * `light`): linked to `peer`, on its head, and holding the HTLC's logs up to it.
  */
-async function freshBrowser(browser: Browser, peer: Trader): Promise<Trader> {
+async function freshBrowser(browser: Browser, peer: Trader, light = false): Promise<Trader> {
   const ctx = await browser.newContext()
   const page = await ctx.newPage()
-  const id = await openNode(page, `${FAST_URL}/wallet?mine=0`)
+  const id = await openNode(page, `${FAST_URL}/wallet?mine=0${light ? '&mode=light' : ''}`)
   await waitDirect(page, await peer.page.evaluate(() => window.tabchain?.network.peerId ?? ''), 60_000)
   await waitDirect(peer.page, id, 60_000)
   await sameHead(peer.page, page)
@@ -92,7 +92,10 @@ async function freshBrowser(browser: Browser, peer: Trader): Promise<Trader> {
           address: htlc as `0x${string}`,
         })
       )?.length ?? 0) > 0,
-    { htlc: HTLC_ADDRESS, head: String((await holdings(peer.page, peer.address)).head) },
+    {
+      htlc: HTLC_ADDRESS,
+      head: await peer.page.evaluate(async () => String((await window.tabchain?.node.api.head())?.number)),
+    },
     { timeout: 30_000 },
   )
   return { ctx, page, address: '' }
@@ -122,14 +125,15 @@ async function feesSince(page: Page, who: string, after: bigint): Promise<{ fees
 
 /**
  * Clicks a Swap locks row's `button` (Refund, Collect), approves the transaction the dialog titles
- * `title`, mines it, and waits until the Wallet lists no lock.
+ * `title`, mines it (on `miner`, by default the same tab), and waits until the Wallet lists no lock.
  */
-async function settleFromWallet(page: Page, button: Locator, title: RegExp): Promise<void> {
+async function settleFromWallet(page: Page, button: Locator, title: RegExp, miner = page): Promise<void> {
   await button.click()
-  await expect(page.getByTestId('approval-title')).toHaveText(title)
+  // A light node proves the account's nonce and the call's state first.
+  await expect(page.getByTestId('approval-title')).toHaveText(title, { timeout: 30_000 })
   await page.getByTestId('approval-confirm').click()
   await expect(page.getByTestId('open-lock-sent')).toBeVisible()
-  await mineBlock(page)
+  await mineBlock(miner)
   await expect(page.getByTestId('swap-locks')).toHaveCount(0, { timeout: 30_000 })
 }
 
@@ -275,65 +279,101 @@ test('A closes after B locked and never returns: B mines alone and is refunded a
   }
 })
 
-test("A locks, B never does, and A's profile is lost: its phrase imported in another browser refunds the lock from the Wallet", async ({
-  browser,
-}) => {
+/** What a lost-profile swap starts from (`lostProfileSwap`). */
+interface LostSwap {
+  readonly a: Trader
+  readonly b: Trader
+  /** The recovery phrase of the side whose profile is lost. */
+  readonly phrase: string
+  /** Its holdings before the swap. */
+  readonly before: { readonly head: bigint; readonly coin: bigint }
+  readonly tokens: [string, string]
+  /** Another browser linked to `peer` (`freshBrowser`), closed with the traders. */
+  readonly fresh: (peer: Trader, light?: boolean) => Promise<Trader>
+}
+
+/**
+ * Two traders on the fast chain, the phrase and holdings of `lost`'s side read, A's offer taken by B and
+ * A's approval and lock in its pool; then `run`. Every browser is closed after it.
+ */
+async function lostProfileSwap(
+  browser: Browser,
+  lost: 'a' | 'b',
+  run: (swap: LostSwap) => Promise<void>,
+): Promise<void> {
   test.setTimeout(240_000)
   const [a, b] = await fastTraders(browser)
-  let c: Trader | null = null
+  const opened: Trader[] = [a, b]
   try {
-    const phrase = await revealPhrase(a.page)
-    const before = await holdings(a.page, a.address)
+    const who = lost === 'a' ? a : b
+    const phrase = await revealPhrase(who.page)
+    const before = await holdings(who.page, who.address)
     await postAndTake(a.page, b.page)
     await pendingFrom(a.page, a.address, 2)
     const tokens = await swapTokens(a.page)
-    // B's node stops and A's lock is mined: B never locks.
-    await stopNode(b)
-    await mineBlock(a.page)
-    await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL'], { timeout: 30_000 })
-    await b.ctx.close()
-    // Another browser on A's head; then A's profile is gone for good (its node stopped, its browser closed).
-    c = await freshBrowser(browser, a)
-    await stopNode(a)
-    await a.ctx.close()
-
-    // A's recovery phrase in the other browser: the lock is listed, refundable at its timelock.
-    expect(await importWallet(c.page, phrase)).toBe(a.address)
-    const lock = c.page.getByTestId('open-lock')
-    await expect(lock).toHaveCount(1, { timeout: 30_000 })
-    await expect(lock.getByTestId('open-lock-what')).toHaveText(/^You locked 10 APL for 0x/)
-    await expect(lock.getByTestId('open-lock-state')).toHaveText(
-      /^Refundable from block \d+ \(~[^)]+ from now\), unless the recipient collects it first\.$/,
-    )
-    await expect(lock.getByTestId('open-lock-refund')).toHaveCount(0)
-    // It mines alone to the timelock: the Refund comes with the block.
-    await c.page.evaluate(() => window.tabchain?.node.api.setMining(true))
-    await expect(lock.getByTestId('open-lock-refund')).toBeVisible({ timeout: 90_000 })
-    await c.page.evaluate(() => window.tabchain?.node.api.setMining(false))
-    await expect(lock.getByTestId('open-lock-state')).toContainText(
-      'is reached: a refund pays your 10 APL back to you.',
-    )
-    await settleFromWallet(c.page, lock.getByTestId('open-lock-refund'), /^Refund swap lock /)
-    await expectPaidFees(c.page, a.address, before, tokens, ['100000', '0'])
+    const fresh = async (peer: Trader, light = false): Promise<Trader> => {
+      const trader = await freshBrowser(browser, peer, light)
+      opened.push(trader)
+      return trader
+    }
+    await run({ a, b, phrase, before, tokens, fresh })
   } finally {
-    await a.ctx.close()
-    await b.ctx.close()
-    await c?.ctx.close()
+    for (const { ctx } of opened) await ctx.close()
   }
-})
+}
+
+for (const light of [false, true])
+  test(`A locks, B never does, and A's profile is lost: its phrase imported in another browser${light ? ' running as a light node' : ''} refunds the lock from the Wallet`, async ({
+    browser,
+  }) => {
+    await lostProfileSwap(browser, 'a', async ({ a, b, phrase, before, tokens, fresh }) => {
+      // B's node stops and A's lock is mined: B never locks.
+      await stopNode(b)
+      await mineBlock(a.page)
+      await expect(doneSteps(a.page)).toHaveText(['✓You lock 10 APL'], { timeout: 30_000 })
+      await b.ctx.close()
+      // Another browser on A's head (a light one gets its headers and proofs from a full one, which mines);
+      // then A's profile is gone for good (its node stopped, its browser closed).
+      const miner = light ? await fresh(a) : null
+      const c = await fresh(miner ?? a, light)
+      const mines = miner ?? c
+      await stopNode(a)
+      await a.ctx.close()
+
+      // A's recovery phrase in the other browser: the lock is listed, refundable at its timelock.
+      expect(await importWallet(c.page, phrase)).toBe(a.address)
+      const lock = c.page.getByTestId('open-lock')
+      await expect(lock).toHaveCount(1, { timeout: 30_000 })
+      await expect(lock.getByTestId('open-lock-what')).toHaveText(/^You locked 10 APL for 0x/)
+      await expect(lock.getByTestId('open-lock-state')).toHaveText(
+        /^Refundable from block \d+ \(~[^)]+ from now\), unless the recipient collects it first\.$/,
+      )
+      await expect(lock.getByTestId('open-lock-refund')).toHaveCount(0)
+      // It mines alone to the timelock, and stops there: the Refund comes with the block.
+      const timelock = /block (\d+)/.exec(
+        (await lock.getByTestId('open-lock-state').textContent()) ?? '',
+      )?.[1]
+      await mines.page.evaluate(() => window.tabchain?.node.api.setMining(true))
+      await waitInPage(
+        mines.page,
+        async (at) => ((await window.tabchain?.node.api.head())?.number ?? 0n) >= BigInt(at),
+        timelock ?? '',
+        { timeout: 90_000 },
+      )
+      await mines.page.evaluate(() => window.tabchain?.node.api.setMining(false))
+      await expect(lock.getByTestId('open-lock-refund')).toBeVisible({ timeout: 30_000 })
+      await expect(lock.getByTestId('open-lock-state')).toContainText(
+        'is reached: a refund pays your 10 APL back to you.',
+      )
+      await settleFromWallet(c.page, lock.getByTestId('open-lock-refund'), /^Refund swap lock /, mines.page)
+      await expectPaidFees(mines.page, a.address, before, tokens, ['100000', '0'])
+    })
+  })
 
 test("A redeems B's lock after B's profile is lost: B's phrase imported in another browser collects A's lock with the secret on chain", async ({
   browser,
 }) => {
-  test.setTimeout(240_000)
-  const [a, b] = await fastTraders(browser)
-  let c: Trader | null = null
-  try {
-    const phrase = await revealPhrase(b.page)
-    const before = await holdings(b.page, b.address)
-    await postAndTake(a.page, b.page)
-    await pendingFrom(a.page, a.address, 2)
-    const tokens = await swapTokens(a.page)
+  await lostProfileSwap(browser, 'b', async ({ a, b, phrase, before, tokens, fresh }) => {
     await mineBlock(a.page)
     // B signs its approval and lock as soon as it sees A's; they reach A's pool, and B's node stops
     // before it sees anything more: it never redeems.
@@ -356,7 +396,7 @@ test("A redeems B's lock after B's profile is lost: B's phrase imported in anoth
     await expect(a.page.getByTestId('swap-locks')).toHaveCount(0)
 
     // B's recovery phrase in another browser: A's lock to B, collectable with the secret A's redeem showed.
-    c = await freshBrowser(browser, a)
+    const c = await fresh(a)
     expect(await importWallet(c.page, phrase)).toBe(b.address)
     const lock = c.page.getByTestId('open-lock')
     await expect(lock).toHaveCount(1, { timeout: 30_000 })
@@ -364,9 +404,5 @@ test("A redeems B's lock after B's profile is lost: B's phrase imported in anoth
     await expect(lock.getByTestId('open-lock-state')).toContainText('collect your 10 APL before block ')
     await settleFromWallet(c.page, lock.getByTestId('open-lock-collect'), /^Redeem swap lock /)
     await expectPaidFees(c.page, b.address, before, tokens, ['1000', '97500'])
-  } finally {
-    await a.ctx.close()
-    await b.ctx.close()
-    await c?.ctx.close()
-  }
+  })
 })
