@@ -124,8 +124,8 @@ export function SwapLocks() {
         <>
           {read.unread !== null && (
             <p className="muted small" data-testid="swap-locks-unread">
-              As read at block #{read.at.toString()}; reading them again failed ({read.unread}), and is tried
-              again at the next block.
+              As read at block #{read.at.toLocaleString()}; reading them again failed ({read.unread}), and is
+              tried again at the next block.
             </p>
           )}
           <ul className="stack">
@@ -141,7 +141,7 @@ export function SwapLocks() {
           </ul>
           {read.older !== null && (
             <p className="muted small" data-testid="swap-locks-older">
-              Locks made before block #{read.older.before.toString()} may be missing here (
+              Locks made before block #{read.older.before.toLocaleString()} may be missing here (
               {read.older.message}).
             </p>
           )}
