@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
 import { encodeBlock, hashBlock } from '../../../src/node/chain/block'
-import { Chain } from '../../../src/node/chain/chain'
+import { Chain, type ImportResult } from '../../../src/node/chain/chain'
 import { type ChainStore, MemoryChainStore } from '../../../src/node/chain/chain-store'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import { parseTx } from '../../../src/node/chain/tx'
@@ -916,6 +916,53 @@ describe('upgrade to full from a state snapshot (memory network)', () => {
     const grown = [...blocks, ...minedBlocksOn(blocks, 40)]
     const r = await upgradeDirect(grown, headerChain(grown), servingBlocks(grown), { repo })
     expect(r.err).toMatchObject({ kind: 'full', target: { number: 276n }, executed: 64 })
+  })
+
+  test('a verified chain that switches to a heavier branch during the download: no block of that branch is asked or imported onto the listed one; the upgrade ends at its tip, from which the heavier branch connects', async () => {
+    // A heavier branch off #280 (above the snapshot block #236), to #310: the peer holds both.
+    const heavier = minedBlocksOn(blocks.slice(0, 280), 30)
+    const headers = headerChain(blocks)
+    const both = servingBlocks([...blocks, ...heavier])
+    const asked: Hex[] = []
+    const chain = new Chain({ genesis: GENESIS })
+    const imports: ImportResult['kind'][] = []
+    const r = await upgradeDirect(
+      blocks,
+      headers,
+      (data) => {
+        asked.push(...decodeBlocksRequest(data))
+        return both(data)
+      },
+      {
+        chain,
+        // Once the download has begun, the header sync hears of the heavier branch and follows it.
+        onMode: (mode) => {
+          if (
+            mode.kind !== 'upgrading' ||
+            mode.percent === 0 ||
+            mode.percent >= 80 ||
+            headers.head.header.number === 310n
+          )
+            return
+          for (const b of heavier) headers.add(b.header, BigInt(Date.now()))
+        },
+        importBlock: (block) => {
+          const result = chain.importBlock(block, BigInt(Date.now()))
+          imports.push(result.kind)
+          return result.kind === 'extended' ? 'accept' : 'ignore'
+        },
+      },
+    )
+    expect(headers.head.hash).toBe(hashBlock(must(heavier.at(-1))))
+    expect(r.err).toMatchObject({ kind: 'full', target: { number: 236n }, executed: 64 })
+    expect(r.penalties).toEqual([])
+    // The blocks listed before the switch, each onto its parent; none of the heavier branch's.
+    expect(asked).toEqual(blocks.slice(235).map(hashBlock))
+    expect(imports).toEqual(Array.from({ length: 64 }, () => 'extended'))
+    expect(chain.head.hash).toBe(hashBlock(must(blocks.at(-1))))
+    // The ordinary sync goes on from there: the heavier branch connects at its fork, above the snapshot.
+    for (const b of heavier) chain.importBlock(b, BigInt(Date.now()))
+    expect(chain.head.hash).toBe(headers.head.hash)
   })
 
   test('an upgrade that fails after adopting the snapshot block still reports what it replaced: the peer stops answering block requests', async () => {
