@@ -248,6 +248,13 @@ test('a refresh re-reads no send settled below any reorganisation the node takes
   expect(activityDue(items, 100n, 64, true)).toEqual(notFailed)
   expect(activityDue(items, undefined, 64, false)).toEqual(notFailed)
   expect(activityDue(items, 100n, undefined, false)).toEqual(notFailed)
+  // Only a confirmed item in a known block is settled: one with no block read, or not confirmed, is due.
+  const noBlock = item(6, {})
+  const pendingWithBlock = item(7, { status: 'pending', blockNumber: '5' })
+  expect(activityDue([noBlock, pendingWithBlock, ...deep], 100n, 64, false)).toEqual([
+    noBlock,
+    pendingWithBlock,
+  ])
   // The refresh reads a receipt for the open items only; the settled ones stay in the list as they were.
   const asked: Hex[] = []
   const reads = {
@@ -260,6 +267,14 @@ test('a refresh re-reads no send settled below any reorganisation the node takes
   }
   const refreshed = withReread(items, await rereadActivity(activityDue(items, 100n, 64, false), reads))
   expect(asked.sort()).toEqual(open.map((i) => i.hash).sort())
+  // Each open item settled by its own read (all from one sender), in its place.
+  expect(refreshed.slice(0, 4)).toEqual(
+    open.map(({ unverified: _unverified, reason: _reason, ...i }) => ({
+      ...i,
+      status: 'confirmed',
+      blockNumber: '36',
+    })),
+  )
   expect(refreshed.slice(5)).toEqual(deep)
   expect(refreshed.length).toBe(items.length)
 })
