@@ -486,6 +486,9 @@ describe('payments received', () => {
     headAt(17)
     await refresh(null)
     expect(asked).toHaveLength(6)
+    headAt(18)
+    await refresh(null)
+    expect(asked).toHaveLength(7)
   })
 
   test('the list is asked for again after a reorganisation, on another account or mode, and every RECEIVED_EVERY heads', async () => {
@@ -650,6 +653,10 @@ describe('activity refresh', () => {
     // Every send kept, as it was read.
     expect(useWallet.getState().activity).toHaveLength(300)
     expect(saved.at(-1)?.every((i) => i.status === 'confirmed')).toBe(true)
+    // A head at which no send is open reads nothing, and writes nothing.
+    const writes = saved.length
+    expect(await readsAt(400)).toBe(0)
+    expect(saved).toHaveLength(writes)
   })
 
   test('refreshes asked while one reads wait for it, and one more runs after it: a slow read at an older head never writes over what a newer head read', async () => {
