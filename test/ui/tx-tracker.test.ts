@@ -525,6 +525,23 @@ describe('refresh at each head', () => {
     expect(await readsAt(306)).toBe(59)
     expect(useTxs.getState().txs.every((t) => t.status.state === 'confirmed')).toBe(true)
     expect(confirmationsOf(1)).toBe(306n)
+    // `upgrading n %` to another n is the same mode: only the reachable sends are read.
+    useApp.setState({ mode: { kind: 'upgrading', percent: 20 } })
+    expect(await readsAt(307)).toBe(58)
+    // A settled send whose last read did not verify is read again, until one does.
+    useTxs.setState((s) => ({
+      txs: s.txs.map((t) =>
+        t.label === 'send 1' ? { ...t, status: { ...t.status, unverified: 'no peer proved it' } } : t,
+      ),
+    }))
+    expect(await readsAt(308)).toBe(58)
+    expect(statusOf('send 1')).toEqual({
+      state: 'confirmed',
+      hash: numberHash(1),
+      confirmations: 308n,
+      block: 1n,
+    })
+    expect(await readsAt(309)).toBe(56)
     useTxs.setState({ txs: [] })
     useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
   })
@@ -580,5 +597,24 @@ describe('refresh at each head', () => {
     expect(receiptReads).toBe(2)
     useTxs.setState({ txs: [] })
     useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
+  })
+
+  test('a head at which no status changed leaves the list as it was: the screens showing it do not draw it again', async () => {
+    const me = getAddress(DEVNET_ACCOUNTS[0] ?? '0x')
+    const waiting = { state: 'pending', hash: numberHash(5) } as const
+    useTxs.setState({ txs: [{ id: 20_000, label: 'waiting', from: me, nonce: 5n, status: waiting }] })
+    const before = useTxs.getState().txs
+    const refresh = trackerRefresher({
+      account: async () => ({ nonce: 5n }) as Awaited<ReturnType<TrackerReads['account']>>,
+      receipt: async () => null,
+      transaction: async () => null,
+    })
+    for (const n of [10, 11]) {
+      appHeadAt(n)
+      await refresh()
+    }
+    expect(useTxs.getState().txs).toBe(before)
+    useTxs.setState({ txs: [] })
+    useApp.setState({ head: null, chain: null })
   })
 })
