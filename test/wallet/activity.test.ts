@@ -279,6 +279,44 @@ test('a refresh re-reads no send settled below any reorganisation the node takes
   expect(refreshed.length).toBe(items.length)
 })
 
+test("a re-read settles waiting items by their sender's nonce: a dropped one stays dropped while the nonce has passed it; a nonce that cannot be read marks only what it would settle, and a confirmed item a reorg took out is pending again, never confirmed", async () => {
+  const base = { from: ME, title: 'Send 1 TAB', sentAt: 1_000 } as const
+  const hash = (n: number): Hex => `0x${String(n).padStart(64, '0')}`
+  const dropped: ActivityItem = {
+    ...base,
+    hash: hash(1),
+    nonce: 3,
+    status: 'dropped',
+    reason: DROPPED_REASON,
+  }
+  const confirmed: ActivityItem = { ...base, hash: hash(2), nonce: 4, status: 'confirmed', blockNumber: '9' }
+  let nonce: bigint | Error = 5n
+  let mined = true
+  const reads = {
+    account: async () => {
+      if (nonce instanceof Error) throw nonce
+      return { nonce }
+    },
+    receipt: async (h: Hex) =>
+      h === confirmed.hash && mined
+        ? { blockNumber: 9n, status: 'success' as const, revertReason: null }
+        : null,
+    transaction: async () => null,
+  }
+  expect(await rereadActivity([dropped, confirmed], reads)).toEqual([dropped, confirmed])
+  nonce = new Error('no peer proved the account')
+  expect(await rereadActivity([dropped, confirmed], reads)).toEqual([
+    { ...dropped, unverified: 'no peer proved the account' },
+    confirmed,
+  ])
+  mined = false
+  const { blockNumber: _block, ...sent } = confirmed
+  expect(await rereadActivity([dropped, confirmed], reads)).toEqual([
+    { ...dropped, unverified: 'no peer proved the account' },
+    { ...sent, status: 'pending', unverified: 'no peer proved the account' },
+  ])
+})
+
 test("a reload shows no 'not verified at the current head' mark: it said something of the head it was read at only", () => {
   const storage = memoryStorage()
   const base = { from: ME, title: 'Send 1 TAB', nonce: 7, sentAt: 1_000 } as const
