@@ -23,7 +23,7 @@ import { TxStatusBadge } from '../../src/ui/components/TxStatusBadge'
 import { devnetSigner } from '../../src/ui/signer/devnet-signer'
 import type { TxSigner } from '../../src/ui/signer/signer'
 import { useApp } from '../../src/ui/store'
-import { sendCall, type TrackerReads, trackerRefresher, useTxs } from '../../src/ui/tx-tracker'
+import { sendCall, type TrackerReads, type TxStatus, trackerRefresher, useTxs } from '../../src/ui/tx-tracker'
 import { DROPPED_REASON } from '../../src/wallet/activity'
 import { sendApproved } from '../../src/wallet/approved-sign'
 import { createNodeBackend } from '../../src/wallet/node-backend'
@@ -597,6 +597,47 @@ describe('refresh at each head', () => {
     expect(receiptReads).toBe(2)
     useTxs.setState({ txs: [] })
     useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
+  })
+
+  test("a send a reorganisation takes out is pending again, marked when its sender's nonce cannot be read, never confirmed or dropped unread; one at the sender's nonce is pending", async () => {
+    const me = getAddress(DEVNET_ACCOUNTS[0] ?? '0x')
+    const taken = { state: 'confirmed', hash: numberHash(5), confirmations: 2n, block: 10n } as const
+    const waiting = { state: 'pending', hash: numberHash(6) } as const
+    const track = (...txs: (readonly [string, bigint, TxStatus])[]) =>
+      useTxs.setState({
+        txs: txs.map(([label, nonce, status], k) => ({ id: 30_000 + k, label, from: me, nonce, status })),
+      })
+    let nonce: bigint | Error = 6n
+    const refresh = trackerRefresher({
+      account: async () => {
+        if (nonce instanceof Error) throw nonce
+        return { nonce } as Awaited<ReturnType<TrackerReads['account']>>
+      },
+      // Neither is in a block of the head's chain.
+      receipt: async () => null,
+      transaction: async () => null,
+    })
+    appHeadAt(11)
+    track(['taken', 5n, taken], ['waiting', 6n, waiting])
+    await refresh()
+    // Another transaction with its nonce is in the head's chain: dropped.
+    expect(statusOf('taken')).toEqual({ state: 'dropped', hash: taken.hash, reason: DROPPED_REASON })
+    expect(statusOf('waiting')).toEqual(waiting)
+    nonce = new Error('no peer proved the account')
+    track(['taken', 5n, taken], ['waiting', 6n, waiting])
+    await refresh()
+    expect(statusOf('taken')).toEqual({
+      state: 'pending',
+      hash: taken.hash,
+      unverified: 'no peer proved the account',
+    })
+    expect(statusOf('waiting')).toEqual({ ...waiting, unverified: 'no peer proved the account' })
+    // Its sender has nothing else waiting: its nonce is not read, and the receipt read verified.
+    track(['taken', 5n, taken])
+    await refresh()
+    expect(statusOf('taken')).toEqual({ state: 'pending', hash: taken.hash })
+    useTxs.setState({ txs: [] })
+    useApp.setState({ head: null, chain: null })
   })
 
   test('a head at which no status changed leaves the list as it was: the screens showing it do not draw it again', async () => {
