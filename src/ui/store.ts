@@ -149,6 +149,14 @@ export const useApp = create<AppState>(() => ({
 }))
 
 /**
+ * Whether the head moved from `prev` to `now`: another block, at a new height or (a reorganisation onto a
+ * branch as long) at the same one. Not a head pushed again as it was.
+ */
+export function headMoved(now: Pick<AppState, 'head'>, prev: Pick<AppState, 'head'>): boolean {
+  return now.head !== null && now.head.hash !== prev.head?.hash
+}
+
+/**
  * A watch of the chain the app reads: the function it returns tells, at each call, whether this is its
  * first call or the last reorganisation heard of (`lastReorg`) or the node's mode changed since its
  * previous one (a snapshot upgrade replaces the chain with no reorg event) — when what was read of the

@@ -40,7 +40,7 @@ import { createProofRetry, isUnproven } from './proof-retry'
 import { settledLockReads } from './settled-lock-reads'
 import { useAccount } from './signer/account'
 import type { TxSigner } from './signer/signer'
-import { chainChangeWatch, directPeerCount, useApp } from './store'
+import { chainChangeWatch, directPeerCount, headMoved, useApp } from './store'
 import type { TxStatus } from './tx-tracker'
 import { walletLockedError } from './wallet-locked'
 
@@ -456,7 +456,7 @@ export async function startWallet(
   })
   useApp.subscribe((s, prev) => {
     verifiedRetry.linked(directPeerCount(s))
-    if (s.head !== null && s.head.hash !== prev.head?.hash) {
+    if (headMoved(s, prev)) {
       void refreshVerified()
       void refreshActivity()
     }

@@ -9,7 +9,7 @@ import type { NodeApi } from '../../src/node/worker/node'
 import { shownReceived } from '../../src/ui/components/ActivityList'
 import { statusText } from '../../src/ui/components/TxStatusBadge'
 import { marketErrorMessage } from '../../src/ui/market/errors'
-import { useApp } from '../../src/ui/store'
+import { headMoved, useApp } from '../../src/ui/store'
 import { lockedMessage, WALLET_LOCKED_MESSAGE } from '../../src/ui/wallet-locked'
 import {
   activityRefresher,
@@ -704,5 +704,18 @@ describe('activity refresh', () => {
     // One read at a time, and the asks at heads 12 and 13 made one more run, after the first.
     expect(together).toBe(1)
     expect(receiptReads).toBe(2)
+  })
+})
+
+describe('a head that moved', () => {
+  test('another block at a new height or at the same one (a reorganisation onto a branch as long) moved it; the same block pushed again, or none, did not', () => {
+    const at = (number: bigint, hash: Hex) => ({
+      head: { number, hash, timestamp: 0n, difficulty: 1n, totalDifficulty: number, txCount: null },
+    })
+    expect(headMoved(at(5n, numberHash(5)), at(4n, numberHash(4)))).toBe(true)
+    expect(headMoved(at(5n, numberHash(50)), at(5n, numberHash(5)))).toBe(true)
+    expect(headMoved(at(5n, numberHash(5)), { head: null })).toBe(true)
+    expect(headMoved(at(5n, numberHash(5)), at(5n, numberHash(5)))).toBe(false)
+    expect(headMoved({ head: null }, at(5n, numberHash(5)))).toBe(false)
   })
 })
