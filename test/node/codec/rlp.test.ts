@@ -1,12 +1,13 @@
 import fc from 'fast-check'
 import { toRlp } from 'viem'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
 import { CodecError } from '../../../src/node/codec/errors'
 import {
   MAX_RLP_ITEMS,
   type RlpItem,
   rlpDecode,
+  rlpDecodeBytesList,
   rlpEncode,
   rlpHashWithoutLast,
   rlpListSpans,
@@ -126,6 +127,44 @@ describe('rlp', () => {
     malformed('0xc0c0') // trailing bytes
     malformed('0xc2820102') // item runs past its list
     malformed('0xbf0100000000000000ff') // absurd length
+    malformed(`0xb837${'00'.repeat(55)}`) // long form for a 55-byte string
+    malformed(`0xf837${'80'.repeat(55)}`) // long form for a 55-byte list
+    malformed('0xc3c2b901') // a length prefix running past the end, inside nested lists
+  })
+
+  it('decodes a list whose items take 55 bytes (0xf7) and one of 56 (0xf838)', () => {
+    const lists: [RlpItem[], string][] = [
+      [[new Uint8Array(54).fill(7)], '0xf7'],
+      [[new Uint8Array(55).fill(7)], '0xf838'],
+    ]
+    for (const [list, prefix] of lists) {
+      const enc = rlpEncode(list)
+      expect(toHex(enc).startsWith(prefix)).toBe(true)
+      expect(normalise(rlpDecode(enc))).toEqual(normalise(list))
+    }
+  })
+
+  it('decodes lists nested 17 deep and refuses 18', () => {
+    const nested = (depth: number): Uint8Array =>
+      fromHex(`0x${Array.from({ length: depth }, (_, i) => (0xc0 + depth - 1 - i).toString(16)).join('')}`)
+    expect(normalise(rlpDecode(nested(2)))).toEqual([[]])
+    expect(() => rlpDecode(nested(17))).not.toThrow()
+    malformed(toHex(nested(18)))
+  })
+
+  it('rlpDecodeBytesList takes a list of exactly that many byte strings, nothing else', () => {
+    const a = Uint8Array.of(1)
+    const b = Uint8Array.of(2, 3)
+    expect(rlpDecodeBytesList(rlpEncode([a, b]), 2)).toEqual([a, b])
+    const refused: [RlpItem, number][] = [
+      [[a, b], 3],
+      [[a, b], 1],
+      [[a, [b]], 2],
+      [a, 1],
+    ]
+    for (const [item, count] of refused) {
+      expect(() => rlpDecodeBytesList(rlpEncode(item), count)).toThrow(CodecError)
+    }
   })
 })
 
@@ -195,6 +234,18 @@ describe('rlpHashWithoutLast', () => {
   it('grows its buffer for a long list, and a shorter one after it is encoded alone', () => {
     expectEncodings([new Uint8Array(70_000).fill(7), Uint8Array.of(1, 2)])
     expectEncodings([Uint8Array.of(9), new Uint8Array(3)])
+  })
+
+  it('a list just over its first buffer (1024 bytes) hashes right, whatever size crosses it', async () => {
+    // A fresh module: its buffer has not been grown by the tests above.
+    vi.resetModules()
+    const fresh = await import('../../../src/node/codec/rlp')
+    for (let n = 990; n < 1100; n++) {
+      const list = [new Uint8Array(n).fill(5), Uint8Array.of(1, 2)]
+      const { whole, withoutLast } = fresh.rlpHashWithoutLast(list, keccak)
+      expect(toHex(whole)).toBe(toHex(keccak(rlpEncode(list))))
+      expect(toHex(withoutLast)).toBe(toHex(keccak(rlpEncode(list.slice(0, -1)))))
+    }
   })
 
   it('gives keccak of each encoding when keccak is the hash', () => {
