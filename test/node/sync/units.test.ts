@@ -363,6 +363,31 @@ describe('peer scores', () => {
     ).toBe(bug)
     expect(decodeFromPeer(() => 7)).toBe(7)
   })
+
+  test('decay stops at zero (time earns no credit), and counts from the last offence', () => {
+    const s = new PeerScores()
+    expect(s.penalize('p', 'invalid-tx', 0)).toBe(10)
+    expect(s.penalize('p', 'invalid-tx', 1_000_000)).toBe(10)
+    expect(s.penalize('q', 'garbage', 0)).toBe(40)
+    expect(s.penalize('q', 'garbage', 100_000)).toBeCloseTo(70)
+    expect(s.score('q', 200_000)).toBeCloseTo(60)
+  })
+
+  test('a board bans for banMs from the drop, forgets what the peer announced, and counts live bans only', () => {
+    let now = 1_000_000
+    const board = new PeerBoard({ now: () => now, banMs: 60_000, disconnect: async () => {} })
+    board.setAnnounced('p', 42n)
+    board.setAnnounced('q', 0n)
+    expect(board.announced('q')).toBe(0n)
+    // One forged proof is proof of malice: it alone drops the peer.
+    expect(board.penalize('p', 'invalid-proof')).toBe(true)
+    expect(board.announced('p')).toBe(-1n)
+    expect(board.bannedCount()).toBe(1)
+    now += 59_999
+    expect(board.isBanned('p')).toBe(true)
+    now += 1
+    expect(board.bannedCount()).toBe(0)
+  })
 })
 
 describe('a headers answer against what was asked', () => {
@@ -393,6 +418,11 @@ describe('a headers answer against what was asked', () => {
     expect(fault(answer([11, 12], 100), 10n, 4)).toMatch(/^wrong-response: header out of range/)
     expect(fault(answer([], 100), 10n, 4)).toMatch(/^wrong-response: no headers below its head/)
     expect(fault(answer([10, 11], 100), 10n, 4)).toMatch(/^wrong-response: fewer headers than its head/)
+  })
+
+  test('at the bounds: an empty answer from a peer whose head is the first asked, or one a header short of its head, is its fault', () => {
+    expect(fault(answer([], 10), 10n, 4)).toMatch(/^wrong-response: no headers below its head/)
+    expect(fault(answer([10, 11], 12), 10n, 4)).toMatch(/^wrong-response: fewer headers than its head/)
   })
 })
 
