@@ -9,6 +9,7 @@ import type {
   BlockCommit,
   BlockRecord,
   ChainIdentity,
+  LogRecord,
   NodeRepository,
 } from '../../../src/node/storage/types'
 
@@ -415,6 +416,78 @@ export function runStorageCompliance(name: string, factory: () => RepositoryHarn
         logIndex: 2,
         blockNumber: 3n,
       })
+      repo.close()
+    })
+
+    test('logs are numbered across the block, keep their transaction, and match a query in any case', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      const { g } = baseChain()
+      const checksummed = getAddress(TOKEN)
+      const upperTopic = `0x${TRANSFER.slice(2).toUpperCase()}` as Hex
+      expect(checksummed).not.toBe(TOKEN)
+      const b1 = block(1n, 'cases', g.hash, [
+        { label: 'case-tx0', logs: [log(HTLC, LOCKED, '0x0a')] },
+        { label: 'case-tx1', logs: [log(checksummed, upperTopic, '0x0b')] },
+      ])
+      await repo.commitBlock(extend(g))
+      await repo.commitBlock(extend(b1))
+      const where = (l: LogRecord) => [l.data, l.transactionIndex, l.logIndex]
+      expect((await repo.getLogs({ fromBlock: 1n, toBlock: 1n })).map(where)).toEqual([
+        ['0x0a', 0, 0],
+        ['0x0b', 1, 1],
+      ])
+      for (const filter of [
+        { address: TOKEN },
+        { topic0: TRANSFER },
+        { topic0: upperTopic },
+        { address: checksummed, topic0: upperTopic },
+      ]) {
+        expect((await repo.getLogs({ fromBlock: 0n, toBlock: 1n, ...filter })).map(where)).toEqual([
+          ['0x0b', 1, 1],
+        ])
+      }
+      repo.close()
+    })
+
+    test('a block whose body lists a transaction without its receipt is refused as corrupt, not read short', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      const { g, b1, b2 } = baseChain()
+      await repo.commitBlock(extend(g))
+      await repo.commitBlock(extend(b1))
+      await repo.commitBlock(extend({ ...b2, receipts: b2.receipts.slice(0, 1) }))
+      await expectStorageError(repo.getBlock(b2.hash), 'STORAGE_CORRUPT')
+      repo.close()
+    })
+
+    test('hashes given in upper case are stored lower-case: a tx location names the canonical hash', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      const { g, b1 } = baseChain()
+      const upper = `0x${b1.hash.slice(2).toUpperCase()}` as Hex
+      await repo.commitBlock(extend(g))
+      await repo.commitBlock({
+        ...extend(b1),
+        canonical: [{ number: 1n, hash: upper }],
+        txIndex: [{ hash: h('tx1'), location: { blockHash: upper, blockNumber: 1n, index: 0 } }],
+      })
+      expect(await repo.getCanonicalHash(1n)).toBe(b1.hash)
+      expect((await repo.getTxLocation(h('tx1')))?.blockHash).toBe(b1.hash)
+      repo.close()
+    })
+
+    test('a block number outside 0..2^53-1 is refused, not used as a key', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      for (const n of [-1n, 2n ** 53n]) await expectStorageError(repo.getCanonicalHash(n), 'STORAGE_ABORTED')
+      repo.close()
+    })
+
+    test('an empty commit stores nothing and fails nothing; a meta value is stored as a copy', async () => {
+      const repo = await factory().open({ chain: CHAIN })
+      await repo.commitBlock({})
+      expect(await repo.getHead()).toBeUndefined()
+      const setting = { mining: true }
+      await repo.putMeta('setting', setting)
+      setting.mining = false
+      expect(await repo.getMeta('setting')).toEqual({ mining: true })
       repo.close()
     })
 
