@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { openDB } from 'idb'
-import { keccak256, stringToHex } from 'viem'
+import { type Hex, keccak256, stringToHex } from 'viem'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { toHex } from '../../../src/node/codec/bytes'
 import { memoryLocks } from '../../../src/node/profile/locks'
@@ -174,6 +174,46 @@ describe('IndexedDB repository specifics', () => {
     expect(sizes).toEqual([5_000, 5_000, 2_000])
     repo.close()
   })
+
+  test('a state node record of another shape is corrupt, whichever read finds it', async () => {
+    const repo = await openIdbRepository({ profileId: 'specific-bad-nodes', chain: CHAIN })
+    const db = await openDB(databaseName('specific-bad-nodes', CHAIN))
+    const bytes = (b: number) => new Uint8Array(32).fill(b)
+    // A hash that is not bytes, and an encoding that is not bytes.
+    const records: [Hex, unknown][] = [
+      [toHex(bytes(0xa1)), { hash: toHex(bytes(0xa1)), encoded: bytes(1) }],
+      [toHex(bytes(0xa2)), { hash: bytes(0xa2), encoded: toHex(bytes(2)) }],
+    ]
+    for (const [key, record] of records) {
+      await db.put('stateNodes', record, key)
+      expect(await codeOf(repo.getStateNode(key))).toBe('STORAGE_CORRUPT')
+      expect(await codeOf(repo.getStateNodes([key]))).toBe('STORAGE_CORRUPT')
+      expect(await codeOf(repo.loadStateNodes(() => {}))).toBe('STORAGE_CORRUPT')
+      await db.delete('stateNodes', key)
+    }
+    db.close()
+    repo.close()
+  })
+
+  test('a repository closed while it loads the state tree reports STORAGE_CLOSED, not a corrupt database', async () => {
+    const repo = await openIdbRepository({ profileId: 'specific-close-load', chain: CHAIN })
+    const stateNodes = [1, 2, 3].map((b) => ({ hash: new Uint8Array(32).fill(b), encoded: Uint8Array.of(b) }))
+    await repo.commitBlock({ stateNodes })
+    expect(await codeOf(repo.loadStateNodes(() => repo.close(), 1))).toBe('STORAGE_CLOSED')
+  })
+
+  test('a write asks for the durability it is given, the default otherwise', async () => {
+    const repo = await openIdbRepository({ profileId: 'specific-durability', chain: CHAIN })
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction')
+    await repo.putMeta('a', 1, { durability: 'strict' })
+    await repo.putMeta('b', 2)
+    expect(transaction.mock.calls.map((call) => call[2])).toEqual([
+      { durability: 'strict' },
+      { durability: 'default' },
+    ])
+    transaction.mockRestore()
+    repo.close()
+  })
 })
 
 /** Every store's keys and values of database `name`, read over a connection of its own. */
@@ -251,5 +291,16 @@ describe("only the holder of a profile's writer lock writes to its database", ()
       await codeOf(openProfileRepository({ profileId: 'writer-c', chain: CHAIN, locks, waitMs: 0 })),
     ).toBe('STORAGE_IN_USE')
     repo.close()
+  })
+
+  test('a node whose database is refused before its chain is checked (newer schema) lets the lock go', async () => {
+    const locks = memoryLocks()
+    const newer = await openDB(databaseName('writer-d', CHAIN), SCHEMA_VERSION + 1)
+    newer.close()
+    for (let i = 0; i < 2; i++) {
+      expect(
+        await codeOf(openProfileRepository({ profileId: 'writer-d', chain: CHAIN, locks, waitMs: 0 })),
+      ).toBe('STORAGE_CORRUPT')
+    }
   })
 })
