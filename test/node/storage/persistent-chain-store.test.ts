@@ -149,6 +149,7 @@ describe('PersistentChainStore (chain core on IndexedDB)', () => {
 
     // Only the last 3 blocks below the head (and genesis) are read before the store opens.
     const node = await open(undefined, undefined, 3)
+    expect(node.store.fullyLoaded).toBe(false)
     expect(node.chain.head.hash).toBe(first.chain.head.hash)
     expect(node.chain.headState.root).toBe(first.chain.headState.root)
     expect(node.chain.getBlockByNumber(0n)?.hash).toBe(first.chain.getBlockByNumber(0n)?.hash)
@@ -161,6 +162,7 @@ describe('PersistentChainStore (chain core on IndexedDB)', () => {
     // A new block imported before the background load ends is kept.
     await mine(node.chain, 1)
     await node.store.loaded
+    expect(node.store.fullyLoaded).toBe(true)
     expect(node.chain.head.block.header.number).toBe(9n)
     for (let n = 0n; n <= 8n; n++)
       expect(node.chain.getBlockByNumber(n)?.hash).toBe(first.chain.getBlockByNumber(n)?.hash)

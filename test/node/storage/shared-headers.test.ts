@@ -70,6 +70,7 @@ function suite(
         { totalDifficulty: 5n, headers: [] },
         { totalDifficulty: '5', headers: good },
         { totalDifficulty: 5n, headers: [...good, 'not bytes'] },
+        { totalDifficulty: 5n, headers: [...good, null] },
         { totalDifficulty: 5n, headers: truncated },
         { totalDifficulty: 5n, headers: good, stateFrom: 7 },
       ]) {
