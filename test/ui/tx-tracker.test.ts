@@ -31,7 +31,7 @@ import { createProvider } from '../../src/wallet/provider'
 import { must } from '../node/light/fixtures'
 import { until } from '../until'
 import { hardhatWallet } from '../wallet/solo-node'
-import { appHeadAt, numberHash } from './app-head'
+import { appHeadAt, numberHash, slowFirstReceipt } from './app-head'
 
 describe('devnet signer', () => {
   test('account i signs as the genesis-funded devnet account i', async () => {
@@ -551,50 +551,27 @@ describe('refresh at each head', () => {
     useTxs.setState({
       txs: [{ id: 20_000, label: 'send', from: me, status: { state: 'pending', hash: numberHash(7) } }],
     })
-    let releaseFirst: () => void = () => {}
-    let receiptReads = 0
-    let reading = 0
-    let together = 0
-    const reads = {
-      account: async () => ({ nonce: 0n }) as Awaited<ReturnType<TrackerReads['account']>>,
-      // Mined in block 11: its confirmations as of the head the read began at.
-      receipt: async () => {
-        const at = useApp.getState().head?.number ?? 0n
-        receiptReads += 1
-        reading += 1
-        together = Math.max(together, reading)
-        // The first read (at head 11) answers late.
-        if (receiptReads === 1) await new Promise<void>((resolve) => (releaseFirst = resolve))
-        reading -= 1
-        return {
-          blockNumber: 11n,
-          confirmations: at - 10n,
-          status: 'success',
-          revertReason: null,
-        } as Awaited<ReturnType<TrackerReads['receipt']>>
-      },
-      transaction: async () => null,
-    }
-    const refresh = trackerRefresher(reads)
-    appHeadAt(11)
-    const atEleven = refresh()
-    await until(() => receiptReads === 1)
-    appHeadAt(12)
-    const atTwelve = refresh()
-    appHeadAt(13)
-    const atThirteen = refresh()
-    // A turn of the event loop: every read these asks would start on their own has started and answered.
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    releaseFirst()
-    await Promise.all([atEleven, atTwelve, atThirteen])
+    // Mined in block 11: its confirmations as of the head the read began at.
+    const slow = slowFirstReceipt(
+      (at) =>
+        ({ blockNumber: 11n, confirmations: at - 10n, status: 'success', revertReason: null }) as Awaited<
+          ReturnType<TrackerReads['receipt']>
+        >,
+    )
+    await slow.askDuringSlowRead(
+      trackerRefresher({
+        account: async () => ({ nonce: 0n }) as Awaited<ReturnType<TrackerReads['account']>>,
+        receipt: slow.receipt,
+        transaction: async () => null,
+      }),
+    )
     expect(useTxs.getState().txs[0]?.status).toMatchObject({
       state: 'confirmed',
       block: 11n,
       confirmations: 3n,
     })
     // One read at a time, and the asks at heads 12 and 13 made one more run, after the first.
-    expect(together).toBe(1)
-    expect(receiptReads).toBe(2)
+    expect(slow.count).toEqual({ reads: 2, together: 1 })
     useTxs.setState({ txs: [] })
     useApp.setState({ mode: null, head: null, lastReorg: null, chain: null })
   })

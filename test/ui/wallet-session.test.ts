@@ -28,10 +28,9 @@ import type { ActivityItem, ReceivedReads } from '../../src/wallet/activity'
 import type { ApprovalRequest } from '../../src/wallet/describe'
 import { createProvider } from '../../src/wallet/provider'
 import { ProviderRpcError } from '../../src/wallet/rpc-error'
-import { until } from '../until'
 import { poolBackend } from '../wallet/pool-backend'
 import { hardhatWallet } from '../wallet/solo-node'
-import { appHeadAt, numberHash } from './app-head'
+import { appHeadAt, numberHash, slowFirstReceipt } from './app-head'
 
 const ME = getAddress(DEVNET_ACCOUNTS[0] as string)
 
@@ -669,41 +668,19 @@ describe('activity refresh', () => {
       status: 'pending',
     }
     useWallet.setState({ activity: [sent] })
-    let releaseFirst: () => void = () => {}
-    let receiptReads = 0
-    let reading = 0
-    let together = 0
+    // Mined in block 12: not yet at head 11.
+    const slow = slowFirstReceipt((at) =>
+      at < 12n ? null : { blockNumber: 12n, status: 'success' as const, revertReason: null },
+    )
     const reads = {
       account: async () => ({ nonce: 0n }),
-      // Mined in block 12: not yet at head 11.
-      receipt: async () => {
-        const at = useApp.getState().head?.number ?? 0n
-        receiptReads += 1
-        reading += 1
-        together = Math.max(together, reading)
-        // The first read (at head 11) answers late.
-        if (receiptReads === 1) await new Promise<void>((resolve) => (releaseFirst = resolve))
-        reading -= 1
-        return at < 12n ? null : { blockNumber: 12n, status: 'success' as const, revertReason: null }
-      },
+      receipt: slow.receipt,
       transaction: async () => null,
     }
-    const refresh = activityRefresher(reads, (items) => useWallet.setState({ activity: items }))
-    appHeadAt(11)
-    const atEleven = refresh()
-    await until(() => receiptReads === 1)
-    appHeadAt(12)
-    const atTwelve = refresh()
-    appHeadAt(13)
-    const atThirteen = refresh()
-    // A turn of the event loop: every read these asks would start on their own has started and answered.
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    releaseFirst()
-    await Promise.all([atEleven, atTwelve, atThirteen])
+    await slow.askDuringSlowRead(activityRefresher(reads, (items) => useWallet.setState({ activity: items })))
     expect(useWallet.getState().activity[0]).toMatchObject({ status: 'confirmed', blockNumber: '12' })
     // One read at a time, and the asks at heads 12 and 13 made one more run, after the first.
-    expect(together).toBe(1)
-    expect(receiptReads).toBe(2)
+    expect(slow.count).toEqual({ reads: 2, together: 1 })
   })
 })
 
