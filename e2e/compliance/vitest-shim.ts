@@ -43,6 +43,10 @@ function matchers(actual: unknown, message?: string) {
   return {
     toBe: (expected: unknown) => c.to.equal(expected),
     toEqual: (expected: unknown) => c.to.deep.equal(expected),
+    not: {
+      toBe: (expected: unknown) => c.to.not.equal(expected),
+      toEqual: (expected: unknown) => c.to.not.deep.equal(expected),
+    },
     toBeUndefined: () => c.to.equal(undefined),
     toBeInstanceOf: (type: abstract new (...args: never[]) => unknown) => c.to.be.instanceOf(type),
     toContain: (part: unknown) => c.to.include(part),
