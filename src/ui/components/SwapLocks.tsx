@@ -1,29 +1,19 @@
 import { useEffect, useRef, useState } from 'react'
 import type { Address, Hex } from 'viem'
 import { messageOf } from '../../node/rpc/errors'
-import {
-  failedView,
-  type OpenLockRow,
-  type OpenLocksView,
-  openLockRows,
-  openLocksReader,
-  runningHashlocks,
-  settleProblem,
-  settleRequest,
-} from '../../wallet/open-locks'
+import { type OpenLockRow, type OpenLocksView, settleProblem, settleRequest } from '../../wallet/open-locks'
 import { ProviderRpcError } from '../../wallet/rpc-error'
 import { type ChainClock, untilBlock } from '../address-activity'
-import { chainChangeWatch, directPeerCount, useApp } from '../store'
+import { openLocksRefresher } from '../open-locks-refresher'
+import { directPeerCount, useApp } from '../store'
 import { lockedMessage } from '../wallet-locked'
 import { useWallet } from '../wallet-session'
 import { AddressLink, TxLink } from './explorer'
 
 /**
  * The selected account's open swap locks that no swap of this tab runs, read again at each head, when the
- * node's mode changes and when a direct peer links or leaves (one read at a time: a change during a read
- * starts one more when it ends). Each read asks only what the new blocks hold (`openLocksReader`), and
- * everything again after a reorganisation or a mode change (`chainChangeWatch`). Null until the first
- * read ends.
+ * node's mode changes, when a direct peer links or leaves and when another account is selected
+ * (`openLocksRefresher`: one read at a time). Null until the first read of the account ends.
  */
 function useOpenLocks(account: Address | null): OpenLocksView | null {
   const api = useApp((s) => s.api)
@@ -33,38 +23,18 @@ function useOpenLocks(account: Address | null): OpenLocksView | null {
   const mode = useApp((s) => s.mode?.kind ?? null)
   const peers = useApp(directPeerCount)
   const [view, setView] = useState<OpenLocksView | null>(null)
-  const running = useRef<{ again: boolean } | null>(null)
-  const reader = useRef<{
-    readonly api: NonNullable<typeof api>
-    readonly read: ReturnType<typeof openLocksReader>
-    readonly chainChanged: () => boolean
-  } | null>(null)
+  const refresh = useRef<{ readonly api: NonNullable<typeof api>; readonly ask: () => Promise<void> } | null>(
+    null,
+  )
   // biome-ignore lint/correctness/useExhaustiveDependencies: a mode change or a peer linking or leaving reads them again.
   useEffect(() => {
     if (api === null || head === null || account === null) return
-    if (running.current !== null) {
-      running.current.again = true
-      return
-    }
-    if (reader.current?.api !== api)
-      reader.current = { api, read: openLocksReader(api), chainChanged: chainChangeWatch() }
-    const { read, chainChanged } = reader.current
-    const run = async (at: bigint): Promise<void> => {
-      const turn = { again: false }
-      running.current = turn
-      try {
-        const [found, swaps] = await Promise.all([read(account, at, chainChanged()), api.swaps()])
-        const rows = openLockRows(account, found.found, at, runningHashlocks(swaps))
-        setView({ account, rows, at, older: found.older, unread: null })
-      } catch (err) {
-        setView((last) => failedView(last, account, messageOf(err)))
+    if (refresh.current?.api !== api)
+      refresh.current = {
+        api,
+        ask: openLocksRefresher(api, () => useWallet.getState().view.selected, setView),
       }
-      running.current = null
-      const latest = useApp.getState().head?.number
-      if (turn.again && latest !== undefined && useWallet.getState().view.selected === account)
-        await run(latest)
-    }
-    void run(head)
+    void refresh.current.ask()
   }, [api, head, account, mode, peers])
   return view !== null && view.account === account ? view : null
 }
