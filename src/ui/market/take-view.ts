@@ -1,6 +1,6 @@
 import type { Address } from 'viem'
 import { formatAmount, NATIVE_DECIMALS, NATIVE_SYMBOL } from '../../wallet/amount'
-import { tokenOf } from './book-view'
+import { secondsLeft, tokenOf } from './book-view'
 import { blocksDuration, swapFee } from './offer-form'
 import { unitPrice } from './price'
 import {
@@ -38,12 +38,17 @@ export interface TakeContext {
   readonly nativeBalance: bigint
   /** The offer is still in the book; false once it left it (taken, withdrawn or expired). */
   readonly open: boolean
+  /**
+   * The page's clock (ms since epoch): an offer is refused from its expiry on, as the book's rows leave,
+   * though the book last read (again only on an event) may still list it.
+   */
+  readonly nowMs: number
 }
 
 /**
  * The confirmation for taking `entry`: exactly what goes out and what comes in, the fee bound and the
- * refund guarantee, or the reason it cannot be taken (gone from the book, own offer, unfunded maker, not
- * enough balance).
+ * refund guarantee, or the reason it cannot be taken (gone from the book, expired, own offer, unfunded
+ * maker, not enough balance).
  * Pure.
  */
 export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): TakeConfirmation {
@@ -60,6 +65,8 @@ export function takeConfirmation(entry: MarketBookEntry, ctx: TakeContext): Take
   let refusal: string | null = null
   if (!ctx.open)
     refusal = 'This offer has left the book (taken, withdrawn or expired): it can no longer be taken.'
+  else if (secondsLeft(o.expiresAt, ctx.nowMs) === 0)
+    refusal = 'This offer expired: it can no longer be taken.'
   else if (o.maker.toLowerCase() === ctx.taker.toLowerCase()) refusal = 'This is your own offer.'
   else if (entry.makerLacksBalance) refusal = `The maker no longer holds ${got}: the swap could not complete.`
   // What it asks beside what is held (no amount was typed here), and what the taker can do instead.

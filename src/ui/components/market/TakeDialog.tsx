@@ -12,6 +12,7 @@ import type {
 } from '../../market/source'
 import { takeConfirmation } from '../../market/take-view'
 import { useMarketQuery } from '../../market/useMarket'
+import { useNow } from '../../useNow'
 
 interface TakeDialogProps {
   readonly source: MarketSource
@@ -48,6 +49,8 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, open,
     if (d !== null && !d.open) d.showModal()
     return () => d?.close()
   }, [])
+  // Stopped while our take is under way: the maker, not this clock, says whether it came in time.
+  const now = useNow(1000, !busy)
   const loaded = balances !== null && 'value' in balances ? balances.value : null
   const c =
     loaded === null
@@ -61,6 +64,7 @@ export function TakeDialog({ source, account, entry, tokens, params, fees, open,
           nativeBalance: loaded.native,
           // Our own take, under way, takes the offer out of the book before the maker's answer comes.
           open: open || busy,
+          nowMs: now,
         })
   const take = async () => {
     setBusy(true)
