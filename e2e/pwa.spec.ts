@@ -158,6 +158,52 @@ test.describe('PWA', () => {
     }
   })
 
+  test('a reload into the accepted version that the tab holds (a trade at stake asks before leaving) is done by the prompt later', async ({
+    page,
+  }) => {
+    await page.goto('/?mine=0')
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 })
+      .toBe(true)
+    await expect(page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /^12D3Koo/, { timeout: 30_000 })
+    // What the Market's leave guard does while one of the profile's swaps has coins at stake.
+    await page.evaluate(() =>
+      Object.assign(window, { loadedBeforeUpdate: true }).addEventListener('beforeunload', (e) =>
+        e.preventDefault(),
+      ),
+    )
+    const asked: string[] = []
+    // The user stays the first time the browser asks, and leaves the second.
+    page.on('dialog', (d) => {
+      asked.push(d.type())
+      void (asked.length === 1 ? d.dismiss() : d.accept())
+    })
+    const sw = 'dist/sw.js'
+    const original = readFileSync(sw)
+    try {
+      writeFileSync(sw, Buffer.concat([original, Buffer.from(`\n// e2e version ${Date.now()}\n`)]))
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update())
+      const reload = page.getByTestId('update-prompt').getByRole('button', { name: 'Reload' })
+      await reload.click({ timeout: 30_000 })
+      // The new version took control, and the browser asked before the reload into it: the user stayed.
+      await expect.poll(() => asked).toEqual(['beforeunload'])
+      expect(await page.evaluate(() => 'loadedBeforeUpdate' in window)).toBe(true)
+      // The prompt is still up, and its Reload reloads (no version waits any more to take control).
+      await reload.click()
+      await page.waitForFunction(
+        () => !('loadedBeforeUpdate' in window) && window.tabchain !== undefined,
+        undefined,
+        {
+          timeout: 30_000,
+        },
+      )
+      expect(asked).toEqual(['beforeunload', 'beforeunload'])
+      await expect(page.getByTestId('update-prompt')).toHaveCount(0)
+    } finally {
+      writeFileSync(sw, original)
+    }
+  })
+
   test('an offline reload renders the app shell with an offline network state, the chain it had, and reconnects when back online', async ({
     page,
     context,

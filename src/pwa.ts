@@ -16,7 +16,13 @@ let accepted = false
 export function watchForNewVersion(): void {
   if (!('serviceWorker' in navigator)) return
   watchForTakeover(navigator.serviceWorker, () => accepted, {
-    reload: () => location.reload(),
+    reload: () => {
+      // The new version runs this tab's service worker now, and none waits: if the user holds the reload
+      // (the Market's leave guard asks while a trade has coins at stake), the prompt's Reload, still up,
+      // must reload, not ask a waiting version that is gone to take over (which did nothing).
+      useApp.setState({ applyUpdate: () => location.reload() })
+      location.reload()
+    },
     offer: () => useApp.setState({ update: 'elsewhere', applyUpdate: () => location.reload() }),
   })
 }
