@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { FAST_URL, openNode, profileOf } from './helpers'
-import { choose, fastTraders } from './market-steps'
+import { choose, fastTraders, postOffer } from './market-steps'
 
 /**
  * A maker's tab closed with its offer open, on the fast test chain where nobody mines: no block and no
@@ -13,17 +13,7 @@ test("the maker's tab closes with its offer open: the taker's open take dialog s
   test.setTimeout(180_000)
   const [a, b] = await fastTraders(browser)
   try {
-    await a.page.getByRole('link', { name: 'Market', exact: true }).click()
-    await choose(a.page, 'Token traded', 'APL')
-    await choose(a.page, 'Token it is priced in', 'BAN')
-    await choose(a.page, 'Token you sell', 'APL')
-    await choose(a.page, 'Token you receive', 'BAN')
-    await a.page.locator('#offer-sell-amount').fill('10')
-    await a.page.locator('#offer-buy-amount').fill('25')
-    await a.page.locator('#offer-expiry').fill('1')
-    await a.page.getByRole('button', { name: 'Sign and post the offer' }).click()
-    await a.page.getByTestId('approval-confirm').click()
-    await expect(a.page.getByTestId('my-offer-row')).toHaveCount(1, { timeout: 30_000 })
+    await postOffer(a.page, { maker: 197, taker: 66 }, 1)
     const profile = await profileOf(a.page)
 
     await b.page.getByRole('link', { name: 'Market', exact: true }).click()

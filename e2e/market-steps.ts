@@ -254,8 +254,11 @@ export async function postAndTake(
   await takeOffer(a, b, timelocks)
 }
 
-/** A offers 10 APL for 25 BAN in the pair APL/BAN on the Market screen (one signature); the form says it is posted. */
-export async function postOffer(a: Page, timelocks: Timelocks): Promise<void> {
+/**
+ * A offers 10 APL for 25 BAN in the pair APL/BAN on the Market screen (one signature), open for
+ * `minutes` (the form's default, an hour, when not given); the form says it is posted.
+ */
+export async function postOffer(a: Page, timelocks: Timelocks, minutes?: number): Promise<void> {
   await a.getByRole('link', { name: 'Market', exact: true }).click()
   await choose(a, 'Token traded', 'APL')
   await choose(a, 'Token it is priced in', 'BAN')
@@ -281,6 +284,7 @@ export async function postOffer(a: Page, timelocks: Timelocks): Promise<void> {
   await sell.fill('10')
   await expect(sellProblem).toHaveCount(0)
   await a.locator('#offer-buy-amount').fill('25')
+  if (minutes !== undefined) await a.locator('#offer-expiry').fill(String(minutes))
   await expect(a.getByTestId('offer-preview')).toContainText(`locked for up to ${timelocks.maker} blocks`)
   await a.getByRole('button', { name: 'Sign and post the offer' }).click()
   await expect(a.getByTestId('approval-title')).toHaveText('Offer to sell 10 APL for 25 BAN', {
