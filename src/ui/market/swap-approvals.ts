@@ -68,8 +68,38 @@ export function approvalOfTerms(terms: SwapTerms, role: SwapRole): SwapApproval 
 
 export interface SwapApprovals {
   get(swapId: Hex): SwapApproval | undefined
+  /** The swap ids approved (lower case). */
+  ids(): Hex[]
   put(approval: SwapApproval): void
-  remove(swapId: Hex): void
+  /** Drops the approvals of `swapIds`, in one write (none when no id is given). */
+  remove(...swapIds: Hex[]): void
+}
+
+/**
+ * Of the approvals `approved` (their ids, read before `live` was), those nothing can use any more: no
+ * offer of that id is listed (a maker's offer expired, cancelled or taken; a take that never agreed), no
+ * agreement waits for its swap to start, and the node's swap of that id, if any, is done (both locks
+ * settled deeper than a reorganisation reaches). An approval put after `approved` was read is not among
+ * them, so one written while `live` was read (an offer being posted, an offer being taken) is kept. A swap
+ * the node steps again after a reorganisation past its limit and finds without an approval asks the user
+ * to approve it again (My trades), as a lost approval does. Pure.
+ */
+export function unusedApprovals(
+  approved: readonly Hex[],
+  live: {
+    readonly offers: readonly Hex[]
+    readonly unstarted: readonly Hex[]
+    readonly swaps: readonly { readonly swapId: Hex; readonly action: { readonly kind: string } }[]
+  },
+): Hex[] {
+  const used = new Set(
+    [
+      ...live.offers,
+      ...live.unstarted,
+      ...live.swaps.filter((s) => s.action.kind !== 'done').map((s) => s.swapId),
+    ].map((id) => id.toLowerCase()),
+  )
+  return approved.filter((id) => !used.has(id.toLowerCase()))
 }
 
 interface StoredApproval {
@@ -103,8 +133,11 @@ export function memorySwapApprovals(): SwapApprovals {
   const map = new Map<Hex, SwapApproval>()
   return {
     get: (id) => map.get(id.toLowerCase() as Hex),
+    ids: () => [...map.keys()],
     put: (a) => map.set(a.swapId.toLowerCase() as Hex, a),
-    remove: (id) => map.delete(id.toLowerCase() as Hex),
+    remove: (...ids) => {
+      for (const id of ids) map.delete(id.toLowerCase() as Hex)
+    },
   }
 }
 
@@ -176,11 +209,16 @@ export function storedSwapApprovals(storage: Storage, profileId: string): SwapAp
       const s = read().all[id.toLowerCase()]
       return s === undefined ? undefined : fromStored(s)
     },
+    ids() {
+      return Object.keys(read().all) as Hex[]
+    },
     put(a) {
       update((all) => ({ ...all, [a.swapId.toLowerCase()]: toStored(a) }))
     },
-    remove(id) {
-      update(({ [id.toLowerCase()]: _gone, ...rest }) => rest)
+    remove(...ids) {
+      if (ids.length === 0) return
+      const gone = new Set(ids.map((id) => id.toLowerCase()))
+      update((all) => Object.fromEntries(Object.entries(all).filter(([id]) => !gone.has(id))))
     },
   }
 }

@@ -24,6 +24,7 @@ import {
   memorySwapApprovals,
   type SwapApproval,
   storedSwapApprovals,
+  unusedApprovals,
 } from '../../../src/ui/market/swap-approvals'
 import { answerSwapRequest, startSwapSigning } from '../../../src/ui/market/swap-signing'
 import { memoryWalletStore } from '../../../src/wallet/store'
@@ -349,6 +350,24 @@ describe('approvals storage', () => {
     expect(storedSwapApprovals(storage, 'p1').get(SWAP)).toBeUndefined()
   })
 
+  test.each([
+    ['stored', () => storedSwapApprovals(memoryStorage(), 'p1')],
+    ['in memory', memorySwapApprovals],
+  ])(
+    '%s: ids lists the approved swaps lower case; remove drops several in one call, and none when given none',
+    (_what, make) => {
+      const approvals = make()
+      const third: Hex = `0x${'7c'.repeat(32)}`
+      for (const swapId of [SWAP, `0x${'6B'.repeat(32)}` as Hex, third]) approvals.put({ ...maker, swapId })
+      expect(approvals.ids().sort()).toEqual([SWAP, `0x${'6b'.repeat(32)}`, third].sort())
+      approvals.remove()
+      expect(approvals.ids()).toHaveLength(3)
+      approvals.remove(SWAP, `0x${'6b'.repeat(32)}`)
+      expect(approvals.ids()).toEqual([third])
+      expect(approvals.get(third)).toEqual({ ...maker, swapId: third })
+    },
+  )
+
   const KEY = 'tabchain.swapApprovals.p1'
   const ASIDE = `${KEY}.damaged`
   const OTHER: Hex = `0x${'6b'.repeat(32)}`
@@ -515,5 +534,29 @@ describe('the page answering the node', () => {
     expect(await answer(mine)).toEqual({ refused: 'the wallet is locked' })
     stop()
     expect(emit).toBeUndefined()
+  })
+})
+
+describe('unusedApprovals', () => {
+  const id = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
+  const swap = (n: number, kind: string) => ({ swapId: id(n), action: { kind } })
+
+  test('keeps the approvals of listed offers, agreements not started and swaps not done; names the rest', () => {
+    const approved = [1, 2, 3, 4, 5, 6].map(id)
+    const live = {
+      offers: [id(1)],
+      unstarted: [id(2)],
+      swaps: [swap(3, 'wait'), swap(4, 'done'), swap(5, 'lock')],
+    }
+    // 4: its swap is done; 6: no offer, agreement or swap of it (an offer that expired while the tab was closed).
+    expect(unusedApprovals(approved, live)).toEqual([id(4), id(6)])
+  })
+
+  test('ids match in any case, and an approval put after the ids were read is never named', () => {
+    const upper = `0x${'AB'.repeat(32)}` as Hex
+    expect(
+      unusedApprovals([upper], { offers: [upper.toLowerCase() as Hex], unstarted: [], swaps: [] }),
+    ).toEqual([])
+    expect(unusedApprovals([], { offers: [], unstarted: [], swaps: [swap(1, 'done')] })).toEqual([])
   })
 })
