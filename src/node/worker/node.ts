@@ -683,6 +683,12 @@ export function createNode(init: NodeInit): Node {
     ...(init.repo === undefined ? {} : { store: init.repo }),
     hasSwap: async (id) => (await (await swapRepository).getSwapEvents(id)).length > 0,
   })
+  /**
+   * Ends when the offers service's start has (`start`), whatever its outcome: by then the offers this
+   * node hosted before a reload are hosted again, and a book read sooner would leave them out (the page
+   * would say "no open offers", and take their approvals for unused).
+   */
+  let offersReady: Promise<void> = Promise.resolve()
   const statusTopic = chainTopic(chainId, 'status')
   const txsTopic = chainTopic(chainId, 'txs')
   const offersTopic = chainTopic(chainId, 'offers')
@@ -851,6 +857,7 @@ export function createNode(init: NodeInit): Node {
       return offers.cancel(parseSignedCancel(cancel))
     },
     async offers(pair) {
+      await offersReady
       return offers.books(pair === undefined ? undefined : parsePair(pair))
     },
     async takeOffer(take) {
@@ -1406,7 +1413,7 @@ export function createNode(init: NodeInit): Node {
       statusWired.catch(() => {})
       // The offers start beside the chain (neither needs the other): each waits on its network wiring.
       const offersStarted = offers.start()
-      offersStarted.catch(() => {})
+      offersReady = offersStarted.catch(() => {})
       if (light === null || pin !== 'light') {
         await chain.start()
         refreshMode()

@@ -10,6 +10,7 @@ import type { ChainParams } from '../../node/chain/types'
 import { ZERO_ADDRESS } from '../../node/contracts/addresses'
 import type { NodeMode } from '../../node/light/mode'
 import type { Remote } from '../../node/rpc/protocol'
+import { serialRefresh } from '../../node/serial-runs'
 import type { NodeApi, NodeEvents } from '../../node/worker/node'
 import type { SwapInfo } from '../../node/worker/swap-service'
 import { minTakerTimelock, requiredMakerTimelock } from '../../trade/offers/timelock'
@@ -42,7 +43,7 @@ import type {
   MarketToken,
   SignedMarketOffer,
 } from './source'
-import { approvalOfTerms, type SwapApproval, type SwapApprovals } from './swap-approvals'
+import { approvalOfTerms, type SwapApproval, type SwapApprovals, unusedApprovals } from './swap-approvals'
 
 /**
  * Blocks of slack a new offer's default timelocks give each party at its step, beyond the timelock
@@ -210,6 +211,29 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     }
   }
 
+  /** Ids whose approval this page is writing now (an offer being posted, one being taken): never unused. */
+  const writing = new Set<Hex>()
+  /**
+   * Drops the approvals no trade can use any more (`unusedApprovals`): those of offers that expired or
+   * were withdrawn without a take (also while the tab was closed) and of swaps done. Without it every
+   * offer posted and every trade kept its approval in localStorage, which a maker posting often fills.
+   * Runs as the page opens, when an offer expires and when a swap is done; one run at a time.
+   */
+  const dropUnused = serialRefresh(
+    async () => {
+      const approved = approvals.ids().filter((id) => !writing.has(id))
+      const [books, unstarted, swaps] = await Promise.all([api.offers(), api.unstartedSwaps(), api.swaps()])
+      const offers = books.flatMap((b) => [...b.asks, ...b.bids].map((e) => e.id))
+      const unused = unusedApprovals(approved, {
+        offers,
+        unstarted: unstarted.map((u) => u.terms.offerId),
+        swaps,
+      })
+      approvals.remove(...unused)
+    },
+    (err) => console.warn('the approvals no trade uses could not be dropped', err),
+  )
+
   const findOffer = async (id: Hex): Promise<BookEntry> => {
     for (const book of await api.offers())
       for (const e of [...book.asks, ...book.bids]) if (lower(e.id) === lower(id)) return e
@@ -342,6 +366,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   const unsubscribe = [
     init.on('offers', (e) => {
       emit({ kind: 'offers' })
+      if (e.kind === 'removed' && e.reason === 'expired') void dropUnused()
       if (e.kind === 'agreed' && e.role === 'maker') {
         // Said before the swap is listed: the offer has just left the maker's open offers.
         emit({ kind: 'taken', terms: e.terms })
@@ -352,6 +377,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     init.links.subscribe(() => emit({ kind: 'swaps' })),
     // A settled swap stepped again and saying the same changes no row.
     init.on('swap', (info) => {
+      if (info.action.kind === 'done') void dropUnused()
       if (settled.get(info.swapId)?.info !== infoText(info)) emit({ kind: 'swaps' })
     }),
     init.on('reorg', forgetSettled),
@@ -377,6 +403,8 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     },
     (err: unknown) => console.error('the unstarted swaps could not be read', err),
   )
+
+  void dropUnused()
 
   const source: NodeMarketSource = {
     async params() {
@@ -455,6 +483,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       const id = offerId(signed.chainId, o)
       const hashlock = hashlockOf(wallet.swapSecret(signed.chainId, id))
       // Recorded first: a take may be agreed as soon as the node hosts the offer.
+      writing.add(lower(id) as Hex)
       approvals.put({
         swapId: lower(id) as Hex,
         role: 'maker',
@@ -470,6 +499,8 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       } catch (err) {
         forget(id)
         throw err
+      } finally {
+        writing.delete(lower(id) as Hex)
       }
     },
     async cancelOffer(id) {
@@ -499,6 +530,7 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       }
       // Kept before the take goes out: if this tab closes after the maker accepted but before the swap
       // started, the page starts it as it loads again (the node keeps the agreed terms).
+      writing.add(approval.swapId)
       approvals.put(approval)
       starting.add(approval.swapId)
       let terms: SwapTerms
@@ -512,9 +544,14 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
       } catch (err) {
         forget(approval.swapId)
         starting.delete(approval.swapId)
+        writing.delete(approval.swapId)
         throw err
       }
-      await startWith(terms, approval, o.makerPeer)
+      try {
+        await startWith(terms, approval, o.makerPeer)
+      } finally {
+        writing.delete(approval.swapId)
+      }
       emit({ kind: 'swaps' })
       return terms
     },

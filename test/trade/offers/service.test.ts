@@ -1,12 +1,13 @@
 import fc from 'fast-check'
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { testGenesis } from '../../../src/node/chain/genesis'
+import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { memoryHub } from '../../../src/node/network/memory'
 import { chainProtocol, chainTopic } from '../../../src/node/network/protocol'
 import { StorageError } from '../../../src/node/storage/errors'
 import { createMemoryBackend, openMemoryRepository } from '../../../src/node/storage/memory-repository'
 import type { NodeRepository } from '../../../src/node/storage/types'
+import { createNode } from '../../../src/node/worker/node'
 import {
   AGREED_TAKES_META,
   createOffersService,
@@ -361,6 +362,39 @@ describe('offers service edges', () => {
       decodeTakeAnswer(await again.sink.request(chainProtocol(CHAIN, 'take'), take, 'Q'), ids[0] as Hex),
     ).toMatchObject({ refusal: { code: 'TAKER_LACKS_BALANCE' } })
     await until(async () => ((await repo.getMeta<unknown[]>(HOSTED_OFFERS_META)) ?? []).length === 1)
+  })
+
+  test('a book read while a restarted maker node starts waits for its offers hosted again: one read sooner would list none of them', async () => {
+    const hub = memoryHub()
+    const repo = await memoryRepository()
+    const signed = await signOffer(ALICE, CHAIN, {
+      ...offerFor(),
+      makerPeer: 'N',
+      salt: `0x${'99'.repeat(32)}`,
+    })
+    const first = await nodeOn(hub, 'N', repo)
+    await first.api.postOffer(signed, `0x${'55'.repeat(32)}`)
+    first.stop()
+    await first.link.leave()
+
+    const again = createNode({
+      profileId: 'N',
+      genesis: GENESIS,
+      coinbase: DEVNET_ACCOUNTS[9] as Address,
+      mine: false,
+      network: hub.join('N').api,
+      emit: () => {},
+      now: () => Date.now(),
+      agent: 'test',
+      repo,
+      swapRepository: repo,
+    })
+    const started = again.start()
+    // Asked as the page asks: while the node starts.
+    const open = (await again.api.offers()).flatMap((b) => [...b.asks, ...b.bids])
+    expect(open.map((e) => [e.id, e.hosted])).toEqual([[offerId(CHAIN, signed.offer), true]])
+    await started
+    again.stop()
   })
 
   test('a maker tab reloaded after agreeing a take answers the winner again with the same terms, others OFFER_TAKEN, until the lock window has passed', async () => {

@@ -513,6 +513,17 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     page.stop()
   }, 120_000)
 
+  test('a trade done (its redeems deeper than a reorganisation reaches): both pages drop its approval', async () => {
+    const [done] = await A.market.swaps()
+    const id = (done?.id ?? '0x').toLowerCase() as Hex
+    expect(A.approvals.ids()).toContain(id)
+    expect(B.approvals.ids()).toContain(id)
+    await A.api.setMining(true)
+    await until(() => !A.approvals.ids().includes(id) && !B.approvals.ids().includes(id), 60_000)
+    await A.api.setMining(false)
+    expect((await A.api.swaps()).find((s) => s.swapId.toLowerCase() === id)?.action).toEqual({ kind: 'done' })
+  }, 90_000)
+
   test('bad input changes nothing: an unknown offer is refused before any signature', async () => {
     const before = B.dialogs.length
     await expect(B.market.takeOffer(`0x${'11'.repeat(32)}`)).rejects.toMatchObject({
@@ -737,6 +748,51 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     await B.market.cancelOffer(theirs.id)
     expect(await A.market.myOffers()).toEqual([])
   }, 60_000)
+
+  test('approvals no trade can use are dropped: as the page opens, one of an offer gone while it was closed; as an offer of this tab expires, its own; those of open offers kept', async () => {
+    const params = await A.market.params()
+    const gone: Hex = `0x${'3e'.repeat(32)}`
+    A.approvals.put({
+      swapId: gone,
+      role: 'maker',
+      account: A.address,
+      give: { token: APPLE, amount: UNIT },
+      get: { token: BANANA, amount: UNIT },
+      hashlock: null,
+      counterparty: null,
+      lockBlocks: BigInt(params.defaultTimelocks.maker),
+    })
+    const post = async (page: NodeMarketSource, expiresAt: bigint) =>
+      page.postOffer(
+        await page.signOffer({
+          maker: A.address,
+          makerPeer: 'A',
+          sellToken: APPLE,
+          sellAmount: UNIT,
+          buyToken: BANANA,
+          buyAmount: UNIT,
+          expiresAt,
+          makerTimelock: params.defaultTimelocks.maker,
+          takerTimelock: params.defaultTimelocks.taker,
+          salt: randomSalt(),
+        }),
+      )
+    const open = await post(A.market, BigInt(Math.floor(Date.now() / 1000) + 600))
+    const page = reopenPage(A)
+    await until(() => !A.approvals.ids().includes(gone))
+    expect(A.approvals.ids()).toContain(open.id.toLowerCase())
+
+    const soon = BigInt(Math.floor(Date.now() / 1000) + 2)
+    const short = await post(page, soon)
+    expect(A.approvals.ids()).toContain(short.id.toLowerCase())
+    await until(() => BigInt(Math.floor(Date.now() / 1000)) > soon, 5_000)
+    // A book read drops the expired offer, and the node tells the page.
+    await A.api.offers()
+    await until(() => !A.approvals.ids().includes(short.id.toLowerCase() as Hex))
+    expect(A.approvals.ids()).toContain(open.id.toLowerCase())
+    await page.cancelOffer(open.id)
+    page.stop()
+  }, 30_000)
 
   test('an approval the browser refuses to save (storage full, turned off): the offer is not posted, the take not sent, and the user is told in plain words', async () => {
     const full = storedSwapApprovals(refusingStorage(A.storage), 'A')
