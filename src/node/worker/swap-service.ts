@@ -213,7 +213,7 @@ export function createSwapService(init: SwapServiceInit): SwapService {
 
   /**
    * The locks each swap's last step read settled (`StepResult.settled`): its next step reads the chain
-   * again only when a reorg took out a block of their logs.
+   * again only when a reorg took out a block of their logs, or a new block settles the one still locked.
    */
   const settledLocks = new Map<Hex, SettledLocks>()
 
@@ -310,8 +310,11 @@ export function createSwapService(init: SwapServiceInit): SwapService {
     // and what waits in the pool (a redeem storage refused to record went out all the same). Those named
     // before stay named: such a redeem is out though the pool dropped it, or a reorg took it out.
     const after = await store.events(swapId).catch(() => stored)
-    // Both its locks redeemed or refunded: a redeem of ours still in the pool could only revert.
-    const pooled = settledLocks.has(swapId) ? [] : await d.pooledRedeems(terms).catch(() => [])
+    // Both its locks redeemed or refunded: a redeem of ours still in the pool could only revert. (One
+    // still locked may yet take one.)
+    const kept = settledLocks.get(swapId)
+    const bothSettled = kept !== undefined && kept.open === undefined
+    const pooled = bothSettled ? [] : await d.pooledRedeems(terms).catch(() => [])
     const before = last.get(swapId)?.redeemsSent ?? []
     const full: SwapInfo = {
       ...info,

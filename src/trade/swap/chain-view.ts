@@ -231,13 +231,19 @@ export interface BlockRef {
 
 /**
  * A view whose locks no later block changes while `blocks`, those holding the locks' logs (`Locked`,
- * `Redeemed`, `Refunded`), stay canonical: both locks are settled, and a lock settles once; a lock made
- * later under the hashlock is not the first of its direction. A block's hash fixes its logs and every
- * block below it, so a reorg that changes any of those logs replaces one of these hashes.
+ * `Redeemed`, `Refunded`), stay canonical and no later block holds a settle log of `open`: a lock settles
+ * once, and a lock made later under the hashlock is not the first of its direction. A block's hash fixes
+ * its logs and every block below it, so a reorg that changes any of those logs replaces one of these hashes.
  */
 export interface SettledLocks {
   readonly view: SwapChainView
   readonly blocks: readonly BlockRef[]
+  /**
+   * The one lock of the two still locked (absent when both are settled), which only a `Redeemed` or
+   * `Refunded` log of its id changes: `scanned` is the canonical block its settle logs were read up to,
+   * none found — at first the block of its `Locked` log (the full read's range has no hash to keep).
+   */
+  readonly open?: { readonly id: Hex; readonly scanned: BlockRef }
 }
 
 /**
@@ -248,28 +254,84 @@ export function settledLocks(view: SwapChainView, logs: readonly LogRecord[]): S
   const { makerLock, takerLock } = view
   if (makerLock === null || takerLock === null) return null
   if (makerLock.state === 'locked' || takerLock.state === 'locked') return null
-  const ids = new Set<string>([makerLock.id, takerLock.id])
-  const blocks = new Map<string, BlockRef>()
-  for (const log of logs) {
-    if (log.address.toLowerCase() !== HTLC_ADDRESS || !ids.has(log.topics[1]?.toLowerCase() ?? '')) continue
-    const hash = log.blockHash.toLowerCase() as Hex
-    blocks.set(`${log.blockNumber} ${hash}`, { number: log.blockNumber, hash })
-  }
-  return { view, blocks: [...blocks.values()] }
+  return { view, blocks: lockBlocks(view, logs) }
 }
 
 /**
- * `kept`'s view at `head` while the canonical chain still holds every block of its locks' logs
- * (`canonical`: the canonical block hash at a height, null where the node holds none); else null, and
- * the locks must be read again. Pure.
+ * `view` as `SettledLocks` when one of its locks is settled and the other still locked (`open`, read on
+ * from the block of its `Locked` log among `logs`); null otherwise: while a lock is missing a later
+ * `Locked` log may bring it. Pure.
+ */
+export function openLocks(view: SwapChainView, logs: readonly LogRecord[]): SettledLocks | null {
+  const { makerLock, takerLock } = view
+  if (makerLock === null || takerLock === null) return null
+  const locked = [makerLock, takerLock].filter((l) => l.state === 'locked')
+  const lock = locked[0]
+  if (lock === undefined || locked.length > 1) return null
+  const mined = logs.find((l) => isLockLog(l, lock.id) && l.topics[0]?.toLowerCase() === LOCKED_TOPIC)
+  if (mined === undefined) return null
+  const scanned = { number: mined.blockNumber, hash: mined.blockHash.toLowerCase() as Hex }
+  return { view, blocks: lockBlocks(view, logs), open: { id: lock.id, scanned } }
+}
+
+/** Whether `log` is the HTLC's and names lock `id`. */
+const isLockLog = (log: LogRecord, id: Hex): boolean =>
+  log.address.toLowerCase() === HTLC_ADDRESS && log.topics[1]?.toLowerCase() === id.toLowerCase()
+
+/** The blocks of the logs of `view`'s locks among `logs`, each once. */
+function lockBlocks(view: SwapChainView, logs: readonly LogRecord[]): BlockRef[] {
+  const ids = [view.makerLock?.id, view.takerLock?.id].flatMap((id) => (id === undefined ? [] : [id]))
+  const blocks = new Map<string, BlockRef>()
+  for (const log of logs) {
+    if (!ids.some((id) => isLockLog(log, id))) continue
+    const hash = log.blockHash.toLowerCase() as Hex
+    blocks.set(`${log.blockNumber} ${hash}`, { number: log.blockNumber, hash })
+  }
+  return [...blocks.values()]
+}
+
+/**
+ * `kept`'s view at `head` while the canonical chain still holds every block of its locks' logs, and the
+ * block its open lock was read up to (`canonical`: the canonical block hash at a height, null where the
+ * node holds none); else null, and the locks must be read again. Pure.
  */
 export function settledView(
   kept: SettledLocks,
   head: bigint,
   canonical: (number: bigint) => Hex | null,
 ): SwapChainView | null {
-  const held = kept.blocks.every((b) => canonical(b.number)?.toLowerCase() === b.hash)
+  const held = keptBlocks(kept).every((b) => canonical(b.number)?.toLowerCase() === b.hash)
   return held ? { ...kept.view, head } : null
+}
+
+/**
+ * The blocks whose hashes must stay canonical for `kept` to stand: those of its logs, and the one its
+ * open lock was read up to — whose hash fixes every block below it, so of the others only those above.
+ */
+export function keptBlocks(kept: SettledLocks): BlockRef[] {
+  const { open } = kept
+  if (open === undefined) return [...kept.blocks]
+  return [...kept.blocks.filter((b) => b.number > open.scanned.number), open.scanned]
+}
+
+/**
+ * `kept` (its view at a later head, `settledView`) read on to block `to`: `logs`, the settle logs of its
+ * open lock over the blocks after `open.scanned` up to `to`, were read between two reads of `to`'s hash,
+ * `to.hash` and `after` (null where the node held none). Null when a log came (the lock settled: the
+ * swap is read again), or `to` changed during the read (the logs may be another branch's). Pure.
+ */
+export function openLockRead(
+  kept: SettledLocks,
+  logs: readonly LogRecord[],
+  to: BlockRef,
+  after: Hex | null,
+): SettledLocks | null {
+  if (kept.open === undefined) return kept
+  if (logs.length > 0 || after?.toLowerCase() !== to.hash.toLowerCase()) return null
+  return {
+    ...kept,
+    open: { ...kept.open, scanned: { number: to.number, hash: to.hash.toLowerCase() as Hex } },
+  }
 }
 
 /** The transactions of every `sent` event, for the driver to look up. */

@@ -15,8 +15,11 @@ import { NodeError } from '../../node/rpc/errors'
 import type { LogRecord } from '../../node/storage/types'
 import type { FeeInfo, ReceiptView, TxView } from '../../node/worker/queries'
 import {
+  keptBlocks,
   lockFilter,
   observeLocks,
+  openLockRead,
+  openLocks,
   type SettledLocks,
   type SwapChainView,
   sentTxs,
@@ -101,7 +104,8 @@ export interface SwapDriverInit {
   /**
    * The locks the swap's last step read settled (its `StepResult.settled`, the swap service's memory of
    * this run): while the blocks of their logs stay canonical, a step reads the head and those blocks'
-   * hashes only — no logs, transactions or state, which a light node proves with requests to its peers.
+   * hashes only — no transactions or state, which a light node proves with requests to its peers, and no
+   * logs but, while one lock is still locked, its settle logs in the blocks since the last step.
    */
   readonly settled?: SettledLocks
 }
@@ -115,8 +119,9 @@ export interface StepResult {
   /** Hashes broadcast by this step. */
   readonly sent: readonly Hex[]
   /**
-   * The locks this step read, when both are settled and the swap waits for their depth (`SETTLED_WAIT`):
-   * the next step's `SwapDriverInit.settled`. Null otherwise.
+   * The locks this step read, when the swap waits for the depth of its redeems and refunds
+   * (`SETTLED_WAIT`) with both locks settled, or one (ours) while the other is still locked: the next
+   * step's `SwapDriverInit.settled`. Null otherwise.
    */
   readonly settled: SettledLocks | null
 }
@@ -212,7 +217,8 @@ export class SwapDriver {
     const kept = await this.#settled()
     if (kept !== null) {
       // Its locks as last read, at this head: a settled decision from them is the one a full read gives
-      // (it rests on the locks, stored events and head alone); another one reads the chain.
+      // (it rests on the locks, stored events and head alone; a lock still locked is the other party's,
+      // whose timelock the head alone passes); another one reads the chain.
       const decision = decide({ ...this.#input(role, terms, stored, kept.view), secret: null })
       if (isSettled(decision.action))
         return { swapId, role, ...decision, sent: [], settled: decision.action.kind === 'done' ? null : kept }
@@ -237,22 +243,33 @@ export class SwapDriver {
     }
     const { status, action } = decision
     const sent = await this.#act(swapId, stored.length, view.head, action)
-    const settled = action.kind === 'wait' && isSettled(action) ? settledLocks(view, logs) : null
+    const settled =
+      action.kind === 'wait' && isSettled(action) ? (settledLocks(view, logs) ?? openLocks(view, logs)) : null
     return { swapId, role, status, action, sent, settled }
   }
 
   /**
    * `SwapDriverInit.settled` at the head now, when the canonical chain still holds every block of its
-   * locks' logs (their headers: no proof); else null.
+   * locks' logs (their headers: no proof) and no new block settles its open lock (one logs query over
+   * the blocks since it was last read, which a light node answers from its headers' blooms); else null.
    */
   async #settled(): Promise<SettledLocks | null> {
     const { chain, settled } = this.#init
     if (settled === undefined) return null
     const head = (await chain.head()).number
+    const hashAt = async (n: bigint): Promise<Hex | null> => (await chain.header(n))?.hash ?? null
     const hashes = new Map<bigint, Hex | null>()
-    for (const { number } of settled.blocks) hashes.set(number, (await chain.header(number))?.hash ?? null)
+    for (const { number } of keptBlocks(settled)) hashes.set(number, await hashAt(number))
     const view = settledView(settled, head, (n) => hashes.get(n) ?? null)
-    return view === null ? null : { ...settled, view }
+    if (view === null) return null
+    const { open } = settled
+    if (open === undefined || head <= open.scanned.number) return { ...settled, view }
+    // The head's hash read before and after its logs: a reorg meanwhile, which may have answered them
+    // from another branch, changes one of the two reads or, at the next step, the block kept.
+    const top = await hashAt(head)
+    if (top === null) return null
+    const logs = await this.#logs(open.scanned.number + 1n, head, settleFilter([open.id]))
+    return openLockRead({ ...settled, view }, logs, { number: head, hash: top }, await hashAt(head))
   }
 
   /**

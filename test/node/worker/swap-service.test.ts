@@ -34,7 +34,7 @@ import {
   type SwapService,
   type SwapSignRequest,
 } from '../../../src/node/worker/swap-service'
-import { observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
+import { lockFilter, observeLocks, swapLocks } from '../../../src/trade/swap/chain-view'
 import type { SwapChain } from '../../../src/trade/swap/driver'
 import { SETTLED_WAIT, WAITS_FOR_SECRET } from '../../../src/trade/swap/engine'
 import { hashlockOf, swapKeyFromSeed, swapSecret } from '../../../src/trade/swap/secret'
@@ -358,6 +358,41 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
     maker.node.stop()
     taker.node.stop()
   }, 60_000)
+
+  test("a light taker that refunded its lock while the maker's is still locked steps its swap at every head until done with no proof asked of its peers: the new blocks' blooms hold no settle log of the maker's lock", async () => {
+    const hub = memoryHub()
+    let counting = false
+    const asked: string[] = []
+    const { maker, taker, terms } = await twoParties(hub, {
+      light: true,
+      onRequest: (protocol) => {
+        if (counting) asked.push(protocol)
+      },
+    })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await maker.api.swapSigners([maker.address])
+    await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
+    // The maker's wallet locked once its lock is out: it neither redeems nor refunds.
+    await maker.api.swapSigners([])
+    await taker.api.swapSigners([taker.address])
+    const waiting = () => {
+      const action = taker.swaps.at(-1)?.action
+      return action?.kind === 'wait' && action.reason === SETTLED_WAIT
+    }
+    await until(waiting, 45_000)
+    expect(taker.swaps.at(-1)?.status.state).toBe('Refunded')
+    counting = true
+    const from = taker.swaps.length
+    await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 45_000)
+    counting = false
+    const steps = taker.swaps.slice(from)
+    expect(steps.length).toBeGreaterThan(1)
+    expect(asked.filter((p) => /sync-(proof|inclusion|receipts)/.test(p))).toEqual([])
+    expect(steps.at(-1)?.status.state).toBe('Refunded')
+    maker.node.stop()
+    taker.node.stop()
+  }, 120_000)
 
   test('a light taker reloaded long after the take keeps the headers from it, reads its swap and completes', async () => {
     const { hub, maker, taker, terms, kept } = await lightTakerPastTwoReorgLimits('light reload')
@@ -1459,5 +1494,90 @@ describe('swap service on a full disk', () => {
     for (let i = 0; i < 20 && (await chain.balance(A, taker.signer.address)) !== terms.amountA; i++)
       await block()
     expect(await chain.balance(A, taker.signer.address)).toBe(terms.amountA)
+  }, 60_000)
+})
+
+/**
+ * A maker and a taker, each its node's swap service over one shared `TestChain`, the maker gone once the
+ * taker's lock is mined (before it redeems); the taker's node asleep past its timelock, its refund landing
+ * three blocks before the maker's timelock: it waits for that refund's depth (`SETTLED_WAIT`) while the
+ * maker's lock is still locked. `block` mines a block and steps the services given.
+ */
+async function oneSideSettled() {
+  const chain = new TestChain()
+  const maker = await party(chain, 1)
+  const taker = await party(chain, 2)
+  const A = await createTestToken(chain, maker.signer, 'APPLE')
+  const B = await createTestToken(chain, taker.signer, 'BANANA')
+  const terms = termsFor(chain, maker, taker, A, B, 'one side settled')
+  const last = new Map<'maker' | 'taker', SwapInfo>()
+  const makerService = chainService(chain, maker, (info) => last.set('maker', info))
+  const takerService = chainService(chain, taker, (info) => last.set('taker', info))
+  await makerService.startSwap(terms, maker.signer.address)
+  await takerService.startSwap(terms, taker.signer.address)
+  const block = async (services: readonly SwapService[]): Promise<void> => {
+    chain.mine()
+    for (const s of services) s.onHead()
+    await Promise.all(services.map((s) => s.idle()))
+  }
+  for (let i = 0; i < 30 && last.get('taker')?.status.state !== 'TakerLocked'; i++)
+    await block([makerService, takerService])
+  expect(last.get('taker')?.status.state).toBe('TakerLocked')
+  const lockLogs = await chain.queries.logs({ ...lockFilter(terms), fromBlock: 0n, toBlock: chain.height })
+  const { makerLock } = swapLocks(terms, observeLocks(lockLogs, terms.hashlock))
+  if (makerLock === null) throw new Error('no maker lock')
+  while (chain.height < makerLock.timelockHeight - 5n) await block([])
+  const waiting = () => {
+    const action = last.get('taker')?.action
+    return action?.kind === 'wait' && action.reason === SETTLED_WAIT
+  }
+  for (let i = 0; i < 3 && !waiting(); i++) await block([takerService])
+  expect(waiting()).toBe(true)
+  expect(last.get('taker')?.status.state).toBe('Refunded')
+  expect(makerLock.timelockHeight - chain.height).toBe(3n)
+  return { chain, makerLock, makerService, takerService, last, block, waiting }
+}
+
+describe('a swap finished for one party while the other lock is still locked', () => {
+  test("a taker that refunded its lock while the maker's waits for its timelock reads at a head its number, its locks' blocks and the new blocks' settle logs of the maker's lock; the maker's refund is read the block it lands, and the wait counted from it", async () => {
+    const { chain, makerLock, makerService, takerService, last, block, waiting } = await oneSideSettled()
+    let reads = countReads(chain)
+    await block([takerService])
+    // No transaction, receipt, nonce or fees (proofs on a light node); its own pool for a redeem of ours.
+    expect([...reads.keys()].sort()).toEqual(['head', 'header', 'logs', 'pendingCalls'])
+    expect(reads.get('logs')).toBe(1)
+    expect(reads.get('header')).toBeLessThanOrEqual(5)
+    expect(waiting()).toBe(true)
+
+    // The maker comes back and refunds at its timelock: the taker reads it at that block, and waits for
+    // that refund's depth.
+    await block([makerService, takerService])
+    expect(last.get('maker')?.action.kind).toBe('refund')
+    reads = countReads(chain)
+    await block([takerService])
+    expect(chain.height).toBe(makerLock.timelockHeight)
+    expect(reads.get('account')).toBe(1)
+    // Both locks settled now: their blocks' hashes alone.
+    reads = countReads(chain)
+    await block([takerService])
+    expect([...reads.keys()].sort()).toEqual(['head', 'header'])
+    while (waiting()) await block([takerService])
+    expect(last.get('taker')?.action.kind).toBe('done')
+    expect(chain.height - makerLock.timelockHeight + 1n).toBe(BigInt(FINAL))
+  }, 60_000)
+
+  test("a reorg that takes out the taker's refund is read at its head: the refund waits in the pool again, is mined again, and the wait starts over", async () => {
+    const { chain, takerService, last, block, waiting } = await oneSideSettled()
+    const refunded = chain.height
+    await block([takerService])
+    expect(waiting()).toBe(true)
+    const reads = countReads(chain)
+    chain.reorg(Number(chain.height - refunded + 1n))
+    takerService.onHead()
+    await takerService.idle()
+    expect(reads.get('account')).toBe(1)
+    expect(last.get('taker')?.action).toEqual({ kind: 'wait', reason: 'refund transaction pending' })
+    await block([takerService])
+    expect(waiting()).toBe(true)
   }, 60_000)
 })

@@ -5,7 +5,10 @@ import { LOCKED_TOPIC, REDEEMED_TOPIC, REFUNDED_TOPIC } from '../../../src/node/
 import { PRICE_BUMP_PERCENT } from '../../../src/node/mempool/mempool'
 import type { LogRecord } from '../../../src/node/storage/types'
 import {
+  keptBlocks,
   type ObservedLock,
+  openLockRead,
+  openLocks,
   type SwapChainView,
   settledLocks,
   settledView,
@@ -876,5 +879,73 @@ describe('settled locks (pure)', () => {
     }
     expect(isSettled({ kind: 'wait', reason: 'taker lock confirming' })).toBe(false)
     expect(isSettled({ kind: 'refund', lockId: maker.id })).toBe(false)
+  })
+
+  describe('one lock still locked', () => {
+    const makerOpen = lock('maker')
+    const openView = { ...view, makerLock: makerOpen }
+    // The maker's lock not redeemed: no log of it but its Locked one.
+    const openLogs = logs.filter((l) => l.topics[0] !== REDEEMED_TOPIC)
+    const scanned = { number: 101n, hash: hashAt(101n) }
+    const kept = openLocks(openView, openLogs)
+
+    it("keeps, once one lock is settled and the other still locked, the blocks of their logs and the open lock's read from its Locked log's block", () => {
+      expect(kept).toEqual({
+        view: openView,
+        blocks: [101n, 105n, 117n].map((number) => ({ number, hash: hashAt(number) })),
+        open: { id: makerOpen.id, scanned },
+      })
+      expect(settledLocks(openView, openLogs)).toBeNull()
+      expect(openLocks(view, logs)).toBeNull()
+      expect(openLocks({ ...openView, takerLock: lock('taker') }, openLogs)).toBeNull()
+      expect(openLocks({ ...openView, takerLock: null }, openLogs)).toBeNull()
+      // Its Locked log not among the logs: no block to read on from.
+      expect(openLocks(openView, openLogs.slice(1))).toBeNull()
+    })
+
+    it("needs the hash of the block read up to, and of the logs' blocks above it only (a hash fixes every block below)", () => {
+      if (kept === null) throw new Error('not kept')
+      expect(keptBlocks(kept)).toEqual([
+        ...[105n, 117n].map((number) => ({ number, hash: hashAt(number) })),
+        scanned,
+      ])
+      const on = openLockRead(kept, [], { number: 120n, hash: hashAt(120n) }, hashAt(120n))
+      if (on === null) throw new Error('not read on')
+      expect(on.open?.scanned).toEqual({ number: 120n, hash: hashAt(120n) })
+      expect(keptBlocks(on)).toEqual([{ number: 120n, hash: hashAt(120n) }])
+      expect(settledView(on, 122n, (n) => hashAt(n))).toEqual({ ...openView, head: 122n })
+      // A reorg at the block read up to, or under it, replaces its hash.
+      expect(settledView(on, 122n, (n) => (n === 120n ? hashAt(n, 'b') : hashAt(n)))).toBeNull()
+      expect(settledView(kept, 122n, (n) => (n === 101n ? hashAt(n, 'b') : hashAt(n)))).toBeNull()
+      expect(settledView(kept, 122n, (n) => (n === 117n ? hashAt(n, 'b') : hashAt(n)))).toBeNull()
+    })
+
+    it('is read again when a new block settles the open lock, or the block read up to changed during the read', () => {
+      if (kept === null) throw new Error('not kept')
+      const to = { number: 120n, hash: hashAt(120n) }
+      expect(openLockRead(kept, [log(REFUNDED_TOPIC, makerOpen.id, 119n)], to, to.hash)).toBeNull()
+      expect(openLockRead(kept, [], to, hashAt(120n, 'b'))).toBeNull()
+      expect(openLockRead(kept, [], to, null)).toBeNull()
+      // Both settled: nothing to read on.
+      const both = settledLocks(view, logs)
+      if (both === null) throw new Error('not kept')
+      expect(openLockRead(both, [], to, to.hash)).toBe(both)
+    })
+
+    it("a taker's decision from them is settled until its refund passes the deepest reorg, then done, whatever the head does to the maker's lock; the maker's own lock locked is not settled", () => {
+      if (kept === null) throw new Error('not kept')
+      const at = (role: 'maker' | 'taker', head: bigint) => {
+        const v = settledView(kept, head, (n) => hashAt(n))
+        if (v === null) throw new Error('not canonical')
+        return decide(input(role, v))
+      }
+      for (const head of [118n, 119n, 120n]) {
+        expect(at('taker', head).action).toEqual({ kind: 'wait', reason: SETTLED_WAIT })
+        expect(at('taker', head).status.state).toBe('Refunded')
+        expect(isSettled(at('maker', head).action)).toBe(false)
+      }
+      expect(at('taker', 121n).action).toEqual({ kind: 'done' })
+      expect(isSettled(at('maker', 131n).action)).toBe(false)
+    })
   })
 })
