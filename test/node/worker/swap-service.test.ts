@@ -148,6 +148,9 @@ async function makeNode(
   }
 }
 
+/** An in-process node of `makeNode`, with what it told its page. */
+type Node = Awaited<ReturnType<typeof makeNode>>
+
 async function createToken(api: NodeApi, index: number, symbol: string): Promise<Address> {
   const account = mnemonicToAccount(MNEMONIC, { addressIndex: index })
   const nonce = await api.pendingNonce(account.address)
@@ -328,70 +331,27 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
   )
 
   test("a light taker steps its settled swap at every head until done with no proof asked of its peers: the blocks of its locks' logs are still canonical", async () => {
-    const hub = memoryHub()
-    let counting = false
-    const asked: string[] = []
-    const { maker, taker, terms } = await twoParties(hub, {
-      light: true,
-      onRequest: (protocol) => {
-        if (counting) asked.push(protocol)
-      },
+    const { steps, proofs } = await lightTakerSettledWait(async (maker, taker) => {
+      await maker.api.swapSigners([maker.address])
+      await taker.api.swapSigners([taker.address])
     })
-    await maker.api.startSwap(terms, maker.address)
-    await taker.api.startSwap(terms, taker.address)
-    await maker.api.swapSigners([maker.address])
-    await taker.api.swapSigners([taker.address])
-    const waiting = () => {
-      const action = taker.swaps.at(-1)?.action
-      return action?.kind === 'wait' && action.reason === SETTLED_WAIT
-    }
-    await until(waiting, 30_000)
-    counting = true
-    const from = taker.swaps.length
-    await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 30_000)
-    counting = false
-    const steps = taker.swaps.slice(from)
     // Stepped at the heads of its wait (some come while a pass runs, and make one more).
     expect(steps.length).toBeGreaterThan(1)
-    expect(asked.filter((p) => /sync-(proof|inclusion|receipts)/.test(p))).toEqual([])
+    expect(proofs).toEqual([])
     expect(steps.at(-1)?.status.state).toBe('Completed')
-    maker.node.stop()
-    taker.node.stop()
   }, 60_000)
 
   test("a light taker that refunded its lock while the maker's is still locked steps its swap at every head until done with no proof asked of its peers: the new blocks' blooms hold no settle log of the maker's lock", async () => {
-    const hub = memoryHub()
-    let counting = false
-    const asked: string[] = []
-    const { maker, taker, terms } = await twoParties(hub, {
-      light: true,
-      onRequest: (protocol) => {
-        if (counting) asked.push(protocol)
-      },
+    const { steps, proofs } = await lightTakerSettledWait(async (maker, taker) => {
+      await maker.api.swapSigners([maker.address])
+      await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
+      // The maker's wallet locked once its lock is out: it neither redeems nor refunds.
+      await maker.api.swapSigners([])
+      await taker.api.swapSigners([taker.address])
     })
-    await maker.api.startSwap(terms, maker.address)
-    await taker.api.startSwap(terms, taker.address)
-    await maker.api.swapSigners([maker.address])
-    await until(async () => taker.swaps.at(-1)?.status.state === 'MakerLocked', 30_000)
-    // The maker's wallet locked once its lock is out: it neither redeems nor refunds.
-    await maker.api.swapSigners([])
-    await taker.api.swapSigners([taker.address])
-    const waiting = () => {
-      const action = taker.swaps.at(-1)?.action
-      return action?.kind === 'wait' && action.reason === SETTLED_WAIT
-    }
-    await until(waiting, 45_000)
-    expect(taker.swaps.at(-1)?.status.state).toBe('Refunded')
-    counting = true
-    const from = taker.swaps.length
-    await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 45_000)
-    counting = false
-    const steps = taker.swaps.slice(from)
     expect(steps.length).toBeGreaterThan(1)
-    expect(asked.filter((p) => /sync-(proof|inclusion|receipts)/.test(p))).toEqual([])
-    expect(steps.at(-1)?.status.state).toBe('Refunded')
-    maker.node.stop()
-    taker.node.stop()
+    expect(proofs).toEqual([])
+    expect(steps.map((s) => s.status.state)).toEqual(steps.map(() => 'Refunded'))
   }, 120_000)
 
   test('a light taker reloaded long after the take keeps the headers from it, reads its swap and completes', async () => {
@@ -469,6 +429,39 @@ describe('swap service in the node (two in-process nodes, memory network)', () =
       acceptedHeight: (await maker.api.head()).number,
     })
     return { maker, taker, A, B, terms }
+  }
+
+  /**
+   * A light taker and a full maker, their swap started on both, `play` letting it run: once the taker's
+   * step waits for its settlement's depth (`SETTLED_WAIT`), gives its steps from there until done, and the
+   * proof requests (`sync-proof`, `sync-inclusion`, `sync-receipts`) it sent its peers meanwhile.
+   */
+  async function lightTakerSettledWait(play: (maker: Node, taker: Node) => Promise<void>) {
+    const hub = memoryHub()
+    let counting = false
+    const asked: string[] = []
+    const { maker, taker, terms } = await twoParties(hub, {
+      light: true,
+      onRequest: (protocol) => {
+        if (counting) asked.push(protocol)
+      },
+    })
+    await maker.api.startSwap(terms, maker.address)
+    await taker.api.startSwap(terms, taker.address)
+    await play(maker, taker)
+    const waiting = () => {
+      const action = taker.swaps.at(-1)?.action
+      return action?.kind === 'wait' && action.reason === SETTLED_WAIT
+    }
+    await until(waiting, 45_000)
+    counting = true
+    const from = taker.swaps.length
+    await until(async () => taker.swaps.at(-1)?.action.kind === 'done', 45_000)
+    counting = false
+    maker.node.stop()
+    taker.node.stop()
+    const proofs = asked.filter((p) => /sync-(proof|inclusion|receipts)/.test(p))
+    return { steps: taker.swaps.slice(from), proofs }
   }
 
   /**
