@@ -136,6 +136,28 @@ const settledSwap = (info: SwapInfo, locks: SwapLocks): boolean =>
   locks.makerLock?.state !== 'locked' &&
   locks.takerLock?.state !== 'locked'
 
+/**
+ * The other party's lock of a swap over for us (finished, its step verified and failed in nothing, our
+ * own lock redeemed or refunded) while it alone is still locked: only a `Redeemed` or `Refunded` log of
+ * its id can change the swap's locks then. Null otherwise.
+ */
+function openOtherLock(info: SwapInfo, locks: SwapLocks): ObservedLock | null {
+  if (!isFinal(info.status.state) || info.error !== null || info.unverified) return null
+  const maker = info.role === 'maker'
+  const [own, other] = maker ? [locks.makerLock, locks.takerLock] : [locks.takerLock, locks.makerLock]
+  return own !== null && own.state !== 'locked' && other?.state === 'locked' ? other : null
+}
+
+/**
+ * A swap's locks kept while it is settled (`settledSwap`), or over for us with the other lock still
+ * locked (`open`: that lock, and the head its settle logs were read up to).
+ */
+interface KeptSwap {
+  readonly info: string
+  readonly locks: SwapLocks
+  readonly open: { readonly id: Hex; readonly readTo: bigint } | null
+}
+
 /** Whether `terms` are exactly what our approval (and, for a taker, the offer taken) promised. */
 function termsMatch(terms: SwapTerms, approval: SwapApproval): boolean {
   const maker = approval.role === 'maker'
@@ -300,13 +322,14 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
   }
 
   /**
-   * The swaps settled (`settledSwap`) as the node last said it, by id, with their locks. The node steps a
-   * finished swap at every block until its settlement is `maxReorgDepth` deep, saying the same each
-   * time: while it does, such a swap neither reloads My trades nor has its logs read again. Only a
-   * reorganisation, or a change of the node's mode (a snapshot upgrade replaces the chain with no reorg
-   * event), can change its logs then: either forgets them all.
+   * The swaps settled (`settledSwap`), or over for us with the other lock still locked (`openOtherLock`),
+   * as the node last said it, by id, with their locks. The node steps a finished swap at every block
+   * until its settlement is `maxReorgDepth` deep, saying the same each time: while it does, such a swap
+   * neither reloads My trades nor has its logs read again (but for that lock's settle logs in the new
+   * blocks, `readOpenLock`). Only a reorganisation, or a change of the node's mode (a snapshot upgrade
+   * replaces the chain with no reorg event), can change its logs then: either forgets them all.
    */
-  const settled = new Map<Hex, { readonly info: string; readonly locks: SwapLocks }>()
+  const settled = new Map<Hex, KeptSwap>()
   /** The node's mode the last `mode` event said; null: none came (the first one forgets them too). */
   let modeKind: NodeMode['kind'] | null = null
   const forgetSettled = (): void => {
@@ -321,8 +344,29 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     if (kept?.info === said) return kept.locks
     settled.delete(info.swapId)
     const locks = await locksOf(info.terms, head)
-    if (settledSwap(info, locks)) settled.set(info.swapId, { info: said, locks })
+    const open = openOtherLock(info, locks)
+    if (settledSwap(info, locks)) settled.set(info.swapId, { info: said, locks, open: null })
+    else if (open !== null)
+      settled.set(info.swapId, { info: said, locks, open: { id: open.id, readTo: head } })
     return locks
+  }
+
+  /**
+   * A swap kept with the other lock still locked, its node saying the same again: reads that lock's
+   * settle logs in the blocks since they were last read (a logs query, not the swap's logs since its
+   * take), and reloads My trades when one came. A reorganisation forgets the kept swaps meanwhile.
+   */
+  const readOpenLock = async (swapId: Hex, kept: KeptSwap, open: NonNullable<KeptSwap['open']>) => {
+    const head = (await api.head()).number
+    if (head <= open.readTo) return
+    const logs = await api.logs({ fromBlock: open.readTo + 1n, toBlock: head, ...settleFilter([open.id]) })
+    if (logs.length > 0) return reloadSwap(swapId)
+    if (settled.get(swapId) === kept) settled.set(swapId, { ...kept, open: { ...open, readTo: head } })
+  }
+  /** Forgets the locks kept of one swap and reloads My trades (they are read again). */
+  const reloadSwap = (swapId: Hex): void => {
+    settled.delete(swapId)
+    emit({ kind: 'swaps' })
   }
 
   const marketSwap = async (info: SwapInfo, head: bigint): Promise<MarketSwap> => {
@@ -375,10 +419,14 @@ export function createNodeMarketSource(init: NodeMarketInit): NodeMarketSource {
     }),
     // A link that opens or closes changes what My trades says of the other party's tab.
     init.links.subscribe(() => emit({ kind: 'swaps' })),
-    // A settled swap stepped again and saying the same changes no row.
+    // A settled swap stepped again and saying the same changes no row; one with the other lock still
+    // locked only a settle log of that lock does.
     init.on('swap', (info) => {
       if (info.action.kind === 'done') void dropUnused()
-      if (settled.get(info.swapId)?.info !== infoText(info)) emit({ kind: 'swaps' })
+      const kept = settled.get(info.swapId)
+      if (kept?.info !== infoText(info)) emit({ kind: 'swaps' })
+      else if (kept.open !== null)
+        readOpenLock(info.swapId, kept, kept.open).catch(() => reloadSwap(info.swapId))
     }),
     init.on('reorg', forgetSettled),
     init.on('mode', (mode) => {

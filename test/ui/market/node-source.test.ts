@@ -2,11 +2,14 @@ import { type Address, encodeFunctionData, getAddress, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEVNET_ACCOUNTS, testGenesis } from '../../../src/node/chain/genesis'
 import { TOKEN_FACTORY_ADDRESS, ZERO_ADDRESS } from '../../../src/node/contracts/addresses'
+import { REDEEMED_TOPIC } from '../../../src/node/contracts/htlc/htlc'
 import { tokenFactoryAbi } from '../../../src/node/contracts/token-factory/abi'
 import { tokenAddress } from '../../../src/node/contracts/token-factory/token-factory'
 import { memoryHub } from '../../../src/node/network/memory'
+import type { LogRecord } from '../../../src/node/storage/types'
 import { createNode, type Node, type NodeApi, type NodeEvents } from '../../../src/node/worker/node'
 import { offerId, randomSalt } from '../../../src/trade/offers/typed-data'
+import { settleFilter } from '../../../src/trade/swap/chain-view'
 import { marketErrorMessage } from '../../../src/ui/market/errors'
 import {
   createNodeMarketSource,
@@ -14,7 +17,7 @@ import {
   type NodeMarketInit,
   type NodeMarketSource,
 } from '../../../src/ui/market/node-source'
-import type { MarketOffer, SignedMarketOffer } from '../../../src/ui/market/source'
+import type { MarketOffer, MarketSwap, SignedMarketOffer } from '../../../src/ui/market/source'
 import {
   memorySwapApprovals,
   type SwapApprovals,
@@ -159,6 +162,29 @@ async function openTab(hub: ReturnType<typeof memoryHub>, peerId: string, index:
 }
 
 /**
+ * `tab`'s node events, with those a test tells (`tell`: a reorganisation, a mode change, a swap stepped)
+ * besides.
+ */
+function toldEvents(tab: Tab): { on: NodeEventSource; tell: (event: string, data: unknown) => void } {
+  const told = new Set<(event: string, data: unknown) => void>()
+  const on: NodeEventSource = (event, listener) => {
+    const l = (e: string, data: unknown): void => {
+      if (e === event) listener(data as NodeEvents[typeof event])
+    }
+    told.add(l)
+    const off = tab.on(event, listener)
+    return () => {
+      told.delete(l)
+      off()
+    }
+  }
+  const tell = (event: string, data: unknown): void => {
+    for (const l of told) l(event, data)
+  }
+  return { on, tell }
+}
+
+/**
  * The tab's page loaded again over its running node, with the approvals the profile kept (or
  * `approvals`); `api` stands in for the node's (a page cut short).
  */
@@ -166,10 +192,11 @@ function reopenPage(
   tab: Tab,
   api: NodeApi = tab.api,
   approvals: SwapApprovals = tab.approvals,
+  on: NodeEventSource = tab.on,
 ): NodeMarketSource {
   return createNodeMarketSource({
     api,
-    on: tab.on,
+    on,
     wallet: tab.wallet,
     provider: tab.provider,
     params: GENESIS.params,
@@ -442,32 +469,8 @@ describe('the Market source over two in-process nodes and two wallets', () => {
       },
     }
     // The page's events: the node's, and a reorganisation or a mode change this test tells.
-    const told = new Set<(event: string, data: unknown) => void>()
-    const on: NodeEventSource = (event, listener) => {
-      const l = (e: string, data: unknown): void => {
-        if (e === event) listener(data as NodeEvents[typeof event])
-      }
-      told.add(l)
-      const off = A.on(event, listener)
-      return () => {
-        told.delete(l)
-        off()
-      }
-    }
-    const tell = (event: string, data: unknown): void => {
-      for (const l of told) l(event, data)
-    }
-    const page = createNodeMarketSource({
-      api: counted,
-      on,
-      wallet: A.wallet,
-      provider: A.provider,
-      params: GENESIS.params,
-      approvals: A.approvals,
-      peerId: () => A.peerId,
-      links: pageLinks([...A.links.ids]).init,
-      onError: (_id, err) => A.errors.push(err),
-    })
+    const { on, tell } = toldEvents(A)
+    const page = reopenPage(A, counted, A.approvals, on)
     // My trades: loaded, then again at each `swaps` event.
     let reloads = 0
     const shown: unknown[] = []
@@ -512,6 +515,73 @@ describe('the Market source over two in-process nodes and two wallets', () => {
     expect(calls).toHaveLength(8)
     page.stop()
   }, 120_000)
+
+  test("a trade over for us whose other lock is still locked, its node saying the same again: My trades reads that lock's settle logs in the new blocks only, and reloads at the block one comes", async () => {
+    const [done] = await A.market.swaps()
+    const info = (await A.api.swaps()).find((i) => i.swapId === done?.id)
+    const other = done?.takerLock?.id
+    if (info === undefined || other === undefined) throw new Error('no finished trade')
+    // A made the trade: its own lock redeemed by B, and B's shown still locked until `redeemedAt`, the
+    // block its redeem is shown at; the page's head `ahead` blocks past its node's.
+    let ahead = 0n
+    let redeemedAt: bigint | null = null
+    const calls: string[] = []
+    const counted: NodeApi = {
+      ...A.api,
+      head: async () => {
+        const h = await A.api.head()
+        return { ...h, number: h.number + ahead }
+      },
+      logs: async (filter) => {
+        calls.push('logs')
+        const real = (await A.api.head()).number
+        const from = filter.fromBlock ?? 0n
+        const to = filter.toBlock ?? real
+        // The page asks up to its head: the node's holds what it has.
+        const logs = from > real ? [] : await A.api.logs({ ...filter, toBlock: real })
+        const isRedeem = (l: LogRecord) => l.topics[0] === REDEEMED_TOPIC && l.topics[1] === other
+        const redeem = (await A.api.logs({ ...settleFilter([other]), fromBlock: 0n, toBlock: real })).find(
+          isRedeem,
+        )
+        const revealed = redeemedAt !== null && from <= redeemedAt && redeemedAt <= to
+        const rest = logs.filter((l) => !isRedeem(l))
+        return revealed && redeem !== undefined
+          ? [...rest, { ...redeem, blockNumber: redeemedAt as bigint }]
+          : rest
+      },
+    }
+    const { on, tell } = toldEvents(A)
+    const page = reopenPage(A, counted, A.approvals, on)
+    let reloads = 0
+    const shown: (readonly MarketSwap[])[] = []
+    page.subscribe((e) => {
+      if (e.kind !== 'swaps') return
+      reloads++
+      void page.swaps().then((swaps) => shown.push(swaps))
+    })
+    // Stopped however it ends: a page left running would start the later tests' swaps too.
+    try {
+      const first = (await page.swaps()).find((s) => s.id === info.swapId)
+      expect([first?.makerLock?.state, first?.takerLock?.state]).toEqual(['redeemed', 'locked'])
+      // A new block, the node saying the same: one query of that lock's settle logs, no reload.
+      calls.length = 0
+      ahead = 1n
+      tell('swap', info)
+      expect(reloads).toBe(0)
+      await until(() => calls.length === 1)
+      // Its redeem in the next block: read at once, and My trades reloads.
+      ahead = 2n
+      redeemedAt = (await A.api.head()).number + 2n
+      tell('swap', info)
+      await until(() => shown.length === 1)
+      expect(reloads).toBe(1)
+      expect(calls[1]).toBe('logs')
+      const now = shown[0]?.find((s) => s.id === info.swapId)
+      expect([now?.makerLock?.state, now?.takerLock?.state]).toEqual(['redeemed', 'redeemed'])
+    } finally {
+      page.stop()
+    }
+  }, 60_000)
 
   test('a trade done (its redeems deeper than a reorganisation reaches): both pages drop its approval', async () => {
     const [done] = await A.market.swaps()
