@@ -3,7 +3,7 @@ import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { hashBlock } from '../../../src/node/chain/block'
 import { Chain } from '../../../src/node/chain/chain'
-import { testGenesis } from '../../../src/node/chain/genesis'
+import { testGenesis, validateGenesis } from '../../../src/node/chain/genesis'
 import { parseTx } from '../../../src/node/chain/tx'
 import type { Block } from '../../../src/node/chain/types'
 import { fromHex, keccak, toHex } from '../../../src/node/codec/bytes'
@@ -173,6 +173,65 @@ describe('PersistentChainStore (chain core on IndexedDB)', () => {
     await node.store.flush()
     expect((await node.repo.getHead())?.number).toBe(9n)
     node.repo.close()
+  })
+
+  test('a reorg onto a shorter, heavier chain while the background load reads leaves no stale height or transaction behind', async () => {
+    // Difficulty that moves (the test genesis fixes it): two quick blocks outweigh three slow ones.
+    const { fixedDifficulty: _, ...moving } = genesis.params
+    const params = { ...moving, minDifficulty: 16n, difficultyHalfLife: 1 }
+    const g = validateGenesis({ ...genesis, params, difficulty: 16n })
+    const chainId: ChainIdentity = {
+      chainId: params.chainId,
+      genesisHash: new Chain({ genesis: g }).genesisHash,
+    }
+    const profileId = `chain-store-${++profiles}`
+    const openRepo = () => openIdbRepository({ profileId, chain: chainId })
+    const first = await openRepo()
+    const firstStore = await PersistentChainStore.open(first)
+    const slow = new Chain({ genesis: g, store: firstStore })
+    const txs: Hex[] = []
+    let clock = 0n
+    for (let i = 1n; i <= 3n; i++) {
+      const tx = parseTx(await transfer(0, { nonce: Number(i - 1n) }, params.chainId), params)
+      const b = mineOn(slow, [tx], { now: g.timestamp + i * 60_000n })
+      expect(slow.importBlock(b, b.header.timestamp).kind).toBe('extended')
+      txs.push(tx.hash)
+      clock = b.header.timestamp
+    }
+    await firstStore.flush()
+    first.close()
+    const other = new Chain({ genesis: g })
+    const fast: Block[] = []
+    for (let i = 1n; i <= 2n; i++) {
+      const b = mineOn(other, [], { now: g.timestamp + i, miner: addressOf(7) })
+      other.importBlock(b, b.header.timestamp)
+      fast.push(b)
+    }
+
+    // The reopened store's background load reads the stored chain, then waits until the reorg is in: its
+    // snapshot still holds height 3 and the slow chain's transactions, which it must not put back.
+    const repo = await openRepo()
+    const loadChain = repo.loadChain.bind(repo)
+    const read = Promise.withResolvers<void>()
+    const reorged = Promise.withResolvers<void>()
+    repo.loadChain = async () => {
+      const snapshot = await loadChain()
+      read.resolve()
+      await reorged.promise
+      return snapshot
+    }
+    const store = await PersistentChainStore.open(repo)
+    const node = new Chain({ genesis: g, store })
+    await read.promise
+    expect(fast.map((b) => node.importBlock(b, clock).kind)).toEqual(['side', 'reorg'])
+    reorged.resolve()
+    await store.loaded
+    expect(node.head.hash).toBe(hashBlock(fast[1] as Block))
+    expect(store.getCanonicalHash(3n)).toBeUndefined()
+    expect(node.getBlockByNumber(3n)).toBeUndefined()
+    for (const hash of txs) expect(node.getTransaction(hash)).toBeUndefined()
+    await store.flush()
+    repo.close()
   })
 })
 
