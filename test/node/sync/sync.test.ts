@@ -1145,28 +1145,33 @@ describe('headers a peer serves are checked before any body is asked', () => {
 describe('which peers a syncer asks', () => {
   /**
    * A syncer on the chain `ours` holds (the genesis alone if none) whose peers serve the chains `peers`
-   * names, or fail every request (`'fail'`, as a timeout does). Its clock stands still (at the time it was
-   * made) until the test moves `clock.now`; `asked` lists its requests as [peer, protocol].
+   * names, or fail every request (`'fail'`, as a timeout does; `fails` names more that do). Its clock
+   * stands still (at the time it was made) until the test moves `clock.now`; `asked` lists its requests as
+   * [peer, protocol]; `served` holds the chain each serving peer answers from.
    */
   function directSyncer(
     peers: Record<string, MemoryChainStore | 'fail'>,
-    opts: { ours?: MemoryChainStore; config?: Partial<SyncConfig> } = {},
+    opts: {
+      ours?: MemoryChainStore
+      config?: Partial<SyncConfig>
+      fails?: (peer: string, protocol: string) => boolean
+      onStatus?: (status: SyncStatus) => void
+    } = {},
   ) {
     const clock = { now: Date.now() }
     const asked: [string, string][] = []
     const chain = new Chain({ genesis: GENESIS, ...(opts.ours === undefined ? {} : { store: opts.ours }) })
+    const served = new Map<string, Chain>()
+    for (const [id, store] of Object.entries(peers))
+      if (store !== 'fail') served.set(id, new Chain({ genesis: GENESIS, store }))
     const servers = new Map(
-      Object.entries(peers).map(([id, store]) => [
-        id,
-        store === 'fail'
-          ? null
-          : createSyncServer({ chain: new Chain({ genesis: GENESIS, store }), now: () => 0, rateBurst: 1e6 }),
-      ]),
+      [...served].map(([id, c]) => [id, createSyncServer({ chain: c, now: () => 0, rateBurst: 1e6 })]),
     )
     const syncer = new Syncer({
       chain,
       async request(peer, protocol, data) {
         asked.push([peer, protocol])
+        if (opts.fails?.(peer, protocol) === true) throw new Error(`${peer} does not answer`)
         const answer = servers.get(peer)?.answer(protocol, data, 'US')
         if (answer === undefined || answer === null) throw new Error(`${peer} does not answer`)
         return answer
@@ -1177,11 +1182,11 @@ describe('which peers a syncer asks', () => {
         return 'accept'
       },
       now: () => clock.now,
-      onStatus: () => {},
+      onStatus: opts.onStatus ?? (() => {}),
       config: { retryBaseMs: 1, retryMaxMs: 1, ...opts.config },
     })
     syncers.push(syncer)
-    return { syncer, chain, asked, clock }
+    return { syncer, chain, asked, clock, served }
   }
   const syncers: Syncer[] = []
   afterEach(() => {
@@ -1213,6 +1218,70 @@ describe('which peers a syncer asks', () => {
     syncer.penalize('H1', 'wrong-response')
     expect(syncer.isBanned('H1')).toBe(false)
     expect(syncer.holders('A')).toEqual(['H2'])
+  })
+
+  test('a light peer, and a peer whose breaker is open, are not among those asked for a block its announcer failed to serve; the best claim comes first', async () => {
+    const { syncer } = directSyncer(
+      { A: 'fail', H1: chainOf(0), H2: chainOf(0), L: chainOf(0), F: 'fail' },
+      { ours: chainOf(5), config: { breakerFailures: 1 } },
+    )
+    // Claims at or below our head: nothing to sync from.
+    syncer.notePeerHead('A', 5n)
+    syncer.notePeerHead('H1', 3n)
+    syncer.notePeerHead('L', 5n, true)
+    syncer.notePeerHead('F', 5n)
+    syncer.notePeerHead('H2', 4n)
+    expect(await syncer.fetchAnnounced('F', SOME_BLOCK, 'holder')).toEqual({ verdict: 'ignore' })
+    expect(syncer.breakerState('F')).toBe('open')
+    expect(syncer.holders('A')).toEqual(['H2', 'H1'])
+  })
+
+  test('a holder that lacks an announced block costs nothing; an announcer that serves nothing for it, or a banned one, is rejected', async () => {
+    const { syncer } = directSyncer({ A: chainOf(0), H: chainOf(0), B: chainOf(0) })
+    syncer.notePeerHead('H', 0n)
+    expect(await syncer.fetchAnnounced('H', SOME_BLOCK, 'holder')).toEqual({ verdict: 'ignore' })
+    expect(await syncer.fetchAnnounced('A', SOME_BLOCK)).toEqual({ verdict: 'reject' })
+    expect(syncer.holders('X')).toEqual(['H'])
+    syncer.penalize('B', 'invalid-block')
+    syncer.penalize('B', 'invalid-block')
+    expect(syncer.isBanned('B')).toBe(true)
+    expect(await syncer.fetchAnnounced('B', SOME_BLOCK)).toEqual({ verdict: 'reject' })
+  })
+
+  test('the work a peer’s answer told stops counting once it announces another head: one announcing a lower head is not asked', async () => {
+    const { syncer, asked } = directSyncer(
+      { P: chainOf(5) },
+      { config: { maxFailuresPerRun: 1 }, fails: (_, protocol) => protocol === PROTOCOLS.blocks },
+    )
+    syncer.notePeerHead('P', 5n)
+    await syncer.idle()
+    expect(asked).toEqual([
+      ['P', PROTOCOLS.headers],
+      ['P', PROTOCOLS.blocks],
+    ])
+    // Its headers told the work of its head #5, above ours; it now announces the genesis.
+    syncer.notePeerHead('P', 0n)
+    syncer.start()
+    await syncer.idle()
+    expect(asked).toHaveLength(2)
+  })
+
+  test('a peer whose gossiped block lacks its parent is synced from though its last answer told no more work than ours, and the node reads as syncing towards that block', async () => {
+    const statuses: SyncStatus[] = []
+    const { syncer, chain, served } = directSyncer({ P: chainOf(5) }, { onStatus: (s) => statuses.push(s) })
+    syncer.notePeerHead('P', 5n)
+    await syncer.idle()
+    expect(chain.head.block.header.number).toBe(5n)
+    const peer = served.get('P') as Chain
+    for (let i = 0; i < 2; i++) {
+      const block = sealOn(peer, peer.head.hash, peer.head.block.header.timestamp + 10n)
+      expect(peer.importBlock(block, BigInt(Date.now())).kind).toBe('extended')
+    }
+    const before = statuses.length
+    syncer.noteGap('P', 7n)
+    await syncer.idle()
+    expect(chain.head.block.header.number).toBe(7n)
+    expect(statuses[before]).toEqual({ startingBlock: 5n, currentBlock: 5n, highestBlock: 7n })
   })
 
   test('while syncing is held to claims at most n blocks past our head, a peer claiming exactly n is synced from; one claiming n + 1 is not', async () => {
