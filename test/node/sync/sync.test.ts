@@ -1296,6 +1296,10 @@ describe('which peers a syncer asks', () => {
     within.syncer.notePeerHead('P', 10n)
     await within.syncer.idle()
     expect(within.chain.head.block.header.number).toBe(10n)
+    // Released, the held claim is synced from at once.
+    held.syncer.holdBeyond(null)
+    await held.syncer.idle()
+    expect(held.chain.head.block.header.number).toBe(10n)
   })
 
   test('a peer failing every request is asked maxFailuresPerRun times in a run, no more', async () => {
@@ -1310,6 +1314,39 @@ describe('which peers a syncer asks', () => {
       ['F', PROTOCOLS.headers],
       ['F', PROTOCOLS.headers],
     ])
+  })
+
+  test('a claim told before a ban is not kept either: once the ban ends, the peer is not asked until it tells one again', async () => {
+    const { syncer, asked, clock } = directSyncer({ P: chainOf(10) }, { config: { banMs: 1_000 } })
+    syncer.holdBeyond(0n)
+    syncer.notePeerHead('P', 10n)
+    syncer.penalize('P', 'invalid-block')
+    syncer.penalize('P', 'invalid-block')
+    expect(syncer.isBanned('P')).toBe(true)
+    clock.now += 1_000
+    syncer.holdBeyond(null)
+    await syncer.idle()
+    expect(asked).toEqual([])
+  })
+
+  test('a peer banned by another part sharing the board (the light client) is not asked, though the syncer still holds its claim', async () => {
+    const { syncer, asked } = directSyncer({ P: 'fail' }, { config: { maxFailuresPerRun: 1 } })
+    syncer.notePeerHead('P', 5n)
+    await syncer.idle()
+    expect(asked).toHaveLength(1)
+    while (!syncer.board.penalize('P', 'invalid-block')) {}
+    syncer.start()
+    await syncer.idle()
+    expect(asked).toHaveLength(1)
+  })
+
+  test('a peer that left is forgotten with what it announced: once back, its answers check no announcement of before', async () => {
+    const { syncer } = directSyncer({ P: chainOf(5) })
+    syncer.holdBeyond(0n)
+    syncer.notePeerHead('P', 10_000n)
+    expect(syncer.board.announced('P')).toBe(10_000n)
+    syncer.forgetPeer('P')
+    expect(syncer.board.announced('P')).toBe(-1n)
   })
 
   test('a head a banned peer tells is not kept: once its ban ends, it is not asked until it tells one again', async () => {
@@ -1344,6 +1381,9 @@ describe('which peers a syncer asks', () => {
     expect(split.chain.head.block.header.number).toBe(75n)
     expect(split.syncer.split()).toMatchObject({ peerId: 'A', ancestor: { number: 10n } })
     expect(split.asked.map(([, protocol]) => protocol)).not.toContain(PROTOCOLS.blocks)
+    // Its peer left: no split is known any more.
+    split.syncer.forgetPeer('A')
+    expect(split.syncer.split()).toBeNull()
   })
 })
 
