@@ -203,6 +203,9 @@ describe('NodeApi queries (in-process node)', () => {
     expect(await a.api.logs({ fromBlock: 0n, toBlock: head, topics: [null, null, toBob] })).toHaveLength(1)
     expect(await a.api.logs({ fromBlock: 0n, toBlock: head, address: bob })).toEqual([])
     expect((await a.api.tokenTransfers(token, 10)).map((l) => l.transactionHash)).toEqual([send, create])
+    // Each as the log filter serves it (its place in its block too), newest first; the newest alone at limit 1.
+    expect(await a.api.tokenTransfers(token, 10)).toEqual([...transfers].reverse())
+    expect((await a.api.tokenTransfers(token, 1)).map((l) => l.transactionHash)).toEqual([send])
 
     // The address index: newest first, token transfers count for their parties.
     expect(await a.api.addressTransactions(bob, 10)).toEqual([send])
