@@ -1145,7 +1145,8 @@ describe('headers a peer serves are checked before any body is asked', () => {
 describe('which peers a syncer asks', () => {
   /**
    * A syncer on the chain `ours` holds (the genesis alone if none) whose peers serve the chains `peers`
-   * names, or fail every request (`'fail'`, as a timeout does; `fails` names more that do). Its clock
+   * names, or fail every request (`'fail'`, as a timeout does; `fails` names more that do, `garbles` those
+   * answered with bytes that do not decode). Its clock
    * stands still (at the time it was made) until the test moves `clock.now`; `asked` lists its requests as
    * [peer, protocol]; `served` holds the chain each serving peer answers from.
    */
@@ -1155,6 +1156,7 @@ describe('which peers a syncer asks', () => {
       ours?: MemoryChainStore
       config?: Partial<SyncConfig>
       fails?: (peer: string, protocol: string) => boolean
+      garbles?: (peer: string, protocol: string) => boolean
       onStatus?: (status: SyncStatus) => void
     } = {},
   ) {
@@ -1172,6 +1174,7 @@ describe('which peers a syncer asks', () => {
       async request(peer, protocol, data) {
         asked.push([peer, protocol])
         if (opts.fails?.(peer, protocol) === true) throw new Error(`${peer} does not answer`)
+        if (opts.garbles?.(peer, protocol) === true) return new Uint8Array([0xff])
         const answer = servers.get(peer)?.answer(protocol, data, 'US')
         if (answer === undefined || answer === null) throw new Error(`${peer} does not answer`)
         return answer
@@ -1246,6 +1249,24 @@ describe('which peers a syncer asks', () => {
     syncer.penalize('B', 'invalid-block')
     expect(syncer.isBanned('B')).toBe(true)
     expect(await syncer.fetchAnnounced('B', SOME_BLOCK)).toEqual({ verdict: 'reject' })
+  })
+
+  test('an answer that does not decode is still an answer: it costs a penalty and ends the run of failures its breaker counts', async () => {
+    let requests = 0
+    const { syncer, asked } = directSyncer(
+      { P: chainOf(5) },
+      {
+        config: { breakerFailures: 2, maxFailuresPerRun: 3 },
+        fails: () => ++requests !== 2,
+        garbles: () => requests === 2,
+      },
+    )
+    syncer.notePeerHead('P', 5n)
+    await syncer.idle()
+    expect(asked).toHaveLength(3)
+    expect(syncer.board.counters.penalties).toBe(1)
+    expect(syncer.isBanned('P')).toBe(false)
+    expect(syncer.breakerState('P')).toBe('closed')
   })
 
   test('the work a peer’s answer told stops counting once it announces another head: one announcing a lower head is not asked', async () => {
