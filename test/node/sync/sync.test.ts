@@ -1269,6 +1269,27 @@ describe('which peers a syncer asks', () => {
     expect(syncer.breakerState('P')).toBe('closed')
   })
 
+  test('an answer that crossed a newer announcement in flight is checked against the announcement it was asked under: no charge', async () => {
+    let syncer: Syncer | undefined
+    const direct = directSyncer(
+      { P: chainOf(5) },
+      {
+        // While the first request is out, the peer announces a far head (it synced meanwhile).
+        fails: () => {
+          syncer?.notePeerHead('P', 10_000n)
+          syncer = undefined
+          return false
+        },
+      },
+    )
+    syncer = direct.syncer
+    direct.syncer.notePeerHead('P', 5n)
+    await direct.syncer.idle()
+    expect(direct.asked[0]).toEqual(['P', PROTOCOLS.headers])
+    expect(direct.chain.head.block.header.number).toBe(5n)
+    expect(direct.syncer.board.counters.penalties).toBe(0)
+  })
+
   test('the work a peer’s answer told stops counting once it announces another head: one announcing a lower head is not asked', async () => {
     const { syncer, asked } = directSyncer(
       { P: chainOf(5) },
