@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest'
 import { testGenesis } from '../../../src/node/chain/genesis'
 import type { Header } from '../../../src/node/chain/types'
 import type { DecodedHeadersResponse } from '../../../src/node/sync/messages'
-import { type BranchTip, type ChainSplit, SplitWatch } from '../../../src/node/sync/splits'
+import { type BranchTip, type ChainSplit, followSplit, SplitWatch } from '../../../src/node/sync/splits'
 
 const GENESIS = testGenesis()
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
@@ -103,5 +103,27 @@ describe('the splits a sync client found', () => {
       }),
     ).toBeUndefined()
     expect(asked).toBe(0)
+  })
+
+  test('following a split whose sync leaves our chain where it was takes the leave to reorganise back (NODE_SPLIT_NOT_FOLLOWED)', async () => {
+    const split: ChainSplit = {
+      peerId: 'A',
+      ancestor: at(5),
+      depth: 5,
+      peerHead: 12n,
+      peerTotalDifficulty: 150n,
+    }
+    const allowed: (Hex | null)[] = []
+    const chain = {
+      split: () => split,
+      headHash: () => hash(10),
+      isCanonical: () => true,
+      allowDeepReorg: (ancestor: Hex | null) => allowed.push(ancestor),
+      syncFrom: async () => {},
+    }
+    await expect(followSplit(hash(5), chain)).rejects.toMatchObject({
+      type: { code: 'NODE_SPLIT_NOT_FOLLOWED' },
+    })
+    expect(allowed).toEqual([hash(5), null])
   })
 })
