@@ -334,3 +334,48 @@ test('a wallet back after more than 1,024 blocks away starts from a snapshot: it
     await ctxB.close()
   }
 })
+
+test('a tab that links to a peer ahead never reads "Up to date" before that peer has told it its head', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000)
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const a = await ctxA.newPage()
+    const idA = await openNode(a, `${FAST_URL}/?mine=0`)
+    const target = await mineTo(a, 20)
+    // Records the sync card's word each time it changes, with the head the home screen shows then and
+    // when (ms since the page's start): a word may be up for only a moment.
+    await ctxB.addInitScript(() => {
+      const seen = window as unknown as { syncWords?: { word: string; head: string; at: number }[] }
+      seen.syncWords = []
+      new MutationObserver(() => {
+        const word = document.querySelector('[data-testid="sync"] .card__value')?.textContent ?? ''
+        const head = document.querySelector('[data-testid="chain-head"]')?.getAttribute('data-number') ?? ''
+        const last = seen.syncWords?.at(-1)
+        if (word !== '' && (last?.word !== word || last.head !== head))
+          seen.syncWords?.push({ word, head, at: Math.round(performance.now()) })
+      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true })
+    })
+    const b = await ctxB.newPage()
+    await openNode(b, `${FAST_URL}/?mine=0`)
+    await waitDirect(b, idA, 60_000)
+    await sameHeadAs(b, target, 60_000)
+    await expect(b.getByTestId('sync').locator('.card__value')).toHaveText('Up to date')
+    const words =
+      (await b.evaluate(
+        () => (window as unknown as { syncWords?: { word: string; head: string; at: number }[] }).syncWords,
+      )) ?? []
+    console.log(`sync card of the joining tab: ${JSON.stringify(words)}`)
+    // Linked, B asks A's head, then syncs: never "Up to date" before, when A had not told it was behind.
+    const synced = words.findIndex((w) => w.word.endsWith(' %'))
+    expect(synced, JSON.stringify(words)).toBeGreaterThan(0)
+    expect(
+      words.slice(0, synced).map((w) => w.word),
+      JSON.stringify(words),
+    ).not.toContain('Up to date')
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})

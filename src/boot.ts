@@ -170,7 +170,13 @@ export async function boot(): Promise<void> {
     },
     iceServers: iceServersFromUrl(url),
   })
-  network.onChange((snapshot) => useApp.setState({ network: snapshot }))
+  network.onChange((snapshot) =>
+    useApp.setState((s) => {
+      // The node forgets the head of a peer the network no longer lists (`headsTold`).
+      const listed = new Set(snapshot.peers.map((p) => p.peerId))
+      return { network: snapshot, headsTold: new Set([...s.headsTold].filter((id) => listed.has(id))) }
+    }),
+  )
   useApp.setState({ retryRelayNow: network.retryRelayNow })
 
   const genesis = await genesisReady
@@ -230,6 +236,9 @@ export async function boot(): Promise<void> {
   node.on('syncing', (syncing) => useApp.setState({ syncing }))
   node.on('syncWait', (syncWait) => useApp.setState({ syncWait }))
   node.on('syncAsked', (syncAsked) => useApp.setState({ syncAsked }))
+  node.on('peerStatus', ({ peerId }) =>
+    useApp.setState((s) => (s.headsTold.has(peerId) ? s : { headsTold: new Set([...s.headsTold, peerId]) })),
+  )
   node.on('split', (split) => useApp.setState({ split }))
   node.on('checkpointConflict', (checkpointConflict) => useApp.setState({ checkpointConflict }))
   node.on('mode', (mode) => useApp.setState({ mode }))

@@ -472,7 +472,9 @@ export function checkpointConflictNote(conflict: CheckpointConflict): string {
  * answering (a frozen tab), it says so rather than "up to date": this tab's head and how long that peer
  * has been silent, never the head that peer claims. Not syncing nor waiting while a light node's header
  * sync asked a peer that has answered nothing yet (`asked`: `LightClient.asked`, bounded by the
- * request's timeout), it says it is asking rather than "up to date": nobody told it yet.
+ * request's timeout), or while none of its direct peers has told it its head (`told` of `directPeers`:
+ * a new link's status answer comes a round trip later, ~0.1–0.2 s), it says it is asking rather than
+ * "up to date": nobody told it yet.
  */
 export function describeSync(
   syncing: SyncStatus,
@@ -482,6 +484,7 @@ export function describeSync(
   mode?: NodeMode | null,
   wait: SyncWaitView | null = null,
   asked: SyncWaitView | null = null,
+  told = directPeers,
 ): SyncView {
   if (syncing === false) {
     if (directPeers > 0 && wait !== null) {
@@ -499,6 +502,14 @@ export function describeSync(
         value: 'Asking peers for headers…',
         detail: `This tab asked peer ${shortPeerId(asked.peerId)} for the chain's headers ${formatDuration(asked.silentMs)} ago and has no answer yet (a tab in the background may be frozen by its browser); this tab is at block #${asked.headNumber.toLocaleString()}. Until a peer answers it cannot tell whether newer blocks exist.`,
       }
+    if (directPeers > 0 && told === 0) {
+      const at = age === undefined ? '' : ` This tab is at block #${age.headNumber.toLocaleString()}.`
+      return {
+        kind: 'idle',
+        value: 'Asking peers for headers…',
+        detail: `This tab asked its linked peers for their latest block, and none has answered yet: until one does, it cannot tell whether newer blocks exist.${at}`,
+      }
+    }
     if (directPeers > 0) {
       const quietMs = age === undefined ? null : quietForMs(age)
       const quiet =

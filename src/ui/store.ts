@@ -83,6 +83,11 @@ export interface AppState {
   readonly syncWait: SyncWait | null
   /** The peer a light node asked for headers and heard nothing from yet (the `syncAsked` event); null: none. */
   readonly syncAsked: HeadersAsked | null
+  /**
+   * The peers whose head the node has heard (a `peerStatus` event: their status answer or beacon), while
+   * the network lists them: the node forgets a peer that leaves, and asks it again when it is back.
+   */
+  readonly headsTold: ReadonlySet<string>
   /** A peer's heavier chain forks off this tab's past the reorg limit (the `split` event); null: none. */
   readonly split: ChainSplit | null
   /**
@@ -116,6 +121,10 @@ export const directPeerIds = (s: AppState): readonly string[] =>
 export const directPeerCount = (s: AppState): number =>
   s.network?.peers.filter((p) => p.kind === 'direct').length ?? 0
 
+/** How many of this tab's direct peers have told the node their head (`headsTold`). */
+export const toldHeadCount = (s: AppState): number =>
+  directPeerIds(s).filter((id) => s.headsTold.has(id)).length
+
 export const useApp = create<AppState>(() => ({
   node: { state: 'starting' },
   profile: null,
@@ -137,6 +146,7 @@ export const useApp = create<AppState>(() => ({
   syncing: false,
   syncWait: null,
   syncAsked: null,
+  headsTold: new Set(),
   split: null,
   checkpointConflict: null,
   mode: null,

@@ -479,6 +479,30 @@ describe('describeSync', () => {
       value: 'Up to date',
     })
   })
+  it('linked to peers none of which has told its head yet, it says it asks, not "up to date"', () => {
+    const age = { headAgeMs: 1_000, targetBlockTimeMs: 2_000, headNumber: 1_204n }
+    expect(describeSync(false, 2, false, age, { kind: 'full' }, null, null, 0)).toEqual({
+      kind: 'idle',
+      value: 'Asking peers for headers…',
+      detail:
+        'This tab asked its linked peers for their latest block, and none has answered yet: until one does, it cannot tell whether newer blocks exist. This tab is at block #1,204.',
+    })
+    // One that told is enough; syncing or waiting on a peer say more; with no direct peer, none is asked.
+    expect(describeSync(false, 2, false, age, { kind: 'full' }, null, null, 1)).toMatchObject({
+      value: 'Up to date',
+    })
+    const syncing = { startingBlock: 0n, currentBlock: 10n, highestBlock: 300n }
+    expect(describeSync(syncing, 1, false, age, { kind: 'full' }, null, null, 0)).toMatchObject({
+      kind: 'syncing',
+    })
+    const wait = { peerId: '12D3KooWAbCdEfGhXyZ9', silentMs: 12_000, headNumber: 1_204n }
+    expect(describeSync(false, 1, false, age, { kind: 'full' }, wait, null, 0)).toMatchObject({
+      value: 'Waiting for a peer',
+    })
+    expect(describeSync(false, 0, false, age, { kind: 'full' }, null, null, 0)).toMatchObject({
+      value: 'No peers yet',
+    })
+  })
   it('gives the share of the chain held, as the block line beside it reads, within 0–100 %', () => {
     const at = (current: bigint) => ({ startingBlock: 100n, currentBlock: current, highestBlock: 300n })
     expect(describeSync(at(200n), 1)).toEqual({

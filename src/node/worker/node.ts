@@ -754,8 +754,10 @@ export function createNode(init: NodeInit): Node {
       receivedAt: init.now(),
     }
     peers.set(from, entry)
-    init.emit('peerStatus', entry)
+    // The head first: a sync it starts is told before the peer's status, which the sync card takes as
+    // this tab up to date with that peer when no sync runs (`toldHeadCount`).
     notePeerHead(from, b.head, saysLight(b))
+    init.emit('peerStatus', entry)
     return entry
   }
 

@@ -40,7 +40,7 @@ import { useProofRetry } from '../proof-retry'
 import { createQueryRunner, type QueryRunner } from '../query-runner'
 import { useAccount } from '../signer/account'
 import { storageReadKey } from '../storage-card'
-import { directPeerCount, useApp } from '../store'
+import { directPeerCount, toldHeadCount, useApp } from '../store'
 import { useNow } from '../useNow'
 import { useWallet } from '../wallet-session'
 
@@ -461,6 +461,7 @@ function SyncCard() {
   const syncing = useApp((s) => s.syncing)
   const conflict = useApp((s) => s.checkpointConflict)
   const directPeers = useApp(directPeerCount)
+  const told = useApp(toldHeadCount)
   const offline = useApp((s) => s.network?.relay.state === 'offline')
   const headKnown = useApp((s) => s.head !== null)
   const mode = useApp((s) => s.mode)
@@ -480,6 +481,7 @@ function SyncCard() {
     asked === null || age === undefined
       ? null
       : { peerId: asked.peerId, silentMs: now - asked.since, headNumber: age.headNumber },
+    told,
   )
   if (view.kind === 'idle') {
     return (
