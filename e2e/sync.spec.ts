@@ -379,3 +379,67 @@ test('a tab that links to a peer ahead never reads "Up to date" before that peer
     await ctxB.close()
   }
 })
+
+test('a send mined while away reads "Checking…", never pending, while a snapshot-started node catches up', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000)
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
+  try {
+    const a = await ctxA.newPage()
+    let b = await ctxB.newPage()
+    const idA = await openNode(a, `${FAST_URL}/?mine=0`)
+    await openNode(b, `${FAST_URL}/wallet?mine=0`)
+    await waitDirect(b, idA, 60_000)
+    await createWallet(b)
+    await fund(b)
+    // B sends and closes before it is mined: A mines it first thing while B is away.
+    await b.getByTestId('tab-send').click()
+    await b.getByTestId('send-to').fill('0x000000000000000000000000000000000000dEaD')
+    await b.getByTestId('send-amount').fill('1')
+    await b.getByTestId('send-button').click()
+    await b.getByTestId('approval-confirm').click()
+    const href = await b.getByTestId('send-ok').getByRole('link').getAttribute('href')
+    await b.getByTestId('tab-activity').click()
+    const sent = (p: Page) =>
+      p
+        .getByTestId('activity')
+        .locator('li')
+        .filter({ has: p.locator(`a[href="${href}"]`) })
+    await expect(sent(b)).toHaveAttribute('data-status', 'pending')
+    const left = await head(b)
+    if (left === null) throw new Error('no head')
+    const profileB = await profileOf(b)
+    await storedHeadIs(b, profileB, left.hash, 30_000, FAST_GENESIS)
+    await b.close()
+    const target = await mineTo(a, left.number + 1_100)
+    await profileReleased(ctxB, profileB, FAST_URL)
+    // Records the send's status tag each time it changes: the first ones may be up for a moment only.
+    await ctxB.addInitScript((href) => {
+      const seen = window as unknown as { tags?: string[] }
+      seen.tags = []
+      new MutationObserver(() => {
+        const tag = document
+          .querySelector(`[data-testid="activity"] li a[href="${href}"]`)
+          ?.closest('li')
+          ?.querySelector('[data-testid="activity-status"]')
+          ?.getAttribute('data-state')
+        if (tag != null && seen.tags?.at(-1) !== tag) seen.tags?.push(tag)
+      }).observe(document, { subtree: true, childList: true, attributes: true })
+    }, href)
+    b = await reopenProfile(ctxB, profileB, '&mine=0', FAST_URL)
+    await unlockWallet(b)
+    await b.getByTestId('tab-activity').click()
+    await sameHeadAs(b, target, 60_000)
+    await expect(sent(b).getByTestId('activity-status')).toHaveAttribute('data-state', 'confirmed', {
+      timeout: 30_000,
+    })
+    const tags = await b.evaluate(() => (window as unknown as { tags?: string[] }).tags)
+    console.log(`the send's status tags after the reopen: ${JSON.stringify(tags)}`)
+    expect(tags).not.toContain('pending')
+    expect(tags?.at(-1)).toBe('confirmed')
+  } finally {
+    await ctxA.close()
+    await ctxB.close()
+  }
+})

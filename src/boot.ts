@@ -174,7 +174,7 @@ export async function boot(): Promise<void> {
     useApp.setState((s) => {
       // The node forgets the head of a peer the network no longer lists (`headsTold`).
       const listed = new Set(snapshot.peers.map((p) => p.peerId))
-      return { network: snapshot, headsTold: new Set([...s.headsTold].filter((id) => listed.has(id))) }
+      return { network: snapshot, headsTold: new Map([...s.headsTold].filter(([id]) => listed.has(id))) }
     }),
   )
   useApp.setState({ retryRelayNow: network.retryRelayNow })
@@ -236,8 +236,10 @@ export async function boot(): Promise<void> {
   node.on('syncing', (syncing) => useApp.setState({ syncing }))
   node.on('syncWait', (syncWait) => useApp.setState({ syncWait }))
   node.on('syncAsked', (syncAsked) => useApp.setState({ syncAsked }))
-  node.on('peerStatus', ({ peerId }) =>
-    useApp.setState((s) => (s.headsTold.has(peerId) ? s : { headsTold: new Set([...s.headsTold, peerId]) })),
+  node.on('peerStatus', ({ peerId, head }) =>
+    useApp.setState((s) =>
+      s.headsTold.get(peerId) === head ? s : { headsTold: new Map([...s.headsTold, [peerId, head]]) },
+    ),
   )
   node.on('split', (split) => useApp.setState({ split }))
   node.on('checkpointConflict', (checkpointConflict) => useApp.setState({ checkpointConflict }))

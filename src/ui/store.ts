@@ -84,10 +84,11 @@ export interface AppState {
   /** The peer a light node asked for headers and heard nothing from yet (the `syncAsked` event); null: none. */
   readonly syncAsked: HeadersAsked | null
   /**
-   * The peers whose head the node has heard (a `peerStatus` event: their status answer or beacon), while
-   * the network lists them: the node forgets a peer that leaves, and asks it again when it is back.
+   * The peers whose head the node has heard (a `peerStatus` event: their status answer or beacon) and the
+   * last head each told, while the network lists them: the node forgets a peer that leaves, and asks it
+   * again when it is back.
    */
-  readonly headsTold: ReadonlySet<string>
+  readonly headsTold: ReadonlyMap<string, bigint>
   /** A peer's heavier chain forks off this tab's past the reorg limit (the `split` event); null: none. */
   readonly split: ChainSplit | null
   /**
@@ -121,6 +122,21 @@ export const directPeerIds = (s: AppState): readonly string[] =>
 export const directPeerCount = (s: AppState): number =>
   s.network?.peers.filter((p) => p.kind === 'direct').length ?? 0
 
+/**
+ * Whether the node is still finding out how far the chain goes, so that what it reads may be an older
+ * block's: linked to direct peers, none of which has told its head yet (`toldHeadCount`) or one of which
+ * told a head past the one shown (before the sync or the header sync it starts moves it), or syncing, or
+ * executing the blocks after a snapshot or those it missed (`upgrading`, light `catchingUp`). Alone it
+ * has only its own chain to go by: not catching up.
+ */
+export const catchingUp = (s: AppState): boolean =>
+  directPeerCount(s) > 0 &&
+  (toldHeadCount(s) === 0 ||
+    directPeerIds(s).some((id) => (s.headsTold.get(id) ?? -1n) > (s.head?.number ?? 0n)) ||
+    s.syncing !== false ||
+    s.mode?.kind === 'upgrading' ||
+    (s.mode?.kind === 'light' && s.mode.catchingUp === true))
+
 /** How many of this tab's direct peers have told the node their head (`headsTold`). */
 export const toldHeadCount = (s: AppState): number =>
   directPeerIds(s).filter((id) => s.headsTold.has(id)).length
@@ -146,7 +162,7 @@ export const useApp = create<AppState>(() => ({
   syncing: false,
   syncWait: null,
   syncAsked: null,
-  headsTold: new Set(),
+  headsTold: new Map(),
   split: null,
   checkpointConflict: null,
   mode: null,

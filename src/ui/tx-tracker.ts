@@ -29,6 +29,11 @@ export interface Call {
 export type TxStatus =
   | { readonly state: 'sending' }
   | ({ readonly state: 'pending'; readonly hash: Hex } & Unverified)
+  /**
+   * Read as pending, but while the node is catching up with its peers (`catchingUp`): it may be in a
+   * block this node has not reached yet, so whether it is is not known.
+   */
+  | ({ readonly state: 'checking'; readonly hash: Hex } & Unverified)
   | ({
       readonly state: 'confirmed'
       readonly hash: Hex

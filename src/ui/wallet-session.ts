@@ -479,14 +479,17 @@ export function confirmations(item: { readonly blockNumber?: string }, head: big
  * A sent item's status at `head` as the status badge shows it (`TxStatusBadge`, as on the Tokens screen
  * and the Tx page): pending, confirmed with its confirmations (and the block header that alone proved it,
  * if so: `provenAgainst`), failed or dropped with why, and not
- * verified at the current head with why, if it is not.
+ * verified at the current head with why, if it is not. Pending while the node is `catchingUp`, it is
+ * being checked, not pending: its last read may be an older block's (the list as the tab closed, or
+ * read before a peer told how far the chain goes), and the block it is in may be one the node has not
+ * reached yet.
  */
-export function activityStatus(item: ActivityItem, head: bigint | undefined): TxStatus {
+export function activityStatus(item: ActivityItem, head: bigint | undefined, catchingUp = false): TxStatus {
   const { hash, unverified } = item
   const mark = unverified === undefined ? {} : { unverified }
   switch (item.status) {
     case 'pending':
-      return { state: 'pending', hash, ...mark }
+      return catchingUp ? { state: 'checking', hash } : { state: 'pending', hash, ...mark }
     case 'confirmed':
       return {
         state: 'confirmed',

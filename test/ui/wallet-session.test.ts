@@ -184,6 +184,19 @@ describe('activity status', () => {
       statusText(activityStatus({ ...sent, status: 'pending', unverified: 'no peer answered' }, 12n)),
     ).toBe('Pending — not in a block yet · not verified at the current head: no peer answered')
   })
+  test('a pending item read while the node catches up with its peers is being checked, not pending', () => {
+    const checking = activityStatus({ ...sent, status: 'pending' }, 1_204n, true)
+    expect(checking).toEqual({ state: 'checking', hash: sent.hash })
+    expect(statusText(checking)).toBe(
+      'Checking… this tab is still catching up with the chain: whether it is in a block is not known yet',
+    )
+    // What a read settled says itself: confirmed, dropped and failed are those reads' words.
+    const confirmed = { ...sent, status: 'confirmed', blockNumber: '10' } as const
+    expect(statusText(activityStatus(confirmed, 12n, true))).toBe('Confirmed (3 confirmations)')
+    expect(statusText(activityStatus({ ...sent, status: 'dropped', reason: 'replaced' }, 12n, true))).toBe(
+      'Dropped: replaced',
+    )
+  })
 })
 
 describe('payments received', () => {

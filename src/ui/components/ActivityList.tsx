@@ -140,9 +140,12 @@ export function ActivityList({
   damaged = null,
   blockTimes = new Map(),
   receivedAfter = 0n,
+  catchingUp = false,
 }: {
   readonly rows: readonly ActivityRow<ShownReceived>[]
   readonly head: bigint | undefined
+  /** The node is still catching up with its peers (`catchingUp`): a pending send reads as being checked. */
+  readonly catchingUp?: boolean
   /** What the list of payments received is, or why it could not be read now (`receivedNote`). */
   readonly note: ListNoteText | null
   /**
@@ -200,7 +203,7 @@ export function ActivityList({
                 <span>
                   <ShortHexText text={sentTitle(row.item.title, row.item.status)} />
                 </span>
-                <TxStatusBadge status={activityStatus(row.item, head)} testId="activity-status" />
+                <TxStatusBadge status={activityStatus(row.item, head, catchingUp)} testId="activity-status" />
                 {when(row.item.blockNumber)}
                 <TxLink hash={row.item.hash} className="mono small" />
               </li>

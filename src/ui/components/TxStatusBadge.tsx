@@ -24,6 +24,8 @@ function stateText(status: TxStatus): string {
       return 'Sending…'
     case 'pending':
       return 'Pending — not in a block yet'
+    case 'checking':
+      return 'Checking… this tab is still catching up with the chain: whether it is in a block is not known yet'
     case 'confirmed':
       return status.provenAgainst === undefined
         ? `Confirmed (${confirmationsText(status.confirmations)})`

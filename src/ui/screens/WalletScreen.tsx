@@ -32,7 +32,7 @@ import { useFocusOnChange } from '../focus-on-change'
 import { tokenBalance, type VerifiedBalances, verifiedLater, walletBalance } from '../format'
 import { usePasswordLockout, wrongPasswordText } from '../password-lockout'
 import { parseSend, type SendFields, sendProblems } from '../send-form'
-import { directPeerCount, useApp } from '../store'
+import { catchingUp, directPeerCount, useApp } from '../store'
 import {
   type ImportKeyFields,
   importKeyProblems,
@@ -959,6 +959,7 @@ function Activity() {
   const selected = useWallet((s) => s.view.selected)
   const head = useApp((s) => s.head?.number)
   const mode = useApp((s) => s.mode)
+  const behind = useApp(catchingUp)
   const ours = received !== null && received.account === selected ? received : null
   const rows = mergeActivity(activity, ours === null ? [] : shownReceived(ours.account, ours.items, locks))
   const blockTimes = useBlockTimes(rows.map((r) => r.item.blockNumber))
@@ -975,6 +976,7 @@ function Activity() {
       receivedAfter={after}
       receivedRead={ours !== null && ours.unread === undefined}
       damaged={damagedNote(damaged)}
+      catchingUp={behind}
     />
   )
 }
