@@ -329,6 +329,13 @@ test('a wallet back after more than 1,024 blocks away starts from a snapshot: it
     await expect(b.getByTestId('activity-received-note')).toContainText(
       `Payments received in block #${base.toLocaleString('en-US')} or earlier may be missing here: this node started from a copy of the chain’s state at that block`,
     )
+    // The Explorer's page of that address reads the same index: it says so in the same words.
+    const address = (await b.getByTestId('selected-address').textContent()) ?? ''
+    await b.goto(`${FAST_URL}/address/${address}`)
+    await expect(b.getByTestId('address-detail')).toBeVisible({ timeout: 30_000 })
+    await expect(b.getByTestId('address-txs-not-kept')).toHaveText(
+      `Transactions in block #${base.toLocaleString('en-US')} or earlier may be missing here: this node started from a copy of the chain’s state at that block and has read only the blocks after it. A tab set to “stay full” (Home, Mode) runs and keeps every block.`,
+    )
   } finally {
     await ctxA.close()
     await ctxB.close()

@@ -15,6 +15,14 @@ import type { TxStatus } from './tx-tracker'
 /** Where the blocks below a snapshot's base can be seen: a tab that runs every block from the genesis. */
 export const KEPT_BY_FULL = 'A tab set to “stay full” (Home, Mode) runs and keeps every block.'
 
+/**
+ * What a full node started from a snapshot at block `base` says of a list its own index reads (`what`:
+ * "Payments received" in the Wallet's Activity, "Transactions" on an address page): the index is whole
+ * only past that block, so those in it or before may be missing.
+ */
+export const missingBelowNote = (what: string, base: bigint): string =>
+  `${what} in block #${base.toLocaleString()} or earlier may be missing here: this node started from a copy of the chain’s state at that block and has read only the blocks after it. ${KEPT_BY_FULL}`
+
 /** The address's side of what a transaction moved: it received, sent, both (to itself), or neither. */
 export type Direction = 'in' | 'out' | 'self' | null
 

@@ -325,6 +325,28 @@ describe("an address page's tokens", () => {
     expect(rows(false)).not.toContain('address-txs-older')
   })
 
+  test('an empty list on a node started from a snapshot says none after its block, not none at all', () => {
+    const empty = (keptAfter?: bigint) =>
+      renderToStaticMarkup(
+        createElement(
+          MemoryRouter,
+          null,
+          createElement(AddressTxs, {
+            address: HOLDER,
+            txs: [],
+            // No row, no lock read.
+            locks: settledLockReads({
+              verifiedHtlc: () => Promise.reject(new Error('no lock is read for an empty list')),
+            }),
+            token: null,
+            ...(keptAfter === undefined ? {} : { keptAfter }),
+          }),
+        ),
+      )
+    expect(empty()).toContain('None on the canonical chain.')
+    expect(empty(1_204n)).toContain('None on the canonical chain after block #1,204.')
+  })
+
   test('a full node shows its executed balances unmarked, as the coin balance above them', () => {
     const full = render({ holdings: [BAN], at: 61n, proven: false, directPeers: 1 })
     expect(full).toContain('>1,<wbr/>000 BAN</td>')

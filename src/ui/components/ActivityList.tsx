@@ -8,9 +8,9 @@ import {
   type ReceivedItem,
 } from '../../wallet/activity'
 import {
-  KEPT_BY_FULL,
   type LockUnread,
   lockUnreadText,
+  missingBelowNote,
   peerListed,
   type SettledLocks,
 } from '../address-activity'
@@ -48,10 +48,7 @@ export function receivedNote(
     from === null
       ? null
       : `Payments received before block #${from.toLocaleString()} are not listed: only the account’s latest ${RECEIVED_LIMIT} transactions are read.`
-  const notKept =
-    mode?.kind !== 'full' || base === 0n
-      ? null
-      : `Payments received in block #${base.toLocaleString()} or earlier may be missing here: this node started from a copy of the chain’s state at that block and has read only the blocks after it. ${KEPT_BY_FULL}`
+  const notKept = mode?.kind !== 'full' || base === 0n ? null : missingBelowNote('Payments received', base)
   const lines = [
     failed,
     older,

@@ -12,6 +12,7 @@ import {
   type Direction,
   KEPT_BY_FULL,
   lockUnreadText,
+  missingBelowNote,
   peerListed,
   rowsAmountTokens,
   shownAmountToken,
@@ -621,8 +622,13 @@ export function AddressScreen() {
   const valid = read !== 'not an address' && read !== 'bad checksum'
   // Reads go through proofs while the node is light or upgrading (the note under the list says so).
   const proven = useApp((s) => s.mode !== null && s.mode.kind !== 'full')
+  const full = useApp((s) => s.mode?.kind === 'full')
   const directPeers = useApp(directPeerCount)
   const reorg = useApp((s) => s.lastReorg)
+  // Where a full node's own index starts: past a snapshot's block, on a node started from one (its list
+  // reads that index, as the Wallet's Activity does).
+  const base = useNodeQuery((api) => api.blocksFrom(), [])
+  const keptAfter = full && base !== null && 'value' in base ? base.value : 0n
   // The transactions read for this page, by hash: a mined one does not change but by a reorganisation,
   // so a new head reads only those new to the list (on a light node each read asks a peer for a proof).
   const seen = useRef<ListedCache | null>(null)
@@ -684,8 +690,14 @@ export function AddressScreen() {
               />
               <h2 className="section">Transactions</h2>
               {proven ? <ListNote note={addressListNote()} testId="address-txs-light" /> : null}
+              {keptAfter > 0n ? (
+                <p className="muted small" data-testid="address-txs-not-kept">
+                  {missingBelowNote('Transactions', keptAfter)}
+                </p>
+              ) : null}
               <AddressTxs
                 address={getAddress(address)}
+                keptAfter={keptAfter}
                 txs={value.txs}
                 older={value.older}
                 locks={value.locks}
@@ -890,9 +902,12 @@ export function AddressTxs({
   older = false,
   locks: reads,
   token,
+  keptAfter = 0n,
 }: {
   readonly address: Address
   readonly txs: readonly (TxView | Unread)[]
+  /** The block the list starts after (a full node started from a snapshot: its base), 0 from the genesis. */
+  readonly keptAfter?: bigint
   /** The list holds `ADDRESS_TXS` transactions, older ones left out: it says so under its rows. */
   readonly older?: boolean
   /** The reads of the HTLC locks its redeems and refunds settle: each row's amount shows as its read ends. */
@@ -920,7 +935,11 @@ export function AddressTxs({
         </p>
       )}
       {txs.length === 0 ? (
-        <p className="muted">None on the canonical chain.</p>
+        <p className="muted">
+          {keptAfter === 0n
+            ? 'None on the canonical chain.'
+            : `None on the canonical chain after block #${keptAfter.toLocaleString()}.`}
+        </p>
       ) : (
         <table className="table" data-testid="tx-list">
           <thead>
