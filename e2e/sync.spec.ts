@@ -285,34 +285,51 @@ test('two tabs that mined apart past the reorg limit: the lighter one says so, a
   }
 })
 
+/**
+ * B, a funded wallet linked to A, does `beforeClose` (then shows its Activity), closes on a stored head,
+ * and reopens (`beforeReopen` first: an init script on its context) after A mined 1,100 blocks — far
+ * enough for its node to take a snapshot rather than replay (more than 1,024) — unlocked, on its
+ * Activity. Returns B, the head it left at, and A's head.
+ */
+async function backPastSnapshot(
+  ctxA: BrowserContext,
+  ctxB: BrowserContext,
+  beforeClose: (b: Page) => Promise<void>,
+  beforeReopen: () => Promise<void> = async () => {},
+) {
+  const a = await ctxA.newPage()
+  let b = await ctxB.newPage()
+  const idA = await openNode(a, `${FAST_URL}/?mine=0`)
+  await openNode(b, `${FAST_URL}/wallet?mine=0`)
+  await waitDirect(b, idA, 60_000)
+  await createWallet(b)
+  await fund(b)
+  await b.getByTestId('tab-activity').click()
+  await beforeClose(b)
+  const left = await head(b)
+  if (left === null) throw new Error('no head')
+  await sameHeadAs(a, left, 30_000)
+  const profileB = await profileOf(b)
+  await storedHeadIs(b, profileB, left.hash, 30_000, FAST_GENESIS)
+  await b.close()
+  const target = await mineTo(a, left.number + 1_100)
+  await profileReleased(ctxB, profileB, FAST_URL)
+  await beforeReopen()
+  b = await reopenProfile(ctxB, profileB, '&mine=0', FAST_URL)
+  await unlockWallet(b)
+  await b.getByTestId('tab-activity').click()
+  return { b, left, target }
+}
+
 test('a wallet back after more than 1,024 blocks away starts from a snapshot: its Activity says the payments received up to that block may be missing', async ({
   browser,
 }) => {
   test.setTimeout(120_000)
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   try {
-    const a = await ctxA.newPage()
-    let b = await ctxB.newPage()
-    const idA = await openNode(a, `${FAST_URL}/?mine=0`)
-    await openNode(b, `${FAST_URL}/wallet?mine=0`)
-    await waitDirect(b, idA, 60_000)
-    await createWallet(b)
-    await fund(b)
-    await b.getByTestId('tab-activity').click()
-    await expect(b.getByTestId('activity').getByText(/^Received 10 TAB from the faucet/)).toBeVisible()
-    const left = await head(b)
-    if (left === null) throw new Error('no head')
-    await sameHeadAs(a, left, 30_000)
-    const profileB = await profileOf(b)
-    await storedHeadIs(b, profileB, left.hash, 30_000, FAST_GENESIS)
-    await b.close()
-
-    // Far enough for the node to take a snapshot rather than replay (more than 1,024 blocks).
-    const target = await mineTo(a, left.number + 1_100)
-    await profileReleased(ctxB, profileB, FAST_URL)
-    b = await reopenProfile(ctxB, profileB, '&mine=0', FAST_URL)
-    await unlockWallet(b)
-    await b.getByTestId('tab-activity').click()
+    const { b, left, target } = await backPastSnapshot(ctxA, ctxB, (b) =>
+      expect(b.getByTestId('activity').getByText(/^Received 10 TAB from the faucet/)).toBeVisible(),
+    )
     await sameHeadAs(b, target, 60_000)
     // The head above is the verified headers' while the upgrade runs: until it ends.
     await expect
@@ -393,50 +410,39 @@ test('a send mined while away reads "Checking…", never pending, while a snapsh
   test.setTimeout(150_000)
   const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()]
   try {
-    const a = await ctxA.newPage()
-    let b = await ctxB.newPage()
-    const idA = await openNode(a, `${FAST_URL}/?mine=0`)
-    await openNode(b, `${FAST_URL}/wallet?mine=0`)
-    await waitDirect(b, idA, 60_000)
-    await createWallet(b)
-    await fund(b)
-    // B sends and closes before it is mined: A mines it first thing while B is away.
-    await b.getByTestId('tab-send').click()
-    await b.getByTestId('send-to').fill('0x000000000000000000000000000000000000dEaD')
-    await b.getByTestId('send-amount').fill('1')
-    await b.getByTestId('send-button').click()
-    await b.getByTestId('approval-confirm').click()
-    const href = await b.getByTestId('send-ok').getByRole('link').getAttribute('href')
-    await b.getByTestId('tab-activity').click()
+    let href: string | null = null
     const sent = (p: Page) =>
       p
         .getByTestId('activity')
         .locator('li')
         .filter({ has: p.locator(`a[href="${href}"]`) })
-    await expect(sent(b)).toHaveAttribute('data-status', 'pending')
-    const left = await head(b)
-    if (left === null) throw new Error('no head')
-    const profileB = await profileOf(b)
-    await storedHeadIs(b, profileB, left.hash, 30_000, FAST_GENESIS)
-    await b.close()
-    const target = await mineTo(a, left.number + 1_100)
-    await profileReleased(ctxB, profileB, FAST_URL)
+    // B sends and closes before it is mined: A mines it first thing while B is away.
+    const send = async (b: Page) => {
+      await b.getByTestId('tab-send').click()
+      await b.getByTestId('send-to').fill('0x000000000000000000000000000000000000dEaD')
+      await b.getByTestId('send-amount').fill('1')
+      await b.getByTestId('send-button').click()
+      await b.getByTestId('approval-confirm').click()
+      href = await b.getByTestId('send-ok').getByRole('link').getAttribute('href')
+      await b.getByTestId('tab-activity').click()
+      await expect(sent(b)).toHaveAttribute('data-status', 'pending')
+    }
     // Records the send's status tag each time it changes: the first ones may be up for a moment only.
-    await ctxB.addInitScript((href) => {
-      const seen = window as unknown as { tags?: string[] }
-      seen.tags = []
-      new MutationObserver(() => {
-        const tag = document
-          .querySelector(`[data-testid="activity"] li a[href="${href}"]`)
-          ?.closest('li')
-          ?.querySelector('[data-testid="activity-status"]')
-          ?.getAttribute('data-state')
-        if (tag != null && seen.tags?.at(-1) !== tag) seen.tags?.push(tag)
-      }).observe(document, { subtree: true, childList: true, attributes: true })
-    }, href)
-    b = await reopenProfile(ctxB, profileB, '&mine=0', FAST_URL)
-    await unlockWallet(b)
-    await b.getByTestId('tab-activity').click()
+    const record = async () => {
+      await ctxB.addInitScript((href) => {
+        const seen = window as unknown as { tags?: string[] }
+        seen.tags = []
+        new MutationObserver(() => {
+          const tag = document
+            .querySelector(`[data-testid="activity"] li a[href="${href}"]`)
+            ?.closest('li')
+            ?.querySelector('[data-testid="activity-status"]')
+            ?.getAttribute('data-state')
+          if (tag != null && seen.tags?.at(-1) !== tag) seen.tags?.push(tag)
+        }).observe(document, { subtree: true, childList: true, attributes: true })
+      }, href)
+    }
+    const { b, target } = await backPastSnapshot(ctxA, ctxB, send, record)
     await sameHeadAs(b, target, 60_000)
     await expect(sent(b).getByTestId('activity-status')).toHaveAttribute('data-state', 'confirmed', {
       timeout: 30_000,

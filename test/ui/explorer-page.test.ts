@@ -30,6 +30,10 @@ import {
 import { settledLockReads } from '../../src/ui/settled-lock-reads'
 import { banana } from './banana'
 
+/** `AddressTxs` with `props`, as static markup. */
+const addressTxsMarkup = (props: Parameters<typeof AddressTxs>[0]): string =>
+  renderToStaticMarkup(createElement(MemoryRouter, null, createElement(AddressTxs, props)))
+
 describe('the explorer block list', () => {
   test('a full node lists up to its head: nothing said pending, Older goes on from the last block listed', () => {
     expect(blocksPage(100n, 100n, { asked: 100n, top: 100n }, 20)).toEqual({
@@ -306,19 +310,7 @@ describe("an address page's tokens", () => {
     )
     expect(quiet.older).toBe(false)
     const rows = (older: boolean) =>
-      renderToStaticMarkup(
-        createElement(
-          MemoryRouter,
-          null,
-          createElement(AddressTxs, {
-            address: HOLDER,
-            txs: busy.txs,
-            older,
-            locks: busy.locks,
-            token: null,
-          }),
-        ),
-      )
+      addressTxsMarkup({ address: HOLDER, txs: busy.txs, older, locks: busy.locks, token: null })
     expect(rows(true)).toContain(
       `<p class="muted small" data-testid="address-txs-older">The latest ${ADDRESS_TXS} transactions: older ones are not listed.</p>`,
     )
@@ -327,22 +319,16 @@ describe("an address page's tokens", () => {
 
   test('an empty list on a node started from a snapshot says none after its block, not none at all', () => {
     const empty = (keptAfter?: bigint) =>
-      renderToStaticMarkup(
-        createElement(
-          MemoryRouter,
-          null,
-          createElement(AddressTxs, {
-            address: HOLDER,
-            txs: [],
-            // No row, no lock read.
-            locks: settledLockReads({
-              verifiedHtlc: () => Promise.reject(new Error('no lock is read for an empty list')),
-            }),
-            token: null,
-            ...(keptAfter === undefined ? {} : { keptAfter }),
-          }),
-        ),
-      )
+      addressTxsMarkup({
+        address: HOLDER,
+        txs: [],
+        // No row, no lock read.
+        locks: settledLockReads({
+          verifiedHtlc: () => Promise.reject(new Error('no lock is read for an empty list')),
+        }),
+        token: null,
+        ...(keptAfter === undefined ? {} : { keptAfter }),
+      })
     expect(empty()).toContain('None on the canonical chain.')
     expect(empty(1_204n)).toContain('None on the canonical chain after block #1,204.')
   })
